@@ -1,0 +1,58 @@
+"""The call-log vocabulary shared by the live app, the simulator and analytics.
+
+One record type and one set of event names, so every analysis runs unchanged on real and
+simulated calls (DESIGN.md, "The call log").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Outcome(StrEnum):
+    """How a call's wait ended."""
+
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    CALLBACK_CONNECTED = "callback_connected"
+    CALLBACK_FAILED = "callback_failed"
+    LEFT = "left"
+    ERROR = "error"
+
+
+class Event(StrEnum):
+    """Call-log event names, modelled on Asterisk's queue_log."""
+
+    ENTERQUEUE = "ENTERQUEUE"
+    ANNOUNCE = "ANNOUNCE"
+    KEYPRESS = "KEYPRESS"
+    CALLBACK_REQUESTED = "CALLBACK_REQUESTED"
+    CONNECT = "CONNECT"
+    ABANDON = "ABANDON"
+    EXITWITHKEY = "EXITWITHKEY"
+    CALLBACK_ATTEMPT = "CALLBACK_ATTEMPT"
+    CALLBACK_CONNECT = "CALLBACK_CONNECT"
+    CALLBACK_FAILED = "CALLBACK_FAILED"
+    COMPLETE = "COMPLETE"
+    ERROR = "ERROR"
+
+
+class CallRecord(NamedTuple):
+    """One call, as analysts read it (DESIGN.md record columns, same names and units)."""
+
+    call_id: str
+    queue: str
+    policy: str
+    arm: str  # "" outside experiments
+    entered_at: datetime  # UTC
+    outcome: Outcome
+    wait_s: float  # to answer, hang-up or leave
+    orig_position: int | None
+    announcements: int
+    first_announced_wait_s: float | None
+    callback_wait_s: float | None  # callbacks: entering the queue -> connected
+
+
+RECORD_COLUMNS: tuple[str, ...] = CallRecord._fields
