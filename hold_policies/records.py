@@ -53,6 +53,9 @@ class CallRecord(NamedTuple):
     announcements: int
     first_announced_wait_s: float | None
     callback_wait_s: float | None  # callbacks: entering the queue -> connected
+    # Extra columns (DESIGN.md allows them): who chose a callback, and what we promised them.
+    callback_requested: bool = False
+    callback_promised_wait_s: float | None = None  # the announced band we promised, seconds
 
 
 RECORD_COLUMNS: tuple[str, ...] = CallRecord._fields
