@@ -1,0 +1,107 @@
+"""`checkin`: silence, and about once a minute a short, honest check-in.
+
+The check-in apologises, gives the caller's position and, when the data supports it, an
+estimated wait rounded up into a band, and asks whether they can hold a little longer.
+Silence after it means "keep waiting": nobody is ever dropped for not pressing a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hold_policies.base import Choice, Decision, Voice, spoken
+from hold_policies.durations import step_duration_s
+from hold_policies.estimate import WaitBand, band_for
+from hold_policies.prompts import Prompts
+from hold_policies.schedule import is_due, pause_until_due_s
+from hold_policies.situation import Situation
+from hold_policies.steps import OfferKeys, Pause, Segment, SegmentKind
+
+
+@dataclass(frozen=True)
+class CheckinPolicy:
+    """Check in every `interval_s` seconds, first after `first_checkin_s` (default: interval)."""
+
+    voice: Voice = field(default_factory=Voice)
+    prompts: Prompts = field(default_factory=Prompts)
+    interval_s: int = 60
+    first_checkin_s: int | None = None
+    keep_key: str = "1"
+    gather_timeout_s: int = 4
+    announce_position: bool = True
+    announce_wait: bool = True
+    name: str = "checkin"
+
+    @property
+    def first_s(self) -> int:
+        return self.interval_s if self.first_checkin_s is None else self.first_checkin_s
+
+    def welcome(self) -> Segment:
+        return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(self.name))
+
+    def next_segment(self, situation: Situation) -> Segment:
+        if not is_due(situation, first_s=self.first_s, interval_s=self.interval_s):
+            pause = pause_until_due_s(situation, first_s=self.first_s, interval_s=self.interval_s)
+            return Segment(steps=(Pause(pause),), kind=SegmentKind.SILENCE)
+        return self.checkin(situation)
+
+    def checkin(self, situation: Situation) -> Segment:
+        """The check-in itself, followed by silence until the next one is due."""
+        band = self.band(situation)
+        sentences = [self.prompts.apology, *self.position_sentences(situation, band)]
+        sentences.append(self.fill(self.prompts.keep_waiting, situation, band))
+        offer = self.extra_offer(situation, band)
+        kind = SegmentKind.CHECKIN
+        keys: tuple[str, ...] = (self.keep_key,)
+        if offer is not None:
+            sentences.append(offer[0])
+            keys += (offer[1],)
+            kind = SegmentKind.CALLBACK_OFFER
+        gather = OfferKeys(
+            prompt=(self.voice.say(" ".join(s for s in sentences if s)),),
+            keys=keys,
+            timeout_s=self.gather_timeout_s,
+        )
+        rest = max(round(self.interval_s - step_duration_s(gather)), 5)
+        return Segment(
+            steps=(gather, Pause(int(rest))),
+            kind=kind,
+            announced_position=situation.position if self.announce_position else None,
+            announced_wait_s=band.seconds if band else None,
+            offered_keys=keys,
+        )
+
+    def band(self, situation: Situation) -> WaitBand | None:
+        """The band to announce, or None when there is nothing honest to say."""
+        if not self.announce_wait or situation.estimate is None:
+            return None
+        return band_for(situation.estimate.upper_s)
+
+    def position_sentences(self, situation: Situation, band: WaitBand | None) -> list[str]:
+        sentences = []
+        if self.announce_position:
+            first = situation.position == 1
+            template = self.prompts.next_in_line if first else self.prompts.position
+            sentences.append(self.fill(template, situation, band))
+        if band is not None:
+            sentences.append(self.fill(self.prompts.wait, situation, band))
+        return sentences
+
+    def extra_offer(self, situation: Situation, band: WaitBand | None) -> tuple[str, str] | None:
+        """(sentence, key) of an extra offer; plain check-ins make none."""
+        return None
+
+    def fill(self, template: str, situation: Situation, band: WaitBand | None) -> str:
+        return template.format(
+            position=situation.position,
+            wait=band.words() if band else "",
+            keep_key=self.keep_key,
+            callback_key=getattr(self, "callback_key", ""),
+        )
+
+    def on_key(self, situation: Situation, digit: str) -> Decision:
+        if digit == self.keep_key:
+            text, choice = self.prompts.keep_waiting_ack, Choice.KEEP_WAITING
+        else:
+            text, choice = self.prompts.not_understood, Choice.UNKNOWN
+        return Decision(choice, spoken(self.voice, SegmentKind.ACKNOWLEDGE, text))

@@ -1,0 +1,174 @@
+"""The operator's configuration file (TOML), validated so a bad file never reaches a caller.
+
+Every knob has a default; unknown keys are errors. `load_config` raises `ConfigError` whose
+message names each bad key, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hold_policies.prompts import unknown_placeholders
+
+PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
+POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
+Key = Annotated[str, Field(pattern=r"^[0-9*#]$")]
+QueueName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class ConfigError(ValueError):
+    """A configuration file that must not be used; the message says what to fix."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PromptsConfig(Strict):
+    welcome: str | None = None
+    apology: str | None = None
+    position: str | None = None
+    next_in_line: str | None = None
+    wait: str | None = None
+    keep_waiting: str | None = None
+    callback_offer: str | None = None
+    callback_offer_no_estimate: str | None = None
+    keep_waiting_ack: str | None = None
+    callback_confirm: str | None = None
+    callback_confirm_no_estimate: str | None = None
+    not_understood: str | None = None
+    legacy_message: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def known_placeholders(cls, value: str | None) -> str | None:
+        if value is not None and (bad := unknown_placeholders(value)):
+            allowed = "{position}, {wait}, {keep_key}, {callback_key}"
+            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {allowed}")
+        return value
+
+
+class SilenceConfig(Strict):
+    segment_s: Annotated[int, Field(ge=10, le=600)] = 60
+    comfort_noise: str | None = None
+
+
+class CheckinConfig(Strict):
+    interval_s: Annotated[int, Field(ge=20, le=600)] = 60
+    first_checkin_s: Annotated[int, Field(ge=0, le=600)] | None = None
+    keep_key: Key = "1"
+    gather_timeout_s: Annotated[int, Field(ge=1, le=15)] = 4
+    announce_position: bool = True
+    announce_wait: bool = True
+
+
+class CallbackConfig(CheckinConfig):
+    callback_key: Key = "2"
+    offer_after_estimate_s: Annotated[int, Field(ge=0, le=7200)] = 300
+    offer_without_estimate_after_s: Annotated[int, Field(ge=0, le=7200)] = 300
+
+    @model_validator(mode="after")
+    def distinct_keys(self) -> CallbackConfig:
+        if self.callback_key == self.keep_key:
+            raise ValueError(f"callback_key and keep_key are both {self.keep_key!r}")
+        return self
+
+
+class MusicAdsConfig(Strict):
+    music: str = "hold_music"
+    music_s: Annotated[int, Field(ge=5, le=600)] = 60
+    message_every_s: Annotated[int, Field(ge=10, le=600)] = 60
+    ad_audio: str | None = None
+
+
+class ExperimentConfig(Strict):
+    """Split callers between policies by a deterministic draw per call (weights, any scale)."""
+
+    arms: dict[PolicyName, Annotated[float, Field(gt=0)]]
+    salt: str = ""
+
+    @field_validator("arms")
+    @classmethod
+    def at_least_two(cls, arms: dict[str, float]) -> dict[str, float]:
+        if len(arms) < 2:
+            raise ValueError("an experiment needs at least two arms")
+        return arms
+
+
+class QueueConfig(Strict):
+    policy: PolicyName = "checkin"
+    voice: str | None = "Polly.Joanna"
+    language: str | None = "en-US"
+    max_size: Annotated[int, Field(ge=1, le=5000)] = 1000
+    prompts: PromptsConfig = PromptsConfig()
+    silence: SilenceConfig = SilenceConfig()
+    checkin: CheckinConfig = CheckinConfig()
+    callback: CallbackConfig = CallbackConfig()
+    music_ads: MusicAdsConfig = MusicAdsConfig()
+    experiment: ExperimentConfig | None = None
+
+
+class EstimateConfig(Strict):
+    window_s: Annotated[int, Field(ge=60, le=86400)] = 900
+    min_departures: Annotated[int, Field(ge=1, le=1000)] = 5
+    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.9
+
+
+class LineConfig(Strict):
+    support_number: str | None = None
+    default_queue: str | None = None
+
+
+class HoldwellConfig(Strict):
+    line: LineConfig = LineConfig()
+    estimate: EstimateConfig = EstimateConfig()
+    queues: dict[QueueName, QueueConfig] = Field(default_factory=lambda: {"support": QueueConfig()})
+
+    @model_validator(mode="after")
+    def default_queue_exists(self) -> HoldwellConfig:
+        if not self.queues:
+            raise ValueError("at least one [queues.NAME] table is needed")
+        default = self.line.default_queue
+        if default is not None and default not in self.queues:
+            raise ValueError(f"line.default_queue {default!r} is not one of {sorted(self.queues)}")
+        return self
+
+    @property
+    def default_queue(self) -> str:
+        return self.line.default_queue or next(iter(self.queues))
+
+
+def describe_errors(error: ValidationError, source: str) -> str:
+    """One line per problem: the dotted key, what is wrong, the value given."""
+    lines = [f"{source}: {error.error_count()} problem(s)"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"  {key}: unknown key (check the spelling; see README 'Configuration')")
+            continue
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"  {key}: {message} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict[str, Any], source: str = "config") -> HoldwellConfig:
+    try:
+        return HoldwellConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(describe_errors(error, source)) from None
+
+
+def load_config(path: str | Path) -> HoldwellConfig:
+    """Read and validate a TOML file; every failure is a `ConfigError` naming the problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return parse_config(data, str(path))

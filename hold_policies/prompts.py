@@ -1,0 +1,80 @@
+"""The words callers hear. Companies write their own; the defaults are short, warm and honest.
+
+Templates may use {position}, {wait}, {keep_key} and {callback_key}; the config check
+rejects any other placeholder so a typo never reaches a caller as a stray brace.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, fields
+
+PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key"})
+
+WELCOME_BY_POLICY = {
+    "silence": (
+        "Thank you for calling. All our agents are helping other callers. "
+        "You will hold in silence, with no music or adverts. You are still connected, "
+        "and we will answer as soon as we can."
+    ),
+    "checkin": (
+        "Thank you for calling. All our agents are helping other callers. "
+        "We will check in with you about once a minute; in between you will hear silence, "
+        "with no music or adverts."
+    ),
+    "callback": (
+        "Thank you for calling. All our agents are helping other callers. "
+        "We will check in with you about once a minute; in between you will hear silence, "
+        "with no music or adverts."
+    ),
+    "music_ads": "Thank you for calling. Your call is important to us. Please hold.",
+}
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """Every sentence a policy may say; `welcome=None` takes the policy's own default."""
+
+    welcome: str | None = None
+    apology: str = "Sorry to keep you waiting."
+    position: str = "You are number {position} in line."
+    next_in_line: str = "You are next in line."
+    wait: str = "We expect to answer you within {wait}."
+    keep_waiting: str = (
+        "If you can hold a little longer, press {keep_key}, or just stay on the line."
+    )
+    callback_offer: str = (
+        "Or press {callback_key}, hang up, and we will call you back within {wait}, "
+        "keeping your place in line."
+    )
+    callback_offer_no_estimate: str = (
+        "Or press {callback_key}, hang up, and we will call you back when your turn comes, "
+        "keeping your place in line."
+    )
+    keep_waiting_ack: str = "Thank you. You keep your place in line."
+    callback_confirm: str = (
+        "Thank you. We will call you back at the number you are calling from, "
+        "within {wait}. You keep your place in line. You can hang up now. Goodbye."
+    )
+    callback_confirm_no_estimate: str = (
+        "Thank you. We will call you back at the number you are calling from, "
+        "when your turn comes. You keep your place in line. You can hang up now. Goodbye."
+    )
+    not_understood: str = "Sorry, that key does nothing here. You keep your place in line."
+    legacy_message: str = (
+        "Your call is important to us. Please stay on the line. "
+        "Did you know that most questions are answered on our website?"
+    )
+
+    def welcome_for(self, policy: str) -> str:
+        return self.welcome if self.welcome is not None else WELCOME_BY_POLICY[policy]
+
+
+def unknown_placeholders(template: str) -> set[str]:
+    """Placeholders in `template` that no prompt can fill."""
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    return names - PLACEHOLDERS
+
+
+def prompt_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Prompts))

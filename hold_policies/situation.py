@@ -1,0 +1,34 @@
+"""A frozen snapshot of one waiting caller's situation: the only thing a policy sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    """How long this caller should still expect to wait, with its uncertainty.
+
+    `expected_s` is the mean; `upper_s` is a conservative bound (a high quantile that also
+    allows for the uncertainty of the measured queue speed). Callers are only ever told a
+    band at or above `upper_s`.
+    """
+
+    expected_s: float
+    upper_s: float
+    departures_seen: int
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything a policy may use to choose what the caller hears next."""
+
+    queue: str
+    call_id: str
+    position: int  # 1 = next to be answered, counting older pending callbacks
+    waited_s: float  # seconds in the queue so far
+    queue_size: int
+    estimate: WaitEstimate | None = None  # None: too little data to say anything honest
+    segments_heard: int = 0  # wait documents served so far
+    announcements: int = 0
+    since_announcement_s: float | None = None  # None: never announced to this caller

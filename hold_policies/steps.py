@@ -1,0 +1,93 @@
+"""What a waiting caller hears, as small values each driver translates once.
+
+`app/twiml.py` renders these as TwiML; the simulator plays them to virtual callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Say:
+    """Words spoken by text-to-speech."""
+
+    text: str
+    voice: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Play:
+    """An audio clip by library name (or absolute URL); `expected_s` is its planned length.
+
+    When the clip is unavailable the live app plays `Pause(expected_s)` instead, so a missing
+    file means silence for the caller, never an error.
+    """
+
+    audio: str
+    expected_s: float
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Silence; Twilio's <Pause> takes whole seconds."""
+
+    seconds: int
+
+
+@dataclass(frozen=True)
+class OfferKeys:
+    """A prompt the caller may interrupt with one key; no key simply continues the segment."""
+
+    prompt: tuple[Say | Play | Pause, ...]
+    keys: tuple[str, ...]
+    timeout_s: int = 4
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Leave the queue on purpose (a callback was arranged)."""
+
+
+@dataclass(frozen=True)
+class Hangup:
+    """End the call."""
+
+
+Step = Say | Play | Pause | OfferKeys | Leave | Hangup
+
+
+class SegmentKind(StrEnum):
+    """What a segment is, in the words an analyst would use."""
+
+    WELCOME = "welcome"
+    SILENCE = "silence"
+    CHECKIN = "checkin"
+    CALLBACK_OFFER = "callback_offer"
+    MUSIC = "music"
+    AD = "ad"
+    ACKNOWLEDGE = "acknowledge"
+    CALLBACK_CONFIRM = "callback_confirm"
+    SAFE = "safe"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One wait document: the steps, plus what was announced (for the call log)."""
+
+    steps: tuple[Step, ...]
+    kind: SegmentKind
+    announced_position: int | None = None
+    announced_wait_s: float | None = None
+    offered_keys: tuple[str, ...] = field(default=())
+
+    @property
+    def is_announcement(self) -> bool:
+        """Check-ins, callback offers and the legacy periodic messages count as announcements."""
+        return self.kind in (SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD)
+
+
+SAFE_HOLD_SEGMENT = Segment(steps=(Pause(20),), kind=SegmentKind.SAFE)
+"""Played whenever anything behind a voice route fails: short, so Twilio re-polls soon."""
