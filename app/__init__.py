@@ -1,0 +1,40 @@
+"""Flask + Twilio adapter: webhooks, call-log storage, CLI and pages around hold_policies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.clock import Clock
+from app.services import Services
+from app.settings import SettingsError, load_settings
+
+log = logging.getLogger("holdwell")
+
+
+def create_app(
+    overrides: Mapping[str, object] | None = None, *, clock: Clock | None = None
+) -> Flask:
+    """Build the app; a bad config or setting raises here, so a broken app never starts."""
+    settings = load_settings(overrides)
+    if settings.validate_signatures and not settings.auth_token:
+        raise SettingsError(
+            "TWILIO_AUTH_TOKEN is not set, so no Twilio request could be validated. Set it, or "
+            "set HOLDWELL_INSECURE_SKIP_SIGNATURE=1 for local experiments only."
+        )
+    app = Flask(__name__)
+    app.extensions["holdwell"] = Services.build(settings, clock)
+    if not settings.validate_signatures:
+        log.warning("!!! Twilio signature validation is OFF (HOLDWELL_INSECURE_SKIP_SIGNATURE): "
+                    "anyone can forge webhooks. Never run like this on a public URL. !!!")
+    if settings.proxy_count:
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+
+    from app.voice.routes import bp as voice_bp
+
+    app.register_blueprint(voice_bp)
+    return app

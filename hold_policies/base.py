@@ -42,6 +42,7 @@ class HoldPolicy(Protocol):
     """A hold policy: pure, no clock, no I/O. Given a situation, what comes next."""
 
     name: str
+    voice: Voice
 
     def welcome(self) -> Segment:
         """Said once, before the caller joins the queue."""

@@ -1,0 +1,80 @@
+"""Everything the routes need, built once in create_app and kept in app.extensions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+
+from app.clock import Clock, SystemClock
+from app.security import SignatureCheck
+from app.settings import Settings
+from app.storage.call_log import CallLogStore
+from app.storage.db import make_engine
+from hold_policies.base import HoldPolicy
+from hold_policies.config import HoldwellConfig, QueueConfig, load_config
+from hold_policies.factory import build_policy
+
+log = logging.getLogger("holdwell")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    config: HoldwellConfig
+    store: CallLogStore
+    clock: Clock
+    signatures: SignatureCheck
+    policies: dict[tuple[str, str], HoldPolicy] = field(default_factory=dict)
+    audio: object | None = None  # an audio.library.AudioLibrary when audio files are set up
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        """Load and validate the config (raising ConfigError) and connect storage lazily."""
+        path = settings.resolved_config_path()
+        config = load_config(path) if path else HoldwellConfig()
+        log.info("holdwell config: %s", path or "built-in defaults (no holdwell.toml)")
+        store = CallLogStore(make_engine(settings.database_url),
+                             estimate_window_s=config.estimate.window_s)
+        services = cls(settings=settings, config=config, store=store,
+                       clock=clock or SystemClock(),
+                       signatures=SignatureCheck(settings.auth_token, settings.public_url))
+        for queue_name, queue in config.queues.items():
+            for name in _policies_of(queue):
+                services.policies[(queue_name, name)] = build_policy(queue, name)
+        return services
+
+    def queue_name(self, requested: str | None) -> str:
+        """A configured queue name; unknown or missing names fall back to the default queue."""
+        if requested and requested in self.config.queues:
+            return requested
+        if requested:
+            log.warning("unknown queue %r requested; using %r", requested,
+                        self.config.default_queue)
+        return self.config.default_queue
+
+    def queue(self, name: str) -> QueueConfig:
+        return self.config.queues[self.queue_name(name)]
+
+    def policy(self, queue: str, name: str | None) -> HoldPolicy:
+        """The named policy of a queue, or the queue's own when the name is unknown."""
+        queue = self.queue_name(queue)
+        return self.policies.get((queue, name or "")) or self.policies[
+            (queue, self.config.queues[queue].policy)]
+
+
+def _policies_of(queue: QueueConfig) -> set[str]:
+    names = {queue.policy}
+    if queue.experiment is not None:
+        names |= set(queue.experiment.arms)
+    return names
+
+
+def services() -> Services:
+    return current_app.extensions["holdwell"]
+
+
+def audio_dir(settings: Settings) -> Path:
+    return Path(settings.audio_dir)

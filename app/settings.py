@@ -1,0 +1,73 @@
+"""Process settings from the environment (secrets, URLs); queue behaviour lives in the TOML file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+DEFAULT_CONFIG_PATH = "holdwell.toml"
+DEFAULT_DATABASE_URL = "sqlite:///holdwell.db"
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class SettingsError(ValueError):
+    """An environment setting that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, once, at start-up."""
+
+    auth_token: str | None = None
+    account_sid: str | None = None
+    config_path: str | None = None  # None: ./holdwell.toml if present, else built-in defaults
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str | None = None
+    validate_signatures: bool = True
+    proxy_count: int = 0  # trusted reverse proxies in front of the app (ProxyFix)
+    audio_dir: str = "audio_files"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        insecure = env.get("HOLDWELL_INSECURE_SKIP_SIGNATURE", "").lower() in TRUE_WORDS
+        proxies = env.get("HOLDWELL_TRUSTED_PROXIES", "0")
+        if not proxies.isdigit():
+            raise SettingsError(f"HOLDWELL_TRUSTED_PROXIES must be a whole number, got {proxies!r}")
+        public_url = env.get("HOLDWELL_PUBLIC_URL") or None
+        if public_url and not public_url.startswith(("https://", "http://")):
+            raise SettingsError(
+                f"HOLDWELL_PUBLIC_URL must start with https:// (got {public_url!r})"
+            )
+        return cls(
+            auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            config_path=env.get("HOLDWELL_CONFIG") or None,
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            public_url=public_url.rstrip("/") if public_url else None,
+            validate_signatures=not insecure,
+            proxy_count=int(proxies),
+            audio_dir=env.get("HOLDWELL_AUDIO_DIR") or "audio_files",
+        )
+
+    def with_overrides(self, overrides: Mapping[str, object] | None) -> Settings:
+        """Tests and the emulator replace individual settings by field name."""
+        if not overrides:
+            return self
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise SettingsError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        return replace(self, **overrides)
+
+    def resolved_config_path(self) -> Path | None:
+        """The config file to load; None means the built-in defaults (no file anywhere)."""
+        if self.config_path:
+            return Path(self.config_path)
+        default = Path(DEFAULT_CONFIG_PATH)
+        return default if default.exists() else None
+
+
+def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
+    return Settings.from_env(os.environ).with_overrides(overrides)

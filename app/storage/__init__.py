@@ -1,0 +1,1 @@
+"""Call-log storage through SQLAlchemy: SQLite by default, PostgreSQL by URL."""

@@ -1,0 +1,80 @@
+"""Tables of the call log. Alembic migrations in app/migrations create exactly these."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+call_events = Table(
+    "call_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("call_id", String(64), nullable=False),
+    Column("queue", String(64), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("policy", String(32), nullable=False, server_default=""),
+    Column("arm", String(32), nullable=False, server_default=""),
+    Column("position", Integer),
+    Column("wait_s", Float),
+    Column("data", Text, nullable=False, server_default="{}"),
+    # Twilio retries and reorders webhooks: each logical event has one key, inserted once.
+    Column("dedupe_key", String(160), nullable=False, unique=True),
+    Index("ix_call_events_queue_time", "queue", "time"),
+    Index("ix_call_events_call_id", "call_id"),
+)
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("call_id", String(64), primary_key=True),
+    Column("queue", String(64), nullable=False),
+    Column("policy", String(32), nullable=False),
+    Column("arm", String(32), nullable=False, server_default=""),
+    Column("from_number", String(32)),
+    Column("arrived_at", DateTime(timezone=True), nullable=False),
+    Column("entered_at", DateTime(timezone=True)),
+    Column("orig_position", Integer),
+    Column("polls", Integer, nullable=False, server_default="0"),
+    Column("announcements", Integer, nullable=False, server_default="0"),
+    Column("last_announced_at", DateTime(timezone=True)),
+    Column("first_announced_wait_s", Float),
+    Column("first_announced_at_s", Float),
+    Column("callback_requested", Boolean, nullable=False, server_default="0"),
+    Column("callback_promised_wait_s", Float),
+    Column("outcome", String(32)),
+    Column("wait_s", Float),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("callback_wait_s", Float),
+    Index("ix_calls_queue_entered", "queue", "entered_at"),
+)
+
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("call_id", String(64), primary_key=True),
+    Column("queue", String(64), nullable=False),
+    Column("number", String(32), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),  # keeps the original place
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("promised_by", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("claimed_by", String(64)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
+)

@@ -1,0 +1,80 @@
+"""Render policy segments as TwiML, only through twilio.twiml.voice_response.
+
+Each step maps to one verb; a wait document only ever holds the verbs Twilio allows there
+(Play, Say, Pause, Gather, Redirect, Leave, Hangup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import Response
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Play, Say, Segment, Step
+
+AudioUrl = Callable[[str], str | None]
+"""Maps an audio name to a URL Twilio can GET, or None when the clip is unavailable."""
+
+WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
+
+
+def no_audio(_name: str) -> str | None:
+    return None
+
+
+def add_step(
+    parent: VoiceResponse | Gather, step: Step, *, choice_url: str, audio_url: AudioUrl
+) -> None:
+    """Append one step to `parent`; a missing audio clip becomes silence of the same length."""
+    match step:
+        case Say(text=text, voice=voice, language=language):
+            parent.say(text, voice=voice, language=language)
+        case Play(audio=audio, expected_s=seconds):
+            url = audio if audio.startswith(("http://", "https://")) else audio_url(audio)
+            if url:
+                parent.play(url)
+            else:
+                parent.pause(length=max(int(round(seconds)), 1))
+        case Pause(seconds=seconds):
+            parent.pause(length=max(int(seconds), 1))
+        case OfferKeys(prompt=prompt, timeout_s=timeout):
+            gather = parent.gather(input="dtmf", num_digits=1, timeout=timeout,
+                                   action=choice_url, method="POST")
+            for inner in prompt:
+                add_step(gather, inner, choice_url=choice_url, audio_url=audio_url)
+        case Leave():
+            parent.leave()
+        case Hangup():
+            parent.hangup()
+        case _:
+            raise TypeError(f"not a step: {step!r}")
+
+
+def render_segment(
+    segment: Segment, *, choice_url: str, audio_url: AudioUrl = no_audio
+) -> VoiceResponse:
+    response = VoiceResponse()
+    render_steps(response, segment.steps, choice_url=choice_url, audio_url=audio_url)
+    return response
+
+
+def render_steps(
+    response: VoiceResponse, steps: Iterable[Step], *, choice_url: str, audio_url: AudioUrl
+) -> VoiceResponse:
+    for step in steps:
+        add_step(response, step, choice_url=choice_url, audio_url=audio_url)
+    return response
+
+
+def spoken_text(segment: Segment) -> str:
+    """Everything a segment says, for the call log."""
+    texts: list[str] = []
+    for step in segment.steps:
+        inner = step.prompt if isinstance(step, OfferKeys) else (step,)
+        texts.extend(s.text for s in inner if isinstance(s, Say))
+    return " ".join(texts)
+
+
+def twiml_response(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")

@@ -1,0 +1,1 @@
+"""The Twilio Voice webhooks (DESIGN.md, "Twilio contract")."""

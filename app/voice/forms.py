@@ -1,0 +1,69 @@
+"""Reading Twilio's webhook parameters: a malformed request is a 400, never a guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import abort, request
+from werkzeug.datastructures import MultiDict
+
+
+def required(form: MultiDict, name: str) -> str:
+    value = form.get(name, "").strip()
+    if not value:
+        abort(400, description=f"missing Twilio parameter {name}")
+    return value
+
+
+def number(form: MultiDict, name: str, default: float | None = None) -> float | None:
+    """A numeric parameter; absent gives `default`, garbage gives 400."""
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        abort(400, description=f"Twilio parameter {name} is not a number: {raw!r}")
+    if value < 0:
+        abort(400, description=f"Twilio parameter {name} is negative: {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class RouteParams:
+    """queue / policy / arm carried in our own URLs, so a route knows them even with no database."""
+
+    queue: str | None
+    policy: str | None
+    arm: str
+
+    @classmethod
+    def from_request(cls) -> RouteParams:
+        args = request.args
+        return cls(args.get("queue") or None, args.get("policy") or None, args.get("arm", ""))
+
+    def query(self, **extra: str) -> str:
+        """Alphabetically sorted query string: Twilio may reorder params, and signatures care."""
+        pairs = {"queue": self.queue or "", "policy": self.policy or "", "arm": self.arm, **extra}
+        return urlencode(sorted((k, v) for k, v in pairs.items() if v))
+
+
+@dataclass(frozen=True)
+class WaitForm:
+    """The waitUrl request: who is waiting, where, and for how long."""
+
+    call_id: str
+    position: int
+    queue_time_s: float
+    queue_size: int
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> WaitForm:
+        position = number(form, "QueuePosition", 1.0)
+        return cls(
+            call_id=required(form, "CallSid"),
+            position=max(int(position or 1), 1),
+            queue_time_s=number(form, "QueueTime", 0.0) or 0.0,
+            queue_size=int(number(form, "CurrentQueueSize", position) or 1),
+        )

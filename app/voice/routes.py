@@ -1,0 +1,184 @@
+"""Voice webhooks. Each view reads the form, asks the policy, logs, and renders.
+
+Logging failures never reach the caller: a view that cannot write still answers the
+policy's TwiML, and anything else that fails is caught by `app.voice.safety`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.services import services
+from app.storage.callback_requests import record_callback_request
+from app.twiml import render_segment, render_steps, spoken_text, twiml_response
+from app.voice import safety
+from app.voice.callers import callback_number
+from app.voice.forms import RouteParams, WaitForm, number, required
+from app.voice.situations import situation_from_form, situation_from_poll
+from app.voice.urls import audio_url, voice_url
+from hold_policies.base import Choice
+from hold_policies.factory import assign
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+log = logging.getLogger("holdwell.voice")
+safety.install(bp)
+
+
+@bp.before_request
+def check_signature() -> None:
+    svc = services()
+    if svc.settings.validate_signatures and not svc.signatures.is_valid(request):
+        abort(403)
+
+
+def enqueue(response: VoiceResponse, params: RouteParams, **extra: str) -> VoiceResponse:
+    response.enqueue(params.queue, action=voice_url("queue-result", params, **extra),
+                     method="POST", wait_url=voice_url("wait", params), wait_url_method="POST")
+    return response
+
+
+@bp.post("/incoming")
+def incoming() -> Response:
+    call_id = required(request.form, "CallSid")
+    svc = services()
+    queue = svc.queue_name(request.args.get("queue"))
+    assignment = assign(svc.config.queues[queue], call_id)
+    params = RouteParams(queue, assignment.policy, assignment.arm)
+    try:
+        svc.store.begin_call(call_id=call_id, queue=queue, policy=assignment.policy,
+                             arm=assignment.arm, from_number=request.form.get("From"),
+                             now=svc.clock.now())
+    except Exception:
+        log.exception("could not log incoming call %s; enqueueing anyway", call_id)
+    welcome = svc.policy(queue, assignment.policy).welcome()
+    response = render_segment(welcome, choice_url=voice_url("choice", params), audio_url=audio_url)
+    return twiml_response(enqueue(response, params))
+
+
+@bp.post("/wait")
+def wait() -> Response:
+    form = WaitForm.parse(request.form)
+    svc = services()
+    params = RouteParams.from_request()
+    queue = svc.queue_name(params.queue)
+    policy = svc.policy(queue, params.policy)
+    now = svc.clock.now()
+    poll = None
+    try:
+        poll = svc.store.note_poll(call_id=form.call_id, queue=queue, policy=policy.name,
+                                   arm=params.arm, queue_time_s=form.queue_time_s,
+                                   position=form.position, now=now)
+        situation = situation_from_poll(form, poll, svc.config.estimate, now)
+    except Exception:
+        log.exception("call log unavailable for %s; policy runs without history", form.call_id)
+        situation = situation_from_form(form, queue)
+    segment = policy.next_segment(situation)
+    if poll is not None and segment.is_announcement:
+        try:
+            svc.store.record_announcement(poll.call, segment, queue_time_s=form.queue_time_s,
+                                          now=now, text=spoken_text(segment))
+        except Exception:
+            log.exception("could not log announcement for %s", form.call_id)
+    choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm))
+    return twiml_response(render_segment(segment, choice_url=choice_url, audio_url=audio_url))
+
+
+@bp.post("/choice")
+def choice() -> Response:
+    form = WaitForm.parse(request.form)
+    digit = request.form.get("Digits", "").strip()[:1]
+    if not digit:
+        return twiml_response(VoiceResponse())  # no key: the wait document carries on
+    svc = services()
+    params = RouteParams.from_request()
+    queue = svc.queue_name(params.queue)
+    policy = svc.policy(queue, params.policy)
+    now = svc.clock.now()
+    poll = svc.store.snapshot(form.call_id, now)
+    situation = (situation_from_poll(form, poll, svc.config.estimate, now) if poll
+                 else situation_from_form(form, queue))
+    decision = policy.on_key(situation, digit)
+    if poll is not None:
+        svc.store.record_keypress(poll.call, digit=digit, choice=decision.choice.value,
+                                  queue_time_s=form.queue_time_s, now=now)
+    segment = decision.segment
+    if decision.choice is Choice.CALLBACK:
+        number_to_call = callback_number(request.form.get("From"))
+        if poll is None or number_to_call is None:
+            segment = safety.callback_unavailable(policy)
+        else:  # committed before the caller hears the confirmation and leaves
+            record_callback_request(svc.store.engine, poll.call, number=number_to_call,
+                                    digit=digit, promised_wait_s=decision.promised_wait_s,
+                                    queue_time_s=form.queue_time_s, now=now)
+    choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm))
+    return twiml_response(render_segment(segment, choice_url=choice_url, audio_url=audio_url))
+
+
+@bp.post("/queue-result")
+def queue_result() -> Response:
+    call_id = required(request.form, "CallSid")
+    result = required(request.form, "QueueResult")
+    svc = services()
+    params = RouteParams.from_request()
+    queue = svc.queue_name(params.queue)
+    outcome = None
+    try:
+        outcome = svc.store.record_queue_result(
+            call_id=call_id, queue=queue, result=result,
+            queue_time_s=number(request.form, "QueueTime"), now=svc.clock.now())
+    except Exception:
+        log.exception("could not log queue result %s for %s", result, call_id)
+    return twiml_response(after_queue(result, outcome, params))
+
+
+def after_queue(result: str, outcome: str | None, params: RouteParams) -> VoiceResponse:
+    """What the caller hears once out of the queue; a Twilio-side error puts them back once."""
+    response = VoiceResponse()
+    if result == "error" and not request.args.get("retry"):
+        response.say(safety.BACK_IN_LINE)
+        return enqueue(response, params, retry="1")
+    if result == "queue-full":
+        response.say(safety.QUEUE_FULL)
+    response.hangup()
+    return response
+
+
+@bp.post("/status")
+def status() -> Response:
+    call_id = required(request.form, "CallSid")
+    svc = services()
+    svc.store.record_status(call_id=call_id, status=request.form.get("CallStatus", ""),
+                            now=svc.clock.now())
+    return Response(status=204)
+
+
+@bp.post("/agent")
+def agent() -> Response:
+    svc = services()
+    params = RouteParams(svc.queue_name(request.args.get("queue")), None, "")
+    response = VoiceResponse()
+    dial = response.dial()
+    dial.queue(params.queue, url=voice_url("connect", params), method="POST")
+    return twiml_response(response)
+
+
+@bp.post("/connect")
+def connect() -> Response:
+    call_id = required(request.form, "CallSid")
+    svc = services()
+    queue = svc.queue_name(request.args.get("queue"))
+    try:
+        svc.store.record_connect(call_id=call_id, queue=queue,
+                                 queue_time_s=number(request.form, "QueueTime", 0.0) or 0.0,
+                                 agent_call_id=request.form.get("DequeingCallSid"),
+                                 now=svc.clock.now())
+    except Exception:
+        log.exception("could not log the answer of %s", call_id)
+    voice = svc.config.queues[queue]
+    response = VoiceResponse()
+    render_steps(response, (safety.connecting(voice.voice, voice.language),),
+                 choice_url="", audio_url=audio_url)
+    return twiml_response(response)

@@ -1,0 +1,38 @@
+"""Build the policy's Situation from Twilio's parameters and what the call log knows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.storage.call_log import Poll
+from app.voice.forms import WaitForm
+from hold_policies.config import EstimateConfig
+from hold_policies.estimate import estimate_wait
+from hold_policies.situation import Situation
+
+
+def situation_from_poll(
+    form: WaitForm, poll: Poll, estimate: EstimateConfig, now: datetime
+) -> Situation:
+    """Twilio's position plus older pending callbacks (they keep their place ahead)."""
+    position = form.position + poll.callbacks_ahead
+    call = poll.call
+    since = (now - call.last_announced_at).total_seconds() if call.last_announced_at else None
+    return Situation(
+        queue=call.queue,
+        call_id=call.call_id,
+        position=position,
+        waited_s=form.queue_time_s,
+        queue_size=form.queue_size + poll.callbacks_ahead,
+        estimate=estimate_wait(position, poll.flow, min_departures=estimate.min_departures,
+                               confidence=estimate.confidence),
+        segments_heard=max(call.polls - 1, 0),
+        announcements=call.announcements,
+        since_announcement_s=since,
+    )
+
+
+def situation_from_form(form: WaitForm, queue: str) -> Situation:
+    """Without the call log: no history and no estimate, so the policy promises nothing."""
+    return Situation(queue=queue, call_id=form.call_id, position=form.position,
+                     waited_s=form.queue_time_s, queue_size=form.queue_size)

@@ -1,0 +1,63 @@
+"""Fixtures shared by every test folder: a real database, the app, a client that signs like Twilio."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.clock import ManualClock
+from app.signed_client import SignedClient
+from app.storage.migrate import upgrade
+
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+POSTGRES_URL = os.environ.get(
+    "HOLDWELL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'holdwell.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def config_file(tmp_path: Path):
+    """Write a TOML config and return its path."""
+
+    def write(text: str) -> str:
+        path = tmp_path / "holdwell.toml"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+@pytest.fixture
+def make_app(sqlite_url: str, clock: ManualClock, config_file):
+    def build(config: str = '[queues.support]\npolicy = "checkin"\n', **overrides):
+        settings = {"auth_token": AUTH_TOKEN, "database_url": sqlite_url,
+                    "config_path": config_file(config), **overrides}
+        return create_app(settings, clock=clock)
+
+    return build
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def twilio(app) -> SignedClient:
+    """Speaks to the app the way Twilio does: form posts with a valid signature."""
+    return SignedClient(app.test_client(), AUTH_TOKEN)
