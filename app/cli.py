@@ -1,0 +1,116 @@
+"""The `holdwell` command: thin wrappers over library functions."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from app.settings import DEFAULT_DATABASE_URL
+from hold_policies.config import ConfigError, load_config
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at INFO level (default: warnings).")
+def cli(verbose: bool) -> None:
+    """holdwell: hold policies that respect the caller, live on Twilio and simulated."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.group()
+def config() -> None:
+    """Check hold-policy configuration files."""
+
+
+@config.command("check")
+@click.argument("path", type=click.Path(dir_okay=False))
+def config_check(path: str) -> None:
+    """Validate PATH; name every bad key, its value and what is allowed."""
+    try:
+        loaded = load_config(path)
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    for name, queue in loaded.queues.items():
+        arms = f" (experiment: {dict(queue.experiment.arms)})" if queue.experiment else ""
+        click.echo(f"queue {name}: policy {queue.policy}{arms}")
+    click.echo(f"{path}: OK, {len(loaded.queues)} queue(s)")
+
+
+@cli.group()
+def db() -> None:
+    """Manage the call-log database schema (Alembic)."""
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the tables at DATABASE_URL."""
+    from app.storage.migrate import upgrade
+
+    upgrade(database_url(), revision)
+    click.echo(f"database at {safe_url(database_url())} is at revision {revision}")
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Run the development server (production: gunicorn, see the Procfile)."""
+    from app import create_app
+    from app.settings import SettingsError
+    from app.storage.migrate import upgrade
+
+    try:
+        upgrade(database_url())
+        application = create_app()
+    except (ConfigError, SettingsError) as error:
+        click.echo(f"holdwell cannot start: {error}", err=True)
+        sys.exit(1)
+    application.run(host=host, port=port)
+
+
+@cli.command()
+@click.option("--calls", "calls_per_policy", default=1, show_default=True,
+              help="Scripted callers per policy.")
+def demo(calls_per_policy: int) -> None:
+    """Drive scripted calls through the real routes and show what callers heard and what was logged."""
+    from app.demo import run_demo
+
+    run_demo(database_url(), calls_per_policy=calls_per_policy, echo=click.echo)
+
+
+def register_optional_commands() -> None:
+    """Commands whose packages are built by other parts of the project."""
+    for module, names in (("app.cli_audio", ("audio",)),
+                          ("app.cli_report", ("report", "export")),
+                          ("app.cli_simulate", ("simulate", "compare", "erlang"))):
+        try:
+            loaded = __import__(module, fromlist=list(names))
+        except ImportError:
+            continue
+        for name in names:
+            command = getattr(loaded, f"{name}_command", None) or getattr(loaded, name, None)
+            if isinstance(command, click.Command):
+                cli.add_command(command, name)
+
+
+register_optional_commands()
+
+
+def main() -> None:
+    cli()
