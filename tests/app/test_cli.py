@@ -1,0 +1,43 @@
+"""The holdwell command, through click's runner."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
+
+from app.cli import cli
+
+
+def test_config_check_accepts_a_good_file(config_file):
+    path = config_file('[queues.support]\npolicy = "callback"\n')
+    result = CliRunner().invoke(cli, ["config", "check", path])
+    assert result.exit_code == 0
+    assert "queue support: policy callback" in result.output and "OK" in result.output
+
+
+def test_config_check_names_the_bad_key_and_exits_nonzero(config_file):
+    path = config_file('[queues.support]\npolicy = "jazz"\nvolume = 11\n')
+    result = CliRunner().invoke(cli, ["config", "check", path])
+    assert result.exit_code == 1
+    assert "queues.support.policy" in result.output and "queues.support.volume" in result.output
+
+
+def test_db_upgrade_creates_the_tables(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert {"calls", "call_events", "callbacks"} <= set(inspect(create_engine(url)).get_table_names())
+
+
+def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Sorry to keep you waiting" in result.output
+    assert "[presses 2]" in result.output and "call you back" in result.output
+    for outcome in ("answered", "abandoned", "left"):
+        assert outcome in result.output
+    assert make_url(url).database and (tmp_path / "demo.db").exists()

@@ -1,0 +1,172 @@
+"""Route contract: TwiML structure and allowed verbs, per policy and key."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.storage.schema import call_events, calls
+from tests.app.twiml_reading import CONNECT_VERBS, WAIT_VERBS, all_verbs, parse, spoken, top_verbs
+
+POLICIES = ("silence", "checkin", "callback", "music_ads")
+FROM = "+14155550100"
+
+
+def config_for(policy: str) -> str:
+    return (f'[queues.support]\npolicy = "{policy}"\n'
+            "[queues.support.callback]\noffer_without_estimate_after_s = 60\n")
+
+
+def wait_form(call_id="CA1", queue_time=0, position=1, size=1):
+    return {"CallSid": call_id, "QueueTime": str(queue_time), "QueuePosition": str(position),
+            "CurrentQueueSize": str(size), "From": FROM}
+
+
+@pytest.fixture(params=POLICIES)
+def policy_client(request, make_app):
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+
+    app = make_app(config_for(request.param))
+    return request.param, SignedClient(app.test_client(), AUTH_TOKEN), app
+
+
+def test_incoming_says_the_welcome_then_enqueues_with_wait_and_action(policy_client):
+    policy, twilio, _ = policy_client
+    response = twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    assert top_verbs(response.data) == ["Say", "Enqueue"]
+    enqueue = parse(response.data).find("Enqueue")
+    assert enqueue.text == "support"
+    assert enqueue.get("waitUrl") == f"/voice/wait?policy={policy}&queue=support"
+    assert enqueue.get("action") == f"/voice/queue-result?policy={policy}&queue=support"
+    assert enqueue.get("waitUrlMethod") == "POST"
+
+
+def test_wait_documents_use_only_allowed_verbs_and_end_to_repoll(policy_client):
+    policy, twilio, _ = policy_client
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    for queue_time in (0, 60, 120, 180, 240):
+        response = twilio.post(f"/voice/wait?policy={policy}&queue=support",
+                               wait_form(queue_time=queue_time))
+        verbs = all_verbs(response.data)
+        assert verbs <= WAIT_VERBS, verbs
+        assert "Leave" not in verbs and "Hangup" not in verbs
+        assert top_verbs(response.data)[-1] in ("Pause", "Play")  # then Twilio asks again
+
+
+def test_checkin_gathers_one_key_posting_to_choice(make_app):
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+
+    twilio = SignedClient(make_app(config_for("checkin")).test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(queue_time=1))
+    response = twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(queue_time=60))
+    gather = parse(response.data).find("Gather")
+    assert gather.get("numDigits") == "1" and gather.get("input") == "dtmf"
+    assert gather.get("action") == "/voice/choice?policy=checkin&queue=support"
+    assert gather.get("actionOnEmptyResult") is None  # silence means keep waiting
+    assert "You are next in line" in spoken(response.data)
+
+
+def test_keep_waiting_key_is_acknowledged_and_logged(app, twilio):
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(queue_time=60))
+    response = twilio.post("/voice/choice?policy=checkin&queue=support",
+                           {**wait_form(queue_time=65), "Digits": "1"})
+    assert top_verbs(response.data) == ["Say"]
+    assert "keep your place" in spoken(response.data)
+    events = logged_events(app, "CA1")
+    assert "KEYPRESS" in events and "ABANDON" not in events
+
+
+def test_callback_key_commits_request_then_leaves_and_is_never_an_abandon(make_app):
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+
+    app = make_app(config_for("callback"))
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    twilio.post("/voice/wait?policy=callback&queue=support", wait_form(queue_time=61))
+    response = twilio.post("/voice/choice?policy=callback&queue=support",
+                           {**wait_form(queue_time=70), "Digits": "2"})
+    assert top_verbs(response.data) == ["Say", "Leave"]
+    assert "call you back" in spoken(response.data)
+    twilio.post("/voice/queue-result?policy=callback&queue=support",
+                {"CallSid": "CA1", "QueueResult": "leave", "QueueTime": "71"})
+    twilio.post("/voice/status", {"CallSid": "CA1", "CallStatus": "completed"})
+    events = logged_events(app, "CA1")
+    assert {"CALLBACK_REQUESTED", "EXITWITHKEY"} <= set(events)
+    assert "ABANDON" not in events
+    row = call_row(app, "CA1")
+    assert row["outcome"] == "left" and row["callback_requested"]
+
+
+def test_callback_without_a_callable_number_keeps_the_caller_in_line(make_app):
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+
+    app = make_app(config_for("callback"))
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "anonymous"})
+    twilio.post("/voice/wait?policy=callback&queue=support", wait_form(queue_time=61))
+    response = twilio.post("/voice/choice?policy=callback&queue=support",
+                           {**wait_form(queue_time=70), "Digits": "2", "From": "anonymous"})
+    assert "Leave" not in all_verbs(response.data)
+    assert "keep your place" in spoken(response.data)
+    assert "CALLBACK_REQUESTED" not in logged_events(app, "CA1")
+
+
+def test_agent_dials_the_queue_and_connect_logs_the_answer(app, twilio):
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    agent = twilio.post("/voice/agent", {"CallSid": "CAagent", "From": "client:ann"})
+    queue = parse(agent.data).find("Dial/Queue")
+    assert queue.text == "support" and queue.get("url") == "/voice/connect?queue=support"
+    connect = twilio.post("/voice/connect?queue=support",
+                          {"CallSid": "CA1", "QueueTime": "42", "DequeingCallSid": "CAagent"})
+    assert all_verbs(connect.data) <= CONNECT_VERBS
+    assert "Connecting you" in spoken(connect.data)
+    row = call_row(app, "CA1")
+    assert row["outcome"] == "answered" and row["wait_s"] == 42
+
+
+def test_queue_result_bridged_and_hangup_answers_end_the_call(twilio):
+    for result in ("bridged", "hangup", "leave"):
+        response = twilio.post("/voice/queue-result", {"CallSid": f"CA-{result}",
+                                                       "QueueResult": result, "QueueTime": "3"})
+        assert top_verbs(response.data) == ["Hangup"]
+
+
+def test_queue_result_error_puts_the_caller_back_in_line_once(twilio):
+    first = twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                        {"CallSid": "CA1", "QueueResult": "error", "QueueTime": "30"})
+    assert top_verbs(first.data) == ["Say", "Enqueue"]
+    action = parse(first.data).find("Enqueue").get("action")
+    assert action == "/voice/queue-result?policy=checkin&queue=support&retry=1"
+    second = twilio.post(action, {"CallSid": "CA1", "QueueResult": "error", "QueueTime": "5"})
+    assert top_verbs(second.data) == ["Hangup"]
+
+
+def test_status_callback_answers_204(twilio):
+    response = twilio.post("/voice/status", {"CallSid": "CA1", "CallStatus": "ringing"})
+    assert response.status_code == 204
+
+
+def test_malformed_webhooks_are_rejected_with_400(twilio):
+    assert twilio.post("/voice/wait", {"QueueTime": "3"}).status_code == 400
+    bad = {"CallSid": "CA1", "QueueTime": "soon"}
+    assert twilio.post("/voice/wait", bad).status_code == 400
+    assert twilio.post("/voice/queue-result", {"CallSid": "CA1"}).status_code == 400
+
+
+def logged_events(app, call_id: str) -> list[str]:
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        rows = conn.execute(select(call_events.c.event).where(call_events.c.call_id == call_id)
+                            .order_by(call_events.c.id))
+        return [row[0] for row in rows]
+
+
+def call_row(app, call_id: str):
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()

@@ -1,0 +1,96 @@
+"""Config validation: every kind of bad input names the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from hold_policies.config import ConfigError, HoldwellConfig, load_config, parse_config
+from hold_policies.experiment import assign_arm
+from hold_policies.factory import assign, build_policy
+
+
+def write(tmp_path, text: str) -> str:
+    path = tmp_path / "holdwell.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_every_knob_has_a_default():
+    config = HoldwellConfig()
+    assert config.default_queue == "support"
+    queue = config.queues["support"]
+    assert queue.policy == "checkin" and queue.checkin.interval_s == 60
+
+
+def test_a_full_file_loads(tmp_path):
+    config = load_config(write(tmp_path, """
+[line]
+default_queue = "billing"
+[estimate]
+window_s = 600
+[queues.billing]
+policy = "callback"
+voice = "Polly.Amy"
+language = "en-GB"
+[queues.billing.callback]
+offer_after_estimate_s = 120
+[queues.billing.prompts]
+apology = "Sorry, {position} callers are ahead."
+[queues.sales]
+policy = "silence"
+"""))
+    assert config.default_queue == "billing"
+    assert build_policy(config.queues["billing"]).offer_after_estimate_s == 120
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[queues.support]\npolicy = "jazz"', "queues.support.policy"),
+    ('[queues.support]\npolicy = "jazz"', "'silence', 'checkin', 'callback' or 'music_ads'"),
+    ("[queues.support.checkin]\ninterval_s = 5", "queues.support.checkin.interval_s"),
+    ("[queues.support.checkin]\ninterval_s = 5", "greater than or equal to 20 (got 5)"),
+    ("[queues.support]\npolcy = 'silence'", "queues.support.polcy: unknown key"),
+    ("[queues.support.prompts]\napology = 'Sorry {name}'", "unknown placeholder ['name']"),
+    ("[queues.support.callback]\ncallback_key = '1'", "callback_key and keep_key are both"),
+    ("[queues.support.checkin]\nkeep_key = '12'", "queues.support.checkin.keep_key"),
+    ("[queues.support.experiment]\narms = { checkin = 1 }", "at least two arms"),
+    ("[queues.support.experiment]\narms = { checkin = 1, opera = 1 }", "opera"),
+    ('[queues."bad name!"]\npolicy = "silence"', "queues.bad name!"),
+    ('[line]\ndefault_queue = "nope"\n[queues.support]', "default_queue 'nope'"),
+    ("[estimate]\nconfidence = 1.5", "estimate.confidence"),
+    ("[queues.support.checkin]\ninterval_s = 'often'", "valid integer"),
+])
+def test_bad_config_names_the_key_and_problem(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text))
+    assert expected in str(error.value)
+
+
+def test_not_toml_and_missing_file_are_clear(tmp_path):
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[queues.support\npolicy="))
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "absent.toml")
+
+
+def test_all_problems_are_reported_at_once():
+    with pytest.raises(ConfigError) as error:
+        parse_config({"queues": {"a": {"policy": "x", "colour": "red"}}})
+    assert "2 problem(s)" in str(error.value)
+
+
+def test_experiment_assignment_is_deterministic_and_proportional():
+    arms = {"checkin": 1.0, "music_ads": 1.0}
+    draws = [assign_arm(f"CA{i}", arms, salt="s") for i in range(4000)]
+    assert draws == [assign_arm(f"CA{i}", arms, salt="s") for i in range(4000)]
+    assert 0.46 < draws.count("checkin") / 4000 < 0.54
+    other_salt = [assign_arm(f"CA{i}", arms, salt="t") for i in range(200)]
+    assert other_salt != draws[:200]
+
+
+def test_queue_in_experiment_assigns_policy_and_arm():
+    config = parse_config({"queues": {"support": {
+        "experiment": {"arms": {"checkin": 3, "music_ads": 1}}}}})
+    picks = [assign(config.queues["support"], f"CA{i}") for i in range(2000)]
+    assert {p.policy for p in picks} == {"checkin", "music_ads"}
+    assert all(p.arm == p.policy for p in picks)
+    assert 0.70 < sum(p.arm == "checkin" for p in picks) / 2000 < 0.80

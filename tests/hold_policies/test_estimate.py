@@ -1,0 +1,72 @@
+"""The wait estimator: honest, conservative, and silent without data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from hold_policies.estimate import (
+    QueueFlow,
+    band_for,
+    estimate_wait,
+    gamma_quantile,
+    normal_quantile,
+)
+
+
+@pytest.mark.parametrize("p", [0.001, 0.02, 0.1, 0.5, 0.8, 0.9, 0.975, 0.999])
+def test_normal_quantile_matches_scipy(p):
+    assert normal_quantile(p) == pytest.approx(stats.norm.ppf(p), abs=1e-7)
+
+
+@pytest.mark.parametrize("shape", [1, 2, 3, 5, 10, 40])
+def test_gamma_quantile_is_close_to_exact(shape):
+    exact = stats.gamma.ppf(0.9, shape)
+    assert gamma_quantile(shape, 0.9) == pytest.approx(exact, rel=0.02)
+
+
+def test_no_estimate_with_too_few_departures():
+    assert estimate_wait(3, QueueFlow(departures=4, window_s=900), min_departures=5) is None
+    assert estimate_wait(3, QueueFlow(departures=5, window_s=900), min_departures=5) is not None
+    assert estimate_wait(3, QueueFlow(departures=50, window_s=0)) is None
+
+
+def test_expected_wait_is_position_over_rate_and_upper_is_above_it():
+    estimate = estimate_wait(4, QueueFlow(departures=60, window_s=600))  # 0.1 per second
+    assert estimate.expected_s == pytest.approx(40.0)
+    assert estimate.upper_s > estimate.expected_s
+
+
+def test_upper_estimate_grows_with_position_and_shrinks_with_more_data():
+    few = estimate_wait(5, QueueFlow(departures=6, window_s=60))
+    many = estimate_wait(5, QueueFlow(departures=600, window_s=6000))
+    assert few.expected_s == pytest.approx(many.expected_s)
+    assert few.upper_s > many.upper_s
+    positions = [estimate_wait(p, QueueFlow(30, 300)).upper_s for p in range(1, 10)]
+    assert positions == sorted(positions)
+
+
+def test_upper_estimate_covers_the_actual_wait_at_least_as_often_as_promised():
+    """Simulate Poisson departures: the real wait exceeds the upper bound < 10% of the time."""
+    rng = np.random.default_rng(7)
+    rate, position, window = 0.05, 6, 900.0
+    exceeded = 0
+    for _ in range(2000):
+        seen = rng.poisson(rate * window)
+        estimate = estimate_wait(position, QueueFlow(int(seen), window))
+        actual = rng.gamma(position, 1 / rate)
+        exceeded += actual > estimate.upper_s
+    assert exceeded / 2000 < 0.10
+
+
+@pytest.mark.parametrize(("seconds", "minutes"), [(1, 1), (60, 1), (61, 2), (299, 5),
+                                                  (301, 7), (3600, 60)])
+def test_bands_round_up(seconds, minutes):
+    band = band_for(seconds)
+    assert band.minutes == minutes and band.seconds >= seconds
+
+
+def test_band_beyond_an_hour_is_open_ended():
+    band = band_for(3601)
+    assert band.minutes is None and band.words() == "more than an hour"
