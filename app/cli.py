@@ -88,7 +88,7 @@ def serve(host: str, port: int) -> None:
 @click.option("--calls", "calls_per_policy", default=1, show_default=True,
               help="Scripted callers per policy.")
 def demo(calls_per_policy: int) -> None:
-    """Drive scripted calls through the real routes and show what callers heard and what was logged."""
+    """Scripted calls through the real routes: what each caller heard, and what was logged."""
     from app.demo import run_demo
 
     run_demo(database_url(), calls_per_policy=calls_per_policy, echo=click.echo)

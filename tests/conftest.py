@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: a real database, the app, a client that signs like Twilio."""
+"""Shared fixtures: a real database, the app, and a client that signs like Twilio."""
 
 from __future__ import annotations
 

@@ -28,7 +28,8 @@ def test_db_upgrade_creates_the_tables(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert {"calls", "call_events", "callbacks"} <= set(inspect(create_engine(url)).get_table_names())
+    tables = set(inspect(create_engine(url)).get_table_names())
+    assert {"calls", "call_events", "callbacks"} <= tables
 
 
 def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""The one rule: hold_policies imports no adapter, so one definition serves live and simulated calls."""
+"""The one rule: hold_policies imports no adapter, so one definition serves live and sim."""
 
 from __future__ import annotations
 
