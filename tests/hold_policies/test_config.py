@@ -94,3 +94,10 @@ def test_queue_in_experiment_assigns_policy_and_arm():
     assert {p.policy for p in picks} == {"checkin", "music_ads"}
     assert all(p.arm == p.policy for p in picks)
     assert 0.70 < sum(p.arm == "checkin" for p in picks) / 2000 < 0.80
+
+
+def test_the_shipped_example_config_is_valid():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "holdwell.example.toml"
+    assert load_config(example).queues["support"].checkin.interval_s == 60
