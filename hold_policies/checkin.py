@@ -97,6 +97,8 @@ class CheckinPolicy:
             wait=band.words() if band else "",
             keep_key=self.keep_key,
             callback_key=getattr(self, "callback_key", ""),
+            number="",
+            minutes="",
         )
 
     def on_key(self, situation: Situation, digit: str) -> Decision:

@@ -28,6 +28,24 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class CallbacksConfig(Strict):
+    """How promised callbacks are placed, retried and watched."""
+
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    retry_after_s: Annotated[int, Field(ge=30, le=86400)] = 300
+    ring_timeout_s: Annotated[int, Field(ge=5, le=120)] = 25
+    claim_timeout_s: Annotated[int, Field(ge=30, le=3600)] = 180
+    at_risk_margin_s: Annotated[int, Field(ge=0, le=3600)] = 120
+    answering_machine_detection: bool = True
+    default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
+    sms_on_failure: bool = False
+    sms_text: str = (
+        "Sorry, we tried to call you back and could not reach you. "
+        "Please call us again and we will help you straight away."
+    )
+    place_via_rest: bool = False
+
+
 class PromptsConfig(Strict):
     welcome: str | None = None
     apology: str | None = None
@@ -38,6 +56,12 @@ class PromptsConfig(Strict):
     callback_offer: str | None = None
     callback_offer_no_estimate: str | None = None
     keep_waiting_ack: str | None = None
+    callback_number_check: str | None = None
+    callback_number_entry: str | None = None
+    callback_number_invalid: str | None = None
+    callback_kept_waiting: str | None = None
+    callback_greeting: str | None = None
+    agent_callback_context: str | None = None
     callback_confirm: str | None = None
     callback_confirm_no_estimate: str | None = None
     not_understood: str | None = None
@@ -47,7 +71,7 @@ class PromptsConfig(Strict):
     @classmethod
     def known_placeholders(cls, value: str | None) -> str | None:
         if value is not None and (bad := unknown_placeholders(value)):
-            allowed = "{position}, {wait}, {keep_key}, {callback_key}"
+            allowed = "{position}, {wait}, {keep_key}, {callback_key}, {number}, {minutes}"
             raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {allowed}")
         return value
 
@@ -126,6 +150,7 @@ class LineConfig(Strict):
 class HoldwellConfig(Strict):
     line: LineConfig = LineConfig()
     estimate: EstimateConfig = EstimateConfig()
+    callbacks: CallbacksConfig = CallbacksConfig()
     queues: dict[QueueName, QueueConfig] = Field(default_factory=lambda: {"support": QueueConfig()})
 
     @model_validator(mode="after")

@@ -1,6 +1,7 @@
 """The words callers hear. Companies write their own; the defaults are short, warm and honest.
 
-Templates may use {position}, {wait}, {keep_key} and {callback_key}; the config check
+Templates may use {position}, {wait}, {keep_key}, {callback_key}, {number} (spoken digits
+of a callback number) and {minutes}; the config check
 rejects any other placeholder so a typo never reaches a caller as a stray brace.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, fields
 
-PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key"})
+PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "number", "minutes"})
 
 WELCOME_BY_POLICY = {
     "silence": (
@@ -59,6 +60,23 @@ class Prompts:
     callback_confirm_no_estimate: str = (
         "Thank you. We will call you back at the number you are calling from, "
         "when your turn comes. You keep your place in line. You can hang up now. Goodbye."
+    )
+    callback_number_check: str = (
+        "We will call you back at the number ending in {number}. Press 1 to confirm, "
+        "or press 2 to key in another number."
+    )
+    callback_number_entry: str = (
+        "Please key in the number we should call, with its area code, then press the hash key."
+    )
+    callback_number_invalid: str = "Sorry, that is not a number we can call."
+    callback_kept_waiting: str = "No problem. You keep your place in line."
+    callback_greeting: str = (
+        "Hello, this is the call back you asked for. Thank you for waiting. "
+        "Connecting you to an agent now."
+    )
+    agent_callback_context: str = (
+        "Call back. The customer has been waiting {minutes} minutes since first calling. "
+        "Connecting now."
     )
     not_understood: str = "Sorry, that key does nothing here. You keep your place in line."
     legacy_message: str = (

@@ -1,8 +1,6 @@
 """Alembic environment: the URL comes from the caller (holdwell db upgrade / DATABASE_URL)."""
 
 from alembic import context
-from sqlalchemy import pool
-
 from app.storage.db import make_engine
 from app.storage.schema import metadata
 
@@ -24,11 +22,13 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    engine.pool = pool.NullPool(engine.pool._creator)  # migrations hold no pooled connections
-    with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=metadata)
-        with context.begin_transaction():
-            context.run_migrations()
+    try:
+        with engine.connect() as conn:
+            context.configure(connection=conn, target_metadata=metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()  # a migration leaves no pooled connections behind
 
 
 if context.is_offline_mode():

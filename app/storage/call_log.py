@@ -102,7 +102,7 @@ class CallLogStore:
             conn.execute(update(calls).where(first_poll)
                          .values(entered_at=entered_at, orig_position=position))
             conn.execute(update(calls).where(calls.c.call_id == call_id)
-                         .values(polls=calls.c.polls + 1))
+                         .values(polls=calls.c.polls + 1, last_polled_at=now))
             poll = self._poll_view(conn, call_id, now)
             call = poll.call
             log_event(conn, dedupe_key=f"{call_id}:ENTERQUEUE", time=call.entered_at or entered_at,

@@ -59,6 +59,7 @@ calls = Table(
     Column("answered_at", DateTime(timezone=True)),
     Column("ended_at", DateTime(timezone=True)),
     Column("callback_wait_s", Float),
+    Column("last_polled_at", DateTime(timezone=True)),
     Index("ix_calls_queue_entered", "queue", "entered_at"),
 )
 
@@ -76,5 +77,7 @@ callbacks = Table(
     Column("next_attempt_at", DateTime(timezone=True)),
     Column("claimed_by", String(64)),
     Column("claimed_at", DateTime(timezone=True)),
+    Column("last_result", String(32)),
+    Column("resolved_at", DateTime(timezone=True)),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
 )

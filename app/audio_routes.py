@@ -1,0 +1,29 @@
+"""Serve prepared audio to Twilio's ``<Play>`` under content-hashed names, cacheable forever.
+
+The name changes whenever the bytes do, so ``immutable`` caching is safe and Twilio's caching
+proxies fetch each file once. Unknown or stale names are a plain 404: policies only ever emit URLs
+the library gave them, and a failing file never gets one (the caller hears silence instead).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from audio.library import AudioLibrary
+
+bp = Blueprint("audio", __name__, url_prefix="/audio")
+
+CACHE_FOREVER = "public, max-age=31536000, immutable"
+
+
+@bp.get("/<filename>")
+def serve(filename: str) -> Response:
+    """One prepared WAV, with a strong ETag so revalidation costs a 304 and no bytes."""
+    library: AudioLibrary | None = current_app.extensions.get("holdwell_audio")
+    entry = library.entry_for_filename(filename) if library is not None else None
+    if entry is None:
+        abort(404)
+    response = Response(entry.data, mimetype="audio/wav")
+    response.set_etag(entry.sha256)
+    response.headers["Cache-Control"] = CACHE_FOREVER
+    return response.make_conditional(request)

@@ -1,0 +1,178 @@
+"""``holdwell audio ...``: prepare, check and generate telephone-ready audio from the shell.
+
+Thin wrappers over ``audio/``; every error an operator can fix arrives as one readable line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+
+from audio.check import check_file, render
+from audio.formats import AudioError
+from audio.generate import comfort_noise, music_bed
+from audio.kinds import DEFAULT_LEVEL_DBOV, PROMPT_LEVEL_DBOV, Kind
+from audio.prepare import Prepared, prepare_file, write_prepared
+from audio.speech import render_prompt
+
+audio = click.Group("audio", help="Make hold audio sound right on a phone line.")
+
+KIND = click.Choice([kind.value for kind in Kind])
+LEVEL = click.option(
+    "--level",
+    type=float,
+    default=None,
+    help="Target level in dBov (default: -22 prompt, -30 music, -60 noise).",
+)
+PROMPT_LEVEL = click.option(
+    "--prompt-level",
+    type=float,
+    default=PROMPT_LEVEL_DBOV,
+    show_default=True,
+    help="The prompts' level; music stays 6 dB under.",
+)
+MULAW = click.option(
+    "--mulaw",
+    is_flag=True,
+    help="Write 8-bit mu-law WAV instead of 16-bit PCM (check on a real call).",
+)
+OUT = click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def _done(prepared: Prepared) -> None:
+    click.echo(
+        f"{prepared.path}: {prepared.kind.value}, {prepared.duration_s:.2f} s, "
+        f"level {prepared.level_dbov:.1f} dBov, peak {prepared.peak_dbfs:.1f} dBFS"
+    )
+
+
+@audio.command("prepare")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@OUT
+@click.option(
+    "--kind",
+    type=KIND,
+    default=Kind.PROMPT.value,
+    show_default=True,
+    help="What it is: spoken prompt, music bed or comfort noise.",
+)
+@LEVEL
+@PROMPT_LEVEL
+@MULAW
+@click.option("--no-trim", is_flag=True, help="Keep leading and trailing silence of prompts.")
+def prepare_command(
+    source: Path,
+    out: Path,
+    kind: str,
+    level: float | None,
+    prompt_level: float,
+    mulaw: bool,
+    no_trim: bool,
+) -> None:
+    """Make SOURCE telephone-ready (8 kHz mono, telephone band, level, peaks, fades) as OUT."""
+    try:
+        prepared = prepare_file(
+            source,
+            out,
+            Kind(kind),
+            level,
+            prompt_level,
+            "mulaw" if mulaw else "pcm16",
+            trim=not no_trim,
+        )
+    except AudioError as error:
+        raise click.ClickException(str(error)) from error
+    _done(prepared)
+
+
+@audio.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    type=KIND,
+    default=None,
+    help="Judge every file as this kind (default: the file's tag, else its name).",
+)
+@PROMPT_LEVEL
+def check_command(files: tuple[Path, ...], kind: str | None, prompt_level: float) -> None:
+    """Measure FILES as a caller would hear them; exit 1 if any would sound wrong."""
+    failed = 0
+    for path in files:
+        try:
+            report = check_file(path, Kind(kind) if kind else None, prompt_level)
+        except AudioError as error:
+            click.echo(f"{path}: FAIL\n  verdict   {error}")
+            failed += 1
+            continue
+        click.echo(render(report))
+        failed += not report.ok
+    if failed:
+        click.echo(f"{failed} of {len(files)} files would not sound right on the phone.", err=True)
+        raise SystemExit(1)
+
+
+@audio.command("comfort-noise")
+@OUT
+@click.option(
+    "--level",
+    type=float,
+    default=DEFAULT_LEVEL_DBOV[Kind.NOISE],
+    show_default=True,
+    help="RMS level in dBov (-70..-50).",
+)
+@click.option("--duration", type=float, default=30.0, show_default=True, help="Seconds.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@MULAW
+def comfort_noise_command(out: Path, level: float, duration: float, seed: int, mulaw: bool) -> None:
+    """Write a quiet noise bed for the silence policy, so the line never sounds dead."""
+    try:
+        samples = comfort_noise(duration, level, np.random.default_rng(seed))
+    except AudioError as error:
+        raise click.ClickException(str(error)) from error
+    _done(write_prepared(out, samples, Kind.NOISE, "mulaw" if mulaw else "pcm16"))
+
+
+@audio.command("music-bed")
+@OUT
+@click.option(
+    "--level",
+    type=float,
+    default=DEFAULT_LEVEL_DBOV[Kind.MUSIC],
+    show_default=True,
+    help="Gated RMS level in dBov; at least 6 dB under the prompts.",
+)
+@click.option(
+    "--duration",
+    type=float,
+    default=32.0,
+    show_default=True,
+    help="Seconds, rounded up to whole 4 s chords.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def music_bed_command(out: Path, level: float, duration: float, seed: int) -> None:
+    """Write soft synthesized chords for the legacy music_ads baseline."""
+    try:
+        samples = music_bed(duration, level, np.random.default_rng(seed))
+    except AudioError as error:
+        raise click.ClickException(str(error)) from error
+    _done(write_prepared(out, samples, Kind.MUSIC))
+
+
+@audio.command("prompt")
+@click.argument("text")
+@OUT
+@click.option("--voice", default="en-us", show_default=True, help="espeak-ng voice.")
+@click.option("--wpm", type=int, default=150, show_default=True, help="Words per minute.")
+@LEVEL
+@MULAW
+def prompt_command(
+    text: str, out: Path, voice: str, wpm: int, level: float | None, mulaw: bool
+) -> None:
+    """Speak TEXT offline with espeak-ng into a prepared prompt OUT, to preview or to play."""
+    try:
+        prepared = render_prompt(text, out, voice, wpm, level, "mulaw" if mulaw else "pcm16")
+    except AudioError as error:
+        raise click.ClickException(str(error)) from error
+    _done(prepared)

@@ -1,0 +1,201 @@
+"""`holdwell report` and `holdwell export`: thin click wrappers over `analytics`.
+
+Records come from CSV/Parquet files (`--records`, what the simulator writes) or from the app's
+database (`--db URL`, default $DATABASE_URL, else sqlite:///holdwell.db); the database reader is
+imported only when used, so these commands load without a database driver.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from analytics.events import load_events, validate_events
+from analytics.queue_log import queue_log_from_events, queue_log_from_records, write_queue_log
+from analytics.records import RecordsError, load_records, validate_records, write_records
+from analytics.render_html import render_html
+from analytics.render_text import render_text
+from analytics.report import build_report, report_json
+from app.settings import DEFAULT_DATABASE_URL
+
+_FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
+_OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+def database_url(db_url: str | None) -> str:
+    """--db if given, else $DATABASE_URL, else the local SQLite file."""
+    return db_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def _database_readers():
+    """The app's database readers, imported on first use (they need SQLAlchemy and a driver)."""
+    try:
+        from app.storage.read import read_events_frame, read_records_frame
+    except ImportError as error:
+        raise click.ClickException(f"cannot read the database: {error}") from error
+    return read_records_frame, read_events_frame
+
+
+def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFrame:
+    """Validated records from files, or from the database when no files are given."""
+    if records_paths and db_url:
+        raise click.UsageError("give either --records or --db, not both")
+    try:
+        if records_paths:
+            return load_records(list(records_paths))
+        read_records_frame, _ = _database_readers()
+        url = database_url(db_url)
+        return validate_records(read_records_frame(url), source=f"database {safe_url(url)}")
+    except RecordsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def read_events(
+    events_paths: Sequence[Path], records_paths: Sequence[Path], db_url: str | None
+) -> pd.DataFrame | None:
+    """Events from --events files, else from the database when records come from it."""
+    try:
+        if events_paths:
+            return load_events(list(events_paths))
+        if records_paths:
+            return None
+        _, read_events_frame = _database_readers()
+        url = database_url(db_url)
+        return validate_events(read_events_frame(url), source=f"database {safe_url(url)}")
+    except RecordsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def only_queues(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:
+    """Keep the named queues (all if none named); an empty result is an error worth saying."""
+    if queues:
+        records = records[records["queue"].astype(str).isin(queues)].reset_index(drop=True)
+        for name in ("queue", "policy", "arm"):
+            records[name] = records[name].cat.remove_unused_categories()
+    if records.empty:
+        where = f" in queue(s) {', '.join(queues)}" if queues else ""
+        raise click.ClickException(f"no call records{where}")
+    return records
+
+
+@click.command("report")
+@click.option(
+    "--records",
+    "records_paths",
+    type=_FILES,
+    multiple=True,
+    help="Record file (CSV or Parquet); repeat for several.",
+)
+@click.option(
+    "--db", "db_url", help="Database URL [default: $DATABASE_URL or sqlite:///holdwell.db]"
+)
+@click.option(
+    "--events",
+    "events_paths",
+    type=_FILES,
+    multiple=True,
+    help="Event file(s), to mark announcement times on the hazard plot.",
+)
+@click.option("--queue", "queues", multiple=True, help="Report only this queue; repeatable.")
+@click.option(
+    "--short-abandon",
+    "short_abandon_s",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Abandons quicker than this (s) are left out of one rate.",
+)
+@click.option(
+    "--service-threshold",
+    "service_threshold_s",
+    type=click.FloatRange(min=0),
+    default=20.0,
+    show_default=True,
+    help="Service level: answered within this (s).",
+)
+@click.option(
+    "--detect-drop",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.03,
+    show_default=True,
+    help="Abandonment drop the sample size targets.",
+)
+@click.option("--html", "html_path", type=_OUT, help="Also write a self-contained HTML page.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def report_command(
+    records_paths: tuple[Path, ...],
+    db_url: str | None,
+    events_paths: tuple[Path, ...],
+    queues: tuple[str, ...],
+    short_abandon_s: float,
+    service_threshold_s: float,
+    detect_drop: float,
+    html_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Compare hold policies: abandonment, waits, patience and callbacks per policy or arm."""
+    records = only_queues(read_records(records_paths, db_url), queues)
+    report = build_report(records, short_abandon_s, service_threshold_s, detect_drop)
+    click.echo(report_json(report) if as_json else render_text(report).rstrip("\n"))
+    if html_path is not None:
+        events = read_events(events_paths, records_paths, db_url)
+        html_path.write_text(render_html(report, records, events), encoding="utf-8")
+        click.echo(f"wrote {html_path}", err=True)
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["queue_log", "csv", "parquet"]),
+    required=True,
+    help="queue_log: Asterisk queue_log lines; csv/parquet: records.",
+)
+@click.option(
+    "--records",
+    "records_paths",
+    type=_FILES,
+    multiple=True,
+    help="Record file (CSV or Parquet); repeat for several.",
+)
+@click.option(
+    "--db", "db_url", help="Database URL [default: $DATABASE_URL or sqlite:///holdwell.db]"
+)
+@click.option(
+    "--events",
+    "events_paths",
+    type=_FILES,
+    multiple=True,
+    help="Event file(s) for queue_log (otherwise lines are built from records).",
+)
+@click.option("--out", "out_path", type=_OUT, required=True, help="File to write.")
+def export_command(
+    file_format: str,
+    records_paths: tuple[Path, ...],
+    db_url: str | None,
+    events_paths: tuple[Path, ...],
+    out_path: Path,
+) -> None:
+    """Export calls for other tools: queue_log lines, or records as CSV/Parquet."""
+    if file_format == "queue_log":
+        events = read_events(events_paths, records_paths, db_url)
+        if events is not None and not events.empty:
+            lines = queue_log_from_events(events)
+        else:
+            lines = queue_log_from_records(read_records(records_paths, db_url))
+        write_queue_log(lines, out_path)
+        click.echo(f"wrote {len(lines):,} queue_log lines to {out_path}")
+        return
+    records = read_records(records_paths, db_url)
+    write_records(records, out_path, file_format=file_format)
+    click.echo(f"wrote {len(records):,} call records to {out_path}")
