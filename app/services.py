@@ -29,6 +29,16 @@ class Services:
     signatures: SignatureCheck
     policies: dict[tuple[str, str], HoldPolicy] = field(default_factory=dict)
     audio: object | None = None  # an audio.library.AudioLibrary when audio files are set up
+    rest: object | None = None  # twilio.rest.Client, built on first use
+
+    @property
+    def rest_client(self):  # noqa: ANN201 - twilio.rest.Client | None
+        """Built lazily: most requests never need Twilio's REST API."""
+        if self.rest is None:
+            from app.twilio_rest import make_client
+
+            self.rest = make_client(self.settings)
+        return self.rest
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller (holdwell db upgrade / DATABASE_URL)."""
 
 from alembic import context
+
 from app.storage.db import make_engine
 from app.storage.schema import metadata
 

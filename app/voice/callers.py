@@ -16,3 +16,8 @@ def callback_number(raw: str | None, region: str | None = None) -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def spoken_digits(number: str) -> str:
+    """Digits one by one ("4 1 5 ..."): Twilio's <Say> reads runs of digits as one number."""
+    return " ".join(ch for ch in number if ch.isdigit())

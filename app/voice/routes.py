@@ -8,30 +8,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, request
+from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
-from app.storage.callback_requests import record_callback_request
 from app.twiml import render_segment, render_steps, spoken_text, twiml_response
-from app.voice import safety
-from app.voice.callers import callback_number
+from app.voice import callback_calls, callback_flow, safety
+from app.voice.blueprint import bp
 from app.voice.forms import RouteParams, WaitForm, number, required
 from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import Choice
 from hold_policies.factory import assign
 
-bp = Blueprint("voice", __name__, url_prefix="/voice")
 log = logging.getLogger("holdwell.voice")
-safety.install(bp)
-
-
-@bp.before_request
-def check_signature() -> None:
-    svc = services()
-    if svc.settings.validate_signatures and not svc.signatures.is_valid(request):
-        abort(403)
 
 
 def enqueue(response: VoiceResponse, params: RouteParams, **extra: str) -> VoiceResponse:
@@ -104,17 +94,15 @@ def choice() -> Response:
     if poll is not None:
         svc.store.record_keypress(poll.call, digit=digit, choice=decision.choice.value,
                                   queue_time_s=form.queue_time_s, now=now)
-    segment = decision.segment
+    params = RouteParams(queue, policy.name, params.arm)
     if decision.choice is Choice.CALLBACK:
-        number_to_call = callback_number(request.form.get("From"))
-        if poll is None or number_to_call is None:
-            segment = safety.callback_unavailable(policy)
-        else:  # committed before the caller hears the confirmation and leaves
-            record_callback_request(svc.store.engine, poll.call, number=number_to_call,
-                                    digit=digit, promised_wait_s=decision.promised_wait_s,
-                                    queue_time_s=form.queue_time_s, now=now)
-    choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm))
-    return twiml_response(render_segment(segment, choice_url=choice_url, audio_url=audio_url))
+        if poll is None:  # nothing can be promised without the call log
+            return twiml_response(render_segment(safety.callback_unavailable(policy),
+                                                 choice_url="", audio_url=audio_url))
+        return twiml_response(callback_flow.ask_for_number(policy, params))
+    choice_url = voice_url("choice", params)
+    return twiml_response(render_segment(decision.segment, choice_url=choice_url,
+                                         audio_url=audio_url))
 
 
 @bp.post("/queue-result")
@@ -159,6 +147,10 @@ def status() -> Response:
 def agent() -> Response:
     svc = services()
     params = RouteParams(svc.queue_name(request.args.get("queue")), None, "")
+    agent_call_id = request.form.get("CallSid", "")
+    claim = callback_calls.claim_for_agent(params.queue, agent_call_id)
+    if claim is not None:  # an older caller is waiting for a callback: they go first
+        return twiml_response(callback_calls.dial_customer(claim, params))
     response = VoiceResponse()
     dial = response.dial()
     dial.queue(params.queue, url=voice_url("connect", params), method="POST")

@@ -47,11 +47,11 @@ def safe_response(endpoint: str | None) -> Response:
                          action=f"/voice/queue-result?queue={queue}", method="POST")
     elif endpoint == "voice.agent":
         response.dial().queue(queue, url=f"/voice/connect?queue={queue}", method="POST")
-    elif endpoint == "voice.connect":
+    elif endpoint in ("voice.connect", "voice.callback_answer"):
         response.say(CONNECTING)
-    elif endpoint == "voice.choice":
+    elif endpoint in ("voice.choice", "voice.callback_confirm", "voice.callback_entry"):
         response.say(CHOICE_FAILED)
-    elif endpoint == "voice.queue_result":
+    elif endpoint in ("voice.queue_result", "voice.callback_dial_result"):
         response.hangup()
     elif endpoint == "voice.status":
         return Response(status=503)  # not heard by anyone; a 5xx lets Twilio's retry redeliver

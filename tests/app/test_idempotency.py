@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.storage.schema import call_events
-from tests.app.test_voice_contract import call_row, logged_events, wait_form
+from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
 
 QR = "/voice/queue-result?policy=checkin&queue=support"
 
@@ -77,8 +77,7 @@ def test_callback_request_pressed_twice_is_one_request(make_app):
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"})
     for _ in range(2):
-        twilio.post("/voice/choice?policy=callback&queue=support",
-                    {**wait_form(queue_time=70), "Digits": "2"})
+        request_callback(twilio)
     events = logged_events(app, "CA1")
     assert events.count("CALLBACK_REQUESTED") == 1 and events.count("EXITWITHKEY") == 1
 

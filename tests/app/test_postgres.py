@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, text
 
 from app.signed_client import SignedClient
 from app.storage.migrate import upgrade
-from tests.app.test_voice_contract import call_row, logged_events, wait_form
+from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
 from tests.conftest import AUTH_TOKEN, POSTGRES_URL
 
 
@@ -36,8 +36,7 @@ def test_full_call_flow_and_idempotency_on_postgresql(postgres_url, make_app):
     for _ in range(2):
         twilio.post("/voice/queue-result?queue=support",
                     {"CallSid": "CA2", "QueueResult": "hangup", "QueueTime": "80"})
-        twilio.post("/voice/choice?policy=callback&queue=support",
-                    {**wait_form("CA3", queue_time=90), "Digits": "2"})
+        request_callback(twilio, "CA3", queue_time=90)
     assert call_row(app, "CA1")["outcome"] == "answered"
     assert call_row(app, "CA2")["outcome"] == "abandoned"
     assert logged_events(app, "CA2").count("ABANDON") == 1

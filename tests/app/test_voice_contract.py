@@ -89,8 +89,7 @@ def test_callback_key_commits_request_then_leaves_and_is_never_an_abandon(make_a
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
     twilio.post("/voice/wait?policy=callback&queue=support", wait_form(queue_time=61))
-    response = twilio.post("/voice/choice?policy=callback&queue=support",
-                           {**wait_form(queue_time=70), "Digits": "2"})
+    response = request_callback(twilio)
     assert top_verbs(response.data) == ["Say", "Leave"]
     assert "call you back" in spoken(response.data)
     twilio.post("/voice/queue-result?policy=callback&queue=support",
@@ -158,6 +157,14 @@ def test_malformed_webhooks_are_rejected_with_400(twilio):
     bad = {"CallSid": "CA1", "QueueTime": "soon"}
     assert twilio.post("/voice/wait", bad).status_code == 400
     assert twilio.post("/voice/queue-result", {"CallSid": "CA1"}).status_code == 400
+
+
+def request_callback(twilio, call_id: str = "CA1", queue_time: int = 70, confirm: str = "1"):
+    """Press the callback key, then confirm the caller ID read back: the full keypad flow."""
+    form = {**wait_form(call_id, queue_time=queue_time), "Digits": "2"}
+    offer = twilio.post("/voice/choice?policy=callback&queue=support", form)
+    action = parse(offer.data).find("Gather").get("action")
+    return twilio.post(action, {**form, "Digits": confirm})
 
 
 def logged_events(app, call_id: str) -> list[str]:

@@ -1,0 +1,175 @@
+"""Pending callbacks as a virtual queue ordered by when each caller first entered.
+
+Exactly once: a claim is atomic (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a conditional
+UPDATE on SQLite), a claim whose agent call died is released, and everything lives in the
+database so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, and_, or_, select, update
+
+from app.storage.db import as_utc
+from app.storage.events import log_event
+from app.storage.schema import callbacks, calls
+from hold_policies.records import Event, Outcome
+
+RECENT_POLL_S = 150
+"""A waiting caller counts as still in line if Twilio polled for them this recently."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    call_id: str
+    queue: str
+    number: str
+    entered_at: datetime
+    promised_by: datetime | None
+    attempts: int
+    policy: str = ""
+    arm: str = ""
+
+
+def _eligible(queue: str, now: datetime):  # noqa: ANN202 - a SQL expression
+    return and_(callbacks.c.queue == queue, callbacks.c.status == "pending",
+                or_(callbacks.c.next_attempt_at.is_(None), callbacks.c.next_attempt_at <= now))
+
+
+def oldest_waiting_entered_at(conn: Connection, queue: str, now: datetime) -> datetime | None:
+    """When the longest-waiting caller still on the line entered (stale calls are ignored)."""
+    recent = now - timedelta(seconds=RECENT_POLL_S)
+    return as_utc(conn.execute(
+        select(calls.c.entered_at).where(
+            calls.c.queue == queue, calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
+            calls.c.last_polled_at >= recent,
+        ).order_by(calls.c.entered_at).limit(1)
+    ).scalar())
+
+
+def claim_next(engine: Engine, queue: str, agent_call_id: str, now: datetime,
+               *, only_if_older_than_queue: bool = True) -> Callback | None:
+    """Claim the oldest eligible callback for this agent, if it entered before the queue's head."""
+    with engine.begin() as conn:
+        head = oldest_waiting_entered_at(conn, queue, now) if only_if_older_than_queue else None
+        query = select(callbacks).where(_eligible(queue, now))
+        if head is not None:
+            query = query.where(callbacks.c.entered_at < head)
+        query = query.order_by(callbacks.c.entered_at).limit(1)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            return None
+        claimed = conn.execute(update(callbacks).where(
+            callbacks.c.call_id == row["call_id"], callbacks.c.status == "pending"
+        ).values(status="claimed", claimed_by=agent_call_id, claimed_at=now))
+        if claimed.rowcount != 1:  # SQLite: another agent won the race; they take this one
+            return None
+        return _with_call(conn, row)
+
+
+def _with_call(conn: Connection, row) -> Callback:  # noqa: ANN001
+    call = conn.execute(select(calls.c.policy, calls.c.arm).where(
+        calls.c.call_id == row["call_id"])).first()
+    return Callback(call_id=row["call_id"], queue=row["queue"], number=row["number"],
+                    entered_at=as_utc(row["entered_at"]), promised_by=as_utc(row["promised_by"]),
+                    attempts=row["attempts"], policy=call.policy if call else "",
+                    arm=call.arm if call else "")
+
+
+def _row(conn: Connection, call_id: str):  # noqa: ANN202 - a row mapping or None
+    return conn.execute(select(callbacks).where(callbacks.c.call_id == call_id)).mappings().first()
+
+
+def _unresolved(conn: Connection, call_id: str, now: datetime) -> tuple[Callback, dict] | None:
+    """The callback and the common event columns, unless it is unknown or already resolved."""
+    row = _row(conn, call_id)
+    if row is None or row["status"] in ("connected", "failed"):
+        return None
+    cb = _with_call(conn, row)
+    common = {"time": now, "call_id": call_id, "queue": cb.queue, "policy": cb.policy,
+              "arm": cb.arm, "wait_s": (now - cb.entered_at).total_seconds()}
+    return cb, common
+
+
+def get(engine: Engine, call_id: str) -> Callback | None:
+    with engine.connect() as conn:
+        row = _row(conn, call_id)
+        return _with_call(conn, row) if row else None
+
+
+def record_connected(engine: Engine, call_id: str, now: datetime) -> bool:
+    """The customer picked up and is being bridged to the agent: the promise is kept."""
+    with engine.begin() as conn:
+        found = _unresolved(conn, call_id, now)
+        if found is None:
+            return False
+        cb, common = found
+        waited = common["wait_s"]
+        conn.execute(update(callbacks).where(callbacks.c.call_id == call_id).values(
+            status="connected", last_result="answered", resolved_at=now,
+            attempts=callbacks.c.attempts + 1))
+        log_event(conn, dedupe_key=f"{call_id}:CALLBACK_ATTEMPT:{cb.attempts + 1}",
+                  event=Event.CALLBACK_ATTEMPT, data={"result": "answered",
+                  "attempt": cb.attempts + 1}, **common)
+        log_event(conn, dedupe_key=f"{call_id}:CALLBACK_CONNECT", event=Event.CALLBACK_CONNECT,
+                  **common)
+        conn.execute(update(calls).where(
+            calls.c.call_id == call_id, calls.c.outcome == Outcome.LEFT.value
+        ).values(outcome=Outcome.CALLBACK_CONNECTED.value, callback_wait_s=waited))
+        return True
+
+
+def record_unanswered(
+    engine: Engine, call_id: str, result: str, now: datetime, *, max_attempts: int,
+    retry_after_s: float, attempt_key: str,
+) -> str | None:
+    """Busy, no answer, failed or voicemail: retry later, or fail after the last attempt.
+
+    Returns the callback's new status ("pending" or "failed"), or None if nothing changed
+    (unknown callback, already resolved, or this attempt was already counted).
+    """
+    with engine.begin() as conn:
+        found = _unresolved(conn, call_id, now)
+        if found is None:
+            return None
+        cb, common = found
+        attempt = cb.attempts + 1
+        if not log_event(conn, dedupe_key=f"{call_id}:CALLBACK_ATTEMPT:{attempt_key}",
+                         event=Event.CALLBACK_ATTEMPT,
+                         data={"result": result, "attempt": attempt}, **common):
+            return None
+        if attempt >= max_attempts:
+            conn.execute(update(callbacks).where(callbacks.c.call_id == call_id).values(
+                status="failed", attempts=attempt, last_result=result, resolved_at=now))
+            log_event(conn, dedupe_key=f"{call_id}:CALLBACK_FAILED", event=Event.CALLBACK_FAILED,
+                      data={"attempts": attempt, "last_result": result}, **common)
+            conn.execute(update(calls).where(
+                calls.c.call_id == call_id, calls.c.outcome == Outcome.LEFT.value
+            ).values(outcome=Outcome.CALLBACK_FAILED.value))
+            return "failed"
+        conn.execute(update(callbacks).where(callbacks.c.call_id == call_id).values(
+            status="pending", attempts=attempt, last_result=result, claimed_by=None,
+            claimed_at=None, next_attempt_at=now + timedelta(seconds=retry_after_s)))
+        return "pending"
+
+
+def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> int:
+    """Claims whose agent call died without a result go back to the line, in their old place."""
+    cutoff = now - timedelta(seconds=claim_timeout_s)
+    with engine.begin() as conn:
+        result = conn.execute(update(callbacks).where(
+            callbacks.c.status == "claimed", callbacks.c.claimed_at < cutoff
+        ).values(status="pending", claimed_by=None, claimed_at=None))
+        return result.rowcount
+
+
+def pending(engine: Engine) -> list[Callback]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(callbacks).where(
+            callbacks.c.status.in_(("pending", "claimed"))).order_by(callbacks.c.entered_at)
+        ).mappings().all()
+        return [_with_call(conn, row) for row in rows]

@@ -1,0 +1,107 @@
+"""Placing callbacks from the agent's call, so the customer never picks up only to wait again.
+
+The agent's /voice/agent request claims the oldest callback when it entered the line before
+the head of the Twilio queue; the agent hears who it is and how long they have waited, then
+`<Dial><Number>` rings the customer with the support number as caller ID. The Number's url
+runs when the customer answers (the connect moment, or voicemail); the Dial's action reports
+busy / no-answer / failed, which schedules a retry or, after the last attempt, a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from flask import Response, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.services import services
+from app.storage import callback_queue
+from app.storage.callback_queue import Callback
+from app.twilio_rest import send_sms
+from app.twiml import twiml_response
+from app.voice.blueprint import bp
+from app.voice.forms import RouteParams
+from app.voice.urls import voice_url
+from hold_policies.prompts import Prompts
+
+log = logging.getLogger("holdwell.callbacks")
+UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
+
+
+def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
+    svc = services()
+    return callback_queue.claim_next(svc.store.engine, queue, agent_call_id, svc.clock.now())
+
+
+def prompts_for(queue: str) -> tuple[Prompts, str | None, str | None]:
+    svc = services()
+    policy = svc.policy(queue, None)
+    prompts = getattr(policy, "prompts", Prompts())
+    return prompts, policy.voice.voice, policy.voice.language
+
+
+def dial_customer(claim: Callback, params: RouteParams) -> VoiceResponse:
+    """The agent hears the context, then the customer's phone rings from the support number."""
+    svc = services()
+    settings = svc.config.callbacks
+    prompts, voice, language = prompts_for(params.queue)
+    minutes = max(math.ceil((svc.clock.now() - claim.entered_at).total_seconds() / 60), 1)
+    response = VoiceResponse()
+    response.say(prompts.agent_callback_context.format(minutes=minutes), voice=voice,
+                 language=language)
+    caller_id = svc.config.line.support_number or request.form.get("To") or None
+    dial = response.dial(caller_id=caller_id, timeout=settings.ring_timeout_s, method="POST",
+                         action=voice_url("callback/dial-result", params, call=claim.call_id))
+    dial.number(claim.number, url=voice_url("callback/answer", params, call=claim.call_id),
+                method="POST",
+                machine_detection="Enable" if settings.answering_machine_detection else None)
+    return response
+
+
+@bp.post("/callback/answer")
+def callback_answer() -> Response:
+    """The customer's leg answered: a person is connected; a machine is an unanswered attempt."""
+    svc = services()
+    call_id = request.args.get("call", "")
+    answered_by = request.form.get("AnsweredBy", "human")
+    response = VoiceResponse()
+    if answered_by.startswith(("machine", "fax")):
+        unanswered(call_id, "voicemail", attempt_key=request.form.get("CallSid", answered_by))
+        response.hangup()
+        return twiml_response(response)
+    callback_queue.record_connected(svc.store.engine, call_id, svc.clock.now())
+    prompts, voice, language = prompts_for(services().queue_name(request.args.get("queue")))
+    response.say(prompts.callback_greeting, voice=voice, language=language)
+    return twiml_response(response)
+
+
+@bp.post("/callback/dial-result")
+def callback_dial_result() -> Response:
+    """The agent's Dial ended; if the customer never picked up, retry later or give up."""
+    call_id = request.args.get("call", "")
+    status = request.form.get("DialCallStatus", "")
+    params = RouteParams(services().queue_name(request.args.get("queue")), None, "")
+    response = VoiceResponse()
+    if status in UNANSWERED:
+        attempt_key = request.form.get("DialCallSid") or request.form.get("CallSid", status)
+        unanswered(call_id, status, attempt_key=attempt_key)
+        response.say("The customer did not answer. We will try again later. "
+                     "Taking the next caller now.")
+        response.redirect(voice_url("agent", params), method="POST")
+        return twiml_response(response)
+    response.hangup()
+    return twiml_response(response)
+
+
+def unanswered(call_id: str, result: str, *, attempt_key: str) -> None:
+    svc = services()
+    settings = svc.config.callbacks
+    status = callback_queue.record_unanswered(
+        svc.store.engine, call_id, result, svc.clock.now(), max_attempts=settings.max_attempts,
+        retry_after_s=settings.retry_after_s, attempt_key=attempt_key)
+    log.info("callback %s attempt: %s -> %s", call_id, result, status)
+    if status == "failed" and settings.sms_on_failure:
+        callback = callback_queue.get(svc.store.engine, call_id)
+        send_sms(svc.rest_client, to=callback.number, from_=svc.config.line.support_number,
+                 body=settings.sms_text)
