@@ -75,7 +75,7 @@ class Prompts:
         "Connecting you to an agent now."
     )
     agent_callback_context: str = (
-        "Call back. The customer has been waiting {minutes} minutes since first calling. "
+        "Call back. The customer has been waiting {minutes} since first calling. "
         "Connecting now."
     )
     not_understood: str = "Sorry, that key does nothing here. You keep your place in line."

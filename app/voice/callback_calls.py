@@ -48,7 +48,8 @@ def dial_customer(claim: Callback, params: RouteParams) -> VoiceResponse:
     prompts, voice, language = prompts_for(params.queue)
     minutes = max(math.ceil((svc.clock.now() - claim.entered_at).total_seconds() / 60), 1)
     response = VoiceResponse()
-    response.say(prompts.agent_callback_context.format(minutes=minutes), voice=voice,
+    words = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    response.say(prompts.agent_callback_context.format(minutes=words), voice=voice,
                  language=language)
     caller_id = svc.config.line.support_number or request.form.get("To") or None
     dial = response.dial(caller_id=caller_id, timeout=settings.ring_timeout_s, method="POST",

@@ -1,0 +1,221 @@
+"""Callbacks: confirmed numbers, kept places, retries, failures, exactly-once claims."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.signed_client import SignedClient
+from app.storage import callback_queue
+from app.storage.schema import callbacks
+from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
+from tests.app.twiml_reading import parse, spoken, top_verbs
+from tests.conftest import AUTH_TOKEN
+
+CONFIG = """
+[line]
+support_number = "+14155550000"
+[callbacks]
+max_attempts = 2
+retry_after_s = 300
+[queues.support]
+policy = "callback"
+[queues.support.callback]
+offer_without_estimate_after_s = 0
+"""
+WAIT = "/voice/wait?policy=callback&queue=support"
+CHOICE = "/voice/choice?policy=callback&queue=support"
+
+
+@pytest.fixture
+def cb_app(make_app):
+    return make_app(CONFIG)
+
+
+@pytest.fixture
+def twilio_cb(cb_app) -> SignedClient:
+    return SignedClient(cb_app.test_client(), AUTH_TOKEN)
+
+
+def enter(twilio, call_id: str, clock, at_s: float = 0, caller: str = "+14155550100"):
+    twilio.post("/voice/incoming", {"CallSid": call_id, "From": caller})
+    twilio.post(WAIT, {**wait_form(call_id, queue_time=0), "From": caller})
+
+
+def callback_rows(app):
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(callbacks).order_by(callbacks.c.entered_at)).mappings().all()
+
+
+def test_the_offer_reads_back_the_caller_id_and_confirming_commits_then_leaves(
+    cb_app, twilio_cb, clock
+):
+    enter(twilio_cb, "CA1", clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", queue_time=70), "Digits": "2"})
+    gather = parse(offer.data).find("Gather")
+    assert "ending in 0 1 0 0" in spoken(offer.data)
+    assert gather.get("numDigits") == "1"
+    confirmed = twilio_cb.post(gather.get("action"), {**wait_form("CA1", 75), "Digits": "1"})
+    assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    [row] = callback_rows(cb_app)
+    assert row["number"] == "+14155550100" and row["status"] == "pending"
+    assert {"CALLBACK_REQUESTED", "EXITWITHKEY"} <= set(logged_events(cb_app, "CA1"))
+
+
+def test_caller_can_key_in_another_number(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA1", clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", queue_time=70), "Digits": "2"})
+    entry = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
+                           {**wait_form("CA1", 72), "Digits": "2"})
+    gather = parse(entry.data).find("Gather")
+    assert gather.get("finishOnKey") == "#" and "area code" in spoken(entry.data)
+    check = twilio_cb.post(gather.get("action"), {**wait_form("CA1", 80), "Digits": "2125550199"})
+    assert "2 1 2 5 5 5 0 1 9 9" in spoken(check.data)
+    done = twilio_cb.post(parse(check.data).find("Gather").get("action"),
+                          {**wait_form("CA1", 85), "Digits": "1"})
+    assert top_verbs(done.data) == ["Say", "Leave"]
+    assert callback_rows(cb_app)[0]["number"] == "+12125550199"
+
+
+def test_a_bad_number_is_asked_again_and_never_stored(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA1", clock, caller="anonymous")
+    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", 70), "Digits": "2", "From": "anonymous"})
+    action = parse(offer.data).find("Gather").get("action")
+    for _ in range(3):
+        again = twilio_cb.post(action, {**wait_form("CA1", 80), "Digits": "123"})
+        assert "not a number we can call" in spoken(again.data)
+        gather = parse(again.data).find("Gather")
+        if gather is None:
+            break
+        action = gather.get("action")
+    assert gather is None and "keep your place" in spoken(again.data)
+    assert callback_rows(cb_app) == []
+    assert "CALLBACK_REQUESTED" not in logged_events(cb_app, "CA1")
+
+
+def test_no_key_at_the_confirmation_keeps_the_caller_waiting(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA1", clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", queue_time=70), "Digits": "2"})
+    assert parse(offer.data)[-1].tag == "Say"  # after the Gather times out: keep waiting
+    kept = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
+                          {**wait_form("CA1", 75), "Digits": "9"})
+    assert "Leave" not in {v.tag for v in parse(kept.data).iter()}
+    assert callback_rows(cb_app) == []
+
+
+def test_an_older_callback_is_served_before_later_callers_in_the_queue(
+    cb_app, twilio_cb, clock
+):
+    enter(twilio_cb, "CA-early", clock)
+    clock.advance(30)
+    enter(twilio_cb, "CA-later", clock)
+    clock.advance(30)
+    request_callback(twilio_cb, "CA-early", queue_time=60)
+    twilio_cb.post(WAIT, wait_form("CA-later", queue_time=30))
+    agent = twilio_cb.post("/voice/agent", {"CallSid": "CAagent1", "To": "+14155550000"})
+    assert top_verbs(agent.data) == ["Say", "Dial"]
+    assert "waiting 1 minute since first calling" in spoken(agent.data)
+    dial = parse(agent.data).find("Dial")
+    assert dial.get("callerId") == "+14155550000"
+    number = dial.find("Number")
+    assert number.text == "+14155550100" and number.get("machineDetection") == "Enable"
+    second = twilio_cb.post("/voice/agent", {"CallSid": "CAagent2"})
+    assert parse(second.data).find("Dial/Queue").text == "support"
+
+
+def test_a_caller_who_entered_before_the_callback_is_served_first(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA-first", clock)
+    clock.advance(20)
+    enter(twilio_cb, "CA-cb", clock)
+    request_callback(twilio_cb, "CA-cb", queue_time=5)
+    twilio_cb.post(WAIT, wait_form("CA-first", queue_time=20))
+    agent = twilio_cb.post("/voice/agent", {"CallSid": "CAagent1"})
+    assert parse(agent.data).find("Dial/Queue") is not None
+
+
+def answer(twilio, call_id: str, answered_by: str = "human"):
+    return twilio.post(f"/voice/callback/answer?call={call_id}&queue=support",
+                       {"CallSid": "CAleg", "AnsweredBy": answered_by})
+
+
+def dial_result(twilio, call_id: str, status: str, leg: str):
+    return twilio.post(f"/voice/callback/dial-result?call={call_id}&queue=support",
+                       {"CallSid": "CAagent", "DialCallStatus": status, "DialCallSid": leg})
+
+
+def test_busy_then_retry_after_spacing_then_connected(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA1", clock)
+    request_callback(twilio_cb, "CA1", queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": "CAagent1"})
+    busy = dial_result(twilio_cb, "CA1", "busy", "CAleg1")
+    assert top_verbs(busy.data) == ["Say", "Redirect"]
+    assert callback_rows(cb_app)[0]["status"] == "pending"
+    early = twilio_cb.post("/voice/agent", {"CallSid": "CAagent2"})
+    assert parse(early.data).find("Dial/Queue") is not None  # retry waits for its spacing
+    clock.advance(301)
+    retry = twilio_cb.post("/voice/agent", {"CallSid": "CAagent3"})
+    assert parse(retry.data).find("Dial/Number") is not None
+    greeting = answer(twilio_cb, "CA1")
+    assert "call back you asked for" in spoken(greeting.data)
+    row = call_row(cb_app, "CA1")
+    assert row["outcome"] == "callback_connected" and row["callback_wait_s"] >= 301
+    events = logged_events(cb_app, "CA1")
+    assert events.count("CALLBACK_ATTEMPT") == 2 and "CALLBACK_CONNECT" in events
+    assert "ABANDON" not in events
+
+
+def test_voicemail_counts_as_an_unanswered_attempt(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA1", clock)
+    request_callback(twilio_cb, "CA1", queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": "CAagent1"})
+    machine = answer(twilio_cb, "CA1", answered_by="machine_start")
+    assert top_verbs(machine.data) == ["Hangup"]
+    assert callback_rows(cb_app)[0]["last_result"] == "voicemail"
+    assert call_row(cb_app, "CA1")["outcome"] == "left"
+
+
+def test_after_the_last_attempt_the_callback_fails_and_an_sms_is_sent(
+    make_app, clock, mocker
+):
+    app = make_app(CONFIG.replace("retry_after_s = 300", "retry_after_s = 300\n"
+                                  "sms_on_failure = true"), account_sid="AC123")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    client = app.extensions["holdwell"].rest_client
+    create = mocker.patch.object(client.messages, "create")
+    enter(twilio, "CA1", clock)
+    request_callback(twilio, "CA1", queue_time=60)
+    twilio.post("/voice/agent", {"CallSid": "CAagent1"})
+    dial_result(twilio, "CA1", "no-answer", "CAleg1")
+    dial_result(twilio, "CA1", "no-answer", "CAleg1")  # a retried webhook counts once
+    clock.advance(301)
+    twilio.post("/voice/agent", {"CallSid": "CAagent2"})
+    dial_result(twilio, "CA1", "busy", "CAleg2")
+    assert callback_rows(app)[0]["status"] == "failed"
+    assert call_row(app, "CA1")["outcome"] == "callback_failed"
+    assert logged_events(app, "CA1").count("CALLBACK_FAILED") == 1
+    create.assert_called_once()
+    assert create.call_args.kwargs["to"] == "+14155550100"
+    assert create.call_args.kwargs["from_"] == "+14155550000"
+
+
+def test_a_stale_claim_is_released_to_its_old_place(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA1", clock)
+    request_callback(twilio_cb, "CA1", queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": "CAagent-died"})
+    engine = cb_app.extensions["holdwell"].store.engine
+    assert callback_queue.release_stale_claims(engine, clock.now(), 180) == 0
+    clock.advance(181)
+    assert callback_queue.release_stale_claims(engine, clock.now(), 180) == 1
+    again = twilio_cb.post("/voice/agent", {"CallSid": "CAagent2"})
+    assert parse(again.data).find("Dial/Number") is not None
+
+
+def test_a_restart_loses_no_callback(make_app, clock):
+    first = make_app(CONFIG)
+    twilio = SignedClient(first.test_client(), AUTH_TOKEN)
+    enter(twilio, "CA1", clock)
+    request_callback(twilio, "CA1", queue_time=60)
+    restarted = make_app(CONFIG)  # same database, new process state
+    agent = SignedClient(restarted.test_client(), AUTH_TOKEN).post(
+        "/voice/agent", {"CallSid": "CAagent"})
+    assert parse(agent.data).find("Dial/Number").text == "+14155550100"
