@@ -94,6 +94,33 @@ def demo(calls_per_policy: int) -> None:
     run_demo(database_url(), calls_per_policy=calls_per_policy, echo=click.echo)
 
 
+@cli.command("callbacks")
+@click.option("--once", is_flag=True, help="One round, then exit (for cron).")
+@click.option("--interval", default=15.0, show_default=True, help="Seconds between rounds.")
+def callbacks_command(once: bool, interval: float) -> None:
+    """Watch promised callbacks: release dead claims, flag those at risk of running late."""
+    import time
+
+    from app.callback_watch import watch_once
+    from app.clock import SystemClock
+    from app.services import configured
+    from app.settings import load_settings
+    from app.storage.db import make_engine
+    from app.storage.migrate import upgrade
+
+    settings = configured(load_settings()).callbacks
+    upgrade(database_url())
+    engine = make_engine(database_url())
+    while True:
+        report = watch_once(engine, settings, SystemClock().now())
+        click.echo(f"callbacks pending: {report.pending}; released claims: {report.released}; "
+                   f"at risk: {', '.join(report.at_risk) or 'none'}; "
+                   f"overdue: {', '.join(report.overdue) or 'none'}")
+        if once:
+            return
+        time.sleep(interval)
+
+
 def register_optional_commands() -> None:
     """Commands whose packages are built by other parts of the project."""
     for module, names in (("app.cli_audio", ("audio",)),

@@ -43,9 +43,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
         """Load and validate the config (raising ConfigError) and connect storage lazily."""
-        path = settings.resolved_config_path()
-        config = load_config(path) if path else HoldwellConfig()
-        log.info("holdwell config: %s", path or "built-in defaults (no holdwell.toml)")
+        config = configured(settings)
         store = CallLogStore(make_engine(settings.database_url),
                              estimate_window_s=config.estimate.window_s)
         services = cls(settings=settings, config=config, store=store,
@@ -73,6 +71,13 @@ class Services:
         queue = self.queue_name(queue)
         return self.policies.get((queue, name or "")) or self.policies[
             (queue, self.config.queues[queue].policy)]
+
+
+def configured(settings: Settings) -> HoldwellConfig:
+    """The validated config file named by the settings, or the built-in defaults."""
+    path = settings.resolved_config_path()
+    log.info("holdwell config: %s", path or "built-in defaults (no holdwell.toml)")
+    return load_config(path) if path else HoldwellConfig()
 
 
 def _policies_of(queue: QueueConfig) -> set[str]:

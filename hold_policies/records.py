@@ -36,6 +36,7 @@ class Event(StrEnum):
     CALLBACK_CONNECT = "CALLBACK_CONNECT"
     CALLBACK_FAILED = "CALLBACK_FAILED"
     COMPLETE = "COMPLETE"
+    CALLBACK_AT_RISK = "CALLBACK_AT_RISK"  # the promised window is about to pass
     ERROR = "ERROR"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -219,3 +221,27 @@ def test_a_restart_loses_no_callback(make_app, clock):
     agent = SignedClient(restarted.test_client(), AUTH_TOKEN).post(
         "/voice/agent", {"CallSid": "CAagent"})
     assert parse(agent.data).find("Dial/Number").text == "+14155550100"
+
+
+def test_the_watch_flags_callbacks_at_risk_of_missing_their_promise(make_app, clock):
+    from app.callback_watch import watch_once
+    from hold_policies.config import CallbacksConfig
+
+    app = make_app(CONFIG + "[estimate]\nmin_departures = 1\n")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    for n in range(3):  # departures, so the offer can promise a time
+        twilio.post("/voice/connect?queue=support", {"CallSid": f"CAold{n}", "QueueTime": "9"})
+        clock.advance(20)
+    enter(twilio, "CA1", clock)
+    request_callback(twilio, "CA1", queue_time=60)
+    row = callback_rows(app)[0]
+    assert row["promised_by"] is not None
+    engine = app.extensions["holdwell"].store.engine
+    settings = CallbacksConfig(at_risk_margin_s=60)
+    assert watch_once(engine, settings, clock.now()).at_risk == []
+    promised_by = row["promised_by"].replace(tzinfo=clock.now().tzinfo)
+    clock.set(promised_by - timedelta(seconds=30))
+    report = watch_once(engine, settings, clock.now())
+    assert report.at_risk == ["CA1"] and report.pending == 1
+    watch_once(engine, settings, clock.now())
+    assert logged_events(app, "CA1").count("CALLBACK_AT_RISK") == 1

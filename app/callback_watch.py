@@ -1,0 +1,55 @@
+"""`holdwell callbacks`: watch every promise until it is kept or has visibly failed.
+
+Each round releases claims whose agent call died, and flags callbacks at risk of missing
+their promised window (a CALLBACK_AT_RISK event, once per callback, and a line here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, select
+
+from app.storage import callback_queue
+from app.storage.events import log_event
+from app.storage.schema import callbacks
+from hold_policies.config import CallbacksConfig
+from hold_policies.records import Event
+
+
+@dataclass(frozen=True)
+class WatchReport:
+    released: int
+    pending: int
+    at_risk: list[str]
+    overdue: list[str]
+
+
+def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, datetime]]:
+    """Pending callbacks whose promise ends within `margin_s` (or already has)."""
+    horizon = now + timedelta(seconds=margin_s)
+    with engine.connect() as conn:
+        rows = conn.execute(select(callbacks.c.call_id, callbacks.c.promised_by).where(
+            callbacks.c.status.in_(("pending", "claimed")),
+            callbacks.c.promised_by.is_not(None), callbacks.c.promised_by <= horizon,
+        ).order_by(callbacks.c.promised_by)).all()
+    return [(row.call_id, row.promised_by) for row in rows]
+
+
+def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime) -> WatchReport:
+    released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s)
+    flagged, overdue = [], []
+    risky = at_risk(engine, now, settings.at_risk_margin_s)
+    by_id = {cb.call_id: cb for cb in callback_queue.pending(engine)}
+    with engine.begin() as conn:
+        for call_id, promised_by in risky:
+            cb = by_id.get(call_id)
+            if cb is None:
+                continue
+            late = promised_by.replace(tzinfo=now.tzinfo) <= now
+            (overdue if late else flagged).append(call_id)
+            log_event(conn, dedupe_key=f"{call_id}:CALLBACK_AT_RISK", time=now, call_id=call_id,
+                      queue=cb.queue, event=Event.CALLBACK_AT_RISK, policy=cb.policy, arm=cb.arm,
+                      data={"promised_by": promised_by.isoformat(), "overdue": late})
+    return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue)
