@@ -16,6 +16,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from app import create_app
+from audio.generate import music_bed
+from audio.kinds import Kind
+from audio.prepare import write_prepared
 from app.clock import ManualClock
 from app.signed_client import SignedClient
 from app.storage.migrate import upgrade
@@ -69,8 +72,10 @@ def run_demo(database_url: str, *, calls_per_policy: int = 1,
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "demo.toml"
         config.write_text(DEMO_CONFIG, encoding="utf-8")
+        echo("Preparing a telephone-ready music bed for the legacy music_ads baseline ...")
+        write_prepared(Path(folder) / "hold_music.wav", music_bed(duration_s=60), Kind.MUSIC)
         app = create_app({"auth_token": token, "database_url": database_url,
-                          "config_path": str(config)}, clock=clock)
+                          "config_path": str(config), "audio_dir": folder}, clock=clock)
         twilio = SignedClient(app.test_client(), token)
         callers = script(calls_per_policy, secrets.token_hex(3))
         run_script(twilio, clock, callers)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import current_app
 
@@ -13,6 +13,7 @@ from app.security import SignatureCheck
 from app.settings import Settings
 from app.storage.call_log import CallLogStore
 from app.storage.db import make_engine
+from audio.library import AudioLibrary
 from hold_policies.base import HoldPolicy
 from hold_policies.config import HoldwellConfig, QueueConfig, load_config
 from hold_policies.factory import build_policy
@@ -28,7 +29,7 @@ class Services:
     clock: Clock
     signatures: SignatureCheck
     policies: dict[tuple[str, str], HoldPolicy] = field(default_factory=dict)
-    audio: object | None = None  # an audio.library.AudioLibrary when audio files are set up
+    audio: AudioLibrary | None = None
     rest: object | None = None  # twilio.rest.Client, built on first use
 
     @property
@@ -52,6 +53,7 @@ class Services:
         for queue_name, queue in config.queues.items():
             for name in _policies_of(queue):
                 services.policies[(queue_name, name)] = build_policy(queue, name)
+        services.audio = load_audio(settings, services.policies.values())
         return services
 
     def queue_name(self, requested: str | None) -> str:
@@ -80,6 +82,27 @@ def configured(settings: Settings) -> HoldwellConfig:
     return load_config(path) if path else HoldwellConfig()
 
 
+def audio_names(policies: Iterable[HoldPolicy]) -> set[str]:
+    """Library names the configured policies will <Play> (absolute URLs are not ours)."""
+    names = set()
+    for policy in policies:
+        for attribute in ("comfort_noise", "music", "ad_audio"):
+            name = getattr(policy, attribute, None)
+            if name and not name.startswith(("http://", "https://")):
+                names.add(name)
+    return names
+
+
+def load_audio(settings: Settings, policies: Iterable[HoldPolicy]) -> AudioLibrary:
+    """Check the audio folder at start-up; every problem is logged, callers then hear silence."""
+    required = audio_names(policies)
+    library = AudioLibrary.from_dir(settings.audio_dir, required=sorted(required))
+    for problem in library.problems():
+        if required or "does not exist" not in problem:
+            log.warning("audio: %s", problem)
+    return library
+
+
 def _policies_of(queue: QueueConfig) -> set[str]:
     names = {queue.policy}
     if queue.experiment is not None:
@@ -91,5 +114,3 @@ def services() -> Services:
     return current_app.extensions["holdwell"]
 
 
-def audio_dir(settings: Settings) -> Path:
-    return Path(settings.audio_dir)

@@ -1,0 +1,88 @@
+"""Call records and events as DataFrames for analytics, read in chunks to bound memory.
+
+Rows stream from the server (server-side cursor on PostgreSQL) a chunk at a time; each chunk
+is narrowed to compact dtypes (categories, float32-free but no Python objects) before the
+next is read, so peak memory is about one chunk of raw rows plus the compact result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from app.storage.db import make_engine
+from app.storage.schema import call_events, calls
+from hold_policies.records import RECORD_COLUMNS
+
+CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
+RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced_wait_s": "float64",
+                 "first_announced_at_s": "float64", "callback_wait_s": "float64",
+                 "callback_promised_wait_s": "float64"}
+EVENT_DTYPES = {"position": "Int32", "wait_s": "float64"}
+
+
+def record_query():  # noqa: ANN201 - a SQLAlchemy Select
+    """Calls with a known outcome; calls still waiting have no record yet."""
+    entered = calls.c.entered_at
+    return select(
+        calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
+        entered.label("entered_at"), calls.c.arrived_at, calls.c.outcome, calls.c.wait_s,
+        calls.c.orig_position, calls.c.announcements, calls.c.first_announced_wait_s,
+        calls.c.first_announced_at_s, calls.c.callback_wait_s, calls.c.callback_requested,
+        calls.c.callback_promised_wait_s,
+    ).where(calls.c.outcome.is_not(None)).order_by(calls.c.arrived_at)
+
+
+def _chunks(
+    engine: Engine, query, chunk_size: int, dtype: dict[str, str]  # noqa: ANN001
+) -> Iterator[pd.DataFrame]:
+    with engine.connect().execution_options(stream_results=True) as conn:
+        yield from pd.read_sql(query, conn, chunksize=chunk_size, dtype=dtype)
+
+
+def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
+    chunk["entered_at"] = pd.to_datetime(chunk["entered_at"].fillna(chunk["arrived_at"]),
+                                         utc=True)
+    chunk = chunk.drop(columns=["arrived_at"])
+    chunk["wait_s"] = chunk["wait_s"].fillna(0.0)
+    chunk["callback_requested"] = chunk["callback_requested"].astype(bool)
+    chunk["announcements"] = chunk["announcements"].astype("int32")
+    return chunk
+
+
+def read_records_frame(url: str, chunk_size: int = 100_000) -> pd.DataFrame:
+    """One row per finished call, in the DESIGN.md record format (plus extra columns)."""
+    engine = make_engine(url)
+    try:
+        chunks = _chunks(engine, record_query(), chunk_size, RECORD_DTYPES)
+        parts = [_compact_records(chunk) for chunk in chunks]
+    finally:
+        engine.dispose()
+    columns = list(RECORD_COLUMNS) + ["first_announced_at_s"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(parts, ignore_index=True)
+    for column in CATEGORY_COLUMNS:
+        frame[column] = frame[column].astype("category")
+    return frame[columns]
+
+
+def read_events_frame(url: str, chunk_size: int = 200_000) -> pd.DataFrame:
+    """Every logged event, oldest first (for queue_log export and hazard plots)."""
+    query = select(call_events.c.time, call_events.c.call_id, call_events.c.queue,
+                   call_events.c.event, call_events.c.policy, call_events.c.arm,
+                   call_events.c.position, call_events.c.wait_s, call_events.c.data
+                   ).order_by(call_events.c.time, call_events.c.id)
+    engine = make_engine(url)
+    try:
+        parts = list(_chunks(engine, query, chunk_size, EVENT_DTYPES))
+    finally:
+        engine.dispose()
+    if not parts:
+        return pd.DataFrame(columns=["time", "call_id", "queue", "event", "policy", "arm",
+                                     "position", "wait_s", "data"])
+    frame = pd.concat(parts, ignore_index=True)
+    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    return frame

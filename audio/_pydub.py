@@ -1,0 +1,50 @@
+"""The one place that imports pydub, so its import-time noise never reaches the CLI or tests.
+
+pydub 0.25.1 warns at import when ffmpeg is absent (RuntimeWarning), imports the deprecated
+``audioop`` (DeprecationWarning on 3.11/3.12) and carries invalid escape sequences that warn when
+compiled. None of that is actionable for us, so the import runs with warnings silenced; everything
+else in ``audio/`` uses pydub through this module. On Python 3.13+ ``audioop`` comes from the
+``audioop-lts`` package.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from pydub import AudioSegment  # noqa: F401  (re-exported)
+    from pydub.exceptions import CouldntDecodeError
+
+__all__ = ["AudioSegment", "decode_with_ffmpeg", "missing_tools"]
+
+
+def missing_tools() -> list[str]:
+    """Name the ffmpeg programs pydub would need but cannot find on PATH right now."""
+    wanted = [AudioSegment.converter, "ffprobe"]
+    return [name for name in wanted if shutil.which(name) is None]
+
+
+def decode_with_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
+    """Decode any format ffmpeg knows (MP3, OGG, FLAC...) to float frames in [-1, 1) and a rate.
+
+    Raises ``FileNotFoundError`` naming the missing program when ffmpeg is not installed and
+    ``ValueError`` when ffmpeg cannot decode the file.
+    """
+    missing = missing_tools()
+    if missing:
+        raise FileNotFoundError(", ".join(missing))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            segment = AudioSegment.from_file(str(path))
+    except CouldntDecodeError as error:
+        raise ValueError(str(error).splitlines()[0]) from error
+    width = segment.sample_width
+    samples = np.asarray(segment.get_array_of_samples(), dtype=np.float64)
+    frames = samples.reshape(-1, segment.channels) / float(2 ** (8 * width - 1))
+    return frames, int(segment.frame_rate)

@@ -1,0 +1,271 @@
+"""Measure a file the way a caller's ear and the phone network will meet it, and say so in words.
+
+A report holds the measurements (format, duration, level by the kind's own meter, peak, energy
+outside the telephone band) plus problems (the file fails: exit non-zero in CI) and warnings
+(usable, but worth fixing).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audio.filters import out_of_band_db
+from audio.formats import Sound, read_audio
+from audio.kinds import (
+    LEVEL_MEASURE,
+    LEVEL_TOLERANCE_DB,
+    MUSIC_FLOOR_DBOV,
+    MUSIC_HEADROOM_DB,
+    NOISE_RANGE_DBOV,
+    PROMPT_LEVEL_DBOV,
+    Kind,
+    kind_from_comment,
+    kind_from_name,
+    measure_level,
+)
+from audio.levels import active_level, loudest_window_dbov, peak_dbfs
+from audio.prepare import PEAK_CEILING_DBFS
+
+TWILIO_MAX_DURATION_S = 40 * 60  # Twilio: longer files can drop the call
+_EDGE_LIMIT = 0.01  # a first/last sample above -40 dBFS clicks when looped
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything ``check`` measured about one file, and what it thinks of it."""
+
+    name: str
+    sound: Sound
+    kind: Kind
+    kind_source: str
+    level_dbov: float
+    activity: float
+    peak_dbfs: float
+    low_band_db: float
+    high_band_db: float
+    prompt_level_dbov: float
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def verdict_lines(self) -> list[str]:
+        """Each problem (or, for a passing file, each warning) in words; praise when clean."""
+        if self.problems:
+            return list(self.problems)
+        if self.warnings:
+            return ["usable, but " + self.warnings[0], *self.warnings[1:]]
+        return [_praise(self)]
+
+    @property
+    def verdict(self) -> str:
+        return "; ".join(self.verdict_lines)
+
+
+def check_file(
+    path: Path | str, kind: Kind | None = None, prompt_level_dbov: float = PROMPT_LEVEL_DBOV
+) -> Report:
+    """Check one file; the kind comes from the option, else the file's tag, else its name."""
+    sound = read_audio(path)
+    if kind is not None:
+        source = "as asked"
+    elif (tagged := kind_from_comment(sound.format.comment)) is not None:
+        kind, source = tagged, "from the file's tag"
+    else:
+        kind, source = kind_from_name(Path(path).stem), "guessed from the file name"
+    return check_sound(sound, str(path), kind, source, prompt_level_dbov)
+
+
+def check_sound(
+    sound: Sound,
+    name: str,
+    kind: Kind,
+    kind_source: str = "as asked",
+    prompt_level_dbov: float = PROMPT_LEVEL_DBOV,
+) -> Report:
+    """Judge decoded audio as ``kind`` against the prompt level."""
+    x = sound.mono()
+    if kind is Kind.PROMPT:
+        speech = active_level(x, sound.rate)
+        level, activity = speech.level_dbov, speech.activity
+    else:
+        level, activity = measure_level(x, sound.rate, kind), 1.0
+    peak = peak_dbfs(sound.frames)
+    low, high = out_of_band_db(x, sound.rate)
+    problems = _format_problems(sound) + _level_problems(
+        x, sound.rate, kind, level, prompt_level_dbov
+    )
+    problems += _peak_problems(sound.frames, peak)
+    warnings = _band_warnings(low, high) + _edge_warnings(x)
+    return Report(
+        name,
+        sound,
+        kind,
+        kind_source,
+        level,
+        activity,
+        peak,
+        low,
+        high,
+        prompt_level_dbov,
+        tuple(problems),
+        tuple(warnings),
+    )
+
+
+def _format_problems(sound: Sound) -> list[str]:
+    fmt, problems = sound.format, []
+    if fmt.frames == 0:
+        return ["the file holds no audio"]
+    if not fmt.telephone_ready:
+        problems.append(
+            f"{fmt.describe()} is not telephone audio (mono 8000 Hz 16-bit PCM WAV):"
+            " Twilio would transcode it its own way; run `holdwell audio prepare`"
+        )
+    if fmt.duration_s > TWILIO_MAX_DURATION_S:
+        problems.append(
+            f"{fmt.duration_s / 60:.0f} minutes long: Twilio may drop calls playing"
+            " files over 40 minutes"
+        )
+    return problems
+
+
+def _level_problems(x: np.ndarray, rate: int, kind: Kind, level: float, prompt: float) -> list[str]:
+    if kind is Kind.NOISE:
+        return _noise_problems(level)
+    if level == -math.inf:
+        return [f"silent: a {kind.value} with nothing in it"]
+    if kind is Kind.PROMPT:
+        over = level - prompt
+        if over > LEVEL_TOLERANCE_DB:
+            return [
+                f"{over:.0f} dB louder than the prompts should be ({prompt:g} dBov):"
+                " callers will pull the phone away"
+            ]
+        if over < -LEVEL_TOLERANCE_DB:
+            return [
+                f"{-over:.0f} dB quieter than the prompts should be ({prompt:g} dBov):"
+                " callers will strain to hear it"
+            ]
+        return []
+    under = prompt - level
+    if under < 0:
+        return [f"{-under:.0f} dB louder than the prompts: callers will pull the phone away"]
+    if under < MUSIC_HEADROOM_DB - 0.5:
+        return [
+            f"only {under:.0f} dB under the prompts: music must sit at least"
+            f" {MUSIC_HEADROOM_DB:g} dB under speech or it drowns the check-ins"
+        ]
+    loudest = loudest_window_dbov(x, rate)
+    if loudest > prompt:
+        return [
+            f"its loudest passage is {loudest - prompt:.0f} dB louder than the prompts:"
+            " callers will pull the phone away"
+        ]
+    if level < MUSIC_FLOOR_DBOV:
+        return [
+            f"music at {level:.0f} dBov is so quiet that voice-activity detection on phone"
+            " networks may mute it"
+        ]
+    return []
+
+
+def _noise_problems(level: float) -> list[str]:
+    low, high = NOISE_RANGE_DBOV
+    if level == -math.inf:
+        return []  # true digital silence is a legitimate choice for the silence policy
+    if level > high:
+        return [
+            f"comfort noise at {level:.0f} dBov is an audible hiss: keep it between"
+            f" {low:g} and {high:g} dBov (about -60)"
+        ]
+    if level < low:
+        return [
+            f"comfort noise at {level:.0f} dBov is below what mu-law keeps: the line will"
+            f" sound dead anyway; keep it between {low:g} and {high:g} dBov"
+        ]
+    return []
+
+
+def _peak_problems(frames: np.ndarray, peak: float) -> list[str]:
+    problems = []
+    if peak > PEAK_CEILING_DBFS + 1e-6:
+        problems.append(
+            f"peaks at {peak:.1f} dBFS, above the {PEAK_CEILING_DBFS:g} dBFS"
+            " ceiling: the line will distort them"
+        )
+    clipped = int(np.count_nonzero(np.abs(frames) >= 32767 / 32768))
+    if clipped:
+        problems.append(f"{clipped} samples at full scale: it is clipped and will crackle")
+    if frames.shape[0] > 1 and float(np.max(np.abs(np.diff(frames, axis=0)))) > 1.5:
+        problems.append(
+            "sample-to-sample jumps of more than 75% of the range:"
+            " integer wrap-around, it will crack loudly"
+        )
+    return problems
+
+
+def _band_warnings(low: float, high: float) -> list[str]:
+    warnings = []
+    if low > -20.0:
+        warnings.append(
+            f"energy below 150 Hz only {-low:.0f} dB under the speech band:"
+            " rumble the phone drops anyway, wasting level"
+        )
+    if high > -40.0:
+        warnings.append(
+            f"energy above 3.6 kHz only {-high:.0f} dB under the speech band:"
+            " it can alias or be cut on the way; `prepare` band-limits it"
+        )
+    return warnings
+
+
+def _edge_warnings(x: np.ndarray) -> list[str]:
+    if x.size and max(abs(x[0]), abs(x[-1])) > _EDGE_LIMIT:
+        return [
+            "starts or ends abruptly: it will click when looped or joined;"
+            " `prepare` adds 15 ms fades"
+        ]
+    return []
+
+
+def _praise(report: Report) -> str:
+    if report.kind is Kind.NOISE:
+        if report.level_dbov == -math.inf:
+            return "ready: true digital silence"
+        return f"ready: a quiet comfort-noise bed at {report.level_dbov:.0f} dBov"
+    if report.kind is Kind.MUSIC:
+        under = report.prompt_level_dbov - report.level_dbov
+        return f"ready: music {under:.0f} dB under the prompts, clean peaks, telephone band"
+    return "ready for the phone: speech on the telephone level, clean peaks, telephone band"
+
+
+def render(report: Report) -> str:
+    """The lines ``holdwell audio check`` prints for one file."""
+    fmt = report.sound.format
+    level = f"{report.level_dbov:.1f} dBov {LEVEL_MEASURE[report.kind]}"
+    if report.kind is Kind.PROMPT:
+        level += f", active {report.activity:.0%} of the time"
+    rows = [
+        ("format", fmt.describe()),
+        ("duration", f"{fmt.duration_s:.2f} s"),
+        ("kind", f"{report.kind.value} ({report.kind_source})"),
+        ("level", level),
+        ("peak", f"{report.peak_dbfs:.1f} dBFS"),
+        (
+            "band",
+            f"{report.low_band_db:.0f} dB below 150 Hz, {report.high_band_db:.0f} dB above"
+            " 3.6 kHz (relative to 300-3400 Hz)",
+        ),
+    ]
+    verdict = report.verdict_lines
+    rows += [("verdict", verdict[0])] + [("", line) for line in verdict[1:]]
+    head = f"{report.name}: {'PASS' if report.ok else 'FAIL'}"
+    return "\n".join([head] + [f"  {label:<9} {text}" for label, text in rows])

@@ -1,0 +1,207 @@
+"""Read any WAV (and, through ffmpeg, other formats) into float frames; write telephone WAVs.
+
+Our own RIFF reader covers PCM 8/16/24/32-bit, float, mu-law and A-law WAVs with no ffmpeg at all,
+and our writer puts the canonical 44-byte header first (``data`` at offset 36) with the optional
+``LIST/INFO`` comment *after* the samples, so even naive telephone parsers read the file.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audio import _pydub, g711
+
+PCM, FLOAT, ALAW, MULAW, EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
+_ENCODING_NAMES = {PCM: "PCM", FLOAT: "float", ALAW: "A-law", MULAW: "mu-law"}
+TELEPHONE_RATE = 8000
+
+
+class AudioError(Exception):
+    """A problem with an audio file, worded so an operator knows what to do."""
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    """What the file header says: enough to tell whether Twilio gets telephone audio as is."""
+
+    container: str  # "wav", or the file suffix when ffmpeg decoded it
+    tag: int  # WAV format tag (1 PCM, 3 float, 6 A-law, 7 mu-law); 0 when not a WAV
+    channels: int
+    rate: int
+    bits: int
+    frames: int
+    comment: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.rate if self.rate else 0.0
+
+    @property
+    def telephone_ready(self) -> bool:
+        """Mono 8 kHz 16-bit PCM (documented for Twilio) or mu-law WAV (our option)."""
+        encoding_ok = (self.tag, self.bits) in {(PCM, 16), (MULAW, 8)}
+        return self.container == "wav" and encoding_ok and self.channels == 1 and self.rate == 8000
+
+    def describe(self) -> str:
+        """One line an operator can read, e.g. 'WAV PCM 16-bit, mono, 8000 Hz'."""
+        encoding = _ENCODING_NAMES.get(self.tag, f"format tag {self.tag}")
+        layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels} channels")
+        if self.container != "wav":
+            return f"{self.container.upper()} (decoded by ffmpeg), {layout}, {self.rate} Hz"
+        return f"WAV {encoding} {self.bits}-bit, {layout}, {self.rate} Hz"
+
+
+@dataclass(frozen=True)
+class Sound:
+    """Decoded audio: float64 frames shaped (n, channels), full scale = 1.0, and the header."""
+
+    frames: np.ndarray
+    rate: int
+    format: AudioFormat
+
+    def mono(self) -> np.ndarray:
+        return self.frames.mean(axis=1)
+
+
+def read_audio(path: Path | str) -> Sound:
+    """Read WAV natively; hand anything else to ffmpeg, or say clearly that ffmpeg is missing."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise AudioError(f"{path}: cannot read ({error.strerror or error})") from error
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return parse_wav(data, name=str(path))
+    try:
+        frames, rate = _pydub.decode_with_ffmpeg(path)
+    except FileNotFoundError as error:
+        raise AudioError(
+            f"{path}: not a WAV file, and reading it needs ffmpeg ({error}), which is not on PATH."
+            " Install ffmpeg (apt-get install ffmpeg) or convert the file to WAV first."
+        ) from error
+    except ValueError as error:
+        raise AudioError(f"{path}: ffmpeg could not decode it ({error})") from error
+    container = path.suffix.lstrip(".").lower() or "ffmpeg"
+    fmt = AudioFormat(container, 0, frames.shape[1], rate, 16, frames.shape[0])
+    return Sound(frames, rate, fmt)
+
+
+def parse_wav(data: bytes, name: str = "WAV") -> Sound:
+    """Decode RIFF/WAVE bytes, tolerating odd chunk order, padding and truncated data sizes."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise AudioError(f"{name}: not a RIFF/WAVE file")
+    chunks = dict(_chunks(data))
+    if b"fmt " not in chunks or b"data" not in chunks:
+        raise AudioError(f"{name}: WAV file without a fmt or data chunk")
+    tag, channels, rate, bits = _parse_fmt(chunks[b"fmt "], name)
+    width = max(bits // 8, 1)
+    payload = chunks[b"data"]
+    payload = payload[: len(payload) - len(payload) % (width * channels)]
+    frames = _decode(payload, tag, bits, name).reshape(-1, channels)
+    comment = _info_comment(chunks.get(b"LIST", b""))
+    fmt = AudioFormat("wav", tag, channels, rate, bits, frames.shape[0], comment)
+    return Sound(frames, rate, fmt)
+
+
+def _chunks(data: bytes, offset: int = 12) -> list[tuple[bytes, bytes]]:
+    found: list[tuple[bytes, bytes]] = []
+    while offset + 8 <= len(data):
+        chunk_id, size = struct.unpack_from("<4sI", data, offset)
+        body = data[offset + 8 : offset + 8 + size]
+        if chunk_id not in dict(found):  # the first chunk of a kind wins
+            found.append((chunk_id, body))
+        offset += 8 + size + (size & 1)
+    return found
+
+
+def _parse_fmt(body: bytes, name: str) -> tuple[int, int, int, int]:
+    if len(body) < 16:
+        raise AudioError(f"{name}: fmt chunk too short")
+    tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", body)
+    if tag == EXTENSIBLE and len(body) >= 26:
+        tag = struct.unpack_from("<H", body, 24)[0]  # first two bytes of the sub-format GUID
+    if channels < 1 or rate < 1:
+        raise AudioError(f"{name}: fmt chunk says {channels} channels at {rate} Hz")
+    return tag, channels, rate, bits
+
+
+def _decode(payload: bytes, tag: int, bits: int, name: str) -> np.ndarray:
+    raw = np.frombuffer(payload, dtype=np.uint8)
+    if tag == PCM and bits == 8:
+        return (raw.astype(np.float64) - 128.0) / 128.0
+    if tag == PCM and bits == 16:
+        return np.frombuffer(payload, dtype="<i2") / 32768.0
+    if tag == PCM and bits == 24:
+        triples = raw.reshape(-1, 3).astype(np.int32)
+        values = triples[:, 0] | (triples[:, 1] << 8) | (triples[:, 2] << 16)
+        return np.where(values >= 1 << 23, values - (1 << 24), values) / float(1 << 23)
+    if tag == PCM and bits == 32:
+        return np.frombuffer(payload, dtype="<i4") / float(1 << 31)
+    if tag == FLOAT and bits in (32, 64):
+        return np.frombuffer(payload, dtype=f"<f{bits // 8}").astype(np.float64)
+    if tag == MULAW and bits == 8:
+        return g711.mulaw_decode(raw) / 32768.0
+    if tag == ALAW and bits == 8:
+        return g711.alaw_decode(raw) / 32768.0
+    encoding = _ENCODING_NAMES.get(tag, f"format tag {tag}")
+    raise AudioError(f"{name}: {encoding} {bits}-bit WAV is not supported; convert it with ffmpeg")
+
+
+def _info_comment(body: bytes) -> str:
+    if body[:4] != b"INFO":
+        return ""
+    for chunk_id, text in _chunks(body, offset=4):
+        if chunk_id == b"ICMT":
+            return text.split(b"\0", 1)[0].decode("utf-8", "replace")
+    return ""
+
+
+def wav_bytes(mono: np.ndarray, rate: int, encoding: str = "pcm16", comment: str = "") -> bytes:
+    """Encode float samples as a canonical WAV: 16-bit PCM (tag 1) or 8-bit mu-law (tag 7)."""
+    pcm = np.clip(np.round(np.asarray(mono, dtype=np.float64) * 32768.0), -32768, 32767)
+    pcm = pcm.astype("<i2")
+    if encoding == "pcm16":
+        fmt = struct.pack("<HHIIHH", PCM, 1, rate, rate * 2, 2, 16)
+        chunks = [(b"fmt ", fmt), (b"data", pcm.tobytes())]
+    elif encoding == "mulaw":
+        fmt = struct.pack("<HHIIHHH", MULAW, 1, rate, rate, 1, 8, 0)
+        fact = struct.pack("<I", pcm.size)
+        chunks = [(b"fmt ", fmt), (b"fact", fact), (b"data", g711.mulaw_encode(pcm).tobytes())]
+    else:
+        raise ValueError(f"unknown encoding {encoding!r}; use 'pcm16' or 'mulaw'")
+    if comment:
+        text = comment.encode("utf-8") + b"\0"
+        chunks.append((b"LIST", b"INFO" + _chunk(b"ICMT", text)))
+    body = b"".join(_chunk(chunk_id, payload) for chunk_id, payload in chunks)
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body
+
+
+def _chunk(chunk_id: bytes, payload: bytes) -> bytes:
+    pad = b"\0" if len(payload) & 1 else b""
+    return chunk_id + struct.pack("<I", len(payload)) + payload + pad
+
+
+def write_wav(
+    path: Path | str, mono: np.ndarray, rate: int, encoding: str = "pcm16", comment: str = ""
+) -> None:
+    """Write atomically (temp file + rename): preparing a file in place never leaves half a WAV."""
+    path = Path(path)
+    data = wav_bytes(mono, rate, encoding, comment)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise AudioError(f"{path}: cannot write there ({error.strerror or error})") from error
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the web server and operators must read it
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,72 @@
+"""The three kinds of hold audio, the level each is aimed at, and how each level is measured.
+
+Prompts are speech, judged by P.56 active level against -22 dBov (the -19 dBm0 nominal speech
+level of ITU-T G.169 / RFC 7874). Music beds have no pauses and are judged by gated RMS, at least
+6 dB under the prompts. Comfort noise is steady, so plain RMS, around -60 dBov: audible enough to
+say "the line is alive", above the mu-law floor, far below anything annoying.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+import numpy as np
+
+from audio.levels import active_level, gated_rms_dbov, rms_dbov
+
+
+class Kind(StrEnum):
+    PROMPT = "prompt"
+    MUSIC = "music"
+    NOISE = "noise"
+
+
+PROMPT_LEVEL_DBOV = -22.0
+MUSIC_HEADROOM_DB = 6.0  # music sits at least this far under the prompts
+DEFAULT_LEVEL_DBOV = {Kind.PROMPT: PROMPT_LEVEL_DBOV, Kind.MUSIC: -30.0, Kind.NOISE: -60.0}
+LOW_CUT_HZ = {Kind.PROMPT: 300.0, Kind.MUSIC: 200.0, Kind.NOISE: 300.0}
+LEVEL_TOLERANCE_DB = 1.5
+NOISE_RANGE_DBOV = (-70.0, -50.0)  # below: lost in mu-law; above: an audible hiss
+MUSIC_FLOOR_DBOV = -42.0  # quieter music is muted by voice-activity detection on many networks
+LEVEL_MEASURE = {
+    Kind.PROMPT: "active speech level (P.56)",
+    Kind.MUSIC: "gated RMS",
+    Kind.NOISE: "RMS",
+}
+
+
+def measure_level(x: np.ndarray, rate: int, kind: Kind) -> float:
+    """The level in dBov a file of this kind is aimed at and judged by."""
+    if kind is Kind.PROMPT:
+        return active_level(x, rate).level_dbov
+    if kind is Kind.MUSIC:
+        return gated_rms_dbov(x, rate)
+    return rms_dbov(x)
+
+
+def tag_comment(kind: Kind, level_dbov: float) -> str:
+    """The LIST/INFO comment ``prepare`` writes, so ``check`` knows what the file is meant to be."""
+    return f"holdwell kind={kind.value} level_dbov={level_dbov:.1f}"
+
+
+_TAG = re.compile(r"holdwell kind=(\w+)")
+
+
+def kind_from_comment(comment: str) -> Kind | None:
+    """Read back the kind ``tag_comment`` wrote; None for untagged or foreign files."""
+    match = _TAG.search(comment)
+    if match is None or match.group(1) not in {kind.value for kind in Kind}:
+        return None
+    return Kind(match.group(1))
+
+
+def kind_from_name(name: str) -> Kind:
+    """Guess for files prepared elsewhere: names with 'noise' or 'silence' are noise beds,
+    'music' or 'moh' music; everything else is spoken."""
+    lowered = name.lower()
+    if "noise" in lowered or "silence" in lowered:
+        return Kind.NOISE
+    if "music" in lowered or "moh" in lowered:
+        return Kind.MUSIC
+    return Kind.PROMPT

@@ -1,0 +1,87 @@
+"""`holdwell audio ...` through click's runner: the commands operators and CI will type."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from app.cli_audio import audio
+from audio.formats import read_audio
+from audio.levels import gated_rms_dbov
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_prepare_then_check_passes(runner, write_wav, speech, tmp_path):
+    source = write_wav(speech(44100, amplitude=0.8), 44100, name="raw greeting.wav")
+    out = tmp_path / "greeting.wav"
+    prepared = runner.invoke(audio, ["prepare", str(source), str(out)])
+    assert prepared.exit_code == 0, prepared.output
+    assert "level -22.0 dBov" in prepared.output
+    checked = runner.invoke(audio, ["check", str(out)])
+    assert checked.exit_code == 0, checked.output
+    assert "PASS" in checked.output and "ready for the phone" in checked.output
+
+
+def test_check_on_a_too_loud_file_fails_with_the_verdict(runner, write_wav, speech):
+    loud = write_wav(speech(8000, amplitude=0.95), 8000, name="loud.wav")
+    result = runner.invoke(audio, ["check", str(loud)])
+    assert result.exit_code == 1
+    assert "FAIL" in result.output
+    assert "louder than the prompts" in result.output
+    assert "callers will pull the phone away" in result.output
+
+
+def test_check_fails_if_any_of_several_files_fails(runner, write_wav, speech, tmp_path):
+    good = tmp_path / "good.wav"
+    runner.invoke(audio, ["prepare", str(write_wav(speech(16000), 16000)), str(good)])
+    missing = tmp_path / "missing.wav"
+    result = runner.invoke(audio, ["check", str(good), str(missing)])
+    assert result.exit_code == 1
+    assert "good.wav: PASS" in result.output and "missing.wav: FAIL" in result.output
+
+
+def test_prepare_music_and_mulaw_options(runner, write_wav, speech, tmp_path):
+    source = str(write_wav(speech(16000), 16000))
+    music = tmp_path / "music.wav"
+    result = runner.invoke(audio, ["prepare", source, str(music), "--kind", "music", "--mulaw"])
+    assert result.exit_code == 0, result.output
+    sound = read_audio(music)
+    assert sound.format.tag == 7 and sound.format.comment.startswith("holdwell kind=music")
+    assert runner.invoke(audio, ["check", str(music)]).exit_code == 0
+
+
+def test_music_level_too_close_to_prompts_is_a_clean_error(runner, write_wav, speech, tmp_path):
+    source = str(write_wav(speech(16000), 16000))
+    result = runner.invoke(
+        audio, ["prepare", source, str(tmp_path / "m.wav"), "--kind", "music", "--level", "-20"]
+    )
+    assert result.exit_code == 1
+    assert "Error: music level -20 dBov is 2 dB louder than the prompts" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_comfort_noise_and_music_bed_commands_write_passing_files(runner, tmp_path):
+    noise, bed = tmp_path / "comfort_noise.wav", tmp_path / "hold_music.wav"
+    assert runner.invoke(audio, ["comfort-noise", str(noise), "--duration", "3"]).exit_code == 0
+    assert runner.invoke(audio, ["music-bed", str(bed), "--duration", "8"]).exit_code == 0
+    result = runner.invoke(audio, ["check", str(noise), str(bed)])
+    assert result.exit_code == 0, result.output
+    assert "-60.0 dBov RMS" in result.output
+    assert gated_rms_dbov(read_audio(bed).mono(), 8000) <= -22.0 - 6.0
+
+
+def test_comfort_noise_level_option(runner, tmp_path):
+    noise = tmp_path / "cn.wav"
+    runner.invoke(audio, ["comfort-noise", str(noise), "--level", "-64", "--duration", "2"])
+    samples = read_audio(noise).mono()
+    assert 10 * np.log10(np.mean(samples**2)) == pytest.approx(-64.0, abs=0.5)
+
+
+def test_prompt_command_renders_speech(runner, espeak_installed, tmp_path):
+    out = tmp_path / "sorry.wav"
+    result = runner.invoke(audio, ["prompt", "Sorry for the wait.", str(out)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(audio, ["check", str(out)]).exit_code == 0
