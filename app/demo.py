@@ -16,12 +16,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from app import create_app
-from audio.generate import music_bed
-from audio.kinds import Kind
-from audio.prepare import write_prepared
 from app.clock import ManualClock
 from app.signed_client import SignedClient
 from app.storage.migrate import upgrade
+from audio.generate import music_bed
+from audio.kinds import Kind
+from audio.prepare import write_prepared
 from hold_policies.config import POLICY_NAMES
 from hold_policies.durations import say_duration_s
 

@@ -119,6 +119,7 @@ def commit_and_leave(policy: HoldPolicy, params: RouteParams, number: str) -> Vo
     poll = svc.store.snapshot(form.call_id, now)
     if poll is None:
         raise LookupError(f"callback confirmed for unknown call {form.call_id}")
+    form = form.with_logged_wait(poll.call.entered_at, now)
     situation = situation_from_poll(form, poll, svc.config.estimate, now)
     callback_key = getattr(policy, "callback_key", "2")
     decision = policy.on_key(situation, callback_key)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import abort, request
@@ -55,15 +56,24 @@ class WaitForm:
 
     call_id: str
     position: int
-    queue_time_s: float
+    queue_time_s: float  # from Twilio, or from the call log when a request lacks QueueTime
     queue_size: int
+    queue_time_given: bool = True
 
     @classmethod
     def parse(cls, form: MultiDict) -> WaitForm:
         position = number(form, "QueuePosition", 1.0)
+        queue_time = number(form, "QueueTime")
         return cls(
             call_id=required(form, "CallSid"),
             position=max(int(position or 1), 1),
-            queue_time_s=number(form, "QueueTime", 0.0) or 0.0,
+            queue_time_s=queue_time or 0.0,
             queue_size=int(number(form, "CurrentQueueSize", position) or 1),
+            queue_time_given=queue_time is not None,
         )
+
+    def with_logged_wait(self, entered_at: datetime | None, now: datetime) -> WaitForm:
+        """Gather actions may come without QueueTime: then the log says how long they waited."""
+        if self.queue_time_given or entered_at is None:
+            return self
+        return replace(self, queue_time_s=max((now - entered_at).total_seconds(), 0.0))

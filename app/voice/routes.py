@@ -88,6 +88,8 @@ def choice() -> Response:
     policy = svc.policy(queue, params.policy)
     now = svc.clock.now()
     poll = svc.store.snapshot(form.call_id, now)
+    if poll is not None:
+        form = form.with_logged_wait(poll.call.entered_at, now)
     situation = (situation_from_poll(form, poll, svc.config.estimate, now) if poll
                  else situation_from_form(form, queue))
     decision = policy.on_key(situation, digit)

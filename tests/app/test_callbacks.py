@@ -245,3 +245,13 @@ def test_the_watch_flags_callbacks_at_risk_of_missing_their_promise(make_app, cl
     assert report.at_risk == ["CA1"] and report.pending == 1
     watch_once(engine, settings, clock.now())
     assert logged_events(app, "CA1").count("CALLBACK_AT_RISK") == 1
+
+
+def test_gather_actions_without_queue_time_take_the_wait_from_the_log(cb_app, twilio_cb, clock):
+    enter(twilio_cb, "CA1", clock)
+    clock.advance(95)
+    bare = {"CallSid": "CA1", "From": "+14155550100"}  # no Queue* parameters at all
+    offer = twilio_cb.post(CHOICE, {**bare, "Digits": "2"})
+    twilio_cb.post(parse(offer.data).find("Gather").get("action"), {**bare, "Digits": "1"})
+    row = call_row(cb_app, "CA1")
+    assert row["outcome"] == "left" and row["wait_s"] == 95
