@@ -11,14 +11,22 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.clock import Clock
 from app.services import Services
 from app.settings import SettingsError, load_settings
+from hold_policies.config import HoldwellConfig
 
 log = logging.getLogger("holdwell")
 
 
 def create_app(
-    overrides: Mapping[str, object] | None = None, *, clock: Clock | None = None
+    overrides: Mapping[str, object] | None = None,
+    *,
+    clock: Clock | None = None,
+    config: HoldwellConfig | None = None,
 ) -> Flask:
-    """Build the app; a bad config or setting raises here, so a broken app never starts."""
+    """Build the app; a bad config or setting raises here, so a broken app never starts.
+
+    `clock` and `config` let the Twilio emulator run the real app on virtual time with a
+    scenario's settings; live deployments pass neither.
+    """
     settings = load_settings(overrides)
     if settings.validate_signatures and not settings.auth_token:
         raise SettingsError(
@@ -26,7 +34,7 @@ def create_app(
             "set HOLDWELL_INSECURE_SKIP_SIGNATURE=1 for local experiments only."
         )
     app = Flask(__name__)
-    app.extensions["holdwell"] = Services.build(settings, clock)
+    app.extensions["holdwell"] = Services.build(settings, clock, config)
     if not settings.validate_signatures:
         log.warning("!!! Twilio signature validation is OFF (HOLDWELL_INSECURE_SKIP_SIGNATURE): "
                     "anyone can forge webhooks. Never run like this on a public URL. !!!")

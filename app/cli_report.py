@@ -18,7 +18,6 @@ import pandas as pd
 from analytics.events import load_events, validate_events
 from analytics.queue_log import queue_log_from_events, queue_log_from_records, write_queue_log
 from analytics.records import RecordsError, load_records, validate_records, write_records
-from analytics.render_html import render_html
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
 from app.settings import DEFAULT_DATABASE_URL
@@ -148,6 +147,8 @@ def report_command(
     report = build_report(records, short_abandon_s, service_threshold_s, detect_drop)
     click.echo(report_json(report) if as_json else render_text(report).rstrip("\n"))
     if html_path is not None:
+        from analytics.render_html import render_html  # matplotlib loads only when plotting
+
         events = read_events(events_paths, records_paths, db_url)
         html_path.write_text(render_html(report, records, events), encoding="utf-8")
         click.echo(f"wrote {html_path}", err=True)

@@ -42,9 +42,10 @@ class Services:
         return self.rest
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
+    def build(cls, settings: Settings, clock: Clock | None = None,
+              config: HoldwellConfig | None = None) -> Services:
         """Load and validate the config (raising ConfigError) and connect storage lazily."""
-        config = configured(settings)
+        config = config or configured(settings)
         store = CallLogStore(make_engine(settings.database_url),
                              estimate_window_s=config.estimate.window_s)
         services = cls(settings=settings, config=config, store=store,

@@ -23,16 +23,19 @@ RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced
 EVENT_DTYPES = {"position": "Int32", "wait_s": "float64"}
 
 
-def record_query():  # noqa: ANN201 - a SQLAlchemy Select
+def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
     """Calls with a known outcome; calls still waiting have no record yet."""
     entered = calls.c.entered_at
-    return select(
+    query = select(
         calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
         entered.label("entered_at"), calls.c.arrived_at, calls.c.outcome, calls.c.wait_s,
         calls.c.orig_position, calls.c.announcements, calls.c.first_announced_wait_s,
         calls.c.first_announced_at_s, calls.c.callback_wait_s, calls.c.callback_requested,
         calls.c.callback_promised_wait_s,
-    ).where(calls.c.outcome.is_not(None)).order_by(calls.c.arrived_at)
+    ).where(calls.c.outcome.is_not(None)).order_by(calls.c.arrived_at, calls.c.call_id)
+    if call_id_prefix:
+        query = query.where(calls.c.call_id.startswith(call_id_prefix, autoescape=True))
+    return query
 
 
 def _chunks(
@@ -52,11 +55,13 @@ def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
     return chunk
 
 
-def read_records_frame(url: str, chunk_size: int = 100_000) -> pd.DataFrame:
+def read_records_frame(
+    url: str, chunk_size: int = 100_000, *, call_id_prefix: str = ""
+) -> pd.DataFrame:
     """One row per finished call, in the DESIGN.md record format (plus extra columns)."""
     engine = make_engine(url)
     try:
-        chunks = _chunks(engine, record_query(), chunk_size, RECORD_DTYPES)
+        chunks = _chunks(engine, record_query(call_id_prefix), chunk_size, RECORD_DTYPES)
         parts = [_compact_records(chunk) for chunk in chunks]
     finally:
         engine.dispose()

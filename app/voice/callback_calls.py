@@ -87,11 +87,8 @@ def callback_dial_result() -> Response:
     if status in UNANSWERED:
         attempt_key = request.form.get("DialCallSid") or request.form.get("CallSid", status)
         unanswered(call_id, status, attempt_key=attempt_key)
-        response.say("The customer did not answer. We will try again later. "
-                     "Taking the next caller now.")
-        response.redirect(voice_url("agent", params), method="POST")
-        return twiml_response(response)
-    response.hangup()
+        response.say("The customer did not answer. We will try again later.")
+    response.redirect(voice_url("agent", params), method="POST")  # on to the next caller
     return twiml_response(response)
 
 

@@ -22,6 +22,7 @@ from hold_policies.base import Choice
 from hold_policies.factory import assign
 
 log = logging.getLogger("holdwell.voice")
+AGENT_WAIT_S = 30
 
 
 def enqueue(response: VoiceResponse, params: RouteParams, **extra: str) -> VoiceResponse:
@@ -154,7 +155,9 @@ def agent() -> Response:
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params))
     response = VoiceResponse()
-    dial = response.dial()
+    # The action loops the agent: after each conversation, or after AGENT_WAIT_S with nobody
+    # in the queue, Twilio asks /voice/agent again, so due callbacks are never left behind.
+    dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
     dial.queue(params.queue, url=voice_url("connect", params), method="POST")
     return twiml_response(response)
 

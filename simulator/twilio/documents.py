@@ -1,0 +1,88 @@
+"""Reading TwiML the way Twilio does: parse, enforce each context's allowed verbs, time it.
+
+A wait document may only hold Play, Say, Pause, Gather, Redirect, Leave and Hangup; a Queue
+noun's url document only Play, Say, Pause and Redirect. Anything else (or invalid XML) is a
+`TwimlError`, which the emulator turns into QueueResult=error exactly as Twilio would, so
+app bugs show up instead of being papered over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+from hold_policies.durations import say_duration_s
+
+WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
+CONNECT_VERBS = frozenset({"Play", "Say", "Pause", "Redirect"})
+GATHER_CHILDREN = frozenset({"Play", "Say", "Pause"})
+CALL_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup",
+                        "Enqueue", "Dial", "Reject", "Record", "Sms", "Connect"})
+
+
+class TwimlError(ValueError):
+    """A document Twilio would refuse in this context."""
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    text: str
+    attrs: dict[str, str]
+    children: tuple[Verb, ...] = field(default=())
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+
+def parse(xml: bytes, allowed: frozenset[str] = CALL_VERBS) -> tuple[Verb, ...]:
+    """The top-level verbs of a <Response>, checked against `allowed`."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as error:
+        raise TwimlError(f"invalid XML: {error}") from None
+    if root.tag != "Response":
+        raise TwimlError(f"root element is <{root.tag}>, not <Response>")
+    verbs = tuple(_verb(node) for node in root)
+    for verb in verbs:
+        if verb.name not in allowed:
+            raise TwimlError(f"<{verb.name}> is not allowed here (allowed: {sorted(allowed)})")
+        if verb.name == "Gather":
+            for child in verb.children:
+                if child.name not in GATHER_CHILDREN:
+                    raise TwimlError(f"<{child.name}> is not allowed inside <Gather>")
+    return verbs
+
+
+def _verb(node: ElementTree.Element) -> Verb:
+    return Verb(node.tag, (node.text or "").strip(), dict(node.attrib),
+                tuple(_verb(child) for child in node))
+
+
+AudioSeconds = Callable[[str], float]
+"""Length in seconds of the audio at a <Play> URL (the emulator fetches and measures it)."""
+
+
+def seconds(verb: Verb, audio_s: AudioSeconds) -> float:
+    """How long a verb plays when no key interrupts it."""
+    if verb.name == "Say":
+        return say_duration_s(verb.text) * int(verb.get("loop", "1") or 1)
+    if verb.name == "Play":
+        return audio_s(verb.text) * max(int(verb.get("loop", "1") or 1), 1)
+    if verb.name == "Pause":
+        return float(verb.get("length", "1"))
+    if verb.name == "Gather":
+        return sum(seconds(child, audio_s) for child in verb.children) + float(
+            verb.get("timeout", "5"))
+    return 0.0
+
+
+def spoken(verbs: tuple[Verb, ...]) -> str:
+    """Everything said, in order (including inside a Gather)."""
+    texts = []
+    for verb in verbs:
+        if verb.name == "Say":
+            texts.append(verb.text)
+        texts += [child.text for child in verb.children if child.name == "Say"]
+    return " ".join(texts)

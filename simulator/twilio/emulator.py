@@ -1,0 +1,401 @@
+"""Twilio's queue semantics on a virtual clock, driving the real Flask app.
+
+Callers ring /voice/incoming, hear the welcome, join the queue, and the waitUrl is
+requested again each time its document ends, with QueuePosition, QueueTime,
+CurrentQueueSize, QueueSid and AvgQueueTime (the average age of the callers waiting now, as
+Twilio defines it). Keys go to the Gather's action; <Leave/> and hang-ups end the wait with
+the right QueueResult at the Enqueue action, followed by the number's status callback. An
+invalid or forbidden wait document ends the wait with QueueResult=error, as Twilio does.
+Agents run their own TwiML: /voice/agent, <Dial><Queue> (the Queue url is played to the
+caller, then the bridge), the Dial's action when the conversation ends or the Dial times out,
+and <Dial><Number> for callbacks. Every request is signed with the auth token.
+
+Virtual callers decide with the same behaviour model as the fast engine (`Listener`),
+hearing what the app actually returned.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from app.clock import ManualClock
+from app.signed_client import SignedClient
+from simulator.behaviour import Action, Listener
+from simulator.scenario import Scenario
+from simulator.streams import Callers, UniformStream
+from simulator.twilio import documents
+from simulator.twilio.documents import TwimlError, Verb
+from simulator.twilio.listening import listen
+
+QUEUE_SID = "QU" + "0" * 32
+MIN_DOCUMENT_S = 1.0
+KEY_CONFIRM = "1"
+
+
+@dataclass
+class VirtualCaller:
+    index: int
+    call_sid: str
+    from_number: str
+    wait_url: str = ""
+    action_url: str = ""
+    enqueued_at: float = 0.0
+    listener: Listener | None = None
+    live: int = 0  # sequence number of the caller's one pending event
+    done: bool = False
+    heard: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VirtualAgent:
+    sid: str
+    waiting_since: float | None = None  # in <Dial><Queue> with nobody to take
+    dial_action: str | None = None
+    connect_url: str = "/voice/connect"
+    dial_timeout: float = 30.0
+    live: int = 0
+
+
+class TwilioEmulator:
+    """One scenario through the app; `run()` returns when every call and callback has ended."""
+
+    def __init__(self, twilio: SignedClient, clock: ManualClock, scenario: Scenario,
+                 callers: Callers, reactions_draw: UniformStream, callbacks_draw: UniformStream,
+                 *, agents: int, progress: Callable[[int], None] | None = None,
+                 record: bool = False, tag: str = "") -> None:
+        self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
+        self.draw, self.callback_draw = reactions_draw, callbacks_draw
+        self.start = clock.now()
+        self.events: list[tuple[float, int, str, object]] = []
+        self.seq = 0
+        self.queue: list[VirtualCaller] = []
+        self.callers_by_sid: dict[str, VirtualCaller] = {}
+        self.agents = [VirtualAgent(f"CAagent{n:026d}") for n in range(agents)]
+        self.audio_cache: dict[str, float] = {}
+        self.callbacks_outstanding = False  # True from a <Leave/> until the log says none is
+        self.busy_events = 0  # heap entries other than idle agents' timeouts
+        self.progress, self.record = progress, record
+        self.errors: list[str] = []
+        self.tag = tag
+
+    # -- the loop --------------------------------------------------------------------------
+    def schedule(self, at: float, kind: str, subject: object) -> int:
+        self.seq += 1
+        self.busy_events += kind != "agent_wake"
+        heapq.heappush(self.events, (at, self.seq, kind, subject))
+        return self.seq
+
+    def run(self) -> list[VirtualCaller]:
+        for i, at in enumerate(self.callers.arrivals_s):
+            self.schedule(float(at), "arrive", i)
+        for agent in self.agents:
+            self.schedule(0.0, "agent_ready", agent)
+        callers: list[VirtualCaller] = []
+        ended = 0
+        while self.events:
+            at, seq, kind, subject = heapq.heappop(self.events)
+            self.busy_events -= kind != "agent_wake"
+            if kind == "agent_wake" and subject.live != seq:
+                continue
+            owner = subject[0] if isinstance(subject, tuple) else subject
+            if kind in LIVE_EVENTS and owner.live != seq:
+                continue  # superseded: the caller was answered, hung up or moved on
+            self.clock.set(self.start + timedelta(seconds=at))
+            if kind == "arrive":
+                callers.append(self.arrive(subject, at))
+                continue
+            getattr(self, kind)(subject, at)
+            if kind in ("hang_up", "bridge_end", "leave") and self.progress:
+                ended += 1
+                if ended % 1000 == 0:
+                    self.progress(1000)
+            if self.busy_events == 0 and not self.queue and not self.any_callback_pending():
+                break
+        return callers
+
+    def any_callback_pending(self) -> bool:
+        """Asks the app's own log: a simulation ends only when every callback is resolved."""
+        if self.callbacks_outstanding:
+            from app.storage.callback_queue import pending
+
+            engine = self.twilio.client.application.extensions["holdwell"].store.engine
+            self.callbacks_outstanding = bool(pending(engine))
+        return self.callbacks_outstanding
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def post(self, url: str, params: dict[str, str]) -> bytes:
+        response = self.twilio.post(url, params)
+        if response.status_code == 204:
+            return b""
+        if response.status_code != 200:
+            self.errors.append(f"{url}: HTTP {response.status_code}")
+            raise TwimlError(f"{url} answered HTTP {response.status_code}")
+        return response.data
+
+    def audio_seconds(self, url: str) -> float:
+        """Twilio fetches <Play> audio by GET; its length is what the caller hears."""
+        if url not in self.audio_cache:
+            path = urlsplit(url).path
+            response = self.twilio.client.get(path)
+            if response.status_code != 200:
+                raise TwimlError(f"<Play> {url}: HTTP {response.status_code}")
+            with wave.open(io.BytesIO(response.data)) as clip:
+                self.audio_cache[url] = clip.getnframes() / clip.getframerate()
+        return self.audio_cache[url]
+
+    def call_params(self, caller: VirtualCaller) -> dict[str, str]:
+        return {"CallSid": caller.call_sid, "AccountSid": "AC" + "0" * 32,
+                "From": caller.from_number, "To": "+14155550000", "CallStatus": "in-progress",
+                "Direction": "inbound", "ApiVersion": "2010-04-01"}
+
+    def queue_params(self, caller: VirtualCaller, at: float) -> dict[str, str]:
+        ages = [at - member.enqueued_at for member in self.queue]
+        return {**self.call_params(caller), "QueueSid": QUEUE_SID,
+                "QueuePosition": str(self.queue.index(caller) + 1),
+                "QueueTime": str(int(at - caller.enqueued_at)),
+                "CurrentQueueSize": str(len(self.queue)), "MaxQueueSize": "1000",
+                "AvgQueueTime": str(int(sum(ages) / len(ages))) if ages else "0"}
+
+    # -- callers ----------------------------------------------------------------------------
+    def arrive(self, i: int, at: float) -> VirtualCaller:
+        caller = VirtualCaller(i, f"CA{self.tag}{i + 1:0{32 - len(self.tag)}d}",
+                               f"+1415555{i % 10_000:04d}")
+        self.callers_by_sid[caller.call_sid] = caller
+        try:
+            verbs = documents.parse(self.post("/voice/incoming", self.call_params(caller)))
+        except TwimlError as error:
+            self.errors.append(f"incoming {caller.call_sid}: {error}")
+            caller.done = True
+            return caller
+        t = at
+        for verb in verbs:
+            if verb.name == "Enqueue":
+                caller.wait_url, caller.action_url = verb.get("waitUrl"), verb.get("action")
+                break
+            t += documents.seconds(verb, self.audio_seconds)
+        caller.live = self.schedule(t, "enqueue", caller)
+        return caller
+
+    def enqueue(self, caller: VirtualCaller, at: float) -> None:
+        caller.enqueued_at = at
+        self.queue.append(caller)
+        patience = float(self.callers.patience_s[caller.index])
+        caller.listener = Listener(self.scenario.reactions, patience, at, self.draw)
+        idle = next((a for a in self.agents if a.waiting_since is not None), None)
+        if idle is not None and self.queue[0] is caller:
+            return self.bridge(idle, caller, at)
+        self.poll(caller, at)
+
+    def poll(self, caller: VirtualCaller, at: float, url: str | None = None) -> None:
+        """Twilio requests the wait document (again) and plays it."""
+        try:
+            body = self.post(url or caller.wait_url, self.queue_params(caller, at))
+            verbs = documents.parse(body, documents.WAIT_VERBS)
+            self.play(caller, at, verbs)
+        except TwimlError as error:
+            self.errors.append(f"wait {caller.call_sid}: {error}")
+            self.end_wait(caller, at, "error")
+
+    def play(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...]) -> None:
+        heard = listen(verbs, self.audio_seconds)
+        if self.record:
+            caller.heard.append(f"{at - caller.enqueued_at:.0f}s {documents.spoken(verbs)}")
+        end = at + max(heard.heard.duration_s, 0.0)
+        if heard.ends_with == "Leave":
+            caller.live = self.schedule(end, "leave", caller)
+            return
+        if heard.ends_with == "Hangup":
+            caller.live = self.schedule(end, "app_hangup", caller)
+            return
+        reaction = caller.listener.hear(at, heard.heard)  # None: listens to the end
+        if reaction is not None and reaction.action is Action.HANG_UP and reaction.at_s < end:
+            caller.live = self.schedule(reaction.at_s, "hang_up", caller)
+        elif (reaction is not None and reaction.action is Action.PRESS and reaction.at_s < end
+              and heard.gather_action):
+            caller.live = self.schedule(reaction.at_s, "press", (caller, heard.gather_action,
+                                                                  reaction.key))
+        elif heard.ends_with == "Redirect":
+            caller.live = self.schedule(end, "redirect", (caller, heard.redirect))
+        else:
+            caller.live = self.schedule(max(end, at + MIN_DOCUMENT_S), "repoll", caller)
+
+    def repoll(self, caller: VirtualCaller, at: float) -> None:
+        self.poll(caller, at)
+
+    def redirect(self, subject: tuple[VirtualCaller, str], at: float) -> None:
+        caller, url = subject
+        self.poll(caller, at, url)
+
+    def press(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
+        caller, action, key = subject
+        try:
+            verbs = documents.parse(self.post(action, {**self.call_params(caller),
+                                                       "Digits": key}), documents.WAIT_VERBS)
+            gather = next((v for v in verbs if v.name == "Gather"), None)
+            if gather is not None and "call you back" in documents.spoken(verbs):
+                # The callback flow reads the number back: the caller confirms it.
+                prompt = sum(documents.seconds(c, self.audio_seconds) for c in gather.children)
+                confirm_at = at + prompt + 1.0
+                caller.live = self.schedule(confirm_at, "press",
+                                            (caller, gather.get("action"), KEY_CONFIRM))
+                return
+            self.play(caller, at, verbs)
+        except TwimlError as error:
+            self.errors.append(f"choice {caller.call_sid}: {error}")
+            self.end_wait(caller, at, "error")
+
+    def leave(self, caller: VirtualCaller, at: float) -> None:
+        self.callbacks_outstanding = True  # the app's callback confirmation ends in <Leave/>
+        self.end_wait(caller, at, "leave")
+
+    def hang_up(self, caller: VirtualCaller, at: float) -> None:
+        self.end_wait(caller, at, "hangup")
+
+    def app_hangup(self, caller: VirtualCaller, at: float) -> None:
+        self.end_wait(caller, at, "hangup")
+
+    def end_wait(self, caller: VirtualCaller, at: float, result: str) -> None:
+        """Out of the queue: the Enqueue action with QueueResult, then the status callback."""
+        waited = at - caller.enqueued_at
+        if caller in self.queue:
+            self.queue.remove(caller)
+        caller.live, caller.done = -1, True
+        try:
+            verbs = documents.parse(self.post(caller.action_url, {
+                **self.call_params(caller), "QueueResult": result, "QueueSid": QUEUE_SID,
+                "QueueTime": str(int(waited))}))
+        except TwimlError as error:
+            self.errors.append(f"queue-result {caller.call_sid}: {error}")
+            verbs = ()
+        if result == "error" and self.back_in_line(caller, at, verbs):
+            return
+        self.post("/voice/status", {**self.call_params(caller), "CallStatus": "completed"})
+
+    def back_in_line(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...]) -> bool:
+        """After QueueResult=error the app may <Enqueue> the caller again (at the back)."""
+        t = at
+        for verb in verbs:
+            if verb.name == "Enqueue":
+                caller.wait_url, caller.action_url = verb.get("waitUrl"), verb.get("action")
+                caller.done = False
+                caller.live = self.schedule(t, "enqueue", caller)
+                return True
+            t += documents.seconds(verb, self.audio_seconds)
+        return False
+
+    # -- agents -----------------------------------------------------------------------------
+    def agent_ready(self, agent: VirtualAgent, at: float, url: str = "/voice/agent",
+                    extra: dict[str, str] | None = None) -> None:
+        params = {"CallSid": agent.sid, "From": "client:agent", "To": "+14155550000",
+                  **(extra or {})}
+        try:
+            verbs = documents.parse(self.post(url, params))
+        except TwimlError as error:
+            self.errors.append(f"agent {agent.sid}: {error}")
+            return
+        self.run_agent(agent, at, verbs)
+
+    def run_agent(self, agent: VirtualAgent, at: float, verbs: tuple[Verb, ...]) -> None:
+        t = at
+        for verb in verbs:
+            if verb.name == "Dial":
+                return self.dial(agent, t, verb)
+            if verb.name == "Redirect":
+                agent.live = self.schedule(t, "agent_redirect", (agent, verb.text))
+                return
+            t += documents.seconds(verb, self.audio_seconds)
+
+    def agent_redirect(self, subject: tuple[VirtualAgent, str], at: float) -> None:
+        agent, url = subject
+        self.agent_ready(agent, at, url)
+
+    def dial(self, agent: VirtualAgent, at: float, dial: Verb) -> None:
+        agent.dial_action = dial.get("action")
+        agent.dial_timeout = float(dial.get("timeout", "30"))
+        noun = dial.children[0] if dial.children else None
+        if noun is not None and noun.name == "Number":
+            return self.ring_customer(agent, at, dial, noun)
+        if noun is not None:
+            agent.connect_url = noun.get("url") or "/voice/connect"
+        if self.queue:
+            return self.bridge(agent, self.queue[0], at)
+        agent.waiting_since = at
+        agent.live = self.schedule(at + agent.dial_timeout, "agent_wake", agent)
+
+    def agent_wake(self, agent: VirtualAgent, at: float) -> None:
+        """The agent's <Dial><Queue> timed out with nobody to take: its action asks again."""
+        agent.waiting_since = None
+        if not self.callbacks_outstanding and not self.queue:
+            agent.waiting_since = at  # nothing could change: keep waiting without a request
+            agent.live = self.schedule(at + agent.dial_timeout, "agent_wake", agent)
+            return
+        self.agent_ready(agent, at, agent.dial_action or "/voice/agent",
+                         {"DialCallStatus": "no-answer"})
+
+    def bridge(self, agent: VirtualAgent, caller: VirtualCaller, at: float) -> None:
+        """Dequeue the head: the Queue url plays to the caller, then the conversation."""
+        agent.waiting_since, agent.live = None, 0
+        self.queue.remove(caller)
+        caller.live = -1
+        params = {**self.call_params(caller), "QueueSid": QUEUE_SID,
+                  "QueueTime": str(int(at - caller.enqueued_at)), "DequeingCallSid": agent.sid}
+        try:
+            verbs = documents.parse(self.post(agent.connect_url, params), documents.CONNECT_VERBS)
+            whisper = sum(documents.seconds(v, self.audio_seconds) for v in verbs)
+        except TwimlError as error:
+            self.errors.append(f"connect {caller.call_sid}: {error}")
+            whisper = 0.0
+        talk = float(self.callers.service_s[caller.index])
+        self.schedule(at + whisper + talk, "bridge_end", (agent, caller))
+
+    def bridge_end(self, subject: tuple[VirtualAgent, VirtualCaller], at: float) -> None:
+        agent, caller = subject
+        self.end_wait_bridged(caller, at)
+        self.agent_ready(agent, at, agent.dial_action or "/voice/agent",
+                         {"DialCallStatus": "completed"})
+
+    def end_wait_bridged(self, caller: VirtualCaller, at: float) -> None:
+        caller.done = True
+        self.post(caller.action_url, {**self.call_params(caller), "QueueResult": "bridged",
+                                      "QueueSid": QUEUE_SID,
+                                      "QueueTime": str(int(at - caller.enqueued_at))})
+        self.post("/voice/status", {**self.call_params(caller), "CallStatus": "completed"})
+
+    # -- callbacks --------------------------------------------------------------------------
+    def ring_customer(self, agent: VirtualAgent, at: float, dial: Verb, number: Verb) -> None:
+        model = self.scenario.callbacks
+        call_id = dict(p.split("=", 1) for p in urlsplit(number.get("url")).query.split("&")
+                       if "=" in p).get("call", "")
+        answered = self.callback_draw() < model.answer_p
+        if answered:
+            self.schedule(at + model.answer_after_s, "callback_answered",
+                          (agent, number.get("url"), call_id))
+        else:
+            ring = min(float(dial.get("timeout", "25")), model.ring_s)
+            self.schedule(at + ring, "callback_unanswered", agent)
+
+    def callback_answered(self, subject: tuple[VirtualAgent, str, str], at: float) -> None:
+        agent, url, call_id = subject
+        verbs = documents.parse(self.post(url, {"CallSid": "CAleg" + call_id[-27:],
+                                                "AnsweredBy": "human"}), documents.CONNECT_VERBS)
+        greeting = sum(documents.seconds(v, self.audio_seconds) for v in verbs)
+        caller = self.callers_by_sid.get(call_id)
+        talk = float(self.callers.service_s[caller.index]) if caller else 0.0
+        self.schedule(at + greeting + talk, "callback_end", agent)
+
+    def callback_unanswered(self, agent: VirtualAgent, at: float) -> None:
+        self.agent_ready(agent, at, agent.dial_action, {"DialCallStatus": "no-answer",
+                                                        "DialCallSid": f"CAleg{self.seq:027d}"})
+
+    def callback_end(self, agent: VirtualAgent, at: float) -> None:
+        self.agent_ready(agent, at, agent.dial_action, {"DialCallStatus": "completed"})
+
+
+LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave", "app_hangup",
+                         "redirect"})

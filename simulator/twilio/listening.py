@@ -1,0 +1,90 @@
+"""What a virtual caller makes of a wait document: the `Heard` the behaviour model needs.
+
+The caller hears the words the app actually returned — not what the policy meant: position
+and wait come from the spoken sentences, keys from "press N", music from <Play> of a clip
+that is not a noise bed. The patterns match holdwell's default English prompts; custom
+wording that drops them simply informs the virtual caller less.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from simulator.heard import Heard
+from simulator.twilio.documents import AudioSeconds, Verb, seconds
+
+POSITION = re.compile(r"\bnumber (\d+) in line", re.IGNORECASE)
+NEXT_IN_LINE = re.compile(r"\bnext in line\b", re.IGNORECASE)
+WAIT = re.compile(r"\bwithin (\d+) minutes?\b", re.IGNORECASE)
+LONG_WAIT = re.compile(r"more than an hour", re.IGNORECASE)
+APOLOGY = re.compile(r"\bsorry\b|important to us", re.IGNORECASE)
+ADVERT = re.compile(r"did you know|our website|special offer", re.IGNORECASE)
+KEY = re.compile(r"\bpress (\d|\*|#)", re.IGNORECASE)
+CALLBACK = re.compile(r"call you back", re.IGNORECASE)
+NOISE_CLIP = re.compile(r"noise|comfort|silence", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Listened:
+    """A wait document as heard, and what ends it."""
+
+    heard: Heard
+    gather_action: str | None  # where a key press goes
+    ends_with: str | None  # "Leave", "Hangup", "Redirect" or None (document simply ends)
+    redirect: str | None
+
+
+def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
+    t, first_sound, last_sound_end = 0.0, None, 0.0
+    message_end: float | None = None
+    key_window, music = 0.0, False
+    gather_action = ends_with = redirect = None
+    for verb in verbs:
+        length = seconds(verb, audio_s)
+        if verb.name in ("Say", "Play", "Gather"):
+            sound = length - (float(verb.get("timeout", "5")) if verb.name == "Gather" else 0)
+            if sound > 0:
+                first_sound = t if first_sound is None else first_sound
+                last_sound_end = t + sound
+            if verb.name == "Play" and not NOISE_CLIP.search(verb.text):
+                music = True
+            if verb.name in ("Say", "Gather"):
+                message_end = t + sound
+            if verb.name == "Gather":
+                gather_action = verb.get("action")
+                key_window = float(verb.get("timeout", "5"))
+        elif verb.name in ("Leave", "Hangup", "Redirect"):
+            ends_with, redirect = verb.name, verb.text if verb.name == "Redirect" else None
+            break
+        t += length
+    text = " ".join(v.text for v in verbs if v.name == "Say") + " " + " ".join(
+        c.text for v in verbs for c in v.children if c.name == "Say")
+    keys = KEY.findall(text) if gather_action else []
+    heard = Heard(
+        duration_s=t,
+        leading_silence_s=t if first_sound is None else first_sound,
+        trailing_silence_s=0.0 if first_sound is None else t - last_sound_end,
+        message_end_s=message_end,
+        position=_position(text),
+        wait_s=_wait(text),
+        apology=bool(APOLOGY.search(text)),
+        advert=bool(ADVERT.search(text)),
+        music=music,
+        keep_key=keys[0] if keys else None,
+        callback_key=keys[-1] if len(keys) > 1 and CALLBACK.search(text) else None,
+        key_window_s=key_window,
+    )
+    return Listened(heard, gather_action, ends_with, redirect)
+
+
+def _position(text: str) -> int | None:
+    if match := POSITION.search(text):
+        return int(match.group(1))
+    return 1 if NEXT_IN_LINE.search(text) else None
+
+
+def _wait(text: str) -> float | None:
+    if match := WAIT.search(text):
+        return int(match.group(1)) * 60.0
+    return None

@@ -1,0 +1,141 @@
+"""Run a scenario through the real app with the Twilio emulator; summarise it like the fast engine.
+
+The app gets the scenario's settings (queue policy, estimate window, callback retries) as its
+configuration, a virtual clock, and the database at `database_url`; the calls stay there, so
+reports and exports run on them afterwards.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+
+from app import create_app
+from app.clock import ManualClock
+from app.signed_client import SignedClient
+from app.storage.db import as_utc, make_engine
+from app.storage.migrate import upgrade
+from app.storage.read import read_records_frame
+from app.storage.schema import call_events
+from hold_policies.config import HoldwellConfig
+from hold_policies.records import RECORD_COLUMNS, CallRecord
+from simulator.metrics import summarise
+from simulator.scenario import Scenario, ScenarioError
+from simulator.streams import Streams, UniformStream
+from simulator.table import CallTable
+from simulator.twilio.emulator import TwilioEmulator, VirtualCaller
+
+
+@dataclass(frozen=True)
+class EmulatedRun:
+    """The summary (the same `--json` object as the fast engine), calls and any app faults."""
+
+    summary: dict
+    table: CallTable
+    callers: list[VirtualCaller]
+    errors: list[str]
+    call_id_prefix: str
+
+
+def app_config(scenario: Scenario, policy: str, base: HoldwellConfig | None = None
+               ) -> HoldwellConfig:
+    """The operator's config with the scenario's queue policy, estimates and callback retries."""
+    base = base or HoldwellConfig()
+    queue = base.queues.get(scenario.queue) or next(iter(base.queues.values()))
+    queue = queue.model_copy(update={"policy": policy, "experiment": None})
+    model = scenario.callbacks
+    callbacks = base.callbacks.model_copy(update={
+        "max_attempts": model.retries + 1, "retry_after_s": int(model.retry_spacing_s),
+        "ring_timeout_s": int(max(model.ring_s, 5)), "sms_on_failure": False})
+    estimate = base.estimate.model_copy(update={
+        "window_s": int(scenario.estimates.window_s),
+        "min_departures": scenario.estimates.min_departures,
+        "confidence": scenario.estimates.confidence})
+    line = base.line.model_copy(update={"default_queue": scenario.queue})
+    return base.model_copy(update={"queues": {scenario.queue: queue}, "callbacks": callbacks,
+                                   "estimate": estimate, "line": line})
+
+
+def prepare_music(folder: Path) -> None:
+    """A telephone-ready music bed, so `music_ads` callers really hear music."""
+    from audio.generate import music_bed
+    from audio.kinds import Kind
+    from audio.prepare import write_prepared
+
+    write_prepared(folder / "hold_music.wav", music_bed(duration_s=60), Kind.MUSIC)
+
+
+def emulate(
+    scenario: Scenario,
+    policy: str,
+    rng: np.random.Generator,
+    *,
+    database_url: str,
+    config: HoldwellConfig | None = None,
+    progress: Callable[[int], None] | None = None,
+    record: bool = False,
+) -> EmulatedRun:
+    """Drive `scenario` through the real app; the same seed gives the same callers."""
+    if len(scenario.agents.steps) != 1:
+        raise ScenarioError("the Twilio emulator needs constant staffing (one agents step)")
+    began = time.perf_counter()
+    upgrade(database_url)
+    streams = Streams.spawn(rng)
+    callers = streams.callers(scenario)
+    token, tag = secrets.token_hex(16), secrets.token_hex(4)
+    start = fresh_start(database_url, scenario.start)
+    scenario = replace(scenario, start=start)
+    clock = ManualClock(start)
+    with tempfile.TemporaryDirectory() as audio_dir:
+        if policy == "music_ads":
+            prepare_music(Path(audio_dir))
+        app = create_app({"auth_token": token, "database_url": database_url,
+                          "audio_dir": audio_dir, "public_url": None},
+                         clock=clock, config=app_config(scenario, policy, config))
+        emulator = TwilioEmulator(
+            SignedClient(app.test_client(), token), clock, scenario, callers,
+            UniformStream(streams.reactions), UniformStream(streams.callbacks),
+            agents=scenario.agents.initial, progress=progress, record=record, tag=tag)
+        virtual_callers = emulator.run()
+        app.extensions["holdwell"].store.engine.dispose()
+    table = table_from_log(database_url, f"CA{tag}", scenario)
+    summary = summarise(table, wall_s=time.perf_counter() - began,
+                        service_level_s=scenario.service_level_s)
+    summary["engine"] = "twilio"
+    summary["app_errors"] = len(emulator.errors)
+    return EmulatedRun(summary, table, virtual_callers, emulator.errors, f"CA{tag}")
+
+
+def fresh_start(database_url: str, wanted: datetime) -> datetime:
+    """A start after everything already logged, so runs sharing a database never mix.
+
+    The app estimates waits and orders callbacks from the log's recent past; a second run
+    replayed over the same virtual hours would see the first run's callers.
+    """
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            latest = as_utc(conn.execute(select(func.max(call_events.c.time))).scalar())
+    finally:
+        engine.dispose()
+    if latest is None or latest < wanted:
+        return wanted
+    days = (latest - wanted).days + 1
+    return wanted + timedelta(days=days)
+
+
+def table_from_log(database_url: str, prefix: str, scenario: Scenario) -> CallTable:
+    """The app's own call records of this run, as the columns the summary reads."""
+    frame = read_records_frame(database_url, call_id_prefix=prefix)
+    frame = frame.astype({"outcome": str, "queue": str, "policy": str, "arm": str})
+    records = [CallRecord(**{name: row[name] for name in RECORD_COLUMNS})
+               for row in frame.to_dict("records")]
+    return CallTable.from_records(records, scenario.start)
