@@ -54,9 +54,20 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
             return load_records(list(records_paths))
         read_records_frame, _ = _database_readers()
         url = database_url(db_url)
-        return validate_records(read_records_frame(url), source=f"database {safe_url(url)}")
+        settled = settled_calls(read_records_frame(url))
+        return validate_records(settled, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
+
+
+def settled_calls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop calls still waiting (no outcome yet): a live database always has some."""
+    if "outcome" not in frame.columns:
+        return frame  # validation names the missing column
+    waiting = frame["outcome"].isna() | (frame["outcome"].astype(str).str.strip() == "")
+    if waiting.any():
+        click.echo(f"left out {int(waiting.sum()):,} calls still in progress", err=True)
+    return frame.loc[~waiting]
 
 
 def read_events(

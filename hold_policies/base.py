@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from hold_policies.prompts import Prompts
 from hold_policies.situation import Situation
 from hold_policies.steps import Leave, Say, Segment, SegmentKind
 
@@ -43,6 +44,7 @@ class HoldPolicy(Protocol):
 
     name: str
     voice: Voice
+    prompts: Prompts
 
     def welcome(self) -> Segment:
         """Said once, before the caller joins the queue."""

@@ -60,6 +60,7 @@ class PromptsConfig(Strict):
     callback_number_entry: str | None = None
     callback_number_invalid: str | None = None
     callback_kept_waiting: str | None = None
+    connecting: str | None = None
     callback_greeting: str | None = None
     agent_callback_context: str | None = None
     callback_confirm: str | None = None

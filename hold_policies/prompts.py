@@ -70,6 +70,7 @@ class Prompts:
     )
     callback_number_invalid: str = "Sorry, that is not a number we can call."
     callback_kept_waiting: str = "No problem. You keep your place in line."
+    connecting: str = "Thank you for waiting. Connecting you to an agent now."
     callback_greeting: str = (
         "Hello, this is the call back you asked for. Thank you for waiting. "
         "Connecting you to an agent now."

@@ -174,8 +174,8 @@ def connect() -> Response:
                                  now=svc.clock.now())
     except Exception:
         log.exception("could not log the answer of %s", call_id)
-    voice = svc.config.queues[queue]
+    policy = svc.policy(queue, None)
     response = VoiceResponse()
-    render_steps(response, (safety.connecting(voice.voice, voice.language),),
+    render_steps(response, (policy.voice.say(policy.prompts.connecting),),
                  choice_url="", audio_url=audio_url)
     return twiml_response(response)

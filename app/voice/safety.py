@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.twiml import render_segment, twiml_response
 from hold_policies.base import HoldPolicy, spoken
-from hold_policies.steps import SAFE_HOLD_SEGMENT, Say, Segment, SegmentKind
+from hold_policies.steps import SAFE_HOLD_SEGMENT, Segment, SegmentKind
 
 log = logging.getLogger("holdwell.voice")
 
@@ -32,10 +32,6 @@ NO_CALLBACK = (
 def callback_unavailable(policy: HoldPolicy) -> Segment:
     """Said instead of a confirmation when no callback could be arranged: they keep waiting."""
     return spoken(policy.voice, SegmentKind.ACKNOWLEDGE, NO_CALLBACK)
-
-
-def connecting(voice: str | None, language: str | None) -> Say:
-    return Say(CONNECTING, voice=voice, language=language)
 
 
 def safe_response(endpoint: str | None) -> Response:
