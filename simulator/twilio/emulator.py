@@ -82,6 +82,7 @@ class TwilioEmulator:
         self.busy_events = 0  # heap entries other than idle agents' timeouts
         self.progress, self.record = progress, record
         self.errors: list[str] = []
+        self.requests: list[tuple[float, str, dict[str, str]]] = []  # kept when `record`
         self.tag = tag
 
     # -- the loop --------------------------------------------------------------------------
@@ -130,6 +131,9 @@ class TwilioEmulator:
 
     # -- HTTP -------------------------------------------------------------------------------
     def post(self, url: str, params: dict[str, str]) -> bytes:
+        if self.record:
+            at = (self.clock.now() - self.start).total_seconds()
+            self.requests.append((at, url, params))
         response = self.twilio.post(url, params)
         if response.status_code == 204:
             return b""

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from flask import Flask
 from sqlalchemy import func, select
 
 from app import create_app
@@ -43,6 +44,7 @@ class EmulatedRun:
     callers: list[VirtualCaller]
     errors: list[str]
     call_id_prefix: str
+    requests: list[tuple[float, str, dict[str, str]]]
 
 
 def app_config(scenario: Scenario, policy: str, base: HoldwellConfig | None = None
@@ -82,6 +84,7 @@ def emulate(
     config: HoldwellConfig | None = None,
     progress: Callable[[int], None] | None = None,
     record: bool = False,
+    customize: Callable[[Flask], None] | None = None,
 ) -> EmulatedRun:
     """Drive `scenario` through the real app; the same seed gives the same callers."""
     if len(scenario.agents.steps) != 1:
@@ -100,6 +103,8 @@ def emulate(
         app = create_app({"auth_token": token, "database_url": database_url,
                           "audio_dir": audio_dir, "public_url": None},
                          clock=clock, config=app_config(scenario, policy, config))
+        if customize is not None:  # tests break the app on purpose, to see Twilio's reaction
+            customize(app)
         emulator = TwilioEmulator(
             SignedClient(app.test_client(), token), clock, scenario, callers,
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
@@ -111,7 +116,8 @@ def emulate(
                         service_level_s=scenario.service_level_s)
     summary["engine"] = "twilio"
     summary["app_errors"] = len(emulator.errors)
-    return EmulatedRun(summary, table, virtual_callers, emulator.errors, f"CA{tag}")
+    return EmulatedRun(summary, table, virtual_callers, emulator.errors, f"CA{tag}",
+                       emulator.requests)
 
 
 def fresh_start(database_url: str, wanted: datetime) -> datetime:
