@@ -78,6 +78,20 @@ def seconds(verb: Verb, audio_s: AudioSeconds) -> float:
     return 0.0
 
 
+def describe(verbs: tuple[Verb, ...]) -> str:
+    """What a caller hears, in words: said text, [play URL] and [pause N s]."""
+    parts = []
+    for verb in verbs:
+        for item in (verb, *verb.children):
+            if item.name == "Say":
+                parts.append(item.text)
+            elif item.name == "Play":
+                parts.append(f"[play {item.text}]")
+            elif item.name == "Pause":
+                parts.append(f"[pause {item.get('length', '1')} s]")
+    return " ".join(parts)
+
+
 def spoken(verbs: tuple[Verb, ...]) -> str:
     """Everything said, in order (including inside a Gather)."""
     texts = []

@@ -209,7 +209,7 @@ class TwilioEmulator:
     def play(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...]) -> None:
         heard = listen(verbs, self.audio_seconds)
         if self.record:
-            caller.heard.append(f"{at - caller.enqueued_at:.0f}s {documents.spoken(verbs)}")
+            caller.heard.append(f"{at - caller.enqueued_at:.0f}s {documents.describe(verbs)}")
         end = at + max(heard.heard.duration_s, 0.0)
         if heard.ends_with == "Leave":
             caller.live = self.schedule(end, "leave", caller)
