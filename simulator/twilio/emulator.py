@@ -25,7 +25,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from app.clock import ManualClock
-from app.signed_client import SignedClient
+from app.signed_client import SignedClient, SignedWsgiClient
 from simulator.behaviour import Action, Listener
 from simulator.scenario import Scenario
 from simulator.streams import Callers, UniformStream
@@ -65,8 +65,9 @@ class VirtualAgent:
 class TwilioEmulator:
     """One scenario through the app; `run()` returns when every call and callback has ended."""
 
-    def __init__(self, twilio: SignedClient, clock: ManualClock, scenario: Scenario,
-                 callers: Callers, reactions_draw: UniformStream, callbacks_draw: UniformStream,
+    def __init__(self, twilio: SignedClient | SignedWsgiClient, clock: ManualClock,
+                 scenario: Scenario, callers: Callers, reactions_draw: UniformStream,
+                 callbacks_draw: UniformStream,
                  *, agents: int, progress: Callable[[int], None] | None = None,
                  record: bool = False, tag: str = "") -> None:
         self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
@@ -125,7 +126,7 @@ class TwilioEmulator:
         if self.callbacks_outstanding:
             from app.storage.callback_queue import pending
 
-            engine = self.twilio.client.application.extensions["holdwell"].store.engine
+            engine = self.twilio.application.extensions["holdwell"].store.engine
             self.callbacks_outstanding = bool(pending(engine))
         return self.callbacks_outstanding
 
@@ -146,7 +147,7 @@ class TwilioEmulator:
         """Twilio fetches <Play> audio by GET; its length is what the caller hears."""
         if url not in self.audio_cache:
             path = urlsplit(url).path
-            response = self.twilio.client.get(path)
+            response = self.twilio.get(path)
             if response.status_code != 200:
                 raise TwimlError(f"<Play> {url}: HTTP {response.status_code}")
             with wave.open(io.BytesIO(response.data)) as clip:

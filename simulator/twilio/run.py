@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.clock import ManualClock
-from app.signed_client import SignedClient
+from app.signed_client import SignedWsgiClient
 from app.storage.db import as_utc, make_engine
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
@@ -106,7 +106,7 @@ def emulate(
         if customize is not None:  # tests break the app on purpose, to see Twilio's reaction
             customize(app)
         emulator = TwilioEmulator(
-            SignedClient(app.test_client(), token), clock, scenario, callers,
+            SignedWsgiClient(app, token), clock, scenario, callers,
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
             agents=scenario.agents.initial, progress=progress, record=record, tag=tag)
         virtual_callers = emulator.run()
