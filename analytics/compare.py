@@ -1,0 +1,125 @@
+"""Is one policy's abandonment really lower than another's, and how many calls would tell?
+
+A two-point gap between policies on a few hundred calls is often noise. Every pairwise difference
+gets a Newcombe hybrid score 95% CI and a two-proportion z-test, with Holm-adjusted p-values because
+several pairs are tested at once; `sample_size_per_arm` answers "how many calls per arm to detect a
+3-point drop" before an experiment starts.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analytics.intervals import holm_adjust, newcombe_interval, two_proportion_p_value
+
+BASELINE_POLICY = "music_ads"  # the status quo every new policy is compared against
+# metric name -> (numerator, denominator) built from the `metrics.abandonment` columns
+RATE_COUNTS = {
+    "abandonment_rate": lambda m: (m["abandoned"], m["calls"] - m["callback_takers"]),
+    "abandonment_rate_short_excluded": lambda m: (
+        m["abandoned"] - m["short_abandons"],
+        m["calls"] - m["callback_takers"] - m["short_abandons"],
+    ),
+}
+
+
+def rate_counts(metrics: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Series]:
+    """Numerator and denominator of a rate metric, per group."""
+    if metric not in RATE_COUNTS:
+        raise ValueError(f"unknown rate metric {metric!r}; choose from {', '.join(RATE_COUNTS)}")
+    return RATE_COUNTS[metric](metrics)
+
+
+def same_queue_pairs(metrics: pd.DataFrame) -> list[tuple[str, str]]:
+    """Every pair of groups within a queue (comparing different queues compares their callers)."""
+    pairs: list[tuple[str, str]] = []
+    for _, part in metrics.groupby("queue", sort=True):
+        pairs.extend(combinations(sorted(part.index), 2))
+    return pairs
+
+
+def pairwise_differences(
+    metrics: pd.DataFrame, metric: str = "abandonment_rate", confidence: float = 0.95
+) -> pd.DataFrame:
+    """difference = rate(a) − rate(b) for each same-queue pair, with Newcombe CI and p-values.
+
+    p_value is the pooled two-proportion z-test; p_value_holm adjusts it over all pairs listed.
+    """
+    pairs = same_queue_pairs(metrics)
+    x, n = rate_counts(metrics, metric)
+    a = [p[0] for p in pairs]
+    b = [p[1] for p in pairs]
+    xa, na, xb, nb = (
+        s.reindex(keys).to_numpy(float) for s, keys in ((x, a), (n, a), (x, b), (n, b))
+    )
+    low, high = newcombe_interval(xa, na, xb, nb, confidence)
+    p_value = two_proportion_p_value(xa, na, xb, nb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_a, rate_b = xa / na, xb / nb
+    return pd.DataFrame(
+        {
+            "a": a,
+            "b": b,
+            "metric": metric,
+            "rate_a": rate_a,
+            "rate_b": rate_b,
+            "n_a": na.astype(np.int64),
+            "n_b": nb.astype(np.int64),
+            "difference": rate_a - rate_b,
+            "ci_low": low,
+            "ci_high": high,
+            "p_value": p_value,
+            "p_value_holm": holm_adjust(p_value),
+        }
+    )
+
+
+def sample_size_per_arm(p1: float, drop: float, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Calls per arm for a two-sided two-proportion z-test to detect p1 → p1 − drop.
+
+    n = (z_{1−α/2}·sqrt(2·p̄(1−p̄)) + z_{power}·sqrt(p1(1−p1) + p2(1−p2)))² / drop²,
+    with p2 = p1 − drop and p̄ = (p1 + p2)/2 (Fleiss, no continuity correction), rounded up.
+    """
+    p2 = p1 - drop
+    if not (0 < p1 < 1 and 0 < p2 < 1 and drop != 0):
+        raise ValueError(f"need 0 < p1 < 1, 0 < p1 - drop < 1 and drop != 0 (p1={p1}, drop={drop})")
+    if not (0 < alpha < 1 and 0 < power < 1):
+        raise ValueError(f"alpha and power must be between 0 and 1 (got {alpha}, {power})")
+    z_alpha, z_power = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    mean = (p1 + p2) / 2
+    spread = z_alpha * math.sqrt(2 * mean * (1 - mean)) + z_power * math.sqrt(
+        p1 * (1 - p1) + p2 * (1 - p2)
+    )
+    return math.ceil(spread**2 / drop**2)
+
+
+def sample_size_plan(
+    metrics: pd.DataFrame, drop: float = 0.03, alpha: float = 0.05, power: float = 0.8
+) -> dict[str, object]:
+    """Calls per arm to detect `drop` from today's rate: the music_ads group if any, else all."""
+    baseline = metrics[metrics["policy"] == BASELINE_POLICY]
+    source = "all calls"
+    if not baseline.empty:
+        baseline = baseline.sort_values("calls").tail(1)
+        source = str(baseline.index[0])
+    else:
+        baseline = metrics
+    x, n = rate_counts(baseline, "abandonment_rate")
+    rate = float(x.sum() / n.sum()) if n.sum() > 0 else math.nan
+    try:
+        calls = sample_size_per_arm(rate, drop, alpha, power)
+    except ValueError:
+        calls = None  # the drop is impossible from this baseline (e.g. rate below the drop)
+    return {
+        "baseline": source,
+        "baseline_rate": rate,
+        "drop": drop,
+        "alpha": alpha,
+        "power": power,
+        "calls_per_arm": calls,
+    }

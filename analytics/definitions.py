@@ -1,0 +1,82 @@
+"""The definition printed next to every reported number (vendors differ; we state ours)."""
+
+from __future__ import annotations
+
+# field -> (unit, definition); {short} and {threshold} are the report's thresholds in seconds.
+# Rates are fractions (0-1) in JSON; the text and HTML renderers show them as % (differences as
+# percentage points).
+_DEFINITIONS: dict[str, tuple[str, str]] = {
+    "calls": ("calls", "calls that entered the queue"),
+    "abandonment_rate": (
+        "fraction",
+        "abandoned / (calls − callback takers); callers who chose a callback never count as "
+        "abandoned; 95% Wilson score CI",
+    ),
+    "abandonment_rate_short_excluded": (
+        "fraction",
+        "(abandoned − abandoned before {short} s) / (calls − callback takers − abandoned before "
+        "{short} s): hang-ups that quick count in neither numerator nor denominator",
+    ),
+    "service_level": ("fraction", "answered within {threshold} s / answered"),
+    "service_level_with_abandons": (
+        "fraction",
+        "(answered within {threshold} s + abandoned within {threshold} s) / (answered + abandoned)",
+    ),
+    "asa_s": ("s", "average speed of answer: mean wait of answered calls"),
+    "mean_time_to_abandon_s": ("s", "mean wait of callers who hung up while waiting"),
+    "median_time_to_abandon_s": ("s", "median wait of callers who hung up while waiting"),
+    "median_patience_s": (
+        "s",
+        "Kaplan–Meier median patience: abandonment is the event; answered, callback, left and "
+        "error calls are censored at their wait; 95% CI from the KM confidence bands; "
+        "'not reached' when over half the callers were still willing to wait at the longest wait",
+    ),
+    "callbacks_requested": ("calls", "callers who chose a callback"),
+    "callback_acceptance_rate": ("fraction", "callbacks requested / calls"),
+    "callback_completion_rate": (
+        "fraction",
+        "callbacks connected to an agent / callbacks requested",
+    ),
+    "callback_promise_kept_rate": (
+        "fraction",
+        "callbacks connected no later than the promised wait (from entering the queue) / "
+        "callbacks requested; a callback without a recorded promise counts as not kept",
+    ),
+    "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
+    "announced_wait_mean_error_s": (
+        "s",
+        "mean of (actual wait − announced deadline) over answered callers who heard an "
+        "estimate, where deadline = time in queue when first told + first announced wait; "
+        "positive = kept longer than told",
+    ),
+    "kept_longer_than_told_share": (
+        "fraction",
+        "callers still waiting at the deadline of their first announced wait / (those + callers "
+        "answered by it); callbacks, and callers who left before the deadline, are excluded",
+    ),
+    "difference": (
+        "fraction",
+        "abandonment rate of a − abandonment rate of b (same queue); 95% Newcombe hybrid score "
+        "CI; p from the pooled two-proportion z-test, Holm-adjusted across pairs; log-rank p "
+        "compares the two patience curves",
+    ),
+    "calls_per_arm": (
+        "calls",
+        "calls per arm for a two-sided two-proportion z-test at level alpha with the stated power "
+        "to detect the stated drop in abandonment from the baseline rate (Fleiss formula)",
+    ),
+}
+
+
+def definitions(short_abandon_s: float, service_threshold_s: float) -> dict[str, dict[str, str]]:
+    """Definitions with the report's thresholds filled in, keyed by report field."""
+    values = {"short": f"{short_abandon_s:g}", "threshold": f"{service_threshold_s:g}"}
+    return {
+        field: {"unit": unit, "definition": text.format(**values)}
+        for field, (unit, text) in _DEFINITIONS.items()
+    }
+
+
+def unit(field: str) -> str:
+    """The unit a field is reported in ('' if it has none)."""
+    return _DEFINITIONS.get(field, ("", ""))[0]

@@ -1,0 +1,141 @@
+"""Numbers with their units, shared by the text and HTML renderers.
+
+Every value a person reads carries its unit, and a missing value says why it is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from analytics.definitions import unit
+
+# (report field, row label, interval field or None), in the order a reader scans them
+ROWS: tuple[tuple[str, str, str | None], ...] = (
+    ("calls", "calls", None),
+    ("callback_takers", "callback takers", None),
+    ("abandoned", "abandoned", None),
+    ("abandonment_rate", "abandonment rate", "abandonment_rate_ci"),
+    (
+        "abandonment_rate_short_excluded",
+        "abandonment, short excluded",
+        "abandonment_rate_short_excluded_ci",
+    ),
+    ("service_level", "service level", None),
+    ("service_level_with_abandons", "service level incl. abandons", None),
+    ("asa_s", "ASA", None),
+    ("mean_time_to_abandon_s", "mean time to abandon", None),
+    ("median_time_to_abandon_s", "median time to abandon", None),
+    ("median_patience_s", "median patience (KM)", "median_patience_ci"),
+    ("callbacks_requested", "callbacks requested", None),
+    ("callback_acceptance_rate", "callback acceptance", None),
+    ("callback_completion_rate", "callback completion", None),
+    ("callback_promise_kept_rate", "callback promise kept", None),
+    ("caller_wait_minutes", "caller minutes waiting", None),
+    ("announced_calls", "callers told a wait", None),
+    ("announced_wait_mean_error_s", "announced wait error (mean)", None),
+    ("kept_longer_than_told_share", "kept longer than told", None),
+)
+_SHOWN_UNITS = {
+    "abandoned": "calls",
+    "callback_takers": "calls",
+    "announced_calls": "calls",
+    "difference": "pp",
+}
+
+
+def field_unit(field: str) -> str:
+    """Unit of a report field as printed: fractions are shown as %."""
+    raw = _SHOWN_UNITS.get(field) or unit(field)
+    return "%" if raw == "fraction" else raw
+
+
+def value(field: str, number: float | None, entry: dict[str, Any] | None = None) -> str:
+    """One number with its unit, e.g. '13.9 %', '52.3 s', '2,000 calls'."""
+    if number is None:
+        if field == "median_patience_s" and entry is not None and entry.get("calls"):
+            return "not reached"
+        return "n/a"
+    shown = field_unit(field)
+    if shown == "%":
+        return f"{100 * number:.1f} %"
+    if shown == "calls":
+        return f"{number:,.0f} calls"
+    if shown == "min":
+        return f"{number:,.1f} min"
+    return f"{number:,.1f} {shown}".rstrip()
+
+
+def interval(field: str, bounds: Sequence[float | None] | None) -> str:
+    """A confidence interval in the field's unit; an open end prints as ∞."""
+    if not bounds or bounds[0] is None:
+        return ""
+    scale, suffix = (100.0, " %") if field_unit(field) == "%" else (1.0, " s")
+    high = "∞" if bounds[1] is None else f"{scale * bounds[1]:.1f}"
+    return f"[{scale * bounds[0]:.1f}, {high}{suffix}]"
+
+
+def cell(field: str, entry: dict[str, Any], interval_field: str | None) -> str:
+    """A table cell: value and, where the report has one, its 95% interval."""
+    text = value(field, entry.get(field), entry)
+    if interval_field and entry.get(field) is not None:
+        text = f"{text} {interval(field, entry.get(interval_field))}".rstrip()
+    return text
+
+
+def points(difference: float | None, ci: Sequence[float | None] | None) -> str:
+    """A rate difference in percentage points with its interval."""
+    if difference is None:
+        return "n/a"
+    text = f"{100 * difference:+.1f} pp"
+    if ci and ci[0] is not None and ci[1] is not None:
+        text += f" [{100 * ci[0]:+.1f}, {100 * ci[1]:+.1f} pp]"
+    return text
+
+
+def p_value(p: float | None) -> str:
+    """A p-value as people read it: 'p < 0.001' below a thousandth."""
+    if p is None:
+        return "n/a"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def metric_rows(policies: list[dict[str, Any]]) -> list[list[str]]:
+    """The metric × group table: a header row, then one row per metric."""
+    rows = [
+        ["metric", *(p["group"] for p in policies)],
+        ["policy heard", *(p["policy"] for p in policies)],
+    ]
+    for field, label, interval_field in ROWS:
+        rows.append([label, *(cell(field, p, interval_field) for p in policies)])
+    return rows
+
+
+def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
+    """The comparisons table: a header row, then one row per pair and metric."""
+    rows = [["a", "b", "metric", "a − b [95% CI]", "z-test", "Holm", "log-rank"]]
+    rows += [
+        [
+            c["a"],
+            c["b"],
+            c["metric"].replace("_", " "),
+            points(c["difference"], c["ci"]),
+            p_value(c["p_value"]),
+            p_value(c["p_value_holm"]),
+            p_value(c["logrank_p_value"]),
+        ]
+        for c in comparisons
+    ]
+    return rows
+
+
+def sample_size_sentence(plan: dict[str, Any]) -> str:
+    """The minimum-sample-size answer as a sentence."""
+    if plan.get("calls_per_arm") is None:
+        return f"sample size: not computable from a baseline rate of {plan.get('baseline_rate')}"
+    return (
+        f"sample size: {plan['calls_per_arm']:,} calls per arm to detect a "
+        f"{100 * plan['drop']:.1f}-point drop from {100 * plan['baseline_rate']:.1f} % "
+        f"({plan['baseline']}) with a two-sided {100 * plan['alpha']:g}% test at "
+        f"{100 * plan['power']:g}% power"
+    )

@@ -1,0 +1,91 @@
+"""Confidence intervals for proportions, vectorised over groups.
+
+Abandonment rates are proportions of a few hundred or thousand calls; the Wald interval
+(p ± z·se) undercovers near 0 and 1 and can leave [0, 1], so every rate carries a Wilson score
+interval (Newcombe 1998, method 3) and every difference a Newcombe hybrid score interval
+(Newcombe 1998, method 10), which is built from the two Wilson intervals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+
+def z_value(confidence: float = 0.95) -> float:
+    """Two-sided standard normal quantile for a confidence level (1.96 for 95%)."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1 (got {confidence})")
+    return float(stats.norm.ppf(0.5 + confidence / 2.0))
+
+
+def wilson_interval(
+    successes: ArrayLike, trials: ArrayLike, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for successes/trials; NaN where there are no trials.
+
+    (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), with p = successes / trials.
+    """
+    x = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    z = z_value(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
+        denom = 1.0 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def newcombe_interval(
+    x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe hybrid score interval for p1 − p2 (Newcombe 1998, method 10).
+
+    With Wilson limits (l1, u1) and (l2, u2) and d = p1 − p2:
+    [d − sqrt((p1−l1)² + (u2−p2)²), d + sqrt((u1−p1)² + (p2−l2)²)].
+    """
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    l1, u1 = wilson_interval(x1, n1, confidence)
+    l2, u2 = wilson_interval(x2, n2, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = x1 / n1, x2 / n2
+    d = p1 - p2
+    low = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return low, high
+
+
+def two_proportion_p_value(
+    x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike
+) -> np.ndarray:
+    """Two-sided p-value of the pooled two-proportion z-test (= Pearson chi², no correction).
+
+    z = (p1 − p2) / sqrt(p(1−p)(1/n1 + 1/n2)) with the pooled p = (x1 + x2) / (n1 + n2).
+    Identical rates (including both 0 or both 1) give p = 1.
+    """
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        z = (x1 / n1 - x2 / n2) / se
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    p = np.where((se == 0) & (n1 > 0) & (n2 > 0), 1.0, p)
+    return np.where((n1 > 0) & (n2 > 0), p, np.nan)
+
+
+def holm_adjust(p_values: ArrayLike) -> np.ndarray:
+    """Holm step-down adjusted p-values, so many pairwise tests do not inflate false alarms."""
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, np.nan)
+    finite = np.flatnonzero(~np.isnan(p))
+    if finite.size == 0:
+        return adjusted
+    order = finite[np.argsort(p[finite], kind="stable")]
+    m = order.size
+    steps = (m - np.arange(m)) * p[order]
+    adjusted[order] = np.minimum(np.maximum.accumulate(steps), 1.0)
+    return adjusted

@@ -1,0 +1,208 @@
+"""Per-group queue metrics, each with its definition in the docstring (DESIGN.md, "Metrics").
+
+Every function takes validated records (see `analytics.records`) and returns one row per group
+(queue and policy, or experiment arm: see `analytics.groups`). Vendors define these numbers
+differently (reference/contact-center.md §6), so the definition used is the docstring, and the
+report prints it next to the number. Callers who took a callback never count as abandoned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.groups import GROUP, group_table, with_groups
+from analytics.intervals import wilson_interval
+from hold_policies.records import Outcome
+
+SHORT_ABANDON_S = 5.0
+SERVICE_THRESHOLD_S = 20.0
+
+
+def _sum_by_group(records: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+    """Sum flag or number columns per group (every group present, in label order)."""
+    grouped = with_groups(records)
+    frame = pd.DataFrame(columns, index=grouped.index)
+    frame[GROUP] = grouped[GROUP]
+    sums = frame.groupby(GROUP, observed=False).sum()
+    sums.index = sums.index.astype(str)
+    return sums
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator, NaN where the denominator is 0."""
+    return numerator / denominator.where(denominator > 0)
+
+
+def _basic_flags(records: pd.DataFrame) -> dict[str, pd.Series]:
+    """Outcome flags shared by the metrics; abandoners exclude callback takers by definition."""
+    callback = records["callback_requested"].astype(bool)
+    outcome = records["outcome"]
+    return {
+        "callback": callback,
+        "answered": (outcome == Outcome.ANSWERED) & ~callback,
+        "abandoned": (outcome == Outcome.ABANDONED) & ~callback,
+    }
+
+
+def abandonment(
+    records: pd.DataFrame, short_abandon_s: float = SHORT_ABANDON_S, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Abandonment rate = abandoned / (calls − callback takers), with a Wilson score CI.
+
+    The short-abandon variant drops abandons with wait_s < short_abandon_s from both numerator
+    and denominator: (A − A_short) / (calls − callback takers − A_short).
+    """
+    f = _basic_flags(records)
+    short = f["abandoned"] & (records["wait_s"] < short_abandon_s)
+    s = _sum_by_group(
+        records,
+        {
+            "calls": 1,
+            "callback_takers": f["callback"],
+            "abandoned": f["abandoned"],
+            "short_abandons": short,
+            "errors": records["outcome"] == Outcome.ERROR,
+        },
+    )
+    eligible = s["calls"] - s["callback_takers"]
+    s["abandonment_rate"] = _ratio(s["abandoned"], eligible)
+    low, high = wilson_interval(s["abandoned"], eligible, confidence)
+    s["abandonment_rate_ci_low"], s["abandonment_rate_ci_high"] = low, high
+    kept, kept_eligible = s["abandoned"] - s["short_abandons"], eligible - s["short_abandons"]
+    s["abandonment_rate_short_excluded"] = _ratio(kept, kept_eligible)
+    low, high = wilson_interval(kept, kept_eligible, confidence)
+    s["abandonment_rate_short_excluded_ci_low"] = low
+    s["abandonment_rate_short_excluded_ci_high"] = high
+    return s
+
+
+def service_level(records: pd.DataFrame, threshold_s: float = SERVICE_THRESHOLD_S) -> pd.DataFrame:
+    """Share answered within the threshold (wait_s <= T), in the two usual variants.
+
+    service_level = answered within T / answered (Asterisk SL);
+    service_level_with_abandons = (answered within T + abandoned within T) / (answered + abandoned)
+    (Asterisk SL2: a quick hang-up counts as served in time).
+    """
+    f = _basic_flags(records)
+    within = records["wait_s"] <= threshold_s
+    s = _sum_by_group(
+        records,
+        {
+            "answered": f["answered"],
+            "answered_within": f["answered"] & within,
+            "abandoned": f["abandoned"],
+            "abandoned_within": f["abandoned"] & within,
+        },
+    )
+    s["service_level"] = _ratio(s["answered_within"], s["answered"])
+    s["service_level_with_abandons"] = _ratio(
+        s["answered_within"] + s["abandoned_within"], s["answered"] + s["abandoned"]
+    )
+    return s[["answered", "service_level", "service_level_with_abandons"]]
+
+
+def wait_times(records: pd.DataFrame) -> pd.DataFrame:
+    """ASA = mean wait_s of answered calls; time to abandon = mean and median wait_s of abandoners.
+
+    These are averages over what was observed; an abandon time is not patience (answered callers
+    hide theirs), for which see `analytics.survival`.
+    """
+    grouped = with_groups(records)
+    f = _basic_flags(grouped)
+    index = group_table(grouped).index
+    answered = grouped.loc[f["answered"]].groupby(GROUP, observed=True)["wait_s"]
+    abandoned = grouped.loc[f["abandoned"]].groupby(GROUP, observed=True)["wait_s"]
+    out = pd.DataFrame(
+        {
+            "asa_s": answered.mean(),
+            "mean_time_to_abandon_s": abandoned.mean(),
+            "median_time_to_abandon_s": abandoned.median(),
+        }
+    )
+    out.index = out.index.astype(str)
+    return out.reindex(index)
+
+
+def callbacks(records: pd.DataFrame) -> pd.DataFrame:
+    """Callbacks: acceptance = requested / calls; completion = connected / requested;
+    promise kept = connected with callback_wait_s <= callback_promised_wait_s / requested
+    (a callback without a recorded promise counts as not kept).
+    """
+    requested = records["callback_requested"].astype(bool)
+    connected = requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED)
+    kept = connected & (records["callback_wait_s"] <= records["callback_promised_wait_s"])
+    s = _sum_by_group(
+        records,
+        {
+            "calls": 1,
+            "callbacks_requested": requested,
+            "callbacks_connected": connected,
+            "callbacks_promise_kept": kept,
+        },
+    )
+    s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
+    s["callback_completion_rate"] = _ratio(s["callbacks_connected"], s["callbacks_requested"])
+    s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"], s["callbacks_requested"])
+    return s.drop(columns="calls")
+
+
+def caller_wait_minutes(records: pd.DataFrame) -> pd.Series:
+    """Caller minutes waiting = sum of wait_s of every call (abandoners included) / 60."""
+    sums = _sum_by_group(records, {"wait_s": records["wait_s"]})
+    return (sums["wait_s"] / 60.0).rename("caller_wait_minutes")
+
+
+def announcement_honesty(records: pd.DataFrame) -> pd.DataFrame:
+    """How honest the first announced wait was, over callers who heard one (callbacks excluded).
+
+    The estimate is a remaining wait said at first_announced_at_s seconds in queue (0, i.e. on
+    entering, when records lack that column); the caller was promised an answer by
+    deadline = first_announced_at_s + first_announced_wait_s.
+    announced_wait_mean_error_s = mean(wait_s − deadline) over answered callers (their actual
+    wait is known); kept_longer_than_told_share = callers still waiting at the deadline
+    (wait_s > deadline, any outcome) / (those + callers answered by it). Callers who hung up or
+    left before the deadline are left out: whether we would have kept the promise is unknown.
+    """
+    f = _basic_flags(records)
+    told = records["first_announced_wait_s"]
+    told_at = records.get("first_announced_at_s", pd.Series(0.0, index=records.index))
+    deadline = told_at.fillna(0.0) + told
+    heard = told.notna() & ~f["callback"]
+    answered = heard & f["answered"]
+    late = heard & (records["wait_s"] > deadline)
+    s = _sum_by_group(
+        records,
+        {
+            "announced_calls": heard,
+            "answered_announced": answered,
+            "error_sum_s": (records["wait_s"] - deadline).where(answered, 0.0),
+            "kept_longer": late,
+            "answered_in_time": answered & ~late,
+        },
+    )
+    s["announced_wait_mean_error_s"] = _ratio(s["error_sum_s"], s["answered_announced"])
+    s["kept_longer_than_told_share"] = _ratio(
+        s["kept_longer"], s["kept_longer"] + s["answered_in_time"]
+    )
+    return s[["announced_calls", "announced_wait_mean_error_s", "kept_longer_than_told_share"]]
+
+
+def all_metrics(
+    records: pd.DataFrame,
+    short_abandon_s: float = SHORT_ABANDON_S,
+    service_threshold_s: float = SERVICE_THRESHOLD_S,
+) -> pd.DataFrame:
+    """Every metric above, one row per group, with its queue, policy and arm."""
+    grouped = with_groups(records)
+    parts = [
+        group_table(grouped),
+        abandonment(grouped, short_abandon_s),
+        service_level(grouped, service_threshold_s),
+        wait_times(grouped),
+        callbacks(grouped),
+        caller_wait_minutes(grouped),
+        announcement_honesty(grouped),
+    ]
+    table = pd.concat(parts, axis=1)
+    return table.replace([np.inf, -np.inf], np.nan)

@@ -1,0 +1,72 @@
+"""Read and write call records (DESIGN.md record columns) as CSV or Parquet.
+
+The app's export, the simulator and analysts' hand-made logs all go through these two functions,
+so a file written by one can be read by the others and every read is validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.tables import read_table, table_format, write_table
+from analytics.validation import RecordsError, validate_records
+from hold_policies.records import RECORD_COLUMNS, CallRecord
+
+__all__ = [
+    "RecordsError",
+    "load_records",
+    "read_records_file",
+    "read_table",
+    "records_frame",
+    "validate_records",
+    "write_records",
+]
+
+_TEXT_COLUMNS = ("call_id", "queue", "policy", "arm", "outcome")  # never guessed as numbers
+RecordsInput = pd.DataFrame | Iterable[CallRecord]
+
+
+def load_records(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> pd.DataFrame:
+    """Read and validate one or more CSV/Parquet record files into one normalised frame.
+
+    Each file is validated on its own so an error names the file it comes from.
+    """
+    if isinstance(paths, str | PathLike):
+        paths = [paths]
+    frames = [read_records_file(p) for p in paths]
+    if not frames:
+        raise RecordsError("records", ["no record files given"])
+    combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for name in ("queue", "policy", "arm", "outcome"):
+        combined[name] = combined[name].astype("category")
+    return combined
+
+
+def read_records_file(path: str | PathLike[str]) -> pd.DataFrame:
+    """Read and validate one record file (.csv, .parquet or .pq)."""
+    return validate_records(read_table(path, _TEXT_COLUMNS), source=str(path))
+
+
+def records_frame(records: RecordsInput, source: str = "records") -> pd.DataFrame:
+    """Turn CallRecords (or a frame) into a validated, normalised frame."""
+    if isinstance(records, pd.DataFrame):
+        return validate_records(records, source=source)
+    frame = pd.DataFrame.from_records(list(records), columns=list(RECORD_COLUMNS))
+    return validate_records(frame, source=source)
+
+
+def write_records(
+    records: RecordsInput, path: str | PathLike[str], file_format: str | None = None
+) -> Path:
+    """Validate records and write them as CSV or Parquet (by suffix, or `file_format`).
+
+    CSV uses ISO-8601 UTC times ending in Z, true/false flags and empty cells for missing values,
+    which is what `load_records` and spreadsheet users both read without guessing.
+    """
+    path = Path(path)
+    table_format(path, file_format)  # refuse an unknown format before validating
+    return write_table(records_frame(records, source=str(path)), path, file_format)

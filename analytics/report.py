@@ -1,0 +1,171 @@
+"""The policy comparison report as one plain object (JSON-ready), built from call records.
+
+Renderers (`render_text`, `render_html`) and the CLI only format this object, so the numbers a
+machine reads with `--json` are exactly the ones a person reads in the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.compare import RATE_COUNTS, pairwise_differences, sample_size_plan
+from analytics.definitions import definitions
+from analytics.groups import with_groups
+from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
+from analytics.survival import logrank_between, median_patience, patience_fits
+
+Report = dict[str, Any]
+
+# report field -> metrics column (or a (low, high) pair of columns for an interval)
+_POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
+    "calls": "calls",
+    "callback_takers": "callback_takers",
+    "abandoned": "abandoned",
+    "short_abandons": "short_abandons",
+    "answered": "answered",
+    "errors": "errors",
+    "abandonment_rate": "abandonment_rate",
+    "abandonment_rate_ci": ("abandonment_rate_ci_low", "abandonment_rate_ci_high"),
+    "abandonment_rate_short_excluded": "abandonment_rate_short_excluded",
+    "abandonment_rate_short_excluded_ci": (
+        "abandonment_rate_short_excluded_ci_low",
+        "abandonment_rate_short_excluded_ci_high",
+    ),
+    "service_level": "service_level",
+    "service_level_with_abandons": "service_level_with_abandons",
+    "asa_s": "asa_s",
+    "mean_time_to_abandon_s": "mean_time_to_abandon_s",
+    "median_time_to_abandon_s": "median_time_to_abandon_s",
+    "median_patience_s": "median_patience_s",
+    "median_patience_ci": ("median_patience_ci_low", "median_patience_ci_high"),
+    "callbacks_requested": "callbacks_requested",
+    "callback_acceptance_rate": "callback_acceptance_rate",
+    "callbacks_connected": "callbacks_connected",
+    "callback_completion_rate": "callback_completion_rate",
+    "callback_promise_kept_rate": "callback_promise_kept_rate",
+    "caller_wait_minutes": "caller_wait_minutes",
+    "announced_calls": "announced_calls",
+    "announced_wait_mean_error_s": "announced_wait_mean_error_s",
+    "kept_longer_than_told_share": "kept_longer_than_told_share",
+}
+
+
+def build_report(
+    records: pd.DataFrame,
+    short_abandon_s: float = SHORT_ABANDON_S,
+    service_threshold_s: float = SERVICE_THRESHOLD_S,
+    detect_drop: float = 0.03,
+    confidence: float = 0.95,
+) -> Report:
+    """Metrics, patience and comparisons for every group in validated records.
+
+    Groups are queue × policy, or queue × experiment arm (intention to treat).
+    """
+    grouped = with_groups(records)
+    table = all_metrics(grouped, short_abandon_s, service_threshold_s)
+    table = table.join(median_patience(patience_fits(grouped, confidence)))
+    return {
+        "definitions": definitions(short_abandon_s, service_threshold_s),
+        "settings": {
+            "short_abandon_s": short_abandon_s,
+            "service_threshold_s": service_threshold_s,
+            "confidence": confidence,
+        },
+        "period": _period(records),
+        "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
+        "comparisons": _comparisons(grouped, table, confidence),
+        "sample_size": _clean(sample_size_plan(table, detect_drop)),
+    }
+
+
+def report_json(report: Report) -> str:
+    """The report as JSON text (NaN and infinities become null)."""
+    return json.dumps(_clean(report), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _period(records: pd.DataFrame) -> dict[str, Any]:
+    entered = records["entered_at"]
+    if entered.empty:
+        return {"calls": 0, "first_entered_at": None, "last_entered_at": None}
+    return {
+        "calls": len(records),
+        "first_entered_at": entered.min().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "last_entered_at": entered.max().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "group": label,
+        "queue": row["queue"],
+        "policy": row["policy"],
+        "arm": row["arm"],
+    }
+    for field, column in _POLICY_FIELDS.items():
+        if isinstance(column, tuple):
+            entry[field] = [_number(row[column[0]]), _number(row[column[1]])]
+        else:
+            entry[field] = _number(row[column])
+    entry["median_patience_reached"] = bool(np.isfinite(row["median_patience_s"]))
+    return entry
+
+
+def _comparisons(grouped: pd.DataFrame, table: pd.DataFrame, confidence: float) -> list[dict]:
+    """Pairwise abandonment differences (both rate variants) plus a log-rank test per pair."""
+    frames = [pairwise_differences(table, metric, confidence) for metric in RATE_COUNTS]
+    pairs = pd.concat(frames, ignore_index=True)
+    logrank = {
+        key: logrank_between(grouped, *key)
+        for key in dict.fromkeys(zip(pairs["a"], pairs["b"], strict=True))
+    }
+    out = []
+    for row in pairs.itertuples(index=False):
+        out.append(
+            {
+                "a": row.a,
+                "b": row.b,
+                "metric": row.metric,
+                "rate_a": _number(row.rate_a),
+                "rate_b": _number(row.rate_b),
+                "n_a": _number(row.n_a),
+                "n_b": _number(row.n_b),
+                "difference": _number(row.difference),
+                "ci": [_number(row.ci_low), _number(row.ci_high)],
+                "p_value": _number(row.p_value),
+                "p_value_holm": _number(row.p_value_holm),
+                "logrank_p_value": _number(logrank[(row.a, row.b)]),
+            }
+        )
+    return out
+
+
+def _number(value: Any) -> int | float | None:
+    """A JSON-friendly number: ints stay ints, NaN/inf/NA become None."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _clean(value: Any) -> Any:
+    """Recursively turn numpy scalars and non-finite floats into JSON-safe values."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, str) or value is None:
+        return value
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, float | int | np.number | np.bool_) or value is pd.NA:
+        return _number(value)
+    return value

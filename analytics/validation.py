@@ -1,0 +1,187 @@
+"""Check call records and give them one set of dtypes, so every metric can trust its input.
+
+Records come from the app's database, the simulator, or CSV/Parquet files someone edited by hand.
+A metric computed on a mistyped column is silently wrong, so anything we cannot read is an error
+that names the source, the column and a few offending rows, and all problems are reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from hold_policies.records import RECORD_COLUMNS, Outcome
+
+# The record columns of DESIGN.md; the extras below were added later and have safe defaults.
+REQUIRED_COLUMNS: tuple[str, ...] = RECORD_COLUMNS[:11]
+OPTIONAL_COLUMNS: tuple[str, ...] = ("callback_requested", "callback_promised_wait_s")
+OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
+CALLBACK_OUTCOMES: tuple[str, ...] = (Outcome.CALLBACK_CONNECTED, Outcome.CALLBACK_FAILED)
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
+_SHOWN = 3  # offending rows quoted per problem
+
+
+class RecordsError(ValueError):
+    """Call records that cannot be analysed; the message names the source and columns."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def validate_records(frame: pd.DataFrame, source: str = "records") -> pd.DataFrame:
+    """Return a copy with normalised dtypes, or raise RecordsError listing every problem.
+
+    Dtypes: call_id str; queue, policy, arm, outcome category (arm "" outside experiments);
+    entered_at datetime64 UTC (naive times are taken as UTC); wait_s, first_announced_wait_s,
+    callback_wait_s, callback_promised_wait_s float seconds (NaN = empty); orig_position Int64;
+    announcements int64; callback_requested bool (also true for every callback_* outcome).
+    The app's extra first_announced_at_s (seconds in queue when the first estimate was said) is
+    checked too when present; other extra columns pass through unchanged.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise RecordsError(source, [f"missing column(s): {', '.join(missing)}"])
+    problems: list[str] = []
+    out = frame.reset_index(drop=True)  # a new frame: columns are replaced, never edited
+    for name, convert in _CONVERTERS.items():
+        if name in out.columns:
+            out[name] = convert(out[name], name, problems)
+    if "callback_requested" not in out.columns:
+        out["callback_requested"] = False
+    if "callback_promised_wait_s" not in out.columns:
+        out["callback_promised_wait_s"] = np.nan
+    _check_unique_calls(out["call_id"], problems)
+    if problems:
+        raise RecordsError(source, problems)
+    out["callback_requested"] = out["callback_requested"] | out["outcome"].isin(CALLBACK_OUTCOMES)
+    extras = [c for c in out.columns if c not in RECORD_COLUMNS]
+    return out[list(RECORD_COLUMNS) + extras]
+
+
+def _rows(mask: pd.Series | np.ndarray, raw: pd.Series) -> str:
+    """Describe the first offending rows (1-based data rows) and their values."""
+    positions = np.flatnonzero(np.asarray(mask))
+    shown = ", ".join(f"row {i + 1}: {_show(raw.iloc[i])}" for i in positions[:_SHOWN])
+    more = f" and {positions.size - _SHOWN} more" if positions.size > _SHOWN else ""
+    return f"{positions.size} value(s) ({shown}{more})"
+
+
+def _show(value: object) -> str:
+    """A cell as a person would write it: 'empty', 1.5, 'text'."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "empty"
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _text(raw: pd.Series) -> pd.Series:
+    """Cells as stripped Arrow-backed text (vectorised, fast on a million ids); NA when blank."""
+    text = raw.astype("string[pyarrow]").str.strip()
+    return text.mask(text == "")
+
+
+def _blank(raw: pd.Series) -> pd.Series:
+    """Missing or empty-string cells."""
+    if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype | pd.CategoricalDtype):
+        return _text(raw).isna()
+    return raw.isna()
+
+
+def text_column(raw: pd.Series, name: str, problems: list[str], *, allow_empty: bool) -> pd.Series:
+    """Text as str (call_id) or category (labels); empty cells are problems unless allowed."""
+    text = _text(raw)
+    blank = text.isna()
+    if not allow_empty and blank.any():
+        problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+    text = text.fillna("").astype(object)
+    return text if name == "call_id" else text.astype("category")
+
+
+def number_column(
+    raw: pd.Series, name: str, problems: list[str], *, required: bool, integer: bool
+) -> pd.Series:
+    """Non-negative finite numbers (float, or Int64/int64 when integer); notes what is not."""
+    if pd.api.types.is_bool_dtype(raw) or isinstance(raw.dtype, pd.DatetimeTZDtype):
+        problems.append(f"column '{name}': expected numbers, got dtype {raw.dtype}")
+        return raw
+    blank = _blank(raw)
+    values = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
+    bad = (values.isna() & ~blank) | np.isinf(values)
+    if bad.any():
+        problems.append(f"column '{name}': {_rows(bad, raw)} are not numbers")
+    if (values < 0).any():
+        problems.append(f"column '{name}': {_rows(values < 0, raw)} are negative")
+    if integer and ((values % 1) > 0).any():
+        problems.append(f"column '{name}': {_rows((values % 1) > 0, raw)} are not whole numbers")
+    if required and blank.any():
+        problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+    if not integer:
+        return values
+    return values.round().astype("Int64") if not required else values.fillna(0).astype("int64")
+
+
+def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
+    """ISO-8601 times as UTC datetimes (naive values are taken as UTC)."""
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        return raw.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_dtype(raw):
+        return raw.dt.tz_localize("UTC")
+    times = pd.to_datetime(_text(raw).astype(object), utc=True, errors="coerce", format="ISO8601")
+    bad = times.isna()
+    if bad.any():
+        problems.append(f"column '{name}': {_rows(bad, raw)} are not ISO-8601 times")
+    return times
+
+
+def _outcomes(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
+    """Outcome names as a category with exactly the Outcome values."""
+    text = _text(raw).astype(object)
+    outcome = pd.Series(pd.Categorical(text, categories=OUTCOMES), index=raw.index)
+    bad = outcome.isna()
+    if bad.any():
+        problems.append(f"column '{name}': {_rows(bad, raw)} are not one of {', '.join(OUTCOMES)}")
+    return outcome
+
+
+def _flags(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
+    """true/false flags (also t/f, yes/no, 1/0; empty = false)."""
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.fillna(False).astype(bool)
+    words = _text(raw).str.lower().fillna("")
+    bad = ~words.isin(_TRUE | _FALSE)
+    if bad.any():
+        problems.append(f"column '{name}': {_rows(bad, raw)} are not true/false")
+    return words.isin(_TRUE).astype(bool)
+
+
+def _check_unique_calls(call_ids: pd.Series, problems: list[str]) -> None:
+    """One row per call: a repeated call_id would count the same caller twice."""
+    repeated = call_ids.duplicated(keep="first")
+    if repeated.any():
+        problems.append(f"column 'call_id': {_rows(repeated, call_ids)} repeat an earlier call")
+
+
+_label = partial(text_column, allow_empty=False)
+_seconds = partial(number_column, required=True, integer=False)
+_optional_seconds = partial(number_column, required=False, integer=False)
+_CONVERTERS: dict[str, Callable[[pd.Series, str, list[str]], pd.Series]] = {
+    "call_id": _label,
+    "queue": _label,
+    "policy": _label,
+    "arm": partial(text_column, allow_empty=True),
+    "entered_at": time_column,
+    "outcome": _outcomes,
+    "wait_s": _seconds,
+    "orig_position": partial(number_column, required=False, integer=True),
+    "announcements": partial(number_column, required=True, integer=True),
+    "first_announced_wait_s": _optional_seconds,
+    "callback_wait_s": _optional_seconds,
+    "callback_requested": _flags,
+    "callback_promised_wait_s": _optional_seconds,
+    "first_announced_at_s": _optional_seconds,  # extra: when the first estimate was said
+}

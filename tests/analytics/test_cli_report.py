@@ -1,0 +1,202 @@
+"""`holdwell report` and `holdwell export` through click's runner, end to end on files."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from analytics.queue_log import parse_queue_log_line
+from analytics.records import load_records, write_records
+from analytics.synthetic import arm_for_rate, synthetic_records
+from app.cli_report import export_command, report_command
+from tests.analytics.builders import fourteen_calls
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def two_policies(tmp_path):
+    """4000 calls per policy; true abandonment 30% (music_ads) vs 20% (checkin), both with
+    callback takers, who must not dilute either rate."""
+    arms = [
+        arm_for_rate("music_ads", 0.30, callback_share=0.10),
+        arm_for_rate("checkin", 0.20, callback_share=0.10, checkin_every_s=60),
+    ]
+    records = synthetic_records(arms, 4000, np.random.default_rng(2025))
+    return write_records(records, tmp_path / "simulated.csv")
+
+
+def test_report_finds_the_difference_the_scenario_put_there(runner, two_policies):
+    result = runner.invoke(report_command, ["--records", str(two_policies), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {p["policy"]: p["calls"] for p in report["policies"]} == {
+        "checkin": 4000,
+        "music_ads": 4000,
+    }
+    (found,) = [c for c in report["comparisons"] if c["metric"] == "abandonment_rate"]
+    truth = 0.20 - 0.30 if found["a"] == "support · checkin" else 0.30 - 0.20
+    low, high = found["ci"]
+    assert low <= truth <= high
+    assert not low <= 0 <= high
+    assert found["p_value"] < 0.001
+
+
+def test_report_prints_a_table_with_definitions(runner, two_policies):
+    result = runner.invoke(
+        report_command,
+        ["--records", str(two_policies), "--short-abandon", "8", "--service-threshold", "45"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "support · checkin" in result.output and "support · music_ads" in result.output
+    assert "answered within 45 s / answered" in result.output
+    assert "abandoned before 8 s" in result.output
+
+
+def test_report_writes_html_and_filters_queues(runner, tmp_path):
+    path = write_records(fourteen_calls(), tmp_path / "calls.parquet")
+    page = tmp_path / "report.html"
+    args = ["--records", str(path), "--queue", "support", "--html", str(page), "--json"]
+    result = runner.invoke(report_command, args)
+    assert result.exit_code == 0, result.output
+    assert page.read_text().startswith("<!DOCTYPE html>")
+    missing = runner.invoke(report_command, ["--records", str(path), "--queue", "sales"])
+    assert missing.exit_code == 1
+    assert "no call records in queue(s) sales" in missing.output
+
+
+def test_report_names_the_bad_column_and_file(runner, tmp_path):
+    path = write_records(fourteen_calls(), tmp_path / "calls.csv")
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows.drop(columns="outcome").to_csv(path, index=False)
+    result = runner.invoke(report_command, ["--records", str(path)])
+    assert result.exit_code == 1
+    assert "calls.csv: missing column(s): outcome" in result.output
+
+
+@pytest.fixture
+def fake_database(monkeypatch):
+    """Stands in for app.storage.read (the lead's module): records and events by URL."""
+    seen: list[str] = []
+    module = types.ModuleType("app.storage.read")
+
+    def read_records_frame(url: str, chunk_size: int = 100_000) -> pd.DataFrame:
+        seen.append(url)
+        return pd.DataFrame([c._asdict() for c in fourteen_calls()])
+
+    def read_events_frame(url: str) -> pd.DataFrame:
+        seen.append(url)
+        return pd.DataFrame(columns=["time", "call_id", "queue", "event", "policy", "arm",
+                                     "position", "wait_s", "data"])  # fmt: skip
+
+    module.read_records_frame = read_records_frame
+    module.read_events_frame = read_events_frame
+    monkeypatch.setitem(sys.modules, "app.storage.read", module)
+    return seen
+
+
+def test_report_reads_the_database_named_by_the_environment(runner, fake_database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://holdwell:secret@db/holdwell")
+    result = runner.invoke(report_command, ["--json"])
+    assert result.exit_code == 0, result.output
+    assert fake_database == ["postgresql+psycopg://holdwell:secret@db/holdwell"]
+    assert json.loads(result.stdout)["policies"][0]["calls"] == 14
+
+
+def test_export_queue_log_falls_back_to_records_when_no_events(runner, fake_database, tmp_path):
+    out = tmp_path / "queue_log"
+    args = ["--format", "queue_log", "--db", "sqlite:///x.db", "--out", str(out)]
+    result = runner.invoke(export_command, args)
+    assert result.exit_code == 0, result.output
+    lines = [parse_queue_log_line(t) for t in out.read_text().splitlines()]
+    assert sum(x.event == "ENTERQUEUE" for x in lines) == 14
+    assert fake_database == ["sqlite:///x.db", "sqlite:///x.db"]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "parquet"])
+def test_export_records_round_trip(runner, tmp_path, two_policies, file_format):
+    out = tmp_path / f"out.{file_format}"
+    args = ["--format", file_format, "--records", str(two_policies), "--out", str(out)]
+    result = runner.invoke(export_command, args)
+    assert result.exit_code == 0, result.output
+    assert "wrote 8,000 call records" in result.output
+    pd.testing.assert_frame_equal(load_records(out), load_records(two_policies))
+
+
+def test_records_and_db_together_are_refused(runner, two_policies):
+    result = runner.invoke(report_command, ["--records", str(two_policies), "--db", "sqlite://"])
+    assert result.exit_code == 2
+    assert "either --records or --db" in result.output
+
+
+def test_database_errors_never_show_the_password(runner, fake_database, monkeypatch, tmp_path):
+    monkeypatch.setattr(
+        sys.modules["app.storage.read"], "read_records_frame",
+        lambda url, chunk_size=100_000: pd.DataFrame({"call_id": ["c1"]}),
+    )  # fmt: skip
+    url = "postgresql+psycopg://holdwell:secret@db/holdwell"
+    result = runner.invoke(report_command, ["--db", url])
+    assert result.exit_code == 1
+    assert "database postgresql+psycopg://holdwell:***@db/holdwell: missing column(s)" in (
+        result.output
+    )
+    assert "secret" not in result.output
+
+
+def test_html_from_the_database_reads_its_events(runner, fake_database, tmp_path):
+    page = tmp_path / "report.html"
+    result = runner.invoke(report_command, ["--db", "sqlite:///x.db", "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    assert fake_database == ["sqlite:///x.db", "sqlite:///x.db"]  # records, then events
+    assert page.exists()
+
+
+def test_calls_still_waiting_in_the_database_are_left_out(runner, fake_database, monkeypatch):
+    rows = [c._asdict() for c in fourteen_calls()]
+    rows.append({**rows[0], "call_id": "live", "outcome": None, "wait_s": None})
+    monkeypatch.setattr(
+        sys.modules["app.storage.read"], "read_records_frame",
+        lambda url, chunk_size=100_000: pd.DataFrame(rows),
+    )  # fmt: skip
+    result = runner.invoke(report_command, ["--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["policies"][0]["calls"] == 14
+    assert "left out 1 calls still in progress" in result.stderr
+
+
+def test_report_and_export_read_the_apps_real_database(runner, sqlite_url, tmp_path):
+    """The real app.storage.read on a migrated SQLite file: the contract between app and here."""
+    from app.storage.db import make_engine
+    from app.storage.schema import call_events, calls
+
+    rows = [{**c._asdict(), "arrived_at": c.entered_at, "outcome": str(c.outcome)}
+            for c in fourteen_calls()]  # fmt: skip
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(calls.insert(), rows)
+        conn.execute(call_events.insert(), [
+            {"time": r["entered_at"], "call_id": r["call_id"], "queue": r["queue"],
+             "event": "ENTERQUEUE", "policy": r["policy"], "position": 1, "wait_s": 0.0,
+             "data": "{}", "dedupe_key": f"{r['call_id']}:ENTERQUEUE"} for r in rows
+        ])  # fmt: skip
+    engine.dispose()
+    result = runner.invoke(report_command, ["--db", sqlite_url, "--json"])
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)["policies"]
+    assert (entry["calls"], entry["abandonment_rate"]) == (14, 0.4)
+    out = tmp_path / "queue_log"
+    result = runner.invoke(export_command, ["--format", "queue_log", "--db", sqlite_url,
+                                            "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [parse_queue_log_line(t).event for t in out.read_text().splitlines()] == [
+        "ENTERQUEUE"
+    ] * 14

@@ -1,0 +1,132 @@
+"""Intervals, tests and sample sizes against published values, theory and repeated experiments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency, norm
+
+from analytics.compare import pairwise_differences, sample_size_per_arm, sample_size_plan
+from analytics.intervals import (
+    holm_adjust,
+    newcombe_interval,
+    two_proportion_p_value,
+    wilson_interval,
+)
+from analytics.metrics import abandonment
+from analytics.synthetic import arm_for_rate, synthetic_records
+from hold_policies.records import Outcome
+from tests.analytics.builders import call, frame
+
+
+def test_wilson_interval_matches_newcombe_1998_example():
+    low, high = wilson_interval(81, 263)  # Newcombe (1998a), Table I: 0.2553 to 0.3662
+    assert (round(float(low), 4), round(float(high), 4)) == (0.2553, 0.3662)
+
+
+@pytest.mark.parametrize(
+    ("counts", "published"),
+    [((56, 70, 48, 80), (0.0524, 0.3339)), ((9, 10, 3, 10), (0.1705, 0.8090))],
+)
+def test_newcombe_interval_matches_newcombe_1998_method_10(counts, published):
+    low, high = newcombe_interval(*counts)  # Newcombe (1998b), Table II, method 10
+    assert (round(float(low), 4), round(float(high), 4)) == published
+
+
+def test_intervals_without_calls_are_missing():
+    low, high = wilson_interval(0, 0)
+    assert np.isnan(low) and np.isnan(high)
+
+
+def test_z_test_agrees_with_pearson_chi_square():
+    x1, n1, x2, n2 = 120, 400, 90, 410
+    table = [[x1, n1 - x1], [x2, n2 - x2]]
+    expected = chi2_contingency(table, correction=False).pvalue
+    assert two_proportion_p_value(x1, n1, x2, n2) == pytest.approx(expected, rel=1e-9)
+    assert two_proportion_p_value(0, 50, 0, 60) == 1.0
+
+
+def test_holm_adjustment_steps_down_and_stays_monotone():
+    assert holm_adjust([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert holm_adjust([0.5, np.nan]).tolist()[0] == pytest.approx(0.5)
+
+
+def test_pairs_stay_within_a_queue_and_report_a_minus_b():
+    calls = [call(f"s{i}", Outcome.ABANDONED if i < 3 else Outcome.ANSWERED, 30) for i in range(10)]
+    calls += [call(f"m{i}", Outcome.ABANDONED if i < 6 else Outcome.ANSWERED, 30,
+                   policy="music_ads") for i in range(10)]  # fmt: skip
+    calls += [call("x1", Outcome.ANSWERED, 5, queue="sales")]
+    metrics = abandonment(frame(calls))
+    metrics["queue"] = ["sales", "support", "support"]
+    diff = pairwise_differences(metrics).iloc[0]
+    assert len(pairwise_differences(metrics)) == 1
+    assert (diff["a"], diff["b"]) == ("support · checkin", "support · music_ads")
+    assert diff["difference"] == pytest.approx(0.3 - 0.6)
+    assert (diff["ci_low"], diff["ci_high"]) == pytest.approx(newcombe_interval(3, 10, 6, 10))
+
+
+def _experiment(rng: np.random.Generator, calls: int) -> pd.DataFrame:
+    arms = [
+        arm_for_rate("checkin", 0.20, callback_share=0.15),
+        arm_for_rate("music_ads", 0.26, callback_share=0.15),
+    ]
+    return synthetic_records(arms, calls, rng)
+
+
+def test_intervals_cover_the_truth_at_about_the_nominal_rate():
+    """400 synthetic experiments through the real pipeline; callbacks must not dilute rates."""
+    rng = np.random.default_rng(20250303)
+    rate_hits = diff_hits = 0
+    repetitions = 400
+    for _ in range(repetitions):
+        metrics = abandonment(_experiment(rng, 300))
+        metrics["queue"] = "support"
+        low, high = metrics.loc["support · checkin", ["abandonment_rate_ci_low",
+                                                      "abandonment_rate_ci_high"]]  # fmt: skip
+        rate_hits += low <= 0.20 <= high
+        diff = pairwise_differences(metrics).iloc[0]
+        diff_hits += diff["ci_low"] <= 0.20 - 0.26 <= diff["ci_high"]
+    assert 0.91 <= rate_hits / repetitions <= 0.99
+    assert 0.91 <= diff_hits / repetitions <= 0.99
+
+
+def test_sample_size_gives_the_promised_power():
+    calls = sample_size_per_arm(0.30, 0.05)
+    rng = np.random.default_rng(7)
+    x1 = rng.binomial(calls, 0.30, size=4000)
+    x2 = rng.binomial(calls, 0.25, size=4000)
+    power = np.mean(two_proportion_p_value(x1, calls, x2, calls) < 0.05)
+    assert 0.77 <= power <= 0.83
+    assert _fleiss_power(calls, 0.30, 0.25) >= 0.8 > _fleiss_power(calls - 1, 0.30, 0.25)
+
+
+def _fleiss_power(n: int, p1: float, p2: float, alpha: float = 0.05) -> float:
+    """Normal-theory power of the pooled z-test, n calls per arm (Fleiss' n solved for power)."""
+    mean = (p1 + p2) / 2
+    null_sd = np.sqrt(2 * mean * (1 - mean))
+    alt_sd = np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    return float(norm.cdf((abs(p1 - p2) * np.sqrt(n) - norm.ppf(1 - alpha / 2) * null_sd) / alt_sd))
+
+
+def test_smaller_drops_and_stricter_tests_need_more_calls():
+    assert sample_size_per_arm(0.25, 0.03) > sample_size_per_arm(0.25, 0.05)
+    assert sample_size_per_arm(0.25, 0.03, alpha=0.01) > sample_size_per_arm(0.25, 0.03)
+    assert sample_size_per_arm(0.25, 0.03, power=0.9) > sample_size_per_arm(0.25, 0.03)
+
+
+def test_sample_size_rejects_impossible_drops():
+    with pytest.raises(ValueError, match="p1 - drop"):
+        sample_size_per_arm(0.02, 0.03)
+
+
+def test_sample_size_plan_uses_music_ads_as_the_baseline():
+    calls = [call(f"m{i}", Outcome.ABANDONED if i < 3 else Outcome.ANSWERED, 30,
+                  policy="music_ads") for i in range(10)]  # fmt: skip
+    calls += [call("c1", Outcome.ANSWERED, 30)]
+    metrics = abandonment(frame(calls))
+    metrics["policy"] = ["checkin", "music_ads"]
+    plan = sample_size_plan(metrics, drop=0.03)
+    assert plan["baseline"] == "support · music_ads"
+    assert plan["baseline_rate"] == pytest.approx(0.3)
+    assert plan["calls_per_arm"] == sample_size_per_arm(0.3, 0.03)

@@ -1,0 +1,113 @@
+"""queue_log export: every line parses back, with Asterisk's fields where Asterisk has them."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analytics.events import validate_events
+from analytics.queue_log import (
+    QueueLogLine,
+    format_queue_log_line,
+    parse_queue_log_line,
+    queue_log_from_events,
+    queue_log_from_records,
+    write_queue_log,
+)
+from tests.analytics.builders import T0, fourteen_calls, frame
+
+EPOCH = int(T0.timestamp())
+
+
+def _event(at_s, call_id, event, position=None, wait_s=None, data=None):
+    return {"time": T0 + pd.Timedelta(seconds=at_s), "call_id": call_id, "queue": "support",
+            "event": event, "policy": "checkin", "arm": "", "position": position,
+            "wait_s": wait_s, "data": data}  # fmt: skip
+
+
+@pytest.fixture
+def events():
+    """Two calls as the app logs them: one answered after a check-in, one leaves for a callback."""
+    rows = [
+        _event(0, "CA1", "ENTERQUEUE", position=3, wait_s=0.0),
+        _event(2, "CA2", "ENTERQUEUE", position=4, wait_s=0.0),
+        _event(60, "CA1", "ANNOUNCE", position=2, wait_s=60.0,
+               data=json.dumps({"announced_wait_s": 120, "text": "sorry | thanks"})),
+        _event(75, "CA2", "CALLBACK_REQUESTED", wait_s=73.0,
+               data=json.dumps({"number": "+4915112345678", "promised_wait_s": 300})),
+        _event(75, "CA2", "EXITWITHKEY", wait_s=73.0, data=json.dumps({"key": "2"})),
+        _event(95.6, "CA1", "CONNECT", wait_s=95.6, data={"agent_call_id": "CA9"}),
+        _event(395.6, "CA1", "COMPLETE", wait_s=95.6),
+    ]  # fmt: skip
+    return validate_events(pd.DataFrame(rows))
+
+
+def test_event_export_parses_back_line_by_line(events, tmp_path):
+    path = write_queue_log(queue_log_from_events(events), tmp_path / "queue_log")
+    lines = [parse_queue_log_line(t) for t in path.read_text().splitlines()]
+    assert [(x.call_id, x.event) for x in lines] == [
+        ("CA1", "ENTERQUEUE"), ("CA2", "ENTERQUEUE"), ("CA1", "ANNOUNCE"),
+        ("CA2", "CALLBACK_REQUESTED"), ("CA2", "EXITWITHKEY"), ("CA1", "CONNECT"),
+        ("CA1", "COMPLETECALLER"),
+    ]  # fmt: skip
+    line = {(x.call_id, x.event): x for x in lines}
+    assert line["CA1", "ENTERQUEUE"].data == ("", "", "3")  # url | callerid | origposition
+    assert line["CA1", "CONNECT"].data == ("96", "CA9", "0")  # holdtime | bridged id | ringtime
+    assert line["CA1", "CONNECT"].epoch == EPOCH + 95
+    assert line["CA2", "EXITWITHKEY"].data == ("2", "", "4", "73")  # key|position|orig|wait
+    assert line["CA1", "COMPLETECALLER"].data == ("96", "300", "3")  # holdtime|calltime|orig
+    assert all(x.queue == "support" and x.member == "NONE" for x in lines)
+
+
+def test_holdwell_events_keep_their_names_and_data_without_phone_numbers(events):
+    lines = [parse_queue_log_line(t) for t in queue_log_from_events(events)]
+    announce = next(x for x in lines if x.event == "ANNOUNCE")
+    position, wait, payload = announce.data
+    assert (position, wait) == ("2", "60")
+    assert json.loads(payload) == {"announced_wait_s": 120, "text": "sorry / thanks"}
+    request = next(x for x in lines if x.event == "CALLBACK_REQUESTED")
+    assert json.loads(request.data[2]) == {"promised_wait_s": 300}
+
+
+def test_abandon_carries_position_origposition_and_waittime(events):
+    abandon = pd.DataFrame([_event(40, "CA2", "ABANDON", position=2, wait_s=38.4)])
+    log = pd.concat([events, validate_events(abandon)], ignore_index=True)
+    line = next(parse_queue_log_line(t) for t in queue_log_from_events(log) if "|ABANDON|" in t)
+    assert line.data == ("2", "4", "38")
+
+
+def test_records_alone_give_entry_and_exit_lines_for_every_call():
+    records = frame(fourteen_calls())
+    lines = [parse_queue_log_line(t) for t in queue_log_from_records(records)]
+    epochs = [x.epoch for x in lines]
+    assert epochs == sorted(epochs)
+    for record in records.itertuples():
+        mine = [x for x in lines if x.call_id == record.call_id]
+        assert mine[0].event == "ENTERQUEUE" and mine[0].epoch == EPOCH
+        assert mine[1].epoch - mine[0].epoch == int(record.wait_s)
+    exits = {x.call_id: (x.event, x.data) for x in lines if x.event != "ENTERQUEUE"}
+    assert exits["c3"] == ("CONNECT", ("20", "", "0"))
+    assert exits["c7"] == ("ABANDON", ("", "1", "40"))
+    assert exits["c13"] == ("EXITWITHKEY", ("", "", "1", "50"))
+    assert exits["c14"] == ("ERROR", ("", "8", "{}"))
+    assert exits["c10"] == ("CALLBACK_CONNECT", ("", "200", "{}"))  # after its EXITWITHKEY
+    assert sum(x.event == "EXITWITHKEY" for x in lines) == 5  # 4 callback takers + c13
+
+
+def test_pipes_and_newlines_cannot_break_a_line():
+    line = QueueLogLine(1, "CA|1", "support\n", "NONE", "ANNOUNCE", ("a|b", "c\nd"))
+    assert parse_queue_log_line(format_queue_log_line(line)) == QueueLogLine(
+        1, "CA/1", "support ", "NONE", "ANNOUNCE", ("a/b", "c d")
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("1|CA1|support|NONE", "at least 5"), ("soon|CA1|q|NONE|ABANDON", "epoch"),
+     ("1|CA1|q|NONE|", "no event name")],
+)  # fmt: skip
+def test_malformed_lines_are_refused(text, problem):
+    with pytest.raises(ValueError, match=problem):
+        parse_queue_log_line(text)

@@ -1,0 +1,121 @@
+"""Reading, writing and validating records: round trips, and errors that name the column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics.records import RecordsError, load_records, validate_records, write_records
+from hold_policies.records import RECORD_COLUMNS, Outcome
+from tests.analytics.builders import call, fourteen_calls
+
+
+@pytest.fixture
+def csv_rows(tmp_path):
+    """A valid CSV record file; tests break one cell or column and read it back."""
+    path = tmp_path / "records.csv"
+    write_records(fourteen_calls(), path)
+    return path, pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_call_records_survive_a_round_trip(tmp_path, suffix):
+    calls = fourteen_calls()
+    loaded = load_records(write_records(calls, tmp_path / f"records{suffix}"))
+    assert list(loaded.columns) == list(RECORD_COLUMNS)
+    assert loaded["call_id"].tolist() == [c.call_id for c in calls]
+    assert loaded["wait_s"].tolist() == [c.wait_s for c in calls]
+    assert loaded["entered_at"].iloc[0] == calls[0].entered_at
+    assert str(loaded["entered_at"].dt.tz) == "UTC"
+    assert loaded.loc[11, "callback_requested"]  # the failed callback, flagged from its outcome
+    assert pd.isna(loaded.loc[1, "first_announced_wait_s"])
+
+
+def test_csv_times_are_iso_8601_utc_and_flags_true_false(csv_rows):
+    _, rows = csv_rows
+    assert rows.loc[0, "entered_at"] == "2025-03-03T09:00:00.000000Z"
+    assert set(rows["callback_requested"]) == {"true", "false"}
+
+
+def test_several_files_are_read_as_one(tmp_path):
+    first = write_records([call("a", Outcome.ANSWERED, 5)], tmp_path / "a.csv")
+    second = write_records([call("b", Outcome.ABANDONED, 9, policy="silence")], tmp_path / "b.csv")
+    loaded = load_records([first, second])
+    assert loaded["policy"].tolist() == ["checkin", "silence"]
+    assert isinstance(loaded["policy"].dtype, pd.CategoricalDtype)
+
+
+def test_missing_columns_are_named_with_the_file(csv_rows):
+    path, rows = csv_rows
+    rows.drop(columns=["wait_s", "outcome"]).to_csv(path, index=False)
+    with pytest.raises(RecordsError, match=r"records\.csv: missing column\(s\): outcome, wait_s"):
+        load_records(path)
+
+
+def test_optional_columns_may_be_absent(csv_rows):
+    path, rows = csv_rows
+    rows.drop(columns=["callback_requested", "callback_promised_wait_s"]).to_csv(path, index=False)
+    loaded = load_records(path)
+    assert loaded["callback_requested"].sum() == 3  # the callback_* outcomes
+    assert loaded["callback_promised_wait_s"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("wait_s", "soon", "column 'wait_s': 1 value(s) (row 3: 'soon') are not numbers"),
+        ("wait_s", "-4", "column 'wait_s': 1 value(s) (row 3: -4) are negative"),
+        ("wait_s", "", "column 'wait_s': 1 value(s) (row 3: empty) are empty"),
+        ("outcome", "hung_up", "column 'outcome': 1 value(s) (row 3: 'hung_up') are not one of"),
+        ("entered_at", "yesterday", "column 'entered_at': 1 value(s) (row 3: 'yesterday')"),
+        ("announcements", "1.5", "column 'announcements': 1 value(s) (row 3: 1.5) are not whole"),
+        ("callback_requested", "maybe", "column 'callback_requested': 1 value(s) (row 3: 'maybe')"),
+        ("queue", "", "column 'queue': 1 value(s) (row 3: empty) are empty"),
+        ("call_id", "c1", "column 'call_id': 1 value(s) (row 3: 'c1') repeat an earlier call"),
+    ],
+)
+def test_bad_cells_are_reported_by_column_and_row(csv_rows, column, value, message):
+    path, rows = csv_rows
+    rows.loc[2, column] = value
+    rows.to_csv(path, index=False)
+    with pytest.raises(RecordsError) as error:
+        load_records(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_every_problem_is_reported_at_once(csv_rows):
+    path, rows = csv_rows
+    rows.loc[0, "wait_s"] = "x"
+    rows.loc[5, "outcome"] = "gone"
+    rows.to_csv(path, index=False)
+    with pytest.raises(RecordsError) as error:
+        load_records(path)
+    assert [p.split(":")[0] for p in error.value.problems] == [
+        "column 'outcome'",
+        "column 'wait_s'",
+    ]
+
+
+def test_wrong_dtype_in_a_frame_names_the_column():
+    frame = pd.DataFrame([call("c1", Outcome.ANSWERED, 5)._asdict()])
+    frame["wait_s"] = pd.Timestamp("2025-01-01", tz="UTC")
+    with pytest.raises(RecordsError, match="column 'wait_s': expected numbers, got dtype datetime"):
+        validate_records(frame, source="simulator")
+
+
+def test_naive_times_are_taken_as_utc_and_na_stays_text():
+    frame = pd.DataFrame([call("NA", Outcome.ANSWERED, 5)._asdict()])
+    frame["entered_at"] = "2025-03-03 09:00:00"
+    frame["queue"] = "NA"
+    checked = validate_records(frame)
+    assert checked.loc[0, "entered_at"] == pd.Timestamp("2025-03-03 09:00", tz="UTC")
+    assert (checked.loc[0, "call_id"], checked.loc[0, "queue"]) == ("NA", "NA")
+
+
+def test_unknown_suffix_is_refused(tmp_path):
+    with pytest.raises(RecordsError, match="unknown format '.xlsx'"):
+        write_records(fourteen_calls(), tmp_path / "records.xlsx")
+    (tmp_path / "records.txt").write_text("x")
+    with pytest.raises(RecordsError, match="records.txt: unknown format '.txt'"):
+        load_records(tmp_path / "records.txt")

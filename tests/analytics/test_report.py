@@ -1,0 +1,96 @@
+"""The report object and its renderers: contract fields, units, definitions, one-file HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from analytics.render_html import render_html
+from analytics.render_text import render_text
+from analytics.report import build_report, report_json
+from analytics.synthetic import arm_for_rate, synthetic_records
+from tests.analytics.builders import fourteen_calls, frame
+
+CONTRACT = {
+    "policy", "calls", "abandonment_rate", "abandonment_rate_ci",
+    "abandonment_rate_short_excluded", "service_level", "asa_s", "median_patience_s",
+    "callbacks_requested",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def records():
+    arms = [
+        arm_for_rate("checkin", 0.2, checkin_every_s=60, arm="A"),
+        arm_for_rate("music_ads", 0.3, callback_share=0.1, arm="B"),
+        arm_for_rate("silence", 0.25, queue="sales"),
+    ]
+    return synthetic_records(arms, 800, np.random.default_rng(1))
+
+
+@pytest.fixture(scope="module")
+def report(records):
+    return build_report(records, short_abandon_s=4, service_threshold_s=30)
+
+
+def test_report_has_the_contract_fields_for_every_group(report):
+    groups = [p["group"] for p in report["policies"]]
+    assert groups == ["sales · silence", "support · arm A", "support · arm B"]
+    for entry in report["policies"]:
+        assert entry.keys() >= CONTRACT
+        low, high = entry["abandonment_rate_ci"]
+        assert low < entry["abandonment_rate"] < high
+
+
+def test_comparisons_pair_groups_of_one_queue_for_both_rate_variants(report):
+    pairs = {(c["a"], c["b"], c["metric"]) for c in report["comparisons"]}
+    assert pairs == {
+        ("support · arm A", "support · arm B", "abandonment_rate"),
+        ("support · arm A", "support · arm B", "abandonment_rate_short_excluded"),
+    }
+    for c in report["comparisons"]:
+        assert c["difference"] == pytest.approx(c["rate_a"] - c["rate_b"])
+        assert 0 <= c["p_value"] <= c["p_value_holm"] <= 1
+        assert 0 <= c["logrank_p_value"] <= 1
+
+
+def test_definitions_carry_the_chosen_thresholds(report):
+    assert "4 s" in report["definitions"]["abandonment_rate_short_excluded"]["definition"]
+    assert "30 s" in report["definitions"]["service_level"]["definition"]
+    assert report["sample_size"]["baseline"] == "support · arm B"  # the music_ads arm
+
+
+def test_json_is_strict_json_with_nulls_for_missing_numbers():
+    calls = fourteen_calls()
+    calls += [
+        c._replace(call_id=f"q{c.call_id}", queue="sales", wait_s=c.wait_s + 100)
+        for c in calls
+        if c.outcome != "abandoned"
+    ]  # no abandons: patience not reached
+    report = json.loads(report_json(build_report(frame(calls))))  # strict: no NaN or Infinity
+    sales, support = report["policies"]
+    assert (support["median_patience_s"], support["median_patience_reached"]) == (70, True)
+    assert (sales["median_patience_s"], sales["median_patience_reached"]) == (None, False)
+    assert sales["abandonment_rate"] == 0 and sales["mean_time_to_abandon_s"] is None
+    assert report["comparisons"] == []
+
+
+def test_text_prints_every_number_with_a_unit(report):
+    text = render_text(report)
+    table = text.split("\n\ncomparisons")[0].split("\n")[3:]  # rows of the first metric table
+    for row in table[3:]:
+        cells = re.split(r"\s{2,}", row.strip())[1:]
+        assert all(re.search(r"(%|calls| s|min|n/a|not reached)\]?$", c) for c in cells), row
+    assert "abandonment_rate [%]: abandoned / (calls − callback takers)" in text
+    assert "calls per arm" in text
+
+
+def test_html_is_one_self_contained_page_with_four_plots(report, records):
+    page = render_html(report, records)
+    assert page.count('src="data:image/png;base64,') == 4
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
+    assert "<script" not in page
+    assert "Wilson score" in page
