@@ -95,5 +95,7 @@ def _arm_records(arm: SyntheticArm, n: int, rng: np.random.Generator, tag: int) 
             "callback_wait_s": np.where(connected, np.maximum(offered, wait) + 30.0, np.nan),
             "callback_requested": callback,
             "callback_promised_wait_s": np.where(callback, np.ceil(offered / 60.0) * 60.0, np.nan),
+            # the first estimate is told at the first check-in (the whole offered wait then)
+            "first_announced_at_s": np.where(announcements > 0, 0.0, np.nan),
         }
     )

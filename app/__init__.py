@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.clock import Clock
-from app.services import Services
 from app.settings import SettingsError, load_settings
-from hold_policies.config import HoldwellConfig
+
+if TYPE_CHECKING:  # importing the package stays light: CLI commands pay only for what they use
+    from app.clock import Clock
+    from hold_policies.config import HoldwellConfig
 
 log = logging.getLogger("holdwell")
 
@@ -33,12 +34,16 @@ def create_app(
             "TWILIO_AUTH_TOKEN is not set, so no Twilio request could be validated. Set it, or "
             "set HOLDWELL_INSECURE_SKIP_SIGNATURE=1 for local experiments only."
         )
+    from app.services import Services
+
     app = Flask(__name__)
     app.extensions["holdwell"] = Services.build(settings, clock, config)
     if not settings.validate_signatures:
         log.warning("!!! Twilio signature validation is OFF (HOLDWELL_INSECURE_SKIP_SIGNATURE): "
                     "anyone can forge webhooks. Never run like this on a public URL. !!!")
     if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         n = settings.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 

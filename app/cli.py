@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -11,8 +12,28 @@ import click
 from app.settings import DEFAULT_DATABASE_URL
 from hold_policies.config import ConfigError, load_config
 
+LAZY_COMMANDS = {
+    "audio": "app.cli_audio:audio",
+    "report": "app.cli_report:report_command",
+    "export": "app.cli_report:export_command",
+}
+"""Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""
 
-@click.group()
+
+class LazyGroup(click.Group):
+    """A click group whose heavier commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module, attribute = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level (default: warnings).")
 def cli(verbose: bool) -> None:
     """holdwell: hold policies that respect the caller, live on Twilio and simulated."""
@@ -121,22 +142,6 @@ def callbacks_command(once: bool, interval: float) -> None:
         time.sleep(interval)
 
 
-def register_optional_commands() -> None:
-    """Commands whose packages are built by other parts of the project."""
-    for module, names in (("app.cli_audio", ("audio",)),
-                          ("app.cli_report", ("report", "export")),
-                          ("app.cli_simulate", ("simulate", "compare", "erlang"))):
-        try:
-            loaded = __import__(module, fromlist=list(names))
-        except ImportError:
-            continue
-        for name in names:
-            command = getattr(loaded, f"{name}_command", None) or getattr(loaded, name, None)
-            if isinstance(command, click.Command):
-                cli.add_command(command, name)
-
-
-register_optional_commands()
 
 
 def main() -> None:

@@ -57,6 +57,7 @@ class CallRecord(NamedTuple):
     # Extra columns (DESIGN.md allows them): who chose a callback, and what we promised them.
     callback_requested: bool = False
     callback_promised_wait_s: float | None = None  # the announced band we promised, seconds
+    first_announced_at_s: float | None = None  # seconds in queue when the first wait was told
 
 
 RECORD_COLUMNS: tuple[str, ...] = CallRecord._fields

@@ -49,7 +49,6 @@ def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
     chunk["entered_at"] = pd.to_datetime(chunk["entered_at"].fillna(chunk["arrived_at"]),
                                          utc=True)
     chunk = chunk.drop(columns=["arrived_at"])
-    chunk["wait_s"] = chunk["wait_s"].fillna(0.0)
     chunk["callback_requested"] = chunk["callback_requested"].astype(bool)
     chunk["announcements"] = chunk["announcements"].astype("int32")
     return chunk
@@ -65,7 +64,7 @@ def read_records_frame(
         parts = [_compact_records(chunk) for chunk in chunks]
     finally:
         engine.dispose()
-    columns = list(RECORD_COLUMNS) + ["first_announced_at_s"]
+    columns = list(RECORD_COLUMNS)
     if not parts:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(parts, ignore_index=True)
