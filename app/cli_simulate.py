@@ -1,0 +1,210 @@
+"""`holdwell simulate`, `holdwell compare` and `holdwell erlang`: thin wrappers over simulator.
+
+Engines are looked up in `ENGINES` by `--engine`; each takes (scenario, policy, rng, progress)
+and returns a `SimulationRun` (records and the `--json` summary), so the Twilio emulator can
+join as `ENGINES["twilio"]` with the same flags and output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import click
+import numpy as np
+
+from hold_policies.base import HoldPolicy
+from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
+from simulator.behaviour import Reactions
+from simulator.distributions import DistributionError, parse_distribution
+from simulator.erlang import ErlangA, fewest_agents
+from simulator.report import erlang_table, summary_table
+from simulator.run import SimulationRun, estimates_of, policy_named, simulate
+from simulator.scenario import Callbacks, Scenario, ScenarioError, simple_scenario
+
+
+class Engine(Protocol):
+    """A simulation engine: same scenario, policy and random numbers in; calls and summary out."""
+
+    def __call__(self, scenario: Scenario, policy: HoldPolicy, rng: np.random.Generator,
+                 progress: Callable[[int], None] | None = None) -> SimulationRun: ...
+
+
+ENGINES: dict[str, Engine] = {"fast": simulate}
+PROBLEMS = (ScenarioError, DistributionError, ConfigError)
+
+SCENARIO_OPTIONS = (
+    click.option("--calls", type=int, default=10_000, show_default=True, help="Calls to simulate."),
+    click.option("--agents", type=int, default=10, show_default=True),
+    click.option("--arrival-rate", type=float, default=1.8, show_default=True,
+                 help="Calls per minute (Poisson)."),
+    click.option("--service-mean", type=float, default=5.0, show_default=True,
+                 help="Mean talk time, minutes."),
+    click.option("--service", "service_kind", default="exponential", show_default=True,
+                 help="exponential or lognormal:SIGMA."),
+    click.option("--patience-mean", type=float, default=3.0, show_default=True,
+                 help="Mean caller patience, minutes."),
+    click.option("--patience", "patience_kind", default="exponential", show_default=True,
+                 help="exponential, weibull:K, lognormal:SIGMA, empirical:RECORDS.csv or none."),
+    click.option("--reactions", type=click.Choice(["default", "off"]), default="default",
+                 show_default=True, help="Callers react to what they hear, or not (Erlang-A)."),
+    click.option("--callback-answer-p", type=float, default=Callbacks.answer_p,
+                 show_default=True, help="Chance a customer answers a callback attempt."),
+    click.option("--callback-retries", type=int, default=Callbacks.retries, show_default=True),
+    click.option("--seed", type=int, default=1, show_default=True),
+    click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                 help="holdwell TOML config: the queue's prompts, knobs and estimate settings."),
+    click.option("--queue", default=None, help="Queue in the config (default: its default)."),
+    click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table."),
+)
+
+
+def scenario_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The scenario flags every simulation command shares."""
+    for option in reversed(SCENARIO_OPTIONS):
+        command = option(command)
+    return command
+
+
+def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None]:
+    """Scenario, configuration and queue from the shared flags (minutes in, seconds inside)."""
+    config = load_config(options["config_path"]) if options["config_path"] else HoldwellConfig()
+    queue = options["queue"] or config.default_queue
+    patience = parse_distribution(options["patience_kind"], options["patience_mean"] * 60,
+                                  what="--patience")
+    service = parse_distribution(options["service_kind"], options["service_mean"] * 60,
+                                 what="--service")
+    if math.isinf(service.mean_s):
+        raise ScenarioError("--service: talk times must be finite (none is for patience)")
+    scenario = simple_scenario(
+        calls=options["calls"], agents=options["agents"],
+        arrivals_per_min=options["arrival_rate"], service_mean_min=options["service_mean"],
+        patience_mean_min=options["patience_mean"], patience=patience, service=service,
+        reactions=Reactions() if options["reactions"] == "default" else Reactions.off(),
+        callbacks=Callbacks(answer_p=options["callback_answer_p"],
+                            retries=options["callback_retries"]),
+        estimates=estimates_of(config), queue=queue,
+    )
+    return scenario, config, queue
+
+
+@contextmanager
+def progress_bar(total: int, show: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr (none for --json, whose stdout is for machines)."""
+    if not show:
+        yield None
+        return
+    with click.progressbar(length=total, label="simulating", file=click.get_text_stream(
+            "stderr")) as bar:
+        yield bar.update
+
+
+def write_records(run: SimulationRun, path: str) -> None:
+    """CSV or Parquet in the call-log record format (analytics' writer validates it)."""
+    frame = run.table.frame()
+    try:
+        from analytics.records import write_records as write
+    except ImportError:  # analytics not installed: a plain pandas file with the same columns
+        if Path(path).suffix.lower() in (".parquet", ".pq"):
+            frame.to_parquet(path, index=False)
+        else:
+            frame.to_csv(path, index=False)
+        return
+    write(frame, path)
+
+
+@click.command("simulate")
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="fast", show_default=True)
+@click.option("--policy", type=click.Choice(POLICY_NAMES), default=None,
+              help="Hold policy (default: the queue's own).")
+@scenario_options
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Write every call's record here (.csv or .parquet).")
+def simulate_command(engine: str, policy: str | None, out: str | None, **options: Any) -> None:
+    """Simulate a queue under one hold policy: abandonment, waits, callbacks."""
+    try:
+        scenario, config, queue = build(options)
+        chosen = policy_named(policy or config.queues[queue].policy, config, queue)
+        with progress_bar(scenario.calls, not options["as_json"]) as progress:
+            run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),
+                                  progress)
+    except PROBLEMS as error:
+        raise click.ClickException(str(error)) from None
+    if out:
+        write_records(run, out)
+    if options["as_json"]:
+        click.echo(json.dumps(run.summary))
+    else:
+        click.echo(summary_table([run.summary], scenario))
+        if out:
+            click.echo(f"records written to {out}")
+
+
+@click.command("compare")
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="fast", show_default=True)
+@click.option("--policies", default=",".join(POLICY_NAMES), show_default=True,
+              help="Comma-separated policies to run on the same callers.")
+@scenario_options
+def compare_command(engine: str, policies: str, **options: Any) -> None:
+    """Run several policies on the same callers (common random numbers), side by side."""
+    names = [name.strip() for name in policies.split(",") if name.strip()]
+    try:
+        scenario, config, queue = build(options)
+        chosen = [policy_named(name, config, queue) for name in names]
+        runs = []
+        with progress_bar(scenario.calls * len(chosen), not options["as_json"]) as progress:
+            for policy in chosen:
+                rng = np.random.default_rng(options["seed"])  # the same callers for everyone
+                runs.append(ENGINES[engine](scenario, policy, rng, progress))
+    except PROBLEMS as error:
+        raise click.ClickException(str(error)) from None
+    summaries = [run.summary for run in runs]
+    click.echo(json.dumps(summaries) if options["as_json"] else summary_table(summaries, scenario))
+
+
+@click.command("erlang")
+@click.option("--agents", type=int, default=None, help="Agents (omit with a --target-*).")
+@click.option("--arrival-rate", type=float, required=True, help="Calls per minute.")
+@click.option("--service-mean", type=float, required=True, help="Mean talk time, minutes.")
+@click.option("--patience-mean", type=float, default=math.inf, show_default=True,
+              help="Mean patience, minutes (inf: callers never hang up, Erlang-C).")
+@click.option("--target-abandonment", type=float, default=None,
+              help="Find the fewest agents with P(abandon) at most this (e.g. 0.05).")
+@click.option("--target-service-level", type=float, default=None,
+              help="Find the fewest agents answering this share within --sl-seconds.")
+@click.option("--sl-seconds", type=float, default=20.0, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
+                   patience_mean: float, target_abandonment: float | None,
+                   target_service_level: float | None, sl_seconds: float, as_json: bool) -> None:
+    """Exact Erlang-A (M/M/n+M) figures, and the fewest agents for a target."""
+    rates = (arrival_rate, 1 / service_mean if service_mean > 0 else -1.0,
+             0.0 if math.isinf(patience_mean) else 1 / patience_mean)
+    try:
+        if target_abandonment is not None or target_service_level is not None:
+            agents = fewest_agents(*rates, max_abandon=target_abandonment,
+                                   min_service_level=target_service_level,
+                                   within=sl_seconds / 60)
+        if agents is None:
+            raise ValueError("give --agents, or a --target-abandonment/--target-service-level")
+        queue = ErlangA(*rates, agents)
+        figures = {
+            "agents": agents, "offered_load_erlang": queue.load, "rho": queue.rho,
+            "p_wait": queue.p_wait, "p_abandon": queue.p_abandon,
+            "p_abandon_given_wait": queue.p_abandon_given_wait,
+            "mean_wait_s": queue.mean_wait * 60,
+            "service_level": queue.service_level(sl_seconds / 60), "service_level_s": sl_seconds,
+        }
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps({k: v if not isinstance(v, float) or math.isfinite(v) else None
+                               for k, v in figures.items()}))
+        return
+    if target_abandonment is not None or target_service_level is not None:
+        click.echo(f"fewest agents meeting the target: {agents}")
+    click.echo(erlang_table(queue, sl_seconds))

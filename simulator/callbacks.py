@@ -1,0 +1,88 @@
+"""A callback's life in the simulation: it keeps the caller's place and always ends counted.
+
+The caller presses the callback key, hears the confirmation and leaves the queue, but stays
+in line at their original place. When that place comes up (an agent is free and no older
+caller or callback is waiting) the agent dials: the customer answers with
+`Callbacks.answer_p` and talks; otherwise the agent moves on after `ring_s`, and the callback
+waits `retry_spacing_s` (still holding its place) before it may be tried again. After
+`retries` missed retries it fails. The run ends only when every callback has connected or
+failed (issue 5, item 6).
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import TYPE_CHECKING
+
+from simulator.table import CALLBACK_CONNECTED, CALLBACK_FAILED
+
+if TYPE_CHECKING:
+    from simulator.engine import Waiter
+
+WAITING, CONFIRMING, READY, SPACING, DIALLING = range(5)
+"""Phases of someone in line: in the queue; hearing the callback confirmation; a callback
+that may be dialled; a callback waiting out the retry spacing; a callback being dialled."""
+RETRY, RING_END = 10, 11  # event actions of callbacks
+
+
+class CallbackLifecycle:
+    """The callback half of `PolledEngine` (a mixin: it uses the engine's state)."""
+
+    def request_callback(self, waiter: Waiter, t: float, promised_s: float | None) -> None:
+        """The caller chose a callback at `t`; they leave once the confirmation is heard."""
+        waiter.phase = CONFIRMING
+        self.eligible -= 1
+        ledger, i = self.ledger, waiter.i
+        waited = ledger.callback_requested_at[i] = t - self.arrivals[i]
+        if promised_s is not None:  # recorded, as the app does, as a deadline from entering
+            ledger.callback_promised[i] = waited + promised_s
+
+    def left_for_callback(self, waiter: Waiter, t: float) -> None:
+        """The confirmation ended: out of the queue, still in line at the same place."""
+        waiter.phase = READY
+        waiter.seq = -1
+        self.waiting -= 1
+        self.eligible += 1
+        self.ledger.wait[waiter.i] = t - self.arrivals[waiter.i]
+
+    def attempt_callback(self, waiter: Waiter, t: float) -> None:
+        """An agent dials the customer back: connected, or the agent moves on after ringing."""
+        i, settings = waiter.i, self.scenario.callbacks
+        self.line.leave(i)
+        self.eligible -= 1
+        waiter.phase = DIALLING
+        waiter.attempts += 1
+        if self.callback_draw() < settings.answer_p:
+            connected = t + settings.answer_after_s
+            heapq.heapreplace(self.agents.free, connected + self.service[i])
+            self.ledger.outcome[i] = CALLBACK_CONNECTED
+            self.ledger.callback_wait[i] = connected - self.arrivals[i]
+            self.speed.departures.append(t)
+            del self.waiters[i]
+            return
+        heapq.heapreplace(self.agents.free, t + settings.ring_s)
+        self.schedule(waiter, t + settings.ring_s, RING_END)
+
+    def callback_event(self, waiter: Waiter, t: float) -> None:
+        """A missed attempt finished ringing, or a retry's spacing is over."""
+        if waiter.action == RETRY:
+            waiter.phase = READY
+            waiter.seq = -1
+            self.eligible += 1
+        elif waiter.attempts <= self.scenario.callbacks.retries:
+            waiter.phase = SPACING
+            self.line.rejoin(waiter.i)
+            self.schedule(waiter, t + self.scenario.callbacks.retry_spacing_s, RETRY)
+        else:
+            self.fail_callback(waiter, t)
+
+    def fail_callback(self, waiter: Waiter, t: float) -> None:
+        """No more attempts: counted as failed (not a departure the queue speed sees)."""
+        self.ledger.outcome[waiter.i] = CALLBACK_FAILED
+        del self.waiters[waiter.i]
+
+    def fail_stranded_callbacks(self, t: float) -> None:
+        """No agent will ever come: callbacks still in line fail rather than stay pending."""
+        for i in list(self.line.entries):
+            self.line.leave(i)
+            self.fail_callback(self.waiters[i], t)

@@ -1,0 +1,282 @@
+"""The fast engine with polling: every waiting caller hears what the real policy says.
+
+It drives the `hold_policies` objects exactly as Twilio's waitUrl loop does: when a caller
+starts waiting the policy is asked for a segment; when the segment ends it is asked again with
+a fresh `Situation`. What the caller hears goes to the behaviour model, key presses go through
+`policy.on_key`, and a callback leaves the queue but keeps the caller's place in line.
+
+Arrivals come from pre-drawn arrays and agents from a heap of the times they next become
+free, so a caller answered at once costs one heap operation. Every waiting caller has exactly
+one live event (its segment's end or its reaction) in the event heap; answering the caller
+just marks that event stale.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left
+from collections.abc import Callable
+
+from hold_policies.base import Choice, HoldPolicy
+from hold_policies.situation import Situation
+from hold_policies.steps import Segment, SegmentKind
+from simulator.behaviour import Action, Listener, Reactions
+from simulator.callbacks import READY, WAITING, CallbackLifecycle
+from simulator.heard import MIN_SEGMENT_S, Heard, ends_the_wait, heard_from_segment
+from simulator.ledger import Ledger
+from simulator.scenario import Scenario
+from simulator.staffing import Agents
+from simulator.streams import Callers, Streams, UniformStream
+from simulator.table import ABANDONED, ANSWERED, LEFT, CallTable, call_id
+from simulator.waiting import Line, QueueSpeed
+
+INF = math.inf
+ANNOUNCING = frozenset({SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD})
+POLL, HANG_UP, PRESS, LEAVE, END = range(5)  # event actions of waiting callers
+ANSWERS_KEPT, CHECK_EVERY = 200_000, 997
+
+
+class PolicyNotPure(RuntimeError):
+    """A policy gave two callers in the same situation different segments."""
+
+
+class Waiter(Listener):
+    """Someone in line: their ears and patience (a `Listener`, set up only when reactions are
+    on) plus their place in the engine: phase, segments heard and their one live event."""
+
+    __slots__ = ("action", "attempts", "i", "key", "last_announced", "listens", "phase",
+                 "segments", "seq")
+
+    def __init__(self, i: int, reactions: Reactions | None, patience_s: float, entered_s: float,
+                 draw: Callable[[], float]) -> None:
+        if reactions is not None:
+            super().__init__(reactions, patience_s, entered_s, draw)
+        self.listens = reactions is not None
+        self.i, self.phase, self.segments, self.attempts = i, WAITING, 0, 0
+        self.last_announced: float | None = None
+        self.seq, self.action, self.key = -1, POLL, ""
+
+
+class PolledEngine(CallbackLifecycle):
+    """One run of one policy on one scenario's callers."""
+
+    def __init__(self, scenario: Scenario, policy: HoldPolicy, streams: Streams,
+                 callers: Callers, *, reuse_answers: bool = True) -> None:
+        self.scenario, self.policy, self.queue = scenario, policy, scenario.queue
+        self.next_segment = policy.next_segment
+        self.callers = callers
+        self.arrivals = callers.arrivals_s.tolist()
+        self.service = callers.service_s.tolist()
+        self.patience = callers.patience_s.tolist()
+        self.ledger = Ledger(scenario.calls)
+        self.line = Line()
+        self.speed = QueueSpeed(scenario.estimates, log_start=float(callers.arrivals_s[0]))
+        self.agents = Agents(scenario.agents)
+        self.events: list[tuple[float, int, Waiter]] = []
+        self.seq = 0
+        self.waiting = 0  # callers in the queue itself (Twilio's CurrentQueueSize)
+        self.eligible = 0  # callers and callbacks an agent may take now
+        self.waiters: dict[int, Waiter] = {}
+        self.listening = scenario.reactions if scenario.reactions.active else None
+        self.draw = UniformStream(streams.reactions)
+        self.callback_draw = UniformStream(streams.callbacks)
+        self.heard: dict[Segment, tuple[Heard, bool, bool]] = {}
+        # A policy is a pure function of the situation, so two callers in the same situation
+        # (all but the call id) get the same segment: remember answers, and check some.
+        self.answers: dict[tuple, tuple] | None = {} if reuse_answers else None
+        self.reused = 0
+
+    def run(self, progress: Callable[[int], None] | None = None) -> CallTable:
+        """Process events in time order until every call, and every callback, has ended."""
+        arrivals, service, events, agents = self.arrivals, self.service, self.events, self.agents
+        free, line, orig = agents.free, self.line.entries, self.ledger.orig_position
+        departed = self.speed.departures
+        replace, n = heapq.heapreplace, len(arrivals)
+        k, now, step = 0, 0.0, max(n // 100, 1)
+        report = step
+        pop = heapq.heappop
+        while True:
+            while events and events[0][1] != events[0][2].seq:
+                pop(events)  # the caller was answered before this event: it is stale
+            t = events[0][0] if events else INF
+            if self.eligible and free and free[0] < t:
+                t = free[0]
+            if agents.next_change < t and (k < n or events or line):
+                t = agents.next_change
+            while k < n and arrivals[k] < t:  # arrivals first; most are answered at once
+                a = arrivals[k]
+                orig[k] = len(line) + 1
+                if free and free[0] <= a:  # answered at once (the app logs CONNECT too)
+                    replace(free, a + service[k])
+                    departed.append(a)
+                    k += 1
+                    continue
+                self.wait_in_queue(k, a)
+                k += 1
+                break
+            else:
+                if t == INF:
+                    break
+                now = t
+                if t == agents.next_change:
+                    agents.change()
+                elif self.eligible and free and t == free[0]:
+                    self.dispatch(t)
+                else:
+                    self.act(pop(events)[2], t)
+            if progress is not None and k >= report:
+                progress(step)
+                report += step
+        self.fail_stranded_callbacks(now)
+        if progress is not None:
+            progress(n - (report - step))
+        return self.ledger.table(self.scenario, self.policy.name, self.callers.arrivals_s)
+
+    def schedule(self, waiter: Waiter, at: float, action: int, key: str = "") -> None:
+        """Make `action` at `at` the waiter's one live event."""
+        self.seq += 1
+        waiter.seq, waiter.action, waiter.key = self.seq, action, key
+        heapq.heappush(self.events, (at, self.seq, waiter))
+
+    def wait_in_queue(self, i: int, t: float) -> None:
+        """No agent is free: the caller joins the line and Twilio asks for the wait document."""
+        self.line.join(i)
+        self.waiting += 1
+        self.eligible += 1
+        waiter = self.waiters[i] = Waiter(i, self.listening, self.patience[i], t, self.draw)
+        self.poll(waiter, t)
+
+    def facts(self, waiter: Waiter, t: float) -> tuple:
+        """All the live app tells a policy about this caller now, except the call id."""
+        i, last = waiter.i, waiter.last_announced
+        seen, window = self.speed.flow(t)
+        return (bisect_left(self.line.entries, i) + 1, t - self.arrivals[i], self.waiting, seen,
+                window, waiter.segments, self.ledger.announcements[i],
+                None if last is None else t - last)
+
+    def situation(self, waiter: Waiter, facts: tuple) -> Situation:
+        position, waited, waiting, seen, window, segments, announcements, since = facts
+        return Situation(self.queue, call_id(waiter.i), position, waited, waiting,
+                         self.speed.estimate(position, seen, window), segments, announcements,
+                         since)
+
+    def poll(self, waiter: Waiter, t: float) -> None:
+        """Twilio requests the wait document: ask the policy, play the segment."""
+        facts = self.facts(waiter, t)
+        answers = self.answers
+        answer = answers.get(facts) if answers is not None else None
+        if answer is None or self.time_to_check():
+            segment = self.next_segment(self.situation(waiter, facts))
+            if answer is not None and answer[0] != segment:
+                raise PolicyNotPure(f"{self.policy.name} answered one situation two ways "
+                                    f"(caller {waiter.i}): run with reuse_answers=False")
+            answer = (segment, *self.heard_in(segment))
+            if answers is not None:
+                if len(answers) > ANSWERS_KEPT:
+                    answers.clear()
+                answers[facts] = answer
+        segment, heard, ends_call, announces = answer
+        waiter.segments += 1
+        if announces:
+            waiter.last_announced = t
+            self.ledger.announced(waiter.i, segment.announced_wait_s, facts[1])
+        self.play(waiter, t, heard, ends_call)
+
+    def time_to_check(self) -> bool:
+        """Every CHECK_EVERY-th reused answer is asked again, so a policy whose answer depends
+        on more than the situation (say, on the call id) is caught instead of trusted."""
+        self.reused += 1
+        return self.reused % CHECK_EVERY == 0
+
+    def play(self, waiter: Waiter, t: float, heard: Heard, ends_call: bool) -> None:
+        """The caller hears a document from `t`: their next event is its end or a reaction."""
+        at = end = t + heard.duration_s
+        action, key = POLL, ""
+        if ends_call:
+            action = END
+        elif waiter.listens:
+            reaction = waiter.hear(t, heard)
+            if reaction is not None:
+                at, key = reaction.at_s, reaction.key
+                action = HANG_UP if reaction.action is Action.HANG_UP else PRESS
+        else:
+            deadline = self.arrivals[waiter.i] + self.patience[waiter.i]
+            if deadline < end:
+                at, action = deadline, HANG_UP
+        self.seq = seq = self.seq + 1
+        waiter.seq, waiter.action, waiter.key = seq, action, key
+        heapq.heappush(self.events, (at, seq, waiter))
+
+    def heard_in(self, segment: Segment) -> tuple[Heard, bool, bool]:
+        """What a caller hears in `segment`, whether it ends the wait, whether it announces."""
+        found = self.heard.get(segment)
+        if found is None:
+            if len(self.heard) > 50_000:
+                self.heard.clear()
+            heard = heard_from_segment(segment)
+            if heard.duration_s < MIN_SEGMENT_S:
+                heard = Heard(duration_s=MIN_SEGMENT_S, leading_silence_s=MIN_SEGMENT_S)
+            ends = ends_the_wait(segment)
+            found = self.heard[segment] = (heard, ends, segment.kind in ANNOUNCING)
+        return found
+
+    def act(self, waiter: Waiter, t: float) -> None:
+        """The waiter's live event is due."""
+        action = waiter.action
+        if action == POLL:
+            self.poll(waiter, t)
+        elif action == HANG_UP:
+            self.leave_queue(waiter, t, ABANDONED)
+        elif action == PRESS:
+            self.press(waiter, t, waiter.key)
+        elif action == LEAVE:
+            self.left_for_callback(waiter, t)
+        elif action == END:
+            self.leave_queue(waiter, t, LEFT)
+        else:
+            self.callback_event(waiter, t)
+
+    def press(self, waiter: Waiter, t: float, digit: str) -> None:
+        """A key press goes to the policy; the caller hears its answer."""
+        decision = self.policy.on_key(self.situation(waiter, self.facts(waiter, t)), digit)
+        heard, ends_call, _ = self.heard_in(decision.segment)
+        if decision.choice is not Choice.CALLBACK:
+            return self.play(waiter, t, heard, ends_call)
+        self.request_callback(waiter, t, decision.promised_wait_s)
+        self.schedule(waiter, t + heard.duration_s, LEAVE)
+
+    def leave_queue(self, waiter: Waiter, t: float, outcome: int) -> None:
+        """The caller's wait ends here (answered, hung up, or ended by the policy)."""
+        i = waiter.i
+        self.ledger.outcome[i] = outcome
+        self.ledger.wait[i] = t - self.arrivals[i]
+        self.line.leave(i)
+        self.waiting -= 1
+        self.eligible -= 1
+        if outcome != LEFT:
+            self.speed.departures.append(t)
+        del self.waiters[i]
+        waiter.seq = -1
+
+    def dispatch(self, t: float) -> None:
+        """An agent is free and someone may be taken: the oldest in line goes first."""
+        waiters = self.waiters
+        for index in self.line.entries:
+            waiter = waiters[index]
+            if waiter.phase == WAITING:
+                self.leave_queue(waiter, t, ANSWERED)
+                heapq.heapreplace(self.agents.free, t + self.service[index])
+                return
+            if waiter.phase == READY:
+                return self.attempt_callback(waiter, t)
+        raise RuntimeError(f"no one to dispatch at {t}: {self.eligible} counted eligible")
+
+
+def run_polled(scenario: Scenario, policy: HoldPolicy, streams: Streams, callers: Callers,
+               progress: Callable[[int], None] | None = None, *,
+               reuse_answers: bool = True) -> CallTable:
+    """Simulate with the policy consulted at every poll (reactions, keys and callbacks work)."""
+    engine = PolledEngine(scenario, policy, streams, callers, reuse_answers=reuse_answers)
+    return engine.run(progress)
+

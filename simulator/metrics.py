@@ -1,0 +1,96 @@
+"""One run's calls summarised into the `--json` object; every number's definition is stated.
+
+Definitions follow DESIGN.md and analytics' definitions: callers who chose a callback never
+count as abandoned, and are reported on their own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulator.table import (
+    ABANDONED,
+    ANSWERED,
+    CALLBACK_CONNECTED,
+    CALLBACK_FAILED,
+    CallTable,
+)
+
+Z_95 = 1.959963984540054
+
+DEFINITIONS: dict[str, str] = {
+    "calls": "calls that entered the queue",
+    "abandonment_rate": "abandoned / (calls - callback takers); 95% Wilson score CI",
+    "p_wait": "share of calls not answered the moment they entered (had to wait)",
+    "mean_wait_s": "mean time in queue over all calls: to answer, hang-up or leaving for a "
+                   "callback (Erlang-A's E[W])",
+    "asa_s": "average speed of answer: mean wait of answered calls",
+    "service_level": "answered within {sl} s / answered (Asterisk's SL)",
+    "callbacks_requested": "callers who chose a callback",
+    "callbacks_connected": "callbacks that reached an agent",
+    "callbacks_failed": "callbacks given up after every retry",
+    "callback_promise_kept_rate": "callbacks connected no later than promised (the band said, "
+                                  "counted from the request) / callbacks requested (no band "
+                                  "promised = not kept)",
+    "wall_s": "wall-clock seconds the run took",
+}
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z_95) -> list[float] | None:
+    """Wilson score interval for a proportion: honest near 0 and 1, unlike p ± z·se."""
+    if trials <= 0:
+        return None
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (
+        1 + z * z / trials)
+    return [max(0.0, centre - half), min(1.0, centre + half)]
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return float(numerator) / denominator if denominator else None
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return float(values.mean()) if values.size else None
+
+
+def promises_kept(table: CallTable) -> int:
+    """Connected callbacks reached by the promised deadline (both counted from entering)."""
+    connected = table.outcome == CALLBACK_CONNECTED
+    with np.errstate(invalid="ignore"):  # NaN: nothing promised, never kept
+        return int(np.count_nonzero(connected & (table.callback_wait_s
+                                                 <= table.callback_promised_wait_s)))
+
+
+def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0) -> dict:
+    """The `--json` object of one run (rates are fractions; times in seconds)."""
+    calls = len(table)
+    outcome, wait = table.outcome, table.wait_s
+    answered = outcome == ANSWERED
+    abandoned = int(np.count_nonzero(outcome == ABANDONED))
+    requested = int(np.count_nonzero(table.callback_requested))
+    n_answered = int(np.count_nonzero(answered))
+    return {
+        "policy": table.policy,
+        "calls": calls,
+        "abandonment_rate": _ratio(abandoned, calls - requested),
+        "abandonment_rate_ci": wilson_interval(abandoned, calls - requested),
+        "p_wait": _ratio(calls - int(np.count_nonzero(answered & (wait == 0))), calls),
+        "mean_wait_s": _mean(wait),
+        "asa_s": _mean(wait[answered]),
+        "service_level": _ratio(int(np.count_nonzero(answered & (wait <= service_level_s))),
+                                n_answered),
+        "service_level_s": service_level_s,
+        "answered": n_answered,
+        "abandoned": abandoned,
+        "mean_time_to_abandon_s": _mean(wait[outcome == ABANDONED]),
+        "callbacks_requested": requested,
+        "callbacks_connected": int(np.count_nonzero(outcome == CALLBACK_CONNECTED)),
+        "callbacks_failed": int(np.count_nonzero(outcome == CALLBACK_FAILED)),
+        "callback_promise_kept_rate": _ratio(promises_kept(table), requested),
+        "announcements_mean": _mean(table.announcements.astype(float)),
+        "wall_s": round(wall_s, 4),
+    }

@@ -1,0 +1,94 @@
+"""Readable tables of simulation summaries and Erlang-A figures: every number with its unit.
+
+Kept apart from the CLI so the words and units are tested once and reused by any front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from simulator.erlang import ErlangA
+from simulator.metrics import DEFINITIONS
+from simulator.scenario import Scenario
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.2f}%"
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.1f} s"
+
+
+def _count(value: int | None) -> str:
+    return "n/a" if value is None else f"{value:,}"
+
+
+def _abandonment(summary: dict) -> str:
+    ci = summary["abandonment_rate_ci"]
+    if ci is None:
+        return _percent(summary["abandonment_rate"])
+    return f"{_percent(summary['abandonment_rate'])} [{100 * ci[0]:.2f}–{100 * ci[1]:.2f}]"
+
+
+ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
+    ("calls", "calls", lambda s: _count(s["calls"])),
+    ("abandonment_rate", "abandonment (95% CI)", _abandonment),
+    ("p_wait", "had to wait", lambda s: _percent(s["p_wait"])),
+    ("mean_wait_s", "mean time in queue", lambda s: _seconds(s["mean_wait_s"])),
+    ("asa_s", "ASA", lambda s: _seconds(s["asa_s"])),
+    ("service_level", "service level", lambda s: _percent(s["service_level"])),
+    ("callbacks_requested", "callbacks requested", lambda s: _count(s["callbacks_requested"])),
+    ("callbacks_connected", "callbacks connected", lambda s: _count(s["callbacks_connected"])),
+    ("callbacks_failed", "callbacks failed", lambda s: _count(s["callbacks_failed"])),
+    ("callback_promise_kept_rate", "callback promise kept",
+     lambda s: _percent(s["callback_promise_kept_rate"])),
+    ("wall_s", "wall time", lambda s: f"{s['wall_s']:.2f} s"),
+)
+
+
+def describe_scenario(scenario: Scenario) -> str:
+    """One line saying what was simulated."""
+    arrivals = getattr(scenario.arrivals, "mean_per_min", None)
+    rate = f"{arrivals:g} calls/min" if arrivals is not None else "replayed arrivals"
+    reactions = "default reactions" if scenario.reactions.active else "reactions off"
+    return (f"{scenario.calls:,} calls, {rate}, {scenario.agents.mean:g} agents, "
+            f"talk {scenario.service.describe()}, patience {scenario.patience.describe()}, "
+            f"{reactions}")
+
+
+def summary_table(summaries: Sequence[dict], scenario: Scenario | None = None) -> str:
+    """Policies side by side, then the definition of every row."""
+    names = [s["policy"] for s in summaries]
+    cells = [[label] + [render(s) for s in summaries] for _, label, render in ROWS]
+    widths = [max(len(row[i]) for row in [["", *names], *cells]) for i in range(len(names) + 1)]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i])
+                         for i, cell in enumerate(row))
+
+    out = [] if scenario is None else [describe_scenario(scenario), ""]
+    out += [line(["", *names]), *(line(row) for row in cells), "", "definitions:"]
+    sl = summaries[0]["service_level_s"] if summaries else 20
+    for key, label, _ in ROWS:
+        text = DEFINITIONS.get(key, "").format(sl=f"{sl:g}")
+        out.append(f"  {label}: {text}")
+    out.append("  had to wait = p_wait; mean time in queue = mean_wait_s (JSON names)")
+    return "\n".join(out)
+
+
+def erlang_table(queue: ErlangA, service_level_s: float, per: str = "min") -> str:
+    """The Erlang-A (or Erlang-C) figures of one staffing level, with units."""
+    to_s = 60.0 if per == "min" else 1.0
+    kind = "Erlang-C (no abandonment)" if queue.patience_rate == 0 else "Erlang-A (M/M/n+M)"
+    lines = [
+        f"{kind}: {queue.agents} agents, {queue.arrival_rate:g} calls/{per}, "
+        f"offered load {queue.load:.2f} Erlang (rho {queue.rho:.3f})",
+        f"  P(wait > 0)            {_percent(queue.p_wait)}  share of callers who must wait",
+        f"  P(abandon)             {_percent(queue.p_abandon)}  share who hang up unanswered",
+        f"  P(abandon | wait > 0)  {_percent(queue.p_abandon_given_wait)}",
+        f"  E[wait]                {_seconds(queue.mean_wait * to_s)}  over all callers",
+        f"  service level          {_percent(queue.service_level(service_level_s / to_s))}"
+        f"  answered within {service_level_s:g} s / answered",
+    ]
+    return "\n".join(lines)

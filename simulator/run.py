@@ -1,0 +1,98 @@
+"""Run a policy on a scenario (or every policy, on the same callers) and summarise it.
+
+`simulate(scenario, policy, rng)` is the fast engine's entry point: it draws the callers,
+skips polling when nothing heard can matter, and returns the calls and their summary.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hold_policies.base import HoldPolicy
+from hold_policies.config import POLICY_NAMES, HoldwellConfig
+from hold_policies.factory import build_policy
+from hold_policies.records import CallRecord
+from simulator.engine import run_polled
+from simulator.fastpath import inert_timeline, run_inert
+from simulator.metrics import summarise
+from simulator.scenario import Estimates, Scenario, ScenarioError
+from simulator.streams import Streams
+from simulator.table import CallTable
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, eq=False)  # numpy columns: compare them with numpy
+class SimulationRun:
+    """One policy's calls on one scenario, and their summary (the `--json` object)."""
+
+    table: CallTable
+    summary: dict
+
+    def records(self) -> list[CallRecord]:
+        return self.table.records()
+
+
+def simulate(
+    scenario: Scenario,
+    policy: HoldPolicy,
+    rng: np.random.Generator,
+    progress: Progress | None = None,
+    *,
+    poll: bool | None = None,
+    reuse_answers: bool = True,
+) -> SimulationRun:
+    """Simulate `scenario` under `policy`; the same `rng` seed gives the same callers.
+
+    `poll=None` polls only when what callers hear can matter (reactions on, keys offered or
+    segments that depend on the caller's situation); `poll=True` always polls. When polling,
+    `reuse_answers` lets callers in identical situations share the policy's (pure) answer;
+    False asks the policy at every single poll.
+    """
+    began = time.perf_counter()
+    streams = Streams.spawn(rng)
+    callers = streams.callers(scenario)
+    table = None
+    if not poll and not scenario.reactions.active:
+        timeline = inert_timeline(policy, scenario.queue)
+        if timeline is not None:
+            table = run_inert(scenario, policy, callers, timeline, progress)
+    if table is None:
+        table = run_polled(scenario, policy, streams, callers, progress,
+                           reuse_answers=reuse_answers)
+    wall = time.perf_counter() - began
+    return SimulationRun(table, summarise(table, wall_s=wall,
+                                          service_level_s=scenario.service_level_s))
+
+
+def compare(
+    scenario: Scenario,
+    policies: Sequence[HoldPolicy],
+    seed: int,
+    progress: Progress | None = None,
+) -> list[SimulationRun]:
+    """Every policy on the same callers (common random numbers: one seed, same streams)."""
+    return [simulate(scenario, policy, np.random.default_rng(seed), progress)
+            for policy in policies]
+
+
+def policy_named(name: str, config: HoldwellConfig | None = None,
+                 queue: str | None = None) -> HoldPolicy:
+    """The policy `name` with the queue's words and knobs; a clear error for unknown names."""
+    config = config or HoldwellConfig()
+    if name not in POLICY_NAMES:
+        raise ScenarioError(f"policy: unknown {name!r}; choose from {', '.join(POLICY_NAMES)}")
+    queue = queue or config.default_queue
+    if queue not in config.queues:
+        raise ScenarioError(f"queue: {queue!r} is not in the config ({sorted(config.queues)})")
+    return build_policy(config.queues[queue], name)
+
+
+def estimates_of(config: HoldwellConfig) -> Estimates:
+    """The [estimate] settings the live app uses, so simulated callers hear the same."""
+    e = config.estimate
+    return Estimates(float(e.window_s), e.min_departures, e.confidence)

@@ -1,0 +1,207 @@
+"""A call centre to simulate: who calls when, who answers, how long they talk and wait.
+
+Everything is a frozen value validated on construction; a bad value raises `ScenarioError`
+naming the field, the problem and the fix, so a scenario never fails halfway through a run.
+Rates and schedules are given per minute of the day and repeat every day.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from simulator.behaviour import Reactions
+from simulator.distributions import Distribution, Exponential, NoPatience
+from simulator.errors import ScenarioError
+
+DAY_S = 86_400.0
+__all__ = ["DAY_S", "Callbacks", "Estimates", "RateProfile", "ReplayedArrivals", "Scenario",
+           "ScenarioError", "Staffing", "simple_scenario"]
+
+
+def _steps(name: str, steps: tuple[tuple[float, float], ...]) -> None:
+    """Check (start minute of day, value) steps: start at 0, rise, stay in the day, no negatives."""
+    if not steps:
+        raise ScenarioError(f"{name}: needs at least one (start_minute, value) step")
+    starts = [start for start, _ in steps]
+    if starts[0] != 0:
+        raise ScenarioError(f"{name}: the first step must start at minute 0 (got {starts[0]})")
+    if any(b <= a for a, b in zip(starts, starts[1:], strict=False)) or starts[-1] >= 1440:
+        raise ScenarioError(f"{name}: step starts must rise and stay below minute 1440")
+    for start, value in steps:
+        if not (value >= 0 and math.isfinite(value)):
+            raise ScenarioError(f"{name}: value at minute {start:g} must be >= 0 (got {value})")
+
+
+@dataclass(frozen=True)
+class RateProfile:
+    """Poisson arrivals at `calls_per_min` from each step's start minute; repeats daily."""
+
+    steps: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        _steps("arrival rate (calls per minute)", self.steps)
+        if self.daily_calls <= 0:
+            raise ScenarioError("arrival rate: the daily profile has no calls; give a rate > 0")
+
+    @classmethod
+    def constant(cls, calls_per_min: float) -> RateProfile:
+        return cls(((0.0, float(calls_per_min)),))
+
+    @property
+    def daily_calls(self) -> float:
+        ends = [start for start, _ in self.steps[1:]] + [1440.0]
+        return sum(rate * (end - start) for (start, rate), end in zip(self.steps, ends,
+                                                                      strict=True))
+
+    @property
+    def mean_per_min(self) -> float:
+        return self.daily_calls / 1440
+
+
+@dataclass(frozen=True)
+class ReplayedArrivals:
+    """Arrival times replayed from a call log, in seconds from the start of the run."""
+
+    times_s: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        times = self.times_s
+        if not times:
+            raise ScenarioError("replayed arrivals: no arrival times given")
+        if times[0] < 0 or any(b < a for a, b in zip(times, times[1:], strict=False)):
+            raise ScenarioError("replayed arrivals: times must be >= 0 and sorted")
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Agents on duty from each step's start minute; repeats daily.
+
+    When the number drops, agents leave as they next become free (a call is never cut).
+    """
+
+    steps: tuple[tuple[float, int], ...]
+
+    def __post_init__(self) -> None:
+        _steps("agents", tuple((s, float(n)) for s, n in self.steps))
+        if any(int(n) != n for _, n in self.steps):
+            raise ScenarioError("agents: must be whole numbers")
+
+    @classmethod
+    def constant(cls, agents: int) -> Staffing:
+        return cls(((0.0, int(agents)),))
+
+    @property
+    def initial(self) -> int:
+        return int(self.steps[0][1])
+
+    @property
+    def most(self) -> int:
+        return int(max(n for _, n in self.steps))
+
+    @property
+    def mean(self) -> float:
+        ends = [s for s, _ in self.steps[1:]] + [1440.0]
+        return sum(n * (e - s) for (s, n), e in zip(self.steps, ends, strict=True)) / 1440
+
+
+@dataclass(frozen=True)
+class Callbacks:
+    """How callbacks go: the customer answers with `answer_p`; else retried, then failed.
+
+    Defaults are assumptions: Amazon Connect's example retries twice, 10 minutes apart
+    (reference/contact-center.md section 4); we use 5 minutes.
+    """
+
+    answer_p: float = 0.85  # assumption: most people answer a call they asked for
+    retries: int = 2  # after the first attempt
+    retry_spacing_s: float = 300.0
+    ring_s: float = 25.0  # an agent's time on an attempt nobody answers
+    answer_after_s: float = 8.0  # ringing before the customer picks up
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.answer_p <= 1:
+            raise ScenarioError(f"callbacks.answer_p: must be in [0, 1] (got {self.answer_p})")
+        if self.retries < 0 or int(self.retries) != self.retries:
+            raise ScenarioError(f"callbacks.retries: must be a whole number >= 0 "
+                                f"(got {self.retries})")
+        for name in ("retry_spacing_s", "ring_s", "answer_after_s"):
+            if not getattr(self, name) >= 0:
+                raise ScenarioError(f"callbacks.{name}: must be >= 0 seconds")
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """How waits are estimated for policies: the app's [estimate] config."""
+
+    window_s: float = 900.0
+    min_departures: int = 5
+    confidence: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not (self.window_s > 0 and self.min_departures >= 1 and 0.5 < self.confidence < 1):
+            raise ScenarioError("estimates: window_s > 0, min_departures >= 1 and confidence "
+                                f"in (0.5, 1) are needed (got {self})")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One call centre to run every policy on: arrivals, agents, talk and patience, reactions."""
+
+    calls: int
+    arrivals: RateProfile | ReplayedArrivals
+    agents: Staffing
+    service: Distribution
+    patience: Distribution
+    reactions: Reactions = field(default_factory=Reactions)
+    callbacks: Callbacks = field(default_factory=Callbacks)
+    estimates: Estimates = field(default_factory=Estimates)
+    queue: str = "support"
+    start: datetime = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
+    service_level_s: float = 20.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.arrivals, ReplayedArrivals) and self.calls != len(
+                self.arrivals.times_s):
+            raise ScenarioError(f"calls: {self.calls} given but {len(self.arrivals.times_s)} "
+                                "arrival times replayed; leave calls to the log's count")
+        if self.calls < 1 or int(self.calls) != self.calls:
+            raise ScenarioError(f"calls: must be a whole number >= 1 (got {self.calls})")
+        for name in ("service", "patience"):
+            mean = getattr(self, name).mean_s
+            if not mean > 0 or (name == "service" and not math.isfinite(mean)):
+                raise ScenarioError(f"{name}: the mean must be a positive number of minutes")
+        if self.agents.most == 0 and isinstance(self.patience, NoPatience):
+            raise ScenarioError("agents: zero agents and callers who never hang up: no call "
+                                "could ever end; add agents or give callers a patience")
+        if self.service_level_s < 0:
+            raise ScenarioError("service_level_s: must be >= 0 seconds")
+        if self.start.tzinfo is None:
+            raise ScenarioError("start: must be a timezone-aware UTC time")
+
+
+def simple_scenario(
+    *,
+    calls: int,
+    agents: int,
+    arrivals_per_min: float,
+    service_mean_min: float,
+    patience_mean_min: float,
+    patience: Distribution | None = None,
+    service: Distribution | None = None,
+    reactions: Reactions | None = None,
+    **more: object,
+) -> Scenario:
+    """The CLI's flat parameters as a Scenario (minutes in, seconds inside)."""
+    if patience is None and not patience_mean_min > 0:
+        raise ScenarioError(f"patience mean: must be > 0 minutes (got {patience_mean_min})")
+    return Scenario(
+        calls=calls,
+        arrivals=RateProfile.constant(arrivals_per_min),
+        agents=Staffing.constant(agents),
+        service=service or Exponential(service_mean_min * 60),
+        patience=patience or Exponential(patience_mean_min * 60),
+        reactions=reactions if reactions is not None else Reactions(),
+        **more,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,82 @@
+"""Common random numbers: one stream per quantity, all spawned from the run's generator.
+
+Comparing policies is only fair when every policy meets the same callers: the same arrival
+times, talk times and patience. Each quantity therefore gets its own child generator, drawn
+whole before the run; what the policies make callers do (reactions, callback answers) uses
+streams of its own, so it can never shift the callers' numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.scenario import DAY_S, RateProfile, ReplayedArrivals, Scenario
+
+_BLOCK = 1 << 14
+
+
+class UniformStream:
+    """Uniform numbers from a generator, drawn in blocks so one draw costs a list index."""
+
+    __slots__ = ("_block", "_i", "_rng")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._block: list[float] = []
+        self._i = 0
+
+    def __call__(self) -> float:
+        if self._i >= len(self._block):
+            self._block = self._rng.random(_BLOCK).tolist()
+            self._i = 0
+        self._i += 1
+        return self._block[self._i - 1]
+
+
+@dataclass(frozen=True, eq=False)  # numpy columns: compare them with numpy
+class Callers:
+    """Every caller's numbers, in arrival order (seconds)."""
+
+    arrivals_s: np.ndarray
+    service_s: np.ndarray
+    patience_s: np.ndarray
+
+
+@dataclass(frozen=True)
+class Streams:
+    """The generators of one run; `Streams.spawn(np.random.default_rng(seed))`."""
+
+    arrivals: np.random.Generator
+    service: np.random.Generator
+    patience: np.random.Generator
+    reactions: np.random.Generator
+    callbacks: np.random.Generator
+
+    @classmethod
+    def spawn(cls, rng: np.random.Generator) -> Streams:
+        return cls(*rng.spawn(5))
+
+    def callers(self, scenario: Scenario) -> Callers:
+        n = scenario.calls
+        return Callers(
+            arrivals_s=arrival_times(scenario.arrivals, n, self.arrivals),
+            service_s=scenario.service.sample(self.service, n),
+            patience_s=scenario.patience.sample(self.patience, n),
+        )
+
+
+def arrival_times(
+    arrivals: RateProfile | ReplayedArrivals, n: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Seconds of `n` arrivals: a unit Poisson process mapped through the daily rate profile."""
+    if isinstance(arrivals, ReplayedArrivals):
+        return np.asarray(arrivals.times_s, dtype=float)
+    unit = np.cumsum(rng.exponential(1.0, n))  # Lambda(t) of each arrival
+    starts = np.array([start * 60 for start, _ in arrivals.steps] + [DAY_S])
+    rates = np.array([rate / 60 for _, rate in arrivals.steps])
+    cumulative = np.concatenate(([0.0], np.cumsum(rates * np.diff(starts))))
+    keep = np.append(np.diff(cumulative) > 0, True)  # a zero-rate stretch maps to its end
+    days, within = np.divmod(unit, cumulative[-1])
+    return days * DAY_S + np.interp(within, cumulative[keep], starts[keep])

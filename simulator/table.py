@@ -1,0 +1,127 @@
+"""Per-call results as columns: cheap for a million callers, records only when asked.
+
+A run fills numpy columns; `records()` turns them into the shared `CallRecord`s (DESIGN.md
+record) and `frame()` into the same columns as a DataFrame, so every analysis of real logs
+runs unchanged on simulated calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from hold_policies.records import RECORD_COLUMNS, CallRecord, Outcome
+
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
+"""Outcome codes in the `outcome` column are indexes into this tuple."""
+ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT = (
+    OUTCOMES.index(o) for o in (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.CALLBACK_CONNECTED,
+                                Outcome.CALLBACK_FAILED, Outcome.LEFT))
+
+EXTRA_COLUMNS = ("callback_requested_at_s",)
+"""Beyond the shared record: seconds in queue when the callback was chosen."""
+
+
+def call_id(index: int) -> str:
+    """The simulator's call id: the same caller has the same id under every policy."""
+    return f"sim-{index + 1:07d}"
+
+
+@dataclass(frozen=True, eq=False)  # numpy columns: compare them with numpy
+class CallTable:
+    """One run's calls in arrival order; times in seconds from `start`."""
+
+    queue: str
+    policy: str
+    start: datetime
+    entered_s: np.ndarray
+    outcome: np.ndarray  # int8 codes into OUTCOMES
+    wait_s: np.ndarray
+    orig_position: np.ndarray
+    announcements: np.ndarray
+    first_announced_wait_s: np.ndarray  # NaN: never told a wait
+    callback_wait_s: np.ndarray  # NaN: not a connected callback
+    callback_requested: np.ndarray  # bool
+    callback_promised_wait_s: np.ndarray  # deadline from entering the queue; NaN: none promised
+    first_announced_at_s: np.ndarray  # seconds in queue when the first wait was told
+    callback_requested_at_s: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.entered_s.size)
+
+    def count(self, outcome: int) -> int:
+        return int(np.count_nonzero(self.outcome == outcome))
+
+    def frame(self) -> pd.DataFrame:
+        """The record columns (plus the extras) as a DataFrame, times as UTC datetimes."""
+        n = len(self)
+        entered = pd.Timestamp(self.start) + pd.to_timedelta(self.entered_s, unit="s")
+        columns = {
+            "call_id": [call_id(i) for i in range(n)],
+            "queue": np.full(n, self.queue, dtype=object),
+            "policy": np.full(n, self.policy, dtype=object),
+            "arm": np.full(n, "", dtype=object),
+            "entered_at": entered,
+            "outcome": pd.Categorical.from_codes(self.outcome, [o.value for o in OUTCOMES]),
+            "wait_s": self.wait_s,
+            "orig_position": self.orig_position,
+            "announcements": self.announcements,
+            "first_announced_wait_s": self.first_announced_wait_s,
+            "callback_wait_s": self.callback_wait_s,
+            "callback_requested": self.callback_requested,
+            "callback_promised_wait_s": self.callback_promised_wait_s,
+            "first_announced_at_s": self.first_announced_at_s,
+        }
+        columns.update({name: getattr(self, name) for name in EXTRA_COLUMNS})
+        return pd.DataFrame(columns)
+
+    def records(self) -> list[CallRecord]:
+        """Every call as the shared CallRecord (DESIGN.md columns and units)."""
+        def opt(values: np.ndarray) -> list[float | None]:
+            return [None if v != v else v for v in values.tolist()]
+
+        start, n = self.start, len(self)
+        columns = zip(
+            (call_id(i) for i in range(n)),
+            (start + timedelta(seconds=s) for s in self.entered_s.tolist()),
+            (OUTCOMES[code] for code in self.outcome.tolist()),
+            self.wait_s.tolist(), self.orig_position.tolist(), self.announcements.tolist(),
+            opt(self.first_announced_wait_s), opt(self.callback_wait_s),
+            self.callback_requested.tolist(), opt(self.callback_promised_wait_s),
+            opt(self.first_announced_at_s),
+            strict=True,
+        )
+        q, p = self.queue, self.policy
+        return [CallRecord(cid, q, p, "", at, out, w, pos, ann, first, cbw, req, prom, told_at)
+                for cid, at, out, w, pos, ann, first, cbw, req, prom, told_at in columns]
+
+    @classmethod
+    def from_records(cls, records: Sequence[CallRecord], start: datetime) -> CallTable:
+        """Columns from records (e.g. another engine's), so one summary serves every engine."""
+        frame = pd.DataFrame.from_records(list(records), columns=list(RECORD_COLUMNS))
+
+        def floats(name: str) -> np.ndarray:
+            return pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
+
+        entered = pd.to_datetime(frame["entered_at"], utc=True) - pd.Timestamp(start)
+        outcome = frame["outcome"].map({o: i for i, o in enumerate(OUTCOMES)})
+        nan = np.full(len(frame), np.nan)
+        return cls(
+            queue=str(frame["queue"].iat[0]) if len(frame) else "",
+            policy=str(frame["policy"].iat[0]) if len(frame) else "",
+            start=start,
+            entered_s=entered.dt.total_seconds().to_numpy(float),
+            outcome=outcome.to_numpy(np.int8),
+            wait_s=floats("wait_s"),
+            orig_position=frame["orig_position"].fillna(0).to_numpy(np.int64),
+            announcements=frame["announcements"].to_numpy(np.int64),
+            first_announced_wait_s=floats("first_announced_wait_s"),
+            callback_wait_s=floats("callback_wait_s"),
+            callback_requested=frame["callback_requested"].to_numpy(bool),
+            callback_promised_wait_s=floats("callback_promised_wait_s"),
+            first_announced_at_s=floats("first_announced_at_s"), callback_requested_at_s=nan,
+        )

@@ -1,0 +1,78 @@
+"""The line of waiting callers and pending callbacks, and the queue speed it shows callers.
+
+Everyone in line is kept in order of first entry, so a callback keeps the caller's original
+place. The wait estimate policies receive is `hold_policies.estimate.estimate_wait` fed with
+what the live app measures (app/storage/prepared.py): departures — answers (at once or from
+the line), hang-ups and callbacks connected — in the last `window_s`, or since the log began.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from hold_policies.estimate import QueueFlow, estimate_wait
+from hold_policies.situation import WaitEstimate
+from simulator.scenario import Estimates
+
+_CACHE_LIMIT = 200_000
+
+
+class Line:
+    """Entry indexes of callers waiting or holding a callback, oldest first.
+
+    A caller's position is 1 + the entries before theirs (bisect), pending callbacks included.
+    """
+
+    __slots__ = ("entries",)
+
+    def __init__(self) -> None:
+        self.entries: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def join(self, index: int) -> None:
+        """New callers have the largest index so far: they go to the back."""
+        self.entries.append(index)
+
+    def rejoin(self, index: int) -> None:
+        """A callback coming back after a missed attempt takes its original place."""
+        entries = self.entries
+        entries.insert(bisect_left(entries, index), index)
+
+    def leave(self, index: int) -> None:
+        entries = self.entries
+        del entries[bisect_left(entries, index)]
+
+
+class QueueSpeed:
+    """Departures (answered, abandoned, callbacks connected) and the estimates they give."""
+
+    __slots__ = ("_cache", "departures", "log_start", "settings", "window_s")
+
+    def __init__(self, settings: Estimates, log_start: float = 0.0) -> None:
+        self.settings, self.window_s, self.log_start = settings, settings.window_s, log_start
+        self.departures: list[float] = []  # times, in the order they happen
+        self._cache: dict[tuple[int, int, float], WaitEstimate | None] = {}
+
+    def flow(self, now: float) -> tuple[int, float]:
+        """Departures seen in the window ending at `now`, and the window (shorter at first)."""
+        window = min(self.window_s, now - self.log_start)
+        departures = self.departures
+        return len(departures) - bisect_left(departures, now - window), window
+
+    def estimate(self, position: int, seen: int, window: float) -> WaitEstimate | None:
+        """The estimate the live app gives the caller at `position` after that flow."""
+        key = (position, seen, window)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        settings = self.settings
+        found = self._cache[key] = None if window <= 0 else estimate_wait(
+            position, QueueFlow(seen, window),
+            min_departures=settings.min_departures, confidence=settings.confidence,
+        )
+        return found

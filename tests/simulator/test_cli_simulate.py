@@ -1,0 +1,109 @@
+"""`holdwell simulate`, `compare` and `erlang` through click's runner (STYLE habit 11)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from app.cli_simulate import ENGINES, compare_command, erlang_command, simulate_command
+
+SMALL = ["--calls", "2000", "--agents", "5", "--arrival-rate", "1", "--service-mean", "5",
+         "--patience-mean", "4", "--seed", "3"]
+KEYS = {"abandonment_rate", "abandonment_rate_ci", "p_wait", "mean_wait_s", "asa_s",
+        "service_level", "callbacks_requested", "callbacks_connected", "callbacks_failed",
+        "callback_promise_kept_rate", "calls", "wall_s", "policy"}
+
+
+@pytest.fixture
+def holdwell() -> click.Group:
+    group = click.Group("holdwell")
+    for command in (simulate_command, compare_command, erlang_command):
+        group.add_command(command)
+    return group
+
+
+def test_simulate_json_has_the_summary(holdwell: click.Group) -> None:
+    result = CliRunner().invoke(holdwell, ["simulate", "--policy", "callback", *SMALL, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary.keys() >= KEYS
+    assert summary["calls"] == 2000 and summary["policy"] == "callback"
+    low, high = summary["abandonment_rate_ci"]
+    assert low <= summary["abandonment_rate"] <= high
+
+
+def test_simulate_table_names_units_and_definitions(holdwell: click.Group) -> None:
+    result = CliRunner().invoke(holdwell, ["simulate", "--policy", "checkin", *SMALL,
+                                           "--patience", "weibull:1.5"])
+    assert result.exit_code == 0, result.output
+    assert "abandonment (95% CI)" in result.stdout and " s" in result.stdout
+    assert "definitions:" in result.stdout and "Weibull k=1.5" in result.stdout
+
+
+def test_simulate_writes_records_analytics_can_read(holdwell: click.Group,
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "calls.csv"
+    result = CliRunner().invoke(holdwell, ["simulate", "--policy", "silence", *SMALL,
+                                           "--reactions", "off", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert len(frame) == 2000 and {"call_id", "outcome", "wait_s", "entered_at"} <= set(frame)
+    from analytics.records import load_records
+
+    assert len(load_records(out)) == 2000
+
+
+def test_compare_json_is_a_list_on_the_same_callers(holdwell: click.Group) -> None:
+    result = CliRunner().invoke(holdwell, ["compare", "--policies", "silence,music_ads",
+                                           *SMALL, "--reactions", "off", "--json"])
+    assert result.exit_code == 0, result.output
+    runs = json.loads(result.stdout)
+    assert [r["policy"] for r in runs] == ["silence", "music_ads"]
+    assert runs[0]["abandonment_rate"] == runs[1]["abandonment_rate"]  # deaf callers, same CRN
+
+
+def test_compare_table_puts_policies_side_by_side(holdwell: click.Group) -> None:
+    result = CliRunner().invoke(holdwell, ["compare", *SMALL])
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[2]
+    assert all(name in header for name in ("silence", "checkin", "callback", "music_ads"))
+
+
+def test_erlang_figures_and_staffing(holdwell: click.Group) -> None:
+    result = CliRunner().invoke(holdwell, ["erlang", "--agents", "9", "--arrival-rate", "2",
+                                           "--service-mean", "5", "--patience-mean", "2",
+                                           "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["p_abandon"] == pytest.approx(0.207861, abs=1e-6)
+    result = CliRunner().invoke(holdwell, ["erlang", "--arrival-rate", "20", "--service-mean",
+                                           "5", "--patience-mean", "2",
+                                           "--target-abandonment", "0.02"])
+    assert result.exit_code == 0, result.output
+    assert "fewest agents meeting the target: 108" in result.stdout
+    assert "P(abandon)" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["simulate", "--arrival-rate", "-2"], "must be >= 0"),
+    (["simulate", "--agents", "0", "--patience", "none"], "zero agents"),
+    (["simulate", "--patience", "gamma:2"], "write one of"),
+    (["compare", "--policies", "silence,jazz"], "unknown 'jazz'"),
+    (["simulate", "--policy", "jazz"], "Invalid value for '--policy'"),
+    (["erlang", "--agents", "0", "--arrival-rate", "1", "--service-mean", "5"], "never empties"),
+])
+def test_bad_input_gives_a_clear_error(holdwell: click.Group, args: list[str],
+                                       message: str) -> None:
+    result = CliRunner().invoke(holdwell, [*args, "--calls", "10"] if args[0] != "erlang"
+                                else args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_engines_are_looked_up_by_name() -> None:
+    assert set(ENGINES) >= {"fast"}

@@ -1,0 +1,75 @@
+"""The --json summary on hand-counted calls: definitions, intervals, callback promises."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from simulator.metrics import summarise, wilson_interval
+from simulator.table import (
+    ABANDONED,
+    ANSWERED,
+    CALLBACK_CONNECTED,
+    CALLBACK_FAILED,
+    CallTable,
+)
+
+nan = np.nan
+
+
+def six_calls() -> CallTable:
+    # 1 answered at once, 2 answered after 30 s, 3 hung up after 50 s,
+    # 4 callback connected 200 s after entering (asked at 40 s, promised 180 s: by 220, kept),
+    # 5 callback connected after 400 s (asked at 60 s, promised 120 s: by 180, late),
+    # 6 callback failed. Promises are recorded as deadlines from entering, as the app does.
+    return CallTable(
+        queue="q", policy="callback", start=datetime(2026, 1, 5, tzinfo=UTC),
+        entered_s=np.arange(6.0),
+        outcome=np.array([ANSWERED, ANSWERED, ABANDONED, CALLBACK_CONNECTED,
+                          CALLBACK_CONNECTED, CALLBACK_FAILED], np.int8),
+        wait_s=np.array([0.0, 30.0, 50.0, 45.0, 65.0, 70.0]),
+        orig_position=np.array([1, 1, 2, 3, 4, 5]),
+        announcements=np.array([0, 0, 0, 1, 1, 1]),
+        first_announced_wait_s=np.array([nan, nan, nan, 180.0, 120.0, 300.0]),
+        callback_wait_s=np.array([nan, nan, nan, 200.0, 400.0, nan]),
+        callback_requested=np.array([False, False, False, True, True, True]),
+        callback_promised_wait_s=np.array([nan, nan, nan, 220.0, 180.0, 365.0]),
+        first_announced_at_s=np.array([nan, nan, nan, 35.0, 55.0, 60.0]),
+        callback_requested_at_s=np.array([nan, nan, nan, 40.0, 60.0, 65.0]),
+    )
+
+
+def test_summary_of_six_hand_counted_calls() -> None:
+    s = summarise(six_calls(), wall_s=0.5, service_level_s=20.0)
+    assert s["calls"] == 6 and s["policy"] == "callback"
+    assert s["abandonment_rate"] == pytest.approx(1 / 3)  # 1 abandoned / (6 - 3 callbacks)
+    assert s["p_wait"] == pytest.approx(5 / 6)
+    assert s["mean_wait_s"] == pytest.approx(260 / 6)
+    assert s["asa_s"] == pytest.approx(15.0)
+    assert s["service_level"] == pytest.approx(0.5)
+    assert (s["callbacks_requested"], s["callbacks_connected"], s["callbacks_failed"]) == (3, 2, 1)
+    assert s["callback_promise_kept_rate"] == pytest.approx(1 / 3)
+    low, high = s["abandonment_rate_ci"]
+    assert low < 1 / 3 < high
+
+
+def test_wilson_interval_known_values() -> None:
+    # Newcombe (1998), Statistics in Medicine 17: 81/263 -> 0.2553 to 0.3662
+    low, high = wilson_interval(81, 263)
+    assert (low, high) == (pytest.approx(0.2553, abs=1e-4), pytest.approx(0.3662, abs=1e-4))
+    assert wilson_interval(0, 10)[0] == 0.0
+    assert wilson_interval(0, 0) is None
+
+
+def test_records_and_frame_carry_the_design_columns() -> None:
+    table = six_calls()
+    records = table.records()
+    assert records[3].callback_promised_wait_s == 220.0
+    assert records[0].first_announced_wait_s is None and records[3].first_announced_at_s == 35.0
+    assert records[5].outcome == "callback_failed"
+    assert records[1].entered_at == datetime(2026, 1, 5, 0, 0, 1, tzinfo=UTC)
+    frame = table.frame()
+    assert list(frame.columns[:len(records[0])]) == list(records[0]._fields)
+    assert frame["outcome"].tolist()[2] == "abandoned"

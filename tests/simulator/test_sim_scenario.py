@@ -1,0 +1,108 @@
+"""Scenarios: arrivals over the day, staffing, and clear errors for input that cannot run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.distributions import (
+    DistributionError,
+    Empirical,
+    Exponential,
+    Lognormal,
+    NoPatience,
+    Weibull,
+    parse_distribution,
+)
+from simulator.run import policy_named
+from simulator.scenario import (
+    Callbacks,
+    RateProfile,
+    ReplayedArrivals,
+    Scenario,
+    ScenarioError,
+    Staffing,
+    simple_scenario,
+)
+from simulator.streams import arrival_times
+
+
+def basic(**changes) -> Scenario:
+    values = {"calls": 100, "agents": 3, "arrivals_per_min": 1.0, "service_mean_min": 5.0,
+              "patience_mean_min": 2.0} | changes
+    return simple_scenario(**values)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"arrivals_per_min": -2.0}, "arrival rate .* must be >= 0"),
+    ({"arrivals_per_min": 0.0}, "no calls"),
+    ({"agents": -1}, "agents: value at minute 0 must be >= 0"),
+    ({"calls": 0}, "calls: must be a whole number >= 1"),
+    ({"service_mean_min": 0.0}, "service: the mean must be a positive"),
+    ({"patience_mean_min": -1.0}, "patience mean: must be > 0"),
+    ({"agents": 0, "patience": NoPatience()}, "zero agents and callers who never hang up"),
+])
+def test_bad_input_says_what_is_wrong(changes: dict, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        basic(**changes)
+
+
+def test_other_bad_parts_are_named() -> None:
+    with pytest.raises(ScenarioError, match="policy: unknown 'jazz'; choose from silence"):
+        policy_named("jazz")
+    with pytest.raises(ScenarioError, match="callbacks.answer_p"):
+        Callbacks(answer_p=2.0)
+    with pytest.raises(ScenarioError, match="sorted"):
+        ReplayedArrivals((5.0, 1.0))
+    with pytest.raises(ScenarioError, match="first step must start at minute 0"):
+        Staffing(((60.0, 3),))
+    with pytest.raises(ScenarioError, match="2 arrival times replayed"):
+        Scenario(calls=5, arrivals=ReplayedArrivals((1.0, 2.0)), agents=Staffing.constant(1),
+                 service=Exponential(60.0), patience=Exponential(60.0))
+    with pytest.raises(DistributionError, match="write one of exponential, weibull:K"):
+        parse_distribution("gamma:2", 60.0)
+    with pytest.raises(DistributionError, match="weibull shape K: must be a positive"):
+        parse_distribution("weibull:-1", 60.0)
+
+
+def test_distributions_keep_their_mean() -> None:
+    rng = np.random.default_rng(0)
+    for dist in (Exponential(120.0), Weibull(120.0, 0.7), Weibull(120.0, 2.0),
+                 Lognormal(120.0, 1.0), parse_distribution("lognormal:0.5", 120.0)):
+        assert dist.sample(rng, 200_000).mean() == pytest.approx(120.0, rel=0.02)
+    assert np.isinf(NoPatience().sample(rng, 3)).all()
+
+
+def test_empirical_patience_is_fitted_from_logs_with_censoring() -> None:
+    from lifelines import KaplanMeierFitter
+
+    rng = np.random.default_rng(1)
+    patience, answered_at = rng.exponential(100.0, 5000), rng.exponential(150.0, 5000)
+    waits, abandoned = np.minimum(patience, answered_at), patience < answered_at
+    fitted = Empirical.from_waits(waits, abandoned)
+    km = KaplanMeierFitter().fit(waits, abandoned)
+    at = np.array([20.0, 80.0, 200.0])
+    expected = km.survival_function_at_times(at).to_numpy()
+    index = np.searchsorted(fitted.times_s, at, side="right") - 1
+    np.testing.assert_allclose(np.asarray(fitted.survival)[index], expected, atol=1e-9)
+    assert fitted.mean_s == pytest.approx(100.0, rel=0.1)
+    assert fitted.sample(rng, 100_000).mean() == pytest.approx(fitted.mean_s, rel=0.03)
+
+
+def test_arrivals_follow_the_daily_profile() -> None:
+    # nobody calls 0:00-8:00; 2 calls/min 8:00-20:00; 0.5/min after: 1,560 calls a day
+    profile = RateProfile(((0.0, 0.0), (480.0, 2.0), (1200.0, 0.5)))
+    assert profile.daily_calls == pytest.approx(1560.0)
+    times = arrival_times(profile, 15_600, np.random.default_rng(2))
+    minute_of_day = (times % 86_400) / 60
+    assert not np.any(minute_of_day < 480)
+    day_share = np.mean(minute_of_day < 1200)
+    assert day_share == pytest.approx(1440 / 1560, abs=0.01)
+    per_day = np.bincount((times // 86_400).astype(int))[:9]  # complete days
+    assert per_day.mean() == pytest.approx(1560, rel=0.03)
+
+
+def test_constant_rate_arrivals_are_poisson() -> None:
+    gaps = np.diff(arrival_times(RateProfile.constant(3.0), 50_000, np.random.default_rng(3)))
+    assert gaps.mean() == pytest.approx(20.0, rel=0.02)
+    assert gaps.std() == pytest.approx(20.0, rel=0.03)
