@@ -16,6 +16,9 @@ LAZY_COMMANDS = {
     "audio": "app.cli_audio:audio",
     "report": "app.cli_report:report_command",
     "export": "app.cli_report:export_command",
+    "simulate": "app.cli_simulate:simulate_command",
+    "compare": "app.cli_simulate:compare_command",
+    "erlang": "app.cli_simulate:erlang_command",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,12 +21,20 @@ import numpy as np
 
 from hold_policies.base import HoldPolicy
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
+from hold_policies.factory import prompts_of
 from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents
 from simulator.report import erlang_table, summary_table
 from simulator.run import SimulationRun, estimates_of, policy_named, simulate
-from simulator.scenario import Callbacks, Scenario, ScenarioError, simple_scenario
+from simulator.scenario import (
+    Callbacks,
+    Handoff,
+    Scenario,
+    ScenarioError,
+    handoff_for,
+    simple_scenario,
+)
 
 
 class Engine(Protocol):
@@ -34,7 +44,33 @@ class Engine(Protocol):
                  progress: Callable[[int], None] | None = None) -> SimulationRun: ...
 
 
-ENGINES: dict[str, Engine] = {"fast": simulate}
+class TwilioEngine:
+    """The emulator as an engine: the real app, signed webhooks, a virtual clock.
+
+    Calls stay in DATABASE_URL, or in a fresh SQLite file named on stderr, so reports and
+    exports run on them afterwards.
+    """
+
+    config: HoldwellConfig | None = None
+
+    def __call__(self, scenario: Scenario, policy: HoldPolicy, rng: np.random.Generator,
+                 progress: Callable[[int], None] | None = None) -> SimulationRun:
+        from simulator.twilio.run import emulate
+
+        url = os.environ.get("DATABASE_URL")
+        if not url:
+            path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}.db").resolve()
+            url = f"sqlite:///{path}"
+        click.echo(f"twilio engine: calls are logged in {url}", err=True)
+        run = emulate(scenario, policy.name, rng, database_url=url, config=self.config,
+                      progress=progress)
+        if run.errors:
+            click.echo(f"the app answered {len(run.errors)} request(s) wrongly; first: "
+                       f"{run.errors[0]}", err=True)
+        return SimulationRun(run.table, run.summary)
+
+
+ENGINES: dict[str, Engine] = {"fast": simulate, "twilio": TwilioEngine()}
 PROBLEMS = (ScenarioError, DistributionError, ConfigError)
 
 SCENARIO_OPTIONS = (
@@ -59,6 +95,9 @@ SCENARIO_OPTIONS = (
     click.option("--config", "config_path", type=click.Path(dir_okay=False),
                  help="holdwell TOML config: the queue's prompts, knobs and estimate settings."),
     click.option("--queue", default=None, help="Queue in the config (default: its default)."),
+    click.option("--handoff", type=click.Choice(["app", "none"]), default="app",
+                 show_default=True, help="Agent time for the app's connect messages (app), or "
+                 "none (the pure Erlang-A model)."),
     click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table."),
 )
 
@@ -88,7 +127,10 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         callbacks=Callbacks(answer_p=options["callback_answer_p"],
                             retries=options["callback_retries"]),
         estimates=estimates_of(config), queue=queue,
+        handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
+        else Handoff(),
     )
+    ENGINES["twilio"].config = config
     return scenario, config, queue
 
 

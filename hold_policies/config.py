@@ -63,6 +63,7 @@ class PromptsConfig(Strict):
     connecting: str | None = None
     callback_greeting: str | None = None
     agent_callback_context: str | None = None
+    agent_callback_missed: str | None = None
     callback_confirm: str | None = None
     callback_confirm_no_estimate: str | None = None
     not_understood: str | None = None

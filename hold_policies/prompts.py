@@ -79,6 +79,7 @@ class Prompts:
         "Call back. The customer has been waiting {minutes} since first calling. "
         "Connecting now."
     )
+    agent_callback_missed: str = "The customer did not answer. We will try again later."
     not_understood: str = "Sorry, that key does nothing here. You keep your place in line."
     legacy_message: str = (
         "Your call is important to us. Please stay on the line. "

@@ -47,21 +47,23 @@ class CallbackLifecycle:
 
     def attempt_callback(self, waiter: Waiter, t: float) -> None:
         """An agent dials the customer back: connected, or the agent moves on after ringing."""
-        i, settings = waiter.i, self.scenario.callbacks
+        i, settings, handoff = waiter.i, self.scenario.callbacks, self.scenario.handoff
         self.line.leave(i)
         self.eligible -= 1
         waiter.phase = DIALLING
         waiter.attempts += 1
+        dial = t + handoff.callback_intro_s  # the agent hears who it is, then dials
         if self.callback_draw() < settings.answer_p:
-            connected = t + settings.answer_after_s
-            heapq.heapreplace(self.agents.free, connected + self.service[i])
+            connected = dial + settings.answer_after_s
+            talk_ends = connected + handoff.callback_greeting_s + self.talk[i]
+            heapq.heapreplace(self.agents.free, talk_ends)
             self.ledger.outcome[i] = CALLBACK_CONNECTED
             self.ledger.callback_wait[i] = connected - self.arrivals[i]
             self.speed.departures.append(t)
             del self.waiters[i]
             return
-        heapq.heapreplace(self.agents.free, t + settings.ring_s)
-        self.schedule(waiter, t + settings.ring_s, RING_END)
+        heapq.heapreplace(self.agents.free, dial + settings.ring_s + handoff.missed_s)
+        self.schedule(waiter, dial + settings.ring_s, RING_END)
 
     def callback_event(self, waiter: Waiter, t: float) -> None:
         """A missed attempt finished ringing, or a retry's spacing is over."""

@@ -67,7 +67,8 @@ class PolledEngine(CallbackLifecycle):
         self.next_segment = policy.next_segment
         self.callers = callers
         self.arrivals = callers.arrivals_s.tolist()
-        self.service = callers.service_s.tolist()
+        self.talk = callers.service_s.tolist()  # callbacks add their own handoff
+        self.service = (callers.service_s + scenario.handoff.connect_s).tolist()
         self.patience = callers.patience_s.tolist()
         self.ledger = Ledger(scenario.calls)
         self.line = Line()

@@ -77,7 +77,7 @@ def fcfs_with_reneging(scenario: Scenario, callers: Callers,
                        progress: Callable[[int], None] | None = None) -> np.ndarray:
     """Service start of every caller in arrival order (-1: hung up before an agent was free)."""
     arrivals = callers.arrivals_s.tolist()
-    service = callers.service_s.tolist()
+    service = (callers.service_s + scenario.handoff.connect_s).tolist()
     deadline = (callers.arrivals_s + callers.patience_s).tolist()
     n = len(arrivals)
     start = [-1.0] * n

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from hold_policies.durations import say_duration_s
+from hold_policies.prompts import Prompts
 from simulator.behaviour import Reactions
 from simulator.distributions import Distribution, Exponential, NoPatience
 from simulator.errors import ScenarioError
@@ -132,6 +134,36 @@ class Callbacks:
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """Agent seconds around a conversation that are not talk: what the live app says then.
+
+    Zero by default (the Erlang-A model); `handoff_for(prompts)` gives the app's real figures,
+    so the fast engine and the Twilio emulator time the same call centre.
+    """
+
+    connect_s: float = 0.0  # the caller hears "connecting you" before the bridge
+    callback_intro_s: float = 0.0  # the agent hears who is being called back, then dials
+    callback_greeting_s: float = 0.0  # the customer hears the greeting before the bridge
+    missed_s: float = 0.0  # the agent hears that the customer did not answer
+
+    def __post_init__(self) -> None:
+        for name in ("connect_s", "callback_intro_s", "callback_greeting_s", "missed_s"):
+            if not getattr(self, name) >= 0:
+                raise ScenarioError(f"handoff.{name}: must be >= 0 seconds")
+
+
+def handoff_for(prompts: Prompts, typical_wait_min: int = 5) -> Handoff:
+    """The seconds the live app's own words take around each conversation."""
+    minutes = f"{typical_wait_min} minutes"
+    return Handoff(
+        connect_s=say_duration_s(prompts.connecting),
+        callback_intro_s=say_duration_s(prompts.agent_callback_context.format(minutes=minutes)),
+        callback_greeting_s=say_duration_s(prompts.callback_greeting),
+        missed_s=say_duration_s(prompts.agent_callback_missed),
+    )
+
+
+@dataclass(frozen=True)
 class Estimates:
     """How waits are estimated for policies: the app's [estimate] config."""
 
@@ -157,6 +189,7 @@ class Scenario:
     reactions: Reactions = field(default_factory=Reactions)
     callbacks: Callbacks = field(default_factory=Callbacks)
     estimates: Estimates = field(default_factory=Estimates)
+    handoff: Handoff = field(default_factory=Handoff)
     queue: str = "support"
     start: datetime = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
     service_level_s: float = 20.0

@@ -87,7 +87,8 @@ def callback_dial_result() -> Response:
     if status in UNANSWERED:
         attempt_key = request.form.get("DialCallSid") or request.form.get("CallSid", status)
         unanswered(call_id, status, attempt_key=attempt_key)
-        response.say("The customer did not answer. We will try again later.")
+        prompts, voice, language = prompts_for(params.queue)
+        response.say(prompts.agent_callback_missed, voice=voice, language=language)
     response.redirect(voice_url("agent", params), method="POST")  # on to the next caller
     return twiml_response(response)
 
