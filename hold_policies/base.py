@@ -40,7 +40,12 @@ class Voice:
 
 
 class HoldPolicy(Protocol):
-    """A hold policy: pure, no clock, no I/O. Given a situation, what comes next."""
+    """A hold policy: pure, no clock, no I/O. Given a situation, what comes next.
+
+    `next_segment` and `on_key` depend only on the Situation's fields other than `call_id`
+    (which is there for logging): the fast engine reuses one answer for callers in the same
+    situation, and checks a sample of reuses against a fresh answer.
+    """
 
     name: str
     voice: Voice

@@ -10,17 +10,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine
 
 from app.storage.db import as_utc
-from app.storage.events import insert_ignoring_duplicates, log_event
-from app.storage.schema import call_events, callbacks, calls
+from app.storage.events import insert_once, log_event
+from app.storage.outcomes import refine_abandon_wait, settle, settle_and_read, settle_open
+from app.storage.prepared import (
+    CALL,
+    COUNT_ANNOUNCEMENT,
+    COUNT_FIRST_ESTIMATE,
+    COUNT_POLL,
+    COUNT_POLL_RETURNING,
+    DEPARTURES,
+    OUTCOME,
+    QUEUE_VIEW,
+)
+from app.storage.schema import calls
 from hold_policies.estimate import QueueFlow
 from hold_policies.records import Event, Outcome
 from hold_policies.steps import Segment
 
-DEPARTURES = (Event.CONNECT, Event.ABANDON, Event.CALLBACK_CONNECT)
-"""Events that move the head of the line: answers, hang-ups and callbacks served."""
+# DEPARTURES and settle moved to prepared/outcomes; importing them from here still works.
+__all__ = ["DEPARTURES", "CallLogStore", "CallRow", "Poll", "call_row", "settle"]
 
 
 @dataclass(frozen=True)
@@ -60,22 +71,8 @@ class CallLogStore:
     # -- reading -------------------------------------------------------------------------
     def call(self, call_id: str) -> CallRow | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().first()
+            row = conn.execute(CALL, {"call": call_id}).mappings().first()
         return call_row(row) if row else None
-
-    def queue_flow(self, conn, queue: str, now: datetime) -> QueueFlow:  # noqa: ANN001
-        """Departures from the head of `queue` in the recent window (shorter if the log is new)."""
-        since = now - timedelta(seconds=self.estimate_window_s)
-        in_queue = call_events.c.queue == queue
-        first = as_utc(conn.execute(select(func.min(call_events.c.time)).where(in_queue)).scalar())
-        departures = conn.execute(
-            select(func.count()).where(
-                in_queue, call_events.c.time > since, call_events.c.time <= now,
-                call_events.c.event.in_([e.value for e in DEPARTURES]),
-            )
-        ).scalar_one()
-        window = (now - max(since, first)).total_seconds() if first else 0.0
-        return QueueFlow(departures=departures, window_s=window)
 
     # -- writing -------------------------------------------------------------------------
     def begin_call(
@@ -86,7 +83,7 @@ class CallLogStore:
         values = {"call_id": call_id, "queue": queue, "policy": policy, "arm": arm,
                   "from_number": from_number, "arrived_at": now}
         with self.engine.begin() as conn:
-            conn.execute(insert_ignoring_duplicates(conn, calls, values, "call_id"))
+            conn.execute(insert_once(conn, calls, "call_id"), values)
 
     def note_poll(
         self, *, call_id: str, queue: str, policy: str, arm: str, queue_time_s: float,
@@ -94,35 +91,39 @@ class CallLogStore:
     ) -> Poll:
         """Count a waitUrl poll; the first one fixes when and where the caller entered."""
         entered_at = now - timedelta(seconds=queue_time_s)
+        counted = {"call": call_id, "entered": entered_at, "position": position, "now": now}
         with self.engine.begin() as conn:
-            conn.execute(insert_ignoring_duplicates(conn, calls, {
-                "call_id": call_id, "queue": queue, "policy": policy, "arm": arm,
-                "arrived_at": entered_at}, "call_id"))
-            first_poll = (calls.c.call_id == call_id) & calls.c.entered_at.is_(None)
-            conn.execute(update(calls).where(first_poll)
-                         .values(entered_at=entered_at, orig_position=position))
-            conn.execute(update(calls).where(calls.c.call_id == call_id)
-                         .values(polls=calls.c.polls + 1, last_polled_at=now))
-            poll = self._poll_view(conn, call_id, now)
-            call = poll.call
-            log_event(conn, dedupe_key=f"{call_id}:ENTERQUEUE", time=call.entered_at or entered_at,
-                      call_id=call_id, queue=call.queue, event=Event.ENTERQUEUE,
-                      policy=call.policy, arm=call.arm, position=position, wait_s=0.0)
+            call = count_poll(conn, counted)
+            if call is None:  # /voice/incoming was never logged: the first poll starts the row
+                conn.execute(insert_once(conn, calls, "call_id"), {
+                    "call_id": call_id, "queue": queue, "policy": policy, "arm": arm,
+                    "arrived_at": entered_at})
+                call = count_poll(conn, counted)
+            poll = self._poll_view(conn, call, now)  # before ENTERQUEUE: it may start the log
+            if call.polls == 1:  # ENTERQUEUE is logged once; later polls need not try again
+                log_event(conn, dedupe_key=f"{call_id}:ENTERQUEUE",
+                          time=call.entered_at or entered_at, call_id=call_id, queue=call.queue,
+                          event=Event.ENTERQUEUE, policy=call.policy, arm=call.arm,
+                          position=position, wait_s=0.0)
         return poll
 
     def snapshot(self, call_id: str, now: datetime) -> Poll | None:
         """The same view as a poll, without counting one (for key presses)."""
         with self.engine.connect() as conn:
-            exists = conn.execute(select(calls.c.call_id).where(calls.c.call_id == call_id))
-            return self._poll_view(conn, call_id, now) if exists.first() else None
+            row = conn.execute(CALL, {"call": call_id}).mappings().first()
+            return self._poll_view(conn, call_row(row), now) if row else None
 
-    def _poll_view(self, conn, call_id: str, now: datetime) -> Poll:  # noqa: ANN001
-        call = call_row(conn.execute(select(calls).where(calls.c.call_id == call_id))
-                        .mappings().one())
-        ahead = conn.execute(select(func.count()).where(
-            callbacks.c.queue == call.queue, callbacks.c.status.in_(("pending", "claimed")),
-            callbacks.c.entered_at < (call.entered_at or call.arrived_at))).scalar_one()
-        return Poll(call=call, flow=self.queue_flow(conn, call.queue, now), callbacks_ahead=ahead)
+    def _poll_view(self, conn: Connection, call: CallRow, now: datetime) -> Poll:
+        """Departures from the head of the queue in the recent window (shorter if the log is
+        new), and the pending callbacks that entered before this caller."""
+        since = now - timedelta(seconds=self.estimate_window_s)
+        view = conn.execute(QUEUE_VIEW, {
+            "queue": call.queue, "since": since, "now": now,
+            "entered": call.entered_at or call.arrived_at}).one()
+        first = as_utc(view.first_event_at)
+        window = (now - max(since, first)).total_seconds() if first else 0.0
+        return Poll(call=call, flow=QueueFlow(departures=view.departures, window_s=window),
+                    callbacks_ahead=view.callbacks_ahead)
 
     def record_announcement(
         self, call: CallRow, segment: Segment, *, queue_time_s: float, now: datetime,
@@ -139,13 +140,13 @@ class CallLogStore:
             )
             if not fresh:
                 return
-            conn.execute(update(calls).where(calls.c.call_id == call.call_id).values(
-                announcements=calls.c.announcements + 1, last_announced_at=now))
-            if segment.announced_wait_s is not None:
-                conn.execute(update(calls).where(
-                    calls.c.call_id == call.call_id, calls.c.first_announced_wait_s.is_(None)
-                ).values(first_announced_wait_s=segment.announced_wait_s,
-                         first_announced_at_s=queue_time_s))
+            counted = {"call": call.call_id, "now": now}
+            if segment.announced_wait_s is None:
+                conn.execute(COUNT_ANNOUNCEMENT, counted)
+            else:
+                conn.execute(COUNT_FIRST_ESTIMATE, {
+                    **counted, "announced_wait_s": segment.announced_wait_s,
+                    "queue_time_s": queue_time_s})
 
     def record_keypress(
         self, call: CallRow, *, digit: str, choice: str, queue_time_s: float, now: datetime
@@ -162,11 +163,15 @@ class CallLogStore:
     ) -> None:
         """An agent took the caller (the Queue noun's url request): the answer time."""
         with self.engine.begin() as conn:
-            call = self._ensure_call(conn, call_id, queue, now, queue_time_s)
+            row = settle_and_read(conn, call_id, Outcome.ANSWERED, queue_time_s, answered_at=now)
+            if row is not None:  # the usual case: one statement answers and reads the call
+                call = call_row(row)
+            else:  # already final (that outcome stands), or the first we hear of the call
+                call = self._ensure_call(conn, call_id, queue, now, queue_time_s)
+                settle_open(conn, call, Outcome.ANSWERED, queue_time_s, answered_at=now)
             log_event(conn, dedupe_key=f"{call_id}:CONNECT", time=now, call_id=call_id,
                       queue=call.queue, event=Event.CONNECT, policy=call.policy, arm=call.arm,
                       wait_s=queue_time_s, data={"agent_call_id": agent_call_id})
-            settle(conn, call_id, Outcome.ANSWERED, queue_time_s, answered_at=now)
 
     def record_queue_result(
         self, *, call_id: str, queue: str, result: str, queue_time_s: float | None, now: datetime
@@ -178,30 +183,30 @@ class CallLogStore:
             common: dict[str, Any] = {"call_id": call_id, "queue": call.queue,
                                       "policy": call.policy, "arm": call.arm, "time": now}
             if result == "hangup":
-                if settle(conn, call_id, Outcome.ABANDONED, wait, ended_at=now):
+                if settle_open(conn, call, Outcome.ABANDONED, wait, ended_at=now):
                     log_event(conn, dedupe_key=f"{call_id}:ABANDON", event=Event.ABANDON,
                               wait_s=wait, data={"source": "queue-result"}, **common)
                 elif call.outcome == Outcome.ABANDONED and queue_time_s is not None:
                     refine_abandon_wait(conn, call_id, queue_time_s)
             elif result == "bridged":
-                settle(conn, call_id, Outcome.ANSWERED, wait, answered_at=now)
+                settle_open(conn, call, Outcome.ANSWERED, wait, answered_at=now)
                 log_event(conn, dedupe_key=f"{call_id}:COMPLETE", event=Event.COMPLETE,
                           wait_s=wait, **common)
             elif result in ("leave", "redirected", "redirected-from-bridged"):
                 if not call.callback_requested:
-                    settle(conn, call_id, Outcome.LEFT, wait, ended_at=now)
+                    settle_open(conn, call, Outcome.LEFT, wait, ended_at=now)
             elif result in ("error", "system-error", "queue-full"):
                 log_event(conn, dedupe_key=f"{call_id}:ERROR:{result}", event=Event.ERROR,
                           wait_s=wait, data={"queue_result": result}, **common)
-                settle(conn, call_id, Outcome.ERROR, wait, ended_at=now)
-            return conn.execute(select(calls.c.outcome).where(calls.c.call_id == call_id)).scalar()
+                settle_open(conn, call, Outcome.ERROR, wait, ended_at=now)
+            return conn.execute(OUTCOME, {"call": call_id}).scalar()
 
     def record_status(self, *, call_id: str, status: str, now: datetime) -> None:
         """The number's status callback: a backstop for calls whose Enqueue action never came."""
         if status not in ("completed", "busy", "failed", "no-answer", "canceled"):
             return
         with self.engine.begin() as conn:
-            row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().first()
+            row = conn.execute(CALL, {"call": call_id}).mappings().first()
             if row is None or row["outcome"] is not None:
                 return
             call = call_row(row)
@@ -214,11 +219,13 @@ class CallLogStore:
     # -- helpers -------------------------------------------------------------------------
     def _ensure_call(self, conn, call_id, queue, now, queue_time_s) -> CallRow:  # noqa: ANN001
         """Late or reordered webhooks may be the first we hear of a call: create it then."""
-        entered = now - timedelta(seconds=queue_time_s or 0.0)
-        conn.execute(insert_ignoring_duplicates(conn, calls, {
-            "call_id": call_id, "queue": queue, "policy": "", "arm": "", "arrived_at": entered,
-            "entered_at": entered}, "call_id"))
-        row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+        row = conn.execute(CALL, {"call": call_id}).mappings().first()
+        if row is None:  # rare, so the usual call costs one read instead of a write and a read
+            entered = now - timedelta(seconds=queue_time_s or 0.0)
+            conn.execute(insert_once(conn, calls, "call_id"), {
+                "call_id": call_id, "queue": queue, "policy": "", "arm": "",
+                "arrived_at": entered, "entered_at": entered})
+            row = conn.execute(CALL, {"call": call_id}).mappings().one()
         return call_row(row)
 
     @staticmethod
@@ -227,20 +234,15 @@ class CallLogStore:
         return max((now - start).total_seconds(), 0.0)
 
 
-
-def settle(conn, call_id: str, outcome: Outcome, wait_s: float, **extra: Any) -> bool:  # noqa: ANN001
-    """Set the outcome only if none is set yet: a late event never overwrites a final one."""
-    result = conn.execute(update(calls).where(
-        calls.c.call_id == call_id, calls.c.outcome.is_(None)
-    ).values(outcome=outcome.value, wait_s=wait_s, **extra))
-    return result.rowcount == 1
-
-
-def refine_abandon_wait(conn, call_id: str, wait_s: float) -> None:  # noqa: ANN001
-    """QueueTime from the Enqueue action beats the status callback's clock-based guess."""
-    conn.execute(update(calls).where(calls.c.call_id == call_id).values(wait_s=wait_s))
-    conn.execute(update(call_events).where(call_events.c.dedupe_key == f"{call_id}:ABANDON")
-                 .values(wait_s=wait_s))
+def count_poll(conn: Connection, counted: dict[str, Any]) -> CallRow | None:
+    """Count one poll and read the call back (one statement where RETURNING is supported)."""
+    if conn.dialect.update_returning:
+        row = conn.execute(COUNT_POLL_RETURNING, counted).mappings().first()
+    elif conn.execute(COUNT_POLL, counted).rowcount == 1:
+        row = conn.execute(CALL, {"call": counted["call"]}).mappings().one()
+    else:
+        row = None
+    return call_row(row) if row else None
 
 
 def call_row(row) -> CallRow:  # noqa: ANN001

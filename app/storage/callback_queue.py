@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
 from app.storage.db import as_utc
 from app.storage.events import log_event
+from app.storage.prepared import param
 from app.storage.schema import callbacks, calls
 from hold_policies.records import Event, Outcome
 
@@ -33,55 +34,76 @@ class Callback:
     arm: str = ""
 
 
-def _eligible(queue: str, now: datetime):  # noqa: ANN202 - a SQL expression
-    return and_(callbacks.c.queue == queue, callbacks.c.status == "pending",
-                or_(callbacks.c.next_attempt_at.is_(None), callbacks.c.next_attempt_at <= now))
+# Built once at import, like app.storage.prepared: agents ask on every loop of their Dial.
+_NOW = param("now", callbacks.c.next_attempt_at)
+OLDEST_ELIGIBLE = select(callbacks).where(
+    callbacks.c.queue == param("queue", callbacks.c.queue), callbacks.c.status == "pending",
+    or_(callbacks.c.next_attempt_at.is_(None), callbacks.c.next_attempt_at <= _NOW),
+).order_by(callbacks.c.entered_at).limit(1)
+OLDEST_ELIGIBLE_UNLOCKED = OLDEST_ELIGIBLE.with_for_update(skip_locked=True)
+OLDEST_WAITING = select(calls.c.entered_at).where(
+    # `outcome IS NULL` matches the partial index ix_calls_waiting: settled calls are skipped.
+    calls.c.queue == param("queue", calls.c.queue), calls.c.outcome.is_(None),
+    calls.c.entered_at.is_not(None),
+    calls.c.last_polled_at >= param("recent", calls.c.last_polled_at),
+).order_by(calls.c.entered_at).limit(1)
+CLAIM = update(callbacks).where(
+    callbacks.c.call_id == param("callback", callbacks.c.call_id), callbacks.c.status == "pending",
+).values(status="claimed", claimed_by=param("agent", callbacks.c.claimed_by),
+         claimed_at=param("now", callbacks.c.claimed_at))
+CALLBACK = select(callbacks).where(callbacks.c.call_id == param("callback", callbacks.c.call_id))
+CALL_LABELS = select(calls.c.policy, calls.c.arm).where(
+    calls.c.call_id == param("call", calls.c.call_id))
+PENDING = select(
+    callbacks, calls.c.policy.label("call_policy"), calls.c.arm.label("call_arm")
+).select_from(callbacks.outerjoin(calls, calls.c.call_id == callbacks.c.call_id)).where(
+    callbacks.c.status.in_(("pending", "claimed"))).order_by(callbacks.c.entered_at)
 
 
 def oldest_waiting_entered_at(conn: Connection, queue: str, now: datetime) -> datetime | None:
     """When the longest-waiting caller still on the line entered (stale calls are ignored)."""
     recent = now - timedelta(seconds=RECENT_POLL_S)
-    return as_utc(conn.execute(
-        select(calls.c.entered_at).where(
-            calls.c.queue == queue, calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
-            calls.c.last_polled_at >= recent,
-        ).order_by(calls.c.entered_at).limit(1)
-    ).scalar())
+    return as_utc(conn.execute(OLDEST_WAITING, {"queue": queue, "recent": recent}).scalar())
 
 
 def claim_next(engine: Engine, queue: str, agent_call_id: str, now: datetime,
                *, only_if_older_than_queue: bool = True) -> Callback | None:
-    """Claim the oldest eligible callback for this agent, if it entered before the queue's head."""
+    """Claim the oldest eligible callback for this agent, if it entered before the queue's head.
+
+    The callback is looked up first: usually there is none, and then the queue's head is
+    never needed. If the oldest eligible callback is not older than the head, no other is.
+    """
     with engine.begin() as conn:
-        head = oldest_waiting_entered_at(conn, queue, now) if only_if_older_than_queue else None
-        query = select(callbacks).where(_eligible(queue, now))
-        if head is not None:
-            query = query.where(callbacks.c.entered_at < head)
-        query = query.order_by(callbacks.c.entered_at).limit(1)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        row = conn.execute(query).mappings().first()
-        if row is None:
+        oldest = OLDEST_ELIGIBLE_UNLOCKED if conn.dialect.name == "postgresql" else OLDEST_ELIGIBLE
+        row = conn.execute(oldest, {"queue": queue, "now": now}).mappings().first()
+        if row is None or (only_if_older_than_queue and not _before_head(conn, row, now)):
             return None
-        claimed = conn.execute(update(callbacks).where(
-            callbacks.c.call_id == row["call_id"], callbacks.c.status == "pending"
-        ).values(status="claimed", claimed_by=agent_call_id, claimed_at=now))
+        claimed = conn.execute(CLAIM, {"callback": row["call_id"], "agent": agent_call_id,
+                                       "now": now})
         if claimed.rowcount != 1:  # SQLite: another agent won the race; they take this one
             return None
         return _with_call(conn, row)
 
 
+def _before_head(conn: Connection, row, now: datetime) -> bool:  # noqa: ANN001
+    """True if the callback entered before everyone still waiting in the Twilio queue."""
+    head = oldest_waiting_entered_at(conn, row["queue"], now)
+    return head is None or as_utc(row["entered_at"]) < head
+
+
 def _with_call(conn: Connection, row) -> Callback:  # noqa: ANN001
-    call = conn.execute(select(calls.c.policy, calls.c.arm).where(
-        calls.c.call_id == row["call_id"])).first()
+    call = conn.execute(CALL_LABELS, {"call": row["call_id"]}).first()
+    return _callback(row, call.policy if call else "", call.arm if call else "")
+
+
+def _callback(row, policy: str, arm: str) -> Callback:  # noqa: ANN001
     return Callback(call_id=row["call_id"], queue=row["queue"], number=row["number"],
                     entered_at=as_utc(row["entered_at"]), promised_by=as_utc(row["promised_by"]),
-                    attempts=row["attempts"], policy=call.policy if call else "",
-                    arm=call.arm if call else "")
+                    attempts=row["attempts"], policy=policy, arm=arm)
 
 
 def _row(conn: Connection, call_id: str):  # noqa: ANN202 - a row mapping or None
-    return conn.execute(select(callbacks).where(callbacks.c.call_id == call_id)).mappings().first()
+    return conn.execute(CALLBACK, {"callback": call_id}).mappings().first()
 
 
 def _unresolved(conn: Connection, call_id: str, now: datetime) -> tuple[Callback, dict] | None:
@@ -168,8 +190,7 @@ def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float) 
 
 
 def pending(engine: Engine) -> list[Callback]:
+    """Callbacks not yet resolved, oldest first, with their call's policy and arm (one query)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(callbacks).where(
-            callbacks.c.status.in_(("pending", "claimed"))).order_by(callbacks.c.entered_at)
-        ).mappings().all()
-        return [_with_call(conn, row) for row in rows]
+        rows = conn.execute(PENDING).mappings().all()
+    return [_callback(row, row["call_policy"] or "", row["call_arm"] or "") for row in rows]

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, update
 
-from app.storage.call_log import CallRow, settle
-from app.storage.events import insert_ignoring_duplicates, log_event
+from app.storage.call_log import CallRow
+from app.storage.events import insert_once, log_event
+from app.storage.outcomes import settle
 from app.storage.schema import callbacks, calls
 from hold_policies.records import Event, Outcome
 
@@ -22,10 +23,10 @@ def record_callback_request(
     common = {"time": now, "call_id": call.call_id, "queue": call.queue,
               "policy": call.policy, "arm": call.arm, "wait_s": queue_time_s}
     with engine.begin() as conn:
-        conn.execute(insert_ignoring_duplicates(conn, callbacks, {
+        conn.execute(insert_once(conn, callbacks, "call_id"), {
             "call_id": call.call_id, "queue": call.queue, "number": number,
             "entered_at": entered_at, "requested_at": now, "promised_by": promised_by,
-            "status": "pending"}, "call_id"))
+            "status": "pending"})
         log_event(conn, dedupe_key=f"{call.call_id}:CALLBACK_REQUESTED",
                   event=Event.CALLBACK_REQUESTED, data={"number": number,
                   "promised_wait_s": promised_wait_s}, **common)

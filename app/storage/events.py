@@ -5,18 +5,33 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.storage.schema import call_events
 
 
+@cache
+def _insert_once(dialect_name: str, table: Table, key: str) -> Insert:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+
+
+def insert_once(conn: Connection, table: Table, key: str) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING on `key`, built once per dialect: pass values to execute.
+
+    Reusing one statement object lets SQLAlchemy skip building and re-keying it on every
+    webhook; its compiled form comes from the engine's cache.
+    """
+    return _insert_once(conn.dialect.name, table, key)
+
+
 def insert_ignoring_duplicates(conn: Connection, table, values: Mapping[str, Any], key: str):  # noqa: ANN001
     """INSERT ... ON CONFLICT DO NOTHING on `key`, for SQLite and PostgreSQL alike."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
+    return insert_once(conn, table, key).values(**values)
 
 
 def log_event(
@@ -39,5 +54,5 @@ def log_event(
         "event": event, "policy": policy, "arm": arm, "position": position, "wait_s": wait_s,
         "data": json.dumps(dict(data or {}), sort_keys=True),
     }
-    result = conn.execute(insert_ignoring_duplicates(conn, call_events, values, "dedupe_key"))
+    result = conn.execute(insert_once(conn, call_events, "dedupe_key"), values)
     return result.rowcount == 1

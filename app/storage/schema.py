@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -34,6 +35,9 @@ call_events = Table(
     Column("dedupe_key", String(160), nullable=False, unique=True),
     Index("ix_call_events_queue_time", "queue", "time"),
     Index("ix_call_events_call_id", "call_id"),
+    # Each poll counts the queue's recent departures: this index reads only those events.
+    # (ix_call_events_queue_time serves the log's first event per queue.)
+    Index("ix_call_events_queue_event_time", "queue", "event", "time"),
 )
 
 calls = Table(
@@ -60,7 +64,10 @@ calls = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("callback_wait_s", Float),
     Column("last_polled_at", DateTime(timezone=True)),
-    Index("ix_calls_queue_entered", "queue", "entered_at"),
+    # Agents look for the longest-waiting caller: only unsettled calls are indexed, so the
+    # search stays short however long the log grows (migration 0003).
+    Index("ix_calls_waiting", "queue", "entered_at", sqlite_where=text("outcome IS NULL"),
+          postgresql_where=text("outcome IS NULL")),
 )
 
 callbacks = Table(

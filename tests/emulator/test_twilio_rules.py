@@ -14,7 +14,6 @@ from simulator.behaviour import Reactions
 from simulator.scenario import simple_scenario
 from simulator.twilio.run import emulate
 
-
 EAGER_OFFERS = parse_config({"queues": {"support": {"callback": {
     "offer_after_estimate_s": 0, "offer_without_estimate_after_s": 0}}}})
 
