@@ -71,9 +71,13 @@ def settled_calls(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_events(
-    events_paths: Sequence[Path], records_paths: Sequence[Path], db_url: str | None
+    events_paths: Sequence[Path], records_paths: Sequence[Path], db_url: str | None,
+    only: Sequence[str] | None = None,
 ) -> pd.DataFrame | None:
-    """Events from --events files, else from the database when records come from it."""
+    """Events from --events files, else from the database when records come from it.
+
+    `only` narrows a database read to those event names (the HTML report needs ANNOUNCE).
+    """
     try:
         if events_paths:
             return load_events(list(events_paths))
@@ -81,7 +85,8 @@ def read_events(
             return None
         _, read_events_frame = _database_readers()
         url = database_url(db_url)
-        return validate_events(read_events_frame(url), source=f"database {safe_url(url)}")
+        return validate_events(read_events_frame(url, only=only),
+                               source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
 
@@ -160,7 +165,7 @@ def report_command(
     if html_path is not None:
         from analytics.render_html import render_html  # matplotlib loads only when plotting
 
-        events = read_events(events_paths, records_paths, db_url)
+        events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",))
         html_path.write_text(render_html(report, records, events), encoding="utf-8")
         click.echo(f"wrote {html_path}", err=True)
 

@@ -7,7 +7,7 @@ next is read, so peak memory is about one chunk of raw rows plus the compact res
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -73,12 +73,16 @@ def read_records_frame(
     return frame[columns]
 
 
-def read_events_frame(url: str, chunk_size: int = 200_000) -> pd.DataFrame:
-    """Every logged event, oldest first (for queue_log export and hazard plots)."""
+def read_events_frame(
+    url: str, chunk_size: int = 200_000, *, only: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Logged events, oldest first (all for queue_log export; `only` some, e.g. ANNOUNCE)."""
     query = select(call_events.c.time, call_events.c.call_id, call_events.c.queue,
                    call_events.c.event, call_events.c.policy, call_events.c.arm,
                    call_events.c.position, call_events.c.wait_s, call_events.c.data
                    ).order_by(call_events.c.time, call_events.c.id)
+    if only:
+        query = query.where(call_events.c.event.in_(list(only)))
     engine = make_engine(url)
     try:
         parts = list(_chunks(engine, query, chunk_size, EVENT_DTYPES))

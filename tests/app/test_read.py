@@ -32,3 +32,13 @@ def test_records_and_events_come_back_in_the_record_format(make_app, sqlite_url,
     assert {"ENTERQUEUE", "ANNOUNCE", "CONNECT", "ABANDON", "CALLBACK_REQUESTED"} <= set(
         events["event"])
     assert events["time"].is_monotonic_increasing
+
+
+def test_events_can_be_narrowed_to_announcements(make_app, sqlite_url):
+    app = make_app()
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"})
+    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form("CA1", queue_time=60))
+    only = read_events_frame(sqlite_url, only=["ANNOUNCE"])
+    assert set(only["event"]) == {"ANNOUNCE"}
+    assert len(read_events_frame(sqlite_url)) > len(only)
