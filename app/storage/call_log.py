@@ -14,7 +14,13 @@ from sqlalchemy import Connection, Engine
 
 from app.storage.db import as_utc
 from app.storage.events import insert_once, log_event
-from app.storage.outcomes import refine_abandon_wait, settle, settle_and_read, settle_open
+from app.storage.outcomes import (
+    end_wait,
+    outcome_after,
+    settle,
+    settle_and_read,
+    settle_open,
+)
 from app.storage.prepared import (
     CALL,
     COUNT_ANNOUNCEMENT,
@@ -22,7 +28,6 @@ from app.storage.prepared import (
     COUNT_POLL,
     COUNT_POLL_RETURNING,
     DEPARTURES,
-    OUTCOME,
     QUEUE_VIEW,
 )
 from app.storage.schema import calls
@@ -180,26 +185,8 @@ class CallLogStore:
         with self.engine.begin() as conn:
             call = self._ensure_call(conn, call_id, queue, now, queue_time_s)
             wait = queue_time_s if queue_time_s is not None else self._waited(call, now)
-            common: dict[str, Any] = {"call_id": call_id, "queue": call.queue,
-                                      "policy": call.policy, "arm": call.arm, "time": now}
-            if result == "hangup":
-                if settle_open(conn, call, Outcome.ABANDONED, wait, ended_at=now):
-                    log_event(conn, dedupe_key=f"{call_id}:ABANDON", event=Event.ABANDON,
-                              wait_s=wait, data={"source": "queue-result"}, **common)
-                elif call.outcome == Outcome.ABANDONED and queue_time_s is not None:
-                    refine_abandon_wait(conn, call_id, queue_time_s)
-            elif result == "bridged":
-                settle_open(conn, call, Outcome.ANSWERED, wait, answered_at=now)
-                log_event(conn, dedupe_key=f"{call_id}:COMPLETE", event=Event.COMPLETE,
-                          wait_s=wait, **common)
-            elif result in ("leave", "redirected", "redirected-from-bridged"):
-                if not call.callback_requested:
-                    settle_open(conn, call, Outcome.LEFT, wait, ended_at=now)
-            elif result in ("error", "system-error", "queue-full"):
-                log_event(conn, dedupe_key=f"{call_id}:ERROR:{result}", event=Event.ERROR,
-                          wait_s=wait, data={"queue_result": result}, **common)
-                settle_open(conn, call, Outcome.ERROR, wait, ended_at=now)
-            return conn.execute(OUTCOME, {"call": call_id}).scalar()
+            settled = end_wait(conn, call, result, wait, queue_time_s, now)
+            return outcome_after(conn, call, settled)
 
     def record_status(self, *, call_id: str, status: str, now: datetime) -> None:
         """The number's status callback: a backstop for calls whose Enqueue action never came."""

@@ -29,11 +29,6 @@ def insert_once(conn: Connection, table: Table, key: str) -> Insert:
     return _insert_once(conn.dialect.name, table, key)
 
 
-def insert_ignoring_duplicates(conn: Connection, table, values: Mapping[str, Any], key: str):  # noqa: ANN001
-    """INSERT ... ON CONFLICT DO NOTHING on `key`, for SQLite and PostgreSQL alike."""
-    return insert_once(conn, table, key).values(**values)
-
-
 def log_event(
     conn: Connection,
     *,
@@ -54,5 +49,16 @@ def log_event(
         "event": event, "policy": policy, "arm": arm, "position": position, "wait_s": wait_s,
         "data": json.dumps(dict(data or {}), sort_keys=True),
     }
-    result = conn.execute(insert_once(conn, call_events, "dedupe_key"), values)
-    return result.rowcount == 1
+    if conn.dialect.name == "sqlite":  # sqlite3's rowcount is exact, and cheaper than RETURNING
+        return conn.execute(insert_once(conn, call_events, "dedupe_key"), values).rowcount == 1
+    return conn.execute(_returning_id(conn.dialect.name), values).first() is not None
+
+
+@cache
+def _returning_id(dialect_name: str) -> Insert:
+    """The event insert returning the new id, the reliable sign of a new row elsewhere.
+
+    psycopg reports rowcount -1 for an INSERT whose primary key SQLAlchemy fetches, so
+    `rowcount == 1` said "already there" for every event on PostgreSQL.
+    """
+    return _insert_once(dialect_name, call_events, "dedupe_key").returning(call_events.c.id)

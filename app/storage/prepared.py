@@ -1,0 +1,81 @@
+"""The hot webhook statements, built once at import with bind parameters.
+
+Building a statement costs SQLAlchemy more than running it on SQLite (construction, argument
+coercion, cache-key generation); a module-level statement is built once and its cache key is
+memoised, so each webhook only binds values. Importing this module touches no database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, bindparam, case, func, literal, select, update
+
+from app.storage.schema import call_events, callbacks, calls
+from hold_policies.records import Event
+
+DEPARTURES = (Event.CONNECT, Event.ABANDON, Event.CALLBACK_CONNECT)
+"""Events that move the head of the line: answers, hang-ups and callbacks served."""
+
+
+def param(name: str, column: Column):  # noqa: ANN201 - a BindParameter
+    """A bind parameter typed like `column`, so datetimes are stored in its format.
+
+    Names differ from column names: SQLAlchemy reserves those for an UPDATE's SET clause.
+    """
+    return bindparam(name, type_=column.type)
+
+
+ROW_COLUMNS = tuple(calls.c[name] for name in (
+    "call_id", "queue", "policy", "arm", "from_number", "arrived_at", "entered_at", "polls",
+    "announcements", "last_announced_at", "outcome", "callback_requested"))
+"""What a webhook needs of a call (a CallRow); the rest is for analytics, unread here."""
+
+THIS_CALL = calls.c.call_id == param("call", calls.c.call_id)
+CALL = select(*ROW_COLUMNS).where(THIS_CALL)
+OUTCOME = select(calls.c.outcome).where(THIS_CALL)
+
+COUNT_POLL = update(calls).where(THIS_CALL).values(
+    # The first poll fixes when and where the caller entered; later ones only count.
+    entered_at=func.coalesce(calls.c.entered_at, param("entered", calls.c.entered_at)),
+    orig_position=case((calls.c.entered_at.is_(None), param("position", calls.c.orig_position)),
+                       else_=calls.c.orig_position),
+    polls=calls.c.polls + 1,
+    last_polled_at=param("now", calls.c.last_polled_at),
+)
+COUNT_POLL_RETURNING = COUNT_POLL.returning(*ROW_COLUMNS)
+
+_QUEUE = param("queue", call_events.c.queue)
+_FIRST_EVENT = select(func.min(call_events.c.time)).where(call_events.c.queue == _QUEUE)
+_DEPARTURES = select(func.count()).select_from(call_events).where(
+    call_events.c.queue == _QUEUE,
+    call_events.c.time > param("since", call_events.c.time),
+    call_events.c.time <= param("now", call_events.c.time),
+    # Literal lists: an IN of bound values renders its SQL again on every execution.
+    call_events.c.event.in_([literal(event.value) for event in DEPARTURES]),
+)
+_CALLBACKS_AHEAD = select(func.count()).select_from(callbacks).where(
+    callbacks.c.queue == _QUEUE, callbacks.c.status.in_([literal("pending"), literal("claimed")]),
+    callbacks.c.entered_at < param("entered", callbacks.c.entered_at),
+)
+QUEUE_VIEW = select(
+    _FIRST_EVENT.scalar_subquery().label("first_event_at"),
+    _DEPARTURES.scalar_subquery().label("departures"),
+    _CALLBACKS_AHEAD.scalar_subquery().label("callbacks_ahead"),
+)
+"""What a poll needs about its queue, in one round trip: log start, recent departures, and
+pending callbacks that entered before the caller (they keep their place ahead)."""
+
+COUNT_ANNOUNCEMENT = update(calls).where(THIS_CALL).values(
+    announcements=calls.c.announcements + 1,
+    last_announced_at=param("now", calls.c.last_announced_at),
+)
+_NO_ESTIMATE_YET = calls.c.first_announced_wait_s.is_(None)
+COUNT_FIRST_ESTIMATE = COUNT_ANNOUNCEMENT.values(
+    # Only the first announced wait is kept, with the queue time it was told at.
+    first_announced_wait_s=case(
+        (_NO_ESTIMATE_YET, param("announced_wait_s", calls.c.first_announced_wait_s)),
+        else_=calls.c.first_announced_wait_s),
+    first_announced_at_s=case(
+        (_NO_ESTIMATE_YET, param("queue_time_s", calls.c.first_announced_at_s)),
+        else_=calls.c.first_announced_at_s),
+)
+
