@@ -149,9 +149,13 @@ def poll(
     caller.next_poll_s = waited + caller.entered_s + seconds
     if gathers and caller.press:
         reply = twilio.post(gathers[0], {**form, "Digits": caller.press})
-        _, said, _, left = listen(reply.data)
+        _, said, confirm, left = listen(reply.data)
         caller.heard.append(f"t={waited:.0f} s: [presses {caller.press}] {' '.join(said)}")
         caller.press = None
+        if confirm:  # the callback flow reads the caller ID back: confirm it
+            reply = twilio.post(confirm[0], {**form, "Digits": "1"})
+            _, said, _, left = listen(reply.data)
+            caller.heard.append(f"t={waited:.0f} s: [presses 1] {' '.join(said)}")
         if left:
             twilio.post(f"/voice/queue-result?queue={caller.queue}",
                         {"CallSid": caller.call_id, "QueueResult": "leave",
