@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, update
 
 from app.storage.db import as_utc
 from app.storage.events import insert_once, log_event
@@ -174,6 +174,7 @@ class CallLogStore:
             else:  # already final (that outcome stands), or the first we hear of the call
                 call = self._ensure_call(conn, call_id, queue, now, queue_time_s)
                 settle_open(conn, call, Outcome.ANSWERED, queue_time_s, answered_at=now)
+            log_entered(conn, call, queue_time_s, now, position=1)
             log_event(conn, dedupe_key=f"{call_id}:CONNECT", time=now, call_id=call_id,
                       queue=call.queue, event=Event.CONNECT, policy=call.policy, arm=call.arm,
                       wait_s=queue_time_s, data={"agent_call_id": agent_call_id})
@@ -184,6 +185,8 @@ class CallLogStore:
         """The Enqueue action: the truth about how the wait ended. Returns the call's outcome."""
         with self.engine.begin() as conn:
             call = self._ensure_call(conn, call_id, queue, now, queue_time_s)
+            if queue_time_s is not None:  # Twilio sends QueueTime only if the call was enqueued
+                log_entered(conn, call, queue_time_s, now, position=None)
             wait = queue_time_s if queue_time_s is not None else self._waited(call, now)
             settled = end_wait(conn, call, result, wait, queue_time_s, now)
             return outcome_after(conn, call, settled)
@@ -219,6 +222,26 @@ class CallLogStore:
     def _waited(call: CallRow, now: datetime) -> float:
         start = call.entered_at or call.arrived_at
         return max((now - start).total_seconds(), 0.0)
+
+
+def log_entered(
+    conn: Connection, call: CallRow, queue_time_s: float | None, now: datetime,
+    position: int | None,
+) -> None:
+    """A caller answered or gone before their first poll still entered the queue: log it once.
+
+    (An agent waiting in <Dial><Queue> takes a new caller at once, with no waitUrl request.)
+    """
+    if call.polls:
+        return  # the first poll logged it
+    entered = call.entered_at or now - timedelta(seconds=queue_time_s or 0.0)
+    if call.entered_at is None or position is not None:
+        conn.execute(update(calls).where(calls.c.call_id == call.call_id).values(
+            entered_at=func.coalesce(calls.c.entered_at, entered),
+            orig_position=func.coalesce(calls.c.orig_position, position)))
+    log_event(conn, dedupe_key=f"{call.call_id}:ENTERQUEUE", time=entered, call_id=call.call_id,
+              queue=call.queue, event=Event.ENTERQUEUE, policy=call.policy, arm=call.arm,
+              position=position, wait_s=0.0)
 
 
 def count_poll(conn: Connection, counted: dict[str, Any]) -> CallRow | None:

@@ -99,3 +99,20 @@ def test_first_announced_wait_is_kept_with_the_queue_time_it_was_told(make_app, 
     row = call_row(app, "CA1")
     assert row["announcements"] == 2
     assert row["first_announced_at_s"] == 60 and row["first_announced_wait_s"] >= 60
+
+
+def test_a_caller_answered_before_any_poll_still_entered_the_queue_once(app, twilio, clock):
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"})
+    for _ in range(2):
+        twilio.post("/voice/connect?queue=support", {"CallSid": "CA1", "QueueTime": "0"})
+    twilio.post(QR, {"CallSid": "CA1", "QueueResult": "bridged", "QueueTime": "0"})
+    assert count(app, "ENTERQUEUE") == 1
+    row = call_row(app, "CA1")
+    assert row["orig_position"] == 1 and row["entered_at"] is not None
+
+
+def test_a_hang_up_before_the_first_poll_is_an_abandon_from_the_queue(app, twilio):
+    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"})
+    twilio.post(QR, {"CallSid": "CA1", "QueueResult": "hangup", "QueueTime": "2"})
+    assert count(app, "ENTERQUEUE") == 1 and count(app, "ABANDON") == 1
+    assert call_row(app, "CA1")["outcome"] == "abandoned"
