@@ -7,9 +7,12 @@ the library gave them, and a failing file never gets one (the caller hears silen
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, abort, current_app, request
 
-from audio.library import AudioLibrary
+if TYPE_CHECKING:  # the audio tools (scipy) load only where audio files exist
+    from audio.library import AudioLibrary
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
 

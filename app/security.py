@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from flask import Request
@@ -12,10 +13,13 @@ log = logging.getLogger("holdwell.security")
 
 def public_url(request: Request, configured_base: str | None) -> str:
     """The URL as Twilio saw it: the configured public base plus path and exact query string."""
-    if not configured_base:
-        return request.url  # ProxyFix, when configured, has already restored scheme and host
     query = request.query_string.decode("latin-1")
-    return f"{configured_base}{request.path}" + (f"?{query}" if query else "")
+    suffix = f"{request.path}" + (f"?{query}" if query else "")
+    if configured_base:
+        return f"{configured_base}{suffix}"
+    # Scheme and host as the request carried them (ProxyFix, when configured, has already
+    # restored what the proxy saw), and the query string exactly as sent.
+    return f"{request.scheme}://{request.host}{request.root_path}{suffix}"
 
 
 class SignatureCheck:
@@ -31,7 +35,11 @@ class SignatureCheck:
             return False
         params = request.form if request.method == "POST" else {}
         url = public_url(request, self.configured_base)
-        valid = self.validator.validate(url, params, signature)
+        # Fast path: the URL exactly as built (the usual case) takes one HMAC; anything else
+        # goes through RequestValidator.validate, which also tries the URL with/without port.
+        expected = self.validator.compute_signature(url, params)
+        valid = hmac.compare_digest(expected, signature) or self.validator.validate(
+            url, params, signature)
         if not valid:
             log.warning("rejected request with a bad Twilio signature for %s", url)
         return valid

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -13,10 +15,12 @@ from app.security import SignatureCheck
 from app.settings import Settings
 from app.storage.call_log import CallLogStore
 from app.storage.db import make_engine
-from audio.library import AudioLibrary
 from hold_policies.base import HoldPolicy
 from hold_policies.config import HoldwellConfig, QueueConfig, load_config
 from hold_policies.factory import build_policy
+
+if TYPE_CHECKING:
+    from audio.library import AudioLibrary
 
 log = logging.getLogger("holdwell")
 
@@ -29,8 +33,9 @@ class Services:
     clock: Clock
     signatures: SignatureCheck
     policies: dict[tuple[str, str], HoldPolicy] = field(default_factory=dict)
-    audio: AudioLibrary | None = None
+    audio: AudioLibrary | None = None  # None: no audio files, every <Play> becomes a <Pause>
     rest: object | None = None  # twilio.rest.Client, built on first use
+    twiml_cache: dict[tuple, str] = field(default_factory=dict)  # see app.twiml.cached_twiml
 
     @property
     def rest_client(self):  # noqa: ANN201 - twilio.rest.Client | None
@@ -94,10 +99,21 @@ def audio_names(policies: Iterable[HoldPolicy]) -> set[str]:
     return names
 
 
-def load_audio(settings: Settings, policies: Iterable[HoldPolicy]) -> AudioLibrary:
-    """Check the audio folder at start-up; every problem is logged, callers then hear silence."""
+def load_audio(settings: Settings, policies: Iterable[HoldPolicy]) -> AudioLibrary | None:
+    """Check the audio folder at start-up; every problem is logged, callers then hear silence.
+
+    With no WAV files at all there is nothing to check, and the audio tools (scipy) are not
+    even imported: most deployments of silence and check-ins play no audio.
+    """
     required = audio_names(policies)
-    library = AudioLibrary.from_dir(settings.audio_dir, required=sorted(required))
+    folder = Path(settings.audio_dir)
+    if not folder.is_dir() or not any(folder.glob("*.wav")):
+        for name in sorted(required):
+            log.warning("audio: no %s.wav in %s; callers will hear silence instead", name, folder)
+        return None
+    from audio.library import AudioLibrary
+
+    library = AudioLibrary.from_dir(folder, required=sorted(required))
     for problem in library.problems():
         if required or "does not exist" not in problem:
             log.warning("audio: %s", problem)

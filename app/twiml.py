@@ -76,5 +76,19 @@ def spoken_text(segment: Segment) -> str:
     return " ".join(texts)
 
 
-def twiml_response(response: VoiceResponse) -> Response:
+def twiml_response(response: VoiceResponse | str) -> Response:
     return Response(str(response), mimetype="text/xml")
+
+
+TWIML_CACHE_LIMIT = 10_000
+
+
+def cached_twiml(cache: dict[tuple, str], key: tuple, build: Callable[[], VoiceResponse]) -> str:
+    """Rendered TwiML for a document already built once: policies are pure, so the same
+    segment and URLs always render the same XML (a busy queue re-polls the same few)."""
+    xml = cache.get(key)
+    if xml is None:
+        if len(cache) >= TWIML_CACHE_LIMIT:
+            cache.clear()
+        xml = cache[key] = str(build())
+    return xml

@@ -211,10 +211,11 @@ class CallLogStore:
         """Late or reordered webhooks may be the first we hear of a call: create it then."""
         row = conn.execute(CALL, {"call": call_id}).mappings().first()
         if row is None:  # rare, so the usual call costs one read instead of a write and a read
-            entered = now - timedelta(seconds=queue_time_s or 0.0)
+            # entered_at stays empty: log_entered fills it with its ENTERQUEUE
+            arrived = now - timedelta(seconds=queue_time_s or 0.0)
             conn.execute(insert_once(conn, calls, "call_id"), {
                 "call_id": call_id, "queue": queue, "policy": "", "arm": "",
-                "arrived_at": entered, "entered_at": entered})
+                "arrived_at": arrived, "entered_at": None})
             row = conn.execute(CALL, {"call": call_id}).mappings().one()
         return call_row(row)
 
@@ -232,8 +233,8 @@ def log_entered(
 
     (An agent waiting in <Dial><Queue> takes a new caller at once, with no waitUrl request.)
     """
-    if call.polls:
-        return  # the first poll logged it
+    if call.polls or call.entered_at is not None:
+        return  # the first poll (or an earlier answer or hang-up) logged it
     entered = call.entered_at or now - timedelta(seconds=queue_time_s or 0.0)
     if call.entered_at is None or position is not None:
         conn.execute(update(calls).where(calls.c.call_id == call.call_id).values(

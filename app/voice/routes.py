@@ -12,7 +12,7 @@ from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
-from app.twiml import render_segment, render_steps, spoken_text, twiml_response
+from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
 from app.voice import callback_calls, callback_flow, safety
 from app.voice.blueprint import bp
 from app.voice.forms import RouteParams, WaitForm, number, required
@@ -44,9 +44,13 @@ def incoming() -> Response:
                              now=svc.clock.now())
     except Exception:
         log.exception("could not log incoming call %s; enqueueing anyway", call_id)
-    welcome = svc.policy(queue, assignment.policy).welcome()
-    response = render_segment(welcome, choice_url=voice_url("choice", params), audio_url=audio_url)
-    return twiml_response(enqueue(response, params))
+    def build() -> VoiceResponse:
+        welcome = svc.policy(queue, assignment.policy).welcome()
+        response = render_segment(welcome, choice_url=voice_url("choice", params),
+                                  audio_url=audio_url)
+        return enqueue(response, params)
+
+    return twiml_response(cached_twiml(svc.twiml_cache, ("incoming", params), build))
 
 
 @bp.post("/wait")
@@ -74,7 +78,9 @@ def wait() -> Response:
         except Exception:
             log.exception("could not log announcement for %s", form.call_id)
     choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm))
-    return twiml_response(render_segment(segment, choice_url=choice_url, audio_url=audio_url))
+    return twiml_response(cached_twiml(
+        svc.twiml_cache, ("segment", segment, choice_url),
+        lambda: render_segment(segment, choice_url=choice_url, audio_url=audio_url)))
 
 
 @bp.post("/choice")
@@ -154,12 +160,17 @@ def agent() -> Response:
     claim = callback_calls.claim_for_agent(params.queue, agent_call_id)
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params))
-    response = VoiceResponse()
-    # The action loops the agent: after each conversation, or after AGENT_WAIT_S with nobody
-    # in the queue, Twilio asks /voice/agent again, so due callbacks are never left behind.
-    dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
-    dial.queue(params.queue, url=voice_url("connect", params), method="POST")
-    return twiml_response(response)
+    def build() -> VoiceResponse:
+        response = VoiceResponse()
+        # The action loops the agent: after each conversation, or after AGENT_WAIT_S with
+        # nobody in the queue, Twilio asks /voice/agent again, so due callbacks are never
+        # left behind.
+        dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params),
+                             method="POST")
+        dial.queue(params.queue, url=voice_url("connect", params), method="POST")
+        return response
+
+    return twiml_response(cached_twiml(svc.twiml_cache, ("agent", params), build))
 
 
 @bp.post("/connect")
@@ -175,7 +186,7 @@ def connect() -> Response:
     except Exception:
         log.exception("could not log the answer of %s", call_id)
     policy = svc.policy(queue, None)
-    response = VoiceResponse()
-    render_steps(response, (policy.voice.say(policy.prompts.connecting),),
-                 choice_url="", audio_url=audio_url)
-    return twiml_response(response)
+    say = policy.voice.say(policy.prompts.connecting)
+    return twiml_response(cached_twiml(
+        svc.twiml_cache, ("connect", say),
+        lambda: render_steps(VoiceResponse(), (say,), choice_url="", audio_url=audio_url)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree import ElementTree
 
 from hold_policies.durations import say_duration_s
@@ -36,8 +37,10 @@ class Verb:
         return self.attrs.get(name, default)
 
 
+@lru_cache(maxsize=4096)
 def parse(xml: bytes, allowed: frozenset[str] = CALL_VERBS) -> tuple[Verb, ...]:
-    """The top-level verbs of a <Response>, checked against `allowed`."""
+    """The top-level verbs of a <Response>, checked against `allowed` (memoised: the app
+    answers the same few documents again and again; verbs are never modified)."""
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as error:
