@@ -6,8 +6,9 @@ their promised window (a CALLBACK_AT_RISK event, once per callback, and a line h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
@@ -15,6 +16,9 @@ from app.storage import callback_queue
 from app.storage.events import log_event
 from app.storage.schema import callbacks
 from hold_policies.config import CallbacksConfig
+
+if TYPE_CHECKING:
+    from app.callback_placer import RestPlacer
 from hold_policies.records import Event
 
 
@@ -24,6 +28,7 @@ class WatchReport:
     pending: int
     at_risk: list[str]
     overdue: list[str]
+    placed: list[str] = field(default_factory=list)  # rung through the REST API this round
 
 
 def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, datetime]]:
@@ -37,7 +42,9 @@ def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, d
     return [(row.call_id, row.promised_by) for row in rows]
 
 
-def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime) -> WatchReport:
+def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
+               placer: RestPlacer | None = None) -> WatchReport:
+    """One round; with a `placer`, at-risk callbacks still pending are rung through REST."""
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s)
     flagged, overdue = [], []
     risky = at_risk(engine, now, settings.at_risk_margin_s)
@@ -52,4 +59,8 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime) -> Watc
             log_event(conn, dedupe_key=f"{call_id}:CALLBACK_AT_RISK", time=now, call_id=call_id,
                       queue=cb.queue, event=Event.CALLBACK_AT_RISK, policy=cb.policy, arm=cb.arm,
                       data={"promised_by": promised_by.isoformat(), "overdue": late})
-    return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue)
+    placed = [] if placer is None else [
+        call_id for call_id in flagged + overdue
+        if call_id in by_id and placer.place(engine, by_id[call_id], now)]
+    return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,
+                       placed=placed)

@@ -125,26 +125,35 @@ def callbacks_command(once: bool, interval: float) -> None:
     """Watch promised callbacks: release dead claims, flag those at risk of running late."""
     import time
 
+    from app.callback_placer import PlacerError, RestPlacer
     from app.callback_watch import watch_once
     from app.clock import SystemClock
     from app.services import configured
     from app.settings import load_settings
     from app.storage.db import make_engine
     from app.storage.migrate import upgrade
+    from app.twilio_rest import make_client
 
-    settings = configured(load_settings()).callbacks
+    process = load_settings()
+    config = configured(process)
+    placer = None
+    if config.callbacks.place_via_rest:
+        try:
+            placer = RestPlacer.configured(make_client(process), process.public_url,
+                                           config.line.support_number, config.callbacks)
+        except PlacerError as error:
+            raise click.ClickException(str(error)) from None
     upgrade(database_url())
     engine = make_engine(database_url())
     while True:
-        report = watch_once(engine, settings, SystemClock().now())
+        report = watch_once(engine, config.callbacks, SystemClock().now(), placer)
         click.echo(f"callbacks pending: {report.pending}; released claims: {report.released}; "
                    f"at risk: {', '.join(report.at_risk) or 'none'}; "
-                   f"overdue: {', '.join(report.overdue) or 'none'}")
+                   f"overdue: {', '.join(report.overdue) or 'none'}; "
+                   f"placed by REST: {', '.join(report.placed) or 'none'}")
         if once:
             return
         time.sleep(interval)
-
-
 
 
 def main() -> None:

@@ -18,6 +18,9 @@ from app.storage.prepared import param
 from app.storage.schema import callbacks, calls
 from hold_policies.records import Event, Outcome
 
+OUTSTANDING = ("pending", "claimed", "on_line")
+"""Statuses of a promise not yet kept or failed (on_line: called back by REST, in the
+priority queue waiting for the next agent)."""
 RECENT_POLL_S = 150
 """A waiting caller counts as still in line if Twilio polled for them this recently."""
 
@@ -57,7 +60,7 @@ CALL_LABELS = select(calls.c.policy, calls.c.arm).where(
 PENDING = select(
     callbacks, calls.c.policy.label("call_policy"), calls.c.arm.label("call_arm")
 ).select_from(callbacks.outerjoin(calls, calls.c.call_id == callbacks.c.call_id)).where(
-    callbacks.c.status.in_(("pending", "claimed"))).order_by(callbacks.c.entered_at)
+    callbacks.c.status.in_(OUTSTANDING)).order_by(callbacks.c.entered_at)
 
 
 def oldest_waiting_entered_at(conn: Connection, queue: str, now: datetime) -> datetime | None:

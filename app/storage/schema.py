@@ -85,6 +85,7 @@ callbacks = Table(
     Column("claimed_by", String(64)),
     Column("claimed_at", DateTime(timezone=True)),
     Column("last_result", String(32)),
+    Column("rest_call_sid", String(64)),  # the customer's leg when placed through the REST API
     Column("resolved_at", DateTime(timezone=True)),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
 )

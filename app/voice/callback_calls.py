@@ -60,6 +60,17 @@ def dial_customer(claim: Callback, params: RouteParams) -> VoiceResponse:
     return response
 
 
+def take_called_back(params: RouteParams) -> VoiceResponse:
+    """A customer called back through the REST API waits in the priority queue: take them."""
+    from app.storage.callback_rest import priority_queue
+
+    response = VoiceResponse()
+    dial = response.dial(action=voice_url("agent", params), method="POST")
+    dial.queue(priority_queue(params.queue), url=voice_url("callback/rest-connect", params),
+               method="POST")
+    return response
+
+
 @bp.post("/callback/answer")
 def callback_answer() -> Response:
     """The customer's leg answered: a person is connected; a machine is an unanswered attempt."""

@@ -12,8 +12,9 @@ from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
+from app.storage import callback_rest
 from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
-from app.voice import callback_calls, callback_flow, safety
+from app.voice import callback_calls, callback_flow, callback_rest_routes, safety  # noqa: F401
 from app.voice.blueprint import bp
 from app.voice.forms import RouteParams, WaitForm, number, required
 from app.voice.situations import situation_from_form, situation_from_poll
@@ -157,6 +158,8 @@ def agent() -> Response:
     svc = services()
     params = RouteParams(svc.queue_name(request.args.get("queue")), None, "")
     agent_call_id = request.form.get("CallSid", "")
+    if callback_rest.anyone_on_line(svc.store.engine, params.queue):  # called back, waiting
+        return twiml_response(callback_calls.take_called_back(params))
     claim = callback_calls.claim_for_agent(params.queue, agent_call_id)
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params))

@@ -1,0 +1,123 @@
+"""At-risk callbacks placed through the REST API (mocked at the client boundary)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from twilio.base.exceptions import TwilioRestException
+
+from app.callback_placer import PlacerError, RestPlacer
+from app.callback_watch import watch_once
+from app.signed_client import SignedClient
+from app.storage.schema import callbacks
+from hold_policies.config import CallbacksConfig
+from tests.app.test_callbacks import CONFIG, enter
+from tests.app.test_voice_contract import call_row, logged_events, request_callback
+from tests.app.twiml_reading import parse, spoken, top_verbs
+from tests.conftest import AUTH_TOKEN
+
+PUBLIC = "https://hold.example.com"
+REST_CONFIG = CONFIG + "[estimate]\nmin_departures = 1\n"
+
+
+@pytest.fixture
+def rest_app(make_app, clock):
+    app = make_app(REST_CONFIG, account_sid="AC123", public_url=PUBLIC)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    for n in range(3):  # departures, so the offer can promise a time
+        twilio.post("/voice/connect?queue=support", {"CallSid": f"CAold{n}", "QueueTime": "9"})
+        clock.advance(20)
+    enter(twilio, "CA1", clock)
+    request_callback(twilio, "CA1", queue_time=60)
+    return app, twilio
+
+
+def status(app) -> str:
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(callbacks.c.status)).scalar_one()
+
+
+def at_risk_round(app, clock, mocker, fail: bool = False):
+    services = app.extensions["holdwell"]
+    create = mocker.patch.object(services.rest_client.calls, "create")
+    if fail:
+        create.side_effect = TwilioRestException(500, "/Calls", "rate limited")
+    settings = CallbacksConfig(at_risk_margin_s=3600)
+    placer = RestPlacer.configured(services.rest_client, PUBLIC, "+14155550000", settings)
+    report = watch_once(services.store.engine, settings, clock.now(), placer)
+    return report, create
+
+
+def test_an_at_risk_callback_is_rung_through_the_rest_api(rest_app, clock, mocker):
+    app, _ = rest_app
+    report, create = at_risk_round(app, clock, mocker)
+    assert report.placed == ["CA1"] and status(app) == "claimed"
+    kwargs = create.call_args.kwargs
+    assert kwargs["to"] == "+14155550100" and kwargs["from_"] == "+14155550000"
+    assert kwargs["url"] == f"{PUBLIC}/voice/callback/rest-answer?call=CA1&queue=support"
+    assert kwargs["machine_detection"] == "Enable"
+    assert kwargs["status_callback"].startswith(f"{PUBLIC}/voice/callback/rest-status?")
+
+
+def test_a_rest_failure_keeps_the_callbacks_place(rest_app, clock, mocker):
+    app, _ = rest_app
+    report, create = at_risk_round(app, clock, mocker, fail=True)
+    create.assert_called_once()
+    assert report.placed == [] and status(app) == "pending"
+
+
+def test_answered_rest_callback_waits_for_the_next_agent_and_is_connected(rest_app, clock,
+                                                                           mocker):
+    app, twilio = rest_app
+    at_risk_round(app, clock, mocker)
+    answer = twilio.post("/voice/callback/rest-answer?call=CA1&queue=support",
+                         {"CallSid": "CAleg1", "AnsweredBy": "human"})
+    assert top_verbs(answer.data) == ["Say", "Enqueue"]
+    assert parse(answer.data).find("Enqueue").text == "support-callbacks"
+    assert status(app) == "on_line"
+    agent = twilio.post("/voice/agent?queue=support", {"CallSid": "CAagent"})
+    queue = parse(agent.data).find("Dial/Queue")
+    assert queue.text == "support-callbacks"
+    assert queue.get("url").endswith("/voice/callback/rest-connect?queue=support")
+    clock.advance(30)
+    connect = twilio.post("/voice/callback/rest-connect?queue=support", {"CallSid": "CAleg1"})
+    assert "Connecting you" in spoken(connect.data)
+    assert call_row(app, "CA1")["outcome"] == "callback_connected"
+    assert "CALLBACK_CONNECT" in logged_events(app, "CA1")
+
+
+def test_voicemail_or_busy_on_the_rest_call_is_an_unanswered_attempt(rest_app, clock, mocker):
+    app, twilio = rest_app
+    at_risk_round(app, clock, mocker)
+    machine = twilio.post("/voice/callback/rest-answer?call=CA1&queue=support",
+                          {"CallSid": "CAleg1", "AnsweredBy": "machine_end_beep"})
+    assert top_verbs(machine.data) == ["Hangup"]
+    assert status(app) == "pending"
+    report, _ = at_risk_round(app, clock, mocker)
+    assert report.placed == []  # a retry waits out its spacing, REST or not
+    clock.advance(timedelta(minutes=10).total_seconds())
+    at_risk_round(app, clock, mocker)
+    twilio.post("/voice/callback/rest-status?call=CA1&queue=support",
+                {"CallSid": "CAleg2", "CallStatus": "busy"})
+    assert status(app) == "failed"  # max_attempts = 2 in CONFIG
+    assert logged_events(app, "CA1").count("CALLBACK_ATTEMPT") == 2
+
+
+def test_rest_placement_without_credentials_says_what_is_missing():
+    with pytest.raises(PlacerError, match="TWILIO_ACCOUNT_SID.*HOLDWELL_PUBLIC_URL"):
+        RestPlacer.configured(None, None, "+14155550000", CallbacksConfig())
+
+
+def test_the_watch_command_refuses_rest_placement_it_cannot_do(config_file, monkeypatch,
+                                                             tmp_path):
+    from app.cli import cli
+
+    path = config_file("[callbacks]\nplace_via_rest = true\n")
+    monkeypatch.setenv("HOLDWELL_CONFIG", path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+    result = CliRunner().invoke(cli, ["callbacks", "--once"])
+    assert result.exit_code != 0 and "place_via_rest needs" in result.output
