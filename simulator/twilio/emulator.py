@@ -49,6 +49,7 @@ class VirtualCaller:
     listener: Listener | None = None
     live: int = 0  # sequence number of the caller's one pending event
     done: bool = False
+    entries: list[str] = field(default_factory=list)  # numbers to key in for a callback
     heard: list[str] = field(default_factory=list)
 
 
@@ -69,7 +70,8 @@ class TwilioEmulator:
                  scenario: Scenario, callers: Callers, reactions_draw: UniformStream,
                  callbacks_draw: UniformStream,
                  *, agents: int, progress: Callable[[int], None] | None = None,
-                 record: bool = False, tag: str = "") -> None:
+                 record: bool = False, tag: str = "",
+                 number_entries: tuple[str, ...] = ()) -> None:
         self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
         self.draw, self.callback_draw = reactions_draw, callbacks_draw
         self.start = clock.now()
@@ -85,6 +87,7 @@ class TwilioEmulator:
         self.errors: list[str] = []
         self.requests: list[tuple[float, str, dict[str, str]]] = []  # kept when `record`
         self.tag = tag
+        self.number_entries = number_entries
 
     # -- the loop --------------------------------------------------------------------------
     def schedule(self, at: float, kind: str, subject: object) -> int:
@@ -170,7 +173,7 @@ class TwilioEmulator:
     # -- callers ----------------------------------------------------------------------------
     def arrive(self, i: int, at: float) -> VirtualCaller:
         caller = VirtualCaller(i, f"CA{self.tag}{i + 1:0{32 - len(self.tag)}d}",
-                               f"+1415555{i % 10_000:04d}")
+                               f"+1415555{i % 10_000:04d}", entries=list(self.number_entries))
         self.callers_by_sid[caller.call_sid] = caller
         try:
             verbs = documents.parse(self.post("/voice/incoming", self.call_params(caller)))
@@ -243,17 +246,25 @@ class TwilioEmulator:
             verbs = documents.parse(self.post(action, {**self.call_params(caller),
                                                        "Digits": key}), documents.WAIT_VERBS)
             gather = next((v for v in verbs if v.name == "Gather"), None)
-            if gather is not None and "call you back" in documents.spoken(verbs):
-                # The callback flow reads the number back: the caller confirms it.
-                prompt = sum(documents.seconds(c, self.audio_seconds) for c in gather.children)
-                confirm_at = at + prompt + 1.0
-                caller.live = self.schedule(confirm_at, "press",
-                                            (caller, gather.get("action"), KEY_CONFIRM))
+            reply = self.callback_dialog(caller, documents.spoken(verbs)) if gather else None
+            if reply is None:
+                self.play(caller, at, verbs)
                 return
-            self.play(caller, at, verbs)
+            prompt = sum(documents.seconds(c, self.audio_seconds) for c in gather.children)
+            caller.live = self.schedule(at + prompt + 1.0, "press",
+                                        (caller, gather.get("action"), reply))
         except TwimlError as error:
             self.errors.append(f"choice {caller.call_sid}: {error}")
             self.end_wait(caller, at, "error")
+
+    def callback_dialog(self, caller: VirtualCaller, said: str) -> str | None:
+        """Keys for the callback dialog: confirm the number read back, or key in the caller's
+        planned numbers (`number_entries`, e.g. a bad one first) one by one."""
+        if "call you back at the number" in said:
+            return "2" if caller.entries else KEY_CONFIRM
+        if "key in the number" in said and caller.entries:
+            return caller.entries.pop(0)  # Twilio sends the digits without the finishing #
+        return None
 
     def leave(self, caller: VirtualCaller, at: float) -> None:
         self.callbacks_outstanding = True  # the app's callback confirmation ends in <Leave/>

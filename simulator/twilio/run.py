@@ -85,6 +85,7 @@ def emulate(
     progress: Callable[[int], None] | None = None,
     record: bool = False,
     customize: Callable[[Flask], None] | None = None,
+    number_entries: tuple[str, ...] = (),
 ) -> EmulatedRun:
     """Drive `scenario` through the real app; the same seed gives the same callers."""
     if len(scenario.agents.steps) != 1:
@@ -108,7 +109,8 @@ def emulate(
         emulator = TwilioEmulator(
             SignedWsgiClient(app, token), clock, scenario, callers,
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
-            agents=scenario.agents.initial, progress=progress, record=record, tag=tag)
+            agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
+            number_entries=number_entries)
         virtual_callers = emulator.run()
         app.extensions["holdwell"].store.engine.dispose()
     table = table_from_log(database_url, f"CA{tag}", scenario)

@@ -70,3 +70,17 @@ def test_a_missed_callback_is_connected_on_a_later_attempt(sqlite_url):
     pending = [r for r in table(sqlite_url, callbacks, result.call_id_prefix)
                if r["status"] in ("pending", "claimed")]
     assert pending == []  # the run ends only when every callback is resolved
+
+
+def test_callers_can_key_another_number_and_a_bad_one_is_asked_again(sqlite_url):
+    scenario = simple_scenario(calls=8, agents=1, arrivals_per_min=3.0, service_mean_min=2.0,
+                               patience_mean_min=20.0, reactions=TAKERS,
+                               callbacks=Callbacks(answer_p=1.0))
+    result = emulate(scenario, "callback", np.random.default_rng(5), database_url=sqlite_url,
+                     config=EAGER, record=True, number_entries=("123", "2125550199"))
+    entries = [p["Digits"] for _, url, p in result.requests
+               if url.startswith("/voice/callback/entry")]
+    assert "123" in entries and "2125550199" in entries
+    rows = table(sqlite_url, callbacks, result.call_id_prefix)
+    assert rows and all(r["number"] == "+12125550199" for r in rows)  # never "123"
+    assert all(r["status"] == "connected" for r in rows)
