@@ -22,6 +22,13 @@ ROUTES = {
     "/voice/queue-result?queue=support": ["Hangup"],
     "/voice/agent": ["Dial"],
     "/voice/connect?queue=support": ["Say"],
+    "/voice/callback/confirm?number=%2B14155550100&policy=callback&queue=support": None,
+    "/voice/callback/entry?policy=callback&queue=support&tries=1": None,
+    "/voice/callback/answer?call=CA1&queue=support": None,
+    "/voice/callback/dial-result?call=CA1&queue=support": None,
+    "/voice/callback/rest-answer?call=CA1&queue=support": None,
+    "/voice/callback/rest-connect?queue=support": None,
+    "/voice/callback/rest-result?call=CA1&queue=support": None,
 }
 
 
