@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 import sys
 
 import click
@@ -69,8 +70,9 @@ def db() -> None:
     """Manage the call-log database schema (Alembic)."""
 
 
-def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+def database_url(given: str | None = None) -> str:
+    """--db if given, else $DATABASE_URL, else the local SQLite file."""
+    return given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
 @db.command("upgrade")
@@ -84,10 +86,8 @@ def db_upgrade(revision: str) -> None:
 
 
 def safe_url(url: str) -> str:
-    """The URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with any password masked, for messages."""
+    return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
 @cli.command()

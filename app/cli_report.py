@@ -7,8 +7,6 @@ imported only when used, so these commands load without a database driver.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,20 +18,10 @@ from analytics.queue_log import queue_log_from_events, queue_log_from_records, w
 from analytics.records import RecordsError, load_records, validate_records, write_records
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
-from app.settings import DEFAULT_DATABASE_URL
+from app.cli import database_url, safe_url
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
-
-
-def database_url(db_url: str | None) -> str:
-    """--db if given, else $DATABASE_URL, else the local SQLite file."""
-    return db_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-
-
-def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
-    return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
 def _database_readers():
@@ -103,24 +91,26 @@ def only_queues(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:
     return records
 
 
+def sources(events_help: str):  # noqa: ANN201 - a click decorator
+    """The input flags report and export share: record files, a database, event files."""
+
+    def decorate(command):  # noqa: ANN001, ANN202
+        for option in reversed((
+            click.option("--records", "records_paths", type=_FILES, multiple=True,
+                         help="Record file (CSV or Parquet); repeat for several."),
+            click.option("--db", "db_url",
+                         help="Database URL [default: $DATABASE_URL or sqlite:///holdwell.db]"),
+            click.option("--events", "events_paths", type=_FILES, multiple=True,
+                         help=events_help),
+        )):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @click.command("report")
-@click.option(
-    "--records",
-    "records_paths",
-    type=_FILES,
-    multiple=True,
-    help="Record file (CSV or Parquet); repeat for several.",
-)
-@click.option(
-    "--db", "db_url", help="Database URL [default: $DATABASE_URL or sqlite:///holdwell.db]"
-)
-@click.option(
-    "--events",
-    "events_paths",
-    type=_FILES,
-    multiple=True,
-    help="Event file(s), to mark announcement times on the hazard plot.",
-)
+@sources("Event file(s), to mark announcement times on the hazard plot.")
 @click.option("--queue", "queues", multiple=True, help="Report only this queue; repeatable.")
 @click.option(
     "--short-abandon",
@@ -178,23 +168,7 @@ def report_command(
     required=True,
     help="queue_log: Asterisk queue_log lines; csv/parquet: records.",
 )
-@click.option(
-    "--records",
-    "records_paths",
-    type=_FILES,
-    multiple=True,
-    help="Record file (CSV or Parquet); repeat for several.",
-)
-@click.option(
-    "--db", "db_url", help="Database URL [default: $DATABASE_URL or sqlite:///holdwell.db]"
-)
-@click.option(
-    "--events",
-    "events_paths",
-    type=_FILES,
-    multiple=True,
-    help="Event file(s) for queue_log (otherwise lines are built from records).",
-)
+@sources("Event file(s) for queue_log (otherwise lines are built from records).")
 @click.option("--out", "out_path", type=_OUT, required=True, help="File to write.")
 def export_command(
     file_format: str,
