@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,9 +31,13 @@ from simulator.run import SimulationRun, estimates_of, policy_named, simulate
 from simulator.scenario import (
     Callbacks,
     Handoff,
+    RateProfile,
+    ReplayedArrivals,
     Scenario,
     ScenarioError,
+    Staffing,
     handoff_for,
+    parse_steps,
     simple_scenario,
 )
 
@@ -95,6 +100,15 @@ SCENARIO_OPTIONS = (
     click.option("--config", "config_path", type=click.Path(dir_okay=False),
                  help="holdwell TOML config: the queue's prompts, knobs and estimate settings."),
     click.option("--queue", default=None, help="Queue in the config (default: its default)."),
+    click.option("--rate-profile", default=None, metavar="MIN:RATE,...",
+                 help="Arrival rate over the day, calls/min from each minute of day, e.g. "
+                 "0:0.2,480:2.5,1080:0.8 (replaces --arrival-rate)."),
+    click.option("--staffing", default=None, metavar="MIN:AGENTS,...",
+                 help="Agents on duty from each minute of day, e.g. 0:2,480:12,1080:4 "
+                 "(replaces --agents)."),
+    click.option("--arrivals-from", type=click.Path(exists=True, dir_okay=False),
+                 default=None, help="Replay the arrival times of a records file (CSV/Parquet), "
+                 "e.g. a real call log's export; --calls becomes its number of calls."),
     click.option("--handoff", type=click.Choice(["app", "none"]), default="app",
                  show_default=True, help="Agent time for the app's connect messages (app), or "
                  "none (the pure Erlang-A model)."),
@@ -130,8 +144,30 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
         else Handoff(),
     )
+    scenario = day_shape(scenario, options)
     ENGINES["twilio"].config = config
     return scenario, config, queue
+
+
+def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
+    """The rate profile, staffing schedule or replayed arrivals, when given."""
+    changes: dict[str, Any] = {}
+    if options.get("rate_profile"):
+        changes["arrivals"] = RateProfile(parse_steps(options["rate_profile"], "--rate-profile"))
+    if options.get("staffing"):
+        steps = parse_steps(options["staffing"], "--staffing")
+        changes["agents"] = Staffing(tuple((minute, int(n)) for minute, n in steps))
+    if options.get("arrivals_from"):
+        from analytics.records import RecordsError, load_records
+
+        try:
+            records = load_records([options["arrivals_from"]])
+        except RecordsError as error:
+            raise ScenarioError(str(error)) from None
+        moments = [stamp.to_pydatetime() for stamp in records["entered_at"]]
+        replay = ReplayedArrivals.from_moments(moments)
+        changes.update(arrivals=replay, calls=len(replay.times_s))
+    return replace(scenario, **changes) if changes else scenario
 
 
 @contextmanager

@@ -8,6 +8,7 @@ Rates and schedules are given per minute of the day and repeat every day.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -74,6 +75,31 @@ class ReplayedArrivals:
             raise ScenarioError("replayed arrivals: no arrival times given")
         if times[0] < 0 or any(b < a for a, b in zip(times, times[1:], strict=False)):
             raise ScenarioError("replayed arrivals: times must be >= 0 and sorted")
+
+    @classmethod
+    def from_moments(cls, moments: Iterable[datetime]) -> ReplayedArrivals:
+        """Arrivals at the moments a call log saw, kept at their time of day from midnight
+        of the first day (so a rate-less replay still meets the day's staffing schedule)."""
+        ordered = sorted(moments)
+        if not ordered:
+            raise ScenarioError("replayed arrivals: the call log has no calls")
+        midnight = ordered[0].replace(hour=0, minute=0, second=0, microsecond=0)
+        return cls(tuple((moment - midnight).total_seconds() for moment in ordered))
+
+
+def parse_steps(text: str, what: str) -> tuple[tuple[float, float], ...]:
+    """'0:0.5,480:2,1080:0.8' -> ((0, 0.5), (480, 2.0), (1080, 0.8)): minute of day:value."""
+    steps = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        try:
+            minute, value = (float(x) for x in part.split(":"))
+        except ValueError:
+            raise ScenarioError(f"{what}: {part!r} is not MINUTE:VALUE (e.g. 0:2,480:10)") \
+                from None
+        steps.append((minute, value))
+    if not steps:
+        raise ScenarioError(f"{what}: give at least one MINUTE:VALUE step")
+    return tuple(steps)
 
 
 @dataclass(frozen=True)

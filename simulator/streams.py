@@ -77,6 +77,10 @@ def arrival_times(
     starts = np.array([start * 60 for start, _ in arrivals.steps] + [DAY_S])
     rates = np.array([rate / 60 for _, rate in arrivals.steps])
     cumulative = np.concatenate(([0.0], np.cumsum(rates * np.diff(starts))))
-    keep = np.append(np.diff(cumulative) > 0, True)  # a zero-rate stretch maps to its end
+    # Invert Lambda piece by piece over the stretches with calls: a zero-rate stretch (a
+    # closed line at night) gets no arrivals at all.
+    open_ = rates > 0
+    lam = np.column_stack([cumulative[:-1][open_], cumulative[1:][open_]]).ravel()
+    at = np.column_stack([starts[:-1][open_], starts[1:][open_]]).ravel()
     days, within = np.divmod(unit, cumulative[-1])
-    return days * DAY_S + np.interp(within, cumulative[keep], starts[keep])
+    return days * DAY_S + np.interp(within, lam, at)

@@ -1,0 +1,60 @@
+"""Days with a shape: rate profiles, staffing schedules and arrivals replayed from a log."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from simulator.scenario import ScenarioError, parse_steps
+
+BASE = ["simulate", "--policy", "silence", "--service-mean", "5", "--patience-mean", "3",
+        "--reactions", "off", "--seed", "3", "--json"]
+
+
+def simulate(tmp_path, name, *extra):
+    out = tmp_path / f"{name}.csv"
+    result = CliRunner().invoke(cli, [*BASE, *extra, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out, parse_dates=["entered_at"])
+
+
+def minute_of_day(frame: pd.DataFrame) -> pd.Series:
+    entered = frame["entered_at"]
+    return entered.dt.hour * 60 + entered.dt.minute
+
+
+def test_a_rate_profile_puts_calls_only_where_the_rate_is_positive(tmp_path):
+    calls = simulate(tmp_path, "office", "--calls", "2000", "--agents", "10",
+                     "--rate-profile", "0:0,480:3,1020:0")
+    minutes = minute_of_day(calls)
+    assert minutes.between(480, 1019).all()
+
+
+def test_a_staffing_schedule_leaves_early_callers_unanswered(tmp_path):
+    calls = simulate(tmp_path, "late", "--calls", "1500", "--arrival-rate", "1",
+                     "--staffing", "0:0,600:10")
+    early = calls[minute_of_day(calls) < 540]  # an hour before the first agent arrives
+    assert len(early) > 100 and (early["outcome"] == "abandoned").all()
+    later = calls[minute_of_day(calls) >= 660]
+    assert (later["outcome"] == "answered").mean() > 0.8
+
+
+def test_arrivals_replayed_from_a_records_file_keep_their_times(tmp_path):
+    first = simulate(tmp_path, "first", "--calls", "500", "--agents", "3",
+                     "--arrival-rate", "0.7")
+    replayed = simulate(tmp_path, "replay", "--arrivals-from", str(tmp_path / "first.csv"),
+                        "--agents", "3", "--calls", "1")
+    assert len(replayed) == len(first)
+    gaps = (replayed["entered_at"] - first["entered_at"]).dt.total_seconds()
+    assert (gaps - gaps.iloc[0]).abs().max() < 1e-3  # same times, shifted to one day
+
+
+@pytest.mark.parametrize("text", ["", "0-2", "0:two", "480:3,"])
+def test_bad_steps_are_named(text):
+    if text == "480:3,":
+        assert parse_steps(text, "--staffing") == ((480.0, 3.0),)
+        return
+    with pytest.raises(ScenarioError, match="--staffing"):
+        parse_steps(text, "--staffing")
