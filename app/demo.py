@@ -187,7 +187,8 @@ def show_log(app, call_ids: list[str], echo: Callable[[str], None]) -> None:  # 
     with engine.connect() as conn:
         rows = conn.execute(select(calls).where(calls.c.call_id.in_(call_ids))
                             .order_by(calls.c.queue, calls.c.call_id)).mappings().all()
-    echo("\nCall log (wait_s = seconds in queue until answered, abandoned or left):")
+    echo("\nCall log (wait_s = seconds in queue until answered, abandoned or left; "
+         "left = chose a callback, which keeps its place until an agent calls back):")
     echo(f"{'call_id':<22}{'policy':<11}{'outcome':<12}{'wait_s':>8}{'announcements':>15}"
          f"{'first_announced_wait_s':>24}")
     for row in rows:
