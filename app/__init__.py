@@ -54,4 +54,7 @@ def create_app(
     app.extensions["holdwell_audio"] = app.extensions["holdwell"].audio
     app.register_blueprint(voice_bp)
     app.register_blueprint(audio_routes.bp)
+    from app import ops
+
+    app.register_blueprint(ops.bp)
     return app

@@ -121,3 +121,16 @@ def test_the_watch_command_refuses_rest_placement_it_cannot_do(config_file, monk
     monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
     result = CliRunner().invoke(cli, ["callbacks", "--once"])
     assert result.exit_code != 0 and "place_via_rest needs" in result.output
+
+
+def test_the_operator_page_marks_a_promise_about_to_run_out(rest_app, clock, monkeypatch):
+    app, _ = rest_app
+    monkeypatch.setenv("HOLDWELL_OPS_TOKEN", "s3cret")
+    client = app.test_client()
+    calm = client.get("/ops/callbacks?token=s3cret").data
+    assert b'class="risk"' not in calm
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        promised_by = conn.execute(select(callbacks.c.promised_by)).scalar_one()
+    clock.set(promised_by.replace(tzinfo=clock.now().tzinfo) - timedelta(seconds=30))
+    risky = client.get("/ops/callbacks?token=s3cret").data
+    assert b'class="risk"' in risky

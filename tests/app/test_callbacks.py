@@ -255,3 +255,17 @@ def test_gather_actions_without_queue_time_take_the_wait_from_the_log(cb_app, tw
     twilio_cb.post(parse(offer.data).find("Gather").get("action"), {**bare, "Digits": "1"})
     row = call_row(cb_app, "CA1")
     assert row["outcome"] == "left" and row["wait_s"] == 95
+
+
+def test_the_operator_page_lists_promises_and_flags_those_at_risk(cb_app, twilio_cb, clock,
+                                                                  monkeypatch):
+    enter(twilio_cb, "CA1", clock)
+    request_callback(twilio_cb, "CA1", queue_time=60)
+    client = cb_app.test_client()
+    assert client.get("/ops/callbacks").status_code == 404  # off without a token
+    monkeypatch.setenv("HOLDWELL_OPS_TOKEN", "s3cret")
+    assert client.get("/ops/callbacks").status_code == 401
+    assert client.get("/ops/callbacks?token=wrong").status_code == 401
+    page = client.get("/ops/callbacks", headers={"Authorization": "Bearer s3cret"})
+    assert page.status_code == 200 and b"CA1" in page.data
+    assert b"Callbacks not yet kept (1)" in page.data
