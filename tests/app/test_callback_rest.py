@@ -20,7 +20,8 @@ from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 
 PUBLIC = "https://hold.example.com"
-REST_CONFIG = CONFIG + "[estimate]\nmin_departures = 1\n"
+REST_CONFIG = CONFIG.replace("retry_after_s = 300", "retry_after_s = 300\nat_risk_margin_s = 60") \
+    + "[estimate]\nmin_departures = 1\n"
 
 
 @pytest.fixture
