@@ -219,7 +219,7 @@ class TwilioEmulator:
             caller.live = self.schedule(end, "leave", caller)
             return
         if heard.ends_with == "Hangup":
-            caller.live = self.schedule(end, "app_hangup", caller)
+            caller.live = self.schedule(end, "hang_up", caller)  # Twilio: QueueResult=hangup
             return
         reaction = caller.listener.hear(at, heard.heard)  # None: listens to the end
         if reaction is not None and reaction.action is Action.HANG_UP and reaction.at_s < end:
@@ -271,9 +271,6 @@ class TwilioEmulator:
         self.end_wait(caller, at, "leave")
 
     def hang_up(self, caller: VirtualCaller, at: float) -> None:
-        self.end_wait(caller, at, "hangup")
-
-    def app_hangup(self, caller: VirtualCaller, at: float) -> None:
         self.end_wait(caller, at, "hangup")
 
     def end_wait(self, caller: VirtualCaller, at: float, result: str) -> None:
@@ -413,5 +410,5 @@ class TwilioEmulator:
         self.agent_ready(agent, at, agent.dial_action, {"DialCallStatus": "completed"})
 
 
-LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave", "app_hangup",
+LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave",
                          "redirect"})
