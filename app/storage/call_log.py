@@ -16,6 +16,7 @@ from app.storage.db import as_utc
 from app.storage.events import insert_once, log_event
 from app.storage.outcomes import (
     end_wait,
+    log_abandon,
     outcome_after,
     settle,
     settle_and_read,
@@ -27,16 +28,12 @@ from app.storage.prepared import (
     COUNT_FIRST_ESTIMATE,
     COUNT_POLL,
     COUNT_POLL_RETURNING,
-    DEPARTURES,
     QUEUE_VIEW,
 )
 from app.storage.schema import calls
 from hold_policies.estimate import QueueFlow
 from hold_policies.records import Event, Outcome
 from hold_policies.steps import Segment
-
-# DEPARTURES and settle moved to prepared/outcomes; importing them from here still works.
-__all__ = ["DEPARTURES", "CallLogStore", "CallRow", "Poll", "call_row", "settle"]
 
 
 @dataclass(frozen=True)
@@ -106,10 +103,7 @@ class CallLogStore:
                 call = count_poll(conn, counted)
             poll = self._poll_view(conn, call, now)  # before ENTERQUEUE: it may start the log
             if call.polls == 1:  # ENTERQUEUE is logged once; later polls need not try again
-                log_event(conn, dedupe_key=f"{call_id}:ENTERQUEUE",
-                          time=call.entered_at or entered_at, call_id=call_id, queue=call.queue,
-                          event=Event.ENTERQUEUE, policy=call.policy, arm=call.arm,
-                          position=position, wait_s=0.0)
+                log_enterqueue(conn, call, call.entered_at or entered_at, position)
         return poll
 
     def snapshot(self, call_id: str, now: datetime) -> Poll | None:
@@ -202,9 +196,7 @@ class CallLogStore:
             call = call_row(row)
             wait = self._waited(call, now)
             if settle(conn, call_id, Outcome.ABANDONED, wait, ended_at=now):
-                log_event(conn, dedupe_key=f"{call_id}:ABANDON", time=now, call_id=call_id,
-                          queue=call.queue, event=Event.ABANDON, policy=call.policy,
-                          arm=call.arm, wait_s=wait, data={"source": f"status:{status}"})
+                log_abandon(conn, call, wait, now, source=f"status:{status}")
 
     # -- helpers -------------------------------------------------------------------------
     def _ensure_call(self, conn, call_id, queue, now, queue_time_s) -> CallRow:  # noqa: ANN001
@@ -235,11 +227,16 @@ def log_entered(
     """
     if call.polls or call.entered_at is not None:
         return  # the first poll (or an earlier answer or hang-up) logged it
-    entered = call.entered_at or now - timedelta(seconds=queue_time_s or 0.0)
-    if call.entered_at is None or position is not None:
-        conn.execute(update(calls).where(calls.c.call_id == call.call_id).values(
-            entered_at=func.coalesce(calls.c.entered_at, entered),
-            orig_position=func.coalesce(calls.c.orig_position, position)))
+    entered = now - timedelta(seconds=queue_time_s or 0.0)
+    conn.execute(update(calls).where(calls.c.call_id == call.call_id).values(
+        entered_at=func.coalesce(calls.c.entered_at, entered),
+        orig_position=func.coalesce(calls.c.orig_position, position)))
+    log_enterqueue(conn, call, entered, position)
+
+
+def log_enterqueue(conn: Connection, call: CallRow, entered: datetime,
+                   position: int | None) -> None:
+    """ENTERQUEUE, once per call, whichever request first tells us the caller was queued."""
     log_event(conn, dedupe_key=f"{call.call_id}:ENTERQUEUE", time=entered, call_id=call.call_id,
               queue=call.queue, event=Event.ENTERQUEUE, policy=call.policy, arm=call.arm,
               position=position, wait_s=0.0)

@@ -68,6 +68,14 @@ def refine_abandon_wait(conn: Connection, call_id: str, wait_s: float) -> None:
                  .values(wait_s=wait_s))
 
 
+def log_abandon(conn: Connection, call: CallRow, wait_s: float, now: datetime,
+                source: str) -> None:
+    """The one ABANDON of a call (its dedupe key lets `refine_abandon_wait` find it)."""
+    log_event(conn, dedupe_key=f"{call.call_id}:ABANDON", time=now, call_id=call.call_id,
+              queue=call.queue, event=Event.ABANDON, policy=call.policy, arm=call.arm,
+              wait_s=wait_s, data={"source": source})
+
+
 def end_wait(
     conn: Connection, call: CallRow, result: str, wait_s: float, queue_time_s: float | None,
     now: datetime,
@@ -77,8 +85,7 @@ def end_wait(
                               "policy": call.policy, "arm": call.arm, "time": now}
     if result == "hangup":
         if settle_open(conn, call, Outcome.ABANDONED, wait_s, ended_at=now):
-            log_event(conn, dedupe_key=f"{call.call_id}:ABANDON", event=Event.ABANDON,
-                      wait_s=wait_s, data={"source": "queue-result"}, **common)
+            log_abandon(conn, call, wait_s, now, source="queue-result")
             return Outcome.ABANDONED
         if call.outcome == Outcome.ABANDONED and queue_time_s is not None:
             refine_abandon_wait(conn, call.call_id, queue_time_s)
