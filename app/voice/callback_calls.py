@@ -37,7 +37,7 @@ def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
 def prompts_for(queue: str) -> tuple[Prompts, str | None, str | None]:
     svc = services()
     policy = svc.policy(queue, None)
-    prompts = getattr(policy, "prompts", Prompts())
+    prompts = policy.prompts
     return prompts, policy.voice.voice, policy.voice.language
 
 

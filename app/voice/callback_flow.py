@@ -20,14 +20,9 @@ from app.voice.forms import RouteParams, WaitForm
 from app.voice.situations import situation_from_poll
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import Choice, HoldPolicy
-from hold_policies.prompts import Prompts
 
 MAX_ENTRY_TRIES = 3
 CONFIRM_KEY, OTHER_NUMBER_KEY = "1", "2"
-
-
-def prompts_of(policy: HoldPolicy) -> Prompts:
-    return getattr(policy, "prompts", Prompts())
 
 
 def ask_for_number(policy: HoldPolicy, params: RouteParams) -> VoiceResponse:
@@ -42,7 +37,7 @@ def ask_for_number(policy: HoldPolicy, params: RouteParams) -> VoiceResponse:
 def ask_to_confirm(
     policy: HoldPolicy, params: RouteParams, number: str, *, ending_only: bool
 ) -> VoiceResponse:
-    prompts = prompts_of(policy)
+    prompts = policy.prompts
     digits = spoken_digits(number[-4:] if ending_only else number)
     response = VoiceResponse()
     gather = response.gather(input="dtmf", num_digits=1, timeout=6, method="POST",
@@ -55,7 +50,7 @@ def ask_to_confirm(
 
 
 def ask_for_entry(policy: HoldPolicy, params: RouteParams, *, tries: int) -> VoiceResponse:
-    prompts = prompts_of(policy)
+    prompts = policy.prompts
     response = VoiceResponse()
     if tries >= MAX_ENTRY_TRIES:
         response.say(prompts.callback_kept_waiting, voice=policy.voice.voice,
@@ -87,7 +82,7 @@ def callback_confirm() -> Response:
         return twiml_response(ask_for_entry(policy, params, tries=0))
     if digit != CONFIRM_KEY:
         response = VoiceResponse()
-        response.say(prompts_of(policy).callback_kept_waiting, voice=policy.voice.voice,
+        response.say(policy.prompts.callback_kept_waiting, voice=policy.voice.voice,
                      language=policy.voice.language)
         return twiml_response(response)
     return twiml_response(commit_and_leave(policy, params, number))
@@ -101,7 +96,7 @@ def callback_entry() -> Response:
     number = callback_number(request.form.get("Digits", "").strip(), region)
     if number is None:  # re-asked, never stored
         response = ask_for_entry(policy, params, tries=tries)
-        prompts = prompts_of(policy)
+        prompts = policy.prompts
         retry = VoiceResponse()
         retry.say(prompts.callback_number_invalid, voice=policy.voice.voice,
                   language=policy.voice.language)

@@ -22,7 +22,7 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from app.clock import ManualClock
 from app.signed_client import SignedClient, SignedWsgiClient
@@ -383,8 +383,7 @@ class TwilioEmulator:
     # -- callbacks --------------------------------------------------------------------------
     def ring_customer(self, agent: VirtualAgent, at: float, dial: Verb, number: Verb) -> None:
         model = self.scenario.callbacks
-        call_id = dict(p.split("=", 1) for p in urlsplit(number.get("url")).query.split("&")
-                       if "=" in p).get("call", "")
+        call_id = parse_qs(urlsplit(number.get("url")).query).get("call", [""])[0]
         answered = self.callback_draw() < model.answer_p
         if answered:
             self.schedule(at + model.answer_after_s, "callback_answered",
