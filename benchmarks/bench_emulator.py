@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from emulator.run import emulate
 from hold_policies.config import HoldwellConfig
 from hold_policies.factory import prompts_of
 from simulator.run import policy_named, simulate
 from simulator.scenario import handoff_for, simple_scenario
-from simulator.twilio.run import emulate
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from analytics.queue_log import parse_queue_log_line
 from analytics.records import load_records, write_records
 from analytics.synthetic import arm_for_rate, synthetic_records
-from app.cli_report import export_command, report_command
+from cli.report_commands import export_command, report_command
 from tests.analytics.builders import fourteen_calls
 
 

@@ -114,7 +114,7 @@ def test_rest_placement_without_credentials_says_what_is_missing():
 
 def test_the_watch_command_refuses_rest_placement_it_cannot_do(config_file, monkeypatch,
                                                              tmp_path):
-    from app.cli import cli
+    from cli.main import cli
 
     path = config_file("[callbacks]\nplace_via_rest = true\n")
     monkeypatch.setenv("HOLDWELL_CONFIG", path)

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
-from app.cli import cli
+from cli.main import cli
 
 
 def test_config_check_accepts_a_good_file(config_file):

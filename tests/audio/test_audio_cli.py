@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from app.cli_audio import audio
 from audio.formats import read_audio
 from audio.levels import gated_rms_dbov
+from cli.audio_commands import audio
 
 
 @pytest.fixture

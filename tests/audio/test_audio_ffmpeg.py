@@ -7,11 +7,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.cli_audio import audio
 from audio import _pydub
 from audio._pydub import AudioSegment
 from audio.check import check_file
 from audio.prepare import prepare_file
+from cli.audio_commands import audio
 
 REPO = Path(__file__).resolve().parents[2]
 

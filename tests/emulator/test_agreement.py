@@ -11,11 +11,11 @@ import math
 import numpy as np
 import pytest
 
+from emulator.run import emulate
 from hold_policies.config import HoldwellConfig
 from hold_policies.factory import prompts_of
 from simulator.run import policy_named, simulate
 from simulator.scenario import handoff_for, simple_scenario
-from simulator.twilio.run import emulate
 
 CALLS = 1200
 

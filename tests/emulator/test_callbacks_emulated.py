@@ -6,10 +6,10 @@ import numpy as np
 from sqlalchemy import create_engine, select
 
 from app.storage.schema import call_events, callbacks, calls
+from emulator.run import emulate
 from hold_policies.config import parse_config
 from simulator.behaviour import Reactions
 from simulator.scenario import Callbacks, simple_scenario
-from simulator.twilio.run import emulate
 
 EAGER = parse_config({"queues": {"support": {"callback": {
     "offer_after_estimate_s": 0, "offer_without_estimate_after_s": 0}}}})

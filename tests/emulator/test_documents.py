@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from emulator import documents
+from emulator.documents import TwimlError
+from emulator.listening import listen
 from hold_policies.durations import say_duration_s
-from simulator.twilio import documents
-from simulator.twilio.documents import TwimlError
-from simulator.twilio.listening import listen
 
 
 def twiml(body: str) -> bytes:

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from app.storage.schema import call_events, calls
+from emulator.run import emulate
 from hold_policies.config import parse_config
 from simulator.scenario import simple_scenario
-from simulator.twilio.run import emulate
 
 CONFIG = parse_config({"queues": {"support": {"callback": {
     "offer_after_estimate_s": 120, "offer_without_estimate_after_s": 120}}}})

@@ -9,10 +9,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.storage.schema import call_events, calls
+from emulator.run import emulate
 from hold_policies.config import parse_config
 from simulator.behaviour import Reactions
 from simulator.scenario import simple_scenario
-from simulator.twilio.run import emulate
 
 EAGER_OFFERS = parse_config({"queues": {"support": {"callback": {
     "offer_after_estimate_s": 0, "offer_without_estimate_after_s": 0}}}})
@@ -136,7 +136,7 @@ def test_the_emulators_signature_is_twilios_algorithm():
 
 @pytest.mark.parametrize("ages", [[10.0, 30.0, 50.0]])
 def test_avg_queue_time_is_the_mean_age_of_the_callers_waiting_now(ages):
-    from simulator.twilio.emulator import TwilioEmulator, VirtualCaller
+    from emulator.emulator import TwilioEmulator, VirtualCaller
 
     emulator = TwilioEmulator.__new__(TwilioEmulator)
     emulator.queue = [VirtualCaller(i, f"CA{i}", "+14155550100", enqueued_at=100 - age)

@@ -8,9 +8,9 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 
-from app.cli import cli
 from app.signed_client import SignedClient
 from app.storage.schema import call_events, calls
+from cli.main import cli
 from hold_policies.experiment import assign_arm
 from tests.app.test_voice_contract import wait_form
 from tests.app.twiml_reading import parse, spoken

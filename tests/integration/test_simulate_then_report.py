@@ -11,7 +11,7 @@ import json
 
 from click.testing import CliRunner
 
-from app.cli import cli
+from cli.main import cli
 
 CALLS = 40_000
 

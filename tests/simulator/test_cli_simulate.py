@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from app.cli_simulate import ENGINES, compare_command, erlang_command, simulate_command
+from cli.simulate_commands import ENGINES, compare_command, erlang_command, simulate_command
 
 SMALL = ["--calls", "2000", "--agents", "5", "--arrival-rate", "1", "--service-mean", "5",
          "--patience-mean", "4", "--seed", "3"]

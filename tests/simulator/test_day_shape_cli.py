@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from app.cli import cli
+from cli.main import cli
 from simulator.scenario import ScenarioError, parse_steps
 
 BASE = ["simulate", "--policy", "silence", "--service-mean", "5", "--patience-mean", "3",

@@ -60,7 +60,7 @@ class TwilioEngine:
 
     def __call__(self, scenario: Scenario, policy: HoldPolicy, rng: np.random.Generator,
                  progress: Callable[[int], None] | None = None) -> SimulationRun:
-        from simulator.twilio.run import emulate
+        from emulator.run import emulate
 
         url = os.environ.get("DATABASE_URL")
         if not url:

@@ -26,12 +26,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from app.clock import ManualClock
 from app.signed_client import SignedClient, SignedWsgiClient
+from emulator import documents
+from emulator.documents import TwimlError, Verb
+from emulator.listening import listen
 from simulator.behaviour import Action, Listener
 from simulator.scenario import Scenario
 from simulator.streams import Callers, UniformStream
-from simulator.twilio import documents
-from simulator.twilio.documents import TwimlError, Verb
-from simulator.twilio.listening import listen
 
 QUEUE_SID = "QU" + "0" * 32
 MIN_DOCUMENT_S = 1.0

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from emulator.documents import AudioSeconds, Verb, seconds
 from simulator.heard import Heard
-from simulator.twilio.documents import AudioSeconds, Verb, seconds
 
 POSITION = re.compile(r"\bnumber (\d+) in line", re.IGNORECASE)
 NEXT_IN_LINE = re.compile(r"\bnext in line\b", re.IGNORECASE)

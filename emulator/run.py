@@ -26,13 +26,13 @@ from app.storage.db import as_utc, make_engine
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events
+from emulator.emulator import TwilioEmulator, VirtualCaller
 from hold_policies.config import HoldwellConfig
 from hold_policies.records import RECORD_COLUMNS, CallRecord
 from simulator.metrics import summarise
 from simulator.scenario import Scenario, ScenarioError
 from simulator.streams import Streams, UniformStream
 from simulator.table import CallTable
-from simulator.twilio.emulator import TwilioEmulator, VirtualCaller
 
 
 @dataclass(frozen=True)

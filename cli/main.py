@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-import re
 import sys
 
 import click
 
-from app.settings import DEFAULT_DATABASE_URL
+from cli.database import database_url, safe_url
 from hold_policies.config import ConfigError, load_config
 
 LAZY_COMMANDS = {
-    "audio": "app.cli_audio:audio",
-    "report": "app.cli_report:report_command",
-    "export": "app.cli_report:export_command",
-    "simulate": "app.cli_simulate:simulate_command",
-    "compare": "app.cli_simulate:compare_command",
-    "erlang": "app.cli_simulate:erlang_command",
+    "audio": "cli.audio_commands:audio",
+    "report": "cli.report_commands:report_command",
+    "export": "cli.report_commands:export_command",
+    "simulate": "cli.simulate_commands:simulate_command",
+    "compare": "cli.simulate_commands:compare_command",
+    "erlang": "cli.simulate_commands:erlang_command",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""
 
@@ -70,11 +68,6 @@ def db() -> None:
     """Manage the call-log database schema (Alembic)."""
 
 
-def database_url(given: str | None = None) -> str:
-    """--db if given, else $DATABASE_URL, else the local SQLite file."""
-    return given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-
-
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
@@ -83,11 +76,6 @@ def db_upgrade(revision: str) -> None:
 
     upgrade(database_url(), revision)
     click.echo(f"database at {safe_url(database_url())} is at revision {revision}")
-
-
-def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
-    return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
 @cli.command()
@@ -113,7 +101,7 @@ def serve(host: str, port: int) -> None:
               help="Scripted callers per policy.")
 def demo(calls_per_policy: int) -> None:
     """Scripted calls through the real routes: what each caller heard, and what was logged."""
-    from app.demo import run_demo
+    from cli.demo import run_demo
 
     run_demo(database_url(), calls_per_policy=calls_per_policy, echo=click.echo)
 

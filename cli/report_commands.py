@@ -18,7 +18,7 @@ from analytics.queue_log import queue_log_from_events, queue_log_from_records, w
 from analytics.records import RecordsError, load_records, validate_records, write_records
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
-from app.cli import database_url, safe_url
+from cli.database import database_url, safe_url
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
