@@ -97,13 +97,13 @@ def serve(host: str, port: int) -> None:
 
 
 @cli.command()
-@click.option("--calls", "calls_per_policy", default=1, show_default=True,
-              help="Scripted callers per policy.")
-def demo(calls_per_policy: int) -> None:
+@click.option("--calls", "rounds", default=1, show_default=True, type=click.IntRange(1, 100),
+              help="Rounds of the four scripted callers per policy.")
+def demo(rounds: int) -> None:
     """Scripted calls through the real routes: what each caller heard, and what was logged."""
     from cli.demo import run_demo
 
-    run_demo(database_url(), calls_per_policy=calls_per_policy, echo=click.echo)
+    run_demo(database_url(), rounds=rounds, echo=click.echo)
 
 
 @cli.command("callbacks")

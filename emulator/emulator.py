@@ -33,6 +33,9 @@ from simulator.behaviour import Action, Listener
 from simulator.scenario import Scenario
 from simulator.streams import Callers, UniformStream
 
+ListenerFactory = Callable[["VirtualCaller", float, float], Listener]
+"""Makes a caller's ears: (caller, patience in s, time entering the queue in s) -> Listener."""
+
 QUEUE_SID = "QU" + "0" * 32
 MIN_DOCUMENT_S = 1.0
 KEY_CONFIRM = "1"
@@ -46,6 +49,7 @@ class VirtualCaller:
     wait_url: str = ""
     action_url: str = ""
     enqueued_at: float = 0.0
+    rang_at: float = 0.0
     listener: Listener | None = None
     live: int = 0  # sequence number of the caller's one pending event
     done: bool = False
@@ -71,7 +75,8 @@ class TwilioEmulator:
                  callbacks_draw: UniformStream,
                  *, agents: int, progress: Callable[[int], None] | None = None,
                  record: bool = False, tag: str = "",
-                 number_entries: tuple[str, ...] = ()) -> None:
+                 number_entries: tuple[str, ...] = (),
+                 listener_for: ListenerFactory | None = None) -> None:
         self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
         self.draw, self.callback_draw = reactions_draw, callbacks_draw
         self.start = clock.now()
@@ -88,6 +93,16 @@ class TwilioEmulator:
         self.requests: list[tuple[float, str, dict[str, str]]] = []  # kept when `record`
         self.tag = tag
         self.number_entries = number_entries
+        self.listener_for = listener_for or self.behaviour_model
+
+    def behaviour_model(self, caller: VirtualCaller, patience_s: float, at: float) -> Listener:
+        """The scenario's caller-behaviour model, shared with the fast engine."""
+        return Listener(self.scenario.reactions, patience_s, at, self.draw)
+
+    def note(self, caller: VirtualCaller, at: float, text: str) -> None:
+        """With `record`, what the caller heard or did, at seconds since they first rang."""
+        if self.record:
+            caller.heard.append(f"t={at - caller.rang_at:.0f} s: {text}")
 
     # -- the loop --------------------------------------------------------------------------
     def schedule(self, at: float, kind: str, subject: object) -> int:
@@ -173,7 +188,8 @@ class TwilioEmulator:
     # -- callers ----------------------------------------------------------------------------
     def arrive(self, i: int, at: float) -> VirtualCaller:
         caller = VirtualCaller(i, f"CA{self.tag}{i + 1:0{32 - len(self.tag)}d}",
-                               f"+1415555{i % 10_000:04d}", entries=list(self.number_entries))
+                               f"+1415555{i % 10_000:04d}", rang_at=at,
+                               entries=list(self.number_entries))
         self.callers_by_sid[caller.call_sid] = caller
         try:
             verbs = documents.parse(self.post("/voice/incoming", self.call_params(caller)))
@@ -187,6 +203,7 @@ class TwilioEmulator:
                 caller.wait_url, caller.action_url = verb.get("waitUrl"), verb.get("action")
                 break
             t += documents.seconds(verb, self.audio_seconds)
+        self.note(caller, at, f"{documents.describe(verbs)} [joins the queue]")
         caller.live = self.schedule(t, "enqueue", caller)
         return caller
 
@@ -194,7 +211,7 @@ class TwilioEmulator:
         caller.enqueued_at = at
         self.queue.append(caller)
         patience = float(self.callers.patience_s[caller.index])
-        caller.listener = Listener(self.scenario.reactions, patience, at, self.draw)
+        caller.listener = self.listener_for(caller, patience, at)
         idle = next((a for a in self.agents if a.waiting_since is not None), None)
         if idle is not None and self.queue[0] is caller:
             return self.bridge(idle, caller, at)
@@ -210,10 +227,10 @@ class TwilioEmulator:
             self.errors.append(f"wait {caller.call_sid}: {error}")
             self.end_wait(caller, at, "error")
 
-    def play(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...]) -> None:
+    def play(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...],
+             doing: str = "") -> None:
         heard = listen(verbs, self.audio_seconds)
-        if self.record:
-            caller.heard.append(f"{at - caller.enqueued_at:.0f}s {documents.describe(verbs)}")
+        self.note(caller, at, doing + documents.describe(verbs))
         end = at + max(heard.heard.duration_s, 0.0)
         if heard.ends_with == "Leave":
             caller.live = self.schedule(end, "leave", caller)
@@ -248,8 +265,9 @@ class TwilioEmulator:
             gather = next((v for v in verbs if v.name == "Gather"), None)
             reply = self.callback_dialog(caller, documents.spoken(verbs)) if gather else None
             if reply is None:
-                self.play(caller, at, verbs)
+                self.play(caller, at, verbs, f"[presses {key}] ")
                 return
+            self.note(caller, at, f"[presses {key}] {documents.describe(verbs)}")
             prompt = sum(documents.seconds(c, self.audio_seconds) for c in gather.children)
             caller.live = self.schedule(at + prompt + 1.0, "press",
                                         (caller, gather.get("action"), reply))
@@ -271,6 +289,7 @@ class TwilioEmulator:
         self.end_wait(caller, at, "leave")
 
     def hang_up(self, caller: VirtualCaller, at: float) -> None:
+        self.note(caller, at, "[hangs up]")
         self.end_wait(caller, at, "hangup")
 
     def end_wait(self, caller: VirtualCaller, at: float, result: str) -> None:
@@ -361,6 +380,7 @@ class TwilioEmulator:
         try:
             verbs = documents.parse(self.post(agent.connect_url, params), documents.CONNECT_VERBS)
             whisper = sum(documents.seconds(v, self.audio_seconds) for v in verbs)
+            self.note(caller, at, f"{documents.describe(verbs)} [answered by an agent]")
         except TwimlError as error:
             self.errors.append(f"connect {caller.call_sid}: {error}")
             whisper = 0.0
@@ -398,6 +418,8 @@ class TwilioEmulator:
                                                 "AnsweredBy": "human"}), documents.CONNECT_VERBS)
         greeting = sum(documents.seconds(v, self.audio_seconds) for v in verbs)
         caller = self.callers_by_sid.get(call_id)
+        if caller is not None:
+            self.note(caller, at, f"[called back, picks up] {documents.describe(verbs)}")
         talk = float(self.callers.service_s[caller.index]) if caller else 0.0
         self.schedule(at + greeting + talk, "callback_end", agent)
 

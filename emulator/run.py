@@ -26,12 +26,12 @@ from app.storage.db import as_utc, make_engine
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events
-from emulator.emulator import TwilioEmulator, VirtualCaller
+from emulator.emulator import ListenerFactory, TwilioEmulator, VirtualCaller
 from hold_policies.config import HoldwellConfig
 from hold_policies.records import RECORD_COLUMNS, CallRecord
 from simulator.metrics import summarise
 from simulator.scenario import Scenario, ScenarioError
-from simulator.streams import Streams, UniformStream
+from simulator.streams import Callers, Streams, UniformStream
 from simulator.table import CallTable
 
 
@@ -86,14 +86,20 @@ def emulate(
     record: bool = False,
     customize: Callable[[Flask], None] | None = None,
     number_entries: tuple[str, ...] = (),
+    callers: Callers | None = None,
+    listener_for: ListenerFactory | None = None,
 ) -> EmulatedRun:
-    """Drive `scenario` through the real app; the same seed gives the same callers."""
+    """Drive `scenario` through the real app; the same seed gives the same callers.
+
+    `callers` (arrival, talk and patience times) and `listener_for` (how each caller reacts)
+    replace the scenario's draws and behaviour model, for scripted callers such as the demo's.
+    """
     if len(scenario.agents.steps) != 1:
         raise ScenarioError("the Twilio emulator needs constant staffing (one agents step)")
     began = time.perf_counter()
     upgrade(database_url)
     streams = Streams.spawn(rng)
-    callers = streams.callers(scenario)
+    callers = callers or streams.callers(scenario)
     token, tag = secrets.token_hex(16), secrets.token_hex(4)
     start = fresh_start(database_url, scenario.start)
     scenario = replace(scenario, start=start)
@@ -110,7 +116,7 @@ def emulate(
             SignedWsgiClient(app, token), clock, scenario, callers,
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
             agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
-            number_entries=number_entries)
+            number_entries=number_entries, listener_for=listener_for)
         virtual_callers = emulator.run()
         app.extensions["holdwell"].store.engine.dispose()
     table = table_from_log(database_url, f"CA{tag}", scenario)

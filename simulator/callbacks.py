@@ -12,16 +12,10 @@ failed (issue 5, item 6).
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
 
 from simulator.table import CALLBACK_CONNECTED, CALLBACK_FAILED
+from simulator.waiter import CONFIRMING, DIALLING, READY, SPACING, Waiter
 
-if TYPE_CHECKING:
-    from simulator.engine import Waiter
-
-WAITING, CONFIRMING, READY, SPACING, DIALLING = range(5)
-"""Phases of someone in line: in the queue; hearing the callback confirmation; a callback
-that may be dialled; a callback waiting out the retry spacing; a callback being dialled."""
 RETRY, RING_END = 10, 11  # event actions of callbacks
 
 

@@ -21,41 +21,24 @@ from collections.abc import Callable
 from hold_policies.base import Choice, HoldPolicy
 from hold_policies.situation import Situation
 from hold_policies.steps import Segment, SegmentKind
-from simulator.behaviour import Action, Listener, Reactions
-from simulator.callbacks import READY, WAITING, CallbackLifecycle
+from simulator.behaviour import Action
+from simulator.callbacks import CallbackLifecycle
 from simulator.heard import MIN_SEGMENT_S, Heard, ends_the_wait, heard_from_segment
 from simulator.ledger import Ledger
 from simulator.scenario import Scenario
 from simulator.staffing import Agents
 from simulator.streams import Callers, Streams, UniformStream
 from simulator.table import ABANDONED, ANSWERED, LEFT, CallTable, call_id
+from simulator.waiter import END, HANG_UP, LEAVE, POLL, PRESS, READY, WAITING, Waiter
 from simulator.waiting import Line, QueueSpeed
 
 INF = math.inf
 ANNOUNCING = frozenset({SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD})
-POLL, HANG_UP, PRESS, LEAVE, END = range(5)  # event actions of waiting callers
 ANSWERS_KEPT, CHECK_EVERY = 200_000, 997
 
 
 class PolicyNotPure(RuntimeError):
     """A policy gave two callers in the same situation different segments."""
-
-
-class Waiter(Listener):
-    """Someone in line: their ears and patience (a `Listener`, set up only when reactions are
-    on) plus their place in the engine: phase, segments heard and their one live event."""
-
-    __slots__ = ("action", "attempts", "i", "key", "last_announced", "listens", "phase",
-                 "segments", "seq")
-
-    def __init__(self, i: int, reactions: Reactions | None, patience_s: float, entered_s: float,
-                 draw: Callable[[], float]) -> None:
-        if reactions is not None:
-            super().__init__(reactions, patience_s, entered_s, draw)
-        self.listens = reactions is not None
-        self.i, self.phase, self.segments, self.attempts = i, WAITING, 0, 0
-        self.last_announced: float | None = None
-        self.seq, self.action, self.key = -1, POLL, ""
 
 
 class PolledEngine(CallbackLifecycle):

@@ -30,28 +30,11 @@ from app.storage.prepared import (
     COUNT_POLL_RETURNING,
     QUEUE_VIEW,
 )
+from app.storage.rows import CallRow, call_row
 from app.storage.schema import calls
 from hold_policies.estimate import QueueFlow
 from hold_policies.records import Event, Outcome
 from hold_policies.steps import Segment
-
-
-@dataclass(frozen=True)
-class CallRow:
-    """What the log knows about one call while it waits."""
-
-    call_id: str
-    queue: str
-    policy: str
-    arm: str
-    from_number: str | None
-    arrived_at: datetime
-    entered_at: datetime | None
-    polls: int
-    announcements: int
-    last_announced_at: datetime | None
-    outcome: str | None
-    callback_requested: bool
 
 
 @dataclass(frozen=True)
@@ -251,13 +234,3 @@ def count_poll(conn: Connection, counted: dict[str, Any]) -> CallRow | None:
     else:
         row = None
     return call_row(row) if row else None
-
-
-def call_row(row) -> CallRow:  # noqa: ANN001
-    return CallRow(
-        call_id=row["call_id"], queue=row["queue"], policy=row["policy"], arm=row["arm"],
-        from_number=row["from_number"], arrived_at=as_utc(row["arrived_at"]),
-        entered_at=as_utc(row["entered_at"]), polls=row["polls"],
-        announcements=row["announcements"], last_announced_at=as_utc(row["last_announced_at"]),
-        outcome=row["outcome"], callback_requested=bool(row["callback_requested"]),
-    )

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Update, update
 
 from app.storage.events import log_event
 from app.storage.prepared import CALL, OUTCOME, ROW_COLUMNS, THIS_CALL, param
+from app.storage.rows import CallRow
 from app.storage.schema import call_events, calls
 from hold_policies.records import Event, Outcome
-
-if TYPE_CHECKING:
-    from app.storage.call_log import CallRow
 
 
 @cache

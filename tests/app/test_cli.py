@@ -43,6 +43,7 @@ def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch
     outcomes = {row[1]: set() for row in rows}
     for row in rows:
         outcomes[row[1]].add(row[2])
-    assert outcomes["callback"] == {"answered", "abandoned", "left"}
+    assert outcomes["callback"] == {"answered", "abandoned", "callback_connected"}
+    assert "[called back, picks up]" in result.output
     assert outcomes["silence"] == {"answered", "abandoned"}
     assert make_url(url).database and (tmp_path / "demo.db").exists()

@@ -1,0 +1,36 @@
+"""What the log knows about one call while it waits: the row type every storage module reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.storage.db import as_utc
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """What the log knows about one call while it waits."""
+
+    call_id: str
+    queue: str
+    policy: str
+    arm: str
+    from_number: str | None
+    arrived_at: datetime
+    entered_at: datetime | None
+    polls: int
+    announcements: int
+    last_announced_at: datetime | None
+    outcome: str | None
+    callback_requested: bool
+
+
+def call_row(row) -> CallRow:  # noqa: ANN001
+    return CallRow(
+        call_id=row["call_id"], queue=row["queue"], policy=row["policy"], arm=row["arm"],
+        from_number=row["from_number"], arrived_at=as_utc(row["arrived_at"]),
+        entered_at=as_utc(row["entered_at"]), polls=row["polls"],
+        announcements=row["announcements"], last_announced_at=as_utc(row["last_announced_at"]),
+        outcome=row["outcome"], callback_requested=bool(row["callback_requested"]),
+    )
