@@ -64,10 +64,14 @@ calls = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("callback_wait_s", Float),
     Column("last_polled_at", DateTime(timezone=True)),
+    Column("departed_at", DateTime(timezone=True)),  # left the head of the line (0005)
+    Column("last_poll_queue_time_s", Float),  # the QueueTime of the last poll counted
     # Agents look for the longest-waiting caller: only unsettled calls are indexed, so the
     # search stays short however long the log grows (migration 0003).
     Index("ix_calls_waiting", "queue", "entered_at", sqlite_where=text("outcome IS NULL"),
           postgresql_where=text("outcome IS NULL")),
+    # Each poll counts the queue's recent departures (answers, hang-ups, callbacks served).
+    Index("ix_calls_queue_departed", "queue", "departed_at"),
 )
 
 callbacks = Table(
@@ -87,5 +91,6 @@ callbacks = Table(
     Column("last_result", String(32)),
     Column("rest_call_sid", String(64)),  # the customer's leg when placed through the REST API
     Column("resolved_at", DateTime(timezone=True)),
+    Column("claim_token", String(36)),  # fences attempt results to the claim they belong to
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
 )

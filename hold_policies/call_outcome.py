@@ -1,0 +1,181 @@
+"""One truth per call: its record is a pure function of its logged facts, in any order.
+
+Twilio may deliver, retry and reorder webhooks: a status callback may come before the Enqueue
+action, an answer may race a hang-up, a caller thrown out with QueueResult=error may be put
+back in line. Whatever order the facts arrive in, `outcome_of` gives the same record, with
+one explicit precedence (strongest first):
+
+1. answered — an agent took the caller (CONNECT, or COMPLETE from QueueResult=bridged);
+2. callback_connected / callback_failed — a callback taker's promise kept or given up;
+3. left — the caller left the queue on purpose (EXITWITHKEY for a callback, or LEAVE);
+4. the queue's own verdict on the caller's last time in line: HANGUP from the Enqueue
+   action (abandoned) or ERROR (error) — an ERROR followed by a later time in line is not
+   final;
+5. abandoned — a HANGUP seen only through the number's status callback (the backstop).
+
+Waits count from the caller's *first* entry into the queue, so a caller put back in line
+after a Twilio error keeps their original place in the record and the estimates.
+Facts carry `queue_time_s` (Twilio's QueueTime for that time in line) and `episode`
+(0 for the first time in line, 1 after being put back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from hold_policies.records import Event, Outcome
+
+HANGUP = "HANGUP"
+"""A hang-up as one source saw it (data.source: queue-result or status:...). Not itself an
+ABANDON: whether the call was abandoned is decided here, with every other fact in view."""
+LEAVE = "LEAVE"
+"""QueueResult=leave (or redirected) without a callback request: the caller left on purpose."""
+FACT_ONLY = frozenset({HANGUP, LEAVE})
+"""Raw facts that exports show only through the decided record (as ABANDON, or not at all)."""
+
+
+class Fact(NamedTuple):
+    """One logged event of a call, as `outcome_of` reads it."""
+
+    time: datetime
+    event: str
+    queue_time_s: float | None = None  # the QueueTime Twilio sent with it, if any
+    position: int | None = None
+    data: Mapping[str, Any] = {}
+
+    @property
+    def episode(self) -> int:
+        return int(self.data.get("episode", 0) or 0)
+
+    @property
+    def source(self) -> str:
+        return str(self.data.get("source", ""))
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """Everything the `calls` row says about a call beyond who and where (DESIGN.md columns)."""
+
+    outcome: Outcome | None  # None: still waiting
+    entered_at: datetime | None
+    wait_s: float | None
+    answered_at: datetime | None
+    ended_at: datetime | None
+    departed_at: datetime | None  # left the head of the line (answer, hang-up, callback served)
+    orig_position: int | None
+    announcements: int
+    first_announced_wait_s: float | None
+    first_announced_at_s: float | None
+    last_announced_at: datetime | None
+    callback_requested: bool
+    callback_promised_wait_s: float | None
+    callback_wait_s: float | None
+
+
+def entries(facts: Iterable[Fact]) -> dict[int, datetime]:
+    """When the caller entered the queue in each episode: the earliest time implied by any
+    fact's QueueTime (every request in one time in line implies the same moment)."""
+    entered: dict[int, datetime] = {}
+    for fact in facts:
+        if fact.queue_time_s is None:
+            continue
+        moment = fact.time - timedelta(seconds=fact.queue_time_s)
+        if fact.episode not in entered or moment < entered[fact.episode]:
+            entered[fact.episode] = moment
+    return entered
+
+
+def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
+    """The call's record from its facts, the same for any order of them (the log stores each
+    fact once, by its dedupe key, so duplicates never reach here)."""
+    facts = sorted(facts, key=_order)
+    entered = entries(facts)
+    first_entry = entered[min(entered)] if entered else None
+    by_event: dict[str, list[Fact]] = {}
+    for fact in facts:
+        by_event.setdefault(fact.event, []).append(fact)
+
+    def first(event: str) -> Fact | None:
+        found = by_event.get(event)
+        return found[0] if found else None
+
+    def in_line_s(fact: Fact) -> float | None:
+        """Seconds from the first entry to this fact (its own QueueTime where it has one)."""
+        if first_entry is None:
+            return None
+        if fact.queue_time_s is not None and fact.episode in entered:
+            offset = (entered[fact.episode] - first_entry).total_seconds()
+            return max(offset + fact.queue_time_s, 0.0)
+        return max((fact.time - first_entry).total_seconds(), 0.0)
+
+    outcome, wait_s, answered_at, ended_at, departed_at = _decide(by_event, in_line_s)
+    requested = first(Event.CALLBACK_REQUESTED)
+    promised = requested.data.get("promised_wait_s") if requested else None
+    callback_connect = first(Event.CALLBACK_CONNECT)
+    announcements = by_event.get(Event.ANNOUNCE, [])
+    first_estimate = next((a for a in announcements
+                           if a.data.get("announced_wait_s") is not None), None)
+    entry_fact = next((f for f in by_event.get(Event.ENTERQUEUE, []) if f.episode == 0), None)
+    return CallOutcome(
+        outcome=outcome,
+        entered_at=first_entry,
+        wait_s=wait_s,
+        answered_at=answered_at,
+        ended_at=ended_at,
+        departed_at=departed_at,
+        orig_position=entry_fact.position if entry_fact else None,
+        announcements=len(announcements),
+        first_announced_wait_s=(float(first_estimate.data["announced_wait_s"])
+                                if first_estimate else None),
+        first_announced_at_s=in_line_s(first_estimate) if first_estimate else None,
+        last_announced_at=announcements[-1].time if announcements else None,
+        callback_requested=requested is not None,
+        callback_promised_wait_s=(in_line_s(requested) + float(promised)
+                                  if requested and promised and first_entry else None),
+        callback_wait_s=(in_line_s(callback_connect)
+                         if callback_connect and outcome is Outcome.CALLBACK_CONNECTED else None),
+    )
+
+
+def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN001
+    """(outcome, wait_s, answered_at, ended_at, departed_at) by the module's precedence."""
+    answers = by_event.get(Event.CONNECT) or by_event.get(Event.COMPLETE)
+    if answers:
+        answer = answers[0]
+        complete = by_event.get(Event.COMPLETE)
+        return (Outcome.ANSWERED, in_line_s(answer), answer.time,
+                complete[0].time if complete else None, answer.time)
+    left = (by_event.get(Event.EXITWITHKEY) or [None])[0]
+    if left is not None:
+        connected = (by_event.get(Event.CALLBACK_CONNECT) or [None])[0]
+        if connected is not None:
+            return (Outcome.CALLBACK_CONNECTED, in_line_s(left), None, left.time, connected.time)
+        failed = (by_event.get(Event.CALLBACK_FAILED) or [None])[0]
+        outcome = Outcome.CALLBACK_FAILED if failed is not None else Outcome.LEFT
+        return outcome, in_line_s(left), None, left.time, None
+    leave = (by_event.get(LEAVE) or [None])[0]
+    if leave is not None:
+        return Outcome.LEFT, in_line_s(leave), None, leave.time, None
+    hangups = by_event.get(HANGUP, [])
+    verdicts = [f for f in hangups if f.source == "queue-result"] + by_event.get(Event.ERROR, [])
+    latest_episode = max((f.episode for facts in by_event.values() for f in facts), default=0)
+    final = [f for f in verdicts if f.episode == latest_episode]
+    if final:
+        verdict = min(final, key=_order)
+        if verdict.event == HANGUP:
+            return Outcome.ABANDONED, in_line_s(verdict), None, verdict.time, verdict.time
+        return Outcome.ERROR, in_line_s(verdict), None, verdict.time, None
+    backstop = [f for f in hangups if f.source != "queue-result"]
+    if backstop:
+        hangup = backstop[0]
+        return Outcome.ABANDONED, in_line_s(hangup), None, hangup.time, hangup.time
+    return None, None, None, None, None
+
+
+def _order(fact: Fact) -> tuple:
+    """A total order independent of arrival: time, then name, then the rest."""
+    return (fact.time, fact.event, fact.episode, fact.queue_time_s or 0.0, fact.position or 0,
+            sorted((k, str(v)) for k, v in fact.data.items()))
