@@ -1,9 +1,12 @@
-"""Is one policy's abandonment really lower than another's, and how many calls would tell?
+"""Does one policy really leave fewer callers unserved than another, and how many calls would tell?
 
-A two-point gap between policies on a few hundred calls is often noise. Every pairwise difference
-gets a Newcombe hybrid score 95% CI and a two-proportion z-test, with Holm-adjusted p-values because
-several pairs are tested at once; `sample_size_per_arm` answers "how many calls per arm to detect a
-3-point drop" before an experiment starts.
+The primary comparison is `unserved_rate` over every caller who reached the queue (intention to
+treat); the Twilio-style abandonment rate, whose denominator drops callback takers chosen after
+randomisation, is kept as a labelled secondary. A two-point gap between policies on a few
+hundred calls is often noise. Every pairwise difference gets a Newcombe hybrid score 95% CI and a
+two-proportion z-test, with Holm-adjusted p-values because several pairs are tested at once;
+`sample_size_per_arm` answers "how many calls per arm to detect a 3-point drop" before an
+experiment starts.
 """
 
 from __future__ import annotations
@@ -15,11 +18,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.intervals import holm_adjust, newcombe_interval, two_proportion_p_value
+from analytics.intervals import (
+    holm_adjust,
+    newcombe_interval,
+    relative_risk_interval,
+    two_proportion_p_value,
+)
 
 BASELINE_POLICY = "music_ads"  # the status quo every new policy is compared against
-# metric name -> (numerator, denominator) built from the `metrics.abandonment` columns
+PRIMARY_METRIC = "unserved_rate"  # intention to treat: the one a verdict is drawn from
+# metric name -> (numerator, denominator) built from the `metrics` columns; primary first
 RATE_COUNTS = {
+    "unserved_rate": lambda m: (m["unserved"], m["calls"]),
     "abandonment_rate": lambda m: (m["abandoned"], m["calls"] - m["callback_takers"]),
     "abandonment_rate_short_excluded": lambda m: (
         m["abandoned"] - m["short_abandons"],
@@ -44,9 +54,10 @@ def same_queue_pairs(metrics: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def pairwise_differences(
-    metrics: pd.DataFrame, metric: str = "abandonment_rate", confidence: float = 0.95
+    metrics: pd.DataFrame, metric: str = PRIMARY_METRIC, confidence: float = 0.95
 ) -> pd.DataFrame:
-    """difference = rate(a) − rate(b) for each same-queue pair, with Newcombe CI and p-values.
+    """difference = rate(a) − rate(b) for each same-queue pair, with Newcombe CI and p-values,
+    and relative risk = rate(a) / rate(b) with its Katz log CI.
 
     p_value is the pooled two-proportion z-test; p_value_holm adjusts it over all pairs listed.
     """
@@ -61,6 +72,7 @@ def pairwise_differences(
     p_value = two_proportion_p_value(xa, na, xb, nb)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_a, rate_b = xa / na, xb / nb
+    ratio, ratio_low, ratio_high = relative_risk_interval(xa, na, xb, nb, confidence)
     return pd.DataFrame(
         {
             "a": a,
@@ -75,8 +87,20 @@ def pairwise_differences(
             "ci_high": high,
             "p_value": p_value,
             "p_value_holm": holm_adjust(p_value),
+            "relative_risk": ratio,
+            "relative_risk_ci_low": ratio_low,
+            "relative_risk_ci_high": ratio_high,
         }
     )
+
+
+def verdict(row: pd.Series | dict, alpha: float = 0.05) -> str:
+    """Which of a pair leaves fewer callers unserved, in words: only when the Holm-adjusted p is
+    below alpha (then the CI of the difference excludes 0 in the same direction, near enough)."""
+    p, difference = row["p_value_holm"], row["difference"]
+    if p is None or difference is None or not p < alpha:
+        return "no clear difference"
+    return f"{row['a'] if difference < 0 else row['b']} lower"
 
 
 def sample_size_per_arm(p1: float, drop: float, alpha: float = 0.05, power: float = 0.8) -> int:
@@ -101,7 +125,8 @@ def sample_size_per_arm(p1: float, drop: float, alpha: float = 0.05, power: floa
 def sample_size_plan(
     metrics: pd.DataFrame, drop: float = 0.03, alpha: float = 0.05, power: float = 0.8
 ) -> dict[str, object]:
-    """Calls per arm to detect `drop` from today's rate: the music_ads group if any, else all."""
+    """Calls per arm to detect `drop` in the unserved rate from today's: the music_ads group if
+    any, else all calls."""
     baseline = metrics[metrics["policy"] == BASELINE_POLICY]
     source = "all calls"
     if not baseline.empty:
@@ -109,7 +134,7 @@ def sample_size_plan(
         source = str(baseline.index[0])
     else:
         baseline = metrics
-    x, n = rate_counts(baseline, "abandonment_rate")
+    x, n = rate_counts(baseline, PRIMARY_METRIC)
     rate = float(x.sum() / n.sum()) if n.sum() > 0 else math.nan
     try:
         calls = sample_size_per_arm(rate, drop, alpha, power)
@@ -117,6 +142,7 @@ def sample_size_plan(
         calls = None  # the drop is impossible from this baseline (e.g. rate below the drop)
     return {
         "baseline": source,
+        "metric": PRIMARY_METRIC,
         "baseline_rate": rate,
         "drop": drop,
         "alpha": alpha,

@@ -7,15 +7,29 @@ from __future__ import annotations
 # percentage points).
 _DEFINITIONS: dict[str, tuple[str, str]] = {
     "calls": ("calls", "calls that entered the queue"),
+    "unserved_rate": (
+        "fraction",
+        "PRIMARY, intention to treat: (abandoned + callback failed) / calls, over every caller "
+        "who reached the queue whatever they chose later; policies and arms are compared on "
+        "this; 95% Wilson score CI",
+    ),
     "abandonment_rate": (
         "fraction",
-        "abandoned / (calls − callback takers); callers who chose a callback never count as "
-        "abandoned; 95% Wilson score CI",
+        "secondary, Twilio/ACD-style: abandoned / (calls − callback takers); callers who chose "
+        "a callback never count as abandoned. Not for comparing policies that offer callbacks: "
+        "who takes one is decided after randomisation (patient callers do), so the denominator "
+        "is a selected subset; 95% Wilson score CI",
     ),
     "abandonment_rate_short_excluded": (
         "fraction",
-        "(abandoned − abandoned before {short} s) / (calls − callback takers − abandoned before "
-        "{short} s): hang-ups that quick count in neither numerator nor denominator",
+        "secondary: (abandoned − abandoned before {short} s) / (calls − callback takers − "
+        "abandoned before {short} s): hang-ups that quick count in neither numerator nor "
+        "denominator",
+    ),
+    "reconciliation": (
+        "calls",
+        "answered + abandoned + callbacks (connected + failed) + left + error = calls; 'left' "
+        "includes callbacks still pending",
     ),
     "service_level": ("fraction", "answered within {threshold} s / answered"),
     "service_level_with_abandons": (
@@ -56,14 +70,24 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "difference": (
         "fraction",
-        "abandonment rate of a − abandonment rate of b (same queue); 95% Newcombe hybrid score "
-        "CI; p from the pooled two-proportion z-test, Holm-adjusted across pairs; log-rank p "
-        "compares the two patience curves",
+        "rate of a − rate of b (same queue), for the unserved rate (primary) and the secondary "
+        "abandonment rates; 95% Newcombe hybrid score CI; p from the pooled two-proportion "
+        "z-test, Holm-adjusted across pairs of the same metric; the verdict names the group "
+        "with the lower unserved rate when its Holm p < 0.05",
+    ),
+    "relative_risk": (
+        "ratio",
+        "rate of a / rate of b; 95% Katz log CI; empty when either group has no events",
+    ),
+    "logrank_p_value": (
+        "p",
+        "log-rank test that a and b share one patience curve, once per pair, Holm-adjusted "
+        "across pairs",
     ),
     "calls_per_arm": (
         "calls",
         "calls per arm for a two-sided two-proportion z-test at level alpha with the stated power "
-        "to detect the stated drop in abandonment from the baseline rate (Fleiss formula)",
+        "to detect the stated drop in the unserved rate from the baseline rate (Fleiss formula)",
     ),
 }
 

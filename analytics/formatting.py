@@ -9,16 +9,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from analytics.definitions import unit
+from hold_policies.records import Outcome
 
 # (report field, row label, interval field or None), in the order a reader scans them
 ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("calls", "calls", None),
+    ("unserved_rate", "UNSERVED RATE (primary, ITT)", "unserved_rate_ci"),
+    ("unserved", "unserved (abandoned + callback failed)", None),
+    ("n_answered", "answered", None),
+    ("n_abandoned", "abandoned", None),
+    ("short_abandons", "  of which short abandons", None),
+    ("n_callback_connected", "callback connected", None),
+    ("n_callback_failed", "callback failed", None),
+    ("n_left", "left (incl. callbacks pending)", None),
+    ("n_error", "error", None),
+    ("reconciliation", "reconciliation", None),
     ("callback_takers", "callback takers", None),
-    ("abandoned", "abandoned", None),
-    ("abandonment_rate", "abandonment rate", "abandonment_rate_ci"),
+    ("abandonment_rate", "abandonment rate (secondary)", "abandonment_rate_ci"),
     (
         "abandonment_rate_short_excluded",
-        "abandonment, short excluded",
+        "abandonment, short excluded (secondary)",
         "abandonment_rate_short_excluded_ci",
     ),
     ("service_level", "service level", None),
@@ -36,7 +46,11 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("announced_wait_mean_error_s", "announced wait error (mean)", None),
     ("kept_longer_than_told_share", "kept longer than told", None),
 )
+_COUNTS = ("unserved", "short_abandons", *(f"n_{o.value}" for o in Outcome))
+_NO_CALLBACKS = {"callback_acceptance_rate", "callback_completion_rate",
+                 "callback_promise_kept_rate"}  # fmt: skip
 _SHOWN_UNITS = {
+    **dict.fromkeys(_COUNTS, "calls"),
     "abandoned": "calls",
     "callback_takers": "calls",
     "announced_calls": "calls",
@@ -75,8 +89,19 @@ def interval(field: str, bounds: Sequence[float | None] | None) -> str:
     return f"[{scale * bounds[0]:.1f}, {high}{suffix}]"
 
 
+def reconciliation(entry: dict[str, Any]) -> str:
+    """'✓ adds up to 800 calls' when the outcome counts add up to the calls, else the gap."""
+    total = sum(entry.get(f"n_{o.value}") or 0 for o in Outcome)
+    calls = entry.get("calls") or 0
+    return f"✓ adds up to {calls:,} calls" if total == calls else f"✗ {total:,} of {calls:,} calls"
+
+
 def cell(field: str, entry: dict[str, Any], interval_field: str | None) -> str:
     """A table cell: value and, where the report has one, its 95% interval."""
+    if field == "reconciliation":
+        return reconciliation(entry)
+    if field in _NO_CALLBACKS and not entry.get("callbacks_requested"):
+        return "no callbacks taken"
     text = value(field, entry.get(field), entry)
     if interval_field and entry.get(field) is not None:
         text = f"{text} {interval(field, entry.get(interval_field))}".rstrip()
@@ -111,18 +136,37 @@ def metric_rows(policies: list[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
+def ratio(number: float | None, ci: Sequence[float | None] | None) -> str:
+    """A relative risk with its interval, e.g. '0.82× [0.75, 0.90]'."""
+    if number is None:
+        return "n/a"
+    text = f"{number:.2f}×"
+    if ci and ci[0] is not None and ci[1] is not None:
+        text += f" [{ci[0]:.2f}, {ci[1]:.2f}]"
+    return text
+
+
+def metric_name(comparison: dict[str, Any]) -> str:
+    """'unserved rate (primary, ITT)' or 'abandonment rate (secondary)'."""
+    name = comparison["metric"].replace("_", " ")
+    return f"{name} (primary, ITT)" if comparison.get("primary") else f"{name} (secondary)"
+
+
 def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
     """The comparisons table: a header row, then one row per pair and metric."""
-    rows = [["a", "b", "metric", "a − b [95% CI]", "z-test", "Holm", "log-rank"]]
+    rows = [["a", "b", "metric", "a − b [95% CI]", "a ÷ b [95% CI]", "z-test", "Holm",
+             "log-rank (Holm)", "verdict"]]  # fmt: skip
     rows += [
         [
             c["a"],
             c["b"],
-            c["metric"].replace("_", " "),
+            metric_name(c),
             points(c["difference"], c["ci"]),
+            ratio(c.get("relative_risk"), c.get("relative_risk_ci")),
             p_value(c["p_value"]),
             p_value(c["p_value_holm"]),
-            p_value(c["logrank_p_value"]),
+            p_value(c.get("logrank_p_value_holm")) if c.get("primary") else "",
+            c.get("verdict") or "",
         ]
         for c in comparisons
     ]
@@ -135,7 +179,8 @@ def sample_size_sentence(plan: dict[str, Any]) -> str:
         return f"sample size: not computable from a baseline rate of {plan.get('baseline_rate')}"
     return (
         f"sample size: {plan['calls_per_arm']:,} calls per arm to detect a "
-        f"{100 * plan['drop']:.1f}-point drop from {100 * plan['baseline_rate']:.1f} % "
+        f"{100 * plan['drop']:.1f}-point drop in the unserved rate from "
+        f"{100 * plan['baseline_rate']:.1f} % "
         f"({plan['baseline']}) with a two-sided {100 * plan['alpha']:g}% test at "
         f"{100 * plan['power']:g}% power"
     )

@@ -35,8 +35,9 @@ def wilson_interval(
         denom = 1.0 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-    high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # clamped so low <= p <= high exactly: at p = 0 or 1 rounding leaves ~1e-17 outside
+        low = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0.0, 1.0), np.nan)
+        high = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0.0, 1.0), np.nan)
     return low, high
 
 
@@ -75,6 +76,22 @@ def two_proportion_p_value(
     p = 2.0 * stats.norm.sf(np.abs(z))
     p = np.where((se == 0) & (n1 > 0) & (n2 > 0), 1.0, p)
     return np.where((n1 > 0) & (n2 > 0), p, np.nan)
+
+
+def relative_risk_interval(
+    x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Relative risk p1 / p2 with the Katz log interval exp(ln RR ± z·sqrt(1/x1 − 1/n1 + 1/x2
+    − 1/n2)); NaN when either count is 0 (the ratio, or its interval, is then undefined)."""
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    z = z_value(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (x1 / n1) / (x2 / n2)
+        spread = z * np.sqrt(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2)
+        defined = (x1 > 0) & (x2 > 0) & (n1 > 0) & (n2 > 0)
+        low = np.where(defined, ratio * np.exp(-spread), np.nan)
+        high = np.where(defined, ratio * np.exp(spread), np.nan)
+    return np.where(defined, ratio, np.nan), low, high
 
 
 def holm_adjust(p_values: ArrayLike) -> np.ndarray:

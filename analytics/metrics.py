@@ -4,6 +4,10 @@ Every function takes validated records (see `analytics.records`) and returns one
 (queue and policy, or experiment arm: see `analytics.groups`). Vendors define these numbers
 differently (reference/contact-center.md §6), so the definition used is the docstring, and the
 report prints it next to the number. Callers who took a callback never count as abandoned.
+
+Policies are compared on `unserved` (intention to treat): whether a caller takes a callback is
+decided after randomisation, by the caller, so dropping takers from a denominator compares a
+selected subset (patient callers take callbacks; the impatient stay and abandon).
 """
 
 from __future__ import annotations
@@ -75,6 +79,36 @@ def abandonment(
     s["abandonment_rate_short_excluded_ci_low"] = low
     s["abandonment_rate_short_excluded_ci_high"] = high
     return s
+
+
+def unserved(records: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Unserved rate = (abandoned + callback failed) / calls, with a Wilson score CI.
+
+    Intention to treat: every caller who reached the queue stays in the denominator, whatever
+    they chose later, so policies that offer callbacks are judged on the same callers.
+    """
+    outcome = records["outcome"]
+    failed = outcome == Outcome.CALLBACK_FAILED
+    s = _sum_by_group(
+        records,
+        {
+            "calls": 1,
+            "callbacks_failed": failed,
+            "unserved": failed | (outcome == Outcome.ABANDONED),
+        },
+    )
+    s["unserved_rate"] = _ratio(s["unserved"], s["calls"])
+    s["unserved_rate_ci_low"], s["unserved_rate_ci_high"] = wilson_interval(
+        s["unserved"], s["calls"], confidence
+    )
+    return s.drop(columns="calls")
+
+
+def outcome_counts(records: pd.DataFrame) -> pd.DataFrame:
+    """Calls per outcome (one column each, `n_<outcome>`), which add up to calls: the table
+    reconciles (answered + abandoned + callbacks + left + error = calls)."""
+    outcome = records["outcome"]
+    return _sum_by_group(records, {f"n_{o.value}": outcome == o for o in Outcome})
 
 
 def service_level(records: pd.DataFrame, threshold_s: float = SERVICE_THRESHOLD_S) -> pd.DataFrame:
@@ -197,7 +231,9 @@ def all_metrics(
     grouped = with_groups(records)
     parts = [
         group_table(grouped),
+        unserved(grouped),
         abandonment(grouped, short_abandon_s),
+        outcome_counts(grouped),
         service_level(grouped, service_threshold_s),
         wait_times(grouped),
         callbacks(grouped),

@@ -68,29 +68,23 @@ def patience_figure(fits: Mapping[str, KaplanMeierFitter], max_s: float) -> byte
     return png(figure)
 
 
-def abandonment_figure(policies: list[dict]) -> bytes:
-    """Abandonment rate per group with its 95% Wilson interval."""
+def abandonment_figure(policies: list[dict], field: str = "unserved_rate") -> bytes:
+    """A rate per group (default the primary unserved rate) with its 95% Wilson interval."""
     figure = Figure(figsize=(7, 0.5 + 0.45 * max(len(policies), 1)))
     axes = figure.add_subplot()
-    rates = (
-        np.array(
-            [np.nan if p["abandonment_rate"] is None else p["abandonment_rate"] for p in policies]
-        )
-        * 100
-    )
-    bounds = (
-        np.array(
-            [[np.nan if b is None else b for b in p["abandonment_rate_ci"]] for p in policies]
-        ).reshape(-1, 2)
-        * 100
-    )
+    rates = np.array([np.nan if p[field] is None else p[field] for p in policies], float) * 100
+    bounds = np.array(
+        [[np.nan if b is None else b for b in p[f"{field}_ci"]] for p in policies], float
+    ).reshape(-1, 2) * 100
     y = np.arange(len(policies))
-    errors = np.vstack([rates - bounds[:, 0], bounds[:, 1] - rates])
+    # never negative: a bound that rounding put a hair past the rate is drawn as no bar
+    errors = np.clip(np.vstack([rates - bounds[:, 0], bounds[:, 1] - rates]), 0.0, None)
     axes.barh(y, rates, color=[_color(i) for i in y], alpha=0.7)
     axes.errorbar(rates, y, xerr=errors, fmt="none", ecolor="black", capsize=4)
     axes.set_yticks(y, [p["group"] for p in policies])
     axes.invert_yaxis()
-    axes.set(xlabel="abandonment rate (%), 95% CI", title="Abandonment by policy")
+    name = field.replace("_", " ")
+    axes.set(xlabel=f"{name} (%), 95% CI", title=f"{name.capitalize()} by group")
     return png(figure)
 
 

@@ -13,17 +13,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.compare import RATE_COUNTS, pairwise_differences, sample_size_plan
+from analytics.compare import (
+    PRIMARY_METRIC,
+    RATE_COUNTS,
+    pairwise_differences,
+    sample_size_plan,
+    verdict,
+)
 from analytics.definitions import definitions
 from analytics.groups import with_groups
+from analytics.intervals import holm_adjust
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
 from analytics.survival import logrank_between, median_patience, patience_fits
+from hold_policies.records import Outcome
 
 Report = dict[str, Any]
 
 # report field -> metrics column (or a (low, high) pair of columns for an interval)
 _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
     "calls": "calls",
+    "unserved": "unserved",
+    "unserved_rate": "unserved_rate",
+    "unserved_rate_ci": ("unserved_rate_ci_low", "unserved_rate_ci_high"),
+    **{f"n_{o.value}": f"n_{o.value}" for o in Outcome},
+    "callbacks_failed": "callbacks_failed",
     "callback_takers": "callback_takers",
     "abandoned": "abandoned",
     "short_abandons": "short_abandons",
@@ -116,32 +129,45 @@ def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:
 
 
 def _comparisons(grouped: pd.DataFrame, table: pd.DataFrame, confidence: float) -> list[dict]:
-    """Pairwise abandonment differences (both rate variants) plus a log-rank test per pair."""
+    """Pairwise differences, primary (unserved, ITT) first, then the secondary abandonment rates.
+
+    The log-rank test of the two patience curves is given once per pair (on its primary row),
+    Holm-adjusted across pairs like the z-tests; the verdict is drawn from the primary row only.
+    """
     frames = [pairwise_differences(table, metric, confidence) for metric in RATE_COUNTS]
     pairs = pd.concat(frames, ignore_index=True)
-    logrank = {
-        key: logrank_between(grouped, *key)
-        for key in dict.fromkeys(zip(pairs["a"], pairs["b"], strict=True))
+    keys = list(dict.fromkeys(zip(pairs["a"], pairs["b"], strict=True)))
+    raw = np.array([logrank_between(grouped, *key) for key in keys], dtype=float)
+    logrank = dict(zip(keys, zip(raw, holm_adjust(raw), strict=True), strict=True))
+    return [_comparison_entry(row._asdict(), logrank) for row in pairs.itertuples(index=False)]
+
+
+def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple]) -> dict[str, Any]:
+    primary = row["metric"] == PRIMARY_METRIC
+    p_logrank, p_logrank_holm = logrank[(row["a"], row["b"])] if primary else (None, None)
+    entry = {
+        "a": row["a"],
+        "b": row["b"],
+        "metric": row["metric"],
+        "primary": primary,
+        "rate_a": _number(row["rate_a"]),
+        "rate_b": _number(row["rate_b"]),
+        "n_a": _number(row["n_a"]),
+        "n_b": _number(row["n_b"]),
+        "difference": _number(row["difference"]),
+        "ci": [_number(row["ci_low"]), _number(row["ci_high"])],
+        "relative_risk": _number(row["relative_risk"]),
+        "relative_risk_ci": [
+            _number(row["relative_risk_ci_low"]),
+            _number(row["relative_risk_ci_high"]),
+        ],
+        "p_value": _number(row["p_value"]),
+        "p_value_holm": _number(row["p_value_holm"]),
+        "logrank_p_value": _number(p_logrank),
+        "logrank_p_value_holm": _number(p_logrank_holm),
     }
-    out = []
-    for row in pairs.itertuples(index=False):
-        out.append(
-            {
-                "a": row.a,
-                "b": row.b,
-                "metric": row.metric,
-                "rate_a": _number(row.rate_a),
-                "rate_b": _number(row.rate_b),
-                "n_a": _number(row.n_a),
-                "n_b": _number(row.n_b),
-                "difference": _number(row.difference),
-                "ci": [_number(row.ci_low), _number(row.ci_high)],
-                "p_value": _number(row.p_value),
-                "p_value_holm": _number(row.p_value_holm),
-                "logrank_p_value": _number(logrank[(row.a, row.b)]),
-            }
-        )
-    return out
+    entry["verdict"] = verdict(entry) if primary else None
+    return entry
 
 
 def _number(value: Any) -> int | float | None:

@@ -15,9 +15,15 @@ import pandas as pd
 
 from hold_policies.records import RECORD_COLUMNS, Outcome
 
-# The record columns of DESIGN.md; the extras below were added later and have safe defaults.
+# The record columns of DESIGN.md; the extras after them were added later and default to these
+# (a DESIGN.md record file written by another tool has none of them).
 REQUIRED_COLUMNS: tuple[str, ...] = RECORD_COLUMNS[:11]
-OPTIONAL_COLUMNS: tuple[str, ...] = ("callback_requested", "callback_promised_wait_s")
+OPTIONAL_DEFAULTS: dict[str, object] = {
+    "callback_requested": False,
+    "callback_promised_wait_s": np.nan,
+    "first_announced_at_s": np.nan,
+}
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(OPTIONAL_DEFAULTS)
 OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
 CALLBACK_OUTCOMES: tuple[str, ...] = (Outcome.CALLBACK_CONNECTED, Outcome.CALLBACK_FAILED)
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -52,10 +58,9 @@ def validate_records(frame: pd.DataFrame, source: str = "records") -> pd.DataFra
     for name, convert in _CONVERTERS.items():
         if name in out.columns:
             out[name] = convert(out[name], name, problems)
-    if "callback_requested" not in out.columns:
-        out["callback_requested"] = False
-    if "callback_promised_wait_s" not in out.columns:
-        out["callback_promised_wait_s"] = np.nan
+    for name, default in OPTIONAL_DEFAULTS.items():
+        if name not in out.columns:
+            out[name] = default
     _check_unique_calls(out["call_id"], problems)
     if problems:
         raise RecordsError(source, problems)

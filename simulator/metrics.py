@@ -22,7 +22,11 @@ Z_95 = 1.959963984540054
 
 DEFINITIONS: dict[str, str] = {
     "calls": "calls that entered the queue",
-    "abandonment_rate": "abandoned / (calls - callback takers); 95% Wilson score CI",
+    "unserved_rate": "PRIMARY, intention to treat: (abandoned + callback failed) / calls, every "
+                     "caller who reached the queue; compare policies on this; 95% Wilson score CI",
+    "abandonment_rate": "secondary, Twilio-style: abandoned / (calls - callback takers); its "
+                        "denominator drops callers who chose a callback, a selected subset, so it "
+                        "is biased against callback policies; 95% Wilson score CI",
     "p_wait": "share of calls not answered the moment they entered (had to wait)",
     "mean_wait_s": "mean time in queue over all calls: to answer, hang-up or leaving for a "
                    "callback (Erlang-A's E[W])",
@@ -73,9 +77,12 @@ def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0)
     abandoned = int(np.count_nonzero(outcome == ABANDONED))
     requested = int(np.count_nonzero(table.callback_requested))
     n_answered = int(np.count_nonzero(answered))
+    unserved = abandoned + table.count(CALLBACK_FAILED)
     return {
         "policy": table.policy,
         "calls": calls,
+        "unserved_rate": _ratio(unserved, calls),
+        "unserved_rate_ci": wilson_interval(unserved, calls),
         "abandonment_rate": _ratio(abandoned, calls - requested),
         "abandonment_rate_ci": wilson_interval(abandoned, calls - requested),
         "p_wait": _ratio(calls - int(np.count_nonzero(answered & (wait == 0))), calls),

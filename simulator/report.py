@@ -24,16 +24,20 @@ def _count(value: int | None) -> str:
     return "n/a" if value is None else f"{value:,}"
 
 
-def _abandonment(summary: dict) -> str:
-    ci = summary["abandonment_rate_ci"]
-    if ci is None:
-        return _percent(summary["abandonment_rate"])
-    return f"{_percent(summary['abandonment_rate'])} [{100 * ci[0]:.2f}–{100 * ci[1]:.2f}]"
+def _rate_ci(field: str) -> Callable[[dict], str]:
+    """A rate with its 95% interval, e.g. '12.34% [11.00–13.70]'."""
+    def render(summary: dict) -> str:
+        ci = summary[f"{field}_ci"]
+        if ci is None:
+            return _percent(summary[field])
+        return f"{_percent(summary[field])} [{100 * ci[0]:.2f}–{100 * ci[1]:.2f}]"
+    return render
 
 
 ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("calls", "calls", lambda s: _count(s["calls"])),
-    ("abandonment_rate", "abandonment (95% CI)", _abandonment),
+    ("unserved_rate", "unserved (95% CI), PRIMARY", _rate_ci("unserved_rate")),
+    ("abandonment_rate", "abandonment (95% CI), secondary", _rate_ci("abandonment_rate")),
     ("p_wait", "had to wait", lambda s: _percent(s["p_wait"])),
     ("mean_wait_s", "mean time in queue", lambda s: _seconds(s["mean_wait_s"])),
     ("asa_s", "ASA", lambda s: _seconds(s["asa_s"])),

@@ -14,7 +14,7 @@ from analytics.intervals import (
     two_proportion_p_value,
     wilson_interval,
 )
-from analytics.metrics import abandonment
+from analytics.metrics import abandonment, unserved
 from analytics.synthetic import arm_for_rate, synthetic_records
 from hold_policies.records import Outcome
 from tests.analytics.builders import call, frame
@@ -59,8 +59,8 @@ def test_pairs_stay_within_a_queue_and_report_a_minus_b():
     calls += [call("x1", Outcome.ANSWERED, 5, queue="sales")]
     metrics = abandonment(frame(calls))
     metrics["queue"] = ["sales", "support", "support"]
-    diff = pairwise_differences(metrics).iloc[0]
-    assert len(pairwise_differences(metrics)) == 1
+    diff = pairwise_differences(metrics, "abandonment_rate").iloc[0]
+    assert len(pairwise_differences(metrics, "abandonment_rate")) == 1
     assert (diff["a"], diff["b"]) == ("support · checkin", "support · music_ads")
     assert diff["difference"] == pytest.approx(0.3 - 0.6)
     assert (diff["ci_low"], diff["ci_high"]) == pytest.approx(newcombe_interval(3, 10, 6, 10))
@@ -85,7 +85,7 @@ def test_intervals_cover_the_truth_at_about_the_nominal_rate():
         low, high = metrics.loc["support · checkin", ["abandonment_rate_ci_low",
                                                       "abandonment_rate_ci_high"]]  # fmt: skip
         rate_hits += low <= 0.20 <= high
-        diff = pairwise_differences(metrics).iloc[0]
+        diff = pairwise_differences(metrics, "abandonment_rate").iloc[0]
         diff_hits += diff["ci_low"] <= 0.20 - 0.26 <= diff["ci_high"]
     assert 0.91 <= rate_hits / repetitions <= 0.99
     assert 0.91 <= diff_hits / repetitions <= 0.99
@@ -124,9 +124,10 @@ def test_sample_size_plan_uses_music_ads_as_the_baseline():
     calls = [call(f"m{i}", Outcome.ABANDONED if i < 3 else Outcome.ANSWERED, 30,
                   policy="music_ads") for i in range(10)]  # fmt: skip
     calls += [call("c1", Outcome.ANSWERED, 30)]
-    metrics = abandonment(frame(calls))
+    metrics = abandonment(frame(calls)).join(unserved(frame(calls)))
     metrics["policy"] = ["checkin", "music_ads"]
     plan = sample_size_plan(metrics, drop=0.03)
+    assert plan["metric"] == "unserved_rate"
     assert plan["baseline"] == "support · music_ads"
     assert plan["baseline_rate"] == pytest.approx(0.3)
     assert plan["calls_per_arm"] == sample_size_per_arm(0.3, 0.03)

@@ -48,13 +48,17 @@ def test_report_has_the_contract_fields_for_every_group(report):
 def test_comparisons_pair_groups_of_one_queue_for_both_rate_variants(report):
     pairs = {(c["a"], c["b"], c["metric"]) for c in report["comparisons"]}
     assert pairs == {
+        ("support · arm A", "support · arm B", "unserved_rate"),
         ("support · arm A", "support · arm B", "abandonment_rate"),
         ("support · arm A", "support · arm B", "abandonment_rate_short_excluded"),
     }
     for c in report["comparisons"]:
         assert c["difference"] == pytest.approx(c["rate_a"] - c["rate_b"])
         assert 0 <= c["p_value"] <= c["p_value_holm"] <= 1
-        assert 0 <= c["logrank_p_value"] <= 1
+        if c["primary"]:  # one log-rank test per pair, not repeated on the secondary rows
+            assert 0 <= c["logrank_p_value"] <= c["logrank_p_value_holm"] <= 1
+        else:
+            assert c["logrank_p_value"] is None
 
 
 def test_definitions_carry_the_chosen_thresholds(report):
@@ -83,8 +87,10 @@ def test_text_prints_every_number_with_a_unit(report):
     table = text.split("\n\ncomparisons")[0].split("\n")[3:]  # rows of the first metric table
     for row in table[3:]:
         cells = re.split(r"\s{2,}", row.strip())[1:]
-        assert all(re.search(r"(%|calls| s|min|n/a|not reached)\]?$", c) for c in cells), row
-    assert "abandonment_rate [%]: abandoned / (calls − callback takers)" in text
+        unit = r"(%|calls| s|min|n/a|not reached|no callbacks taken)\]?$"
+        assert all(re.search(unit, c) for c in cells), row
+    assert "abandonment_rate [%]: secondary, Twilio/ACD-style: abandoned / (calls −" in text
+    assert "unserved_rate [%]: PRIMARY, intention to treat" in text
     assert "calls per arm" in text
 
 
