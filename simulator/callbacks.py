@@ -46,6 +46,7 @@ class CallbackLifecycle:
         self.eligible -= 1
         waiter.phase = DIALLING
         waiter.attempts += 1
+        self.ledger.callback_attempts[i] = waiter.attempts
         dial = t + handoff.callback_intro_s  # the agent hears who it is, then dials
         if self.callback_draw() < settings.answer_p:
             connected = dial + settings.answer_after_s

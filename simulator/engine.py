@@ -17,6 +17,7 @@ import heapq
 import math
 from bisect import bisect_left
 from collections.abc import Callable
+from dataclasses import replace
 
 from hold_policies.base import Choice, HoldPolicy
 from hold_policies.situation import Situation
@@ -35,6 +36,16 @@ from simulator.waiting import Line, QueueSpeed
 INF = math.inf
 ANNOUNCING = frozenset({SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD})
 ANSWERS_KEPT, CHECK_EVERY = 200_000, 997
+
+
+def situation_of(**values: object) -> Situation:
+    """A `Situation` from keywords, without the frozen dataclass's slow `__init__` (this runs
+    at every poll). Equality and hashing stay the dataclass's own, over every field; a field
+    added later with a default takes it, one without a default fails at once
+    (tests/simulator/test_sim_invariants.py checks the engine names every field)."""
+    situation = object.__new__(Situation)
+    situation.__dict__.update(values)
+    return situation
 
 
 class PolicyNotPure(RuntimeError):
@@ -68,7 +79,7 @@ class PolledEngine(CallbackLifecycle):
         self.heard: dict[Segment, tuple[Heard, bool, bool]] = {}
         # A policy is a pure function of the situation, so two callers in the same situation
         # (all but the call id) get the same segment: remember answers, and check some.
-        self.answers: dict[tuple, tuple] | None = {} if reuse_answers else None
+        self.answers: dict[Situation, tuple] | None = {} if reuse_answers else None
         self.reused = 0
 
     def run(self, progress: Callable[[int], None] | None = None) -> CallTable:
@@ -84,10 +95,15 @@ class PolledEngine(CallbackLifecycle):
             while events and events[0][1] != events[0][2].seq:
                 pop(events)  # the caller was answered before this event: it is stale
             t = events[0][0] if events else INF
-            if self.eligible and free and free[0] < t:
-                t = free[0]
-            if agents.next_change < t and (k < n or events or line):
-                t = agents.next_change
+            dispatching = False
+            if self.eligible and free:
+                # An agent idle since free[0] takes the next one now, never in the past.
+                ready = free[0] if free[0] > now else now
+                if ready < t:
+                    t, dispatching = ready, True
+            change = agents.next_change  # first at its instant; an event there waits its turn
+            if (change < t or (dispatching and change == t)) and (k < n or events or line):
+                t, dispatching = change, False
             while k < n and arrivals[k] < t:  # arrivals first; most are answered at once
                 a = arrivals[k]
                 orig[k] = len(line) + 1
@@ -97,16 +113,17 @@ class PolledEngine(CallbackLifecycle):
                     k += 1
                     continue
                 self.wait_in_queue(k, a)
+                now = a
                 k += 1
                 break
             else:
                 if t == INF:
                     break
                 now = t
-                if t == agents.next_change:
-                    agents.change()
-                elif self.eligible and free and t == free[0]:
+                if dispatching:
                     self.dispatch(t)
+                elif t == agents.next_change:
+                    agents.change()
                 else:
                     self.act(pop(events)[2], t)
             if progress is not None and k >= report:
@@ -115,7 +132,8 @@ class PolledEngine(CallbackLifecycle):
         self.fail_stranded_callbacks(now)
         if progress is not None:
             progress(n - (report - step))
-        return self.ledger.table(self.scenario, self.policy.name, self.callers.arrivals_s)
+        return self.ledger.table(self.scenario, self.policy.name, self.callers.arrivals_s,
+                                 self.callers.service_s)
 
     def schedule(self, waiter: Waiter, at: float, action: int, key: str = "") -> None:
         """Make `action` at `at` the waiter's one live event."""
@@ -131,27 +149,29 @@ class PolledEngine(CallbackLifecycle):
         waiter = self.waiters[i] = Waiter(i, self.listening, self.patience[i], t, self.draw)
         self.poll(waiter, t)
 
-    def facts(self, waiter: Waiter, t: float) -> tuple:
-        """All the live app tells a policy about this caller now, except the call id."""
+    def situation(self, waiter: Waiter, t: float) -> Situation:
+        """All the live app tells a policy about this caller now, built by keyword, with the
+        call id left blank: two callers in the same situation give equal (hashable) values."""
         i, last = waiter.i, waiter.last_announced
         seen, window = self.speed.flow(t)
-        return (bisect_left(self.line.entries, i) + 1, t - self.arrivals[i], self.waiting, seen,
-                window, waiter.segments, self.ledger.announcements[i],
-                None if last is None else t - last)
+        position = bisect_left(self.line.entries, i) + 1
+        return situation_of(
+            queue=self.queue, call_id="", position=position, waited_s=t - self.arrivals[i],
+            queue_size=self.waiting, estimate=self.speed.estimate(position, seen, window),
+            segments_heard=waiter.segments, announcements=self.ledger.announcements[i],
+            since_announcement_s=None if last is None else t - last)
 
-    def situation(self, waiter: Waiter, facts: tuple) -> Situation:
-        position, waited, waiting, seen, window, segments, announcements, since = facts
-        return Situation(self.queue, call_id(waiter.i), position, waited, waiting,
-                         self.speed.estimate(position, seen, window), segments, announcements,
-                         since)
+    def ask(self, waiter: Waiter, situation: Situation) -> Segment:
+        """The policy's segment for this caller (their own call id filled in)."""
+        return self.next_segment(replace(situation, call_id=call_id(waiter.i)))
 
     def poll(self, waiter: Waiter, t: float) -> None:
         """Twilio requests the wait document: ask the policy, play the segment."""
-        facts = self.facts(waiter, t)
+        situation = self.situation(waiter, t)
         answers = self.answers
-        answer = answers.get(facts) if answers is not None else None
+        answer = answers.get(situation) if answers is not None else None
         if answer is None or self.time_to_check():
-            segment = self.next_segment(self.situation(waiter, facts))
+            segment = self.ask(waiter, situation)
             if answer is not None and answer[0] != segment:
                 raise PolicyNotPure(f"{self.policy.name} answered one situation two ways "
                                     f"(caller {waiter.i}): run with reuse_answers=False")
@@ -159,12 +179,12 @@ class PolledEngine(CallbackLifecycle):
             if answers is not None:
                 if len(answers) > ANSWERS_KEPT:
                     answers.clear()
-                answers[facts] = answer
+                answers[situation] = answer
         segment, heard, ends_call, announces = answer
         waiter.segments += 1
         if announces:
             waiter.last_announced = t
-            self.ledger.announced(waiter.i, segment.announced_wait_s, facts[1])
+            self.ledger.announced(waiter.i, segment.announced_wait_s, situation.waited_s)
         self.play(waiter, t, heard, ends_call)
 
     def time_to_check(self) -> bool:
@@ -223,7 +243,8 @@ class PolledEngine(CallbackLifecycle):
 
     def press(self, waiter: Waiter, t: float, digit: str) -> None:
         """A key press goes to the policy; the caller hears its answer."""
-        decision = self.policy.on_key(self.situation(waiter, self.facts(waiter, t)), digit)
+        situation = replace(self.situation(waiter, t), call_id=call_id(waiter.i))
+        decision = self.policy.on_key(situation, digit)
         heard, ends_call, _ = self.heard_in(decision.segment)
         if decision.choice is not Choice.CALLBACK:
             return self.play(waiter, t, heard, ends_call)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.scenario import Scenario
-from simulator.table import CallTable
+from simulator.table import ANSWERED, CALLBACK_CONNECTED, CallTable
 
 
 def _column(values: dict[int, float], n: int) -> np.ndarray:
@@ -23,7 +23,7 @@ def _column(values: dict[int, float], n: int) -> np.ndarray:
 class Ledger:
     """Per-call results by caller index (arrival order)."""
 
-    __slots__ = ("announcements", "callback_promised", "callback_requested_at",
+    __slots__ = ("announcements", "callback_attempts", "callback_promised", "callback_requested_at",
                  "callback_wait", "first_announced_at", "first_wait", "orig_position",
                  "outcome", "wait")
 
@@ -37,6 +37,7 @@ class Ledger:
         self.callback_wait: dict[int, float] = {}
         self.callback_promised: dict[int, float] = {}
         self.callback_requested_at: dict[int, float] = {}
+        self.callback_attempts: dict[int, float] = {}
 
     def announced(self, i: int, wait_s: float | None, waited_s: float) -> None:
         """Count an announcement; keep the first wait told and when it was told."""
@@ -45,15 +46,17 @@ class Ledger:
             self.first_wait[i] = wait_s
             self.first_announced_at[i] = waited_s
 
-    def table(self, scenario: Scenario, policy: str, arrivals_s: np.ndarray) -> CallTable:
+    def table(self, scenario: Scenario, policy: str, arrivals_s: np.ndarray,
+              talk_s: np.ndarray | None = None) -> CallTable:
         n = len(self.outcome)
+        outcome = np.frombuffer(bytes(self.outcome), np.int8).copy()
         requested = np.zeros(n, bool)
         if self.callback_requested_at:
             requested[np.fromiter(self.callback_requested_at.keys(), np.int64)] = True
         return CallTable(
             queue=scenario.queue, policy=policy, start=scenario.start,
             entered_s=np.asarray(arrivals_s, float),
-            outcome=np.frombuffer(bytes(self.outcome), np.int8).copy(),
+            outcome=outcome,
             wait_s=np.asarray(self.wait, float),
             orig_position=np.asarray(self.orig_position, np.int64),
             announcements=np.asarray(self.announcements, np.int64),
@@ -63,4 +66,11 @@ class Ledger:
             callback_promised_wait_s=_column(self.callback_promised, n),
             first_announced_at_s=_column(self.first_announced_at, n),
             callback_requested_at_s=_column(self.callback_requested_at, n),
+            talk_s=None if talk_s is None else connected_talk(outcome, talk_s),
+            callback_attempts=np.nan_to_num(_column(self.callback_attempts, n)).astype(np.int64),
         )
+
+
+def connected_talk(outcome: np.ndarray, talk_s: np.ndarray) -> np.ndarray:
+    """Talk time where the call reached an agent (answered or callback connected), else NaN."""
+    return np.where((outcome == ANSWERED) | (outcome == CALLBACK_CONNECTED), talk_s, np.nan)

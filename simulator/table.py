@@ -24,6 +24,9 @@ ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT = (
 
 EXTRA_COLUMNS = ("callback_requested_at_s",)
 """Beyond the shared record: seconds in queue when the callback was chosen."""
+OPTIONAL_COLUMNS = ("talk_s", "callback_attempts")
+"""Written when an engine knows them: talk time (what `holdwell fit` reads to infer agents
+on duty) and dial attempts per callback."""
 
 
 def call_id(index: int) -> str:
@@ -49,6 +52,8 @@ class CallTable:
     callback_promised_wait_s: np.ndarray  # deadline from entering the queue; NaN: none promised
     first_announced_at_s: np.ndarray  # seconds in queue when the first wait was told
     callback_requested_at_s: np.ndarray
+    talk_s: np.ndarray | None = None  # talk time of connected calls, NaN otherwise
+    callback_attempts: np.ndarray | None = None  # dial attempts per callback (0: none)
 
     def __len__(self) -> int:
         return int(self.entered_s.size)
@@ -77,6 +82,8 @@ class CallTable:
             "first_announced_at_s": self.first_announced_at_s,
         }
         columns.update({name: getattr(self, name) for name in EXTRA_COLUMNS})
+        columns.update({name: getattr(self, name) for name in OPTIONAL_COLUMNS
+                        if getattr(self, name) is not None})
         return pd.DataFrame(columns)
 
     def records(self) -> list[CallRecord]:
