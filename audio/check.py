@@ -13,6 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
+from audio.content import content_problem
+from audio.distortion import (
+    Clipping,
+    clipping_of,
+    clipping_problems,
+    clipping_warnings,
+    dc_offsets,
+    quantum_of,
+    true_peak,
+    wrap_jumps,
+)
 from audio.filters import out_of_band_db
 from audio.formats import Sound, read_audio
 from audio.kinds import (
@@ -26,12 +37,14 @@ from audio.kinds import (
     kind_from_comment,
     kind_from_name,
     measure_level,
+    source_clipping_from_comment,
 )
 from audio.levels import active_level, loudest_window_dbov, peak_dbfs
 from audio.prepare import PEAK_CEILING_DBFS
 
 TWILIO_MAX_DURATION_S = 40 * 60  # Twilio: longer files can drop the call
 _EDGE_LIMIT = 0.01  # a first/last sample above -40 dBFS clicks when looped
+_DC_WARN = 0.01  # -40 dBFS: below this an offset costs nothing audible
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,9 @@ class Report:
     level_dbov: float
     activity: float
     peak_dbfs: float
+    true_peak_dbfs: float
+    clipping: Clipping
+    dc_offset: tuple[float, ...]
     low_band_db: float
     high_band_db: float
     prompt_level_dbov: float
@@ -57,9 +73,10 @@ class Report:
 
     @property
     def verdict_lines(self) -> list[str]:
-        """Each problem (or, for a passing file, each warning) in words; praise when clean."""
+        """Each problem, then each warning (for a passing file, "usable, but ..."); praise when
+        clean."""
         if self.problems:
-            return list(self.problems)
+            return [*self.problems, *(f"also: {warning}" for warning in self.warnings)]
         if self.warnings:
             return ["usable, but " + self.warnings[0], *self.warnings[1:]]
         return [_praise(self)]
@@ -90,40 +107,63 @@ def check_sound(
     kind_source: str = "as asked",
     prompt_level_dbov: float = PROMPT_LEVEL_DBOV,
 ) -> Report:
-    """Judge decoded audio as ``kind`` against the prompt level."""
-    x = sound.mono()
+    """Judge decoded audio as ``kind`` against the prompt level.
+
+    Levels are measured with any DC offset removed: an offset is not sound, and counting it
+    would call a quiet prompt loud.
+    """
+    dc = dc_offsets(sound.frames)
+    x = sound.mono() - float(np.mean(dc)) if dc else sound.mono()
     if kind is Kind.PROMPT:
         speech = active_level(x, sound.rate)
         level, activity = speech.level_dbov, speech.activity
     else:
         level, activity = measure_level(x, sound.rate, kind), 1.0
     peak = peak_dbfs(sound.frames)
+    top = true_peak(sound.frames)
+    highest = 20.0 * math.log10(top) if top > 0 else -math.inf
+    clipping = clipping_of(sound.frames, quantum_of(sound.format))
     low, high = out_of_band_db(x, sound.rate)
-    problems = _format_problems(sound) + _level_problems(
-        x, sound.rate, kind, level, prompt_level_dbov
-    )
-    problems += _peak_problems(sound.frames, peak)
-    warnings = _band_warnings(low, high) + _edge_warnings(x)
+    problems = _format_problems(sound, name)
+    problems += _content_problems(sound, name)
+    problems += _level_problems(x, sound.rate, kind, level, prompt_level_dbov)
+    problems += _peak_problems(sound.frames, peak, highest)
+    problems += clipping_problems(clipping)
+    source = source_clipping_from_comment(sound.format.comment)
+    problems += clipping_problems(source, "prepared from a clipped source: ")
+    warnings = clipping_warnings(clipping) + clipping_warnings(source, "its source was clipped: ")
+    warnings += _dc_warnings(dc)
+    warnings += _band_warnings(low, high) + _edge_warnings(x)
     return Report(
-        name,
-        sound,
-        kind,
-        kind_source,
-        level,
-        activity,
-        peak,
-        low,
-        high,
-        prompt_level_dbov,
-        tuple(problems),
-        tuple(warnings),
+        name=name,
+        sound=sound,
+        kind=kind,
+        kind_source=kind_source,
+        level_dbov=level,
+        activity=activity,
+        peak_dbfs=peak,
+        true_peak_dbfs=highest,
+        clipping=clipping,
+        dc_offset=dc,
+        low_band_db=low,
+        high_band_db=high,
+        prompt_level_dbov=prompt_level_dbov,
+        problems=tuple(problems),
+        warnings=tuple(warnings),
     )
 
 
-def _format_problems(sound: Sound) -> list[str]:
+def _content_problems(sound: Sound, name: str) -> list[str]:
+    problem = content_problem(sound, name)
+    return [problem] if problem and sound.format.frames else []
+
+
+def _format_problems(sound: Sound, name: str) -> list[str]:
     fmt, problems = sound.format, []
+    if (cut := fmt.truncation(name)) is not None:
+        problems.append(cut)
     if fmt.frames == 0:
-        return ["the file holds no audio"]
+        return problems + [f"{name} holds no audio: its data chunk is empty"]
     if not fmt.telephone_ready:
         problems.append(
             f"{fmt.describe()} is not telephone audio (mono 8000 Hz 16-bit PCM WAV):"
@@ -194,22 +234,36 @@ def _noise_problems(level: float) -> list[str]:
     return []
 
 
-def _peak_problems(frames: np.ndarray, peak: float) -> list[str]:
+def _peak_problems(frames: np.ndarray, peak: float, true_peak_dbfs: float) -> list[str]:
     problems = []
-    if peak > PEAK_CEILING_DBFS + 1e-6:
+    if true_peak_dbfs > PEAK_CEILING_DBFS + 1e-6:
+        between = "" if true_peak_dbfs - peak < 0.05 else f" between samples (on them {peak:.1f})"
         problems.append(
-            f"peaks at {peak:.1f} dBFS, above the {PEAK_CEILING_DBFS:g} dBFS"
+            f"peaks at {true_peak_dbfs:.1f} dBFS{between}, above the {PEAK_CEILING_DBFS:g} dBFS"
             " ceiling: the line will distort them"
         )
-    clipped = int(np.count_nonzero(np.abs(frames) >= 32767 / 32768))
-    if clipped:
-        problems.append(f"{clipped} samples at full scale: it is clipped and will crackle")
-    if frames.shape[0] > 1 and float(np.max(np.abs(np.diff(frames, axis=0)))) > 1.5:
+    wraps = sum(wrap_jumps(channel) for channel in frames.T)
+    if wraps:
         problems.append(
-            "sample-to-sample jumps of more than 75% of the range:"
+            f"{wraps} jumps across the whole range where the sound around them moves smoothly:"
             " integer wrap-around, it will crack loudly"
         )
     return problems
+
+
+def _dc_warnings(dc: tuple[float, ...]) -> list[str]:
+    worst = max(dc, key=abs, default=0.0)
+    if abs(worst) < _DC_WARN:
+        return []
+    return [
+        f"DC offset of {worst:+.3f} ({_dbfs(worst):.0f} dBFS): not heard as sound, but it"
+        " thumps when the file starts, stops or loops and wastes headroom;"
+        " `prepare` removes it"
+    ]
+
+
+def _dbfs(value: float) -> float:
+    return 20.0 * math.log10(abs(value)) if value else -math.inf
 
 
 def _band_warnings(low: float, high: float) -> list[str]:
@@ -247,6 +301,14 @@ def _praise(report: Report) -> str:
     return "ready for the phone: speech on the telephone level, clean peaks, telephone band"
 
 
+def _peak_row(report: Report) -> str:
+    clipping = report.clipping
+    row = f"{report.peak_dbfs:.1f} dBFS sample, {report.true_peak_dbfs:.1f} dBFS true (4x)"
+    if clipping.plateaus:
+        row += f"; {clipping.plateaus} flat tops ({clipping.fraction:.2%} of samples)"
+    return row + f"; flat factor {clipping.flat_factor_db:.1f} dB (sox)"
+
+
 def render(report: Report) -> str:
     """The lines ``holdwell audio check`` prints for one file."""
     fmt = report.sound.format
@@ -258,7 +320,8 @@ def render(report: Report) -> str:
         ("duration", f"{fmt.duration_s:.2f} s"),
         ("kind", f"{report.kind.value} ({report.kind_source})"),
         ("level", level),
-        ("peak", f"{report.peak_dbfs:.1f} dBFS"),
+        ("peak", _peak_row(report)),
+        ("dc", ", ".join(f"{offset:+.4f}" for offset in report.dc_offset) + " (full scale 1)"),
         (
             "band",
             f"{report.low_band_db:.0f} dB below 150 Hz, {report.high_band_db:.0f} dB above"

@@ -11,6 +11,7 @@ import math
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
+from audio.distortion import true_peak_envelope
 from audio.levels import SILENT_DB, block_powers
 
 
@@ -21,10 +22,11 @@ def limit_peaks(
 
     Needed gain per sample -> running minimum over +-window -> moving average over the same span.
     Each average covers only values no larger than the gain its peak needs, so no peak escapes.
+    Peaks are true peaks (between samples too): those are what the phone's DAC reaches.
     """
     x = np.asarray(x, dtype=np.float64)
     ceiling = 10.0 ** (ceiling_dbfs / 20.0)
-    magnitude = np.abs(x)
+    magnitude = true_peak_envelope(x)
     if x.size == 0 or magnitude.max() <= ceiling:
         return x.copy()
     needed = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))

@@ -69,17 +69,31 @@ def _ratio_db(part: float, whole: float) -> float:
     return 10.0 * math.log10(part / whole) if whole > 0.0 else math.inf
 
 
-def out_of_band_db(x: np.ndarray, rate: int) -> tuple[float, float]:
-    """Energy below 150 Hz and above 3.6 kHz, each in dB relative to the 300-3400 Hz band.
-
-    Welch's averaged periodogram with a Hann window keeps leakage from in-band tones far below
-    the -40 dB we look for.
-    """
+def band_powers(x: np.ndarray, rate: int) -> tuple[float, float, float, float]:
+    """Power below 150 Hz, in 300-3400 Hz, above 3.6 kHz and in all, from Welch's averaged
+    periodogram (Hann window, each segment's mean removed, so DC is not counted as sound)."""
     x = np.asarray(x, dtype=np.float64)
     if x.size < 16:
-        return -math.inf, -math.inf
+        return 0.0, 0.0, 0.0, 0.0
     freqs, psd = signal.welch(x, fs=rate, window="hann", nperseg=min(1024, x.size))
     in_band = float(psd[(freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1])].sum())
     low = float(psd[freqs < LOW_GUARD_HZ].sum())
     high = float(psd[freqs > STOP_HZ].sum())
+    return low, in_band, high, float(psd.sum())
+
+
+def out_of_band_db(x: np.ndarray, rate: int) -> tuple[float, float]:
+    """Energy below 150 Hz and above 3.6 kHz, each in dB relative to the 300-3400 Hz band.
+
+    Leakage of the Hann window from in-band tones stays far below the -40 dB we look for.
+    """
+    low, in_band, high, _ = band_powers(x, rate)
+    if not in_band and not low and not high:
+        return -math.inf, -math.inf
     return _ratio_db(low, in_band), _ratio_db(high, in_band)
+
+
+def in_band_share_db(x: np.ndarray, rate: int) -> float:
+    """How much of the signal's power lies in 300-3400 Hz, in dB (0: all of it)."""
+    _, in_band, _, total = band_powers(x, rate)
+    return _ratio_db(in_band, total) if total > 0 else 0.0

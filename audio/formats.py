@@ -7,11 +7,13 @@ and our writer puts the canonical 44-byte header first (``data`` at offset 36) w
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -37,6 +39,25 @@ class AudioFormat:
     bits: int
     frames: int
     comment: str = ""
+    declared_frames: int | None = None  # what the header promises; None when it cannot say
+
+    @property
+    def missing_s(self) -> float:
+        """Seconds the header promises but the file does not hold (a cut-short copy)."""
+        if self.declared_frames is None or not self.rate:
+            return 0.0
+        return max(self.declared_frames - self.frames, 0) / self.rate
+
+    def truncation(self, name: str) -> str | None:
+        """Say, naming the file, that it was cut short; None when it is whole."""
+        if self.missing_s <= 0.0:
+            return None
+        promised = self.declared_frames / self.rate
+        return (
+            f"{name} is truncated: its header promises {promised:.2f} s of audio but the file"
+            f" holds only {self.duration_s:.2f} s; callers would hear it cut off."
+            " Copy or export it again"
+        )
 
     @property
     def duration_s(self) -> float:
@@ -73,11 +94,13 @@ def read_audio(path: Path | str) -> Sound:
     """Read WAV natively; hand anything else to ffmpeg, or say clearly that ffmpeg is missing."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            if _is_wav(handle):
+                layout = wav_layout(handle, str(path))
+                handle.seek(layout.data_offset)
+                return layout.sound(handle.read(layout.data_bytes), str(path))
     except OSError as error:
         raise AudioError(f"{path}: cannot read ({error.strerror or error})") from error
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return parse_wav(data, name=str(path))
     try:
         frames, rate = _pydub.decode_with_ffmpeg(path)
     except FileNotFoundError as error:
@@ -94,19 +117,81 @@ def read_audio(path: Path | str) -> Sound:
 
 def parse_wav(data: bytes, name: str = "WAV") -> Sound:
     """Decode RIFF/WAVE bytes, tolerating odd chunk order, padding and truncated data sizes."""
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+    handle = io.BytesIO(data)
+    if not _is_wav(handle):
         raise AudioError(f"{name}: not a RIFF/WAVE file")
-    chunks = dict(_chunks(data))
-    if b"fmt " not in chunks or b"data" not in chunks:
+    layout = wav_layout(handle, name)
+    start = layout.data_offset
+    return layout.sound(data[start : start + layout.data_bytes], name)
+
+
+@dataclass(frozen=True)
+class WavLayout:
+    """Where a WAV's samples are and how to decode them, read from the header alone, so long
+    files can be decoded a block at a time."""
+
+    format: AudioFormat
+    data_offset: int
+    data_bytes: int  # whole frames actually present
+
+    @property
+    def frame_bytes(self) -> int:
+        return max(self.format.bits // 8, 1) * self.format.channels
+
+    def decode(self, payload: bytes, name: str) -> np.ndarray:
+        """Bytes of whole frames -> float frames shaped (n, channels)."""
+        fmt = self.format
+        return _decode(payload, fmt.tag, fmt.bits, name).reshape(-1, fmt.channels)
+
+    def sound(self, payload: bytes, name: str) -> Sound:
+        return Sound(self.decode(payload, name), self.format.rate, self.format)
+
+
+def _is_wav(handle: BinaryIO) -> bool:
+    head = handle.read(12)
+    return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+
+
+def wav_layout(handle: BinaryIO, name: str = "WAV") -> WavLayout:
+    """Walk the chunks after the RIFF header (the first chunk of a kind wins), reading only the
+    small ones; a data chunk promising more than the file holds is noted as truncation."""
+    size = handle.seek(0, os.SEEK_END)
+    offset, found = 12, {}
+    while offset + 8 <= size:
+        handle.seek(offset)
+        chunk_id, declared = struct.unpack("<4sI", handle.read(8))
+        if chunk_id not in found:
+            found[chunk_id] = (offset + 8, declared)
+        offset += 8 + declared + (declared & 1)
+    if b"fmt " not in found or b"data" not in found:
         raise AudioError(f"{name}: WAV file without a fmt or data chunk")
-    tag, channels, rate, bits = _parse_fmt(chunks[b"fmt "], name)
-    width = max(bits // 8, 1)
-    payload = chunks[b"data"]
-    payload = payload[: len(payload) - len(payload) % (width * channels)]
-    frames = _decode(payload, tag, bits, name).reshape(-1, channels)
-    comment = _info_comment(chunks.get(b"LIST", b""))
-    fmt = AudioFormat("wav", tag, channels, rate, bits, frames.shape[0], comment)
-    return Sound(frames, rate, fmt)
+    tag, channels, rate, bits = _parse_fmt(_read_chunk(handle, found[b"fmt "], size), name)
+    comment = _info_comment(_read_chunk(handle, found[b"LIST"], size)) if b"LIST" in found else ""
+    data_offset, declared = found[b"data"]
+    frame_bytes = max(bits // 8, 1) * channels
+    present = min(declared, size - data_offset)
+    present -= present % frame_bytes
+    streamed = declared in _STREAMED_SIZES  # writers that could not seek back leave these
+    fmt = AudioFormat(
+        "wav",
+        tag,
+        channels,
+        rate,
+        bits,
+        present // frame_bytes,
+        comment,
+        None if streamed else declared // frame_bytes,
+    )
+    return WavLayout(fmt, data_offset, present)
+
+
+_STREAMED_SIZES = {0, 0xFFFFFFFF}
+
+
+def _read_chunk(handle: BinaryIO, where: tuple[int, int], size: int) -> bytes:
+    offset, declared = where
+    handle.seek(offset)
+    return handle.read(min(declared, size - offset))
 
 
 def _chunks(data: bytes, offset: int = 12) -> list[tuple[bytes, bytes]]:

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from audio.distortion import NO_CLIPPING, Clipping
 from audio.levels import active_level, gated_rms_dbov, rms_dbov
 
 
@@ -45,12 +46,30 @@ def measure_level(x: np.ndarray, rate: int, kind: Kind) -> float:
     return rms_dbov(x)
 
 
-def tag_comment(kind: Kind, level_dbov: float) -> str:
-    """The LIST/INFO comment ``prepare`` writes, so ``check`` knows what the file is meant to be."""
-    return f"holdwell kind={kind.value} level_dbov={level_dbov:.1f}"
+def tag_comment(kind: Kind, level_dbov: float, source_clipping: Clipping = NO_CLIPPING) -> str:
+    """The LIST/INFO comment ``prepare`` writes, so ``check`` knows what the file is meant to be
+    and that its source was clipped (the flat tops are smoothed away, the crackle is not)."""
+    tag = f"holdwell kind={kind.value} level_dbov={level_dbov:.1f}"
+    if source_clipping.plateaus:
+        c = source_clipping
+        tag += (
+            f" source_clipped={c.samples}/{c.total}:{c.plateaus}"
+            f"@{c.level_dbfs:.1f}:{c.flat_factor_db:.1f}"
+        )
+    return tag
 
 
 _TAG = re.compile(r"holdwell kind=(\w+)")
+_CLIPPED_TAG = re.compile(r"source_clipped=(\d+)/(\d+):(\d+)@(-?[\d.]+):([\d.]+)")
+
+
+def source_clipping_from_comment(comment: str) -> Clipping:
+    """Read back what ``tag_comment`` said about the source's flat tops."""
+    match = _CLIPPED_TAG.search(comment)
+    if match is None:
+        return NO_CLIPPING
+    samples, total, plateaus, level, flat = match.groups()
+    return Clipping(int(samples), int(plateaus), int(total), float(level), float(flat))
 
 
 def kind_from_comment(comment: str) -> Kind | None:

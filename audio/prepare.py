@@ -13,6 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
+from audio.content import content_problem
+from audio.distortion import (
+    NO_CLIPPING,
+    Clipping,
+    clipping_of,
+    clipping_problems,
+    clipping_warnings,
+    quantum_of,
+)
 from audio.dynamics import fade_edges, level_passages, limit_peaks, trim_silence
 from audio.filters import to_telephone
 from audio.formats import TELEPHONE_RATE, AudioError, read_audio, write_wav
@@ -44,6 +53,7 @@ class Prepared:
     level_dbov: float
     peak_dbfs: float
     duration_s: float
+    warnings: tuple[str, ...] = ()  # what is wrong with the source that preparing cannot fix
 
 
 def check_target(
@@ -128,18 +138,44 @@ def prepare_file(
 ) -> Prepared:
     """Read ``source`` (WAV, or anything ffmpeg reads), prepare it, write ``target`` atomically.
 
-    ``target`` may be ``source``: the file is only replaced once the new one is complete.
+    Refuses, naming the file, what cannot become good audio (cut short, empty, cancelling
+    channels, nothing in the band); warns about clipping, which no processing can undo, and
+    tags the output with it so ``check`` keeps saying so. ``target`` may be ``source``: the file
+    is only replaced once the new one is complete.
     """
+    check_target(
+        kind, DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else level_dbov, prompt_level_dbov
+    )
     sound = read_audio(source)
-    samples = prepare_samples(sound.mono(), sound.rate, kind, level_dbov, prompt_level_dbov, trim)
-    return write_prepared(target, samples, kind, encoding)
+    name = str(source)
+    refusal = sound.format.truncation(name) or content_problem(sound, name)
+    if refusal is not None:
+        raise AudioError(refusal)
+    clipping = clipping_of(sound.frames, quantum_of(sound.format))
+    mono = sound.mono()
+    try:
+        samples = prepare_samples(
+            mono - np.mean(mono), sound.rate, kind, level_dbov, prompt_level_dbov, trim
+        )
+    except AudioError as error:
+        raise AudioError(f"{name}: {error}") from error
+    warnings = clipping_problems(clipping) + clipping_warnings(clipping)
+    return write_prepared(target, samples, kind, encoding, clipping, tuple(warnings))
 
 
 def write_prepared(
-    target: Path | str, samples: np.ndarray, kind: Kind, encoding: str = "pcm16"
+    target: Path | str,
+    samples: np.ndarray,
+    kind: Kind,
+    encoding: str = "pcm16",
+    source_clipping: Clipping = NO_CLIPPING,
+    warnings: tuple[str, ...] = (),
 ) -> Prepared:
     """Write 8 kHz samples with the tag ``check`` reads back, and describe the result."""
     level = measure_level(samples, TELEPHONE_RATE, kind)
     target = Path(target)
-    write_wav(target, samples, TELEPHONE_RATE, encoding, tag_comment(kind, level))
-    return Prepared(target, kind, level, peak_dbfs(samples), samples.size / TELEPHONE_RATE)
+    comment = tag_comment(kind, level, source_clipping)
+    write_wav(target, samples, TELEPHONE_RATE, encoding, comment)
+    return Prepared(
+        target, kind, level, peak_dbfs(samples), samples.size / TELEPHONE_RATE, warnings
+    )

@@ -46,6 +46,8 @@ def _done(prepared: Prepared) -> None:
         f"{prepared.path}: {prepared.kind.value}, {prepared.duration_s:.2f} s, "
         f"level {prepared.level_dbov:.1f} dBov, peak {prepared.peak_dbfs:.1f} dBFS"
     )
+    for warning in prepared.warnings:
+        click.echo(f"warning: {prepared.path}: {warning}", err=True)
 
 
 @audio.command("prepare")

@@ -1,0 +1,206 @@
+"""Faults a level meter cannot hear: flat-topped (clipped) peaks at any level, DC offset, integer
+wrap-around and peaks between the samples (true peak).
+
+Callers complain about hold audio that crackles. Clipping is not only samples at full scale: a
+file mixed too hot and then turned down is flat-topped at -14 dBFS, and every plateau is a crack.
+A plateau is told from a smooth peak by its edges: a smooth peak rounded to the file's own
+quantum can stay on one value for three samples only if it creeps onto and off it by less than
+about one quantum, so a run of three or more equal samples, at a local extreme, entered and left
+by a step of at least four quanta, can only be a flat top.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from audio.formats import ALAW, MULAW, PCM, AudioFormat
+
+_MIN_PLATEAU = 3  # samples; see the module docstring for why three
+_EDGE_QUANTA = 4.0  # how steep a plateau's edges must be, in quanta
+_NEAR_PEAK = 0.5  # plateaus under half the channel's peak swing are not its extremes
+_TRUE_PEAK_OVERSAMPLING = 4  # ITU-R BS.1770-4 Annex 2
+_WRAP_JUMP = 1.5  # a step over 75 % of the range (full range is 2.0)
+_WRAP_CONTEXT = 16  # samples either side that show how rough the signal is there
+CLIPPED_FAIL_FRACTION = 0.001  # one sample in a thousand on a flat top: audible crackle
+_CLIPPED_WARN_PLATEAUS = 2
+
+
+@dataclass(frozen=True)
+class Quantum:
+    """The file's rounding step: fixed for PCM, a share of the value for G.711 (mu-law, A-law)."""
+
+    absolute: float = 2.0**-15
+    relative: float = 0.0
+
+    def at(self, value: np.ndarray) -> np.ndarray:
+        return np.maximum(self.absolute, self.relative * np.abs(value))
+
+
+G711_QUANTUM = Quantum(8 / 32768, 1 / 16)  # 16 steps per doubling at the top of each segment
+
+
+@dataclass(frozen=True)
+class Clipping:
+    """Flat tops found in one signal (all channels together)."""
+
+    samples: int  # samples sitting on flat tops
+    plateaus: int
+    total: int  # samples examined
+    level_dbfs: float  # the highest flat top, -inf when there is none
+    flat_factor_db: float  # sox ``stats``' flat factor, worst channel (0 dB: no runs at extremes)
+
+    @property
+    def fraction(self) -> float:
+        return self.samples / self.total if self.total else 0.0
+
+    def __add__(self, other: Clipping) -> Clipping:
+        return Clipping(
+            self.samples + other.samples,
+            self.plateaus + other.plateaus,
+            self.total + other.total,
+            max(self.level_dbfs, other.level_dbfs),
+            max(self.flat_factor_db, other.flat_factor_db),
+        )
+
+
+NO_CLIPPING = Clipping(0, 0, 0, -math.inf, 0.0)
+
+
+def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of every run of equal consecutive samples."""
+    change = np.flatnonzero(np.diff(x) != 0) + 1
+    return np.concatenate(([0], change)), np.concatenate((change, [x.size]))
+
+
+def flat_factor_db(x: np.ndarray) -> float:
+    """sox ``stats``' flat factor: 20 log10(sum of squared run lengths / samples) over the runs
+    at the channel's minimum and maximum; 0 dB when each extreme value stands alone."""
+    if x.size == 0 or x.max() == x.min():
+        return 0.0  # a constant has no peaks to be flat
+    starts, ends = _runs(x)
+    lengths = (ends - starts).astype(np.float64)
+    at_extreme = (x[starts] == x.max()) | (x[starts] == x.min())
+    return 20.0 * math.log10(np.sum(lengths[at_extreme] ** 2) / np.sum(lengths[at_extreme]))
+
+
+def find_clipping(channel: np.ndarray, quantum: Quantum = Quantum()) -> Clipping:
+    """Flat tops in one channel, at whatever level they sit."""
+    x = np.asarray(channel, dtype=np.float64)
+    if x.size < _MIN_PLATEAU + 2:
+        return Clipping(0, 0, x.size, -math.inf, 0.0)
+    starts, ends = _runs(x)
+    inner = (ends - starts >= _MIN_PLATEAU) & (starts > 0) & (ends < x.size)
+    starts, ends = starts[inner], ends[inner]
+    value, before, after = x[starts], x[starts - 1], x[np.minimum(ends, x.size - 1)]
+    centre = float(np.mean(x))
+    swing = float(np.max(np.abs(x - centre)))
+    extreme = ((before < value) & (after < value) & (value > centre)) | (
+        (before > value) & (after > value) & (value < centre)
+    )
+    steep = np.minimum(np.abs(value - before), np.abs(value - after)) >= _EDGE_QUANTA * quantum.at(
+        value
+    )
+    flat = extreme & steep & (np.abs(value - centre) >= _NEAR_PEAK * swing)
+    samples = int(np.sum(ends[flat] - starts[flat]))
+    level = float(np.max(np.abs(value[flat]))) if samples else 0.0
+    return Clipping(
+        samples,
+        int(np.count_nonzero(flat)),
+        x.size,
+        20.0 * math.log10(level) if level > 0 else -math.inf,
+        flat_factor_db(x),
+    )
+
+
+def clipping_of(frames: np.ndarray, quantum: Quantum = Quantum()) -> Clipping:
+    """Flat tops in every channel of (n, channels) frames."""
+    found = NO_CLIPPING
+    for channel in np.asarray(frames).T:
+        found = found + find_clipping(channel, quantum)
+    return found
+
+
+def dc_offsets(frames: np.ndarray) -> tuple[float, ...]:
+    """Mean of each channel, in full-scale units (sox ``stats``' DC offset)."""
+    frames = np.asarray(frames, dtype=np.float64)
+    if frames.shape[0] == 0:
+        return tuple(0.0 for _ in range(frames.shape[1]))
+    return tuple(float(mean) for mean in frames.mean(axis=0))
+
+
+def true_peak_envelope(x: np.ndarray) -> np.ndarray:
+    """Per sample, the highest magnitude on it or within one sample either side of it, found
+    by 4x oversampling (ITU-R BS.1770-4 Annex 2): what a DAC or codec will actually reach."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return np.abs(x)
+    k = _TRUE_PEAK_OVERSAMPLING
+    up = np.abs(resample_poly(x, k, 1, axis=0)).reshape(x.shape[0], k, *x.shape[1:])
+    following = np.maximum(np.abs(x), up.max(axis=1))  # on the sample and up to the next one
+    preceding = np.concatenate((following[:1], following[:-1]))
+    return np.maximum(following, preceding)
+
+
+def true_peak(x: np.ndarray) -> float:
+    """Highest magnitude between the samples as well as on them (4x oversampled), linear."""
+    envelope = true_peak_envelope(x)
+    return float(np.max(envelope)) if envelope.size else 0.0
+
+
+def wrap_jumps(channel: np.ndarray) -> int:
+    """Steps that are integer wrap-around rather than sound: nearly the whole range, where the
+    signal around them moves in small steps, and where adding back the range makes them small.
+
+    A loud tone near 4 kHz or clipped noise also jumps by most of the range, but there most
+    neighbouring steps are big too (and clipped noise jumps from or onto the rails, where a wrap
+    never lands: its true value lay beyond them), so neither is mistaken for a wrap.
+    """
+    x = np.asarray(channel, dtype=np.float64)
+    d = np.diff(x)
+    jumps = np.flatnonzero(np.abs(d) > _WRAP_JUMP)
+    if jumps.size == 0:
+        return 0
+    padded = np.pad(np.abs(d), _WRAP_CONTEXT, constant_values=np.nan)  # no context past the ends
+    window = jumps[:, None] + np.arange(2 * _WRAP_CONTEXT + 1)
+    typical = np.nanpercentile(padded[window], 75, axis=1)
+    size = np.abs(d[jumps])
+    rail = 1.0 - 2.0**-15
+    inside = (np.abs(x[jumps]) < rail) & (np.abs(x[jumps + 1]) < rail)
+    wraps = (typical < size / 4.0) & (np.abs(size - 2.0) < 0.5) & inside
+    return int(np.count_nonzero(wraps))
+
+
+def quantum_of(fmt: AudioFormat) -> Quantum:
+    """The rounding step of the file's encoding (float and ffmpeg-decoded files: 16-bit's)."""
+    if fmt.tag in (MULAW, ALAW):
+        return G711_QUANTUM
+    if fmt.tag == PCM and fmt.bits > 1:
+        return Quantum(2.0 ** -(fmt.bits - 1))
+    return Quantum()
+
+
+def clipping_problems(clipping: Clipping, prefix: str = "clipped: ") -> list[str]:
+    """Flat tops on one sample in a thousand or more fail: callers hear that as crackle."""
+    if clipping.fraction < CLIPPED_FAIL_FRACTION:
+        return []
+    return [
+        f"{prefix}{clipping.fraction:.1%} of samples sit on {clipping.plateaus} flat tops"
+        f" at up to {clipping.level_dbfs:.1f} dBFS (sox flat factor"
+        f" {clipping.flat_factor_db:.0f} dB); callers hear it as crackle and no level change"
+        " can undo it: get a recording that was never clipped"
+    ]
+
+
+def clipping_warnings(clipping: Clipping, prefix: str = "") -> list[str]:
+    """A few flat tops are a few crackles: usable, worth replacing."""
+    if clipping.fraction >= CLIPPED_FAIL_FRACTION or clipping.plateaus < _CLIPPED_WARN_PLATEAUS:
+        return []
+    return [
+        f"{prefix}{clipping.plateaus} clipped flat tops at up to {clipping.level_dbfs:.1f} dBFS"
+        f" ({clipping.fraction:.2%} of samples): a few crackles; an unclipped recording"
+        " would be cleaner"
+    ]
