@@ -1,5 +1,7 @@
 """The three kinds of hold audio, the level each is aimed at, and how each level is measured.
 
+Every kind is band-limited to the same 300-3400 Hz the line carries, so the level a kind is
+aimed at and reported at is the level callers get, not one that counts bass the line drops.
 Prompts are speech, judged by P.56 active level against -22 dBov (the -19 dBm0 nominal speech
 level of ITU-T G.169 / RFC 7874). Music beds have no pauses and are judged by gated RMS, at least
 6 dB under the prompts. Comfort noise is steady, so plain RMS, around -60 dBov: audible enough to
@@ -26,7 +28,6 @@ class Kind(StrEnum):
 PROMPT_LEVEL_DBOV = -22.0
 MUSIC_HEADROOM_DB = 6.0  # music sits at least this far under the prompts
 DEFAULT_LEVEL_DBOV = {Kind.PROMPT: PROMPT_LEVEL_DBOV, Kind.MUSIC: -30.0, Kind.NOISE: -60.0}
-LOW_CUT_HZ = {Kind.PROMPT: 300.0, Kind.MUSIC: 200.0, Kind.NOISE: 300.0}
 LEVEL_TOLERANCE_DB = 1.5
 NOISE_RANGE_DBOV = (-70.0, -50.0)  # below: lost in mu-law; above: an audible hiss
 MUSIC_FLOOR_DBOV = -42.0  # quieter music is muted by voice-activity detection on many networks

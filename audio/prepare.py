@@ -27,7 +27,6 @@ from audio.filters import to_telephone
 from audio.formats import TELEPHONE_RATE, AudioError, read_audio, write_wav
 from audio.kinds import (
     DEFAULT_LEVEL_DBOV,
-    LOW_CUT_HZ,
     MUSIC_FLOOR_DBOV,
     MUSIC_HEADROOM_DB,
     NOISE_RANGE_DBOV,
@@ -100,7 +99,7 @@ def prepare_samples(
     """Mono float samples at any rate -> float samples at 8 kHz, ready to write."""
     target = DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else float(level_dbov)
     check_target(kind, target, prompt_level_dbov)
-    y = to_telephone(np.asarray(x, dtype=np.float64), rate, LOW_CUT_HZ[kind])
+    y = to_telephone(np.asarray(x, dtype=np.float64), rate)
     rate = TELEPHONE_RATE
     measured = measure_level(y, rate, kind)
     if measured < _SILENT_INPUT_DBOV:

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 
 from audio.check import check_file, render
 from audio.distortion import find_clipping, true_peak
+from audio.filters import band_limit
 from audio.formats import AudioError, parse_wav, read_audio, wav_bytes
 from audio.kinds import Kind
-from audio.levels import active_level
+from audio.levels import active_level, gated_rms_dbov
 from audio.prepare import prepare_file
 from cli.audio_commands import audio
 
@@ -205,3 +206,16 @@ def test_real_wrap_around_is_still_caught(sine, write_wav):
     wrapped = ((pcm + 32768) % 65536 - 32768) / 32768
     report = check_file(write_wav(wrapped, 8000, "broken_music.wav"))
     assert "integer wrap-around, it will crack loudly" in report.verdict
+
+
+# 6. The level prepare reports is the level on the line
+
+
+def test_music_level_is_its_level_in_the_telephone_band(write_wav, tmp_path):
+    t = np.arange(4 * 16000) / 16000
+    bass_heavy = sum(np.sin(2 * np.pi * hz * t) / k for k, hz in enumerate((220, 247, 440), 1))
+    prepared = prepare_file(write_wav(0.3 * bass_heavy, 16000), tmp_path / "m.wav", Kind.MUSIC)
+    out = read_audio(prepared.path).mono()
+    on_the_line = band_limit(out, 8000)  # 300-3400 Hz, what G.712 passes
+    assert prepared.level_dbov == pytest.approx(-30.0, abs=0.1)
+    assert gated_rms_dbov(on_the_line, 8000) == pytest.approx(prepared.level_dbov, abs=0.3)
