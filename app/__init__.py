@@ -57,4 +57,7 @@ def create_app(
     from app import ops
 
     app.register_blueprint(ops.bp)
+    from app import console
+
+    console.init_app(app, pinned_config=config is not None)
     return app

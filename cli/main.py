@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from cli.console_commands import config_export, config_import
 from cli.database import database_url, safe_url
 from hold_policies.config import ConfigError, load_config
 
@@ -18,6 +19,7 @@ LAZY_COMMANDS = {
     "simulate": "cli.simulate_commands:simulate_command",
     "compare": "cli.simulate_commands:compare_command",
     "erlang": "cli.simulate_commands:erlang_command",
+    "users": "cli.console_commands:users",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""
 
@@ -45,7 +47,7 @@ def cli(verbose: bool) -> None:
 
 @cli.group()
 def config() -> None:
-    """Check hold-policy configuration files."""
+    """Check hold-policy configuration files; import and export the database's versions."""
 
 
 @config.command("check")
@@ -61,6 +63,10 @@ def config_check(path: str) -> None:
         arms = f" (experiment: {dict(queue.experiment.arms)})" if queue.experiment else ""
         click.echo(f"queue {name}: policy {queue.policy}{arms}")
     click.echo(f"{path}: OK, {len(loaded.queues)} queue(s)")
+
+
+config.add_command(config_import)
+config.add_command(config_export)
 
 
 @cli.group()

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+from app.storage import console_schema  # noqa: F401 - the console's tables share the MetaData
 from app.storage.migrate import downgrade, upgrade
 from app.storage.schema import metadata
 

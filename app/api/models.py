@@ -1,0 +1,206 @@
+"""Request and response models of the API. The OpenAPI document is generated from these,
+and the console's forms validate with the same ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hold_policies.config import PolicyName, QueueConfig
+
+Text = Annotated[str, Field(max_length=500)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WaitingCaller(Model):
+    call_id: str
+    position: int = Field(description="1 = next to be answered (callers now in the queue)")
+    waited_s: float
+    last_told: str | None = Field(description="the words of the last check-in they heard")
+
+
+class TodayStats(Model):
+    """Since midnight UTC; callbacks count at their real wait (entering the queue -> connected)."""
+
+    calls: int
+    answered: int
+    abandoned: int
+    callbacks_connected: int
+    callbacks_failed: int
+    unserved_rate: float | None = Field(description="(abandoned + callback_failed) / calls")
+    service_level: float | None = Field(description="served within the threshold / served")
+    service_threshold_s: float
+    asa_s: float | None = Field(description="mean wait of served calls, callbacks included")
+
+
+class QueueState(Model):
+    queue: str
+    policy: str
+    waiting: list[WaitingCaller]
+    waiting_count: int
+    longest_wait_s: float | None
+    callbacks_pending: int
+    callbacks_at_risk: int
+    today: TodayStats
+
+
+class QueuesResponse(Model):
+    as_of: datetime
+    config_version: int | None
+    queues: list[QueueState]
+
+
+class UnservedCaller(Model):
+    call_id: str
+    queue: str
+    outcome: str
+    number: str | None = Field(description="masked for analysts")
+    entered_at: datetime
+    wait_s: float | None
+    heard: str | None = Field(description="the last check-in they heard, if any")
+    announcements: int
+
+
+class UnservedResponse(Model):
+    start: datetime
+    end: datetime
+    callers: list[UnservedCaller]
+    truncated: bool
+
+
+class CallbackAttempt(Model):
+    time: datetime
+    result: str
+
+
+class CallbackItem(Model):
+    call_id: str
+    queue: str
+    number: str | None
+    status: str
+    entered_at: datetime
+    requested_at: datetime
+    promised_by: datetime | None
+    at_risk: bool
+    attempts: list[CallbackAttempt]
+
+
+class CallbacksResponse(Model):
+    callbacks: list[CallbackItem]
+
+
+class CancelRequest(Model):
+    reason: Annotated[str, Field(min_length=3, max_length=300)]
+
+
+class PolicyChange(Model):
+    """A queue's whole policy section, exactly as under [queues.NAME] in the TOML file."""
+
+    settings: QueueConfig
+    note: Text = ""
+
+
+class ConfigVersionInfo(Model):
+    number: int
+    created_at: datetime
+    author: str
+    note: str
+
+
+class ConfigVersionDetail(ConfigVersionInfo):
+    toml: str
+    diff: str = Field(description="unified diff against the previous version")
+
+
+class VersionsResponse(Model):
+    active: int | None
+    versions: list[ConfigVersionInfo]
+
+
+class RollbackRequest(Model):
+    version: Annotated[int, Field(ge=1)]
+    note: Text = ""
+
+
+class ExperimentStart(Model):
+    arms: Annotated[dict[PolicyName, Annotated[float, Field(gt=0, le=1000)]],
+                    Field(min_length=2)]
+    note: Text = ""
+
+
+class ArmResult(Model):
+    arm: str
+    calls: int
+    answered: int
+    abandoned: int
+    callbacks_failed: int
+    unserved_rate: float | None
+    unserved_rate_ci_low: float | None
+    unserved_rate_ci_high: float | None
+
+
+class ArmComparison(Model):
+    arm: str
+    baseline: str
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    verdict: str
+
+
+class ExperimentState(Model):
+    queue: str
+    running: bool
+    arms: dict[str, float]
+    results: list[ArmResult]
+    comparisons: list[ArmComparison]
+
+
+class PreviewRequest(Model):
+    queue: Annotated[str, Field(max_length=64)]
+    position: Annotated[int, Field(ge=1, le=500)] = 5
+    answered_per_min: Annotated[float, Field(gt=0, le=60)] = 0.5
+    minutes: Annotated[int, Field(ge=1, le=30)] = 6
+    keys: Annotated[str, Field(pattern=r"^[0-9*#]{0,10}$")] = ""
+
+
+class TimelineEntry(Model):
+    at_s: float
+    position: int
+    kind: str
+    heard: str
+
+
+class PreviewResponse(Model):
+    queue: str
+    policy: str
+    timeline: list[TimelineEntry]
+    outcome: str
+
+
+class AuditItem(Model):
+    time: datetime
+    actor: str
+    action: str
+    target: str
+    detail: dict
+
+
+class AuditResponse(Model):
+    entries: list[AuditItem]
+
+
+class Done(Model):
+    message: str
+
+
+class Problem(Model):
+    error: str
+    fields: dict[str, str] = Field(default_factory=dict,
+                                   description="field path -> what is wrong and what is allowed")

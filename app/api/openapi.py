@@ -1,0 +1,67 @@
+"""The OpenAPI 3.1 document, generated from the endpoints' pydantic models (no hand-written
+schema to drift): pydantic writes the JSON Schemas, this module places them in the paths."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from app.api.models import Problem
+from app.api.registry import ENDPOINTS, Endpoint
+
+REF = "#/components/schemas/{model}"
+ERRORS = {"401": "no credentials", "403": "the role may not do this", "404": "not found",
+          "409": "not possible in the current state", "422": "invalid input: `fields` names each"}
+
+
+def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    """'/policies/<queue>' -> '/policies/{queue}' and its path parameters."""
+    params = []
+    for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
+        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
+
+
+def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
+    problem = {"application/json": {"schema": {"$ref": REF.format(model="Problem")}}}
+    ok: dict[str, Any] = {"description": "OK"}
+    if e.response is not None:
+        ok["content"] = {e.media_type: {"schema": {"$ref": REF.format(model=e.response.__name__)}}}
+    else:
+        ok["content"] = {e.media_type: {"schema": {"type": "string"}}}
+    responses = {"200": ok, **{code: {"description": text, "content": problem}
+                               for code, text in ERRORS.items()}}
+    query = [{"name": name, "in": "query", "required": False, "schema": schema}
+             for name, schema in e.query.items()]
+    operation = {"summary": e.summary, "operationId": f"{e.method}_{e.rule}",
+                 "description": f"Role: {e.permission} (see the README's roles).",
+                 "parameters": params + query, "responses": responses}
+    if e.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": REF.format(model=e.body.__name__)}}}}
+    return operation
+
+
+@cache
+def document() -> dict[str, Any]:
+    models = {m for e in ENDPOINTS for m in (e.body, e.response) if m is not None} | {Problem}
+    _, schemas = models_json_schema([(m, "validation") for m in sorted(models, key=str)],
+                                    ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for e in ENDPOINTS:
+        path, params = _path(e.rule)
+        paths.setdefault(path, {})[e.method] = _operation(e, params)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "holdwell console API", "version": "1",
+                 "description": "Everything the console shows and does. Authenticate with "
+                                "`Authorization: Bearer TOKEN` (`holdwell users token NAME`)."},
+        "components": {"schemas": schemas.get("$defs", {}), "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }

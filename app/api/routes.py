@@ -1,0 +1,195 @@
+"""/api/v1/: JSON for scripts, bearer tokens (or the console's session plus its CSRF header).
+
+Each view calls the same function as its console page; errors are JSON that name the field.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException, NotFound
+
+from app.api import models
+from app.api.registry import endpoint, field_errors
+from app.auth import access, csrf
+from app.console import config_changes, experiments, lists
+from app.console.live_state import live_state
+from app.services import services
+from app.storage import audit, callback_admin
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PERIOD_QUERY = {
+    "start": {"type": "string", "format": "date-time",
+              "description": "ISO-8601, default: 24 hours before `end`"},
+    "end": {"type": "string", "format": "date-time", "description": "ISO-8601, default: now"},
+}
+
+
+@bp.before_request
+def who_is_asking() -> None:
+    g.user = access.load_user(allow_bearer=True)
+    if request.method in csrf.UNSAFE and g.get("auth_method") == "session":
+        csrf.protect()  # a browser's cookie could be ridden by another site; a token cannot
+
+
+@bp.errorhandler(HTTPException)
+def problem(error: HTTPException) -> tuple[Response, int]:
+    response = jsonify(models.Problem(error=error.description or error.name).model_dump())
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="holdwell"'
+    return response, error.code or 500
+
+
+@bp.errorhandler(ValidationError)
+def invalid(error: ValidationError) -> tuple[Response, int]:
+    fields = field_errors(error)
+    summary = "; ".join(f"{key}: {message}" for key, message in fields.items())
+    return jsonify(models.Problem(error=f"invalid input: {summary}", fields=fields)
+                   .model_dump()), 422
+
+
+@bp.errorhandler(config_changes.UnknownVersion)
+def unknown(error: LookupError) -> tuple[Response, int]:
+    return jsonify(models.Problem(error=str(error.args[0])).model_dump()), 404
+
+
+@bp.errorhandler(callback_admin.CancelError)
+def cannot_cancel(error: callback_admin.CancelError) -> tuple[Response, int]:
+    return jsonify(models.Problem(error=str(error)).model_dump()), error.status
+
+
+def period() -> tuple[datetime, datetime]:
+    """The ?start=&end= period (ISO-8601); a bad value is a 422 naming the parameter."""
+    class Period(models.Model):
+        start: datetime | None = None
+        end: datetime | None = None
+
+    given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY})
+    end = _utc(given.end) or services().clock.now()
+    start = _utc(given.start) or end - timedelta(days=1)
+    return start, end
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A time without a zone (the console's date pickers) is read as UTC, like every time here."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def actor() -> str:
+    return access.current_user().name
+
+
+@endpoint(bp, "/queues", "GET", permission="view", response=models.QueuesResponse,
+          summary="Live state of every queue: who waits, promises, today's numbers")
+def queues() -> models.QueuesResponse:
+    return live_state(services())
+
+
+@endpoint(bp, "/unserved", "GET", permission="view", response=models.UnservedResponse,
+          query=PERIOD_QUERY, summary="Abandoned callers and failed callbacks of a period")
+def unserved() -> models.UnservedResponse:
+    start, end = period()
+    return lists.unserved_response(services(), start, end, mask=not access.allowed("see_numbers"))
+
+
+@endpoint(bp, "/unserved.csv", "GET", permission="view", response=None, query=PERIOD_QUERY,
+          media_type="text/csv", summary="The same list as CSV")
+def unserved_csv() -> Response:
+    start, end = period()
+    rows = lists.unserved_response(services(), start, end,
+                                   mask=not access.allowed("see_numbers"))
+    return Response(lists.unserved_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=unserved.csv"})
+
+
+@endpoint(bp, "/callbacks", "GET", permission="view", response=models.CallbacksResponse,
+          summary="Callbacks not yet kept (and those resolved in the last day), with attempts")
+def callbacks() -> models.CallbacksResponse:
+    return lists.callbacks_response(services(), mask=not access.allowed("see_numbers"))
+
+
+@endpoint(bp, "/callbacks/<call_id>/cancel", "POST", permission="operate",
+          body=models.CancelRequest, response=models.Done,
+          summary="Cancel a pending callback, with a reason (audited)")
+def cancel_callback(call_id: str, payload: models.CancelRequest) -> models.Done:
+    svc = services()
+    callback_admin.cancel(svc.store.engine, call_id, reason=payload.reason, actor=actor(),
+                          now=svc.clock.now())
+    return models.Done(message=f"callback {call_id} cancelled")
+
+
+@endpoint(bp, "/policies/<queue>", "GET", permission="view", response=models.PolicyChange,
+          summary="A queue's policy, knobs and prompts, as in [queues.NAME]")
+def get_policy(queue: str) -> models.PolicyChange:
+    config = config_changes.active_config(services()).queues.get(queue)
+    if config is None:
+        raise NotFound(f"no queue named {queue!r}")
+    return models.PolicyChange(settings=config, note="")
+
+
+@endpoint(bp, "/policies/<queue>", "PUT", permission="operate", body=models.PolicyChange,
+          response=models.ConfigVersionInfo,
+          summary="Replace a queue's settings: a new config version (422 names the field)")
+def put_policy(queue: str, payload: models.PolicyChange) -> models.ConfigVersionInfo:
+    version = config_changes.save_queue(services(), queue, payload.settings, actor=actor(),
+                                        note=payload.note)
+    return config_changes.info(version)
+
+
+@endpoint(bp, "/config/versions", "GET", permission="view", response=models.VersionsResponse,
+          summary="Config versions, newest (active) first")
+def versions() -> models.VersionsResponse:
+    return config_changes.versions(services())
+
+
+@endpoint(bp, "/config/versions/<int:number>", "GET", permission="view",
+          response=models.ConfigVersionDetail, summary="One version as TOML, with its diff")
+def version(number: int) -> models.ConfigVersionDetail:
+    return config_changes.detail(services(), number)
+
+
+@endpoint(bp, "/config/rollback", "POST", permission="operate", body=models.RollbackRequest,
+          response=models.ConfigVersionInfo,
+          summary="Make an old version active again (as a new version)")
+def rollback(payload: models.RollbackRequest) -> models.ConfigVersionInfo:
+    return config_changes.info(config_changes.rollback(
+        services(), payload.version, actor=actor(), note=payload.note))
+
+
+@endpoint(bp, "/experiments/<queue>", "GET", permission="view",
+          response=models.ExperimentState,
+          summary="The A/B split on a queue: arms, live counts, intention-to-treat comparison")
+def experiment(queue: str) -> models.ExperimentState:
+    return experiments.experiment_state(services(), queue)
+
+
+@endpoint(bp, "/experiments/<queue>", "PUT", permission="operate",
+          body=models.ExperimentStart, response=models.ExperimentState,
+          summary="Start (or change) an A/B split: arms and weights")
+def start_experiment(queue: str, payload: models.ExperimentStart) -> models.ExperimentState:
+    experiments.set_arms(services(), queue, payload.arms, actor=actor(), note=payload.note)
+    return experiments.experiment_state(services(), queue)
+
+
+@endpoint(bp, "/experiments/<queue>", "DELETE", permission="operate",
+          response=models.ExperimentState, summary="Stop the A/B split on a queue")
+def stop_experiment(queue: str) -> models.ExperimentState:
+    experiments.set_arms(services(), queue, None, actor=actor(), note="")
+    return experiments.experiment_state(services(), queue)
+
+
+@endpoint(bp, "/audit", "GET", permission="admin", response=models.AuditResponse,
+          summary="The newest audited changes")
+def audit_log() -> models.AuditResponse:
+    entries = audit.recent(services().store.engine)
+    return models.AuditResponse(entries=[models.AuditItem(**vars(e)) for e in entries])
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """Public: the document describes the API, it grants nothing."""
+    from app.api.openapi import document
+
+    return jsonify(document())

@@ -1,0 +1,1 @@
+"""Who is asking: console sessions, API bearer tokens, roles, CSRF and login throttling."""

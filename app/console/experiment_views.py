@@ -1,0 +1,46 @@
+"""A/B splits: start or stop one on a queue, see each arm's counts and the verdict."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from app.api.models import ExperimentStart
+from app.api.registry import field_errors
+from app.auth.access import current_user, requires
+from app.console import config_changes, experiments
+from app.console.blueprint import bp
+from app.services import services
+from hold_policies.config import POLICY_NAMES
+
+
+@bp.get("/experiments")
+@requires("view")
+def experiments_page() -> str:
+    svc = services()
+    states = [experiments.experiment_state(svc, queue)
+              for queue in config_changes.active_config(svc).queues]
+    return render_template("console/experiments.html", states=states, policies=POLICY_NAMES)
+
+
+@bp.post("/experiments/<queue>")
+@requires("operate")
+def change_experiment(queue: str) -> Response:
+    svc = services()
+    if request.form.get("action") == "stop":
+        experiments.set_arms(svc, queue, None, actor=current_user().name, note="")
+        flash(f"The split on {queue} is stopped; every caller hears the queue's policy.", "ok")
+        return redirect(url_for("console.experiments_page"), 303)
+    arms = {name: request.form.get(f"weight_{name}", "") for name in POLICY_NAMES}
+    try:
+        start = ExperimentStart.model_validate(
+            {"arms": {k: v for k, v in arms.items() if v.strip() not in ("", "0")},
+             "note": request.form.get("note", "")})
+    except ValidationError as error:
+        problems = "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
+        flash(f"Not started: {problems}. Give at least two policies a weight above 0.", "error")
+        return redirect(url_for("console.experiments_page"), 303)
+    experiments.set_arms(svc, queue, start.arms, actor=current_user().name, note=start.note)
+    flash(f"A/B split on {queue} started: {start.arms}.", "ok")
+    return redirect(url_for("console.experiments_page"), 303)

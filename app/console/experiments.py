@@ -1,0 +1,105 @@
+"""A/B splits on a queue: start and stop them (as config versions), and read each arm's counts
+and the intention-to-treat comparison from `analytics` (its statistics, not ours)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from app.api.models import ArmComparison, ArmResult, ExperimentState
+from app.console.config_changes import UnknownVersion, active_config, save_queue
+from app.services import Services
+from app.storage import config_versions
+from app.storage.schema import calls
+from hold_policies.config import ExperimentConfig
+from hold_policies.records import RECORD_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NOT_RUNNING_LOOKBACK = timedelta(days=7)
+
+
+def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor: str,
+             note: str) -> None:
+    """Start (arms) or stop (None) the split on `queue`, as a new config version."""
+    current = active_config(svc).queues.get(queue)
+    if current is None:
+        raise UnknownVersion(f"no queue named {queue!r}")
+    experiment = ExperimentConfig(arms=arms) if arms else None
+    what = f"start A/B {dict(arms)}" if arms else "stop the A/B split"
+    save_queue(svc, queue, current.model_copy(update={"experiment": experiment}), actor=actor,
+               note=note or f"{queue}: {what}")
+
+
+def started_at(svc: Services, queue: str, arms: dict[str, float]) -> datetime | None:
+    """When the running split began: the oldest version in the unbroken run with these arms."""
+    start = None
+    for version in config_versions.history(svc.store.engine):
+        experiment = version.body.get("queues", {}).get(queue, {}).get("experiment") or {}
+        if experiment.get("arms") != arms:
+            break
+        start = version.created_at
+    return start
+
+
+def _finite(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else \
+        float(value)
+
+
+def arm_records(svc: Services, queue: str, since: datetime) -> pd.DataFrame:
+    """Finished calls of the queue's experiment arms since `since` (one queue, one period)."""
+    import pandas as pd
+
+    from app.storage.read import RECORD_DTYPES, _compact_records, record_query
+
+    query = record_query().where(calls.c.queue == queue, calls.c.arrived_at >= since,
+                                 calls.c.arm != "")
+    with svc.store.engine.connect() as conn:
+        frame = pd.read_sql(query, conn, dtype=RECORD_DTYPES)
+    return _compact_records(frame)[list(RECORD_COLUMNS)]
+
+
+def experiment_state(svc: Services, queue: str) -> ExperimentState:
+    from analytics.compare import pairwise_differences
+    from analytics.metrics import all_metrics
+
+    config = active_config(svc).queues.get(queue)
+    if config is None:
+        raise UnknownVersion(f"no queue named {queue!r}")
+    arms = dict(config.experiment.arms) if config.experiment else {}
+    since = (started_at(svc, queue, arms) if arms else None) or \
+        svc.clock.now() - NOT_RUNNING_LOOKBACK
+    records = arm_records(svc, queue, since)
+    if records.empty:
+        return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=[],
+                               comparisons=[])
+    metrics = all_metrics(records)
+    results = [ArmResult(
+        arm=str(row["arm"]), calls=int(row["calls"]), answered=int(row["n_answered"]),
+        abandoned=int(row["n_abandoned"]), callbacks_failed=int(row["callbacks_failed"]),
+        unserved_rate=_finite(row["unserved_rate"]),
+        unserved_rate_ci_low=_finite(row["unserved_rate_ci_low"]),
+        unserved_rate_ci_high=_finite(row["unserved_rate_ci_high"]))
+        for _, row in metrics.iterrows()]
+    labels = metrics["arm"].astype(str).to_dict()
+    comparisons = [ArmComparison(
+        arm=labels[row["a"]], baseline=labels[row["b"]], difference=_finite(row["difference"]),
+        ci_low=_finite(row["ci_low"]), ci_high=_finite(row["ci_high"]),
+        p_value=_finite(row["p_value_holm"]), verdict=plain_verdict(row, labels))
+        for _, row in pairwise_differences(metrics).iterrows()]
+    return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=results,
+                           comparisons=comparisons)
+
+
+def plain_verdict(row: pd.Series, labels: dict[str, str]) -> str:
+    """analytics' verdict, in words an operator can act on."""
+    from analytics.compare import verdict
+
+    if verdict(row) == "no clear difference":
+        return (f"No clear difference yet between {labels[row['a']]} and {labels[row['b']]}: "
+                "keep the split running.")
+    better = labels[row["a"]] if row["difference"] < 0 else labels[row["b"]]
+    return f"{better} leaves fewer callers unserved (Holm-adjusted p < 0.05)."

@@ -1,0 +1,63 @@
+"""Unserved callers and callback promises as the page and the API show them (one function
+each), with numbers masked for roles that may not see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+from app.api.models import (
+    CallbackAttempt,
+    CallbackItem,
+    CallbacksResponse,
+    UnservedCaller,
+    UnservedResponse,
+)
+from app.services import Services
+from app.storage import callback_admin
+from app.storage.unserved import unserved
+
+CSV_COLUMNS = ("call_id", "queue", "outcome", "number", "entered_at", "wait_s", "announcements",
+               "heard")
+
+
+def mask_number(number: str | None) -> str | None:
+    """'+15550001234' -> '+•••••••••34': enough to tell two callers apart, not to ring them."""
+    if not number:
+        return number
+    keep = number[-2:]
+    return (number[0] if number[0] == "+" else "") + "•" * max(len(number) - 3, 3) + keep
+
+
+def unserved_response(svc: Services, start: datetime, end: datetime,
+                      *, mask: bool) -> UnservedResponse:
+    rows, truncated = unserved(svc.store.engine, list(svc.config.queues), start, end)
+    callers = [UnservedCaller(
+        call_id=row.call_id, queue=row.queue, outcome=row.outcome,
+        number=mask_number(row.number) if mask else row.number, entered_at=row.entered_at,
+        wait_s=row.wait_s, heard=row.heard, announcements=row.announcements) for row in rows]
+    return UnservedResponse(start=start, end=end, callers=callers, truncated=truncated)
+
+
+def unserved_csv(response: UnservedResponse) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for caller in response.callers:
+        writer.writerow(caller.model_dump(mode="json"))
+    return out.getvalue()
+
+
+def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
+    now = svc.clock.now()
+    horizon = now + timedelta(seconds=svc.config.callbacks.at_risk_margin_s)
+    items = [CallbackItem(
+        call_id=row.call_id, queue=row.queue,
+        number=mask_number(row.number) if mask else row.number, status=row.status,
+        entered_at=row.entered_at, requested_at=row.requested_at, promised_by=row.promised_by,
+        at_risk=row.status in callback_admin.OUTSTANDING and row.promised_by is not None
+        and row.promised_by <= horizon,
+        attempts=[CallbackAttempt(time=a.time, result=a.result) for a in row.attempts])
+        for row in callback_admin.listing(svc.store.engine, now)]
+    return CallbacksResponse(callbacks=items)

@@ -1,0 +1,78 @@
+"""Every worker runs the newest config version within seconds of it being saved.
+
+Before a request, at most once per CHECK_EVERY_S in each process, one query reads the active
+version number; when it changed, the process rebuilds its policies from that version. A
+failure here is logged and the worker keeps the config it has: callers never notice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask, current_app
+
+from app.services import Services, _policies_of
+from app.storage import config_versions
+from hold_policies.config import HoldwellConfig
+from hold_policies.factory import build_policy
+
+log = logging.getLogger("holdwell.config")
+CHECK_EVERY_S = 2.0
+
+
+class LiveConfig:
+    """The version a process runs, and when it last looked for a newer one."""
+
+    def __init__(self, check_every_s: float = CHECK_EVERY_S) -> None:
+        self.number: int | None = None
+        self.checked_at = float("-inf")
+        self.check_every_s = check_every_s
+        self.lock = threading.Lock()
+
+    def refresh(self, svc: Services, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self.checked_at < self.check_every_s:
+            return
+        if not self.lock.acquire(blocking=False):  # another thread is already looking
+            return
+        try:
+            self.checked_at = time.monotonic()
+            with svc.store.engine.connect() as conn:
+                number = config_versions.active_number(conn)
+            if number is not None and number != self.number:
+                version = config_versions.get(svc.store.engine, number)
+                apply(svc, version.config())
+                log.info("now running config version %s", number)
+                self.number = number
+        except Exception:
+            log.exception("could not check the config version; keeping version %s", self.number)
+        finally:
+            self.lock.release()
+
+
+def apply(svc: Services, config: HoldwellConfig) -> None:
+    """Swap in a config's policies; each attribute is replaced whole, never half-built."""
+    policies = {(name, policy): build_policy(queue, policy)
+                for name, queue in config.queues.items() for policy in _policies_of(queue)}
+    svc.policies = policies
+    svc.config = config
+    svc.twiml_cache = {}  # cached documents were rendered from the old words
+
+
+def install(app: Flask, svc: Services) -> LiveConfig:
+    """Seed version 1 if needed, run the active version now, and check before each request."""
+    live = LiveConfig(float(app.config.get("HOLDWELL_CONFIG_CHECK_S", CHECK_EVERY_S)))
+    try:
+        config_versions.seed(svc.store.engine, svc.config, svc.clock.now())
+    except Exception:
+        log.exception("config versions unavailable (run `holdwell db upgrade`); using the file")
+    live.refresh(svc, force=True)
+    app.extensions["holdwell_live_config"] = live
+    return live
+
+
+def refresh_now() -> None:
+    """Used right after a save, so the worker that saved runs the new version at once."""
+    current_app.extensions["holdwell_live_config"].refresh(
+        current_app.extensions["holdwell"], force=True)

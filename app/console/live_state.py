@@ -1,0 +1,59 @@
+"""The wallboard's numbers, one function for the page and for GET /api/v1/queues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.api.models import QueuesResponse, QueueState, TodayStats, WaitingCaller
+from app.services import Services
+from app.storage import config_versions, wallboard
+from hold_policies.records import Outcome
+
+SERVICE_THRESHOLD_S = 60.0  # the usual "answered within a minute"; shown on the page
+
+
+def start_of_day(now: datetime) -> datetime:
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def today_stats(counts: wallboard.DayCounts) -> TodayStats:
+    """Rates over finished calls; unserved = (abandoned + callback failed) / calls."""
+    get = counts.by_outcome.get
+    finished = counts.calls - get("waiting", 0)
+    abandoned, failed = get(Outcome.ABANDONED, 0), get(Outcome.CALLBACK_FAILED, 0)
+    return TodayStats(
+        calls=finished, answered=get(Outcome.ANSWERED, 0), abandoned=abandoned,
+        callbacks_connected=get(Outcome.CALLBACK_CONNECTED, 0), callbacks_failed=failed,
+        unserved_rate=_ratio(abandoned + failed, finished),
+        service_level=_ratio(counts.served_within, counts.served),
+        service_threshold_s=SERVICE_THRESHOLD_S,
+        asa_s=_ratio(counts.served_wait_s, counts.served))
+
+
+def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  # noqa: ANN001
+    line = wallboard.waiting(conn, queue, now)
+    told = wallboard.last_told(conn, [w.call_id for w in line])
+    margin = timedelta(seconds=svc.config.callbacks.at_risk_margin_s)
+    pending, at_risk = wallboard.callback_counts(conn, queue, now + margin)
+    counts = wallboard.day_counts(conn, queue, start_of_day(now), SERVICE_THRESHOLD_S)
+    callers = [WaitingCaller(call_id=w.call_id, position=i + 1,
+                             waited_s=round((now - w.entered_at).total_seconds(), 1),
+                             last_told=told.get(w.call_id)) for i, w in enumerate(line)]
+    return QueueState(queue=queue, policy=svc.config.queues[queue].policy, waiting=callers,
+                      waiting_count=len(callers),
+                      longest_wait_s=callers[0].waited_s if callers else None,
+                      callbacks_pending=pending, callbacks_at_risk=at_risk,
+                      today=today_stats(counts))
+
+
+def live_state(svc: Services) -> QueuesResponse:
+    """Every configured queue now, in one connection."""
+    now = svc.clock.now()
+    with svc.store.engine.connect() as conn:
+        queues = [queue_state(conn, svc, name, now) for name in svc.config.queues]
+        version = config_versions.active_number(conn)
+    return QueuesResponse(as_of=now, config_version=version, queues=queues)

@@ -1,0 +1,105 @@
+"""A queue's settings as an HTML form, described from the same pydantic model that validates
+the TOML file and the API, so a form error names the same field and limits."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel, ValidationError
+
+from app.api.registry import field_errors
+from hold_policies.config import QueueConfig
+
+SECTIONS = ("silence", "checkin", "callback", "music_ads", "prompts")
+GENERAL = ("policy", "voice", "language", "max_size")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  # dotted path, e.g. "checkin.interval_s"
+    label: str
+    kind: str  # "number", "checkbox", "select", "text", "textarea"
+    value: Any
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+
+
+def _limits(metadata: list) -> str:
+    low = next((f"≥ {m.ge}" for m in metadata if isinstance(m, Ge)), "") or next(
+        (f"> {m.gt}" for m in metadata if isinstance(m, Gt)), "")
+    high = next((f"≤ {m.le}" for m in metadata if isinstance(m, Le)), "") or next(
+        (f"< {m.lt}" for m in metadata if isinstance(m, Lt)), "")
+    return ", ".join(part for part in (low, high) if part)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list]:
+    """The bare type of a field (dropping `| None` and Annotated) and its constraints."""
+    metadata: list = []
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    if typing.get_origin(annotation) is typing.Annotated:
+        for item in annotation.__metadata__:  # Field(ge=...) inside Annotated carries its own
+            metadata += [item, *getattr(item, "metadata", [])]
+        annotation = typing.get_args(annotation)[0]
+    return annotation, metadata
+
+
+def _field(model: BaseModel, name: str, prefix: str) -> FormField:
+    info = type(model).model_fields[name]
+    base, metadata = _unwrap(info.annotation)
+    metadata += [m for m in info.metadata if m not in metadata]
+    value = getattr(model, name)
+    path = f"{prefix}{name}"
+    label = name.replace("_", " ")
+    if typing.get_origin(base) is typing.Literal:
+        return FormField(path, label, "select", value, tuple(typing.get_args(base)))
+    if base is bool:
+        return FormField(path, label, "checkbox", value)
+    if base in (int, float):
+        hint = ", ".join(filter(None, [_limits(metadata),
+                                       "empty: the default" if value is None else ""]))
+        return FormField(path, label, "number", "" if value is None else value, hint=hint)
+    kind = "textarea" if prefix == "prompts." else "text"
+    hint = "empty: the default" if prefix == "prompts." else ""
+    hint = hint or next(("one of 0-9 * #" for m in metadata if getattr(m, "pattern", None)), "")
+    return FormField(path, label, kind, "" if value is None else value, hint=hint)
+
+
+def describe(queue: QueueConfig) -> dict[str, list[FormField]]:
+    """Form fields by section: the general settings, then one section per policy's knobs."""
+    form = {"general": [_field(queue, name, "") for name in GENERAL]}
+    for section in SECTIONS:
+        model = getattr(queue, section)
+        form[section] = [_field(model, name, f"{section}.") for name in type(model).model_fields]
+    return form
+
+
+def parse(form: Any, current: QueueConfig) -> QueueConfig:
+    """Posted fields -> a validated QueueConfig (raises pydantic's ValidationError).
+
+    An empty box means "the default"; a checkbox posts a hidden "false" and, when ticked,
+    "true" after it, so the last value wins. The experiment is kept as it is.
+    """
+    data: dict[str, Any] = {}
+    for name in form:
+        if name in ("csrf_token", "note"):
+            continue
+        value = form.getlist(name)[-1]
+        if value == "":
+            continue
+        *sections, key = name.split(".")
+        target = data
+        for section in sections:
+            target = target.setdefault(section, {})
+        target[key] = value
+    if current.experiment is not None:
+        data["experiment"] = current.experiment.model_dump()
+    return QueueConfig.model_validate(data)
+
+
+def errors_of(error: ValidationError) -> dict[str, str]:
+    return field_errors(error)

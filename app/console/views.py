@@ -1,0 +1,12 @@
+"""Attach every console page to the blueprint (imported once by app.console.init_app)."""
+
+from app.console import (  # noqa: F401
+    auth_views,
+    callback_views,
+    experiment_views,
+    people_views,
+    policy_views,
+    preview_views,
+    unserved_views,
+    wallboard_views,
+)

@@ -1,0 +1,95 @@
+"""Operators' reads and changes of callback promises: the list with attempts, and cancel.
+
+A cancelled callback has status "cancelled": the agent route's claim and the REST placer
+take only "pending" ones, so a cancellation is respected from the next claim on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, select, update
+
+from app.storage import audit
+from app.storage.callback_queue import OUTSTANDING
+from app.storage.db import as_utc
+from app.storage.schema import call_events, callbacks
+from hold_policies.records import Event
+
+LIST_LIMIT = 500
+RECENT_DAYS = 1
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    time: datetime
+    result: str
+
+
+@dataclass(frozen=True)
+class CallbackRow:
+    call_id: str
+    queue: str
+    number: str
+    status: str
+    entered_at: datetime
+    requested_at: datetime
+    promised_by: datetime | None
+    attempts: list[Attempt]
+
+
+class CancelError(ValueError):
+    """The callback cannot be cancelled now; the message says why (HTTP 404 or 409)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def listing(engine: Engine, now: datetime) -> list[CallbackRow]:
+    """Promises not yet kept, and those resolved in the last day, with each attempt's result."""
+    since = now - timedelta(days=RECENT_DAYS)
+    query = select(callbacks).where(or_(
+        callbacks.c.status.in_(OUTSTANDING), callbacks.c.resolved_at >= since,
+    )).order_by(callbacks.c.entered_at.desc()).limit(LIST_LIMIT)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+        ids = [row["call_id"] for row in rows]
+        attempts: dict[str, list[Attempt]] = {}
+        if ids:
+            for event in conn.execute(select(call_events.c.call_id, call_events.c.time,
+                                             call_events.c.data).where(
+                    call_events.c.call_id.in_(ids),
+                    call_events.c.event == Event.CALLBACK_ATTEMPT.value,
+            ).order_by(call_events.c.time)):
+                result = json.loads(event.data or "{}").get("result", "?")
+                attempts.setdefault(event.call_id, []).append(
+                    Attempt(as_utc(event.time), str(result)))
+    return [CallbackRow(row["call_id"], row["queue"], row["number"], row["status"],
+                        as_utc(row["entered_at"]), as_utc(row["requested_at"]),
+                        as_utc(row["promised_by"]), attempts.get(row["call_id"], []))
+            for row in rows]
+
+
+def cancel(engine: Engine, call_id: str, *, reason: str, actor: str, now: datetime) -> None:
+    """Cancel a pending callback (audited with the reason).
+
+    Only a pending one: a claimed callback is being dialled by an agent right now, and one
+    on the line is already talking to us, so both are refused with a 409.
+    """
+    with engine.begin() as conn:
+        changed = conn.execute(update(callbacks).where(
+            callbacks.c.call_id == call_id, callbacks.c.status == "pending",
+        ).values(status=CANCELLED, last_result=CANCELLED, resolved_at=now)).rowcount
+        if changed != 1:
+            status = conn.execute(select(callbacks.c.status).where(
+                callbacks.c.call_id == call_id)).scalar()
+            if status is None:
+                raise CancelError(f"no callback for call {call_id!r}", 404)
+            raise CancelError(f"callback {call_id} is {status}; only a pending one can be "
+                              "cancelled", 409)
+        audit.record(conn, actor=actor, action="callback.cancel", target=call_id,
+                     detail={"reason": reason}, now=now)

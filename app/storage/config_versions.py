@@ -1,0 +1,98 @@
+"""The configuration the app runs, as numbered versions in the database.
+
+The active version is the newest; a roll-back adds a new version with an old body, so the
+history only grows and every worker needs one cheap query (the highest number) to notice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from app.storage import audit
+from app.storage.console_schema import config_versions
+from app.storage.db import as_utc
+from hold_policies.config import HoldwellConfig, parse_config
+
+LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ConfigVersion:
+    number: int
+    created_at: datetime
+    author: str
+    note: str
+    body: dict[str, Any]
+
+    def config(self) -> HoldwellConfig:
+        return parse_config(self.body, f"config version {self.number}")
+
+
+def body_of(config: HoldwellConfig) -> dict[str, Any]:
+    """The config as stored and exported: JSON types, defaults left out so diffs stay short."""
+    return config.model_dump(mode="json", exclude_defaults=True)
+
+
+def _version(row) -> ConfigVersion:  # noqa: ANN001 - a row mapping
+    return ConfigVersion(row["number"], as_utc(row["created_at"]), row["author"], row["note"],
+                         json.loads(row["body"]))
+
+
+def active_number(conn: Connection) -> int | None:
+    """The active version's number (the highest), from the primary key alone."""
+    return conn.execute(select(func.max(config_versions.c.number))).scalar()
+
+
+def get(engine: Engine, number: int | None = None) -> ConfigVersion | None:
+    """Version `number`, or the active one."""
+    with engine.connect() as conn:
+        number = active_number(conn) if number is None else number
+        row = conn.execute(select(config_versions).where(
+            config_versions.c.number == number)).mappings().first()
+    return _version(row) if row else None
+
+
+def history(engine: Engine, limit: int = LIST_LIMIT) -> list[ConfigVersion]:
+    query = select(config_versions).order_by(config_versions.c.number.desc()).limit(limit)
+    with engine.connect() as conn:
+        return [_version(row) for row in conn.execute(query).mappings()]
+
+
+def add(engine: Engine, config: HoldwellConfig, *, author: str, note: str,
+        now: datetime) -> ConfigVersion:
+    """Store a validated config as the next version (audited); it becomes active."""
+    body = body_of(config)
+    for _ in range(5):  # two saves at once: the loser retries with the next number
+        try:
+            with engine.begin() as conn:
+                number = (active_number(conn) or 0) + 1
+                conn.execute(insert(config_versions).values(
+                    number=number, created_at=now, author=author, note=note,
+                    body=json.dumps(body, sort_keys=True)))
+                audit.record(conn, actor=author, action="config.version", target=str(number),
+                             detail={"note": note}, now=now)
+            return ConfigVersion(number, now, author, note, body)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not store a config version: too many concurrent saves")
+
+
+def seed(engine: Engine, config: HoldwellConfig, now: datetime) -> None:
+    """Version 1 from HOLDWELL_CONFIG when the database has none yet."""
+    with engine.connect() as conn:
+        if active_number(conn) is not None:
+            return
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(config_versions).values(
+                number=1, created_at=now, author="HOLDWELL_CONFIG",
+                note="seeded from the configuration file at start-up",
+                body=json.dumps(body_of(config), sort_keys=True)))
+    except IntegrityError:  # another worker seeded it first
+        pass

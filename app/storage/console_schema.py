@@ -1,0 +1,72 @@
+"""Tables of the console: people, their tokens, the audit log and the config versions.
+
+They live on the call log's MetaData so one Alembic history (revision 0006) creates them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+
+from app.storage.schema import calls, metadata
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # SHA-256 of the token: a stolen database never yields a usable token.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_name_time", "name", "time"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(128), nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    Index("ix_audit_log_time", "time"),
+)
+
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("body", Text, nullable=False),  # the validated config as JSON (defaults left out)
+)
+
+console_secrets = Table(
+    "console_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+
+# The wallboard's "today" and the unserved list read calls by arrival time.
+ix_calls_arrived = Index("ix_calls_queue_arrived", calls.c.queue, calls.c.arrived_at)

@@ -1,0 +1,138 @@
+"""People who use the console, and their API tokens (stored only as hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.storage import audit
+from app.storage.console_schema import api_tokens, login_failures, users
+
+ROLES = ("admin", "operator", "analyst")
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "hw_"
+PASSWORD_METHOD = "scrypt"
+"""werkzeug's scrypt (n=2**15, r=8, p=1); the parameters are stored in each hash."""
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked for an unknown name too, so a login takes as long whether or not it exists."""
+    return generate_password_hash("not a password, only timing", method=method)
+
+
+class UserError(ValueError):
+    """A user that cannot be made as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+
+
+def _user(row) -> User:  # noqa: ANN001 - a row mapping
+    return User(id=row["id"], name=row["name"], role=row["role"])
+
+
+def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
+             actor: str = "cli") -> User:
+    """Create a user with a scrypt password hash; the change is audited."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    with engine.begin() as conn:
+        if conn.execute(select(users.c.id).where(users.c.name == name)).first():
+            raise UserError(f"user {name!r} already exists")
+        hashed = generate_password_hash(password, method=PASSWORD_METHOD)
+        user_id = conn.execute(insert(users).values(
+            name=name, role=role, created_at=now, password_hash=hashed)).inserted_primary_key[0]
+        audit.record(conn, actor=actor, action="user.add", target=name, detail={"role": role},
+                     now=now)
+    return User(user_id, name, role)
+
+
+def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> None:
+    """Replace a user's password (audited, the hash only)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    with engine.begin() as conn:
+        changed = conn.execute(update(users).where(users.c.name == name).values(
+            password_hash=generate_password_hash(password, method=PASSWORD_METHOD))).rowcount
+        if not changed:
+            raise UserError(f"no user named {name!r}")
+        audit.record(conn, actor=actor, action="user.password", target=name, now=now)
+
+
+def authenticate(engine: Engine, name: str, password: str) -> User | None:
+    """The user if the password matches; the same work is done for an unknown name."""
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
+    if row is None:
+        check_password_hash(_dummy_hash(PASSWORD_METHOD), password)
+        return None
+    return _user(row) if check_password_hash(row["password_hash"], password) else None
+
+
+def by_id(engine: Engine, user_id: int) -> User | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+    return _user(row) if row else None
+
+
+def all_users(engine: Engine) -> list[User]:
+    with engine.connect() as conn:
+        return [_user(row) for row in conn.execute(select(users).order_by(users.c.name))
+                .mappings()]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli") -> str:
+    """A new random API token for `name`; only its hash is kept, so it is shown once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
+        if user_id is None:
+            raise UserError(f"no user named {name!r}")
+        conn.execute(insert(api_tokens).values(user_id=user_id, token_hash=token_hash(token),
+                                               created_at=now))
+        audit.record(conn, actor=actor, action="token.issue", target=name, now=now)
+    return token
+
+
+def user_for_token(engine: Engine, token: str) -> User | None:
+    """The token's owner; a lookup by hash, so no comparison leaks timing of the secret."""
+    query = select(users).join(api_tokens, api_tokens.c.user_id == users.c.id).where(
+        api_tokens.c.token_hash == token_hash(token))
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return _user(row) if row else None
+
+
+def recent_failures(engine: Engine, name: str, now: datetime, window_s: float) -> int:
+    """Failed logins for this name in the window (shared by every worker: it is in the db)."""
+    since = now - timedelta(seconds=window_s)
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(login_failures).where(
+            login_failures.c.name == name, login_failures.c.time >= since)).scalar_one()
+
+
+def note_failure(engine: Engine, name: str, address: str, now: datetime,
+                 keep_s: float) -> None:
+    """Count a failed login, dropping those older than `keep_s` so the table stays small."""
+    with engine.begin() as conn:
+        conn.execute(delete(login_failures).where(
+            login_failures.c.time < now - timedelta(seconds=keep_s)))
+        conn.execute(insert(login_failures).values(name=name[:64], address=address[:64],
+                                                   time=now))

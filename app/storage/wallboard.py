@@ -1,0 +1,85 @@
+"""Indexed, bounded reads for the live wallboard: who waits now, promises, and today.
+
+Each query is served by an index (see migration 0006 and ix_calls_waiting) and reads at
+most WAITING_LIMIT callers or one day of one queue, however long the log is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, case, func, select
+
+from app.storage.callback_queue import OUTSTANDING, RECENT_POLL_S
+from app.storage.db import as_utc
+from app.storage.schema import call_events, callbacks, calls
+from hold_policies.records import Event, Outcome
+
+WAITING_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Waiting:
+    call_id: str
+    entered_at: datetime
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    calls: int
+    by_outcome: dict[str, int]
+    served: int
+    served_within: int
+    served_wait_s: float
+
+
+def waiting(conn: Connection, queue: str, now: datetime) -> list[Waiting]:
+    """Callers in line now, longest-waiting first (the partial index of unsettled calls)."""
+    recent = now - timedelta(seconds=RECENT_POLL_S)
+    rows = conn.execute(select(calls.c.call_id, calls.c.entered_at).where(
+        calls.c.queue == queue, calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
+        calls.c.last_polled_at >= recent,
+    ).order_by(calls.c.entered_at).limit(WAITING_LIMIT)).all()
+    return [Waiting(row.call_id, as_utc(row.entered_at)) for row in rows]
+
+
+def last_told(conn: Connection, call_ids: list[str]) -> dict[str, str]:
+    """The words of each call's latest announcement (by call id: one index lookup each)."""
+    if not call_ids:
+        return {}
+    rows = conn.execute(select(call_events.c.call_id, call_events.c.data).where(
+        call_events.c.call_id.in_(call_ids), call_events.c.event == Event.ANNOUNCE.value,
+    ).order_by(call_events.c.call_id, call_events.c.time)).all()
+    told: dict[str, str] = {}
+    for row in rows:  # later rows of a call overwrite earlier ones
+        text = json.loads(row.data or "{}").get("text")
+        if text:
+            told[row.call_id] = text
+    return told
+
+
+def callback_counts(conn: Connection, queue: str, horizon: datetime) -> tuple[int, int]:
+    """(promises not yet kept, those due before `horizon`), on the queue/status index."""
+    risky = case((callbacks.c.promised_by <= horizon, 1), else_=0)
+    row = conn.execute(select(func.count(), func.coalesce(func.sum(risky), 0)).where(
+        callbacks.c.queue == queue, callbacks.c.status.in_(OUTSTANDING))).one()
+    return int(row[0]), int(row[1])
+
+
+def day_counts(conn: Connection, queue: str, since: datetime, threshold_s: float) -> DayCounts:
+    """Outcomes of calls that arrived since `since`; a callback is served at its real wait."""
+    served_wait = case((calls.c.outcome == Outcome.ANSWERED.value, calls.c.wait_s),
+                       (calls.c.outcome == Outcome.CALLBACK_CONNECTED.value,
+                        calls.c.callback_wait_s))
+    rows = conn.execute(select(
+        calls.c.outcome, func.count(), func.count(served_wait),
+        func.coalesce(func.sum(case((served_wait <= threshold_s, 1), else_=0)), 0),
+        func.coalesce(func.sum(served_wait), 0.0),
+    ).where(calls.c.queue == queue, calls.c.arrived_at >= since).group_by(calls.c.outcome)).all()
+    by_outcome = {row[0] or "waiting": int(row[1]) for row in rows}
+    return DayCounts(calls=sum(by_outcome.values()), by_outcome=by_outcome,
+                     served=sum(int(row[2]) for row in rows),
+                     served_within=sum(int(row[3]) for row in rows),
+                     served_wait_s=sum(float(row[4]) for row in rows))

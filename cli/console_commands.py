@@ -1,0 +1,91 @@
+"""`holdwell users ...` and `holdwell config import/export`: the console's people and the
+config versions from the command line (heavier imports wait until a command runs)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.database import database_url
+
+
+def _engine():  # noqa: ANN202 - sqlalchemy.Engine
+    from app.storage.db import make_engine
+    from app.storage.migrate import upgrade
+
+    upgrade(database_url())
+    return make_engine(database_url())
+
+
+def _now():  # noqa: ANN202 - datetime
+    from app.clock import SystemClock
+
+    return SystemClock().now()
+
+
+@click.group()
+def users() -> None:
+    """People who sign in to the console, and API tokens for scripts."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "operator", "analyst"]), required=True)
+def users_add(name: str, role: str) -> None:
+    """Add NAME with ROLE; the password is read from standard input (first line)."""
+    from app.storage.users import UserError, add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        add_user(_engine(), name, role, password, _now(), actor="cli")
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"user {name} added as {role}")
+
+
+@users.command("token")
+@click.argument("name")
+def users_token(name: str) -> None:
+    """Print a new API token for NAME (only its hash is stored: keep it now)."""
+    from app.storage.users import UserError, issue_token
+
+    try:
+        click.echo(issue_token(_engine(), name, _now(), actor="cli"))
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--note", default="", help="Why; shown in the version history.")
+def config_import(path: str, note: str) -> None:
+    """Validate PATH and make it the active config version (every worker within 5 s)."""
+    from app.storage import config_versions
+    from hold_policies.config import ConfigError, load_config
+
+    try:
+        loaded = load_config(path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    version = config_versions.add(_engine(), loaded, author="cli",
+                                  note=note or f"imported from {path}", now=_now())
+    click.echo(f"{path}: imported as config version {version.number} (active)")
+
+
+@click.command("export")
+@click.option("--version", "number", type=int, default=None, help="Default: the active one.")
+def config_export(number: int | None) -> None:
+    """Print a config version (default: the active one) as TOML."""
+    from app.console.toml_writer import dumps
+    from app.storage import config_versions
+
+    version = config_versions.get(_engine(), number)
+    if version is None:
+        raise click.ClickException(
+            "no config version yet: start the app once (HOLDWELL_CONFIG seeds version 1) "
+            "or run `holdwell config import FILE`" if number is None else
+            f"no config version {number}")
+    click.echo(f"# holdwell config version {version.number} by {version.author}, "
+               f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}")
+    click.echo(dumps(version.body), nl=False)

@@ -1,0 +1,134 @@
+"""People and access: passwords, sessions, tokens, CSRF, throttling, roles and the audit log."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from sqlalchemy import create_engine, select
+
+from app.storage import audit
+from app.storage.console_schema import api_tokens, users
+from cli.main import cli
+from tests.console.conftest import PASSWORD, Console, bearer, csrf_of
+
+PAGES = ["/console/", "/console/wallboard/fragment", "/console/unserved", "/console/callbacks",
+         "/console/policies", "/console/policies/support", "/console/versions",
+         "/console/experiments", "/console/preview", "/console/people"]
+API_GETS = ["/api/v1/queues", "/api/v1/unserved", "/api/v1/unserved.csv", "/api/v1/callbacks",
+            "/api/v1/policies/support", "/api/v1/config/versions", "/api/v1/config/versions/1",
+            "/api/v1/experiments/support", "/api/v1/audit"]
+
+
+def test_cli_adds_users_with_a_hashed_password_and_prints_a_token_stored_hashed(sqlite_url,
+                                                                              monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    added = runner.invoke(cli, ["users", "add", "ana", "--role", "analyst"],
+                          input="a long password\n")
+    assert added.exit_code == 0, added.output
+    short = runner.invoke(cli, ["users", "add", "bo", "--role", "operator"], input="short\n")
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    bad_role = runner.invoke(cli, ["users", "add", "cy", "--role", "boss"], input="x" * 12)
+    assert bad_role.exit_code != 0 and "'boss' is not one of" in bad_role.output
+    token = runner.invoke(cli, ["users", "token", "ana"]).output.strip()
+    with create_engine(sqlite_url).connect() as conn:
+        stored = conn.execute(select(users.c.password_hash)).scalar()
+        token_rows = conn.execute(select(api_tokens.c.token_hash)).scalars().all()
+    assert stored.startswith("scrypt:") and "a long password" not in stored
+    assert token.startswith("hw_") and token not in token_rows and len(token_rows) == 1
+    assert runner.invoke(cli, ["users", "token", "nobody"]).exit_code != 0
+
+
+def test_every_page_and_endpoint_says_401_to_strangers(console_app):
+    client = console_app.test_client()
+    for path in PAGES + API_GETS:
+        assert client.get(path).status_code == 401, path
+    assert client.get("/api/v1/queues", headers=bearer("hw_forged")).status_code == 401
+    assert "Sign in" in client.get("/console/").get_data(as_text=True)
+
+
+def test_twilio_signature_is_no_credential_for_the_console_or_api(console_app, twilio_console):
+    for path in ["/console/", "/api/v1/queues"]:
+        assert twilio_console.get(path).status_code == 401, path
+
+
+def test_a_session_is_no_credential_on_the_voice_routes(as_role):
+    operator = as_role("admin")
+    form = {"CallSid": "CA1", "QueueTime": "0", "QueuePosition": "1", "CurrentQueueSize": "1"}
+    assert operator.post("/voice/wait", form).status_code == 403
+
+
+def test_roles_analyst_reads_but_may_not_change_operator_may_not_administer(as_role, tokens,
+                                                                           console_app):
+    analyst, operator = as_role("analyst"), as_role("operator")
+    for path in PAGES[:-1]:
+        assert analyst.get(path).status_code == 200, path
+    assert analyst.get("/console/people").status_code == 403
+    assert operator.get("/console/people").status_code == 403
+    assert as_role("admin").get("/console/people").status_code == 200
+    assert analyst.post("/console/policies/support", {"policy": "silence"}).status_code == 403
+    assert analyst.post("/console/callbacks/CA1/cancel", {"reason": "x" * 5}).status_code == 403
+    client = console_app.test_client()
+    change = {"settings": {"policy": "silence"}}
+    assert client.put("/api/v1/policies/support", json=change,
+                      headers=bearer(tokens["analyst"])).status_code == 403
+    assert client.put("/api/v1/policies/support", json=change,
+                      headers=bearer(tokens["operator"])).status_code == 200
+    assert client.get("/api/v1/audit", headers=bearer(tokens["operator"])).status_code == 403
+    assert client.get("/api/v1/audit", headers=bearer(tokens["admin"])).status_code == 200
+
+
+def test_forms_without_the_csrf_token_are_refused(console_app, as_role):
+    client = console_app.test_client()
+    refused = client.post("/console/login", data={"name": "admin", "password": PASSWORD})
+    assert refused.status_code == 400 and "CSRF" in refused.get_data(as_text=True)
+    operator = as_role("operator")
+    no_token = operator.client.post("/console/policies/support", data={"policy": "silence"})
+    assert no_token.status_code == 400
+    # The API with the session cookie needs the token too; a bearer token does not.
+    assert operator.client.put("/api/v1/policies/support",
+                               json={"settings": {}}).status_code == 400
+    assert operator.api("PUT", "/api/v1/policies/support", {"settings": {}}).status_code == 200
+
+
+def test_wrong_passwords_are_throttled_per_name_and_a_good_one_then_waits(console_app, clock):
+    visitor = Console(console_app, None)
+    for _ in range(5):
+        assert visitor.post("/console/login", {"name": "admin", "password": "guess"}
+                            ).status_code == 401
+    locked = visitor.post("/console/login", {"name": "admin", "password": PASSWORD})
+    assert locked.status_code == 429 and "Too many" in locked.get_data(as_text=True)
+    assert Console(console_app, None).post("/console/login", {
+        "name": "operator", "password": PASSWORD}).status_code == 302  # another name is not locked
+    clock.advance(15 * 60 + 1)
+    assert visitor.post("/console/login", {"name": "admin", "password": PASSWORD}
+                        ).status_code == 302
+
+
+def test_session_cookie_is_httponly_and_logout_ends_it(console_app):
+    visitor = Console(console_app, None)
+    response = visitor.post("/console/login", {"name": "analyst", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert visitor.get("/console/").status_code == 200
+    visitor.csrf = csrf_of(visitor.get("/console/").data)
+    assert visitor.post("/console/logout").status_code == 302
+    assert visitor.get("/console/").status_code == 401
+
+
+def test_login_only_redirects_inside_the_console(console_app):
+    visitor = Console(console_app, None)
+    response = visitor.post("/console/login", {"name": "analyst", "password": PASSWORD,
+                                               "next": "//evil.example/"})
+    assert response.headers["Location"] == "/console/"
+
+
+def test_changes_and_sign_ins_are_audited_with_who_and_what(console_app, as_role):
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet night"})
+    entries = audit.recent(console_app.extensions["holdwell"].store.engine)
+    actions = [(e.actor, e.action) for e in entries]
+    assert ("operator", "config.version") in actions
+    assert ("operator", "session.login") in actions
+    assert ("cli", "user.add") in actions
+    version = next(e for e in entries if e.action == "config.version")
+    assert version.detail == {"note": "quiet night"} and version.target == "2"
