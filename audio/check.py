@@ -24,8 +24,9 @@ from audio.distortion import (
     true_peak,
     wrap_jumps,
 )
-from audio.filters import out_of_band_db
-from audio.formats import Sound, read_audio
+from audio.filters import LOW_GUARD_HZ, STOP_HZ, band_powers, ratio_db
+from audio.formats import ALAW, MULAW, Sound, read_audio
+from audio.g711 import quantization_power
 from audio.kinds import (
     LEVEL_MEASURE,
     LEVEL_TOLERANCE_DB,
@@ -44,6 +45,7 @@ from audio.prepare import PEAK_CEILING_DBFS
 
 TWILIO_MAX_DURATION_S = 40 * 60  # Twilio: longer files can drop the call
 _EDGE_LIMIT = 0.01  # a first/last sample above -40 dBFS clicks when looped
+_CODEC_MARGIN = 4.0  # 6 dB: the estimate of G.711's noise is good to about 3 dB
 _DC_WARN = 0.01  # -40 dBFS: below this an offset costs nothing audible
 
 
@@ -123,7 +125,8 @@ def check_sound(
     top = true_peak(sound.frames)
     highest = 20.0 * math.log10(top) if top > 0 else -math.inf
     clipping = clipping_of(sound.frames, quantum_of(sound.format))
-    low, high = out_of_band_db(x, sound.rate)
+    bands = band_powers(x, sound.rate)
+    low, high = ratio_db(bands[0], bands[1]), ratio_db(bands[2], bands[1])
     problems = _format_problems(sound, name)
     problems += _content_problems(sound, name)
     problems += _level_problems(x, sound.rate, kind, level, prompt_level_dbov)
@@ -133,7 +136,7 @@ def check_sound(
     problems += clipping_problems(source, "prepared from a clipped source: ")
     warnings = clipping_warnings(clipping) + clipping_warnings(source, "its source was clipped: ")
     warnings += _dc_warnings(dc)
-    warnings += _band_warnings(low, high) + _edge_warnings(x)
+    warnings += _band_warnings(bands, sound.rate, _codec_noise(sound, x)) + _edge_warnings(x)
     return Report(
         name=name,
         sound=sound,
@@ -266,14 +269,31 @@ def _dbfs(value: float) -> float:
     return 20.0 * math.log10(abs(value)) if value else -math.inf
 
 
-def _band_warnings(low: float, high: float) -> list[str]:
-    warnings = []
-    if low > -20.0:
+def _codec_noise(sound: Sound, x: np.ndarray) -> float:
+    """G.711's own rounding noise in a mu-law or A-law file (0 for PCM): spread flat over
+    0-4 kHz, it is out-of-band energy that re-preparing cannot remove, and the line adds the
+    same noise to any file when it encodes the call, so it is no fault of the file."""
+    law = {MULAW: "mulaw", ALAW: "alaw"}.get(sound.format.tag)
+    return quantization_power(x, law) if law else 0.0
+
+
+def _codec_explains(power: float, codec_noise: float, share: float) -> bool:
+    return power <= _CODEC_MARGIN * codec_noise * share
+
+
+def _band_warnings(
+    bands: tuple[float, float, float, float], rate: int, codec_noise: float
+) -> list[str]:
+    low_power, in_band, high_power, _ = bands
+    low, high = ratio_db(low_power, in_band), ratio_db(high_power, in_band)
+    nyquist, warnings = rate / 2.0, []
+    if low > -20.0 and not _codec_explains(low_power, codec_noise, LOW_GUARD_HZ / nyquist):
         warnings.append(
             f"energy below 150 Hz only {-low:.0f} dB under the speech band:"
             " rumble the phone drops anyway, wasting level"
         )
-    if high > -40.0:
+    above = (nyquist - STOP_HZ) / nyquist
+    if high > -40.0 and not _codec_explains(high_power, codec_noise, above):
         warnings.append(
             f"energy above 3.6 kHz only {-high:.0f} dB under the speech band:"
             " it can alias or be cut on the way; `prepare` band-limits it"

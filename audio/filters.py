@@ -65,19 +65,21 @@ def to_telephone(x: np.ndarray, rate: int, low_hz: float = BAND_HZ[0]) -> np.nda
     return resample_to(band_limit(x, rate, low_hz), rate)
 
 
-def _ratio_db(part: float, whole: float) -> float:
+def ratio_db(part: float, whole: float) -> float:
+    """part/whole in dB: -inf for nothing, +inf for something over nothing."""
     if part <= 0.0:
         return -math.inf
     return 10.0 * math.log10(part / whole) if whole > 0.0 else math.inf
 
 
 def band_powers(x: np.ndarray, rate: int) -> tuple[float, float, float, float]:
-    """Power below 150 Hz, in 300-3400 Hz, above 3.6 kHz and in all, from Welch's averaged
-    periodogram (Hann window, each segment's mean removed, so DC is not counted as sound)."""
+    """Power (mean square) below 150 Hz, in 300-3400 Hz, above 3.6 kHz and in all, from Welch's
+    averaged periodogram (Hann window, each segment's mean removed, so DC is not sound)."""
     x = np.asarray(x, dtype=np.float64)
     if x.size < 16:
         return 0.0, 0.0, 0.0, 0.0
     freqs, psd = signal.welch(x, fs=rate, window="hann", nperseg=min(1024, x.size))
+    psd = psd * freqs[1]  # density -> power per bin
     in_band = float(psd[(freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1])].sum())
     low = float(psd[freqs < LOW_GUARD_HZ].sum())
     high = float(psd[freqs > STOP_HZ].sum())
@@ -92,10 +94,10 @@ def out_of_band_db(x: np.ndarray, rate: int) -> tuple[float, float]:
     low, in_band, high, _ = band_powers(x, rate)
     if not in_band and not low and not high:
         return -math.inf, -math.inf
-    return _ratio_db(low, in_band), _ratio_db(high, in_band)
+    return ratio_db(low, in_band), ratio_db(high, in_band)
 
 
 def in_band_share_db(x: np.ndarray, rate: int) -> float:
     """How much of the signal's power lies in 300-3400 Hz, in dB (0: all of it)."""
     _, in_band, _, total = band_powers(x, rate)
-    return _ratio_db(in_band, total) if total > 0 else 0.0
+    return ratio_db(in_band, total) if total > 0 else 0.0

@@ -219,3 +219,25 @@ def test_music_level_is_its_level_in_the_telephone_band(write_wav, tmp_path):
     on_the_line = band_limit(out, 8000)  # 300-3400 Hz, what G.712 passes
     assert prepared.level_dbov == pytest.approx(-30.0, abs=0.1)
     assert gated_rms_dbov(on_the_line, 8000) == pytest.approx(prepared.level_dbov, abs=0.3)
+
+
+# 8. comfort-noise --mulaw passes its own check
+
+
+def test_mulaw_comfort_noise_passes_its_own_check_without_warnings(tmp_path):
+    path = tmp_path / "comfort_noise.wav"
+    runner = CliRunner()
+    made = runner.invoke(audio, ["comfort-noise", str(path), "--mulaw", "--duration", "5"])
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(audio, ["check", str(path)])
+    assert checked.exit_code == 0, checked.output
+    assert "WAV mu-law 8-bit" in checked.output
+    assert "verdict   ready: a quiet comfort-noise bed at -60 dBov" in checked.output
+
+
+def test_mulaw_file_with_real_out_of_band_energy_still_warns(sine, tmp_path):
+    x = _at_level(sine(1000, 8000, 2.0, 0.1) + sine(3800, 8000, 2.0, 0.01), -22.0)
+    path = tmp_path / "beep.wav"
+    path.write_bytes(wav_bytes(x * np.hanning(x.size) ** 0.1, 8000, encoding="mulaw"))
+    report = check_file(path, kind=Kind.PROMPT)
+    assert "energy above 3.6 kHz only 20 dB under the speech band" in report.verdict
