@@ -26,8 +26,15 @@ from hold_policies.factory import prompts_of
 from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents
+from simulator.promises import late_callbacks_line
 from simulator.report import erlang_table, summary_table
-from simulator.run import SimulationRun, estimates_of, policy_named, simulate
+from simulator.run import (
+    SimulationRun,
+    estimates_of,
+    policy_named,
+    simulate,
+    summary_after_warmup,
+)
 from simulator.scenario import (
     Callbacks,
     Handoff,
@@ -95,8 +102,12 @@ SCENARIO_OPTIONS = (
                  show_default=True, help="Callers react to what they hear, or not (Erlang-A)."),
     click.option("--callback-answer-p", type=float, default=Callbacks.answer_p,
                  show_default=True, help="Chance a customer answers a callback attempt."),
-    click.option("--callback-retries", type=int, default=Callbacks.retries, show_default=True),
-    click.option("--seed", type=int, default=1, show_default=True),
+    click.option("--callback-retries", type=click.IntRange(0, 20), default=Callbacks.retries,
+                 show_default=True, help="Retries after a missed callback attempt (0-20)."),
+    click.option("--seed", type=click.IntRange(0), default=1, show_default=True),
+    click.option("--warmup", type=click.FloatRange(0), default=0.0, show_default=True,
+                 metavar="MIN", help="Leave calls entering in the first MIN minutes out of the "
+                 "figures (the queue starts empty; use in long overloaded runs)."),
     click.option("--config", "config_path", type=click.Path(dir_okay=False),
                  help="holdwell TOML config: the queue's prompts, knobs and estimate settings."),
     click.option("--queue", default=None, help="Queue in the config (default: its default)."),
@@ -156,6 +167,10 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
         changes["arrivals"] = RateProfile(parse_steps(options["rate_profile"], "--rate-profile"))
     if options.get("staffing"):
         steps = parse_steps(options["staffing"], "--staffing")
+        for minute, n in steps:
+            if n != int(n):
+                raise ScenarioError(f"--staffing: agents must be whole numbers (got {n:g} at "
+                                    f"minute {minute:g}); write e.g. 0:2,480:12")
         changes["agents"] = Staffing(tuple((minute, int(n)) for minute, n in steps))
     if options.get("arrivals_from"):
         from analytics.records import RecordsError, load_records
@@ -179,6 +194,36 @@ def progress_bar(total: int, show: bool) -> Iterator[Callable[[int], None] | Non
     with click.progressbar(length=total, label="simulating", file=click.get_text_stream(
             "stderr")) as bar:
         yield bar.update
+
+
+def check_out_path(path: str | None) -> None:
+    """Refuse an --out the run could not write, before the run rather than after it."""
+    if not path:
+        return
+    target = Path(path)
+    if target.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise ScenarioError(f"--out: {path} must end in .csv or .parquet")
+    folder = target.parent.resolve()
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or target.is_dir():
+        raise ScenarioError(f"--out: cannot write {path} (does the folder exist and is it "
+                            "writable?)")
+
+
+def counted(run: SimulationRun, scenario: Scenario, warmup_min: float) -> SimulationRun:
+    """The run with its figures over the calls after the warm-up (any engine)."""
+    if not warmup_min:
+        return run
+    return SimulationRun(run.table, summary_after_warmup(run.table, scenario, warmup_min * 60,
+                                                         run.summary["wall_s"]))
+
+
+def what_was_counted(summary: dict) -> str:
+    """One line saying which calls the figures count."""
+    if not summary.get("warmup_s"):
+        return (f"counted: all {summary['calls']:,} calls (the queue starts empty; --warmup MIN "
+                "leaves the first minutes out)")
+    return (f"counted: {summary['calls']:,} of {summary['calls_simulated']:,} calls, those "
+            f"entering after a {summary['warmup_s'] / 60:g}-minute warm-up")
 
 
 def write_records(run: SimulationRun, path: str) -> None:
@@ -205,11 +250,13 @@ def write_records(run: SimulationRun, path: str) -> None:
 def simulate_command(engine: str, policy: str | None, out: str | None, **options: Any) -> None:
     """Simulate a queue under one hold policy: abandonment, waits, callbacks."""
     try:
+        check_out_path(out)
         scenario, config, queue = build(options)
         chosen = policy_named(policy or config.queues[queue].policy, config, queue)
         with progress_bar(scenario.calls, not options["as_json"]) as progress:
             run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),
                                   progress)
+        run = counted(run, scenario, options["warmup"])
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
     if out:
@@ -218,6 +265,8 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         click.echo(json.dumps(run.summary))
     else:
         click.echo(summary_table([run.summary], scenario))
+        click.echo(what_was_counted(run.summary))
+        click.echo(late_callbacks_line(run.table))
         if out:
             click.echo(f"records written to {out}")
 
@@ -230,6 +279,8 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
 def compare_command(engine: str, policies: str, **options: Any) -> None:
     """Run several policies on the same callers (common random numbers), side by side."""
     names = [name.strip() for name in policies.split(",") if name.strip()]
+    if not names:
+        raise click.UsageError(f"--policies: name at least one of {', '.join(POLICY_NAMES)}")
     try:
         scenario, config, queue = build(options)
         chosen = [policy_named(name, config, queue) for name in names]
@@ -237,11 +288,18 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
         with progress_bar(scenario.calls * len(chosen), not options["as_json"]) as progress:
             for policy in chosen:
                 rng = np.random.default_rng(options["seed"])  # the same callers for everyone
-                runs.append(ENGINES[engine](scenario, policy, rng, progress))
+                run = ENGINES[engine](scenario, policy, rng, progress)
+                runs.append(counted(run, scenario, options["warmup"]))
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
     summaries = [run.summary for run in runs]
-    click.echo(json.dumps(summaries) if options["as_json"] else summary_table(summaries, scenario))
+    if options["as_json"]:
+        click.echo(json.dumps(summaries))
+        return
+    click.echo(summary_table(summaries, scenario))
+    click.echo(what_was_counted(summaries[0]))
+    for run in runs:
+        click.echo(f"{run.summary['policy']}: {late_callbacks_line(run.table)}")
 
 
 @click.command("erlang")
@@ -260,7 +318,13 @@ def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
                    patience_mean: float, target_abandonment: float | None,
                    target_service_level: float | None, sl_seconds: float, as_json: bool) -> None:
     """Exact Erlang-A (M/M/n+M) figures, and the fewest agents for a target."""
-    rates = (arrival_rate, 1 / service_mean if service_mean > 0 else -1.0,
+    for name, value in (("--arrival-rate", arrival_rate), ("--service-mean", service_mean)):
+        if not (value > 0 and math.isfinite(value)):
+            raise click.BadParameter(f"must be a finite number > 0 (got {value})", param_hint=name)
+    if not patience_mean > 0:
+        raise click.BadParameter(f"must be > 0 minutes, or inf for callers who never hang up "
+                                 f"(got {patience_mean})", param_hint="--patience-mean")
+    rates = (arrival_rate, 1 / service_mean,
              0.0 if math.isinf(patience_mean) else 1 / patience_mean)
     try:
         if target_abandonment is not None or target_service_level is not None:
@@ -276,6 +340,7 @@ def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
             "p_abandon_given_wait": queue.p_abandon_given_wait,
             "mean_wait_s": queue.mean_wait * 60,
             "service_level": queue.service_level(sl_seconds / 60), "service_level_s": sl_seconds,
+            "service_level_counting_abandons": queue.answered_within(sl_seconds / 60),
         }
     except ValueError as error:
         raise click.ClickException(str(error)) from None
@@ -286,3 +351,6 @@ def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
     if target_abandonment is not None or target_service_level is not None:
         click.echo(f"fewest agents meeting the target: {agents}")
     click.echo(erlang_table(queue, sl_seconds))
+    click.echo(f"  answered within {sl_seconds:g} s / all callers (abandons count as misses; "
+               f"what --target-service-level uses): "
+               f"{100 * figures['service_level_counting_abandons']:.2f}%")

@@ -19,15 +19,26 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.special import betainc, gammainc, gammaln, logsumexp
+from scipy.special import betainc, gammainc, gammaincc, gammaln, logsumexp
 
 
 def erlang_b(agents: int, load: float) -> float:
-    """Blocking probability of M/M/n/n with offered load `load` (stable recursion)."""
+    """Blocking probability of M/M/n/n with offered load `load` (may underflow to 0)."""
+    return math.exp(log_erlang_b(agents, load))
+
+
+def log_erlang_b(agents: int, load: float) -> float:
+    """log Erlang-B, finite however overstaffed: Poisson log pmf minus log cdf at n where the
+    cdf is not tiny (n above the load), else the stable recursion (then B is not tiny)."""
+    if agents == 0:
+        return 0.0
+    upper = float(gammaincc(agents + 1, load))  # P{Poisson(load) <= agents}
+    if upper > 1e-200:
+        return agents * math.log(load) - load - float(gammaln(agents + 1)) - math.log(upper)
     b = 1.0
     for k in range(1, agents + 1):
         b = load * b / (k + load * b)
-    return b
+    return math.log(b)
 
 
 def log_a(x: float, y: float) -> float:
@@ -55,8 +66,12 @@ class ErlangA:
     agents: int
 
     def __post_init__(self) -> None:
-        if not (self.arrival_rate > 0 and self.service_rate > 0 and self.patience_rate >= 0):
-            raise ValueError("rates must be positive (patience rate 0 = never hang up)")
+        rates = (self.arrival_rate, self.service_rate, self.patience_rate)
+        if not (all(math.isfinite(r) for r in rates) and self.arrival_rate > 0
+                and self.service_rate > 0 and self.patience_rate >= 0):
+            raise ValueError(f"rates must be finite and positive, patience rate 0 = never hang "
+                             f"up (got arrival {rates[0]}, service {rates[1]}, patience "
+                             f"{rates[2]})")
         if self.agents < 0 or int(self.agents) != self.agents:
             raise ValueError(f"agents must be a whole number >= 0 (got {self.agents})")
         if self.agents == 0 and self.patience_rate == 0:
@@ -84,14 +99,17 @@ class ErlangA:
         """P{W > 0}: an arriving caller finds every agent busy."""
         if self.agents == 0:
             return 1.0
-        blocking = erlang_b(self.agents, self.load)
+        log_b = log_erlang_b(self.agents, self.load)
         if self.patience_rate == 0:
             if self.rho >= 1:
                 return 1.0
+            blocking = math.exp(log_b)
             return blocking / (1 - self.rho * (1 - blocking))
-        log_a_ = self._xy[2]
-        # A E / (1 + (A - 1) E) = 1 / (1 + (1/E - 1) / A), kept in logs for huge A.
-        return 1.0 / (1.0 + math.exp(math.log1p(-blocking) - math.log(blocking) - log_a_))
+        if log_b == 0.0:
+            return 1.0
+        # A E / (1 + (A - 1) E) = 1 / (1 + (1/E - 1) / A), in logs for huge A and tiny E.
+        log_odds = math.log(-math.expm1(log_b)) - log_b - self._xy[2]
+        return 0.0 if log_odds > 700 else 1.0 / (1.0 + math.exp(log_odds))
 
     @cached_property
     def p_abandon_given_wait(self) -> float:
@@ -100,8 +118,9 @@ class ErlangA:
             return 0.0
         if self.agents == 0:
             return 1.0
-        rho, a = self.rho, math.exp(self._xy[2])
-        return max(1 / (rho * a) + 1 - 1 / rho, 0.0)
+        rho = self.rho
+        inverse = math.exp(max(-math.log(rho) - self._xy[2], -745.0))  # 1/(rho A), no overflow
+        return min(max(inverse + 1 - 1 / rho, 0.0), 1.0)
 
     @property
     def p_abandon(self) -> float:
@@ -159,17 +178,22 @@ def fewest_agents(
 ) -> int:
     """The fewest agents whose Erlang-A abandonment (and/or service level) meets the target.
 
-    `within` is the service-level threshold in the rates' time unit (20 s in minutes: 1/3).
+    The service level here counts abandons as misses: answered within `within` / all callers
+    (Asterisk's SL2 family), since a level among answered callers alone is met by letting
+    callers hang up. `within` is in the rates' time unit (20 s in minutes: 1/3). Without
+    patience (Erlang-C) a queue at rho >= 1 never meets any target.
     """
-    if max_abandon is None and min_service_level is None:
-        raise ValueError("give max_abandon and/or min_service_level")
+    check_targets(patience_rate, max_abandon, min_service_level, within)
+    ErlangA(arrival_rate, service_rate, patience_rate, 1)  # validates the rates
 
     def meets(n: int) -> bool:
         if n == 0 and patience_rate == 0:
             return False
         q = ErlangA(arrival_rate, service_rate, patience_rate, n)
+        if patience_rate == 0 and q.rho >= 1:
+            return False
         ok = max_abandon is None or q.p_abandon <= max_abandon
-        return ok and (min_service_level is None or q.service_level(within) >= min_service_level)
+        return ok and (min_service_level is None or q.answered_within(within) >= min_service_level)
 
     high = max(1, math.ceil(arrival_rate / service_rate))
     while not meets(high):
@@ -181,3 +205,22 @@ def fewest_agents(
         middle = (low + high) // 2
         low, high = (low, middle) if meets(middle) else (middle, high)
     return high
+
+
+def check_targets(patience_rate: float, max_abandon: float | None,
+                  min_service_level: float | None, within: float) -> None:
+    """A clear error for a target no staffing can or need meet."""
+    if max_abandon is None and min_service_level is None:
+        raise ValueError("give max_abandon and/or min_service_level")
+    if max_abandon is not None:
+        if not 0 < max_abandon < 1:
+            raise ValueError(f"abandonment target must be a fraction in (0, 1), e.g. 0.05 "
+                             f"(got {max_abandon})")
+        if patience_rate == 0:
+            raise ValueError("without patience (Erlang-C) nobody abandons: give a service-level "
+                             "target instead, or a patience mean")
+    if min_service_level is not None and not 0 < min_service_level < 1:
+        raise ValueError(f"service-level target must be a fraction in (0, 1), e.g. 0.8 "
+                         f"(got {min_service_level})")
+    if not (within >= 0 and math.isfinite(within)):
+        raise ValueError(f"service-level threshold must be >= 0 and finite (got {within})")

@@ -45,13 +45,15 @@ def simulate(
     *,
     poll: bool | None = None,
     reuse_answers: bool = True,
+    warmup_s: float = 0.0,
 ) -> SimulationRun:
     """Simulate `scenario` under `policy`; the same `rng` seed gives the same callers.
 
     `poll=None` polls only when what callers hear can matter (reactions on, keys offered or
     segments that depend on the caller's situation); `poll=True` always polls. When polling,
     `reuse_answers` lets callers in identical situations share the policy's (pure) answer;
-    False asks the policy at every single poll.
+    False asks the policy at every single poll. The summary counts only calls entering at or
+    after `warmup_s` (all calls stay in the table).
     """
     began = time.perf_counter()
     streams = Streams.spawn(rng)
@@ -64,9 +66,17 @@ def simulate(
     if table is None:
         table = run_polled(scenario, policy, streams, callers, progress,
                            reuse_answers=reuse_answers)
-    wall = time.perf_counter() - began
-    return SimulationRun(table, summarise(table, wall_s=wall,
-                                          service_level_s=scenario.service_level_s))
+    return SimulationRun(table, summary_after_warmup(table, scenario, warmup_s,
+                                                     time.perf_counter() - began))
+
+
+def summary_after_warmup(table: CallTable, scenario: Scenario, warmup_s: float,
+                         wall_s: float) -> dict:
+    """The summary of the calls after the warm-up, saying what was counted."""
+    counted = table.entered_from(warmup_s) if warmup_s > 0 else table
+    summary = summarise(counted, wall_s=wall_s, service_level_s=scenario.service_level_s)
+    summary.update(warmup_s=warmup_s, calls_simulated=len(table))
+    return summary
 
 
 def compare(

@@ -8,7 +8,7 @@ runs unchanged on simulated calls.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -60,6 +60,13 @@ class CallTable:
 
     def count(self, outcome: int) -> int:
         return int(np.count_nonzero(self.outcome == outcome))
+
+    def entered_from(self, start_s: float) -> CallTable:
+        """The calls that entered at or after `start_s` (a warm-up cut: the queue starts
+        empty, so early callers find it emptier than a steady state would)."""
+        keep = self.entered_s >= start_s
+        return replace(self, **{f.name: getattr(self, f.name)[keep] for f in fields(self)
+                                if isinstance(getattr(self, f.name), np.ndarray)})
 
     def frame(self) -> pd.DataFrame:
         """The record columns (plus the extras) as a DataFrame, times as UTC datetimes."""

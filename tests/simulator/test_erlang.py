@@ -93,8 +93,55 @@ def test_fewest_agents_meets_the_target_and_one_fewer_does_not() -> None:
     n = fewest_agents(20.0, 0.2, 0.5, max_abandon=0.02)
     assert ErlangA(20.0, 0.2, 0.5, n).p_abandon <= 0.02 < ErlangA(20.0, 0.2, 0.5, n - 1).p_abandon
     m = fewest_agents(20.0, 0.2, 0.5, min_service_level=0.8, within=1 / 3)
-    assert ErlangA(20.0, 0.2, 0.5, m).service_level(1 / 3) >= 0.8
-    assert ErlangA(20.0, 0.2, 0.5, m - 1).service_level(1 / 3) < 0.8
+    # the service level counts abandons as misses: answered within 20 s / all callers
+    assert ErlangA(20.0, 0.2, 0.5, m).answered_within(1 / 3) >= 0.8
+    assert ErlangA(20.0, 0.2, 0.5, m - 1).answered_within(1 / 3) < 0.8
+
+
+def test_a_service_level_target_is_not_met_by_letting_callers_hang_up() -> None:
+    # very impatient callers: among the answered, almost all are quick even with few agents
+    n = fewest_agents(10.0, 0.2, 20.0, min_service_level=0.8, within=1 / 3)
+    assert ErlangA(10.0, 0.2, 20.0, n).p_abandon < 0.2
+    assert ErlangA(10.0, 0.2, 20.0, 1).service_level(1 / 3) >= 0.8  # the old answer: 1 agent
+    assert n >= 40  # offered load is 50 Erlang
+
+
+def test_heavy_overload_and_overstaffing_stay_finite() -> None:
+    over = ErlangA(2000.0, 0.2, 1 / 3, 100)  # issue 15: OverflowError
+    assert over.p_abandon == pytest.approx(1 - 100 * 0.2 / 2000, abs=2e-3)
+    assert 0 <= over.p_abandon_given_wait <= 1 and over.p_wait == pytest.approx(1.0)
+    idle = ErlangA(100.0, 0.2, 0.5, 2000)  # issue 15: math domain error
+    assert idle.p_wait == 0.0 and idle.p_abandon == 0.0
+    assert idle.service_level(1 / 3) == pytest.approx(1.0)
+    n = fewest_agents(2000.0 * 4.75, 0.2, 1 / 3, max_abandon=0.02)  # ~47,500 Erlang offered
+    assert ErlangA(9500.0, 0.2, 1 / 3, n).p_abandon <= 0.02
+
+
+def test_log_erlang_b_matches_the_recursion_where_both_work() -> None:
+    for n, load in ((1, 0.5), (10, 8.0), (100, 100.0), (300, 150.0), (50, 400.0)):
+        b = 1.0
+        for k in range(1, n + 1):
+            b = load * b / (k + load * b)
+        assert erlang_b(n, load) == pytest.approx(b, rel=1e-9)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"max_abandon": 1.5}, "fraction in"), ({"max_abandon": 0.0}, "fraction in"),
+    ({"min_service_level": -0.2}, "fraction in"), ({"min_service_level": 1.0}, "fraction in"),
+    ({}, "give max_abandon"),
+])
+def test_invalid_targets_are_refused(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        fewest_agents(20.0, 0.2, 0.5, **kwargs)
+
+
+def test_erlang_c_targets_need_a_stable_queue() -> None:
+    # rho = 10 at one agent: issue 15 found 1 agent "met" a target without patience
+    assert fewest_agents(10.0, 1.0, 0.0, min_service_level=0.8) > 10
+    with pytest.raises(ValueError, match="nobody abandons"):
+        fewest_agents(10.0, 1.0, 0.0, max_abandon=0.05)
+    with pytest.raises(ValueError, match="finite"):
+        ErlangA(math.inf, 0.2, 0.5, 3)
 
 
 def test_bad_input_is_refused() -> None:

@@ -1,0 +1,84 @@
+"""Input checks of simulate, compare and erlang (issue 15, item 5): refused up front, clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from cli.simulate_commands import compare_command, erlang_command, simulate_command
+
+SMALL = ["--calls", "300", "--agents", "3", "--arrival-rate", "1", "--service-mean", "4",
+         "--patience-mean", "3"]
+
+
+@pytest.fixture
+def holdwell() -> click.Group:
+    group = click.Group("holdwell")
+    for command in (simulate_command, compare_command, erlang_command):
+        group.add_command(command)
+    return group
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["simulate", "--staffing", "0:2.5"], "whole numbers"),
+    (["simulate", "--seed", "-1"], "x>=0"),
+    (["simulate", "--out", "no/such/folder/calls.csv"], "cannot write"),
+    (["simulate", "--out", "calls.txt"], ".csv or .parquet"),
+    (["compare", "--policies", ""], "name at least one"),
+    (["compare", "--policies", " , "], "name at least one"),
+    (["simulate", "--callback-retries", "1000"], "0<=x<=20"),
+    (["simulate", "--warmup", "-5"], "x>=0"),
+    (["erlang", "--agents", "2", "--arrival-rate", "1", "--service-mean", "5",
+      "--patience-mean", "0"], "--patience-mean"),
+    (["erlang", "--agents", "2", "--arrival-rate", "inf", "--service-mean", "5"],
+     "--arrival-rate"),
+    (["erlang", "--arrival-rate", "2", "--service-mean", "5", "--patience-mean", "2",
+      "--target-abandonment", "1.5"], "fraction in (0, 1)"),
+    (["erlang", "--arrival-rate", "10", "--service-mean", "1",
+      "--target-abandonment", "0.05"], "nobody abandons"),
+])
+def test_bad_input_is_refused_before_running(holdwell: click.Group, args: list[str],
+                                             message: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    extra = SMALL if args[0] != "erlang" else []
+    result = CliRunner().invoke(holdwell, [*args, *extra])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and message in result.output
+    assert "calls" not in (result.stdout.splitlines() or [""])[0]  # nothing was simulated
+
+
+def test_erlang_in_heavy_overload_and_overstaffing_answers(holdwell: click.Group) -> None:
+    for args in (["--agents", "100", "--arrival-rate", "2000", "--service-mean", "5",
+                  "--patience-mean", "3"],
+                 ["--agents", "2000", "--arrival-rate", "100", "--service-mean", "5",
+                  "--patience-mean", "2"]):
+        result = CliRunner().invoke(holdwell, ["erlang", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.stdout)
+        assert all(0 <= figures[k] <= 1 for k in ("p_wait", "p_abandon",
+                                                    "service_level_counting_abandons"))
+
+
+def test_warmup_says_what_was_counted(holdwell: click.Group) -> None:
+    result = CliRunner().invoke(holdwell, ["simulate", "--policy", "silence", *SMALL,
+                                           "--warmup", "30"])
+    assert result.exit_code == 0, result.output
+    assert "30-minute warm-up" in result.stdout and "of 300 calls" in result.stdout
+    data = CliRunner().invoke(holdwell, ["simulate", "--policy", "silence", *SMALL,
+                                         "--warmup", "30", "--json"])
+    summary = json.loads(data.stdout)
+    assert summary["calls_simulated"] == 300 and 230 < summary["calls"] < 300
+    assert summary["warmup_s"] == 1800
+
+
+def test_late_callbacks_are_reported(holdwell: click.Group) -> None:
+    result = CliRunner().invoke(holdwell, ["simulate", "--policy", "callback", "--calls", "1500",
+                                           "--agents", "3", "--arrival-rate", "0.6",
+                                           "--service-mean", "5", "--patience-mean", "8"])
+    assert result.exit_code == 0, result.output
+    assert "late callbacks:" in result.stdout and "given a band" in result.stdout
