@@ -6,9 +6,14 @@ ENTERQUEUE url|callerid|origposition; CONNECT holdtime|bridged-uniqueid|ringtime
 ABANDON position|origposition|waittime; EXITWITHKEY key|position|origposition|waittime;
 COMPLETE becomes COMPLETECALLER (or COMPLETEAGENT) holdtime|calltime|origposition.
 holdwell-only events (ANNOUNCE, KEYPRESS, CALLBACK_*, ERROR) keep their names with
-position|waittime|data-as-JSON. Times are whole epoch seconds; durations whole seconds (rounded).
-Event data keys read: caller_id, agent, agent_call_id, ring_s, key, talk_s, ended_by.
-Phone numbers in event data (number, caller_id, from, to) never go into the JSON payloads.
+position|waittime|data-as-JSON. Times are whole epoch seconds. As in Asterisk, an exit line
+(CONNECT, ABANDON, EXITWITHKEY) is stamped floor(entered + wait_s) and its wait is that stamp
+minus the ENTERQUEUE stamp, so enter + logged wait = exit on every line. ABANDON's position is
+the last position the call's events logged. The member is the agent's name, else the agent's
+call id, else NONE. Event data keys read: caller_id, agent, agent_call_id, ring_s, key, talk_s,
+ended_by. Phone numbers in event data (number, caller_id, from, to) never go into the JSON
+payloads; ENTERQUEUE's callerid is hashed unless plain numbers are asked for (`pseudonyms`).
+Lines from records alone: `queue_log_records`.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import numpy as np
 import pandas as pd
 
 from analytics.events import event_data
-from hold_policies.records import Event, Outcome
+from analytics.pseudonyms import CallerIds
+from analytics.queue_log_records import NO_MEMBER, floor_epochs
+from hold_policies.records import Event
 
-NO_MEMBER = "NONE"
+EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
 PRIVATE_KEYS = frozenset({"number", "caller_id", "from", "to"})
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
@@ -83,117 +90,97 @@ def _seconds(value: Any) -> str:
     return str(int(round(float(value))))
 
 
-def _epochs(times: pd.Series) -> np.ndarray:
-    return ((times - _EPOCH) // pd.Timedelta(seconds=1)).to_numpy(dtype=np.int64)
-
-
-def queue_log_from_events(events: pd.DataFrame) -> list[str]:
+def queue_log_from_events(events: pd.DataFrame, caller_ids: CallerIds | None = None) -> list[str]:
     """queue_log lines for validated events, in time order (ties keep their logged order)."""
     ordered = events.sort_values("time", kind="stable").reset_index(drop=True)
     context = _call_context(ordered)
-    epochs = _epochs(ordered["time"])
-    lines = []
-    for epoch, row in zip(epochs, ordered.itertuples(index=False), strict=True):
-        member, name, data = _event_fields(row, int(epoch), context)
-        line = QueueLogLine(int(epoch), row.call_id, str(row.queue), member, name, data)
-        lines.append(format_queue_log_line(line))
-    return lines
+    epochs = floor_epochs(ordered["time"])
+    rows, caller_ids = ordered.itertuples(index=False), caller_ids or CallerIds()
+    stamped = []
+    for i, (epoch, row) in enumerate(zip(epochs, rows, strict=True)):
+        epoch, member, name, data = _event_fields(row, int(epoch), context, caller_ids)
+        line = QueueLogLine(epoch, row.call_id, str(row.queue), member, name, data)
+        stamped.append((epoch, i, format_queue_log_line(line)))
+    return [text for _, _, text in sorted(stamped)]
 
 
 def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per call: entry position, hold time, connect time and agent, which later lines repeat."""
+    """Per call: entry stamp and position, last known position, hold time, agent, connect stamp."""
     enters = events[events["event"] == Event.ENTERQUEUE].drop_duplicates("call_id")
     connects = events[events["event"] == Event.CONNECT].drop_duplicates("call_id")
+    positioned = events[events["position"].notna()]
     calls = connects["call_id"].tolist()
+    enter_at = dict(zip(enters["call_id"], enters["time"], strict=True))
+    connect_at = {
+        c: _exit_stamp(enter_at.get(c), t, w)
+        for c, t, w in zip(calls, connects["time"], connects["wait_s"], strict=True)
+    }
     return {
+        "enter_at": enter_at,
         "orig": dict(zip(enters["call_id"], enters["position"], strict=True)),
-        "hold": dict(zip(calls, connects["wait_s"], strict=True)),
-        "connected_at": dict(zip(calls, _epochs(connects["time"]), strict=True)),
-        "agent": {
-            c: event_data(d).get("agent") for c, d in zip(calls, connects["data"], strict=True)
-        },
+        "positions": positioned.groupby("call_id", sort=False)["position"].agg(list).to_dict(),
+        "connect_at": connect_at,
+        "agent": {c: _member(event_data(d)) for c, d in zip(calls, connects["data"], strict=True)},
     }
 
 
-def _event_fields(row: Any, epoch: int, context: dict[str, dict]) -> tuple[str, str, tuple]:
-    """Member, event name and data fields of one event, Asterisk-style where Asterisk has it."""
+def _member(data: dict[str, Any]) -> str:
+    """The agent's name, else the agent's call id, else NONE."""
+    return str(data.get("agent") or data.get("agent_call_id") or NO_MEMBER)
+
+
+def _exit_stamp(entered: pd.Timestamp | None, logged: pd.Timestamp, wait_s: Any) -> tuple:
+    """(stamp, whole-second wait) of an exit line: floor(entered + wait_s) and its distance from
+    the entry stamp; without an entry (or a wait) the event's own stamp and the rounded wait."""
+    if entered is None or wait_s is None or pd.isna(wait_s):
+        epoch = int(floor_epochs(pd.Series([logged]))[0])
+        return epoch, _seconds(wait_s)
+    enter = int(floor_epochs(pd.Series([entered]))[0])
+    leave = int(floor_epochs(pd.Series([entered]), float(wait_s))[0])
+    return leave, str(leave - enter)
+
+
+def _last_position(context: dict[str, dict], call_id: str, orig: str) -> str:
+    """The last position a call's events logged before it left (its entry position if none)."""
+    positions = context["positions"].get(call_id) or []
+    return _field(positions[-1]) if positions else orig
+
+
+def _event_fields(
+    row: Any, epoch: int, context: dict[str, dict], caller_ids: CallerIds
+) -> tuple[int, str, str, tuple]:
+    """Stamp, member, event name and data fields of one event, Asterisk-style where it can."""
     data = event_data(row.data)
     orig = _field(context["orig"].get(row.call_id))
     position, wait = _field(row.position), _seconds(row.wait_s)
-    member = str(data.get("agent") or NO_MEMBER)
+    if row.event in EXIT_EVENTS:
+        epoch, wait = _exit_stamp(context["enter_at"].get(row.call_id), row.time, row.wait_s)
     match row.event:
         case Event.ENTERQUEUE:
-            return NO_MEMBER, "ENTERQUEUE", ("", data.get("caller_id", ""), position)
+            caller = caller_ids.show(data.get("caller_id"))
+            return epoch, NO_MEMBER, "ENTERQUEUE", ("", caller, position)
         case Event.CONNECT:
             ring = _seconds(data.get("ring_s", 0))
-            return member, "CONNECT", (wait, data.get("agent_call_id") or "", ring)
+            return epoch, _member(data), "CONNECT", (wait, data.get("agent_call_id") or "", ring)
         case Event.ABANDON:
-            return NO_MEMBER, "ABANDON", (position, orig, wait)
+            position = position or _last_position(context, row.call_id, orig)
+            return epoch, NO_MEMBER, "ABANDON", (position, orig, wait)
         case Event.EXITWITHKEY:
-            return NO_MEMBER, "EXITWITHKEY", (data.get("key", ""), position, orig, wait)
+            return epoch, NO_MEMBER, "EXITWITHKEY", (data.get("key", ""), position, orig, wait)
         case Event.COMPLETE:
-            name = "COMPLETEAGENT" if data.get("ended_by") == "agent" else "COMPLETECALLER"
-            member = str(data.get("agent") or context["agent"].get(row.call_id) or NO_MEMBER)
-            talk = data.get("talk_s")
-            if talk is None and row.call_id in context["connected_at"]:
-                talk = epoch - context["connected_at"][row.call_id]
-            hold = context["hold"].get(row.call_id, row.wait_s)
-            return member, name, (_seconds(hold), _seconds(talk), orig)
+            return (epoch, *_complete_fields(row, data, epoch, context, orig))
     public = {k: v for k, v in data.items() if k not in PRIVATE_KEYS}
     payload = json.dumps(public, separators=(",", ":"), sort_keys=True, default=str)
-    return member, str(row.event), (position, wait, payload)
+    return epoch, str(data.get("agent") or NO_MEMBER), str(row.event), (position, wait, payload)
 
 
-def queue_log_from_records(records: pd.DataFrame) -> list[str]:
-    """queue_log lines when only records exist: ENTERQUEUE, then how the wait ended.
-
-    answered -> CONNECT; abandoned -> ABANDON; callback takers and `left` -> EXITWITHKEY (key
-    unknown: empty); error -> ERROR; plus CALLBACK_CONNECT when callback_wait_s is known.
-    Records do not say the position at exit, so that field is left empty.
-    """
-    records = records.reset_index(drop=True)
-    entered = _epochs(records["entered_at"])
-    exit_at = entered + np.floor(records["wait_s"].to_numpy(dtype=float)).astype(np.int64)
-    head = (records["call_id"].astype(str) + "|" + records["queue"].astype(str)).to_numpy()
-    orig = records["orig_position"].astype("string").fillna("").to_numpy(dtype=object)
-    wait = _whole(records["wait_s"])
-    name, data = _exit_fields(records, orig, wait)
-    parts = [
-        (entered, head + f"|{NO_MEMBER}|ENTERQUEUE|||" + orig),
-        (exit_at, head + f"|{NO_MEMBER}|" + name + "|" + data),
-    ]
-    called = records["callback_wait_s"].notna().to_numpy()
-    if called.any():
-        at = entered[called] + np.floor(records["callback_wait_s"].to_numpy()[called])
-        cb_wait = _whole(records["callback_wait_s"][called])
-        parts.append((at.astype(np.int64), head[called] + f"|{NO_MEMBER}|CALLBACK_CONNECT||" +
-                      cb_wait + "|{}"))  # fmt: skip
-    epochs = np.concatenate([e for e, _ in parts])
-    texts = np.concatenate([t for _, t in parts])
-    order = np.argsort(epochs, kind="stable")
-    return list(epochs[order].astype(str).astype(object) + "|" + texts[order])
-
-
-def _whole(seconds: pd.Series) -> np.ndarray:
-    """Durations as whole-second text (object array)."""
-    return seconds.round().astype(np.int64).astype(str).to_numpy(dtype=object)
-
-
-def _exit_fields(
-    records: pd.DataFrame, orig: np.ndarray, wait: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Event name and data fields of each record's exit line (vectorised)."""
-    outcome = records["outcome"].astype(str).to_numpy()
-    callback = records["callback_requested"].to_numpy(dtype=bool)
-    exits = callback | (outcome == Outcome.LEFT)
-    name = np.select(
-        [outcome == Outcome.ANSWERED, outcome == Outcome.ERROR, exits],
-        ["CONNECT", "ERROR", "EXITWITHKEY"],
-        "ABANDON",
-    ).astype(object)
-    data = np.select(
-        [name == "CONNECT", name == "ERROR", name == "EXITWITHKEY"],
-        [wait + "||0", "|" + wait + "|{}", "||" + orig + "|" + wait],
-        "|" + orig + "|" + wait,
-    )
-    return name, data
+def _complete_fields(row: Any, data: dict, epoch: int, context: dict, orig: str) -> tuple:
+    """COMPLETECALLER/COMPLETEAGENT: member, name, holdtime|calltime|origposition."""
+    name = "COMPLETEAGENT" if data.get("ended_by") == "agent" else "COMPLETECALLER"
+    member = str(data.get("agent") or context["agent"].get(row.call_id) or NO_MEMBER)
+    connected = context["connect_at"].get(row.call_id)
+    talk = data.get("talk_s")
+    if talk is None and connected is not None:
+        talk = epoch - connected[0]
+    hold = connected[1] if connected is not None else _seconds(row.wait_s)
+    return member, name, (hold, _seconds(talk), orig)

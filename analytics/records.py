@@ -6,18 +6,21 @@ so a file written by one can be read by the others and every read is validated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from analytics.tables import read_table, table_format, write_table
+from analytics.tables import iter_table_batches, read_table, table_format, write_table
 from analytics.validation import RecordsError, validate_records
 from hold_policies.records import RECORD_COLUMNS, CallRecord
 
 __all__ = [
     "RecordsError",
+    "iter_record_batches",
     "load_records",
     "read_records_file",
     "read_table",
@@ -27,6 +30,13 @@ __all__ = [
 ]
 
 _TEXT_COLUMNS = ("call_id", "queue", "policy", "arm", "outcome")  # never guessed as numbers
+# CSV read in blocks: every block gets these types (validation then checks the cells)
+_BATCH_TYPES = {
+    **dict.fromkeys((*_TEXT_COLUMNS, "entered_at", "callback_requested"), pa.string()),
+    **dict.fromkeys(("wait_s", "orig_position", "announcements", "first_announced_wait_s",
+                     "callback_wait_s", "callback_promised_wait_s", "first_announced_at_s"),
+                    pa.float64()),
+}  # fmt: skip
 RecordsInput = pd.DataFrame | Iterable[CallRecord]
 
 
@@ -49,6 +59,26 @@ def load_records(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> 
 def read_records_file(path: str | PathLike[str]) -> pd.DataFrame:
     """Read and validate one record file (.csv, .parquet or .pq)."""
     return validate_records(read_table(path, _TEXT_COLUMNS), source=str(path))
+
+
+def iter_record_batches(
+    paths: Sequence[str | PathLike[str]], batch_rows: int = 250_000
+) -> Iterator[pd.DataFrame]:
+    """Validated records, batch by batch, for work that must not hold a whole file in memory.
+
+    Each batch is validated as `load_records` would; a call_id repeated anywhere across the
+    files is found through 64-bit hashes of the ids (8 bytes a call) and raises RecordsError
+    after the last batch.
+    """
+    hashes: list[np.ndarray] = []
+    for path in paths:
+        for i, batch in enumerate(iter_table_batches(path, _BATCH_TYPES, batch_rows)):
+            records = validate_records(batch, source=f"{path} (batch {i + 1})")
+            hashes.append(pd.util.hash_array(records["call_id"].to_numpy(dtype=object)))
+            yield records
+    ids = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
+    if np.unique(ids).size < ids.size:
+        raise RecordsError(", ".join(map(str, paths)), ["column 'call_id': a call id repeats"])
 
 
 def records_frame(records: RecordsInput, source: str = "records") -> pd.DataFrame:

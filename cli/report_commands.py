@@ -7,15 +7,23 @@ imported only when used, so these commands load without a database driver.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import click
 import pandas as pd
 
 from analytics.events import load_events, validate_events
-from analytics.queue_log import queue_log_from_events, queue_log_from_records, write_queue_log
-from analytics.records import RecordsError, load_records, validate_records, write_records
+from analytics.pseudonyms import CallerIdMode, CallerIds
+from analytics.queue_log import queue_log_from_events, write_queue_log
+from analytics.queue_log_records import CALLBACK_KEY, queue_log_from_records, stream_queue_log
+from analytics.records import (
+    RecordsError,
+    iter_record_batches,
+    load_records,
+    validate_records,
+    write_records,
+)
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
 from cli.database import database_url, safe_url
@@ -170,23 +178,73 @@ def report_command(
 )
 @sources("Event file(s) for queue_log (otherwise lines are built from records).")
 @click.option("--out", "out_path", type=_OUT, required=True, help="File to write.")
+@click.option(
+    "--caller-ids",
+    type=click.Choice([m.value for m in CallerIdMode]),
+    default=CallerIdMode.HASHED.value,
+    show_default=True,
+    help="queue_log callerid field: keyed hash, the plain numbers (explicitly), or nothing.",
+)
+@click.option(
+    "--caller-id-key",
+    envvar="HOLDWELL_EXPORT_KEY",
+    help="Key for hashed caller ids, to link exports [default: random per export].",
+)
+@click.option(
+    "--callback-key",
+    default=CALLBACK_KEY,
+    show_default=True,
+    help="Key written on EXITWITHKEY for callback takers when records lack a `key` column.",
+)
 def export_command(
     file_format: str,
     records_paths: tuple[Path, ...],
     db_url: str | None,
     events_paths: tuple[Path, ...],
     out_path: Path,
+    caller_ids: str,
+    caller_id_key: str | None,
+    callback_key: str,
 ) -> None:
     """Export calls for other tools: queue_log lines, or records as CSV/Parquet."""
     if file_format == "queue_log":
-        events = read_events(events_paths, records_paths, db_url)
-        if events is not None and not events.empty:
-            lines = queue_log_from_events(events)
-        else:
-            lines = queue_log_from_records(read_records(records_paths, db_url))
-        write_queue_log(lines, out_path)
-        click.echo(f"wrote {len(lines):,} queue_log lines to {out_path}")
+        pseudonyms = CallerIds.from_key_text(caller_ids, caller_id_key)
+        count = _export_queue_log(
+            records_paths, db_url, events_paths, out_path, pseudonyms, callback_key
+        )
+        click.echo(f"wrote {count:,} queue_log lines to {out_path}")
         return
     records = read_records(records_paths, db_url)
     write_records(records, out_path, file_format=file_format)
     click.echo(f"wrote {len(records):,} call records to {out_path}")
+
+
+def _export_queue_log(
+    records_paths: Sequence[Path], db_url: str | None, events_paths: Sequence[Path],
+    out_path: Path, caller_ids: CallerIds, callback_key: str,
+) -> int:
+    """Write queue_log lines; from record files they stream in batches (bounded memory)."""
+    events = read_events(events_paths, records_paths, db_url)
+    if events is not None and not events.empty:
+        return _write_counted(queue_log_from_events(events, caller_ids), out_path)
+    options = {"callback_key": callback_key, "caller_ids": caller_ids}
+    if records_paths:
+        try:
+            batches = iter_record_batches(list(records_paths))
+            return _write_counted(stream_queue_log(batches, **options), out_path)
+        except (ValueError, RecordsError) as error:  # out of order, or a cell to point at
+            click.echo(f"reading the records whole ({error})", err=True)
+    lines = queue_log_from_records(read_records(records_paths, db_url), **options)
+    return _write_counted(lines, out_path)
+
+
+def _write_counted(lines: Iterable[str], out_path: Path) -> int:
+    counter = [0]
+
+    def counted() -> Iterator[str]:
+        for line in lines:
+            counter[0] += 1
+            yield line
+
+    write_queue_log(counted(), out_path)
+    return counter[0]

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.queue_log import parse_queue_log_line, queue_log_from_records
+from analytics.queue_log import parse_queue_log_line
+from analytics.queue_log_records import queue_log_from_records
 from analytics.records import load_records, write_records
 from analytics.render_html import render_html
 from analytics.render_text import render_text

@@ -13,9 +13,9 @@ from analytics.queue_log import (
     format_queue_log_line,
     parse_queue_log_line,
     queue_log_from_events,
-    queue_log_from_records,
     write_queue_log,
 )
+from analytics.queue_log_records import queue_log_from_records
 from tests.analytics.builders import T0, fourteen_calls, frame
 
 EPOCH = int(T0.timestamp())
@@ -54,11 +54,14 @@ def test_event_export_parses_back_line_by_line(events, tmp_path):
     ]  # fmt: skip
     line = {(x.call_id, x.event): x for x in lines}
     assert line["CA1", "ENTERQUEUE"].data == ("", "", "3")  # url | callerid | origposition
-    assert line["CA1", "CONNECT"].data == ("96", "CA9", "0")  # holdtime | bridged id | ringtime
+    # Asterisk's arithmetic: the exit stamp is floor(entered + wait), the wait is stamp − entry
+    assert line["CA1", "CONNECT"].data == ("95", "CA9", "0")  # holdtime | bridged id | ringtime
     assert line["CA1", "CONNECT"].epoch == EPOCH + 95
     assert line["CA2", "EXITWITHKEY"].data == ("2", "", "4", "73")  # key|position|orig|wait
-    assert line["CA1", "COMPLETECALLER"].data == ("96", "300", "3")  # holdtime|calltime|orig
-    assert all(x.queue == "support" and x.member == "NONE" for x in lines)
+    assert line["CA1", "COMPLETECALLER"].data == ("95", "300", "3")  # holdtime|calltime|orig
+    assert line["CA1", "CONNECT"].member == line["CA1", "COMPLETECALLER"].member == "CA9"
+    assert all(x.queue == "support" for x in lines)
+    assert all(x.member == "NONE" for x in lines if x.event not in ("CONNECT", "COMPLETECALLER"))
 
 
 def test_holdwell_events_keep_their_names_and_data_without_phone_numbers(events):
@@ -87,13 +90,21 @@ def test_records_alone_give_entry_and_exit_lines_for_every_call():
         mine = [x for x in lines if x.call_id == record.call_id]
         assert mine[0].event == "ENTERQUEUE" and mine[0].epoch == EPOCH
         assert mine[1].epoch - mine[0].epoch == int(record.wait_s)
-    exits = {x.call_id: (x.event, x.data) for x in lines if x.event != "ENTERQUEUE"}
+    exits = {x.call_id: (x.event, x.data) for x in lines if x.event not in ENTRY_AND_AFTER}
     assert exits["c3"] == ("CONNECT", ("20", "", "0"))
     assert exits["c7"] == ("ABANDON", ("", "1", "40"))
-    assert exits["c13"] == ("EXITWITHKEY", ("", "", "1", "50"))
+    assert exits["c13"] == ("EXITWITHKEY", ("", "", "1", "50"))  # left without a callback
+    assert exits["c9"] == ("EXITWITHKEY", ("2", "", "1", "25"))  # the callback key
     assert exits["c14"] == ("ERROR", ("", "8", "{}"))
-    assert exits["c10"] == ("CALLBACK_CONNECT", ("", "200", "{}"))  # after its EXITWITHKEY
+    completes = [x for x in lines if x.event == "COMPLETECALLER"]
+    assert sorted(x.call_id for x in completes) == ["c1", "c2", "c3", "c4"]
+    assert next(x for x in completes if x.call_id == "c4").data == ("45", "", "1")
+    callback = next(x for x in lines if x.event == "CALLBACK_CONNECT" and x.call_id == "c10")
+    assert callback.data == ("", "200", "{}") and callback.epoch == EPOCH + 200
     assert sum(x.event == "EXITWITHKEY" for x in lines) == 5  # 4 callback takers + c13
+
+
+ENTRY_AND_AFTER = ("ENTERQUEUE", "COMPLETECALLER", "COMPLETEAGENT", "CALLBACK_CONNECT")
 
 
 def test_pipes_and_newlines_cannot_break_a_line():
