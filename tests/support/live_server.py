@@ -24,8 +24,9 @@ API::
 
 `LiveServer(database_url, *, workdir, auth_token=AUTH_TOKEN, public_url=None,
 config=<holdwell.example.toml> (None: built-in defaults), extra_env=None, port=None,
-startup_timeout_s=30, code_root=None)`. `code_root` runs another checkout of the code (e.g. a
-`git archive` of a revision: first on PYTHONPATH, its own Procfile). The environment is this
+startup_timeout_s=30, code_root=None, app_target=None)`. `code_root` runs another checkout of
+the code (e.g. a `git archive` of a revision: first on PYTHONPATH, its own Procfile);
+`app_target` serves another WSGI app with the same gunicorn settings. The environment is this
 process's minus every HOLDWELL_*/TWILIO_*, DATABASE_URL, PORT and GUNICORN_CMD_ARGS, plus
 exactly what is passed. With `public_url` (HOLDWELL_PUBLIC_URL) `post` signs over
 public_url + path, as Twilio would have seen it, and posts to 127.0.0.1; otherwise it signs over
@@ -39,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -69,12 +71,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def web_command(port: int, host: str = "127.0.0.1", root: Path = ROOT) -> str:
-    """The Procfile's `web:` command, bound to host:port instead of 0.0.0.0:$PORT."""
+def web_command(port: int, host: str = "127.0.0.1", root: Path = ROOT,
+                app_target: str | None = None) -> str:
+    """The Procfile's `web:` command, bound to host:port instead of 0.0.0.0:$PORT.
+
+    `app_target` replaces the WSGI app (gunicorn's last argument) and keeps every other
+    setting: the benchmark's bare anchor view runs under exactly the app's gunicorn settings.
+    """
     lines = (root / "Procfile").read_text(encoding="utf-8").splitlines()
     line = next(entry for entry in lines if entry.startswith("web:"))
-    return line.removeprefix("web:").strip().replace("0.0.0.0", host).replace(
+    command = line.removeprefix("web:").strip().replace("0.0.0.0", host).replace(
         "${PORT:-5000}", str(port))
+    if app_target is None:
+        return command
+    words = shlex.split(command)
+    return shlex.join([*words[:-1], app_target])
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,7 @@ class LiveServer:
         port: int | None = None,
         startup_timeout_s: float = 30.0,
         code_root: Path | None = None,
+        app_target: str | None = None,
     ) -> None:
         self.database_url = database_url
         self.workdir = Path(workdir)
@@ -173,6 +185,7 @@ class LiveServer:
         self.port = port or 0
         self.startup_timeout_s = startup_timeout_s
         self.code_root = Path(code_root) if code_root else None
+        self.app_target = app_target
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path: Path | None = None
         self._log: IO[bytes] | None = None
@@ -196,6 +209,9 @@ class LiveServer:
         env.update(self.extra_env)
         return env
 
+    def command(self) -> str:
+        return web_command(self.port, root=self.code_root or ROOT, app_target=self.app_target)
+
     def __enter__(self) -> LiveServer:
         return self.start()
 
@@ -210,8 +226,7 @@ class LiveServer:
             self.log_path = self.workdir / f"gunicorn-{self.port}.log"
             self._log = self.log_path.open("ab")
             self.process = subprocess.Popen(
-                ["bash", "-c", f"exec {web_command(self.port, root=self.code_root or ROOT)}"],
-                cwd=self.workdir,
+                ["bash", "-c", f"exec {self.command()}"], cwd=self.workdir,
                 env=self.environment(), stdout=self._log, stderr=subprocess.STDOUT,
                 start_new_session=True)
             if self._wait_until_serving():

@@ -1,0 +1,504 @@
+"""Throughput and fault latency of /voice/wait over real HTTP, as deployed (issue 11).
+
+    python benchmarks/bench_webhooks.py [--db sqlite|postgres|both] [--seconds 20]
+        [--callers 2000] [--connections 32] [--hang-seconds 20] [--no-hang]
+        [--rev REV] [--profile DIR]
+
+Why: in-process timings hide what gunicorn, HTTP, signatures and database round trips cost; a
+caller is thrown out of the queue when /voice/wait is slow, so its rate and tail are the product.
+
+For each database: gunicorn per the Procfile on 127.0.0.1 (fresh PostgreSQL database or temp
+SQLite file, `holdwell db upgrade` first), `--callers` distinct callers seeded with signed
+/voice/incoming, then wrk (Debian's, with benchmarks/bench_webhooks.lua) replays precomputed
+signed /voice/wait polls over `--connections` keep-alive connections: each caller's polls in
+order, QueueTime +60 s per poll (a one-minute segment), QueuePosition its place among the
+seeded callers; no poll is sent twice, so the run also ends if the polls run out. Right before
+each, the anchor — a bare Flask view answering <Pause> (benchmarks/pause_anchor.py) under the
+same gunicorn command — gets the same requests. Every answer is checked to be TwiML (a 403
+from a bad signature would count as an error), and a sample is read before the timed run.
+
+"database hung": the app on PostgreSQL through tests/support/tcp_proxy.py, a threaded Python
+load generator (per-request timings are needed, wrk gives only totals) at the same connection
+count, the proxy switched to `hang` after 5 s; the row covers answers finished after the
+switch: p99, answers later than Twilio's 15 s and everything that was not TwiML (5xx, client
+timeouts at 20 s). `--rev` benchmarks a committed revision (git archive) instead of the working
+tree. `--profile DIR` runs `py-spy record --idle` on every gunicorn worker during the timed runs
+(collapsed stacks, which speedscope opens) and prints where request threads spend their time;
+profiled rates are lower than the unprofiled ones. All traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.live_server import (  # noqa: E402
+    LiveServer,
+    WebhookResponse,
+    signed_request,
+)
+from tests.support.postgres import fresh_database, postgres_address  # noqa: E402
+from tests.support.tcp_proxy import TcpProxy, proxied_url  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+LUA = HERE / "bench_webhooks.lua"
+WRK_THREADS = 2  # one per core on the 2-core reference box
+MAX_RATE = 8000  # req/s the precomputed polls must last for (well above the anchor)
+SEGMENT_S = 60  # a wait segment is about a minute: QueueTime grows by this per poll
+TWILIO_LIMIT_S = 15.0
+CLIENT_TIMEOUT_S = 20.0
+WAIT_VERBS = {"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"}
+HANG_AFTER_S = 5.0
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Caller:
+    index: int
+    sid: str
+    number: str
+    offset_s: int  # callers do not all poll on the same second of their minute
+
+    def incoming(self) -> dict[str, str]:
+        return {"CallSid": self.sid, "AccountSid": "AC" + "0" * 32, "From": self.number,
+                "To": "+14155550199", "CallStatus": "ringing", "Direction": "inbound",
+                "ApiVersion": "2010-04-01"}
+
+    def poll(self, round_: int, queue_size: int) -> dict[str, str]:
+        """What Twilio posts to waitUrl at this caller's `round_`-th poll."""
+        queue_time = self.offset_s + SEGMENT_S * round_
+        return {"CallSid": self.sid, "AccountSid": "AC" + "0" * 32, "From": self.number,
+                "To": "+14155550199", "CallStatus": "in-progress", "ApiVersion": "2010-04-01",
+                "QueueSid": "QU" + "0" * 32, "QueuePosition": str(self.index + 1),
+                "QueueTime": str(queue_time), "AvgQueueTime": str(queue_time),
+                "CurrentQueueSize": str(queue_size)}
+
+
+def make_callers(count: int) -> list[Caller]:
+    return [Caller(i, f"CA{i:032x}", f"+1415{i:07d}", i % SEGMENT_S) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    non_twiml: int
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def format_table(rows: Sequence[tuple[Row, Row | None]]) -> str:
+    """Rows with the ratio of each to its anchor (None: the row is an anchor or has none)."""
+    head = (f"{'backend':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+            f"{'errors':>7} {'non-TwiML':>9} {'vs anchor':>9}  note")
+    lines = [head, "-" * len(head)]
+    for row, anchor in rows:
+        ratio = f"{row.rate / anchor.rate:8.0%}" if anchor and anchor.rate else f"{'':>8}"
+        lines.append(f"{row.name:<28} {row.rate:8.0f} {row.p50_ms:8.1f} {row.p99_ms:8.1f} "
+                     f"{row.max_ms:8.0f} {row.errors:7d} {row.non_twiml:9d} {ratio:>9}  "
+                     f"{row.note}")
+    return "\n".join(lines)
+
+
+# --- the servers -------------------------------------------------------------------------
+
+
+def code_checkout(rev: str | None, into: Path) -> Path | None:
+    """A clean copy of `rev` (None: run the working tree as installed)."""
+    if rev is None:
+        return None
+    target = into / f"code-{rev.replace('/', '_')}"
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True,
+                             capture_output=True, timeout=60).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True, timeout=60)
+    return target
+
+
+def upgrade_database(server: LiveServer) -> None:
+    """`holdwell db upgrade` with the server's own environment (and code)."""
+    subprocess.run(["holdwell", "db", "upgrade"], env=server.environment(), cwd=server.workdir,
+                   check=True, timeout=120, stdout=subprocess.DEVNULL)
+
+
+@contextlib.contextmanager
+def database(kind: str, workdir: Path, through: TcpProxy | None = None) -> Iterator[str]:
+    """A fresh database URL of `kind` ("postgres" or "sqlite"), optionally via a proxy."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    with fresh_database(migrate=False) as url:
+        yield proxied_url(url, through) if through else url
+
+
+# --- the load ------------------------------------------------------------------------------
+
+
+def seed(server: LiveServer, callers: Sequence[Caller]) -> str:
+    """Each caller dials in; returns the waitUrl path the app's <Enqueue> gave them."""
+    def dial(caller: Caller) -> WebhookResponse:
+        return server.post("/voice/incoming", caller.incoming(), timeout=CLIENT_TIMEOUT_S)
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(dial, callers))
+    bad = [a for a in answers if not (a.is_twiml and b"<Enqueue" in a.body)]
+    if bad:
+        raise SystemExit(f"{len(bad)} of {len(answers)} /voice/incoming answers were not an "
+                         f"<Enqueue>: first {bad[0]}")
+    enqueue = ElementTree.fromstring(answers[0].body).find(".//Enqueue")
+    wait_url = enqueue.get("waitUrl") if enqueue is not None else None
+    if not wait_url:
+        raise SystemExit("the <Enqueue> carries no waitUrl")
+    return re.sub(r"^https?://[^/]+", "", wait_url)
+
+
+def check_sample(server: LiveServer, wait_path: str, callers: Sequence[Caller]) -> None:
+    """Round 0 for a sample of callers must be a wait document from the app itself."""
+    sample = callers[:: max(len(callers) // 64, 1)]
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(
+            lambda c: server.post(wait_path, c.poll(0, len(callers)), timeout=CLIENT_TIMEOUT_S),
+            sample))
+    for answer in answers:
+        verbs = ({node.tag for node in ElementTree.fromstring(answer.body).iter()} - {"Response"}
+                 if answer.is_twiml else set())
+        if not verbs or not verbs <= WAIT_VERBS:
+            raise SystemExit(f"a sampled /voice/wait answer is not a wait document: {answer}")
+
+
+def write_polls(path: Path, server: LiveServer, wait_path: str, callers: Sequence[Caller],
+                rounds: int) -> int:
+    """Precompute signed polls (rounds 1..rounds, round-major) so the generator only sends."""
+    url = server.url(wait_path)
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for round_ in range(1, rounds + 1):
+            for caller in callers:
+                body, headers = signed_request(url, caller.poll(round_, len(callers)),
+                                               server.auth_token)
+                out.write(f"{caller.index}\t{wait_path}\t{headers['X-Twilio-Signature']}\t"
+                          f"{body.decode()}\n")
+                count += 1
+    return count
+
+
+def run_wrk(name: str, server: LiveServer, polls: Path, seconds: int, connections: int) -> Row:
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s",
+               f"--timeout={int(CLIENT_TIMEOUT_S)}s", "-s", str(LUA), server.base_url, "--",
+               str(polls), str(WRK_THREADS)]
+    log(f"{name}: wrk for {seconds} s over {connections} connections")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    line = next((entry for entry in done.stdout.splitlines() if entry.startswith("BENCH_JSON")),
+                None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result:\n{done.stdout}\n{done.stderr}")
+    result = json.loads(line.removeprefix("BENCH_JSON"))
+    socket_errors = sum(result[key] for key in
+                        ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    note = f"{result['requests']} requests"
+    if result["forbidden"]:
+        note += f", {result['forbidden']} x 403 (bad signatures?)"
+    if result["server_errors"]:
+        note += f", {result['server_errors']} x 5xx"
+    if result["requests"] >= result["prepared"]:
+        note += ", all prepared polls sent (stopped early)"
+    return Row(name, result["requests"], result["duration_us"] / 1e6, result["p50_us"] / 1e3,
+               result["p99_us"] / 1e3, result["max_us"] / 1e3,
+               socket_errors + result["status_errors"], result["non_twiml"], note)
+
+
+@dataclass(frozen=True)
+class Sample:
+    finished: float  # monotonic time the answer (or the failure) came
+    elapsed: float
+    twiml: bool
+    status: int | None
+
+
+def python_load(server: LiveServer, wait_path: str, callers: Sequence[Caller],
+                connections: int, seconds: float,
+                at: tuple[float, Callable[[], None]]) -> list[Sample]:
+    """Threads with keep-alive connections, each its own callers' polls in order; calls
+    at[1]() once, at[0] seconds in. Bounded: `seconds` plus one client timeout."""
+    import http.client
+
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    started = time.monotonic()
+    deadline = started + seconds
+
+    def worker(share: Sequence[Caller]) -> None:
+        connection: http.client.HTTPConnection | None = None
+        mine: list[Sample] = []
+        for round_ in range(1, 10_000):
+            for caller in share:
+                if time.monotonic() >= deadline:
+                    with lock:
+                        samples.extend(mine)
+                    if connection:
+                        connection.close()
+                    return
+                body, headers = signed_request(server.url(wait_path),
+                                               caller.poll(round_, len(callers)),
+                                               server.auth_token)
+                sent = time.monotonic()
+                try:
+                    if connection is None:
+                        connection = http.client.HTTPConnection(
+                            "127.0.0.1", server.port, timeout=CLIENT_TIMEOUT_S)
+                    connection.request("POST", wait_path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    data = response.read()
+                    answer = WebhookResponse(response.status, data, 0.0,
+                                             response.getheader("Content-Type", ""))
+                    status, twiml = answer.status, answer.is_twiml
+                except (OSError, http.client.HTTPException):
+                    status, twiml = None, False
+                    if connection:
+                        connection.close()
+                    connection = None
+                now = time.monotonic()
+                mine.append(Sample(now, now - sent, twiml, status))
+
+    threads = [threading.Thread(target=worker, args=(callers[i::connections],), daemon=True)
+               for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    time.sleep(at[0])
+    at[1]()
+    for thread in threads:
+        thread.join(seconds + CLIENT_TIMEOUT_S + 10)
+    return samples
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def hung_row(samples: Sequence[Sample], since: float, until: float) -> Row:
+    during = [s for s in samples if s.finished >= since]
+    times = [s.elapsed for s in during]
+    late = sum(s.elapsed > TWILIO_LIMIT_S for s in during)
+    failed = sum(not s.twiml for s in during)
+    server_errors = sum(s.status is not None and s.status >= 500 for s in during)
+    no_answer = sum(s.status is None for s in during)
+    note = (f"{len(during)} answers after the switch; {late} later than {TWILIO_LIMIT_S:.0f} s; "
+            f"{server_errors} x 5xx; {no_answer} no answer in {CLIENT_TIMEOUT_S:.0f} s "
+            "(timed at that)")
+    return Row("postgres, database hung", len(during), until - since,
+               percentile(times, 50) * 1e3, percentile(times, 99) * 1e3,
+               max(times, default=0.0) * 1e3, server_errors + no_answer, failed, note)
+
+
+# --- profiling ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def profiled(server: LiveServer, name: str, seconds: int, into: Path | None) -> Iterator[None]:
+    """py-spy on every worker for the run (nothing when `into` is None)."""
+    if into is None:
+        yield
+        return
+    into.mkdir(parents=True, exist_ok=True)
+    spies = [subprocess.Popen(
+        ["py-spy", "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100",
+         "--idle", "--nonblocking", "--format", "raw", "-o", str(into / f"{name}-{pid}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in server.worker_pids()]
+    try:
+        yield
+    finally:
+        for spy in spies:
+            try:
+                spy.wait(timeout=seconds + 30)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+                spy.wait()
+
+
+WRAPPERS = ("threading.py", "gunicorn/", "flask/app.py", "flask/ctx.py", "werkzeug/local.py",
+            "concurrent/futures", "contextlib.py")
+
+
+def function_of(frame: str) -> str:
+    """'f (pkg/mod.py:12)' -> 'f (pkg/mod.py)': a function's time, whichever line ran."""
+    return re.sub(r":\d+\)$", ")", frame)
+
+
+def area_of(frame: str) -> str:
+    """The top-level package a frame's file belongs to ('psycopg', 'app', 'werkzeug', ...)."""
+    match = re.search(r"\(([^/:)]+)", frame)
+    return (match.group(1).removesuffix(".py") if match else "?")
+
+
+def summarize_profile(files: Sequence[Path], top: int = 15) -> str:
+    """Where request threads spend their (wall-clock) time: samples under Flask's wsgi_app,
+    by package and function of the running frame (self) and by function on the stack (total)."""
+    own: collections.Counter[str] = collections.Counter()
+    areas: collections.Counter[str] = collections.Counter()
+    total: collections.Counter[str] = collections.Counter()
+    requests = other = 0
+    for file in files:
+        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            frames = stack.split(";")
+            if not any(frame.startswith("Flask.wsgi_app (") for frame in frames):
+                other += int(count)
+                continue
+            requests += int(count)
+            own[function_of(frames[-1])] += int(count)
+            areas[area_of(frames[-1])] += int(count)
+            for function in {function_of(frame) for frame in frames}:
+                total[function] += int(count)
+    if not requests:
+        return "no request samples"
+
+    def listing(counter: collections.Counter[str], limit: int) -> list[str]:
+        return [f"  {n / requests:6.1%}  {key}" for key, n in counter.most_common(limit)]
+
+    inner = collections.Counter({key: n for key, n in total.items()
+                                 if not any(wrapper in key for wrapper in WRAPPERS)})
+    return "\n".join([
+        f"request-thread samples: {requests} (plus {other} outside a request: idle pool "
+        "threads, gunicorn's main loop)",
+        "self, by package of the running frame", *listing(areas, 8),
+        "self, by function", *listing(own, top),
+        "total (function anywhere on the stack)", *listing(inner, top * 2)])
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path | None,
+                  callers: Sequence[Caller]) -> list[tuple[Row, Row | None]]:
+    rounds = max(2, math.ceil(MAX_RATE * args.seconds / len(callers)))
+    rows: list[tuple[Row, Row | None]] = []
+    host = workdir / kind
+    host.mkdir(parents=True)
+    with database(kind, host) as url:
+        server = LiveServer(url, workdir=host, code_root=code)
+        upgrade_database(server)
+        with server:
+            anchor_server = LiveServer(url, workdir=host / "anchor", code_root=code,
+                                       app_target="pause_anchor:app",
+                                       extra_env={"PYTHONPATH": str(HERE)})
+            log(f"{kind}: seeding {len(callers)} callers with /voice/incoming")
+            wait_path = seed(server, callers)
+            check_sample(server, wait_path, callers)
+            polls = write_polls(host / "polls.tsv", server, wait_path, callers, rounds)
+            log(f"{kind}: {polls} signed polls prepared")
+            with anchor_server:  # the same bytes; the anchor reads no signature
+                anchor = run_wrk(f"anchor (<Pause>), {kind} run", anchor_server,
+                                 host / "polls.tsv", args.seconds, args.connections)
+                rows.append((anchor, None))
+            with profiled(server, kind, args.seconds, args.profile):
+                row = run_wrk(kind, server, host / "polls.tsv", args.seconds, args.connections)
+            rows.append((row, anchor))
+            log(f"{kind}: {row.rate:.0f} req/s against the anchor's {anchor.rate:.0f}")
+    return rows
+
+
+def bench_hung(args: argparse.Namespace, workdir: Path, code: Path | None,
+               callers: Sequence[Caller]) -> Row:
+    host = workdir / "hung"
+    host.mkdir(parents=True)
+    with TcpProxy(postgres_address()) as proxy, database("postgres", host, through=proxy) as url:
+        server = LiveServer(url, workdir=host, code_root=code)
+        upgrade_database(server)
+        with server:
+            log(f"hung: seeding {len(callers)} callers, then {HANG_AFTER_S:.0f} s of polls and "
+                f"{args.hang_seconds} s with the database hung")
+            wait_path = seed(server, callers)
+            check_sample(server, wait_path, callers)
+            switched: list[float] = []
+
+            def hang() -> None:
+                proxy.set_mode("hang")
+                switched.append(time.monotonic())
+                log("hung: proxy switched to hang")
+
+            samples = python_load(server, wait_path, callers, args.connections,
+                                  HANG_AFTER_S + args.hang_seconds, (HANG_AFTER_S, hang))
+            ended = max(s.finished for s in samples)
+            proxy.set_mode("pass")  # let the workers finish before gunicorn is stopped
+    return hung_row(samples, switched[0], ended)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=int, default=20, help="timed run per server")
+    parser.add_argument("--callers", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--hang-seconds", type=int, default=20)
+    parser.add_argument("--no-hang", action="store_true", help="skip the database-hung row")
+    parser.add_argument("--rev", help="benchmark this git revision instead of the working tree")
+    parser.add_argument("--profile", type=Path, help="py-spy the workers, stacks into this dir")
+    args = parser.parse_args(argv)
+    if not 1 <= args.seconds <= 600 or not 1 <= args.hang_seconds <= 120:
+        parser.error("--seconds must be within 1..600 and --hang-seconds within 1..120")
+    if not 100 <= args.callers <= 100_000 or not 1 <= args.connections <= 512:
+        parser.error("--callers must be within 100..100000, --connections within 1..512")
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed (Debian: apt-get install wrk)")
+    callers = make_callers(args.callers)
+    kinds = ["postgres", "sqlite"] if args.db == "both" else [args.db]
+    rows: list[tuple[Row, Row | None]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as tmp:
+        workdir = Path(tmp)
+        code = code_checkout(args.rev, workdir)
+        for kind in kinds:
+            rows += bench_backend(kind, args, workdir, code, callers)
+        if "postgres" in kinds and not args.no_hang:
+            rows.append((bench_hung(args, workdir, code, callers), None))
+    print()
+    print(f"/voice/wait over HTTP: gunicorn per the Procfile, {args.callers} callers, "
+          f"{args.connections} connections, {args.seconds} s per run, code: "
+          f"{args.rev or 'working tree'}")
+    print(format_table(rows))
+    print("load average (1/5/15 min) at the end: "
+          + " ".join(f"{load:.1f}" for load in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs (other work on the box lowers every rate)")
+    if args.profile:
+        for kind in kinds:
+            print(f"\nprofile, {kind} (py-spy --idle, {args.profile}/{kind}-*.txt)")
+            print(summarize_profile(sorted(args.profile.glob(f"{kind}-*.txt"))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
