@@ -79,25 +79,24 @@ def describe(queue: QueueConfig) -> dict[str, list[FormField]]:
 
 
 def parse(form: Any, current: QueueConfig) -> QueueConfig:
-    """Posted fields -> a validated QueueConfig (raises pydantic's ValidationError).
+    """Posted fields over the current settings -> a validated QueueConfig (raises pydantic's
+    ValidationError). An empty box means "the default"; a field not posted keeps its value.
 
-    An empty box means "the default"; a checkbox posts a hidden "false" and, when ticked,
-    "true" after it, so the last value wins. The experiment is kept as it is.
+    A checkbox posts a hidden "false" and, when ticked, "true" after it: the last value wins.
     """
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = current.model_dump(exclude_defaults=True)
     for name in form:
         if name in ("csrf_token", "note"):
             continue
         value = form.getlist(name)[-1]
-        if value == "":
-            continue
         *sections, key = name.split(".")
         target = data
         for section in sections:
             target = target.setdefault(section, {})
-        target[key] = value
-    if current.experiment is not None:
-        data["experiment"] = current.experiment.model_dump()
+        if value == "":
+            target.pop(key, None)
+        else:
+            target[key] = value
     return QueueConfig.model_validate(data)
 
 

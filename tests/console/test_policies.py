@@ -1,0 +1,133 @@
+"""Policies as a form and an API: the TOML's validation, numbered versions, diffs, roll-back,
+import/export, and every worker running a new version within seconds."""
+
+from __future__ import annotations
+
+import time
+
+from click.testing import CliRunner
+
+from app import create_app
+from app.signed_client import SignedClient
+from app.storage import config_versions
+from cli.main import cli
+from tests.app.test_voice_contract import wait_form
+from tests.conftest import AUTH_TOKEN
+from tests.console.conftest import bearer
+
+WAIT = "/voice/wait?queue=support"
+
+
+def active(app):
+    return config_versions.get(app.extensions["holdwell"].store.engine)
+
+
+def test_the_config_file_seeds_version_1(console_app):
+    first = active(console_app)
+    assert first.number == 1 and first.author == "HOLDWELL_CONFIG"
+    assert first.config().queues["support"].policy == "callback"
+
+
+def test_saving_the_form_makes_a_version_that_this_worker_runs_at_once(as_role, console_app):
+    operator = as_role("operator")
+    form = operator.get("/console/policies/support").get_data(as_text=True)
+    assert 'name="checkin.interval_s"' in form and "≥ 20, ≤ 600" in form
+    saved = operator.post("/console/policies/support", {
+        "policy": "silence", "silence.segment_s": "30", "checkin.announce_wait": "false",
+        "note": "quiet night"})
+    assert saved.status_code == 303
+    version = active(console_app)
+    assert (version.number, version.author, version.note) == (2, "operator", "quiet night")
+    queue = version.config().queues["support"]
+    assert queue.policy == "silence" and queue.silence.segment_s == 30
+    assert queue.checkin.announce_wait is False
+    svc = console_app.extensions["holdwell"]
+    assert svc.config.queues["support"].policy == "silence"
+    assert svc.policy("support", None).name == "silence"
+
+
+def test_form_errors_name_the_field_and_what_is_allowed_and_save_nothing(as_role, console_app):
+    page = as_role("operator").post("/console/policies/support", {
+        "checkin.interval_s": "5", "callback.callback_key": "1", "prompts.wait": "{nope}"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "checkin.interval_s: Input should be greater than or equal to 20" in text
+    assert "prompts.wait: unknown placeholder" in text
+    assert "callback_key and keep_key are both" in text
+    assert 'value="5"' in text  # what was posted stays in the box
+    assert active(console_app).number == 1
+
+
+def test_the_api_validates_like_the_toml_with_a_422_naming_the_field(console_app, tokens):
+    client = console_app.test_client()
+    bad = client.put("/api/v1/policies/support", headers=bearer(tokens["operator"]),
+                     json={"settings": {"policy": "jazz", "checkin": {"volume": 3}}})
+    assert bad.status_code == 422
+    fields = bad.get_json()["fields"]
+    assert "settings.policy" in fields and "'silence'" in fields["settings.policy"]
+    assert fields["settings.checkin.volume"].startswith("unknown field")
+    assert client.put("/api/v1/policies/nowhere", headers=bearer(tokens["operator"]),
+                      json={"settings": {}}).status_code == 404
+    good = client.put("/api/v1/policies/sales", headers=bearer(tokens["operator"]),
+                      json={"settings": {"policy": "callback"}, "note": "offer callbacks"})
+    assert good.status_code == 200 and good.get_json()["number"] == 2
+    got = client.get("/api/v1/policies/sales", headers=bearer(tokens["analyst"])).get_json()
+    assert got["settings"]["policy"] == "callback"
+
+
+def test_versions_show_a_diff_and_roll_back_as_a_new_version(as_role, console_app, tokens):
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
+    client = console_app.test_client()
+    detail = client.get("/api/v1/config/versions/2", headers=bearer(tokens["analyst"])).get_json()
+    changed = [line for line in detail["diff"].splitlines()[2:] if line[:1] in "+-"]
+    assert changed == ['-policy = "callback"', '+policy = "silence"']
+    assert operator.post("/console/versions/rollback", {"version": "1"}).status_code == 303
+    listing = client.get("/api/v1/config/versions", headers=bearer(tokens["analyst"])).get_json()
+    assert listing["active"] == 3
+    assert [v["number"] for v in listing["versions"]] == [3, 2, 1]
+    assert active(console_app).config() == config_versions.get(
+        console_app.extensions["holdwell"].store.engine, 1).config()
+    page = operator.get("/console/versions?show=2").get_data(as_text=True)
+    assert "+policy = &#34;silence&#34;" in page
+    missing = client.post("/api/v1/config/rollback", headers=bearer(tokens["operator"]),
+                          json={"version": 99})
+    assert missing.status_code == 404 and "99" in missing.get_json()["error"]
+
+
+def test_another_worker_runs_the_new_version_within_its_check_interval(console_app, tokens,
+                                                                      sqlite_url, clock):
+    other = create_app({"auth_token": AUTH_TOKEN, "database_url": sqlite_url}, clock=clock)
+    other.extensions["holdwell_live_config"].check_every_s = 0.2
+    twilio = SignedClient(other.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=support", {"CallSid": "CA1", "From": "+14155550100"})
+    before = twilio.post(WAIT, wait_form("CA1", queue_time=0)).get_data(as_text=True)
+    assert "<Pause" in before
+    console_app.test_client().put("/api/v1/policies/support", headers=bearer(tokens["operator"]),
+                                  json={"settings": {"policy": "music_ads"}})
+    time.sleep(0.3)
+    after = twilio.post(WAIT + "&policy=music_ads", wait_form("CA1", queue_time=60))
+    assert other.extensions["holdwell"].config.queues["support"].policy == "music_ads"
+    assert "important to us" in after.get_data(as_text=True)
+
+
+def test_config_import_and_export_round_trip_through_the_cli(sqlite_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    assert "no config version yet" in runner.invoke(cli, ["config", "export"]).output
+    path = tmp_path / "new.toml"
+    path.write_text('[queues.billing]\npolicy = "silence"\n[queues.billing.silence]\n'
+                    'segment_s = 45\n', encoding="utf-8")
+    imported = runner.invoke(cli, ["config", "import", str(path), "--note", "billing line"])
+    assert imported.exit_code == 0 and "version 1" in imported.output
+    exported = runner.invoke(cli, ["config", "export"])
+    assert exported.exit_code == 0
+    assert "[queues.billing.silence]\nsegment_s = 45" in exported.output
+    again = tmp_path / "again.toml"
+    again.write_text(exported.output, encoding="utf-8")
+    assert runner.invoke(cli, ["config", "import", str(again)]).exit_code == 0
+    assert runner.invoke(cli, ["config", "export", "--version", "2"]).output.split("\n", 1)[1] \
+        == exported.output.split("\n", 1)[1]
+    path.write_text('[queues.billing]\npolicy = "jazz"\n', encoding="utf-8")
+    refused = runner.invoke(cli, ["config", "import", str(path)])
+    assert refused.exit_code != 0 and "queues.billing.policy" in refused.output

@@ -1,0 +1,116 @@
+"""The wallboard: callers appear as signed webhooks arrive; today's numbers are hand-counted;
+every query stays on an index with 100,000 calls in the log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event, insert, text
+
+from app.storage.schema import calls
+from tests.app.test_voice_contract import wait_form
+from tests.console.conftest import bearer
+
+WAIT = "/voice/wait?policy=callback&queue=support"
+
+
+def queue_of(state: dict, name: str) -> dict:
+    return next(q for q in state["queues"] if q["queue"] == name)
+
+
+def test_waiting_callers_appear_in_order_with_what_they_were_last_told(
+        console_app, twilio_console, tokens, clock):
+    client = console_app.test_client()
+    for call_id in ("CA1", "CA2"):
+        twilio_console.post("/voice/incoming?queue=support", {"CallSid": call_id,
+                                                              "From": "+14155550100"})
+        twilio_console.post(WAIT, wait_form(call_id, queue_time=0))
+        clock.advance(30)
+    twilio_console.post(WAIT, wait_form("CA1", queue_time=90))  # a check-in for the first
+    state = client.get("/api/v1/queues", headers=bearer(tokens["analyst"])).get_json()
+    support = queue_of(state, "support")
+    assert [c["call_id"] for c in support["waiting"]] == ["CA1", "CA2"]
+    assert [c["position"] for c in support["waiting"]] == [1, 2]
+    assert support["waiting"][0]["waited_s"] == 60 and support["longest_wait_s"] == 60
+    assert "Sorry" in support["waiting"][0]["last_told"]
+    assert support["waiting"][1]["last_told"] is None
+    assert queue_of(state, "sales")["waiting_count"] == 0
+    page = client.get("/console/", headers=bearer(tokens["analyst"]))
+    assert page.status_code == 401  # pages want a session, not a token
+
+
+def _call(n: int, outcome: str | None, wait_s: float | None, at, **extra) -> dict:
+    return {"call_id": f"T{n}", "queue": "support", "policy": "callback", "arrived_at": at,
+            "entered_at": at, "outcome": outcome, "wait_s": wait_s, "last_polled_at": at,
+            "callback_wait_s": None, **extra}
+
+
+def test_todays_numbers_count_callbacks_at_their_real_wait(console_app, as_role, clock):
+    now = clock.now()
+    rows = [
+        _call(1, "answered", 30, now - timedelta(hours=1)),
+        _call(2, "answered", 90, now - timedelta(hours=1)),
+        _call(3, "abandoned", 50, now - timedelta(hours=1)),
+        _call(4, "callback_connected", 40, now - timedelta(hours=1), callback_wait_s=600),
+        _call(5, "callback_failed", 40, now - timedelta(hours=1)),
+        _call(6, "answered", 5, now - timedelta(days=1)),  # yesterday: not today
+    ]
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    today = queue_of(as_role("analyst").api("GET", "/api/v1/queues").get_json(),
+                     "support")["today"]
+    assert (today["calls"], today["answered"], today["abandoned"]) == (5, 2, 1)
+    assert today["unserved_rate"] == 2 / 5  # (abandoned + callback failed) / calls
+    assert today["service_level"] == 1 / 3  # 30 s of (30, 90, 600) within 60 s
+    assert today["asa_s"] == (30 + 90 + 600) / 3
+
+
+def test_the_page_and_its_fragment_show_the_same_state(as_role, twilio_console):
+    twilio_console.post("/voice/incoming?queue=support", {"CallSid": "CA9", "From": "+1415"})
+    twilio_console.post(WAIT, wait_form("CA9", queue_time=0))
+    operator = as_role("operator")
+    page = operator.get("/console/").get_data(as_text=True)
+    fragment = operator.get("/console/wallboard/fragment").get_data(as_text=True)
+    assert 'data-call="CA9"' in page and 'data-call="CA9"' in fragment
+    assert "refresh.js" in page and "<html" not in fragment
+
+
+def _stored(value):  # noqa: ANN001, ANN202 - SQLite keeps UTC times as naive ISO text
+    return value.replace(tzinfo=None).isoformat(" ") if hasattr(value, "isoformat") else value
+
+
+def test_with_100000_calls_every_wallboard_query_uses_an_index(console_app, tokens, clock):
+    engine = console_app.extensions["holdwell"].store.engine
+    now = clock.now()
+    rows = [_call(n, "answered" if n % 7 else "abandoned", n % 300,
+                  now - timedelta(minutes=n // 2)) for n in range(100_000)]
+    rows += [_call(100_000 + n, None, None, now - timedelta(seconds=10 * n), last_polled_at=now)
+             for n in range(30)]
+    columns = list(rows[0])
+    sql = (f"INSERT INTO calls ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    with engine.begin() as conn:  # the driver's executemany: 100,000 rows in about a second
+        conn.exec_driver_sql(sql, [tuple(_stored(row[c]) for c in columns) for row in rows])
+        conn.execute(text("ANALYZE"))
+    statements: list[tuple[str, object]] = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        response = console_app.test_client().get("/api/v1/queues",
+                                                 headers=bearer(tokens["operator"]))
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert response.status_code == 200
+    assert queue_of(response.get_json(), "support")["waiting_count"] == 30
+    plans = []
+    with engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            plans.append((statement, " | ".join(row[-1] for row in plan)))
+    scans = [(s, p) for s, p in plans if "SCAN calls" in p or "SCAN call_events" in p
+             or "SCAN callbacks" in p]
+    assert plans and scans == []
