@@ -8,10 +8,10 @@ be levelled louder; the active level does not move when silence is added.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 from scipy.signal import lfilter
 
 SILENT_DB = -math.inf
@@ -19,6 +19,8 @@ _TIME_CONSTANT_S = 0.03  # P.56 envelope smoothing
 _HANGOVER_S = 0.2  # P.56 hangover: activity continues this long after the envelope drops
 _MARGIN_DB = 15.9  # P.56 margin between active level and activity threshold
 _LOWEST_THRESHOLD_DB = -100.0
+_GRID_STEP_DB = 0.01
+_GRID = np.arange(_LOWEST_THRESHOLD_DB, 0.0 + _GRID_STEP_DB / 2, _GRID_STEP_DB)
 
 
 def power_db(power: float) -> float:
@@ -49,54 +51,65 @@ class ActiveLevel:
 
 
 def active_level(x: np.ndarray, rate: int) -> ActiveLevel:
-    """ITU-T P.56 method B active speech level.
+    """ITU-T P.56 method B active speech level of a whole signal (``ActiveLevelMeter``, one
+    block). Matches the ITU-T STL's own ``actlevel`` (sv56) to a few hundredths of a dB."""
+    meter = ActiveLevelMeter(rate)
+    meter.feed(x)
+    return meter.result()
+
+
+class ActiveLevelMeter:
+    """ITU-T P.56 method B, fed a block at a time.
 
     Envelope: two cascaded one-pole smoothers of |x| (time constant 0.03 s). For a threshold c,
     a sample is active when the envelope is >= c or was within the last 0.2 s (hangover). The
     active level A(c) is the total energy over the active samples only; the answer is the lowest
     threshold where A(c) - c falls to the 15.9 dB margin. sv56 interpolates between thresholds
-    2^j apart; we bracket on a 6 dB grid and bisect, which is finer and needs no interpolation.
+    2^j apart; here each sample's highest envelope within its hangover goes into a histogram on
+    a 0.01 dB grid, so every threshold's activity is known without keeping the signal.
     """
-    x = np.asarray(x, dtype=np.float64)
-    energy = float(np.sum(x * x))
-    if energy == 0.0:
-        return ActiveLevel(SILENT_DB, 0.0, SILENT_DB)
-    g = math.exp(-1.0 / (rate * _TIME_CONSTANT_S))
-    envelope = lfilter([1.0 - g], [1.0, -g], lfilter([1.0 - g], [1.0, -g], np.abs(x)))
-    count = _activity_counter(envelope, math.ceil(_HANGOVER_S * rate))
 
-    def excess_db(threshold_db: float) -> float:
-        active = count(threshold_db)
-        return power_db(energy / active) - threshold_db - _MARGIN_DB if active else -math.inf
+    def __init__(self, rate: int) -> None:
+        self._g = math.exp(-1.0 / (rate * _TIME_CONSTANT_S))
+        self._hangover = math.ceil(_HANGOVER_S * rate)
+        self._states = (np.zeros(1), np.zeros(1))
+        self._history = np.zeros(0)
+        self._counts = np.zeros(_GRID.size, dtype=np.int64)
+        self.energy = 0.0
+        self.samples = 0
 
-    grid = np.arange(_LOWEST_THRESHOLD_DB, 0.1, 6.0)
-    low = grid[0]
-    if excess_db(low) <= 0.0:  # no quiet floor to stand on: take everything as active
-        return ActiveLevel(power_db(energy / x.size), 1.0, power_db(energy / x.size))
-    for high in grid[1:]:
-        if excess_db(high) <= 0.0:
-            break
-        low = high
-    else:
-        high = low
-    for _ in range(10):  # 6 dB / 2^10: well under 0.01 dB
-        middle = (low + high) / 2.0
-        low, high = (middle, high) if excess_db(middle) > 0.0 else (low, middle)
-    threshold = low if count(high) == 0 else high
-    active = count(threshold)
-    return ActiveLevel(power_db(energy / active), active / x.size, power_db(energy / x.size))
+    def feed(self, x: np.ndarray) -> None:
+        x = np.asarray(x, dtype=np.float64)
+        if x.size == 0:
+            return
+        self.energy += float(np.sum(x * x))
+        self.samples += x.size
+        taps, poles = [1.0 - self._g], [1.0, -self._g]
+        smooth, first = lfilter(taps, poles, np.abs(x), zi=self._states[0])
+        envelope, second = lfilter(taps, poles, smooth, zi=self._states[1])
+        self._states = (first, second)
+        window = self._hangover + 1  # the sample itself and the hangover before it
+        joined = np.concatenate((self._history, envelope))
+        held = maximum_filter1d(joined, window, mode="constant", origin=(window - 1) // 2)
+        held = held[self._history.size :]
+        self._history = joined[-self._hangover :] if self._hangover else joined[:0]
+        with np.errstate(divide="ignore"):
+            steps = np.floor((20.0 * np.log10(held) - _LOWEST_THRESHOLD_DB) / _GRID_STEP_DB)
+        steps = steps[steps >= 0].astype(np.int64)
+        self._counts += np.bincount(np.minimum(steps, _GRID.size - 1), minlength=_GRID.size)
 
-
-def _activity_counter(envelope: np.ndarray, hangover: int) -> Callable[[float], int]:
-    """Return threshold_db -> number of active samples, hangover included (vectorised)."""
-    index = np.arange(envelope.size)
-
-    def count(threshold_db: float) -> int:
-        above = envelope >= 10.0 ** (threshold_db / 20.0)
-        last_above = np.maximum.accumulate(np.where(above, index, -hangover - 1))
-        return int(np.count_nonzero(index - last_above <= hangover))
-
-    return count
+    def result(self) -> ActiveLevel:
+        if self.energy == 0.0:
+            return ActiveLevel(SILENT_DB, 0.0, SILENT_DB)
+        rms = power_db(self.energy / self.samples)
+        active = np.cumsum(self._counts[::-1])[::-1]  # samples active at each threshold
+        with np.errstate(divide="ignore"):
+            excess = 10.0 * np.log10(self.energy / active) - _GRID - _MARGIN_DB
+        settled = np.flatnonzero((excess <= 0.0) | (active == 0))
+        if settled.size == 0 or settled[0] == 0:  # no quiet floor to stand on: all is active
+            return ActiveLevel(rms, 1.0, rms)
+        k = settled[0] if active[settled[0]] else settled[0] - 1
+        return ActiveLevel(power_db(self.energy / active[k]), active[k] / self.samples, rms)
 
 
 def block_powers(

@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from audio._pydub import AudioSegment
-from audio.levels import active_level, gated_rms_dbov, loudest_window_dbov, peak_dbfs, rms_dbov
+from audio.levels import (
+    ActiveLevelMeter,
+    active_level,
+    gated_rms_dbov,
+    loudest_window_dbov,
+    peak_dbfs,
+    rms_dbov,
+)
+
+from .conftest import speech_like, tone
 
 
 @pytest.mark.parametrize("rate", [8000, 16000, 44100])
@@ -72,3 +81,36 @@ def test_peak_matches_pydub_max_dbfs(sine):
     segment = AudioSegment(pcm.tobytes(), sample_width=2, frame_rate=8000, channels=1)
     assert peak_dbfs(pcm / 32768) == pytest.approx(segment.max_dBFS, abs=0.01)
     assert rms_dbov(pcm / 32768) == pytest.approx(segment.dBFS, abs=0.01)
+
+
+# Figures from the ITU-T STL's own P.56 meter (openitu/STL src/sv56/actlevel.c, built from the
+# repository at 139db49, run as `actlevel -sf RATE -q FILE.raw` on these exact 16-bit signals):
+# an independent implementation, so these catch any drift in ours.
+SV56_ACTLEVEL = [
+    ("speech 8 kHz", lambda: (speech_like(8000), 8000), -22.332, 0.68687),
+    ("quiet speech 16 kHz", lambda: (speech_like(16000, amplitude=0.05), 16000), -38.010, 0.68975),
+    (
+        "speech + 3 s silence",
+        lambda: (np.concatenate([speech_like(8000), np.zeros(3 * 8000)]), 8000),
+        -22.332,
+        0.39250,
+    ),
+    ("1 kHz sine at half scale", lambda: (tone(1000, 8000, 2.0, 0.5), 8000), -8.978, 0.98794),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "level", "activity"), SV56_ACTLEVEL)
+def test_active_level_matches_itu_stl_actlevel(name, make, level, activity):
+    x, rate = make()
+    pcm16 = np.clip(np.round(x * 32768), -32768, 32767) / 32768
+    measured = active_level(pcm16, rate)
+    assert measured.level_dbov == pytest.approx(level, abs=0.03)
+    assert measured.activity == pytest.approx(activity, abs=0.005)
+
+
+def test_meter_fed_in_blocks_gives_the_whole_signal_figures():
+    x = np.concatenate([speech_like(8000), np.zeros(8000), speech_like(8000, amplitude=0.1)])
+    meter = ActiveLevelMeter(8000)
+    for start in range(0, x.size, 777):  # blocks shorter than the 0.2 s hangover
+        meter.feed(x[start : start + 777])
+    assert meter.result() == active_level(x, 8000)
