@@ -119,25 +119,62 @@ def block_powers(
 
     A signal shorter than one block is one block, so short clips still get a level.
     """
-    x = np.asarray(x, dtype=np.float64)
-    block, hop = max(int(block_s * rate), 1), max(int(hop_s * rate), 1)
-    starts = np.arange(0, max(x.size - block, 0) + 1, hop)
-    ends = np.minimum(starts + block, x.size)
-    squares = np.concatenate(([0.0], np.cumsum(x * x)))
-    powers = (squares[ends] - squares[starts]) / np.maximum(ends - starts, 1)
-    return (starts + ends) / 2.0, powers
+    windows = WindowPowers(rate, block_s, hop_s)
+    windows.feed(x)
+    return windows.result()
+
+
+class WindowPowers:
+    """``block_powers`` fed a block at a time: the running energy is noted at every block's
+    start and end as they go by, so only two numbers per hop are kept, never the signal."""
+
+    def __init__(self, rate: int, block_s: float, hop_s: float) -> None:
+        self.block = max(int(block_s * rate), 1)
+        self.hop = max(int(hop_s * rate), 1)
+        self._starts: list[np.ndarray] = [np.zeros(1)]  # energy before sample k * hop
+        self._ends: list[np.ndarray] = []  # energy before sample k * hop + block
+        self.energy = 0.0
+        self.samples = 0
+
+    def feed(self, x: np.ndarray) -> None:
+        x = np.asarray(x, dtype=np.float64)
+        if x.size == 0:
+            return
+        first, last = self.samples, self.samples + x.size
+        running = self.energy + np.cumsum(x * x)  # energy before sample first + i + 1
+        hop, block = self.hop, self.block
+        starts = np.arange(-(-(first + 1) // hop), last // hop + 1) * hop
+        ends = np.arange(-(-(first + 1 - block) // hop), (last - block) // hop + 1)
+        ends = ends[ends >= 0] * hop + block
+        self._starts.append(running[starts - first - 1])
+        self._ends.append(running[ends - first - 1])
+        self.energy, self.samples = float(running[-1]), last
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        n = self.samples
+        if n < self.block:  # one short block: the whole signal
+            return np.array([n / 2.0]), np.array([self.energy / max(n, 1)])
+        count = (n - self.block) // self.hop + 1
+        before = np.concatenate(self._starts)[:count]
+        after = np.concatenate(self._ends)[:count]
+        starts = np.arange(count) * self.hop
+        return starts + self.block / 2.0, (after - before) / self.block
+
+
+def gated_rms_of(powers: np.ndarray) -> float:
+    """Gated mean of 400 ms block powers: absolute gate -70 dBov, relative gate 10 dB under."""
+    powers = powers[powers > 1e-7]
+    if powers.size == 0:
+        return SILENT_DB
+    powers = powers[powers > np.mean(powers) / 10.0]
+    return power_db(float(np.mean(powers)))
 
 
 def gated_rms_dbov(x: np.ndarray, rate: int) -> float:
     """Long-term level of music the BS.1770 way without K-weighting: 400 ms blocks, 75 % overlap,
     absolute gate -70 dBov, relative gate 10 dB under the mean, so fade-outs and gaps don't count.
     """
-    _, powers = block_powers(x, rate, 0.4, 0.1)
-    powers = powers[powers > 1e-7]
-    if powers.size == 0:
-        return SILENT_DB
-    powers = powers[powers > np.mean(powers) / 10.0]
-    return power_db(float(np.mean(powers)))
+    return gated_rms_of(block_powers(x, rate, 0.4, 0.1)[1])
 
 
 def loudest_window_dbov(x: np.ndarray, rate: int, window_s: float = 3.0) -> float:
