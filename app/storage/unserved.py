@@ -43,7 +43,7 @@ def unserved(engine: Engine, queues: list[str], start: datetime,
     with engine.connect() as conn:
         for queue in queues:
             rows += conn.execute(query.where(
-                calls.c.queue == queue, calls.c.arrived_at >= start, calls.c.arrived_at < end,
+                calls.c.queue == queue, calls.c.arrived_at >= start, calls.c.arrived_at <= end,
                 calls.c.outcome.in_(UNSERVED)).order_by(calls.c.arrived_at)
                 .limit(LIMIT + 1 - len(rows))).all()
             if len(rows) > LIMIT:

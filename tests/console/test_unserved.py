@@ -1,0 +1,81 @@
+"""Callers who were not served: number, time, wait and what they heard; CSV; masked numbers
+for analysts; a bad period is a 422 naming the parameter."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import insert, update
+
+from app.storage.schema import callbacks, calls
+from tests.app.test_voice_contract import wait_form
+from tests.console.conftest import bearer
+
+WAIT = "/voice/wait?policy=callback&queue=support"
+
+
+def abandon(twilio, call_id: str, number: str, clock) -> None:
+    twilio.post("/voice/incoming?queue=support", {"CallSid": call_id, "From": number})
+    twilio.post(WAIT, wait_form(call_id, queue_time=0))
+    clock.advance(90)
+    twilio.post(WAIT, wait_form(call_id, queue_time=90))
+    twilio.post("/voice/queue-result?queue=support&policy=callback",
+                {"CallSid": call_id, "QueueResult": "hangup", "QueueTime": "95"})
+
+
+def test_abandoned_and_failed_callbacks_are_listed_with_what_they_heard(
+        console_app, twilio_console, tokens, clock):
+    abandon(twilio_console, "CA1", "+14155550101", clock)
+    engine = console_app.extensions["holdwell"].store.engine
+    now = clock.now()
+    with engine.begin() as conn:  # a callback promise that failed after its last attempt
+        conn.execute(insert(calls).values(call_id="CA2", queue="support", policy="callback",
+                                          from_number="+14155550102", arrived_at=now,
+                                          entered_at=now, outcome="callback_failed", wait_s=40))
+        conn.execute(insert(callbacks).values(call_id="CA2", queue="support",
+                                              number="+14155550199", entered_at=now,
+                                              requested_at=now, status="failed"))
+    client = console_app.test_client()
+    listing = client.get("/api/v1/unserved", headers=bearer(tokens["operator"])).get_json()
+    rows = {c["call_id"]: c for c in listing["callers"]}
+    assert set(rows) == {"CA1", "CA2"}
+    assert rows["CA1"]["outcome"] == "abandoned" and rows["CA1"]["number"] == "+14155550101"
+    assert rows["CA1"]["wait_s"] == 95 and "Sorry" in rows["CA1"]["heard"]
+    assert rows["CA2"]["number"] == "+14155550199"  # the number we promised to ring
+    masked = client.get("/api/v1/unserved", headers=bearer(tokens["analyst"])).get_json()
+    assert all("41555501" not in c["number"] for c in masked["callers"])
+    exported = client.get("/api/v1/unserved.csv", headers=bearer(tokens["operator"]))
+    table = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert exported.mimetype == "text/csv"
+    assert {r["number"] for r in table} == {"+14155550101", "+14155550199"}
+
+
+def test_the_period_filters_and_a_bad_time_names_the_parameter(console_app, twilio_console,
+                                                               tokens, clock, as_role):
+    abandon(twilio_console, "CA1", "+14155550101", clock)
+    client = console_app.test_client()
+    later = (clock.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    empty = client.get(f"/api/v1/unserved?start={later}", headers=bearer(tokens["operator"]))
+    assert empty.get_json()["callers"] == []
+    bad = client.get("/api/v1/unserved?start=yesterday", headers=bearer(tokens["operator"]))
+    assert bad.status_code == 422 and "start" in bad.get_json()["fields"]
+    page = as_role("analyst").get("/console/unserved?start=soon")
+    assert page.status_code == 422 and "start" in page.get_data(as_text=True)
+    shown = as_role("analyst").get("/console/unserved").get_data(as_text=True)
+    assert "CA1" in shown and "masked" in shown and "+14155550101" not in shown
+    csv_page = as_role("operator").get("/console/unserved.csv").get_data(as_text=True)
+    assert "+14155550101" in csv_page
+
+
+def test_a_settled_call_still_waiting_is_not_unserved(console_app, tokens, clock):
+    engine = console_app.extensions["holdwell"].store.engine
+    now = clock.now()
+    with engine.begin() as conn:
+        conn.execute(insert(calls).values(call_id="CA3", queue="support", policy="callback",
+                                          arrived_at=now, entered_at=now))
+        conn.execute(update(calls).values(outcome="answered", wait_s=10))
+    listing = console_app.test_client().get("/api/v1/unserved",
+                                            headers=bearer(tokens["operator"])).get_json()
+    assert listing["callers"] == []
