@@ -12,7 +12,8 @@ SQLite file, `holdwell db upgrade` first), `--callers` distinct callers seeded w
 /voice/incoming, then wrk (Debian's, with benchmarks/bench_webhooks.lua) replays precomputed
 signed /voice/wait polls over `--connections` keep-alive connections: each caller's polls in
 order, QueueTime +60 s per poll (a one-minute segment), QueuePosition its place among the
-seeded callers; no poll is sent twice, so the run also ends if the polls run out. Right before
+seeded callers; enough polls are prepared for 8,000 req/s (a run that uses them all up is
+flagged, as its rate would be understated and its last polls repeated). Right before
 each, the anchor — a bare Flask view answering <Pause> (benchmarks/pause_anchor.py) under the
 same gunicorn command — gets the same requests. Every answer is checked to be TwiML (a 403
 from a bad signature would count as an error), and a sample is read before the timed run.
@@ -196,18 +197,21 @@ def check_sample(server: LiveServer, wait_path: str, callers: Sequence[Caller]) 
             raise SystemExit(f"a sampled /voice/wait answer is not a wait document: {answer}")
 
 
-def write_polls(path: Path, server: LiveServer, wait_path: str, callers: Sequence[Caller],
+def write_polls(prefix: Path, server: LiveServer, wait_path: str, callers: Sequence[Caller],
                 rounds: int) -> int:
-    """Precompute signed polls (rounds 1..rounds, round-major) so the generator only sends."""
+    """Precompute signed polls so the generator only sends: one file per wrk thread, each
+    with its callers' polls round after round (a caller's polls in order on one thread)."""
     url = server.url(wait_path)
     count = 0
-    with path.open("w", encoding="utf-8") as out:
+    with contextlib.ExitStack() as stack:
+        files = [stack.enter_context(Path(f"{prefix}-{n}.tsv").open("w", encoding="utf-8"))
+                 for n in range(WRK_THREADS)]
         for round_ in range(1, rounds + 1):
             for caller in callers:
                 body, headers = signed_request(url, caller.poll(round_, len(callers)),
                                                server.auth_token)
-                out.write(f"{caller.index}\t{wait_path}\t{headers['X-Twilio-Signature']}\t"
-                          f"{body.decode()}\n")
+                files[caller.index % WRK_THREADS].write(
+                    f"{wait_path}\t{headers['X-Twilio-Signature']}\t{body.decode()}\n")
                 count += 1
     return count
 
@@ -215,7 +219,7 @@ def write_polls(path: Path, server: LiveServer, wait_path: str, callers: Sequenc
 def run_wrk(name: str, server: LiveServer, polls: Path, seconds: int, connections: int) -> Row:
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s",
                f"--timeout={int(CLIENT_TIMEOUT_S)}s", "-s", str(LUA), server.base_url, "--",
-               str(polls), str(WRK_THREADS)]
+               str(polls)]
     log(f"{name}: wrk for {seconds} s over {connections} connections")
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     line = next((entry for entry in done.stdout.splitlines() if entry.startswith("BENCH_JSON")),
@@ -230,8 +234,8 @@ def run_wrk(name: str, server: LiveServer, polls: Path, seconds: int, connection
         note += f", {result['forbidden']} x 403 (bad signatures?)"
     if result["server_errors"]:
         note += f", {result['server_errors']} x 5xx"
-    if result["requests"] >= result["prepared"]:
-        note += ", all prepared polls sent (stopped early)"
+    if result["exhausted"]:
+        note += ", POLLS RAN OUT: rate understated, rerun with fewer --seconds"
     return Row(name, result["requests"], result["duration_us"] / 1e6, result["p50_us"] / 1e3,
                result["p99_us"] / 1e3, result["max_us"] / 1e3,
                socket_errors + result["status_errors"], result["non_twiml"], note)
@@ -419,14 +423,14 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
             log(f"{kind}: seeding {len(callers)} callers with /voice/incoming")
             wait_path = seed(server, callers)
             check_sample(server, wait_path, callers)
-            polls = write_polls(host / "polls.tsv", server, wait_path, callers, rounds)
+            polls = write_polls(host / "polls", server, wait_path, callers, rounds)
             log(f"{kind}: {polls} signed polls prepared")
             with anchor_server:  # the same bytes; the anchor reads no signature
                 anchor = run_wrk(f"anchor (<Pause>), {kind} run", anchor_server,
-                                 host / "polls.tsv", args.seconds, args.connections)
+                                 host / "polls", args.seconds, args.connections)
                 rows.append((anchor, None))
             with profiled(server, kind, args.seconds, args.profile):
-                row = run_wrk(kind, server, host / "polls.tsv", args.seconds, args.connections)
+                row = run_wrk(kind, server, host / "polls", args.seconds, args.connections)
             rows.append((row, anchor))
             log(f"{kind}: {row.rate:.0f} req/s against the anchor's {anchor.rate:.0f}")
     return rows
