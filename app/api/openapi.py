@@ -13,7 +13,8 @@ from app.api.models import Problem
 from app.api.registry import ENDPOINTS, Endpoint
 
 REF = "#/components/schemas/{model}"
-ERRORS = {"401": "no credentials", "403": "the role may not do this", "404": "not found",
+ERRORS = {"400": "malformed request (not JSON, or a missing CSRF token with a session)",
+          "401": "no credentials", "403": "the role may not do this", "404": "not found",
           "409": "not possible in the current state", "422": "invalid input: `fields` names each"}
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from app.api import models
 from app.api.registry import endpoint, field_errors
@@ -40,6 +40,15 @@ def problem(error: HTTPException) -> tuple[Response, int]:
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="holdwell"'
     return response, error.code or 500
+
+
+@bp.app_errorhandler(NotFound)
+@bp.app_errorhandler(MethodNotAllowed)
+def unrouted(error: HTTPException):  # noqa: ANN201 - JSON under /api/, the default elsewhere
+    """A URL under /api/ that matches no route still answers JSON, as documented."""
+    if request.path.startswith(f"{bp.url_prefix}/"):
+        return problem(error)
+    return error
 
 
 @bp.errorhandler(ValidationError)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 
 from app.auth.access import requires
 from app.console.blueprint import bp
@@ -15,8 +15,9 @@ REFRESH_S = 3
 @bp.get("/")
 @requires("view")
 def wallboard() -> str:
+    refresh_s = current_app.config.get("HOLDWELL_WALLBOARD_REFRESH_S", REFRESH_S)
     return render_template("console/wallboard.html", state=live_state(services()),
-                           refresh_s=REFRESH_S)
+                           refresh_s=refresh_s)
 
 
 @bp.get("/wallboard/fragment")

@@ -1,0 +1,81 @@
+"""The console in Chromium: sign in, watch a caller appear while signed webhooks arrive, change
+a policy and hear the next /voice/wait follow it, cancel a callback, play a preview."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from tests.console.conftest import PASSWORD
+from tests.support.live_server import post_signed
+
+FROM = "+14155550100"
+
+
+def sign_in(page, base: str, name: str) -> None:  # noqa: ANN001
+    page.goto(f"{base}/console/")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Wallboard')")
+
+
+def webhook(base: str, path: str, **form: str):  # noqa: ANN202
+    answer = post_signed(f"{base}{path}", {"From": FROM, **form}, timeout=10)
+    assert answer.status == 200, (path, answer.status, answer.body)
+    return answer
+
+
+def wait_poll(base: str, call_id: str, queue_time: int, policy: str = "callback"):  # noqa: ANN201
+    return webhook(base, f"/voice/wait?queue=support&policy={policy}", CallSid=call_id,
+                   QueueTime=str(queue_time), QueuePosition="1", CurrentQueueSize="1")
+
+
+def test_a_caller_appears_on_the_wallboard_while_webhooks_arrive(served, browser_page, shot):
+    sign_in(browser_page, served, "analyst")
+    assert browser_page.locator("tr[data-call]").count() == 0
+    webhook(served, "/voice/incoming?queue=support", CallSid="CAlive1")
+    wait_poll(served, "CAlive1", 0)
+    wait_poll(served, "CAlive1", 70)  # a check-in: "what they were last told"
+    row = browser_page.wait_for_selector("tr[data-call=CAlive1]", timeout=8000)
+    assert "Sorry" in row.inner_text()
+    assert browser_page.locator("[data-queue=support] [data-metric=waiting]").inner_text() == "1"
+    shot("wallboard")
+
+
+def test_a_policy_change_is_what_the_next_wait_plays(served, browser_page, shot):
+    sign_in(browser_page, served, "operator")
+    webhook(served, "/voice/incoming?queue=support", CallSid="CApol1")
+    before = wait_poll(served, "CApol1", 70).body
+    assert b"<Say" in before  # a callback policy's check-in
+    browser_page.goto(f"{served}/console/policies/support")
+    browser_page.select_option("select[name=policy]", "silence")
+    browser_page.fill("input[name=note]", "quiet night")
+    shot("policy-form")
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector("text=Saved as config version 2")
+    after = ElementTree.fromstring(wait_poll(served, "CApol1", 140, policy="silence").body)
+    assert after.find(".//Say") is None and after.find(".//Pause") is not None
+    browser_page.goto(f"{served}/console/versions?show=2")
+    assert '+policy = "silence"' in browser_page.inner_text("pre.diff")
+    shot("versions")
+
+
+def test_an_operator_cancels_a_callback(served, browser_page, shot):
+    webhook(served, "/voice/incoming?queue=support", CallSid="CAcb1")
+    wait_poll(served, "CAcb1", 0)
+    offer = webhook(served, "/voice/choice?queue=support&policy=callback", CallSid="CAcb1",
+                    QueueTime="70", QueuePosition="1", CurrentQueueSize="1", Digits="2")
+    action = ElementTree.fromstring(offer.body).find(".//Gather").get("action")
+    webhook(served, action.removeprefix(served), CallSid="CAcb1", QueueTime="75",
+            QueuePosition="1", CurrentQueueSize="1", Digits="1")
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/callbacks")
+    row = browser_page.locator("tr[data-call=CAcb1]")
+    assert "pending" in row.inner_text()
+    row.locator("input[name=reason]").fill("customer emailed instead")
+    shot("callbacks")
+    row.locator("button:has-text('Cancel')").click()
+    browser_page.wait_for_selector("text=Callback CAcb1 cancelled")
+    assert "cancelled" in browser_page.locator("tr[data-call=CAcb1]").inner_text()
+    agent = webhook(served, "/voice/agent?queue=support", CallSid="CAagent")
+    assert FROM.encode() not in agent.body  # the agent is not sent to ring them

@@ -1,0 +1,46 @@
+"""The generated OpenAPI document, fuzzed by schemathesis: no 5xx, and every response matches
+the schema it declares (status, content type, body)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.console.conftest import bearer
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+@pytest.fixture
+def api_schema(console_app):
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", console_app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=5, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+def test_the_api_never_errors_and_answers_as_documented(case, tokens):
+    case.call_and_validate(headers=bearer(tokens["operator"]), checks=CHECKS)
+
+
+def test_every_route_is_documented_with_its_role(console_app):
+    document = console_app.test_client().get("/api/v1/openapi.json").get_json()
+    rules = {rule.rule for rule in console_app.url_map.iter_rules()
+             if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi"}
+    documented = {path.replace("{", "<").replace("}", ">") for path in document["paths"]}
+    assert {r.replace("<int:", "<") for r in rules} == documented
+    put = document["paths"]["/api/v1/policies/{queue}"]["put"]
+    assert put["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "PolicyChange")
+    assert "interval_s" in str(document["components"]["schemas"]["CheckinConfig"])
