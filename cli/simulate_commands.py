@@ -123,6 +123,13 @@ SCENARIO_OPTIONS = (
     click.option("--handoff", type=click.Choice(["app", "none"]), default="app",
                  show_default=True, help="Agent time for the app's connect messages (app), or "
                  "none (the pure Erlang-A model)."),
+    click.option("--scenario", "scenario_file", type=click.Path(exists=True, dir_okay=False),
+                 default=None, help="A scenario file from `holdwell fit`: its fitted day "
+                 "replaces the arrival, agent, talk, patience and callback flags."),
+    click.option("--day", default="all", show_default=True,
+                 help="With --scenario: the fitted weekday (mon..sun) or all days' average."),
+    click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True,
+                 help="With --scenario: how many such days to simulate."),
     click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table."),
 )
 
@@ -156,6 +163,8 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         else Handoff(),
     )
     scenario = day_shape(scenario, options)
+    if options.get("scenario_file"):
+        scenario = fitted_day(scenario, options)
     ENGINES["twilio"].config = config
     return scenario, config, queue
 
@@ -183,6 +192,17 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
         replay = ReplayedArrivals.from_moments(moments)
         changes.update(arrivals=replay, calls=len(replay.times_s))
     return replace(scenario, **changes) if changes else scenario
+
+
+def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:
+    """The fitted twin's day, keeping the flags' reactions, handoff, estimates and queue."""
+    from simulator.scenario_file import load_twin
+    from simulator.twin import twin_scenario
+
+    fitted = twin_scenario(load_twin(options["scenario_file"]), day=options["day"],
+                           days=options["days"], reactions=flags.reactions,
+                           handoff=flags.handoff, estimates=flags.estimates)
+    return replace(fitted, queue=flags.queue)
 
 
 @contextmanager

@@ -155,6 +155,7 @@ def run_inert(scenario: Scenario, policy: HoldPolicy, callers: Callers, timeline
         first_announced_wait_s=nan, callback_wait_s=nan.copy(),
         callback_requested=np.zeros(n, bool), callback_promised_wait_s=nan.copy(),
         first_announced_at_s=nan.copy(), callback_requested_at_s=nan.copy(),
-        talk_s=np.where(served, callers.service_s, np.nan), callback_attempts=np.zeros(n, np.int64),
+        talk_s=np.where(served, callers.service_s + scenario.handoff.connect_s, np.nan),
+        callback_attempts=np.zeros(n, np.int64),
     )
 

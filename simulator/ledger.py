@@ -66,11 +66,13 @@ class Ledger:
             callback_promised_wait_s=_column(self.callback_promised, n),
             first_announced_at_s=_column(self.first_announced_at, n),
             callback_requested_at_s=_column(self.callback_requested_at, n),
-            talk_s=None if talk_s is None else connected_talk(outcome, talk_s),
+            talk_s=None if talk_s is None else connected_talk(outcome, talk_s
+                                                              + scenario.handoff.connect_s),
             callback_attempts=np.nan_to_num(_column(self.callback_attempts, n)).astype(np.int64),
         )
 
 
 def connected_talk(outcome: np.ndarray, talk_s: np.ndarray) -> np.ndarray:
-    """Talk time where the call reached an agent (answered or callback connected), else NaN."""
+    """Agent seconds from the answer to hanging up where the call reached an agent (answered
+    or callback connected), else NaN."""
     return np.where((outcome == ANSWERED) | (outcome == CALLBACK_CONNECTED), talk_s, np.nan)

@@ -25,8 +25,9 @@ ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT = (
 EXTRA_COLUMNS = ("callback_requested_at_s",)
 """Beyond the shared record: seconds in queue when the callback was chosen."""
 OPTIONAL_COLUMNS = ("talk_s", "callback_attempts")
-"""Written when an engine knows them: talk time (what `holdwell fit` reads to infer agents
-on duty) and dial attempts per callback."""
+"""Written when an engine knows them: agent seconds from the answer to hanging up, connect
+message included (what `holdwell fit` reads to infer agents on duty), and dial attempts per
+callback."""
 
 
 def call_id(index: int) -> str:
@@ -52,7 +53,7 @@ class CallTable:
     callback_promised_wait_s: np.ndarray  # deadline from entering the queue; NaN: none promised
     first_announced_at_s: np.ndarray  # seconds in queue when the first wait was told
     callback_requested_at_s: np.ndarray
-    talk_s: np.ndarray | None = None  # talk time of connected calls, NaN otherwise
+    talk_s: np.ndarray | None = None  # agent s from answer to hang-up; NaN: not connected
     callback_attempts: np.ndarray | None = None  # dial attempts per callback (0: none)
 
     def __len__(self) -> int:

@@ -1,0 +1,74 @@
+"""`holdwell fit`, `holdwell backtest` and `holdwell staffing`: the twin of your own line.
+
+Thin wrappers: records come from `--records` files or from DATABASE_URL (read here, in the
+composition root, since the simulator may not import the app), and go to simulator functions.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from simulator.scenario import Callbacks, ScenarioError
+from simulator.scenario_file import HEADER, twin_to_dict
+from simulator.twin import fit_twin
+from simulator.twin_report import fit_report
+
+RECORDS_OPTION = click.option(
+    "--records", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+    help="Record files (CSV/Parquet, with talk_s); default: the calls in DATABASE_URL.")
+
+
+def talk_from_events(events: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+    """Agent seconds per call from the answer (entered_at + wait_s) to its COMPLETE event."""
+    done = events[events["event"] == "COMPLETE"].groupby("call_id")["time"].first()
+    answered = records.set_index("call_id")
+    ends = done.reindex(answered.index)
+    start = answered["entered_at"] + pd.to_timedelta(answered["wait_s"], unit="s")
+    talk = (ends - start).dt.total_seconds()
+    return talk[talk >= 0]
+
+
+def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
+    """Records from files, or from DATABASE_URL with talk times joined from its events."""
+    if paths:
+        from analytics.records import RecordsError, load_records
+
+        try:
+            return load_records(list(paths))
+        except RecordsError as error:
+            raise click.ClickException(str(error)) from None
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise click.UsageError("give --records FILE, or set DATABASE_URL to read the live log")
+    from app.storage.read import read_events_frame, read_records_frame
+
+    records = read_records_frame(url)
+    talk = talk_from_events(read_events_frame(url, only=["COMPLETE"]), records)
+    return records.assign(talk_s=records["call_id"].map(talk))
+
+
+@click.command("fit")
+@RECORDS_OPTION
+@click.option("--out", type=click.Path(dir_okay=False), default="scenario.toml",
+              show_default=True, help="Scenario file to write.")
+@click.option("--callback-retries", type=click.IntRange(0, 20), default=Callbacks.retries,
+              show_default=True, help="Retries the line makes (for the answer chance).")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+              help="Seed of the bootstrap behind the standard errors.")
+def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int) -> None:
+    """Fit a twin of your line from its call log and write it as a scenario file."""
+    records = read_log(paths)
+    click.echo(f"fitting {len(records):,} calls ...", err=True)
+    try:
+        twin = fit_twin(records, retries=callback_retries, seed=seed)
+    except ScenarioError as error:
+        raise click.ClickException(str(error)) from None
+    from app.console.toml_writer import dumps
+
+    Path(out).write_text(HEADER + dumps(twin_to_dict(twin)), encoding="utf-8")
+    click.echo(fit_report(twin))
+    click.echo(f"\nscenario written to {out}; try: holdwell compare --scenario {out}")

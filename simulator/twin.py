@@ -1,0 +1,152 @@
+"""The twin: a scenario fitted from a call log, with the uncertainty and the limits of the fit.
+
+`fit_twin(records)` reads a records DataFrame (DESIGN.md columns plus `talk_s`, the agent's
+seconds on a connected call from the answer to hanging up) and fits arrivals per half-hour
+and weekday, talk time, patience per policy (censored), callbacks and agents on duty;
+`twin_scenario(twin, day=...)` turns it into
+a `Scenario` for one day. Patience for the simulation is the one fitted under the most
+neutral policy in the log (`NEUTRAL_ORDER`): the behaviour model then adds what each policy
+makes callers do, so predicting another policy does not count its reactions twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from simulator.behaviour import Reactions
+from simulator.fit_agents import AgentsFit, fit_agents
+from simulator.fit_arrivals import SLOT_MIN, WEEKDAYS, SlotRates, fit_arrivals
+from simulator.fit_callbacks import CallbackFit, fit_callbacks
+from simulator.fit_patience import PatienceFit, fit_patience
+from simulator.fit_talk import TalkFit, fit_talk
+from simulator.scenario import (
+    Callbacks,
+    Estimates,
+    Handoff,
+    RateProfile,
+    Scenario,
+    ScenarioError,
+    Staffing,
+)
+
+NEUTRAL_ORDER = ("music_ads", "silence", "checkin", "callback")
+"""music_ads is about neutral in the behaviour model (apology 0.92 x adverts 1.08 = 0.99)."""
+MIN_ABANDONS = 30
+
+
+@dataclass(frozen=True)
+class Twin:
+    arrivals: SlotRates
+    by_weekday: dict[str, SlotRates]
+    talk: TalkFit
+    patience: dict[str, PatienceFit]
+    base_policy: str
+    callbacks: CallbackFit
+    agents: AgentsFit
+    calls: int
+    first_day: str
+    last_day: str
+    retries: int = Callbacks.retries
+    retry_spacing_s: float = Callbacks.retry_spacing_s
+    warnings: tuple[str, ...] = field(default=())
+
+    def weekdays(self) -> tuple[str, ...]:
+        """Weekdays the log spans, Monday first."""
+        return tuple(name for name in WEEKDAYS if name in self.by_weekday)
+
+
+def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: int = 0) -> Twin:
+    """Fit every part of the twin; thin parts are fitted anyway and named in `warnings`."""
+    if "talk_s" not in records or not records["talk_s"].notna().any():
+        raise ScenarioError("the log has no talk_s column (agent seconds from answer to hang-up): "
+                            "fit from DATABASE_URL, which reads it from CONNECT/COMPLETE "
+                            "events, or add the column")
+    entered = pd.to_datetime(records["entered_at"], utc=True)
+    overall, by_day = fit_arrivals(entered)
+    outcome = records["outcome"].astype(str).to_numpy()
+    patience, warnings = {}, []
+    for policy in sorted(records["policy"].astype(str).unique()):
+        mine = (records["policy"].astype(str) == policy).to_numpy()
+        abandoned = mine & (outcome == "abandoned")
+        if abandoned.sum() == 0:
+            warnings.append(f"patience under {policy}: no hang-ups, not fitted")
+            continue
+        if abandoned.sum() < MIN_ABANDONS:
+            warnings.append(f"patience under {policy}: only {abandoned.sum()} hang-ups "
+                            f"(fewer than {MIN_ABANDONS}): wide uncertainty")
+        patience[policy] = fit_patience(records["wait_s"].to_numpy(float)[mine],
+                                        abandoned[mine], seed=seed)
+    if not patience:
+        raise ScenarioError("no hang-ups in the log under any policy: patience cannot be fitted")
+    base = next(p for p in (*NEUTRAL_ORDER, *sorted(patience)) if p in patience)
+    if base not in ("music_ads", "silence"):
+        warnings.append(f"patience: the log has no neutral policy; patience under {base} is "
+                        "used as neutral, so its own effect on callers is counted twice")
+    agents = fit_agents(records.assign(entered_at=entered))
+    warnings += thin_parts(overall, by_day, agents)
+    days = pd.DatetimeIndex(entered.dt.normalize().unique()).sort_values()
+    return Twin(overall, by_day, fit_talk(records["talk_s"].to_numpy(float)), patience, base,
+                fit_callbacks(records, retries), agents, len(records),
+                str(days[0].date()), str(days[-1].date()), retries, Callbacks.retry_spacing_s,
+                tuple(warnings))
+
+
+def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsFit) -> list[str]:
+    """What the log is too thin to support, in words."""
+    out = []
+    rates, se = np.array(overall.per_min), np.array(overall.se_per_min)
+    loose = int(np.count_nonzero((rates > 0) & (se > 0.3 * rates)))
+    if loose:
+        out.append(f"arrivals: {loose} half-hour(s) with a standard error above 30% of the "
+                   "rate (fewer than about 11 calls); rates there are rough")
+    few = [name for name, rates_ in by_day.items() if rates_.days < 2]
+    if few:
+        out.append(f"arrivals by weekday: only one {', '.join(few)} in the log; use --day all "
+                   "or a longer log")
+    bounds = sum(agents.lower_bound[s] and agents.per_slot[s] > 0 for s in range(len(
+        agents.per_slot)))
+    if bounds:
+        out.append(f"agents: in {bounds} half-hour(s) with calls nobody waited, so the log only "
+                   "shows a lower bound on agents there")
+    return out
+
+
+def staffing_of(per_slot: tuple[int, ...]) -> Staffing:
+    """Per-half-hour agents as schedule steps (consecutive equal slots merged)."""
+    steps = [(0.0, int(per_slot[0]))]
+    for slot, n in enumerate(per_slot[1:], start=1):
+        if n != steps[-1][1]:
+            steps.append((float(slot * SLOT_MIN), int(n)))
+    return Staffing(tuple(steps))
+
+
+def profile_of(rates: SlotRates) -> RateProfile:
+    """Per-half-hour rates as a rate profile."""
+    return RateProfile(tuple((float(slot * SLOT_MIN), float(rate))
+                             for slot, rate in enumerate(rates.per_min)))
+
+
+def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,
+                  agents: tuple[int, ...] | None = None, reactions: Reactions | None = None,
+                  handoff: Handoff | None = None, estimates: Estimates | None = None) -> Scenario:
+    """One fitted day (`day`: all or mon..sun) repeated `days` times, as a Scenario."""
+    if day != "all" and day not in twin.weekdays():
+        raise ScenarioError(f"--day: {day!r} is not in the log; choose all or one of "
+                            f"{', '.join(twin.weekdays())}")
+    rates = twin.arrivals if day == "all" else twin.by_weekday[day]
+    cb = twin.callbacks
+    return Scenario(
+        calls=max(1, round(rates.daily_calls * days)), arrivals=profile_of(rates),
+        agents=staffing_of(agents or twin.agents.per_slot), service=twin.talk.chosen,
+        patience=twin.patience[twin.base_policy].chosen,
+        reactions=reactions if reactions is not None else Reactions(),
+        callbacks=Callbacks(answer_p=cb.answer_p if cb.answer_p is not None
+                            else Callbacks.answer_p, retries=twin.retries,
+                            retry_spacing_s=twin.retry_spacing_s),
+        estimates=estimates or Estimates(),
+        # fitted talk runs from the answer, so it already holds the spoken connect message
+        handoff=replace(handoff or Handoff(), connect_s=0.0),
+    )

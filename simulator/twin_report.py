@@ -1,0 +1,58 @@
+"""The fit in words and numbers, with its diagnostics and what the log cannot support."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.fit_arrivals import SLOT_MIN
+from simulator.twin import Twin
+
+
+def _hhmm(slot: int) -> str:
+    return f"{slot * SLOT_MIN // 60:02d}:{slot * SLOT_MIN % 60:02d}"
+
+
+def fit_report(twin: Twin) -> str:
+    """What `holdwell fit` prints: every figure with its unit and standard error."""
+    rates, se = np.array(twin.arrivals.per_min), np.array(twin.arrivals.se_per_min)
+    talk = twin.talk
+    lines = [f"fitted from {twin.calls:,} calls, {twin.first_day} to {twin.last_day} "
+             f"({twin.arrivals.days} days)", "",
+             f"arrivals: {twin.arrivals.daily_calls:,.0f} calls/day on average; "
+             f"busiest half-hour {_hhmm(int(rates.argmax()))} at {rates.max():.2f} "
+             f"± {se[rates.argmax()]:.2f} calls/min (± = standard error, Poisson)"]
+    for day, day_rates in twin.by_weekday.items():
+        lines.append(f"  {day}: {day_rates.daily_calls:,.0f} calls/day over {day_rates.days} "
+                     "day(s)")
+    lines += ["", f"talk time: {talk.kind}, mean {talk.mean_s:.1f} ± {talk.mean_se_s:.1f} s"
+              + (f", sigma {talk.sigma:.3f}" if talk.sigma is not None else "")
+              + f" ({talk.calls:,} calls; AIC " + _aic(talk.aic) + ")", "",
+              "patience (censored: answered and callback takers did not run out; AIC = "
+              "2 parameters - 2 log-likelihood, lower is better; KM gap = largest |S_KM - "
+              "S_fit|):"]
+    for name, fit in twin.patience.items():
+        shape = "" if fit.shape is None else f", shape {fit.shape:.3f} ± {fit.shape_se:.3f}"
+        mark = "  <- drives the simulation" if name == twin.base_policy else ""
+        lines.append(f"  {name}: {fit.kind}, mean {fit.mean_s:.1f} ± {fit.mean_se_s:.1f} s"
+                     f"{shape}; {fit.abandoned:,} hang-ups of {fit.calls:,} who waited; "
+                     f"KM gap {fit.km_gap:.3f}; AIC {_aic(fit.aic)}{mark}")
+    cb = twin.callbacks
+    lines += ["", "callbacks: " + (
+        f"{cb.requested:,} requested; acceptance "
+        + ("n/a" if cb.acceptance is None else f"{100 * cb.acceptance:.1f}%")
+        + " (requested / callers who heard an announcement under callback); answer chance "
+        + ("n/a (default used)" if cb.answer_p is None
+           else f"{100 * cb.answer_p:.1f}% ± {100 * cb.answer_p_se:.1f} ({cb.method})")
+        if cb.requested else "none in the log (the defaults are assumptions)")]
+    lines += ["", "agents on duty per half-hour (median busy agents when a waiting caller was "
+              "answered; '>=' = nobody waited, a lower bound):",
+              "  " + "  ".join(f"{_hhmm(s)} {'>=' if b else ''}{n}" for s, (n, b) in
+                               enumerate(zip(twin.agents.per_slot, twin.agents.lower_bound,
+                                             strict=True)) if n or rates[s] > 0)]
+    lines += ["", "what the log is too thin to support:"]
+    lines += [f"  - {w}" for w in twin.warnings] or ["  nothing flagged"]
+    return "\n".join(lines)
+
+
+def _aic(aic: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:,.1f}" for k, v in sorted(aic.items(), key=lambda kv: kv[1]))
