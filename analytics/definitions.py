@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+SURVIVAL_TIMES_S = (60.0, 120.0, 300.0)  # "still willing to wait at 1, 2 and 5 minutes"
+
 # field -> (unit, definition); {short} and {threshold} are the report's thresholds in seconds.
 # Rates are fractions (0-1) in JSON; the text and HTML renderers show them as % (differences as
 # percentage points).
@@ -31,12 +33,18 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "answered + abandoned + callbacks (connected + failed) + left + error = calls; 'left' "
         "includes callbacks still pending",
     ),
-    "service_level": ("fraction", "answered within {threshold} s / answered"),
+    "service_level": (
+        "fraction",
+        "answered within {threshold} s / answered; 95% Wilson score CI",
+    ),
     "service_level_with_abandons": (
         "fraction",
         "(answered within {threshold} s + abandoned within {threshold} s) / (answered + abandoned)",
     ),
-    "asa_s": ("s", "average speed of answer: mean wait of answered calls"),
+    "asa_s": (
+        "s",
+        "average speed of answer: mean wait of answered calls; 95% CI mean ± t·sd/√n",
+    ),
     "mean_time_to_abandon_s": ("s", "mean wait of callers who hung up while waiting"),
     "median_time_to_abandon_s": ("s", "median wait of callers who hung up while waiting"),
     "median_patience_s": (
@@ -45,6 +53,14 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "error calls are censored at their wait; 95% CI from the KM confidence bands; "
         "'not reached' when over half the callers were still willing to wait at the longest wait",
     ),
+    **{
+        f"still_waiting_{t:g}s": (
+            "fraction",
+            f"Kaplan–Meier share of callers still willing to wait at {t:g} s in queue, with its "
+            "95% band; empty past the longest observed wait",
+        )
+        for t in SURVIVAL_TIMES_S
+    },
     "callbacks_requested": ("calls", "callers who chose a callback"),
     "callback_acceptance_rate": ("fraction", "callbacks requested / calls"),
     "callback_completion_rate": (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from analytics.definitions import unit
+from analytics.definitions import SURVIVAL_TIMES_S, unit
 from hold_policies.records import Outcome
 
 # (report field, row label, interval field or None), in the order a reader scans them
@@ -31,12 +31,14 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
         "abandonment, short excluded (secondary)",
         "abandonment_rate_short_excluded_ci",
     ),
-    ("service_level", "service level", None),
+    ("service_level", "service level", "service_level_ci"),
     ("service_level_with_abandons", "service level incl. abandons", None),
-    ("asa_s", "ASA", None),
+    ("asa_s", "ASA", "asa_ci"),
     ("mean_time_to_abandon_s", "mean time to abandon", None),
     ("median_time_to_abandon_s", "median time to abandon", None),
     ("median_patience_s", "median patience (KM)", "median_patience_ci"),
+    *((f"still_waiting_{t:g}s", f"still willing to wait at {t:g} s (KM)",
+       f"still_waiting_{t:g}s_ci") for t in SURVIVAL_TIMES_S),
     ("callbacks_requested", "callbacks requested", None),
     ("callback_acceptance_rate", "callback acceptance", None),
     ("callback_completion_rate", "callback completion", None),
@@ -148,18 +150,17 @@ def ratio(number: float | None, ci: Sequence[float | None] | None) -> str:
 
 def metric_name(comparison: dict[str, Any]) -> str:
     """'unserved rate (primary, ITT)' or 'abandonment rate (secondary)'."""
-    name = comparison["metric"].replace("_", " ")
+    name = comparison["metric"].replace("_", " ").replace("rate short", "short")
     return f"{name} (primary, ITT)" if comparison.get("primary") else f"{name} (secondary)"
 
 
 def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
     """The comparisons table: a header row, then one row per pair and metric."""
-    rows = [["a", "b", "metric", "a − b [95% CI]", "a ÷ b [95% CI]", "z-test", "Holm",
+    rows = [["a vs b", "metric", "a − b [95% CI]", "a ÷ b [95% CI]", "z-test", "Holm",
              "log-rank (Holm)", "verdict"]]  # fmt: skip
     rows += [
         [
-            c["a"],
-            c["b"],
+            f"{c['a']} vs {c['b']}",
             metric_name(c),
             points(c["difference"], c["ci"]),
             ratio(c.get("relative_risk"), c.get("relative_risk_ci")),
@@ -168,7 +169,7 @@ def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
             p_value(c.get("logrank_p_value_holm")) if c.get("primary") else "",
             c.get("verdict") or "",
         ]
-        for c in comparisons
+        for c in sorted(comparisons, key=lambda c: (c["a"], c["b"], not c.get("primary")))
     ]
     return rows
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analytics.groups import GROUP, group_table, with_groups
 from analytics.intervals import wilson_interval
@@ -130,14 +131,19 @@ def service_level(records: pd.DataFrame, threshold_s: float = SERVICE_THRESHOLD_
         },
     )
     s["service_level"] = _ratio(s["answered_within"], s["answered"])
+    s["service_level_ci_low"], s["service_level_ci_high"] = wilson_interval(
+        s["answered_within"], s["answered"]
+    )
     s["service_level_with_abandons"] = _ratio(
         s["answered_within"] + s["abandoned_within"], s["answered"] + s["abandoned"]
     )
-    return s[["answered", "service_level", "service_level_with_abandons"]]
+    return s[["answered", "service_level", "service_level_ci_low", "service_level_ci_high",
+              "service_level_with_abandons"]]  # fmt: skip
 
 
 def wait_times(records: pd.DataFrame) -> pd.DataFrame:
-    """ASA = mean wait_s of answered calls; time to abandon = mean and median wait_s of abandoners.
+    """ASA = mean wait_s of answered calls, with mean ± t·sd/√n as its 95% CI; time to abandon =
+    mean and median wait_s of abandoners.
 
     These are averages over what was observed; an abandon time is not patience (answered callers
     hide theirs), for which see `analytics.survival`.
@@ -147,9 +153,13 @@ def wait_times(records: pd.DataFrame) -> pd.DataFrame:
     index = group_table(grouped).index
     answered = grouped.loc[f["answered"]].groupby(GROUP, observed=True)["wait_s"]
     abandoned = grouped.loc[f["abandoned"]].groupby(GROUP, observed=True)["wait_s"]
+    n = answered.count()
+    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * answered.std() / np.sqrt(n)
     out = pd.DataFrame(
         {
             "asa_s": answered.mean(),
+            "asa_ci_low_s": np.maximum(answered.mean() - half, 0.0),
+            "asa_ci_high_s": answered.mean() + half,
             "mean_time_to_abandon_s": abandoned.mean(),
             "median_time_to_abandon_s": abandoned.median(),
         }

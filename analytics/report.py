@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.breakdowns import breakdown_entries
 from analytics.compare import (
     PRIMARY_METRIC,
     RATE_COUNTS,
@@ -24,7 +25,13 @@ from analytics.definitions import definitions
 from analytics.groups import with_groups
 from analytics.intervals import holm_adjust
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
-from analytics.survival import logrank_between, median_patience, patience_fits
+from analytics.survival import (
+    SURVIVAL_TIMES_S,
+    logrank_between,
+    median_patience,
+    patience_fits,
+    survival_at,
+)
 from hold_policies.records import Outcome
 
 Report = dict[str, Any]
@@ -50,12 +57,20 @@ _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
         "abandonment_rate_short_excluded_ci_high",
     ),
     "service_level": "service_level",
+    "service_level_ci": ("service_level_ci_low", "service_level_ci_high"),
     "service_level_with_abandons": "service_level_with_abandons",
     "asa_s": "asa_s",
+    "asa_ci": ("asa_ci_low_s", "asa_ci_high_s"),
     "mean_time_to_abandon_s": "mean_time_to_abandon_s",
     "median_time_to_abandon_s": "median_time_to_abandon_s",
     "median_patience_s": "median_patience_s",
     "median_patience_ci": ("median_patience_ci_low", "median_patience_ci_high"),
+    **{f"still_waiting_{t:g}s": f"still_waiting_{t:g}s" for t in SURVIVAL_TIMES_S},
+    **{
+        f"still_waiting_{t:g}s_ci": (f"{name}_ci_low", f"{name}_ci_high")
+        for t in SURVIVAL_TIMES_S
+        for name in [f"still_waiting_{t:g}s"]
+    },
     "callbacks_requested": "callbacks_requested",
     "callback_acceptance_rate": "callback_acceptance_rate",
     "callbacks_connected": "callbacks_connected",
@@ -81,7 +96,8 @@ def build_report(
     """
     grouped = with_groups(records)
     table = all_metrics(grouped, short_abandon_s, service_threshold_s)
-    table = table.join(median_patience(patience_fits(grouped, confidence)))
+    fits = patience_fits(grouped, confidence)
+    table = table.join(median_patience(fits)).join(survival_at(fits))
     return {
         "definitions": definitions(short_abandon_s, service_threshold_s),
         "settings": {
@@ -93,6 +109,7 @@ def build_report(
         "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
         "comparisons": _comparisons(grouped, table, confidence),
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
+        "breakdowns": breakdown_entries(grouped),
     }
 
 

@@ -17,6 +17,7 @@ from lifelines.utils import median_survival_times
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.groups import GROUP, group_label, with_groups
 from hold_policies.records import Event, Outcome
 
@@ -36,6 +37,33 @@ def patience_fits(records: pd.DataFrame, confidence: float = 0.95) -> dict[str, 
         fit = KaplanMeierFitter(label=str(label), alpha=1.0 - confidence)
         fits[str(label)] = fit.fit(grouped["wait_s"].to_numpy()[rows], event_observed=event[rows])
     return fits
+
+
+def step_values(index: np.ndarray, values: np.ndarray, times: ArrayLike) -> np.ndarray:
+    """Value of a right-continuous step function (index, values) at each time."""
+    positions = np.searchsorted(index, np.asarray(times, float), side="right") - 1
+    return values[np.clip(positions, 0, len(values) - 1)]
+
+
+def survival_at(
+    fits: Mapping[str, KaplanMeierFitter], times_s: tuple[float, ...] = SURVIVAL_TIMES_S
+) -> pd.DataFrame:
+    """KM share still willing to wait at fixed times, with its CI band, per group; NaN past the
+    longest observed wait (the curve says nothing there)."""
+    rows = {}
+    for label, fit in fits.items():
+        index = fit.survival_function_.index.to_numpy(dtype=float)
+        curve = fit.survival_function_.to_numpy()[:, 0]
+        bands = fit.confidence_interval_.to_numpy()
+        seen = np.asarray(times_s) <= (fit.durations.max() if len(fit.durations) else -1)
+        row = {}
+        for t, known in zip(times_s, seen, strict=True):
+            values = [step_values(index, v, [t])[0] for v in (curve, bands[:, 0], bands[:, 1])]
+            row[f"still_waiting_{t:g}s"] = values[0] if known else np.nan
+            row[f"still_waiting_{t:g}s_ci_low"] = values[1] if known else np.nan
+            row[f"still_waiting_{t:g}s_ci_high"] = values[2] if known else np.nan
+        rows[label] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def median_patience(fits: Mapping[str, KaplanMeierFitter]) -> pd.DataFrame:

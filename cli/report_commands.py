@@ -14,6 +14,7 @@ import click
 import pandas as pd
 
 from analytics.events import load_events, validate_events
+from analytics.filters import between, utc_time
 from analytics.pseudonyms import CallerIdMode, CallerIds
 from analytics.queue_log import queue_log_from_events, write_queue_log
 from analytics.queue_log_records import CALLBACK_KEY, queue_log_from_records, stream_queue_log
@@ -143,6 +144,10 @@ def sources(events_help: str):  # noqa: ANN201 - a click decorator
     show_default=True,
     help="Abandonment drop the sample size targets.",
 )
+@click.option("--from", "from_text", metavar="TIME",
+              help="Only calls that entered at or after this UTC date/time (ISO-8601).")
+@click.option("--to", "to_text", metavar="TIME",
+              help="Only calls that entered before this UTC date/time (ISO-8601; exclusive).")
 @click.option("--html", "html_path", type=_OUT, help="Also write a self-contained HTML page.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def report_command(
@@ -153,12 +158,23 @@ def report_command(
     short_abandon_s: float,
     service_threshold_s: float,
     detect_drop: float,
+    from_text: str | None,
+    to_text: str | None,
     html_path: Path | None,
     as_json: bool,
 ) -> None:
-    """Compare hold policies: abandonment, waits, patience and callbacks per policy or arm."""
-    records = only_queues(read_records(records_paths, db_url), queues)
+    """Compare hold policies: unserved callers (ITT), abandonment, waits, patience, callbacks."""
+    try:
+        start, end = utc_time(from_text), utc_time(to_text)
+    except ValueError as error:
+        raise click.BadParameter(f"not an ISO-8601 date or time: {error}") from error
+    records = read_records(records_paths, db_url)
+    if start is not None or end is not None:
+        records = between(records, start, end)
+    records = only_queues(records, queues)
     report = build_report(records, short_abandon_s, service_threshold_s, detect_drop)
+    report["period"]["requested_from"] = from_text
+    report["period"]["requested_to"] = to_text
     click.echo(report_json(report) if as_json else render_text(report).rstrip("\n"))
     if html_path is not None:
         from analytics.render_html import render_html  # matplotlib loads only when plotting

@@ -94,9 +94,12 @@ def test_text_prints_every_number_with_a_unit(report):
     assert "calls per arm" in text
 
 
-def test_html_is_one_self_contained_page_with_four_plots(report, records):
+def test_html_is_one_self_contained_page_with_a_forest_plot_and_four_charts_per_queue(
+    report, records
+):
     page = render_html(report, records)
-    assert page.count('src="data:image/png;base64,') == 4
+    assert page.count('<img alt=') == 1 + 4 * 2  # forest, then rates/KM/hazard/waits per queue
+    assert page.count('src="data:image/svg+xml;base64,') == 9
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
     assert "<script" not in page
     assert "Wilson score" in page

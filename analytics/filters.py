@@ -1,0 +1,30 @@
+"""Which calls a report covers: a period of entry times (the queue filter lives with the CLI)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def between(
+    records: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> pd.DataFrame:
+    """Calls that entered the queue in [start, end), UTC; either end open when None."""
+    keep = np.ones(len(records), dtype=bool)
+    if start is not None:
+        keep &= (records["entered_at"] >= start).to_numpy()
+    if end is not None:
+        keep &= (records["entered_at"] < end).to_numpy()
+    kept = records.loc[keep].reset_index(drop=True)
+    for name in ("queue", "policy", "arm"):
+        if isinstance(kept[name].dtype, pd.CategoricalDtype):
+            kept[name] = kept[name].cat.remove_unused_categories()
+    return kept
+
+
+def utc_time(text: str | None) -> pd.Timestamp | None:
+    """'2025-03-03' (midnight) or any ISO-8601 time as UTC; naive times are taken as UTC."""
+    if text is None:
+        return None
+    stamp = pd.Timestamp(text)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
