@@ -1,0 +1,1 @@
+"""Test helpers shared by fault, integration and benchmark code (not collected as tests)."""
