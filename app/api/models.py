@@ -167,14 +167,17 @@ class PreviewRequest(Model):
     position: Annotated[int, Field(ge=1, le=500)] = 5
     answered_per_min: Annotated[float, Field(gt=0, le=60)] = 0.5
     minutes: Annotated[int, Field(ge=1, le=30)] = 6
-    keys: Annotated[str, Field(pattern=r"^[0-9*#]{0,10}$")] = ""
+    keys: Annotated[str, Field(pattern=r"^[0-9*#]{0,10}$",
+                               description="keys pressed, one at each offer, in order")] = ""
 
 
 class TimelineEntry(Model):
-    at_s: float
+    at_s: float = Field(description="seconds since the caller joined the queue")
+    duration_s: float
     position: int
-    kind: str
+    kind: str = Field(description="say, silence, audio, offer, key or leave")
     heard: str
+    audio: str | None = Field(default=None, description="the audio clip played, if any")
 
 
 class PreviewResponse(Model):

@@ -59,7 +59,7 @@ def invalid(error: ValidationError) -> tuple[Response, int]:
                    .model_dump()), 422
 
 
-@bp.errorhandler(config_changes.UnknownVersion)
+@bp.errorhandler(LookupError)
 def unknown(error: LookupError) -> tuple[Response, int]:
     return jsonify(models.Problem(error=str(error.args[0])).model_dump()), 404
 
@@ -202,3 +202,30 @@ def openapi() -> Response:
     from app.api.openapi import document
 
     return jsonify(document())
+
+
+PREVIEW_QUERY = models.PreviewRequest.model_json_schema()["properties"]
+
+
+def preview_request() -> models.PreviewRequest:
+    """?queue=&position=&answered_per_min=&minutes=&keys= (a 422 names a bad one)."""
+    return models.PreviewRequest.model_validate(request.args.to_dict())
+
+
+@endpoint(bp, "/preview", "GET", permission="view", response=models.PreviewResponse,
+          query=PREVIEW_QUERY,
+          summary="What a made-up caller would hear, minute by minute (the real policy)")
+def preview() -> models.PreviewResponse:
+    from app.console.preview import timeline
+
+    return timeline(services(), preview_request())
+
+
+@endpoint(bp, "/preview.wav", "GET", permission="view", response=None, query=PREVIEW_QUERY,
+          media_type="audio/wav", summary="The same preview as audio (espeak-ng voice)")
+def preview_wav() -> Response:
+    from app.console.preview import timeline
+    from app.console.preview_audio import render_wav
+
+    svc = services()
+    return Response(render_wav(svc, timeline(svc, preview_request())), mimetype="audio/wav")

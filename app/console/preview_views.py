@@ -1,14 +1,41 @@
-"""Preview: what a made-up caller would hear, minute by minute (filled in by issue 14 item 6)."""
+"""Preview: a made-up caller's wait, minute by minute, and the same wait to listen to."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, render_template, request
+from pydantic import ValidationError
 
+from app.api.models import PreviewRequest
+from app.api.registry import field_errors
 from app.auth.access import requires
 from app.console.blueprint import bp
+from app.console.preview import timeline
+from app.console.preview_audio import render_wav
+from app.services import services
 
 
 @bp.get("/preview")
 @requires("view")
-def preview() -> str:
-    return render_template("console/preview.html")
+def preview() -> str | tuple[str, int]:
+    svc = services()
+    queues = list(svc.config.queues)
+    asked = {"queue": queues[0], **request.args.to_dict()}
+    try:
+        req = PreviewRequest.model_validate(asked)
+        result = timeline(svc, req)
+    except ValidationError as error:
+        return render_template("console/preview.html", queues=queues, asked=asked,
+                               errors=field_errors(error), result=None), 422
+    except LookupError as error:
+        return render_template("console/preview.html", queues=queues, asked=asked,
+                               errors={"queue": str(error)}, result=None), 422
+    return render_template("console/preview.html", queues=queues, asked=req.model_dump(),
+                           errors={}, result=result, query=request.query_string.decode())
+
+
+@bp.get("/preview.wav")
+@requires("view")
+def preview_wav() -> Response:
+    svc = services()
+    req = PreviewRequest.model_validate(request.args.to_dict())
+    return Response(render_wav(svc, timeline(svc, req)), mimetype="audio/wav")

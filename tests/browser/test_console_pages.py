@@ -79,3 +79,23 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot):
     assert "cancelled" in browser_page.locator("tr[data-call=CAcb1]").inner_text()
     agent = webhook(served, "/voice/agent?queue=support", CallSid="CAagent")
     assert FROM.encode() not in agent.body  # the agent is not sent to ring them
+
+
+def test_a_preview_plays_in_the_page(served, browser_page, shot):
+    sign_in(browser_page, served, "analyst")
+    browser_page.goto(f"{served}/console/preview")
+    browser_page.fill("input[name=position]", "2")
+    browser_page.fill("input[name=minutes]", "2")
+    browser_page.select_option("select[name=queue]", "sales")
+    browser_page.click("button:has-text('Preview')")
+    browser_page.wait_for_selector("audio")
+    assert "You are number 2 in line" in browser_page.inner_text("table")
+    played = browser_page.evaluate("""async () => {
+        const audio = document.querySelector('audio');
+        audio.muted = true;
+        await audio.play();
+        await new Promise(done => setTimeout(done, 1500));
+        return {time: audio.currentTime, duration: audio.duration};
+    }""")
+    assert played["time"] > 0.5 and played["duration"] > 60
+    shot("preview")

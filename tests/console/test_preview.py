@@ -1,0 +1,61 @@
+"""Preview: the real policy objects' timeline for a made-up caller, and the same as a WAV."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from audio.formats import parse_wav
+from tests.console.conftest import bearer
+
+
+def preview(client, token, **query):  # noqa: ANN001, ANN201
+    return client.get("/api/v1/preview", query_string=query, headers=bearer(token))
+
+
+def test_a_checkin_queue_checks_in_about_once_a_minute_until_the_answer(console_app, tokens):
+    result = preview(console_app.test_client(), tokens["analyst"], queue="sales", position=3,
+                     answered_per_min=0.5, minutes=10).get_json()
+    assert result["policy"] == "checkin" and result["outcome"] == "answered after 6.0 min"
+    offers = [e for e in result["timeline"] if e["kind"] == "offer"]
+    times = [e["at_s"] for e in offers]
+    assert 55 <= times[0] <= 65 and len(offers) in (5, 6)
+    assert all(55 <= later - earlier <= 65 for earlier, later in zip(times, times[1:]))
+    assert "You are number 3 in line" in offers[0]["heard"]
+    assert "You are next in line" in offers[-1]["heard"]
+    assert all(e["at_s"] < 360 for e in result["timeline"])
+
+
+def test_pressing_the_callback_key_leaves_the_queue_keeping_the_place(console_app, tokens):
+    result = preview(console_app.test_client(), tokens["analyst"], queue="support",
+                     position=8, keys="12").get_json()
+    kinds = [e["kind"] for e in result["timeline"]]
+    assert kinds.count("key") == 2 and kinds[-1] == "leave"
+    assert "callback" in result["outcome"]
+    presses = [e["heard"] for e in result["timeline"] if e["kind"] == "key"]
+    assert presses == ["caller presses 1: keep_waiting", "caller presses 2: callback"]
+
+
+def test_bad_preview_input_is_a_422_naming_the_field(console_app, tokens, as_role):
+    client = console_app.test_client()
+    bad = preview(client, tokens["analyst"], queue="support", keys="9x", position=0)
+    assert bad.status_code == 422 and {"keys", "position"} <= set(bad.get_json()["fields"])
+    assert preview(client, tokens["analyst"], queue="nowhere").status_code == 404
+    page = as_role("analyst").get("/console/preview?queue=support&minutes=99")
+    assert page.status_code == 422 and "minutes:" in page.get_data(as_text=True)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_the_preview_plays_as_telephone_audio(console_app, as_role):
+    page = as_role("analyst")
+    shown = page.get("/console/preview?queue=sales&position=2&minutes=2").get_data(as_text=True)
+    assert "<audio" in shown and "espeak-ng, a stand-in for the" in shown
+    response = page.get("/console/preview.wav?queue=sales&position=2&minutes=2")
+    sound = parse_wav(response.data)
+    assert response.mimetype == "audio/wav" and sound.rate == 8000
+    samples = sound.mono()
+    assert 60 < len(samples) / 8000 <= 125
+    spoken = abs(samples[: 8000 * 5]).max()  # the welcome is spoken at once
+    silent = abs(samples[8000 * 20: 8000 * 50]).max()  # then silence until the check-in
+    assert spoken > 0.05 and silent == 0
