@@ -14,19 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from audio.content import content_problem
-from audio.distortion import (
-    Clipping,
-    clipping_of,
-    clipping_problems,
-    clipping_warnings,
-    dc_offsets,
-    quantum_of,
-    true_peak,
-    wrap_jumps,
-)
-from audio.filters import LOW_GUARD_HZ, STOP_HZ, band_powers, ratio_db
-from audio.formats import ALAW, MULAW, Sound, read_audio
-from audio.g711 import quantization_power
+from audio.distortion import Clipping, clipping_problems, clipping_warnings
+from audio.filters import LOW_GUARD_HZ, STOP_HZ, ratio_db
+from audio.formats import AudioFormat, Sound, is_wav, open_wav, read_audio
 from audio.kinds import (
     LEVEL_MEASURE,
     LEVEL_TOLERANCE_DB,
@@ -37,11 +27,11 @@ from audio.kinds import (
     Kind,
     kind_from_comment,
     kind_from_name,
-    measure_level,
     source_clipping_from_comment,
 )
-from audio.levels import active_level, loudest_window_dbov, peak_dbfs
 from audio.prepare import PEAK_CEILING_DBFS
+from audio.scan import Scan, scan
+from audio.stream import Blocks
 
 TWILIO_MAX_DURATION_S = 40 * 60  # Twilio: longer files can drop the call
 _EDGE_LIMIT = 0.01  # a first/last sample above -40 dBFS clicks when looped
@@ -54,7 +44,7 @@ class Report:
     """Everything ``check`` measured about one file, and what it thinks of it."""
 
     name: str
-    sound: Sound
+    format: AudioFormat
     kind: Kind
     kind_source: str
     level_dbov: float
@@ -91,15 +81,28 @@ class Report:
 def check_file(
     path: Path | str, kind: Kind | None = None, prompt_level_dbov: float = PROMPT_LEVEL_DBOV
 ) -> Report:
-    """Check one file; the kind comes from the option, else the file's tag, else its name."""
-    sound = read_audio(path)
+    """Check one file; the kind comes from the option, else the file's tag, else its name.
+
+    A WAV is read a block at a time, so checking an hour of audio costs a few blocks of memory;
+    other formats are decoded by ffmpeg first.
+    """
+    if is_wav(path):
+        layout, blocks = open_wav(path)
+        fmt = layout.format
+    else:
+        sound = read_audio(path)
+        fmt, blocks = sound.format, _one_block(sound.frames)
     if kind is not None:
         source = "as asked"
-    elif (tagged := kind_from_comment(sound.format.comment)) is not None:
+    elif (tagged := kind_from_comment(fmt.comment)) is not None:
         kind, source = tagged, "from the file's tag"
     else:
         kind, source = kind_from_name(Path(path).stem), "guessed from the file name"
-    return check_sound(sound, str(path), kind, source, prompt_level_dbov)
+    return judge(scan(blocks, fmt, kind), str(path), kind, source, prompt_level_dbov)
+
+
+def _one_block(frames: np.ndarray) -> Blocks:
+    return lambda: iter([frames])
 
 
 def check_sound(
@@ -109,60 +112,64 @@ def check_sound(
     kind_source: str = "as asked",
     prompt_level_dbov: float = PROMPT_LEVEL_DBOV,
 ) -> Report:
-    """Judge decoded audio as ``kind`` against the prompt level.
+    """Judge decoded audio as ``kind`` against the prompt level."""
+    measured = scan(_one_block(sound.frames), sound.format, kind)
+    return judge(measured, name, kind, kind_source, prompt_level_dbov)
+
+
+def judge(
+    measured: Scan,
+    name: str,
+    kind: Kind,
+    kind_source: str = "as asked",
+    prompt_level_dbov: float = PROMPT_LEVEL_DBOV,
+) -> Report:
+    """Turn a scan into problems and warnings in words.
 
     Levels are measured with any DC offset removed: an offset is not sound, and counting it
     would call a quiet prompt loud.
     """
-    dc = dc_offsets(sound.frames)
-    x = sound.mono() - float(np.mean(dc)) if dc else sound.mono()
-    if kind is Kind.PROMPT:
-        speech = active_level(x, sound.rate)
-        level, activity = speech.level_dbov, speech.activity
-    else:
-        level, activity = measure_level(x, sound.rate, kind), 1.0
-    peak = peak_dbfs(sound.frames)
-    top = true_peak(sound.frames)
-    highest = 20.0 * math.log10(top) if top > 0 else -math.inf
-    clipping = clipping_of(sound.frames, quantum_of(sound.format))
-    bands = band_powers(x, sound.rate)
-    low, high = ratio_db(bands[0], bands[1]), ratio_db(bands[2], bands[1])
-    problems = _format_problems(sound, name)
-    problems += _content_problems(sound, name)
-    problems += _level_problems(x, sound.rate, kind, level, prompt_level_dbov)
-    problems += _peak_problems(sound.frames, peak, highest)
-    problems += clipping_problems(clipping)
-    source = source_clipping_from_comment(sound.format.comment)
+    fmt = measured.format
+    peak, highest = _db(measured.peak), _db(measured.true_peak)
+    low_power, in_band, high_power, _ = measured.bands
+    problems = _format_problems(fmt, name)
+    if fmt.frames and (empty := content_problem(measured, name)) is not None:
+        problems.append(empty)
+    problems += _level_problems(measured, kind, prompt_level_dbov)
+    problems += _peak_problems(peak, highest, measured.wraps)
+    problems += clipping_problems(measured.clipping)
+    source = source_clipping_from_comment(fmt.comment)
     problems += clipping_problems(source, "prepared from a clipped source: ")
-    warnings = clipping_warnings(clipping) + clipping_warnings(source, "its source was clipped: ")
-    warnings += _dc_warnings(dc)
-    warnings += _band_warnings(bands, sound.rate, _codec_noise(sound, x)) + _edge_warnings(x)
+    warnings = clipping_warnings(measured.clipping)
+    warnings += clipping_warnings(source, "its source was clipped: ")
+    warnings += _dc_warnings(measured.dc_offset)
+    warnings += _band_warnings(measured.bands, fmt.rate, measured.codec_noise)
+    warnings += _edge_warnings(measured.edges)
     return Report(
         name=name,
-        sound=sound,
+        format=fmt,
         kind=kind,
         kind_source=kind_source,
-        level_dbov=level,
-        activity=activity,
+        level_dbov=measured.level_dbov,
+        activity=measured.activity,
         peak_dbfs=peak,
         true_peak_dbfs=highest,
-        clipping=clipping,
-        dc_offset=dc,
-        low_band_db=low,
-        high_band_db=high,
+        clipping=measured.clipping,
+        dc_offset=measured.dc_offset,
+        low_band_db=ratio_db(low_power, in_band),
+        high_band_db=ratio_db(high_power, in_band),
         prompt_level_dbov=prompt_level_dbov,
         problems=tuple(problems),
         warnings=tuple(warnings),
     )
 
 
-def _content_problems(sound: Sound, name: str) -> list[str]:
-    problem = content_problem(sound, name)
-    return [problem] if problem and sound.format.frames else []
+def _db(linear: float) -> float:
+    return 20.0 * math.log10(linear) if linear > 0 else -math.inf
 
 
-def _format_problems(sound: Sound, name: str) -> list[str]:
-    fmt, problems = sound.format, []
+def _format_problems(fmt: AudioFormat, name: str) -> list[str]:
+    problems = []
     if (cut := fmt.truncation(name)) is not None:
         problems.append(cut)
     if fmt.frames == 0:
@@ -180,7 +187,8 @@ def _format_problems(sound: Sound, name: str) -> list[str]:
     return problems
 
 
-def _level_problems(x: np.ndarray, rate: int, kind: Kind, level: float, prompt: float) -> list[str]:
+def _level_problems(measured: Scan, kind: Kind, prompt: float) -> list[str]:
+    level = measured.level_dbov
     if kind is Kind.NOISE:
         return _noise_problems(level)
     if level == -math.inf:
@@ -206,7 +214,7 @@ def _level_problems(x: np.ndarray, rate: int, kind: Kind, level: float, prompt: 
             f"only {under:.0f} dB under the prompts: music must sit at least"
             f" {MUSIC_HEADROOM_DB:g} dB under speech or it drowns the check-ins"
         ]
-    loudest = loudest_window_dbov(x, rate)
+    loudest = measured.loudest_dbov
     if loudest > prompt:
         return [
             f"its loudest passage is {loudest - prompt:.0f} dB louder than the prompts:"
@@ -237,7 +245,7 @@ def _noise_problems(level: float) -> list[str]:
     return []
 
 
-def _peak_problems(frames: np.ndarray, peak: float, true_peak_dbfs: float) -> list[str]:
+def _peak_problems(peak: float, true_peak_dbfs: float, wraps: int) -> list[str]:
     problems = []
     if true_peak_dbfs > PEAK_CEILING_DBFS + 1e-6:
         between = "" if true_peak_dbfs - peak < 0.05 else f" between samples (on them {peak:.1f})"
@@ -245,7 +253,6 @@ def _peak_problems(frames: np.ndarray, peak: float, true_peak_dbfs: float) -> li
             f"peaks at {true_peak_dbfs:.1f} dBFS{between}, above the {PEAK_CEILING_DBFS:g} dBFS"
             " ceiling: the line will distort them"
         )
-    wraps = sum(wrap_jumps(channel) for channel in frames.T)
     if wraps:
         problems.append(
             f"{wraps} jumps across the whole range where the sound around them moves smoothly:"
@@ -267,14 +274,6 @@ def _dc_warnings(dc: tuple[float, ...]) -> list[str]:
 
 def _dbfs(value: float) -> float:
     return 20.0 * math.log10(abs(value)) if value else -math.inf
-
-
-def _codec_noise(sound: Sound, x: np.ndarray) -> float:
-    """G.711's own rounding noise in a mu-law or A-law file (0 for PCM): spread flat over
-    0-4 kHz, it is out-of-band energy that re-preparing cannot remove, and the line adds the
-    same noise to any file when it encodes the call, so it is no fault of the file."""
-    law = {MULAW: "mulaw", ALAW: "alaw"}.get(sound.format.tag)
-    return quantization_power(x, law) if law else 0.0
 
 
 def _codec_explains(power: float, codec_noise: float, share: float) -> bool:
@@ -301,8 +300,8 @@ def _band_warnings(
     return warnings
 
 
-def _edge_warnings(x: np.ndarray) -> list[str]:
-    if x.size and max(abs(x[0]), abs(x[-1])) > _EDGE_LIMIT:
+def _edge_warnings(edges: tuple[float, float]) -> list[str]:
+    if max(abs(edges[0]), abs(edges[1])) > _EDGE_LIMIT:
         return [
             "starts or ends abruptly: it will click when looped or joined;"
             " `prepare` adds 15 ms fades"
@@ -331,7 +330,7 @@ def _peak_row(report: Report) -> str:
 
 def render(report: Report) -> str:
     """The lines ``holdwell audio check`` prints for one file."""
-    fmt = report.sound.format
+    fmt = report.format
     level = f"{report.level_dbov:.1f} dBov {LEVEL_MEASURE[report.kind]}"
     if report.kind is Kind.PROMPT:
         level += f", active {report.activity:.0%} of the time"

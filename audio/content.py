@@ -8,39 +8,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from audio.filters import in_band_share_db
-from audio.formats import Sound
+from audio.filters import ratio_db
+from audio.scan import Scan
 
 CANCEL_DB = -30.0  # the mono mix this far under its channels: they cancel
 EMPTY_BAND_DB = -40.0  # this little of the power in 300-3400 Hz: nothing for the phone to carry
 
 
-def _power(x: np.ndarray) -> float:
-    x = x - np.mean(x) if x.size else x
-    return float(np.mean(x * x)) if x.size else 0.0
-
-
-def content_problem(sound: Sound, name: str) -> str | None:
-    """Why ``sound`` holds nothing a caller could hear, or None when it holds something.
+def content_problem(measured: Scan, name: str) -> str | None:
+    """Why the scanned file holds nothing a caller could hear, or None when it holds something.
 
     Digital silence is not a problem here: it is a legitimate comfort-noise choice, and the
     kind's own level check says what silence means for prompts and music.
     """
-    frames = sound.frames
-    if frames.shape[0] == 0:
+    fmt = measured.format
+    if fmt.frames == 0:
         return f"{name} holds no audio: its data chunk is empty"
-    channel_powers = [_power(channel) for channel in frames.T]
-    mono = sound.mono()
-    mono_power = _power(mono)
-    if max(channel_powers) == 0.0:
+    channel_powers = measured.channel_powers
+    if max(channel_powers, default=0.0) == 0.0:
         return None
-    if frames.shape[1] > 1 and mono_power < np.mean(channel_powers) * 10 ** (CANCEL_DB / 10):
+    quiet_mix = measured.mono_power < np.mean(channel_powers) * 10 ** (CANCEL_DB / 10)
+    if len(channel_powers) > 1 and quiet_mix:
         return (
-            f"{name}: its {frames.shape[1]} channels cancel when mixed to mono (one is the"
+            f"{name}: its {len(channel_powers)} channels cancel when mixed to mono (one is the"
             " other upside down), so callers would hear nothing; flip one channel's polarity"
             " or keep one channel (ffmpeg -i IN -af 'pan=mono|c0=c0' OUT)"
         )
-    share = in_band_share_db(mono, sound.rate)
+    _, in_band, _, total = measured.bands
+    share = ratio_db(in_band, total) if total > 0 else 0.0
     if share < EMPTY_BAND_DB:
         return (
             f"{name} has nothing in the telephone band: what it holds in 300-3400 Hz is"

@@ -76,44 +76,84 @@ def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(([0], change)), np.concatenate((change, [x.size]))
 
 
+@dataclass(frozen=True)
+class Extremes:
+    """A channel's mean, highest and lowest sample: what a flat top is judged against."""
+
+    centre: float
+    top: float
+    bottom: float
+
+    @classmethod
+    def of(cls, x: np.ndarray) -> Extremes:
+        return cls(float(np.mean(x)), float(np.max(x)), float(np.min(x)))
+
+    @property
+    def swing(self) -> float:
+        return max(self.top - self.centre, self.centre - self.bottom)
+
+
+class ClipTally:
+    """Flat tops and sox's flat-factor sums for one channel, a window at a time: each run is
+    counted in the window where it starts, seen whole thanks to the window's context."""
+
+    def __init__(self, extremes: Extremes, quantum: Quantum = Quantum()) -> None:
+        self.extremes, self.quantum = extremes, quantum
+        self.samples = self.plateaus = self.total = 0
+        self.highest = 0.0
+        self._squares = self._lengths = 0.0
+
+    def feed(self, buffer: np.ndarray, core: slice) -> None:
+        """Count the runs of ``buffer`` that start inside ``core``."""
+        x, e = buffer, self.extremes
+        self.total += core.stop - core.start
+        starts, ends = _runs(x)
+        mine = (starts >= core.start) & (starts < core.stop)
+        starts, ends = starts[mine], ends[mine]
+        lengths = (ends - starts).astype(np.float64)
+        at_extreme = (x[starts] == e.top) | (x[starts] == e.bottom)
+        self._squares += float(np.sum(lengths[at_extreme] ** 2))
+        self._lengths += float(np.sum(lengths[at_extreme]))
+        inner = (lengths >= _MIN_PLATEAU) & (starts > 0) & (ends < x.size)
+        starts, ends = starts[inner], ends[inner]
+        value, before, after = x[starts], x[starts - 1], x[np.minimum(ends, x.size - 1)]
+        extreme = ((before < value) & (after < value) & (value > e.centre)) | (
+            (before > value) & (after > value) & (value < e.centre)
+        )
+        edge = np.minimum(np.abs(value - before), np.abs(value - after))
+        steep = edge >= _EDGE_QUANTA * self.quantum.at(value)
+        flat = extreme & steep & (np.abs(value - e.centre) >= _NEAR_PEAK * e.swing)
+        self.samples += int(np.sum(ends[flat] - starts[flat]))
+        self.plateaus += int(np.count_nonzero(flat))
+        if flat.any():
+            self.highest = max(self.highest, float(np.max(np.abs(value[flat]))))
+
+    def result(self) -> Clipping:
+        constant = self.extremes.top == self.extremes.bottom  # no peaks to be flat
+        ratio = self._squares / self._lengths if self._lengths and not constant else 1.0
+        return Clipping(
+            self.samples,
+            self.plateaus,
+            self.total,
+            20.0 * math.log10(self.highest) if self.highest > 0 else -math.inf,
+            20.0 * math.log10(ratio),
+        )
+
+
 def flat_factor_db(x: np.ndarray) -> float:
     """sox ``stats``' flat factor: 20 log10(sum of squared run lengths / samples) over the runs
     at the channel's minimum and maximum; 0 dB when each extreme value stands alone."""
-    if x.size == 0 or x.max() == x.min():
-        return 0.0  # a constant has no peaks to be flat
-    starts, ends = _runs(x)
-    lengths = (ends - starts).astype(np.float64)
-    at_extreme = (x[starts] == x.max()) | (x[starts] == x.min())
-    return 20.0 * math.log10(np.sum(lengths[at_extreme] ** 2) / np.sum(lengths[at_extreme]))
+    return find_clipping(x).flat_factor_db
 
 
 def find_clipping(channel: np.ndarray, quantum: Quantum = Quantum()) -> Clipping:
-    """Flat tops in one channel, at whatever level they sit."""
+    """Flat tops in one whole channel, at whatever level they sit."""
     x = np.asarray(channel, dtype=np.float64)
-    if x.size < _MIN_PLATEAU + 2:
-        return Clipping(0, 0, x.size, -math.inf, 0.0)
-    starts, ends = _runs(x)
-    inner = (ends - starts >= _MIN_PLATEAU) & (starts > 0) & (ends < x.size)
-    starts, ends = starts[inner], ends[inner]
-    value, before, after = x[starts], x[starts - 1], x[np.minimum(ends, x.size - 1)]
-    centre = float(np.mean(x))
-    swing = float(np.max(np.abs(x - centre)))
-    extreme = ((before < value) & (after < value) & (value > centre)) | (
-        (before > value) & (after > value) & (value < centre)
-    )
-    steep = np.minimum(np.abs(value - before), np.abs(value - after)) >= _EDGE_QUANTA * quantum.at(
-        value
-    )
-    flat = extreme & steep & (np.abs(value - centre) >= _NEAR_PEAK * swing)
-    samples = int(np.sum(ends[flat] - starts[flat]))
-    level = float(np.max(np.abs(value[flat]))) if samples else 0.0
-    return Clipping(
-        samples,
-        int(np.count_nonzero(flat)),
-        x.size,
-        20.0 * math.log10(level) if level > 0 else -math.inf,
-        flat_factor_db(x),
-    )
+    if x.size == 0:
+        return NO_CLIPPING
+    tally = ClipTally(Extremes.of(x), quantum)
+    tally.feed(x, slice(0, x.size))
+    return tally.result()
 
 
 def clipping_of(frames: np.ndarray, quantum: Quantum = Quantum()) -> Clipping:
@@ -151,9 +191,10 @@ def true_peak(x: np.ndarray) -> float:
     return float(np.max(envelope)) if envelope.size else 0.0
 
 
-def wrap_jumps(channel: np.ndarray) -> int:
+def wrap_jumps(channel: np.ndarray, core: slice | None = None) -> int:
     """Steps that are integer wrap-around rather than sound: nearly the whole range, where the
     signal around them moves in small steps, and where adding back the range makes them small.
+    With ``core``, only jumps landing inside it count (the rest of ``channel`` is context).
 
     A loud tone near 4 kHz or clipped noise also jumps by most of the range, but there most
     neighbouring steps are big too (and clipped noise jumps from or onto the rails, where a wrap
@@ -162,6 +203,8 @@ def wrap_jumps(channel: np.ndarray) -> int:
     x = np.asarray(channel, dtype=np.float64)
     d = np.diff(x)
     jumps = np.flatnonzero(np.abs(d) > _WRAP_JUMP)
+    if core is not None:  # a jump belongs to the window holding the sample it lands on
+        jumps = jumps[(jumps + 1 >= core.start) & (jumps + 1 < core.stop)]
     if jumps.size == 0:
         return 0
     padded = np.pad(np.abs(d), _WRAP_CONTEXT, constant_values=np.nan)  # no context past the ends

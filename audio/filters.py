@@ -177,9 +177,3 @@ def out_of_band_db(x: np.ndarray, rate: int) -> tuple[float, float]:
     if not in_band and not low and not high:
         return -math.inf, -math.inf
     return ratio_db(low, in_band), ratio_db(high, in_band)
-
-
-def in_band_share_db(x: np.ndarray, rate: int) -> float:
-    """How much of the signal's power lies in 300-3400 Hz, in dB (0: all of it)."""
-    _, in_band, _, total = band_powers(x, rate)
-    return ratio_db(in_band, total) if total > 0 else 0.0

@@ -11,6 +11,7 @@ import io
 import os
 import struct
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from audio import _pydub, g711
+from audio.stream import BLOCK
 
 PCM, FLOAT, ALAW, MULAW, EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
 _ENCODING_NAMES = {PCM: "PCM", FLOAT: "float", ALAW: "A-law", MULAW: "mu-law"}
@@ -147,6 +149,37 @@ class WavLayout:
         return Sound(self.decode(payload, name), self.format.rate, self.format)
 
 
+def is_wav(path: Path | str) -> bool:
+    """Whether the file starts as RIFF/WAVE (else ffmpeg must decode it)."""
+    try:
+        with Path(path).open("rb") as handle:
+            return _is_wav(handle)
+    except OSError as error:
+        raise AudioError(f"{path}: cannot read ({error.strerror or error})") from error
+
+
+def open_wav(path: Path | str) -> tuple[WavLayout, Callable[[], Iterator[np.ndarray]]]:
+    """A WAV's header, and a source of its frames a block at a time (readable again and again),
+    so a long file never has to be in memory whole."""
+    name = str(path)
+    try:
+        with Path(path).open("rb") as handle:
+            _is_wav(handle)
+            layout = wav_layout(handle, name)
+    except OSError as error:
+        raise AudioError(f"{path}: cannot read ({error.strerror or error})") from error
+
+    def blocks() -> Iterator[np.ndarray]:
+        step = BLOCK * layout.frame_bytes
+        with Path(path).open("rb") as handle:
+            for offset in range(0, layout.data_bytes, step):
+                handle.seek(layout.data_offset + offset)
+                payload = handle.read(min(step, layout.data_bytes - offset))
+                yield layout.decode(payload, name)
+
+    return layout, blocks
+
+
 def _is_wav(handle: BinaryIO) -> bool:
     head = handle.read(12)
     return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
@@ -249,22 +282,60 @@ def _info_comment(body: bytes) -> str:
 
 def wav_bytes(mono: np.ndarray, rate: int, encoding: str = "pcm16", comment: str = "") -> bytes:
     """Encode float samples as a canonical WAV: 16-bit PCM (tag 1) or 8-bit mu-law (tag 7)."""
+    handle = io.BytesIO()
+    _write_wav(handle, [mono], rate, encoding, lambda: comment)
+    return handle.getvalue()
+
+
+def _encode(mono: np.ndarray, encoding: str) -> bytes:
     pcm = np.clip(np.round(np.asarray(mono, dtype=np.float64) * 32768.0), -32768, 32767)
     pcm = pcm.astype("<i2")
+    return pcm.tobytes() if encoding == "pcm16" else g711.mulaw_encode(pcm).tobytes()
+
+
+def _write_wav(
+    handle: BinaryIO,
+    blocks: Iterable[np.ndarray],
+    rate: int,
+    encoding: str,
+    comment: Callable[[], str],
+) -> None:
+    """Header, samples block by block, the comment after them; then the sizes are filled in.
+
+    The canonical 44-byte header comes first (``data`` at offset 36; mu-law adds its ``fact``
+    chunk before it), and ``comment`` is asked for only once all samples are written, so a
+    writer can put in it what it measured on the way.
+    """
     if encoding == "pcm16":
-        fmt = struct.pack("<HHIIHH", PCM, 1, rate, rate * 2, 2, 16)
-        chunks = [(b"fmt ", fmt), (b"data", pcm.tobytes())]
+        chunks = [(b"fmt ", struct.pack("<HHIIHH", PCM, 1, rate, rate * 2, 2, 16))]
     elif encoding == "mulaw":
-        fmt = struct.pack("<HHIIHHH", MULAW, 1, rate, rate, 1, 8, 0)
-        fact = struct.pack("<I", pcm.size)
-        chunks = [(b"fmt ", fmt), (b"fact", fact), (b"data", g711.mulaw_encode(pcm).tobytes())]
+        chunks = [(b"fmt ", struct.pack("<HHIIHHH", MULAW, 1, rate, rate, 1, 8, 0))]
+        chunks.append((b"fact", struct.pack("<I", 0)))
     else:
         raise ValueError(f"unknown encoding {encoding!r}; use 'pcm16' or 'mulaw'")
-    if comment:
-        text = comment.encode("utf-8") + b"\0"
-        chunks.append((b"LIST", b"INFO" + _chunk(b"ICMT", text)))
-    body = b"".join(_chunk(chunk_id, payload) for chunk_id, payload in chunks)
-    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body
+    handle.write(b"RIFF" + struct.pack("<I", 0) + b"WAVE")
+    handle.write(b"".join(_chunk(chunk_id, payload) for chunk_id, payload in chunks))
+    data_at = handle.tell()
+    handle.write(b"data" + struct.pack("<I", 0))
+    samples = size = 0
+    for block in blocks:
+        payload = _encode(block, encoding)
+        handle.write(payload)
+        samples, size = samples + np.size(block), size + len(payload)
+    if size & 1:
+        handle.write(b"\0")
+    if text := comment():
+        info = b"INFO" + _chunk(b"ICMT", text.encode("utf-8") + b"\0")
+        handle.write(_chunk(b"LIST", info))
+    end = handle.tell()
+    handle.seek(4)
+    handle.write(struct.pack("<I", end - 8))
+    handle.seek(data_at + 4)
+    handle.write(struct.pack("<I", size))
+    if encoding == "mulaw":
+        handle.seek(data_at - 4)
+        handle.write(struct.pack("<I", samples))
+    handle.seek(end)
 
 
 def _chunk(chunk_id: bytes, payload: bytes) -> bytes:
@@ -276,15 +347,25 @@ def write_wav(
     path: Path | str, mono: np.ndarray, rate: int, encoding: str = "pcm16", comment: str = ""
 ) -> None:
     """Write atomically (temp file + rename): preparing a file in place never leaves half a WAV."""
+    write_wav_blocks(path, [mono], rate, encoding, lambda: comment)
+
+
+def write_wav_blocks(
+    path: Path | str,
+    blocks: Iterable[np.ndarray],
+    rate: int,
+    encoding: str = "pcm16",
+    comment: Callable[[], str] = str,
+) -> None:
+    """``write_wav`` for a signal given a block at a time; ``comment`` is asked for at the end."""
     path = Path(path)
-    data = wav_bytes(mono, rate, encoding, comment)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         raise AudioError(f"{path}: cannot write there ({error.strerror or error})") from error
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            _write_wav(handle, blocks, rate, encoding, comment)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; the web server and operators must read it
         os.replace(tmp, path)
     except BaseException:

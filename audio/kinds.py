@@ -16,7 +16,13 @@ from enum import StrEnum
 import numpy as np
 
 from audio.distortion import NO_CLIPPING, Clipping
-from audio.levels import active_level, gated_rms_dbov, rms_dbov
+from audio.levels import (
+    SILENT_DB,
+    ActiveLevelMeter,
+    WindowPowers,
+    gated_rms_of,
+    power_db,
+)
 
 
 class Kind(StrEnum):
@@ -40,11 +46,48 @@ LEVEL_MEASURE = {
 
 def measure_level(x: np.ndarray, rate: int, kind: Kind) -> float:
     """The level in dBov a file of this kind is aimed at and judged by."""
-    if kind is Kind.PROMPT:
-        return active_level(x, rate).level_dbov
-    if kind is Kind.MUSIC:
-        return gated_rms_dbov(x, rate)
-    return rms_dbov(x)
+    meter = KindMeter(rate, kind)
+    meter.feed(x)
+    return meter.level_dbov()
+
+
+class KindMeter:
+    """``measure_level`` fed a block at a time; the 400 ms window powers it keeps for music are
+    also what levelling of music passages and the loudest-window check need."""
+
+    def __init__(self, rate: int, kind: Kind) -> None:
+        self.rate, self.kind = rate, kind
+        self.speech = ActiveLevelMeter(rate) if kind is Kind.PROMPT else None
+        self.windows = WindowPowers(rate, 0.4, 0.1) if kind is Kind.MUSIC else None
+        self.swells = WindowPowers(rate, 3.0, 0.5) if kind is Kind.MUSIC else None
+        self.energy, self.samples = 0.0, 0
+
+    def feed(self, x: np.ndarray) -> None:
+        x = np.asarray(x, dtype=np.float64)
+        self.energy += float(np.sum(x * x))
+        self.samples += x.size
+        if self.speech is not None:
+            self.speech.feed(x)
+        if self.windows is not None:
+            self.windows.feed(x)
+            self.swells.feed(x)
+
+    def level_dbov(self) -> float:
+        if self.speech is not None:
+            return self.speech.result().level_dbov
+        if self.windows is not None:
+            return gated_rms_of(self.windows.result()[1])
+        return power_db(self.energy / self.samples) if self.samples else SILENT_DB
+
+    def loudest_dbov(self) -> float:
+        """RMS of the loudest 3 s (music must not swell above speech even briefly)."""
+        if self.swells is None or not self.samples:
+            return SILENT_DB
+        return power_db(float(np.max(self.swells.result()[1])))
+
+    def activity(self) -> float:
+        """Share of the signal that is active speech (prompts); 1.0 for music and noise."""
+        return self.speech.result().activity if self.speech is not None else 1.0
 
 
 def tag_comment(kind: Kind, level_dbov: float, source_clipping: Clipping = NO_CLIPPING) -> str:

@@ -1,30 +1,29 @@
 """Turn any recording into Twilio-ready audio: mono, 8 kHz, band-limited, levelled, peak-safe.
 
-Order matters and is fixed here: decode -> mono -> band-limit at the input rate -> resample to
-8 kHz -> trim (prompts) -> level to the kind's target -> limit peaks -> fade the edges -> write.
-Processing is float64 throughout and only the final write rounds to integers, so nothing wraps.
+Decode -> refuse what cannot become good audio -> mono without DC -> ``pipeline.process``
+(band-limit, resample, trim, level, limit) -> fade -> write. Processing is float64 throughout
+and only the final write rounds to integers, so nothing wraps.
 Running it on its own output changes the level by far less than 0.5 dB.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from audio.content import content_problem
-from audio.distortion import (
-    NO_CLIPPING,
-    Clipping,
-    clipping_of,
-    clipping_problems,
-    clipping_warnings,
-    quantum_of,
+from audio.distortion import NO_CLIPPING, Clipping, clipping_problems, clipping_warnings
+from audio.formats import (
+    TELEPHONE_RATE,
+    AudioError,
+    is_wav,
+    open_wav,
+    read_audio,
+    write_wav_blocks,
 )
-from audio.dynamics import fade_edges, level_passages, limit_peaks, trim_silence
-from audio.filters import to_telephone
-from audio.formats import TELEPHONE_RATE, AudioError, read_audio, write_wav
 from audio.kinds import (
     DEFAULT_LEVEL_DBOV,
     MUSIC_FLOOR_DBOV,
@@ -32,14 +31,14 @@ from audio.kinds import (
     NOISE_RANGE_DBOV,
     PROMPT_LEVEL_DBOV,
     Kind,
-    measure_level,
+    KindMeter,
     tag_comment,
 )
-from audio.levels import peak_dbfs
+from audio.pipeline import finished, process
+from audio.scan import scan
 
 PEAK_CEILING_DBFS = -3.0  # the promise: no sample above this
-_LIMITER_CEILING_DBFS = -3.5  # what the limiter aims at, leaving room for rounding and mu-law
-_SILENT_INPUT_DBOV = -85.0
+_SPILL_AFTER_S = 120.0  # longer inputs keep their 8 kHz intermediates in scratch files
 _PROMPT_RANGE_DBOV = (-35.0, -12.0)
 
 
@@ -99,31 +98,9 @@ def prepare_samples(
     """Mono float samples at any rate -> float samples at 8 kHz, ready to write."""
     target = DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else float(level_dbov)
     check_target(kind, target, prompt_level_dbov)
-    y = to_telephone(np.asarray(x, dtype=np.float64), rate)
-    rate = TELEPHONE_RATE
-    measured = measure_level(y, rate, kind)
-    if measured < _SILENT_INPUT_DBOV:
-        raise AudioError(
-            "nothing to level: the input is silent in the telephone band "
-            "(300-3400 Hz), or all its sound lies outside it"
-        )
-    if kind is Kind.PROMPT and trim:
-        y = trim_silence(y, rate, threshold_dbov=measured - 40.0)
-    if kind is Kind.MUSIC:
-        y = y * 10.0 ** ((target - measured) / 20.0)
-        y = level_passages(
-            y,
-            rate,
-            floor_dbov=min(MUSIC_FLOOR_DBOV + 2.0, target - 4.0),
-            ceiling_dbov=prompt_level_dbov - 3.0,
-        )
-    for _ in range(6):  # gain and limiter pull against each other briefly, then agree
-        y = y * 10.0 ** ((target - measure_level(y, rate, kind)) / 20.0)
-        y = limit_peaks(y, rate, _LIMITER_CEILING_DBFS)
-        if abs(measure_level(y, rate, kind) - target) < 0.05:
-            break
-    ceiling = 10.0 ** (_LIMITER_CEILING_DBFS / 20.0)
-    return np.clip(fade_edges(y, rate), -ceiling, ceiling)
+    x = np.asarray(x, dtype=np.float64)
+    with process([x], rate, kind, target, prompt_level_dbov, trim) as track:
+        return np.concatenate([np.zeros(0), *finished(track)])
 
 
 def prepare_file(
@@ -139,27 +116,35 @@ def prepare_file(
 
     Refuses, naming the file, what cannot become good audio (cut short, empty, cancelling
     channels, nothing in the band); warns about clipping, which no processing can undo, and
-    tags the output with it so ``check`` keeps saying so. ``target`` may be ``source``: the file
-    is only replaced once the new one is complete.
+    tags the output with it so ``check`` keeps saying so. A WAV is read a block at a time and
+    long ones are processed through scratch files, so memory stays bounded at any length.
+    ``target`` may be ``source``: the file is only replaced once the new one is complete.
     """
-    check_target(
-        kind, DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else level_dbov, prompt_level_dbov
-    )
-    sound = read_audio(source)
+    goal = DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else float(level_dbov)
+    check_target(kind, goal, prompt_level_dbov)
     name = str(source)
-    refusal = sound.format.truncation(name) or content_problem(sound, name)
-    if refusal is not None:
-        raise AudioError(refusal)
-    clipping = clipping_of(sound.frames, quantum_of(sound.format))
-    mono = sound.mono()
+    if is_wav(source):
+        layout, blocks = open_wav(source)
+        fmt = layout.format
+    else:
+        sound = read_audio(source)
+        fmt, blocks = sound.format, (lambda: iter([sound.frames]))
+    if (cut := fmt.truncation(name)) is not None:
+        raise AudioError(cut)
+    measured = scan(blocks, fmt, kind, full=False)
+    if (empty := content_problem(measured, name)) is not None:
+        raise AudioError(empty)
+    dc = float(np.mean(measured.dc_offset))
+    mono = (frames.mean(axis=1) - dc for frames in blocks())
+    spill = fmt.duration_s > _SPILL_AFTER_S
     try:
-        samples = prepare_samples(
-            mono - np.mean(mono), sound.rate, kind, level_dbov, prompt_level_dbov, trim
-        )
+        track = process(mono, fmt.rate, kind, goal, prompt_level_dbov, trim, spill)
     except AudioError as error:
         raise AudioError(f"{name}: {error}") from error
-    warnings = clipping_problems(clipping) + clipping_warnings(clipping)
-    return write_prepared(target, samples, kind, encoding, clipping, tuple(warnings))
+    clipping = measured.clipping
+    warnings = tuple(clipping_problems(clipping) + clipping_warnings(clipping))
+    with track:
+        return write_prepared_blocks(target, finished(track), kind, encoding, clipping, warnings)
 
 
 def write_prepared(
@@ -171,10 +156,37 @@ def write_prepared(
     warnings: tuple[str, ...] = (),
 ) -> Prepared:
     """Write 8 kHz samples with the tag ``check`` reads back, and describe the result."""
-    level = measure_level(samples, TELEPHONE_RATE, kind)
+    return write_prepared_blocks(target, [samples], kind, encoding, source_clipping, warnings)
+
+
+def write_prepared_blocks(
+    target: Path | str,
+    blocks: Iterable[np.ndarray],
+    kind: Kind,
+    encoding: str = "pcm16",
+    source_clipping: Clipping = NO_CLIPPING,
+    warnings: tuple[str, ...] = (),
+) -> Prepared:
+    """``write_prepared`` for samples given a block at a time; the level in the tag is measured
+    on the way through."""
+    meter = KindMeter(TELEPHONE_RATE, kind)
+    peak = 0.0
+
+    def measured() -> Iterator[np.ndarray]:
+        nonlocal peak
+        for block in blocks:
+            meter.feed(block)
+            peak = max(peak, float(np.max(np.abs(block)))) if np.size(block) else peak
+            yield block
+
     target = Path(target)
-    comment = tag_comment(kind, level, source_clipping)
-    write_wav(target, samples, TELEPHONE_RATE, encoding, comment)
+    comment = lambda: tag_comment(kind, meter.level_dbov(), source_clipping)  # noqa: E731
+    write_wav_blocks(target, measured(), TELEPHONE_RATE, encoding, comment)
     return Prepared(
-        target, kind, level, peak_dbfs(samples), samples.size / TELEPHONE_RATE, warnings
+        target,
+        kind,
+        meter.level_dbov(),
+        20.0 * np.log10(peak) if peak > 0 else -np.inf,
+        meter.samples / TELEPHONE_RATE,
+        warnings,
     )

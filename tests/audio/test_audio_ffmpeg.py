@@ -59,5 +59,5 @@ def test_mp3_round_trip(ffmpeg_installed, write_wav, speech, tmp_path):
     prepared = prepare_file(mp3, tmp_path / "greeting.wav")
     report = check_file(prepared.path)
     assert report.ok, report.verdict
-    assert report.sound.format.telephone_ready
+    assert report.format.telephone_ready
     assert abs(prepared.duration_s - 3.0) < 0.5
