@@ -20,6 +20,7 @@ LAZY_COMMANDS = {
     "compare": "cli.simulate_commands:compare_command",
     "erlang": "cli.simulate_commands:erlang_command",
     "fit": "cli.twin_commands:fit_command",
+    "backtest": "cli.twin_commands:backtest_command",
     "users": "cli.console_commands:users",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""

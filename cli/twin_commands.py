@@ -72,3 +72,30 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
     Path(out).write_text(HEADER + dumps(twin_to_dict(twin)), encoding="utf-8")
     click.echo(fit_report(twin))
     click.echo(f"\nscenario written to {out}; try: holdwell compare --scenario {out}")
+
+
+@click.command("backtest")
+@RECORDS_OPTION
+@click.option("--test-days", type=click.IntRange(1, 366), default=7, show_default=True,
+              help="Last days of the log to hold out and predict.")
+@click.option("--replications", type=click.IntRange(2, 1000), default=20, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default="backtest.png",
+              show_default=True, help="PNG of predicted vs actual by hour.")
+def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, seed: int,
+                     plot_path: str) -> None:
+    """Fit on the first days of the log and predict the held-out days, hour by hour."""
+    from simulator.backtest import backtest
+    from simulator.backtest_report import backtest_plot, backtest_table
+
+    records = read_log(paths)
+    try:
+        with click.progressbar(length=test_days * replications, label="backtest",
+                               file=click.get_text_stream("stderr")) as bar:
+            result = backtest(records, test_days=test_days, replications=replications,
+                              seed=seed, progress=bar.update)
+    except ScenarioError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(backtest_table(result))
+    backtest_plot(result, plot_path)
+    click.echo(f"\nplot written to {plot_path}")

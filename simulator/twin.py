@@ -11,6 +11,7 @@ makes callers do, so predicting another policy does not count its reactions twic
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -127,6 +128,14 @@ def profile_of(rates: SlotRates) -> RateProfile:
     """Per-half-hour rates as a rate profile."""
     return RateProfile(tuple((float(slot * SLOT_MIN), float(rate))
                              for slot, rate in enumerate(rates.per_min)))
+
+
+def whole_days_calls(daily_calls: float, days: int) -> int:
+    """Calls to draw so the first `days` days are a complete Poisson stream (the draw is n
+    arrivals, not a time span): the mean plus 6 standard deviations and 10; a consumer keeps
+    only calls entering before `days` x 24 h."""
+    mean = daily_calls * days
+    return int(math.ceil(mean + 6 * math.sqrt(mean) + 10))
 
 
 def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulator.behaviour import Reactions
-from simulator.scenario import Scenario, simple_scenario
+from simulator.distributions import Lognormal, Weibull
+from simulator.scenario import RateProfile, Scenario, Staffing, simple_scenario
 
 
 def batch_se(values: np.ndarray, batches: int = 40) -> float:
@@ -30,3 +32,21 @@ def small_queue() -> Scenario:
     """Five agents, long enough waits that callers hear check-ins and offers."""
     return simple_scenario(calls=3000, agents=5, arrivals_per_min=1.0, service_mean_min=5,
                            patience_mean_min=8, reactions=Reactions())
+
+
+LOG_RATES = RateProfile(((0, 0.0), (420, 0.8), (540, 2.0), (720, 1.6), (960, 1.2), (1140, 0.3),
+                         (1320, 0.0)))
+LOG_STAFF = Staffing(((0, 0), (420, 4), (540, 9), (720, 8), (960, 6), (1140, 2), (1320, 0)))
+LOG_DAYS = 14
+LOG_TRUTH = Scenario(calls=round(LOG_RATES.daily_calls * LOG_DAYS), arrivals=LOG_RATES,
+                     agents=LOG_STAFF, service=Lognormal(300.0, 0.8),
+                     patience=Weibull(180.0, 0.8))
+"""A line with a day shape, known parameters and default reactions, for fit and backtest."""
+
+
+@pytest.fixture(scope="session")
+def known_log() -> pd.DataFrame:
+    """Two weeks of calls under music and ads, generated from LOG_TRUTH (seeded)."""
+    from simulator.run import policy_named, simulate
+
+    return simulate(LOG_TRUTH, policy_named("music_ads"), np.random.default_rng(2024)).table.frame()

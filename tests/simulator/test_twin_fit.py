@@ -15,19 +15,15 @@ import numpy as np
 import pytest
 
 from simulator.behaviour import Reactions
-from simulator.distributions import Exponential, Lognormal, Weibull
+from simulator.distributions import Exponential
 from simulator.fit_arrivals import SLOT_MIN
 from simulator.run import policy_named, simulate
 from simulator.scenario import RateProfile, Scenario, Staffing
 from simulator.scenario_file import twin_from_dict, twin_to_dict
 from simulator.twin import fit_twin, twin_scenario
+from tests.simulator.conftest import LOG_DAYS, LOG_RATES, LOG_STAFF, LOG_TRUTH
 
-RATES = RateProfile(((0, 0.0), (420, 0.8), (540, 2.0), (720, 1.6), (960, 1.2), (1140, 0.3),
-                     (1320, 0.0)))
-STAFF = Staffing(((0, 0), (420, 4), (540, 9), (720, 8), (960, 6), (1140, 2), (1320, 0)))
-DAYS = 14
-TRUE = Scenario(calls=round(RATES.daily_calls * DAYS), arrivals=RATES, agents=STAFF,
-                service=Lognormal(300.0, 0.8), patience=Weibull(180.0, 0.8))
+RATES, STAFF, DAYS, TRUE = LOG_RATES, LOG_STAFF, LOG_DAYS, LOG_TRUTH
 
 
 def within(value: float, truth: float, se: float, k: float = 3.0) -> bool:
@@ -35,9 +31,8 @@ def within(value: float, truth: float, se: float, k: float = 3.0) -> bool:
 
 
 @pytest.fixture(scope="module")
-def fitted():
-    log = simulate(TRUE, policy_named("music_ads"), np.random.default_rng(2024)).table.frame()
-    return fit_twin(log, seed=1)
+def fitted(known_log):
+    return fit_twin(known_log, seed=1)
 
 
 def test_patience_and_talk_are_recovered_within_their_uncertainty(fitted) -> None:

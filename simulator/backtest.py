@@ -1,0 +1,144 @@
+"""Backtest: fit the twin on the first days of a log, predict the held-out days, compare.
+
+Per hour of the day, over the held-out days pooled: abandonment (abandoned / (entered -
+callback takers)), unserved rate ((abandoned + callback failed) / entered) and ASA (mean wait
+of answered calls, seconds), by the hour a call entered. The prediction simulates each
+held-out day (its weekday's fitted arrivals when the training days hold that weekday at
+least `MIN_WEEKDAYS` times, else all days') under the policy the day actually ran,
+`replications` times; the 95% prediction interval (mean ± t sd sqrt(1 + 1/R) over
+replications) is where the real figure should fall if the twin is right.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from simulator.fit_arrivals import WEEKDAYS
+from simulator.replicate import mean_and_half_width, replicate
+from simulator.run import policy_named
+from simulator.scenario import DAY_S, ScenarioError
+from simulator.table import ABANDONED, ANSWERED, CALLBACK_FAILED, CallTable
+from simulator.twin import Twin, fit_twin, twin_scenario, whole_days_calls
+
+HOURS = 24
+MIN_WEEKDAYS = 4  # fewer of a weekday in training: its profile is too noisy, use all days
+METRICS = {"abandonment": "abandoned / (entered - callback takers), calls entering that hour",
+           "unserved": "(abandoned + callback failed) / entered, calls entering that hour",
+           "asa_s": "mean wait of answered calls entering that hour, seconds"}
+COUNTS = ("entered", "abandoned", "takers", "failed", "answered", "answered_wait_s")
+
+
+def hourly_counts(entered_s: np.ndarray, outcome: np.ndarray, requested: np.ndarray,
+                  wait_s: np.ndarray) -> dict[str, np.ndarray]:
+    """Counts per hour of the day a call entered (seconds from midnight)."""
+    hour = (np.asarray(entered_s) // 3600).astype(int) % HOURS
+    answered = outcome == ANSWERED
+
+    def per_hour(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(hour, weights=weights.astype(float), minlength=HOURS)
+
+    return {"entered": per_hour(np.ones(hour.size)), "abandoned": per_hour(outcome == ABANDONED),
+            "takers": per_hour(requested), "failed": per_hour(outcome == CALLBACK_FAILED),
+            "answered": per_hour(answered), "answered_wait_s": per_hour(np.where(answered,
+                                                                                 wait_s, 0.0))}
+
+
+def table_counts(table: CallTable, summary: dict) -> dict[str, np.ndarray]:
+    """The measure each simulated replication returns: the first day's calls, by hour."""
+    keep = table.entered_s < DAY_S
+    return hourly_counts(table.entered_s[keep], table.outcome[keep],
+                         table.callback_requested[keep], table.wait_s[keep])
+
+
+def rates(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The three hourly metrics from pooled counts (NaN where undefined)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {"abandonment": counts["abandoned"] / (counts["entered"] - counts["takers"]),
+                "unserved": (counts["abandoned"] + counts["failed"]) / counts["entered"],
+                "asa_s": counts["answered_wait_s"] / counts["answered"]}
+
+
+def log_counts(records: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Hourly counts of a real (or simulated) log."""
+    entered = pd.to_datetime(records["entered_at"], utc=True)
+    seconds = (entered - entered.dt.normalize()).dt.total_seconds().to_numpy()
+    outcome = records["outcome"].astype(str).map(
+        {"answered": ANSWERED, "abandoned": ABANDONED, "callback_failed": CALLBACK_FAILED}
+    ).fillna(-1).to_numpy()
+    return hourly_counts(seconds, outcome, records["callback_requested"].to_numpy(bool),
+                         records["wait_s"].to_numpy(float))
+
+
+def prediction_interval(values: np.ndarray) -> tuple[float, float]:
+    """95% interval for one more draw: mean ± t sd sqrt(1 + 1/R). Percentiles of a few
+    replications are too narrow (the range of 10 covers a new draw 9 times in 11)."""
+    if values.size < 2:
+        return (np.nan, np.nan)
+    mean, half = mean_and_half_width(values)
+    half *= math.sqrt(values.size + 1)  # half-width of the mean x sqrt(R + 1): a new draw
+    return max(mean - half, 0.0), mean + half  # rates and waits are never negative
+
+
+@dataclass(frozen=True)
+class Backtest:
+    twin: Twin
+    train_days: tuple[str, str]
+    test_days: tuple[str, ...]
+    hourly: pd.DataFrame  # hour, metric, actual, predicted, low, high, entered
+    replications: int
+
+
+def _day_profile(twin: Twin, weekday: str) -> str:
+    rates_ = twin.by_weekday.get(weekday)
+    return weekday if rates_ is not None and rates_.days >= MIN_WEEKDAYS else "all"
+
+
+def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 20,
+             seed: int = 0, workers: int | None = None,
+             progress: Callable[[int], None] | None = None) -> Backtest:
+    """Fit on all but the last `test_days` dates, predict those dates hour by hour."""
+    entered = pd.to_datetime(records["entered_at"], utc=True)
+    dates = entered.dt.normalize()
+    unique = sorted(dates.unique())
+    if len(unique) < test_days + 2:
+        raise ScenarioError(f"backtest: the log spans {len(unique)} day(s); it needs at least "
+                            f"{test_days + 2} to hold out {test_days}")
+    held = set(unique[-test_days:])
+    train = records[~dates.isin(held).to_numpy()]
+    test = records[dates.isin(held).to_numpy()]
+    twin = fit_twin(train, seed=seed)
+    simulated = {key: np.zeros((replications, HOURS)) for key in COUNTS}
+    for index, day in enumerate(sorted(held)):
+        mine = test[(dates[dates.isin(held)] == day).to_numpy()]
+        policy = mine["policy"].astype(str).mode().iat[0] if len(mine) else twin.base_policy
+        weekday = WEEKDAYS[pd.Timestamp(day).weekday()]
+        scenario = twin_scenario(twin, day=_day_profile(twin, weekday))
+        scenario = replace(scenario, calls=whole_days_calls(scenario.arrivals.daily_calls, 1))
+        runs = replicate(scenario, [policy_named(policy)], replications, seed * 1000 + index,
+                         measure=table_counts, workers=workers, progress=progress)
+        for r, counts in enumerate(runs[policy]):
+            for key in COUNTS:
+                simulated[key][r] += counts[key]
+    actual = rates(log_counts(test))
+    predicted = rates(simulated)  # arrays (replications, HOURS)
+    rows = []
+    entered_actual = log_counts(test)["entered"]
+    for metric in METRICS:
+        values = predicted[metric]
+        for hour in range(HOURS):
+            column = values[:, hour][np.isfinite(values[:, hour])]
+            if entered_actual[hour] == 0 and column.size == 0:
+                continue
+            low, high = prediction_interval(column)
+            rows.append({"hour": hour, "metric": metric, "actual": actual[metric][hour],
+                         "predicted": float(column.mean()) if column.size else np.nan,
+                         "low": float(low), "high": float(high),
+                         "entered": int(entered_actual[hour])})
+    train_dates = sorted(set(unique) - held)
+    return Backtest(twin, (str(train_dates[0].date()), str(train_dates[-1].date())),
+                    tuple(str(d.date()) for d in sorted(held)), pd.DataFrame(rows), replications)

@@ -1,0 +1,92 @@
+"""Independent replications of policies on one scenario, spread over the machine's cores.
+
+Replication r of every policy uses the seed (seed, r): the same callers for every policy
+within a replication (common random numbers), independent callers across replications, so
+the spread of a figure across replications is its simulation uncertainty. Work goes to a
+process pool (fork: workers start with everything imported); `workers=1` stays in process.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hold_policies.base import HoldPolicy
+from simulator.run import simulate
+from simulator.scenario import Scenario
+from simulator.table import CallTable
+
+Measure = Callable[[CallTable, dict], dict]
+T_975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 8: 2.365, 10: 2.262, 20: 2.093}
+
+
+def summary_only(table: CallTable, summary: dict) -> dict:
+    """The default measure: the run's summary as it is."""
+    return summary
+
+
+@dataclass(frozen=True)
+class Task:
+    scenario: Scenario
+    policy: HoldPolicy
+    seed: int
+    replication: int
+    measure: Measure
+    warmup_s: float = 0.0
+
+
+def run_task(task: Task) -> tuple[str, int, dict]:
+    """One replication of one policy (a module-level function, so a pool can run it)."""
+    rng = np.random.default_rng([task.seed, task.replication])
+    run = simulate(task.scenario, task.policy, rng, warmup_s=task.warmup_s)
+    return task.policy.name, task.replication, task.measure(run.table, run.summary)
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def replicate(scenario: Scenario, policies: Sequence[HoldPolicy], replications: int, seed: int,
+              *, measure: Measure = summary_only, workers: int | None = None,
+              warmup_s: float = 0.0, progress: Callable[[int], None] | None = None,
+              ) -> dict[str, list[dict]]:
+    """{policy name: [measure of replication 0, 1, ...]}, replications in order."""
+    tasks = [Task(scenario, policy, seed, r, measure, warmup_s)
+             for r in range(replications) for policy in policies]
+    workers = min(workers or default_workers(), len(tasks))
+    out: dict[str, list[dict | None]] = {p.name: [None] * replications for p in policies}
+    if workers <= 1:
+        results = map(run_task, tasks)
+        pool = None
+    else:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        chunk = max(1, len(tasks) // (8 * workers))
+        results = pool.imap_unordered(run_task, tasks, chunksize=chunk)
+    try:
+        for name, r, figures in results:
+            out[name][r] = figures
+            if progress is not None:
+                progress(1)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return out  # type: ignore[return-value]
+
+
+def mean_and_half_width(values: Sequence[float | None]) -> tuple[float, float]:
+    """Mean over replications and the half-width of its 95% t interval (NaN if < 2)."""
+    data = np.array([v for v in values if v is not None and not math.isnan(v)], float)
+    if data.size == 0:
+        return math.nan, math.nan
+    if data.size < 2:
+        return float(data.mean()), math.nan
+    t = T_975.get(data.size) or (1.96 + 2.4 / data.size)
+    return float(data.mean()), float(t * data.std(ddof=1) / math.sqrt(data.size))

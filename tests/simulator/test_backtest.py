@@ -1,0 +1,64 @@
+"""Backtest: fit on the first days, predict the held-out days by hour (issue 15, item 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from simulator.backtest import backtest, prediction_interval
+from simulator.backtest_report import coverage
+
+
+@pytest.fixture(scope="module")
+def result(known_log):
+    return backtest(known_log, test_days=4, replications=12, seed=3, workers=2)
+
+
+def test_held_out_days_fall_inside_the_predicted_intervals(result) -> None:
+    assert result.test_days[-1] > result.train_days[1]
+    assert len(result.test_days) == 4
+    cover = coverage(result)
+    # 95% intervals over 15 open hours: a right twin leaves about one hour out per metric
+    assert all(share >= 0.7 for share in cover.values()), cover
+    unserved = result.hourly[result.hourly["metric"] == "unserved"]
+    weights = unserved["entered"] / unserved["entered"].sum()
+    overall_predicted = float((unserved["predicted"] * weights).sum())
+    overall_actual = float((unserved["actual"] * weights).sum())
+    assert abs(overall_predicted - overall_actual) < 0.02
+
+
+def test_a_twin_of_the_wrong_line_is_caught(known_log) -> None:
+    """Triple the answered waits of the held-out days: they no longer come from the fitted line,
+    and the backtest must show them outside its intervals."""
+    doctored = known_log.copy()
+    dates = doctored["entered_at"].dt.normalize()
+    late = dates >= sorted(dates.unique())[-4]
+    doctored.loc[late & (doctored["outcome"] == "answered"), "wait_s"] *= 3.0
+    wrong = backtest(doctored, test_days=4, replications=8, seed=3, workers=2)
+    assert coverage(wrong)["asa_s"] < 0.5
+
+
+def test_prediction_interval_covers_a_new_draw_about_95_percent() -> None:
+    rng = np.random.default_rng(0)
+    hits = 0
+    for _ in range(400):
+        sample, new = rng.normal(size=10), rng.normal()
+        low, high = prediction_interval(sample + 5)
+        hits += low <= new + 5 <= high
+    assert 0.91 <= hits / 400 <= 0.99
+
+
+def test_backtest_command_prints_and_plots(known_log, tmp_path: Path) -> None:
+    from cli.twin_commands import backtest_command
+
+    log = tmp_path / "calls.parquet"
+    known_log.to_parquet(log)
+    plot = tmp_path / "bt.png"
+    result = CliRunner().invoke(backtest_command, ["--records", str(log), "--test-days", "3",
+                                                   "--replications", "4", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    assert "predicted [95%] / actual" in result.output and "definitions:" in result.output
+    assert plot.read_bytes()[:4] == b"\x89PNG"
