@@ -139,10 +139,9 @@ class BandMeter:
         buffer = np.concatenate((self._carry, x))
         count = (buffer.size - segment) // hop + 1 if buffer.size >= segment else 0
         if count:
-            used = buffer[: (count - 1) * hop + segment]
-            freqs, psd = signal.welch(used, fs=self.rate, window="hann", nperseg=segment)
-            self._freqs = freqs
-            self._sum = psd * count if self._sum is None else self._sum + psd * count
+            psd = _periodogram_sum(buffer[: (count - 1) * hop + segment], self.rate, segment)
+            self._freqs = np.fft.rfftfreq(segment, 1.0 / self.rate)
+            self._sum = psd if self._sum is None else self._sum + psd
             self._segments += count
         self._carry = buffer[count * hop :]
 
@@ -159,6 +158,22 @@ class BandMeter:
         low = float(psd[freqs < LOW_GUARD_HZ].sum())
         high = float(psd[freqs > STOP_HZ].sum())
         return low, in_band, high, float(psd.sum())
+
+
+@lru_cache(maxsize=4)
+def _hann(length: int) -> np.ndarray:
+    return signal.get_window("hann", length)
+
+
+def _periodogram_sum(x: np.ndarray, rate: int, segment: int) -> np.ndarray:
+    """Sum of the one-sided density periodograms ``scipy.signal.welch`` averages (Hann window,
+    half overlap, each segment's mean removed), computed for all segments at once."""
+    window = _hann(segment)
+    frames = np.lib.stride_tricks.sliding_window_view(x, segment)[:: segment // 2]
+    frames = (frames - frames.mean(axis=1, keepdims=True)) * window
+    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2 / (rate * float(np.sum(window**2)))
+    power[:, 1 : segment // 2] *= 2.0  # one-sided: all but DC and Nyquist count twice
+    return power.sum(axis=0)
 
 
 def band_powers(x: np.ndarray, rate: int) -> tuple[float, float, float, float]:
