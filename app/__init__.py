@@ -57,7 +57,7 @@ def create_app(
     from app import ops
 
     app.register_blueprint(ops.bp)
-    from app import console
+    from app.console import setup as console
 
     console.init_app(app, pinned_config=config is not None)
     return app

@@ -8,15 +8,16 @@ Why: in-process timings hide what gunicorn, HTTP, signatures and database round 
 caller is thrown out of the queue when /voice/wait is slow, so its rate and tail are the product.
 
 For each database: gunicorn per the Procfile on 127.0.0.1 (fresh PostgreSQL database or temp
-SQLite file, `holdwell db upgrade` first), `--callers` distinct callers seeded with signed
-/voice/incoming, then wrk (Debian's, with benchmarks/bench_webhooks.lua) replays precomputed
-signed /voice/wait polls over `--connections` keep-alive connections: each caller's polls in
-order, QueueTime +60 s per poll (a one-minute segment), QueuePosition its place among the
-seeded callers; enough polls are prepared for 8,000 req/s (a run that uses them all up is
-flagged, as its rate would be understated and its last polls repeated). Right before
-each, the anchor — a bare Flask view answering <Pause> (benchmarks/pause_anchor.py) under the
-same gunicorn command — gets the same requests. Every answer is checked to be TwiML (a 403
-from a bad signature would count as an error), and a sample is read before the timed run.
+SQLite file, `holdwell db upgrade` first), `--callers` distinct callers seeded with a signed
+/voice/incoming and their first /voice/wait (Twilio polls on entering), then wrk (Debian's,
+with benchmarks/bench_webhooks.lua) replays precomputed signed /voice/wait polls over
+`--connections` keep-alive connections: each caller's polls in order, QueueTime +60 s per poll
+(a one-minute segment), QueuePosition its place among the seeded callers. Enough polls are
+prepared for 8,000 req/s (a run that uses them all up is flagged: its rate would be understated
+and its last polls repeated). Right before each, the anchor — a bare Flask view answering
+<Pause> (benchmarks/pause_anchor.py) under the same gunicorn command — gets the same requests.
+Every timed answer is checked to be TwiML (a 403 from a bad signature would count as an
+error); every seeding answer is read in full.
 
 "database hung": the app on PostgreSQL through tests/support/tcp_proxy.py, a threaded Python
 load generator (per-request timings are needed, wrk gives only totals) at the same connection
@@ -88,8 +89,8 @@ class Caller:
                 "ApiVersion": "2010-04-01"}
 
     def poll(self, round_: int, queue_size: int) -> dict[str, str]:
-        """What Twilio posts to waitUrl at this caller's `round_`-th poll."""
-        queue_time = self.offset_s + SEGMENT_S * round_
+        """What Twilio posts to waitUrl at this caller's `round_`-th poll (0: on entering)."""
+        queue_time = self.offset_s + SEGMENT_S * round_ if round_ else 0
         return {"CallSid": self.sid, "AccountSid": "AC" + "0" * 32, "From": self.number,
                 "To": "+14155550199", "CallStatus": "in-progress", "ApiVersion": "2010-04-01",
                 "QueueSid": "QU" + "0" * 32, "QueuePosition": str(self.index + 1),
@@ -165,36 +166,41 @@ def database(kind: str, workdir: Path, through: TcpProxy | None = None) -> Itera
 # --- the load ------------------------------------------------------------------------------
 
 
-def seed(server: LiveServer, callers: Sequence[Caller]) -> str:
-    """Each caller dials in; returns the waitUrl path the app's <Enqueue> gave them."""
-    def dial(caller: Caller) -> WebhookResponse:
-        return server.post("/voice/incoming", caller.incoming(), timeout=CLIENT_TIMEOUT_S)
-
-    with ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(dial, callers))
-    bad = [a for a in answers if not (a.is_twiml and b"<Enqueue" in a.body)]
-    if bad:
-        raise SystemExit(f"{len(bad)} of {len(answers)} /voice/incoming answers were not an "
-                         f"<Enqueue>: first {bad[0]}")
-    enqueue = ElementTree.fromstring(answers[0].body).find(".//Enqueue")
+def wait_path_of(answer: WebhookResponse) -> str:
+    """The waitUrl (path and query) of an /voice/incoming answer's <Enqueue>."""
+    enqueue = ElementTree.fromstring(answer.body).find(".//Enqueue") if answer.is_twiml else None
     wait_url = enqueue.get("waitUrl") if enqueue is not None else None
     if not wait_url:
-        raise SystemExit("the <Enqueue> carries no waitUrl")
+        raise SystemExit(f"/voice/incoming did not answer an <Enqueue waitUrl>: {answer}")
     return re.sub(r"^https?://[^/]+", "", wait_url)
 
 
-def check_sample(server: LiveServer, wait_path: str, callers: Sequence[Caller]) -> None:
-    """Round 0 for a sample of callers must be a wait document from the app itself."""
-    sample = callers[:: max(len(callers) // 64, 1)]
+def is_wait_document(answer: WebhookResponse) -> bool:
+    """TwiML that Twilio accepts as a wait document (what the app's /voice/wait must be)."""
+    if not answer.is_twiml:
+        return False
+    verbs = {node.tag for node in ElementTree.fromstring(answer.body).iter()} - {"Response"}
+    return bool(verbs) and verbs <= WAIT_VERBS
+
+
+def seed(server: LiveServer, callers: Sequence[Caller]) -> str:
+    """Each caller dials in and hears its first wait segment (Twilio requests the waitUrl at
+    once, QueueTime 0), so the timed polls are the steady state: no first-poll ENTERQUEUE.
+    Every answer is checked; returns the waitUrl path."""
+    def dial(caller: Caller) -> str:
+        answer = server.post("/voice/incoming", caller.incoming(), timeout=CLIENT_TIMEOUT_S)
+        path = wait_path_of(answer)
+        first = server.post(path, caller.poll(0, len(callers)), timeout=CLIENT_TIMEOUT_S)
+        if not is_wait_document(first):
+            raise SystemExit(f"the first /voice/wait of {caller.sid} is not a wait document: "
+                             f"{first}")
+        return path
+
     with ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(
-            lambda c: server.post(wait_path, c.poll(0, len(callers)), timeout=CLIENT_TIMEOUT_S),
-            sample))
-    for answer in answers:
-        verbs = ({node.tag for node in ElementTree.fromstring(answer.body).iter()} - {"Response"}
-                 if answer.is_twiml else set())
-        if not verbs or not verbs <= WAIT_VERBS:
-            raise SystemExit(f"a sampled /voice/wait answer is not a wait document: {answer}")
+        paths = set(pool.map(dial, callers))
+    if len(paths) != 1:
+        raise SystemExit(f"callers of one queue were given different waitUrls: {paths}")
+    return paths.pop()
 
 
 def write_polls(prefix: Path, server: LiveServer, wait_path: str, callers: Sequence[Caller],
@@ -420,9 +426,8 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
             anchor_server = LiveServer(url, workdir=host / "anchor", code_root=code,
                                        app_target="pause_anchor:app",
                                        extra_env={"PYTHONPATH": str(HERE)})
-            log(f"{kind}: seeding {len(callers)} callers with /voice/incoming")
+            log(f"{kind}: seeding {len(callers)} callers (/voice/incoming, first /voice/wait)")
             wait_path = seed(server, callers)
-            check_sample(server, wait_path, callers)
             polls = write_polls(host / "polls", server, wait_path, callers, rounds)
             log(f"{kind}: {polls} signed polls prepared")
             with anchor_server:  # the same bytes; the anchor reads no signature
@@ -447,7 +452,6 @@ def bench_hung(args: argparse.Namespace, workdir: Path, code: Path | None,
             log(f"hung: seeding {len(callers)} callers, then {HANG_AFTER_S:.0f} s of polls and "
                 f"{args.hang_seconds} s with the database hung")
             wait_path = seed(server, callers)
-            check_sample(server, wait_path, callers)
             switched: list[float] = []
 
             def hang() -> None:

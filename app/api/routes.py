@@ -5,13 +5,12 @@ Each view calls the same function as its console page; errors are JSON that name
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from app.api import models
+from app.api.params import PERIOD_QUERY, period
 from app.api.registry import endpoint, field_errors
 from app.auth import access, csrf
 from app.console import config_changes, experiments, lists
@@ -20,13 +19,6 @@ from app.services import services
 from app.storage import audit, callback_admin
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PERIOD_QUERY = {
-    "start": {"type": "string", "format": "date-time",
-              "description": "ISO-8601, default: 24 hours before `end`"},
-    "end": {"type": "string", "format": "date-time", "description": "ISO-8601, default: now"},
-}
-
-
 @bp.before_request
 def who_is_asking() -> None:
     g.user = access.load_user(allow_bearer=True)
@@ -67,23 +59,6 @@ def unknown(error: LookupError) -> tuple[Response, int]:
 @bp.errorhandler(callback_admin.CancelError)
 def cannot_cancel(error: callback_admin.CancelError) -> tuple[Response, int]:
     return jsonify(models.Problem(error=str(error)).model_dump()), error.status
-
-
-def period() -> tuple[datetime, datetime]:
-    """The ?start=&end= period (ISO-8601); a bad value is a 422 naming the parameter."""
-    class Period(models.Model):
-        start: datetime | None = None
-        end: datetime | None = None
-
-    given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY})
-    end = _utc(given.end) or services().clock.now()
-    start = _utc(given.start) or end - timedelta(days=1)
-    return start, end
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """A time without a zone (the console's date pickers) is read as UTC, like every time here."""
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 def actor() -> str:

@@ -1,4 +1,4 @@
-"""The console: server-rendered pages for operators and analysts, and its JSON API."""
+"""Wire the console into an app: sessions, CSRF, the console and API blueprints, config versions."""
 
 from __future__ import annotations
 

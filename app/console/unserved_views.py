@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template, request
 from pydantic import ValidationError
 
-from app.api.routes import period
+from app.api.params import period
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
 from app.console.lists import unserved_csv, unserved_response
