@@ -54,6 +54,9 @@ def create_app(
     app.extensions["holdwell_audio"] = app.extensions["holdwell"].audio
     app.register_blueprint(voice_bp)
     app.register_blueprint(audio_routes.bp)
+    from app import health
+
+    app.register_blueprint(health.bp)
     from app import ops
 
     app.register_blueprint(ops.bp)

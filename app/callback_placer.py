@@ -45,13 +45,16 @@ class RestPlacer:
         return cls(client, public_url, support_number, settings)
 
     def url(self, route: str, callback: Callback) -> str:
-        query = urlencode(sorted({"call": callback.call_id, "queue": callback.queue}.items()))
+        query = urlencode(sorted({"call": callback.call_id, "queue": callback.queue,
+                                  "claim": callback.claim or ""}.items()))
         return f"{self.public_url}/voice/callback/{route}?{query}"
 
     def place(self, engine: Engine, callback: Callback, now: datetime) -> bool:
         """Claim the callback and ring the customer; on any REST failure it keeps its place."""
-        if not callback_rest.claim_for_rest(engine, callback.call_id, now):
+        claimed = callback_rest.claim_for_rest(engine, callback.call_id, now)
+        if claimed is None:
             return False
+        callback = claimed  # carries the claim's token into the URLs Twilio calls back
         options = {"machine_detection": "Enable"} if self.settings.answering_machine_detection \
             else {}
         try:
@@ -63,6 +66,6 @@ class RestPlacer:
                 timeout=self.settings.ring_timeout_s, **options)
         except Exception:
             log.exception("REST callback to %s failed; it keeps its place", callback.call_id)
-            callback_rest.release(engine, callback.call_id)
+            callback_rest.release(engine, callback.call_id, callback.claim or "")
             return False
         return True

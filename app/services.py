@@ -15,6 +15,7 @@ from app.security import SignatureCheck
 from app.settings import Settings
 from app.storage.call_log import CallLogStore
 from app.storage.db import make_engine
+from app.storage.journal import Journal
 from hold_policies.base import HoldPolicy
 from hold_policies.config import HoldwellConfig, QueueConfig, load_config
 from hold_policies.factory import build_policy
@@ -51,8 +52,9 @@ class Services:
               config: HoldwellConfig | None = None) -> Services:
         """Load and validate the config (raising ConfigError) and connect storage lazily."""
         config = config or configured(settings)
-        store = CallLogStore(make_engine(settings.database_url),
-                             estimate_window_s=config.estimate.window_s)
+        journal = Journal(settings.journal_dir) if settings.journal_dir else None
+        store = CallLogStore(make_engine(settings.database_url, budget_s=settings.db_budget_s),
+                             estimate_window_s=config.estimate.window_s, journal=journal)
         services = cls(settings=settings, config=config, store=store,
                        clock=clock or SystemClock(),
                        signatures=SignatureCheck(settings.auth_token, settings.public_url))

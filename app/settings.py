@@ -28,6 +28,8 @@ class Settings:
     validate_signatures: bool = True
     proxy_count: int = 0  # trusted reverse proxies in front of the app (ProxyFix)
     audio_dir: str = "audio_files"
+    db_budget_s: float = 0.5  # all database work of one webhook (HOLDWELL_DB_BUDGET_MS)
+    journal_dir: str | None = "holdwell_journal"  # None: no journal (writes may be lost)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -40,7 +42,13 @@ class Settings:
             raise SettingsError(
                 f"HOLDWELL_PUBLIC_URL must start with https:// (got {public_url!r})"
             )
+        budget_ms = env.get("HOLDWELL_DB_BUDGET_MS", "500")
+        if not budget_ms.isdigit() or not 50 <= int(budget_ms) <= 10_000:
+            raise SettingsError(f"HOLDWELL_DB_BUDGET_MS must be a whole number of milliseconds "
+                                f"from 50 to 10000 (got {budget_ms!r})")
         return cls(
+            db_budget_s=int(budget_ms) / 1000,
+            journal_dir=env.get("HOLDWELL_JOURNAL_DIR") or "holdwell_journal",
             auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             config_path=env.get("HOLDWELL_CONFIG") or None,

@@ -108,7 +108,8 @@ def emulate(
         if policy == "music_ads":
             prepare_music(Path(audio_dir))
         app = create_app({"auth_token": token, "database_url": database_url,
-                          "audio_dir": audio_dir, "public_url": None},
+                          "audio_dir": audio_dir, "public_url": None,
+                          "journal_dir": str(Path(audio_dir) / "journal")},
                          clock=clock, config=app_config(scenario, policy, config))
         if customize is not None:  # tests break the app on purpose, to see Twilio's reaction
             customize(app)

@@ -34,6 +34,11 @@ ABANDON: whether the call was abandoned is decided here, with every other fact i
 LEAVE = "LEAVE"
 """QueueResult=leave (or redirected) without a callback request: the caller left on purpose."""
 FACT_ONLY = frozenset({HANGUP, LEAVE})
+QUEUE_TIME_EVENTS = frozenset({
+    Event.ENTERQUEUE, Event.ANNOUNCE, Event.KEYPRESS, Event.CONNECT, Event.COMPLETE,
+    Event.ERROR, Event.CALLBACK_REQUESTED, Event.EXITWITHKEY, HANGUP, LEAVE})
+"""Facts whose logged `wait_s` is Twilio's QueueTime for their time in line (the callback
+events log seconds since entry instead, and a status callback none)."""
 """Raw facts that exports show only through the decided record (as ABANDON, or not at all)."""
 
 
@@ -73,6 +78,7 @@ class CallOutcome:
     callback_requested: bool
     callback_promised_wait_s: float | None
     callback_wait_s: float | None
+    decided_by: Fact | None = None  # the fact that settled the outcome (None while waiting)
 
 
 def entries(facts: Iterable[Fact]) -> dict[int, datetime]:
@@ -86,6 +92,14 @@ def entries(facts: Iterable[Fact]) -> dict[int, datetime]:
         if fact.episode not in entered or moment < entered[fact.episode]:
             entered[fact.episode] = moment
     return entered
+
+
+def current_episode(facts: Iterable[Fact]) -> int:
+    """The caller's time in line now: one past an error that put them back in line."""
+    facts = list(facts)
+    latest = max((f.episode for f in facts), default=0)
+    errored = any(f.event == Event.ERROR and f.episode == latest for f in facts)
+    return latest + 1 if errored and latest == 0 else latest
 
 
 def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
@@ -111,7 +125,8 @@ def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
             return max(offset + fact.queue_time_s, 0.0)
         return max((fact.time - first_entry).total_seconds(), 0.0)
 
-    outcome, wait_s, answered_at, ended_at, departed_at = _decide(by_event, in_line_s)
+    outcome, wait_s, answered_at, ended_at, departed_at, decided_by = _decide(by_event,
+                                                                              in_line_s)
     requested = first(Event.CALLBACK_REQUESTED)
     promised = requested.data.get("promised_wait_s") if requested else None
     callback_connect = first(Event.CALLBACK_CONNECT)
@@ -137,28 +152,31 @@ def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
                                   if requested and promised and first_entry else None),
         callback_wait_s=(in_line_s(callback_connect)
                          if callback_connect and outcome is Outcome.CALLBACK_CONNECTED else None),
+        decided_by=decided_by,
     )
 
 
 def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN001
-    """(outcome, wait_s, answered_at, ended_at, departed_at) by the module's precedence."""
+    """(outcome, wait_s, answered_at, ended_at, departed_at, deciding fact) by precedence."""
     answers = by_event.get(Event.CONNECT) or by_event.get(Event.COMPLETE)
     if answers:
         answer = answers[0]
         complete = by_event.get(Event.COMPLETE)
         return (Outcome.ANSWERED, in_line_s(answer), answer.time,
-                complete[0].time if complete else None, answer.time)
+                complete[0].time if complete else None, answer.time, answer)
     left = (by_event.get(Event.EXITWITHKEY) or [None])[0]
     if left is not None:
         connected = (by_event.get(Event.CALLBACK_CONNECT) or [None])[0]
         if connected is not None:
-            return (Outcome.CALLBACK_CONNECTED, in_line_s(left), None, left.time, connected.time)
+            return (Outcome.CALLBACK_CONNECTED, in_line_s(left), None, left.time,
+                    connected.time, connected)
         failed = (by_event.get(Event.CALLBACK_FAILED) or [None])[0]
-        outcome = Outcome.CALLBACK_FAILED if failed is not None else Outcome.LEFT
-        return outcome, in_line_s(left), None, left.time, None
+        if failed is not None:
+            return Outcome.CALLBACK_FAILED, in_line_s(left), None, left.time, None, failed
+        return Outcome.LEFT, in_line_s(left), None, left.time, None, left
     leave = (by_event.get(LEAVE) or [None])[0]
     if leave is not None:
-        return Outcome.LEFT, in_line_s(leave), None, leave.time, None
+        return Outcome.LEFT, in_line_s(leave), None, leave.time, None, leave
     hangups = by_event.get(HANGUP, [])
     verdicts = [f for f in hangups if f.source == "queue-result"] + by_event.get(Event.ERROR, [])
     latest_episode = max((f.episode for facts in by_event.values() for f in facts), default=0)
@@ -166,13 +184,14 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
     if final:
         verdict = min(final, key=_order)
         if verdict.event == HANGUP:
-            return Outcome.ABANDONED, in_line_s(verdict), None, verdict.time, verdict.time
-        return Outcome.ERROR, in_line_s(verdict), None, verdict.time, None
+            return (Outcome.ABANDONED, in_line_s(verdict), None, verdict.time, verdict.time,
+                    verdict)
+        return Outcome.ERROR, in_line_s(verdict), None, verdict.time, None, verdict
     backstop = [f for f in hangups if f.source != "queue-result"]
     if backstop:
         hangup = backstop[0]
-        return Outcome.ABANDONED, in_line_s(hangup), None, hangup.time, hangup.time
-    return None, None, None, None, None
+        return Outcome.ABANDONED, in_line_s(hangup), None, hangup.time, hangup.time, hangup
+    return None, None, None, None, None, None
 
 
 def _order(fact: Fact) -> tuple:

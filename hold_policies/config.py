@@ -24,6 +24,11 @@ class ConfigError(ValueError):
     """A configuration file that must not be used; the message says what to fix."""
 
 
+CLAIM_MARGIN_S = 60
+"""How much longer than a ring a callback claim lasts before it is taken back (an agent's
+context message, the customer's answer and our own webhook all fit in it)."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,6 +49,18 @@ class CallbacksConfig(Strict):
         "Please call us again and we will help you straight away."
     )
     place_via_rest: bool = False
+
+    @model_validator(mode="after")
+    def _claims_outlive_rings(self) -> CallbacksConfig:
+        """A claim released while its agent may still be ringing the customer would let a
+        second agent dial them too: the timeout must outlast any ring, with a margin."""
+        least = self.ring_timeout_s + CLAIM_MARGIN_S
+        if self.claim_timeout_s < least:
+            raise ValueError(
+                f"claim_timeout_s ({self.claim_timeout_s}) must be at least ring_timeout_s + "
+                f"{CLAIM_MARGIN_S} s = {least}, or a second agent could dial a customer who "
+                f"is still ringing")
+        return self
 
 
 class PromptsConfig(Strict):

@@ -43,10 +43,14 @@ def config_file(tmp_path: Path):
 
 
 @pytest.fixture
-def make_app(sqlite_url: str, clock: ManualClock, config_file):
+def make_app(sqlite_url: str, clock: ManualClock, config_file, tmp_path: Path):
     def build(config: str = '[queues.support]\npolicy = "checkin"\n', **overrides):
         settings = {"auth_token": AUTH_TOKEN, "database_url": sqlite_url,
-                    "config_path": config_file(config), **overrides}
+                    "config_path": config_file(config),
+                    "journal_dir": str(tmp_path / "journal"),
+                    # Generous: a loaded test machine must not turn a slow write into a
+                    # journaled one; the fault tests set a tight budget of their own.
+                    "db_budget_s": 5.0, **overrides}
         return create_app(settings, clock=clock)
 
     return build
@@ -61,3 +65,15 @@ def app(make_app):
 def twilio(app) -> SignedClient:
     """Speaks to the app the way Twilio does: form posts with a valid signature."""
     return SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+@pytest.fixture
+def postgres_url():
+    """A migrated PostgreSQL database of this test's own (see tests/support/postgres.py)."""
+    from tests.support.postgres import PostgresUnavailable, fresh_database
+
+    try:
+        with fresh_database() as url:
+            yield url
+    except PostgresUnavailable as error:
+        pytest.skip(str(error))

@@ -1,40 +1,47 @@
-"""The live call log: one method per moment that matters, each idempotent and order-safe.
+"""The live call log as the voice routes see it: bounded in time, and never losing a write.
 
-Outcomes follow one rule: a call's first final outcome stands. The only later change is a
-callback taker's `left` becoming `callback_connected` or `callback_failed`.
+Every write is a command (`app.storage.commands`) applied by `app.storage.apply`. A write
+that cannot reach the database within the request's deadline goes to the on-disk journal
+instead, and while anything waits in the journal, later writes queue behind it so a call's
+facts are applied in the order they happened. A background thread (one per process, started
+on first use) replays the journal as soon as the database answers again. The one exception
+is a callback request: it is only ever confirmed once it is in the database.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import NamedTuple, TypeVar
 
-from sqlalchemy import Connection, Engine, func, update
+from sqlalchemy import Connection, Engine
 
+from app.storage import commands as c
+from app.storage.apply import apply
+from app.storage.call_writes import note_poll
 from app.storage.db import as_utc
-from app.storage.events import insert_once, log_event
-from app.storage.outcomes import (
-    end_wait,
-    log_abandon,
-    outcome_after,
-    settle,
-    settle_and_read,
-    settle_open,
-)
-from app.storage.prepared import (
-    CALL,
-    COUNT_ANNOUNCEMENT,
-    COUNT_FIRST_ESTIMATE,
-    COUNT_POLL,
-    COUNT_POLL_RETURNING,
-    QUEUE_VIEW,
-)
+from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
+from app.storage.journal import Journal
+from app.storage.prepared import CALL, QUEUE_VIEW
 from app.storage.rows import CallRow, call_row
-from app.storage.schema import calls
 from hold_policies.estimate import QueueFlow
-from hold_policies.records import Event, Outcome
-from hold_policies.steps import Segment
+
+log = logging.getLogger("holdwell.storage")
+T = TypeVar("T")
+REPLAY_EVERY_S = 0.5
+
+
+class Written(NamedTuple):
+    """What became of a write: `stored` in the database (with the write's own `value`), or
+    journaled to be applied later (`value` None)."""
+
+    stored: bool
+    value: object = None
 
 
 @dataclass(frozen=True)
@@ -47,53 +54,103 @@ class Poll:
 
 
 class CallLogStore:
-    """Reads and writes the call log for the voice routes."""
+    """Reads and writes of the call log for the web app (`engine` is for read-only tools)."""
 
-    def __init__(self, engine: Engine, *, estimate_window_s: float = 900) -> None:
+    def __init__(self, engine: Engine, *, estimate_window_s: float = 900,
+                 journal: Journal | None = None, runner: BoundedRunner | None = None) -> None:
         self.engine = engine
         self.estimate_window_s = estimate_window_s
+        self.journal = journal
+        self.runner = runner or BoundedRunner()
+        self._replayer_pid: int | None = None
+        self._replayer_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    # -- writing -------------------------------------------------------------------------
+    def write(self, command: c.Command, deadline: Deadline) -> Written:
+        """Apply `command` within the deadline, else journal it (durably, before returning)."""
+        if self.journal is not None and self.journal.has_backlog():
+            return self._journal(command)
+        try:
+            return Written(True, self.runner.run(lambda: self._apply(command), deadline))
+        except DatabaseUnavailable as error:
+            if not command.journaled or self.journal is None:
+                raise
+            log.warning("journaling %s for %s: %s", type(command).__name__, command.call_id,
+                        error)
+            return self._journal(command)
+        except Exception:
+            if not command.journaled or self.journal is None:
+                raise
+            # A bug, not an outage: keep the fact (the replay sets it aside if it fails again).
+            log.exception("writing %s for %s failed; journaled", type(command).__name__,
+                          command.call_id)
+            return self._journal(command)
+
+    def store_now(self, command: c.Command, deadline: Deadline) -> object:
+        """Apply a command that must not be journaled (a callback request); raises
+        DatabaseUnavailable if the database cannot take it in time."""
+        return self.runner.run(lambda: self._apply(command), deadline)
+
+    def _apply(self, command: c.Command) -> object:
+        with self.engine.begin() as conn:
+            return apply(conn, command)
+
+    def _journal(self, command: c.Command) -> Written:
+        self.journal.append(command)
+        self.ensure_replayer()
+        return Written(False)
 
     # -- reading -------------------------------------------------------------------------
+    def poll(self, command: c.NotePoll, deadline: Deadline) -> Poll | None:
+        """Count the poll and read what the policy needs, in one transaction; None (and the
+        poll journaled) when the database cannot answer in time."""
+        if self.journal is not None and self.journal.has_backlog():
+            self._journal(command)
+            return None
+
+        def work() -> Poll:
+            seen: list[Poll] = []
+            with self.engine.begin() as conn:
+                note_poll(conn, command, lambda call: seen.append(
+                    self._poll_view(conn, call, command.now)))
+            return seen[0]
+
+        try:
+            return self.runner.run(work, deadline)
+        except DatabaseUnavailable as error:
+            log.warning("poll of %s without the call log: %s", command.call_id, error)
+            if self.journal is not None:
+                self._journal(command)
+            return None
+
+    def snapshot(self, call_id: str, now: datetime, deadline: Deadline) -> Poll | None:
+        """The same view as a poll, without counting one (for key presses); None if the call
+        is unknown or the database cannot answer in time."""
+        def work() -> Poll | None:
+            with self.engine.connect() as conn:
+                row = conn.execute(CALL, {"call": call_id}).mappings().first()
+                return self._poll_view(conn, call_row(row), now) if row else None
+
+        try:
+            return self.runner.run(work, deadline)
+        except DatabaseUnavailable as error:
+            log.warning("snapshot of %s unavailable: %s", call_id, error)
+            return None
+
+    def read(self, work: Callable[[Connection], T], deadline: Deadline, *,
+             trip: bool = True) -> T:
+        """Run `work(conn)` in a transaction within the deadline (raises DatabaseUnavailable)."""
+        def bounded() -> T:
+            with self.engine.begin() as conn:
+                return work(conn)
+
+        return self.runner.run(bounded, deadline, trip=trip)
+
     def call(self, call_id: str) -> CallRow | None:
         with self.engine.connect() as conn:
             row = conn.execute(CALL, {"call": call_id}).mappings().first()
         return call_row(row) if row else None
-
-    # -- writing -------------------------------------------------------------------------
-    def begin_call(
-        self, *, call_id: str, queue: str, policy: str, arm: str, from_number: str | None,
-        now: datetime,
-    ) -> None:
-        """A call reached /voice/incoming; a retry of that request changes nothing."""
-        values = {"call_id": call_id, "queue": queue, "policy": policy, "arm": arm,
-                  "from_number": from_number, "arrived_at": now}
-        with self.engine.begin() as conn:
-            conn.execute(insert_once(conn, calls, "call_id"), values)
-
-    def note_poll(
-        self, *, call_id: str, queue: str, policy: str, arm: str, queue_time_s: float,
-        position: int, now: datetime,
-    ) -> Poll:
-        """Count a waitUrl poll; the first one fixes when and where the caller entered."""
-        entered_at = now - timedelta(seconds=queue_time_s)
-        counted = {"call": call_id, "entered": entered_at, "position": position, "now": now}
-        with self.engine.begin() as conn:
-            call = count_poll(conn, counted)
-            if call is None:  # /voice/incoming was never logged: the first poll starts the row
-                conn.execute(insert_once(conn, calls, "call_id"), {
-                    "call_id": call_id, "queue": queue, "policy": policy, "arm": arm,
-                    "arrived_at": entered_at})
-                call = count_poll(conn, counted)
-            poll = self._poll_view(conn, call, now)  # before ENTERQUEUE: it may start the log
-            if call.polls == 1:  # ENTERQUEUE is logged once; later polls need not try again
-                log_enterqueue(conn, call, call.entered_at or entered_at, position)
-        return poll
-
-    def snapshot(self, call_id: str, now: datetime) -> Poll | None:
-        """The same view as a poll, without counting one (for key presses)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(CALL, {"call": call_id}).mappings().first()
-            return self._poll_view(conn, call_row(row), now) if row else None
 
     def _poll_view(self, conn: Connection, call: CallRow, now: datetime) -> Poll:
         """Departures from the head of the queue in the recent window (shorter if the log is
@@ -107,130 +164,38 @@ class CallLogStore:
         return Poll(call=call, flow=QueueFlow(departures=view.departures, window_s=window),
                     callbacks_ahead=view.callbacks_ahead)
 
-    def record_announcement(
-        self, call: CallRow, segment: Segment, *, queue_time_s: float, now: datetime,
-        text: str,
-    ) -> None:
-        """An announcement was served; a retried poll (same QueueTime) logs nothing twice."""
-        with self.engine.begin() as conn:
-            fresh = log_event(
-                conn, dedupe_key=f"{call.call_id}:ANNOUNCE:{queue_time_s:.0f}", time=now,
-                call_id=call.call_id, queue=call.queue, event=Event.ANNOUNCE, policy=call.policy,
-                arm=call.arm, position=segment.announced_position, wait_s=queue_time_s,
-                data={"kind": segment.kind.value, "announced_wait_s": segment.announced_wait_s,
-                      "keys": list(segment.offered_keys), "text": text},
-            )
-            if not fresh:
-                return
-            counted = {"call": call.call_id, "now": now}
-            if segment.announced_wait_s is None:
-                conn.execute(COUNT_ANNOUNCEMENT, counted)
-            else:
-                conn.execute(COUNT_FIRST_ESTIMATE, {
-                    **counted, "announced_wait_s": segment.announced_wait_s,
-                    "queue_time_s": queue_time_s})
+    # -- the journal ---------------------------------------------------------------------
+    def replay(self) -> int:
+        """Apply what the journal holds, in order (also run by `holdwell callbacks`)."""
+        if self.journal is None:
+            return 0
+        return self.journal.replay(self._apply)
 
-    def record_keypress(
-        self, call: CallRow, *, digit: str, choice: str, queue_time_s: float, now: datetime
-    ) -> None:
-        with self.engine.begin() as conn:
-            log_event(conn, dedupe_key=f"{call.call_id}:KEYPRESS:{queue_time_s:.0f}:{digit}",
-                      time=now, call_id=call.call_id, queue=call.queue, event=Event.KEYPRESS,
-                      policy=call.policy, arm=call.arm, wait_s=queue_time_s,
-                      data={"digit": digit, "choice": choice})
-
-    def record_connect(
-        self, *, call_id: str, queue: str, queue_time_s: float, agent_call_id: str | None,
-        now: datetime,
-    ) -> None:
-        """An agent took the caller (the Queue noun's url request): the answer time."""
-        with self.engine.begin() as conn:
-            row = settle_and_read(conn, call_id, Outcome.ANSWERED, queue_time_s, answered_at=now)
-            if row is not None:  # the usual case: one statement answers and reads the call
-                call = call_row(row)
-            else:  # already final (that outcome stands), or the first we hear of the call
-                call = self._ensure_call(conn, call_id, queue, now, queue_time_s)
-                settle_open(conn, call, Outcome.ANSWERED, queue_time_s, answered_at=now)
-            log_entered(conn, call, queue_time_s, now, position=1)
-            log_event(conn, dedupe_key=f"{call_id}:CONNECT", time=now, call_id=call_id,
-                      queue=call.queue, event=Event.CONNECT, policy=call.policy, arm=call.arm,
-                      wait_s=queue_time_s, data={"agent_call_id": agent_call_id})
-
-    def record_queue_result(
-        self, *, call_id: str, queue: str, result: str, queue_time_s: float | None, now: datetime
-    ) -> str | None:
-        """The Enqueue action: the truth about how the wait ended. Returns the call's outcome."""
-        with self.engine.begin() as conn:
-            call = self._ensure_call(conn, call_id, queue, now, queue_time_s)
-            if queue_time_s is not None:  # Twilio sends QueueTime only if the call was enqueued
-                log_entered(conn, call, queue_time_s, now, position=None)
-            wait = queue_time_s if queue_time_s is not None else self._waited(call, now)
-            settled = end_wait(conn, call, result, wait, queue_time_s, now)
-            return outcome_after(conn, call, settled)
-
-    def record_status(self, *, call_id: str, status: str, now: datetime) -> None:
-        """The number's status callback: a backstop for calls whose Enqueue action never came."""
-        if status not in ("completed", "busy", "failed", "no-answer", "canceled"):
+    def ensure_replayer(self) -> None:
+        """One replaying thread per process (after a fork the parent's thread is gone)."""
+        if self.journal is None or self._replayer_pid == os.getpid():
             return
-        with self.engine.begin() as conn:
-            row = conn.execute(CALL, {"call": call_id}).mappings().first()
-            if row is None or row["outcome"] is not None:
+        with self._replayer_lock:
+            if self._replayer_pid == os.getpid():
                 return
-            call = call_row(row)
-            wait = self._waited(call, now)
-            if settle(conn, call_id, Outcome.ABANDONED, wait, ended_at=now):
-                log_abandon(conn, call, wait, now, source=f"status:{status}")
+            self._replayer_pid = os.getpid()
+            threading.Thread(target=_replay_forever, args=(weakref.ref(self), self._stop),
+                             name="holdwell-journal", daemon=True).start()
 
-    # -- helpers -------------------------------------------------------------------------
-    def _ensure_call(self, conn, call_id, queue, now, queue_time_s) -> CallRow:  # noqa: ANN001
-        """Late or reordered webhooks may be the first we hear of a call: create it then."""
-        row = conn.execute(CALL, {"call": call_id}).mappings().first()
-        if row is None:  # rare, so the usual call costs one read instead of a write and a read
-            # entered_at stays empty: log_entered fills it with its ENTERQUEUE
-            arrived = now - timedelta(seconds=queue_time_s or 0.0)
-            conn.execute(insert_once(conn, calls, "call_id"), {
-                "call_id": call_id, "queue": queue, "policy": "", "arm": "",
-                "arrived_at": arrived, "entered_at": None})
-            row = conn.execute(CALL, {"call": call_id}).mappings().one()
-        return call_row(row)
-
-    @staticmethod
-    def _waited(call: CallRow, now: datetime) -> float:
-        start = call.entered_at or call.arrived_at
-        return max((now - start).total_seconds(), 0.0)
+    def close(self) -> None:
+        self._stop.set()
 
 
-def log_entered(
-    conn: Connection, call: CallRow, queue_time_s: float | None, now: datetime,
-    position: int | None,
-) -> None:
-    """A caller answered or gone before their first poll still entered the queue: log it once.
+def _replay_forever(store_ref: weakref.ref, stop: threading.Event) -> None:
+    """Replay whenever there is a backlog and the database seems up; ends with its store."""
+    while not stop.wait(REPLAY_EVERY_S):
+        store = store_ref()
+        if store is None:
+            return
+        if not store.runner.is_down() and store.journal.has_backlog():
+            try:
+                store.replay()
+            except Exception:  # noqa: BLE001 - the replayer must outlive any one failure
+                log.exception("journal replay failed; trying again shortly")
+        del store
 
-    (An agent waiting in <Dial><Queue> takes a new caller at once, with no waitUrl request.)
-    """
-    if call.polls or call.entered_at is not None:
-        return  # the first poll (or an earlier answer or hang-up) logged it
-    entered = now - timedelta(seconds=queue_time_s or 0.0)
-    conn.execute(update(calls).where(calls.c.call_id == call.call_id).values(
-        entered_at=func.coalesce(calls.c.entered_at, entered),
-        orig_position=func.coalesce(calls.c.orig_position, position)))
-    log_enterqueue(conn, call, entered, position)
-
-
-def log_enterqueue(conn: Connection, call: CallRow, entered: datetime,
-                   position: int | None) -> None:
-    """ENTERQUEUE, once per call, whichever request first tells us the caller was queued."""
-    log_event(conn, dedupe_key=f"{call.call_id}:ENTERQUEUE", time=entered, call_id=call.call_id,
-              queue=call.queue, event=Event.ENTERQUEUE, policy=call.policy, arm=call.arm,
-              position=position, wait_s=0.0)
-
-
-def count_poll(conn: Connection, counted: dict[str, Any]) -> CallRow | None:
-    """Count one poll and read the call back (one statement where RETURNING is supported)."""
-    if conn.dialect.update_returning:
-        row = conn.execute(COUNT_POLL_RETURNING, counted).mappings().first()
-    elif conn.execute(COUNT_POLL, counted).rowcount == 1:
-        row = conn.execute(CALL, {"call": counted["call"]}).mappings().one()
-    else:
-        row = None
-    return call_row(row) if row else None

@@ -1,16 +1,17 @@
 """Callbacks placed through Twilio's REST API when no agent took them in time.
 
-The watch claims an at-risk callback (atomically, like an agent would), the REST call rings
-the customer, and once they answer they wait in the queue's priority queue, which agents
-drain before anything else; the promise is kept when an agent takes them.
+The watch claims an at-risk callback (atomically and under a token, like an agent would),
+the REST call rings the customer, and once they answer they wait in the queue's priority
+queue, which agents drain before anything else; the promise is kept when an agent takes them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Connection, Engine, select, update
 
+from app.storage.callback_queue import Callback, claim
 from app.storage.schema import callbacks
 
 REST_CLAIMANT = "rest"
@@ -21,41 +22,28 @@ def priority_queue(queue: str) -> str:
     return f"{queue[:54]}-callbacks"
 
 
-def claim_for_rest(engine: Engine, call_id: str, now: datetime) -> bool:
-    """Take a pending callback for a REST call; False if an agent (or another watch) has it."""
+def claim_for_rest(engine: Engine, call_id: str, now: datetime) -> Callback | None:
+    """Take a due, pending callback for a REST call; None if an agent (or another watch) has it."""
     with engine.begin() as conn:
-        taken = conn.execute(update(callbacks).where(
-            callbacks.c.call_id == call_id, callbacks.c.status == "pending",
-            or_(callbacks.c.next_attempt_at.is_(None), callbacks.c.next_attempt_at <= now),
-        ).values(status="claimed", claimed_by=REST_CLAIMANT, claimed_at=now))
-        return taken.rowcount == 1
+        return claim(conn, call_id, REST_CLAIMANT, now)
 
 
-def release(engine: Engine, call_id: str) -> None:
+def release(engine: Engine, call_id: str, token: str) -> None:
     """The REST call could not be placed: the callback goes back to its place in line."""
     with engine.begin() as conn:
         conn.execute(update(callbacks).where(
             callbacks.c.call_id == call_id, callbacks.c.status == "claimed",
-        ).values(status="pending", claimed_by=None, claimed_at=None))
+            callbacks.c.claim_token == token,
+        ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None))
 
 
-def on_line(engine: Engine, call_id: str, leg_sid: str) -> None:
-    """The customer answered the REST call and now waits in the priority queue."""
-    with engine.begin() as conn:
-        conn.execute(update(callbacks).where(
-            callbacks.c.call_id == call_id, callbacks.c.status == "claimed",
-        ).values(status="on_line", rest_call_sid=leg_sid))
+def anyone_on_line(conn: Connection, queue: str) -> bool:
+    return conn.execute(select(callbacks.c.call_id).where(
+        callbacks.c.queue == queue, callbacks.c.status == "on_line").limit(1)).first() \
+        is not None
 
 
-def anyone_on_line(engine: Engine, queue: str) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(callbacks.c.call_id).where(
-            callbacks.c.queue == queue, callbacks.c.status == "on_line").limit(1)).first() \
-            is not None
-
-
-def call_for_leg(engine: Engine, leg_sid: str) -> str | None:
+def call_for_leg(conn: Connection, leg_sid: str) -> str | None:
     """Our call id for the customer's REST leg (the Queue url only knows the leg)."""
-    with engine.connect() as conn:
-        return conn.execute(select(callbacks.c.call_id).where(
-            callbacks.c.rest_call_sid == leg_sid)).scalar()
+    return conn.execute(select(callbacks.c.call_id).where(
+        callbacks.c.rest_call_sid == leg_sid)).scalar()

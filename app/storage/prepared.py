@@ -7,13 +7,9 @@ memoised, so each webhook only binds values. Importing this module touches no da
 
 from __future__ import annotations
 
-from sqlalchemy import Column, bindparam, case, func, literal, select, update
+from sqlalchemy import Column, bindparam, case, func, literal, or_, select, update
 
 from app.storage.schema import call_events, callbacks, calls
-from hold_policies.records import Event
-
-DEPARTURES = (Event.CONNECT, Event.ABANDON, Event.CALLBACK_CONNECT)
-"""Events that move the head of the line: answers, hang-ups and callbacks served."""
 
 
 def param(name: str, column: Column):  # noqa: ANN201 - a BindParameter
@@ -33,24 +29,28 @@ THIS_CALL = calls.c.call_id == param("call", calls.c.call_id)
 CALL = select(*ROW_COLUMNS).where(THIS_CALL)
 OUTCOME = select(calls.c.outcome).where(THIS_CALL)
 
+_LAST_QUEUE_TIME = calls.c.last_poll_queue_time_s
+_NEW_POLL = or_(_LAST_QUEUE_TIME.is_(None),
+                param("queue_time_s", _LAST_QUEUE_TIME) != _LAST_QUEUE_TIME)
 COUNT_POLL = update(calls).where(THIS_CALL).values(
-    # The first poll fixes when and where the caller entered; later ones only count.
+    # The first poll fixes when and where the caller entered; later ones only count, and a
+    # retried poll (the same QueueTime) counts once: polls = segments the caller has heard.
     entered_at=func.coalesce(calls.c.entered_at, param("entered", calls.c.entered_at)),
-    orig_position=case((calls.c.entered_at.is_(None), param("position", calls.c.orig_position)),
-                       else_=calls.c.orig_position),
-    polls=calls.c.polls + 1,
+    orig_position=func.coalesce(calls.c.orig_position, param("position", calls.c.orig_position)),
+    polls=calls.c.polls + case((_NEW_POLL, 1), else_=0),
+    last_poll_queue_time_s=param("queue_time_s", calls.c.last_poll_queue_time_s),
     last_polled_at=param("now", calls.c.last_polled_at),
 )
 COUNT_POLL_RETURNING = COUNT_POLL.returning(*ROW_COLUMNS)
 
 _QUEUE = param("queue", call_events.c.queue)
 _FIRST_EVENT = select(func.min(call_events.c.time)).where(call_events.c.queue == _QUEUE)
-_DEPARTURES = select(func.count()).select_from(call_events).where(
-    call_events.c.queue == _QUEUE,
-    call_events.c.time > param("since", call_events.c.time),
-    call_events.c.time <= param("now", call_events.c.time),
-    # Literal lists: an IN of bound values renders its SQL again on every execution.
-    call_events.c.event.in_([literal(event.value) for event in DEPARTURES]),
+_DEPARTURES = select(func.count()).select_from(calls).where(
+    # Decided from all of a call's facts (app.storage.facts.project), so a call answered and
+    # hung up in a race departs once (ix_calls_queue_departed).
+    calls.c.queue == param("queue", calls.c.queue),
+    calls.c.departed_at > param("since", calls.c.departed_at),
+    calls.c.departed_at <= param("now", calls.c.departed_at),
 )
 _CALLBACKS_AHEAD = select(func.count()).select_from(callbacks).where(
     callbacks.c.queue == _QUEUE, callbacks.c.status.in_([literal("pending"), literal("claimed")]),
@@ -63,19 +63,3 @@ QUEUE_VIEW = select(
 )
 """What a poll needs about its queue, in one round trip: log start, recent departures, and
 pending callbacks that entered before the caller (they keep their place ahead)."""
-
-COUNT_ANNOUNCEMENT = update(calls).where(THIS_CALL).values(
-    announcements=calls.c.announcements + 1,
-    last_announced_at=param("now", calls.c.last_announced_at),
-)
-_NO_ESTIMATE_YET = calls.c.first_announced_wait_s.is_(None)
-COUNT_FIRST_ESTIMATE = COUNT_ANNOUNCEMENT.values(
-    # Only the first announced wait is kept, with the queue time it was told at.
-    first_announced_wait_s=case(
-        (_NO_ESTIMATE_YET, param("announced_wait_s", calls.c.first_announced_wait_s)),
-        else_=calls.c.first_announced_wait_s),
-    first_announced_at_s=case(
-        (_NO_ESTIMATE_YET, param("queue_time_s", calls.c.first_announced_at_s)),
-        else_=calls.c.first_announced_at_s),
-)
-

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
+from hold_policies.call_outcome import FACT_ONLY
 from hold_policies.records import RECORD_COLUMNS
 
 CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
@@ -81,6 +82,8 @@ def read_events_frame(
                    call_events.c.event, call_events.c.policy, call_events.c.arm,
                    call_events.c.position, call_events.c.wait_s, call_events.c.data
                    ).order_by(call_events.c.time, call_events.c.id)
+    # Raw hang-up and leave facts reach analysts only through the decided ABANDON/record.
+    query = query.where(call_events.c.event.not_in(sorted(FACT_ONLY)))
     if only:
         query = query.where(call_events.c.event.in_(list(only)))
     engine = make_engine(url)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import math
 
-from flask import Response, request
+from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage import callback_queue
+from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.twilio_rest import send_sms
 from app.twiml import twiml_response
@@ -30,8 +31,11 @@ UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
 
 
 def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
+    """The oldest due callback for this agent (raises DatabaseUnavailable past the budget)."""
     svc = services()
-    return callback_queue.claim_next(svc.store.engine, queue, agent_call_id, svc.clock.now())
+    now = svc.clock.now()
+    return svc.store.read(
+        lambda conn: callback_queue.claim_next(conn, queue, agent_call_id, now), g.deadline)
 
 
 def prompts_for(queue: str) -> tuple[Prompts, str | None, str | None]:
@@ -52,9 +56,10 @@ def dial_customer(claim: Callback, params: RouteParams) -> VoiceResponse:
     response.say(prompts.agent_callback_context.format(minutes=words), voice=voice,
                  language=language)
     caller_id = svc.config.line.support_number or request.form.get("To") or None
+    fence = {"call": claim.call_id, "claim": claim.claim or ""}
     dial = response.dial(caller_id=caller_id, timeout=settings.ring_timeout_s, method="POST",
-                         action=voice_url("callback/dial-result", params, call=claim.call_id))
-    dial.number(claim.number, url=voice_url("callback/answer", params, call=claim.call_id),
+                         action=voice_url("callback/dial-result", params, **fence))
+    dial.number(claim.number, url=voice_url("callback/answer", params, **fence),
                 method="POST",
                 machine_detection="Enable" if settings.answering_machine_detection else None)
     return response
@@ -82,7 +87,8 @@ def callback_answer() -> Response:
         unanswered(call_id, "voicemail", attempt_key=request.form.get("CallSid", answered_by))
         response.hangup()
         return twiml_response(response)
-    callback_queue.record_connected(svc.store.engine, call_id, svc.clock.now())
+    svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now(),
+                                        claim=request.args.get("claim") or None), g.deadline)
     prompts, voice, language = prompts_for(services().queue_name(request.args.get("queue")))
     response.say(prompts.callback_greeting, voice=voice, language=language)
     return twiml_response(response)
@@ -105,13 +111,17 @@ def callback_dial_result() -> Response:
 
 
 def unanswered(call_id: str, result: str, *, attempt_key: str) -> None:
+    """One attempt nobody answered, for the claim named in the URL (journaled if need be)."""
     svc = services()
     settings = svc.config.callbacks
-    status = callback_queue.record_unanswered(
-        svc.store.engine, call_id, result, svc.clock.now(), max_attempts=settings.max_attempts,
-        retry_after_s=settings.retry_after_s, attempt_key=attempt_key)
-    log.info("callback %s attempt: %s -> %s", call_id, result, status)
-    if status == "failed" and settings.sms_on_failure:
+    command = c.CallbackUnanswered(
+        call_id=call_id, now=svc.clock.now(), claim=request.args.get("claim") or None,
+        result=result, attempt_key=attempt_key, max_attempts=settings.max_attempts,
+        retry_after_s=settings.retry_after_s)
+    written = svc.store.write(command, g.deadline)
+    log.info("callback %s attempt: %s -> %s", call_id, result,
+             written.value if written.stored else "journaled")
+    if written.value == "failed" and settings.sms_on_failure:
         callback = callback_queue.get(svc.store.engine, call_id)
         send_sms(svc.rest_client, to=callback.number, from_=svc.config.line.support_number,
                  body=settings.sms_text)

@@ -8,12 +8,14 @@ caller in line, in the same place.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
-from app.storage.callback_requests import record_callback_request
+from app.storage import commands as c
+from app.storage.deadline import DatabaseUnavailable
 from app.twiml import render_segment, twiml_response
+from app.voice import safety
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number, spoken_digits
 from app.voice.forms import RouteParams, WaitForm
@@ -70,7 +72,7 @@ def current_policy() -> tuple[HoldPolicy, RouteParams]:
     params = RouteParams.from_request()
     queue = svc.queue_name(params.queue)
     policy = svc.policy(queue, params.policy)
-    return policy, RouteParams(queue, policy.name, params.arm)
+    return policy, RouteParams(queue, policy.name, params.arm, params.episode)
 
 
 @bp.post("/callback/confirm")
@@ -107,20 +109,30 @@ def callback_entry() -> Response:
 
 
 def commit_and_leave(policy: HoldPolicy, params: RouteParams, number: str) -> VoiceResponse:
-    """Store the request (its original place in line), then confirm and <Leave/>."""
+    """Store the request (its original place in line), then confirm and <Leave/>.
+
+    A promise is a promise: if the database cannot take the request within the budget, the
+    caller hears so honestly and keeps their place in line; nothing is confirmed unstored.
+    """
     svc = services()
     form = WaitForm.parse(request.form)
     now = svc.clock.now()
-    poll = svc.store.snapshot(form.call_id, now)
+    unavailable = render_segment(safety.callback_unavailable(policy), choice_url="",
+                                 audio_url=audio_url)
+    poll = svc.store.snapshot(form.call_id, now, g.deadline)
     if poll is None:
-        raise LookupError(f"callback confirmed for unknown call {form.call_id}")
+        return unavailable
     form = form.with_logged_wait(poll.call.entered_at, now)
-    situation = situation_from_poll(form, poll, svc.config.estimate, now)
+    situation = situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
     callback_key = getattr(policy, "callback_key", "2")
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:
         raise LookupError(f"policy {policy.name} does not offer callbacks")
-    record_callback_request(svc.store.engine, poll.call, number=number, digit=callback_key,
-                            promised_wait_s=decision.promised_wait_s,
-                            queue_time_s=form.queue_time_s, now=now)
+    try:
+        svc.store.store_now(c.RequestCallback(
+            call_id=poll.call.call_id, now=now, queue=poll.call.queue, number=number,
+            digit=callback_key, promised_wait_s=decision.promised_wait_s,
+            queue_time_s=form.queue_time_s, episode=params.episode), g.deadline)
+    except DatabaseUnavailable:
+        return unavailable
     return render_segment(decision.segment, choice_url="", audio_url=audio_url)

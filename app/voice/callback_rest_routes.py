@@ -7,11 +7,15 @@ agent came: an unanswered attempt, retried later like any other.
 
 from __future__ import annotations
 
-from flask import Response, request
+import logging
+
+from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
-from app.storage import callback_queue, callback_rest
+from app.storage import callback_rest
+from app.storage import commands as c
+from app.storage.deadline import DatabaseUnavailable
 from app.twiml import twiml_response
 from app.voice.blueprint import bp
 from app.voice.callback_calls import prompts_for, unanswered
@@ -19,6 +23,7 @@ from app.voice.forms import RouteParams
 from app.voice.urls import voice_url
 
 HOLD_SEGMENT_S = 15
+log = logging.getLogger("holdwell.callbacks")
 
 
 def _params() -> tuple[str, RouteParams]:
@@ -35,12 +40,16 @@ def callback_rest_answer() -> Response:
         unanswered(call_id, "voicemail", attempt_key=leg or "rest-voicemail")
         response.hangup()
         return twiml_response(response)
-    callback_rest.on_line(services().store.engine, call_id, leg)
+    svc = services()
+    svc.store.write(c.CallbackOnLine(call_id=call_id, now=svc.clock.now(),
+                                     claim=request.args.get("claim") or None, leg_sid=leg),
+                    g.deadline)  # journaled if need be: the customer is greeted regardless
     prompts, voice, language = prompts_for(params.queue)
     response.say(prompts.callback_greeting, voice=voice, language=language)
     response.enqueue(callback_rest.priority_queue(params.queue), method="POST",
                      wait_url=voice_url("callback/rest-wait", params), wait_url_method="POST",
-                     action=voice_url("callback/rest-result", params, call=call_id))
+                     action=voice_url("callback/rest-result", params, call=call_id,
+                                      claim=request.args.get("claim", "")))
     return twiml_response(response)
 
 
@@ -56,9 +65,14 @@ def callback_rest_wait() -> Response:
 def callback_rest_connect() -> Response:
     """The Queue url, just before the bridge: the promise is kept now."""
     svc = services()
-    call_id = callback_rest.call_for_leg(svc.store.engine, request.form.get("CallSid", ""))
+    leg = request.form.get("CallSid", "")
+    try:
+        call_id = svc.store.read(lambda conn: callback_rest.call_for_leg(conn, leg), g.deadline)
+    except DatabaseUnavailable:
+        call_id = None
+        log.warning("could not look up the REST leg %s; the agent is connected anyway", leg)
     if call_id:
-        callback_queue.record_connected(svc.store.engine, call_id, svc.clock.now())
+        svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now()), g.deadline)
     prompts, voice, language = prompts_for(svc.queue_name(request.args.get("queue")))
     response = VoiceResponse()
     response.say(prompts.connecting, voice=voice, language=language)

@@ -33,20 +33,28 @@ def number(form: MultiDict, name: str, default: float | None = None) -> float | 
 
 @dataclass(frozen=True)
 class RouteParams:
-    """queue / policy / arm carried in our own URLs, so a route knows them even with no database."""
+    """queue / policy / arm carried in our own URLs, so a route knows them even with no database.
+
+    `episode` is the caller's time in line: 0 at first, 1 once put back after a Twilio error
+    (their QueueTime restarts then, but their wait still counts from the first entry).
+    """
 
     queue: str | None
     policy: str | None
     arm: str
+    episode: int = 0
 
     @classmethod
     def from_request(cls) -> RouteParams:
         args = request.args
-        return cls(args.get("queue") or None, args.get("policy") or None, args.get("arm", ""))
+        episode = 1 if args.get("episode", "0") not in ("", "0") else 0
+        return cls(args.get("queue") or None, args.get("policy") or None, args.get("arm", ""),
+                   episode)
 
     def query(self, **extra: str) -> str:
         """Alphabetically sorted query string: Twilio may reorder params, and signatures care."""
-        pairs = {"queue": self.queue or "", "policy": self.policy or "", "arm": self.arm, **extra}
+        pairs = {"queue": self.queue or "", "policy": self.policy or "", "arm": self.arm,
+                 "episode": str(self.episode) if self.episode else "", **extra}
         return urlencode(sorted((k, v) for k, v in pairs.items() if v))
 
 

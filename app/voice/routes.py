@@ -1,18 +1,21 @@
 """Voice webhooks. Each view reads the form, asks the policy, logs, and renders.
 
-Logging failures never reach the caller: a view that cannot write still answers the
-policy's TwiML, and anything else that fails is caught by `app.voice.safety`.
+Database work is bounded by the request's deadline (`g.deadline`, set with the signature
+check): a write that misses it is journaled and applied later, a read that misses it leaves
+the policy to run without history. A caller never waits on the database past the budget.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Response, request
+from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage import callback_rest
+from app.storage import commands as c
+from app.storage.deadline import DatabaseUnavailable
 from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
 from app.voice import callback_calls, callback_flow, callback_rest_routes, safety  # noqa: F401
 from app.voice.blueprint import bp
@@ -26,8 +29,8 @@ log = logging.getLogger("holdwell.voice")
 AGENT_WAIT_S = 30
 
 
-def enqueue(response: VoiceResponse, params: RouteParams, **extra: str) -> VoiceResponse:
-    response.enqueue(params.queue, action=voice_url("queue-result", params, **extra),
+def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
+    response.enqueue(params.queue, action=voice_url("queue-result", params),
                      method="POST", wait_url=voice_url("wait", params), wait_url_method="POST")
     return response
 
@@ -39,12 +42,10 @@ def incoming() -> Response:
     queue = svc.queue_name(request.args.get("queue"))
     assignment = assign(svc.config.queues[queue], call_id)
     params = RouteParams(queue, assignment.policy, assignment.arm)
-    try:
-        svc.store.begin_call(call_id=call_id, queue=queue, policy=assignment.policy,
-                             arm=assignment.arm, from_number=request.form.get("From"),
-                             now=svc.clock.now())
-    except Exception:
-        log.exception("could not log incoming call %s; enqueueing anyway", call_id)
+    svc.store.write(c.BeginCall(call_id=call_id, now=svc.clock.now(), queue=queue,
+                                policy=assignment.policy, arm=assignment.arm,
+                                from_number=request.form.get("From")), g.deadline)
+
     def build() -> VoiceResponse:
         welcome = svc.policy(queue, assignment.policy).welcome()
         response = render_segment(welcome, choice_url=voice_url("choice", params),
@@ -62,23 +63,21 @@ def wait() -> Response:
     queue = svc.queue_name(params.queue)
     policy = svc.policy(queue, params.policy)
     now = svc.clock.now()
-    poll = None
-    try:
-        poll = svc.store.note_poll(call_id=form.call_id, queue=queue, policy=policy.name,
-                                   arm=params.arm, queue_time_s=form.queue_time_s,
-                                   position=form.position, now=now)
-        situation = situation_from_poll(form, poll, svc.config.estimate, now)
-    except Exception:
-        log.exception("call log unavailable for %s; policy runs without history", form.call_id)
-        situation = situation_from_form(form, queue)
+    poll = svc.store.poll(c.NotePoll(
+        call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
+        queue_time_s=form.queue_time_s, position=form.position, episode=params.episode),
+        g.deadline)
+    situation = (situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
+                 if poll else situation_from_form(form, queue))
     segment = policy.next_segment(situation)
-    if poll is not None and segment.is_announcement:
-        try:
-            svc.store.record_announcement(poll.call, segment, queue_time_s=form.queue_time_s,
-                                          now=now, text=spoken_text(segment))
-        except Exception:
-            log.exception("could not log announcement for %s", form.call_id)
-    choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm))
+    if segment.is_announcement:
+        svc.store.write(c.Announce(
+            call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
+            queue_time_s=form.queue_time_s, episode=params.episode,
+            position=segment.announced_position, kind=segment.kind.value,
+            announced_wait_s=segment.announced_wait_s, keys=tuple(segment.offered_keys),
+            text=spoken_text(segment)), g.deadline)
+    choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm, params.episode))
     return twiml_response(cached_twiml(
         svc.twiml_cache, ("segment", segment, choice_url),
         lambda: render_segment(segment, choice_url=choice_url, audio_url=audio_url)))
@@ -95,16 +94,17 @@ def choice() -> Response:
     queue = svc.queue_name(params.queue)
     policy = svc.policy(queue, params.policy)
     now = svc.clock.now()
-    poll = svc.store.snapshot(form.call_id, now)
+    poll = svc.store.snapshot(form.call_id, now, g.deadline)  # None: decide without history
     if poll is not None:
         form = form.with_logged_wait(poll.call.entered_at, now)
-    situation = (situation_from_poll(form, poll, svc.config.estimate, now) if poll
-                 else situation_from_form(form, queue))
+    situation = (situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
+                 if poll else situation_from_form(form, queue))
     decision = policy.on_key(situation, digit)
-    if poll is not None:
-        svc.store.record_keypress(poll.call, digit=digit, choice=decision.choice.value,
-                                  queue_time_s=form.queue_time_s, now=now)
-    params = RouteParams(queue, policy.name, params.arm)
+    svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=queue, policy=policy.name,
+                               arm=params.arm, queue_time_s=form.queue_time_s,
+                               episode=params.episode, digit=digit,
+                               choice=decision.choice.value), g.deadline)
+    params = RouteParams(queue, policy.name, params.arm, params.episode)
     if decision.choice is Choice.CALLBACK:
         if poll is None:  # nothing can be promised without the call log
             return twiml_response(render_segment(safety.callback_unavailable(policy),
@@ -122,22 +122,20 @@ def queue_result() -> Response:
     svc = services()
     params = RouteParams.from_request()
     queue = svc.queue_name(params.queue)
-    outcome = None
-    try:
-        outcome = svc.store.record_queue_result(
-            call_id=call_id, queue=queue, result=result,
-            queue_time_s=number(request.form, "QueueTime"), now=svc.clock.now())
-    except Exception:
-        log.exception("could not log queue result %s for %s", result, call_id)
-    return twiml_response(after_queue(result, outcome, params))
+    svc.store.write(c.QueueResult(call_id=call_id, now=svc.clock.now(), queue=queue,
+                                  result=result, queue_time_s=number(request.form, "QueueTime"),
+                                  episode=params.episode), g.deadline)
+    return twiml_response(after_queue(result, RouteParams(queue, params.policy, params.arm,
+                                                          params.episode)))
 
 
-def after_queue(result: str, outcome: str | None, params: RouteParams) -> VoiceResponse:
-    """What the caller hears once out of the queue; a Twilio-side error puts them back once."""
+def after_queue(result: str, params: RouteParams) -> VoiceResponse:
+    """What the caller hears once out of the queue; a Twilio-side error puts them back once,
+    as a second time in line whose wait still counts from their first entry."""
     response = VoiceResponse()
-    if result == "error" and not request.args.get("retry"):
+    if result == "error" and params.episode == 0:
         response.say(safety.BACK_IN_LINE)
-        return enqueue(response, params, retry="1")
+        return enqueue(response, RouteParams(params.queue, params.policy, params.arm, 1))
     if result == "queue-full":
         response.say(safety.QUEUE_FULL)
     response.hangup()
@@ -146,10 +144,11 @@ def after_queue(result: str, outcome: str | None, params: RouteParams) -> VoiceR
 
 @bp.post("/status")
 def status() -> Response:
+    """Journaled if the database is away, so the fact is durable before the 204."""
     call_id = required(request.form, "CallSid")
     svc = services()
-    svc.store.record_status(call_id=call_id, status=request.form.get("CallStatus", ""),
-                            now=svc.clock.now())
+    svc.store.write(c.CallStatus(call_id=call_id, now=svc.clock.now(),
+                                 status=request.form.get("CallStatus", "")), g.deadline)
     return Response(status=204)
 
 
@@ -158,36 +157,40 @@ def agent() -> Response:
     svc = services()
     params = RouteParams(svc.queue_name(request.args.get("queue")), None, "")
     agent_call_id = request.form.get("CallSid", "")
-    if callback_rest.anyone_on_line(svc.store.engine, params.queue):  # called back, waiting
-        return twiml_response(callback_calls.take_called_back(params))
-    claim = callback_calls.claim_for_agent(params.queue, agent_call_id)
+    try:
+        if svc.store.read(lambda conn: callback_rest.anyone_on_line(conn, params.queue),
+                          g.deadline):  # called back through REST, waiting for an agent
+            return twiml_response(callback_calls.take_called_back(params))
+        claim = callback_calls.claim_for_agent(params.queue, agent_call_id)
+    except DatabaseUnavailable as error:
+        log.warning("agent %s takes the queue without callbacks: %s", agent_call_id, error)
+        claim = None
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params))
-    def build() -> VoiceResponse:
-        response = VoiceResponse()
-        # The action loops the agent: after each conversation, or after AGENT_WAIT_S with
-        # nobody in the queue, Twilio asks /voice/agent again, so due callbacks are never
-        # left behind.
-        dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params),
-                             method="POST")
-        dial.queue(params.queue, url=voice_url("connect", params), method="POST")
-        return response
+    return twiml_response(cached_twiml(svc.twiml_cache, ("agent", params),
+                                       lambda: agent_dial(params)))
 
-    return twiml_response(cached_twiml(svc.twiml_cache, ("agent", params), build))
+
+def agent_dial(params: RouteParams) -> VoiceResponse:
+    """Take the next caller. The action loops the agent: after each conversation, or after
+    AGENT_WAIT_S with nobody in the queue, Twilio asks /voice/agent again, so due callbacks
+    are never left behind."""
+    response = VoiceResponse()
+    dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
+    dial.queue(params.queue, url=voice_url("connect", params), method="POST")
+    return response
 
 
 @bp.post("/connect")
 def connect() -> Response:
     call_id = required(request.form, "CallSid")
     svc = services()
-    queue = svc.queue_name(request.args.get("queue"))
-    try:
-        svc.store.record_connect(call_id=call_id, queue=queue,
-                                 queue_time_s=number(request.form, "QueueTime", 0.0) or 0.0,
-                                 agent_call_id=request.form.get("DequeingCallSid"),
-                                 now=svc.clock.now())
-    except Exception:
-        log.exception("could not log the answer of %s", call_id)
+    params = RouteParams.from_request()
+    queue = svc.queue_name(params.queue)
+    svc.store.write(c.Connect(call_id=call_id, now=svc.clock.now(), queue=queue,
+                              queue_time_s=number(request.form, "QueueTime", 0.0) or 0.0,
+                              episode=params.episode,
+                              agent_call_id=request.form.get("DequeingCallSid")), g.deadline)
     policy = svc.policy(queue, None)
     say = policy.voice.say(policy.prompts.connecting)
     return twiml_response(cached_twiml(

@@ -41,8 +41,9 @@ def safe_response(endpoint: str | None) -> Response:
     if endpoint == "voice.incoming":
         response.enqueue(queue, wait_url=f"/voice/wait?queue={queue}", wait_url_method="POST",
                          action=f"/voice/queue-result?queue={queue}", method="POST")
-    elif endpoint == "voice.agent":
-        response.dial().queue(queue, url=f"/voice/connect?queue={queue}", method="POST")
+    elif endpoint == "voice.agent":  # the agent stays in their loop, whatever failed
+        dial = response.dial(timeout=30, action=f"/voice/agent?queue={queue}", method="POST")
+        dial.queue(queue, url=f"/voice/connect?queue={queue}", method="POST")
     elif endpoint in ("voice.connect", "voice.callback_answer"):
         response.say(CONNECTING)
     elif endpoint in ("voice.choice", "voice.callback_confirm", "voice.callback_entry"):

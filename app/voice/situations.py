@@ -12,17 +12,24 @@ from hold_policies.situation import Situation
 
 
 def situation_from_poll(
-    form: WaitForm, poll: Poll, estimate: EstimateConfig, now: datetime
+    form: WaitForm, poll: Poll, estimate: EstimateConfig, now: datetime, episode: int = 0
 ) -> Situation:
-    """Twilio's position plus older pending callbacks (they keep their place ahead)."""
+    """Twilio's position plus older pending callbacks (they keep their place ahead).
+
+    A caller back in line after a Twilio error (`episode` 1) has waited since their first
+    entry, whatever Twilio's restarted QueueTime says.
+    """
     position = form.position + poll.callbacks_ahead
     call = poll.call
+    waited = form.queue_time_s
+    if episode and call.entered_at is not None:
+        waited = max(waited, (now - call.entered_at).total_seconds())
     since = (now - call.last_announced_at).total_seconds() if call.last_announced_at else None
     return Situation(
         queue=call.queue,
         call_id=call.call_id,
         position=position,
-        waited_s=form.queue_time_s,
+        waited_s=waited,
         queue_size=form.queue_size + poll.callbacks_ahead,
         estimate=estimate_wait(position, poll.flow, min_departures=estimate.min_departures,
                                confidence=estimate.confidence),

@@ -10,7 +10,6 @@ from sqlalchemy import insert
 from app.storage import callback_queue
 from app.storage.db import make_engine
 from app.storage.schema import callbacks
-from tests.app.test_postgres import postgres_url  # noqa: F401 - fixture
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 CALLBACKS, AGENTS = 30, 8
@@ -41,8 +40,9 @@ def claim_concurrently(url: str) -> list[str]:
     def take_turns(n: int) -> None:
         barrier.wait()
         for attempt in range(CALLBACKS):
-            claim = callback_queue.claim_next(engine, "support", f"AG{n}-{attempt}",
-                                              START + timedelta(hours=1))
+            with engine.begin() as conn:
+                claim = callback_queue.claim_next(conn, "support", f"AG{n}-{attempt}",
+                                                  START + timedelta(hours=1))
             if claim is not None:
                 with lock:
                     claimed.append(claim.call_id)
@@ -57,7 +57,7 @@ def claim_concurrently(url: str) -> list[str]:
     return claimed
 
 
-def test_concurrent_claims_on_postgresql_take_each_callback_once(postgres_url):  # noqa: F811
+def test_concurrent_claims_on_postgresql_take_each_callback_once(postgres_url):
     claimed = claim_concurrently(postgres_url)
     assert sorted(claimed) == [f"CA{i:03d}" for i in range(CALLBACKS)]
 

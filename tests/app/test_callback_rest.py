@@ -14,7 +14,7 @@ from app.callback_watch import watch_once
 from app.signed_client import SignedClient
 from app.storage.schema import callbacks
 from hold_policies.config import CallbacksConfig
-from tests.app.test_callbacks import CONFIG, enter
+from tests.app.test_callbacks import CONFIG, callback_rows, enter
 from tests.app.test_voice_contract import call_row, logged_events, request_callback
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
@@ -58,7 +58,10 @@ def test_an_at_risk_callback_is_rung_through_the_rest_api(rest_app, clock, mocke
     assert report.placed == ["CA1"] and status(app) == "claimed"
     kwargs = create.call_args.kwargs
     assert kwargs["to"] == "+14155550100" and kwargs["from_"] == "+14155550000"
-    assert kwargs["url"] == f"{PUBLIC}/voice/callback/rest-answer?call=CA1&queue=support"
+    token = callback_rows(app)[0]["claim_token"]
+    assert token  # the claim's fence rides in every URL Twilio will call back
+    assert kwargs["url"] == (f"{PUBLIC}/voice/callback/rest-answer?call=CA1&claim={token}"
+                             f"&queue=support")
     assert kwargs["machine_detection"] == "Enable"
     assert kwargs["status_callback"].startswith(f"{PUBLIC}/voice/callback/rest-status?")
 

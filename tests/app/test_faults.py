@@ -26,7 +26,7 @@ ROUTES = {
     "/voice/callback/entry?policy=callback&queue=support&tries=1": None,
     "/voice/callback/answer?call=CA1&queue=support": None,
     "/voice/callback/dial-result?call=CA1&queue=support": None,
-    "/voice/callback/rest-answer?call=CA1&queue=support": None,
+    "/voice/callback/rest-answer?call=CA1&queue=support": ["Say", "Enqueue"],
     "/voice/callback/rest-connect?queue=support": None,
     "/voice/callback/rest-result?call=CA1&queue=support": None,
 }
@@ -35,12 +35,13 @@ ROUTES = {
 @pytest.fixture(params=["tables dropped", "server unreachable"])
 def broken_db_app(request, make_app):
     if request.param == "tables dropped":
-        app = make_app()
+        app = make_app(db_budget_s=0.5)
         with app.extensions["holdwell"].store.engine.begin() as conn:
             for table in ("call_events", "calls", "callbacks"):
                 conn.execute(text(f"DROP TABLE {table}"))
         return app
-    return make_app(database_url="postgresql+psycopg://nobody@127.0.0.1:9/none")
+    return make_app(database_url="postgresql+psycopg://nobody@127.0.0.1:9/none",
+                    db_budget_s=0.5)
 
 
 @pytest.mark.parametrize("route", list(ROUTES))
@@ -76,10 +77,13 @@ def test_callback_choice_without_database_never_leaves_the_queue(make_app):
     assert "keep your place" in spoken(response.data)
 
 
-def test_status_callback_with_database_gone_asks_twilio_to_retry(broken_db_app):
+def test_status_callback_with_database_gone_is_journaled_before_its_204(broken_db_app):
     twilio = SignedClient(broken_db_app.test_client(), AUTH_TOKEN)
     response = twilio.post("/voice/status", {"CallSid": "CA1", "CallStatus": "completed"})
-    assert response.status_code == 503
+    assert response.status_code == 204  # Twilio never retries; the journal has the fact
+    journal = broken_db_app.extensions["holdwell"].store.journal
+    assert journal.backlog() == 1
+    assert '"type": "CallStatus"' in journal.path.read_text()
 
 
 def test_a_policy_that_raises_gives_the_safe_hold_segment(app, twilio, monkeypatch, caplog):

@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import create_engine, text
-
 from app.signed_client import SignedClient
-from app.storage.migrate import upgrade
 from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
-from tests.conftest import AUTH_TOKEN, POSTGRES_URL
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        with engine.begin() as conn:
-            for table in ("call_events", "calls", "callbacks", "alembic_version"):
-                conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    except Exception as error:  # noqa: BLE001 - any failure means no server to test against
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error.__class__.__name__}")
-    finally:
-        engine.dispose()
-    upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+from tests.conftest import AUTH_TOKEN
 
 
 def test_full_call_flow_and_idempotency_on_postgresql(postgres_url, make_app):

@@ -10,11 +10,12 @@ from sqlalchemy.dialects import sqlite
 
 from app.signed_client import SignedClient
 from app.storage import callback_queue
+from app.storage import commands as c
 from app.storage.callback_queue import OLDEST_ELIGIBLE, OLDEST_WAITING
+from app.storage.deadline import Deadline
 from app.storage.events import log_event
 from app.storage.prepared import QUEUE_VIEW
 from tests.app.test_callbacks import CONFIG, dial_result, enter
-from tests.app.test_postgres import postgres_url  # noqa: F401 - fixture
 from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
 from tests.conftest import AUTH_TOKEN
 
@@ -38,7 +39,7 @@ def test_log_event_tells_a_first_insert_from_a_repeat(any_url):
     assert fresh == [True, False]
 
 
-def test_an_announcement_is_counted_once_on_postgresql(postgres_url, make_app):  # noqa: F811
+def test_an_announcement_is_counted_once_on_postgresql(postgres_url, make_app):
     app = make_app(database_url=postgres_url)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"})
@@ -49,7 +50,7 @@ def test_an_announcement_is_counted_once_on_postgresql(postgres_url, make_app): 
     assert logged_events(app, "CA1").count("ENTERQUEUE") == 1
 
 
-def test_a_busy_callback_is_retried_later_on_postgresql(postgres_url, make_app, clock):  # noqa: F811
+def test_a_busy_callback_is_retried_later_on_postgresql(postgres_url, make_app, clock):
     app = make_app(CONFIG, database_url=postgres_url)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     enter(twilio, "CA1", clock)
@@ -60,40 +61,50 @@ def test_a_busy_callback_is_retried_later_on_postgresql(postgres_url, make_app, 
     assert [(cb.call_id, cb.attempts) for cb in pending] == [("CA1", 1)]
 
 
+def note_poll(store, queue_time_s: float, now: datetime, position: int = 1):
+    return store.poll(c.NotePoll(call_id="CA1", now=now, queue="support", policy="checkin",
+                                 queue_time_s=queue_time_s, position=position),
+                      Deadline.unbounded())
+
+
 def test_the_first_poll_sees_the_log_as_it_was_before_its_own_entry(app):
     store = app.extensions["holdwell"].store
-    poll = store.note_poll(call_id="CA1", queue="support", policy="checkin", arm="",
-                           queue_time_s=40, position=1, now=NOW)
+    poll = note_poll(store, 40, NOW)
     assert poll.flow.window_s == 0.0  # its ENTERQUEUE, 40 s back, does not start the window
-    again = store.note_poll(call_id="CA1", queue="support", policy="checkin", arm="",
-                            queue_time_s=100, position=1, now=NOW + timedelta(seconds=60))
+    again = note_poll(store, 100, NOW + timedelta(seconds=60))
     assert again.flow.window_s == 100.0 and again.call.polls == 2
     assert again.call.entered_at == NOW - timedelta(seconds=40)
+
+
+def test_a_retried_poll_counts_once(app):
+    store = app.extensions["holdwell"].store
+    counts = [note_poll(store, queue_time, NOW).call.polls for queue_time in (0, 60, 60, 120)]
+    assert counts == [1, 2, 2, 3]  # polls = segments heard: a retry heard nothing new
 
 
 def test_without_update_returning_polls_and_answers_still_land(app, monkeypatch):
     store = app.extensions["holdwell"].store
     monkeypatch.setattr(store.engine.dialect, "update_returning", False)
     for n, queue_time in enumerate((0, 60), start=1):
-        poll = store.note_poll(call_id="CA1", queue="support", policy="checkin", arm="",
-                               queue_time_s=queue_time, position=2, now=NOW)
-        assert poll.call.polls == n
-    store.record_connect(call_id="CA1", queue="support", queue_time_s=70, agent_call_id=None,
-                         now=NOW)
+        assert note_poll(store, queue_time, NOW, position=2).call.polls == n
+    store.write(c.Connect(call_id="CA1", now=NOW, queue="support", queue_time_s=70),
+                Deadline.unbounded())
     assert call_row(app, "CA1")["outcome"] == "answered"
 
 
-def test_queue_result_reports_an_outcome_a_callback_changed_meanwhile(make_app, clock):
+def test_a_leave_after_a_kept_callback_leaves_it_kept(make_app, clock):
     app = make_app(CONFIG)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     enter(twilio, "CA1", clock)
     request_callback(twilio, "CA1", queue_time=60)
-    engine = app.extensions["holdwell"].store.engine
-    callback_queue.claim_next(engine, "support", "CAagent", clock.now())
-    callback_queue.record_connected(engine, "CA1", clock.now())
-    outcome = app.extensions["holdwell"].store.record_queue_result(
-        call_id="CA1", queue="support", result="leave", queue_time_s=70, now=clock.now())
-    assert outcome == "callback_connected"
+    store = app.extensions["holdwell"].store
+    claim = store.read(lambda conn: callback_queue.claim_next(conn, "support", "CAagent",
+                                                              clock.now()), Deadline.unbounded())
+    store.write(c.CallbackConnected(call_id="CA1", now=clock.now(), claim=claim.claim),
+                Deadline.unbounded())
+    store.write(c.QueueResult(call_id="CA1", now=clock.now(), queue="support", result="leave",
+                              queue_time_s=70), Deadline.unbounded())
+    assert call_row(app, "CA1")["outcome"] == "callback_connected"
 
 
 def query_plan(engine, statement, **params) -> str:
@@ -112,7 +123,7 @@ def test_the_hot_reads_search_indexes_that_skip_settled_calls_and_other_events(s
     claim = query_plan(engine, OLDEST_ELIGIBLE, queue="support", now="2027")
     engine.dispose()
     assert "USING INDEX ix_calls_waiting" in head
-    assert "COVERING INDEX ix_call_events_queue_event_time" in view
+    assert "ix_calls_queue_departed" in view
     assert "ix_callbacks_queue_status_entered" in claim
 
 

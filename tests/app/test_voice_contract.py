@@ -142,7 +142,7 @@ def test_queue_result_error_puts_the_caller_back_in_line_once(twilio):
                         {"CallSid": "CA1", "QueueResult": "error", "QueueTime": "30"})
     assert top_verbs(first.data) == ["Say", "Enqueue"]
     action = parse(first.data).find("Enqueue").get("action")
-    assert action == "/voice/queue-result?policy=checkin&queue=support&retry=1"
+    assert action == "/voice/queue-result?episode=1&policy=checkin&queue=support"
     second = twilio.post(action, {"CallSid": "CA1", "QueueResult": "error", "QueueTime": "5"})
     assert top_verbs(second.data) == ["Hangup"]
 

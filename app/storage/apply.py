@@ -1,0 +1,21 @@
+"""The one write side of the call log: `apply(conn, command)` for every kind of command.
+
+The live routes, the journal's replay and the tests all write through here, so a command
+applied late (after an outage) does exactly what it would have done on time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.storage import call_writes, callback_writes
+from app.storage.commands import Command
+
+WRITES = {**call_writes.WRITES, **callback_writes.WRITES}
+
+
+def apply(conn: Connection, command: Command) -> Any:
+    """Apply one command in the caller's transaction; applying it again changes nothing."""
+    return WRITES[type(command)](conn, command)

@@ -1,0 +1,119 @@
+"""Writes of a callback's life: the request, and each attempt's result — for its own claim.
+
+Every attempt result carries the claim token it was dialled under (in the URLs Twilio calls
+back). A result for a claim that was released and taken again by someone else changes
+nothing: a late no-answer from agent A can never undo agent B's claim.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Connection, RowMapping, update
+
+from app.storage import commands as c
+from app.storage.db import as_utc
+from app.storage.events import insert_once
+from app.storage.facts import append_fact, ensure_call, project
+from app.storage.prepared import param
+from app.storage.rows import CallRow
+from app.storage.schema import callbacks
+from hold_policies.records import Event
+
+CALLBACK_ROW = callbacks.select().where(
+    callbacks.c.call_id == param("callback", callbacks.c.call_id))
+IN_HAND = ("claimed", "on_line")
+
+
+def request_callback(conn: Connection, command: c.RequestCallback) -> None:
+    """Keep the caller's original place: the callback is ordered by when they first entered."""
+    call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    entered = call.entered_at or (command.now - timedelta(seconds=command.queue_time_s))
+    promised_by = (command.now + timedelta(seconds=command.promised_wait_s)
+                   if command.promised_wait_s else None)
+    conn.execute(insert_once(conn, callbacks, "call_id"), {
+        "call_id": call.call_id, "queue": call.queue, "number": command.number,
+        "entered_at": entered, "requested_at": command.now, "promised_by": promised_by,
+        "status": "pending"})
+    common = {"episode": command.episode}
+    append_fact(conn, call, command.now, Event.CALLBACK_REQUESTED,
+                f"{call.call_id}:CALLBACK_REQUESTED", command.queue_time_s,
+                {**common, "number": command.number,
+                 "promised_wait_s": command.promised_wait_s})
+    append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
+                command.queue_time_s, {**common, "key": command.digit})
+    project(conn, call.call_id)
+
+
+def _in_hand(conn: Connection, call_id: str, claim: str | None) -> RowMapping | None:
+    """The callback, if this claim still holds it (no token: whoever holds it now)."""
+    row = conn.execute(CALLBACK_ROW, {"callback": call_id}).mappings().first()
+    if row is None or row["status"] not in IN_HAND:
+        return None
+    if claim is not None and row["claim_token"] != claim:
+        return None  # released and claimed again since: this result is not theirs
+    return row
+
+
+def _call_of(conn: Connection, row: RowMapping, command: c.Command) -> CallRow:
+    return ensure_call(conn, row["call_id"], row["queue"], command.now, None)
+
+
+def _waited_s(row: RowMapping, command: c.Command) -> float:
+    return max((command.now - as_utc(row["entered_at"])).total_seconds(), 0.0)
+
+
+def on_line(conn: Connection, command: c.CallbackOnLine) -> None:
+    if _in_hand(conn, command.call_id, command.claim) is None:
+        return
+    conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id)
+                 .values(status="on_line", rest_call_sid=command.leg_sid))
+
+
+def connected(conn: Connection, command: c.CallbackConnected) -> bool:
+    """The customer is being bridged to an agent: the promise is kept."""
+    row = _in_hand(conn, command.call_id, command.claim)
+    if row is None:
+        return False
+    attempt = row["attempts"] + 1
+    conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id).values(
+        status="connected", last_result="answered", resolved_at=command.now, attempts=attempt))
+    call, waited = _call_of(conn, row, command), _waited_s(row, command)
+    append_fact(conn, call, command.now, Event.CALLBACK_ATTEMPT,
+                f"{call.call_id}:CALLBACK_ATTEMPT:{attempt}", waited,
+                {"result": "answered", "attempt": attempt})
+    append_fact(conn, call, command.now, Event.CALLBACK_CONNECT,
+                f"{call.call_id}:CALLBACK_CONNECT", waited, {})
+    project(conn, call.call_id)
+    return True
+
+
+def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
+    """Retry later, or fail after the last attempt; None if this result changed nothing."""
+    row = _in_hand(conn, command.call_id, command.claim)
+    if row is None:
+        return None
+    call, waited = _call_of(conn, row, command), _waited_s(row, command)
+    attempt = row["attempts"] + 1
+    if not append_fact(conn, call, command.now, Event.CALLBACK_ATTEMPT,
+                       f"{call.call_id}:CALLBACK_ATTEMPT:{command.attempt_key}", waited,
+                       {"result": command.result, "attempt": attempt}):
+        return None
+    if attempt >= command.max_attempts:
+        conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
+            status="failed", attempts=attempt, last_result=command.result,
+            resolved_at=command.now))
+        append_fact(conn, call, command.now, Event.CALLBACK_FAILED,
+                    f"{call.call_id}:CALLBACK_FAILED", waited,
+                    {"attempts": attempt, "last_result": command.result})
+        project(conn, call.call_id)
+        return "failed"
+    conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
+        status="pending", attempts=attempt, last_result=command.result, claimed_by=None,
+        claimed_at=None, claim_token=None,
+        next_attempt_at=command.now + timedelta(seconds=command.retry_after_s)))
+    return "pending"
+
+
+WRITES = {c.RequestCallback: request_callback, c.CallbackOnLine: on_line,
+          c.CallbackConnected: connected, c.CallbackUnanswered: unanswered}

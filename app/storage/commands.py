@@ -1,0 +1,164 @@
+"""Every write to the call log as a value: what happened, to which call, when.
+
+A command carries everything its write needs (including `now`), so it can be applied at
+once, or journaled on disk when the database is slow or down and applied later, in order,
+with the same result (`app.storage.apply`). Each fact it logs has a dedupe key, so applying
+a command twice — a Twilio retry, or a replay after a crash — inserts nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Command:
+    """One write; subclasses name their fields. `journaled=False` ones must reach the database
+    before anyone is told they happened (a callback request)."""
+
+    call_id: str
+    now: datetime
+    journaled: ClassVar[bool] = True
+
+    def to_json(self) -> str:
+        values = {k: (v.isoformat() if isinstance(v, datetime) else v)
+                  for k, v in asdict(self).items()}
+        return json.dumps({"type": type(self).__name__, **values}, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class BeginCall(Command):
+    """/voice/incoming: who called, and which queue, policy and arm they were given."""
+
+    queue: str = ""
+    policy: str = ""
+    arm: str = ""
+    from_number: str | None = None
+
+
+@dataclass(frozen=True)
+class NotePoll(Command):
+    """A waitUrl request: the caller is in line, at `position`, `queue_time_s` in."""
+
+    queue: str = ""
+    policy: str = ""
+    arm: str = ""
+    queue_time_s: float = 0.0
+    position: int | None = None
+    episode: int = 0
+
+
+@dataclass(frozen=True)
+class Announce(Command):
+    """A check-in or offer was served (what was said, the estimate told)."""
+
+    queue: str = ""
+    policy: str = ""
+    arm: str = ""
+    queue_time_s: float = 0.0
+    episode: int = 0
+    position: int | None = None
+    kind: str = ""
+    announced_wait_s: float | None = None
+    keys: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class KeyPress(Command):
+    queue: str = ""
+    policy: str = ""
+    arm: str = ""
+    queue_time_s: float = 0.0
+    episode: int = 0
+    digit: str = ""
+    choice: str = ""
+
+
+@dataclass(frozen=True)
+class Connect(Command):
+    """The Queue noun's url: an agent dequeued the caller (the answer time)."""
+
+    queue: str = ""
+    queue_time_s: float = 0.0
+    episode: int = 0
+    agent_call_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueResult(Command):
+    """The Enqueue action: Twilio's word on how a time in line ended."""
+
+    queue: str = ""
+    result: str = ""
+    queue_time_s: float | None = None
+    episode: int = 0
+
+
+@dataclass(frozen=True)
+class CallStatus(Command):
+    """The status callback of a caller's call, or of an agent's (which frees their claims)."""
+
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class RequestCallback(Command):
+    """The caller confirmed a number: keep their place and promise a call back."""
+
+    journaled: ClassVar[bool] = False
+    queue: str = ""
+    number: str = ""
+    digit: str = ""
+    promised_wait_s: float | None = None
+    queue_time_s: float = 0.0
+    episode: int = 0
+
+
+@dataclass(frozen=True)
+class CallbackOnLine(Command):
+    """A REST-placed callback was answered: the customer waits in the priority queue."""
+
+    claim: str | None = None
+    leg_sid: str = ""
+
+
+@dataclass(frozen=True)
+class CallbackConnected(Command):
+    """The customer picked up (or was taken from the priority queue): the promise is kept."""
+
+    claim: str | None = None
+
+
+@dataclass(frozen=True)
+class CallbackUnanswered(Command):
+    """Busy, no answer, failed or voicemail on one attempt: retry later, or give up."""
+
+    claim: str | None = None
+    result: str = ""
+    attempt_key: str = ""
+    max_attempts: int = 3
+    retry_after_s: float = 300.0
+
+
+COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
+    BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
+    CallbackOnLine, CallbackConnected, CallbackUnanswered)}
+
+
+def from_json(line: str) -> Command:
+    """The command a journal line holds (the inverse of `Command.to_json`)."""
+    values: dict[str, Any] = json.loads(line)
+    cls = COMMANDS[values.pop("type")]
+    kinds = {f.name: f.type for f in fields(cls)}
+    for name, value in list(values.items()):
+        if name == "now":
+            values[name] = datetime.fromisoformat(value)
+        elif name == "keys":
+            values[name] = tuple(value)
+        elif name not in kinds:
+            values.pop(name)  # a field a newer version wrote: ignore, never fail a replay
+    return cls(**values)

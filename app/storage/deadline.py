@@ -1,0 +1,94 @@
+"""A time budget per webhook, and database work that never outlives it.
+
+libpq will not time out a connect in under 2 s and a black-holed network never answers a
+statement at all, so per-statement timeouts alone cannot keep a caller's answer fast. Each
+piece of database work runs on a small thread pool instead, and the request waits for it at
+most what is left of its budget; past that it answers from what it has (and the write goes
+to the journal). A breaker remembers a database that just failed, so the requests right
+after it do not each spend their whole budget finding out again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger("holdwell.storage")
+T = TypeVar("T")
+BREAKER_S = 1.0  # after a failure, skip the database this long before trying again
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database did not answer within the budget (or just failed): answer without it."""
+
+
+class Deadline:
+    """When this request's database work must be done by (monotonic seconds)."""
+
+    __slots__ = ("budget_s", "expires")
+
+    def __init__(self, budget_s: float, now: Callable[[], float] = time.monotonic) -> None:
+        self.budget_s = budget_s
+        self.expires = now() + budget_s
+
+    def remaining_s(self) -> float:
+        return self.expires - time.monotonic()
+
+    @classmethod
+    def unbounded(cls) -> Deadline:
+        """For commands and the replayer: no caller is waiting on them."""
+        return cls(3600.0)
+
+
+class BoundedRunner:
+    """Runs database work on a thread pool and waits for it at most a deadline's remainder."""
+
+    def __init__(self, workers: int = 8) -> None:
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self.down_until = 0.0
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        with self._lock:  # built lazily: gunicorn forks after create_app, threads don't follow
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="holdwell-db")
+            return self._pool
+
+    def is_down(self) -> bool:
+        return time.monotonic() < self.down_until
+
+    def run(self, work: Callable[[], T], deadline: Deadline, *, trip: bool = True) -> T:
+        """`work()`'s result, or DatabaseUnavailable once the deadline passes or it fails
+        (which, with `trip`, makes the next requests skip the database for a moment)."""
+        if self.is_down():
+            raise DatabaseUnavailable("database failed a moment ago; not waiting on it")
+        remaining = deadline.remaining_s()
+        if remaining <= 0:
+            raise DatabaseUnavailable("no time left in this request's budget")
+        future = self.pool.submit(work)
+        try:
+            return future.result(timeout=remaining)
+        except FutureTimeout:
+            future.cancel()
+            if trip:
+                self.trip(f"no answer within {deadline.budget_s:.2f} s")
+            raise DatabaseUnavailable(f"database did not answer within "
+                                      f"{deadline.budget_s:.2f} s") from None
+        except SQLAlchemyError as error:
+            if trip:
+                self.trip(type(error).__name__)
+            raise DatabaseUnavailable(str(error).splitlines()[0]) from error
+
+    def trip(self, why: str) -> None:
+        log.warning("database unavailable (%s); answering without it for %.1f s", why,
+                    BREAKER_S)
+        self.down_until = time.monotonic() + BREAKER_S

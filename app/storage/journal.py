@@ -1,0 +1,163 @@
+"""A durable local journal for writes the database could not take in time.
+
+Commands are appended as JSON lines, each `fsync`'d before the webhook answers, so a worker
+or host restart loses nothing. Every process of one host shares one journal (an `flock`
+guards appends); one process at a time replays it, in order, through the same `apply` as
+live writes, remembering how far it got in a cursor file so a crash mid-replay resumes where
+it stopped. Dedupe keys make a command applied twice harmless. A line that can never be
+applied (corrupt, or rejected by the write itself) is set aside in `rejected.jsonl` with the
+reason, so one bad line cannot block the rest.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.storage.commands import Command, from_json
+
+log = logging.getLogger("holdwell.journal")
+
+
+class Journal:
+    """`journal.jsonl` (commands), `cursor` (bytes replayed) and locks, in one folder."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / "journal.jsonl"
+        self.cursor_path = self.folder / "cursor"
+        self.rejected_path = self.folder / "rejected.jsonl"
+
+    # -- appending -------------------------------------------------------------------------
+    def append(self, command: Command) -> None:
+        """Durably record `command` (returns after fsync)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        line = (command.to_json() + "\n").encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size and _last_byte(self.path, size) != b"\n":
+                line = b"\n" + line  # a torn last line (a crash mid-write) stays on its own
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def has_backlog(self) -> bool:
+        """True while some journaled command has not been applied (one stat, no read)."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return False
+        return size > self._cursor(size)
+
+    def backlog(self) -> int:
+        """How many commands wait to be replayed."""
+        if not self.has_backlog():
+            return 0
+        with open(self.path, "rb") as journal:
+            journal.seek(self._cursor(os.fstat(journal.fileno()).st_size))
+            return sum(1 for line in journal if line.strip())
+
+    # -- replaying -------------------------------------------------------------------------
+    def replay(self, apply: Callable[[Command], object]) -> int:
+        """Apply pending commands in order until done or the database fails; returns how many
+        were applied. Only one process replays at a time; others return 0 at once."""
+        if not self.has_backlog():
+            return 0
+        with self._lock("replay.lock", blocking=False) as locked:
+            if not locked:
+                return 0
+            return self._replay_locked(apply)
+
+    def _replay_locked(self, apply: Callable[[Command], object]) -> int:
+        applied = 0
+        with open(self.path, "rb") as journal:
+            offset = self._cursor(os.fstat(journal.fileno()).st_size)
+            journal.seek(offset)
+            for raw in journal:
+                if not raw.endswith(b"\n"):
+                    break  # being written right now: next round
+                try:
+                    apply(from_json(raw.decode()))
+                except SQLAlchemyError as error:
+                    log.info("journal replay paused at byte %d: %s", offset,
+                             str(error).splitlines()[0])
+                    break
+                except Exception as error:  # noqa: BLE001 - a poison line must not block the rest
+                    self._reject(raw, error)
+                else:
+                    applied += 1
+                offset += len(raw)
+                self._set_cursor(offset)
+        self._truncate_if_done()
+        if applied:
+            log.info("journal: replayed %d command(s)", applied)
+        return applied
+
+    def _truncate_if_done(self) -> None:
+        """Start the file afresh once everything in it is applied (no append can interleave)."""
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size == self._cursor(size):
+                os.ftruncate(fd, 0)
+                os.fsync(fd)
+                self._set_cursor(0)
+        finally:
+            os.close(fd)
+
+    def _reject(self, raw: bytes, error: Exception) -> None:
+        log.error("journal: set aside a command that cannot be applied: %s", error)
+        entry = {"line": raw.decode(errors="replace").strip(), "error": repr(error)}
+        with open(self.rejected_path, "a", encoding="utf-8") as rejected:
+            rejected.write(json.dumps(entry) + "\n")
+            rejected.flush()
+            os.fsync(rejected.fileno())
+
+    # -- cursor and locks ------------------------------------------------------------------
+    def _cursor(self, size: int) -> int:
+        """Bytes already replayed; past the end means the file was emptied after a crash
+        that left the cursor behind, so everything in it now is new."""
+        try:
+            cursor = int(self.cursor_path.read_text() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+        return cursor if cursor <= size else 0
+
+    def _set_cursor(self, offset: int) -> None:
+        temporary = self.cursor_path.with_suffix(".tmp")
+        with open(temporary, "w") as cursor:
+            cursor.write(str(offset))
+            cursor.flush()
+            os.fsync(cursor.fileno())
+        temporary.replace(self.cursor_path)
+
+    @contextmanager
+    def _lock(self, name: str, *, blocking: bool):  # noqa: ANN202 - a context manager of bool
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / name, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as journal:
+        journal.seek(size - 1)
+        return journal.read(1)
