@@ -185,10 +185,19 @@ def true_peak_envelope(x: np.ndarray) -> np.ndarray:
     return np.maximum(following, preceding)
 
 
-def true_peak(x: np.ndarray) -> float:
-    """Highest magnitude between the samples as well as on them (4x oversampled), linear."""
-    envelope = true_peak_envelope(x)
-    return float(np.max(envelope)) if envelope.size else 0.0
+def true_peak(x: np.ndarray, core: slice | None = None) -> float:
+    """Highest magnitude between the samples as well as on them (4x oversampled), linear, over
+    every channel; with ``core``, only within it (the rest of ``x`` is context)."""
+    x = np.asarray(x, dtype=np.float64)
+    core = slice(0, x.shape[0]) if core is None else core
+    highest = 0.0
+    for channel in x.reshape(x.shape[0], -1).T:
+        if core.stop <= core.start:
+            continue
+        k = _TRUE_PEAK_OVERSAMPLING
+        up = resample_poly(np.ascontiguousarray(channel), k, 1)[k * core.start : k * core.stop]
+        highest = max(highest, float(np.max(np.abs(up))), float(np.max(np.abs(channel[core]))))
+    return highest
 
 
 def wrap_jumps(channel: np.ndarray, core: slice | None = None) -> int:

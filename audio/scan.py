@@ -19,7 +19,7 @@ from audio.distortion import (
     ClipTally,
     Extremes,
     quantum_of,
-    true_peak_envelope,
+    true_peak,
     wrap_jumps,
 )
 from audio.filters import BandMeter
@@ -93,7 +93,7 @@ def scan(blocks: Blocks, fmt: AudioFormat, kind: Kind, full: bool = True) -> Sca
                 wraps += wrap_jumps(window.buffer[:, channel], window.core)
         peak = max(peak, float(np.max(np.abs(frames))))
         if full:
-            top = max(top, float(np.max(true_peak_envelope(window.buffer)[window.core])))
+            top = max(top, true_peak(window.buffer, window.core))
         squares += np.sum((frames - np.asarray(dc)) ** 2, axis=0)
         mono = frames.mean(axis=1) - mono_dc
         mono_squares += float(np.sum(mono * mono))
