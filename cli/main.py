@@ -21,6 +21,8 @@ LAZY_COMMANDS = {
     "erlang": "cli.simulate_commands:erlang_command",
     "fit": "cli.twin_commands:fit_command",
     "backtest": "cli.twin_commands:backtest_command",
+    "staffing": "cli.twin_commands:staffing_command",
+    "promise": "cli.twin_commands:promise_command",
     "users": "cli.console_commands:users",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""

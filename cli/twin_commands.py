@@ -6,6 +6,7 @@ composition root, since the simulator may not import the app), and go to simulat
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -99,3 +100,84 @@ def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, 
     click.echo(backtest_table(result))
     backtest_plot(result, plot_path)
     click.echo(f"\nplot written to {plot_path}")
+
+
+SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,
+                             type=click.Path(exists=True, dir_okay=False),
+                             help="A scenario file from `holdwell fit`.")
+
+
+@click.command("staffing")
+@SCENARIO_FILE
+@click.option("--policies", default="music_ads,silence,checkin,callback", show_default=True)
+@click.option("--target-unserved", type=float, default=None,
+              help="Most unserved per half-hour, e.g. 0.05 (abandoned + callback failed).")
+@click.option("--target-service-level", type=float, default=None,
+              help="Least answered within --sl-seconds / (entered - callback takers), e.g. 0.8.")
+@click.option("--sl-seconds", type=click.FloatRange(0), default=20.0, show_default=True)
+@click.option("--day", default="all", show_default=True, help="Fitted weekday or all.")
+@click.option("--replications", type=click.IntRange(2, 200), default=4, show_default=True)
+@click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True,
+              help="Days per replication.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+def staffing_command(scenario_path: str, policies: str, target_unserved: float | None,
+                     target_service_level: float | None, sl_seconds: float, day: str,
+                     replications: int, days: int, seed: int) -> None:
+    """Fewest agents per half-hour for a target, per policy, with Erlang-A beside it."""
+    from simulator.run import policy_named
+    from simulator.scenario_file import load_twin
+    from simulator.staff_plan import Target, erlang_plan, plan_policy
+    from simulator.staff_report import staffing_table
+
+    names = [n.strip() for n in policies.split(",") if n.strip()]
+    if not names:
+        raise click.UsageError("--policies: name at least one policy")
+    try:
+        target = Target(target_unserved, target_service_level, sl_seconds)
+        twin = load_twin(scenario_path)
+        chosen = [policy_named(name) for name in names]
+        erlang = erlang_plan(twin, target, day)
+        plans = []
+        for policy in chosen:
+            with click.progressbar(length=replications, label=f"staffing {policy.name}",
+                                   file=click.get_text_stream("stderr")) as bar:
+                plans.append(plan_policy(twin, policy, target, day=day,
+                                         replications=replications, days=days, seed=seed,
+                                         progress=bar.update))
+    except (ValueError, ScenarioError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(staffing_table(twin, target, erlang, plans, day))
+
+
+@click.command("promise")
+@SCENARIO_FILE
+@click.option("--spacings", default="60,120,180,300,600", show_default=True,
+              help="Retry spacings to try, seconds.")
+@click.option("--replications", type=click.IntRange(1, 200), default=5, show_default=True)
+@click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+def promise_command(scenario_path: str, spacings: str, replications: int, days: int,
+                    seed: int) -> None:
+    """Which callback retry spacing keeps the promised band: late share per spacing."""
+    from simulator.promises import DEFINITION, spacing_sweep
+    from simulator.run import policy_named
+    from simulator.scenario_file import load_twin
+    from simulator.twin import twin_scenario
+
+    try:
+        values = [float(v) for v in spacings.split(",") if v.strip()]
+        scenario = twin_scenario(load_twin(scenario_path), days=days)
+        click.echo(f"simulating {len(values)} spacings x {replications} runs of {days} day(s) "
+                   "under callback ...", err=True)
+        rows = spacing_sweep(scenario, policy_named("callback"), values, range(seed, seed
+                                                                               + replications))
+    except (ValueError, ScenarioError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{'retry spacing':>14}{'given a band':>14}{'late':>8}{'late share (95% CI)':>28}")
+    for row in rows:
+        ci = row["late_rate_ci"] or [math.nan, math.nan]
+        share = "n/a" if row["late_rate"] is None else (
+            f"{100 * row['late_rate']:.1f}% [{100 * ci[0]:.1f}–{100 * ci[1]:.1f}]")
+        click.echo(f"{row['retry_spacing_s']:>12g} s{row['given_band']:>14,}{row['late']:>8,}"
+                   f"{share:>28}")
+    click.echo(f"\ndefinition: {DEFINITION}; Wilson 95% interval")

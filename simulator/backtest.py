@@ -21,46 +21,21 @@ import pandas as pd
 from simulator.fit_arrivals import WEEKDAYS
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.run import policy_named
-from simulator.scenario import DAY_S, ScenarioError
+from simulator.scenario import ScenarioError
+from simulator.slot_counts import COUNTS, first_days_counts, slot_counts, slot_rates
 from simulator.table import ABANDONED, ANSWERED, CALLBACK_FAILED, CallTable
 from simulator.twin import Twin, fit_twin, twin_scenario, whole_days_calls
 
-HOURS = 24
+HOURS, HOUR_S = 24, 3600.0
 MIN_WEEKDAYS = 4  # fewer of a weekday in training: its profile is too noisy, use all days
 METRICS = {"abandonment": "abandoned / (entered - callback takers), calls entering that hour",
            "unserved": "(abandoned + callback failed) / entered, calls entering that hour",
            "asa_s": "mean wait of answered calls entering that hour, seconds"}
-COUNTS = ("entered", "abandoned", "takers", "failed", "answered", "answered_wait_s")
-
-
-def hourly_counts(entered_s: np.ndarray, outcome: np.ndarray, requested: np.ndarray,
-                  wait_s: np.ndarray) -> dict[str, np.ndarray]:
-    """Counts per hour of the day a call entered (seconds from midnight)."""
-    hour = (np.asarray(entered_s) // 3600).astype(int) % HOURS
-    answered = outcome == ANSWERED
-
-    def per_hour(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(hour, weights=weights.astype(float), minlength=HOURS)
-
-    return {"entered": per_hour(np.ones(hour.size)), "abandoned": per_hour(outcome == ABANDONED),
-            "takers": per_hour(requested), "failed": per_hour(outcome == CALLBACK_FAILED),
-            "answered": per_hour(answered), "answered_wait_s": per_hour(np.where(answered,
-                                                                                 wait_s, 0.0))}
 
 
 def table_counts(table: CallTable, summary: dict) -> dict[str, np.ndarray]:
     """The measure each simulated replication returns: the first day's calls, by hour."""
-    keep = table.entered_s < DAY_S
-    return hourly_counts(table.entered_s[keep], table.outcome[keep],
-                         table.callback_requested[keep], table.wait_s[keep])
-
-
-def rates(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The three hourly metrics from pooled counts (NaN where undefined)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return {"abandonment": counts["abandoned"] / (counts["entered"] - counts["takers"]),
-                "unserved": (counts["abandoned"] + counts["failed"]) / counts["entered"],
-                "asa_s": counts["answered_wait_s"] / counts["answered"]}
+    return first_days_counts(table, HOUR_S)
 
 
 def log_counts(records: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -70,8 +45,8 @@ def log_counts(records: pd.DataFrame) -> dict[str, np.ndarray]:
     outcome = records["outcome"].astype(str).map(
         {"answered": ANSWERED, "abandoned": ABANDONED, "callback_failed": CALLBACK_FAILED}
     ).fillna(-1).to_numpy()
-    return hourly_counts(seconds, outcome, records["callback_requested"].to_numpy(bool),
-                         records["wait_s"].to_numpy(float))
+    return slot_counts(seconds, outcome, records["callback_requested"].to_numpy(bool),
+                       records["wait_s"].to_numpy(float), slot_s=HOUR_S)
 
 
 def prediction_interval(values: np.ndarray) -> tuple[float, float]:
@@ -124,8 +99,8 @@ def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 2
         for r, counts in enumerate(runs[policy]):
             for key in COUNTS:
                 simulated[key][r] += counts[key]
-    actual = rates(log_counts(test))
-    predicted = rates(simulated)  # arrays (replications, HOURS)
+    actual = slot_rates(log_counts(test))
+    predicted = slot_rates(simulated)  # arrays (replications, HOURS)
     rows = []
     entered_actual = log_counts(test)["entered"]
     for metric in METRICS:

@@ -1,0 +1,57 @@
+"""Outcome counts per stretch of the day (hour, half-hour) by when each call entered.
+
+Backtest (per hour) and staffing (per half-hour) both judge a day stretch by stretch; the
+rates they report come from these counts, pooled over days before dividing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.scenario import DAY_S
+from simulator.table import ABANDONED, ANSWERED, CALLBACK_FAILED, CallTable
+
+COUNTS = ("entered", "abandoned", "takers", "failed", "answered", "answered_wait_s",
+          "answered_within")
+
+
+def slot_counts(entered_s: np.ndarray, outcome: np.ndarray, requested: np.ndarray,
+                wait_s: np.ndarray, *, slot_s: float, within_s: float = 20.0,
+                ) -> dict[str, np.ndarray]:
+    """Counts per slot of `slot_s` seconds of the day (seconds from midnight in)."""
+    slots = int(round(DAY_S / slot_s))
+    slot = (np.asarray(entered_s) // slot_s).astype(int) % slots
+    answered = outcome == ANSWERED
+
+    def per_slot(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(slot, weights=weights.astype(float), minlength=slots)
+
+    return {"entered": per_slot(np.ones(slot.size)), "abandoned": per_slot(outcome == ABANDONED),
+            "takers": per_slot(requested), "failed": per_slot(outcome == CALLBACK_FAILED),
+            "answered": per_slot(answered),
+            "answered_wait_s": per_slot(np.where(answered, wait_s, 0.0)),
+            "answered_within": per_slot(answered & (wait_s <= within_s))}
+
+
+def first_days_counts(table: CallTable, slot_s: float, within_s: float = 20.0, days: int = 1,
+                      ) -> dict[str, np.ndarray]:
+    """Counts of the calls entering in the run's first `days` x 24 hours, pooled by slot."""
+    keep = table.entered_s < days * DAY_S
+    return slot_counts(table.entered_s[keep], table.outcome[keep],
+                       table.callback_requested[keep], table.wait_s[keep], slot_s=slot_s,
+                       within_s=within_s)
+
+
+def slot_rates(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rates from (pooled) counts; NaN where a slot had no such calls.
+
+    abandonment = abandoned / (entered - callback takers); unserved = (abandoned + callback
+    failed) / entered; asa_s = mean wait of answered calls; service_level = answered within
+    T / (entered - callback takers), abandons counted as misses.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stayed = counts["entered"] - counts["takers"]
+        return {"abandonment": counts["abandoned"] / stayed,
+                "unserved": (counts["abandoned"] + counts["failed"]) / counts["entered"],
+                "asa_s": counts["answered_wait_s"] / counts["answered"],
+                "service_level": counts["answered_within"] / stayed}
