@@ -10,6 +10,7 @@ else in ``audio/`` uses pydub through this module. On Python 3.13+ ``audioop`` c
 from __future__ import annotations
 
 import shutil
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -20,7 +21,7 @@ with warnings.catch_warnings():
     from pydub import AudioSegment  # noqa: F401  (re-exported)
     from pydub.exceptions import CouldntDecodeError
 
-__all__ = ["AudioSegment", "decode_with_ffmpeg", "missing_tools"]
+__all__ = ["AudioSegment", "convert_with_ffmpeg", "decode_with_ffmpeg", "missing_tools"]
 
 
 def missing_tools() -> list[str]:
@@ -48,3 +49,18 @@ def decode_with_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
     samples = np.asarray(segment.get_array_of_samples(), dtype=np.float64)
     frames = samples.reshape(-1, segment.channels) / float(2 ** (8 * width - 1))
     return frames, int(segment.frame_rate)
+
+
+def convert_with_ffmpeg(path: Path, wav: Path) -> None:
+    """Have ffmpeg write any format it knows as 16-bit PCM WAV, without holding it in memory
+    (pydub's ``from_file`` would load all of it). Raises like ``decode_with_ffmpeg``."""
+    missing = missing_tools()
+    if missing:
+        raise FileNotFoundError(", ".join(missing))
+    command = [AudioSegment.converter, "-nostdin", "-v", "error", "-y", "-i", str(path)]
+    done = subprocess.run(
+        [*command, "-f", "wav", "-c:a", "pcm_s16le", str(wav)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise ValueError(reason)

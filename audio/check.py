@@ -16,7 +16,7 @@ import numpy as np
 from audio.content import content_problem
 from audio.distortion import Clipping, clipping_problems, clipping_warnings
 from audio.filters import LOW_GUARD_HZ, STOP_HZ, ratio_db
-from audio.formats import AudioFormat, Sound, is_wav, open_wav, read_audio
+from audio.formats import AudioFormat, Sound, open_audio
 from audio.kinds import (
     LEVEL_MEASURE,
     LEVEL_TOLERANCE_DB,
@@ -83,22 +83,17 @@ def check_file(
 ) -> Report:
     """Check one file; the kind comes from the option, else the file's tag, else its name.
 
-    A WAV is read a block at a time, so checking an hour of audio costs a few blocks of memory;
-    other formats are decoded by ffmpeg first.
+    The file is read a block at a time (other formats through a scratch WAV from ffmpeg), so
+    checking an hour of audio costs a few blocks of memory.
     """
-    if is_wav(path):
-        layout, blocks = open_wav(path)
-        fmt = layout.format
-    else:
-        sound = read_audio(path)
-        fmt, blocks = sound.format, _one_block(sound.frames)
-    if kind is not None:
-        source = "as asked"
-    elif (tagged := kind_from_comment(fmt.comment)) is not None:
-        kind, source = tagged, "from the file's tag"
-    else:
-        kind, source = kind_from_name(Path(path).stem), "guessed from the file name"
-    return judge(scan(blocks, fmt, kind), str(path), kind, source, prompt_level_dbov)
+    with open_audio(path) as (fmt, blocks):
+        if kind is not None:
+            source = "as asked"
+        elif (tagged := kind_from_comment(fmt.comment)) is not None:
+            kind, source = tagged, "from the file's tag"
+        else:
+            kind, source = kind_from_name(Path(path).stem), "guessed from the file name"
+        return judge(scan(blocks, fmt, kind), str(path), kind, source, prompt_level_dbov)
 
 
 def _one_block(frames: np.ndarray) -> Blocks:

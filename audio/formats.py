@@ -7,6 +7,8 @@ and our writer puts the canonical 44-byte header first (``data`` at offset 36) w
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
 import os
 import struct
@@ -19,7 +21,7 @@ from typing import BinaryIO
 import numpy as np
 
 from audio import _pydub, g711
-from audio.stream import BLOCK
+from audio.stream import BLOCK, Blocks
 
 PCM, FLOAT, ALAW, MULAW, EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
 _ENCODING_NAMES = {PCM: "PCM", FLOAT: "float", ALAW: "A-law", MULAW: "mu-law"}
@@ -106,10 +108,7 @@ def read_audio(path: Path | str) -> Sound:
     try:
         frames, rate = _pydub.decode_with_ffmpeg(path)
     except FileNotFoundError as error:
-        raise AudioError(
-            f"{path}: not a WAV file, and reading it needs ffmpeg ({error}), which is not on PATH."
-            " Install ffmpeg (apt-get install ffmpeg) or convert the file to WAV first."
-        ) from error
+        raise AudioError(_needs_ffmpeg(path, error)) from error
     except ValueError as error:
         raise AudioError(f"{path}: ffmpeg could not decode it ({error})") from error
     container = path.suffix.lstrip(".").lower() or "ffmpeg"
@@ -158,7 +157,37 @@ def is_wav(path: Path | str) -> bool:
         raise AudioError(f"{path}: cannot read ({error.strerror or error})") from error
 
 
-def open_wav(path: Path | str) -> tuple[WavLayout, Callable[[], Iterator[np.ndarray]]]:
+@contextlib.contextmanager
+def open_audio(path: Path | str) -> Iterator[tuple[AudioFormat, Blocks]]:
+    """The format and a block source of any audio file: a WAV is read in place; anything else
+    is first turned into a scratch WAV by ffmpeg (removed afterwards), so memory stays bounded
+    for long MP3s too."""
+    path = Path(path)
+    if is_wav(path):
+        layout, blocks = open_wav(path)
+        yield layout.format, blocks
+        return
+    with tempfile.TemporaryDirectory(prefix="holdwell-decode-") as folder:
+        wav = Path(folder) / "decoded.wav"
+        try:
+            _pydub.convert_with_ffmpeg(path, wav)
+        except FileNotFoundError as error:
+            raise AudioError(_needs_ffmpeg(path, error)) from error
+        except ValueError as error:
+            raise AudioError(f"{path}: ffmpeg could not decode it ({error})") from error
+        layout, blocks = open_wav(wav)
+        container = path.suffix.lstrip(".").lower() or "ffmpeg"
+        yield dataclasses.replace(layout.format, container=container, tag=0), blocks
+
+
+def _needs_ffmpeg(path: Path, error: Exception) -> str:
+    return (
+        f"{path}: not a WAV file, and reading it needs ffmpeg ({error}), which is not on PATH."
+        " Install ffmpeg (apt-get install ffmpeg) or convert the file to WAV first."
+    )
+
+
+def open_wav(path: Path | str) -> tuple[WavLayout, Blocks]:
     """A WAV's header, and a source of its frames a block at a time (readable again and again),
     so a long file never has to be in memory whole."""
     name = str(path)

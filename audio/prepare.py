@@ -19,9 +19,7 @@ from audio.distortion import NO_CLIPPING, Clipping, clipping_problems, clipping_
 from audio.formats import (
     TELEPHONE_RATE,
     AudioError,
-    is_wav,
-    open_wav,
-    read_audio,
+    open_audio,
     write_wav_blocks,
 )
 from audio.kinds import (
@@ -116,31 +114,27 @@ def prepare_file(
 
     Refuses, naming the file, what cannot become good audio (cut short, empty, cancelling
     channels, nothing in the band); warns about clipping, which no processing can undo, and
-    tags the output with it so ``check`` keeps saying so. A WAV is read a block at a time and
-    long ones are processed through scratch files, so memory stays bounded at any length.
+    tags the output with it so ``check`` keeps saying so. The file is read a block at a time
+    (other formats through a scratch WAV from ffmpeg) and long ones are processed through
+    scratch files, so memory stays bounded at any length.
     ``target`` may be ``source``: the file is only replaced once the new one is complete.
     """
     goal = DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else float(level_dbov)
     check_target(kind, goal, prompt_level_dbov)
     name = str(source)
-    if is_wav(source):
-        layout, blocks = open_wav(source)
-        fmt = layout.format
-    else:
-        sound = read_audio(source)
-        fmt, blocks = sound.format, (lambda: iter([sound.frames]))
-    if (cut := fmt.truncation(name)) is not None:
-        raise AudioError(cut)
-    measured = scan(blocks, fmt, kind, full=False)
-    if (empty := content_problem(measured, name)) is not None:
-        raise AudioError(empty)
-    dc = float(np.mean(measured.dc_offset))
-    mono = (frames.mean(axis=1) - dc for frames in blocks())
-    spill = fmt.duration_s > _SPILL_AFTER_S
-    try:
-        track = process(mono, fmt.rate, kind, goal, prompt_level_dbov, trim, spill)
-    except AudioError as error:
-        raise AudioError(f"{name}: {error}") from error
+    with open_audio(source) as (fmt, blocks):
+        if (cut := fmt.truncation(name)) is not None:
+            raise AudioError(cut)
+        measured = scan(blocks, fmt, kind, full=False)
+        if (empty := content_problem(measured, name)) is not None:
+            raise AudioError(empty)
+        dc = float(np.mean(measured.dc_offset))
+        mono = (frames.mean(axis=1) - dc for frames in blocks())
+        spill = fmt.duration_s > _SPILL_AFTER_S
+        try:
+            track = process(mono, fmt.rate, kind, goal, prompt_level_dbov, trim, spill)
+        except AudioError as error:
+            raise AudioError(f"{name}: {error}") from error
     clipping = measured.clipping
     warnings = tuple(clipping_problems(clipping) + clipping_warnings(clipping))
     with track:
