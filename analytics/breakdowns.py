@@ -9,25 +9,36 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analytics.groups import GROUP, with_groups
 from analytics.metrics import abandonment, unserved, wait_times
 
-BUCKETS = {
-    "hour_of_day": lambda t: t.dt.hour.astype(str).str.zfill(2),
-    "day": lambda t: t.dt.strftime("%Y-%m-%d"),
-}
+BUCKETS = {  # bucket -> (integer code per call, its label)
+    "hour_of_day": (lambda t: t.dt.hour.to_numpy(), lambda code: f"{code:02d}"),
+    "day": (
+        lambda t: (t.dt.tz_convert("UTC").dt.floor("D").astype("int64") // 86_400_000_000_000
+                   ).to_numpy(),
+        lambda code: pd.Timestamp(code * 86_400, unit="s").strftime("%Y-%m-%d"),
+    ),
+}  # fmt: skip
 _SEP = "\t"
 
 
 def breakdown(records: pd.DataFrame, bucket: str) -> pd.DataFrame:
     """One row per group and bucket: calls, unserved rate (CI), abandonment rate, ASA."""
     grouped = with_groups(records)
-    label = BUCKETS[bucket](grouped["entered_at"])
+    codes, name = BUCKETS[bucket]
+    bucket_code = np.asarray(codes(grouped["entered_at"]), dtype=np.int64)
+    group = grouped[GROUP].cat
+    low = bucket_code.min() if len(bucket_code) else 0
+    span = int(bucket_code.max() - low + 1) if len(bucket_code) else 1
+    key = group.codes.to_numpy().astype(np.int64) * span + (bucket_code - low)
+    present, inverse = np.unique(key, return_inverse=True)  # integers: fast on millions
+    labels = [f"{group.categories[k // span]}{_SEP}{name(int(k % span + low))}" for k in present]
     relabelled = grouped.copy()
-    keys = grouped[GROUP].astype(str) + _SEP + label
-    relabelled[GROUP] = pd.Categorical(keys, categories=sorted(keys.unique()))
+    relabelled[GROUP] = pd.Categorical.from_codes(inverse.ravel(), categories=labels)
     parts = [unserved(relabelled), abandonment(relabelled), wait_times(relabelled)]
     table = pd.concat(parts, axis=1)
     split = table.index.to_series().str.split(_SEP, n=1, expand=True)

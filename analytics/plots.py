@@ -12,12 +12,11 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 from matplotlib.figure import Figure
 from scipy import stats
 
 from analytics.charts import Chart, color, nice_step, style, svg
-from analytics.survival import step_values
+from analytics.kaplan_meier import PatienceCurve
 
 MIN_AT_RISK = 30  # hazard bins with fewer callers waiting are noise, not signal
 GRID_POINTS = 400  # curves are drawn on a grid, so a million calls plot as fast as a hundred
@@ -83,7 +82,7 @@ def forest_chart(comparisons: list[dict]) -> Chart:
     return Chart("forest", "Differences between groups", caption, svg(figure), data)
 
 
-def patience_chart(queue: str, fits: Mapping[str, KaplanMeierFitter], max_s: float) -> Chart:
+def patience_chart(queue: str, fits: Mapping[str, PatienceCurve], max_s: float) -> Chart:
     """KM patience curves with 95% bands, and the number still waiting under the axis."""
     grid = np.linspace(0.0, max_s, GRID_POINTS)
     step = nice_step(max_s)
@@ -92,16 +91,12 @@ def patience_chart(queue: str, fits: Mapping[str, KaplanMeierFitter], max_s: flo
     axes, table = figure.subplots(2, 1, height_ratios=[4, 0.35 + 0.3 * len(fits)], sharex=True)
     rows = []
     for i, (label, fit) in enumerate(fits.items()):
-        index = fit.survival_function_.index.to_numpy(dtype=float)
-        curve = step_values(index, fit.survival_function_.to_numpy()[:, 0], grid)
-        bands = fit.confidence_interval_.to_numpy()
-        low, high = (step_values(index, bands[:, j], grid) for j in (0, 1))
+        curve, low, high = (fit.at(v, grid) for v in (fit.survival, fit.ci_low, fit.ci_high))
         axes.step(grid, curve, where="post", color=color(i), label=label, linewidth=1.8)
         axes.fill_between(grid, low, high, step="post", color=color(i), alpha=0.15)
-        waits = np.asarray(fit.durations, float)
-        for t in ticks:
-            table.text(t, i, f"{int(np.sum(waits >= t)):,}", ha="center", va="center",
-                       fontsize=8, color=color(i))  # fmt: skip
+        for t, waiting in zip(ticks, fit.waiting_at(ticks), strict=True):
+            table.text(t, i, f"{int(waiting):,}", ha="center", va="center", fontsize=8,
+                       color=color(i))  # fmt: skip
         rows.append(pd.DataFrame({"group": label, "time_s": grid, "still_waiting": curve,
                                   "ci_low": low, "ci_high": high}))  # fmt: skip
     style(axes, xlabel="", ylabel="share still willing to wait")

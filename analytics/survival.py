@@ -12,13 +12,12 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from lifelines.utils import median_survival_times
 from numpy.typing import ArrayLike
 from scipy import stats
 
 from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.groups import GROUP, group_label, with_groups
+from analytics.kaplan_meier import PatienceCurve, kaplan_meier
 from hold_policies.records import Event, Outcome
 
 
@@ -28,55 +27,44 @@ def abandoned_flag(records: pd.DataFrame) -> np.ndarray:
     return (is_abandon & ~records["callback_requested"].astype(bool)).to_numpy()
 
 
-def patience_fits(records: pd.DataFrame, confidence: float = 0.95) -> dict[str, KaplanMeierFitter]:
+def patience_fits(records: pd.DataFrame, confidence: float = 0.95) -> dict[str, PatienceCurve]:
     """One Kaplan–Meier patience curve per group, keyed by group label."""
     grouped = with_groups(records)
     event = abandoned_flag(grouped)
-    fits: dict[str, KaplanMeierFitter] = {}
-    for label, rows in grouped.groupby(GROUP, observed=True).indices.items():
-        fit = KaplanMeierFitter(label=str(label), alpha=1.0 - confidence)
-        fits[str(label)] = fit.fit(grouped["wait_s"].to_numpy()[rows], event_observed=event[rows])
-    return fits
-
-
-def step_values(index: np.ndarray, values: np.ndarray, times: ArrayLike) -> np.ndarray:
-    """Value of a right-continuous step function (index, values) at each time."""
-    positions = np.searchsorted(index, np.asarray(times, float), side="right") - 1
-    return values[np.clip(positions, 0, len(values) - 1)]
+    wait = grouped["wait_s"].to_numpy(dtype=float)
+    return {
+        str(label): kaplan_meier(wait[rows], event[rows], str(label), confidence)
+        for label, rows in grouped.groupby(GROUP, observed=True).indices.items()
+    }
 
 
 def survival_at(
-    fits: Mapping[str, KaplanMeierFitter], times_s: tuple[float, ...] = SURVIVAL_TIMES_S
+    fits: Mapping[str, PatienceCurve], times_s: tuple[float, ...] = SURVIVAL_TIMES_S
 ) -> pd.DataFrame:
     """KM share still willing to wait at fixed times, with its CI band, per group; NaN past the
     longest observed wait (the curve says nothing there)."""
     rows = {}
     for label, fit in fits.items():
-        index = fit.survival_function_.index.to_numpy(dtype=float)
-        curve = fit.survival_function_.to_numpy()[:, 0]
-        bands = fit.confidence_interval_.to_numpy()
-        seen = np.asarray(times_s) <= (fit.durations.max() if len(fit.durations) else -1)
         row = {}
-        for t, known in zip(times_s, seen, strict=True):
-            values = [step_values(index, v, [t])[0] for v in (curve, bands[:, 0], bands[:, 1])]
-            row[f"still_waiting_{t:g}s"] = values[0] if known else np.nan
-            row[f"still_waiting_{t:g}s_ci_low"] = values[1] if known else np.nan
-            row[f"still_waiting_{t:g}s_ci_high"] = values[2] if known else np.nan
+        for t in times_s:
+            known = t <= fit.longest_s
+            for suffix, values in (("", fit.survival), ("_ci_low", fit.ci_low),
+                                   ("_ci_high", fit.ci_high)):  # fmt: skip
+                row[f"still_waiting_{t:g}s{suffix}"] = fit.at(values, [t])[0] if known else np.nan
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def median_patience(fits: Mapping[str, KaplanMeierFitter]) -> pd.DataFrame:
+def median_patience(fits: Mapping[str, PatienceCurve]) -> pd.DataFrame:
     """Median patience (s) and its CI per group: where the KM curve and its CI bands cross 0.5.
 
     inf means not reached: more than half the callers were still willing to wait at the longest
     observed wait (usual when most calls are answered quickly).
     """
-    rows = {}
-    for label, fit in fits.items():
-        bands = median_survival_times(fit.confidence_interval_)
-        low, high = np.asarray(bands, dtype=float).ravel()[:2]
-        rows[label] = (float(fit.median_survival_time_), low, high)
+    rows = {
+        label: tuple(fit.quantile_time(v) for v in (fit.survival, fit.ci_low, fit.ci_high))
+        for label, fit in fits.items()
+    }
     columns = ["median_patience_s", "median_patience_ci_low", "median_patience_ci_high"]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 

@@ -90,6 +90,9 @@ def test_survival_at_fixed_times_matches_lifelines(records):
     expected = reference.survival_function_at_times([60.0, 120.0]).to_numpy()
     got = table.loc["sales · silence", ["still_waiting_60s", "still_waiting_120s"]]
     assert got.to_numpy() == pytest.approx(expected)
+    bands = reference.confidence_interval_
+    low = bands.iloc[np.searchsorted(bands.index, 60.0, side="right") - 1, 0]
+    assert table.loc["sales · silence", "still_waiting_60s_ci_low"] == pytest.approx(low)
 
 
 def test_service_level_and_asa_carry_confidence_intervals():

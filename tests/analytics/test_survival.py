@@ -23,7 +23,7 @@ def test_kaplan_meier_censors_answered_callback_left_and_error_calls():
     fit = patience_fits(frame(fourteen_calls()))["support · checkin"]
     # abandons at 3, 18, 40, 70 s; at risk just before them: 14, 10, 4 and 1 callers
     expected = [1.0, 13 / 14, 13 / 14 * 9 / 10, 13 / 14 * 9 / 10 * 3 / 4, 0.0]
-    at = fit.survival_function_at_times([2.9, 3, 18, 40, 70]).to_numpy()
+    at = fit.survival_at([2.9, 3, 18, 40, 70])
     assert at == pytest.approx(expected)
     assert median_patience({"g": fit}).loc["g", "median_patience_s"] == 70
 
