@@ -123,7 +123,7 @@ class VersionsResponse(Model):
 
 
 class RollbackRequest(Model):
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)]
     note: Text = ""
 
 

@@ -13,6 +13,7 @@ from app.api.models import Problem
 from app.api.registry import ENDPOINTS, Endpoint
 
 REF = "#/components/schemas/{model}"
+PARAMETER = r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>"  # werkzeug's <converter(args):name>
 ERRORS = {"400": "malformed request (not JSON, or a missing CSRF token with a session)",
           "401": "no credentials", "403": "the role may not do this", "404": "not found",
           "409": "not possible in the current state", "422": "invalid input: `fields` names each"}
@@ -21,10 +22,11 @@ ERRORS = {"400": "malformed request (not JSON, or a missing CSRF token with a se
 def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     """'/policies/<queue>' -> '/policies/{queue}' and its path parameters."""
     params = []
-    for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+    for converter, name in re.findall(PARAMETER, rule):
+        schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1} \
+            if converter == "int" else {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
-    return "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
+    return "/api/v1" + re.sub(PARAMETER, r"{\2}", rule), params
 
 
 def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:

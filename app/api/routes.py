@@ -128,7 +128,7 @@ def versions() -> models.VersionsResponse:
     return config_changes.versions(services())
 
 
-@endpoint(bp, "/config/versions/<int:number>", "GET", permission="view",
+@endpoint(bp, "/config/versions/<int(min=1, max=2147483647):number>", "GET", permission="view",
           response=models.ConfigVersionDetail, summary="One version as TOML, with its diff")
 def version(number: int) -> models.ConfigVersionDetail:
     return config_changes.detail(services(), number)
