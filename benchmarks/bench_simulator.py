@@ -2,6 +2,7 @@
 
     python benchmarks/bench_simulator.py            # 1,000,000 callers in holdwell's fast path
     python benchmarks/bench_simulator.py --quick    # a fifth of the callers everywhere
+    python benchmarks/bench_simulator.py --fitted-day-only   # issue 15's what-if goal only
 
 The model: M/M/100+M, critically loaded — 100 agents, 20 calls a minute, 5-minute calls
 (offered load 100 Erlang, rho = 1.0), patience exponential with a 2-minute mean. SimPy and
@@ -11,6 +12,13 @@ numbers and, for holdwell, summarising the run; each engine runs a few times and
 run counts. Every engine's abandonment is printed next to the exact Erlang-A value, so a
 fast wrong answer would show. Callback with reactions on is also timed with the policy asked
 at every poll (no reuse of answers for callers in identical situations).
+
+The fitted day (issue 15): a month under music and ads is fitted (`holdwell fit`, not timed);
+then `holdwell whatif --scenario FILE --replications 20` runs the whole fitted day x 4 policies
+x 20 replications as a fresh process, timed from process start to the printed table (goal: 3 s
+on this 2-core machine, both cores used), and with one worker for comparison. Beside it, the
+same fitted day 80 times in holdwell (`silence`, reactions off) and in SimPy (the same model:
+benchmarks/fitted_day.py), with their abandonment.
 """
 
 from __future__ import annotations
@@ -104,11 +112,63 @@ def ciw_model(calls: int, seed: int) -> tuple[float, float]:
     return time.perf_counter() - began, abandoned / len(records)
 
 
+def whatif_process(scenario: Path, workers: int | None) -> float:
+    """Wall seconds of `holdwell whatif` as a fresh process, start to printed table."""
+    import subprocess
+
+    command = [sys.executable, "-m", "cli.main", "whatif", "--scenario", str(scenario),
+               "--replications", "20"] + ([] if workers is None else ["--workers", str(workers)])
+    began = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=Path(__file__).parents[1])
+    return time.perf_counter() - began
+
+
+def fitted_day(repeats: int) -> None:
+    """Issue 15's goal: a fitted day x 4 policies x 20 replications, beside SimPy."""
+    import tempfile
+
+    from benchmarks.fitted_day import simpy_day, write_scenario
+    from simulator.scenario_file import load_twin
+    from simulator.twin import twin_scenario
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scenario.toml"
+        write_scenario(path)
+        both = min(whatif_process(path, None) for _ in range(repeats))
+        one = min(whatif_process(path, 1) for _ in range(repeats))
+        day = twin_scenario(load_twin(path), reactions=Reactions.off())
+    deaf = policy_named("silence")
+
+    def holdwell_days(seed: int) -> tuple[float, float]:
+        began, rates = time.perf_counter(), []
+        for r in range(80):
+            run = simulate(day, deaf, np.random.default_rng([seed, r]))
+            rates.append(run.summary["abandonment_rate"])
+        return time.perf_counter() - began, float(np.mean(rates))
+
+    def simpy_days(seed: int) -> tuple[float, float]:
+        results = [simpy_day(day, r + 1000 * seed) for r in range(80)]
+        return sum(w for w, _ in results), float(np.mean([a for _, a in results]))
+
+    ours, theirs = best_of(repeats, holdwell_days), best_of(repeats, simpy_days)
+    print(f"\nfitted day: {day.calls:,} calls/day, {day.agents.mean:.1f} agents on average")
+    print(f"holdwell whatif, 4 policies x 20 replications, process start to table: "
+          f"{both:.2f} s on both cores, {one:.2f} s on one (goal 3 s)")
+    print(f"80 fitted days, silence and reactions off: holdwell {ours[0]:.2f} s "
+          f"(abandoned {ours[1]:.4f}), SimPy {theirs[0]:.2f} s (abandoned {theirs[1]:.4f}): "
+          f"{theirs[0] / ours[0]:.1f}x")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer callers everywhere")
     parser.add_argument("--repeats", type=int, default=3, help="runs per engine; the best counts")
+    parser.add_argument("--fitted-day-only", action="store_true",
+                        help="only the fitted-day what-if benchmark (issue 15)")
     args = parser.parse_args(argv)
+    if args.fitted_day_only:
+        fitted_day(args.repeats)
+        return
     scale = 0.2 if args.quick else 1.0
     big, rich, simpy_calls, ciw_calls = (int(x * scale) for x in (1_000_000, 250_000, 50_000,
                                                                    20_000))
@@ -137,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{fast / ciw_rate:.1f}x Ciw (goal 50x)")
     print(f"callback, reactions on: {rich_rate / simpy_rate:.1f}x SimPy (goal 5x); "
           f"asking the policy at every poll: {every_poll / simpy_rate:.1f}x")
+    fitted_day(r)
 
 
 if __name__ == "__main__":

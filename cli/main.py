@@ -23,6 +23,7 @@ LAZY_COMMANDS = {
     "backtest": "cli.twin_commands:backtest_command",
     "staffing": "cli.twin_commands:staffing_command",
     "promise": "cli.twin_commands:promise_command",
+    "whatif": "cli.twin_commands:whatif_command",
     "users": "cli.console_commands:users",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""

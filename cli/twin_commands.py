@@ -9,14 +9,17 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import fit_twin
 from simulator.twin_report import fit_report
+
+if TYPE_CHECKING:  # pandas loads only for commands that read a log
+    import pandas as pd
 
 RECORDS_OPTION = click.option(
     "--records", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -25,6 +28,8 @@ RECORDS_OPTION = click.option(
 
 def talk_from_events(events: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
     """Agent seconds per call from the answer (entered_at + wait_s) to its COMPLETE event."""
+    import pandas as pd
+
     done = events[events["event"] == "COMPLETE"].groupby("call_id")["time"].first()
     answered = records.set_index("call_id")
     ends = done.reindex(answered.index)
@@ -181,3 +186,34 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
         click.echo(f"{row['retry_spacing_s']:>12g} s{row['given_band']:>14,}{row['late']:>8,}"
                    f"{share:>28}")
     click.echo(f"\ndefinition: {DEFINITION}; Wilson 95% interval")
+
+
+@click.command("whatif")
+@SCENARIO_FILE
+@click.option("--policies", default="music_ads,silence,checkin,callback", show_default=True)
+@click.option("--replications", type=click.IntRange(2, 10_000), default=20, show_default=True)
+@click.option("--day", default="all", show_default=True, help="Fitted weekday or all.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes (default: every core).")
+def whatif_command(scenario_path: str, policies: str, replications: int, day: str, seed: int,
+                   workers: int | None) -> None:
+    """Every policy on your fitted day, many times over: means with 95% intervals."""
+    from simulator.run import policy_named
+    from simulator.scenario_file import load_twin
+    from simulator.twin import twin_scenario
+    from simulator.whatif import whatif, whatif_table
+
+    names = [n.strip() for n in policies.split(",") if n.strip()]
+    if not names:
+        raise click.UsageError("--policies: name at least one policy")
+    try:
+        scenario = twin_scenario(load_twin(scenario_path), day=day)
+        chosen = [policy_named(name) for name in names]
+        with click.progressbar(length=replications * len(chosen), label="what-if",
+                               file=click.get_text_stream("stderr")) as bar:
+            results = whatif(scenario, chosen, replications, seed, workers=workers,
+                             progress=bar.update)
+    except ScenarioError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(whatif_table(results, scenario, replications))

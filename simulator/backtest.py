@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from simulator.fit_arrivals import WEEKDAYS
+from simulator.fit_results import WEEKDAYS
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.run import policy_named
 from simulator.scenario import ScenarioError

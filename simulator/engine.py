@@ -17,7 +17,6 @@ import heapq
 import math
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import replace
 
 from hold_policies.base import Choice, HoldPolicy
 from hold_policies.situation import Situation
@@ -48,6 +47,24 @@ def situation_of(**values: object) -> Situation:
     return situation
 
 
+def with_caller(situation: Situation, index: int) -> Situation:
+    """The same situation with caller `index`'s call id."""
+    return situation_of(**{**situation.__dict__, "call_id": call_id(index)})
+
+
+HEARD: dict[Segment, tuple[Heard, bool, bool]] = {}
+"""What each segment sounds like (segments are frozen values): shared by every run."""
+_ANSWERS: dict[HoldPolicy, dict[Situation, tuple]] = {}
+
+
+def answers_of(policy: HoldPolicy) -> dict[Situation, tuple]:
+    """The remembered answers of `policy` (frozen, so equal policies answer alike)."""
+    try:
+        return _ANSWERS.setdefault(policy, {})
+    except TypeError:  # an unhashable policy: remember for this run only
+        return {}
+
+
 class PolicyNotPure(RuntimeError):
     """A policy gave two callers in the same situation different segments."""
 
@@ -76,10 +93,12 @@ class PolledEngine(CallbackLifecycle):
         self.listening = scenario.reactions if scenario.reactions.active else None
         self.draw = UniformStream(streams.reactions)
         self.callback_draw = UniformStream(streams.callbacks)
-        self.heard: dict[Segment, tuple[Heard, bool, bool]] = {}
+        self.heard: dict[Segment, tuple[Heard, bool, bool]] = HEARD
         # A policy is a pure function of the situation, so two callers in the same situation
-        # (all but the call id) get the same segment: remember answers, and check some.
-        self.answers: dict[Situation, tuple] | None = {} if reuse_answers else None
+        # (all but the call id) get the same segment: remember answers, and check some. The
+        # memory outlives the run (replications of a small day would otherwise start cold).
+        self.answers: dict[Situation, tuple] | None = answers_of(policy) if reuse_answers \
+            else None
         self.reused = 0
 
     def run(self, progress: Callable[[int], None] | None = None) -> CallTable:
@@ -163,7 +182,7 @@ class PolledEngine(CallbackLifecycle):
 
     def ask(self, waiter: Waiter, situation: Situation) -> Segment:
         """The policy's segment for this caller (their own call id filled in)."""
-        return self.next_segment(replace(situation, call_id=call_id(waiter.i)))
+        return self.next_segment(with_caller(situation, waiter.i))
 
     def poll(self, waiter: Waiter, t: float) -> None:
         """Twilio requests the wait document: ask the policy, play the segment."""
@@ -243,7 +262,7 @@ class PolledEngine(CallbackLifecycle):
 
     def press(self, waiter: Waiter, t: float, digit: str) -> None:
         """A key press goes to the policy; the caller hears its answer."""
-        situation = replace(self.situation(waiter, t), call_id=call_id(waiter.i))
+        situation = with_caller(self.situation(waiter, t), waiter.i)
         decision = self.policy.on_key(situation, digit)
         heard, ends_call, _ = self.heard_in(decision.segment)
         if decision.choice is not Choice.CALLBACK:

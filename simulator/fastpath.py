@@ -60,8 +60,23 @@ def _probe(policy: HoldPolicy, queue: str, probe: tuple, horizon_s: float) -> li
     return out
 
 
+_TIMELINES: dict[tuple[HoldPolicy, str, float], Timeline | None] = {}
+
+
 def inert_timeline(policy: HoldPolicy, queue: str, horizon_s: float = PROBE_S) -> Timeline | None:
-    """The one timeline every caller hears, or None when the policy must be polled."""
+    """The one timeline every caller hears, or None when the policy must be polled (probed
+    once per policy, queue and horizon: policies are frozen and pure)."""
+    key = (policy, queue, horizon_s)
+    try:
+        return _TIMELINES[key]
+    except KeyError:
+        found = _TIMELINES[key] = _probe_timeline(policy, queue, horizon_s)
+        return found
+    except TypeError:  # an unhashable policy
+        return _probe_timeline(policy, queue, horizon_s)
+
+
+def _probe_timeline(policy: HoldPolicy, queue: str, horizon_s: float) -> Timeline | None:
     runs = [_probe(policy, queue, probe, horizon_s) for probe in _PROBES]
     first = runs[0]
     if any(run != first for run in runs[1:]):

@@ -11,24 +11,15 @@ on the call from the answer (the end of the wait) to hanging up, connect message
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from simulator.fit_arrivals import SLOT_MIN, SLOTS
+from simulator.fit_results import SLOT_MIN, SLOTS, AgentsFit
 
 TIE_S = 0.5
 LOW_QUANTILE = 0.1
 """Counts only err upwards (an off-duty agent finishing, an end logged late), so a low
 quantile of each day's counts, not the median, is the day's estimate."""
-
-
-@dataclass(frozen=True)
-class AgentsFit:
-    per_slot: tuple[int, ...]
-    lower_bound: tuple[bool, ...]  # nobody waited in this half-hour: at least this many
-    waited_answers: tuple[int, ...]  # answers after a wait that the estimate rests on
 
 
 def _busy_at(starts: np.ndarray, ends: np.ndarray, moments: np.ndarray) -> np.ndarray:

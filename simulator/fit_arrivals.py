@@ -9,27 +9,10 @@ Brown et al. 2005 find arrivals close to an inhomogeneous Poisson process).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-SLOT_MIN = 30
-SLOTS = 1440 // SLOT_MIN
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True)
-class SlotRates:
-    """Calls per minute for each half-hour of the day, with standard errors, over `days`."""
-
-    per_min: tuple[float, ...]
-    se_per_min: tuple[float, ...]
-    days: int
-
-    @property
-    def daily_calls(self) -> float:
-        return float(sum(self.per_min)) * SLOT_MIN
+from simulator.fit_results import SLOT_MIN, SLOTS, WEEKDAYS, SlotRates
 
 
 def observed_slots(entered: pd.Series) -> pd.DatetimeIndex:

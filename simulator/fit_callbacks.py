@@ -10,18 +10,10 @@ retries r, assuming failures used every retry: p = 1 - (1 - c)^(1 / (r + 1)).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pandas as pd
 
-
-@dataclass(frozen=True)
-class CallbackFit:
-    requested: int
-    acceptance: float | None
-    answer_p: float | None
-    answer_p_se: float | None
-    method: str
+from simulator.fit_results import CallbackFit
 
 
 def fit_callbacks(records: pd.DataFrame, retries: int) -> CallbackFit:

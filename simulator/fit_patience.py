@@ -11,12 +11,11 @@ seeded bootstrap of the calls.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
 
 from simulator.distributions import Distribution, Empirical, Exponential, Lognormal, Weibull
+from simulator.fit_results import PatienceFit
 
 KM_GAP = 0.05
 BOOTSTRAP = 30
@@ -26,28 +25,14 @@ TINY_S = 1e-3  # a hang-up logged at 0 s (whole-second logs) is taken as 1 ms; c
 # TINY_S they would bias a Weibull with k < 1 (its hazard is steep near 0).
 
 
-@dataclass(frozen=True)
-class PatienceFit:
-    """The chosen patience law and how it was chosen (AIC per family, KM gap, bootstrap SEs)."""
-
-    chosen: Distribution
-    kind: str
-    mean_s: float
-    mean_se_s: float
-    shape: float | None  # Weibull k or log-normal sigma
-    shape_se: float | None
-    calls: int  # calls that waited (answered at once say nothing about patience)
-    abandoned: int
-    aic: dict[str, float]
-    km_gap: float
-
-
 def _loglik_exponential(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[float]]:
     rate = event.sum() / t.sum()
     return float(event.sum() * math.log(rate) - rate * t.sum()), (1 / rate,)
 
 
 def _loglik_weibull(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[float, float]]:
+    from scipy import optimize
+
     logt, d = np.log(t), event
 
     def negative(params: np.ndarray) -> float:
@@ -63,6 +48,8 @@ def _loglik_weibull(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[floa
 
 
 def _loglik_lognormal(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[float, float]]:
+    from scipy import optimize, special, stats
+
     logt, d = np.log(t), event
 
     def negative(params: np.ndarray) -> float:
@@ -91,6 +78,8 @@ def _distribution(kind: str, params: tuple[float, ...]) -> Distribution:
 
 
 def _survival(dist: Distribution, t: np.ndarray) -> np.ndarray:
+    from scipy import stats
+
     if isinstance(dist, Exponential):
         return np.exp(-t / dist.mean_s)
     if isinstance(dist, Weibull):

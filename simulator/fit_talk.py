@@ -7,22 +7,11 @@ assumption. Both are fitted to the logged talk times (uncensored) and the lower 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.distributions import Distribution, Exponential, Lognormal
-
-
-@dataclass(frozen=True)
-class TalkFit:
-    chosen: Distribution
-    kind: str
-    mean_s: float
-    mean_se_s: float  # standard error of the sample mean
-    sigma: float | None
-    calls: int
-    aic: dict[str, float]
+from simulator.distributions import Exponential, Lognormal
+from simulator.fit_results import TalkFit
 
 
 def fit_talk(talk_s: np.ndarray) -> TalkFit:

@@ -14,11 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.distributions import Distribution, Empirical, Exponential, Lognormal, Weibull
-from simulator.fit_agents import AgentsFit
-from simulator.fit_arrivals import SlotRates
-from simulator.fit_callbacks import CallbackFit
-from simulator.fit_patience import PatienceFit
-from simulator.fit_talk import TalkFit
+from simulator.fit_results import AgentsFit, CallbackFit, PatienceFit, SlotRates, TalkFit
 from simulator.scenario import ScenarioError
 from simulator.twin import Twin
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from hold_policies.base import HoldPolicy
 from simulator.erlang import fewest_agents
-from simulator.fit_arrivals import SLOT_MIN, SLOTS
+from simulator.fit_results import SLOT_MIN, SLOTS
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.slot_counts import first_days_counts, slot_rates
 from simulator.table import CallTable

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from simulator.fit_arrivals import SLOT_MIN
+from simulator.fit_results import SLOT_MIN
 from simulator.staff_plan import PolicyPlan, Target
 from simulator.twin import Twin
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from hold_policies.records import RECORD_COLUMNS, CallRecord, Outcome
+
+if TYPE_CHECKING:  # pandas loads only when a frame is asked for
+    import pandas as pd
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 """Outcome codes in the `outcome` column are indexes into this tuple."""
@@ -71,6 +74,8 @@ class CallTable:
 
     def frame(self) -> pd.DataFrame:
         """The record columns (plus the extras) as a DataFrame, times as UTC datetimes."""
+        import pandas as pd
+
         n = len(self)
         entered = pd.Timestamp(self.start) + pd.to_timedelta(self.entered_s, unit="s")
         columns = {
@@ -117,6 +122,8 @@ class CallTable:
     @classmethod
     def from_records(cls, records: Sequence[CallRecord], start: datetime) -> CallTable:
         """Columns from records (e.g. another engine's), so one summary serves every engine."""
+        import pandas as pd
+
         frame = pd.DataFrame.from_records(list(records), columns=list(RECORD_COLUMNS))
 
         def floats(name: str) -> np.ndarray:

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from simulator.behaviour import Reactions
-from simulator.fit_agents import AgentsFit, fit_agents
-from simulator.fit_arrivals import SLOT_MIN, WEEKDAYS, SlotRates, fit_arrivals
-from simulator.fit_callbacks import CallbackFit, fit_callbacks
-from simulator.fit_patience import PatienceFit, fit_patience
-from simulator.fit_talk import TalkFit, fit_talk
+from simulator.fit_results import (
+    SLOT_MIN,
+    WEEKDAYS,
+    AgentsFit,
+    CallbackFit,
+    PatienceFit,
+    SlotRates,
+    TalkFit,
+)
 from simulator.scenario import (
     Callbacks,
     Estimates,
@@ -32,6 +34,9 @@ from simulator.scenario import (
     ScenarioError,
     Staffing,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NEUTRAL_ORDER = ("music_ads", "silence", "checkin", "callback")
 """music_ads is about neutral in the behaviour model (apology 0.92 x adverts 1.08 = 0.99)."""
@@ -61,6 +66,14 @@ class Twin:
 
 def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: int = 0) -> Twin:
     """Fit every part of the twin; thin parts are fitted anyway and named in `warnings`."""
+    import pandas as pd
+
+    from simulator.fit_agents import fit_agents
+    from simulator.fit_arrivals import fit_arrivals
+    from simulator.fit_callbacks import fit_callbacks
+    from simulator.fit_patience import fit_patience
+    from simulator.fit_talk import fit_talk
+
     if "talk_s" not in records or not records["talk_s"].notna().any():
         raise ScenarioError("the log has no talk_s column (agent seconds from answer to hang-up): "
                             "fit from DATABASE_URL, which reads it from CONNECT/COMPLETE "
@@ -97,6 +110,8 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
 
 def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsFit) -> list[str]:
     """What the log is too thin to support, in words."""
+    import numpy as np
+
     out = []
     rates, se = np.array(overall.per_min), np.array(overall.se_per_min)
     loose = int(np.count_nonzero((rates > 0) & (se > 0.3 * rates)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.fit_arrivals import SLOT_MIN
+from simulator.fit_results import SLOT_MIN
 from simulator.twin import Twin
 
 
@@ -44,8 +44,9 @@ def fit_report(twin: Twin) -> str:
         + ("n/a (default used)" if cb.answer_p is None
            else f"{100 * cb.answer_p:.1f}% ± {100 * cb.answer_p_se:.1f} ({cb.method})")
         if cb.requested else "none in the log (the defaults are assumptions)")]
-    lines += ["", "agents on duty per half-hour (median busy agents when a waiting caller was "
-              "answered; '>=' = nobody waited, a lower bound):",
+    lines += ["", "agents on duty per half-hour (conversations going on when a waiting caller was "
+              "answered: a low quantile per day, median over days; '>=' = nobody waited, a "
+              "lower bound):",
               "  " + "  ".join(f"{_hhmm(s)} {'>=' if b else ''}{n}" for s, (n, b) in
                                enumerate(zip(twin.agents.per_slot, twin.agents.lower_bound,
                                              strict=True)) if n or rates[s] > 0)]

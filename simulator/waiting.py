@@ -15,6 +15,7 @@ from hold_policies.situation import WaitEstimate
 from simulator.scenario import Estimates
 
 _CACHE_LIMIT = 200_000
+_CACHES: dict[Estimates, dict[tuple[int, int, float], WaitEstimate | None]] = {}
 
 
 class Line:
@@ -53,7 +54,8 @@ class QueueSpeed:
     def __init__(self, settings: Estimates, log_start: float = 0.0) -> None:
         self.settings, self.window_s, self.log_start = settings, settings.window_s, log_start
         self.departures: list[float] = []  # times, in the order they happen
-        self._cache: dict[tuple[int, int, float], WaitEstimate | None] = {}
+        # shared by every run with these settings: the estimate is a pure function of them
+        self._cache = _CACHES.setdefault(settings, {})
 
     def flow(self, now: float) -> tuple[int, float]:
         """Departures seen in the window ending at `now`, and the window (shorter at first)."""

@@ -16,7 +16,7 @@ import pytest
 
 from simulator.behaviour import Reactions
 from simulator.distributions import Exponential
-from simulator.fit_arrivals import SLOT_MIN
+from simulator.fit_results import SLOT_MIN
 from simulator.run import policy_named, simulate
 from simulator.scenario import RateProfile, Scenario, Staffing
 from simulator.scenario_file import twin_from_dict, twin_to_dict

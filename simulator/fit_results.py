@@ -1,0 +1,68 @@
+"""What a fit finds, as plain frozen values: light to import, so reading a scenario file (and
+simulating it) never loads pandas or scipy; the `fit_*` modules compute them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.distributions import Distribution
+
+SLOT_MIN = 30
+SLOTS = 1440 // SLOT_MIN
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class SlotRates:
+    """Calls per minute for each half-hour of the day, with standard errors, over `days`."""
+
+    per_min: tuple[float, ...]
+    se_per_min: tuple[float, ...]
+    days: int
+
+    @property
+    def daily_calls(self) -> float:
+        return float(sum(self.per_min)) * SLOT_MIN
+
+
+@dataclass(frozen=True)
+class TalkFit:
+    chosen: Distribution
+    kind: str
+    mean_s: float
+    mean_se_s: float  # standard error of the sample mean
+    sigma: float | None
+    calls: int
+    aic: dict[str, float]
+
+
+@dataclass(frozen=True)
+class PatienceFit:
+    """The chosen patience law and how it was chosen (AIC per family, KM gap, bootstrap SEs)."""
+
+    chosen: Distribution
+    kind: str
+    mean_s: float
+    mean_se_s: float
+    shape: float | None  # Weibull k or log-normal sigma
+    shape_se: float | None
+    calls: int  # calls that waited (answered at once say nothing about patience)
+    abandoned: int
+    aic: dict[str, float]
+    km_gap: float
+
+
+@dataclass(frozen=True)
+class CallbackFit:
+    requested: int
+    acceptance: float | None
+    answer_p: float | None
+    answer_p_se: float | None
+    method: str
+
+
+@dataclass(frozen=True)
+class AgentsFit:
+    per_slot: tuple[int, ...]
+    lower_bound: tuple[bool, ...]  # nobody waited in this half-hour: at least this many
+    waited_answers: tuple[int, ...]  # answers after a wait that the estimate rests on
