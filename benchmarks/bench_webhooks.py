@@ -373,12 +373,25 @@ def area_of(frame: str) -> str:
     return (match.group(1).removesuffix(".py") if match else "?")
 
 
-def summarize_profile(files: Sequence[Path], top: int = 15) -> str:
-    """Where request threads spend their (wall-clock) time: samples under Flask's wsgi_app,
-    by package and function of the running frame (self) and by function on the stack (total)."""
+OPERATIONS = (  # (what a request thread is doing, a frame that shows it), first match wins
+    ("pool pre-ping (SELECT 1 per checkout)", "do_ping ("),
+    ("COMMIT", "do_commit ("),
+    ("statements (execute)", "do_execute ("),
+    ("pool checkout, connect", "Pool.connect ("),
+    ("signature check", "SignatureCheck.is_valid ("),
+    ("TwiML rendering", "(app/twiml.py"),
+    ("the hold policy", "(hold_policies/"),
+)
+
+
+def summarize_profile(files: Sequence[Path], top: int = 12) -> str:
+    """Where request threads spend their (wall-clock) time: samples under Flask's wsgi_app, by
+    package and function of the running frame, by database operation, and by the app's own
+    innermost call site."""
     own: collections.Counter[str] = collections.Counter()
     areas: collections.Counter[str] = collections.Counter()
-    total: collections.Counter[str] = collections.Counter()
+    operations: collections.Counter[str] = collections.Counter()
+    sites: collections.Counter[str] = collections.Counter()
     requests = other = 0
     for file in files:
         for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -392,22 +405,25 @@ def summarize_profile(files: Sequence[Path], top: int = 15) -> str:
             requests += int(count)
             own[function_of(frames[-1])] += int(count)
             areas[area_of(frames[-1])] += int(count)
-            for function in {function_of(frame) for frame in frames}:
-                total[function] += int(count)
+            operation = next((name for name, marker in OPERATIONS
+                              if any(marker in frame for frame in frames)),
+                             "other (Flask, werkzeug, app code)")
+            operations[operation] += int(count)
+            app_frames = [frame for frame in frames if "(app/" in frame]
+            sites[" > ".join(app_frames[-2:]) or "(no app frame)"] += int(count)
     if not requests:
         return "no request samples"
 
     def listing(counter: collections.Counter[str], limit: int) -> list[str]:
         return [f"  {n / requests:6.1%}  {key}" for key, n in counter.most_common(limit)]
 
-    inner = collections.Counter({key: n for key, n in total.items()
-                                 if not any(wrapper in key for wrapper in WRAPPERS)})
     return "\n".join([
         f"request-thread samples: {requests} (plus {other} outside a request: idle pool "
         "threads, gunicorn's main loop)",
-        "self, by package of the running frame", *listing(areas, 8),
+        "self, by package of the running frame", *listing(areas, 6),
         "self, by function", *listing(own, top),
-        "total (function anywhere on the stack)", *listing(inner, top * 2)])
+        "by operation (frame anywhere on the stack)", *listing(operations, len(OPERATIONS) + 1),
+        "by the app's innermost call site (caller > callee)", *listing(sites, top)])
 
 
 # --- the run -------------------------------------------------------------------------------
