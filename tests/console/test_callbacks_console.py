@@ -45,8 +45,9 @@ def test_cancel_needs_a_reason_is_audited_and_the_agent_no_longer_gets_it(
                          follow_redirects=True)
     assert "cancelled" in done.get_data(as_text=True)
     engine = console_app.extensions["holdwell"].store.engine
-    assert callback_queue.claim_next(engine, "support", "CAagent", clock.now(),
-                                     only_if_older_than_queue=False) is None
+    with engine.begin() as conn:
+        assert callback_queue.claim_next(conn, "support", "CAagent", clock.now(),
+                                         only_if_older_than_queue=False) is None
     entry = next(e for e in audit.recent(engine) if e.action == "callback.cancel")
     assert (entry.actor, entry.target, entry.detail) == ("operator", "CA1",
                                                          {"reason": "solved by email"})
@@ -62,8 +63,9 @@ def test_a_callback_being_dialled_cannot_be_cancelled(console_app, twilio_consol
                                                       clock):
     promise(twilio_console, "CA1")
     engine = console_app.extensions["holdwell"].store.engine
-    assert callback_queue.claim_next(engine, "support", "CAagent", clock.now(),
-                                     only_if_older_than_queue=False) is not None
+    with engine.begin() as conn:
+        assert callback_queue.claim_next(conn, "support", "CAagent", clock.now(),
+                                         only_if_older_than_queue=False) is not None
     refused = console_app.test_client().post(
         "/api/v1/callbacks/CA1/cancel", headers=bearer(tokens["operator"]),
         json={"reason": "too late"})

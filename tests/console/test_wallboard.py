@@ -26,7 +26,7 @@ def test_waiting_callers_appear_in_order_with_what_they_were_last_told(
                                                               "From": "+14155550100"})
         twilio_console.post(WAIT, wait_form(call_id, queue_time=0))
         clock.advance(30)
-    twilio_console.post(WAIT, wait_form("CA1", queue_time=90))  # a check-in for the first
+    twilio_console.post(WAIT, wait_form("CA1", queue_time=60))  # a check-in for the first
     state = client.get("/api/v1/queues", headers=bearer(tokens["analyst"])).get_json()
     support = queue_of(state, "support")
     assert [c["call_id"] for c in support["waiting"]] == ["CA1", "CA2"]
