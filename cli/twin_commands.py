@@ -21,6 +21,22 @@ from simulator.twin_report import fit_report
 if TYPE_CHECKING:  # pandas loads only for commands that read a log
     import pandas as pd
 
+HTML_OPTION = click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
+                           help="Also write the result as a self-contained HTML page.")
+
+
+def write_html(path: str | None, title: str, command: str, sections: list[tuple[str, str]],
+               images: list[tuple[str, bytes]] | None = None) -> None:
+    """The HTML page, when --html was given."""
+    if not path:
+        return
+    from simulator.twin_html import render_twin_html
+
+    Path(path).write_text(render_twin_html(title, command, sections, images or []),
+                          encoding="utf-8")
+    click.echo(f"HTML page written to {path}")
+
+
 RECORDS_OPTION = click.option(
     "--records", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
     help="Record files (CSV/Parquet, with talk_s); default: the calls in DATABASE_URL.")
@@ -65,7 +81,9 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
               show_default=True, help="Retries the line makes (for the answer chance).")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Seed of the bootstrap behind the standard errors.")
-def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int) -> None:
+@HTML_OPTION
+def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int,
+                html_path: str | None) -> None:
     """Fit a twin of your line from its call log and write it as a scenario file."""
     records = read_log(paths)
     click.echo(f"fitting {len(records):,} calls ...", err=True)
@@ -76,8 +94,10 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
     from app.console.toml_writer import dumps
 
     Path(out).write_text(HEADER + dumps(twin_to_dict(twin)), encoding="utf-8")
-    click.echo(fit_report(twin))
-    click.echo(f"\nscenario written to {out}; try: holdwell compare --scenario {out}")
+    report = fit_report(twin)
+    click.echo(report)
+    click.echo(f"\nscenario written to {out}; try: holdwell whatif --scenario {out}")
+    write_html(html_path, "The twin fitted from your call log", "fit", [("fit", report)])
 
 
 @click.command("backtest")
@@ -88,8 +108,9 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default="backtest.png",
               show_default=True, help="PNG of predicted vs actual by hour.")
+@HTML_OPTION
 def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, seed: int,
-                     plot_path: str) -> None:
+                     plot_path: str, html_path: str | None) -> None:
     """Fit on the first days of the log and predict the held-out days, hour by hour."""
     from simulator.backtest import backtest
     from simulator.backtest_report import backtest_plot, backtest_table
@@ -102,9 +123,13 @@ def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, 
                               seed=seed, progress=bar.update)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(backtest_table(result))
+    table = backtest_table(result)
+    click.echo(table)
     backtest_plot(result, plot_path)
     click.echo(f"\nplot written to {plot_path}")
+    write_html(html_path, "Backtest: the twin against held-out days", "backtest",
+               [("predicted vs actual, by hour", table)],
+               [("predicted (95% interval) vs actual, by hour", Path(plot_path).read_bytes())])
 
 
 SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,
@@ -125,9 +150,10 @@ SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,
 @click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True,
               help="Days per replication.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+@HTML_OPTION
 def staffing_command(scenario_path: str, policies: str, target_unserved: float | None,
                      target_service_level: float | None, sl_seconds: float, day: str,
-                     replications: int, days: int, seed: int) -> None:
+                     replications: int, days: int, seed: int, html_path: str | None) -> None:
     """Fewest agents per half-hour for a target, per policy, with Erlang-A beside it."""
     from simulator.run import policy_named
     from simulator.scenario_file import load_twin
@@ -151,7 +177,9 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
                                          progress=bar.update))
     except (ValueError, ScenarioError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(staffing_table(twin, target, erlang, plans, day))
+    table = staffing_table(twin, target, erlang, plans, day)
+    click.echo(table)
+    write_html(html_path, "Staffing per half-hour and policy", "staffing", [("plan", table)])
 
 
 @click.command("promise")
@@ -196,8 +224,9 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Processes (default: every core).")
+@HTML_OPTION
 def whatif_command(scenario_path: str, policies: str, replications: int, day: str, seed: int,
-                   workers: int | None) -> None:
+                   workers: int | None, html_path: str | None) -> None:
     """Every policy on your fitted day, many times over: means with 95% intervals."""
     from simulator.run import policy_named
     from simulator.scenario_file import load_twin
@@ -216,4 +245,6 @@ def whatif_command(scenario_path: str, policies: str, replications: int, day: st
                              progress=bar.update)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(whatif_table(results, scenario, replications))
+    table = whatif_table(results, scenario, replications)
+    click.echo(table)
+    write_html(html_path, "What-if on your fitted day", "whatif", [("policies", table)])

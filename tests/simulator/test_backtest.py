@@ -14,7 +14,7 @@ from simulator.backtest_report import coverage
 
 @pytest.fixture(scope="module")
 def result(known_log):
-    return backtest(known_log, test_days=4, replications=12, seed=3, workers=2)
+    return backtest(known_log, test_days=4, replications=8, seed=3, workers=2)
 
 
 def test_held_out_days_fall_inside_the_predicted_intervals(result) -> None:
@@ -37,7 +37,7 @@ def test_a_twin_of_the_wrong_line_is_caught(known_log) -> None:
     dates = doctored["entered_at"].dt.normalize()
     late = dates >= sorted(dates.unique())[-4]
     doctored.loc[late & (doctored["outcome"] == "answered"), "wait_s"] *= 3.0
-    wrong = backtest(doctored, test_days=4, replications=8, seed=3, workers=2)
+    wrong = backtest(doctored, test_days=3, replications=5, seed=3, workers=2)
     assert coverage(wrong)["asa_s"] < 0.5
 
 
@@ -57,8 +57,12 @@ def test_backtest_command_prints_and_plots(known_log, tmp_path: Path) -> None:
     log = tmp_path / "calls.parquet"
     known_log.to_parquet(log)
     plot = tmp_path / "bt.png"
+    page = tmp_path / "bt.html"
     result = CliRunner().invoke(backtest_command, ["--records", str(log), "--test-days", "3",
-                                                   "--replications", "4", "--plot", str(plot)])
+                                                   "--replications", "4", "--plot", str(plot),
+                                                   "--html", str(page)])
     assert result.exit_code == 0, result.output
     assert "predicted [95%] / actual" in result.output and "definitions:" in result.output
     assert plot.read_bytes()[:4] == b"\x89PNG"
+    html = page.read_text()
+    assert "data:image/png;base64," in html and "predicted [95%] / actual" in html

@@ -91,7 +91,7 @@ def test_the_emulator_log_through_the_real_app_is_recovered(tmp_path) -> None:
     from cli.twin_commands import talk_from_events
     from emulator.run import emulate
 
-    truth = Scenario(calls=450, arrivals=RateProfile.constant(1.2), agents=Staffing.constant(4),
+    truth = Scenario(calls=350, arrivals=RateProfile.constant(1.2), agents=Staffing.constant(4),
                      service=Exponential(180.0), patience=Exponential(150.0),
                      reactions=Reactions.off())
     url = f"sqlite:///{tmp_path / 'calls.db'}"
