@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 
 from app.storage import audit
+from app.storage import users as people
 from app.storage.console_schema import api_tokens, users
 from cli.main import cli
 from tests.console.conftest import PASSWORD, Console, bearer, csrf_of
@@ -132,3 +133,16 @@ def test_changes_and_sign_ins_are_audited_with_who_and_what(console_app, as_role
     assert ("cli", "user.add") in actions
     version = next(e for e in entries if e.action == "config.version")
     assert version.detail == {"note": "quiet night"} and version.target == "2"
+
+
+def test_behind_https_the_session_cookie_is_secure(make_app, clock):
+    app = make_app(public_url="https://hold.example.com")
+    people.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                    clock.now())
+    client, base = app.test_client(), "https://hold.example.com"
+    token = csrf_of(client.get("/console/login", base_url=base).data)
+    signed_in = client.post("/console/login", base_url=base,
+                            headers={"Referer": f"{base}/console/login"},
+                            data={"name": "ana", "password": PASSWORD, "csrf_token": token})
+    assert signed_in.status_code == 302
+    assert "Secure" in signed_in.headers["Set-Cookie"]
