@@ -82,3 +82,23 @@ def test_late_callbacks_are_reported(holdwell: click.Group) -> None:
                                            "--service-mean", "5", "--patience-mean", "8"])
     assert result.exit_code == 0, result.output
     assert "late callbacks:" in result.stdout and "given a band" in result.stdout
+
+
+def test_a_warmup_removes_the_empty_start_bias_in_overload() -> None:
+    """Overloaded (rho 1.5): the first ~agents callers find free agents only because the run
+    starts empty, which flatters P(wait > 0) by about agents / calls; a warm-up cuts it."""
+    import numpy as np
+
+    from simulator.behaviour import Reactions
+    from simulator.erlang import ErlangA
+    from simulator.run import policy_named, simulate
+    from simulator.scenario import simple_scenario
+
+    scenario = simple_scenario(calls=3000, agents=50, arrivals_per_min=15, service_mean_min=5,
+                               patience_mean_min=2, reactions=Reactions.off())
+    exact = ErlangA(15, 0.2, 0.5, 50).p_wait
+    cold = simulate(scenario, policy_named("silence"), np.random.default_rng(1)).summary
+    warm = simulate(scenario, policy_named("silence"), np.random.default_rng(1),
+                    warmup_s=1200).summary
+    assert exact - cold["p_wait"] > 0.01
+    assert abs(warm["p_wait"] - exact) < 0.3 * (exact - cold["p_wait"])
