@@ -99,3 +99,39 @@ def test_a_preview_plays_in_the_page(served, browser_page, shot):
     }""")
     assert played["time"] > 0.5 and played["duration"] > 60
     shot("preview")
+
+
+def test_every_page_reads_well_with_data(served, console_app, browser_page, shot, clock):
+    """Screenshots of each page with a day's worth of rows, for a person to look at."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from app.storage.schema import calls
+
+    sign_in(browser_page, served, "admin")
+    browser_page.goto(f"{served}/console/experiments")
+    browser_page.fill("[data-queue=support] input[name=weight_checkin]", "1")
+    browser_page.fill("[data-queue=support] input[name=weight_music_ads]", "1")
+    browser_page.click("[data-queue=support] button:has-text('Start split')")
+    browser_page.wait_for_selector("text=A/B split on support started")
+    clock.advance(3 * 3600)  # two hours of calls after the split started
+    now = clock.now()
+    rows = [{"call_id": f"CAd{n}", "queue": "support", "policy": arm, "arm": arm,
+             "from_number": f"+1415555{n:04d}", "arrived_at": now - timedelta(minutes=n),
+             "entered_at": now - timedelta(minutes=n), "wait_s": 20.0 + n,
+             "outcome": "abandoned" if n % (3 if arm == "music_ads" else 9) == 0 else "answered"}
+            for n in range(1, 120) for arm in [("checkin", "music_ads")[n % 2]]]
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    browser_page.goto(f"{served}/console/experiments")
+    assert browser_page.locator("text=leaves fewer callers unserved").count() == 1
+    shot("experiments")
+    for name, path in [("unserved", "/console/unserved"), ("people", "/console/people"),
+                       ("policies", "/console/policies"), ("versions", "/console/versions"),
+                       ("wallboard-today", "/console/")]:
+        response = browser_page.goto(f"{served}{path}")
+        assert response.status == 200, path
+        shot(name)
+    browser_page.goto(f"{served}/console/unserved")
+    assert browser_page.locator("tr[data-call]").count() > 10
