@@ -38,5 +38,3 @@ def fit_callbacks(records: pd.DataFrame, retries: int) -> CallbackFit:
     slope = (1 - completion) ** (1 / (retries + 1) - 1) / (retries + 1) if completion < 1 else 0
     return CallbackFit(n, acceptance, float(p), float(se_c * slope),
                        f"from completion, assuming {retries} retries")
-
-
