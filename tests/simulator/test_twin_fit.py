@@ -87,18 +87,25 @@ def test_the_scenario_file_round_trips(fitted) -> None:
 
 
 def test_the_emulator_log_through_the_real_app_is_recovered(tmp_path) -> None:
-    from app.storage.read import read_events_frame, read_records_frame
-    from cli.twin_commands import talk_from_events
+    """The real app's log, read by `holdwell fit` from DATABASE_URL (talk times from its
+    COMPLETE events), written as a scenario file and read back."""
+    from click.testing import CliRunner
+
+    from cli.twin_commands import fit_command
     from emulator.run import emulate
+    from simulator.scenario_file import load_twin
 
     truth = Scenario(calls=350, arrivals=RateProfile.constant(1.2), agents=Staffing.constant(4),
                      service=Exponential(180.0), patience=Exponential(150.0),
                      reactions=Reactions.off())
     url = f"sqlite:///{tmp_path / 'calls.db'}"
-    run = emulate(truth, "silence", np.random.default_rng(5), database_url=url)
-    records = read_records_frame(url, call_id_prefix=run.call_id_prefix)
-    talk = talk_from_events(read_events_frame(url, only=["COMPLETE"]), records)
-    twin = fit_twin(records.assign(talk_s=records["call_id"].map(talk)), seed=2)
+    emulate(truth, "silence", np.random.default_rng(5), database_url=url)
+    out = tmp_path / "scenario.toml"
+    result = CliRunner().invoke(fit_command, ["--out", str(out), "--seed", "2"],
+                                env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "too thin to support" in result.output
+    twin = load_twin(out)
     patience = twin.patience["silence"]
     assert within(patience.mean_s, 150.0, patience.mean_se_s)
     assert within(twin.talk.mean_s, 180.0, 3 * twin.talk.mean_se_s)  # message time included
