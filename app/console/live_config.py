@@ -1,8 +1,8 @@
 """Every worker runs the newest config version within seconds of it being saved.
 
 Before a request, at most once per CHECK_EVERY_S in each process, one query reads the active
-version number; when it changed, the process rebuilds its policies from that version. A
-failure here is logged and the worker keeps the config it has: callers never notice.
+version number (the request waits for it at most WAIT_S); when it changed, the process rebuilds
+its policies from that version. A failure is logged and the worker keeps the config it has.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from hold_policies.factory import build_policy
 
 log = logging.getLogger("holdwell.config")
 CHECK_EVERY_S = 2.0
+WAIT_S = 0.1
+"""How long a request waits for the version look-up before going on with what it has."""
 
 
 class LiveConfig:
@@ -32,12 +34,22 @@ class LiveConfig:
         self.lock = threading.Lock()
 
     def refresh(self, svc: Services, *, force: bool = False) -> None:
+        """Look for a newer version if one is due (or `force`d, after a save).
+
+        A request waits at most WAIT_S for the look-up: a hung database must not cost a voice
+        route its time budget, so a slow look-up finishes in the background instead.
+        """
         if not force and time.monotonic() - self.checked_at < self.check_every_s:
             return
-        if not self.lock.acquire(blocking=False):  # another thread is already looking
+        if not self.lock.acquire(timeout=1.0 if force else 0):  # someone is already looking
             return
+        self.checked_at = time.monotonic()
+        looking = threading.Thread(target=self._look, args=(svc,), daemon=True)
+        looking.start()
+        looking.join(None if force else WAIT_S)
+
+    def _look(self, svc: Services) -> None:
         try:
-            self.checked_at = time.monotonic()
             with svc.store.engine.connect() as conn:
                 number = config_versions.active_number(conn)
             if number is not None and number != self.number:
@@ -52,11 +64,13 @@ class LiveConfig:
 
 
 def apply(svc: Services, config: HoldwellConfig) -> None:
-    """Swap in a config's policies; each attribute is replaced whole, never half-built."""
+    """Swap in a config's policies; each attribute is replaced whole, never half-built, and a
+    request running meanwhile finds every policy the config it reads may ask for."""
     policies = {(name, policy): build_policy(queue, policy)
                 for name, queue in config.queues.items() for policy in _policies_of(queue)}
-    svc.policies = policies
+    svc.policies = {**svc.policies, **policies}  # meanwhile both configs find their policies
     svc.config = config
+    svc.policies = policies
     svc.twiml_cache = {}  # cached documents were rendered from the old words
 
 

@@ -131,3 +131,17 @@ def test_config_import_and_export_round_trip_through_the_cli(sqlite_url, monkeyp
     path.write_text('[queues.billing]\npolicy = "jazz"\n', encoding="utf-8")
     refused = runner.invoke(cli, ["config", "import", str(path)])
     assert refused.exit_code != 0 and "queues.billing.policy" in refused.output
+
+
+def test_a_hung_version_lookup_delays_a_voice_request_by_at_most_a_moment(
+        console_app, twilio_console, monkeypatch):
+    live = console_app.extensions["holdwell_live_config"]
+    live.check_every_s = 0
+    monkeypatch.setattr(config_versions, "active_number", lambda conn: time.sleep(1.0))
+    started = time.perf_counter()
+    answer = twilio_console.post("/voice/incoming?queue=support", {"CallSid": "CA1",
+                                                                   "From": "+14155550100"})
+    assert answer.status_code == 200 and time.perf_counter() - started < 0.8
+    time.sleep(1.1)  # the look-up ends in the background and frees the next one
+    assert live.lock.acquire(blocking=False)
+    live.lock.release()
