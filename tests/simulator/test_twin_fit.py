@@ -114,3 +114,10 @@ def test_the_emulator_log_through_the_real_app_is_recovered(tmp_path) -> None:
     # the app logs COMPLETE when Twilio reports the bridge ended, which can come after the
     # agent already took the next caller: an occasional half-hour reads one agent high
     assert np.median(measured) == 4 and set(measured) <= {4, 5}
+
+
+def test_a_log_without_talk_times_is_refused_with_the_fix(known_log) -> None:
+    from simulator.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="talk_s"):
+        fit_twin(known_log.drop(columns=["talk_s"]))
