@@ -81,25 +81,22 @@ class CallOutcome:
     decided_by: Fact | None = None  # the fact that settled the outcome (None while waiting)
 
 
+NO_ENTRY_EVENTS = frozenset({Event.CONNECT, Event.COMPLETE})
+"""Their QueueTime does not point back to an entry: an agent's Queue url cannot tell which
+time in line it ends, and QueueResult=bridged comes when the conversation is over."""
+
+
 def entries(facts: Iterable[Fact]) -> dict[int, datetime]:
     """When the caller entered the queue in each episode: the earliest time implied by any
     fact's QueueTime (every request in one time in line implies the same moment)."""
     entered: dict[int, datetime] = {}
     for fact in facts:
-        if fact.queue_time_s is None:
+        if fact.queue_time_s is None or fact.event in NO_ENTRY_EVENTS:
             continue
         moment = fact.time - timedelta(seconds=fact.queue_time_s)
         if fact.episode not in entered or moment < entered[fact.episode]:
             entered[fact.episode] = moment
     return entered
-
-
-def current_episode(facts: Iterable[Fact]) -> int:
-    """The caller's time in line now: one past an error that put them back in line."""
-    facts = list(facts)
-    latest = max((f.episode for f in facts), default=0)
-    errored = any(f.event == Event.ERROR and f.episode == latest for f in facts)
-    return latest + 1 if errored and latest == 0 else latest
 
 
 def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
@@ -118,11 +115,14 @@ def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
 
     def in_line_s(fact: Fact) -> float | None:
         """Seconds from the first entry to this fact (its own QueueTime where it has one)."""
+        if fact.queue_time_s is not None:
+            episode = _episode_of(fact, entered)
+            if first_entry is None or episode not in entered:
+                return fact.queue_time_s
+            offset = (entered[episode] - first_entry).total_seconds()
+            return max(offset + fact.queue_time_s, 0.0)
         if first_entry is None:
             return None
-        if fact.queue_time_s is not None and fact.episode in entered:
-            offset = (entered[fact.episode] - first_entry).total_seconds()
-            return max(offset + fact.queue_time_s, 0.0)
         return max((fact.time - first_entry).total_seconds(), 0.0)
 
     outcome, wait_s, answered_at, ended_at, departed_at, decided_by = _decide(by_event,
@@ -192,6 +192,22 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
         hangup = backstop[0]
         return Outcome.ABANDONED, in_line_s(hangup), None, hangup.time, hangup.time, hangup
     return None, None, None, None, None, None
+
+
+ENTRY_MATCH_S = 5.0
+"""How close an answer's implied entry must be to a known entry to be counted from it."""
+
+
+def _episode_of(fact: Fact, entered: dict[int, datetime]) -> int | None:
+    """A fact's time in line; for an answer (whose url cannot know it), the one whose entry
+    its QueueTime points back to."""
+    if fact.event != Event.CONNECT or fact.queue_time_s is None:
+        return fact.episode
+    implied = fact.time - timedelta(seconds=fact.queue_time_s)
+    close = [(abs((moment - implied).total_seconds()), episode)
+             for episode, moment in entered.items()]
+    best = min(close, default=None)
+    return best[1] if best is not None and best[0] <= ENTRY_MATCH_S else None
 
 
 def _order(fact: Fact) -> tuple:

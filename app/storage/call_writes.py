@@ -6,17 +6,20 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from app.storage import commands as c
-from app.storage.events import insert_once
-from app.storage.facts import append_fact, ensure_call, facts_of, log_entry, project
-from app.storage.prepared import CALL, COUNT_POLL, COUNT_POLL_RETURNING
+from app.storage.events import insert_once, log_event
+from app.storage.facts import append_fact, ensure_call, log_entry, project
+from app.storage.prepared import CALL, COUNT_POLL, COUNT_POLL_RETURNING, param
 from app.storage.rows import CallRow, call_row
-from app.storage.schema import callbacks, calls
-from hold_policies.call_outcome import HANGUP, LEAVE, current_episode
+from app.storage.schema import call_events, callbacks, calls
+from hold_policies.call_outcome import HANGUP, LEAVE
 from hold_policies.records import Event
 
+ANY_FACT = select(call_events.c.id).where(
+    call_events.c.call_id == param("call", call_events.c.call_id)).limit(1)
+EPISODE_SPAN_S = 1_000_000.0  # longer than any wait
 FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
 LEFT_RESULTS = ("leave", "redirected", "redirected-from-bridged")
 ERROR_RESULTS = ("error", "system-error", "queue-full")
@@ -26,10 +29,25 @@ def begin_call(conn: Connection, command: c.BeginCall) -> None:
     inserted = conn.execute(insert_once(conn, calls, "call_id"), {
         "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
         "arm": command.arm, "from_number": command.from_number, "arrived_at": command.now})
-    if inserted.rowcount != 1 and command.from_number:  # a poll journaled first made the row
-        conn.execute(update(calls).where(calls.c.call_id == command.call_id,
-                                         calls.c.from_number.is_(None))
+    if inserted.rowcount != 1:  # a later webhook overtook this one and made the row
+        label_call(conn, command)
+    elif conn.execute(ANY_FACT, {"call": command.call_id}).first() is not None:
+        project(conn, command.call_id)  # a status callback overtook the call's first request
+
+
+def label_call(conn: Connection, command: c.BeginCall | c.NotePoll) -> None:
+    """Fill in who called and which policy they hear where an overtaking webhook, which could
+    not know, left them blank: on the row and on the events logged meanwhile."""
+    this = calls.c.call_id == command.call_id
+    if getattr(command, "from_number", None):
+        conn.execute(update(calls).where(this, calls.c.from_number.is_(None))
                      .values(from_number=command.from_number))
+    labels = {"policy": command.policy, "arm": command.arm}
+    if conn.execute(update(calls).where(this, calls.c.policy == "").values(
+            queue=command.queue, **labels)).rowcount:
+        conn.execute(update(call_events).where(call_events.c.call_id == command.call_id,
+                                               call_events.c.policy == "")
+                     .values(queue=command.queue, **labels))
 
 
 def note_poll(conn: Connection, command: c.NotePoll,
@@ -37,10 +55,15 @@ def note_poll(conn: Connection, command: c.NotePoll,
     """Count the poll; `before_entry(call)` sees the log as it was before the caller's own
     ENTERQUEUE (a first poll must not start the queue's measuring window 40 s back)."""
     entered = command.now - timedelta(seconds=command.queue_time_s)
-    counted = {"call": command.call_id, "entered": entered, "position": command.position,
-               "queue_time_s": command.queue_time_s, "now": command.now}
+    first_time = command.position if command.episode == 0 else None  # back in line: not it
+    counted = {"call": command.call_id, "entered": entered, "position": first_time,
+               "queue_time_s": poll_clock(command), "now": command.now}
     call = _count_poll(conn, counted)
-    if call is None:  # /voice/incoming never reached the log: the first poll starts the row
+    if call is not None and call.policy == "":  # made by a webhook that overtook this one
+        label_call(conn, command)
+        call = _count_poll_read(conn, command.call_id)
+    made_row = call is None
+    if made_row:  # /voice/incoming never reached the log: the first poll starts the row
         conn.execute(insert_once(conn, calls, "call_id"), {
             "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
             "arm": command.arm, "arrived_at": entered})
@@ -49,9 +72,19 @@ def note_poll(conn: Connection, command: c.NotePoll,
         before_entry(call)
     if call.polls == 1 or command.episode:  # later polls of one time in line need not try
         log_entry(conn, call, entered, command.position, command.episode)
-        if call.outcome is not None:  # delivered after the call ended: keep the row in step
+        if made_row or call.outcome is not None:  # facts may have come first: keep in step
             project(conn, call.call_id)
     return call
+
+
+def poll_clock(command: c.NotePoll) -> float:
+    """Orders a call's polls across times in line (QueueTime restarts when put back), so a
+    poll counts only if it is newer than the last one counted (a retry is not)."""
+    return command.episode * EPISODE_SPAN_S + command.queue_time_s
+
+
+def _count_poll_read(conn: Connection, call_id: str) -> CallRow:
+    return call_row(conn.execute(CALL, {"call": call_id}).mappings().one())
 
 
 def _count_poll(conn: Connection, counted: dict[str, Any]) -> CallRow | None:
@@ -86,19 +119,18 @@ def key_press(conn: Connection, command: c.KeyPress) -> None:
 
 def connect(conn: Connection, command: c.Connect) -> None:
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
-    # The agent's Queue url cannot know whether the caller is back in line after an error.
-    episode = command.episode or current_episode(facts_of(conn, call.call_id))
-    log_entry(conn, call, command.now - timedelta(seconds=command.queue_time_s), None, episode)
+    # The agent's Queue url cannot know whether the caller is back in line after an error:
+    # outcome_of matches the answer's QueueTime to the right time in line.
+    log_entry(conn, call, command.now - timedelta(seconds=command.queue_time_s), None, 0)
     append_fact(conn, call, command.now, Event.CONNECT, f"{call.call_id}:CONNECT",
-                command.queue_time_s, {"agent_call_id": command.agent_call_id,
-                                       "episode": episode})
+                command.queue_time_s, {"agent_call_id": command.agent_call_id})
     project(conn, call.call_id)
 
 
 def queue_result(conn: Connection, command: c.QueueResult) -> None:
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
     qt, episode, sid = command.queue_time_s, command.episode, command.call_id
-    if qt is not None:  # Twilio sends QueueTime only if the call was enqueued
+    if qt is not None and command.result != "bridged":  # sent as the wait ends: it enqueued
         log_entry(conn, call, command.now - timedelta(seconds=qt), None, episode)
     data: dict[str, Any] = {"episode": episode, "queue_result": command.result}
     if command.result == "bridged":
@@ -121,11 +153,14 @@ def call_status(conn: Connection, command: c.CallStatus) -> None:
         return
     release_claims_of(conn, command.call_id)  # an agent's call ended: its claim is free
     row = conn.execute(CALL, {"call": command.call_id}).mappings().first()
-    if row is None:
-        return  # not a caller we know (an agent's leg, or a call that never queued)
+    data = {"source": f"status:{command.status}"}
+    key = f"{command.call_id}:HANGUP:status"
+    if row is None:  # an agent's leg, or a caller whose first request is still on its way:
+        log_event(conn, dedupe_key=key, time=command.now, call_id=command.call_id, queue="",
+                  event=HANGUP, data=data)  # kept as a bare fact; the call picks it up later
+        return
     call = call_row(row)
-    append_fact(conn, call, command.now, HANGUP, f"{call.call_id}:HANGUP:status", None,
-                {"source": f"status:{command.status}"})
+    append_fact(conn, call, command.now, HANGUP, key, None, data)
     project(conn, call.call_id)
 
 

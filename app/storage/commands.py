@@ -80,11 +80,11 @@ class KeyPress(Command):
 
 @dataclass(frozen=True)
 class Connect(Command):
-    """The Queue noun's url: an agent dequeued the caller (the answer time)."""
+    """The Queue noun's url: an agent dequeued the caller (the answer time). It cannot know
+    the caller's time in line (episode): `outcome_of` tells it from the QueueTime."""
 
     queue: str = ""
     queue_time_s: float = 0.0
-    episode: int = 0
     agent_call_id: str | None = None
 
 

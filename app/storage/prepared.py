@@ -31,14 +31,15 @@ OUTCOME = select(calls.c.outcome).where(THIS_CALL)
 
 _LAST_QUEUE_TIME = calls.c.last_poll_queue_time_s
 _NEW_POLL = or_(_LAST_QUEUE_TIME.is_(None),
-                param("queue_time_s", _LAST_QUEUE_TIME) != _LAST_QUEUE_TIME)
+                param("queue_time_s", _LAST_QUEUE_TIME) > _LAST_QUEUE_TIME)
 COUNT_POLL = update(calls).where(THIS_CALL).values(
     # The first poll fixes when and where the caller entered; later ones only count, and a
     # retried poll (the same QueueTime) counts once: polls = segments the caller has heard.
     entered_at=func.coalesce(calls.c.entered_at, param("entered", calls.c.entered_at)),
     orig_position=func.coalesce(calls.c.orig_position, param("position", calls.c.orig_position)),
     polls=calls.c.polls + case((_NEW_POLL, 1), else_=0),
-    last_poll_queue_time_s=param("queue_time_s", calls.c.last_poll_queue_time_s),
+    last_poll_queue_time_s=case((_NEW_POLL, param("queue_time_s", _LAST_QUEUE_TIME)),
+                                else_=_LAST_QUEUE_TIME),
     last_polled_at=param("now", calls.c.last_polled_at),
 )
 COUNT_POLL_RETURNING = COUNT_POLL.returning(*ROW_COLUMNS)

@@ -189,7 +189,6 @@ def connect() -> Response:
     queue = svc.queue_name(params.queue)
     svc.store.write(c.Connect(call_id=call_id, now=svc.clock.now(), queue=queue,
                               queue_time_s=number(request.form, "QueueTime", 0.0) or 0.0,
-                              episode=params.episode,
                               agent_call_id=request.form.get("DequeingCallSid")), g.deadline)
     policy = svc.policy(queue, None)
     say = policy.voice.say(policy.prompts.connecting)
