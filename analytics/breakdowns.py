@@ -37,7 +37,7 @@ def breakdown(records: pd.DataFrame, bucket: str) -> pd.DataFrame:
     key = group.codes.to_numpy().astype(np.int64) * span + (bucket_code - low)
     present, inverse = np.unique(key, return_inverse=True)  # integers: fast on millions
     labels = [f"{group.categories[k // span]}{_SEP}{name(int(k % span + low))}" for k in present]
-    relabelled = grouped.copy()
+    relabelled = grouped[["outcome", "callback_requested", "wait_s"]].copy()  # what they read
     relabelled[GROUP] = pd.Categorical.from_codes(inverse.ravel(), categories=labels)
     parts = [unserved(relabelled), abandonment(relabelled), wait_times(relabelled)]
     table = pd.concat(parts, axis=1)

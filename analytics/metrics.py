@@ -25,13 +25,21 @@ SERVICE_THRESHOLD_S = 20.0
 
 
 def _sum_by_group(records: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
-    """Sum flag or number columns per group (every group present, in label order)."""
+    """Sum flag or number columns per group (every group present, in label order).
+
+    One np.bincount per column over the group codes: linear, no sort, fast on millions of rows.
+    """
     grouped = with_groups(records)
-    frame = pd.DataFrame(columns, index=grouped.index)
-    frame[GROUP] = grouped[GROUP]
-    sums = frame.groupby(GROUP, observed=False).sum()
-    sums.index = sums.index.astype(str)
-    return sums
+    group = grouped[GROUP].cat
+    codes, size = group.codes.to_numpy(), len(group.categories)
+    sums = {}
+    for name, column in columns.items():
+        values = np.broadcast_to(np.asarray(column), codes.shape)
+        whole = values.dtype.kind in "biu"
+        weights = values.astype(np.float64) if values.dtype != np.float64 else values
+        total = np.bincount(codes, weights=np.nan_to_num(weights), minlength=size)
+        sums[name] = total.round().astype(np.int64) if whole else total
+    return pd.DataFrame(sums, index=pd.Index(group.categories.astype(str), name=GROUP))
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -150,22 +158,33 @@ def wait_times(records: pd.DataFrame) -> pd.DataFrame:
     """
     grouped = with_groups(records)
     f = _basic_flags(grouped)
-    index = group_table(grouped).index
-    answered = grouped.loc[f["answered"]].groupby(GROUP, observed=True)["wait_s"]
-    abandoned = grouped.loc[f["abandoned"]].groupby(GROUP, observed=True)["wait_s"]
-    n = answered.count()
-    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * answered.std() / np.sqrt(n)
-    out = pd.DataFrame(
+    wait = grouped["wait_s"].astype(float)
+    s = _sum_by_group(  # sums, not per-group arrays: cheap on millions of calls
+        grouped,
         {
-            "asa_s": answered.mean(),
-            "asa_ci_low_s": np.maximum(answered.mean() - half, 0.0),
-            "asa_ci_high_s": answered.mean() + half,
-            "mean_time_to_abandon_s": abandoned.mean(),
-            "median_time_to_abandon_s": abandoned.median(),
+            "n": f["answered"],
+            "wait": wait.where(f["answered"], 0.0),
+            "wait_sq": (wait**2).where(f["answered"], 0.0),
+            "abandons": f["abandoned"],
+            "abandon_wait": wait.where(f["abandoned"], 0.0),
+        },
+    )
+    n = s["n"].astype(float)
+    mean = _ratio(s["wait"], n)
+    variance = ((s["wait_sq"] - n * mean**2) / (n - 1).where(n > 1)).clip(lower=0.0)
+    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.sqrt(variance / n)
+    abandoned = grouped.loc[f["abandoned"], [GROUP, "wait_s"]]
+    median = abandoned.groupby(GROUP, observed=False)["wait_s"].median()
+    median.index = median.index.astype(str)
+    return pd.DataFrame(
+        {
+            "asa_s": mean,
+            "asa_ci_low_s": np.maximum(mean - half, 0.0),
+            "asa_ci_high_s": mean + half,
+            "mean_time_to_abandon_s": _ratio(s["abandon_wait"], s["abandons"]),
+            "median_time_to_abandon_s": median.reindex(s.index),
         }
     )
-    out.index = out.index.astype(str)
-    return out.reindex(index)
 
 
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:

@@ -38,8 +38,8 @@ def read_table(path: str | PathLike[str], text_columns: Sequence[str] = ()) -> p
     path = Path(path)
     kind = table_format(path)
     try:
-        if kind == ".parquet":
-            return pd.read_parquet(path)
+        if kind == ".parquet":  # strings stay in Arrow memory: no Python object per call id
+            return pq.read_table(path).to_pandas(types_mapper=_arrow_strings)
         try:
             return _read_csv_arrow(path, text_columns)
         except pa.ArrowInvalid:
@@ -75,13 +75,20 @@ def iter_table_batches(
         raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
 
 
+def _arrow_strings(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    """Map Arrow text to pandas' Arrow-backed string dtype (others: pandas' default)."""
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.StringDtype("pyarrow")
+    return None
+
+
 def _read_csv_arrow(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
     options = pa_csv.ConvertOptions(
         column_types={c: pa.string() for c in text_columns},
         null_values=[""],
         strings_can_be_null=True,
     )
-    return pa_csv.read_csv(path, convert_options=options).to_pandas()
+    return pa_csv.read_csv(path, convert_options=options).to_pandas(types_mapper=_arrow_strings)
 
 
 def _read_csv_pandas(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:

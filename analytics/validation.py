@@ -12,6 +12,8 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hold_policies.records import RECORD_COLUMNS, Outcome
 
@@ -97,14 +99,36 @@ def _blank(raw: pd.Series) -> pd.Series:
     return raw.isna()
 
 
+def _category_labels(raw: pd.Series) -> pd.Series | None:
+    """Stripped labels of a categorical column, computed on its categories (a handful) rather
+    than on every row; None when stripping would merge two categories."""
+    if not isinstance(raw.dtype, pd.CategoricalDtype):
+        return None
+    stripped = pd.Index(raw.cat.categories.astype(str)).str.strip()
+    if not stripped.is_unique:
+        return None
+    labels = list(stripped) + ([""] if "" not in stripped else [])
+    codes = raw.cat.codes.to_numpy()
+    codes = np.where(codes < 0, labels.index(""), codes)
+    values = pd.Categorical.from_codes(codes, categories=labels)
+    return pd.Series(values, index=raw.index).cat.remove_unused_categories()
+
+
 def text_column(raw: pd.Series, name: str, problems: list[str], *, allow_empty: bool) -> pd.Series:
-    """Text as str (call_id) or category (labels); empty cells are problems unless allowed."""
+    """Text as Arrow-backed str (call_id) or category (labels); empty cells are problems unless
+    allowed."""
+    labels = _category_labels(raw) if name != "call_id" else None
+    if labels is not None:
+        blank = labels == ""
+        if not allow_empty and blank.any():
+            problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+        return labels
     text = _text(raw)
     blank = text.isna()
     if not allow_empty and blank.any():
         problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
-    text = text.fillna("").astype(object)
-    return text if name == "call_id" else text.astype("category")
+    text = text.fillna("")
+    return text if name == "call_id" else text.astype(object).astype("category")
 
 
 def number_column(
@@ -145,6 +169,17 @@ def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
 
 def _outcomes(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
     """Outcome names as a category with exactly the Outcome values."""
+    labels = _category_labels(raw)
+    if labels is not None:  # map the few categories, not every row
+        known = [OUTCOMES.index(c) if c in OUTCOMES else -1 for c in labels.cat.categories]
+        codes = np.asarray(known, dtype=np.int64)[labels.cat.codes.to_numpy()]
+        outcome = pd.Series(pd.Categorical.from_codes(codes, categories=OUTCOMES), index=raw.index)
+        bad = outcome.isna()
+        if bad.any():
+            problems.append(
+                f"column '{name}': {_rows(bad, raw)} are not one of {', '.join(OUTCOMES)}"
+            )
+        return outcome
     text = _text(raw).astype(object)
     outcome = pd.Series(pd.Categorical(text, categories=OUTCOMES), index=raw.index)
     bad = outcome.isna()
@@ -166,6 +201,9 @@ def _flags(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
 
 def _check_unique_calls(call_ids: pd.Series, problems: list[str]) -> None:
     """One row per call: a repeated call_id would count the same caller twice."""
+    ids = pa.array(call_ids.to_numpy() if call_ids.dtype == object else call_ids.array)
+    if len(pc.unique(ids)) == len(ids):  # Arrow's hash table: the usual, fast case
+        return
     repeated = call_ids.duplicated(keep="first")
     if repeated.any():
         problems.append(f"column 'call_id': {_rows(repeated, call_ids)} repeat an earlier call")
