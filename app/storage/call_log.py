@@ -102,19 +102,24 @@ class CallLogStore:
         return Written(False)
 
     # -- reading -------------------------------------------------------------------------
-    def poll(self, command: c.NotePoll, deadline: Deadline) -> Poll | None:
-        """Count the poll and read what the policy needs, in one transaction; None (and the
-        poll journaled) when the database cannot answer in time."""
+    def poll(self, command: c.NotePoll, deadline: Deadline,
+             decide: Callable[[Poll], tuple[T, c.Announce | None]]) -> tuple[Poll, T] | None:
+        """Count the poll, read what the policy needs, let `decide` choose the segment and log
+        the check-in it serves: one transaction. None (the poll journaled) when the database
+        cannot answer in time; the route then decides without history."""
         if self.journal is not None and self.journal.has_backlog():
             self._journal(command)
             return None
 
-        def work() -> Poll:
+        def work() -> tuple[Poll, T]:
             seen: list[Poll] = []
             with self.engine.begin() as conn:
                 note_poll(conn, command, lambda call: seen.append(
                     self._poll_view(conn, call, command.now)))
-            return seen[0]
+                decided, announcement = decide(seen[0])
+                if announcement is not None:
+                    apply(conn, announcement)
+            return seen[0], decided
 
         try:
             return self.runner.run(work, deadline)

@@ -11,7 +11,14 @@ from sqlalchemy import Connection, select, update
 from app.storage import commands as c
 from app.storage.events import insert_once, log_event
 from app.storage.facts import append_fact, ensure_call, log_entry, project
-from app.storage.prepared import CALL, COUNT_POLL, COUNT_POLL_RETURNING, param
+from app.storage.prepared import (
+    CALL,
+    COUNT_ANNOUNCEMENT,
+    COUNT_FIRST_ESTIMATE,
+    COUNT_POLL,
+    COUNT_POLL_RETURNING,
+    param,
+)
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import HANGUP, LEAVE
@@ -99,13 +106,25 @@ def _count_poll(conn: Connection, counted: dict[str, Any]) -> CallRow | None:
 
 
 def announce(conn: Connection, command: c.Announce) -> None:
-    call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
-    key = f"{call.call_id}:ANNOUNCE:{command.episode}:{command.queue_time_s:.0f}"
+    key = f"{command.call_id}:ANNOUNCE:{command.episode}:{command.queue_time_s:.0f}"
     data = {"kind": command.kind, "announced_wait_s": command.announced_wait_s,
             "keys": list(command.keys), "text": command.text, "episode": command.episode}
-    if append_fact(conn, call, command.now, Event.ANNOUNCE, key, command.queue_time_s, data,
-                   position=command.position):
-        project(conn, call.call_id)
+    if not log_event(conn, dedupe_key=key, time=command.now, call_id=command.call_id,
+                     queue=command.queue, event=Event.ANNOUNCE, policy=command.policy,
+                     arm=command.arm, position=command.position,
+                     wait_s=command.queue_time_s, data=data):
+        return  # a retried poll's check-in: counted already
+    counted = {"call": command.call_id, "now": command.now}
+    if command.announced_wait_s is None:
+        statement = COUNT_ANNOUNCEMENT
+    else:
+        statement = COUNT_FIRST_ESTIMATE
+        counted.update(announced_wait_s=command.announced_wait_s,
+                       queue_time_s=command.queue_time_s)
+    if command.episode == 0 and conn.execute(statement, counted).rowcount == 1:
+        return
+    ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    project(conn, command.call_id)  # back in line, or the poll's row is not there yet
 
 
 def key_press(conn: Connection, command: c.KeyPress) -> None:

@@ -64,3 +64,20 @@ QUEUE_VIEW = select(
 )
 """What a poll needs about its queue, in one round trip: log start, recent departures, and
 pending callbacks that entered before the caller (they keep their place ahead)."""
+
+COUNT_ANNOUNCEMENT = update(calls).where(THIS_CALL).values(
+    announcements=calls.c.announcements + 1,
+    last_announced_at=param("now", calls.c.last_announced_at),
+)
+_NO_ESTIMATE_YET = calls.c.first_announced_wait_s.is_(None)
+COUNT_FIRST_ESTIMATE = COUNT_ANNOUNCEMENT.values(
+    # Only the first announced wait is kept, with the queue time it was told at.
+    first_announced_wait_s=case(
+        (_NO_ESTIMATE_YET, param("announced_wait_s", calls.c.first_announced_wait_s)),
+        else_=calls.c.first_announced_wait_s),
+    first_announced_at_s=case(
+        (_NO_ESTIMATE_YET, param("queue_time_s", calls.c.first_announced_at_s)),
+        else_=calls.c.first_announced_at_s),
+)
+"""A check-in served in the caller's first time in line counts in place, as the projection
+would count it (announcements of one call arrive in order: each follows its poll)."""

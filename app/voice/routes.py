@@ -15,6 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
+from app.storage.call_log import Poll
 from app.storage.deadline import DatabaseUnavailable
 from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
 from app.voice import callback_calls, callback_flow, callback_rest_routes, safety  # noqa: F401
@@ -24,6 +25,7 @@ from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import Choice
 from hold_policies.factory import assign
+from hold_policies.steps import Segment
 
 log = logging.getLogger("holdwell.voice")
 AGENT_WAIT_S = 30
@@ -63,20 +65,32 @@ def wait() -> Response:
     queue = svc.queue_name(params.queue)
     policy = svc.policy(queue, params.policy)
     now = svc.clock.now()
-    poll = svc.store.poll(c.NotePoll(
-        call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
-        queue_time_s=form.queue_time_s, position=form.position, episode=params.episode),
-        g.deadline)
-    situation = (situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
-                 if poll else situation_from_form(form, queue))
-    segment = policy.next_segment(situation)
-    if segment.is_announcement:
-        svc.store.write(c.Announce(
+
+    def announcement(segment: Segment) -> c.Announce | None:
+        if not segment.is_announcement:
+            return None
+        return c.Announce(
             call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
             queue_time_s=form.queue_time_s, episode=params.episode,
             position=segment.announced_position, kind=segment.kind.value,
             announced_wait_s=segment.announced_wait_s, keys=tuple(segment.offered_keys),
-            text=spoken_text(segment)), g.deadline)
+            text=spoken_text(segment))
+
+    def decide(poll: Poll) -> tuple[Segment, c.Announce | None]:
+        segment = policy.next_segment(
+            situation_from_poll(form, poll, svc.config.estimate, now, params.episode))
+        return segment, announcement(segment)
+
+    polled = svc.store.poll(c.NotePoll(
+        call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
+        queue_time_s=form.queue_time_s, position=form.position, episode=params.episode),
+        g.deadline, decide)
+    if polled is not None:
+        segment = polled[1]
+    else:  # no history: the policy promises nothing, and what was said is journaled
+        segment = policy.next_segment(situation_from_form(form, queue))
+        if (said := announcement(segment)) is not None:
+            svc.store.write(said, g.deadline)
     choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm, params.episode))
     return twiml_response(cached_twiml(
         svc.twiml_cache, ("segment", segment, choice_url),

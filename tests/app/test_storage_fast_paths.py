@@ -62,9 +62,10 @@ def test_a_busy_callback_is_retried_later_on_postgresql(postgres_url, make_app, 
 
 
 def note_poll(store, queue_time_s: float, now: datetime, position: int = 1):
-    return store.poll(c.NotePoll(call_id="CA1", now=now, queue="support", policy="checkin",
-                                 queue_time_s=queue_time_s, position=position),
-                      Deadline.unbounded())
+    polled = store.poll(c.NotePoll(call_id="CA1", now=now, queue="support", policy="checkin",
+                                   queue_time_s=queue_time_s, position=position),
+                        Deadline.unbounded(), lambda poll: (None, None))
+    return polled[0]
 
 
 def test_the_first_poll_sees_the_log_as_it_was_before_its_own_entry(app):
