@@ -170,11 +170,12 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
         erlang = erlang_plan(twin, target, day)
         plans = []
         for policy in chosen:
-            with click.progressbar(length=replications, label=f"staffing {policy.name}",
-                                   file=click.get_text_stream("stderr")) as bar:
-                plans.append(plan_policy(twin, policy, target, day=day,
-                                         replications=replications, days=days, seed=seed,
-                                         progress=bar.update))
+            def said(rounds: int, missed: int, name: str = policy.name) -> None:
+                click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) below the "
+                           "target", err=True)
+
+            plans.append(plan_policy(twin, policy, target, day=day, replications=replications,
+                                     days=days, seed=seed, on_round=said))
     except (ValueError, ScenarioError) as error:
         raise click.ClickException(str(error)) from None
     table = staffing_table(twin, target, erlang, plans, day)

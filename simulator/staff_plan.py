@@ -103,8 +103,9 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
                 replications: int = 4, days: int = 5, seed: int = 0,
                 workers: int | None = None,
                 start: tuple[int, ...] | None = None,
-                progress: Callable[[int], None] | None = None) -> PolicyPlan:
-    """Add agents where the target is missed until every half-hour meets it."""
+                on_round: Callable[[int, int], None] | None = None) -> PolicyPlan:
+    """Add agents where the target is missed until every half-hour meets it; `on_round(k,
+    missed)` hears after each round how many half-hours still missed it."""
     erlang = start or erlang_plan(twin, target, day)
     agents = np.array([max(0, n - max(1, n // 5)) if n else 0 for n in erlang])
     open_ = np.array(twin.arrivals.per_min if day == "all" else twin.by_weekday[day].per_min) > 0
@@ -115,11 +116,13 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
         scenario = twin_scenario(twin, day=day, agents=tuple(int(n) for n in agents))
         scenario = replace(scenario, calls=whole_days_calls(scenario.arrivals.daily_calls, days))
         runs = replicate(scenario, [policy], replications, seed,
-                         measure=DayCounts(target.within_s, days), workers=workers,
-                         progress=progress)[policy.name]
+                         measure=DayCounts(target.within_s, days),
+                         workers=workers)[policy.name]
         figures = np.array([slot_rates(counts)[target.metric] for counts in runs])
         summary = [mean_and_half_width(figures[:, s]) for s in range(SLOTS)]
         missed = np.array([open_[s] and not target.met(summary[s][0]) for s in range(SLOTS)])
+        if on_round is not None:
+            on_round(rounds, int(missed.sum()))
         if not missed.any():
             break
         agents[missed] += 1
