@@ -5,7 +5,7 @@ Every value a person reads carries its unit, and a missing value says why it is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from analytics.definitions import SURVIVAL_TIMES_S, unit
@@ -110,14 +110,22 @@ def cell(field: str, entry: dict[str, Any], interval_field: str | None) -> str:
     return text
 
 
+def _with_ci(
+    number: float | None, ci: Sequence[float | None] | None, show: Callable[[float], str],
+    unit: str, ci_unit: str,
+) -> str:
+    """An estimate and, when both ends are known, its interval: '-7.1 pp [-9.2, -4.9 pp]'."""
+    if number is None:
+        return "n/a"
+    text = f"{show(number)}{unit}"
+    if ci and ci[0] is not None and ci[1] is not None:
+        text += f" [{show(ci[0])}, {show(ci[1])}{ci_unit}]"
+    return text
+
+
 def points(difference: float | None, ci: Sequence[float | None] | None) -> str:
     """A rate difference in percentage points with its interval."""
-    if difference is None:
-        return "n/a"
-    text = f"{100 * difference:+.1f} pp"
-    if ci and ci[0] is not None and ci[1] is not None:
-        text += f" [{100 * ci[0]:+.1f}, {100 * ci[1]:+.1f} pp]"
-    return text
+    return _with_ci(difference, ci, lambda v: f"{100 * v:+.1f}", " pp", " pp")
 
 
 def p_value(p: float | None) -> str:
@@ -140,12 +148,7 @@ def metric_rows(policies: list[dict[str, Any]]) -> list[list[str]]:
 
 def ratio(number: float | None, ci: Sequence[float | None] | None) -> str:
     """A relative risk with its interval, e.g. '0.82× [0.75, 0.90]'."""
-    if number is None:
-        return "n/a"
-    text = f"{number:.2f}×"
-    if ci and ci[0] is not None and ci[1] is not None:
-        text += f" [{ci[0]:.2f}, {ci[1]:.2f}]"
-    return text
+    return _with_ci(number, ci, lambda v: f"{v:.2f}", "×", "")
 
 
 def metric_name(comparison: dict[str, Any]) -> str:
