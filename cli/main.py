@@ -83,10 +83,21 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the tables at DATABASE_URL."""
-    from app.storage.migrate import upgrade
+    from sqlalchemy.exc import SQLAlchemyError
 
-    upgrade(database_url(), revision)
-    click.echo(f"database at {safe_url(database_url())} is at revision {revision}")
+    from app.storage.migrate import recreate_missing_tables, upgrade
+
+    url = database_url()
+    try:
+        upgrade(url, revision)
+        recreated = recreate_missing_tables(url) if revision == "head" else []
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"cannot upgrade the database at {safe_url(url)}: "
+            f"{str(error).splitlines()[0]}") from None
+    for table in recreated:
+        click.echo(f"recreated missing table {table} (it was dropped after its migration ran)")
+    click.echo(f"database at {safe_url(url)} is at revision {revision}")
 
 
 @cli.command()
@@ -129,7 +140,9 @@ def callbacks_command(once: bool, interval: float) -> None:
     from app.clock import SystemClock
     from app.services import configured
     from app.settings import load_settings
+    from app.storage.call_log import CallLogStore
     from app.storage.db import make_engine
+    from app.storage.journal import Journal
     from app.storage.migrate import upgrade
     from app.twilio_rest import make_client
 
@@ -144,7 +157,12 @@ def callbacks_command(once: bool, interval: float) -> None:
             raise click.ClickException(str(error)) from None
     upgrade(database_url())
     engine = make_engine(database_url())
+    journal = Journal(process.journal_dir) if process.journal_dir else None
+    store = CallLogStore(engine, journal=journal)
     while True:
+        replayed = store.replay()  # what the web workers journaled while the database was away
+        if replayed:
+            click.echo(f"journal: replayed {replayed} write(s)")
         report = watch_once(engine, config.callbacks, SystemClock().now(), placer)
         click.echo(f"callbacks pending: {report.pending}; released claims: {report.released}; "
                    f"at risk: {', '.join(report.at_risk) or 'none'}; "

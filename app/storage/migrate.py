@@ -24,3 +24,20 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def recreate_missing_tables(url: str) -> list[str]:
+    """Tables the schema needs but the database lacks although Alembic says it is current
+    (dropped by hand, a half-restored backup): create them empty and name them."""
+    from sqlalchemy import create_engine, inspect
+
+    from app.storage.schema import metadata
+
+    engine = create_engine(url)
+    try:
+        present = set(inspect(engine).get_table_names())
+        missing = [table for name, table in metadata.tables.items() if name not in present]
+        metadata.create_all(engine, tables=missing)
+    finally:
+        engine.dispose()
+    return sorted(table.name for table in missing)
