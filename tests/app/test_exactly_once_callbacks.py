@@ -1,0 +1,161 @@
+"""A promise is a promise: one request is dialled by one agent at a time, and an attempt's
+result changes only the claim it belongs to (issue 11, "exactly-once callbacks")."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import insert, select
+
+from app.signed_client import SignedClient
+from app.storage import callback_queue
+from app.storage import commands as c
+from app.storage.apply import apply
+from app.storage.db import make_engine
+from app.storage.schema import callbacks
+from hold_policies.config import ConfigError, load_config
+from tests.app.test_callbacks import CONFIG, callback_rows, enter
+from tests.app.test_voice_contract import call_row, logged_events, request_callback
+from tests.app.twiml_reading import parse
+from tests.conftest import AUTH_TOKEN
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def claimed_dial(twilio, agent: str) -> dict[str, str]:
+    """The agent's /voice/agent answer when it dials a callback: the URL's call and claim."""
+    answer = parse(twilio.post("/voice/agent", {"CallSid": agent}).data)
+    action = answer.find("Dial").get("action")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(action).query).items()}
+    assert "claim" in query, "a dialled callback carries its claim's token"
+    return query
+
+
+def report(twilio, fence: dict[str, str], status: str, leg: str):
+    return twilio.post(
+        f"/voice/callback/dial-result?call={fence['call']}&claim={fence['claim']}&queue=support",
+        {"CallSid": "CAagent", "DialCallStatus": status, "DialCallSid": leg})
+
+
+@pytest.fixture
+def promised(make_app, clock):
+    app = make_app(CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    enter(twilio, "CA1", clock)
+    request_callback(twilio, "CA1", queue_time=60)
+    return app, twilio
+
+
+def test_a_late_result_of_a_released_claim_never_undoes_the_next_one(promised, clock):
+    app, twilio = promised
+    first = claimed_dial(twilio, "CAagentA")
+    clock.advance(400)  # A's call died silently; the watch takes the claim back
+    released = callback_queue.release_stale_claims(app.extensions["holdwell"].store.engine,
+                                                   clock.now(), claim_timeout_s=180)
+    assert released == 1
+    second = claimed_dial(twilio, "CAagentB")
+    assert second["claim"] != first["claim"]
+    report(twilio, first, "no-answer", "CAlegA")  # A's ring finally ends, late
+    row = callback_rows(app)[0]
+    assert row["status"] == "claimed" and row["claimed_by"] == "CAagentB"
+    assert row["attempts"] == 0  # the stale attempt counted nothing
+    report(twilio, second, "busy", "CAlegB")
+    assert callback_rows(app)[0]["attempts"] == 1
+
+
+def test_an_ended_agent_call_frees_its_claim_at_once(promised):
+    app, twilio = promised
+    claimed_dial(twilio, "CAagentA")
+    twilio.post("/voice/status", {"CallSid": "CAagentB", "CallStatus": "completed"})
+    assert callback_rows(app)[0]["status"] == "claimed"  # someone else's call: no change
+    twilio.post("/voice/status", {"CallSid": "CAagentA", "CallStatus": "completed"})
+    row = callback_rows(app)[0]
+    assert row["status"] == "pending" and row["claim_token"] is None
+    assert call_row(app, "CA1")["outcome"] == "left"  # the caller's own record is untouched
+
+
+def test_a_connected_result_counts_once_and_only_for_its_claim(promised):
+    app, twilio = promised
+    fence = claimed_dial(twilio, "CAagentA")
+    for _ in range(2):  # Twilio retries the answer webhook
+        twilio.post(f"/voice/callback/answer?call=CA1&claim={fence['claim']}&queue=support",
+                    {"CallSid": "CAleg", "AnsweredBy": "human"})
+    assert callback_rows(app)[0]["status"] == "connected"
+    assert logged_events(app, "CA1").count("CALLBACK_CONNECT") == 1
+    assert call_row(app, "CA1")["outcome"] == "callback_connected"
+
+
+def test_a_claim_may_not_expire_while_its_customer_can_still_be_ringing(config_file):
+    with pytest.raises(ConfigError, match="claim_timeout_s"):
+        load_config(config_file("[callbacks]\nring_timeout_s = 120\nclaim_timeout_s = 30\n"))
+
+
+def test_many_agents_late_and_repeated_results_never_dial_a_customer_twice(postgres_url):
+    """Agents race for 20 callbacks on PostgreSQL; results come late, twice, or never (a
+    killed worker), and the watch releases stale claims. At no moment are two dials of one
+    request live, and every request ends connected or failed."""
+    engine = make_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(insert(callbacks), [
+            {"call_id": f"CB{i:02d}", "queue": "support", "number": "+14155550100",
+             "entered_at": START + timedelta(seconds=i), "requested_at": START,
+             "status": "pending"} for i in range(20)])
+    live: dict[str, str] = {}  # call -> the claim token being dialled now
+    overlaps: list[str] = []
+    late: list[c.Command] = []
+    lock = threading.Lock()
+    now = START + timedelta(hours=1)
+
+    def write(command: c.Command) -> object:
+        with engine.begin() as conn:
+            return apply(conn, command)
+
+    def agent(n: int) -> None:
+        rng = random.Random(n)
+        for turn in range(40):
+            with engine.begin() as conn:
+                claim = callback_queue.claim_next(conn, "support", f"AG{n}-{turn}", now)
+            if claim is None:
+                continue
+            with lock:
+                if claim.call_id in live:
+                    overlaps.append(claim.call_id)
+                live[claim.call_id] = claim.claim
+            answered = rng.random() < 0.3
+            result = (c.CallbackConnected(call_id=claim.call_id, now=now, claim=claim.claim)
+                      if answered else c.CallbackUnanswered(
+                          call_id=claim.call_id, now=now, claim=claim.claim, result="busy",
+                          attempt_key=f"leg-{n}-{turn}", max_attempts=3, retry_after_s=0))
+            with lock:
+                live.pop(claim.call_id, None)
+            if rng.random() < 0.1:  # the agent's worker died: no result, the watch frees it
+                with lock:
+                    late.append(result)
+                callback_queue.release_stale_claims(engine, now + timedelta(hours=1), 180)
+                continue
+            write(result)
+            if rng.random() < 0.3:
+                write(result)  # a retried webhook
+
+    threads = [threading.Thread(target=agent, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for command in late:  # results that arrive after their claim was given to someone else
+        write(command)
+    for _ in range(20):  # agents keep taking what is left
+        with engine.begin() as conn:
+            claim = callback_queue.claim_next(conn, "support", "AGlast", now)
+        if claim is None:
+            break
+        write(c.CallbackConnected(call_id=claim.call_id, now=now, claim=claim.claim))
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(select(callbacks.c.call_id, callbacks.c.status)).all())
+    engine.dispose()
+    assert overlaps == []
+    assert set(statuses.values()) <= {"connected", "failed"}, statuses
