@@ -104,3 +104,11 @@ def test_a_bad_config_stops_the_app_from_starting(sqlite_url, config_file):
     path = config_file("[queues.support.checkin]\ninterval_s = 1\n")
     with pytest.raises(ConfigError, match="interval_s"):
         create_app({"auth_token": AUTH_TOKEN, "database_url": sqlite_url, "config_path": path})
+
+
+def test_keep_waiting_needs_no_database(broken_db_app):
+    """Pressing 1 ("I can wait") is answered as always, database or not."""
+    twilio = SignedClient(broken_db_app.test_client(), AUTH_TOKEN)
+    answer = twilio.post("/voice/choice?policy=checkin&queue=support", {**CALL, "Digits": "1"})
+    assert "keep your place" in spoken(answer.data)
+    assert "could not take that choice" not in spoken(answer.data)
