@@ -215,4 +215,7 @@ def load_config(path: str | Path) -> HoldwellConfig:
         raise ConfigError(f"{path}: no such config file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start} cannot be decoded); "
+                          f"save the file as UTF-8") from None
     return parse_config(data, str(path))

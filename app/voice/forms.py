@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
@@ -17,6 +18,11 @@ def required(form: MultiDict, name: str) -> str:
     return value
 
 
+LARGEST = {"QueueTime": 7 * 86400.0, "QueuePosition": 1_000_000.0,
+           "CurrentQueueSize": 1_000_000.0}
+"""Beyond these no real queue goes: a week in line, a million callers."""
+
+
 def number(form: MultiDict, name: str, default: float | None = None) -> float | None:
     """A numeric parameter; absent gives `default`, garbage gives 400."""
     raw = form.get(name, "").strip()
@@ -26,8 +32,9 @@ def number(form: MultiDict, name: str, default: float | None = None) -> float | 
         value = float(raw)
     except ValueError:
         abort(400, description=f"Twilio parameter {name} is not a number: {raw!r}")
-    if value < 0:
-        abort(400, description=f"Twilio parameter {name} is negative: {raw!r}")
+    if not math.isfinite(value) or value < 0 or value > LARGEST.get(name, math.inf):
+        abort(400, description=f"Twilio parameter {name} is out of range: {raw!r} "
+                               f"(0 to {LARGEST.get(name, math.inf):g})")
     return value
 
 

@@ -11,6 +11,7 @@ import logging
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
 
 from app.services import services
 from app.storage import callback_rest
@@ -131,14 +132,22 @@ def choice() -> Response:
 
 @bp.post("/queue-result")
 def queue_result() -> Response:
+    """A hang-up is a hang-up even with a garbled QueueTime: the fact is stored (or
+    journaled) without it, then the malformed request still gets its 400."""
     call_id = required(request.form, "CallSid")
     result = required(request.form, "QueueResult")
     svc = services()
     params = RouteParams.from_request()
     queue = svc.queue_name(params.queue)
+    try:
+        queue_time, garbled = number(request.form, "QueueTime"), None
+    except HTTPException as error:
+        queue_time, garbled = None, error
     svc.store.write(c.QueueResult(call_id=call_id, now=svc.clock.now(), queue=queue,
-                                  result=result, queue_time_s=number(request.form, "QueueTime"),
+                                  result=result, queue_time_s=queue_time,
                                   episode=params.episode), g.deadline)
+    if garbled is not None:
+        raise garbled
     return twiml_response(after_queue(result, RouteParams(queue, params.policy, params.arm,
                                                           params.episode)))
 

@@ -1,0 +1,95 @@
+"""Hostile requests over real HTTP to the Procfile's gunicorn (issue 12, items 7–9 and 11):
+each gets a plain 4xx that says why, fast, and leaves the call log as it was — except that a
+sound fact (a hang-up) is kept even when a number beside it is garbled."""
+
+from __future__ import annotations
+
+import http.client
+import time
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from app.storage.migrate import upgrade
+from app.storage.schema import call_events, calls
+from hold_policies.config import ConfigError, load_config
+from tests.integration.test_fault_matrix import sid
+from tests.support.live_server import LiveServer, signed_request
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    url = f"sqlite:///{folder / 'holdwell.db'}"
+    upgrade(url)
+    server = LiveServer(url, workdir=folder).start()
+    yield server
+    server.stop()
+
+
+def rows(server: LiveServer) -> tuple[int, int]:
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        counted = (conn.execute(select(func.count()).select_from(calls)).scalar(),
+                   conn.execute(select(func.count()).select_from(call_events)).scalar())
+    engine.dispose()
+    return counted
+
+
+def raw_post(server: LiveServer, path: str, body: bytes, headers: dict[str, str]):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+    started = time.perf_counter()
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read(), time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def test_a_non_ascii_signature_is_a_plain_403(web):
+    before = rows(web)
+    body, headers = signed_request(web.url("/voice/status"), {"CallSid": sid(1),
+                                                              "CallStatus": "completed"})
+    headers["X-Twilio-Signature"] = "é" * 28
+    status, _, _ = raw_post(web, "/voice/status", body, {
+        k: v.encode("utf-8").decode("latin-1") for k, v in headers.items()})
+    assert status == 403
+    assert rows(web) == before
+    assert "Traceback" not in web.log_text()
+
+
+def test_a_huge_body_is_refused_before_it_is_parsed(web):
+    before = rows(web)
+    fields = "&".join(f"f{n}=x" for n in range(150_000)).encode()  # ~1.3 MB, junk signature
+    status, _, elapsed = raw_post(web, "/voice/wait", fields, {
+        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "junk"})
+    assert status == 413 and elapsed < 2.0
+    assert rows(web) == before
+
+
+@pytest.mark.parametrize("garbage", ["abc", "nan", "inf", "-5", "1e12"])
+def test_impossible_numbers_are_400s(web, garbage):
+    answer = web.post("/voice/connect?queue=support", {"CallSid": sid(2), "QueueTime": garbage})
+    assert answer.status == 400
+    assert b"QueueTime" in answer.body
+
+
+def test_a_hang_up_with_a_garbled_queue_time_is_still_a_hang_up(web):
+    call = {"CallSid": sid(3), "From": "+14155550100"}
+    assert web.post("/voice/incoming?queue=support", call).is_twiml
+    answer = web.post("/voice/queue-result?queue=support",
+                      {**call, "QueueResult": "hangup", "QueueTime": "abc"})
+    assert answer.status == 400
+    engine = create_engine(web.database_url)
+    with engine.connect() as conn:
+        outcome = conn.execute(select(calls.c.outcome).where(calls.c.call_id == sid(3))).scalar()
+    engine.dispose()
+    assert outcome == "abandoned"  # the caller did hang up: never "waiting" forever
+
+
+def test_a_config_file_that_is_not_utf8_names_the_file_and_the_problem(tmp_path):
+    path = tmp_path / "holdwell.toml"
+    path.write_bytes('[queues.support]\npolicy = "checkin" # caf\xe9\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="holdwell.toml: not UTF-8"):
+        load_config(path)
