@@ -23,9 +23,17 @@ def chromium_path() -> str | None:
     return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
 
 
+_RUNNING: dict[str, object] = {}
+"""The one Playwright and Chromium of this process: each module that imports `browser` gets its
+own session fixture, and a second sync Playwright in one process refuses to start."""
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium for the session (launching costs about a second)."""
+    if "browser" in _RUNNING:  # another module's `browser` fixture launched it already
+        yield _RUNNING["browser"]
+        return
     path = chromium_path()
     if path is None:
         pytest.skip("chromium not installed (apt-get install chromium); page test skipped")
@@ -33,14 +41,17 @@ def browser() -> Iterator[object]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("playwright not installed (pip install -e '.[test]'); page test skipped")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=path, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    playwright = sync_playwright().start()
+    launched = playwright.chromium.launch(
+        executable_path=path, headless=True, args=["--no-sandbox", "--disable-gpu"]
+    )
+    _RUNNING.update(browser=launched)
+    try:
+        yield launched
+    finally:
+        _RUNNING.clear()
+        launched.close()
+        playwright.stop()
 
 
 @pytest.fixture
