@@ -30,6 +30,7 @@ from hold_policies.steps import Segment
 
 log = logging.getLogger("holdwell.voice")
 AGENT_WAIT_S = 30
+AGENT_RETRY_S = 5
 
 
 def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
@@ -190,15 +191,22 @@ def agent() -> Response:
         claim = None
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params))
+    if request.form.get("DialCallStatus") == "failed":
+        # Twilio fails a <Dial><Queue> at once when the queue does not exist yet (a fresh
+        # deploy): pause before asking again, instead of a tight webhook loop.
+        return twiml_response(cached_twiml(svc.twiml_cache, ("agent-after-failure", params),
+                                           lambda: agent_dial(params, pause_s=AGENT_RETRY_S)))
     return twiml_response(cached_twiml(svc.twiml_cache, ("agent", params),
                                        lambda: agent_dial(params)))
 
 
-def agent_dial(params: RouteParams) -> VoiceResponse:
+def agent_dial(params: RouteParams, pause_s: int = 0) -> VoiceResponse:
     """Take the next caller. The action loops the agent: after each conversation, or after
     AGENT_WAIT_S with nobody in the queue, Twilio asks /voice/agent again, so due callbacks
     are never left behind."""
     response = VoiceResponse()
+    if pause_s:
+        response.pause(length=pause_s)
     dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
     dial.queue(params.queue, url=voice_url("connect", params), method="POST")
     return response

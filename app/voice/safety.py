@@ -48,7 +48,9 @@ def safe_response(endpoint: str | None) -> Response:
         response.say(CONNECTING)
     elif endpoint in ("voice.choice", "voice.callback_confirm", "voice.callback_entry"):
         response.say(CHOICE_FAILED)
-    elif endpoint in ("voice.queue_result", "voice.callback_dial_result"):
+    elif endpoint == "voice.callback_dial_result":  # the agent goes on to the next caller
+        response.redirect(f"/voice/agent?queue={queue}", method="POST")
+    elif endpoint == "voice.queue_result":
         response.hangup()
     elif endpoint == "voice.status":
         return Response(status=503)  # not heard by anyone; a 5xx lets Twilio's retry redeliver

@@ -177,3 +177,12 @@ def logged_events(app, call_id: str) -> list[str]:
 def call_row(app, call_id: str):
     with app.extensions["holdwell"].store.engine.connect() as conn:
         return conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+
+
+def test_an_agent_whose_queue_dial_failed_pauses_before_asking_again(twilio):
+    """A missing Twilio queue fails the Dial at once: no tight webhook loop for the agent."""
+    answer = twilio.post("/voice/agent?queue=support",
+                         {"CallSid": "CAagent1", "DialCallStatus": "failed"})
+    assert top_verbs(answer.data) == ["Pause", "Dial"]
+    dial = parse(answer.data).find("Dial")
+    assert dial.get("action") == "/voice/agent?queue=support"  # still in the loop
