@@ -153,13 +153,19 @@ def queue_result() -> Response:
                                                           params.episode)))
 
 
+STILL_IN_A_CALL = ("redirected", "redirected-from-bridged", "bridging-in-process")
+"""QueueResults after which the caller is still connected elsewhere: never hang up on them."""
+
+
 def after_queue(result: str, params: RouteParams) -> VoiceResponse:
     """What the caller hears once out of the queue; a Twilio-side error puts them back once,
     as a second time in line whose wait still counts from their first entry."""
     response = VoiceResponse()
-    if result == "error" and params.episode == 0:
+    if result in ("error", "system-error") and params.episode == 0:
         response.say(safety.BACK_IN_LINE)
         return enqueue(response, RouteParams(params.queue, params.policy, params.arm, 1))
+    if result in STILL_IN_A_CALL:
+        return response  # an empty document: their call goes on where it was sent
     if result == "queue-full":
         response.say(safety.QUEUE_FULL)
     response.hangup()

@@ -186,3 +186,18 @@ def test_an_agent_whose_queue_dial_failed_pauses_before_asking_again(twilio):
     assert top_verbs(answer.data) == ["Pause", "Dial"]
     dial = parse(answer.data).find("Dial")
     assert dial.get("action") == "/voice/agent?queue=support"  # still in the loop
+
+
+@pytest.mark.parametrize("result", ["redirected", "redirected-from-bridged",
+                                    "bridging-in-process"])
+def test_a_caller_still_in_a_call_is_never_hung_up_on(twilio, result):
+    answer = twilio.post("/voice/queue-result?queue=support",
+                         {"CallSid": "CA1", "QueueResult": result, "QueueTime": "30"})
+    assert answer.status_code == 200 and top_verbs(answer.data) == []
+
+
+def test_a_system_error_puts_the_caller_back_in_line_and_counts_as_an_error(app, twilio):
+    first = twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                        {"CallSid": "CA1", "QueueResult": "system-error", "QueueTime": "30"})
+    assert top_verbs(first.data) == ["Say", "Enqueue"]
+    assert call_row(app, "CA1")["outcome"] == "error"  # until their second time in line ends
