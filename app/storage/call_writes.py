@@ -42,7 +42,7 @@ def begin_call(conn: Connection, command: c.BeginCall) -> None:
         project(conn, command.call_id)  # a status callback overtook the call's first request
 
 
-def label_call(conn: Connection, command: c.BeginCall | c.NotePoll) -> None:
+def label_call(conn: Connection, command: c.Labelled) -> None:
     """Fill in who called and which policy they hear where an overtaking webhook, which could
     not know, left them blank: on the row and on the events logged meanwhile."""
     this = calls.c.call_id == command.call_id

@@ -30,34 +30,34 @@ class Command:
 
 
 @dataclass(frozen=True)
-class BeginCall(Command):
-    """/voice/incoming: who called, and which queue, policy and arm they were given."""
+class Labelled(Command):
+    """A write from a request whose URL names the queue, policy and arm the caller hears."""
 
     queue: str = ""
     policy: str = ""
     arm: str = ""
+
+
+@dataclass(frozen=True)
+class BeginCall(Labelled):
+    """/voice/incoming: who called, and which queue, policy and arm they were given."""
+
     from_number: str | None = None
 
 
 @dataclass(frozen=True)
-class NotePoll(Command):
+class NotePoll(Labelled):
     """A waitUrl request: the caller is in line, at `position`, `queue_time_s` in."""
 
-    queue: str = ""
-    policy: str = ""
-    arm: str = ""
     queue_time_s: float = 0.0
     position: int | None = None
     episode: int = 0
 
 
 @dataclass(frozen=True)
-class Announce(Command):
+class Announce(Labelled):
     """A check-in or offer was served (what was said, the estimate told)."""
 
-    queue: str = ""
-    policy: str = ""
-    arm: str = ""
     queue_time_s: float = 0.0
     episode: int = 0
     position: int | None = None
@@ -68,10 +68,7 @@ class Announce(Command):
 
 
 @dataclass(frozen=True)
-class KeyPress(Command):
-    queue: str = ""
-    policy: str = ""
-    arm: str = ""
+class KeyPress(Labelled):
     queue_time_s: float = 0.0
     episode: int = 0
     digit: str = ""
