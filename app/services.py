@@ -59,7 +59,7 @@ class Services:
                        clock=clock or SystemClock(),
                        signatures=SignatureCheck(settings.auth_token, settings.public_url))
         for queue_name, queue in config.queues.items():
-            for name in _policies_of(queue):
+            for name in policies_of(queue):
                 services.policies[(queue_name, name)] = build_policy(queue, name)
         services.audio = load_audio(settings, services.policies.values())
         return services
@@ -122,7 +122,7 @@ def load_audio(settings: Settings, policies: Iterable[HoldPolicy]) -> AudioLibra
     return library
 
 
-def _policies_of(queue: QueueConfig) -> set[str]:
+def policies_of(queue: QueueConfig) -> set[str]:
     names = {queue.policy}
     if queue.experiment is not None:
         names |= set(queue.experiment.arms)

@@ -31,6 +31,7 @@ def recreate_missing_tables(url: str) -> list[str]:
     (dropped by hand, a half-restored backup): create them empty and name them."""
     from sqlalchemy import create_engine, inspect
 
+    from app.storage import console_schema  # noqa: F401 - its tables join the metadata
     from app.storage.schema import metadata
 
     engine = create_engine(url)
