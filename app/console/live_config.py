@@ -13,7 +13,7 @@ import time
 
 from flask import Flask, current_app
 
-from app.services import Services, policies_of
+from app.services import Services, audio_names, load_audio, policies_of
 from app.storage import config_versions
 from hold_policies.config import HoldwellConfig
 from hold_policies.factory import build_policy
@@ -68,10 +68,13 @@ def apply(svc: Services, config: HoldwellConfig) -> None:
     request running meanwhile finds every policy the config it reads may ask for."""
     policies = {(name, policy): build_policy(queue, policy)
                 for name, queue in config.queues.items() for policy in policies_of(queue)}
+    old_policies = list(svc.policies.values())
     svc.policies = {**svc.policies, **policies}  # meanwhile both configs find their policies
     svc.config = config
     svc.policies = policies
     svc.store.estimate_window_s = config.estimate.window_s  # how far back waits are measured
+    if audio_names(policies.values()) - audio_names(old_policies):
+        svc.audio = load_audio(svc.settings, policies.values())  # clips the new words play
     svc.twiml_cache = {}  # cached documents were rendered from the old words
 
 
