@@ -152,11 +152,6 @@ class CallLogStore:
 
         return self.runner.run(bounded, deadline, trip=trip)
 
-    def call(self, call_id: str) -> CallRow | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(CALL, {"call": call_id}).mappings().first()
-        return call_row(row) if row else None
-
     def _poll_view(self, conn: Connection, call: CallRow, now: datetime) -> Poll:
         """Departures from the head of the queue in the recent window (shorter if the log is
         new), and the pending callbacks that entered before this caller."""

@@ -27,7 +27,6 @@ ROW_COLUMNS = tuple(calls.c[name] for name in (
 
 THIS_CALL = calls.c.call_id == param("call", calls.c.call_id)
 CALL = select(*ROW_COLUMNS).where(THIS_CALL)
-OUTCOME = select(calls.c.outcome).where(THIS_CALL)
 
 _LAST_QUEUE_TIME = calls.c.last_poll_queue_time_s
 _NEW_POLL = or_(_LAST_QUEUE_TIME.is_(None),
