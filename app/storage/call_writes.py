@@ -64,7 +64,8 @@ def note_poll(conn: Connection, command: c.NotePoll,
     entered = command.now - timedelta(seconds=command.queue_time_s)
     first_time = command.position if command.episode == 0 else None  # back in line: not it
     counted = {"call": command.call_id, "entered": entered, "position": first_time,
-               "queue_time_s": poll_clock(command), "now": command.now}
+               "queue_time_s": poll_clock(command), "now": command.now,
+               "last_position": command.position}
     call = _count_poll(conn, counted)
     if call is not None and call.policy == "":  # made by a webhook that overtook this one
         label_call(conn, command)

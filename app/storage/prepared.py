@@ -22,7 +22,7 @@ def param(name: str, column: Column):  # noqa: ANN201 - a BindParameter
 
 ROW_COLUMNS = tuple(calls.c[name] for name in (
     "call_id", "queue", "policy", "arm", "from_number", "arrived_at", "entered_at", "polls",
-    "announcements", "last_announced_at", "outcome", "callback_requested"))
+    "announcements", "last_announced_at", "outcome", "callback_requested", "last_position"))
 """What a webhook needs of a call (a CallRow); the rest is for analytics, unread here."""
 
 THIS_CALL = calls.c.call_id == param("call", calls.c.call_id)
@@ -39,6 +39,8 @@ COUNT_POLL = update(calls).where(THIS_CALL).values(
     polls=calls.c.polls + case((_NEW_POLL, 1), else_=0),
     last_poll_queue_time_s=case((_NEW_POLL, param("queue_time_s", _LAST_QUEUE_TIME)),
                                 else_=_LAST_QUEUE_TIME),
+    last_position=case((_NEW_POLL, param("last_position", calls.c.last_position)),
+                       else_=calls.c.last_position),
     last_polled_at=param("now", calls.c.last_polled_at),
 )
 COUNT_POLL_RETURNING = COUNT_POLL.returning(*ROW_COLUMNS)

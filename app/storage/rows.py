@@ -24,6 +24,7 @@ class CallRow:
     last_announced_at: datetime | None
     outcome: str | None
     callback_requested: bool
+    last_position: int | None = None  # QueuePosition at the last counted poll
 
 
 def call_row(row) -> CallRow:  # noqa: ANN001
@@ -33,4 +34,5 @@ def call_row(row) -> CallRow:  # noqa: ANN001
         entered_at=as_utc(row["entered_at"]), polls=row["polls"],
         announcements=row["announcements"], last_announced_at=as_utc(row["last_announced_at"]),
         outcome=row["outcome"], callback_requested=bool(row["callback_requested"]),
+        last_position=row.get("last_position"),
     )

@@ -122,7 +122,7 @@ def commit_and_leave(policy: HoldPolicy, params: RouteParams, number: str) -> Vo
     poll = svc.store.snapshot(form.call_id, now, g.deadline)
     if poll is None:
         return unavailable
-    form = form.with_logged_wait(poll.call.entered_at, now)
+    form = form.with_logged_place(poll.call, now)
     situation = situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
     callback_key = getattr(policy, "callback_key", "2")
     decision = policy.on_key(situation, callback_key)

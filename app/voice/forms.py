@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import abort, request
 from werkzeug.datastructures import MultiDict
 
+from app.storage.rows import CallRow
+
 
 def required(form: MultiDict, name: str) -> str:
     value = form.get(name, "").strip()
@@ -74,10 +76,11 @@ class WaitForm:
     queue_time_s: float  # from Twilio, or from the call log when a request lacks QueueTime
     queue_size: int
     queue_time_given: bool = True
+    position_given: bool = True
 
     @classmethod
     def parse(cls, form: MultiDict) -> WaitForm:
-        position = number(form, "QueuePosition", 1.0)
+        position = number(form, "QueuePosition")
         queue_time = number(form, "QueueTime")
         return cls(
             call_id=required(form, "CallSid"),
@@ -85,10 +88,17 @@ class WaitForm:
             queue_time_s=queue_time or 0.0,
             queue_size=int(number(form, "CurrentQueueSize", position) or 1),
             queue_time_given=queue_time is not None,
+            position_given=position is not None,
         )
 
-    def with_logged_wait(self, entered_at: datetime | None, now: datetime) -> WaitForm:
-        """Gather actions may come without QueueTime: then the log says how long they waited."""
-        if self.queue_time_given or entered_at is None:
-            return self
-        return replace(self, queue_time_s=max((now - entered_at).total_seconds(), 0.0))
+    def with_logged_place(self, call: CallRow, now: datetime) -> WaitForm:
+        """Gather actions come without QueuePosition and QueueTime (Twilio documents only
+        Digits and the call's parameters there): the log says where the caller was at their
+        last poll and how long they have waited, so a promise is never made as if first."""
+        place = self
+        if not self.queue_time_given and call.entered_at is not None:
+            place = replace(place, queue_time_s=max((now - call.entered_at).total_seconds(), 0.0))
+        if not self.position_given and call.last_position:
+            place = replace(place, position=call.last_position,
+                            queue_size=max(place.queue_size, call.last_position))
+        return place

@@ -112,7 +112,7 @@ def choice() -> Response:
     now = svc.clock.now()
     poll = svc.store.snapshot(form.call_id, now, g.deadline)  # None: decide without history
     if poll is not None:
-        form = form.with_logged_wait(poll.call.entered_at, now)
+        form = form.with_logged_place(poll.call, now)
     situation = (situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
                  if poll else situation_from_form(form, queue))
     decision = policy.on_key(situation, digit)
