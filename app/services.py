@@ -123,10 +123,7 @@ def load_audio(settings: Settings, policies: Iterable[HoldPolicy]) -> AudioLibra
 
 
 def policies_of(queue: QueueConfig) -> set[str]:
-    names = {queue.policy}
-    if queue.experiment is not None:
-        names |= set(queue.experiment.arms)
-    return names
+    return queue.policy_names()
 
 
 def services() -> Services:

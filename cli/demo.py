@@ -44,10 +44,12 @@ SCRIPT = (
     ScriptedCaller(15, 60, patience_s=100),
 )
 CALLBACK_SCRIPT = (*SCRIPT[:2], ScriptedCaller(10, 60, presses="callback"), SCRIPT[3])
-DEMO_CONFIG = HoldwellConfig.model_validate({"queues": {"support": {
-    "policy": "callback",
-    "callback": {"offer_after_estimate_s": 60, "offer_without_estimate_after_s": 60},
-}}})
+DEMO_CONFIG = HoldwellConfig.model_validate({
+    "line": {"support_number": "+14155550100"},
+    "queues": {"support": {
+        "policy": "callback",
+        "callback": {"offer_after_estimate_s": 60, "offer_without_estimate_after_s": 60},
+    }}})
 
 
 class ScriptedListener(Listener):

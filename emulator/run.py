@@ -34,6 +34,9 @@ from simulator.scenario import Scenario, ScenarioError
 from simulator.streams import Callers, Streams, UniformStream
 from simulator.table import CallTable
 
+LINE = "+14155550000"
+"""The support line's number (the `To` of every emulated call): callbacks' caller ID."""
+
 
 @dataclass(frozen=True)
 class EmulatedRun:
@@ -61,7 +64,8 @@ def app_config(scenario: Scenario, policy: str, base: HoldwellConfig | None = No
         "window_s": int(scenario.estimates.window_s),
         "min_departures": scenario.estimates.min_departures,
         "confidence": scenario.estimates.confidence})
-    line = base.line.model_copy(update={"default_queue": scenario.queue})
+    line = base.line.model_copy(update={  # callbacks need a caller ID: the emulated line's
+        "default_queue": scenario.queue, "support_number": base.line.support_number or LINE})
     return base.model_copy(update={"queues": {scenario.queue: queue}, "callbacks": callbacks,
                                    "estimate": estimate, "line": line})
 

@@ -6,6 +6,7 @@ message names each bad key, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,6 +19,10 @@ PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
 POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
 Key = Annotated[str, Field(pattern=r"^[0-9*#]$")]
 QueueName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+"""A phone number as Twilio writes it: +, country code, number; 15 digits at most."""
+MAX_QUEUE_SIZE = 5000
+"""Twilio's largest queue (Queue resource: max_size default 1000, maximum 5000)."""
 
 
 class ConfigError(ValueError):
@@ -146,13 +151,20 @@ class QueueConfig(Strict):
     policy: PolicyName = "checkin"
     voice: str | None = "Polly.Joanna"
     language: str | None = "en-US"
-    max_size: Annotated[int, Field(ge=1, le=5000)] = 1000
+    max_size: Annotated[int, Field(ge=1, le=MAX_QUEUE_SIZE)] = 1000
     prompts: PromptsConfig = PromptsConfig()
     silence: SilenceConfig = SilenceConfig()
     checkin: CheckinConfig = CheckinConfig()
     callback: CallbackConfig = CallbackConfig()
     music_ads: MusicAdsConfig = MusicAdsConfig()
     experiment: ExperimentConfig | None = None
+
+    def policy_names(self) -> set[str]:
+        """Every policy a caller of this queue may hear: its own and its experiment's arms."""
+        names = {self.policy}
+        if self.experiment is not None:
+            names |= set(self.experiment.arms)
+        return names
 
 
 class EstimateConfig(Strict):
@@ -162,8 +174,16 @@ class EstimateConfig(Strict):
 
 
 class LineConfig(Strict):
-    support_number: str | None = None
+    support_number: str | None = None  # callbacks' caller ID; `holdwell twilio setup`'s number
     default_queue: str | None = None
+
+    @field_validator("support_number")
+    @classmethod
+    def e164(cls, number: str | None) -> str | None:
+        if number is not None and not E164.fullmatch(number):
+            raise ValueError("not a phone number in E.164 form: +, country code and number, "
+                             "digits only (e.g. \"+14155550100\")")
+        return number
 
 
 class HoldwellConfig(Strict):
@@ -181,6 +201,19 @@ class HoldwellConfig(Strict):
             raise ValueError(f"line.default_queue {default!r} is not one of {sorted(self.queues)}")
         return self
 
+    @model_validator(mode="after")
+    def callbacks_have_a_caller_id(self) -> HoldwellConfig:
+        """A callback rings the customer from the support number; without one the customer
+        would see whatever number the agent called from, or the call would fail."""
+        offering = [name for name, queue in self.queues.items()
+                    if "callback" in queue.policy_names()]
+        if offering and self.line.support_number is None:
+            raise ValueError(
+                f"line.support_number: missing, but queue(s) {', '.join(offering)} offer "
+                f"callbacks, which ring the customer from it; give the line's number in E.164 "
+                f"form (e.g. \"+14155550100\"), one the Twilio account owns or has verified")
+        return self
+
     @property
     def default_queue(self) -> str:
         return self.line.default_queue or next(iter(self.queues))
@@ -190,11 +223,14 @@ def describe_errors(error: ValidationError, source: str) -> str:
     """One line per problem: the dotted key, what is wrong, the value given."""
     lines = [f"{source}: {error.error_count()} problem(s)"]
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        key = ".".join(str(part) for part in item["loc"])
         if item["type"] == "extra_forbidden":
             lines.append(f"  {key}: unknown key (check the spelling; see README 'Configuration')")
             continue
         message = item["msg"].removeprefix("Value error, ")
+        if not key:  # a check across keys: its message names them; the input is the whole file
+            lines.append(f"  {message}")
+            continue
         lines.append(f"  {key}: {message} (got {item.get('input')!r})")
     return "\n".join(lines)
 

@@ -10,7 +10,8 @@ from cli.main import cli
 
 
 def test_config_check_accepts_a_good_file(config_file):
-    path = config_file('[queues.support]\npolicy = "callback"\n')
+    path = config_file('[line]\nsupport_number = "+14155550000"\n'
+                       '[queues.support]\npolicy = "callback"\n')
     result = CliRunner().invoke(cli, ["config", "check", path])
     assert result.exit_code == 0
     assert "queue support: policy callback" in result.output and "OK" in result.output

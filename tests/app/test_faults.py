@@ -67,7 +67,8 @@ def test_wait_without_database_still_checks_in_but_promises_no_time(broken_db_ap
 
 
 def test_callback_choice_without_database_never_leaves_the_queue(make_app):
-    app = make_app('[queues.support]\npolicy = "callback"\n')
+    app = make_app('[line]\nsupport_number = "+14155550000"\n'
+                   '[queues.support]\npolicy = "callback"\n')
     with app.extensions["holdwell"].store.engine.begin() as conn:
         conn.execute(text("DROP TABLE callbacks"))
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)

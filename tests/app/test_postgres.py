@@ -8,7 +8,8 @@ from tests.conftest import AUTH_TOKEN
 
 
 def test_full_call_flow_and_idempotency_on_postgresql(postgres_url, make_app):
-    app = make_app('[queues.support]\npolicy = "callback"\n', database_url=postgres_url)
+    app = make_app('[line]\nsupport_number = "+14155550000"\n'
+                   '[queues.support]\npolicy = "callback"\n', database_url=postgres_url)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     for call in ("CA1", "CA2", "CA3"):
         twilio.post("/voice/incoming", {"CallSid": call, "From": "+14155550100"})

@@ -10,7 +10,8 @@ from tests.conftest import AUTH_TOKEN
 
 
 def test_records_and_events_come_back_in_the_record_format(make_app, sqlite_url, clock):
-    app = make_app('[queues.support]\npolicy = "callback"\n'
+    app = make_app('[line]\nsupport_number = "+14155550000"\n'
+                   '[queues.support]\npolicy = "callback"\n'
                    "[queues.support.callback]\noffer_without_estimate_after_s = 0\n")
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     for call in ("CA1", "CA2", "CA3", "CA4"):

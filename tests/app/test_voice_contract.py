@@ -13,7 +13,8 @@ FROM = "+14155550100"
 
 
 def config_for(policy: str) -> str:
-    return (f'[queues.support]\npolicy = "{policy}"\n'
+    return ('[line]\nsupport_number = "+14155550000"\n'
+            f'[queues.support]\npolicy = "{policy}"\n'
             "[queues.support.callback]\noffer_without_estimate_after_s = 60\n")
 
 

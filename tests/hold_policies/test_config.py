@@ -26,6 +26,7 @@ def test_a_full_file_loads(tmp_path):
     config = load_config(write(tmp_path, """
 [line]
 default_queue = "billing"
+support_number = "+14155550000"
 [estimate]
 window_s = 600
 [queues.billing]
@@ -58,6 +59,14 @@ policy = "silence"
     ('[line]\ndefault_queue = "nope"\n[queues.support]', "default_queue 'nope'"),
     ("[estimate]\nconfidence = 1.5", "estimate.confidence"),
     ("[queues.support.checkin]\ninterval_s = 'often'", "valid integer"),
+    ("[queues.support]\nmax_size = 5001", "queues.support.max_size"),
+    ("[queues.support]\nmax_size = 0", "greater than or equal to 1 (got 0)"),
+    ('[queues.support]\npolicy = "callback"', "line.support_number: missing"),
+    ('[queues.support]\npolicy = "callback"', "queue(s) support offer callbacks"),
+    ("[queues.support.experiment]\narms = { checkin = 1, callback = 1 }",
+     "line.support_number: missing"),
+    ('[line]\nsupport_number = "4155550100"', "line.support_number: not a phone number in E.164"),
+    ('[line]\nsupport_number = "+1 415 555 0100"', "(got '+1 415 555 0100')"),
 ])
 def test_bad_config_names_the_key_and_problem(tmp_path, text, expected):
     with pytest.raises(ConfigError) as error:
@@ -101,3 +110,16 @@ def test_the_shipped_example_config_is_valid():
 
     example = Path(__file__).resolve().parents[2] / "holdwell.example.toml"
     assert load_config(example).queues["support"].checkin.interval_s == 60
+
+
+def test_callbacks_with_a_caller_id_load_and_other_policies_need_none():
+    config = parse_config({"line": {"support_number": "+442071838750"},
+                           "queues": {"support": {"policy": "callback"}}})
+    assert config.line.support_number == "+442071838750"
+    assert parse_config({"queues": {"support": {"policy": "silence"}}}).line.support_number is None
+
+
+def test_a_check_across_keys_does_not_dump_the_whole_file():
+    with pytest.raises(ConfigError) as error:
+        parse_config({"queues": {"support": {"policy": "callback", "voice": "Polly.Amy"}}})
+    assert "Polly.Amy" not in str(error.value)

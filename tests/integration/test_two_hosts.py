@@ -18,7 +18,8 @@ from app.storage.schema import call_events, callbacks, calls
 from tests.integration.test_fault_matrix import sid
 from tests.support.live_server import live_servers  # noqa: F401 - fixture
 
-CONFIG_TOML = ('[queues.support]\npolicy = "callback"\n'
+CONFIG_TOML = ('[line]\nsupport_number = "+14155550000"\n'
+               '[queues.support]\npolicy = "callback"\n'
                '[queues.support.callback]\noffer_after_estimate_s = 60\n'
                'offer_without_estimate_after_s = 60\n')
 CALLERS = 12
