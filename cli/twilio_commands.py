@@ -1,0 +1,102 @@
+"""`holdwell twilio setup`: make the Twilio account match the configuration (REST API)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cli.database import safe_url
+from hold_policies.config import E164, ConfigError, HoldwellConfig, load_config
+
+
+@click.group()
+def twilio() -> None:
+    """The Twilio account behind the line: queues, the number's webhooks, the caller ID."""
+
+
+def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  # noqa: ANN001
+    """The config to provision and where it came from: --config, else what the app runs
+    (the active version in the database, else HOLDWELL_CONFIG / holdwell.toml / defaults)."""
+    if path:
+        return load_config(path), path
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.services import configured
+    from app.storage import config_versions
+    from app.storage.db import make_engine
+
+    url = settings.database_url
+    database = make_url(url).database
+    if not (url.startswith("sqlite") and not (database and Path(database).exists())):
+        try:
+            version = config_versions.get(make_engine(url))
+        except SQLAlchemyError:
+            version = None  # no database or no versions table yet: the app runs the file
+        if version is not None:
+            return version.config(), f"config version {version.number} (active in " \
+                                     f"{safe_url(url)})"
+    file = settings.resolved_config_path()
+    return configured(settings), str(file) if file else "built-in defaults (no holdwell.toml)"
+
+
+@twilio.command("setup")
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+@click.option("--number", default=None,
+              help="The Twilio number callers dial (default: [line] support_number).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Provision this file (default: the config the app runs).")
+def setup(dry_run: bool, number: str | None, config_path: str | None) -> None:
+    """Create or resize each configured queue, point the number's voice and status webhooks
+    at HOLDWELL_PUBLIC_URL, and check the callback caller ID; print every change."""
+    from app.settings import SettingsError, load_settings
+    from app.twilio_rest import make_client
+    from app.twilio_setup import REST_ERRORS, SetupError, apply, explain, plan
+
+    if number is not None and not E164.fullmatch(number):
+        raise click.BadParameter(f"{number!r} is not in E.164 form (e.g. +14155550100)",
+                                 param_hint="--number")
+    try:
+        settings = load_settings()
+        config, source = running_config(settings, config_path)
+    except (SettingsError, ConfigError) as error:
+        raise click.ClickException(str(error)) from None
+    if not settings.public_url:
+        raise click.ClickException("HOLDWELL_PUBLIC_URL is not set: the number's webhooks "
+                                   "need the app's public https:// address")
+    client = make_client(settings)
+    if client is None:
+        raise click.ClickException("twilio setup needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+    click.echo(f"config: {source}")
+    try:
+        planned = plan(client, config, settings.public_url, number)
+    except REST_ERRORS as error:
+        raise click.ClickException(explain(error)) from None
+    for check in planned.checks:
+        click.echo(f"ok: {check}")
+    if dry_run or planned.problems:
+        lines = [line for action in planned.actions for line in action.lines()]
+        for line in lines:
+            click.echo(f"{'would change' if dry_run else 'to change'}: {line}")
+        for problem in planned.problems:
+            click.echo(f"problem: {problem}", err=True)
+        if planned.problems:
+            click.echo("nothing changed: fix the problem(s) above and run it again", err=True)
+            sys.exit(1)
+        if not lines:
+            click.echo("nothing to change")
+        return
+    done = 0
+    try:
+        for action in apply(client, planned):
+            done += 1
+            for line in action.lines():
+                click.echo(f"changed: {line}")
+    except (SetupError, *REST_ERRORS) as error:
+        message = str(error) if isinstance(error, SetupError) else explain(error)
+        raise click.ClickException(f"{message} ({done} of {len(planned.actions)} "
+                                   f"change(s) made before it)") from None
+    if not planned.actions:
+        click.echo("nothing to change")
