@@ -97,6 +97,7 @@ def run(mocker, monkeypatch, tmp_path):  # noqa: ANN201
     monkeypatch.setenv("HOLDWELL_PUBLIC_URL", PUBLIC)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
     monkeypatch.delenv("HOLDWELL_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./holdwell.toml but the test's own
 
     def invoke(account: FakeAccount, *args: str, config: str = CONFIG):  # noqa: ANN202
         path = tmp_path / "holdwell.toml"
@@ -278,3 +279,53 @@ def test_the_active_config_version_in_the_database_wins_over_the_file(mocker, ru
     assert "config: config version 1 (active in" in result.output
     assert "would change: queue support: create with max_size 300" in result.output
     assert "sales" not in result.output  # only in the file, which the app no longer runs
+
+
+class TwilioServer:
+    """Twilio's REST API one level lower, at the SDK's HTTP client: the real `Client` forms
+    every request, so the test sees the exact form fields Twilio would receive."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - TwilioHttpClient's
+        self.requests: list[tuple[str, str, dict]] = []
+        self.queues: list[dict] = []
+        self.number = {**number(), "voice_method": "POST"}
+
+    def request(self, method: str, url: str, params=None, data=None, **_):  # noqa: ANN001, ANN201
+        import json
+
+        from twilio.http.response import Response
+
+        self.requests.append((method, url.split("/Accounts/")[-1], dict(data or {})))
+        path = url.split(f"/Accounts/{ACCOUNT}/")[-1]
+        if path == "Queues.json" and method == "GET":
+            body = {"queues": self.queues}
+        elif path == "Queues.json":
+            self.queues.append({"sid": "QU9", "friendly_name": data["FriendlyName"],
+                                "max_size": int(data["MaxSize"])})
+            body = self.queues[-1]
+        elif path == "IncomingPhoneNumbers.json":
+            wanted = (params or {}).get("PhoneNumber", "")
+            body = {"incoming_phone_numbers": [self.number] if wanted in LINE else []}
+        elif path == f"IncomingPhoneNumbers/{self.number['sid']}.json":
+            self.number.update({"voice_url": data["VoiceUrl"],
+                                "status_callback": data["StatusCallback"]})
+            body = self.number
+        else:
+            return Response(404, json.dumps({"code": 20404, "message": "not found"}))
+        return Response(200 if method == "GET" else 201, json.dumps({
+            "next_page_uri": None, "page": 0, "page_size": 50, **body}))
+
+
+def test_the_real_client_sends_twilio_the_documented_fields(mocker, run):  # noqa: ARG001
+    server = TwilioServer()  # `run` set the environment; the built-in config is used
+    mocker.patch("app.twilio_rest.TwilioHttpClient", return_value=server)
+    result = CliRunner().invoke(cli, ["twilio", "setup", "--number", LINE])
+    assert result.exit_code == 0, result.output
+    writes = [(url, data) for method, url, data in server.requests if method == "POST"]
+    assert writes == [
+        (f"{ACCOUNT}/Queues.json", {"FriendlyName": "support", "MaxSize": 1000}),
+        (f"{ACCOUNT}/IncomingPhoneNumbers/PN0100.json",
+         {"VoiceUrl": f"{PUBLIC}/voice/incoming", "StatusCallback": f"{PUBLIC}/voice/status"}),
+    ]
+    again = CliRunner().invoke(cli, ["twilio", "setup", "--number", LINE])
+    assert "nothing to change" in again.output, again.output
