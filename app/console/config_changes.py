@@ -10,7 +10,7 @@ from app.console.toml_writer import dumps
 from app.services import Services
 from app.storage import config_versions
 from app.storage.config_versions import ConfigVersion
-from hold_policies.config import HoldwellConfig, QueueConfig, parse_config
+from hold_policies.config import HoldwellConfig, QueueConfig
 
 
 class UnknownVersion(LookupError):
@@ -27,7 +27,9 @@ def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str) -> Con
     """Store `config` as the next version and run it in this worker at once."""
     from app.console.live_config import refresh_now
 
-    checked = parse_config(config_versions.body_of(config), "new config version")
+    # A pydantic ValidationError (not ConfigError): the console and the API answer it with a
+    # 422 naming the key, also for rules across keys (callbacks need line.support_number).
+    checked = HoldwellConfig.model_validate(config_versions.body_of(config))
     version = config_versions.add(svc.store.engine, checked, author=actor, note=note,
                                   now=svc.clock.now())
     refresh_now()

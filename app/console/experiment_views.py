@@ -37,10 +37,10 @@ def change_experiment(queue: str) -> Response:
         start = ExperimentStart.model_validate(
             {"arms": {k: v for k, v in arms.items() if v.strip() not in ("", "0")},
              "note": request.form.get("note", "")})
+        experiments.set_arms(svc, queue, start.arms, actor=current_user().name, note=start.note)
     except ValidationError as error:
         problems = "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
         flash(f"Not started: {problems}. Give at least two policies a weight above 0.", "error")
         return redirect(url_for("console.experiments_page"), 303)
-    experiments.set_arms(svc, queue, start.arms, actor=current_user().name, note=start.note)
     flash(f"A/B split on {queue} started: {start.arms}.", "ok")
     return redirect(url_for("console.experiments_page"), 303)

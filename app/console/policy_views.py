@@ -47,11 +47,11 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     note = request.form.get("note", "").strip()[:500]
     try:
         settings = policy_form.parse(request.form, current)
+        version = config_changes.save_queue(services(), queue, settings,
+                                            actor=current_user().name, note=note)
     except ValidationError as error:
-        # The form shows what was posted, each error next to its field.
+        # The form shows what was posted, each error next to its field (or above the form).
         return _page(queue, current, policy_form.errors_of(error), note, request.form), 422
-    version = config_changes.save_queue(services(), queue, settings, actor=current_user().name,
-                                        note=note)
     flash(f"Saved as config version {version.number}; every worker runs it within 5 s.", "ok")
     return redirect(url_for("console.policy", queue=queue), 303)
 
