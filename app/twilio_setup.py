@@ -40,8 +40,8 @@ class Action:
         """One line per field changed: what it was and what it becomes."""
         noun = "number" if self.kind == "update number" else "queue"
         if self.kind == "create queue":
-            return [f"queue {self.name}: create with max_size {self.values['max_size']} "
-                    f"(it does not exist yet)"]
+            return [f"queue {self.name}: (does not exist) -> created with max_size "
+                    f"{self.values['max_size']}"]
         return [f"{noun} {self.name}: {key} {shown(self.before.get(key))} -> {shown(value)}"
                 for key, value in self.values.items()]
 

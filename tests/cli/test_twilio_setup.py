@@ -126,7 +126,7 @@ def test_a_fresh_account_gets_its_queues_sized_and_its_number_pointed_at_the_app
                                      "status_callback": f"{PUBLIC}/voice/status"}),
     ]
     assert "changed: queue support: max_size 100 -> 1000" in result.output
-    assert "changed: queue sales: create with max_size 50" in result.output
+    assert "changed: queue sales: (does not exist) -> created with max_size 50" in result.output
     assert (f"changed: number {LINE}: voice_url https://demo.twilio.com/welcome/voice/ -> "
             f"{PUBLIC}/voice/incoming") in result.output
     assert "voice_method GET -> POST" in result.output
@@ -146,7 +146,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(mocker, run):
     assert account.writes == []
     account.client.queues.create.assert_not_called()
     assert "would change: queue support: max_size 100 -> 1000" in result.output
-    assert "would change: queue sales: create with max_size 50" in result.output
+    assert ("would change: queue sales: (does not exist) -> created with max_size 50"
+            in result.output)
     assert f"would change: number {LINE}: voice_method GET -> POST" in result.output
 
 
@@ -225,7 +226,7 @@ def test_a_failure_half_way_says_how_far_it_got(mocker, run):
         update=mocker.Mock(side_effect=TwilioRestException(400, "u", "Invalid url", 21502)))
     result = run(account)
     assert result.exit_code == 1
-    assert "changed: queue support: create with max_size 1000" in result.output
+    assert "changed: queue support: (does not exist) -> created with max_size 1000" in result.output
     assert "Twilio answered HTTP 400 (error 21502): Invalid url" in result.output
     assert "(2 of 3 change(s) made before it)" in result.output
 
@@ -277,7 +278,8 @@ def test_the_active_config_version_in_the_database_wins_over_the_file(mocker, ru
     result = run(account, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "config: config version 1 (active in" in result.output
-    assert "would change: queue support: create with max_size 300" in result.output
+    assert ("would change: queue support: (does not exist) -> created with max_size 300"
+            in result.output)
     assert "sales" not in result.output  # only in the file, which the app no longer runs
 
 
