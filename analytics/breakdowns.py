@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 
 from analytics.groups import GROUP, with_groups
-from analytics.metrics import abandonment, unserved, wait_times
+from analytics.metrics import (
+    SHORT_ABANDON_S,
+    abandonment_rates,
+    abandonment_sums,
+    sum_by_group,
+    unserved_rates,
+    unserved_sums,
+    wait_means,
+    wait_sums,
+)
 
 BUCKETS = {  # bucket -> (integer code per call, its label)
     "hour_of_day": (lambda t: t.dt.hour.to_numpy(), lambda code: f"{code:02d}"),
@@ -36,10 +45,26 @@ def breakdown(records: pd.DataFrame, bucket: str) -> pd.DataFrame:
     span = int(bucket_code.max() - low + 1) if len(bucket_code) else 1
     key = group.codes.to_numpy().astype(np.int64) * span + (bucket_code - low)
     present, inverse = np.unique(key, return_inverse=True)  # integers: fast on millions
-    labels = [f"{group.categories[k // span]}{_SEP}{name(int(k % span + low))}" for k in present]
+    labels = [bucket_label(group.categories[k // span], name(int(k % span + low))) for k in present]
     relabelled = grouped[["outcome", "callback_requested", "wait_s"]].copy()  # what they read
     relabelled[GROUP] = pd.Categorical.from_codes(inverse.ravel(), categories=labels)
-    parts = [unserved(relabelled), abandonment(relabelled), wait_times(relabelled)]
+    return breakdown_table(sum_by_group(relabelled, breakdown_sums(relabelled)), bucket)
+
+
+def bucket_label(group: str, bucket: str) -> str:
+    """The row label of one group in one bucket (split again by `breakdown_table`)."""
+    return f"{group}{_SEP}{bucket}"
+
+
+def breakdown_sums(records: pd.DataFrame) -> dict[str, object]:
+    """The per-call columns a breakdown row adds up (its metrics' own sums)."""
+    return {**unserved_sums(records), **abandonment_sums(records, SHORT_ABANDON_S),
+            **wait_sums(records)}  # fmt: skip
+
+
+def breakdown_table(sums: pd.DataFrame, bucket: str) -> pd.DataFrame:
+    """Breakdown rows from `breakdown_sums` per (group, bucket) row label."""
+    parts = [unserved_rates(sums), abandonment_rates(sums), wait_means(sums)]
     table = pd.concat(parts, axis=1)
     split = table.index.to_series().str.split(_SEP, n=1, expand=True)
     table.insert(0, "group", split[0].to_numpy())
@@ -51,8 +76,10 @@ def breakdown(records: pd.DataFrame, bucket: str) -> pd.DataFrame:
 
 def breakdown_entries(records: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     """Both breakdowns as JSON-ready rows (NaN as None)."""
-    out = {}
-    for bucket in BUCKETS:
-        table = breakdown(records, bucket).astype(object)
-        out[bucket] = table.where(table.notna(), None).to_dict(orient="records")
-    return out
+    return {bucket: entries(breakdown(records, bucket)) for bucket in BUCKETS}
+
+
+def entries(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A breakdown table as JSON-ready rows (NaN as None)."""
+    table = table.astype(object)
+    return table.where(table.notna(), None).to_dict(orient="records")

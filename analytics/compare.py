@@ -16,11 +16,11 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analytics.intervals import (
     holm_adjust,
     newcombe_interval,
+    normal_quantile,
     relative_risk_interval,
     two_proportion_p_value,
 )
@@ -114,7 +114,7 @@ def sample_size_per_arm(p1: float, drop: float, alpha: float = 0.05, power: floa
         raise ValueError(f"need 0 < p1 < 1, 0 < p1 - drop < 1 and drop != 0 (p1={p1}, drop={drop})")
     if not (0 < alpha < 1 and 0 < power < 1):
         raise ValueError(f"alpha and power must be between 0 and 1 (got {alpha}, {power})")
-    z_alpha, z_power = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    z_alpha, z_power = normal_quantile(1 - alpha / 2), normal_quantile(power)
     mean = (p1 + p2) / 2
     spread = z_alpha * math.sqrt(2 * mean * (1 - mean)) + z_power * math.sqrt(
         p1 * (1 - p1) + p2 * (1 - p2)

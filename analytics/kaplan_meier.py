@@ -9,6 +9,7 @@ import and to fit millions of waits. Estimator: S(t) = Π_{tᵢ ≤ t} (1 − d�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -53,16 +54,45 @@ class PatienceCurve:
         return float(self.timeline[-1])
 
 
+class WaitCounts(NamedTuple):
+    """Waits as survival data, tied: each distinct wait, how many calls ended then (leaving) and
+    how many of them abandoned (deaths). Every curve and test needs only these."""
+
+    times: np.ndarray
+    leaving: np.ndarray  # int64
+    deaths: np.ndarray  # float64 (whole numbers)
+
+    @property
+    def calls(self) -> int:
+        return int(self.leaving.sum())
+
+
+def wait_counts(durations: ArrayLike, events: ArrayLike) -> WaitCounts:
+    """Tie the waits: `events` marks an abandon, the others are censored. Two sorts (all
+    waits, abandoners' waits), cheaper than np.unique's argsort for the same counts."""
+    wait = np.sort(np.asarray(durations, dtype=float))
+    died = np.sort(np.asarray(durations, dtype=float)[np.asarray(events, dtype=bool)])
+    starts = np.flatnonzero(np.concatenate([[True], wait[1:] != wait[:-1]]))
+    times = wait[starts]
+    leaving = np.diff(np.append(starts, wait.size)).astype(np.int64)
+    deaths = np.bincount(np.searchsorted(times, died), minlength=times.size).astype(np.float64)
+    return WaitCounts(times, leaving, deaths)
+
+
 def kaplan_meier(
     durations: ArrayLike, events: ArrayLike, label: str = "", confidence: float = 0.95
 ) -> PatienceCurve:
     """The KM curve of waits where `events` marks an abandon (others are censored)."""
-    wait = np.asarray(durations, dtype=float)
-    event = np.asarray(events, dtype=bool)
-    times, index = np.unique(wait, return_inverse=True)
-    leaving = np.bincount(index, minlength=times.size)
-    deaths = np.bincount(index, weights=event, minlength=times.size)
-    at_risk = wait.size - np.concatenate([[0], np.cumsum(leaving)[:-1]]).astype(np.int64)
+    return kaplan_meier_counts(wait_counts(durations, events), label, confidence)
+
+
+def kaplan_meier_counts(
+    counts: WaitCounts, label: str = "", confidence: float = 0.95
+) -> PatienceCurve:
+    """The KM curve from tied waits (`wait_counts`)."""
+    times, leaving, deaths = counts
+    calls = counts.calls
+    at_risk = calls - np.concatenate([[0], np.cumsum(leaving)[:-1]]).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         survival = np.cumprod(1.0 - deaths / at_risk)
         greenwood = np.cumsum(deaths / (at_risk * (at_risk - deaths)))
@@ -78,5 +108,5 @@ def kaplan_meier(
     if times.size == 0 or times[0] > 0:  # the curve starts at 1 at time 0, as lifelines' does
         times, survival = np.concatenate([[0.0], times]), np.concatenate([[1.0], survival])
         low, high = np.concatenate([[1.0], low]), np.concatenate([[1.0], high])
-        at_risk = np.concatenate([[wait.size], at_risk])
-    return PatienceCurve(label, times, survival, low, high, at_risk, int(wait.size))
+        at_risk = np.concatenate([[calls], at_risk])
+    return PatienceCurve(label, times, survival, low, high, at_risk, calls)

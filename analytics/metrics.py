@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analytics.groups import GROUP, group_table, with_groups
-from analytics.intervals import wilson_interval
+from analytics.intervals import t_quantile, wilson_interval
 from hold_policies.records import Outcome
 
 SHORT_ABANDON_S = 5.0
 SERVICE_THRESHOLD_S = 20.0
 
 
-def _sum_by_group(records: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+def sum_by_group(records: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
     """Sum flag or number columns per group (every group present, in label order).
 
     One np.bincount per column over the group codes: linear, no sort, fast on millions of rows.
@@ -66,18 +65,23 @@ def abandonment(
     The short-abandon variant drops abandons with wait_s < short_abandon_s from both numerator
     and denominator: (A − A_short) / (calls − callback takers − A_short).
     """
+    return abandonment_rates(sum_by_group(records, abandonment_sums(records, short_abandon_s)),
+                             confidence)  # fmt: skip
+
+
+def abandonment_sums(records: pd.DataFrame, short_abandon_s: float) -> dict[str, object]:
     f = _basic_flags(records)
-    short = f["abandoned"] & (records["wait_s"] < short_abandon_s)
-    s = _sum_by_group(
-        records,
-        {
-            "calls": 1,
-            "callback_takers": f["callback"],
-            "abandoned": f["abandoned"],
-            "short_abandons": short,
-            "errors": records["outcome"] == Outcome.ERROR,
-        },
-    )
+    return {
+        "calls": 1,
+        "callback_takers": f["callback"],
+        "abandoned": f["abandoned"],
+        "short_abandons": f["abandoned"] & (records["wait_s"] < short_abandon_s),
+        "errors": records["outcome"] == Outcome.ERROR,
+    }
+
+
+def abandonment_rates(sums: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    s = sums[list(_ABANDONMENT_SUMS)].copy()
     eligible = s["calls"] - s["callback_takers"]
     s["abandonment_rate"] = _ratio(s["abandoned"], eligible)
     low, high = wilson_interval(s["abandoned"], eligible, confidence)
@@ -90,22 +94,30 @@ def abandonment(
     return s
 
 
+_ABANDONMENT_SUMS = ("calls", "callback_takers", "abandoned", "short_abandons", "errors")
+
+
 def unserved(records: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Unserved rate = (abandoned + callback failed) / calls, with a Wilson score CI.
 
     Intention to treat: every caller who reached the queue stays in the denominator, whatever
     they chose later, so policies that offer callbacks are judged on the same callers.
     """
+    return unserved_rates(sum_by_group(records, unserved_sums(records)), confidence)
+
+
+def unserved_sums(records: pd.DataFrame) -> dict[str, object]:
     outcome = records["outcome"]
     failed = outcome == Outcome.CALLBACK_FAILED
-    s = _sum_by_group(
-        records,
-        {
-            "calls": 1,
-            "callbacks_failed": failed,
-            "unserved": failed | (outcome == Outcome.ABANDONED),
-        },
-    )
+    return {
+        "calls": 1,
+        "callbacks_failed": failed,
+        "unserved": failed | (outcome == Outcome.ABANDONED),
+    }
+
+
+def unserved_rates(sums: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    s = sums[["calls", "callbacks_failed", "unserved"]].copy()
     s["unserved_rate"] = _ratio(s["unserved"], s["calls"])
     s["unserved_rate_ci_low"], s["unserved_rate_ci_high"] = wilson_interval(
         s["unserved"], s["calls"], confidence
@@ -116,8 +128,12 @@ def unserved(records: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 def outcome_counts(records: pd.DataFrame) -> pd.DataFrame:
     """Calls per outcome (one column each, `n_<outcome>`), which add up to calls: the table
     reconciles (answered + abandoned + callbacks + left + error = calls)."""
+    return sum_by_group(records, outcome_sums(records))
+
+
+def outcome_sums(records: pd.DataFrame) -> dict[str, object]:
     outcome = records["outcome"]
-    return _sum_by_group(records, {f"n_{o.value}": outcome == o for o in Outcome})
+    return {f"n_{o.value}": outcome == o for o in Outcome}
 
 
 def service_level(records: pd.DataFrame, threshold_s: float = SERVICE_THRESHOLD_S) -> pd.DataFrame:
@@ -127,26 +143,30 @@ def service_level(records: pd.DataFrame, threshold_s: float = SERVICE_THRESHOLD_
     service_level_with_abandons = (answered within T + abandoned within T) / (answered + abandoned)
     (Asterisk SL2: a quick hang-up counts as served in time).
     """
+    return service_levels(sum_by_group(records, service_sums(records, threshold_s)))
+
+
+def service_sums(records: pd.DataFrame, threshold_s: float) -> dict[str, object]:
     f = _basic_flags(records)
     within = records["wait_s"] <= threshold_s
-    s = _sum_by_group(
-        records,
-        {
-            "answered": f["answered"],
-            "answered_within": f["answered"] & within,
-            "abandoned": f["abandoned"],
-            "abandoned_within": f["abandoned"] & within,
-        },
-    )
-    s["service_level"] = _ratio(s["answered_within"], s["answered"])
-    s["service_level_ci_low"], s["service_level_ci_high"] = wilson_interval(
+    return {
+        "answered": f["answered"],
+        "answered_within": f["answered"] & within,
+        "abandoned": f["abandoned"],
+        "abandoned_within": f["abandoned"] & within,
+    }
+
+
+def service_levels(s: pd.DataFrame) -> pd.DataFrame:
+    out = s[["answered"]].copy()
+    out["service_level"] = _ratio(s["answered_within"], s["answered"])
+    out["service_level_ci_low"], out["service_level_ci_high"] = wilson_interval(
         s["answered_within"], s["answered"]
     )
-    s["service_level_with_abandons"] = _ratio(
+    out["service_level_with_abandons"] = _ratio(
         s["answered_within"] + s["abandoned_within"], s["answered"] + s["abandoned"]
     )
-    return s[["answered", "service_level", "service_level_ci_low", "service_level_ci_high",
-              "service_level_with_abandons"]]  # fmt: skip
+    return out
 
 
 def wait_times(records: pd.DataFrame) -> pd.DataFrame:
@@ -157,32 +177,40 @@ def wait_times(records: pd.DataFrame) -> pd.DataFrame:
     hide theirs), for which see `analytics.survival`.
     """
     grouped = with_groups(records)
-    f = _basic_flags(grouped)
-    wait = grouped["wait_s"].astype(float)
-    s = _sum_by_group(  # sums, not per-group arrays: cheap on millions of calls
-        grouped,
-        {
-            "n": f["answered"],
-            "wait": wait.where(f["answered"], 0.0),
-            "wait_sq": (wait**2).where(f["answered"], 0.0),
-            "abandons": f["abandoned"],
-            "abandon_wait": wait.where(f["abandoned"], 0.0),
-        },
-    )
+    s = sum_by_group(grouped, wait_sums(grouped))  # sums, not per-group arrays: cheap on millions
+    abandoned = grouped.loc[_basic_flags(grouped)["abandoned"], [GROUP, "wait_s"]]
+    median = abandoned.groupby(GROUP, observed=False)["wait_s"].median()
+    median.index = median.index.astype(str)
+    return wait_means(s, median)
+
+
+def wait_sums(records: pd.DataFrame) -> dict[str, object]:
+    f = _basic_flags(records)
+    wait = records["wait_s"].astype(float)
+    return {
+        "n": f["answered"],
+        "wait": wait.where(f["answered"], 0.0),
+        "wait_sq": (wait**2).where(f["answered"], 0.0),
+        "abandons": f["abandoned"],
+        "abandon_wait": wait.where(f["abandoned"], 0.0),
+    }
+
+
+def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd.DataFrame:
+    """The wait_times columns from wait_sums per group (and the median abandon time, if known)."""
     n = s["n"].astype(float)
     mean = _ratio(s["wait"], n)
     variance = ((s["wait_sq"] - n * mean**2) / (n - 1).where(n > 1)).clip(lower=0.0)
-    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.sqrt(variance / n)
-    abandoned = grouped.loc[f["abandoned"], [GROUP, "wait_s"]]
-    median = abandoned.groupby(GROUP, observed=False)["wait_s"].median()
-    median.index = median.index.astype(str)
+    half = t_quantile(0.975, np.maximum(n - 1, 1)) * np.sqrt(variance / n)
+    median = (pd.Series(np.nan, index=s.index) if median_abandon_s is None
+              else median_abandon_s.reindex(s.index))  # fmt: skip
     return pd.DataFrame(
         {
             "asa_s": mean,
             "asa_ci_low_s": np.maximum(mean - half, 0.0),
             "asa_ci_high_s": mean + half,
             "mean_time_to_abandon_s": _ratio(s["abandon_wait"], s["abandons"]),
-            "median_time_to_abandon_s": median.reindex(s.index),
+            "median_time_to_abandon_s": median,
         }
     )
 
@@ -192,18 +220,24 @@ def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     promise kept = connected with callback_wait_s <= callback_promised_wait_s / requested
     (a callback without a recorded promise counts as not kept).
     """
+    return callback_rates(sum_by_group(records, callback_sums(records)))
+
+
+def callback_sums(records: pd.DataFrame) -> dict[str, object]:
     requested = records["callback_requested"].astype(bool)
     connected = requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED)
     kept = connected & (records["callback_wait_s"] <= records["callback_promised_wait_s"])
-    s = _sum_by_group(
-        records,
-        {
-            "calls": 1,
-            "callbacks_requested": requested,
-            "callbacks_connected": connected,
-            "callbacks_promise_kept": kept,
-        },
-    )
+    return {
+        "calls": 1,
+        "callbacks_requested": requested,
+        "callbacks_connected": connected,
+        "callbacks_promise_kept": kept,
+    }
+
+
+def callback_rates(sums: pd.DataFrame) -> pd.DataFrame:
+    s = sums[["calls", "callbacks_requested", "callbacks_connected",
+              "callbacks_promise_kept"]].copy()  # fmt: skip
     s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
     s["callback_completion_rate"] = _ratio(s["callbacks_connected"], s["callbacks_requested"])
     s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"], s["callbacks_requested"])
@@ -212,7 +246,10 @@ def callbacks(records: pd.DataFrame) -> pd.DataFrame:
 
 def caller_wait_minutes(records: pd.DataFrame) -> pd.Series:
     """Caller minutes waiting = sum of wait_s of every call (abandoners included) / 60."""
-    sums = _sum_by_group(records, {"wait_s": records["wait_s"]})
+    return wait_minutes(sum_by_group(records, {"wait_s": records["wait_s"]}))
+
+
+def wait_minutes(sums: pd.DataFrame) -> pd.Series:
     return (sums["wait_s"] / 60.0).rename("caller_wait_minutes")
 
 
@@ -227,6 +264,10 @@ def announcement_honesty(records: pd.DataFrame) -> pd.DataFrame:
     (wait_s > deadline, any outcome) / (those + callers answered by it). Callers who hung up or
     left before the deadline are left out: whether we would have kept the promise is unknown.
     """
+    return honesty_shares(sum_by_group(records, honesty_sums(records)))
+
+
+def honesty_sums(records: pd.DataFrame) -> dict[str, object]:
     f = _basic_flags(records)
     told = records["first_announced_wait_s"]
     told_at = records.get("first_announced_at_s", pd.Series(0.0, index=records.index))
@@ -234,16 +275,18 @@ def announcement_honesty(records: pd.DataFrame) -> pd.DataFrame:
     heard = told.notna() & ~f["callback"]
     answered = heard & f["answered"]
     late = heard & (records["wait_s"] > deadline)
-    s = _sum_by_group(
-        records,
-        {
-            "announced_calls": heard,
-            "answered_announced": answered,
-            "error_sum_s": (records["wait_s"] - deadline).where(answered, 0.0),
-            "kept_longer": late,
-            "answered_in_time": answered & ~late,
-        },
-    )
+    return {
+        "announced_calls": heard,
+        "answered_announced": answered,
+        "error_sum_s": (records["wait_s"] - deadline).where(answered, 0.0),
+        "kept_longer": late,
+        "answered_in_time": answered & ~late,
+    }
+
+
+def honesty_shares(sums: pd.DataFrame) -> pd.DataFrame:
+    s = sums[["announced_calls", "answered_announced", "error_sum_s", "kept_longer",
+              "answered_in_time"]].copy()  # fmt: skip
     s["announced_wait_mean_error_s"] = _ratio(s["error_sum_s"], s["answered_announced"])
     s["kept_longer_than_told_share"] = _ratio(
         s["kept_longer"], s["kept_longer"] + s["answered_in_time"]
@@ -258,16 +301,47 @@ def all_metrics(
 ) -> pd.DataFrame:
     """Every metric above, one row per group, with its queue, policy and arm."""
     grouped = with_groups(records)
+    sums = sum_by_group(grouped, metric_sums(grouped, short_abandon_s, service_threshold_s))
+    abandoned = grouped.loc[_basic_flags(grouped)["abandoned"], [GROUP, "wait_s"]]
+    median = abandoned.groupby(GROUP, observed=False)["wait_s"].median()
+    median.index = median.index.astype(str)
+    return metrics_from_sums(group_table(grouped), sums, median)
+
+
+def metric_sums(
+    records: pd.DataFrame, short_abandon_s: float, service_threshold_s: float
+) -> dict[str, object]:
+    """Every per-call column the metrics add up per group, by name (one name, one meaning).
+
+    Sums of batches add up to the sums of the whole, so a file read in batches gives the same
+    metrics as the file read whole (`analytics.summary`).
+    """
+    return {
+        **unserved_sums(records),
+        **abandonment_sums(records, short_abandon_s),
+        **outcome_sums(records),
+        **service_sums(records, service_threshold_s),
+        **wait_sums(records),
+        **callback_sums(records),
+        "wait_s": records["wait_s"],
+        **honesty_sums(records),
+    }
+
+
+def metrics_from_sums(
+    groups: pd.DataFrame, sums: pd.DataFrame, median_abandon_s: pd.Series | None
+) -> pd.DataFrame:
+    """The all_metrics table from `metric_sums` per group (group_table rows, same index)."""
     parts = [
-        group_table(grouped),
-        unserved(grouped),
-        abandonment(grouped, short_abandon_s),
-        outcome_counts(grouped),
-        service_level(grouped, service_threshold_s),
-        wait_times(grouped),
-        callbacks(grouped),
-        caller_wait_minutes(grouped),
-        announcement_honesty(grouped),
+        groups,
+        unserved_rates(sums),
+        abandonment_rates(sums),
+        sums[[f"n_{o.value}" for o in Outcome]],
+        service_levels(sums),
+        wait_means(sums, median_abandon_s),
+        callback_rates(sums),
+        wait_minutes(sums),
+        honesty_shares(sums),
     ]
     table = pd.concat(parts, axis=1)
     return table.replace([np.inf, -np.inf], np.nan)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics.id_hashes import id_hashes, ids_unique
 from analytics.tables import iter_table_batches, read_table, table_format, write_table
 from analytics.validation import RecordsError, validate_records
 from hold_policies.records import RECORD_COLUMNS, CallRecord
@@ -68,16 +69,15 @@ def iter_record_batches(
 
     Each batch is validated as `load_records` would; a call_id repeated anywhere across the
     files is found through 64-bit hashes of the ids (8 bytes a call) and raises RecordsError
-    after the last batch.
+    after the last batch (as would, rarely, two ids whose hashes meet: read whole to tell).
     """
     hashes: list[np.ndarray] = []
     for path in paths:
         for i, batch in enumerate(iter_table_batches(path, _BATCH_TYPES, batch_rows)):
             records = validate_records(batch, source=f"{path} (batch {i + 1})")
-            hashes.append(pd.util.hash_array(records["call_id"].to_numpy(dtype=object)))
+            hashes.append(id_hashes(pa.array(records["call_id"].array)))
             yield records
-    ids = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
-    if np.unique(ids).size < ids.size:
+    if not ids_unique(np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)):
         raise RecordsError(", ".join(map(str, paths)), ["column 'call_id': a call id repeats"])
 
 

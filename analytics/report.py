@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,7 @@ from analytics.compare import (
 from analytics.definitions import definitions
 from analytics.groups import with_groups
 from analytics.intervals import holm_adjust
+from analytics.kaplan_meier import PatienceCurve
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
 from analytics.survival import (
     SURVIVAL_TIMES_S,
@@ -92,12 +95,42 @@ def build_report(
 ) -> Report:
     """Metrics, patience and comparisons for every group in validated records.
 
-    Groups are queue × policy, or queue × experiment arm (intention to treat).
+    Groups are queue × policy, or queue × experiment arm (intention to treat). For a file too
+    big to hold, `analytics.summary` gives the same report from batches.
     """
     grouped = with_groups(records)
     table = all_metrics(grouped, short_abandon_s, service_threshold_s)
-    fits = patience_fits(grouped, confidence)
-    table = table.join(median_patience(fits)).join(survival_at(fits))
+    parts = ReportParts(
+        table=table,
+        fits=patience_fits(grouped, confidence),
+        logrank_p=lambda a, b: logrank_between(grouped, a, b),
+        period=_period(records),
+        breakdowns=breakdown_entries(grouped),
+    )
+    return assemble_report(parts, short_abandon_s, service_threshold_s, detect_drop, confidence)
+
+
+@dataclass(frozen=True)
+class ReportParts:
+    """What a report is made of, however the records were read: the all_metrics table, the
+    patience curves, the log-rank p-value of two groups, the period and the breakdowns."""
+
+    table: pd.DataFrame
+    fits: dict[str, PatienceCurve]
+    logrank_p: Callable[[str, str], float]
+    period: dict[str, Any]
+    breakdowns: dict[str, list[dict[str, Any]]]
+
+
+def assemble_report(
+    parts: ReportParts,
+    short_abandon_s: float = SHORT_ABANDON_S,
+    service_threshold_s: float = SERVICE_THRESHOLD_S,
+    detect_drop: float = 0.03,
+    confidence: float = 0.95,
+) -> Report:
+    """The report object from its parts."""
+    table = parts.table.join(median_patience(parts.fits)).join(survival_at(parts.fits))
     return {
         "definitions": definitions(short_abandon_s, service_threshold_s),
         "settings": {
@@ -105,11 +138,22 @@ def build_report(
             "service_threshold_s": service_threshold_s,
             "confidence": confidence,
         },
-        "period": _period(records),
+        "period": parts.period,
         "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
-        "comparisons": _comparisons(grouped, table, confidence),
+        "comparisons": _comparisons(parts.logrank_p, table, confidence),
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
-        "breakdowns": breakdown_entries(grouped),
+        "breakdowns": parts.breakdowns,
+    }
+
+
+def period_entry(calls: int, first: pd.Timestamp | None, last: pd.Timestamp | None) -> dict:
+    """The report's period: how many calls, the first and last entry times (UTC)."""
+    if not calls or first is None or last is None:
+        return {"calls": 0, "first_entered_at": None, "last_entered_at": None}
+    return {
+        "calls": calls,
+        "first_entered_at": first.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "last_entered_at": last.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
@@ -121,12 +165,8 @@ def report_json(report: Report) -> str:
 def _period(records: pd.DataFrame) -> dict[str, Any]:
     entered = records["entered_at"]
     if entered.empty:
-        return {"calls": 0, "first_entered_at": None, "last_entered_at": None}
-    return {
-        "calls": len(records),
-        "first_entered_at": entered.min().strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "last_entered_at": entered.max().strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+        return period_entry(0, None, None)
+    return period_entry(len(records), entered.min(), entered.max())
 
 
 def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:
@@ -145,7 +185,9 @@ def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:
     return entry
 
 
-def _comparisons(grouped: pd.DataFrame, table: pd.DataFrame, confidence: float) -> list[dict]:
+def _comparisons(
+    logrank_p: Callable[[str, str], float], table: pd.DataFrame, confidence: float
+) -> list[dict]:
     """Pairwise differences, primary (unserved, ITT) first, then the secondary abandonment rates.
 
     The log-rank test of the two patience curves is given once per pair (on its primary row),
@@ -154,7 +196,7 @@ def _comparisons(grouped: pd.DataFrame, table: pd.DataFrame, confidence: float) 
     frames = [pairwise_differences(table, metric, confidence) for metric in RATE_COUNTS]
     pairs = pd.concat(frames, ignore_index=True)
     keys = list(dict.fromkeys(zip(pairs["a"], pairs["b"], strict=True)))
-    raw = np.array([logrank_between(grouped, *key) for key in keys], dtype=float)
+    raw = np.array([logrank_p(*key) for key in keys], dtype=float)
     logrank = dict(zip(keys, zip(raw, holm_adjust(raw), strict=True), strict=True))
     return [_comparison_entry(row._asdict(), logrank) for row in pairs.itertuples(index=False)]
 

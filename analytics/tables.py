@@ -62,7 +62,7 @@ def iter_table_batches(
     try:
         if table_format(path) == ".parquet":
             for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
-                yield batch.to_pandas()
+                yield batch.to_pandas(types_mapper=_arrow_strings)
             return
         options = pa_csv.ConvertOptions(
             column_types=column_types, null_values=[""], strings_can_be_null=True

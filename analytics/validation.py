@@ -13,8 +13,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from analytics.id_hashes import id_hashes, ids_unique
 from hold_policies.records import RECORD_COLUMNS, Outcome
 
 # The record columns of DESIGN.md; the extras after them were added later and default to these
@@ -56,7 +56,11 @@ def validate_records(frame: pd.DataFrame, source: str = "records") -> pd.DataFra
     if missing:
         raise RecordsError(source, [f"missing column(s): {', '.join(missing)}"])
     problems: list[str] = []
-    out = frame.reset_index(drop=True)  # a new frame: columns are replaced, never edited
+    # a new frame: columns are replaced, never edited (a shallow copy unless the index needs
+    # renumbering, which copies every column)
+    index = frame.index
+    plain = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    out = frame.copy(deep=False) if plain else frame.reset_index(drop=True)
     for name, convert in _CONVERTERS.items():
         if name in out.columns:
             out[name] = convert(out[name], name, problems)
@@ -67,8 +71,8 @@ def validate_records(frame: pd.DataFrame, source: str = "records") -> pd.DataFra
     if problems:
         raise RecordsError(source, problems)
     out["callback_requested"] = out["callback_requested"] | out["outcome"].isin(CALLBACK_OUTCOMES)
-    extras = [c for c in out.columns if c not in RECORD_COLUMNS]
-    return out[list(RECORD_COLUMNS) + extras]
+    order = list(RECORD_COLUMNS) + [c for c in out.columns if c not in RECORD_COLUMNS]
+    return out if list(out.columns) == order else out[order]
 
 
 def _rows(mask: pd.Series | np.ndarray, raw: pd.Series) -> str:
@@ -110,8 +114,12 @@ def _category_labels(raw: pd.Series) -> pd.Series | None:
     labels = list(stripped) + ([""] if "" not in stripped else [])
     codes = raw.cat.codes.to_numpy()
     codes = np.where(codes < 0, labels.index(""), codes)
-    values = pd.Categorical.from_codes(codes, categories=labels)
-    return pd.Series(values, index=raw.index).cat.remove_unused_categories()
+    # unused categories dropped by counting codes (a handful of bins), not sorting every row
+    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
+    renumber = np.zeros(len(labels), dtype=codes.dtype)
+    renumber[used] = np.arange(used.size, dtype=codes.dtype)
+    values = pd.Categorical.from_codes(renumber[codes], categories=[labels[i] for i in used])
+    return pd.Series(values, index=raw.index)
 
 
 def text_column(raw: pd.Series, name: str, problems: list[str], *, allow_empty: bool) -> pd.Series:
@@ -138,8 +146,14 @@ def number_column(
     if pd.api.types.is_bool_dtype(raw) or isinstance(raw.dtype, pd.DatetimeTZDtype):
         problems.append(f"column '{name}': expected numbers, got dtype {raw.dtype}")
         return raw
-    blank = _blank(raw)
-    values = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
+    if pd.api.types.is_integer_dtype(raw.dtype):  # typed already (Parquet): nothing to parse
+        return _typed_whole_numbers(raw, name, problems, required=required, integer=integer)
+    if raw.dtype == np.float64:
+        values = raw.copy(deep=False)  # the same values, as the parsing below would give
+        blank = values.isna()
+    else:
+        blank = _blank(raw)
+        values = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
     bad = (values.isna() & ~blank) | np.isinf(values)
     if bad.any():
         problems.append(f"column '{name}': {_rows(bad, raw)} are not numbers")
@@ -152,6 +166,22 @@ def number_column(
     if not integer:
         return values
     return values.round().astype("Int64") if not required else values.fillna(0).astype("int64")
+
+
+def _typed_whole_numbers(
+    raw: pd.Series, name: str, problems: list[str], *, required: bool, integer: bool
+) -> pd.Series:
+    """number_column for an integer column: only signs and blanks to check, no float round trip
+    (the same result for every whole number below 2**53)."""
+    blank = raw.isna()
+    negative = (raw < 0).fillna(False).to_numpy(dtype=bool)
+    if negative.any():
+        problems.append(f"column '{name}': {_rows(negative, raw)} are negative")
+    if required and blank.any():
+        problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+    if not integer:
+        return raw.astype(float)
+    return raw.astype("Int64") if not required else raw.fillna(0).astype("int64")
 
 
 def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
@@ -202,7 +232,7 @@ def _flags(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
 def _check_unique_calls(call_ids: pd.Series, problems: list[str]) -> None:
     """One row per call: a repeated call_id would count the same caller twice."""
     ids = pa.array(call_ids.to_numpy() if call_ids.dtype == object else call_ids.array)
-    if len(pc.unique(ids)) == len(ids):  # Arrow's hash table: the usual, fast case
+    if ids_unique(id_hashes(ids)):  # distinct hashes, distinct ids: the usual, fast case
         return
     repeated = call_ids.duplicated(keep="first")
     if repeated.any():
