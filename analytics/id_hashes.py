@@ -9,7 +9,6 @@ batches is checked across its batches.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -30,24 +29,30 @@ def _mix(x: np.ndarray) -> np.ndarray:
 def id_hashes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """One uint64 per id (nulls hash like ""), from its length and its bytes in order.
 
-    ASCII ids (every call id we know: CallSids, the simulator's) are padded to one width and read
-    as 8-byte words, a few vectorised steps per word; other text goes through pandas' hash.
+    Each id is padded with zero bytes to one width and read as 8-byte words: a few vectorised
+    steps per word, whatever the text. Words past an id's end are not mixed in, so an id hashes
+    the same in every batch, whatever the longest id beside it.
     """
     ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    ids = pc.fill_null(ids.cast(pa.string()), "")
+    ids = pc.fill_null(ids.cast(pa.binary()), b"")
     if len(ids) == 0:
         return np.zeros(0, dtype=np.uint64)
-    if not pc.all(pc.string_is_ascii(ids)).as_py():
-        return pd.util.hash_array(ids.to_numpy(zero_copy_only=False))
-    lengths = pc.binary_length(ids).to_numpy().astype(np.uint64)
-    width = max(8, -(-int(lengths.max()) // 8) * 8)
-    fixed = pc.utf8_rpad(ids, width=width, padding="\x00").cast(pa.binary(width))
+    lengths = pc.binary_length(ids)
+    width = max(8, -(-pc.max(lengths).as_py() // 8) * 8)
+    pads = pc.binary_repeat(pa.scalar(b"\x00", pa.binary()), pc.subtract(width, lengths))
+    fixed = pc.binary_join_element_wise(ids, pads, pa.scalar(b"", pa.binary()))
+    fixed = fixed.cast(pa.binary(width))
     words = np.frombuffer(fixed.buffers()[1], dtype=np.uint64)
     words = words[fixed.offset * width // 8 :][: len(ids) * width // 8].reshape(len(ids), -1)
-    hashes = _mix(lengths * _GOLDEN)
-    for column in words.T:
-        hashes ^= column
-        _mix(hashes)
+    size = lengths.to_numpy().astype(np.int64)
+    hashes = _mix(size.astype(np.uint64) * _GOLDEN)
+    for j, column in enumerate(words.T):  # only an id's own words: the width is the batch's
+        inside = size > 8 * j
+        if inside.all():
+            hashes ^= column
+            _mix(hashes)
+        else:
+            hashes[inside] = _mix(hashes[inside] ^ column[inside])
     return hashes
 
 

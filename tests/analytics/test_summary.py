@@ -1,0 +1,196 @@
+"""The report read in batches (analytics.summary, what `holdwell report --records` runs) gives
+the very report the whole read gives (build_report, checked against lifelines and statsmodels
+elsewhere), holds one batch of rows at a time, and says what is wrong as the whole read does."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import analytics.summary as summary_module
+from analytics.filters import between
+from analytics.id_hashes import id_hashes, ids_unique
+from analytics.records import (
+    RecordsError,
+    iter_record_batches,
+    load_records,
+    records_frame,
+    write_records,
+)
+from analytics.report import build_report, report_json
+from analytics.summary import RunningSums, summarise_files
+from analytics.synthetic import arm_for_rate, synthetic_records
+from cli.report_commands import report_command
+from hold_policies.records import Outcome
+from tests.analytics.builders import call, frame
+
+
+def _odd_groups() -> pd.DataFrame:
+    """Groups a report must survive: one call, all abandoned, none abandoned, all callbacks, and
+    an experiment arm that heard two policies."""
+    calls = [call("one", Outcome.ANSWERED, 12.0, policy="lonely", queue="billing")]
+    calls += [call(f"ab{i}", Outcome.ABANDONED, 3.0 + 40 * i, policy="doomed", at_s=3600 * i)
+              for i in range(4)]  # fmt: skip
+    calls += [call(f"ok{i}", Outcome.ANSWERED, 5.0 * i, policy="perfect", at_s=86_400 * i)
+              for i in range(4)]  # fmt: skip
+    calls += [
+        call("cb1", Outcome.CALLBACK_CONNECTED, 30.0, policy="cbonly", callback_requested=True,
+             callback_wait_s=200.0, promised_s=240.0),
+        call("cb2", Outcome.CALLBACK_FAILED, 45.0, policy="cbonly", callback_requested=True),
+        call("cb3", Outcome.LEFT, 20.0, policy="cbonly", callback_requested=True),
+    ]  # fmt: skip
+    calls += [call(f"x{i}", Outcome.ABANDONED if i % 3 else Outcome.ANSWERED, 7.0 * i,
+                   policy="checkin" if i % 2 else "silence", arm="B", at_s=50.0 * i, told_s=60.0)
+              for i in range(9)]  # fmt: skip
+    return frame(calls)
+
+
+@pytest.fixture(scope="module")
+def records() -> pd.DataFrame:
+    """About 3,000 calls over five weeks: five synthetic groups in two queues plus the odd ones,
+    in entry order (ties in wait times included: rounded to 0.1 s)."""
+    arms = [
+        arm_for_rate("music_ads", 0.30, callback_share=0.05),
+        arm_for_rate("checkin", 0.22, checkin_every_s=60),
+        arm_for_rate("callback", 0.15, callback_share=0.30, checkin_every_s=60),
+        arm_for_rate("checkin", 0.20, queue="sales", arm="A", checkin_every_s=60),
+        arm_for_rate("music_ads", 0.26, queue="sales", arm="B"),
+    ]
+    made = synthetic_records(arms, 600, np.random.default_rng(13))
+    made["wait_s"] = made["wait_s"].round(1)
+    made["entered_at"] += pd.to_timedelta(np.arange(len(made)) * 997, unit="s")
+    both = pd.concat([made, _odd_groups()], ignore_index=True)
+    return records_frame(both.sort_values("entered_at", kind="stable").reset_index(drop=True))
+
+
+@pytest.fixture(scope="module", params=["parquet", "csv"])
+def records_file(request, records, tmp_path_factory):
+    path = tmp_path_factory.mktemp("summary") / f"records.{request.param}"
+    return write_records(records, path)
+
+
+@pytest.mark.parametrize("batch_rows", [97, 1000, 1_000_000])
+def test_batched_report_is_the_whole_read_report_to_the_last_digit(records_file, batch_rows):
+    whole = build_report(load_records(records_file), 8.0, 30.0, 0.02)
+    batched = summarise_files([records_file], 8.0, 30.0, batch_rows=batch_rows).report(0.02)
+    assert report_json(batched) == report_json(whole)
+    assert len(whole["policies"]) == 10  # the five synthetic groups and the five odd ones
+
+
+def test_cli_report_with_filters_is_the_whole_read_report(records_file):
+    start, end = pd.Timestamp("2025-03-10", tz="UTC"), pd.Timestamp("2025-03-30", tz="UTC")
+    result = CliRunner().invoke(report_command, [
+        "--records", str(records_file), "--json", "--queue", "support",
+        "--from", "2025-03-10", "--to", "2025-03-30",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    chosen = between(load_records(records_file), start, end)
+    chosen = chosen[chosen["queue"] == "support"].reset_index(drop=True)
+    for name in ("queue", "policy", "arm"):
+        chosen[name] = chosen[name].cat.remove_unused_categories()
+    expected = json.loads(report_json(build_report(chosen)))
+    expected["period"].update(requested_from="2025-03-10", requested_to="2025-03-30")
+    assert json.loads(result.stdout) == expected
+    assert 0 < expected["period"]["calls"] < len(load_records(records_file))
+
+
+def test_a_file_is_read_one_bounded_batch_at_a_time(records, tmp_path, monkeypatch):
+    """Memory is bounded by the batch: no batch holds more rows than asked for (even from
+    Parquet row groups ten times larger), and the summary keeps per-group sums, not rows."""
+    path = tmp_path / "records.parquet"
+    pq.write_table(pa.Table.from_pandas(records, preserve_index=False), path, row_group_size=2000)
+    seen: list[int] = []
+
+    def counted(paths, batch_rows):
+        for batch in iter_record_batches(paths, batch_rows):
+            seen.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(summary_module, "iter_record_batches", counted)
+    summary = summarise_files([path], batch_rows=200)
+    assert max(seen) <= 200 and sum(seen) == len(records)
+    assert len(seen) == math.ceil(len(records) / 200)
+    groups = len(summary.combos)
+    assert all(t.size == groups for t in summary.sums.totals.values())
+    days = records["entered_at"].dt.floor("D").nunique()
+    assert len(summary.bucket_sums["day"].slots) <= groups * days < len(records) / 5
+    # what grows with the calls: one wait and one flag a call, for the patience curves
+    held = sum(a.nbytes for parts in summary.waits.values() for a in parts)
+    held += sum(a.nbytes for parts in summary.abandons.values() for a in parts)
+    assert held == 9 * len(records)
+
+
+def test_a_call_id_repeated_in_a_later_batch_is_found(records, tmp_path):
+    repeated = records.copy()
+    repeated.loc[len(repeated) - 1, "call_id"] = repeated.loc[0, "call_id"]
+    path = tmp_path / "repeated.parquet"
+    pq.write_table(pa.Table.from_pandas(repeated, preserve_index=False), path)
+    with pytest.raises(RecordsError, match="call id repeats"):
+        summarise_files([path], batch_rows=500)
+    # the command then reads the file whole, which names the row, as it always did
+    result = CliRunner().invoke(report_command, ["--records", str(path), "--json"])
+    assert result.exit_code != 0
+    assert f"row {len(repeated)}" in result.output and "repeat an earlier call" in result.output
+
+
+def test_a_bad_cell_is_named_as_the_whole_read_names_it(records, tmp_path):
+    path = tmp_path / "bad.csv"
+    write_records(records, path)
+    lines = path.read_text().splitlines()
+    cells = lines[1500].split(",")
+    cells[lines[0].replace('"', "").split(",").index("wait_s")] = "soon"
+    lines[1500] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(report_command, ["--records", str(path), "--json"])
+    assert result.exit_code != 0
+    assert "column 'wait_s'" in result.output and "row 1500: 'soon'" in result.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    codes=st.lists(st.integers(0, 4), min_size=1, max_size=60),
+    data=st.data(),
+)
+def test_running_sums_add_up_batches_in_row_order_bit_for_bit(codes, data):
+    """Floating-point sums depend on their order; batches must not change a bit of them."""
+    n = len(codes)
+    weights = np.array(data.draw(st.lists(
+        st.floats(-1e6, 1e6, allow_nan=False, width=64), min_size=n, max_size=n)))  # fmt: skip
+    flags = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    cuts = sorted(data.draw(st.sets(st.integers(1, max(n - 1, 1)), max_size=5)))
+    sums = RunningSums()
+    for lo, hi in zip([0, *cuts], [*cuts, n], strict=True):
+        if lo >= hi:
+            continue
+        part = np.asarray(codes[lo:hi])
+        keys = sorted(set(part.tolist()))
+        local = np.searchsorted(keys, part)
+        sums.add(local, keys, {"w": weights[lo:hi], "f": flags[lo:hi], "calls": 1})
+    keys = sorted(set(codes))
+    got = sums.frame(keys, [str(k) for k in keys])
+    whole = np.bincount(np.asarray(codes), weights=weights, minlength=5)[keys]
+    assert got["w"].to_numpy().tobytes() == whole.tobytes()
+    assert got["f"].tolist() == np.bincount(np.asarray(codes)[flags], minlength=5)[keys].tolist()
+    assert got["calls"].tolist() == np.bincount(np.asarray(codes), minlength=5)[keys].tolist()
+
+
+def test_id_hashes_are_a_function_of_the_text():
+    ids = pa.array(["CA1", "CA2", "CA1", "", None, "CA1\x00", "long-id-" * 5, "é", "é"])
+    hashes = id_hashes(ids)
+    assert hashes[0] == hashes[2] and hashes[3] == hashes[4] and hashes[7] == hashes[8]
+    assert len({hashes[i] for i in (0, 1, 3, 5, 6, 7)}) == 6  # a trailing zero byte counts
+    assert id_hashes(pa.array(["CA1", "é"]))[0] == hashes[0]  # whatever else is in the batch
+    assert id_hashes(ids.slice(1, 2)).tolist() == hashes[1:3].tolist()
+    assert id_hashes(pa.chunked_array([ids[:2], ids[2:]])).tolist() == hashes.tolist()
+    assert not ids_unique(hashes) and ids_unique(hashes[[0, 1, 3, 5, 6, 7]])
+    many = pa.array([f"CA{i:032x}" for i in range(50_000)])
+    assert ids_unique(id_hashes(many))
