@@ -42,18 +42,6 @@ RECORDS_OPTION = click.option(
     help="Record files (CSV/Parquet, with talk_s); default: the calls in DATABASE_URL.")
 
 
-def talk_from_events(events: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
-    """Agent seconds per call from the answer (entered_at + wait_s) to its COMPLETE event."""
-    import pandas as pd
-
-    done = events[events["event"] == "COMPLETE"].groupby("call_id")["time"].first()
-    answered = records.set_index("call_id")
-    ends = done.reindex(answered.index)
-    start = answered["entered_at"] + pd.to_timedelta(answered["wait_s"], unit="s")
-    talk = (ends - start).dt.total_seconds()
-    return talk[talk >= 0]
-
-
 def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
     """Records from files, or from DATABASE_URL with talk times joined from its events."""
     if paths:
@@ -67,10 +55,9 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
     if not url:
         raise click.UsageError("give --records FILE, or set DATABASE_URL to read the live log")
     from app.storage.read import read_events_frame, read_records_frame
+    from simulator.twin_log import with_talk
 
-    records = read_records_frame(url)
-    talk = talk_from_events(read_events_frame(url, only=["COMPLETE"]), records)
-    return records.assign(talk_s=records["call_id"].map(talk))
+    return with_talk(read_records_frame(url), read_events_frame(url, only=["COMPLETE"]))
 
 
 @click.command("fit")
@@ -157,25 +144,23 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
     """Fewest agents per half-hour for a target, per policy, with Erlang-A beside it."""
     from simulator.run import policy_named
     from simulator.scenario_file import load_twin
-    from simulator.staff_plan import Target, erlang_plan, plan_policy
+    from simulator.staff_plan import Target, plan_policies
     from simulator.staff_report import staffing_table
 
     names = [n.strip() for n in policies.split(",") if n.strip()]
     if not names:
         raise click.UsageError("--policies: name at least one policy")
+
+    def said(name: str, rounds: int, missed: int) -> None:
+        click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) below the target",
+                   err=True)
+
     try:
         target = Target(target_unserved, target_service_level, sl_seconds)
         twin = load_twin(scenario_path)
         chosen = [policy_named(name) for name in names]
-        erlang = erlang_plan(twin, target, day)
-        plans = []
-        for policy in chosen:
-            def said(rounds: int, missed: int, name: str = policy.name) -> None:
-                click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) below the "
-                           "target", err=True)
-
-            plans.append(plan_policy(twin, policy, target, day=day, replications=replications,
-                                     days=days, seed=seed, on_round=said))
+        erlang, plans = plan_policies(twin, chosen, target, day=day, replications=replications,
+                                      days=days, seed=seed, on_round=said)
     except (ValueError, ScenarioError) as error:
         raise click.ClickException(str(error)) from None
     table = staffing_table(twin, target, erlang, plans, day)

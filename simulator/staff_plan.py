@@ -16,7 +16,7 @@ textbook cross-check.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -128,3 +128,20 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
         agents[missed] += 1
     return PolicyPlan(policy.name, tuple(int(n) for n in agents),
                       tuple(m for m, _ in summary), tuple(h for _, h in summary), rounds)
+
+
+def plan_policies(twin: Twin, policies: Sequence[HoldPolicy], target: Target, *,
+                  day: str = "all", replications: int = 4, days: int = 5, seed: int = 0,
+                  workers: int | None = None,
+                  on_round: Callable[[str, int, int], None] | None = None,
+                  ) -> tuple[tuple[int, ...], list[PolicyPlan]]:
+    """Erlang-A's plan and each policy's simulated plan (`on_round(policy, k, missed)`)."""
+    erlang = erlang_plan(twin, target, day)
+    plans = []
+    for policy in policies:
+        said = None if on_round is None else (
+            lambda k, missed, name=policy.name: on_round(name, k, missed))
+        plans.append(plan_policy(twin, policy, target, day=day, replications=replications,
+                                 days=days, seed=seed, workers=workers, start=erlang,
+                                 on_round=said))
+    return erlang, plans

@@ -9,12 +9,13 @@ from flask import Blueprint, Response, g, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from app.api import models
+from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
 from app.api.registry import endpoint, field_errors
 from app.auth import access, csrf
 from app.console import config_changes, experiments, lists
 from app.console.live_state import live_state
+from app.console.twin_live import TwinProblem
 from app.services import services
 from app.storage import audit, callback_admin
 
@@ -54,6 +55,12 @@ def invalid(error: ValidationError) -> tuple[Response, int]:
 @bp.errorhandler(LookupError)
 def unknown(error: LookupError) -> tuple[Response, int]:
     return jsonify(models.Problem(error=str(error.args[0])).model_dump()), 404
+
+
+@bp.errorhandler(TwinProblem)
+def twin_cannot(error: TwinProblem) -> tuple[Response, int]:
+    fields = {error.field: error.message} if error.field else {}
+    return jsonify(models.Problem(error=error.message, fields=fields).model_dump()), error.status
 
 
 @bp.errorhandler(callback_admin.CancelError)
@@ -169,6 +176,31 @@ def stop_experiment(queue: str) -> models.ExperimentState:
 def audit_log() -> models.AuditResponse:
     entries = audit.recent(services().store.engine)
     return models.AuditResponse(entries=[models.AuditItem(**vars(e)) for e in entries])
+
+
+TWIN_QUERY = {"window_days": twin_models.TwinWindow.model_json_schema()["properties"][
+    "window_days"]}
+
+
+@endpoint(bp, "/twin", "GET", permission="view", response=twin_models.TwinFitView,
+          query=TWIN_QUERY, summary="The twin fitted from the live call log: parameters with "
+          "their standard errors, and what the log is too thin for (409: too few calls)")
+def twin() -> twin_models.TwinFitView:
+    from app.console.twin_live import live_twin
+    from app.console.twin_view import fit_view
+
+    window = twin_models.TwinWindow.model_validate(request.args.to_dict())
+    return fit_view(live_twin(services(), window.window_days))
+
+
+@endpoint(bp, "/twin/whatif", "POST", permission="view", body=twin_models.TwinAsk,
+          response=twin_models.TwinAnswer,
+          summary="What-if on the fitted day: each policy with 95% intervals, the staffing "
+          "plan for a target, the backtest (bounded: fewer replications, or 409, when too big)")
+def twin_whatif(payload: twin_models.TwinAsk) -> twin_models.TwinAnswer:
+    from app.console.twin_whatif import answer
+
+    return answer(services(), payload)
 
 
 @bp.get("/openapi.json")

@@ -7,6 +7,7 @@ from app.console import (  # noqa: F401
     people_views,
     policy_views,
     preview_views,
+    twin_views,
     unserved_views,
     wallboard_views,
 )

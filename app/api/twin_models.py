@@ -1,0 +1,184 @@
+"""The Twin page's and API's models: what an analyst asks of the twin fitted from the live
+log, and what comes back. The console's form validates with `TwinAsk` too."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from app.api.models import Model
+from hold_policies.config import POLICY_NAMES, PolicyName
+
+WHATIF_ORDER = ("music_ads", "silence", "checkin", "callback")
+"""The status quo first: every other policy is compared with it, paired by replication."""
+
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+Day = Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WindowDays = Annotated[int, Field(
+    ge=1, le=90, description="fit the calls of the log's last N days (back from its newest call)")]
+
+
+class TwinWindow(Model):
+    window_days: WindowDays = 28
+
+
+class TwinAsk(Model):
+    """A what-if on the fitted day: policies, replications, agents or a staffing target."""
+
+    window_days: WindowDays = 28
+    day: Day = Field("all", description="the fitted weekday's arrivals, or all days'")
+    policies: Annotated[list[PolicyName], Field(min_length=1, max_length=len(POLICY_NAMES))] = \
+        list(WHATIF_ORDER)
+    replications: Annotated[int, Field(ge=2, le=20)] = 10
+    agents: Annotated[list[Annotated[int, Field(ge=0, le=1000)]] | None, Field(
+        description="agents per half-hour instead of the fitted ones: one number for every "
+                    "half-hour the line is open, or 48 (00:00 to 23:30)")] = None
+    target_unserved: Fraction | None = Field(None, description="staffing: most unserved per "
+                                                               "half-hour, e.g. 0.05")
+    target_service_level: Fraction | None = Field(
+        None, description="staffing: least answered within sl_seconds / (entered - callback "
+                          "takers), e.g. 0.8")
+    sl_seconds: Annotated[float, Field(ge=1, le=3600)] = 20.0
+    backtest_days: Annotated[int, Field(ge=1, le=14)] | None = Field(
+        None, description="also fit on all but the last N days and predict those")
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+
+    @field_validator("policies")
+    @classmethod
+    def each_once(cls, names: list[str]) -> list[str]:
+        if len(set(names)) != len(names):
+            raise ValueError("name each policy once")
+        return names
+
+    @field_validator("agents")
+    @classmethod
+    def one_or_48(cls, agents: list[int] | None) -> list[int] | None:
+        if agents is not None and len(agents) not in (1, 48):
+            raise ValueError(f"give one number, or 48 (one per half-hour); got {len(agents)}")
+        return agents
+
+    @model_validator(mode="after")
+    def one_target(self) -> TwinAsk:
+        if self.target_unserved is not None and self.target_service_level is not None:
+            raise ValueError("give one staffing target: target_unserved or "
+                             "target_service_level, not both")
+        return self
+
+
+class Estimate(Model):
+    value: float | None
+    se: float | None = Field(description="standard error")
+
+
+class Interval(Model):
+    mean: float | None
+    half_width: float | None = Field(description="95% half-width over the replications")
+
+
+class SlotFit(Model):
+    start: str = Field(description="half-hour, HH:MM UTC")
+    calls_per_min: Estimate
+    agents: int
+    agents_lower_bound: bool = Field(description="nobody waited: at least this many on duty")
+
+
+class TalkFitView(Model):
+    law: str
+    mean_s: Estimate
+    sigma: float | None
+    calls: int
+    aic: dict[str, float | None]
+
+
+class PatienceFitView(Model):
+    policy: str
+    law: str
+    mean_s: Estimate
+    shape: Estimate = Field(description="Weibull k or log-normal sigma (none: exponential)")
+    hang_ups: int
+    waited: int
+    km_gap: float | None = Field(description="largest |S_KM - S_fit|")
+    aic: dict[str, float | None]
+    drives_simulation: bool
+
+
+class CallbacksFitView(Model):
+    requested: int
+    acceptance: float | None
+    answer_p: Estimate
+    method: str
+
+
+class TwinFitView(Model):
+    calls: int
+    first_day: str
+    last_day: str
+    days: int
+    window_days: int
+    daily_calls: float
+    weekdays: list[str]
+    slots: list[SlotFit] = Field(description="half-hours with calls or agents")
+    talk: TalkFitView
+    patience: list[PatienceFitView]
+    callbacks: CallbacksFitView
+    too_thin: list[str] = Field(description="what the log is too thin to support")
+    backtest_days_max: int = Field(description="most days a backtest can hold out (0: none)")
+
+
+class PolicyOutcome(Model):
+    policy: str
+    unserved_rate: Interval
+    abandonment_rate: Interval
+    asa_s: Interval
+    service_level: Interval
+    promise_kept: Interval
+    unserved_vs_first: Interval = Field(description="paired difference from the first policy")
+
+
+class StaffRow(Model):
+    start: str
+    calls_per_min: Estimate
+    erlang_a: int
+    agents: dict[str, int]
+    figure: dict[str, Interval] = Field(description="the target's figure at that staffing")
+
+
+class StaffingView(Model):
+    target: str
+    replications: int
+    days: int
+    rows: list[StaffRow]
+    agent_hours: dict[str, float]
+    erlang_a_agent_hours: float
+
+
+class BacktestRow(Model):
+    hour: int
+    metric: str
+    calls: int
+    actual: float | None
+    predicted: float | None
+    low: float | None
+    high: float | None
+
+
+class BacktestView(Model):
+    train_days: list[str] = Field(description="first and last training date")
+    test_days: list[str]
+    replications: int
+    rows: list[BacktestRow]
+    inside: dict[str, float | None] = Field(description="share of hours whose actual figure "
+                                                        "lies inside the 95% interval")
+
+
+class TwinAnswer(Model):
+    fit: TwinFitView
+    day: str
+    calls_per_day: int
+    agents: list[int] = Field(description="agents per half-hour simulated")
+    replications: int
+    policies: list[PolicyOutcome]
+    staffing: StaffingView | None
+    backtest: BacktestView | None
+    notes: list[str]

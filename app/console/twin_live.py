@@ -1,0 +1,118 @@
+"""The twin of the live line: the app's own call log, read for a bounded window and fitted.
+
+The window is the log's last `window_days` days, counted back from its newest finished call;
+a window holding more than `MAX_CALLS` calls is refused (the CLI's `holdwell fit` has no such
+limit), and one holding fewer than `MIN_CALLS` too, since nothing in it would be worth
+fitting. A fit is kept per window until the log changes (its newest call or its count), so
+a what-if after a what-if does not fit again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.storage import read
+from app.storage.db import make_engine
+from app.storage.schema import call_events, calls
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from app.services import Services
+    from simulator.twin import Twin
+
+MIN_CALLS = 100
+MAX_CALLS = 200_000
+KEPT_FITS = 4
+
+
+class TwinProblem(Exception):
+    """The twin cannot answer this: a message for the analyst, an HTTP status, maybe a field."""
+
+    def __init__(self, message: str, status: int = 409, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.field = message, status, field
+
+
+@dataclass(frozen=True)
+class LiveTwin:
+    twin: Twin
+    records: pd.DataFrame
+    window_days: int
+    days: int  # dates the window's calls span
+
+    @property
+    def backtest_days_max(self) -> int:
+        """Held-out days a backtest can have: two training days at least, at most 14."""
+        return max(0, min(14, self.days - 2))
+
+
+def _window(engine, window_days: int) -> tuple[datetime, datetime, int]:  # noqa: ANN001
+    """(newest finished call, start of the window, calls in it)."""
+    finished = calls.c.outcome.is_not(None)
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(calls.c.arrived_at)).where(finished)).scalar()
+        if newest is None:
+            raise TwinProblem("the call log has no finished calls yet: the twin is fitted "
+                              "from the calls this line has answered and lost")
+        since = newest - timedelta(days=window_days)
+        count = conn.execute(select(func.count()).select_from(calls).where(
+            finished, calls.c.arrived_at > since)).scalar()
+    return newest, since, int(count)
+
+
+def _read(engine, since: datetime) -> pd.DataFrame:  # noqa: ANN001
+    """The window's records with talk times (COMPLETE events), as `holdwell fit` reads them."""
+    import pandas as pd
+
+    from simulator.twin_log import with_talk
+
+    records_q = read.record_query().where(calls.c.arrived_at > since)
+    events_q = select(call_events.c.call_id, call_events.c.event, call_events.c.time).where(
+        call_events.c.event == "COMPLETE", call_events.c.time > since)
+    with engine.connect() as conn:
+        records = read._compact_records(pd.read_sql(records_q, conn, dtype=read.RECORD_DTYPES))
+        events = pd.read_sql(events_q, conn)
+    return with_talk(records, events)
+
+
+def live_twin(svc: Services, window_days: int) -> LiveTwin:
+    """The twin fitted from the log's last `window_days` days (kept until the log changes).
+    The bootstrap behind its standard errors is seeded with 0: the what-if's seed draws
+    callers, it does not refit."""
+    from simulator.scenario import ScenarioError
+    from simulator.twin import fit_twin
+
+    engine = make_engine(svc.settings.database_url)
+    try:
+        newest, since, count = _window(engine, window_days)
+        if count < MIN_CALLS:
+            raise TwinProblem(f"the log's last {window_days} day(s) hold {count} finished "
+                              f"call(s); the twin needs at least {MIN_CALLS} (with answered "
+                              "calls and hang-ups) to say anything: wait for more calls, or "
+                              "widen the window")
+        if count > MAX_CALLS:
+            raise TwinProblem(f"the log's last {window_days} day(s) hold {count:,} calls, more "
+                              f"than the console fits ({MAX_CALLS:,}): choose fewer days, or "
+                              "run `holdwell fit` on the whole log", 422, "window_days")
+        kept = current_app.extensions.setdefault("holdwell_twins", OrderedDict())
+        key = (svc.settings.database_url, window_days, newest, count)
+        if key not in kept:
+            records = _read(engine, since)
+            try:
+                twin = fit_twin(records, seed=0)
+            except ScenarioError as error:
+                raise TwinProblem(f"the log cannot be fitted: {error}") from None
+            dates = records["entered_at"].dt.normalize().nunique()
+            kept[key] = LiveTwin(twin, records, window_days, int(dates))
+            while len(kept) > KEPT_FITS:
+                kept.popitem(last=False)
+        return kept[key]
+    finally:
+        engine.dispose()

@@ -1,0 +1,60 @@
+"""Twin: the twin fitted from this line's own log, and a what-if on it (analysts and above).
+
+The form is a GET (a what-if changes nothing), validated by the API's `TwinAsk`; the page and
+POST /api/v1/twin/whatif call the same `answer`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import render_template, request
+from pydantic import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from app.api.registry import field_errors
+from app.api.twin_models import WHATIF_ORDER, TwinAsk
+from app.auth.access import requires
+from app.console.blueprint import bp
+from app.console.twin_live import TwinProblem, live_twin
+from app.console.twin_view import fit_view
+from app.console.twin_whatif import answer
+from app.services import services
+
+SCALARS = ("window_days", "day", "replications", "target_unserved", "target_service_level",
+           "sl_seconds", "backtest_days", "seed")
+
+
+def asked_of(args: MultiDict) -> dict:
+    """The form as TwinAsk's input: empty fields left out (their defaults hold), ticked
+    policies as a list, agents split on commas or spaces."""
+    asked: dict = {k: args[k].strip() for k in SCALARS if args.get(k, "").strip()}
+    if "run" in args:
+        asked["policies"] = args.getlist("policies")
+    agents = args.get("agents", "").strip()
+    if agents:
+        asked["agents"] = [a for a in re.split(r"[\s,]+", agents) if a]
+    return asked
+
+
+@bp.get("/twin")
+@requires("view")
+def twin() -> tuple[str, int]:
+    svc = services()
+    asked = asked_of(request.args)
+    shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
+    page = {"asked": shown, "policies": WHATIF_ORDER, "errors": {}, "fit": None,
+            "result": None}
+    try:
+        ask = TwinAsk.model_validate(asked)
+    except ValidationError as error:
+        page["errors"] = field_errors(error)
+        return render_template("console/twin.html", **page), 422
+    try:
+        page["fit"] = fit_view(live_twin(svc, ask.window_days))
+        if "run" in request.args:
+            page["result"] = answer(svc, ask)
+    except TwinProblem as problem:
+        page["errors"] = {problem.field or "twin": problem.message}
+        return render_template("console/twin.html", **page), problem.status
+    return render_template("console/twin.html", **page), 200

@@ -1,0 +1,153 @@
+"""What-if, staffing and backtest on the live twin, bounded for a web request.
+
+The fast engine runs in the request's own process (`workers=1`): forking a pool out of a
+threaded web server could copy a lock another thread holds. So the work is bounded twice:
+before it starts, the replications shrink until the callers to simulate fit `MAX_CALLER_RUNS`
+(said in the notes); while it runs, a deadline (`HOLDWELL_TWIN_LIMIT_S`, default 20 s) stops
+it with a message asking for less. The page and POST /api/v1/twin/whatif both call `answer`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+
+from app.api.twin_models import (
+    BacktestRow,
+    BacktestView,
+    PolicyOutcome,
+    StaffingView,
+    StaffRow,
+    TwinAnswer,
+    TwinAsk,
+)
+from app.console.twin_live import LiveTwin, TwinProblem, live_twin
+from app.console.twin_view import estimate, fit_view, hhmm, interval, num
+from app.services import Services
+from simulator.fit_results import SLOT_MIN
+
+MAX_CALLER_RUNS = 300_000
+STAFFING_REPLICATIONS, STAFFING_DAYS = 4, 2
+BACKTEST_REPLICATIONS = 10
+LIMIT_S = 20.0
+
+
+class Deadline:
+    """A progress callback that stops the work once the request has run too long."""
+
+    def __init__(self, limit_s: float) -> None:
+        self.limit_s, self.began = limit_s, time.monotonic()
+
+    def __call__(self, *_: object) -> None:
+        if time.monotonic() - self.began > self.limit_s:
+            raise TwinProblem(f"stopped after {self.limit_s:g} s, the console's limit: ask for "
+                              "fewer replications or policies, or run `holdwell whatif`")
+
+
+def replications_within(calls: int, policies: int, asked: int) -> tuple[int, list[str]]:
+    """The replications that fit the budget of simulated callers, with a note if fewer."""
+    fits = MAX_CALLER_RUNS // max(1, calls * policies)
+    if fits < 2:
+        raise TwinProblem(f"a fitted day of {calls:,} calls x {policies} policies is more than "
+                          "the console simulates: ask for fewer policies, or run "
+                          "`holdwell whatif`")
+    if fits >= asked:
+        return asked, []
+    return fits, [f"{fits} replications instead of {asked}: the console simulates at most "
+                  f"{MAX_CALLER_RUNS:,} callers per what-if"]
+
+
+def agents_of(live: LiveTwin, ask: TwinAsk) -> tuple[int, ...]:
+    """The fitted agents, or the override: one number for every open half-hour, or 48."""
+    fitted = live.twin.agents.per_slot
+    if ask.agents is None:
+        return fitted
+    if len(ask.agents) == len(fitted):
+        return tuple(ask.agents)
+    rates = live.twin.arrivals if ask.day == "all" else live.twin.by_weekday[ask.day]
+    return tuple(ask.agents[0] if rate > 0 or n > 0 else 0
+                 for rate, n in zip(rates.per_min, fitted, strict=True))
+
+
+def answer(svc: Services, ask: TwinAsk) -> TwinAnswer:
+    """The fit, each policy on the fitted day, and the staffing plan or backtest if asked."""
+    from simulator.run import policy_named
+    from simulator.twin import twin_scenario
+    from simulator.whatif import whatif
+
+    live = live_twin(svc, ask.window_days)
+    if ask.day != "all" and ask.day not in live.twin.by_weekday:
+        raise TwinProblem(f"no {ask.day} in the log's window; choose all or one of "
+                          f"{', '.join(live.twin.weekdays())}", 422, "day")
+    deadline = Deadline(float(current_app.config.get("HOLDWELL_TWIN_LIMIT_S", LIMIT_S)))
+    agents = agents_of(live, ask)
+    scenario = twin_scenario(live.twin, day=ask.day, agents=agents)
+    queue = queue_of(svc, live)
+    policies = [policy_named(name, svc.config, queue) for name in ask.policies]
+    replications, notes = replications_within(scenario.calls, len(policies), ask.replications)
+    results = whatif(scenario, policies, replications, ask.seed, workers=1, progress=deadline)
+    outcomes = [PolicyOutcome(
+        policy=name, unserved_rate=interval(f["unserved_rate"]),
+        abandonment_rate=interval(f["abandonment_rate"]), asa_s=interval(f["asa_s"]),
+        service_level=interval(f["service_level"]),
+        promise_kept=interval(f["callback_promise_kept_rate"]),
+        unserved_vs_first=interval(f["unserved_vs_first"])) for name, f in results.items()]
+    return TwinAnswer(
+        fit=fit_view(live), day=ask.day, calls_per_day=scenario.calls, agents=list(agents),
+        replications=replications, policies=outcomes,
+        staffing=staffing(live, ask, policies, deadline), backtest=backtest(live, ask, deadline),
+        notes=notes + [f"each policy with the words and knobs queue {queue!r} has configured"])
+
+
+def queue_of(svc: Services, live: LiveTwin) -> str:
+    """The configured queue most of the window's calls waited in (else the default queue):
+    its words and knobs are what the line's callers would hear under each policy."""
+    counts = live.records["queue"].astype(str).value_counts()
+    return next((q for q in counts.index if q in svc.config.queues), svc.config.default_queue)
+
+
+def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
+             ) -> StaffingView | None:
+    """Fewest agents per half-hour for the target, per policy, with Erlang-A beside it."""
+    if ask.target_unserved is None and ask.target_service_level is None:
+        return None
+    from simulator.staff_plan import Target, plan_policies
+
+    target = Target(ask.target_unserved, ask.target_service_level, ask.sl_seconds)
+    erlang, plans = plan_policies(live.twin, policies, target, day=ask.day,
+                                  replications=STAFFING_REPLICATIONS, days=STAFFING_DAYS,
+                                  seed=ask.seed, workers=1, on_round=deadline)
+    rates = live.twin.arrivals if ask.day == "all" else live.twin.by_weekday[ask.day]
+    rows = [StaffRow(start=hhmm(s), calls_per_min=estimate(rate, rates.se_per_min[s]),
+                     erlang_a=erlang[s], agents={p.policy: p.agents[s] for p in plans},
+                     figure={p.policy: interval((p.mean[s], p.half_width[s])) for p in plans})
+            for s, rate in enumerate(rates.per_min) if rate > 0]
+    goal = (f"unserved <= {100 * target.max_unserved:g}%" if target.max_unserved is not None
+            else f"service level >= {100 * target.min_service_level:g}% within "
+                 f"{target.within_s:g} s (abandons count as misses)")
+    return StaffingView(target=goal, replications=STAFFING_REPLICATIONS, days=STAFFING_DAYS,
+                        rows=rows, agent_hours={p.policy: p.agent_hours for p in plans},
+                        erlang_a_agent_hours=sum(erlang) * SLOT_MIN / 60)
+
+
+def backtest(live: LiveTwin, ask: TwinAsk, deadline: Deadline) -> BacktestView | None:
+    """Fit on all but the last `backtest_days` days of the window, predict those by hour."""
+    if ask.backtest_days is None:
+        return None
+    if ask.backtest_days > live.backtest_days_max:
+        raise TwinProblem(f"the window spans {live.days} day(s): a backtest can hold out at "
+                          f"most {live.backtest_days_max} (it trains on two days at least)",
+                          422, "backtest_days")
+    from simulator.backtest import backtest as run_backtest
+    from simulator.backtest_report import coverage
+
+    result = run_backtest(live.records, test_days=ask.backtest_days,
+                          replications=BACKTEST_REPLICATIONS, seed=ask.seed, workers=1,
+                          progress=deadline)
+    rows = [BacktestRow(hour=int(r.hour), metric=r.metric, calls=int(r.entered),
+                        actual=num(r.actual), predicted=num(r.predicted), low=num(r.low),
+                        high=num(r.high)) for r in result.hourly.itertuples()]
+    return BacktestView(train_days=list(result.train_days), test_days=list(result.test_days),
+                        replications=result.replications, rows=rows,
+                        inside={m: num(v) for m, v in coverage(result).items()})

@@ -1,0 +1,32 @@
+"""Talk times from a live log: answer (entered + wait) to the COMPLETE event, by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from simulator.twin_log import with_talk
+
+T0 = pd.Timestamp("2026-12-01 09:00", tz="UTC")
+
+
+def test_talk_runs_from_the_answer_to_complete_and_is_missing_otherwise() -> None:
+    records = pd.DataFrame({
+        "call_id": ["a", "b", "c", "d"],
+        "entered_at": [T0, T0, T0 + pd.Timedelta(seconds=10), T0],
+        "wait_s": [30.0, 5.0, 12.0, 40.0],
+        "outcome": ["answered", "answered", "abandoned", "answered"],
+    })
+    events = pd.DataFrame({  # naive times, as SQLite returns them: read as UTC
+        "call_id": ["a", "c", "d", "d", "x"],
+        "event": ["COMPLETE", "ABANDON", "COMPLETE", "COMPLETE", "COMPLETE"],
+        "time": [pd.Timestamp("2026-12-01 09:05:30"), pd.Timestamp("2026-12-01 09:00:22"),
+                 pd.Timestamp("2026-12-01 09:00:20"), pd.Timestamp("2026-12-01 09:09:00"),
+                 pd.Timestamp("2026-12-01 09:10:00")],
+    })
+    talk = with_talk(records, events).set_index("call_id")["talk_s"]
+    assert talk["a"] == 300.0  # answered at 09:00:30, hung up at 09:05:30
+    assert math.isnan(talk["b"])  # no COMPLETE yet: not a talk time
+    assert math.isnan(talk["c"])  # abandoned: no conversation
+    assert math.isnan(talk["d"])  # first COMPLETE before the answer: dropped, never negative
