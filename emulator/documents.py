@@ -3,7 +3,9 @@
 A wait document may only hold Play, Say, Pause, Gather, Redirect, Leave and Hangup; a Queue
 noun's url document only Play, Say, Pause and Redirect. Anything else (or invalid XML) is a
 `TwimlError`, which the emulator turns into QueueResult=error exactly as Twilio would, so
-app bugs show up instead of being papered over.
+app bugs show up instead of being papered over. <Say> is timed by `emulator.speech`, a
+syllable model independent of the app's own (hold_policies.durations), so the app's timing
+assumptions are tested rather than echoed.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree import ElementTree
 
-from hold_policies.durations import say_duration_s
+from emulator.speech import speech_seconds
 
 WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
 CONNECT_VERBS = frozenset({"Play", "Say", "Pause", "Redirect"})
+NUMBER_URL_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Hangup"})
+"""A Number noun's url runs on the answered leg before the bridge: it may inform the called
+party or let them decline (<Gather>, <Hangup>); it may not <Dial> (Number doc)."""
 GATHER_CHILDREN = frozenset({"Play", "Say", "Pause"})
 CALL_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup",
                         "Enqueue", "Dial", "Reject", "Record", "Sms", "Connect"})
@@ -70,7 +75,7 @@ AudioSeconds = Callable[[str], float]
 def seconds(verb: Verb, audio_s: AudioSeconds) -> float:
     """How long a verb plays when no key interrupts it."""
     if verb.name == "Say":
-        return say_duration_s(verb.text) * int(verb.get("loop", "1") or 1)
+        return speech_seconds(verb.text) * int(verb.get("loop", "1") or 1)
     if verb.name == "Play":
         return audio_s(verb.text) * max(int(verb.get("loop", "1") or 1), 1)
     if verb.name == "Pause":

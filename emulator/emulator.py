@@ -3,12 +3,16 @@
 Callers ring /voice/incoming, hear the welcome, join the queue, and the waitUrl is
 requested again each time its document ends, with QueuePosition, QueueTime,
 CurrentQueueSize, QueueSid and AvgQueueTime (the average age of the callers waiting now, as
-Twilio defines it). Keys go to the Gather's action; <Leave/> and hang-ups end the wait with
-the right QueueResult at the Enqueue action, followed by the number's status callback. An
-invalid or forbidden wait document ends the wait with QueueResult=error, as Twilio does.
-Agents run their own TwiML: /voice/agent, <Dial><Queue> (the Queue url is played to the
-caller, then the bridge), the Dial's action when the conversation ends or the Dial times out,
-and <Dial><Number> for callbacks. Every request is signed with the auth token.
+Twilio defines it). Keys go to the Gather's action (Digits and the call's parameters only);
+<Leave/> and hang-ups end the wait with the right QueueResult at the Enqueue action, and the
+number's status callback reports the call completed — in either order when the caller's leg
+has ended, as Twilio does not promise one. An invalid or forbidden wait document ends the
+wait with QueueResult=error, as Twilio does. Agents run their own TwiML: /voice/agent,
+<Dial><Queue> (the Queue url is played to the caller, then the bridge), the Dial's action
+when the conversation ends or the Dial times out, and <Dial><Number> for callbacks, whose
+legs answering-machine detection may report as a machine, a fax or unknown. Every request
+is signed with the auth token and carries exactly the parameters Twilio documents for it
+(emulator.parameters); <Say> is timed by emulator.speech, not by the app's own model.
 
 Virtual callers decide with the same behaviour model as the fast engine (`Listener`),
 hearing what the app actually returned.
@@ -22,6 +26,8 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.utils import format_datetime
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from app.clock import ManualClock
@@ -29,6 +35,8 @@ from app.signed_client import SignedClient, SignedWsgiClient
 from emulator import documents
 from emulator.documents import TwimlError, Verb
 from emulator.listening import listen
+from emulator.parameters import post_params
+from emulator.realism import Realism, Sids
 from simulator.behaviour import Action, Listener
 from simulator.scenario import Scenario
 from simulator.streams import Callers, UniformStream
@@ -37,6 +45,8 @@ ListenerFactory = Callable[["VirtualCaller", float, float], Listener]
 """Makes a caller's ears: (caller, patience in s, time entering the queue in s) -> Listener."""
 
 QUEUE_SID = "QU" + "0" * 32
+ACCOUNT_SID = "AC" + "0" * 32
+LINE_NUMBER = "+14155550000"
 MIN_DOCUMENT_S = 1.0
 KEY_CONFIRM = "1"
 
@@ -55,6 +65,16 @@ class VirtualCaller:
     done: bool = False
     entries: list[str] = field(default_factory=list)  # numbers to key in for a callback
     heard: list[str] = field(default_factory=list)
+
+
+class Posted(NamedTuple):
+    """One request the emulator made (kept with `record`): when, where, what, and which kind
+    of Twilio request it was (a key of emulator.parameters.DOCUMENTED)."""
+
+    at: float
+    url: str
+    params: dict[str, str]
+    kind: str
 
 
 @dataclass
@@ -76,21 +96,26 @@ class TwilioEmulator:
                  *, agents: int, progress: Callable[[int], None] | None = None,
                  record: bool = False, tag: str = "",
                  number_entries: tuple[str, ...] = (),
-                 listener_for: ListenerFactory | None = None) -> None:
+                 listener_for: ListenerFactory | None = None,
+                 realism: Realism | None = None,
+                 realism_draw: Callable[[], float] | None = None) -> None:
         self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
         self.draw, self.callback_draw = reactions_draw, callbacks_draw
+        self.realism = realism or Realism()
+        self.realism_draw = realism_draw or callbacks_draw  # order of webhooks, AnsweredBy
         self.start = clock.now()
         self.events: list[tuple[float, int, str, object]] = []
         self.seq = 0
         self.queue: list[VirtualCaller] = []
         self.callers_by_sid: dict[str, VirtualCaller] = {}
-        self.agents = [VirtualAgent(f"CAagent{n:026d}") for n in range(agents)]
+        self.sids = Sids(tag)
+        self.agents = [VirtualAgent(self.sids.agent(n)) for n in range(agents)]
         self.audio_cache: dict[str, float] = {}
         self.callbacks_outstanding = False  # True from a <Leave/> until the log says none is
         self.busy_events = 0  # heap entries other than idle agents' timeouts
         self.progress, self.record = progress, record
         self.errors: list[str] = []
-        self.requests: list[tuple[float, str, dict[str, str]]] = []  # kept when `record`
+        self.requests: list[Posted] = []  # kept when `record`
         self.tag = tag
         self.number_entries = number_entries
         self.listener_for = listener_for or self.behaviour_model
@@ -149,10 +174,12 @@ class TwilioEmulator:
         return self.callbacks_outstanding
 
     # -- HTTP -------------------------------------------------------------------------------
-    def post(self, url: str, params: dict[str, str]) -> bytes:
+    def post(self, url: str, kind: str, values: dict[str, str]) -> bytes:
+        """POST a `kind` request (checked against Twilio's documented parameters)."""
+        params = post_params(kind, values)
         if self.record:
             at = (self.clock.now() - self.start).total_seconds()
-            self.requests.append((at, url, params))
+            self.requests.append(Posted(at, url, params, kind))
         response = self.twilio.post(url, params)
         if response.status_code == 204:
             return b""
@@ -172,10 +199,15 @@ class TwilioEmulator:
                 self.audio_cache[url] = clip.getnframes() / clip.getframerate()
         return self.audio_cache[url]
 
+    @staticmethod
+    def standard(call_sid: str, from_: str, to: str, *, status: str = "in-progress",
+                 direction: str = "inbound") -> dict[str, str]:
+        """Twilio's standard request parameters for one call leg."""
+        return {"CallSid": call_sid, "AccountSid": ACCOUNT_SID, "From": from_, "To": to,
+                "CallStatus": status, "Direction": direction, "ApiVersion": "2010-04-01"}
+
     def call_params(self, caller: VirtualCaller) -> dict[str, str]:
-        return {"CallSid": caller.call_sid, "AccountSid": "AC" + "0" * 32,
-                "From": caller.from_number, "To": "+14155550000", "CallStatus": "in-progress",
-                "Direction": "inbound", "ApiVersion": "2010-04-01"}
+        return self.standard(caller.call_sid, caller.from_number, LINE_NUMBER)
 
     def queue_params(self, caller: VirtualCaller, at: float) -> dict[str, str]:
         ages = [at - member.enqueued_at for member in self.queue]
@@ -192,7 +224,8 @@ class TwilioEmulator:
                                entries=list(self.number_entries))
         self.callers_by_sid[caller.call_sid] = caller
         try:
-            verbs = documents.parse(self.post("/voice/incoming", self.call_params(caller)))
+            verbs = documents.parse(self.post("/voice/incoming", "incoming",
+                                              self.call_params(caller)))
         except TwimlError as error:
             self.errors.append(f"incoming {caller.call_sid}: {error}")
             caller.done = True
@@ -218,9 +251,12 @@ class TwilioEmulator:
         self.poll(caller, at)
 
     def poll(self, caller: VirtualCaller, at: float, url: str | None = None) -> None:
-        """Twilio requests the wait document (again) and plays it."""
+        """Twilio requests the wait document (again, or a <Redirect>'s url) and plays it."""
         try:
-            body = self.post(url or caller.wait_url, self.queue_params(caller, at))
+            if url is None:
+                body = self.post(caller.wait_url, "wait", self.queue_params(caller, at))
+            else:
+                body = self.post(url, "redirect", self.call_params(caller))
             verbs = documents.parse(body, documents.WAIT_VERBS)
             self.play(caller, at, verbs)
         except TwimlError as error:
@@ -260,8 +296,9 @@ class TwilioEmulator:
     def press(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
         caller, action, key = subject
         try:
-            verbs = documents.parse(self.post(action, {**self.call_params(caller),
-                                                       "Digits": key}), documents.WAIT_VERBS)
+            verbs = documents.parse(self.post(action, "gather", {**self.call_params(caller),
+                                                                 "Digits": key}),
+                                    documents.WAIT_VERBS)
             gather = next((v for v in verbs if v.name == "Gather"), None)
             reply = self.callback_dialog(caller, documents.spoken(verbs)) if gather else None
             if reply is None:
@@ -293,21 +330,53 @@ class TwilioEmulator:
         self.end_wait(caller, at, "hangup")
 
     def end_wait(self, caller: VirtualCaller, at: float, result: str) -> None:
-        """Out of the queue: the Enqueue action with QueueResult, then the status callback."""
-        waited = at - caller.enqueued_at
+        """Out of the queue: the Enqueue action with QueueResult and the status callback.
+
+        After a hang-up both fire at once, in no promised order; a caller still on the line
+        (leave, error) first hears what the action answers, and only then does the call end.
+        """
         if caller in self.queue:
             self.queue.remove(caller)
         caller.live, caller.done = -1, True
-        try:
-            verbs = documents.parse(self.post(caller.action_url, {
-                **self.call_params(caller), "QueueResult": result, "QueueSid": QUEUE_SID,
-                "QueueTime": str(int(waited))}))
-        except TwimlError as error:
-            self.errors.append(f"queue-result {caller.call_sid}: {error}")
-            verbs = ()
+        if result == "hangup":
+            return self.race(caller, at, result)
+        verbs = self.enqueue_action(caller, at, result)
         if result == "error" and self.back_in_line(caller, at, verbs):
             return
-        self.post("/voice/status", {**self.call_params(caller), "CallStatus": "completed"})
+        heard = sum(documents.seconds(verb, self.audio_seconds) for verb in verbs)
+        self.schedule(at + heard, "completed", caller)
+
+    def race(self, caller: VirtualCaller, at: float, result: str,
+             left_queue_at: float | None = None) -> None:
+        """The caller's leg is gone: the Enqueue action and the status callback race."""
+        if self.realism_draw() < self.realism.status_first_p:
+            self.completed(caller, at)
+            self.enqueue_action(caller, at, result, left_queue_at)
+        else:
+            self.enqueue_action(caller, at, result, left_queue_at)
+            self.completed(caller, at)
+
+    def enqueue_action(self, caller: VirtualCaller, at: float, result: str,
+                       left_queue_at: float | None = None) -> tuple[Verb, ...]:
+        """The Enqueue action: how the wait ended (QueueTime: seconds in the queue, up to the
+        bridge for a bridged call); what the app answers, if it parses."""
+        waited = (at if left_queue_at is None else left_queue_at) - caller.enqueued_at
+        params = {**self.call_params(caller), "QueueResult": result, "QueueSid": QUEUE_SID,
+                  "QueueTime": str(int(waited))}
+        try:
+            return documents.parse(self.post(caller.action_url, "enqueue_action", params))
+        except TwimlError as error:
+            self.errors.append(f"queue-result {caller.call_sid}: {error}")
+            return ()
+
+    def completed(self, caller: VirtualCaller, at: float) -> None:
+        """The number's status callback: the call is over (the only event subscribed)."""
+        seconds = int(at - caller.rang_at)
+        self.post("/voice/status", "status", {
+            **self.call_params(caller), "CallStatus": "completed",
+            "CallbackSource": "call-progress-events", "SequenceNumber": "0",
+            "Timestamp": format_datetime(self.clock.now()), "CallDuration": str(seconds),
+            "Duration": str(-(-seconds // 60))})
 
     def back_in_line(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...]) -> bool:
         """After QueueResult=error the app may <Enqueue> the caller again (at the back)."""
@@ -323,11 +392,11 @@ class TwilioEmulator:
 
     # -- agents -----------------------------------------------------------------------------
     def agent_ready(self, agent: VirtualAgent, at: float, url: str = "/voice/agent",
-                    extra: dict[str, str] | None = None) -> None:
-        params = {"CallSid": agent.sid, "From": "client:agent", "To": "+14155550000",
-                  **(extra or {})}
+                    kind: str = "incoming", extra: dict[str, str] | None = None) -> None:
+        """The agent's call asks for TwiML: its own webhook, a Redirect or its Dial's action."""
+        params = {**self.standard(agent.sid, "client:agent", LINE_NUMBER), **(extra or {})}
         try:
-            verbs = documents.parse(self.post(url, params))
+            verbs = documents.parse(self.post(url, kind, params))
         except TwimlError as error:
             self.errors.append(f"agent {agent.sid}: {error}")
             return
@@ -345,7 +414,21 @@ class TwilioEmulator:
 
     def agent_redirect(self, subject: tuple[VirtualAgent, str], at: float) -> None:
         agent, url = subject
-        self.agent_ready(agent, at, url)
+        self.agent_ready(agent, at, url, "redirect")
+
+    def dial_ended(self, agent: VirtualAgent, at: float, status: str,
+                   leg: tuple[str, float, bool] | None = None) -> None:
+        """The agent's Dial is over: its action gets the result (with the dialled leg's SID,
+        seconds and whether it was bridged, when there was a leg). Without an action the
+        agent's document has nothing left: the agent calls in again."""
+        if agent.dial_action is None:
+            return self.agent_ready(agent, at)
+        extra = {"DialCallStatus": status, "DialBridged": "false"}
+        if leg is not None:
+            sid, seconds, bridged = leg
+            extra.update(DialCallSid=sid, DialCallDuration=str(int(seconds)),
+                         DialBridged="true" if bridged else "false")
+        self.agent_ready(agent, at, agent.dial_action, "dial_action", extra)
 
     def dial(self, agent: VirtualAgent, at: float, dial: Verb) -> None:
         agent.dial_action = dial.get("action")
@@ -367,8 +450,7 @@ class TwilioEmulator:
             agent.waiting_since = at  # nothing could change: keep waiting without a request
             agent.live = self.schedule(at + agent.dial_timeout, "agent_wake", agent)
             return
-        self.agent_ready(agent, at, agent.dial_action or "/voice/agent",
-                         {"DialCallStatus": "no-answer"})
+        self.dial_ended(agent, at, "no-answer")
 
     def bridge(self, agent: VirtualAgent, caller: VirtualCaller, at: float) -> None:
         """Dequeue the head: the Queue url plays to the caller, then the conversation."""
@@ -378,57 +460,73 @@ class TwilioEmulator:
         params = {**self.call_params(caller), "QueueSid": QUEUE_SID,
                   "QueueTime": str(int(at - caller.enqueued_at)), "DequeingCallSid": agent.sid}
         try:
-            verbs = documents.parse(self.post(agent.connect_url, params), documents.CONNECT_VERBS)
+            verbs = documents.parse(self.post(agent.connect_url, "queue_url", params),
+                                    documents.CONNECT_VERBS)
             whisper = sum(documents.seconds(v, self.audio_seconds) for v in verbs)
             self.note(caller, at, f"{documents.describe(verbs)} [answered by an agent]")
         except TwimlError as error:
             self.errors.append(f"connect {caller.call_sid}: {error}")
             whisper = 0.0
         talk = float(self.callers.service_s[caller.index])
-        self.schedule(at + whisper + talk, "bridge_end", (agent, caller))
+        self.schedule(at + whisper + talk, "bridge_end", (agent, caller, at))
 
-    def bridge_end(self, subject: tuple[VirtualAgent, VirtualCaller], at: float) -> None:
-        agent, caller = subject
-        self.end_wait_bridged(caller, at)
-        self.agent_ready(agent, at, agent.dial_action or "/voice/agent",
-                         {"DialCallStatus": "completed"})
-
-    def end_wait_bridged(self, caller: VirtualCaller, at: float) -> None:
+    def bridge_end(self, subject: tuple[VirtualAgent, VirtualCaller, float], at: float) -> None:
+        """The conversation is over: the caller's Enqueue action (bridged) and status callback
+        race; the agent's Dial action follows."""
+        agent, caller, bridged_at = subject
         caller.done = True
-        self.post(caller.action_url, {**self.call_params(caller), "QueueResult": "bridged",
-                                      "QueueSid": QUEUE_SID,
-                                      "QueueTime": str(int(at - caller.enqueued_at))})
-        self.post("/voice/status", {**self.call_params(caller), "CallStatus": "completed"})
+        self.race(caller, at, "bridged", left_queue_at=bridged_at)
+        self.dial_ended(agent, at, "completed", (caller.call_sid, at - bridged_at, True))
 
     # -- callbacks --------------------------------------------------------------------------
     def ring_customer(self, agent: VirtualAgent, at: float, dial: Verb, number: Verb) -> None:
+        """<Dial><Number>: a new leg rings the customer; they pick up or it times out."""
         model = self.scenario.callbacks
-        call_id = parse_qs(urlsplit(number.get("url")).query).get("call", [""])[0]
-        answered = self.callback_draw() < model.answer_p
-        if answered:
+        leg = self.sids.leg()
+        if self.callback_draw() < model.answer_p:
             self.schedule(at + model.answer_after_s, "callback_answered",
-                          (agent, number.get("url"), call_id))
+                          (agent, dial, number, leg))
         else:
             ring = min(float(dial.get("timeout", "25")), model.ring_s)
-            self.schedule(at + ring, "callback_unanswered", agent)
+            self.schedule(at + ring, "callback_unanswered", (agent, leg))
 
-    def callback_answered(self, subject: tuple[VirtualAgent, str, str], at: float) -> None:
-        agent, url, call_id = subject
-        verbs = documents.parse(self.post(url, {"CallSid": "CAleg" + call_id[-27:],
-                                                "AnsweredBy": "human"}), documents.CONNECT_VERBS)
-        greeting = sum(documents.seconds(v, self.audio_seconds) for v in verbs)
+    def callback_answered(self, subject: tuple[VirtualAgent, Verb, Verb, str], at: float) -> None:
+        """The leg answered: with machineDetection, Twilio says who (or what) did, and the
+        Number's url runs on that leg before the bridge (a <Hangup> there ends the leg)."""
+        agent, dial, number, leg = subject
+        url = number.get("url")
+        call_id = parse_qs(urlsplit(url).query).get("call", [""])[0]
+        params = {**self.standard(leg, dial.get("callerId") or LINE_NUMBER, number.text,
+                                  direction="outbound-dial"), "ParentCallSid": agent.sid}
+        if number.get("machineDetection"):
+            params["AnsweredBy"] = self.realism.pick_answered_by(self.realism_draw)
         caller = self.callers_by_sid.get(call_id)
+        try:
+            verbs = documents.parse(self.post(url, "number_url", params),
+                                    documents.NUMBER_URL_VERBS)
+        except TwimlError as error:
+            self.errors.append(f"callback answer {call_id}: {error}")
+            verbs = (Verb("Hangup", "", {}),)
+        heard = 0.0
+        for verb in verbs:
+            if verb.name == "Hangup":
+                break
+            heard += documents.seconds(verb, self.audio_seconds)
+        bridged = not any(verb.name == "Hangup" for verb in verbs)
         if caller is not None:
-            self.note(caller, at, f"[called back, picks up] {documents.describe(verbs)}")
-        talk = float(self.callers.service_s[caller.index]) if caller else 0.0
-        self.schedule(at + greeting + talk, "callback_end", agent)
+            picked_up = params.get("AnsweredBy", "human")
+            self.note(caller, at, f"[called back, {picked_up} picks up] "
+                                  f"{documents.describe(verbs)}")
+        talk = float(self.callers.service_s[caller.index]) if caller and bridged else 0.0
+        self.schedule(at + heard + talk, "callback_end", (agent, leg, heard + talk, bridged))
 
-    def callback_unanswered(self, agent: VirtualAgent, at: float) -> None:
-        self.agent_ready(agent, at, agent.dial_action, {"DialCallStatus": "no-answer",
-                                                        "DialCallSid": f"CAleg{self.seq:027d}"})
+    def callback_unanswered(self, subject: tuple[VirtualAgent, str], at: float) -> None:
+        agent, leg = subject
+        self.dial_ended(agent, at, "no-answer", (leg, 0.0, False))
 
-    def callback_end(self, agent: VirtualAgent, at: float) -> None:
-        self.agent_ready(agent, at, agent.dial_action, {"DialCallStatus": "completed"})
+    def callback_end(self, subject: tuple[VirtualAgent, str, float, bool], at: float) -> None:
+        agent, leg, seconds, bridged = subject
+        self.dial_ended(agent, at, "completed", (leg, seconds, bridged))
 
 
 LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave",

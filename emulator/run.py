@@ -3,6 +3,11 @@
 The app gets the scenario's settings (queue policy, estimate window, callback retries) as its
 configuration, a virtual clock, and the database at `database_url`; the calls stay there, so
 reports and exports run on them afterwards.
+
+The app's database work runs inline here (`InlineRunner`), not on its thread pool against a
+0.5 s wall-clock budget: on a virtual clock that budget means nothing, and on a busy machine
+it expired at random, journaling writes and tripping the breaker, so the same seed gave
+different calls. The budget and the journal have their own fault tests (tests/app).
 """
 
 from __future__ import annotations
@@ -18,15 +23,18 @@ from pathlib import Path
 import numpy as np
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import create_app
 from app.clock import ManualClock
 from app.signed_client import SignedWsgiClient
 from app.storage.db import as_utc, make_engine
+from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events
-from emulator.emulator import ListenerFactory, TwilioEmulator, VirtualCaller
+from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
+from emulator.realism import Realism
 from hold_policies.config import HoldwellConfig
 from hold_policies.records import RECORD_COLUMNS, CallRecord
 from simulator.metrics import summarise
@@ -38,6 +46,18 @@ LINE = "+14155550000"
 """The support line's number (the `To` of every emulated call): callbacks' caller ID."""
 
 
+class InlineRunner(BoundedRunner):
+    """The app's database work in the request's own thread, with no wall-clock deadline: a
+    failing statement is still DatabaseUnavailable, as the routes expect."""
+
+    def run(self, work: Callable[[], object], deadline: Deadline, *, trip: bool = True
+            ) -> object:
+        try:
+            return work()
+        except SQLAlchemyError as error:
+            raise DatabaseUnavailable(str(error).splitlines()[0]) from error
+
+
 @dataclass(frozen=True)
 class EmulatedRun:
     """The summary (the same `--json` object as the fast engine), calls and any app faults."""
@@ -47,7 +67,11 @@ class EmulatedRun:
     callers: list[VirtualCaller]
     errors: list[str]
     call_id_prefix: str
-    requests: list[tuple[float, str, dict[str, str]]]
+    requests: list[Posted]
+
+    def posted(self, kind: str) -> list[dict[str, str]]:
+        """The bodies of every `kind` request made (with `record`)."""
+        return [request.params for request in self.requests if request.kind == kind]
 
 
 def app_config(scenario: Scenario, policy: str, base: HoldwellConfig | None = None
@@ -92,17 +116,24 @@ def emulate(
     number_entries: tuple[str, ...] = (),
     callers: Callers | None = None,
     listener_for: ListenerFactory | None = None,
+    realism: Realism | None = None,
+    wall_clock_budget: bool = False,
 ) -> EmulatedRun:
     """Drive `scenario` through the real app; the same seed gives the same callers.
 
     `callers` (arrival, talk and patience times) and `listener_for` (how each caller reacts)
     replace the scenario's draws and behaviour model, for scripted callers such as the demo's.
+    `realism` sets the order of racing webhooks and the answering-machine mix; its draws come
+    from their own stream, so changing it never changes the callers. `wall_clock_budget`
+    keeps the app's threaded, time-budgeted database access (results then depend on the
+    machine's load).
     """
     if len(scenario.agents.steps) != 1:
         raise ScenarioError("the Twilio emulator needs constant staffing (one agents step)")
     began = time.perf_counter()
     upgrade(database_url)
     streams = Streams.spawn(rng)
+    realism_draw = UniformStream(rng.spawn(1)[0])  # after the callers' streams: theirs stay
     callers = callers or streams.callers(scenario)
     token, tag = secrets.token_hex(16), secrets.token_hex(4)
     start = fresh_start(database_url, scenario.start)
@@ -115,13 +146,16 @@ def emulate(
                           "audio_dir": audio_dir, "public_url": None,
                           "journal_dir": str(Path(audio_dir) / "journal")},
                          clock=clock, config=app_config(scenario, policy, config))
+        if not wall_clock_budget:
+            app.extensions["holdwell"].store.runner = InlineRunner()
         if customize is not None:  # tests break the app on purpose, to see Twilio's reaction
             customize(app)
         emulator = TwilioEmulator(
             SignedWsgiClient(app, token), clock, scenario, callers,
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
             agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
-            number_entries=number_entries, listener_for=listener_for)
+            number_entries=number_entries, listener_for=listener_for, realism=realism,
+            realism_draw=realism_draw)
         virtual_callers = emulator.run()
         app.extensions["holdwell"].store.engine.dispose()
     table = table_from_log(database_url, f"CA{tag}", scenario)

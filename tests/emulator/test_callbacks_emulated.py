@@ -78,7 +78,7 @@ def test_callers_can_key_another_number_and_a_bad_one_is_asked_again(sqlite_url)
                                callbacks=Callbacks(answer_p=1.0))
     result = emulate(scenario, "callback", np.random.default_rng(5), database_url=sqlite_url,
                      config=EAGER, record=True, number_entries=("123", "2125550199"))
-    entries = [p["Digits"] for _, url, p in result.requests
+    entries = [p["Digits"] for _, url, p, _ in result.requests
                if url.startswith("/voice/callback/entry")]
     assert "123" in entries and "2125550199" in entries
     rows = table(sqlite_url, callbacks, result.call_id_prefix)

@@ -7,7 +7,7 @@ import pytest
 from emulator import documents
 from emulator.documents import TwimlError
 from emulator.listening import listen
-from hold_policies.durations import say_duration_s
+from emulator.speech import SYLLABLES_PER_S
 
 
 def twiml(body: str) -> bytes:
@@ -43,16 +43,16 @@ def test_the_queue_url_document_allows_fewer_verbs():
         documents.parse(twiml("<Gather><Say>hi</Say></Gather>"), documents.CONNECT_VERBS)
 
 
-def test_say_takes_time_by_words_pause_by_length_play_by_audio():
+def test_say_takes_time_by_syllables_pause_by_length_play_by_audio():
     verbs = documents.parse(twiml('<Say>one two three four five</Say><Pause length="7"/>'
                                   "<Play>/audio/hold_music-abc.wav</Play>"))
     lengths = [documents.seconds(v, lambda url: 42.5) for v in verbs]
-    assert lengths == [say_duration_s("one two three four five"), 7.0, 42.5]
+    assert lengths == pytest.approx([5 / SYLLABLES_PER_S, 7.0, 42.5])  # five syllables
 
 
 def test_gather_lasts_its_prompt_plus_timeout():
     [gather] = documents.parse(twiml('<Gather timeout="4"><Say>press 1</Say></Gather>'))
-    assert documents.seconds(gather, no_audio) == pytest.approx(say_duration_s("press 1") + 4)
+    assert documents.seconds(gather, no_audio) == pytest.approx(2 / SYLLABLES_PER_S + 4)
 
 
 def test_a_checkin_is_heard_with_position_wait_apology_and_keys():
@@ -83,4 +83,4 @@ def test_silence_is_all_dead_air_and_music_is_sound():
 def test_leave_ends_the_document():
     listened = listen(documents.parse(twiml("<Say>Goodbye</Say><Leave/><Pause/>")), no_audio)
     assert listened.ends_with == "Leave"
-    assert listened.heard.duration_s == pytest.approx(say_duration_s("Goodbye"))
+    assert listened.heard.duration_s == pytest.approx(2 / SYLLABLES_PER_S)  # good-bye

@@ -37,7 +37,7 @@ def rows(url, table, prefix):
 
 def test_the_wait_url_is_requested_again_each_time_its_document_ends(sqlite_url):
     result = run(sqlite_url, "silence")
-    waits = [(at, p) for at, url, p in result.requests if url.startswith("/voice/wait")]
+    waits = [(at, p) for at, url, p, _ in result.requests if url.startswith("/voice/wait")]
     by_call: dict[str, list] = {}
     for at, params in waits:
         by_call.setdefault(params["CallSid"], []).append((at, int(params["QueueTime"])))
@@ -53,7 +53,7 @@ def test_the_wait_url_is_requested_again_each_time_its_document_ends(sqlite_url)
 
 def test_wait_requests_carry_twilios_queue_parameters(sqlite_url):
     result = run(sqlite_url, "silence")
-    for _, url, params in result.requests:
+    for _, url, params, _ in result.requests:
         if url.startswith("/voice/wait"):
             assert {"QueuePosition", "QueueTime", "CurrentQueueSize", "QueueSid",
                     "AvgQueueTime", "MaxQueueSize"} <= set(params)
@@ -93,7 +93,7 @@ def test_a_forbidden_verb_in_the_wait_document_ends_the_wait_with_error(sqlite_u
 def test_gather_posts_the_pressed_key_to_its_action(sqlite_url):
     keen = Reactions(keep_key_p=1.0, announcement_hangup_p=0.0, too_long_leave_p=0.0)
     result = run(sqlite_url, "checkin", scenario=scenario(reactions=keen, patience_mean_min=30))
-    presses = [p for _, url, p in result.requests if url.startswith("/voice/choice")]
+    presses = [p for _, url, p, _ in result.requests if url.startswith("/voice/choice")]
     assert presses and all(p["Digits"] == "1" for p in presses)
     events = rows(sqlite_url, call_events, result.call_id_prefix)
     assert any(e["event"] == "KEYPRESS" and '"digit": "1"' in e["data"] for e in events)
@@ -104,19 +104,19 @@ def test_queue_results_hangup_bridged_and_leave(sqlite_url):
                        too_long_leave_p=0.0)
     result = run(sqlite_url, "callback", config=EAGER_OFFERS, scenario=scenario(
         calls=10, reactions=takers, patience_mean_min=3.0))
-    results = {p["QueueResult"] for _, url, p in result.requests
+    results = {p["QueueResult"] for _, url, p, _ in result.requests
                if url.startswith("/voice/queue-result")}
     assert {"bridged", "hangup", "leave"} <= results
     outcomes = {r["call_id"]: r["outcome"] for r in rows(sqlite_url, calls, result.call_id_prefix)}
-    leavers = {p["CallSid"] for _, url, p in result.requests
+    leavers = {p["CallSid"] for _, url, p, _ in result.requests
                if url.startswith("/voice/queue-result") and p["QueueResult"] == "leave"}
     assert leavers and all(outcomes[sid].startswith("callback") for sid in leavers)
 
 
 def test_status_callbacks_follow_every_ended_call(sqlite_url):
     result = run(sqlite_url, "silence")
-    ended = {p["CallSid"] for _, url, p in result.requests if url.startswith("/voice/queue-result")}
-    statuses = {p["CallSid"] for _, url, p in result.requests if url == "/voice/status"}
+    ended = {p["CallSid"] for p in result.posted("enqueue_action")}
+    statuses = {p["CallSid"] for _, url, p, _ in result.requests if url == "/voice/status"}
     assert ended == statuses
 
 
