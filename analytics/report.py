@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +102,7 @@ def build_report(
     table = all_metrics(grouped, short_abandon_s, service_threshold_s)
     parts = ReportParts(
         table=table,
-        fits=patience_fits(grouped, confidence),
+        patience=patience_table(patience_fits(grouped, confidence)),
         logrank_p=lambda a, b: logrank_between(grouped, a, b),
         period=_period(records),
         breakdowns=breakdown_entries(grouped),
@@ -113,10 +113,11 @@ def build_report(
 @dataclass(frozen=True)
 class ReportParts:
     """What a report is made of, however the records were read: the all_metrics table, the
-    patience curves, the log-rank p-value of two groups, the period and the breakdowns."""
+    patience figures (`patience_table`), the log-rank p-value of two groups, the period and the
+    breakdowns."""
 
     table: pd.DataFrame
-    fits: dict[str, PatienceCurve]
+    patience: pd.DataFrame
     logrank_p: Callable[[str, str], float]
     period: dict[str, Any]
     breakdowns: dict[str, list[dict[str, Any]]]
@@ -130,7 +131,7 @@ def assemble_report(
     confidence: float = 0.95,
 ) -> Report:
     """The report object from its parts."""
-    table = parts.table.join(median_patience(parts.fits)).join(survival_at(parts.fits))
+    table = parts.table.join(parts.patience)
     return {
         "definitions": definitions(short_abandon_s, service_threshold_s),
         "settings": {
@@ -144,6 +145,12 @@ def assemble_report(
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
         "breakdowns": parts.breakdowns,
     }
+
+
+def patience_table(fits: Mapping[str, PatienceCurve]) -> pd.DataFrame:
+    """What the report reads off each group's patience curve: the median and survival at fixed
+    times, with their CIs (a row per group; the curves themselves can then go)."""
+    return median_patience(fits).join(survival_at(fits))
 
 
 def period_entry(calls: int, first: pd.Timestamp | None, last: pd.Timestamp | None) -> dict:

@@ -22,7 +22,13 @@ from analytics.groups import GROUP, group_label, group_table
 from analytics.kaplan_meier import WaitCounts, kaplan_meier_counts, wait_counts
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, metric_sums, metrics_from_sums
 from analytics.records import iter_record_batches
-from analytics.report import Report, ReportParts, assemble_report, period_entry
+from analytics.report import (
+    Report,
+    ReportParts,
+    assemble_report,
+    patience_table,
+    period_entry,
+)
 from analytics.survival import abandoned_flag, logrank_counts
 
 _KEYS = ("queue", "arm", "policy")
@@ -98,8 +104,9 @@ class RecordsSummary:
         labels, codes = self._groups(records)
         self.sums.add(codes, labels, metric_sums(records, self.short_abandon_s,
                                                  self.service_threshold_s))  # fmt: skip
+        bucket_sums = breakdown_sums(records)  # the same columns for every kind of bucket
         for bucket, (code_of, _) in BUCKETS.items():
-            self._add_buckets(bucket, code_of(records["entered_at"]), labels, codes, records)
+            self._add_buckets(bucket, code_of(records["entered_at"]), labels, codes, bucket_sums)
         wait = records["wait_s"].to_numpy(dtype=float)
         event = abandoned_flag(records)
         for code, label in enumerate(labels):
@@ -126,7 +133,9 @@ class RecordsSummary:
                             dtype=float)  # fmt: skip
         parts = ReportParts(
             table=metrics_from_sums(group_table(combos), sums, medians),
-            fits={label: kaplan_meier_counts(c, label, confidence) for label, c in counts.items()},
+            patience=pd.concat([patience_table({label: kaplan_meier_counts(c, label, confidence)})
+                                for label, c in counts.items()]  # one curve at a time
+                               or [patience_table({})]),
             logrank_p=lambda a, b: logrank_counts(counts[a], counts[b])[1],
             period=period_entry(self.calls, self.first, self.last),
             breakdowns={bucket: entries(self._breakdown(bucket, labels)) for bucket in BUCKETS},
@@ -158,7 +167,7 @@ class RecordsSummary:
 
     def _add_buckets(
         self, bucket: str, bucket_codes: Iterable[int], labels: list[str], codes: np.ndarray,
-        records: pd.DataFrame,
+        columns: dict[str, object],
     ) -> None:
         bucket_code = np.asarray(bucket_codes, dtype=np.int64)
         low = int(bucket_code.min())
@@ -168,7 +177,7 @@ class RecordsSummary:
         local = np.zeros(len(labels) * span, dtype=np.int64)
         local[present] = np.arange(present.size)
         keys = [(labels[k // span], low + int(k % span)) for k in present]
-        self.bucket_sums[bucket].add(local[key], keys, breakdown_sums(records))
+        self.bucket_sums[bucket].add(local[key], keys, columns)
 
     def _breakdown(self, bucket: str, labels: list[str]) -> pd.DataFrame:
         sums = self.bucket_sums[bucket]

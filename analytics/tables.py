@@ -7,9 +7,12 @@ cells are missing: a queue called "NA" stays text.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from os import PathLike
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -19,6 +22,7 @@ import pyarrow.parquet as pq
 
 from analytics.validation import RecordsError
 
+T = TypeVar("T")
 CSV_SUFFIXES = {".csv"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 
@@ -61,7 +65,8 @@ def iter_table_batches(
     path = Path(path)
     try:
         if table_format(path) == ".parquet":
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+            batches = pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+            for batch in read_ahead(batches):
                 yield batch.to_pandas(types_mapper=_arrow_strings)
             return
         options = pa_csv.ConvertOptions(
@@ -73,6 +78,49 @@ def iter_table_batches(
                 yield batch.to_pandas()
     except (OSError, ValueError, pa.ArrowException) as error:
         raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The same items, the next one made in a thread while the caller works on this one.
+
+    Parquet decoding runs outside the GIL, so on two cores reading overlaps the work on the
+    batch before; one item waits at most, so memory stays bounded. An error is raised here.
+    """
+    done = object()
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(entry: tuple) -> bool:
+        """Queue an entry unless the reader has gone; False when it has."""
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not hand_over((item, None)):
+                    return
+            hand_over((done, None))
+        except BaseException as error:  # handed to the reader, raised there
+            hand_over((done, error))
+
+    worker = threading.Thread(target=produce, daemon=True, name="read-ahead")
+    worker.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
 
 
 def _arrow_strings(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from analytics.records import (
 from analytics.report import build_report, report_json
 from analytics.summary import RunningSums, summarise_files
 from analytics.synthetic import arm_for_rate, synthetic_records
+from analytics.tables import read_ahead
 from cli.report_commands import report_command
 from hold_policies.records import Outcome
 from tests.analytics.builders import call, frame
@@ -194,3 +196,26 @@ def test_id_hashes_are_a_function_of_the_text():
     assert not ids_unique(hashes) and ids_unique(hashes[[0, 1, 3, 5, 6, 7]])
     many = pa.array([f"CA{i:032x}" for i in range(50_000)])
     assert ids_unique(id_hashes(many))
+
+
+def test_read_ahead_keeps_order_raises_errors_and_stops_when_left():
+    assert list(read_ahead(iter(range(50)))) == list(range(50))
+
+    def failing():
+        yield 1
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        list(read_ahead(failing()))
+    made = []
+
+    def counting():
+        for i in range(1000):
+            made.append(i)
+            yield i
+
+    reader = read_ahead(counting())
+    assert next(reader) == 0
+    reader.close()  # the reader leaves: the thread stops making items
+    time.sleep(0.5)
+    assert len(made) <= 3
