@@ -47,8 +47,8 @@ def create_app(
         n = settings.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
-    from app import audio_routes
-    from app.voice import routes  # noqa: F401 - attaches the views to the blueprint
+    from app import audio_routes  # each module below attaches its views to its blueprint
+    from app.voice import callback_calls, callback_flow, callback_rest_routes, routes  # noqa: F401
     from app.voice.blueprint import bp as voice_bp
 
     app.extensions["holdwell_audio"] = app.extensions["holdwell"].audio

@@ -30,6 +30,7 @@ class Settings:
     audio_dir: str = "audio_files"
     db_budget_s: float = 0.5  # all database work of one webhook (HOLDWELL_DB_BUDGET_MS)
     journal_dir: str | None = "holdwell_journal"  # None: no journal (writes may be lost)
+    ops_token: str | None = None  # HOLDWELL_OPS_TOKEN: turns on /ops/callbacks (header only)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -57,6 +58,7 @@ class Settings:
             validate_signatures=not insecure,
             proxy_count=int(proxies),
             audio_dir=env.get("HOLDWELL_AUDIO_DIR") or "audio_files",
+            ops_token=env.get("HOLDWELL_OPS_TOKEN") or None,
         )
 
     def with_overrides(self, overrides: Mapping[str, object] | None) -> Settings:

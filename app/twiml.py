@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from flask import Response
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from hold_policies.base import Voice
 from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Play, Say, Segment, Step
 
 AudioUrl = Callable[[str], str | None]
@@ -49,6 +50,11 @@ def add_step(
             parent.hangup()
         case _:
             raise TypeError(f"not a step: {step!r}")
+
+
+def say(parent: VoiceResponse | Gather, voice: Voice, text: str) -> None:
+    """`text` in the queue's voice: how the app speaks outside a policy's own segments."""
+    add_step(parent, voice.say(text), choice_url="", audio_url=no_audio)
 
 
 def render_segment(

@@ -20,11 +20,12 @@ from app.storage import callback_queue
 from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.twilio_rest import send_sms
-from app.twiml import twiml_response
+from app.twiml import say, twiml_response
 from app.voice.blueprint import bp
-from app.voice.forms import RouteParams
+from app.voice.context import this_route
+from app.voice.forms import CallbackLegForm, RouteParams
+from app.voice.safety import falls_back_to
 from app.voice.urls import voice_url
-from hold_policies.prompts import Prompts
 
 log = logging.getLogger("holdwell.callbacks")
 UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
@@ -38,24 +39,16 @@ def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
         lambda conn: callback_queue.claim_next(conn, queue, agent_call_id, now), g.deadline)
 
 
-def prompts_for(queue: str) -> tuple[Prompts, str | None, str | None]:
-    svc = services()
-    policy = svc.policy(queue, None)
-    prompts = policy.prompts
-    return prompts, policy.voice.voice, policy.voice.language
-
-
-def dial_customer(claim: Callback, params: RouteParams) -> VoiceResponse:
+def dial_customer(claim: Callback, params: RouteParams, line_number: str | None) -> VoiceResponse:
     """The agent hears the context, then the customer's phone rings from the support number."""
     svc = services()
     settings = svc.config.callbacks
-    prompts, voice, language = prompts_for(params.queue)
+    policy = svc.policy(params.queue, None)
     minutes = max(math.ceil((svc.clock.now() - claim.entered_at).total_seconds() / 60), 1)
     response = VoiceResponse()
     words = "1 minute" if minutes == 1 else f"{minutes} minutes"
-    response.say(prompts.agent_callback_context.format(minutes=words), voice=voice,
-                 language=language)
-    caller_id = svc.config.line.support_number or request.form.get("To") or None
+    say(response, policy.voice, policy.prompts.agent_callback_context.format(minutes=words))
+    caller_id = svc.config.line.support_number or line_number
     fence = {"call": claim.call_id, "claim": claim.claim or ""}
     dial = response.dial(caller_id=caller_id, timeout=settings.ring_timeout_s, method="POST",
                          action=voice_url("callback/dial-result", params, **fence))
@@ -76,52 +69,63 @@ def take_called_back(params: RouteParams) -> VoiceResponse:
     return response
 
 
+def greeting() -> VoiceResponse:
+    """The customer picked up: they are greeted, and the agent is already on the line."""
+    policy = this_route().policy
+    response = VoiceResponse()
+    say(response, policy.voice, policy.prompts.callback_greeting)
+    return response
+
+
 @bp.post("/callback/answer")
+@falls_back_to(greeting)
 def callback_answer() -> Response:
     """The customer's leg answered: a person is connected; a machine is an unanswered attempt."""
-    svc = services()
-    call_id = request.args.get("call", "")
-    answered_by = request.form.get("AnsweredBy", "human")
-    response = VoiceResponse()
-    if answered_by.startswith(("machine", "fax")):
-        unanswered(call_id, "voicemail", attempt_key=request.form.get("CallSid", answered_by))
+    leg = CallbackLegForm.parse(request.form, request.args)
+    if leg.reached_a_machine:
+        unanswered(leg, "voicemail", attempt_key=leg.leg or leg.answered_by)
+        response = VoiceResponse()
         response.hangup()
         return twiml_response(response)
-    svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now(),
-                                        claim=request.args.get("claim") or None), g.deadline)
-    prompts, voice, language = prompts_for(services().queue_name(request.args.get("queue")))
-    response.say(prompts.callback_greeting, voice=voice, language=language)
-    return twiml_response(response)
+    svc = services()
+    svc.store.write(c.CallbackConnected(call_id=leg.call_id, now=svc.clock.now(),
+                                        claim=leg.claim), g.deadline)
+    return twiml_response(greeting())
+
+
+def on_to_the_next_caller() -> VoiceResponse:
+    response = VoiceResponse()
+    response.redirect(voice_url("agent", this_route().params.queue_only()), method="POST")
+    return response
 
 
 @bp.post("/callback/dial-result")
+@falls_back_to(on_to_the_next_caller)
 def callback_dial_result() -> Response:
     """The agent's Dial ended; if the customer never picked up, retry later or give up."""
-    call_id = request.args.get("call", "")
-    status = request.form.get("DialCallStatus", "")
-    params = RouteParams(services().queue_name(request.args.get("queue")), None, "")
+    leg = CallbackLegForm.parse(request.form, request.args)
     response = VoiceResponse()
-    if status in UNANSWERED:
-        attempt_key = request.form.get("DialCallSid") or request.form.get("CallSid", status)
-        unanswered(call_id, status, attempt_key=attempt_key)
-        prompts, voice, language = prompts_for(params.queue)
-        response.say(prompts.agent_callback_missed, voice=voice, language=language)
-    response.redirect(voice_url("agent", params), method="POST")  # on to the next caller
+    if leg.dial_status in UNANSWERED:
+        unanswered(leg, leg.dial_status, attempt_key=leg.dial_leg or leg.leg or leg.dial_status)
+        policy = this_route().policy
+        say(response, policy.voice, policy.prompts.agent_callback_missed)
+    for verb in on_to_the_next_caller().verbs:
+        response.append(verb)
     return twiml_response(response)
 
 
-def unanswered(call_id: str, result: str, *, attempt_key: str) -> None:
+def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str) -> None:
     """One attempt nobody answered, for the claim named in the URL (journaled if need be)."""
     svc = services()
     settings = svc.config.callbacks
     command = c.CallbackUnanswered(
-        call_id=call_id, now=svc.clock.now(), claim=request.args.get("claim") or None,
-        result=result, attempt_key=attempt_key, max_attempts=settings.max_attempts,
+        call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim, result=result,
+        attempt_key=attempt_key, max_attempts=settings.max_attempts,
         retry_after_s=settings.retry_after_s)
     written = svc.store.write(command, g.deadline)
-    log.info("callback %s attempt: %s -> %s", call_id, result,
+    log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")
     if written.value == "failed" and settings.sms_on_failure:
-        callback = callback_queue.get(svc.store.engine, call_id)
+        callback = callback_queue.get(svc.store.engine, leg.call_id)
         send_sms(svc.rest_client, to=callback.number, from_=svc.config.line.support_number,
                  body=settings.sms_text)

@@ -18,82 +18,95 @@ from app.storage import commands as c
 from app.storage.deadline import DatabaseUnavailable
 from app.twiml import twiml_response
 from app.voice.blueprint import bp
-from app.voice.callback_calls import prompts_for, unanswered
-from app.voice.forms import RouteParams
+from app.voice.callback_calls import greeting, unanswered
+from app.voice.context import this_route
+from app.voice.forms import CallbackLegForm, sid
+from app.voice.routes import connecting
+from app.voice.safety import falls_back_to, not_taken
 from app.voice.urls import voice_url
 
 HOLD_SEGMENT_S = 15
 log = logging.getLogger("holdwell.callbacks")
 
 
-def _params() -> tuple[str, RouteParams]:
-    queue = services().queue_name(request.args.get("queue"))
-    return request.args.get("call", ""), RouteParams(queue, None, "")
+def greet_and_hold() -> VoiceResponse:
+    """The customer picked up: greet them and hold them where the next agent looks first."""
+    params = this_route().params.queue_only()
+    fence = {"call": request.args.get("call", ""), "claim": request.args.get("claim", "")}
+    response = greeting()
+    response.enqueue(callback_rest.priority_queue(params.queue), method="POST",
+                     wait_url=voice_url("callback/rest-wait", params), wait_url_method="POST",
+                     action=voice_url("callback/rest-result", params, **fence))
+    return response
 
 
 @bp.post("/callback/rest-answer")
+@falls_back_to(greet_and_hold)
 def callback_rest_answer() -> Response:
-    call_id, params = _params()
-    leg = request.form.get("CallSid", "")
-    response = VoiceResponse()
-    if request.form.get("AnsweredBy", "human").startswith(("machine", "fax")):
-        unanswered(call_id, "voicemail", attempt_key=leg or "rest-voicemail")
+    leg = CallbackLegForm.parse(request.form, request.args)
+    if leg.reached_a_machine:
+        unanswered(leg, "voicemail", attempt_key=leg.leg or "rest-voicemail")
+        response = VoiceResponse()
         response.hangup()
         return twiml_response(response)
     svc = services()
-    svc.store.write(c.CallbackOnLine(call_id=call_id, now=svc.clock.now(),
-                                     claim=request.args.get("claim") or None, leg_sid=leg),
+    svc.store.write(c.CallbackOnLine(call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim,
+                                     leg_sid=leg.leg or ""),
                     g.deadline)  # journaled if need be: the customer is greeted regardless
-    prompts, voice, language = prompts_for(params.queue)
-    response.say(prompts.callback_greeting, voice=voice, language=language)
-    response.enqueue(callback_rest.priority_queue(params.queue), method="POST",
-                     wait_url=voice_url("callback/rest-wait", params), wait_url_method="POST",
-                     action=voice_url("callback/rest-result", params, call=call_id,
-                                      claim=request.args.get("claim", "")))
-    return twiml_response(response)
+    return twiml_response(greet_and_hold())
 
 
-@bp.post("/callback/rest-wait")
-def callback_rest_wait() -> Response:
+def short_silence() -> VoiceResponse:
     """A short silence: the next free agent takes this customer first."""
     response = VoiceResponse()
     response.pause(length=HOLD_SEGMENT_S)
-    return twiml_response(response)
+    return response
+
+
+@bp.post("/callback/rest-wait")
+@falls_back_to(short_silence)
+def callback_rest_wait() -> Response:
+    return twiml_response(short_silence())
 
 
 @bp.post("/callback/rest-connect")
+@falls_back_to(connecting)
 def callback_rest_connect() -> Response:
     """The Queue url, just before the bridge: the promise is kept now."""
     svc = services()
-    leg = request.form.get("CallSid", "")
+    leg_sid = sid(request.form, "CallSid")  # the customer's leg, taken from the queue
     try:
-        call_id = svc.store.read(lambda conn: callback_rest.call_for_leg(conn, leg), g.deadline)
+        call_id = svc.store.read(lambda conn: callback_rest.call_for_leg(conn, leg_sid),
+                                 g.deadline)
     except DatabaseUnavailable:
         call_id = None
-        log.warning("could not look up the REST leg %s; the agent is connected anyway", leg)
+        log.warning("could not look up the REST leg %s; the agent is connected anyway", leg_sid)
     if call_id:
         svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now()), g.deadline)
-    prompts, voice, language = prompts_for(svc.queue_name(request.args.get("queue")))
+    return twiml_response(connecting())
+
+
+def hang_up() -> VoiceResponse:
     response = VoiceResponse()
-    response.say(prompts.connecting, voice=voice, language=language)
-    return twiml_response(response)
+    response.hangup()
+    return response
 
 
 @bp.post("/callback/rest-result")
+@falls_back_to(hang_up)
 def callback_rest_result() -> Response:
     """Out of the priority queue: a hang-up there is one more unanswered attempt."""
-    call_id, _ = _params()
-    if request.form.get("QueueResult") in ("hangup", "error", "system-error"):
-        unanswered(call_id, "hung up waiting", attempt_key=request.form.get("CallSid", "rest"))
-    response = VoiceResponse()
-    response.hangup()
-    return twiml_response(response)
+    leg = CallbackLegForm.parse(request.form, request.args)
+    if leg.queue_result in ("hangup", "error", "system-error"):
+        unanswered(leg, "hung up waiting", attempt_key=leg.leg or "rest")
+    return twiml_response(hang_up())
 
 
 @bp.post("/callback/rest-status")
+@falls_back_to(not_taken)
 def callback_rest_status() -> Response:
-    call_id, _ = _params()
-    status = request.form.get("CallStatus", "")
-    if status in ("busy", "no-answer", "failed", "canceled"):
-        unanswered(call_id, status, attempt_key=request.form.get("CallSid", status))
+    """Not heard by anyone: if it fails, a 503 (never a 200 that loses the attempt)."""
+    leg = CallbackLegForm.parse(request.form, request.args)
+    if leg.status in ("busy", "no-answer", "failed", "canceled"):
+        unanswered(leg, leg.status, attempt_key=leg.leg or leg.status)
     return Response(status=204)

@@ -1,16 +1,36 @@
-"""Reading Twilio's webhook parameters: a malformed request is a 400, never a guess."""
+"""Reading Twilio's webhook parameters: one frozen value per webhook, a 400 for malformed input.
+
+Each webhook parses its request into one of these values before doing anything else, so a
+missing id or a garbled number is a clear 400 that names the parameter, never "" passed on.
+SIDs are checked against Twilio's shape (two letters + 32 hex): its signature scheme joins
+names and values, so a captured signature for {CallSid: X, From: Y} also fits {CallSid: XFromY}.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import abort, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from app.storage.rows import CallRow
+
+SID_DIGITS = re.compile(r"[0-9a-f]{32}")
+CALL_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress", "completed", "busy",
+                           "failed", "no-answer", "canceled"})
+QUEUE_RESULTS = frozenset({"bridged", "bridging-in-process", "error", "hangup", "leave",
+                           "redirected", "redirected-from-bridged", "queue-full", "system-error"})
+DIAL_STATUSES = frozenset({"completed", "answered", "busy", "no-answer", "failed", "canceled"})
+ANSWERED_BY = frozenset({"human", "machine_start", "machine_end_beep", "machine_end_silence",
+                         "machine_end_other", "fax", "unknown"})
+KEYS = frozenset("0123456789*#")
+MAX_KEYED_DIGITS = 20  # a callback number keyed in: E.164 has at most 15 digits
+CLAIM_SHAPE = re.compile(r"[0-9a-f-]{1,36}")
 
 
 def required(form: MultiDict, name: str) -> str:
@@ -18,6 +38,31 @@ def required(form: MultiDict, name: str) -> str:
     if not value:
         abort(400, description=f"missing Twilio parameter {name}")
     return value
+
+
+def sid(form: MultiDict, name: str, prefix: str = "CA", *, optional: bool = False) -> str | None:
+    """A Twilio SID (`prefix` + 32 lowercase hex); absent is None when `optional`."""
+    raw = form.get(name, "").strip()
+    if not raw and optional:
+        return None
+    if not raw:
+        abort(400, description=f"missing Twilio parameter {name}")
+    if len(raw) != 34 or not raw.startswith(prefix) or not SID_DIGITS.fullmatch(raw[2:]):
+        abort(400, description=f"Twilio parameter {name} is not a {prefix} SID "
+                               f"({prefix} and 32 hex digits): {raw[:40]!r}")
+    return raw
+
+
+def one_of(form: MultiDict, name: str, allowed: frozenset[str], *,
+           default: str | None = None) -> str | None:
+    """A parameter from Twilio's documented set of values; absent gives `default`."""
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in allowed:
+        abort(400, description=f"Twilio parameter {name} has an unknown value {raw[:40]!r} "
+                               f"(one of {', '.join(sorted(allowed))})")
+    return raw
 
 
 LARGEST = {"QueueTime": 7 * 86400.0, "QueuePosition": 1_000_000.0,
@@ -33,11 +78,19 @@ def number(form: MultiDict, name: str, default: float | None = None) -> float | 
     try:
         value = float(raw)
     except ValueError:
-        abort(400, description=f"Twilio parameter {name} is not a number: {raw!r}")
+        abort(400, description=f"Twilio parameter {name} is not a number: {raw[:40]!r}")
     if not math.isfinite(value) or value < 0 or value > LARGEST.get(name, math.inf):
-        abort(400, description=f"Twilio parameter {name} is out of range: {raw!r} "
+        abort(400, description=f"Twilio parameter {name} is out of range: {raw[:40]!r} "
                                f"(0 to {LARGEST.get(name, math.inf):g})")
     return value
+
+
+def digits(form: MultiDict, *, limit: int = 1) -> str:
+    """The keys pressed (at most `limit`); anything but 0-9, * and # is a 400."""
+    raw = form.get("Digits", "").strip()
+    if len(raw) > MAX_KEYED_DIGITS or not set(raw) <= KEYS:
+        abort(400, description=f"Twilio parameter Digits is not keypad input: {raw[:40]!r}")
+    return raw[:limit]
 
 
 @dataclass(frozen=True)
@@ -66,6 +119,34 @@ class RouteParams:
                  "episode": str(self.episode) if self.episode else "", **extra}
         return urlencode(sorted((k, v) for k, v in pairs.items() if v))
 
+    def queue_only(self) -> RouteParams:
+        """For agents' and callback legs' URLs, which belong to a queue, not a policy."""
+        return RouteParams(self.queue, None, "")
+
+
+@dataclass(frozen=True)
+class CallForm:
+    """The number's Voice webhook (/voice/incoming): a new call."""
+
+    call_id: str
+    from_number: str | None
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> CallForm:
+        return cls(sid(form, "CallSid"), form.get("From", "").strip()[:64] or None)
+
+
+@dataclass(frozen=True)
+class StatusForm:
+    """A status callback: the call's state now."""
+
+    call_id: str
+    status: str
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> StatusForm:
+        return cls(sid(form, "CallSid"), one_of(form, "CallStatus", CALL_STATUSES, default=""))
+
 
 @dataclass(frozen=True)
 class WaitForm:
@@ -83,7 +164,7 @@ class WaitForm:
         position = number(form, "QueuePosition")
         queue_time = number(form, "QueueTime")
         return cls(
-            call_id=required(form, "CallSid"),
+            call_id=sid(form, "CallSid"),
             position=max(int(position or 1), 1),
             queue_time_s=queue_time or 0.0,
             queue_size=int(number(form, "CurrentQueueSize", position) or 1),
@@ -102,3 +183,120 @@ class WaitForm:
             place = replace(place, position=call.last_position,
                             queue_size=max(place.queue_size, call.last_position))
         return place
+
+
+@dataclass(frozen=True)
+class KeyForm:
+    """A Gather action in the wait: the key pressed, and the caller's call."""
+
+    wait: WaitForm
+    digit: str  # "" when the Gather ended without a key
+    from_number: str | None
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> KeyForm:
+        return cls(WaitForm.parse(form), digits(form), form.get("From", "").strip()[:64] or None)
+
+
+@dataclass(frozen=True)
+class EntryForm:
+    """A callback number keyed in (/voice/callback/entry): the digits and which try it is."""
+
+    call_id: str
+    keyed: str
+    tries: int
+
+    @classmethod
+    def parse(cls, form: MultiDict, args: MultiDict, max_tries: int) -> EntryForm:
+        raw = args.get("tries", "1").strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= max_tries:
+            abort(400, description=f"query parameter tries must be 1 to {max_tries}: {raw[:20]!r}")
+        return cls(sid(form, "CallSid"), digits(form, limit=MAX_KEYED_DIGITS), int(raw))
+
+
+@dataclass(frozen=True)
+class QueueResultForm:
+    """The Enqueue action: how the wait ended.
+
+    A hang-up is a hang-up even with a garbled QueueTime: `garbled` keeps that 400 so the route
+    can store the sound fact first and still answer the malformed request with its 400.
+    """
+
+    call_id: str
+    result: str
+    queue_time_s: float | None
+    garbled: HTTPException | None = None
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> QueueResultForm:
+        call_id = sid(form, "CallSid")
+        result = one_of(form, "QueueResult", QUEUE_RESULTS)
+        if result is None:
+            abort(400, description="missing Twilio parameter QueueResult")
+        try:
+            return cls(call_id, result, number(form, "QueueTime"))
+        except HTTPException as error:
+            return cls(call_id, result, None, error)
+
+
+@dataclass(frozen=True)
+class AgentForm:
+    """An agent's call asking for the next caller (also its Dial's action)."""
+
+    agent_call_id: str
+    dial_status: str | None
+    to: str | None
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> AgentForm:
+        return cls(sid(form, "CallSid"), one_of(form, "DialCallStatus", DIAL_STATUSES),
+                   form.get("To", "").strip()[:64] or None)
+
+
+@dataclass(frozen=True)
+class ConnectForm:
+    """The Queue noun's url, just before the bridge: who is answered, by which agent."""
+
+    call_id: str
+    queue_time_s: float
+    agent_call_id: str | None
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> ConnectForm:
+        return cls(sid(form, "CallSid"), number(form, "QueueTime", 0.0) or 0.0,
+                   sid(form, "DequeingCallSid", optional=True))
+
+
+@dataclass(frozen=True)
+class CallbackLegForm:
+    """A request about a callback's outbound leg: which callback and claim (our own URL), and
+    what Twilio says of the leg (answered by, Dial status, queue result, call status)."""
+
+    call_id: str  # the original caller's call, whose callback this is
+    claim: str | None
+    leg: str | None
+    answered_by: str
+    dial_status: str | None
+    dial_leg: str | None
+    queue_result: str | None
+    status: str | None
+
+    @classmethod
+    def parse(cls, form: MultiDict, args: MultiDict) -> CallbackLegForm:
+        claim = args.get("claim", "").strip() or None
+        if claim is not None and not CLAIM_SHAPE.fullmatch(claim):
+            abort(400, description=f"query parameter claim is not a claim token: {claim[:40]!r}")
+        return cls(
+            call_id=sid(args, "call"), claim=claim, leg=sid(form, "CallSid", optional=True),
+            answered_by=one_of(form, "AnsweredBy", ANSWERED_BY, default="human"),
+            dial_status=one_of(form, "DialCallStatus", DIAL_STATUSES),
+            dial_leg=sid(form, "DialCallSid", optional=True),
+            queue_result=one_of(form, "QueueResult", QUEUE_RESULTS),
+            status=one_of(form, "CallStatus", CALL_STATUSES),
+        )
+
+    @property
+    def reached_a_machine(self) -> bool:
+        """Voicemail or a fax, not a person (`unknown` is treated as a person: better a
+        greeting to an answering machine than hanging up on a customer)."""
+        return self.answered_by.startswith(("machine", "fax"))

@@ -11,7 +11,6 @@ import logging
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from app.services import services
 from app.storage import callback_rest
@@ -19,9 +18,20 @@ from app.storage import commands as c
 from app.storage.call_log import Poll
 from app.storage.deadline import DatabaseUnavailable
 from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
-from app.voice import callback_calls, callback_flow, callback_rest_routes, safety  # noqa: F401
+from app.voice import callback_calls, callback_flow, safety
 from app.voice.blueprint import bp
-from app.voice.forms import RouteParams, WaitForm, number, required
+from app.voice.context import Route, this_route
+from app.voice.forms import (
+    AgentForm,
+    CallForm,
+    ConnectForm,
+    KeyForm,
+    QueueResultForm,
+    RouteParams,
+    StatusForm,
+    WaitForm,
+)
+from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_taken
 from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import Choice
@@ -39,16 +49,22 @@ def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
     return response
 
 
+def enqueue_anyway() -> VoiceResponse:
+    """The caller still joins the line, under the queue's own policy."""
+    return enqueue(VoiceResponse(), this_route().params)
+
+
 @bp.post("/incoming")
+@falls_back_to(enqueue_anyway)
 def incoming() -> Response:
-    call_id = required(request.form, "CallSid")
+    form = CallForm.parse(request.form)
     svc = services()
-    queue = svc.queue_name(request.args.get("queue"))
-    assignment = assign(svc.config.queues[queue], call_id)
+    queue = this_route().queue
+    assignment = assign(svc.config.queues[queue], form.call_id)
     params = RouteParams(queue, assignment.policy, assignment.arm)
-    svc.store.write(c.BeginCall(call_id=call_id, now=svc.clock.now(), queue=queue,
+    svc.store.write(c.BeginCall(call_id=form.call_id, now=svc.clock.now(), queue=queue,
                                 policy=assignment.policy, arm=assignment.arm,
-                                from_number=request.form.get("From")), g.deadline)
+                                from_number=form.from_number), g.deadline)
 
     def build() -> VoiceResponse:
         welcome = svc.policy(queue, assignment.policy).welcome()
@@ -60,12 +76,12 @@ def incoming() -> Response:
 
 
 @bp.post("/wait")
+@falls_back_to(hold_in_line)
 def wait() -> Response:
     form = WaitForm.parse(request.form)
     svc = services()
-    params = RouteParams.from_request()
-    queue = svc.queue_name(params.queue)
-    policy = svc.policy(queue, params.policy)
+    route = this_route()
+    params, policy, queue = route.params, route.policy, route.queue
     now = svc.clock.now()
 
     def announcement(segment: Segment) -> c.Announce | None:
@@ -93,64 +109,62 @@ def wait() -> Response:
         segment = policy.next_segment(situation_from_form(form, queue))
         if (said := announcement(segment)) is not None:
             svc.store.write(said, g.deadline)
-    choice_url = voice_url("choice", RouteParams(queue, policy.name, params.arm, params.episode))
+    choice_url = voice_url("choice", params)
     return twiml_response(cached_twiml(
         svc.twiml_cache, ("segment", segment, choice_url),
         lambda: render_segment(segment, choice_url=choice_url, audio_url=audio_url)))
 
 
 @bp.post("/choice")
+@falls_back_to(choice_not_taken)
 def choice() -> Response:
-    form = WaitForm.parse(request.form)
-    digit = request.form.get("Digits", "").strip()[:1]
-    if not digit:
+    key = KeyForm.parse(request.form)
+    if not key.digit:
         return twiml_response(VoiceResponse())  # no key: the wait document carries on
     svc = services()
-    params = RouteParams.from_request()
-    queue = svc.queue_name(params.queue)
-    policy = svc.policy(queue, params.policy)
+    route = this_route()
+    params, policy = route.params, route.policy
     now = svc.clock.now()
+    form = key.wait
     poll = svc.store.snapshot(form.call_id, now, g.deadline)  # None: decide without history
     if poll is not None:
         form = form.with_logged_place(poll.call, now)
     situation = (situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
-                 if poll else situation_from_form(form, queue))
-    decision = policy.on_key(situation, digit)
-    svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=queue, policy=policy.name,
-                               arm=params.arm, queue_time_s=form.queue_time_s,
-                               episode=params.episode, digit=digit,
-                               choice=decision.choice.value), g.deadline)
-    params = RouteParams(queue, policy.name, params.arm, params.episode)
+                 if poll else situation_from_form(form, route.queue))
+    decision = policy.on_key(situation, key.digit)
+    svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=route.queue,
+                               policy=policy.name, arm=params.arm,
+                               queue_time_s=form.queue_time_s, episode=params.episode,
+                               digit=key.digit, choice=decision.choice.value), g.deadline)
     if decision.choice is Choice.CALLBACK:
         if poll is None:  # nothing can be promised without the call log
             return twiml_response(render_segment(safety.callback_unavailable(policy),
                                                  choice_url="", audio_url=audio_url))
-        return twiml_response(callback_flow.ask_for_number(policy, params))
-    choice_url = voice_url("choice", params)
-    return twiml_response(render_segment(decision.segment, choice_url=choice_url,
+        return twiml_response(callback_flow.ask_for_number(route, key.from_number))
+    return twiml_response(render_segment(decision.segment, choice_url=voice_url("choice", params),
                                          audio_url=audio_url))
 
 
+def answer_from_the_result() -> VoiceResponse:
+    """What the result itself implies (never a hang-up on a caller still in a call)."""
+    result = request.form.get("QueueResult", "").strip()
+    return after_queue(result, this_route().params)
+
+
 @bp.post("/queue-result")
+@falls_back_to(answer_from_the_result)
 def queue_result() -> Response:
     """A hang-up is a hang-up even with a garbled QueueTime: the fact is stored (or
     journaled) without it, then the malformed request still gets its 400."""
-    call_id = required(request.form, "CallSid")
-    result = required(request.form, "QueueResult")
+    form = QueueResultForm.parse(request.form)
     svc = services()
-    params = RouteParams.from_request()
-    queue = svc.queue_name(params.queue)
-    try:
-        queue_time, garbled = number(request.form, "QueueTime"), None
-    except HTTPException as error:
-        queue_time, garbled = None, error
-    svc.store.write(c.QueueResult(call_id=call_id, now=svc.clock.now(), queue=queue,
-                                  result=result, queue_time_s=queue_time,
+    params = this_route().params
+    svc.store.write(c.QueueResult(call_id=form.call_id, now=svc.clock.now(), queue=params.queue,
+                                  result=form.result, queue_time_s=form.queue_time_s,
                                   episode=params.episode), g.deadline)
-    if garbled is not None:
-        raise garbled
-    return twiml_response(after_queue(result, RouteParams(queue, params.policy, params.arm,
-                                                          params.episode)))
+    if form.garbled is not None:
+        raise form.garbled
+    return twiml_response(after_queue(form.result, params))
 
 
 STILL_IN_A_CALL = ("redirected", "redirected-from-bridged", "bridging-in-process")
@@ -173,35 +187,42 @@ def after_queue(result: str, params: RouteParams) -> VoiceResponse:
 
 
 @bp.post("/status")
+@falls_back_to(not_taken)
 def status() -> Response:
     """Journaled if the database is away, so the fact is durable before the 204."""
-    call_id = required(request.form, "CallSid")
+    form = StatusForm.parse(request.form)
     svc = services()
-    svc.store.write(c.CallStatus(call_id=call_id, now=svc.clock.now(),
-                                 status=request.form.get("CallStatus", "")), g.deadline)
+    svc.store.write(c.CallStatus(call_id=form.call_id, now=svc.clock.now(), status=form.status),
+                    g.deadline)
     return Response(status=204)
 
 
+def agent_keeps_looping() -> VoiceResponse:
+    """A calm pause, then the agent waits on their own (configured) queue again."""
+    return agent_dial(this_route().params.queue_only(), pause_s=AGENT_RETRY_S)
+
+
 @bp.post("/agent")
+@falls_back_to(agent_keeps_looping)
 def agent() -> Response:
+    form = AgentForm.parse(request.form)
     svc = services()
-    params = RouteParams(svc.queue_name(request.args.get("queue")), None, "")
-    agent_call_id = request.form.get("CallSid", "")
+    params = this_route().params.queue_only()
     try:
         if svc.store.read(lambda conn: callback_rest.anyone_on_line(conn, params.queue),
                           g.deadline):  # called back through REST, waiting for an agent
             return twiml_response(callback_calls.take_called_back(params))
-        claim = callback_calls.claim_for_agent(params.queue, agent_call_id)
+        claim = callback_calls.claim_for_agent(params.queue, form.agent_call_id)
     except DatabaseUnavailable as error:
-        log.warning("agent %s takes the queue without callbacks: %s", agent_call_id, error)
+        log.warning("agent %s takes the queue without callbacks: %s", form.agent_call_id, error)
         claim = None
     if claim is not None:  # an older caller is waiting for a callback: they go first
-        return twiml_response(callback_calls.dial_customer(claim, params))
-    if request.form.get("DialCallStatus") == "failed":
+        return twiml_response(callback_calls.dial_customer(claim, params, form.to))
+    if form.dial_status == "failed":
         # Twilio fails a <Dial><Queue> at once when the queue does not exist yet (a fresh
         # deploy): pause before asking again, instead of a tight webhook loop.
         return twiml_response(cached_twiml(svc.twiml_cache, ("agent-after-failure", params),
-                                           lambda: agent_dial(params, pause_s=AGENT_RETRY_S)))
+                                           agent_keeps_looping))
     return twiml_response(cached_twiml(svc.twiml_cache, ("agent", params),
                                        lambda: agent_dial(params)))
 
@@ -218,17 +239,21 @@ def agent_dial(params: RouteParams, pause_s: int = 0) -> VoiceResponse:
     return response
 
 
+def connecting(route: Route | None = None) -> VoiceResponse:
+    """Said to the caller just before the bridge."""
+    policy = (route or this_route()).policy
+    return render_steps(VoiceResponse(), (policy.voice.say(policy.prompts.connecting),),
+                        choice_url="", audio_url=audio_url)
+
+
 @bp.post("/connect")
+@falls_back_to(connecting)
 def connect() -> Response:
-    call_id = required(request.form, "CallSid")
+    form = ConnectForm.parse(request.form)
     svc = services()
-    params = RouteParams.from_request()
-    queue = svc.queue_name(params.queue)
-    svc.store.write(c.Connect(call_id=call_id, now=svc.clock.now(), queue=queue,
-                              queue_time_s=number(request.form, "QueueTime", 0.0) or 0.0,
-                              agent_call_id=request.form.get("DequeingCallSid")), g.deadline)
-    policy = svc.policy(queue, None)
-    say = policy.voice.say(policy.prompts.connecting)
-    return twiml_response(cached_twiml(
-        svc.twiml_cache, ("connect", say),
-        lambda: render_steps(VoiceResponse(), (say,), choice_url="", audio_url=audio_url)))
+    route = this_route()
+    svc.store.write(c.Connect(call_id=form.call_id, now=svc.clock.now(), queue=route.queue,
+                              queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id),
+                    g.deadline)
+    return twiml_response(cached_twiml(svc.twiml_cache, ("connect", route.policy.name,
+                                                         route.queue), lambda: connecting(route)))

@@ -1,32 +1,66 @@
 """The safety net at the edge: whatever fails, a caller hears valid TwiML, never an error.
 
-Twilio ejects a caller whose waitUrl answer is slow, failing or invalid (QueueResult=error),
-so each route has a safe answer that needs neither the database nor the config.
+Twilio ejects a caller whose waitUrl answer is slow, failing or invalid (QueueResult=error).
+Each route declares its own safe answer next to it (`@falls_back_to(...)`), built from the
+config in memory and the request's URL, never from the database: the route knows what its
+caller or agent must hear when something behind it fails.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from app.twiml import render_segment, twiml_response
+from app.twiml import render_segment, say, twiml_response
+from app.voice.context import this_route
 from hold_policies.base import HoldPolicy, spoken
 from hold_policies.steps import SAFE_HOLD_SEGMENT, Segment, SegmentKind
 
 log = logging.getLogger("holdwell.voice")
 
-FALLBACK_QUEUE = "support"
 BACK_IN_LINE = "Sorry about that. You are still in line."
 QUEUE_FULL = "Sorry, our line is full right now. Please call again a little later."
-CONNECTING = "Thank you for waiting. Connecting you to an agent now."
 CHOICE_FAILED = "Sorry, we could not take that choice just now. You keep your place in line."
 NO_CALLBACK = (
     "Sorry, we cannot arrange a call back to the number you are calling from. "
     "You keep your place in line."
 )
+
+SafeAnswer = Callable[[], VoiceResponse | Response]
+FALLBACKS: dict[str, SafeAnswer] = {}
+"""Each voice endpoint's safe answer, registered by `falls_back_to` beside the route."""
+
+
+def falls_back_to(answer: SafeAnswer) -> Callable:
+    """Declare what `view` answers when it fails (used under `@bp.post`)."""
+
+    def register(view: Callable) -> Callable:
+        FALLBACKS[f"voice.{view.__name__}"] = answer
+        return view
+
+    return register
+
+
+def hold_in_line() -> VoiceResponse:
+    """A pause: the wait document ends and Twilio asks again, the caller keeps their place."""
+    return render_segment(SAFE_HOLD_SEGMENT, choice_url="")
+
+
+def not_taken() -> Response:
+    """For requests no one hears (status callbacks): a 5xx, which Twilio redelivers when the
+    URL carries connection overrides (#rc=, #rp=; see the README)."""
+    return Response(status=503)
+
+
+def choice_not_taken() -> VoiceResponse:
+    """The key could not be acted on: they hear so in the queue's voice, the wait carries on."""
+    response = VoiceResponse()
+    say(response, this_route().policy.voice, CHOICE_FAILED)
+    return response
 
 
 def callback_unavailable(policy: HoldPolicy) -> Segment:
@@ -34,29 +68,15 @@ def callback_unavailable(policy: HoldPolicy) -> Segment:
     return spoken(policy.voice, SegmentKind.ACKNOWLEDGE, NO_CALLBACK)
 
 
-def safe_response(endpoint: str | None) -> Response:
-    """The answer for `endpoint` when its view failed: keeps the caller in line."""
-    response = VoiceResponse()
-    queue = request.args.get("queue") or FALLBACK_QUEUE
-    if endpoint == "voice.incoming":
-        response.enqueue(queue, wait_url=f"/voice/wait?queue={queue}", wait_url_method="POST",
-                         action=f"/voice/queue-result?queue={queue}", method="POST")
-    elif endpoint == "voice.agent":  # the agent stays in their loop, whatever failed
-        dial = response.dial(timeout=30, action=f"/voice/agent?queue={queue}", method="POST")
-        dial.queue(queue, url=f"/voice/connect?queue={queue}", method="POST")
-    elif endpoint in ("voice.connect", "voice.callback_answer"):
-        response.say(CONNECTING)
-    elif endpoint in ("voice.choice", "voice.callback_confirm", "voice.callback_entry"):
-        response.say(CHOICE_FAILED)
-    elif endpoint == "voice.callback_dial_result":  # the agent goes on to the next caller
-        response.redirect(f"/voice/agent?queue={queue}", method="POST")
-    elif endpoint == "voice.queue_result":
-        response.hangup()
-    elif endpoint == "voice.status":
-        return Response(status=503)  # not heard by anyone; a 5xx lets Twilio's retry redeliver
-    else:
-        response = render_segment(SAFE_HOLD_SEGMENT, choice_url="")
-    return twiml_response(response)
+def safe_answer(endpoint: str | None) -> Response:
+    """The declared answer for `endpoint`; a pause if even that fails (it must not)."""
+    answer = FALLBACKS.get(endpoint or "", hold_in_line)
+    try:
+        result = answer()
+    except Exception:  # noqa: BLE001 - the last line of defence: the caller hears a pause
+        log.exception("the safe answer of %s failed too; answering a pause", endpoint)
+        result = hold_in_line()
+    return result if isinstance(result, Response) else twiml_response(result)
 
 
 def install(bp: Blueprint) -> None:
@@ -65,5 +85,4 @@ def install(bp: Blueprint) -> None:
         if isinstance(error, HTTPException):  # a bad signature stays a 403, bad input a 400
             return error
         log.exception("voice route %s failed; answering its safe TwiML", request.endpoint)
-        return safe_response(request.endpoint)
-
+        return safe_answer(request.endpoint)

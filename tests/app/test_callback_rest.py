@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from tests.app.test_callbacks import CONFIG, callback_rows, enter
 from tests.app.test_voice_contract import call_row, logged_events, request_callback
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
 
 PUBLIC = "https://hold.example.com"
 REST_CONFIG = CONFIG.replace("retry_after_s = 300", "retry_after_s = 300\nat_risk_margin_s = 60") \
@@ -29,10 +31,10 @@ def rest_app(make_app, clock):
     app = make_app(REST_CONFIG, account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
     for n in range(3):  # departures, so the offer can promise a time
-        twilio.post("/voice/connect?queue=support", {"CallSid": f"CAold{n}", "QueueTime": "9"})
+        twilio.post("/voice/connect?queue=support", {"CallSid": sid(f"CAold{n}"), "QueueTime": "9"})
         clock.advance(20)
-    enter(twilio, "CA1", clock)
-    request_callback(twilio, "CA1", queue_time=60)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
     return app, twilio
 
 
@@ -55,12 +57,12 @@ def at_risk_round(app, clock, mocker, fail: bool = False):
 def test_an_at_risk_callback_is_rung_through_the_rest_api(rest_app, clock, mocker):
     app, _ = rest_app
     report, create = at_risk_round(app, clock, mocker)
-    assert report.placed == ["CA1"] and status(app) == "claimed"
+    assert report.placed == [sid("CA1")] and status(app) == "claimed"
     kwargs = create.call_args.kwargs
     assert kwargs["to"] == "+14155550100" and kwargs["from_"] == "+14155550000"
     token = callback_rows(app)[0]["claim_token"]
     assert token  # the claim's fence rides in every URL Twilio will call back
-    assert kwargs["url"] == (f"{PUBLIC}/voice/callback/rest-answer?call=CA1&claim={token}"
+    assert kwargs["url"] == (f"{PUBLIC}/voice/callback/rest-answer?call={sid('CA1')}&claim={token}"
                              f"&queue=support")
     assert kwargs["machine_detection"] == "Enable"
     assert kwargs["status_callback"].startswith(f"{PUBLIC}/voice/callback/rest-status?")
@@ -77,37 +79,37 @@ def test_answered_rest_callback_waits_for_the_next_agent_and_is_connected(rest_a
                                                                            mocker):
     app, twilio = rest_app
     at_risk_round(app, clock, mocker)
-    answer = twilio.post("/voice/callback/rest-answer?call=CA1&queue=support",
-                         {"CallSid": "CAleg1", "AnsweredBy": "human"})
+    answer = twilio.post(f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support",
+                         {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
     assert top_verbs(answer.data) == ["Say", "Enqueue"]
     assert parse(answer.data).find("Enqueue").text == "support-callbacks"
     assert status(app) == "on_line"
-    agent = twilio.post("/voice/agent?queue=support", {"CallSid": "CAagent"})
+    agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAagent")})
     queue = parse(agent.data).find("Dial/Queue")
     assert queue.text == "support-callbacks"
     assert queue.get("url").endswith("/voice/callback/rest-connect?queue=support")
     clock.advance(30)
-    connect = twilio.post("/voice/callback/rest-connect?queue=support", {"CallSid": "CAleg1"})
+    connect = twilio.post("/voice/callback/rest-connect?queue=support", {"CallSid": sid("CAleg1")})
     assert "Connecting you" in spoken(connect.data)
-    assert call_row(app, "CA1")["outcome"] == "callback_connected"
-    assert "CALLBACK_CONNECT" in logged_events(app, "CA1")
+    assert call_row(app, sid("CA1"))["outcome"] == "callback_connected"
+    assert "CALLBACK_CONNECT" in logged_events(app, sid("CA1"))
 
 
 def test_voicemail_or_busy_on_the_rest_call_is_an_unanswered_attempt(rest_app, clock, mocker):
     app, twilio = rest_app
     at_risk_round(app, clock, mocker)
-    machine = twilio.post("/voice/callback/rest-answer?call=CA1&queue=support",
-                          {"CallSid": "CAleg1", "AnsweredBy": "machine_end_beep"})
+    machine = twilio.post(f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support",
+                          {"CallSid": sid("CAleg1"), "AnsweredBy": "machine_end_beep"})
     assert top_verbs(machine.data) == ["Hangup"]
     assert status(app) == "pending"
     report, _ = at_risk_round(app, clock, mocker)
     assert report.placed == []  # a retry waits out its spacing, REST or not
     clock.advance(timedelta(minutes=10).total_seconds())
     at_risk_round(app, clock, mocker)
-    twilio.post("/voice/callback/rest-status?call=CA1&queue=support",
-                {"CallSid": "CAleg2", "CallStatus": "busy"})
+    twilio.post(f"/voice/callback/rest-status?call={sid('CA1')}&queue=support",
+                {"CallSid": sid("CAleg2"), "CallStatus": "busy"})
     assert status(app) == "failed"  # max_attempts = 2 in CONFIG
-    assert logged_events(app, "CA1").count("CALLBACK_ATTEMPT") == 2
+    assert logged_events(app, sid("CA1")).count("CALLBACK_ATTEMPT") == 2
 
 
 def test_rest_placement_without_credentials_says_what_is_missing():
@@ -127,14 +129,16 @@ def test_the_watch_command_refuses_rest_placement_it_cannot_do(config_file, monk
     assert result.exit_code != 0 and "place_via_rest needs" in result.output
 
 
-def test_the_operator_page_marks_a_promise_about_to_run_out(rest_app, clock, monkeypatch):
+def test_the_operator_page_marks_a_promise_about_to_run_out(rest_app, clock):
     app, _ = rest_app
-    monkeypatch.setenv("HOLDWELL_OPS_TOKEN", "s3cret")
+    app.extensions["holdwell"].settings = replace(app.extensions["holdwell"].settings,
+                                                  ops_token="s3cret")
     client = app.test_client()
-    calm = client.get("/ops/callbacks?token=s3cret").data
+    bearer = {"Authorization": "Bearer s3cret"}
+    calm = client.get("/ops/callbacks", headers=bearer).data
     assert b'class="risk"' not in calm
     with app.extensions["holdwell"].store.engine.connect() as conn:
         promised_by = conn.execute(select(callbacks.c.promised_by)).scalar_one()
     clock.set(promised_by.replace(tzinfo=clock.now().tzinfo) - timedelta(seconds=30))
-    risky = client.get("/ops/callbacks?token=s3cret").data
+    risky = client.get("/ops/callbacks", headers=bearer).data
     assert b'class="risk"' in risky

@@ -13,6 +13,7 @@ from app.storage.schema import callbacks
 from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
 
 CONFIG = """
 [line]
@@ -52,39 +53,41 @@ def callback_rows(app):
 def test_the_offer_reads_back_the_caller_id_and_confirming_commits_then_leaves(
     cb_app, twilio_cb, clock
 ):
-    enter(twilio_cb, "CA1", clock)
-    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", queue_time=70), "Digits": "2"})
+    enter(twilio_cb, sid("CA1"), clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
     gather = parse(offer.data).find("Gather")
     assert "ending in 0 1 0 0" in spoken(offer.data)
     assert gather.get("numDigits") == "1"
-    confirmed = twilio_cb.post(gather.get("action"), {**wait_form("CA1", 75), "Digits": "1"})
+    confirmed = twilio_cb.post(gather.get("action"), {**wait_form(sid("CA1"), 75), "Digits": "1"})
     assert top_verbs(confirmed.data) == ["Say", "Leave"]
     [row] = callback_rows(cb_app)
     assert row["number"] == "+14155550100" and row["status"] == "pending"
-    assert {"CALLBACK_REQUESTED", "EXITWITHKEY"} <= set(logged_events(cb_app, "CA1"))
+    assert {"CALLBACK_REQUESTED", "EXITWITHKEY"} <= set(logged_events(cb_app, sid("CA1")))
 
 
 def test_caller_can_key_in_another_number(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA1", clock)
-    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", queue_time=70), "Digits": "2"})
+    enter(twilio_cb, sid("CA1"), clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
     entry = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
-                           {**wait_form("CA1", 72), "Digits": "2"})
+                           {**wait_form(sid("CA1"), 72), "Digits": "2"})
     gather = parse(entry.data).find("Gather")
     assert gather.get("finishOnKey") == "#" and "area code" in spoken(entry.data)
-    check = twilio_cb.post(gather.get("action"), {**wait_form("CA1", 80), "Digits": "2125550199"})
+    check = twilio_cb.post(gather.get("action"),
+                           {**wait_form(sid("CA1"), 80), "Digits": "2125550199"})
     assert "2 1 2 5 5 5 0 1 9 9" in spoken(check.data)
     done = twilio_cb.post(parse(check.data).find("Gather").get("action"),
-                          {**wait_form("CA1", 85), "Digits": "1"})
+                          {**wait_form(sid("CA1"), 85), "Digits": "1"})
     assert top_verbs(done.data) == ["Say", "Leave"]
     assert callback_rows(cb_app)[0]["number"] == "+12125550199"
 
 
 def test_a_bad_number_is_asked_again_and_never_stored(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA1", clock, caller="anonymous")
-    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", 70), "Digits": "2", "From": "anonymous"})
+    enter(twilio_cb, sid("CA1"), clock, caller="anonymous")
+    offer = twilio_cb.post(CHOICE,
+                           {**wait_form(sid("CA1"), 70), "Digits": "2", "From": "anonymous"})
     action = parse(offer.data).find("Gather").get("action")
     for _ in range(3):
-        again = twilio_cb.post(action, {**wait_form("CA1", 80), "Digits": "123"})
+        again = twilio_cb.post(action, {**wait_form(sid("CA1"), 80), "Digits": "123"})
         assert "not a number we can call" in spoken(again.data)
         gather = parse(again.data).find("Gather")
         if gather is None:
@@ -92,15 +95,15 @@ def test_a_bad_number_is_asked_again_and_never_stored(cb_app, twilio_cb, clock):
         action = gather.get("action")
     assert gather is None and "keep your place" in spoken(again.data)
     assert callback_rows(cb_app) == []
-    assert "CALLBACK_REQUESTED" not in logged_events(cb_app, "CA1")
+    assert "CALLBACK_REQUESTED" not in logged_events(cb_app, sid("CA1"))
 
 
 def test_no_key_at_the_confirmation_keeps_the_caller_waiting(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA1", clock)
-    offer = twilio_cb.post(CHOICE, {**wait_form("CA1", queue_time=70), "Digits": "2"})
+    enter(twilio_cb, sid("CA1"), clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
     assert parse(offer.data)[-1].tag == "Say"  # after the Gather times out: keep waiting
     kept = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
-                          {**wait_form("CA1", 75), "Digits": "9"})
+                          {**wait_form(sid("CA1"), 75), "Digits": "9"})
     assert "Leave" not in {v.tag for v in parse(kept.data).iter()}
     assert callback_rows(cb_app) == []
 
@@ -108,72 +111,72 @@ def test_no_key_at_the_confirmation_keeps_the_caller_waiting(cb_app, twilio_cb, 
 def test_an_older_callback_is_served_before_later_callers_in_the_queue(
     cb_app, twilio_cb, clock
 ):
-    enter(twilio_cb, "CA-early", clock)
+    enter(twilio_cb, sid("CA-early"), clock)
     clock.advance(30)
-    enter(twilio_cb, "CA-later", clock)
+    enter(twilio_cb, sid("CA-later"), clock)
     clock.advance(30)
-    request_callback(twilio_cb, "CA-early", queue_time=60)
-    twilio_cb.post(WAIT, wait_form("CA-later", queue_time=30))
-    agent = twilio_cb.post("/voice/agent", {"CallSid": "CAagent1", "To": "+14155550000"})
+    request_callback(twilio_cb, sid("CA-early"), queue_time=60)
+    twilio_cb.post(WAIT, wait_form(sid("CA-later"), queue_time=30))
+    agent = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1"), "To": "+14155550000"})
     assert top_verbs(agent.data) == ["Say", "Dial"]
     assert "waiting 1 minute since first calling" in spoken(agent.data)
     dial = parse(agent.data).find("Dial")
     assert dial.get("callerId") == "+14155550000"
     number = dial.find("Number")
     assert number.text == "+14155550100" and number.get("machineDetection") == "Enable"
-    second = twilio_cb.post("/voice/agent", {"CallSid": "CAagent2"})
+    second = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent2")})
     assert parse(second.data).find("Dial/Queue").text == "support"
 
 
 def test_a_caller_who_entered_before_the_callback_is_served_first(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA-first", clock)
+    enter(twilio_cb, sid("CA-first"), clock)
     clock.advance(20)
-    enter(twilio_cb, "CA-cb", clock)
-    request_callback(twilio_cb, "CA-cb", queue_time=5)
-    twilio_cb.post(WAIT, wait_form("CA-first", queue_time=20))
-    agent = twilio_cb.post("/voice/agent", {"CallSid": "CAagent1"})
+    enter(twilio_cb, sid("CA-cb"), clock)
+    request_callback(twilio_cb, sid("CA-cb"), queue_time=5)
+    twilio_cb.post(WAIT, wait_form(sid("CA-first"), queue_time=20))
+    agent = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
     assert parse(agent.data).find("Dial/Queue") is not None
 
 
 def answer(twilio, call_id: str, answered_by: str = "human"):
     return twilio.post(f"/voice/callback/answer?call={call_id}&queue=support",
-                       {"CallSid": "CAleg", "AnsweredBy": answered_by})
+                       {"CallSid": sid("CAleg"), "AnsweredBy": answered_by})
 
 
 def dial_result(twilio, call_id: str, status: str, leg: str):
     return twilio.post(f"/voice/callback/dial-result?call={call_id}&queue=support",
-                       {"CallSid": "CAagent", "DialCallStatus": status, "DialCallSid": leg})
+                       {"CallSid": sid("CAagent"), "DialCallStatus": status, "DialCallSid": leg})
 
 
 def test_busy_then_retry_after_spacing_then_connected(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA1", clock)
-    request_callback(twilio_cb, "CA1", queue_time=60)
-    twilio_cb.post("/voice/agent", {"CallSid": "CAagent1"})
-    busy = dial_result(twilio_cb, "CA1", "busy", "CAleg1")
+    enter(twilio_cb, sid("CA1"), clock)
+    request_callback(twilio_cb, sid("CA1"), queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
+    busy = dial_result(twilio_cb, sid("CA1"), "busy", sid("CAleg1"))
     assert top_verbs(busy.data) == ["Say", "Redirect"]
     assert callback_rows(cb_app)[0]["status"] == "pending"
-    early = twilio_cb.post("/voice/agent", {"CallSid": "CAagent2"})
+    early = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent2")})
     assert parse(early.data).find("Dial/Queue") is not None  # retry waits for its spacing
     clock.advance(301)
-    retry = twilio_cb.post("/voice/agent", {"CallSid": "CAagent3"})
+    retry = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent3")})
     assert parse(retry.data).find("Dial/Number") is not None
-    greeting = answer(twilio_cb, "CA1")
+    greeting = answer(twilio_cb, sid("CA1"))
     assert "call back you asked for" in spoken(greeting.data)
-    row = call_row(cb_app, "CA1")
+    row = call_row(cb_app, sid("CA1"))
     assert row["outcome"] == "callback_connected" and row["callback_wait_s"] >= 301
-    events = logged_events(cb_app, "CA1")
+    events = logged_events(cb_app, sid("CA1"))
     assert events.count("CALLBACK_ATTEMPT") == 2 and "CALLBACK_CONNECT" in events
     assert "ABANDON" not in events
 
 
 def test_voicemail_counts_as_an_unanswered_attempt(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA1", clock)
-    request_callback(twilio_cb, "CA1", queue_time=60)
-    twilio_cb.post("/voice/agent", {"CallSid": "CAagent1"})
-    machine = answer(twilio_cb, "CA1", answered_by="machine_start")
+    enter(twilio_cb, sid("CA1"), clock)
+    request_callback(twilio_cb, sid("CA1"), queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
+    machine = answer(twilio_cb, sid("CA1"), answered_by="machine_start")
     assert top_verbs(machine.data) == ["Hangup"]
     assert callback_rows(cb_app)[0]["last_result"] == "voicemail"
-    assert call_row(cb_app, "CA1")["outcome"] == "left"
+    assert call_row(cb_app, sid("CA1"))["outcome"] == "left"
 
 
 def test_after_the_last_attempt_the_callback_fails_and_an_sms_is_sent(
@@ -184,42 +187,42 @@ def test_after_the_last_attempt_the_callback_fails_and_an_sms_is_sent(
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     client = app.extensions["holdwell"].rest_client
     create = mocker.patch.object(client.messages, "create")
-    enter(twilio, "CA1", clock)
-    request_callback(twilio, "CA1", queue_time=60)
-    twilio.post("/voice/agent", {"CallSid": "CAagent1"})
-    dial_result(twilio, "CA1", "no-answer", "CAleg1")
-    dial_result(twilio, "CA1", "no-answer", "CAleg1")  # a retried webhook counts once
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
+    twilio.post("/voice/agent", {"CallSid": sid("CAagent1")})
+    dial_result(twilio, sid("CA1"), "no-answer", sid("CAleg1"))
+    dial_result(twilio, sid("CA1"), "no-answer", sid("CAleg1"))  # a retried webhook counts once
     clock.advance(301)
-    twilio.post("/voice/agent", {"CallSid": "CAagent2"})
-    dial_result(twilio, "CA1", "busy", "CAleg2")
+    twilio.post("/voice/agent", {"CallSid": sid("CAagent2")})
+    dial_result(twilio, sid("CA1"), "busy", sid("CAleg2"))
     assert callback_rows(app)[0]["status"] == "failed"
-    assert call_row(app, "CA1")["outcome"] == "callback_failed"
-    assert logged_events(app, "CA1").count("CALLBACK_FAILED") == 1
+    assert call_row(app, sid("CA1"))["outcome"] == "callback_failed"
+    assert logged_events(app, sid("CA1")).count("CALLBACK_FAILED") == 1
     create.assert_called_once()
     assert create.call_args.kwargs["to"] == "+14155550100"
     assert create.call_args.kwargs["from_"] == "+14155550000"
 
 
 def test_a_stale_claim_is_released_to_its_old_place(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA1", clock)
-    request_callback(twilio_cb, "CA1", queue_time=60)
-    twilio_cb.post("/voice/agent", {"CallSid": "CAagent-died"})
+    enter(twilio_cb, sid("CA1"), clock)
+    request_callback(twilio_cb, sid("CA1"), queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent-died")})
     engine = cb_app.extensions["holdwell"].store.engine
     assert callback_queue.release_stale_claims(engine, clock.now(), 180) == 0
     clock.advance(181)
     assert callback_queue.release_stale_claims(engine, clock.now(), 180) == 1
-    again = twilio_cb.post("/voice/agent", {"CallSid": "CAagent2"})
+    again = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent2")})
     assert parse(again.data).find("Dial/Number") is not None
 
 
 def test_a_restart_loses_no_callback(make_app, clock):
     first = make_app(CONFIG)
     twilio = SignedClient(first.test_client(), AUTH_TOKEN)
-    enter(twilio, "CA1", clock)
-    request_callback(twilio, "CA1", queue_time=60)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
     restarted = make_app(CONFIG)  # same database, new process state
     agent = SignedClient(restarted.test_client(), AUTH_TOKEN).post(
-        "/voice/agent", {"CallSid": "CAagent"})
+        "/voice/agent", {"CallSid": sid("CAagent")})
     assert parse(agent.data).find("Dial/Number").text == "+14155550100"
 
 
@@ -230,10 +233,10 @@ def test_the_watch_flags_callbacks_at_risk_of_missing_their_promise(make_app, cl
     app = make_app(CONFIG + "[estimate]\nmin_departures = 1\n")
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     for n in range(3):  # departures, so the offer can promise a time
-        twilio.post("/voice/connect?queue=support", {"CallSid": f"CAold{n}", "QueueTime": "9"})
+        twilio.post("/voice/connect?queue=support", {"CallSid": sid(f"CAold{n}"), "QueueTime": "9"})
         clock.advance(20)
-    enter(twilio, "CA1", clock)
-    request_callback(twilio, "CA1", queue_time=60)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
     row = callback_rows(app)[0]
     assert row["promised_by"] is not None
     engine = app.extensions["holdwell"].store.engine
@@ -242,30 +245,33 @@ def test_the_watch_flags_callbacks_at_risk_of_missing_their_promise(make_app, cl
     promised_by = row["promised_by"].replace(tzinfo=clock.now().tzinfo)
     clock.set(promised_by - timedelta(seconds=30))
     report = watch_once(engine, settings, clock.now())
-    assert report.at_risk == ["CA1"] and report.pending == 1
+    assert report.at_risk == [sid("CA1")] and report.pending == 1
     watch_once(engine, settings, clock.now())
-    assert logged_events(app, "CA1").count("CALLBACK_AT_RISK") == 1
+    assert logged_events(app, sid("CA1")).count("CALLBACK_AT_RISK") == 1
 
 
 def test_gather_actions_without_queue_time_take_the_wait_from_the_log(cb_app, twilio_cb, clock):
-    enter(twilio_cb, "CA1", clock)
+    enter(twilio_cb, sid("CA1"), clock)
     clock.advance(95)
-    bare = {"CallSid": "CA1", "From": "+14155550100"}  # no Queue* parameters at all
+    bare = {"CallSid": sid("CA1"), "From": "+14155550100"}  # no Queue* parameters at all
     offer = twilio_cb.post(CHOICE, {**bare, "Digits": "2"})
     twilio_cb.post(parse(offer.data).find("Gather").get("action"), {**bare, "Digits": "1"})
-    row = call_row(cb_app, "CA1")
+    row = call_row(cb_app, sid("CA1"))
     assert row["outcome"] == "left" and row["wait_s"] == 95
 
 
-def test_the_operator_page_lists_promises_and_flags_those_at_risk(cb_app, twilio_cb, clock,
-                                                                  monkeypatch):
-    enter(twilio_cb, "CA1", clock)
-    request_callback(twilio_cb, "CA1", queue_time=60)
-    client = cb_app.test_client()
-    assert client.get("/ops/callbacks").status_code == 404  # off without a token
-    monkeypatch.setenv("HOLDWELL_OPS_TOKEN", "s3cret")
+def test_the_operator_page_lists_promises_and_flags_those_at_risk(make_app, clock):
+    locked = make_app(CONFIG, ops_token="s3cret")
+    twilio = SignedClient(locked.test_client(), AUTH_TOKEN)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
+    assert make_app(CONFIG).test_client().get("/ops/callbacks").status_code == 404  # off
+    client = locked.test_client()
     assert client.get("/ops/callbacks").status_code == 401
-    assert client.get("/ops/callbacks?token=wrong").status_code == 401
+    assert client.get("/ops/callbacks", headers={"Authorization": "Bearer wrong"}).status_code \
+        == 401
+    # the token is never taken from the query string, where it would reach access logs
+    assert client.get("/ops/callbacks?token=s3cret").status_code == 401
     page = client.get("/ops/callbacks", headers={"Authorization": "Bearer s3cret"})
-    assert page.status_code == 200 and b"CA1" in page.data
+    assert page.status_code == 200 and sid("CA1").encode() in page.data
     assert b"Callbacks not yet kept (1)" in page.data

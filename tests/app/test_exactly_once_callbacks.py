@@ -22,6 +22,7 @@ from tests.app.test_callbacks import CONFIG, callback_rows, enter
 from tests.app.test_voice_contract import call_row, logged_events, request_callback
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -38,55 +39,55 @@ def claimed_dial(twilio, agent: str) -> dict[str, str]:
 def report(twilio, fence: dict[str, str], status: str, leg: str):
     return twilio.post(
         f"/voice/callback/dial-result?call={fence['call']}&claim={fence['claim']}&queue=support",
-        {"CallSid": "CAagent", "DialCallStatus": status, "DialCallSid": leg})
+        {"CallSid": sid("CAagent"), "DialCallStatus": status, "DialCallSid": leg})
 
 
 @pytest.fixture
 def promised(make_app, clock):
     app = make_app(CONFIG)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    enter(twilio, "CA1", clock)
-    request_callback(twilio, "CA1", queue_time=60)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
     return app, twilio
 
 
 def test_a_late_result_of_a_released_claim_never_undoes_the_next_one(promised, clock):
     app, twilio = promised
-    first = claimed_dial(twilio, "CAagentA")
+    first = claimed_dial(twilio, sid("CAagentA"))
     clock.advance(400)  # A's call died silently; the watch takes the claim back
     released = callback_queue.release_stale_claims(app.extensions["holdwell"].store.engine,
                                                    clock.now(), claim_timeout_s=180)
     assert released == 1
-    second = claimed_dial(twilio, "CAagentB")
+    second = claimed_dial(twilio, sid("CAagentB"))
     assert second["claim"] != first["claim"]
-    report(twilio, first, "no-answer", "CAlegA")  # A's ring finally ends, late
+    report(twilio, first, "no-answer", sid("CAlegA"))  # A's ring finally ends, late
     row = callback_rows(app)[0]
-    assert row["status"] == "claimed" and row["claimed_by"] == "CAagentB"
+    assert row["status"] == "claimed" and row["claimed_by"] == sid("CAagentB")
     assert row["attempts"] == 0  # the stale attempt counted nothing
-    report(twilio, second, "busy", "CAlegB")
+    report(twilio, second, "busy", sid("CAlegB"))
     assert callback_rows(app)[0]["attempts"] == 1
 
 
 def test_an_ended_agent_call_frees_its_claim_at_once(promised):
     app, twilio = promised
-    claimed_dial(twilio, "CAagentA")
-    twilio.post("/voice/status", {"CallSid": "CAagentB", "CallStatus": "completed"})
+    claimed_dial(twilio, sid("CAagentA"))
+    twilio.post("/voice/status", {"CallSid": sid("CAagentB"), "CallStatus": "completed"})
     assert callback_rows(app)[0]["status"] == "claimed"  # someone else's call: no change
-    twilio.post("/voice/status", {"CallSid": "CAagentA", "CallStatus": "completed"})
+    twilio.post("/voice/status", {"CallSid": sid("CAagentA"), "CallStatus": "completed"})
     row = callback_rows(app)[0]
     assert row["status"] == "pending" and row["claim_token"] is None
-    assert call_row(app, "CA1")["outcome"] == "left"  # the caller's own record is untouched
+    assert call_row(app, sid("CA1"))["outcome"] == "left"  # the caller's own record is untouched
 
 
 def test_a_connected_result_counts_once_and_only_for_its_claim(promised):
     app, twilio = promised
-    fence = claimed_dial(twilio, "CAagentA")
+    fence = claimed_dial(twilio, sid("CAagentA"))
     for _ in range(2):  # Twilio retries the answer webhook
-        twilio.post(f"/voice/callback/answer?call=CA1&claim={fence['claim']}&queue=support",
-                    {"CallSid": "CAleg", "AnsweredBy": "human"})
+        twilio.post(f"/voice/callback/answer?call={sid('CA1')}&claim={fence['claim']}&queue=support",
+                    {"CallSid": sid("CAleg"), "AnsweredBy": "human"})
     assert callback_rows(app)[0]["status"] == "connected"
-    assert logged_events(app, "CA1").count("CALLBACK_CONNECT") == 1
-    assert call_row(app, "CA1")["outcome"] == "callback_connected"
+    assert logged_events(app, sid("CA1")).count("CALLBACK_CONNECT") == 1
+    assert call_row(app, sid("CA1"))["outcome"] == "callback_connected"
 
 
 def test_a_claim_may_not_expire_while_its_customer_can_still_be_ringing(config_file):

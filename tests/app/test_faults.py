@@ -12,8 +12,9 @@ from app.signed_client import SignedClient
 from hold_policies.config import ConfigError
 from tests.app.twiml_reading import WAIT_VERBS, all_verbs, parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
 
-CALL = {"CallSid": "CA1", "From": "+14155550100", "QueueTime": "61", "QueuePosition": "2",
+CALL = {"CallSid": sid("CA1"), "From": "+14155550100", "QueueTime": "61", "QueuePosition": "2",
         "CurrentQueueSize": "4"}
 ROUTES = {
     "/voice/incoming": ["Say", "Enqueue"],
@@ -24,11 +25,11 @@ ROUTES = {
     "/voice/connect?queue=support": ["Say"],
     "/voice/callback/confirm?number=%2B14155550100&policy=callback&queue=support": None,
     "/voice/callback/entry?policy=callback&queue=support&tries=1": None,
-    "/voice/callback/answer?call=CA1&queue=support": None,
-    "/voice/callback/dial-result?call=CA1&queue=support": None,
-    "/voice/callback/rest-answer?call=CA1&queue=support": ["Say", "Enqueue"],
+    f"/voice/callback/answer?call={sid('CA1')}&queue=support": None,
+    f"/voice/callback/dial-result?call={sid('CA1')}&queue=support": None,
+    f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support": ["Say", "Enqueue"],
     "/voice/callback/rest-connect?queue=support": None,
-    "/voice/callback/rest-result?call=CA1&queue=support": None,
+    f"/voice/callback/rest-result?call={sid('CA1')}&queue=support": None,
 }
 
 
@@ -80,7 +81,7 @@ def test_callback_choice_without_database_never_leaves_the_queue(make_app):
 
 def test_status_callback_with_database_gone_is_journaled_before_its_204(broken_db_app):
     twilio = SignedClient(broken_db_app.test_client(), AUTH_TOKEN)
-    response = twilio.post("/voice/status", {"CallSid": "CA1", "CallStatus": "completed"})
+    response = twilio.post("/voice/status", {"CallSid": sid("CA1"), "CallStatus": "completed"})
     assert response.status_code == 204  # Twilio never retries; the journal has the fact
     journal = broken_db_app.extensions["holdwell"].store.journal
     assert journal.backlog() == 1

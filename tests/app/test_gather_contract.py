@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 
 from app.signed_client import SignedClient

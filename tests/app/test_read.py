@@ -7,6 +7,7 @@ from app.storage.read import read_events_frame, read_records_frame
 from hold_policies.records import RECORD_COLUMNS
 from tests.app.test_voice_contract import request_callback, wait_form
 from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
 
 
 def test_records_and_events_come_back_in_the_record_format(make_app, sqlite_url, clock):
@@ -14,20 +15,22 @@ def test_records_and_events_come_back_in_the_record_format(make_app, sqlite_url,
                    '[queues.support]\npolicy = "callback"\n'
                    "[queues.support.callback]\noffer_without_estimate_after_s = 0\n")
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    for call in ("CA1", "CA2", "CA3", "CA4"):
+    for call in (sid("CA1"), sid("CA2"), sid("CA3"), sid("CA4")):
         twilio.post("/voice/incoming", {"CallSid": call, "From": "+14155550100"})
         twilio.post("/voice/wait?policy=callback&queue=support", wait_form(call, queue_time=60))
-    twilio.post("/voice/connect?queue=support", {"CallSid": "CA1", "QueueTime": "70"})
+    twilio.post("/voice/connect?queue=support", {"CallSid": sid("CA1"), "QueueTime": "70"})
     twilio.post("/voice/queue-result?queue=support",
-                {"CallSid": "CA2", "QueueResult": "hangup", "QueueTime": "80"})
-    request_callback(twilio, "CA3", queue_time=90)
+                {"CallSid": sid("CA2"), "QueueResult": "hangup", "QueueTime": "80"})
+    request_callback(twilio, sid("CA3"), queue_time=90)
     records = read_records_frame(sqlite_url, chunk_size=2)
     assert set(RECORD_COLUMNS) <= set(records.columns)
     by_id = records.set_index("call_id")
-    assert list(by_id.index) == ["CA1", "CA2", "CA3"]  # CA4 is still waiting: no record yet
-    assert by_id.loc["CA1", "outcome"] == "answered" and by_id.loc["CA1", "wait_s"] == 70
-    assert by_id.loc["CA2", "outcome"] == "abandoned"
-    assert by_id.loc["CA3", "outcome"] == "left" and by_id.loc["CA3", "callback_requested"]
+    # CA4 is still waiting: no record yet
+    assert sorted(by_id.index) == sorted([sid("CA1"), sid("CA2"), sid("CA3")])
+    assert by_id.loc[sid("CA1"), "outcome"] == "answered" and by_id.loc[sid("CA1"), "wait_s"] == 70
+    assert by_id.loc[sid("CA2"), "outcome"] == "abandoned"
+    assert by_id.loc[sid("CA3"), "outcome"] == "left"
+    assert by_id.loc[sid("CA3"), "callback_requested"]
     assert str(records["entered_at"].dt.tz) == "UTC"
     events = read_events_frame(sqlite_url, chunk_size=3)
     assert {"ENTERQUEUE", "ANNOUNCE", "CONNECT", "ABANDON", "CALLBACK_REQUESTED"} <= set(
@@ -38,8 +41,8 @@ def test_records_and_events_come_back_in_the_record_format(make_app, sqlite_url,
 def test_events_can_be_narrowed_to_announcements(make_app, sqlite_url):
     app = make_app()
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"})
-    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form("CA1", queue_time=60))
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "+14155550100"})
+    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(sid("CA1"), queue_time=60))
     only = read_events_frame(sqlite_url, only=["ANNOUNCE"])
     assert set(only["event"]) == {"ANNOUNCE"}
     assert len(read_events_frame(sqlite_url)) > len(only)

@@ -11,8 +11,9 @@ from app import create_app
 from app.settings import SettingsError
 from app.signed_client import SignedClient
 from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
 
-FORM = {"CallSid": "CA1", "From": "+14155550100"}
+FORM = {"CallSid": sid("CA1"), "From": "+14155550100"}
 
 
 def test_valid_signature_is_accepted(twilio):

@@ -18,6 +18,7 @@ from app.storage.prepared import QUEUE_VIEW
 from tests.app.test_callbacks import CONFIG, dial_result, enter
 from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
 from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 WAIT = "/voice/wait?policy=checkin&queue=support"
@@ -33,7 +34,7 @@ def test_log_event_tells_a_first_insert_from_a_repeat(any_url):
     fresh = []
     for _ in range(2):
         with engine.begin() as conn:
-            fresh.append(log_event(conn, dedupe_key="CA1:ANNOUNCE:60", time=NOW, call_id="CA1",
+            fresh.append(log_event(conn, dedupe_key="CA1:ANNOUNCE:60", time=NOW, call_id=sid("CA1"),
                                    queue="support", event="ANNOUNCE"))
     engine.dispose()
     assert fresh == [True, False]
@@ -42,27 +43,27 @@ def test_log_event_tells_a_first_insert_from_a_repeat(any_url):
 def test_an_announcement_is_counted_once_on_postgresql(postgres_url, make_app):
     app = make_app(database_url=postgres_url)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"})
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "+14155550100"})
     for _ in range(2):  # a retry carries the same QueueTime
         twilio.post(WAIT, wait_form(queue_time=60))
-    row = call_row(app, "CA1")
+    row = call_row(app, sid("CA1"))
     assert row["announcements"] == 1 and row["last_announced_at"] is not None
-    assert logged_events(app, "CA1").count("ENTERQUEUE") == 1
+    assert logged_events(app, sid("CA1")).count("ENTERQUEUE") == 1
 
 
 def test_a_busy_callback_is_retried_later_on_postgresql(postgres_url, make_app, clock):
     app = make_app(CONFIG, database_url=postgres_url)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    enter(twilio, "CA1", clock)
-    request_callback(twilio, "CA1", queue_time=60)
-    twilio.post("/voice/agent", {"CallSid": "CAagent1"})
-    dial_result(twilio, "CA1", "busy", "CAleg1")
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
+    twilio.post("/voice/agent", {"CallSid": sid("CAagent1")})
+    dial_result(twilio, sid("CA1"), "busy", sid("CAleg1"))
     pending = callback_queue.pending(app.extensions["holdwell"].store.engine)
-    assert [(cb.call_id, cb.attempts) for cb in pending] == [("CA1", 1)]
+    assert [(cb.call_id, cb.attempts) for cb in pending] == [(sid("CA1"), 1)]
 
 
 def note_poll(store, queue_time_s: float, now: datetime, position: int = 1):
-    polled = store.poll(c.NotePoll(call_id="CA1", now=now, queue="support", policy="checkin",
+    polled = store.poll(c.NotePoll(call_id=sid("CA1"), now=now, queue="support", policy="checkin",
                                    queue_time_s=queue_time_s, position=position),
                         Deadline.unbounded(), lambda poll: (None, None))
     return polled[0]
@@ -88,24 +89,24 @@ def test_without_update_returning_polls_and_answers_still_land(app, monkeypatch)
     monkeypatch.setattr(store.engine.dialect, "update_returning", False)
     for n, queue_time in enumerate((0, 60), start=1):
         assert note_poll(store, queue_time, NOW, position=2).call.polls == n
-    store.write(c.Connect(call_id="CA1", now=NOW, queue="support", queue_time_s=70),
+    store.write(c.Connect(call_id=sid("CA1"), now=NOW, queue="support", queue_time_s=70),
                 Deadline.unbounded())
-    assert call_row(app, "CA1")["outcome"] == "answered"
+    assert call_row(app, sid("CA1"))["outcome"] == "answered"
 
 
 def test_a_leave_after_a_kept_callback_leaves_it_kept(make_app, clock):
     app = make_app(CONFIG)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    enter(twilio, "CA1", clock)
-    request_callback(twilio, "CA1", queue_time=60)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
     store = app.extensions["holdwell"].store
-    claim = store.read(lambda conn: callback_queue.claim_next(conn, "support", "CAagent",
+    claim = store.read(lambda conn: callback_queue.claim_next(conn, "support", sid("CAagent"),
                                                               clock.now()), Deadline.unbounded())
-    store.write(c.CallbackConnected(call_id="CA1", now=clock.now(), claim=claim.claim),
+    store.write(c.CallbackConnected(call_id=sid("CA1"), now=clock.now(), claim=claim.claim),
                 Deadline.unbounded())
-    store.write(c.QueueResult(call_id="CA1", now=clock.now(), queue="support", result="leave",
+    store.write(c.QueueResult(call_id=sid("CA1"), now=clock.now(), queue="support", result="leave",
                               queue_time_s=70), Deadline.unbounded())
-    assert call_row(app, "CA1")["outcome"] == "callback_connected"
+    assert call_row(app, sid("CA1"))["outcome"] == "callback_connected"
 
 
 def query_plan(engine, statement, **params) -> str:

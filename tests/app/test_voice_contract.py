@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.storage.schema import call_events, calls
 from tests.app.twiml_reading import CONNECT_VERBS, WAIT_VERBS, all_verbs, parse, spoken, top_verbs
+from tests.support.sids import sid
 
 POLICIES = ("silence", "checkin", "callback", "music_ads")
 FROM = "+14155550100"
@@ -18,7 +19,10 @@ def config_for(policy: str) -> str:
             "[queues.support.callback]\noffer_without_estimate_after_s = 60\n")
 
 
-def wait_form(call_id="CA1", queue_time=0, position=1, size=1):
+CA1 = sid("CA1")
+
+
+def wait_form(call_id=CA1, queue_time=0, position=1, size=1):
     return {"CallSid": call_id, "QueueTime": str(queue_time), "QueuePosition": str(position),
             "CurrentQueueSize": str(size), "From": FROM}
 
@@ -34,7 +38,7 @@ def policy_client(request, make_app):
 
 def test_incoming_says_the_welcome_then_enqueues_with_wait_and_action(policy_client):
     policy, twilio, _ = policy_client
-    response = twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    response = twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": FROM})
     assert response.status_code == 200 and response.mimetype == "text/xml"
     assert top_verbs(response.data) == ["Say", "Enqueue"]
     enqueue = parse(response.data).find("Enqueue")
@@ -46,7 +50,7 @@ def test_incoming_says_the_welcome_then_enqueues_with_wait_and_action(policy_cli
 
 def test_wait_documents_use_only_allowed_verbs_and_end_to_repoll(policy_client):
     policy, twilio, _ = policy_client
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": FROM})
     for queue_time in (0, 60, 120, 180, 240):
         response = twilio.post(f"/voice/wait?policy={policy}&queue=support",
                                wait_form(queue_time=queue_time))
@@ -61,7 +65,7 @@ def test_checkin_gathers_one_key_posting_to_choice(make_app):
     from tests.conftest import AUTH_TOKEN
 
     twilio = SignedClient(make_app(config_for("checkin")).test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": FROM})
     twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(queue_time=1))
     response = twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(queue_time=60))
     gather = parse(response.data).find("Gather")
@@ -72,13 +76,13 @@ def test_checkin_gathers_one_key_posting_to_choice(make_app):
 
 
 def test_keep_waiting_key_is_acknowledged_and_logged(app, twilio):
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": FROM})
     twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(queue_time=60))
     response = twilio.post("/voice/choice?policy=checkin&queue=support",
                            {**wait_form(queue_time=65), "Digits": "1"})
     assert top_verbs(response.data) == ["Say"]
     assert "keep your place" in spoken(response.data)
-    events = logged_events(app, "CA1")
+    events = logged_events(app, sid("CA1"))
     assert "KEYPRESS" in events and "ABANDON" not in events
 
 
@@ -88,18 +92,18 @@ def test_callback_key_commits_request_then_leaves_and_is_never_an_abandon(make_a
 
     app = make_app(config_for("callback"))
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": FROM})
     twilio.post("/voice/wait?policy=callback&queue=support", wait_form(queue_time=61))
     response = request_callback(twilio)
     assert top_verbs(response.data) == ["Say", "Leave"]
     assert "call you back" in spoken(response.data)
     twilio.post("/voice/queue-result?policy=callback&queue=support",
-                {"CallSid": "CA1", "QueueResult": "leave", "QueueTime": "71"})
-    twilio.post("/voice/status", {"CallSid": "CA1", "CallStatus": "completed"})
-    events = logged_events(app, "CA1")
+                {"CallSid": sid("CA1"), "QueueResult": "leave", "QueueTime": "71"})
+    twilio.post("/voice/status", {"CallSid": sid("CA1"), "CallStatus": "completed"})
+    events = logged_events(app, sid("CA1"))
     assert {"CALLBACK_REQUESTED", "EXITWITHKEY"} <= set(events)
     assert "ABANDON" not in events
-    row = call_row(app, "CA1")
+    row = call_row(app, sid("CA1"))
     assert row["outcome"] == "left" and row["callback_requested"]
 
 
@@ -109,58 +113,59 @@ def test_callback_without_a_callable_number_keeps_the_caller_in_line(make_app):
 
     app = make_app(config_for("callback"))
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": "anonymous"})
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "anonymous"})
     twilio.post("/voice/wait?policy=callback&queue=support", wait_form(queue_time=61))
     response = twilio.post("/voice/choice?policy=callback&queue=support",
                            {**wait_form(queue_time=70), "Digits": "2", "From": "anonymous"})
     assert "Leave" not in all_verbs(response.data)
     assert "keep your place" in spoken(response.data)
-    assert "CALLBACK_REQUESTED" not in logged_events(app, "CA1")
+    assert "CALLBACK_REQUESTED" not in logged_events(app, sid("CA1"))
 
 
 def test_agent_dials_the_queue_and_connect_logs_the_answer(app, twilio):
-    twilio.post("/voice/incoming", {"CallSid": "CA1", "From": FROM})
-    agent = twilio.post("/voice/agent", {"CallSid": "CAagent", "From": "client:ann"})
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": FROM})
+    agent = twilio.post("/voice/agent", {"CallSid": sid("CAagent"), "From": "client:ann"})
     queue = parse(agent.data).find("Dial/Queue")
     assert queue.text == "support" and queue.get("url") == "/voice/connect?queue=support"
     connect = twilio.post("/voice/connect?queue=support",
-                          {"CallSid": "CA1", "QueueTime": "42", "DequeingCallSid": "CAagent"})
+                          {"CallSid": sid("CA1"), "QueueTime": "42",
+                           "DequeingCallSid": sid("CAagent")})
     assert all_verbs(connect.data) <= CONNECT_VERBS
     assert "Connecting you" in spoken(connect.data)
-    row = call_row(app, "CA1")
+    row = call_row(app, sid("CA1"))
     assert row["outcome"] == "answered" and row["wait_s"] == 42
 
 
 def test_queue_result_bridged_and_hangup_answers_end_the_call(twilio):
     for result in ("bridged", "hangup", "leave"):
-        response = twilio.post("/voice/queue-result", {"CallSid": f"CA-{result}",
+        response = twilio.post("/voice/queue-result", {"CallSid": sid(f"CA-{result}"),
                                                        "QueueResult": result, "QueueTime": "3"})
         assert top_verbs(response.data) == ["Hangup"]
 
 
 def test_queue_result_error_puts_the_caller_back_in_line_once(twilio):
     first = twilio.post("/voice/queue-result?policy=checkin&queue=support",
-                        {"CallSid": "CA1", "QueueResult": "error", "QueueTime": "30"})
+                        {"CallSid": sid("CA1"), "QueueResult": "error", "QueueTime": "30"})
     assert top_verbs(first.data) == ["Say", "Enqueue"]
     action = parse(first.data).find("Enqueue").get("action")
     assert action == "/voice/queue-result?episode=1&policy=checkin&queue=support"
-    second = twilio.post(action, {"CallSid": "CA1", "QueueResult": "error", "QueueTime": "5"})
+    second = twilio.post(action, {"CallSid": sid("CA1"), "QueueResult": "error", "QueueTime": "5"})
     assert top_verbs(second.data) == ["Hangup"]
 
 
 def test_status_callback_answers_204(twilio):
-    response = twilio.post("/voice/status", {"CallSid": "CA1", "CallStatus": "ringing"})
+    response = twilio.post("/voice/status", {"CallSid": sid("CA1"), "CallStatus": "ringing"})
     assert response.status_code == 204
 
 
 def test_malformed_webhooks_are_rejected_with_400(twilio):
     assert twilio.post("/voice/wait", {"QueueTime": "3"}).status_code == 400
-    bad = {"CallSid": "CA1", "QueueTime": "soon"}
+    bad = {"CallSid": sid("CA1"), "QueueTime": "soon"}
     assert twilio.post("/voice/wait", bad).status_code == 400
-    assert twilio.post("/voice/queue-result", {"CallSid": "CA1"}).status_code == 400
+    assert twilio.post("/voice/queue-result", {"CallSid": sid("CA1")}).status_code == 400
 
 
-def request_callback(twilio, call_id: str = "CA1", queue_time: int = 70, confirm: str = "1"):
+def request_callback(twilio, call_id: str = sid("CA1"), queue_time: int = 70, confirm: str = "1"):
     """Press the callback key, then confirm the caller ID read back: the full keypad flow."""
     form = {**wait_form(call_id, queue_time=queue_time), "Digits": "2"}
     offer = twilio.post("/voice/choice?policy=callback&queue=support", form)
@@ -183,7 +188,7 @@ def call_row(app, call_id: str):
 def test_an_agent_whose_queue_dial_failed_pauses_before_asking_again(twilio):
     """A missing Twilio queue fails the Dial at once: no tight webhook loop for the agent."""
     answer = twilio.post("/voice/agent?queue=support",
-                         {"CallSid": "CAagent1", "DialCallStatus": "failed"})
+                         {"CallSid": sid("CAagent1"), "DialCallStatus": "failed"})
     assert top_verbs(answer.data) == ["Pause", "Dial"]
     dial = parse(answer.data).find("Dial")
     assert dial.get("action") == "/voice/agent?queue=support"  # still in the loop
@@ -193,12 +198,12 @@ def test_an_agent_whose_queue_dial_failed_pauses_before_asking_again(twilio):
                                     "bridging-in-process"])
 def test_a_caller_still_in_a_call_is_never_hung_up_on(twilio, result):
     answer = twilio.post("/voice/queue-result?queue=support",
-                         {"CallSid": "CA1", "QueueResult": result, "QueueTime": "30"})
+                         {"CallSid": sid("CA1"), "QueueResult": result, "QueueTime": "30"})
     assert answer.status_code == 200 and top_verbs(answer.data) == []
 
 
 def test_a_system_error_puts_the_caller_back_in_line_and_counts_as_an_error(app, twilio):
     first = twilio.post("/voice/queue-result?policy=checkin&queue=support",
-                        {"CallSid": "CA1", "QueueResult": "system-error", "QueueTime": "30"})
+                        {"CallSid": sid("CA1"), "QueueResult": "system-error", "QueueTime": "30"})
     assert top_verbs(first.data) == ["Say", "Enqueue"]
-    assert call_row(app, "CA1")["outcome"] == "error"  # until their second time in line ends
+    assert call_row(app, sid("CA1"))["outcome"] == "error"  # until their second time in line ends

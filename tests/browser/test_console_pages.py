@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 from tests.console.conftest import PASSWORD
 from tests.support.live_server import post_signed
+from tests.support.sids import sid
 
 FROM = "+14155550100"
 
@@ -33,9 +34,9 @@ def wait_poll(base: str, call_id: str, queue_time: int, policy: str = "callback"
 def test_a_caller_appears_on_the_wallboard_while_webhooks_arrive(served, browser_page, shot):
     sign_in(browser_page, served, "analyst")
     assert browser_page.locator("tr[data-call]").count() == 0
-    webhook(served, "/voice/incoming?queue=support", CallSid="CAlive1")
-    wait_poll(served, "CAlive1", 0)
-    wait_poll(served, "CAlive1", 70)  # a check-in: "what they were last told"
+    webhook(served, "/voice/incoming?queue=support", CallSid=sid("CAlive1"))
+    wait_poll(served, sid("CAlive1"), 0)
+    wait_poll(served, sid("CAlive1"), 70)  # a check-in: "what they were last told"
     row = browser_page.wait_for_selector("tr[data-call=CAlive1]", timeout=8000)
     assert "Sorry" in row.inner_text()
     assert browser_page.locator("[data-queue=support] [data-metric=waiting]").inner_text() == "1"
@@ -44,8 +45,8 @@ def test_a_caller_appears_on_the_wallboard_while_webhooks_arrive(served, browser
 
 def test_a_policy_change_is_what_the_next_wait_plays(served, browser_page, shot):
     sign_in(browser_page, served, "operator")
-    webhook(served, "/voice/incoming?queue=support", CallSid="CApol1")
-    before = wait_poll(served, "CApol1", 70).body
+    webhook(served, "/voice/incoming?queue=support", CallSid=sid("CApol1"))
+    before = wait_poll(served, sid("CApol1"), 70).body
     assert b"<Say" in before  # a callback policy's check-in
     browser_page.goto(f"{served}/console/policies/support")
     browser_page.select_option("select[name=policy]", "silence")
@@ -53,7 +54,7 @@ def test_a_policy_change_is_what_the_next_wait_plays(served, browser_page, shot)
     shot("policy-form")
     browser_page.click("button:has-text('Save as a new version')")
     browser_page.wait_for_selector("text=Saved as config version 2")
-    after = ElementTree.fromstring(wait_poll(served, "CApol1", 140, policy="silence").body)
+    after = ElementTree.fromstring(wait_poll(served, sid("CApol1"), 140, policy="silence").body)
     assert after.find(".//Say") is None and after.find(".//Pause") is not None
     browser_page.goto(f"{served}/console/versions?show=2")
     assert '+policy = "silence"' in browser_page.inner_text("pre.diff")
@@ -61,12 +62,12 @@ def test_a_policy_change_is_what_the_next_wait_plays(served, browser_page, shot)
 
 
 def test_an_operator_cancels_a_callback(served, browser_page, shot):
-    webhook(served, "/voice/incoming?queue=support", CallSid="CAcb1")
-    wait_poll(served, "CAcb1", 0)
-    offer = webhook(served, "/voice/choice?queue=support&policy=callback", CallSid="CAcb1",
+    webhook(served, "/voice/incoming?queue=support", CallSid=sid("CAcb1"))
+    wait_poll(served, sid("CAcb1"), 0)
+    offer = webhook(served, "/voice/choice?queue=support&policy=callback", CallSid=sid("CAcb1"),
                     QueueTime="70", QueuePosition="1", CurrentQueueSize="1", Digits="2")
     action = ElementTree.fromstring(offer.body).find(".//Gather").get("action")
-    webhook(served, action.removeprefix(served), CallSid="CAcb1", QueueTime="75",
+    webhook(served, action.removeprefix(served), CallSid=sid("CAcb1"), QueueTime="75",
             QueuePosition="1", CurrentQueueSize="1", Digits="1")
     sign_in(browser_page, served, "operator")
     browser_page.goto(f"{served}/console/callbacks")
@@ -77,7 +78,7 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot):
     row.locator("button:has-text('Cancel')").click()
     browser_page.wait_for_selector("text=Callback CAcb1 cancelled")
     assert "cancelled" in browser_page.locator("tr[data-call=CAcb1]").inner_text()
-    agent = webhook(served, "/voice/agent?queue=support", CallSid="CAagent")
+    agent = webhook(served, "/voice/agent?queue=support", CallSid=sid("CAagent"))
     assert FROM.encode() not in agent.body  # the agent is not sent to ring them
 
 

@@ -10,6 +10,7 @@ from app.storage import users as people
 from app.storage.console_schema import api_tokens, users
 from cli.main import cli
 from tests.console.conftest import PASSWORD, Console, bearer, csrf_of
+from tests.support.sids import sid
 
 PAGES = ["/console/", "/console/wallboard/fragment", "/console/unserved", "/console/callbacks",
          "/console/policies", "/console/policies/support", "/console/versions",
@@ -17,6 +18,8 @@ PAGES = ["/console/", "/console/wallboard/fragment", "/console/unserved", "/cons
 API_GETS = ["/api/v1/queues", "/api/v1/unserved", "/api/v1/unserved.csv", "/api/v1/callbacks",
             "/api/v1/policies/support", "/api/v1/config/versions", "/api/v1/config/versions/1",
             "/api/v1/experiments/support", "/api/v1/audit"]
+
+CA1 = sid("CA1")
 
 
 def test_cli_adds_users_with_a_hashed_password_and_prints_a_token_stored_hashed(sqlite_url,
@@ -54,7 +57,7 @@ def test_twilio_signature_is_no_credential_for_the_console_or_api(console_app, t
 
 def test_a_session_is_no_credential_on_the_voice_routes(as_role):
     operator = as_role("admin")
-    form = {"CallSid": "CA1", "QueueTime": "0", "QueuePosition": "1", "CurrentQueueSize": "1"}
+    form = {"CallSid": sid("CA1"), "QueueTime": "0", "QueuePosition": "1", "CurrentQueueSize": "1"}
     assert operator.post("/voice/wait", form).status_code == 403
 
 
@@ -67,7 +70,7 @@ def test_roles_analyst_reads_but_may_not_change_operator_may_not_administer(as_r
     assert operator.get("/console/people").status_code == 403
     assert as_role("admin").get("/console/people").status_code == 200
     assert analyst.post("/console/policies/support", {"policy": "silence"}).status_code == 403
-    assert analyst.post("/console/callbacks/CA1/cancel", {"reason": "x" * 5}).status_code == 403
+    assert analyst.post(f"/console/callbacks/{CA1}/cancel", {"reason": "x" * 5}).status_code == 403
     client = console_app.test_client()
     change = {"settings": {"policy": "silence"}}
     assert client.put("/api/v1/policies/support", json=change,

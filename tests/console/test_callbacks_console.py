@@ -6,8 +6,12 @@ from __future__ import annotations
 from app.storage import audit, callback_queue
 from tests.app.test_voice_contract import request_callback, wait_form
 from tests.console.conftest import bearer
+from tests.support.sids import sid
 
 WAIT = "/voice/wait?policy=callback&queue=support"
+
+CA1 = sid("CA1")
+CA404 = sid("CA404")
 
 
 def promise(twilio, call_id: str, number: str = "+14155550100") -> None:
@@ -18,11 +22,11 @@ def promise(twilio, call_id: str, number: str = "+14155550100") -> None:
 
 def test_pending_callbacks_are_listed_with_numbers_masked_for_analysts(
         console_app, twilio_console, tokens):
-    promise(twilio_console, "CA1")
+    promise(twilio_console, sid("CA1"))
     client = console_app.test_client()
     operator = client.get("/api/v1/callbacks", headers=bearer(tokens["operator"])).get_json()
     analyst = client.get("/api/v1/callbacks", headers=bearer(tokens["analyst"])).get_json()
-    assert [(c["call_id"], c["status"]) for c in operator["callbacks"]] == [("CA1", "pending")]
+    assert [(c["call_id"], c["status"]) for c in operator["callbacks"]] == [(sid("CA1"), "pending")]
     assert operator["callbacks"][0]["number"] == "+14155550100"
     assert analyst["callbacks"][0]["number"].endswith("00")
     assert "4155550" not in analyst["callbacks"][0]["number"]
@@ -30,53 +34,53 @@ def test_pending_callbacks_are_listed_with_numbers_masked_for_analysts(
 
 def test_cancel_needs_a_reason_is_audited_and_the_agent_no_longer_gets_it(
         console_app, twilio_console, tokens, as_role, clock):
-    promise(twilio_console, "CA1")
+    promise(twilio_console, sid("CA1"))
     operator = as_role("operator")
     page = operator.get("/console/callbacks").get_data(as_text=True)
-    assert 'action="/console/callbacks/CA1/cancel"' in page
-    no_reason = operator.post("/console/callbacks/CA1/cancel", {"reason": ""},
+    assert f'action="/console/callbacks/{CA1}/cancel"' in page
+    no_reason = operator.post(f"/console/callbacks/{CA1}/cancel", {"reason": ""},
                               follow_redirects=True)
     assert "reason:" in no_reason.get_data(as_text=True)
     client = console_app.test_client()
-    short = client.post("/api/v1/callbacks/CA1/cancel", headers=bearer(tokens["operator"]),
+    short = client.post(f"/api/v1/callbacks/{CA1}/cancel", headers=bearer(tokens["operator"]),
                         json={"reason": "x"})
     assert short.status_code == 422 and "reason" in short.get_json()["fields"]
-    done = operator.post("/console/callbacks/CA1/cancel", {"reason": "solved by email"},
+    done = operator.post(f"/console/callbacks/{CA1}/cancel", {"reason": "solved by email"},
                          follow_redirects=True)
     assert "cancelled" in done.get_data(as_text=True)
     engine = console_app.extensions["holdwell"].store.engine
     with engine.begin() as conn:
-        assert callback_queue.claim_next(conn, "support", "CAagent", clock.now(),
+        assert callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
                                          only_if_older_than_queue=False) is None
     entry = next(e for e in audit.recent(engine) if e.action == "callback.cancel")
-    assert (entry.actor, entry.target, entry.detail) == ("operator", "CA1",
+    assert (entry.actor, entry.target, entry.detail) == ("operator", sid("CA1"),
                                                          {"reason": "solved by email"})
-    again = client.post("/api/v1/callbacks/CA1/cancel", headers=bearer(tokens["operator"]),
+    again = client.post(f"/api/v1/callbacks/{CA1}/cancel", headers=bearer(tokens["operator"]),
                         json={"reason": "twice"})
     assert again.status_code == 409 and "cancelled" in again.get_json()["error"]
-    unknown = client.post("/api/v1/callbacks/CA404/cancel", headers=bearer(tokens["operator"]),
+    unknown = client.post(f"/api/v1/callbacks/{CA404}/cancel", headers=bearer(tokens["operator"]),
                           json={"reason": "nobody"})
     assert unknown.status_code == 404
 
 
 def test_a_callback_being_dialled_cannot_be_cancelled(console_app, twilio_console, tokens,
                                                       clock):
-    promise(twilio_console, "CA1")
+    promise(twilio_console, sid("CA1"))
     engine = console_app.extensions["holdwell"].store.engine
     with engine.begin() as conn:
-        assert callback_queue.claim_next(conn, "support", "CAagent", clock.now(),
+        assert callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
                                          only_if_older_than_queue=False) is not None
     refused = console_app.test_client().post(
-        "/api/v1/callbacks/CA1/cancel", headers=bearer(tokens["operator"]),
+        f"/api/v1/callbacks/{CA1}/cancel", headers=bearer(tokens["operator"]),
         json={"reason": "too late"})
     assert refused.status_code == 409 and "claimed" in refused.get_json()["error"]
 
 
 def test_the_agent_route_skips_a_cancelled_callback(console_app, twilio_console, tokens):
-    promise(twilio_console, "CA1")
-    console_app.test_client().post("/api/v1/callbacks/CA1/cancel",
+    promise(twilio_console, sid("CA1"))
+    console_app.test_client().post(f"/api/v1/callbacks/{CA1}/cancel",
                                    headers=bearer(tokens["operator"]),
                                    json={"reason": "customer called again"})
-    agent = twilio_console.post("/voice/agent?queue=support", {"CallSid": "CAagent"})
+    agent = twilio_console.post("/voice/agent?queue=support", {"CallSid": sid("CAagent")})
     text = agent.get_data(as_text=True)
     assert "<Queue" in text and "+14155550100" not in text

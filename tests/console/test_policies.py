@@ -14,6 +14,7 @@ from cli.main import cli
 from tests.app.test_voice_contract import wait_form
 from tests.conftest import AUTH_TOKEN
 from tests.console.conftest import bearer
+from tests.support.sids import sid
 
 WAIT = "/voice/wait?queue=support"
 
@@ -100,13 +101,13 @@ def test_another_worker_runs_the_new_version_within_its_check_interval(console_a
     other = create_app({"auth_token": AUTH_TOKEN, "database_url": sqlite_url}, clock=clock)
     other.extensions["holdwell_live_config"].check_every_s = 0.2
     twilio = SignedClient(other.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=support", {"CallSid": "CA1", "From": "+14155550100"})
-    before = twilio.post(WAIT, wait_form("CA1", queue_time=0)).get_data(as_text=True)
+    twilio.post("/voice/incoming?queue=support", {"CallSid": sid("CA1"), "From": "+14155550100"})
+    before = twilio.post(WAIT, wait_form(sid("CA1"), queue_time=0)).get_data(as_text=True)
     assert "<Pause" in before
     console_app.test_client().put("/api/v1/policies/support", headers=bearer(tokens["operator"]),
                                   json={"settings": {"policy": "music_ads"}})
     time.sleep(0.3)
-    after = twilio.post(WAIT + "&policy=music_ads", wait_form("CA1", queue_time=60))
+    after = twilio.post(WAIT + "&policy=music_ads", wait_form(sid("CA1"), queue_time=60))
     assert other.extensions["holdwell"].config.queues["support"].policy == "music_ads"
     assert "important to us" in after.get_data(as_text=True)
 
@@ -139,7 +140,7 @@ def test_a_hung_version_lookup_delays_a_voice_request_by_at_most_a_moment(
     live.check_every_s = 0
     monkeypatch.setattr(config_versions, "active_number", lambda conn: time.sleep(1.0))
     started = time.perf_counter()
-    answer = twilio_console.post("/voice/incoming?queue=support", {"CallSid": "CA1",
+    answer = twilio_console.post("/voice/incoming?queue=support", {"CallSid": sid("CA1"),
                                                                    "From": "+14155550100"})
     assert answer.status_code == 200 and time.perf_counter() - started < 0.8
     time.sleep(1.1)  # the look-up ends in the background and frees the next one

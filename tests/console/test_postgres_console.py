@@ -8,8 +8,11 @@ from tests.app.test_voice_contract import request_callback, wait_form
 from tests.conftest import AUTH_TOKEN
 from tests.console.conftest import CONFIG, PASSWORD, Console
 from tests.support.postgres import fresh_postgres_url  # noqa: F401 - fixture
+from tests.support.sids import sid
 
 WAIT = "/voice/wait?policy=callback&queue=support"
+
+CA2 = sid("CA2")
 
 
 def test_the_console_works_on_postgresql(fresh_postgres_url, make_app, clock):  # noqa: F811
@@ -17,17 +20,17 @@ def test_the_console_works_on_postgresql(fresh_postgres_url, make_app, clock):  
     engine = app.extensions["holdwell"].store.engine
     users.add_user(engine, "olu", "operator", PASSWORD, clock.now())
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=support", {"CallSid": "CA1", "From": "+14155550100"})
-    twilio.post(WAIT, wait_form("CA1", queue_time=0))
-    twilio.post("/voice/incoming?queue=support", {"CallSid": "CA2", "From": "+14155550101"})
-    twilio.post(WAIT, wait_form("CA2", queue_time=0))
-    request_callback(twilio, "CA2")
+    twilio.post("/voice/incoming?queue=support", {"CallSid": sid("CA1"), "From": "+14155550100"})
+    twilio.post(WAIT, wait_form(sid("CA1"), queue_time=0))
+    twilio.post("/voice/incoming?queue=support", {"CallSid": sid("CA2"), "From": "+14155550101"})
+    twilio.post(WAIT, wait_form(sid("CA2"), queue_time=0))
+    request_callback(twilio, sid("CA2"))
     operator = Console(app, "olu")
     state = operator.api("GET", "/api/v1/queues").get_json()
     support = next(q for q in state["queues"] if q["queue"] == "support")
-    assert [c["call_id"] for c in support["waiting"]] == ["CA1"]
+    assert [c["call_id"] for c in support["waiting"]] == [sid("CA1")]
     assert support["callbacks_pending"] == 1 and state["config_version"] == 1
-    assert operator.api("POST", "/api/v1/callbacks/CA2/cancel",
+    assert operator.api("POST", f"/api/v1/callbacks/{CA2}/cancel",
                         {"reason": "solved by email"}).status_code == 200
     assert operator.post("/console/policies/support", {"policy": "silence"}).status_code == 303
     assert config_versions.get(engine).number == 2

@@ -12,6 +12,7 @@ from sqlalchemy import insert, update
 from app.storage.schema import callbacks, calls
 from tests.app.test_voice_contract import wait_form
 from tests.console.conftest import bearer
+from tests.support.sids import sid
 
 WAIT = "/voice/wait?policy=callback&queue=support"
 
@@ -27,23 +28,24 @@ def abandon(twilio, call_id: str, number: str, clock) -> None:
 
 def test_abandoned_and_failed_callbacks_are_listed_with_what_they_heard(
         console_app, twilio_console, tokens, clock):
-    abandon(twilio_console, "CA1", "+14155550101", clock)
+    abandon(twilio_console, sid("CA1"), "+14155550101", clock)
     engine = console_app.extensions["holdwell"].store.engine
     now = clock.now()
     with engine.begin() as conn:  # a callback promise that failed after its last attempt
-        conn.execute(insert(calls).values(call_id="CA2", queue="support", policy="callback",
+        conn.execute(insert(calls).values(call_id=sid("CA2"), queue="support", policy="callback",
                                           from_number="+14155550102", arrived_at=now,
                                           entered_at=now, outcome="callback_failed", wait_s=40))
-        conn.execute(insert(callbacks).values(call_id="CA2", queue="support",
+        conn.execute(insert(callbacks).values(call_id=sid("CA2"), queue="support",
                                               number="+14155550199", entered_at=now,
                                               requested_at=now, status="failed"))
     client = console_app.test_client()
     listing = client.get("/api/v1/unserved", headers=bearer(tokens["operator"])).get_json()
     rows = {c["call_id"]: c for c in listing["callers"]}
-    assert set(rows) == {"CA1", "CA2"}
-    assert rows["CA1"]["outcome"] == "abandoned" and rows["CA1"]["number"] == "+14155550101"
-    assert rows["CA1"]["wait_s"] == 95 and "Sorry" in rows["CA1"]["heard"]
-    assert rows["CA2"]["number"] == "+14155550199"  # the number we promised to ring
+    assert set(rows) == {sid("CA1"), sid("CA2")}
+    assert rows[sid("CA1")]["outcome"] == "abandoned"
+    assert rows[sid("CA1")]["number"] == "+14155550101"
+    assert rows[sid("CA1")]["wait_s"] == 95 and "Sorry" in rows[sid("CA1")]["heard"]
+    assert rows[sid("CA2")]["number"] == "+14155550199"  # the number we promised to ring
     masked = client.get("/api/v1/unserved", headers=bearer(tokens["analyst"])).get_json()
     assert all("41555501" not in c["number"] for c in masked["callers"])
     exported = client.get("/api/v1/unserved.csv", headers=bearer(tokens["operator"]))
@@ -54,7 +56,7 @@ def test_abandoned_and_failed_callbacks_are_listed_with_what_they_heard(
 
 def test_the_period_filters_and_a_bad_time_names_the_parameter(console_app, twilio_console,
                                                                tokens, clock, as_role):
-    abandon(twilio_console, "CA1", "+14155550101", clock)
+    abandon(twilio_console, sid("CA1"), "+14155550101", clock)
     client = console_app.test_client()
     later = (clock.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     empty = client.get(f"/api/v1/unserved?start={later}", headers=bearer(tokens["operator"]))
@@ -64,7 +66,7 @@ def test_the_period_filters_and_a_bad_time_names_the_parameter(console_app, twil
     page = as_role("analyst").get("/console/unserved?start=soon")
     assert page.status_code == 422 and "start" in page.get_data(as_text=True)
     shown = as_role("analyst").get("/console/unserved").get_data(as_text=True)
-    assert "CA1" in shown and "masked" in shown and "+14155550101" not in shown
+    assert sid("CA1") in shown and "masked" in shown and "+14155550101" not in shown
     csv_page = as_role("operator").get("/console/unserved.csv").get_data(as_text=True)
     assert "+14155550101" in csv_page
 
@@ -73,7 +75,7 @@ def test_a_settled_call_still_waiting_is_not_unserved(console_app, tokens, clock
     engine = console_app.extensions["holdwell"].store.engine
     now = clock.now()
     with engine.begin() as conn:
-        conn.execute(insert(calls).values(call_id="CA3", queue="support", policy="callback",
+        conn.execute(insert(calls).values(call_id=sid("CA3"), queue="support", policy="callback",
                                           arrived_at=now, entered_at=now))
         conn.execute(update(calls).values(outcome="answered", wait_s=10))
     listing = console_app.test_client().get("/api/v1/unserved",

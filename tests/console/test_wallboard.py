@@ -10,6 +10,7 @@ from sqlalchemy import event, insert, text
 from app.storage.schema import calls
 from tests.app.test_voice_contract import wait_form
 from tests.console.conftest import bearer
+from tests.support.sids import sid
 
 WAIT = "/voice/wait?policy=callback&queue=support"
 
@@ -21,15 +22,15 @@ def queue_of(state: dict, name: str) -> dict:
 def test_waiting_callers_appear_in_order_with_what_they_were_last_told(
         console_app, twilio_console, tokens, clock):
     client = console_app.test_client()
-    for call_id in ("CA1", "CA2"):
+    for call_id in (sid("CA1"), sid("CA2")):
         twilio_console.post("/voice/incoming?queue=support", {"CallSid": call_id,
                                                               "From": "+14155550100"})
         twilio_console.post(WAIT, wait_form(call_id, queue_time=0))
         clock.advance(30)
-    twilio_console.post(WAIT, wait_form("CA1", queue_time=60))  # a check-in for the first
+    twilio_console.post(WAIT, wait_form(sid("CA1"), queue_time=60))  # a check-in for the first
     state = client.get("/api/v1/queues", headers=bearer(tokens["analyst"])).get_json()
     support = queue_of(state, "support")
-    assert [c["call_id"] for c in support["waiting"]] == ["CA1", "CA2"]
+    assert [c["call_id"] for c in support["waiting"]] == [sid("CA1"), sid("CA2")]
     assert [c["position"] for c in support["waiting"]] == [1, 2]
     assert support["waiting"][0]["waited_s"] == 60 and support["longest_wait_s"] == 60
     assert "Sorry" in support["waiting"][0]["last_told"]
@@ -66,12 +67,12 @@ def test_todays_numbers_count_callbacks_at_their_real_wait(console_app, as_role,
 
 
 def test_the_page_and_its_fragment_show_the_same_state(as_role, twilio_console):
-    twilio_console.post("/voice/incoming?queue=support", {"CallSid": "CA9", "From": "+1415"})
-    twilio_console.post(WAIT, wait_form("CA9", queue_time=0))
+    twilio_console.post("/voice/incoming?queue=support", {"CallSid": sid("CA9"), "From": "+1415"})
+    twilio_console.post(WAIT, wait_form(sid("CA9"), queue_time=0))
     operator = as_role("operator")
     page = operator.get("/console/").get_data(as_text=True)
     fragment = operator.get("/console/wallboard/fragment").get_data(as_text=True)
-    assert 'data-call="CA9"' in page and 'data-call="CA9"' in fragment
+    assert f'data-call="{sid("CA9")}"' in page and f'data-call="{sid("CA9")}"' in fragment
     assert "refresh.js" in page and "<html" not in fragment
 
 

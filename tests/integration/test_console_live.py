@@ -13,6 +13,7 @@ from app.storage import users
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from tests.support.live_server import live_servers  # noqa: F401 - fixture
+from tests.support.sids import sid
 
 CONFIG = '[queues.support]\npolicy = "checkin"\n[queues.support.checkin]\ninterval_s = 20\n'
 PROMISE_S = 5.0
@@ -45,7 +46,7 @@ def test_every_worker_follows_a_saved_policy_within_5_seconds(live_servers, tmp_
     engine = make_engine(url)
     users.add_user(engine, "olu", "operator", "a long passphrase", SystemClock().now())
     token = users.issue_token(engine, "olu", SystemClock().now())
-    assert speaks(web, "CA1", 60)  # a check-in: the file's policy runs
+    assert speaks(web, sid("CA1"), 60)  # a check-in: the file's policy runs
     saved = put_json(web.base_url, "/api/v1/policies/support",
                      {"settings": {"policy": "silence"}, "note": "quiet"}, token)
     assert saved == 200
@@ -53,4 +54,4 @@ def test_every_worker_follows_a_saved_policy_within_5_seconds(live_servers, tmp_
     while time.monotonic() - saved_at < PROMISE_S:
         time.sleep(0.25)
     # Many polls reach both workers: every one now plays the new policy.
-    assert not any(speaks(web, f"CA{n}", 60) for n in range(2, 22))
+    assert not any(speaks(web, sid(f"CA{n}"), 60) for n in range(2, 22))

@@ -28,7 +28,7 @@ def test_each_call_hears_its_arm_and_every_event_carries_it(make_app, sqlite_url
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     arms = {}
     for n in range(40):
-        call = f"CA{n:04d}"
+        call = f"CA{n:032x}"
         incoming = twilio.post("/voice/incoming", {"CallSid": call, "From": "+14155550100"})
         wait_url = parse(incoming.data).find("Enqueue").get("waitUrl")
         arms[call] = assign_arm(call, {"checkin": 1, "music_ads": 1}, salt="test")

@@ -10,7 +10,7 @@ API::
 
     with LiveServer(database_url=url, workdir=tmp_path) as web:   # or live_servers fixture
         web.base_url                    # "http://127.0.0.1:<free port>"
-        answer = web.post("/voice/incoming", {"CallSid": "CA1", "From": "+14155550100"},
+        answer = web.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "+14155550100"},
                           timeout=20)   # signed like Twilio; never raises
         answer.status, answer.body, answer.elapsed, answer.error, answer.is_twiml
         web.worker_pids()               # gunicorn's worker processes (children of the master)

@@ -7,9 +7,10 @@ import sys
 import pytest
 
 from tests.support.live_server import live_servers  # noqa: F401 - fixture
+from tests.support.sids import sid
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on Unix")
-CALL = {"CallSid": "CA1", "From": "+14155550100"}
+CALL = {"CallSid": sid("CA1"), "From": "+14155550100"}
 
 
 def test_two_hosts_behind_a_public_url_survive_a_killed_worker(live_servers, sqlite_url):  # noqa: F811

@@ -1,0 +1,31 @@
+"""Which queue and policy a webhook serves: resolved once, the same way for every route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.services import services
+from app.voice.forms import RouteParams
+from hold_policies.base import HoldPolicy
+
+
+@dataclass(frozen=True)
+class Route:
+    """The request's own URL parameters, resolved against the config in memory: a queue that is
+    configured (unknown names fall back to the default queue) and one of its policies."""
+
+    params: RouteParams
+    policy: HoldPolicy
+
+    @property
+    def queue(self) -> str:
+        return self.params.queue or ""
+
+
+def this_route() -> Route:
+    """Never touches the database, so fallbacks may use it too."""
+    svc = services()
+    asked = RouteParams.from_request()
+    queue = svc.queue_name(asked.queue)
+    policy = svc.policy(queue, asked.policy)
+    return Route(RouteParams(queue, policy.name, asked.arm, asked.episode), policy)
