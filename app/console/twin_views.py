@@ -21,6 +21,8 @@ from app.console.twin_view import fit_view
 from app.console.twin_whatif import answer
 from app.services import services
 
+BACKTEST_DAYS = 7
+"""The held-out days the form offers when the log has them (a week: every weekday once)."""
 SCALARS = ("window_days", "day", "replications", "target_unserved", "target_service_level",
            "sl_seconds", "backtest_days", "seed")
 
@@ -54,6 +56,9 @@ def twin() -> tuple[str, int]:
         page["fit"] = fit_view(live_twin(svc, ask.window_days))
         if "run" in request.args:
             page["result"] = answer(svc, ask)
+        elif page["fit"].backtest_days_max:
+            # offered, not forced: the blank form holds a backtest when the log is long enough
+            shown["backtest_days"] = min(BACKTEST_DAYS, page["fit"].backtest_days_max)
     except TwinProblem as problem:
         page["errors"] = {problem.field or "twin": problem.message}
         return render_template("console/twin.html", **page), problem.status

@@ -30,4 +30,7 @@ def test_an_analyst_runs_a_whatif_and_sees_the_table(console_app, served, browse
     assert "%" in music and "±" in music and " s " in music
     assert "3 replications" in page.inner_text("#whatif-result h2")
     assert "Erlang-A" in page.inner_text("#staffing")
+    # the form offered a backtest of as many days as the log allows (7 dates: 5)
+    assert "predicted" in page.inner_text("#backtest h2")
+    assert page.locator("#backtest tbody tr").count() > 10
     shot("twin")
