@@ -93,3 +93,35 @@ def test_a_config_file_that_is_not_utf8_names_the_file_and_the_problem(tmp_path)
     path.write_bytes('[queues.support]\npolicy = "checkin" # caf\xe9\n'.encode("latin-1"))
     with pytest.raises(ConfigError, match="holdwell.toml: not UTF-8"):
         load_config(path)
+
+
+@pytest.mark.parametrize("forged", ["CA1", sid(4) + "From+14155550100", "CA" + "Z" * 32,
+                                    "CA" + "0" * 31 + "\u0660"])
+def test_a_call_sid_not_shaped_like_twilios_is_a_400_and_changes_nothing(web, forged):
+    before = rows(web)
+    for path in ("/voice/incoming?queue=support", "/voice/status",
+                 "/voice/wait?queue=support&policy=checkin"):
+        answer = web.post(path, {"CallSid": forged, "From": "+14155550100", "QueueTime": "5",
+                                 "CallStatus": "completed"})
+        assert answer.status == 400 and b"CallSid" in answer.body
+    assert rows(web) == before
+    assert "Traceback" not in web.log_text()
+
+
+def test_the_ops_token_in_the_query_string_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'holdwell.db'}"
+    upgrade(url)
+    server = LiveServer(url, workdir=tmp_path, extra_env={"HOLDWELL_OPS_TOKEN": "s3cret"}).start()
+    try:
+        def get(path: str, headers: dict[str, str]) -> int:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+            try:
+                connection.request("GET", path, headers=headers)
+                return connection.getresponse().status
+            finally:
+                connection.close()
+
+        assert get("/ops/callbacks?token=s3cret", {}) == 401
+        assert get("/ops/callbacks", {"Authorization": "Bearer s3cret"}) == 200
+    finally:
+        server.stop()
