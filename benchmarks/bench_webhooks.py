@@ -46,7 +46,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -113,6 +113,8 @@ class Row:
     errors: int
     non_twiml: int
     note: str = ""
+    cpu_ms: float | None = None  # gunicorn workers' CPU time per request
+    db_cpu_ms: float | None = None  # PostgreSQL backends' CPU time per request
 
     @property
     def rate(self) -> float:
@@ -122,14 +124,67 @@ class Row:
 def format_table(rows: Sequence[tuple[Row, Row | None]]) -> str:
     """Rows with the ratio of each to its anchor (None: the row is an anchor or has none)."""
     head = (f"{'backend':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-            f"{'errors':>7} {'non-TwiML':>9} {'vs anchor':>9}  note")
+            f"{'errors':>7} {'non-TwiML':>9} {'vs anchor':>9} {'cpu ms/req':>10} "
+            f"{'db cpu ms':>9}  note")
     lines = [head, "-" * len(head)]
     for row, anchor in rows:
         ratio = f"{row.rate / anchor.rate:8.0%}" if anchor and anchor.rate else f"{'':>8}"
+        cpu = f"{row.cpu_ms:10.2f}" if row.cpu_ms is not None else f"{'':>10}"
+        db_cpu = f"{row.db_cpu_ms:9.2f}" if row.db_cpu_ms is not None else f"{'':>9}"
         lines.append(f"{row.name:<28} {row.rate:8.0f} {row.p50_ms:8.1f} {row.p99_ms:8.1f} "
-                     f"{row.max_ms:8.0f} {row.errors:7d} {row.non_twiml:9d} {ratio:>9}  "
-                     f"{row.note}")
+                     f"{row.max_ms:8.0f} {row.errors:7d} {row.non_twiml:9d} {ratio:>9} "
+                     f"{cpu} {db_cpu}  {row.note}")
     return "\n".join(lines)
+
+
+# --- CPU time per request (steadier than rates on a shared box) ----------------------------
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL server processes serving `url`'s database (none for SQLite)."""
+    if not url.startswith("postgresql"):
+        return []
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = :name "
+                "AND pid <> pg_backend_pid()"), {"name": make_url(url).database}).scalars())
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def cpu_per_request(server: LiveServer, url: str | None) -> Iterator[Callable[[Row], Row]]:
+    """Yields a function that adds the workers' (and the database's) CPU ms per request
+    spent during the block to a Row. A rate says how much CPU other work on the box left;
+    CPU per request says what one answer costs, whatever the box was doing."""
+    workers = server.worker_pids()
+    backends = backend_pids(url) if url else []
+    before = (cpu_seconds(workers), cpu_seconds(backends))
+    spent: list[tuple[float, float]] = []
+
+    def add(row: Row) -> Row:
+        done = max(row.requests, 1)
+        app_s, db_s = spent[0]
+        return replace(row, cpu_ms=app_s / done * 1e3,
+                       db_cpu_ms=db_s / done * 1e3 if backends else None)
+
+    yield add
+    spent.append((cpu_seconds(workers) - before[0], cpu_seconds(backends) - before[1]))
 
 
 # --- the servers -------------------------------------------------------------------------
@@ -447,12 +502,14 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
             polls = write_polls(host / "polls", server, wait_path, callers, rounds)
             log(f"{kind}: {polls} signed polls prepared")
             with anchor_server:  # the same bytes; the anchor reads no signature
-                anchor = run_wrk(f"anchor (<Pause>), {kind} run", anchor_server,
-                                 host / "polls", args.seconds, args.connections)
-                rows.append((anchor, None))
-            with profiled(server, kind, args.seconds, args.profile):
+                with cpu_per_request(anchor_server, None) as measured:
+                    anchor = run_wrk(f"anchor (<Pause>), {kind} run", anchor_server,
+                                     host / "polls", args.seconds, args.connections)
+                rows.append((measured(anchor), None))
+            with profiled(server, kind, args.seconds, args.profile), \
+                    cpu_per_request(server, url) as measured:
                 row = run_wrk(kind, server, host / "polls", args.seconds, args.connections)
-            rows.append((row, anchor))
+            rows.append((measured(row), anchor))
             log(f"{kind}: {row.rate:.0f} req/s against the anchor's {anchor.rate:.0f}")
     return rows
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -24,16 +25,26 @@ from sqlalchemy import Connection, Engine
 from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.call_writes import note_poll
-from app.storage.db import as_utc
+from app.storage.db import commit_without_flush_wait
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.journal import Journal
-from app.storage.prepared import CALL, QUEUE_VIEW
+from app.storage.prepared import CALL, CALLBACKS_AHEAD
+from app.storage.queue_flow import QueueFlows
 from app.storage.rows import CallRow, call_row
 from hold_policies.estimate import QueueFlow
 
 log = logging.getLogger("holdwell.storage")
 T = TypeVar("T")
 REPLAY_EVERY_S = 0.5
+STEADY_POLLS_COMMIT_LAZILY = False
+"""A poll after the caller's first (same time in line) writes only its count and check-in
+record, re-established by the next poll: its commit does not wait for the database's disk
+flush (PostgreSQL only; a database server crash may lose the last ~0.6 s of these, never
+an entry, outcome or callback). False restores a flush per poll at about half the rate."""
+BACKLOG_CHECK_S = 0.1
+"""How long this process trusts "the journal is empty" before looking again (a stat per
+webhook showed in the throughput profile). Its own journaling is seen at once; another
+process's within this long, the same race two hosts' webhooks have with each other anyway."""
 
 
 class Written(NamedTuple):
@@ -62,6 +73,9 @@ class CallLogStore:
         self.estimate_window_s = estimate_window_s
         self.journal = journal
         self.runner = runner or BoundedRunner()
+        self.flows = QueueFlows()
+        self._backlog_checked_at = float("-inf")
+        self._backlog = False
         self._replayer_pid: int | None = None
         self._replayer_lock = threading.Lock()
         self._stop = threading.Event()
@@ -69,7 +83,7 @@ class CallLogStore:
     # -- writing -------------------------------------------------------------------------
     def write(self, command: c.Command, deadline: Deadline) -> Written:
         """Apply `command` within the deadline, else journal it (durably, before returning)."""
-        if self.journal is not None and self.journal.has_backlog():
+        if self._behind_journal():
             return self._journal(command)
         try:
             return Written(True, self.runner.run(lambda: self._apply(command), deadline))
@@ -93,13 +107,28 @@ class CallLogStore:
         return self.runner.run(lambda: self._apply(command), deadline)
 
     def _apply(self, command: c.Command) -> object:
-        with self.engine.begin() as conn:
-            return apply(conn, command)
+        try:
+            with self.engine.begin() as conn:
+                return apply(conn, command)
+        finally:
+            if not isinstance(command, c.Announce):  # any other fact may be a departure
+                self.flows.forget()
 
     def _journal(self, command: c.Command) -> Written:
         self.journal.append(command)
+        self._backlog, self._backlog_checked_at = True, time.monotonic()
         self.ensure_replayer()
         return Written(False)
+
+    def _behind_journal(self) -> bool:
+        """Whether writes must queue behind the journal (looked up at most every
+        BACKLOG_CHECK_S; this process's own appends count at once)."""
+        if self.journal is None:
+            return False
+        now = time.monotonic()
+        if now - self._backlog_checked_at >= BACKLOG_CHECK_S or self._backlog:
+            self._backlog, self._backlog_checked_at = self.journal.has_backlog(), now
+        return self._backlog
 
     # -- reading -------------------------------------------------------------------------
     def poll(self, command: c.NotePoll, deadline: Deadline,
@@ -107,15 +136,17 @@ class CallLogStore:
         """Count the poll, read what the policy needs, let `decide` choose the segment and log
         the check-in it serves: one transaction. None (the poll journaled) when the database
         cannot answer in time; the route then decides without history."""
-        if self.journal is not None and self.journal.has_backlog():
+        if self._behind_journal():
             self._journal(command)
             return None
 
         def work() -> tuple[Poll, T]:
             seen: list[Poll] = []
             with self.engine.begin() as conn:
-                note_poll(conn, command, lambda call: seen.append(
-                    self._poll_view(conn, call, command.now)))
+                call = note_poll(conn, command, lambda call, ahead: seen.append(
+                    self._poll_view(conn, call, command.now, ahead)))
+                if STEADY_POLLS_COMMIT_LAZILY and call.polls > 1 and not command.episode:
+                    commit_without_flush_wait(conn)  # a count and a check-in (see README)
                 decided, announcement = decide(seen[0])
                 if announcement is not None:
                     apply(conn, announcement)
@@ -135,7 +166,7 @@ class CallLogStore:
         def work() -> Poll | None:
             with self.engine.connect() as conn:
                 row = conn.execute(CALL, {"call": call_id}).mappings().first()
-                return self._poll_view(conn, call_row(row), now) if row else None
+                return self._poll_view(conn, call_row(row), now, None) if row else None
 
         try:
             return self.runner.run(work, deadline)
@@ -147,22 +178,24 @@ class CallLogStore:
              trip: bool = True) -> T:
         """Run `work(conn)` in a transaction within the deadline (raises DatabaseUnavailable)."""
         def bounded() -> T:
-            with self.engine.begin() as conn:
-                return work(conn)
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            finally:
+                self.flows.forget()  # callback work may serve or release a caller
 
         return self.runner.run(bounded, deadline, trip=trip)
 
-    def _poll_view(self, conn: Connection, call: CallRow, now: datetime) -> Poll:
+    def _poll_view(self, conn: Connection, call: CallRow, now: datetime,
+                   callbacks_ahead: int | None) -> Poll:
         """Departures from the head of the queue in the recent window (shorter if the log is
-        new), and the pending callbacks that entered before this caller."""
-        since = now - timedelta(seconds=self.estimate_window_s)
-        view = conn.execute(QUEUE_VIEW, {
-            "queue": call.queue, "since": since, "now": now,
-            "entered": call.entered_at or call.arrived_at}).one()
-        first = as_utc(view.first_event_at)
-        window = (now - max(since, first)).total_seconds() if first else 0.0
-        return Poll(call=call, flow=QueueFlow(departures=view.departures, window_s=window),
-                    callbacks_ahead=view.callbacks_ahead)
+        new; shared by the queue's callers for a second, app.storage.queue_flow), and the
+        pending callbacks that entered before this caller (read now unless given)."""
+        if callbacks_ahead is None:
+            callbacks_ahead = conn.execute(CALLBACKS_AHEAD, {
+                "queue": call.queue, "entered": call.entered_at or call.arrived_at}).scalar_one()
+        flow = self.flows.flow(conn, call.queue, now, self.estimate_window_s)
+        return Poll(call=call, flow=flow, callbacks_ahead=callbacks_ahead)
 
     # -- the journal ---------------------------------------------------------------------
     def replay(self) -> int:

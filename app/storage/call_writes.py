@@ -17,6 +17,7 @@ from app.storage.prepared import (
     COUNT_FIRST_ESTIMATE,
     COUNT_POLL,
     COUNT_POLL_RETURNING,
+    COUNT_POLL_VIEW,
     param,
 )
 from app.storage.rows import CallRow, call_row
@@ -58,26 +59,29 @@ def label_call(conn: Connection, command: c.Labelled) -> None:
 
 
 def note_poll(conn: Connection, command: c.NotePoll,
-              before_entry: Callable[[CallRow], object] | None = None) -> CallRow:
-    """Count the poll; `before_entry(call)` sees the log as it was before the caller's own
-    ENTERQUEUE (a first poll must not start the queue's measuring window 40 s back)."""
+              before_entry: Callable[[CallRow, int | None], object] | None = None) -> CallRow:
+    """Count the poll; `before_entry(call, callbacks_ahead)` sees the log as it was before the
+    caller's own ENTERQUEUE (a first poll must not start the queue's measuring window 40 s
+    back), with the pending callbacks ahead of the caller when the count could read them in
+    the same statement (None: not read)."""
     entered = command.now - timedelta(seconds=command.queue_time_s)
     first_time = command.position if command.episode == 0 else None  # back in line: not it
     counted = {"call": command.call_id, "entered": entered, "position": first_time,
                "queue_time_s": poll_clock(command), "now": command.now,
                "last_position": command.position}
-    call = _count_poll(conn, counted)
+    viewing = before_entry is not None
+    call, ahead = _count_poll(conn, counted, viewing)
     if call is not None and call.policy == "":  # made by a webhook that overtook this one
         label_call(conn, command)
-        call = _count_poll_read(conn, command.call_id)
+        call, ahead = _count_poll_read(conn, command.call_id), None
     made_row = call is None
     if made_row:  # /voice/incoming never reached the log: the first poll starts the row
         conn.execute(insert_once(conn, calls, "call_id"), {
             "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
             "arm": command.arm, "arrived_at": entered})
-        call = _count_poll(conn, counted)
+        call, ahead = _count_poll(conn, counted, viewing)
     if before_entry is not None:
-        before_entry(call)
+        before_entry(call, ahead)
     if call.polls == 1 or command.episode:  # later polls of one time in line need not try
         log_entry(conn, call, entered, command.position, command.episode)
         if made_row or call.outcome is not None:  # facts may have come first: keep in step
@@ -95,15 +99,23 @@ def _count_poll_read(conn: Connection, call_id: str) -> CallRow:
     return call_row(conn.execute(CALL, {"call": call_id}).mappings().one())
 
 
-def _count_poll(conn: Connection, counted: dict[str, Any]) -> CallRow | None:
-    """Count a poll (once per QueueTime: a retried poll counts once) and read the call."""
+def _count_poll(conn: Connection, counted: dict[str, Any],
+                viewing: bool = False) -> tuple[CallRow | None, int | None]:
+    """Count a poll (once per QueueTime: a retried poll counts once) and read the call, and
+    with `viewing` the callbacks ahead of it (None where the count cannot return them)."""
     if conn.dialect.update_returning:
-        row = conn.execute(COUNT_POLL_RETURNING, counted).mappings().first()
+        # SQLite renders RETURNING's columns unqualified, which would turn the subquery's
+        # `callbacks.queue = calls.queue` into `queue = queue`; its separate read is cheap.
+        viewing = viewing and conn.dialect.name == "postgresql"
+        statement = COUNT_POLL_VIEW if viewing else COUNT_POLL_RETURNING
+        row = conn.execute(statement, counted).mappings().first()
     elif conn.execute(COUNT_POLL, counted).rowcount == 1:
         row = conn.execute(CALL, {"call": counted["call"]}).mappings().one()
     else:
         row = None
-    return call_row(row) if row else None
+    if row is None:
+        return None, None
+    return call_row(row), row.get("callbacks_ahead")
 
 
 def announce(conn: Connection, command: c.Announce) -> None:

@@ -52,12 +52,13 @@ class Journal:
             os.close(fd)  # closing releases the lock
 
     def has_backlog(self) -> bool:
-        """True while some journaled command has not been applied (one stat, no read)."""
+        """True while some journaled command has not been applied (one stat; the cursor is
+        read only when the journal is not empty, i.e. during or just after an outage)."""
         try:
-            size = self.path.stat().st_size
+            size = os.stat(self.path).st_size
         except FileNotFoundError:
             return False
-        return size > self._cursor(size)
+        return size > 0 and size > self._cursor(size)
 
     def backlog(self) -> int:
         """How many commands wait to be replayed."""

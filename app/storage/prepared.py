@@ -54,17 +54,35 @@ _DEPARTURES = select(func.count()).select_from(calls).where(
     calls.c.departed_at > param("since", calls.c.departed_at),
     calls.c.departed_at <= param("now", calls.c.departed_at),
 )
-_CALLBACKS_AHEAD = select(func.count()).select_from(callbacks).where(
+CALLBACKS_AHEAD = select(func.count()).select_from(callbacks).where(
     callbacks.c.queue == _QUEUE, callbacks.c.status.in_([literal("pending"), literal("claimed")]),
     callbacks.c.entered_at < param("entered", callbacks.c.entered_at),
 )
 QUEUE_VIEW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),
-    _CALLBACKS_AHEAD.scalar_subquery().label("callbacks_ahead"),
+    CALLBACKS_AHEAD.scalar_subquery().label("callbacks_ahead"),
 )
 """What a poll needs about its queue, in one round trip: log start, recent departures, and
 pending callbacks that entered before the caller (they keep their place ahead)."""
+
+QUEUE_FLOW = select(
+    _FIRST_EVENT.scalar_subquery().label("first_event_at"),
+    _DEPARTURES.scalar_subquery().label("departures"),
+)
+"""The part of the view that is the same for every caller of a queue (app.storage.queue_flow
+shares it among them for a second)."""
+
+_CALLBACKS_AHEAD_OF_ROW = select(func.count()).select_from(callbacks).where(
+    callbacks.c.queue == calls.c.queue,
+    callbacks.c.status.in_([literal("pending"), literal("claimed")]),
+    # The row's entry time as this poll leaves it (the UPDATE sets it on a first poll).
+    callbacks.c.entered_at < func.coalesce(calls.c.entered_at,
+                                           param("entered", calls.c.entered_at)),
+).correlate(calls).scalar_subquery().label("callbacks_ahead")
+COUNT_POLL_VIEW = COUNT_POLL.returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)
+"""A poll counted, its call read and the callbacks ahead of it counted: one round trip (the
+count is exact per caller, so every host tells a caller the same place in line)."""
 
 COUNT_ANNOUNCEMENT = update(calls).where(THIS_CALL).values(
     announcements=calls.c.announcements + 1,
