@@ -12,10 +12,12 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.config import SchemathesisConfig
 
 from app.console import twin_live
+from app.storage import users
 from simulator.twin import fit_twin
-from tests.console.conftest import bearer
+from tests.console.conftest import CONFIG, PASSWORD, Console, bearer
 from tests.console.test_openapi import CHECKS
 from tests.console.twin_seed import TRUTH, known_log, seed_log
+from tests.support.postgres import fresh_postgres_url  # noqa: F401 - fixture
 
 ASK = {"policies": ["music_ads", "callback"], "replications": 4}
 
@@ -157,3 +159,18 @@ def test_the_twin_api_on_a_real_log_answers_as_documented(case, tokens, seeded):
     (a 3 s limit keeps a drawn 20 replications x 4 policies + staffing + backtest short)."""
     seeded.config["HOLDWELL_TWIN_LIMIT_S"] = 3.0
     case.call_and_validate(headers=bearer(tokens["analyst"]), checks=CHECKS)
+
+
+def test_the_twin_reads_a_postgresql_log_as_it_reads_sqlite(fresh_postgres_url, make_app,  # noqa: F811
+                                                            clock, log):
+    app = make_app(CONFIG, database_url=fresh_postgres_url)
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    seed_log(fresh_postgres_url, log)
+    fit = Console(app, "ana").api("GET", "/api/v1/twin").get_json()
+    direct = fit_twin(log)
+    assert fit["calls"] == len(log) and fit["talk"]["calls"] == direct.talk.calls
+    assert fit["talk"]["mean_s"]["value"] == pytest.approx(direct.talk.mean_s, rel=1e-6)
+    assert [s["agents"] for s in fit["slots"]] == [
+        n for n, rate in zip(direct.agents.per_slot, direct.arrivals.per_min, strict=True)
+        if rate > 0 or n > 0]
