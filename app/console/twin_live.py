@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from app.storage import read
 from app.storage.db import make_engine
@@ -53,7 +53,7 @@ class LiveTwin:
         return max(0, min(14, self.days - 2))
 
 
-def _window(engine, window_days: int) -> tuple[datetime, datetime, int]:  # noqa: ANN001
+def _window(engine: Engine, window_days: int) -> tuple[datetime, datetime, int]:
     """(newest finished call, start of the window, calls in it)."""
     finished = calls.c.outcome.is_not(None)
     with engine.connect() as conn:
@@ -67,7 +67,7 @@ def _window(engine, window_days: int) -> tuple[datetime, datetime, int]:  # noqa
     return newest, since, int(count)
 
 
-def _read(engine, since: datetime) -> pd.DataFrame:  # noqa: ANN001
+def _read(engine: Engine, since: datetime) -> pd.DataFrame:
     """The window's records with talk times (COMPLETE events), as `holdwell fit` reads them."""
     import pandas as pd
 
