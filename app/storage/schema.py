@@ -67,6 +67,7 @@ calls = Table(
     Column("departed_at", DateTime(timezone=True)),  # left the head of the line (0005)
     Column("last_poll_queue_time_s", Float),  # the QueueTime of the last poll counted
     Column("last_position", Integer),  # QueuePosition of that poll (Gather actions lack it)
+    Column("told_position", Integer),  # the lowest position a check-in has said (0008)
     # Agents look for the longest-waiting caller: only unsettled calls are indexed, so the
     # search stays short however long the log grows (migration 0003).
     Index("ix_calls_waiting", "queue", "entered_at", sqlite_where=text("outcome IS NULL"),
