@@ -7,12 +7,16 @@ message names each bad key, the bad value and what is allowed.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hold_policies.closed_line import ClosedLine, ClosedWords
+from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.prompts import unknown_placeholders
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
@@ -112,6 +116,7 @@ class CheckinConfig(Strict):
     gather_timeout_s: Annotated[int, Field(ge=1, le=15)] = 4
     announce_position: bool = True
     announce_wait: bool = True
+    position_only_when_changed: bool = False
 
 
 class CallbackConfig(CheckinConfig):
@@ -147,6 +152,78 @@ class ExperimentConfig(Strict):
         return arms
 
 
+Spans = str | list[str] | None
+
+
+class ClosedWordsConfig(Strict):
+    """What a closed line says ({opens}: "on Monday at 8 AM"; {number}; {callback_key})."""
+
+    closed: str | None = None
+    never_opens: str | None = None
+    callback_offer: str | None = None
+    booked: str | None = None
+    full: str | None = None
+    goodbye: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def known_placeholders(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        names = {n for _, n, _, _ in string.Formatter().parse(value) if n is not None}
+        if bad := names - {"opens", "number", "callback_key"}:
+            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {{opens}}, "
+                             f"{{number}}, {{callback_key}}")
+        return value
+
+
+def _joined(value: Spans) -> str:
+    """A day's spans as one text: a list of spans is checked as a whole (no overlaps)."""
+    return value if isinstance(value, str) else ", ".join(value or [])
+
+
+class HoursConfig(Strict):
+    """Opening hours in a time zone, closed dates, and callbacks booked while closed."""
+
+    timezone: str
+    monday: Spans = None
+    tuesday: Spans = None
+    wednesday: Spans = None
+    thursday: Spans = None
+    friday: Spans = None
+    saturday: Spans = None
+    sunday: Spans = None
+    closed: list[date] = Field(default_factory=list)
+    callbacks_per_opening: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    callback_key: Key = "1"
+    words: ClosedWordsConfig = ClosedWordsConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, name: str) -> str:
+        zone_named(name)
+        return name
+
+    @field_validator(*DAYS)
+    @classmethod
+    def spans(cls, value: Spans) -> Spans:
+        parse_spans(_joined(value))
+        return value
+
+    @model_validator(mode="after")
+    def opens_sometime(self) -> HoursConfig:
+        if not any(self.week()):
+            raise ValueError("no day has opening hours, so the line would never open; "
+                             "give at least one day, e.g. monday = \"08:00-18:00\"")
+        return self
+
+    def week(self) -> tuple[tuple, ...]:
+        return tuple(parse_spans(_joined(getattr(self, name))) for name in DAYS)
+
+    def opening_hours(self) -> OpeningHours:
+        return OpeningHours(self.timezone, self.week(), frozenset(self.closed))
+
+
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
     voice: str | None = "Polly.Joanna"
@@ -158,6 +235,26 @@ class QueueConfig(Strict):
     callback: CallbackConfig = CallbackConfig()
     music_ads: MusicAdsConfig = MusicAdsConfig()
     experiment: ExperimentConfig | None = None
+    hours: HoursConfig | None = None  # none: always open
+
+    @model_validator(mode="after")
+    def capped_callbacks_are_offered(self) -> QueueConfig:
+        """A cap on callbacks booked while closed means nothing if the queue offers none."""
+        cap = self.hours.callbacks_per_opening if self.hours else None
+        if cap and "callback" not in self.policy_names():
+            raise ValueError(f"hours.callbacks_per_opening is {cap}, but this queue's "
+                             f"policies ({', '.join(sorted(self.policy_names()))}) offer no "
+                             f"callbacks; use policy \"callback\" or remove the cap")
+        return self
+
+    def closed_line(self) -> ClosedLine | None:
+        """The queue's hours and closed-line offer; None when it is always open."""
+        if self.hours is None:
+            return None
+        words = {k: v for k, v in self.hours.words.model_dump().items() if v is not None}
+        return ClosedLine(self.hours.opening_hours(), "callback" in self.policy_names(),
+                          self.hours.callbacks_per_opening, self.hours.callback_key,
+                          ClosedWords(**words))
 
     def policy_names(self) -> set[str]:
         """Every policy a caller of this queue may hear: its own and its experiment's arms."""

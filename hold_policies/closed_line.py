@@ -1,0 +1,84 @@
+"""What a caller outside opening hours hears, and whether they may book a callback.
+
+One definition for the live app, the emulator and the fast engine: a closed line says when it
+opens again ("We open again on Monday at 8 AM"), and, where the queue offers callbacks and the
+opening's callbacks are not all booked, offers one for that opening.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hold_policies.hours import OpeningHours
+
+
+@dataclass(frozen=True)
+class ClosedWords:
+    """Templates: {opens} is the spoken opening ("on Monday at 8 AM"), {number} spoken digits."""
+
+    closed: str = "Thank you for calling. We are closed now. We open again {opens}."
+    never_opens: str = "Thank you for calling. We are closed now."
+    callback_offer: str = (
+        "If you would like us to call you back at the number ending in {number} when we "
+        "open, press {callback_key} now.")
+    booked: str = "Thank you. We will call you back {opens}. Goodbye."
+    full: str = ("Sorry, all the call backs we can make {opens} are booked. "
+                 "Please call us again then. Goodbye.")
+    goodbye: str = "Thank you for calling. Goodbye."
+
+
+@dataclass(frozen=True)
+class ClosedLine:
+    """A queue's opening hours and its offer to callers who ring outside them.
+
+    `callbacks_per_opening`: at most this many callbacks booked for one opening (None: no
+    cap; 0: never offered). `offers_callbacks`: the queue offers callbacks at all.
+    """
+
+    hours: OpeningHours
+    offers_callbacks: bool = False
+    callbacks_per_opening: int | None = None
+    callback_key: str = "1"
+    words: ClosedWords = ClosedWords()
+
+    def is_open(self, t: datetime) -> bool:
+        return self.hours.is_open(t)
+
+    def may_offer(self, booked: int) -> bool:
+        """A callback may be offered when `booked` are already booked for the opening."""
+        if not self.offers_callbacks or self.callbacks_per_opening == 0:
+            return False
+        return self.callbacks_per_opening is None or booked < self.callbacks_per_opening
+
+
+def clock_words(moment: datetime) -> str:
+    """'8 AM', '8:30 AM', '12 PM' (noon), '12 AM' (midnight): as people say the time."""
+    hour = moment.hour % 12 or 12
+    suffix = "AM" if moment.hour < 12 else "PM"
+    return f"{hour} {suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d} {suffix}"
+
+
+def when_words(opening: datetime, now: datetime, hours: OpeningHours) -> str:
+    """When the line opens, said from `now` in the queue's time zone: 'today at 2 PM',
+    'tomorrow at 8 AM', 'on Monday at 8 AM' (within a week), else 'on Monday, January 4 at
+    8 AM'."""
+    there, here = hours.local(opening), hours.local(now)
+    days = (there.date() - here.date()).days
+    at = clock_words(there)
+    if days == 0:
+        return f"today at {at}"
+    if days == 1:
+        return f"tomorrow at {at}"
+    weekday = there.strftime("%A")
+    if days < 7:
+        return f"on {weekday} at {at}"
+    return f"on {weekday}, {there.strftime('%B')} {there.day} at {at}"
+
+
+def closed_message(line: ClosedLine, now: datetime) -> tuple[str, datetime | None]:
+    """What a closed line says, and when it opens (None: not within the search horizon)."""
+    opening = line.hours.next_opening(now)
+    if opening is None:
+        return line.words.never_opens, None
+    return line.words.closed.format(opens=when_words(opening, now, line.hours)), opening

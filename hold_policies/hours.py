@@ -1,0 +1,160 @@
+"""Opening hours: is the line open at an instant, and when does it next open.
+
+Hours are wall-clock spans in the queue's own time zone ("08:00-18:00" on Mondays), so they
+follow daylight saving the way the people answering the phones do. An instant is open when
+its local date is not a closed date and its local time falls in one of that weekday's spans
+(start included, end excluded). On a day the clocks go forward a span may start inside the
+missing hour: the line opens when the clocks jump; on the day they go back, the repeated
+hour is open or closed by its wall time, both times.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_MIN = 1440
+SEARCH_DAYS = 400
+"""How far ahead `next_opening` looks: a year of closed dates and then some."""
+SPAN = re.compile(r"(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Open from `start_min` to `end_min` (minutes of the local day, end excluded)."""
+
+    start_min: int
+    end_min: int
+
+    def __contains__(self, minute: float) -> bool:
+        return self.start_min <= minute < self.end_min
+
+
+def parse_spans(text: str) -> tuple[Span, ...]:
+    """'08:00-12:00, 13:00-18:00' -> spans; '' or 'closed' -> none. ValueError says why."""
+    text = text.strip()
+    if text.lower() in ("", "closed"):
+        return ()
+    spans = []
+    for part in (piece.strip() for piece in text.split(",")):
+        found = SPAN.fullmatch(part)
+        if found is None:
+            raise ValueError(f"{part!r} is not HH:MM-HH:MM (e.g. \"08:00-18:00\"; several "
+                             f"spans separated by commas; \"closed\" for none)")
+        h1, m1, h2, m2 = (int(g) for g in found.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if m1 > 59 or m2 > 59 or start >= DAY_MIN or end > DAY_MIN:
+            raise ValueError(f"{part!r}: times run from 00:00 to 24:00")
+        if end <= start:
+            raise ValueError(f"{part!r}: a span must end after it starts; a night shift "
+                             f"past midnight is two spans, e.g. \"22:00-24:00\" and the next "
+                             f"day's \"00:00-06:00\"")
+        spans.append(Span(start, end))
+    spans.sort()
+    for before, after in zip(spans, spans[1:], strict=False):
+        if after.start_min < before.end_min:
+            raise ValueError(f"spans overlap in {text!r}")
+    return tuple(spans)
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA time zone `name`; ValueError naming it when the tz database lacks it."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as error:  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as "
+                         f"\"Europe/London\" or \"America/New_York\"") from error
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """A queue's week of spans (Monday first) in `timezone`, and dates it stays closed."""
+
+    timezone: str
+    week: tuple[tuple[Span, ...], ...]
+    closed: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if len(self.week) != 7:
+            raise ValueError("opening hours need seven days of spans, Monday first")
+        zone_named(self.timezone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)  # cached by zoneinfo itself
+
+    def local(self, t: datetime) -> datetime:
+        return t.astimezone(self.zone)
+
+    def is_open(self, t: datetime) -> bool:
+        """True when `t` (timezone-aware) is inside the hours and not on a closed date."""
+        here = self.local(t)
+        if here.date() in self.closed:
+            return False
+        minute = here.hour * 60 + here.minute + here.second / 60 + here.microsecond / 6e7
+        return any(minute in span for span in self.week[here.weekday()])
+
+    def next_opening(self, t: datetime) -> datetime | None:
+        """The first instant at or after `t` when the line is open (`t` itself if open now);
+        None if it stays closed for SEARCH_DAYS. Returned in UTC."""
+        if self.is_open(t):
+            return t.astimezone(UTC)
+        for moment in self._openings_from(t):
+            if moment >= t and self.is_open(moment):
+                return moment
+        return None
+
+    def _openings_from(self, t: datetime) -> Iterable[datetime]:
+        """Candidate instants, in order, where the line may go from closed to open: a span's
+        start in wall time, and the instants the zone's clocks change (a jump may land in a
+        span). The first open one after a closed `t` is the opening."""
+        zone, first = self.zone, self.local(t).date()
+        for offset in range(SEARCH_DAYS):
+            day = first + timedelta(days=offset)
+            if day in self.closed:
+                continue
+            found = {_instant(day, span.start_min, zone, fold) for span in self.week[day.weekday()]
+                     for fold in (0, 1)}
+            found.update(_clock_changes(day, zone))
+            yield from sorted(moment for moment in found if moment is not None)
+
+
+def _instant(day: date, minute: int, zone: ZoneInfo, fold: int) -> datetime | None:
+    """The UTC instant the wall clock shows `minute` on `day` (with `fold` for the repeated
+    hour), or None when that wall time does not exist (skipped by the clocks going forward)."""
+    wall = datetime.combine(day, time(minute // 60, minute % 60), zone).replace(fold=fold)
+    moment = wall.astimezone(UTC)
+    back = moment.astimezone(zone)
+    if (back.date(), back.hour, back.minute) != (day, minute // 60, minute % 60):
+        return None
+    return moment
+
+
+def _clock_changes(day: date, zone: ZoneInfo) -> list[datetime]:
+    """Instants on local `day` when the zone's UTC offset changes (found by bisection over
+    whole seconds: zones change their clocks on whole seconds)."""
+    low = int(datetime.combine(day, time(0), zone).timestamp())
+    high = int(datetime.combine(day + timedelta(days=1), time(0), zone).timestamp())
+
+    def offset(second: int) -> timedelta | None:
+        return datetime.fromtimestamp(second, zone).utcoffset()
+
+    if offset(low) == offset(high):
+        return []
+    before = offset(low)  # the offset changes once in (low, high]: find its first second
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if offset(middle) == before else (low, middle)
+    return [datetime.fromtimestamp(high, UTC)]
+
+
+ALWAYS = (Span(0, DAY_MIN),)
+
+
+def always_open() -> OpeningHours:
+    """Every minute of every day: what a queue without hours behaves like."""
+    return OpeningHours("UTC", (ALWAYS,) * 7)
