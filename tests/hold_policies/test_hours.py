@@ -1,0 +1,148 @@
+"""Opening hours: open-at and next-opening, by hand on chosen days and by property."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hold_policies.closed_line import ClosedLine, clock_words, closed_message, when_words
+from hold_policies.hours import DAY_MIN, OpeningHours, Span, parse_spans
+
+LONDON = ZoneInfo("Europe/London")
+WEEKDAYS = tuple(parse_spans("08:00-18:00") if day < 5 else () for day in range(7))
+
+
+def office(closed: tuple[date, ...] = (), zone: str = "Europe/London") -> OpeningHours:
+    return OpeningHours(zone, WEEKDAYS, frozenset(closed))
+
+
+def test_saturday_morning_opens_monday_at_eight_in_winter_and_summer():
+    winter = datetime(2026, 12, 5, 10, 0, tzinfo=LONDON)  # a Saturday, GMT
+    summer = datetime(2026, 7, 4, 10, 0, tzinfo=LONDON)  # a Saturday, BST
+    assert not office().is_open(winter)
+    assert office().next_opening(winter) == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    assert office().next_opening(summer) == datetime(2026, 7, 6, 7, 0, tzinfo=UTC)
+
+
+def test_open_at_the_start_minute_closed_at_the_end_minute():
+    monday = datetime(2026, 12, 7, 8, 0, tzinfo=LONDON)
+    assert office().is_open(monday)
+    assert not office().is_open(monday - timedelta(seconds=1))
+    assert office().is_open(monday.replace(hour=17, minute=59, second=59))
+    assert not office().is_open(monday.replace(hour=18))
+    assert office().next_opening(monday + timedelta(hours=1)) == monday + timedelta(hours=1)
+
+
+def test_closed_dates_are_skipped_christmas_to_monday():
+    hours = office(closed=(date(2026, 12, 25),))  # a Friday
+    assert not hours.is_open(datetime(2026, 12, 25, 12, 0, tzinfo=LONDON))
+    opening = hours.next_opening(datetime(2026, 12, 24, 18, 0, tzinfo=LONDON))
+    assert opening == datetime(2026, 12, 28, 8, 0, tzinfo=UTC)
+
+
+def test_a_span_starting_in_the_hour_the_clocks_skip_opens_at_the_jump():
+    # 29 March 2026, London: at 01:00 GMT the clocks go to 02:00 BST; 01:30 never happens.
+    hours = OpeningHours("Europe/London", tuple(parse_spans("01:30-03:00") for _ in range(7)))
+    opening = hours.next_opening(datetime(2026, 3, 29, 0, 0, tzinfo=UTC))
+    assert opening == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    assert not hours.is_open(opening - timedelta(seconds=1))
+
+
+def test_the_repeated_hour_when_the_clocks_go_back_is_open_by_its_wall_time_both_times():
+    # 25 October 2026, London: 01:00-02:00 happens twice (BST, then GMT).
+    hours = OpeningHours("Europe/London", tuple(parse_spans("01:00-01:30") for _ in range(7)))
+    first = datetime(2026, 10, 25, 0, 0, tzinfo=UTC)  # 01:00 BST
+    assert hours.next_opening(first - timedelta(minutes=5)) == first
+    between = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)  # 01:45 BST: closed
+    assert not hours.is_open(between)
+    assert hours.next_opening(between) == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)  # 01:00 GMT
+
+
+def test_words_say_when_the_line_opens():
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=LONDON)
+    line = ClosedLine(office())
+    text, opening = closed_message(line, saturday)
+    assert text == "Thank you for calling. We are closed now. We open again on Monday at 8 AM."
+    assert opening == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    friday_evening = datetime(2026, 12, 10, 19, 0, tzinfo=LONDON)  # a Thursday
+    assert when_words(office().next_opening(friday_evening), friday_evening,
+                      office()) == "tomorrow at 8 AM"
+    early = datetime(2026, 12, 7, 6, 0, tzinfo=LONDON)
+    assert when_words(office().next_opening(early), early, office()) == "today at 8 AM"
+    long_closed = office(closed=tuple(date(2026, 12, d) for d in range(7, 19)))
+    assert when_words(long_closed.next_opening(saturday), saturday,
+                      long_closed) == "on Monday, December 21 at 8 AM"
+    assert [clock_words(datetime(2026, 1, 1, h, m)) for h, m in ((0, 0), (12, 0), (13, 30))] == [
+        "12 AM", "12 PM", "1:30 PM"]
+
+
+@pytest.mark.parametrize("text, error", [
+    ("8-18", "is not HH:MM-HH:MM"), ("18:00-08:00", "two spans"), ("08:00-25:00", "24:00"),
+    ("08:00-12:00, 11:00-13:00", "overlap"),
+])
+def test_bad_spans_say_what_is_wrong(text, error):
+    with pytest.raises(ValueError, match=error):
+        parse_spans(text)
+
+
+def test_a_line_that_never_opens_has_no_next_opening():
+    hours = OpeningHours("UTC", WEEKDAYS, frozenset(
+        date(2026, 1, 1) + timedelta(days=d) for d in range(500)))
+    assert hours.next_opening(datetime(2026, 1, 1, tzinfo=UTC)) is None
+
+
+# -- properties ---------------------------------------------------------------------------
+ZONES = ("UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+         "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham")
+"""Offsets in 15-minute steps (and a half-hour DST in Lord Howe): on a UTC 15-minute grid
+every instant is also on the local 15-minute grid, where spans begin and end."""
+GRID = timedelta(minutes=15)
+
+
+@st.composite
+def day_spans(draw) -> tuple[Span, ...]:
+    edges = sorted(draw(st.sets(st.integers(0, DAY_MIN // 15), max_size=4)))
+    pairs = list(zip(edges[::2], edges[1::2], strict=False))
+    return tuple(Span(a * 15, b * 15) for a, b in pairs)
+
+
+@st.composite
+def hours_and_instant(draw) -> tuple[OpeningHours, datetime]:
+    week = tuple(draw(day_spans()) for _ in range(7))
+    if not any(week):
+        week = (parse_spans("09:00-10:00"),) + week[1:]
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(
+        seconds=draw(st.integers(0, 365 * 86400)))
+    closed = frozenset(draw(st.lists(st.integers(-1, 20), max_size=8)))
+    days = frozenset(start.date() + timedelta(days=d) for d in closed)
+    return OpeningHours(draw(st.sampled_from(ZONES)), week, days), start
+
+
+@settings(max_examples=150, deadline=None)
+@given(hours_and_instant())
+def test_next_opening_is_open_and_nothing_before_it_is(case):
+    hours, t = case
+    opening = hours.next_opening(t)
+    assert opening is not None and opening >= t
+    assert hours.is_open(opening)
+    assert opening == t or not hours.is_open(opening - timedelta(seconds=1))
+    grid = t.replace(minute=t.minute - t.minute % 15, second=0, microsecond=0) + GRID
+    while grid < opening:  # spans start and clocks change only on the grid
+        assert not hours.is_open(grid), f"open at {grid} before {opening}"
+        grid += GRID
+    assert hours.local(opening).date() not in hours.closed
+
+
+@settings(max_examples=150, deadline=None)
+@given(hours_and_instant(), st.integers(0, 86399))
+def test_closed_dates_are_never_open(case, second):
+    hours, t = case
+    for day in hours.closed:
+        local = datetime.combine(day, datetime.min.time(), hours.zone) + timedelta(
+            seconds=second)
+        if local.astimezone(UTC).astimezone(hours.zone).date() == day:
+            assert not hours.is_open(local)
