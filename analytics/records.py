@@ -77,7 +77,13 @@ def iter_record_batches(
             records = validate_records(batch, source=f"{path} (batch {i + 1})")
             hashes.append(id_hashes(pa.array(records["call_id"].array)))
             yield records
-    if not ids_unique(np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)):
+    ids = np.empty(sum(h.size for h in hashes), dtype=np.uint64)  # 8 bytes a call, held once:
+    filled = 0
+    while hashes:  # each batch's hashes let go as soon as copied
+        part = hashes.pop(0)
+        ids[filled : filled + part.size] = part
+        filled += part.size
+    if not ids_unique(ids, in_place=True):
         raise RecordsError(", ".join(map(str, paths)), ["column 'call_id': a call id repeats"])
 
 

