@@ -12,6 +12,7 @@ different calls. The budget and the journal have their own fault tests (tests/ap
 
 from __future__ import annotations
 
+import logging
 import secrets
 import tempfile
 import time
@@ -56,6 +57,18 @@ class InlineRunner(BoundedRunner):
             return work()
         except SQLAlchemyError as error:
             raise DatabaseUnavailable(str(error).splitlines()[0]) from error
+
+
+class LoggedFaults(logging.Handler):
+    """What the app logs at ERROR while the emulator drives it. A route that failed and
+    answered its safe TwiML looks fine to Twilio; it must not look fine to a test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"app logged ({record.name}): {record.getMessage()}")
 
 
 @dataclass(frozen=True)
@@ -156,15 +169,23 @@ def emulate(
             agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
             number_entries=number_entries, listener_for=listener_for, realism=realism,
             realism_draw=realism_draw)
-        virtual_callers = emulator.run()
-        app.extensions["holdwell"].store.engine.dispose()
+        faults = LoggedFaults()
+        logging.getLogger("holdwell").addHandler(faults)
+        store = app.extensions["holdwell"].store
+        try:
+            virtual_callers = emulator.run()
+        finally:
+            store.close()  # its replayer thread must not outlive the journal's folder
+            store.replay()  # anything journaled reaches the log before the log is read
+            logging.getLogger("holdwell").removeHandler(faults)
+            store.engine.dispose()
+    errors = emulator.errors + faults.messages
     table = table_from_log(database_url, f"CA{tag}", scenario)
     summary = summarise(table, wall_s=time.perf_counter() - began,
                         service_level_s=scenario.service_level_s)
     summary["engine"] = "twilio"
-    summary["app_errors"] = len(emulator.errors)
-    return EmulatedRun(summary, table, virtual_callers, emulator.errors, f"CA{tag}",
-                       emulator.requests)
+    summary["app_errors"] = len(errors)
+    return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests)
 
 
 def fresh_start(database_url: str, wanted: datetime) -> datetime:

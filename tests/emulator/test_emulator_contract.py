@@ -236,3 +236,18 @@ def test_a_mix_of_answers_is_configurable_per_run():
         Realism(answered_by={"machine": 1.0})
     with pytest.raises(ValueError, match="sum to 1"):
         Realism(answered_by={"human": 0.5})
+
+
+# -- the emulator does not paper over faults the safety net hides ----------------------------
+def test_a_route_that_fails_behind_the_safety_net_is_reported(sqlite_url, monkeypatch):
+    import app.voice.routes as routes
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in rendering")
+
+    run = mixed_run(sqlite_url, Realism())
+    assert run.errors == []
+    monkeypatch.setattr(routes, "render_segment", broken)
+    run = mixed_run(sqlite_url, Realism())
+    assert any(error.startswith("app logged (holdwell.voice)") for error in run.errors)
+    assert run.summary["app_errors"] == len(run.errors)
