@@ -7,11 +7,13 @@ one explicit precedence (strongest first):
 
 1. answered — an agent took the caller (CONNECT, or COMPLETE from QueueResult=bridged);
 2. callback_connected / callback_failed — a callback taker's promise kept or given up;
-3. left — the caller left the queue on purpose (EXITWITHKEY for a callback, or LEAVE);
-4. the queue's own verdict on the caller's last time in line: HANGUP from the Enqueue
+3. closed — the caller rang outside opening hours and was never queued (CLOSED), whatever
+   hang-up follows and whether or not they booked a callback for the opening;
+4. left — the caller left the queue on purpose (EXITWITHKEY for a callback, or LEAVE);
+5. the queue's own verdict on the caller's last time in line: HANGUP from the Enqueue
    action (abandoned) or ERROR (error) — an ERROR followed by a later time in line is not
    final;
-5. abandoned — a HANGUP seen only through the number's status callback (the backstop).
+6. abandoned — a HANGUP seen only through the number's status callback (the backstop).
 
 Waits count from the caller's *first* entry into the queue, so a caller put back in line
 after a Twilio error keeps their original place in the record and the estimates.
@@ -164,6 +166,9 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
         complete = by_event.get(Event.COMPLETE)
         return (Outcome.ANSWERED, in_line_s(answer), answer.time,
                 complete[0].time if complete else None, answer.time, answer)
+    closed = (by_event.get(Event.CLOSED) or [None])[0]
+    if closed is not None:  # rang outside opening hours: never queued, so never an abandon
+        return Outcome.CLOSED, None, None, closed.time, None, closed
     left = (by_event.get(Event.EXITWITHKEY) or [None])[0]
     if left is not None:
         connected = (by_event.get(Event.CALLBACK_CONNECT) or [None])[0]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -220,8 +221,13 @@ class HoursConfig(Strict):
     def week(self) -> tuple[tuple, ...]:
         return tuple(parse_spans(_joined(getattr(self, name))) for name in DAYS)
 
-    def opening_hours(self) -> OpeningHours:
+    @cached_property
+    def _hours(self) -> OpeningHours:
         return OpeningHours(self.timezone, self.week(), frozenset(self.closed))
+
+    def opening_hours(self) -> OpeningHours:
+        """Built once per config (agents ask on every loop of their Dial)."""
+        return self._hours
 
 
 class QueueConfig(Strict):
@@ -310,6 +316,11 @@ class HoldwellConfig(Strict):
                 f"callbacks, which ring the customer from it; give the line's number in E.164 "
                 f"form (e.g. \"+14155550100\"), one the Twilio account owns or has verified")
         return self
+
+    def is_open(self, queue: str, t: datetime) -> bool:
+        """Whether `queue` takes calls (and dials callbacks) at `t`; unknown queues are open."""
+        found = self.queues.get(queue)
+        return found is None or found.hours is None or found.hours.opening_hours().is_open(t)
 
     @property
     def default_queue(self) -> str:

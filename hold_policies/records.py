@@ -20,6 +20,7 @@ class Outcome(StrEnum):
     CALLBACK_FAILED = "callback_failed"
     LEFT = "left"
     ERROR = "error"
+    CLOSED = "closed"  # rang outside opening hours: never queued (not a queue call record)
 
 
 class Event(StrEnum):
@@ -38,6 +39,7 @@ class Event(StrEnum):
     COMPLETE = "COMPLETE"
     CALLBACK_AT_RISK = "CALLBACK_AT_RISK"  # the promised window is about to pass
     ERROR = "ERROR"
+    CLOSED = "CLOSED"  # rang outside opening hours: told when the line opens, not queued
 
 
 class CallRecord(NamedTuple):

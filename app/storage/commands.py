@@ -116,6 +116,28 @@ class RequestCallback(Command):
 
 
 @dataclass(frozen=True)
+class Closed(Labelled):
+    """/voice/incoming outside opening hours: told when the line opens, never queued."""
+
+    from_number: str | None = None
+    opens_at: str | None = None  # ISO-8601 UTC of the next opening (None: none in sight)
+    offered_callback: bool = False
+
+
+@dataclass(frozen=True)
+class BookCallback(Command):
+    """A caller outside opening hours asked to be called back at the next opening: stored
+    before it is confirmed, and only while that opening's cap (`cap`, None: none) allows."""
+
+    journaled: ClassVar[bool] = False
+    queue: str = ""
+    number: str = ""
+    digit: str = ""
+    due_at: str = ""  # ISO-8601 UTC of the opening it is for
+    cap: int | None = None
+
+
+@dataclass(frozen=True)
 class CallbackOnLine(Command):
     """A REST-placed callback was answered: the customer waits in the priority queue."""
 
@@ -143,7 +165,7 @@ class CallbackUnanswered(Command):
 
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
-    CallbackOnLine, CallbackConnected, CallbackUnanswered)}
+    CallbackOnLine, CallbackConnected, CallbackUnanswered, Closed, BookCallback)}
 
 
 def from_json(line: str) -> Command:

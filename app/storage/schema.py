@@ -94,5 +94,9 @@ callbacks = Table(
     Column("rest_call_sid", String(64)),  # the customer's leg when placed through the REST API
     Column("resolved_at", DateTime(timezone=True)),
     Column("claim_token", String(36)),  # fences attempt results to the claim they belong to
+    # Booked outside opening hours: not dialled before the next opening (0009); the cap on
+    # callbacks per opening counts rows by queue and due time.
+    Column("due_at", DateTime(timezone=True)),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
+    Index("ix_callbacks_queue_due", "queue", "due_at"),
 )
