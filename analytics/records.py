@@ -67,14 +67,15 @@ def iter_record_batches(
 ) -> Iterator[pd.DataFrame]:
     """Validated records, batch by batch, for work that must not hold a whole file in memory.
 
-    Each batch is validated as `load_records` would; a call_id repeated anywhere across the
-    files is found through 64-bit hashes of the ids (8 bytes a call) and raises RecordsError
-    after the last batch (as would, rarely, two ids whose hashes meet: read whole to tell).
+    Each batch is validated as `load_records` would, but for its call ids: one repeated
+    anywhere, in a batch or across batches and files, is found through 64-bit hashes of the ids
+    (8 bytes a call) and raises RecordsError after the last batch (as would, rarely, two ids
+    whose hashes meet: reading the file whole names the rows).
     """
     hashes: list[np.ndarray] = []
     for path in paths:
         for i, batch in enumerate(iter_table_batches(path, _BATCH_TYPES, batch_rows)):
-            records = validate_records(batch, source=f"{path} (batch {i + 1})")
+            records = validate_records(batch, f"{path} (batch {i + 1})", unique_ids=False)
             hashes.append(id_hashes(pa.array(records["call_id"].array)))
             yield records
     ids = np.empty(sum(h.size for h in hashes), dtype=np.uint64)  # 8 bytes a call, held once:

@@ -42,7 +42,9 @@ class RecordsError(ValueError):
         super().__init__(f"{source}: " + "; ".join(problems))
 
 
-def validate_records(frame: pd.DataFrame, source: str = "records") -> pd.DataFrame:
+def validate_records(
+    frame: pd.DataFrame, source: str = "records", unique_ids: bool = True
+) -> pd.DataFrame:
     """Return a copy with normalised dtypes, or raise RecordsError listing every problem.
 
     Dtypes: call_id str; queue, policy, arm, outcome category (arm "" outside experiments);
@@ -67,7 +69,8 @@ def validate_records(frame: pd.DataFrame, source: str = "records") -> pd.DataFra
     for name, default in OPTIONAL_DEFAULTS.items():
         if name not in out.columns:
             out[name] = default
-    _check_unique_calls(out["call_id"], problems)
+    if unique_ids:  # a batch reader checks the ids of all its batches at once instead
+        _check_unique_calls(out["call_id"], problems)
     if problems:
         raise RecordsError(source, problems)
     out["callback_requested"] = out["callback_requested"] | out["outcome"].isin(CALLBACK_OUTCOMES)

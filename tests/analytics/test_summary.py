@@ -134,13 +134,14 @@ def test_a_file_is_read_one_bounded_batch_at_a_time(records, tmp_path, monkeypat
     assert held == 9 * len(records)
 
 
-def test_a_call_id_repeated_in_a_later_batch_is_found(records, tmp_path):
+@pytest.mark.parametrize("batch_rows", [500, 1_000_000])  # across batches, within one
+def test_a_repeated_call_id_is_found(records, tmp_path, batch_rows):
     repeated = records.copy()
     repeated.loc[len(repeated) - 1, "call_id"] = repeated.loc[0, "call_id"]
     path = tmp_path / "repeated.parquet"
     pq.write_table(pa.Table.from_pandas(repeated, preserve_index=False), path)
     with pytest.raises(RecordsError, match="call id repeats"):
-        summarise_files([path], batch_rows=500)
+        summarise_files([path], batch_rows=batch_rows)
     # the command then reads the file whole, which names the row, as it always did
     result = CliRunner().invoke(report_command, ["--records", str(path), "--json"])
     assert result.exit_code != 0
