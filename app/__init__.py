@@ -48,7 +48,13 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from app import audio_routes  # each module below attaches its views to its blueprint
-    from app.voice import callback_calls, callback_flow, callback_rest_routes, routes  # noqa: F401
+    from app.voice import (  # noqa: F401
+        callback_calls,
+        callback_flow,
+        callback_rest_routes,
+        closed,
+        routes,
+    )
     from app.voice.blueprint import bp as voice_bp
 
     app.extensions["holdwell_audio"] = app.extensions["holdwell"].audio

@@ -6,6 +6,7 @@ their promised window (a CALLBACK_AT_RISK event, once per callback, and a line h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -43,8 +44,10 @@ def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, d
 
 
 def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
-               placer: RestPlacer | None = None) -> WatchReport:
-    """One round; with a `placer`, at-risk callbacks still pending are rung through REST."""
+               placer: RestPlacer | None = None,
+               is_open: Callable[[str, datetime], bool] | None = None) -> WatchReport:
+    """One round; with a `placer`, at-risk callbacks still pending are rung through REST,
+    but never while their queue is closed (`is_open(queue, now)`, e.g. config.is_open)."""
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s)
     flagged, overdue = [], []
     risky = at_risk(engine, now, settings.at_risk_margin_s)
@@ -61,6 +64,7 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                       data={"promised_by": promised_by.isoformat(), "overdue": late})
     placed = [] if placer is None else [
         call_id for call_id in flagged + overdue
-        if call_id in by_id and placer.place(engine, by_id[call_id], now)]
+        if call_id in by_id and (is_open is None or is_open(by_id[call_id].queue, now))
+        and placer.place(engine, by_id[call_id], now)]
     return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,
                        placed=placed)

@@ -164,7 +164,8 @@ def callbacks_command(once: bool, interval: float) -> None:
         replayed = store.replay()  # what the web workers journaled while the database was away
         if replayed:
             click.echo(f"journal: replayed {replayed} write(s)")
-        report = watch_once(engine, config.callbacks, SystemClock().now(), placer)
+        report = watch_once(engine, config.callbacks, SystemClock().now(), placer,
+                            config.is_open)
         click.echo(f"callbacks pending: {report.pending}; released claims: {report.released}; "
                    f"at risk: {', '.join(report.at_risk) or 'none'}; "
                    f"overdue: {', '.join(report.overdue) or 'none'}; "

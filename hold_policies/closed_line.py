@@ -26,6 +26,8 @@ class ClosedWords:
     full: str = ("Sorry, all the call backs we can make {opens} are booked. "
                  "Please call us again then. Goodbye.")
     goodbye: str = "Thank you for calling. Goodbye."
+    not_booked: str = ("Sorry, we could not book a call back just now. "
+                       "Please call us again when we open. Goodbye.")
 
 
 @dataclass(frozen=True)

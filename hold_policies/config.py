@@ -165,6 +165,7 @@ class ClosedWordsConfig(Strict):
     booked: str | None = None
     full: str | None = None
     goodbye: str | None = None
+    not_booked: str | None = None
 
     @field_validator("*")
     @classmethod

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import FACT_ONLY
-from hold_policies.records import RECORD_COLUMNS
+from hold_policies.records import RECORD_COLUMNS, Outcome
 
 CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
 RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced_wait_s": "float64",
@@ -25,7 +25,9 @@ EVENT_DTYPES = {"position": "Int32", "wait_s": "float64"}
 
 
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
-    """Calls with a known outcome; calls still waiting have no record yet."""
+    """Calls with a known outcome; calls still waiting have no record yet, and calls that
+    rang while the line was closed are no queue's calls (their CLOSED events and `calls`
+    rows show them; counting them here would dilute every queue rate)."""
     entered = calls.c.entered_at
     query = select(
         calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
@@ -33,7 +35,8 @@ def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Selec
         calls.c.orig_position, calls.c.announcements, calls.c.first_announced_wait_s,
         calls.c.first_announced_at_s, calls.c.callback_wait_s, calls.c.callback_requested,
         calls.c.callback_promised_wait_s,
-    ).where(calls.c.outcome.is_not(None)).order_by(calls.c.arrived_at, calls.c.call_id)
+    ).where(calls.c.outcome.is_not(None), calls.c.outcome != Outcome.CLOSED.value
+            ).order_by(calls.c.arrived_at, calls.c.call_id)
     if call_id_prefix:
         query = query.where(calls.c.call_id.startswith(call_id_prefix, autoescape=True))
     return query

@@ -18,7 +18,7 @@ from app.storage import commands as c
 from app.storage.call_log import Poll
 from app.storage.deadline import DatabaseUnavailable
 from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
-from app.voice import callback_calls, callback_flow, safety
+from app.voice import callback_calls, callback_flow, closed, safety
 from app.voice.blueprint import bp
 from app.voice.context import Route, this_route
 from app.voice.forms import (
@@ -50,8 +50,10 @@ def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
 
 
 def enqueue_anyway() -> VoiceResponse:
-    """The caller still joins the line, under the queue's own policy."""
-    return enqueue(VoiceResponse(), this_route().params)
+    """The caller still joins the line, under the queue's own policy (outside opening hours
+    they hear when it opens instead)."""
+    params = this_route().params
+    return closed.closed_fallback(params) or enqueue(VoiceResponse(), params)
 
 
 @bp.post("/incoming")
@@ -62,6 +64,8 @@ def incoming() -> Response:
     queue = this_route().queue
     assignment = assign(svc.config.queues[queue], form.call_id)
     params = RouteParams(queue, assignment.policy, assignment.arm)
+    if (shut := closed.answer_if_closed(params, form)) is not None:
+        return twiml_response(shut)  # outside opening hours: never enqueued
     svc.store.write(c.BeginCall(call_id=form.call_id, now=svc.clock.now(), queue=queue,
                                 policy=assignment.policy, arm=assignment.arm,
                                 from_number=form.from_number), g.deadline)

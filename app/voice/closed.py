@@ -1,0 +1,144 @@
+"""The line outside opening hours: say when it opens, and offer a callback for that opening.
+
+A caller who rings while their queue is closed is never enqueued: /voice/incoming answers
+with a plain call document (Say, Gather, Hangup). They hear when the line opens again in the
+queue's voice; where the queue offers callbacks, their caller ID is one we can call, and the
+opening's cap is not reached, one key books a callback for that opening (the caller ID read
+back is the confirmation, as in the wait's callback flow). The booking is stored before it is
+confirmed; if it cannot be, the caller hears so. The call is logged as CLOSED (outcome
+`closed`), never as an abandon.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import Response, g, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.services import services
+from app.storage import commands as c
+from app.storage.closed_writes import booked_for
+from app.storage.deadline import DatabaseUnavailable
+from app.twiml import say, twiml_response
+from app.voice.blueprint import bp
+from app.voice.callers import callback_number, spoken_digits
+from app.voice.context import this_route
+from app.voice.forms import CallForm, KeyForm, RouteParams
+from app.voice.safety import falls_back_to
+from app.voice.urls import voice_url
+from hold_policies.closed_line import ClosedLine, closed_message, when_words
+
+log = logging.getLogger("holdwell.voice")
+OFFER_TIMEOUT_S = 6
+
+
+def closed_line_now(queue: str) -> tuple[ClosedLine, datetime] | None:
+    """The queue's closed line and the time, when the queue is closed now (config in memory
+    and the app clock only, so a fallback may ask too)."""
+    svc = services()
+    line = svc.config.queues[queue].closed_line()
+    now = svc.clock.now()
+    if line is None or line.is_open(now):
+        return None
+    return line, now
+
+
+def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | None:
+    """/voice/incoming outside hours: log the call as closed and say when the line opens
+    (with a callback offer where one can be made); None while the line is open."""
+    found = closed_line_now(params.queue or "")
+    if found is None:
+        return None
+    line, now = found
+    svc = services()
+    message, opening = closed_message(line, now)
+    number = callback_number(form.from_number, svc.config.callbacks.default_region)
+    offer = opening is not None and number is not None and _may_offer(line, params, opening)
+    svc.store.write(c.Closed(call_id=form.call_id, now=now, queue=params.queue or "",
+                             policy=params.policy or "", arm=params.arm,
+                             from_number=form.from_number,
+                             opens_at=opening.isoformat() if opening else None,
+                             offered_callback=offer), g.deadline)
+    voice = svc.policy(params.queue, params.policy).voice
+    response = VoiceResponse()
+    say(response, voice, message)
+    if offer:
+        gather = response.gather(input="dtmf", num_digits=1, timeout=OFFER_TIMEOUT_S,
+                                 method="POST", action=voice_url("closed/book", params))
+        say(gather, voice, line.words.callback_offer.format(
+            number=spoken_digits(number[-4:]), callback_key=line.callback_key))
+    say(response, voice, line.words.goodbye)
+    response.hangup()
+    return response
+
+
+def _may_offer(line: ClosedLine, params: RouteParams, opening: datetime) -> bool:
+    """Offer only while the opening has room; no offer if the log cannot tell in time."""
+    if not line.may_offer(0):
+        return False
+    if line.callbacks_per_opening is None:
+        return True
+    try:
+        booked = services().store.read(
+            lambda conn: booked_for(conn, params.queue or "", opening), g.deadline)
+    except DatabaseUnavailable as error:
+        log.warning("no closed-line callback offer: %s", error)
+        return False
+    return line.may_offer(booked)
+
+
+def closed_fallback(params: RouteParams) -> VoiceResponse | None:
+    """/voice/incoming's safe answer outside hours: when the line opens, no offer, goodbye."""
+    found = closed_line_now(params.queue or "")
+    if found is None:
+        return None
+    line, now = found
+    voice = services().policy(params.queue, params.policy).voice
+    response = VoiceResponse()
+    say(response, voice, closed_message(line, now)[0])
+    say(response, voice, line.words.goodbye)
+    response.hangup()
+    return response
+
+
+def not_booked() -> VoiceResponse:
+    """The booking could not be stored: the caller hears so (nothing is confirmed unstored)."""
+    route = this_route()
+    line = services().config.queues[route.queue].closed_line()
+    response = VoiceResponse()
+    say(response, route.policy.voice, line.words.not_booked if line else "Goodbye.")
+    response.hangup()
+    return response
+
+
+@bp.post("/closed/book")
+@falls_back_to(not_booked)
+def closed_book() -> Response:
+    """The key after the closed-line offer: book a callback for the next opening, if room."""
+    key = KeyForm.parse(request.form)
+    svc = services()
+    route = this_route()
+    line = svc.config.queues[route.queue].closed_line()
+    number = callback_number(key.from_number, svc.config.callbacks.default_region)
+    now = svc.clock.now()
+    opening = line.hours.next_opening(now) if line is not None else None
+    response = VoiceResponse()
+    voice = route.policy.voice
+    if (line is None or opening is None or number is None or key.digit != line.callback_key
+            or not line.may_offer(0)):
+        say(response, voice, line.words.goodbye if line else "Goodbye.")
+        response.hangup()
+        return twiml_response(response)
+    try:
+        booked = svc.store.store_now(c.BookCallback(
+            call_id=key.wait.call_id, now=now, queue=route.queue, number=number,
+            digit=key.digit, due_at=opening.isoformat(), cap=line.callbacks_per_opening),
+            g.deadline)
+    except DatabaseUnavailable:
+        return twiml_response(not_booked())
+    words = when_words(opening, now, line.hours)
+    say(response, voice, (line.words.booked if booked else line.words.full).format(opens=words))
+    response.hangup()
+    return twiml_response(response)
