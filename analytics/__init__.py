@@ -4,6 +4,8 @@ Pure: numpy, pandas, pyarrow, scipy, matplotlib, jinja2 (lifelines only as the t
 reference); never the app, the simulator, Flask, Twilio or SQLAlchemy. One job per module:
 
 records / tables / validation   read, check and write record files (CSV, Parquet)
+id_hashes                       64-bit call-id hashes: repeated ids found across batches
+summary                         the report from files read in batches (bounded memory)
 events                          read and check call-log events
 groups                          queue x policy, or experiment arm (intention to treat)
 metrics                         per-group rates and times, each definition in its docstring

@@ -122,20 +122,21 @@ class RecordsSummary:
     def report(self, detect_drop: float = 0.03, confidence: float = 0.95) -> Report:
         """The report these records give (`report.build_report` on them, read whole)."""
         labels = sorted(self.combos)
-        counts = {label: self._wait_counts(label) for label in labels}
+        counts, medians, patience = {}, {}, []
+        for label in labels:  # one group's waits, and one curve, at a time
+            tied = self._wait_counts(label)
+            patience.append(patience_table({label: kaplan_meier_counts(tied, label, confidence)}))
+            medians[label] = _median_death_time(tied)
+            counts[label] = _narrow(tied)  # kept for the log-rank tests between groups
         combos = pd.DataFrame(
             [(label, *combo) for label in labels for combo in sorted(self.combos[label])],
             columns=[GROUP, *_KEYS],
         )
         combos[GROUP] = pd.Categorical(combos[GROUP], categories=labels)
-        sums = self.sums.frame(labels, labels)
-        medians = pd.Series({label: _median_death_time(c) for label, c in counts.items()},
-                            dtype=float)  # fmt: skip
         parts = ReportParts(
-            table=metrics_from_sums(group_table(combos), sums, medians),
-            patience=pd.concat([patience_table({label: kaplan_meier_counts(c, label, confidence)})
-                                for label, c in counts.items()]  # one curve at a time
-                               or [patience_table({})]),
+            table=metrics_from_sums(group_table(combos), self.sums.frame(labels, labels),
+                                    pd.Series(medians, dtype=float)),  # fmt: skip
+            patience=pd.concat(patience) if patience else patience_table({}),
             logrank_p=lambda a, b: logrank_counts(counts[a], counts[b])[1],
             period=period_entry(self.calls, self.first, self.last),
             breakdowns={bucket: entries(self._breakdown(bucket, labels)) for bucket in BUCKETS},
@@ -191,6 +192,16 @@ class RecordsSummary:
         """The group's waits tied (their batches are let go once counted)."""
         waits, abandons = self.waits.pop(label), self.abandons.pop(label)
         return wait_counts(np.concatenate(waits), np.concatenate(abandons))
+
+
+def _narrow(counts: WaitCounts) -> WaitCounts:
+    """The same counts in 16 bytes a distinct wait, not 24 (int32 leaving, float32 deaths, both
+    exact below 2**24 and widened exactly where used)."""
+    small = counts.leaving.size == 0 or counts.leaving.max() < 2**24
+    if not small:
+        return counts
+    return WaitCounts(counts.times, counts.leaving.astype(np.int32),
+                      counts.deaths.astype(np.float32))  # fmt: skip
 
 
 def _whole_sums(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
