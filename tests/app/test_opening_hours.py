@@ -1,0 +1,228 @@
+"""Opening hours, live: a closed line says when it opens, books capped callbacks for that
+opening, logs the call as closed (never an abandon), and dials no callback outside hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from app.signed_client import SignedClient
+from app.storage import commands as c
+from app.storage.deadline import Deadline
+from app.storage.read import read_records_frame
+from app.storage.schema import call_events, callbacks
+from tests.app.test_voice_contract import call_row, logged_events
+from tests.app.twiml_reading import parse, spoken, top_verbs
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+LONDON = ZoneInfo("Europe/London")
+SATURDAY = datetime(2026, 12, 5, 10, 0, tzinfo=LONDON)
+MONDAY_8 = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # GMT in December
+CONFIG = """
+[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "callback"
+voice = "Polly.Amy"
+[queues.support.hours]
+timezone = "Europe/London"
+monday = "08:00-18:00"
+tuesday = "08:00-18:00"
+wednesday = "08:00-18:00"
+thursday = "08:00-18:00"
+friday = ["08:00-12:00", "13:00-18:00"]
+closed = ["2026-12-25", 2026-12-27]
+callbacks_per_opening = 2
+"""
+FROM = "+14155550100"
+BOOK = "/voice/closed/book?policy=callback&queue=support"
+
+
+@pytest.fixture
+def line(make_app, clock):
+    clock.set(SATURDAY)
+    app = make_app(CONFIG)
+    return app, SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+def ring(twilio, name: str, caller: str = FROM):
+    return twilio.post("/voice/incoming", {"CallSid": sid(name), "From": caller})
+
+
+def press(twilio, name: str, digit: str = "1", caller: str = FROM):
+    return twilio.post(BOOK, {"CallSid": sid(name), "From": caller, "Digits": digit})
+
+
+def booked(app):
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(callbacks).order_by(callbacks.c.requested_at)).mappings().all()
+
+
+def test_a_saturday_caller_hears_when_the_line_opens_and_is_offered_a_callback(line):
+    app, twilio = line
+    answer = ring(twilio, "CA1")
+    assert top_verbs(answer.data) == ["Say", "Gather", "Say", "Hangup"]  # never an Enqueue
+    said = spoken(answer.data)
+    assert "We are closed now. We open again on Monday at 8 AM." in said
+    assert "number ending in 0 1 0 0 when we open, press 1" in said
+    gather = parse(answer.data).find("Gather")
+    assert gather.get("action") == BOOK and gather.get("numDigits") == "1"
+    assert {s.get("voice") for s in parse(answer.data).iter("Say")} == {"Polly.Amy"}
+    assert logged_events(app, sid("CA1")) == ["CLOSED"]
+    assert call_row(app, sid("CA1"))["outcome"] == "closed"
+
+
+def test_the_hang_up_after_the_message_is_never_an_abandon(line):
+    app, twilio = line
+    ring(twilio, "CA1")
+    twilio.post("/voice/status", {"CallSid": sid("CA1"), "CallStatus": "completed"})
+    row = call_row(app, sid("CA1"))
+    assert row["outcome"] == "closed" and row["entered_at"] is None
+    assert "ABANDON" not in logged_events(app, sid("CA1"))
+    url = str(app.extensions["holdwell"].store.engine.url)
+    assert sid("CA1") not in set(read_records_frame(url)["call_id"])  # no queue's call record
+
+
+def test_pressing_the_key_books_a_callback_due_at_the_opening(line):
+    app, twilio = line
+    ring(twilio, "CA1")
+    confirmed = press(twilio, "CA1")
+    assert top_verbs(confirmed.data) == ["Say", "Hangup"]
+    assert "We will call you back on Monday at 8 AM" in spoken(confirmed.data)
+    [row] = booked(app)
+    assert row["call_id"] == sid("CA1") and row["number"] == FROM and row["status"] == "pending"
+    assert row["due_at"].replace(tzinfo=UTC) == MONDAY_8
+    assert row["next_attempt_at"].replace(tzinfo=UTC) == MONDAY_8
+    assert logged_events(app, sid("CA1")) == ["CLOSED", "CALLBACK_REQUESTED"]
+    record = call_row(app, sid("CA1"))
+    assert record["outcome"] == "closed" and record["callback_requested"]
+    press(twilio, "CA1")  # Twilio retries the Gather action: still one booking
+    assert len(booked(app)) == 1
+
+
+def test_no_key_or_another_key_books_nothing(line):
+    app, twilio = line
+    ring(twilio, "CA1")
+    answer = press(twilio, "CA1", digit="9")
+    assert top_verbs(answer.data) == ["Say", "Hangup"] and "Goodbye" in spoken(answer.data)
+    assert booked(app) == []
+
+
+def test_the_cap_per_opening_stops_the_offer_and_a_late_press_hears_it_is_full(line):
+    app, twilio = line
+    for name in ("CA1", "CA2", "CA3"):
+        assert parse(ring(twilio, name).data).find("Gather") is not None
+    press(twilio, "CA1")
+    press(twilio, "CA2", caller="+14155550101")
+    late = press(twilio, "CA3", caller="+14155550102")  # offered before the cap filled
+    assert "are booked" in spoken(late.data)
+    assert len(booked(app)) == 2
+    fourth = ring(twilio, "CA4", caller="+14155550103")
+    assert top_verbs(fourth.data) == ["Say", "Say", "Hangup"]  # told when, no offer
+    assert logged_events(app, sid("CA4")) == ["CLOSED"]
+
+
+def test_no_offer_for_a_withheld_number_or_a_queue_without_callbacks(make_app, clock):
+    clock.set(SATURDAY)
+    app = make_app(CONFIG.replace('policy = "callback"', 'policy = "checkin"')
+                   .replace("callbacks_per_opening = 2", ""))
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    assert parse(ring(twilio, "CA1").data).find("Gather") is None
+    app = make_app(CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    assert parse(ring(twilio, "CA2", caller="anonymous").data).find("Gather") is None
+
+
+def test_open_hours_enqueue_as_before(line, clock):
+    _, twilio = line
+    clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=LONDON))
+    assert top_verbs(ring(twilio, "CA1").data)[-1] == "Enqueue"
+    clock.set(datetime(2026, 12, 11, 12, 30, tzinfo=LONDON))  # Friday's lunch break
+    assert "Enqueue" not in top_verbs(ring(twilio, "CA2").data)
+    assert "today at 1 PM" in spoken(ring(twilio, "CA3").data)
+
+
+def test_closed_dates_and_the_day_the_clocks_go_forward(line, clock):
+    _, twilio = line
+    clock.set(datetime(2026, 12, 24, 18, 30, tzinfo=LONDON))  # Christmas Eve, evening
+    assert "on Saturday" not in spoken(ring(twilio, "CA1").data)
+    assert "We open again on Monday at 8 AM" in spoken(ring(twilio, "CA2").data)
+    # Saturday 28 March 2026, 21:00 GMT; the clocks go to BST on Sunday: Monday 8 AM is 07:00 UTC
+    clock.set(datetime(2026, 3, 28, 21, 0, tzinfo=UTC))
+    assert "on Monday at 8 AM" in spoken(ring(twilio, "CA3").data)
+    press(twilio, "CA3")
+    app = twilio.application
+    [row] = [r for r in booked(app) if r["call_id"] == sid("CA3")]
+    assert row["due_at"].replace(tzinfo=UTC) == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+
+
+def agent_takes(twilio, name: str) -> bytes:
+    return twilio.post("/voice/agent?queue=support", {"CallSid": sid(name),
+                                                      "To": "+14155550000"}).data
+
+
+def test_callbacks_are_never_dialled_outside_hours_or_before_they_are_due(line, clock):
+    app, twilio = line
+    ring(twilio, "CA1")
+    press(twilio, "CA1")
+    # a callback promised inside the queue on Friday evening, still pending when it closed
+    store = app.extensions["holdwell"].store
+    clock.set(datetime(2026, 12, 4, 17, 55, tzinfo=UTC))
+    store.store_now(c.RequestCallback(call_id=sid("CA9"), now=clock.now(), queue="support",
+                                      number="+14155550109", digit="2", queue_time_s=120),
+                    Deadline(5.0))
+    for moment in (datetime(2026, 12, 4, 18, 5, tzinfo=UTC), SATURDAY,
+                   datetime(2026, 12, 7, 7, 59, 59, tzinfo=UTC)):
+        clock.set(moment)
+        taken = agent_takes(twilio, "CAagent1")
+        assert parse(taken).find("Dial/Number") is None, moment
+        assert parse(taken).find("Dial/Queue") is not None
+    clock.set(MONDAY_8)
+    first = parse(agent_takes(twilio, "CAagent1")).find("Dial/Number")
+    second = parse(agent_takes(twilio, "CAagent2")).find("Dial/Number")
+    assert first.text == "+14155550109"  # the older promise first
+    assert second.text == FROM
+
+
+def test_the_booking_is_logged_with_its_opening(line):
+    app, twilio = line
+    ring(twilio, "CA1")
+    press(twilio, "CA1")
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        data = dict(conn.execute(select(call_events.c.event, call_events.c.data).where(
+            call_events.c.call_id == sid("CA1"))).all())
+    assert '"opens_at": "2026-12-07T08:00:00+00:00"' in data["CLOSED"]
+    assert '"offered_callback": true' in data["CLOSED"]
+    assert '"due_at": "2026-12-07T08:00:00+00:00"' in data["CALLBACK_REQUESTED"]
+
+
+@pytest.fixture
+def broken_line(line, monkeypatch):
+    """A bug behind every store call, as in test_webhook_edges."""
+    app, twilio = line
+    store = app.extensions["holdwell"].store
+
+    def bug(*_args, **_kwargs):
+        raise RuntimeError("a bug, not a database fault")
+
+    for name in ("write", "read", "poll", "snapshot", "store_now"):
+        monkeypatch.setattr(store, name, bug)
+    return app, twilio
+
+
+def test_a_failing_incoming_route_still_says_the_line_is_closed(broken_line):
+    _, twilio = broken_line
+    answer = ring(twilio, "CA1")
+    assert top_verbs(answer.data) == ["Say", "Say", "Hangup"]
+    assert "We open again on Monday at 8 AM" in spoken(answer.data)
+
+
+def test_a_booking_that_cannot_be_stored_is_not_confirmed(broken_line):
+    _, twilio = broken_line
+    answer = press(twilio, "CA1")
+    assert top_verbs(answer.data) == ["Say", "Hangup"]
+    assert "could not book a call back" in spoken(answer.data)
