@@ -77,6 +77,7 @@ class CallOutcome:
     first_announced_wait_s: float | None
     first_announced_at_s: float | None
     last_announced_at: datetime | None
+    told_position: int | None  # the lowest position any check-in said
     callback_requested: bool
     callback_promised_wait_s: float | None
     callback_wait_s: float | None
@@ -149,6 +150,8 @@ def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
                                 if first_estimate else None),
         first_announced_at_s=in_line_s(first_estimate) if first_estimate else None,
         last_announced_at=announcements[-1].time if announcements else None,
+        told_position=min((a.position for a in announcements if a.position is not None),
+                          default=None),
         callback_requested=requested is not None,
         callback_promised_wait_s=(in_line_s(requested) + float(promised)
                                   if requested and promised and first_entry else None),

@@ -30,6 +30,7 @@ class CheckinPolicy:
     gather_timeout_s: int = 4
     announce_position: bool = True
     announce_wait: bool = True
+    position_only_when_changed: bool = False
     name: str = "checkin"
 
     @property
@@ -48,7 +49,8 @@ class CheckinPolicy:
     def checkin(self, situation: Situation) -> Segment:
         """The check-in itself, followed by silence until the next one is due."""
         band = self.band(situation)
-        sentences = [self.prompts.apology, *self.position_sentences(situation, band)]
+        told = self.position_to_say(situation)
+        sentences = [self.prompts.apology, *self.position_sentences(situation, band, told)]
         sentences.append(self.fill(self.prompts.keep_waiting, situation, band))
         offer = self.extra_offer(situation, band)
         kind = SegmentKind.CHECKIN
@@ -66,7 +68,7 @@ class CheckinPolicy:
         return Segment(
             steps=(gather, Pause(int(rest))),
             kind=kind,
-            announced_position=situation.position if self.announce_position else None,
+            announced_position=told,
             announced_wait_s=band.seconds if band else None,
             offered_keys=keys,
         )
@@ -77,11 +79,28 @@ class CheckinPolicy:
             return None
         return band_for(situation.estimate.upper_s)
 
-    def position_sentences(self, situation: Situation, band: WaitBand | None) -> list[str]:
+    def position_to_say(self, situation: Situation) -> int | None:
+        """The position this check-in says, or None to leave it out.
+
+        A caller told "number 7" never hears "number 8" next (a callback ahead, or a caller put
+        back in line after a Twilio error, can move them back): then the position is left out,
+        not bent. With `position_only_when_changed` an unchanged position is left out too,
+        except at the head of the line, where "you are next" is always worth saying.
+        """
+        if not self.announce_position:
+            return None
+        told, now = situation.told_position, situation.position
+        if told is not None and now > told:
+            return None
+        if self.position_only_when_changed and told == now and now != 1:
+            return None
+        return now
+
+    def position_sentences(self, situation: Situation, band: WaitBand | None,
+                           told: int | None) -> list[str]:
         sentences = []
-        if self.announce_position:
-            first = situation.position == 1
-            template = self.prompts.next_in_line if first else self.prompts.position
+        if told is not None:
+            template = self.prompts.next_in_line if told == 1 else self.prompts.position
             sentences.append(self.fill(template, situation, band))
         if band is not None:
             sentences.append(self.fill(self.prompts.wait, situation, band))

@@ -32,3 +32,4 @@ class Situation:
     segments_heard: int = 0  # wait documents served so far
     announcements: int = 0
     since_announcement_s: float | None = None  # None: never announced to this caller
+    told_position: int | None = None  # the lowest position a check-in has said (None: never)

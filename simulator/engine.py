@@ -178,7 +178,8 @@ class PolledEngine(CallbackLifecycle):
             queue=self.queue, call_id="", position=position, waited_s=t - self.arrivals[i],
             queue_size=self.waiting, estimate=self.speed.estimate(position, seen, window),
             segments_heard=waiter.segments, announcements=self.ledger.announcements[i],
-            since_announcement_s=None if last is None else t - last)
+            since_announcement_s=None if last is None else t - last,
+            told_position=waiter.told_position)
 
     def ask(self, waiter: Waiter, situation: Situation) -> Segment:
         """The policy's segment for this caller (their own call id filled in)."""
@@ -203,6 +204,9 @@ class PolledEngine(CallbackLifecycle):
         waiter.segments += 1
         if announces:
             waiter.last_announced = t
+            said = segment.announced_position
+            if said is not None and (waiter.told_position is None or said < waiter.told_position):
+                waiter.told_position = said
             self.ledger.announced(waiter.i, segment.announced_wait_s, situation.waited_s)
         self.play(waiter, t, heard, ends_call)
 

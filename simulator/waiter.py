@@ -18,7 +18,7 @@ class Waiter(Listener):
     on) plus their place in the engine: phase, segments heard and their one live event."""
 
     __slots__ = ("action", "attempts", "i", "key", "last_announced", "listens", "phase",
-                 "segments", "seq")
+                 "segments", "seq", "told_position")
 
     def __init__(self, i: int, reactions: Reactions | None, patience_s: float, entered_s: float,
                  draw: Callable[[], float]) -> None:
@@ -27,4 +27,5 @@ class Waiter(Listener):
         self.listens = reactions is not None
         self.i, self.phase, self.segments, self.attempts = i, WAITING, 0, 0
         self.last_announced: float | None = None
+        self.told_position: int | None = None  # the lowest position said to them
         self.seq, self.action, self.key = -1, POLL, ""

@@ -127,7 +127,7 @@ def announce(conn: Connection, command: c.Announce) -> None:
                      arm=command.arm, position=command.position,
                      wait_s=command.queue_time_s, data=data):
         return  # a retried poll's check-in: counted already
-    counted = {"call": command.call_id, "now": command.now}
+    counted = {"call": command.call_id, "now": command.now, "told": command.position}
     if command.announced_wait_s is None:
         statement = COUNT_ANNOUNCEMENT
     else:

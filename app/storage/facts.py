@@ -84,6 +84,7 @@ def project(conn: Connection, call_id: str) -> None:
         "first_announced_wait_s": decided.first_announced_wait_s,
         "first_announced_at_s": decided.first_announced_at_s,
         "last_announced_at": decided.last_announced_at,
+        "told_position": decided.told_position,
         "callback_requested": decided.callback_requested,
         "callback_promised_wait_s": decided.callback_promised_wait_s,
         "callback_wait_s": decided.callback_wait_s,

@@ -22,7 +22,8 @@ def param(name: str, column: Column):  # noqa: ANN201 - a BindParameter
 
 ROW_COLUMNS = tuple(calls.c[name] for name in (
     "call_id", "queue", "policy", "arm", "from_number", "arrived_at", "entered_at", "polls",
-    "announcements", "last_announced_at", "outcome", "callback_requested", "last_position"))
+    "announcements", "last_announced_at", "outcome", "callback_requested", "last_position",
+    "told_position"))
 """What a webhook needs of a call (a CallRow); the rest is for analytics, unread here."""
 
 THIS_CALL = calls.c.call_id == param("call", calls.c.call_id)
@@ -84,9 +85,14 @@ COUNT_POLL_VIEW = COUNT_POLL.returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)
 """A poll counted, its call read and the callbacks ahead of it counted: one round trip (the
 count is exact per caller, so every host tells a caller the same place in line)."""
 
+_TOLD = calls.c.told_position
+_SAID = param("told", _TOLD)
 COUNT_ANNOUNCEMENT = update(calls).where(THIS_CALL).values(
     announcements=calls.c.announcements + 1,
     last_announced_at=param("now", calls.c.last_announced_at),
+    # the lowest position said so far (a check-in that left it out changes nothing)
+    told_position=case((_SAID.is_(None), _TOLD), (_TOLD.is_(None), _SAID), (_SAID < _TOLD, _SAID),
+                       else_=_TOLD),
 )
 _NO_ESTIMATE_YET = calls.c.first_announced_wait_s.is_(None)
 COUNT_FIRST_ESTIMATE = COUNT_ANNOUNCEMENT.values(

@@ -25,6 +25,7 @@ class CallRow:
     outcome: str | None
     callback_requested: bool
     last_position: int | None = None  # QueuePosition at the last counted poll
+    told_position: int | None = None  # the lowest position a check-in has said
 
 
 def call_row(row) -> CallRow:  # noqa: ANN001
@@ -34,5 +35,5 @@ def call_row(row) -> CallRow:  # noqa: ANN001
         entered_at=as_utc(row["entered_at"]), polls=row["polls"],
         announcements=row["announcements"], last_announced_at=as_utc(row["last_announced_at"]),
         outcome=row["outcome"], callback_requested=bool(row["callback_requested"]),
-        last_position=row.get("last_position"),
+        last_position=row.get("last_position"), told_position=row.get("told_position"),
     )

@@ -36,6 +36,7 @@ def situation_from_poll(
         segments_heard=max(call.polls - 1, 0),
         announcements=call.announcements,
         since_announcement_s=since,
+        told_position=call.told_position,
     )
 
 
