@@ -226,3 +226,24 @@ def test_a_booking_that_cannot_be_stored_is_not_confirmed(broken_line):
     answer = press(twilio, "CA1")
     assert top_verbs(answer.data) == ["Say", "Hangup"]
     assert "could not book a call back" in spoken(answer.data)
+
+
+def test_concurrent_bookings_on_postgresql_never_pass_the_cap(make_app, clock, postgres_url):
+    """Twelve callers press at the same moment for one opening with room for three."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clock.set(SATURDAY)
+    app = make_app(CONFIG.replace("callbacks_per_opening = 2", "callbacks_per_opening = 3"),
+                   database_url=postgres_url)
+    store = app.extensions["holdwell"].store
+
+    def book(n: int) -> bool:
+        return store.store_now(c.BookCallback(
+            call_id=sid(f"CA{n}"), now=clock.now(), queue="support",
+            number=f"+1415555{n:04d}", digit="1", due_at=MONDAY_8.isoformat(), cap=3),
+            Deadline(10.0))
+
+    with ThreadPoolExecutor(12) as pool:
+        results = list(pool.map(book, range(12)))
+    assert sum(results) == 3
+    assert len(booked(app)) == 3
