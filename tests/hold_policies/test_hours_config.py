@@ -1,0 +1,70 @@
+"""[queues.NAME.hours]: validated keys with messages that name them, and honest defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, date, datetime
+
+import pytest
+
+from hold_policies.config import ConfigError, parse_config
+
+HOURS = {"timezone": "Europe/London", "monday": "08:00-18:00"}
+
+
+def queue_with(hours: dict, policy: str = "callback") -> dict:
+    return {"line": {"support_number": "+14155550000"},
+            "queues": {"support": {"policy": policy, "hours": hours}}}
+
+
+def test_without_hours_a_queue_is_always_open_and_has_no_closed_line():
+    config = parse_config({"queues": {"support": {}}})
+    assert config.queues["support"].closed_line() is None
+    assert config.is_open("support", datetime(2026, 12, 25, 3, 0, tzinfo=UTC))
+
+
+def test_hours_build_the_closed_line():
+    config = parse_config(queue_with({**HOURS, "friday": ["08:00-12:00", "13:00-17:00"],
+                                      "closed": [date(2026, 12, 25), "2026-12-28"],
+                                      "callbacks_per_opening": 40}))
+    line = config.queues["support"].closed_line()
+    assert line.offers_callbacks and line.callbacks_per_opening == 40
+    assert line.hours.closed == {date(2026, 12, 25), date(2026, 12, 28)}
+    assert [(s.start_min, s.end_min) for s in line.hours.week[4]] == [(480, 720), (780, 1020)]
+    assert not config.is_open("support", datetime(2026, 12, 7, 7, 59, tzinfo=UTC))
+    assert config.is_open("support", datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("hours, policy, message", [
+    ({**HOURS, "timezone": "Europe/Londn"}, "callback",
+     "queues.support.hours.timezone: unknown time zone 'Europe/Londn'"),
+    ({**HOURS, "tuesday": "9-5"}, "callback", "queues.support.hours.tuesday: '9-5' is not"),
+    ({**HOURS, "friday": ["08:00-12:00", "11:00-14:00"]}, "callback",
+     "queues.support.hours.friday: spans overlap"),
+    ({**HOURS, "monday": "22:00-06:00"}, "callback", "a night shift past midnight is two"),
+    ({"timezone": "UTC"}, "callback", "no day has opening hours"),
+    ({**HOURS, "closed": ["25/12/2026"]}, "callback", "queues.support.hours.closed.0"),
+    ({**HOURS, "callbacks_per_opening": -1}, "callback",
+     "queues.support.hours.callbacks_per_opening"),
+    ({**HOURS, "callbacks_per_opening": 5}, "checkin",
+     "hours.callbacks_per_opening is 5, but this queue's policies (checkin) offer no callbacks"),
+    ({**HOURS, "words": {"closed": "Back {when}"}}, "callback",
+     "queues.support.hours.words.closed: unknown placeholder ['when']"),
+    ({**HOURS, "sundays": "08:00-12:00"}, "callback",
+     "queues.support.hours.sundays: unknown key"),
+])
+def test_bad_hours_name_the_key_and_the_fix(hours, policy, message):
+    with pytest.raises(ConfigError) as error:
+        parse_config(queue_with(hours, policy))
+    assert message in str(error.value)
+
+
+def test_hours_survive_the_stored_config_round_trip():
+    """Config versions are stored as JSON and exported as TOML: dates come back as dates."""
+    from app.console.toml_writer import dumps
+    from app.storage.config_versions import body_of
+
+    config = parse_config(queue_with({**HOURS, "closed": ["2026-12-25"],
+                                      "callbacks_per_opening": 3}))
+    again = parse_config(tomllib.loads(dumps(body_of(config))))
+    assert again == config
