@@ -86,25 +86,76 @@ def kaplan_meier(
     return kaplan_meier_counts(wait_counts(durations, events), label, confidence)
 
 
+_CHUNK = 1 << 20  # distinct waits worked on at once
+
+
 def kaplan_meier_counts(
     counts: WaitCounts, label: str = "", confidence: float = 0.95
 ) -> PatienceCurve:
     """The KM curve from tied waits (`wait_counts`)."""
-    times, leaving, deaths = counts
-    calls = counts.calls
-    at_risk = calls - np.concatenate([[0], np.cumsum(leaving)[:-1]]).astype(np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        survival = np.cumprod(1.0 - deaths / at_risk)
-        greenwood = np.cumsum(deaths / (at_risk * (at_risk - deaths)))
-        log_s = np.log(survival)
-        spread = z_value(confidence) * np.sqrt(greenwood / log_s**2)
-        loglog = np.log(-log_s)
-        low = np.exp(-np.exp(loglog + spread))
-        high = np.exp(-np.exp(loglog - spread))
-    flat = greenwood == 0  # before the first abandon: S = 1 exactly
-    low, high = np.where(flat, 1.0, low), np.where(flat, 1.0, high)
-    low = np.where(survival <= 0, 0.0, np.nan_to_num(low, nan=0.0))
-    high = np.where(survival <= 0, 0.0, np.nan_to_num(high, nan=1.0))
+    chunks = list(_chunks(counts, confidence))
+    columns = [np.concatenate(c) for c in zip(*chunks, strict=True)] if chunks else [
+        np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)]  # fmt: skip
+    return _from_time_zero(label, counts.calls, *columns)
+
+
+def patience_points(
+    counts: WaitCounts, times_s: ArrayLike, label: str = "", confidence: float = 0.95
+) -> PatienceCurve:
+    """The KM curve thinned to the points a report reads, worked out a chunk at a time (bounded
+    memory on millions of distinct waits): its first and last points, the first at or below
+    0.5 on the curve and on each band (the medians), and the last at or before each of times_s.
+    Medians, survival_at and longest_s read the same numbers from it as from the whole curve.
+    """
+    times_s = np.asarray(times_s, dtype=float)
+    kept: list[list[np.ndarray]] = []
+    halved = [False, False, False]
+    for chunk in _chunks(counts, confidence):
+        times, values = chunk[0], chunk[1:4]
+        rows = [0, times.size - 1, *(np.searchsorted(times, times_s, side="right") - 1)]
+        for i, series in enumerate(values):
+            below = np.flatnonzero(series <= 0.5)[:1] if not halved[i] else []
+            halved[i] = halved[i] or len(below) > 0
+            rows.extend(below)
+        picked = np.unique(np.clip(np.asarray(rows, dtype=np.int64), 0, times.size - 1))
+        kept.append([column[picked] for column in chunk])
+    columns = [np.concatenate(c) for c in zip(*kept, strict=True)] if kept else [
+        np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)]  # fmt: skip
+    return _from_time_zero(label, counts.calls, *columns)
+
+
+def _chunks(counts: WaitCounts, confidence: float):  # noqa: ANN202 - a generator of arrays
+    """(times, survival, low, high, at_risk) a chunk of distinct waits at a time; the running
+    product and sums carry over, so the numbers are those of one pass over all of them."""
+    z = z_value(confidence)
+    calls, left, carried_s, carried_g = counts.calls, 0, 1.0, 0.0
+    for start in range(0, counts.times.size, _CHUNK):
+        times = counts.times[start : start + _CHUNK]
+        leaving = counts.leaving[start : start + _CHUNK]
+        deaths = counts.deaths[start : start + _CHUNK]
+        at_risk = calls - (left + np.concatenate([[0], np.cumsum(leaving)[:-1]])).astype(np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            survival = np.cumprod(np.concatenate([[carried_s], 1.0 - deaths / at_risk]))[1:]
+            greenwood = np.cumsum(np.concatenate(
+                [[carried_g], deaths / (at_risk * (at_risk - deaths))]))[1:]  # fmt: skip
+            log_s = np.log(survival)
+            spread = z * np.sqrt(greenwood / log_s**2)
+            loglog = np.log(-log_s)
+            low = np.exp(-np.exp(loglog + spread))
+            high = np.exp(-np.exp(loglog - spread))
+        flat = greenwood == 0  # before the first abandon: S = 1 exactly
+        low, high = np.where(flat, 1.0, low), np.where(flat, 1.0, high)
+        low = np.where(survival <= 0, 0.0, np.nan_to_num(low, nan=0.0))
+        high = np.where(survival <= 0, 0.0, np.nan_to_num(high, nan=1.0))
+        left += int(leaving.sum())
+        carried_s, carried_g = survival[-1], greenwood[-1]
+        yield times, survival, low, high, at_risk
+
+
+def _from_time_zero(
+    label: str, calls: int, times: np.ndarray, survival: np.ndarray, low: np.ndarray,
+    high: np.ndarray, at_risk: np.ndarray,
+) -> PatienceCurve:
     if times.size == 0 or times[0] > 0:  # the curve starts at 1 at time 0, as lifelines' does
         times, survival = np.concatenate([[0.0], times]), np.concatenate([[1.0], survival])
         low, high = np.concatenate([[1.0], low]), np.concatenate([[1.0], high])

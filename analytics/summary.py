@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.breakdowns import BUCKETS, breakdown_sums, breakdown_table, bucket_label, entries
+from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.groups import GROUP, group_label, group_table
-from analytics.kaplan_meier import WaitCounts, kaplan_meier_counts, wait_counts
+from analytics.kaplan_meier import WaitCounts, patience_points, wait_counts
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, metric_sums, metrics_from_sums
 from analytics.records import iter_record_batches
 from analytics.report import (
@@ -125,7 +126,8 @@ class RecordsSummary:
         counts, medians, patience = {}, {}, []
         for label in labels:  # one group's waits, and one curve, at a time
             tied = self._wait_counts(label)
-            patience.append(patience_table({label: kaplan_meier_counts(tied, label, confidence)}))
+            curve = patience_points(tied, SURVIVAL_TIMES_S, label, confidence)  # thinned
+            patience.append(patience_table({label: curve}))
             medians[label] = _median_death_time(tied)
             counts[label] = _narrow(tied)  # kept for the log-rank tests between groups
         combos = pd.DataFrame(
