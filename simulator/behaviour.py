@@ -97,6 +97,12 @@ class Reactions:
     """Chance a caller takes an offered callback when the announced wait is longer than
     they are willing to wait. Assumption: a callback beats giving up."""
 
+    closed_callback_p: float = 0.4
+    """Chance a caller who rings while the line is closed, and is offered a callback for the
+    next opening, books it (the rest hang up after the message; nobody who rings while closed
+    joins the queue). Assumption: fewer than take an in-queue offer when the wait is too long
+    (`callback_if_too_long_p`), since the opening may be days away."""
+
     key_delay_s: float = 1.5
     """Seconds after a prompt ends before the caller's key press (must fit the Gather
     timeout, else the key is too late and nothing is pressed). Assumption."""
@@ -116,7 +122,7 @@ class Reactions:
         """Callers who ignore what they hear and press nothing: the Erlang-A caller."""
         return cls(informed_rate=1, apology_rate=1, advert_rate=1, dead_air_hangup_p=0,
                    announcement_hangup_p=0, too_long_leave_p=0, overdue_rate=1, keep_key_p=0,
-                   callback_p=0, callback_if_too_long_p=0)
+                   callback_p=0, callback_if_too_long_p=0, closed_callback_p=0)
 
     @property
     def active(self) -> bool:

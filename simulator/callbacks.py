@@ -52,7 +52,7 @@ class CallbackLifecycle:
             connected = dial + settings.answer_after_s
             talk_ends = connected + handoff.callback_greeting_s + self.talk[i]
             heapq.heapreplace(self.agents.free, talk_ends)
-            self.ledger.outcome[i] = CALLBACK_CONNECTED
+            self.settle_callback(i, CALLBACK_CONNECTED)
             self.ledger.callback_wait[i] = connected - self.arrivals[i]
             self.speed.departures.append(t)
             del self.waiters[i]
@@ -75,8 +75,17 @@ class CallbackLifecycle:
 
     def fail_callback(self, waiter: Waiter, t: float) -> None:
         """No more attempts: counted as failed (not a departure the queue speed sees)."""
-        self.ledger.outcome[waiter.i] = CALLBACK_FAILED
+        self.settle_callback(waiter.i, CALLBACK_FAILED)
         del self.waiters[waiter.i]
+
+    def settle_callback(self, i: int, outcome: int) -> None:
+        """A callback's end: the caller's outcome, or, for one booked while the line was
+        closed, the booking's result (the call itself stays `closed`, as in the app)."""
+        booked = self.ledger.closed_callback
+        if booked is not None and i in booked:
+            booked[i] = outcome
+        else:
+            self.ledger.outcome[i] = outcome
 
     def fail_stranded_callbacks(self, t: float) -> None:
         """No agent will ever come: callbacks still in line fail rather than stay pending."""

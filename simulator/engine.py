@@ -23,6 +23,7 @@ from hold_policies.situation import Situation
 from hold_policies.steps import Segment, SegmentKind
 from simulator.behaviour import Action
 from simulator.callbacks import CallbackLifecycle
+from simulator.closed_hours import ClosedHours
 from simulator.heard import MIN_SEGMENT_S, Heard, ends_the_wait, heard_from_segment
 from simulator.ledger import Ledger
 from simulator.scenario import Scenario
@@ -69,7 +70,7 @@ class PolicyNotPure(RuntimeError):
     """A policy gave two callers in the same situation different segments."""
 
 
-class PolledEngine(CallbackLifecycle):
+class PolledEngine(CallbackLifecycle, ClosedHours):
     """One run of one policy on one scenario's callers."""
 
     def __init__(self, scenario: Scenario, policy: HoldPolicy, streams: Streams,
@@ -100,6 +101,7 @@ class PolledEngine(CallbackLifecycle):
         self.answers: dict[Situation, tuple] | None = answers_of(policy) if reuse_answers \
             else None
         self.reused = 0
+        self.setup_hours()
 
     def run(self, progress: Callable[[int], None] | None = None) -> CallTable:
         """Process events in time order until every call, and every callback, has ended."""
@@ -110,6 +112,7 @@ class PolledEngine(CallbackLifecycle):
         k, now, step = 0, 0.0, max(n // 100, 1)
         report = step
         pop = heapq.heappop
+        hours = self.closed_line is not None
         while True:
             while events and events[0][1] != events[0][2].seq:
                 pop(events)  # the caller was answered before this event: it is stale
@@ -126,6 +129,12 @@ class PolledEngine(CallbackLifecycle):
             while k < n and arrivals[k] < t:  # arrivals first; most are answered at once
                 a = arrivals[k]
                 orig[k] = len(line) + 1
+                if hours and not self.is_open_at(a):  # told when it opens; never queued
+                    k += 1
+                    if self.closed_arrival(k - 1, a):  # a booking: its event is now first
+                        now = a
+                        break
+                    continue
                 if free and free[0] <= a:  # answered at once (the app logs CONNECT too)
                     replace(free, a + service[k])
                     departed.append(a)
@@ -289,7 +298,7 @@ class PolledEngine(CallbackLifecycle):
 
     def dispatch(self, t: float) -> None:
         """An agent is free and someone may be taken: the oldest in line goes first."""
-        waiters = self.waiters
+        waiters, parked = self.waiters, False
         for index in self.line.entries:
             waiter = waiters[index]
             if waiter.phase == WAITING:
@@ -297,7 +306,12 @@ class PolledEngine(CallbackLifecycle):
                 heapq.heapreplace(self.agents.free, t + self.service[index])
                 return
             if waiter.phase == READY:
-                return self.attempt_callback(waiter, t)
+                if self.closed_line is None or self.is_open_at(t):
+                    return self.attempt_callback(waiter, t)
+                self.park_until_open(waiter, t)  # never dialled outside opening hours
+                parked = True
+        if parked:
+            return
         raise RuntimeError(f"no one to dispatch at {t}: {self.eligible} counted eligible")
 
 

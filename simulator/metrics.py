@@ -15,6 +15,8 @@ from simulator.table import (
     ANSWERED,
     CALLBACK_CONNECTED,
     CALLBACK_FAILED,
+    CLOSED,
+    NO_BOOKING,
     CallTable,
 )
 
@@ -70,7 +72,10 @@ def promises_kept(table: CallTable) -> int:
 
 
 def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0) -> dict:
-    """The `--json` object of one run (rates are fractions; times in seconds)."""
+    """The `--json` object of one run (rates are fractions; times in seconds). Calls that
+    rang while the line was closed are no queue's calls: counted on their own (`closed`)."""
+    closed = closed_counts(table)
+    table = table.queue_calls()
     calls = len(table)
     outcome, wait = table.outcome, table.wait_s
     answered = outcome == ANSWERED
@@ -99,5 +104,20 @@ def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0)
         "callbacks_failed": int(np.count_nonzero(outcome == CALLBACK_FAILED)),
         "callback_promise_kept_rate": _ratio(promises_kept(table), requested),
         "announcements_mean": _mean(table.announcements.astype(float)),
+        **closed,
         "wall_s": round(wall_s, 4),
+    }
+
+
+def closed_counts(table: CallTable) -> dict:
+    """Callers who rang while closed, and the callbacks they booked for the opening (none of
+    them in the queue figures above); empty when the line never closes."""
+    if table.closed_callback is None:
+        return {}
+    booking = table.closed_callback
+    return {
+        "closed": int(np.count_nonzero(table.outcome == CLOSED)),
+        "closed_callbacks_booked": int(np.count_nonzero(booking != NO_BOOKING)),
+        "closed_callbacks_connected": int(np.count_nonzero(booking == CALLBACK_CONNECTED)),
+        "closed_callbacks_failed": int(np.count_nonzero(booking == CALLBACK_FAILED)),
     }

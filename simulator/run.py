@@ -59,7 +59,7 @@ def simulate(
     streams = Streams.spawn(rng)
     callers = streams.callers(scenario)
     table = None
-    if not poll and not scenario.reactions.active:
+    if not poll and not scenario.reactions.active and scenario.closed_line is None:
         timeline = inert_timeline(policy, scenario.queue)
         if timeline is not None:
             table = run_inert(scenario, policy, callers, timeline, progress)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from hold_policies.closed_line import ClosedLine
 from hold_policies.durations import say_duration_s
 from hold_policies.prompts import Prompts
 from simulator.behaviour import Reactions
@@ -219,6 +220,9 @@ class Scenario:
     queue: str = "support"
     start: datetime = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
     service_level_s: float = 20.0
+    closed_line: ClosedLine | None = None
+    """Opening hours (the queue's [hours]): callers outside them do not join the queue; some
+    book a callback for the opening (`reactions.closed_callback_p`). None: always open."""
 
     def __post_init__(self) -> None:
         if isinstance(self.arrivals, ReplayedArrivals) and self.calls != len(

@@ -21,9 +21,11 @@ if TYPE_CHECKING:  # pandas loads only when a frame is asked for
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 """Outcome codes in the `outcome` column are indexes into this tuple."""
-ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT = (
+ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT, CLOSED = (
     OUTCOMES.index(o) for o in (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.CALLBACK_CONNECTED,
-                                Outcome.CALLBACK_FAILED, Outcome.LEFT))
+                                Outcome.CALLBACK_FAILED, Outcome.LEFT, Outcome.CLOSED))
+NO_BOOKING = -1
+"""`closed_callback` of a call that booked no callback while the line was closed."""
 
 EXTRA_COLUMNS = ("callback_requested_at_s",)
 """Beyond the shared record: seconds in queue when the callback was chosen."""
@@ -58,6 +60,8 @@ class CallTable:
     callback_requested_at_s: np.ndarray
     talk_s: np.ndarray | None = None  # agent s from answer to hang-up; NaN: not connected
     callback_attempts: np.ndarray | None = None  # dial attempts per callback (0: none)
+    closed_callback: np.ndarray | None = None  # rang while closed: NO_BOOKING, CLOSED
+    # (booked, pending), CALLBACK_CONNECTED or CALLBACK_FAILED; None: the line never closed
 
     def __len__(self) -> int:
         return int(self.entered_s.size)
@@ -72,9 +76,25 @@ class CallTable:
         return replace(self, **{f.name: getattr(self, f.name)[keep] for f in fields(self)
                                 if isinstance(getattr(self, f.name), np.ndarray)})
 
+    def queue_calls(self) -> CallTable:
+        """The calls that reached the queue: those that rang while it was closed are no
+        queue's calls (the live app's records leave them out too), counted on their own."""
+        if self.closed_callback is None:
+            return self
+        keep = self.outcome != CLOSED
+        return replace(self, **{f.name: getattr(self, f.name)[keep] for f in fields(self)
+                                if isinstance(getattr(self, f.name), np.ndarray)})
+
     def frame(self) -> pd.DataFrame:
-        """The record columns (plus the extras) as a DataFrame, times as UTC datetimes."""
+        """The record columns (plus the extras) as a DataFrame, times as UTC datetimes (calls
+        that rang while the line was closed are left out, as the app's records leave them)."""
         import pandas as pd
+
+        if self.closed_callback is not None and np.any(self.outcome == CLOSED):
+            ids = np.flatnonzero(self.outcome != CLOSED)
+            frame = replace(self.queue_calls(), closed_callback=None).frame()
+            frame["call_id"] = [call_id(i) for i in ids.tolist()]
+            return frame
 
         n = len(self)
         entered = pd.Timestamp(self.start) + pd.to_timedelta(self.entered_s, unit="s")
@@ -100,7 +120,11 @@ class CallTable:
         return pd.DataFrame(columns)
 
     def records(self) -> list[CallRecord]:
-        """Every call as the shared CallRecord (DESIGN.md columns and units)."""
+        """Every queue call as the shared CallRecord (DESIGN.md columns and units)."""
+        if self.closed_callback is not None and np.any(self.outcome == CLOSED):
+            return [r for r in replace(self, closed_callback=None).records()
+                    if r.outcome is not Outcome.CLOSED]
+
         def opt(values: np.ndarray) -> list[float | None]:
             return [None if v != v else v for v in values.tolist()]
 
