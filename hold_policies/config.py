@@ -59,6 +59,27 @@ class CallbacksConfig(Strict):
         "Please call us again and we will help you straight away."
     )
     place_via_rest: bool = False
+    min_retry_after_s: Annotated[int, Field(ge=10, le=86400)] = 60
+    """The soonest retry after a missed attempt (never later than retry_after_s): used instead
+    of retry_after_s when that would bring the retry within at_risk_margin_s of the promised
+    time, or past it (hold_policies.promise.retry_delay_s)."""
+    promise_target: Annotated[float, Field(gt=0.5, lt=1)] | None = 0.95
+    """Share of callback promises to keep: the window said is sized for it from the measured
+    answer rate and the attempts; none: the bare wait band (the sizing before issue 16)."""
+    assumed_answer_p: Annotated[float, Field(gt=0, le=1)] = 0.85
+    """The answer rate assumed until the log has shown enough callback attempts."""
+    sms_confirm: bool = False
+    sms_confirm_text: str = (
+        "We will call you back within {wait}, and you keep your place in line. "
+        "If we cannot reach you, we will text you.")
+
+    @field_validator("sms_confirm_text")
+    @classmethod
+    def _wait_placeholder_only(cls, text: str) -> str:
+        names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
+        if bad := names - {"wait"}:
+            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {{wait}}")
+        return text
 
     @model_validator(mode="after")
     def _claims_outlive_rings(self) -> CallbacksConfig:
@@ -124,6 +145,9 @@ class CallbackConfig(CheckinConfig):
     callback_key: Key = "2"
     offer_after_estimate_s: Annotated[int, Field(ge=0, le=7200)] = 300
     offer_without_estimate_after_s: Annotated[int, Field(ge=0, le=7200)] = 300
+    dialling: Literal["agent_first", "customer_first"] = "agent_first"
+    """agent_first: a free agent dials the customer; customer_first: the customer is rung
+    first and, on answering, put at the head of the line (the queue's priority queue)."""
 
     @model_validator(mode="after")
     def distinct_keys(self) -> CallbackConfig:
