@@ -159,6 +159,7 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         callbacks=Callbacks(answer_p=options["callback_answer_p"],
                             retries=options["callback_retries"]),
         estimates=estimates_of(config), queue=queue,
+        closed_line=config.queues[queue].closed_line(),  # the queue's [hours], if any
         handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
         else Handoff(),
     )
@@ -238,12 +239,19 @@ def counted(run: SimulationRun, scenario: Scenario, warmup_min: float) -> Simula
 
 
 def what_was_counted(summary: dict) -> str:
-    """One line saying which calls the figures count."""
+    """One line saying which calls the figures count (and one for a closed line's callers)."""
     if not summary.get("warmup_s"):
-        return (f"counted: all {summary['calls']:,} calls (the queue starts empty; --warmup MIN "
+        line = (f"counted: all {summary['calls']:,} calls (the queue starts empty; --warmup MIN "
                 "leaves the first minutes out)")
-    return (f"counted: {summary['calls']:,} of {summary['calls_simulated']:,} calls, those "
-            f"entering after a {summary['warmup_s'] / 60:g}-minute warm-up")
+    else:
+        line = (f"counted: {summary['calls']:,} of {summary['calls_simulated']:,} calls, those "
+                f"entering after a {summary['warmup_s'] / 60:g}-minute warm-up")
+    if "closed" in summary:
+        line += (f"\nclosed: {summary['closed']:,} calls rang outside opening hours (not in the "
+                 f"figures above); {summary['closed_callbacks_booked']:,} booked a callback for "
+                 f"the opening: {summary['closed_callbacks_connected']:,} connected, "
+                 f"{summary['closed_callbacks_failed']:,} failed")
+    return line
 
 
 def write_records(run: SimulationRun, path: str) -> None:

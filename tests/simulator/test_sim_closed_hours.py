@@ -4,6 +4,7 @@ opening (capped), and no callback is dialled while the line is closed."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import timedelta
 
 import numpy as np
@@ -95,3 +96,23 @@ def test_the_cap_per_opening_holds():
     per_opening = {o: openings.count(o) for o in openings}
     assert max(per_opening.values()) == 15
     assert run.summary["closed_callbacks_booked"] == sum(per_opening.values())
+
+
+def test_the_cli_takes_hours_from_the_config_and_reports_closed_callers_apart(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    config = tmp_path / "hours.toml"
+    config.write_text('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+                      'timezone = "UTC"\nmonday = "08:00-18:00"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["simulate", "--config", str(config), "--calls", "1500",
+                                      "--agents", "3", "--arrival-rate", "1.5"])
+    assert result.exit_code == 0, result.output
+    counted = int(re.search(r"counted: all ([\d,]+) calls", result.output)[1].replace(",", ""))
+    closed = int(re.search(r"closed: ([\d,]+) calls rang outside opening hours",
+                           result.output)[1].replace(",", ""))
+    assert counted + closed == 1500
+    # 1,500 calls at 1.5 a minute last Monday 00:00-16:40: open from 08:00, 520 minutes
+    assert abs(counted - 780) < 4 * np.sqrt(780)
+    assert "; 0 booked a callback" in result.output  # checkin offers none
