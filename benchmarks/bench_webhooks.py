@@ -2,7 +2,7 @@
 
     python benchmarks/bench_webhooks.py [--db sqlite|postgres|both] [--seconds 20]
         [--callers 2000] [--connections 32] [--hang-seconds 20] [--no-hang]
-        [--rev REV] [--profile DIR]
+        [--rev REV | --code DIR] [--profile DIR]
 
 Why: in-process timings hide what gunicorn, HTTP, signatures and database round trips cost; a
 caller is thrown out of the queue when /voice/wait is slow, so its rate and tail are the product.
@@ -24,9 +24,11 @@ load generator (per-request timings are needed, wrk gives only totals) at the sa
 count, the proxy switched to `hang` after 5 s; the row covers answers finished after the
 switch: p99, answers later than Twilio's 15 s and everything that was not TwiML (5xx, client
 timeouts at 20 s). `--rev` benchmarks a committed revision (git archive) instead of the working
-tree. `--profile DIR` runs `py-spy record --idle` on every gunicorn worker during the timed runs
-(collapsed stacks, which speedscope opens) and prints where request threads spend their time;
-profiled rates are lower than the unprofiled ones. All traffic stays on 127.0.0.1.
+tree, `--code` another checkout (a copy with changes not yet committed, when other work shares
+the working tree). `--profile DIR` runs `py-spy record --idle` on every gunicorn worker
+during the timed runs (collapsed stacks, which speedscope opens) and prints where request
+threads spend their time; profiled rates are lower than the unprofiled ones. All traffic stays
+on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -548,12 +550,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hang-seconds", type=int, default=20)
     parser.add_argument("--no-hang", action="store_true", help="skip the database-hung row")
     parser.add_argument("--rev", help="benchmark this git revision instead of the working tree")
+    parser.add_argument("--code", type=Path, help="benchmark the code in this directory")
     parser.add_argument("--profile", type=Path, help="py-spy the workers, stacks into this dir")
     args = parser.parse_args(argv)
     if not 1 <= args.seconds <= 600 or not 1 <= args.hang_seconds <= 120:
         parser.error("--seconds must be within 1..600 and --hang-seconds within 1..120")
     if not 100 <= args.callers <= 100_000 or not 1 <= args.connections <= 512:
         parser.error("--callers must be within 100..100000, --connections within 1..512")
+    if args.rev and args.code:
+        parser.error("--rev and --code name two different codes: give one")
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     callers = make_callers(args.callers)
@@ -561,7 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[tuple[Row, Row | None]] = []
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as tmp:
         workdir = Path(tmp)
-        code = code_checkout(args.rev, workdir)
+        code = args.code.resolve() if args.code else code_checkout(args.rev, workdir)
         for kind in kinds:
             rows += bench_backend(kind, args, workdir, code, callers)
         if "postgres" in kinds and not args.no_hang:
@@ -569,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(f"/voice/wait over HTTP: gunicorn per the Procfile, {args.callers} callers, "
           f"{args.connections} connections, {args.seconds} s per run, code: "
-          f"{args.rev or 'working tree'}")
+          f"{args.rev or args.code or 'working tree'}")
     print(format_table(rows))
     print("load average (1/5/15 min) at the end: "
           + " ".join(f"{load:.1f}" for load in os.getloadavg())
