@@ -17,6 +17,7 @@ from app.storage.call_log import CallLogStore
 from app.storage.db import make_engine
 from app.storage.journal import Journal
 from hold_policies.base import HoldPolicy
+from hold_policies.callback import with_plan
 from hold_policies.config import HoldwellConfig, QueueConfig, load_config
 from hold_policies.factory import build_policy
 
@@ -60,7 +61,8 @@ class Services:
                        signatures=SignatureCheck(settings.auth_token, settings.public_url))
         for queue_name, queue in config.queues.items():
             for name in policies_of(queue):
-                services.policies[(queue_name, name)] = build_policy(queue, name)
+                services.policies[(queue_name, name)] = with_plan(build_policy(queue, name),
+                                                                 config.callbacks)
         services.audio = load_audio(settings, services.policies.values())
         return services
 
@@ -76,9 +78,13 @@ class Services:
     def queue(self, name: str) -> QueueConfig:
         return self.config.queues[self.queue_name(name)]
 
-    def policy(self, queue: str, name: str | None) -> HoldPolicy:
-        """The named policy of a queue, or the queue's own when the name is unknown."""
+    def policy(self, queue: str, name: str | None, arm: str = "") -> HoldPolicy:
+        """The named policy of a queue, or the queue's own when the name is unknown; an arm
+        that is the queue's variant of that policy gets the variant (its words, its knobs)."""
         queue = self.queue_name(queue)
+        variant = self.policies.get((queue, arm)) if arm else None
+        if variant is not None and variant.name == name:
+            return variant
         return self.policies.get((queue, name or "")) or self.policies[
             (queue, self.config.queues[queue].policy)]
 
@@ -123,7 +129,8 @@ def load_audio(settings: Settings, policies: Iterable[HoldPolicy]) -> AudioLibra
 
 
 def policies_of(queue: QueueConfig) -> set[str]:
-    return queue.policy_names()
+    """The policies and variants to build for a queue: one object per name a call may carry."""
+    return queue.heard_names()
 
 
 def services() -> Services:

@@ -47,7 +47,8 @@ class HoldPolicy(Protocol):
     situation, and checks a sample of reuses against a fresh answer.
     """
 
-    name: str
+    name: str  # the policy (the log's policy column)
+    variant: str  # "" or the queue's variant of it (the log's arm)
     voice: Voice
     prompts: Prompts
 
@@ -62,6 +63,11 @@ class HoldPolicy(Protocol):
     def on_key(self, situation: Situation, digit: str) -> Decision:
         """What a key press during this wait means."""
         ...
+
+
+def label(policy: HoldPolicy) -> str:
+    """What a comparison calls a policy: its variant's name, or the policy's own."""
+    return policy.variant or policy.name
 
 
 def spoken(voice: Voice, kind: SegmentKind, text: str) -> Segment:

@@ -32,6 +32,7 @@ class CheckinPolicy:
     announce_wait: bool = True
     position_only_when_changed: bool = False
     name: str = "checkin"
+    variant: str = ""  # the variant of this policy it is, if any (its experiment arm)
 
     @property
     def first_s(self) -> int:
@@ -71,6 +72,7 @@ class CheckinPolicy:
             announced_position=told,
             announced_wait_s=band.seconds if band else None,
             offered_keys=keys,
+            apologises=bool(self.prompts.apology),
         )
 
     def band(self, situation: Situation) -> WaitBand | None:

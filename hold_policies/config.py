@@ -14,7 +14,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
@@ -24,6 +32,8 @@ PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
 POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
 Key = Annotated[str, Field(pattern=r"^[0-9*#]$")]
 QueueName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+ArmName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+"""An experiment arm: a policy's name or one of the queue's variants (carried in URLs, logged)."""
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 """A phone number as Twilio writes it: +, country code, number; 15 digits at most."""
 MAX_QUEUE_SIZE = 5000
@@ -163,10 +173,17 @@ class MusicAdsConfig(Strict):
     ad_audio: str | None = None
 
 
-class ExperimentConfig(Strict):
-    """Split callers between policies by a deterministic draw per call (weights, any scale)."""
+SETTINGS_MODELS: dict[str, type[Strict]] = {
+    "silence": SilenceConfig, "checkin": CheckinConfig, "callback": CallbackConfig,
+    "music_ads": MusicAdsConfig}
+"""Each policy's knobs: the table [queues.NAME.<policy>] and a variant's `settings`."""
 
-    arms: dict[PolicyName, Annotated[float, Field(gt=0)]]
+
+class ExperimentConfig(Strict):
+    """Split callers between policies (or the queue's variants of them) by a deterministic draw
+    per call (weights, any scale)."""
+
+    arms: dict[ArmName, Annotated[float, Field(gt=0)]]
     salt: str = ""
 
     @field_validator("arms")
@@ -175,6 +192,56 @@ class ExperimentConfig(Strict):
         if len(arms) < 2:
             raise ValueError("an experiment needs at least two arms")
         return arms
+
+
+QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "agent_callback_context",
+                               "agent_callback_missed"})
+"""Said on the agent's leg or the callback call, whose URLs carry the queue, not the caller's
+arm: they are the queue's words, so a variant may not change them."""
+
+
+def _not_a_policy(name: str) -> str:
+    if name in POLICY_NAMES:
+        raise ValueError(f"{name!r} is a policy's name; give the variant its own name "
+                         f"(e.g. \"{name}_short\"), so the log tells the two apart")
+    return name
+
+
+VariantName = Annotated[ArmName, AfterValidator(_not_a_policy)]
+
+
+class VariantConfig(Strict):
+    """A named variant of a policy: the same policy with other words and knobs, so an experiment
+    can put words under test. Its prompts and settings override the queue's own."""
+
+    policy: PolicyName
+    prompts: PromptsConfig = PromptsConfig()
+    settings: dict[str, Any] = Field(default_factory=dict)
+    """Knobs of `policy` (the keys of its [queues.NAME.<policy>] table), e.g. interval_s."""
+
+    @field_validator("prompts")
+    @classmethod
+    def caller_words_only(cls, prompts: PromptsConfig) -> PromptsConfig:
+        if bad := sorted(QUEUE_LEG_PROMPTS & prompts.model_fields_set):
+            raise ValueError(f"{', '.join(bad)}: said on the agent's or the callback's leg, "
+                             f"which serve the whole queue; set it in [queues.NAME.prompts]")
+        return prompts
+
+    @model_validator(mode="after")
+    def known_settings(self) -> VariantConfig:
+        """Only keys the policy has, with values its own table would accept."""
+        model = SETTINGS_MODELS[self.policy]
+        if unknown := sorted(set(self.settings) - set(model.model_fields)):
+            raise ValueError(f"settings.{unknown[0]}: not a {self.policy} setting (known: "
+                             f"{', '.join(model.model_fields)})")
+        try:
+            model.model_validate(self.settings)
+        except ValidationError as error:  # rules across keys wait for the queue's own table
+            for item in (e for e in error.errors() if e["loc"]):
+                key = ".".join(str(part) for part in item["loc"])
+                raise ValueError(f"settings.{key}: {item['msg']} (got {item.get('input')!r})"
+                                 ) from None
+        return self
 
 
 Spans = str | list[str] | None
@@ -265,8 +332,29 @@ class QueueConfig(Strict):
     checkin: CheckinConfig = CheckinConfig()
     callback: CallbackConfig = CallbackConfig()
     music_ads: MusicAdsConfig = MusicAdsConfig()
+    variants: dict[VariantName, VariantConfig] = Field(default_factory=dict)
     experiment: ExperimentConfig | None = None
     hours: HoursConfig | None = None  # none: always open
+
+    @model_validator(mode="after")
+    def arms_are_known(self) -> QueueConfig:
+        """Every arm is a policy or one of this queue's variants, and a variant's knobs still
+        agree with the queue's own table (e.g. its callback key differs from the keep key)."""
+        for arm in self.experiment.arms if self.experiment else ():
+            if arm not in POLICY_NAMES and arm not in self.variants:
+                raise ValueError(
+                    f"experiment.arms.{arm}: neither a policy ({', '.join(POLICY_NAMES)}) nor a "
+                    f"variant of this queue ({', '.join(sorted(self.variants)) or 'none'}); "
+                    f"define it as [queues.NAME.variants.{arm}]")
+        for name in self.variants:
+            try:
+                self.knobs(name)
+            except ValidationError as error:
+                raise ValueError(f"variants.{name}.settings: with the queue's own "
+                                 f"{self.variants[name].policy} settings: "
+                                 f"{error.errors()[0]['msg'].removeprefix('Value error, ')}"
+                                 ) from None
+        return self
 
     @model_validator(mode="after")
     def capped_callbacks_are_offered(self) -> QueueConfig:
@@ -287,12 +375,35 @@ class QueueConfig(Strict):
                           self.hours.callbacks_per_opening, self.hours.callback_key,
                           ClosedWords(**words))
 
+    def heard_names(self) -> set[str]:
+        """Every policy or variant a caller of this queue may hear: its own and the arms."""
+        return {self.policy, *(self.experiment.arms if self.experiment else ())}
+
     def policy_names(self) -> set[str]:
-        """Every policy a caller of this queue may hear: its own and its experiment's arms."""
-        names = {self.policy}
-        if self.experiment is not None:
-            names |= set(self.experiment.arms)
-        return names
+        """Every policy a caller of this queue may hear (a variant counts as its policy)."""
+        return {self.base_policy(name) for name in self.heard_names()}
+
+    def base_policy(self, name: str) -> str:
+        """The policy behind `name`: a variant's policy, or the name itself."""
+        variant = self.variants.get(name)
+        return variant.policy if variant else name
+
+    def knobs(self, name: str) -> dict[str, Any]:
+        """The settings of policy or variant `name`: its policy's table with the variant's
+        settings over it, validated together (raises pydantic's ValidationError)."""
+        table = getattr(self, self.base_policy(name))
+        variant = self.variants.get(name)
+        if variant is None:
+            return table.model_dump()
+        return type(table).model_validate({**table.model_dump(), **variant.settings}).model_dump()
+
+    def prompt_overrides(self, name: str) -> dict[str, str]:
+        """The queue's own words with a variant's over them (only the prompts set)."""
+        words = {k: v for k, v in self.prompts.model_dump().items() if v is not None}
+        variant = self.variants.get(name)
+        if variant is not None:
+            words |= {k: v for k, v in variant.prompts.model_dump().items() if v is not None}
+        return words
 
 
 class EstimateConfig(Strict):
@@ -364,7 +475,9 @@ def describe_errors(error: ValidationError, source: str) -> str:
         if not key:  # a check across keys: its message names them; the input is the whole file
             lines.append(f"  {message}")
             continue
-        lines.append(f"  {key}: {message} (got {item.get('input')!r})")
+        given = item.get("input")  # a whole table is noise: the message names the key
+        lines.append(f"  {key}: {message}"
+                     + ("" if isinstance(given, dict) else f" (got {given!r})"))
     return "\n".join(lines)
 
 

@@ -13,31 +13,32 @@ from hold_policies.music_ads import MusicAdsPolicy
 from hold_policies.prompts import Prompts
 from hold_policies.silence import SilencePolicy
 
+POLICY_CLASSES: dict[str, type] = {"silence": SilencePolicy, "checkin": CheckinPolicy,
+                                   "callback": CallbackPolicy, "music_ads": MusicAdsPolicy}
 
-def prompts_of(queue: QueueConfig) -> Prompts:
-    overrides = {k: v for k, v in queue.prompts.model_dump().items() if v is not None}
-    return Prompts(**overrides)
+
+def prompts_of(queue: QueueConfig, name: str | None = None) -> Prompts:
+    """The words of policy or variant `name`: the defaults, the queue's, then the variant's."""
+    return Prompts(**queue.prompt_overrides(name or queue.policy))
 
 
 def build_policy(queue: QueueConfig, name: str | None = None) -> HoldPolicy:
-    """The policy `name` (default: the queue's own) with the queue's voice, words and knobs."""
+    """The policy or variant `name` (default: the queue's own) with the queue's voice, words
+    and knobs, and a variant's over them; a variant keeps its policy's `name` (the log's
+    policy column) and carries its own in `variant` (the arm)."""
     name = name or queue.policy
-    common = {"voice": Voice(queue.voice, queue.language), "prompts": prompts_of(queue)}
-    match name:
-        case "silence":
-            return SilencePolicy(**common, **queue.silence.model_dump())
-        case "checkin":
-            return CheckinPolicy(**common, **queue.checkin.model_dump())
-        case "callback":
-            return CallbackPolicy(**common, **queue.callback.model_dump())
-        case "music_ads":
-            return MusicAdsPolicy(**common, **queue.music_ads.model_dump())
-    raise ValueError(f"unknown policy {name!r}")
+    policy = queue.base_policy(name)
+    if policy not in POLICY_CLASSES:
+        raise ValueError(f"unknown policy {name!r}")
+    return POLICY_CLASSES[policy](
+        voice=Voice(queue.voice, queue.language), prompts=prompts_of(queue, name),
+        variant=name if name in queue.variants else "", **queue.knobs(name))
 
 
 @dataclass(frozen=True)
 class Assignment:
-    """Which policy a call hears, and its experiment arm ("" outside experiments)."""
+    """Which policy a call hears, and its experiment arm ("" outside experiments; a variant's
+    name when the arm is a variant of `policy`)."""
 
     policy: str
     arm: str
@@ -48,4 +49,4 @@ def assign(queue: QueueConfig, call_id: str) -> Assignment:
     if queue.experiment is None:
         return Assignment(queue.policy, "")
     arm = assign_arm(call_id, queue.experiment.arms, queue.experiment.salt)
-    return Assignment(arm, arm)
+    return Assignment(queue.base_policy(arm), arm)

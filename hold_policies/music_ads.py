@@ -25,6 +25,7 @@ class MusicAdsPolicy:
     message_every_s: int = 60
     ad_audio: str | None = None  # a recorded advert; None says the legacy message instead
     name: str = "music_ads"
+    variant: str = ""  # the variant of this policy it is, if any (its experiment arm)
 
     def welcome(self) -> Segment:
         return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(self.name))

@@ -19,6 +19,7 @@ class SilencePolicy:
     segment_s: int = 60
     comfort_noise: str | None = None  # audio name of a low noise bed, or None for true silence
     name: str = "silence"
+    variant: str = ""  # the variant of this policy it is, if any (its experiment arm)
 
     def welcome(self) -> Segment:
         return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(self.name))

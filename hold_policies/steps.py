@@ -82,6 +82,7 @@ class Segment:
     announced_position: int | None = None
     announced_wait_s: float | None = None
     offered_keys: tuple[str, ...] = field(default=())
+    apologises: bool = False  # says sorry (or "your call is important to us"): a reaction cue
 
     @property
     def is_announcement(self) -> bool:

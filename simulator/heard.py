@@ -24,9 +24,9 @@ from hold_policies.steps import (
 
 MIN_SEGMENT_S = 1.0
 """A wait document that takes no time is re-requested after this long (Twilio's round trip)."""
-_APOLOGY_KINDS = frozenset({SegmentKind.AD, SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER})
-_MESSAGE_KINDS = _APOLOGY_KINDS | {SegmentKind.ACKNOWLEDGE, SegmentKind.CALLBACK_CONFIRM,
-                                   SegmentKind.WELCOME}
+_MESSAGE_KINDS = frozenset({SegmentKind.AD, SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER,
+                            SegmentKind.ACKNOWLEDGE, SegmentKind.CALLBACK_CONFIRM,
+                            SegmentKind.WELCOME})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,8 @@ def heard_from_segment(segment: Segment) -> Heard:
         message_end_s=message_end,
         position=segment.announced_position,
         wait_s=segment.announced_wait_s,
-        apology=kind in _APOLOGY_KINDS,
+        apology=segment.apologises or kind == SegmentKind.AD,  # an ad comes with "your call
+        # is important to us"; a check-in only with its apology (a variant may drop it)
         advert=kind == SegmentKind.AD,
         music=music > 0,
         keep_key=keys[0] if keys else None,

@@ -12,7 +12,8 @@ from hold_policies.base import HoldPolicy
 @dataclass(frozen=True)
 class Route:
     """The request's own URL parameters, resolved against the config in memory: a queue that is
-    configured (unknown names fall back to the default queue) and one of its policies."""
+    configured (unknown names fall back to the default queue) and one of its policies (the
+    arm's variant of it, when the arm names one)."""
 
     params: RouteParams
     policy: HoldPolicy
@@ -27,5 +28,5 @@ def this_route() -> Route:
     svc = services()
     asked = RouteParams.from_request()
     queue = svc.queue_name(asked.queue)
-    policy = svc.policy(queue, asked.policy)
+    policy = svc.policy(queue, asked.policy, asked.arm)  # an arm may be a variant
     return Route(RouteParams(queue, policy.name, asked.arm, asked.episode), policy)

@@ -1,0 +1,132 @@
+"""Words under test (issue 16 item 8): a named variant of a policy is an experiment arm."""
+
+from __future__ import annotations
+
+import pytest
+
+from hold_policies.base import label
+from hold_policies.config import ConfigError, HoldwellConfig, load_config, parse_config
+from hold_policies.factory import assign, build_policy
+from hold_policies.situation import Situation
+from tests.support.sids import sid
+
+SPLIT = """
+[queues.support.prompts]
+keep_waiting = "Press {keep_key} to keep your place."
+[queues.support.checkin]
+interval_s = 90
+[queues.support.variants.no_apology]
+policy = "checkin"
+prompts = { apology = "" }
+[queues.support.variants.brisk]
+policy = "checkin"
+settings = { interval_s = 45, announce_wait = false }
+[queues.support.experiment]
+arms = { checkin = 1, no_apology = 1, brisk = 1 }
+"""
+
+
+def write(tmp_path, text: str) -> str:
+    path = tmp_path / "holdwell.toml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.fixture
+def queue(tmp_path):
+    return load_config(write(tmp_path, SPLIT)).queues["support"]
+
+
+def checkin_text(policy) -> str:
+    segment = policy.checkin(Situation(queue="support", call_id=sid("c"), position=3,
+                                       waited_s=120.0, queue_size=5))
+    return " ".join(say.text for step in segment.steps for say in getattr(step, "prompt", ()))
+
+
+def test_a_variant_is_its_policy_with_its_own_words_and_the_queues_other_words(queue):
+    base, variant = build_policy(queue, "checkin"), build_policy(queue, "no_apology")
+    assert (variant.name, variant.variant, label(variant)) == ("checkin", "no_apology",
+                                                               "no_apology")
+    assert (base.variant, label(base)) == ("", "checkin")
+    assert "Sorry to keep you waiting." in checkin_text(base)
+    assert "Sorry" not in checkin_text(variant)
+    assert "Press 1 to keep your place." in checkin_text(variant)  # the queue's own words stay
+    assert variant.interval_s == base.interval_s == 90  # and its knobs
+
+
+def test_a_variants_settings_override_the_queues_table(queue):
+    brisk = build_policy(queue, "brisk")
+    assert (brisk.interval_s, brisk.announce_wait, brisk.announce_position) == (45, False, True)
+    assert brisk.prompts.apology == "Sorry to keep you waiting."
+
+
+def test_the_check_in_says_whether_it_apologises(queue):
+    situation = Situation(queue="support", call_id=sid("c"), position=2, waited_s=100.0,
+                          queue_size=4)
+    assert build_policy(queue, "checkin").checkin(situation).apologises
+    assert not build_policy(queue, "no_apology").checkin(situation).apologises
+
+
+def test_variant_arms_log_the_base_policy_and_the_variant_as_the_arm(queue):
+    picks = [assign(queue, sid(f"call {i}")) for i in range(3000)]
+    assert {p.policy for p in picks} == {"checkin"}
+    assert {p.arm for p in picks} == {"checkin", "no_apology", "brisk"}
+    for arm in ("checkin", "no_apology", "brisk"):
+        assert 0.29 < sum(p.arm == arm for p in picks) / 3000 < 0.37
+    assert picks == [assign(queue, sid(f"call {i}")) for i in range(3000)]  # stable
+
+
+def test_names_a_call_may_carry_and_the_policies_behind_them(queue):
+    assert queue.heard_names() == {"checkin", "no_apology", "brisk"}
+    assert queue.policy_names() == {"checkin"}
+
+
+def test_a_callback_variant_needs_the_lines_number_like_the_callback_policy():
+    with pytest.raises(ConfigError, match="line.support_number: missing"):
+        parse_config({"queues": {"support": {
+            "variants": {"offer_early": {"policy": "callback",
+                                         "settings": {"offer_after_estimate_s": 60}}},
+            "experiment": {"arms": {"checkin": 1, "offer_early": 1}}}}})
+
+
+def test_a_variant_survives_the_stored_round_trip(tmp_path):
+    config = load_config(write(tmp_path, SPLIT))
+    body = config.model_dump(mode="json", exclude_defaults=True)
+    again = HoldwellConfig.model_validate(body)
+    assert again == config
+    assert body["queues"]["support"]["variants"]["no_apology"] == {
+        "policy": "checkin", "prompts": {"apology": ""}}
+
+
+@pytest.mark.parametrize(("variant", "arms", "expected"), [
+    ('[queues.support.variants.checkin]\npolicy = "checkin"', None,
+     "queues.support.variants.checkin.[key]: 'checkin' is a policy's name"),
+    ('[queues.support.variants.x]\npolicy = "chekin"', None,
+     "queues.support.variants.x.policy: Input should be 'silence', 'checkin'"),
+    ('[queues.support.variants.x]\npolicy = "checkin"\nprompts = { apolgy = "" }', None,
+     "queues.support.variants.x.prompts.apolgy: unknown key"),
+    ('[queues.support.variants.x]\npolicy = "checkin"\nprompts = { apology = "{nme}" }', None,
+     "queues.support.variants.x.prompts.apology: unknown placeholder ['nme']"),
+    ('[queues.support.variants.x]\npolicy = "checkin"\nprompts = { connecting = "Hi" }', None,
+     "queues.support.variants.x.prompts: connecting: said on the agent's or the callback's"),
+    ('[queues.support.variants.x]\npolicy = "checkin"\nsettings = { interval_s = 5 }', None,
+     "queues.support.variants.x: settings.interval_s: Input should be greater than or equal "
+     "to 20 (got 5)"),
+    ('[queues.support.variants.x]\npolicy = "checkin"\nsettings = { callback_key = "2" }', None,
+     "queues.support.variants.x: settings.callback_key: not a checkin setting"),
+    ('[queues.support.variants.x]\npolicy = "callback"\nsettings = { callback_key = "1" }\n'
+     '[line]\nsupport_number = "+14155550100"', None,
+     "queues.support: variants.x.settings: with the queue's own callback settings: "
+     "callback_key and keep_key are both '1'"),
+    ('[queues.support.variants."x y"]\npolicy = "checkin"', None,
+     "queues.support.variants.x y.[key]: String should match pattern"),
+    ('[queues.support.variants.x]\npolicy = "checkin"', "{ checkin = 1, y = 1 }",
+     "queues.support: experiment.arms.y: neither a policy (silence, checkin, callback, "
+     "music_ads) nor a variant of this queue (x)"),
+])
+def test_a_bad_variant_names_the_key(tmp_path, variant, arms, expected):
+    text = variant + (f"\n[queues.support.experiment]\narms = {arms}" if arms else "")
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text))
+    assert expected in str(error.value)
+    assert "{'policy'" not in str(error.value)  # never the whole table dumped back
