@@ -172,6 +172,9 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
     closed = (by_event.get(Event.CLOSED) or [None])[0]
     if closed is not None:  # rang outside opening hours: never queued, so never an abandon
         return Outcome.CLOSED, None, None, closed.time, None, closed
+    kept = (by_event.get(Event.CALLBACK_KEPT) or [None])[0]
+    if kept is not None:  # a repeat call that kept its pending callback: never queued either
+        return Outcome.KEPT_CALLBACK, None, None, kept.time, None, kept
     left = (by_event.get(Event.EXITWITHKEY) or [None])[0]
     if left is not None:
         connected = (by_event.get(Event.CALLBACK_CONNECT) or [None])[0]

@@ -70,6 +70,21 @@ class Prompts:
     )
     callback_number_invalid: str = "Sorry, that is not a number we can call."
     callback_kept_waiting: str = "No problem. You keep your place in line."
+    callback_already_booked: str = (
+        "You already have a call back booked for this number, and it keeps your place in "
+        "line. We will call you back. You can hang up now. Goodbye."
+    )
+    returning_caller: str = (
+        "Welcome back. You already have a call back booked, and it keeps your place in line. "
+        "To keep it, press 1, or just hang up. To wait on the line instead, press 2."
+    )
+    callback_kept: str = "We will call you back as promised, keeping your place. Goodbye."
+    callback_traded_for_waiting: str = (
+        "Your call back is cancelled, and you are now waiting on the line."
+    )
+    callback_on_its_way: str = (
+        "Your call back is already on its way, so it stays as it is. Goodbye."
+    )
     connecting: str = "Thank you for waiting. Connecting you to an agent now."
     callback_greeting: str = (
         "Hello, this is the call back you asked for. Thank you for waiting. "

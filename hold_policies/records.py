@@ -21,6 +21,7 @@ class Outcome(StrEnum):
     LEFT = "left"
     ERROR = "error"
     CLOSED = "closed"  # rang outside opening hours: never queued (not a queue call record)
+    KEPT_CALLBACK = "kept_callback"  # rang back and kept their pending callback: never queued
 
 
 class Event(StrEnum):
@@ -40,6 +41,7 @@ class Event(StrEnum):
     CALLBACK_AT_RISK = "CALLBACK_AT_RISK"  # the promised window is about to pass
     ERROR = "ERROR"
     CLOSED = "CLOSED"  # rang outside opening hours: told when the line opens, not queued
+    CALLBACK_KEPT = "CALLBACK_KEPT"  # rang back while a callback was pending and kept it
 
 
 class CallRecord(NamedTuple):

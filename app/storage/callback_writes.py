@@ -15,6 +15,7 @@ from app.storage import commands as c
 from app.storage.db import as_utc
 from app.storage.events import insert_once
 from app.storage.facts import append_fact, ensure_call, project
+from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.rows import CallRow
 from app.storage.schema import callbacks
@@ -25,9 +26,22 @@ CALLBACK_ROW = callbacks.select().where(
 IN_HAND = ("claimed", "on_line")
 
 
-def request_callback(conn: Connection, command: c.RequestCallback) -> None:
-    """Keep the caller's original place: the callback is ordered by when they first entered."""
+def request_callback(conn: Connection, command: c.RequestCallback) -> str | None:
+    """Keep the caller's original place: the callback is ordered by when they first entered.
+
+    One callback per person: if this number already has one outstanding in this queue, none
+    is booked; the caller leaves the line on that one (EXITWITHKEY names it) and its call id
+    is returned so the route can say so.
+    """
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    hold_number(conn, call.queue, command.number)
+    booked = outstanding_for(conn, call.queue, command.number, other_than=call.call_id)
+    if booked is not None:
+        append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
+                    command.queue_time_s, {"episode": command.episode, "key": command.digit,
+                                           "already_booked": booked})
+        project(conn, call.call_id)
+        return booked
     entered = call.entered_at or (command.now - timedelta(seconds=command.queue_time_s))
     promised_by = (command.now + timedelta(seconds=command.promised_wait_s)
                    if command.promised_wait_s else None)
@@ -43,6 +57,7 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> None:
     append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
                 command.queue_time_s, {**common, "key": command.digit})
     project(conn, call.call_id)
+    return None
 
 
 def _in_hand(conn: Connection, call_id: str, claim: str | None) -> RowMapping | None:

@@ -138,6 +138,23 @@ class BookCallback(Command):
 
 
 @dataclass(frozen=True)
+class KeptCallback(Labelled):
+    """Rang back while their callback was pending and kept it: this call is never queued."""
+
+    booked: str = ""  # the call whose callback they keep
+
+
+@dataclass(frozen=True)
+class CancelForWaiting(Command):
+    """Rang back while their callback was pending and chose to wait on the line instead:
+    the pending callback (`call_id`) is cancelled before the new call (`by_call`) is queued,
+    so they never have both. Stored, never journaled: the caller is told the outcome."""
+
+    journaled: ClassVar[bool] = False
+    by_call: str = ""
+
+
+@dataclass(frozen=True)
 class CallbackOnLine(Command):
     """A REST-placed callback was answered: the customer waits in the priority queue."""
 
@@ -165,7 +182,8 @@ class CallbackUnanswered(Command):
 
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
-    CallbackOnLine, CallbackConnected, CallbackUnanswered, Closed, BookCallback)}
+    CallbackOnLine, CallbackConnected, CallbackUnanswered, Closed, BookCallback, KeptCallback,
+    CancelForWaiting)}
 
 
 def from_json(line: str) -> Command:

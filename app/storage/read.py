@@ -24,10 +24,15 @@ RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced
 EVENT_DTYPES = {"position": "Int32", "wait_s": "float64"}
 
 
+NOT_QUEUE_CALLS = (Outcome.CLOSED.value, Outcome.KEPT_CALLBACK.value)
+"""Outcomes of calls that never joined a queue: rang while closed, or rang back and kept a
+pending callback (the person is counted once, by the call that booked it)."""
+
+
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
     """Calls with a known outcome; calls still waiting have no record yet, and calls that
-    rang while the line was closed are no queue's calls (their CLOSED events and `calls`
-    rows show them; counting them here would dilute every queue rate)."""
+    that never joined a queue (NOT_QUEUE_CALLS) are no queue's calls (their events and
+    `calls` rows show them; counting them here would dilute every queue rate)."""
     entered = calls.c.entered_at
     query = select(
         calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
@@ -35,7 +40,7 @@ def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Selec
         calls.c.orig_position, calls.c.announcements, calls.c.first_announced_wait_s,
         calls.c.first_announced_at_s, calls.c.callback_wait_s, calls.c.callback_requested,
         calls.c.callback_promised_wait_s,
-    ).where(calls.c.outcome.is_not(None), calls.c.outcome != Outcome.CLOSED.value
+    ).where(calls.c.outcome.is_not(None), calls.c.outcome.not_in(NOT_QUEUE_CALLS)
             ).order_by(calls.c.arrived_at, calls.c.call_id)
     if call_id_prefix:
         query = query.where(calls.c.call_id.startswith(call_id_prefix, autoescape=True))

@@ -23,7 +23,7 @@ from app.voice.forms import EntryForm, KeyForm
 from app.voice.safety import choice_not_taken, falls_back_to
 from app.voice.situations import situation_from_poll
 from app.voice.urls import audio_url, voice_url
-from hold_policies.base import Choice
+from hold_policies.base import Choice, callback_confirmation
 
 MAX_ENTRY_TRIES = 3
 CONFIRM_KEY, OTHER_NUMBER_KEY = "1", "2"
@@ -111,10 +111,14 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     if decision.choice is not Choice.CALLBACK:
         raise LookupError(f"policy {policy.name} does not offer callbacks")
     try:
-        svc.store.store_now(c.RequestCallback(
+        booked = svc.store.store_now(c.RequestCallback(
             call_id=poll.call.call_id, now=now, queue=poll.call.queue, number=number,
             digit=callback_key, promised_wait_s=decision.promised_wait_s,
             queue_time_s=form.queue_time_s, episode=params.episode), g.deadline)
     except DatabaseUnavailable:
         return unavailable
+    if booked is not None:  # one callback per person: the one they have keeps their place
+        return render_segment(callback_confirmation(policy.voice,
+                                                    policy.prompts.callback_already_booked),
+                              choice_url="", audio_url=audio_url)
     return render_segment(decision.segment, choice_url="", audio_url=audio_url)

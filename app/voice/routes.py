@@ -18,7 +18,7 @@ from app.storage import commands as c
 from app.storage.call_log import Poll
 from app.storage.deadline import DatabaseUnavailable
 from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
-from app.voice import callback_calls, callback_flow, closed, safety
+from app.voice import callback_calls, callback_flow, closed, returning, safety
 from app.voice.blueprint import bp
 from app.voice.context import Route, this_route
 from app.voice.forms import (
@@ -33,7 +33,7 @@ from app.voice.forms import (
 )
 from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_taken
 from app.voice.situations import situation_from_form, situation_from_poll
-from app.voice.urls import audio_url, voice_url
+from app.voice.urls import audio_url, enqueue, voice_url
 from hold_policies.base import Choice
 from hold_policies.factory import assign
 from hold_policies.steps import Segment
@@ -41,12 +41,6 @@ from hold_policies.steps import Segment
 log = logging.getLogger("holdwell.voice")
 AGENT_WAIT_S = 30
 AGENT_RETRY_S = 5
-
-
-def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
-    response.enqueue(params.queue, action=voice_url("queue-result", params),
-                     method="POST", wait_url=voice_url("wait", params), wait_url_method="POST")
-    return response
 
 
 def enqueue_anyway() -> VoiceResponse:
@@ -66,6 +60,8 @@ def incoming() -> Response:
     params = RouteParams(queue, assignment.policy, assignment.arm)
     if (shut := closed.answer_if_closed(params, form)) is not None:
         return twiml_response(shut)  # outside opening hours: never enqueued
+    if (booked := returning.booked_callback(queue, form)) is not None:
+        return twiml_response(returning.ask_keep_or_wait(params, booked))  # never both
     svc.store.write(c.BeginCall(call_id=form.call_id, now=svc.clock.now(), queue=queue,
                                 policy=assignment.policy, arm=assignment.arm,
                                 from_number=form.from_number), g.deadline)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from twilio.twiml.voice_response import VoiceResponse
+
 from app.services import services
 from app.voice.forms import RouteParams
 
@@ -19,3 +21,10 @@ def audio_url(name: str) -> str | None:
     if path is None:
         return None
     return f"{services().settings.public_url or ''}{path}"
+
+
+def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
+    """The one way a caller joins the line: our wait and queue-result URLs on the Enqueue."""
+    response.enqueue(params.queue, action=voice_url("queue-result", params),
+                     method="POST", wait_url=voice_url("wait", params), wait_url_method="POST")
+    return response

@@ -1,0 +1,46 @@
+"""Writes of a caller who rang back while their callback was pending: keep it, or wait instead.
+
+Either way they never have both: keeping it ends the new call before it is queued (fact
+CALLBACK_KEPT, outcome `kept_callback`, no queue record); waiting cancels the pending callback
+first (audited, actor "caller"), and only then is the new call queued.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select, update
+
+from app.storage import audit
+from app.storage import commands as c
+from app.storage.call_writes import begin_call
+from app.storage.callback_admin import CANCELLED
+from app.storage.facts import append_fact, ensure_call, project
+from app.storage.schema import callbacks
+from hold_policies.records import Event
+
+
+def kept_callback(conn: Connection, command: c.KeptCallback) -> None:
+    begin_call(conn, c.BeginCall(call_id=command.call_id, now=command.now, queue=command.queue,
+                                 policy=command.policy, arm=command.arm))
+    call = ensure_call(conn, command.call_id, command.queue, command.now, None)
+    append_fact(conn, call, command.now, Event.CALLBACK_KEPT,
+                f"{command.call_id}:CALLBACK_KEPT", None, {"booked": command.booked})
+    project(conn, command.call_id)
+
+
+def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> bool:
+    """True if the pending callback is cancelled now (or was, by this same request); False
+    if it is no longer pending (an agent is dialling it, or it is done)."""
+    changed = conn.execute(update(callbacks).where(
+        callbacks.c.call_id == command.call_id, callbacks.c.status == "pending",
+    ).values(status=CANCELLED, last_result=CANCELLED, resolved_at=command.now)).rowcount
+    if changed != 1:  # a retried request, or cancelled by an operator: not both either way
+        status = conn.execute(select(callbacks.c.status).where(
+            callbacks.c.call_id == command.call_id)).scalar()
+        return status == CANCELLED
+    audit.record(conn, actor="caller", action="callback.cancel", target=command.call_id,
+                 detail={"reason": "rang back and chose to wait on the line",
+                         "by_call": command.by_call}, now=command.now)
+    return True
+
+
+WRITES = {c.KeptCallback: kept_callback, c.CancelForWaiting: cancel_for_waiting}

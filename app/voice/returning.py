@@ -1,0 +1,99 @@
+"""A caller who rings back while their callback is pending: keep the callback, or wait instead.
+
+Never both (FreePBX callers were dialled twice): /voice/incoming recognises the number and
+asks; keeping it (1, or no key) ends this call before it is queued; waiting (2) cancels the
+callback first, then queues this call. If the database cannot say, the caller is queued as
+anyone else would be.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, g, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.services import services
+from app.storage import commands as c
+from app.storage.deadline import DatabaseUnavailable
+from app.storage.one_per_person import outstanding_for
+from app.twiml import say, twiml_response
+from app.voice.blueprint import bp
+from app.voice.callers import callback_number
+from app.voice.context import this_route
+from app.voice.forms import CallForm, RouteParams, digits, sid
+from app.voice.safety import falls_back_to
+from app.voice.urls import enqueue, voice_url
+
+log = logging.getLogger("holdwell.callbacks")
+KEEP_KEY, WAIT_KEY = "1", "2"
+
+
+def booked_callback(queue: str, caller: CallForm) -> str | None:
+    """The call whose callback to this caller's number is pending in `queue`, if any."""
+    svc = services()
+    number = callback_number(caller.from_number, svc.config.callbacks.default_region)
+    if number is None:
+        return None
+    try:
+        return svc.store.read(lambda conn: outstanding_for(conn, queue, number,
+                                                           other_than=caller.call_id),
+                              g.deadline)
+    except DatabaseUnavailable as error:
+        log.warning("could not look up callbacks for %s: %s", caller.call_id, error)
+        return None
+
+
+def ask_keep_or_wait(params: RouteParams, booked: str) -> VoiceResponse:
+    policy = services().policy(params.queue, params.policy)
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", num_digits=1, timeout=6, method="POST",
+                             action_on_empty_result=True,
+                             action=voice_url("callback/returning", params, booked=booked))
+    say(gather, policy.voice, policy.prompts.returning_caller)
+    return response
+
+
+def kept() -> VoiceResponse:
+    """The callback stays as it was: true whether or not anything below worked."""
+    policy = this_route().policy
+    response = VoiceResponse()
+    say(response, policy.voice, policy.prompts.callback_kept)
+    response.hangup()
+    return response
+
+
+@bp.post("/callback/returning")
+@falls_back_to(kept)
+def callback_returning() -> Response:
+    call_id = sid(request.form, "CallSid")
+    booked = sid(request.args, "booked")
+    key = digits(request.form)
+    svc = services()
+    route = this_route()
+    params, policy = route.params, route.policy
+    now = svc.clock.now()
+    if key == WAIT_KEY:
+        try:
+            traded = svc.store.store_now(c.CancelForWaiting(call_id=booked, now=now,
+                                                            by_call=call_id), g.deadline)
+        except DatabaseUnavailable:
+            traded = False
+        if traded:
+            svc.store.write(c.BeginCall(call_id=call_id, now=now, queue=route.queue,
+                                        policy=policy.name, arm=params.arm,
+                                        from_number=request.form.get("From")), g.deadline)
+            response = VoiceResponse()
+            say(response, policy.voice, policy.prompts.callback_traded_for_waiting)
+            return twiml_response(enqueue(response, params))
+        svc.store.write(c.KeptCallback(call_id=call_id, now=now, queue=route.queue,
+                                       policy=policy.name, arm=params.arm, booked=booked),
+                        g.deadline)
+        response = VoiceResponse()
+        say(response, policy.voice, policy.prompts.callback_on_its_way)
+        response.hangup()
+        return twiml_response(response)
+    svc.store.write(c.KeptCallback(call_id=call_id, now=now, queue=route.queue,
+                                   policy=policy.name, arm=params.arm, booked=booked),
+                    g.deadline)
+    return twiml_response(kept())
