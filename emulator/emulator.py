@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import io
+import re
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ ACCOUNT_SID = "AC" + "0" * 32
 LINE_NUMBER = "+14155550000"
 MIN_DOCUMENT_S = 1.0
 KEY_CONFIRM = "1"
+OFFERED_KEY = re.compile(r"press ([0-9*#])")
 
 
 @dataclass
@@ -236,9 +238,48 @@ class TwilioEmulator:
                 caller.wait_url, caller.action_url = verb.get("waitUrl"), verb.get("action")
                 break
             t += documents.seconds(verb, self.audio_seconds)
+        if not caller.wait_url:  # the line is closed: a plain call document, never queued
+            self.closed_line(caller, at, verbs)
+            return caller
         self.note(caller, at, f"{documents.describe(verbs)} [joins the queue]")
         caller.live = self.schedule(t, "enqueue", caller)
         return caller
+
+    def closed_line(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...],
+                    pressed: str = "") -> None:
+        """A call document outside a queue (the line is closed): the caller hears it; offered
+        a key for a callback at the opening, they press it with `closed_callback_p`, just
+        after the offer. Twilio then runs the Gather's action; the call ends at <Hangup/>."""
+        reactions, t = self.scenario.reactions, at
+        for n, verb in enumerate(verbs):
+            heard = documents.seconds(verb, self.audio_seconds)
+            if verb.name == "Gather" and self.draw() < reactions.closed_callback_p:
+                key = OFFERED_KEY.search(documents.spoken((verb,)))
+                if key is not None:
+                    offer = heard - float(verb.get("timeout", "5"))
+                    self.note(caller, at, f"{pressed}{documents.describe(verbs[:n + 1])} "
+                                          f"[line closed]")
+                    self.schedule(t + offer + reactions.key_delay_s, "closed_key",
+                                  (caller, verb.get("action"), key[1]))
+                    return
+            if verb.name == "Hangup":
+                break
+            t += heard
+        self.note(caller, at, f"{pressed}{documents.describe(verbs)} [line closed]")
+        caller.done = True
+        self.schedule(t, "completed", caller)
+
+    def closed_key(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
+        """The key after a closed line's offer: what the app answers ends the call."""
+        caller, action, key = subject
+        try:
+            verbs = documents.parse(self.post(action, "gather", {**self.call_params(caller),
+                                                                 "Digits": key}))
+        except TwimlError as error:
+            self.errors.append(f"closed line {caller.call_sid}: {error}")
+            verbs = ()
+        self.callbacks_outstanding = True  # a callback booked for the opening
+        self.closed_line(caller, at, verbs, f"[presses {key}] ")
 
     def enqueue(self, caller: VirtualCaller, at: float) -> None:
         caller.enqueued_at = at
@@ -514,9 +555,9 @@ class TwilioEmulator:
             heard += documents.seconds(verb, self.audio_seconds)
         bridged = not any(verb.name == "Hangup" for verb in verbs)
         if caller is not None:
-            picked_up = params.get("AnsweredBy", "human")
-            self.note(caller, at, f"[called back, {picked_up} picks up] "
-                                  f"{documents.describe(verbs)}")
+            answered_by = params.get("AnsweredBy", "human")
+            who = "picks up" if answered_by == "human" else f"answered by {answered_by}"
+            self.note(caller, at, f"[called back, {who}] {documents.describe(verbs)}")
         talk = float(self.callers.service_s[caller.index]) if caller and bridged else 0.0
         self.schedule(at + heard + talk, "callback_end", (agent, leg, heard + talk, bridged))
 
