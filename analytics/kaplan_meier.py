@@ -79,6 +79,22 @@ def wait_counts(durations: ArrayLike, events: ArrayLike) -> WaitCounts:
     return WaitCounts(times, leaving, deaths)
 
 
+def merge_counts(parts: list[WaitCounts]) -> WaitCounts:
+    """Tied waits of several parts of one group as one (what `wait_counts` gives on all)."""
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return wait_counts(np.zeros(0), np.zeros(0, bool))
+    times = np.unique(np.concatenate([p.times for p in parts]))
+    leaving = np.zeros(times.size, dtype=np.int64)
+    deaths = np.zeros(times.size)
+    for part in parts:
+        at = np.searchsorted(times, part.times)
+        leaving[at] += part.leaving
+        deaths[at] += part.deaths
+    return WaitCounts(times, leaving, deaths)
+
+
 def kaplan_meier(
     durations: ArrayLike, events: ArrayLike, label: str = "", confidence: float = 0.95
 ) -> PatienceCurve:

@@ -20,7 +20,7 @@ import pandas as pd
 from analytics.breakdowns import BUCKETS, breakdown_sums, breakdown_table, bucket_label, entries
 from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.groups import GROUP, group_label, group_table
-from analytics.kaplan_meier import WaitCounts, patience_points, wait_counts
+from analytics.kaplan_meier import WaitCounts, merge_counts, patience_points, wait_counts
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, metric_sums, metrics_from_sums
 from analytics.records import iter_record_batches
 from analytics.report import (
@@ -86,7 +86,9 @@ class RecordsSummary:
         self,
         short_abandon_s: float = SHORT_ABANDON_S,
         service_threshold_s: float = SERVICE_THRESHOLD_S,
+        tie_rows: int = 1_000_000,
     ) -> None:
+        """tie_rows: a group's waits held before trying to count them (see `_tie`)."""
         self.short_abandon_s = short_abandon_s
         self.service_threshold_s = service_threshold_s
         self.combos: dict[str, set[tuple[str, str, str]]] = {}  # group -> (queue, arm, policy)
@@ -94,6 +96,9 @@ class RecordsSummary:
         self.bucket_sums = {bucket: RunningSums() for bucket in BUCKETS}
         self.waits: dict[str, list[np.ndarray]] = {}
         self.abandons: dict[str, list[np.ndarray]] = {}
+        self.tied: dict[str, list[WaitCounts]] = {}  # waits already counted (few distinct)
+        self.tie_rows = tie_rows
+        self.tie_at: dict[str, float] = {}  # a group whose waits hardly repeat: never again
         self.calls = 0
         self.first: pd.Timestamp | None = None
         self.last: pd.Timestamp | None = None
@@ -114,6 +119,8 @@ class RecordsSummary:
             rows = codes == code
             self.waits.setdefault(label, []).append(wait[rows])
             self.abandons.setdefault(label, []).append(event[rows])
+            if sum(w.size for w in self.waits[label]) >= self.tie_at.get(label, self.tie_rows):
+                self._tie(label)
         entered = records["entered_at"]
         first, last = entered.min(), entered.max()
         self.first = first if self.first is None else min(self.first, first)
@@ -190,10 +197,22 @@ class RecordsSummary:
         rows = [bucket_label(label, name(code)) for label, code in keys]
         return breakdown_table(sums.frame(keys, rows), bucket)
 
+    def _tie(self, label: str) -> None:
+        """Count a group's held waits when they repeat (a log of whole seconds has a few
+        thousand distinct waits whatever its size): then memory no longer grows with the calls.
+        Waits that hardly repeat are cheaper held as they are (9 bytes a call)."""
+        tied = wait_counts(np.concatenate(self.waits[label]), np.concatenate(self.abandons[label]))
+        if 2 * tied.times.size > tied.calls:
+            self.tie_at[label] = float("inf")
+            return
+        self.tied.setdefault(label, []).append(_narrow(tied))
+        self.waits[label], self.abandons[label] = [], []
+
     def _wait_counts(self, label: str) -> WaitCounts:
         """The group's waits tied (their batches are let go once counted)."""
         waits, abandons = self.waits.pop(label), self.abandons.pop(label)
-        return wait_counts(np.concatenate(waits), np.concatenate(abandons))
+        held = [wait_counts(np.concatenate(waits), np.concatenate(abandons))] if waits else []
+        return merge_counts(held + self.tied.pop(label, []))
 
 
 def _narrow(counts: WaitCounts) -> WaitCounts:

@@ -32,7 +32,7 @@ from analytics.records import (
     write_records,
 )
 from analytics.report import build_report, patience_table, report_json
-from analytics.summary import RunningSums, summarise_files
+from analytics.summary import RecordsSummary, RunningSums, summarise_files
 from analytics.survival import logrank_counts
 from analytics.synthetic import arm_for_rate, synthetic_records
 from analytics.tables import read_ahead
@@ -265,3 +265,20 @@ def test_patience_curves_do_not_depend_on_their_chunks(chunk, seed, first_wait):
         assert getattr(chunked, name).tobytes() == getattr(whole, name).tobytes()
     pd.testing.assert_frame_equal(patience_table({"g": thinned}), patience_table({"g": whole}))
     assert thinned.timeline.size <= 2 + 8 * math.ceil(counts.times.size / chunk)
+
+
+def test_waits_that_repeat_are_counted_so_memory_stops_growing(records, tmp_path):
+    """A real log's waits are whole seconds: a few hundred distinct values whatever the calls.
+    Counted as they come, they hold a fixed amount however many calls there are, and the report
+    is still the whole-read one."""
+    whole_seconds = records.copy()
+    whole_seconds["wait_s"] = whole_seconds["wait_s"].round()
+    path = write_records(whole_seconds, tmp_path / "seconds.parquet")
+    summary = RecordsSummary(tie_rows=300)
+    for batch in iter_record_batches([path], 250):
+        summary.add(batch)
+    held = sum(a.nbytes for parts in (*summary.waits.values(), *summary.abandons.values())
+               for a in parts)  # fmt: skip
+    counted = sum(c.times.size for parts in summary.tied.values() for c in parts)
+    assert held < 9 * 300 * len(summary.combos) and counted < len(records) / 3
+    assert report_json(summary.report()) == report_json(build_report(load_records(path)))
