@@ -16,6 +16,7 @@ class Choice(StrEnum):
 
     KEEP_WAITING = "keep_waiting"
     CALLBACK = "callback"
+    VOICEMAIL = "voicemail"  # leave the queue to leave a message (hold_policies.overflow)
     UNKNOWN = "unknown"
 
 

@@ -71,6 +71,7 @@ class SegmentKind(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     CALLBACK_CONFIRM = "callback_confirm"
     SAFE = "safe"
+    OVERFLOW_OFFER = "overflow_offer"  # past the queue's maximum wait: callback or message
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Segment:
     announced_wait_s: float | None = None
     offered_keys: tuple[str, ...] = field(default=())
     apologises: bool = False  # says sorry (or "your call is important to us"): a reaction cue
+    voicemail_key: str | None = None  # the offered key that leaves a message, if any
 
     @property
     def is_announcement(self) -> bool:
