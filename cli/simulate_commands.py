@@ -27,7 +27,7 @@ from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents
 from simulator.promises import late_callbacks_line
-from simulator.report import erlang_table, summary_table
+from simulator.report import erlang_table, run_name, summary_table
 from simulator.run import (
     SimulationRun,
     estimates_of,
@@ -270,8 +270,9 @@ def write_records(run: SimulationRun, path: str) -> None:
 
 @click.command("simulate")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="fast", show_default=True)
-@click.option("--policy", type=click.Choice(POLICY_NAMES), default=None,
-              help="Hold policy (default: the queue's own).")
+@click.option("--policy", default=None, metavar="NAME",
+              help=f"Hold policy ({', '.join(POLICY_NAMES)}) or one of the queue's variants "
+              "([queues.NAME.variants.X] in --config); default: the queue's own.")
 @scenario_options
 @click.option("--out", type=click.Path(dir_okay=False),
               help="Write every call's record here (.csv or .parquet).")
@@ -302,7 +303,8 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
 @click.command("compare")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="fast", show_default=True)
 @click.option("--policies", default=",".join(POLICY_NAMES), show_default=True,
-              help="Comma-separated policies to run on the same callers.")
+              help="Comma-separated policies (or the queue's variants) to run on the same "
+              "callers.")
 @scenario_options
 def compare_command(engine: str, policies: str, **options: Any) -> None:
     """Run several policies on the same callers (common random numbers), side by side."""
@@ -327,7 +329,7 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
     click.echo(summary_table(summaries, scenario))
     click.echo(what_was_counted(summaries[0]))
     for run in runs:
-        click.echo(f"{run.summary['policy']}: {late_callbacks_line(run.table)}")
+        click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}")
 
 
 @click.command("erlang")

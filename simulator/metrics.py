@@ -85,6 +85,7 @@ def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0)
     unserved = abandoned + table.count(CALLBACK_FAILED)
     return {
         "policy": table.policy,
+        "arm": table.arm,
         "calls": calls,
         "unserved_rate": _ratio(unserved, calls),
         "unserved_rate_ci": wilson_interval(unserved, calls),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hold_policies.base import HoldPolicy
+from hold_policies.base import HoldPolicy, label
 from simulator.run import simulate
 from simulator.scenario import Scenario
 from simulator.table import CallTable
@@ -44,7 +44,7 @@ def run_task(task: Task) -> tuple[str, int, dict]:
     """One replication of one policy (a module-level function, so a pool can run it)."""
     rng = np.random.default_rng([task.seed, task.replication])
     run = simulate(task.scenario, task.policy, rng, warmup_s=task.warmup_s)
-    return task.policy.name, task.replication, task.measure(run.table, run.summary)
+    return label(task.policy), task.replication, task.measure(run.table, run.summary)
 
 
 def default_workers() -> int:
@@ -61,7 +61,7 @@ def replicate(scenario: Scenario, policies: Sequence[HoldPolicy], replications: 
     tasks = [Task(scenario, policy, seed, r, measure, warmup_s)
              for r in range(replications) for policy in policies]
     workers = min(workers or default_workers(), len(tasks))
-    out: dict[str, list[dict | None]] = {p.name: [None] * replications for p in policies}
+    out: dict[str, list[dict | None]] = {label(p): [None] * replications for p in policies}
     if workers <= 1:
         results = map(run_task, tasks)
         pool = None

@@ -61,9 +61,14 @@ def describe_scenario(scenario: Scenario) -> str:
             f"{reactions}")
 
 
+def run_name(summary: dict) -> str:
+    """A run's column name: the variant it ran (its arm), or its policy."""
+    return summary.get("arm") or summary["policy"]
+
+
 def summary_table(summaries: Sequence[dict], scenario: Scenario | None = None) -> str:
     """Policies side by side, then the definition of every row."""
-    names = [s["policy"] for s in summaries]
+    names = [run_name(s) for s in summaries]
     cells = [[label] + [render(s) for s in summaries] for _, label, render in ROWS]
     widths = [max(len(row[i]) for row in [["", *names], *cells]) for i in range(len(names) + 1)]
 

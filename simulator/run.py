@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,6 +66,7 @@ def simulate(
     if table is None:
         table = run_polled(scenario, policy, streams, callers, progress,
                            reuse_answers=reuse_answers)
+    table = replace(table, arm=policy.variant)  # a variant's calls are its arm's, as live
     return SimulationRun(table, summary_after_warmup(table, scenario, warmup_s,
                                                      time.perf_counter() - began))
 
@@ -92,13 +93,17 @@ def compare(
 
 def policy_named(name: str, config: HoldwellConfig | None = None,
                  queue: str | None = None) -> HoldPolicy:
-    """The policy `name` with the queue's words and knobs; a clear error for unknown names."""
+    """The policy or the queue's variant `name` with the queue's words and knobs (the app's
+    own construction); a clear error for unknown names."""
     config = config or HoldwellConfig()
-    if name not in POLICY_NAMES:
-        raise ScenarioError(f"policy: unknown {name!r}; choose from {', '.join(POLICY_NAMES)}")
     queue = queue or config.default_queue
     if queue not in config.queues:
         raise ScenarioError(f"queue: {queue!r} is not in the config ({sorted(config.queues)})")
+    variants = config.queues[queue].variants
+    if name not in POLICY_NAMES and name not in variants:
+        raise ScenarioError(f"policy: unknown {name!r}; choose from {', '.join(POLICY_NAMES)}"
+                            + (f" or queue {queue}'s variants {', '.join(sorted(variants))}"
+                               if variants else ""))
     return build_policy(config.queues[queue], name)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from hold_policies.base import HoldPolicy
+from hold_policies.base import HoldPolicy, label
 from simulator.erlang import fewest_agents
 from simulator.fit_results import SLOT_MIN, SLOTS
 from simulator.replicate import mean_and_half_width, replicate
@@ -117,7 +117,7 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
         scenario = replace(scenario, calls=whole_days_calls(scenario.arrivals.daily_calls, days))
         runs = replicate(scenario, [policy], replications, seed,
                          measure=DayCounts(target.within_s, days),
-                         workers=workers)[policy.name]
+                         workers=workers)[label(policy)]
         figures = np.array([slot_rates(counts)[target.metric] for counts in runs])
         summary = [mean_and_half_width(figures[:, s]) for s in range(SLOTS)]
         missed = np.array([open_[s] and not target.met(summary[s][0]) for s in range(SLOTS)])
@@ -126,7 +126,7 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
         if not missed.any():
             break
         agents[missed] += 1
-    return PolicyPlan(policy.name, tuple(int(n) for n in agents),
+    return PolicyPlan(label(policy), tuple(int(n) for n in agents),
                       tuple(m for m, _ in summary), tuple(h for _, h in summary), rounds)
 
 
@@ -139,8 +139,9 @@ def plan_policies(twin: Twin, policies: Sequence[HoldPolicy], target: Target, *,
     erlang = erlang_plan(twin, target, day)
     plans = []
     for policy in policies:
+        name = label(policy)
         said = None if on_round is None else (
-            lambda k, missed, name=policy.name: on_round(name, k, missed))
+            lambda k, missed, name=name: on_round(name, k, missed))
         plans.append(plan_policy(twin, policy, target, day=day, replications=replications,
                                  days=days, seed=seed, workers=workers, start=erlang,
                                  on_round=said))

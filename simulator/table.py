@@ -62,6 +62,7 @@ class CallTable:
     callback_attempts: np.ndarray | None = None  # dial attempts per callback (0: none)
     closed_callback: np.ndarray | None = None  # rang while closed: NO_BOOKING, CLOSED
     # (booked, pending), CALLBACK_CONNECTED or CALLBACK_FAILED; None: the line never closed
+    arm: str = ""  # the policy's variant, if the run was one (the records' arm column)
 
     def __len__(self) -> int:
         return int(self.entered_s.size)
@@ -102,7 +103,7 @@ class CallTable:
             "call_id": [call_id(i) for i in range(n)],
             "queue": np.full(n, self.queue, dtype=object),
             "policy": np.full(n, self.policy, dtype=object),
-            "arm": np.full(n, "", dtype=object),
+            "arm": np.full(n, self.arm, dtype=object),
             "entered_at": entered,
             "outcome": pd.Categorical.from_codes(self.outcome, [o.value for o in OUTCOMES]),
             "wait_s": self.wait_s,
@@ -139,8 +140,8 @@ class CallTable:
             opt(self.first_announced_at_s),
             strict=True,
         )
-        q, p = self.queue, self.policy
-        return [CallRecord(cid, q, p, "", at, out, w, pos, ann, first, cbw, req, prom, told_at)
+        q, p, arm = self.queue, self.policy, self.arm
+        return [CallRecord(cid, q, p, arm, at, out, w, pos, ann, first, cbw, req, prom, told_at)
                 for cid, at, out, w, pos, ann, first, cbw, req, prom, told_at in columns]
 
     @classmethod
@@ -159,6 +160,7 @@ class CallTable:
         return cls(
             queue=str(frame["queue"].iat[0]) if len(frame) else "",
             policy=str(frame["policy"].iat[0]) if len(frame) else "",
+            arm=str(frame["arm"].iat[0]) if len(frame) else "",
             start=start,
             entered_s=entered.dt.total_seconds().to_numpy(float),
             outcome=outcome.to_numpy(np.int8),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from hold_policies.base import HoldPolicy
+from hold_policies.base import HoldPolicy, label
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.scenario import Scenario
 
@@ -28,7 +28,7 @@ def whatif(scenario: Scenario, policies: Sequence[HoldPolicy], replications: int
            progress: Callable[[int], None] | None = None) -> dict[str, dict[str, tuple]]:
     """{policy: {figure: (mean, 95% half-width)}} over the replications."""
     runs = replicate(scenario, policies, replications, seed, workers=workers, progress=progress)
-    first = runs[policies[0].name]
+    first = runs[label(policies[0])]
     out = {}
     for name, summaries in runs.items():
         out[name] = {key: mean_and_half_width([s[key] for s in summaries])

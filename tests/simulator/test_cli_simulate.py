@@ -94,7 +94,7 @@ def test_erlang_figures_and_staffing(holdwell: click.Group) -> None:
     (["simulate", "--agents", "0", "--patience", "none"], "zero agents"),
     (["simulate", "--patience", "gamma:2"], "write one of"),
     (["compare", "--policies", "silence,jazz"], "unknown 'jazz'"),
-    (["simulate", "--policy", "jazz"], "Invalid value for '--policy'"),
+    (["simulate", "--policy", "jazz"], "policy: unknown 'jazz'"),
     (["erlang", "--agents", "0", "--arrival-rate", "1", "--service-mean", "5"], "never empties"),
 ])
 def test_bad_input_gives_a_clear_error(holdwell: click.Group, args: list[str],
