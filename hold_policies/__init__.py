@@ -12,6 +12,7 @@ from hold_policies.silence import SilencePolicy
 from hold_policies.situation import Situation, WaitEstimate
 from hold_policies.steps import (
     SAFE_HOLD_SEGMENT,
+    AskSpeech,
     Hangup,
     Leave,
     OfferKeys,
@@ -24,7 +25,8 @@ from hold_policies.steps import (
 )
 
 __all__ = [
-    "SAFE_HOLD_SEGMENT", "CallbackPolicy", "CheckinPolicy", "Choice", "Decision", "Hangup",
-    "HoldPolicy", "Leave", "MusicAdsPolicy", "OfferKeys", "Pause", "Play", "Say", "Segment",
+    "SAFE_HOLD_SEGMENT", "AskSpeech", "CallbackPolicy", "CheckinPolicy", "Choice", "Decision",
+    "Hangup", "HoldPolicy", "Leave", "MusicAdsPolicy", "OfferKeys", "Pause", "Play", "Say",
+    "Segment",
     "SegmentKind", "SilencePolicy", "Situation", "Step", "Voice", "WaitEstimate",
 ]

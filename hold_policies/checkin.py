@@ -15,7 +15,7 @@ from hold_policies.estimate import WaitBand, band_for
 from hold_policies.prompts import Prompts
 from hold_policies.schedule import is_due, pause_until_due_s
 from hold_policies.situation import Situation
-from hold_policies.steps import OfferKeys, Pause, Segment, SegmentKind
+from hold_policies.steps import AskSpeech, OfferKeys, Pause, Segment, SegmentKind
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,12 @@ class CheckinPolicy:
     announce_position: bool = True
     announce_wait: bool = True
     position_only_when_changed: bool = False
+    ask_reason: bool = False
+    reason_timeout_s: int = 5
+    reason_speech_end_s: int = 2
+    reason_max_speech_s: int = 15
+    reason_language: str | None = None
+    reason_hints: str | None = None
     name: str = "checkin"
     variant: str = ""  # the variant of this policy it is, if any (its experiment arm)
 
@@ -65,15 +71,31 @@ class CheckinPolicy:
             keys=keys,
             timeout_s=self.gather_timeout_s,
         )
-        rest = max(round(self.interval_s - step_duration_s(gather)), 5)
+        asked = (gather, self.reason_question()) if self.asks_reason(situation) else (gather,)
+        rest = max(round(self.interval_s - sum(step_duration_s(step) for step in asked)), 5)
         return Segment(
-            steps=(gather, Pause(int(rest))),
+            steps=(*asked, Pause(int(rest))),
             kind=kind,
             announced_position=told,
             announced_wait_s=band.seconds if band else None,
             offered_keys=keys,
             apologises=bool(self.prompts.apology),
         )
+
+    def asks_reason(self, situation: Situation) -> bool:
+        """Only in the first check-in, and only once: with the log, no check-in has been
+        logged; without it (a database outage), the time in line says whether this is the
+        first, so a caller is not asked again at every later one."""
+        return (self.ask_reason and situation.announcements == 0
+                and situation.waited_s < self.first_s + self.interval_s / 2)
+
+    def reason_question(self) -> AskSpeech:
+        """A few words about the call, after the check-in's keys (a key press skips it)."""
+        return AskSpeech(
+            prompt=(self.voice.say(self.prompts.reason_question),),
+            timeout_s=self.reason_timeout_s, speech_end_s=self.reason_speech_end_s,
+            max_speech_s=self.reason_max_speech_s,
+            language=self.reason_language or self.voice.language, hints=self.reason_hints)
 
     def band(self, situation: Situation) -> WaitBand | None:
         """The band to announce, or None when there is nothing honest to say."""
@@ -120,6 +142,7 @@ class CheckinPolicy:
             callback_key=getattr(self, "callback_key", ""),
             number="",
             minutes="",
+            reason="",
         )
 
     def on_key(self, situation: Situation, digit: str) -> Decision:

@@ -36,6 +36,8 @@ ArmName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 """An experiment arm: a policy's name or one of the queue's variants (carried in URLs, logged)."""
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 """A phone number as Twilio writes it: +, country code, number; 15 digits at most."""
+BCP47 = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+"""A language tag as Twilio's speech recognition takes it (e.g. en-US, fr-FR, cmn-Hans-CN)."""
 MAX_QUEUE_SIZE = 5000
 """Twilio's largest queue (Queue resource: max_size default 1000, maximum 5000)."""
 
@@ -126,12 +128,17 @@ class PromptsConfig(Strict):
     callback_confirm_no_estimate: str | None = None
     not_understood: str | None = None
     legacy_message: str | None = None
+    reason_question: str | None = None
+    reason_thanks: str | None = None
+    agent_caller_reason: str | None = None
+    agent_caller_promised: str | None = None
 
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None) -> str | None:
         if value is not None and (bad := unknown_placeholders(value)):
-            allowed = "{position}, {wait}, {keep_key}, {callback_key}, {number}, {minutes}"
+            allowed = ("{position}, {wait}, {keep_key}, {callback_key}, {number}, {minutes}, "
+                       "{reason}")
             raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {allowed}")
         return value
 
@@ -149,6 +156,27 @@ class CheckinConfig(Strict):
     announce_position: bool = True
     announce_wait: bool = True
     position_only_when_changed: bool = False
+    ask_reason: bool = False
+    """Ask once, in the first check-in, for a few words about the call (speech to text),
+    said to the agent before the bridge (README 'The caller's reason')."""
+    reason_timeout_s: Annotated[int, Field(ge=1, le=15)] = 5
+    """Seconds the caller has to start speaking; silence skips the question."""
+    reason_speech_end_s: Annotated[int, Field(ge=1, le=10)] = 2
+    """A pause this long ends the answer (Gather speechTimeout)."""
+    reason_max_speech_s: Annotated[int, Field(ge=3, le=60)] = 15
+    """The longest answer taken (Gather maxSpeechTime; Twilio's own limit is 60 s)."""
+    reason_language: Annotated[str, Field(pattern=BCP47)] | None = None
+    """The language callers answer in (BCP-47, e.g. en-GB); none: the queue's language."""
+    reason_hints: str | None = None
+    """Words and phrases callers are likely to say, comma-separated (Gather hints)."""
+
+    @field_validator("reason_hints")
+    @classmethod
+    def short_hints(cls, hints: str | None) -> str | None:
+        if hints is not None and (long := [h for h in hints.split(",") if len(h.strip()) > 100]):
+            raise ValueError(f"each hint may have at most 100 characters (Twilio's limit); "
+                             f"{long[0].strip()[:40]!r}... is longer")
+        return hints
 
 
 class CallbackConfig(CheckinConfig):
@@ -195,7 +223,8 @@ class ExperimentConfig(Strict):
 
 
 QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "agent_callback_context",
-                               "agent_callback_missed"})
+                               "agent_callback_missed", "agent_caller_reason",
+                               "agent_caller_promised"})
 """Said on the agent's leg or the callback call, whose URLs carry the queue, not the caller's
 arm: they are the queue's words, so a variant may not change them."""
 

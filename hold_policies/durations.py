@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Play, Say, Segment, Step
+from hold_policies.steps import (
+    AskSpeech,
+    Hangup,
+    Leave,
+    OfferKeys,
+    Pause,
+    Play,
+    Say,
+    Segment,
+    Step,
+)
 
 WORDS_PER_SECOND = 2.5
 """Text-to-speech reads about 150 words a minute (espeak-ng's default rate is 175)."""
@@ -28,6 +38,8 @@ def step_duration_s(step: Step, *, key_pressed: bool = False) -> float:
             return float(seconds)
         case OfferKeys(prompt=prompt, timeout_s=timeout):
             return sum(step_duration_s(s) for s in prompt) + (0.0 if key_pressed else timeout)
+        case AskSpeech(prompt=prompt, timeout_s=timeout):  # a silent caller: prompt + timeout
+            return sum(step_duration_s(s) for s in prompt) + timeout
         case Leave() | Hangup():
             return 0.0
     raise TypeError(f"not a step: {step!r}")

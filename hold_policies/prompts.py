@@ -1,7 +1,8 @@
 """The words callers hear. Companies write their own; the defaults are short, warm and honest.
 
 Templates may use {position}, {wait}, {keep_key}, {callback_key}, {number} (spoken digits
-of a callback number) and {minutes}; the config check
+of a callback number), {minutes} and {reason} (the caller's own words, said to the agent);
+the config check
 rejects any other placeholder so a typo never reaches a caller as a stray brace.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, fields
 
-PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "number", "minutes"})
+PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "number", "minutes",
+                          "reason"})
 
 WELCOME_BY_POLICY = {
     "silence": (
@@ -95,6 +97,16 @@ class Prompts:
         "Connecting now."
     )
     agent_callback_missed: str = "The customer did not answer. We will try again later."
+    reason_question: str = (
+        "While you wait, please tell us in a few words what your call is about, "
+        "so the person who answers knows."
+    )
+    reason_thanks: str = "Thank you. We will pass that on. You keep your place in line."
+    agent_caller_reason: str = (
+        "Next caller. They have waited {minutes}, and were number {position} in line when "
+        "they told us: {reason}."
+    )
+    agent_caller_promised: str = "We told them to expect an answer within {wait}."
     not_understood: str = "Sorry, that key does nothing here. You keep your place in line."
     legacy_message: str = (
         "Your call is important to us. Please stay on the line. "

@@ -47,6 +47,23 @@ class OfferKeys:
 
 
 @dataclass(frozen=True)
+class AskSpeech:
+    """A question the caller may answer in a few words (speech to text); silence skips it.
+
+    `timeout_s` is how long the caller has to start speaking, `speech_end_s` the pause that
+    ends their answer and `max_speech_s` the longest answer taken. A `language` of None is
+    the voice's own; `hints` are words the recogniser should expect.
+    """
+
+    prompt: tuple[Say | Play | Pause, ...]
+    timeout_s: int = 5
+    speech_end_s: int = 2
+    max_speech_s: int = 15
+    language: str | None = None
+    hints: str | None = None
+
+
+@dataclass(frozen=True)
 class Leave:
     """Leave the queue on purpose (a callback was arranged)."""
 
@@ -56,7 +73,7 @@ class Hangup:
     """End the call."""
 
 
-Step = Say | Play | Pause | OfferKeys | Leave | Hangup
+Step = Say | Play | Pause | OfferKeys | AskSpeech | Leave | Hangup
 
 
 class SegmentKind(StrEnum):
@@ -90,6 +107,11 @@ class Segment:
     def is_announcement(self) -> bool:
         """Check-ins, callback offers and the legacy periodic messages count as announcements."""
         return self.kind in (SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD)
+
+    @property
+    def asks_reason(self) -> bool:
+        """Asks the caller, in words, what the call is about (issue 16 item 9)."""
+        return any(isinstance(step, AskSpeech) for step in self.steps)
 
 
 SAFE_HOLD_SEGMENT = Segment(steps=(Pause(20),), kind=SegmentKind.SAFE)
