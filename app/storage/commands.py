@@ -180,10 +180,53 @@ class CallbackUnanswered(Command):
     retry_after_s: float = 300.0
 
 
+@dataclass(frozen=True)
+class Overflowed(Labelled):
+    """Offered a callback or a message instead of a drop (`reason`: max_wait, the queue's
+    maximum wait passed; queue_full, Twilio's queue-full). Logged once per time in line."""
+
+    reason: str = ""
+    queue_time_s: float | None = None
+    episode: int = 0
+
+
+@dataclass(frozen=True)
+class ChooseVoicemail(Command):
+    """The caller pressed the message key: stored before they leave the line, so the Enqueue
+    action knows to answer with <Record> (never journaled: it must be readable at once)."""
+
+    journaled: ClassVar[bool] = False
+    queue: str = ""
+    digit: str = ""
+    queue_time_s: float | None = None
+    episode: int = 0
+
+
+@dataclass(frozen=True)
+class LeaveVoicemail(Command):
+    """The <Record> action: the message becomes a callback task with its recording (one
+    callback per person: a number with one outstanding gets the recording on that one)."""
+
+    queue: str = ""
+    number: str | None = None  # None: the caller ID cannot be called back (the message stays)
+    recording_url: str = ""
+    recording_sid: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class VoicemailTranscribed(Command):
+    """Twilio's transcribeCallback: the message's words, kept for the agent."""
+
+    recording_sid: str = ""
+    text: str = ""
+    status: str = ""
+
+
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
     CallbackOnLine, CallbackConnected, CallbackUnanswered, Closed, BookCallback, KeptCallback,
-    CancelForWaiting)}
+    CancelForWaiting, Overflowed, ChooseVoicemail, LeaveVoicemail, VoicemailTranscribed)}
 
 
 def from_json(line: str) -> Command:

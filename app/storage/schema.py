@@ -97,6 +97,12 @@ callbacks = Table(
     # Booked outside opening hours: not dialled before the next opening (0009); the cap on
     # callbacks per opening counts rows by queue and due time.
     Column("due_at", DateTime(timezone=True)),
+    # A message left from the queue (0010): the agent hears it, or its transcript, first.
+    Column("recording_url", String(512)),
+    Column("recording_sid", String(34)),
+    Column("recording_s", Integer),
+    Column("transcript", Text),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
     Index("ix_callbacks_queue_due", "queue", "due_at"),
+    Index("ix_callbacks_recording_sid", "recording_sid"),
 )
