@@ -89,13 +89,16 @@ class EmulatedRun:
 
 def app_config(scenario: Scenario, policy: str, base: HoldwellConfig | None = None
                ) -> HoldwellConfig:
-    """The operator's config with the scenario's queue policy, estimates and callback retries."""
+    """The operator's config with the scenario's queue policy, estimates and callback retries
+    (the regular spacing, the soonest one and the margin that calls for it)."""
     base = base or HoldwellConfig()
     queue = base.queues.get(scenario.queue) or next(iter(base.queues.values()))
     queue = queue.model_copy(update={"policy": policy, "experiment": None})
     model = scenario.callbacks
     callbacks = base.callbacks.model_copy(update={
         "max_attempts": model.retries + 1, "retry_after_s": int(model.retry_spacing_s),
+        "min_retry_after_s": max(int(model.soonest_retry_s), 10),
+        "at_risk_margin_s": int(model.retry_margin_s),
         "ring_timeout_s": int(max(model.ring_s, 5)), "sms_on_failure": False})
     estimate = base.estimate.model_copy(update={
         "window_s": int(scenario.estimates.window_s),

@@ -1,16 +1,20 @@
 """`callback`: check-ins, plus a callback offer once the estimated wait passes a threshold.
 
 The callback keeps the caller's original place in line; the offer says honestly when the
-call will come (the same rounded-up band as the check-in).
+call will come: a band sized so that the promise is kept with the plan's target probability,
+given the wait and how often customers answer (hold_policies.promise), never below the
+check-in's wait band.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from hold_policies.base import Choice, Decision, callback_confirmation
+from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation
 from hold_policies.checkin import CheckinPolicy
+from hold_policies.config import CallbacksConfig
 from hold_policies.estimate import WaitBand
+from hold_policies.promise import AttemptPlan, callback_window, plan_of
 from hold_policies.situation import Situation
 
 
@@ -25,7 +29,15 @@ class CallbackPolicy(CheckinPolicy):
     callback_key: str = "2"
     offer_after_estimate_s: int = 300
     offer_without_estimate_after_s: int = 300
+    dialling: str = "agent_first"  # or "customer_first": read by the drivers, not here
+    promise: AttemptPlan = field(default_factory=AttemptPlan)
     name: str = "callback"
+
+    def window(self, situation: Situation) -> WaitBand | None:
+        """The callback window to promise, or None when there is nothing honest to say."""
+        if not self.announce_wait or situation.estimate is None:
+            return None
+        return callback_window(situation.position, situation.estimate, self.promise)
 
     def should_offer(self, situation: Situation) -> bool:
         if situation.estimate is not None:
@@ -35,6 +47,7 @@ class CallbackPolicy(CheckinPolicy):
     def extra_offer(self, situation: Situation, band: WaitBand | None) -> tuple[str, str] | None:
         if not self.should_offer(situation):
             return None
+        band = self.window(situation)  # the callback's window, not the wait's band
         template = (
             self.prompts.callback_offer if band is not None
             else self.prompts.callback_offer_no_estimate
@@ -44,7 +57,7 @@ class CallbackPolicy(CheckinPolicy):
     def on_key(self, situation: Situation, digit: str) -> Decision:
         if digit != self.callback_key:
             return super().on_key(situation, digit)
-        band = self.band(situation)
+        band = self.window(situation)
         template = (
             self.prompts.callback_confirm if band is not None
             else self.prompts.callback_confirm_no_estimate
@@ -54,3 +67,11 @@ class CallbackPolicy(CheckinPolicy):
             callback_confirmation(self.voice, self.fill(template, situation, band)),
             promised_wait_s=band.seconds if band else None,
         )
+
+
+def with_plan(policy: HoldPolicy, callbacks: CallbacksConfig) -> HoldPolicy:
+    """A callback policy dialled by the [callbacks] settings (its promise sized for them);
+    any other policy as it is."""
+    if isinstance(policy, CallbackPolicy):
+        return replace(policy, promise=plan_of(callbacks))
+    return policy

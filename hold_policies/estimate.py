@@ -22,10 +22,13 @@ BAND_MINUTES: tuple[int, ...] = (1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60)
 
 @dataclass(frozen=True)
 class QueueFlow:
-    """How fast the head of the line moved recently: departures seen in a window."""
+    """How fast the head of the line moved recently: departures seen in a window; and how
+    often called-back customers answered lately (over a longer window: attempts are rare)."""
 
     departures: int
     window_s: float
+    callback_attempts: int = 0
+    callbacks_answered: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ def estimate_wait(
         expected_s=position / rate,
         upper_s=gamma_quantile(position, confidence) / cautious_rate,
         departures_seen=flow.departures,
+        cautious_rate_per_s=cautious_rate,
+        callback_attempts=flow.callback_attempts,
+        callbacks_answered=flow.callbacks_answered,
     )
 
 

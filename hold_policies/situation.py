@@ -17,6 +17,9 @@ class WaitEstimate:
     expected_s: float
     upper_s: float
     departures_seen: int
+    cautious_rate_per_s: float | None = None  # the departure rate `upper_s` was computed with
+    callback_attempts: int = 0  # callback attempts the log has seen lately (hold_policies.promise)
+    callbacks_answered: int = 0  # of which the customer answered
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The caller presses the callback key, hears the confirmation and leaves the queue
 in line at their original place. When that place comes up (an agent is free and no older
 caller or callback is waiting) the agent dials: the customer answers with
 `Callbacks.answer_p` and talks; otherwise the agent moves on after `ring_s`, and the callback
-waits `retry_spacing_s` (still holding its place) before it may be tried again. After
+waits `retry_spacing_s` (still holding its place; `soonest_retry_s` when the regular spacing
+would break the promised window) before it may be tried again. After
 `retries` missed retries it fails. The run ends only when every callback has connected or
 failed (issue 5, item 6).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 
+from hold_policies.promise import retry_delay_s
 from simulator.table import CALLBACK_CONNECTED, CALLBACK_FAILED
 from simulator.waiter import CONFIRMING, DIALLING, READY, SPACING, Waiter
 
@@ -47,8 +49,10 @@ class CallbackLifecycle:
         waiter.phase = DIALLING
         waiter.attempts += 1
         self.ledger.callback_attempts[i] = waiter.attempts
+        self.speed.attempts.append(t)  # the answer rate later promises are sized with
         dial = t + handoff.callback_intro_s  # the agent hears who it is, then dials
         if self.callback_draw() < settings.answer_p:
+            self.speed.answered.append(t)
             connected = dial + settings.answer_after_s
             talk_ends = connected + handoff.callback_greeting_s + self.talk[i]
             heapq.heapreplace(self.agents.free, talk_ends)
@@ -69,9 +73,17 @@ class CallbackLifecycle:
         elif waiter.attempts <= self.scenario.callbacks.retries:
             waiter.phase = SPACING
             self.line.rejoin(waiter.i)
-            self.schedule(waiter, t + self.scenario.callbacks.retry_spacing_s, RETRY)
+            self.schedule(waiter, t + self.retry_delay(waiter.i, t), RETRY)
         else:
             self.fail_callback(waiter, t)
+
+    def retry_delay(self, i: int, t: float) -> float:
+        """The regular spacing, or the soonest one when the promise needs it (as the app)."""
+        settings = self.scenario.callbacks
+        promised = self.ledger.callback_promised.get(i)
+        left = None if promised is None else self.arrivals[i] + promised - t
+        return retry_delay_s(left, settings.retry_spacing_s, settings.soonest_retry_s,
+                             settings.retry_margin_s)
 
     def fail_callback(self, waiter: Waiter, t: float) -> None:
         """No more attempts: counted as failed (not a departure the queue speed sees)."""

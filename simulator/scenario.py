@@ -140,7 +140,8 @@ class Callbacks:
     """How callbacks go: the customer answers with `answer_p`; else retried, then failed.
 
     Defaults are assumptions: Amazon Connect's example retries twice, 10 minutes apart
-    (reference/contact-center.md section 4); we use 5 minutes.
+    (reference/contact-center.md section 4); we use 5 minutes, or `soonest_retry_s` when 5
+    minutes would break the promised window (hold_policies.promise.retry_delay_s).
     """
 
     answer_p: float = 0.85  # assumption: most people answer a call they asked for
@@ -148,6 +149,8 @@ class Callbacks:
     retry_spacing_s: float = 300.0
     ring_s: float = 25.0  # an agent's time on an attempt nobody answers
     answer_after_s: float = 8.0  # ringing before the customer picks up
+    soonest_retry_s: float = 60.0  # [callbacks] min_retry_after_s: used when the regular
+    retry_margin_s: float = 120.0  # spacing would retry within this margin of the promise
 
     def __post_init__(self) -> None:
         if not 0 <= self.answer_p <= 1:
@@ -155,7 +158,8 @@ class Callbacks:
         if self.retries < 0 or int(self.retries) != self.retries:
             raise ScenarioError(f"callbacks.retries: must be a whole number >= 0 "
                                 f"(got {self.retries})")
-        for name in ("retry_spacing_s", "ring_s", "answer_after_s"):
+        for name in ("retry_spacing_s", "ring_s", "answer_after_s", "soonest_retry_s",
+                     "retry_margin_s"):
             if not getattr(self, name) >= 0:
                 raise ScenarioError(f"callbacks.{name}: must be >= 0 seconds")
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from hold_policies.estimate import QueueFlow, estimate_wait
+from hold_policies.promise import ANSWER_WINDOW_S
 from hold_policies.situation import WaitEstimate
 from simulator.scenario import Estimates
 
 _CACHE_LIMIT = 200_000
-_CACHES: dict[Estimates, dict[tuple[int, int, float], WaitEstimate | None]] = {}
+_CACHES: dict[Estimates, dict[tuple, WaitEstimate | None]] = {}
 
 
 class Line:
@@ -47,25 +48,35 @@ class Line:
 
 
 class QueueSpeed:
-    """Departures (answered, abandoned, callbacks connected) and the estimates they give."""
+    """Departures (answered, abandoned, callbacks connected) and the estimates they give; and
+    callback attempts and answers, over `ANSWER_WINDOW_S`, as the live app reads them."""
 
-    __slots__ = ("_cache", "departures", "log_start", "settings", "window_s")
+    __slots__ = ("_answers", "_cache", "answered", "attempts", "departures", "log_start",
+                 "settings", "window_s")
 
     def __init__(self, settings: Estimates, log_start: float = 0.0) -> None:
         self.settings, self.window_s, self.log_start = settings, settings.window_s, log_start
         self.departures: list[float] = []  # times, in the order they happen
+        self.attempts: list[float] = []  # callback attempts' times (the app's CALLBACK_ATTEMPT)
+        self.answered: list[float] = []  # answered attempts' times (CALLBACK_CONNECT)
+        self._answers = (0, 0)  # attempts and answers in the window ending at the last flow()
         # shared by every run with these settings: the estimate is a pure function of them
         self._cache = _CACHES.setdefault(settings, {})
 
     def flow(self, now: float) -> tuple[int, float]:
-        """Departures seen in the window ending at `now`, and the window (shorter at first)."""
+        """Departures seen in the window ending at `now`, and the window (shorter at first).
+        The callback answers seen by then are kept for the `estimate` that follows."""
         window = min(self.window_s, now - self.log_start)
         departures = self.departures
+        if self.attempts:
+            since = now - ANSWER_WINDOW_S
+            self._answers = (len(self.attempts) - bisect_left(self.attempts, since),
+                             len(self.answered) - bisect_left(self.answered, since))
         return len(departures) - bisect_left(departures, now - window), window
 
     def estimate(self, position: int, seen: int, window: float) -> WaitEstimate | None:
         """The estimate the live app gives the caller at `position` after that flow."""
-        key = (position, seen, window)
+        key = (position, seen, window, self._answers)
         try:
             return self._cache[key]
         except KeyError:
@@ -74,7 +85,7 @@ class QueueSpeed:
             self._cache.clear()
         settings = self.settings
         found = self._cache[key] = None if window <= 0 else estimate_wait(
-            position, QueueFlow(seen, window),
+            position, QueueFlow(seen, window, *self._answers),
             min_departures=settings.min_departures, confidence=settings.confidence,
         )
         return found

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 
 from app.services import Services, audio_names, load_audio, policies_of
 from app.storage import config_versions
+from hold_policies.callback import with_plan
 from hold_policies.config import HoldwellConfig
 from hold_policies.factory import build_policy
 
@@ -66,7 +67,7 @@ class LiveConfig:
 def apply(svc: Services, config: HoldwellConfig) -> None:
     """Swap in a config's policies; each attribute is replaced whole, never half-built, and a
     request running meanwhile finds every policy the config it reads may ask for."""
-    policies = {(name, policy): build_policy(queue, policy)
+    policies = {(name, policy): with_plan(build_policy(queue, policy), config.callbacks)
                 for name, queue in config.queues.items() for policy in policies_of(queue)}
     old_policies = list(svc.policies.values())
     svc.policies = {**svc.policies, **policies}  # meanwhile both configs find their policies

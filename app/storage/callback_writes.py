@@ -19,6 +19,7 @@ from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.rows import CallRow
 from app.storage.schema import callbacks
+from hold_policies.promise import retry_delay_s
 from hold_policies.records import Event
 
 CALLBACK_ROW = callbacks.select().where(
@@ -126,8 +127,18 @@ def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
     conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
         status="pending", attempts=attempt, last_result=command.result, claimed_by=None,
         claimed_at=None, claim_token=None,
-        next_attempt_at=command.now + timedelta(seconds=command.retry_after_s)))
+        next_attempt_at=command.now + timedelta(seconds=_retry_after_s(row, command))))
     return "pending"
+
+
+def _retry_after_s(row: RowMapping, command: c.CallbackUnanswered) -> float:
+    """The regular spacing, or the soonest when the promise needs it (as the engines do)."""
+    if command.soonest_retry_s is None:
+        return command.retry_after_s
+    promised = as_utc(row["promised_by"])
+    left = None if promised is None else (promised - command.now).total_seconds()
+    return retry_delay_s(left, command.retry_after_s, command.soonest_retry_s,
+                         command.retry_margin_s)
 
 
 WRITES = {c.RequestCallback: request_callback, c.CallbackOnLine: on_line,

@@ -178,6 +178,8 @@ class CallbackUnanswered(Command):
     attempt_key: str = ""
     max_attempts: int = 3
     retry_after_s: float = 300.0
+    soonest_retry_s: float | None = None  # none: always retry_after_s (before issue 16)
+    retry_margin_s: float = 0.0  # retry soonest if the regular one lands this near the promise
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ the simulator is honoured) and dropped whenever this process writes a fact that 
 departure. Another host's departures show up here within `ttl_s`, which moves an estimate
 made over a 15-minute window by at most a second's worth of departures. Only the departure
 count is ever stale: the window is measured to each request's own `now`, and the log's start
-is fixed once it has one (an empty log is read again on every poll).
+is fixed once it has one (an empty log is read again on every poll). The queue's callback
+answer rate (for sizing callback promises, hold_policies.promise) rides along, read once a
+minute.
 """
 
 from __future__ import annotations
@@ -17,13 +19,33 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, case, func, literal, select
 
 from app.storage.db import as_utc
-from app.storage.prepared import QUEUE_FLOW
+from app.storage.prepared import QUEUE_FLOW, param
+from app.storage.schema import call_events
 from hold_policies.estimate import QueueFlow
+from hold_policies.promise import ANSWER_WINDOW_S
+from hold_policies.records import Event
 
 TTL_S = 1.0
+ANSWERS_TTL_S = 60.0
+"""How long a queue's callback answer rate is reused: measured over a day of attempts, it
+moves slowly, so it costs one small query per queue per minute per process, never a poll's."""
+
+_ATTEMPT, _CONNECT = literal(Event.CALLBACK_ATTEMPT.value), literal(Event.CALLBACK_CONNECT.value)
+CALLBACK_ANSWERS = select(
+    func.coalesce(func.sum(case((call_events.c.event == _ATTEMPT, 1), else_=0)), 0)
+    .label("attempts"),
+    func.coalesce(func.sum(case((call_events.c.event == _CONNECT, 1), else_=0)), 0)
+    .label("answered"),
+).where(  # ix_call_events_queue_event_time reads only these two events
+    call_events.c.queue == param("queue", call_events.c.queue),
+    call_events.c.event.in_([_ATTEMPT, _CONNECT]),
+    call_events.c.time > param("since", call_events.c.time),
+    call_events.c.time <= param("now", call_events.c.time),
+)
+"""Callback attempts and the answered ones (CALLBACK_CONNECT) in a queue over a window."""
 
 
 @dataclass(frozen=True)
@@ -47,13 +69,16 @@ class Reading:
 class QueueFlows:
     """Per-queue readings of this process, each valid for `ttl_s` after it was taken."""
 
-    def __init__(self, ttl_s: float = TTL_S) -> None:
+    def __init__(self, ttl_s: float = TTL_S, answers_ttl_s: float = ANSWERS_TTL_S) -> None:
         self.ttl = timedelta(seconds=ttl_s)
+        self.answers_ttl = timedelta(seconds=answers_ttl_s)
         self._readings: dict[str, Reading] = {}
+        self._answers: dict[str, tuple[datetime, int, int]] = {}  # at, attempts, answered
         self._lock = threading.Lock()
 
     def flow(self, conn: Connection, queue: str, now: datetime, window_s: float) -> QueueFlow:
-        """The queue's flow at `now`: the shared reading, or a fresh one from `conn`."""
+        """The queue's flow at `now`: the shared reading, or a fresh one from `conn`; with the
+        queue's callback answers (kept `answers_ttl_s`, and not dropped by `forget`)."""
         reading = self._readings.get(queue)
         if (reading is None or reading.window_s != window_s
                 or not reading.at <= now < reading.at + self.ttl):
@@ -61,7 +86,23 @@ class QueueFlows:
             if reading.first_event_at is not None:  # an empty log is about to begin
                 with self._lock:
                     self._readings[queue] = reading
-        return reading.flow(now)
+        flow = reading.flow(now)
+        attempts, answered = self.answers(conn, queue, now)
+        if not attempts:
+            return flow
+        return QueueFlow(flow.departures, flow.window_s, attempts, answered)
+
+    def answers(self, conn: Connection, queue: str, now: datetime) -> tuple[int, int]:
+        """Callback attempts and answers in the queue over the last `ANSWER_WINDOW_S`."""
+        found = self._answers.get(queue)
+        if found is None or not found[0] <= now < found[0] + self.answers_ttl:
+            row = conn.execute(CALLBACK_ANSWERS, {
+                "queue": queue, "since": now - timedelta(seconds=ANSWER_WINDOW_S),
+                "now": now}).one()
+            found = (now, int(row.attempts), int(row.answered))
+            with self._lock:
+                self._answers[queue] = found
+        return found[1], found[2]
 
     def forget(self) -> None:
         """A departure may have been logged here: the next poll reads afresh."""

@@ -124,7 +124,8 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str) -> None:
     command = c.CallbackUnanswered(
         call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim, result=result,
         attempt_key=attempt_key, max_attempts=settings.max_attempts,
-        retry_after_s=settings.retry_after_s)
+        retry_after_s=settings.retry_after_s, soonest_retry_s=settings.min_retry_after_s,
+        retry_margin_s=settings.at_risk_margin_s)
     written = svc.store.write(command, g.deadline)
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")

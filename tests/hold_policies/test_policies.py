@@ -18,6 +18,7 @@ from hold_policies import (
     WaitEstimate,
 )
 from hold_policies.durations import segment_duration_s
+from hold_policies.promise import AttemptPlan
 from hold_policies.prompts import Prompts
 
 
@@ -120,11 +121,14 @@ def test_callback_offer_without_estimate_waits_for_the_fallback_time():
 
 def test_callback_key_confirms_honestly_then_leaves_the_queue():
     estimate = WaitEstimate(expected_s=400, upper_s=700, departures_seen=20)
-    decision = CallbackPolicy().on_key(situation(estimate=estimate), "2")
+    bare = CallbackPolicy(promise=AttemptPlan(target=None))  # the wait's band, unsized
+    decision = bare.on_key(situation(estimate=estimate), "2")
     assert decision.choice is Choice.CALLBACK
     assert decision.segment.steps[-1] == Leave()
     assert "within 15 minutes" in said(decision.segment)
     assert decision.promised_wait_s == 900
+    sized = CallbackPolicy().on_key(situation(estimate=estimate), "2")  # room for a retry
+    assert "within 20 minutes" in said(sized.segment) and sized.promised_wait_s == 1200
 
 
 def test_music_ads_plays_music_then_the_legacy_message_every_interval():
