@@ -247,3 +247,47 @@ def test_concurrent_bookings_on_postgresql_never_pass_the_cap(make_app, clock, p
         results = list(pool.map(book, range(12)))
     assert sum(results) == 3
     assert len(booked(app)) == 3
+
+
+def test_the_rest_watch_never_rings_a_callback_while_its_queue_is_closed(make_app, clock,
+                                                                         mocker):
+    from app.callback_placer import RestPlacer
+    from app.callback_watch import watch_once
+    from hold_policies.config import CallbacksConfig
+    from tests.app.test_callback_rest import PUBLIC, REST_CONFIG
+    from tests.app.test_callbacks import enter
+    from tests.app.test_voice_contract import request_callback
+
+    clock.set(datetime(2026, 12, 7, 17, 50, tzinfo=UTC))  # Monday, ten minutes before closing
+    app = make_app(REST_CONFIG + '[queues.support.hours]\ntimezone = "Europe/London"\n'
+                   'monday = "08:00-18:00"\n', account_sid="AC123", public_url=PUBLIC)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    for n in range(3):  # departures, so the offer promises a time (as in test_callback_rest)
+        twilio.post("/voice/connect?queue=support", {"CallSid": sid(f"CAold{n}"),
+                                                     "QueueTime": "9"})
+        clock.advance(20)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
+    services = app.extensions["holdwell"]
+    create = mocker.patch.object(services.rest_client.calls, "create")
+    settings = CallbacksConfig(at_risk_margin_s=3600)
+    placer = RestPlacer.configured(services.rest_client, PUBLIC, "+14155550000", settings)
+    clock.set(datetime(2026, 12, 7, 18, 30, tzinfo=UTC))  # at risk, but closed
+    report = watch_once(services.store.engine, settings, clock.now(), placer,
+                        services.config.is_open)
+    assert report.overdue == [sid("CA1")] or report.at_risk == [sid("CA1")]
+    assert report.placed == [] and not create.called
+    clock.set(datetime(2026, 12, 14, 8, 0, tzinfo=UTC))  # the next opening: next Monday
+    report = watch_once(services.store.engine, settings, clock.now(), placer,
+                        services.config.is_open)
+    assert report.placed == [sid("CA1")] and create.call_count == 1
+
+
+def test_closed_line_commands_survive_the_journal():
+    now = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    for command in (c.Closed(call_id=sid("CA1"), now=now, queue="support", policy="callback",
+                             from_number=FROM, opens_at=MONDAY_8.isoformat(),
+                             offered_callback=True),
+                    c.BookCallback(call_id=sid("CA1"), now=now, queue="support", number=FROM,
+                                   digit="1", due_at=MONDAY_8.isoformat(), cap=3)):
+        assert c.from_json(command.to_json()) == command
