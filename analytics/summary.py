@@ -4,9 +4,11 @@ Every report number is a function of per-group sums of per-call columns (`metric
 of each group's waits as survival data (`kaplan_meier.wait_counts`) and of per-hour and per-day
 sums (`breakdowns.breakdown_sums`); none needs a whole row. Sums are added in row order, batch
 after batch, so they are the very numbers, to the last bit, that `report.build_report` gives on
-the same records read whole (tests/analytics/test_summary.py). What grows with the calls is the
-waits of the patience curves: 9 bytes a call (a float and a flag), as an exact Kaplan–Meier curve
-needs every distinct wait.
+the same records read whole (tests/analytics/test_summary.py). What can grow with the calls is
+the waits of the patience curves, which an exact Kaplan–Meier curve needs one per distinct
+wait: 9 bytes a call while read, 16 a distinct wait once counted. Waits that repeat (a real
+log's whole seconds) are counted as they come and stop growing; the reader's call-id check
+holds 8 bytes a call (`records.iter_record_batches`).
 """
 
 from __future__ import annotations

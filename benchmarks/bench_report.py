@@ -110,11 +110,14 @@ def main() -> None:
             *(run(command) for _ in range(max(args.repeat, 1))), strict=True))  # fmt: skip
         print(f"{label:<18} {wall:8.2f} {cpu:8.2f} {peak:9,.0f}"
               + (f"  (median of {args.repeat})" if args.repeat > 1 else ""))  # fmt: skip
-        if label == "report --json":
-            scale = rows / 2_000_000
-            verdict = "PASS" if wall <= GOAL_S * scale and peak <= GOAL_MB else "FAIL"
-            print(f"  goal for 2,000,000 records: <= {GOAL_S:g} s and <= {GOAL_MB:g} MB "
-                  f"(time scaled to {rows:,}): {verdict}")  # fmt: skip
+        if label == "report --json" and rows == 2_000_000:
+            verdict = "PASS" if wall <= GOAL_S and peak <= GOAL_MB else "FAIL"
+            cpu_verdict = "PASS" if cpu <= GOAL_S and peak <= GOAL_MB else "FAIL"
+            print(f"  goal: <= {GOAL_S:g} s and <= {GOAL_MB:g} MB: {verdict} "
+                  f"(in CPU seconds: {cpu_verdict})")  # fmt: skip
+        elif label == "report --json":
+            print(f"  {peak * 2**20 / rows:,.0f} bytes a record at peak (the goal's {GOAL_S:g} s "
+                  f"and {GOAL_MB:g} MB are for 2,000,000 records)")  # fmt: skip
 
 
 if __name__ == "__main__":
