@@ -67,7 +67,7 @@ def incoming() -> Response:
                                 from_number=form.from_number), g.deadline)
 
     def build() -> VoiceResponse:
-        welcome = svc.policy(queue, assignment.policy).welcome()
+        welcome = svc.policy(queue, assignment.policy, assignment.arm).welcome()
         response = render_segment(welcome, choice_url=voice_url("choice", params),
                                   audio_url=audio_url)
         return enqueue(response, params)
