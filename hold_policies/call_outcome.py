@@ -9,11 +9,17 @@ one explicit precedence (strongest first):
 2. callback_connected / callback_failed — a callback taker's promise kept or given up;
 3. closed — the caller rang outside opening hours and was never queued (CLOSED), whatever
    hang-up follows and whether or not they booked a callback for the opening;
-4. left — the caller left the queue on purpose (EXITWITHKEY for a callback, or LEAVE);
-5. the queue's own verdict on the caller's last time in line: HANGUP from the Enqueue
+4. voicemail — the caller left a message (VOICEMAIL), which becomes a callback task: its
+   callback connected or failed settles it as in 2;
+5. left — the caller left the queue for a callback (EXITWITHKEY);
+6. overflow — the caller was offered a callback or a message instead of a drop (OVERFLOW:
+   past the queue's maximum wait, or the queue was full), took neither, and the call ended
+   (by any of 7-9): never an abandon;
+7. left — the caller left the queue on purpose (LEAVE);
+8. the queue's own verdict on the caller's last time in line: HANGUP from the Enqueue
    action (abandoned) or ERROR (error) — an ERROR followed by a later time in line is not
    final;
-6. abandoned — a HANGUP seen only through the number's status callback (the backstop).
+9. abandoned — a HANGUP seen only through the number's status callback (the backstop).
 
 Waits count from the caller's *first* entry into the queue, so a caller put back in line
 after a Twilio error keeps their original place in the record and the estimates.
@@ -35,10 +41,16 @@ HANGUP = "HANGUP"
 ABANDON: whether the call was abandoned is decided here, with every other fact in view."""
 LEAVE = "LEAVE"
 """QueueResult=leave (or redirected) without a callback request: the caller left on purpose."""
-FACT_ONLY = frozenset({HANGUP, LEAVE})
+VOICEMAIL_CHOSEN = "VOICEMAIL_CHOSEN"
+"""The caller pressed the message key and is leaving the queue to record: the Enqueue
+action (QueueResult=leave) reads it to answer with <Record>. Not an outcome by itself."""
+VOICEMAIL_TEXT = "VOICEMAIL_TEXT"
+"""Twilio's transcript of a message (kept for the agent; not an outcome)."""
+FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT})
 QUEUE_TIME_EVENTS = frozenset({
     Event.ENTERQUEUE, Event.ANNOUNCE, Event.KEYPRESS, Event.CONNECT, Event.COMPLETE,
-    Event.ERROR, Event.CALLBACK_REQUESTED, Event.EXITWITHKEY, HANGUP, LEAVE})
+    Event.ERROR, Event.CALLBACK_REQUESTED, Event.EXITWITHKEY, Event.OVERFLOW, HANGUP, LEAVE,
+    VOICEMAIL_CHOSEN})
 """Facts whose logged `wait_s` is Twilio's QueueTime for their time in line (the callback
 events log seconds since entry instead, and a status callback none)."""
 """Raw facts that exports show only through the decided record (as ABANDON, or not at all)."""
@@ -175,7 +187,11 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
     kept = (by_event.get(Event.CALLBACK_KEPT) or [None])[0]
     if kept is not None:  # a repeat call that kept its pending callback: never queued either
         return Outcome.KEPT_CALLBACK, None, None, kept.time, None, kept
+    message = (by_event.get(Event.VOICEMAIL) or [None])[0]
     left = (by_event.get(Event.EXITWITHKEY) or [None])[0]
+    leave = (by_event.get(LEAVE) or [None])[0]
+    if message is not None and left is None:  # the message's wait ends where they left line
+        left = leave or (by_event.get(VOICEMAIL_CHOSEN) or [message])[0]
     if left is not None:
         connected = (by_event.get(Event.CALLBACK_CONNECT) or [None])[0]
         if connected is not None:
@@ -184,8 +200,18 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
         failed = (by_event.get(Event.CALLBACK_FAILED) or [None])[0]
         if failed is not None:
             return Outcome.CALLBACK_FAILED, in_line_s(left), None, left.time, None, failed
+        if message is not None:
+            return Outcome.VOICEMAIL, in_line_s(left), None, message.time, None, message
         return Outcome.LEFT, in_line_s(left), None, left.time, None, left
-    leave = (by_event.get(LEAVE) or [None])[0]
+    ended = _ended(by_event, in_line_s, leave)
+    overflow = (by_event.get(Event.OVERFLOW) or [None])[0]
+    if ended[0] is not None and overflow is not None:  # offered instead of a drop
+        return (Outcome.OVERFLOW, *ended[1:])
+    return ended
+
+
+def _ended(by_event: dict[str, list[Fact]], in_line_s, leave: Fact | None) -> tuple:  # noqa: ANN001
+    """How a wait ended without an answer, a callback or a message (left, abandoned, error)."""
     if leave is not None:
         return Outcome.LEFT, in_line_s(leave), None, leave.time, None, leave
     hangups = by_event.get(HANGUP, [])

@@ -22,6 +22,9 @@ class Outcome(StrEnum):
     ERROR = "error"
     CLOSED = "closed"  # rang outside opening hours: never queued (not a queue call record)
     KEPT_CALLBACK = "kept_callback"  # rang back and kept their pending callback: never queued
+    VOICEMAIL = "voicemail"  # left a message (a callback task) that is not called back yet
+    OVERFLOW = "overflow"  # past the queue's maximum wait, or the queue was full: offered a
+    # callback or a message, took neither, and the call ended (never an abandon)
 
 
 class Event(StrEnum):
@@ -42,6 +45,8 @@ class Event(StrEnum):
     ERROR = "ERROR"
     CLOSED = "CLOSED"  # rang outside opening hours: told when the line opens, not queued
     CALLBACK_KEPT = "CALLBACK_KEPT"  # rang back while a callback was pending and kept it
+    OVERFLOW = "OVERFLOW"  # offered a callback or a message instead of a drop (data.reason)
+    VOICEMAIL = "VOICEMAIL"  # left a message: data.recording_url, recording_sid, duration_s
 
 
 class CallRecord(NamedTuple):

@@ -1,0 +1,97 @@
+"""Writes of the overflow offer and of a message left from the queue (issue 16 items 4-5).
+
+An overflow offer is a fact (OVERFLOW, once per time in line): the call's outcome becomes
+`overflow` only if it then ends without an answer, a callback or a message. A message is a
+callback task: a `callbacks` row keeping the caller's original place, with the recording
+(and, when Twilio sends it, the transcript) for the agent to hear before the customer rings.
+One callback per person: a number that already has one outstanding in the queue gets the
+recording on that one instead of a second.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection, select, update
+
+from app.storage import commands as c
+from app.storage.events import insert_once
+from app.storage.facts import append_fact, ensure_call, project
+from app.storage.one_per_person import hold_number, outstanding_for
+from app.storage.schema import call_events, callbacks
+from hold_policies.call_outcome import VOICEMAIL_CHOSEN, VOICEMAIL_TEXT
+from hold_policies.records import Event
+
+
+def overflowed(conn: Connection, command: c.Overflowed) -> None:
+    call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    if append_fact(conn, call, command.now, Event.OVERFLOW,
+                   f"{call.call_id}:OVERFLOW:{command.episode}", command.queue_time_s,
+                   {"episode": command.episode, "reason": command.reason}):
+        project(conn, call.call_id)
+
+
+def choose_voicemail(conn: Connection, command: c.ChooseVoicemail) -> None:
+    call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    append_fact(conn, call, command.now, VOICEMAIL_CHOSEN,
+                f"{call.call_id}:VOICEMAIL_CHOSEN:{command.episode}", command.queue_time_s,
+                {"episode": command.episode, "key": command.digit})
+
+
+def chose_voicemail(conn: Connection, call_id: str) -> bool:
+    """Whether the caller pressed the message key (read by the Enqueue action on a leave)."""
+    found = select(call_events.c.id).where(call_events.c.call_id == call_id,
+                                           call_events.c.event == VOICEMAIL_CHOSEN).limit(1)
+    return conn.execute(found).first() is not None
+
+
+def leave_voicemail(conn: Connection, command: c.LeaveVoicemail) -> str | None:
+    """The message's callback task (None: no number to call back); returns the call id of
+    the callback that carries it (another call's, if that number already had one)."""
+    call = ensure_call(conn, command.call_id, command.queue, command.now, None)
+    recording = {"recording_url": command.recording_url, "recording_sid": command.recording_sid,
+                 "recording_s": round(command.duration_s)}
+    carrier = None
+    if command.number is not None:
+        hold_number(conn, call.queue, command.number)
+        carrier = outstanding_for(conn, call.queue, command.number, other_than=call.call_id)
+        if carrier is not None:  # one callback per person: the message rides on that one
+            conn.execute(update(callbacks).where(callbacks.c.call_id == carrier,
+                                                 callbacks.c.recording_url.is_(None))
+                         .values(**recording))
+        else:
+            carrier = call.call_id
+            conn.execute(insert_once(conn, callbacks, "call_id"), {
+                "call_id": call.call_id, "queue": call.queue, "number": command.number,
+                "entered_at": call.entered_at or command.now, "requested_at": command.now,
+                "promised_by": None, "status": "pending", **recording})
+        _take_early_transcript(conn, call.call_id, command.recording_sid)
+    append_fact(conn, call, command.now, Event.VOICEMAIL, f"{call.call_id}:VOICEMAIL", None,
+                {**recording, "number": command.number, "callback": carrier})
+    project(conn, call.call_id)
+    return carrier
+
+
+def transcribed(conn: Connection, command: c.VoicemailTranscribed) -> None:
+    """The transcript onto the message's callback; kept as a fact too, in case Twilio's
+    transcription overtakes the <Record> action (then `leave_voicemail` picks it up)."""
+    if command.status != "completed" or not command.text:
+        return
+    call = ensure_call(conn, command.call_id, "", command.now, None)
+    append_fact(conn, call, command.now, VOICEMAIL_TEXT, f"{call.call_id}:VOICEMAIL_TEXT",
+                None, {"recording_sid": command.recording_sid, "text": command.text})
+    conn.execute(update(callbacks).where(callbacks.c.recording_sid == command.recording_sid)
+                 .values(transcript=command.text))
+
+
+def _take_early_transcript(conn: Connection, call_id: str, recording_sid: str) -> None:
+    rows = conn.execute(select(call_events.c.data).where(
+        call_events.c.call_id == call_id, call_events.c.event == VOICEMAIL_TEXT)).scalars()
+    for data in map(json.loads, rows):
+        if data.get("recording_sid") == recording_sid:
+            conn.execute(update(callbacks).where(callbacks.c.recording_sid == recording_sid)
+                         .values(transcript=data["text"]))
+
+
+WRITES = {c.Overflowed: overflowed, c.ChooseVoicemail: choose_voicemail,
+          c.LeaveVoicemail: leave_voicemail, c.VoicemailTranscribed: transcribed}
