@@ -131,6 +131,7 @@ class PromptsConfig(Strict):
     reason_question: str | None = None
     reason_thanks: str | None = None
     agent_caller_reason: str | None = None
+    agent_caller_position: str | None = None
     agent_caller_promised: str | None = None
 
     @field_validator("*")
@@ -224,7 +225,7 @@ class ExperimentConfig(Strict):
 
 QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "agent_callback_context",
                                "agent_callback_missed", "agent_caller_reason",
-                               "agent_caller_promised"})
+                               "agent_caller_position", "agent_caller_promised"})
 """Said on the agent's leg or the callback call, whose URLs carry the queue, not the caller's
 arm: they are the queue's words, so a variant may not change them."""
 
@@ -397,6 +398,11 @@ class QueueConfig(Strict):
 
     def closed_line(self) -> ClosedLine | None:
         """The queue's hours and closed-line offer; None when it is always open."""
+        return self._closed_line
+
+    @cached_property
+    def _closed_line(self) -> ClosedLine | None:
+        """Built once per config: every /voice/incoming asks."""
         if self.hours is None:
             return None
         words = {k: v for k, v in self.hours.words.model_dump().items() if v is not None}

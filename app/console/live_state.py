@@ -21,9 +21,10 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 
 def today_stats(counts: wallboard.DayCounts) -> TodayStats:
-    """Rates over finished calls; unserved = (abandoned + callback failed) / calls."""
+    """Rates over finished calls; unserved = (abandoned + callback failed) / calls. Calls that
+    rang while the line was closed never reached the queue: they are not counted."""
     get = counts.by_outcome.get
-    finished = counts.calls - get("waiting", 0)
+    finished = counts.calls - get("waiting", 0) - get(Outcome.CLOSED, 0)
     abandoned, failed = get(Outcome.ABANDONED, 0), get(Outcome.CALLBACK_FAILED, 0)
     return TodayStats(
         calls=finished, answered=get(Outcome.ANSWERED, 0), abandoned=abandoned,

@@ -291,3 +291,13 @@ def test_closed_line_commands_survive_the_journal():
                     c.BookCallback(call_id=sid("CA1"), now=now, queue="support", number=FROM,
                                    digit="1", due_at=MONDAY_8.isoformat(), cap=3)):
         assert c.from_json(command.to_json()) == command
+
+
+def test_the_wallboard_rates_leave_closed_calls_out():
+    from app.console.live_state import today_stats
+    from app.storage.wallboard import DayCounts
+
+    stats = today_stats(DayCounts(calls=12, by_outcome={"answered": 5, "abandoned": 1,
+                                                        "waiting": 2, "closed": 4},
+                                  served=5, served_within=5, served_wait_s=50.0))
+    assert stats.calls == 6 and stats.unserved_rate == pytest.approx(1 / 6)
