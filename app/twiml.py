@@ -12,7 +12,17 @@ from flask import Response
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from hold_policies.base import Voice
-from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Play, Say, Segment, Step
+from hold_policies.steps import (
+    AskSpeech,
+    Hangup,
+    Leave,
+    OfferKeys,
+    Pause,
+    Play,
+    Say,
+    Segment,
+    Step,
+)
 
 AudioUrl = Callable[[str], str | None]
 """Maps an audio name to a URL Twilio can GET, or None when the clip is unavailable."""
@@ -44,12 +54,27 @@ def add_step(
                                    action=choice_url, method="POST")
             for inner in prompt:
                 add_step(gather, inner, choice_url=choice_url, audio_url=audio_url)
+        case AskSpeech():
+            ask_speech(parent, step, choice_url=choice_url, audio_url=audio_url)
         case Leave():
             parent.leave()
         case Hangup():
             parent.hangup()
         case _:
             raise TypeError(f"not a step: {step!r}")
+
+
+def ask_speech(parent: VoiceResponse | Gather, step: AskSpeech, *, choice_url: str,
+               audio_url: AudioUrl) -> None:
+    """A speech-only Gather to the same action as keys (its SpeechResult tells them apart);
+    no answer simply carries on with the document. speechTimeout is given in seconds:
+    "auto" is refused with Twilio's default speech model (warning 13335)."""
+    gather = parent.gather(input="speech", action=choice_url, method="POST",
+                           timeout=step.timeout_s, speech_timeout=step.speech_end_s,
+                           max_speech_time=step.max_speech_s, language=step.language,
+                           hints=step.hints)
+    for inner in step.prompt:
+        add_step(gather, inner, choice_url=choice_url, audio_url=audio_url)
 
 
 def say(parent: VoiceResponse | Gather, voice: Voice, text: str) -> None:
@@ -77,7 +102,7 @@ def spoken_text(segment: Segment) -> str:
     """Everything a segment says, for the call log."""
     texts: list[str] = []
     for step in segment.steps:
-        inner = step.prompt if isinstance(step, OfferKeys) else (step,)
+        inner = step.prompt if isinstance(step, OfferKeys | AskSpeech) else (step,)
         texts.extend(s.text for s in inner if isinstance(s, Say))
     return " ".join(texts)
 

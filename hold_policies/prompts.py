@@ -102,10 +102,8 @@ class Prompts:
         "so the person who answers knows."
     )
     reason_thanks: str = "Thank you. We will pass that on. You keep your place in line."
-    agent_caller_reason: str = (
-        "Next caller. They have waited {minutes}, and were number {position} in line when "
-        "they told us: {reason}."
-    )
+    agent_caller_reason: str = "Next caller, waiting {minutes}. In their words: {reason}."
+    agent_caller_position: str = "They were number {position} in line when they told us."
     agent_caller_promised: str = "We told them to expect an answer within {wait}."
     not_understood: str = "Sorry, that key does nothing here. You keep your place in line."
     legacy_message: str = (

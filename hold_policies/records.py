@@ -45,6 +45,8 @@ class Event(StrEnum):
     ERROR = "ERROR"
     CLOSED = "CLOSED"  # rang outside opening hours: told when the line opens, not queued
     CALLBACK_KEPT = "CALLBACK_KEPT"  # rang back while a callback was pending and kept it
+    REASON = "REASON"  # said what the call is about: data.transcript (private), confidence
+    AGENT_BRIEFED = "AGENT_BRIEFED"  # an agent was told this caller's reason (agent_call_id)
     OVERFLOW = "OVERFLOW"  # offered a callback or a message instead of a drop (data.reason)
     VOICEMAIL = "VOICEMAIL"  # left a message: data.recording_url, recording_sid, duration_s
 

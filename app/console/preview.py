@@ -16,7 +16,7 @@ from hold_policies.base import Choice, HoldPolicy
 from hold_policies.durations import segment_duration_s, step_duration_s
 from hold_policies.estimate import QueueFlow, estimate_wait
 from hold_policies.situation import Situation
-from hold_policies.steps import Leave, OfferKeys, Pause, Play, Say, Segment, Step
+from hold_policies.steps import AskSpeech, Leave, OfferKeys, Pause, Play, Say, Segment, Step
 
 
 @dataclass
@@ -43,6 +43,9 @@ def heard(step: Step) -> tuple[str, str]:
         case OfferKeys(prompt=prompt, keys=keys):
             words = " ".join(heard(s)[1] for s in prompt)
             return "offer", f"{words} [keys {', '.join(keys)}]"
+        case AskSpeech(prompt=prompt):
+            words = " ".join(heard(s)[1] for s in prompt)
+            return "ask", f"{words} [the caller may answer in a few words]"
         case Leave():
             return "leave", "leaves the queue (a callback is arranged)"
     return "other", type(step).__name__

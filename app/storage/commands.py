@@ -225,10 +225,31 @@ class VoicemailTranscribed(Command):
     status: str = ""
 
 
+@dataclass(frozen=True)
+class Reason(Labelled):
+    """The caller said, in a few words, what the call is about (a speech Gather's answer).
+    Their time in line and position come from the call's row when the fact is stored
+    (a Gather action carries neither)."""
+
+    text: str = ""
+    confidence: float | None = None
+    episode: int = 0
+
+
+@dataclass(frozen=True)
+class Briefed(Command):
+    """An agent (`agent_call_id`) was told this waiting call's reason before their Dial: the
+    CONNECT's agent shows whether they then took this call or another."""
+
+    queue: str = ""
+    agent_call_id: str = ""
+
+
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
     CallbackOnLine, CallbackConnected, CallbackUnanswered, Closed, BookCallback, KeptCallback,
-    CancelForWaiting, Overflowed, ChooseVoicemail, LeaveVoicemail, VoicemailTranscribed)}
+    CancelForWaiting, Overflowed, ChooseVoicemail, LeaveVoicemail, VoicemailTranscribed, Reason,
+    Briefed)}
 
 
 def from_json(line: str) -> Command:

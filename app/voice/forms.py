@@ -198,6 +198,47 @@ class KeyForm:
         return cls(WaitForm.parse(form), digits(form), form.get("From", "").strip()[:64] or None)
 
 
+MAX_REASON_CHARS = 500
+"""The longest transcript kept: a few words asked for, 15 s by default (at most Twilio's 60 s
+of speech, about 900 characters); past it the words are cut at a word boundary."""
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def transcript(form: MultiDict) -> str:
+    """SpeechResult as one printable line, cut to MAX_REASON_CHARS ("" when absent)."""
+    text = " ".join(UNPRINTABLE.sub(" ", form.get("SpeechResult", "")).split())
+    if len(text) > MAX_REASON_CHARS:
+        text = text[:MAX_REASON_CHARS].rsplit(" ", 1)[0]
+    return text
+
+
+@dataclass(frozen=True)
+class SpeechForm:
+    """A speech Gather's action: the caller's words (Twilio's transcript) and its confidence.
+
+    Twilio documents SpeechResult ("the transcribed result of your caller's speech") and
+    Confidence ("a confidence score between 0.0 and 1.0"): a confidence outside that range
+    or not a number is a 400; an absent one is None (some speech models omit it).
+    """
+
+    wait: WaitForm
+    text: str
+    confidence: float | None
+
+    @staticmethod
+    def present(form: MultiDict) -> bool:
+        """A speech answer rather than keys (a speech Gather never posts Digits)."""
+        return "SpeechResult" in form and not form.get("Digits", "").strip()
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> SpeechForm:
+        confidence = number(form, "Confidence")
+        if confidence is not None and confidence > 1:
+            abort(400, description=f"Twilio parameter Confidence is out of range: "
+                                   f"{form.get('Confidence', '')[:40]!r} (0 to 1)")
+        return cls(WaitForm.parse(form), transcript(form), confidence)
+
+
 @dataclass(frozen=True)
 class EntryForm:
     """A callback number keyed in (/voice/callback/entry): the digits and which try it is."""

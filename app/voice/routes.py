@@ -17,8 +17,15 @@ from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.call_log import Poll
 from app.storage.deadline import DatabaseUnavailable
-from app.twiml import cached_twiml, render_segment, render_steps, spoken_text, twiml_response
-from app.voice import callback_calls, callback_flow, closed, returning, safety
+from app.twiml import (
+    cached_twiml,
+    render_segment,
+    render_steps,
+    say,
+    spoken_text,
+    twiml_response,
+)
+from app.voice import callback_calls, callback_flow, closed, reason, returning, safety
 from app.voice.blueprint import bp
 from app.voice.context import Route, this_route
 from app.voice.forms import (
@@ -28,6 +35,7 @@ from app.voice.forms import (
     KeyForm,
     QueueResultForm,
     RouteParams,
+    SpeechForm,
     StatusForm,
     WaitForm,
 )
@@ -118,6 +126,8 @@ def wait() -> Response:
 @bp.post("/choice")
 @falls_back_to(choice_not_taken)
 def choice() -> Response:
+    if SpeechForm.present(request.form):  # the first check-in's question, answered in words
+        return reason.heard()
     key = KeyForm.parse(request.form)
     if not key.digit:
         return twiml_response(VoiceResponse())  # no key: the wait document carries on
@@ -223,17 +233,22 @@ def agent() -> Response:
         # deploy): pause before asking again, instead of a tight webhook loop.
         return twiml_response(cached_twiml(svc.twiml_cache, ("agent-after-failure", params),
                                            agent_keeps_looping))
+    if (told := reason.briefing(params.queue, form.agent_call_id)) is not None:
+        return twiml_response(agent_dial(params, briefing=told))  # the next caller's words
     return twiml_response(cached_twiml(svc.twiml_cache, ("agent", params),
                                        lambda: agent_dial(params)))
 
 
-def agent_dial(params: RouteParams, pause_s: int = 0) -> VoiceResponse:
+def agent_dial(params: RouteParams, pause_s: int = 0, briefing: str | None = None
+               ) -> VoiceResponse:
     """Take the next caller. The action loops the agent: after each conversation, or after
     AGENT_WAIT_S with nobody in the queue, Twilio asks /voice/agent again, so due callbacks
-    are never left behind."""
+    are never left behind. A `briefing` is said to the agent first."""
     response = VoiceResponse()
     if pause_s:
         response.pause(length=pause_s)
+    if briefing:
+        say(response, services().policy(params.queue or "", None).voice, briefing)
     dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
     dial.queue(params.queue, url=voice_url("connect", params), method="POST")
     return response

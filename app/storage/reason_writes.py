@@ -1,0 +1,94 @@
+"""The caller's reason: stored once per call, and read back for the agent who takes the call.
+
+A REASON fact keeps the caller's words (data.transcript, caller data: exports leave it out)
+with Twilio's confidence, their time in line and the position of their last poll when it is
+stored. Before an agent's <Dial><Queue>, `next_in_line` finds the caller that agent will most
+likely be given — the longest-waiting one still polled, skipping callers another agent was
+just told about (they are about to be taken) — and the agent is told their reason; the
+AGENT_BRIEFED fact records who was told what, so the CONNECT's agent shows whether the
+briefing was about the caller they then took (Twilio alone chooses that caller).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from app.storage import commands as c
+from app.storage.callback_queue import RECENT_POLL_S
+from app.storage.db import as_utc
+from app.storage.facts import append_fact, ensure_call
+from app.storage.prepared import param
+from app.storage.schema import call_events, calls
+from hold_policies.records import Event
+
+BRIEFING_HOLD_S = 30.0
+"""A caller another agent was told about this recently is theirs to take: skipped here."""
+LOOK_AHEAD = 5
+"""Waiting callers read at once (the head, and those behind callers others were told about)."""
+
+WAITING = select(calls.c.call_id, calls.c.entered_at, calls.c.first_announced_wait_s).where(
+    # `outcome IS NULL` matches the partial index ix_calls_waiting (as callback_queue does).
+    calls.c.queue == param("queue", calls.c.queue), calls.c.outcome.is_(None),
+    calls.c.entered_at.is_not(None),
+    calls.c.last_polled_at >= param("recent", calls.c.last_polled_at),
+).order_by(calls.c.entered_at).limit(LOOK_AHEAD)
+
+
+@dataclass(frozen=True)
+class NextCaller:
+    """A waiting caller's reason, as an agent is told it."""
+
+    call_id: str
+    entered_at: datetime
+    text: str
+    position: int | None  # where they were in line when they said it
+    promised_wait_s: float | None  # the first wait they were told, if any
+
+
+def reason(conn: Connection, command: c.Reason) -> None:
+    """Once per call (a retry or a second answer changes nothing): the first words kept."""
+    call = ensure_call(conn, command.call_id, command.queue, command.now, None)
+    waited = (command.now - call.entered_at).total_seconds() if call.entered_at else None
+    append_fact(conn, call, command.now, Event.REASON, f"{call.call_id}:REASON", waited,
+                {"transcript": command.text, "confidence": command.confidence,
+                 "episode": command.episode}, position=call.last_position)
+
+
+def briefed(conn: Connection, command: c.Briefed) -> None:
+    call = ensure_call(conn, command.call_id, command.queue, command.now, None)
+    append_fact(conn, call, command.now, Event.AGENT_BRIEFED,
+                f"{call.call_id}:AGENT_BRIEFED:{command.agent_call_id}", None,
+                {"agent_call_id": command.agent_call_id})
+
+
+def next_in_line(conn: Connection, queue: str, agent_call_id: str,
+                 now: datetime) -> NextCaller | None:
+    """The caller this agent will most likely take, if they gave a reason (else None)."""
+    recent = now - timedelta(seconds=RECENT_POLL_S)
+    waiting = conn.execute(WAITING, {"queue": queue, "recent": recent}).all()
+    if not waiting:
+        return None
+    facts = conn.execute(select(
+        call_events.c.call_id, call_events.c.event, call_events.c.time,
+        call_events.c.position, call_events.c.data,
+    ).where(call_events.c.call_id.in_([row.call_id for row in waiting]),
+            call_events.c.event.in_([Event.REASON.value, Event.AGENT_BRIEFED.value]))).all()
+    reasons = {f.call_id: f for f in facts if f.event == Event.REASON}
+    since = now - timedelta(seconds=BRIEFING_HOLD_S)
+    taken = {f.call_id for f in facts if f.event == Event.AGENT_BRIEFED
+             and as_utc(f.time) >= since
+             and json.loads(f.data).get("agent_call_id") != agent_call_id}
+    head = next((row for row in waiting if row.call_id not in taken), None)
+    said = reasons.get(head.call_id) if head is not None else None
+    if said is None:
+        return None
+    text = json.loads(said.data).get("transcript") or ""
+    return NextCaller(head.call_id, as_utc(head.entered_at), text, said.position,
+                      head.first_announced_wait_s) if text else None
+
+
+WRITES = {c.Reason: reason, c.Briefed: briefed}

@@ -1,0 +1,174 @@
+"""Issue 16 item 9 through the real routes: the first check-in asks for a few words (a speech
+Gather), the words are kept with the call (REASON), and the agent about to take that caller
+hears them, with the wait and place in line, before their <Dial><Queue>."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.signed_client import SignedClient
+from app.storage.schema import call_events
+from tests.app.twiml_reading import WAIT_VERBS, all_verbs, parse, spoken
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+ASKING = """
+[queues.support]
+policy = "checkin"
+[queues.support.checkin]
+ask_reason = true
+reason_hints = "refund, delivery, password"
+"""
+WAIT = "/voice/wait?policy=checkin&queue=support"
+CHOICE = "/voice/choice?policy=checkin&queue=support"
+STANDARD = {"AccountSid": "AC" + "0" * 32, "From": "+14155550100", "To": "+14155550000",
+            "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
+
+
+def poll(twilio: SignedClient, call: str, queue_time: int, position: int) -> bytes:
+    return twilio.post(WAIT, {"CallSid": call, "QueueTime": str(queue_time),
+                              "QueuePosition": str(position),
+                              "CurrentQueueSize": str(position)}).data
+
+
+def answer(twilio: SignedClient, call: str, words: str, confidence: str = "0.91"):
+    """What Twilio posts to a speech Gather's action: SpeechResult, Confidence, the call."""
+    return twilio.post(CHOICE, {**STANDARD, "CallSid": call, "SpeechResult": words,
+                                "Confidence": confidence})
+
+
+def facts(app, event: str) -> list:
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(call_events).where(call_events.c.event == event)
+                            .order_by(call_events.c.id)).all()
+
+
+def waiting(twilio: SignedClient, call: str, position: int, clock) -> bytes:
+    """A caller who rang, was polled on entry and is now due their first check-in."""
+    twilio.post("/voice/incoming", {"CallSid": call, "From": "+14155550100"})
+    poll(twilio, call, 0, position)
+    clock.advance(60)
+    return poll(twilio, call, 60, position)
+
+
+@pytest.fixture
+def asking(make_app):
+    app = make_app(ASKING)
+    return app, SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+def test_the_first_checkin_asks_in_a_speech_gather_to_the_choice_route(asking, clock):
+    app, twilio = asking
+    document = waiting(twilio, sid("ann"), 3, clock)
+    gathers = parse(document).findall("Gather")
+    assert [g.get("input") for g in gathers] == ["dtmf", "speech"]
+    speech = gathers[1]
+    assert speech.get("action") == CHOICE and speech.get("hints") == "refund, delivery, password"
+    assert speech.get("speechTimeout") == "2" and speech.get("language") == "en-US"
+    assert "what your call is about" in spoken(document)
+    assert all_verbs(document) <= WAIT_VERBS  # allowed in the wait document
+    clock.advance(60)  # the next check-in does not ask again
+    assert [g.get("input") for g in parse(poll(twilio, sid("ann"), 120, 2)).findall("Gather")
+            ] == ["dtmf"]
+
+
+def test_off_by_default_no_speech_is_asked(make_app, clock):
+    app = make_app()
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    document = waiting(twilio, sid("bob"), 2, clock)
+    assert [g.get("input") for g in parse(document).findall("Gather")] == ["dtmf"]
+
+
+def test_the_words_are_kept_once_with_the_call_and_the_caller_is_thanked(asking, clock):
+    app, twilio = asking
+    call = sid("ann")
+    waiting(twilio, call, 3, clock)
+    clock.advance(12)
+    reply = answer(twilio, call, "My parcel\nnever arrived")
+    assert reply.status_code == 200 and "pass that on" in spoken(reply.data)
+    assert all_verbs(reply.data) <= WAIT_VERBS and "Gather" not in all_verbs(reply.data)
+    answer(twilio, call, "My parcel never arrived")  # Twilio's retry
+    answer(twilio, call, "something else entirely")  # a second answer: the first is kept
+    (fact,) = facts(app, "REASON")
+    data = json.loads(fact.data)
+    assert fact.call_id == call and fact.position == 3 and fact.wait_s == pytest.approx(72)
+    assert data["transcript"] == "My parcel never arrived" and data["confidence"] == 0.91
+    assert fact.policy == "checkin"
+
+
+@pytest.mark.parametrize("confidence", ["1.5", "-0.1", "high", "nan"])
+def test_a_confidence_outside_zero_to_one_is_a_400_and_nothing_is_kept(asking, clock,
+                                                                        confidence):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 3, clock)
+    assert answer(twilio, sid("ann"), "refund", confidence).status_code == 400
+    assert facts(app, "REASON") == []
+
+
+def test_long_speech_is_cut_and_empty_speech_keeps_nothing(asking, clock):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 3, clock)
+    assert answer(twilio, sid("ann"), "   ").data.count(b"<Say") == 0
+    answer(twilio, sid("ann"), "word " * 400, "")  # no Confidence: some models omit it
+    (fact,) = facts(app, "REASON")
+    data = json.loads(fact.data)
+    assert len(data["transcript"]) <= 500 and data["confidence"] is None
+
+
+def agent(twilio: SignedClient, name: str):
+    return twilio.post("/voice/agent?queue=support", {"CallSid": sid(name), "From": "client:a"})
+
+
+def test_the_agent_hears_the_next_callers_words_wait_and_place_before_the_dial(asking, clock):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 1, clock)
+    answer(twilio, sid("ann"), "I was charged twice")
+    clock.advance(150)
+    poll(twilio, sid("ann"), 210, 1)  # still polled: still in line
+    reply = agent(twilio, "agent1")
+    root = parse(reply.data)
+    assert [v.tag for v in root] == ["Say", "Dial"]  # said to the agent, then the Dial
+    said = spoken(reply.data)
+    assert "I was charged twice" in said and "waiting 4 minutes" in said
+    assert "number 1 in line" in said
+    (briefed,) = facts(app, "AGENT_BRIEFED")
+    assert briefed.call_id == sid("ann")
+    assert json.loads(briefed.data)["agent_call_id"] == sid("agent1")
+    # the caller is taken by that agent: the CONNECT names the agent that was briefed
+    twilio.post("/voice/connect?queue=support", {"CallSid": sid("ann"), "QueueTime": "211",
+                                                 "DequeingCallSid": sid("agent1")})
+    (connect,) = facts(app, "CONNECT")
+    assert json.loads(connect.data)["agent_call_id"] == sid("agent1")
+
+
+def test_a_second_agent_is_told_about_the_caller_behind_not_the_same_one(asking, clock):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 1, clock)
+    answer(twilio, sid("ann"), "refund please")
+    clock.advance(5)
+    waiting(twilio, sid("bob"), 2, clock)
+    answer(twilio, sid("bob"), "new password")
+    poll(twilio, sid("ann"), 125, 1)
+    first, second = spoken(agent(twilio, "agent1").data), spoken(agent(twilio, "agent2").data)
+    assert "refund please" in first and "new password" in second
+    assert "We told them" not in first  # no wait was told (too little data): none is said
+
+
+def test_no_reason_no_briefing_and_the_dial_is_unchanged(asking, clock):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 1, clock)  # heard the question, said nothing
+    reply = agent(twilio, "agent1")
+    assert [v.tag for v in parse(reply.data)] == ["Dial"]
+    assert facts(app, "AGENT_BRIEFED") == []
+
+
+def test_a_caller_who_left_the_line_is_not_the_one_briefed(asking, clock):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 1, clock)
+    answer(twilio, sid("ann"), "refund please")
+    twilio.post("/voice/queue-result?queue=support",
+                {"CallSid": sid("ann"), "QueueResult": "hangup", "QueueTime": "70"})
+    assert [v.tag for v in parse(agent(twilio, "agent1").data)] == ["Dial"]
