@@ -26,6 +26,7 @@ from pydantic import (
 
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
+from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import unknown_placeholders
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
@@ -352,6 +353,74 @@ class HoursConfig(Strict):
         return self._hours
 
 
+class OverflowWordsConfig(Strict):
+    """What the overflow offer and the message flow say (hold_policies.overflow.OverflowWords:
+    {callback_key}, {voicemail_key}; {text} in agent_transcript)."""
+
+    sorry: str | None = None
+    full: str | None = None
+    callback: str | None = None
+    voicemail: str | None = None
+    stay: str | None = None
+    goodbye: str | None = None
+    to_message: str | None = None
+    message_prompt: str | None = None
+    message_thanks: str | None = None
+    no_message: str | None = None
+    no_message_now: str | None = None
+    agent_message: str | None = None
+    agent_transcript: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def known_placeholders(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        names = {n for _, n, _, _ in string.Formatter().parse(value) if n is not None}
+        if bad := names - {"callback_key", "voicemail_key", "text"}:
+            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {{callback_key}}, "
+                             f"{{voicemail_key}}, {{text}}")
+        return value
+
+
+TRANSCRIBED_MAX_S = 120
+"""Twilio transcribes recordings of up to two minutes."""
+
+
+class OverflowConfig(Strict):
+    """Instead of a drop: past `max_wait_s`, or at Twilio's queue-full (`when_full`), offer a
+    callback (keeping the caller's place) and/or a message (voicemail) that becomes one."""
+
+    max_wait_s: Annotated[int, Field(ge=0, le=86400)] | None = None
+    when_full: bool = False
+    callback: bool = True
+    voicemail: bool = False
+    callback_key: Key = "2"
+    voicemail_key: Key = "3"
+    after_offer: Literal["keep_waiting", "leave"] = "keep_waiting"
+    repeat_s: Annotated[int, Field(ge=20, le=600)] = 60
+    message_max_s: Annotated[int, Field(ge=5, le=3600)] = 120
+    transcribe: bool = False
+    words: OverflowWordsConfig = OverflowWordsConfig()
+
+    @model_validator(mode="after")
+    def does_something(self) -> OverflowConfig:
+        if self.max_wait_s is None and not self.when_full:
+            raise ValueError("neither max_wait_s nor when_full is set, so nothing would ever "
+                             "overflow; set max_wait_s = 1800 (say) and/or when_full = true, "
+                             "or remove the table")
+        if not (self.callback or self.voicemail):
+            raise ValueError("callback and voicemail are both false: there is nothing to "
+                             "offer; set callback = true and/or voicemail = true")
+        if self.callback and self.voicemail and self.callback_key == self.voicemail_key:
+            raise ValueError(f"callback_key and voicemail_key are both {self.voicemail_key!r}")
+        if self.transcribe and self.message_max_s > TRANSCRIBED_MAX_S:
+            raise ValueError(f"message_max_s is {self.message_max_s}, but Twilio transcribes "
+                             f"messages of up to {TRANSCRIBED_MAX_S} s; lower it or set "
+                             f"transcribe = false")
+        return self
+
+
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
     voice: str | None = "Polly.Joanna"
@@ -365,6 +434,40 @@ class QueueConfig(Strict):
     variants: dict[VariantName, VariantConfig] = Field(default_factory=dict)
     experiment: ExperimentConfig | None = None
     hours: HoursConfig | None = None  # none: always open
+    overflow: OverflowConfig | None = None  # none: no maximum wait; queue-full hangs up
+
+    @model_validator(mode="after")
+    def overflow_keys_are_free(self) -> QueueConfig:
+        """The overflow offer's keys must not already mean something in the wait."""
+        if self.overflow is None:
+            return self
+        taken = {self.checkin.keep_key: "checkin.keep_key",
+                 self.callback.keep_key: "callback.keep_key"}
+        if "callback" in self.policy_names():
+            taken[self.callback.callback_key] = "callback.callback_key"
+        offered = {"callback_key": self.overflow.callback_key if self.overflow.callback else None,
+                   "voicemail_key": self.overflow.voicemail_key if self.overflow.voicemail
+                   else None}
+        for name, key in offered.items():
+            if key in taken and not (name == "callback_key"
+                                     and taken[key] == "callback.callback_key"):
+                raise ValueError(f"overflow.{name} {key!r} is already {taken[key]}; pick "
+                                 f"another key")
+        return self
+
+    def overflow_rules(self) -> Overflow | None:
+        """The queue's overflow rules for the policies, or None when it has none."""
+        table = self.overflow
+        if table is None:
+            return None
+        words = {k: v for k, v in table.words.model_dump().items() if v is not None}
+        return Overflow(
+            max_wait_s=table.max_wait_s, when_full=table.when_full,
+            callback_key=table.callback_key if table.callback else None,
+            voicemail_key=table.voicemail_key if table.voicemail else None,
+            after_offer=table.after_offer, repeat_s=table.repeat_s,
+            message_max_s=table.message_max_s, transcribe=table.transcribe,
+            words=OverflowWords(**words))
 
     @model_validator(mode="after")
     def arms_are_known(self) -> QueueConfig:
@@ -480,7 +583,7 @@ class HoldwellConfig(Strict):
         """A callback rings the customer from the support number; without one the customer
         would see whatever number the agent called from, or the call would fail."""
         offering = [name for name, queue in self.queues.items()
-                    if "callback" in queue.policy_names()]
+                    if "callback" in queue.policy_names() or queue.overflow is not None]
         if offering and self.line.support_number is None:
             raise ValueError(
                 f"line.support_number: missing, but queue(s) {', '.join(offering)} offer "

@@ -10,6 +10,7 @@ from hold_policies.checkin import CheckinPolicy
 from hold_policies.config import QueueConfig
 from hold_policies.experiment import assign_arm
 from hold_policies.music_ads import MusicAdsPolicy
+from hold_policies.overflow import with_overflow
 from hold_policies.prompts import Prompts
 from hold_policies.silence import SilencePolicy
 
@@ -30,9 +31,10 @@ def build_policy(queue: QueueConfig, name: str | None = None) -> HoldPolicy:
     policy = queue.base_policy(name)
     if policy not in POLICY_CLASSES:
         raise ValueError(f"unknown policy {name!r}")
-    return POLICY_CLASSES[policy](
+    return with_overflow(POLICY_CLASSES[policy](
         voice=Voice(queue.voice, queue.language), prompts=prompts_of(queue, name),
-        variant=name if name in queue.variants else "", **queue.knobs(name))
+        variant=name if name in queue.variants else "", **queue.knobs(name)),
+        queue.overflow_rules())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""Overflow instead of a drop, and a message instead of a wait (issue 16 items 4-5).
+
+A queue may set a maximum wait. Past it, the caller is no longer left to wait in silence or
+dropped (a blogger was hung up on after 63 minutes): every wait document becomes an offer —
+a callback that keeps their place, or a message (voicemail) that becomes a callback task —
+with, by default, the choice to stay on the line. The same offer answers Twilio's
+`queue-full`, in the plain call document after the Enqueue (where the caller is not queued).
+
+The rule is pure and applies to every policy alike: `with_overflow` gives the policy's class
+an `Overflowing` twin (a dataclass with one more field), so the live app, the emulator and
+the fast engine all hear it from `next_segment` and `on_key`, and nothing else changes for a
+queue without overflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from hold_policies.base import Choice, Decision, HoldPolicy, Voice, callback_confirmation
+from hold_policies.callback import CallbackPolicy
+from hold_policies.checkin import CheckinPolicy
+from hold_policies.music_ads import MusicAdsPolicy
+from hold_policies.overflow_rules import Overflow
+from hold_policies.silence import SilencePolicy
+from hold_policies.situation import Situation
+from hold_policies.steps import Leave, Segment, SegmentKind
+
+
+class Overflowing:
+    """Mixin over a policy class: past the maximum wait the overflow offer replaces the
+    policy's segments, and the offer's keys mean a callback or a message."""
+
+    overflow: Overflow
+    voice: Voice
+
+    def next_segment(self, situation: Situation) -> Segment:
+        if self.overflow.due(situation):
+            return self.overflow.offer(self.voice)
+        return super().next_segment(situation)  # type: ignore[misc]
+
+    def on_key(self, situation: Situation, digit: str) -> Decision:
+        decision = super().on_key(situation, digit)  # type: ignore[misc]
+        if decision.choice is Choice.CALLBACK:  # the policy's own callback and its promise
+            return decision
+        rules = self.overflow
+        if digit == rules.voicemail_key:
+            return Decision(Choice.VOICEMAIL, Segment(
+                (self.voice.say(rules.words.to_message), Leave()), SegmentKind.ACKNOWLEDGE))
+        if digit == rules.callback_key:
+            return Decision(Choice.CALLBACK, callback_confirmation(
+                self.voice, self.prompts.callback_confirm_no_estimate))  # type: ignore[attr-defined]
+        return decision
+
+
+@dataclass(frozen=True)
+class OverflowingSilence(Overflowing, SilencePolicy):
+    overflow: Overflow = field(default_factory=Overflow)
+
+
+@dataclass(frozen=True)
+class OverflowingCheckin(Overflowing, CheckinPolicy):
+    overflow: Overflow = field(default_factory=Overflow)
+
+
+@dataclass(frozen=True)
+class OverflowingCallback(Overflowing, CallbackPolicy):
+    overflow: Overflow = field(default_factory=Overflow)
+
+
+@dataclass(frozen=True)
+class OverflowingMusicAds(Overflowing, MusicAdsPolicy):
+    overflow: Overflow = field(default_factory=Overflow)
+
+
+TWINS: dict[type, type] = {SilencePolicy: OverflowingSilence, CheckinPolicy: OverflowingCheckin,
+                           CallbackPolicy: OverflowingCallback, MusicAdsPolicy: OverflowingMusicAds}
+"""Each policy class's overflowing twin (named classes, so policies still pickle)."""
+
+
+def with_overflow(policy: HoldPolicy, rules: Overflow | None) -> HoldPolicy:
+    """`policy` under the queue's overflow rules; unchanged when the queue has none."""
+    if rules is None:
+        return policy
+    if isinstance(policy, Overflowing):
+        return replace(policy, overflow=rules)
+    twin = TWINS[type(policy)]
+    return twin(**{f.name: getattr(policy, f.name) for f in fields(policy)}, overflow=rules)
+
+
+def overflow_of(policy: HoldPolicy) -> Overflow | None:
+    """The policy's overflow rules, or None."""
+    return policy.overflow if isinstance(policy, Overflowing) else None
+
+
+def callback_key_of(policy: HoldPolicy) -> str | None:
+    """The key that books a callback: the policy's own, else the overflow offer's."""
+    own = getattr(policy, "callback_key", None)
+    rules = overflow_of(policy)
+    return own or (rules.callback_key if rules else None)

@@ -1,0 +1,89 @@
+"""A queue's overflow rules as pure values: when the offer is due and what it says.
+
+Kept apart from the policies (hold_policies.overflow) so the config can build them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hold_policies.base import Voice
+from hold_policies.durations import step_duration_s
+from hold_policies.situation import Situation
+from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Segment, SegmentKind
+
+
+@dataclass(frozen=True)
+class OverflowWords:
+    """What the overflow offer and the message flow say ({callback_key}, {voicemail_key};
+    {text} in `agent_transcript`)."""
+
+    sorry: str = "We are sorry you have waited so long."
+    full: str = "Sorry, our line is full right now."
+    callback: str = ("Press {callback_key} and we will call you back when your turn comes, "
+                     "keeping your place in line.")
+    voicemail: str = "Press {voicemail_key} to leave a message, and we will call you back."
+    stay: str = "Or stay on the line, and you keep your place."
+    goodbye: str = "Please call again a little later. Goodbye."
+    to_message: str = "Please stay on the line to leave your message."
+    message_prompt: str = ("Please leave your message after the tone. Press the hash key "
+                           "when you are done.")
+    message_thanks: str = "Thank you. We have your message, and we will call you back. Goodbye."
+    no_message: str = "We did not get a message. Goodbye."
+    no_message_now: str = ("Sorry, we cannot take a message just now. "
+                           "You keep your place in line.")
+    agent_message: str = "This caller left a message."
+    agent_transcript: str = "They said: {text}"
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """A queue's overflow rules ([queues.NAME.overflow]); a key of None is not offered."""
+
+    max_wait_s: int | None = None  # None: no maximum wait (the offer only at queue-full)
+    when_full: bool = False
+    callback_key: str | None = "2"
+    voicemail_key: str | None = None
+    after_offer: str = "keep_waiting"  # or "leave": no key at the offer ends the wait
+    repeat_s: int = 60
+    gather_timeout_s: int = 6
+    message_max_s: int = 120
+    transcribe: bool = False
+    words: OverflowWords = field(default_factory=OverflowWords)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k in (self.callback_key, self.voicemail_key) if k)
+
+    def due(self, situation: Situation) -> bool:
+        """Past the maximum wait: every wait document is the offer from now on."""
+        return self.max_wait_s is not None and situation.waited_s >= self.max_wait_s
+
+    def menu(self, voice: Voice, first: str, last: str = "") -> OfferKeys:
+        """`first`, the keys on offer, then `last`, with one key collected."""
+        words = self.words
+        sentences = [first]
+        if self.callback_key:
+            sentences.append(words.callback.format(callback_key=self.callback_key))
+        if self.voicemail_key:
+            sentences.append(words.voicemail.format(voicemail_key=self.voicemail_key))
+        sentences.append(last)
+        text = " ".join(s for s in sentences if s)
+        return OfferKeys((voice.say(text),), self.keys, self.gather_timeout_s)
+
+    def offer(self, voice: Voice) -> Segment:
+        """The wait document past the maximum wait (wait-context verbs only)."""
+        if self.after_offer == "leave":
+            steps = (self.menu(voice, self.words.sorry), voice.say(self.words.goodbye), Leave())
+        else:
+            gather = self.menu(voice, self.words.sorry, self.words.stay)
+            rest = max(round(self.repeat_s - step_duration_s(gather)), 5)
+            steps = (gather, Pause(int(rest)))
+        return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=self.keys,
+                       apologises=True, voicemail_key=self.voicemail_key)
+
+    def full_offer(self, voice: Voice) -> Segment:
+        """Said after Twilio's queue-full, outside the queue: the offer, else goodbye."""
+        steps = (self.menu(voice, self.words.full), voice.say(self.words.goodbye), Hangup())
+        return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=self.keys,
+                       apologises=True, voicemail_key=self.voicemail_key)
