@@ -11,8 +11,9 @@ position|waittime|data-as-JSON. Times are whole epoch seconds. As in Asterisk, a
 minus the ENTERQUEUE stamp, so enter + logged wait = exit on every line. ABANDON's position is
 the last position the call's events logged. The member is the agent's name, else the agent's
 call id, else NONE. Event data keys read: caller_id, agent, agent_call_id, ring_s, key, talk_s,
-ended_by. Phone numbers in event data (number, caller_id, from, to) never go into the JSON
-payloads; ENTERQUEUE's callerid is hashed unless plain numbers are asked for (`pseudonyms`).
+ended_by. Phone numbers in event data (number, caller_id, from, to) and a caller's own words
+(transcript) never go into the JSON payloads; ENTERQUEUE's callerid is hashed unless plain
+numbers are asked for (`pseudonyms`).
 Lines from records alone: `queue_log_records`.
 """
 
@@ -33,7 +34,8 @@ from analytics.queue_log_records import NO_MEMBER, floor_epochs
 from hold_policies.records import Event
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
-PRIVATE_KEYS = frozenset({"number", "caller_id", "from", "to"})
+PRIVATE_KEYS = frozenset({"number", "caller_id", "from", "to", "transcript"})
+"""Caller data kept out of the payloads: phone numbers, and a caller's own words (REASON)."""
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
 
