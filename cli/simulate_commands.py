@@ -69,6 +69,9 @@ class TwilioEngine:
                  progress: Callable[[int], None] | None = None) -> SimulationRun:
         from emulator.run import emulate
 
+        if policy.variant:  # the emulated app runs the queue's policy, not one arm of a split
+            raise ScenarioError(f"the twilio engine runs policies, not variants "
+                                f"({policy.variant!r}); use --engine fast")
         url = os.environ.get("DATABASE_URL")
         if not url:
             path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}.db").resolve()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hold_policies.config import PolicyName, QueueConfig
+from hold_policies.config import ArmName, QueueConfig
 
 Text = Annotated[str, Field(max_length=500)]
 
@@ -128,7 +128,9 @@ class RollbackRequest(Model):
 
 
 class ExperimentStart(Model):
-    arms: Annotated[dict[PolicyName, Annotated[float, Field(gt=0, le=1000)]],
+    """Arms are policies or the queue's variants (checked against the queue when saved)."""
+
+    arms: Annotated[dict[ArmName, Annotated[float, Field(gt=0, le=1000)]],
                     Field(min_length=2)]
     note: Text = ""
 
@@ -160,6 +162,7 @@ class ExperimentState(Model):
     arms: dict[str, float]
     results: list[ArmResult]
     comparisons: list[ArmComparison]
+    variants: dict[str, str] = {}  # the queue's variants: name -> policy and what differs
 
 
 class PreviewRequest(Model):

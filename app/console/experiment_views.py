@@ -19,9 +19,10 @@ from hold_policies.config import POLICY_NAMES
 @requires("view")
 def experiments_page() -> str:
     svc = services()
-    states = [experiments.experiment_state(svc, queue)
-              for queue in config_changes.active_config(svc).queues]
-    return render_template("console/experiments.html", states=states, policies=POLICY_NAMES)
+    queues = config_changes.active_config(svc).queues
+    states = [experiments.experiment_state(svc, queue) for queue in queues]
+    choices = {name: experiments.arm_choices(queue) for name, queue in queues.items()}
+    return render_template("console/experiments.html", states=states, choices=choices)
 
 
 @bp.post("/experiments/<queue>")
@@ -32,7 +33,9 @@ def change_experiment(queue: str) -> Response:
         experiments.set_arms(svc, queue, None, actor=current_user().name, note="")
         flash(f"The split on {queue} is stopped; every caller hears the queue's policy.", "ok")
         return redirect(url_for("console.experiments_page"), 303)
-    arms = {name: request.form.get(f"weight_{name}", "") for name in POLICY_NAMES}
+    config = config_changes.active_config(svc).queues.get(queue)
+    names = experiments.arm_choices(config) if config else POLICY_NAMES
+    arms = {name: request.form.get(f"weight_{name}", "") for name in names}
     try:
         start = ExperimentStart.model_validate(
             {"arms": {k: v for k, v in arms.items() if v.strip() not in ("", "0")},
@@ -40,7 +43,8 @@ def change_experiment(queue: str) -> Response:
         experiments.set_arms(svc, queue, start.arms, actor=current_user().name, note=start.note)
     except ValidationError as error:
         problems = "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
-        flash(f"Not started: {problems}. Give at least two policies a weight above 0.", "error")
+        flash(f"Not started: {problems}. Give at least two policies or variants a weight "
+              "above 0.", "error")
         return redirect(url_for("console.experiments_page"), 303)
     flash(f"A/B split on {queue} started: {start.arms}.", "ok")
     return redirect(url_for("console.experiments_page"), 303)

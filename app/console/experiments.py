@@ -12,7 +12,7 @@ from app.console.config_changes import UnknownVersion, active_config, save_queue
 from app.services import Services
 from app.storage import config_versions
 from app.storage.schema import calls
-from hold_policies.config import ExperimentConfig
+from hold_policies.config import POLICY_NAMES, ExperimentConfig, QueueConfig, VariantConfig
 from hold_policies.records import RECORD_COLUMNS
 
 if TYPE_CHECKING:
@@ -62,6 +62,18 @@ def arm_records(svc: Services, queue: str, since: datetime) -> pd.DataFrame:
     return _compact_records(frame)[list(RECORD_COLUMNS)]
 
 
+def arm_choices(config: QueueConfig) -> tuple[str, ...]:
+    """What a split on this queue may name: the policies, then the queue's variants."""
+    return (*POLICY_NAMES, *sorted(config.variants))
+
+
+def describe_variant(variant: VariantConfig) -> str:
+    """A variant in one line: its policy and what it changes ("checkin; apology = ''")."""
+    changes = {**variant.prompts.model_dump(exclude_unset=True), **variant.settings}
+    said = "; ".join(f"{key} = {value!r}" for key, value in changes.items())
+    return f"{variant.policy}; {said}" if said else f"{variant.policy} (as the queue's)"
+
+
 def experiment_state(svc: Services, queue: str) -> ExperimentState:
     from analytics.compare import pairwise_differences
     from analytics.metrics import all_metrics
@@ -70,12 +82,13 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
     if config is None:
         raise UnknownVersion(f"no queue named {queue!r}")
     arms = dict(config.experiment.arms) if config.experiment else {}
+    variants = {name: describe_variant(v) for name, v in sorted(config.variants.items())}
     since = (started_at(svc, queue, arms) if arms else None) or \
         svc.clock.now() - NOT_RUNNING_LOOKBACK
     records = arm_records(svc, queue, since)
     if records.empty:
         return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=[],
-                               comparisons=[])
+                               comparisons=[], variants=variants)
     metrics = all_metrics(records)
     results = [ArmResult(
         arm=str(row["arm"]), calls=int(row["calls"]), answered=int(row["n_answered"]),
@@ -91,7 +104,7 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
         p_value=_finite(row["p_value_holm"]), verdict=plain_verdict(row, labels))
         for _, row in pairwise_differences(metrics).iterrows()]
     return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=results,
-                           comparisons=comparisons)
+                           comparisons=comparisons, variants=variants)
 
 
 def plain_verdict(row: pd.Series, labels: dict[str, str]) -> str:

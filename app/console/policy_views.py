@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from app.auth.access import current_user, requires
 from app.console import config_changes, policy_form
 from app.console.blueprint import bp
+from app.console.experiments import describe_variant
 from app.services import services
 
 
@@ -30,8 +31,9 @@ def _queue(name: str):  # noqa: ANN202 - QueueConfig
 def _page(queue: str, settings, errors: dict, note: str, posted=None) -> str:  # noqa: ANN001
     form = policy_form.describe(settings)
     names = {f.name for fields in form.values() for f in fields}
+    variants = {name: describe_variant(v) for name, v in sorted(settings.variants.items())}
     return render_template("console/policy.html", queue=queue, form=form, errors=errors,
-                           note=note, posted=posted, form_names=names)
+                           note=note, posted=posted, form_names=names, variants=variants)
 
 
 @bp.get("/policies/<queue>")

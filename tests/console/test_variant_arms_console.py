@@ -1,0 +1,97 @@
+"""The console with variants (issue 16 item 8): the policy and experiment pages list a queue's
+variants (read-only), a split may weigh variants, the per-arm results and verdict name them,
+and saving the queue's form keeps them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from app.storage.schema import calls
+from tests.console.conftest import PASSWORD, Console, bearer
+from tests.support.sids import sid
+
+CONFIG = """
+[queues.support]
+policy = "checkin"
+[queues.support.variants.no_apology]
+policy = "checkin"
+prompts = { apology = "" }
+[queues.support.variants.brisk]
+policy = "checkin"
+settings = { interval_s = 45 }
+[queues.sales]
+policy = "silence"
+"""
+
+
+@pytest.fixture
+def app_with_variants(make_app, clock):
+    from app.storage import users
+
+    app = make_app(CONFIG)
+    engine = app.extensions["holdwell"].store.engine
+    for role in users.ROLES:
+        users.add_user(engine, role, role, PASSWORD, clock.now())
+    return app
+
+
+def test_policy_pages_list_the_variants_read_only(app_with_variants):
+    page = Console(app_with_variants, "analyst")
+    listing = page.get("/console/policies").get_data(as_text=True)
+    assert "no_apology (checkin)" in listing and "brisk (checkin)" in listing
+    queue = page.get("/console/policies/support").get_data(as_text=True)
+    assert 'data-variant="no_apology"' in queue and "apology = &#39;&#39;" in queue
+    assert "checkin; interval_s = 45" in queue and "Read-only here" in queue
+    assert 'name="variants' not in queue  # nothing to post: edited in the config file
+
+
+def test_saving_the_queue_form_keeps_its_variants(app_with_variants):
+    page = Console(app_with_variants, "operator")
+    saved = page.post("/console/policies/support", {"checkin.interval_s": "75"})
+    assert saved.status_code == 303, saved.data
+    queue = app_with_variants.extensions["holdwell"].config.queues["support"]
+    assert queue.checkin.interval_s == 75 and set(queue.variants) == {"no_apology", "brisk"}
+
+
+def test_a_split_weighs_variants_and_its_results_name_them(app_with_variants, clock):
+    svc = app_with_variants.extensions["holdwell"]
+    page = Console(app_with_variants, "operator")
+    form = page.get("/console/experiments").get_data(as_text=True)
+    assert 'name="weight_no_apology"' in form and 'name="weight_brisk"' in form
+    assert page.post("/console/experiments/support", {"weight_checkin": "1",
+                                                      "weight_no_apology": "1"}).status_code == 303
+    assert dict(svc.config.queues["support"].experiment.arms) == {"checkin": 1, "no_apology": 1}
+    assert svc.policy("support", "checkin", "no_apology").prompts.apology == ""
+    clock.advance(600)
+    now = clock.now()
+    rows = [{"call_id": sid(f"{arm} {n}"), "queue": "support", "policy": "checkin", "arm": arm,
+             "arrived_at": now - timedelta(seconds=n), "entered_at": now,
+             "outcome": "abandoned" if n < unserved else "answered", "wait_s": 30.0}
+            for arm, unserved in (("checkin", 80), ("no_apology", 40)) for n in range(300)]
+    with svc.store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    page_text = page.get("/console/experiments").get_data(as_text=True)
+    assert "no_apology leaves fewer callers unserved" in page_text
+    assert 'data-variant="no_apology"' in page_text
+
+
+def test_the_api_takes_variant_arms_and_refuses_unknown_ones(app_with_variants, clock):
+    from app.storage import users
+
+    token = users.issue_token(app_with_variants.extensions["holdwell"].store.engine,
+                              "operator", clock.now())
+    client = app_with_variants.test_client()
+    started = client.put("/api/v1/experiments/support", headers=bearer(token),
+                         json={"arms": {"brisk": 1, "no_apology": 1}})
+    assert started.status_code == 200, started.get_json()
+    state = started.get_json()
+    assert state["arms"] == {"brisk": 1, "no_apology": 1}
+    assert state["variants"] == {"brisk": "checkin; interval_s = 45",
+                                 "no_apology": "checkin; apology = ''"}
+    unknown = client.put("/api/v1/experiments/sales", headers=bearer(token),
+                         json={"arms": {"silence": 1, "no_apology": 1}})
+    assert unknown.status_code == 422
+    assert "experiment.arms.no_apology" in str(unknown.get_json())
