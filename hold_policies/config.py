@@ -134,6 +134,7 @@ class PromptsConfig(Strict):
     agent_caller_reason: str | None = None
     agent_caller_position: str | None = None
     agent_caller_promised: str | None = None
+    agent_callback_reason: str | None = None
 
     @field_validator("*")
     @classmethod
@@ -226,7 +227,8 @@ class ExperimentConfig(Strict):
 
 QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "agent_callback_context",
                                "agent_callback_missed", "agent_caller_reason",
-                               "agent_caller_position", "agent_caller_promised"})
+                               "agent_caller_position", "agent_caller_promised",
+                               "agent_callback_reason"})
 """Said on the agent's leg or the callback call, whose URLs carry the queue, not the caller's
 arm: they are the queue's words, so a variant may not change them."""
 

@@ -105,6 +105,7 @@ class Prompts:
     agent_caller_reason: str = "Next caller, waiting {minutes}. In their words: {reason}."
     agent_caller_position: str = "They were number {position} in line when they told us."
     agent_caller_promised: str = "We told them to expect an answer within {wait}."
+    agent_callback_reason: str = "When they called, they told us: {reason}."
     not_understood: str = "Sorry, that key does nothing here. You keep your place in line."
     legacy_message: str = (
         "Your call is important to us. Please stay on the line. "

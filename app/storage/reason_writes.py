@@ -91,4 +91,11 @@ def next_in_line(conn: Connection, queue: str, agent_call_id: str,
                       head.first_announced_wait_s) if text else None
 
 
+def reason_of(conn: Connection, call_id: str) -> str | None:
+    """The words a caller gave (a callback's customer, before their phone rings)."""
+    data = conn.execute(select(call_events.c.data).where(
+        call_events.c.call_id == call_id, call_events.c.event == Event.REASON.value)).scalar()
+    return (json.loads(data).get("transcript") or None) if data else None
+
+
 WRITES = {c.Reason: reason, c.Briefed: briefed}

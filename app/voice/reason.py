@@ -77,6 +77,20 @@ def briefing(queue: str, agent_call_id: str) -> str | None:
     return words(svc.policy(queue, None), found, (now - found.entered_at).total_seconds())
 
 
+def for_callback(queue: str, policy: HoldPolicy, call_id: str) -> str | None:
+    """The customer's words, said to the agent before their phone rings (None: none given, or
+    the database could not say in time; the callback goes ahead either way)."""
+    if not asks_reasons(queue):
+        return None
+    try:
+        text = services().store.read(lambda conn: reason_writes.reason_of(conn, call_id),
+                                     g.deadline)
+    except DatabaseUnavailable as error:
+        log.warning("callback %s: its reason is not said: %s", call_id, error)
+        return None
+    return fill(policy.prompts.agent_callback_reason, reason=text.rstrip(".")) if text else None
+
+
 def words(policy: HoldPolicy, caller: NextCaller, waited_s: float) -> str:
     """The reason with the wait so far, where they were in line and the wait they were told."""
     prompts = policy.prompts

@@ -25,7 +25,7 @@ from app.twiml import (
     spoken_text,
     twiml_response,
 )
-from app.voice import callback_calls, callback_flow, closed, reason, returning, safety
+from app.voice import callback_calls, callback_flow, closed, overflow, reason, returning, safety
 from app.voice.blueprint import bp
 from app.voice.context import Route, this_route
 from app.voice.forms import (
@@ -44,7 +44,7 @@ from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, enqueue, voice_url
 from hold_policies.base import Choice
 from hold_policies.factory import assign
-from hold_policies.steps import Segment
+from hold_policies.steps import Segment, SegmentKind
 
 log = logging.getLogger("holdwell.voice")
 AGENT_WAIT_S = 30
@@ -117,6 +117,8 @@ def wait() -> Response:
         segment = policy.next_segment(situation_from_form(form, queue))
         if (said := announcement(segment)) is not None:
             svc.store.write(said, g.deadline)
+    if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
+        overflow.note_offer(form, route)
     choice_url = voice_url("choice", params)
     return twiml_response(cached_twiml(
         svc.twiml_cache, ("segment", segment, choice_url),
@@ -151,6 +153,8 @@ def choice() -> Response:
             return twiml_response(render_segment(safety.callback_unavailable(policy),
                                                  choice_url="", audio_url=audio_url))
         return twiml_response(callback_flow.ask_for_number(route, key.from_number))
+    if decision.choice is Choice.VOICEMAIL:  # stored, then out of the line to record
+        return twiml_response(overflow.leave_for_message(route, form, key.digit))
     return twiml_response(render_segment(decision.segment, choice_url=voice_url("choice", params),
                                          audio_url=audio_url))
 
@@ -174,6 +178,14 @@ def queue_result() -> Response:
                                   episode=params.episode), g.deadline)
     if form.garbled is not None:
         raise form.garbled
+    route = this_route()
+    if form.result == "queue-full" and (offer := overflow.full_offer(params, route.policy)):
+        overflow.note_offer(WaitForm(form.call_id, 1, 0.0, 1), route, "queue_full")
+        return twiml_response(offer)  # a callback or a message instead of a drop
+    rules = overflow.rules_of(route)
+    if (form.result == "leave" and rules is not None and rules.voicemail_key
+            and overflow.wants_to_record(form.call_id)):
+        return twiml_response(overflow.record_message(params, route.policy, rules))
     return twiml_response(after_queue(form.result, params))
 
 

@@ -172,3 +172,37 @@ def test_a_caller_who_left_the_line_is_not_the_one_briefed(asking, clock):
     twilio.post("/voice/queue-result?queue=support",
                 {"CallSid": sid("ann"), "QueueResult": "hangup", "QueueTime": "70"})
     assert [v.tag for v in parse(agent(twilio, "agent1").data)] == ["Dial"]
+
+
+CALLBACKS = """
+[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "callback"
+[queues.support.callback]
+ask_reason = true
+offer_without_estimate_after_s = 0
+"""
+
+
+def test_a_callback_agent_hears_the_customers_words_before_their_phone_rings(make_app, clock):
+    from tests.app.test_voice_contract import request_callback
+
+    app = make_app(CALLBACKS)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    call = sid("ann")
+    twilio.post("/voice/incoming", {"CallSid": call, "From": "+14155550100"})
+    poll_cb = "/voice/wait?policy=callback&queue=support"
+    twilio.post(poll_cb, {"CallSid": call, "QueueTime": "0", "QueuePosition": "1"})
+    clock.advance(60)
+    document = twilio.post(poll_cb, {"CallSid": call, "QueueTime": "60", "QueuePosition": "1"})
+    speech = parse(document.data).findall("Gather")[1]
+    assert speech.get("input") == "speech"
+    twilio.post(speech.get("action"), {**STANDARD, "CallSid": call,
+                                       "SpeechResult": "My router keeps dropping",
+                                       "Confidence": "0.7"})
+    request_callback(twilio, call, queue_time=75)
+    reply = twilio.post("/voice/agent", {"CallSid": sid("agent1"), "To": "+14155550000"})
+    root = parse(reply.data)
+    assert [v.tag for v in root] == ["Say", "Say", "Dial"] and root.find("Dial/Number") is not None
+    assert "they told us: My router keeps dropping" in spoken(reply.data)
