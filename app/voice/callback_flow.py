@@ -24,6 +24,7 @@ from app.voice.safety import choice_not_taken, falls_back_to
 from app.voice.situations import situation_from_poll
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import Choice, callback_confirmation
+from hold_policies.overflow import callback_key_of
 
 MAX_ENTRY_TRIES = 3
 CONFIRM_KEY, OTHER_NUMBER_KEY = "1", "2"
@@ -106,7 +107,7 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)
     situation = situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
-    callback_key = getattr(policy, "callback_key", "2")
+    callback_key = callback_key_of(policy) or "2"
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:
         raise LookupError(f"policy {policy.name} does not offer callbacks")

@@ -341,3 +341,54 @@ class CallbackLegForm:
         """Voicemail or a fax, not a person (`unknown` is treated as a person: better a
         greeting to an answering machine than hanging up on a customer)."""
         return self.answered_by.startswith(("machine", "fax"))
+
+
+URL_SHAPE = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~/%+=-]*")
+MAX_URL = 512
+TRANSCRIPTION_STATUSES = frozenset({"completed", "failed"})
+
+
+def recording_url(form: MultiDict, name: str = "RecordingUrl") -> str:
+    """An https URL of Twilio's recording (no query, no credentials): it is played to an agent."""
+    raw = form.get(name, "").strip()
+    if not raw:
+        abort(400, description=f"missing Twilio parameter {name}")
+    if len(raw) > MAX_URL or not URL_SHAPE.fullmatch(raw):
+        abort(400, description=f"Twilio parameter {name} is not an https URL: {raw[:60]!r}")
+    return raw
+
+
+@dataclass(frozen=True)
+class RecordingForm:
+    """The <Record> action (a message left from the queue): which call, and its recording.
+    `Digits` is the key that ended it, or "hangup": not keypad input, so it is not read."""
+
+    call_id: str
+    from_number: str | None
+    url: str
+    recording_sid: str
+    duration_s: float
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> RecordingForm:
+        return cls(sid(form, "CallSid"), form.get("From", "").strip()[:64] or None,
+                   recording_url(form), sid(form, "RecordingSid", "RE"),
+                   number(form, "RecordingDuration", 0.0) or 0.0)
+
+
+@dataclass(frozen=True)
+class TranscriptionForm:
+    """Twilio's transcribeCallback: the words of a recorded message."""
+
+    call_id: str
+    recording_sid: str
+    text: str
+    status: str
+
+    @classmethod
+    def parse(cls, form: MultiDict) -> TranscriptionForm:
+        status = one_of(form, "TranscriptionStatus", TRANSCRIPTION_STATUSES)
+        if status is None:
+            abort(400, description="missing Twilio parameter TranscriptionStatus")
+        return cls(sid(form, "CallSid"), sid(form, "RecordingSid", "RE"),
+                   form.get("TranscriptionText", "").strip()[:2000], status)

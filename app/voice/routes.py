@@ -118,7 +118,7 @@ def wait() -> Response:
         if (said := announcement(segment)) is not None:
             svc.store.write(said, g.deadline)
     if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
-        overflow.note_offer(form, route)
+        overflow.note_offer(form.call_id, form.queue_time_s, route)
     choice_url = voice_url("choice", params)
     return twiml_response(cached_twiml(
         svc.twiml_cache, ("segment", segment, choice_url),
@@ -180,7 +180,7 @@ def queue_result() -> Response:
         raise form.garbled
     route = this_route()
     if form.result == "queue-full" and (offer := overflow.full_offer(params, route.policy)):
-        overflow.note_offer(WaitForm(form.call_id, 1, 0.0, 1), route, "queue_full")
+        overflow.note_offer(form.call_id, None, route, "queue_full")
         return twiml_response(offer)  # a callback or a message instead of a drop
     rules = overflow.rules_of(route)
     if (form.result == "leave" and rules is not None and rules.voicemail_key

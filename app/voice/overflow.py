@@ -1,0 +1,214 @@
+"""Overflow instead of a drop, and messages from the queue (issue 16 items 4-5), live.
+
+Past a queue's maximum wait the policy itself serves the offer (hold_policies.overflow); here
+it is logged (OVERFLOW, once per time in line). The message key is stored before the caller
+hears "stay on the line" and leaves with <Leave/>: the Enqueue action (QueueResult=leave) then
+finds it and answers with <Record>, which only a plain call document may hold. At Twilio's
+queue-full the caller was never queued: the action offers a callback on their caller ID or a
+message, in a plain document too. The <Record> action stores the message as a callback task
+with its recording; Twilio's transcription, when configured, follows on its own callback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, g, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.services import services
+from app.storage import commands as c
+from app.storage.deadline import DatabaseUnavailable
+from app.storage.voicemail_writes import chose_voicemail
+from app.twiml import render_segment, say, twiml_response
+from app.voice.blueprint import bp
+from app.voice.callers import callback_number
+from app.voice.context import Route, this_route
+from app.voice.forms import KeyForm, RecordingForm, RouteParams, TranscriptionForm, WaitForm
+from app.voice.safety import falls_back_to, not_taken
+from app.voice.urls import audio_url, voice_url
+from hold_policies.base import HoldPolicy
+from hold_policies.overflow import overflow_of
+from hold_policies.overflow_rules import Overflow
+
+log = logging.getLogger("holdwell.voice")
+SILENCE_ENDS_MESSAGE_S = 5
+
+
+def rules_of(route: Route) -> Overflow | None:
+    return overflow_of(route.policy)
+
+
+def note_offer(call_id: str, queue_time_s: float | None, route: Route,
+               reason: str = "max_wait") -> None:
+    """The overflow offer was served: logged once per time in line (journaled if need be);
+    at queue-full there is no time in line (`queue_time_s` None)."""
+    svc = services()
+    params = route.params
+    svc.store.write(c.Overflowed(
+        call_id=call_id, now=svc.clock.now(), queue=route.queue, policy=route.policy.name,
+        arm=params.arm, reason=reason, queue_time_s=queue_time_s,
+        episode=params.episode), g.deadline)
+
+
+def leave_for_message(route: Route, form: WaitForm, digit: str) -> VoiceResponse:
+    """Store the message key, then "stay on the line" and <Leave/>; if it cannot be stored
+    in time the caller hears so and keeps their place (the action could not find it)."""
+    svc = services()
+    rules = rules_of(route)
+    if rules is None:
+        raise LookupError(f"queue {route.queue} takes no messages")
+    policy = route.policy
+    response = VoiceResponse()
+    try:
+        svc.store.store_now(c.ChooseVoicemail(
+            call_id=form.call_id, now=svc.clock.now(), queue=route.queue, digit=digit,
+            queue_time_s=form.queue_time_s, episode=route.params.episode), g.deadline)
+    except DatabaseUnavailable as error:
+        log.warning("no message for %s: %s", form.call_id, error)
+        say(response, policy.voice, rules.words.no_message_now)
+        return response
+    say(response, policy.voice, rules.words.to_message)
+    response.leave()
+    return response
+
+
+def wants_to_record(call_id: str) -> bool:
+    """Whether a caller who left the line pressed the message key (False past the budget)."""
+    svc = services()
+    try:
+        return bool(svc.store.read(lambda conn: chose_voicemail(conn, call_id), g.deadline))
+    except DatabaseUnavailable as error:
+        log.warning("cannot tell whether %s left to record a message: %s", call_id, error)
+        return False
+
+
+def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
+                   response: VoiceResponse | None = None) -> VoiceResponse:
+    """Ask for the message, <Record> it (length limit, beep, # ends it; transcribed where
+    configured); an empty recording falls through to "no message" and goodbye."""
+    response = response or VoiceResponse()
+    words = rules.words
+    say(response, policy.voice, words.message_prompt)
+    queue_only = params.queue_only()
+    response.record(
+        action=voice_url("voicemail/recorded", queue_only), method="POST",
+        max_length=rules.message_max_s, play_beep=True, finish_on_key="#",
+        timeout=SILENCE_ENDS_MESSAGE_S, transcribe=True if rules.transcribe else None,
+        transcribe_callback=(voice_url("voicemail/transcribed", queue_only)
+                             if rules.transcribe else None))
+    say(response, policy.voice, words.no_message)
+    response.hangup()
+    return response
+
+
+def full_offer(params: RouteParams, policy: HoldPolicy) -> VoiceResponse | None:
+    """After Twilio's queue-full: the callback/message offer (None: the queue has none)."""
+    rules = overflow_of(policy)
+    if rules is None or not rules.when_full:
+        return None
+    return render_segment(rules.full_offer(policy.voice),
+                          choice_url=voice_url("overflow/choice", params), audio_url=audio_url)
+
+
+def goodbye() -> VoiceResponse:
+    """The safe answer outside the queue: say goodbye honestly, nothing promised."""
+    route = this_route()
+    rules = rules_of(route)
+    response = VoiceResponse()
+    say(response, route.policy.voice, rules.words.goodbye if rules else "Goodbye.")
+    response.hangup()
+    return response
+
+
+@bp.post("/overflow/choice")
+@falls_back_to(goodbye)
+def overflow_choice() -> Response:
+    """The key pressed at the queue-full offer: a callback on the caller ID, or a message."""
+    key = KeyForm.parse(request.form)
+    route = this_route()
+    rules = rules_of(route)
+    if rules is None or not key.digit or key.digit not in rules.keys:
+        return twiml_response(goodbye())
+    if key.digit == rules.voicemail_key:
+        return twiml_response(record_message(route.params, route.policy, rules))
+    return twiml_response(book_from_full(route, key))
+
+
+def book_from_full(route: Route, key: KeyForm) -> VoiceResponse:
+    """A callback for a caller the full queue turned away: stored before it is confirmed."""
+    svc = services()
+    policy = route.policy
+    response = VoiceResponse()
+    number = callback_number(key.from_number, svc.config.callbacks.default_region)
+    if number is None:
+        say(response, policy.voice, "Sorry, we cannot call back the number you are calling "
+                                    "from.")
+        return _then_goodbye(response, route)
+    try:
+        booked = svc.store.store_now(c.RequestCallback(
+            call_id=key.wait.call_id, now=svc.clock.now(), queue=route.queue, number=number,
+            digit=key.digit, promised_wait_s=None, queue_time_s=0.0,
+            episode=route.params.episode), g.deadline)
+    except DatabaseUnavailable:
+        say(response, policy.voice, "Sorry, we could not book a call back just now.")
+        return _then_goodbye(response, route)
+    prompts = policy.prompts
+    say(response, policy.voice, prompts.callback_already_booked if booked
+        else prompts.callback_confirm_no_estimate)
+    response.hangup()
+    return response
+
+
+def _then_goodbye(response: VoiceResponse, route: Route) -> VoiceResponse:
+    for verb in goodbye().verbs:
+        response.append(verb)
+    return response
+
+
+def thanks() -> VoiceResponse:
+    """The <Record> action's answer: the message is taken, goodbye."""
+    route = this_route()
+    rules = rules_of(route)
+    response = VoiceResponse()
+    say(response, route.policy.voice, rules.words.message_thanks if rules else "Goodbye.")
+    response.hangup()
+    return response
+
+
+def message_lost() -> VoiceResponse:
+    """The safe answer of the <Record> action: nothing is confirmed that may not be kept."""
+    route = this_route()
+    response = VoiceResponse()
+    say(response, route.policy.voice,
+        "Sorry, we could not keep your message. Please call again a little later. Goodbye.")
+    response.hangup()
+    return response
+
+
+@bp.post("/voicemail/recorded")
+@falls_back_to(message_lost)
+def voicemail_recorded() -> Response:
+    """The message is recorded: a callback task with its recording (journaled if need be,
+    so the message is durable before the caller is thanked)."""
+    form = RecordingForm.parse(request.form)
+    svc = services()
+    route = this_route()
+    number = callback_number(form.from_number, svc.config.callbacks.default_region)
+    svc.store.write(c.LeaveVoicemail(
+        call_id=form.call_id, now=svc.clock.now(), queue=route.queue, number=number,
+        recording_url=form.url, recording_sid=form.recording_sid,
+        duration_s=form.duration_s), g.deadline)
+    return twiml_response(thanks())
+
+
+@bp.post("/voicemail/transcribed")
+@falls_back_to(not_taken)
+def voicemail_transcribed() -> Response:
+    """Twilio's transcript of a message, kept for the agent (nobody hears this answer)."""
+    form = TranscriptionForm.parse(request.form)
+    svc = services()
+    svc.store.write(c.VoicemailTranscribed(
+        call_id=form.call_id, now=svc.clock.now(), recording_sid=form.recording_sid,
+        text=form.text, status=form.status), g.deadline)
+    return Response(status=204)
