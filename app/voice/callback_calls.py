@@ -21,7 +21,7 @@ from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.twilio_rest import send_sms
 from app.twiml import say, twiml_response
-from app.voice import reason
+from app.voice import overflow, reason
 from app.voice.blueprint import bp
 from app.voice.context import this_route
 from app.voice.forms import CallbackLegForm, RouteParams
@@ -54,6 +54,7 @@ def dial_customer(claim: Callback, params: RouteParams, line_number: str | None)
     say(response, policy.voice, policy.prompts.agent_callback_context.format(minutes=words))
     if (told := reason.for_callback(claim.queue, policy, claim.call_id)) is not None:
         say(response, policy.voice, told)  # what the customer told us while waiting
+    overflow.tell_message(response, claim, policy)  # a message they left: heard first
     caller_id = svc.config.line.support_number or line_number
     fence = {"call": claim.call_id, "claim": claim.claim or ""}
     dial = response.dial(caller_id=caller_id, timeout=settings.ring_timeout_s, method="POST",

@@ -18,6 +18,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage import commands as c
+from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable
 from app.storage.voicemail_writes import chose_voicemail
 from app.twiml import render_segment, say, twiml_response
@@ -33,6 +34,19 @@ from hold_policies.overflow_rules import Overflow
 
 log = logging.getLogger("holdwell.voice")
 SILENCE_ENDS_MESSAGE_S = 5
+
+
+def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -> None:
+    """Before the customer rings, the agent hears that they left a message, then its
+    transcript, or else the recording itself."""
+    if not claim.recording_url:
+        return
+    words = (overflow_of(policy) or Overflow()).words
+    say(response, policy.voice, words.agent_message)
+    if claim.transcript:
+        say(response, policy.voice, words.agent_transcript.format(text=claim.transcript))
+    else:
+        response.play(claim.recording_url)
 
 
 def rules_of(route: Route) -> Overflow | None:
