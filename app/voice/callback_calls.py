@@ -133,7 +133,7 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str) -> None:
     written = svc.store.write(command, g.deadline)
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")
-    if written.value == "failed" and settings.sms_on_failure:
+    if written.value == "failed" and (settings.sms_on_failure or settings.sms_confirm):
         callback = callback_queue.get(svc.store.engine, leg.call_id)
         send_sms(svc.rest_client, to=callback.number, from_=svc.config.line.support_number,
                  body=settings.sms_text)

@@ -17,6 +17,7 @@ from app.storage.deadline import DatabaseUnavailable
 from app.twiml import render_segment, say, twiml_response
 from app.voice import safety
 from app.voice.blueprint import bp
+from app.voice.callback_sms import confirm_by_sms
 from app.voice.callers import callback_number, spoken_digits
 from app.voice.context import Route, this_route
 from app.voice.forms import EntryForm, KeyForm
@@ -122,4 +123,5 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         return render_segment(callback_confirmation(policy.voice,
                                                     policy.prompts.callback_already_booked),
                               choice_url="", audio_url=audio_url)
+    confirm_by_sms(number, decision.promised_wait_s)
     return render_segment(decision.segment, choice_url="", audio_url=audio_url)

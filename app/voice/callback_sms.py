@@ -1,0 +1,30 @@
+"""The optional text confirming a callback's window ([callbacks] sms_confirm, off by default).
+
+Sent through the REST client only after the caller's TwiML has gone back to Twilio (the
+response's close), so a slow or failing SMS never delays or breaks the call. With
+sms_confirm the customer is also texted if every attempt fails (as with sms_on_failure).
+"""
+
+from __future__ import annotations
+
+from flask import Response, after_this_request
+
+from app.services import services
+from app.twilio_rest import send_sms
+from hold_policies.estimate import WaitBand
+
+
+def confirm_by_sms(number: str, promised_wait_s: float | None) -> None:
+    """Text `number` the promised window once this request's answer is sent; nothing when
+    the queue's settings do not ask for it or no window was promised."""
+    svc = services()
+    settings = svc.config.callbacks
+    if not settings.sms_confirm or promised_wait_s is None:
+        return
+    body = settings.sms_confirm_text.format(wait=WaitBand(round(promised_wait_s / 60)).words())
+    client, sender = svc.rest_client, svc.config.line.support_number
+
+    @after_this_request
+    def send_once_answered(response: Response) -> Response:
+        response.call_on_close(lambda: send_sms(client, to=number, from_=sender, body=body))
+        return response
