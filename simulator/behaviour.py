@@ -107,6 +107,19 @@ class Reactions:
     """Seconds after a prompt ends before the caller's key press (must fit the Gather
     timeout, else the key is too late and nothing is pressed). Assumption."""
 
+    reason_p: float = 0.6
+    """Chance a caller asked in the first check-in what the call is about (a queue's
+    `ask_reason`) answers in a few words before the question's timeout. Assumption. Giving a
+    reason changes nothing else a caller does: not their patience, keys or outcome, and the
+    next check-in comes when it would have (the policy pauses until it is due). So the fast
+    engine counts the question's time for everyone and draws nothing for it (its calls are
+    the same with any reason_p); the Twilio emulator's callers answer with this chance, so
+    the app's words, storage and agent briefings are exercised."""
+
+    reason_speaking_s: float = 4.0
+    """Seconds a caller who answers speaks, after the question ends (the speech Gather then
+    waits its speech-end pause before posting the words). Assumption: a few words."""
+
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
@@ -122,7 +135,7 @@ class Reactions:
         """Callers who ignore what they hear and press nothing: the Erlang-A caller."""
         return cls(informed_rate=1, apology_rate=1, advert_rate=1, dead_air_hangup_p=0,
                    announcement_hangup_p=0, too_long_leave_p=0, overdue_rate=1, keep_key_p=0,
-                   callback_p=0, callback_if_too_long_p=0, closed_callback_p=0)
+                   callback_p=0, callback_if_too_long_p=0, closed_callback_p=0, reason_p=0)
 
     @property
     def active(self) -> bool:

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from hold_policies.durations import step_duration_s
 from hold_policies.steps import (
+    AskSpeech,
     Hangup,
     Leave,
     OfferKeys,
@@ -80,6 +81,9 @@ def heard_from_segment(segment: Segment) -> Heard:
             first_sound = t if first_sound is None else first_sound
             last_sound_end = t + prompt
             message_end, key_window = t + prompt, float(step.timeout_s)
+        elif isinstance(step, AskSpeech):  # a question for words, then listening (no keys)
+            first_sound = t if first_sound is None else first_sound
+            last_sound_end = t + length - step.timeout_s
         elif isinstance(step, Say | Play):
             first_sound = t if first_sound is None else first_sound
             last_sound_end = t + length
