@@ -17,6 +17,7 @@ from app.storage import commands as c
 from app.storage.call_writes import begin_call
 from app.storage.events import insert_once
 from app.storage.facts import append_fact, ensure_call, project
+from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.schema import callbacks
 from hold_policies.records import Event
@@ -53,6 +54,9 @@ def book_callback(conn: Connection, command: c.BookCallback) -> bool:
                      {"key": f"holdwell-closed:{command.queue}:{command.due_at}"})
     if conn.execute(ALREADY, {"call": command.call_id}).first() is not None:
         return True  # a retried request: booked already
+    hold_number(conn, command.queue, command.number)
+    if outstanding_for(conn, command.queue, command.number) is not None:
+        return True  # one callback per person: theirs is dialled at the opening, like this one
     if command.cap is not None and booked_for(conn, command.queue, due) >= command.cap:
         return False
     call = ensure_call(conn, command.call_id, command.queue, command.now, None)

@@ -301,3 +301,14 @@ def test_the_wallboard_rates_leave_closed_calls_out():
                                                         "waiting": 2, "closed": 4},
                                   served=5, served_within=5, served_wait_s=50.0))
     assert stats.calls == 6 and stats.unserved_rate == pytest.approx(1 / 6)
+
+
+def test_one_callback_per_person_holds_for_bookings_while_closed_too(line):
+    """Ringing twice while closed and pressing the key both times books one callback."""
+    app, twilio = line
+    ring(twilio, "first try")
+    press(twilio, "first try")
+    ring(twilio, "second try")
+    again = press(twilio, "second try")
+    assert "We will call you back on Monday at 8 AM" in spoken(again.data)
+    assert [row["call_id"] for row in booked(app)] == [sid("first try")]
