@@ -1,0 +1,249 @@
+"""Issue 16 items 4-5, live: overflow instead of a drop, and messages from the queue.
+
+Through the real routes: past the queue's maximum wait the wait document offers a callback or
+a message; the message key leaves the line and the Enqueue action answers with <Record>; the
+recording becomes a callback task its agent hears before the customer rings; Twilio's
+queue-full is answered with the same offer. Overflow is its own outcome, never an abandon.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.signed_client import SignedClient
+from app.storage.schema import callbacks
+from hold_policies.config import ConfigError, parse_config
+from tests.app.test_voice_contract import call_row, logged_events
+from tests.app.twiml_reading import WAIT_VERBS, all_verbs, parse, spoken, top_verbs
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+LINE = """
+[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "checkin"
+voice = "Polly.Amy"
+[queues.support.overflow]
+max_wait_s = 1800
+when_full = true
+voicemail = true
+"""
+FROM = "+14155550100"
+WAIT = "/voice/wait?policy=checkin&queue=support"
+CHOICE = "/voice/choice?policy=checkin&queue=support"
+RESULT = "/voice/queue-result?policy=checkin&queue=support"
+RECORDED = "/voice/voicemail/recorded?queue=support"
+RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/" + sid("msg", "RE")
+
+
+@pytest.fixture
+def line(make_app):
+    app = make_app(LINE)
+    return app, SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+def call(name: str, **extra: str) -> dict[str, str]:
+    return {"CallSid": sid(name), "From": FROM, **extra}
+
+
+def wait(twilio, name: str, queue_time: int, position: int = 4):
+    return twilio.post(WAIT, call(name, QueueTime=str(queue_time), QueuePosition=str(position),
+                                  CurrentQueueSize="9"))
+
+
+def record(twilio, name: str, recording_sid: str = sid("msg", "RE"), url: str = RECORDING):
+    return twilio.post(RECORDED, call(name, RecordingUrl=url, RecordingSid=recording_sid,
+                                      RecordingDuration="14", Digits="#"))
+
+
+def rows(app):
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(callbacks)).mappings().all()
+
+
+def test_before_the_maximum_wait_the_policy_speaks_and_past_it_the_offer_does(line):
+    app, twilio = line
+    before = wait(twilio, "c1", 1790)
+    assert "Press 3" not in spoken(before.data)
+    past = wait(twilio, "c1", 1810)
+    said = spoken(past.data)
+    assert "waited so long" in said and "Press 2 and we will call you back" in said
+    assert "Press 3 to leave a message" in said and "stay on the line" in said
+    gather = parse(past.data).find("Gather")
+    assert gather.get("action").endswith(CHOICE) and gather.get("numDigits") == "1"
+    assert all_verbs(past.data) <= WAIT_VERBS  # still the wait document's verbs only
+    wait(twilio, "c1", 1870)  # offered again a minute later, logged once
+    assert logged_events(app, sid("c1")).count("OVERFLOW") == 1
+
+
+def test_a_message_from_the_queue_becomes_a_callback_its_agent_hears_first(line, clock):
+    app, twilio = line
+    wait(twilio, "c1", 1810)
+    pressed = twilio.post(CHOICE, call("c1", Digits="3"))
+    assert top_verbs(pressed.data) == ["Say", "Leave"]
+    assert "stay on the line to leave your message" in spoken(pressed.data)
+    out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1815"))
+    assert top_verbs(out.data) == ["Say", "Record", "Say", "Hangup"]
+    rec = parse(out.data).find("Record")
+    assert rec.get("action").endswith(RECORDED) and rec.get("maxLength") == "120"
+    assert rec.get("playBeep") == "true" and rec.get("finishOnKey") == "#"
+    assert rec.get("transcribe") is None  # transcription is off unless configured
+    thanks = record(twilio, "c1")
+    assert top_verbs(thanks.data) == ["Say", "Hangup"] and "We have your message" in spoken(
+        thanks.data)
+    (task,) = rows(app)
+    assert task["recording_url"] == RECORDING and task["recording_s"] == 14
+    assert task["number"] == FROM and task["status"] == "pending"
+    row = call_row(app, sid("c1"))
+    assert row["outcome"] == "voicemail" and row["wait_s"] == pytest.approx(1815, abs=1)
+    assert "VOICEMAIL" in logged_events(app, sid("c1"))
+    clock.advance(60)  # nobody waits in line: the next agent takes the message first
+    agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent"),
+                                                        "To": "+14155550000"})
+    verbs = top_verbs(agent.data)
+    assert verbs.index("Play") < verbs.index("Dial")
+    assert parse(agent.data).find("Play").text == RECORDING
+    assert "This caller left a message" in spoken(agent.data)
+    assert parse(agent.data).find("Dial").find("Number").text == FROM
+
+
+def test_a_transcribed_message_is_read_to_the_agent(make_app, clock):
+    app = make_app(LINE + "transcribe = true\n")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    wait(twilio, "c1", 1810)
+    twilio.post(CHOICE, call("c1", Digits="3"))
+    out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1815"))
+    rec = parse(out.data).find("Record")
+    assert rec.get("transcribe") == "true"
+    assert rec.get("transcribeCallback").endswith("/voice/voicemail/transcribed?queue=support")
+    words = {"CallSid": sid("c1"), "RecordingSid": sid("msg", "RE"),
+             "TranscriptionSid": sid("t", "TR"), "TranscriptionStatus": "completed",
+             "TranscriptionText": "My router blinks red since Monday"}
+    assert twilio.post("/voice/voicemail/transcribed?queue=support", words).status_code == 204
+    record(twilio, "c1")  # the transcript may overtake the Record action: it still lands
+    clock.advance(60)
+    agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent")})
+    assert "They said: My router blinks red since Monday" in spoken(agent.data)
+    assert "Play" not in top_verbs(agent.data)
+
+
+def test_a_caller_who_rings_again_gets_one_callback_carrying_the_message(line):
+    app, twilio = line
+    for name in ("c1", "c2"):
+        wait(twilio, name, 1810)
+    twilio.post(CHOICE, call("c1", Digits="2"))  # a callback first...
+    twilio.post("/voice/callback/confirm?policy=checkin&queue=support&number=%2B14155550100",
+                call("c1", Digits="1"))
+    twilio.post(CHOICE, call("c2", Digits="3"))  # ...then a message from the same number
+    twilio.post(RESULT, call("c2", QueueResult="leave", QueueTime="1815"))
+    record(twilio, "c2")
+    (task,) = rows(app)
+    assert task["call_id"] == sid("c1") and task["recording_url"] == RECORDING
+
+
+def test_leaving_for_a_callback_is_not_taken_for_a_message(line):
+    app, twilio = line
+    wait(twilio, "c1", 1810)
+    twilio.post(CHOICE, call("c1", Digits="2"))
+    twilio.post("/voice/callback/confirm?policy=checkin&queue=support&number=%2B14155550100",
+                call("c1", Digits="1"))
+    out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1815"))
+    assert top_verbs(out.data) == ["Hangup"]
+    assert call_row(app, sid("c1"))["outcome"] == "left"
+
+
+def test_a_hang_up_after_the_offer_is_an_overflow_never_an_abandon(line):
+    app, twilio = line
+    wait(twilio, "c1", 1810)
+    twilio.post(RESULT, call("c1", QueueResult="hangup", QueueTime="1840"))
+    row = call_row(app, sid("c1"))
+    assert row["outcome"] == "overflow" and row["wait_s"] == pytest.approx(1840, abs=1)
+    wait(twilio, "c2", 1700)  # never offered: a hang-up is an abandon as ever
+    twilio.post(RESULT, call("c2", QueueResult="hangup", QueueTime="1720"))
+    assert call_row(app, sid("c2"))["outcome"] == "abandoned"
+
+
+def test_with_after_offer_leave_no_key_ends_the_wait_with_a_goodbye(make_app):
+    app = make_app(LINE + 'after_offer = "leave"\n')
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    past = wait(twilio, "c1", 1810)
+    assert top_verbs(past.data) == ["Gather", "Say", "Leave"]
+    out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1816"))
+    assert top_verbs(out.data) == ["Hangup"]
+    assert call_row(app, sid("c1"))["outcome"] == "overflow"
+
+
+def test_queue_full_offers_a_callback_or_a_message_instead_of_a_drop(line):
+    app, twilio = line
+    twilio.post("/voice/incoming?queue=support", call("c1"))
+    full = twilio.post(RESULT, call("c1", QueueResult="queue-full"))
+    assert top_verbs(full.data) == ["Gather", "Say", "Hangup"]
+    said = spoken(full.data)
+    assert "our line is full" in said and "Press 2" in said and "Press 3" in said
+    assert parse(full.data).find("Gather").get("action").endswith(
+        "/voice/overflow/choice?policy=checkin&queue=support")
+    twilio.post("/voice/status", call("c1", CallStatus="completed"))  # pressed nothing
+    assert call_row(app, sid("c1"))["outcome"] == "overflow"
+    assert "OVERFLOW" in logged_events(app, sid("c1"))
+
+
+def test_at_queue_full_key_2_books_a_callback_and_key_3_records(line):
+    app, twilio = line
+    choice = "/voice/overflow/choice?policy=checkin&queue=support"
+    for name in ("c1", "c2"):
+        twilio.post("/voice/incoming?queue=support", call(name, From=f"+1415555010{name[1]}"))
+        twilio.post(RESULT, call(name, QueueResult="queue-full"))
+    booked = twilio.post(choice, call("c1", From="+14155550101", Digits="2"))
+    assert top_verbs(booked.data) == ["Say", "Hangup"]
+    assert "We will call you back" in spoken(booked.data)
+    assert [r["number"] for r in rows(app)] == ["+14155550101"]
+    assert call_row(app, sid("c1"))["outcome"] == "left"  # a callback: not overflow, no abandon
+    msg = twilio.post(choice, call("c2", From="+14155550102", Digits="3"))
+    assert "Record" in top_verbs(msg.data)
+
+
+def test_without_overflow_queue_full_still_says_the_line_is_full(make_app):
+    app = make_app('[queues.support]\npolicy = "checkin"\n')
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    out = twilio.post("/voice/queue-result?queue=support", call("c1", QueueResult="queue-full"))
+    assert top_verbs(out.data) == ["Say", "Hangup"] and "line is full" in spoken(out.data)
+
+
+@pytest.mark.parametrize(("field", "value", "name"), [
+    ("RecordingSid", sid("x", "CA"), "RecordingSid"),
+    ("RecordingUrl", "http://api.twilio.com/x", "RecordingUrl"),
+    ("RecordingUrl", "https://api.twilio.com/x?a=b", "RecordingUrl"),
+    ("RecordingDuration", "-3", "RecordingDuration"),
+])
+def test_a_malformed_recording_is_a_400_that_names_it_and_stores_nothing(line, field, value,
+                                                                         name):
+    app, twilio = line
+    form = {**call("c1", RecordingUrl=RECORDING, RecordingSid=sid("msg", "RE"),
+                   RecordingDuration="5"), field: value}
+    answer = twilio.post(RECORDED, form)
+    assert answer.status_code == 400 and name.encode() in answer.data
+    assert rows(app) == []
+
+
+@pytest.mark.parametrize(("table", "problem"), [
+    ("when_full = false", "neither max_wait_s nor when_full"),
+    ("max_wait_s = 60\ncallback = false", "nothing to offer"),
+    ("max_wait_s = 60\nvoicemail = true\nvoicemail_key = \"2\"", "both '2'"),
+    ("max_wait_s = 60\nvoicemail = true\nvoicemail_key = \"1\"", ".keep_key"),
+    ("max_wait_s = 60\ntranscribe = true\nmessage_max_s = 300", "up to 120 s"),
+    ("max_wait_s = 60\nwords.sorry = \"{position}\"", "unknown placeholder"),
+])
+def test_bad_overflow_tables_are_refused_naming_the_key(table, problem):
+    import tomllib
+
+    text = f'[line]\nsupport_number = "+14155550000"\n[queues.support.overflow]\n{table}\n'
+    with pytest.raises(ConfigError) as error:
+        parse_config(tomllib.loads(text))
+    assert "overflow" in str(error.value) and problem in str(error.value)
+
+
+def test_overflow_needs_the_support_number_it_calls_back_from():
+    with pytest.raises(ConfigError, match="support_number"):
+        parse_config({"queues": {"support": {"overflow": {"max_wait_s": 600}}}})
