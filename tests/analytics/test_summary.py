@@ -282,3 +282,13 @@ def test_waits_that_repeat_are_counted_so_memory_stops_growing(records, tmp_path
     counted = sum(c.times.size for parts in summary.tied.values() for c in parts)
     assert held < 9 * 300 * len(summary.combos) and counted < len(records) / 3
     assert report_json(summary.report()) == report_json(build_report(load_records(path)))
+
+
+def test_several_files_report_as_their_records_read_whole_together(records, tmp_path):
+    half = len(records) // 2
+    first = write_records(records.iloc[:half], tmp_path / "first.parquet")
+    second = write_records(records.iloc[half:].reset_index(drop=True), tmp_path / "second.csv")
+    whole = build_report(load_records([first, second]))
+    assert report_json(summarise_files([first, second], batch_rows=300).report()) == report_json(
+        whole
+    )
