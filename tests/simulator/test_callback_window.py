@@ -1,0 +1,62 @@
+"""Issue 16 item 7 in the fast engine: on the issue's busy line (9 agents, 3 calls a minute,
+4-minute talks) at least 95% of callback windows said are kept — and the old sizing (the
+wait's band, 5-minute retries) keeps clearly fewer, so this test can fail."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hold_policies.callback import CallbackPolicy
+from hold_policies.promise import AttemptPlan
+from hold_policies.prompts import Prompts
+from simulator.promises import late_callbacks
+from simulator.run import simulate
+from simulator.scenario import Callbacks, Scenario, handoff_for, simple_scenario
+
+SEEDS = (1, 2, 3, 4)
+OLD_SIZING = AttemptPlan(target=None)  # the band of the wait estimate, nothing for retries
+OLD_RETRIES = Callbacks(soonest_retry_s=300.0)  # always the regular 5 minutes
+
+
+def busy_line(calls: int = 3000, callbacks: Callbacks | None = None) -> Scenario:
+    """The issue's line: 9 agents, 3 calls/min, talks of 4 minutes, patience of 3 (load 1.33)."""
+    return simple_scenario(calls=calls, agents=9, arrivals_per_min=3.0, service_mean_min=4.0,
+                           patience_mean_min=3.0, callbacks=callbacks or Callbacks(),
+                           handoff=handoff_for(Prompts()))
+
+
+def kept(scenario: Scenario, policy: CallbackPolicy) -> tuple[int, int]:
+    """Windows kept and windows said, pooled over the seeds."""
+    kept_n = said = 0
+    for seed in SEEDS:
+        figures = late_callbacks(simulate(scenario, policy, np.random.default_rng(seed)).table)
+        kept_n, said = kept_n + figures["kept"], said + figures["given_band"]
+    return kept_n, said
+
+
+def test_sized_windows_are_kept_at_least_95_percent_of_the_time():
+    kept_n, said = kept(busy_line(), CallbackPolicy())
+    assert said >= 300  # enough callbacks for the share to mean something
+    assert kept_n / said >= 0.95
+
+
+def test_the_old_sizing_breaks_more_than_one_promise_in_ten():
+    kept_n, said = kept(busy_line(callbacks=OLD_RETRIES), CallbackPolicy(promise=OLD_SIZING))
+    assert said >= 300
+    assert kept_n / said < 0.90
+
+
+def test_the_window_follows_the_answer_rate_the_engine_measures():
+    """Customers who answer only 70% of the time: sized with what the engine measures, the
+    windows hold; sized as if 85% answered (the assumption, never corrected), they do not."""
+    shy = busy_line(callbacks=Callbacks(answer_p=0.7))
+    kept_n, said = kept(shy, CallbackPolicy())
+    assert kept_n / said >= 0.95
+    stubborn = AttemptPlan(prior_attempts=10**9)  # the measurements never move it
+    kept_n, said = kept(shy, CallbackPolicy(promise=stubborn))
+    assert kept_n / said < 0.95
+
+
+def test_sooner_retries_alone_are_not_enough_the_window_must_allow_for_them():
+    kept_n, said = kept(busy_line(), CallbackPolicy(promise=OLD_SIZING))  # 1-minute retries
+    assert kept_n / said < 0.93
