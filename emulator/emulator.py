@@ -15,7 +15,9 @@ is signed with the auth token and carries exactly the parameters Twilio document
 (emulator.parameters); <Say> is timed by emulator.speech, not by the app's own model.
 
 Virtual callers decide with the same behaviour model as the fast engine (`Listener`),
-hearing what the app actually returned.
+hearing what the app actually returned. A speech <Gather> (the optional question about the
+call's reason) is answered by `reactions.reason_p` of callers with a scripted phrase
+(`reasons`), posted as SpeechResult and Confidence like Twilio's transcript.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from app.clock import ManualClock
 from app.signed_client import SignedClient, SignedWsgiClient
 from emulator import documents
 from emulator.documents import TwimlError, Verb
-from emulator.listening import listen
+from emulator.listening import Listened, listen
 from emulator.parameters import post_params
 from emulator.realism import Realism, Sids
 from simulator.behaviour import Action, Listener
@@ -51,6 +53,10 @@ LINE_NUMBER = "+14155550000"
 MIN_DOCUMENT_S = 1.0
 KEY_CONFIRM = "1"
 OFFERED_KEY = re.compile(r"press ([0-9*#])")
+REASONS = ("I was charged twice this month", "My parcel has not arrived",
+           "I cannot log in to my account", "I want to change my address")
+"""What virtual callers say when asked what the call is about (one phrase per caller)."""
+SPEECH_CONFIDENCE = "0.87"
 
 
 @dataclass
@@ -100,7 +106,8 @@ class TwilioEmulator:
                  number_entries: tuple[str, ...] = (),
                  listener_for: ListenerFactory | None = None,
                  realism: Realism | None = None,
-                 realism_draw: Callable[[], float] | None = None) -> None:
+                 realism_draw: Callable[[], float] | None = None,
+                 reasons: tuple[str, ...] = REASONS) -> None:
         self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
         self.draw, self.callback_draw = reactions_draw, callbacks_draw
         self.realism = realism or Realism()
@@ -121,6 +128,7 @@ class TwilioEmulator:
         self.tag = tag
         self.number_entries = number_entries
         self.listener_for = listener_for or self.behaviour_model
+        self.reasons = reasons  # what callers say when asked what the call is about
 
     def behaviour_model(self, caller: VirtualCaller, patience_s: float, at: float) -> Listener:
         """The scenario's caller-behaviour model, shared with the fast engine."""
@@ -316,7 +324,11 @@ class TwilioEmulator:
             caller.live = self.schedule(end, "hang_up", caller)  # Twilio: QueueResult=hangup
             return
         reaction = caller.listener.hear(at, heard.heard)  # None: listens to the end
-        if reaction is not None and reaction.action is Action.HANG_UP and reaction.at_s < end:
+        speaks = self.answer_at(caller, at, heard)
+        if speaks is not None and (reaction is None or reaction.at_s >= speaks[0]):
+            caller.live = self.schedule(speaks[0], "speak", (caller, heard.speech.action,
+                                                             speaks[1]))
+        elif reaction is not None and reaction.action is Action.HANG_UP and reaction.at_s < end:
             caller.live = self.schedule(reaction.at_s, "hang_up", caller)
         elif (reaction is not None and reaction.action is Action.PRESS and reaction.at_s < end
               and heard.gather_action):
@@ -326,6 +338,30 @@ class TwilioEmulator:
             caller.live = self.schedule(end, "redirect", (caller, heard.redirect))
         else:
             caller.live = self.schedule(max(end, at + MIN_DOCUMENT_S), "repoll", caller)
+
+    def answer_at(self, caller: VirtualCaller, at: float,
+                  heard: Listened) -> tuple[float, str] | None:
+        """(when the words are posted, the words) if the document asks what the call is about
+        and this caller answers (`reactions.reason_p`): they speak for reason_speaking_s after
+        the question, and Twilio posts once the speech-end pause has passed."""
+        ask = heard.speech
+        if ask is None or not self.reasons or self.draw() >= self.scenario.reactions.reason_p:
+            return None
+        said = self.scenario.reactions.reason_speaking_s
+        return (at + ask.asked_s + said + ask.speech_end_s,
+                self.reasons[caller.index % len(self.reasons)])
+
+    def speak(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
+        """The speech Gather's action: Twilio's transcript and its confidence."""
+        caller, action, words = subject
+        try:
+            verbs = documents.parse(self.post(action, "gather_speech", {
+                **self.call_params(caller), "SpeechResult": words,
+                "Confidence": SPEECH_CONFIDENCE}), documents.WAIT_VERBS)
+        except TwimlError as error:
+            self.errors.append(f"speech {caller.call_sid}: {error}")
+            return self.end_wait(caller, at, "error")
+        self.play(caller, at, verbs, f"[says {words!r}] ")
 
     def repoll(self, caller: VirtualCaller, at: float) -> None:
         self.poll(caller, at)
@@ -571,4 +607,4 @@ class TwilioEmulator:
 
 
 LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave",
-                         "redirect"})
+                         "redirect", "speak"})

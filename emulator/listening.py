@@ -33,16 +33,39 @@ class Listened:
     gather_action: str | None  # where a key press goes
     ends_with: str | None  # "Leave", "Hangup", "Redirect" or None (document simply ends)
     redirect: str | None
+    speech: SpeechGather | None = None  # a question the caller may answer in words
+
+
+@dataclass(frozen=True)
+class SpeechGather:
+    """A <Gather input="speech">: where the words go, when its question ends, how long it
+    listens for speech to start and the pause that ends it (Twilio's speechTimeout)."""
+
+    action: str
+    asked_s: float
+    timeout_s: float
+    speech_end_s: float
+
+
+def is_speech_only(verb: Verb) -> bool:
+    """A Gather that takes words, not keys (input="speech")."""
+    return verb.name == "Gather" and "dtmf" not in (verb.get("input") or "dtmf")
 
 
 def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
     t, first_sound, last_sound_end = 0.0, None, 0.0
     message_end: float | None = None
     key_window, music = 0.0, False
-    gather_action = ends_with = redirect = None
+    gather_action = ends_with = redirect = speech = None
     for verb in verbs:
         length = seconds(verb, audio_s)
-        if verb.name in ("Say", "Play", "Gather"):
+        if is_speech_only(verb):  # its question is heard; keys are not taken there
+            timeout = float(verb.get("timeout", "5"))
+            first_sound = t if first_sound is None else first_sound
+            last_sound_end = t + length - timeout
+            speech = SpeechGather(verb.get("action") or "", last_sound_end, timeout,
+                                  float(verb.get("speechTimeout", "2") or 2))
+        elif verb.name in ("Say", "Play", "Gather"):
             sound = length - (float(verb.get("timeout", "5")) if verb.name == "Gather" else 0)
             if sound > 0:
                 first_sound = t if first_sound is None else first_sound
@@ -59,7 +82,7 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
             break
         t += length
     text = " ".join(v.text for v in verbs if v.name == "Say") + " " + " ".join(
-        c.text for v in verbs for c in v.children if c.name == "Say")
+        c.text for v in verbs if not is_speech_only(v) for c in v.children if c.name == "Say")
     keys = KEY.findall(text) if gather_action else []
     heard = Heard(
         duration_s=t,
@@ -75,7 +98,7 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
         callback_key=keys[-1] if len(keys) > 1 and CALLBACK.search(text) else None,
         key_window_s=key_window,
     )
-    return Listened(heard, gather_action, ends_with, redirect)
+    return Listened(heard, gather_action, ends_with, redirect, speech)
 
 
 def _position(text: str) -> int | None:

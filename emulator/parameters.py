@@ -14,7 +14,9 @@ Sources (read 2026-12):
   "only if the call was actually enqueued").
 - Queue noun url: https://www.twilio.com/docs/voice/twiml/queue#attributes-url-parameters
 - Gather action: https://www.twilio.com/docs/voice/twiml/gather#action (Digits for dtmf;
-  SpeechResult and Confidence for speech, which holdwell never asks for).
+  for speech, SpeechResult, "the transcribed result of your caller's speech", and
+  Confidence, "a confidence score between 0.0 and 1.0": asked by holdwell's optional reason
+  question, `gather_speech`).
 - Dial action: https://www.twilio.com/docs/voice/twiml/dial#action (DialCallSid and
   DialCallDuration describe the dialled leg: none when a Queue dial found nobody).
 - Number url and AnsweredBy: https://www.twilio.com/docs/voice/twiml/number and
@@ -55,7 +57,8 @@ DOCUMENTED: Mapping[str, Documented] = {
     "incoming": Documented(STANDARD, STANDARD_WHEN),
     "wait": Documented(STANDARD | QUEUE_WAIT, STANDARD_WHEN),
     "redirect": Documented(STANDARD, STANDARD_WHEN),
-    "gather": Documented(STANDARD | {"Digits"}, STANDARD_WHEN | {"SpeechResult", "Confidence"}),
+    "gather": Documented(STANDARD | {"Digits"}, STANDARD_WHEN),
+    "gather_speech": Documented(STANDARD | {"SpeechResult", "Confidence"}, STANDARD_WHEN),
     "enqueue_action": Documented(STANDARD | {"QueueResult"},
                                  STANDARD_WHEN | {"QueueSid", "QueueTime"}),
     "queue_url": Documented(STANDARD | {"QueueSid", "QueueTime", "DequeingCallSid"},

@@ -7,7 +7,7 @@ Silence after it means "keep waiting": nobody is ever dropped for not pressing a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hold_policies.base import Choice, Decision, Voice, spoken
 from hold_policies.durations import step_duration_s
@@ -150,4 +150,16 @@ class CheckinPolicy:
             text, choice = self.prompts.keep_waiting_ack, Choice.KEEP_WAITING
         else:
             text, choice = self.prompts.not_understood, Choice.UNKNOWN
-        return Decision(choice, spoken(self.voice, SegmentKind.ACKNOWLEDGE, text))
+        said = spoken(self.voice, SegmentKind.ACKNOWLEDGE, text)
+        if choice is Choice.KEEP_WAITING and self.key_cut_the_question(situation):
+            said = replace(said, steps=(*said.steps, self.reason_question()))
+        return Decision(choice, said)
+
+    def key_cut_the_question(self, situation: Situation) -> bool:
+        """A key pressed in the first check-in ends it before its question: the question
+        follows the thanks instead (still asked once). With the log, the first check-in is
+        the only one logged; without it, the time in line says so."""
+        if not self.ask_reason:
+            return False
+        return situation.announcements == 1 or (
+            situation.announcements == 0 and situation.waited_s < self.first_s + self.interval_s)

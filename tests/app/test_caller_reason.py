@@ -206,3 +206,15 @@ def test_a_callback_agent_hears_the_customers_words_before_their_phone_rings(mak
     root = parse(reply.data)
     assert [v.tag for v in root] == ["Say", "Say", "Dial"] and root.find("Dial/Number") is not None
     assert "they told us: My router keeps dropping" in spoken(reply.data)
+
+
+def test_a_caller_who_presses_to_keep_waiting_hears_the_question_after_the_thanks(asking, clock):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 3, clock)
+    clock.advance(10)
+    reply = twilio.post(CHOICE, {**STANDARD, "CallSid": sid("ann"), "Digits": "1"})
+    assert [g.get("input") for g in parse(reply.data).findall("Gather")] == ["speech"]
+    assert "keep your place" in spoken(reply.data)
+    assert "what your call is about" in spoken(reply.data)
+    answer(twilio, sid("ann"), "refund please")
+    assert len(facts(app, "REASON")) == 1

@@ -80,3 +80,15 @@ def test_reason_words_are_prompts_and_the_agent_words_belong_to_the_queue():
             "policy": "checkin", "prompts": {"agent_caller_reason": "{reason}"}}}}}})
     with pytest.raises(ConfigError, match="unknown placeholder"):
         parse_config({"queues": {"support": {"prompts": {"reason_thanks": "{transcript}"}}}})
+
+
+def test_a_key_pressed_in_the_first_checkin_is_thanked_then_the_question_follows():
+    asking = policy(ask_reason=True)
+    first = asking.on_key(first_checkin(70.0, announcements=1, since_announcement_s=10.0), "1")
+    assert first.segment.asks_reason and first.choice.value == "keep_waiting"
+    later = asking.on_key(first_checkin(130.0, announcements=2, since_announcement_s=10.0), "1")
+    assert not later.segment.asks_reason
+    assert not asking.on_key(first_checkin(70.0, announcements=1), "7").segment.asks_reason
+    assert not policy().on_key(first_checkin(70.0, announcements=1), "1").segment.asks_reason
+    assert asking.on_key(first_checkin(70.0), "1").segment.asks_reason  # no log: by time
+    assert not asking.on_key(first_checkin(130.0), "1").segment.asks_reason
