@@ -464,7 +464,7 @@ class QueueConfig(Strict):
             return None
         words = {k: v for k, v in table.words.model_dump().items() if v is not None}
         return Overflow(
-            max_wait_s=table.max_wait_s, when_full=table.when_full,
+            max_wait_s=table.max_wait_s, when_full=table.when_full, queue_size=self.max_size,
             callback_key=table.callback_key if table.callback else None,
             voicemail_key=table.voicemail_key if table.voicemail else None,
             after_offer=table.after_offer, repeat_s=table.repeat_s,

@@ -42,6 +42,7 @@ class Overflow:
 
     max_wait_s: int | None = None  # None: no maximum wait (the offer only at queue-full)
     when_full: bool = False
+    queue_size: int = 1000  # the Twilio queue's max_size: full at this many waiting
     callback_key: str | None = "2"
     voicemail_key: str | None = None
     after_offer: str = "keep_waiting"  # or "leave": no key at the offer ends the wait

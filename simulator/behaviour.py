@@ -120,7 +120,24 @@ class Reactions:
     """Seconds a caller who answers speaks, after the question ends (the speech Gather then
     waits its speech-end pause before posting the words). Assumption: a few words."""
 
+    overflow_callback_p: float = 0.5
+    """Share of callers offered the overflow (past the queue's maximum wait, or turned away
+    by a full queue) who take the callback, when one is offered. Drawn once per caller, at
+    their first offer: the offer repeats about once a minute without compounding.
+    Assumption: like `callback_if_too_long_p`, but some distrust a promise after a long wait."""
+
+    overflow_voicemail_p: float = 0.2
+    """Share of those callers who leave a message instead, when a message is offered (the
+    rest keep waiting, or hang up, as their patience says). Assumption."""
+
+    message_s: float = 30.0
+    """Seconds a caller speaks when leaving a message. Assumption."""
+
     def __post_init__(self) -> None:
+        if self.overflow_callback_p + self.overflow_voicemail_p > 1:
+            raise ScenarioError("reactions.overflow_callback_p + overflow_voicemail_p: must be "
+                                f"at most 1 (got {self.overflow_callback_p} + "
+                                f"{self.overflow_voicemail_p})")
         for item in fields(self):
             value = getattr(self, item.name)
             if item.name.endswith("_p") and not 0 <= value <= 1:
@@ -135,7 +152,8 @@ class Reactions:
         """Callers who ignore what they hear and press nothing: the Erlang-A caller."""
         return cls(informed_rate=1, apology_rate=1, advert_rate=1, dead_air_hangup_p=0,
                    announcement_hangup_p=0, too_long_leave_p=0, overdue_rate=1, keep_key_p=0,
-                   callback_p=0, callback_if_too_long_p=0, closed_callback_p=0, reason_p=0)
+                   callback_p=0, callback_if_too_long_p=0, closed_callback_p=0, reason_p=0,
+                   overflow_callback_p=0, overflow_voicemail_p=0)
 
     @property
     def active(self) -> bool:
@@ -167,8 +185,8 @@ class Listener:
     budget of neutral-hold seconds, used at `rate` (x `overdue_rate` after the promise).
     """
 
-    __slots__ = ("advertised", "apologised", "budget", "draw", "informed", "promise_at",
-                 "rate", "reactions", "reneges", "silent_since", "since")
+    __slots__ = ("advertised", "apologised", "budget", "draw", "informed", "overflow_choice",
+                 "promise_at", "rate", "reactions", "reneges", "silent_since", "since")
 
     def __init__(self, reactions: Reactions, patience_s: float, entered_s: float,
                  draw: Callable[[], float]) -> None:
@@ -178,6 +196,7 @@ class Listener:
         self.promise_at = INF  # when the first announced wait runs out
         self.informed = self.apologised = self.advertised = False
         self.reneges: bool | None = None  # decided when first told where they stand
+        self.overflow_choice: str | None = None  # callback, voicemail or "": at the first offer
         self.silent_since: float | None = None
 
     def hang_up_at(self) -> float:
@@ -215,6 +234,10 @@ class Listener:
         dead = self._dead_air(now, heard)
         if dead < at:
             at, cause = dead, "dead_air"
+        if heard.overflow and heard.message_end_s is not None:
+            chosen = self.answer_overflow(now + heard.message_end_s, heard)
+            if chosen is not None and chosen.at_s < at:
+                return chosen if chosen.at_s < end else None
         if heard.informs and heard.message_end_s is not None:
             chosen = self._answer_announcement(now + heard.message_end_s, heard)
             if chosen is not None and chosen.at_s < at:
@@ -251,6 +274,21 @@ class Listener:
                 return start + k * r.dead_air_s
             k += 1
         return INF
+
+    def answer_overflow(self, message_at: float, heard: Heard) -> Reaction | None:
+        """At the overflow offer: the key of the callback or the message this caller takes
+        (decided at their first offer), if it is on offer and the key comes in time."""
+        r = self.reactions
+        if self.overflow_choice is None:
+            u = self.draw()
+            self.overflow_choice = (
+                "callback" if u < r.overflow_callback_p
+                else "voicemail" if u < r.overflow_callback_p + r.overflow_voicemail_p else "")
+        key = {"callback": heard.callback_key, "voicemail": heard.voicemail_key}.get(
+            self.overflow_choice)
+        if key is None or r.key_delay_s > heard.key_window_s:
+            return None
+        return Reaction(Action.PRESS, message_at + r.key_delay_s, key, self.overflow_choice)
 
     def _answer_announcement(self, message_at: float, heard: Heard) -> Reaction | None:
         """Take a callback, leave, hang up in the spike, or press keep: at most one."""

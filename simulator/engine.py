@@ -26,10 +26,11 @@ from simulator.callbacks import CallbackLifecycle
 from simulator.closed_hours import ClosedHours
 from simulator.heard import MIN_SEGMENT_S, Heard, ends_the_wait, heard_from_segment
 from simulator.ledger import Ledger
+from simulator.overflow import Overflows
 from simulator.scenario import Scenario
 from simulator.staffing import Agents
 from simulator.streams import Callers, Streams, UniformStream
-from simulator.table import ABANDONED, ANSWERED, LEFT, CallTable, call_id
+from simulator.table import ABANDONED, ANSWERED, LEFT, OVERFLOW, CallTable, call_id
 from simulator.waiter import END, HANG_UP, LEAVE, POLL, PRESS, READY, WAITING, Waiter
 from simulator.waiting import Line, QueueSpeed
 
@@ -70,7 +71,7 @@ class PolicyNotPure(RuntimeError):
     """A policy gave two callers in the same situation different segments."""
 
 
-class PolledEngine(CallbackLifecycle, ClosedHours):
+class PolledEngine(Overflows, CallbackLifecycle, ClosedHours):
     """One run of one policy on one scenario's callers."""
 
     def __init__(self, scenario: Scenario, policy: HoldPolicy, streams: Streams,
@@ -102,6 +103,7 @@ class PolledEngine(CallbackLifecycle, ClosedHours):
             else None
         self.reused = 0
         self.setup_hours()
+        self.setup_overflow()
 
     def run(self, progress: Callable[[int], None] | None = None) -> CallTable:
         """Process events in time order until every call, and every callback, has ended."""
@@ -170,7 +172,10 @@ class PolledEngine(CallbackLifecycle, ClosedHours):
         heapq.heappush(self.events, (at, self.seq, waiter))
 
     def wait_in_queue(self, i: int, t: float) -> None:
-        """No agent is free: the caller joins the line and Twilio asks for the wait document."""
+        """No agent is free: the caller joins the line and Twilio asks for the wait document
+        (unless the queue is full: then the overflow offer, or Twilio's queue-full)."""
+        if self.full_at is not None and self.waiting >= self.full_at:
+            return self.turned_away(i, t)
         self.line.join(i)
         self.waiting += 1
         self.eligible += 1
@@ -211,6 +216,8 @@ class PolledEngine(CallbackLifecycle, ClosedHours):
                 answers[situation] = answer
         segment, heard, ends_call, announces = answer
         waiter.segments += 1
+        if heard.overflow:
+            self.offered.add(waiter.i)
         if announces:
             waiter.last_announced = t
             said = segment.announced_position
@@ -278,6 +285,8 @@ class PolledEngine(CallbackLifecycle, ClosedHours):
         situation = with_caller(self.situation(waiter, t), waiter.i)
         decision = self.policy.on_key(situation, digit)
         heard, ends_call, _ = self.heard_in(decision.segment)
+        if decision.choice is Choice.VOICEMAIL:  # a message: a callback task, place kept
+            return self.leave_message(waiter, t, heard.duration_s)
         if decision.choice is not Choice.CALLBACK:
             return self.play(waiter, t, heard, ends_call)
         self.request_callback(waiter, t, decision.promised_wait_s)
@@ -286,6 +295,8 @@ class PolledEngine(CallbackLifecycle, ClosedHours):
     def leave_queue(self, waiter: Waiter, t: float, outcome: int) -> None:
         """The caller's wait ends here (answered, hung up, or ended by the policy)."""
         i = waiter.i
+        if outcome != ANSWERED and i in self.offered:  # offered instead of a drop
+            outcome = OVERFLOW
         self.ledger.outcome[i] = outcome
         self.ledger.wait[i] = t - self.arrivals[i]
         self.line.leave(i)

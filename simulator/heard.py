@@ -27,7 +27,7 @@ MIN_SEGMENT_S = 1.0
 """A wait document that takes no time is re-requested after this long (Twilio's round trip)."""
 _MESSAGE_KINDS = frozenset({SegmentKind.AD, SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER,
                             SegmentKind.ACKNOWLEDGE, SegmentKind.CALLBACK_CONFIRM,
-                            SegmentKind.WELCOME})
+                            SegmentKind.WELCOME, SegmentKind.OVERFLOW_OFFER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,8 @@ class Heard:
     keep_key: str | None = None
     callback_key: str | None = None
     key_window_s: float = 0.0  # how long after the prompt a key is still collected
+    overflow: bool = False  # the overflow offer (past the maximum wait, or the line full)
+    voicemail_key: str | None = None  # the key that leaves a message, when offered
     informs: bool = field(init=False)  # the caller learned where they stand (position or wait)
 
     def __post_init__(self) -> None:
@@ -97,6 +99,8 @@ def heard_from_segment(segment: Segment) -> Heard:
         t += length
     keys = segment.offered_keys
     offers_callback = kind == SegmentKind.CALLBACK_OFFER and len(keys) > 1
+    overflow = kind == SegmentKind.OVERFLOW_OFFER  # its keys: a callback and/or a message
+    callback = next((k for k in keys if k != segment.voicemail_key), None) if overflow else None
     return Heard(
         duration_s=t,
         leading_silence_s=t if first_sound is None else first_sound,
@@ -108,7 +112,9 @@ def heard_from_segment(segment: Segment) -> Heard:
         # is important to us"; a check-in only with its apology (a variant may drop it)
         advert=kind == SegmentKind.AD,
         music=music > 0,
-        keep_key=keys[0] if keys else None,
-        callback_key=keys[-1] if offers_callback else None,
+        keep_key=keys[0] if keys and not overflow else None,
+        callback_key=callback if overflow else keys[-1] if offers_callback else None,
         key_window_s=key_window,
+        overflow=overflow,
+        voicemail_key=segment.voicemail_key,
     )

@@ -21,9 +21,10 @@ if TYPE_CHECKING:  # pandas loads only when a frame is asked for
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 """Outcome codes in the `outcome` column are indexes into this tuple."""
-ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT, CLOSED = (
+ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT, CLOSED, OVERFLOW = (
     OUTCOMES.index(o) for o in (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.CALLBACK_CONNECTED,
-                                Outcome.CALLBACK_FAILED, Outcome.LEFT, Outcome.CLOSED))
+                                Outcome.CALLBACK_FAILED, Outcome.LEFT, Outcome.CLOSED,
+                                Outcome.OVERFLOW))
 NO_BOOKING = -1
 """`closed_callback` of a call that booked no callback while the line was closed."""
 
