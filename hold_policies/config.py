@@ -190,6 +190,15 @@ class CallbackConfig(CheckinConfig):
     """agent_first: a free agent dials the customer; customer_first: the customer is rung
     first and, on answering, put at the head of the line (the queue's priority queue)."""
 
+    @field_validator("dialling")
+    @classmethod
+    def _dialling_built(cls, mode: str) -> str:
+        if mode == "customer_first":  # refused rather than silently dialled agent-first
+            raise ValueError("customer_first dialling is not available yet (issue 16 item 7); "
+                             "use \"agent_first\", or [callbacks] place_via_rest for callbacks "
+                             "at risk of missing their window")
+        return mode
+
     @model_validator(mode="after")
     def distinct_keys(self) -> CallbackConfig:
         if self.callback_key == self.keep_key:
