@@ -34,9 +34,14 @@ CHOICE = "/voice/choice?policy=callback&queue=support"
 FROM = "+14155550100"
 
 
+def caller_number(call_id: str) -> str:
+    """Each caller their own phone (one callback per person would refuse a shared one)."""
+    return f"+1415555{int(call_id[2:], 16) % 10_000:04d}"
+
+
 def gather_post(call_id: str, digits: str) -> dict[str, str]:
     """What Twilio posts to a Gather action: Digits and the standard call parameters only."""
-    return {"CallSid": call_id, "AccountSid": "AC" + "0" * 32, "From": FROM,
+    return {"CallSid": call_id, "AccountSid": "AC" + "0" * 32, "From": caller_number(call_id),
             "To": "+14155550000", "CallStatus": "in-progress", "Direction": "inbound",
             "ApiVersion": "2010-04-01", "Digits": digits}
 
@@ -70,7 +75,7 @@ def promised_wait(app, call_id: str) -> float | None:
 
 
 def book_from_gather(twilio: SignedClient, call_id: str, *, position: int) -> str:
-    twilio.post("/voice/incoming", {"CallSid": call_id, "From": FROM})
+    twilio.post("/voice/incoming", {"CallSid": call_id, "From": caller_number(call_id)})
     poll(twilio, call_id, queue_time=0, position=position)
     poll(twilio, call_id, queue_time=60, position=position)
     offer = twilio.post(CHOICE, gather_post(call_id, "2"))
@@ -102,7 +107,7 @@ def test_the_logged_place_gives_the_promise_the_wait_request_itself_would_have_g
     other = f"sqlite:///{tmp_path / 'other.db'}"
     upgrade(other)
     explicit_app, explicit = busy_line(make_app, clock, other)
-    explicit.post("/voice/incoming", {"CallSid": caller, "From": FROM})
+    explicit.post("/voice/incoming", {"CallSid": caller, "From": caller_number(caller)})
     poll(explicit, caller, queue_time=0, position=7)
     poll(explicit, caller, queue_time=60, position=7)
     form = {**gather_post(caller, "2"), "QueuePosition": "7", "QueueTime": "60"}
