@@ -17,6 +17,7 @@ from simulator.table import (
     CALLBACK_FAILED,
     CLOSED,
     NO_BOOKING,
+    OVERFLOW,
     CallTable,
 )
 
@@ -104,6 +105,7 @@ def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0)
         "callbacks_connected": int(np.count_nonzero(outcome == CALLBACK_CONNECTED)),
         "callbacks_failed": int(np.count_nonzero(outcome == CALLBACK_FAILED)),
         "callback_promise_kept_rate": _ratio(promises_kept(table), requested),
+        "overflow": int(np.count_nonzero(outcome == OVERFLOW)),  # offered, took neither
         "announcements_mean": _mean(table.announcements.astype(float)),
         **closed,
         "wall_s": round(wall_s, 4),

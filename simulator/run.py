@@ -15,6 +15,7 @@ import numpy as np
 from hold_policies.base import HoldPolicy
 from hold_policies.config import POLICY_NAMES, HoldwellConfig
 from hold_policies.factory import build_policy
+from hold_policies.overflow import overflow_of
 from hold_policies.records import CallRecord
 from simulator.engine import run_polled
 from simulator.fastpath import inert_timeline, run_inert
@@ -59,7 +60,8 @@ def simulate(
     streams = Streams.spawn(rng)
     callers = streams.callers(scenario)
     table = None
-    if not poll and not scenario.reactions.active and scenario.closed_line is None:
+    if (not poll and not scenario.reactions.active and scenario.closed_line is None
+            and overflow_of(policy) is None):  # an overflow's offer and full queue: polled
         timeline = inert_timeline(policy, scenario.queue)
         if timeline is not None:
             table = run_inert(scenario, policy, callers, timeline, progress)

@@ -86,3 +86,21 @@ def test_the_share_who_take_a_callback_is_the_documented_reaction():
 def test_reactions_that_add_up_past_everyone_are_refused():
     with pytest.raises(ScenarioError, match="overflow_callback_p"):
         Reactions(overflow_callback_p=0.7, overflow_voicemail_p=0.4)
+
+
+def test_simulate_polls_an_overflowing_policy_and_counts_its_overflow_apart():
+    """Reactions off would take the inert fast path for silence; the overflow must not be
+    skipped: callers past the maximum wait end as overflow, counted on their own."""
+    from simulator.run import simulate
+    from simulator.scenario import simple_scenario
+
+    scenario = simple_scenario(calls=800, agents=2, arrivals_per_min=1.2, service_mean_min=2.0,
+                               patience_mean_min=6.0, reactions=Reactions.off())
+    plain = simulate(scenario, policy_named("silence"), np.random.default_rng(3))
+    capped = simulate(scenario, with_overflow(policy_named("silence"), MAX_WAIT),
+                      np.random.default_rng(3))
+    assert plain.summary["overflow"] == 0 and capped.summary["overflow"] > 0
+    # the same callers: those who would have abandoned after the maximum are overflow now
+    late = (plain.table.outcome == ABANDONED) & (plain.table.wait_s >= 100 + 60)
+    assert capped.summary["abandoned"] < plain.summary["abandoned"]
+    assert capped.summary["overflow"] >= int(late.sum())
