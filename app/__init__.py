@@ -6,11 +6,11 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from flask import Flask
-
 from app.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:  # importing the package stays light: CLI commands pay only for what they use
+    from flask import Flask
+
     from app.clock import Clock
     from hold_policies.config import HoldwellConfig
 
@@ -34,6 +34,8 @@ def create_app(
             "TWILIO_AUTH_TOKEN is not set, so no Twilio request could be validated. Set it, or "
             "set HOLDWELL_INSECURE_SKIP_SIGNATURE=1 for local experiments only."
         )
+    from flask import Flask  # here, so `app.settings` (the CLI's database URL) loads no Flask
+
     from app.services import Services
 
     app = Flask(__name__)
