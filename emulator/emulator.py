@@ -51,6 +51,8 @@ QUEUE_SID = "QU" + "0" * 32
 ACCOUNT_SID = "AC" + "0" * 32
 LINE_NUMBER = "+14155550000"
 MIN_DOCUMENT_S = 1.0
+TRANSCRIPTION_S = 30.0  # Twilio transcribes a message and calls back about this much later
+MESSAGE_WORDS = "Please call me back about my order"
 KEY_CONFIRM = "1"
 OFFERED_KEY = re.compile(r"press ([0-9*#])")
 REASONS = ("I was charged twice this month", "My parcel has not arrived",
@@ -97,6 +99,9 @@ class VirtualAgent:
 
 class TwilioEmulator:
     """One scenario through the app; `run()` returns when every call and callback has ended."""
+
+    max_queue_size = 1000
+    """The Twilio queue's max_size (its default): one more caller gets QueueResult=queue-full."""
 
     def __init__(self, twilio: SignedClient | SignedWsgiClient, clock: ManualClock,
                  scenario: Scenario, callers: Callers, reactions_draw: UniformStream,
@@ -224,7 +229,8 @@ class TwilioEmulator:
         return {**self.call_params(caller), "QueueSid": QUEUE_SID,
                 "QueuePosition": str(self.queue.index(caller) + 1),
                 "QueueTime": str(int(at - caller.enqueued_at)),
-                "CurrentQueueSize": str(len(self.queue)), "MaxQueueSize": "1000",
+                "CurrentQueueSize": str(len(self.queue)),
+                "MaxQueueSize": str(self.max_queue_size),
                 "AvgQueueTime": str(int(sum(ages) / len(ages))) if ages else "0"}
 
     # -- callers ----------------------------------------------------------------------------
@@ -291,9 +297,11 @@ class TwilioEmulator:
 
     def enqueue(self, caller: VirtualCaller, at: float) -> None:
         caller.enqueued_at = at
-        self.queue.append(caller)
         patience = float(self.callers.patience_s[caller.index])
         caller.listener = self.listener_for(caller, patience, at)
+        if len(self.queue) >= self.max_queue_size:  # Twilio rejects the Enqueue
+            return self.queue_full(caller, at)
+        self.queue.append(caller)
         idle = next((a for a in self.agents if a.waiting_since is not None), None)
         if idle is not None and self.queue[0] is caller:
             return self.bridge(idle, caller, at)
@@ -420,6 +428,8 @@ class TwilioEmulator:
         verbs = self.enqueue_action(caller, at, result)
         if result == "error" and self.back_in_line(caller, at, verbs):
             return
+        if self.outside_queue(caller, at, verbs):  # a message to record, say
+            return
         heard = sum(documents.seconds(verb, self.audio_seconds) for verb in verbs)
         self.schedule(at + heard, "completed", caller)
 
@@ -436,10 +446,13 @@ class TwilioEmulator:
     def enqueue_action(self, caller: VirtualCaller, at: float, result: str,
                        left_queue_at: float | None = None) -> tuple[Verb, ...]:
         """The Enqueue action: how the wait ended (QueueTime: seconds in the queue, up to the
-        bridge for a bridged call); what the app answers, if it parses."""
+        bridge for a bridged call; neither it nor QueueSid when never enqueued, as at
+        queue-full); what the app answers, if it parses."""
         waited = (at if left_queue_at is None else left_queue_at) - caller.enqueued_at
         params = {**self.call_params(caller), "QueueResult": result, "QueueSid": QUEUE_SID,
                   "QueueTime": str(int(waited))}
+        if result == "queue-full":
+            del params["QueueSid"], params["QueueTime"]
         try:
             return documents.parse(self.post(caller.action_url, "enqueue_action", params))
         except TwimlError as error:
@@ -466,6 +479,87 @@ class TwilioEmulator:
                 return True
             t += documents.seconds(verb, self.audio_seconds)
         return False
+
+    # -- outside the queue: the overflow offer at queue-full, and messages -----------------
+    def queue_full(self, caller: VirtualCaller, at: float) -> None:
+        """Twilio's queue-full: the Enqueue action at once; the caller hears its answer."""
+        caller.live, caller.done = -1, True
+        verbs = self.enqueue_action(caller, at, "queue-full")
+        self.note(caller, at, f"[queue full] {documents.describe(verbs)}")
+        if not self.outside_queue(caller, at, verbs):
+            heard = sum(documents.seconds(verb, self.audio_seconds) for verb in verbs)
+            self.schedule(at + heard, "completed", caller)
+
+    def outside_queue(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...]) -> bool:
+        """A plain call document with a <Gather> (the overflow offer: the caller answers it
+        as the behaviour model says) or a <Record> (they speak `reactions.message_s`, or
+        until maxLength). False when it has neither."""
+        if not any(verb.name in ("Gather", "Record") for verb in verbs):
+            return False
+        t = at
+        for verb in verbs:
+            if verb.name == "Gather" and caller.listener is not None:
+                heard = listen((verb,), self.audio_seconds).heard
+                key = caller.listener.answer_overflow(t + (heard.message_end_s or 0.0), heard)
+                if key is not None:
+                    self.schedule(key.at_s, "plain_key", (caller, verb.get("action"), key.key))
+                    return True
+            if verb.name == "Record":
+                spoken_s = min(self.scenario.reactions.message_s,
+                               float(verb.get("maxLength", "3600")))
+                self.schedule(t + 1.0 + spoken_s, "recorded", (caller, verb, spoken_s))
+                return True
+            if verb.name == "Hangup":
+                break
+            t += documents.seconds(verb, self.audio_seconds)
+        self.schedule(t, "completed", caller)
+        return True
+
+    def plain_key(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
+        """A key outside the queue goes to its Gather's action; the answer is played."""
+        caller, action, key = subject
+        try:
+            verbs = documents.parse(self.post(action, "gather", {**self.call_params(caller),
+                                                                 "Digits": key}))
+        except TwimlError as error:
+            self.errors.append(f"overflow {caller.call_sid}: {error}")
+            verbs = ()
+        self.callbacks_outstanding = True  # a callback booked, or a message to come
+        self.note(caller, at, f"[presses {key}] {documents.describe(verbs)}")
+        if not self.outside_queue(caller, at, verbs):
+            heard = sum(documents.seconds(verb, self.audio_seconds) for verb in verbs)
+            self.schedule(at + heard, "completed", caller)
+
+    def recorded(self, subject: tuple[VirtualCaller, Verb, float], at: float) -> None:
+        """The <Record> action: the recording's URL, SID and length, and the key (#) that
+        ended it; a transcription, when asked for, follows on its own callback."""
+        caller, record, spoken_s = subject
+        sid = f"RE{self.tag}{caller.index + 1:0{32 - len(self.tag)}d}"
+        url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}"
+        try:
+            verbs = documents.parse(self.post(record.get("action"), "record_action", {
+                **self.call_params(caller), "RecordingUrl": url, "RecordingSid": sid,
+                "RecordingDuration": str(int(spoken_s)), "Digits": "#"}))
+        except TwimlError as error:
+            self.errors.append(f"recorded {caller.call_sid}: {error}")
+            verbs = ()
+        self.callbacks_outstanding = True  # the message is a callback task
+        self.note(caller, at, f"[leaves a {spoken_s:.0f} s message] "
+                              f"{documents.describe(verbs)}")
+        if record.get("transcribe") == "true" and record.get("transcribeCallback"):
+            self.schedule(at + TRANSCRIPTION_S, "transcribed",
+                          (caller, record.get("transcribeCallback"), sid, url))
+        heard = sum(documents.seconds(verb, self.audio_seconds) for verb in verbs)
+        self.schedule(at + heard, "completed", caller)
+
+    def transcribed(self, subject: tuple[VirtualCaller, str, str, str], at: float) -> None:
+        """Twilio's transcribeCallback: the message's words (nobody hears the answer)."""
+        caller, url, sid, recording = subject
+        self.post(url, "transcription", {
+            "CallSid": caller.call_sid, "AccountSid": ACCOUNT_SID, "RecordingSid": sid,
+            "RecordingUrl": recording, "TranscriptionSid": "TR" + sid[2:],
+            "TranscriptionText": MESSAGE_WORDS, "TranscriptionStatus": "completed",
+            "TranscriptionUrl": recording.replace("/Recordings/", "/Transcriptions/TR")})
 
     # -- agents -----------------------------------------------------------------------------
     def agent_ready(self, agent: VirtualAgent, at: float, url: str = "/voice/agent",

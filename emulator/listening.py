@@ -22,6 +22,9 @@ APOLOGY = re.compile(r"\bsorry\b|important to us", re.IGNORECASE)
 ADVERT = re.compile(r"did you know|our website|special offer", re.IGNORECASE)
 KEY = re.compile(r"\bpress (\d|\*|#)", re.IGNORECASE)
 CALLBACK = re.compile(r"call you back", re.IGNORECASE)
+OVERFLOW = re.compile(r"waited so long|line is full", re.IGNORECASE)
+OVERFLOW_CALLBACK = re.compile(r"\bpress (\d|\*|#) and we will call you back", re.IGNORECASE)
+VOICEMAIL = re.compile(r"\bpress (\d|\*|#) to leave a message", re.IGNORECASE)
 NOISE_CLIP = re.compile(r"noise|comfort|silence", re.IGNORECASE)
 
 
@@ -84,6 +87,7 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
     text = " ".join(v.text for v in verbs if v.name == "Say") + " " + " ".join(
         c.text for v in verbs if not is_speech_only(v) for c in v.children if c.name == "Say")
     keys = KEY.findall(text) if gather_action else []
+    overflow = bool(gather_action and OVERFLOW.search(text))  # the offer instead of a drop
     heard = Heard(
         duration_s=t,
         leading_silence_s=t if first_sound is None else first_sound,
@@ -94,11 +98,19 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
         apology=bool(APOLOGY.search(text)),
         advert=bool(ADVERT.search(text)),
         music=music,
-        keep_key=keys[0] if keys else None,
-        callback_key=keys[-1] if len(keys) > 1 and CALLBACK.search(text) else None,
+        keep_key=keys[0] if keys and not overflow else None,
+        callback_key=(_key(OVERFLOW_CALLBACK, text) if overflow
+                      else keys[-1] if len(keys) > 1 and CALLBACK.search(text) else None),
         key_window_s=key_window,
+        overflow=overflow,
+        voicemail_key=_key(VOICEMAIL, text) if overflow else None,
     )
     return Listened(heard, gather_action, ends_with, redirect, speech)
+
+
+def _key(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return match.group(1) if match else None
 
 
 def _position(text: str) -> int | None:

@@ -25,6 +25,11 @@ Sources (read 2026-12):
 - Status callback: https://www.twilio.com/docs/voice/api/call-resource#statuscallback
   (CallDuration and Duration only on `completed`; SipResponseCode and Recording* when they
   apply, which the emulator never simulates).
+- <Record> action: https://www.twilio.com/docs/voice/twiml/record (RecordingUrl,
+  RecordingDuration, RecordingSid and Digits, the key that ended it or "hangup"; an empty
+  recording posts nothing and the document goes on) and its transcribeCallback
+  (TranscriptionSid, TranscriptionText, TranscriptionStatus, TranscriptionUrl, RecordingSid,
+  RecordingUrl, CallSid, AccountSid).
 - <Redirect>: https://www.twilio.com/docs/voice/twiml/redirect (the standard parameters only;
   the Enqueue doc does not promise queue parameters on a redirect inside the wait).
 """
@@ -67,6 +72,12 @@ DOCUMENTED: Mapping[str, Documented] = {
                               STANDARD_WHEN | {"DialCallSid", "DialCallDuration",
                                                "RecordingUrl"}),
     "number_url": Documented(STANDARD, STANDARD_WHEN | {"AnsweredBy"}),
+    "record_action": Documented(STANDARD | {"RecordingUrl", "RecordingSid", "RecordingDuration"},
+                                STANDARD_WHEN | {"Digits"}),
+    "transcription": Documented(frozenset({"CallSid", "AccountSid", "RecordingSid",
+                                           "RecordingUrl", "TranscriptionSid",
+                                           "TranscriptionText", "TranscriptionStatus",
+                                           "TranscriptionUrl"}), STANDARD | STANDARD_WHEN),
     "status": Documented(STANDARD | {"CallbackSource", "Timestamp", "SequenceNumber"},
                          STANDARD_WHEN | {"CallDuration", "Duration", "SipResponseCode",
                                           "RecordingUrl", "RecordingSid",
