@@ -172,6 +172,8 @@ def emulate(
             agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
             number_entries=number_entries, listener_for=listener_for, realism=realism,
             realism_draw=realism_draw)
+        # `holdwell twilio setup` sizes the Twilio queue from the config: full at max_size
+        emulator.max_queue_size = app.extensions["holdwell"].queue(scenario.queue).max_size
         faults = LoggedFaults()
         logging.getLogger("holdwell").addHandler(faults)
         store = app.extensions["holdwell"].store
