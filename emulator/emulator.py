@@ -53,6 +53,7 @@ LINE_NUMBER = "+14155550000"
 MIN_DOCUMENT_S = 1.0
 TRANSCRIPTION_S = 30.0  # Twilio transcribes a message and calls back about this much later
 MESSAGE_WORDS = "Please call me back about my order"
+RECORDINGS = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/"
 KEY_CONFIRM = "1"
 OFFERED_KEY = re.compile(r"press ([0-9*#])")
 REASONS = ("I was charged twice this month", "My parcel has not arrived",
@@ -204,8 +205,11 @@ class TwilioEmulator:
         return response.data
 
     def audio_seconds(self, url: str) -> float:
-        """Twilio fetches <Play> audio by GET; its length is what the caller hears."""
+        """Twilio fetches <Play> audio by GET; its length is what the caller hears (a message
+        recorded on this run is Twilio's own: its length is known)."""
         if url not in self.audio_cache:
+            if url.startswith(RECORDINGS):
+                return float(self.scenario.reactions.message_s)
             path = urlsplit(url).path
             response = self.twilio.get(path)
             if response.status_code != 200:
@@ -535,7 +539,7 @@ class TwilioEmulator:
         ended it; a transcription, when asked for, follows on its own callback."""
         caller, record, spoken_s = subject
         sid = f"RE{self.tag}{caller.index + 1:0{32 - len(self.tag)}d}"
-        url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}"
+        url = f"{RECORDINGS}{sid}"
         try:
             verbs = documents.parse(self.post(record.get("action"), "record_action", {
                 **self.call_params(caller), "RecordingUrl": url, "RecordingSid": sid,

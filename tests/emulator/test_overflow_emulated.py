@@ -1,0 +1,89 @@
+"""Issue 16 items 4-5 through the emulator: the real app, Twilio's semantics, virtual callers.
+
+Past the maximum wait callers hear the offer; some take a callback, some leave a message
+(<Leave/>, then <Record> after the Enqueue action, then Twilio's transcription), the rest end
+as overflow, never abandoned; a full Twilio queue answers with the same offer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import create_engine, select
+
+from app.storage.schema import call_events, callbacks, calls
+from emulator.run import emulate
+from hold_policies.config import parse_config
+from simulator.behaviour import Reactions
+from simulator.scenario import Callbacks, simple_scenario
+
+REACTIONS = Reactions(overflow_callback_p=0.3, overflow_voicemail_p=0.4, callback_p=0.0,
+                      callback_if_too_long_p=0.0, message_s=20.0)
+
+
+def config(**overflow: object):
+    return parse_config({"line": {"support_number": "+14155550000"},
+                         "queues": {"support": {"policy": "checkin", "max_size": 3,
+                                                "overflow": overflow}}})
+
+
+def rows(url, table, prefix):
+    with create_engine(url).connect() as conn:
+        return conn.execute(select(table).where(table.c.call_id.startswith(prefix))
+                            ).mappings().all()
+
+
+def busy(seed: int = 4):
+    return simple_scenario(calls=40, agents=1, arrivals_per_min=1.5, service_mean_min=2.0,
+                           patience_mean_min=12.0, reactions=REACTIONS,
+                           callbacks=Callbacks(answer_p=1.0),
+                           start=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+def test_past_the_maximum_wait_callers_take_callbacks_leave_messages_or_end_as_overflow(
+    sqlite_url,
+):
+    result = emulate(busy(), "checkin", np.random.default_rng(4), database_url=sqlite_url,
+                     config=config(max_wait_s=180, voicemail=True, transcribe=True,
+                                   message_max_s=60),
+                     record=True)
+    assert result.errors == []
+    prefix = result.call_id_prefix
+    events = rows(sqlite_url, call_events, prefix)
+    offered = {e["call_id"] for e in events if e["event"] == "OVERFLOW"}
+    messages = {e["call_id"] for e in events if e["event"] == "VOICEMAIL"}
+    assert len(offered) >= 5 and messages and messages <= offered
+    outcomes = {r["call_id"]: r["outcome"] for r in rows(sqlite_url, calls, prefix)}
+    assert not [c for c in offered if outcomes[c] == "abandoned"]  # never an abandon
+    assert Counter(outcomes[c] for c in offered) - Counter(
+        {"callback_connected": 10 ** 6, "overflow": 10 ** 6, "answered": 10 ** 6}) == Counter()
+    tasks = {r["call_id"]: r for r in rows(sqlite_url, callbacks, prefix)}
+    for call in messages:  # each message is a callback task with its recording and words
+        assert tasks[call]["recording_url"].startswith("https://api.twilio.com/")
+        assert tasks[call]["recording_s"] == 20
+        assert tasks[call]["transcript"] == "Please call me back about my order"
+        assert tasks[call]["status"] == "connected"
+    kinds = Counter(r.kind for r in result.requests)
+    assert kinds["record_action"] == len(messages) == kinds["transcription"]
+    record_posts = [r for r in result.requests if r.kind == "record_action"]
+    assert all(r.url.startswith("/voice/voicemail/recorded") for r in record_posts)
+    heard = " ".join(" ".join(c.heard) for c in result.callers)
+    assert "[leaves a 20 s message] Thank you. We have your message" in heard
+    assert "waited so long" in heard
+
+
+def test_a_full_twilio_queue_is_answered_with_the_offer_instead_of_a_drop(sqlite_url):
+    result = emulate(busy(seed=6), "checkin", np.random.default_rng(6), database_url=sqlite_url,
+                     config=config(when_full=True, voicemail=True), record=True)
+    assert result.errors == []
+    full = [r for r in result.requests
+            if r.kind == "enqueue_action" and r.params["QueueResult"] == "queue-full"]
+    assert len(full) >= 3
+    assert not any("QueueTime" in r.params or "QueueSid" in r.params for r in full)
+    turned_away = {r.params["CallSid"] for r in full}
+    outcomes = {r["call_id"]: r["outcome"] for r in rows(sqlite_url, calls, result.call_id_prefix)}
+    seen = Counter(outcomes[c] for c in turned_away)
+    assert seen["abandoned"] == 0 and seen["error"] == 0
+    assert seen["overflow"] >= 1 and seen["overflow"] < len(turned_away)
+    assert any(r.url.startswith("/voice/overflow/choice") for r in result.requests)
