@@ -16,6 +16,7 @@ from typing import Literal
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app.storage.callback_rest import priority_queue
+from app.storage.resume_writes import rejoin_queue
 from hold_policies.config import HoldwellConfig
 
 Kind = Literal["create queue", "update queue", "update number"]
@@ -61,13 +62,16 @@ def wanted_queues(config: HoldwellConfig) -> dict[str, int]:
     """Every Twilio queue the app enqueues callers in, with its configured size.
 
     A queue offering callbacks also has a priority queue when callbacks are placed by REST:
-    customers who answer wait there for the next agent (same size as their queue).
+    customers who answer wait there for the next agent (same size as their queue); one that
+    lets dropped callers back in their place has a rejoin queue.
     """
     wanted = {}
     for name, queue in config.queues.items():
         wanted[name] = queue.max_size
         if config.callbacks.place_via_rest and "callback" in queue.policy_names():
             wanted[priority_queue(name)] = queue.max_size
+        if queue.resume.rule().enabled:  # callers back after a dropped line wait there
+            wanted[rejoin_queue(name)] = queue.max_size
     return wanted
 
 

@@ -224,7 +224,10 @@ def _ended(by_event: dict[str, list[Fact]], in_line_s, leave: Fact | None) -> tu
             return (Outcome.ABANDONED, in_line_s(verdict), None, verdict.time, verdict.time,
                     verdict)
         return Outcome.ERROR, in_line_s(verdict), None, verdict.time, None, verdict
-    backstop = [f for f in hangups if f.source != "queue-result"]
+    resumed = by_event.get(Event.RESUMED, [])
+    rang_back = max((f.time for f in resumed), default=None)
+    backstop = [f for f in hangups if f.source != "queue-result"  # the dropped leg's own end
+                and (rang_back is None or f.time > rang_back)]  # is not the call's end
     if backstop:
         hangup = backstop[0]
         return Outcome.ABANDONED, in_line_s(hangup), None, hangup.time, hangup.time, hangup

@@ -28,6 +28,7 @@ from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import unknown_placeholders
+from hold_policies.resume import ResumeRule
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
 POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
@@ -432,6 +433,16 @@ class OverflowConfig(Strict):
         return self
 
 
+class ResumeConfig(Strict):
+    """[queues.NAME.resume]: a caller whose line dropped rejoins in their place (off: 0)."""
+
+    within_s: Annotated[int, Field(ge=0, le=3600)] = 0
+    after_checkin_s: Annotated[int, Field(ge=0, le=600)] = 15
+
+    def rule(self) -> ResumeRule:
+        return ResumeRule(within_s=self.within_s, after_checkin_s=self.after_checkin_s)
+
+
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
     voice: str | None = "Polly.Joanna"
@@ -446,6 +457,7 @@ class QueueConfig(Strict):
     experiment: ExperimentConfig | None = None
     hours: HoursConfig | None = None  # none: always open
     overflow: OverflowConfig | None = None  # none: no maximum wait; queue-full hangs up
+    resume: ResumeConfig = ResumeConfig()  # off unless within_s is set
 
     @model_validator(mode="after")
     def overflow_keys_are_free(self) -> QueueConfig:

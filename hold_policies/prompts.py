@@ -81,6 +81,7 @@ class Prompts:
         "To keep it, press 1, or just hang up. To wait on the line instead, press 2."
     )
     callback_kept: str = "We will call you back as promised, keeping your place. Goodbye."
+    resumed: str = "Welcome back. You keep your place in line from before."
     callback_traded_for_waiting: str = (
         "Your call back is cancelled, and you are now waiting on the line."
     )

@@ -45,6 +45,7 @@ class Event(StrEnum):
     ERROR = "ERROR"
     CLOSED = "CLOSED"  # rang outside opening hours: told when the line opens, not queued
     CALLBACK_KEPT = "CALLBACK_KEPT"  # rang back while a callback was pending and kept it
+    RESUMED = "RESUMED"  # rang back after a dropped line: the new leg continues this call
     REASON = "REASON"  # said what the call is about: data.transcript (private), confidence
     AGENT_BRIEFED = "AGENT_BRIEFED"  # an agent was told this caller's reason (agent_call_id)
     OVERFLOW = "OVERFLOW"  # offered a callback or a message instead of a drop (data.reason)

@@ -15,13 +15,15 @@ from app.storage import (
     callback_writes,
     closed_writes,
     reason_writes,
+    resume_writes,
     returning_writes,
     voicemail_writes,
 )
 from app.storage.commands import Command
 
 WRITES = {**call_writes.WRITES, **callback_writes.WRITES, **closed_writes.WRITES,
-          **returning_writes.WRITES, **voicemail_writes.WRITES, **reason_writes.WRITES}
+          **returning_writes.WRITES, **voicemail_writes.WRITES, **reason_writes.WRITES,
+          **resume_writes.WRITES}
 
 
 def apply(conn: Connection, command: Command) -> Any:

@@ -155,6 +155,15 @@ class CancelForWaiting(Command):
 
 
 @dataclass(frozen=True)
+class Resume(Labelled):
+    """A caller rang back after a dropped line: the new leg (`leg`) continues `call_id` as its
+    time in line number `episode`, so the log keeps both legs as one call."""
+
+    leg: str = ""
+    episode: int = 1
+
+
+@dataclass(frozen=True)
 class CallbackOnLine(Command):
     """A REST-placed callback was answered: the customer waits in the priority queue."""
 
@@ -249,7 +258,7 @@ COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
     CallbackOnLine, CallbackConnected, CallbackUnanswered, Closed, BookCallback, KeptCallback,
     CancelForWaiting, Overflowed, ChooseVoicemail, LeaveVoicemail, VoicemailTranscribed, Reason,
-    Briefed)}
+    Briefed, Resume)}
 
 
 def from_json(line: str) -> Command:

@@ -29,4 +29,4 @@ def this_route() -> Route:
     asked = RouteParams.from_request()
     queue = svc.queue_name(asked.queue)
     policy = svc.policy(queue, asked.policy, asked.arm)  # an arm may be a variant
-    return Route(RouteParams(queue, policy.name, asked.arm, asked.episode), policy)
+    return Route(RouteParams(queue, policy.name, asked.arm, asked.episode, asked.resumes), policy)

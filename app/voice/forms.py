@@ -29,6 +29,7 @@ DIAL_STATUSES = frozenset({"completed", "answered", "busy", "no-answer", "failed
 ANSWERED_BY = frozenset({"human", "machine_start", "machine_end_beep", "machine_end_silence",
                          "machine_end_other", "fax", "unknown"})
 KEYS = frozenset("0123456789*#")
+MAX_EPISODE = 20  # times in line of one call: first, after a Twilio error, after drops
 MAX_KEYED_DIGITS = 20  # a callback number keyed in: E.164 has at most 15 digits
 CLAIM_SHAPE = re.compile(r"[0-9a-f-]{1,36}")
 
@@ -105,23 +106,40 @@ class RouteParams:
     policy: str | None
     arm: str
     episode: int = 0
+    resumes: str | None = None  # a rejoined leg's URLs name the call it continues
 
     @classmethod
     def from_request(cls) -> RouteParams:
         args = request.args
-        episode = 1 if args.get("episode", "0") not in ("", "0") else 0
+        raw = args.get("episode", "0")
+        episode = int(raw) if raw.isdigit() and int(raw) <= MAX_EPISODE else 1 if raw else 0
+        resumes = args.get("resumes", "").strip() or None
+        if resumes is not None and not (len(resumes) == 34 and resumes.startswith("CA")
+                                        and SID_DIGITS.fullmatch(resumes[2:])):
+            resumes = None  # not ours: the leg stands for itself
         return cls(args.get("queue") or None, args.get("policy") or None, args.get("arm", ""),
-                   episode)
+                   episode, resumes)
 
     def query(self, **extra: str) -> str:
         """Alphabetically sorted query string: Twilio may reorder params, and signatures care."""
         pairs = {"queue": self.queue or "", "policy": self.policy or "", "arm": self.arm,
-                 "episode": str(self.episode) if self.episode else "", **extra}
+                 "episode": str(self.episode) if self.episode else "",
+                 "resumes": self.resumes or "", **extra}
         return urlencode(sorted((k, v) for k, v in pairs.items() if v))
+
+    def call_of(self, call_id: str) -> str:
+        """The call a webhook's CallSid belongs to: a rejoined leg continues an earlier one."""
+        return self.resumes or call_id
 
     def queue_only(self) -> RouteParams:
         """For agents' and callback legs' URLs, which belong to a queue, not a policy."""
         return RouteParams(self.queue, None, "")
+
+
+def call_in_line(form: MultiDict) -> str:
+    """The call a waiting leg belongs to: its own CallSid, or, for a caller who rang back
+    after a dropped line, the call it continues (named in our own URL, `resumes=`)."""
+    return RouteParams.from_request().call_of(sid(form, "CallSid"))
 
 
 @dataclass(frozen=True)
@@ -164,7 +182,7 @@ class WaitForm:
         position = number(form, "QueuePosition")
         queue_time = number(form, "QueueTime")
         return cls(
-            call_id=sid(form, "CallSid"),
+            call_id=call_in_line(form),
             position=max(int(position or 1), 1),
             queue_time_s=queue_time or 0.0,
             queue_size=int(number(form, "CurrentQueueSize", position) or 1),
@@ -270,7 +288,7 @@ class QueueResultForm:
 
     @classmethod
     def parse(cls, form: MultiDict) -> QueueResultForm:
-        call_id = sid(form, "CallSid")
+        call_id = call_in_line(form)
         result = one_of(form, "QueueResult", QUEUE_RESULTS)
         if result is None:
             abort(400, description="missing Twilio parameter QueueResult")

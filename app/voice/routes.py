@@ -25,7 +25,16 @@ from app.twiml import (
     spoken_text,
     twiml_response,
 )
-from app.voice import callback_calls, callback_flow, closed, overflow, reason, returning, safety
+from app.voice import (
+    callback_calls,
+    callback_flow,
+    closed,
+    overflow,
+    reason,
+    resume,
+    returning,
+    safety,
+)
 from app.voice.blueprint import bp
 from app.voice.context import Route, this_route
 from app.voice.forms import (
@@ -70,6 +79,8 @@ def incoming() -> Response:
         return twiml_response(shut)  # outside opening hours: never enqueued
     if (booked := returning.booked_callback(queue, form)) is not None:
         return twiml_response(returning.ask_keep_or_wait(params, booked))  # never both
+    if (back := resume.rejoin(params, form)) is not None:
+        return twiml_response(back)  # a dropped line: back in their place, as the same call
     svc.store.write(c.BeginCall(call_id=form.call_id, now=svc.clock.now(), queue=queue,
                                 policy=assignment.policy, arm=assignment.arm,
                                 from_number=form.from_number), g.deadline)
@@ -90,6 +101,8 @@ def wait() -> Response:
     svc = services()
     route = this_route()
     params, policy, queue = route.params, route.policy, route.queue
+    if params.resumes:  # rang back after a drop: their place counts from their first entry
+        form = resume.in_place(form, queue)
     now = svc.clock.now()
 
     def announcement(segment: Segment) -> c.Announce | None:
@@ -240,6 +253,11 @@ def agent() -> Response:
         claim = None
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params, form.to))
+    try:
+        if resume.first_in_line(params):  # the longest-waiting caller rang back after a drop
+            return twiml_response(resume.take_rejoined(params, AGENT_WAIT_S))
+    except DatabaseUnavailable:
+        pass  # the queue itself, as without the database
     if form.dial_status == "failed":
         # Twilio fails a <Dial><Queue> at once when the queue does not exist yet (a fresh
         # deploy): pause before asking again, instead of a tight webhook loop.
@@ -279,7 +297,10 @@ def connect() -> Response:
     form = ConnectForm.parse(request.form)
     svc = services()
     route = this_route()
-    svc.store.write(c.Connect(call_id=form.call_id, now=svc.clock.now(), queue=route.queue,
+    call_id = form.call_id
+    if request.args.get("rejoined"):  # taken from the rejoin queue: the leg continues a call
+        call_id = resume.call_of_leg(form.call_id) or form.call_id
+    svc.store.write(c.Connect(call_id=call_id, now=svc.clock.now(), queue=route.queue,
                               queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id),
                     g.deadline)
     return twiml_response(cached_twiml(svc.twiml_cache, ("connect", route.policy.name,

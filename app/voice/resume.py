@@ -1,0 +1,102 @@
+"""Back in your place after a dropped line: the live side of hold_policies.resume.
+
+A caller who rings back within the queue's `resume.within_s` of a hang-up that looks like a
+dropped line joins `NAME-rejoin`, a Twilio queue of their own, with URLs naming the call they
+continue (`resumes=`, `episode=`): every fact of the new leg lands on the first call, whose
+wait still counts from the first entry. An agent takes that queue first whenever its caller
+entered before everyone waiting in the queue itself, so they are ahead of callers who arrived
+after their first entry, and behind those who were there before. If the database cannot say
+within the budget, the caller simply joins the queue as a new call.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+
+from flask import g
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.services import services
+from app.storage import commands as c
+from app.storage import resume_writes
+from app.storage.deadline import DatabaseUnavailable
+from app.storage.resume_writes import rejoin_queue
+from app.twiml import say
+from app.voice.forms import CallForm, RouteParams, WaitForm
+from app.voice.urls import voice_url
+from hold_policies.resume import may_resume
+
+log = logging.getLogger("holdwell.voice")
+
+
+def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
+    """For /voice/incoming: the TwiML that puts a dropped caller back in their place, or None."""
+    svc = services()
+    rule = svc.config.queues[params.queue].resume.rule()
+    if not rule.enabled or not caller.from_number:
+        return None
+    now = svc.clock.now()
+    since = now - timedelta(seconds=rule.within_s)
+    try:
+        dropped = svc.store.read(lambda conn: resume_writes.last_dropped(
+            conn, params.queue, caller.from_number, since), g.deadline)
+    except DatabaseUnavailable as error:
+        log.warning("cannot tell whether %s rang back after a drop: %s", caller.call_id, error)
+        return None
+    if dropped is None:
+        return None
+    call_id, hung_up_at, last_checkin_at, episode = dropped
+    if not may_resume(rule, hung_up_at=hung_up_at, last_checkin_at=last_checkin_at, now=now):
+        return None
+    svc.store.write(c.Resume(call_id=call_id, now=now, queue=params.queue, policy=params.policy
+                             or "", arm=params.arm, leg=caller.call_id, episode=episode),
+                    g.deadline)
+    back = replace(params, episode=episode, resumes=call_id)
+    response = VoiceResponse()
+    policy = svc.policy(params.queue, params.policy, params.arm)
+    say(response, policy.voice, policy.prompts.resumed)
+    response.enqueue(rejoin_queue(params.queue), action=voice_url("queue-result", back),
+                     method="POST", wait_url=voice_url("wait", back), wait_url_method="POST")
+    return response
+
+
+def in_place(form: WaitForm, queue: str) -> WaitForm:
+    """A rejoined caller's place: Twilio's position in the rejoin queue, plus everyone in the
+    queue itself who entered before their first entry (unknown without the database: as is)."""
+    svc = services()
+    try:
+        ahead = svc.store.read(lambda conn: resume_writes.waiting_ahead(
+            conn, queue, form.call_id, svc.clock.now()), g.deadline)
+    except DatabaseUnavailable:
+        return form
+    return replace(form, position=form.position + ahead, queue_size=form.queue_size + ahead)
+
+
+def first_in_line(params: RouteParams) -> bool:
+    """For /voice/agent: whether the longest-waiting caller is a rejoined one."""
+    svc = services()
+    if not svc.config.queues[params.queue].resume.rule().enabled:
+        return False
+    return svc.store.read(lambda conn: resume_writes.resumed_first(
+        conn, params.queue, svc.clock.now()), g.deadline)
+
+
+def take_rejoined(params: RouteParams, dial_timeout_s: int) -> VoiceResponse:
+    response = VoiceResponse()
+    dial = response.dial(timeout=dial_timeout_s, action=voice_url("agent", params),
+                         method="POST")
+    dial.queue(rejoin_queue(params.queue or ""),
+               url=voice_url("connect", params, rejoined="1"), method="POST")
+    return response
+
+
+def call_of_leg(leg: str) -> str | None:
+    """For /voice/connect from the rejoin queue: the call this leg continues."""
+    svc = services()
+    try:
+        return svc.store.read(lambda conn: resume_writes.call_of_leg(conn, leg), g.deadline)
+    except DatabaseUnavailable as error:
+        log.warning("cannot tell which call the rejoined leg %s continues: %s", leg, error)
+        return None
