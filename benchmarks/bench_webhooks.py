@@ -204,6 +204,11 @@ def code_checkout(rev: str | None, into: Path) -> Path | None:
     return target
 
 
+def example_config(code: Path | None) -> Path:
+    """The example configuration of the code being run (its keys are the ones it knows)."""
+    return (code or ROOT) / "holdwell.example.toml"
+
+
 def upgrade_database(server: LiveServer) -> None:
     """`holdwell db upgrade` with the server's own environment (and code)."""
     subprocess.run(["holdwell", "db", "upgrade"], env=server.environment(), cwd=server.workdir,
@@ -493,10 +498,11 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
     host = workdir / kind
     host.mkdir(parents=True)
     with database(kind, host) as url:
-        server = LiveServer(url, workdir=host, code_root=code)
+        server = LiveServer(url, workdir=host, code_root=code, config=example_config(code))
         upgrade_database(server)
         with server:
             anchor_server = LiveServer(url, workdir=host / "anchor", code_root=code,
+                                       config=example_config(code),
                                        app_target="pause_anchor:app",
                                        extra_env={"PYTHONPATH": str(HERE)})
             log(f"{kind}: seeding {len(callers)} callers (/voice/incoming, first /voice/wait)")
@@ -521,7 +527,7 @@ def bench_hung(args: argparse.Namespace, workdir: Path, code: Path | None,
     host = workdir / "hung"
     host.mkdir(parents=True)
     with TcpProxy(postgres_address()) as proxy, database("postgres", host, through=proxy) as url:
-        server = LiveServer(url, workdir=host, code_root=code)
+        server = LiveServer(url, workdir=host, code_root=code, config=example_config(code))
         upgrade_database(server)
         with server:
             log(f"hung: seeding {len(callers)} callers, then {HANG_AFTER_S:.0f} s of polls and "

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine
 from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.call_writes import note_poll
+from app.storage.cutoff import Cutoff
 from app.storage.db import commit_without_flush_wait
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.journal import Journal
@@ -72,7 +73,7 @@ class CallLogStore:
         self.engine = engine
         self.estimate_window_s = estimate_window_s
         self.journal = journal
-        self.runner = runner or BoundedRunner()
+        self.runner = runner or BoundedRunner(cutoff=Cutoff().install(engine))
         self.flows = QueueFlows()
         self._backlog_checked_at = float("-inf")
         self._backlog = False

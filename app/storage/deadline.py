@@ -1,11 +1,12 @@
 """A time budget per webhook, and database work that never outlives it.
 
 libpq will not time out a connect in under 2 s and a black-holed network never answers a
-statement at all, so per-statement timeouts alone cannot keep a caller's answer fast. Each
-piece of database work runs on a small thread pool instead, and the request waits for it at
-most what is left of its budget; past that it answers from what it has (and the write goes
-to the journal). A breaker remembers a database that just failed, so the requests right
-after it do not each spend their whole budget finding out again.
+statement at all, so per-statement timeouts alone cannot keep a caller's answer fast. The
+work runs on the request's thread and is cut off at the deadline (app.storage.cutoff), or,
+without a cutoff, on a small thread pool that the request waits for at most what is left of
+its budget; past that it answers from what it has (and the write goes to the journal). A
+breaker remembers a database that just failed, so the requests right after it do not each
+spend their whole budget finding out again.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
+
+if TYPE_CHECKING:
+    from app.storage.cutoff import Cutoff
 
 log = logging.getLogger("holdwell.storage")
 T = TypeVar("T")
@@ -48,10 +52,13 @@ class Deadline:
 
 
 class BoundedRunner:
-    """Runs database work on a thread pool and waits for it at most a deadline's remainder."""
+    """Runs database work within a deadline: on the calling thread, cut off when it passes
+    (with a `cutoff` installed on the engine), or on a thread pool waited for at most the
+    deadline's remainder."""
 
-    def __init__(self, workers: int = 8) -> None:
+    def __init__(self, workers: int = 8, cutoff: Cutoff | None = None) -> None:
         self.workers = workers
+        self.cutoff = cutoff
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self.down_until = 0.0
@@ -74,6 +81,8 @@ class BoundedRunner:
         remaining = deadline.remaining_s()
         if remaining <= 0:
             raise DatabaseUnavailable("no time left in this request's budget")
+        if self.cutoff is not None:
+            return self._run_here(work, deadline, trip)
         future = self.pool.submit(work)
         try:
             return future.result(timeout=remaining)
@@ -87,6 +96,24 @@ class BoundedRunner:
             if trip:
                 self.trip(type(error).__name__)
             raise DatabaseUnavailable(str(error).splitlines()[0]) from error
+
+    def _run_here(self, work: Callable[[], T], deadline: Deadline, trip: bool) -> T:
+        with self.cutoff.watching(deadline) as watch:
+            try:
+                return work()
+            except DatabaseUnavailable as error:  # a connection not made within the budget
+                if trip:
+                    self.trip(str(error))
+                raise
+            except SQLAlchemyError as error:
+                why = (f"no answer within {deadline.budget_s:.2f} s" if watch.fired
+                       else type(error).__name__)
+                if trip:
+                    self.trip(why)
+                if watch.fired:
+                    raise DatabaseUnavailable(f"database did not answer within "
+                                              f"{deadline.budget_s:.2f} s") from None
+                raise DatabaseUnavailable(str(error).splitlines()[0]) from error
 
     def trip(self, why: str) -> None:
         log.warning("database unavailable (%s); answering without it for %.1f s", why,

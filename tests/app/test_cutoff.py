@@ -1,0 +1,94 @@
+"""Database work on the request's thread is cut off at its deadline (app.storage.cutoff).
+
+The fault matrix (tests/integration/test_fault_matrix.py) proves the same through gunicorn;
+these pin the mechanism: a hung PostgreSQL statement and a hung connect, a locked SQLite file,
+and the pool's recovery once the database answers again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+from sqlalchemy import text
+
+from app.storage.cutoff import Cutoff
+from app.storage.db import make_engine
+from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
+from tests.support.tcp_proxy import proxied_url, tcp_proxy  # noqa: F401 - fixture
+
+BUDGET_S = 0.3
+LATE_S = 0.25  # the watchdog's tick plus a loaded 2-core box's scheduling
+
+
+def select_one(engine):
+    def work() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT 1")).scalar_one()
+    return work
+
+
+def timed(runner: BoundedRunner, work) -> tuple[object, float]:
+    started = time.monotonic()
+    try:
+        result = runner.run(work, Deadline(BUDGET_S))
+    except DatabaseUnavailable as error:
+        result = error
+    return result, time.monotonic() - started
+
+
+@pytest.fixture
+def hung_postgres(postgres_url, tcp_proxy):  # noqa: F811
+    engine = make_engine(proxied_url(postgres_url, tcp_proxy), budget_s=BUDGET_S)
+    runner = BoundedRunner(cutoff=Cutoff().install(engine))
+    yield engine, runner, tcp_proxy
+    tcp_proxy.set_mode("pass")
+    engine.dispose()
+
+
+def test_a_hung_statement_is_cut_off_at_the_deadline_and_the_pool_recovers(hung_postgres):
+    engine, runner, proxy = hung_postgres
+    assert timed(runner, select_one(engine))[0] == 1  # a warm pooled connection
+    proxy.set_mode("hang")
+    failed, took = timed(runner, select_one(engine))
+    assert isinstance(failed, DatabaseUnavailable) and took < BUDGET_S + LATE_S
+    proxy.set_mode("pass")
+    runner.down_until = 0.0  # past the breaker's moment
+    assert timed(runner, select_one(engine))[0] == 1  # the cut connection was replaced
+
+
+def test_a_hung_connect_gives_up_within_the_budget(hung_postgres):
+    engine, runner, proxy = hung_postgres
+    proxy.set_mode("hang")  # libpq alone would wait at least 2 s
+    failed, took = timed(runner, select_one(engine))
+    assert isinstance(failed, DatabaseUnavailable) and took < BUDGET_S + LATE_S
+    proxy.set_mode("pass")
+    runner.down_until = 0.0
+    assert timed(runner, select_one(engine))[0] == 1
+
+
+def test_a_locked_sqlite_file_is_interrupted_at_the_deadline(tmp_path):
+    path = tmp_path / "locked.db"
+    engine = make_engine(f"sqlite:///{path}", budget_s=5.0)  # a busy wait far past the budget
+    runner = BoundedRunner(cutoff=Cutoff().install(engine))
+
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS t (n INTEGER)"))
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+
+    runner.run(write, Deadline(5.0))
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        failed, took = timed(runner, write)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert isinstance(failed, DatabaseUnavailable) and took < BUDGET_S + LATE_S
+    runner.down_until = 0.0
+    runner.run(write, Deadline(5.0))  # the interrupted connection is still good
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
+    engine.dispose()
