@@ -173,9 +173,13 @@ def choice() -> Response:
 
 
 def answer_from_the_result() -> VoiceResponse:
-    """What the result itself implies (never a hang-up on a caller still in a call)."""
+    """What the result itself implies (never a hang-up on a caller still in a call; at
+    queue-full the overflow offer, built from the config in memory, where there is one)."""
     result = request.form.get("QueueResult", "").strip()
-    return after_queue(result, this_route().params)
+    route = this_route()
+    if result == "queue-full" and (offer := overflow.full_offer(route.params, route.policy)):
+        return offer
+    return after_queue(result, route.params)
 
 
 @bp.post("/queue-result")

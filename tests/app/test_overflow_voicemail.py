@@ -247,3 +247,17 @@ def test_bad_overflow_tables_are_refused_naming_the_key(table, problem):
 def test_overflow_needs_the_support_number_it_calls_back_from():
     with pytest.raises(ConfigError, match="support_number"):
         parse_config({"queues": {"support": {"overflow": {"max_wait_s": 600}}}})
+
+
+
+def test_queue_full_still_gets_the_offer_when_nothing_can_be_stored(make_app, tmp_path):
+    """No database and no journal (a file where its folder should be): the route fails, and
+    its safe answer, built from the config in memory, is the offer, never a bare drop."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    app = make_app(LINE, database_url=f"sqlite:///{tmp_path}/missing/x.db",
+                   journal_dir=str(blocked / "journal"), db_budget_s=0.2)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    full = twilio.post(RESULT, call("c1", QueueResult="queue-full"))
+    assert full.status_code == 200 and top_verbs(full.data) == ["Gather", "Say", "Hangup"]
+    assert "our line is full" in spoken(full.data)
