@@ -65,6 +65,9 @@ def leave_voicemail(conn: Connection, command: c.LeaveVoicemail) -> str | None:
                 "call_id": call.call_id, "queue": call.queue, "number": command.number,
                 "entered_at": call.entered_at or command.now, "requested_at": command.now,
                 "promised_by": None, "status": "pending", **recording})
+            append_fact(conn, call, command.now, Event.CALLBACK_REQUESTED,  # a callback taken:
+                        f"{call.call_id}:CALLBACK_REQUESTED", None,  # not in abandonment
+                        {"number": command.number, "voicemail": True})
         _take_early_transcript(conn, call.call_id, command.recording_sid)
     append_fact(conn, call, command.now, Event.VOICEMAIL, f"{call.call_id}:VOICEMAIL", None,
                 {**recording, "number": command.number, "callback": carrier})

@@ -98,6 +98,7 @@ def test_a_message_from_the_queue_becomes_a_callback_its_agent_hears_first(line,
     assert task["number"] == FROM and task["status"] == "pending"
     row = call_row(app, sid("c1"))
     assert row["outcome"] == "voicemail" and row["wait_s"] == pytest.approx(1815, abs=1)
+    assert row["callback_requested"]  # a callback taken: out of abandonment's denominator
     assert "VOICEMAIL" in logged_events(app, sid("c1"))
     clock.advance(60)  # nobody waits in line: the next agent takes the message first
     agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent"),
