@@ -60,4 +60,6 @@ def test_staffing_and_promise_commands(twin, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [line.split() for line in result.output.splitlines() if line.strip().endswith("]")]
     late = [float(row[4].rstrip("%")) for row in rows]
-    assert len(late) == 2 and late[0] < late[1]  # longer retry spacing: more promises broken
+    # promises are sized for the retries (issue 16 item 7), so either spacing keeps them:
+    # at most a few percent late, as the 95% target allows on a sample this small
+    assert len(late) == 2 and all(share <= 10.0 for share in late), result.output
