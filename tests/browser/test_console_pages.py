@@ -37,7 +37,7 @@ def test_a_caller_appears_on_the_wallboard_while_webhooks_arrive(served, browser
     webhook(served, "/voice/incoming?queue=support", CallSid=sid("CAlive1"))
     wait_poll(served, sid("CAlive1"), 0)
     wait_poll(served, sid("CAlive1"), 70)  # a check-in: "what they were last told"
-    row = browser_page.wait_for_selector("tr[data-call=CAlive1]", timeout=8000)
+    row = browser_page.wait_for_selector(f"tr[data-call={sid('CAlive1')}]", timeout=8000)
     assert "Sorry" in row.inner_text()
     assert browser_page.locator("[data-queue=support] [data-metric=waiting]").inner_text() == "1"
     shot("wallboard")
@@ -71,13 +71,13 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot):
             QueuePosition="1", CurrentQueueSize="1", Digits="1")
     sign_in(browser_page, served, "operator")
     browser_page.goto(f"{served}/console/callbacks")
-    row = browser_page.locator("tr[data-call=CAcb1]")
+    row = browser_page.locator(f"tr[data-call={sid('CAcb1')}]")
     assert "pending" in row.inner_text()
     row.locator("input[name=reason]").fill("customer emailed instead")
     shot("callbacks")
     row.locator("button:has-text('Cancel')").click()
-    browser_page.wait_for_selector("text=Callback CAcb1 cancelled")
-    assert "cancelled" in browser_page.locator("tr[data-call=CAcb1]").inner_text()
+    browser_page.wait_for_selector(f"text=Callback {sid('CAcb1')} cancelled")
+    assert "cancelled" in browser_page.locator(f"tr[data-call={sid('CAcb1')}]").inner_text()
     agent = webhook(served, "/voice/agent?queue=support", CallSid=sid("CAagent"))
     assert FROM.encode() not in agent.body  # the agent is not sent to ring them
 
