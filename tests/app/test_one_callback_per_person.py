@@ -9,23 +9,19 @@ both, in any order of such calls (hypothesis).
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app import create_app
-from app.clock import ManualClock
 from app.signed_client import SignedClient
-from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events, callbacks, calls
 from tests.app.test_callbacks import CONFIG
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.fresh_app import fresh_app
 from tests.support.sids import sid
 
 WAIT = "/voice/wait?policy=callback&queue=support"
@@ -160,15 +156,7 @@ OPS = st.one_of(st.tuples(st.just("ring"), st.integers(0, 2), st.sampled_from(["
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(OPS, min_size=3, max_size=30))
 def test_a_person_never_has_two_callbacks_nor_a_callback_and_a_place_on_the_line(ops):
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'holdwell.db'}"
-        upgrade(url)
-        config = Path(folder) / "holdwell.toml"
-        config.write_text(CONFIG)
-        clock = ManualClock()
-        app = create_app({"auth_token": AUTH_TOKEN, "database_url": url,
-                          "config_path": str(config), "journal_dir": str(Path(folder) / "j"),
-                          "db_budget_s": 5.0}, clock=clock)
+    with fresh_app(CONFIG) as (app, clock):
         twilio = SignedClient(app.test_client(), AUTH_TOKEN)
         on_the_line: dict[str, str] = {}  # number -> the call of theirs waiting in the queue
         for n, (op, who, *rest) in enumerate(ops):
@@ -198,7 +186,6 @@ def test_a_person_never_has_two_callbacks_nor_a_callback_and_a_place_on_the_line
             held = [number for _, number in outstanding(app)]
             assert len(held) == len(set(held)), held  # never two for one person
             assert not set(held) & set(on_the_line), (held, on_the_line)  # never both
-        engine_of(app).dispose()
 
 
 def test_two_calls_from_one_number_confirming_at_once_book_one_callback_on_postgresql(

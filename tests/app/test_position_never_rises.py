@@ -8,20 +8,16 @@ positions, in the order they were said, never go up.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app import create_app
 from app.clock import ManualClock
 from app.signed_client import SignedClient
-from app.storage.migrate import upgrade
 from app.storage.schema import call_events
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
+from tests.support.fresh_app import fresh_app
 from tests.support.sids import sid
 
 CONFIG = """
@@ -135,15 +131,7 @@ def announced_positions(app) -> dict[str, list[int]]:
 @example(ops=[("arrive",), ("arrive",), ("tick", 5), ("poll", 0),  # told "you are next"
               ("error", 0), ("tick", 30), ("poll", 1)])  # then put back behind the other
 def test_no_caller_ever_hears_a_higher_position_than_before(ops):
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'holdwell.db'}"
-        upgrade(url)
-        config = Path(folder) / "holdwell.toml"
-        config.write_text(CONFIG)
-        clock = ManualClock()
-        app = create_app({"auth_token": AUTH_TOKEN, "database_url": url,
-                          "config_path": str(config), "journal_dir": str(Path(folder) / "j"),
-                          "db_budget_s": 5.0}, clock=clock)
+    with fresh_app(CONFIG) as (app, clock):
         line = Line(SignedClient(app.test_client(), AUTH_TOKEN), clock)
         for op, *args in ops:
             if op == "tick":
@@ -155,4 +143,3 @@ def test_no_caller_ever_hears_a_higher_position_than_before(ops):
                 getattr(line, op)(*args)
         for call, positions in announced_positions(app).items():
             assert positions == sorted(positions, reverse=True), (call, positions)
-        app.extensions["holdwell"].store.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hold_policies import CallbackPolicy, CheckinPolicy, Situation
+from hold_policies import CallbackPolicy, CheckinPolicy
 from hold_policies.config import CheckinConfig
 from tests.hold_policies.test_policies import said, situation
 
