@@ -6,14 +6,14 @@ their promised window (a CALLBACK_AT_RISK event, once per callback, and a line h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
-from app.storage import callback_queue
+from app.storage import callback_queue, callback_rest
 from app.storage.events import log_event
 from app.storage.schema import callbacks
 from hold_policies.config import CallbacksConfig
@@ -45,9 +45,11 @@ def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, d
 
 def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                placer: RestPlacer | None = None,
-               is_open: Callable[[str, datetime], bool] | None = None) -> WatchReport:
+               is_open: Callable[[str, datetime], bool] | None = None,
+               customer_first: Iterable[str] = ()) -> WatchReport:
     """One round; with a `placer`, at-risk callbacks still pending are rung through REST,
-    but never while their queue is closed (`is_open(queue, now)`, e.g. config.is_open)."""
+    and in `customer_first` queues the callback whose turn it is, but never while their
+    queue is closed (`is_open(queue, now)`, e.g. config.is_open)."""
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s)
     flagged, overdue = [], []
     risky = at_risk(engine, now, settings.at_risk_margin_s)
@@ -66,5 +68,26 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
         call_id for call_id in flagged + overdue
         if call_id in by_id and (is_open is None or is_open(by_id[call_id].queue, now))
         and placer.place(engine, by_id[call_id], now)]
+    if placer is not None:
+        placed += ring_in_turn(engine, placer, now, customer_first, is_open)
     return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,
                        placed=placed)
+
+
+def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,
+                 queues: Iterable[str], is_open: Callable[[str, datetime], bool] | None
+                 ) -> list[str]:
+    """Customer-first dialling: in each such queue, ring the callback whose turn it is, one at
+    a time — only when nobody rung earlier is still on the line waiting for an agent, so the
+    customer who answers is at the head of the line and waits only for the next free agent."""
+    rung = []
+    for queue in queues:
+        if is_open is not None and not is_open(queue, now):
+            continue
+        with engine.connect() as conn:
+            if callback_rest.anyone_on_line(conn, queue):
+                continue
+        callback = callback_queue.due_in_turn(engine, queue, now)
+        if callback is not None and placer.place(engine, callback, now):
+            rung.append(callback.call_id)
+    return rung

@@ -150,7 +150,8 @@ def callbacks_command(once: bool, interval: float) -> None:
     process = load_settings()
     config = configured(process)
     placer = None
-    if config.callbacks.place_via_rest:
+    customer_first = config.customer_first_queues()
+    if config.callbacks.place_via_rest or customer_first:
         try:
             placer = RestPlacer.configured(make_client(process), process.public_url,
                                            config.line.support_number, config.callbacks)
@@ -165,7 +166,7 @@ def callbacks_command(once: bool, interval: float) -> None:
         if replayed:
             click.echo(f"journal: replayed {replayed} write(s)")
         report = watch_once(engine, config.callbacks, SystemClock().now(), placer,
-                            config.is_open)
+                            config.is_open, customer_first)
         click.echo(f"callbacks pending: {report.pending}; released claims: {report.released}; "
                    f"at risk: {', '.join(report.at_risk) or 'none'}; "
                    f"overdue: {', '.join(report.overdue) or 'none'}; "

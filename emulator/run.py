@@ -93,6 +93,9 @@ def app_config(scenario: Scenario, policy: str, base: HoldwellConfig | None = No
     (the regular spacing, the soonest one and the margin that calls for it)."""
     base = base or HoldwellConfig()
     queue = base.queues.get(scenario.queue) or next(iter(base.queues.values()))
+    if queue.callback.dialling != "agent_first":  # its worker's REST calls are not emulated
+        raise ScenarioError("callback.dialling: the emulator models agent-first dialling only; "
+                            "customer-first runs live through `holdwell callbacks`")
     queue = queue.model_copy(update={"policy": policy, "experiment": None})
     model = scenario.callbacks
     callbacks = base.callbacks.model_copy(update={

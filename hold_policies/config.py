@@ -188,17 +188,10 @@ class CallbackConfig(CheckinConfig):
     offer_after_estimate_s: Annotated[int, Field(ge=0, le=7200)] = 300
     offer_without_estimate_after_s: Annotated[int, Field(ge=0, le=7200)] = 300
     dialling: Literal["agent_first", "customer_first"] = "agent_first"
-    """agent_first: a free agent dials the customer; customer_first: the customer is rung
-    first and, on answering, put at the head of the line (the queue's priority queue)."""
+    """agent_first: a free agent dials the customer; customer_first: when it is their turn the
+    callback worker rings the customer through the REST API and, on answering, they are put
+    at the head of the line (the queue's priority queue), so they never wait again."""
 
-    @field_validator("dialling")
-    @classmethod
-    def _dialling_built(cls, mode: str) -> str:
-        if mode == "customer_first":  # refused rather than silently dialled agent-first
-            raise ValueError("customer_first dialling is not available yet (issue 16 item 7); "
-                             "use \"agent_first\", or [callbacks] place_via_rest for callbacks "
-                             "at risk of missing their window")
-        return mode
 
     @model_validator(mode="after")
     def distinct_keys(self) -> CallbackConfig:
@@ -613,6 +606,11 @@ class HoldwellConfig(Strict):
                 f"callbacks, which ring the customer from it; give the line's number in E.164 "
                 f"form (e.g. \"+14155550100\"), one the Twilio account owns or has verified")
         return self
+
+    def customer_first_queues(self) -> list[str]:
+        """Queues whose callbacks ring the customer first (the callback worker does it)."""
+        return [name for name, queue in self.queues.items()
+                if queue.callback.dialling == "customer_first"]
 
     def is_open(self, queue: str, t: datetime) -> bool:
         """Whether `queue` takes calls (and dials callbacks) at `t`; unknown queues are open."""

@@ -89,6 +89,16 @@ def claim_next(conn: Connection, queue: str, claimant: str, now: datetime,
     return claim(conn, row["call_id"], claimant, now)
 
 
+def due_in_turn(engine: Engine, queue: str, now: datetime) -> Callback | None:
+    """The oldest due callback of `queue` whose turn it is (entered before everyone still
+    waiting in the Twilio queue), unclaimed: customer-first dialling rings it."""
+    with engine.connect() as conn:
+        row = conn.execute(OLDEST_ELIGIBLE, {"queue": queue, "now": now}).mappings().first()
+        if row is None or not _before_head(conn, row, now):
+            return None
+        return _with_call(conn, row)
+
+
 def claim(conn: Connection, call_id: str, claimant: str, now: datetime) -> Callback | None:
     """Take one due, pending callback under a fresh token; None if someone else has it."""
     token = uuid.uuid4().hex

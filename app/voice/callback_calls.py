@@ -34,10 +34,11 @@ UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
 
 def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
     """The oldest due callback for this agent (raises DatabaseUnavailable past the budget);
-    none while the queue is closed: callbacks are never dialled outside opening hours."""
+    none while the queue is closed (callbacks are never dialled outside opening hours), nor in
+    a customer-first queue, where the callback worker rings the customer first."""
     svc = services()
     now = svc.clock.now()
-    if not svc.config.is_open(queue, now):
+    if not svc.config.is_open(queue, now) or queue in svc.config.customer_first_queues():
         return None
     return svc.store.read(
         lambda conn: callback_queue.claim_next(conn, queue, agent_call_id, now), g.deadline)

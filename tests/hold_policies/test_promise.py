@@ -153,8 +153,6 @@ def test_the_plan_follows_the_callbacks_settings_and_other_policies_are_untouche
     ({"callbacks": {"promise_target": 1.0}}, "callbacks.promise_target"),
     ({"queues": {"support": {"callback": {"dialling": "robot_first"}}}},
      "queues.support.callback.dialling"),
-    ({"queues": {"support": {"callback": {"dialling": "customer_first"}}}},
-     "dialling: customer_first dialling is not available yet"),  # never silently agent-first
 ])
 def test_bad_promise_settings_are_named(data, bad):
     with pytest.raises(ConfigError, match=bad):
