@@ -163,6 +163,7 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
                             retries=options["callback_retries"]),
         estimates=estimates_of(config), queue=queue,
         closed_line=config.queues[queue].closed_line(),  # the queue's [hours], if any
+        resume=config.queues[queue].resume.rule(),  # the queue's [resume] (off by default)
         handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
         else Handoff(),
     )

@@ -133,6 +133,21 @@ class Reactions:
     message_s: float = 30.0
     """Seconds a caller speaks when leaving a message. Assumption."""
 
+    line_drop_p: float = 0.0
+    """Chance that a check-in ends in a dropped line a few seconds later (a slip of the
+    thumb, a network drop), counted as a hang-up. No field data: off by default; set it to
+    see what `[queues.NAME.resume]` is worth (issue 16 item 6)."""
+
+    line_drop_after_s: float = 3.0
+    """Seconds after the start of the check-in that such a drop happens. Assumption."""
+
+    ring_back_p: float = 0.8
+    """Share of callers whose line dropped who ring back (only drops: a caller who decided
+    to hang up does not). Assumption."""
+
+    ring_back_s: float = 45.0
+    """Mean seconds before they ring back (exponential). Assumption."""
+
     def __post_init__(self) -> None:
         if self.overflow_callback_p + self.overflow_voicemail_p > 1:
             raise ScenarioError("reactions.overflow_callback_p + overflow_voicemail_p: must be "
@@ -153,7 +168,7 @@ class Reactions:
         return cls(informed_rate=1, apology_rate=1, advert_rate=1, dead_air_hangup_p=0,
                    announcement_hangup_p=0, too_long_leave_p=0, overdue_rate=1, keep_key_p=0,
                    callback_p=0, callback_if_too_long_p=0, closed_callback_p=0, reason_p=0,
-                   overflow_callback_p=0, overflow_voicemail_p=0)
+                   overflow_callback_p=0, overflow_voicemail_p=0, line_drop_p=0)
 
     @property
     def active(self) -> bool:

@@ -27,6 +27,7 @@ from simulator.closed_hours import ClosedHours
 from simulator.heard import MIN_SEGMENT_S, Heard, ends_the_wait, heard_from_segment
 from simulator.ledger import Ledger
 from simulator.overflow import Overflows
+from simulator.resume import DROP, RING_BACK, Resumes
 from simulator.scenario import Scenario
 from simulator.staffing import Agents
 from simulator.streams import Callers, Streams, UniformStream
@@ -71,7 +72,7 @@ class PolicyNotPure(RuntimeError):
     """A policy gave two callers in the same situation different segments."""
 
 
-class PolledEngine(Overflows, CallbackLifecycle, ClosedHours):
+class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
     """One run of one policy on one scenario's callers."""
 
     def __init__(self, scenario: Scenario, policy: HoldPolicy, streams: Streams,
@@ -104,6 +105,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours):
         self.reused = 0
         self.setup_hours()
         self.setup_overflow()
+        self.setup_resume()
 
     def run(self, progress: Callable[[int], None] | None = None) -> CallTable:
         """Process events in time order until every call, and every callback, has ended."""
@@ -225,6 +227,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours):
                 waiter.told_position = said
             self.ledger.announced(waiter.i, segment.announced_wait_s, situation.waited_s)
         self.play(waiter, t, heard, ends_call)
+        if announces and self.drop_p:  # a check-in may end in a dropped line
+            self.maybe_drop(waiter, t)
 
     def time_to_check(self) -> bool:
         """Every CHECK_EVERY-th reused answer is asked again, so a policy whose answer depends
@@ -277,6 +281,10 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours):
             self.left_for_callback(waiter, t)
         elif action == END:
             self.leave_queue(waiter, t, LEFT)
+        elif action == DROP:
+            self.dropped(waiter, t)
+        elif action == RING_BACK:
+            self.rang_back(waiter, t)
         else:
             self.callback_event(waiter, t)
 

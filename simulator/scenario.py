@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from hold_policies.closed_line import ClosedLine
 from hold_policies.durations import say_duration_s
 from hold_policies.prompts import Prompts
+from hold_policies.resume import ResumeRule
 from simulator.behaviour import Reactions
 from simulator.distributions import Distribution, Exponential, NoPatience
 from simulator.errors import ScenarioError
@@ -227,6 +228,9 @@ class Scenario:
     closed_line: ClosedLine | None = None
     """Opening hours (the queue's [hours]): callers outside them do not join the queue; some
     book a callback for the opening (`reactions.closed_callback_p`). None: always open."""
+    resume: ResumeRule | None = None
+    """Back in your place after a dropped line (the queue's [resume]); None or off: a dropped
+    line is an abandon like any other."""
 
     def __post_init__(self) -> None:
         if isinstance(self.arrivals, ReplayedArrivals) and self.calls != len(
