@@ -17,12 +17,22 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, TypeVar
+from contextlib import AbstractContextManager
+from typing import Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-if TYPE_CHECKING:
-    from app.storage.cutoff import Cutoff
+
+class Fired(Protocol):
+    fired: bool  # True if the work was cut off at its deadline
+
+
+class Cutoff(Protocol):
+    """What runs database work on the request's own thread under a deadline (implemented
+    by app.storage.cutoff; named here so this module needs nothing above it)."""
+
+    def watching(self, deadline: Deadline) -> AbstractContextManager[Fired]: ...
+
 
 log = logging.getLogger("holdwell.storage")
 T = TypeVar("T")
