@@ -193,7 +193,8 @@ def call_status(conn: Connection, command: c.CallStatus) -> None:
         return
     call = call_row(row)
     append_fact(conn, call, command.now, HANGUP, key, None, data)
-    project(conn, call.call_id)
+    if call.outcome is None:  # a backstop: it only decides a call nothing else has ended
+        project(conn, call.call_id)
 
 
 def release_claims_of(conn: Connection, agent_call_id: str) -> int:

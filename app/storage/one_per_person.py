@@ -7,9 +7,10 @@ transaction-scoped advisory lock; SQLite serialises writers itself.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, literal, select, text
 
 from app.storage.callback_queue import OUTSTANDING
+from app.storage.prepared import param
 from app.storage.schema import callbacks
 
 
@@ -20,12 +21,17 @@ def hold_number(conn: Connection, queue: str, number: str) -> None:
                      {"key": f"holdwell-callback:{queue}:{number}"})
 
 
+OUTSTANDING_FOR = select(callbacks.c.call_id).where(
+    callbacks.c.queue == param("queue", callbacks.c.queue),
+    callbacks.c.number == param("number", callbacks.c.number),
+    callbacks.c.status.in_([literal(status) for status in OUTSTANDING]),
+    callbacks.c.call_id != param("other", callbacks.c.call_id),
+).order_by(callbacks.c.entered_at).limit(1)
+"""Built once: every incoming call asks it (a returning caller), so it only binds values."""
+
+
 def outstanding_for(conn: Connection, queue: str, number: str, *,
                     other_than: str | None = None) -> str | None:
     """The call whose callback to `number` is still outstanding in `queue` (oldest), if any."""
-    query = select(callbacks.c.call_id).where(
-        callbacks.c.queue == queue, callbacks.c.number == number,
-        callbacks.c.status.in_(OUTSTANDING))
-    if other_than is not None:
-        query = query.where(callbacks.c.call_id != other_than)
-    return conn.execute(query.order_by(callbacks.c.entered_at).limit(1)).scalar()
+    return conn.execute(OUTSTANDING_FOR, {"queue": queue, "number": number,
+                                          "other": other_than or ""}).scalar()
