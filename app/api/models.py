@@ -88,6 +88,9 @@ class CallbackItem(Model):
     promised_by: datetime | None
     at_risk: bool
     attempts: list[CallbackAttempt]
+    left_message: bool = False  # a message from the queue (issue 16 item 5)
+    message_url: str | None = None  # its recording; only for roles that see numbers
+    transcript: str | None = None  # its words, where transcribed; same rule
 
 
 class CallbacksResponse(Model):

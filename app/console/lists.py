@@ -58,6 +58,9 @@ def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
         entered_at=row.entered_at, requested_at=row.requested_at, promised_by=row.promised_by,
         at_risk=row.status in callback_admin.OUTSTANDING and row.promised_by is not None
         and row.promised_by <= horizon,
-        attempts=[CallbackAttempt(time=a.time, result=a.result) for a in row.attempts])
+        attempts=[CallbackAttempt(time=a.time, result=a.result) for a in row.attempts],
+        left_message=row.recording_url is not None,  # the caller's words: as private as
+        message_url=None if mask else row.recording_url,  # their number
+        transcript=None if mask else row.transcript)
         for row in callback_admin.listing(svc.store.engine, now)]
     return CallbacksResponse(callbacks=items)

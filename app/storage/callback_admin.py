@@ -39,6 +39,8 @@ class CallbackRow:
     requested_at: datetime
     promised_by: datetime | None
     attempts: list[Attempt]
+    recording_url: str | None = None  # a message the caller left from the queue
+    transcript: str | None = None
 
 
 class CancelError(ValueError):
@@ -70,7 +72,8 @@ def listing(engine: Engine, now: datetime) -> list[CallbackRow]:
                     Attempt(as_utc(event.time), str(result)))
     return [CallbackRow(row["call_id"], row["queue"], row["number"], row["status"],
                         as_utc(row["entered_at"]), as_utc(row["requested_at"]),
-                        as_utc(row["promised_by"]), attempts.get(row["call_id"], []))
+                        as_utc(row["promised_by"]), attempts.get(row["call_id"], []),
+                        row.get("recording_url"), row.get("transcript"))
             for row in rows]
 
 
