@@ -41,6 +41,11 @@ def required(form: MultiDict, name: str) -> str:
     return value
 
 
+def is_sid(raw: str, prefix: str = "CA") -> bool:
+    """Twilio's shape: two letters, then 32 lowercase hex digits."""
+    return len(raw) == 34 and raw.startswith(prefix) and bool(SID_DIGITS.fullmatch(raw[2:]))
+
+
 def sid(form: MultiDict, name: str, prefix: str = "CA", *, optional: bool = False) -> str | None:
     """A Twilio SID (`prefix` + 32 lowercase hex); absent is None when `optional`."""
     raw = form.get(name, "").strip()
@@ -48,7 +53,7 @@ def sid(form: MultiDict, name: str, prefix: str = "CA", *, optional: bool = Fals
         return None
     if not raw:
         abort(400, description=f"missing Twilio parameter {name}")
-    if len(raw) != 34 or not raw.startswith(prefix) or not SID_DIGITS.fullmatch(raw[2:]):
+    if not is_sid(raw, prefix):
         abort(400, description=f"Twilio parameter {name} is not a {prefix} SID "
                                f"({prefix} and 32 hex digits): {raw[:40]!r}")
     return raw
@@ -114,8 +119,7 @@ class RouteParams:
         raw = args.get("episode", "0")
         episode = int(raw) if raw.isdigit() and int(raw) <= MAX_EPISODE else 1 if raw else 0
         resumes = args.get("resumes", "").strip() or None
-        if resumes is not None and not (len(resumes) == 34 and resumes.startswith("CA")
-                                        and SID_DIGITS.fullmatch(resumes[2:])):
+        if resumes is not None and not is_sid(resumes):
             resumes = None  # not ours: the leg stands for itself
         return cls(args.get("queue") or None, args.get("policy") or None, args.get("arm", ""),
                    episode, resumes)

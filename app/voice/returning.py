@@ -54,46 +54,48 @@ def ask_keep_or_wait(params: RouteParams, booked: str) -> VoiceResponse:
     return response
 
 
-def kept() -> VoiceResponse:
-    """The callback stays as it was: true whether or not anything below worked."""
-    policy = this_route().policy
+def goodbye(words: str) -> VoiceResponse:
     response = VoiceResponse()
-    say(response, policy.voice, policy.prompts.callback_kept)
+    say(response, this_route().policy.voice, words)
     response.hangup()
     return response
+
+
+def kept() -> VoiceResponse:
+    """The callback stays as it was: true whether or not anything below worked."""
+    return goodbye(this_route().policy.prompts.callback_kept)
 
 
 @bp.post("/callback/returning")
 @falls_back_to(kept)
 def callback_returning() -> Response:
-    call_id = sid(request.form, "CallSid")
+    caller = CallForm.parse(request.form)
     booked = sid(request.args, "booked")
     key = digits(request.form)
     svc = services()
     route = this_route()
     params, policy = route.params, route.policy
     now = svc.clock.now()
-    if key == WAIT_KEY:
-        try:
-            traded = svc.store.store_now(c.CancelForWaiting(call_id=booked, now=now,
-                                                            by_call=call_id), g.deadline)
-        except DatabaseUnavailable:
-            traded = False
-        if traded:
-            svc.store.write(c.BeginCall(call_id=call_id, now=now, queue=route.queue,
-                                        policy=policy.name, arm=params.arm,
-                                        from_number=request.form.get("From")), g.deadline)
-            response = VoiceResponse()
-            say(response, policy.voice, policy.prompts.callback_traded_for_waiting)
-            return twiml_response(enqueue(response, params))
-        svc.store.write(c.KeptCallback(call_id=call_id, now=now, queue=route.queue,
-                                       policy=policy.name, arm=params.arm, booked=booked),
-                        g.deadline)
+    if key == WAIT_KEY and traded_for_waiting(booked, caller.call_id):
+        svc.store.write(c.BeginCall(call_id=caller.call_id, now=now, queue=route.queue,
+                                    policy=policy.name, arm=params.arm,
+                                    from_number=caller.from_number), g.deadline)
         response = VoiceResponse()
-        say(response, policy.voice, policy.prompts.callback_on_its_way)
-        response.hangup()
-        return twiml_response(response)
-    svc.store.write(c.KeptCallback(call_id=call_id, now=now, queue=route.queue,
+        say(response, policy.voice, policy.prompts.callback_traded_for_waiting)
+        return twiml_response(enqueue(response, params))
+    svc.store.write(c.KeptCallback(call_id=caller.call_id, now=now, queue=route.queue,
                                    policy=policy.name, arm=params.arm, booked=booked),
                     g.deadline)
+    if key == WAIT_KEY:  # asked to wait, but an agent is dialling them already
+        return twiml_response(goodbye(policy.prompts.callback_on_its_way))
     return twiml_response(kept())
+
+
+def traded_for_waiting(booked: str, call_id: str) -> bool:
+    """Cancel the pending callback so this call can wait instead (False: it stands)."""
+    svc = services()
+    try:
+        return bool(svc.store.store_now(c.CancelForWaiting(
+            call_id=booked, now=svc.clock.now(), by_call=call_id), g.deadline))
+    except DatabaseUnavailable:
+        return False
