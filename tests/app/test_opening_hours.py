@@ -17,6 +17,7 @@ from app.storage.schema import call_events, callbacks
 from tests.app.test_voice_contract import call_row, logged_events
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.broken_store import break_store
 from tests.support.sids import sid
 
 LONDON = ZoneInfo("Europe/London")
@@ -204,13 +205,7 @@ def test_the_booking_is_logged_with_its_opening(line):
 def broken_line(line, monkeypatch):
     """A bug behind every store call, as in test_webhook_edges."""
     app, twilio = line
-    store = app.extensions["holdwell"].store
-
-    def bug(*_args, **_kwargs):
-        raise RuntimeError("a bug, not a database fault")
-
-    for name in ("write", "read", "poll", "snapshot", "store_now"):
-        monkeypatch.setattr(store, name, bug)
+    break_store(app, monkeypatch)
     return app, twilio
 
 

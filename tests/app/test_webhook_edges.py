@@ -14,6 +14,7 @@ from app.storage.schema import call_events, calls
 from app.voice.safety import FALLBACKS
 from tests.app.twiml_reading import WAIT_VERBS, all_verbs, parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.broken_store import break_store
 from tests.support.sids import sid
 
 CONFIG = """
@@ -116,13 +117,7 @@ def test_values_outside_twilios_documented_sets_are_400s_naming_the_parameter(
 def broken(sales, monkeypatch):
     """A bug behind every route: each store call raises something no route expects."""
     app, twilio = sales
-    store = app.extensions["holdwell"].store
-
-    def bug(*_args, **_kwargs):
-        raise RuntimeError("a bug, not a database fault")
-
-    for name in ("write", "read", "poll", "snapshot", "store_now"):
-        monkeypatch.setattr(store, name, bug)
+    break_store(app, monkeypatch)
     return app, twilio
 
 
