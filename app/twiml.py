@@ -82,6 +82,13 @@ def say(parent: VoiceResponse | Gather, voice: Voice, text: str) -> None:
     add_step(parent, voice.say(text), choice_url="", audio_url=no_audio)
 
 
+def say_and_hang_up(response: VoiceResponse, voice: Voice, text: str) -> VoiceResponse:
+    """`text` as the last words of a call we end (outside a queue: closed, full, kept)."""
+    say(response, voice, text)
+    response.hangup()
+    return response
+
+
 def render_segment(
     segment: Segment, *, choice_url: str, audio_url: AudioUrl = no_audio
 ) -> VoiceResponse:

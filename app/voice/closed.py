@@ -21,7 +21,7 @@ from app.services import services
 from app.storage import commands as c
 from app.storage.closed_writes import booked_for
 from app.storage.deadline import DatabaseUnavailable
-from app.twiml import say, twiml_response
+from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number, spoken_digits
 from app.voice.context import this_route
@@ -69,8 +69,7 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
                                  method="POST", action=voice_url("closed/book", params))
         say(gather, voice, line.words.callback_offer.format(
             number=spoken_digits(number[-4:]), callback_key=line.callback_key))
-    say(response, voice, line.words.goodbye)
-    response.hangup()
+    say_and_hang_up(response, voice, line.words.goodbye)
     return response
 
 
@@ -98,8 +97,7 @@ def closed_fallback(params: RouteParams) -> VoiceResponse | None:
     voice = services().policy(params.queue, params.policy).voice
     response = VoiceResponse()
     say(response, voice, closed_message(line, now)[0])
-    say(response, voice, line.words.goodbye)
-    response.hangup()
+    say_and_hang_up(response, voice, line.words.goodbye)
     return response
 
 
@@ -107,10 +105,8 @@ def not_booked() -> VoiceResponse:
     """The booking could not be stored: the caller hears so (nothing is confirmed unstored)."""
     route = this_route()
     line = services().config.queues[route.queue].closed_line()
-    response = VoiceResponse()
-    say(response, route.policy.voice, line.words.not_booked if line else "Goodbye.")
-    response.hangup()
-    return response
+    return say_and_hang_up(VoiceResponse(), route.policy.voice,
+                           line.words.not_booked if line else "Goodbye.")
 
 
 @bp.post("/closed/book")
@@ -128,8 +124,7 @@ def closed_book() -> Response:
     voice = route.policy.voice
     if (line is None or opening is None or number is None or key.digit != line.callback_key
             or not line.may_offer(0)):
-        say(response, voice, line.words.goodbye if line else "Goodbye.")
-        response.hangup()
+        say_and_hang_up(response, voice, line.words.goodbye if line else "Goodbye.")
         return twiml_response(response)
     try:
         booked = svc.store.store_now(c.BookCallback(
@@ -139,6 +134,6 @@ def closed_book() -> Response:
     except DatabaseUnavailable:
         return twiml_response(not_booked())
     words = when_words(opening, now, line.hours)
-    say(response, voice, (line.words.booked if booked else line.words.full).format(opens=words))
-    response.hangup()
+    said = line.words.booked if booked else line.words.full
+    say_and_hang_up(response, voice, said.format(opens=words))
     return twiml_response(response)

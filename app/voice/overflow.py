@@ -21,7 +21,7 @@ from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable
 from app.storage.voicemail_writes import chose_voicemail
-from app.twiml import render_segment, say, twiml_response
+from app.twiml import render_segment, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number
 from app.voice.context import Route, this_route
@@ -111,8 +111,7 @@ def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
         timeout=SILENCE_ENDS_MESSAGE_S, transcribe=True if rules.transcribe else None,
         transcribe_callback=(voice_url("voicemail/transcribed", queue_only)
                              if rules.transcribe else None))
-    say(response, policy.voice, words.no_message)
-    response.hangup()
+    say_and_hang_up(response, policy.voice, words.no_message)
     return response
 
 
@@ -129,10 +128,8 @@ def goodbye() -> VoiceResponse:
     """The safe answer outside the queue: say goodbye honestly, nothing promised."""
     route = this_route()
     rules = rules_of(route)
-    response = VoiceResponse()
-    say(response, route.policy.voice, rules.words.goodbye if rules else "Goodbye.")
-    response.hangup()
-    return response
+    return say_and_hang_up(VoiceResponse(), route.policy.voice,
+                           rules.words.goodbye if rules else "Goodbye.")
 
 
 @bp.post("/overflow/choice")
@@ -168,9 +165,8 @@ def book_from_full(route: Route, key: KeyForm) -> VoiceResponse:
         say(response, policy.voice, "Sorry, we could not book a call back just now.")
         return _then_goodbye(response, route)
     prompts = policy.prompts
-    say(response, policy.voice, prompts.callback_already_booked if booked
-        else prompts.callback_confirm_no_estimate)
-    response.hangup()
+    say_and_hang_up(response, policy.voice, prompts.callback_already_booked if booked
+                    else prompts.callback_confirm_no_estimate)
     return response
 
 
@@ -184,20 +180,15 @@ def thanks() -> VoiceResponse:
     """The <Record> action's answer: the message is taken, goodbye."""
     route = this_route()
     rules = rules_of(route)
-    response = VoiceResponse()
-    say(response, route.policy.voice, rules.words.message_thanks if rules else "Goodbye.")
-    response.hangup()
-    return response
+    return say_and_hang_up(VoiceResponse(), route.policy.voice,
+                           rules.words.message_thanks if rules else "Goodbye.")
 
 
 def message_lost() -> VoiceResponse:
     """The safe answer of the <Record> action: nothing is confirmed that may not be kept."""
     route = this_route()
-    response = VoiceResponse()
-    say(response, route.policy.voice,
-        "Sorry, we could not keep your message. Please call again a little later. Goodbye.")
-    response.hangup()
-    return response
+    return say_and_hang_up(VoiceResponse(), route.policy.voice, "Sorry, we could not keep "
+                           "your message. Please call again a little later. Goodbye.")
 
 
 @bp.post("/voicemail/recorded")

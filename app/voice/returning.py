@@ -17,7 +17,7 @@ from app.services import services
 from app.storage import commands as c
 from app.storage.deadline import DatabaseUnavailable
 from app.storage.one_per_person import outstanding_for
-from app.twiml import say, twiml_response
+from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number
 from app.voice.context import this_route
@@ -55,10 +55,7 @@ def ask_keep_or_wait(params: RouteParams, booked: str) -> VoiceResponse:
 
 
 def goodbye(words: str) -> VoiceResponse:
-    response = VoiceResponse()
-    say(response, this_route().policy.voice, words)
-    response.hangup()
-    return response
+    return say_and_hang_up(VoiceResponse(), this_route().policy.voice, words)
 
 
 def kept() -> VoiceResponse:
