@@ -7,7 +7,6 @@ message names each bad key, the bad value and what is allowed.
 from __future__ import annotations
 
 import re
-import string
 import tomllib
 from datetime import date, datetime
 from functools import cached_property
@@ -27,7 +26,7 @@ from pydantic import (
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.overflow_rules import Overflow, OverflowWords
-from hold_policies.prompts import unknown_placeholders
+from hold_policies.prompts import only_placeholders, unknown_placeholders
 from hold_policies.resume import ResumeRule
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
@@ -90,10 +89,7 @@ class CallbacksConfig(Strict):
     @field_validator("sms_confirm_text")
     @classmethod
     def _wait_placeholder_only(cls, text: str) -> str:
-        names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
-        if bad := names - {"wait"}:
-            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {{wait}}")
-        return text
+        return only_placeholders(text, ("wait",))
 
     @model_validator(mode="after")
     def _claims_outlive_rings(self) -> CallbacksConfig:
@@ -297,13 +293,7 @@ class ClosedWordsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        names = {n for _, n, _, _ in string.Formatter().parse(value) if n is not None}
-        if bad := names - {"opens", "number", "callback_key"}:
-            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {{opens}}, "
-                             f"{{number}}, {{callback_key}}")
-        return value
+        return only_placeholders(value, ("opens", "number", "callback_key"))
 
 
 def _joined(value: Spans) -> str:
@@ -379,13 +369,7 @@ class OverflowWordsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        names = {n for _, n, _, _ in string.Formatter().parse(value) if n is not None}
-        if bad := names - {"callback_key", "voicemail_key", "text"}:
-            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {{callback_key}}, "
-                             f"{{voicemail_key}}, {{text}}")
-        return value
+        return only_placeholders(value, ("callback_key", "voicemail_key", "text"))
 
 
 TRANSCRIBED_MAX_S = 120

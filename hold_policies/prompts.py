@@ -9,6 +9,7 @@ rejects any other placeholder so a typo never reaches a caller as a stray brace.
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "number", "minutes",
@@ -117,10 +118,18 @@ class Prompts:
         return self.welcome if self.welcome is not None else WELCOME_BY_POLICY[policy]
 
 
-def unknown_placeholders(template: str) -> set[str]:
-    """Placeholders in `template` that no prompt can fill."""
+def unknown_placeholders(template: str, allowed: Iterable[str] = PLACEHOLDERS) -> set[str]:
+    """Placeholders in `template` outside `allowed` (by default: those no prompt can fill)."""
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    return names - PLACEHOLDERS
+    return names - set(allowed)
+
+
+def only_placeholders(text: str | None, allowed: tuple[str, ...]) -> str | None:
+    """`text` unchanged, or a ValueError naming what it uses beyond `allowed` (a validator)."""
+    if text is not None and (bad := unknown_placeholders(text, allowed)):
+        listed = ", ".join(f"{{{name}}}" for name in allowed)
+        raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {listed}")
+    return text
 
 
 def prompt_names() -> tuple[str, ...]:
