@@ -323,11 +323,12 @@ class ConnectForm:
     call_id: str
     queue_time_s: float
     agent_call_id: str | None
+    rejoined: bool = False  # taken from the rejoin queue: the leg continues an earlier call
 
     @classmethod
-    def parse(cls, form: MultiDict) -> ConnectForm:
+    def parse(cls, form: MultiDict, args: MultiDict) -> ConnectForm:
         return cls(sid(form, "CallSid"), number(form, "QueueTime", 0.0) or 0.0,
-                   sid(form, "DequeingCallSid", optional=True))
+                   sid(form, "DequeingCallSid", optional=True), bool(args.get("rejoined")))
 
 
 @dataclass(frozen=True)

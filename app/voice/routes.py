@@ -298,11 +298,11 @@ def connecting(route: Route | None = None) -> VoiceResponse:
 @bp.post("/connect")
 @falls_back_to(connecting)
 def connect() -> Response:
-    form = ConnectForm.parse(request.form)
+    form = ConnectForm.parse(request.form, request.args)
     svc = services()
     route = this_route()
     call_id = form.call_id
-    if request.args.get("rejoined"):  # taken from the rejoin queue: the leg continues a call
+    if form.rejoined:  # taken from the rejoin queue: the leg continues a call
         call_id = resume.call_of_leg(form.call_id) or form.call_id
     svc.store.write(c.Connect(call_id=call_id, now=svc.clock.now(), queue=route.queue,
                               queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id),
