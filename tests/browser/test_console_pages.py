@@ -61,7 +61,7 @@ def test_a_policy_change_is_what_the_next_wait_plays(served, browser_page, shot)
     shot("versions")
 
 
-def test_an_operator_cancels_a_callback(served, browser_page, shot):
+def test_an_operator_cancels_a_callback(served, browser_page, shot, console_app):
     webhook(served, "/voice/incoming?queue=support", CallSid=sid("CAcb1"))
     wait_poll(served, sid("CAcb1"), 0)
     offer = webhook(served, "/voice/choice?queue=support&policy=callback", CallSid=sid("CAcb1"),
@@ -69,10 +69,20 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot):
     action = ElementTree.fromstring(offer.body).find(".//Gather").get("action")
     webhook(served, action.removeprefix(served), CallSid=sid("CAcb1"), QueueTime="75",
             QueuePosition="1", CurrentQueueSize="1", Digits="1")
+    from sqlalchemy import update
+
+    from app.storage.schema import callbacks
+
+    recording = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:  # a message too
+        conn.execute(update(callbacks).values(recording_url=recording,
+                                              transcript="my router is down"))
     sign_in(browser_page, served, "operator")
     browser_page.goto(f"{served}/console/callbacks")
     row = browser_page.locator(f"tr[data-call={sid('CAcb1')}]")
     assert "pending" in row.inner_text()
+    assert row.locator("a:has-text('listen')").get_attribute("href") == recording
+    assert "my router is down" in row.locator("td.message").inner_text()
     row.locator("input[name=reason]").fill("customer emailed instead")
     shot("callbacks")
     row.locator("button:has-text('Cancel')").click()
