@@ -12,11 +12,29 @@ up never ring back here; without the rule a drop is an abandon like any other.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
+from hold_policies.resume import ResumeRule
+from simulator.behaviour import Reactions
 from simulator.table import ABANDONED
 from simulator.waiter import WAITING, Waiter
 
 DROP, RING_BACK = 20, 21  # event actions (callbacks use 10 and 11)
+
+
+def ring_back_after(rule: ResumeRule, reactions: Reactions, since_checkin_s: float | None,
+                    draw: Callable[[], float]) -> float | None:
+    """Seconds until a dropped caller rings back to take their place (`ring_back_p`, after an
+    exponential `ring_back_s`), or None. Only ring-backs the rule takes back are modelled: one
+    too late, or after a hang-up too long after the check-in, would be a new call. Shared by
+    the fast engine and the Twilio emulator, so both draw the same callers."""
+    if not rule.enabled or draw() >= reactions.ring_back_p:
+        return None
+    if rule.after_checkin_s and (since_checkin_s is None
+                                 or since_checkin_s > rule.after_checkin_s):
+        return None  # the log would see a decision, not a drop
+    delay = -reactions.ring_back_s * math.log(1.0 - draw())
+    return None if delay > rule.within_s else delay
 
 
 class Resumes:
@@ -41,14 +59,12 @@ class Resumes:
         """The line dropped: a hang-up in the log; under the rule, perhaps a ring-back."""
         last = waiter.last_announced
         self.leave_queue(waiter, t, ABANDONED)
-        rule, reactions = self.rule, self.scenario.reactions
-        if not self.rings_back or self.draw() >= reactions.ring_back_p:
+        if not self.rings_back:
             return
-        if rule.after_checkin_s and (last is None or t - last > rule.after_checkin_s):
-            return  # the log would see a decision, not a drop: a new call, not modelled here
-        delay = -reactions.ring_back_s * math.log(1.0 - self.draw())
-        if delay > rule.within_s:
-            return  # too late to take their place: a new call, not modelled here
+        delay = ring_back_after(self.rule, self.scenario.reactions,
+                                None if last is None else t - last, self.draw)
+        if delay is None:
+            return
         back = Waiter(waiter.i, self.listening, self.patience[waiter.i],
                       self.arrivals[waiter.i], self.draw)
         # the log remembers the call: what was said and when (no check-in at once on return)
