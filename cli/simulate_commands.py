@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import click
 import numpy as np
 
-from hold_policies.base import HoldPolicy
+from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
 from hold_policies.factory import prompts_of
 from simulator.behaviour import Reactions
@@ -59,8 +59,10 @@ class Engine(Protocol):
 class TwilioEngine:
     """The emulator as an engine: the real app, signed webhooks, a virtual clock.
 
-    Calls stay in DATABASE_URL, or in a fresh SQLite file named on stderr, so reports and
-    exports run on them afterwards.
+    A variant runs as the app's own experiment arm (its words and knobs, its name in every
+    record's arm), so reports compare variants as they compare the fast engine's. Calls stay
+    in DATABASE_URL, or in a fresh SQLite file named on stderr, so reports and exports run on
+    them afterwards.
     """
 
     config: HoldwellConfig | None = None
@@ -69,15 +71,12 @@ class TwilioEngine:
                  progress: Callable[[int], None] | None = None) -> SimulationRun:
         from emulator.run import emulate
 
-        if policy.variant:  # the emulated app runs the queue's policy, not one arm of a split
-            raise ScenarioError(f"the twilio engine runs policies, not variants "
-                                f"({policy.variant!r}); use --engine fast")
         url = os.environ.get("DATABASE_URL")
         if not url:
             path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}.db").resolve()
             url = f"sqlite:///{path}"
         click.echo(f"twilio engine: calls are logged in {url}", err=True)
-        run = emulate(scenario, policy.name, rng, database_url=url, config=self.config,
+        run = emulate(scenario, label(policy), rng, database_url=url, config=self.config,
                       progress=progress)
         if run.errors:
             click.echo(f"the app answered {len(run.errors)} request(s) wrongly; first: "

@@ -16,7 +16,7 @@ import logging
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,7 +36,7 @@ from app.storage.read import read_records_frame
 from app.storage.schema import call_events
 from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
 from emulator.realism import Realism
-from hold_policies.config import HoldwellConfig
+from hold_policies.config import POLICY_NAMES, ExperimentConfig, HoldwellConfig, QueueConfig
 from hold_policies.records import RECORD_COLUMNS, CallRecord
 from simulator.metrics import summarise
 from simulator.scenario import Scenario, ScenarioError
@@ -87,16 +87,47 @@ class EmulatedRun:
         return [request.params for request in self.requests if request.kind == kind]
 
 
-def app_config(scenario: Scenario, policy: str, base: HoldwellConfig | None = None
+Arms = str | Mapping[str, float]
+"""What the emulated queue plays: a policy, one of the queue's variants, or a split of them
+(name -> weight, any scale), as the experiment arms callers are drawn into."""
+
+
+def served(queue: QueueConfig, arms: Arms) -> dict[str, object]:
+    """The queue's `policy` and `experiment` under which the app's own arm assignment
+    (hold_policies.factory.assign) serves `arms`, so calls log their arm as live ones do.
+
+    A plain policy runs as the queue's policy, outside any experiment (arm ""). A variant runs
+    as a split of one arm: every caller is drawn into it and hears its words, and the log
+    carries it as their arm. A config file refuses a one-arm split (an experiment compares
+    two), so that one is built here, unvalidated, for the emulator's pinned config only.
+    """
+    weights = {arms: 1.0} if isinstance(arms, str) else dict(arms)
+    for name in weights:
+        if name not in POLICY_NAMES and name not in queue.variants:
+            raise ScenarioError(f"policy: unknown {name!r}; choose from {', '.join(POLICY_NAMES)}"
+                                + (f" or the queue's variants {', '.join(sorted(queue.variants))}"
+                                   if queue.variants else ""))
+    if not weights or any(not weight > 0 for weight in weights.values()):
+        raise ScenarioError(f"arms: every arm needs a weight > 0 (got {weights})")
+    if len(weights) == 1 and next(iter(weights)) in POLICY_NAMES:
+        return {"policy": next(iter(weights)), "experiment": None}
+    salt = queue.experiment.salt if queue.experiment else ""
+    split = (ExperimentConfig.model_construct(arms=weights, salt=salt) if len(weights) == 1
+             else ExperimentConfig(arms=weights, salt=salt))
+    return {"policy": queue.base_policy(min(weights)), "experiment": split}
+
+
+def app_config(scenario: Scenario, policy: Arms, base: HoldwellConfig | None = None
                ) -> HoldwellConfig:
-    """The operator's config with the scenario's queue policy, estimates and callback retries
-    (the regular spacing, the soonest one and the margin that calls for it)."""
+    """The operator's config with the scenario's queue policy (or variant, or split of them:
+    `served`), estimates and callback retries (the regular spacing, the soonest one and the
+    margin that calls for it)."""
     base = base or HoldwellConfig()
     queue = base.queues.get(scenario.queue) or next(iter(base.queues.values()))
     if queue.callback.dialling != "agent_first":  # its worker's REST calls are not emulated
         raise ScenarioError("callback.dialling: the emulator models agent-first dialling only; "
                             "customer-first runs live through `holdwell callbacks`")
-    queue = queue.model_copy(update={"policy": policy, "experiment": None})
+    queue = queue.model_copy(update=served(queue, policy))
     model = scenario.callbacks
     callbacks = base.callbacks.model_copy(update={
         "max_attempts": model.retries + 1, "retry_after_s": int(model.retry_spacing_s),
@@ -158,13 +189,14 @@ def emulate(
     start = fresh_start(database_url, scenario.start)
     scenario = replace(scenario, start=start)
     clock = ManualClock(start)
+    settings = app_config(scenario, policy, config)
     with tempfile.TemporaryDirectory() as audio_dir:
-        if policy == "music_ads":
+        if "music_ads" in settings.queues[scenario.queue].policy_names():
             prepare_music(Path(audio_dir))
         app = create_app({"auth_token": token, "database_url": database_url,
                           "audio_dir": audio_dir, "public_url": None,
                           "journal_dir": str(Path(audio_dir) / "journal")},
-                         clock=clock, config=app_config(scenario, policy, config))
+                         clock=clock, config=settings)
         if not wall_clock_budget:
             app.extensions["holdwell"].store.runner = InlineRunner()
         if customize is not None:  # tests break the app on purpose, to see Twilio's reaction
@@ -188,9 +220,17 @@ def emulate(
             logging.getLogger("holdwell").removeHandler(faults)
             store.engine.dispose()
     errors = emulator.errors + faults.messages
-    table = table_from_log(database_url, f"CA{tag}", scenario)
+    records = records_from_log(database_url, f"CA{tag}")
+    arms = split_by_arm(records, scenario)
+    table = CallTable.from_records(records, scenario.start)
+    if len(arms) > 1:  # a split's whole run is no one arm's
+        table = replace(table, arm="")
     summary = summarise(table, wall_s=time.perf_counter() - began,
                         service_level_s=scenario.service_level_s)
+    if len(arms) > 1:  # and each arm's figures, as the fast engine gives one arm's
+        summary["arms"] = {arm: summarise(each, wall_s=0.0,
+                                          service_level_s=scenario.service_level_s)
+                           for arm, each in arms.items()}
     summary["engine"] = "twilio"
     summary["app_errors"] = len(errors)
     return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests)
@@ -214,10 +254,16 @@ def fresh_start(database_url: str, wanted: datetime) -> datetime:
     return wanted + timedelta(days=days)
 
 
-def table_from_log(database_url: str, prefix: str, scenario: Scenario) -> CallTable:
-    """The app's own call records of this run, as the columns the summary reads."""
+def records_from_log(database_url: str, prefix: str) -> list[CallRecord]:
+    """The app's own call records of this run."""
     frame = read_records_frame(database_url, call_id_prefix=prefix)
     frame = frame.astype({"outcome": str, "queue": str, "policy": str, "arm": str})
-    records = [CallRecord(**{name: row[name] for name in RECORD_COLUMNS})
-               for row in frame.to_dict("records")]
-    return CallTable.from_records(records, scenario.start)
+    return [CallRecord(**{name: row[name] for name in RECORD_COLUMNS})
+            for row in frame.to_dict("records")]
+
+
+def split_by_arm(records: list[CallRecord], scenario: Scenario) -> dict[str, CallTable]:
+    """A run's calls per experiment arm, in arm order (one arm, "", outside experiments)."""
+    arms = sorted({record.arm for record in records})
+    return {arm: CallTable.from_records([r for r in records if r.arm == arm], scenario.start)
+            for arm in arms}

@@ -99,10 +99,4 @@ def test_callers_react_to_the_apology_only_where_it_is_said(config_path):
     se = math.sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
     assert p2 - p1 > 3 * se, (p1, p2, se)
     assert np.isclose(said["calls"], unsaid["calls"])
-
-
-def test_the_twilio_engine_refuses_a_variant_rather_than_run_its_policy(holdwell, config_path):
-    result = CliRunner().invoke(holdwell, ["simulate", "--engine", "twilio", "--config",
-                                           config_path, "--policy", "quiet", "--calls", "5"])
-    assert result.exit_code != 0
-    assert "the twilio engine runs policies, not variants ('quiet')" in result.output
+# The twilio engine runs variants as the app's arms: tests/cli/test_simulate_twilio_variants.py
