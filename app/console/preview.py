@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from app.api.models import PreviewRequest, PreviewResponse, TimelineEntry
 from app.services import Services
 from hold_policies.base import Choice, HoldPolicy
+from hold_policies.callback import with_plan
 from hold_policies.durations import segment_duration_s, step_duration_s
 from hold_policies.estimate import QueueFlow, estimate_wait
+from hold_policies.factory import build_policy
 from hold_policies.situation import Situation
 from hold_policies.steps import AskSpeech, Leave, OfferKeys, Pause, Play, Say, Segment, Step
 
@@ -108,12 +110,25 @@ def _hear(policy: HoldPolicy, caller: Caller, now: Situation,
     return entries + reply, decision.choice
 
 
-def timeline(svc: Services, req: PreviewRequest) -> PreviewResponse:
-    """The first `req.minutes` of the wait, or until the caller is answered or leaves."""
+def arm_policy(svc: Services, queue: str, name: str) -> HoldPolicy:
+    """The queue's policy or variant `name` as a live call hears it: the running object when
+    the queue may play it, else built the same way (a variant no split names yet)."""
+    running = svc.policies.get((queue, name))
+    if running is not None:
+        return running
+    config = svc.config.queues[queue]
+    if name not in config.variants and name != config.policy:
+        raise LookupError(f"queue {queue!r} has no variant or policy {name!r} to preview")
+    return with_plan(build_policy(config, name), svc.config.callbacks)
+
+
+def timeline(svc: Services, req: PreviewRequest, name: str | None = None) -> PreviewResponse:
+    """The first `req.minutes` of the wait, or until the caller is answered or leaves, under
+    the queue's own policy or its policy or variant `name` (an experiment arm)."""
     if req.queue not in svc.config.queues:
         raise LookupError(f"no queue named {req.queue!r}")
     queue = req.queue
-    policy = svc.policy(queue, None)
+    policy = svc.policy(queue, None) if name is None else arm_policy(svc, queue, name)
     caller = Caller(position=req.position, keys=list(req.keys))
     entries, _ = _entries(policy.welcome().steps, 0.0, caller.position)
     answer_at_s = req.position / req.answered_per_min * 60

@@ -1,8 +1,9 @@
-"""Preview: a made-up caller's wait, minute by minute, and the same wait to listen to."""
+"""Preview: a made-up caller's wait, minute by minute, and the same wait to listen to — for
+the queue's own policy and, side by side, each experiment arm (variants) and the split."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from pydantic import ValidationError
 
 from app.api.models import PreviewRequest
@@ -10,6 +11,7 @@ from app.api.registry import field_errors
 from app.auth.access import requires
 from app.console.blueprint import bp
 from app.console.preview import timeline
+from app.console.preview_arms import arm_previews, shares
 from app.console.preview_audio import render_wav
 from app.services import services
 
@@ -22,7 +24,7 @@ def preview() -> str | tuple[str, int]:
     asked = {"queue": queues[0], **request.args.to_dict()}
     try:
         req = PreviewRequest.model_validate(asked)
-        result = timeline(svc, req)
+        arms = arm_previews(svc, req)
     except ValidationError as error:
         return render_template("console/preview.html", queues=queues, asked=asked,
                                errors=field_errors(error), result=None), 422
@@ -30,12 +32,20 @@ def preview() -> str | tuple[str, int]:
         return render_template("console/preview.html", queues=queues, asked=asked,
                                errors={"queue": str(error)}, result=None), 422
     return render_template("console/preview.html", queues=queues, asked=req.model_dump(),
-                           errors={}, result=result, query=request.query_string.decode())
+                           errors={}, result=arms[0].result, arms=arms,
+                           split=shares(svc.config.queues[req.queue]),
+                           query=request.query_string.decode())
 
 
 @bp.get("/preview.wav")
 @requires("view")
 def preview_wav() -> Response:
+    """The preview as audio; `arm` plays one of the queue's variants (or split's policies)."""
     svc = services()
-    req = PreviewRequest.model_validate(request.args.to_dict())
-    return Response(render_wav(svc, timeline(svc, req)), mimetype="audio/wav")
+    asked = request.args.to_dict()
+    arm = asked.pop("arm", None)
+    req = PreviewRequest.model_validate(asked)
+    try:
+        return Response(render_wav(svc, timeline(svc, req, arm)), mimetype="audio/wav")
+    except LookupError as error:
+        abort(404, str(error))
