@@ -1,0 +1,72 @@
+"""The preview page with words under test, in Debian's Chromium: each arm's column beside the
+queue's own, the split bar sized by the weights, the changed lines marked, and a screenshot
+(out/console-screenshots/preview-variants.png) to read."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.storage import users
+from tests.browser.test_console_pages import sign_in
+from tests.console.conftest import PASSWORD
+
+APOLOGY = "We are so sorry for the wait."
+CONFIG = f"""
+[queues.support]
+policy = "checkin"
+[queues.support.variants.no_apology]
+policy = "checkin"
+prompts = {{ apology = "" }}
+[queues.support.variants.warm]
+policy = "checkin"
+prompts = {{ apology = "{APOLOGY}" }}
+settings = {{ interval_s = 45 }}
+[queues.support.experiment]
+arms = {{ checkin = 1, no_apology = 3 }}
+"""
+
+
+@pytest.fixture
+def console_app(make_app, clock):  # the app `served` serves: this one has variants and a split
+    app = make_app(CONFIG)
+    users.add_user(app.extensions["holdwell"].store.engine, "analyst", "analyst", PASSWORD,
+                   clock.now())
+    return app
+
+
+def test_the_arms_read_side_by_side_with_the_split(served, browser_page, shot):
+    page = browser_page
+    sign_in(page, served, "analyst")
+    page.goto(f"{served}/console/preview")
+    page.select_option("select[name=queue]", "support")
+    page.fill("input[name=position]", "6")
+    page.fill("input[name=minutes]", "4")
+    page.click("button:has-text('Preview')")
+    page.wait_for_selector("section.arm[data-arm=warm]")
+
+    columns = [page.locator(f"section.arm[data-arm={arm}]")
+               for arm in ("checkin", "no_apology", "warm")]
+    boxes = [column.bounding_box() for column in columns]
+    assert len({round(box["y"]) for box in boxes}) == 1  # one row of columns, side by side
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
+    assert all(box["width"] >= 340 for box in boxes)
+
+    def check_ins(arm: str) -> list[str]:
+        return page.locator(f"section.arm[data-arm={arm}] tr.offer").all_inner_texts()
+
+    assert all("Sorry to keep you waiting." in row for row in check_ins("checkin"))
+    assert check_ins("no_apology") and all("orry" not in row for row in check_ins("no_apology"))
+    assert all(APOLOGY in row for row in check_ins("warm"))
+
+    bar = page.locator(".splitbar").bounding_box()
+    quarter = page.locator(".splitbar [data-arm=checkin]").bounding_box()
+    assert quarter["width"] == pytest.approx(bar["width"] / 4, abs=2)
+    assert page.locator(".splitbar [data-arm=no_apology]").inner_text() == "no_apology · 75%"
+    assert "not in the split" in page.inner_text("section.arm[data-arm=warm] .share")
+
+    marked = page.locator("section.arm[data-arm=no_apology] tr.differs td").first
+    plain = page.locator("section.arm[data-arm=checkin] tr.offer td").first
+    background = "getComputedStyle(el).backgroundColor"
+    assert marked.evaluate(f"el => {background}") != plain.evaluate(f"el => {background}")
+    assert page.locator("section.arm[data-arm=checkin] tr.differs").count() == 0
+    shot("preview-variants")
