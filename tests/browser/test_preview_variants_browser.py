@@ -9,21 +9,7 @@ import pytest
 from app.storage import users
 from tests.browser.test_console_pages import sign_in
 from tests.console.conftest import PASSWORD
-
-APOLOGY = "We are so sorry for the wait."
-CONFIG = f"""
-[queues.support]
-policy = "checkin"
-[queues.support.variants.no_apology]
-policy = "checkin"
-prompts = {{ apology = "" }}
-[queues.support.variants.warm]
-policy = "checkin"
-prompts = {{ apology = "{APOLOGY}" }}
-settings = {{ interval_s = 45 }}
-[queues.support.experiment]
-arms = {{ checkin = 1, no_apology = 3 }}
-"""
+from tests.console.test_preview_variants import APOLOGY, CONFIG
 
 
 @pytest.fixture
