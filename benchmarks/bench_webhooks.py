@@ -2,7 +2,7 @@
 
     python benchmarks/bench_webhooks.py [--db sqlite|postgres|both] [--seconds 20]
         [--callers 2000] [--connections 32] [--hang-seconds 20] [--no-hang]
-        [--rev REV | --code DIR] [--profile DIR]
+        [--rev REV | --code DIR] [--profile DIR [--cpu-only]]
 
 Why: in-process timings hide what gunicorn, HTTP, signatures and database round trips cost; a
 caller is thrown out of the queue when /voice/wait is slow, so its rate and tail are the product.
@@ -27,8 +27,8 @@ timeouts at 20 s). `--rev` benchmarks a committed revision (git archive) instead
 tree, `--code` another checkout (a copy with changes not yet committed, when other work shares
 the working tree). `--profile DIR` runs `py-spy record --idle` on every gunicorn worker
 during the timed runs (collapsed stacks, which speedscope opens) and prints where request
-threads spend their time; profiled rates are lower than the unprofiled ones. All traffic stays
-on 127.0.0.1.
+threads spend their time (with `--cpu-only`, py-spy without --idle: threads it sees waiting
+drop out); profiled rates are lower than the unprofiled ones. All traffic stays on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -399,15 +399,18 @@ def hung_row(samples: Sequence[Sample], since: float, until: float) -> Row:
 
 
 @contextlib.contextmanager
-def profiled(server: LiveServer, name: str, seconds: int, into: Path | None) -> Iterator[None]:
-    """py-spy on every worker for the run (nothing when `into` is None)."""
+def profiled(server: LiveServer, name: str, seconds: int, into: Path | None,
+             idle: bool = True) -> Iterator[None]:
+    """py-spy on every worker for the run (nothing when `into` is None); `idle` False samples
+    only threads on the CPU."""
     if into is None:
         yield
         return
     into.mkdir(parents=True, exist_ok=True)
     spies = [subprocess.Popen(
         ["py-spy", "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100",
-         "--idle", "--nonblocking", "--format", "raw", "-o", str(into / f"{name}-{pid}.txt")],
+         *(["--idle"] if idle else []), "--nonblocking", "--format", "raw",
+         "-o", str(into / f"{name}-{pid}.txt")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in server.worker_pids()]
     try:
         yield
@@ -514,7 +517,7 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
                     anchor = run_wrk(f"anchor (<Pause>), {kind} run", anchor_server,
                                      host / "polls", args.seconds, args.connections)
                 rows.append((measured(anchor), None))
-            with profiled(server, kind, args.seconds, args.profile), \
+            with profiled(server, kind, args.seconds, args.profile, not args.cpu_only), \
                     cpu_per_request(server, url) as measured:
                 row = run_wrk(kind, server, host / "polls", args.seconds, args.connections)
             rows.append((measured(row), anchor))
@@ -558,6 +561,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rev", help="benchmark this git revision instead of the working tree")
     parser.add_argument("--code", type=Path, help="benchmark the code in this directory")
     parser.add_argument("--profile", type=Path, help="py-spy the workers, stacks into this dir")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="with --profile: sample threads on the CPU only (no waits)")
     args = parser.parse_args(argv)
     if not 1 <= args.seconds <= 600 or not 1 <= args.hang_seconds <= 120:
         parser.error("--seconds must be within 1..600 and --hang-seconds within 1..120")
@@ -587,7 +592,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           + f" on {os.cpu_count()} CPUs (other work on the box lowers every rate)")
     if args.profile:
         for kind in kinds:
-            print(f"\nprofile, {kind} (py-spy --idle, {args.profile}/{kind}-*.txt)")
+            how = "on-CPU samples" if args.cpu_only else "py-spy --idle"
+            print(f"\nprofile, {kind} ({how}, {args.profile}/{kind}-*.txt)")
             print(summarize_profile(sorted(args.profile.glob(f"{kind}-*.txt"))))
     return 0
 

@@ -15,7 +15,8 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, TypeVar
@@ -26,7 +27,7 @@ from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.call_writes import note_poll
 from app.storage.cutoff import Cutoff
-from app.storage.db import commit_without_flush_wait
+from app.storage.db import begin_write, commit_without_flush_wait
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.journal import Journal
 from app.storage.prepared import CALL, CALLBACKS_AHEAD
@@ -87,7 +88,8 @@ class CallLogStore:
         if self._behind_journal():
             return self._journal(command)
         try:
-            return Written(True, self.runner.run(lambda: self._apply(command), deadline))
+            return Written(True, self.runner.run(
+                lambda: self._apply(command, deadline.expires), deadline))
         except DatabaseUnavailable as error:
             if not command.journaled or self.journal is None:
                 raise
@@ -105,15 +107,22 @@ class CallLogStore:
     def store_now(self, command: c.Command, deadline: Deadline) -> object:
         """Apply a command that must not be journaled (a callback request); raises
         DatabaseUnavailable if the database cannot take it in time."""
-        return self.runner.run(lambda: self._apply(command), deadline)
+        return self.runner.run(lambda: self._apply(command, deadline.expires), deadline)
 
-    def _apply(self, command: c.Command) -> object:
+    def _apply(self, command: c.Command, until: float | None = None) -> object:
         try:
-            with self.engine.begin() as conn:
+            with self._writing(until) as conn:
                 return apply(conn, command)
         finally:
             if not isinstance(command, c.Announce):  # any other fact may be a departure
                 self.flows.forget()
+
+    @contextmanager
+    def _writing(self, until: float | None) -> Iterator[Connection]:
+        """A transaction that holds the write lock from its start (db.begin_write)."""
+        with self.engine.begin() as conn:
+            begin_write(conn, until)
+            yield conn
 
     def _journal(self, command: c.Command) -> Written:
         self.journal.append(command)
@@ -143,7 +152,7 @@ class CallLogStore:
 
         def work() -> tuple[Poll, T]:
             seen: list[Poll] = []
-            with self.engine.begin() as conn:
+            with self._writing(deadline.expires) as conn:
                 call = note_poll(conn, command, lambda call, ahead: seen.append(
                     self._poll_view(conn, call, command.now, ahead)))
                 if STEADY_POLLS_COMMIT_LAZILY and call.polls > 1 and not command.episode:
@@ -180,7 +189,7 @@ class CallLogStore:
         """Run `work(conn)` in a transaction within the deadline (raises DatabaseUnavailable)."""
         def bounded() -> T:
             try:
-                with self.engine.begin() as conn:
+                with self._writing(deadline.expires) as conn:
                     return work(conn)
             finally:
                 self.flows.forget()  # callback work may serve or release a caller
