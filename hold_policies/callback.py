@@ -30,6 +30,7 @@ class CallbackPolicy(CheckinPolicy):
     offer_after_estimate_s: int = 300
     offer_without_estimate_after_s: int = 300
     dialling: str = "agent_first"  # or "customer_first": read by the drivers, not here
+    customer_first_at_once: int = 2  # customer_first: rung or held at once (the drivers)
     promise: AttemptPlan = field(default_factory=AttemptPlan)
     name: str = "callback"
 

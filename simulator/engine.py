@@ -104,6 +104,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
             else None
         self.reused = 0
         self.setup_hours()
+        self.setup_callbacks()
         self.setup_overflow()
         self.setup_resume()
 
@@ -117,6 +118,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         report = step
         pop = heapq.heappop
         hours = self.closed_line is not None
+        ring_in_turn = self.ring_in_turn if self.customer_first else None
         while True:
             while events and events[0][1] != events[0][2].seq:
                 pop(events)  # the caller was answered before this event: it is stale
@@ -128,7 +130,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
                 if ready < t:
                     t, dispatching = ready, True
             change = agents.next_change  # first at its instant; an event there waits its turn
-            if (change < t or (dispatching and change == t)) and (k < n or events or line):
+            if (change < t or (dispatching and change == t)) and (k < n or events or line
+                                                                   or self.held):
                 t, dispatching = change, False
             while k < n and arrivals[k] < t:  # arrivals first; most are answered at once
                 a = arrivals[k]
@@ -158,6 +161,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
                     agents.change()
                 else:
                     self.act(pop(events)[2], t)
+                if ring_in_turn is not None:  # customer-first: has a callback's turn come?
+                    ring_in_turn(t)
             if progress is not None and k >= report:
                 progress(step)
                 report += step
@@ -316,7 +321,10 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         waiter.seq = -1
 
     def dispatch(self, t: float) -> None:
-        """An agent is free and someone may be taken: the oldest in line goes first."""
+        """An agent is free and someone may be taken: a customer-first callback held at the
+        head of the line, else the oldest in line goes first."""
+        if self.held:
+            return self.take_held(t)
         waiters, parked = self.waiters, False
         for index in self.line.entries:
             waiter = waiters[index]
@@ -324,7 +332,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
                 self.leave_queue(waiter, t, ANSWERED)
                 heapq.heapreplace(self.agents.free, t + self.service[index])
                 return
-            if waiter.phase == READY:
+            if waiter.phase == READY and not self.customer_first:  # else the worker rings
                 if self.closed_line is None or self.is_open_at(t):
                     return self.attempt_callback(waiter, t)
                 self.park_until_open(waiter, t)  # never dialled outside opening hours

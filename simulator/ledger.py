@@ -23,9 +23,9 @@ def _column(values: dict[int, float], n: int) -> np.ndarray:
 class Ledger:
     """Per-call results by caller index (arrival order)."""
 
-    __slots__ = ("announcements", "callback_attempts", "callback_promised", "callback_requested_at",
-                 "callback_wait", "closed_callback", "first_announced_at", "first_wait",
-                 "orig_position", "outcome", "wait")
+    __slots__ = ("announcements", "callback_attempts", "callback_held", "callback_promised",
+                 "callback_requested_at", "callback_wait", "closed_callback",
+                 "first_announced_at", "first_wait", "orig_position", "outcome", "wait")
 
     def __init__(self, n: int) -> None:
         self.outcome = bytearray(n)  # 0 = answered; see table.OUTCOMES
@@ -38,6 +38,7 @@ class Ledger:
         self.callback_promised: dict[int, float] = {}
         self.callback_requested_at: dict[int, float] = {}
         self.callback_attempts: dict[int, float] = {}
+        self.callback_held: dict[int, float] = {}  # customer-first: answered until an agent
         self.closed_callback: dict[int, int] | None = None  # a dict once the line has hours
 
     def announced(self, i: int, wait_s: float | None, waited_s: float) -> None:
@@ -70,6 +71,7 @@ class Ledger:
             talk_s=None if talk_s is None else connected_talk(outcome, talk_s
                                                               + scenario.handoff.connect_s),
             callback_attempts=np.nan_to_num(_column(self.callback_attempts, n)).astype(np.int64),
+            callback_held_s=_column(self.callback_held, n) if self.callback_held else None,
             closed_callback=None if self.closed_callback is None else np.nan_to_num(
                 _column(self.closed_callback, n), nan=NO_BOOKING).astype(np.int8),
         )

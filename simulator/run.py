@@ -106,12 +106,7 @@ def policy_named(name: str, config: HoldwellConfig | None = None,
         raise ScenarioError(f"policy: unknown {name!r}; choose from {', '.join(POLICY_NAMES)}"
                             + (f" or queue {queue}'s variants {', '.join(sorted(variants))}"
                                if variants else ""))
-    policy = build_policy(config.queues[queue], name)
-    if getattr(policy, "dialling", "agent_first") != "agent_first":
-        raise ScenarioError(f"queues.{queue}.callback.dialling: the simulation models "
-                            "agent-first dialling only (a free agent rings the customer); "
-                            "customer-first runs live through `holdwell callbacks`")
-    return policy
+    return build_policy(config.queues[queue], name)
 
 
 def estimates_of(config: HoldwellConfig) -> Estimates:

@@ -30,10 +30,11 @@ NO_BOOKING = -1
 
 EXTRA_COLUMNS = ("callback_requested_at_s",)
 """Beyond the shared record: seconds in queue when the callback was chosen."""
-OPTIONAL_COLUMNS = ("talk_s", "callback_attempts")
+OPTIONAL_COLUMNS = ("talk_s", "callback_attempts", "callback_held_s")
 """Written when an engine knows them: agent seconds from the answer to hanging up, connect
-message included (what `holdwell fit` reads to infer agents on duty), and dial attempts per
-callback."""
+message included (what `holdwell fit` reads to infer agents on duty), dial attempts per
+callback, and (customer-first dialling) seconds a customer who answered was held at the head
+of the line until an agent took them."""
 
 
 def call_id(index: int) -> str:
@@ -61,6 +62,7 @@ class CallTable:
     callback_requested_at_s: np.ndarray
     talk_s: np.ndarray | None = None  # agent s from answer to hang-up; NaN: not connected
     callback_attempts: np.ndarray | None = None  # dial attempts per callback (0: none)
+    callback_held_s: np.ndarray | None = None  # customer-first: answered until taken; NaN
     closed_callback: np.ndarray | None = None  # rang while closed: NO_BOOKING, CLOSED
     # (booked, pending), CALLBACK_CONNECTED or CALLBACK_FAILED; None: the line never closed
     arm: str = ""  # the policy's variant, if the run was one (the records' arm column)

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from simulator.behaviour import Listener, Reactions
 
-WAITING, CONFIRMING, READY, SPACING, DIALLING = range(5)
+WAITING, CONFIRMING, READY, SPACING, DIALLING, HELD = range(6)
 """Phases of someone in line: in the queue; hearing the callback confirmation; a callback
-that may be dialled; a callback waiting out the retry spacing; a callback being dialled."""
+that may be dialled; a callback waiting out the retry spacing; a callback being dialled; a
+customer-first callback answered and held at the head of the line for the next agent."""
 POLL, HANG_UP, PRESS, LEAVE, END = range(5)  # event actions of waiting callers
 
 

@@ -97,7 +97,7 @@ def test_a_callback_is_not_rung_before_its_turn(make_app, clock, mocker):
     assert report.placed == [] and create.call_count == 0  # someone who came first still waits
 
 
-def test_the_simulations_refuse_customer_first_rather_than_dial_agent_first(tmp_path):
+def test_the_fast_engine_models_customer_first_and_the_emulator_refuses_it(tmp_path):
     from types import SimpleNamespace
 
     from emulator.run import app_config
@@ -107,7 +107,6 @@ def test_the_simulations_refuse_customer_first_rather_than_dial_agent_first(tmp_
     path.write_text(FIRST)
     config: HoldwellConfig = load_config(path)
     assert config.customer_first_queues() == ["support"]
-    with pytest.raises(ScenarioError, match="agent-first"):
-        policy_named("callback", config, "support")
+    assert policy_named("callback", config, "support").dialling == "customer_first"
     with pytest.raises(ScenarioError, match="agent-first"):
         app_config(SimpleNamespace(queue="support"), "callback", config)  # refused up front
