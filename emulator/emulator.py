@@ -22,6 +22,7 @@ call's reason) is answered by `reactions.reason_p` of callers with a scripted ph
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import io
 import re
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,6 +42,8 @@ from emulator.documents import TwimlError, Verb
 from emulator.listening import Listened, listen
 from emulator.parameters import post_params
 from emulator.realism import Realism, Sids
+from emulator.rejoining import Rejoins
+from emulator.returning import Returns, RingingAgain
 from simulator.behaviour import Action, Listener
 from simulator.scenario import Scenario
 from simulator.streams import Callers, UniformStream
@@ -47,7 +51,6 @@ from simulator.streams import Callers, UniformStream
 ListenerFactory = Callable[["VirtualCaller", float, float], Listener]
 """Makes a caller's ears: (caller, patience in s, time entering the queue in s) -> Listener."""
 
-QUEUE_SID = "QU" + "0" * 32
 ACCOUNT_SID = "AC" + "0" * 32
 LINE_NUMBER = "+14155550000"
 MIN_DOCUMENT_S = 1.0
@@ -76,6 +79,21 @@ class VirtualCaller:
     done: bool = False
     entries: list[str] = field(default_factory=list)  # numbers to key in for a callback
     heard: list[str] = field(default_factory=list)
+    queue: str = ""  # the Twilio queue it waits in (the name in its <Enqueue>)
+    first: VirtualCaller | None = None  # for a later call of the same person: their first
+    patience_from: float | None = None  # counts their patience from then (else from entry)
+    called_back: bool = False  # a callback reached them (nothing left to ring about)
+
+    @property
+    def person(self) -> VirtualCaller:
+        """The person's first call (this one, unless they rang again)."""
+        return self.first or self
+
+
+@lru_cache(maxsize=64)
+def queue_sid(name: str) -> str:
+    """The SID of the Twilio queue called `name` ("QU" + 32 hex, one per name)."""
+    return "QU" + hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
 
 
 class Posted(NamedTuple):
@@ -96,9 +114,10 @@ class VirtualAgent:
     connect_url: str = "/voice/connect"
     dial_timeout: float = 30.0
     live: int = 0
+    queue: str = ""  # the Twilio queue its <Dial><Queue> takes from
 
 
-class TwilioEmulator:
+class TwilioEmulator(Rejoins, Returns):
     """One scenario through the app; `run()` returns when every call and callback has ended."""
 
     max_queue_size = 1000
@@ -113,7 +132,8 @@ class TwilioEmulator:
                  listener_for: ListenerFactory | None = None,
                  realism: Realism | None = None,
                  realism_draw: Callable[[], float] | None = None,
-                 reasons: tuple[str, ...] = REASONS) -> None:
+                 reasons: tuple[str, ...] = REASONS,
+                 ringing_again: RingingAgain | None = None) -> None:
         self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
         self.draw, self.callback_draw = reactions_draw, callbacks_draw
         self.realism = realism or Realism()
@@ -121,7 +141,8 @@ class TwilioEmulator:
         self.start = clock.now()
         self.events: list[tuple[float, int, str, object]] = []
         self.seq = 0
-        self.queue: list[VirtualCaller] = []
+        self.queues: dict[str, list[VirtualCaller]] = {}  # Twilio's queues, by name
+        self.legs: list[VirtualCaller] = []  # people's later calls (rang back, rang again)
         self.callers_by_sid: dict[str, VirtualCaller] = {}
         self.sids = Sids(tag)
         self.agents = [VirtualAgent(self.sids.agent(n)) for n in range(agents)]
@@ -135,6 +156,8 @@ class TwilioEmulator:
         self.number_entries = number_entries
         self.listener_for = listener_for or self.behaviour_model
         self.reasons = reasons  # what callers say when asked what the call is about
+        self.ringing_again = ringing_again or RingingAgain()
+        self.drop_p = self.scenario.reactions.line_drop_p  # 0: no line ever drops
 
     def behaviour_model(self, caller: VirtualCaller, patience_s: float, at: float) -> Listener:
         """The scenario's caller-behaviour model, shared with the fast engine."""
@@ -143,7 +166,7 @@ class TwilioEmulator:
     def note(self, caller: VirtualCaller, at: float, text: str) -> None:
         """With `record`, what the caller heard or did, at seconds since they first rang."""
         if self.record:
-            caller.heard.append(f"t={at - caller.rang_at:.0f} s: {text}")
+            caller.heard.append(f"t={at - caller.person.rang_at:.0f} s: {text}")
 
     # -- the loop --------------------------------------------------------------------------
     def schedule(self, at: float, kind: str, subject: object) -> int:
@@ -176,9 +199,14 @@ class TwilioEmulator:
                 ended += 1
                 if ended % 1000 == 0:
                     self.progress(1000)
-            if self.busy_events == 0 and not self.queue and not self.any_callback_pending():
+            if self.busy_events == 0 and not self.anyone_waiting() and \
+                    not self.any_callback_pending():
                 break
         return callers
+
+    def anyone_waiting(self) -> bool:
+        """Someone is in one of Twilio's queues."""
+        return any(self.queues.values())
 
     def any_callback_pending(self) -> bool:
         """Asks the app's own log: a simulation ends only when every callback is resolved."""
@@ -229,19 +257,35 @@ class TwilioEmulator:
         return self.standard(caller.call_sid, caller.from_number, LINE_NUMBER)
 
     def queue_params(self, caller: VirtualCaller, at: float) -> dict[str, str]:
-        ages = [at - member.enqueued_at for member in self.queue]
-        return {**self.call_params(caller), "QueueSid": QUEUE_SID,
-                "QueuePosition": str(self.queue.index(caller) + 1),
+        """The waitUrl's parameters: the caller's place in their own Twilio queue."""
+        line = self.queues[caller.queue]
+        ages = [at - member.enqueued_at for member in line]
+        return {**self.call_params(caller), "QueueSid": queue_sid(caller.queue),
+                "QueuePosition": str(line.index(caller) + 1),
                 "QueueTime": str(int(at - caller.enqueued_at)),
-                "CurrentQueueSize": str(len(self.queue)),
+                "CurrentQueueSize": str(len(line)),
                 "MaxQueueSize": str(self.max_queue_size),
                 "AvgQueueTime": str(int(sum(ages) / len(ages))) if ages else "0"}
 
     # -- callers ----------------------------------------------------------------------------
     def arrive(self, i: int, at: float) -> VirtualCaller:
-        caller = VirtualCaller(i, f"CA{self.tag}{i + 1:0{32 - len(self.tag)}d}",
-                               f"+1415555{i % 10_000:04d}", rang_at=at,
+        caller = VirtualCaller(i, self.sids.caller(i), f"+1415555{i % 10_000:04d}", rang_at=at,
                                entries=list(self.number_entries))
+        self.ring(caller, at)
+        return caller
+
+    def call_again(self, caller: VirtualCaller, at: float, *,
+                   patience_from: float | None = None) -> VirtualCaller:
+        """The same person calls the line again, from the same number, on a new call."""
+        person = caller.person
+        leg = VirtualCaller(person.index, self.sids.again(), person.from_number, rang_at=at,
+                            heard=person.heard, first=person, patience_from=patience_from)
+        self.legs.append(leg)
+        self.ring(leg, at)
+        return leg
+
+    def ring(self, caller: VirtualCaller, at: float) -> None:
+        """The number's Voice webhook, and what the caller does with its answer."""
         self.callers_by_sid[caller.call_sid] = caller
         try:
             verbs = documents.parse(self.post("/voice/incoming", "incoming",
@@ -249,19 +293,27 @@ class TwilioEmulator:
         except TwimlError as error:
             self.errors.append(f"incoming {caller.call_sid}: {error}")
             caller.done = True
-            return caller
+            return
+        self.answer_call(caller, at, verbs)
+
+    def answer_call(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...],
+                    doing: str = "") -> None:
+        """A call document before any queue: its <Enqueue> joins the queue it names once
+        what comes before is said; without one the call ends there (the line is closed, or a
+        returning caller keeps their callback), unless it asks them something first."""
         t = at
         for verb in verbs:
             if verb.name == "Enqueue":
                 caller.wait_url, caller.action_url = verb.get("waitUrl"), verb.get("action")
+                caller.queue = verb.text
                 break
             t += documents.seconds(verb, self.audio_seconds)
-        if not caller.wait_url:  # the line is closed: a plain call document, never queued
-            self.closed_line(caller, at, verbs)
-            return caller
-        self.note(caller, at, f"{documents.describe(verbs)} [joins the queue]")
+        if not caller.wait_url:  # a plain call document, never queued
+            if not self.asked_keep_or_wait(caller, at, verbs):
+                self.closed_line(caller, at, verbs, doing)
+            return
+        self.note(caller, at, f"{doing}{documents.describe(verbs)} [joins {caller.queue}]")
         caller.live = self.schedule(t, "enqueue", caller)
-        return caller
 
     def closed_line(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...],
                     pressed: str = "") -> None:
@@ -283,7 +335,7 @@ class TwilioEmulator:
             if verb.name == "Hangup":
                 break
             t += heard
-        self.note(caller, at, f"{pressed}{documents.describe(verbs)} [line closed]")
+        self.note(caller, at, f"{pressed}{documents.describe(verbs)} [the call ends]")
         caller.done = True
         self.schedule(t, "completed", caller)
 
@@ -300,14 +352,18 @@ class TwilioEmulator:
         self.closed_line(caller, at, verbs, f"[presses {key}] ")
 
     def enqueue(self, caller: VirtualCaller, at: float) -> None:
+        """Into the Twilio queue its <Enqueue> named (made on first use, as Twilio does)."""
         caller.enqueued_at = at
         patience = float(self.callers.patience_s[caller.index])
-        caller.listener = self.listener_for(caller, patience, at)
-        if len(self.queue) >= self.max_queue_size:  # Twilio rejects the Enqueue
+        since = at if caller.patience_from is None else caller.patience_from
+        caller.listener = self.listener_for(caller, patience, since)
+        line = self.queues.setdefault(caller.queue, [])
+        if len(line) >= self.max_queue_size:  # Twilio rejects the Enqueue
             return self.queue_full(caller, at)
-        self.queue.append(caller)
-        idle = next((a for a in self.agents if a.waiting_since is not None), None)
-        if idle is not None and self.queue[0] is caller:
+        line.append(caller)
+        idle = next((a for a in self.agents
+                     if a.waiting_since is not None and a.queue == caller.queue), None)
+        if idle is not None and line[0] is caller:
             return self.bridge(idle, caller, at)
         self.poll(caller, at)
 
@@ -319,29 +375,34 @@ class TwilioEmulator:
             else:
                 body = self.post(url, "redirect", self.call_params(caller))
             verbs = documents.parse(body, documents.WAIT_VERBS)
-            self.play(caller, at, verbs)
+            heard = self.play(caller, at, verbs)
+            if self.drop_p and heard is not None:  # a check-in may end in a dropped line
+                self.maybe_drop(caller, at, heard.heard)
         except TwimlError as error:
             self.errors.append(f"wait {caller.call_sid}: {error}")
             self.end_wait(caller, at, "error")
 
     def play(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...],
-             doing: str = "") -> None:
+             doing: str = "") -> Listened | None:
+        """The caller hears a wait document: their next event is its end or a reaction.
+        Returns what they heard, unless the document ends the wait."""
         heard = listen(verbs, self.audio_seconds)
         self.note(caller, at, doing + documents.describe(verbs))
         end = at + max(heard.heard.duration_s, 0.0)
         if heard.ends_with == "Leave":
             caller.live = self.schedule(end, "leave", caller)
-            return
+            return None
         if heard.ends_with == "Hangup":
             caller.live = self.schedule(end, "hang_up", caller)  # Twilio: QueueResult=hangup
-            return
+            return None
         reaction = caller.listener.hear(at, heard.heard)  # None: listens to the end
         speaks = self.answer_at(caller, at, heard)
         if speaks is not None and (reaction is None or reaction.at_s >= speaks[0]):
             caller.live = self.schedule(speaks[0], "speak", (caller, heard.speech.action,
                                                              speaks[1]))
         elif reaction is not None and reaction.action is Action.HANG_UP and reaction.at_s < end:
-            caller.live = self.schedule(reaction.at_s, "hang_up", caller)
+            # never before now: a caller back from a dropped line may have no patience left
+            caller.live = self.schedule(max(reaction.at_s, at), "hang_up", caller)
         elif (reaction is not None and reaction.action is Action.PRESS and reaction.at_s < end
               and heard.gather_action):
             caller.live = self.schedule(reaction.at_s, "press", (caller, heard.gather_action,
@@ -350,6 +411,7 @@ class TwilioEmulator:
             caller.live = self.schedule(end, "redirect", (caller, heard.redirect))
         else:
             caller.live = self.schedule(max(end, at + MIN_DOCUMENT_S), "repoll", caller)
+        return heard
 
     def answer_at(self, caller: VirtualCaller, at: float,
                   heard: Listened) -> tuple[float, str] | None:
@@ -413,6 +475,8 @@ class TwilioEmulator:
     def leave(self, caller: VirtualCaller, at: float) -> None:
         self.callbacks_outstanding = True  # the app's callback confirmation ends in <Leave/>
         self.end_wait(caller, at, "leave")
+        if self.ringing_again.ring_again_p:  # some ring again before the callback comes
+            self.maybe_ring_again(caller, at)
 
     def hang_up(self, caller: VirtualCaller, at: float) -> None:
         self.note(caller, at, "[hangs up]")
@@ -424,8 +488,9 @@ class TwilioEmulator:
         After a hang-up both fire at once, in no promised order; a caller still on the line
         (leave, error) first hears what the action answers, and only then does the call end.
         """
-        if caller in self.queue:
-            self.queue.remove(caller)
+        line = self.queues.get(caller.queue)
+        if line and caller in line:
+            line.remove(caller)
         caller.live, caller.done = -1, True
         if result == "hangup":
             return self.race(caller, at, result)
@@ -453,7 +518,8 @@ class TwilioEmulator:
         bridge for a bridged call; neither it nor QueueSid when never enqueued, as at
         queue-full); what the app answers, if it parses."""
         waited = (at if left_queue_at is None else left_queue_at) - caller.enqueued_at
-        params = {**self.call_params(caller), "QueueResult": result, "QueueSid": QUEUE_SID,
+        params = {**self.call_params(caller), "QueueResult": result,
+                  "QueueSid": queue_sid(caller.queue),
                   "QueueTime": str(int(waited))}
         if result == "queue-full":
             del params["QueueSid"], params["QueueTime"]
@@ -478,7 +544,7 @@ class TwilioEmulator:
         for verb in verbs:
             if verb.name == "Enqueue":
                 caller.wait_url, caller.action_url = verb.get("waitUrl"), verb.get("action")
-                caller.done = False
+                caller.queue, caller.done = verb.text, False
                 caller.live = self.schedule(t, "enqueue", caller)
                 return True
             t += documents.seconds(verb, self.audio_seconds)
@@ -611,17 +677,19 @@ class TwilioEmulator:
         noun = dial.children[0] if dial.children else None
         if noun is not None and noun.name == "Number":
             return self.ring_customer(agent, at, dial, noun)
-        if noun is not None:
+        if noun is not None:  # <Queue>: the head of the queue it names, when there is one
             agent.connect_url = noun.get("url") or "/voice/connect"
-        if self.queue:
-            return self.bridge(agent, self.queue[0], at)
+            agent.queue = noun.text
+        line = self.queues.get(agent.queue)
+        if line:
+            return self.bridge(agent, line[0], at)
         agent.waiting_since = at
         agent.live = self.schedule(at + agent.dial_timeout, "agent_wake", agent)
 
     def agent_wake(self, agent: VirtualAgent, at: float) -> None:
         """The agent's <Dial><Queue> timed out with nobody to take: its action asks again."""
         agent.waiting_since = None
-        if not self.callbacks_outstanding and not self.queue:
+        if not self.callbacks_outstanding and not self.anyone_waiting():
             agent.waiting_since = at  # nothing could change: keep waiting without a request
             agent.live = self.schedule(at + agent.dial_timeout, "agent_wake", agent)
             return
@@ -630,9 +698,9 @@ class TwilioEmulator:
     def bridge(self, agent: VirtualAgent, caller: VirtualCaller, at: float) -> None:
         """Dequeue the head: the Queue url plays to the caller, then the conversation."""
         agent.waiting_since, agent.live = None, 0
-        self.queue.remove(caller)
+        self.queues[caller.queue].remove(caller)
         caller.live = -1
-        params = {**self.call_params(caller), "QueueSid": QUEUE_SID,
+        params = {**self.call_params(caller), "QueueSid": queue_sid(caller.queue),
                   "QueueTime": str(int(at - caller.enqueued_at)), "DequeingCallSid": agent.sid}
         try:
             verbs = documents.parse(self.post(agent.connect_url, "queue_url", params),
@@ -689,6 +757,7 @@ class TwilioEmulator:
             heard += documents.seconds(verb, self.audio_seconds)
         bridged = not any(verb.name == "Hangup" for verb in verbs)
         if caller is not None:
+            caller.called_back = caller.called_back or bridged
             answered_by = params.get("AnsweredBy", "human")
             who = "picks up" if answered_by == "human" else f"answered by {answered_by}"
             self.note(caller, at, f"[called back, {who}] {documents.describe(verbs)}")
@@ -705,4 +774,4 @@ class TwilioEmulator:
 
 
 LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave",
-                         "redirect", "speak"})
+                         "redirect", "speak", "drop"})

@@ -54,8 +54,10 @@ class Realism:
 class Sids:
     """Call SIDs in Twilio's shape, "CA" + 32 lowercase hex, unique within a run.
 
-    Callers get `CA<tag><index>` (so a run's calls share the prefix `CA<tag>`); agents' calls
-    and callback legs get another 8-hex tag, so they never fall under that prefix.
+    Callers get `CA<tag><index>` (so a run's calls share the prefix `CA<tag>`); a person's
+    later calls (ringing back, or again) `CA<tag>e<n>`, under the prefix too (a call the app
+    does not join to an earlier one is a call of the run); agents' calls and callback legs
+    get another 8-hex tag, so they never fall under that prefix.
     """
 
     def __init__(self, tag: str) -> None:
@@ -64,9 +66,15 @@ class Sids:
         self.tag = tag
         self.other = f"{0xFFFFFFFF - int(tag or '0', 16):08x}"
         self.legs = 0
+        self.later = 0
 
     def caller(self, index: int) -> str:
         return f"CA{self.tag}{index + 1:0{32 - len(self.tag)}d}"
+
+    def again(self) -> str:
+        """A person's next call: never a first call's SID (those are all decimal digits)."""
+        self.later += 1
+        return f"CA{self.tag}e{self.later:0{31 - len(self.tag)}d}"
 
     def agent(self, index: int) -> str:
         return f"CA{self.other}a{index:023d}"

@@ -36,7 +36,14 @@ from app.storage.read import read_records_frame
 from app.storage.schema import call_events
 from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
 from emulator.realism import Realism
-from hold_policies.config import POLICY_NAMES, ExperimentConfig, HoldwellConfig, QueueConfig
+from emulator.returning import RingingAgain
+from hold_policies.config import (
+    POLICY_NAMES,
+    ExperimentConfig,
+    HoldwellConfig,
+    QueueConfig,
+    ResumeConfig,
+)
 from hold_policies.records import RECORD_COLUMNS, CallRecord
 from simulator.metrics import summarise
 from simulator.scenario import Scenario, ScenarioError
@@ -128,6 +135,9 @@ def app_config(scenario: Scenario, policy: Arms, base: HoldwellConfig | None = N
         raise ScenarioError("callback.dialling: the emulator models agent-first dialling only; "
                             "customer-first runs live through `holdwell callbacks`")
     queue = queue.model_copy(update=served(queue, policy))
+    if scenario.resume is not None:  # the rule the scenario's dropped callers ring back under
+        queue = queue.model_copy(update={"resume": ResumeConfig(
+            within_s=scenario.resume.within_s, after_checkin_s=scenario.resume.after_checkin_s)})
     model = scenario.callbacks
     callbacks = base.callbacks.model_copy(update={
         "max_attempts": model.retries + 1, "retry_after_s": int(model.retry_spacing_s),
@@ -168,6 +178,7 @@ def emulate(
     listener_for: ListenerFactory | None = None,
     realism: Realism | None = None,
     wall_clock_budget: bool = False,
+    ringing_again: RingingAgain | None = None,
 ) -> EmulatedRun:
     """Drive `scenario` through the real app; the same seed gives the same callers.
 
@@ -176,7 +187,7 @@ def emulate(
     `realism` sets the order of racing webhooks and the answering-machine mix; its draws come
     from their own stream, so changing it never changes the callers. `wall_clock_budget`
     keeps the app's threaded, time-budgeted database access (results then depend on the
-    machine's load).
+    machine's load). `ringing_again`: callers with a callback booked who call again (off).
     """
     if len(scenario.agents.steps) != 1:
         raise ScenarioError("the Twilio emulator needs constant staffing (one agents step)")
@@ -206,7 +217,7 @@ def emulate(
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
             agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
             number_entries=number_entries, listener_for=listener_for, realism=realism,
-            realism_draw=realism_draw)
+            realism_draw=realism_draw, ringing_again=ringing_again)
         # `holdwell twilio setup` sizes the Twilio queue from the config: full at max_size
         emulator.max_queue_size = app.extensions["holdwell"].queue(scenario.queue).max_size
         faults = LoggedFaults()

@@ -139,8 +139,9 @@ def test_avg_queue_time_is_the_mean_age_of_the_callers_waiting_now(ages):
     from emulator.emulator import TwilioEmulator, VirtualCaller
 
     emulator = TwilioEmulator.__new__(TwilioEmulator)
-    emulator.queue = [VirtualCaller(i, f"CA{i}", "+14155550100", enqueued_at=100 - age)
-                      for i, age in enumerate(ages)]
-    params = emulator.queue_params(emulator.queue[1], 100.0)
+    line = [VirtualCaller(i, f"CA{i}", "+14155550100", enqueued_at=100 - age, queue="support")
+            for i, age in enumerate(ages)]
+    emulator.queues = {"support": line, "support-rejoin": [line[0]]}  # each queue its own
+    params = emulator.queue_params(line[1], 100.0)
     assert params["AvgQueueTime"] == str(int(np.mean(ages)))
     assert params["QueuePosition"] == "2" and params["QueueTime"] == "30"

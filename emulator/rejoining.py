@@ -1,0 +1,56 @@
+"""Dropped lines and ring-backs in the Twilio emulator (issue 16 item 6).
+
+A check-in may end in a dropped line (`Reactions.line_drop_p`, `line_drop_after_s` after it
+starts): to Twilio, the caller hung up (QueueResult=hangup, and the call completes). Who rings
+back, and when, is drawn exactly as the fast engine draws it (`ring_back_after`, under the
+scenario's resume rule), and they call again from the same number. Whether they get their
+place back is the app's to decide: the emulator follows its TwiML, an <Enqueue> into whichever
+Twilio queue it names (the app's `NAME-rejoin`), from which agents take callers only when the
+app's <Dial><Queue> names it. Their patience counts from their first entry, as in the fast
+engine (the time away used it up like neutral hold).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.heard import Heard
+from simulator.resume import ring_back_after
+
+if TYPE_CHECKING:
+    from emulator.emulator import VirtualCaller
+
+
+def is_checkin(heard: Heard) -> bool:
+    """A document the app logs as an announcement (a check-in, a callback offer, an advert),
+    as the caller hears it: words that say where they stand, apologise or advertise."""
+    return not heard.overflow and (heard.informs or heard.apology or heard.advert)
+
+
+class Rejoins:
+    """The dropped-line half of `TwilioEmulator` (a mixin: it uses the emulator's state)."""
+
+    def maybe_drop(self, caller: VirtualCaller, at: float, heard: Heard) -> None:
+        """A check-in started at `at`: the line may drop a few seconds in (the caller's one
+        pending event, as in the fast engine: it replaces whatever they would have done)."""
+        if not is_checkin(heard) or self.draw() >= self.drop_p:
+            return
+        reactions = self.scenario.reactions
+        caller.live = self.schedule(at + reactions.line_drop_after_s, "drop", caller)
+
+    def drop(self, caller: VirtualCaller, at: float) -> None:
+        """The line drops: Twilio sees a hang-up; under the rule the caller may ring back."""
+        self.note(caller, at, "[the line drops]")
+        self.end_wait(caller, at, "hangup")
+        if self.scenario.resume is None:
+            return
+        reactions = self.scenario.reactions
+        delay = ring_back_after(self.scenario.resume, reactions, reactions.line_drop_after_s,
+                                self.draw)
+        if delay is not None:
+            self.schedule(at + delay, "ring_back", caller)
+
+    def ring_back(self, caller: VirtualCaller, at: float) -> None:
+        """From the same number; the person's patience still counts from their first entry."""
+        self.note(caller, at, "[rings back]")
+        self.call_again(caller, at, patience_from=caller.person.enqueued_at)
