@@ -52,9 +52,11 @@ class RestPlacer:
     def place(self, engine: Engine, callback: Callback, now: datetime) -> bool:
         """Claim the callback and ring the customer; on any REST failure it keeps its place."""
         claimed = callback_rest.claim_for_rest(engine, callback.call_id, now)
-        if claimed is None:
-            return False
-        callback = claimed  # carries the claim's token into the URLs Twilio calls back
+        return claimed is not None and self.ring(engine, claimed)
+
+    def ring(self, engine: Engine, callback: Callback) -> bool:
+        """Ring the customer of a callback claimed for REST (its token goes into the URLs
+        Twilio calls back); on any REST failure the claim is released: it keeps its place."""
         options = {"machine_detection": "Enable"} if self.settings.answering_machine_detection \
             else {}
         try:

@@ -6,7 +6,7 @@ their promised window (a CALLBACK_AT_RISK event, once per callback, and a line h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from app.storage import callback_queue, callback_rest
 from app.storage.events import log_event
 from app.storage.schema import callbacks
-from hold_policies.config import CallbacksConfig
+from hold_policies.config import CallbacksConfig, HoldwellConfig
 
 if TYPE_CHECKING:
     from app.callback_placer import RestPlacer
@@ -46,10 +46,11 @@ def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, d
 def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                placer: RestPlacer | None = None,
                is_open: Callable[[str, datetime], bool] | None = None,
-               customer_first: Iterable[str] = ()) -> WatchReport:
-    """One round; with a `placer`, at-risk callbacks still pending are rung through REST,
-    and in `customer_first` queues the callback whose turn it is, but never while their
-    queue is closed (`is_open(queue, now)`, e.g. config.is_open)."""
+               customer_first: Mapping[str, int] | None = None,
+               ring_at_risk: bool = True) -> WatchReport:
+    """One round; with a `placer`, at-risk callbacks still pending are rung through REST (if
+    `ring_at_risk`), and in `customer_first` queues (name -> how many rung at once) those
+    whose turn it is, but never while their queue is closed (`is_open(queue, now)`)."""
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s)
     flagged, overdue = [], []
     risky = at_risk(engine, now, settings.at_risk_margin_s)
@@ -64,30 +65,41 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
             log_event(conn, dedupe_key=f"{call_id}:CALLBACK_AT_RISK", time=now, call_id=call_id,
                       queue=cb.queue, event=Event.CALLBACK_AT_RISK, policy=cb.policy, arm=cb.arm,
                       data={"promised_by": promised_by.isoformat(), "overdue": late})
-    placed = [] if placer is None else [
+    placed = [] if placer is None or not ring_at_risk else [
         call_id for call_id in flagged + overdue
         if call_id in by_id and (is_open is None or is_open(by_id[call_id].queue, now))
         and placer.place(engine, by_id[call_id], now)]
     if placer is not None:
-        placed += ring_in_turn(engine, placer, now, customer_first, is_open)
+        placed += ring_in_turn(engine, placer, now, customer_first or {}, is_open)
     return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,
                        placed=placed)
 
 
+def watch_round(engine: Engine, config: HoldwellConfig, now: datetime,
+                placer: RestPlacer | None) -> WatchReport:
+    """`holdwell callbacks`' round with the app's config: at-risk callbacks are rung through
+    REST only with [callbacks] place_via_rest; customer-first queues always (the worker is
+    the one who dials them)."""
+    return watch_once(engine, config.callbacks, now, placer, config.is_open,
+                      config.customer_first_at_once(), config.callbacks.place_via_rest)
+
+
 def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,
-                 queues: Iterable[str], is_open: Callable[[str, datetime], bool] | None
-                 ) -> list[str]:
-    """Customer-first dialling: in each such queue, ring the callback whose turn it is, one at
-    a time — only when nobody rung earlier is still on the line waiting for an agent, so the
-    customer who answers is at the head of the line and waits only for the next free agent."""
+                 queues: Mapping[str, int],
+                 is_open: Callable[[str, datetime], bool] | None) -> list[str]:
+    """Customer-first dialling: in each such queue, ring the callbacks whose turn it is while
+    fewer than the queue's `customer_first_at_once` are being rung or held for an agent, so
+    a customer who answers is at the head of the line and waits only for the next free agent.
+    Each is claimed atomically against that count (several watchers never ring more)."""
     rung = []
-    for queue in queues:
+    for queue, at_once in queues.items():
         if is_open is not None and not is_open(queue, now):
             continue
-        with engine.connect() as conn:
-            if callback_rest.anyone_on_line(conn, queue):
-                continue
-        callback = callback_queue.due_in_turn(engine, queue, now)
-        if callback is not None and placer.place(engine, callback, now):
+        for _ in range(at_once):
+            callback = callback_rest.claim_in_turn(engine, queue, now, at_once)
+            if callback is None:
+                break
+            if not placer.ring(engine, callback):
+                break  # Twilio refused: it keeps its place; try again next round
             rung.append(callback.call_id)
     return rung

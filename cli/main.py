@@ -137,7 +137,7 @@ def callbacks_command(once: bool, interval: float) -> None:
     import time
 
     from app.callback_placer import PlacerError, RestPlacer
-    from app.callback_watch import watch_once
+    from app.callback_watch import watch_round
     from app.clock import SystemClock
     from app.services import configured
     from app.settings import load_settings
@@ -165,8 +165,7 @@ def callbacks_command(once: bool, interval: float) -> None:
         replayed = store.replay()  # what the web workers journaled while the database was away
         if replayed:
             click.echo(f"journal: replayed {replayed} write(s)")
-        report = watch_once(engine, config.callbacks, SystemClock().now(), placer,
-                            config.is_open, customer_first)
+        report = watch_round(engine, config, SystemClock().now(), placer)
         click.echo(f"callbacks pending: {report.pending}; released claims: {report.released}; "
                    f"at risk: {', '.join(report.at_risk) or 'none'}; "
                    f"overdue: {', '.join(report.overdue) or 'none'}; "

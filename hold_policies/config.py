@@ -604,8 +604,14 @@ class HoldwellConfig(Strict):
 
     def customer_first_queues(self) -> list[str]:
         """Queues whose callbacks ring the customer first (the callback worker does it)."""
-        return [name for name, queue in self.queues.items()
-                if queue.callback.dialling == "customer_first"]
+        return list(self.customer_first_at_once())
+
+    def customer_first_at_once(self) -> dict[str, int]:
+        """Customer-first queues, each with how many of its customers may be rung or held at
+        once (the worker's limit)."""
+        return {name: queue.callback.customer_first_at_once
+                for name, queue in self.queues.items()
+                if queue.callback.dialling == "customer_first"}
 
     def is_open(self, queue: str, t: datetime) -> bool:
         """Whether `queue` takes calls (and dials callbacks) at `t`; unknown queues are open."""

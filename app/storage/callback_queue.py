@@ -84,19 +84,9 @@ def claim_next(conn: Connection, queue: str, claimant: str, now: datetime,
     """
     oldest = OLDEST_ELIGIBLE_UNLOCKED if conn.dialect.name == "postgresql" else OLDEST_ELIGIBLE
     row = conn.execute(oldest, {"queue": queue, "now": now}).mappings().first()
-    if row is None or (only_if_older_than_queue and not _before_head(conn, row, now)):
+    if row is None or (only_if_older_than_queue and not before_head(conn, row, now)):
         return None
     return claim(conn, row["call_id"], claimant, now)
-
-
-def due_in_turn(engine: Engine, queue: str, now: datetime) -> Callback | None:
-    """The oldest due callback of `queue` whose turn it is (entered before everyone still
-    waiting in the Twilio queue), unclaimed: customer-first dialling rings it."""
-    with engine.connect() as conn:
-        row = conn.execute(OLDEST_ELIGIBLE, {"queue": queue, "now": now}).mappings().first()
-        if row is None or not _before_head(conn, row, now):
-            return None
-        return _with_call(conn, row)
 
 
 def claim(conn: Connection, call_id: str, claimant: str, now: datetime) -> Callback | None:
@@ -110,7 +100,7 @@ def claim(conn: Connection, call_id: str, claimant: str, now: datetime) -> Callb
     return _with_call(conn, row)
 
 
-def _before_head(conn: Connection, row, now: datetime) -> bool:  # noqa: ANN001
+def before_head(conn: Connection, row, now: datetime) -> bool:  # noqa: ANN001
     """True if the callback entered before everyone still waiting in the Twilio queue."""
     head = oldest_waiting_entered_at(conn, row["queue"], now)
     return head is None or as_utc(row["entered_at"]) < head

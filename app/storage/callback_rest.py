@@ -7,14 +7,19 @@ queue, which agents drain before anything else; the promise is kept when an agen
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
 
-from app.storage.callback_queue import Callback, claim
+from app.storage.callback_queue import OLDEST_ELIGIBLE, Callback, before_head, claim
+from app.storage.db import begin_write
 from app.storage.schema import callbacks
 
 REST_CLAIMANT = "rest"
+IN_HAND = or_(callbacks.c.status == "on_line",
+              and_(callbacks.c.status == "claimed", callbacks.c.claimed_by == REST_CLAIMANT))
+"""Rung through REST and not yet resolved: ringing, or answered and waiting for an agent."""
 
 
 def priority_queue(queue: str) -> str:
@@ -35,6 +40,26 @@ def release(engine: Engine, call_id: str, token: str) -> None:
             callbacks.c.call_id == call_id, callbacks.c.status == "claimed",
             callbacks.c.claim_token == token,
         ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None))
+
+
+def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Callback | None:
+    """Customer-first: claim the oldest due callback of `queue` whose turn it is (entered
+    before everyone still waiting), unless `at_once` of the queue's customers are already
+    being rung or held. One transaction; on PostgreSQL a per-queue advisory lock makes the
+    count and the claim one step for every watcher (SQLite's writer lock already does)."""
+    with engine.begin() as conn:
+        begin_write(conn, None)  # SQLite: the file's write lock from the start
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                         {"key": zlib.crc32(f"customer-first:{queue}".encode())})
+        rung = conn.execute(select(func.count()).select_from(callbacks).where(
+            callbacks.c.queue == queue, IN_HAND)).scalar_one()
+        if rung >= at_once:
+            return None
+        row = conn.execute(OLDEST_ELIGIBLE, {"queue": queue, "now": now}).mappings().first()
+        if row is None or not before_head(conn, row, now):
+            return None
+        return claim(conn, row["call_id"], REST_CLAIMANT, now)
 
 
 def anyone_on_line(conn: Connection, queue: str) -> bool:

@@ -98,16 +98,20 @@ def connected(conn: Connection, command: c.CallbackConnected) -> bool:
     append_fact(conn, call, command.now, Event.CALLBACK_ATTEMPT,
                 f"{call.call_id}:CALLBACK_ATTEMPT:{attempt}", waited,
                 {"result": "answered", "attempt": attempt})
+    held = {} if command.held_s is None else {"held_s": command.held_s}
     append_fact(conn, call, command.now, Event.CALLBACK_CONNECT,
-                f"{call.call_id}:CALLBACK_CONNECT", waited, {})
+                f"{call.call_id}:CALLBACK_CONNECT", waited, held)
     project(conn, call.call_id)
     return True
 
 
 def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
-    """Retry later, or fail after the last attempt; None if this result changed nothing."""
+    """Retry later, or fail after the last attempt; None if this result changed nothing. A
+    `final` result (a customer who answered, then hung up before an agent took them) ends
+    the callback at once, and only one that was on the line: nobody who answered is dialled
+    twice."""
     row = _in_hand(conn, command.call_id, command.claim)
-    if row is None:
+    if row is None or (command.final and row["status"] != "on_line"):
         return None
     call, waited = _call_of(conn, row, command), _waited_s(row, command)
     attempt = row["attempts"] + 1
@@ -115,7 +119,7 @@ def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
                        f"{call.call_id}:CALLBACK_ATTEMPT:{command.attempt_key}", waited,
                        {"result": command.result, "attempt": attempt}):
         return None
-    if attempt >= command.max_attempts:
+    if attempt >= command.max_attempts or command.final:
         conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
             status="failed", attempts=attempt, last_result=command.result,
             resolved_at=command.now))

@@ -176,6 +176,7 @@ class CallbackConnected(Command):
     """The customer picked up (or was taken from the priority queue): the promise is kept."""
 
     claim: str | None = None
+    held_s: float | None = None  # taken from the priority queue: seconds they waited there
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class CallbackUnanswered(Command):
     retry_after_s: float = 300.0
     soonest_retry_s: float | None = None  # none: always retry_after_s (before issue 16)
     retry_margin_s: float = 0.0  # retry soonest if the regular one lands this near the promise
+    final: bool = False  # the customer had answered (then hung up): never dialled again
 
 
 @dataclass(frozen=True)

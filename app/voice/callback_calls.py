@@ -122,15 +122,17 @@ def callback_dial_result() -> Response:
     return twiml_response(response)
 
 
-def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str) -> None:
-    """One attempt nobody answered, for the claim named in the URL (journaled if need be)."""
+def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
+               final: bool = False) -> None:
+    """One attempt nobody answered, for the claim named in the URL (journaled if need be);
+    `final`: the customer had answered and hung up before an agent came — no more attempts."""
     svc = services()
     settings = svc.config.callbacks
     command = c.CallbackUnanswered(
         call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim, result=result,
         attempt_key=attempt_key, max_attempts=settings.max_attempts,
         retry_after_s=settings.retry_after_s, soonest_retry_s=settings.min_retry_after_s,
-        retry_margin_s=settings.at_risk_margin_s)
+        retry_margin_s=settings.at_risk_margin_s, final=final)
     written = svc.store.write(command, g.deadline)
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")

@@ -1,8 +1,11 @@
 """The customer's side of a callback placed through the REST API (see app.callback_placer).
 
 Answered by a person: a greeting, then the queue's priority queue, which the next agent takes
-before anyone else (`/voice/agent`). Voicemail, busy, no answer, or hanging up before an
-agent came: an unanswered attempt, retried later like any other.
+before anyone else (`/voice/agent`); the seconds they waited there (Twilio's QueueTime at the
+bridge) go into CALLBACK_CONNECT as `held_s`. Voicemail, busy or no answer: an unanswered
+attempt, retried later like any other. A customer who answered and then hung up before an
+agent came (the queue's hangup, or their leg completing while still on the line) is never
+dialled again: the callback fails with "hung up after answering".
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from app.twiml import twiml_response
 from app.voice.blueprint import bp
 from app.voice.callback_calls import greeting, unanswered
 from app.voice.context import this_route
-from app.voice.forms import CallbackLegForm, sid
+from app.voice.forms import CallbackLegForm, number, sid
 from app.voice.routes import connecting
 from app.voice.safety import falls_back_to, not_taken
 from app.voice.urls import voice_url
 
 HOLD_SEGMENT_S = 15
+HUNG_UP_AFTER_ANSWERING = "hung up after answering"
 log = logging.getLogger("holdwell.callbacks")
 
 
@@ -75,6 +79,7 @@ def callback_rest_connect() -> Response:
     """The Queue url, just before the bridge: the promise is kept now."""
     svc = services()
     leg_sid = sid(request.form, "CallSid")  # the customer's leg, taken from the queue
+    held_s = number(request.form, "QueueTime")  # their wait after answering
     try:
         call_id = svc.store.read(lambda conn: callback_rest.call_for_leg(conn, leg_sid),
                                  g.deadline)
@@ -82,7 +87,8 @@ def callback_rest_connect() -> Response:
         call_id = None
         log.warning("could not look up the REST leg %s; the agent is connected anyway", leg_sid)
     if call_id:
-        svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now()), g.deadline)
+        svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now(),
+                                            held_s=held_s), g.deadline)
     return twiml_response(connecting())
 
 
@@ -95,18 +101,26 @@ def hang_up() -> VoiceResponse:
 @bp.post("/callback/rest-result")
 @falls_back_to(hang_up)
 def callback_rest_result() -> Response:
-    """Out of the priority queue: a hang-up there is one more unanswered attempt."""
+    """Out of the priority queue: the customer hanging up there ends the callback (they
+    answered: never dialled twice); Twilio failing them out of it is an unanswered attempt."""
     leg = CallbackLegForm.parse(request.form, request.args)
-    if leg.queue_result in ("hangup", "error", "system-error"):
-        unanswered(leg, "hung up waiting", attempt_key=leg.leg or "rest")
+    if leg.queue_result == "hangup":
+        unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True)
+    elif leg.queue_result in ("error", "system-error"):
+        unanswered(leg, f"queue {leg.queue_result}", attempt_key=leg.leg or "rest")
     return twiml_response(hang_up())
 
 
 @bp.post("/callback/rest-status")
 @falls_back_to(not_taken)
 def callback_rest_status() -> Response:
-    """Not heard by anyone: if it fails, a 503 (never a 200 that loses the attempt)."""
+    """The leg's real end: busy, no answer, failed or canceled are an unanswered attempt; a
+    completed leg whose customer is still on the line (we never heard the queue's result)
+    ends as a hang-up after answering, so the queue is not held for them. If it fails, a
+    503 (never a 200 that loses the attempt)."""
     leg = CallbackLegForm.parse(request.form, request.args)
     if leg.status in ("busy", "no-answer", "failed", "canceled"):
         unanswered(leg, leg.status, attempt_key=leg.leg or leg.status)
+    elif leg.status == "completed":  # a no-op unless the callback is still on the line
+        unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True)
     return Response(status=204)

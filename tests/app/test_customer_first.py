@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.callback_placer import RestPlacer
-from app.callback_watch import watch_once
+from app.callback_watch import watch_round
 from app.signed_client import SignedClient
 from app.storage.schema import callbacks
 from hold_policies.config import HoldwellConfig, load_config
@@ -21,7 +21,7 @@ from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
 
 PUBLIC = "https://hold.example.com"
-FIRST = CONFIG + 'dialling = "customer_first"\n'
+FIRST = CONFIG + 'dialling = "customer_first"\ncustomer_first_at_once = 1\n'
 
 
 @pytest.fixture
@@ -44,8 +44,7 @@ def worker_round(app, clock, mocker):
     config = services.config
     placer = RestPlacer.configured(services.rest_client, PUBLIC, config.line.support_number,
                                    config.callbacks)
-    report = watch_once(services.store.engine, config.callbacks, clock.now(), placer,
-                        config.is_open, config.customer_first_queues())
+    report = watch_round(services.store.engine, config, clock.now(), placer)
     return report, create
 
 
