@@ -56,7 +56,8 @@ _DEPARTURES = select(func.count()).select_from(calls).where(
     calls.c.departed_at <= param("now", calls.c.departed_at),
 )
 CALLBACKS_AHEAD = select(func.count()).select_from(callbacks).where(
-    callbacks.c.queue == _QUEUE, callbacks.c.status.in_([literal("pending"), literal("claimed")]),
+    callbacks.c.queue == _QUEUE,
+    callbacks.c.status.in_([literal("pending"), literal("claimed"), literal("on_line")]),
     callbacks.c.entered_at < param("entered", callbacks.c.entered_at),
 )
 QUEUE_VIEW = select(
@@ -76,7 +77,7 @@ shares it among them for a second)."""
 
 _CALLBACKS_AHEAD_OF_ROW = select(func.count()).select_from(callbacks).where(
     callbacks.c.queue == calls.c.queue,
-    callbacks.c.status.in_([literal("pending"), literal("claimed")]),
+    callbacks.c.status.in_([literal("pending"), literal("claimed"), literal("on_line")]),
     # The row's entry time as this poll leaves it (the UPDATE sets it on a first poll).
     callbacks.c.entered_at < func.coalesce(calls.c.entered_at,
                                            param("entered", calls.c.entered_at)),

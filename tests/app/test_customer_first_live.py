@@ -229,3 +229,20 @@ def test_concurrent_watchers_on_sqlite_never_ring_more_than_allowed(sqlite_url):
 
 def test_concurrent_watchers_on_postgresql_never_ring_more_than_allowed(postgres_url):
     assert sorted(ring_concurrently(postgres_url)) == ["CA000", "CA001"]
+
+
+def test_an_answered_customer_still_counts_ahead_in_the_positions_said(sqlite_url):
+    """Rung and held customers keep their place in what later callers hear (as the fast
+    engine counts them), until an agent takes them."""
+    from app.storage.prepared import CALLBACKS_AHEAD
+
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(insert(callbacks), [
+            {"call_id": f"CA{status}", "queue": "support", "number": "+14155550100",
+             "entered_at": START, "requested_at": START, "status": status}
+            for status in ("on_line", "claimed", "connected", "failed")])
+        ahead = conn.execute(CALLBACKS_AHEAD, {"queue": "support",
+                                               "entered": START + timedelta(minutes=1)})
+        assert ahead.scalar_one() == 2
+    engine.dispose()
