@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Update, delete, func, select, update
 
 from app.storage.db import as_utc
 from app.storage.events import insert_once, log_event
-from app.storage.prepared import CALL, param
+from app.storage.prepared import CALL, THIS_CALL, param
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import HANGUP, QUEUE_TIME_EVENTS, CallOutcome, Fact, outcome_of
@@ -25,6 +26,32 @@ from hold_policies.records import Event, Outcome
 FACTS = select(call_events.c.time, call_events.c.event, call_events.c.wait_s,
                call_events.c.position, call_events.c.data
                ).where(call_events.c.call_id == param("call", call_events.c.call_id))
+PROJECTED = ("outcome", "wait_s", "answered_at", "ended_at", "departed_at", "announcements",
+             "first_announced_wait_s", "first_announced_at_s", "last_announced_at",
+             "told_position", "callback_requested", "callback_promised_wait_s",
+             "callback_wait_s")
+"""The row's columns a projection always sets (entered_at and orig_position only when known)."""
+HEAD_OF_LINE = "head"
+"""An answer before any poll: orig_position stays as it is, else 1 (see `project`)."""
+_ABANDON_KEY = call_events.c.dedupe_key == param("key", call_events.c.dedupe_key)
+DROP_ABANDON = delete(call_events).where(_ABANDON_KEY)
+MOVE_ABANDON = update(call_events).where(_ABANDON_KEY).values(
+    time=param("ended", call_events.c.time), wait_s=param("wait", call_events.c.wait_s),
+    data=param("about", call_events.c.data))
+
+
+@cache
+def _projection(entered: bool, orig_position: str | None) -> Update:
+    """The UPDATE that writes a projection, built once per shape with bind parameters
+    (`new_<column>`): building and cache-keying it per webhook cost more than running it."""
+    values: dict[str, Any] = {name: param(f"new_{name}", calls.c[name]) for name in PROJECTED}
+    if entered:
+        values["entered_at"] = param("new_entered_at", calls.c.entered_at)
+    if orig_position == HEAD_OF_LINE:
+        values["orig_position"] = func.coalesce(calls.c.orig_position, 1)
+    elif orig_position is not None:
+        values["orig_position"] = param("new_orig_position", calls.c.orig_position)
+    return update(calls).where(THIS_CALL).values(values)
 
 
 def append_fact(conn: Connection, call: CallRow, now: datetime, event: str, key: str,
@@ -77,25 +104,28 @@ def project(conn: Connection, call_id: str) -> None:
     facts = facts_of(conn, call_id)
     decided = outcome_of(facts)
     values: dict[str, Any] = {
-        "outcome": decided.outcome.value if decided.outcome else None,
-        "wait_s": decided.wait_s, "answered_at": decided.answered_at,
-        "ended_at": decided.ended_at, "departed_at": decided.departed_at,
-        "announcements": decided.announcements,
-        "first_announced_wait_s": decided.first_announced_wait_s,
-        "first_announced_at_s": decided.first_announced_at_s,
-        "last_announced_at": decided.last_announced_at,
-        "told_position": decided.told_position,
-        "callback_requested": decided.callback_requested,
-        "callback_promised_wait_s": decided.callback_promised_wait_s,
-        "callback_wait_s": decided.callback_wait_s,
+        "call": call_id,
+        "new_outcome": decided.outcome.value if decided.outcome else None,
+        "new_wait_s": decided.wait_s, "new_answered_at": decided.answered_at,
+        "new_ended_at": decided.ended_at, "new_departed_at": decided.departed_at,
+        "new_announcements": decided.announcements,
+        "new_first_announced_wait_s": decided.first_announced_wait_s,
+        "new_first_announced_at_s": decided.first_announced_at_s,
+        "new_last_announced_at": decided.last_announced_at,
+        "new_told_position": decided.told_position,
+        "new_callback_requested": decided.callback_requested,
+        "new_callback_promised_wait_s": decided.callback_promised_wait_s,
+        "new_callback_wait_s": decided.callback_wait_s,
     }
-    if decided.entered_at is not None:
-        values["entered_at"] = decided.entered_at
+    entered = decided.entered_at is not None
+    if entered:
+        values["new_entered_at"] = decided.entered_at
+    orig_position: str | None = None
     if decided.orig_position is not None:
-        values["orig_position"] = decided.orig_position
+        orig_position, values["new_orig_position"] = "known", decided.orig_position
     elif decided.outcome is Outcome.ANSWERED:  # taken at once, before any poll: at the head
-        values["orig_position"] = func.coalesce(calls.c.orig_position, 1)
-    conn.execute(update(calls).where(calls.c.call_id == call_id).values(**values))
+        orig_position = HEAD_OF_LINE
+    conn.execute(_projection(entered, orig_position), values)
     if decided.outcome is Outcome.ABANDONED or any(f.event == HANGUP for f in facts):
         keep_abandon_event(conn, call_id, decided)
 
@@ -110,12 +140,13 @@ def keep_abandon_event(conn: Connection, call_id: str, decided: CallOutcome) -> 
     """
     key = f"{call_id}:ABANDON"
     if decided.outcome is not Outcome.ABANDONED:
-        conn.execute(delete(call_events).where(call_events.c.dedupe_key == key))
+        conn.execute(DROP_ABANDON, {"key": key})
         return
     row = conn.execute(CALL, {"call": call_id}).mappings().one()
     data = {"source": decided.decided_by.source}
     if not log_event(conn, dedupe_key=key, call_id=call_id, queue=row["queue"],
                      event=Event.ABANDON, policy=row["policy"], arm=row["arm"],
                      time=decided.ended_at, wait_s=decided.wait_s, data=data):
-        conn.execute(update(call_events).where(call_events.c.dedupe_key == key).values(
-            time=decided.ended_at, wait_s=decided.wait_s, data=json.dumps(data, sort_keys=True)))
+        conn.execute(MOVE_ABANDON, {"key": key, "ended": decided.ended_at,
+                                    "wait": decided.wait_s,
+                                    "about": json.dumps(data, sort_keys=True)})
