@@ -28,7 +28,7 @@ import io
 import re
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import format_datetime
 from functools import lru_cache
@@ -44,6 +44,7 @@ from emulator.parameters import post_params
 from emulator.realism import Realism, Sids
 from emulator.rejoining import Rejoins
 from emulator.returning import Returns, RingingAgain
+from emulator.virtual_caller import VirtualCaller
 from simulator.behaviour import Action, Listener
 from simulator.scenario import Scenario
 from simulator.streams import Callers, UniformStream
@@ -63,31 +64,6 @@ REASONS = ("I was charged twice this month", "My parcel has not arrived",
            "I cannot log in to my account", "I want to change my address")
 """What virtual callers say when asked what the call is about (one phrase per caller)."""
 SPEECH_CONFIDENCE = "0.87"
-
-
-@dataclass
-class VirtualCaller:
-    index: int
-    call_sid: str
-    from_number: str
-    wait_url: str = ""
-    action_url: str = ""
-    enqueued_at: float = 0.0
-    rang_at: float = 0.0
-    listener: Listener | None = None
-    live: int = 0  # sequence number of the caller's one pending event
-    done: bool = False
-    entries: list[str] = field(default_factory=list)  # numbers to key in for a callback
-    heard: list[str] = field(default_factory=list)
-    queue: str = ""  # the Twilio queue it waits in (the name in its <Enqueue>)
-    first: VirtualCaller | None = None  # for a later call of the same person: their first
-    patience_from: float | None = None  # counts their patience from then (else from entry)
-    called_back: bool = False  # a callback reached them (nothing left to ring about)
-
-    @property
-    def person(self) -> VirtualCaller:
-        """The person's first call (this one, unless they rang again)."""
-        return self.first or self
 
 
 @lru_cache(maxsize=64)
@@ -339,15 +315,21 @@ class TwilioEmulator(Rejoins, Returns):
         caller.done = True
         self.schedule(t, "completed", caller)
 
+    def key_outside_queue(self, caller: VirtualCaller, action: str, key: str, what: str
+                          ) -> tuple[Verb, ...]:
+        """A key pressed in a plain call document: its Gather's action, and the answer
+        (nothing, noted as `what` went wrong, if it does not parse)."""
+        try:
+            return documents.parse(self.post(action, "gather", {**self.call_params(caller),
+                                                                "Digits": key}))
+        except TwimlError as error:
+            self.errors.append(f"{what} {caller.call_sid}: {error}")
+            return ()
+
     def closed_key(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
         """The key after a closed line's offer: what the app answers ends the call."""
         caller, action, key = subject
-        try:
-            verbs = documents.parse(self.post(action, "gather", {**self.call_params(caller),
-                                                                 "Digits": key}))
-        except TwimlError as error:
-            self.errors.append(f"closed line {caller.call_sid}: {error}")
-            verbs = ()
+        verbs = self.key_outside_queue(caller, action, key, "closed line")
         self.callbacks_outstanding = True  # a callback booked for the opening
         self.closed_line(caller, at, verbs, f"[presses {key}] ")
 
@@ -588,12 +570,7 @@ class TwilioEmulator(Rejoins, Returns):
     def plain_key(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
         """A key outside the queue goes to its Gather's action; the answer is played."""
         caller, action, key = subject
-        try:
-            verbs = documents.parse(self.post(action, "gather", {**self.call_params(caller),
-                                                                 "Digits": key}))
-        except TwimlError as error:
-            self.errors.append(f"overflow {caller.call_sid}: {error}")
-            verbs = ()
+        verbs = self.key_outside_queue(caller, action, key, "overflow")
         self.callbacks_outstanding = True  # a callback booked, or a message to come
         self.note(caller, at, f"[presses {key}] {documents.describe(verbs)}")
         if not self.outside_queue(caller, at, verbs):

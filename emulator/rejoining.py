@@ -12,13 +12,9 @@ engine (the time away used it up like neutral hold).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from emulator.virtual_caller import VirtualCaller
 from simulator.heard import Heard
 from simulator.resume import ring_back_after
-
-if TYPE_CHECKING:
-    from emulator.emulator import VirtualCaller
 
 
 def is_checkin(heard: Heard) -> bool:

@@ -15,14 +15,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
 
 from emulator import documents
-from emulator.documents import TwimlError, Verb
+from emulator.documents import Verb
+from emulator.virtual_caller import VirtualCaller
 from simulator.errors import ScenarioError
-
-if TYPE_CHECKING:
-    from emulator.emulator import VirtualCaller
 
 KEEP = re.compile(r"\bto keep it, press ([0-9*#])", re.IGNORECASE)
 WAIT_INSTEAD = re.compile(r"\bwait on the line instead, press ([0-9*#])", re.IGNORECASE)
@@ -95,10 +92,5 @@ class Returns:
     def keep_or_wait(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
         """The answer goes to the Gather's action; what the app says next is followed."""
         caller, action, key = subject
-        try:
-            verbs = documents.parse(self.post(action, "gather", {**self.call_params(caller),
-                                                                 "Digits": key}))
-        except TwimlError as error:
-            self.errors.append(f"returning caller {caller.call_sid}: {error}")
-            verbs = ()
+        verbs = self.key_outside_queue(caller, action, key, "returning caller")
         self.answer_call(caller, at, verbs, f"[presses {key}] ")
