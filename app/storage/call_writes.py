@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, update
 
 from app.storage import commands as c
 from app.storage.events import insert_once, log_event
-from app.storage.facts import append_fact, ensure_call, log_entry, project
+from app.storage.facts import ANY_FACT, append_fact, ensure_call, log_entry, project
 from app.storage.prepared import (
     CALL,
     COUNT_ANNOUNCEMENT,
@@ -18,15 +18,12 @@ from app.storage.prepared import (
     COUNT_POLL,
     COUNT_POLL_RETURNING,
     COUNT_POLL_VIEW,
-    param,
 )
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import HANGUP, LEAVE
 from hold_policies.records import Event
 
-ANY_FACT = select(call_events.c.id).where(
-    call_events.c.call_id == param("call", call_events.c.call_id)).limit(1)
 EPISODE_SPAN_S = 1_000_000.0  # longer than any wait
 FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
 LEFT_RESULTS = ("leave", "redirected", "redirected-from-bridged")

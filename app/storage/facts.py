@@ -26,6 +26,8 @@ from hold_policies.records import Event, Outcome
 FACTS = select(call_events.c.time, call_events.c.event, call_events.c.wait_s,
                call_events.c.position, call_events.c.data
                ).where(call_events.c.call_id == param("call", call_events.c.call_id))
+ANY_FACT = select(call_events.c.id).where(
+    call_events.c.call_id == param("call", call_events.c.call_id)).limit(1)
 PROJECTED = ("outcome", "wait_s", "answered_at", "ended_at", "departed_at", "announcements",
              "first_announced_wait_s", "first_announced_at_s", "last_announced_at",
              "told_position", "callback_requested", "callback_promised_wait_s",
@@ -82,12 +84,15 @@ def log_entry(conn: Connection, call: CallRow, entered: datetime, position: int 
 
 def ensure_call(conn: Connection, call_id: str, queue: str, now: datetime,
                 queue_time_s: float | None) -> CallRow:
-    """Late or reordered webhooks may be the first we hear of a call: create it then."""
+    """Late or reordered webhooks may be the first we hear of a call: create it then (with
+    what facts came before it, e.g. a status callback kept as a bare fact, projected)."""
     row = conn.execute(CALL, {"call": call_id}).mappings().first()
     if row is None:
         conn.execute(insert_once(conn, calls, "call_id"), {
             "call_id": call_id, "queue": queue, "policy": "", "arm": "",
             "arrived_at": now - timedelta(seconds=queue_time_s or 0.0)})
+        if conn.execute(ANY_FACT, {"call": call_id}).first() is not None:
+            project(conn, call_id)
         row = conn.execute(CALL, {"call": call_id}).mappings().one()
     return call_row(row)
 

@@ -166,3 +166,16 @@ def test_the_precedence_is_the_documented_one():
     later_hangup = Fact(at(75), "HANGUP", 40.0, data={"source": "queue-result", "episode": 1})
     record = outcome_of([entered, error, back, later_hangup])
     assert record.outcome == "abandoned" and record.wait_s == 75 and record.entered_at == at(0)
+
+
+def test_a_hang_up_that_came_first_is_kept_when_a_key_press_makes_the_row(engine):
+    """Found by the property above: the status callback overtook everything (a bare fact, no
+    row yet), then a key press made the row; no later write projected the hang-up, so the
+    call stayed 'waiting' forever."""
+    ordered, others = webhooks("X", "status_only", 2, 1, False, True, False)
+    by_kind = {type(command).__name__: command for command in others}
+    overtaken = [by_kind["CallStatus"], by_kind["KeyPress"], by_kind["BeginCall"], *ordered]
+    expected, _ = applied(engine, ordered + others, f"CA{uuid.uuid4().hex}")
+    record, events = applied(engine, overtaken, f"CA{uuid.uuid4().hex}")
+    assert expected["outcome"] == "abandoned"
+    assert record == expected and "ABANDON" in events
