@@ -27,7 +27,7 @@ from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.call_writes import note_poll
 from app.storage.cutoff import Cutoff
-from app.storage.db import begin_write, commit_without_flush_wait
+from app.storage.db import WriterTurns, begin_write, commit_without_flush_wait
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.journal import Journal
 from app.storage.prepared import CALL, CALLBACKS_AHEAD
@@ -76,6 +76,7 @@ class CallLogStore:
         self.journal = journal
         self.runner = runner or BoundedRunner(cutoff=Cutoff().install(engine))
         self.flows = QueueFlows()
+        self._turns = WriterTurns(engine)
         self._backlog_checked_at = float("-inf")
         self._backlog = False
         self._replayer_pid: int | None = None
@@ -119,8 +120,9 @@ class CallLogStore:
 
     @contextmanager
     def _writing(self, until: float | None) -> Iterator[Connection]:
-        """A transaction that holds the write lock from its start (db.begin_write)."""
-        with self.engine.begin() as conn:
+        """A transaction that holds the write lock from its start (db.begin_write), taken
+        in turn with this process's other writers (db.WriterTurns)."""
+        with self._turns.turn(until), self.engine.begin() as conn:
             begin_write(conn, until)
             yield conn
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import QueuePool
 
 CONNECT_TIMEOUT_S = 3
 STATEMENT_TIMEOUT_MS = 3000
@@ -32,11 +34,7 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         busy_s = budget_s if budget_s is not None else CONNECT_TIMEOUT_S
-        options: dict[str, object] = {}
-        if budget_s is not None:
-            options["pool_timeout"] = budget_s
-            if parsed.database not in (None, "", ":memory:"):
-                options.update(poolclass=QueuePool, pool_size=1, max_overflow=0)
+        options = {"pool_timeout": budget_s} if budget_s is not None else {}
         engine = create_engine(url, connect_args={"timeout": busy_s}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -69,6 +67,38 @@ def commit_without_flush_wait(conn: Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+
+class WriterTurns:
+    """One SQLite writer at a time in this process, waiting at most until a deadline.
+
+    A process's writers queue here (woken at once when the turn is free) rather than in
+    SQLite's lock wait, so only the other processes' writers meet that; readers are not held
+    up (WAL). Other databases take writes concurrently: no turns.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+
+    @contextmanager
+    def turn(self, until: float | None) -> Iterator[None]:
+        if self._lock is None:
+            yield
+            return
+        wait_s = -1 if until is None else max(until - time.monotonic(), 0.0)
+        if not self._lock.acquire(timeout=wait_s):
+            raise WriterTurnTimeout("no turn to write to the database within the budget")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
+class WriterTurnTimeout(OperationalError):
+    """Another writer of this process held the turn past the deadline (SQLite)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, None, RuntimeError(message))
 
 
 def begin_write(conn: Connection, until: float | None) -> None:

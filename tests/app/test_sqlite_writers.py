@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app.storage.db import begin_write, make_engine
+from app.storage.db import WriterTurns, WriterTurnTimeout, begin_write, make_engine
 
 
 @pytest.fixture
@@ -94,3 +94,35 @@ def test_the_write_lock_is_held_from_the_first_statement(two_processes):
             other.exec_driver_sql("PRAGMA busy_timeout = 0")
             with pytest.raises(OperationalError, match="locked"):
                 other.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def test_a_process_writers_take_turns_and_readers_do_not_wait(two_processes):
+    ours, _ = two_processes
+    turns = WriterTurns(ours)
+    with turns.turn(time.monotonic() + 0.5):
+        waited = []
+
+        def second_writer() -> None:
+            started = time.monotonic()
+            try:
+                with turns.turn(time.monotonic() + 0.15):
+                    waited.append("took a turn it should not have had")
+            except WriterTurnTimeout:
+                waited.append(time.monotonic() - started)
+
+        other = threading.Thread(target=second_writer)
+        other.start()
+        with ours.connect() as conn:  # a reader meanwhile: no turn needed
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+        other.join()
+    assert isinstance(waited[0], float) and 0.1 < waited[0] < 0.4
+    with turns.turn(time.monotonic() + 0.1):  # free again
+        pass
+
+
+def test_postgres_writers_need_no_turns(postgres_url):
+    engine = make_engine(postgres_url, budget_s=0.5)
+    turns = WriterTurns(engine)
+    with turns.turn(time.monotonic()), turns.turn(time.monotonic()):  # would block on SQLite
+        pass
+    engine.dispose()
