@@ -97,7 +97,7 @@ def claim(conn: Connection, call_id: str, claimant: str, now: datetime) -> Callb
     if taken.rowcount != 1:  # another agent (or the REST watch) won the race
         return None
     row = conn.execute(CALLBACK, {"callback": call_id}).mappings().one()
-    return _with_call(conn, row)
+    return with_call_labels(conn, row)
 
 
 def before_head(conn: Connection, row, now: datetime) -> bool:  # noqa: ANN001
@@ -106,7 +106,8 @@ def before_head(conn: Connection, row, now: datetime) -> bool:  # noqa: ANN001
     return head is None or as_utc(row["entered_at"]) < head
 
 
-def _with_call(conn: Connection, row) -> Callback:  # noqa: ANN001
+def with_call_labels(conn: Connection, row) -> Callback:  # noqa: ANN001
+    """A callback row with its call's policy and arm."""
     call = conn.execute(CALL_LABELS, {"call": row["call_id"]}).first()
     return _callback(row, call.policy if call else "", call.arm if call else "")
 
@@ -122,7 +123,7 @@ def _callback(row, policy: str, arm: str) -> Callback:  # noqa: ANN001
 def get(engine: Engine, call_id: str) -> Callback | None:
     with engine.connect() as conn:
         row = conn.execute(CALLBACK, {"callback": call_id}).mappings().first()
-        return _with_call(conn, row) if row else None
+        return with_call_labels(conn, row) if row else None
 
 
 def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> int:

@@ -8,18 +8,41 @@ queue, which agents drain before anything else; the promise is kept when an agen
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
 
-from app.storage.callback_queue import OLDEST_ELIGIBLE, Callback, before_head, claim
-from app.storage.db import begin_write
-from app.storage.schema import callbacks
+from app.storage.callback_queue import (
+    OLDEST_ELIGIBLE,
+    Callback,
+    before_head,
+    claim,
+    with_call_labels,
+)
+from app.storage.db import as_utc, begin_write
+from app.storage.prepared import param
+from app.storage.reason_writes import LOOK_AHEAD, briefed_elsewhere
+from app.storage.schema import call_events, callbacks
+from hold_policies.records import Event
 
 REST_CLAIMANT = "rest"
 IN_HAND = or_(callbacks.c.status == "on_line",
               and_(callbacks.c.status == "claimed", callbacks.c.claimed_by == REST_CLAIMANT))
 """Rung through REST and not yet resolved: ringing, or answered and waiting for an agent."""
+HELD = select(callbacks).where(
+    callbacks.c.queue == param("queue", callbacks.c.queue), callbacks.c.status == "on_line",
+).order_by(callbacks.c.claimed_at, callbacks.c.entered_at).limit(LOOK_AHEAD)
+"""Customers answered and holding, in the order they joined the priority queue (an on-line
+callback's claimed_at is when they answered), which is the order Twilio hands them out."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """A customer answered and holding in the priority queue, as their agent is told."""
+
+    callback: Callback
+    answered_at: datetime | None
 
 
 def priority_queue(queue: str) -> str:
@@ -72,3 +95,21 @@ def call_for_leg(conn: Connection, leg_sid: str) -> str | None:
     """Our call id for the customer's REST leg (the Queue url only knows the leg)."""
     return conn.execute(select(callbacks.c.call_id).where(
         callbacks.c.rest_call_sid == leg_sid)).scalar()
+
+
+def held_for_agent(conn: Connection, queue: str, agent_call_id: str,
+                   now: datetime) -> Held | None:
+    """The held customer this agent's <Dial><Queue> will take: the first to answer, skipping
+    one another agent was just told about (Twilio alone picks; they are theirs to take)."""
+    rows = conn.execute(HELD, {"queue": queue}).mappings().all()
+    if not rows:
+        return None
+    facts = conn.execute(select(
+        call_events.c.call_id, call_events.c.event, call_events.c.time, call_events.c.data,
+    ).where(call_events.c.call_id.in_([row["call_id"] for row in rows]),
+            call_events.c.event == Event.AGENT_BRIEFED.value)).all()
+    taken = briefed_elsewhere(facts, agent_call_id, now)
+    row = next((row for row in rows if row["call_id"] not in taken), None)
+    if row is None:
+        return None
+    return Held(with_call_labels(conn, row), as_utc(row["claimed_at"]))

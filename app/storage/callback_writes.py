@@ -82,8 +82,10 @@ def _waited_s(row: RowMapping, command: c.Command) -> float:
 def on_line(conn: Connection, command: c.CallbackOnLine) -> None:
     if _in_hand(conn, command.call_id, command.claim) is None:
         return
+    # claimed_at becomes the moment they answered: the agent who takes them is told so
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id)
-                 .values(status="on_line", rest_call_sid=command.leg_sid))
+                 .values(status="on_line", rest_call_sid=command.leg_sid,
+                         claimed_at=command.now))
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:
@@ -99,6 +101,8 @@ def connected(conn: Connection, command: c.CallbackConnected) -> bool:
                 f"{call.call_id}:CALLBACK_ATTEMPT:{attempt}", waited,
                 {"result": "answered", "attempt": attempt})
     held = {} if command.held_s is None else {"held_s": command.held_s}
+    if command.agent_call_id:  # compared with AGENT_BRIEFED: was the agent told about them?
+        held["agent_call_id"] = command.agent_call_id
     append_fact(conn, call, command.now, Event.CALLBACK_CONNECT,
                 f"{call.call_id}:CALLBACK_CONNECT", waited, held)
     project(conn, call.call_id)

@@ -177,6 +177,7 @@ class CallbackConnected(Command):
 
     claim: str | None = None
     held_s: float | None = None  # taken from the priority queue: seconds they waited there
+    agent_call_id: str | None = None  # ... and the agent leg that took them
 
 
 @dataclass(frozen=True)

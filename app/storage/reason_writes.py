@@ -12,10 +12,11 @@ briefing was about the caller they then took (Twilio alone chooses that caller).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from app.storage import commands as c
 from app.storage.callback_queue import RECENT_POLL_S
@@ -78,10 +79,7 @@ def next_in_line(conn: Connection, queue: str, agent_call_id: str,
     ).where(call_events.c.call_id.in_([row.call_id for row in waiting]),
             call_events.c.event.in_([Event.REASON.value, Event.AGENT_BRIEFED.value]))).all()
     reasons = {f.call_id: f for f in facts if f.event == Event.REASON}
-    since = now - timedelta(seconds=BRIEFING_HOLD_S)
-    taken = {f.call_id for f in facts if f.event == Event.AGENT_BRIEFED
-             and as_utc(f.time) >= since
-             and json.loads(f.data).get("agent_call_id") != agent_call_id}
+    taken = briefed_elsewhere(facts, agent_call_id, now)
     head = next((row for row in waiting if row.call_id not in taken), None)
     said = reasons.get(head.call_id) if head is not None else None
     if said is None:
@@ -89,6 +87,14 @@ def next_in_line(conn: Connection, queue: str, agent_call_id: str,
     text = json.loads(said.data).get("transcript") or ""
     return NextCaller(head.call_id, as_utc(head.entered_at), text, said.position,
                       head.first_announced_wait_s) if text else None
+
+
+def briefed_elsewhere(facts: Sequence[Row], agent_call_id: str, now: datetime) -> set[str]:
+    """Calls another agent was told about within BRIEFING_HOLD_S: theirs to take, skipped."""
+    since = now - timedelta(seconds=BRIEFING_HOLD_S)
+    return {f.call_id for f in facts if f.event == Event.AGENT_BRIEFED
+            and as_utc(f.time) >= since
+            and json.loads(f.data).get("agent_call_id") != agent_call_id}
 
 
 def reason_of(conn: Connection, call_id: str) -> str | None:
