@@ -122,6 +122,7 @@ class PromptsConfig(Strict):
     callback_greeting: str | None = None
     agent_callback_context: str | None = None
     agent_callback_missed: str | None = None
+    agent_callback_held: str | None = None
     callback_confirm: str | None = None
     callback_confirm_no_estimate: str | None = None
     not_understood: str | None = None
@@ -228,7 +229,8 @@ class ExperimentConfig(Strict):
 
 
 QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "agent_callback_context",
-                               "agent_callback_missed", "agent_caller_reason",
+                               "agent_callback_missed", "agent_callback_held",
+                               "agent_caller_reason",
                                "agent_caller_position", "agent_caller_promised",
                                "agent_callback_reason"})
 """Said on the agent's leg or the callback call, whose URLs carry the queue, not the caller's

@@ -99,6 +99,7 @@ class Prompts:
         "Connecting now."
     )
     agent_callback_missed: str = "The customer did not answer. We will try again later."
+    agent_callback_held: str = "They answered {minutes} ago and are holding for you."
     reason_question: str = (
         "While you wait, please tell us in a few words what your call is about, "
         "so the person who answers knows."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import datetime
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -19,14 +20,16 @@ from app.services import services
 from app.storage import callback_queue
 from app.storage import commands as c
 from app.storage.callback_queue import Callback
+from app.storage.deadline import DatabaseUnavailable
 from app.twilio_rest import send_sms
 from app.twiml import say, twiml_response
 from app.voice import overflow, reason
 from app.voice.blueprint import bp
 from app.voice.context import this_route
-from app.voice.forms import CallbackLegForm, RouteParams
+from app.voice.forms import AgentForm, CallbackLegForm, RouteParams
 from app.voice.safety import falls_back_to
 from app.voice.urls import voice_url
+from hold_policies.base import HoldPolicy
 
 log = logging.getLogger("holdwell.callbacks")
 UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
@@ -44,18 +47,33 @@ def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
         lambda conn: callback_queue.claim_next(conn, queue, agent_call_id, now), g.deadline)
 
 
+def minutes_words(seconds: float) -> str:
+    """A wait in whole minutes, rounded up (never "0 minutes")."""
+    minutes = max(math.ceil(seconds / 60), 1)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def brief(response: VoiceResponse, callback: Callback, policy: HoldPolicy,
+          answered_at: datetime | None = None) -> None:
+    """What the agent hears of a callback before talking to its customer, in either dialling:
+    the wait since first calling, since answering (customer-first), their words, a message."""
+    now = services().clock.now()
+    say(response, policy.voice, policy.prompts.agent_callback_context.format(
+        minutes=minutes_words((now - callback.entered_at).total_seconds())))
+    if answered_at is not None:
+        say(response, policy.voice, policy.prompts.agent_callback_held.format(
+            minutes=minutes_words((now - answered_at).total_seconds())))
+    if (told := reason.for_callback(callback.queue, policy, callback.call_id)) is not None:
+        say(response, policy.voice, told)  # what the customer told us while waiting
+    overflow.tell_message(response, callback, policy)  # a message they left: heard first
+
+
 def dial_customer(claim: Callback, params: RouteParams, line_number: str | None) -> VoiceResponse:
     """The agent hears the context, then the customer's phone rings from the support number."""
     svc = services()
     settings = svc.config.callbacks
-    policy = svc.policy(params.queue, None)
-    minutes = max(math.ceil((svc.clock.now() - claim.entered_at).total_seconds() / 60), 1)
     response = VoiceResponse()
-    words = "1 minute" if minutes == 1 else f"{minutes} minutes"
-    say(response, policy.voice, policy.prompts.agent_callback_context.format(minutes=words))
-    if (told := reason.for_callback(claim.queue, policy, claim.call_id)) is not None:
-        say(response, policy.voice, told)  # what the customer told us while waiting
-    overflow.tell_message(response, claim, policy)  # a message they left: heard first
+    brief(response, claim, svc.policy(params.queue, None))
     caller_id = svc.config.line.support_number or line_number
     fence = {"call": claim.call_id, "claim": claim.claim or ""}
     dial = response.dial(caller_id=caller_id, timeout=settings.ring_timeout_s, method="POST",
@@ -67,14 +85,46 @@ def dial_customer(claim: Callback, params: RouteParams, line_number: str | None)
 
 
 def take_called_back(params: RouteParams) -> VoiceResponse:
-    """A customer called back through the REST API waits in the priority queue: take them."""
+    """A customer called back through the REST API waits in the priority queue: take them,
+    after hearing about them (`brief_held`)."""
     from app.storage.callback_rest import priority_queue
 
     response = VoiceResponse()
+    brief_held(response, params)
     dial = response.dial(action=voice_url("agent", params), method="POST")
     dial.queue(priority_queue(params.queue), url=voice_url("callback/rest-connect", params),
                method="POST")
     return response
+
+
+def brief_held(response: VoiceResponse, params: RouteParams) -> None:
+    """Customer-first: the agent hears, before their <Dial><Queue>, about the held customer it
+    will take (the Queue url is played to the customer, never to the agent), and AGENT_BRIEFED
+    records who was told about whom. The brief never costs the bridge: past the database
+    budget, or on any fault, it is skipped and the Dial goes ahead (the agent route's own
+    fallback would dial the main queue and leave the customer holding)."""
+    from app.storage import callback_rest
+
+    svc = services()
+    agent_call_id = AgentForm.parse(request.form).agent_call_id
+    now = svc.clock.now()
+    try:
+        held = svc.store.read(lambda conn: callback_rest.held_for_agent(
+            conn, params.queue, agent_call_id, now), g.deadline)
+        if held is None:
+            return
+        svc.store.write(c.Briefed(call_id=held.callback.call_id, now=now, queue=params.queue,
+                                  agent_call_id=agent_call_id), g.deadline)
+        told = VoiceResponse()
+        brief(told, held.callback, svc.policy(params.queue, None), held.answered_at)
+    except DatabaseUnavailable as error:
+        log.warning("agent %s takes a held customer unbriefed: %s", agent_call_id, error)
+        return
+    except Exception:  # noqa: BLE001 - the brief is optional, the bridge is the promise
+        log.exception("agent %s takes a held customer unbriefed", agent_call_id)
+        return
+    for verb in told.verbs:
+        response.append(verb)
 
 
 def greeting() -> VoiceResponse:

@@ -80,6 +80,7 @@ def callback_rest_connect() -> Response:
     svc = services()
     leg_sid = sid(request.form, "CallSid")  # the customer's leg, taken from the queue
     held_s = number(request.form, "QueueTime")  # their wait after answering
+    agent_call_id = sid(request.form, "DequeingCallSid", optional=True)
     try:
         call_id = svc.store.read(lambda conn: callback_rest.call_for_leg(conn, leg_sid),
                                  g.deadline)
@@ -88,7 +89,8 @@ def callback_rest_connect() -> Response:
         log.warning("could not look up the REST leg %s; the agent is connected anyway", leg_sid)
     if call_id:
         svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now(),
-                                            held_s=held_s), g.deadline)
+                                            held_s=held_s, agent_call_id=agent_call_id),
+                        g.deadline)
     return twiml_response(connecting())
 
 
