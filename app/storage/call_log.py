@@ -25,9 +25,9 @@ from sqlalchemy import Connection, Engine
 
 from app.storage import commands as c
 from app.storage.apply import apply
-from app.storage.call_writes import note_poll
+from app.storage.call_writes import count_steady_poll, note_poll
 from app.storage.cutoff import Cutoff
-from app.storage.db import WriterTurns, begin_write, commit_without_flush_wait
+from app.storage.db import WriterTurns, begin_write
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.journal import Journal
 from app.storage.prepared import CALL, CALLBACKS_AHEAD
@@ -38,11 +38,6 @@ from hold_policies.estimate import QueueFlow
 log = logging.getLogger("holdwell.storage")
 T = TypeVar("T")
 REPLAY_EVERY_S = 0.5
-STEADY_POLLS_COMMIT_LAZILY = False
-"""A poll after the caller's first (same time in line) writes only its count and check-in
-record, re-established by the next poll: its commit does not wait for the database's disk
-flush (PostgreSQL only; a database server crash may lose the last ~0.6 s of these, never
-an entry, outcome or callback). False restores a flush per poll at about half the rate."""
 BACKLOG_CHECK_S = 0.1
 """How long this process trusts "the journal is empty" before looking again (a stat per
 webhook showed in the throughput profile). Its own journaling is seen at once; another
@@ -146,19 +141,21 @@ class CallLogStore:
     def poll(self, command: c.NotePoll, deadline: Deadline,
              decide: Callable[[Poll], tuple[T, c.Announce | None]]) -> tuple[Poll, T] | None:
         """Count the poll, read what the policy needs, let `decide` choose the segment and log
-        the check-in it serves: one transaction. None (the poll journaled) when the database
-        cannot answer in time; the route then decides without history."""
+        the check-in it serves: one transaction (a steady poll on PostgreSQL: see
+        `_steady_poll`). None (the poll journaled) when the database cannot answer in time;
+        the route then decides without history."""
         if self._behind_journal():
             self._journal(command)
             return None
 
         def work() -> tuple[Poll, T]:
+            steady = self._steady_poll(command, deadline, decide)
+            if steady is not None:
+                return steady
             seen: list[Poll] = []
             with self._writing(deadline.expires) as conn:
-                call = note_poll(conn, command, lambda call, ahead: seen.append(
+                note_poll(conn, command, lambda call, ahead: seen.append(
                     self._poll_view(conn, call, command.now, ahead)))
-                if STEADY_POLLS_COMMIT_LAZILY and call.polls > 1 and not command.episode:
-                    commit_without_flush_wait(conn)  # a count and a check-in (see README)
                 decided, announcement = decide(seen[0])
                 if announcement is not None:
                     apply(conn, announcement)
@@ -171,6 +168,26 @@ class CallLogStore:
             if self.journal is not None:
                 self._journal(command)
             return None
+
+    def _steady_poll(self, command: c.NotePoll, deadline: Deadline,
+                     decide: Callable[[Poll], tuple[T, c.Announce | None]],
+                     ) -> tuple[Poll, T] | None:
+        """A poll of a call already counted in this time in line, on PostgreSQL: its count is
+        one statement in a transaction of its own, so psycopg's BEGIN and COMMIT round trips
+        (two of a steady poll's three, and most of its time under load: issue 11) are gone;
+        the commit still waits for the disk. The check-in it serves, if any, is written
+        after it, as its own fact. None: not such a poll, nothing written."""
+        if command.episode or self.engine.dialect.name != "postgresql":
+            return None
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            counted = count_steady_poll(conn, command)
+            if counted is None:
+                return None
+            poll = self._poll_view(conn, counted[0], command.now, counted[1])
+        decided, announcement = decide(poll)
+        if announcement is not None:
+            self._apply(announcement, deadline.expires)
+        return poll, decided
 
     def snapshot(self, call_id: str, now: datetime, deadline: Deadline) -> Poll | None:
         """The same view as a poll, without counting one (for key presses); None if the call

@@ -18,6 +18,7 @@ from app.storage.prepared import (
     COUNT_POLL,
     COUNT_POLL_RETURNING,
     COUNT_POLL_VIEW,
+    COUNT_STEADY_POLL_VIEW,
 )
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
@@ -62,10 +63,7 @@ def note_poll(conn: Connection, command: c.NotePoll,
     back), with the pending callbacks ahead of the caller when the count could read them in
     the same statement (None: not read)."""
     entered = command.now - timedelta(seconds=command.queue_time_s)
-    first_time = command.position if command.episode == 0 else None  # back in line: not it
-    counted = {"call": command.call_id, "entered": entered, "position": first_time,
-               "queue_time_s": poll_clock(command), "now": command.now,
-               "last_position": command.position}
+    counted = _counted(command)
     viewing = before_entry is not None
     call, ahead = _count_poll(conn, counted, viewing)
     if call is not None and call.policy == "":  # made by a webhook that overtook this one
@@ -84,6 +82,25 @@ def note_poll(conn: Connection, command: c.NotePoll,
         if made_row or call.outcome is not None:  # facts may have come first: keep in step
             project(conn, call.call_id)
     return call
+
+
+def count_steady_poll(conn: Connection, command: c.NotePoll) -> tuple[CallRow, int] | None:
+    """Count a poll of a call already counted and labelled in its first time in line, with
+    its callbacks ahead, in one statement (PostgreSQL); None when it is not such a poll
+    (nothing written: `note_poll` does the whole of it)."""
+    if command.episode or conn.dialect.name != "postgresql":
+        return None
+    row = conn.execute(COUNT_STEADY_POLL_VIEW, _counted(command)).mappings().first()
+    return None if row is None else (call_row(row), row["callbacks_ahead"])
+
+
+def _counted(command: c.NotePoll) -> dict[str, Any]:
+    """The count statements' parameters for a poll."""
+    first_time = command.position if command.episode == 0 else None  # back in line: not it
+    return {"call": command.call_id,
+            "entered": command.now - timedelta(seconds=command.queue_time_s),
+            "position": first_time, "queue_time_s": poll_clock(command), "now": command.now,
+            "last_position": command.position}
 
 
 def poll_clock(command: c.NotePoll) -> float:

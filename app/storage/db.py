@@ -56,19 +56,6 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def commit_without_flush_wait(conn: Connection) -> None:
-    """Let PostgreSQL acknowledge this transaction's COMMIT before its WAL reaches the disk.
-
-    The transaction stays atomic and the database consistent, but a crash of the database
-    server (not of the app) within about 0.6 s (3 x wal_writer_delay) may lose it. Used only
-    for what the next webhook re-establishes: a steady poll's count and its check-in record
-    (app.storage.call_log). Waiting for the flush was about two thirds of a poll's database
-    time under load (issue 11). Other databases: nothing changes.
-    """
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-
-
 class WriterTurns:
     """One SQLite writer at a time in this process, waiting at most until a deadline.
 

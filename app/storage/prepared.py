@@ -83,6 +83,10 @@ _CALLBACKS_AHEAD_OF_ROW = select(func.count()).select_from(callbacks).where(
                                            param("entered", calls.c.entered_at)),
 ).correlate(calls).scalar_subquery().label("callbacks_ahead")
 COUNT_POLL_VIEW = COUNT_POLL.returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)
+COUNT_STEADY_POLL_VIEW = COUNT_POLL.where(
+    calls.c.polls >= 1, calls.c.policy != "").returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)
+"""COUNT_POLL_VIEW for a call already counted and labelled (a steady poll): a statement that
+needs no other write with it, so it can be its own transaction (no row: take the full path)."""
 """A poll counted, its call read and the callbacks ahead of it counted: one round trip (the
 count is exact per caller, so every host tells a caller the same place in line)."""
 

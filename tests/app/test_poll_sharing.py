@@ -116,21 +116,3 @@ def test_a_journal_another_process_started_holds_writes_back_within_the_check(
                       Deadline.unbounded()).stored is False  # queued behind the backlog
     here.close()
     here.engine.dispose()
-
-
-def test_a_lazy_commit_is_this_transactions_only(postgres_url):
-    """The opt-in for steady polls (call_log.STEADY_POLLS_COMMIT_LAZILY) relaxes only the
-    transaction it is called in: the next one waits for the disk flush again."""
-    from sqlalchemy import text
-
-    from app.storage.db import commit_without_flush_wait
-
-    engine = create_engine(postgres_url)
-    setting = text("SELECT current_setting('synchronous_commit')")
-    with engine.begin() as conn:
-        commit_without_flush_wait(conn)
-        relaxed = conn.execute(setting).scalar_one()
-    with engine.begin() as conn:
-        after = conn.execute(setting).scalar_one()
-    engine.dispose()
-    assert (relaxed, after) == ("off", "on")

@@ -1,0 +1,112 @@
+"""A steady poll (a call already counted in this time in line) is one statement on PostgreSQL.
+
+Why: psycopg sends BEGIN and COMMIT as round trips of their own, two of a steady poll's
+three, and under load most of its time (issue 11). The steady path must say and store
+exactly what the full transaction does, on both databases; these run the same calls on
+SQLite (always the full path) and PostgreSQL (the steady path) and compare.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, event, select
+
+from app.storage import commands as c
+from app.storage.call_log import CallLogStore
+from app.storage.deadline import Deadline
+from app.storage.schema import call_events, calls
+from tests.support.sids import sid
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+QUEUE = "support"
+ROW = ("polls", "last_position", "orig_position", "announcements", "told_position",
+       "policy", "outcome")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, sqlite_url, make_app):
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    make_app(database_url=url)  # migrates the database
+    engine = create_engine(url)
+    commits: list[object] = []
+    event.listen(engine, "commit", commits.append)
+    here = CallLogStore(engine)
+    here.commits = commits
+    yield here
+    engine.dispose()
+
+
+def poll(store: CallLogStore, call: str, queue_time_s: float, position: int,
+         say: int | None = None, entered: datetime = NOW):
+    """A poll at `queue_time_s`; with `say`, the policy serves a check-in telling that place."""
+    at = entered + timedelta(seconds=queue_time_s)
+
+    def decide(seen):
+        if say is None:
+            return seen, None
+        return seen, c.Announce(call_id=sid(call), now=at, queue=QUEUE, policy="checkin",
+                                queue_time_s=queue_time_s, position=say, kind="checkin",
+                                text=f"You are number {say}.")
+
+    polled = store.poll(c.NotePoll(call_id=sid(call), now=at, queue=QUEUE, policy="checkin",
+                                   queue_time_s=queue_time_s, position=position),
+                        Deadline.unbounded(), decide)
+    return polled[0]
+
+
+def row(store: CallLogStore, call: str) -> dict:
+    with store.engine.connect() as conn:
+        found = conn.execute(select(calls).where(calls.c.call_id == sid(call))).mappings().one()
+        said = conn.execute(select(call_events.c.event).where(
+            call_events.c.call_id == sid(call), call_events.c.event == "ANNOUNCE")).all()
+    return {**{name: found[name] for name in ROW}, "announce_events": len(said)}
+
+
+def test_steady_polls_count_once_each_and_log_their_check_ins(store):
+    store.write(c.BeginCall(call_id=sid("CA1"), now=NOW, queue=QUEUE, policy="checkin"),
+                Deadline.unbounded())
+    poll(store, "CA1", 0, position=5)
+    poll(store, "CA1", 60, position=4, say=4)
+    poll(store, "CA1", 60, position=4, say=4)  # Twilio retried it: counted and said once
+    poll(store, "CA1", 120, position=3)
+    last = poll(store, "CA1", 180, position=2, say=2)
+    assert (last.call.polls, last.call.last_position) == (4, 2)
+    assert row(store, "CA1") == {"polls": 4, "last_position": 2, "orig_position": 5,
+                                 "announcements": 2, "told_position": 2, "policy": "checkin",
+                                 "outcome": None, "announce_events": 2}
+
+
+def test_a_steady_poll_counts_the_callbacks_ahead_for_its_caller(store):
+    for k, call in enumerate(("CA1", "CA2")):
+        store.write(c.BeginCall(call_id=sid(call), now=NOW + timedelta(seconds=k), queue=QUEUE,
+                                policy="checkin"), Deadline.unbounded())
+    poll(store, "CA1", 0, position=1)
+    poll(store, "CA2", 0, position=2, entered=NOW + timedelta(seconds=1))
+    store.store_now(c.RequestCallback(call_id=sid("CA1"), now=NOW + timedelta(seconds=10),
+                                      queue=QUEUE, number="+14155550100", digit="1",
+                                      queue_time_s=10), Deadline.unbounded())
+    assert poll(store, "CA2", 30, position=1, entered=NOW + timedelta(seconds=1)
+                ).callbacks_ahead == 1
+
+
+def test_a_row_an_overtaking_webhook_made_is_labelled_by_the_full_path(store):
+    """A key press made the row before /voice/incoming (no policy yet): the steady count must
+    not take it, so the poll labels it."""
+    store.write(c.KeyPress(call_id=sid("CA1"), now=NOW + timedelta(seconds=5), queue=QUEUE,
+                           policy="", queue_time_s=5, digit="1", choice="keep"),
+                Deadline.unbounded())
+    poll(store, "CA1", 30, position=3)
+    assert row(store, "CA1")["policy"] == "checkin"
+
+
+def test_on_postgresql_a_steady_poll_opens_no_transaction(store):
+    store.write(c.BeginCall(call_id=sid("CA1"), now=NOW, queue=QUEUE, policy="checkin"),
+                Deadline.unbounded())
+    poll(store, "CA1", 0, position=5)
+    before = len(store.commits)
+    poll(store, "CA1", 60, position=4)
+    poll(store, "CA1", 120, position=3)
+    steady_commits = len(store.commits) - before
+    assert steady_commits == (0 if store.engine.dialect.name == "postgresql" else 2)
