@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
+from app.security import SignedParams
+
 
 class SignedClient:
     """A Flask test client whose POSTs carry a valid X-Twilio-Signature for `base_url`."""
@@ -28,7 +30,7 @@ class SignedClient:
         return self.client.get(path)
 
     def signature(self, url: str, params: Mapping[str, str]) -> str:
-        return self.validator.compute_signature(url, dict(params))
+        return self.validator.compute_signature(url, SignedParams(params))
 
     def post(self, path: str, params: Mapping[str, str], **headers: str) -> TestResponse:
         """POST `params` to `path` (which may carry a query string or be absolute)."""
@@ -68,7 +70,8 @@ class SignedWsgiClient:
         parts = urlsplit(path)
         local = parts.path + (f"?{parts.query}" if parts.query else "")
         body = urlencode(params).encode()
-        signature = self.validator.compute_signature(f"{self.base_url}{local}", dict(params))
+        signature = self.validator.compute_signature(f"{self.base_url}{local}",
+                                                     SignedParams(params))
         return self._call("POST", parts.path, parts.query, body, signature)
 
     def get(self, path: str) -> WsgiResponse:
