@@ -10,9 +10,12 @@ has ended, as Twilio does not promise one. An invalid or forbidden wait document
 wait with QueueResult=error, as Twilio does. Agents run their own TwiML: /voice/agent,
 <Dial><Queue> (the Queue url is played to the caller, then the bridge), the Dial's action
 when the conversation ends or the Dial times out, and <Dial><Number> for callbacks, whose
-legs answering-machine detection may report as a machine, a fax or unknown. Every request
-is signed with the auth token and carries exactly the parameters Twilio documents for it
-(emulator.parameters); <Say> is timed by emulator.speech, not by the app's own model.
+legs answering-machine detection may report as a machine, a fax or unknown. In a
+customer-first queue the app's callback worker rings the customer through the REST API
+instead, and the answered leg holds in the queue the app names (emulator.customer_first).
+Every request is signed with the auth token and carries exactly the parameters Twilio
+documents for it (emulator.parameters); <Say> is timed by emulator.speech, not by the app's
+own model.
 
 Virtual callers decide with the same behaviour model as the fast engine (`Listener`),
 hearing what the app actually returned. A speech <Gather> (the optional question about the
@@ -38,6 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 from app.clock import ManualClock
 from app.signed_client import SignedClient, SignedWsgiClient
 from emulator import documents
+from emulator.customer_first import CustomerFirst, RestLeg
 from emulator.documents import TwimlError, Verb
 from emulator.listening import Listened, listen
 from emulator.parameters import post_params
@@ -93,7 +97,7 @@ class VirtualAgent:
     queue: str = ""  # the Twilio queue its <Dial><Queue> takes from
 
 
-class TwilioEmulator(Rejoins, Returns):
+class TwilioEmulator(Rejoins, Returns, CustomerFirst):
     """One scenario through the app; `run()` returns when every call and callback has ended."""
 
     max_queue_size = 1000
@@ -147,7 +151,7 @@ class TwilioEmulator(Rejoins, Returns):
     # -- the loop --------------------------------------------------------------------------
     def schedule(self, at: float, kind: str, subject: object) -> int:
         self.seq += 1
-        self.busy_events += kind != "agent_wake"
+        self.busy_events += kind not in IDLE_EVENTS
         heapq.heappush(self.events, (at, self.seq, kind, subject))
         return self.seq
 
@@ -160,7 +164,7 @@ class TwilioEmulator(Rejoins, Returns):
         ended = 0
         while self.events:
             at, seq, kind, subject = heapq.heappop(self.events)
-            self.busy_events -= kind != "agent_wake"
+            self.busy_events -= kind not in IDLE_EVENTS
             if kind == "agent_wake" and subject.live != seq:
                 continue
             owner = subject[0] if isinstance(subject, tuple) else subject
@@ -230,6 +234,8 @@ class TwilioEmulator(Rejoins, Returns):
                 "CallStatus": status, "Direction": direction, "ApiVersion": "2010-04-01"}
 
     def call_params(self, caller: VirtualCaller) -> dict[str, str]:
+        if isinstance(caller, RestLeg):
+            return self.rest_params(caller)
         return self.standard(caller.call_sid, caller.from_number, LINE_NUMBER)
 
     def queue_params(self, caller: VirtualCaller, at: float) -> dict[str, str]:
@@ -513,12 +519,19 @@ class TwilioEmulator(Rejoins, Returns):
 
     def completed(self, caller: VirtualCaller, at: float) -> None:
         """The number's status callback: the call is over (the only event subscribed)."""
-        seconds = int(at - caller.rang_at)
-        self.post("/voice/status", "status", {
-            **self.call_params(caller), "CallStatus": "completed",
-            "CallbackSource": "call-progress-events", "SequenceNumber": "0",
-            "Timestamp": format_datetime(self.clock.now()), "CallDuration": str(seconds),
-            "Duration": str(-(-seconds // 60))})
+        self.leg_status(caller, at, "completed")
+
+    def leg_status(self, caller: VirtualCaller, at: float, status: str) -> None:
+        """A call's status callback (the number's, or a REST call's own `status_callback`):
+        CallDuration and Duration, from the answer, only when it completed."""
+        params = {**self.call_params(caller), "CallStatus": status,
+                  "CallbackSource": "call-progress-events", "SequenceNumber": "0",
+                  "Timestamp": format_datetime(self.clock.now())}
+        if status == "completed":
+            seconds = int(at - caller.rang_at)
+            params.update(CallDuration=str(seconds), Duration=str(-(-seconds // 60)))
+        url = caller.status_callback if isinstance(caller, RestLeg) else "/voice/status"
+        self.post(url, "status", params)
 
     def back_in_line(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...]) -> bool:
         """After QueueResult=error the app may <Enqueue> the caller again (at the back)."""
@@ -750,5 +763,7 @@ class TwilioEmulator(Rejoins, Returns):
         self.dial_ended(agent, at, "completed", (leg, seconds, bridged))
 
 
+IDLE_EVENTS = frozenset({"agent_wake", "callback_round"})
+"""Events that never keep a run going by themselves (an idle agent's timeout, the worker)."""
 LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave",
                          "redirect", "speak", "drop"})

@@ -24,7 +24,13 @@ Sources (read 2026-12):
   machineDetection; `Enable` answers human, machine_start, fax or unknown).
 - Status callback: https://www.twilio.com/docs/voice/api/call-resource#statuscallback
   (CallDuration and Duration only on `completed`; SipResponseCode and Recording* when they
-  apply, which the emulator never simulates).
+  apply, which the emulator never simulates). The same request reports a REST call's end to
+  its `status_callback` (CallStatus busy, no-answer, failed, canceled or completed).
+- A REST call's `url` (Call resource, create: https://www.twilio.com/docs/voice/api/
+  call-resource#create-a-call-resource, "the URL ... Twilio will request when the call
+  connects"): the standard parameters with Direction outbound-api; with MachineDetection,
+  AnsweredBy and MachineDetectionDuration (answering-machine-detection doc, "Webhook
+  parameters"; the emulator sends AnsweredBy only, it does not model the detection's time).
 - <Record> action: https://www.twilio.com/docs/voice/twiml/record (RecordingUrl,
   RecordingDuration, RecordingSid and Digits, the key that ended it or "hangup"; an empty
   recording posts nothing and the document goes on) and its transcribeCallback
@@ -72,6 +78,8 @@ DOCUMENTED: Mapping[str, Documented] = {
                               STANDARD_WHEN | {"DialCallSid", "DialCallDuration",
                                                "RecordingUrl"}),
     "number_url": Documented(STANDARD, STANDARD_WHEN | {"AnsweredBy"}),
+    "rest_answer": Documented(STANDARD, STANDARD_WHEN | {"AnsweredBy",
+                                                         "MachineDetectionDuration"}),
     "record_action": Documented(STANDARD | {"RecordingUrl", "RecordingSid", "RecordingDuration"},
                                 STANDARD_WHEN | {"Digits"}),
     "transcription": Documented(frozenset({"CallSid", "AccountSid", "RecordingSid",

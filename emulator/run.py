@@ -34,6 +34,7 @@ from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events
+from emulator.customer_first import WORKER_INTERVAL_S
 from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
 from emulator.realism import Realism
 from emulator.returning import RingingAgain
@@ -131,9 +132,6 @@ def app_config(scenario: Scenario, policy: Arms, base: HoldwellConfig | None = N
     margin that calls for it)."""
     base = base or HoldwellConfig()
     queue = base.queues.get(scenario.queue) or next(iter(base.queues.values()))
-    if queue.callback.dialling != "agent_first":  # its worker's REST calls are not emulated
-        raise ScenarioError("callback.dialling: the emulator models agent-first dialling only; "
-                            "customer-first runs live through `holdwell callbacks`")
     queue = queue.model_copy(update=served(queue, policy))
     if scenario.resume is not None:  # the rule the scenario's dropped callers ring back under
         queue = queue.model_copy(update={"resume": ResumeConfig(
@@ -179,6 +177,7 @@ def emulate(
     realism: Realism | None = None,
     wall_clock_budget: bool = False,
     ringing_again: RingingAgain | None = None,
+    callback_interval_s: float = WORKER_INTERVAL_S,
 ) -> EmulatedRun:
     """Drive `scenario` through the real app; the same seed gives the same callers.
 
@@ -188,6 +187,8 @@ def emulate(
     from their own stream, so changing it never changes the callers. `wall_clock_budget`
     keeps the app's threaded, time-budgeted database access (results then depend on the
     machine's load). `ringing_again`: callers with a callback booked who call again (off).
+    A customer-first queue's callbacks are rung by the app's callback worker, run every
+    `callback_interval_s` (`holdwell callbacks --interval`) through an emulated REST API.
     """
     if len(scenario.agents.steps) != 1:
         raise ScenarioError("the Twilio emulator needs constant staffing (one agents step)")
@@ -220,6 +221,7 @@ def emulate(
             realism_draw=realism_draw, ringing_again=ringing_again)
         # `holdwell twilio setup` sizes the Twilio queue from the config: full at max_size
         emulator.max_queue_size = app.extensions["holdwell"].queue(scenario.queue).max_size
+        emulator.start_worker(callback_interval_s)  # customer-first queues only
         faults = LoggedFaults()
         logging.getLogger("holdwell").addHandler(faults)
         store = app.extensions["holdwell"].store
