@@ -26,7 +26,6 @@ from simulator.behaviour import Heard, Listener, Reaction
 
 if TYPE_CHECKING:
     from app.callback_placer import RestPlacer
-    from emulator.emulator import TwilioEmulator
 
 WORKER_INTERVAL_S = 15.0
 """`holdwell callbacks --interval`'s default: seconds between the worker's rounds."""
@@ -85,7 +84,7 @@ class CustomerFirst:
     placer: RestPlacer | None = None
     worker_interval_s: float = WORKER_INTERVAL_S
 
-    def start_worker(self: TwilioEmulator, interval_s: float = WORKER_INTERVAL_S) -> None:
+    def start_worker(self, interval_s: float = WORKER_INTERVAL_S) -> None:
         """Run the callback worker every `interval_s`, when a queue dials customer-first (an
         agent-first run has no worker, as before)."""
         from app.callback_placer import RestPlacer
@@ -101,14 +100,14 @@ class CustomerFirst:
         self.rest_legs: list[RestLeg] = []
         self.schedule(0.0, "callback_round", None)
 
-    def holding_listener(self: TwilioEmulator, caller: VirtualCaller, patience_s: float,
+    def holding_listener(self, caller: VirtualCaller, patience_s: float,
                          at: float) -> Listener:
         """The run's listeners, but a REST leg's customer holds patiently (`Holding`)."""
         if isinstance(caller, RestLeg):
             return Holding(self.scenario.reactions, patience_s, at, self.draw)
         return self.plain_listener(caller, patience_s, at)
 
-    def callback_round(self: TwilioEmulator, _: None, at: float) -> None:
+    def callback_round(self, _: None, at: float) -> None:
         """One round of `holdwell callbacks` (the app's config as it runs now)."""
         from app.callback_watch import watch_round
 
@@ -116,7 +115,7 @@ class CustomerFirst:
         watch_round(services.store.engine, services.config, self.clock.now(), self.placer)
         self.schedule(at + self.worker_interval_s, "callback_round", None)
 
-    def place_call(self: TwilioEmulator, to: str, from_: str, url: str, status_callback: str,
+    def place_call(self, to: str, from_: str, url: str, status_callback: str,
                    timeout_s: float, machine_detection: str | None) -> str:
         """Twilio rings the customer: they pick up with `answer_p` after `answer_after_s`,
         else the ring ends after `ring_s` (at most the call's timeout) as no-answer."""
@@ -139,7 +138,7 @@ class CustomerFirst:
             self.schedule(at + min(timeout_s, model.ring_s), "rest_unanswered", leg)
         return leg.call_sid
 
-    def rest_answered(self: TwilioEmulator, leg: RestLeg, at: float) -> None:
+    def rest_answered(self, leg: RestLeg, at: float) -> None:
         """The call's url, as for any answered outbound-api call; its TwiML runs on the leg
         (the greeting and <Enqueue> into the priority queue, or <Hangup> on a machine)."""
         leg.rang_at = at  # a call's duration counts from the answer
@@ -155,12 +154,12 @@ class CustomerFirst:
         self.answer_call(leg, at, verbs, "[called back, picks up] " if who == "human"
                          else f"[called back, answered by {who}] ")
 
-    def rest_unanswered(self: TwilioEmulator, leg: RestLeg, at: float) -> None:
+    def rest_unanswered(self, leg: RestLeg, at: float) -> None:
         self.note(leg, at, "[called back, no answer]")
         leg.done = True
         self.leg_status(leg, at, "no-answer")
 
-    def rest_params(self: TwilioEmulator, leg: RestLeg) -> dict[str, str]:
+    def rest_params(self, leg: RestLeg) -> dict[str, str]:
         """The standard parameters of an outbound-api leg: from the line, to the customer."""
         return self.standard(leg.call_sid, leg.from_number, leg.to_number,
                              direction="outbound-api")
