@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Column, bindparam, case, func, literal, or_, select, update
 
 from app.storage.schema import call_events, callbacks, calls
+from hold_policies.records import Event
 
 
 def param(name: str, column: Column):  # noqa: ANN201 - a BindParameter
@@ -55,11 +56,46 @@ _DEPARTURES = select(func.count()).select_from(calls).where(
     calls.c.departed_at > param("since", calls.c.departed_at),
     calls.c.departed_at <= param("now", calls.c.departed_at),
 )
-CALLBACKS_AHEAD = select(func.count()).select_from(callbacks).where(
-    callbacks.c.queue == _QUEUE,
-    callbacks.c.status.in_([literal("pending"), literal("claimed"), literal("on_line")]),
-    callbacks.c.entered_at < param("entered", callbacks.c.entered_at),
-)
+_KEEPING_PLACE = callbacks.c.status.in_([literal("pending"), literal("claimed"),
+                                          literal("on_line")])
+
+
+def rang_back(queue):  # noqa: ANN001, ANN201 - SQL expressions in and out
+    """The RESUMED facts (call, time) of `queue` that may belong to a caller waiting now: a
+    small indexed search (ix_call_events_queue_event_time) since the oldest waiting caller
+    entered, for a waiting rejoined caller rang back after their own first entry
+    (ix_calls_waiting finds that bound in one probe). A queue without the resume rule has
+    no RESUMED facts: an empty index range."""
+    oldest = calls.alias("oldest_waiting")
+    since = select(func.min(oldest.c.entered_at)).where(
+        oldest.c.queue == queue, oldest.c.outcome.is_(None)).correlate(calls).scalar_subquery()
+    return select(call_events.c.call_id, call_events.c.time).where(
+        call_events.c.queue == queue, call_events.c.event == literal(Event.RESUMED.value),
+        call_events.c.time >= since).correlate(calls)
+
+
+def rejoined_ahead(queue, entered):  # noqa: ANN001, ANN201 - SQL expressions in and out
+    """Callers who rang back after a dropped line, waiting in the queue's rejoin queue, who
+    first entered before `entered` (app.voice.resume): Twilio's position in the queue itself
+    does not count them, yet they are ahead. No recency test (unlike the agents' choice,
+    which must not wait for a ghost): a leg whose hang-up never reached us would count
+    until its status callback does, an error on the safe side."""
+    rejoined = calls.alias("rejoined")
+    return select(func.count()).select_from(rejoined).where(
+        rejoined.c.call_id.in_(rang_back(queue).with_only_columns(call_events.c.call_id)),
+        rejoined.c.queue == queue, rejoined.c.outcome.is_(None),
+        rejoined.c.entered_at < entered).correlate(calls)
+
+
+_ENTERED = param("entered", callbacks.c.entered_at)
+CALLBACKS_AHEAD = select(
+    select(func.count()).select_from(callbacks).where(
+        callbacks.c.queue == _QUEUE, _KEEPING_PLACE, callbacks.c.entered_at < _ENTERED,
+    ).scalar_subquery() + rejoined_ahead(_QUEUE, _ENTERED).scalar_subquery())
+"""Who is ahead of a caller outside Twilio's count of the queue itself: callbacks keeping
+their place (pending, being rung, or answered and held) and rejoined callers waiting in the
+rejoin queue, that entered before them. A rejoined caller's own count adds their place among
+the rest (app.voice.resume.in_place)."""
 QUEUE_VIEW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),
@@ -75,13 +111,14 @@ QUEUE_FLOW = select(
 """The part of the view that is the same for every caller of a queue (app.storage.queue_flow
 shares it among them for a second)."""
 
-_CALLBACKS_AHEAD_OF_ROW = select(func.count()).select_from(callbacks).where(
-    callbacks.c.queue == calls.c.queue,
-    callbacks.c.status.in_([literal("pending"), literal("claimed"), literal("on_line")]),
-    # The row's entry time as this poll leaves it (the UPDATE sets it on a first poll).
-    callbacks.c.entered_at < func.coalesce(calls.c.entered_at,
-                                           param("entered", calls.c.entered_at)),
-).correlate(calls).scalar_subquery().label("callbacks_ahead")
+# The row's entry time as this poll leaves it (the UPDATE sets it on a first poll).
+_ROW_ENTERED = func.coalesce(calls.c.entered_at, param("entered", calls.c.entered_at))
+_CALLBACKS_AHEAD_OF_ROW = (
+    select(func.count()).select_from(callbacks).where(
+        callbacks.c.queue == calls.c.queue, _KEEPING_PLACE,
+        callbacks.c.entered_at < _ROW_ENTERED).correlate(calls).scalar_subquery()
+    + rejoined_ahead(calls.c.queue, _ROW_ENTERED).scalar_subquery()
+).label("callbacks_ahead")
 COUNT_POLL_VIEW = COUNT_POLL.returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)
 COUNT_STEADY_POLL_VIEW = COUNT_POLL.where(
     calls.c.polls >= 1, calls.c.policy != "").returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)

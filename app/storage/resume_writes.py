@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, exists, func, select
+from sqlalchemy import Connection, func, select
 
 from app.storage import commands as c
-from app.storage.callback_queue import OLDEST_WAITING, RECENT_POLL_S
+from app.storage.callback_queue import RECENT_POLL_S
 from app.storage.db import as_utc
 from app.storage.facts import append_fact, ensure_call, project
+from app.storage.prepared import rang_back, rejoined_ahead
 from app.storage.schema import call_events, calls
 from hold_policies.records import Event, Outcome
 
@@ -60,20 +61,52 @@ def call_of_leg(conn: Connection, leg: str) -> str | None:
         call_events.c.dedupe_key == leg_key(leg))).scalar()
 
 
+def rejoined_waiting(conn: Connection, queue: str, now: datetime
+                     ) -> list[tuple[str, datetime]]:
+    """Callers of `queue` in its rejoin queue, still on the line (polled recently), in that
+    queue's order (Twilio's: when they joined it, just after they rang back): (call, first
+    entry). Few: only RESUMED facts since the oldest waiting caller entered are read."""
+    recent = now - timedelta(seconds=RECENT_POLL_S)
+    facts = rang_back(queue).subquery()
+    rows = conn.execute(
+        select(calls.c.call_id, calls.c.entered_at).join(facts, facts.c.call_id == calls.c.call_id)
+        .where(calls.c.queue == queue, calls.c.outcome.is_(None),
+               calls.c.entered_at.is_not(None), calls.c.last_polled_at >= recent)
+        .group_by(calls.c.call_id, calls.c.entered_at)
+        .order_by(func.max(facts.c.time), calls.c.call_id)).all()
+    return [(row.call_id, as_utc(row.entered_at)) for row in rows]
+
+
+def _in_queue_itself(queue: str, now: datetime):  # noqa: ANN202 - a SQL condition
+    """Callers waiting in the queue itself (not rejoined), still on the line."""
+    recent = now - timedelta(seconds=RECENT_POLL_S)
+    resumed = rang_back(queue).with_only_columns(call_events.c.call_id)
+    return (calls.c.queue == queue, calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
+            calls.c.last_polled_at >= recent, calls.c.call_id.not_in(resumed))
+
+
 def resumed_first(conn: Connection, queue: str, now: datetime) -> bool:
-    """Whether the longest-waiting caller of `queue` (by first entry) is one who rang back:
-    then an agent takes the rejoin queue before the queue itself."""
-    recent = now - timedelta(seconds=RECENT_POLL_S)
-    oldest = OLDEST_WAITING.with_only_columns(calls.c.call_id).subquery()
-    rejoined = exists().where(call_events.c.call_id == oldest.c.call_id,
-                              call_events.c.event == Event.RESUMED.value)
-    return bool(conn.execute(select(rejoined), {"queue": queue, "recent": recent}).scalar())
+    """Whether an agent takes the rejoin queue before the queue itself: Twilio lets an agent
+    take only a queue's head, so the older of the two heads by first entry goes first (a
+    rejoined caller who rang back later than another but entered earlier still waits behind
+    them: the README's measured Twilio limit)."""
+    waiting = rejoined_waiting(conn, queue, now)
+    if not waiting:
+        return False
+    head_entered = waiting[0][1]
+    main_head = conn.execute(select(func.min(calls.c.entered_at)).where(
+        *_in_queue_itself(queue, now))).scalar()
+    return main_head is None or head_entered < as_utc(main_head)
 
 
-def waiting_ahead(conn: Connection, queue: str, call_id: str, now: datetime) -> int:
-    """Callers of the queue itself still waiting who entered before this rejoined caller."""
-    recent = now - timedelta(seconds=RECENT_POLL_S)
+def waiting_ahead(conn: Connection, queue: str, call_id: str, now: datetime
+                  ) -> tuple[int, int]:
+    """For a rejoined caller: callers of the queue itself still waiting who entered before
+    them, and rejoined callers who did (the count every poll adds, prepared.rejoined_ahead)."""
     entered = select(calls.c.entered_at).where(calls.c.call_id == call_id).scalar_subquery()
-    return int(conn.execute(select(func.count()).select_from(calls).where(
-        calls.c.queue == queue, calls.c.outcome.is_(None), calls.c.call_id != call_id,
-        calls.c.entered_at < entered, calls.c.last_polled_at >= recent)).scalar() or 0)
+    main = select(func.count()).select_from(calls).where(
+        *_in_queue_itself(queue, now), calls.c.call_id != call_id, calls.c.entered_at < entered)
+    row = conn.execute(select(main.scalar_subquery().label("main"),
+                              rejoined_ahead(queue, entered).scalar_subquery().label("rejoined")
+                              )).one()
+    return int(row.main or 0), int(row.rejoined or 0)

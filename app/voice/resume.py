@@ -3,10 +3,11 @@
 A caller who rings back within the queue's `resume.within_s` of a hang-up that looks like a
 dropped line joins `NAME-rejoin`, a Twilio queue of their own, with URLs naming the call they
 continue (`resumes=`, `episode=`): every fact of the new leg lands on the first call, whose
-wait still counts from the first entry. An agent takes that queue first whenever its caller
-entered before everyone waiting in the queue itself, so they are ahead of callers who arrived
-after their first entry, and behind those who were there before. If the database cannot say
-within the budget, the caller simply joins the queue as a new call.
+wait still counts from the first entry. An agent takes that queue first whenever its head
+entered before the queue's own head (Twilio offers an agent only a queue's head), so they are
+ahead of callers who arrived after their first entry, and behind those who were there before;
+callers of the queue itself are told positions that count them (app.storage.prepared). If the
+database cannot say within the budget, the caller simply joins the queue as a new call.
 """
 
 from __future__ import annotations
@@ -63,15 +64,21 @@ def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
 
 
 def in_place(form: WaitForm, queue: str) -> WaitForm:
-    """A rejoined caller's place: Twilio's position in the rejoin queue, plus everyone in the
-    queue itself who entered before their first entry (unknown without the database: as is)."""
+    """A rejoined caller's place: Twilio's position in the rejoin queue (served in the order
+    it was joined) plus the callers of the queue itself who entered before their first entry
+    (all taken first: an agent takes the rejoin queue only when its head is older than the
+    queue's own). Every poll then adds the callbacks and rejoined callers that entered
+    before them (situations.situation_from_poll), so those rejoined callers are taken off
+    here; at least 1, which overstates the place of a caller who rang back before an older
+    one (the safe side). Unknown without the database: as is."""
     svc = services()
     try:
-        ahead = svc.store.read(lambda conn: resume_writes.waiting_ahead(
+        main, rejoined = svc.store.read(lambda conn: resume_writes.waiting_ahead(
             conn, queue, form.call_id, svc.clock.now()), g.deadline)
     except DatabaseUnavailable:
         return form
-    return replace(form, position=form.position + ahead, queue_size=form.queue_size + ahead)
+    return replace(form, position=max(1, form.position + main - rejoined),
+                   queue_size=form.queue_size + main)
 
 
 def first_in_line(params: RouteParams) -> bool:

@@ -14,7 +14,9 @@ from hold_policies.situation import Situation
 def situation_from_poll(
     form: WaitForm, poll: Poll, estimate: EstimateConfig, now: datetime, episode: int = 0
 ) -> Situation:
-    """Twilio's position plus older pending callbacks (they keep their place ahead).
+    """Twilio's position plus those ahead outside Twilio's count of this queue: older
+    callbacks keeping their place, and older rejoined callers waiting in the rejoin queue
+    (`poll.callbacks_ahead` counts both: app.storage.prepared.CALLBACKS_AHEAD).
 
     A caller back in line after a Twilio error (`episode` 1) has waited since their first
     entry, whatever Twilio's restarted QueueTime says.
