@@ -250,12 +250,13 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         elif waiter.listens:
             reaction = waiter.hear(t, heard)
             if reaction is not None:
-                at, key = reaction.at_s, reaction.key
+                # never before now: a caller back from a dropped line may have no patience left
+                at, key = max(reaction.at_s, t), reaction.key
                 action = HANG_UP if reaction.action is Action.HANG_UP else PRESS
         else:
             deadline = self.arrivals[waiter.i] + self.patience[waiter.i]
             if deadline < end:
-                at, action = deadline, HANG_UP
+                at, action = max(deadline, t), HANG_UP
         self.seq = seq = self.seq + 1
         waiter.seq, waiter.action, waiter.key = seq, action, key
         heapq.heappush(self.events, (at, seq, waiter))
