@@ -29,10 +29,26 @@ class Rejoins:
     def maybe_drop(self, caller: VirtualCaller, at: float, heard: Heard) -> None:
         """A check-in started at `at`: the line may drop a few seconds in (the caller's one
         pending event, as in the fast engine: it replaces whatever they would have done)."""
+        if self.record and heard.position is not None:
+            self.note_place(caller, at, heard.position)
         if not is_checkin(heard) or self.draw() >= self.drop_p:
             return
         reactions = self.scenario.reactions
         caller.live = self.schedule(at + reactions.line_drop_after_s, "drop", caller)
+
+    def note_place(self, caller: VirtualCaller, at: float, told: int) -> None:
+        """With `record`, the place a caller was told next to the callers truly ahead of them
+        then: those before them in their own Twilio queue, and those waiting in another
+        (a rejoin queue) who first entered over a second before them (the app knows entry
+        times to Twilio's whole seconds of QueueTime). Callbacks ahead are not seen here, so
+        a place told may be larger, never smaller."""
+        entered = caller.person.enqueued_at
+        line = self.queues.get(caller.queue, [])
+        here = line.index(caller) if caller in line else 0
+        elsewhere = sum(1 for name, others in self.queues.items() if name != caller.queue
+                        for other in others if other.person.enqueued_at < entered - 1.0)
+        self.note(caller, at, f"[told place {told}; {here + elsewhere} truly ahead, "
+                              f"{elsewhere} in another queue]")
 
     def drop(self, caller: VirtualCaller, at: float) -> None:
         """The line drops: Twilio sees a hang-up; under the rule the caller may ring back."""

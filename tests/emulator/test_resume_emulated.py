@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import numpy as np
 import pytest
@@ -125,3 +126,20 @@ def test_dropped_lines_agree_with_the_fast_engine(sqlite_url):
     assert fast_resumed > 40 and resumed > 40
     assert abs(resumed - fast_resumed) < 3 * math.sqrt(resumed + fast_resumed), (
         resumed, fast_resumed)
+
+
+PLACE = re.compile(r"\[told place (\d+); (\d+) truly ahead, (\d+) in another queue\]")
+
+
+def test_nobody_is_told_a_place_ahead_of_callers_truly_ahead_of_them(sqlite_url):
+    """Every place a check-in says is at least 1 + the callers ahead of the caller then (in
+    their own Twilio queue, and rejoined callers, or callers of the queue itself, who first
+    entered before them): no "next in line" while a rejoined caller ahead still waits."""
+    result = emulate(busy(), "checkin", np.random.default_rng(22), database_url=sqlite_url,
+                     record=True)
+    assert result.errors == []
+    places = [tuple(map(int, found.groups())) for caller in result.callers
+              for line in caller.heard if (found := PLACE.search(line))]
+    assert len(places) > 600
+    assert [p for p in places if p[0] < p[1] + 1] == []  # 75 of 861 before the fix
+    assert sum(1 for _, _, elsewhere in places if elsewhere) > 50  # the case in point
