@@ -283,7 +283,8 @@ def agent_dial(params: RouteParams, pause_s: int = 0, briefing: str | None = Non
         response.pause(length=pause_s)
     if briefing:
         say(response, services().policy(params.queue or "", None).voice, briefing)
-    dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
+    dial = response.dial(timeout=resume.agent_wait_s(params.queue or "", AGENT_WAIT_S),
+                         action=voice_url("agent", params), method="POST")
     dial.queue(params.queue, url=voice_url("connect", params), method="POST")
     return response
 

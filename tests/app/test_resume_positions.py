@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, select, text
 
 from app.storage.prepared import CALLBACKS_AHEAD, COUNT_STEADY_POLL_VIEW
 from app.storage.schema import calls
+from app.voice.resume import IDLE_WAIT_S
+from app.voice.routes import AGENT_WAIT_S
 from tests.app.test_resume_after_drop import CONFIG, DROPPED, EARLY, LATER, QR, WAIT, Line
 from tests.app.test_storage_fast_paths import query_plan
 from tests.app.twiml_reading import parse, spoken
@@ -152,3 +154,23 @@ def test_the_count_searches_indexes_on_sqlite(sqlite_url, make_app):
     assert "SEARCH call_events USING INDEX ix_call_events_queue_event_time" in plan
     assert "SEARCH oldest_waiting USING INDEX ix_calls_waiting" in plan
     assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", "")
+
+
+def test_an_idle_agent_asks_again_sooner_where_callers_may_rejoin(line):
+    """Waiting on `support`, an agent never sees a caller who goes into `support-rejoin`
+    (Twilio), and would take a later arrival first: where the rule is on, the idle wait is
+    IDLE_WAIT_S, so the agent's next request (which takes the rejoin queue) comes sooner."""
+    agent = line.twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent1")})
+    assert parse(agent.data).find(".//Dial").get("timeout") == str(IDLE_WAIT_S)
+    two_drops(line)
+    line.twilio.post("/voice/connect?queue=support", {"CallSid": sid("m"), "QueueTime": "115",
+                                                      "DequeingCallSid": sid("agent1")})
+    rejoin = line.twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent2")})
+    assert parse(rejoin.data).find(".//Queue").text == "support-rejoin"
+    assert parse(rejoin.data).find(".//Dial").get("timeout") == str(IDLE_WAIT_S)
+
+
+def test_without_the_rule_an_idle_agent_waits_as_long_as_before(make_app, clock):
+    plain = Line(make_app('[queues.support]\npolicy = "checkin"\n'), clock)
+    agent = plain.twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent3")})
+    assert parse(agent.data).find(".//Dial").get("timeout") == str(AGENT_WAIT_S)
