@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, update
 
+from app.storage import audit
 from app.storage import commands as c
+from app.storage.callback_admin import cancel_pending
 from app.storage.events import insert_once, log_event
 from app.storage.facts import ANY_FACT, append_fact, ensure_call, log_entry, project
 from app.storage.prepared import (
@@ -171,6 +173,12 @@ def connect(conn: Connection, command: c.Connect) -> None:
     append_fact(conn, call, command.now, Event.CONNECT, f"{call.call_id}:CONNECT",
                 command.queue_time_s, {"agent_call_id": command.agent_call_id})
     project(conn, call.call_id)
+    if call.callback_requested and cancel_pending(conn, call.call_id, command.now,
+                                                  ("pending", "claimed")):
+        # Answered in line while (or just after) booking a callback, which the worker may
+        # already be ringing: no attempt may count, and no retry may ring them again.
+        audit.record(conn, actor="system", action="callback.cancel", target=call.call_id,
+                     detail={"reason": "answered on their own call"}, now=command.now)
 
 
 def queue_result(conn: Connection, command: c.QueueResult) -> None:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
@@ -77,6 +77,16 @@ def listing(engine: Engine, now: datetime) -> list[CallbackRow]:
             for row in rows]
 
 
+def cancel_pending(conn: Connection, call_id: str, now: datetime,
+                   statuses: tuple[str, ...] = ("pending",)) -> bool:
+    """Cancel the call's callback if its status is one of `statuses` (True). Pending: nobody
+    is dialling it yet, so nobody will now. Claimed: an attempt is under way, and its result
+    will find the callback no longer in hand (callback_writes) and change nothing."""
+    return conn.execute(update(callbacks).where(
+        callbacks.c.call_id == call_id, callbacks.c.status.in_(statuses),
+    ).values(status=CANCELLED, last_result=CANCELLED, resolved_at=now)).rowcount == 1
+
+
 def cancel(engine: Engine, call_id: str, *, reason: str, actor: str, now: datetime) -> None:
     """Cancel a pending callback (audited with the reason).
 
@@ -84,10 +94,7 @@ def cancel(engine: Engine, call_id: str, *, reason: str, actor: str, now: dateti
     on the line is already talking to us, so both are refused with a 409.
     """
     with engine.begin() as conn:
-        changed = conn.execute(update(callbacks).where(
-            callbacks.c.call_id == call_id, callbacks.c.status == "pending",
-        ).values(status=CANCELLED, last_result=CANCELLED, resolved_at=now)).rowcount
-        if changed != 1:
+        if not cancel_pending(conn, call_id, now):
             status = conn.execute(select(callbacks.c.status).where(
                 callbacks.c.call_id == call_id)).scalar()
             if status is None:

@@ -79,13 +79,16 @@ def _waited_s(row: RowMapping, command: c.Command) -> float:
     return max((command.now - as_utc(row["entered_at"])).total_seconds(), 0.0)
 
 
-def on_line(conn: Connection, command: c.CallbackOnLine) -> None:
+def on_line(conn: Connection, command: c.CallbackOnLine) -> bool:
+    """The customer answered the REST call: hold them for an agent (False: this claim no
+    longer holds the callback, e.g. they were answered on their own call meanwhile)."""
     if _in_hand(conn, command.call_id, command.claim) is None:
-        return
+        return False
     # claimed_at becomes the moment they answered: the agent who takes them is told so
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id)
                  .values(status="on_line", rest_call_sid=command.leg_sid,
                          claimed_at=command.now))
+    return True
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:

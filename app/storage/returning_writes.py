@@ -7,12 +7,12 @@ first (audited, actor "caller"), and only then is the new call queued.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
 from app.storage import audit
 from app.storage import commands as c
 from app.storage.call_writes import begin_call
-from app.storage.callback_admin import CANCELLED
+from app.storage.callback_admin import CANCELLED, cancel_pending
 from app.storage.facts import append_fact, ensure_call, project
 from app.storage.schema import callbacks
 from hold_policies.records import Event
@@ -30,10 +30,8 @@ def kept_callback(conn: Connection, command: c.KeptCallback) -> None:
 def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> bool:
     """True if the pending callback is cancelled now (or was, by this same request); False
     if it is no longer pending (an agent is dialling it, or it is done)."""
-    changed = conn.execute(update(callbacks).where(
-        callbacks.c.call_id == command.call_id, callbacks.c.status == "pending",
-    ).values(status=CANCELLED, last_result=CANCELLED, resolved_at=command.now)).rowcount
-    if changed != 1:  # a retried request, or cancelled by an operator: not both either way
+    if not cancel_pending(conn, command.call_id, command.now):
+        # a retried request, or cancelled by an operator: not both either way
         status = conn.execute(select(callbacks.c.status).where(
             callbacks.c.call_id == command.call_id)).scalar()
         return status == CANCELLED

@@ -5,7 +5,8 @@ before anyone else (`/voice/agent`); the seconds they waited there (Twilio's Que
 bridge) go into CALLBACK_CONNECT as `held_s`. Voicemail, busy or no answer: an unanswered
 attempt, retried later like any other. A customer who answered and then hung up before an
 agent came (the queue's hangup, or their leg completing while still on the line) is never
-dialled again: the callback fails with "hung up after answering".
+dialled again: the callback fails with "hung up after answering". One answered on their own
+call while the REST call was on its way (the callback cancelled) is told so, not held.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.deadline import DatabaseUnavailable
-from app.twiml import twiml_response
+from app.twiml import say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callback_calls import greeting, unanswered
 from app.voice.context import this_route
@@ -30,6 +31,8 @@ from app.voice.urls import voice_url
 
 HOLD_SEGMENT_S = 15
 HUNG_UP_AFTER_ANSWERING = "hung up after answering"
+ALREADY_HELPED = ("We were calling you back, but you have already spoken with us, so there "
+                  "is nothing more to do. Goodbye.")
 log = logging.getLogger("holdwell.callbacks")
 
 
@@ -54,9 +57,12 @@ def callback_rest_answer() -> Response:
         response.hangup()
         return twiml_response(response)
     svc = services()
-    svc.store.write(c.CallbackOnLine(call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim,
-                                     leg_sid=leg.leg or ""),
-                    g.deadline)  # journaled if need be: the customer is greeted regardless
+    written = svc.store.write(c.CallbackOnLine(call_id=leg.call_id, now=svc.clock.now(),
+                                               claim=leg.claim, leg_sid=leg.leg or ""),
+                              g.deadline)  # journaled: the customer is greeted regardless
+    if written.stored and written.value is False:  # answered on their own call meanwhile
+        policy = this_route().policy
+        return twiml_response(say_and_hang_up(VoiceResponse(), policy.voice, ALREADY_HELPED))
     return twiml_response(greet_and_hold())
 
 

@@ -275,3 +275,20 @@ def test_the_operator_page_lists_promises_and_flags_those_at_risk(make_app, cloc
     page = client.get("/ops/callbacks", headers={"Authorization": "Bearer s3cret"})
     assert page.status_code == 200 and sid("CA1").encode() in page.data
     assert b"Callbacks not yet kept (1)" in page.data
+
+
+def test_a_caller_answered_in_line_after_booking_is_never_also_called_back(
+    cb_app, twilio_cb, clock
+):
+    """At the head of the line an agent can take a caller while their confirmation plays (they
+    are still in the queue until its <Leave/>): the emulator saw them rung again later."""
+    enter(twilio_cb, sid("CA1"), clock)
+    twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
+    confirmed = request_callback(twilio_cb, sid("CA1"))
+    assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    twilio_cb.post("/voice/connect?queue=support", {"CallSid": sid("CA1"), "QueueTime": "76"})
+    [row] = callback_rows(cb_app)
+    assert row["status"] == "cancelled" and row["last_result"] == "cancelled"
+    assert call_row(cb_app, sid("CA1"))["outcome"] == "answered"
+    agent = twilio_cb.post("/voice/agent?queue=support", {"CallSid": sid("CAagent")})
+    assert "+14155550100" not in agent.data.decode()  # nobody dials them again

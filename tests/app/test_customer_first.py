@@ -12,7 +12,6 @@ from app.callback_watch import watch_round
 from app.signed_client import SignedClient
 from app.storage.schema import callbacks
 from hold_policies.config import HoldwellConfig, load_config
-from simulator.scenario import ScenarioError
 from tests.app.test_callbacks import CONFIG, enter
 from tests.app.test_one_callback_per_person import ask_for_callback
 from tests.app.test_voice_contract import request_callback
@@ -96,10 +95,8 @@ def test_a_callback_is_not_rung_before_its_turn(make_app, clock, mocker):
     assert report.placed == [] and create.call_count == 0  # someone who came first still waits
 
 
-def test_the_fast_engine_models_customer_first_and_the_emulator_refuses_it(tmp_path):
-    from types import SimpleNamespace
-
-    from emulator.run import app_config
+def test_the_fast_engine_models_customer_first(tmp_path):
+    """(The emulator runs it too: tests/emulator/test_customer_first_emulated.py.)"""
     from simulator.run import policy_named
 
     path = tmp_path / "holdwell.toml"
@@ -107,5 +104,3 @@ def test_the_fast_engine_models_customer_first_and_the_emulator_refuses_it(tmp_p
     config: HoldwellConfig = load_config(path)
     assert config.customer_first_queues() == ["support"]
     assert policy_named("callback", config, "support").dialling == "customer_first"
-    with pytest.raises(ScenarioError, match="agent-first"):
-        app_config(SimpleNamespace(queue="support"), "callback", config)  # refused up front

@@ -246,3 +246,27 @@ def test_an_answered_customer_still_counts_ahead_in_the_positions_said(sqlite_ur
                                                "entered": START + timedelta(minutes=1)})
         assert ahead.scalar_one() == 2
     engine.dispose()
+
+
+def test_a_caller_answered_on_their_own_call_while_being_rung_is_told_and_never_retried(
+    three, clock, mocker
+):
+    """The worker rang c0 as they were still hearing the confirmation in line, and an agent
+    took them there (the emulator saw it): the callback is cancelled, the REST leg they may
+    still pick up is told they were helped (not held for a second agent), and no later
+    result or round rings them again."""
+    app, twilio = three
+    _, create = worker_round(app, clock, mocker)
+    assert statuses(app)[sid("c0")] == "claimed"
+    twilio.post("/voice/connect?queue=support", {"CallSid": sid("c0"), "QueueTime": "20"})
+    assert statuses(app)[sid("c0")] == "cancelled"
+    picked_up = answer(twilio, create.call_args_list[0], "leg0")
+    assert parse(picked_up.data).find("Hangup") is not None
+    assert parse(picked_up.data).find("Enqueue") is None
+    assert "already spoken with us" in picked_up.data.decode()
+    twilio.post(f"/voice/callback/rest-status?{fence_of(create.call_args_list[0])}",
+                {"CallSid": sid("leg0"), "CallStatus": "busy"})
+    clock.advance(timedelta(minutes=10).total_seconds())
+    later, _ = worker_round(app, clock, mocker)
+    assert sid("c0") not in later.placed and statuses(app)[sid("c0")] == "cancelled"
+    assert call_row(app, sid("c0"))["outcome"] == "answered"
