@@ -21,6 +21,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     from app.auth import csrf
     from app.console import live_config, views  # noqa: F401 - attaches the views
     from app.console.blueprint import bp
+    from app.console.sessions import CachedSerializerSessions
     from app.storage.console_secret import session_key
 
     svc = app.extensions["holdwell"]
@@ -33,6 +34,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
                           "sessions will not outlive this process")
             secret = os.urandom(32).hex()
     app.secret_key = secret
+    app.session_interface = CachedSerializerSessions()
     https = bool(svc.settings.public_url and svc.settings.public_url.startswith("https://"))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=https, SESSION_COOKIE_NAME="holdwell_session",

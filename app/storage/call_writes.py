@@ -21,6 +21,7 @@ from app.storage.prepared import (
     COUNT_POLL_RETURNING,
     COUNT_POLL_VIEW,
     COUNT_STEADY_POLL_VIEW,
+    param,
 )
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
@@ -219,11 +220,17 @@ def call_status(conn: Connection, command: c.CallStatus) -> None:
         project(conn, call.call_id)
 
 
+RELEASE_CLAIMS = update(callbacks).where(
+    callbacks.c.status == "claimed",
+    callbacks.c.claimed_by == param("agent", callbacks.c.claimed_by),
+).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None)
+"""Built once: every final status callback runs it (building it cost 2.5% of an emulated
+call's CPU)."""
+
+
 def release_claims_of(conn: Connection, agent_call_id: str) -> int:
     """Claims held by an agent call that has ended go back to their place in line."""
-    return conn.execute(update(callbacks).where(
-        callbacks.c.status == "claimed", callbacks.c.claimed_by == agent_call_id,
-    ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None)).rowcount
+    return conn.execute(RELEASE_CLAIMS, {"agent": agent_call_id}).rowcount
 
 
 WRITES = {c.BeginCall: begin_call, c.NotePoll: note_poll, c.Announce: announce,

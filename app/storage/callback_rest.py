@@ -85,10 +85,13 @@ def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Ca
         return claim(conn, row["call_id"], REST_CLAIMANT, now)
 
 
+ANYONE_ON_LINE = select(callbacks.c.call_id).where(
+    callbacks.c.queue == param("queue", callbacks.c.queue),
+    callbacks.c.status == "on_line").limit(1)
+
+
 def anyone_on_line(conn: Connection, queue: str) -> bool:
-    return conn.execute(select(callbacks.c.call_id).where(
-        callbacks.c.queue == queue, callbacks.c.status == "on_line").limit(1)).first() \
-        is not None
+    return conn.execute(ANYONE_ON_LINE, {"queue": queue}).first() is not None
 
 
 def call_for_leg(conn: Connection, leg_sid: str) -> str | None:
