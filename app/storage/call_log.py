@@ -155,7 +155,7 @@ class CallLogStore:
             seen: list[Poll] = []
             with self._writing(deadline.expires) as conn:
                 note_poll(conn, command, lambda call, ahead: seen.append(
-                    self._poll_view(conn, call, command.now, ahead)))
+                    self._poll_view(conn, call, command.now, ahead, command.rejoins)))
                 decided, announcement = decide(seen[0])
                 if announcement is not None:
                     apply(conn, announcement)
@@ -189,13 +189,15 @@ class CallLogStore:
             self._apply(announcement, deadline.expires)
         return poll, decided
 
-    def snapshot(self, call_id: str, now: datetime, deadline: Deadline) -> Poll | None:
+    def snapshot(self, call_id: str, now: datetime, deadline: Deadline, *,
+                 rejoins: bool = False) -> Poll | None:
         """The same view as a poll, without counting one (for key presses); None if the call
         is unknown or the database cannot answer in time."""
         def work() -> Poll | None:
             with self.engine.connect() as conn:
                 row = conn.execute(CALL, {"call": call_id}).mappings().first()
-                return self._poll_view(conn, call_row(row), now, None) if row else None
+                return (self._poll_view(conn, call_row(row), now, None, rejoins)
+                        if row else None)
 
         try:
             return self.runner.run(work, deadline)
@@ -216,12 +218,13 @@ class CallLogStore:
         return self.runner.run(bounded, deadline, trip=trip)
 
     def _poll_view(self, conn: Connection, call: CallRow, now: datetime,
-                   callbacks_ahead: int | None) -> Poll:
+                   callbacks_ahead: int | None, rejoins: bool = False) -> Poll:
         """Departures from the head of the queue in the recent window (shorter if the log is
         new; shared by the queue's callers for a second, app.storage.queue_flow), and the
-        pending callbacks that entered before this caller (read now unless given)."""
+        pending callbacks (with `rejoins`, and rejoined callers) that entered before this
+        caller (read now unless given)."""
         if callbacks_ahead is None:
-            callbacks_ahead = conn.execute(CALLBACKS_AHEAD, {
+            callbacks_ahead = conn.execute(CALLBACKS_AHEAD[rejoins], {
                 "queue": call.queue, "entered": call.entered_at or call.arrived_at}).scalar_one()
         flow = self.flows.flow(conn, call.queue, now, self.estimate_window_s)
         return Poll(call=call, flow=flow, callbacks_ahead=callbacks_ahead)

@@ -68,7 +68,7 @@ def note_poll(conn: Connection, command: c.NotePoll,
     entered = command.now - timedelta(seconds=command.queue_time_s)
     counted = _counted(command)
     viewing = before_entry is not None
-    call, ahead = _count_poll(conn, counted, viewing)
+    call, ahead = _count_poll(conn, counted, viewing, command.rejoins)
     if call is not None and call.policy == "":  # made by a webhook that overtook this one
         label_call(conn, command)
         call, ahead = _count_poll_read(conn, command.call_id), None
@@ -77,7 +77,7 @@ def note_poll(conn: Connection, command: c.NotePoll,
         conn.execute(insert_once(conn, calls, "call_id"), {
             "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
             "arm": command.arm, "arrived_at": entered})
-        call, ahead = _count_poll(conn, counted, viewing)
+        call, ahead = _count_poll(conn, counted, viewing, command.rejoins)
     if before_entry is not None:
         before_entry(call, ahead)
     if call.polls == 1 or command.episode:  # later polls of one time in line need not try
@@ -93,7 +93,8 @@ def count_steady_poll(conn: Connection, command: c.NotePoll) -> tuple[CallRow, i
     (nothing written: `note_poll` does the whole of it)."""
     if command.episode or conn.dialect.name != "postgresql":
         return None
-    row = conn.execute(COUNT_STEADY_POLL_VIEW, _counted(command)).mappings().first()
+    row = conn.execute(COUNT_STEADY_POLL_VIEW[command.rejoins],
+                       _counted(command)).mappings().first()
     return None if row is None else (call_row(row), row["callbacks_ahead"])
 
 
@@ -116,15 +117,16 @@ def _count_poll_read(conn: Connection, call_id: str) -> CallRow:
     return call_row(conn.execute(CALL, {"call": call_id}).mappings().one())
 
 
-def _count_poll(conn: Connection, counted: dict[str, Any],
-                viewing: bool = False) -> tuple[CallRow | None, int | None]:
+def _count_poll(conn: Connection, counted: dict[str, Any], viewing: bool = False,
+                rejoins: bool = False) -> tuple[CallRow | None, int | None]:
     """Count a poll (once per QueueTime: a retried poll counts once) and read the call, and
-    with `viewing` the callbacks ahead of it (None where the count cannot return them)."""
+    with `viewing` the callbacks (and with `rejoins` rejoined callers) ahead of it (None where
+    the count cannot return them)."""
     if conn.dialect.update_returning:
         # SQLite renders RETURNING's columns unqualified, which would turn the subquery's
         # `callbacks.queue = calls.queue` into `queue = queue`; its separate read is cheap.
         viewing = viewing and conn.dialect.name == "postgresql"
-        statement = COUNT_POLL_VIEW if viewing else COUNT_POLL_RETURNING
+        statement = COUNT_POLL_VIEW[rejoins] if viewing else COUNT_POLL_RETURNING
         row = conn.execute(statement, counted).mappings().first()
     elif conn.execute(COUNT_POLL, counted).rowcount == 1:
         row = conn.execute(CALL, {"call": counted["call"]}).mappings().one()

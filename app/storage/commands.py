@@ -52,6 +52,7 @@ class NotePoll(Labelled):
     queue_time_s: float = 0.0
     position: int | None = None
     episode: int = 0
+    rejoins: bool = False  # the queue keeps dropped callers' places: count rejoined ones ahead
 
 
 @dataclass(frozen=True)

@@ -88,18 +88,24 @@ def rejoined_ahead(queue, entered):  # noqa: ANN001, ANN201 - SQL expressions in
 
 
 _ENTERED = param("entered", callbacks.c.entered_at)
-CALLBACKS_AHEAD = select(
-    select(func.count()).select_from(callbacks).where(
-        callbacks.c.queue == _QUEUE, _KEEPING_PLACE, callbacks.c.entered_at < _ENTERED,
-    ).scalar_subquery() + rejoined_ahead(_QUEUE, _ENTERED).scalar_subquery())
+_CALLBACKS_KEEPING_PLACE = select(func.count()).select_from(callbacks).where(
+    callbacks.c.queue == _QUEUE, _KEEPING_PLACE, callbacks.c.entered_at < _ENTERED,
+).scalar_subquery()
+CALLBACKS_AHEAD = {
+    False: select(_CALLBACKS_KEEPING_PLACE),
+    True: select(_CALLBACKS_KEEPING_PLACE
+                 + rejoined_ahead(_QUEUE, _ENTERED).scalar_subquery()),
+}
 """Who is ahead of a caller outside Twilio's count of the queue itself: callbacks keeping
-their place (pending, being rung, or answered and held) and rejoined callers waiting in the
-rejoin queue, that entered before them. A rejoined caller's own count adds their place among
-the rest (app.voice.resume.in_place)."""
+their place (pending, being rung, or answered and held) and, keyed True where the queue keeps
+dropped callers' places, rejoined callers waiting in the rejoin queue, that entered before
+them. A rejoined caller's own count adds their place among the rest
+(app.voice.resume.in_place). A queue without the rule has no rejoined callers, so it does
+not pay for looking (it cost PostgreSQL five times a steady poll's CPU under load)."""
 QUEUE_VIEW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),
-    CALLBACKS_AHEAD.scalar_subquery().label("callbacks_ahead"),
+    CALLBACKS_AHEAD[True].scalar_subquery().label("callbacks_ahead"),
 )
 """What a poll needs about its queue, in one round trip: log start, recent departures, and
 pending callbacks that entered before the caller (they keep their place ahead)."""
@@ -113,19 +119,24 @@ shares it among them for a second)."""
 
 # The row's entry time as this poll leaves it (the UPDATE sets it on a first poll).
 _ROW_ENTERED = func.coalesce(calls.c.entered_at, param("entered", calls.c.entered_at))
-_CALLBACKS_AHEAD_OF_ROW = (
-    select(func.count()).select_from(callbacks).where(
-        callbacks.c.queue == calls.c.queue, _KEEPING_PLACE,
-        callbacks.c.entered_at < _ROW_ENTERED).correlate(calls).scalar_subquery()
-    + rejoined_ahead(calls.c.queue, _ROW_ENTERED).scalar_subquery()
-).label("callbacks_ahead")
-COUNT_POLL_VIEW = COUNT_POLL.returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)
-COUNT_STEADY_POLL_VIEW = COUNT_POLL.where(
-    calls.c.polls >= 1, calls.c.policy != "").returning(*ROW_COLUMNS, _CALLBACKS_AHEAD_OF_ROW)
+_CALLBACKS_OF_ROW = select(func.count()).select_from(callbacks).where(
+    callbacks.c.queue == calls.c.queue, _KEEPING_PLACE,
+    callbacks.c.entered_at < _ROW_ENTERED).correlate(calls).scalar_subquery()
+_AHEAD_OF_ROW = {
+    False: _CALLBACKS_OF_ROW.label("callbacks_ahead"),
+    True: (_CALLBACKS_OF_ROW + rejoined_ahead(calls.c.queue, _ROW_ENTERED).scalar_subquery()
+           ).label("callbacks_ahead"),
+}
+COUNT_POLL_VIEW = {rejoins: COUNT_POLL.returning(*ROW_COLUMNS, ahead)
+                   for rejoins, ahead in _AHEAD_OF_ROW.items()}
+"""A poll counted, its call read and who is ahead of it outside Twilio's count (keyed as
+CALLBACKS_AHEAD) counted: one round trip (the count is exact per caller, so every host tells
+a caller the same place in line)."""
+COUNT_STEADY_POLL_VIEW = {
+    rejoins: COUNT_POLL.where(calls.c.polls >= 1, calls.c.policy != "").returning(
+        *ROW_COLUMNS, ahead) for rejoins, ahead in _AHEAD_OF_ROW.items()}
 """COUNT_POLL_VIEW for a call already counted and labelled (a steady poll): a statement that
 needs no other write with it, so it can be its own transaction (no row: take the full path)."""
-"""A poll counted, its call read and the callbacks ahead of it counted: one round trip (the
-count is exact per caller, so every host tells a caller the same place in line)."""
 
 _TOLD = calls.c.told_position
 _SAID = param("told", _TOLD)

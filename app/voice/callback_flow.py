@@ -15,7 +15,7 @@ from app.services import services
 from app.storage import commands as c
 from app.storage.deadline import DatabaseUnavailable
 from app.twiml import render_segment, say, twiml_response
-from app.voice import safety
+from app.voice import resume, safety
 from app.voice.blueprint import bp
 from app.voice.callback_sms import confirm_by_sms
 from app.voice.callers import callback_number, spoken_digits
@@ -103,7 +103,8 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     now = svc.clock.now()
     unavailable = render_segment(safety.callback_unavailable(policy), choice_url="",
                                  audio_url=audio_url)
-    poll = svc.store.snapshot(key.wait.call_id, now, g.deadline)
+    poll = svc.store.snapshot(key.wait.call_id, now, g.deadline,
+                              rejoins=resume.counts_rejoined(route.params.queue))
     if poll is None:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)

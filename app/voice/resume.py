@@ -68,6 +68,12 @@ def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
     return response
 
 
+def counts_rejoined(queue: str) -> bool:
+    """Whether a place said in `queue` must count rejoined callers ahead (the queue keeps
+    dropped callers' places); without the rule there are none to look for."""
+    return services().config.queues[queue].resume.rule().enabled
+
+
 def in_place(form: WaitForm, queue: str) -> WaitForm:
     """A rejoined caller's place: Twilio's position in the rejoin queue (served in the order
     it was joined) plus the callers of the queue itself who entered before their first entry

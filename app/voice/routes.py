@@ -122,8 +122,8 @@ def wait() -> Response:
 
     polled = svc.store.poll(c.NotePoll(
         call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
-        queue_time_s=form.queue_time_s, position=form.position, episode=params.episode),
-        g.deadline, decide)
+        queue_time_s=form.queue_time_s, position=form.position, episode=params.episode,
+        rejoins=resume.counts_rejoined(queue)), g.deadline, decide)
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled
@@ -151,7 +151,8 @@ def choice() -> Response:
     params, policy = route.params, route.policy
     now = svc.clock.now()
     form = key.wait
-    poll = svc.store.snapshot(form.call_id, now, g.deadline)  # None: decide without history
+    poll = svc.store.snapshot(form.call_id, now, g.deadline,  # None: decide without history
+                              rejoins=resume.counts_rejoined(route.queue))
     if poll is not None:
         form = form.with_logged_place(poll.call, now)
     situation = (situation_from_poll(form, poll, svc.config.estimate, now, params.episode)

@@ -136,7 +136,7 @@ def test_the_steady_poll_counts_rejoined_callers_through_indexes_on_postgresql(p
     params = {"call": "CA1", "entered": "2026-01-05T09:00:00+00:00", "position": 1,
               "queue_time_s": 60.0, "now": "2026-01-05T09:01:00+00:00", "last_position": 1,
               "polls_1": 1, "policy_1": ""}
-    compiled = COUNT_STEADY_POLL_VIEW.compile(dialect=engine.dialect)
+    compiled = COUNT_STEADY_POLL_VIEW[True].compile(dialect=engine.dialect)
     values = {**compiled.params, **params}
     with engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))  # an empty table: ask what it can use
@@ -149,7 +149,7 @@ def test_the_steady_poll_counts_rejoined_callers_through_indexes_on_postgresql(p
 def test_the_count_searches_indexes_on_sqlite(sqlite_url, make_app):
     make_app(CONFIG)  # migrates the database
     engine = create_engine(sqlite_url)
-    plan = query_plan(engine, CALLBACKS_AHEAD, queue="support", entered="2027")
+    plan = query_plan(engine, CALLBACKS_AHEAD[True], queue="support", entered="2027")
     engine.dispose()
     assert "SEARCH call_events USING INDEX ix_call_events_queue_event_time" in plan
     assert "SEARCH oldest_waiting USING INDEX ix_calls_waiting" in plan
