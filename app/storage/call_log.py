@@ -116,8 +116,9 @@ class CallLogStore:
     @contextmanager
     def _writing(self, until: float | None) -> Iterator[Connection]:
         """A transaction that holds the write lock from its start (db.begin_write), taken
-        in turn with this process's other writers (db.WriterTurns)."""
-        with self._turns.turn(until), self.engine.begin() as conn:
+        in turn with this process's other writers (db.WriterTurns) for as short a time as
+        possible: the connection is checked out before the turn and returned after it."""
+        with self.engine.connect() as conn, self._turns.turn(until), conn.begin():
             begin_write(conn, until)
             yield conn
 
@@ -172,18 +173,30 @@ class CallLogStore:
     def _steady_poll(self, command: c.NotePoll, deadline: Deadline,
                      decide: Callable[[Poll], tuple[T, c.Announce | None]],
                      ) -> tuple[Poll, T] | None:
-        """A poll of a call already counted in this time in line, on PostgreSQL: its count is
-        one statement in a transaction of its own, so psycopg's BEGIN and COMMIT round trips
-        (two of a steady poll's three, and most of its time under load: issue 11) are gone;
-        the commit still waits for the disk. The check-in it serves, if any, is written
-        after it, as its own fact. None: not such a poll, nothing written."""
-        if command.episode or self.engine.dialect.name != "postgresql":
+        """A poll of a call already counted in this time in line: its count is one statement
+        in a transaction of its own, and the rest (what the policy reads, its decision, the
+        check-in it serves, written after as its own fact) happens outside it. PostgreSQL:
+        psycopg's BEGIN and COMMIT round trips, two of a steady poll's three and most of
+        its time under load (issue 11), are gone; the commit still waits for the disk.
+        SQLite: the file's one write lock is held for the count and its commit alone, not
+        for the reads and the policy too (the lock was the SQLite rate's limit). None: not
+        such a poll, nothing written."""
+        if command.episode:
             return None
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            counted = count_steady_poll(conn, command)
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as conn:
+                counted = count_steady_poll(conn, command)
+                if counted is None:
+                    return None
+                poll = self._poll_view(conn, counted[0], command.now, counted[1])
+        else:
+            with self._writing(deadline.expires) as conn:
+                counted = count_steady_poll(conn, command)
             if counted is None:
                 return None
-            poll = self._poll_view(conn, counted[0], command.now, counted[1])
+            with self.engine.connect() as conn:  # WAL: reading waits for no writer
+                poll = self._poll_view(conn, counted[0], command.now, None, command.rejoins)
         decided, announcement = decide(poll)
         if announcement is not None:
             self._apply(announcement, deadline.expires)

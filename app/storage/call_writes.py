@@ -20,6 +20,7 @@ from app.storage.prepared import (
     COUNT_POLL,
     COUNT_POLL_RETURNING,
     COUNT_POLL_VIEW,
+    COUNT_STEADY_POLL,
     COUNT_STEADY_POLL_VIEW,
     param,
 )
@@ -87,15 +88,20 @@ def note_poll(conn: Connection, command: c.NotePoll,
     return call
 
 
-def count_steady_poll(conn: Connection, command: c.NotePoll) -> tuple[CallRow, int] | None:
-    """Count a poll of a call already counted and labelled in its first time in line, with
-    its callbacks ahead, in one statement (PostgreSQL); None when it is not such a poll
+def count_steady_poll(conn: Connection,
+                      command: c.NotePoll) -> tuple[CallRow, int | None] | None:
+    """Count a poll of a call already counted and labelled in its first time in line, in one
+    statement, with who is ahead of it outside Twilio's count where the database can return
+    that too (PostgreSQL; else None: read it separately); None when it is not such a poll
     (nothing written: `note_poll` does the whole of it)."""
-    if command.episode or conn.dialect.name != "postgresql":
+    if command.episode:
         return None
-    row = conn.execute(COUNT_STEADY_POLL_VIEW[command.rejoins],
-                       _counted(command)).mappings().first()
-    return None if row is None else (call_row(row), row["callbacks_ahead"])
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(COUNT_STEADY_POLL_VIEW[command.rejoins],
+                           _counted(command)).mappings().first()
+        return None if row is None else (call_row(row), row["callbacks_ahead"])
+    row = conn.execute(COUNT_STEADY_POLL, _counted(command)).mappings().first()
+    return None if row is None else (call_row(row), None)
 
 
 def _counted(command: c.NotePoll) -> dict[str, Any]:

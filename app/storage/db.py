@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 CONNECT_TIMEOUT_S = 3
 STATEMENT_TIMEOUT_MS = 3000
 SQLITE_LOCK_ASK_MS = 1
-SQLITE_FIRST_PAUSE_S = 0.0005
-SQLITE_MAX_PAUSE_S = 0.004
+SQLITE_FIRST_PAUSE_S = 0.00025
+SQLITE_MAX_PAUSE_S = 0.001
 LIBPQ_MIN_CONNECT_S = 2  # libpq rounds any shorter connect_timeout up to 2 s
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 1, "keepalives_interval": 1,
               "keepalives_count": 2, "tcp_user_timeout": 2000}

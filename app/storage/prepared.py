@@ -132,8 +132,12 @@ COUNT_POLL_VIEW = {rejoins: COUNT_POLL.returning(*ROW_COLUMNS, ahead)
 """A poll counted, its call read and who is ahead of it outside Twilio's count (keyed as
 CALLBACKS_AHEAD) counted: one round trip (the count is exact per caller, so every host tells
 a caller the same place in line)."""
+_STEADY = (calls.c.polls >= 1, calls.c.policy != "")
+COUNT_STEADY_POLL = COUNT_POLL.where(*_STEADY).returning(*ROW_COLUMNS)
+"""A steady poll's count on SQLite, which renders RETURNING's columns unqualified (a
+correlated subquery there would compare `queue = queue`): who is ahead is read after."""
 COUNT_STEADY_POLL_VIEW = {
-    rejoins: COUNT_POLL.where(calls.c.polls >= 1, calls.c.policy != "").returning(
+    rejoins: COUNT_POLL.where(*_STEADY).returning(
         *ROW_COLUMNS, ahead) for rejoins, ahead in _AHEAD_OF_ROW.items()}
 """COUNT_POLL_VIEW for a call already counted and labelled (a steady poll): a statement that
 needs no other write with it, so it can be its own transaction (no row: take the full path)."""
