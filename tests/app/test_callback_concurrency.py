@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from app.storage import callback_queue
 from app.storage.db import make_engine
 from app.storage.schema import callbacks
+from tests.support.threads import run_together
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 CALLBACKS, AGENTS = 30, 8
@@ -47,11 +48,7 @@ def claim_concurrently(url: str) -> list[str]:
                 with lock:
                     claimed.append(claim.call_id)
 
-    threads = [threading.Thread(target=agent, args=(n,)) for n in range(AGENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(agent, [(n,) for n in range(AGENTS)])
     engine.dispose()
     assert errors == []
     return claimed

@@ -24,6 +24,7 @@ from tests.app.test_voice_contract import call_row, logged_events, request_callb
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
+from tests.support.threads import run_together
 
 PUBLIC = "https://hold.example.com"
 FIRST = CONFIG + 'dialling = "customer_first"\n'  # customer_first_at_once: the default, 2
@@ -213,11 +214,7 @@ def ring_concurrently(url: str) -> list[str]:
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
-    threads = [threading.Thread(target=watcher) for _ in range(WATCHERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(watcher, [()] * WATCHERS)
     engine.dispose()
     assert errors == []
     return claimed
