@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import click
 import numpy as np
 
+from cli.progress import stderr_progress
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
 from hold_policies.factory import prompts_of
@@ -215,8 +216,7 @@ def progress_bar(total: int, show: bool) -> Iterator[Callable[[int], None] | Non
     if not show:
         yield None
         return
-    with click.progressbar(length=total, label="simulating", file=click.get_text_stream(
-            "stderr")) as bar:
+    with stderr_progress(total, "simulating") as bar:
         yield bar.update
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cli.progress import stderr_progress
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import fit_twin
@@ -104,8 +105,7 @@ def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, 
 
     records = read_log(paths)
     try:
-        with click.progressbar(length=test_days * replications, label="backtest",
-                               file=click.get_text_stream("stderr")) as bar:
+        with stderr_progress(test_days * replications, "backtest") as bar:
             result = backtest(records, test_days=test_days, replications=replications,
                               seed=seed, progress=bar.update)
     except ScenarioError as error:
@@ -225,8 +225,7 @@ def whatif_command(scenario_path: str, policies: str, replications: int, day: st
     try:
         scenario = twin_scenario(load_twin(scenario_path), day=day)
         chosen = [policy_named(name) for name in names]
-        with click.progressbar(length=replications * len(chosen), label="what-if",
-                               file=click.get_text_stream("stderr")) as bar:
+        with stderr_progress(replications * len(chosen), "what-if") as bar:
             results = whatif(scenario, chosen, replications, seed, workers=workers,
                              progress=bar.update)
     except ScenarioError as error:
