@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask import Response, g, request
@@ -93,6 +94,30 @@ def take_called_back(params: RouteParams) -> VoiceResponse:
     brief_held(response, params)
     dial = response.dial(action=voice_url("agent", params), method="POST")
     dial.queue(priority_queue(params.queue), url=voice_url("callback/rest-connect", params),
+               method="POST")
+    return response
+
+
+HELD_GLANCE_S = 5
+"""Without the call log, how long an agent of a customer-first queue waits on its priority
+queue before the queue itself (a held customer is taken at once; nobody held costs this)."""
+
+
+def glance_at_held(params: RouteParams, args: Mapping[str, str]) -> VoiceResponse | None:
+    """For /voice/agent when the call log cannot say whether a customer who answered a
+    customer-first callback is holding: look in the priority queue first, briefly, then (the
+    Dial's action says `held=looked`) the queue itself. None: not such a queue, or looked."""
+    from app.storage.callback_rest import priority_queue
+
+    queue = params.queue or ""
+    config = services().config.queues.get(queue)
+    if config is None or config.callback.dialling != "customer_first" or \
+            args.get("held") == "looked":
+        return None
+    response = VoiceResponse()
+    dial = response.dial(timeout=HELD_GLANCE_S, method="POST",
+                         action=voice_url("agent", params, held="looked"))
+    dial.queue(priority_queue(queue), url=voice_url("callback/rest-connect", params),
                method="POST")
     return response
 

@@ -238,8 +238,12 @@ def status() -> Response:
 
 
 def agent_keeps_looping() -> VoiceResponse:
-    """A calm pause, then the agent waits on their own (configured) queue again."""
-    return agent_dial(this_route().params.queue_only(), pause_s=AGENT_RETRY_S)
+    """A calm pause, then the agent waits on their own (configured) queue again; in a
+    customer-first queue, after a glance at its held customers (nobody can tell whether one
+    holds)."""
+    params = this_route().params.queue_only()
+    glance = callback_calls.glance_at_held(params, request.args)
+    return glance if glance is not None else agent_dial(params, pause_s=AGENT_RETRY_S)
 
 
 @bp.post("/agent")
@@ -255,6 +259,8 @@ def agent() -> Response:
         claim = callback_calls.claim_for_agent(params.queue, form.agent_call_id)
     except DatabaseUnavailable as error:
         log.warning("agent %s takes the queue without callbacks: %s", form.agent_call_id, error)
+        if (glance := callback_calls.glance_at_held(params, request.args)) is not None:
+            return twiml_response(glance)  # a customer who answered may be holding
         claim = None
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params, form.to))

@@ -267,3 +267,45 @@ def test_a_caller_answered_on_their_own_call_while_being_rung_is_told_and_never_
     later, _ = worker_round(app, clock, mocker)
     assert sid("c0") not in later.placed and statuses(app)[sid("c0")] == "cancelled"
     assert call_row(app, sid("c0"))["outcome"] == "answered"
+
+
+def agent_loop(twilio, url: str = "/voice/agent?queue=support"):
+    """What an agent's call is told to dial: (the queue, the Dial's timeout, its action)."""
+    answer = twilio.post(url, {"CallSid": sid("agent"), "To": "client:agent"})
+    assert answer.status_code == 200
+    dial = parse(answer.data).find("Dial")
+    return dial.find("Queue").text, dial.get("timeout"), dial.get("action")
+
+
+@pytest.mark.parametrize("fault", ["slow", "bug"])
+def test_without_the_log_agents_glance_at_held_customers_then_take_the_queue(
+        make_app, monkeypatch, fault):
+    """A customer who answered holds in support-callbacks, but the call log cannot say so:
+    rather than leave them holding until it answers again, each loop of an agent looks there
+    first, briefly, then takes the queue itself."""
+    from app.storage.deadline import DatabaseUnavailable
+    from tests.support.broken_store import break_store
+
+    app = make_app(FIRST, account_sid="AC123", public_url=PUBLIC)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    if fault == "bug":
+        break_store(app, monkeypatch)
+    else:
+        def unavailable(*_args, **_kwargs):
+            raise DatabaseUnavailable("past the budget")
+
+        for name in ("read", "write", "snapshot"):
+            monkeypatch.setattr(app.extensions["holdwell"].store, name, unavailable)
+    held, timeout, looked = agent_loop(twilio)
+    assert (held, timeout) == ("support-callbacks", "5") and "held=looked" in looked
+    queue, timeout, again = agent_loop(twilio, looked.removeprefix(PUBLIC))
+    assert queue == "support" and "held=" not in again  # and the next loop glances again
+
+
+def test_an_agent_first_queue_without_the_log_takes_the_queue_itself(make_app, monkeypatch):
+    from tests.support.broken_store import break_store
+
+    app = make_app(CONFIG, account_sid="AC123", public_url=PUBLIC)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    break_store(app, monkeypatch)
+    assert agent_loop(twilio)[0] == "support"
