@@ -142,7 +142,7 @@ class CallLogStore:
     def poll(self, command: c.NotePoll, deadline: Deadline,
              decide: Callable[[Poll], tuple[T, c.Announce | None]]) -> tuple[Poll, T] | None:
         """Count the poll, read what the policy needs, let `decide` choose the segment and log
-        the check-in it serves: one transaction (a steady poll on PostgreSQL: see
+        the check-in it serves: one transaction (a steady poll: its count alone, see
         `_steady_poll`). None (the poll journaled) when the database cannot answer in time;
         the route then decides without history."""
         if self._behind_journal():

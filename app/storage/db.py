@@ -93,8 +93,9 @@ def begin_write(conn: Connection, until: float | None) -> None:
 
     SQLite's own wait for a locked file backs off to 100 ms naps, so under steady load from
     two processes a writer could lose its turn for a quarter second and miss its budget (the
-    cause of the SQLite tail in issue 11's throughput benchmark). This asks again every few
-    milliseconds until `until` (monotonic seconds; None: the connection's own busy timeout),
+    cause of the SQLite tail in issue 11's throughput benchmark). This asks again every
+    SQLITE_FIRST_PAUSE_S to SQLITE_MAX_PAUSE_S until `until` (monotonic seconds; None: the
+    connection's own busy timeout),
     and taking the lock first means no statement later in the transaction waits. A no-op on
     other databases, whose writers do not lock the whole file.
     """

@@ -88,13 +88,20 @@ def dial_customer(claim: Callback, params: RouteParams, line_number: str | None)
 def take_called_back(params: RouteParams) -> VoiceResponse:
     """A customer called back through the REST API waits in the priority queue: take them,
     after hearing about them (`brief_held`)."""
-    from app.storage.callback_rest import priority_queue
-
     response = VoiceResponse()
     brief_held(response, params)
-    dial = response.dial(action=voice_url("agent", params), method="POST")
-    dial.queue(priority_queue(params.queue), url=voice_url("callback/rest-connect", params),
-               method="POST")
+    return dial_the_held(response, params, action=voice_url("agent", params))
+
+
+def dial_the_held(response: VoiceResponse, params: RouteParams,
+                  **dial: object) -> VoiceResponse:
+    """The agent's <Dial> (with `dial`'s attributes) on the queue's priority queue, where the
+    customers who answered a customer-first callback hold."""
+    from app.storage.callback_rest import priority_queue
+
+    response.dial(method="POST", **dial).queue(
+        priority_queue(params.queue or ""), url=voice_url("callback/rest-connect", params),
+        method="POST")
     return response
 
 
@@ -107,19 +114,12 @@ def glance_at_held(params: RouteParams, args: Mapping[str, str]) -> VoiceRespons
     """For /voice/agent when the call log cannot say whether a customer who answered a
     customer-first callback is holding: look in the priority queue first, briefly, then (the
     Dial's action says `held=looked`) the queue itself. None: not such a queue, or looked."""
-    from app.storage.callback_rest import priority_queue
-
-    queue = params.queue or ""
-    config = services().config.queues.get(queue)
+    config = services().config.queues.get(params.queue or "")
     if config is None or config.callback.dialling != "customer_first" or \
             args.get("held") == "looked":
         return None
-    response = VoiceResponse()
-    dial = response.dial(timeout=HELD_GLANCE_S, method="POST",
+    return dial_the_held(VoiceResponse(), params, timeout=HELD_GLANCE_S,
                          action=voice_url("agent", params, held="looked"))
-    dial.queue(priority_queue(queue), url=voice_url("callback/rest-connect", params),
-               method="POST")
-    return response
 
 
 def brief_held(response: VoiceResponse, params: RouteParams) -> None:
