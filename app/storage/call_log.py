@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,10 +25,11 @@ from sqlalchemy import Connection, Engine
 
 from app.storage import commands as c
 from app.storage.apply import apply
-from app.storage.call_writes import count_steady_poll, note_poll
+from app.storage.call_writes import announce_at_once, count_steady_poll, note_poll
 from app.storage.cutoff import Cutoff
 from app.storage.db import WriterTurns, begin_write
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
+from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
 from app.storage.prepared import CALL, CALLBACKS_AHEAD
 from app.storage.queue_flow import QueueFlows
@@ -50,6 +51,14 @@ class Written(NamedTuple):
 
     stored: bool
     value: object = None
+
+
+@dataclass(frozen=True)
+class SteadyPoll:
+    """A poll handed to the group commit, with the route's decision to make on its view."""
+
+    command: c.NotePoll
+    decide: Callable[[Poll], tuple[object, c.Announce | None]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,7 @@ class CallLogStore:
         self._replayer_pid: int | None = None
         self._replayer_lock = threading.Lock()
         self._stop = threading.Event()
+        self._steady = GroupCommit(self._steady_polls, name="holdwell-steady-polls")
 
     # -- writing -------------------------------------------------------------------------
     def write(self, command: c.Command, deadline: Deadline) -> Written:
@@ -142,17 +152,16 @@ class CallLogStore:
     def poll(self, command: c.NotePoll, deadline: Deadline,
              decide: Callable[[Poll], tuple[T, c.Announce | None]]) -> tuple[Poll, T] | None:
         """Count the poll, read what the policy needs, let `decide` choose the segment and log
-        the check-in it serves: one transaction (a steady poll: its count alone, see
-        `_steady_poll`). None (the poll journaled) when the database cannot answer in time;
-        the route then decides without history."""
+        the check-in it serves, in one transaction. A steady poll (of a call already counted
+        in this time in line) is cheaper: on SQLite its transaction is shared with the steady
+        polls arriving with it (`_steady_polls`), on PostgreSQL it needs none
+        (`_steady_poll_alone`). None (the poll journaled) when the database cannot answer in
+        time; the route then decides without history."""
         if self._behind_journal():
             self._journal(command)
             return None
 
         def work() -> tuple[Poll, T]:
-            steady = self._steady_poll(command, deadline, decide)
-            if steady is not None:
-                return steady
             seen: list[Poll] = []
             with self._writing(deadline.expires) as conn:
                 note_poll(conn, command, lambda call, ahead: seen.append(
@@ -163,6 +172,13 @@ class CallLogStore:
             return seen[0], decided
 
         try:
+            if not command.episode and not self.runner.is_down():
+                steady = SteadyPoll(command, decide)
+                polled = (self._steady_poll_alone(steady, deadline)
+                          if self.engine.dialect.name == "postgresql"
+                          else self._steady.submit(steady, deadline.expires))
+                if polled is not None:
+                    return polled  # type: ignore[return-value]
             return self.runner.run(work, deadline)
         except DatabaseUnavailable as error:
             log.warning("poll of %s without the call log: %s", command.call_id, error)
@@ -170,36 +186,48 @@ class CallLogStore:
                 self._journal(command)
             return None
 
-    def _steady_poll(self, command: c.NotePoll, deadline: Deadline,
-                     decide: Callable[[Poll], tuple[T, c.Announce | None]],
-                     ) -> tuple[Poll, T] | None:
-        """A poll of a call already counted in this time in line: its count is one statement
-        in a transaction of its own, and the rest (what the policy reads, its decision, the
-        check-in it serves, written after as its own fact) happens outside it. PostgreSQL:
-        psycopg's BEGIN and COMMIT round trips, two of a steady poll's three and most of
-        its time under load (issue 11), are gone; the commit still waits for the disk.
-        SQLite: the file's one write lock is held for the count and its commit alone, not
-        for the reads and the policy too (the lock was the SQLite rate's limit). None: not
-        such a poll, nothing written."""
-        if command.episode:
-            return None
-        if self.engine.dialect.name == "postgresql":
+    def _steady_polls(self, polls: Sequence[SteadyPoll], expires: float) -> list[object]:
+        """SQLite: group commit (app.storage.group_commit) of steady polls: their counts, what
+        the policy reads, its decisions and the check-ins they serve, in one transaction and
+        one turn at the file's write lock (the SQLite rate's limit: -31% CPU per poll under
+        load, bench_webhooks). Per poll: (Poll, decision); None: not such a poll, nothing
+        written (the request takes the full path); the policy's exception, that caller's
+        alone. PostgreSQL takes writes concurrently and batching only added a transaction's
+        round trips to each poll, so there a steady poll goes alone."""
+        def work() -> list[object]:
+            with self._writing(expires) as conn:
+                return [self._steady_poll(conn, poll, apply) for poll in polls]
+
+        return self.runner.run(work, Deadline(expires - time.monotonic()))
+
+    def _steady_poll_alone(self, steady: SteadyPoll, deadline: Deadline) -> object:
+        """PostgreSQL: a steady poll without a transaction (psycopg's BEGIN and COMMIT are
+        round trips of their own): its count is one statement and its check-in one more
+        (call_writes.announce_at_once), each atomic alone."""
+        def work() -> object:
             with self.engine.connect().execution_options(
                     isolation_level="AUTOCOMMIT") as conn:
-                counted = count_steady_poll(conn, command)
-                if counted is None:
-                    return None
-                poll = self._poll_view(conn, counted[0], command.now, counted[1])
-        else:
-            with self._writing(deadline.expires) as conn:
-                counted = count_steady_poll(conn, command)
-            if counted is None:
-                return None
-            with self.engine.connect() as conn:  # WAL: reading waits for no writer
-                poll = self._poll_view(conn, counted[0], command.now, None, command.rejoins)
-        decided, announcement = decide(poll)
+                outcome = self._steady_poll(conn, steady, announce_at_once)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+
+        return self.runner.run(work, deadline)
+
+    def _steady_poll(self, conn: Connection, steady: SteadyPoll,
+                     announce: Callable[[Connection, c.Announce], object]) -> object:
+        """Count one steady poll on `conn`, view it, decide, and `announce` its check-in."""
+        command = steady.command
+        counted = count_steady_poll(conn, command)
+        if counted is None:
+            return None
+        poll = self._poll_view(conn, counted[0], command.now, counted[1], command.rejoins)
+        try:
+            decided, announcement = steady.decide(poll)
+        except Exception as error:  # noqa: BLE001 - the policy failed this caller only
+            return error
         if announcement is not None:
-            self._apply(announcement, deadline.expires)
+            announce(conn, announcement)
         return poll, decided
 
     def snapshot(self, call_id: str, now: datetime, deadline: Deadline, *,

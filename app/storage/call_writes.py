@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, Update, update
 
 from app.storage import audit
 from app.storage import commands as c
@@ -14,6 +16,7 @@ from app.storage.callback_admin import cancel_pending
 from app.storage.events import insert_once, log_event
 from app.storage.facts import ANY_FACT, append_fact, ensure_call, log_entry, project
 from app.storage.prepared import (
+    ANNOUNCE_AT_ONCE,
     CALL,
     COUNT_ANNOUNCEMENT,
     COUNT_FIRST_ESTIMATE,
@@ -144,23 +147,55 @@ def _count_poll(conn: Connection, counted: dict[str, Any], viewing: bool = False
 
 
 def announce(conn: Connection, command: c.Announce) -> None:
-    key = f"{command.call_id}:ANNOUNCE:{command.episode}:{command.queue_time_s:.0f}"
-    data = {"kind": command.kind, "announced_wait_s": command.announced_wait_s,
-            "keys": list(command.keys), "text": command.text, "episode": command.episode}
+    key, data = _announced(command)
     if not log_event(conn, dedupe_key=key, time=command.now, call_id=command.call_id,
                      queue=command.queue, event=Event.ANNOUNCE, policy=command.policy,
                      arm=command.arm, position=command.position,
                      wait_s=command.queue_time_s, data=data):
         return  # a retried poll's check-in: counted already
-    counted = {"call": command.call_id, "now": command.now, "told": command.position}
-    if command.announced_wait_s is None:
-        statement = COUNT_ANNOUNCEMENT
-    else:
-        statement = COUNT_FIRST_ESTIMATE
-        counted.update(announced_wait_s=command.announced_wait_s,
-                       queue_time_s=command.queue_time_s)
+    statement, counted = _count_announcement(command)
     if command.episode == 0 and conn.execute(statement, counted).rowcount == 1:
         return
+    _announced_elsewhere(conn, command)
+
+
+def announce_at_once(conn: Connection, command: c.Announce) -> None:
+    """`announce` as one statement (PostgreSQL, a first time in line), for a connection in
+    autocommit: a check-in's BEGIN and COMMIT were round trips of their own, two of its
+    four (issue 11). Anything else takes `announce` in a transaction."""
+    if command.episode != 0 or conn.dialect.name != "postgresql":
+        with conn.begin() if not conn.in_transaction() else nullcontext():
+            announce(conn, command)
+        return
+    key, data = _announced(command)
+    _, counted = _count_announcement(command)
+    counted_on = conn.execute(ANNOUNCE_AT_ONCE[command.announced_wait_s is not None], {
+        **counted, "fact_key": key, "fact_queue": command.queue,
+        "fact_event": Event.ANNOUNCE.value, "fact_policy": command.policy,
+        "fact_arm": command.arm, "queue_time_s": command.queue_time_s,
+        "fact_data": json.dumps(data, sort_keys=True)}).first()
+    if counted_on is None and conn.execute(CALL, {"call": command.call_id}).first() is None:
+        _announced_elsewhere(conn, command)  # logged, but no row to count it on yet
+
+
+def _announced(command: c.Announce) -> tuple[str, dict[str, Any]]:
+    """A check-in's dedupe key (one per poll) and the data logged with it."""
+    key = f"{command.call_id}:ANNOUNCE:{command.episode}:{command.queue_time_s:.0f}"
+    return key, {"kind": command.kind, "announced_wait_s": command.announced_wait_s,
+                 "keys": list(command.keys), "text": command.text, "episode": command.episode}
+
+
+def _count_announcement(command: c.Announce) -> tuple[Update, dict[str, Any]]:
+    """The statement that counts a check-in on its call's row, and its parameters."""
+    counted = {"call": command.call_id, "now": command.now, "told": command.position}
+    if command.announced_wait_s is None:
+        return COUNT_ANNOUNCEMENT, counted
+    counted.update(announced_wait_s=command.announced_wait_s,
+                   queue_time_s=command.queue_time_s)
+    return COUNT_FIRST_ESTIMATE, counted
+
+
+def _announced_elsewhere(conn: Connection, command: c.Announce) -> None:
     ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
     project(conn, command.call_id)  # back in line, or the poll's row is not there yet
 

@@ -7,7 +7,19 @@ memoised, so each webhook only binds values. Importing this module touches no da
 
 from __future__ import annotations
 
-from sqlalchemy import Column, bindparam, case, func, literal, or_, select, update
+from sqlalchemy import (
+    Column,
+    Update,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.records import Event
@@ -163,3 +175,29 @@ COUNT_FIRST_ESTIMATE = COUNT_ANNOUNCEMENT.values(
 )
 """A check-in served in the caller's first time in line counts in place, as the projection
 would count it (announcements of one call arrive in order: each follows its poll)."""
+
+
+def _said_at_once(count: Update) -> Update:
+    """A check-in logged and counted on its call's row in one statement (PostgreSQL: the
+    INSERT a data-modifying CTE of the UPDATE, atomic without a transaction around them).
+    It returns the row it counted on; none: the fact was there already (a retried poll) or
+    there is no row yet to count it on."""
+    said = postgresql.insert(call_events).values(
+        dedupe_key=param("fact_key", call_events.c.dedupe_key),
+        time=param("now", call_events.c.time), call_id=param("call", call_events.c.call_id),
+        queue=param("fact_queue", call_events.c.queue),
+        event=param("fact_event", call_events.c.event),
+        policy=param("fact_policy", call_events.c.policy),
+        arm=param("fact_arm", call_events.c.arm),
+        position=param("told", call_events.c.position),
+        wait_s=param("queue_time_s", call_events.c.wait_s),
+        data=param("fact_data", call_events.c.data),
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
+        call_events.c.call_id).cte("said")
+    return count.add_cte(said).where(exists(select(said.c.call_id))).returning(
+        calls.c.call_id)
+
+
+ANNOUNCE_AT_ONCE = {False: _said_at_once(COUNT_ANNOUNCEMENT),
+                    True: _said_at_once(COUNT_FIRST_ESTIMATE)}
+"""Keyed by whether the check-in announced a wait (its first is kept on the row)."""

@@ -32,6 +32,13 @@ KEYS = frozenset("0123456789*#")
 MAX_EPISODE = 20  # times in line of one call: first, after a Twilio error, after drops
 MAX_KEYED_DIGITS = 20  # a callback number keyed in: E.164 has at most 15 digits
 CLAIM_SHAPE = re.compile(r"[0-9a-f-]{1,36}")
+ROUTE_PARAMS_KEY = "holdwell.route_params"  # the request's RouteParams, kept in its environ
+
+
+def arg(values: MultiDict, name: str, default: str = "") -> str:
+    """`values.get(name, default)` without werkzeug's KeyError subclass, an HTTPException
+    built and thrown away for every absent name (our URLs leave most of theirs out)."""
+    return values[name] if name in values else default  # noqa: SIM401 - see above
 
 
 def required(form: MultiDict, name: str) -> str:
@@ -115,13 +122,21 @@ class RouteParams:
 
     @classmethod
     def from_request(cls) -> RouteParams:
-        args = request.args
-        raw = args.get("episode", "0")
+        """This request's, read once per request (a webhook asks for them more than once)."""
+        environ = request.environ
+        asked = environ.get(ROUTE_PARAMS_KEY)
+        if asked is None:
+            asked = environ[ROUTE_PARAMS_KEY] = cls.from_args(request.args)
+        return asked
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> RouteParams:
+        raw = arg(args, "episode", "0")
         episode = int(raw) if raw.isdigit() and int(raw) <= MAX_EPISODE else 1 if raw else 0
-        resumes = args.get("resumes", "").strip() or None
+        resumes = arg(args, "resumes").strip() or None
         if resumes is not None and not is_sid(resumes):
             resumes = None  # not ours: the leg stands for itself
-        return cls(args.get("queue") or None, args.get("policy") or None, args.get("arm", ""),
+        return cls(arg(args, "queue") or None, arg(args, "policy") or None, arg(args, "arm"),
                    episode, resumes)
 
     def query(self, **extra: str) -> str:

@@ -1,0 +1,182 @@
+"""Group commit: steady polls arriving together share one transaction, each told its own truth.
+
+Why: on SQLite a transaction per poll (a pool checkout, a turn at the file's one write lock,
+BEGIN IMMEDIATE, COMMIT) was most of a poll's database cost under load (issue 11). These
+hold one batch open so that the next polls queue behind it, then check that they were written
+as one batch, each with its own count, view and check-in, and that a poll whose deadline
+passed while it queued is journaled rather than written by the batch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, event, select
+
+from app.storage import commands as c
+from app.storage.call_log import CallLogStore
+from app.storage.deadline import DatabaseUnavailable, Deadline
+from app.storage.group_commit import GroupCommit
+from app.storage.journal import Journal
+from app.storage.schema import call_events, calls
+from tests.support.sids import sid
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+QUEUE = "support"
+WAIT_S = 10.0
+
+
+@pytest.fixture
+def store(sqlite_url, make_app, tmp_path):
+    """SQLite: PostgreSQL takes writes concurrently, and a steady poll there is one statement
+    outside any transaction (tests/app/test_steady_polls.py), which batching made dearer."""
+    make_app(database_url=sqlite_url)  # migrates the database
+    engine = create_engine(sqlite_url)
+    commits: list[object] = []
+    event.listen(engine, "commit", commits.append)
+    here = CallLogStore(engine, journal=Journal(tmp_path / "journal"))
+    here.commits = commits
+    yield here
+    here.close()
+    engine.dispose()
+
+
+def command(call: str, queue_time_s: float, position: int) -> c.NotePoll:
+    return c.NotePoll(call_id=sid(call), now=NOW + timedelta(seconds=queue_time_s), queue=QUEUE,
+                      policy="checkin", queue_time_s=queue_time_s, position=position)
+
+
+def telling(call: str, queue_time_s: float, say: int):
+    """The route's decision: a check-in telling `say` (and what the view showed)."""
+    def decide(seen):
+        return seen, c.Announce(call_id=sid(call), now=NOW + timedelta(seconds=queue_time_s),
+                                queue=QUEUE, policy="checkin", queue_time_s=queue_time_s,
+                                position=say, kind="checkin", text=f"You are number {say}.")
+    return decide
+
+
+def first_polls(store: CallLogStore, calls_: list[str]) -> None:
+    for k, call in enumerate(calls_):
+        store.write(c.BeginCall(call_id=sid(call), now=NOW, queue=QUEUE, policy="checkin"),
+                    Deadline.unbounded())
+        store.poll(command(call, 0, k + 1), Deadline.unbounded(), lambda seen: (seen, None))
+
+
+def hold_a_batch_open(store: CallLogStore, call: str):
+    """Start a steady poll of `call` whose decision waits for the returned gate: its batch is
+    being written (inside its transaction) until the gate opens."""
+    inside, gate = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def decide(seen):
+        inside.set()
+        assert gate.wait(WAIT_S)
+        return seen, None
+
+    holder = threading.Thread(target=lambda: results.setdefault(call, store.poll(
+        command(call, 60, 1), Deadline(WAIT_S), decide)))
+    holder.start()
+    assert inside.wait(WAIT_S)
+    return gate, holder, results
+
+
+def queued(store: CallLogStore, count: int) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while store._steady._queue.qsize() < count:  # noqa: SLF001 - the test's only window
+        assert time.monotonic() < deadline, "the polls never queued"
+        time.sleep(0.005)
+
+
+def test_polls_arriving_together_share_one_transaction_and_each_gets_its_own_view(store):
+    callers = ["CA0", "CA1", "CA2", "CA3", "CA4"]
+    first_polls(store, callers)
+    gate, holder, results = hold_a_batch_open(store, "CA0")
+    before = len(store.commits)
+    waiting = [threading.Thread(target=lambda k=k, call=call: results.setdefault(call, store.poll(
+        command(call, 60, k), Deadline(WAIT_S), telling(call, 60, k))))
+        for k, call in enumerate(callers[1:], start=1)]
+    for thread in waiting:
+        thread.start()
+    queued(store, len(waiting))
+    gate.set()
+    for thread in [holder, *waiting]:
+        thread.join(WAIT_S)
+    assert len(store.commits) - before == 2  # the open batch, then all four queued behind it
+    with store.engine.connect() as conn:
+        rows = {row.call_id: row for row in conn.execute(select(calls))}
+        said = conn.execute(select(call_events.c.call_id, call_events.c.position).where(
+            call_events.c.event == "ANNOUNCE")).all()
+    for k, call in enumerate(callers):
+        poll, _ = results[call]
+        assert poll.call.call_id == sid(call) and poll.call.polls == 2
+        assert (rows[sid(call)].polls, rows[sid(call)].last_position) == (2, k or 1)
+        assert rows[sid(call)].announcements == (1 if k else 0)
+    assert sorted(said) == sorted((sid(call), k) for k, call in enumerate(callers) if k)
+
+
+def test_a_poll_whose_deadline_passed_in_the_queue_is_journaled_not_batched(store):
+    first_polls(store, ["CA0", "CA1"])
+    gate, holder, results = hold_a_batch_open(store, "CA0")
+    late = store.poll(command("CA1", 60, 2), Deadline(0.05), telling("CA1", 60, 2))
+    assert late is None  # answered without history
+    assert store.journal.has_backlog()
+    gate.set()
+    holder.join(WAIT_S)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(calls.c.polls).where(
+            calls.c.call_id == sid("CA1"))).scalar_one() == 1  # the batch left it out
+    store.replay()
+    with store.engine.connect() as conn:
+        assert conn.execute(select(calls.c.polls).where(
+            calls.c.call_id == sid("CA1"))).scalar_one() == 2  # the journal counted it once
+
+
+def test_a_policy_failing_one_caller_fails_that_caller_alone(store):
+    first_polls(store, ["CA0", "CA1", "CA2"])
+    gate, holder, results = hold_a_batch_open(store, "CA0")
+    errors: dict[str, BaseException] = {}
+
+    def broken(seen):
+        raise ZeroDivisionError("a policy bug")
+
+    def run(call, decide):
+        try:
+            results[call] = store.poll(command(call, 60, 1), Deadline(WAIT_S), decide)
+        except ZeroDivisionError as error:
+            errors[call] = error
+
+    threads = [threading.Thread(target=run, args=("CA1", broken)),
+               threading.Thread(target=run, args=("CA2", telling("CA2", 60, 2)))]
+    for thread in threads:
+        thread.start()
+    queued(store, 2)
+    gate.set()
+    for thread in [holder, *threads]:
+        thread.join(WAIT_S)
+    assert set(errors) == {"CA1"}
+    assert results["CA2"][0].call.polls == 2
+
+
+def test_the_flusher_answers_every_request_even_when_its_flush_breaks():
+    calls_seen: list[list[int]] = []
+
+    def flush(items, expires):
+        calls_seen.append(list(items))
+        if 13 in items:
+            raise RuntimeError("a bug in the flush")
+        return [ValueError(item) if item < 0 else item * 2 for item in items]
+
+    batches = GroupCommit(flush)
+    assert batches.submit(4, time.monotonic() + WAIT_S) == 8
+    with pytest.raises(ValueError):
+        batches.submit(-1, time.monotonic() + WAIT_S)
+    with pytest.raises(RuntimeError):
+        batches.submit(13, time.monotonic() + WAIT_S)
+    assert batches.submit(5, time.monotonic() + WAIT_S) == 10  # the flusher lived on
+    with pytest.raises(DatabaseUnavailable):
+        batches.submit(6, time.monotonic() - 1)  # no time left: never written
+    assert batches.submit(7, time.monotonic() + WAIT_S) == 14  # taken after 6 was dropped
+    assert all(6 not in items for items in calls_seen)
