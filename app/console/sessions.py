@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
 
@@ -21,3 +21,13 @@ class CachedSerializerSessions(SecureCookieSessionInterface):
         if cached is None or cached[0] != key:
             cached = self._cached = (key, super().get_signing_serializer(app))
         return cached[1]
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """None (Flask's null session, never saved) for Twilio's webhooks: they have no
+        session, and opening one was a cost on every poll (issue 11)."""
+        if request.path.startswith(VOICE_PREFIX):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
+VOICE_PREFIX = "/voice/"

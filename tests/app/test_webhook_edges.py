@@ -191,3 +191,16 @@ def test_a_failed_incoming_call_still_joins_its_configured_queue(broken):
     enqueue = parse(response.data).find("Enqueue")
     assert enqueue.text == "sales"
     assert enqueue.get("waitUrl") == "/voice/wait?policy=callback&queue=sales"
+
+
+def test_twilios_webhooks_open_no_session_and_set_no_cookie(sales, mocker):
+    """A webhook has no session: opening one on every poll was a cost (issue 11); the
+    console's own pages still get theirs."""
+    app, twilio = sales
+    opened = mocker.spy(type(app.session_interface).__mro__[1], "open_session")
+    answer = twilio.post("/voice/wait?queue=sales&policy=callback", CALL)
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
+    assert opened.call_count == 0
+    app.test_client().get("/console/login")
+    assert opened.call_count == 1
