@@ -1,12 +1,14 @@
 """Group commit: the small writes of requests that arrive together, in one transaction.
 
-Why: under load a steady poll paid for a transaction of its own (a pool checkout, BEGIN,
-COMMIT and its disk flush; on SQLite a turn at the file's one write lock), and that, more
-than its statement, was its database cost (issue 11's throughput profile). Here requests hand
-their work to one flushing thread per process; whatever arrives while a batch is being
-written goes into the next batch, written in one transaction, so a busy line shares each
-transaction among many callers and a quiet one writes each request at once. A request still
-answers only once its own write is durable.
+Why: on SQLite a steady poll paid for a transaction of its own (a pool checkout, a turn at
+the file's one write lock, BEGIN IMMEDIATE, COMMIT), and that, more than its statements, was
+its database cost under load (issue 11's throughput profile). Here requests hand their work to
+one flushing thread per process; whatever arrives while a batch is being written goes into the
+next batch, written in one transaction, so a busy line shares each transaction among many
+callers and a quiet one writes each request at once. A request still answers only once its
+own write is durable. (PostgreSQL takes writes concurrently; there, with the Procfile's four
+threads a worker, batches held one or two polls and each paid BEGIN and COMMIT round trips a
+lone autocommit statement does not: app.storage.call_log keeps its steady polls alone.)
 
 A request waits at most until its deadline. A batch left waiting past every member's deadline
 is dropped unwritten (its requests have answered without it and journaled their writes); a
@@ -16,7 +18,6 @@ is batched (dedupe keys: a journaled copy applied later changes nothing).
 
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import threading
@@ -27,7 +28,6 @@ from typing import Generic, TypeVar
 
 from app.storage.deadline import DatabaseUnavailable
 
-log = logging.getLogger("holdwell.storage")
 I = TypeVar("I")  # noqa: E741 - the item a request hands over
 R = TypeVar("R")
 MAX_BATCH = 64
