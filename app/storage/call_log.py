@@ -11,7 +11,6 @@ is a callback request: it is only ever confirmed once it is in the database.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import weakref
@@ -31,6 +30,7 @@ from app.storage.db import WriterTurns, begin_write
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
+from app.storage.per_process import OncePerProcess
 from app.storage.prepared import CALL, CALLBACKS_AHEAD
 from app.storage.queue_flow import QueueFlows
 from app.storage.rows import CallRow, call_row
@@ -83,8 +83,7 @@ class CallLogStore:
         self._turns = WriterTurns(engine)
         self._backlog_checked_at = float("-inf")
         self._backlog = False
-        self._replayer_pid: int | None = None
-        self._replayer_lock = threading.Lock()
+        self._replayer = OncePerProcess()
         self._stop = threading.Event()
         self._steady = GroupCommit(self._steady_polls, name="holdwell-steady-polls")
 
@@ -279,14 +278,11 @@ class CallLogStore:
 
     def ensure_replayer(self) -> None:
         """One replaying thread per process (after a fork the parent's thread is gone)."""
-        if self.journal is None or self._replayer_pid == os.getpid():
+        if self.journal is None:
             return
-        with self._replayer_lock:
-            if self._replayer_pid == os.getpid():
-                return
-            self._replayer_pid = os.getpid()
-            threading.Thread(target=_replay_forever, args=(weakref.ref(self), self._stop),
-                             name="holdwell-journal", daemon=True).start()
+        self._replayer.ensure(lambda: threading.Thread(
+            target=_replay_forever, args=(weakref.ref(self), self._stop),
+            name="holdwell-journal", daemon=True).start())
 
     def close(self) -> None:
         self._stop.set()

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
 
 from app.storage.deadline import DatabaseUnavailable, Deadline
+from app.storage.per_process import OncePerProcess
 
 BUSY = "busy_timeout"
 TICK_S = 0.02
@@ -52,7 +53,7 @@ class Cutoff:
         self._watches: set[Watch] = set()
         self._lock = threading.Lock()
         self._cut: weakref.WeakSet = weakref.WeakSet()  # sockets shut: replace at checkout
-        self._watchdog_pid: int | None = None
+        self._watchdog = OncePerProcess()
 
     def install(self, engine: Engine) -> Cutoff:
         event.listen(engine, "do_connect", self._connect)
@@ -140,14 +141,9 @@ class Cutoff:
     # -- the watchdog --------------------------------------------------------------------
     def _ensure_watchdog(self) -> None:
         """One watchdog per process (after a fork the parent's thread is gone)."""
-        if self._watchdog_pid == os.getpid():
-            return
-        with self._lock:
-            if self._watchdog_pid == os.getpid():
-                return
-            self._watchdog_pid = os.getpid()
-            threading.Thread(target=_watch_forever, args=(weakref.ref(self),),
-                             name="holdwell-cutoff", daemon=True).start()
+        self._watchdog.ensure(lambda: threading.Thread(
+            target=_watch_forever, args=(weakref.ref(self),), name="holdwell-cutoff",
+            daemon=True).start())
 
     def expire(self, now: float) -> int:
         """Cut off the work whose deadline has passed; how many pieces were."""

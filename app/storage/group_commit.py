@@ -18,7 +18,6 @@ is batched (dedupe keys: a journaled copy applied later changes nothing).
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 import time
@@ -27,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from app.storage.deadline import DatabaseUnavailable
+from app.storage.per_process import OncePerProcess
 
 I = TypeVar("I")  # noqa: E741 - the item a request hands over
 R = TypeVar("R")
@@ -62,8 +62,7 @@ class GroupCommit(Generic[I, R]):
         self.max_batch = max_batch
         self.name = name
         self._queue: queue.SimpleQueue[_Ticket] = queue.SimpleQueue()
-        self._pid: int | None = None
-        self._start = threading.Lock()
+        self._flusher = OncePerProcess()
 
     def submit(self, item: I, expires: float) -> R:
         """The item's result once its batch is committed; DatabaseUnavailable if that is not
@@ -79,16 +78,13 @@ class GroupCommit(Generic[I, R]):
 
     def _ensure_flusher(self) -> None:
         """One flusher per process: a forked worker starts its own (threads do not follow)."""
-        if self._pid == os.getpid():
-            return
-        with self._start:
-            if self._pid == os.getpid():
-                return
-            self._queue = queue.SimpleQueue()  # nothing the parent queued is ours to answer
-            threading.Thread(target=_flush_forever, args=(self._flush_ref, self._queue,
-                                                          self.max_batch),
-                             name=self.name, daemon=True).start()
-            self._pid = os.getpid()
+        self._flusher.ensure(self._start_flusher)
+
+    def _start_flusher(self) -> None:
+        self._queue = queue.SimpleQueue()  # nothing the parent queued is ours to answer
+        threading.Thread(target=_flush_forever,
+                         args=(self._flush_ref, self._queue, self.max_batch),
+                         name=self.name, daemon=True).start()
 
 
 def _flush_forever(flush_ref: Callable[[], Flush | None], tickets: queue.SimpleQueue,
