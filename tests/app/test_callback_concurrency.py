@@ -5,11 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
-
 from app.storage import callback_queue
 from app.storage.db import make_engine
-from app.storage.schema import callbacks
+from tests.support.callback_rows import seed_pending
 from tests.support.threads import run_together
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -17,11 +15,7 @@ CALLBACKS, AGENTS = 30, 8
 
 
 def seed(engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(insert(callbacks), [
-            {"call_id": f"CA{i:03d}", "queue": "support", "number": "+14155550100",
-             "entered_at": START + timedelta(seconds=i), "requested_at": START,
-             "status": "pending"} for i in range(CALLBACKS)])
+    seed_pending(engine, [f"CA{i:03d}" for i in range(CALLBACKS)], START)
 
 
 def claim_concurrently(url: str) -> list[str]:

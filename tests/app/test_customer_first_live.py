@@ -23,6 +23,7 @@ from tests.app.test_one_callback_per_person import ask_for_callback
 from tests.app.test_voice_contract import call_row, logged_events, request_callback
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
+from tests.support.callback_rows import seed_pending
 from tests.support.sids import sid
 from tests.support.threads import run_together
 
@@ -193,11 +194,7 @@ WATCHERS, AT_ONCE = 6, 2
 def ring_concurrently(url: str) -> list[str]:
     """Several watchers claim in turn at the same moment: never more than AT_ONCE in hand."""
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(insert(callbacks), [
-            {"call_id": f"CA{i:03d}", "queue": "support", "number": "+14155550100",
-             "entered_at": START + timedelta(seconds=i), "requested_at": START,
-             "status": "pending"} for i in range(10)])
+    seed_pending(engine, [f"CA{i:03d}" for i in range(10)], START)
     claimed: list[str] = []
     errors: list[BaseException] = []
     lock, barrier = threading.Lock(), threading.Barrier(WATCHERS)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.signed_client import SignedClient
 from app.storage import callback_queue
@@ -22,6 +22,7 @@ from tests.app.test_callbacks import CONFIG, callback_rows, enter
 from tests.app.test_voice_contract import call_row, logged_events, request_callback
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
+from tests.support.callback_rows import seed_pending
 from tests.support.sids import sid
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -100,11 +101,7 @@ def test_many_agents_late_and_repeated_results_never_dial_a_customer_twice(postg
     killed worker), and the watch releases stale claims. At no moment are two dials of one
     request live, and every request ends connected or failed."""
     engine = make_engine(postgres_url)
-    with engine.begin() as conn:
-        conn.execute(insert(callbacks), [
-            {"call_id": f"CB{i:02d}", "queue": "support", "number": "+14155550100",
-             "entered_at": START + timedelta(seconds=i), "requested_at": START,
-             "status": "pending"} for i in range(20)])
+    seed_pending(engine, [f"CB{i:02d}" for i in range(20)], START)
     live: dict[str, str] = {}  # call -> the claim token being dialled now
     overlaps: list[str] = []
     late: list[c.Command] = []

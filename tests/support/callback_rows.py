@@ -1,0 +1,24 @@
+"""Pending callbacks written straight into the table, for tests that race agents or watchers
+over them (several claim tests seeded the same rows each their own way)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, insert
+
+from app.storage.schema import callbacks
+
+NUMBER = "+14155550100"
+
+
+def seed_pending(engine: Engine, call_ids: Sequence[str], start: datetime,
+                 queue: str = "support") -> None:
+    """One pending callback per call, all requested at `start`, the i-th having entered the
+    line i seconds after it (so the order of `call_ids` is the order of their places)."""
+    with engine.begin() as conn:
+        conn.execute(insert(callbacks), [
+            {"call_id": call_id, "queue": queue, "number": NUMBER,
+             "entered_at": start + timedelta(seconds=i), "requested_at": start,
+             "status": "pending"} for i, call_id in enumerate(call_ids)])
