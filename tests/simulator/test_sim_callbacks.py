@@ -49,7 +49,7 @@ class OfferAtTheFront:
                                                      SegmentKind.ACKNOWLEDGE))
 
 
-def run_three_callers(callbacks: Callbacks):
+def run_three_callers(callbacks: Callbacks, policy=None):  # noqa: ANN001 - a hold policy
     # c1 at t=0 talks 100 s. c2 at t=10 is first in line: the offer (2.5 s of speech) ends at
     # 12.5, the key comes 1.5 s later (t=14), the confirmation (2.5 s) ends at 16.5: c2 has
     # left the queue but keeps its place. c3 at t=20 waits behind c2's callback.
@@ -59,8 +59,8 @@ def run_three_callers(callbacks: Callbacks):
                         callbacks=callbacks)
     people = Callers(np.array([0.0, 10.0, 20.0]), np.array([100.0, 20.0, 20.0]),
                      np.full(3, np.inf))
-    return run_polled(scenario, OfferAtTheFront(), Streams.spawn(np.random.default_rng(0)),
-                      people, reuse_answers=False)
+    return run_polled(scenario, policy or OfferAtTheFront(),
+                      Streams.spawn(np.random.default_rng(0)), people, reuse_answers=False)
 
 
 def test_a_callback_keeps_its_place_ahead_of_later_callers() -> None:

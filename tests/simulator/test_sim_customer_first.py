@@ -13,15 +13,12 @@ import pytest
 from hold_policies.callback import CallbackPolicy
 from hold_policies.config import HoldwellConfig
 from hold_policies.records import Outcome
-from simulator.distributions import Exponential
-from simulator.engine import run_polled
 from simulator.promises import late_callbacks
 from simulator.run import policy_named, simulate
-from simulator.scenario import Callbacks, ReplayedArrivals, Scenario, Staffing
-from simulator.streams import Callers, Streams
+from simulator.scenario import Callbacks
 from simulator.table import ANSWERED, CALLBACK_CONNECTED
 from tests.simulator.test_callback_window import busy_line
-from tests.simulator.test_sim_callbacks import TAKES_CALLBACKS, OfferAtTheFront
+from tests.simulator.test_sim_callbacks import OfferAtTheFront, run_three_callers
 
 
 @dataclass(frozen=True)
@@ -32,21 +29,8 @@ class OfferFirst(OfferAtTheFront):
     customer_first_at_once: int = 2
 
 
-def three_callers(policy, callbacks: Callbacks):
-    # As tests/simulator/test_sim_callbacks.run_three_callers: c1 talks 0-100 with the one
-    # agent; c2 (t=10) leaves for a callback at 16.5; c3 (t=20) waits behind c2's place.
-    scenario = Scenario(calls=3, arrivals=ReplayedArrivals((0.0, 10.0, 20.0)),
-                        agents=Staffing.constant(1), service=Exponential(60.0),
-                        patience=Exponential(60.0), reactions=TAKES_CALLBACKS,
-                        callbacks=callbacks)
-    people = Callers(np.array([0.0, 10.0, 20.0]), np.array([100.0, 20.0, 20.0]),
-                     np.full(3, np.inf))
-    return run_polled(scenario, policy, Streams.spawn(np.random.default_rng(0)), people,
-                      reuse_answers=False)
-
-
 def test_the_answered_customer_is_taken_by_the_next_free_agent_before_later_callers():
-    table = three_callers(OfferFirst(), Callbacks(answer_p=1.0, answer_after_s=8.0))
+    table = run_three_callers(Callbacks(answer_p=1.0, answer_after_s=8.0), OfferFirst())
     records = table.records()
     assert [r.outcome for r in records] == [Outcome.ANSWERED, Outcome.CALLBACK_CONNECTED,
                                             Outcome.ANSWERED]
@@ -59,13 +43,13 @@ def test_the_answered_customer_is_taken_by_the_next_free_agent_before_later_call
 
 
 def test_agent_first_on_the_same_callers_ties_the_agent_up_dialling():
-    table = three_callers(OfferAtTheFront(), Callbacks(answer_p=1.0, answer_after_s=8.0))
+    table = run_three_callers(Callbacks(answer_p=1.0, answer_after_s=8.0), OfferAtTheFront())
     assert table.records()[2].wait_s == pytest.approx(108.0)
     assert table.callback_held_s is None  # nobody is held after answering there
 
 
 def test_a_missed_ring_costs_no_agent_time_and_is_retried_then_fails():
-    table = three_callers(OfferFirst(), Callbacks(answer_p=0.0, retries=2, ring_s=25.0))
+    table = run_three_callers(Callbacks(answer_p=0.0, retries=2, ring_s=25.0), OfferFirst())
     records = table.records()
     assert [r.outcome for r in records] == [Outcome.ANSWERED, Outcome.CALLBACK_FAILED,
                                             Outcome.ANSWERED]
