@@ -59,6 +59,8 @@ class InlineRunner(BoundedRunner):
     """The app's database work in the request's own thread, with no wall-clock deadline: a
     failing statement is still DatabaseUnavailable, as the routes expect."""
 
+    unbounded = True
+
     def run(self, work: Callable[[], object], deadline: Deadline, *, trip: bool = True
             ) -> object:
         try:

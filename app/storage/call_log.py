@@ -39,6 +39,7 @@ from hold_policies.estimate import QueueFlow
 log = logging.getLogger("holdwell.storage")
 T = TypeVar("T")
 REPLAY_EVERY_S = 0.5
+CLOSE_WAIT_S = 30.0
 BACKLOG_CHECK_S = 0.1
 """How long this process trusts "the journal is empty" before looking again (a stat per
 webhook showed in the throughput profile). Its own journaling is seen at once; another
@@ -84,6 +85,7 @@ class CallLogStore:
         self._backlog_checked_at = float("-inf")
         self._backlog = False
         self._replayer = OncePerProcess()
+        self._replayer_thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._steady = GroupCommit(self._steady_polls, name="holdwell-steady-polls")
 
@@ -175,6 +177,8 @@ class CallLogStore:
                 steady = SteadyPoll(command, decide)
                 polled = (self._steady_poll_alone(steady, deadline)
                           if self.engine.dialect.name == "postgresql"
+                          else self._steady.write_here(steady, deadline.expires)
+                          if self.runner.unbounded
                           else self._steady.submit(steady, deadline.expires))
                 if polled is not None:
                     return polled  # type: ignore[return-value]
@@ -280,12 +284,23 @@ class CallLogStore:
         """One replaying thread per process (after a fork the parent's thread is gone)."""
         if self.journal is None:
             return
-        self._replayer.ensure(lambda: threading.Thread(
-            target=_replay_forever, args=(weakref.ref(self), self._stop),
-            name="holdwell-journal", daemon=True).start())
+        self._replayer.ensure(self._start_replayer)
 
-    def close(self) -> None:
+    def _start_replayer(self) -> None:
+        self._replayer_thread = threading.Thread(
+            target=_replay_forever, args=(weakref.ref(self), self._stop),
+            name="holdwell-journal", daemon=True)
+        self._replayer_thread.start()
+
+    def close(self, timeout_s: float = CLOSE_WAIT_S) -> None:
+        """Stop the replayer and wait for a replay under way to end, so that whoever closes
+        the store can replay the rest itself and then remove the journal's folder."""
         self._stop.set()
+        thread = self._replayer_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout_s)
+            if thread.is_alive():
+                log.warning("the journal's replayer is still replaying after %.0f s", timeout_s)
 
 
 def _replay_forever(store_ref: weakref.ref, stop: threading.Event) -> None:

@@ -66,6 +66,10 @@ class BoundedRunner:
     (with a `cutoff` installed on the engine), or on a thread pool waited for at most the
     deadline's remainder."""
 
+    unbounded = False
+    """True for a runner without a wall-clock deadline (the emulator's, on a virtual clock):
+    work that would wait on another thread against the clock (group commit) runs here."""
+
     def __init__(self, workers: int = 8, cutoff: Cutoff | None = None) -> None:
         self.workers = workers
         self.cutoff = cutoff

@@ -51,6 +51,12 @@ class _Ticket:
         self.result: object = None
         self.error: BaseException | None = None
 
+    def outcome(self):  # noqa: ANN201 - the item's result, R
+        """The result the flusher handed over, or its error raised."""
+        if self.error is not None:
+            raise self.error
+        return self.result
+
 
 class GroupCommit(Generic[I, R]):
     """Hands items to one flushing thread per process and waits for their batch's result."""
@@ -72,9 +78,14 @@ class GroupCommit(Generic[I, R]):
         self._queue.put(ticket)
         if not ticket.ready.acquire(timeout=max(expires - time.monotonic(), 0.0)):
             raise DatabaseUnavailable("the write's batch was not committed within the budget")
-        if ticket.error is not None:
-            raise ticket.error
-        return ticket.result  # type: ignore[return-value]
+        return ticket.outcome()
+
+    def write_here(self, item: I, expires: float) -> R:
+        """The item written alone in the calling thread, with no wall-clock wait (for a
+        runner without a deadline: on a virtual clock a batch's wait would expire at random)."""
+        ticket = _Ticket(item, expires)
+        _write(self._flush_ref(), [ticket])
+        return ticket.outcome()
 
     def _ensure_flusher(self) -> None:
         """One flusher per process: a forked worker starts its own (threads do not follow)."""

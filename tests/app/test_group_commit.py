@@ -180,3 +180,23 @@ def test_the_flusher_answers_every_request_even_when_its_flush_breaks():
         batches.submit(6, time.monotonic() - 1)  # no time left: never written
     assert batches.submit(7, time.monotonic() + WAIT_S) == 14  # taken after 6 was dropped
     assert all(6 not in items for items in calls_seen)
+
+
+def test_without_a_wall_clock_budget_a_steady_poll_is_written_in_the_requests_thread(store):
+    """The emulator's runner has no deadline (its clock is virtual): a steady poll must not
+    wait on the flusher against the wall clock, or a slow machine journals it at random and
+    the same seed gives different calls (a CI run lost six of thirty that way)."""
+    from emulator.run import InlineRunner
+
+    store.runner = InlineRunner()
+    first_polls(store, ["CA0"])
+    threads: list[threading.Thread] = []
+
+    def slow(seen):
+        threads.append(threading.current_thread())
+        time.sleep(0.2)  # past the poll's whole budget
+        return seen, None
+
+    polled = store.poll(command("CA0", 60, 1), Deadline(0.05), slow)
+    assert polled is not None and polled[0].call.polls == 2
+    assert threads == [threading.current_thread()] and not store.journal.has_backlog()

@@ -156,3 +156,34 @@ def test_the_callbacks_worker_replays_the_journal(tmp_path, sqlite_url, monkeypa
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM calls")).scalar() == pending
     engine.dispose()
+
+
+def test_closing_the_store_waits_for_a_replay_under_way(tmp_path, sqlite_url, make_app):
+    """Whoever closes a store replays the rest and may then remove the journal's folder (the
+    emulator does): close() must not return while the replayer is still reading that folder.
+    (It did: the emulator's own replay found the lock taken and replayed nothing, and the
+    replayer then failed on the removed folder, leaving six calls out of the log.)"""
+    import threading
+    import time
+
+    from app.storage.call_log import CallLogStore
+
+    make_app(database_url=sqlite_url)  # migrates
+    engine = create_engine(sqlite_url)
+    store = CallLogStore(engine, journal=Journal(tmp_path / "journal"))
+    started, applied = threading.Event(), []
+
+    def slow_apply(command: c.Command, until: float | None = None) -> None:
+        started.set()
+        time.sleep(0.1)
+        applied.append(command)
+
+    store._apply = slow_apply  # noqa: SLF001 - the replay's one way into the database
+    for n in range(5):
+        store.journal.append(status(n))
+    store.ensure_replayer()
+    assert started.wait(10)
+    store.close()
+    assert applied == [status(n) for n in range(5)]  # the replay under way ran to its end
+    assert store.replay() == 0 and not store.journal.has_backlog()
+    engine.dispose()
