@@ -1,0 +1,164 @@
+"""What one hot statement costs through SQLAlchemy Core against the database driver's own cursor.
+
+    python benchmarks/bench_statement_cost.py [--db sqlite|postgres|both] [--rounds 7]
+        [--statements 2000]
+
+Why: a steady poll's count (`prepared.COUNT_STEADY_POLL`) is the one statement every waiting
+caller's every poll runs. Going around SQLAlchemy for it would mean compiling it once and
+binding its parameters by hand (SQLite stores datetimes as text through SQLAlchemy's type
+processors), a second way to talk to the database. This says what that would buy, per
+statement and per statement in its own transaction, so the choice rests on a number.
+
+Three ways, interleaved round after round in one process on one call's row:
+- `core`: `conn.execute(statement, params)`, as the app does;
+- `driver sql`: the statement compiled once, run with `conn.exec_driver_sql` (SQLAlchemy's
+  result and error handling, no compilation or parameter processing per call);
+- `dbapi cursor`: the same string on the driver's cursor (`conn.connection.cursor()`).
+It prints the median wall-clock microseconds per statement over the rounds, and the ratio to
+`core` (PostgreSQL's times include the round trip to the server on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Connection, Engine, create_engine, insert  # noqa: E402
+
+from app.storage.migrate import upgrade  # noqa: E402
+from app.storage.prepared import COUNT_STEADY_POLL  # noqa: E402
+from app.storage.schema import calls  # noqa: E402
+from tests.support.postgres import fresh_database  # noqa: E402
+
+CALL = "CA" + "0" * 32
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+Run = Callable[[Connection, int], object]
+
+
+@contextlib.contextmanager
+def database(kind: str) -> Iterator[str]:
+    if kind == "postgres":
+        with fresh_database() as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'holdwell.db'}"
+
+
+def params(n: int) -> dict[str, object]:
+    """The n-th poll of the call: a new QueueTime each time, so every statement counts one."""
+    return {"call": CALL, "entered": START, "position": None, "queue_time_s": float(n),
+            "now": START + timedelta(seconds=n), "last_position": 3}
+
+
+def ways(engine: Engine) -> dict[str, Run]:
+    """The statement run three ways; each returns the counted row."""
+    compiled = COUNT_STEADY_POLL.compile(dialect=engine.dialect)
+    sql = str(compiled)
+    processors = {name: bind.type.bind_processor(engine.dialect)
+                  for name, bind in compiled.binds.items()}
+
+    def driver_params(n: int) -> tuple | dict:
+        values = {**compiled.params, **params(n)}
+        values = {name: processors[name](value) if processors.get(name) else value
+                  for name, value in values.items()}
+        return tuple(values[name] for name in compiled.positiontup) if (
+            compiled.positiontup) else values
+
+    def core(conn: Connection, n: int) -> object:
+        return conn.execute(COUNT_STEADY_POLL, params(n)).first()
+
+    def driver_sql(conn: Connection, n: int) -> object:
+        return conn.exec_driver_sql(sql, driver_params(n)).first()
+
+    def dbapi_cursor(conn: Connection, n: int) -> object:
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, driver_params(n))
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    return {"core": core, "driver sql": driver_sql, "dbapi cursor": dbapi_cursor}
+
+
+def timed(engine: Engine, run: Run, first: int, count: int, *, own_transaction: bool) -> float:
+    """Microseconds per statement: all in one transaction, or each in its own."""
+    with engine.connect() as conn:
+        started = time.perf_counter()
+        if own_transaction:
+            for n in range(first, first + count):
+                with conn.begin():
+                    assert run(conn, n) is not None
+        else:
+            with conn.begin():
+                for n in range(first, first + count):
+                    assert run(conn, n) is not None
+        return (time.perf_counter() - started) / count * 1e6
+
+
+def measure(kind: str, rounds: int, count: int) -> dict[tuple[str, bool], list[float]]:
+    with database(kind) as url:
+        upgrade(url)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(insert(calls).values(
+                call_id=CALL, queue="support", policy="checkin", arm="", arrived_at=START,
+                entered_at=START, polls=1, announcements=0, callback_requested=False))
+        runs = ways(engine)
+        results: dict[tuple[str, bool], list[float]] = {}
+        n = 1
+        for round_ in range(rounds):
+            print(f"[{time.strftime('%H:%M:%S')}] {kind}: round {round_ + 1} of {rounds}",
+                  file=sys.stderr, flush=True)
+            for own_transaction in (False, True):
+                for name, run in runs.items():
+                    results.setdefault((name, own_transaction), []).append(
+                        timed(engine, run, n, count, own_transaction=own_transaction))
+                    n += count
+        engine.dispose()
+        return results
+
+
+def table(results: dict[str, dict[tuple[str, bool], list[float]]], rounds: int,
+          count: int) -> str:
+    lines = [f"One steady poll's count (prepared.COUNT_STEADY_POLL), {rounds} rounds of {count} "
+             "statements; wall-clock us per statement, median over rounds (range)",
+             f"{'database':<10} {'transaction':<18} {'way':<13} {'us/statement':>13} "
+             f"{'x core':>7}  range", "-" * 80]
+    for kind, measured in results.items():
+        for own_transaction in (False, True):
+            label = "one per statement" if own_transaction else "shared"
+            core = statistics.median(measured[("core", own_transaction)])
+            for (name, own), values in measured.items():
+                if own != own_transaction:
+                    continue
+                median = statistics.median(values)
+                lines.append(f"{kind:<10} {label:<18} {name:<13} {median:13.1f} "
+                             f"{median / core:7.2f}  {min(values):.1f}-{max(values):.1f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--statements", type=int, default=2000, help="per way, per round")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = {kind: measure(kind, args.rounds, args.statements) for kind in kinds}
+    print(table(results, args.rounds, args.statements))
+
+
+if __name__ == "__main__":
+    main()
