@@ -87,7 +87,7 @@ class CallLogStore:
         self._replayer = OncePerProcess()
         self._replayer_thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._steady = GroupCommit(self._steady_polls, name="holdwell-steady-polls")
+        self._steady = GroupCommit(self._steady_polls)
 
     # -- writing -------------------------------------------------------------------------
     def write(self, command: c.Command, deadline: Deadline) -> Written:

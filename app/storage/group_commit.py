@@ -2,37 +2,35 @@
 
 Why: on SQLite a steady poll paid for a transaction of its own (a pool checkout, a turn at
 the file's one write lock, BEGIN IMMEDIATE, COMMIT), and that, more than its statements, was
-its database cost under load (issue 11's throughput profile). Here requests hand their work to
-one flushing thread per process; whatever arrives while a batch is being written goes into the
-next batch, written in one transaction, so a busy line shares each transaction among many
-callers and a quiet one writes each request at once. A request still answers only once its
-own write is durable. (PostgreSQL takes writes concurrently; there, with the Procfile's four
-threads a worker, batches held one or two polls and each paid BEGIN and COMMIT round trips a
-lone autocommit statement does not: app.storage.call_log keeps its steady polls alone.)
+its database cost under load (issue 11's throughput profile). Here the requests take turns
+as the leader: a request that finds no batch being written writes its own at once, in its
+own thread, with whatever else is waiting; requests arriving meanwhile wait, and when the
+leader is done the first of them to wake writes all of theirs as the next batch. So a busy
+line shares each transaction among many callers and a quiet one writes each request at once
+with no handoff to another thread. A request still answers only once its own write is
+durable. (PostgreSQL takes writes concurrently; there, with the Procfile's four threads a
+worker, batches held one or two polls and each paid BEGIN and COMMIT round trips a lone
+autocommit statement does not: app.storage.call_log keeps its steady polls alone.)
 
-A request waits at most until its deadline. A batch left waiting past every member's deadline
-is dropped unwritten (its requests have answered without it and journaled their writes); a
-batch under way may still commit after one member gave up, which is why only idempotent work
-is batched (dedupe keys: a journaled copy applied later changes nothing).
+A request waits at most until its deadline. One still waiting then leaves the queue
+unwritten (it answers without its write and journals it); one whose batch is under way may
+see that batch commit after it gave up, which is why only idempotent work is batched
+(dedupe keys: a journaled copy applied later changes nothing).
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from app.storage.deadline import DatabaseUnavailable
-from app.storage.per_process import OncePerProcess
 
 I = TypeVar("I")  # noqa: E741 - the item a request hands over
 R = TypeVar("R")
 MAX_BATCH = 64
-IDLE_CHECK_S = 1.0
-"""How often an idle flusher looks whether its owner is gone (then it ends)."""
+LATE = "the write's batch was not committed within the budget"
 
 Flush = Callable[[Sequence[I], float], Sequence["R | BaseException"]]
 """Writes a batch before a monotonic deadline: one result per item, in order (an exception
@@ -41,104 +39,95 @@ the whole batch."""
 
 
 class _Ticket:
-    __slots__ = ("error", "expires", "item", "ready", "result")
+    __slots__ = ("done", "error", "expires", "item", "result")
 
     def __init__(self, item: object, expires: float) -> None:
         self.item = item
         self.expires = expires
-        self.ready = threading.Lock()
-        self.ready.acquire()  # released by the flusher when the result is in
+        self.done = False
         self.result: object = None
         self.error: BaseException | None = None
 
     def outcome(self):  # noqa: ANN201 - the item's result, R
-        """The result the flusher handed over, or its error raised."""
+        """The result its batch handed over, or its error raised."""
         if self.error is not None:
             raise self.error
+        if not self.done:
+            raise DatabaseUnavailable(LATE)
         return self.result
 
 
 class GroupCommit(Generic[I, R]):
-    """Hands items to one flushing thread per process and waits for their batch's result."""
+    """Writes items in batches, each batch by the request that leads it, in its own thread."""
 
-    def __init__(self, flush: Callable[[Sequence[I], float], Sequence[R | BaseException]],
-                 *, max_batch: int = MAX_BATCH, name: str = "holdwell-group-commit") -> None:
-        self._flush_ref = weakref.WeakMethod(flush) if hasattr(flush, "__self__") else (
-            lambda: flush)
+    def __init__(self, flush: Flush, *, max_batch: int = MAX_BATCH) -> None:
+        self._flush = flush
         self.max_batch = max_batch
-        self.name = name
-        self._queue: queue.SimpleQueue[_Ticket] = queue.SimpleQueue()
-        self._flusher = OncePerProcess()
+        self._turn = threading.Condition()
+        self._pending: list[_Ticket] = []  # waiting for a batch, oldest first
+        self._leading = False
 
     def submit(self, item: I, expires: float) -> R:
         """The item's result once its batch is committed; DatabaseUnavailable if that is not
         before `expires` (monotonic seconds), or the batch's own error."""
-        self._ensure_flusher()
         ticket = _Ticket(item, expires)
-        self._queue.put(ticket)
-        if not ticket.ready.acquire(timeout=max(expires - time.monotonic(), 0.0)):
-            raise DatabaseUnavailable("the write's batch was not committed within the budget")
+        with self._turn:
+            self._pending.append(ticket)
+            while self._leading and not ticket.done:
+                remaining = ticket.expires - time.monotonic()
+                if remaining <= 0:
+                    if ticket in self._pending:  # never taken: nothing of it is written
+                        self._pending.remove(ticket)
+                    raise DatabaseUnavailable(LATE)
+                self._turn.wait(remaining)
+            if ticket.done:
+                return ticket.outcome()
+            self._leading = True
+        try:
+            self._lead(ticket)
+        finally:
+            with self._turn:
+                self._leading = False
+                self._turn.notify_all()
         return ticket.outcome()
 
     def write_here(self, item: I, expires: float) -> R:
-        """The item written alone in the calling thread, with no wall-clock wait (for a
-        runner without a deadline: on a virtual clock a batch's wait would expire at random)."""
+        """The item written alone, never waiting on another request (for a runner without a
+        wall-clock deadline: on a virtual clock a wait against the real one expires at random)."""
         ticket = _Ticket(item, expires)
-        _write(self._flush_ref(), [ticket])
+        _write(self._flush, [ticket], expires)
         return ticket.outcome()
 
-    def _ensure_flusher(self) -> None:
-        """One flusher per process: a forked worker starts its own (threads do not follow)."""
-        self._flusher.ensure(self._start_flusher)
-
-    def _start_flusher(self) -> None:
-        self._queue = queue.SimpleQueue()  # nothing the parent queued is ours to answer
-        threading.Thread(target=_flush_forever,
-                         args=(self._flush_ref, self._queue, self.max_batch),
-                         name=self.name, daemon=True).start()
-
-
-def _flush_forever(flush_ref: Callable[[], Flush | None], tickets: queue.SimpleQueue,
-                   max_batch: int) -> None:
-    """Take whatever waits, write it as one batch, hand each request its result; ends when
-    the owner of `flush` is gone."""
-    while True:
-        try:
-            first = tickets.get(timeout=IDLE_CHECK_S)
-        except queue.Empty:
-            if flush_ref() is None:
-                return
-            continue
-        batch = [first]
-        while len(batch) < max_batch:
-            try:
-                batch.append(tickets.get_nowait())
-            except queue.Empty:
-                break
-        now = time.monotonic()
-        live = [ticket for ticket in batch if ticket.expires > now]
-        flush = flush_ref()
-        if flush is None:
-            return
-        if live:
-            _write(flush, live)
-        del flush
+    def _lead(self, own: _Ticket) -> None:
+        """Write what waits, batch after batch, until `own` is written or out of time."""
+        while not own.done and time.monotonic() < own.expires:
+            with self._turn:
+                batch = self._pending[:self.max_batch]
+                del self._pending[:self.max_batch]
+            now = time.monotonic()
+            live = [ticket for ticket in batch if ticket.expires > now]
+            if live:
+                _write(self._flush, live, max(ticket.expires for ticket in live))
+            with self._turn:
+                self._turn.notify_all()  # the batch's requests answer now, not when we step down
+        with self._turn:
+            if own in self._pending:
+                self._pending.remove(own)
 
 
-def _write(flush: Flush, live: list[_Ticket]) -> None:
-    """Every ticket is answered, whatever `flush` does (the flusher must outlive it)."""
+def _write(flush: Flush, live: list[_Ticket], expires: float) -> None:
+    """Every ticket gets its result or its error, whatever `flush` does."""
     try:
-        results = list(flush([ticket.item for ticket in live], max(t.expires for t in live)))
+        results = list(flush([ticket.item for ticket in live], expires))
         if len(results) != len(live):
             raise RuntimeError(f"a batch of {len(live)} got {len(results)} results")
-    except BaseException as error:  # noqa: BLE001 - handed to every waiting request
+    except BaseException as error:  # noqa: BLE001 - handed to every request of the batch
         for ticket in live:
-            ticket.error = error
-            ticket.ready.release()
+            ticket.error, ticket.done = error, True
         return
     for ticket, result in zip(live, results, strict=True):
         if isinstance(result, BaseException):
             ticket.error = result
         else:
             ticket.result = result
-        ticket.ready.release()
+        ticket.done = True

@@ -1,8 +1,8 @@
 """Background threads started once per process, and again in a forked child.
 
 gunicorn forks its workers after create_app, and threads do not follow a fork: a thread the
-parent started (the cutoff's watchdog, the journal's replayer, the group commit's flusher) is
-not running in the worker, so each is started on first use in every process that needs it.
+parent started (the cutoff's watchdog, the journal's replayer) is not running in the worker,
+so each is started on first use in every process that needs it.
 """
 
 from __future__ import annotations

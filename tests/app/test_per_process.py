@@ -1,7 +1,7 @@
 """A background thread is started once per process, and again in a forked worker.
 
 Why: gunicorn forks its workers after create_app, and threads do not follow a fork; the
-cutoff's watchdog, the journal's replayer and the group commit's flusher rely on this.
+cutoff's watchdog and the journal's replayer rely on this.
 """
 
 from __future__ import annotations
