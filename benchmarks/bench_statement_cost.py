@@ -21,12 +21,11 @@ It prints the median wall-clock microseconds per statement over the rounds, and 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import itertools
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,21 +37,12 @@ from sqlalchemy import Connection, Engine, create_engine, insert  # noqa: E402
 from app.storage.migrate import upgrade  # noqa: E402
 from app.storage.prepared import COUNT_STEADY_POLL  # noqa: E402
 from app.storage.schema import calls  # noqa: E402
-from tests.support.postgres import fresh_database  # noqa: E402
+from benchmarks.bench_request_cost import database, log  # noqa: E402
 
 CALL = "CA" + "0" * 32
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 Run = Callable[[Connection, int], object]
-
-
-@contextlib.contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "postgres":
-        with fresh_database() as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'holdwell.db'}"
+TRANSACTION = {False: "shared", True: "one per statement"}
 
 
 def params(n: int) -> dict[str, object]:
@@ -119,8 +109,7 @@ def measure(kind: str, rounds: int, count: int) -> dict[tuple[str, bool], list[f
         results: dict[tuple[str, bool], list[float]] = {}
         n = 1
         for round_ in range(rounds):
-            print(f"[{time.strftime('%H:%M:%S')}] {kind}: round {round_ + 1} of {rounds}",
-                  file=sys.stderr, flush=True)
+            log(f"{kind}: round {round_ + 1} of {rounds}")
             for own_transaction in (False, True):
                 for name, run in runs.items():
                     results.setdefault((name, own_transaction), []).append(
@@ -136,16 +125,13 @@ def table(results: dict[str, dict[tuple[str, bool], list[float]]], rounds: int,
              "statements; wall-clock us per statement, median over rounds (range)",
              f"{'database':<10} {'transaction':<18} {'way':<13} {'us/statement':>13} "
              f"{'x core':>7}  range", "-" * 80]
-    for kind, measured in results.items():
-        for own_transaction in (False, True):
-            label = "one per statement" if own_transaction else "shared"
-            core = statistics.median(measured[("core", own_transaction)])
-            for (name, own), values in measured.items():
-                if own != own_transaction:
-                    continue
-                median = statistics.median(values)
-                lines.append(f"{kind:<10} {label:<18} {name:<13} {median:13.1f} "
-                             f"{median / core:7.2f}  {min(values):.1f}-{max(values):.1f}")
+    for (kind, measured), own in itertools.product(results.items(), (False, True)):
+        medians = {way: statistics.median(values) for (way, shared), values in measured.items()
+                   if shared == own}
+        for way, median in medians.items():
+            values = measured[(way, own)]
+            lines.append(f"{kind:<10} {TRANSACTION[own]:<18} {way:<13} {median:13.1f} "
+                         f"{median / medians['core']:7.2f}  {min(values):.1f}-{max(values):.1f}")
     return "\n".join(lines)
 
 
