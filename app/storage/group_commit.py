@@ -99,20 +99,24 @@ class GroupCommit(Generic[I, R]):
         return ticket.outcome()
 
     def _lead(self, own: _Ticket) -> None:
-        """Write what waits, batch after batch, until `own` is written or out of time."""
-        while not own.done and time.monotonic() < own.expires:
+        """Write what waits, batch after batch, until `own` is written or out of time. Each
+        batch is written by `own`'s deadline: the leader's request must answer in its budget
+        too (a later member cut short journals its write, as it would at its own deadline)."""
+        try:
+            while not own.done and time.monotonic() < own.expires:
+                with self._turn:
+                    batch = self._pending[:self.max_batch]
+                    del self._pending[:self.max_batch]
+                now = time.monotonic()
+                live = [ticket for ticket in batch if ticket.expires > now]
+                if live:
+                    _write(self._flush, live, own.expires)
+                with self._turn:
+                    self._turn.notify_all()  # its requests answer now, not when we step down
+        finally:
             with self._turn:
-                batch = self._pending[:self.max_batch]
-                del self._pending[:self.max_batch]
-            now = time.monotonic()
-            live = [ticket for ticket in batch if ticket.expires > now]
-            if live:
-                _write(self._flush, live, max(ticket.expires for ticket in live))
-            with self._turn:
-                self._turn.notify_all()  # the batch's requests answer now, not when we step down
-        with self._turn:
-            if own in self._pending:
-                self._pending.remove(own)
+                if own in self._pending:  # out of time before its batch: never written
+                    self._pending.remove(own)
 
 
 def _write(flush: Flush, live: list[_Ticket], expires: float) -> None:

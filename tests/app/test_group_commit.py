@@ -258,3 +258,23 @@ def test_many_requests_at_once_each_get_their_own_result_and_none_is_written_twi
     assert {n for n in answers if answers[n] is not None} <= set(written)
     assert all(answers[n] is not None for n in budgets if budgets[n] == WAIT_S)
     assert max(sizes) > 1 and max(sizes) <= 5
+
+
+def test_the_request_leading_a_batch_answers_by_its_own_deadline():
+    """The leader writes in its own thread, so its batch must not run to a later member's
+    deadline: with the file locked, a 0.3 s leader waited out a 2 s follower's budget (the
+    batch then carried the latest deadline of its members)."""
+    from app.storage.group_commit import _Ticket
+
+    def locked_file(items, expires):
+        time.sleep(max(expires - time.monotonic(), 0))  # waits on the lock to the deadline
+        raise DatabaseUnavailable("database is locked")
+
+    batches = GroupCommit(locked_file)
+    later = _Ticket("later", time.monotonic() + 2.0)
+    batches._pending.append(later)  # noqa: SLF001 - a request already waiting, deterministically
+    started = time.monotonic()
+    with pytest.raises(DatabaseUnavailable):
+        batches.submit("leader", started + 0.3)
+    assert time.monotonic() - started < 0.3 + 0.5
+    assert later.done and isinstance(later.error, DatabaseUnavailable)  # it journals its write
