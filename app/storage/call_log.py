@@ -56,7 +56,9 @@ class Written(NamedTuple):
 
 @dataclass(frozen=True)
 class SteadyPoll:
-    """A poll handed to the group commit, with the route's decision to make on its view."""
+    """A poll handed to the group commit, with the route's decision to make on its view.
+    `decide` may run in another request's thread (the one leading the batch): it must use
+    only what it closed over, never Flask's request, `g` or `current_app`."""
 
     command: c.NotePoll
     decide: Callable[[Poll], tuple[object, c.Announce | None]]

@@ -278,3 +278,44 @@ def test_the_request_leading_a_batch_answers_by_its_own_deadline():
         batches.submit("leader", started + 0.3)
     assert time.monotonic() - started < 0.3 + 0.5
     assert later.done and isinstance(later.error, DatabaseUnavailable)  # it journals its write
+
+
+def test_the_wait_routes_decision_needs_no_request_context(make_app):
+    """A follower's decision runs in the leader's thread, under the leader's request: the
+    route's `decide` must read only what it closed over, or it would answer one caller with
+    another's request. Here every steady poll's batch is written in a thread with no Flask
+    context at all, where reading `request`, `g` or `current_app` raises."""
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+
+    app = make_app()
+    store = app.extensions["holdwell"].store
+    outcomes: list[object] = []
+
+    def elsewhere(item, expires):
+        def run():
+            try:
+                outcomes.append(store._steady.write_here(item, expires))  # noqa: SLF001
+            except Exception as error:  # noqa: BLE001 - what the test looks at
+                outcomes.append(error)
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(WAIT_S)
+        if isinstance(outcomes[-1], Exception):
+            raise outcomes[-1]
+        return outcomes[-1]
+
+    store._steady.submit = elsewhere  # noqa: SLF001 - the batch's leader is another thread
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "+14155550100"})
+    for queue_time in ("0", "60", "120"):
+        answer = twilio.post("/voice/wait?queue=support&policy=checkin",
+                             {"CallSid": sid("CA1"), "QueuePosition": "3",
+                              "QueueTime": queue_time, "CurrentQueueSize": "3",
+                              "AvgQueueTime": "0", "QueueSid": "QU" + "0" * 32})
+        assert answer.status_code == 200
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes)
+    assert len([outcome for outcome in outcomes if outcome is not None]) == 2  # the steady two
+    with store.engine.connect() as conn:
+        assert conn.execute(select(calls.c.polls).where(
+            calls.c.call_id == sid("CA1"))).scalar_one() == 3
