@@ -176,12 +176,7 @@ class CallLogStore:
 
         try:
             if not command.episode and not self.runner.is_down():
-                steady = SteadyPoll(command, decide)
-                polled = (self._steady_poll_alone(steady, deadline)
-                          if self.engine.dialect.name == "postgresql"
-                          else self._steady.write_here(steady, deadline.expires)
-                          if self.runner.unbounded
-                          else self._steady.submit(steady, deadline.expires))
+                polled = self._write_steady(SteadyPoll(command, decide), deadline)
                 if polled is not None:
                     return polled  # type: ignore[return-value]
             return self.runner.run(work, deadline)
@@ -190,6 +185,15 @@ class CallLogStore:
             if self.journal is not None:
                 self._journal(command)
             return None
+
+    def _write_steady(self, steady: SteadyPoll, deadline: Deadline) -> object:
+        """PostgreSQL: alone, outside any transaction. SQLite: group-committed, or written
+        here when the runner has no wall-clock deadline (the emulator's virtual clock)."""
+        if self.engine.dialect.name == "postgresql":
+            return self._steady_poll_alone(steady, deadline)
+        if self.runner.unbounded:
+            return self._steady.write_here(steady, deadline.expires)
+        return self._steady.submit(steady, deadline.expires)
 
     def _steady_polls(self, polls: Sequence[SteadyPoll], expires: float) -> list[object]:
         """SQLite: group commit (app.storage.group_commit) of steady polls: their counts, what
