@@ -7,8 +7,8 @@ reports and exports run on them afterwards.
 The app's database work runs inline here (`InlineRunner`), not on its thread pool against a
 0.5 s wall-clock budget: on a virtual clock that budget means nothing, and on a busy machine
 it expired at random, journaling writes and tripping the breaker, so the same seed gave
-different calls. For the same reason SQLite's steady polls are written here rather than
-handed to the group commit's flushing thread, whose wait runs against the wall clock
+different calls. For the same reason SQLite's steady polls are written here, never waiting
+against the wall clock for a group-commit batch another request leads
 (`BoundedRunner.unbounded`). The budget, the group commit and the journal have their own
 fault tests (tests/app).
 """
