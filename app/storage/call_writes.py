@@ -168,8 +168,8 @@ def announce_at_once(conn: Connection, command: c.Announce) -> None:
             announce(conn, command)
         return
     key, data = _announced(command)
-    _, counted = _count_announcement(command)
-    counted_on = conn.execute(ANNOUNCE_AT_ONCE[command.announced_wait_s is not None], {
+    statement, counted = _count_announcement(command)
+    counted_on = conn.execute(ANNOUNCE_AT_ONCE[statement], {
         **counted, "fact_key": key, "fact_queue": command.queue,
         "fact_event": Event.ANNOUNCE.value, "fact_policy": command.policy,
         "fact_arm": command.arm, "queue_time_s": command.queue_time_s,

@@ -198,6 +198,6 @@ def _said_at_once(count: Update) -> Update:
         calls.c.call_id)
 
 
-ANNOUNCE_AT_ONCE = {False: _said_at_once(COUNT_ANNOUNCEMENT),
-                    True: _said_at_once(COUNT_FIRST_ESTIMATE)}
-"""Keyed by whether the check-in announced a wait (its first is kept on the row)."""
+ANNOUNCE_AT_ONCE = {count: _said_at_once(count)
+                    for count in (COUNT_ANNOUNCEMENT, COUNT_FIRST_ESTIMATE)}
+"""Keyed by the statement that counts the check-in alone (call_writes chooses it)."""
