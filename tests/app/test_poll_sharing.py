@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine
 
-from app.storage import call_log
 from app.storage import commands as c
 from app.storage.call_log import CallLogStore
 from app.storage.deadline import Deadline
@@ -103,16 +102,37 @@ def test_a_callers_place_is_counted_for_them_on_every_poll_on_any_host(hosts):
     assert poll(here, "CA1", NOW + timedelta(seconds=10.5), 10.5).callbacks_ahead == 0
 
 
-def test_a_journal_another_process_started_holds_writes_back_within_the_check(
-        url, tmp_path, monkeypatch):
+def test_a_journal_another_process_started_holds_writes_back_at_once(url, tmp_path):
     folder = tmp_path / "journal"
     here = CallLogStore(create_engine(url), journal=Journal(folder))
     elsewhere = Journal(folder)
     begin(here, "CA1", NOW)
     assert not here._behind_journal()
     elsewhere.append(c.CallStatus(call_id=sid("CA9"), now=NOW, status="completed"))
-    monkeypatch.setattr(call_log, "BACKLOG_CHECK_S", 0.0)  # the check is due
     assert here.write(c.CallStatus(call_id=sid("CA1"), now=NOW, status="ringing"),
                       Deadline.unbounded()).stored is False  # queued behind the backlog
     here.close()
     here.engine.dispose()
+
+
+def test_a_poll_another_worker_journaled_still_counts_when_the_next_poll_comes_here(
+        url, tmp_path):
+    """One worker journals a caller's first poll (its database call failed); the caller's
+    next poll reaches the other worker of the host, which had just found the journal empty.
+    Both polls must count, as they would have without the failure: a poll applied before an
+    earlier one is journaled behind it, not counted first (the earlier one would then be
+    older than the last counted, and lost)."""
+    folder = tmp_path / "journal"
+    here, there = (CallLogStore(create_engine(url), journal=Journal(folder)) for _ in range(2))
+    begin(here, "CA1", NOW)
+    assert not there._behind_journal()  # it looked a moment ago: nothing waited then
+    here._journal(c.NotePoll(call_id=sid("CA1"), now=NOW, queue=QUEUE, policy="checkin",
+                             queue_time_s=0, position=1))
+    assert there.poll(c.NotePoll(call_id=sid("CA1"), now=NOW + timedelta(seconds=60),
+                                 queue=QUEUE, policy="checkin", queue_time_s=60, position=1),
+                      Deadline.unbounded(), lambda seen: (None, None)) is None  # journaled
+    assert here.replay() == 2
+    assert poll(here, "CA1", NOW + timedelta(seconds=120), 120).call.polls == 3
+    for store in (here, there):
+        store.close()
+        store.engine.dispose()
