@@ -20,6 +20,7 @@ from app.storage import (
     voicemail_writes,
 )
 from app.storage.commands import Command
+from app.storage.locks import hold_call
 
 WRITES = {**call_writes.WRITES, **callback_writes.WRITES, **closed_writes.WRITES,
           **returning_writes.WRITES, **voicemail_writes.WRITES, **reason_writes.WRITES,
@@ -27,5 +28,7 @@ WRITES = {**call_writes.WRITES, **callback_writes.WRITES, **closed_writes.WRITES
 
 
 def apply(conn: Connection, command: Command) -> Any:
-    """Apply one command in the caller's transaction; applying it again changes nothing."""
+    """Apply one command in the caller's transaction, holding its call's lock until that
+    ends (app.storage.locks); applying it again changes nothing."""
+    hold_call(conn, command.call_id)
     return WRITES[type(command)](conn, command)

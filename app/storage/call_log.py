@@ -30,6 +30,7 @@ from app.storage.db import WriterTurns, begin_write
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
+from app.storage.locks import hold_call
 from app.storage.per_process import OncePerProcess
 from app.storage.prepared import CALL, CALLBACKS_AHEAD
 from app.storage.queue_flow import QueueFlows
@@ -157,6 +158,7 @@ class CallLogStore:
         def work() -> tuple[Poll, T]:
             seen: list[Poll] = []
             with self._writing(deadline.expires) as conn:
+                hold_call(conn, command.call_id)  # first, as apply takes it: one lock order
                 note_poll(conn, command, lambda call, ahead: seen.append(
                     self._poll_view(conn, call, command.now, ahead, command.rejoins)))
                 decided, announcement = decide(seen[0])

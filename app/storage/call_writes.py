@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Update, update
 from app.storage import audit
 from app.storage import commands as c
 from app.storage.callback_admin import cancel_pending
-from app.storage.events import insert_once, log_event
+from app.storage.events import insert_once, inserted_once, log_event
 from app.storage.facts import ANY_FACT, append_fact, ensure_call, log_entry, project
 from app.storage.prepared import (
     ANNOUNCE_AT_ONCE,
@@ -39,10 +39,10 @@ ERROR_RESULTS = ("error", "system-error", "queue-full")
 
 
 def begin_call(conn: Connection, command: c.BeginCall) -> None:
-    inserted = conn.execute(insert_once(conn, calls, "call_id"), {
-        "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
-        "arm": command.arm, "from_number": command.from_number, "arrived_at": command.now})
-    if inserted.rowcount != 1:  # a later webhook overtook this one and made the row
+    if not inserted_once(conn, calls, "call_id", {
+            "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
+            "arm": command.arm, "from_number": command.from_number,
+            "arrived_at": command.now}):  # a later webhook overtook this one and made the row
         label_call(conn, command)
     elif conn.execute(ANY_FACT, {"call": command.call_id}).first() is not None:
         project(conn, command.call_id)  # a status callback overtook the call's first request

@@ -7,11 +7,10 @@ queue, which agents drain before anything else; the promise is kept when an agen
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from app.storage.callback_queue import (
     OLDEST_ELIGIBLE,
@@ -21,6 +20,7 @@ from app.storage.callback_queue import (
     with_call_labels,
 )
 from app.storage.db import as_utc, begin_write
+from app.storage.locks import hold
 from app.storage.prepared import param
 from app.storage.reason_writes import LOOK_AHEAD, briefed_elsewhere
 from app.storage.schema import call_events, callbacks
@@ -72,9 +72,7 @@ def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Ca
     count and the claim one step for every watcher (SQLite's writer lock already does)."""
     with engine.begin() as conn:
         begin_write(conn, None)  # SQLite: the file's write lock from the start
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                         {"key": zlib.crc32(f"customer-first:{queue}".encode())})
+        hold(conn, f"holdwell-customer-first:{queue}")
         rung = conn.execute(select(func.count()).select_from(callbacks).where(
             callbacks.c.queue == queue, IN_HAND)).scalar_one()
         if rung >= at_once:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
 from app.storage import commands as c
 from app.storage.call_writes import begin_call
 from app.storage.events import insert_once
 from app.storage.facts import append_fact, ensure_call, project
+from app.storage.locks import hold
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.schema import callbacks
@@ -49,9 +50,7 @@ def book_callback(conn: Connection, command: c.BookCallback) -> bool:
     """True if the callback is booked (now, or by an earlier try of the same request); False
     if the opening's cap is reached."""
     due = datetime.fromisoformat(command.due_at)
-    if conn.dialect.name == "postgresql":  # bookings for one opening queue up here
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                     {"key": f"holdwell-closed:{command.queue}:{command.due_at}"})
+    hold(conn, f"holdwell-closed:{command.queue}:{command.due_at}")  # one opening's bookings
     if conn.execute(ALREADY, {"call": command.call_id}).first() is not None:
         return True  # a retried request: booked already
     hold_number(conn, command.queue, command.number)

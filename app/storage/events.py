@@ -49,16 +49,22 @@ def log_event(
         "event": event, "policy": policy, "arm": arm, "position": position, "wait_s": wait_s,
         "data": json.dumps(dict(data or {}), sort_keys=True),
     }
-    if conn.dialect.name == "sqlite":  # sqlite3's rowcount is exact, and cheaper than RETURNING
-        return conn.execute(insert_once(conn, call_events, "dedupe_key"), values).rowcount == 1
-    return conn.execute(_returning_id(conn.dialect.name), values).first() is not None
+    return inserted_once(conn, call_events, "dedupe_key", values)
+
+
+def inserted_once(conn: Connection, table: Table, key: str, values: Mapping[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on `key`; True if this inserted the row.
+
+    psycopg reports rowcount -1 for such an INSERT, so `rowcount == 1` said "already there"
+    for every new row on PostgreSQL (a call whose status callback came first was never
+    ended): there the new row's key is returned instead. sqlite3's rowcount is exact, and
+    cheaper than RETURNING.
+    """
+    if conn.dialect.name == "sqlite":
+        return conn.execute(insert_once(conn, table, key), values).rowcount == 1
+    return conn.execute(_returning_key(conn.dialect.name, table, key), values).first() is not None
 
 
 @cache
-def _returning_id(dialect_name: str) -> Insert:
-    """The event insert returning the new id, the reliable sign of a new row elsewhere.
-
-    psycopg reports rowcount -1 for an INSERT whose primary key SQLAlchemy fetches, so
-    `rowcount == 1` said "already there" for every event on PostgreSQL.
-    """
-    return _insert_once(dialect_name, call_events, "dedupe_key").returning(call_events.c.id)
+def _returning_key(dialect_name: str, table: Table, key: str) -> Insert:
+    return _insert_once(dialect_name, table, key).returning(table.c[key])

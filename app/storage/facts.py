@@ -26,6 +26,8 @@ from hold_policies.records import Event, Outcome
 FACTS = select(call_events.c.time, call_events.c.event, call_events.c.wait_s,
                call_events.c.position, call_events.c.data
                ).where(call_events.c.call_id == param("call", call_events.c.call_id))
+LOCK_ROW = select(calls.c.call_id).where(THIS_CALL).with_for_update()
+"""PostgreSQL: the row, locked before its facts are read (see `project`)."""
 ANY_FACT = select(call_events.c.id).where(
     call_events.c.call_id == param("call", call_events.c.call_id)).limit(1)
 PROJECTED = ("outcome", "wait_s", "answered_at", "ended_at", "departed_at", "announcements",
@@ -105,7 +107,14 @@ def facts_of(conn: Connection, call_id: str) -> list[Fact]:
 
 
 def project(conn: Connection, call_id: str) -> None:
-    """Rebuild the call's row from all its facts: the only place an outcome is set."""
+    """Rebuild the call's row from all its facts: the only place an outcome is set.
+
+    On PostgreSQL the row is locked before the facts are read: a steady poll's check-in
+    (call_writes.announce_at_once) counts itself on the row in one statement without the
+    call's lock, and a projection that read the facts before that committed would write
+    back a count without it."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(LOCK_ROW, {"call": call_id})
     facts = facts_of(conn, call_id)
     decided = outcome_of(facts)
     values: dict[str, Any] = {

@@ -7,18 +7,17 @@ transaction-scoped advisory lock; SQLite serialises writers itself.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, literal, select, text
+from sqlalchemy import Connection, literal, select
 
 from app.storage.callback_queue import OUTSTANDING
+from app.storage.locks import hold
 from app.storage.prepared import param
 from app.storage.schema import callbacks
 
 
 def hold_number(conn: Connection, queue: str, number: str) -> None:
     """Until this transaction ends, no other booking for this number in this queue runs."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                     {"key": f"holdwell-callback:{queue}:{number}"})
+    hold(conn, f"holdwell-callback:{queue}:{number}")
 
 
 OUTSTANDING_FOR = select(callbacks.c.call_id).where(
