@@ -1,9 +1,10 @@
 """`GET /healthz`: is this instance able to keep its promises? For load balancers and people.
 
 No signature and no secrets: it says whether the database answers (within the webhook
-budget), whether its schema is at the revision this code needs, and how many journaled
-writes wait to be replayed. 200 when all is well, 503 when the database is unreachable or
-its schema is behind (the journal keeps callers safe meanwhile, but someone should look).
+budget), whether its schema is at the revision this code needs, how many journaled writes
+wait to be replayed and how many were set aside as never applicable. 200 when all is well,
+503 when the database is unreachable or its schema is behind (the journal keeps callers safe
+meanwhile, but someone should look).
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ def healthz() -> Response:
     svc = services()
     store = svc.store
     store.ensure_replayer()  # a worker that only ever answers health checks still replays
-    body: dict[str, object] = {"journal_backlog": store.journal.backlog() if store.journal
-                               else 0, "schema_head": head_revision()}
+    journal = store.journal
+    body: dict[str, object] = {"journal_backlog": journal.backlog() if journal else 0,
+                               "journal_set_aside": journal.set_aside() if journal else 0,
+                               "schema_head": head_revision()}
     deadline = Deadline(svc.settings.db_budget_s)
     try:
         store.read(lambda conn: conn.execute(text("SELECT 1")).scalar(), deadline, trip=False)

@@ -20,7 +20,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager
 from typing import Protocol, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 
 class Fired(Protocol):
@@ -41,6 +47,17 @@ BREAKER_S = 1.0  # after a failure, skip the database this long before trying ag
 
 class DatabaseUnavailable(RuntimeError):
     """The database did not answer within the budget (or just failed): answer without it."""
+
+
+OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or used now (refused, dropped,
+    locked, timed out), so the same write may succeed later. Any other database error (a
+    value too long for its column, a broken constraint) is the write's own and would fail
+    again: it must neither trip the breaker nor hold up a journal behind it."""
+    return isinstance(error, OUTAGES)
 
 
 class Deadline:
@@ -107,6 +124,8 @@ class BoundedRunner:
             raise DatabaseUnavailable(f"database did not answer within "
                                       f"{deadline.budget_s:.2f} s") from None
         except SQLAlchemyError as error:
+            if not is_outage(error):
+                raise
             if trip:
                 self.trip(type(error).__name__)
             raise DatabaseUnavailable(str(error).splitlines()[0]) from error
@@ -120,6 +139,8 @@ class BoundedRunner:
                     self.trip(str(error))
                 raise
             except SQLAlchemyError as error:
+                if not (watch.fired or is_outage(error)):
+                    raise
                 why = (f"no answer within {deadline.budget_s:.2f} s" if watch.fired
                        else type(error).__name__)
                 if trip:

@@ -19,9 +19,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from app.storage.commands import Command, from_json
+from app.storage.deadline import is_outage
 
 log = logging.getLogger("holdwell.journal")
 
@@ -68,6 +67,14 @@ class Journal:
             journal.seek(self._cursor(os.fstat(journal.fileno()).st_size))
             return sum(1 for line in journal if line.strip())
 
+    def set_aside(self) -> int:
+        """How many commands were set aside as never applicable (someone should look)."""
+        try:
+            with open(self.rejected_path, "rb") as rejected:
+                return sum(1 for line in rejected if line.strip())
+        except FileNotFoundError:
+            return 0
+
     # -- replaying -------------------------------------------------------------------------
     def replay(self, apply: Callable[[Command], object]) -> int:
         """Apply pending commands in order until done or the database fails; returns how many
@@ -89,12 +96,12 @@ class Journal:
                     break  # being written right now: next round
                 try:
                     apply(from_json(raw.decode()))
-                except SQLAlchemyError as error:
-                    log.info("journal replay paused at byte %d: %s", offset,
-                             str(error).splitlines()[0])
-                    break
                 except Exception as error:  # noqa: BLE001 - a poison line must not block the rest
-                    self._reject(raw, error)
+                    if is_outage(error):  # the database is away: the same line, next round
+                        log.info("journal replay paused at byte %d: %s", offset,
+                                 str(error).splitlines()[0])
+                        break
+                    self._reject(raw, error)  # it would fail again (a bug, a value too long)
                 else:
                     applied += 1
                 offset += len(raw)

@@ -17,6 +17,8 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+PARTY_CHARS = 64
+"""A caller's From (or an agent's To) as kept: SIP URIs and client names run past E.164."""
 
 call_events = Table(
     "call_events",
@@ -47,7 +49,7 @@ calls = Table(
     Column("queue", String(64), nullable=False),
     Column("policy", String(32), nullable=False),
     Column("arm", String(32), nullable=False, server_default=""),
-    Column("from_number", String(32)),
+    Column("from_number", String(PARTY_CHARS)),
     Column("arrived_at", DateTime(timezone=True), nullable=False),
     Column("entered_at", DateTime(timezone=True)),
     Column("orig_position", Integer),

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from app.storage.rows import CallRow
+from app.storage.schema import PARTY_CHARS
 
 SID_DIGITS = re.compile(r"[0-9a-f]{32}")
 CALL_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress", "completed", "busy",
@@ -51,6 +52,12 @@ def required(form: MultiDict, name: str) -> str:
 def is_sid(raw: str, prefix: str = "CA") -> bool:
     """Twilio's shape: two letters, then 32 lowercase hex digits."""
     return len(raw) == 34 and raw.startswith(prefix) and bool(SID_DIGITS.fullmatch(raw[2:]))
+
+
+def party(form: MultiDict, name: str) -> str | None:
+    """A caller's From or an agent's To as the call log keeps it (PARTY_CHARS, cut, never
+    refused: a SIP or client caller is still a caller); absent is None."""
+    return form.get(name, "").strip()[:PARTY_CHARS] or None
 
 
 def sid(form: MultiDict, name: str, prefix: str = "CA", *, optional: bool = False) -> str | None:
@@ -170,7 +177,7 @@ class CallForm:
 
     @classmethod
     def parse(cls, form: MultiDict) -> CallForm:
-        return cls(sid(form, "CallSid"), form.get("From", "").strip()[:64] or None)
+        return cls(sid(form, "CallSid"), party(form, "From"))
 
 
 @dataclass(frozen=True)
@@ -232,7 +239,7 @@ class KeyForm:
 
     @classmethod
     def parse(cls, form: MultiDict) -> KeyForm:
-        return cls(WaitForm.parse(form), digits(form), form.get("From", "").strip()[:64] or None)
+        return cls(WaitForm.parse(form), digits(form), party(form, "From"))
 
 
 MAX_REASON_CHARS = 500
@@ -328,7 +335,7 @@ class AgentForm:
     @classmethod
     def parse(cls, form: MultiDict) -> AgentForm:
         return cls(sid(form, "CallSid"), one_of(form, "DialCallStatus", DIAL_STATUSES),
-                   form.get("To", "").strip()[:64] or None)
+                   party(form, "To"))
 
 
 @dataclass(frozen=True)
@@ -409,7 +416,7 @@ class RecordingForm:
 
     @classmethod
     def parse(cls, form: MultiDict) -> RecordingForm:
-        return cls(sid(form, "CallSid"), form.get("From", "").strip()[:64] or None,
+        return cls(sid(form, "CallSid"), party(form, "From"),
                    recording_url(form), sid(form, "RecordingSid", "RE"),
                    number(form, "RecordingDuration", 0.0) or 0.0)
 

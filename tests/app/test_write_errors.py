@@ -1,0 +1,82 @@
+"""A write the database refuses for its own sake is not an outage (issue 11, Trust).
+
+A caller whose From is a SIP address was longer than `calls.from_number` allowed. PostgreSQL
+refused the insert with a DataError; the runner took that for an outage (tripping the breaker
+for everyone), journaled the write, and the replay paused on it every round, forever, so every
+later write of the host queued behind it and none reached the database. Now a value too long
+or a broken constraint is the write's own error: no breaker, and the replay sets it aside and
+goes on. The column also holds what the webhook keeps.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from app.signed_client import SignedClient
+from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
+from app.storage.journal import Journal
+from tests.app.test_journal import status
+from tests.app.test_voice_contract import call_row, logged_events, wait_form
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+SIP_CALLER = "sip:alice.smith@example-support.sip.us1.twilio.com"  # 50 characters
+
+
+@pytest.mark.parametrize("refused", [DataError, IntegrityError])
+def test_a_write_that_would_fail_again_is_set_aside_and_the_rest_replays(tmp_path, refused):
+    journal = Journal(tmp_path)
+    for n in range(4):
+        journal.append(status(n))
+    applied = []
+
+    def strict(command) -> None:  # noqa: ANN001
+        if command == status(1):
+            raise refused("INSERT", {}, Exception("value too long for type character varying"))
+        applied.append(command)
+
+    assert journal.replay(strict) == 3
+    assert applied == [status(0), status(2), status(3)]
+    assert journal.backlog() == 0 and journal.set_aside() == 1
+    assert "value too long" in journal.rejected_path.read_text()
+
+
+def test_the_runner_trips_for_an_outage_but_not_for_a_writes_own_error():
+    runner = BoundedRunner(workers=1)
+
+    def fails(error):  # noqa: ANN001, ANN202
+        def work() -> None:
+            raise error
+        return work
+
+    with pytest.raises(DataError):
+        runner.run(fails(DataError("INSERT", {}, Exception("too long"))), Deadline(5.0))
+    assert not runner.is_down()
+    with pytest.raises(DatabaseUnavailable):
+        runner.run(fails(OperationalError("INSERT", {}, Exception("refused"))), Deadline(5.0))
+    assert runner.is_down()
+
+
+def test_a_sip_caller_is_logged_on_postgresql_and_holds_up_no_one(postgres_url, make_app):
+    app = make_app(database_url=postgres_url)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    sip, phone = sid("CA1"), sid("CA2")
+    for call, caller in ((sip, SIP_CALLER), (phone, "+14155550100")):
+        answer = twilio.post("/voice/incoming", {"CallSid": call, "From": caller})
+        assert answer.status_code == 200 and b"<Enqueue" in answer.data
+        assert twilio.post("/voice/wait", wait_form(call, 0, 1)).status_code == 200
+    assert call_row(app, sip)["from_number"] == SIP_CALLER
+    assert call_row(app, phone)["polls"] == 1
+    assert "ENTERQUEUE" in logged_events(app, sip)
+    store = app.extensions["holdwell"].store
+    assert store.journal.backlog() == 0 and store.journal.set_aside() == 0
+
+
+def test_healthz_counts_what_the_journal_set_aside(make_app):
+    app = make_app()
+    journal = app.extensions["holdwell"].store.journal
+    journal.folder.mkdir(parents=True, exist_ok=True)
+    with open(journal.rejected_path, "a") as rejected:
+        rejected.write('{"line": "{}", "error": "DataError"}\n')
+    assert app.test_client().get("/healthz").json["journal_set_aside"] == 1
