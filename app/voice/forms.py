@@ -106,11 +106,17 @@ def number(form: MultiDict, name: str, default: float | None = None) -> float | 
 
 
 def digits(form: MultiDict, *, limit: int = 1) -> str:
-    """The keys pressed (at most `limit`); anything but 0-9, * and # is a 400."""
+    """The keys pressed (the first `limit`); anything but 0-9, * and # is a 400. Any number
+    of keys is keypad input: a Gather ended by # takes as many as the caller presses."""
     raw = form.get("Digits", "").strip()
-    if len(raw) > MAX_KEYED_DIGITS or not set(raw) <= KEYS:
+    if not set(raw) <= KEYS:
         abort(400, description=f"Twilio parameter Digits is not keypad input: {raw[:40]!r}")
     return raw[:limit]
+
+
+def is_count(raw: str) -> bool:
+    """ASCII digits only (`str.isdigit` also takes "²", which `int` refuses)."""
+    return raw.isascii() and raw.isdigit()
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ class RouteParams:
     @classmethod
     def from_args(cls, args: MultiDict) -> RouteParams:
         raw = arg(args, "episode", "0")
-        episode = int(raw) if raw.isdigit() and int(raw) <= MAX_EPISODE else 1 if raw else 0
+        episode = int(raw) if is_count(raw) and int(raw) <= MAX_EPISODE else 1 if raw else 0
         resumes = arg(args, "resumes").strip() or None
         if resumes is not None and not is_sid(resumes):
             resumes = None  # not ours: the leg stands for itself
@@ -294,9 +300,10 @@ class EntryForm:
     @classmethod
     def parse(cls, form: MultiDict, args: MultiDict, max_tries: int) -> EntryForm:
         raw = args.get("tries", "1").strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= max_tries:
+        if not is_count(raw) or not 1 <= int(raw) <= max_tries:
             abort(400, description=f"query parameter tries must be 1 to {max_tries}: {raw[:20]!r}")
-        return cls(sid(form, "CallSid"), digits(form, limit=MAX_KEYED_DIGITS), int(raw))
+        # One key more than a number can have: a longer entry stays too long (asked again).
+        return cls(sid(form, "CallSid"), digits(form, limit=MAX_KEYED_DIGITS + 1), int(raw))
 
 
 @dataclass(frozen=True)

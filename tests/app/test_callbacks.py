@@ -98,6 +98,22 @@ def test_a_bad_number_is_asked_again_and_never_stored(cb_app, twilio_cb, clock):
     assert "CALLBACK_REQUESTED" not in logged_events(cb_app, sid("CA1"))
 
 
+@pytest.mark.parametrize("keyed", ["004479111234561234567", "*" * 21, "1" * 200],
+                         ids=["with-extension", "stars", "two-hundred-keys"])
+def test_a_number_keyed_too_long_is_asked_again_not_refused(cb_app, twilio_cb, clock, keyed):
+    """A Gather ended by # posts every key pressed (an extension, a fidgeting caller): more
+    than a number can hold is a wrong number, asked again, not a 400 inside the wait."""
+    enter(twilio_cb, sid("CA1"), clock, caller="anonymous")
+    offer = twilio_cb.post(CHOICE,
+                           {**wait_form(sid("CA1"), 70), "Digits": "2", "From": "anonymous"})
+    again = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
+                           {**wait_form(sid("CA1"), 80), "Digits": keyed})
+    assert again.status_code == 200
+    assert "not a number we can call" in spoken(again.data)
+    assert "tries=2" in parse(again.data).find("Gather").get("action")
+    assert callback_rows(cb_app) == []
+
+
 def test_no_key_at_the_confirmation_keeps_the_caller_waiting(cb_app, twilio_cb, clock):
     enter(twilio_cb, sid("CA1"), clock)
     offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})

@@ -96,6 +96,7 @@ def test_a_captured_signature_cannot_be_replayed_with_parameters_run_together(sa
     ("/voice/connect?queue=sales", {"DequeingCallSid": "agent-7"}, b"DequeingCallSid"),
     ("/voice/callback/entry?queue=sales&policy=callback&tries=99", {"Digits": "1"}, b"tries"),
     ("/voice/callback/entry?queue=sales&policy=callback&tries=x", {"Digits": "1"}, b"tries"),
+    ("/voice/callback/entry?queue=sales&policy=callback&tries=%C2%B2", {"Digits": "1"}, b"tries"),
     (f"/voice/callback/answer?call={CALLER}&queue=sales", {"AnsweredBy": "robot"},
      b"AnsweredBy"),
     ("/voice/callback/answer?call=CA1&queue=sales", {}, b"call"),
