@@ -6,6 +6,8 @@ Each step maps to one verb; a wait document only ever holds the verbs Twilio all
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable, Iterable
 
 from flask import Response
@@ -23,7 +25,9 @@ from hold_policies.steps import (
     Segment,
     Step,
 )
+from hold_policies.xml_text import without_xml_invalid
 
+log = logging.getLogger("holdwell.voice")
 AudioUrl = Callable[[str], str | None]
 """Maps an audio name to a URL Twilio can GET, or None when the clip is unavailable."""
 
@@ -114,8 +118,33 @@ def spoken_text(segment: Segment) -> str:
     return " ".join(texts)
 
 
+CHARACTER_REFERENCE = re.compile(r"&#([0-9]{1,7});")
+"""How ElementTree writes a character UTF-8 cannot encode (a lone surrogate); text's own `&`
+is written `&amp;`, so every match was written by ElementTree."""
+
+
+def _unless_xml_forbids(found: re.Match[str]) -> str:
+    code = int(found.group(1))
+    forbidden = code > 0x10FFFF or not without_xml_invalid(chr(code))
+    return "" if forbidden else found.group()
+
+
+def well_formed(xml: str) -> str:
+    """`xml` without what XML 1.0 forbids: a control character is written as itself and a lone
+    surrogate as a character reference, and either makes the whole document unreadable."""
+    return CHARACTER_REFERENCE.sub(_unless_xml_forbids, without_xml_invalid(xml))
+
+
 def twiml_response(response: VoiceResponse | str) -> Response:
-    return Response(str(response), mimetype="text/xml")
+    """The document Twilio gets, never unreadable: every voice route answers through here, so
+    words a config stored before the check held (or any other text) cannot make Twilio end the
+    caller's wait; the forbidden characters are dropped once, for the whole document."""
+    xml = str(response)
+    safe = well_formed(xml)
+    if safe != xml:
+        log.warning("dropped characters XML 1.0 forbids from a TwiML answer; check the config's "
+                    "words")
+    return Response(safe, mimetype="text/xml")
 
 
 TWIML_CACHE_LIMIT = 10_000

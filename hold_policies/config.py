@@ -28,6 +28,7 @@ from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import only_placeholders, unknown_placeholders
 from hold_policies.resume import ResumeRule
+from hold_policies.xml_text import xml_text
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
 POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
@@ -37,10 +38,35 @@ ArmName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 """An experiment arm: a policy's name or one of the queue's variants (carried in URLs, logged)."""
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 """A phone number as Twilio writes it: +, country code, number; 15 digits at most."""
-BCP47 = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-"""A language tag as Twilio's speech recognition takes it (e.g. en-US, fr-FR, cmn-Hans-CN)."""
+BCP47 = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A language tag as Twilio's <Say> and speech recognition take it (en-US, fr-FR, cmn-Hans-CN)."""
+TWILIO_VOICE = re.compile(r"man|woman|alice|(Polly|Google)\.[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+"""A <Say> voice: man, woman, alice, Polly.<Name>[-Neural] or Google.<language>-<name>."""
 MAX_QUEUE_SIZE = 5000
 """Twilio's largest queue (Queue resource: max_size default 1000, maximum 5000)."""
+
+
+Text = Annotated[str, AfterValidator(xml_text)]
+"""Any words or name an operator writes that may reach TwiML, a page or an export: one
+character XML 1.0 forbids would make Twilio drop every caller who hears it."""
+
+
+def _language_tag(tag: str) -> str:
+    if not BCP47.fullmatch(tag):
+        raise ValueError("not a language tag as Twilio takes it: a language code and an "
+                         "optional region, e.g. \"en-US\", \"en-GB\", \"cmn-CN\"")
+    return tag
+
+
+def _twilio_voice(voice: str) -> str:
+    if not TWILIO_VOICE.fullmatch(voice):
+        raise ValueError("not a Twilio <Say> voice: man, woman, alice, Polly.<Name> or "
+                         "Google.<language>-<name>, e.g. \"Polly.Joanna\"")
+    return voice
+
+
+LanguageTag = Annotated[Text, AfterValidator(_language_tag)]
+VoiceName = Annotated[Text, AfterValidator(_twilio_voice)]
 
 
 class ConfigError(ValueError):
@@ -67,7 +93,7 @@ class CallbacksConfig(Strict):
     answering_machine_detection: bool = True
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
     sms_on_failure: bool = False
-    sms_text: str = (
+    sms_text: Text = (
         "Sorry, we tried to call you back and could not reach you. "
         "Please call us again and we will help you straight away."
     )
@@ -82,7 +108,7 @@ class CallbacksConfig(Strict):
     assumed_answer_p: Annotated[float, Field(gt=0, le=1)] = 0.85
     """The answer rate assumed until the log has shown enough callback attempts."""
     sms_confirm: bool = False
-    sms_confirm_text: str = (
+    sms_confirm_text: Text = (
         "We will call you back within {wait}, and you keep your place in line. "
         "If we cannot reach you, we will text you.")
 
@@ -105,34 +131,34 @@ class CallbacksConfig(Strict):
 
 
 class PromptsConfig(Strict):
-    welcome: str | None = None
-    apology: str | None = None
-    position: str | None = None
-    next_in_line: str | None = None
-    wait: str | None = None
-    keep_waiting: str | None = None
-    callback_offer: str | None = None
-    callback_offer_no_estimate: str | None = None
-    keep_waiting_ack: str | None = None
-    callback_number_check: str | None = None
-    callback_number_entry: str | None = None
-    callback_number_invalid: str | None = None
-    callback_kept_waiting: str | None = None
-    connecting: str | None = None
-    callback_greeting: str | None = None
-    agent_callback_context: str | None = None
-    agent_callback_missed: str | None = None
-    agent_callback_held: str | None = None
-    callback_confirm: str | None = None
-    callback_confirm_no_estimate: str | None = None
-    not_understood: str | None = None
-    legacy_message: str | None = None
-    reason_question: str | None = None
-    reason_thanks: str | None = None
-    agent_caller_reason: str | None = None
-    agent_caller_position: str | None = None
-    agent_caller_promised: str | None = None
-    agent_callback_reason: str | None = None
+    welcome: Text | None = None
+    apology: Text | None = None
+    position: Text | None = None
+    next_in_line: Text | None = None
+    wait: Text | None = None
+    keep_waiting: Text | None = None
+    callback_offer: Text | None = None
+    callback_offer_no_estimate: Text | None = None
+    keep_waiting_ack: Text | None = None
+    callback_number_check: Text | None = None
+    callback_number_entry: Text | None = None
+    callback_number_invalid: Text | None = None
+    callback_kept_waiting: Text | None = None
+    connecting: Text | None = None
+    callback_greeting: Text | None = None
+    agent_callback_context: Text | None = None
+    agent_callback_missed: Text | None = None
+    agent_callback_held: Text | None = None
+    callback_confirm: Text | None = None
+    callback_confirm_no_estimate: Text | None = None
+    not_understood: Text | None = None
+    legacy_message: Text | None = None
+    reason_question: Text | None = None
+    reason_thanks: Text | None = None
+    agent_caller_reason: Text | None = None
+    agent_caller_position: Text | None = None
+    agent_caller_promised: Text | None = None
+    agent_callback_reason: Text | None = None
 
     @field_validator("*")
     @classmethod
@@ -146,7 +172,7 @@ class PromptsConfig(Strict):
 
 class SilenceConfig(Strict):
     segment_s: Annotated[int, Field(ge=10, le=600)] = 60
-    comfort_noise: str | None = None
+    comfort_noise: Text | None = None
 
 
 class CheckinConfig(Strict):
@@ -166,9 +192,9 @@ class CheckinConfig(Strict):
     """A pause this long ends the answer (Gather speechTimeout)."""
     reason_max_speech_s: Annotated[int, Field(ge=3, le=60)] = 15
     """The longest answer taken (Gather maxSpeechTime; Twilio's own limit is 60 s)."""
-    reason_language: Annotated[str, Field(pattern=BCP47)] | None = None
+    reason_language: LanguageTag | None = None
     """The language callers answer in (BCP-47, e.g. en-GB); none: the queue's language."""
-    reason_hints: str | None = None
+    reason_hints: Text | None = None
     """Words and phrases callers are likely to say, comma-separated (Gather hints)."""
 
     @field_validator("reason_hints")
@@ -201,10 +227,10 @@ class CallbackConfig(CheckinConfig):
 
 
 class MusicAdsConfig(Strict):
-    music: str = "hold_music"
+    music: Text = "hold_music"
     music_s: Annotated[int, Field(ge=5, le=600)] = 60
     message_every_s: Annotated[int, Field(ge=10, le=600)] = 60
-    ad_audio: str | None = None
+    ad_audio: Text | None = None
 
 
 SETTINGS_MODELS: dict[str, type[Strict]] = {
@@ -218,7 +244,7 @@ class ExperimentConfig(Strict):
     per call (weights, any scale)."""
 
     arms: dict[ArmName, Annotated[float, Field(gt=0)]]
-    salt: str = ""
+    salt: Text = ""
 
     @field_validator("arms")
     @classmethod
@@ -284,7 +310,8 @@ class VariantConfig(Strict):
         except ValidationError as error:  # rules across keys wait for the queue's own table
             for item in (e for e in error.errors() if e["loc"]):
                 key = ".".join(str(part) for part in item["loc"])
-                raise ValueError(f"settings.{key}: {item['msg']} (got {item.get('input')!r})"
+                message = item["msg"].removeprefix("Value error, ")
+                raise ValueError(f"settings.{key}: {message} (got {item.get('input')!r})"
                                  ) from None
         return self
 
@@ -295,13 +322,13 @@ Spans = str | list[str] | None
 class ClosedWordsConfig(Strict):
     """What a closed line says ({opens}: "on Monday at 8 AM"; {number}; {callback_key})."""
 
-    closed: str | None = None
-    never_opens: str | None = None
-    callback_offer: str | None = None
-    booked: str | None = None
-    full: str | None = None
-    goodbye: str | None = None
-    not_booked: str | None = None
+    closed: Text | None = None
+    never_opens: Text | None = None
+    callback_offer: Text | None = None
+    booked: Text | None = None
+    full: Text | None = None
+    goodbye: Text | None = None
+    not_booked: Text | None = None
 
     @field_validator("*")
     @classmethod
@@ -365,19 +392,19 @@ class OverflowWordsConfig(Strict):
     """What the overflow offer and the message flow say (hold_policies.overflow.OverflowWords:
     {callback_key}, {voicemail_key}; {text} in agent_transcript)."""
 
-    sorry: str | None = None
-    full: str | None = None
-    callback: str | None = None
-    voicemail: str | None = None
-    stay: str | None = None
-    goodbye: str | None = None
-    to_message: str | None = None
-    message_prompt: str | None = None
-    message_thanks: str | None = None
-    no_message: str | None = None
-    no_message_now: str | None = None
-    agent_message: str | None = None
-    agent_transcript: str | None = None
+    sorry: Text | None = None
+    full: Text | None = None
+    callback: Text | None = None
+    voicemail: Text | None = None
+    stay: Text | None = None
+    goodbye: Text | None = None
+    to_message: Text | None = None
+    message_prompt: Text | None = None
+    message_thanks: Text | None = None
+    no_message: Text | None = None
+    no_message_now: Text | None = None
+    agent_message: Text | None = None
+    agent_transcript: Text | None = None
 
     @field_validator("*")
     @classmethod
@@ -435,8 +462,8 @@ class ResumeConfig(Strict):
 
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
-    voice: str | None = "Polly.Joanna"
-    language: str | None = "en-US"
+    voice: VoiceName | None = "Polly.Joanna"
+    language: LanguageTag | None = "en-US"
     max_size: Annotated[int, Field(ge=1, le=MAX_QUEUE_SIZE)] = 1000
     prompts: PromptsConfig = PromptsConfig()
     silence: SilenceConfig = SilenceConfig()

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping
 from typing import Any
+
+MUST_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
+"""What a TOML basic string may not hold as itself: the quote, the backslash, every control
+character but tab (escaped too, for one rule) and DEL; and lone surrogates, which no TOML
+(nor UTF-8) can hold."""
+SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                 "\f": "\\f", "\r": "\\r"}
+
+
+def _escaped(found: re.Match[str]) -> str:
+    """TOML's escape for one character; a lone surrogate (only in a version stored before
+    the config check refused it) is written as U+FFFD so the export still reads."""
+    char = found.group()
+    if "\ud800" <= char <= "\udfff":
+        return "\\uFFFD"
+    return SHORT_ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def basic_string(text: str) -> str:
+    """`text` as a TOML basic string that tomllib reads back as the same text."""
+    return '"' + MUST_ESCAPE.sub(_escaped, text) + '"'
 
 
 def _value(value: Any) -> str:
@@ -13,7 +34,7 @@ def _value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+        return basic_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(item) for item in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
@@ -21,7 +42,7 @@ def _value(value: Any) -> str:
 
 def _key(name: str) -> str:
     bare = name.replace("_", "").replace("-", "").isalnum() and name.isascii()
-    return name if bare else json.dumps(name)
+    return name if bare else basic_string(name)
 
 
 def dumps(data: Mapping[str, Any], _path: tuple[str, ...] = ()) -> str:
