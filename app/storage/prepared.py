@@ -40,6 +40,12 @@ ROW_COLUMNS = tuple(calls.c[name] for name in (
 """What a webhook needs of a call (a CallRow); the rest is for analytics, unread here."""
 
 THIS_CALL = calls.c.call_id == param("call", calls.c.call_id)
+
+
+def latest(column: Column, value):  # noqa: ANN001, ANN201 - SQL expressions in and out
+    """The later of the column's time and `value`: a fact applied late (a journal replayed
+    after another host wrote the call's next ones) never moves the row's clock back."""
+    return case((or_(column.is_(None), value > column), value), else_=column)
 CALL = select(*ROW_COLUMNS).where(THIS_CALL)
 
 _LAST_QUEUE_TIME = calls.c.last_poll_queue_time_s
@@ -55,7 +61,7 @@ COUNT_POLL = update(calls).where(THIS_CALL).values(
                                 else_=_LAST_QUEUE_TIME),
     last_position=case((_NEW_POLL, param("last_position", calls.c.last_position)),
                        else_=calls.c.last_position),
-    last_polled_at=param("now", calls.c.last_polled_at),
+    last_polled_at=latest(calls.c.last_polled_at, param("now", calls.c.last_polled_at)),
 )
 COUNT_POLL_RETURNING = COUNT_POLL.returning(*ROW_COLUMNS)
 
@@ -158,23 +164,25 @@ _TOLD = calls.c.told_position
 _SAID = param("told", _TOLD)
 COUNT_ANNOUNCEMENT = update(calls).where(THIS_CALL).values(
     announcements=calls.c.announcements + 1,
-    last_announced_at=param("now", calls.c.last_announced_at),
+    last_announced_at=latest(calls.c.last_announced_at, param("now", calls.c.last_announced_at)),
     # the lowest position said so far (a check-in that left it out changes nothing)
     told_position=case((_SAID.is_(None), _TOLD), (_TOLD.is_(None), _SAID), (_SAID < _TOLD, _SAID),
                        else_=_TOLD),
 )
-_NO_ESTIMATE_YET = calls.c.first_announced_wait_s.is_(None)
+_QUEUE_TIME = param("queue_time_s", calls.c.first_announced_at_s)
+_EARLIER_ESTIMATE = or_(calls.c.first_announced_wait_s.is_(None),
+                        calls.c.first_announced_at_s > _QUEUE_TIME)
 COUNT_FIRST_ESTIMATE = COUNT_ANNOUNCEMENT.values(
-    # Only the first announced wait is kept, with the queue time it was told at.
+    # The first announced wait in line is kept, with the queue time it was told at: the
+    # earliest, whichever check-in arrives first (a journal may replay an older one late).
     first_announced_wait_s=case(
-        (_NO_ESTIMATE_YET, param("announced_wait_s", calls.c.first_announced_wait_s)),
+        (_EARLIER_ESTIMATE, param("announced_wait_s", calls.c.first_announced_wait_s)),
         else_=calls.c.first_announced_wait_s),
-    first_announced_at_s=case(
-        (_NO_ESTIMATE_YET, param("queue_time_s", calls.c.first_announced_at_s)),
-        else_=calls.c.first_announced_at_s),
+    first_announced_at_s=case((_EARLIER_ESTIMATE, _QUEUE_TIME),
+                              else_=calls.c.first_announced_at_s),
 )
 """A check-in served in the caller's first time in line counts in place, as the projection
-would count it (announcements of one call arrive in order: each follows its poll)."""
+would count it, in whatever order check-ins arrive: the earliest estimate, the latest time."""
 
 
 def _said_at_once(count: Update) -> Update:
