@@ -6,11 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from hold_policies.config import ArmName, QueueConfig
 
-Text = Annotated[str, Field(max_length=500)]
+
+def no_nul(text: str) -> str:
+    """PostgreSQL's text cannot hold a NUL; refused here it is a 422 naming the field."""
+    if "\x00" in text:
+        raise ValueError("must not contain a NUL character (\\u0000)")
+    return text
+
+
+Text = Annotated[str, Field(max_length=500), AfterValidator(no_nul)]
 
 
 class Model(BaseModel):
@@ -98,7 +106,7 @@ class CallbacksResponse(Model):
 
 
 class CancelRequest(Model):
-    reason: Annotated[str, Field(min_length=3, max_length=300)]
+    reason: Annotated[str, Field(min_length=3, max_length=300), AfterValidator(no_nul)]
 
 
 class PolicyChange(Model):

@@ -38,7 +38,8 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
         ok["content"] = {e.media_type: {"schema": {"type": "string"}}}
     responses = {"200": ok, **{code: {"description": text, "content": problem}
                                for code, text in ERRORS.items()}}
-    query = [{"name": name, "in": "query", "required": False, "schema": schema}
+    query = [{"name": name, "in": "query", "required": name in e.required_query,
+              "schema": schema}
              for name, schema in e.query.items()]
     operation = {"summary": e.summary, "operationId": f"{e.method}_{e.rule}",
                  "description": f"Role: {e.permission} (see the README's roles).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import request
+from pydantic import field_validator
 
 from app.api.models import Model
 from app.services import services
@@ -16,9 +17,24 @@ PERIOD_QUERY = {
 }
 
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Far from datetime's own limits: a day before, in any zone, still fits a datetime."""
+
+
 class Period(Model):
     start: datetime | None = None
     end: datetime | None = None
+
+    @field_validator("start", "end")
+    @classmethod
+    def in_range(cls, moment: datetime | None) -> datetime | None:
+        """Read as UTC, and far enough from datetime's limits that a day can be taken off (the
+        default start) or a zone converted: 0001-01-01 is a 422 naming the field, not a 500."""
+        moment = _utc(moment)
+        if moment is not None and not EARLIEST <= moment <= LATEST:
+            raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
+        return moment
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -29,6 +45,6 @@ def _utc(moment: datetime | None) -> datetime | None:
 def period() -> tuple[datetime, datetime]:
     """?start=&end= (ISO-8601); pydantic's ValidationError names a bad one."""
     given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY})
-    end = _utc(given.end) or services().clock.now()
-    start = _utc(given.start) or end - timedelta(days=1)
+    end = given.end or services().clock.now()
+    start = given.start or end - timedelta(days=1)
     return start, end

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.auth.access import requires
 
@@ -25,6 +25,7 @@ class Endpoint:
     query: dict[str, dict[str, Any]] = field(default_factory=dict)
     media_type: str = "application/json"
     status: int = 200
+    required_query: frozenset[str] = frozenset()
 
 
 ENDPOINTS: list[Endpoint] = []
@@ -40,13 +41,18 @@ def body_as(model: type[BaseModel]) -> BaseModel:
 
 def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary: str,
              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-             query: dict[str, dict[str, Any]] | None = None,
+             query: dict[str, dict[str, Any]] | type[BaseModel] | None = None,
              media_type: str = "application/json") -> Callable:
-    """Register `view(**path, [body])` at `rule`; a returned model is sent as JSON."""
+    """Register `view(**path, [body])` at `rule`; a returned model is sent as JSON.
+
+    `query`: the query parameters' JSON Schemas by name (all optional), or the model that
+    validates them, whose required fields are then documented as required.
+    """
+    parameters, required = query_of(query)
 
     def decorate(view: Callable) -> Callable:
         ENDPOINTS.append(Endpoint(rule, method.lower(), permission, summary, body, response,
-                                  query or {}, media_type))
+                                  parameters, media_type, required_query=required))
 
         def handler(**kwargs: Any):  # noqa: ANN202 - a Flask response value
             if body is not None:
@@ -62,6 +68,21 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary:
         return view
 
     return decorate
+
+
+def query_of(query: dict[str, dict[str, Any]] | type[BaseModel] | None,
+             ) -> tuple[dict[str, dict[str, Any]], frozenset[str]]:
+    """Each query parameter's schema, and the names a request must give."""
+    if isinstance(query, type) and issubclass(query, BaseModel):
+        schema = query.model_json_schema()
+        return schema["properties"], frozenset(schema.get("required", ()))
+    return query or {}, frozenset()
+
+
+def kept_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """An error's own headers (a 405's Allow), without the Content-Type of its default body:
+    the API answers it as JSON and the console as a page."""
+    return [(key, value) for key, value in error.get_headers() if key.lower() != "content-type"]
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:

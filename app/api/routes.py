@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
-from app.api.registry import endpoint, field_errors
+from app.api.registry import endpoint, field_errors, kept_headers
 from app.auth import access, csrf
 from app.console import config_changes, experiments, lists
 from app.console.live_state import live_state
@@ -29,7 +29,9 @@ def who_is_asking() -> None:
 
 @bp.errorhandler(HTTPException)
 def problem(error: HTTPException) -> tuple[Response, int]:
+    """The error as JSON, keeping its own headers (a 405's Allow) but not its HTML type."""
     response = jsonify(models.Problem(error=error.description or error.name).model_dump())
+    response.headers.extend(kept_headers(error))
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="holdwell"'
     return response, error.code or 500
@@ -55,6 +57,11 @@ def invalid(error: ValidationError) -> tuple[Response, int]:
 @bp.errorhandler(LookupError)
 def unknown(error: LookupError) -> tuple[Response, int]:
     return jsonify(models.Problem(error=str(error.args[0])).model_dump()), 404
+
+
+@bp.errorhandler(config_changes.StoredVersionInvalid)
+def stored_version_invalid(error: config_changes.StoredVersionInvalid) -> tuple[Response, int]:
+    return jsonify(models.Problem(error=str(error)).model_dump()), 409
 
 
 @bp.errorhandler(TwinProblem)
@@ -211,16 +218,13 @@ def openapi() -> Response:
     return jsonify(document())
 
 
-PREVIEW_QUERY = models.PreviewRequest.model_json_schema()["properties"]
-
-
 def preview_request() -> models.PreviewRequest:
     """?queue=&position=&answered_per_min=&minutes=&keys= (a 422 names a bad one)."""
     return models.PreviewRequest.model_validate(request.args.to_dict())
 
 
 @endpoint(bp, "/preview", "GET", permission="view", response=models.PreviewResponse,
-          query=PREVIEW_QUERY,
+          query=models.PreviewRequest,
           summary="What a made-up caller would hear, minute by minute (the real policy)")
 def preview() -> models.PreviewResponse:
     from app.console.preview import timeline
@@ -228,7 +232,7 @@ def preview() -> models.PreviewResponse:
     return timeline(services(), preview_request())
 
 
-@endpoint(bp, "/preview.wav", "GET", permission="view", response=None, query=PREVIEW_QUERY,
+@endpoint(bp, "/preview.wav", "GET", permission="view", response=None, query=models.PreviewRequest,
           media_type="audio/wav", summary="The same preview as audio (espeak-ng voice)")
 def preview_wav() -> Response:
     from app.console.preview import timeline

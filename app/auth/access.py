@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from app.services import services
@@ -16,6 +16,8 @@ from app.storage import users
 from app.storage.users import User
 
 F = TypeVar("F", bound=Callable)
+SESSION_KEY = "session_id"
+"""The cookie's id of a server-side session (app.storage.users): signing out deletes it."""
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view": frozenset({"admin", "operator", "analyst"}),  # live state, reports, what-if
@@ -38,9 +40,18 @@ def load_user(*, allow_bearer: bool) -> User | None:
     if token:
         g.auth_method = "token"
         return users.user_for_token(engine, token)
-    user_id = session.get("user_id")
-    g.auth_method = "session" if user_id else None
-    return users.by_id(engine, user_id) if isinstance(user_id, int) else None
+    session_id = session.get(SESSION_KEY)
+    if not isinstance(session_id, str):
+        g.auth_method = None
+        return None
+    g.auth_method = "session"
+    return users.user_for_session(engine, session_id, services().clock.now(),
+                                  session_lifetime_s())
+
+
+def session_lifetime_s() -> float:
+    """How long a console session lasts: the signed cookie's lifetime, kept on the server too."""
+    return current_app.permanent_session_lifetime.total_seconds()
 
 
 def current_user() -> User | None:

@@ -1,4 +1,9 @@
-"""Login throttling: after a few failures a name is locked for a while, on every worker."""
+"""Login throttling: after a few failures a name is locked for a while, on every worker.
+
+Check-then-act would let parallel wrong passwords all be checked before any is counted, so an
+attempt is recorded first (committed), then counted: of any number at once, at most
+MAX_FAILURES are let through to the password check in a window.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,17 @@ MAX_FAILURES = 5
 WINDOW_S = 15 * 60
 
 
-def locked(name: str, now: datetime) -> bool:
-    """True once `name` has failed MAX_FAILURES times in the last WINDOW_S seconds."""
-    return users.recent_failures(services().store.engine, name, now, WINDOW_S) >= MAX_FAILURES
+def admit(name: str, address: str, now: datetime) -> int | None:
+    """The attempt's id when its password may be checked; None when `name` is locked (it has
+    MAX_FAILURES failures or attempts under way in the last WINDOW_S seconds)."""
+    engine = services().store.engine
+    attempt = users.note_attempt(engine, name, address, now, keep_s=WINDOW_S)
+    if users.recent_failures(engine, name, now, WINDOW_S) > MAX_FAILURES:
+        users.forget_attempt(engine, attempt)  # refused unchecked: the lock does not grow
+        return None
+    return attempt
 
 
-def note_failure(name: str, address: str, now: datetime) -> None:
-    users.note_failure(services().store.engine, name, address, now, keep_s=WINDOW_S)
+def succeeded(attempt: int) -> None:
+    """A right password: the attempt is no failure."""
+    users.forget_attempt(services().store.engine, attempt)

@@ -5,17 +5,25 @@ from __future__ import annotations
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from app.auth import throttle
+from app.auth import access, throttle
 from app.console.blueprint import bp
 from app.services import services
 from app.storage import audit, users
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths inside the console, so a login link cannot send anyone elsewhere."""
-    if target and target.startswith("/console/") and not target.startswith("//"):
+    """Only paths inside the console, so a login link cannot send anyone elsewhere; no control
+    characters, which cannot go in a Location header (a 500 after a good sign-in)."""
+    if target and target.startswith("/console/") and not target.startswith("//") \
+            and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return target
     return url_for("console.wallboard")
+
+
+def _form_again(message: str, status: int) -> tuple[str, int]:
+    """The sign-in form once more, with what was wrong."""
+    return render_template("console/login.html", message=message,
+                           next=request.form.get("next")), status
 
 
 @bp.get("/login")
@@ -30,19 +38,20 @@ def login() -> Response | tuple[str, int]:
     password = request.form.get("password", "")
     now = svc.clock.now()
     if not name or not password:
-        return render_template("console/login.html", message="Enter your name and password.",
-                               next=request.form.get("next")), 400
-    if throttle.locked(name, now):
-        return render_template("console/login.html", next=request.form.get("next"),
-                               message="Too many failed sign-ins for this name. "
-                                       "Wait 15 minutes and try again."), 429
+        return _form_again("Enter your name and password.", 400)
+    if "\x00" in name:  # no user has one, and PostgreSQL refuses it in a query
+        return _form_again("name: must not contain a NUL character.", 400)
+    attempt = throttle.admit(name, request.remote_addr or "", now)
+    if attempt is None:
+        return _form_again("Too many failed sign-ins for this name. "
+                           "Wait 15 minutes and try again.", 429)
     user = users.authenticate(svc.store.engine, name, password)
     if user is None:
-        throttle.note_failure(name, request.remote_addr or "", now)
-        return render_template("console/login.html", next=request.form.get("next"),
-                               message="That name and password do not match."), 401
-    session.clear()  # a fresh session: nothing chosen before signing in carries over
-    session["user_id"] = user.id
+        return _form_again("That name and password do not match.", 401)
+    throttle.succeeded(attempt)
+    _end_session()  # a fresh session: nothing chosen before signing in carries over
+    session[access.SESSION_KEY] = users.start_session(svc.store.engine, user.id, now,
+                                                      access.session_lifetime_s())
     session.permanent = True
     with svc.store.engine.begin() as conn:
         audit.record(conn, actor=user.name, action="session.login", target=user.name,
@@ -52,5 +61,13 @@ def login() -> Response | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    session.clear()
+    _end_session()
     return redirect(url_for("console.login_form"))
+
+
+def _end_session() -> None:
+    """Ends the session on the server too, so no copy of its cookie is a credential any more."""
+    session_id = session.get(access.SESSION_KEY)
+    if isinstance(session_id, str):
+        users.end_session(services().store.engine, session_id)
+    session.clear()

@@ -10,17 +10,32 @@ from app.console.toml_writer import dumps
 from app.services import Services
 from app.storage import config_versions
 from app.storage.config_versions import ConfigVersion
-from hold_policies.config import HoldwellConfig, QueueConfig
+from hold_policies.config import ConfigError, HoldwellConfig, QueueConfig
 
 
 class UnknownVersion(LookupError):
     """No config version with that number."""
 
 
+class StoredVersionInvalid(ValueError):
+    """A stored version today's checks refuse (saved before a check was added): it cannot be
+    edited or rolled back to, only replaced; the message says which key and how."""
+
+
+def config_of(version: ConfigVersion) -> HoldwellConfig:
+    """The version's config, or StoredVersionInvalid saying why it cannot be used."""
+    try:
+        return version.config()
+    except ConfigError as error:
+        raise StoredVersionInvalid(
+            f"config version {version.number} no longer passes today's checks ({error}); "
+            "roll back to a version that does, or import a corrected file") from error
+
+
 def active_config(svc: Services) -> HoldwellConfig:
     """The active version from the database (the file's config if there is none yet)."""
     version = config_versions.get(svc.store.engine)
-    return version.config() if version else svc.config
+    return config_of(version) if version else svc.config
 
 
 def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str) -> ConfigVersion:
@@ -51,7 +66,7 @@ def rollback(svc: Services, number: int, *, actor: str, note: str) -> ConfigVers
     old = config_versions.get(svc.store.engine, number)
     if old is None:
         raise UnknownVersion(f"no config version {number}")
-    return save(svc, old.config(), actor=actor, note=note or f"roll back to version {number}")
+    return save(svc, config_of(old), actor=actor, note=note or f"roll back to version {number}")
 
 
 def toml_of(version: ConfigVersion | None) -> str:

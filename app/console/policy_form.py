@@ -10,6 +10,7 @@ from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.api.registry import field_errors
 from hold_policies.config import QueueConfig
@@ -93,11 +94,21 @@ def parse(form: Any, current: QueueConfig) -> QueueConfig:
         target = data
         for section in sections:
             target = target.setdefault(section, {})
+            if not isinstance(target, dict):
+                raise _not_a_section(name, value)
         if value == "":
             target.pop(key, None)
         else:
             target[key] = value
     return QueueConfig.model_validate(data)
+
+
+def _not_a_section(name: str, value: str) -> ValidationError:
+    """`checkin.interval_s` posted with `checkin=x`: one name is a value, not a section."""
+    problem = PydanticCustomError("not_a_section",
+                                  "no such field: a part of this name is a value, not a section")
+    return ValidationError.from_exception_data("QueueConfig", [InitErrorDetails(
+        type=problem, loc=tuple(name.split(".")), input=value)])
 
 
 def errors_of(error: ValidationError) -> dict[str, str]:

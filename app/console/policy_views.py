@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from app.api.models import PolicyChange, RollbackRequest
 from app.auth.access import current_user, requires
 from app.console import config_changes, policy_form
 from app.console.blueprint import bp
@@ -48,9 +49,9 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     current = _queue(queue)
     note = request.form.get("note", "").strip()[:500]
     try:
-        settings = policy_form.parse(request.form, current)
-        version = config_changes.save_queue(services(), queue, settings,
-                                            actor=current_user().name, note=note)
+        change = PolicyChange(settings=policy_form.parse(request.form, current), note=note)
+        version = config_changes.save_queue(services(), queue, change.settings,
+                                            actor=current_user().name, note=change.note)
     except ValidationError as error:
         # The form shows what was posted, each error next to its field (or above the form).
         return _page(queue, current, policy_form.errors_of(error), note, request.form), 422
@@ -71,12 +72,16 @@ def versions() -> str:
 @bp.post("/versions/rollback")
 @requires("operate")
 def rollback() -> Response:
-    number = request.form.get("version", type=int)
     try:
-        version = config_changes.rollback(services(), number or 0, actor=current_user().name,
-                                          note=request.form.get("note", "").strip()[:500])
+        asked = RollbackRequest(version=request.form.get("version", type=int) or 0,
+                                note=request.form.get("note", "").strip()[:500])
+        version = config_changes.rollback(services(), asked.version, actor=current_user().name,
+                                          note=asked.note)
+    except ValidationError as error:
+        flash("; ".join(f"{k}: {v}" for k, v in policy_form.errors_of(error).items()), "error")
+        return redirect(url_for("console.versions"), 303)
     except config_changes.UnknownVersion as error:
         flash(f"version: {error}", "error")
         return redirect(url_for("console.versions"), 303)
-    flash(f"Version {number} is active again, as version {version.number}.", "ok")
+    flash(f"Version {asked.version} is active again, as version {version.number}.", "ok")
     return redirect(url_for("console.versions"), 303)

@@ -6,6 +6,7 @@ from flask import Response, render_template, request
 from pydantic import ValidationError
 
 from app.api.params import period
+from app.api.registry import field_errors
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
 from app.console.lists import unserved_csv, unserved_response
@@ -18,9 +19,10 @@ def unserved() -> str | tuple[str, int]:
     try:
         start, end = period()
     except ValidationError as error:
-        names = ", ".join(str(item["loc"][0]) for item in error.errors())
+        problems = "; ".join(f"{name}: {why}" for name, why in field_errors(error).items())
         return render_template("console/unserved.html", data=None,
-                               error=f"Not a date and time: {names} (use 2026-12-01T09:00)"), 422
+                               error=f"Not a usable date and time: {problems} "
+                                     "(use 2026-12-01T09:00)"), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return render_template("console/unserved.html", data=data, error=None,
                            query=request.query_string.decode())

@@ -93,6 +93,8 @@ def cancel(engine: Engine, call_id: str, *, reason: str, actor: str, now: dateti
     Only a pending one: a claimed callback is being dialled by an agent right now, and one
     on the line is already talking to us, so both are refused with a 409.
     """
+    if "\x00" in call_id:  # no call has one, and PostgreSQL refuses it in a query
+        raise CancelError(f"no callback for call {call_id!r}", 404)
     with engine.begin() as conn:
         if not cancel_pending(conn, call_id, now):
             status = conn.execute(select(callbacks.c.status).where(

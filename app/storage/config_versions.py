@@ -20,6 +20,7 @@ from app.storage.db import as_utc
 from hold_policies.config import HoldwellConfig, parse_config
 
 LIST_LIMIT = 100
+MAX_NUMBER = 2**31 - 1  # the column is a 32-bit INTEGER on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ def active_number(conn: Connection) -> int | None:
 
 
 def get(engine: Engine, number: int | None = None) -> ConfigVersion | None:
-    """Version `number`, or the active one."""
+    """Version `number`, or the active one; None for a number no INTEGER column can hold
+    (a typed-in ?show= or roll-back number must be a 'no such version', not a driver error)."""
+    if number is not None and not 1 <= number <= MAX_NUMBER:
+        return None
     with engine.connect() as conn:
         number = active_number(conn) if number is None else number
         row = conn.execute(select(config_versions).where(

@@ -1,6 +1,8 @@
-"""Tables of the console: people, their tokens, the audit log and the config versions.
+"""Tables of the console: people, their tokens and sessions, the audit log and the config
+versions.
 
-They live on the call log's MetaData so one Alembic history (revision 0006) creates them.
+They live on the call log's MetaData so one Alembic history (revisions 0006, 0012) creates
+them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ api_tokens = Table(
     # SHA-256 of the token: a stolen database never yields a usable token.
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    # SHA-256 of the random id in the signed cookie; signing out deletes the row (0012).
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_console_sessions_created_at", "created_at"),
 )
 
 login_failures = Table(

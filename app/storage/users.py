@@ -12,7 +12,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.storage import audit
-from app.storage.console_schema import api_tokens, login_failures, users
+from app.storage.console_schema import api_tokens, console_sessions, login_failures, users
 
 ROLES = ("admin", "operator", "analyst")
 MIN_PASSWORD_LENGTH = 10
@@ -120,19 +120,64 @@ def user_for_token(engine: Engine, token: str) -> User | None:
     return _user(row) if row else None
 
 
+def start_session(engine: Engine, user_id: int, now: datetime, lifetime_s: float) -> str:
+    """A new console session for the user: a random id for the cookie, its hash kept here
+    (dropping sessions past `lifetime_s`, so the table stays small)."""
+    session_id = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(delete(console_sessions).where(
+            console_sessions.c.created_at < now - timedelta(seconds=lifetime_s)))
+        conn.execute(insert(console_sessions).values(
+            id_hash=token_hash(session_id), user_id=user_id, created_at=now))
+    return session_id
+
+
+def user_for_session(engine: Engine, session_id: str, now: datetime,
+                     lifetime_s: float) -> User | None:
+    """The session's user while it is neither signed out nor older than `lifetime_s`."""
+    query = select(users).join(console_sessions, console_sessions.c.user_id == users.c.id).where(
+        console_sessions.c.id_hash == token_hash(session_id),
+        console_sessions.c.created_at >= now - timedelta(seconds=lifetime_s))
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return _user(row) if row else None
+
+
+def end_session(engine: Engine, session_id: str) -> None:
+    """Sign-out: the session's cookie, and every copy of it, is no credential from now on."""
+    with engine.begin() as conn:
+        conn.execute(delete(console_sessions).where(
+            console_sessions.c.id_hash == token_hash(session_id)))
+
+
 def recent_failures(engine: Engine, name: str, now: datetime, window_s: float) -> int:
-    """Failed logins for this name in the window (shared by every worker: it is in the db)."""
+    """Sign-in attempts for this name in the window not (yet) known to have succeeded: the
+    failures, and those under way (shared by every worker: it is in the db)."""
     since = now - timedelta(seconds=window_s)
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(login_failures).where(
-            login_failures.c.name == name, login_failures.c.time >= since)).scalar_one()
+            login_failures.c.name == _throttle_key(name), login_failures.c.time >= since,
+        )).scalar_one()
 
 
-def note_failure(engine: Engine, name: str, address: str, now: datetime,
-                 keep_s: float) -> None:
-    """Count a failed login, dropping those older than `keep_s` so the table stays small."""
+def note_attempt(engine: Engine, name: str, address: str, now: datetime,
+                 keep_s: float) -> int:
+    """Count a sign-in attempt as a failure until it is known to have succeeded, committed
+    before its password is checked, so parallel attempts all see each other; drops rows older
+    than `keep_s` so the table stays small. Returns the attempt's id."""
     with engine.begin() as conn:
         conn.execute(delete(login_failures).where(
             login_failures.c.time < now - timedelta(seconds=keep_s)))
-        conn.execute(insert(login_failures).values(name=name[:64], address=address[:64],
-                                                   time=now))
+        return conn.execute(insert(login_failures).values(
+            name=_throttle_key(name), address=address[:64], time=now)).inserted_primary_key[0]
+
+
+def forget_attempt(engine: Engine, attempt_id: int) -> None:
+    """The attempt succeeded, or was refused unchecked: it is no failure."""
+    with engine.begin() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.id == attempt_id))
+
+
+def _throttle_key(name: str) -> str:
+    """The name as the column holds it: counted and stored alike, however long."""
+    return name[:64]

@@ -1,0 +1,77 @@
+"""Bad input to the console and the API is a 4xx that says what was wrong, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.console.conftest import PASSWORD, Console, bearer
+
+
+@pytest.mark.parametrize(("path", "status", "said"), [
+    ("/console/versions?show=999", 404, "no config version 999"),
+    ("/console/versions?show=-1", 404, "no config version -1"),
+    ("/console/versions?show=99999999999999999999", 404, "no config version"),
+    ("/console/unserved.csv?start=notadate", 422, "start"),
+    ("/console/unserved.csv?end=0001-01-01T00:00", 422, "end"),
+    ("/console/unserved?end=0001-01-01T00:00", 422, "end"),
+    ("/console/unserved?start=0001-01-01T00:00%2B01:00", 422, "start"),
+    ("/console/preview.wav?queue=sales&position=0", 422, "position"),
+    ("/console/preview.wav", 422, "queue"),
+])
+def test_a_bad_query_is_a_page_naming_the_problem(as_role, path, status, said):
+    response = as_role("analyst").get(path)
+    assert response.status_code == status
+    assert said in response.get_data(as_text=True)
+
+
+def test_starting_or_stopping_a_split_on_no_such_queue_is_a_404(as_role):
+    operator = as_role("operator")
+    stop = operator.post("/console/experiments/nosuch", {"action": "stop"})
+    start = operator.post("/console/experiments/nosuch", {"weight_silence": "1",
+                                                          "weight_checkin": "1"})
+    for response in (stop, start):
+        assert response.status_code == 404
+        assert "no queue named &#39;nosuch&#39;" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("form", "named"), [
+    ({"checkin": "x", "checkin.interval_s": "90"}, "checkin.interval_s"),
+    ({"prompts.apology": "sorry", "prompts.apology.x": "1"}, "prompts.apology.x"),
+])
+def test_a_form_name_under_a_value_is_a_422_naming_it(as_role, form, named):
+    response = as_role("operator").post("/console/policies/sales", form)
+    assert response.status_code == 422
+    assert f"{named}: no such field" in response.get_data(as_text=True)
+
+
+def test_the_api_names_a_date_too_early_to_take_a_day_from(console_app, tokens):
+    client = console_app.test_client()
+    for path in ("/api/v1/unserved?end=0001-01-01T00:00",
+                 "/api/v1/unserved.csv?end=0001-01-01T12:00"):
+        response = client.get(path, headers=bearer(tokens["analyst"]))
+        assert response.status_code == 422
+        assert "end" in response.get_json()["fields"]
+
+
+def test_a_sign_in_whose_next_holds_a_line_break_lands_on_the_wallboard(console_app):
+    visitor = Console(console_app, None)
+    response = visitor.post("/console/login", {"name": "analyst", "password": PASSWORD,
+                                               "next": "/console/\r\nX-Injected: 1"})
+    assert response.status_code == 302 and response.headers["Location"] == "/console/"
+    assert "X-Injected" not in response.headers
+
+
+def test_a_wrong_method_under_the_api_says_which_are_allowed(console_app, tokens):
+    response = console_app.test_client().delete("/api/v1/queues",
+                                                headers=bearer(tokens["admin"]))
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"] and response.is_json
+
+
+def test_the_openapi_document_says_which_query_parameters_are_required(console_app):
+    paths = console_app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/preview", "/api/v1/preview.wav"):
+        required = {p["name"]: p["required"] for p in paths[path]["get"]["parameters"]}
+        assert required["queue"] is True and required["position"] is False
+    unserved = paths["/api/v1/unserved"]["get"]["parameters"]
+    assert not any(p["required"] for p in unserved)

@@ -1,0 +1,49 @@
+"""A stored version today's checks refuse is a 409 that says how to replace it, not a 500.
+
+A version saved before a check was added (a prompt with a pasted control character, say)
+fails to load now; every page and API call that edits the active config used to crash on it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import insert
+
+from app.storage.config_versions import active_number
+from app.storage.console_schema import config_versions
+from tests.console.conftest import bearer
+
+
+def store_unchecked(app, clock, apology: str) -> int:
+    """A version written straight to the table, as an older release would have saved it."""
+    engine = app.extensions["holdwell"].store.engine
+    with engine.begin() as conn:
+        number = (active_number(conn) or 0) + 1
+        body = {"queues": {"sales": {"policy": "checkin", "prompts": {"apology": apology}}}}
+        conn.execute(insert(config_versions).values(
+            number=number, created_at=clock.now(), author="old release", note="",
+            body=json.dumps(body)))
+    return number
+
+
+def test_editing_a_queue_of_a_version_that_no_longer_passes_is_a_409_naming_the_key(
+        console_app, clock, tokens, as_role):
+    number = store_unchecked(console_app, clock, "Sorry\x0c for the wait.")
+    api = console_app.test_client()
+    answer = api.get("/api/v1/policies/sales", headers=bearer(tokens["operator"]))
+    assert answer.status_code == 409
+    assert f"config version {number}" in answer.json["error"]
+    assert "prompts.apology" in answer.json["error"]
+    page = as_role("operator").get("/console/policies/sales")
+    assert page.status_code == 409
+    assert b"prompts.apology" in page.data and b"roll back" in page.data
+
+
+def test_rolling_back_to_a_version_that_no_longer_passes_is_a_409(console_app, clock, tokens):
+    number = store_unchecked(console_app, clock, "Sorry\x00")
+    store_unchecked(console_app, clock, "Sorry for the wait.")  # a good one on top
+    answer = console_app.test_client().post(
+        "/api/v1/config/rollback", json={"version": number, "note": ""},
+        headers=bearer(tokens["operator"]))
+    assert answer.status_code == 409 and f"config version {number}" in answer.json["error"]
