@@ -25,10 +25,12 @@ log = logging.getLogger("holdwell.voice")
 BACK_IN_LINE = "Sorry about that. You are still in line."
 QUEUE_FULL = "Sorry, our line is full right now. Please call again a little later."
 CHOICE_FAILED = "Sorry, we could not take that choice just now. You keep your place in line."
-NO_CALLBACK = (
-    "Sorry, we cannot arrange a call back to the number you are calling from. "
-    "You keep your place in line."
+CALLBACK_NOT_NOW = (
+    "Sorry, we cannot arrange a call back just now. "
+    "You keep your place in line, and you can ask again in a minute."
 )
+"""When the call log cannot store the request in time: nothing is wrong with their number
+(that has its own words), so they are not told so, and may well ask again."""
 
 SafeAnswer = Callable[[], VoiceResponse | Response]
 FALLBACKS: dict[str, SafeAnswer] = {}
@@ -64,8 +66,9 @@ def choice_not_taken() -> VoiceResponse:
 
 
 def callback_unavailable(policy: HoldPolicy) -> Segment:
-    """Said instead of a confirmation when no callback could be arranged: they keep waiting."""
-    return spoken(policy.voice, SegmentKind.ACKNOWLEDGE, NO_CALLBACK)
+    """Said instead of a confirmation when the request could not be stored: they keep
+    waiting (a promise is only made once it is kept in the database)."""
+    return spoken(policy.voice, SegmentKind.ACKNOWLEDGE, CALLBACK_NOT_NOW)
 
 
 def safe_answer(endpoint: str | None) -> Response:

@@ -77,6 +77,8 @@ def test_callback_choice_without_database_never_leaves_the_queue(make_app):
     assert response.status_code == 200
     assert "Leave" not in all_verbs(response.data)
     assert "keep your place" in spoken(response.data)
+    assert "just now" in spoken(response.data)
+    assert "number you are calling from" not in spoken(response.data)  # their number is fine
 
 
 def test_status_callback_with_database_gone_is_journaled_before_its_204(broken_db_app):
