@@ -202,8 +202,8 @@ def _announced_elsewhere(conn: Connection, command: c.Announce) -> None:
 
 def key_press(conn: Connection, command: c.KeyPress) -> None:
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
-    key = (f"{call.call_id}:KEYPRESS:{command.episode}:{command.queue_time_s:.0f}:"
-           f"{command.digit}")
+    when = command.retry_token or f"{command.queue_time_s:.0f}"
+    key = f"{call.call_id}:KEYPRESS:{command.episode}:{when}:{command.digit}"
     append_fact(conn, call, command.now, Event.KEYPRESS, key, command.queue_time_s,
                 {"digit": command.digit, "choice": command.choice,
                  "episode": command.episode})

@@ -114,6 +114,16 @@ def digits(form: MultiDict, *, limit: int = 1) -> str:
     return raw[:limit]
 
 
+RETRY_TOKEN = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
+
+
+def retry_token() -> str:
+    """This request's I-Twilio-Idempotency-Token, the same on Twilio's retries of it; "" when
+    absent or not token-shaped (it is not a documented contract, so only ever a better key)."""
+    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
+    return token if RETRY_TOKEN.fullmatch(token) else ""
+
+
 def is_count(raw: str) -> bool:
     """ASCII digits only (`str.isdigit` also takes "²", which `int` refuses)."""
     return raw.isascii() and raw.isdigit()

@@ -47,6 +47,7 @@ from app.voice.forms import (
     SpeechForm,
     StatusForm,
     WaitForm,
+    retry_token,
 )
 from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_taken
 from app.voice.situations import situation_from_form, situation_from_poll
@@ -161,7 +162,8 @@ def choice() -> Response:
     svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=route.queue,
                                policy=policy.name, arm=params.arm,
                                queue_time_s=form.queue_time_s, episode=params.episode,
-                               digit=key.digit, choice=decision.choice.value), g.deadline)
+                               digit=key.digit, choice=decision.choice.value,
+                               retry_token=retry_token()), g.deadline)
     if decision.choice is Choice.CALLBACK:
         if poll is None:  # nothing can be promised without the call log
             return twiml_response(render_segment(safety.callback_unavailable(policy),

@@ -118,3 +118,18 @@ def test_a_hang_up_before_the_first_poll_is_an_abandon_from_the_queue(app, twili
     twilio.post(QR, {"CallSid": sid("CA1"), "QueueResult": "hangup", "QueueTime": "2"})
     assert count(app, "ENTERQUEUE") == 1 and count(app, "ABANDON") == 1
     assert call_row(app, sid("CA1"))["outcome"] == "abandoned"
+
+
+def test_a_retried_key_press_is_logged_once_by_twilios_idempotency_token(app, twilio, clock):
+    """A Gather action carries no QueueTime: its key came from the clock, so Twilio's retry
+    of the same press two seconds later logged a second KEYPRESS. The retry carries the same
+    I-Twilio-Idempotency-Token; another press carries another."""
+    choice = "/voice/choice?policy=checkin&queue=support"
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "+14155550100"})
+    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(sid("CA1"), 0))
+    for token in ("RQ-first", "RQ-first", "RQ-second"):
+        clock.advance(2)
+        answer = twilio.post(choice, {"CallSid": sid("CA1"), "Digits": "1"},
+                             **{"I-Twilio-Idempotency-Token": token})
+        assert answer.status_code == 200
+    assert count(app, "KEYPRESS") == 2
