@@ -46,7 +46,11 @@ VOICEMAIL_CHOSEN = "VOICEMAIL_CHOSEN"
 action (QueueResult=leave) reads it to answer with <Record>. Not an outcome by itself."""
 VOICEMAIL_TEXT = "VOICEMAIL_TEXT"
 """Twilio's transcript of a message (kept for the agent; not an outcome)."""
-FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT})
+LATE_POLL = "POLL"
+"""A poll counted late: journaled by one host before it could try the database, and replayed
+after another host had counted the caller's later polls. Kept so a second replay of it counts
+nothing; not an outcome."""
+FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT, LATE_POLL})
 QUEUE_TIME_EVENTS = frozenset({
     Event.ENTERQUEUE, Event.ANNOUNCE, Event.KEYPRESS, Event.CONNECT, Event.COMPLETE,
     Event.ERROR, Event.CALLBACK_REQUESTED, Event.EXITWITHKEY, Event.OVERFLOW, HANGUP, LEAVE,

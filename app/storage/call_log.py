@@ -16,7 +16,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
@@ -151,8 +151,8 @@ class CallLogStore:
         polls arriving with it (`_steady_polls`), on PostgreSQL it needs none
         (`_steady_poll_alone`). None (the poll journaled) when the database cannot answer in
         time; the route then decides without history."""
-        if self._behind_journal():
-            self._journal(command)
+        if self._behind_journal() or self.runner.is_down():
+            self._journal(replace(command, attempted=False))  # never tried: never counted
             return None
 
         def work() -> tuple[Poll, T]:
@@ -167,7 +167,7 @@ class CallLogStore:
             return seen[0], decided
 
         try:
-            if not command.episode and not self.runner.is_down():
+            if not command.episode:
                 polled = self._write_steady(SteadyPoll(command, decide), deadline)
                 if polled is not None:
                     return polled  # type: ignore[return-value]

@@ -8,13 +8,21 @@ from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Update, update
+from sqlalchemy import Connection, Update, select, update
 
 from app.storage import audit
 from app.storage import commands as c
 from app.storage.callback_admin import cancel_pending
 from app.storage.events import insert_once, inserted_once, log_event
-from app.storage.facts import ANY_FACT, append_fact, ensure_call, log_entry, project
+from app.storage.facts import (
+    ANY_FACT,
+    append_fact,
+    ensure_call,
+    entry_data,
+    entry_key,
+    log_entry,
+    project,
+)
 from app.storage.prepared import (
     ANNOUNCE_AT_ONCE,
     CALL,
@@ -25,11 +33,12 @@ from app.storage.prepared import (
     COUNT_POLL_VIEW,
     COUNT_STEADY_POLL,
     COUNT_STEADY_POLL_VIEW,
+    THIS_CALL,
     param,
 )
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
-from hold_policies.call_outcome import HANGUP, LEAVE
+from hold_policies.call_outcome import HANGUP, LATE_POLL, LEAVE
 from hold_policies.records import Event
 
 EPISODE_SPAN_S = 1_000_000.0  # longer than any wait
@@ -44,8 +53,17 @@ def begin_call(conn: Connection, command: c.BeginCall) -> None:
             "arm": command.arm, "from_number": command.from_number,
             "arrived_at": command.now}):  # a later webhook overtook this one and made the row
         label_call(conn, command)
+        conn.execute(ARRIVED_EARLIER, {"call": command.call_id, "arrived": command.now})
     elif conn.execute(ANY_FACT, {"call": command.call_id}).first() is not None:
-        project(conn, command.call_id)  # a status callback overtook the call's first request
+        label_call(conn, command)  # a status callback overtook the call's first request:
+        project(conn, command.call_id)  # its fact, kept bare, is this call's
+
+
+ARRIVED_EARLIER = update(calls).where(
+    THIS_CALL, calls.c.arrived_at > param("arrived", calls.c.arrived_at),
+).values(arrived_at=param("arrived", calls.c.arrived_at))
+"""The call's first request is when it arrived: a row an overtaking webhook made guessed
+later (a poll of a later time in line, or a QueueTime rounded down)."""
 
 
 def label_call(conn: Connection, command: c.Labelled) -> None:
@@ -56,11 +74,13 @@ def label_call(conn: Connection, command: c.Labelled) -> None:
         conn.execute(update(calls).where(this, calls.c.from_number.is_(None))
                      .values(from_number=command.from_number))
     labels = {"policy": command.policy, "arm": command.arm}
-    if conn.execute(update(calls).where(this, calls.c.policy == "").values(
-            queue=command.queue, **labels)).rowcount:
-        conn.execute(update(call_events).where(call_events.c.call_id == command.call_id,
-                                               call_events.c.policy == "")
-                     .values(queue=command.queue, **labels))
+    conn.execute(update(calls).where(this, calls.c.policy == "").values(
+        queue=command.queue, **labels))
+    # Its events too, also when another request labelled the row first (a status callback
+    # kept as a bare fact before any row existed would keep no labels).
+    conn.execute(update(call_events).where(call_events.c.call_id == command.call_id,
+                                           call_events.c.policy == "")
+                 .values(queue=command.queue, **labels))
 
 
 def note_poll(conn: Connection, command: c.NotePoll,
@@ -85,10 +105,52 @@ def note_poll(conn: Connection, command: c.NotePoll,
     if before_entry is not None:
         before_entry(call, ahead)
     if call.polls == 1 or command.episode:  # later polls of one time in line need not try
-        log_entry(conn, call, entered, command.position, command.episode)
+        log_entry(conn, call, entered, command.position, command.episode,
+                  command.queue_time_s)
         if made_row or call.outcome is not None:  # facts may have come first: keep in step
             project(conn, call.call_id)
+    if not command.attempted:
+        count_late_poll(conn, command, call)
     return call
+
+
+LAST_COUNTED = select(calls.c.last_poll_queue_time_s).where(THIS_CALL)
+COUNT_ONE_MORE = update(calls).where(THIS_CALL).values(polls=calls.c.polls + 1)
+
+
+def count_late_poll(conn: Connection, command: c.NotePoll, call: CallRow) -> None:
+    """A poll journaled before its write was tried, replayed after the caller's later polls
+    were counted (by another host, whose database was there): the count, which takes only a
+    poll newer than the last, skipped it. It was never counted, so it counts now, once (its
+    LATE_POLL fact: a second replay counts nothing); and if it came before the poll that
+    gave where the caller entered the line, its position is that place."""
+    last = conn.execute(LAST_COUNTED, {"call": command.call_id}).scalar()
+    if last is None or poll_clock(command) >= last:
+        return  # counted in order, or a retry of the last one counted
+    key = f"{command.call_id}:{LATE_POLL}:{command.episode}:{command.queue_time_s:.0f}"
+    if not append_fact(conn, call, command.now, LATE_POLL, key, command.queue_time_s,
+                       {"episode": command.episode}, command.position):
+        return
+    conn.execute(COUNT_ONE_MORE, {"call": command.call_id})
+    if command.position is not None and earlier_entry(conn, command):
+        project(conn, command.call_id)
+
+
+def earlier_entry(conn: Connection, command: c.NotePoll) -> bool:
+    """Give the caller's ENTERQUEUE this poll's position if this poll came before the one
+    that gave it (or none did); True if it did."""
+    key = entry_key(command.call_id, command.episode)
+    row = conn.execute(select(call_events.c.position, call_events.c.data).where(
+        call_events.c.dedupe_key == key)).first()
+    if row is None:
+        return False
+    seen_at_s = json.loads(row.data or "{}").get("position_at_s")
+    if row.position is not None and (seen_at_s is None or seen_at_s <= command.queue_time_s):
+        return False  # given by an earlier poll, or by one we cannot place: keep it
+    data = entry_data(command.episode, command.position, command.queue_time_s)
+    conn.execute(update(call_events).where(call_events.c.dedupe_key == key).values(
+        position=command.position, data=json.dumps(data, sort_keys=True)))
+    return True
 
 
 def count_steady_poll(conn: Connection,

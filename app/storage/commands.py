@@ -53,6 +53,9 @@ class NotePoll(Labelled):
     position: int | None = None
     episode: int = 0
     rejoins: bool = False  # the queue keeps dropped callers' places: count rejoined ones ahead
+    attempted: bool = True
+    """False on a journaled copy whose write was never tried (the journal had a backlog, or
+    the breaker was open): it cannot have been counted, so replayed late it still counts."""
 
 
 @dataclass(frozen=True)

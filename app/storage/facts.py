@@ -67,21 +67,35 @@ def append_fact(conn: Connection, call: CallRow, now: datetime, event: str, key:
                      position=position, data=data)
 
 
+def entry_key(call_id: str, episode: int) -> str:
+    return f"{call_id}:ENTERQUEUE" + (f":{episode}" if episode else "")
+
+
 def log_entry(conn: Connection, call: CallRow, entered: datetime, position: int | None,
-              episode: int) -> None:
+              episode: int, seen_at_s: float | None = None) -> None:
     """ENTERQUEUE once per time in line, whichever request first shows the caller queued.
 
     A caller answered before their first poll gets it from the answer, without a position;
     a poll delivered later fills in the position it knows (the only update an event gets).
+    `seen_at_s` is the QueueTime of the poll that gave the position (app.storage.call_writes
+    lets an earlier poll applied late take its place).
     """
-    key = f"{call.call_id}:ENTERQUEUE" + (f":{episode}" if episode else "")
+    key = entry_key(call.call_id, episode)
+    data = entry_data(episode, position, seen_at_s)
     fresh = log_event(conn, dedupe_key=key, time=entered, call_id=call.call_id,
                       queue=call.queue, event=Event.ENTERQUEUE, policy=call.policy,
-                      arm=call.arm, position=position, wait_s=0.0, data={"episode": episode})
+                      arm=call.arm, position=position, wait_s=0.0, data=data)
     if not fresh and position is not None:
         conn.execute(update(call_events).where(call_events.c.dedupe_key == key,
                                                call_events.c.position.is_(None))
-                     .values(position=position))
+                     .values(position=position, data=json.dumps(data, sort_keys=True)))
+
+
+def entry_data(episode: int, position: int | None, seen_at_s: float | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"episode": episode}
+    if position is not None and seen_at_s is not None:
+        data["position_at_s"] = seen_at_s
+    return data
 
 
 def ensure_call(conn: Connection, call_id: str, queue: str, now: datetime,

@@ -11,6 +11,7 @@ in-order row says.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.db import as_utc, make_engine
-from app.storage.schema import calls
+from app.storage.schema import call_events, calls
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COLUMNS = ("announcements", "first_announced_wait_s", "first_announced_at_s",
@@ -68,8 +69,6 @@ def row_after(engine, commands: list[c.Command]) -> dict:
 
 
 def renamed(commands: list[c.Command], call_id: str) -> list[c.Command]:
-    from dataclasses import replace
-
     return [replace(command, call_id=call_id) for command in commands]
 
 
@@ -81,3 +80,81 @@ def test_a_check_in_and_poll_replayed_after_newer_ones_change_nothing(engine):
     assert in_order["first_announced_wait_s"] == 300.0  # the order the test relies on
     assert in_order["last_announced_at"] == at(120) and in_order["last_polled_at"] == at(120)
     assert late == in_order
+
+
+def test_a_first_poll_never_tried_counts_and_places_the_caller_when_replayed_late(engine):
+    """Host A's database was away: A journaled the caller's first poll (QueueTime 0, position
+    5) without trying it; the next poll (60 s, position 4) reached host B, which counted it
+    as the first. A's replay must count the poll and give the caller their real entry place,
+    once however often it is replayed; as if both had arrived in order."""
+    labels = {"queue": "support", "policy": "checkin", "arm": ""}
+    begin = c.BeginCall(call_id="X", now=at(0), from_number="+14155550100", **labels)
+    first = c.NotePoll(call_id="X", now=at(0), queue_time_s=0, position=5, **labels)
+    second = c.NotePoll(call_id="X", now=at(60), queue_time_s=60, position=4, **labels)
+    journaled = replace(first, attempted=False)
+    in_order = entry_of(engine, renamed([begin, first, second], f"CA{uuid.uuid4().hex}"))
+    late = entry_of(engine, renamed([begin, second, journaled, journaled],
+                                    f"CA{uuid.uuid4().hex}"))
+    assert in_order == (2, 5, 5)
+    assert late == in_order
+
+
+def test_a_late_poll_that_may_have_been_counted_is_not_counted_again(engine):
+    """A poll whose write was tried (it may have committed before its answer timed out) is
+    not counted when replayed late: the row keeps what the live write left."""
+    labels = {"queue": "support", "policy": "checkin", "arm": ""}
+    commands = [c.BeginCall(call_id="X", now=at(0), from_number="+14155550100", **labels),
+                c.NotePoll(call_id="X", now=at(0), queue_time_s=0, position=5, **labels),
+                c.NotePoll(call_id="X", now=at(60), queue_time_s=60, position=4, **labels)]
+    tried_again = commands[1]  # attempted=True: its live write counted it
+    assert entry_of(engine, renamed([*commands, tried_again], f"CA{uuid.uuid4().hex}")) == \
+        (2, 5, 5)
+
+
+def entry_of(engine, commands: list[c.Command]) -> tuple[int, int, int]:
+    """(polls, orig_position, the ENTERQUEUE event's position) after `commands`."""
+    for command in commands:
+        with engine.begin() as conn:
+            apply(conn, command)
+    call_id = commands[0].call_id
+    with engine.connect() as conn:
+        row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+        [entry] = conn.execute(select(call_events.c.position).where(
+            call_events.c.call_id == call_id, call_events.c.event == "ENTERQUEUE")).scalars()
+    return row["polls"], row["orig_position"], entry
+
+
+def test_a_poll_journaled_behind_a_backlog_is_marked_never_tried(make_app):
+    from app.storage.commands import from_json
+    from app.storage.deadline import Deadline
+    from tests.app.test_journal import status
+
+    store = make_app().extensions["holdwell"].store
+    store.ensure_replayer = lambda: None  # keep the backlog while we look
+    store.journal.append(status(1))
+    poll = c.NotePoll(call_id="CA1", now=at(0), queue_time_s=0, position=5, queue="support",
+                      policy="checkin", arm="")
+    assert store.poll(poll, Deadline(5.0), lambda seen: (None, None)) is None
+    lines = store.journal.path.read_text().splitlines()
+    assert from_json(lines[-1]) == replace(poll, attempted=False)
+
+
+def test_the_first_request_replayed_late_still_says_when_and_how_the_call_arrived(engine):
+    """Host A journaled /voice/incoming; host B kept the status callback as a bare fact (no
+    row yet), or made the row from a poll. The replayed first request gives the call its
+    arrival time and labels every fact logged meanwhile."""
+    labels = {"queue": "support", "policy": "checkin", "arm": ""}
+    begin = c.BeginCall(call_id="X", now=at(0), from_number="+14155550100", **labels)
+    poll = c.NotePoll(call_id="X", now=at(62), queue_time_s=60, position=4, **labels)
+    status = c.CallStatus(call_id="X", now=at(90), status="completed")
+    for late in ([poll, begin], [status, begin]):
+        call_id = f"CA{uuid.uuid4().hex}"
+        for command in renamed(late, call_id):
+            with engine.begin() as conn:
+                apply(conn, command)
+        with engine.connect() as conn:
+            row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+            unlabelled = conn.execute(select(call_events.c.event).where(
+                call_events.c.call_id == call_id, call_events.c.policy == "")).all()
+        assert as_utc(row["arrived_at"]) == at(0)
+        assert unlabelled == []
