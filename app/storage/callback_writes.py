@@ -24,6 +24,8 @@ from hold_policies.records import Event
 
 CALLBACK_ROW = callbacks.select().where(
     callbacks.c.call_id == param("callback", callbacks.c.call_id))
+CALLBACK_ROW_HELD = CALLBACK_ROW.with_for_update()
+"""The row locked until the result is written (SQLite: the write transaction holds the file)."""
 IN_HAND = ("claimed", "on_line")
 
 
@@ -62,8 +64,11 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> str | None
 
 
 def _in_hand(conn: Connection, call_id: str, claim: str | None) -> RowMapping | None:
-    """The callback, if this claim still holds it (no token: whoever holds it now)."""
-    row = conn.execute(CALLBACK_ROW, {"callback": call_id}).mappings().first()
+    """The callback, if this claim still holds it (no token: whoever holds it now), locked
+    until this transaction ends: a release and another agent's claim wait for the result,
+    which could otherwise pass this check, then overwrite the newer claim (the customer
+    dialled twice; the kept promise lost)."""
+    row = conn.execute(CALLBACK_ROW_HELD, {"callback": call_id}).mappings().first()
     if row is None or row["status"] not in IN_HAND:
         return None
     if claim is not None and row["claim_token"] != claim:
