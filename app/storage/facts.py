@@ -19,7 +19,7 @@ from app.storage.db import as_utc
 from app.storage.events import insert_once, log_event
 from app.storage.prepared import CALL, THIS_CALL, param
 from app.storage.rows import CallRow, call_row
-from app.storage.schema import call_events, calls
+from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import HANGUP, QUEUE_TIME_EVENTS, CallOutcome, Fact, outcome_of
 from hold_policies.records import Event, Outcome
 
@@ -39,6 +39,12 @@ HEAD_OF_LINE = "head"
 """An answer before any poll: orig_position stays as it is, else 1 (see `project`)."""
 _ABANDON_KEY = call_events.c.dedupe_key == param("key", call_events.c.dedupe_key)
 DROP_ABANDON = delete(call_events).where(_ABANDON_KEY)
+EARLIER_PLACE = update(callbacks).where(
+    callbacks.c.call_id == param("call", callbacks.c.call_id),
+    callbacks.c.entered_at > param("entered", callbacks.c.entered_at),
+).values(entered_at=param("entered", callbacks.c.entered_at))
+"""A callback keeps the caller's place: their first entry, once the facts show an earlier one
+than the request knew (the first time in line journaled on another host, replayed later)."""
 MOVE_ABANDON = update(call_events).where(_ABANDON_KEY).values(
     time=param("ended", call_events.c.time), wait_s=param("wait", call_events.c.wait_s),
     data=param("about", call_events.c.data))
@@ -154,6 +160,8 @@ def project(conn: Connection, call_id: str) -> None:
     elif decided.outcome is Outcome.ANSWERED:  # taken at once, before any poll: at the head
         orig_position = HEAD_OF_LINE
     conn.execute(_projection(entered, orig_position), values)
+    if decided.callback_requested and entered:
+        conn.execute(EARLIER_PLACE, {"call": call_id, "entered": decided.entered_at})
     if decided.outcome is Outcome.ABANDONED or any(f.event == HANGUP for f in facts):
         keep_abandon_event(conn, call_id, decided)
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.db import as_utc, make_engine
-from app.storage.schema import call_events, calls
+from app.storage.schema import call_events, callbacks, calls
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COLUMNS = ("announcements", "first_announced_wait_s", "first_announced_at_s",
@@ -158,3 +158,28 @@ def test_the_first_request_replayed_late_still_says_when_and_how_the_call_arrive
                 call_events.c.call_id == call_id, call_events.c.policy == "")).all()
         assert as_utc(row["arrived_at"]) == at(0)
         assert unlabelled == []
+
+
+def test_a_callback_keeps_the_first_entry_when_the_first_time_in_line_is_replayed_late(engine):
+    """The caller's first time in line (polls, then Twilio's error) was journaled on host A;
+    back in line, their callback request reached host B, which knew only the second entry.
+    A's replay must give the callback the caller's first place."""
+    labels = {"queue": "support", "policy": "callback", "arm": ""}
+    q = {"queue": "support"}
+    call_id = f"CA{uuid.uuid4().hex}"
+    on_b = [c.BeginCall(call_id=call_id, now=at(0), from_number="+14155550100", **labels),
+            c.NotePoll(call_id=call_id, now=at(205), queue_time_s=0, position=3, episode=1,
+                       **labels),
+            c.RequestCallback(call_id=call_id, now=at(240), number="+14155550100", digit="2",
+                              promised_wait_s=600.0, queue_time_s=35, episode=1, **q)]
+    journaled_on_a = [
+        c.NotePoll(call_id=call_id, now=at(0), queue_time_s=0, position=5, attempted=False,
+                   **labels),
+        c.QueueResult(call_id=call_id, now=at(200), result="error", queue_time_s=200, **q)]
+    for command in on_b + journaled_on_a:
+        with engine.begin() as conn:
+            apply(conn, command)
+    with engine.connect() as conn:
+        place = conn.execute(select(callbacks.c.entered_at).where(
+            callbacks.c.call_id == call_id)).scalar_one()
+    assert as_utc(place) == at(0)
