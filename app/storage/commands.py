@@ -247,8 +247,8 @@ class VoicemailTranscribed(Command):
 @dataclass(frozen=True)
 class Reason(Labelled):
     """The caller said, in a few words, what the call is about (a speech Gather's answer).
-    Their time in line and position come from the call's row when the fact is stored
-    (a Gather action carries neither)."""
+    Their time in line and place come from the log when the fact is stored (a Gather action
+    carries neither): app.storage.reason_writes."""
 
     text: str = ""
     confidence: float | None = None

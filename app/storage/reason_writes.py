@@ -1,9 +1,10 @@
 """The caller's reason: stored once per call, and read back for the agent who takes the call.
 
 A REASON fact keeps the caller's words (data.transcript, caller data: exports leave it out)
-with Twilio's confidence, their time in line and the position of their last poll when it is
-stored. Before an agent's <Dial><Queue>, `next_in_line` finds the caller that agent will most
-likely be given — the longest-waiting one still polled, skipping callers another agent was
+with Twilio's confidence, their time in line and their place when they spoke: the position
+told in the check-in that asked (the last before their words), else their last poll's.
+Before an agent's <Dial><Queue>, `next_in_line` finds the caller that agent will most likely
+be given — the longest-waiting one still polled, skipping callers another agent was
 just told about (they are about to be taken) — and the agent is told their reason; the
 AGENT_BRIEFED fact records who was told what, so the CONNECT's agent shows whether the
 briefing was about the caller they then took (Twilio alone chooses that caller).
@@ -50,13 +51,27 @@ class NextCaller:
     promised_wait_s: float | None  # the first wait they were told, if any
 
 
+TOLD_BEFORE = select(call_events.c.position).where(
+    call_events.c.call_id == param("call", call_events.c.call_id),
+    call_events.c.event == Event.ANNOUNCE.value, call_events.c.position.is_not(None),
+    call_events.c.time <= param("now", call_events.c.time),
+).order_by(call_events.c.time.desc()).limit(1)
+
+
 def reason(conn: Connection, command: c.Reason) -> None:
     """Once per call (a retry or a second answer changes nothing): the first words kept."""
     call = ensure_call(conn, command.call_id, command.queue, command.now, None)
     waited = (command.now - call.entered_at).total_seconds() if call.entered_at else None
     append_fact(conn, call, command.now, Event.REASON, f"{call.call_id}:REASON", waited,
                 {"transcript": command.text, "confidence": command.confidence,
-                 "episode": command.episode}, position=call.last_position)
+                 "episode": command.episode}, position=_place_when_spoken(conn, command, call))
+
+
+def _place_when_spoken(conn: Connection, command: c.Reason, call) -> int | None:  # noqa: ANN001
+    """The check-in that asked told the caller their place; the row's last position may be a
+    later poll's (the words journaled on one host, later polls counted on another)."""
+    told = conn.execute(TOLD_BEFORE, {"call": command.call_id, "now": command.now}).scalar()
+    return told if told is not None else call.last_position
 
 
 def briefed(conn: Connection, command: c.Briefed) -> None:

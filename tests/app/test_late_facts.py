@@ -183,3 +183,23 @@ def test_a_callback_keeps_the_first_entry_when_the_first_time_in_line_is_replaye
         place = conn.execute(select(callbacks.c.entered_at).where(
             callbacks.c.call_id == call_id)).scalar_one()
     assert as_utc(place) == at(0)
+
+
+def test_a_reason_stored_late_keeps_the_place_the_caller_spoke_from(engine):
+    """The caller's words (after the check-in that asked, at 4th in line) were journaled on
+    host A; host B counted their later poll at 2nd. The agent must hear 4th."""
+    labels = {"queue": "support", "policy": "checkin", "arm": ""}
+    call_id = f"CA{uuid.uuid4().hex}"
+    for command in (
+            c.BeginCall(call_id=call_id, now=at(0), from_number="+14155550100", **labels),
+            c.NotePoll(call_id=call_id, now=at(60), queue_time_s=60, position=4, **labels),
+            c.Announce(call_id=call_id, now=at(60), queue_time_s=60, position=4,
+                       kind="checkin", announced_wait_s=None, text="Sorry", **labels),
+            c.NotePoll(call_id=call_id, now=at(120), queue_time_s=120, position=2, **labels),
+            c.Reason(call_id=call_id, now=at(65), text="my bill", confidence=0.9, **labels)):
+        with engine.begin() as conn:
+            apply(conn, command)
+    with engine.connect() as conn:
+        place = conn.execute(select(call_events.c.position).where(
+            call_events.c.call_id == call_id, call_events.c.event == "REASON")).scalar_one()
+    assert place == 4
