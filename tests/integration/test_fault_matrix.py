@@ -64,11 +64,12 @@ def script() -> list[tuple[str, dict[str, str]]]:
     return steps
 
 
-def run_script(server: LiveServer) -> list[str]:
-    """Post every step; the problems seen (slow, not TwiML) as readable lines."""
+def run_script(*servers: LiveServer) -> list[str]:
+    """Post every step (to each server in turn, as a load balancer would); the problems seen
+    (slow, not TwiML) as readable lines."""
     problems = []
-    for path, params in script():
-        answer = server.post(path, params, timeout=20)
+    for step, (path, params) in enumerate(script()):
+        answer = servers[step % len(servers)].post(path, params, timeout=20)
         wanted = answer.status == 204 if path.startswith("/voice/status") else answer.is_twiml
         if not wanted:
             problems.append(f"{path}: {answer.status} {answer.error} {answer.body[:120]!r}")
@@ -194,3 +195,30 @@ def test_a_locked_sqlite_file_answers_in_budget_and_loses_nothing(tmp_path, heal
         server.stop()
     assert problems == []
     assert call_log(url) == healthy_log
+
+
+def test_a_host_cut_off_from_postgres_beside_one_that_is_not_loses_nothing(
+        postgres_url, tmp_path, healthy_log):
+    """Two hosts behind a load balancer: every other webhook, so each caller's polls
+    alternate between them. Host A's database path refuses; host B's works. A journals its
+    share (behind its backlog: never tried) while B writes the callers' next webhooks; once
+    A's path is back and it has replayed, the log is the healthy run's: polls, entry places,
+    outcomes and events."""
+    with running_proxy() as proxy:
+        cut_off = serve(proxied_url(postgres_url, proxy), tmp_path / "a")
+        fine = serve(postgres_url, tmp_path / "b")
+        try:
+            cut_off.post("/voice/incoming", {"CallSid": sid(500), "From": "+1"})  # warm
+            proxy.set_mode("refuse")
+            problems = run_script(cut_off, fine)
+            journaled = health(cut_off)["journal_backlog"]
+            proxy.set_mode("pass")
+            wait_for_empty_journal(cut_off)
+        finally:
+            cut_off.stop()
+            fine.stop()
+    assert problems == []
+    assert journaled > 0  # the fault did cut host A off
+    log = call_log(postgres_url)
+    log.pop(sid(500), None)
+    assert log == healthy_log
