@@ -58,13 +58,23 @@ def a_call(call_id: str) -> tuple[list[c.Command], list[c.Command]]:
     return first, later
 
 
-def row_after(engine, commands: list[c.Command]) -> dict:
+def apply_each(engine, commands: list[c.Command]) -> str:
+    """Each command in a transaction of its own, as webhooks and replays write them; the
+    call's id."""
     for command in commands:
         with engine.begin() as conn:
             apply(conn, command)
-    call_id = commands[0].call_id
+    return commands[0].call_id
+
+
+def row_of(conn, call_id: str):  # noqa: ANN001, ANN201 - a row mapping
+    return conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+
+
+def row_after(engine, commands: list[c.Command]) -> dict:
+    call_id = apply_each(engine, commands)
     with engine.connect() as conn:
-        row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+        row = row_of(conn, call_id)
     return {name: as_utc(row[name]) if name.endswith("_at") else row[name] for name in COLUMNS}
 
 
@@ -113,12 +123,9 @@ def test_a_late_poll_that_may_have_been_counted_is_not_counted_again(engine):
 
 def entry_of(engine, commands: list[c.Command]) -> tuple[int, int, int]:
     """(polls, orig_position, the ENTERQUEUE event's position) after `commands`."""
-    for command in commands:
-        with engine.begin() as conn:
-            apply(conn, command)
-    call_id = commands[0].call_id
+    call_id = apply_each(engine, commands)
     with engine.connect() as conn:
-        row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+        row = row_of(conn, call_id)
         [entry] = conn.execute(select(call_events.c.position).where(
             call_events.c.call_id == call_id, call_events.c.event == "ENTERQUEUE")).scalars()
     return row["polls"], row["orig_position"], entry
@@ -148,12 +155,9 @@ def test_the_first_request_replayed_late_still_says_when_and_how_the_call_arrive
     poll = c.NotePoll(call_id="X", now=at(62), queue_time_s=60, position=4, **labels)
     status = c.CallStatus(call_id="X", now=at(90), status="completed")
     for late in ([poll, begin], [status, begin]):
-        call_id = f"CA{uuid.uuid4().hex}"
-        for command in renamed(late, call_id):
-            with engine.begin() as conn:
-                apply(conn, command)
+        call_id = apply_each(engine, renamed(late, f"CA{uuid.uuid4().hex}"))
         with engine.connect() as conn:
-            row = conn.execute(select(calls).where(calls.c.call_id == call_id)).mappings().one()
+            row = row_of(conn, call_id)
             unlabelled = conn.execute(select(call_events.c.event).where(
                 call_events.c.call_id == call_id, call_events.c.policy == "")).all()
         assert as_utc(row["arrived_at"]) == at(0)
@@ -176,9 +180,7 @@ def test_a_callback_keeps_the_first_entry_when_the_first_time_in_line_is_replaye
         c.NotePoll(call_id=call_id, now=at(0), queue_time_s=0, position=5, attempted=False,
                    **labels),
         c.QueueResult(call_id=call_id, now=at(200), result="error", queue_time_s=200, **q)]
-    for command in on_b + journaled_on_a:
-        with engine.begin() as conn:
-            apply(conn, command)
+    apply_each(engine, on_b + journaled_on_a)
     with engine.connect() as conn:
         place = conn.execute(select(callbacks.c.entered_at).where(
             callbacks.c.call_id == call_id)).scalar_one()
@@ -190,15 +192,13 @@ def test_a_reason_stored_late_keeps_the_place_the_caller_spoke_from(engine):
     host A; host B counted their later poll at 2nd. The agent must hear 4th."""
     labels = {"queue": "support", "policy": "checkin", "arm": ""}
     call_id = f"CA{uuid.uuid4().hex}"
-    for command in (
+    apply_each(engine, [
             c.BeginCall(call_id=call_id, now=at(0), from_number="+14155550100", **labels),
             c.NotePoll(call_id=call_id, now=at(60), queue_time_s=60, position=4, **labels),
             c.Announce(call_id=call_id, now=at(60), queue_time_s=60, position=4,
                        kind="checkin", announced_wait_s=None, text="Sorry", **labels),
             c.NotePoll(call_id=call_id, now=at(120), queue_time_s=120, position=2, **labels),
-            c.Reason(call_id=call_id, now=at(65), text="my bill", confidence=0.9, **labels)):
-        with engine.begin() as conn:
-            apply(conn, command)
+            c.Reason(call_id=call_id, now=at(65), text="my bill", confidence=0.9, **labels)])
     with engine.connect() as conn:
         place = conn.execute(select(call_events.c.position).where(
             call_events.c.call_id == call_id, call_events.c.event == "REASON")).scalar_one()
