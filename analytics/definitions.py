@@ -8,19 +8,29 @@ SURVIVAL_TIMES_S = (60.0, 120.0, 300.0)  # "still willing to wait at 1, 2 and 5 
 # Rates are fractions (0-1) in JSON; the text and HTML renderers show them as % (differences as
 # percentage points).
 _DEFINITIONS: dict[str, tuple[str, str]] = {
-    "calls": ("calls", "calls that entered the queue"),
+    "calls": (
+        "calls",
+        "calls that entered the queue; calls that never did (rang while closed, kept a pending "
+        "callback, or hung up before any webhook placed them in line, e.g. during the "
+        "greeting) are no queue's calls and are left out",
+    ),
     "unserved_rate": (
         "fraction",
-        "PRIMARY, intention to treat: (abandoned + callback failed) / calls, over every caller "
-        "who reached the queue whatever they chose later; policies and arms are compared on "
-        "this; 95% Wilson score CI",
+        "PRIMARY, intention to treat: (abandoned + callback failed + error + overflow) / calls, "
+        "over every caller who reached the queue whatever they chose later; policies and arms "
+        "are compared on this; error (thrown out of the queue by a Twilio error) and overflow "
+        "(past the maximum wait or a full queue, offered a callback or message, took neither) "
+        "are callers lost, never served; left (a callback still pending, or out of line "
+        "without one) and voicemail (a message still to be called back) are not counted "
+        "unserved: they have their own rows; 95% Wilson score CI",
     ),
     "abandonment_rate": (
         "fraction",
         "secondary, Twilio/ACD-style: abandoned / (calls − callback takers); callers who chose "
-        "a callback never count as abandoned. Not for comparing policies that offer callbacks: "
-        "who takes one is decided after randomisation (patient callers do), so the denominator "
-        "is a selected subset; 95% Wilson score CI",
+        "a callback never count as abandoned; a caller answered in line before their callback "
+        "was placed is answered, not a callback taker. Not for comparing policies that offer "
+        "callbacks: who takes one is decided after randomisation (patient callers do), so the "
+        "denominator is a selected subset; 95% Wilson score CI",
     ),
     "abandonment_rate_short_excluded": (
         "fraction",
@@ -30,8 +40,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "reconciliation": (
         "calls",
-        "answered + abandoned + callbacks (connected + failed) + left + error = calls; 'left' "
-        "includes callbacks still pending",
+        "answered + abandoned + callbacks (connected + failed) + left + error + overflow + "
+        "voicemail = calls, the outcome rows shown; 'left' includes callbacks still pending",
     ),
     "service_level": (
         "fraction",
@@ -62,6 +72,12 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         for t in SURVIVAL_TIMES_S
     },
     "callbacks_requested": ("calls", "callers who chose a callback"),
+    "callbacks_answered_first": (
+        "calls",
+        "callers who chose a callback but were answered in line before it was placed; the "
+        "outcome decides: they count as answered (ASA, service level) and are no callback "
+        "takers (they stay in the abandonment denominator)",
+    ),
     "callback_acceptance_rate": ("fraction", "callbacks requested / calls"),
     "callback_completion_rate": (
         "fraction",

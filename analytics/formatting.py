@@ -15,7 +15,7 @@ from hold_policies.records import Outcome
 ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("calls", "calls", None),
     ("unserved_rate", "UNSERVED RATE (primary, ITT)", "unserved_rate_ci"),
-    ("unserved", "unserved (abandoned + callback failed)", None),
+    ("unserved", "unserved (abandoned, callback failed, error, overflow)", None),
     ("n_answered", "answered", None),
     ("n_abandoned", "abandoned", None),
     ("short_abandons", "  of which short abandons", None),
@@ -23,6 +23,8 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("n_callback_failed", "callback failed", None),
     ("n_left", "left (incl. callbacks pending)", None),
     ("n_error", "error", None),
+    ("n_overflow", "overflow (took no offer)", None),
+    ("n_voicemail", "voicemail (not yet called back)", None),
     ("reconciliation", "reconciliation", None),
     ("callback_takers", "callback takers", None),
     ("abandonment_rate", "abandonment rate (secondary)", "abandonment_rate_ci"),
@@ -40,6 +42,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     *((f"still_waiting_{t:g}s", f"still willing to wait at {t:g} s (KM)",
        f"still_waiting_{t:g}s_ci") for t in SURVIVAL_TIMES_S),
     ("callbacks_requested", "callbacks requested", None),
+    ("callbacks_answered_first", "  of which answered in line first", None),
     ("callback_acceptance_rate", "callback acceptance", None),
     ("callback_completion_rate", "callback completion", None),
     ("callback_promise_kept_rate", "callback promise kept", None),
@@ -48,6 +51,8 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("announced_wait_mean_error_s", "announced wait error (mean)", None),
     ("kept_longer_than_told_share", "kept longer than told", None),
 )
+RECONCILED = tuple(field for field, _, _ in ROWS if field.startswith("n_"))
+"""The outcome rows the table shows; the reconciliation adds up these and nothing else."""
 _COUNTS = ("unserved", "short_abandons", *(f"n_{o.value}" for o in Outcome))
 _NO_CALLBACKS = {"callback_acceptance_rate", "callback_completion_rate",
                  "callback_promise_kept_rate"}  # fmt: skip
@@ -55,6 +60,7 @@ _SHOWN_UNITS = {
     **dict.fromkeys(_COUNTS, "calls"),
     "abandoned": "calls",
     "callback_takers": "calls",
+    "callbacks_answered_first": "calls",
     "announced_calls": "calls",
     "difference": "pp",
 }
@@ -92,8 +98,9 @@ def interval(field: str, bounds: Sequence[float | None] | None) -> str:
 
 
 def reconciliation(entry: dict[str, Any]) -> str:
-    """'✓ adds up to 800 calls' when the outcome counts add up to the calls, else the gap."""
-    total = sum(entry.get(f"n_{o.value}") or 0 for o in Outcome)
+    """'✓ adds up to 800 calls' when the outcome rows shown add up to the calls, else the gap
+    (an outcome the table does not show is a gap, never hidden in a tick)."""
+    total = sum(entry.get(field) or 0 for field in RECONCILED)
     calls = entry.get("calls") or 0
     return f"✓ adds up to {calls:,} calls" if total == calls else f"✗ {total:,} of {calls:,} calls"
 
@@ -180,7 +187,9 @@ def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
 def sample_size_sentence(plan: dict[str, Any]) -> str:
     """The minimum-sample-size answer as a sentence."""
     if plan.get("calls_per_arm") is None:
-        return f"sample size: not computable from a baseline rate of {plan.get('baseline_rate')}"
+        baseline = plan.get("baseline_rate")
+        shown = "n/a" if baseline is None else f"{100 * baseline:.1f} %"
+        return f"sample size: not computable from a baseline rate of {shown}"
     return (
         f"sample size: {plan['calls_per_arm']:,} calls per arm to detect a "
         f"{100 * plan['drop']:.1f}-point drop in the unserved rate from "

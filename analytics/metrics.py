@@ -17,7 +17,7 @@ import pandas as pd
 
 from analytics.groups import GROUP, group_table, with_groups
 from analytics.intervals import t_quantile, wilson_interval
-from hold_policies.records import Outcome
+from hold_policies.records import UNSERVED, Outcome
 
 SHORT_ABANDON_S = 5.0
 SERVICE_THRESHOLD_S = 20.0
@@ -47,12 +47,18 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 def _basic_flags(records: pd.DataFrame) -> dict[str, pd.Series]:
-    """Outcome flags shared by the metrics; abandoners exclude callback takers by definition."""
-    callback = records["callback_requested"].astype(bool)
+    """Outcome flags shared by the metrics; the outcome is the truth.
+
+    A caller answered in line is answered even if they had asked for a callback first (the
+    agent took them before it was placed): they are no callback taker. Abandoners exclude
+    callback takers by definition.
+    """
     outcome = records["outcome"]
+    answered = outcome == Outcome.ANSWERED
+    callback = records["callback_requested"].astype(bool) & ~answered
     return {
         "callback": callback,
-        "answered": (outcome == Outcome.ANSWERED) & ~callback,
+        "answered": answered,
         "abandoned": (outcome == Outcome.ABANDONED) & ~callback,
     }
 
@@ -98,21 +104,23 @@ _ABANDONMENT_SUMS = ("calls", "callback_takers", "abandoned", "short_abandons", 
 
 
 def unserved(records: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Unserved rate = (abandoned + callback failed) / calls, with a Wilson score CI.
+    """Unserved rate = (abandoned + callback failed + error + overflow) / calls, with a Wilson
+    score CI.
 
     Intention to treat: every caller who reached the queue stays in the denominator, whatever
-    they chose later, so policies that offer callbacks are judged on the same callers.
+    they chose later, so policies that offer callbacks are judged on the same callers. Left
+    (a callback still pending, or out of line with none) and voicemail (a message still to be
+    called back) are not settled as lost, so they are not counted unserved.
     """
     return unserved_rates(sum_by_group(records, unserved_sums(records)), confidence)
 
 
 def unserved_sums(records: pd.DataFrame) -> dict[str, object]:
     outcome = records["outcome"]
-    failed = outcome == Outcome.CALLBACK_FAILED
     return {
         "calls": 1,
-        "callbacks_failed": failed,
-        "unserved": failed | (outcome == Outcome.ABANDONED),
+        "callbacks_failed": outcome == Outcome.CALLBACK_FAILED,
+        "unserved": outcome.isin(UNSERVED),
     }
 
 
@@ -218,7 +226,8 @@ def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     """Callbacks: acceptance = requested / calls; completion = connected / requested;
     promise kept = connected with callback_wait_s <= callback_promised_wait_s / requested
-    (a callback without a recorded promise counts as not kept).
+    (a callback without a recorded promise counts as not kept); answered first = requested
+    but answered in line before the callback was placed (counted as answered everywhere else).
     """
     return callback_rates(sum_by_group(records, callback_sums(records)))
 
@@ -232,12 +241,13 @@ def callback_sums(records: pd.DataFrame) -> dict[str, object]:
         "callbacks_requested": requested,
         "callbacks_connected": connected,
         "callbacks_promise_kept": kept,
+        "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }
 
 
 def callback_rates(sums: pd.DataFrame) -> pd.DataFrame:
-    s = sums[["calls", "callbacks_requested", "callbacks_connected",
-              "callbacks_promise_kept"]].copy()  # fmt: skip
+    s = sums[["calls", "callbacks_requested", "callbacks_connected", "callbacks_promise_kept",
+              "callbacks_answered_first"]].copy()  # fmt: skip
     s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
     s["callback_completion_rate"] = _ratio(s["callbacks_connected"], s["callbacks_requested"])
     s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"], s["callbacks_requested"])

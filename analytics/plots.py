@@ -49,7 +49,8 @@ def rates_chart(queue: str, policies: list[dict]) -> Chart:
     axes.set_xlim(left=0)
     style(axes, xlabel="share of calls (%), 95% Wilson CI")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    caption = ("Primary: unserved = (abandoned + callback failed) / calls (intention to treat). "
+    caption = ("Primary: unserved = (abandoned + callback failed + error + overflow) / calls "
+               "(intention to treat). "
                "Secondary: abandoned / (calls − callback takers).")  # fmt: skip
     return Chart(f"rates-{queue}", f"{queue}: unserved and abandonment", caption, svg(figure), data)
 

@@ -94,8 +94,9 @@ def _seconds(value: Any) -> str:
 
 def queue_log_from_events(events: pd.DataFrame, caller_ids: CallerIds | None = None) -> list[str]:
     """queue_log lines for validated events, in time order (ties keep their logged order)."""
-    ordered = events.sort_values("time", kind="stable").reset_index(drop=True)
-    context = _call_context(ordered)
+    every = events.sort_values("time", kind="stable").reset_index(drop=True)
+    context = _call_context(every)
+    ordered = every[_written(every)].reset_index(drop=True)
     epochs = floor_epochs(ordered["time"])
     rows, caller_ids = ordered.itertuples(index=False), caller_ids or CallerIds()
     stamped = []
@@ -106,19 +107,33 @@ def queue_log_from_events(events: pd.DataFrame, caller_ids: CallerIds | None = N
     return [text for _, _, text in sorted(stamped)]
 
 
+def _written(events: pd.DataFrame) -> pd.Series:
+    """Which events become lines: a call's first ENTERQUEUE only (a caller put back in line
+    after a Twilio error waits on as one call, which Asterisk enters once), and no ABANDON of
+    a call nothing places in line (no ENTERQUEUE, no wait: it hung up before it entered the
+    queue, so it has no queue record, as `app.storage.read.record_query` leaves it out)."""
+    entering = events["event"] == Event.ENTERQUEUE
+    repeat_entry = entering & events["call_id"].where(entering).duplicated()
+    entered = events["call_id"].isin(events.loc[entering, "call_id"])
+    never_queued = (events["event"] == Event.ABANDON) & events["wait_s"].isna() & ~entered
+    return ~(repeat_entry | never_queued)
+
+
 def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per call: entry stamp and position, last known position, hold time, agent, connect stamp."""
-    enters = events[events["event"] == Event.ENTERQUEUE].drop_duplicates("call_id")
+    """Per call: entry stamps and position, last known position, hold time, agent, connect
+    stamp."""
+    every_entry = events[events["event"] == Event.ENTERQUEUE]
+    enters = every_entry.drop_duplicates("call_id")
     connects = events[events["event"] == Event.CONNECT].drop_duplicates("call_id")
     positioned = events[events["position"].notna()]
     calls = connects["call_id"].tolist()
-    enter_at = dict(zip(enters["call_id"], enters["time"], strict=True))
+    entries = every_entry.groupby("call_id", sort=False)["time"].agg(list).to_dict()
     connect_at = {
-        c: _exit_stamp(enter_at.get(c), t, w)
+        c: _exit_stamp(entries.get(c), t, w)
         for c, t, w in zip(calls, connects["time"], connects["wait_s"], strict=True)
     }
     return {
-        "enter_at": enter_at,
+        "entries": entries,
         "orig": dict(zip(enters["call_id"], enters["position"], strict=True)),
         "positions": positioned.groupby("call_id", sort=False)["position"].agg(list).to_dict(),
         "connect_at": connect_at,
@@ -131,14 +146,21 @@ def _member(data: dict[str, Any]) -> str:
     return str(data.get("agent") or data.get("agent_call_id") or NO_MEMBER)
 
 
-def _exit_stamp(entered: pd.Timestamp | None, logged: pd.Timestamp, wait_s: Any) -> tuple:
-    """(stamp, whole-second wait) of an exit line: floor(entered + wait_s) and its distance from
-    the entry stamp; without an entry (or a wait) the event's own stamp and the rounded wait."""
-    if entered is None or wait_s is None or pd.isna(wait_s):
+def _exit_stamp(
+    entries: list[pd.Timestamp] | None, logged: pd.Timestamp, wait_s: Any
+) -> tuple[int, str]:
+    """(stamp, whole-second wait) of an exit line: floor(start + wait_s) and its distance from
+    the first entry's stamp; without an entry (or a wait) the event's own stamp and the rounded
+    wait. `start` is the entry the logged wait counts from, the one nearest logged − wait_s:
+    Twilio's QueueTime counts only the current time in line, so after a put-back it is the
+    latest entry, while a decided ABANDON counts from the first."""
+    if not entries or wait_s is None or pd.isna(wait_s):
         epoch = int(floor_epochs(pd.Series([logged]))[0])
         return epoch, _seconds(wait_s)
-    enter = int(floor_epochs(pd.Series([entered]))[0])
-    leave = int(floor_epochs(pd.Series([entered]), float(wait_s))[0])
+    implied = logged - pd.Timedelta(seconds=float(wait_s))
+    start = min(entries, key=lambda entry: abs(entry - implied))
+    enter = int(floor_epochs(pd.Series([entries[0]]))[0])
+    leave = int(floor_epochs(pd.Series([start]), float(wait_s))[0])
     return leave, str(leave - enter)
 
 
@@ -156,7 +178,7 @@ def _event_fields(
     orig = _field(context["orig"].get(row.call_id))
     position, wait = _field(row.position), _seconds(row.wait_s)
     if row.event in EXIT_EVENTS:
-        epoch, wait = _exit_stamp(context["enter_at"].get(row.call_id), row.time, row.wait_s)
+        epoch, wait = _exit_stamp(context["entries"].get(row.call_id), row.time, row.wait_s)
     match row.event:
         case Event.ENTERQUEUE:
             caller = caller_ids.show(data.get("caller_id"))

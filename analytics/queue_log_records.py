@@ -12,7 +12,9 @@ answered   CONNECT holdtime|bridged-uniqueid|ringtime, then COMPLETECALLER (COMP
 abandoned  ABANDON position|origposition|waittime (position at exit is not in a record: empty);
 callback   EXITWITHKEY key|position|origposition|waittime, key = the callback key (default "2",
            or a `key` column), then CALLBACK_CONNECT when callback_wait_s is known;
-left       EXITWITHKEY with an empty key; error: ERROR position|waittime|{}.
+left       EXITWITHKEY with an empty key; error, overflow, voicemail: holdwell's own ERROR,
+           OVERFLOW, VOICEMAIL position|waittime|{} (overflow and voicemail are never abandons).
+A caller answered in line after asking for a callback is answered (CONNECT), as the outcome says.
 Agents come from an `agent` column, caller numbers from `caller_id` (hashed unless asked).
 """
 
@@ -59,17 +61,14 @@ def record_lines(
     orig = _text(records["orig_position"], n)
     callers = caller_ids.show_all(_text(records.get("caller_id"), n))
     outcome = records["outcome"].astype(str).to_numpy()
-    callback = records["callback_requested"].to_numpy(dtype=bool)
-    answered = (outcome == Outcome.ANSWERED) & ~callback
-    exits = callback | (outcome == Outcome.LEFT)
+    answered = outcome == Outcome.ANSWERED  # answered in line, even after asking for a callback
+    callback = records["callback_requested"].to_numpy(dtype=bool) & ~answered
     key = np.where(callback, _text(records.get("key"), n, callback_key), "")
-    name = np.select(
-        [answered, outcome == Outcome.ERROR, exits], ["CONNECT", "ERROR", "EXITWITHKEY"], "ABANDON"
-    ).astype(object)
+    name = exit_names(outcome, callback)
     data = np.select(
-        [answered, name == "ERROR", name == "EXITWITHKEY"],
-        [wait + "||0", "|" + wait + "|{}", key + "||" + orig + "|" + wait],
-        "|" + orig + "|" + wait,
+        [name == "CONNECT", name == "EXITWITHKEY", name == "ABANDON"],
+        [wait + "||0", key + "||" + orig + "|" + wait, "|" + orig + "|" + wait],
+        "|" + wait + "|{}",
     )
     exit_member = np.where(answered, member, NO_MEMBER)
     parts = [
@@ -80,6 +79,23 @@ def record_lines(
     ]
     epochs = np.concatenate([e for e, _ in parts])
     return epochs, np.concatenate([t for _, t in parts])
+
+
+def exit_names(outcome: np.ndarray, callback: np.ndarray) -> np.ndarray:
+    """The event ending each call's wait, by outcome: only an abandoned call ABANDONs.
+
+    Overflow (offered a callback or message, took neither) and voicemail are never abandons:
+    they get holdwell's own OVERFLOW and VOICEMAIL lines, as the event log has; an error its
+    ERROR line; callback takers and callers who left EXITWITHKEY.
+    """
+    own = np.char.upper(outcome.astype(str)).astype(object)  # closed, kept_callback: own names
+    return np.select(
+        [outcome == Outcome.ANSWERED, outcome == Outcome.ERROR, outcome == Outcome.OVERFLOW,
+         outcome == Outcome.VOICEMAIL, callback | (outcome == Outcome.LEFT),
+         outcome == Outcome.ABANDONED],
+        ["CONNECT", "ERROR", "OVERFLOW", "VOICEMAIL", "EXITWITHKEY", "ABANDON"],
+        own,
+    ).astype(object)
 
 
 def _complete_lines(records, answered, exit_at, head, member, wait, orig):  # noqa: ANN001, ANN202

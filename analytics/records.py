@@ -44,17 +44,36 @@ RecordsInput = pd.DataFrame | Iterable[CallRecord]
 def load_records(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> pd.DataFrame:
     """Read and validate one or more CSV/Parquet record files into one normalised frame.
 
-    Each file is validated on its own so an error names the file it comes from.
+    Each file is validated on its own so an error names the file it comes from; a call id in
+    two files (or one file given twice) is refused, since it would count that call twice.
     """
     if isinstance(paths, str | PathLike):
         paths = [paths]
     frames = [read_records_file(p) for p in paths]
     if not frames:
         raise RecordsError("records", ["no record files given"])
+    ids_unique_across_files(frames, [str(p) for p in paths])
     combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for name in ("queue", "policy", "arm", "outcome"):
         combined[name] = combined[name].astype("category")
     return combined
+
+
+def ids_unique_across_files(frames: Sequence[pd.DataFrame], paths: Sequence[str]) -> None:
+    """Raise RecordsError naming the first call id found in more than one file, and its files."""
+    if len(frames) < 2:
+        return
+    ids = pd.concat([frame["call_id"] for frame in frames], keys=range(len(frames)))
+    repeated = ids[ids.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    first = repeated.iloc[0]
+    where = sorted(set(repeated[repeated == first].index.get_level_values(0)))
+    names = list(dict.fromkeys(paths[i] for i in where))
+    files = f"{names[0]}, given {len(where)} times" if len(names) == 1 else " and ".join(names)
+    raise RecordsError(", ".join(dict.fromkeys(paths)), [
+        f"column 'call_id': call id {first!r} is in {files} (call ids in more than one file: "
+        f"{repeated.nunique():,}); each call must be in one file only, or it counts twice"])
 
 
 def read_records_file(path: str | PathLike[str]) -> pd.DataFrame:

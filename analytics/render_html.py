@@ -80,7 +80,7 @@ def _record_charts(queue: str, records: pd.DataFrame, marks: dict, bin_s: float)
     records[GROUP] = records[GROUP].cat.remove_unused_categories()
     wait = records["wait_s"].to_numpy(float)
     max_s = max(float(np.quantile(wait, 0.99)), bin_s)
-    answered = (records["outcome"] == "answered").to_numpy() & ~records["callback_requested"]
+    answered = (records["outcome"] == "answered").to_numpy()  # the outcome decides
     outcome = np.where(abandoned_flag(records), "abandoned", np.where(answered, "answered", ""))
     waits = pd.DataFrame({"group": records[GROUP].astype(str), "outcome": outcome, "wait_s": wait})
     return [

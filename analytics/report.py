@@ -77,6 +77,7 @@ _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
     "callbacks_requested": "callbacks_requested",
     "callback_acceptance_rate": "callback_acceptance_rate",
     "callbacks_connected": "callbacks_connected",
+    "callbacks_answered_first": "callbacks_answered_first",
     "callback_completion_rate": "callback_completion_rate",
     "callback_promise_kept_rate": "callback_promise_kept_rate",
     "caller_wait_minutes": "caller_wait_minutes",

@@ -258,8 +258,14 @@ def what_was_counted(summary: dict) -> str:
 
 
 def write_records(run: SimulationRun, path: str) -> None:
-    """CSV or Parquet in the call-log record format (analytics' writer validates it)."""
+    """CSV or Parquet in the call-log record format (analytics' writer validates it).
+
+    Every run numbers its callers sim-0000001… (the same caller, the same number, under every
+    policy), so the file's ids carry the run's arm or policy (checkin-sim-0000001): files of
+    several policies then report together, and the same file given twice is refused."""
     frame = run.table.frame()
+    label = run.table.arm or run.table.policy
+    frame["call_id"] = f"{label}-" + frame["call_id"].astype(str)
     try:
         from analytics.records import write_records as write
     except ImportError:  # analytics not installed: a plain pandas file with the same columns

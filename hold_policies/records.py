@@ -27,6 +27,13 @@ class Outcome(StrEnum):
     # callback or a message, took neither, and the call ended (never an abandon)
 
 
+UNSERVED = (Outcome.ABANDONED, Outcome.CALLBACK_FAILED, Outcome.ERROR, Outcome.OVERFLOW)
+"""Callers the queue lost: hung up, a callback never reached, thrown out by a Twilio error, or
+past the maximum wait with no offer taken. The one definition of "unserved" (reports, the
+simulator's summaries, the console's list): counting errors or overflows as served would let a
+policy win by losing callers to errors, or by holding them until they overflow."""
+
+
 class Event(StrEnum):
     """Call-log event names, modelled on Asterisk's queue_log."""
 

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from hold_policies.records import UNSERVED
 from simulator.table import (
     ABANDONED,
     ANSWERED,
@@ -17,6 +18,7 @@ from simulator.table import (
     CALLBACK_FAILED,
     CLOSED,
     NO_BOOKING,
+    OUTCOMES,
     OVERFLOW,
     CallTable,
 )
@@ -83,7 +85,7 @@ def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0)
     abandoned = int(np.count_nonzero(outcome == ABANDONED))
     requested = int(np.count_nonzero(table.callback_requested))
     n_answered = int(np.count_nonzero(answered))
-    unserved = abandoned + table.count(CALLBACK_FAILED)
+    unserved = sum(table.count(OUTCOMES.index(lost)) for lost in UNSERVED)
     return {
         "policy": table.policy,
         "arm": table.arm,

@@ -30,9 +30,12 @@ pending callback (the person is counted once, by the call that booked it)."""
 
 
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
-    """Calls with a known outcome; calls still waiting have no record yet, and calls that
-    that never joined a queue (NOT_QUEUE_CALLS) are no queue's calls (their events and
-    `calls` rows show them; counting them here would dilute every queue rate)."""
+    """Calls with a known outcome that entered a queue; calls still waiting have no record yet.
+
+    Calls that never joined a queue are no queue's calls (their events and `calls` rows show
+    them; counting them here would dilute every queue rate): NOT_QUEUE_CALLS, and calls no
+    webhook ever placed in line (no entered_at: e.g. a hang-up during the greeting, known only
+    from the status callback), which have no time in queue to report either."""
     entered = calls.c.entered_at
     query = select(
         calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
@@ -40,8 +43,8 @@ def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Selec
         calls.c.orig_position, calls.c.announcements, calls.c.first_announced_wait_s,
         calls.c.first_announced_at_s, calls.c.callback_wait_s, calls.c.callback_requested,
         calls.c.callback_promised_wait_s,
-    ).where(calls.c.outcome.is_not(None), calls.c.outcome.not_in(NOT_QUEUE_CALLS)
-            ).order_by(calls.c.arrived_at, calls.c.call_id)
+    ).where(calls.c.outcome.is_not(None), calls.c.outcome.not_in(NOT_QUEUE_CALLS),
+            entered.is_not(None)).order_by(calls.c.arrived_at, calls.c.call_id)
     if call_id_prefix:
         query = query.where(calls.c.call_id.startswith(call_id_prefix, autoescape=True))
     return query
@@ -55,8 +58,7 @@ def _chunks(
 
 
 def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
-    chunk["entered_at"] = pd.to_datetime(chunk["entered_at"].fillna(chunk["arrived_at"]),
-                                         utc=True)
+    chunk["entered_at"] = pd.to_datetime(chunk["entered_at"], utc=True)
     chunk = chunk.drop(columns=["arrived_at"])
     chunk["callback_requested"] = chunk["callback_requested"].astype(bool)
     chunk["announcements"] = chunk["announcements"].astype("int32")

@@ -1,4 +1,5 @@
-"""Callers who were not served in a period: abandoned, or a callback that failed.
+"""Callers who were not served in a period (hold_policies.records.UNSERVED: abandoned, a
+callback that failed, thrown out by a Twilio error, or overflowed).
 
 Read queue by queue on the (queue, arrived_at) index, at most LIMIT rows in all.
 """
@@ -13,10 +14,10 @@ from sqlalchemy import Engine, func, select
 from app.storage.db import as_utc
 from app.storage.schema import callbacks, calls
 from app.storage.wallboard import last_told
-from hold_policies.records import Outcome
+from hold_policies.records import UNSERVED
 
 LIMIT = 5000
-UNSERVED = (Outcome.ABANDONED.value, Outcome.CALLBACK_FAILED.value)
+LOST = tuple(outcome.value for outcome in UNSERVED)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def unserved(engine: Engine, queues: list[str], start: datetime,
         for queue in queues:
             rows += conn.execute(query.where(
                 calls.c.queue == queue, calls.c.arrived_at >= start, calls.c.arrived_at <= end,
-                calls.c.outcome.in_(UNSERVED)).order_by(calls.c.arrived_at)
+                calls.c.outcome.in_(LOST)).order_by(calls.c.arrived_at)
                 .limit(LIMIT + 1 - len(rows))).all()
             if len(rows) > LIMIT:
                 break

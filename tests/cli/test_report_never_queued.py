@@ -1,0 +1,81 @@
+"""A caller who hangs up during the greeting never entered the queue: the database's records
+leave them out, so `holdwell report --db` and `export --db` still run, and the queue_log has no
+ABANDON without its ENTERQUEUE."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from analytics.queue_log import parse_queue_log_line
+from app.storage import commands as c
+from app.storage.apply import apply
+from app.storage.db import make_engine
+from app.storage.migrate import upgrade
+from cli.report_commands import export_command, report_command
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def _labels(call_id: str) -> dict[str, str]:
+    return {"call_id": call_id, "queue": "support", "policy": "checkin", "arm": ""}
+
+
+@pytest.fixture
+def odd_db(sqlite_url: str) -> str:
+    """CAgreet hangs up during the greeting (only the status callback); CAwait hangs up after
+    60 s in line; CAok is answered after 20 s."""
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    calls = [
+        c.BeginCall(now=_at(0), **_labels("CAgreet")),
+        c.CallStatus(now=_at(4), status="completed", call_id="CAgreet"),
+        c.BeginCall(now=_at(10), **_labels("CAwait")),
+        c.NotePoll(now=_at(10), queue_time_s=0, position=1, **_labels("CAwait")),
+        c.CallStatus(now=_at(70), status="completed", call_id="CAwait"),
+        c.BeginCall(now=_at(40), **_labels("CAok")),
+        c.NotePoll(now=_at(40), queue_time_s=0, position=1, **_labels("CAok")),
+        c.Connect(now=_at(60), queue="support", queue_time_s=20, call_id="CAok"),
+        c.QueueResult(now=_at(200), result="bridged", queue_time_s=20, queue="support",
+                      call_id="CAok"),
+    ]
+    for command in calls:
+        with engine.begin() as conn:
+            apply(conn, command)
+    engine.dispose()
+    return sqlite_url
+
+
+def test_report_from_the_database_leaves_out_a_call_that_never_entered_the_queue(odd_db):
+    result = CliRunner().invoke(report_command, ["--db", odd_db, "--json"])
+    assert result.exit_code == 0, result.output
+    group = json.loads(result.stdout)["policies"][0]
+    assert (group["calls"], group["n_abandoned"], group["n_answered"]) == (2, 1, 1)
+    assert group["unserved_rate"] == 0.5  # CAwait of CAwait and CAok
+
+
+def test_csv_export_from_the_database_has_only_queued_calls(odd_db, tmp_path):
+    out = tmp_path / "records.csv"
+    result = CliRunner().invoke(export_command,
+                                ["--format", "csv", "--db", odd_db, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 call records" in result.output
+    assert "CAgreet" not in out.read_text()
+
+
+def test_queue_log_export_has_no_abandon_without_an_entry(odd_db, tmp_path):
+    out = tmp_path / "queue_log"
+    result = CliRunner().invoke(export_command,
+                                ["--format", "queue_log", "--db", odd_db, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [parse_queue_log_line(text) for text in out.read_text().splitlines()]
+    assert "CAgreet" not in {line.call_id for line in lines}
+    entered = {line.call_id for line in lines if line.event == "ENTERQUEUE"}
+    assert {line.call_id for line in lines if line.event == "ABANDON"} == {"CAwait"} <= entered
