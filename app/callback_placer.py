@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import Engine
+from twilio.base.exceptions import TwilioRestException
 
 from app.storage import callback_rest
+from app.storage import commands as c
+from app.storage.apply import apply
 from app.storage.callback_queue import Callback
+from app.twilio_rest import send_sms
 from hold_policies.config import CallbacksConfig
 
 log = logging.getLogger("holdwell.callbacks")
@@ -50,24 +54,86 @@ class RestPlacer:
         return f"{self.public_url}/voice/callback/{route}?{query}"
 
     def place(self, engine: Engine, callback: Callback, now: datetime) -> bool:
-        """Claim the callback and ring the customer; on any REST failure it keeps its place."""
+        """Claim an at-risk callback and ring the customer (see `ring` for a failed create);
+        a refused one is not spaced out: a free agent may still take it at once."""
         claimed = callback_rest.claim_for_rest(engine, callback.call_id, now)
-        return claimed is not None and self.ring(engine, claimed)
+        return claimed is not None and self.ring(engine, claimed, now, space_refusal=False)
 
-    def ring(self, engine: Engine, callback: Callback) -> bool:
+    def ring(self, engine: Engine, callback: Callback, now: datetime, *,
+             space_refusal: bool = True) -> bool:
         """Ring the customer of a callback claimed for REST (its token goes into the URLs
-        Twilio calls back); on any REST failure the claim is released: it keeps its place."""
-        options = {"machine_detection": "Enable"} if self.settings.answering_machine_detection \
-            else {}
+        Twilio calls back); False if the call may not be ringing (`not_placed` says what
+        becomes of the claim)."""
         try:
-            self.client.calls.create(
-                to=callback.number, from_=self.support_number, method="POST",
-                url=self.url("rest-answer", callback),
-                status_callback=self.url("rest-status", callback),
-                status_callback_event=["completed"], status_callback_method="POST",
-                timeout=self.settings.ring_timeout_s, **options)
-        except Exception:
-            log.exception("REST callback to %s failed; it keeps its place", callback.call_id)
-            callback_rest.release(engine, callback.call_id, callback.claim or "")
+            self.create_call(callback)
+        except Exception as error:  # noqa: BLE001 - any failure: the claim decides, not a crash
+            self.not_placed(engine, callback, now, error, space_refusal)
             return False
         return True
+
+    def create_call(self, callback: Callback) -> None:
+        options = {"machine_detection": "Enable"} if self.settings.answering_machine_detection \
+            else {}
+        self.client.calls.create(
+            to=callback.number, from_=self.support_number, method="POST",
+            url=self.url("rest-answer", callback),
+            status_callback=self.url("rest-status", callback),
+            status_callback_event=["completed"], status_callback_method="POST",
+            timeout=self.settings.ring_timeout_s, **options)
+
+    def not_placed(self, engine: Engine, callback: Callback, now: datetime,
+                   error: Exception, space_refusal: bool) -> None:
+        """A number Twilio will never call fails the callback now (asking again changes
+        nothing, and it must not hold up the line); any other refusal (a 4xx: no call was
+        made) releases it to its place, due again after min_retry_after_s if
+        `space_refusal` (in turn, the head asked again at once would hold up those behind
+        it); an uncertain failure (a timeout, a dropped connection, a 5xx) keeps the claim:
+        Twilio may have placed the call, whose status callback settles the claim, else the
+        claim times out."""
+        if refusal_code(error) in NUMBER_REFUSED:
+            self.fail_refused(engine, callback, now, error)
+        elif refused(error):
+            delay_s = self.settings.min_retry_after_s if space_refusal else 0
+            log.warning("REST callback to %s refused (%s); it keeps its place, due again in "
+                        "%d s", callback.call_id, error, delay_s)
+            callback_rest.release(engine, callback.call_id, callback.claim or "",
+                                  not_before=now + timedelta(seconds=delay_s)
+                                  if space_refusal else None)
+        else:
+            log.warning("REST callback to %s may have been placed (%r); its claim is kept "
+                        "until its status arrives or %d s pass", callback.call_id, error,
+                        self.settings.claim_timeout_s)
+
+    def fail_refused(self, engine: Engine, callback: Callback, now: datetime,
+                     error: Exception) -> None:
+        """The callback fails at once, visibly: CALLBACK_FAILED and the callback's
+        last_result (32 characters) name Twilio's error code, the log its message; the
+        customer is texted as after any failure."""
+        reason = f"refused by Twilio {refusal_code(error)}"
+        log.error("callback %s to %s cannot be placed and fails: %s (%s)", callback.call_id,
+                  callback.number, reason, getattr(error, "msg", error))
+        settings = self.settings
+        with engine.begin() as conn:
+            result = apply(conn, c.CallbackUnanswered(
+                call_id=callback.call_id, now=now, claim=callback.claim, result=reason,
+                attempt_key=f"refused:{callback.claim}", max_attempts=1,
+                retry_after_s=settings.retry_after_s))
+        if result == "failed" and (settings.sms_on_failure or settings.sms_confirm):
+            send_sms(self.client, to=callback.number, from_=self.support_number,
+                     body=settings.sms_text)
+
+
+NUMBER_REFUSED = frozenset({21211, 21214, 21215, 21216, 21217, 21219})
+"""Twilio errors (twilio.com/docs/api/errors) saying this account cannot call this number:
+invalid (21211, 21217), unreachable (21214), its country not enabled (21215), blocked or
+premium (21216), unverified on a trial account (21219). Asking again changes nothing."""
+
+
+def refusal_code(error: Exception) -> int | None:
+    """Twilio's error code, when Twilio answered with an error."""
+    return error.code if isinstance(error, TwilioRestException) else None
+
+
+def refused(error: Exception) -> bool:
+    """Twilio answered 4xx: the request was refused, so no call was made."""
+    return isinstance(error, TwilioRestException) and 400 <= (error.status or 0) < 500

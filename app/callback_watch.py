@@ -99,7 +99,8 @@ def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,
             callback = callback_rest.claim_in_turn(engine, queue, now, at_once)
             if callback is None:
                 break
-            if not placer.ring(engine, callback):
-                break  # Twilio refused: it keeps its place; try again next round
-            rung.append(callback.call_id)
+            if placer.ring(engine, callback, now):
+                rung.append(callback.call_id)
+            # else: failed, spaced or still claimed (RestPlacer.not_placed): never next
+            # round's head again at once, so one bad number cannot hold up those behind it
     return rung

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from flask import Response, after_this_request
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from app.settings import Settings
 
 log = logging.getLogger("holdwell.rest")
+Recipient = str | Callable[[], str | None]
+"""A number, or a lookup that finds it (run only when the text is sent)."""
 
 
 def make_client(settings: Settings) -> Client | None:
@@ -31,3 +35,28 @@ def send_sms(client: Client | None, *, to: str, from_: str | None, body: str) ->
         log.exception("SMS to %s failed", to)
         return False
     return True
+
+
+def send_sms_after_answer(client: Client | None, *, to: Recipient, from_: str | None,
+                          body: str) -> None:
+    """Text once this request's answer has gone back to Twilio (the response's close): the
+    Messages API may take 10 s and retry twice, and no voice route may answer past Twilio's
+    15 s. A `to` lookup runs then too, so its database read costs the route nothing."""
+    @after_this_request
+    def send_once_answered(response: Response) -> Response:
+        response.call_on_close(lambda: _send_to_recipient(client, to, from_, body))
+        return response
+
+
+def _send_to_recipient(client: Client | None, to: Recipient, from_: str | None,
+                       body: str) -> bool:
+    """Best effort, like send_sms, including the number's lookup."""
+    try:
+        number = to() if callable(to) else to
+    except Exception:
+        log.exception("SMS not sent: its number could not be looked up")
+        return False
+    if not number:
+        log.warning("SMS not sent: no number to text")
+        return False
+    return send_sms(client, to=number, from_=from_, body=body)

@@ -6,8 +6,10 @@ message names each bad key, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -74,8 +76,14 @@ class ConfigError(ValueError):
 
 
 CLAIM_MARGIN_S = 60
-"""How much longer than a ring a callback claim lasts before it is taken back (an agent's
-context message, the customer's answer and our own webhook all fit in it)."""
+"""How much longer than a ring a callback claim lasts before it is taken back (the agent's
+spoken context, the customer's answer and our own webhook all fit in it)."""
+AMD_S = 30
+"""Twilio's answering machine detection listens up to 30 s (its default timeout) after the
+answer before the call goes on."""
+TRANSCRIPT_READ_PER_MESSAGE_S = 1.5
+"""A message's transcript read aloud (<Say>) may take longer than the caller took to say it:
+half again, for a quick talker and a slower synthetic voice."""
 
 
 class Strict(BaseModel):
@@ -88,7 +96,9 @@ class CallbacksConfig(Strict):
     max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
     retry_after_s: Annotated[int, Field(ge=30, le=86400)] = 300
     ring_timeout_s: Annotated[int, Field(ge=5, le=120)] = 25
-    claim_timeout_s: Annotated[int, Field(ge=30, le=3600)] = 180
+    claim_timeout_s: Annotated[int, Field(ge=30, le=3600)] = 300
+    """Outlasts a ring, answering machine detection and the longest brief: the default
+    message (120 s, or its transcript read aloud) with the default ring (see least_claim_s)."""
     at_risk_margin_s: Annotated[int, Field(ge=0, le=3600)] = 120
     answering_machine_detection: bool = True
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
@@ -121,13 +131,46 @@ class CallbacksConfig(Strict):
     def _claims_outlive_rings(self) -> CallbacksConfig:
         """A claim released while its agent may still be ringing the customer would let a
         second agent dial them too: the timeout must outlast any ring, with a margin."""
-        least = self.ring_timeout_s + CLAIM_MARGIN_S
-        if self.claim_timeout_s < least:
-            raise ValueError(
-                f"claim_timeout_s ({self.claim_timeout_s}) must be at least ring_timeout_s + "
-                f"{CLAIM_MARGIN_S} s = {least}, or a second agent could dial a customer who "
-                f"is still ringing")
+        if self.claim_timeout_s < self.least_claim_s():
+            raise ValueError(self.claim_too_short(0, ""))
         return self
+
+    def least_claim_s(self, brief_s: float = 0) -> int:
+        """The shortest claim that outlasts the agent's brief of `brief_s` (played before
+        the Dial), the ring, answering machine detection and the margin."""
+        amd_s = AMD_S if self.answering_machine_detection else 0
+        return math.ceil(brief_s + self.ring_timeout_s + amd_s + CLAIM_MARGIN_S)
+
+    def claim_too_short(self, brief_s: float, brief_key: str) -> str:
+        """The error naming every key in the sum, the minimum and the fix."""
+        amd = " + answering_machine_detection 30 s" if self.answering_machine_detection else ""
+        brief = f"the agent's brief {brief_s:g} s ({brief_key}) + " if brief_key else ""
+        least = self.least_claim_s(brief_s)
+        return (f"callbacks.claim_timeout_s ({self.claim_timeout_s}) must be at least "
+                f"{brief}ring_timeout_s {self.ring_timeout_s} s{amd} + {CLAIM_MARGIN_S} s = "
+                f"{least}, or a second agent could dial a customer whose first agent is still "
+                f"hearing about them or ringing them; set claim_timeout_s = {least}"
+                + (" or lower the message's length" if brief_key else ""))
+
+
+def longest_brief(queues: Mapping[str, QueueConfig]) -> tuple[float, str]:
+    """The longest an agent hears about a callback before its Dial: a message left by the
+    caller, played in full (message_max_s) or its transcript read aloud; and its key. Only
+    agent-first dialling briefs under a claim (customer-first: once the customer holds)."""
+    longest, key = 0.0, ""
+    for name, queue in queues.items():
+        overflow = queue.overflow
+        if overflow is None or not overflow.voicemail or \
+                queue.callback.dialling != "agent_first":
+            continue
+        read_s = overflow.message_max_s * (TRANSCRIPT_READ_PER_MESSAGE_S if overflow.transcribe
+                                           else 1)
+        if read_s > longest:
+            longest = read_s
+            key = f"queues.{name}.overflow.message_max_s {overflow.message_max_s}" + (
+                f" x {TRANSCRIPT_READ_PER_MESSAGE_S:g}, transcript read aloud"
+                if overflow.transcribe else "")
+    return longest, key
 
 
 class PromptsConfig(Strict):
@@ -616,6 +659,15 @@ class HoldwellConfig(Strict):
         default = self.line.default_queue
         if default is not None and default not in self.queues:
             raise ValueError(f"line.default_queue {default!r} is not one of {sorted(self.queues)}")
+        return self
+
+    @model_validator(mode="after")
+    def claims_outlive_briefs(self) -> HoldwellConfig:
+        """An agent hears a caller's message before dialling them, on the claim's clock: a
+        claim released meanwhile lets a second agent dial the customer too."""
+        brief_s, key = longest_brief(self.queues)
+        if self.callbacks.claim_timeout_s < self.callbacks.least_claim_s(brief_s):
+            raise ValueError(self.callbacks.claim_too_short(brief_s, key))
         return self
 
     @model_validator(mode="after")

@@ -56,13 +56,17 @@ def claim_for_rest(engine: Engine, call_id: str, now: datetime) -> Callback | No
         return claim(conn, call_id, REST_CLAIMANT, now)
 
 
-def release(engine: Engine, call_id: str, token: str) -> None:
-    """The REST call could not be placed: the callback goes back to its place in line."""
+def release(engine: Engine, call_id: str, token: str, *,
+            not_before: datetime | None = None) -> None:
+    """The REST call could not be placed: the callback goes back to its place in line, due
+    again at `not_before` (if given), so a refusal is not asked again at once."""
+    spacing = {} if not_before is None else {"next_attempt_at": not_before}
     with engine.begin() as conn:
         conn.execute(update(callbacks).where(
             callbacks.c.call_id == call_id, callbacks.c.status == "claimed",
             callbacks.c.claim_token == token,
-        ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None))
+        ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None,
+                 **spacing))
 
 
 def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Callback | None:

@@ -7,13 +7,14 @@ nothing: a late no-answer from agent A can never undo agent B's claim.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Connection, RowMapping, update
 
 from app.storage import commands as c
 from app.storage.db import as_utc
-from app.storage.events import insert_once
+from app.storage.events import inserted_once
 from app.storage.facts import append_fact, ensure_call, project
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
@@ -29,12 +30,20 @@ CALLBACK_ROW_HELD = CALLBACK_ROW.with_for_update()
 IN_HAND = ("claimed", "on_line")
 
 
-def request_callback(conn: Connection, command: c.RequestCallback) -> str | None:
+@dataclass(frozen=True)
+class Booking:
+    """What a callback request did: stored a new callback, found this request's own (a retried
+    webhook), or found another callback of this number (`already_booked`, its call id)."""
+
+    new: bool
+    already_booked: str | None = None
+
+
+def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
     """Keep the caller's original place: the callback is ordered by when they first entered.
 
     One callback per person: if this number already has one outstanding in this queue, none
-    is booked; the caller leaves the line on that one (EXITWITHKEY names it) and its call id
-    is returned so the route can say so.
+    is booked; the caller leaves the line on that one (EXITWITHKEY names it).
     """
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
     hold_number(conn, call.queue, command.number)
@@ -44,11 +53,11 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> str | None
                     command.queue_time_s, {"episode": command.episode, "key": command.digit,
                                            "already_booked": booked})
         project(conn, call.call_id)
-        return booked
+        return Booking(new=False, already_booked=booked)
     entered = call.entered_at or (command.now - timedelta(seconds=command.queue_time_s))
     promised_by = (command.now + timedelta(seconds=command.promised_wait_s)
                    if command.promised_wait_s else None)
-    conn.execute(insert_once(conn, callbacks, "call_id"), {
+    new = inserted_once(conn, callbacks, "call_id", {
         "call_id": call.call_id, "queue": call.queue, "number": command.number,
         "entered_at": entered, "requested_at": command.now, "promised_by": promised_by,
         "status": "pending"})
@@ -60,7 +69,7 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> str | None
     append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
                 command.queue_time_s, {**common, "key": command.digit})
     project(conn, call.call_id)
-    return None
+    return Booking(new=new)
 
 
 def _in_hand(conn: Connection, call_id: str, claim: str | None) -> RowMapping | None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from flask import Response, g, request
+from sqlalchemy import Engine
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
@@ -22,7 +23,7 @@ from app.storage import callback_queue
 from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable
-from app.twilio_rest import send_sms
+from app.twilio_rest import send_sms_after_answer
 from app.twiml import say, twiml_response
 from app.voice import overflow, reason
 from app.voice.blueprint import bp
@@ -212,6 +213,12 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")
     if written.value == "failed" and (settings.sms_on_failure or settings.sms_confirm):
-        callback = callback_queue.get(svc.store.engine, leg.call_id)
-        send_sms(svc.rest_client, to=callback.number, from_=svc.config.line.support_number,
-                 body=settings.sms_text)
+        engine, call_id = svc.store.engine, leg.call_id
+        send_sms_after_answer(svc.rest_client, to=lambda: number_to_text(engine, call_id),
+                              from_=svc.config.line.support_number, body=settings.sms_text)
+
+
+def number_to_text(engine: Engine, call_id: str) -> str | None:
+    """The callback's number, looked up once the voice route has answered."""
+    callback = callback_queue.get(engine, call_id)
+    return callback.number if callback else None

@@ -113,16 +113,18 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:
         raise LookupError(f"policy {policy.name} does not offer callbacks")
+    command = c.RequestCallback(
+        call_id=poll.call.call_id, now=now, queue=poll.call.queue, number=number,
+        digit=callback_key, promised_wait_s=decision.promised_wait_s,
+        queue_time_s=form.queue_time_s, episode=params.episode)
     try:
-        booked = svc.store.store_now(c.RequestCallback(
-            call_id=poll.call.call_id, now=now, queue=poll.call.queue, number=number,
-            digit=callback_key, promised_wait_s=decision.promised_wait_s,
-            queue_time_s=form.queue_time_s, episode=params.episode), g.deadline)
+        booking = svc.store.store_now(command, g.deadline)
     except DatabaseUnavailable:
         return unavailable
-    if booked is not None:  # one callback per person: the one they have keeps their place
+    if booking.already_booked is not None:  # one per person: theirs keeps its place
         return render_segment(callback_confirmation(policy.voice,
                                                     policy.prompts.callback_already_booked),
                               choice_url="", audio_url=audio_url)
-    confirm_by_sms(number, decision.promised_wait_s)
+    if booking.new:  # a retried confirmation is said again, not texted again
+        confirm_by_sms(number, decision.promised_wait_s)
     return render_segment(decision.segment, choice_url="", audio_url=audio_url)

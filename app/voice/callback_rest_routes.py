@@ -92,7 +92,8 @@ def callback_rest_connect() -> Response:
                                  g.deadline)
     except DatabaseUnavailable:
         call_id = None
-        log.warning("could not look up the REST leg %s; the agent is connected anyway", leg_sid)
+        log.warning("could not look up the REST leg %s; the agent is connected anyway (the "
+                    "priority queue's bridged result records it)", leg_sid)
     if call_id:
         svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now(),
                                             held_s=held_s, agent_call_id=agent_call_id),
@@ -109,14 +110,27 @@ def hang_up() -> VoiceResponse:
 @bp.post("/callback/rest-result")
 @falls_back_to(hang_up)
 def callback_rest_result() -> Response:
-    """Out of the priority queue: the customer hanging up there ends the callback (they
-    answered: never dialled twice); Twilio failing them out of it is an unanswered attempt."""
+    """Out of the priority queue: bridged to an agent, the promise was kept (said again
+    here, for the claim in this URL: the connect moment's own write may have been lost, as
+    it must find the callback from the leg); the customer hanging up there ends the callback
+    (they answered: never dialled twice); Twilio failing them out is an unanswered attempt."""
     leg = CallbackLegForm.parse(request.form, request.args)
-    if leg.queue_result == "hangup":
+    if leg.queue_result == "bridged":
+        connected_when_bridged(leg)
+    elif leg.queue_result == "hangup":
         unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True)
     elif leg.queue_result in ("error", "system-error"):
         unanswered(leg, f"queue {leg.queue_result}", attempt_key=leg.leg or "rest")
     return twiml_response(hang_up())
+
+
+def connected_when_bridged(leg: CallbackLegForm) -> None:
+    """The kept promise, from the priority queue's result (journaled if need be; a no-op
+    when /voice/callback/rest-connect already recorded it)."""
+    svc = services()
+    svc.store.write(c.CallbackConnected(call_id=leg.call_id, now=svc.clock.now(),
+                                        claim=leg.claim,
+                                        held_s=number(request.form, "QueueTime")), g.deadline)
 
 
 @bp.post("/callback/rest-status")

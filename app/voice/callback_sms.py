@@ -7,10 +7,8 @@ sms_confirm the customer is also texted if every attempt fails (as with sms_on_f
 
 from __future__ import annotations
 
-from flask import Response, after_this_request
-
 from app.services import services
-from app.twilio_rest import send_sms
+from app.twilio_rest import send_sms_after_answer
 from hold_policies.estimate import WaitBand
 
 
@@ -22,9 +20,5 @@ def confirm_by_sms(number: str, promised_wait_s: float | None) -> None:
     if not settings.sms_confirm or promised_wait_s is None:
         return
     body = settings.sms_confirm_text.format(wait=WaitBand(round(promised_wait_s / 60)).words())
-    client, sender = svc.rest_client, svc.config.line.support_number
-
-    @after_this_request
-    def send_once_answered(response: Response) -> Response:
-        response.call_on_close(lambda: send_sms(client, to=number, from_=sender, body=body))
-        return response
+    send_sms_after_answer(svc.rest_client, to=number, from_=svc.config.line.support_number,
+                          body=body)

@@ -165,8 +165,8 @@ def book_from_full(route: Route, key: KeyForm) -> VoiceResponse:
         say(response, policy.voice, "Sorry, we could not book a call back just now.")
         return _then_goodbye(response, route)
     prompts = policy.prompts
-    say_and_hang_up(response, policy.voice, prompts.callback_already_booked if booked
-                    else prompts.callback_confirm_no_estimate)
+    say_and_hang_up(response, policy.voice, prompts.callback_already_booked
+                    if booked.already_booked else prompts.callback_confirm_no_estimate)
     return response
 
 

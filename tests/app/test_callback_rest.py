@@ -47,7 +47,7 @@ def at_risk_round(app, clock, mocker, fail: bool = False):
     services = app.extensions["holdwell"]
     create = mocker.patch.object(services.rest_client.calls, "create")
     if fail:
-        create.side_effect = TwilioRestException(500, "/Calls", "rate limited")
+        create.side_effect = TwilioRestException(429, "/Calls", "rate limited", code=20429)
     settings = CallbacksConfig(at_risk_margin_s=3600)
     placer = RestPlacer.configured(services.rest_client, PUBLIC, "+14155550000", settings)
     report = watch_once(services.store.engine, settings, clock.now(), placer)

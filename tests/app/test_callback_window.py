@@ -83,7 +83,7 @@ def test_with_sms_confirm_the_customer_is_also_told_when_we_could_not_reach_them
     for n in range(2):  # max_attempts = 2
         clock.advance(301)
         twilio.post("/voice/agent", {"CallSid": sid(f"CAagent{n}")})
-        dial_result(twilio, sid("CA1"), "no-answer", sid(f"CAleg{n}"))
+        dial_result(twilio, sid("CA1"), "no-answer", sid(f"CAleg{n}")).close()
     assert callback_rows(app)[0]["status"] == "failed"
     bodies = [call.kwargs["body"] for call in create.call_args_list]
     assert len(bodies) == 2 and "could not reach you" in bodies[1]

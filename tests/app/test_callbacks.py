@@ -210,7 +210,7 @@ def test_after_the_last_attempt_the_callback_fails_and_an_sms_is_sent(
     dial_result(twilio, sid("CA1"), "no-answer", sid("CAleg1"))  # a retried webhook counts once
     clock.advance(301)
     twilio.post("/voice/agent", {"CallSid": sid("CAagent2")})
-    dial_result(twilio, sid("CA1"), "busy", sid("CAleg2"))
+    dial_result(twilio, sid("CA1"), "busy", sid("CAleg2")).close()  # texted once answered
     assert callback_rows(app)[0]["status"] == "failed"
     assert call_row(app, sid("CA1"))["outcome"] == "callback_failed"
     assert logged_events(app, sid("CA1")).count("CALLBACK_FAILED") == 1

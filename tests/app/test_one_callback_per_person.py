@@ -223,5 +223,6 @@ def test_two_calls_from_one_number_confirming_at_once_book_one_callback_on_postg
             callbacks.c.number == NUMBER)).scalars().all()
     engine.dispose()
     assert len(booked) == 1
-    assert [call for call, found in results.items() if found is None] == booked
-    assert all(found == booked[0] for call, found in results.items() if call != booked[0])
+    assert [call for call, found in results.items() if found.new] == booked
+    assert all(found.already_booked == booked[0]
+               for call, found in results.items() if call != booked[0])
