@@ -50,7 +50,10 @@ LATE_POLL = "POLL"
 """A poll counted late: journaled by one host before it could try the database, and replayed
 after another host had counted the caller's later polls. Kept so a second replay of it counts
 nothing; not an outcome."""
-FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT, LATE_POLL})
+LEG_ENDED = "LEG_ENDED"
+"""A callback leg's final status that arrived before the leg's answer was stored (the answer
+journaled on another host): kept so the answer, applied later, ends the callback at once."""
+FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT, LATE_POLL, LEG_ENDED})
 QUEUE_TIME_EVENTS = frozenset({
     Event.ENTERQUEUE, Event.ANNOUNCE, Event.KEYPRESS, Event.CONNECT, Event.COMPLETE,
     Event.ERROR, Event.CALLBACK_REQUESTED, Event.EXITWITHKEY, Event.OVERFLOW, HANGUP, LEAVE,

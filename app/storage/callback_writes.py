@@ -7,10 +7,11 @@ nothing: a late no-answer from agent A can never undo agent B's claim.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, RowMapping, update
+from sqlalchemy import Connection, RowMapping, select, update
 
 from app.storage import commands as c
 from app.storage.db import as_utc
@@ -19,7 +20,8 @@ from app.storage.facts import append_fact, ensure_call, project
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.rows import CallRow
-from app.storage.schema import callbacks
+from app.storage.schema import call_events, callbacks
+from hold_policies.call_outcome import LEG_ENDED
 from hold_policies.promise import retry_delay_s
 from hold_policies.records import Event
 
@@ -95,14 +97,40 @@ def _waited_s(row: RowMapping, command: c.Command) -> float:
 
 def on_line(conn: Connection, command: c.CallbackOnLine) -> bool:
     """The customer answered the REST call: hold them for an agent (False: this claim no
-    longer holds the callback, e.g. they were answered on their own call meanwhile)."""
+    longer holds the callback, e.g. they were answered on their own call meanwhile). If the
+    leg already ended (its final status came first: this answer was journaled on another
+    host), the callback ends as that status said, never held for an agent who would find
+    nobody (an `on_line` row sends every agent of its queue to the callback queue)."""
     if _in_hand(conn, command.call_id, command.claim) is None:
         return False
     # claimed_at becomes the moment they answered: the agent who takes them is told so
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id)
                  .values(status="on_line", rest_call_sid=command.leg_sid,
                          claimed_at=command.now))
+    ended = conn.execute(LEG_ENDED_FACT, {
+        "key": _leg_ended_key(command.call_id, command.leg_sid)}).first()
+    if ended is not None:
+        said = json.loads(ended.data or "{}")
+        unanswered(conn, c.CallbackUnanswered(
+            call_id=command.call_id, now=as_utc(ended.time), claim=command.claim,
+            result=said.get("result", ""), attempt_key=command.leg_sid, final=True))
     return True
+
+
+LEG_ENDED_FACT = select(call_events.c.time, call_events.c.data).where(
+    call_events.c.dedupe_key == param("key", call_events.c.dedupe_key))
+
+
+def _leg_ended_key(call_id: str, leg: str) -> str:
+    return f"{call_id}:{LEG_ENDED}:{leg}"
+
+
+def _leg_ended_first(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
+    """A final status for a leg whose answer is not stored yet: kept for `on_line`."""
+    call = _call_of(conn, row, command)
+    append_fact(conn, call, command.now, LEG_ENDED,
+                _leg_ended_key(call.call_id, command.attempt_key), None,
+                {"result": command.result})
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:
@@ -132,7 +160,10 @@ def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
     the callback at once, and only one that was on the line: nobody who answered is dialled
     twice."""
     row = _in_hand(conn, command.call_id, command.claim)
-    if row is None or (command.final and row["status"] != "on_line"):
+    if row is None:
+        return None
+    if command.final and row["status"] != "on_line":
+        _leg_ended_first(conn, row, command)  # its answer, journaled elsewhere, may follow
         return None
     call, waited = _call_of(conn, row, command), _waited_s(row, command)
     attempt = row["attempts"] + 1
