@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -84,6 +85,16 @@ answer before the call goes on."""
 TRANSCRIPT_READ_PER_MESSAGE_S = 1.5
 """A message's transcript read aloud (<Say>) may take longer than the caller took to say it:
 half again, for a quick talker and a slower synthetic voice."""
+
+
+def iso_date(value: object) -> object:
+    """A date from its ISO form (a stored version is JSON); anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+    return value
 
 
 class Strict(BaseModel):
@@ -395,7 +406,8 @@ class HoursConfig(Strict):
     friday: Spans = None
     saturday: Spans = None
     sunday: Spans = None
-    closed: list[date] = Field(default_factory=list)
+    closed: list[Annotated[date, BeforeValidator(iso_date)]] = Field(default_factory=list)
+    """Dates as TOML writes them, or ISO strings as a stored version (JSON) holds them."""
     callbacks_per_opening: Annotated[int, Field(ge=0, le=100_000)] | None = None
     callback_key: Key = "1"
     words: ClosedWordsConfig = ClosedWordsConfig()
@@ -724,7 +736,9 @@ def describe_errors(error: ValidationError, source: str) -> str:
 
 def parse_config(data: dict[str, Any], source: str = "config") -> HoldwellConfig:
     try:
-        return HoldwellConfig.model_validate(data)
+        # Strict: TOML and stored versions carry real types, so `max_size = true` or
+        # `interval_s = "60"` is a mistake to name, not a value to coerce (true became 1).
+        return HoldwellConfig.model_validate(data, strict=True)
     except ValidationError as error:
         raise ConfigError(describe_errors(error, source)) from None
 
