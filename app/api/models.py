@@ -49,8 +49,9 @@ class TodayStats(Model):
 class QueueState(Model):
     queue: str
     policy: str
-    waiting: list[WaitingCaller]
-    waiting_count: int
+    waiting: list[WaitingCaller] = Field(description="the longest-waiting callers, at most "
+                                         "200 of them (waiting_count says how many in all)")
+    waiting_count: int = Field(description="every caller waiting now")
     longest_wait_s: float | None
     callbacks_pending: int
     callbacks_at_risk: int
@@ -114,6 +115,10 @@ class PolicyChange(Model):
 
     settings: QueueConfig
     note: Text = ""
+    base_version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+        default=None, description="the config version these settings were read from (GET "
+        "returns it); when given and someone changed this queue since, the PUT is refused "
+        "with 409 instead of silently undoing their change")
 
 
 class ConfigVersionInfo(Model):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import request
-from pydantic import field_validator
+from pydantic import ValidationError, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.api.models import Model
 from app.services import services
@@ -43,8 +44,23 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def period() -> tuple[datetime, datetime]:
-    """?start=&end= (ISO-8601); pydantic's ValidationError names a bad one."""
+    """?start=&end= (ISO-8601); pydantic's ValidationError names a bad one, and an end given
+    before the start given, which would read as "nobody went unserved"."""
     given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY})
+    if given.start and given.end and given.end < given.start:
+        raise reversed_period(given.start, given.end)
     end = given.end or services().clock.now()
     start = given.start or end - timedelta(days=1)
     return start, end
+
+
+REVERSED = "period_reversed"
+
+
+def reversed_period(start: datetime, end: datetime) -> ValidationError:
+    """A 422 naming `end` and saying which start it falls before."""
+    problem = PydanticCustomError(
+        REVERSED, "must not be before start ({start}); the period runs from start to end",
+        {"start": start.isoformat()})
+    return ValidationError.from_exception_data("Period", [InitErrorDetails(
+        type=problem, loc=("end",), input=end.isoformat())])

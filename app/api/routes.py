@@ -64,6 +64,13 @@ def stored_version_invalid(error: config_changes.StoredVersionInvalid) -> tuple[
     return jsonify(models.Problem(error=str(error)).model_dump()), 409
 
 
+@bp.errorhandler(config_changes.VersionConflict)
+def version_conflict(error: config_changes.VersionConflict) -> tuple[Response, int]:
+    """Like a failed If-Match: read the queue again (GET gives the new base_version)."""
+    return jsonify(models.Problem(error=f"{error}; GET it again, reapply your change and "
+                                  "PUT with the new base_version").model_dump()), 409
+
+
 @bp.errorhandler(TwinProblem)
 def twin_cannot(error: TwinProblem) -> tuple[Response, int]:
     fields = {error.field: error.message} if error.field else {}
@@ -121,18 +128,21 @@ def cancel_callback(call_id: str, payload: models.CancelRequest) -> models.Done:
 @endpoint(bp, "/policies/<queue>", "GET", permission="view", response=models.PolicyChange,
           summary="A queue's policy, knobs and prompts, as in [queues.NAME]")
 def get_policy(queue: str) -> models.PolicyChange:
-    config = config_changes.active_config(services()).queues.get(queue)
+    svc = services()
+    config = config_changes.active_config(svc).queues.get(queue)
     if config is None:
         raise NotFound(f"no queue named {queue!r}")
-    return models.PolicyChange(settings=config, note="")
+    return models.PolicyChange(settings=config, note="",
+                               base_version=config_changes.active_number(svc))
 
 
 @endpoint(bp, "/policies/<queue>", "PUT", permission="operate", body=models.PolicyChange,
           response=models.ConfigVersionInfo,
-          summary="Replace a queue's settings: a new config version (422 names the field)")
+          summary="Replace a queue's settings: a new config version (422 names the field; "
+          "409 when base_version is given and the queue changed since)")
 def put_policy(queue: str, payload: models.PolicyChange) -> models.ConfigVersionInfo:
     version = config_changes.save_queue(services(), queue, payload.settings, actor=actor(),
-                                        note=payload.note)
+                                        note=payload.note, base_version=payload.base_version)
     return config_changes.info(version)
 
 

@@ -4,6 +4,7 @@ and imports all go through `save`, so each is validated, audited and picked up b
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 
 from app.api.models import ConfigVersionDetail, ConfigVersionInfo, VersionsResponse
 from app.console.toml_writer import dumps
@@ -15,6 +16,17 @@ from hold_policies.config import ConfigError, HoldwellConfig, QueueConfig
 
 class UnknownVersion(LookupError):
     """No config version with that number."""
+
+
+class VersionConflict(Exception):
+    """The queue changed since the form (or API client) read it: saving would silently undo
+    that change, so the save is refused and the person reviews the newer settings first."""
+
+    def __init__(self, queue: str, active: ConfigVersion) -> None:
+        super().__init__(f"queue {queue!r} changed since you opened it (version "
+                         f"{active.number} by {active.author})")
+        self.queue = queue
+        self.active = active
 
 
 class StoredVersionInvalid(ValueError):
@@ -38,6 +50,12 @@ def active_config(svc: Services) -> HoldwellConfig:
     return config_of(version) if version else svc.config
 
 
+def active_number(svc: Services) -> int | None:
+    """The active version's number: what an editor's form or GET says it was based on."""
+    with svc.store.engine.connect() as conn:
+        return config_versions.active_number(conn)
+
+
 def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str) -> ConfigVersion:
     """Store `config` as the next version and run it in this worker at once."""
     from app.console.live_config import refresh_now
@@ -51,12 +69,33 @@ def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str) -> Con
     return version
 
 
+def check_base(svc: Services, queue: str, base_version: int | None) -> None:
+    """Refuse (VersionConflict) when the queue's settings in the active version differ from
+    those in `base_version`, the version the editor started from. Changes to other queues
+    are no conflict: saving replaces this queue only, so they are kept."""
+    active = config_versions.get(svc.store.engine)
+    if base_version is None or active is None or active.number == base_version:
+        return
+    base = config_versions.get(svc.store.engine, base_version)
+    if base is None or _queue_in(base, queue) != _queue_in(active, queue):
+        raise VersionConflict(queue, active)
+
+
+def _queue_in(version: ConfigVersion, queue: str) -> QueueConfig | None:
+    try:
+        return config_of(version).queues.get(queue)
+    except StoredVersionInvalid:
+        return None
+
+
 def save_queue(svc: Services, queue: str, settings: QueueConfig, *, actor: str,
-               note: str) -> ConfigVersion:
-    """Replace one queue's settings in the active config, as a new version."""
+               note: str, base_version: int | None = None) -> ConfigVersion:
+    """Replace one queue's settings in the active config, as a new version; with
+    `base_version`, only if nobody changed this queue since that version was read."""
     current = active_config(svc)
     if queue not in current.queues:
         raise UnknownVersion(f"no queue named {queue!r}")
+    check_base(svc, queue, base_version)
     queues = {**current.queues, queue: settings}
     return save(svc, current.model_copy(update={"queues": queues}), actor=actor,
                 note=note or f"{queue}: policy settings")
@@ -70,7 +109,20 @@ def rollback(svc: Services, number: int, *, actor: str, note: str) -> ConfigVers
 
 
 def toml_of(version: ConfigVersion | None) -> str:
-    return dumps(version.body) if version else ""
+    """The version as it runs, defaults included (a version stored as "all defaults" has an
+    empty body, which would read as an empty config); the stored body if it no longer loads."""
+    if version is None:
+        return ""
+    try:
+        return dumps(config_of(version).model_dump(mode="json", exclude_none=True))
+    except StoredVersionInvalid:
+        return dumps(version.body)
+
+
+def _diff(old: ConfigVersion | None, new: ConfigVersion, old_name: str, new_name: str) -> str:
+    lines = difflib.unified_diff(toml_of(old).splitlines(), toml_of(new).splitlines(),
+                                 old_name, new_name, lineterm="")
+    return "\n".join(lines)
 
 
 def info(version: ConfigVersion) -> ConfigVersionInfo:
@@ -85,12 +137,39 @@ def versions(svc: Services) -> VersionsResponse:
 
 
 def detail(svc: Services, number: int) -> ConfigVersionDetail:
-    """A version as TOML, with the unified diff against the version before it."""
+    """A version as TOML, with the unified diff against the version before it (none for the
+    first version: there is nothing before it, the whole TOML is what it set)."""
+    version = _get(svc, number)
+    before = config_versions.get(svc.store.engine, number - 1) if number > 1 else None
+    diff = _diff(before, version, f"version {number - 1}", f"version {number}") if before else ""
+    return ConfigVersionDetail(**info(version).model_dump(), toml=toml_of(version), diff=diff)
+
+
+def is_built_in_defaults(svc: Services, number: int) -> bool:
+    """True for a version that sets nothing: it runs the built-in defaults (the seed of a
+    database started without HOLDWELL_CONFIG), which the page says in words."""
+    version = config_versions.get(svc.store.engine, number)
+    return version is not None and not any(version.body.values())
+
+
+def _get(svc: Services, number: int) -> ConfigVersion:
     version = config_versions.get(svc.store.engine, number)
     if version is None:
         raise UnknownVersion(f"no config version {number}")
-    before = config_versions.get(svc.store.engine, number - 1) if number > 1 else None
-    diff = difflib.unified_diff(toml_of(before).splitlines(), toml_of(version).splitlines(),
-                                f"version {number - 1}", f"version {number}", lineterm="")
-    return ConfigVersionDetail(**info(version).model_dump(), toml=toml_of(version),
-                               diff="\n".join(diff))
+    return version
+
+
+@dataclass(frozen=True)
+class RollbackPreview:
+    """What rolling back to `target` would change in the running (active) config."""
+
+    target: ConfigVersionInfo
+    active: ConfigVersionInfo
+    diff: str  # unified diff, active -> target; empty when they are the same
+
+
+def rollback_preview(svc: Services, number: int) -> RollbackPreview:
+    """Shown before a roll-back is confirmed, so nobody rolls back blind."""
+    target, active = _get(svc, number), config_versions.get(svc.store.engine)
+    return RollbackPreview(info(target), info(active), _diff(
+        active, target, f"version {active.number} (active)", f"version {number}"))

@@ -30,7 +30,8 @@ def experiments_page() -> str:
 def change_experiment(queue: str) -> Response:
     svc = services()
     if request.form.get("action") == "stop":
-        experiments.set_arms(svc, queue, None, actor=current_user().name, note="")
+        note = request.form.get("note", "").replace("\x00", "").strip()[:500]
+        experiments.set_arms(svc, queue, None, actor=current_user().name, note=note)
         flash(f"The split on {queue} is stopped; every caller hears the queue's policy.", "ok")
         return redirect(url_for("console.experiments_page"), 303)
     config = config_changes.active_config(svc).queues.get(queue)
@@ -46,5 +47,5 @@ def change_experiment(queue: str) -> Response:
         flash(f"Not started: {problems}. Give at least two policies or variants a weight "
               "above 0.", "error")
         return redirect(url_for("console.experiments_page"), 303)
-    flash(f"A/B split on {queue} started: {start.arms}.", "ok")
+    flash(f"A/B split on {queue} started: {experiments.describe_arms(start.arms)}.", "ok")
     return redirect(url_for("console.experiments_page"), 303)

@@ -28,9 +28,16 @@ def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor:
     if current is None:
         raise UnknownVersion(f"no queue named {queue!r}")
     experiment = ExperimentConfig(arms=arms) if arms else None
-    what = f"start A/B {dict(arms)}" if arms else "stop the A/B split"
+    what = f"start A/B split: {describe_arms(arms)}" if arms else "stop the A/B split"
     save_queue(svc, queue, current.model_copy(update={"experiment": experiment}), actor=actor,
                note=note or f"{queue}: {what}")
+
+
+def describe_arms(arms: dict[str, float]) -> str:
+    """Weights in words, with each arm's share of callers: "silence 1 (33%), checkin 2 (67%)"."""
+    total = sum(arms.values()) or 1.0
+    return ", ".join(f"{name} {weight:g} ({100 * weight / total:.0f}%)"
+                     for name, weight in arms.items())
 
 
 def started_at(svc: Services, queue: str, arms: dict[str, float]) -> datetime | None:
@@ -68,10 +75,29 @@ def arm_choices(config: QueueConfig) -> tuple[str, ...]:
 
 
 def describe_variant(variant: VariantConfig) -> str:
-    """A variant in one line: its policy and what it changes ("checkin; apology = ''")."""
+    """A variant in one line of words, for operators who never read Python: its policy and
+    what it changes ("checkin; announce wait: off; interval: 45 s; apology: (silent)")."""
     changes = {**variant.prompts.model_dump(exclude_unset=True), **variant.settings}
-    said = "; ".join(f"{key} = {value!r}" for key, value in changes.items())
+    said = "; ".join(_in_words(key, value) for key, value in changes.items())
     return f"{variant.policy}; {said}" if said else f"{variant.policy} (as the queue's)"
+
+
+def _in_words(key: str, value: object) -> str:
+    """One setting as "name: value": units spelled out, on/off, a silent prompt said so."""
+    name, unit = (key[:-2], " s") if key.endswith("_s") else (key, "")
+    if isinstance(value, bool):
+        shown = "on" if value else "off"
+    elif value is None:
+        shown = "(the default)"
+    elif value == "":
+        shown = "(silent)"
+    elif isinstance(value, str):
+        shown = f"“{value}”"
+    elif isinstance(value, float):
+        shown = f"{value:g}{unit}"
+    else:
+        shown = f"{value}{unit}"
+    return f"{name.replace('_', ' ')}: {shown}"
 
 
 def experiment_state(svc: Services, queue: str) -> ExperimentState:

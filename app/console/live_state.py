@@ -45,7 +45,7 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
                              waited_s=round((now - w.entered_at).total_seconds(), 1),
                              last_told=told.get(w.call_id)) for i, w in enumerate(line)]
     return QueueState(queue=queue, policy=svc.config.queues[queue].policy, waiting=callers,
-                      waiting_count=len(callers),
+                      waiting_count=wallboard.waiting_count(conn, queue, now),
                       longest_wait_s=callers[0].waited_s if callers else None,
                       callbacks_pending=pending, callbacks_at_risk=at_risk,
                       today=today_stats(counts))

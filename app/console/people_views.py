@@ -1,18 +1,34 @@
-"""Admins see who may sign in and the audit log of every change."""
+"""Admins see who may sign in and the audit log of every change, a page at a time and
+filtered by kind, so a flood of sign-ins cannot hide a config change."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
+from werkzeug.exceptions import UnprocessableEntity
 
 from app.auth.access import requires
 from app.console.blueprint import bp
 from app.services import services
 from app.storage import audit, users
 
+MAX_PAGE = 1_000_000
+"""Far beyond any log, and small enough that its offset fits every database's integer."""
+
+
+def _kind() -> str:
+    kind = request.args.get("kind", "all")
+    if kind not in audit.KINDS:
+        raise UnprocessableEntity(f"kind: one of {', '.join(audit.KINDS)} (got {kind!r})")
+    return kind
+
 
 @bp.get("/people")
 @requires("admin")
 def people() -> str:
     engine = services().store.engine
-    return render_template("console/people.html", people=users.all_users(engine),
-                           entries=audit.recent(engine))
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    kind = _kind()
+    shown = audit.page(engine, kind=kind, offset=(number - 1) * audit.PAGE_SIZE)
+    return render_template("console/people.html", people=users.all_users(engine), log=shown,
+                           kind=kind, kinds=audit.KINDS, number=number,
+                           pages=max(-(-shown.total // audit.PAGE_SIZE), 1))

@@ -15,6 +15,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from app.api.registry import field_errors
 from hold_policies.config import QueueConfig
 
+NOT_SETTINGS = ("csrf_token", "note", "base_version")
+"""Posted with the form but not part of the queue's settings."""
 SECTIONS = ("silence", "checkin", "callback", "music_ads", "prompts")
 GENERAL = ("policy", "voice", "language", "max_size")
 
@@ -87,7 +89,7 @@ def parse(form: Any, current: QueueConfig) -> QueueConfig:
     """
     data: dict[str, Any] = current.model_dump(exclude_defaults=True)
     for name in form:
-        if name in ("csrf_token", "note"):
+        if name in NOT_SETTINGS:
             continue
         value = form.getlist(name)[-1]
         *sections, key = name.split(".")

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.api.models import PolicyChange, RollbackRequest
 from app.auth.access import current_user, requires
-from app.console import config_changes, policy_form
+from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
 from app.console.experiments import describe_variant
 from app.services import services
@@ -29,12 +29,34 @@ def _queue(name: str):  # noqa: ANN202 - QueueConfig
     return queue
 
 
-def _page(queue: str, settings, errors: dict, note: str, posted=None) -> str:  # noqa: ANN001
+def _page(queue: str, settings, errors: dict, note: str, posted=None,  # noqa: ANN001
+          conflict=None, base_version: int | None = None) -> str:  # noqa: ANN001
+    """The form; `base_version` (default: the active one) goes back with the next save."""
     form = policy_form.describe(settings)
     names = {f.name for fields in form.values() for f in fields}
     variants = {name: describe_variant(v) for name, v in sorted(settings.variants.items())}
     return render_template("console/policy.html", queue=queue, form=form, errors=errors,
-                           note=note, posted=posted, form_names=names, variants=variants)
+                           note=note, posted=posted, form_names=names, variants=variants,
+                           base_version=base_version or config_changes.active_number(services()),
+                           conflict=conflict)
+
+
+def _base_version() -> int | None:
+    """The version the form was opened at (a hidden field); absent or bad: no check."""
+    return request.form.get("base_version", type=int)
+
+
+def _conflict_page(queue: str, conflict: config_changes.VersionConflict,
+                   note: str) -> tuple[str, int]:
+    """The form again, 409: the editor's changes kept, the other person's shown."""
+    svc = services()
+    active = _queue(queue)
+    base = policy_conflict.base_settings(svc, queue, _base_version())
+    kept, changed = policy_conflict.merge(request.form, policy_conflict.form_values(base),
+                                          policy_conflict.form_values(active))
+    return _page(queue, active, {}, note, kept, conflict={
+        "number": conflict.active.number, "author": conflict.active.author,
+        "changed": changed}, base_version=conflict.active.number), 409
 
 
 @bp.get("/policies/<queue>")
@@ -51,10 +73,14 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     try:
         change = PolicyChange(settings=policy_form.parse(request.form, current), note=note)
         version = config_changes.save_queue(services(), queue, change.settings,
-                                            actor=current_user().name, note=change.note)
+                                            actor=current_user().name, note=change.note,
+                                            base_version=_base_version())
+    except config_changes.VersionConflict as conflict:
+        return _conflict_page(queue, conflict, note)
     except ValidationError as error:
         # The form shows what was posted, each error next to its field (or above the form).
-        return _page(queue, current, policy_form.errors_of(error), note, request.form), 422
+        return _page(queue, current, policy_form.errors_of(error), note, request.form,
+                     base_version=_base_version()), 422
     flash(f"Saved as config version {version.number}; every worker runs it within 5 s.", "ok")
     return redirect(url_for("console.policy", queue=queue), 303)
 
@@ -66,12 +92,26 @@ def versions() -> str:
     listing = config_changes.versions(svc)
     number = request.args.get("show", type=int) or listing.active
     shown = config_changes.detail(svc, number) if number else None
-    return render_template("console/versions.html", listing=listing, shown=shown)
+    return render_template("console/versions.html", listing=listing, shown=shown,
+                           built_in=bool(number) and config_changes.is_built_in_defaults(
+                               svc, number))
+
+
+def _moved_on() -> int | None:
+    """The active version, when it is not the one the confirmation page compared against."""
+    reviewed = request.form.get("active", type=int)
+    now = config_changes.active_number(services())
+    return now if reviewed is not None and reviewed != now else None
 
 
 @bp.post("/versions/rollback")
 @requires("operate")
 def rollback() -> Response:
+    if (moved := _moved_on()) is not None:
+        flash(f"Not rolled back: version {moved} became active since you looked; here is "
+              "what the roll-back would change now.", "error")
+        return redirect(url_for("console.confirm_rollback",
+                                number=request.form.get("version", type=int) or 1), 303)
     try:
         asked = RollbackRequest(version=request.form.get("version", type=int) or 0,
                                 note=request.form.get("note", "").strip()[:500])

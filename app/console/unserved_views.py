@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template, request
 from pydantic import ValidationError
 
-from app.api.params import period
+from app.api.params import REVERSED, period
 from app.api.registry import field_errors
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
@@ -19,13 +19,19 @@ def unserved() -> str | tuple[str, int]:
     try:
         start, end = period()
     except ValidationError as error:
-        problems = "; ".join(f"{name}: {why}" for name, why in field_errors(error).items())
         return render_template("console/unserved.html", data=None,
-                               error=f"Not a usable date and time: {problems} "
-                                     "(use 2026-12-01T09:00)"), 422
+                               error=_not_usable(error)), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return render_template("console/unserved.html", data=data, error=None,
                            query=request.query_string.decode())
+
+
+def _not_usable(error: ValidationError) -> str:
+    """What is wrong with the period asked for, naming start or end."""
+    problems = "; ".join(f"{name}: {why}" for name, why in field_errors(error).items())
+    if any(item["type"] == REVERSED for item in error.errors()):
+        return f"Not a usable period: {problems}. Put the earlier time in start."
+    return f"Not a usable date and time: {problems} (use 2026-12-01T09:00)"
 
 
 @bp.get("/unserved.csv")

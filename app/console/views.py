@@ -3,6 +3,7 @@
 from app.console import (  # noqa: F401
     auth_views,
     callback_views,
+    confirm_views,
     errors,
     experiment_views,
     people_views,

@@ -10,6 +10,8 @@ from app.console.live_state import live_state
 from app.services import services
 
 REFRESH_S = 3
+NOSCRIPT_RELOAD_S = 30
+"""Without JavaScript the whole page reloads (a <noscript> meta refresh), less often."""
 
 
 @bp.get("/")
@@ -17,7 +19,7 @@ REFRESH_S = 3
 def wallboard() -> str:
     refresh_s = current_app.config.get("HOLDWELL_WALLBOARD_REFRESH_S", REFRESH_S)
     return render_template("console/wallboard.html", state=live_state(services()),
-                           refresh_s=refresh_s)
+                           refresh_s=refresh_s, noscript_reload_s=NOSCRIPT_RELOAD_S)
 
 
 @bp.get("/wallboard/fragment")

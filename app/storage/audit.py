@@ -8,12 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select, true
 
 from app.storage.console_schema import audit_log
 from app.storage.db import as_utc
 
 RECENT_LIMIT = 200
+PAGE_SIZE = 50
+SIGN_INS = ("session.",)
+KINDS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "all": ((), False),
+    "changes": (SIGN_INS, True),  # everything but sign-ins: config, people, callbacks
+    "config": (("config.",), False),
+    "people": (("user.", "token."), False),
+    "callbacks": (("callback.",), False),
+    "sign-ins": (SIGN_INS, False),
+}
+"""A filter: (action prefixes, exclude them?); sign-ins are many, and would hide the rest."""
 
 
 @dataclass(frozen=True)
@@ -38,5 +49,36 @@ def recent(engine: Engine, limit: int = RECENT_LIMIT) -> list[AuditEntry]:
     query = select(audit_log).order_by(audit_log.c.time.desc(), audit_log.c.id.desc())
     with engine.connect() as conn:
         rows = conn.execute(query.limit(limit)).mappings().all()
-    return [AuditEntry(as_utc(row["time"]), row["actor"], row["action"], row["target"],
-                       json.loads(row["detail"])) for row in rows]
+    return [_entry(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int  # entries matching the filter, on every page
+    offset: int
+
+
+def _kind_filter(kind: str):  # noqa: ANN202 - a SQL condition
+    prefixes, exclude = KINDS[kind]
+    if not prefixes:
+        return true()
+    matches = or_(*(audit_log.c.action.startswith(prefix) for prefix in prefixes))
+    return ~matches if exclude else matches
+
+
+def page(engine: Engine, *, kind: str = "all", offset: int = 0,
+         limit: int = PAGE_SIZE) -> AuditPage:
+    """One page of entries of a kind (KINDS), newest first, and how many there are in all."""
+    where = _kind_filter(kind)
+    query = select(audit_log).where(where).order_by(audit_log.c.time.desc(),
+                                                    audit_log.c.id.desc())
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(audit_log).where(where)).scalar()
+        rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
+    return AuditPage([_entry(row) for row in rows], int(total or 0), offset)
+
+
+def _entry(row) -> AuditEntry:  # noqa: ANN001 - a row mapping
+    return AuditEntry(as_utc(row["time"]), row["actor"], row["action"], row["target"],
+                      json.loads(row["detail"]))

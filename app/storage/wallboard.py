@@ -1,7 +1,8 @@
 """Indexed, bounded reads for the live wallboard: who waits now, promises, and today.
 
-Each query is served by an index (see migration 0006 and ix_calls_waiting) and reads at
-most WAITING_LIMIT callers or one day of one queue, however long the log is.
+Each query is served by an index (see migration 0006 and ix_calls_waiting) and returns at
+most WAITING_LIMIT callers (with a COUNT of all of them) or one day of one queue, however long
+the log is.
 """
 
 from __future__ import annotations
@@ -35,14 +36,24 @@ class DayCounts:
     served_wait_s: float
 
 
-def waiting(conn: Connection, queue: str, now: datetime) -> list[Waiting]:
-    """Callers in line now, longest-waiting first (the partial index of unsettled calls)."""
+def _in_line(queue: str, now: datetime) -> tuple:
+    """Who counts as waiting now: unsettled, entered, and polled by Twilio recently."""
     recent = now - timedelta(seconds=RECENT_POLL_S)
+    return (calls.c.queue == queue, calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
+            calls.c.last_polled_at >= recent)
+
+
+def waiting(conn: Connection, queue: str, now: datetime) -> list[Waiting]:
+    """The first WAITING_LIMIT callers in line now, longest-waiting first (the partial index
+    of unsettled calls); `waiting_count` says how many there are in all."""
     rows = conn.execute(select(calls.c.call_id, calls.c.entered_at).where(
-        calls.c.queue == queue, calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
-        calls.c.last_polled_at >= recent,
-    ).order_by(calls.c.entered_at).limit(WAITING_LIMIT)).all()
+        *_in_line(queue, now)).order_by(calls.c.entered_at).limit(WAITING_LIMIT)).all()
     return [Waiting(row.call_id, as_utc(row.entered_at)) for row in rows]
+
+
+def waiting_count(conn: Connection, queue: str, now: datetime) -> int:
+    """How many callers are in line now, however many the list leaves out."""
+    return int(conn.execute(select(func.count()).where(*_in_line(queue, now))).scalar_one())
 
 
 def last_told(conn: Connection, call_ids: list[str]) -> dict[str, str]:

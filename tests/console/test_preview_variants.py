@@ -70,7 +70,7 @@ def test_the_split_shows_each_arms_share_and_who_hears_nobody(page):
     assert "<strong>25%</strong> of callers" in arms["checkin"]
     assert "<strong>75%</strong> of callers" in arms["no_apology"]
     assert "not in the split: nobody hears it now" in arms["warm"]
-    assert "variant of checkin" in arms["warm"] and "interval_s = 45" in arms["warm"]
+    assert "variant of checkin" in arms["warm"] and "interval: 45 s" in arms["warm"]
 
 
 def test_only_the_lines_that_differ_from_the_queues_own_are_marked(page):

@@ -43,8 +43,8 @@ def test_policy_pages_list_the_variants_read_only(app_with_variants):
     listing = page.get("/console/policies").get_data(as_text=True)
     assert "no_apology (checkin)" in listing and "brisk (checkin)" in listing
     queue = page.get("/console/policies/support").get_data(as_text=True)
-    assert 'data-variant="no_apology"' in queue and "apology = &#39;&#39;" in queue
-    assert "checkin; interval_s = 45" in queue and "Read-only here" in queue
+    assert 'data-variant="no_apology"' in queue and "apology: (silent)" in queue
+    assert "checkin; interval: 45 s" in queue and "Read-only here" in queue
     assert 'name="variants' not in queue  # nothing to post: edited in the config file
 
 
@@ -89,8 +89,8 @@ def test_the_api_takes_variant_arms_and_refuses_unknown_ones(app_with_variants, 
     assert started.status_code == 200, started.get_json()
     state = started.get_json()
     assert state["arms"] == {"brisk": 1, "no_apology": 1}
-    assert state["variants"] == {"brisk": "checkin; interval_s = 45",
-                                 "no_apology": "checkin; apology = ''"}
+    assert state["variants"] == {"brisk": "checkin; interval: 45 s",
+                                 "no_apology": "checkin; apology: (silent)"}
     unknown = client.put("/api/v1/experiments/sales", headers=bearer(token),
                          json={"arms": {"silence": 1, "no_apology": 1}})
     assert unknown.status_code == 422

@@ -1,0 +1,63 @@
+"""When a queue changed while someone edited it: keep their edits, take the other person's
+changes for the fields they left alone, and say which fields changed meanwhile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from app.console import config_changes, policy_form
+from app.services import Services
+from app.storage import config_versions
+from hold_policies.config import QueueConfig
+
+
+@dataclass(frozen=True)
+class ChangedMeanwhile:
+    name: str  # the form field, e.g. "silence.segment_s"
+    theirs: str  # its value in the active version
+    yours: str | None  # what the form posted, when it differs from both (a real clash)
+
+
+def _shown(value: Any) -> str:
+    """A value as the form shows and posts it (a checkbox's last posted value wins)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def form_values(queue: QueueConfig | None) -> dict[str, str]:
+    if queue is None:
+        return {}
+    return {f.name: _shown(f.value) for fields in policy_form.describe(queue).values()
+            for f in fields}
+
+
+def base_settings(svc: Services, queue: str, base_version: int | None) -> QueueConfig | None:
+    """The queue as the editor saw it, or None when that version is unknown or unusable."""
+    version = config_versions.get(svc.store.engine, base_version) if base_version else None
+    try:
+        return config_changes.config_of(version).queues.get(queue) if version else None
+    except config_changes.StoredVersionInvalid:
+        return None
+
+
+def merge(posted: MultiDict, base: dict[str, str],
+          active: dict[str, str]) -> tuple[MultiDict, list[ChangedMeanwhile]]:
+    """The form to show again: posted values the editor changed, the active version's values
+    for those they left as they found them; and the fields someone else changed."""
+    kept: MultiDict = MultiDict()
+    for name in posted:
+        yours = posted.getlist(name)[-1]
+        left_alone = name in base and yours == base[name] and name in active
+        kept.add(name, active[name] if left_alone else yours)
+    changed = [ChangedMeanwhile(name, theirs, _clash(posted, name, base, theirs))
+               for name, theirs in active.items() if base.get(name, theirs) != theirs]
+    return kept, changed
+
+
+def _clash(posted: MultiDict, name: str, base: dict[str, str], theirs: str) -> str | None:
+    yours = posted.getlist(name)[-1] if name in posted else None
+    return yours if yours is not None and yours not in (base.get(name), theirs) else None

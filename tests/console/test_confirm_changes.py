@@ -1,0 +1,90 @@
+"""A roll-back or stopping a split changes what every caller hears: each takes a confirmation
+page (works without JavaScript) that shows what will change and takes a note; buttons name
+the version or queue; and a started split reads as weights, not a Python dict."""
+
+from __future__ import annotations
+
+import re
+
+from app.storage import config_versions
+
+
+def active(app):
+    return config_versions.get(app.extensions["holdwell"].store.engine)
+
+
+def test_the_versions_list_links_to_a_confirmation_and_acts_on_no_click(as_role, console_app):
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
+    listing = operator.get("/console/versions").get_data(as_text=True)
+    assert 'action="/console/versions/rollback"' not in listing  # no one-click form
+    assert 'href="/console/versions/1/rollback">Roll back to version 1…</a>' in listing
+    assert "Roll back to this" not in listing
+
+
+def test_the_rollback_confirmation_shows_the_diff_against_the_active_version(as_role,
+                                                                           console_app):
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
+    page = operator.get("/console/versions/1/rollback")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and active(console_app).number == 2  # a GET changes nothing
+    assert "active version 2 → version 1" in text
+    assert '-policy = &#34;silence&#34;' in text and '+policy = &#34;callback&#34;' in text
+    assert 'name="note"' in text and ">Roll back to version 1</button>" in text
+    done = operator.post("/console/versions/rollback", {"version": "1", "active": "2",
+                                                        "note": "silence was a mistake"})
+    assert done.status_code == 303
+    assert (active(console_app).number, active(console_app).note) == (3, "silence was a mistake")
+
+
+def test_a_rollback_confirmed_after_the_active_version_moved_is_refused(as_role, console_app):
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence"})
+    operator.post("/console/policies/sales", {"voice": "alice"})  # version 3, after the look
+    refused = operator.post("/console/versions/rollback", {"version": "1", "active": "2"})
+    assert refused.status_code == 303
+    assert refused.headers["Location"].endswith("/console/versions/1/rollback")
+    assert active(console_app).number == 3
+    again = operator.get("/console/versions/1/rollback").get_data(as_text=True)
+    assert "version 3 became active since you looked" in again
+
+
+def test_the_rollback_confirmation_needs_the_operate_role(as_role):
+    assert as_role("analyst").get("/console/versions/1/rollback").status_code == 403
+
+
+def test_stopping_a_split_takes_a_confirmation_with_a_note(as_role, console_app):
+    operator = as_role("operator")
+    started = operator.post("/console/experiments/support", {
+        "action": "start", "weight_silence": "1", "weight_checkin": "2"}, follow_redirects=True)
+    flash = started.get_data(as_text=True)
+    assert "A/B split on support started: silence 1 (33%), checkin 2 (67%)." in flash
+    assert "{&#39;" not in flash and "{'" not in flash
+    assert "silence 1 (33%), checkin 2 (67%)" in active(console_app).note
+    page = operator.get("/console/experiments").get_data(as_text=True)
+    assert 'value="stop"' not in page  # stopping is not one click from here
+    assert 'href="/console/experiments/support/stop">Stop the split on support…</a>' in page
+    confirm = operator.get("/console/experiments/support/stop").get_data(as_text=True)
+    assert "Running now: checkin 2 (67%), silence 1 (33%)" in confirm
+    assert 'name="note"' in confirm and ">Stop the split on support</button>" in confirm
+    assert active(console_app).config().queues["support"].experiment is not None
+    operator.post("/console/experiments/support", {"action": "stop", "note": "enough data"})
+    version = active(console_app)
+    assert version.config().queues["support"].experiment is None
+    assert version.note == "enough data"
+
+
+def test_version_1_of_a_database_seeded_with_the_defaults_shows_the_whole_config(
+        make_app, clock):
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app("")
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    page = Console(app, "ana").get("/console/versions?show=1").get_data(as_text=True)
+    assert "Version 1: the built-in defaults" in page
+    whole = re.search(r'<pre class="diff" id="whole-toml">(.*?)</pre>', page, re.S).group(1)
+    assert "[queues.support]" in whole and "segment_s = 60" in whole
+    assert "changes from version 0" not in page and "\n+\n" not in page

@@ -1,0 +1,26 @@
+"""An end before the start is refused with a message naming both, on the page and the API;
+never "Everybody in this period was served"."""
+
+from __future__ import annotations
+
+from tests.console.conftest import bearer
+
+REVERSED = "start=2026-03-02T09:00&end=2026-03-01T09:00"
+
+
+def test_the_page_refuses_an_end_before_the_start(as_role):
+    page = as_role("analyst").get(f"/console/unserved?{REVERSED}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "Everybody in this period was served" not in text
+    assert "Not a usable period: end: must not be before start (2026-03-02T09:00:00+00:00)" \
+        in text
+
+
+def test_the_api_and_its_csv_refuse_it_naming_end(console_app, tokens):
+    client = console_app.test_client()
+    for path in ("/api/v1/unserved", "/api/v1/unserved.csv"):
+        answer = client.get(f"{path}?{REVERSED}", headers=bearer(tokens["analyst"]))
+        assert answer.status_code == 422
+        assert "must not be before start" in answer.get_json()["fields"]["end"]
+
