@@ -135,7 +135,7 @@ class CheckinPolicy:
         return None
 
     def fill(self, template: str, situation: Situation, band: WaitBand | None) -> str:
-        return template.format(
+        return (band.fitted(template) if band else template).format(
             position=situation.position,
             wait=band.words() if band else "",
             keep_key=self.keep_key,

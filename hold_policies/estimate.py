@@ -46,6 +46,14 @@ class WaitBand:
             return "more than an hour"
         return "1 minute" if self.minutes == 1 else f"{self.minutes} minutes"
 
+    def fitted(self, template: str) -> str:
+        """`template` made to read right with this band: an open-ended one is "in more than an
+        hour", never "within more than an hour" (callers heard that: the default prompts, and
+        most written ones, say "within {wait}")."""
+        if self.minutes is None:
+            return template.replace("within {wait}", "in {wait}")
+        return template
+
 
 def normal_quantile(probability: float) -> float:
     """Inverse standard normal CDF (Acklam's rational approximation; error < 1.2e-9)."""

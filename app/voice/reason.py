@@ -100,7 +100,7 @@ def words(policy: HoldPolicy, caller: NextCaller, waited_s: float) -> str:
         said.append(fill(prompts.agent_caller_position, position=str(caller.position)))
     if caller.promised_wait_s is not None:
         band = WaitBand(max(round(caller.promised_wait_s / 60), 1))
-        said.append(fill(prompts.agent_caller_promised, wait=band.words()))
+        said.append(fill(band.fitted(prompts.agent_caller_promised), wait=band.words()))
     return " ".join(s for s in said if s)
 
 

@@ -153,3 +153,16 @@ def test_default_words_contain_no_advert_outside_music_ads():
     for policy in (SilencePolicy(), CheckinPolicy(), CallbackPolicy()):
         texts = said(policy.welcome()) + said(policy.next_segment(situation(waited_s=60)))
         assert "website" not in texts and "important to us" not in texts
+
+
+def test_a_wait_past_an_hour_is_said_in_plain_english():
+    """The open-ended band used to be read as "within more than an hour"."""
+    long = WaitEstimate(expected_s=3000, upper_s=5000, departures_seen=20)
+    checkin = CheckinPolicy().next_segment(situation(waited_s=60, estimate=long))
+    offer = CallbackPolicy(offer_after_estimate_s=300).next_segment(
+        situation(waited_s=60, estimate=long))
+    confirm = CallbackPolicy(promise=AttemptPlan(target=None)).on_key(
+        situation(estimate=long), "2")
+    for segment in (checkin, offer, confirm.segment):
+        assert "in more than an hour" in said(segment)
+        assert "within more than" not in said(segment)
