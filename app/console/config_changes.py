@@ -13,6 +13,8 @@ from app.storage import config_versions
 from app.storage.config_versions import ConfigVersion
 from hold_policies.config import ConfigError, HoldwellConfig, QueueConfig
 
+SAVE_TRIES = 5
+
 
 class UnknownVersion(LookupError):
     """No config version with that number."""
@@ -56,15 +58,17 @@ def active_number(svc: Services) -> int | None:
         return config_versions.active_number(conn)
 
 
-def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str) -> ConfigVersion:
-    """Store `config` as the next version and run it in this worker at once."""
+def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str,
+         after: int | None = None) -> ConfigVersion:
+    """Store `config` as the next version and run it in this worker at once (with `after`:
+    only if that version, the one `config` was built from, is still active)."""
     from app.console.live_config import refresh_now
 
     # A pydantic ValidationError (not ConfigError): the console and the API answer it with a
     # 422 naming the key, also for rules across keys (callbacks need line.support_number).
     checked = HoldwellConfig.model_validate(config_versions.body_of(config))
     version = config_versions.add(svc.store.engine, checked, author=actor, note=note,
-                                  now=svc.clock.now())
+                                  now=svc.clock.now(), after=after)
     refresh_now()
     return version
 
@@ -92,13 +96,20 @@ def save_queue(svc: Services, queue: str, settings: QueueConfig, *, actor: str,
                note: str, base_version: int | None = None) -> ConfigVersion:
     """Replace one queue's settings in the active config, as a new version; with
     `base_version`, only if nobody changed this queue since that version was read."""
-    current = active_config(svc)
-    if queue not in current.queues:
-        raise UnknownVersion(f"no queue named {queue!r}")
-    check_base(svc, queue, base_version)
-    queues = {**current.queues, queue: settings}
-    return save(svc, current.model_copy(update={"queues": queues}), actor=actor,
-                note=note or f"{queue}: policy settings")
+    for _ in range(SAVE_TRIES):  # another save between reading and storing: read again
+        version = config_versions.get(svc.store.engine)  # read once: built on exactly it
+        current = config_of(version) if version else svc.config
+        if queue not in current.queues:
+            raise UnknownVersion(f"no queue named {queue!r}")
+        check_base(svc, queue, base_version)
+        queues = {**current.queues, queue: settings}
+        try:
+            return save(svc, current.model_copy(update={"queues": queues}), actor=actor,
+                        note=note or f"{queue}: policy settings",
+                        after=version.number if version else 0)
+        except config_versions.ActiveMoved:
+            continue
+    raise RuntimeError("could not store a config version: too many concurrent saves")
 
 
 def rollback(svc: Services, number: int, *, actor: str, note: str) -> ConfigVersion:

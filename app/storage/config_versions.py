@@ -68,14 +68,24 @@ def history(engine: Engine, limit: int = LIST_LIMIT) -> list[ConfigVersion]:
         return [_version(row) for row in conn.execute(query).mappings()]
 
 
+class ActiveMoved(RuntimeError):
+    """Another version became active after the one a change was built on."""
+
+
 def add(engine: Engine, config: HoldwellConfig, *, author: str, note: str,
-        now: datetime) -> ConfigVersion:
-    """Store a validated config as the next version (audited); it becomes active."""
+        now: datetime, after: int | None = None) -> ConfigVersion:
+    """Store a validated config as the next version (audited); it becomes active. With
+    `after` (the version `config` was built from), only if that is still the active one:
+    else ActiveMoved, and the caller builds again (storing it anyway would undo the other
+    change, silently)."""
     body = body_of(config)
     for _ in range(5):  # two saves at once: the loser retries with the next number
         try:
             with engine.begin() as conn:
-                number = (active_number(conn) or 0) + 1
+                active = active_number(conn)
+                if after is not None and (active or 0) != after:
+                    raise ActiveMoved(f"version {active} became active after {after}")
+                number = (active or 0) + 1
                 conn.execute(insert(config_versions).values(
                     number=number, created_at=now, author=author, note=note,
                     body=json.dumps(body, sort_keys=True)))
