@@ -1,0 +1,50 @@
+"""The console on a phone and by keyboard: no page scrolls sideways at 375 px (wide tables
+scroll inside their card), a skip link leads past the navigation, the current page is
+marked for screen readers, and form fields are outlined clearly enough to see."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_console_pages import sign_in
+
+PAGES = ["/console/", "/console/callbacks", "/console/unserved", "/console/policies",
+         "/console/versions", "/console/experiments", "/console/preview"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(served, browser_page, path):
+    browser_page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(browser_page, served, "admin")
+    browser_page.goto(f"{served}{path}")
+    width = browser_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
+
+
+def test_a_skip_link_comes_first_and_the_current_page_is_marked(served, browser_page):
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/callbacks")
+    browser_page.keyboard.press("Tab")
+    focused = browser_page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to content"
+    current = browser_page.locator("nav a[aria-current=page]")
+    assert current.count() == 1 and current.inner_text() == "Callbacks"
+
+
+def test_form_fields_are_outlined_at_three_to_one_at_least(served, browser_page):
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/preview")
+    border = browser_page.evaluate(
+        "getComputedStyle(document.querySelector('label input')).borderTopColor")
+    red, green, blue = (int(part) for part in border[border.index("(") + 1:-1].split(",")[:3])
+    assert contrast_on_white(red, green, blue) >= 3.0, border
+
+
+def contrast_on_white(red: int, green: int, blue: int) -> float:
+    """WCAG 2 contrast ratio of an sRGB colour against white."""
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    return 1.05 / (luminance + 0.05)
