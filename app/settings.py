@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -31,6 +32,7 @@ class Settings:
     db_budget_s: float = 0.5  # all database work of one webhook (HOLDWELL_DB_BUDGET_MS)
     journal_dir: str | None = "holdwell_journal"  # None: no journal (writes may be lost)
     ops_token: str | None = None  # HOLDWELL_OPS_TOKEN: turns on /ops/callbacks (header only)
+    twin_limit_s: float = 20.0  # HOLDWELL_TWIN_LIMIT_S: longest a console what-if may run
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -48,6 +50,7 @@ class Settings:
             raise SettingsError(f"HOLDWELL_DB_BUDGET_MS must be a whole number of milliseconds "
                                 f"from 50 to 10000 (got {budget_ms!r})")
         return cls(
+            twin_limit_s=twin_limit_s(env),
             db_budget_s=int(budget_ms) / 1000,
             journal_dir=env.get("HOLDWELL_JOURNAL_DIR") or "holdwell_journal",
             auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
@@ -77,6 +80,20 @@ class Settings:
             return Path(self.config_path)
         default = Path(DEFAULT_CONFIG_PATH)
         return default if default.exists() else None
+
+
+def twin_limit_s(env: Mapping[str, str]) -> float:
+    """HOLDWELL_TWIN_LIMIT_S: seconds a console what-if may run before it is stopped (1-600;
+    a web worker held longer than that is a worker lost to every other request)."""
+    text = env.get("HOLDWELL_TWIN_LIMIT_S", "20")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 1 <= seconds <= 600:  # also false for nan
+        raise SettingsError(f"HOLDWELL_TWIN_LIMIT_S must be a number of seconds from 1 to 600 "
+                            f"(got {text!r})")
+    return seconds
 
 
 def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:

@@ -29,6 +29,17 @@ def users() -> None:
     """People who sign in to the console, and API tokens for scripts."""
 
 
+def read_password() -> str:
+    """The first line of standard input, which must be UTF-8 text (the hash is of its bytes)."""
+    try:
+        password = sys.stdin.readline().rstrip("\r\n")
+        password.encode("utf-8")
+    except UnicodeError:
+        raise click.ClickException("standard input: the password is not UTF-8 text; type it "
+                                   "again, or pipe it from a UTF-8 file") from None
+    return password
+
+
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(["admin", "operator", "analyst"]), required=True)
@@ -36,7 +47,7 @@ def users_add(name: str, role: str) -> None:
     """Add NAME with ROLE; the password is read from standard input (first line)."""
     from app.storage.users import UserError, add_user
 
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = read_password()
     try:
         add_user(_engine(), name, role, password, _now(), actor="cli")
     except UserError as error:

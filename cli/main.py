@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 
 import click
@@ -92,10 +93,10 @@ def db_upgrade(revision: str) -> None:
     try:
         upgrade(url, revision)
         recreated = recreate_missing_tables(url) if revision == "head" else []
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, ImportError) as error:  # ImportError: no driver for the URL
         raise click.ClickException(
-            f"cannot upgrade the database at {safe_url(url)}: "
-            f"{str(error).splitlines()[0]}") from None
+            f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: "
+            f"{(str(error) or type(error).__name__).splitlines()[0]}") from None
     for table in recreated:
         click.echo(f"recreated missing table {table} (it was dropped after its migration ran)")
     click.echo(f"database at {safe_url(url)} is at revision {revision}")
@@ -119,14 +120,41 @@ def serve(host: str, port: int) -> None:
     application.run(host=host, port=port)
 
 
+DEMO_FILE = "holdwell-demo.db"
+
+
 @cli.command()
 @click.option("--calls", "rounds", default=1, show_default=True, type=click.IntRange(1, 100),
               help="Rounds of the four scripted callers per policy.")
-def demo(rounds: int) -> None:
+@click.option("--file", "path", default=DEMO_FILE, show_default=True,
+              type=click.Path(dir_okay=False),
+              help="The demo's own SQLite file (never DATABASE_URL: the demo's calls are not "
+                   "the line's).")
+def demo(rounds: int, path: str) -> None:
     """Scripted calls through the real routes: what each caller heard, and what was logged."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from cli.demo import run_demo
 
-    run_demo(database_url(), rounds=rounds, echo=click.echo)
+    url = demo_url(path)
+    click.echo(f"demo call log: {path} (its own SQLite file; DATABASE_URL is not touched)")
+    try:
+        run_demo(url, rounds=rounds, echo=click.echo)
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"--file: cannot use {path} for the demo's log: "
+                                   f"{str(error).splitlines()[0]}") from None
+    click.echo(f"\nthe demo's calls stay in {path}; report on them with "
+               f"`holdwell report --db {url}`")
+
+
+def demo_url(path: str) -> str:
+    """The SQLite URL of the demo's file; its folder must exist (SQLite makes only the file)."""
+    from pathlib import Path
+
+    folder = Path(path).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {folder} does not exist", param_hint="--file")
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
 
 
 @cli.command("callbacks")
@@ -176,4 +204,19 @@ def callbacks_command(once: bool, interval: float) -> None:
 
 
 def main() -> None:
-    cli()
+    """The console script: click's own errors and exits as click prints them; anything
+    unforeseen as one line (the traceback only with HOLDWELL_DEBUG=1)."""
+    try:
+        cli()
+    except Exception as error:  # the safety net: every known problem is caught nearer its source
+        if os.environ.get("HOLDWELL_DEBUG"):
+            raise
+        click.echo(unexpected(error), err=True)
+        sys.exit(1)
+
+
+def unexpected(error: Exception) -> str:
+    """The one line for an error nobody foresaw: its type and the first line of its message."""
+    message = (str(error).strip().splitlines() or [""])[0]
+    return (f"holdwell: unexpected error ({type(error).__name__}): {message}; set "
+            "HOLDWELL_DEBUG=1 for the traceback")

@@ -28,10 +28,11 @@ from analytics.records import (
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
 from analytics.summary import summarise_files
-from cli.database import database_url, safe_url
+from cli.database import database_errors, database_url, safe_url
+from cli.params import FiniteFloatRange, OutFile
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
-_OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+_OUT = OutFile(path_type=Path)
 
 
 def _database_readers():
@@ -52,7 +53,9 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
             return load_records(list(records_paths))
         read_records_frame, _ = _database_readers()
         url = database_url(db_url)
-        settled = settled_calls(read_records_frame(url))
+        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+            frame = read_records_frame(url)
+        settled = settled_calls(frame)
         return validate_records(settled, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
@@ -83,8 +86,9 @@ def read_events(
             return None
         _, read_events_frame = _database_readers()
         url = database_url(db_url)
-        return validate_events(read_events_frame(url, only=only),
-                               source=f"database {safe_url(url)}")
+        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+            frame = read_events_frame(url, only=only)
+        return validate_events(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
 
@@ -157,7 +161,7 @@ def sources(events_help: str):  # noqa: ANN201 - a click decorator
 @click.option(
     "--short-abandon",
     "short_abandon_s",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0),
     default=5.0,
     show_default=True,
     help="Abandons quicker than this (s) are left out of one rate.",
@@ -165,14 +169,14 @@ def sources(events_help: str):  # noqa: ANN201 - a click decorator
 @click.option(
     "--service-threshold",
     "service_threshold_s",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0),
     default=20.0,
     show_default=True,
     help="Service level: answered within this (s).",
 )
 @click.option(
     "--detect-drop",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    type=FiniteFloatRange(0, 1, min_open=True, max_open=True),
     default=0.03,
     show_default=True,
     help="Abandonment drop the sample size targets.",

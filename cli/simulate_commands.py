@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import click
 import numpy as np
 
+from cli.params import FiniteFloatRange
 from cli.progress import stderr_progress
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
@@ -37,6 +38,7 @@ from simulator.run import (
     summary_after_warmup,
 )
 from simulator.scenario import (
+    MAX_CALLS,
     Callbacks,
     Handoff,
     RateProfile,
@@ -89,7 +91,8 @@ ENGINES: dict[str, Engine] = {"fast": simulate, "twilio": TwilioEngine()}
 PROBLEMS = (ScenarioError, DistributionError, ConfigError)
 
 SCENARIO_OPTIONS = (
-    click.option("--calls", type=int, default=10_000, show_default=True, help="Calls to simulate."),
+    click.option("--calls", type=click.IntRange(1, MAX_CALLS), default=10_000,
+                 show_default=True, help="Calls to simulate."),
     click.option("--agents", type=int, default=10, show_default=True),
     click.option("--arrival-rate", type=float, default=1.8, show_default=True,
                  help="Calls per minute (Poisson)."),
@@ -108,7 +111,7 @@ SCENARIO_OPTIONS = (
     click.option("--callback-retries", type=click.IntRange(0, 20), default=Callbacks.retries,
                  show_default=True, help="Retries after a missed callback attempt (0-20)."),
     click.option("--seed", type=click.IntRange(0), default=1, show_default=True),
-    click.option("--warmup", type=click.FloatRange(0), default=0.0, show_default=True,
+    click.option("--warmup", type=FiniteFloatRange(0), default=0.0, show_default=True,
                  metavar="MIN", help="Leave calls entering in the first MIN minutes out of the "
                  "figures (the queue starts empty; use in long overloaded runs)."),
     click.option("--config", "config_path", type=click.Path(dir_okay=False),
@@ -148,6 +151,9 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
     """Scenario, configuration and queue from the shared flags (minutes in, seconds inside)."""
     config = load_config(options["config_path"]) if options["config_path"] else HoldwellConfig()
     queue = options["queue"] or config.default_queue
+    if queue not in config.queues:
+        raise ScenarioError(f"--queue: {queue!r} is not a queue in the config; choose one of "
+                            f"{', '.join(sorted(config.queues))}")
     patience = parse_distribution(options["patience_kind"], options["patience_mean"] * 60,
                                   what="--patience")
     service = parse_distribution(options["service_kind"], options["service_mean"] * 60,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cli.params import FiniteFloatRange, OutFile
 from cli.progress import stderr_progress
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
@@ -22,7 +23,7 @@ from simulator.twin_report import fit_report
 if TYPE_CHECKING:  # pandas loads only for commands that read a log
     import pandas as pd
 
-HTML_OPTION = click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
+HTML_OPTION = click.option("--html", "html_path", type=OutFile(), default=None,
                            help="Also write the result as a self-contained HTML page.")
 
 
@@ -56,14 +57,16 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
     if not url:
         raise click.UsageError("give --records FILE, or set DATABASE_URL to read the live log")
     from app.storage.read import read_events_frame, read_records_frame
+    from cli.database import database_errors
     from simulator.twin_log import with_talk
 
-    return with_talk(read_records_frame(url), read_events_frame(url, only=["COMPLETE"]))
+    with database_errors(url, "DATABASE_URL"):
+        return with_talk(read_records_frame(url), read_events_frame(url, only=["COMPLETE"]))
 
 
 @click.command("fit")
 @RECORDS_OPTION
-@click.option("--out", type=click.Path(dir_okay=False), default="scenario.toml",
+@click.option("--out", type=OutFile(), default="scenario.toml",
               show_default=True, help="Scenario file to write.")
 @click.option("--callback-retries", type=click.IntRange(0, 20), default=Callbacks.retries,
               show_default=True, help="Retries the line makes (for the answer chance).")
@@ -94,7 +97,7 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
               help="Last days of the log to hold out and predict.")
 @click.option("--replications", type=click.IntRange(2, 1000), default=20, show_default=True)
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default="backtest.png",
+@click.option("--plot", "plot_path", type=OutFile(), default="backtest.png",
               show_default=True, help="PNG of predicted vs actual by hour.")
 @HTML_OPTION
 def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, seed: int,
@@ -124,6 +127,11 @@ SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,
                              help="A scenario file from `holdwell fit`.")
 
 
+TARGET_NOT_MET = 3
+"""`holdwell staffing`'s exit code when a plan was searched but misses the target somewhere:
+not 0 (a script must not take it for a plan), not 1 or 2 (bad input, usage)."""
+
+
 @click.command("staffing")
 @SCENARIO_FILE
 @click.option("--policies", default="music_ads,silence,checkin,callback", show_default=True)
@@ -131,7 +139,7 @@ SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,
               help="Most unserved per half-hour, e.g. 0.05 (abandoned + callback failed).")
 @click.option("--target-service-level", type=float, default=None,
               help="Least answered within --sl-seconds / (entered - callback takers), e.g. 0.8.")
-@click.option("--sl-seconds", type=click.FloatRange(0), default=20.0, show_default=True)
+@click.option("--sl-seconds", type=FiniteFloatRange(0), default=20.0, show_default=True)
 @click.option("--day", default="all", show_default=True, help="Fitted weekday or all.")
 @click.option("--replications", type=click.IntRange(2, 200), default=4, show_default=True)
 @click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True,
@@ -141,7 +149,10 @@ SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,
 def staffing_command(scenario_path: str, policies: str, target_unserved: float | None,
                      target_service_level: float | None, sl_seconds: float, day: str,
                      replications: int, days: int, seed: int, html_path: str | None) -> None:
-    """Fewest agents per half-hour for a target, per policy, with Erlang-A beside it."""
+    """Fewest agents per half-hour for a target, per policy, with Erlang-A beside it.
+
+    Exits 3 (after printing the table) when the search stops before a policy meets the
+    target in every half-hour."""
     from simulator.run import policy_named
     from simulator.scenario_file import load_twin
     from simulator.staff_plan import Target, plan_policies
@@ -166,6 +177,11 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
     table = staffing_table(twin, target, erlang, plans, day)
     click.echo(table)
     write_html(html_path, "Staffing per half-hour and policy", "staffing", [("plan", table)])
+    unmet = [p.policy for p in plans if not p.met]
+    if unmet:
+        click.echo(f"holdwell staffing: the target is not met under {', '.join(unmet)} "
+                   "(see NOT MET above); exit code 3", err=True)
+        raise SystemExit(TARGET_NOT_MET)
 
 
 @click.command("promise")

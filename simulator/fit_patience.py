@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from simulator.distributions import Distribution, Empirical, Exponential, Lognormal, Weibull
+from simulator.errors import UnfittableLog
 from simulator.fit_results import PatienceFit
 
 KM_GAP = 0.05
@@ -55,7 +56,7 @@ def _loglik_lognormal(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[fl
     def negative(params: np.ndarray) -> float:
         mu, sigma = params[0], math.exp(params[1])
         z = (logt - mu) / sigma
-        dens = stats.norm.logpdf(z) - math.log(sigma) - logt
+        dens = stats.norm.logpdf(z) - params[1] - logt  # log sigma, even where sigma underflows
         return -float(np.sum(np.where(d, dens, special.log_ndtr(-z))))
 
     start = np.array([float(np.mean(logt)), 0.0])
@@ -108,7 +109,11 @@ def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0) -
     informative = event | (t > 0)  # answered at once: censored at 0, which says nothing
     t, event = np.maximum(t[informative], TINY_S), event[informative]
     if event.sum() < 1:
-        raise ValueError("no hang-ups among these calls: patience cannot be fitted")
+        raise UnfittableLog("patience: no hang-ups among these calls, nothing to fit it from")
+    if np.unique(t[event]).size < 2:
+        wait_s = float(t[event][0]) if t[event][0] > TINY_S else 0.0
+        raise UnfittableLog(f"patience: all {int(event.sum())} hang-ups came after the same wait "
+                            f"({wait_s:g} s), no spread to fit a law to: wait for more calls")
     kind, params, aic = _best(t, event)
     chosen = _distribution(kind, params)
     km = Empirical.from_waits(t, event)

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from simulator.distributions import Exponential, Lognormal
+from simulator.errors import UnfittableLog
 from simulator.fit_results import TalkFit
 
 
@@ -19,9 +20,13 @@ def fit_talk(talk_s: np.ndarray) -> TalkFit:
     t = np.asarray(talk_s, float)
     t = t[np.isfinite(t) & (t > 0)]
     if t.size < 2:
-        raise ValueError("fewer than two talk times in the log: talk time cannot be fitted")
+        raise UnfittableLog(f"talk time: {t.size} answered call(s) with a talk time above 0 s "
+                            "in the log, fewer than two: wait for more answered calls")
     mean, logs = float(t.mean()), np.log(t)
     mu, sigma = float(logs.mean()), float(logs.std())
+    if sigma == 0:
+        raise UnfittableLog(f"talk time: all {t.size} talk times are {t[0]:g} s, no spread to "
+                            "fit a law to: wait for more answered calls")
     aic = {"exponential": 2 + 2 * (t.size * math.log(mean) + t.size),
            "lognormal": 4 - 2 * float(np.sum(-logs - math.log(sigma * math.sqrt(2 * math.pi))
                                              - (logs - mu) ** 2 / (2 * sigma**2)))}

@@ -209,6 +209,10 @@ class Estimates:
                                 f"in (0.5, 1) are needed (got {self})")
 
 
+MAX_CALLS = 10_000_000
+"""Most callers one run holds in memory: beyond it a typo (1e9) would exhaust the machine."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One call centre to run every policy on: arrivals, agents, talk and patience, reactions."""
@@ -239,6 +243,10 @@ class Scenario:
                                 "arrival times replayed; leave calls to the log's count")
         if self.calls < 1 or int(self.calls) != self.calls:
             raise ScenarioError(f"calls: must be a whole number >= 1 (got {self.calls})")
+        if self.calls > MAX_CALLS:
+            raise ScenarioError(f"calls: {self.calls:,} is more than one run simulates "
+                                f"({MAX_CALLS:,}: every caller is held in memory); simulate "
+                                "fewer calls or days, or a lower arrival rate")
         for name in ("service", "patience"):
             mean = getattr(self, name).mean_s
             if not mean > 0 or (name == "service" and not math.isfinite(mean)):

@@ -9,13 +9,31 @@ to support). The README's "Simulate before switching" shows a whole file.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from simulator.distributions import Distribution, Empirical, Exponential, Lognormal, Weibull
-from simulator.fit_results import AgentsFit, CallbackFit, PatienceFit, SlotRates, TalkFit
-from simulator.scenario import ScenarioError
+from simulator.distributions import (
+    Distribution,
+    DistributionError,
+    Empirical,
+    Exponential,
+    Lognormal,
+    Weibull,
+)
+from simulator.fit_results import (
+    SLOT_MIN,
+    SLOTS,
+    WEEKDAYS,
+    AgentsFit,
+    CallbackFit,
+    PatienceFit,
+    SlotRates,
+    TalkFit,
+)
+from simulator.scenario import Callbacks, ScenarioError
+from simulator.toml_table import Table, check_number
 from simulator.twin import Twin
 
 HEADER = """\
@@ -74,73 +92,142 @@ def twin_to_dict(twin: Twin) -> dict[str, Any]:
     }
 
 
-def _distribution(table: dict[str, Any], where: str) -> Distribution:
-    kind = table.get("kind")
-    try:
-        if kind == "exponential":
-            return Exponential(float(table["mean_s"]))
-        if kind == "weibull":
-            return Weibull(float(table["mean_s"]), float(table["k"]))
-        if kind == "lognormal":
-            return Lognormal(float(table["mean_s"]), float(table["sigma"]))
-        if kind == "empirical":
-            return Empirical(tuple(table["times_s"]), tuple(table["survival"]))
-    except KeyError as missing:
-        raise ScenarioError(f"{where}: {kind} needs {missing}") from None
-    raise ScenarioError(f"{where}.kind: {kind!r}; write exponential, weibull, lognormal or "
-                        "empirical")
+LAW_KEYS = ("kind", "mean_s", "k", "sigma", "times_s", "survival")
+TALK_KEYS = (*LAW_KEYS, "mean_se_s", "calls", "aic")
+PATIENCE_KEYS = (*LAW_KEYS, "mean_se_s", "shape_se", "calls_waited", "abandoned", "km_max_gap",
+                 "aic")
+RATE_KEYS = ("days", "per_min", "se_per_min")
+CALLBACK_KEYS = ("requested", "acceptance", "answer_p", "answer_p_se", "answer_p_method",
+                 "retries", "retry_spacing_s")
+MAX_RETRIES = 20  # as `holdwell fit --callback-retries` and `simulate --callback-retries`
+MAX_CALLS_PER_MIN = 5_000.0  # a day of it is 7.2 M calls, near what one run holds (MAX_CALLS)
+MAX_AGENTS = 100_000  # per half-hour: more is a typo, and each agent is held in memory
 
 
-def _slot_rates(table: dict[str, Any], where: str) -> SlotRates:
-    per_min, se = table.get("per_min", []), table.get("se_per_min", [])
-    if len(per_min) != 48 or len(se) != 48:
-        raise ScenarioError(f"{where}: per_min and se_per_min need 48 half-hour values")
-    return SlotRates(tuple(map(float, per_min)), tuple(map(float, se)), int(table.get("days", 1)))
+def _distribution(table: Table) -> Distribution:
+    kind = table.text("kind")
+    if kind == "exponential":
+        return Exponential(table.number("mean_s", above=True))
+    if kind == "weibull":
+        return Weibull(table.number("mean_s", above=True), table.number("k", lo=0.1, hi=20.0))
+    if kind == "lognormal":
+        return Lognormal(table.number("mean_s", above=True),
+                         table.number("sigma", above=True, hi=5.0))
+    if kind == "empirical":
+        try:
+            return Empirical(table.numbers("times_s"), table.numbers("survival", hi=1.0))
+        except DistributionError as error:
+            raise ScenarioError(f"{table.where}: {error}") from None
+    raise ScenarioError(f"{table.where}.kind: {kind!r}; write exponential, weibull, lognormal "
+                        "or empirical")
+
+
+def _aic(table: Table) -> dict[str, float]:
+    aic = table.table("aic", None, {})
+    return {kind: check_number(v, f"{aic.where}.{kind}", -math.inf, math.inf, False)
+            for kind, v in aic.data.items()}
+
+
+def _slot_rates(table: Table) -> SlotRates:
+    return SlotRates(table.numbers("per_min", count=SLOTS, hi=MAX_CALLS_PER_MIN),
+                     table.numbers("se_per_min", count=SLOTS),
+                     table.integer("days", lo=1, default=1))
+
+
+def _slot_min(table: Table) -> None:
+    if table.has("slot_min") and table.integer("slot_min") != SLOT_MIN:
+        raise ScenarioError(f"{table.where}.slot_min: only {SLOT_MIN}-minute slots are "
+                            f"supported (got {table.raw('slot_min')}); 48 values per day")
+
+
+def _arrivals(root: Table) -> tuple[SlotRates, dict[str, SlotRates]]:
+    table = root.table("arrivals", ("slot_min", *RATE_KEYS, "weekday"))
+    _slot_min(table)
+    weekday = table.table("weekday", WEEKDAYS, {})
+    return _slot_rates(table), {d: _slot_rates(weekday.table(d, RATE_KEYS))
+                                for d in weekday.names()}
+
+
+def _patience(root: Table) -> tuple[dict[str, PatienceFit], str]:
+    table = root.table("patience", None)
+    for key in table.names():
+        if key != "base_policy" and not isinstance(table.raw(key), dict):
+            raise ScenarioError(f"patience.{key}: unknown key; [patience] holds base_policy "
+                                "and one [patience.<policy>] table per policy")
+    fits = {}
+    for name in (k for k in table.names() if k != "base_policy"):
+        t = table.table(name, PATIENCE_KEYS)
+        law = _distribution(t)
+        shape = t.optional_number("k") if t.has("k") else t.optional_number("sigma")
+        fits[name] = PatienceFit(law, t.text("kind"), law.mean_s,
+                                 t.number("mean_se_s", default=0.0), shape,
+                                 t.optional_number("shape_se"),
+                                 t.integer("calls_waited", default=0),
+                                 t.integer("abandoned", default=0), _aic(t),
+                                 t.number("km_max_gap", hi=1.0, default=0.0))
+    base = table.text("base_policy")
+    if base not in fits:
+        raise ScenarioError(f"patience.base_policy: {base!r} has no [patience.{base}] table")
+    return fits, base
+
+
+def _talk(root: Table) -> TalkFit:
+    t = root.table("talk", TALK_KEYS)
+    law = _distribution(t)
+    if not math.isfinite(law.mean_s):
+        raise ScenarioError("talk.mean_s: talk times must be finite")
+    return TalkFit(law, t.text("kind"), law.mean_s, t.number("mean_se_s", default=0.0),
+                   t.optional_number("sigma"), t.integer("calls", default=0), _aic(t))
+
+
+def _callbacks(root: Table) -> tuple[CallbackFit, int, float]:
+    cb = root.table("callbacks", CALLBACK_KEYS)
+    fit = CallbackFit(cb.integer("requested", default=0),
+                      cb.optional_number("acceptance", hi=1.0),
+                      cb.optional_number("answer_p", hi=1.0),
+                      cb.optional_number("answer_p_se", hi=1.0),
+                      cb.text("answer_p_method", default=""))
+    return (fit, cb.integer("retries", hi=MAX_RETRIES, default=Callbacks.retries),
+            cb.number("retry_spacing_s", above=True, default=Callbacks.retry_spacing_s))
+
+
+def _agents(root: Table) -> AgentsFit:
+    table = root.table("agents", ("slot_min", "per_slot", "lower_bound", "waited_answers"))
+    _slot_min(table)
+    return AgentsFit(table.integers("per_slot", count=SLOTS, hi=MAX_AGENTS),
+                     table.flags("lower_bound", count=SLOTS, default=[False] * SLOTS),
+                     table.integers("waited_answers", count=SLOTS, default=[0] * SLOTS))
 
 
 def twin_from_dict(data: dict[str, Any]) -> Twin:
-    """The twin back from a scenario file's tables; a bad key raises ScenarioError."""
-    try:
-        patience_tables = {k: v for k, v in data["patience"].items() if isinstance(v, dict)}
-        patience = {name: PatienceFit(_distribution(t, f"patience.{name}"), t["kind"],
-                                      float(t["mean_s"]), float(t.get("mean_se_s", 0.0)),
-                                      t.get("k", t.get("sigma")), t.get("shape_se"),
-                                      int(t.get("calls_waited", 0)), int(t.get("abandoned", 0)),
-                                      dict(t.get("aic", {})), float(t.get("km_max_gap", 0.0)))
-                    for name, t in patience_tables.items()}
-        base = data["patience"]["base_policy"]
-        if base not in patience:
-            raise ScenarioError(f"patience.base_policy: {base!r} has no [patience.{base}] table")
-        talk_t, cb, agents = data["talk"], data["callbacks"], data["agents"]
-        per_slot = tuple(int(n) for n in agents["per_slot"])
-        if len(per_slot) != 48 or min(per_slot) < 0:
-            raise ScenarioError("agents.per_slot: needs 48 whole numbers >= 0")
-        return Twin(
-            arrivals=_slot_rates(data["arrivals"], "arrivals"),
-            by_weekday={d: _slot_rates(t, f"arrivals.weekday.{d}")
-                        for d, t in data["arrivals"].get("weekday", {}).items()},
-            talk=TalkFit(_distribution(talk_t, "talk"), talk_t["kind"], float(talk_t["mean_s"]),
-                         float(talk_t.get("mean_se_s", 0.0)), talk_t.get("sigma"),
-                         int(talk_t.get("calls", 0)), dict(talk_t.get("aic", {}))),
-            patience=patience, base_policy=base,
-            callbacks=CallbackFit(int(cb.get("requested", 0)), cb.get("acceptance"),
-                                  cb.get("answer_p"), cb.get("answer_p_se"),
-                                  str(cb.get("answer_p_method", ""))),
-            agents=AgentsFit(per_slot, tuple(agents.get("lower_bound", [False] * 48)),
-                             tuple(agents.get("waited_answers", [0] * 48))),
-            calls=int(data["fit"]["calls"]), first_day=str(data["fit"]["first_day"]),
-            last_day=str(data["fit"]["last_day"]), retries=int(cb.get("retries", 2)),
-            retry_spacing_s=float(cb.get("retry_spacing_s", 300.0)),
-            warnings=tuple(data.get("warnings", {}).get("thin", [])),
-        )
-    except KeyError as missing:
-        raise ScenarioError(f"scenario file: missing key {missing}") from None
+    """The twin back from a scenario file's tables; a bad or unknown key raises ScenarioError
+    naming it (dotted, e.g. `callbacks.retries`)."""
+    root = Table(data, "", ("fit", "arrivals", "talk", "patience", "callbacks",
+                                         "agents", "warnings"))
+    fit = root.table("fit", ("calls", "first_day", "last_day"))
+    arrivals, by_weekday = _arrivals(root)
+    patience, base = _patience(root)
+    callbacks, retries, spacing_s = _callbacks(root)
+    return Twin(
+        arrivals=arrivals, by_weekday=by_weekday, talk=_talk(root), patience=patience,
+        base_policy=base, callbacks=callbacks, agents=_agents(root),
+        calls=fit.integer("calls"), first_day=fit.text("first_day"),
+        last_day=fit.text("last_day"), retries=retries, retry_spacing_s=spacing_s,
+        warnings=root.table("warnings", ("thin",), {}).texts("thin", []),
+    )
 
 
 def load_twin(path: str | Path) -> Twin:
     """Read a scenario file written by `holdwell fit`."""
     try:
         with open(path, "rb") as handle:
-            return twin_from_dict(tomllib.load(handle))
+            data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ScenarioError(f"--scenario: cannot read {path}: {error}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"--scenario: {path} is not UTF-8 text (a TOML file from "
+                            "`holdwell fit` is)") from None
+    try:
+        return twin_from_dict(data)
+    except ScenarioError as error:
+        raise ScenarioError(f"--scenario {path}: {error}") from None

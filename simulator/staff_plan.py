@@ -5,12 +5,13 @@ Targets (each per half-hour, for the calls entering it): an unserved rate at mos
 (answered within `within_s` / (entered - callback takers): abandons count as misses). The
 search simulates the whole day (so a busy morning's queue spills into noon as it would),
 `replications` runs of `days` days each, and adds an agent to every half-hour whose mean
-figure misses the target, repeating until none does; each figure comes with the 95% t
-half-width over the replications (its simulation uncertainty: near the target, one agent
-more or fewer may be within it). It starts from Erlang-A's answer less a margin, so a
-policy that needs fewer agents can show it. Erlang-A per half-hour (exponential talk and
-patience with the fitted means, no reactions, stationary) is reported beside it as the
-textbook cross-check.
+figure misses the target, repeating until none does or `MAX_ROUNDS` rounds have run (then
+the plan records the half-hours still below the target: it is not a plan that meets it).
+Each figure comes with the 95% t half-width over the replications (its simulation
+uncertainty: near the target, one agent more or fewer may be within it). It starts from
+Erlang-A's answer less a margin, so a policy that needs fewer agents can show it. Erlang-A
+per half-hour (exponential talk and patience with the fitted means, no reactions,
+stationary) is reported beside it as the textbook cross-check.
 """
 
 from __future__ import annotations
@@ -66,10 +67,21 @@ class PolicyPlan:
     mean: tuple[float, ...]  # the target's figure at that staffing
     half_width: tuple[float, ...]  # 95% t half-width over replications
     rounds: int
+    missed: tuple[bool, ...] = (False,) * SLOTS  # open and still below target when it stopped
 
     @property
     def agent_hours(self) -> float:
         return sum(self.agents) * SLOT_MIN / 60
+
+    @property
+    def met(self) -> bool:
+        """Whether every open half-hour meets the target (False: the search ran out of rounds)."""
+        return not any(self.missed)
+
+    @property
+    def missed_slots(self) -> tuple[int, ...]:
+        """Half-hours (0-47) still below the target: the plan does not meet it there."""
+        return tuple(s for s, miss in enumerate(self.missed) if miss)
 
 
 def erlang_plan(twin: Twin, target: Target, day: str = "all") -> tuple[int, ...]:
@@ -103,15 +115,19 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
                 replications: int = 4, days: int = 5, seed: int = 0,
                 workers: int | None = None,
                 start: tuple[int, ...] | None = None,
-                on_round: Callable[[int, int], None] | None = None) -> PolicyPlan:
-    """Add agents where the target is missed until every half-hour meets it; `on_round(k,
-    missed)` hears after each round how many half-hours still missed it."""
+                on_round: Callable[[int, int], None] | None = None,
+                max_rounds: int | None = None) -> PolicyPlan:
+    """Add agents where the target is missed until every half-hour meets it or `max_rounds`
+    (default `MAX_ROUNDS`) have run; `on_round(k, missed)` hears after each round how many
+    half-hours still missed it. The agents returned are the ones the figures were simulated
+    with, and `missed` says where they fall short."""
+    limit = max_rounds or MAX_ROUNDS
     erlang = start or erlang_plan(twin, target, day)
     agents = np.array([max(0, n - max(1, n // 5)) if n else 0 for n in erlang])
     open_ = np.array(twin.arrivals.per_min if day == "all" else twin.by_weekday[day].per_min) > 0
     agents[open_] = np.maximum(agents[open_], 1)
     rounds = 0
-    while rounds < MAX_ROUNDS:
+    while True:
         rounds += 1
         scenario = twin_scenario(twin, day=day, agents=tuple(int(n) for n in agents))
         scenario = replace(scenario, calls=whole_days_calls(scenario.arrivals.daily_calls, days))
@@ -123,17 +139,19 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
         missed = np.array([open_[s] and not target.met(summary[s][0]) for s in range(SLOTS)])
         if on_round is not None:
             on_round(rounds, int(missed.sum()))
-        if not missed.any():
+        if not missed.any() or rounds >= limit:
             break
         agents[missed] += 1
     return PolicyPlan(label(policy), tuple(int(n) for n in agents),
-                      tuple(m for m, _ in summary), tuple(h for _, h in summary), rounds)
+                      tuple(m for m, _ in summary), tuple(h for _, h in summary), rounds,
+                      tuple(bool(m) for m in missed))
 
 
 def plan_policies(twin: Twin, policies: Sequence[HoldPolicy], target: Target, *,
                   day: str = "all", replications: int = 4, days: int = 5, seed: int = 0,
                   workers: int | None = None,
                   on_round: Callable[[str, int, int], None] | None = None,
+                  max_rounds: int | None = None,
                   ) -> tuple[tuple[int, ...], list[PolicyPlan]]:
     """Erlang-A's plan and each policy's simulated plan (`on_round(policy, k, missed)`)."""
     erlang = erlang_plan(twin, target, day)
@@ -144,5 +162,5 @@ def plan_policies(twin: Twin, policies: Sequence[HoldPolicy], target: Target, *,
             lambda k, missed, name=name: on_round(name, k, missed))
         plans.append(plan_policy(twin, policy, target, day=day, replications=replications,
                                  days=days, seed=seed, workers=workers, start=erlang,
-                                 on_round=said))
+                                 on_round=said, max_rounds=max_rounds))
     return erlang, plans

@@ -9,6 +9,30 @@ from simulator.fit_results import SLOT_MIN
 from simulator.staff_plan import PolicyPlan, Target
 from simulator.twin import Twin
 
+NOT_MET = " NOT MET"
+CELL = 30
+
+
+def hhmm(slot: int) -> str:
+    """The half-hour's start, HH:MM."""
+    return f"{slot * SLOT_MIN // 60:02d}:{slot * SLOT_MIN % 60:02d}"
+
+
+def goal_words(target: Target) -> str:
+    """The target in words, with its units."""
+    if target.max_unserved is not None:
+        return f"unserved <= {100 * target.max_unserved:g}%"
+    return (f"service level >= {100 * target.min_service_level:g}% within "
+            f"{target.within_s:g} s")
+
+
+def unmet_lines(plans: Sequence[PolicyPlan]) -> list[str]:
+    """One plain line per policy whose search stopped before every half-hour met the target."""
+    return [f"TARGET NOT MET under {p.policy}: {len(p.missed_slots)} half-hour(s) still short of "
+            f"it after {p.rounds} rounds (the search's limit): "
+            f"{', '.join(hhmm(s) for s in p.missed_slots)}; their agents are the most tried, "
+            "not enough" for p in plans if not p.met]
+
 
 def _figure(mean: float, half: float) -> str:
     if math.isnan(mean):
@@ -17,33 +41,53 @@ def _figure(mean: float, half: float) -> str:
     return f"{100 * mean:.1f}%{hw}"
 
 
+def _headline(target: Target, plans: Sequence[PolicyPlan], day: str) -> str:
+    """What the table is: a plan that meets the target, or a search that fell short."""
+    arrivals = f"({day} days' arrivals)"
+    if all(p.met for p in plans):
+        return f"fewest agents per half-hour for {goal_words(target)} {arrivals}"
+    return (f"agents per half-hour searched for {goal_words(target)} {arrivals}: the target "
+            "is NOT MET everywhere (see below)")
+
+
+def _cell(plan: PolicyPlan, slot: int) -> str:
+    figure = f"{plan.agents[slot]} ({_figure(plan.mean[slot], plan.half_width[slot])})"
+    return figure + (NOT_MET if plan.missed[slot] else "")
+
+
+def _agent_hours_caveat(plans: Sequence[PolicyPlan]) -> list[str]:
+    """Why an unmet plan's agent-hours cannot be set against Erlang-A's."""
+    unmet = [p.policy for p in plans if not p.met]
+    if not unmet:
+        return []
+    return [f"  ({', '.join(unmet)}: agent-hours of a plan that does not meet the target, so "
+            "a lower bound, not a saving against Erlang-A)"]
+
+
 def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
                    plans: Sequence[PolicyPlan], day: str = "all") -> str:
     """Open half-hours only; totals in agent-hours; definitions at the end."""
     rates = twin.arrivals if day == "all" else twin.by_weekday[day]
-    goal = (f"unserved <= {100 * target.max_unserved:g}%" if target.max_unserved is not None
-            else f"service level >= {100 * target.min_service_level:g}% within "
-                 f"{target.within_s:g} s")
     head = f"{'half-hour':<10}{'calls/min':>16}{'Erlang-A':>10}" + "".join(
-        f"{p.policy:>22}" for p in plans)
-    lines = [f"fewest agents per half-hour for {goal} ({day} days' arrivals)", "", head]
+        f"{p.policy:>{CELL}}" for p in plans)
+    lines = [_headline(target, plans, day), *unmet_lines(plans), "", head]
     for s, rate in enumerate(rates.per_min):
         if rate <= 0:
             continue
-        start = f"{s * SLOT_MIN // 60:02d}:{s * SLOT_MIN % 60:02d}"
-        cells = "".join(f"{f'{p.agents[s]} ({_figure(p.mean[s], p.half_width[s])})':>22}"
-                        for p in plans)
-        lines.append(f"{start:<10}{f'{rate:.2f}±{rates.se_per_min[s]:.2f}':>16}"
+        cells = "".join(f"{_cell(p, s):>{CELL}}" for p in plans)
+        lines.append(f"{hhmm(s):<10}{f'{rate:.2f}±{rates.se_per_min[s]:.2f}':>16}"
                      f"{erlang[s]:>10}{cells}")
     total = sum(erlang) * SLOT_MIN / 60
     lines.append(f"{'agent-hours':<26}{total:>10.1f}" + "".join(
-        f"{p.agent_hours:>22.1f}" for p in plans))
+        f"{f'{p.agent_hours:.1f}' + ('' if p.met else NOT_MET):>{CELL}}" for p in plans))
+    lines += _agent_hours_caveat(plans)
     lines += ["", "definitions:",
               "  calls/min: fitted arrival rate ± its standard error (Poisson)",
               "  Erlang-A: the textbook M/M/n+M answer per half-hour (exponential talk and "
               "patience with the fitted means, no reactions, steady state)",
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
-              "mean ± the 95% half-width over replications (simulation uncertainty)",
+              "mean ± the 95% half-width over replications (simulation uncertainty); NOT MET: "
+              "the search stopped at its round limit with the mean still below the target",
               "  unserved = (abandoned + callback failed) / entered; service level = answered "
               "within T / (entered - callback takers), abandons count as misses; both for "
               "calls entering that half-hour"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from simulator.behaviour import Reactions
+from simulator.errors import UnfittableLog
 from simulator.fit_results import (
     SLOT_MIN,
     WEEKDAYS,
@@ -74,10 +75,13 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     from simulator.fit_patience import fit_patience
     from simulator.fit_talk import fit_talk
 
-    if "talk_s" not in records or not records["talk_s"].notna().any():
+    if "talk_s" not in records:
         raise ScenarioError("the log has no talk_s column (agent seconds from answer to hang-up): "
                             "fit from DATABASE_URL, which reads it from CONNECT/COMPLETE "
                             "events, or add the column")
+    if not records["talk_s"].notna().any():
+        raise UnfittableLog("talk time: no call in the log has a talk time (talk_s): nobody "
+                            "was answered, or the answered calls have not ended yet")
     entered = pd.to_datetime(records["entered_at"], utc=True)
     overall, by_day = fit_arrivals(entered)
     outcome = records["outcome"].astype(str).to_numpy()
@@ -91,10 +95,15 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
         if abandoned.sum() < MIN_ABANDONS:
             warnings.append(f"patience under {policy}: only {abandoned.sum()} hang-ups "
                             f"(fewer than {MIN_ABANDONS}): wide uncertainty")
-        patience[policy] = fit_patience(records["wait_s"].to_numpy(float)[mine],
-                                        abandoned[mine], seed=seed)
+        try:
+            patience[policy] = fit_patience(records["wait_s"].to_numpy(float)[mine],
+                                            abandoned[mine], seed=seed)
+        except UnfittableLog as error:
+            reason = str(error).removeprefix("patience: ")
+            warnings.append(f"patience under {policy}: {reason}; not fitted")
     if not patience:
-        raise ScenarioError("no hang-ups in the log under any policy: patience cannot be fitted")
+        raise UnfittableLog("patience cannot be fitted under any policy in the log: "
+                            + "; ".join(w for w in warnings if w.startswith("patience")))
     base = next(p for p in (*NEUTRAL_ORDER, *sorted(patience)) if p in patience)
     if base not in ("music_ads", "silence"):
         warnings.append(f"patience: the log has no neutral policy; patience under {base} is "

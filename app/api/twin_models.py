@@ -142,6 +142,8 @@ class StaffRow(Model):
     erlang_a: int
     agents: dict[str, int]
     figure: dict[str, Interval] = Field(description="the target's figure at that staffing")
+    met: dict[str, bool] = Field(description="per policy: whether the figure meets the target "
+                                 "(false: the search stopped at its round limit short of it)")
 
 
 class StaffingView(Model):
@@ -151,6 +153,11 @@ class StaffingView(Model):
     rows: list[StaffRow]
     agent_hours: dict[str, float]
     erlang_a_agent_hours: float
+    target_met: dict[str, bool] = Field(description="per policy: whether every half-hour meets "
+                                        "the target; if not, its agent-hours are a lower bound, "
+                                        "not a saving against Erlang-A")
+    missed_half_hours: dict[str, list[str]] = Field(description="per policy: the half-hours "
+                                                    "(HH:MM) still short of the target")
 
 
 class BacktestRow(Model):

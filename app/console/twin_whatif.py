@@ -3,8 +3,9 @@
 The fast engine runs in the request's own process (`workers=1`): forking a pool out of a
 threaded web server could copy a lock another thread holds. So the work is bounded twice:
 before it starts, the replications shrink until the callers to simulate fit `MAX_CALLER_RUNS`
-(said in the notes); while it runs, a deadline (`HOLDWELL_TWIN_LIMIT_S`, default 20 s) stops
-it with a message asking for less. The page and POST /api/v1/twin/whatif both call `answer`.
+(said in the notes); while it runs, a deadline (the environment's `HOLDWELL_TWIN_LIMIT_S`,
+read into Settings, default 20 s) stops it with a message asking for less. The page and
+POST /api/v1/twin/whatif both call `answer`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from simulator.fit_results import SLOT_MIN
 MAX_CALLER_RUNS = 300_000
 STAFFING_REPLICATIONS, STAFFING_DAYS = 4, 2
 BACKTEST_REPLICATIONS = 10
-LIMIT_S = 20.0
 
 
 class Deadline:
@@ -43,6 +43,12 @@ class Deadline:
         if time.monotonic() - self.began > self.limit_s:
             raise TwinProblem(f"stopped after {self.limit_s:g} s, the console's limit: ask for "
                               "fewer replications or policies, or run `holdwell whatif`")
+
+
+def limit_s(svc: Services) -> float:
+    """The deadline: HOLDWELL_TWIN_LIMIT_S from the environment (validated in Settings); a
+    test may still set it in app.config, which wins."""
+    return float(current_app.config.get("HOLDWELL_TWIN_LIMIT_S", svc.settings.twin_limit_s))
 
 
 def replications_within(calls: int, policies: int, asked: int) -> tuple[int, list[str]]:
@@ -80,7 +86,7 @@ def answer(svc: Services, ask: TwinAsk) -> TwinAnswer:
     if ask.day != "all" and ask.day not in live.twin.by_weekday:
         raise TwinProblem(f"no {ask.day} in the log's window; choose all or one of "
                           f"{', '.join(live.twin.weekdays())}", 422, "day")
-    deadline = Deadline(float(current_app.config.get("HOLDWELL_TWIN_LIMIT_S", LIMIT_S)))
+    deadline = Deadline(limit_s(svc))
     agents = agents_of(live, ask)
     scenario = twin_scenario(live.twin, day=ask.day, agents=agents)
     queue = queue_of(svc, live)
@@ -93,11 +99,13 @@ def answer(svc: Services, ask: TwinAsk) -> TwinAnswer:
         service_level=interval(f["service_level"]),
         promise_kept=interval(f["callback_promise_kept_rate"]),
         unserved_vs_first=interval(f["unserved_vs_first"])) for name, f in results.items()]
+    plan = staffing(live, ask, policies, deadline)
     return TwinAnswer(
         fit=fit_view(live), day=ask.day, calls_per_day=scenario.calls, agents=list(agents),
         replications=replications, policies=outcomes,
-        staffing=staffing(live, ask, policies, deadline), backtest=backtest(live, ask, deadline),
-        notes=notes + [f"each policy with the words and knobs queue {queue!r} has configured"])
+        staffing=plan, backtest=backtest(live, ask, deadline),
+        notes=notes + [f"each policy with the words and knobs queue {queue!r} has configured"]
+        + unmet_notes(plan))
 
 
 def queue_of(svc: Services, live: LiveTwin) -> str:
@@ -121,14 +129,28 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
     rates = live.twin.arrivals if ask.day == "all" else live.twin.by_weekday[ask.day]
     rows = [StaffRow(start=hhmm(s), calls_per_min=estimate(rate, rates.se_per_min[s]),
                      erlang_a=erlang[s], agents={p.policy: p.agents[s] for p in plans},
-                     figure={p.policy: interval((p.mean[s], p.half_width[s])) for p in plans})
+                     figure={p.policy: interval((p.mean[s], p.half_width[s])) for p in plans},
+                     met={p.policy: not p.missed[s] for p in plans})
             for s, rate in enumerate(rates.per_min) if rate > 0]
     goal = (f"unserved <= {100 * target.max_unserved:g}%" if target.max_unserved is not None
             else f"service level >= {100 * target.min_service_level:g}% within "
                  f"{target.within_s:g} s (abandons count as misses)")
     return StaffingView(target=goal, replications=STAFFING_REPLICATIONS, days=STAFFING_DAYS,
                         rows=rows, agent_hours={p.policy: p.agent_hours for p in plans},
-                        erlang_a_agent_hours=sum(erlang) * SLOT_MIN / 60)
+                        erlang_a_agent_hours=sum(erlang) * SLOT_MIN / 60,
+                        target_met={p.policy: p.met for p in plans},
+                        missed_half_hours={p.policy: [hhmm(s) for s in p.missed_slots]
+                                           for p in plans})
+
+
+def unmet_notes(plan: StaffingView | None) -> list[str]:
+    """A plain note per policy whose staffing plan misses the target (the page shows notes)."""
+    if plan is None:
+        return []
+    return [f"staffing under {policy}: the target is NOT MET in {len(slots)} half-hour(s) "
+            f"({', '.join(slots)}); the search stopped at its round limit, so its agents "
+            "there are too few and its agent-hours a lower bound"
+            for policy, slots in plan.missed_half_hours.items() if slots]
 
 
 def backtest(live: LiveTwin, ask: TwinAsk, deadline: Deadline) -> BacktestView | None:

@@ -1,0 +1,39 @@
+"""Option types the commands share: click's FloatRange lets nan and inf through, these don't."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that also refuses nan and inf (nan compares false with every bound, so
+    click's own range check passes it, and `--json` would then print invalid JSON)."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+class OutFile(click.Path):
+    """A file to write: refused before any work when its folder does not exist."""
+
+    def __init__(self, path_type: type | None = None) -> None:
+        super().__init__(dir_okay=False, path_type=path_type)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        folder = Path(os.fsdecode(path)).expanduser().resolve().parent
+        if not folder.is_dir():
+            self.fail(f"the folder {folder} does not exist", param, ctx)
+        return path

@@ -1,0 +1,80 @@
+"""Bad input gets one line naming the argument and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main as cli_main
+from cli.main import cli
+
+
+def run(args: list[str], **kwargs) -> object:
+    result = CliRunner().invoke(cli, args, **kwargs)
+    assert isinstance(result.exception, SystemExit), result.exception  # no stray exception
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["simulate", "--calls", "99999999999999999999"], "'--calls'"),
+    (["simulate", "--calls", "1000000000"], "'--calls'"),
+    (["simulate", "--calls", "100", "--queue", "nope"], "--queue: 'nope'"),
+    (["simulate", "--calls", "100", "--warmup", "nan"], "'--warmup': 'nan' is not a finite"),
+    (["simulate", "--calls", "100", "--warmup", "inf"], "'--warmup': 'inf' is not a finite"),
+    (["report", "--db", "notaurl"], "--db: cannot read the call log"),
+])
+def test_bad_arguments_are_named_in_one_line(args, named) -> None:
+    result = run(args)
+    assert result.exit_code != 0 and named in result.output
+
+
+def test_a_database_without_tables_says_to_upgrade(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "empty.db").close()
+    result = run(["report", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
+    assert result.exit_code == 1 and "holdwell db upgrade" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "--records", "{csv}", "--html", "{missing}/x.html"],
+    ["export", "--format", "csv", "--records", "{csv}", "--out", "{missing}/x.csv"],
+    ["fit", "--records", "{csv}", "--out", "{missing}/x.toml"],
+])
+def test_writing_into_a_missing_folder_is_refused_first(args, tmp_path: Path) -> None:
+    csv = tmp_path / "calls.csv"
+    csv.write_text("call_id\n", encoding="utf-8")
+    filled = [a.format(csv=csv, missing=tmp_path / "nope") for a in args]
+    result = run(filled)
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_an_unknown_database_driver_is_one_line(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://x@localhost/y")
+    result = run(["db", "upgrade"])
+    assert result.exit_code == 1 and "DATABASE_URL: cannot upgrade" in result.output
+
+
+def test_a_password_that_is_not_utf8_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'users.db'}")
+    result = run(["users", "add", "erin", "--role", "analyst"],
+                 input=b"\xff\xfepassword-long\n")
+    assert result.exit_code == 1 and "standard input: the password is not UTF-8" in result.output
+
+
+def test_the_safety_net_prints_one_line_and_exits_1(monkeypatch, capsys) -> None:
+    def broken(path: str) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli_main, "load_config", broken)
+    monkeypatch.setattr(sys, "argv", ["holdwell", "config", "check", "x.toml"])
+    monkeypatch.delenv("HOLDWELL_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as leaving:
+        cli_main.main()
+    assert leaving.value.code == 1
+    assert capsys.readouterr().err.strip() == (
+        "holdwell: unexpected error (RuntimeError): boom; set HOLDWELL_DEBUG=1 for the traceback")
+

@@ -1,0 +1,71 @@
+"""A staffing search that stops at its round limit says the target is not met (not a plan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from app.console.toml_writer import dumps
+from simulator import staff_plan
+from simulator.run import policy_named
+from simulator.scenario_file import HEADER, twin_to_dict
+from simulator.staff_plan import Target, erlang_plan, plan_policy
+from simulator.staff_report import staffing_table
+from simulator.twin import fit_twin
+
+STRICT = Target(max_unserved=0.001)
+
+
+@pytest.fixture(scope="module")
+def twin(known_log):
+    return fit_twin(known_log, seed=1)
+
+
+@pytest.fixture(scope="module")
+def one_round(twin):
+    return plan_policy(twin, policy_named("music_ads"), STRICT, replications=2, days=1,
+                       seed=3, workers=1, max_rounds=1)
+
+
+def test_a_search_cut_short_records_the_half_hours_short_of_the_target(twin, one_round):
+    open_ = np.array(twin.arrivals.per_min) > 0
+    assert not one_round.met and one_round.rounds == 1
+    assert one_round.missed_slots and all(open_[s] for s in one_round.missed_slots)
+    assert all(one_round.mean[s] > STRICT.max_unserved for s in one_round.missed_slots)
+
+
+def test_the_agents_returned_are_the_ones_the_figures_were_simulated_with(twin, one_round):
+    two = plan_policy(twin, policy_named("music_ads"), STRICT, replications=2, days=1,
+                      seed=3, workers=1, max_rounds=2)
+    added = np.array(two.agents) - np.array(one_round.agents)
+    assert list(added) == [int(m) for m in one_round.missed]
+
+
+def test_the_table_says_not_met_in_the_headline_rows_and_agent_hours(twin, one_round):
+    table = staffing_table(twin, STRICT, erlang_plan(twin, STRICT), [one_round])
+    lines = table.splitlines()
+    assert not lines[0].startswith("fewest agents") and "NOT MET" in lines[0]
+    assert "TARGET NOT MET under music_ads" in lines[1]
+    rows = [line for line in lines if line[:2].isdigit() and ":" in line[:5]]
+    assert sum("NOT MET" in row for row in rows) == len(one_round.missed_slots)
+    hours = next(line for line in lines if line.startswith("agent-hours"))
+    assert "NOT MET" in hours and "lower bound" in table
+
+
+def test_the_command_exits_3_and_says_which_policy_missed(twin, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    from cli.twin_commands import staffing_command
+
+    monkeypatch.setattr(staff_plan, "MAX_ROUNDS", 1)
+    path = tmp_path / "scenario.toml"
+    path.write_text(HEADER + dumps(twin_to_dict(twin)), encoding="utf-8")
+    result = CliRunner().invoke(staffing_command, [
+        "--scenario", str(path), "--policies", "music_ads", "--target-unserved", "0.001",
+        "--replications", "2", "--days", "1"])
+    assert result.exit_code == 3, result.output
+    assert "TARGET NOT MET under music_ads" in result.stdout
+    assert "not met under music_ads" in result.stderr
+    assert "Traceback" not in result.output
