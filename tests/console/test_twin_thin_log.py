@@ -43,3 +43,15 @@ def test_a_staffing_plan_short_of_its_target_says_not_met(console_app, tokens, l
     assert missed and all(not row["met"]["music_ads"] for row in plan["rows"]
                           if row["start"] in missed)
     assert any("NOT MET" in note for note in reply.get_json()["notes"])
+
+
+def test_the_page_marks_a_staffing_plan_short_of_its_target(console_app, as_role, log,
+                                                            monkeypatch):
+    monkeypatch.setattr(staff_plan, "MAX_ROUNDS", 1)
+    seed_log(console_app.extensions["holdwell"].settings.database_url, log)
+    page = as_role("analyst").get("/console/twin?run=1&policies=music_ads&replications=2"
+                                  "&target_unserved=0.001")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200, text
+    assert "music_ads: target NOT MET in" in text
+    assert "lower bound" in text and "≥ " in text
