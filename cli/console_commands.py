@@ -99,4 +99,6 @@ def config_export(number: int | None) -> None:
             f"no config version {number}")
     click.echo(f"# holdwell config version {version.number} by {version.author}, "
                f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}")
+    if not any(version.body.values()):  # stored with defaults left out: say so, not silence
+        click.echo("# every setting at its built-in default (holdwell.example.toml lists them)")
     click.echo(dumps(version.body), nl=False)

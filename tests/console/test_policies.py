@@ -146,3 +146,16 @@ def test_a_hung_version_lookup_delays_a_voice_request_by_at_most_a_moment(
     time.sleep(1.1)  # the look-up ends in the background and frees the next one
     assert live.lock.acquire(blocking=False)
     live.lock.release()
+
+
+def test_exporting_an_all_defaults_version_says_so(sqlite_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    path = tmp_path / "empty.toml"
+    path.write_text("", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["config", "import", str(path)]).exit_code == 0
+    exported = runner.invoke(cli, ["config", "export"])
+    assert exported.exit_code == 0 and "built-in default" in exported.output
+    again = tmp_path / "again.toml"
+    again.write_text(exported.output, encoding="utf-8")
+    assert runner.invoke(cli, ["config", "import", str(again)]).exit_code == 0
