@@ -4,7 +4,7 @@ and the console's forms validate with the same ones."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -214,8 +214,20 @@ class AuditItem(Model):
     detail: dict
 
 
+AuditKind = Literal["all", "changes", "config", "people", "callbacks", "sign-ins"]
+"""app.storage.audit.KINDS: changes are everything but sign-ins."""
+
+
+class AuditQuery(Model):
+    kind: AuditKind = "all"
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+
+
 class AuditResponse(Model):
     entries: list[AuditItem]
+    total: int = Field(description="entries of this kind in all, on every page")
+    page: int
+    pages: int = Field(description="pages of 50 entries, newest first")
 
 
 class Done(Model):

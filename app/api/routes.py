@@ -189,10 +189,15 @@ def stop_experiment(queue: str) -> models.ExperimentState:
 
 
 @endpoint(bp, "/audit", "GET", permission="admin", response=models.AuditResponse,
-          summary="The newest audited changes")
+          query=models.AuditQuery,
+          summary="Audited changes, newest first, a page of 50 at a time, of one kind or all")
 def audit_log() -> models.AuditResponse:
-    entries = audit.recent(services().store.engine)
-    return models.AuditResponse(entries=[models.AuditItem(**vars(e)) for e in entries])
+    asked = models.AuditQuery.model_validate(request.args.to_dict())
+    shown = audit.page(services().store.engine, kind=asked.kind,
+                       offset=(asked.page - 1) * audit.PAGE_SIZE)
+    return models.AuditResponse(entries=[models.AuditItem(**vars(e)) for e in shown.entries],
+                                total=shown.total, page=asked.page,
+                                pages=shown.pages)
 
 
 TWIN_QUERY = {"window_days": twin_models.TwinWindow.model_json_schema()["properties"][

@@ -31,4 +31,4 @@ def people() -> str:
     shown = audit.page(engine, kind=kind, offset=(number - 1) * audit.PAGE_SIZE)
     return render_template("console/people.html", people=users.all_users(engine), log=shown,
                            kind=kind, kinds=audit.KINDS, number=number,
-                           pages=max(-(-shown.total // audit.PAGE_SIZE), 1))
+                           pages=shown.pages)

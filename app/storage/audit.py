@@ -58,6 +58,11 @@ class AuditPage:
     total: int  # entries matching the filter, on every page
     offset: int
 
+    @property
+    def pages(self) -> int:
+        """Pages of PAGE_SIZE the filter's entries fill (one, empty, when there are none)."""
+        return max(-(-self.total // PAGE_SIZE), 1)
+
 
 def _kind_filter(kind: str):  # noqa: ANN202 - a SQL condition
     prefixes, exclude = KINDS[kind]

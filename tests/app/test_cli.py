@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import make_url
 
 from cli.main import cli
 
@@ -34,8 +33,9 @@ def test_db_upgrade_creates_the_tables(tmp_path, monkeypatch):
 
 
 def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
+    url = f"sqlite:///{tmp_path / 'line.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)  # the line's log: the demo must not touch it
+    monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
     assert "Sorry to keep you waiting" in result.output
@@ -47,4 +47,4 @@ def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch
     assert outcomes["callback"] == {"answered", "abandoned", "callback_connected"}
     assert "[called back, picks up]" in result.output
     assert outcomes["silence"] == {"answered", "abandoned"}
-    assert make_url(url).database and (tmp_path / "demo.db").exists()
+    assert (tmp_path / "holdwell-demo.db").exists() and not (tmp_path / "line.db").exists()

@@ -48,3 +48,19 @@ def test_sign_ins_can_be_shown_alone_and_a_bad_kind_is_named(as_role, console_ap
     bad = admin.get("/console/people?kind=gossip")
     assert bad.status_code == 422 and "kind: one of all, changes" in bad.get_data(as_text=True)
     assert admin.get("/console/people?page=99999999999999999999").status_code == 200
+
+
+def test_the_api_pages_and_filters_the_audit_log_like_the_page(console_app, clock, tokens):
+    from tests.console.conftest import bearer
+
+    flood(console_app, clock)
+    client, admin = console_app.test_client(), bearer(tokens["admin"])
+    changes = client.get("/api/v1/audit?kind=changes", headers=admin).get_json()
+    assert any(e["detail"].get("note") == "quiet night" for e in changes["entries"])
+    assert all(not e["action"].startswith("session.") for e in changes["entries"])
+    first = client.get("/api/v1/audit", headers=admin).get_json()
+    assert len(first["entries"]) == 50 and first["total"] > 211 and first["pages"] >= 5
+    last = client.get(f"/api/v1/audit?page={first['pages']}", headers=admin).get_json()
+    assert any(e["action"] == "config.version" for e in last["entries"])
+    refused = client.get("/api/v1/audit?kind=everything", headers=admin)
+    assert refused.status_code == 422 and "kind" in refused.get_json()["error"]
