@@ -67,6 +67,32 @@ def users_token(name: str) -> None:
         raise click.ClickException(str(error)) from None
 
 
+@users.command("password")
+@click.argument("name")
+def users_password(name: str) -> None:
+    """Set NAME's password from standard input (first line); signs NAME out everywhere."""
+    from app.storage.users import UserError, set_password
+
+    try:
+        set_password(_engine(), name, read_password(), _now(), actor="cli")
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"password of {name} changed; their console sessions are ended")
+
+
+@users.command("revoke")
+@click.argument("name")
+def users_revoke(name: str) -> None:
+    """Revoke every API token of NAME (scripts using them get 401 from now on)."""
+    from app.storage.users import UserError, revoke_tokens
+
+    try:
+        revoked = revoke_tokens(_engine(), name, _now(), actor="cli")
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{revoked} API token(s) of {name} revoked")
+
+
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @click.option("--note", default="", help="Why; shown in the version history.")

@@ -16,6 +16,7 @@ from app.storage.console_schema import api_tokens, console_sessions, login_failu
 
 ROLES = ("admin", "operator", "analyst")
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 64
 TOKEN_PREFIX = "hw_"
 PASSWORD_METHOD = "scrypt"
 """werkzeug's scrypt (n=2**15, r=8, p=1); the parameters are stored in each hash."""
@@ -47,6 +48,7 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
     """Create a user with a scrypt password hash; the change is audited."""
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+    check_name(name)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     with engine.begin() as conn:
@@ -60,16 +62,41 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
     return User(user_id, name, role)
 
 
+def check_name(name: str) -> None:
+    """A name people can read back and sign in with: 1 to 64 characters, no control
+    characters (a line break split audit lines), no spaces around it."""
+    if not name or name != name.strip() or len(name) > MAX_NAME_LENGTH or any(
+            ord(char) < 0x20 or ord(char) == 0x7F for char in name):
+        raise UserError(f"name must be 1 to {MAX_NAME_LENGTH} characters with no control "
+                        f"characters and no spaces around it (got {name[:80]!r})")
+
+
 def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> None:
-    """Replace a user's password (audited, the hash only)."""
+    """Replace a user's password (audited, the hash only) and end their console sessions
+    everywhere: whoever knew the old password is signed out too."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     with engine.begin() as conn:
-        changed = conn.execute(update(users).where(users.c.name == name).values(
-            password_hash=generate_password_hash(password, method=PASSWORD_METHOD))).rowcount
-        if not changed:
+        user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
+        if user_id is None:
             raise UserError(f"no user named {name!r}")
+        conn.execute(update(users).where(users.c.id == user_id).values(
+            password_hash=generate_password_hash(password, method=PASSWORD_METHOD)))
+        conn.execute(delete(console_sessions).where(console_sessions.c.user_id == user_id))
         audit.record(conn, actor=actor, action="user.password", target=name, now=now)
+
+
+def revoke_tokens(engine: Engine, name: str, now: datetime, actor: str) -> int:
+    """Every API token of `name` stops working at once (audited); how many there were."""
+    with engine.begin() as conn:
+        user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
+        if user_id is None:
+            raise UserError(f"no user named {name!r}")
+        revoked = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id)
+                               ).rowcount
+        audit.record(conn, actor=actor, action="token.revoke", target=name,
+                     detail={"tokens": revoked}, now=now)
+    return revoked
 
 
 def authenticate(engine: Engine, name: str, password: str) -> User | None:

@@ -30,3 +30,38 @@ def test_a_session_ends_on_the_server_after_its_lifetime(as_role, clock):
     assert analyst.get("/console/").status_code == 200
     clock.advance(2 * 3600)
     assert analyst.get("/console/").status_code == 401
+
+
+def test_a_password_change_signs_the_person_out_everywhere(console_app, as_role, clock,
+                                                           tokens):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from tests.console.conftest import bearer
+
+    operator, analyst = as_role("operator"), as_role("analyst")
+    url = console_app.extensions["holdwell"].settings.database_url
+    runner = CliRunner(env={"DATABASE_URL": url})
+    changed = runner.invoke(cli, ["users", "password", "operator"], input="a new long secret\n")
+    assert changed.exit_code == 0, changed.output
+    assert operator.get("/console/").status_code == 401  # signed out by the change
+    assert analyst.get("/console/").status_code == 200  # nobody else
+    api = console_app.test_client()
+    assert api.get("/api/v1/queues", headers=bearer(tokens["operator"])).status_code == 200
+    revoked = runner.invoke(cli, ["users", "revoke", "operator"])
+    assert revoked.exit_code == 0 and "1 API token(s)" in revoked.output
+    assert api.get("/api/v1/queues", headers=bearer(tokens["operator"])).status_code == 401
+    assert api.get("/api/v1/queues", headers=bearer(tokens["analyst"])).status_code == 200
+
+
+def test_names_people_cannot_read_back_are_refused(console_app):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    url = console_app.extensions["holdwell"].settings.database_url
+    runner = CliRunner(env={"DATABASE_URL": url})
+    for name in ("", "   ", "a\nb", " padded", "x" * 65):
+        added = runner.invoke(cli, ["users", "add", name, "--role", "analyst"],
+                              input="long enough secret\n")
+        assert added.exit_code != 0 and "name must be" in added.output, (name, added.output)
