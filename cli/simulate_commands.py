@@ -326,6 +326,10 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
     names = [name.strip() for name in policies.split(",") if name.strip()]
     if not names:
         raise click.UsageError(f"--policies: name at least one of {', '.join(POLICY_NAMES)}")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise click.UsageError(f"--policies: {', '.join(twice)} named more than once; name "
+                               "each policy once")
     try:
         scenario, config, queue = build(options)
         chosen = [policy_named(name, config, queue) for name in names]
@@ -357,7 +361,8 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
               help="Find the fewest agents with P(abandon) at most this (e.g. 0.05).")
 @click.option("--target-service-level", type=float, default=None,
               help="Find the fewest agents answering this share within --sl-seconds.")
-@click.option("--sl-seconds", type=float, default=20.0, show_default=True)
+@click.option("--sl-seconds", type=FiniteFloatRange(0), default=20.0, show_default=True,
+              help="Threshold of the service level, seconds.")
 @click.option("--json", "as_json", is_flag=True)
 def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
                    patience_mean: float, target_abandonment: float | None,

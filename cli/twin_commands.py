@@ -127,6 +127,9 @@ SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,
                              help="A scenario file from `holdwell fit`.")
 
 
+FRACTION = FiniteFloatRange(0, 1, min_open=True, max_open=True)
+"""A target share, strictly between 0 and 1 (click names the flag when it is not)."""
+
 TARGET_NOT_MET = 3
 """`holdwell staffing`'s exit code when a plan was searched but misses the target somewhere:
 not 0 (a script must not take it for a plan), not 1 or 2 (bad input, usage)."""
@@ -135,9 +138,9 @@ not 0 (a script must not take it for a plan), not 1 or 2 (bad input, usage)."""
 @click.command("staffing")
 @SCENARIO_FILE
 @click.option("--policies", default="music_ads,silence,checkin,callback", show_default=True)
-@click.option("--target-unserved", type=float, default=None,
+@click.option("--target-unserved", type=FRACTION, default=None,
               help="Most unserved per half-hour, e.g. 0.05 (abandoned + callback failed).")
-@click.option("--target-service-level", type=float, default=None,
+@click.option("--target-service-level", type=FRACTION, default=None,
               help="Least answered within --sl-seconds / (entered - callback takers), e.g. 0.8.")
 @click.option("--sl-seconds", type=FiniteFloatRange(0), default=20.0, show_default=True)
 @click.option("--day", default="all", show_default=True, help="Fitted weekday or all.")
@@ -161,6 +164,9 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
     names = [n.strip() for n in policies.split(",") if n.strip()]
     if not names:
         raise click.UsageError("--policies: name at least one policy")
+    if (target_unserved is None) == (target_service_level is None):
+        raise click.UsageError("give exactly one of --target-unserved or "
+                               "--target-service-level")
 
     def said(name: str, rounds: int, missed: int) -> None:
         click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) below the target",
@@ -184,6 +190,24 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
         raise SystemExit(TARGET_NOT_MET)
 
 
+def spacings_of(text: str) -> list[float]:
+    """The --spacings list: one or more finite numbers of seconds, each at least 0."""
+    values = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        try:
+            value = float(part)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value >= 0):
+            raise click.BadParameter(f"{part!r} is not a number of seconds >= 0; write e.g. "
+                                     "60,120,300", param_hint="--spacings")
+        values.append(value)
+    if not values:
+        raise click.BadParameter("name at least one retry spacing in seconds, e.g. 60,120,300",
+                                 param_hint="--spacings")
+    return values
+
+
 @click.command("promise")
 @SCENARIO_FILE
 @click.option("--spacings", default="60,120,180,300,600", show_default=True,
@@ -199,8 +223,8 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
 
+    values = spacings_of(spacings)
     try:
-        values = [float(v) for v in spacings.split(",") if v.strip()]
         scenario = twin_scenario(load_twin(scenario_path), days=days)
         click.echo(f"simulating {len(values)} spacings x {replications} runs of {days} day(s) "
                    "under callback ...", err=True)

@@ -167,6 +167,11 @@ class ErlangA:
         return j, log_w - logsumexp(log_w)  # renormalise away the truncation
 
 
+MAX_AGENTS = 1_000_000
+"""The staffing search stops here: beyond any real queue (the largest centres seat thousands),
+and the exact figures below it take well under a second."""
+
+
 def fewest_agents(
     arrival_rate: float,
     service_rate: float,
@@ -185,9 +190,15 @@ def fewest_agents(
     """
     check_targets(patience_rate, max_abandon, min_service_level, within)
     ErlangA(arrival_rate, service_rate, patience_rate, 1)  # validates the rates
+    # n agents answer at most n mu per unit time, so at most n mu / lambda of the callers:
+    # a cheap necessary condition that skips the costly exact figures far below the load
+    least_answered = max(0.0 if max_abandon is None else 1 - max_abandon,
+                         min_service_level or 0.0)
 
     def meets(n: int) -> bool:
         if n == 0 and patience_rate == 0:
+            return False
+        if n * service_rate < least_answered * arrival_rate:
             return False
         q = ErlangA(arrival_rate, service_rate, patience_rate, n)
         if patience_rate == 0 and q.rho >= 1:
@@ -195,11 +206,12 @@ def fewest_agents(
         ok = max_abandon is None or q.p_abandon <= max_abandon
         return ok and (min_service_level is None or q.answered_within(within) >= min_service_level)
 
-    high = max(1, math.ceil(arrival_rate / service_rate))
+    if not meets(MAX_AGENTS):
+        raise ValueError(f"the target needs more than {MAX_AGENTS:,} agents at that load "
+                         f"({arrival_rate / service_rate:,.6g} Erlang offered)")
+    high = min(max(1, math.ceil(arrival_rate / service_rate)), MAX_AGENTS)
     while not meets(high):
-        high *= 2
-        if high > 1_000_000:
-            raise ValueError("no staffing up to a million agents meets that target")
+        high = min(2 * high, MAX_AGENTS)
     low = -1  # does not meet (or n = 0 is the answer below)
     while high - low > 1:
         middle = (low + high) // 2

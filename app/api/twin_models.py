@@ -39,7 +39,8 @@ class TwinAsk(Model):
     target_service_level: Fraction | None = Field(
         None, description="staffing: least answered within sl_seconds / (entered - callback "
                           "takers), e.g. 0.8")
-    sl_seconds: Annotated[float, Field(ge=1, le=3600)] = 20.0
+    sl_seconds: Annotated[float, Field(ge=1, le=3600, description=(
+        "service level threshold, seconds; the wallboard's 60 by default"))] = 60.0
     backtest_days: Annotated[int, Field(ge=1, le=14)] | None = Field(
         None, description="also fit on all but the last N days and predict those")
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0

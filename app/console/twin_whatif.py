@@ -86,6 +86,7 @@ def answer(svc: Services, ask: TwinAsk) -> TwinAnswer:
     if ask.day != "all" and ask.day not in live.twin.by_weekday:
         raise TwinProblem(f"no {ask.day} in the log's window; choose all or one of "
                           f"{', '.join(live.twin.weekdays())}", 422, "day")
+    check_backtest_days(live, ask)
     deadline = Deadline(limit_s(svc))
     agents = agents_of(live, ask)
     scenario = twin_scenario(live.twin, day=ask.day, agents=agents)
@@ -153,14 +154,18 @@ def unmet_notes(plan: StaffingView | None) -> list[str]:
             for policy, slots in plan.missed_half_hours.items() if slots]
 
 
+def check_backtest_days(live: LiveTwin, ask: TwinAsk) -> None:
+    """Refuse a backtest longer than the window allows before anything is simulated."""
+    if ask.backtest_days is not None and ask.backtest_days > live.backtest_days_max:
+        raise TwinProblem(f"the window spans {live.days} day(s): a backtest can hold out at "
+                          f"most {live.backtest_days_max} (it trains on two days at least)",
+                          422, "backtest_days")
+
+
 def backtest(live: LiveTwin, ask: TwinAsk, deadline: Deadline) -> BacktestView | None:
     """Fit on all but the last `backtest_days` days of the window, predict those by hour."""
     if ask.backtest_days is None:
         return None
-    if ask.backtest_days > live.backtest_days_max:
-        raise TwinProblem(f"the window spans {live.days} day(s): a backtest can hold out at "
-                          f"most {live.backtest_days_max} (it trains on two days at least)",
-                          422, "backtest_days")
     from simulator.backtest import backtest as run_backtest
     from simulator.backtest_report import coverage
 
