@@ -37,3 +37,16 @@ class OutFile(click.Path):
         if not folder.is_dir():
             self.fail(f"the folder {folder} does not exist", param, ctx)
         return path
+
+
+def policy_names(policies: str, known: str = "") -> list[str]:
+    """`--policies a,b`: the names, each once (a name twice would run and print a column
+    twice); a UsageError naming the flag otherwise. `known` lists what may be named."""
+    names = [name.strip() for name in policies.split(",") if name.strip()]
+    if not names:
+        raise click.UsageError(f"--policies: name at least one {known or 'policy'}")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise click.UsageError(f"--policies: {', '.join(twice)} named more than once; name "
+                               "each policy once")
+    return names

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import click
 import numpy as np
 
-from cli.params import FiniteFloatRange
+from cli.params import FiniteFloatRange, policy_names
 from cli.progress import stderr_progress
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
@@ -323,13 +323,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
 @scenario_options
 def compare_command(engine: str, policies: str, **options: Any) -> None:
     """Run several policies on the same callers (common random numbers), side by side."""
-    names = [name.strip() for name in policies.split(",") if name.strip()]
-    if not names:
-        raise click.UsageError(f"--policies: name at least one of {', '.join(POLICY_NAMES)}")
-    twice = sorted({name for name in names if names.count(name) > 1})
-    if twice:
-        raise click.UsageError(f"--policies: {', '.join(twice)} named more than once; name "
-                               "each policy once")
+    names = policy_names(policies, f"of {', '.join(POLICY_NAMES)}")
     try:
         scenario, config, queue = build(options)
         chosen = [policy_named(name, config, queue) for name in names]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.params import FiniteFloatRange, OutFile
+from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import stderr_progress
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
@@ -161,9 +161,7 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
     from simulator.staff_plan import Target, plan_policies
     from simulator.staff_report import staffing_table
 
-    names = [n.strip() for n in policies.split(",") if n.strip()]
-    if not names:
-        raise click.UsageError("--policies: name at least one policy")
+    names = policy_names(policies)
     if (target_unserved is None) == (target_service_level is None):
         raise click.UsageError("give exactly one of --target-unserved or "
                                "--target-service-level")
@@ -259,9 +257,7 @@ def whatif_command(scenario_path: str, policies: str, replications: int, day: st
     from simulator.twin import twin_scenario
     from simulator.whatif import whatif, whatif_table
 
-    names = [n.strip() for n in policies.split(",") if n.strip()]
-    if not names:
-        raise click.UsageError("--policies: name at least one policy")
+    names = policy_names(policies)
     try:
         scenario = twin_scenario(load_twin(scenario_path), day=day)
         chosen = [policy_named(name) for name in names]

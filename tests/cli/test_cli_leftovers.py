@@ -32,6 +32,16 @@ def test_compare_refuses_a_policy_named_twice() -> None:
     assert "--policies: silence named more than once" in result.output
 
 
+@pytest.mark.parametrize("command", ["whatif", "staffing"])
+def test_the_twin_commands_refuse_a_policy_named_twice(command, scenario_file) -> None:
+    args = [command, "--scenario", scenario_file, "--policies", "silence,silence"]
+    if command == "staffing":
+        args += ["--target-unserved", "0.05"]
+    result = run(args)
+    assert result.exit_code != 0
+    assert "--policies: silence named more than once" in result.output
+
+
 @pytest.mark.parametrize(("spacings", "said"), [
     ("abc", "'abc' is not a number of seconds"),
     ("", "name at least one retry spacing"),
