@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 
@@ -39,11 +40,22 @@ def resume(conn: Connection, command: c.Resume) -> None:
 WRITES = {c.Resume: resume}
 
 
+class Dropped(NamedTuple):
+    """A call whose caller may ring back into their place."""
+
+    call_id: str
+    hung_up_at: datetime
+    last_checkin_at: datetime | None
+    episode: int  # the time in line the rejoined leg starts (how many it has had, plus one)
+    policy: str  # what the caller heard: the rejoined leg hears the same (one arm per call)
+    arm: str
+
+
 def last_dropped(conn: Connection, queue: str, number: str, since: datetime
-                 ) -> tuple[str, datetime, datetime | None, int] | None:
-    """The latest call from `number` in `queue` abandoned since `since`: (call, when it hung
-    up, its last check-in, how many times in line it has had)."""
-    row = conn.execute(select(calls.c.call_id, calls.c.departed_at, calls.c.last_announced_at)
+                 ) -> Dropped | None:
+    """The latest call from `number` in `queue` abandoned since `since`."""
+    row = conn.execute(select(calls.c.call_id, calls.c.departed_at, calls.c.last_announced_at,
+                              calls.c.policy, calls.c.arm)
                        .where(calls.c.queue == queue, calls.c.from_number == number,
                               calls.c.outcome == Outcome.ABANDONED.value,
                               calls.c.departed_at >= since)
@@ -52,8 +64,8 @@ def last_dropped(conn: Connection, queue: str, number: str, since: datetime
         return None
     episodes = [json.loads(data or "{}").get("episode", 0) for data in conn.execute(
         select(call_events.c.data).where(call_events.c.call_id == row.call_id)).scalars()]
-    return (row.call_id, as_utc(row.departed_at), as_utc(row.last_announced_at),
-            max(episodes, default=0) + 1)
+    return Dropped(row.call_id, as_utc(row.departed_at), as_utc(row.last_announced_at),
+                   max(episodes, default=0) + 1, row.policy, row.arm)
 
 
 def call_of_leg(conn: Connection, leg: str) -> str | None:

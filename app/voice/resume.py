@@ -53,15 +53,19 @@ def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
         return None
     if dropped is None:
         return None
-    call_id, hung_up_at, last_checkin_at, episode = dropped
-    if not may_resume(rule, hung_up_at=hung_up_at, last_checkin_at=last_checkin_at, now=now):
+    if not may_resume(rule, hung_up_at=dropped.hung_up_at,
+                      last_checkin_at=dropped.last_checkin_at, now=now):
         return None
-    svc.store.write(c.Resume(call_id=call_id, now=now, queue=params.queue, policy=params.policy
-                             or "", arm=params.arm, leg=caller.call_id, episode=episode),
-                    g.deadline)
-    back = replace(params, episode=episode, resumes=call_id)
+    # The call's own arm and policy, not the new leg's draw: one call, one arm (intention to
+    # treat), and the caller goes on hearing what they heard.
+    heard = (dropped.policy or params.policy, dropped.arm if dropped.policy else params.arm)
+    svc.store.write(c.Resume(call_id=dropped.call_id, now=now, queue=params.queue,
+                             policy=heard[0] or "", arm=heard[1], leg=caller.call_id,
+                             episode=dropped.episode), g.deadline)
+    back = replace(params, policy=heard[0], arm=heard[1], episode=dropped.episode,
+                   resumes=dropped.call_id)
     response = VoiceResponse()
-    policy = svc.policy(params.queue, params.policy, params.arm)
+    policy = svc.policy(params.queue, back.policy, back.arm)
     say(response, policy.voice, policy.prompts.resumed)
     response.enqueue(rejoin_queue(params.queue), action=voice_url("queue-result", back),
                      method="POST", wait_url=voice_url("wait", back), wait_url_method="POST")
