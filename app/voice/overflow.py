@@ -12,6 +12,7 @@ with its recording; Twilio's transcription, when configured, follows on its own 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -104,8 +105,8 @@ def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
     response = response or VoiceResponse()
     words = rules.words
     say(response, policy.voice, words.message_prompt)
-    queue_only = params.queue_only()
-    response.record(
+    queue_only = replace(params.queue_only(), resumes=params.resumes)  # a rejoined leg's
+    response.record(  # message is its call's
         action=voice_url("voicemail/recorded", queue_only), method="POST",
         max_length=rules.message_max_s, play_beep=True, finish_on_key="#",
         timeout=SILENCE_ENDS_MESSAGE_S, transcribe=True if rules.transcribe else None,
@@ -201,7 +202,8 @@ def voicemail_recorded() -> Response:
     route = this_route()
     number = callback_number(form.from_number, svc.config.callbacks.default_region)
     svc.store.write(c.LeaveVoicemail(
-        call_id=form.call_id, now=svc.clock.now(), queue=route.queue, number=number,
+        call_id=route.params.call_of(form.call_id), now=svc.clock.now(), queue=route.queue,
+        number=number,
         recording_url=form.url, recording_sid=form.recording_sid,
         duration_s=form.duration_s), g.deadline)
     return twiml_response(thanks())
@@ -214,6 +216,7 @@ def voicemail_transcribed() -> Response:
     form = TranscriptionForm.parse(request.form)
     svc = services()
     svc.store.write(c.VoicemailTranscribed(
-        call_id=form.call_id, now=svc.clock.now(), recording_sid=form.recording_sid,
+        call_id=this_route().params.call_of(form.call_id), now=svc.clock.now(),
+        recording_sid=form.recording_sid,
         text=form.text, status=form.status), g.deadline)
     return Response(status=204)
