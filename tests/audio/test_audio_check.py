@@ -6,7 +6,7 @@ import pytest
 from audio.check import check_file, render
 from audio.formats import write_wav
 from audio.kinds import Kind
-from audio.levels import active_level
+from audio.levels import active_level, peak_dbfs, rms_dbov
 from audio.prepare import prepare_samples, write_prepared
 
 
@@ -74,3 +74,15 @@ def test_kind_is_guessed_from_the_name_for_untagged_files(tmp_path, sine):
     write_wav(tmp_path / "hold_music.wav", sine(440, 8000, 1.0, 0.04), 8000)
     report = check_file(tmp_path / "hold_music.wav")
     assert report.kind is Kind.MUSIC and report.kind_source == "guessed from the file name"
+
+
+@pytest.mark.parametrize("seconds", [0.002, 0.05, 0.09])
+def test_a_clip_too_short_for_p56_is_never_measured_above_its_own_peak(seconds):
+    """A 50 ms beep peaking at -20 dBFS read +2.5 dBov, 0% active: the P.56 envelope never
+    settled, and the top threshold's few samples were taken for the active part."""
+    t = np.arange(int(8000 * seconds)) / 8000
+    beep = 0.1 * np.sin(2 * np.pi * 1000 * t)  # peak -20 dBFS
+    measured = active_level(beep, 8000)
+    assert measured.level_dbov <= peak_dbfs(beep) + 0.01
+    assert measured.level_dbov >= rms_dbov(beep) - 0.01  # active parts are never quieter
+    assert measured.activity > 0
