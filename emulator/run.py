@@ -157,13 +157,20 @@ def app_config(scenario: Scenario, policy: Arms, base: HoldwellConfig | None = N
                                    "estimate": estimate, "line": line})
 
 
-def prepare_music(folder: Path) -> None:
-    """A telephone-ready music bed, so `music_ads` callers really hear music."""
-    from audio.generate import music_bed
+def prepare_audio(folder: Path, queue: QueueConfig) -> None:
+    """The clips the queue's callers hear, generated: a music bed for `music_ads`, and the
+    comfort noise a silence policy names. Without its file the app plays dead air, which the
+    emulated callers react to while the fast engine's callers hear the noise (the two drivers
+    then disagreed beyond error)."""
+    from audio.generate import comfort_noise, music_bed
     from audio.kinds import Kind
     from audio.prepare import write_prepared
 
-    write_prepared(folder / "hold_music.wav", music_bed(duration_s=60), Kind.MUSIC)
+    if "music_ads" in queue.policy_names():
+        write_prepared(folder / "hold_music.wav", music_bed(duration_s=60), Kind.MUSIC)
+    if queue.silence.comfort_noise:
+        write_prepared(folder / f"{queue.silence.comfort_noise}.wav", comfort_noise(),
+                       Kind.NOISE)
 
 
 def emulate(
@@ -208,8 +215,7 @@ def emulate(
     clock = ManualClock(start)
     settings = app_config(scenario, policy, config)
     with tempfile.TemporaryDirectory() as audio_dir:
-        if "music_ads" in settings.queues[scenario.queue].policy_names():
-            prepare_music(Path(audio_dir))
+        prepare_audio(Path(audio_dir), settings.queues[scenario.queue])
         app = create_app({"auth_token": token, "database_url": database_url,
                           "audio_dir": audio_dir, "public_url": None,
                           "journal_dir": str(Path(audio_dir) / "journal")},
