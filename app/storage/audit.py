@@ -13,7 +13,6 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select, true
 from app.storage.console_schema import audit_log
 from app.storage.db import as_utc
 
-RECENT_LIMIT = 200
 PAGE_SIZE = 50
 SIGN_INS = ("session.",)
 KINDS: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -42,14 +41,6 @@ def record(conn: Connection, *, actor: str, action: str, target: str = "",
     conn.execute(insert(audit_log).values(
         time=now, actor=actor, action=action, target=target,
         detail=json.dumps(dict(detail or {}), sort_keys=True, default=str)))
-
-
-def recent(engine: Engine, limit: int = RECENT_LIMIT) -> list[AuditEntry]:
-    """The newest entries first (bounded: the page and the API show the latest changes)."""
-    query = select(audit_log).order_by(audit_log.c.time.desc(), audit_log.c.id.desc())
-    with engine.connect() as conn:
-        rows = conn.execute(query.limit(limit)).mappings().all()
-    return [_entry(row) for row in rows]
 
 
 @dataclass(frozen=True)

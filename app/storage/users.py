@@ -109,12 +109,6 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
     return _user(row) if check_password_hash(row["password_hash"], password) else None
 
 
-def by_id(engine: Engine, user_id: int) -> User | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
-    return _user(row) if row else None
-
-
 def all_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
         return [_user(row) for row in conn.execute(select(users).order_by(users.c.name))

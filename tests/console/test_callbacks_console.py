@@ -52,7 +52,7 @@ def test_cancel_needs_a_reason_is_audited_and_the_agent_no_longer_gets_it(
     with engine.begin() as conn:
         assert callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
                                          only_if_older_than_queue=False) is None
-    entry = next(e for e in audit.recent(engine) if e.action == "callback.cancel")
+    entry = next(e for e in audit.page(engine).entries if e.action == "callback.cancel")
     assert (entry.actor, entry.target, entry.detail) == ("operator", sid("CA1"),
                                                          {"reason": "solved by email"})
     again = client.post(f"/api/v1/callbacks/{CA1}/cancel", headers=bearer(tokens["operator"]),

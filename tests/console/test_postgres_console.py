@@ -35,6 +35,6 @@ def test_the_console_works_on_postgresql(fresh_postgres_url, make_app, clock):  
     assert operator.post("/console/policies/support", {"policy": "silence"}).status_code == 303
     assert config_versions.get(engine).number == 2
     assert app.extensions["holdwell"].config.queues["support"].policy == "silence"
-    actions = {e.action for e in audit.recent(engine)}
+    actions = {e.action for e in audit.page(engine).entries}
     assert {"user.add", "session.login", "callback.cancel", "config.version"} <= actions
     assert operator.api("GET", "/api/v1/unserved").status_code == 200
