@@ -6,21 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.signed_client import SignedClient
 from app.storage.schema import call_events
 from hold_policies.experiment import assign_arm
+from tests.app.test_resume_after_drop import CONFIG as RESUME
+from tests.app.test_resume_after_drop import Line
 from tests.app.twiml_reading import parse
-from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
 
-CONFIG = """
-[queues.support]
-policy = "checkin"
-[queues.support.checkin]
-interval_s = 60
-[queues.support.resume]
-within_s = 300
-after_checkin_s = 15
+CONFIG = RESUME + """
 [queues.support.variants.no_apology]
 policy = "checkin"
 prompts = { apology = "" }
@@ -37,26 +30,22 @@ def drawn(prefix: str, arm: str, salt: str) -> str:
 
 
 def test_a_caller_who_rings_back_keeps_the_arm_of_their_call(make_app, clock):
-    app = make_app(CONFIG)
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    salt = app.extensions["holdwell"].config.queues["support"].experiment.salt
+    line = Line(make_app(CONFIG), clock)
+    salt = line.app.extensions["holdwell"].config.queues["support"].experiment.salt
     first, second = drawn("a", "checkin", salt), drawn("b", "no_apology", salt)
-    poll = {"QueuePosition": "1", "CurrentQueueSize": "1"}
-    entered = parse(twilio.post("/voice/incoming?queue=support",
-                                {"CallSid": first, "From": CALLER}).data).find("Enqueue")
-    twilio.post(entered.get("waitUrl"), {"CallSid": first, "QueueTime": "0", **poll})
+    entered = parse(line.ring(first, CALLER).data).find("Enqueue")
+    line.poll(entered.get("waitUrl"), first, 0)
     clock.advance(60)
-    twilio.post(entered.get("waitUrl"), {"CallSid": first, "QueueTime": "60", **poll})
+    line.poll(entered.get("waitUrl"), first, 60)
     clock.advance(5)
-    twilio.post(entered.get("action"), {"CallSid": first, "QueueResult": "hangup",
-                                        "QueueTime": "65"})
+    line.twilio.post(entered.get("action"), {"CallSid": first, "QueueResult": "hangup",
+                                             "QueueTime": "65"})
     clock.advance(10)
-    back = parse(twilio.post("/voice/incoming?queue=support",
-                             {"CallSid": second, "From": CALLER}).data).find("Enqueue")
+    back = parse(line.ring(second, CALLER).data).find("Enqueue")
     assert "resumes=" in back.get("waitUrl") and "arm=checkin" in back.get("waitUrl")
     clock.advance(60)
-    twilio.post(back.get("waitUrl"), {"CallSid": second, "QueueTime": "60", **poll})
-    with app.extensions["holdwell"].store.engine.connect() as conn:
+    line.poll(back.get("waitUrl"), second, 60)
+    with line.app.extensions["holdwell"].store.engine.connect() as conn:
         arms = set(conn.execute(select(call_events.c.arm).where(
             call_events.c.call_id == first)).scalars())
     assert arms == {"checkin"}
