@@ -20,6 +20,7 @@ from tests.support.tcp_proxy import proxied_url, tcp_proxy  # noqa: F401 - fixtu
 
 BUDGET_S = 0.3
 LATE_S = 0.25  # the watchdog's tick plus a loaded 2-core box's scheduling
+RECOVERY_S = 5.0  # room for a new connection once the database answers again
 
 
 def select_one(engine):
@@ -29,10 +30,10 @@ def select_one(engine):
     return work
 
 
-def timed(runner: BoundedRunner, work) -> tuple[object, float]:
+def timed(runner: BoundedRunner, work, budget_s: float = BUDGET_S) -> tuple[object, float]:
     started = time.monotonic()
     try:
-        result = runner.run(work, Deadline(BUDGET_S))
+        result = runner.run(work, Deadline(budget_s))
     except DatabaseUnavailable as error:
         result = error
     return result, time.monotonic() - started
@@ -55,7 +56,9 @@ def test_a_hung_statement_is_cut_off_at_the_deadline_and_the_pool_recovers(hung_
     assert isinstance(failed, DatabaseUnavailable) and took < BUDGET_S + LATE_S
     proxy.set_mode("pass")
     runner.down_until = 0.0  # past the breaker's moment
-    assert timed(runner, select_one(engine))[0] == 1  # the cut connection was replaced
+    # the cut connection was replaced (a fresh connect on a loaded CI box can take longer
+    # than the budget; what matters is that the pool does not hand out the dead one)
+    assert timed(runner, select_one(engine), RECOVERY_S)[0] == 1
 
 
 def test_a_hung_connect_gives_up_within_the_budget(hung_postgres):
@@ -65,7 +68,7 @@ def test_a_hung_connect_gives_up_within_the_budget(hung_postgres):
     assert isinstance(failed, DatabaseUnavailable) and took < BUDGET_S + LATE_S
     proxy.set_mode("pass")
     runner.down_until = 0.0
-    assert timed(runner, select_one(engine))[0] == 1
+    assert timed(runner, select_one(engine), RECOVERY_S)[0] == 1
 
 
 def test_a_locked_sqlite_file_is_interrupted_at_the_deadline(tmp_path):
