@@ -132,18 +132,28 @@ DEMO_FILE = "holdwell-demo.db"
                    "the line's).")
 def demo(rounds: int, path: str) -> None:
     """Scripted calls through the real routes: what each caller heard, and what was logged."""
+    import sqlite3
+    from pathlib import Path
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from cli.demo import run_demo
+    from cli.demo_file import NotADemoFile, mark, start_afresh
 
     url = demo_url(path)
-    click.echo(f"demo call log: {path} (its own SQLite file; DATABASE_URL is not touched)")
     try:
+        start_afresh(Path(path).expanduser())
+    except (NotADemoFile, OSError) as error:
+        raise click.BadParameter(str(error), param_hint="--file") from None
+    click.echo(f"demo call log: {path} (its own SQLite file, started afresh on each run; "
+               f"DATABASE_URL is not touched)")
+    try:
+        mark(Path(path).expanduser())
         run_demo(url, rounds=rounds, echo=click.echo)
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, sqlite3.Error) as error:
         raise click.ClickException(f"--file: cannot use {path} for the demo's log: "
                                    f"{str(error).splitlines()[0]}") from None
-    click.echo(f"\nthe demo's calls stay in {path}; report on them with "
+    click.echo(f"\nthis run's calls stay in {path} until the next demo; report on them with "
                f"`holdwell report --db {url}`")
 
 

@@ -38,3 +38,24 @@ def test_demo_file_in_a_missing_folder_is_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--file", str(tmp_path / "no" / "x.db")])
     assert result.exit_code == 2 and "--file" in result.output
     assert "does not exist" in result.output
+
+
+def test_each_demo_starts_its_file_afresh(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["demo"])
+        assert result.exit_code == 0, result.output
+    assert calls_in(tmp_path / "holdwell-demo.db") == 16  # one run's calls, not two runs'
+
+
+def test_a_file_the_demo_did_not_write_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    log = tmp_path / "line.db"
+    with sqlite3.connect(log) as conn:
+        conn.execute("create table calls (call_id text)")
+        conn.execute("insert into calls values ('CAreal')")
+    conn.close()
+    before = log.read_bytes()
+    result = CliRunner().invoke(cli, ["demo", "--file", str(log)])
+    assert result.exit_code == 2 and "--file" in result.output
+    assert "did not write" in result.output
+    assert log.read_bytes() == before
