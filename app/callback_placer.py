@@ -9,7 +9,7 @@ second per account is Twilio's default REST rate; the watch places them one at a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -30,12 +30,25 @@ class PlacerError(ValueError):
     """REST placement is configured but cannot work; the message says what is missing."""
 
 
+class RateLimit:
+    """Twilio answered 429 (too many requests): the account's REST rate is shared by every
+    placement, so the rest of the round would only be refused too and prolong it. No REST
+    call is made until `until`; the callbacks stay in line, free for any agent."""
+
+    def __init__(self) -> None:
+        self.until: datetime | None = None
+
+    def holds(self, now: datetime) -> bool:
+        return self.until is not None and now < self.until
+
+
 @dataclass(frozen=True)
 class RestPlacer:
     client: object  # twilio.rest.Client
     public_url: str
     support_number: str
     settings: CallbacksConfig
+    rate_limit: RateLimit = field(default_factory=RateLimit, compare=False)
 
     @classmethod
     def configured(cls, client: object | None, public_url: str | None,
@@ -56,6 +69,8 @@ class RestPlacer:
     def place(self, engine: Engine, callback: Callback, now: datetime) -> bool:
         """Claim an at-risk callback and ring the customer (see `ring` for a failed create);
         a refused one is not spaced out: a free agent may still take it at once."""
+        if self.rate_limit.holds(now):
+            return False
         claimed = callback_rest.claim_for_rest(engine, callback.call_id, now)
         return claimed is not None and self.ring(engine, claimed, now, space_refusal=False)
 
@@ -93,6 +108,10 @@ class RestPlacer:
         if refusal_code(error) in NUMBER_REFUSED:
             self.fail_refused(engine, callback, now, error)
         elif refused(error):
+            if rate_limited(error):
+                self.rate_limit.until = now + timedelta(seconds=self.settings.min_retry_after_s)
+                log.warning("Twilio's REST rate limit (429): no callback is placed by REST "
+                            "for %d s", self.settings.min_retry_after_s)
             delay_s = self.settings.min_retry_after_s if space_refusal else 0
             log.warning("REST callback to %s refused (%s); it keeps its place, due again in "
                         "%d s", callback.call_id, error, delay_s)
@@ -132,6 +151,12 @@ premium (21216), unverified on a trial account (21219). Asking again changes not
 def refusal_code(error: Exception) -> int | None:
     """Twilio's error code, when Twilio answered with an error."""
     return error.code if isinstance(error, TwilioRestException) else None
+
+
+def rate_limited(error: Exception) -> bool:
+    """Twilio said too many requests (HTTP 429, error 20429)."""
+    return isinstance(error, TwilioRestException) and (error.status == 429
+                                                       or error.code == 20429)
 
 
 def refused(error: Exception) -> bool:

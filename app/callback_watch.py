@@ -96,6 +96,8 @@ def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,
         if is_open is not None and not is_open(queue, now):
             continue
         for _ in range(at_once):
+            if placer.rate_limit.holds(now):
+                return rung
             callback = callback_rest.claim_in_turn(engine, queue, now, at_once)
             if callback is None:
                 break

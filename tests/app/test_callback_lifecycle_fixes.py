@@ -151,8 +151,8 @@ def test_a_number_twilio_will_never_call_fails_at_once_and_the_next_customer_is_
 def test_a_passing_refusal_keeps_the_place_is_retried_after_spacing_and_blocks_nobody(
         two_in_line, clock, mocker):
     app, _ = two_in_line
-    create = refusing(app, mocker, TwilioRestException(429, "/Calls", "Too many requests",
-                                                       code=20429))
+    create = refusing(app, mocker, TwilioRestException(400, "/Calls", "Invalid call state",
+                                                       code=21220))
     worker_round(app, clock)
     assert rung(create) == [FOREIGN] and statuses(app)[sid("uk")] == "pending"
     assert callback_rows(app)[0]["attempts"] == 0  # Twilio made no call: no attempt
@@ -163,6 +163,30 @@ def test_a_passing_refusal_keeps_the_place_is_retried_after_spacing_and_blocks_n
     clock.advance(60)  # min_retry_after_s
     worker_round(app, clock)
     assert rung(create)[-1] == FOREIGN
+
+
+def test_twilios_rate_limit_pauses_every_rest_placement_until_min_retry(
+        two_in_line, clock, mocker):
+    app, _ = two_in_line
+    create = refusing(app, mocker, TwilioRestException(429, "/Calls", "Too many requests",
+                                                       code=20429))
+    placer = placer_of(app)  # the worker's one placer, kept from round to round
+    svc = app.extensions["holdwell"]
+
+    def round_() -> None:
+        watch_round(svc.store.engine, svc.config, clock.now(), placer)
+
+    round_()
+    assert rung(create) == [FOREIGN]  # refused: the rest of the round asks nothing more
+    assert statuses(app) == {sid("uk"): "pending", sid("us"): "pending"}  # places kept
+    for _ in range(3):  # 15, 30, 45 s: still within min_retry_after_s (60 s)
+        clock.advance(15)
+        round_()
+    assert rung(create) == [FOREIGN]
+    clock.advance(15)
+    create.side_effect = None  # Twilio takes calls again
+    round_()
+    assert rung(create)[1:] == [FOREIGN]  # its place kept: the head is rung first
 
 
 def complete_leg(app, clock, number: str) -> None:
