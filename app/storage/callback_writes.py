@@ -14,9 +14,11 @@ from datetime import timedelta
 from sqlalchemy import Connection, RowMapping, select, update
 
 from app.storage import commands as c
+from app.storage.callback_rest import call_for_leg
 from app.storage.db import as_utc
 from app.storage.events import inserted_once
 from app.storage.facts import append_fact, ensure_call, project
+from app.storage.locks import hold_call
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.rows import CallRow
@@ -154,6 +156,18 @@ def connected(conn: Connection, command: c.CallbackConnected) -> bool:
     return True
 
 
+def leg_connected(conn: Connection, command: c.CallbackLegConnected) -> bool:
+    """`connected` for the callback whose REST leg is `command.call_id` (False: no callback
+    has that leg, e.g. an agent's own call)."""
+    found = call_for_leg(conn, command.call_id)
+    if found is None:
+        return False
+    hold_call(conn, found)  # the callback's own call lock, as apply() takes for its commands
+    return connected(conn, c.CallbackConnected(call_id=found, now=command.now,
+                                               held_s=command.held_s,
+                                               agent_call_id=command.agent_call_id))
+
+
 def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
     """Retry later, or fail after the last attempt; None if this result changed nothing. A
     `final` result (a customer who answered, then hung up before an agent took them) ends
@@ -198,4 +212,5 @@ def _retry_after_s(row: RowMapping, command: c.CallbackUnanswered) -> float:
 
 
 WRITES = {c.RequestCallback: request_callback, c.CallbackOnLine: on_line,
-          c.CallbackConnected: connected, c.CallbackUnanswered: unanswered}
+          c.CallbackConnected: connected, c.CallbackLegConnected: leg_connected,
+          c.CallbackUnanswered: unanswered}

@@ -188,6 +188,17 @@ class CallbackConnected(Command):
 
 
 @dataclass(frozen=True)
+class CallbackLegConnected(Command):
+    """The priority queue's url, just before the bridge, which knows only the customer's
+    REST leg: `call_id` is that leg's CallSid, and the callback is found from it when the
+    command is applied, so the moment is journaled like any other when the database is
+    away (a separate lookup first would lose it)."""
+
+    held_s: float | None = None
+    agent_call_id: str | None = None
+
+
+@dataclass(frozen=True)
 class CallbackUnanswered(Command):
     """Busy, no answer, failed or voicemail on one attempt: retry later, or give up."""
 
@@ -266,9 +277,9 @@ class Briefed(Command):
 
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
-    CallbackOnLine, CallbackConnected, CallbackUnanswered, Closed, BookCallback, KeptCallback,
-    CancelForWaiting, Overflowed, ChooseVoicemail, LeaveVoicemail, VoicemailTranscribed, Reason,
-    Briefed, Resume)}
+    CallbackOnLine, CallbackConnected, CallbackLegConnected, CallbackUnanswered, Closed,
+    BookCallback, KeptCallback, CancelForWaiting, Overflowed, ChooseVoicemail, LeaveVoicemail,
+    VoicemailTranscribed, Reason, Briefed, Resume)}
 
 
 def from_json(line: str) -> Command:

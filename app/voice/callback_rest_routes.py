@@ -19,7 +19,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
-from app.storage.deadline import DatabaseUnavailable
 from app.twiml import say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callback_calls import greeting, unanswered
@@ -87,17 +86,9 @@ def callback_rest_connect() -> Response:
     leg_sid = sid(request.form, "CallSid")  # the customer's leg, taken from the queue
     held_s = number(request.form, "QueueTime")  # their wait after answering
     agent_call_id = sid(request.form, "DequeingCallSid", optional=True)
-    try:
-        call_id = svc.store.read(lambda conn: callback_rest.call_for_leg(conn, leg_sid),
-                                 g.deadline)
-    except DatabaseUnavailable:
-        call_id = None
-        log.warning("could not look up the REST leg %s; the agent is connected anyway (the "
-                    "priority queue's bridged result records it)", leg_sid)
-    if call_id:
-        svc.store.write(c.CallbackConnected(call_id=call_id, now=svc.clock.now(),
-                                            held_s=held_s, agent_call_id=agent_call_id),
-                        g.deadline)
+    svc.store.write(c.CallbackLegConnected(call_id=leg_sid, now=svc.clock.now(),
+                                           held_s=held_s, agent_call_id=agent_call_id),
+                    g.deadline)  # journaled if need be: the agent is connected regardless
     return twiml_response(connecting())
 
 

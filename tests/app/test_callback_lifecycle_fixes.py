@@ -4,18 +4,21 @@ twice. Twilio's REST client is mocked at its boundary."""
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from sqlalchemy import select
 from twilio.base.exceptions import TwilioRestException
 
 from app.callback_placer import RestPlacer
 from app.callback_watch import watch_round
 from app.signed_client import SignedClient
-from app.storage import callback_rest
-from app.storage.deadline import DatabaseUnavailable
+from app.storage.db import as_utc
+from app.storage.schema import call_events
 from hold_policies.config import ConfigError, load_config
 from tests.app.test_callbacks import CONFIG, callback_rows, enter
 from tests.app.test_customer_first import FIRST, PUBLIC, statuses
@@ -281,8 +284,11 @@ def test_the_example_configuration_stays_valid():
         load_config(EXAMPLE).callbacks.least_claim_s(120 * 1.5)
 
 
-def test_a_connect_the_log_could_not_look_up_is_kept_by_the_bridged_result(
+def test_a_connect_made_while_the_log_is_away_is_journaled_with_its_own_moment(
         make_app, clock, mocker):
+    """The priority queue's url knows only the customer's leg; with the database away the
+    callback is found from it when the journal is replayed, so the log keeps when the
+    promise was kept and which agent took them (not the bridged result's later moment)."""
     app = make_app(FIRST.replace("max_attempts = 2", "max_attempts = 2\nsms_on_failure = true"),
                    account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
@@ -293,13 +299,17 @@ def test_a_connect_the_log_could_not_look_up_is_kept_by_the_bridged_result(
     fence = urlsplit(create.call_args.kwargs["url"]).query
     twilio.post(f"/voice/callback/rest-answer?{fence}",
                 {"CallSid": sid("leg"), "AnsweredBy": "human"})
-    lookup = mocker.patch.object(callback_rest, "call_for_leg",
-                                 side_effect=DatabaseUnavailable("no answer within 0.50 s"))
+    store = app.extensions["holdwell"].store
+    store.runner.down_until = time.monotonic() + 600  # the database just failed
+    connected_at = clock.now()
     connect = twilio.post("/voice/callback/rest-connect?queue=support",
-                          {"CallSid": sid("leg"), "QueueTime": "12"})
+                          {"CallSid": sid("leg"), "QueueTime": "12",
+                           "DequeingCallSid": sid("agent")})
     assert "Connecting you" in spoken(connect.data)
-    lookup.stop()
-    app.extensions["holdwell"].store.runner.down_until = 0.0  # later: the database is back
+    assert "CALLBACK_CONNECT" not in logged_events(app, sid("first"))
+    clock.advance(300)  # they talk; the database comes back and the journal is replayed
+    store.runner.down_until = 0.0
+    assert store.replay() == 1
     sms = texts(app, mocker)
     twilio.post(f"/voice/callback/rest-result?{fence}",
                 {"CallSid": sid("leg"), "QueueResult": "bridged", "QueueTime": "12"})
@@ -307,5 +317,28 @@ def test_a_connect_the_log_could_not_look_up_is_kept_by_the_bridged_result(
                 {"CallSid": sid("leg"), "CallStatus": "completed"}).close()
     assert statuses(app) == {sid("first"): "connected"}
     assert call_row(app, sid("first"))["outcome"] == "callback_connected"
-    assert logged_events(app, sid("first")).count("CALLBACK_CONNECT") == 1
+    [connect_fact] = facts_named(app, sid("first"), "CALLBACK_CONNECT")
+    assert as_utc(connect_fact["time"]) == connected_at
+    assert connect_fact["data"]["agent_call_id"] == sid("agent")
+    assert connect_fact["data"]["held_s"] == 12
     sms.assert_not_called()
+
+
+def test_a_connect_for_a_leg_that_is_no_callback_changes_nothing(make_app, clock):
+    app = make_app(FIRST, account_sid="AC123", public_url=PUBLIC)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    connect = twilio.post("/voice/callback/rest-connect?queue=support",
+                          {"CallSid": sid("stranger"), "QueueTime": "3"})
+    assert "Connecting you" in spoken(connect.data)
+    assert logged_events(app, sid("stranger")) == []
+
+
+def facts_named(app, call_id: str, event: str) -> list[dict]:
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        rows = conn.execute(select(call_events.c.time, call_events.c.data).where(
+            call_events.c.call_id == call_id, call_events.c.event == event)).mappings().all()
+    return [{"time": row["time"], "data": decoded(row["data"])} for row in rows]
+
+
+def decoded(data: object) -> dict:
+    return json.loads(data) if isinstance(data, str) else dict(data or {})
