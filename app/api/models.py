@@ -87,6 +87,13 @@ class CallbackAttempt(Model):
     result: str
 
 
+class CallbackMessage(Model):
+    left_at: datetime
+    seconds: int | None = None  # the recording's length
+    url: str | None = None  # its recording; only for roles that see numbers
+    transcript: str | None = None  # its words, where transcribed; same rule
+
+
 class CallbackItem(Model):
     call_id: str
     queue: str
@@ -98,8 +105,10 @@ class CallbackItem(Model):
     at_risk: bool
     attempts: list[CallbackAttempt]
     left_message: bool = False  # a message from the queue (issue 16 item 5)
-    message_url: str | None = None  # its recording; only for roles that see numbers
-    transcript: str | None = None  # its words, where transcribed; same rule
+    messages: list[CallbackMessage] = Field(
+        default_factory=list, description="every message the caller left, oldest first; "
+                                           "their recordings and words only for roles that "
+                                           "see numbers")
 
 
 class CallbacksResponse(Model):

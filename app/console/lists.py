@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from app.api.models import (
     CallbackAttempt,
     CallbackItem,
+    CallbackMessage,
     CallbacksResponse,
     UnservedCaller,
     UnservedResponse,
@@ -59,8 +60,9 @@ def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
         at_risk=row.status in callback_admin.OUTSTANDING and row.promised_by is not None
         and row.promised_by <= horizon,
         attempts=[CallbackAttempt(time=a.time, result=a.result) for a in row.attempts],
-        left_message=row.recording_url is not None,  # the caller's words: as private as
-        message_url=None if mask else row.recording_url,  # their number
-        transcript=None if mask else row.transcript)
+        left_message=bool(row.messages),
+        messages=[CallbackMessage(  # the caller's words: as private as their number
+            left_at=m.left_at, seconds=m.seconds, url=None if mask else m.url,
+            transcript=None if mask else m.transcript) for m in row.messages])
         for row in callback_admin.listing(svc.store.engine, now)]
     return CallbacksResponse(callbacks=items)

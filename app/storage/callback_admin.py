@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, or_, select, update
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
 from app.storage.db import as_utc
+from app.storage.messages import Message, messages_of
 from app.storage.schema import call_events, callbacks
 from hold_policies.records import Event
 
@@ -39,8 +40,7 @@ class CallbackRow:
     requested_at: datetime
     promised_by: datetime | None
     attempts: list[Attempt]
-    recording_url: str | None = None  # a message the caller left from the queue
-    transcript: str | None = None
+    messages: tuple[Message, ...] = ()  # left from the queue, oldest first
 
 
 class CancelError(ValueError):
@@ -70,10 +70,11 @@ def listing(engine: Engine, now: datetime) -> list[CallbackRow]:
                 result = json.loads(event.data or "{}").get("result", "?")
                 attempts.setdefault(event.call_id, []).append(
                     Attempt(as_utc(event.time), str(result)))
+        left = messages_of(conn, ids)
     return [CallbackRow(row["call_id"], row["queue"], row["number"], row["status"],
                         as_utc(row["entered_at"]), as_utc(row["requested_at"]),
                         as_utc(row["promised_by"]), attempts.get(row["call_id"], []),
-                        row.get("recording_url"), row.get("transcript"))
+                        left.get(row["call_id"], ()))
             for row in rows]
 
 

@@ -37,8 +37,6 @@ class Callback:
     policy: str = ""
     arm: str = ""
     claim: str | None = None  # the token of the claim this copy was taken under
-    recording_url: str | None = None  # a message the caller left (issue 16 item 5)
-    transcript: str | None = None  # its words, when Twilio transcribed it
 
 
 # Built once at import, like app.storage.prepared: agents ask on every loop of their Dial.
@@ -116,8 +114,7 @@ def _callback(row, policy: str, arm: str) -> Callback:  # noqa: ANN001
     return Callback(call_id=row["call_id"], queue=row["queue"], number=row["number"],
                     entered_at=as_utc(row["entered_at"]), promised_by=as_utc(row["promised_by"]),
                     attempts=row["attempts"], policy=policy, arm=arm,
-                    claim=row["claim_token"], recording_url=row.get("recording_url"),
-                    transcript=row.get("transcript"))
+                    claim=row["claim_token"])
 
 
 def get(engine: Engine, call_id: str) -> Callback | None:

@@ -99,12 +99,22 @@ callbacks = Table(
     # Booked outside opening hours: not dialled before the next opening (0009); the cap on
     # callbacks per opening counts rows by queue and due time.
     Column("due_at", DateTime(timezone=True)),
-    # A message left from the queue (0010): the agent hears it, or its transcript, first.
-    Column("recording_url", String(512)),
-    Column("recording_sid", String(34)),
-    Column("recording_s", Integer),
-    Column("transcript", Text),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
     Index("ix_callbacks_queue_due", "queue", "due_at"),
-    Index("ix_callbacks_recording_sid", "recording_sid"),
+)
+
+callback_messages = Table(
+    # Messages left from the queue (0010, one per callback; 0013, every one): the agent hears
+    # each, or its transcript, in order before the customer rings. One callback per person,
+    # so a second message from the same number rides on the callback the first one made.
+    "callback_messages",
+    metadata,
+    Column("recording_sid", String(34), primary_key=True),
+    Column("callback_id", String(64), nullable=False),  # the callbacks row carrying it
+    Column("call_id", String(64), nullable=False),  # the call it was left on
+    Column("left_at", DateTime(timezone=True), nullable=False),
+    Column("recording_url", String(512), nullable=False),
+    Column("recording_s", Integer),
+    Column("transcript", Text),
+    Index("ix_callback_messages_callback", "callback_id", "left_at"),
 )

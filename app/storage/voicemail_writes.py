@@ -2,10 +2,11 @@
 
 An overflow offer is a fact (OVERFLOW, once per time in line): the call's outcome becomes
 `overflow` only if it then ends without an answer, a callback or a message. A message is a
-callback task: a `callbacks` row keeping the caller's original place, with the recording
-(and, when Twilio sends it, the transcript) for the agent to hear before the customer rings.
-One callback per person: a number that already has one outstanding in the queue gets the
-recording on that one instead of a second.
+callback task: a `callbacks` row keeping the caller's original place, and a
+`callback_messages` row with the recording (and, when Twilio sends it, the transcript) for
+the agent to hear before the customer rings. One callback per person: a number that already
+has one outstanding in the queue gets the message on that one instead of a second callback,
+after the messages it already carries.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from app.storage import commands as c
 from app.storage.events import insert_once
 from app.storage.facts import append_fact, ensure_call, project
 from app.storage.one_per_person import hold_number, outstanding_for
-from app.storage.schema import call_events, callbacks
+from app.storage.schema import call_events, callback_messages, callbacks
 from hold_policies.call_outcome import VOICEMAIL_CHOSEN, VOICEMAIL_TEXT
 from hold_policies.records import Event
 
@@ -55,20 +56,19 @@ def leave_voicemail(conn: Connection, command: c.LeaveVoicemail) -> str | None:
     if command.number is not None:
         hold_number(conn, call.queue, command.number)
         carrier = outstanding_for(conn, call.queue, command.number, other_than=call.call_id)
-        if carrier is not None:  # one callback per person: the message rides on that one
-            conn.execute(update(callbacks).where(callbacks.c.call_id == carrier,
-                                                 callbacks.c.recording_url.is_(None))
-                         .values(**recording))
-        else:
+        if carrier is None:
             carrier = call.call_id
             conn.execute(insert_once(conn, callbacks, "call_id"), {
                 "call_id": call.call_id, "queue": call.queue, "number": command.number,
                 "entered_at": call.entered_at or command.now, "requested_at": command.now,
-                "promised_by": None, "status": "pending", **recording})
+                "promised_by": None, "status": "pending"})
             append_fact(conn, call, command.now, Event.CALLBACK_REQUESTED,  # a callback taken:
                         f"{call.call_id}:CALLBACK_REQUESTED", None,  # not in abandonment
                         {"number": command.number, "voicemail": True})
-        _take_early_transcript(conn, call.call_id, command.recording_sid)
+        conn.execute(insert_once(conn, callback_messages, "recording_sid"), {
+            **recording, "callback_id": carrier, "call_id": call.call_id,
+            "left_at": command.now, "transcript": _early_transcript(
+                conn, call.call_id, command.recording_sid)})
     append_fact(conn, call, command.now, Event.VOICEMAIL, f"{call.call_id}:VOICEMAIL", None,
                 {**recording, "number": command.number, "callback": carrier})
     project(conn, call.call_id)
@@ -76,24 +76,24 @@ def leave_voicemail(conn: Connection, command: c.LeaveVoicemail) -> str | None:
 
 
 def transcribed(conn: Connection, command: c.VoicemailTranscribed) -> None:
-    """The transcript onto the message's callback; kept as a fact too, in case Twilio's
+    """The transcript onto its message; kept as a fact too, in case Twilio's
     transcription overtakes the <Record> action (then `leave_voicemail` picks it up)."""
     if command.status != "completed" or not command.text:
         return
     call = ensure_call(conn, command.call_id, "", command.now, None)
     append_fact(conn, call, command.now, VOICEMAIL_TEXT, f"{call.call_id}:VOICEMAIL_TEXT",
                 None, {"recording_sid": command.recording_sid, "text": command.text})
-    conn.execute(update(callbacks).where(callbacks.c.recording_sid == command.recording_sid)
-                 .values(transcript=command.text))
+    conn.execute(update(callback_messages).where(
+        callback_messages.c.recording_sid == command.recording_sid).values(
+        transcript=command.text))
 
 
-def _take_early_transcript(conn: Connection, call_id: str, recording_sid: str) -> None:
+def _early_transcript(conn: Connection, call_id: str, recording_sid: str) -> str | None:
+    """The transcript that overtook its message's <Record> action, if one did."""
     rows = conn.execute(select(call_events.c.data).where(
         call_events.c.call_id == call_id, call_events.c.event == VOICEMAIL_TEXT)).scalars()
-    for data in map(json.loads, rows):
-        if data.get("recording_sid") == recording_sid:
-            conn.execute(update(callbacks).where(callbacks.c.recording_sid == recording_sid)
-                         .values(transcript=data["text"]))
+    return next((data["text"] for data in map(json.loads, rows)
+                 if data.get("recording_sid") == recording_sid), None)
 
 
 WRITES = {c.Overflowed: overflowed, c.ChooseVoicemail: choose_voicemail,

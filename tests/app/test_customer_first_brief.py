@@ -13,17 +13,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.signed_client import SignedClient
 from app.storage.deadline import DatabaseUnavailable
-from app.storage.schema import call_events, callbacks
+from app.storage.schema import call_events
 from tests.app.test_callbacks import enter
 from tests.app.test_customer_first_live import FIRST, PUBLIC, answer, connect_data, worker_round
 from tests.app.test_one_callback_per_person import ask_for_callback
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.broken_store import break_store
+from tests.support.callback_rows import attach_message
 from tests.support.sids import sid
 
 ASKING = FIRST + "ask_reason = true\n"
@@ -122,18 +123,16 @@ def test_a_retried_agent_request_briefs_the_same_customer_once(held):
 
 def test_a_message_left_from_the_queue_is_heard_first_transcribed_or_played(held):
     app, twilio = held
-    with app.extensions["holdwell"].store.engine.begin() as conn:
-        conn.execute(update(callbacks).where(callbacks.c.call_id == sid("c0")).values(
-            recording_url=RECORDING, transcript="Order 4471, the blue kettle"))
-        conn.execute(update(callbacks).where(callbacks.c.call_id == sid("c1")).values(
-            recording_url=RECORDING))
+    engine = app.extensions["holdwell"].store.engine
+    attach_message(engine, sid("c0"), RECORDING, "Order 4471, the blue kettle")
+    attach_message(engine, sid("c1"), RECORDING + "1")
     transcribed, recorded = agent(twilio, "ann"), agent(twilio, "bob")
     assert "This caller left a message" in spoken(transcribed.data)
     assert "They said: Order 4471, the blue kettle" in spoken(transcribed.data)
     assert "Play" not in top_verbs(transcribed.data)
     verbs = top_verbs(recorded.data)
     assert "Play" in verbs and verbs.index("Play") < verbs.index("Dial")
-    assert parse(recorded.data).find("Play").text == RECORDING
+    assert parse(recorded.data).find("Play").text == RECORDING + "1"
     assert_dials_the_held(recorded.data)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select, text
 
 from app.storage import console_schema  # noqa: F401 - the console's tables share the MetaData
 from app.storage.migrate import downgrade, upgrade
-from app.storage.schema import metadata
+from app.storage.schema import callback_messages, metadata
 
 
 def test_upgraded_schema_matches_the_models(sqlite_url):
@@ -23,3 +26,41 @@ def test_downgrade_to_base_and_back(sqlite_url):
     assert "calls" not in inspect(create_engine(sqlite_url)).get_table_names()
     upgrade(sqlite_url)
     assert "calls" in inspect(create_engine(sqlite_url)).get_table_names()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'holdwell.db'}"
+        return
+    yield request.getfixturevalue("postgres_url")
+
+
+def test_the_messages_migration_keeps_each_callbacks_message_both_ways(any_url):
+    """0013 moves a callback's one message into callback_messages, and back again."""
+    url = any_url
+    if "postgresql" in url:  # the fixture's database is migrated to head: start over
+        downgrade(url, "base")
+    upgrade(url, "0012")
+    when = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    recording = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE" + "1" * 32
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO callbacks (call_id, queue, number, entered_at, requested_at, status, "
+            "attempts, recording_url, recording_sid, recording_s, transcript) VALUES "
+            "('CA1', 'support', '+14155550100', :t, :t, 'pending', 0, :url, :sid, 14, 'hi'), "
+            "('CA2', 'support', '+14155550101', :t, :t, 'pending', 0, NULL, NULL, NULL, NULL)"),
+            {"t": when, "url": recording, "sid": "RE" + "1" * 32})
+    upgrade(url)
+    with engine.connect() as conn:
+        moved = conn.execute(select(callback_messages)).mappings().all()
+    assert [(m["callback_id"], m["call_id"], m["recording_url"], m["recording_s"],
+             m["transcript"]) for m in moved] == [("CA1", "CA1", recording, 14, "hi")]
+    downgrade(url, "0012")
+    with engine.connect() as conn:
+        back = conn.execute(text("SELECT call_id, recording_url, recording_s, transcript "
+                                 "FROM callbacks ORDER BY call_id")).all()
+    assert [tuple(row) for row in back] == [("CA1", recording, 14, "hi"),
+                                            ("CA2", None, None, None)]
+    engine.dispose()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.signed_client import SignedClient
-from app.storage.schema import callbacks
+from app.storage.schema import callback_messages, callbacks
 from hold_policies.config import ConfigError, parse_config
 from tests.app.test_voice_contract import call_row, logged_events
 from tests.app.twiml_reading import WAIT_VERBS, all_verbs, parse, spoken, top_verbs
@@ -63,6 +63,12 @@ def rows(app):
         return conn.execute(select(callbacks)).mappings().all()
 
 
+def messages(app):
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(callback_messages).order_by(
+            callback_messages.c.left_at)).mappings().all()
+
+
 def test_before_the_maximum_wait_the_policy_speaks_and_past_it_the_offer_does(line):
     app, twilio = line
     before = wait(twilio, "c1", 1790)
@@ -93,8 +99,9 @@ def test_a_message_from_the_queue_becomes_a_callback_its_agent_hears_first(line,
     thanks = record(twilio, "c1")
     assert top_verbs(thanks.data) == ["Say", "Hangup"] and "We have your message" in spoken(
         thanks.data)
-    (task,) = rows(app)
-    assert task["recording_url"] == RECORDING and task["recording_s"] == 14
+    (task,), (message,) = rows(app), messages(app)
+    assert message["recording_url"] == RECORDING and message["recording_s"] == 14
+    assert message["callback_id"] == task["call_id"] == sid("c1")
     assert task["number"] == FROM and task["status"] == "pending"
     row = call_row(app, sid("c1"))
     assert row["outcome"] == "voicemail" and row["wait_s"] == pytest.approx(1815, abs=1)
@@ -140,8 +147,31 @@ def test_a_caller_who_rings_again_gets_one_callback_carrying_the_message(line):
     twilio.post(CHOICE, call("c2", Digits="3"))  # ...then a message from the same number
     twilio.post(RESULT, call("c2", QueueResult="leave", QueueTime="1815"))
     record(twilio, "c2")
+    (task,), (message,) = rows(app), messages(app)
+    assert task["call_id"] == sid("c1") and message["callback_id"] == sid("c1")
+    assert message["call_id"] == sid("c2") and message["recording_url"] == RECORDING
+
+
+def test_every_message_a_caller_leaves_reaches_the_agent_in_order(line, clock):
+    """A caller rings again to add to their message: both ride on the one callback, and the
+    agent hears the first, then the second (the second was dropped before)."""
+    app, twilio = line
+    first, second = RECORDING, RECORDING.replace("RE", "RE2", 1)
+    for name, recording_sid, url in (("c1", sid("msg1", "RE"), first),
+                                     ("c2", sid("msg2", "RE"), second)):
+        wait(twilio, name, 1810)
+        twilio.post(CHOICE, call(name, Digits="3"))
+        twilio.post(RESULT, call(name, QueueResult="leave", QueueTime="1815"))
+        record(twilio, name, recording_sid, url)
+        clock.advance(120)
     (task,) = rows(app)
-    assert task["call_id"] == sid("c1") and task["recording_url"] == RECORDING
+    assert [m["recording_url"] for m in messages(app)] == [first, second]
+    assert {m["callback_id"] for m in messages(app)} == {task["call_id"]} == {sid("c1")}
+    agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent"),
+                                                        "To": "+14155550000"})
+    assert [play.text for play in parse(agent.data).iter("Play")] == [first, second]
+    verbs = top_verbs(agent.data)
+    assert verbs.index("Play") < verbs.index("Dial")
 
 
 def test_leaving_for_a_callback_is_not_taken_for_a_message(line):

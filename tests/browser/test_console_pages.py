@@ -69,14 +69,11 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot, console_app)
     action = ElementTree.fromstring(offer.body).find(".//Gather").get("action")
     webhook(served, action.removeprefix(served), CallSid=sid("CAcb1"), QueueTime="75",
             QueuePosition="1", CurrentQueueSize="1", Digits="1")
-    from sqlalchemy import update
-
-    from app.storage.schema import callbacks
+    from tests.support.callback_rows import attach_message
 
     recording = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
-    with console_app.extensions["holdwell"].store.engine.begin() as conn:  # a message too
-        conn.execute(update(callbacks).values(recording_url=recording,
-                                              transcript="my router is down"))
+    attach_message(console_app.extensions["holdwell"].store.engine, sid("CAcb1"),  # a message
+                   recording, "my router is down")
     sign_in(browser_page, served, "operator")
     browser_page.goto(f"{served}/console/callbacks")
     row = browser_page.locator(f"tr[data-call={sid('CAcb1')}]")

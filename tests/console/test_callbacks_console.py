@@ -88,22 +88,21 @@ def test_the_agent_route_skips_a_cancelled_callback(console_app, twilio_console,
 
 def test_a_message_left_from_the_queue_shows_to_those_who_see_numbers_only(
         console_app, twilio_console, tokens, as_role):
-    from sqlalchemy import update
-
-    from app.storage.schema import callbacks
+    from tests.support.callback_rows import attach_message
 
     promise(twilio_console, CA1)
     recording = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
-    with console_app.extensions["holdwell"].store.engine.begin() as conn:
-        conn.execute(update(callbacks).values(recording_url=recording,
-                                              transcript="my <b>router</b> is down"))
+    attach_message(console_app.extensions["holdwell"].store.engine, CA1, recording,
+                   "my <b>router</b> is down")
     client = console_app.test_client()
     operator = client.get("/api/v1/callbacks", headers=bearer(tokens["operator"])).get_json()
     analyst = client.get("/api/v1/callbacks", headers=bearer(tokens["analyst"])).get_json()
     [mine], [theirs] = operator["callbacks"], analyst["callbacks"]
-    assert mine["left_message"] and mine["message_url"] == recording
-    assert mine["transcript"] == "my <b>router</b> is down"
-    assert theirs["left_message"] and theirs["message_url"] is None and theirs["transcript"] is None
+    [message], [hidden_message] = mine["messages"], theirs["messages"]
+    assert mine["left_message"] and message["url"] == recording
+    assert message["transcript"] == "my <b>router</b> is down" and message["seconds"] == 9
+    assert theirs["left_message"] and hidden_message["url"] is None
+    assert hidden_message["transcript"] is None
     page = as_role("operator").get("/console/callbacks").get_data(as_text=True)
     assert f'href="{recording}"' in page and "my &lt;b&gt;router&lt;/b&gt; is down" in page
     hidden = as_role("analyst").get("/console/callbacks").get_data(as_text=True)

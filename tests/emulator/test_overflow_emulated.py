@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import create_engine, select
 
-from app.storage.schema import call_events, callbacks, calls
+from app.storage.schema import call_events, callback_messages, callbacks, calls
 from emulator.run import emulate
 from hold_policies.config import parse_config
 from simulator.behaviour import Reactions
@@ -59,10 +59,12 @@ def test_past_the_maximum_wait_callers_take_callbacks_leave_messages_or_end_as_o
     assert Counter(outcomes[c] for c in offered) - Counter(
         {"callback_connected": 10 ** 6, "overflow": 10 ** 6, "answered": 10 ** 6}) == Counter()
     tasks = {r["call_id"]: r for r in rows(sqlite_url, callbacks, prefix)}
+    left = {r["call_id"]: r for r in rows(sqlite_url, callback_messages, prefix)}
     for call in messages:  # each message is a callback task with its recording and words
-        assert tasks[call]["recording_url"].startswith("https://api.twilio.com/")
-        assert tasks[call]["recording_s"] == 20
-        assert tasks[call]["transcript"] == "Please call me back about my order"
+        assert left[call]["callback_id"] == call
+        assert left[call]["recording_url"].startswith("https://api.twilio.com/")
+        assert left[call]["recording_s"] == 20
+        assert left[call]["transcript"] == "Please call me back about my order"
         assert tasks[call]["status"] == "connected"
     kinds = Counter(r.kind for r in result.requests)
     assert kinds["record_action"] == len(messages) == kinds["transcription"]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert
 
-from app.storage.schema import callbacks
+from app.storage.schema import callback_messages, callbacks
 
 NUMBER = "+14155550100"
 
@@ -22,3 +22,15 @@ def seed_pending(engine: Engine, call_ids: Sequence[str], start: datetime,
             {"call_id": call_id, "queue": queue, "number": NUMBER,
              "entered_at": start + timedelta(seconds=i), "requested_at": start,
              "status": "pending"} for i, call_id in enumerate(call_ids)])
+
+
+def attach_message(engine: Engine, callback_id: str, url: str,
+                   transcript: str | None = None) -> None:
+    """A message left from the queue, carried by `callback_id`'s callback (as a Record
+    action followed by Twilio's transcription would leave it)."""
+    with engine.begin() as conn:
+        conn.execute(insert(callback_messages), {
+            "recording_sid": "RE" + url.rsplit("/", 1)[-1][-32:].rjust(32, "0"),
+            "callback_id": callback_id, "call_id": callback_id,
+            "left_at": datetime(2026, 1, 1), "recording_url": url, "recording_s": 9,
+            "transcript": transcript})
