@@ -3,7 +3,12 @@
 from alembic import context
 
 from app.storage.db import make_engine
+from app.storage.locks import hold
 from app.storage.schema import metadata
+
+MIGRATING = "holdwell-migrate"
+"""Held while migrating: processes starting together (web workers, the callback worker, a
+second host) each call upgrade(); without it two could both create the same table."""
 
 config = context.config
 
@@ -27,6 +32,7 @@ def run_migrations_online() -> None:
         with engine.connect() as conn:
             context.configure(connection=conn, target_metadata=metadata)
             with context.begin_transaction():
+                hold(conn, MIGRATING)  # the revision is read after it: the winner's is seen
                 context.run_migrations()
     finally:
         engine.dispose()  # a migration leaves no pooled connections behind

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +15,8 @@ from sqlalchemy import create_engine, inspect, select, text
 from app.storage import console_schema  # noqa: F401 - the console's tables share the MetaData
 from app.storage.migrate import downgrade, upgrade
 from app.storage.schema import callback_messages, metadata
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_upgraded_schema_matches_the_models(sqlite_url):
@@ -64,3 +69,26 @@ def test_the_messages_migration_keeps_each_callbacks_message_both_ways(any_url):
     assert [tuple(row) for row in back] == [("CA1", recording, 14, "hi"),
                                             ("CA2", None, None, None)]
     engine.dispose()
+
+
+def test_processes_starting_together_migrate_a_new_postgres_database_once():
+    """Web workers, the callback worker and a second host each migrate at start; on a new
+    PostgreSQL database they used to collide creating the same tables (UniqueViolation)."""
+    from tests.support.postgres import PostgresUnavailable, fresh_database
+
+    try:
+        with fresh_database(migrate=False) as url:
+            starts = [subprocess.Popen(
+                [sys.executable, "-c", "import sys; from app.storage.migrate import upgrade; "
+                                       "upgrade(sys.argv[1])", url],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for _ in range(4)]
+            outputs = [start.communicate(timeout=120)[0] for start in starts]
+            assert [start.returncode for start in starts] == [0] * 4, outputs
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                differences = compare_metadata(MigrationContext.configure(conn), metadata)
+            engine.dispose()
+            assert differences == []
+    except PostgresUnavailable as error:
+        pytest.skip(str(error))
