@@ -16,11 +16,18 @@ def twilio() -> None:
     """The Twilio account behind the line: queues, the number's webhooks, the caller ID."""
 
 
+class DatabaseUnreadable(click.ClickException):
+    """The database the app runs on cannot be read, so neither can the config it runs."""
+
+
 def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  # noqa: ANN001
     """The config to provision and where it came from: --config, else what the app runs
-    (the active version in the database, else HOLDWELL_CONFIG / holdwell.toml / defaults)."""
+    (the active version in the database, else HOLDWELL_CONFIG / holdwell.toml / defaults).
+    A database that exists but cannot be read is an error, not a reason to provision the
+    file instead: the app may run a version that differs from it."""
     if path:
         return load_config(path), path
+    from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,10 +38,18 @@ def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  #
     url = settings.database_url
     database = make_url(url).database
     if not (url.startswith("sqlite") and not (database and Path(database).exists())):
+        engine = make_engine(url)
         try:
-            version = config_versions.get(make_engine(url))
-        except SQLAlchemyError:
-            version = None  # no database or no versions table yet: the app runs the file
+            with engine.connect() as conn:
+                versioned = inspect(conn).has_table("config_versions")
+            version = config_versions.get(engine) if versioned else None
+        except SQLAlchemyError as error:
+            raise DatabaseUnreadable(
+                f"cannot read the config the app runs from {safe_url(url)} "
+                f"({str(error).splitlines()[0]}); start the database, or name the file to "
+                f"provision with --config") from None
+        finally:
+            engine.dispose()
         if version is not None:
             return version.config(), f"config version {version.number} (active in " \
                                      f"{safe_url(url)})"

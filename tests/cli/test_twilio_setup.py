@@ -331,3 +331,25 @@ def test_the_real_client_sends_twilio_the_documented_fields(mocker, run):  # noq
     ]
     again = CliRunner().invoke(cli, ["twilio", "setup", "--number", LINE])
     assert "nothing to change" in again.output, again.output
+
+
+def test_an_unreachable_database_stops_setup_instead_of_provisioning_the_file(
+        mocker, run, monkeypatch):
+    """The app runs the database's active version; with the database down, the file may
+    differ from it (a resized queue), so setup says so and changes nothing."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    account = FakeAccount(mocker, numbers=[number()])
+    result = run(account)
+    assert result.exit_code == 1, result.output
+    assert "cannot read the config the app runs" in result.output and "--config" in result.output
+    account.client.queues.create.assert_not_called()
+
+
+def test_a_database_without_tables_yet_provisions_the_file(mocker, run, tmp_path, monkeypatch):
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "empty.db").close()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    result = run(FakeAccount(mocker, numbers=[number()]), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "config: " + str(tmp_path / "holdwell.toml") in result.output
