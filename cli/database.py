@@ -25,9 +25,17 @@ def safe_url(url: str) -> str:
 @contextmanager
 def database_errors(url: str, flag: str) -> Iterator[None]:
     """One line naming `flag` for a database that cannot be read: a bad URL, a missing driver,
-    no server, or tables never created (then the fix is `holdwell db upgrade`)."""
-    from sqlalchemy.exc import SQLAlchemyError
+    no server, no such SQLite file (a read must not leave an empty one behind), or tables
+    never created (then the fix is `holdwell db upgrade`)."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+    try:
+        missing_file = _absent_sqlite_file(url)
+    except ArgumentError:
+        missing_file = None  # the read below names the bad URL
+    if missing_file is not None:
+        raise click.ClickException(f"{flag}: no call log at {safe_url(url)}: "
+                                   f"{missing_file} does not exist")
     try:
         yield
     except (SQLAlchemyError, ImportError) as error:
@@ -36,3 +44,18 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
         hint = "; create the tables with `holdwell db upgrade`" if missing else ""
         raise click.ClickException(f"{flag}: cannot read the call log at {safe_url(url)}: "
                                    f"{first}{hint}") from None
+
+
+def _absent_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite URL's file when it does not exist (None: it does, or not SQLite
+    or in memory)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    path = parsed.database
+    if not parsed.drivername.startswith("sqlite") or not path or path == ":memory:" \
+            or path.startswith("file:"):
+        return None
+    return None if Path(path).exists() else path

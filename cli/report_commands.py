@@ -38,10 +38,10 @@ _OUT = OutFile(path_type=Path)
 def _database_readers():
     """The app's database readers, imported on first use (they need SQLAlchemy and a driver)."""
     try:
-        from app.storage.read import read_events_frame, read_records_frame
+        from app.storage.read import calls_in_progress, read_events_frame, read_records_frame
     except ImportError as error:
         raise click.ClickException(f"cannot read the database: {error}") from error
-    return read_records_frame, read_events_frame
+    return read_records_frame, read_events_frame, calls_in_progress
 
 
 def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFrame:
@@ -51,24 +51,18 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
     try:
         if records_paths:
             return load_records(list(records_paths))
-        read_records_frame, _ = _database_readers()
+        read_records_frame, _, calls_in_progress = _database_readers()
         url = database_url(db_url)
         with database_errors(url, "--db" if db_url else "DATABASE_URL"):
             frame = read_records_frame(url)
-        settled = settled_calls(frame)
-        return validate_records(settled, source=f"database {safe_url(url)}")
+            waiting = calls_in_progress(url)
+        if waiting:  # a live log always has some: its longest waits are not in the figures
+            click.echo(f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in "
+                       f"progress (no outcome yet): the figures cover finished calls only",
+                       err=True)
+        return validate_records(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
-
-
-def settled_calls(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop calls still waiting (no outcome yet): a live database always has some."""
-    if "outcome" not in frame.columns:
-        return frame  # validation names the missing column
-    waiting = frame["outcome"].isna() | (frame["outcome"].astype(str).str.strip() == "")
-    if waiting.any():
-        click.echo(f"left out {int(waiting.sum()):,} calls still in progress", err=True)
-    return frame.loc[~waiting]
 
 
 def read_events(
@@ -84,7 +78,7 @@ def read_events(
             return load_events(list(events_paths))
         if records_paths:
             return None
-        _, read_events_frame = _database_readers()
+        _, read_events_frame, _ = _database_readers()
         url = database_url(db_url)
         with database_errors(url, "--db" if db_url else "DATABASE_URL"):
             frame = read_events_frame(url, only=only)

@@ -50,6 +50,20 @@ def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Selec
     return query
 
 
+def calls_in_progress(url: str) -> int:
+    """Calls in a queue with no outcome yet (still waiting, or their end not yet logged):
+    not in the records, which a report on a live log should say."""
+    from sqlalchemy import func
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(calls).where(
+                calls.c.outcome.is_(None), calls.c.entered_at.is_not(None))).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def _chunks(
     engine: Engine, query, chunk_size: int, dtype: dict[str, str]  # noqa: ANN001
 ) -> Iterator[pd.DataFrame]:

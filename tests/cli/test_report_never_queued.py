@@ -79,3 +79,30 @@ def test_queue_log_export_has_no_abandon_without_an_entry(odd_db, tmp_path):
     assert "CAgreet" not in {line.call_id for line in lines}
     entered = {line.call_id for line in lines if line.event == "ENTERQUEUE"}
     assert {line.call_id for line in lines if line.event == "ABANDON"} == {"CAwait"} <= entered
+
+
+def test_report_from_a_live_log_says_how_many_calls_still_waiting_it_left_out(odd_db):
+    engine = make_engine(odd_db)
+    for command in (c.BeginCall(now=_at(300), **_labels("CAstill")),
+                    c.NotePoll(now=_at(300), queue_time_s=0, position=1,
+                               **_labels("CAstill"))):
+        with engine.begin() as conn:
+            apply(conn, command)
+    engine.dispose()
+    result = CliRunner().invoke(report_command, ["--db", odd_db, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["policies"][0]["calls"] == 2  # finished calls only
+    assert "left out 1 call still in progress" in result.stderr
+    assert "finished calls only" in result.stderr
+
+
+def test_report_from_a_settled_log_says_nothing_is_left_out(odd_db):
+    result = CliRunner().invoke(report_command, ["--db", odd_db, "--json"])
+    assert result.exit_code == 0 and "left out" not in result.stderr
+
+
+def test_report_on_a_mistyped_sqlite_file_names_it_and_creates_nothing(tmp_path):
+    typo = tmp_path / "holdwel.db"
+    result = CliRunner().invoke(report_command, ["--db", f"sqlite:///{typo}"])
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert not typo.exists()
