@@ -4,18 +4,33 @@ The callback keeps the caller's original place in line; the offer says honestly 
 call will come: a band sized so that the promise is kept with the plan's target probability,
 given the wait and how often customers answer (hold_policies.promise), never below the
 check-in's wait band.
+
+No callback is placed while the line is closed, so near closing time (`closes_in_s`) a
+callback is only offered when its promise can be kept before the line closes:
+- a window ("within 30 minutes") must end by the closing time;
+- a callback told no window ("when your turn comes") with an estimate, or told "more than
+  an hour", must connect before closing with the plan's target probability;
+- with no estimate at all nothing bounds the wait, so the line must stay open for at least
+  `UNBOUNDED_CLOSING_MARGIN_S` (the longest window ever promised, an hour).
+A caller who presses the callback key anyway is not confirmed a promise the line cannot keep:
+they hear `callback_closing_soon` and keep their place in line (a keep-waiting choice).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation
+from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation, spoken
 from hold_policies.checkin import CheckinPolicy
 from hold_policies.config import CallbacksConfig
-from hold_policies.estimate import WaitBand
-from hold_policies.promise import AttemptPlan, callback_window, plan_of
+from hold_policies.estimate import BAND_MINUTES, WaitBand
+from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
 from hold_policies.situation import Situation
+from hold_policies.steps import SegmentKind
+
+UNBOUNDED_CLOSING_MARGIN_S = BAND_MINUTES[-1] * 60.0
+"""With no estimate, a callback is offered only while the line stays open this long: the
+longest window ever promised, since nothing bounds this caller's wait."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +55,23 @@ class CallbackPolicy(CheckinPolicy):
             return None
         return callback_window(situation.position, situation.estimate, self.promise)
 
+    def keeps_before_closing(self, situation: Situation) -> bool:
+        """Whether the callback this caller would be promised now comes before the line
+        closes (see the module's rules); always, for a line without hours."""
+        closes_in_s = situation.closes_in_s
+        if closes_in_s is None:
+            return True
+        band = self.window(situation)
+        if band is not None and band.seconds is not None:
+            return band.seconds <= closes_in_s
+        if situation.estimate is not None:
+            return keeps_within(closes_in_s, situation.position, situation.estimate,
+                                self.promise)
+        return closes_in_s >= UNBOUNDED_CLOSING_MARGIN_S
+
     def should_offer(self, situation: Situation) -> bool:
+        if not self.keeps_before_closing(situation):
+            return False
         if situation.estimate is not None:
             return situation.estimate.upper_s >= self.offer_after_estimate_s
         return situation.waited_s >= self.offer_without_estimate_after_s
@@ -58,6 +89,10 @@ class CallbackPolicy(CheckinPolicy):
     def on_key(self, situation: Situation, digit: str) -> Decision:
         if digit != self.callback_key:
             return super().on_key(situation, digit)
+        if not self.keeps_before_closing(situation):  # no promise the line cannot keep
+            return Decision(Choice.KEEP_WAITING, spoken(
+                self.voice, SegmentKind.ACKNOWLEDGE,
+                self.fill(self.prompts.callback_closing_soon, situation, None)))
         band = self.window(situation)
         template = (
             self.prompts.callback_confirm if band is not None

@@ -205,6 +205,7 @@ class PromptsConfig(Strict):
     agent_callback_held: Text | None = None
     callback_confirm: Text | None = None
     callback_confirm_no_estimate: Text | None = None
+    callback_closing_soon: Text | None = None
     not_understood: Text | None = None
     legacy_message: Text | None = None
     reason_question: Text | None = None
@@ -710,6 +711,14 @@ class HoldwellConfig(Strict):
         """Whether `queue` takes calls (and dials callbacks) at `t`; unknown queues are open."""
         found = self.queues.get(queue)
         return found is None or found.hours is None or found.hours.opening_hours().is_open(t)
+
+    def closes_in_s(self, queue: str, t: datetime) -> float | None:
+        """Seconds from `t` until `queue` closes (0: closed now; None: no hours, or it stays
+        open for the hours' search horizon): the live app's `Situation.closes_in_s`."""
+        found = self.queues.get(queue)
+        if found is None or found.hours is None:
+            return None
+        return found.hours.opening_hours().open_for_s(t)
 
     @property
     def default_queue(self) -> str:

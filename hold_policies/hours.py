@@ -1,4 +1,4 @@
-"""Opening hours: is the line open at an instant, and when does it next open.
+"""Opening hours: is the line open at an instant, and when does it next open or close.
 
 Hours are wall-clock spans in the queue's own time zone ("08:00-18:00" on Mondays), so they
 follow daylight saving the way the people answering the phones do. An instant is open when
@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_MIN = 1440
 SEARCH_DAYS = 400
-"""How far ahead `next_opening` looks: a year of closed dates and then some."""
+"""How far ahead `next_opening` and `next_closing` look: a year of closed dates and then
+some."""
 SPAN = re.compile(r"(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})")
 
 
@@ -101,24 +102,46 @@ class OpeningHours:
     def next_opening(self, t: datetime) -> datetime | None:
         """The first instant at or after `t` when the line is open (`t` itself if open now);
         None if it stays closed for SEARCH_DAYS. Returned in UTC."""
-        if self.is_open(t):
+        return self._next_where(t, is_open=True)
+
+    def next_closing(self, t: datetime) -> datetime | None:
+        """The first instant at or after `t` when the line is closed (`t` itself if closed
+        now); None if it stays open for SEARCH_DAYS. Returned in UTC. A callback promised
+        before it must be placed before it: none is placed while the line is closed."""
+        return self._next_where(t, is_open=False)
+
+    def open_for_s(self, t: datetime) -> float | None:
+        """Seconds from `t` until the line closes: 0 while it is closed, None when it stays
+        open for SEARCH_DAYS (what a policy hears as `Situation.closes_in_s`)."""
+        closing = self.next_closing(t)
+        return None if closing is None else (closing - t).total_seconds()
+
+    def _next_where(self, t: datetime, *, is_open: bool) -> datetime | None:
+        """The first instant at or after `t` whose state is `is_open`. The state only changes
+        at the candidates of `_changes_from`, so the first candidate in that state is it."""
+        if self.is_open(t) == is_open:
             return t.astimezone(UTC)
-        for moment in self._openings_from(t):
-            if moment >= t and self.is_open(moment):
+        for moment in self._changes_from(t):
+            if moment >= t and self.is_open(moment) == is_open:
                 return moment
         return None
 
-    def _openings_from(self, t: datetime) -> Iterable[datetime]:
-        """Candidate instants, in order, where the line may go from closed to open: a span's
-        start in wall time, and the instants the zone's clocks change (a jump may land in a
-        span). The first open one after a closed `t` is the opening."""
+    def _changes_from(self, t: datetime) -> Iterable[datetime]:
+        """Candidate instants, in order, where the line may open or close: a span's start and
+        end in wall time (both times through a repeated hour; an end at 24:00 is the next
+        day's first instant, which may begin a closed date), and the instants the zone's
+        clocks change (a jump may land in a span, or past its end). Closed dates give none:
+        the line is shut all day, and the end of the day before is a candidate already."""
         zone, first = self.zone, self.local(t).date()
         for offset in range(SEARCH_DAYS):
             day = first + timedelta(days=offset)
             if day in self.closed:
                 continue
-            found = {_instant(day, span.start_min, zone, fold) for span in self.week[day.weekday()]
+            found = {_instant(day, minute, zone, fold) for span in self.week[day.weekday()]
+                     for minute in (span.start_min, span.end_min) if minute < DAY_MIN
                      for fold in (0, 1)}
+            if any(span.end_min == DAY_MIN for span in self.week[day.weekday()]):
+                found.add(_day_start(day + timedelta(days=1), zone))
             found.update(_clock_changes(day, zone))
             yield from sorted(moment for moment in found if moment is not None)
 
@@ -132,6 +155,11 @@ def _instant(day: date, minute: int, zone: ZoneInfo, fold: int) -> datetime | No
     if (back.date(), back.hour, back.minute) != (day, minute // 60, minute % 60):
         return None
     return moment
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant local `day` begins (where the clocks skip midnight, the jump)."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
 def _clock_changes(day: date, zone: ZoneInfo) -> list[datetime]:

@@ -40,9 +40,10 @@ class Overflowing:
 
     def on_key(self, situation: Situation, digit: str) -> Decision:
         decision = super().on_key(situation, digit)  # type: ignore[misc]
-        if decision.choice is Choice.CALLBACK:  # the policy's own callback and its promise
-            return decision
         rules = self.overflow
+        if decision.choice is Choice.CALLBACK or (
+                decision.choice is not Choice.UNKNOWN and not rules.due(situation)):
+            return decision  # the policy's own callback, or its refusal near closing time
         if digit == rules.voicemail_key:
             return Decision(Choice.VOICEMAIL, Segment(
                 (self.voice.say(rules.words.to_message), Leave()), SegmentKind.ACKNOWLEDGE))

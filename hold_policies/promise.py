@@ -94,18 +94,26 @@ def reachable_target(answer_p: float, plan: AttemptPlan) -> float:
     return min(plan.target or 0.0, 0.99 * ceiling)
 
 
+def keeps_within(window_s: float, position: int, estimate: WaitEstimate,
+                 plan: AttemptPlan) -> bool:
+    """Whether a callback requested now connects within `window_s` with the plan's target
+    probability (with no target: whether the wait's upper estimate fits in it)."""
+    if plan.target is None:
+        return estimate.upper_s <= window_s
+    rate = estimate.cautious_rate_per_s or position / max(estimate.expected_s, 1e-9)
+    p = plan.answer_p(estimate)
+    return kept_probability(window_s, position, rate, p, plan) >= reachable_target(p, plan)
+
+
 def callback_window(position: int, estimate: WaitEstimate, plan: AttemptPlan) -> WaitBand:
     """The band to promise: the smallest at or above the wait band whose promise is kept
     with the target probability; 'more than an hour' when no band is."""
     wait_band = band_for(estimate.upper_s)
     if plan.target is None or wait_band.minutes is None:
         return wait_band
-    rate = estimate.cautious_rate_per_s or position / max(estimate.expected_s, 1e-9)
-    p = plan.answer_p(estimate)
-    target = reachable_target(p, plan)
     for minutes in BAND_MINUTES:
-        if minutes >= wait_band.minutes and kept_probability(
-                minutes * 60.0, position, rate, p, plan) >= target:
+        if minutes >= wait_band.minutes and keeps_within(minutes * 60.0, position, estimate,
+                                                         plan):
             return WaitBand(minutes)
     return WaitBand(None)
 

@@ -64,6 +64,9 @@ class Prompts:
         "Thank you. We will call you back at the number you are calling from, "
         "when your turn comes. You keep your place in line. You can hang up now. Goodbye."
     )
+    callback_closing_soon: str = (
+        "Sorry, we close too soon to promise you a call back. You keep your place in line."
+    )
     callback_number_check: str = (
         "We will call you back at the number ending in {number}. Press 1 to confirm, "
         "or press 2 to key in another number."

@@ -5,7 +5,9 @@ as in the app). Where the line offers a callback for the next opening and that o
 has room, they book one with `reactions.closed_callback_p`; the booking keeps its place in
 line from the moment it was made and may first be dialled at the opening. No callback — booked
 while closed or promised in the queue — is dialled while the line is closed: one found ready
-then waits for the next opening. Agents keep their own schedule.
+then waits for the next opening. Agents keep their own schedule. Every caller's `Situation`
+says how long the line stays open (`closes_in_s`, as the live app's), so the callback policy
+promises nothing it cannot keep before closing.
 """
 
 from __future__ import annotations
@@ -28,12 +30,32 @@ class ClosedHours:
     def setup_hours(self) -> None:
         self.closed_line = self.scenario.closed_line
         self.booked_for: Counter[float] = Counter()  # bookings per opening (seconds)
+        self.steady: tuple[float, float, bool] = (0.0, 0.0, True)  # see closes_in_s
         if self.closed_line is not None:
             self.ledger.closed_callback = {}
 
     def is_open_at(self, t: float) -> bool:
         line = self.closed_line
         return line is None or line.is_open(self.scenario.start + timedelta(seconds=t))
+
+    def closes_in_s(self, t: float) -> float | None:
+        """Seconds from `t` until the line closes (0 while closed; None without hours or when
+        it never closes again), as `OpeningHours.open_for_s` says. Asked at every poll, so
+        the span [since, until) the line is known to stay open (or closed) is kept."""
+        line = self.closed_line
+        if line is None:
+            return None
+        since, until, open_now = self.steady
+        if not since <= t < until:
+            moment = self.scenario.start + timedelta(seconds=t)
+            open_now = line.is_open(moment)
+            change = (line.hours.next_closing if open_now else line.hours.next_opening)(moment)
+            until = math.inf if change is None else (change - self.scenario.start
+                                                     ).total_seconds()
+            self.steady = (t, until, open_now)
+        if not open_now:
+            return 0.0
+        return None if math.isinf(until) else until - t
 
     def next_opening_s(self, t: float) -> float:
         """Seconds from the run's start to the first open instant at or after `t` (inf if

@@ -3,12 +3,14 @@
 The queue's running policy (hold_policies) is asked for each segment exactly as the voice
 routes ask it: a Situation per poll, `on_key` for each key the caller presses. The queue moves
 at `answered_per_min`, and the wait estimate comes from that speed as it would from the log.
+The caller rings now: near the queue's closing time they hear what a real caller would.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 from app.api.models import PreviewRequest, PreviewResponse, TimelineEntry
 from app.services import Services
@@ -63,10 +65,12 @@ def situation(queue: str, caller: Caller, req: PreviewRequest, svc: Services) ->
     estimate = estimate_wait(caller.position, flow, min_departures=svc.config.estimate
                              .min_departures, confidence=svc.config.estimate.confidence)
     since = None if caller.announced_at_s is None else caller.waited_s - caller.announced_at_s
+    at = svc.clock.now() + timedelta(seconds=caller.waited_s)
     return Situation(queue=queue, call_id="", position=caller.position,
                      waited_s=caller.waited_s, queue_size=caller.position, estimate=estimate,
                      segments_heard=caller.segments, announcements=caller.announcements,
-                     since_announcement_s=since)
+                     since_announcement_s=since,
+                     closes_in_s=svc.config.closes_in_s(queue, at))
 
 
 def _entries(steps: tuple[Step, ...], at_s: float, position: int,

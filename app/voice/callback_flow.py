@@ -108,11 +108,13 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     if poll is None:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)
-    situation = situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
-    callback_key = callback_key_of(policy) or "2"
-    decision = policy.on_key(situation, callback_key)
-    if decision.choice is not Choice.CALLBACK:
+    situation = situation_from_poll(form, poll, svc.config, now, params.episode)
+    callback_key = callback_key_of(policy)
+    if callback_key is None:
         raise LookupError(f"policy {policy.name} does not offer callbacks")
+    decision = policy.on_key(situation, callback_key)
+    if decision.choice is not Choice.CALLBACK:  # e.g. the line now closes too soon: no
+        return render_segment(decision.segment, choice_url="", audio_url=audio_url)  # promise
     command = c.RequestCallback(
         call_id=poll.call.call_id, now=now, queue=poll.call.queue, number=number,
         digit=callback_key, promised_wait_s=decision.promised_wait_s,

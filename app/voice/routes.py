@@ -118,7 +118,7 @@ def wait() -> Response:
 
     def decide(poll: Poll) -> tuple[Segment, c.Announce | None]:
         segment = policy.next_segment(
-            situation_from_poll(form, poll, svc.config.estimate, now, params.episode))
+            situation_from_poll(form, poll, svc.config, now, params.episode))
         return segment, announcement(segment)
 
     polled = svc.store.poll(c.NotePoll(
@@ -128,7 +128,7 @@ def wait() -> Response:
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled
-        segment = policy.next_segment(situation_from_form(form, queue))
+        segment = policy.next_segment(situation_from_form(form, queue, svc.config, now))
         if (said := announcement(segment)) is not None:
             svc.store.write(said, g.deadline)
     if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
@@ -156,8 +156,8 @@ def choice() -> Response:
                               rejoins=resume.counts_rejoined(route.queue))
     if poll is not None:
         form = form.with_logged_place(poll.call, now)
-    situation = (situation_from_poll(form, poll, svc.config.estimate, now, params.episode)
-                 if poll else situation_from_form(form, route.queue))
+    situation = (situation_from_poll(form, poll, svc.config, now, params.episode)
+                 if poll else situation_from_form(form, route.queue, svc.config, now))
     decision = policy.on_key(situation, key.digit)
     svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=route.queue,
                                policy=policy.name, arm=params.arm,

@@ -6,21 +6,23 @@ from datetime import datetime
 
 from app.storage.call_log import Poll
 from app.voice.forms import WaitForm
-from hold_policies.config import EstimateConfig
+from hold_policies.config import HoldwellConfig
 from hold_policies.estimate import estimate_wait
 from hold_policies.situation import Situation
 
 
 def situation_from_poll(
-    form: WaitForm, poll: Poll, estimate: EstimateConfig, now: datetime, episode: int = 0
+    form: WaitForm, poll: Poll, config: HoldwellConfig, now: datetime, episode: int = 0
 ) -> Situation:
     """Twilio's position plus those ahead outside Twilio's count of this queue: older
     callbacks keeping their place, and older rejoined callers waiting in the rejoin queue
     (`poll.callbacks_ahead` counts both: app.storage.prepared.CALLBACKS_AHEAD).
 
     A caller back in line after a Twilio error (`episode` 1) has waited since their first
-    entry, whatever Twilio's restarted QueueTime says.
+    entry, whatever Twilio's restarted QueueTime says. The line's closing time comes from
+    `config`'s hours: the callback policy promises nothing it cannot keep before then.
     """
+    estimate = config.estimate
     position = form.position + poll.callbacks_ahead
     call = poll.call
     waited = form.queue_time_s
@@ -39,10 +41,13 @@ def situation_from_poll(
         announcements=call.announcements,
         since_announcement_s=since,
         told_position=call.told_position,
+        closes_in_s=config.closes_in_s(call.queue, now),
     )
 
 
-def situation_from_form(form: WaitForm, queue: str) -> Situation:
+def situation_from_form(form: WaitForm, queue: str, config: HoldwellConfig,
+                        now: datetime) -> Situation:
     """Without the call log: no history and no estimate, so the policy promises nothing."""
     return Situation(queue=queue, call_id=form.call_id, position=form.position,
-                     waited_s=form.queue_time_s, queue_size=form.queue_size)
+                     waited_s=form.queue_time_s, queue_size=form.queue_size,
+                     closes_in_s=config.closes_in_s(queue, now))

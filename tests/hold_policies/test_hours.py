@@ -146,3 +146,68 @@ def test_closed_dates_are_never_open(case, second):
             seconds=second)
         if local.astimezone(UTC).astimezone(hours.zone).date() == day:
             assert not hours.is_open(local)
+
+
+# -- closing: a callback promised before it must be placed before it ---------------------
+def test_monday_ten_to_six_closes_at_six_in_winter_and_in_summer():
+    winter = datetime(2026, 12, 7, 17, 50, tzinfo=LONDON)  # GMT
+    summer = datetime(2026, 7, 6, 17, 50, tzinfo=LONDON)  # BST
+    assert office().next_closing(winter) == datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
+    assert office().next_closing(summer) == datetime(2026, 7, 6, 17, 0, tzinfo=UTC)
+    assert office().open_for_s(winter) == 600 and office().open_for_s(summer) == 600
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=LONDON)
+    assert office().next_closing(saturday) == saturday and office().open_for_s(saturday) == 0
+    lunch = OpeningHours("Europe/London", (parse_spans("08:00-12:00, 13:00-18:00"),) * 7)
+    assert lunch.next_closing(winter.replace(hour=11)) == datetime(2026, 12, 7, 12, 0,
+                                                                  tzinfo=UTC)
+
+
+def test_a_night_shift_runs_through_midnight_unless_the_next_day_is_closed():
+    nights = OpeningHours("Europe/London", (parse_spans("00:00-06:00, 22:00-24:00"),) * 7)
+    eve = datetime(2026, 12, 23, 23, 0, tzinfo=LONDON)
+    assert nights.next_closing(eve) == datetime(2026, 12, 24, 6, 0, tzinfo=UTC)
+    christmas = OpeningHours(nights.timezone, nights.week, frozenset({date(2026, 12, 25)}))
+    assert christmas.next_closing(eve + timedelta(days=1)) == datetime(2026, 12, 25, 0, 0,
+                                                                       tzinfo=UTC)
+
+
+def test_a_span_ending_in_the_hour_the_clocks_skip_closes_at_the_jump():
+    # 29 March 2026, London: at 01:00 GMT the clocks go to 02:00 BST; 01:30 never happens.
+    hours = OpeningHours("Europe/London", tuple(parse_spans("00:30-01:30") for _ in range(7)))
+    closing = hours.next_closing(datetime(2026, 3, 29, 0, 45, tzinfo=UTC))
+    assert closing == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    assert hours.is_open(closing - timedelta(seconds=1)) and not hours.is_open(closing)
+
+
+def test_the_repeated_hour_when_the_clocks_go_back_closes_twice():
+    # 25 October 2026, London: 01:00-02:00 happens twice (BST, then GMT).
+    hours = OpeningHours("Europe/London", tuple(parse_spans("01:00-01:30") for _ in range(7)))
+    first = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)  # 01:10 BST
+    assert hours.next_closing(first) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    again = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 01:10 GMT: open again
+    assert hours.next_closing(again) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+
+
+def test_an_always_open_line_never_closes():
+    from hold_policies.hours import always_open
+
+    t = datetime(2026, 12, 7, 17, 50, tzinfo=UTC)
+    assert always_open().next_closing(t) is None and always_open().open_for_s(t) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(hours_and_instant())
+def test_next_closing_is_closed_and_the_line_is_open_until_it(case):
+    hours, t = case
+    closing = hours.next_closing(t)
+    if closing is None:  # open all week, and no closed date ahead in the horizon
+        assert all(day == (Span(0, DAY_MIN),) for day in hours.week)
+        assert all(day < hours.local(t).date() for day in hours.closed)
+        return
+    assert closing >= t and not hours.is_open(closing)
+    assert closing == t or hours.is_open(closing - timedelta(seconds=1))
+    assert hours.open_for_s(t) == (closing - t).total_seconds()
+    grid = t.replace(minute=t.minute - t.minute % 15, second=0, microsecond=0) + GRID
+    while grid < closing:  # spans end and clocks change only on the grid
+        assert hours.is_open(grid), f"closed at {grid} before {closing}"
+        grid += GRID

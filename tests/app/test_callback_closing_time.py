@@ -1,0 +1,79 @@
+"""Near closing time, live: no callback is offered or confirmed whose window ends after the
+line closes (callbacks are never placed while it is closed), and the caller who presses the
+key anyway keeps their place and hears why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.signed_client import SignedClient
+from tests.app.test_callback_window import ESTIMATING
+from tests.app.test_callbacks import WAIT, callback_rows, enter
+from tests.app.test_voice_contract import logged_events, request_callback, wait_form
+from tests.app.twiml_reading import parse, spoken, top_verbs
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+CLOSES_AT_SIX = ESTIMATING + ('[queues.support.hours]\ntimezone = "Europe/London"\n'
+                              'monday = "08:00-18:00"\n')
+CHOICE = "/voice/choice?policy=callback&queue=support"
+
+
+def checkin_at(twilio, clock, name: str, moment: datetime):
+    """Six departures in the quarter of an hour before the check-in (a 30-minute window
+    for the first caller in line, and for the second), then `name` joins, and hears the
+    first check-in a minute later, 16 minutes after `moment`."""
+    clock.set(moment)
+    for n in range(7):  # the first only starts the log: it is out of the window by then
+        clock.advance(150 if n else 0)
+        twilio.post("/voice/connect?queue=support", {"CallSid": sid(f"{name}old{n}"),
+                                                     "QueueTime": "9"})
+    enter(twilio, sid(name), clock)
+    clock.advance(60)
+    return twilio.post(WAIT, wait_form(sid(name), queue_time=60))
+
+
+def test_ten_minutes_before_closing_a_30_minute_callback_is_neither_offered_nor_confirmed(
+        make_app, clock):
+    app = make_app(CLOSES_AT_SIX)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    # Monday 7 December 2026 (GMT: London time is UTC); the line closes at 18:00
+    early = checkin_at(twilio, clock, "CAearly", datetime(2026, 12, 7, 16, 44, tzinfo=UTC))
+    assert "we will call you back within 30 minutes" in spoken(early.data)  # time enough
+    confirmed = request_callback(twilio, sid("CAearly"), queue_time=65)
+    assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    assert "within 30 minutes" in spoken(confirmed.data)
+
+    late = checkin_at(twilio, clock, "CAlate", datetime(2026, 12, 7, 17, 34, tzinfo=UTC))
+    assert clock.now() == datetime(2026, 12, 7, 17, 50, tzinfo=UTC)  # 10 minutes to go
+    assert "call you back" not in spoken(late.data)
+    assert "Sorry to keep you waiting" in spoken(late.data)  # the check-in itself goes on
+    pressed = twilio.post(CHOICE, {**wait_form(sid("CAlate"), queue_time=65), "Digits": "2"})
+    said = spoken(pressed.data)
+    assert "we close too soon to promise you a call back" in said
+    assert "You keep your place in line" in said
+    assert parse(pressed.data).find("Gather") is None  # no number read back to confirm
+    assert "Leave" not in top_verbs(pressed.data)
+    assert [row["call_id"] for row in callback_rows(app)] == [sid("CAearly")]
+    assert "CALLBACK_REQUESTED" not in logged_events(app, sid("CAlate"))
+
+
+def test_a_confirmation_that_comes_too_close_to_closing_keeps_the_caller_in_line(
+        make_app, clock, caplog):
+    """Offered at 17:28 (a 30-minute window ends at 17:58); the caller confirms their number
+    at 17:31, when the window would end after 18:00: no promise, no error, their place kept."""
+    app = make_app(CLOSES_AT_SIX)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    offered = checkin_at(twilio, clock, "CAslow", datetime(2026, 12, 7, 17, 12, tzinfo=UTC))
+    assert "we will call you back within 30 minutes" in spoken(offered.data)
+    form = {**wait_form(sid("CAslow"), queue_time=65), "Digits": "2"}
+    read_back = twilio.post(CHOICE, form)
+    action = parse(read_back.data).find("Gather").get("action")
+    clock.advance(180)  # they listen to their number read back, then press 1
+    confirmed = twilio.post(action, {**form, "Digits": "1"})
+    assert confirmed.status_code == 200
+    assert "we close too soon to promise you a call back" in spoken(confirmed.data)
+    assert "Leave" not in top_verbs(confirmed.data)
+    assert callback_rows(app) == []
+    assert "could not take" not in spoken(confirmed.data)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

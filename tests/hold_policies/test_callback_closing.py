@@ -1,0 +1,125 @@
+"""Near closing time the callback policy promises nothing the line cannot keep: callbacks are
+never placed while it is closed (hold_policies.callback's rules)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hold_policies import CallbackPolicy, Choice, Leave, SegmentKind, Situation, WaitEstimate
+from hold_policies.callback import UNBOUNDED_CLOSING_MARGIN_S
+from hold_policies.config import parse_config
+from hold_policies.factory import build_policy
+from hold_policies.overflow import with_overflow
+from hold_policies.overflow_rules import Overflow
+from hold_policies.promise import AttemptPlan
+from hold_policies.prompts import Prompts
+from tests.hold_policies.test_policies import said
+
+BARE = CallbackPolicy(promise=AttemptPlan(target=None))  # the window is the wait's band
+THIRTY = WaitEstimate(expected_s=900.0, upper_s=1700.0, departures_seen=20)  # within 30 min
+SORRY = Prompts().callback_closing_soon
+
+
+def due(closes_in_s: float | None, **changes) -> Situation:
+    """A caller whose first check-in is due, `closes_in_s` before the line closes."""
+    values = {"queue": "support", "call_id": "CA1", "position": 3, "waited_s": 60.0,
+              "queue_size": 5, "estimate": THIRTY, "closes_in_s": closes_in_s}
+    return Situation(**{**values, **changes})
+
+
+def offered(policy: CallbackPolicy, situation: Situation) -> bool:
+    segment = policy.next_segment(situation)
+    assert segment.kind in (SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER)
+    return segment.kind is SegmentKind.CALLBACK_OFFER and "2" in segment.offered_keys
+
+
+def refused(policy: CallbackPolicy, situation: Situation) -> bool:
+    """The callback key kept the caller in line with the honest words, promising nothing."""
+    decision = policy.on_key(situation, "2")
+    if decision.choice is Choice.CALLBACK:
+        return False
+    assert decision.choice is Choice.KEEP_WAITING and decision.promised_wait_s is None
+    assert decision.segment.kind is SegmentKind.ACKNOWLEDGE
+    assert not any(isinstance(step, Leave) for step in decision.segment.steps)
+    assert said(decision.segment) == SORRY
+    return True
+
+
+def test_ten_minutes_before_closing_a_30_minute_window_is_neither_offered_nor_confirmed():
+    late = due(closes_in_s=600)
+    assert not offered(BARE, late) and refused(BARE, late)
+    assert "call you back" not in said(BARE.next_segment(late))
+    assert "Sorry to keep you waiting" in said(BARE.next_segment(late))  # the check-in stays
+    for closes_in_s in (1800, 7200, None):  # ends at closing or before, or no hours at all
+        on_time = due(closes_in_s=closes_in_s)
+        assert offered(BARE, on_time) and not refused(BARE, on_time)
+        decision = BARE.on_key(on_time, "2")
+        assert decision.promised_wait_s == 1800 and "within 30 minutes" in said(decision.segment)
+
+
+def test_the_sized_window_is_the_one_that_must_end_by_closing():
+    policy = CallbackPolicy()  # the window sized for the target, above the wait's band
+    window_s = policy.window(due(None)).seconds
+    assert window_s is not None and window_s > 1800
+    assert not offered(policy, due(window_s - 1)) and refused(policy, due(window_s - 1))
+    assert offered(policy, due(window_s)) and not refused(policy, due(window_s))
+
+
+def test_a_closed_line_offers_no_callback_at_all():
+    quick = due(0.0, estimate=WaitEstimate(30.0, 50.0, 20), position=1)
+    policy = CallbackPolicy(offer_after_estimate_s=0)
+    assert offered(policy, due(None, estimate=quick.estimate, position=1))
+    assert not offered(policy, quick) and refused(policy, quick)
+
+
+def test_without_an_estimate_the_line_must_stay_open_an_hour():
+    assert UNBOUNDED_CLOSING_MARGIN_S == 3600
+    policy = CallbackPolicy(offer_without_estimate_after_s=300)
+    short = due(3599.0, estimate=None, waited_s=400.0)
+    assert not offered(policy, short) and refused(policy, short)
+    enough = due(3600.0, estimate=None, waited_s=400.0)
+    assert offered(policy, enough)
+    assert "when your turn comes" in said(policy.on_key(enough, "2").segment)
+
+
+@pytest.mark.parametrize("policy", [BARE, CallbackPolicy()])
+def test_an_unbounded_promise_needs_the_turn_to_come_before_closing(policy):
+    """'More than an hour', or no window said (announce_wait off): the callback must come
+    before closing with the plan's target (no target: the upper estimate must fit)."""
+    long = WaitEstimate(expected_s=3000.0, upper_s=5000.0, departures_seen=20,
+                        cautious_rate_per_s=3 / 3000)
+    assert policy.window(due(None, estimate=long)).minutes is None
+    assert not offered(policy, due(4000.0, estimate=long))
+    assert refused(policy, due(4000.0, estimate=long))
+    assert offered(policy, due(20_000.0, estimate=long))
+    assert "in more than an hour" in said(policy.on_key(due(20_000.0, estimate=long), "2").segment)
+    silent = CallbackPolicy(announce_wait=False, promise=policy.promise)
+    assert not offered(silent, due(4000.0, estimate=long))
+    assert offered(silent, due(20_000.0, estimate=long))
+
+
+def test_with_overflow_the_refusal_stands_unless_the_caller_heard_the_overflow_offer():
+    """The overflow's own callback ("when your turn comes") answers its own offer only."""
+    policy = with_overflow(BARE, Overflow(max_wait_s=600, callback_key="2"))
+    assert refused(policy, due(600.0))
+    past_max = policy.on_key(due(600.0, waited_s=610.0), "2")
+    assert past_max.choice is Choice.CALLBACK
+    assert "when your turn comes" in said(past_max.segment)
+
+
+def test_the_queue_can_word_it_and_the_config_says_when_its_line_closes():
+    config = parse_config({
+        "queues": {"support": {"policy": "callback", "prompts": {
+            "callback_closing_soon": "We shut at six, so no call back today: stay on the line."},
+            "hours": {"timezone": "Europe/London", "monday": "08:00-18:00"}},
+            "other": {"policy": "callback"}},
+        "line": {"support_number": "+14155550000"}})
+    policy = build_policy(config.queues["support"])
+    decision = policy.on_key(due(600.0), "2")
+    assert said(decision.segment) == "We shut at six, so no call back today: stay on the line."
+    monday_ten_to_six = datetime(2026, 12, 7, 17, 50, tzinfo=UTC)  # GMT
+    assert config.closes_in_s("support", monday_ten_to_six) == 600
+    assert config.closes_in_s("support", datetime(2026, 12, 7, 19, 0, tzinfo=UTC)) == 0
+    assert config.closes_in_s("other", monday_ten_to_six) is None
