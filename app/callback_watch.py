@@ -2,11 +2,14 @@
 
 Each round releases claims whose agent call died, and flags callbacks at risk of missing
 their promised window (a CALLBACK_AT_RISK event, once per callback, and a line here).
+A database outage propagates as itself (the worker retries the round); any other failure
+while handling one callback is raised as CallbackError, naming that callback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,13 +17,46 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 
 from app.storage import callback_queue, callback_rest
+from app.storage.deadline import is_outage
 from app.storage.events import log_event
 from app.storage.schema import callbacks
 from hold_policies.config import CallbacksConfig, HoldwellConfig
+from hold_policies.records import Event
 
 if TYPE_CHECKING:
     from app.callback_placer import RestPlacer
-from hold_policies.records import Event
+
+Stopping = Callable[[], bool]
+"""True once the worker has been asked to stop: no further callback is claimed or rung."""
+
+
+class CallbackError(RuntimeError):
+    """A round failed on one callback for a reason of its own (not an outage), so the
+    worker's log can say which callback to look at."""
+
+    def __init__(self, call_id: str, error: Exception) -> None:
+        lines = str(error).strip().splitlines()
+        super().__init__(f"callback {call_id}: {type(error).__name__}: "
+                         f"{lines[0] if lines else ''}")
+        self.call_id = call_id
+
+
+@contextmanager
+def about(call_id: str) -> Iterator[None]:
+    """Name `call_id` in any failure of the work inside, except an outage (which is the
+    database's, not this callback's, and is retried as such)."""
+    try:
+        yield
+    except CallbackError:
+        raise
+    except Exception as error:
+        if is_outage(error):
+            raise
+        raise CallbackError(call_id, error) from error
+
+
+def never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -47,10 +83,11 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                placer: RestPlacer | None = None,
                is_open: Callable[[str, datetime], bool] | None = None,
                customer_first: Mapping[str, int] | None = None,
-               ring_at_risk: bool = True) -> WatchReport:
+               ring_at_risk: bool = True, stopping: Stopping = never) -> WatchReport:
     """One round; with a `placer`, at-risk callbacks still pending are rung through REST (if
     `ring_at_risk`), and in `customer_first` queues (name -> how many rung at once) those
-    whose turn it is, but never while their queue is closed (`is_open(queue, now)`)."""
+    whose turn it is, but never while their queue is closed (`is_open(queue, now)`), and
+    none once `stopping()` (a deploy's SIGTERM must not wait for a whole round)."""
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s)
     flagged, overdue = [], []
     risky = at_risk(engine, now, settings.at_risk_margin_s)
@@ -62,31 +99,39 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                 continue
             late = promised_by.replace(tzinfo=now.tzinfo) <= now
             (overdue if late else flagged).append(call_id)
-            log_event(conn, dedupe_key=f"{call_id}:CALLBACK_AT_RISK", time=now, call_id=call_id,
-                      queue=cb.queue, event=Event.CALLBACK_AT_RISK, policy=cb.policy, arm=cb.arm,
-                      data={"promised_by": promised_by.isoformat(), "overdue": late})
-    placed = [] if placer is None or not ring_at_risk else [
-        call_id for call_id in flagged + overdue
-        if call_id in by_id and (is_open is None or is_open(by_id[call_id].queue, now))
-        and placer.place(engine, by_id[call_id], now)]
+            with about(call_id):
+                log_event(conn, dedupe_key=f"{call_id}:CALLBACK_AT_RISK", time=now,
+                          call_id=call_id, queue=cb.queue, event=Event.CALLBACK_AT_RISK,
+                          policy=cb.policy, arm=cb.arm,
+                          data={"promised_by": promised_by.isoformat(), "overdue": late})
+    placed = []
+    for call_id in (flagged + overdue) if placer is not None and ring_at_risk else []:
+        if stopping():
+            break
+        if is_open is None or is_open(by_id[call_id].queue, now):
+            with about(call_id):
+                if placer.place(engine, by_id[call_id], now):
+                    placed.append(call_id)
     if placer is not None:
-        placed += ring_in_turn(engine, placer, now, customer_first or {}, is_open)
+        placed += ring_in_turn(engine, placer, now, customer_first or {}, is_open, stopping)
     return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,
                        placed=placed)
 
 
 def watch_round(engine: Engine, config: HoldwellConfig, now: datetime,
-                placer: RestPlacer | None) -> WatchReport:
+                placer: RestPlacer | None, stopping: Stopping = never) -> WatchReport:
     """`holdwell callbacks`' round with the app's config: at-risk callbacks are rung through
     REST only with [callbacks] place_via_rest; customer-first queues always (the worker is
     the one who dials them)."""
     return watch_once(engine, config.callbacks, now, placer, config.is_open,
-                      config.customer_first_at_once(), config.callbacks.place_via_rest)
+                      config.customer_first_at_once(), config.callbacks.place_via_rest,
+                      stopping)
 
 
 def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,
                  queues: Mapping[str, int],
-                 is_open: Callable[[str, datetime], bool] | None) -> list[str]:
+                 is_open: Callable[[str, datetime], bool] | None,
+                 stopping: Stopping = never) -> list[str]:
     """Customer-first dialling: in each such queue, ring the callbacks whose turn it is while
     fewer than the queue's `customer_first_at_once` are being rung or held for an agent, so
     a customer who answers is at the head of the line and waits only for the next free agent.
@@ -96,13 +141,14 @@ def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,
         if is_open is not None and not is_open(queue, now):
             continue
         for _ in range(at_once):
-            if placer.rate_limit.holds(now):
+            if stopping() or placer.rate_limit.holds(now):
                 return rung
             callback = callback_rest.claim_in_turn(engine, queue, now, at_once)
             if callback is None:
                 break
-            if placer.ring(engine, callback, now):
-                rung.append(callback.call_id)
+            with about(callback.call_id):
+                if placer.ring(engine, callback, now):
+                    rung.append(callback.call_id)
             # else: failed, spaced or still claimed (RestPlacer.not_placed): never next
             # round's head again at once, so one bad number cannot hold up those behind it
     return rung

@@ -91,15 +91,36 @@ def db_upgrade(revision: str) -> None:
 
     url = database_url()
     try:
+        before = schema_revision(url)
         upgrade(url, revision)
         recreated = recreate_missing_tables(url) if revision == "head" else []
+        after = schema_revision(url)
     except (SQLAlchemyError, ImportError) as error:  # ImportError: no driver for the URL
         raise click.ClickException(
             f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: "
             f"{(str(error) or type(error).__name__).splitlines()[0]}") from None
     for table in recreated:
         click.echo(f"recreated missing table {table} (it was dropped after its migration ran)")
-    click.echo(f"database at {safe_url(url)} is at revision {revision}")
+    back = after == before and revision not in ("head", "heads") \
+        and not after.startswith(revision)
+    unchanged = f" (unchanged: `upgrade` never moves a database back to {revision})" \
+        if back else ""
+    click.echo(f"database at {safe_url(url)} is at revision {after}{unchanged}")
+
+
+def schema_revision(url: str) -> str:
+    """The revision the database says it is at (Alembic's table), "base" if none: what
+    `db upgrade` reports, rather than the revision it was asked for."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            heads = MigrationContext.configure(conn).get_current_heads()
+    finally:
+        engine.dispose()
+    return ", ".join(heads) or "base"
 
 
 @cli.command()
@@ -168,49 +189,39 @@ def demo_url(path: str) -> str:
 
 
 @cli.command("callbacks")
-@click.option("--once", is_flag=True, help="One round, then exit (for cron).")
-@click.option("--interval", default=15.0, show_default=True, help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="One round, then exit (for cron; exit 1 if it "
+              "failed or REST placement is configured but impossible).")
+@click.option("--interval", default=15.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between rounds.")
 def callbacks_command(once: bool, interval: float) -> None:
-    """Watch promised callbacks: release dead claims, flag those at risk of running late."""
-    import time
+    """Watch promised callbacks: replay the journal, release dead claims, flag those at risk
+    and ring customers by REST, following the database's active config version. It waits out
+    database outages; SIGTERM lets the placement under way finish, then exits."""
+    from functools import partial
 
-    from app.callback_placer import PlacerError, RestPlacer
-    from app.callback_watch import watch_round
-    from app.clock import SystemClock
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.callback_worker import CallbackWorker, StopFlag
     from app.services import configured
-    from app.settings import load_settings
-    from app.storage.call_log import CallLogStore
-    from app.storage.db import make_engine
-    from app.storage.journal import Journal
-    from app.storage.migrate import upgrade
-    from app.twilio_rest import make_client
+    from app.settings import SettingsError, load_settings
 
-    process = load_settings()
-    config = configured(process)
-    placer = None
-    customer_first = config.customer_first_queues()
-    if config.callbacks.place_via_rest or customer_first:
-        try:
-            placer = RestPlacer.configured(make_client(process), process.public_url,
-                                           config.line.support_number, config.callbacks)
-        except PlacerError as error:
-            raise click.ClickException(str(error)) from None
-    upgrade(database_url())
-    engine = make_engine(database_url())
-    journal = Journal(process.journal_dir) if process.journal_dir else None
-    store = CallLogStore(engine, journal=journal)
-    while True:
-        replayed = store.replay()  # what the web workers journaled while the database was away
-        if replayed:
-            click.echo(f"journal: replayed {replayed} write(s)")
-        report = watch_round(engine, config, SystemClock().now(), placer)
-        click.echo(f"callbacks pending: {report.pending}; released claims: {report.released}; "
-                   f"at risk: {', '.join(report.at_risk) or 'none'}; "
-                   f"overdue: {', '.join(report.overdue) or 'none'}; "
-                   f"placed by REST: {', '.join(report.placed) or 'none'}")
-        if once:
-            return
-        time.sleep(interval)
+    try:
+        process = load_settings()
+        config = configured(process)
+    except (ConfigError, SettingsError) as error:
+        click.echo(f"holdwell callbacks cannot start: {error}", err=True)
+        sys.exit(1)
+    try:
+        with StopFlag().catching_signals() as stop:
+            worker = CallbackWorker(process, config, interval_s=interval, stop=stop,
+                                    out=click.echo, err=partial(click.echo, err=True),
+                                    debug=bool(os.environ.get("HOLDWELL_DEBUG")))
+            status = worker.run(once=once)
+    except (SQLAlchemyError, ImportError) as error:  # not an outage: a bad URL, no driver
+        raise click.ClickException(
+            f"DATABASE_URL: cannot use the database at {safe_url(process.database_url)}: "
+            f"{(str(error) or type(error).__name__).splitlines()[0]}") from None
+    sys.exit(status)
 
 
 def main() -> None:
