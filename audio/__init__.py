@@ -6,7 +6,7 @@ One job per module:
   g711      mu-law / A-law codec in numpy, and its rounding noise
   filters   telephone band-limit *before* resampling to 8 kHz; band energies
   levels    P.56 active speech level, gated RMS, peak
-  distortion  flat tops (clipping at any level), true peak, DC, integer wrap-around
+  distortion  flat tops (clipping at any level, smoothed or not), true peak, DC, wrap-around
   content   is anything there? (empty, cancelling channels, nothing in the band)
   scan      everything check and prepare measure about a file, in two block-wise passes
   dynamics  peak limiter, music levelling, fades, silence trimming

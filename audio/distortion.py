@@ -7,6 +7,23 @@ A plateau is told from a smooth peak by its edges: a smooth peak rounded to the 
 quantum can stay on one value for three samples only if it creeps onto and off it by less than
 about one quantum, so a run of three or more equal samples, at a local extreme, entered and left
 by a step of at least four quanta, can only be a flat top.
+
+Clipping that was smoothed afterwards (a low-pass filter, resampling, an MP3 encode) leaves no
+runs of equal samples: the plateau comes out rounded, with a little ripple and overshoot. Its
+shape survives, though, and so does its level: every clipped half-wave sits at the clip level,
+near the file's peak, and stays near its own top far longer than a smooth peak does. A sine
+spends 41 % of each half-wave within 20 % of its crest, the peaks of speech, noise and music
+less; a half-wave near the peak that spends over 1.2 times that there is a rounded flat top.
+These are the flat-topped segments near the peak that make the amplitude histogram pile up at
+the clip level (Aleinik & Matveev, "Detection of clipped fragments in speech signals", 2014;
+Eaton & Naylor, "Detection of clipping in coded speech signals", EUSIPCO 2013), seen in the
+waveform, where a pure tone's own pile-up at its crest does not count. Measured on espeak-ng
+prompts (eight voices, two pitches), tones, noise and music, clean at -3 or -1 dBFS, resampled,
+MP3-encoded or prepared: at most 0.04 % of samples on rounded flat tops; the same prompts
+overdriven by 6 dB, then resampled or MP3-encoded: 0.37 % or more. One sample in a thousand (the
+fail fraction for runs of equal samples too) separates them. A high-pass or all-pass filter
+after the clipping shifts the harmonics' phases and can round the tops away; a tone whose
+clipping harmonics all lie above the band it was filtered to comes out a clean sine again.
 """
 
 from __future__ import annotations
@@ -17,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import resample_poly
 
-from audio.formats import ALAW, MULAW, PCM, AudioFormat
+from audio.formats import ALAW, MULAW, PCM, TELEPHONE_RATE, AudioFormat
 
 _MIN_PLATEAU = 3  # samples; see the module docstring for why three
 _EDGE_QUANTA = 4.0  # how steep a plateau's edges must be, in quanta
@@ -27,6 +44,13 @@ _WRAP_JUMP = 1.5  # a step over 75 % of the range (full range is 2.0)
 _WRAP_CONTEXT = 16  # samples either side that show how rough the signal is there
 CLIPPED_FAIL_FRACTION = 0.001  # one sample in a thousand on a flat top: audible crackle
 _CLIPPED_WARN_PLATEAUS = 2
+_CREST = 0.2  # a half-wave's top: within 20 % of its own peak
+_SINE_DWELL = 2.0 * math.acos(1.0 - _CREST) / math.pi  # 0.41: a sine's share of that
+_ROUNDED_DWELL = 1.2 * _SINE_DWELL  # rounded flat top: 1.2 times as long at its top as a sine
+_ROUNDED_NEAR_PEAK = 0.8  # clipped half-waves sit at the clip level, near the channel's peak
+_ROUNDED_RATE = 64_000  # oversampled to at least this, so short half-waves have a shape
+_ROUNDED_MIN_S = 0.25e-3  # shorter half-waves (tones over 2 kHz) have too few samples to judge
+_ROUNDED_MIN_QUANTA = 16  # crests of a few quanta are steps of the rounding, not a shape
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,7 @@ class Clipping:
     total: int  # samples examined
     level_dbfs: float  # the highest flat top, -inf when there is none
     flat_factor_db: float  # sox ``stats``' flat factor, worst channel (0 dB: no runs at extremes)
+    rounded: bool = False  # the flat tops were smoothed after clipping (found by their shape)
 
     @property
     def fraction(self) -> float:
@@ -64,6 +89,7 @@ class Clipping:
             self.total + other.total,
             max(self.level_dbfs, other.level_dbfs),
             max(self.flat_factor_db, other.flat_factor_db),
+            self.rounded or other.rounded,
         )
 
 
@@ -93,15 +119,52 @@ class Extremes:
         return max(self.top - self.centre, self.centre - self.bottom)
 
 
+def _rounded_tops(
+    x: np.ndarray, core: slice, e: Extremes, rate: int, floor: float
+) -> tuple[int, int, float]:
+    """Half-waves of ``x`` starting inside ``core`` that crest near the channel's peak (and
+    above ``floor``) and stay near their crest far longer than a sine: their samples within
+    ``_CREST`` of it, counted at the oversampled rate, how many they are, and the highest crest.
+    """
+    k = math.ceil(_ROUNDED_RATE / rate)
+    y = resample_poly(x - e.centre, k, 1)
+    if y.size == 0:
+        return 0, 0, 0.0
+    negative = np.signbit(y)
+    starts = np.concatenate(([0], np.flatnonzero(negative[1:] != negative[:-1]) + 1))
+    lengths = np.diff(np.append(starts, y.size))
+    magnitude = np.abs(y)
+    crests = np.maximum.reduceat(magnitude, starts)
+    near = magnitude >= (1.0 - _CREST) * np.repeat(crests, lengths)
+    dwell = np.add.reduceat(near.astype(np.int64), starts)
+    flat = (
+        (starts >= k * core.start)
+        & (starts < k * core.stop)
+        & (lengths >= _ROUNDED_MIN_S * rate * k)
+        & (crests >= max(_ROUNDED_NEAR_PEAK * e.swing, floor))
+        & (dwell > _ROUNDED_DWELL * lengths)
+    )
+    highest = float(np.max(crests[flat], initial=0.0))
+    return int(np.sum(dwell[flat])), int(np.count_nonzero(flat)), highest
+
+
 class ClipTally:
     """Flat tops and sox's flat-factor sums for one channel, a window at a time: each run is
-    counted in the window where it starts, seen whole thanks to the window's context."""
+    counted in the window where it starts, seen whole thanks to the window's context.
 
-    def __init__(self, extremes: Extremes, quantum: Quantum = Quantum()) -> None:
-        self.extremes, self.quantum = extremes, quantum
+    Rounded flat tops (clipping smoothed afterwards) count only in bulk, and only where runs of
+    equal samples found too few: one may be a natural peak, a thousandth of the samples on them
+    is clipping."""
+
+    def __init__(
+        self, extremes: Extremes, quantum: Quantum = Quantum(), rate: int = TELEPHONE_RATE
+    ) -> None:
+        self.extremes, self.quantum, self.rate = extremes, quantum, rate
         self.samples = self.plateaus = self.total = 0
         self.highest = 0.0
         self._squares = self._lengths = 0.0
+        self._rounded = self._rounded_tops = 0
+        self._rounded_highest = 0.0
 
     def feed(self, buffer: np.ndarray, core: slice) -> None:
         """Count the runs of ``buffer`` that start inside ``core``."""
@@ -127,17 +190,32 @@ class ClipTally:
         self.plateaus += int(np.count_nonzero(flat))
         if flat.any():
             self.highest = max(self.highest, float(np.max(np.abs(value[flat]))))
+        floor = _ROUNDED_MIN_QUANTA * self.quantum.absolute
+        samples, tops, highest = _rounded_tops(x, core, e, self.rate, floor)
+        self._rounded += samples
+        self._rounded_tops += tops
+        self._rounded_highest = max(self._rounded_highest, highest)
 
     def result(self) -> Clipping:
         constant = self.extremes.top == self.extremes.bottom  # no peaks to be flat
         ratio = self._squares / self._lengths if self._lengths and not constant else 1.0
-        return Clipping(
-            self.samples,
-            self.plateaus,
-            self.total,
-            20.0 * math.log10(self.highest) if self.highest > 0 else -math.inf,
-            20.0 * math.log10(ratio),
+        hard = Clipping(
+            self.samples, self.plateaus, self.total, _dbfs(self.highest), 20.0 * math.log10(ratio)
         )
+        oversampled = math.ceil(_ROUNDED_RATE / self.rate)
+        rounded = Clipping(
+            round(self._rounded / oversampled),
+            self._rounded_tops,
+            self.total,
+            _dbfs(self._rounded_highest),
+            hard.flat_factor_db,
+            rounded=True,
+        )
+        return rounded if hard.fraction < CLIPPED_FAIL_FRACTION <= rounded.fraction else hard
+
+
+def _dbfs(magnitude: float) -> float:
+    return 20.0 * math.log10(magnitude) if magnitude > 0 else -math.inf
 
 
 def flat_factor_db(x: np.ndarray) -> float:
@@ -146,21 +224,25 @@ def flat_factor_db(x: np.ndarray) -> float:
     return find_clipping(x).flat_factor_db
 
 
-def find_clipping(channel: np.ndarray, quantum: Quantum = Quantum()) -> Clipping:
-    """Flat tops in one whole channel, at whatever level they sit."""
+def find_clipping(
+    channel: np.ndarray, quantum: Quantum = Quantum(), rate: int = TELEPHONE_RATE
+) -> Clipping:
+    """Flat tops in one whole channel sampled at ``rate``, at whatever level they sit."""
     x = np.asarray(channel, dtype=np.float64)
     if x.size == 0:
         return NO_CLIPPING
-    tally = ClipTally(Extremes.of(x), quantum)
+    tally = ClipTally(Extremes.of(x), quantum, rate)
     tally.feed(x, slice(0, x.size))
     return tally.result()
 
 
-def clipping_of(frames: np.ndarray, quantum: Quantum = Quantum()) -> Clipping:
+def clipping_of(
+    frames: np.ndarray, quantum: Quantum = Quantum(), rate: int = TELEPHONE_RATE
+) -> Clipping:
     """Flat tops in every channel of (n, channels) frames."""
     found = NO_CLIPPING
     for channel in np.asarray(frames).T:
-        found = found + find_clipping(channel, quantum)
+        found = found + find_clipping(channel, quantum, rate)
     return found
 
 
@@ -239,9 +321,10 @@ def clipping_problems(clipping: Clipping, prefix: str = "clipped: ") -> list[str
     """Flat tops on one sample in a thousand or more fail: callers hear that as crackle."""
     if clipping.fraction < CLIPPED_FAIL_FRACTION:
         return []
+    rounded = " rounded off by later filtering or encoding" if clipping.rounded else ""
     return [
         f"{prefix}{clipping.fraction:.1%} of samples sit on {clipping.plateaus} flat tops"
-        f" at up to {clipping.level_dbfs:.1f} dBFS (sox flat factor"
+        f"{rounded} at up to {clipping.level_dbfs:.1f} dBFS (sox flat factor"
         f" {clipping.flat_factor_db:.0f} dB); callers hear it as crackle and no level change"
         " can undo it: get a recording that was never clipped"
     ]

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import io
 import re
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,6 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 from app.clock import ManualClock
 from app.signed_client import SignedClient, SignedWsgiClient
 from emulator import documents
+from emulator.clips import Clip, clip_of
 from emulator.customer_first import CustomerFirst, RestLeg
 from emulator.documents import TwimlError, Verb
 from emulator.listening import Listened, listen
@@ -126,7 +125,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         self.callers_by_sid: dict[str, VirtualCaller] = {}
         self.sids = Sids(tag)
         self.agents = [VirtualAgent(self.sids.agent(n)) for n in range(agents)]
-        self.audio_cache: dict[str, float] = {}
+        self.clips: dict[str, Clip] = {}  # each <Play> URL as fetched and decoded, once
         self.callbacks_outstanding = False  # True from a <Leave/> until the log says none is
         self.busy_events = 0  # heap entries other than idle agents' timeouts
         self.progress, self.record = progress, record
@@ -213,18 +212,23 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         return response.data
 
     def audio_seconds(self, url: str) -> float:
-        """Twilio fetches <Play> audio by GET; its length is what the caller hears (a message
-        recorded on this run is Twilio's own: its length is known)."""
-        if url not in self.audio_cache:
-            if url.startswith(RECORDINGS):
-                return float(self.scenario.reactions.message_s)
-            path = urlsplit(url).path
-            response = self.twilio.get(path)
+        """How long a <Play> plays (a message recorded on this run is Twilio's own: its
+        length is known)."""
+        if url.startswith(RECORDINGS):
+            return float(self.scenario.reactions.message_s)
+        return self.clip(url).duration_s
+
+    def clip(self, url: str) -> Clip:
+        """Twilio fetches <Play> audio by GET, once, and decodes it (PCM, mu-law or A-law
+        WAV); a file it cannot decode, or only in part, is an error naming it, not a crash."""
+        if url not in self.clips:
+            response = self.twilio.get(urlsplit(url).path)
             if response.status_code != 200:
                 raise TwimlError(f"<Play> {url}: HTTP {response.status_code}")
-            with wave.open(io.BytesIO(response.data)) as clip:
-                self.audio_cache[url] = clip.getnframes() / clip.getframerate()
-        return self.audio_cache[url]
+            self.clips[url] = clip_of(response.data, url)
+            if self.clips[url].problem:
+                self.errors.append(self.clips[url].problem)
+        return self.clips[url]
 
     @staticmethod
     def standard(call_sid: str, from_: str, to: str, *, status: str = "in-progress",

@@ -20,7 +20,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events
+from emulator.clips import Clip
 from emulator.customer_first import WORKER_INTERVAL_S
 from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
 from emulator.realism import Realism
@@ -94,6 +95,7 @@ class EmulatedRun:
     errors: list[str]
     call_id_prefix: str
     requests: list[Posted]
+    clips: dict[str, Clip] = field(default_factory=dict)  # each <Play> URL as callers heard it
 
     def posted(self, kind: str) -> list[dict[str, str]]:
         """The bodies of every `kind` request made (with `record`)."""
@@ -257,7 +259,8 @@ def emulate(
                            for arm, each in arms.items()}
     summary["engine"] = "twilio"
     summary["app_errors"] = len(errors)
-    return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests)
+    return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests,
+                       emulator.clips)
 
 
 def fresh_start(database_url: str, wanted: datetime) -> datetime:
