@@ -36,7 +36,29 @@ from hold_policies.xml_text import xml_text
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
 POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
 Key = Annotated[str, Field(pattern=r"^[0-9*#]$")]
-QueueName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+TWILIO_QUEUE_NAME_CHARS = 64
+"""Twilio's longest queue FriendlyName."""
+PRIORITY_SUFFIX = "-callbacks"
+"""Twilio queue `NAME-callbacks`: customers who answered a REST-placed callback hold there."""
+REJOIN_SUFFIX = "-rejoin"
+"""Twilio queue `NAME-rejoin`: callers whose line dropped rejoin their place there."""
+DERIVED_SUFFIXES = (PRIORITY_SUFFIX, REJOIN_SUFFIX)
+MAX_QUEUE_NAME_CHARS = TWILIO_QUEUE_NAME_CHARS - max(map(len, DERIVED_SUFFIXES))
+
+
+def _not_derived(name: str) -> str:
+    """A queue name that is none of the Twilio queues the app derives from queue names."""
+    for suffix in DERIVED_SUFFIXES:
+        if name.endswith(suffix):
+            raise ValueError(f"queue names may not end in {suffix!r}: the queue "
+                             f"{name.removesuffix(suffix)!r} uses that Twilio queue")
+    return name
+
+
+QueueName = Annotated[str, Field(pattern=rf"^[A-Za-z0-9_-]{{1,{MAX_QUEUE_NAME_CHARS}}}$"),
+                      AfterValidator(_not_derived)]
+"""A queue's name, also its Twilio queue's: at most 54 characters, so that the queues the app
+derives from it (NAME-callbacks, NAME-rejoin) fit Twilio's 64, and none of those names."""
 ArmName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 """An experiment arm: a policy's name or one of the queue's variants (carried in URLs, logged)."""
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")

@@ -24,6 +24,7 @@ from app.storage.locks import hold
 from app.storage.prepared import param
 from app.storage.reason_writes import LOOK_AHEAD, briefed_elsewhere
 from app.storage.schema import call_events, callbacks
+from hold_policies.config import PRIORITY_SUFFIX
 from hold_policies.records import Event
 
 REST_CLAIMANT = "rest"
@@ -46,8 +47,9 @@ class Held:
 
 
 def priority_queue(queue: str) -> str:
-    """Twilio queue where REST-called customers wait for the next agent (names <= 64 chars)."""
-    return f"{queue[:54]}-callbacks"
+    """Twilio queue where REST-called customers wait for the next agent (queue names are
+    short enough, and never end so, for it to be a queue of its own: config.QueueName)."""
+    return f"{queue}{PRIORITY_SUFFIX}"
 
 
 def claim_for_rest(engine: Engine, call_id: str, now: datetime) -> Callback | None:

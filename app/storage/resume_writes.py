@@ -18,12 +18,13 @@ from app.storage.db import as_utc
 from app.storage.facts import append_fact, ensure_call, project
 from app.storage.prepared import rang_back, rejoined_ahead
 from app.storage.schema import call_events, calls
+from hold_policies.config import REJOIN_SUFFIX
 from hold_policies.records import Event, Outcome
 
 
 def rejoin_queue(queue: str) -> str:
     """The Twilio queue rejoined callers wait in (agents take it first when it is their turn)."""
-    return f"{queue}-rejoin"
+    return f"{queue}{REJOIN_SUFFIX}"
 
 
 def leg_key(leg: str) -> str:
