@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
     field_validator,
     model_validator,
@@ -69,6 +70,16 @@ TWILIO_VOICE = re.compile(r"man|woman|alice|(Polly|Google)\.[A-Za-z0-9][A-Za-z0-
 """A <Say> voice: man, woman, alice, Polly.<Name>[-Neural] or Google.<language>-<name>."""
 MAX_QUEUE_SIZE = 5000
 """Twilio's largest queue (Queue resource: max_size default 1000, maximum 5000)."""
+
+
+def written_off_as(token: str | bool) -> tuple[BeforeValidator, PlainSerializer]:
+    """For a setting whose "none" is not its default: TOML has no null, so "none" is written
+    `token` ("" or false) in files, exports and JSON, and read back as none. Without it an
+    exported `voice = none` came back as the default voice on import."""
+    def read(value: object) -> object:
+        return None if type(value) is type(token) and value == token else value
+    return (BeforeValidator(read),
+            PlainSerializer(lambda value: token if value is None else value, when_used="json"))
 
 
 Text = Annotated[str, AfterValidator(xml_text)]
@@ -145,9 +156,11 @@ class CallbacksConfig(Strict):
     """The soonest retry after a missed attempt (never later than retry_after_s): used instead
     of retry_after_s when that would bring the retry within at_risk_margin_s of the promised
     time, or past it (hold_policies.promise.retry_delay_s)."""
-    promise_target: Annotated[float, Field(gt=0.5, lt=1)] | None = 0.95
+    promise_target: Annotated[Annotated[float, Field(gt=0.5, lt=1)] | None,
+                              *written_off_as(False)] = 0.95
     """Share of callback promises to keep: the window said is sized for it from the measured
-    answer rate and the attempts; none: the bare wait band (the sizing before issue 16)."""
+    answer rate and the attempts; false (none): the bare wait band (the sizing before issue
+    16)."""
     assumed_answer_p: Annotated[float, Field(gt=0, le=1)] = 0.85
     """The answer rate assumed until the log has shown enough callback attempts."""
     sms_confirm: bool = False
@@ -540,8 +553,10 @@ class ResumeConfig(Strict):
 
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
-    voice: VoiceName | None = "Polly.Joanna"
-    language: LanguageTag | None = "en-US"
+    voice: Annotated[VoiceName | None, *written_off_as("")] = "Polly.Joanna"
+    """"" (none): no voice attribute, Twilio's own default voice."""
+    language: Annotated[LanguageTag | None, *written_off_as("")] = "en-US"
+    """"" (none): no language attribute."""
     max_size: Annotated[int, Field(ge=1, le=MAX_QUEUE_SIZE)] = 1000
     prompts: PromptsConfig = PromptsConfig()
     silence: SilenceConfig = SilenceConfig()

@@ -125,7 +125,7 @@ def toml_of(version: ConfigVersion | None) -> str:
     if version is None:
         return ""
     try:
-        return dumps(config_of(version).model_dump(mode="json", exclude_none=True))
+        return dumps(config_of(version).model_dump(mode="json"))
     except StoredVersionInvalid:
         return dumps(version.body)
 

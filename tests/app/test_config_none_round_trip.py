@@ -1,0 +1,40 @@
+"""A setting set to "none" where its default is something else (a queue's voice or
+language, [callbacks] promise_target) survives export and import: TOML has no null, so
+"none" is written "" or false, and read back as none."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from app.console.toml_writer import dumps
+from app.storage.config_versions import body_of
+from hold_policies.config import ConfigError, parse_config
+
+NONE_SETTINGS = [
+    ({"queues": {"support": {"voice": None}}}, 'voice = ""'),
+    ({"queues": {"support": {"language": None}}}, 'language = ""'),
+    ({"callbacks": {"promise_target": None}}, "promise_target = false"),
+]
+
+
+@pytest.mark.parametrize("body, written", NONE_SETTINGS,
+                         ids=["voice", "language", "promise_target"])
+def test_none_is_exported_and_imported_as_none(body, written):
+    config = parse_config(body, "the API")
+    exported = dumps(body_of(config))
+    assert written in exported.splitlines()
+    assert parse_config(tomllib.loads(exported), "the export") == config
+
+
+def test_twiml_of_a_queue_without_voice_names_none():
+    config = parse_config(tomllib.loads('[queues.support]\nvoice = ""\nlanguage = ""\n'))
+    assert (config.queues["support"].voice, config.queues["support"].language) == (None, None)
+
+
+def test_the_off_token_is_only_its_own_type():
+    with pytest.raises(ConfigError, match="promise_target"):
+        parse_config({"callbacks": {"promise_target": ""}})
+    with pytest.raises(ConfigError, match="voice"):
+        parse_config({"queues": {"support": {"voice": False}}})
