@@ -17,10 +17,10 @@ import pandas as pd
 
 from analytics.groups import GROUP, group_table, with_groups
 from analytics.intervals import t_quantile, wilson_interval
-from hold_policies.records import UNSERVED, Outcome
+from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SHORT_ABANDON_S = 5.0
-SERVICE_THRESHOLD_S = 20.0
+SERVICE_THRESHOLD_S = SERVICE_LEVEL_S
 
 
 def sum_by_group(records: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from cli.progress import stderr_progress
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
 from hold_policies.factory import prompts_of
+from hold_policies.records import SERVICE_LEVEL_S
 from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents
@@ -355,7 +356,8 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
               help="Find the fewest agents with P(abandon) at most this (e.g. 0.05).")
 @click.option("--target-service-level", type=float, default=None,
               help="Find the fewest agents answering this share within --sl-seconds.")
-@click.option("--sl-seconds", type=FiniteFloatRange(0), default=20.0, show_default=True,
+@click.option("--sl-seconds", type=FiniteFloatRange(0), default=SERVICE_LEVEL_S,
+              show_default=True,
               help="Threshold of the service level, seconds.")
 @click.option("--json", "as_json", is_flag=True)
 def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,

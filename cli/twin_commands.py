@@ -15,6 +15,7 @@ import click
 
 from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import stderr_progress
+from hold_policies.records import SERVICE_LEVEL_S
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import fit_twin
@@ -142,7 +143,8 @@ not 0 (a script must not take it for a plan), not 1 or 2 (bad input, usage)."""
               help="Most unserved per half-hour, e.g. 0.05 (abandoned + callback failed).")
 @click.option("--target-service-level", type=FRACTION, default=None,
               help="Least answered within --sl-seconds / (entered - callback takers), e.g. 0.8.")
-@click.option("--sl-seconds", type=FiniteFloatRange(0), default=20.0, show_default=True)
+@click.option("--sl-seconds", type=FiniteFloatRange(0), default=SERVICE_LEVEL_S,
+              show_default=True)
 @click.option("--day", default="all", show_default=True, help="Fitted weekday or all.")
 @click.option("--replications", type=click.IntRange(2, 200), default=4, show_default=True)
 @click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True,

@@ -34,6 +34,12 @@ simulator's summaries, the console's list): counting errors or overflows as serv
 policy win by losing callers to errors, or by holding them until they overflow."""
 
 
+SERVICE_LEVEL_S = 20.0
+"""The T of "answered within T seconds" wherever no other is asked for: the report, the
+simulator and its CLI, the twin and the wallboard, so one day's service level is one number
+everywhere (T = 20 s, as in the common 80/20 target)."""
+
+
 class Event(StrEnum):
     """Call-log event names, modelled on Asterisk's queue_log."""
 

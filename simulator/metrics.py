@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from hold_policies.records import UNSERVED
+from hold_policies.records import SERVICE_LEVEL_S, UNSERVED
 from simulator.table import (
     ABANDONED,
     ANSWERED,
@@ -74,7 +74,8 @@ def promises_kept(table: CallTable) -> int:
                                                  <= table.callback_promised_wait_s)))
 
 
-def summarise(table: CallTable, *, wall_s: float, service_level_s: float = 20.0) -> dict:
+def summarise(table: CallTable, *, wall_s: float,
+              service_level_s: float = SERVICE_LEVEL_S) -> dict:
     """The `--json` object of one run (rates are fractions; times in seconds). Calls that
     rang while the line was closed are no queue's calls: counted on their own (`closed`)."""
     closed = closed_counts(table)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from hold_policies.records import SERVICE_LEVEL_S
 from simulator.erlang import ErlangA
 from simulator.metrics import DEFINITIONS
 from simulator.scenario import Scenario
@@ -78,7 +79,7 @@ def summary_table(summaries: Sequence[dict], scenario: Scenario | None = None) -
 
     out = [] if scenario is None else [describe_scenario(scenario), ""]
     out += [line(["", *names]), *(line(row) for row in cells), "", "definitions:"]
-    sl = summaries[0]["service_level_s"] if summaries else 20
+    sl = summaries[0]["service_level_s"] if summaries else SERVICE_LEVEL_S
     for key, label, _ in ROWS:
         text = DEFINITIONS.get(key, "").format(sl=f"{sl:g}")
         out.append(f"  {label}: {text}")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from hold_policies.closed_line import ClosedLine
 from hold_policies.durations import say_duration_s
 from hold_policies.prompts import Prompts
+from hold_policies.records import SERVICE_LEVEL_S
 from hold_policies.resume import ResumeRule
 from simulator.behaviour import Reactions
 from simulator.distributions import Distribution, Exponential, NoPatience
@@ -228,7 +229,7 @@ class Scenario:
     handoff: Handoff = field(default_factory=Handoff)
     queue: str = "support"
     start: datetime = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
-    service_level_s: float = 20.0
+    service_level_s: float = SERVICE_LEVEL_S
     closed_line: ClosedLine | None = None
     """Opening hours (the queue's [hours]): callers outside them do not join the queue; some
     book a callback for the opening (`reactions.closed_callback_p`). None: always open."""

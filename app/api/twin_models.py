@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from app.api.models import Model
 from hold_policies.config import POLICY_NAMES, PolicyName
+from hold_policies.records import SERVICE_LEVEL_S
 
 WHATIF_ORDER = ("music_ads", "silence", "checkin", "callback")
 """The status quo first: every other policy is compared with it, paired by replication."""
@@ -40,7 +41,8 @@ class TwinAsk(Model):
         None, description="staffing: least answered within sl_seconds / (entered - callback "
                           "takers), e.g. 0.8")
     sl_seconds: Annotated[float, Field(ge=1, le=3600, description=(
-        "service level threshold, seconds; the wallboard's 60 by default"))] = 60.0
+        "service level threshold, seconds; the one the report and the wallboard use by "
+        "default"))] = SERVICE_LEVEL_S
     backtest_days: Annotated[int, Field(ge=1, le=14)] | None = Field(
         None, description="also fit on all but the last N days and predict those")
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0

@@ -6,7 +6,7 @@ from flask import current_app, render_template
 
 from app.auth.access import requires
 from app.console.blueprint import bp
-from app.console.live_state import live_state
+from app.console.live_state import SERVICE_THRESHOLD_S, live_state
 from app.services import services
 
 REFRESH_S = 3
@@ -19,7 +19,8 @@ NOSCRIPT_RELOAD_S = 30
 def wallboard() -> str:
     refresh_s = current_app.config.get("HOLDWELL_WALLBOARD_REFRESH_S", REFRESH_S)
     return render_template("console/wallboard.html", state=live_state(services()),
-                           refresh_s=refresh_s, noscript_reload_s=NOSCRIPT_RELOAD_S)
+                           refresh_s=refresh_s, noscript_reload_s=NOSCRIPT_RELOAD_S,
+                           service_threshold_s=SERVICE_THRESHOLD_S)
 
 
 @bp.get("/wallboard/fragment")

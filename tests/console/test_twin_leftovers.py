@@ -8,6 +8,7 @@ import pytest
 import simulator.whatif
 from app.api.twin_models import TwinAsk
 from app.console.live_state import SERVICE_THRESHOLD_S
+from hold_policies.records import SERVICE_LEVEL_S
 from tests.console.conftest import bearer
 from tests.console.twin_seed import known_log, seed_log
 
@@ -34,6 +35,24 @@ def test_an_oversized_backtest_is_refused_before_the_whatif_runs(console_app, to
 
 
 def test_the_twin_form_and_api_default_to_the_wallboards_threshold(as_role):
-    assert TwinAsk().sl_seconds == SERVICE_THRESHOLD_S == 60.0
+    assert TwinAsk().sl_seconds == SERVICE_THRESHOLD_S == SERVICE_LEVEL_S
     page = as_role("analyst").get("/console/twin").get_data(as_text=True)
-    assert 'name="sl_seconds" min="1" value="60.0"' in page
+    assert f'name="sl_seconds" min="1" value="{SERVICE_LEVEL_S}"' in page
+
+
+def test_one_service_level_threshold_everywhere(as_role):
+    """The report, the simulator and its CLI, the twin and the wallboard: one day's service
+    level is one number (they defaulted to 20 s in some places and 60 s in others)."""
+    from analytics.metrics import SERVICE_THRESHOLD_S as REPORT_S
+    from cli.simulate_commands import erlang_command
+    from cli.twin_commands import staffing_command
+    from simulator.scenario import Scenario
+
+    scenario_default = Scenario.__dataclass_fields__["service_level_s"].default
+    defaults = {REPORT_S, SERVICE_THRESHOLD_S, scenario_default,
+                TwinAsk().sl_seconds}
+    defaults |= {next(p.default for p in command.params if p.name == "sl_seconds")
+                 for command in (erlang_command, staffing_command)}
+    assert defaults == {SERVICE_LEVEL_S}
+    page = as_role("analyst").get("/console/").get_data(as_text=True)
+    assert f"served within {SERVICE_LEVEL_S:g} s of entering" in page

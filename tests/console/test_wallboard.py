@@ -49,7 +49,7 @@ def _call(n: int, outcome: str | None, wait_s: float | None, at, **extra) -> dic
 def test_todays_numbers_count_callbacks_at_their_real_wait(console_app, as_role, clock):
     now = clock.now()
     rows = [
-        _call(1, "answered", 30, now - timedelta(hours=1)),
+        _call(1, "answered", 15, now - timedelta(hours=1)),
         _call(2, "answered", 90, now - timedelta(hours=1)),
         _call(3, "abandoned", 50, now - timedelta(hours=1)),
         _call(4, "callback_connected", 40, now - timedelta(hours=1), callback_wait_s=600),
@@ -62,8 +62,8 @@ def test_todays_numbers_count_callbacks_at_their_real_wait(console_app, as_role,
                      "support")["today"]
     assert (today["calls"], today["answered"], today["abandoned"]) == (5, 2, 1)
     assert today["unserved_rate"] == 2 / 5  # (abandoned + callback failed) / calls
-    assert today["service_level"] == 1 / 3  # 30 s of (30, 90, 600) within 60 s
-    assert today["asa_s"] == (30 + 90 + 600) / 3
+    assert today["service_level"] == 1 / 3  # 15 s of (15, 90, 600) within 20 s
+    assert today["asa_s"] == (15 + 90 + 600) / 3
 
 
 def test_the_page_and_its_fragment_show_the_same_state(as_role, twilio_console):
