@@ -159,3 +159,19 @@ def test_exporting_an_all_defaults_version_says_so(sqlite_url, monkeypatch, tmp_
     again = tmp_path / "again.toml"
     again.write_text(exported.output, encoding="utf-8")
     assert runner.invoke(cli, ["config", "import", str(again)]).exit_code == 0
+
+
+def test_a_database_away_during_the_version_check_is_one_line_not_a_traceback(
+        console_app, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    def refused(conn):  # noqa: ANN001, ANN202
+        raise OperationalError("SELECT max(number)", {}, ConnectionRefusedError(
+            "connection refused"))
+
+    live = console_app.extensions["holdwell_live_config"]
+    monkeypatch.setattr(config_versions, "active_number", refused)
+    live.refresh(console_app.extensions["holdwell"], force=True)
+    [record] = [r for r in caplog.records if "config version" in r.getMessage()]
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert "connection refused" in record.getMessage()
