@@ -41,9 +41,11 @@ class Overflowing:
     def on_key(self, situation: Situation, digit: str) -> Decision:
         decision = super().on_key(situation, digit)  # type: ignore[misc]
         rules = self.overflow
-        if decision.choice is Choice.CALLBACK or (
-                decision.choice is not Choice.UNKNOWN and not rules.due(situation)):
-            return decision  # the policy's own callback, or its refusal near closing time
+        if decision.choice is Choice.CALLBACK or not rules.due(situation):
+            return decision  # the policy's own answer: the offer's keys count once it is heard
+        if decision.choice is not Choice.UNKNOWN and digit not in (rules.voicemail_key,
+                                                                   rules.callback_key):
+            return decision
         if digit == rules.voicemail_key:
             return Decision(Choice.VOICEMAIL, Segment(
                 (self.voice.say(rules.words.to_message), Leave()), SegmentKind.ACKNOWLEDGE))

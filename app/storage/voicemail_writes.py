@@ -49,6 +49,10 @@ def chose_voicemail(conn: Connection, call_id: str) -> bool:
 def leave_voicemail(conn: Connection, command: c.LeaveVoicemail) -> str | None:
     """The message's callback task (None: no number to call back); returns the call id of
     the callback that carries it (another call's, if that number already had one)."""
+    kept = conn.execute(select(callback_messages.c.callback_id).where(
+        callback_messages.c.recording_sid == command.recording_sid)).scalar()
+    if kept is not None:  # a retried or replayed Record action: this message is stored
+        return kept
     call = ensure_call(conn, command.call_id, command.queue, command.now, None)
     recording = {"recording_url": command.recording_url, "recording_sid": command.recording_sid,
                  "recording_s": round(command.duration_s)}

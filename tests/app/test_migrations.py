@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -55,8 +55,11 @@ def test_the_messages_migration_keeps_each_callbacks_message_both_ways(any_url):
             "INSERT INTO callbacks (call_id, queue, number, entered_at, requested_at, status, "
             "attempts, recording_url, recording_sid, recording_s, transcript) VALUES "
             "('CA1', 'support', '+14155550100', :t, :t, 'pending', 0, :url, :sid, 14, 'hi'), "
-            "('CA2', 'support', '+14155550101', :t, :t, 'pending', 0, NULL, NULL, NULL, NULL)"),
-            {"t": when, "url": recording, "sid": "RE" + "1" * 32})
+            "('CA2', 'support', '+14155550101', :t, :t, 'pending', 0, NULL, NULL, NULL, NULL), "
+            "('CA3', 'support', '+14155550100', :t, :later, 'pending', 0, :url, :sid, 14, "
+            "'hi')"),  # the same recording on a second callback: a Record action retried
+            {"t": when, "later": when + timedelta(minutes=5), "url": recording,
+             "sid": "RE" + "1" * 32})
     upgrade(url)
     with engine.connect() as conn:
         moved = conn.execute(select(callback_messages)).mappings().all()
@@ -67,7 +70,7 @@ def test_the_messages_migration_keeps_each_callbacks_message_both_ways(any_url):
         back = conn.execute(text("SELECT call_id, recording_url, recording_s, transcript "
                                  "FROM callbacks ORDER BY call_id")).all()
     assert [tuple(row) for row in back] == [("CA1", recording, 14, "hi"),
-                                            ("CA2", None, None, None)]
+                                            ("CA2", None, None, None), ("CA3", None, None, None)]
     engine.dispose()
 
 

@@ -9,7 +9,7 @@ queue-full is answered with the same offer. Overflow is its own outcome, never a
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.signed_client import SignedClient
 from app.storage.schema import callback_messages, callbacks
@@ -292,3 +292,21 @@ def test_queue_full_still_gets_the_offer_when_nothing_can_be_stored(make_app, tm
     full = twilio.post(RESULT, call("c1", QueueResult="queue-full"))
     assert full.status_code == 200 and top_verbs(full.data) == ["Gather", "Say", "Hangup"]
     assert "our line is full" in spoken(full.data)
+
+
+def test_a_retried_record_action_changes_nothing_even_after_its_callback_was_kept(line, clock):
+    """Twilio retries c2's Record action (or the journal replays it) after the callback that
+    carries c2's message (c1's) was kept: no second, message-less callback for that number."""
+    app, twilio = line
+    for name, recording_sid in (("c1", sid("m1", "RE")), ("c2", sid("m2", "RE"))):
+        wait(twilio, name, 1810)
+        twilio.post(CHOICE, call(name, Digits="3"))
+        twilio.post(RESULT, call(name, QueueResult="leave", QueueTime="1815"))
+        record(twilio, name, recording_sid)
+        clock.advance(60)
+    with app.extensions["holdwell"].store.engine.begin() as conn:  # the callback is kept
+        conn.execute(update(callbacks).values(status="connected"))
+    again = record(twilio, "c2", sid("m2", "RE"))
+    assert again.status_code == 200
+    assert [(r["call_id"], r["status"]) for r in rows(app)] == [(sid("c1"), "connected")]
+    assert {m["callback_id"] for m in messages(app)} == {sid("c1")} and len(messages(app)) == 2

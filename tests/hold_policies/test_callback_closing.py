@@ -109,6 +109,16 @@ def test_with_overflow_the_refusal_stands_unless_the_caller_heard_the_overflow_o
     assert "when your turn comes" in said(past_max.segment)
 
 
+@pytest.mark.parametrize("closes_in_s", [60.0, 0.0])
+def test_the_overflows_own_key_before_its_offer_is_heard_books_nothing(closes_in_s):
+    """An overflow whose callback key differs from the policy's: pressed before the offer
+    was heard (and near or past closing) it was a callback "when your turn comes"."""
+    policy = with_overflow(BARE, Overflow(max_wait_s=1800, callback_key="4"))
+    early = policy.on_key(due(closes_in_s, waited_s=120.0), "4")
+    assert early.choice is not Choice.CALLBACK
+    assert policy.on_key(due(None, waited_s=1810.0), "4").choice is Choice.CALLBACK
+
+
 def test_the_queue_can_word_it_and_the_config_says_when_its_line_closes():
     config = parse_config({
         "queues": {"support": {"policy": "callback", "prompts": {

@@ -33,10 +33,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_callback_messages_callback", "callback_messages",
                     ["callback_id", "left_at"])
+    # A retried or replayed Record action could leave one recording on two callbacks: each
+    # recording moves once, with the callback that first took it.
     op.execute("INSERT INTO callback_messages (recording_sid, callback_id, call_id, left_at, "
                "recording_url, recording_s, transcript) SELECT recording_sid, call_id, call_id, "
-               "requested_at, recording_url, recording_s, transcript FROM callbacks "
-               "WHERE recording_sid IS NOT NULL AND recording_url IS NOT NULL")
+               "requested_at, recording_url, recording_s, transcript FROM callbacks c "
+               "WHERE recording_sid IS NOT NULL AND recording_url IS NOT NULL "
+               "AND NOT EXISTS (SELECT 1 FROM callbacks d WHERE d.recording_sid = "
+               "c.recording_sid AND (d.requested_at < c.requested_at OR (d.requested_at = "
+               "c.requested_at AND d.call_id < c.call_id)))")
     op.drop_index("ix_callbacks_recording_sid", table_name="callbacks")
     with op.batch_alter_table("callbacks") as batch:
         for column in MOVED:
