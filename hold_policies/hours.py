@@ -21,6 +21,10 @@ DAY_MIN = 1440
 SEARCH_DAYS = 400
 """How far ahead `next_opening` and `next_closing` look: a year of closed dates and then
 some."""
+CLOSING_HORIZON = timedelta(days=1)
+"""How far ahead a policy looks for the line's closing (`open_for_s`): past any callback
+promise, and short enough to look at every poll (a line open around the clock would otherwise
+be searched a year ahead each time)."""
 SPAN = re.compile(r"(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})")
 
 
@@ -112,34 +116,54 @@ class OpeningHours:
 
     def open_for_s(self, t: datetime) -> float | None:
         """Seconds from `t` until the line closes: 0 while it is closed, None when it stays
-        open for SEARCH_DAYS (what a policy hears as `Situation.closes_in_s`)."""
-        closing = self.next_closing(t)
-        return None if closing is None else (closing - t).total_seconds()
+        open beyond CLOSING_HORIZON (what a policy hears as `Situation.closes_in_s`).
 
-    def _next_where(self, t: datetime, *, is_open: bool) -> datetime | None:
-        """The first instant at or after `t` whose state is `is_open`. The state only changes
-        at the candidates of `_changes_from`, so the first candidate in that state is it."""
+        Asked at every poll, so the closing found is kept: it stays the answer from the
+        moment it was looked for until it comes (the line is open all that while), and "none
+        within the horizon" stays true for a horizon after it was found (the search covers
+        two)."""
+        if not self.is_open(t):
+            return 0.0
+        known = self.__dict__.get("_closing")  # (valid from, valid until, closing or None)
+        if known is not None and known[0] <= t < known[1]:
+            closing = known[2]
+        else:
+            closing = self._next_where(t, is_open=False, days=CLOSING_HORIZON.days + 2)
+            until = closing if closing is not None else t + CLOSING_HORIZON
+            object.__setattr__(self, "_closing", (t, until, closing))  # one tuple: atomic
+        if closing is None or closing - t > CLOSING_HORIZON:
+            return None
+        return (closing - t).total_seconds()
+
+    def _next_where(self, t: datetime, *, is_open: bool,
+                    days: int = SEARCH_DAYS) -> datetime | None:
+        """The first instant at or after `t` whose state is `is_open` (looking `days` local
+        days ahead). The state only changes at the candidates of `_changes_from`, so the
+        first candidate in that state is it."""
         if self.is_open(t) == is_open:
             return t.astimezone(UTC)
-        for moment in self._changes_from(t):
+        for moment in self._changes_from(t, days):
             if moment >= t and self.is_open(moment) == is_open:
                 return moment
         return None
 
-    def _changes_from(self, t: datetime) -> Iterable[datetime]:
-        """Candidate instants, in order, where the line may open or close: a span's start and
-        end in wall time (both times through a repeated hour; an end at 24:00 is the next
-        day's first instant, which may begin a closed date), and the instants the zone's
-        clocks change (a jump may land in a span, or past its end). Closed dates give none:
-        the line is shut all day, and the end of the day before is a candidate already."""
+    def _changes_from(self, t: datetime, days: int) -> Iterable[datetime]:
+        """Candidate instants, in order, where the line may open or close: each local day's
+        first instant (the end of a closed date, or of a day whose clocks jump over
+        midnight), a span's start and end in wall time (both times through a repeated hour;
+        an end at 24:00 is the next day's first instant, which may begin a closed date), and
+        the instants the zone's clocks change (a jump may land in a span, or past its end).
+        A closed date gives no more: the line is shut all day."""
         zone, first = self.zone, self.local(t).date()
-        for offset in range(SEARCH_DAYS):
+        for offset in range(days):
             day = first + timedelta(days=offset)
             if day in self.closed:
+                yield _day_start(day, zone)
                 continue
             found = {_instant(day, minute, zone, fold) for span in self.week[day.weekday()]
                      for minute in (span.start_min, span.end_min) if minute < DAY_MIN
                      for fold in (0, 1)}
+            found.add(_day_start(day, zone))
             if any(span.end_min == DAY_MIN for span in self.week[day.weekday()]):
                 found.add(_day_start(day + timedelta(days=1), zone))
             found.update(_clock_changes(day, zone))

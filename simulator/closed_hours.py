@@ -17,9 +17,12 @@ from collections import Counter
 from datetime import timedelta
 
 from hold_policies.closed_line import ClosedLine
+from hold_policies.hours import CLOSING_HORIZON
 from simulator.callbacks import RETRY
 from simulator.table import CLOSED
 from simulator.waiter import SPACING, Waiter
+
+HORIZON_S = CLOSING_HORIZON.total_seconds()
 
 
 class ClosedHours:
@@ -40,8 +43,9 @@ class ClosedHours:
 
     def closes_in_s(self, t: float) -> float | None:
         """Seconds from `t` until the line closes (0 while closed; None without hours or when
-        it never closes again), as `OpeningHours.open_for_s` says. Asked at every poll, so
-        the span [since, until) the line is known to stay open (or closed) is kept."""
+        it stays open past CLOSING_HORIZON), as `OpeningHours.open_for_s` says. Asked at
+        every poll, so the span [since, until) the line is known to stay open (or closed) is
+        kept."""
         line = self.closed_line
         if line is None:
             return None
@@ -55,7 +59,7 @@ class ClosedHours:
             self.steady = (t, until, open_now)
         if not open_now:
             return 0.0
-        return None if math.isinf(until) else until - t
+        return None if until - t > HORIZON_S else until - t
 
     def next_opening_s(self, t: float) -> float:
         """Seconds from the run's start to the first open instant at or after `t` (inf if

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hold_policies.closed_line import ClosedLine, clock_words, closed_message, when_words
-from hold_policies.hours import DAY_MIN, OpeningHours, Span, parse_spans
+from hold_policies.hours import CLOSING_HORIZON, DAY_MIN, OpeningHours, Span, parse_spans
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = tuple(parse_spans("08:00-18:00") if day < 5 else () for day in range(7))
@@ -206,8 +206,45 @@ def test_next_closing_is_closed_and_the_line_is_open_until_it(case):
         return
     assert closing >= t and not hours.is_open(closing)
     assert closing == t or hours.is_open(closing - timedelta(seconds=1))
-    assert hours.open_for_s(t) == (closing - t).total_seconds()
+    within = closing - t <= CLOSING_HORIZON  # a policy looks no further ahead
+    assert hours.open_for_s(t) == ((closing - t).total_seconds() if within else None)
     grid = t.replace(minute=t.minute - t.minute % 15, second=0, microsecond=0) + GRID
     while grid < closing:  # spans end and clocks change only on the grid
         assert hours.is_open(grid), f"closed at {grid} before {closing}"
         grid += GRID
+
+
+@settings(max_examples=100, deadline=None)
+@given(hours_and_instant(), st.lists(st.integers(0, 6 * 3600), min_size=1, max_size=12))
+def test_open_for_s_remembered_between_polls_equals_a_fresh_look(case, steps):
+    """open_for_s keeps the closing it found (every poll asks): asked at later and later
+    moments, and now and then earlier again, it answers what a fresh look would."""
+    hours, t = case
+    for step in steps:
+        t += timedelta(seconds=step - 3600)  # mostly later, sometimes an hour back
+        fresh = OpeningHours(hours.timezone, hours.week, hours.closed)
+        assert hours.open_for_s(t) == fresh.open_for_s(t), t
+
+
+def test_a_line_open_around_the_clock_is_not_searched_a_year_ahead_at_each_poll():
+    week = tuple(parse_spans("00:00-24:00") for _ in range(7))
+    hours = OpeningHours("Europe/London", week, frozenset({date(2027, 11, 1)}))
+    t = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    assert hours.open_for_s(t) is None  # no closing within the horizon
+    eve = datetime(2027, 10, 31, 12, tzinfo=UTC)  # half a day before the closed date
+    assert hours.open_for_s(eve) == 12 * 3600
+
+
+@pytest.mark.parametrize("zone, closed, expected", [
+    ("America/Havana", date(2026, 3, 7), datetime(2026, 3, 8, 5, 0, tzinfo=UTC)),
+    ("America/Santiago", date(2026, 9, 5), datetime(2026, 9, 6, 4, 0, tzinfo=UTC)),
+])
+def test_the_first_opening_after_a_closed_date_whose_midnight_the_clocks_skip(
+        zone, closed, expected):
+    """The clocks jump from 00:00 to 01:00 the night after a closed date: the line opens at
+    that jump (it was found a week late: the jump belonged to the closed day)."""
+    week = tuple(parse_spans("00:00-24:00") for _ in range(7))
+    hours = OpeningHours(zone, week, frozenset({closed}))
+    noon = datetime.combine(closed, datetime.min.time(), ZoneInfo(zone)) + timedelta(hours=12)
+    assert hours.next_opening(noon) == expected
+    assert hours.local(expected).hour == 1
