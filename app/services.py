@@ -20,6 +20,7 @@ from hold_policies.base import HoldPolicy
 from hold_policies.callback import with_plan
 from hold_policies.config import HoldwellConfig, QueueConfig, load_config
 from hold_policies.factory import build_policy
+from hold_policies.steps import is_external_audio
 
 if TYPE_CHECKING:
     from audio.library import AudioLibrary
@@ -102,7 +103,7 @@ def audio_names(policies: Iterable[HoldPolicy]) -> set[str]:
     for policy in policies:
         for attribute in ("comfort_noise", "music", "ad_audio"):
             name = getattr(policy, attribute, None)
-            if name and not name.startswith(("http://", "https://")):
+            if name and not is_external_audio(name):
                 names.add(name)
     return names
 

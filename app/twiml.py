@@ -46,7 +46,7 @@ def add_step(
         case Say(text=text, voice=voice, language=language):
             parent.say(text, voice=voice, language=language)
         case Play(audio=audio, expected_s=seconds):
-            url = audio if audio.startswith(("http://", "https://")) else audio_url(audio)
+            url = audio if step.is_external else audio_url(audio)
             if url:
                 parent.play(url)
             else:

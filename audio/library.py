@@ -19,6 +19,12 @@ from audio.formats import AudioError, parse_wav
 from audio.kinds import PROMPT_LEVEL_DBOV, kind_from_comment, kind_from_name
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def is_library_name(name: str) -> bool:
+    """Whether `name` can be a clip in the library (its file NAME.wav is served)."""
+    return _NAME.fullmatch(name) is not None
+
 _OTHER_AUDIO = {".mp3", ".ogg", ".oga", ".flac", ".m4a", ".aac", ".aif", ".aiff", ".opus"}
 
 
@@ -109,7 +115,7 @@ class AudioLibrary:
 
 def _load(path: Path, prompt_level_dbov: float) -> tuple[AudioEntry | None, str | None]:
     name = path.stem
-    if not _NAME.match(name):
+    if not is_library_name(name):
         return None, f"{path.name}: name audio with letters, digits, - and _ only"
     try:
         data = path.read_bytes()

@@ -7,12 +7,15 @@ Twilio defines it). Keys go to the Gather's action (Digits and the call's parame
 <Leave/> and hang-ups end the wait with the right QueueResult at the Enqueue action, and the
 number's status callback reports the call completed — in either order when the caller's leg
 has ended, as Twilio does not promise one. An invalid or forbidden wait document ends the
-wait with QueueResult=error, as Twilio does. Agents run their own TwiML: /voice/agent,
-<Dial><Queue> (the Queue url is played to the caller, then the bridge), the Dial's action
-when the conversation ends or the Dial times out, and <Dial><Number> for callbacks, whose
-legs answering-machine detection may report as a machine, a fax or unknown. In a
-customer-first queue the app's callback worker rings the customer through the REST API
-instead, and the answered leg holds in the queue the app names (emulator.customer_first).
+wait with QueueResult=error, as Twilio does; a <Play> whose URL answers an HTTP error is
+skipped wherever it is (the caller hears nothing of it and the document goes on), and the run
+records an error naming the URL and the status, as Twilio's debugger would. Agents run
+their own TwiML: /voice/agent, <Dial><Queue> (the Queue url is played to the caller, then the
+bridge), the Dial's action when the conversation ends or the Dial times out, and
+<Dial><Number> for callbacks, whose legs answering-machine detection may report as a
+machine, a fax or unknown. In a customer-first queue the app's callback worker rings the
+customer through the REST API instead, and the answered leg holds in the queue the app names
+(emulator.customer_first).
 Every request is signed with the auth token and carries exactly the parameters Twilio
 documents for it (emulator.parameters); <Say> is timed by emulator.speech, not by the app's
 own model.
@@ -28,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import format_datetime
@@ -39,7 +42,7 @@ from urllib.parse import parse_qs, urlsplit
 from app.clock import ManualClock
 from app.signed_client import SignedClient, SignedWsgiClient
 from emulator import documents
-from emulator.clips import Clip, clip_of
+from emulator.clips import Clip, clip_of, unfetched, unreachable
 from emulator.customer_first import CustomerFirst, RestLeg
 from emulator.documents import TwimlError, Verb
 from emulator.listening import Listened, listen
@@ -112,7 +115,8 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
                  realism: Realism | None = None,
                  realism_draw: Callable[[], float] | None = None,
                  reasons: tuple[str, ...] = REASONS,
-                 ringing_again: RingingAgain | None = None) -> None:
+                 ringing_again: RingingAgain | None = None,
+                 external_audio: Mapping[str, Clip] | None = None) -> None:
         self.twilio, self.clock, self.scenario, self.callers = twilio, clock, scenario, callers
         self.draw, self.callback_draw = reactions_draw, callbacks_draw
         self.realism = realism or Realism()
@@ -126,6 +130,8 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         self.sids = Sids(tag)
         self.agents = [VirtualAgent(self.sids.agent(n)) for n in range(agents)]
         self.clips: dict[str, Clip] = {}  # each <Play> URL as fetched and decoded, once
+        self.external_audio = dict(external_audio or {})  # other sites' clips: stand-ins
+        self.own_hosts = {"", urlsplit(getattr(twilio, "base_url", "")).netloc}
         self.callbacks_outstanding = False  # True from a <Leave/> until the log says none is
         self.busy_events = 0  # heap entries other than idle agents' timeouts
         self.progress, self.record = progress, record
@@ -220,15 +226,25 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
 
     def clip(self, url: str) -> Clip:
         """Twilio fetches <Play> audio by GET, once, and decodes it (PCM, mu-law or A-law
-        WAV); a file it cannot decode, or only in part, is an error naming it, not a crash."""
+        WAV); a file it cannot decode, or only in part, is an error naming it, not a crash.
+        So is a URL answering an HTTP error (404, 500): Twilio skips that <Play> and goes on
+        with the next verb, wherever the <Play> is. A clip on another site is a stand-in
+        (`external_audio`, clips.assumed): the emulator cannot fetch the internet."""
         if url not in self.clips:
-            response = self.twilio.get(urlsplit(url).path)
-            if response.status_code != 200:
-                raise TwimlError(f"<Play> {url}: HTTP {response.status_code}")
-            self.clips[url] = clip_of(response.data, url)
+            self.clips[url] = self.fetch(url)
             if self.clips[url].problem:
                 self.errors.append(self.clips[url].problem)
         return self.clips[url]
+
+    def fetch(self, url: str) -> Clip:
+        if url in self.external_audio:
+            return self.external_audio[url]
+        if urlsplit(url).netloc not in self.own_hosts:
+            return unreachable(url)
+        response = self.twilio.get(urlsplit(url).path)
+        if response.status_code != 200:
+            return unfetched(url, response.status_code)
+        return clip_of(response.data, url)
 
     @staticmethod
     def standard(call_sid: str, from_: str, to: str, *, status: str = "in-progress",

@@ -2,8 +2,9 @@
 
 The caller hears the words the app actually returned — not what the policy meant: position
 and wait come from the spoken sentences, keys from "press N", music from <Play> of a clip
-that is not a noise bed. The patterns match holdwell's default English prompts; custom
-wording that drops them simply informs the virtual caller less.
+that is not a noise bed (and that plays: a <Play> Twilio could not fetch is skipped, unheard).
+The patterns match holdwell's default English prompts; custom wording that drops them simply
+informs the virtual caller less.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
             if sound > 0:
                 first_sound = t if first_sound is None else first_sound
                 last_sound_end = t + sound
-            if verb.name == "Play" and not NOISE_CLIP.search(verb.text):
+            if verb.name == "Play" and length > 0 and not NOISE_CLIP.search(verb.text):
                 music = True
             if verb.name in ("Say", "Gather"):
                 message_end = t + sound

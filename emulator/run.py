@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from flask import Flask
@@ -37,7 +38,7 @@ from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events
-from emulator.clips import Clip
+from emulator.clips import Clip, assumed
 from emulator.customer_first import WORKER_INTERVAL_S
 from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
 from emulator.realism import Realism
@@ -50,6 +51,7 @@ from hold_policies.config import (
     ResumeConfig,
 )
 from hold_policies.records import RECORD_COLUMNS, CallRecord
+from hold_policies.steps import is_external_audio
 from simulator.metrics import summarise
 from simulator.scenario import Scenario, ScenarioError
 from simulator.streams import Callers, Streams, UniformStream
@@ -159,20 +161,77 @@ def app_config(scenario: Scenario, policy: Arms, base: HoldwellConfig | None = N
                                    "estimate": estimate, "line": line})
 
 
-def prepare_audio(folder: Path, queue: QueueConfig) -> None:
-    """The clips the queue's callers hear, generated: a music bed for `music_ads`, and the
+AD_S = 15.0
+"""How long an advert plays, as hold_policies.music_ads expects (its <Play>'s expected_s)."""
+LEVEL_DBOV = {"noise": -60.0, "music": -30.0, "advert": -30.0}
+"""An external clip's level, never measured: its kind's target (audio.kinds)."""
+
+
+class HeldAudio(NamedTuple):
+    """One audio name or URL a queue's callers may hear: what it is ("noise", "music" or
+    "advert"), the length the policy expects of it (the fast engine plays that long) and the
+    knob that names it."""
+
+    kind: str
+    expected_s: float
+    knob: str
+
+
+def audio_heard(queue: QueueConfig) -> dict[str, HeldAudio]:
+    """Every audio name or URL the queue's policies and variants may <Play> (the first, in
+    name order, that names one says what it is)."""
+    heard: dict[str, HeldAudio] = {}
+    for name in sorted(queue.heard_names()):
+        knobs, policy = queue.knobs(name), queue.base_policy(name)
+        if policy == "silence" and knobs["comfort_noise"]:
+            heard.setdefault(knobs["comfort_noise"], HeldAudio(
+                "noise", float(knobs["segment_s"]), f"{name}.comfort_noise"))
+        if policy == "music_ads":
+            heard.setdefault(knobs["music"], HeldAudio(
+                "music", float(knobs["music_s"]), f"{name}.music"))
+            if knobs["ad_audio"]:
+                heard.setdefault(knobs["ad_audio"], HeldAudio("advert", AD_S,
+                                                              f"{name}.ad_audio"))
+    return heard
+
+
+def prepare_audio(folder: Path, queue: QueueConfig) -> dict[str, Clip]:
+    """The clips the queue's callers hear, generated under the names its policies and their
+    variants give them: a music bed for `music_ads` (and a 15 s one for its advert), and the
     comfort noise a silence policy names. Without its file the app plays dead air, which the
     emulated callers react to while the fast engine's callers hear the noise (the two drivers
-    then disagreed beyond error)."""
+    then disagreed beyond error).
+
+    The config takes any text as an audio name, and the app reads it one of three ways; so
+    does this. Returns the stand-ins for other sites' clips, by URL.
+    - A library name (letters, digits, - and _): NAME.wav is written here, and the app serves
+      it under /audio/.
+    - An http:// or https:// URL: the app plays it as it is and Twilio fetches it from that
+      site, which the emulator cannot reach. **Assumption**: it plays for the length the
+      policy expects of it (segment_s, music_s, 15 s for an advert: what the fast engine
+      plays) at its kind's target level. The stand-in's `note` (in the run's `clips`) says
+      so; it is no error, as nothing went wrong.
+    - Anything else: the app's library has no file for it, so the app plays silence of the
+      same length (and logs a warning at start-up), as it would live; nothing is written.
+    """
+    from audio.formats import TELEPHONE_RATE
     from audio.generate import comfort_noise, music_bed
     from audio.kinds import Kind
+    from audio.library import is_library_name
     from audio.prepare import write_prepared
 
-    if "music_ads" in queue.policy_names():
-        write_prepared(folder / "hold_music.wav", music_bed(duration_s=60), Kind.MUSIC)
-    if queue.silence.comfort_noise:
-        write_prepared(folder / f"{queue.silence.comfort_noise}.wav", comfort_noise(),
-                       Kind.NOISE)
+    external: dict[str, Clip] = {}
+    for name, audio in audio_heard(queue).items():
+        if is_external_audio(name):
+            external[name] = assumed(name, audio.expected_s, LEVEL_DBOV[audio.kind],
+                                     audio.knob)
+        elif is_library_name(name) and audio.kind == "noise":
+            write_prepared(folder / f"{name}.wav", comfort_noise(), Kind.NOISE)
+        elif is_library_name(name):
+            seconds = 60.0 if audio.kind == "music" else AD_S
+            bed = music_bed(duration_s=seconds)[: int(seconds * TELEPHONE_RATE)]
+            write_prepared(folder / f"{name}.wav", bed, Kind.MUSIC)
+    return external
 
 
 def emulate(
@@ -217,7 +276,7 @@ def emulate(
     clock = ManualClock(start)
     settings = app_config(scenario, policy, config)
     with tempfile.TemporaryDirectory() as audio_dir:
-        prepare_audio(Path(audio_dir), settings.queues[scenario.queue])
+        external_audio = prepare_audio(Path(audio_dir), settings.queues[scenario.queue])
         app = create_app({"auth_token": token, "database_url": database_url,
                           "audio_dir": audio_dir, "public_url": None,
                           "journal_dir": str(Path(audio_dir) / "journal")},
@@ -231,7 +290,8 @@ def emulate(
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
             agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
             number_entries=number_entries, listener_for=listener_for, realism=realism,
-            realism_draw=realism_draw, ringing_again=ringing_again)
+            realism_draw=realism_draw, ringing_again=ringing_again,
+            external_audio=external_audio)
         # `holdwell twilio setup` sizes the Twilio queue from the config: full at max_size
         emulator.max_queue_size = app.extensions["holdwell"].queue(scenario.queue).max_size
         emulator.start_worker(callback_interval_s)  # customer-first queues only

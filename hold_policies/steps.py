@@ -29,6 +29,18 @@ class Play:
     audio: str
     expected_s: float
 
+    @property
+    def is_external(self) -> bool:
+        """A URL on another site, played as it is (not a name in the app's audio library)."""
+        return is_external_audio(self.audio)
+
+
+def is_external_audio(audio: str) -> bool:
+    """Whether an audio setting is another site's URL (Twilio fetches it from there) rather
+    than a name in the app's library: the one test the app, its start-up and the emulator
+    share."""
+    return audio.startswith(("http://", "https://"))
+
 
 @dataclass(frozen=True)
 class Pause:
