@@ -24,6 +24,10 @@ overdriven by 6 dB, then resampled or MP3-encoded: 0.37 % or more. One sample in
 fail fraction for runs of equal samples too) separates them. A high-pass or all-pass filter
 after the clipping shifts the harmonics' phases and can round the tops away; a tone whose
 clipping harmonics all lie above the band it was filtered to comes out a clean sine again.
+The shape is judged in prompts only: a musical tone may be flat-topped by nature (a sine with
+its third harmonic at a ninth, as an organ or a clarinet plays, or a synthesiser's square-ish
+wave stays near its crest like a clipped one: 58 % and 87 % of such clean music's samples),
+while speech never is.
 """
 
 from __future__ import annotations
@@ -157,9 +161,11 @@ class ClipTally:
     is clipping."""
 
     def __init__(
-        self, extremes: Extremes, quantum: Quantum = Quantum(), rate: int = TELEPHONE_RATE
+        self, extremes: Extremes, quantum: Quantum = Quantum(), rate: int = TELEPHONE_RATE,
+        by_shape: bool = True,
     ) -> None:
         self.extremes, self.quantum, self.rate = extremes, quantum, rate
+        self.by_shape = by_shape  # look for rounded flat tops too (speech: see the module)
         self.samples = self.plateaus = self.total = 0
         self.highest = 0.0
         self._squares = self._lengths = 0.0
@@ -190,6 +196,8 @@ class ClipTally:
         self.plateaus += int(np.count_nonzero(flat))
         if flat.any():
             self.highest = max(self.highest, float(np.max(np.abs(value[flat]))))
+        if not self.by_shape:
+            return
         floor = _ROUNDED_MIN_QUANTA * self.quantum.absolute
         samples, tops, highest = _rounded_tops(x, core, e, self.rate, floor)
         self._rounded += samples
@@ -322,11 +330,13 @@ def clipping_problems(clipping: Clipping, prefix: str = "clipped: ") -> list[str
     if clipping.fraction < CLIPPED_FAIL_FRACTION:
         return []
     rounded = " rounded off by later filtering or encoding" if clipping.rounded else ""
+    music = (" (judged as speech; if this is music, whose tones may be flat-topped by nature,"
+             " check it with --kind music)") if clipping.rounded else ""
     return [
         f"{prefix}{clipping.fraction:.1%} of samples sit on {clipping.plateaus} flat tops"
         f"{rounded} at up to {clipping.level_dbfs:.1f} dBFS (sox flat factor"
         f" {clipping.flat_factor_db:.0f} dB); callers hear it as crackle and no level change"
-        " can undo it: get a recording that was never clipped"
+        f" can undo it: get a recording that was never clipped{music}"
     ]
 
 

@@ -79,7 +79,8 @@ def scan(blocks: Blocks, fmt: AudioFormat, kind: Kind, full: bool = True) -> Sca
     channels = max(len(extremes), fmt.channels)
     dc = tuple(e.centre for e in extremes) or (0.0,) * channels
     mono_dc = float(np.mean(dc))
-    tallies = [ClipTally(e, quantum_of(fmt), fmt.rate) for e in extremes]
+    tallies = [ClipTally(e, quantum_of(fmt), fmt.rate, by_shape=kind is Kind.PROMPT)
+               for e in extremes]
     level, bands = KindMeter(fmt.rate, kind), BandMeter(fmt.rate)
     squares = np.zeros(channels)
     mono_squares = codec = peak = top = 0.0
