@@ -109,6 +109,10 @@ class CallbackItem(Model):
         default_factory=list, description="every message the caller left, oldest first; "
                                            "their recordings and words only for roles that "
                                            "see numbers")
+    message_url: str | None = Field(None, deprecated="read messages[].url (every message)",
+                                    description="the first message's recording")
+    transcript: str | None = Field(None, deprecated="read messages[].transcript",
+                                   description="the first message's words")
 
 
 class CallbacksResponse(Model):

@@ -63,6 +63,8 @@ def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
         left_message=bool(row.messages),
         messages=[CallbackMessage(  # the caller's words: as private as their number
             left_at=m.left_at, seconds=m.seconds, url=None if mask else m.url,
-            transcript=None if mask else m.transcript) for m in row.messages])
+            transcript=None if mask else m.transcript) for m in row.messages],
+        message_url=None if mask or not row.messages else row.messages[0].url,  # v1 clients
+        transcript=None if mask or not row.messages else row.messages[0].transcript)
         for row in callback_admin.listing(svc.store.engine, now)]
     return CallbacksResponse(callbacks=items)

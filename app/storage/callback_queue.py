@@ -10,12 +10,13 @@ any ring. Everything lives in the database, so a restart loses nothing.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, or_, select, update
 
 from app.storage.db import as_utc
+from app.storage.messages import Message, messages_of
 from app.storage.prepared import param
 from app.storage.schema import callbacks, calls
 
@@ -37,6 +38,9 @@ class Callback:
     policy: str = ""
     arm: str = ""
     claim: str | None = None  # the token of the claim this copy was taken under
+    messages: tuple[Message, ...] = ()
+    """What the caller left from the queue, oldest first: read with a claim (the agent hears
+    them before the customer rings, within the claim's own read); `pending` leaves them out."""
 
 
 # Built once at import, like app.storage.prepared: agents ask on every loop of their Dial.
@@ -105,9 +109,11 @@ def before_head(conn: Connection, row, now: datetime) -> bool:  # noqa: ANN001
 
 
 def with_call_labels(conn: Connection, row) -> Callback:  # noqa: ANN001
-    """A callback row with its call's policy and arm."""
+    """A callback row with its call's policy and arm, and the messages it carries."""
     call = conn.execute(CALL_LABELS, {"call": row["call_id"]}).first()
-    return _callback(row, call.policy if call else "", call.arm if call else "")
+    found = _callback(row, call.policy if call else "", call.arm if call else "")
+    left = messages_of(conn, [found.call_id]).get(found.call_id, ())
+    return replace(found, messages=left) if left else found
 
 
 def _callback(row, policy: str, arm: str) -> Callback:  # noqa: ANN001

@@ -21,7 +21,6 @@ from app.services import services
 from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable
-from app.storage.messages import messages_of
 from app.storage.voicemail_writes import chose_voicemail
 from app.twiml import render_segment, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
@@ -40,19 +39,12 @@ SILENCE_ENDS_MESSAGE_S = 5
 
 def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -> None:
     """Before the customer rings, the agent hears that they left a message, then each one,
-    oldest first: its transcript, or else the recording itself (none if the database cannot
-    say in time: the callback goes ahead either way)."""
-    try:
-        left = services().store.read(
-            lambda conn: messages_of(conn, [claim.call_id]), g.deadline).get(claim.call_id, ())
-    except DatabaseUnavailable as error:
-        log.warning("callback %s: its messages are not played: %s", claim.call_id, error)
-        return
-    if not left:
+    oldest first (read with the claim): its transcript, or else the recording itself."""
+    if not claim.messages:
         return
     words = (overflow_of(policy) or Overflow()).words
     say(response, policy.voice, words.agent_message)
-    for message in left:
+    for message in claim.messages:
         if message.transcript:
             say(response, policy.voice, words.agent_transcript.format(text=message.transcript))
         else:

@@ -103,6 +103,8 @@ def test_a_message_left_from_the_queue_shows_to_those_who_see_numbers_only(
     assert message["transcript"] == "my <b>router</b> is down" and message["seconds"] == 9
     assert theirs["left_message"] and hidden_message["url"] is None
     assert hidden_message["transcript"] is None
+    assert (mine["message_url"], mine["transcript"]) == (recording, message["transcript"])
+    assert (theirs["message_url"], theirs["transcript"]) == (None, None)  # v1's fields kept
     page = as_role("operator").get("/console/callbacks").get_data(as_text=True)
     assert f'href="{recording}"' in page and "my &lt;b&gt;router&lt;/b&gt; is down" in page
     hidden = as_role("analyst").get("/console/callbacks").get_data(as_text=True)
