@@ -199,6 +199,9 @@ def report_command(
         start, end = utc_time(from_text), utc_time(to_text)
     except ValueError as error:
         raise click.BadParameter(f"not an ISO-8601 date or time: {error}") from error
+    if start is not None and end is not None and start >= end:
+        raise click.BadParameter(f"{from_text} is not before --to {to_text}: no call can "
+                                 f"enter the queue in that range", param_hint="--from")
     settings = {"short_abandon_s": short_abandon_s, "service_threshold_s": service_threshold_s,
                 "detect_drop": detect_drop}  # fmt: skip
     report = None

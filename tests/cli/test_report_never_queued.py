@@ -106,3 +106,10 @@ def test_report_on_a_mistyped_sqlite_file_names_it_and_creates_nothing(tmp_path)
     result = CliRunner().invoke(report_command, ["--db", f"sqlite:///{typo}"])
     assert result.exit_code == 1 and "does not exist" in result.output
     assert not typo.exists()
+
+
+def test_a_range_that_ends_before_it_starts_is_named(odd_db):
+    result = CliRunner().invoke(report_command, ["--db", odd_db, "--from", "2026-03-03",
+                                                 "--to", "2026-03-02"])
+    assert result.exit_code == 2 and "--from" in result.output
+    assert "is not before --to 2026-03-02" in result.output
