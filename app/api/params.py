@@ -11,21 +11,34 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from app.api.models import Model
 from app.services import services
 
-PERIOD_QUERY = {
-    "start": {"type": "string", "format": "date-time",
-              "description": "ISO-8601, default: 24 hours before `end`"},
-    "end": {"type": "string", "format": "date-time", "description": "ISO-8601, default: now"},
-}
-
-
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 """Far from datetime's own limits: a day before, in any zone, still fits a datetime."""
+BOUNDS = f"from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}; a time without a zone is UTC"
+PERIOD_QUERY = {
+    "start": {"type": "string", "format": "date-time",
+              "description": f"ISO-8601 ({BOUNDS}), default: 24 hours before `end`"},
+    "end": {"type": "string", "format": "date-time",
+            "description": f"ISO-8601 ({BOUNDS}), default: now"},
+}
 
 
 class Period(Model):
     start: datetime | None = None
     end: datetime | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def not_a_number(cls, given: object) -> object:
+        """pydantic reads a number as seconds since 1970; the contract says ISO-8601."""
+        if isinstance(given, str):
+            try:
+                float(given)
+            except ValueError:
+                return given
+            raise ValueError("an ISO-8601 date or time (e.g. 2026-12-01T09:00:00Z), not a "
+                             "number")
+        return given
 
     @field_validator("start", "end")
     @classmethod

@@ -15,6 +15,8 @@ from tests.console.conftest import PASSWORD, Console, bearer
     ("/console/unserved.csv?end=0001-01-01T00:00", 422, "end"),
     ("/console/unserved?end=0001-01-01T00:00", 422, "end"),
     ("/console/unserved?start=0001-01-01T00:00%2B01:00", 422, "start"),
+    ("/console/unserved?start=0.5", 422, "not a number"),  # not seconds since 1970
+    ("/console/unserved.csv?end=1764579600", 422, "ISO-8601"),
     ("/console/preview.wav?queue=sales&position=0", 422, "position"),
     ("/console/preview.wav", 422, "queue"),
 ])
