@@ -34,7 +34,7 @@ from app.storage import callback_rest, config_versions
 from app.storage.call_log import CallLogStore
 from app.storage.callback_queue import Callback
 from app.storage.db import make_engine
-from app.storage.deadline import is_outage
+from app.storage.deadline import first_line, is_outage
 from app.storage.journal import Journal
 from app.storage.migrate import upgrade
 from app.twilio_rest import make_client
@@ -108,11 +108,6 @@ def rest_reasons(config: HoldwellConfig) -> list[str]:
     if queues:
         reasons.append(f"customer-first queue(s) {', '.join(queues)}")
     return reasons
-
-
-def first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 def report_line(report: WatchReport) -> str:

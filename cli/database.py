@@ -29,6 +29,8 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
     never created (then the fix is `holdwell db upgrade`)."""
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+    from app.storage.deadline import first_line
+
     try:
         missing_file = _absent_sqlite_file(url)
     except ArgumentError:
@@ -39,7 +41,7 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
     try:
         yield
     except (SQLAlchemyError, ImportError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        first = first_line(error)
         missing = "no such table" in first or ("relation" in first and "does not exist" in first)
         hint = "; create the tables with `holdwell db upgrade`" if missing else ""
         raise click.ClickException(f"{flag}: cannot read the call log at {safe_url(url)}: "

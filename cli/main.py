@@ -87,6 +87,7 @@ def db_upgrade(revision: str) -> None:
     """Create or upgrade the tables at DATABASE_URL."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from app.storage.deadline import first_line
     from app.storage.migrate import recreate_missing_tables, upgrade
 
     url = database_url()
@@ -98,7 +99,7 @@ def db_upgrade(revision: str) -> None:
     except (SQLAlchemyError, ImportError) as error:  # ImportError: no driver for the URL
         raise click.ClickException(
             f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: "
-            f"{(str(error) or type(error).__name__).splitlines()[0]}") from None
+            f"{first_line(error)}") from None
     for table in recreated:
         click.echo(f"recreated missing table {table} (it was dropped after its migration ran)")
     back = after == before and revision not in ("head", "heads") \
@@ -158,6 +159,7 @@ def demo(rounds: int, path: str) -> None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from app.storage.deadline import first_line
     from cli.demo import run_demo
     from cli.demo_file import NotADemoFile, mark, start_afresh
 
@@ -173,7 +175,7 @@ def demo(rounds: int, path: str) -> None:
         run_demo(url, rounds=rounds, echo=click.echo)
     except (SQLAlchemyError, sqlite3.Error) as error:
         raise click.ClickException(f"--file: cannot use {path} for the demo's log: "
-                                   f"{str(error).splitlines()[0]}") from None
+                                   f"{first_line(error)}") from None
     click.echo(f"\nthis run's calls stay in {path} until the next demo; report on them with "
                f"`holdwell report --db {url}`")
 
@@ -204,6 +206,7 @@ def callbacks_command(once: bool, interval: float) -> None:
     from app.callback_worker import CallbackWorker, StopFlag
     from app.services import configured
     from app.settings import SettingsError, load_settings
+    from app.storage.deadline import first_line
 
     try:
         process = load_settings()
@@ -220,7 +223,7 @@ def callbacks_command(once: bool, interval: float) -> None:
     except (SQLAlchemyError, ImportError) as error:  # not an outage: a bad URL, no driver
         raise click.ClickException(
             f"DATABASE_URL: cannot use the database at {safe_url(process.database_url)}: "
-            f"{(str(error) or type(error).__name__).splitlines()[0]}") from None
+            f"{first_line(error)}") from None
     sys.exit(status)
 
 

@@ -34,6 +34,7 @@ def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  #
     from app.services import configured
     from app.storage import config_versions
     from app.storage.db import make_engine
+    from app.storage.deadline import first_line
 
     url = settings.database_url
     database = make_url(url).database
@@ -46,7 +47,7 @@ def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  #
         except SQLAlchemyError as error:
             raise DatabaseUnreadable(
                 f"cannot read the config the app runs from {safe_url(url)} "
-                f"({str(error).splitlines()[0]}); start the database, or name the file to "
+                f"({first_line(error)}); start the database, or name the file to "
                 f"provision with --config") from None
         finally:
             engine.dispose()

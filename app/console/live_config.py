@@ -15,7 +15,7 @@ from flask import Flask, current_app
 
 from app.services import Services, audio_names, load_audio, policies_of
 from app.storage import config_versions
-from app.storage.deadline import is_outage
+from app.storage.deadline import first_line, is_outage
 from hold_policies.callback import with_plan
 from hold_policies.config import HoldwellConfig
 from hold_policies.factory import build_policy
@@ -62,8 +62,7 @@ class LiveConfig:
         except Exception as error:
             if is_outage(error):  # the database is away: one line, not a traceback a check
                 log.warning("could not check the config version (%s); keeping version %s",
-                            str(error).splitlines()[0] if str(error) else type(error).__name__,
-                            self.number)
+                            first_line(error), self.number)
             else:
                 log.exception("could not check the config version; keeping version %s",
                               self.number)

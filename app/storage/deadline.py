@@ -52,6 +52,13 @@ class DatabaseUnavailable(RuntimeError):
 OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
+def first_line(error: BaseException) -> str:
+    """An error's message in one line for a log or a caller-facing message (a driver's runs
+    to many), or its type's name when it has none."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def is_outage(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached or used now (refused, dropped,
     locked, timed out), so the same write may succeed later. Any other database error (a
@@ -128,7 +135,7 @@ class BoundedRunner:
                 raise
             if trip:
                 self.trip(type(error).__name__)
-            raise DatabaseUnavailable(str(error).splitlines()[0]) from error
+            raise DatabaseUnavailable(first_line(error)) from error
 
     def _run_here(self, work: Callable[[], T], deadline: Deadline, trip: bool) -> T:
         with self.cutoff.watching(deadline) as watch:
@@ -148,7 +155,7 @@ class BoundedRunner:
                 if watch.fired:
                     raise DatabaseUnavailable(f"database did not answer within "
                                               f"{deadline.budget_s:.2f} s") from None
-                raise DatabaseUnavailable(str(error).splitlines()[0]) from error
+                raise DatabaseUnavailable(first_line(error)) from error
 
     def trip(self, why: str) -> None:
         log.warning("database unavailable (%s); answering without it for %.1f s", why,

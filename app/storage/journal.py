@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.storage.commands import Command, from_json
-from app.storage.deadline import is_outage
+from app.storage.deadline import first_line, is_outage
 
 log = logging.getLogger("holdwell.journal")
 
@@ -99,7 +99,7 @@ class Journal:
                 except Exception as error:  # noqa: BLE001 - a poison line must not block the rest
                     if is_outage(error):  # the database is away: the same line, next round
                         log.info("journal replay paused at byte %d: %s", offset,
-                                 str(error).splitlines()[0])
+                                 first_line(error))
                         break
                     self._reject(raw, error)  # it would fail again (a bug, a value too long)
                 else:
