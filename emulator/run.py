@@ -38,6 +38,7 @@ from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.migrate import upgrade
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events
+from audio.kinds import DEFAULT_LEVEL_DBOV, Kind
 from emulator.clips import Clip, assumed
 from emulator.customer_first import WORKER_INTERVAL_S
 from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
@@ -163,18 +164,19 @@ def app_config(scenario: Scenario, policy: Arms, base: HoldwellConfig | None = N
 
 AD_S = 15.0
 """How long an advert plays, as hold_policies.music_ads expects (its <Play>'s expected_s)."""
-LEVEL_DBOV = {"noise": -60.0, "music": -30.0, "advert": -30.0}
-"""An external clip's level, never measured: its kind's target (audio.kinds)."""
+MUSIC_BED_S = 60.0
+"""The music bed generated for a queue's music (an advert's is AD_S long)."""
 
 
 class HeldAudio(NamedTuple):
-    """One audio name or URL a queue's callers may hear: what it is ("noise", "music" or
-    "advert"), the length the policy expects of it (the fast engine plays that long) and the
-    knob that names it."""
+    """One audio name or URL a queue's callers may hear: what kind of audio it is (noise or
+    music; an advert is music too), the length the policy expects of it (the fast engine
+    plays that long), the knob that names it and how long a stand-in file for it runs."""
 
-    kind: str
+    kind: Kind
     expected_s: float
     knob: str
+    bed_s: float = 0.0  # music only
 
 
 def audio_heard(queue: QueueConfig) -> dict[str, HeldAudio]:
@@ -185,13 +187,13 @@ def audio_heard(queue: QueueConfig) -> dict[str, HeldAudio]:
         knobs, policy = queue.knobs(name), queue.base_policy(name)
         if policy == "silence" and knobs["comfort_noise"]:
             heard.setdefault(knobs["comfort_noise"], HeldAudio(
-                "noise", float(knobs["segment_s"]), f"{name}.comfort_noise"))
+                Kind.NOISE, float(knobs["segment_s"]), f"{name}.comfort_noise"))
         if policy == "music_ads":
             heard.setdefault(knobs["music"], HeldAudio(
-                "music", float(knobs["music_s"]), f"{name}.music"))
+                Kind.MUSIC, float(knobs["music_s"]), f"{name}.music", MUSIC_BED_S))
             if knobs["ad_audio"]:
-                heard.setdefault(knobs["ad_audio"], HeldAudio("advert", AD_S,
-                                                              f"{name}.ad_audio"))
+                heard.setdefault(knobs["ad_audio"], HeldAudio(
+                    Kind.MUSIC, AD_S, f"{name}.ad_audio", AD_S))
     return heard
 
 
@@ -216,20 +218,18 @@ def prepare_audio(folder: Path, queue: QueueConfig) -> dict[str, Clip]:
     """
     from audio.formats import TELEPHONE_RATE
     from audio.generate import comfort_noise, music_bed
-    from audio.kinds import Kind
     from audio.library import is_library_name
     from audio.prepare import write_prepared
 
     external: dict[str, Clip] = {}
     for name, audio in audio_heard(queue).items():
         if is_external_audio(name):
-            external[name] = assumed(name, audio.expected_s, LEVEL_DBOV[audio.kind],
-                                     audio.knob)
-        elif is_library_name(name) and audio.kind == "noise":
+            external[name] = assumed(name, audio.expected_s, DEFAULT_LEVEL_DBOV[audio.kind],
+                                     audio.knob)  # never measured: its kind's target level
+        elif is_library_name(name) and audio.kind is Kind.NOISE:
             write_prepared(folder / f"{name}.wav", comfort_noise(), Kind.NOISE)
         elif is_library_name(name):
-            seconds = 60.0 if audio.kind == "music" else AD_S
-            bed = music_bed(duration_s=seconds)[: int(seconds * TELEPHONE_RATE)]
+            bed = music_bed(duration_s=audio.bed_s)[: int(audio.bed_s * TELEPHONE_RATE)]
             write_prepared(folder / f"{name}.wav", bed, Kind.MUSIC)
     return external
 
