@@ -149,11 +149,10 @@ class OpeningHours:
 
     def _changes_from(self, t: datetime, days: int) -> Iterable[datetime]:
         """Candidate instants, in order, where the line may open or close: each local day's
-        first instant (the end of a closed date, or of a day whose clocks jump over
-        midnight), a span's start and end in wall time (both times through a repeated hour;
-        an end at 24:00 is the next day's first instant, which may begin a closed date), and
-        the instants the zone's clocks change (a jump may land in a span, or past its end).
-        A closed date gives no more: the line is shut all day."""
+        first instant (a span ending at 24:00 ends there, as does a closed date or a day
+        whose clocks jump over midnight), a span's start and end in wall time (both times
+        through a repeated hour), and the instants the zone's clocks change (a jump may land
+        in a span, or past its end). A closed date gives no more: the line is shut all day."""
         zone, first = self.zone, self.local(t).date()
         for offset in range(days):
             day = first + timedelta(days=offset)
@@ -164,10 +163,9 @@ class OpeningHours:
                      for minute in (span.start_min, span.end_min) if minute < DAY_MIN
                      for fold in (0, 1)}
             found.add(_day_start(day, zone))
-            if any(span.end_min == DAY_MIN for span in self.week[day.weekday()]):
-                found.add(_day_start(day + timedelta(days=1), zone))
             found.update(_clock_changes(day, zone))
             yield from sorted(moment for moment in found if moment is not None)
+        yield _day_start(first + timedelta(days=days), zone)  # the last day's 24:00
 
 
 def _instant(day: date, minute: int, zone: ZoneInfo, fold: int) -> datetime | None:

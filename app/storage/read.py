@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
@@ -53,8 +53,6 @@ def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Selec
 def calls_in_progress(url: str) -> int:
     """Calls in a queue with no outcome yet (still waiting, or their end not yet logged):
     not in the records, which a report on a live log should say."""
-    from sqlalchemy import func
-
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
