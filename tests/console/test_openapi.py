@@ -46,3 +46,19 @@ def test_every_route_is_documented_with_its_role(console_app):
     assert put["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "PolicyChange")
     assert "interval_s" in str(document["components"]["schemas"]["CheckinConfig"])
+
+
+def test_the_document_states_the_nul_ban_where_requests_refuse_a_nul(console_app):
+    """A client (or schemathesis) reading the document knows a NUL is refused: every free
+    text field of a request carries the pattern, and the pattern refuses what no_nul does."""
+    schemas = console_app.test_client().get("/api/v1/openapi.json").get_json()[
+        "components"]["schemas"]
+    texts = {(name, field): spec for name in ("CancelRequest", "PolicyChange",
+                                              "RollbackRequest", "ExperimentStart")
+             for field, spec in schemas[name]["properties"].items()
+             if field in ("reason", "note")}
+    assert len(texts) == 4
+    for spec in texts.values():
+        pattern = re.compile(spec["pattern"])
+        assert pattern.search("a reason") and pattern.search("")
+        assert not pattern.search("a\x00reason") and not pattern.search("\x00")
