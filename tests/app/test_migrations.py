@@ -95,3 +95,28 @@ def test_processes_starting_together_migrate_a_new_postgres_database_once():
             assert differences == []
     except PostgresUnavailable as error:
         pytest.skip(str(error))
+
+
+def test_downgrading_below_longer_froms_is_refused_while_one_is_stored(any_url):
+    """0010 held 32 characters of a From: with a SIP caller's 40 stored, the downgrade says
+    why it cannot go on (PostgreSQL failed with a bare truncation error) and changes nothing;
+    once that call is gone it goes through."""
+    url = any_url
+    sip = "sip:alice.smith@example.sip.us1.twilio.com"
+    assert len(sip) > 32
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO calls (call_id, queue, policy, from_number, arrived_at, "
+                          "polls, announcements, callback_requested) VALUES ('CA1', 'support', "
+                          "'silence', :sip, :t, 0, 0, false)"),
+                     {"sip": sip, "t": datetime(2026, 3, 2, tzinfo=UTC)})
+    with pytest.raises(RuntimeError, match=r"1 call\(s\) have a From longer than 32"):
+        downgrade(url, "0010")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT from_number FROM calls")).scalar_one() == sip
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM calls"))
+    downgrade(url, "0010")
+    upgrade(url)
+    engine.dispose()

@@ -24,6 +24,20 @@ def upgrade() -> None:
         batch.alter_column("from_number", type_=sa.String(64), existing_type=sa.String(32))
 
 
+OLD_LENGTH = 32
+
+
 def downgrade() -> None:
+    """Refused, naming why, while a From longer than revision 0010 holds is stored: PostgreSQL
+    would fail mid-way with a bare StringDataRightTruncation, and cutting a SIP address short
+    would keep a From that is no one's."""
+    longer = op.get_bind().execute(sa.text(
+        "SELECT count(*) FROM calls WHERE length(from_number) > :most"),
+        {"most": OLD_LENGTH}).scalar_one()
+    if longer:
+        raise RuntimeError(
+            f"cannot downgrade below 0011: {longer} call(s) have a From longer than "
+            f"{OLD_LENGTH} characters (SIP or client callers), which revision 0010 cannot "
+            "hold; delete or shorten them first, or stay at 0011 or later")
     with op.batch_alter_table("calls") as batch:
         batch.alter_column("from_number", type_=sa.String(32), existing_type=sa.String(64))
