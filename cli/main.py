@@ -91,15 +91,17 @@ def db_upgrade(revision: str) -> None:
     from app.storage.migrate import recreate_missing_tables, upgrade
 
     url = database_url()
+    before = None
     try:
         before = schema_revision(url)
         upgrade(url, revision)
         recreated = recreate_missing_tables(url) if revision == "head" else []
         after = schema_revision(url)
     except (SQLAlchemyError, ImportError) as error:  # ImportError: no driver for the URL
+        hint = UNSTAMPED_HINT if before == "base" and has_call_log(url) else ""
         raise click.ClickException(
             f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: "
-            f"{first_line(error)}") from None
+            f"{first_line(error)}{hint}") from None
     for table in recreated:
         click.echo(f"recreated missing table {table} (it was dropped after its migration ran)")
     back = after == before and revision not in ("head", "heads") \
@@ -107,6 +109,52 @@ def db_upgrade(revision: str) -> None:
     unchanged = f" (unchanged: `upgrade` never moves a database back to {revision})" \
         if back else ""
     click.echo(f"database at {safe_url(url)} is at revision {after}{unchanged}")
+
+
+UNSTAMPED_HINT = (
+    "; the database holds holdwell's tables but no Alembic revision (they were made another "
+    "way, not by `holdwell db upgrade`): if they are this version's schema, "
+    "`holdwell db stamp head` marks them current; otherwise move them aside and upgrade again")
+
+
+def has_call_log(url: str) -> bool:
+    """Whether the database has the call log's table (asked when Alembic had no revision
+    for it: the tables were made another way)."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(url)
+    try:
+        names = set(inspect(engine).get_table_names())
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+    return "calls" in names
+
+
+@db.command("stamp")
+@click.argument("revision")
+def db_stamp(revision: str) -> None:
+    """Mark the database at DATABASE_URL as at REVISION without running migrations (for
+    tables made another way that already match it)."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.storage.deadline import first_line
+    from app.storage.migrate import stamp
+
+    url = database_url()
+    try:
+        stamp(url, revision)
+        after = schema_revision(url)
+    except (SQLAlchemyError, ImportError) as error:
+        raise click.ClickException(
+            f"DATABASE_URL: cannot stamp the database at {safe_url(url)}: "
+            f"{first_line(error)}") from None
+    except CommandError as error:  # an unknown revision
+        raise click.ClickException(f"REVISION: {first_line(error)}") from None
+    click.echo(f"database at {safe_url(url)} is marked at revision {after}")
 
 
 def schema_revision(url: str) -> str:

@@ -22,6 +22,11 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def stamp(url: str, revision: str) -> None:
+    """Record `revision` as the database's without running any migration."""
+    command.stamp(alembic_config(url), revision)
+
+
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 

@@ -32,6 +32,35 @@ def test_db_upgrade_creates_the_tables(tmp_path, monkeypatch):
     assert {"calls", "call_events", "callbacks"} <= tables
 
 
+def test_db_upgrade_on_tables_made_another_way_says_how_to_mark_them(tmp_path, monkeypatch):
+    """Tables made by create_all (no Alembic revision): upgrade cannot create them again and
+    says so with the way out; `db stamp head` marks them, then upgrade has nothing to do."""
+    from app.storage import console_schema  # noqa: F401 - its tables join the metadata
+    from app.storage.schema import metadata
+
+    url = f"sqlite:///{tmp_path / 'made.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+    refused = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert refused.exit_code == 1
+    assert "already exists" in refused.output and "no Alembic revision" in refused.output
+    assert "holdwell db stamp head" in refused.output
+    unknown = CliRunner().invoke(cli, ["db", "stamp", "nonsense"])
+    assert unknown.exit_code == 1 and "REVISION" in unknown.output, unknown.output
+    marked = CliRunner().invoke(cli, ["db", "stamp", "head"])
+    assert marked.exit_code == 0 and "marked at revision 0013" in marked.output, marked.output
+    again = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert again.exit_code == 0 and "is at revision 0013" in again.output, again.output
+
+
+def test_a_failed_upgrade_of_a_new_database_gives_no_stamp_hint(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 1 and "stamp" not in result.output, result.output
+
+
 def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'line.db'}"
     monkeypatch.setenv("DATABASE_URL", url)  # the line's log: the demo must not touch it
