@@ -137,7 +137,8 @@ class CallbackWorker:
         # The web workers' live config, reused whole: LiveConfig follows the active version
         # into a Services' config; the worker's Services holds no more than that and the store.
         self.services = Services(settings=settings, config=file_config, store=store,
-                                 clock=self.clock, signatures=SignatureCheck(None, None))
+                                 clock=self.clock, signatures=SignatureCheck(None, None),
+                                 serves_audio=False)  # no "callers will hear silence" here
         self.live = LiveConfig()
         self.announced = False
         self.running: int | None = None  # the version announced (None: the config file)

@@ -37,6 +37,7 @@ class Services:
     signatures: SignatureCheck
     policies: dict[tuple[str, str], HoldPolicy] = field(default_factory=dict)
     audio: AudioLibrary | None = None  # None: no audio files, every <Play> becomes a <Pause>
+    serves_audio: bool = True  # False: a process that plays nothing (the callback worker)
     rest: object | None = None  # twilio.rest.Client, built on first use
     twiml_cache: dict[tuple, str] = field(default_factory=dict)  # see app.twiml.cached_twiml
 

@@ -80,7 +80,7 @@ def apply(svc: Services, config: HoldwellConfig) -> None:
     svc.config = config
     svc.policies = policies
     svc.store.estimate_window_s = config.estimate.window_s  # how far back waits are measured
-    if audio_names(policies.values()) - audio_names(old_policies):
+    if svc.serves_audio and audio_names(policies.values()) - audio_names(old_policies):
         svc.audio = load_audio(svc.settings, policies.values())  # clips the new words play
     svc.twiml_cache = {}  # cached documents were rendered from the old words
 

@@ -245,3 +245,20 @@ def test_the_stop_flag_ends_the_sleep_between_rounds_at_once():
     started = time.monotonic()
     stop.sleep(30)
     assert time.monotonic() - started < 1 and stop.reason == "SIGTERM"
+
+
+MUSIC = AGENT_FIRST.replace('policy = "callback"', 'policy = "music_ads"') \
+    + '[queues.support.music_ads]\nmusic = "jazz"\n'
+
+
+def test_the_worker_plays_nothing_so_it_never_warns_of_missing_audio(
+        sqlite_url, worker_engine, tmp_path, caplog):
+    """A queue whose music has no file: the web workers warn that callers will hear silence,
+    the worker (which plays nothing) stays quiet about it, at start and at a config change."""
+    worker, _ = make_worker(sqlite_url, tmp_path, MUSIC)
+    with caplog.at_level("WARNING"):
+        assert worker.start(wait=False)
+        activate(worker_engine, MUSIC.replace('"jazz"', '"blues"'))
+        assert worker.round()
+    assert worker.config.queues["support"].knobs("music_ads")["music"] == "blues"
+    assert not [r for r in caplog.records if "audio" in r.getMessage()], caplog.text
