@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,7 +64,7 @@ class Services:
             for name in policies_of(queue):
                 services.policies[(queue_name, name)] = with_plan(build_policy(queue, name),
                                                                  config.callbacks)
-        services.audio = load_audio(settings, services.policies.values())
+        services.audio = load_audio(settings, config)
         return services
 
     def queue_name(self, requested: str | None) -> str:
@@ -98,24 +97,19 @@ def configured(settings: Settings) -> HoldwellConfig:
     return load_config(path) if path else HoldwellConfig()
 
 
-def audio_names(policies: Iterable[HoldPolicy]) -> set[str]:
+def audio_names(config: HoldwellConfig) -> set[str]:
     """Library names the configured policies will <Play> (absolute URLs are not ours)."""
-    names = set()
-    for policy in policies:
-        for attribute in ("comfort_noise", "music", "ad_audio"):
-            name = getattr(policy, attribute, None)
-            if name and not is_external_audio(name):
-                names.add(name)
-    return names
+    return {use.audio for queue in config.queues.values() for use in queue.audio_uses()
+            if not is_external_audio(use.audio)}
 
 
-def load_audio(settings: Settings, policies: Iterable[HoldPolicy]) -> AudioLibrary | None:
+def load_audio(settings: Settings, config: HoldwellConfig) -> AudioLibrary | None:
     """Check the audio folder at start-up; every problem is logged, callers then hear silence.
 
     With no WAV files at all there is nothing to check, and the audio tools (scipy) are not
     even imported: most deployments of silence and check-ins play no audio.
     """
-    required = audio_names(policies)
+    required = audio_names(config)
     folder = Path(settings.audio_dir)
     if not folder.is_dir() or not any(folder.glob("*.wav")):
         for name in sorted(required):

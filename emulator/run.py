@@ -46,6 +46,7 @@ from emulator.realism import Realism
 from emulator.returning import RingingAgain
 from hold_policies.config import (
     POLICY_NAMES,
+    AudioUse,
     ExperimentConfig,
     HoldwellConfig,
     QueueConfig,
@@ -183,18 +184,20 @@ def audio_heard(queue: QueueConfig) -> dict[str, HeldAudio]:
     """Every audio name or URL the queue's policies and variants may <Play> (the first, in
     name order, that names one says what it is)."""
     heard: dict[str, HeldAudio] = {}
-    for name in sorted(queue.heard_names()):
-        knobs, policy = queue.knobs(name), queue.base_policy(name)
-        if policy == "silence" and knobs["comfort_noise"]:
-            heard.setdefault(knobs["comfort_noise"], HeldAudio(
-                Kind.NOISE, float(knobs["segment_s"]), f"{name}.comfort_noise"))
-        if policy == "music_ads":
-            heard.setdefault(knobs["music"], HeldAudio(
-                Kind.MUSIC, float(knobs["music_s"]), f"{name}.music", MUSIC_BED_S))
-            if knobs["ad_audio"]:
-                heard.setdefault(knobs["ad_audio"], HeldAudio(
-                    Kind.MUSIC, AD_S, f"{name}.ad_audio", AD_S))
+    for use in queue.audio_uses():
+        heard.setdefault(use.audio, held_audio(use))
     return heard
+
+
+def held_audio(use: AudioUse) -> HeldAudio:
+    """What a clip is by the setting that names it: a silence policy's comfort noise plays a
+    segment; music plays `music_s` of a 60 s bed; an advert is 15 s of music."""
+    where = f"{use.name}.{use.knob}"
+    if use.knob == "comfort_noise":
+        return HeldAudio(Kind.NOISE, float(use.knobs["segment_s"]), where)
+    if use.knob == "music":
+        return HeldAudio(Kind.MUSIC, float(use.knobs["music_s"]), where, MUSIC_BED_S)
+    return HeldAudio(Kind.MUSIC, AD_S, where, AD_S)
 
 
 def prepare_audio(folder: Path, queue: QueueConfig) -> dict[str, Clip]:

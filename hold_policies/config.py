@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -551,6 +551,21 @@ class ResumeConfig(Strict):
         return ResumeRule(within_s=self.within_s, after_checkin_s=self.after_checkin_s)
 
 
+AUDIO_KNOBS: dict[str, tuple[str, ...]] = {
+    "silence": ("comfort_noise",), "music_ads": ("music", "ad_audio")}
+"""The settings of each policy that name a clip it plays."""
+
+
+class AudioUse(NamedTuple):
+    """One clip a queue's policy or variant `name` plays: the `knob` naming it, its `audio`
+    (a library name or a URL) and all that policy's settings (its lengths among them)."""
+
+    name: str
+    knob: str
+    audio: str
+    knobs: dict[str, Any]
+
+
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
     voice: Annotated[VoiceName | None, *written_off_as("")] = "Polly.Joanna"
@@ -649,6 +664,17 @@ class QueueConfig(Strict):
     def heard_names(self) -> set[str]:
         """Every policy or variant a caller of this queue may hear: its own and the arms."""
         return {self.policy, *(self.experiment.arms if self.experiment else ())}
+
+    def audio_uses(self) -> list[AudioUse]:
+        """Every clip a caller of this queue may hear (a library name or a URL), by policy or
+        variant in name order: what the app must find in its library and the emulator makes
+        stand-ins for."""
+        uses = []
+        for name in sorted(self.heard_names()):
+            knobs = self.knobs(name)
+            uses += [AudioUse(name, knob, knobs[knob], knobs)
+                     for knob in AUDIO_KNOBS.get(self.base_policy(name), ()) if knobs[knob]]
+        return uses
 
     def policy_names(self) -> set[str]:
         """Every policy a caller of this queue may hear (a variant counts as its policy)."""

@@ -75,13 +75,13 @@ def apply(svc: Services, config: HoldwellConfig) -> None:
     request running meanwhile finds every policy the config it reads may ask for."""
     policies = {(name, policy): with_plan(build_policy(queue, policy), config.callbacks)
                 for name, queue in config.queues.items() for policy in policies_of(queue)}
-    old_policies = list(svc.policies.values())
+    old_config = svc.config
     svc.policies = {**svc.policies, **policies}  # meanwhile both configs find their policies
     svc.config = config
     svc.policies = policies
     svc.store.estimate_window_s = config.estimate.window_s  # how far back waits are measured
-    if svc.serves_audio and audio_names(policies.values()) - audio_names(old_policies):
-        svc.audio = load_audio(svc.settings, policies.values())  # clips the new words play
+    if svc.serves_audio and audio_names(config) - audio_names(old_config):
+        svc.audio = load_audio(svc.settings, config)  # clips the new words play
     svc.twiml_cache = {}  # cached documents were rendered from the old words
 
 

@@ -130,3 +130,40 @@ def test_a_bad_variant_names_the_key(tmp_path, variant, arms, expected):
         load_config(write(tmp_path, text))
     assert expected in str(error.value)
     assert "{'policy'" not in str(error.value)  # never the whole table dumped back
+
+
+CLIPS = """
+[queues.support]
+policy = "silence"
+[queues.support.silence]
+comfort_noise = "hiss"
+segment_s = 30
+[queues.support.music_ads]
+music = "https://cdn.example.com/bed.mp3"
+[queues.support.variants.with_advert]
+policy = "music_ads"
+settings = { music = "bed", ad_audio = "offer", music_s = 45 }
+[queues.support.variants.quiet]
+policy = "silence"
+settings = { comfort_noise = "" }
+[queues.support.experiment]
+arms = { silence = 1, music_ads = 1, with_advert = 1, quiet = 1 }
+"""
+
+
+def test_audio_uses_name_every_clip_each_arm_plays_and_what_the_built_policy_plays(tmp_path):
+    """One list, read by the app (which files it needs) and the emulator (which stand-ins
+    to make): each arm's clips with the settings that say their lengths, and the same
+    names the built policies carry."""
+    queue = load_config(write(tmp_path, CLIPS)).queues["support"]
+    uses = [(use.name, use.knob, use.audio) for use in queue.audio_uses()]
+    assert uses == [("music_ads", "music", "https://cdn.example.com/bed.mp3"),
+                    ("silence", "comfort_noise", "hiss"),
+                    ("with_advert", "music", "bed"), ("with_advert", "ad_audio", "offer")]
+    assert {use.knob: use.knobs["music_s"] for use in queue.audio_uses()
+            if use.name == "with_advert"} == {"music": 45, "ad_audio": 45}
+    for name in queue.heard_names():
+        built = build_policy(queue, name)
+        carried = {getattr(built, knob) for knob in ("comfort_noise", "music", "ad_audio")
+                   if getattr(built, knob, None)}
+        assert carried == {use.audio for use in queue.audio_uses() if use.name == name}, name
