@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine, select
 
+from app.storage.migrate import upgrade
 from app.storage.schema import call_events, calls
 from emulator.run import emulate
 from hold_policies.config import HoldwellConfig
@@ -109,11 +110,23 @@ def fast_engine(scenario, seed):
     return engine.run(), sum(engine.resumed.values())
 
 
-def test_dropped_lines_agree_with_the_fast_engine(sqlite_url):
-    scenario = busy()
-    emulated = emulate(scenario, "checkin", np.random.default_rng(21), database_url=sqlite_url)
+BUSY_SEED = 21
+
+
+@pytest.fixture(scope="module")
+def busy_run(tmp_path_factory):
+    """One emulated busy hour with dropped lines (recorded), shared by the tests below: each
+    emulation of it takes half a minute."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('busy') / 'holdwell.db'}"
+    upgrade(url)
+    return url, emulate(busy(), "checkin", np.random.default_rng(BUSY_SEED), database_url=url,
+                        record=True)
+
+
+def test_dropped_lines_agree_with_the_fast_engine(busy_run):
+    sqlite_url, emulated = busy_run
     assert emulated.errors == []
-    table, fast_resumed = fast_engine(scenario, 21)
+    table, fast_resumed = fast_engine(busy(), BUSY_SEED)
     ours = emulated.table
     n = len(ours.outcome)
     assert n == len(table.outcome) == CALLS  # both legs are one call in both engines
@@ -131,12 +144,11 @@ def test_dropped_lines_agree_with_the_fast_engine(sqlite_url):
 PLACE = re.compile(r"\[told place (\d+); (\d+) truly ahead, (\d+) in another queue\]")
 
 
-def test_nobody_is_told_a_place_ahead_of_callers_truly_ahead_of_them(sqlite_url):
+def test_nobody_is_told_a_place_ahead_of_callers_truly_ahead_of_them(busy_run):
     """Every place a check-in says is at least 1 + the callers ahead of the caller then (in
     their own Twilio queue, and rejoined callers, or callers of the queue itself, who first
     entered before them): no "next in line" while a rejoined caller ahead still waits."""
-    result = emulate(busy(), "checkin", np.random.default_rng(22), database_url=sqlite_url,
-                     record=True)
+    result = busy_run[1]
     assert result.errors == []
     places = [tuple(map(int, found.groups())) for caller in result.callers
               for line in caller.heard if (found := PLACE.search(line))]
