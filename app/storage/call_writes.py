@@ -162,8 +162,7 @@ def count_steady_poll(conn: Connection,
     if command.episode:
         return None
     if conn.dialect.name == "postgresql":
-        row = conn.execute(COUNT_STEADY_POLL_VIEW[command.rejoins],
-                           _counted(command)).mappings().first()
+        row = COUNT_STEADY_POLL_VIEW[command.rejoins].first(conn, _counted(command))
         return None if row is None else (call_row(row), row["callbacks_ahead"])
     row = conn.execute(COUNT_STEADY_POLL, _counted(command)).mappings().first()
     return None if row is None else (call_row(row), None)
@@ -231,11 +230,11 @@ def announce_at_once(conn: Connection, command: c.Announce) -> None:
         return
     key, data = _announced(command)
     statement, counted = _count_announcement(command)
-    counted_on = conn.execute(ANNOUNCE_AT_ONCE[statement], {
+    counted_on = ANNOUNCE_AT_ONCE[statement].first(conn, {
         **counted, "fact_key": key, "fact_queue": command.queue,
         "fact_event": Event.ANNOUNCE.value, "fact_policy": command.policy,
         "fact_arm": command.arm, "queue_time_s": command.queue_time_s,
-        "fact_data": json.dumps(data, sort_keys=True)}).first()
+        "fact_data": json.dumps(data, sort_keys=True)})
     if counted_on is None and conn.execute(CALL, {"call": command.call_id}).first() is None:
         _announced_elsewhere(conn, command)  # logged, but no row to count it on yet
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
+from app.storage.direct import DirectStatement
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.records import Event
 
@@ -155,8 +156,8 @@ COUNT_STEADY_POLL = COUNT_POLL.where(*_STEADY).returning(*ROW_COLUMNS)
 """A steady poll's count on SQLite, which renders RETURNING's columns unqualified (a
 correlated subquery there would compare `queue = queue`): who is ahead is read after."""
 COUNT_STEADY_POLL_VIEW = {
-    rejoins: COUNT_POLL.where(*_STEADY).returning(
-        *ROW_COLUMNS, ahead) for rejoins, ahead in _AHEAD_OF_ROW.items()}
+    rejoins: DirectStatement(COUNT_POLL.where(*_STEADY).returning(*ROW_COLUMNS, ahead))
+    for rejoins, ahead in _AHEAD_OF_ROW.items()}
 """COUNT_POLL_VIEW for a call already counted and labelled (a steady poll): a statement that
 needs no other write with it, so it can be its own transaction (no row: take the full path)."""
 
@@ -206,6 +207,6 @@ def _said_at_once(count: Update) -> Update:
         calls.c.call_id)
 
 
-ANNOUNCE_AT_ONCE = {count: _said_at_once(count)
+ANNOUNCE_AT_ONCE = {count: DirectStatement(_said_at_once(count))
                     for count in (COUNT_ANNOUNCEMENT, COUNT_FIRST_ESTIMATE)}
 """Keyed by the statement that counts the check-in alone (call_writes chooses it)."""

@@ -136,7 +136,7 @@ def test_the_steady_poll_counts_rejoined_callers_through_indexes_on_postgresql(p
     params = {"call": "CA1", "entered": "2026-01-05T09:00:00+00:00", "position": 1,
               "queue_time_s": 60.0, "now": "2026-01-05T09:01:00+00:00", "last_position": 1,
               "polls_1": 1, "policy_1": ""}
-    compiled = COUNT_STEADY_POLL_VIEW[True].compile(dialect=engine.dialect)
+    compiled = COUNT_STEADY_POLL_VIEW[True].statement.compile(dialect=engine.dialect)
     values = {**compiled.params, **params}
     with engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))  # an empty table: ask what it can use

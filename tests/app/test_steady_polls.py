@@ -138,8 +138,8 @@ def test_only_a_queue_that_keeps_dropped_places_looks_for_rejoined_callers(
     from app.storage.prepared import COUNT_STEADY_POLL_VIEW
     from tests.conftest import AUTH_TOKEN
 
-    assert "rejoined" not in str(COUNT_STEADY_POLL_VIEW[False])
-    assert "rejoined" in str(COUNT_STEADY_POLL_VIEW[True])
+    assert "rejoined" not in str(COUNT_STEADY_POLL_VIEW[False].statement)
+    assert "rejoined" in str(COUNT_STEADY_POLL_VIEW[True].statement)
     app = make_app('[queues.support]\npolicy = "checkin"\n' + resume)
     polled = mocker.spy(app.extensions["holdwell"].store, "poll")
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)

@@ -1,0 +1,112 @@
+"""The hottest statements on psycopg's own cursor (app.storage.direct) answer exactly as
+SQLAlchemy's Connection.execute does, fail as it does, and are only taken where no value
+needs SQLAlchemy's conversion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    create_engine,
+    exc,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.storage.direct import DirectStatement, compile_direct
+from app.storage.prepared import ANNOUNCE_AT_ONCE, COUNT_ANNOUNCEMENT, COUNT_STEADY_POLL_VIEW
+from tests.support.sids import sid
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CALL = sid("CA1")
+
+
+@pytest.fixture
+def engine(postgres_url):
+    engine = create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO calls (call_id, queue, policy, arm, arrived_at, entered_at, polls, "
+            "announcements, callback_requested, last_poll_queue_time_s) VALUES "
+            "(:call, 'support', 'checkin', '', :t, :t, 1, 0, false, 0)"), {"call": CALL, "t": NOW})
+    yield engine
+    engine.dispose()
+
+
+def poll(queue_time_s: float) -> dict:
+    return {"call": CALL, "entered": NOW, "position": None, "queue_time_s": queue_time_s,
+            "now": NOW + timedelta(seconds=queue_time_s), "last_position": 3}
+
+
+def test_a_steady_poll_counts_and_reads_as_sqlalchemy_would(engine):
+    """The same statement, once on psycopg's cursor and once through SQLAlchemy: the same
+    row (time zones and all), each counted once, in one transaction-free statement."""
+    direct = COUNT_STEADY_POLL_VIEW[True]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        ours = direct.first(conn, poll(60))
+        theirs = dict(conn.execute(direct.statement, poll(120)).mappings().one())
+        again = direct.first(conn, poll(120))  # a retried poll: counted once
+    assert ours["polls"] == 2 and theirs["polls"] == 3 and again["polls"] == 3
+    assert {k: v for k, v in again.items() if k != "polls"} == \
+        {k: v for k, v in theirs.items() if k != "polls"}
+    assert set(ours) == set(theirs)
+    assert ours["entered_at"] == NOW and ours["entered_at"].utcoffset() is not None
+    assert ours["callbacks_ahead"] == 0
+
+
+def test_a_statement_without_a_row_answers_none(engine):
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        assert COUNT_STEADY_POLL_VIEW[False].first(conn, {**poll(60), "call": sid("CA2")}) \
+            is None
+
+
+def test_a_check_in_is_logged_and_counted_at_once_and_a_retry_is_not(engine):
+    statement = ANNOUNCE_AT_ONCE[COUNT_ANNOUNCEMENT]
+    said = {"call": CALL, "now": NOW, "told": 3, "fact_key": f"{CALL}:ANNOUNCE:0:60",
+            "fact_queue": "support", "fact_event": "ANNOUNCE", "fact_policy": "checkin",
+            "fact_arm": "", "queue_time_s": 60.0, "fact_data": "{}"}
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        assert statement.first(conn, said) == {"call_id": CALL}
+        assert statement.first(conn, said) is None  # the fact is there: nothing counted
+        row = conn.execute(text("SELECT announcements, told_position FROM calls")).one()
+    assert tuple(row) == (1, 3)
+
+
+def test_errors_are_sqlalchemys_and_a_dropped_connection_is_replaced(engine):
+    """A broken constraint is the statement's own error (not an outage); a connection the
+    server dropped comes out as OperationalError with the connection invalidated, and the
+    next checkout connects afresh."""
+    broken = DirectStatement(update(Table("calls", MetaData(), Column("polls", Integer)))
+                             .values(polls=None).returning(text("polls")))
+    with engine.connect() as conn, pytest.raises(exc.IntegrityError):
+        broken.first(conn, {})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with engine.connect() as killer:
+            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(exc.OperationalError) as raised:
+            COUNT_STEADY_POLL_VIEW[False].first(conn, poll(60))
+        assert raised.value.connection_invalidated
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        assert COUNT_STEADY_POLL_VIEW[False].first(conn, poll(60))["polls"] == 2
+
+
+def test_only_statements_needing_no_conversion_on_a_known_driver_go_direct():
+    table = Table("t", MetaData(), Column("id", Integer), Column("at", DateTime(timezone=True)),
+                  Column("amount", Numeric(asdecimal=False)))
+    pg = postgresql.psycopg.dialect()
+    plain = select(table.c.id, table.c.at).where(table.c.id == 1)
+    assert compile_direct(plain, pg) is not None
+    assert compile_direct(plain, pg).fixed == {"id_1": 1}
+    assert compile_direct(select(table.c.amount), pg) is None  # SQLAlchemy makes it a float
+    assert compile_direct(plain, sqlite.dialect()) is None  # SQLite's datetimes are text
+    assert compile_direct(plain, postgresql.psycopg2.dialect()) is None  # not known to work
