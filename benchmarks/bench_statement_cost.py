@@ -53,7 +53,7 @@ def params(n: int) -> dict[str, object]:
 
 def ways(engine: Engine) -> dict[str, Run]:
     """The statement run three ways; each returns the counted row."""
-    compiled = COUNT_STEADY_POLL.compile(dialect=engine.dialect)
+    compiled = COUNT_STEADY_POLL.statement.compile(dialect=engine.dialect)
     sql = str(compiled)
     processors = {name: bind.type.bind_processor(engine.dialect)
                   for name, bind in compiled.binds.items()}
@@ -66,7 +66,7 @@ def ways(engine: Engine) -> dict[str, Run]:
             compiled.positiontup) else values
 
     def core(conn: Connection, n: int) -> object:
-        return conn.execute(COUNT_STEADY_POLL, params(n)).first()
+        return conn.execute(COUNT_STEADY_POLL.statement, params(n)).first()
 
     def driver_sql(conn: Connection, n: int) -> object:
         return conn.exec_driver_sql(sql, driver_params(n)).first()

@@ -266,8 +266,8 @@ class CallLogStore:
         pending callbacks (with `rejoins`, and rejoined callers) that entered before this
         caller (read now unless given)."""
         if callbacks_ahead is None:
-            callbacks_ahead = conn.execute(CALLBACKS_AHEAD[rejoins], {
-                "queue": call.queue, "entered": call.entered_at or call.arrived_at}).scalar_one()
+            callbacks_ahead = CALLBACKS_AHEAD[rejoins].scalar(conn, {
+                "queue": call.queue, "entered": call.entered_at or call.arrived_at})
         flow = self.flows.flow(conn, call.queue, now, self.estimate_window_s)
         return Poll(call=call, flow=flow, callbacks_ahead=callbacks_ahead)
 

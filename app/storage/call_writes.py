@@ -164,7 +164,7 @@ def count_steady_poll(conn: Connection,
     if conn.dialect.name == "postgresql":
         row = COUNT_STEADY_POLL_VIEW[command.rejoins].first(conn, _counted(command))
         return None if row is None else (call_row(row), row["callbacks_ahead"])
-    row = conn.execute(COUNT_STEADY_POLL, _counted(command)).mappings().first()
+    row = COUNT_STEADY_POLL.first(conn, _counted(command))
     return None if row is None else (call_row(row), None)
 
 

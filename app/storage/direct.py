@@ -1,21 +1,21 @@
-"""The hottest statements run on psycopg's own cursor, on SQLAlchemy's connection.
+"""The hottest statements run on the driver's own cursor, on SQLAlchemy's connection.
 
-Why: every waiting caller's poll runs one statement, and on PostgreSQL SQLAlchemy's execution
-path (its execution context, parameter and result objects) cost more of the web worker's CPU
-than psycopg's own execute of the same prepared statement (issue 11; bench_request_cost).
-The statement is still built with SQLAlchemy Core (app.storage.prepared), compiled once per
-dialect, and run on the connection SQLAlchemy checked out (its transaction, its deadline's
-cutoff); an error comes out as SQLAlchemy's own (OperationalError for an outage, the
-connection invalidated on a disconnect), as if it had gone through Connection.execute.
-
-Only statements whose parameters and columns need no SQLAlchemy type processing on the
-dialect are run this way (checked when compiled); anything else, and every other driver,
-takes Connection.execute.
+Why: every waiting caller's poll runs one or two statements, and SQLAlchemy's execution path
+(its execution context, parameter and result objects) cost more of the web worker's CPU than
+the driver's own execute of the same statement (issue 11; bench_request_cost). The statement
+is still built with SQLAlchemy Core (app.storage.prepared) and compiled by SQLAlchemy once
+per dialect; its values are converted by SQLAlchemy's own type processors (SQLite keeps
+datetimes as text); it runs on the connection SQLAlchemy checked out (its transaction, its
+deadline's cutoff); and an error comes out as SQLAlchemy's own (OperationalError for an
+outage, the connection invalidated on a disconnect), as if it had gone through
+Connection.execute. A driver not listed in DRIVERS, or a statement this cannot run as
+SQLAlchemy would (expanding parameters, a type whose processor needs the database's type
+code), takes Connection.execute.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, exc
@@ -23,21 +23,44 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeEngine
 
-DRIVERS = ("psycopg",)
+Processor = Callable[[Any], Any]
+DRIVERS = {"psycopg": {"prepare": True}, "pysqlite": {}}
+"""The drivers statements go direct on, with their cursor's execute options (psycopg:
+prepared on the server at once, rather than after five runs)."""
 
 
 class Compiled:
-    """A statement's SQL for one dialect, and the values it binds itself (literals)."""
+    """A statement as SQLAlchemy compiled it for one dialect: its SQL, the values it binds
+    itself (literals), the conversions of values in and out, the order of positional
+    parameters, and the names of the columns it returns (known once it has run)."""
 
-    __slots__ = ("fixed", "sql")
+    __slots__ = ("binds", "fixed", "names", "options", "order", "results", "sql")
 
-    def __init__(self, sql: str, fixed: dict[str, Any]) -> None:
-        self.sql = sql
-        self.fixed = fixed
+    def __init__(self, sql: str, fixed: dict[str, Any], binds: dict[str, Processor],
+                 results: list[Processor | None], order: tuple[str, ...] | None,
+                 options: dict[str, Any]) -> None:
+        self.sql, self.fixed, self.binds, self.order = sql, fixed, binds, order
+        self.results = results if any(results) else None
+        self.options = options
+        self.names: tuple[str, ...] | None = None
+
+    def values(self, params: Mapping[str, Any]) -> dict[str, Any] | tuple[Any, ...]:
+        values = {**self.fixed, **params}
+        for name, convert in self.binds.items():
+            if name in values and values[name] is not None:
+                values[name] = convert(values[name])
+        return values if self.order is None else tuple(values[name] for name in self.order)
+
+    def row(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        if self.results is not None:
+            row = tuple(value if convert is None or value is None else convert(value)
+                        for convert, value in zip(self.results, row, strict=True))
+        return dict(zip(self.names, row, strict=True))
 
 
 class DirectStatement:
-    """A Core statement that returns at most one row, run on the driver's cursor."""
+    """A Core statement that returns rows (a SELECT, or RETURNING), of which the first is
+    read, run on the driver's cursor."""
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
@@ -49,18 +72,23 @@ class DirectStatement:
         if compiled is None:
             row = conn.execute(self.statement, params).mappings().first()
             return None if row is None else dict(row)
-        values = {**compiled.fixed, **params}
-        dbapi_connection = conn.connection.dbapi_connection
-        cursor = dbapi_connection.cursor()
+        values = compiled.values(params)
+        cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, values, prepare=True)
-            row = cursor.fetchone() if cursor.description else None
-            names = [column.name for column in cursor.description or ()]
+            cursor.execute(compiled.sql, values, **compiled.options)
+            row = cursor.fetchone()
+            if compiled.names is None:  # psycopg builds its description afresh on each ask
+                compiled.names = tuple(column[0] for column in cursor.description)
         except conn.dialect.loaded_dbapi.Error as error:
             raise translated(conn, error, compiled.sql, values, cursor) from error
         finally:
             cursor.close()
-        return None if row is None else dict(zip(names, row, strict=True))
+        return None if row is None else compiled.row(row)
+
+    def scalar(self, conn: Connection, params: Mapping[str, Any]) -> Any:  # noqa: ANN401
+        """The first column of the first row (None: no row)."""
+        row = self.first(conn, params)
+        return None if row is None else next(iter(row.values()))
 
     def _for(self, dialect: Dialect) -> Compiled | None:
         key = f"{dialect.name}+{dialect.driver}"
@@ -70,31 +98,36 @@ class DirectStatement:
 
 
 def compile_direct(statement: Executable, dialect: Dialect) -> Compiled | None:
-    """The statement compiled for `dialect`, or None when it must go through SQLAlchemy (a
-    driver not known to take it as it is, or types that convert values either way)."""
+    """The statement compiled for `dialect`, or None when it must go through SQLAlchemy."""
     if dialect.driver not in DRIVERS:
         return None
     compiled = statement.compile(dialect=dialect)
-    if compiled._bind_processors or compiled.positional:  # noqa: SLF001 - read-only check
+    if compiled.has_out_parameters or compiled.post_compile_params \
+            or compiled.literal_execute_params:  # rendered per run by SQLAlchemy
         return None
-    for column in compiled._result_columns:  # noqa: SLF001 - read-only check
-        if converts_results(column[3], dialect):
+    results = []
+    for column in compiled._result_columns:  # noqa: SLF001 - its columns' types, read only
+        convert = result_processor(column[3], dialect)
+        if convert is False:
             return None
+        results.append(convert)
     fixed = {name: bind.effective_value for bind, name in compiled.bind_names.items()
              if not bind.required}  # the literals the statement carries (`polls + 1`)
-    return Compiled(compiled.string, fixed)
+    binds = dict(compiled._bind_processors)  # noqa: SLF001 - SQLAlchemy's own conversions
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return Compiled(compiled.string, fixed, binds, results, order, DRIVERS[dialect.driver])
 
 
-def converts_results(column_type: TypeEngine, dialect: Dialect) -> bool:
-    """Whether SQLAlchemy converts the driver's values of this type (or cannot say without
-    the database's type code, which a statement not yet run does not have)."""
+def result_processor(column_type: TypeEngine, dialect: Dialect) -> Processor | None | bool:
+    """SQLAlchemy's conversion of the driver's values of this type (None: none), or False
+    when it cannot say without the database's type code, which only a run statement has."""
     try:
-        return column_type.dialect_impl(dialect).result_processor(dialect, None) is not None
-    except Exception:  # noqa: BLE001 - a processor that needs the type code: it converts
-        return True
+        return column_type.dialect_impl(dialect).result_processor(dialect, None)
+    except Exception:  # noqa: BLE001 - a processor that needs the type code
+        return False
 
 
-def translated(conn: Connection, error: Exception, sql: str, values: Mapping[str, Any],
+def translated(conn: Connection, error: Exception, sql: str, values: object,
                cursor: object) -> exc.DBAPIError:
     """The driver's error as SQLAlchemy would have raised it, invalidating the connection
     when the error says it is gone (the pool then connects afresh)."""
@@ -102,5 +135,5 @@ def translated(conn: Connection, error: Exception, sql: str, values: Mapping[str
     disconnected = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
     if disconnected:
         conn.invalidate(error)
-    return exc.DBAPIError.instance(sql, dict(values), error, dialect.loaded_dbapi.Error,
+    return exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
                                    connection_invalidated=disconnected, dialect=dialect)

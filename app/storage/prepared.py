@@ -111,9 +111,9 @@ _CALLBACKS_KEEPING_PLACE = select(func.count()).select_from(callbacks).where(
     callbacks.c.queue == _QUEUE, _KEEPING_PLACE, callbacks.c.entered_at < _ENTERED,
 ).scalar_subquery()
 CALLBACKS_AHEAD = {
-    False: select(_CALLBACKS_KEEPING_PLACE),
-    True: select(_CALLBACKS_KEEPING_PLACE
-                 + rejoined_ahead(_QUEUE, _ENTERED).scalar_subquery()),
+    False: DirectStatement(select(_CALLBACKS_KEEPING_PLACE.label("ahead"))),
+    True: DirectStatement(select((_CALLBACKS_KEEPING_PLACE + rejoined_ahead(
+        _QUEUE, _ENTERED).scalar_subquery()).label("ahead"))),
 }
 """Who is ahead of a caller outside Twilio's count of the queue itself: callbacks keeping
 their place (pending, being rung, or answered and held) and, keyed True where the queue keeps
@@ -124,7 +124,7 @@ not pay for looking (it cost PostgreSQL five times a steady poll's CPU under loa
 QUEUE_VIEW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),
-    CALLBACKS_AHEAD[True].scalar_subquery().label("callbacks_ahead"),
+    CALLBACKS_AHEAD[True].statement.scalar_subquery().label("callbacks_ahead"),
 )
 """What a poll needs about its queue, in one round trip: log start, recent departures, and
 pending callbacks that entered before the caller (they keep their place ahead)."""
@@ -152,7 +152,7 @@ COUNT_POLL_VIEW = {rejoins: COUNT_POLL.returning(*ROW_COLUMNS, ahead)
 CALLBACKS_AHEAD) counted: one round trip (the count is exact per caller, so every host tells
 a caller the same place in line)."""
 _STEADY = (calls.c.polls >= 1, calls.c.policy != "")
-COUNT_STEADY_POLL = COUNT_POLL.where(*_STEADY).returning(*ROW_COLUMNS)
+COUNT_STEADY_POLL = DirectStatement(COUNT_POLL.where(*_STEADY).returning(*ROW_COLUMNS))
 """A steady poll's count on SQLite, which renders RETURNING's columns unqualified (a
 correlated subquery there would compare `queue = queue`): who is ahead is read after."""
 COUNT_STEADY_POLL_VIEW = {

@@ -236,7 +236,7 @@ def test_an_answered_customer_still_counts_ahead_in_the_positions_said(sqlite_ur
             {"call_id": f"CA{status}", "queue": "support", "number": "+14155550100",
              "entered_at": START, "requested_at": START, "status": status}
             for status in ("on_line", "claimed", "connected", "failed")])
-        ahead = conn.execute(CALLBACKS_AHEAD[False], {"queue": "support",
+        ahead = conn.execute(CALLBACKS_AHEAD[False].statement, {"queue": "support",
                                                "entered": START + timedelta(minutes=1)})
         assert ahead.scalar_one() == 2
     engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     Table,
+    bindparam,
     create_engine,
     exc,
     select,
@@ -23,7 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.storage.direct import DirectStatement, compile_direct
-from app.storage.prepared import ANNOUNCE_AT_ONCE, COUNT_ANNOUNCEMENT, COUNT_STEADY_POLL_VIEW
+from app.storage.prepared import (
+    ANNOUNCE_AT_ONCE,
+    CALLBACKS_AHEAD,
+    COUNT_ANNOUNCEMENT,
+    COUNT_STEADY_POLL,
+    COUNT_STEADY_POLL_VIEW,
+)
 from tests.support.sids import sid
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -100,13 +107,36 @@ def test_errors_are_sqlalchemys_and_a_dropped_connection_is_replaced(engine):
         assert COUNT_STEADY_POLL_VIEW[False].first(conn, poll(60))["polls"] == 2
 
 
-def test_only_statements_needing_no_conversion_on_a_known_driver_go_direct():
+def test_on_sqlite_values_are_converted_as_sqlalchemy_converts_them(sqlite_url):
+    """SQLite keeps datetimes as text and booleans as integers: the direct run converts
+    them with SQLAlchemy's own processors, both ways, and reads what SQLAlchemy reads."""
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO calls (call_id, queue, policy, arm, arrived_at, entered_at, polls, "
+            "announcements, callback_requested, last_poll_queue_time_s) VALUES "
+            "(:call, 'support', 'checkin', '', :t, :t, 1, 0, true, 0)"), {"call": CALL, "t": NOW})
+    with engine.begin() as conn:
+        ours = COUNT_STEADY_POLL.first(conn, poll(60))
+        theirs = dict(conn.execute(COUNT_STEADY_POLL.statement, poll(120)).mappings().one())
+        ahead = CALLBACKS_AHEAD[True].scalar(conn, {"queue": "support", "entered": NOW})
+    engine.dispose()
+    assert (ours["polls"], theirs["polls"]) == (2, 3)
+    assert {k: v for k, v in ours.items() if k != "polls"} == \
+        {k: v for k, v in theirs.items() if k != "polls"}
+    assert ours["callback_requested"] is True and isinstance(ours["arrived_at"], datetime)
+    assert ahead == 0
+
+
+def test_only_statements_sqlalchemy_would_run_unchanged_go_direct():
     table = Table("t", MetaData(), Column("id", Integer), Column("at", DateTime(timezone=True)),
                   Column("amount", Numeric(asdecimal=False)))
     pg = postgresql.psycopg.dialect()
     plain = select(table.c.id, table.c.at).where(table.c.id == 1)
-    assert compile_direct(plain, pg) is not None
     assert compile_direct(plain, pg).fixed == {"id_1": 1}
-    assert compile_direct(select(table.c.amount), pg) is None  # SQLAlchemy makes it a float
-    assert compile_direct(plain, sqlite.dialect()) is None  # SQLite's datetimes are text
+    assert compile_direct(plain, sqlite.dialect()).order == ("id_1",)  # qmark: positional
+    # SQLAlchemy makes this a float, by the type code only a run statement has
+    assert compile_direct(select(table.c.amount), pg) is None
     assert compile_direct(plain, postgresql.psycopg2.dialect()) is None  # not known to work
+    listed = select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True)))
+    assert compile_direct(listed, pg) is None  # expanded per run by SQLAlchemy

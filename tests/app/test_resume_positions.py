@@ -149,7 +149,7 @@ def test_the_steady_poll_counts_rejoined_callers_through_indexes_on_postgresql(p
 def test_the_count_searches_indexes_on_sqlite(sqlite_url, make_app):
     make_app(CONFIG)  # migrates the database
     engine = create_engine(sqlite_url)
-    plan = query_plan(engine, CALLBACKS_AHEAD[True], queue="support", entered="2027")
+    plan = query_plan(engine, CALLBACKS_AHEAD[True].statement, queue="support", entered="2027")
     engine.dispose()
     assert "SEARCH call_events USING INDEX ix_call_events_queue_event_time" in plan
     assert "SEARCH oldest_waiting USING INDEX ix_calls_waiting" in plan
