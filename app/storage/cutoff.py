@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
 
+from app.storage.db import BUSY_SET
 from app.storage.deadline import DatabaseUnavailable, Deadline
 from app.storage.per_process import OncePerProcess
 
@@ -88,7 +89,8 @@ class Cutoff:
             if BUSY not in record.info:
                 record.info[BUSY] = dbapi_connection.execute(f"PRAGMA {BUSY}").fetchone()[0]
             left_ms = max(int((watch.expires - time.monotonic()) * 1000), 1)
-            dbapi_connection.execute(f"PRAGMA {BUSY} = {min(left_ms, record.info[BUSY])}")
+            record.info[BUSY_SET] = min(left_ms, record.info[BUSY])
+            dbapi_connection.execute(f"PRAGMA {BUSY} = {record.info[BUSY_SET]}")
         with self._lock:
             watch.connections.append(dbapi_connection)
             if watch.fired:  # the budget ran out before the work got a connection
@@ -99,6 +101,7 @@ class Cutoff:
         if watch is None or dbapi_connection is None:
             return
         if BUSY in record.info:  # the engine's own wait again, for work outside requests
+            record.info.pop(BUSY_SET, None)
             with contextlib.suppress(sqlite3.Error):
                 dbapi_connection.execute(f"PRAGMA {BUSY} = {record.info[BUSY]}")
         with self._lock:

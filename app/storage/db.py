@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ STATEMENT_TIMEOUT_MS = 3000
 SQLITE_LOCK_ASK_MS = 1
 SQLITE_FIRST_PAUSE_S = 0.00025
 SQLITE_MAX_PAUSE_S = 0.001
+BUSY_SET = "busy_timeout_set"
+"""Where a connection's record keeps the SQLite lock wait set at its checkout (ms)."""
 LIBPQ_MIN_CONNECT_S = 2  # libpq rounds any shorter connect_timeout up to 2 s
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 1, "keepalives_interval": 1,
               "keepalives_count": 2, "tcp_user_timeout": 2000}
@@ -104,18 +107,20 @@ def begin_write(conn: Connection, until: float | None) -> None:
     if until is None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         return
-    raw = conn.connection.driver_connection  # PRAGMAs straight to sqlite3: a fifth the cost
-    waited_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw = conn.connection.driver_connection  # straight to sqlite3: a fifth the cost
+    waited_ms = conn.connection.info.get(BUSY_SET)  # what the cutoff set at checkout
+    if waited_ms is None:
+        waited_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
     raw.execute(f"PRAGMA busy_timeout = {SQLITE_LOCK_ASK_MS}")
     try:
         pause = SQLITE_FIRST_PAUSE_S
         while True:
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                raw.execute("BEGIN IMMEDIATE")
                 return
-            except OperationalError as error:
+            except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or time.monotonic() + pause >= until:
-                    raise
+                    raise OperationalError("BEGIN IMMEDIATE", None, error) from error
             time.sleep(pause)
             pause = min(pause * 2, SQLITE_MAX_PAUSE_S)
     finally:

@@ -126,3 +126,22 @@ def test_postgres_writers_need_no_turns(postgres_url):
     with turns.turn(time.monotonic()), turns.turn(time.monotonic()):  # would block on SQLite
         pass
     engine.dispose()
+
+
+def test_in_a_request_the_lock_wait_after_begin_is_what_its_checkout_set(two_processes):
+    """Under a request's deadline the checkout shortens SQLite's wait to what is left of the
+    budget; begin_write asks for the lock in 1 ms waits and then puts that wait back (not
+    1 ms, which would fail the transaction's next statement at any contention), and the
+    checkin restores the engine's own."""
+    from app.storage.cutoff import Cutoff
+    from app.storage.deadline import Deadline
+
+    ours, _ = two_processes
+    cutoff = Cutoff().install(ours)
+    with cutoff.watching(Deadline(0.3)), ours.begin() as conn:
+        set_at_checkout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+        assert 1 < set_at_checkout <= 300
+        begin_write(conn, time.monotonic() + 0.3)
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == set_at_checkout
+    with ours.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 500
