@@ -1,19 +1,19 @@
-"""What one hot statement costs through SQLAlchemy Core against the database driver's own cursor.
+"""What one hot statement costs through SQLAlchemy Core against the driver's own cursor.
 
     python benchmarks/bench_statement_cost.py [--db sqlite|postgres|both] [--rounds 7]
         [--statements 2000]
 
 Why: a steady poll's count (`prepared.COUNT_STEADY_POLL`) is the one statement every waiting
-caller's every poll runs. Going around SQLAlchemy for it would mean compiling it once and
-binding its parameters by hand (SQLite stores datetimes as text through SQLAlchemy's type
-processors), a second way to talk to the database. This says what that would buy, per
-statement and per statement in its own transaction, so the choice rests on a number.
+caller's every poll runs; the app runs it on the driver's cursor (app.storage.direct). This
+says what that buys per statement, alone and in its own transaction.
 
 Three ways, interleaved round after round in one process on one call's row:
-- `core`: `conn.execute(statement, params)`, as the app does;
-- `driver sql`: the statement compiled once, run with `conn.exec_driver_sql` (SQLAlchemy's
-  result and error handling, no compilation or parameter processing per call);
-- `dbapi cursor`: the same string on the driver's cursor (`conn.connection.cursor()`).
+- `core`: `conn.execute(statement, params)`;
+- `driver sql`: the statement as app.storage.direct compiles it, run with
+  `conn.exec_driver_sql` (SQLAlchemy's result and error handling, no compilation or
+  parameter processing per call);
+- `direct`: `DirectStatement.first`, as the app runs it (the driver's cursor; psycopg
+  prepares it on the server).
 It prints the median wall-clock microseconds per statement over the rounds, and the ratio to
 `core` (PostgreSQL's times include the round trip to the server on 127.0.0.1).
 """
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Connection, Engine, create_engine, insert  # noqa: E402
 
+from app.storage.direct import compile_direct  # noqa: E402
 from app.storage.migrate import upgrade  # noqa: E402
 from app.storage.prepared import COUNT_STEADY_POLL  # noqa: E402
 from app.storage.schema import calls  # noqa: E402
@@ -53,33 +54,18 @@ def params(n: int) -> dict[str, object]:
 
 def ways(engine: Engine) -> dict[str, Run]:
     """The statement run three ways; each returns the counted row."""
-    compiled = COUNT_STEADY_POLL.statement.compile(dialect=engine.dialect)
-    sql = str(compiled)
-    processors = {name: bind.type.bind_processor(engine.dialect)
-                  for name, bind in compiled.binds.items()}
-
-    def driver_params(n: int) -> tuple | dict:
-        values = {**compiled.params, **params(n)}
-        values = {name: processors[name](value) if processors.get(name) else value
-                  for name, value in values.items()}
-        return tuple(values[name] for name in compiled.positiontup) if (
-            compiled.positiontup) else values
+    compiled = compile_direct(COUNT_STEADY_POLL.statement, engine.dialect)
 
     def core(conn: Connection, n: int) -> object:
         return conn.execute(COUNT_STEADY_POLL.statement, params(n)).first()
 
     def driver_sql(conn: Connection, n: int) -> object:
-        return conn.exec_driver_sql(sql, driver_params(n)).first()
+        return conn.exec_driver_sql(compiled.sql, compiled.values(params(n))).first()
 
-    def dbapi_cursor(conn: Connection, n: int) -> object:
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(sql, driver_params(n))
-            return cursor.fetchone()
-        finally:
-            cursor.close()
+    def direct(conn: Connection, n: int) -> object:
+        return COUNT_STEADY_POLL.first(conn, params(n))
 
-    return {"core": core, "driver sql": driver_sql, "dbapi cursor": dbapi_cursor}
+    return {"core": core, "driver sql": driver_sql, "direct": direct}
 
 
 def timed(engine: Engine, run: Run, first: int, count: int, *, own_transaction: bool) -> float:
