@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import (
     Column,
     DateTime,
+    Engine,
     Integer,
     MetaData,
     Numeric,
@@ -37,14 +38,21 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CALL = sid("CA1")
 
 
-@pytest.fixture
-def engine(postgres_url):
-    engine = create_engine(postgres_url)
+def with_one_call(url: str, *, callback_requested: bool = False) -> Engine:
+    """An engine on `url` whose log holds one waiting call, counted once."""
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO calls (call_id, queue, policy, arm, arrived_at, entered_at, polls, "
             "announcements, callback_requested, last_poll_queue_time_s) VALUES "
-            "(:call, 'support', 'checkin', '', :t, :t, 1, 0, false, 0)"), {"call": CALL, "t": NOW})
+            "(:call, 'support', 'checkin', '', :t, :t, 1, 0, :asked, 0)"),
+            {"call": CALL, "t": NOW, "asked": callback_requested})
+    return engine
+
+
+@pytest.fixture
+def engine(postgres_url):
+    engine = with_one_call(postgres_url)
     yield engine
     engine.dispose()
 
@@ -110,12 +118,7 @@ def test_errors_are_sqlalchemys_and_a_dropped_connection_is_replaced(engine):
 def test_on_sqlite_values_are_converted_as_sqlalchemy_converts_them(sqlite_url):
     """SQLite keeps datetimes as text and booleans as integers: the direct run converts
     them with SQLAlchemy's own processors, both ways, and reads what SQLAlchemy reads."""
-    engine = create_engine(sqlite_url)
-    with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO calls (call_id, queue, policy, arm, arrived_at, entered_at, polls, "
-            "announcements, callback_requested, last_poll_queue_time_s) VALUES "
-            "(:call, 'support', 'checkin', '', :t, :t, 1, 0, true, 0)"), {"call": CALL, "t": NOW})
+    engine = with_one_call(sqlite_url, callback_requested=True)
     with engine.begin() as conn:
         ours = COUNT_STEADY_POLL.first(conn, poll(60))
         theirs = dict(conn.execute(COUNT_STEADY_POLL.statement, poll(120)).mappings().one())
