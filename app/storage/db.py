@@ -13,6 +13,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from app.storage.direct import translated
+
 CONNECT_TIMEOUT_S = 3
 STATEMENT_TIMEOUT_MS = 3000
 SQLITE_LOCK_ASK_MS = 1
@@ -118,9 +120,10 @@ def begin_write(conn: Connection, until: float | None) -> None:
             try:
                 raw.execute("BEGIN IMMEDIATE")
                 return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() + pause >= until:
-                    raise OperationalError("BEGIN IMMEDIATE", None, error) from error
+            except sqlite3.Error as error:  # raised as SQLAlchemy's, as exec_driver_sql did
+                retry = isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+                if not retry or time.monotonic() + pause >= until:
+                    raise translated(conn, error, "BEGIN IMMEDIATE", (), None) from error
             time.sleep(pause)
             pause = min(pause * 2, SQLITE_MAX_PAUSE_S)
     finally:

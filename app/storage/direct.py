@@ -24,9 +24,10 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any]
-DRIVERS = {"psycopg": {"prepare": True}, "pysqlite": {}}
-"""The drivers statements go direct on, with their cursor's execute options (psycopg:
-prepared on the server at once, rather than after five runs)."""
+DRIVERS = ("psycopg", "pysqlite")
+"""The drivers statements go direct on. psycopg prepares a statement on the server after its
+fifth run on a connection, as it does for SQLAlchemy's; preparing at once would cost a round
+trip after every rollback, which drops a connection's prepared statements."""
 
 
 class Compiled:
@@ -34,26 +35,24 @@ class Compiled:
     itself (literals), the conversions of values in and out, the order of positional
     parameters, and the names of the columns it returns (known once it has run)."""
 
-    __slots__ = ("binds", "fixed", "names", "options", "order", "results", "sql")
+    __slots__ = ("binds", "fixed", "names", "order", "results", "sql")
 
     def __init__(self, sql: str, fixed: dict[str, Any], binds: dict[str, Processor],
-                 results: list[Processor | None], order: tuple[str, ...] | None,
-                 options: dict[str, Any]) -> None:
+                 results: list[Processor | None], order: tuple[str, ...] | None) -> None:
         self.sql, self.fixed, self.binds, self.order = sql, fixed, binds, order
         self.results = results if any(results) else None
-        self.options = options
         self.names: tuple[str, ...] | None = None
 
     def values(self, params: Mapping[str, Any]) -> dict[str, Any] | tuple[Any, ...]:
+        """The driver's parameters, converted as SQLAlchemy converts them (None too)."""
         values = {**self.fixed, **params}
         for name, convert in self.binds.items():
-            if name in values and values[name] is not None:
-                values[name] = convert(values[name])
+            values[name] = convert(values[name])
         return values if self.order is None else tuple(values[name] for name in self.order)
 
     def row(self, row: tuple[Any, ...]) -> dict[str, Any]:
         if self.results is not None:
-            row = tuple(value if convert is None or value is None else convert(value)
+            row = tuple(value if convert is None else convert(value)
                         for convert, value in zip(self.results, row, strict=True))
         return dict(zip(self.names, row, strict=True))
 
@@ -67,22 +66,32 @@ class DirectStatement:
         self._compiled: dict[str, Compiled | None] = {}
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The statement's first row as a dict of its columns (None: no row)."""
+        """The statement's first row as a dict of its columns (None: no row).
+
+        Direct only inside a transaction SQLAlchemy began or on an AUTOCOMMIT connection: a
+        first statement elsewhere goes through SQLAlchemy, which begins the transaction its
+        caller will commit (the driver's own implicit one would be rolled back unseen)."""
         compiled = self._for(conn.dialect)
-        if compiled is None:
+        if compiled is None or not (conn.in_transaction() or autocommits(conn)):
             row = conn.execute(self.statement, params).mappings().first()
             return None if row is None else dict(row)
-        values = compiled.values(params)
-        cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, values, **compiled.options)
+            values = compiled.values(params)
+        except (KeyError, TypeError, ValueError) as error:  # as SQLAlchemy would say it
+            raise exc.StatementError(f"cannot bind {error!r}", compiled.sql, dict(params),
+                                     error) from error
+        cursor = None
+        try:
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.execute(compiled.sql, values)
             row = cursor.fetchone()
             if compiled.names is None:  # psycopg builds its description afresh on each ask
                 compiled.names = tuple(column[0] for column in cursor.description)
         except conn.dialect.loaded_dbapi.Error as error:
             raise translated(conn, error, compiled.sql, values, cursor) from error
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
         return None if row is None else compiled.row(row)
 
     def scalar(self, conn: Connection, params: Mapping[str, Any]) -> Any:  # noqa: ANN401
@@ -91,7 +100,7 @@ class DirectStatement:
         return None if row is None else next(iter(row.values()))
 
     def _for(self, dialect: Dialect) -> Compiled | None:
-        key = f"{dialect.name}+{dialect.driver}"
+        key = f"{dialect.name}+{dialect.driver}:{dialect.paramstyle}"
         if key not in self._compiled:
             self._compiled[key] = compile_direct(self.statement, dialect)
         return self._compiled[key]
@@ -115,7 +124,7 @@ def compile_direct(statement: Executable, dialect: Dialect) -> Compiled | None:
              if not bind.required}  # the literals the statement carries (`polls + 1`)
     binds = dict(compiled._bind_processors)  # noqa: SLF001 - SQLAlchemy's own conversions
     order = tuple(compiled.positiontup) if compiled.positional else None
-    return Compiled(compiled.string, fixed, binds, results, order, DRIVERS[dialect.driver])
+    return Compiled(compiled.string, fixed, binds, results, order)
 
 
 def result_processor(column_type: TypeEngine, dialect: Dialect) -> Processor | None | bool:
@@ -127,13 +136,20 @@ def result_processor(column_type: TypeEngine, dialect: Dialect) -> Processor | N
         return False
 
 
+def autocommits(conn: Connection) -> bool:
+    return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
 def translated(conn: Connection, error: Exception, sql: str, values: object,
                cursor: object) -> exc.DBAPIError:
-    """The driver's error as SQLAlchemy would have raised it, invalidating the connection
-    when the error says it is gone (the pool then connects afresh)."""
+    """The driver's error as SQLAlchemy would have raised it. When it says the connection is
+    gone, as SQLAlchemy does: every connection the pool holds from before is replaced at its
+    next checkout (a restarted server dropped them all; the web engine does not ping), and
+    this one now."""
     dialect = conn.dialect
     disconnected = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
     if disconnected:
+        conn.engine.pool._invalidate(conn.connection, error)  # noqa: SLF001 - as SQLAlchemy
         conn.invalidate(error)
     return exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
                                    connection_invalidated=disconnected, dialect=dialect)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.pool import NullPool
 
 from app.storage.direct import DirectStatement, compile_direct
 from app.storage.prepared import (
@@ -143,3 +144,51 @@ def test_only_statements_sqlalchemy_would_run_unchanged_go_direct():
     assert compile_direct(plain, postgresql.psycopg2.dialect()) is None  # not known to work
     listed = select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True)))
     assert compile_direct(listed, pg) is None  # expanded per run by SQLAlchemy
+
+
+def test_a_restarted_server_costs_one_failed_statement_not_one_per_pooled_connection(engine):
+    """Every pooled connection dropped at once (a restart): as SQLAlchemy does, the first
+    failure marks the whole pool stale, so the next checkouts connect afresh instead of each
+    failing its statement in turn (the web engine does not ping)."""
+    held = [engine.connect() for _ in range(3)]
+    pids = [conn.execute(text("SELECT pg_backend_pid()")).scalar_one() for conn in held]
+    for conn in held:
+        conn.close()  # back in the pool, alive
+    outside = create_engine(engine.url, poolclass=NullPool)  # not one of the pool's
+    with outside.connect() as killer:
+        for pid in pids:
+            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    outside.dispose()
+    outcomes = []
+    for n in range(3):
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                COUNT_STEADY_POLL_VIEW[False].first(conn, poll(60 * (n + 1)))
+            outcomes.append("ok")
+        except exc.OperationalError:
+            outcomes.append("failed")
+    assert outcomes == ["failed", "ok", "ok"]
+
+
+def test_a_first_statement_outside_a_transaction_is_committed_by_its_caller(any_url):
+    """Not in a transaction and not in autocommit, the statement goes through SQLAlchemy,
+    which begins the transaction `commit()` then commits (the driver's own would have been
+    rolled back unseen at the connection's return)."""
+    engine = with_one_call(any_url)
+    with engine.connect() as conn:
+        assert COUNT_STEADY_POLL_VIEW[False].first(conn, poll(60))["polls"] == 2
+        conn.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT polls FROM calls")).scalar_one() == 2
+    engine.dispose()
+
+
+def test_a_missing_parameter_is_sqlalchemys_statement_error(engine):
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn, \
+            pytest.raises(exc.StatementError):
+        COUNT_STEADY_POLL_VIEW[False].first(conn, {"call": CALL})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, sqlite_url):
+    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
