@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from app.storage.direct import translated
+from app.storage.direct import stale_plan, translated
 
 CONNECT_TIMEOUT_S = 3
 STATEMENT_TIMEOUT_MS = 3000
@@ -47,7 +47,7 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
         statement_ms = STATEMENT_TIMEOUT_MS if budget_s is None else max(
             int(budget_s * 4000), 1000)  # a backstop that frees threads; the budget is the rule
         options = {"pool_timeout": budget_s} if budget_s is not None else {}
-        return create_engine(
+        engine = create_engine(
             url,
             pool_pre_ping=budget_s is None,
             connect_args={
@@ -58,7 +58,16 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
             },
             **options,
         )
+        event.listen(engine, "handle_error", _stale_plan_is_a_disconnect)
+        return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _stale_plan_is_a_disconnect(context) -> None:  # noqa: ANN001 - ExceptionContext
+    """A statement psycopg prepared before a migration changed its result fails on that
+    connection for good: SQLAlchemy replaces the pool's connections as after a drop."""
+    if stale_plan(context.original_exception):
+        context.is_disconnect = True
 
 
 class WriterTurns:

@@ -61,10 +61,11 @@ def first_line(error: BaseException) -> str:
 
 def is_outage(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached or used now (refused, dropped,
-    locked, timed out), so the same write may succeed later. Any other database error (a
+    locked, timed out, or a connection that had to be replaced: a statement PostgreSQL
+    prepared before a migration), so the same write may succeed later. Any other error (a
     value too long for its column, a broken constraint) is the write's own and would fail
     again: it must neither trip the breaker nor hold up a journal behind it."""
-    return isinstance(error, OUTAGES)
+    return isinstance(error, OUTAGES) or bool(getattr(error, "connection_invalidated", False))
 
 
 class Deadline:

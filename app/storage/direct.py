@@ -136,6 +136,13 @@ def result_processor(column_type: TypeEngine, dialect: Dialect) -> Processor | N
         return False
 
 
+def stale_plan(error: BaseException) -> bool:
+    """PostgreSQL refusing a statement prepared before a migration changed what it returns
+    ("cached plan must not change result type"): it refuses it on that connection for good,
+    so the connection is as good as dropped; a fresh one plans the statement afresh."""
+    return getattr(error, "sqlstate", None) == "0A000" and "cached plan" in str(error)
+
+
 def autocommits(conn: Connection) -> bool:
     return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
@@ -147,7 +154,8 @@ def translated(conn: Connection, error: Exception, sql: str, values: object,
     next checkout (a restarted server dropped them all; the web engine does not ping), and
     this one now."""
     dialect = conn.dialect
-    disconnected = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+    disconnected = stale_plan(error) or dialect.is_disconnect(
+        error, conn.connection.dbapi_connection, cursor)
     if disconnected:
         conn.engine.pool._invalidate(conn.connection, error)  # noqa: SLF001 - as SQLAlchemy
         conn.invalidate(error)

@@ -192,3 +192,40 @@ def test_a_missing_parameter_is_sqlalchemys_statement_error(engine):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_url(request, sqlite_url):
     return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+def test_a_statement_prepared_before_a_migration_costs_one_poll_not_every_poll(postgres_url):
+    """psycopg prepares a statement run five times on a connection; a migration that changes
+    what it returns (0011 lengthened `from_number`) then makes PostgreSQL refuse it on that
+    connection for good ("cached plan must not change result type"). Both ways of running
+    it now take that as a dropped connection: an outage (the write is journaled, not lost)
+    that replaces the pool's connections, so the next poll is planned afresh."""
+    from app.storage.db import make_engine
+    from app.storage.deadline import is_outage
+
+    with_one_call(postgres_url).dispose()
+    engine = make_engine(postgres_url, budget_s=5.0)  # the web app's
+    direct = COUNT_STEADY_POLL_VIEW[False]
+    ways = {"direct": lambda conn, n: direct.first(conn, poll(n)),
+            "core": lambda conn, n: conn.execute(direct.statement, poll(n)).first()}
+    outside = create_engine(postgres_url, poolclass=NullPool)
+    seconds = iter(range(60, 6000, 60))
+    for name, run in ways.items():
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for _ in range(6):  # prepared on the server from the fifth run
+                run(conn, next(seconds))
+        width = 80 if name == "direct" else 96
+        with outside.begin() as conn:
+            conn.execute(text(f"ALTER TABLE calls ALTER COLUMN from_number TYPE varchar({width})"))
+        outcomes = []
+        for _ in range(3):
+            try:
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    run(conn, next(seconds))
+                outcomes.append("ok")
+            except exc.DBAPIError as error:
+                assert "cached plan" in str(error) and is_outage(error), error
+                outcomes.append("refused")
+        assert outcomes == ["refused", "ok", "ok"], name
+    outside.dispose()
+    engine.dispose()
