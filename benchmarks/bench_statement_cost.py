@@ -12,8 +12,7 @@ Three ways, interleaved round after round in one process on one call's row:
 - `driver sql`: the statement as app.storage.direct compiles it, run with
   `conn.exec_driver_sql` (SQLAlchemy's result and error handling, no compilation or
   parameter processing per call);
-- `direct`: `DirectStatement.first`, as the app runs it (the driver's cursor; psycopg
-  prepares it on the server).
+- `direct`: `DirectStatement.first`, as the app runs it (the driver's cursor).
 It prints the median wall-clock microseconds per statement over the rounds, and the ratio to
 `core` (PostgreSQL's times include the round trip to the server on 127.0.0.1).
 """

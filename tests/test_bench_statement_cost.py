@@ -17,7 +17,7 @@ def test_every_way_counts_one_poll_per_statement_and_the_table_names_them(tmp_pa
     monkeypatch.setattr(bench, "database", lambda kind: contextlib.nullcontext(url))
     rounds, count = 2, 3
     results = bench.measure("sqlite", rounds, count)
-    assert set(results) == {(way, own) for way in ("core", "driver sql", "dbapi cursor")
+    assert set(results) == {(way, own) for way in ("core", "driver sql", "direct")
                             for own in (False, True)}
     assert all(len(values) == rounds and min(values) > 0 for values in results.values())
     engine = create_engine(url)
@@ -26,4 +26,4 @@ def test_every_way_counts_one_poll_per_statement_and_the_table_names_them(tmp_pa
     engine.dispose()
     assert polls == 1 + rounds * 2 * 3 * count  # the first poll, then one per statement
     printed = bench.table({"sqlite": results}, rounds, count)
-    assert printed.count("dbapi cursor") == 2 and "x core" in printed
+    assert printed.count("direct") == 2 and "x core" in printed
