@@ -77,3 +77,9 @@ def postgres_url():
             yield url
     except PostgresUnavailable as error:
         pytest.skip(str(error))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, sqlite_url):
+    """A migrated database of this test's own, once on SQLite and once on PostgreSQL."""
+    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")

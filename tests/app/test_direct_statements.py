@@ -189,10 +189,6 @@ def test_a_missing_parameter_is_sqlalchemys_statement_error(engine):
         COUNT_STEADY_POLL_VIEW[False].first(conn, {"call": CALL})
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_url(request, sqlite_url):
-    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-
 
 def test_a_statement_prepared_before_a_migration_costs_one_poll_not_every_poll(postgres_url):
     """psycopg prepares a statement run five times on a connection; a migration that changes

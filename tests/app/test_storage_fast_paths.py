@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.dialects import sqlite
 
@@ -22,11 +21,6 @@ from tests.support.sids import sid
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 WAIT = "/voice/wait?policy=checkin&queue=support"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_url(request, sqlite_url):
-    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
 
 
 def test_log_event_tells_a_first_insert_from_a_repeat(any_url):
