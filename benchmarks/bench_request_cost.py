@@ -29,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,6 +42,7 @@ from app import create_app  # noqa: E402
 from app.storage.migrate import upgrade  # noqa: E402
 from benchmarks import pause_anchor  # noqa: E402
 from benchmarks.bench_webhooks import make_callers  # noqa: E402
+from benchmarks.no_database import RememberedView  # noqa: E402
 from tests.conftest import AUTH_TOKEN  # noqa: E402
 from tests.support.postgres import fresh_database  # noqa: E402
 
@@ -96,45 +97,20 @@ def measure(kind: str, rounds: int, per_round: int, callers: int) -> dict[str, l
         polls = [signed(WAIT, caller.poll(round_, callers))
                  for round_ in range(1, polls_needed // callers + 2) for caller in people]
         store = app.extensions["holdwell"].store
-        without_database = stubbed(store, client, polls.pop(0))
+        remembered = RememberedView(store)
+        with remembered.installed():  # its first poll is real: the view every later one gets
+            path, body, signature = polls.pop(0)
+            client.post(path, data=body, headers=headers(signature))
         served: dict[str, list[float]] = {"anchor": [], "app, no database": [], "app": []}
         for round_ in range(rounds):
             log(f"{kind}: round {round_ + 1} of {rounds}")
             served["anchor"].append(cpu_per_answer(anchor, polls[:per_round]))
-            with without_database():
+            with remembered.installed():
                 served["app, no database"].append(cpu_per_answer(client, polls[:per_round]))
             served["app"].append(cpu_per_answer(client, polls[:per_round]))
             del polls[:per_round]
         store.engine.dispose()
         return served
-
-
-def stubbed(store, client, first: Request) -> Callable[[], contextlib.AbstractContextManager]:  # noqa: ANN001
-    """A context in which the store answers every poll with the view of `first` (read once,
-    for real) and drops its writes: the app's cost without its database."""
-    seen = {}
-    real_poll = store.poll
-
-    def remember(command, deadline, decide):  # noqa: ANN001, ANN202
-        polled = real_poll(command, deadline, decide)
-        seen["view"] = polled[0]
-        return polled
-
-    store.poll = remember
-    path, body, signature = first
-    client.post(path, data=body, headers=headers(signature))
-    del store.poll
-
-    @contextlib.contextmanager
-    def without() -> Iterator[None]:
-        store.poll = lambda command, deadline, decide: (seen["view"], decide(seen["view"])[0])
-        store.write = lambda command, deadline: None
-        try:
-            yield
-        finally:
-            del store.poll, store.write
-
-    return without
 
 
 def cpu_per_answer(client, requests: list[Request]) -> float:  # noqa: ANN001

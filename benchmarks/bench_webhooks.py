@@ -542,7 +542,26 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
                 row = run_wrk(kind, server, host / "polls", args.seconds, args.connections)
             rows.append((measured(row), anchor))
             log(f"{kind}: {row.rate:.0f} req/s against the anchor's {anchor.rate:.0f}")
+            if not args.no_ceiling:
+                rows.append((no_database_row(kind, args, url, host, code), anchor))
     return rows
+
+
+def no_database_row(kind: str, args: argparse.Namespace, url: str, host: Path,
+                    code: Path | None) -> Row:
+    """The same polls to the app with no database work (benchmarks/no_database.py): the
+    most that any work on the database could bring."""
+    server = LiveServer(url, workdir=host / "no-database", code_root=code,
+                        config=example_config(code), app_target="no_database:create()",
+                        extra_env={"PYTHONPATH": os.pathsep.join(
+                            [str(code or ROOT), str(HERE)])})
+    with server:
+        workers_ready(server)
+        with cpu_per_request(server, None) as measured:
+            row = run_wrk(f"{kind}, app with no database", server, host / "polls",
+                          args.seconds, args.connections)
+    log(f"{kind}: the app with no database {row.rate:.0f} req/s")
+    return measured(row)
 
 
 def bench_hung(args: argparse.Namespace, workdir: Path, code: Path | None,
@@ -579,6 +598,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--hang-seconds", type=int, default=20)
     parser.add_argument("--no-hang", action="store_true", help="skip the database-hung row")
+    parser.add_argument("--no-ceiling", action="store_true",
+                        help="skip the app-with-no-database row")
     parser.add_argument("--rev", help="benchmark this git revision instead of the working tree")
     parser.add_argument("--code", type=Path, help="benchmark the code in this directory")
     parser.add_argument("--profile", type=Path, help="py-spy the workers, stacks into this dir")

@@ -120,17 +120,14 @@ UNSTAMPED_HINT = (
 def has_call_log(url: str) -> bool:
     """Whether the database has the call log's table (asked when Alembic had no revision
     for it: the tables were made another way)."""
-    from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    engine = create_engine(url)
+    from app.storage.migrate import table_names
+
     try:
-        names = set(inspect(engine).get_table_names())
+        return "calls" in table_names(url)
     except SQLAlchemyError:
         return False
-    finally:
-        engine.dispose()
-    return "calls" in names
 
 
 @db.command("stamp")

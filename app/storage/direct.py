@@ -80,6 +80,9 @@ class DirectStatement:
         except (KeyError, TypeError, ValueError) as error:  # as SQLAlchemy would say it
             raise exc.StatementError(f"cannot bind {error!r}", compiled.sql, dict(params),
                                      error) from error
+        if conn._echo:  # noqa: SLF001 - engine echo logs direct statements as its own
+            conn._log_info("%s", compiled.sql)  # noqa: SLF001
+            conn._log_info("[direct] %r", values)  # noqa: SLF001
         cursor = None
         try:
             cursor = conn.connection.dbapi_connection.cursor()

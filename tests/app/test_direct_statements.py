@@ -225,3 +225,16 @@ def test_a_statement_prepared_before_a_migration_costs_one_poll_not_every_poll(p
         assert outcomes == ["refused", "ok", "ok"], name
     outside.dispose()
     engine.dispose()
+
+
+def test_an_echoing_engine_logs_direct_statements_as_its_own(any_url, caplog):
+    """`echo` (a DBA's first look at what the app sends) shows the hot statements too."""
+    engine = with_one_call(any_url)
+    engine.echo = True
+    caplog.set_level("INFO", logger="sqlalchemy.engine.Engine")
+    with engine.begin() as conn:
+        assert COUNT_STEADY_POLL_VIEW[False].first(conn, poll(60))["polls"] == 2
+    logged = [record.getMessage() for record in caplog.records]
+    assert any(message.lstrip().startswith("UPDATE calls") for message in logged), logged
+    assert any(message.startswith("[direct]") and CALL in message for message in logged)
+    engine.dispose()
