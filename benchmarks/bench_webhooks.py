@@ -542,17 +542,18 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
                 row = run_wrk(kind, server, host / "polls", args.seconds, args.connections)
             rows.append((measured(row), anchor))
             log(f"{kind}: {row.rate:.0f} req/s against the anchor's {anchor.rate:.0f}")
-            if not args.no_ceiling:
-                rows.append((no_database_row(kind, args, url, host, code), anchor))
+        if not args.no_ceiling:  # on the app's port: the polls are signed for its URL
+            rows.append((no_database_row(kind, args, url, host, code, server.port), anchor))
     return rows
 
 
 def no_database_row(kind: str, args: argparse.Namespace, url: str, host: Path,
-                    code: Path | None) -> Row:
+                    code: Path | None, port: int) -> Row:
     """The same polls to the app with no database work (benchmarks/no_database.py): the
     most that any work on the database could bring."""
     server = LiveServer(url, workdir=host / "no-database", code_root=code,
                         config=example_config(code), app_target="no_database:create()",
+                        port=port,
                         extra_env={"PYTHONPATH": os.pathsep.join(
                             [str(code or ROOT), str(HERE)])})
     with server:
