@@ -1,7 +1,7 @@
 """Throughput and fault latency of /voice/wait over real HTTP, as deployed (issue 11).
 
     python benchmarks/bench_webhooks.py [--db sqlite|postgres|both] [--seconds 20]
-        [--callers 2000] [--connections 32] [--hang-seconds 20] [--no-hang]
+        [--callers 2000] [--connections 32] [--hang-seconds 20] [--no-hang] [--no-ceiling]
         [--rev REV | --code DIR] [--profile DIR [--cpu-only]]
 
 Why: in-process timings hide what gunicorn, HTTP, signatures and database round trips cost; a
@@ -19,7 +19,9 @@ prepared for 12,000 req/s (a run that uses them all up is flagged: its rate woul
 and its last polls repeated). Right before each, the anchor — a bare Flask view answering
 <Pause> (benchmarks/pause_anchor.py) under the same gunicorn command — gets the same requests.
 Every timed answer is checked to be TwiML (a 403 from a bad signature would count as an
-error); every seeding answer is read in full.
+error); every seeding answer is read in full. After the app, on its port (the polls are signed
+for its URL), the same polls go to the app with no database work (benchmarks/no_database.py:
+the most that any work on the database could bring; `--no-ceiling` skips it).
 
 "database hung": the app on PostgreSQL through tests/support/tcp_proxy.py, a threaded Python
 load generator (per-request timings are needed, wrk gives only totals) at the same connection
