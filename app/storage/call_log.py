@@ -161,9 +161,16 @@ class CallLogStore:
                 hold_call(conn, command.call_id)  # first, as apply takes it: one lock order
                 note_poll(conn, command, lambda call, ahead: seen.append(
                     self._poll_view(conn, call, command.now, ahead, command.rejoins)))
-                decided, announcement = decide(seen[0])
-                if announcement is not None:
-                    apply(conn, announcement)
+                try:
+                    decided, announcement = decide(seen[0])
+                except Exception as error:  # noqa: BLE001 - the policy failed this caller only:
+                    failed = error  # the poll (its entry, its count) is committed all the same
+                else:
+                    failed = None
+                    if announcement is not None:
+                        apply(conn, announcement)
+            if failed is not None:
+                raise failed
             return seen[0], decided
 
         try:

@@ -148,3 +148,24 @@ def test_only_a_queue_that_keeps_dropped_places_looks_for_rejoined_callers(
                 {"CallSid": sid("CA1"), "QueuePosition": "1", "QueueTime": "0",
                  "CurrentQueueSize": "1", "AvgQueueTime": "0", "QueueSid": "QU" + "0" * 32})
     assert polled.call_args.args[0].rejoins is counted
+
+
+def test_a_policy_failing_on_a_first_poll_or_a_steady_one_loses_neither_poll(store):
+    """The policy fails for this caller only (the route answers its safe segment): the poll
+    is counted and the caller's entry logged all the same, on the full path (a first poll,
+    whose count, entry and decision share one transaction) as on the steady one."""
+    def broken(seen):
+        raise ValueError("the policy failed for this caller")
+
+    store.write(c.BeginCall(call_id=sid("CA9"), now=NOW, queue=QUEUE, policy="checkin"),
+                Deadline.unbounded())
+    for queue_time_s in (0, 60):  # the full path, then the steady one
+        with pytest.raises(ValueError):
+            store.poll(c.NotePoll(call_id=sid("CA9"), now=NOW + timedelta(seconds=queue_time_s),
+                                  queue=QUEUE, policy="checkin", queue_time_s=queue_time_s,
+                                  position=3), Deadline.unbounded(), broken)
+        assert row(store, "CA9")["polls"] == 1 + queue_time_s // 60
+    with store.engine.connect() as conn:
+        entries = conn.execute(select(call_events.c.event).where(
+            call_events.c.call_id == sid("CA9"), call_events.c.event == "ENTERQUEUE")).all()
+    assert len(entries) == 1
