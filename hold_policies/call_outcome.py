@@ -47,9 +47,9 @@ action (QueueResult=leave) reads it to answer with <Record>. Not an outcome by i
 VOICEMAIL_TEXT = "VOICEMAIL_TEXT"
 """Twilio's transcript of a message (kept for the agent; not an outcome)."""
 LATE_POLL = "POLL"
-"""A poll counted late: journaled by one host before it could try the database, and replayed
-after another host had counted the caller's later polls. Kept so a second replay of it counts
-nothing; not an outcome."""
+"""A poll journaled by one host before it could try the database, and applied: counted then,
+or late if another host had counted the caller's later polls first. Kept so a second replay of
+it counts nothing; not an outcome."""
 LEG_ENDED = "LEG_ENDED"
 """A callback leg's final status that arrived before the leg's answer was stored (the answer
 journaled on another host): kept so the answer, applied later, ends the callback at once."""

@@ -119,17 +119,18 @@ COUNT_ONE_MORE = update(calls).where(THIS_CALL).values(polls=calls.c.polls + 1)
 
 
 def count_late_poll(conn: Connection, command: c.NotePoll, call: CallRow) -> None:
-    """A poll journaled before its write was tried, replayed after the caller's later polls
-    were counted (by another host, whose database was there): the count, which takes only a
-    poll newer than the last, skipped it. It was never counted, so it counts now, once (its
-    LATE_POLL fact: a second replay counts nothing); and if it came before the poll that
-    gave where the caller entered the line, its position is that place."""
+    """A poll journaled before its write was tried, now applied. Its POLL fact marks it
+    applied, counted in order or not, so a second replay (a crash before the journal's
+    cursor moved past it) counts nothing even after the caller's later polls were counted.
+    Replayed after those (by another host, whose database was there), the count, which takes
+    only a poll newer than the last, skipped it: it was never counted, so it counts now,
+    once; and if it came before the poll that gave where the caller entered the line, its
+    position is that place."""
     last = conn.execute(LAST_COUNTED, {"call": command.call_id}).scalar()
-    if last is None or poll_clock(command) >= last:
-        return  # counted in order, or a retry of the last one counted
+    in_order = last is None or poll_clock(command) >= last  # or a retry of the last counted
     key = f"{command.call_id}:{LATE_POLL}:{command.episode}:{command.queue_time_s:.0f}"
     if not append_fact(conn, call, command.now, LATE_POLL, key, command.queue_time_s,
-                       {"episode": command.episode}, command.position):
+                       {"episode": command.episode}, command.position) or in_order:
         return
     conn.execute(COUNT_ONE_MORE, {"call": command.call_id})
     if command.position is not None and earlier_entry(conn, command):

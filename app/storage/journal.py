@@ -112,15 +112,19 @@ class Journal:
         return applied
 
     def _truncate_if_done(self) -> None:
-        """Start the file afresh once everything in it is applied (no append can interleave)."""
+        """Start the file afresh once everything in it is applied (no append can interleave).
+
+        The cursor goes back to 0 before the file is emptied: a crash in between replays
+        commands already applied (harmless: dedupe keys), where the other order left a
+        cursor past what later appends were written at, and they were skipped."""
         fd = os.open(self.path, os.O_WRONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
             if size == self._cursor(size):
+                self._set_cursor(0)
                 os.ftruncate(fd, 0)
                 os.fsync(fd)
-                self._set_cursor(0)
         finally:
             os.close(fd)
 
@@ -149,6 +153,11 @@ class Journal:
             cursor.flush()
             os.fsync(cursor.fileno())
         temporary.replace(self.cursor_path)
+        folder = os.open(self.folder, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the rename itself survives a power cut
+        finally:
+            os.close(folder)
 
     @contextmanager
     def _lock(self, name: str, *, blocking: bool):  # noqa: ANN202 - a context manager of bool

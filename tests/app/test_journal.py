@@ -4,6 +4,7 @@ and the operator's view of it (/healthz, `holdwell db upgrade`, the worker's rep
 from __future__ import annotations
 
 import multiprocessing
+import os
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
@@ -65,6 +66,47 @@ def test_a_database_error_pauses_the_replay_where_it_stopped(tmp_path):
     assert journal.backlog() == 2  # status(2) and status(3) wait, in order
     assert Journal(tmp_path).replay(applied.append) == 2  # another process resumes
     assert applied == [status(n) for n in range(4)]
+
+
+def _empty_and_die_between_the_two_steps(folder) -> None:  # noqa: ANN001 - a Path
+    """A replayer killed between emptying the journal and moving its cursor back (in
+    whichever order the journal takes them)."""
+    steps: list[str] = []
+    real_cursor, real_truncate = Journal._set_cursor, os.ftruncate
+
+    def step(name: str, real, *args) -> None:  # noqa: ANN001
+        steps.append(name)
+        if len(steps) == 2:
+            os._exit(9)
+        real(*args)
+
+    Journal._set_cursor = lambda self, offset: (
+        step("cursor", real_cursor, self, offset) if offset == 0 else real_cursor(self, offset))
+    os.ftruncate = lambda fd, length: step("truncate", real_truncate, fd, length)
+    Journal(folder).replay(lambda command: None)
+    os._exit(0)
+
+
+def test_a_replayer_killed_while_starting_the_file_afresh_loses_nothing_written_later(
+        tmp_path):
+    """Killed there, then an outage long enough to journal more than the file held: every
+    later command is still replayed, in order (those applied before may come again:
+    harmless, dedupe keys)."""
+    journal = Journal(tmp_path)
+    for n in range(5):
+        journal.append(status(n))
+    child = multiprocessing.get_context("fork").Process(
+        target=_empty_and_die_between_the_two_steps, args=(tmp_path,))
+    child.start()
+    child.join()
+    assert child.exitcode == 9
+    later = [status(100 + n) for n in range(8)]
+    for command in later:
+        journal.append(command)
+    applied: list[c.Command] = []
+    journal.replay(applied.append)
+    assert [command for command in applied if command in later] == later
+    assert journal.set_aside() == 0 and journal.backlog() == 0
 
 
 def test_a_torn_line_and_a_poison_command_are_set_aside_not_blocking(tmp_path):

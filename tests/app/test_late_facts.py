@@ -109,6 +109,22 @@ def test_a_first_poll_never_tried_counts_and_places_the_caller_when_replayed_lat
     assert late == in_order
 
 
+def test_a_never_tried_poll_replayed_twice_around_a_later_poll_counts_once(engine):
+    """Host A replays the caller's journaled second poll (counted in order) and dies before
+    its cursor moves; host B then counts the caller's third poll; A's replay, restarted,
+    applies the same line again: it was counted, so it counts nothing now."""
+    labels = {"queue": "support", "policy": "checkin", "arm": ""}
+    begin = c.BeginCall(call_id="X", now=at(0), from_number="+14155550100", **labels)
+    polls = [c.NotePoll(call_id="X", now=at(t), queue_time_s=t, position=5 - t // 30,
+                        **labels) for t in (0, 30, 60)]
+    journaled = replace(polls[1], attempted=False)
+    in_order = entry_of(engine, renamed([begin, *polls], f"CA{uuid.uuid4().hex}"))
+    replayed_twice = entry_of(engine, renamed([begin, polls[0], journaled, polls[2], journaled],
+                                              f"CA{uuid.uuid4().hex}"))
+    assert in_order == (3, 5, 5)
+    assert replayed_twice == in_order
+
+
 def test_a_late_poll_that_may_have_been_counted_is_not_counted_again(engine):
     """A poll whose write was tried (it may have committed before its answer timed out) is
     not counted when replayed late: the row keeps what the live write left."""
