@@ -5,7 +5,9 @@ refused the insert with a DataError; the runner took that for an outage (trippin
 for everyone), journaled the write, and the replay paused on it every round, forever, so every
 later write of the host queued behind it and none reached the database. Now a value too long
 or a broken constraint is the write's own error: no breaker, and the replay sets it aside and
-goes on. The column also holds what the webhook keeps.
+goes on. The column also holds what the webhook keeps. The converse: a database that says
+"not now" without an OperationalError (PostgreSQL read-only, a table or column missing until
+`holdwell db upgrade`) keeps the journaled writes until it takes them, none set aside.
 """
 
 from __future__ import annotations
@@ -80,3 +82,95 @@ def test_healthz_counts_what_the_journal_set_aside(make_app):
     with open(journal.rejected_path, "a") as rejected:
         rejected.write('{"line": "{}", "error": "DataError"}\n')
     assert app.test_client().get("/healthz").json["journal_set_aside"] == 1
+
+
+def admin(url: str, sql: str) -> None:
+    """`sql` as the server's administrator, from outside the test's database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(make_url(url).set(database="postgres"),
+                           isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with engine.connect() as conn:
+        conn.execute(text(sql))
+    engine.dispose()
+
+
+def calls_in(url: str) -> list[str]:
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.pool import NullPool
+
+    from app.storage.schema import calls
+
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as conn:
+        found = conn.execute(select(calls.c.call_id).order_by(calls.c.call_id)).scalars().all()
+    engine.dispose()
+    return list(found)
+
+
+def begin_calls(count: int) -> list:
+    from datetime import UTC, datetime
+
+    from app.storage import commands as c
+
+    return [c.BeginCall(call_id=sid(f"CA{n}"), now=datetime(2026, 3, 2, 9, tzinfo=UTC),
+                        queue="support", policy="checkin", from_number="+14155550100")
+            for n in range(count)]
+
+
+def journaled_until_fixed(url: str, tmp_path, break_it, fix_it) -> None:  # noqa: ANN001
+    """Writes refused while the database is broken are journaled (not set aside: they would
+    succeed later), kept through a replay that still fails, and all applied once fixed."""
+    from app.storage.call_log import CallLogStore
+    from app.storage.db import make_engine
+
+    store = CallLogStore(make_engine(url, budget_s=2.0), journal=Journal(tmp_path / "j"))
+    commands = begin_calls(3)
+    try:
+        break_it()
+        store.engine.dispose()  # fresh connections see the change
+        written = [store.write(command, Deadline(2.0)) for command in commands]
+        assert [w.stored for w in written] == [False] * 3
+        store.replay()  # still broken: the lines wait
+        assert store.journal.set_aside() == 0 and store.journal.backlog() == 3
+        fix_it()
+        store.engine.dispose()
+        assert store.replay() == 3
+    finally:
+        store.close()
+        store.engine.dispose()
+    assert calls_in(url) == sorted(command.call_id for command in commands)
+    assert store.journal.set_aside() == 0
+
+
+def test_a_read_only_database_keeps_writes_until_it_takes_them_again(postgres_url, tmp_path):
+    """A standby after a failover, or writes switched off for maintenance."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(postgres_url).database
+    try:
+        journaled_until_fixed(
+            postgres_url, tmp_path,
+            lambda: admin(postgres_url,
+                          f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'),
+            lambda: admin(postgres_url,
+                          f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+    finally:
+        admin(postgres_url, f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+
+
+def test_a_missing_table_keeps_writes_until_db_upgrade_makes_it_again(any_url, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from app.storage.migrate import recreate_missing_tables
+
+    def drop() -> None:
+        engine = create_engine(any_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE calls"))
+        engine.dispose()
+
+    journaled_until_fixed(any_url, tmp_path, drop,
+                          lambda: recreate_missing_tables(any_url))  # `holdwell db upgrade`
