@@ -13,9 +13,10 @@ worker, batches held one or two polls and each paid BEGIN and COMMIT round trips
 autocommit statement does not: app.storage.call_log keeps its steady polls alone.)
 
 A request waits at most until its deadline. One still waiting then leaves the queue
-unwritten (it answers without its write and journals it); one whose batch is under way may
-see that batch commit after it gave up, which is why only idempotent work is batched
-(dedupe keys: a journaled copy applied later changes nothing).
+unwritten (it answers without its write and journals it). One whose batch is under way waits
+for that batch, which is written by the earliest deadline among its members: the batch
+commits or fails for all of them together, so no request answers "no history" (and journals
+what it said instead) while its batch commits the check-in it decided but never served.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ I = TypeVar("I")  # noqa: E741 - the item a request hands over
 R = TypeVar("R")
 MAX_BATCH = 64
 LATE = "the write's batch was not committed within the budget"
+TAKEN_GRACE_S = 1.0
+"""How long past its own deadline a request waits for a batch that took its write (the batch
+ends by that deadline; this only bounds a flush stuck outside the database, e.g. a policy)."""
 
 Flush = Callable[[Sequence[I], float], Sequence["R | BaseException"]]
 """Writes a batch before a monotonic deadline: one result per item, in order (an exception
@@ -73,12 +77,20 @@ class GroupCommit(Generic[I, R]):
         ticket = _Ticket(item, expires)
         with self._turn:
             self._pending.append(ticket)
+        return self._answer(ticket)
+
+    def _answer(self, ticket: _Ticket) -> R:
+        """Wait for the batch that writes the queued `ticket`, or lead the next one."""
+        with self._turn:
             while self._leading and not ticket.done:
                 remaining = ticket.expires - time.monotonic()
                 if remaining <= 0:
                     if ticket in self._pending:  # never taken: nothing of it is written
                         self._pending.remove(ticket)
-                    raise DatabaseUnavailable(LATE)
+                        raise DatabaseUnavailable(LATE)
+                    remaining += TAKEN_GRACE_S  # in a batch that ends by this deadline
+                    if remaining <= 0:
+                        raise DatabaseUnavailable(LATE)
                 self._turn.wait(remaining)
             if ticket.done:
                 return ticket.outcome()
@@ -100,8 +112,9 @@ class GroupCommit(Generic[I, R]):
 
     def _lead(self, own: _Ticket) -> None:
         """Write what waits, batch after batch, until `own` is written or out of time. Each
-        batch is written by `own`'s deadline: the leader's request must answer in its budget
-        too (a later member cut short journals its write, as it would at its own deadline)."""
+        batch is written by the earliest deadline of its members and the leader: every
+        member waits for the batch that took its write, and each must still answer within
+        its budget."""
         try:
             while not own.done and time.monotonic() < own.expires:
                 with self._turn:
@@ -110,7 +123,8 @@ class GroupCommit(Generic[I, R]):
                 now = time.monotonic()
                 live = [ticket for ticket in batch if ticket.expires > now]
                 if live:
-                    _write(self._flush, live, own.expires)
+                    _write(self._flush, live,
+                           min(own.expires, *(ticket.expires for ticket in live)))
                 with self._turn:
                     self._turn.notify_all()  # its requests answer now, not when we step down
         finally:

@@ -319,3 +319,43 @@ def test_the_wait_routes_decision_needs_no_request_context(make_app):
     with store.engine.connect() as conn:
         assert conn.execute(select(calls.c.polls).where(
             calls.c.call_id == sid("CA1"))).scalar_one() == 3
+
+
+def test_a_request_whose_batch_is_under_way_at_its_deadline_gets_that_batchs_result():
+    """A member whose write a batch took, still being written at the member's deadline: it
+    used to answer without history and journal what it said while the batch went on to
+    commit the check-in it had decided (the log then told what the caller never heard).
+    Now the batch ends by its earliest member's deadline and the member waits for it."""
+    from app.storage.group_commit import _Ticket
+
+    taken, release, deadlines = threading.Event(), threading.Event(), []
+
+    def slow(items, expires):
+        deadlines.append(expires)
+        taken.set()
+        release.wait(5)
+        return [f"committed {item}" for item in items]
+
+    batches = GroupCommit(slow)
+    member = _Ticket("member", time.monotonic() + 0.2)
+    batches._pending.append(member)  # noqa: SLF001 - waiting when the leader arrives
+    leader = threading.Thread(target=batches.submit, args=("leader", time.monotonic() + 2.0))
+    leader.start()
+    assert taken.wait(5)
+    outcome: list[object] = []
+
+    def member_asks() -> None:
+        try:
+            outcome.append(batches._answer(member))  # noqa: SLF001 - submit's wait, queued
+        except DatabaseUnavailable as error:
+            outcome.append(error)
+
+    asker = threading.Thread(target=member_asks)
+    asker.start()
+    time.sleep(0.3)  # the member's deadline passes while its batch is written
+    release.set()
+    asker.join(5)
+    leader.join(5)
+    assert outcome == ["committed member"]
+    assert deadlines == [member.expires]  # the batch was written by its earliest deadline
+
