@@ -82,19 +82,33 @@ def log_entry(conn: Connection, call: CallRow, entered: datetime, position: int 
     """ENTERQUEUE once per time in line, whichever request first shows the caller queued.
 
     A caller answered before their first poll gets it from the answer, without a position;
-    a poll delivered later fills in the position it knows (the only update an event gets).
-    `seen_at_s` is the QueueTime of the poll that gave the position (app.storage.call_writes
-    lets an earlier poll applied late take its place).
+    a poll delivered later fills in the position it knows, and an entry shown earlier than
+    the one logged moves it back (the only updates an event gets: the answer cannot tell a
+    first time in line from a second after a Twilio error, so it may have logged the second's
+    entry before the first's polls, journaled on another host, were replayed). `seen_at_s`
+    is the QueueTime of the poll that gave the position (app.storage.call_writes lets an
+    earlier poll applied late take its place).
     """
     key = entry_key(call.call_id, episode)
     data = entry_data(episode, position, seen_at_s)
     fresh = log_event(conn, dedupe_key=key, time=entered, call_id=call.call_id,
                       queue=call.queue, event=Event.ENTERQUEUE, policy=call.policy,
                       arm=call.arm, position=position, wait_s=0.0, data=data)
-    if not fresh and position is not None:
+    if fresh:
+        return
+    if position is not None:
         conn.execute(update(call_events).where(call_events.c.dedupe_key == key,
                                                call_events.c.position.is_(None))
                      .values(position=position, data=json.dumps(data, sort_keys=True)))
+    # Earlier by more than QueueTime's rounding: an earlier entry, not the same one again.
+    later = entered + timedelta(seconds=QUEUE_TIME_RESOLUTION_S)
+    conn.execute(update(call_events).where(call_events.c.dedupe_key == key,
+                                           call_events.c.time > later).values(time=entered))
+
+
+QUEUE_TIME_RESOLUTION_S = 1.0
+"""Twilio's QueueTime is whole seconds: two webhooks of one time in line may place its start
+up to this far apart."""
 
 
 def entry_data(episode: int, position: int | None, seen_at_s: float | None) -> dict[str, Any]:

@@ -125,6 +125,41 @@ def test_a_never_tried_poll_replayed_twice_around_a_later_poll_counts_once(engin
     assert replayed_twice == in_order
 
 
+def test_a_first_time_in_line_replayed_after_the_answer_keeps_its_own_entry(engine):
+    """Put back in line after a Twilio error: the first time in line's polls and error
+    journaled on host A, the second time in line and the answer written by host B. The
+    answer cannot tell which time in line it ends, so it logged the first entry with the
+    second's time; A's replay now moves it back. Both entries as in the in-order log."""
+    labels = {"queue": "support", "policy": "checkin", "arm": ""}
+    begin = c.BeginCall(call_id="X", now=at(0), from_number="+14155550100", **labels)
+    first_time = [c.NotePoll(call_id="X", now=at(1), queue_time_s=0, position=5, **labels),
+                  c.NotePoll(call_id="X", now=at(31), queue_time_s=30, position=4, **labels),
+                  c.QueueResult(call_id="X", now=at(80), queue="support", result="error",
+                                queue_time_s=79)]
+    second_time = [
+        c.NotePoll(call_id="X", now=at(81), queue_time_s=0, position=6, episode=1, **labels),
+        c.Connect(call_id="X", now=at(140), queue="support", queue_time_s=59,
+                  agent_call_id="CA" + "a" * 32),
+        c.QueueResult(call_id="X", now=at(400), queue="support", result="bridged",
+                      queue_time_s=59, episode=1)]
+    in_order = entries_of(engine, renamed([begin, *first_time, *second_time],
+                                          f"CA{uuid.uuid4().hex}"))
+    journaled = [replace(command, attempted=False) if isinstance(command, c.NotePoll)
+                 else command for command in first_time]
+    two_hosts = entries_of(engine, renamed([begin, *second_time, *journaled],
+                                           f"CA{uuid.uuid4().hex}"))
+    assert in_order == {"ENTERQUEUE": at(1), "ENTERQUEUE:1": at(81)}
+    assert two_hosts == in_order
+
+
+def entries_of(engine, commands: list[c.Command]) -> dict[str, datetime]:
+    call_id = apply_each(engine, commands)
+    with engine.connect() as conn:
+        found = conn.execute(select(call_events.c.dedupe_key, call_events.c.time).where(
+            call_events.c.call_id == call_id, call_events.c.event == "ENTERQUEUE")).all()
+    return {key.split(":", 1)[1]: as_utc(time) for key, time in found}
+
+
 def test_a_late_poll_that_may_have_been_counted_is_not_counted_again(engine):
     """A poll whose write was tried (it may have committed before its answer timed out) is
     not counted when replayed late: the row keeps what the live write left."""
