@@ -60,7 +60,9 @@ QueueName = Annotated[str, Field(pattern=rf"^[A-Za-z0-9_-]{{1,{MAX_QUEUE_NAME_CH
                       AfterValidator(_not_derived)]
 """A queue's name, also its Twilio queue's: at most 54 characters, so that the queues the app
 derives from it (NAME-callbacks, NAME-rejoin) fit Twilio's 64, and none of those names."""
-ArmName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+ARM_NAME_CHARS = 32
+"""An arm's (a variant's) longest name: the call log keeps it in columns this wide."""
+ArmName = Annotated[str, Field(pattern=rf"^[A-Za-z0-9_-]{{1,{ARM_NAME_CHARS}}}$")]
 """An experiment arm: a policy's name or one of the queue's variants (carried in URLs, logged)."""
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 """A phone number as Twilio writes it: +, country code, number; 15 digits at most."""

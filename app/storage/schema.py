@@ -16,6 +16,8 @@ from sqlalchemy import (
     text,
 )
 
+from hold_policies.config import ARM_NAME_CHARS
+
 metadata = MetaData()
 PARTY_CHARS = 64
 """A caller's From (or an agent's To) as kept: SIP URIs and client names run past E.164."""
@@ -28,8 +30,8 @@ call_events = Table(
     Column("call_id", String(64), nullable=False),
     Column("queue", String(64), nullable=False),
     Column("event", String(32), nullable=False),
-    Column("policy", String(32), nullable=False, server_default=""),
-    Column("arm", String(32), nullable=False, server_default=""),
+    Column("policy", String(ARM_NAME_CHARS), nullable=False, server_default=""),
+    Column("arm", String(ARM_NAME_CHARS), nullable=False, server_default=""),
     Column("position", Integer),
     Column("wait_s", Float),
     Column("data", Text, nullable=False, server_default="{}"),
@@ -47,8 +49,8 @@ calls = Table(
     metadata,
     Column("call_id", String(64), primary_key=True),
     Column("queue", String(64), nullable=False),
-    Column("policy", String(32), nullable=False),
-    Column("arm", String(32), nullable=False, server_default=""),
+    Column("policy", String(ARM_NAME_CHARS), nullable=False),
+    Column("arm", String(ARM_NAME_CHARS), nullable=False, server_default=""),
     Column("from_number", String(PARTY_CHARS)),
     Column("arrived_at", DateTime(timezone=True), nullable=False),
     Column("entered_at", DateTime(timezone=True)),
