@@ -62,7 +62,8 @@ QueueName = Annotated[str, Field(pattern=rf"^[A-Za-z0-9_-]{{1,{MAX_QUEUE_NAME_CH
 derives from it (NAME-callbacks, NAME-rejoin) fit Twilio's 64, and none of those names."""
 ARM_NAME_CHARS = 32
 """An arm's (a variant's) longest name: the call log keeps it in columns this wide."""
-ArmName = Annotated[str, Field(pattern=rf"^[A-Za-z0-9_-]{{1,{ARM_NAME_CHARS}}}$")]
+ARM_NAME_PATTERN = rf"^[A-Za-z0-9_-]{{1,{ARM_NAME_CHARS}}}$"
+ArmName = Annotated[str, Field(pattern=ARM_NAME_PATTERN)]
 """An experiment arm: a policy's name or one of the queue's variants (carried in URLs, logged)."""
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 """A phone number as Twilio writes it: +, country code, number; 15 digits at most."""

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.storage.rows import CallRow
 from app.storage.schema import PARTY_CHARS
+from hold_policies.config import ARM_NAME_PATTERN
 
 SID_DIGITS = re.compile(r"[0-9a-f]{32}")
 CALL_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress", "completed", "busy",
@@ -33,6 +34,7 @@ KEYS = frozenset("0123456789*#")
 MAX_EPISODE = 20  # times in line of one call: first, after a Twilio error, after drops
 MAX_KEYED_DIGITS = 20  # a callback number keyed in: E.164 has at most 15 digits
 CLAIM_SHAPE = re.compile(r"[0-9a-f-]{1,36}")
+ARM_NAME = re.compile(ARM_NAME_PATTERN)
 ROUTE_PARAMS_KEY = "holdwell.route_params"  # the request's RouteParams, kept in its environ
 
 
@@ -54,10 +56,18 @@ def is_sid(raw: str, prefix: str = "CA") -> bool:
     return len(raw) == 34 and raw.startswith(prefix) and bool(SID_DIGITS.fullmatch(raw[2:]))
 
 
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(raw: str) -> str:
+    """Text as one printable line (no NUL, which PostgreSQL refuses in text; no controls)."""
+    return " ".join(UNPRINTABLE.sub(" ", raw).split())
+
+
 def party(form: MultiDict, name: str) -> str | None:
-    """A caller's From or an agent's To as the call log keeps it (PARTY_CHARS, cut, never
-    refused: a SIP or client caller is still a caller); absent is None."""
-    return form.get(name, "").strip()[:PARTY_CHARS] or None
+    """A caller's From or an agent's To as the call log keeps it (one printable line cut to
+    PARTY_CHARS, never refused: a SIP or client caller is still a caller); absent is None."""
+    return one_line(form.get(name, ""))[:PARTY_CHARS] or None
 
 
 def sid(form: MultiDict, name: str, prefix: str = "CA", *, optional: bool = False) -> str | None:
@@ -86,8 +96,9 @@ def one_of(form: MultiDict, name: str, allowed: frozenset[str], *,
 
 
 LARGEST = {"QueueTime": 7 * 86400.0, "QueuePosition": 1_000_000.0,
-           "CurrentQueueSize": 1_000_000.0}
-"""Beyond these no real queue goes: a week in line, a million callers."""
+           "CurrentQueueSize": 1_000_000.0, "RecordingDuration": 86400.0}
+"""Beyond these no real queue goes: a week in line, a million callers, a day's message (Twilio
+records at most four hours)."""
 
 
 def number(form: MultiDict, name: str, default: float | None = None) -> float | None:
@@ -159,8 +170,11 @@ class RouteParams:
         resumes = arg(args, "resumes").strip() or None
         if resumes is not None and not is_sid(resumes):
             resumes = None  # not ours: the leg stands for itself
-        return cls(arg(args, "queue") or None, arg(args, "policy") or None, arg(args, "arm"),
-                   episode, resumes)
+        arm = arg(args, "arm")
+        if arm and not ARM_NAME.fullmatch(arm):
+            arm = ""  # not an arm we name (too long for the log, or not a name at all)
+        return cls(arg(args, "queue") or None, arg(args, "policy") or None, arm, episode,
+                   resumes)
 
     def query(self, **extra: str) -> str:
         """Alphabetically sorted query string: Twilio may reorder params, and signatures care."""
@@ -261,12 +275,11 @@ class KeyForm:
 MAX_REASON_CHARS = 500
 """The longest transcript kept: a few words asked for, 15 s by default (at most Twilio's 60 s
 of speech, about 900 characters); past it the words are cut at a word boundary."""
-UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def transcript(form: MultiDict) -> str:
     """SpeechResult as one printable line, cut to MAX_REASON_CHARS ("" when absent)."""
-    text = " ".join(UNPRINTABLE.sub(" ", form.get("SpeechResult", "")).split())
+    text = one_line(form.get("SpeechResult", ""))
     if len(text) > MAX_REASON_CHARS:
         text = text[:MAX_REASON_CHARS].rsplit(" ", 1)[0]
     return text
@@ -453,4 +466,4 @@ class TranscriptionForm:
         if status is None:
             abort(400, description="missing Twilio parameter TranscriptionStatus")
         return cls(sid(form, "CallSid"), sid(form, "RecordingSid", "RE"),
-                   form.get("TranscriptionText", "").strip()[:2000], status)
+                   one_line(form.get("TranscriptionText", ""))[:2000], status)
