@@ -135,16 +135,29 @@ def well_formed(xml: str) -> str:
     return CHARACTER_REFERENCE.sub(_unless_xml_forbids, without_xml_invalid(xml))
 
 
+TWIML_MAX_BYTES = 64_000
+"""Twilio refuses a longer TwiML answer (error 11750) and fails the call."""
+
+
+class TwimlTooLarge(RuntimeError):
+    """An answer Twilio would refuse: the route answers its safe TwiML instead."""
+
+
 def twiml_response(response: VoiceResponse | str) -> Response:
     """The document Twilio gets, never unreadable: every voice route answers through here, so
     words a config stored before the check held (or any other text) cannot make Twilio end the
-    caller's wait; the forbidden characters are dropped once, for the whole document."""
+    caller's wait; the forbidden characters are dropped once, for the whole document. One
+    longer than Twilio takes raises, so the route's safe answer goes instead."""
     xml = str(response)
     safe = well_formed(xml)
     if safe != xml:
         log.warning("dropped characters XML 1.0 forbids from a TwiML answer; check the config's "
                     "words")
-    return Response(safe, mimetype="text/xml")
+    body = safe.encode()
+    if len(body) > TWIML_MAX_BYTES:
+        raise TwimlTooLarge(f"a TwiML answer of {len(body)} bytes, over Twilio's "
+                            f"{TWIML_MAX_BYTES}")
+    return Response(body, mimetype="text/xml")
 
 
 TWIML_CACHE_LIMIT = 10_000

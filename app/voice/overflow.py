@@ -37,16 +37,27 @@ log = logging.getLogger("holdwell.voice")
 SILENCE_ENDS_MESSAGE_S = 5
 
 
+MESSAGES_TOLD = 3
+"""The agent hears a callback's latest few messages: a caller may leave one each time they
+ring, and every one read out made the agent's TwiML longer than Twilio's 64 kB (their call
+then fails, for every agent who takes the callback)."""
+TRANSCRIPT_TOLD_CHARS = 1000
+
+
 def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -> None:
-    """Before the customer rings, the agent hears that they left a message, then each one,
-    oldest first (read with the claim): its transcript, or else the recording itself."""
+    """Before the customer rings, the agent hears that they left a message, then the latest
+    MESSAGES_TOLD, oldest first (read with the claim): each transcript (its first
+    TRANSCRIPT_TOLD_CHARS, cut at a word), or else the recording itself."""
     if not claim.messages:
         return
     words = (overflow_of(policy) or Overflow()).words
     say(response, policy.voice, words.agent_message)
-    for message in claim.messages:
+    for message in claim.messages[-MESSAGES_TOLD:]:
         if message.transcript:
-            say(response, policy.voice, words.agent_transcript.format(text=message.transcript))
+            text = message.transcript
+            if len(text) > TRANSCRIPT_TOLD_CHARS:
+                text = text[:TRANSCRIPT_TOLD_CHARS].rsplit(" ", 1)[0]
+            say(response, policy.voice, words.agent_transcript.format(text=text))
         else:
             response.play(message.url)
 

@@ -310,3 +310,37 @@ def test_a_retried_record_action_changes_nothing_even_after_its_callback_was_kep
     assert again.status_code == 200
     assert [(r["call_id"], r["status"]) for r in rows(app)] == [(sid("c1"), "connected")]
     assert {m["callback_id"] for m in messages(app)} == {sid("c1")} and len(messages(app)) == 2
+
+
+def test_the_agent_hears_the_latest_messages_within_twilios_64_kb(make_app, clock):
+    """A caller may leave a message each time they ring: read out in full, sixty long ones
+    made the agent's TwiML 124 kB, which Twilio refuses (error 11750), failing the call of
+    every agent who took the callback. The agent hears the latest three, each cut at a word."""
+    app = make_app(LINE + "transcribe = true\n")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    for n in range(60):
+        clock.advance(1)
+        recording = sid(f"msg{n}", "RE")
+        record(twilio, "c1", recording_sid=recording,
+               url=RECORDING.rsplit("/", 1)[0] + "/" + recording)
+        text = f"message {n} " + "word " * 380
+        assert twilio.post("/voice/voicemail/transcribed?queue=support", {
+            "CallSid": sid("c1"), "RecordingSid": recording, "TranscriptionStatus": "completed",
+            "TranscriptionText": text}).status_code == 204
+    clock.advance(60)
+    agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent")})
+    assert agent.status_code == 200 and len(agent.data) <= 64_000
+    said = spoken(agent.data)
+    assert [n for n in range(60) if f"message {n} " in said] == [57, 58, 59]
+    assert "Dial" in top_verbs(agent.data)  # and the customer is still rung
+
+
+def test_an_answer_twilio_would_refuse_for_its_size_is_never_sent():
+    from twilio.twiml.voice_response import VoiceResponse
+
+    from app.twiml import TwimlTooLarge, twiml_response
+
+    response = VoiceResponse()
+    response.say("x" * 70_000)
+    with pytest.raises(TwimlTooLarge):
+        twiml_response(response)
