@@ -8,6 +8,8 @@ caller in line, in the same place.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -26,6 +28,8 @@ from app.voice.situations import situation_from_poll
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.overflow import callback_key_of
+
+log = logging.getLogger("holdwell.voice")
 
 MAX_ENTRY_TRIES = 3
 CONFIRM_KEY, OTHER_NUMBER_KEY = "1", "2"
@@ -103,15 +107,16 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     now = svc.clock.now()
     unavailable = render_segment(safety.callback_unavailable(policy), choice_url="",
                                  audio_url=audio_url)
+    callback_key = callback_key_of(policy)
+    if callback_key is None:  # not a URL we make: nothing to promise, they keep their place
+        log.warning("a callback confirmation for policy %s, which offers none", policy.name)
+        return unavailable
     poll = svc.store.snapshot(key.wait.call_id, now, g.deadline,
                               rejoins=resume.counts_rejoined(route.params.queue))
     if poll is None:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)
     situation = situation_from_poll(form, poll, svc.config, now, params.episode)
-    callback_key = callback_key_of(policy)
-    if callback_key is None:
-        raise LookupError(f"policy {policy.name} does not offer callbacks")
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:  # e.g. the line now closes too soon: no
         return render_segment(decision.segment, choice_url="", audio_url=audio_url)  # promise

@@ -27,6 +27,8 @@ policy = "checkin"
 max_wait_s = 120
 voicemail = true
 voicemail_key = "3"
+[queues.plain]
+policy = "checkin"
 """
 CALLER = sid("hostile")
 
@@ -89,3 +91,19 @@ def test_a_recording_longer_than_a_day_is_a_400_that_names_it(line):
         "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
         "RecordingDuration": "1e308"})
     assert answer.status_code == 400 and b"RecordingDuration" in answer.data
+
+
+def test_a_callback_confirmation_for_a_policy_without_callbacks_promises_nothing(line, caplog):
+    """Not a URL the app makes: the caller hears no callback can be taken and keeps their
+    place; no traceback, nothing stored."""
+    app, twilio = line
+    twilio.post("/voice/wait?queue=plain&policy=checkin",
+                {"CallSid": CALLER, "QueueTime": "5", "QueuePosition": "1"})
+    caplog.set_level("WARNING", logger="holdwell.voice")
+    answer = twilio.post("/voice/callback/confirm?number=%2B14155550123&policy=checkin"
+                         "&queue=plain", {"CallSid": CALLER, "Digits": "1",
+                                            "QueueTime": "9", "QueuePosition": "1"})
+    assert answer.status_code == 200 and b"<Leave" not in answer.data
+    assert not [record for record in caplog.records if record.exc_info]
+    assert "offers none" in caplog.text
+    assert not facts(app, "CALLBACK_REQUESTED") and not row(app)["callback_requested"]
