@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.storage import commands as c
 from app.storage.apply import apply
@@ -183,6 +184,12 @@ class CallLogStore:
             log.warning("poll of %s without the call log: %s", command.call_id, error)
             if self.journal is not None:
                 self._journal(command)
+            return None
+        except SQLAlchemyError:  # the write's own error (a bug), or its batch's: as `write`
+            if self.journal is None:  # does, the poll is kept; its replay, alone, sets it
+                raise  # aside only if it fails again
+            log.exception("counting the poll of %s failed; journaled", command.call_id)
+            self._journal(command)
             return None
 
     def _write_steady(self, steady: SteadyPoll, deadline: Deadline) -> object:

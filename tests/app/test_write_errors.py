@@ -12,6 +12,8 @@ goes on. The column also holds what the webhook keeps. The converse: a database 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
@@ -174,3 +176,47 @@ def test_a_missing_table_keeps_writes_until_db_upgrade_makes_it_again(any_url, t
 
     journaled_until_fixed(any_url, tmp_path, drop,
                           lambda: recreate_missing_tables(any_url))  # `holdwell db upgrade`
+
+
+def test_a_poll_whose_write_fails_for_its_own_sake_is_journaled_not_lost(any_url, tmp_path,
+                                                                         monkeypatch):
+    """A database error that is not an outage (a bug; or, on SQLite, another poll's error
+    failing the batch it shared) kept nothing of the poll: now the poll is journaled like
+    any other write, and the replay applies it alone (or sets it aside if it fails again)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import create_engine, select
+
+    from app.storage import call_log
+    from app.storage import commands as c
+    from app.storage.call_log import CallLogStore
+    from app.storage.db import make_engine
+    from app.storage.schema import calls
+
+    store = CallLogStore(make_engine(any_url, budget_s=5.0), journal=Journal(tmp_path / "j"))
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    store.write(c.BeginCall(call_id=sid("CA1"), now=at, queue="support", policy="checkin"),
+                Deadline(5.0))
+
+    def refused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise DataError("UPDATE calls", {}, Exception("value too long"))
+
+    polls = [c.NotePoll(call_id=sid("CA1"), now=at + timedelta(seconds=t), queue="support",
+                        policy="checkin", queue_time_s=t, position=2) for t in (0, 60)]
+    try:
+        for poll, part in zip(polls, ("note_poll", "count_steady_poll"), strict=True):
+            if part == "count_steady_poll":  # the first poll counted: the next is steady
+                assert store.poll(poll, Deadline(5.0), lambda seen: (seen, None)) is not None
+                poll = replace(poll, queue_time_s=120, now=at + timedelta(seconds=120))
+            with monkeypatch.context() as patched:
+                patched.setattr(call_log, part, refused)
+                assert store.poll(poll, Deadline(5.0), lambda seen: (seen, None)) is None
+            assert store.journal.backlog() == 1
+            assert store.replay() == 1  # the bug is gone: the poll is counted
+    finally:
+        store.close()
+        store.engine.dispose()
+    engine = create_engine(any_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(calls.c.polls)).scalar_one() == 3
+    engine.dispose()
