@@ -185,9 +185,11 @@ class CallLogStore:
             if self.journal is not None:
                 self._journal(command)
             return None
-        except SQLAlchemyError:  # the write's own error (a bug), or its batch's: as `write`
-            if self.journal is None:  # does, the poll is kept; its replay, alone, sets it
-                raise  # aside only if it fails again
+        except SQLAlchemyError:
+            # The write's own error (a bug), or its SQLite batch's: as `write` does, the poll
+            # is kept, and its replay, alone, sets it aside only if it fails again.
+            if self.journal is None:
+                raise
             log.exception("counting the poll of %s failed; journaled", command.call_id)
             self._journal(command)
             return None
