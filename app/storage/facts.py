@@ -77,6 +77,11 @@ def entry_key(call_id: str, episode: int) -> str:
     return f"{call_id}:ENTERQUEUE" + (f":{episode}" if episode else "")
 
 
+QUEUE_TIME_RESOLUTION_S = 1.0
+"""Twilio's QueueTime is whole seconds: two webhooks of one time in line may place its start
+up to this far apart."""
+
+
 def log_entry(conn: Connection, call: CallRow, entered: datetime, position: int | None,
               episode: int, seen_at_s: float | None = None) -> None:
     """ENTERQUEUE once per time in line, whichever request first shows the caller queued.
@@ -104,11 +109,6 @@ def log_entry(conn: Connection, call: CallRow, entered: datetime, position: int 
     later = entered + timedelta(seconds=QUEUE_TIME_RESOLUTION_S)
     conn.execute(update(call_events).where(call_events.c.dedupe_key == key,
                                            call_events.c.time > later).values(time=entered))
-
-
-QUEUE_TIME_RESOLUTION_S = 1.0
-"""Twilio's QueueTime is whole seconds: two webhooks of one time in line may place its start
-up to this far apart."""
 
 
 def entry_data(episode: int, position: int | None, seen_at_s: float | None) -> dict[str, Any]:
