@@ -32,6 +32,9 @@ I = TypeVar("I")  # noqa: E741 - the item a request hands over
 R = TypeVar("R")
 MAX_BATCH = 64
 LATE = "the write's batch was not committed within the budget"
+MIN_BATCH_S = 0.05
+"""A request with less time left than this is not put in a batch (it answers at once and
+journals its write): it would cut the whole batch's deadline short for everyone in it."""
 TAKEN_GRACE_S = 1.0
 """How long past its own deadline a request waits for a batch that took its write (the batch
 ends by that deadline; this only bounds a flush stuck outside the database, e.g. a policy)."""
@@ -116,12 +119,15 @@ class GroupCommit(Generic[I, R]):
         member waits for the batch that took its write, and each must still answer within
         its budget."""
         try:
-            while not own.done and time.monotonic() < own.expires:
+            while not own.done and time.monotonic() < own.expires - MIN_BATCH_S:
                 with self._turn:
                     batch = self._pending[:self.max_batch]
                     del self._pending[:self.max_batch]
-                now = time.monotonic()
-                live = [ticket for ticket in batch if ticket.expires > now]
+                soon = time.monotonic() + MIN_BATCH_S
+                live = [ticket for ticket in batch if ticket.expires > soon]
+                for ticket in batch:
+                    if ticket.expires <= soon:  # never written: its request journals it
+                        ticket.error, ticket.done = DatabaseUnavailable(LATE), True
                 if live:
                     _write(self._flush, live,
                            min(own.expires, *(ticket.expires for ticket in live)))

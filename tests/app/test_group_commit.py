@@ -359,3 +359,49 @@ def test_a_request_whose_batch_is_under_way_at_its_deadline_gets_that_batchs_res
     assert outcome == ["committed member"]
     assert deadlines == [member.expires]  # the batch was written by its earliest deadline
 
+
+
+def test_a_request_nearly_out_of_time_is_left_out_of_a_batch_and_answers_at_once():
+    """Put in a batch, a request with a few milliseconds left would cut the whole batch's
+    deadline to its own; left out, it answers at once (it journals its write) instead of
+    waiting for a batch that never took it."""
+    from app.storage.group_commit import MIN_BATCH_S, TAKEN_GRACE_S, _Ticket
+
+    first, release, deadlines = threading.Event(), threading.Event(), []
+
+    def flush(items, expires):
+        deadlines.append((tuple(items), expires))
+        if "first" in items:
+            first.set()
+            release.wait(5)
+        return [f"committed {item}" for item in items]
+
+    batches = GroupCommit(flush)
+    leader = threading.Thread(target=batches.submit, args=("first", time.monotonic() + 5.0))
+    leader.start()
+    assert first.wait(5)
+    short = _Ticket("short", time.monotonic() + 0.1)
+    batches._pending.append(short)  # noqa: SLF001 - queued while the first batch is written
+    answers: dict[str, object] = {}
+
+    def ask(name: str, answer) -> None:  # noqa: ANN001
+        try:
+            answers[name] = answer()
+        except DatabaseUnavailable as error:
+            answers[name] = error
+        answers[f"{name} at"] = time.monotonic()
+
+    asking = [threading.Thread(target=ask, args=("short", lambda: batches._answer(short))),
+              threading.Thread(target=ask, args=("long", lambda: batches.submit(
+                  "long", time.monotonic() + 5.0)))]
+    for thread in asking:
+        thread.start()
+    time.sleep(0.1 - MIN_BATCH_S / 2)  # the short request now has less than MIN_BATCH_S left
+    release.set()
+    for thread in [*asking, leader]:
+        thread.join(5)
+    assert isinstance(answers["short"], DatabaseUnavailable)
+    assert answers["short at"] < short.expires + TAKEN_GRACE_S / 2  # not after the grace
+    assert answers["long"] == "committed long"
+    assert all("short" not in items and expires > short.expires for items, expires in deadlines
+               if "first" not in items)
