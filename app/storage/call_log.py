@@ -28,7 +28,7 @@ from app.storage.apply import apply
 from app.storage.call_writes import announce_at_once, count_steady_poll, note_poll
 from app.storage.cutoff import Cutoff
 from app.storage.db import WriterTurns, begin_write
-from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
+from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline, NotTried
 from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
 from app.storage.locks import hold_call
@@ -182,8 +182,8 @@ class CallLogStore:
             return self.runner.run(work, deadline)
         except DatabaseUnavailable as error:
             log.warning("poll of %s without the call log: %s", command.call_id, error)
-            if self.journal is not None:
-                self._journal(command)
+            if self.journal is not None:  # a poll never tried cannot have been counted
+                self._journal(replace(command, attempted=not isinstance(error, NotTried)))
             return None
         except SQLAlchemyError:
             # The write's own error (a bug), or its SQLite batch's: as `write` does, the poll

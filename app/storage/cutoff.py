@@ -26,7 +26,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
 
 from app.storage.db import BUSY_SET
-from app.storage.deadline import DatabaseUnavailable, Deadline
+from app.storage.deadline import Deadline, NotTried
 from app.storage.per_process import OncePerProcess
 
 BUSY = "busy_timeout"
@@ -136,7 +136,7 @@ class Cutoff:
         with lock:
             if "connection" not in made and "error" not in made:
                 made["abandoned"] = True
-                raise DatabaseUnavailable("no database connection within the budget")
+                raise NotTried("no database connection within the budget")
         if "error" in made:
             raise made["error"]
         return made["connection"]

@@ -49,6 +49,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database did not answer within the budget (or just failed): answer without it."""
 
 
+class NotTried(DatabaseUnavailable):
+    """The work never reached the database (the breaker was open, no time was left, its batch
+    never took it): nothing of it can have been written, so a journaled poll still counts."""
+
+
 OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
@@ -131,10 +136,10 @@ class BoundedRunner:
         """`work()`'s result, or DatabaseUnavailable once the deadline passes or it fails
         (which, with `trip`, makes the next requests skip the database for a moment)."""
         if self.is_down():
-            raise DatabaseUnavailable("database failed a moment ago; not waiting on it")
+            raise NotTried("database failed a moment ago; not waiting on it")
         remaining = deadline.remaining_s()
         if remaining <= 0:
-            raise DatabaseUnavailable("no time left in this request's budget")
+            raise NotTried("no time left in this request's budget")
         if self.cutoff is not None:
             return self._run_here(work, deadline, trip)
         future = self.pool.submit(work)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from app.storage.deadline import DatabaseUnavailable
+from app.storage.deadline import DatabaseUnavailable, NotTried
 
 I = TypeVar("I")  # noqa: E741 - the item a request hands over
 R = TypeVar("R")
@@ -59,8 +59,8 @@ class _Ticket:
         """The result its batch handed over, or its error raised."""
         if self.error is not None:
             raise self.error
-        if not self.done:
-            raise DatabaseUnavailable(LATE)
+        if not self.done:  # out of time before any batch took it
+            raise NotTried(LATE)
         return self.result
 
 
@@ -90,7 +90,7 @@ class GroupCommit(Generic[I, R]):
                 if remaining <= 0:
                     if ticket in self._pending:  # never taken: nothing of it is written
                         self._pending.remove(ticket)
-                        raise DatabaseUnavailable(LATE)
+                        raise NotTried(LATE)
                     remaining += TAKEN_GRACE_S  # in a batch that ends by this deadline
                     if remaining <= 0:
                         raise DatabaseUnavailable(LATE)
@@ -127,7 +127,7 @@ class GroupCommit(Generic[I, R]):
                 live = [ticket for ticket in batch if ticket.expires > soon]
                 for ticket in batch:
                     if ticket.expires <= soon:  # never written: its request journals it
-                        ticket.error, ticket.done = DatabaseUnavailable(LATE), True
+                        ticket.error, ticket.done = NotTried(LATE), True
                 if live:
                     _write(self._flush, live,
                            min(own.expires, *(ticket.expires for ticket in live)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
@@ -229,3 +230,41 @@ def test_closing_the_store_waits_for_a_replay_under_way(tmp_path, sqlite_url, ma
     assert applied == [status(n) for n in range(5)]  # the replay under way ran to its end
     assert store.replay() == 0 and not store.journal.has_backlog()
     engine.dispose()
+
+
+def test_a_poll_the_breaker_turned_away_is_journaled_as_never_tried(tmp_path, any_url):
+    """The breaker opened between the store's own look and the poll's write: the poll never
+    reached the database, so its journaled copy says so, and replayed after the caller's
+    later polls it still counts (a copy marked tried is taken as maybe counted, and is not)."""
+    from app.storage.call_log import CallLogStore
+    from app.storage.commands import from_json
+    from app.storage.db import make_engine
+    from app.storage.deadline import Deadline
+
+    store = CallLogStore(make_engine(any_url, budget_s=5.0), journal=Journal(tmp_path / "j"))
+    labels = {"call_id": "CA" + "7" * 32, "queue": "support", "policy": "checkin"}
+    store.write(c.BeginCall(now=T0, **labels), Deadline(5.0))
+
+    def poll(queue_time_s: int) -> c.NotePoll:
+        return c.NotePoll(now=T0 + timedelta(seconds=queue_time_s), queue_time_s=queue_time_s,
+                          position=3, **labels)
+
+    assert store.poll(poll(0), Deadline(5.0), lambda seen: (seen, None)) is not None
+    looks = iter([False, True])  # open by the time the write asks
+    real_is_down = store.runner.is_down
+    store.runner.is_down = lambda: next(looks, None) or real_is_down()
+    try:
+        assert store.poll(poll(60), Deadline(5.0), lambda seen: (seen, None)) is None
+    finally:
+        store.runner.is_down = real_is_down
+    [line] = store.journal.path.read_text().splitlines()
+    assert from_json(line) == replace(poll(60), attempted=False)
+    store.runner.down_until = 0.0
+    store.journal.path.rename(tmp_path / "held")  # another host counts the next poll first
+    assert store.poll(poll(120), Deadline(5.0), lambda seen: (seen, None)) is not None
+    (tmp_path / "held").rename(store.journal.path)
+    assert store.replay() == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT polls FROM calls")).scalar() == 3
+    store.close()
+    store.engine.dispose()
