@@ -67,16 +67,16 @@ def first_line(error: BaseException) -> str:
 NOT_NOW_SQLSTATES = frozenset({
     "25006",  # read-only: a standby after a failover, or writes switched off for a while
     "42P01",  # a table missing until `holdwell db upgrade` makes it again
-    "42703",  # a column this code writes that the schema lacks until it is upgraded
 })
 """PostgreSQL errors that are not outages to the driver (not OperationalError) yet say "not
-now": the same write succeeds once the database is writable or its schema current. (SQLite
-says both with an OperationalError: a read-only file, no such table.)"""
+now": the same write succeeds once the database is writable or the table made again. (SQLite
+says both with an OperationalError: a read-only file, no such table.) A missing column is
+not here: `db upgrade` does not bring one back, so its writes would wait forever."""
 
 
 def is_outage(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached or used now (refused, dropped,
-    locked, timed out, out of resources, read-only, its schema behind, or a connection that
+    locked, timed out, out of resources, read-only, a table missing, or a connection that
     had to be replaced: a statement PostgreSQL prepared before a migration), so the same
     write may succeed later and its journaled copy must wait, not be set aside. Any other
     error (a value too long for its column, a broken constraint) is the write's own and

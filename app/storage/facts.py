@@ -107,8 +107,10 @@ def log_entry(conn: Connection, call: CallRow, entered: datetime, position: int 
                      .values(position=position, data=json.dumps(data, sort_keys=True)))
     # Earlier by more than QueueTime's rounding: an earlier entry, not the same one again.
     later = entered + timedelta(seconds=QUEUE_TIME_RESOLUTION_S)
-    conn.execute(update(call_events).where(call_events.c.dedupe_key == key,
-                                           call_events.c.time > later).values(time=entered))
+    moved = conn.execute(update(call_events).where(
+        call_events.c.dedupe_key == key, call_events.c.time > later).values(time=entered))
+    if moved.rowcount:  # the record's entry and waits come from the facts: rebuild it
+        project(conn, call.call_id)
 
 
 def entry_data(episode: int, position: int | None, seen_at_s: float | None) -> dict[str, Any]:

@@ -32,9 +32,11 @@ I = TypeVar("I")  # noqa: E741 - the item a request hands over
 R = TypeVar("R")
 MAX_BATCH = 64
 LATE = "the write's batch was not committed within the budget"
-MIN_BATCH_S = 0.05
+MIN_BATCH_S = 0.1
 """A request with less time left than this is not put in a batch (it answers at once and
-journals its write): it would cut the whole batch's deadline short for everyone in it."""
+journals its write): it would cut the whole batch's deadline short for everyone in it, and a
+batch cut short journals every poll in it and opens the breaker. A write that takes longer
+than this is a slow database anyway."""
 TAKEN_GRACE_S = 1.0
 """How long past its own deadline a request waits for a batch that took its write (the batch
 ends by that deadline; this only bounds a flush stuck outside the database, e.g. a policy)."""

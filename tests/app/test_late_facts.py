@@ -148,16 +148,19 @@ def test_a_first_time_in_line_replayed_after_the_answer_keeps_its_own_entry(engi
                  else command for command in first_time]
     two_hosts = entries_of(engine, renamed([begin, *second_time, *journaled],
                                            f"CA{uuid.uuid4().hex}"))
-    assert in_order == {"ENTERQUEUE": at(1), "ENTERQUEUE:1": at(81)}
+    assert in_order == {"ENTERQUEUE": at(1), "ENTERQUEUE:1": at(81), "entered_at": at(1)}
     assert two_hosts == in_order
 
 
 def entries_of(engine, commands: list[c.Command]) -> dict[str, datetime]:
+    """The call's ENTERQUEUE events' times, and its record's entry (`entered_at`)."""
     call_id = apply_each(engine, commands)
     with engine.connect() as conn:
         found = conn.execute(select(call_events.c.dedupe_key, call_events.c.time).where(
             call_events.c.call_id == call_id, call_events.c.event == "ENTERQUEUE")).all()
-    return {key.split(":", 1)[1]: as_utc(time) for key, time in found}
+        entered = row_of(conn, call_id)["entered_at"]
+    return {**{key.split(":", 1)[1]: as_utc(time) for key, time in found},
+            "entered_at": as_utc(entered)}
 
 
 def test_a_late_poll_that_may_have_been_counted_is_not_counted_again(engine):

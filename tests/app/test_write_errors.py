@@ -6,8 +6,8 @@ for everyone), journaled the write, and the replay paused on it every round, for
 later write of the host queued behind it and none reached the database. Now a value too long
 or a broken constraint is the write's own error: no breaker, and the replay sets it aside and
 goes on. The column also holds what the webhook keeps. The converse: a database that says
-"not now" without an OperationalError (PostgreSQL read-only, a table or column missing until
-`holdwell db upgrade`) keeps the journaled writes until it takes them, none set aside.
+"not now" without an OperationalError (PostgreSQL read-only, a table missing until `holdwell
+db upgrade`) keeps the journaled writes until it takes them, none set aside.
 """
 
 from __future__ import annotations
