@@ -60,7 +60,7 @@ QueueName = Annotated[str, Field(pattern=rf"^[A-Za-z0-9_-]{{1,{MAX_QUEUE_NAME_CH
                       AfterValidator(_not_derived)]
 """A queue's name, also its Twilio queue's: at most 54 characters, so that the queues the app
 derives from it (NAME-callbacks, NAME-rejoin) fit Twilio's 64, and none of those names."""
-ARM_NAME_CHARS = 32
+ARM_NAME_CHARS = 64
 """An arm's (a variant's) longest name: the call log keeps it in columns this wide."""
 ARM_NAME_PATTERN = rf"^[A-Za-z0-9_-]{{1,{ARM_NAME_CHARS}}}$"
 ArmName = Annotated[str, Field(pattern=ARM_NAME_PATTERN)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect
 
+from app.storage.migrate import alembic_config
 from cli.main import cli
 
 
@@ -49,10 +51,11 @@ def test_db_upgrade_on_tables_made_another_way_says_how_to_mark_them(tmp_path, m
     assert "holdwell db stamp head" in refused.output
     unknown = CliRunner().invoke(cli, ["db", "stamp", "nonsense"])
     assert unknown.exit_code == 1 and "REVISION" in unknown.output, unknown.output
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     marked = CliRunner().invoke(cli, ["db", "stamp", "head"])
-    assert marked.exit_code == 0 and "marked at revision 0013" in marked.output, marked.output
+    assert marked.exit_code == 0 and f"marked at revision {head}" in marked.output, marked.output
     again = CliRunner().invoke(cli, ["db", "upgrade"])
-    assert again.exit_code == 0 and "is at revision 0013" in again.output, again.output
+    assert again.exit_code == 0 and f"is at revision {head}" in again.output, again.output
 
 
 def test_a_failed_upgrade_of_a_new_database_gives_no_stamp_hint(tmp_path, monkeypatch):

@@ -63,7 +63,7 @@ def test_a_nul_in_from_still_logs_the_call(line):
     assert "\x00" not in logged["from_number"] and logged["from_number"].startswith("+1415555")
 
 
-@pytest.mark.parametrize("arm", ["x" * 40, "\x00", "a b"])
+@pytest.mark.parametrize("arm", ["x" * 65, "\x00", "a b"])
 def test_a_poll_under_an_arm_we_never_name_is_still_counted(line, arm):
     app, twilio = line
     answer = twilio.post(f"/voice/wait?queue=support&policy=checkin&arm={arm}",
@@ -107,3 +107,29 @@ def test_a_callback_confirmation_for_a_policy_without_callbacks_promises_nothing
     assert not [record for record in caplog.records if record.exc_info]
     assert "offers none" in caplog.text
     assert not facts(app, "CALLBACK_REQUESTED") and not row(app)["callback_requested"]
+
+
+def test_a_variant_named_as_long_as_the_config_allows_is_logged(make_app, any_url):
+    """Config check takes a 64-character variant name; the log held 32 and PostgreSQL refused
+    every fact of a call in that arm (each set aside: the arm could not be analysed). The
+    caller's first poll, the first the log hears of them, labels their call."""
+    arm = "v" * 64
+    app = make_app(f"""
+[queues.support]
+policy = "checkin"
+[queues.support.variants.{arm}]
+policy = "checkin"
+prompts = {{ apology = "" }}
+[queues.support.experiment]
+arms = {{ checkin = 1, {arm} = 1 }}
+""", database_url=any_url)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    assert twilio.post(f"/voice/wait?queue=support&policy=checkin&arm={arm}",
+                       {"CallSid": CALLER, "QueueTime": "5", "QueuePosition": "1"}
+                       ).status_code == 200
+    logged = row(app)
+    assert (logged["arm"], logged["polls"]) == (arm, 1)
+    store = app.extensions["holdwell"].store
+    assert store.journal.backlog() == 0 and store.journal.set_aside() == 0
+    assert {fact["arm"] for fact in facts(app, "ENTERQUEUE")} == {arm}
+    store.engine.dispose()

@@ -120,3 +120,27 @@ def test_downgrading_below_longer_froms_is_refused_while_one_is_stored(any_url):
     downgrade(url, "0010")
     upgrade(url)
     engine.dispose()
+
+
+def test_downgrading_below_longer_arm_names_is_refused_while_one_is_stored(any_url):
+    """0013 held 32 characters of an arm's name: with a 40-character variant's call stored the
+    downgrade says why it cannot go on and changes nothing; once that call is gone it goes."""
+    url = any_url
+    arm = "a_variant_with_a_name_of_forty_chars_xyz"
+    assert len(arm) == 40
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO calls (call_id, queue, policy, arm, arrived_at, polls, "
+                          "announcements, callback_requested) VALUES ('CA1', 'support', "
+                          "'checkin', :arm, :t, 0, 0, false)"),
+                     {"arm": arm, "t": datetime(2026, 3, 2, tzinfo=UTC)})
+    with pytest.raises(RuntimeError, match=r"1 stored arm or policy name\(s\) are longer"):
+        downgrade(url, "0013")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT arm FROM calls")).scalar_one() == arm
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM calls"))
+    downgrade(url, "0013")
+    upgrade(url)
+    engine.dispose()

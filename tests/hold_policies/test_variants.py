@@ -120,10 +120,10 @@ def test_a_variant_survives_the_stored_round_trip(tmp_path):
      "callback_key and keep_key are both '1'"),
     ('[queues.support.variants."x y"]\npolicy = "checkin"', None,
      "queues.support.variants.x y.[key]: String should match pattern"),
-    # the call log keeps an arm in 32 characters: a longer name lost every fact of its arm
-    (f'[queues.support.variants.{"v" * 33}]\npolicy = "checkin"', None,
-     f"queues.support.variants.{'v' * 33}.[key]: String should match pattern "
-     "'^[A-Za-z0-9_-]{1,32}$'"),
+    # the call log keeps an arm in 64 characters
+    (f'[queues.support.variants.{"v" * 65}]\npolicy = "checkin"', None,
+     f"queues.support.variants.{'v' * 65}.[key]: String should match pattern "
+     "'^[A-Za-z0-9_-]{1,64}$'"),
     ('[queues.support.variants.x]\npolicy = "checkin"', "{ checkin = 1, y = 1 }",
      "queues.support: experiment.arms.y: neither a policy (silence, checkin, callback, "
      "music_ads) nor a variant of this queue (x)"),
