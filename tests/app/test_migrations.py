@@ -97,50 +97,37 @@ def test_processes_starting_together_migrate_a_new_postgres_database_once():
         pytest.skip(str(error))
 
 
-def test_downgrading_below_longer_froms_is_refused_while_one_is_stored(any_url):
-    """0010 held 32 characters of a From: with a SIP caller's 40 stored, the downgrade says
-    why it cannot go on (PostgreSQL failed with a bare truncation error) and changes nothing;
-    once that call is gone it goes through."""
-    url = any_url
-    sip = "sip:alice.smith@example.sip.us1.twilio.com"
-    assert len(sip) > 32
+def refused_while_stored(url: str, column: str, value: str, below: str, says: str) -> None:
+    """With one call whose `column` holds `value` (too long for revision `below`), the
+    downgrade to `below` says why it cannot go on and changes nothing; with the call gone,
+    it goes through (and back up)."""
     upgrade(url)
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO calls (call_id, queue, policy, from_number, arrived_at, "
-                          "polls, announcements, callback_requested) VALUES ('CA1', 'support', "
-                          "'silence', :sip, :t, 0, 0, false)"),
-                     {"sip": sip, "t": datetime(2026, 3, 2, tzinfo=UTC)})
-    with pytest.raises(RuntimeError, match=r"1 call\(s\) have a From longer than 32"):
-        downgrade(url, "0010")
+        conn.execute(text("INSERT INTO calls (call_id, queue, policy, arrived_at, polls, "
+                          "announcements, callback_requested) VALUES ('CA1', 'support', "
+                          "'checkin', :t, 0, 0, false)"), {"t": datetime(2026, 3, 2, tzinfo=UTC)})
+        conn.execute(text(f"UPDATE calls SET {column} = :value"), {"value": value})
+    with pytest.raises(RuntimeError, match=says):
+        downgrade(url, below)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT from_number FROM calls")).scalar_one() == sip
+        assert conn.execute(text(f"SELECT {column} FROM calls")).scalar_one() == value
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM calls"))
-    downgrade(url, "0010")
+    downgrade(url, below)
     upgrade(url)
     engine.dispose()
+
+
+def test_downgrading_below_longer_froms_is_refused_while_one_is_stored(any_url):
+    """0010 held 32 characters of a From (PostgreSQL failed with a bare truncation error)."""
+    sip = "sip:alice.smith@example.sip.us1.twilio.com"
+    assert len(sip) > 32
+    refused_while_stored(any_url, "from_number", sip, "0010",
+                         r"1 call\(s\) have a From longer than 32")
 
 
 def test_downgrading_below_longer_arm_names_is_refused_while_one_is_stored(any_url):
-    """0013 held 32 characters of an arm's name: with a 40-character variant's call stored the
-    downgrade says why it cannot go on and changes nothing; once that call is gone it goes."""
-    url = any_url
-    arm = "a_variant_with_a_name_of_forty_chars_xyz"
-    assert len(arm) == 40
-    upgrade(url)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO calls (call_id, queue, policy, arm, arrived_at, polls, "
-                          "announcements, callback_requested) VALUES ('CA1', 'support', "
-                          "'checkin', :arm, :t, 0, 0, false)"),
-                     {"arm": arm, "t": datetime(2026, 3, 2, tzinfo=UTC)})
-    with pytest.raises(RuntimeError, match=r"1 stored arm or policy name\(s\) are longer"):
-        downgrade(url, "0013")
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT arm FROM calls")).scalar_one() == arm
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM calls"))
-    downgrade(url, "0013")
-    upgrade(url)
-    engine.dispose()
+    """0013 held 32 characters of an arm's name."""
+    refused_while_stored(any_url, "arm", "a_variant_with_a_name_of_forty_chars_xyz", "0013",
+                         r"1 stored arm or policy name\(s\) are longer")

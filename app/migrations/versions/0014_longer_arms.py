@@ -22,13 +22,16 @@ COLUMNS = ("policy", "arm")
 OLD_LENGTH, NEW_LENGTH = 32, 64
 
 
-def upgrade() -> None:
+def resize(to: int, was: int) -> None:
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             for column in COLUMNS:
-                batch.alter_column(column, type_=sa.String(NEW_LENGTH),
-                                   existing_type=sa.String(OLD_LENGTH),
+                batch.alter_column(column, type_=sa.String(to), existing_type=sa.String(was),
                                    existing_nullable=False)
+
+
+def upgrade() -> None:
+    resize(NEW_LENGTH, OLD_LENGTH)
 
 
 def downgrade() -> None:
@@ -43,9 +46,4 @@ def downgrade() -> None:
             f"cannot downgrade below 0014: {longer} stored arm or policy name(s) are longer "
             f"than {OLD_LENGTH} characters, which revision 0013 cannot hold; rename those "
             "variants' rows first, or stay at 0014 or later")
-    for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            for column in COLUMNS:
-                batch.alter_column(column, type_=sa.String(OLD_LENGTH),
-                                   existing_type=sa.String(NEW_LENGTH),
-                                   existing_nullable=False)
+    resize(OLD_LENGTH, NEW_LENGTH)
