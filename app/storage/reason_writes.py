@@ -2,7 +2,9 @@
 
 A REASON fact keeps the caller's words (data.transcript, caller data: exports leave it out)
 with Twilio's confidence, their time in line and their place when they spoke: the position
-told in the check-in that asked (the last before their words), else their last poll's.
+told in the check-in that asked (the last before their words), else their last poll's. The
+briefing reads that check-in again (it may have been applied after the words, from another
+host's journal); the stored fact keeps what was known when the words were.
 Before an agent's <Dial><Queue>, `next_in_line` finds the caller that agent will most likely
 be given — the longest-waiting one still polled, skipping callers another agent was
 just told about (they are about to be taken) — and the agent is told their reason; the
@@ -100,8 +102,13 @@ def next_in_line(conn: Connection, queue: str, agent_call_id: str,
     if said is None:
         return None
     text = json.loads(said.data).get("transcript") or ""
-    return NextCaller(head.call_id, as_utc(head.entered_at), text, said.position,
-                      head.first_announced_wait_s) if text else None
+    if not text:
+        return None
+    # Their place read now, as the reason's own was: a check-in applied after the words (its
+    # host's journal replayed late) still says where they were told they were.
+    told = conn.execute(TOLD_BEFORE, {"call": head.call_id, "now": said.time}).scalar()
+    return NextCaller(head.call_id, as_utc(head.entered_at), text,
+                      told if told is not None else said.position, head.first_announced_wait_s)
 
 
 def briefed_elsewhere(facts: Sequence[Row], agent_call_id: str, now: datetime) -> set[str]:

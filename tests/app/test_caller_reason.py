@@ -144,6 +144,20 @@ def test_the_agent_hears_the_next_callers_words_wait_and_place_before_the_dial(a
     assert json.loads(connect.data)["agent_call_id"] == sid("agent1")
 
 
+def test_the_agent_hears_the_place_the_caller_was_told_though_the_words_came_first(asking,
+                                                                                  clock):
+    """Two hosts: the check-in that asked (number 2) was journaled on one and applied after
+    the caller's words, stored by the other with the place it knew (their entry, number 5).
+    The agent still hears the place the caller was told."""
+    app, twilio = asking
+    twilio.post("/voice/incoming", {"CallSid": sid("bea"), "From": "+14155550100"})
+    poll(twilio, sid("bea"), 0, 5)
+    clock.advance(60)
+    answer(twilio, sid("bea"), "My parcel never came")
+    assert "number 2" in " ".join(spoken(poll(twilio, sid("bea"), 60, 2)).split())
+    assert "number 2 in line" in spoken(agent(twilio, "agent1").data)
+
+
 def test_a_second_agent_is_told_about_the_caller_behind_not_the_same_one(asking, clock):
     app, twilio = asking
     waiting(twilio, sid("ann"), 1, clock)
