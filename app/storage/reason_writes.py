@@ -72,8 +72,13 @@ def reason(conn: Connection, command: c.Reason) -> None:
 def _place_when_spoken(conn: Connection, command: c.Reason, call) -> int | None:  # noqa: ANN001
     """The check-in that asked told the caller their place; the row's last position may be a
     later poll's (the words journaled on one host, later polls counted on another)."""
-    told = conn.execute(TOLD_BEFORE, {"call": command.call_id, "now": command.now}).scalar()
+    told = told_before(conn, command.call_id, command.now)
     return told if told is not None else call.last_position
+
+
+def told_before(conn: Connection, call_id: str, at: datetime) -> int | None:
+    """The place the call's last check-in up to `at` told the caller, if one did."""
+    return conn.execute(TOLD_BEFORE, {"call": call_id, "now": at}).scalar()
 
 
 def briefed(conn: Connection, command: c.Briefed) -> None:
@@ -106,7 +111,7 @@ def next_in_line(conn: Connection, queue: str, agent_call_id: str,
         return None
     # Their place read now, as the reason's own was: a check-in applied after the words (its
     # host's journal replayed late) still says where they were told they were.
-    told = conn.execute(TOLD_BEFORE, {"call": head.call_id, "now": said.time}).scalar()
+    told = told_before(conn, head.call_id, said.time)
     return NextCaller(head.call_id, as_utc(head.entered_at), text,
                       told if told is not None else said.position, head.first_announced_wait_s)
 

@@ -28,9 +28,10 @@ def check_signature_and_start_the_clock() -> None:
     """
     request.max_content_length = MAX_BODY_BYTES
     request.max_form_parts = MAX_FORM_FIELDS
-    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
-        read_whole_body(request.environ)  # chunked: no length to check before reading
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    length = request.content_length
+    if length is None and request.environ.get("wsgi.input_terminated"):
+        length = read_whole_body(request.environ)  # chunked: no length to check before reading
+    if (length or 0) > MAX_BODY_BYTES:
         abort(413, description=f"Twilio webhooks are under {MAX_BODY_BYTES} bytes")
     svc = services()
     if svc.settings.validate_signatures and not svc.signatures.is_valid(request):
@@ -38,12 +39,12 @@ def check_signature_and_start_the_clock() -> None:
     g.deadline = Deadline(svc.settings.db_budget_s)
 
 
-def read_whole_body(environ: dict) -> None:
-    """A body sent without a length (chunked), read here up to one byte past the cap: over
-    it is a 413 like any other, under it is parsed as if its length had been sent (werkzeug
-    cut such a body at the cap without a word, and the signature then failed: a 403)."""
+def read_whole_body(environ: dict) -> int:
+    """A body sent without a length (chunked), read here up to one byte past the cap, and its
+    length: over the cap it is a 413 like any other, under it is parsed as if its length had
+    been sent (werkzeug cut such a body at the cap without a word, and the signature then
+    failed: a 403)."""
     body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        abort(413, description=f"Twilio webhooks are under {MAX_BODY_BYTES} bytes")
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
+    return len(body)

@@ -277,12 +277,14 @@ MAX_REASON_CHARS = 500
 of speech, about 900 characters); past it the words are cut at a word boundary."""
 
 
+def cut_at_word(text: str, most: int) -> str:
+    """`text` if it has at most `most` characters, else its first words that fit."""
+    return text if len(text) <= most else text[:most].rsplit(" ", 1)[0]
+
+
 def transcript(form: MultiDict) -> str:
     """SpeechResult as one printable line, cut to MAX_REASON_CHARS ("" when absent)."""
-    text = one_line(form.get("SpeechResult", ""))
-    if len(text) > MAX_REASON_CHARS:
-        text = text[:MAX_REASON_CHARS].rsplit(" ", 1)[0]
-    return text
+    return cut_at_word(one_line(form.get("SpeechResult", "")), MAX_REASON_CHARS)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,14 @@ from app.twiml import render_segment, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number
 from app.voice.context import Route, this_route
-from app.voice.forms import KeyForm, RecordingForm, RouteParams, TranscriptionForm, WaitForm
+from app.voice.forms import (
+    KeyForm,
+    RecordingForm,
+    RouteParams,
+    TranscriptionForm,
+    WaitForm,
+    cut_at_word,
+)
 from app.voice.safety import falls_back_to, not_taken
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import HoldPolicy
@@ -54,9 +61,7 @@ def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -
     say(response, policy.voice, words.agent_message)
     for message in claim.messages[-MESSAGES_TOLD:]:
         if message.transcript:
-            text = message.transcript
-            if len(text) > TRANSCRIPT_TOLD_CHARS:
-                text = text[:TRANSCRIPT_TOLD_CHARS].rsplit(" ", 1)[0]
+            text = cut_at_word(message.transcript, TRANSCRIPT_TOLD_CHARS)
             say(response, policy.voice, words.agent_transcript.format(text=text))
         else:
             response.play(message.url)
