@@ -25,6 +25,7 @@ from hold_policies.checkin import CheckinPolicy
 from hold_policies.config import CallbacksConfig
 from hold_policies.estimate import BAND_MINUTES, WaitBand
 from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
+from hold_policies.prompts import confirmation_template
 from hold_policies.situation import Situation
 from hold_policies.steps import SegmentKind
 
@@ -94,16 +95,13 @@ class CallbackPolicy(CheckinPolicy):
                 self.voice, SegmentKind.ACKNOWLEDGE,
                 self.fill(self.prompts.callback_closing_soon, situation, None)))
         band = self.window(situation)
-        template = (
-            self.prompts.callback_confirm if band is not None
-            else self.prompts.callback_confirm_no_estimate
-        )
         return Decision(
             Choice.CALLBACK,
-            callback_confirmation(self.voice, self.fill(template, situation, band)),
+            callback_confirmation(self.voice, self.fill(confirmation_template(
+                self.prompts, situation.callback_number, estimated=band is not None),
+                situation, band)),
             promised_wait_s=band.seconds if band else None,
         )
-
 
 def with_plan(policy: HoldPolicy, callbacks: CallbacksConfig) -> HoldPolicy:
     """A callback policy dialled by the [callbacks] settings (its promise sized for them);

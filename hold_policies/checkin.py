@@ -140,7 +140,7 @@ class CheckinPolicy:
             wait=band.words() if band else "",
             keep_key=self.keep_key,
             callback_key=getattr(self, "callback_key", ""),
-            number="",
+            number=situation.callback_number,
             minutes="",
             reason="",
         )

@@ -243,6 +243,8 @@ class PromptsConfig(Strict):
     agent_callback_held: Text | None = None
     callback_confirm: Text | None = None
     callback_confirm_no_estimate: Text | None = None
+    callback_confirm_keyed: Text | None = None
+    callback_confirm_keyed_no_estimate: Text | None = None
     callback_closing_soon: Text | None = None
     not_understood: Text | None = None
     legacy_message: Text | None = None

@@ -21,6 +21,7 @@ from hold_policies.callback import CallbackPolicy
 from hold_policies.checkin import CheckinPolicy
 from hold_policies.music_ads import MusicAdsPolicy
 from hold_policies.overflow_rules import Overflow
+from hold_policies.prompts import confirmation_template, with_number_only
 from hold_policies.silence import SilencePolicy
 from hold_policies.situation import Situation
 from hold_policies.steps import Leave, Segment, SegmentKind
@@ -50,8 +51,10 @@ class Overflowing:
             return Decision(Choice.VOICEMAIL, Segment(
                 (self.voice.say(rules.words.to_message), Leave()), SegmentKind.ACKNOWLEDGE))
         if digit == rules.callback_key:
+            template = confirmation_template(self.prompts,  # type: ignore[attr-defined]
+                                             situation.callback_number, estimated=False)
             return Decision(Choice.CALLBACK, callback_confirmation(
-                self.voice, self.prompts.callback_confirm_no_estimate))  # type: ignore[attr-defined]
+                self.voice, with_number_only(template, situation.callback_number)))
         return decision
 
 

@@ -64,6 +64,14 @@ class Prompts:
         "Thank you. We will call you back at the number you are calling from, "
         "when your turn comes. You keep your place in line. You can hang up now. Goodbye."
     )
+    callback_confirm_keyed: str = (
+        "Thank you. We will call you back at {number}, within {wait}. You keep your place "
+        "in line. You can hang up now. Goodbye."
+    )
+    callback_confirm_keyed_no_estimate: str = (
+        "Thank you. We will call you back at {number}, when your turn comes. You keep your "
+        "place in line. You can hang up now. Goodbye."
+    )
     callback_closing_soon: str = (
         "Sorry, we close too soon to promise you a call back. You keep your place in line."
     )
@@ -120,6 +128,21 @@ class Prompts:
 
     def welcome_for(self, policy: str) -> str:
         return self.welcome if self.welcome is not None else WELCOME_BY_POLICY[policy]
+
+
+def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: bool) -> str:
+    """The callback confirmation's template: a keyed-in number is said back; the caller's
+    own is "the number you are calling from"."""
+    if keyed_number:
+        return (prompts.callback_confirm_keyed if estimated
+                else prompts.callback_confirm_keyed_no_estimate)
+    return prompts.callback_confirm if estimated else prompts.callback_confirm_no_estimate
+
+
+def with_number_only(template: str, number: str) -> str:
+    """`template` with {number} filled and every other placeholder empty (for a policy with
+    no estimate or position to fill them)."""
+    return template.format(**{**dict.fromkeys(PLACEHOLDERS, ""), "number": number})
 
 
 def unknown_placeholders(template: str, allowed: Iterable[str] = PLACEHOLDERS) -> set[str]:

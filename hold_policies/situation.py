@@ -40,3 +40,6 @@ class Situation:
     """Seconds until the queue's line next closes (0: closed now; None: it has no opening
     hours, or stays open beyond their search horizon). No callback is placed while the line
     is closed, so a callback promise must end by then (hold_policies.callback)."""
+    callback_number: str = ""
+    """A callback number the caller keyed in, as said ("4 1 5 ..."), when they confirm a
+    callback to it: the confirmation names it. Empty for the caller's own number."""

@@ -9,6 +9,7 @@ caller in line, in the same place.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -117,6 +118,9 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)
     situation = situation_from_poll(form, poll, svc.config, now, params.episode)
+    own = callback_number(key.from_number, svc.config.callbacks.default_region)
+    if number != own:  # keyed in: the confirmation says it back
+        situation = replace(situation, callback_number=spoken_digits(number))
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:  # e.g. the line now closes too soon: no
         return render_segment(decision.segment, choice_url="", audio_url=audio_url)  # promise

@@ -60,6 +60,7 @@ def test_the_offer_reads_back_the_caller_id_and_confirming_commits_then_leaves(
     assert gather.get("numDigits") == "1"
     confirmed = twilio_cb.post(gather.get("action"), {**wait_form(sid("CA1"), 75), "Digits": "1"})
     assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    assert "at the number you are calling from" in spoken(confirmed.data)
     [row] = callback_rows(cb_app)
     assert row["number"] == "+14155550100" and row["status"] == "pending"
     assert {"CALLBACK_REQUESTED", "EXITWITHKEY"} <= set(logged_events(cb_app, sid("CA1")))
@@ -78,6 +79,9 @@ def test_caller_can_key_in_another_number(cb_app, twilio_cb, clock):
     done = twilio_cb.post(parse(check.data).find("Gather").get("action"),
                           {**wait_form(sid("CA1"), 85), "Digits": "1"})
     assert top_verbs(done.data) == ["Say", "Leave"]
+    confirmation = spoken(done.data)  # the number they keyed, not the one they call from
+    assert "call you back at 1 2 1 2 5 5 5 0 1 9 9" in confirmation
+    assert "calling from" not in confirmation
     assert callback_rows(cb_app)[0]["number"] == "+12125550199"
 
 

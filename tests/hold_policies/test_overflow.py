@@ -71,3 +71,16 @@ def test_the_table_becomes_the_rules_with_the_queue_size():
     rules = overflow_of(build_policy(config.queues["support"]))
     assert rules.queue_size == 40 and rules.callback_key is None and rules.voicemail_key == "3"
     assert rules.max_wait_s is None and rules.words.full == "All lines are busy."
+
+
+@pytest.mark.parametrize("name", sorted(POLICY_CLASSES))
+def test_a_keyed_in_number_is_said_back_in_the_confirmation_of_every_policy(name):
+    """The caller who keyed another number hears that number, never "the number you are
+    calling from"; without one, the caller's own number is meant."""
+    policy = with_plan(with_overflow(POLICY_CLASSES[name](), RULES), CallbacksConfig())
+    keyed = replace(at(610), callback_number="2 1 2 5 5 5 0 1 9 9")
+    [said] = [step for step in policy.on_key(keyed, "2").segment.steps if hasattr(step, "text")]
+    assert "call you back at 2 1 2 5 5 5 0 1 9 9" in said.text and "{" not in said.text
+    assert "calling from" not in said.text
+    [own] = [step for step in policy.on_key(at(610), "2").segment.steps if hasattr(step, "text")]
+    assert "the number you are calling from" in own.text
