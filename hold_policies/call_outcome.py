@@ -231,14 +231,20 @@ def _ended(by_event: dict[str, list[Fact]], in_line_s, leave: Fact | None) -> tu
             return (Outcome.ABANDONED, in_line_s(verdict), None, verdict.time, verdict.time,
                     verdict)
         return Outcome.ERROR, in_line_s(verdict), None, verdict.time, None, verdict
-    resumed = by_event.get(Event.RESUMED, [])
-    rang_back = max((f.time for f in resumed), default=None)
-    backstop = [f for f in hangups if f.source != "queue-result"  # the dropped leg's own end
-                and (rang_back is None or f.time > rang_back)]  # is not the call's end
+    leg = current_leg(by_event.get(Event.RESUMED, []))
+    backstop = [f for f in hangups if f.source != "queue-result"  # an earlier leg's own end
+                and f.data.get("leg") == leg]  # (however late it comes) is not the call's
     if backstop:
         hangup = backstop[0]
         return Outcome.ABANDONED, in_line_s(hangup), None, hangup.time, hangup.time, hangup
     return None, None, None, None, None, None
+
+
+def current_leg(resumed: Iterable[Fact]) -> str | None:
+    """The leg the caller is on now: the latest one they rang back on (None: the call's own
+    first leg). A status callback ends the call only for this leg (its data's `leg`)."""
+    latest = max(resumed, key=lambda f: (f.episode, f.time), default=None)
+    return str(latest.data.get("leg")) if latest is not None else None
 
 
 ENTRY_MATCH_S = 5.0

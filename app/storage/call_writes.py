@@ -22,6 +22,7 @@ from app.storage.facts import (
     entry_key,
     log_entry,
     project,
+    status_key,
 )
 from app.storage.prepared import (
     ANNOUNCE_AT_ONCE,
@@ -36,6 +37,7 @@ from app.storage.prepared import (
     THIS_CALL,
     param,
 )
+from app.storage.resume_writes import call_of_leg
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import HANGUP, LATE_POLL, LEAVE
@@ -313,8 +315,11 @@ def call_status(conn: Connection, command: c.CallStatus) -> None:
         return
     release_claims_of(conn, command.call_id)  # an agent's call ended: its claim is free
     row = conn.execute(CALL, {"call": command.call_id}).mappings().first()
-    data = {"source": f"status:{command.status}"}
-    key = f"{command.call_id}:HANGUP:status"
+    data: dict[str, object] = {"source": f"status:{command.status}"}
+    key = status_key(command.call_id)
+    if row is None and (call_id := call_of_leg(conn, command.call_id)) is not None:
+        row = conn.execute(CALL, {"call": call_id}).mappings().first()  # a rejoined leg's end
+        data["leg"] = command.call_id  # ends its call only while it is the caller's leg
     if row is None:  # an agent's leg, or a caller whose first request is still on its way:
         log_event(conn, dedupe_key=key, time=command.now, call_id=command.call_id, queue="",
                   event=HANGUP, data=data)  # kept as a bare fact; the call picks it up later

@@ -77,6 +77,11 @@ def entry_key(call_id: str, episode: int) -> str:
     return f"{call_id}:ENTERQUEUE" + (f":{episode}" if episode else "")
 
 
+def status_key(call_sid: str) -> str:
+    """The key of the HANGUP fact a leg's final status callback leaves."""
+    return f"{call_sid}:HANGUP:status"
+
+
 QUEUE_TIME_RESOLUTION_S = 1.0
 """Twilio's QueueTime is whole seconds: two webhooks of one time in line may place its start
 up to this far apart."""

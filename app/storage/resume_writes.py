@@ -10,13 +10,14 @@ import json
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 
 from app.storage import commands as c
 from app.storage.callback_queue import RECENT_POLL_S
 from app.storage.db import as_utc
-from app.storage.facts import append_fact, ensure_call, project
+from app.storage.facts import append_fact, ensure_call, project, status_key
 from app.storage.prepared import rang_back, rejoined_ahead
+from app.storage.rows import CallRow
 from app.storage.schema import call_events, calls
 from hold_policies.config import REJOIN_SUFFIX
 from hold_policies.records import Event, Outcome
@@ -35,7 +36,21 @@ def resume(conn: Connection, command: c.Resume) -> None:
     call = ensure_call(conn, command.call_id, command.queue, command.now, None)
     append_fact(conn, call, command.now, Event.RESUMED, leg_key(command.leg), None,
                 {"leg": command.leg, "episode": command.episode})
+    adopt_leg_status(conn, call, command.leg)
     project(conn, call.call_id)  # waiting again: the first leg's hang-up no longer ends it
+
+
+def adopt_leg_status(conn: Connection, call: CallRow, leg: str) -> None:
+    """The new leg's status callback, if it came before this (kept as a bare fact under the
+    leg's SID), becomes the call's: the same record whichever came first."""
+    key = status_key(leg)
+    data = conn.execute(select(call_events.c.data).where(
+        call_events.c.dedupe_key == key, call_events.c.call_id == leg)).scalar()
+    if data is None:
+        return
+    conn.execute(update(call_events).where(call_events.c.dedupe_key == key).values(
+        call_id=call.call_id, queue=call.queue, policy=call.policy, arm=call.arm,
+        data=json.dumps({**json.loads(data or "{}"), "leg": leg}, sort_keys=True)))
 
 
 WRITES = {c.Resume: resume}

@@ -59,8 +59,9 @@ def line(make_app, clock):
     return Line(make_app(CONFIG), clock)
 
 
-def drop_after_checkin(line: Line) -> None:
-    """An early caller, then the caller whose line drops 5 s after a check-in, then a later one."""
+def drop_after_checkin(line: Line, *, status: bool = True) -> None:
+    """An early caller, then the caller whose line drops 5 s after a check-in (its status
+    callback at once if `status`), then a later one."""
     line.ring(sid("early"), EARLY)
     line.poll(WAIT, sid("early"), 0)
     line.clock.advance(30)
@@ -71,7 +72,9 @@ def drop_after_checkin(line: Line) -> None:
     assert "Sorry to keep you waiting" in spoken(checkin.data)
     line.clock.advance(5)
     line.twilio.post(QR, {"CallSid": sid("dropped"), "QueueResult": "hangup", "QueueTime": "65"})
-    line.twilio.post("/voice/status", {"CallSid": sid("dropped"), "CallStatus": "completed"})
+    if status:
+        line.twilio.post("/voice/status", {"CallSid": sid("dropped"),
+                                            "CallStatus": "completed"})
     assert line.row(sid("dropped"))["outcome"] == "abandoned"
     line.clock.advance(10)
     line.ring(sid("later"), LATER)
@@ -180,3 +183,52 @@ def test_every_command_can_be_journaled_and_read_back():
     back = c.Resume(call_id=sid("dropped"), now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
                     queue="support", leg=sid("second leg"), episode=2)
     assert c.from_json(back.to_json()) == back
+
+
+def rejoin(line: Line) -> str:
+    """The dropped caller rings back (the first leg's status callback not yet come) and
+    polls once in the rejoin queue: its wait url."""
+    drop_after_checkin(line, status=False)
+    back = line.ring(sid("second leg"), DROPPED)
+    wait_url = parse(back.data).find("Enqueue").get("waitUrl")
+    line.poll(wait_url, sid("second leg"), 0)
+    return wait_url
+
+
+def test_the_first_legs_status_callback_coming_late_does_not_end_the_rejoined_wait(line):
+    """Twilio may deliver (or redeliver) the dropped leg's `completed` after the ring-back:
+    it is that leg's end, not the call's; the caller is still waiting, and agents take the
+    rejoin queue for them."""
+    wait_url = rejoin(line)
+    line.clock.advance(3)
+    line.twilio.post("/voice/status", {"CallSid": sid("dropped"), "CallStatus": "completed"})
+    line.clock.advance(10)
+    line.poll(wait_url, sid("second leg"), 13)
+    assert line.row(sid("dropped"))["outcome"] is None
+    line.twilio.post(QR, {"CallSid": sid("early"), "QueueResult": "bridged", "QueueTime": "130"})
+    agent = line.twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent1")})
+    assert parse(agent.data).find(".//Queue").text == "support-rejoin"  # ahead of `later`
+
+
+@pytest.mark.parametrize("status_first", [False, True], ids=["rejoined-first", "status-first"])
+def test_the_rejoined_legs_status_callback_ends_the_call_it_continues(line, status_first):
+    """The rejoined leg's end may only reach us by its status callback (its Enqueue action
+    lost): it is filed under the call the leg continues, whether it comes after the ring-back
+    was logged or before (kept under the leg, taken over when the leg is joined)."""
+    drop_after_checkin(line)
+    if status_first:  # the ring-back's writes reach the log after the leg's end
+        line.twilio.post("/voice/status", {"CallSid": sid("second leg"),
+                                            "CallStatus": "completed"})
+    back = line.ring(sid("second leg"), DROPPED)
+    wait_url = parse(back.data).find("Enqueue").get("waitUrl")
+    line.poll(wait_url, sid("second leg"), 0)
+    if not status_first:
+        line.clock.advance(40)
+        line.twilio.post("/voice/status", {"CallSid": sid("second leg"),
+                                            "CallStatus": "completed"})
+    record = line.row(sid("dropped"))
+    assert record["outcome"] == "abandoned"
+    assert line.row(sid("second leg")) is None
+    assert "HANGUP" not in line.events(sid("second leg"))  # nothing left under the leg
+    line.poll(WAIT, sid("later"), 60, position=1)  # the early caller's place is Twilio's:
+    assert line.row(sid("later"))["last_position"] == 1  # nobody counted ahead beside it
