@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -30,7 +31,7 @@ from pydantic import (
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.overflow_rules import Overflow, OverflowWords
-from hold_policies.prompts import only_placeholders, unknown_placeholders
+from hold_policies.prompts import only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
 from hold_policies.xml_text import xml_text
 
@@ -257,12 +258,8 @@ class PromptsConfig(Strict):
 
     @field_validator("*")
     @classmethod
-    def known_placeholders(cls, value: str | None) -> str | None:
-        if value is not None and (bad := unknown_placeholders(value)):
-            allowed = ("{position}, {wait}, {keep_key}, {callback_key}, {number}, {minutes}, "
-                       "{reason}")
-            raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {allowed}")
-        return value
+    def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return only_placeholders(value, prompt_placeholders(info.field_name or ""))
 
 
 class SilenceConfig(Strict):
@@ -414,6 +411,11 @@ class VariantConfig(Strict):
 Spans = str | list[str] | None
 
 
+CLOSED_WORDS_PLACEHOLDERS = {"closed": ("opens",), "booked": ("opens",), "full": ("opens",),
+                             "callback_offer": ("number", "callback_key")}
+"""What each closed-line sentence is filled with (the others are said as written)."""
+
+
 class ClosedWordsConfig(Strict):
     """What a closed line says ({opens}: "on Monday at 8 AM"; {number}; {callback_key})."""
 
@@ -427,8 +429,8 @@ class ClosedWordsConfig(Strict):
 
     @field_validator("*")
     @classmethod
-    def known_placeholders(cls, value: str | None) -> str | None:
-        return only_placeholders(value, ("opens", "number", "callback_key"))
+    def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return only_placeholders(value, CLOSED_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
 
 
 def _joined(value: Spans) -> str:
@@ -484,6 +486,11 @@ class HoursConfig(Strict):
         return self._hours
 
 
+OVERFLOW_WORDS_PLACEHOLDERS = {"callback": ("callback_key",), "voicemail": ("voicemail_key",),
+                               "agent_transcript": ("text",)}
+"""What each overflow sentence is filled with (the others are said as written)."""
+
+
 class OverflowWordsConfig(Strict):
     """What the overflow offer and the message flow say (hold_policies.overflow.OverflowWords:
     {callback_key}, {voicemail_key}; {text} in agent_transcript)."""
@@ -504,8 +511,9 @@ class OverflowWordsConfig(Strict):
 
     @field_validator("*")
     @classmethod
-    def known_placeholders(cls, value: str | None) -> str | None:
-        return only_placeholders(value, ("callback_key", "voicemail_key", "text"))
+    def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return only_placeholders(value,
+                                 OVERFLOW_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
 
 
 TRANSCRIBED_MAX_S = 120

@@ -21,7 +21,7 @@ from hold_policies.callback import CallbackPolicy
 from hold_policies.checkin import CheckinPolicy
 from hold_policies.music_ads import MusicAdsPolicy
 from hold_policies.overflow_rules import Overflow
-from hold_policies.prompts import confirmation_template, with_number_only
+from hold_policies.prompts import confirmation_template, filled
 from hold_policies.silence import SilencePolicy
 from hold_policies.situation import Situation
 from hold_policies.steps import Leave, Segment, SegmentKind
@@ -54,7 +54,7 @@ class Overflowing:
             template = confirmation_template(self.prompts,  # type: ignore[attr-defined]
                                              situation.callback_number, estimated=False)
             return Decision(Choice.CALLBACK, callback_confirmation(
-                self.voice, with_number_only(template, situation.callback_number)))
+                self.voice, filled(template, number=situation.callback_number)))
         return decision
 
 

@@ -1,9 +1,10 @@
 """The words callers hear. Companies write their own; the defaults are short, warm and honest.
 
-Templates may use {position}, {wait}, {keep_key}, {callback_key}, {number} (spoken digits
-of a callback number), {minutes} and {reason} (the caller's own words, said to the agent);
-the config check
-rejects any other placeholder so a typo never reaches a caller as a stray brace.
+Each prompt may use only the placeholders it is filled with (PROMPT_PLACEHOLDERS: {position},
+{wait}, {keep_key}, {callback_key}, {number} (spoken digits of a callback number), {minutes},
+{reason} (the caller's own words, said to the agent)); the config check rejects any other
+placeholder, and any format (`{position:>9}`, `{wait!r}`), so a typo never reaches a caller
+as a stray brace or stops a prompt from being said.
 """
 
 from __future__ import annotations
@@ -14,6 +15,29 @@ from dataclasses import dataclass, fields
 
 PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "number", "minutes",
                           "reason"})
+_IN_LINE = ("position", "keep_key", "callback_key")
+_ESTIMATED = (*_IN_LINE, "wait")
+PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "position": _IN_LINE,
+    "next_in_line": _IN_LINE,
+    "wait": _ESTIMATED,
+    "keep_waiting": _IN_LINE,
+    "callback_offer": _ESTIMATED,
+    "callback_offer_no_estimate": _IN_LINE,
+    "callback_confirm": _ESTIMATED,
+    "callback_confirm_no_estimate": _IN_LINE,
+    "callback_confirm_keyed": (*_ESTIMATED, "number"),
+    "callback_confirm_keyed_no_estimate": (*_IN_LINE, "number"),
+    "callback_closing_soon": _IN_LINE,
+    "callback_number_check": ("number",),
+    "agent_callback_context": ("minutes",),
+    "agent_callback_held": ("minutes",),
+    "agent_caller_reason": ("minutes", "reason"),
+    "agent_caller_position": ("position",),
+    "agent_caller_promised": ("wait",),
+    "agent_callback_reason": ("reason",),
+}
+"""What each prompt is filled with; a prompt not named here is said as written (none)."""
 
 WELCOME_BY_POLICY = {
     "silence": (
@@ -139,24 +163,39 @@ def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: boo
     return prompts.callback_confirm if estimated else prompts.callback_confirm_no_estimate
 
 
-def with_number_only(template: str, number: str) -> str:
-    """`template` with {number} filled and every other placeholder empty (for a policy with
-    no estimate or position to fill them)."""
-    return template.format(**{**dict.fromkeys(PLACEHOLDERS, ""), "number": number})
+def filled(template: str, **values: str) -> str:
+    """`template` with `values`, every other placeholder empty (the config check allows a
+    prompt only the placeholders its caller fills: PROMPT_PLACEHOLDERS)."""
+    return template.format(**{**dict.fromkeys(PLACEHOLDERS, ""), **values})
 
 
-def unknown_placeholders(template: str, allowed: Iterable[str] = PLACEHOLDERS) -> set[str]:
-    """Placeholders in `template` outside `allowed` (by default: those no prompt can fill)."""
-    names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    return names - set(allowed)
+def placeholder_problem(template: str, allowed: Iterable[str]) -> str | None:
+    """Why `template` could not be said as written (None: it can): a placeholder outside
+    `allowed`, a format or conversion on one, or an unpaired brace."""
+    try:
+        used = [(name, spec, conversion) for _, name, spec, conversion
+                in string.Formatter().parse(template) if name is not None]
+    except ValueError as error:
+        return f"{error} (write {{{{ or }}}} for a brace)"
+    allowed = tuple(allowed)
+    if bad := sorted({name for name, _, _ in used} - set(allowed)):
+        listed = ", ".join(f"{{{name}}}" for name in allowed) or "none"
+        return f"unknown placeholder {bad}; this text may use: {listed}"
+    if formatted := next((name for name, spec, conversion in used if spec or conversion),
+                         None):
+        return f"placeholders take no format or conversion (':...' or '!...'): {{{formatted}}}"
+    return None
 
 
 def only_placeholders(text: str | None, allowed: tuple[str, ...]) -> str | None:
-    """`text` unchanged, or a ValueError naming what it uses beyond `allowed` (a validator)."""
-    if text is not None and (bad := unknown_placeholders(text, allowed)):
-        listed = ", ".join(f"{{{name}}}" for name in allowed)
-        raise ValueError(f"unknown placeholder {sorted(bad)}; allowed: {listed}")
+    """`text` unchanged, or a ValueError saying why it could not be said (a validator)."""
+    if text is not None and (problem := placeholder_problem(text, allowed)):
+        raise ValueError(problem)
     return text
+
+
+def prompt_placeholders(name: str) -> tuple[str, ...]:
+    return PROMPT_PLACEHOLDERS.get(name, ())
 
 
 def prompt_names() -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from hold_policies.closed_line import ClosedLine
 from hold_policies.durations import say_duration_s
-from hold_policies.prompts import Prompts
+from hold_policies.prompts import Prompts, filled
 from hold_policies.records import SERVICE_LEVEL_S
 from hold_policies.resume import ResumeRule
 from simulator.behaviour import Reactions
@@ -190,7 +190,7 @@ def handoff_for(prompts: Prompts, typical_wait_min: int = 5) -> Handoff:
     minutes = f"{typical_wait_min} minutes"
     return Handoff(
         connect_s=say_duration_s(prompts.connecting),
-        callback_intro_s=say_duration_s(prompts.agent_callback_context.format(minutes=minutes)),
+        callback_intro_s=say_duration_s(filled(prompts.agent_callback_context, minutes=minutes)),
         callback_greeting_s=say_duration_s(prompts.callback_greeting),
         missed_s=say_duration_s(prompts.agent_callback_missed),
     )

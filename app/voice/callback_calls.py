@@ -32,6 +32,7 @@ from app.voice.forms import AgentForm, CallbackLegForm, RouteParams
 from app.voice.safety import falls_back_to
 from app.voice.urls import voice_url
 from hold_policies.base import HoldPolicy
+from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.callbacks")
 UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
@@ -60,10 +61,10 @@ def brief(response: VoiceResponse, callback: Callback, policy: HoldPolicy,
     """What the agent hears of a callback before talking to its customer, in either dialling:
     the wait since first calling, since answering (customer-first), their words, a message."""
     now = services().clock.now()
-    say(response, policy.voice, policy.prompts.agent_callback_context.format(
+    say(response, policy.voice, filled(policy.prompts.agent_callback_context,
         minutes=minutes_words((now - callback.entered_at).total_seconds())))
     if answered_at is not None:
-        say(response, policy.voice, policy.prompts.agent_callback_held.format(
+        say(response, policy.voice, filled(policy.prompts.agent_callback_held,
             minutes=minutes_words((now - answered_at).total_seconds())))
     if (told := reason.for_callback(callback.queue, policy, callback.call_id)) is not None:
         say(response, policy.voice, told)  # what the customer told us while waiting

@@ -29,6 +29,7 @@ from app.voice.situations import situation_from_poll
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.overflow import callback_key_of
+from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.voice")
 
@@ -50,7 +51,7 @@ def ask_to_confirm(route: Route, number: str, *, ending_only: bool) -> VoiceResp
     response = VoiceResponse()
     gather = response.gather(input="dtmf", num_digits=1, timeout=6, method="POST",
                              action=voice_url("callback/confirm", route.params, number=number))
-    say(gather, voice, prompts.callback_number_check.format(number=digits))
+    say(gather, voice, filled(prompts.callback_number_check, number=digits))
     say(response, voice, prompts.callback_kept_waiting)
     return response
 

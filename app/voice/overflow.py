@@ -39,6 +39,7 @@ from app.voice.urls import audio_url, voice_url
 from hold_policies.base import HoldPolicy
 from hold_policies.overflow import overflow_of
 from hold_policies.overflow_rules import Overflow
+from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.voice")
 SILENCE_ENDS_MESSAGE_S = 5
@@ -184,7 +185,7 @@ def book_from_full(route: Route, key: KeyForm) -> VoiceResponse:
         return _then_goodbye(response, route)
     prompts = policy.prompts
     say_and_hang_up(response, policy.voice, prompts.callback_already_booked
-                    if booked.already_booked else prompts.callback_confirm_no_estimate)
+                    if booked.already_booked else filled(prompts.callback_confirm_no_estimate))
     return response
 
 

@@ -29,7 +29,7 @@ from app.voice.forms import SpeechForm
 from app.voice.urls import audio_url
 from hold_policies.base import HoldPolicy, spoken
 from hold_policies.estimate import WaitBand
-from hold_policies.prompts import PLACEHOLDERS
+from hold_policies.prompts import filled as fill
 from hold_policies.steps import SegmentKind
 
 log = logging.getLogger("holdwell.voice")
@@ -104,6 +104,3 @@ def words(policy: HoldPolicy, caller: NextCaller, waited_s: float) -> str:
     return " ".join(s for s in said if s)
 
 
-def fill(template: str, **known: str) -> str:
-    """`template` with what is known; any other placeholder the config allows is left empty."""
-    return template.format(**({name: "" for name in PLACEHOLDERS} | known))

@@ -77,3 +77,24 @@ def test_the_openapi_document_says_which_query_parameters_are_required(console_a
         assert required["queue"] is True and required["position"] is False
     unserved = paths["/api/v1/unserved"]["get"]["parameters"]
     assert not any(p["required"] for p in unserved)
+
+
+@pytest.mark.parametrize(("prompts", "named"), [
+    ({"callback_number_check": "Within {wait}, at {number}?"},
+     "prompts.callback_number_check: unknown placeholder ['wait']"),
+    ({"position": "You are number {position:s} in line."}, "no format or conversion"),
+    ({"position": "You are number {position:>200000000} in line."}, "no format"),
+    ({"callback_kept_waiting": "You keep place {position}."}, "this text may use: none"),
+])
+def test_a_prompt_the_line_could_not_say_is_refused_before_it_is_saved(
+        console_app, tokens, prompts, named):
+    """A prompt with a placeholder it is not filled with, or a format on one, used to be saved
+    (200) and then stopped every check-in or callback booking on the live line."""
+    client = console_app.test_client()
+    before = client.get("/api/v1/policies/support", headers=bearer(tokens["operator"])).json
+    response = client.put("/api/v1/policies/support", json={"settings": {
+        "policy": "callback", "prompts": prompts}}, headers=bearer(tokens["operator"]))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert named in response.get_data(as_text=True)
+    after = client.get("/api/v1/policies/support", headers=bearer(tokens["operator"])).json
+    assert after == before  # nothing saved

@@ -36,7 +36,7 @@ language = "en-GB"
 [queues.billing.callback]
 offer_after_estimate_s = 120
 [queues.billing.prompts]
-apology = "Sorry, {position} callers are ahead."
+position = "Sorry, {position} callers are ahead."
 [queues.sales]
 policy = "silence"
 """))
@@ -51,6 +51,23 @@ policy = "silence"
     ("[queues.support.checkin]\ninterval_s = 5", "greater than or equal to 20 (got 5)"),
     ("[queues.support]\npolcy = 'silence'", "queues.support.polcy: unknown key"),
     ("[queues.support.prompts]\napology = 'Sorry {name}'", "unknown placeholder ['name']"),
+    # a placeholder the prompt is not filled with would be said as a brace, or stop it
+    ("[queues.support.prompts]\napology = 'Sorry, {position}'",
+     "queues.support.prompts.apology: unknown placeholder ['position']; this text may use: "
+     "none"),
+    ("[queues.support.prompts]\ncallback_number_check = 'Within {wait}, {number}'",
+     "unknown placeholder ['wait']; this text may use: {number}"),
+    ("[queues.support.prompts]\nposition = 'You are number {position:s}'",
+     "placeholders take no format or conversion (':...' or '!...'): {position}"),
+    ("[queues.support.prompts]\nposition = 'Number {position:>200000000}'", "no format"),
+    ("[queues.support.prompts]\nwait = 'In {wait!r}'", "no format"),
+    ("[queues.support.prompts]\nposition = 'Number {position'", "write {{ or }} for a brace"),
+    ("[queues.support.prompts]\ncallback_offer_no_estimate = 'Press {callback_key} ({wait})'",
+     "unknown placeholder ['wait']"),
+    ("[queues.support.hours.words]\nclosed = 'Closed. Call {number}'",
+     "queues.support.hours.words.closed: unknown placeholder ['number']"),
+    ("[queues.support.overflow.words]\ncallback = 'Press {voicemail_key}'",
+     "unknown placeholder ['voicemail_key']; this text may use: {callback_key}"),
     ("[queues.support.callback]\ncallback_key = '1'", "callback_key and keep_key are both"),
     ("[queues.support.checkin]\nkeep_key = '12'", "queues.support.checkin.keep_key"),
     ("[queues.support.experiment]\narms = { checkin = 1 }", "at least two arms"),
