@@ -124,6 +124,10 @@ class Prompts:
     callback_on_its_way: str = (
         "Your call back is already on its way, so it stays as it is. Goodbye."
     )
+    callback_unchanged: str = (
+        "Sorry, we cannot change your call back just now. It stays booked, keeping your "
+        "place in line, and we will call you back. Goodbye."
+    )
     connecting: str = "Thank you for waiting. Connecting you to an agent now."
     callback_greeting: str = (
         "Hello, this is the call back you asked for. Thank you for waiting. "

@@ -73,7 +73,8 @@ def callback_returning() -> Response:
     route = this_route()
     params, policy = route.params, route.policy
     now = svc.clock.now()
-    if key == WAIT_KEY and traded_for_waiting(booked, caller.call_id):
+    traded = traded_for_waiting(booked, caller.call_id) if key == WAIT_KEY else None
+    if traded:
         svc.store.write(c.BeginCall(call_id=caller.call_id, now=now, queue=route.queue,
                                     policy=policy.name, arm=params.arm,
                                     from_number=caller.from_number), g.deadline)
@@ -83,16 +84,19 @@ def callback_returning() -> Response:
     svc.store.write(c.KeptCallback(call_id=caller.call_id, now=now, queue=route.queue,
                                    policy=policy.name, arm=params.arm, booked=booked),
                     g.deadline)
-    if key == WAIT_KEY:  # asked to wait, but an agent is dialling them already
+    if traded is False:  # asked to wait, but an agent is dialling them already
         return twiml_response(goodbye(policy.prompts.callback_on_its_way))
+    if key == WAIT_KEY:  # asked to wait, and the database could not say: it stands
+        return twiml_response(goodbye(policy.prompts.callback_unchanged))
     return twiml_response(kept())
 
 
-def traded_for_waiting(booked: str, call_id: str) -> bool:
-    """Cancel the pending callback so this call can wait instead (False: it stands)."""
+def traded_for_waiting(booked: str, call_id: str) -> bool | None:
+    """Cancel the pending callback so this call can wait instead: True if cancelled, False
+    if it stands because an agent is dialling it, None if the database could not say."""
     svc = services()
     try:
         return bool(svc.store.store_now(c.CancelForWaiting(
             call_id=booked, now=svc.clock.now(), by_call=call_id), g.deadline))
     except DatabaseUnavailable:
-        return False
+        return None

@@ -9,6 +9,7 @@ both, in any order of such calls (hypothesis).
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -142,6 +143,28 @@ def test_a_callback_already_being_dialled_is_not_traded_away(line):
     action = parse(answer.data).find("Gather").get("action")
     reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
     assert top_verbs(reply.data) == ["Say", "Hangup"] and "on its way" in spoken(reply.data)
+    assert outstanding(app) == [(first, NUMBER)]
+
+
+def test_a_slow_database_at_the_wait_instead_key_keeps_the_callback_and_says_so(make_app,
+                                                                               sqlite_url):
+    """The cancellation missing its budget is not "an agent is dialling you": the caller hears
+    that their callback could not be changed and stands, and it does stand."""
+    app = make_app(CONFIG, db_budget_s=0.3)
+    line = (app, SignedClient(app.test_client(), AUTH_TOKEN))
+    _, twilio, first, again, answer = booked_then_rings_back(line)
+    action = parse(answer.data).find("Gather").get("action")
+    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0,
+                             isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # another writer holds the file
+    try:
+        reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    said = spoken(reply.data)
+    assert top_verbs(reply.data) == ["Say", "Hangup"]
+    assert "cannot change your call back just now" in said and "on its way" not in said
     assert outstanding(app) == [(first, NUMBER)]
 
 
