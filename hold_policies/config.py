@@ -506,6 +506,7 @@ class OverflowWordsConfig(Strict):
     message_thanks: Text | None = None
     no_message: Text | None = None
     no_message_now: Text | None = None
+    no_message_withheld: Text | None = None
     agent_message: Text | None = None
     agent_transcript: Text | None = None
 

@@ -32,6 +32,8 @@ class OverflowWords:
     no_message: str = "We did not get a message. Goodbye."
     no_message_now: str = ("Sorry, we cannot take a message just now. "
                            "You keep your place in line.")
+    no_message_withheld: str = ("Sorry, we cannot take a message, as we could not call back "
+                                "the number you are calling from. You keep your place in line.")
     agent_message: str = "This caller left a message."
     agent_transcript: str = "They said: {text}"
 

@@ -42,6 +42,7 @@ from hold_policies.overflow_rules import Overflow
 from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.voice")
+CANNOT_CALL_BACK = "Sorry, we cannot call back the number you are calling from."
 SILENCE_ENDS_MESSAGE_S = 5
 
 
@@ -84,15 +85,20 @@ def note_offer(call_id: str, queue_time_s: float | None, route: Route,
         episode=params.episode), g.deadline)
 
 
-def leave_for_message(route: Route, form: WaitForm, digit: str) -> VoiceResponse:
+def leave_for_message(route: Route, form: WaitForm, digit: str,
+                      from_number: str | None) -> VoiceResponse:
     """Store the message key, then "stay on the line" and <Leave/>; if it cannot be stored
-    in time the caller hears so and keeps their place (the action could not find it)."""
+    in time the caller hears so and keeps their place (the action could not find it). A
+    message is a callback: from a number we cannot call (withheld) none is taken."""
     svc = services()
     rules = rules_of(route)
     if rules is None:
         raise LookupError(f"queue {route.queue} takes no messages")
     policy = route.policy
     response = VoiceResponse()
+    if callback_number(from_number, svc.config.callbacks.default_region) is None:
+        say(response, policy.voice, rules.words.no_message_withheld)
+        return response
     try:
         svc.store.store_now(c.ChooseVoicemail(
             call_id=form.call_id, now=svc.clock.now(), queue=route.queue, digit=digit,
@@ -160,21 +166,22 @@ def overflow_choice() -> Response:
     rules = rules_of(route)
     if rules is None or not key.digit or key.digit not in rules.keys:
         return twiml_response(goodbye())
+    number = callback_number(key.from_number, services().config.callbacks.default_region)
+    if number is None:  # neither a callback nor a message (a callback) can reach them
+        response = VoiceResponse()
+        say(response, route.policy.voice, CANNOT_CALL_BACK)
+        return twiml_response(_then_goodbye(response, route))
     if key.digit == rules.voicemail_key:
         return twiml_response(record_message(route.params, route.policy, rules))
-    return twiml_response(book_from_full(route, key))
+    return twiml_response(book_from_full(route, key, number))
 
 
-def book_from_full(route: Route, key: KeyForm) -> VoiceResponse:
-    """A callback for a caller the full queue turned away: stored before it is confirmed."""
+def book_from_full(route: Route, key: KeyForm, number: str) -> VoiceResponse:
+    """A callback to `number` for a caller the full queue turned away: stored before it is
+    confirmed."""
     svc = services()
     policy = route.policy
     response = VoiceResponse()
-    number = callback_number(key.from_number, svc.config.callbacks.default_region)
-    if number is None:
-        say(response, policy.voice, "Sorry, we cannot call back the number you are calling "
-                                    "from.")
-        return _then_goodbye(response, route)
     try:
         booked = svc.store.store_now(c.RequestCallback(
             call_id=key.wait.call_id, now=svc.clock.now(), queue=route.queue, number=number,

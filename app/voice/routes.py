@@ -170,7 +170,8 @@ def choice() -> Response:
                                                  choice_url="", audio_url=audio_url))
         return twiml_response(callback_flow.ask_for_number(route, key.from_number))
     if decision.choice is Choice.VOICEMAIL:  # stored, then out of the line to record
-        return twiml_response(overflow.leave_for_message(route, form, key.digit))
+        return twiml_response(overflow.leave_for_message(route, form, key.digit,
+                                                          key.from_number))
     return twiml_response(render_segment(decision.segment, choice_url=voice_url("choice", params),
                                          audio_url=audio_url))
 

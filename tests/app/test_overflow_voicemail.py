@@ -235,6 +235,28 @@ def test_at_queue_full_key_2_books_a_callback_and_key_3_records(line):
     assert "Record" in top_verbs(msg.data)
 
 
+def test_a_withheld_number_is_never_promised_a_call_back_for_a_message(line):
+    """A message is a callback: from a number we cannot call, the caller hears so, in line
+    (and keeps their place) or at queue-full (and goodbye), and no message is taken."""
+    app, twilio = line
+    twilio.post("/voice/incoming?queue=support", call("anon", From="anonymous"))
+    twilio.post(WAIT, call("anon", From="anonymous", QueueTime="0", QueuePosition="4",
+                           CurrentQueueSize="9"))
+    pressed = twilio.post(CHOICE, call("anon", From="anonymous", QueueTime="1805",
+                                       QueuePosition="4", CurrentQueueSize="9", Digits="3"))
+    said = spoken(pressed.data)
+    assert "cannot take a message" in said and "keep your place" in said
+    assert "Leave" not in top_verbs(pressed.data)  # still in line
+    twilio.post("/voice/incoming?queue=support", call("full", From="anonymous"))
+    twilio.post(RESULT, call("full", From="anonymous", QueueResult="queue-full"))
+    for key in ("2", "3"):
+        answer = twilio.post("/voice/overflow/choice?policy=checkin&queue=support",
+                             call("full", From="anonymous", Digits=key))
+        assert "Record" not in top_verbs(answer.data) and "Hangup" in top_verbs(answer.data)
+        assert "cannot call back the number you are calling from" in spoken(answer.data)
+    assert rows(app) == [] and messages(app) == []
+
+
 def test_without_overflow_queue_full_still_says_the_line_is_full(make_app):
     app = make_app('[queues.support]\npolicy = "checkin"\n')
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
