@@ -150,6 +150,12 @@ class CallbacksConfig(Strict):
     at_risk_margin_s: Annotated[int, Field(ge=0, le=3600)] = 120
     answering_machine_detection: bool = True
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
+    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] | None = None
+    """Countries (ISO 3166 codes) callbacks may dial; none: default_region's only. Premium-rate
+    and shared-cost numbers are never dialled (app.voice.callers): callers key in numbers."""
+
+    def callable_countries(self) -> frozenset[str]:
+        return frozenset(self.countries or (self.default_region,))
     sms_on_failure: bool = False
     sms_text: Text = (
         "Sorry, we tried to call you back and could not reach you. "

@@ -39,7 +39,7 @@ CONFIRM_KEY, OTHER_NUMBER_KEY = "1", "2"
 
 def ask_for_number(route: Route, caller_id: str | None) -> VoiceResponse:
     """Read back the caller ID to confirm it, or ask for a number when there is none to use."""
-    number = callback_number(caller_id, services().config.callbacks.default_region)
+    number = callback_number(caller_id, services().config.callbacks)
     if number is None:
         return ask_for_entry(route, tries=0)
     return ask_to_confirm(route, number, ending_only=True)
@@ -77,7 +77,7 @@ def ask_for_entry(route: Route, *, tries: int, invalid: bool = False) -> VoiceRe
 def callback_confirm() -> Response:
     key = KeyForm.parse(request.form)
     route = this_route()
-    number = callback_number(request.args.get("number"))
+    number = callback_number(request.args.get("number"), services().config.callbacks)
     if key.digit == OTHER_NUMBER_KEY or number is None:
         return twiml_response(ask_for_entry(route, tries=0))
     if key.digit != CONFIRM_KEY:
@@ -92,7 +92,7 @@ def callback_confirm() -> Response:
 def callback_entry() -> Response:
     entry = EntryForm.parse(request.form, request.args, MAX_ENTRY_TRIES)
     route = this_route()
-    number = callback_number(entry.keyed, services().config.callbacks.default_region)
+    number = callback_number(entry.keyed, services().config.callbacks)
     if number is None:  # re-asked, never stored
         return twiml_response(ask_for_entry(route, tries=entry.tries, invalid=True))
     return twiml_response(ask_to_confirm(route, number, ending_only=False))
@@ -119,7 +119,7 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)
     situation = situation_from_poll(form, poll, svc.config, now, params.episode)
-    own = callback_number(key.from_number, svc.config.callbacks.default_region)
+    own = callback_number(key.from_number, svc.config.callbacks)
     if number != own:  # keyed in: the confirmation says it back
         situation = replace(situation, callback_number=spoken_digits(number))
     decision = policy.on_key(situation, callback_key)

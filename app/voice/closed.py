@@ -54,7 +54,7 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
     line, now = found
     svc = services()
     message, opening = closed_message(line, now)
-    number = callback_number(form.from_number, svc.config.callbacks.default_region)
+    number = callback_number(form.from_number, svc.config.callbacks)
     offer = opening is not None and number is not None and _may_offer(line, params, opening)
     svc.store.write(c.Closed(call_id=form.call_id, now=now, queue=params.queue or "",
                              policy=params.policy or "", arm=params.arm,
@@ -117,7 +117,7 @@ def closed_book() -> Response:
     svc = services()
     route = this_route()
     line = svc.config.queues[route.queue].closed_line()
-    number = callback_number(key.from_number, svc.config.callbacks.default_region)
+    number = callback_number(key.from_number, svc.config.callbacks)
     now = svc.clock.now()
     opening = line.hours.next_opening(now) if line is not None else None
     response = VoiceResponse()

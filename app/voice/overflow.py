@@ -96,7 +96,7 @@ def leave_for_message(route: Route, form: WaitForm, digit: str,
         raise LookupError(f"queue {route.queue} takes no messages")
     policy = route.policy
     response = VoiceResponse()
-    if callback_number(from_number, svc.config.callbacks.default_region) is None:
+    if callback_number(from_number, svc.config.callbacks) is None:
         say(response, policy.voice, rules.words.no_message_withheld)
         return response
     try:
@@ -166,7 +166,7 @@ def overflow_choice() -> Response:
     rules = rules_of(route)
     if rules is None or not key.digit or key.digit not in rules.keys:
         return twiml_response(goodbye())
-    number = callback_number(key.from_number, services().config.callbacks.default_region)
+    number = callback_number(key.from_number, services().config.callbacks)
     if number is None:  # neither a callback nor a message (a callback) can reach them
         response = VoiceResponse()
         say(response, route.policy.voice, CANNOT_CALL_BACK)
@@ -225,7 +225,7 @@ def voicemail_recorded() -> Response:
     form = RecordingForm.parse(request.form)
     svc = services()
     route = this_route()
-    number = callback_number(form.from_number, svc.config.callbacks.default_region)
+    number = callback_number(form.from_number, svc.config.callbacks)
     svc.store.write(c.LeaveVoicemail(
         call_id=route.params.call_of(form.call_id), now=svc.clock.now(), queue=route.queue,
         number=number,

@@ -32,7 +32,7 @@ KEEP_KEY, WAIT_KEY = "1", "2"
 def booked_callback(queue: str, caller: CallForm) -> str | None:
     """The call whose callback to this caller's number is pending in `queue`, if any."""
     svc = services()
-    number = callback_number(caller.from_number, svc.config.callbacks.default_region)
+    number = callback_number(caller.from_number, svc.config.callbacks)
     if number is None:
         return None
     try:

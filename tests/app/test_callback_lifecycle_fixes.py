@@ -33,6 +33,9 @@ EXAMPLE = Path(__file__).parents[2] / "holdwell.example.toml"
 LAST_TRY = "max_attempts = 1\nsms_on_failure = true"
 CUSTOMER = "+14155550100"
 
+ABROAD_TOO = FIRST.replace("[callbacks]\n", '[callbacks]\ncountries = ["US", "GB"]\n')
+"""Callbacks may dial the UK as well (Twilio's own geo permissions may still refuse)."""
+
 
 def texts(app, mocker):
     return mocker.patch.object(app.extensions["holdwell"].rest_client.messages, "create")
@@ -113,7 +116,7 @@ FOREIGN, LOCAL = "+442079460958", "+14155550199"  # the account may not call the
 @pytest.fixture
 def two_in_line(make_app, clock):
     """Customer-first: a UK customer's callback, then a US customer's behind it."""
-    app = make_app(FIRST, account_sid="AC123", public_url=PUBLIC)
+    app = make_app(ABROAD_TOO, account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
     for call, number in ((sid("uk"), FOREIGN), (sid("us"), LOCAL)):
         enter(twilio, call, clock, caller=number)

@@ -312,3 +312,29 @@ def test_a_caller_answered_in_line_after_booking_is_never_also_called_back(
     assert call_row(cb_app, sid("CA1"))["outcome"] == "answered"
     agent = twilio_cb.post("/voice/agent?queue=support", {"CallSid": sid("CAagent")})
     assert "+14155550100" not in agent.data.decode()  # nobody dials them again
+
+
+@pytest.mark.parametrize(("keyed", "countries", "stored"), [
+    ("19002223333", None, None),  # US premium rate: the line would pay for the "callback"
+    ("011448712345678", '["US", "GB"]', None),  # UK 0871: premium, wherever
+    ("011442079460000", None, None),  # a UK landline: only the line's own country by default
+    ("011442079460000", '["US", "GB"]', "+442079460000"),  # ... unless the operator adds it
+    ("2125550199", None, "+12125550199"),
+])
+def test_a_keyed_number_the_line_must_not_dial_is_asked_again_never_stored(
+        make_app, clock, keyed, countries, stored):
+    app = make_app(CONFIG.replace("[callbacks]\n", f"[callbacks]\ncountries = {countries}\n")
+                   if countries else CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    enter(twilio, sid("CA1"), clock, caller="anonymous")
+    offer = twilio.post(CHOICE, {**wait_form(sid("CA1"), 70), "Digits": "2", "From": "anonymous"})
+    check = twilio.post(parse(offer.data).find("Gather").get("action"),
+                        {**wait_form(sid("CA1"), 80), "Digits": keyed})
+    if stored is None:
+        assert "not a number we can call" in spoken(check.data)
+        assert callback_rows(app) == []
+        return
+    done = twilio.post(parse(check.data).find("Gather").get("action"),
+                       {**wait_form(sid("CA1"), 85), "Digits": "1", "From": "anonymous"})
+    assert top_verbs(done.data) == ["Say", "Leave"]
+    assert [row["number"] for row in callback_rows(app)] == [stored]
