@@ -22,16 +22,18 @@ from dataclasses import dataclass, field, replace
 
 from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation, spoken
 from hold_policies.checkin import CheckinPolicy
+from hold_policies.closing import open_long_enough
 from hold_policies.config import CallbacksConfig
-from hold_policies.estimate import BAND_MINUTES, WaitBand
-from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
+from hold_policies.estimate import WaitBand
+from hold_policies.promise import (
+    AttemptPlan,
+    callback_window,
+    keeps_within,
+    plan_of,
+)
 from hold_policies.prompts import confirmation_template
 from hold_policies.situation import Situation
 from hold_policies.steps import SegmentKind
-
-UNBOUNDED_CLOSING_MARGIN_S = BAND_MINUTES[-1] * 60.0
-"""With no estimate, a callback is offered only while the line stays open this long: the
-longest window ever promised, since nothing bounds this caller's wait."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class CallbackPolicy(CheckinPolicy):
         if situation.estimate is not None:
             return keeps_within(closes_in_s, situation.position, situation.estimate,
                                 self.promise)
-        return closes_in_s >= UNBOUNDED_CLOSING_MARGIN_S
+        return open_long_enough(closes_in_s)
 
     def should_offer(self, situation: Situation) -> bool:
         if not self.keeps_before_closing(situation):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
-from hold_policies.base import Choice, Decision, HoldPolicy, Voice, callback_confirmation
+from hold_policies.base import Choice, Decision, HoldPolicy, Voice, callback_confirmation, spoken
 from hold_policies.callback import CallbackPolicy
 from hold_policies.checkin import CheckinPolicy
 from hold_policies.music_ads import MusicAdsPolicy
@@ -35,8 +35,9 @@ class Overflowing:
     voice: Voice
 
     def next_segment(self, situation: Situation) -> Segment:
-        if self.overflow.due(situation):
-            return self.overflow.offer(self.voice)
+        if self.overflow.due(situation) and (
+                offer := self.overflow.offer(self.voice, situation.closes_in_s)) is not None:
+            return offer
         return super().next_segment(situation)  # type: ignore[misc]
 
     def on_key(self, situation: Situation, digit: str) -> Decision:
@@ -47,6 +48,10 @@ class Overflowing:
         if decision.choice is not Choice.UNKNOWN and digit not in (rules.voicemail_key,
                                                                    rules.callback_key):
             return decision
+        if digit in rules.keys and digit not in rules.keys_now(situation.closes_in_s):
+            return Decision(Choice.KEEP_WAITING, spoken(  # no promise the line cannot keep
+                self.voice, SegmentKind.ACKNOWLEDGE,
+                filled(self.prompts.callback_closing_soon)))  # type: ignore[attr-defined]
         if digit == rules.voicemail_key:
             return Decision(Choice.VOICEMAIL, Segment(
                 (self.voice.say(rules.words.to_message), Leave()), SegmentKind.ACKNOWLEDGE))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hold_policies.base import Voice
+from hold_policies.closing import open_long_enough
 from hold_policies.durations import step_duration_s
 from hold_policies.situation import Situation
 from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Segment, SegmentKind
@@ -62,31 +63,46 @@ class Overflow:
         """Past the maximum wait: every wait document is the offer from now on."""
         return self.max_wait_s is not None and situation.waited_s >= self.max_wait_s
 
-    def menu(self, voice: Voice, first: str, last: str = "") -> OfferKeys:
-        """`first`, the keys on offer, then `last`, with one key collected."""
+    def keys_now(self, closes_in_s: float | None) -> tuple[str, ...]:
+        """The keys that may be offered with the line closing in `closes_in_s`: a callback
+        (or a message, which is one) only while the line stays open long enough to keep it."""
+        return self.keys if open_long_enough(closes_in_s) else ()
+
+    def menu(self, voice: Voice, keys: tuple[str, ...], first: str, last: str = "") -> OfferKeys:
+        """`first`, the `keys` on offer, then `last`, with one key collected."""
         words = self.words
         sentences = [first]
-        if self.callback_key:
+        if self.callback_key in keys:
             sentences.append(words.callback.format(callback_key=self.callback_key))
-        if self.voicemail_key:
+        if self.voicemail_key in keys:
             sentences.append(words.voicemail.format(voicemail_key=self.voicemail_key))
         sentences.append(last)
         text = " ".join(s for s in sentences if s)
-        return OfferKeys((voice.say(text),), self.keys, self.gather_timeout_s)
+        return OfferKeys((voice.say(text),), keys, self.gather_timeout_s)
 
-    def offer(self, voice: Voice) -> Segment:
-        """The wait document past the maximum wait (wait-context verbs only)."""
+    def offer(self, voice: Voice, closes_in_s: float | None = None) -> Segment | None:
+        """The wait document past the maximum wait (wait-context verbs only); None when the
+        line closes too soon to offer anything (the policy's own segments go on)."""
+        keys = self.keys_now(closes_in_s)
+        if not keys:
+            return None
         if self.after_offer == "leave":
-            steps = (self.menu(voice, self.words.sorry), voice.say(self.words.goodbye), Leave())
+            steps = (self.menu(voice, keys, self.words.sorry), voice.say(self.words.goodbye),
+                     Leave())
         else:
-            gather = self.menu(voice, self.words.sorry, self.words.stay)
+            gather = self.menu(voice, keys, self.words.sorry, self.words.stay)
             rest = max(round(self.repeat_s - step_duration_s(gather)), 5)
             steps = (gather, Pause(int(rest)))
-        return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=self.keys,
+        return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=keys,
                        apologises=True, voicemail_key=self.voicemail_key)
 
-    def full_offer(self, voice: Voice) -> Segment:
-        """Said after Twilio's queue-full, outside the queue: the offer, else goodbye."""
-        steps = (self.menu(voice, self.words.full), voice.say(self.words.goodbye), Hangup())
-        return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=self.keys,
+    def full_offer(self, voice: Voice, closes_in_s: float | None = None) -> Segment | None:
+        """Said after Twilio's queue-full, outside the queue: the offer, else goodbye (None:
+        the line closes too soon to offer anything)."""
+        keys = self.keys_now(closes_in_s)
+        if not keys:
+            return None
+        steps = (self.menu(voice, keys, self.words.full), voice.say(self.words.goodbye),
+                 Hangup())
+        return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=keys,
                        apologises=True, voicemail_key=self.voicemail_key)

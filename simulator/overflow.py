@@ -43,11 +43,12 @@ class Overflows:
 
     def turned_away(self, i: int, t: float) -> None:
         """The queue is full: the offer outside the queue, else the call ends as overflow."""
-        segment = self.rules.full_offer(self.policy.voice)
-        heard = self.heard_in(segment)[0]
-        self.offered.add(i)
+        segment = self.rules.full_offer(self.policy.voice, self.closes_in_s(t))
         choice = None
-        if self.listening is not None:
+        if segment is not None:
+            self.offered.add(i)
+        if segment is not None and self.listening is not None:
+            heard = self.heard_in(segment)[0]
             ears = Listener(self.listening, self.patience[i], t, self.draw)
             choice = ears.answer_overflow(t + (heard.message_end_s or 0.0), heard)
         if choice is None:

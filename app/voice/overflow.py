@@ -141,12 +141,17 @@ def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
 
 
 def full_offer(params: RouteParams, policy: HoldPolicy) -> VoiceResponse | None:
-    """After Twilio's queue-full: the callback/message offer (None: the queue has none)."""
+    """After Twilio's queue-full: the callback/message offer (None: the queue has none, or
+    its line closes too soon to keep one)."""
     rules = overflow_of(policy)
     if rules is None or not rules.when_full:
         return None
-    return render_segment(rules.full_offer(policy.voice),
-                          choice_url=voice_url("overflow/choice", params), audio_url=audio_url)
+    svc = services()
+    offer = rules.full_offer(policy.voice, svc.config.closes_in_s(params.queue, svc.clock.now()))
+    if offer is None:
+        return None
+    return render_segment(offer, choice_url=voice_url("overflow/choice", params),
+                          audio_url=audio_url)
 
 
 def goodbye() -> VoiceResponse:

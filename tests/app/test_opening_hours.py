@@ -307,3 +307,48 @@ def test_one_callback_per_person_holds_for_bookings_while_closed_too(line):
     again = press(twilio, "second try")
     assert "We will call you back on Monday at 8 AM" in spoken(again.data)
     assert [row["call_id"] for row in booked(app)] == [sid("first try")]
+
+
+OVERFLOWING = """
+[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "checkin"
+[queues.support.hours]
+timezone = "UTC"
+monday = "08:00-18:00"
+[queues.support.overflow]
+max_wait_s = 300
+when_full = true
+voicemail = true
+"""
+
+
+@pytest.mark.parametrize(("at", "offered"), [((17, 59), False), ((16, 30), True)])
+def test_the_overflow_offers_a_callback_only_while_the_line_stays_open_to_keep_it(
+        make_app, clock, at, offered):
+    """A callback or message "when your turn comes" has no window: like the callback
+    policy's, it needs the line open an hour. At 17:59 the offer, the keys and queue-full
+    promise nothing; at 16:30 all three offer it."""
+    app = make_app(OVERFLOWING)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    clock.set(datetime(2026, 12, 7, at[0], at[1], tzinfo=UTC))
+    form = {"CallSid": sid("late"), "From": "+14155550123", "QueuePosition": "4",
+            "CurrentQueueSize": "4"}
+    twilio.post("/voice/incoming?queue=support", form)
+    wait = twilio.post("/voice/wait?policy=checkin&queue=support", {**form, "QueueTime": "420"})
+    assert ("Press 2" in spoken(wait.data)) is offered
+    pressed = twilio.post("/voice/choice?policy=checkin&queue=support",
+                          {**form, "QueueTime": "425", "Digits": "2"})
+    assert ("close too soon" in spoken(pressed.data)) is not offered
+    if offered:  # the number read back, then confirmed
+        confirm = parse(pressed.data).find("Gather").get("action")
+        done = twilio.post(confirm, {**form, "QueueTime": "430", "Digits": "1"})
+        assert "Leave" in top_verbs(done.data)
+    full = twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                       {"CallSid": sid("full"), "From": "+14155550124",
+                        "QueueResult": "queue-full"})
+    assert ("Press 2" in spoken(full.data)) is offered
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        booked = conn.execute(select(callbacks.c.call_id)).scalars().all()
+    assert booked == ([sid("late")] if offered else [])

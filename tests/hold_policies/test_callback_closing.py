@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hold_policies import CallbackPolicy, Choice, Leave, SegmentKind, Situation, WaitEstimate
-from hold_policies.callback import UNBOUNDED_CLOSING_MARGIN_S
+from hold_policies.closing import UNBOUNDED_CLOSING_MARGIN_S
 from hold_policies.config import parse_config
 from hold_policies.factory import build_policy
 from hold_policies.overflow import with_overflow
@@ -100,13 +100,27 @@ def test_an_unbounded_promise_needs_the_turn_to_come_before_closing(policy):
     assert offered(silent, due(20_000.0, estimate=long))
 
 
-def test_with_overflow_the_refusal_stands_unless_the_caller_heard_the_overflow_offer():
-    """The overflow's own callback ("when your turn comes") answers its own offer only."""
+def test_with_overflow_the_refusal_stands_and_its_offer_keeps_the_same_rule():
+    """The overflow's own callback ("when your turn comes", no window) answers its own offer
+    only, and like any callback with no window it needs the line open an hour: ten minutes
+    before closing the offer leaves it out and the key books nothing (the policy's own
+    segments go on when nothing else is on offer)."""
     policy = with_overflow(BARE, Overflow(max_wait_s=600, callback_key="2"))
     assert refused(policy, due(600.0))
-    past_max = policy.on_key(due(600.0, waited_s=610.0), "2")
-    assert past_max.choice is Choice.CALLBACK
-    assert "when your turn comes" in said(past_max.segment)
+    assert refused(policy, due(600.0, waited_s=610.0))
+    assert policy.next_segment(due(600.0, waited_s=610.0)).kind is not SegmentKind.OVERFLOW_OFFER
+    for open_for in (None, 3600.0):
+        offer = policy.next_segment(due(open_for, waited_s=610.0))
+        assert offer.kind is SegmentKind.OVERFLOW_OFFER and offer.offered_keys == ("2",)
+        past_max = policy.on_key(due(open_for, waited_s=610.0), "2")
+        assert past_max.choice is Choice.CALLBACK  # the policy's own (its window fits)
+    messages = with_overflow(BARE, Overflow(max_wait_s=600, callback_key="2",
+                                             voicemail_key="3"))
+    near = messages.next_segment(due(600.0, waited_s=610.0))
+    assert near.kind is not SegmentKind.OVERFLOW_OFFER  # a message is a callback too
+    assert messages.on_key(due(600.0, waited_s=610.0), "3").choice is Choice.KEEP_WAITING
+    assert messages.overflow.full_offer(messages.voice, 600.0) is None
+    assert messages.overflow.full_offer(messages.voice, None).offered_keys == ("2", "3")
 
 
 @pytest.mark.parametrize("closes_in_s", [60.0, 0.0])
