@@ -23,7 +23,7 @@ from app.storage import commands as c
 from app.storage import reason_writes
 from app.storage.deadline import DatabaseUnavailable
 from app.storage.reason_writes import NextCaller
-from app.twiml import render_segment, twiml_response
+from app.twiml import render_segment, say, twiml_response
 from app.voice.context import this_route
 from app.voice.forms import SpeechForm
 from app.voice.urls import audio_url
@@ -75,6 +75,12 @@ def briefing(queue: str, agent_call_id: str) -> str | None:
     svc.store.write(c.Briefed(call_id=found.call_id, now=now, queue=queue,
                               agent_call_id=agent_call_id), g.deadline)
     return words(svc.policy(queue, None), found, (now - found.entered_at).total_seconds())
+
+
+def say_briefing(response: VoiceResponse, queue: str, told: str | None) -> None:
+    """The briefing said to the agent, in the queue's voice, before their Dial (if any)."""
+    if told:
+        say(response, services().policy(queue, None).voice, told)
 
 
 def for_callback(queue: str, policy: HoldPolicy, call_id: str) -> str | None:

@@ -25,6 +25,7 @@ from app.storage import resume_writes
 from app.storage.deadline import DatabaseUnavailable
 from app.storage.resume_writes import rejoin_queue
 from app.twiml import say
+from app.voice import reason
 from app.voice.forms import CallForm, RouteParams, WaitForm
 from app.voice.urls import voice_url
 from hold_policies.resume import may_resume
@@ -113,8 +114,11 @@ def first_in_line(params: RouteParams) -> bool:
         conn, params.queue, svc.clock.now()), g.deadline)
 
 
-def take_rejoined(params: RouteParams, dial_timeout_s: int) -> VoiceResponse:
+def take_rejoined(params: RouteParams, dial_timeout_s: int,
+                  briefing: str | None = None) -> VoiceResponse:
+    """The agent takes the rejoin queue (told the caller's words first, if they gave any)."""
     response = VoiceResponse()
+    reason.say_briefing(response, params.queue or "", briefing)
     dial = response.dial(timeout=min(dial_timeout_s, IDLE_WAIT_S),
                          action=voice_url("agent", params), method="POST")
     dial.queue(rejoin_queue(params.queue or ""),

@@ -21,7 +21,6 @@ from app.twiml import (
     cached_twiml,
     render_segment,
     render_steps,
-    say,
     spoken_text,
     twiml_response,
 )
@@ -269,7 +268,8 @@ def agent() -> Response:
         return twiml_response(callback_calls.dial_customer(claim, params, form.to))
     try:
         if resume.first_in_line(params):  # the longest-waiting caller rang back after a drop
-            return twiml_response(resume.take_rejoined(params, AGENT_WAIT_S))
+            told = reason.briefing(params.queue, form.agent_call_id)  # their words too
+            return twiml_response(resume.take_rejoined(params, AGENT_WAIT_S, told))
     except DatabaseUnavailable:
         pass  # the queue itself, as without the database
     if form.dial_status == "failed":
@@ -291,8 +291,7 @@ def agent_dial(params: RouteParams, pause_s: int = 0, briefing: str | None = Non
     response = VoiceResponse()
     if pause_s:
         response.pause(length=pause_s)
-    if briefing:
-        say(response, services().policy(params.queue or "", None).voice, briefing)
+    reason.say_briefing(response, params.queue or "", briefing)
     dial = response.dial(timeout=resume.agent_wait_s(params.queue or "", AGENT_WAIT_S),
                          action=voice_url("agent", params), method="POST")
     dial.queue(params.queue, url=voice_url("connect", params), method="POST")

@@ -232,3 +232,29 @@ def test_a_caller_who_presses_to_keep_waiting_hears_the_question_after_the_thank
     assert "what your call is about" in spoken(reply.data)
     answer(twilio, sid("ann"), "refund please")
     assert len(facts(app, "REASON")) == 1
+
+
+def test_a_caller_who_rang_back_after_a_drop_is_still_briefed_from_the_rejoin_queue(make_app,
+                                                                                   clock):
+    """They were told "we will pass that on": the agent who takes them from the rejoin queue
+    hears their words, as for any caller."""
+    app = make_app(ASKING + "[queues.support.resume]\nwithin_s = 300\n")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    waiting(twilio, sid("ann"), 1, clock)
+    answer(twilio, sid("ann"), "my parcel never arrived")
+    clock.advance(85)
+    poll(twilio, sid("ann"), 145, 1)
+    clock.advance(5)
+    twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                {"CallSid": sid("ann"), "QueueResult": "hangup", "QueueTime": "150"})
+    clock.advance(15)
+    back = twilio.post("/voice/incoming", {"CallSid": sid("ann again"), "From": "+14155550100"})
+    twilio.post(parse(back.data).find("Enqueue").get("waitUrl"),
+                {"CallSid": sid("ann again"), "QueueTime": "0", "QueuePosition": "1",
+                 "CurrentQueueSize": "1"})
+    reply = agent(twilio, "agent1")
+    assert [v.tag for v in parse(reply.data)] == ["Say", "Dial"]
+    assert parse(reply.data).find(".//Queue").text == "support-rejoin"
+    assert "my parcel never arrived" in spoken(reply.data)
+    (briefed,) = facts(app, "AGENT_BRIEFED")
+    assert briefed.call_id == sid("ann")
