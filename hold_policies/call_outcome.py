@@ -139,10 +139,16 @@ def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
         """Seconds from the first entry to this fact (its own QueueTime where it has one)."""
         if fact.queue_time_s is not None:
             episode = _episode_of(fact, entered)
-            if first_entry is None or episode not in entered:
+            if first_entry is None:
                 return fact.queue_time_s
-            offset = (entered[episode] - first_entry).total_seconds()
-            return max(offset + fact.queue_time_s, 0.0)
+            if episode in entered:
+                start = entered[episode]
+            elif fact.event == Event.CONNECT:  # a time in line never polled (back after an
+                # error and answered at once): it began when the answer's QueueTime says
+                start = fact.time - timedelta(seconds=fact.queue_time_s)
+            else:
+                return fact.queue_time_s
+            return max((start - first_entry).total_seconds() + fact.queue_time_s, 0.0)
         if first_entry is None:
             return None
         return max((fact.time - first_entry).total_seconds(), 0.0)

@@ -166,6 +166,13 @@ def test_the_precedence_is_the_documented_one():
     later_hangup = Fact(at(75), "HANGUP", 40.0, data={"source": "queue-result", "episode": 1})
     record = outcome_of([entered, error, back, later_hangup])
     assert record.outcome == "abandoned" and record.wait_s == 75 and record.entered_at == at(0)
+    # back after the error and answered before any poll of that time in line: its answer's
+    # QueueTime (2 s) is counted from the first entry, not on its own
+    answered_at_once = Fact(at(302), "CONNECT", 2.0)
+    answered = outcome_of([Fact(at(0), "ENTERQUEUE", 0.0), Fact(at(300), "ERROR", 300.0,
+                                                                data={"queue_result": "error"}),
+                           answered_at_once])
+    assert answered.outcome == "answered" and answered.wait_s == 302
 
 
 def test_a_hang_up_that_came_first_is_kept_when_a_key_press_makes_the_row(engine):
