@@ -21,7 +21,7 @@ from collections.abc import Callable
 from hold_policies.base import Choice, HoldPolicy
 from hold_policies.situation import Situation
 from hold_policies.steps import Segment, SegmentKind
-from simulator.behaviour import Action
+from simulator.behaviour import Action, Reaction
 from simulator.callbacks import CallbackLifecycle
 from simulator.closed_hours import ClosedHours
 from simulator.heard import MIN_SEGMENT_S, Heard, ends_the_wait, heard_from_segment
@@ -248,6 +248,9 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         action, key = POLL, ""
         if ends_call:
             action = END
+            pressed = self.key_before_the_end(waiter, t, heard)
+            if pressed is not None:
+                at, action, key = max(pressed.at_s, t), PRESS, pressed.key
         elif waiter.listens:
             reaction = waiter.hear(t, heard)
             if reaction is not None:
@@ -261,6 +264,17 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         self.seq = seq = self.seq + 1
         waiter.seq, waiter.action, waiter.key = seq, action, key
         heapq.heappush(self.events, (at, seq, waiter))
+
+    def key_before_the_end(self, waiter: Waiter, t: float, heard: Heard) -> Reaction | None:
+        """A key the caller presses in the keys' window of a document that then ends the wait
+        (the overflow offer with `after_offer = "leave"`): live, the `<Gather>` takes it
+        before the goodbye and the `<Leave>`. Nothing else they do there changes the end."""
+        if not (waiter.listens and heard.key_window_s > 0):
+            return None
+        reaction = waiter.hear(t, heard)
+        if reaction is None or reaction.action is not Action.PRESS:
+            return None
+        return reaction
 
     def heard_in(self, segment: Segment) -> tuple[Heard, bool, bool]:
         """What a caller hears in `segment`, whether it ends the wait, whether it announces."""

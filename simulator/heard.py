@@ -68,7 +68,9 @@ def heard_from_segment(segment: Segment) -> Heard:
     """Describe a policy's segment as heard: sounds, silences, the message and its keys.
 
     A `Play` in a silence segment is comfort noise (sound, not dead air); in an advert
-    segment the first step is the advert, and any later `Play` is music.
+    segment the first step is the advert, and any later `Play` is music. The message ends with
+    the keys' prompt: words after it (the overflow offer's goodbye) are heard only once the
+    keys' window has passed, as live, where the `<Gather>` takes the key before them.
     """
     kind = segment.kind
     t = 0.0
@@ -76,6 +78,7 @@ def heard_from_segment(segment: Segment) -> Heard:
     last_sound_end = 0.0
     message_end: float | None = None
     music = key_window = 0.0
+    keys_offered = False
     for index, step in enumerate(segment.steps):
         length = _seconds(step)
         if isinstance(step, OfferKeys):
@@ -83,6 +86,7 @@ def heard_from_segment(segment: Segment) -> Heard:
             first_sound = t if first_sound is None else first_sound
             last_sound_end = t + prompt
             message_end, key_window = t + prompt, float(step.timeout_s)
+            keys_offered = True
         elif isinstance(step, AskSpeech):  # a question for words, then listening (no keys)
             first_sound = t if first_sound is None else first_sound
             last_sound_end = t + length - step.timeout_s
@@ -92,7 +96,7 @@ def heard_from_segment(segment: Segment) -> Heard:
             if isinstance(step, Play) and kind in (SegmentKind.MUSIC, SegmentKind.AD) and (
                     kind == SegmentKind.MUSIC or index > 0):
                 music += length
-            elif kind in _MESSAGE_KINDS:
+            elif kind in _MESSAGE_KINDS and not keys_offered:
                 message_end = t + length
         elif not isinstance(step, Pause):
             length = 0.0  # Leave / Hangup take no time

@@ -9,12 +9,14 @@ import dataclasses
 import numpy as np
 import pytest
 
+from hold_policies.base import Voice
 from hold_policies.overflow import with_overflow
 from hold_policies.overflow_rules import Overflow
 from simulator.behaviour import Reactions
 from simulator.distributions import Exponential, NoPatience
 from simulator.engine import run_polled
 from simulator.errors import ScenarioError
+from simulator.heard import heard_from_segment
 from simulator.run import policy_named
 from simulator.scenario import Callbacks, ReplayedArrivals, Scenario, Staffing
 from simulator.streams import Callers, Streams
@@ -104,3 +106,15 @@ def test_simulate_polls_an_overflowing_policy_and_counts_its_overflow_apart():
     late = (plain.table.outcome == ABANDONED) & (plain.table.wait_s >= 100 + 60)
     assert capped.summary["abandoned"] < plain.summary["abandoned"]
     assert capped.summary["overflow"] >= int(late.sum())
+
+
+def test_with_after_offer_leave_the_key_is_taken_before_the_goodbye():
+    # live, the <Gather> takes the key during the menu and its timeout; the goodbye and the
+    # <Leave> come only after it: c2 (offered at 130 s) presses and keeps their place
+    leave = dataclasses.replace(MAX_WAIT, after_offer="leave")
+    heard = heard_from_segment(leave.offer(Voice()))
+    assert heard.message_end_s + heard.key_window_s < heard.duration_s
+    takes = dataclasses.replace(Reactions.off(), overflow_callback_p=1.0)
+    table = run([0, 10], [1000, 30], [np.inf, np.inf], takes, leave)
+    assert table.outcome.tolist() == [ANSWERED, CALLBACK_CONNECTED]
+    assert 120 < table.callback_requested_at_s[1] < 150
