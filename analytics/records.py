@@ -7,6 +7,7 @@ so a file written by one can be read by the others and every read is validated.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
@@ -17,12 +18,14 @@ import pyarrow as pa
 from analytics.id_hashes import id_hashes, ids_unique
 from analytics.tables import iter_table_batches, read_table, table_format, write_table
 from analytics.validation import RecordsError, validate_records
-from hold_policies.records import RECORD_COLUMNS, CallRecord
+from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, CallRecord
 
 __all__ = [
+    "LeftOut",
     "RecordsError",
     "iter_record_batches",
     "load_records",
+    "queue_calls",
     "read_records_file",
     "read_table",
     "records_frame",
@@ -39,10 +42,37 @@ _BATCH_TYPES = {
                     pa.float64()),
 }  # fmt: skip
 RecordsInput = pd.DataFrame | Iterable[CallRecord]
+_NOT_QUEUED = tuple(outcome.value for outcome in NOT_QUEUED)
 
 
-def load_records(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> pd.DataFrame:
-    """Read and validate one or more CSV/Parquet record files into one normalised frame.
+@dataclass
+class LeftOut:
+    """Rows the file readers left out as no queue's calls, counted as they read, so the
+    command can say how many."""
+
+    not_queued: int = 0
+
+
+def queue_calls(records: pd.DataFrame, left_out: LeftOut | None = None) -> pd.DataFrame:
+    """The validated records of calls that joined a queue: rows with a NOT_QUEUED outcome
+    (closed, kept_callback) go, as the database's reader leaves them out; `left_out` counts
+    them. Labels used only by those rows go too, so they name no empty group."""
+    never = records["outcome"].isin(_NOT_QUEUED).to_numpy()
+    if not never.any():
+        return records
+    if left_out is not None:
+        left_out.not_queued += int(never.sum())
+    kept = records[~never].reset_index(drop=True)
+    for name in ("queue", "policy", "arm"):
+        kept[name] = kept[name].cat.remove_unused_categories()
+    return kept
+
+
+def load_records(
+    paths: str | PathLike[str] | Sequence[str | PathLike[str]], left_out: LeftOut | None = None
+) -> pd.DataFrame:
+    """Read and validate one or more CSV/Parquet record files into one normalised frame of
+    the calls that joined a queue (`queue_calls`; `left_out` counts the others).
 
     Each file is validated on its own so an error names the file it comes from; a call id in
     two files (or one file given twice) is refused, since it would count that call twice.
@@ -56,7 +86,7 @@ def load_records(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> 
     combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for name in ("queue", "policy", "arm", "outcome"):
         combined[name] = combined[name].astype("category")
-    return combined
+    return queue_calls(combined, left_out)
 
 
 def ids_unique_across_files(frames: Sequence[pd.DataFrame], paths: Sequence[str]) -> None:
@@ -82,11 +112,13 @@ def read_records_file(path: str | PathLike[str]) -> pd.DataFrame:
 
 
 def iter_record_batches(
-    paths: Sequence[str | PathLike[str]], batch_rows: int = 250_000
+    paths: Sequence[str | PathLike[str]], batch_rows: int = 250_000,
+    left_out: LeftOut | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Validated records, batch by batch, for work that must not hold a whole file in memory.
 
-    Each batch is validated as `load_records` would, but for its call ids: one repeated
+    Each batch is validated and narrowed to the calls that joined a queue as `load_records`
+    would (`left_out` counts the others), but for its call ids: one repeated
     anywhere, in a batch or across batches and files, is found through 64-bit hashes of the ids
     (8 bytes a call) and raises RecordsError after the last batch (as would, rarely, two ids
     whose hashes meet: reading the file whole names the rows).
@@ -96,7 +128,7 @@ def iter_record_batches(
         for i, batch in enumerate(iter_table_batches(path, _BATCH_TYPES, batch_rows)):
             records = validate_records(batch, f"{path} (batch {i + 1})", unique_ids=False)
             hashes.append(id_hashes(pa.array(records["call_id"].array)))
-            yield records
+            yield queue_calls(records, left_out)
     ids = np.empty(sum(h.size for h in hashes), dtype=np.uint64)  # 8 bytes a call, held once:
     filled = 0
     while hashes:  # each batch's hashes let go as soon as copied

@@ -24,7 +24,7 @@ from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.groups import GROUP, group_label, group_table
 from analytics.kaplan_meier import WaitCounts, merge_counts, patience_points, wait_counts
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, metric_sums, metrics_from_sums
-from analytics.records import iter_record_batches
+from analytics.records import LeftOut, iter_record_batches
 from analytics.report import (
     Report,
     ReportParts,
@@ -254,11 +254,12 @@ def summarise_files(
     service_threshold_s: float = SERVICE_THRESHOLD_S,
     select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     batch_rows: int = 500_000,
+    left_out: LeftOut | None = None,
 ) -> RecordsSummary:
     """Read record files batch by batch (validated as they come) into a summary; `select`
-    keeps the calls a report covers (a period, some queues). Raises RecordsError as
-    `records.iter_record_batches` does."""
+    keeps the calls a report covers (a period, some queues); `left_out` counts the rows of
+    calls that never joined a queue. Raises RecordsError as `records.iter_record_batches` does."""
     summary = RecordsSummary(short_abandon_s, service_threshold_s)
-    for batch in iter_record_batches(list(paths), batch_rows):
+    for batch in iter_record_batches(list(paths), batch_rows, left_out):
         summary.add(select(batch) if select is not None else batch)
     return summary

@@ -19,6 +19,7 @@ from analytics.pseudonyms import CallerIdMode, CallerIds
 from analytics.queue_log import queue_log_from_events, write_queue_log
 from analytics.queue_log_records import CALLBACK_KEY, queue_log_from_records, stream_queue_log
 from analytics.records import (
+    LeftOut,
     RecordsError,
     iter_record_batches,
     load_records,
@@ -50,7 +51,10 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
         raise click.UsageError("give either --records or --db, not both")
     try:
         if records_paths:
-            return load_records(list(records_paths))
+            left_out = LeftOut()
+            records = load_records(list(records_paths), left_out)
+            say_left_out(left_out)
+            return records
         read_records_frame, _, calls_in_progress = _database_readers()
         url = database_url(db_url)
         with database_errors(url, "--db" if db_url else "DATABASE_URL"):
@@ -63,6 +67,15 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
         return validate_records(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
+
+
+def say_left_out(left_out: LeftOut) -> None:
+    """Name the rows of record files that are no queue's calls, so a file whose count differs
+    from the report's is explained (the database's reader never returns them)."""
+    n = left_out.not_queued
+    if n:
+        click.echo(f"left out {n:,} call{'s' if n != 1 else ''} that never joined a queue "
+                   f"(outcome closed or kept_callback): they are no queue's calls", err=True)
 
 
 def read_events(
@@ -121,11 +134,14 @@ def report_from_files(
             batch = between(batch, start, end)
         return queue_rows(batch, queues)
 
+    left_out = LeftOut()
     try:
         summary = summarise_files(records_paths, settings["short_abandon_s"],
-                                  settings["service_threshold_s"], select)  # fmt: skip
+                                  settings["service_threshold_s"], select,
+                                  left_out=left_out)  # fmt: skip
     except RecordsError:
         return None
+    say_left_out(left_out)
     if summary.calls == 0:
         raise _no_records(queues)
     return summary.report(settings["detect_drop"])
@@ -286,8 +302,11 @@ def _export_queue_log(
     options = {"callback_key": callback_key, "caller_ids": caller_ids}
     if records_paths:
         try:
-            batches = iter_record_batches(list(records_paths))
-            return _write_counted(stream_queue_log(batches, **options), out_path)
+            left_out = LeftOut()
+            batches = iter_record_batches(list(records_paths), left_out=left_out)
+            count = _write_counted(stream_queue_log(batches, **options), out_path)
+            say_left_out(left_out)
+            return count
         except (ValueError, RecordsError) as error:  # out of order, or a cell to point at
             click.echo(f"reading the records whole ({error})", err=True)
     lines = queue_log_from_records(read_records(records_paths, db_url), **options)

@@ -27,6 +27,13 @@ class Outcome(StrEnum):
     # callback or a message, took neither, and the call ended (never an abandon)
 
 
+NOT_QUEUED = (Outcome.CLOSED, Outcome.KEPT_CALLBACK)
+"""Outcomes of calls that never joined a queue: rang while closed, or rang back and kept a
+pending callback (the person is counted once, by the call that booked it). No queue's calls:
+every reader of records leaves them out (the database's query, the record files' readers), as
+counting them would dilute every queue rate."""
+
+
 UNSERVED = (Outcome.ABANDONED, Outcome.CALLBACK_FAILED, Outcome.ERROR, Outcome.OVERFLOW)
 """Callers the queue lost: hung up, a callback never reached, thrown out by a Twilio error, or
 past the maximum wait with no offer taken. The one definition of "unserved" (reports, the

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import FACT_ONLY
-from hold_policies.records import RECORD_COLUMNS, Outcome
+from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS
 
 CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
 RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced_wait_s": "float64",
@@ -24,9 +24,8 @@ RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced
 EVENT_DTYPES = {"position": "Int32", "wait_s": "float64"}
 
 
-NOT_QUEUE_CALLS = (Outcome.CLOSED.value, Outcome.KEPT_CALLBACK.value)
-"""Outcomes of calls that never joined a queue: rang while closed, or rang back and kept a
-pending callback (the person is counted once, by the call that booked it)."""
+NOT_QUEUE_CALLS = tuple(outcome.value for outcome in NOT_QUEUED)
+"""hold_policies.records.NOT_QUEUED as the stored outcome texts."""
 
 
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select

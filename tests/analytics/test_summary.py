@@ -117,8 +117,8 @@ def test_a_file_is_read_one_bounded_batch_at_a_time(records, tmp_path, monkeypat
     pq.write_table(pa.Table.from_pandas(records, preserve_index=False), path, row_group_size=2000)
     seen: list[int] = []
 
-    def counted(paths, batch_rows):
-        for batch in iter_record_batches(paths, batch_rows):
+    def counted(paths, batch_rows, left_out=None):
+        for batch in iter_record_batches(paths, batch_rows, left_out):
             seen.append(len(batch))
             yield batch
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -113,3 +114,46 @@ def test_a_range_that_ends_before_it_starts_is_named(odd_db):
                                                  "--to", "2026-03-02"])
     assert result.exit_code == 2 and "--from" in result.output
     assert "is not before --to 2026-03-02" in result.output
+
+
+@pytest.fixture
+def never_queued_file(tmp_path):
+    """Two queue calls (one answered, one abandoned), three rang while closed, one kept its
+    pending callback: a file as an export of every `calls` row would hold them."""
+    from analytics.records import write_records
+    from hold_policies.records import Outcome
+    from tests.analytics.builders import call
+
+    rows = [call("a1", Outcome.ANSWERED, 10), call("b1", Outcome.ABANDONED, 30)]
+    rows += [call(f"x{i}", Outcome.CLOSED, 0) for i in range(3)]
+    rows += [call("k1", Outcome.KEPT_CALLBACK, 0)]
+    return write_records(rows, tmp_path / "with_closed.csv")
+
+
+def test_a_record_file_leaves_out_calls_that_never_queued_and_says_how_many(never_queued_file):
+    result = CliRunner().invoke(report_command, ["--records", str(never_queued_file), "--json"])
+    assert result.exit_code == 0, result.output
+    group = json.loads(result.stdout)["policies"][0]
+    assert (group["calls"], group["n_answered"], group["n_abandoned"]) == (2, 1, 1)
+    assert group["unserved_rate"] == 0.5
+    assert "left out 4 calls that never joined a queue" in result.stderr
+
+
+def test_the_whole_and_the_batched_file_readers_leave_out_the_same_calls(never_queued_file):
+    from analytics.records import LeftOut, iter_record_batches, load_records
+
+    whole, batched = LeftOut(), LeftOut()
+    records = load_records(never_queued_file, whole)
+    batches = list(iter_record_batches([never_queued_file], left_out=batched))
+    assert sorted(records["call_id"]) == ["a1", "b1"]
+    assert sorted(pd.concat(batches)["call_id"]) == ["a1", "b1"]
+    assert whole.not_queued == batched.not_queued == 4
+
+
+def test_export_from_a_file_drops_never_queued_calls_as_from_the_database(
+        never_queued_file, tmp_path):
+    out = tmp_path / "records.csv"
+    result = CliRunner().invoke(export_command, ["--format", "csv", "--records",
+                                                 str(never_queued_file), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 call records" in result.output
