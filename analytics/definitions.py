@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hold_policies.records import UNSERVED_FORMULA
+
 SURVIVAL_TIMES_S = (60.0, 120.0, 300.0)  # "still willing to wait at 1, 2 and 5 minutes"
 
 # field -> (unit, definition); {short} and {threshold} are the report's thresholds in seconds.
@@ -16,7 +18,7 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "unserved_rate": (
         "fraction",
-        "PRIMARY, intention to treat: (abandoned + callback failed + error + overflow) / calls, "
+        f"PRIMARY, intention to treat: {UNSERVED_FORMULA}, "
         "over every caller who reached the queue whatever they chose later; policies and arms "
         "are compared on this; error (thrown out of the queue by a Twilio error) and overflow "
         "(past the maximum wait or a full queue, offered a callback or message, took neither) "

@@ -17,6 +17,7 @@ from scipy import stats
 
 from analytics.charts import Chart, color, nice_step, style, svg
 from analytics.kaplan_meier import PatienceCurve
+from hold_policies.records import UNSERVED_FORMULA
 
 MIN_AT_RISK = 30  # hazard bins with fewer callers waiting are noise, not signal
 GRID_POINTS = 400  # curves are drawn on a grid, so a million calls plot as fast as a hundred
@@ -49,8 +50,7 @@ def rates_chart(queue: str, policies: list[dict]) -> Chart:
     axes.set_xlim(left=0)
     style(axes, xlabel="share of calls (%), 95% Wilson CI")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    caption = ("Primary: unserved = (abandoned + callback failed + error + overflow) / calls "
-               "(intention to treat). "
+    caption = (f"Primary: unserved = {UNSERVED_FORMULA} (intention to treat). "
                "Secondary: abandoned / (calls − callback takers).")  # fmt: skip
     return Chart(f"rates-{queue}", f"{queue}: unserved and abandonment", caption, svg(figure), data)
 

@@ -40,6 +40,10 @@ past the maximum wait with no offer taken. The one definition of "unserved" (rep
 simulator's summaries, the console's list): counting errors or overflows as served would let a
 policy win by losing callers to errors, or by holding them until they overflow."""
 
+UNSERVED_FORMULA = "(" + " + ".join(o.value.replace("_", " ") for o in UNSERVED) + ") / calls"
+"""UNSERVED in words, "(abandoned + callback failed + error + overflow) / calls", for every
+text that states the unserved rate: built from the tuple the numbers count, it cannot drift."""
+
 
 SERVICE_LEVEL_S = 20.0
 """The T of "answered within T seconds" wherever no other is asked for: the report, the

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from hold_policies.records import SERVICE_LEVEL_S, UNSERVED
+from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, UNSERVED_FORMULA
 from simulator.table import (
     ABANDONED,
     ANSWERED,
@@ -27,8 +27,8 @@ Z_95 = 1.959963984540054
 
 DEFINITIONS: dict[str, str] = {
     "calls": "calls that entered the queue",
-    "unserved_rate": "PRIMARY, intention to treat: (abandoned + callback failed) / calls, every "
-                     "caller who reached the queue; compare policies on this; 95% Wilson score CI",
+    "unserved_rate": f"PRIMARY, intention to treat: {UNSERVED_FORMULA}, every caller who "
+                     "reached the queue; compare policies on this; 95% Wilson score CI",
     "abandonment_rate": "secondary, Twilio-style: abandoned / (calls - callback takers); its "
                         "denominator drops callers who chose a callback, a selected subset, so it "
                         "is biased against callback policies; 95% Wilson score CI",
@@ -40,6 +40,8 @@ DEFINITIONS: dict[str, str] = {
     "callbacks_requested": "callers who chose a callback",
     "callbacks_connected": "callbacks that reached an agent",
     "callbacks_failed": "callbacks given up after every retry",
+    "overflow": "callers offered a callback or a message past the maximum wait (or turned away "
+                "by a full queue) who took neither: unserved, never abandoned",
     "callback_promise_kept_rate": "callbacks connected no later than promised (the band said, "
                                   "counted from the request) / callbacks requested (no band "
                                   "promised = not kept)",

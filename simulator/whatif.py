@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from hold_policies.base import HoldPolicy, label
+from hold_policies.records import UNSERVED_FORMULA
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.scenario import Scenario
 
 FIGURES = (
-    ("unserved_rate", "unserved", "%", "(abandoned + callback failed) / calls"),
+    ("unserved_rate", "unserved", "%", UNSERVED_FORMULA),
     ("abandonment_rate", "abandonment", "%", "abandoned / (calls - callback takers)"),
     ("asa_s", "ASA", "s", "mean wait of answered calls"),
     ("service_level", "service level", "%", "answered within {sl} s / answered"),

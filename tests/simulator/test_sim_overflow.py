@@ -17,6 +17,8 @@ from simulator.distributions import Exponential, NoPatience
 from simulator.engine import run_polled
 from simulator.errors import ScenarioError
 from simulator.heard import heard_from_segment
+from simulator.metrics import summarise
+from simulator.report import summary_table
 from simulator.run import policy_named
 from simulator.scenario import Callbacks, ReplayedArrivals, Scenario, Staffing
 from simulator.streams import Callers, Streams
@@ -118,3 +120,15 @@ def test_with_after_offer_leave_the_key_is_taken_before_the_goodbye():
     table = run([0, 10], [1000, 30], [np.inf, np.inf], takes, leave)
     assert table.outcome.tolist() == [ANSWERED, CALLBACK_CONNECTED]
     assert 120 < table.callback_requested_at_s[1] < 150
+
+
+def test_the_printed_unserved_definition_and_table_count_the_overflow_the_number_counts():
+    # c2 overflows (offered at 130 s, hangs up at 210 s), c3 abandons: 2 of 3 unserved
+    table = run([0, 10, 20], [1000, 30, 30], [np.inf, 200, 50], Reactions.off())
+    summary = summarise(table, wall_s=0.0)
+    assert summary["unserved_rate"] == pytest.approx(2 / 3)
+    text = summary_table([summary])
+    definition = next(line for line in text.splitlines() if "PRIMARY, intention" in line)
+    assert "(abandoned + callback failed + error + overflow) / calls" in definition
+    row = next(line for line in text.splitlines() if line.startswith("overflow (took no offer)"))
+    assert row.split()[-1] == "1"
