@@ -187,17 +187,33 @@ def _typed_whole_numbers(
     return raw.astype("Int64") if not required else raw.fillna(0).astype("int64")
 
 
+_OFFSET = r"[Tt ]\d.*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"  # a time of day, then Z or ±hh[:mm]
+
+
 def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
-    """ISO-8601 times as UTC datetimes (naive values are taken as UTC)."""
+    """ISO-8601 times as UTC datetimes (naive values are taken as UTC).
+
+    Times with an offset and naive times are parsed apart: parsed together, pandas applies
+    the last offset it saw to the naive times after it, so a row's time would depend on the
+    rows before it (and on where a batch starts)."""
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
         return raw.dt.tz_convert("UTC")
     if pd.api.types.is_datetime64_dtype(raw):
         return raw.dt.tz_localize("UTC")
-    times = pd.to_datetime(_text(raw).astype(object), utc=True, errors="coerce", format="ISO8601")
+    text = _text(raw)
+    aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    times = _utc_times(text.astype(object))
+    if aware.any() and not aware.all():
+        naive = ~aware
+        times[naive] = _utc_times(text[naive].astype(object))
     bad = times.isna()
     if bad.any():
         problems.append(f"column '{name}': {_rows(bad, raw)} are not ISO-8601 times")
     return times
+
+
+def _utc_times(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
 
 
 def _outcomes(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:

@@ -113,6 +113,22 @@ def test_naive_times_are_taken_as_utc_and_na_stays_text():
     assert (checked.loc[0, "call_id"], checked.loc[0, "queue"]) == ("NA", "NA")
 
 
+def test_a_naive_time_is_utc_whatever_offsets_the_rows_before_it_carry(csv_rows, tmp_path):
+    from analytics.records import iter_record_batches
+
+    _, rows = csv_rows
+    rows = rows.head(3).copy()
+    rows["entered_at"] = ["2026-01-05T10:00:00+02:00", "2026-01-05T08:30:00",
+                          "2026-01-05T09:00:00-01:00"]
+    path = tmp_path / "offsets.csv"
+    rows.to_csv(path, index=False)
+    expected = pd.to_datetime(["2026-01-05 08:00", "2026-01-05 08:30", "2026-01-05 10:00"],
+                              utc=True).tolist()
+    assert load_records(path)["entered_at"].tolist() == expected
+    (batch,) = iter_record_batches([path])
+    assert batch["entered_at"].tolist() == expected
+
+
 def test_unknown_suffix_is_refused(tmp_path):
     with pytest.raises(RecordsError, match="unknown format '.xlsx'"):
         write_records(fourteen_calls(), tmp_path / "records.xlsx")
