@@ -12,7 +12,13 @@ from typing import Any
 import pandas as pd
 
 from analytics.records import read_table
-from analytics.validation import RecordsError, number_column, text_column, time_column
+from analytics.validation import (
+    MOST_SECONDS,
+    RecordsError,
+    number_column,
+    text_column,
+    time_column,
+)
 from hold_policies.records import Event
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -40,7 +46,8 @@ def validate_events(frame: pd.DataFrame, source: str = "events") -> pd.DataFrame
     out["arm"] = text_column(out["arm"], "arm", problems, allow_empty=True)
     out["position"] = number_column(out["position"], "position", problems, required=False,
                                     integer=True)  # fmt: skip
-    out["wait_s"] = number_column(out["wait_s"], "wait_s", problems, required=False, integer=False)
+    out["wait_s"] = number_column(out["wait_s"], "wait_s", problems, required=False, integer=False,
+                                  most=MOST_SECONDS)
     event = out["event"].astype(str).str.strip()
     unknown = ~event.isin(EVENT_NAMES)
     if unknown.any():

@@ -31,6 +31,9 @@ CALLBACK_OUTCOMES: tuple[str, ...] = (Outcome.CALLBACK_CONNECTED, Outcome.CALLBA
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
 _SHOWN = 3  # offending rows quoted per problem
+MOST_SECONDS = 7 * 24 * 3600.0
+"""The longest wait or duration a record may hold: a week. Past it a cell is a typo, another
+unit (milliseconds) or a placeholder such as 1e308, and one such cell would swamp every mean."""
 
 
 class RecordsError(ValueError):
@@ -143,13 +146,16 @@ def text_column(raw: pd.Series, name: str, problems: list[str], *, allow_empty: 
 
 
 def number_column(
-    raw: pd.Series, name: str, problems: list[str], *, required: bool, integer: bool
+    raw: pd.Series, name: str, problems: list[str], *, required: bool, integer: bool,
+    most: float | None = None,
 ) -> pd.Series:
-    """Non-negative finite numbers (float, or Int64/int64 when integer); notes what is not."""
+    """Non-negative finite numbers, at most `most` when given (float, or Int64/int64 when
+    integer); notes what is not."""
     if pd.api.types.is_bool_dtype(raw) or isinstance(raw.dtype, pd.DatetimeTZDtype):
         problems.append(f"column '{name}': expected numbers, got dtype {raw.dtype}")
         return raw
     if pd.api.types.is_integer_dtype(raw.dtype):  # typed already (Parquet): nothing to parse
+        _check_most(raw, name, problems, most)
         return _typed_whole_numbers(raw, name, problems, required=required, integer=integer)
     if raw.dtype == np.float64:
         values = raw.copy(deep=False)  # the same values, as the parsing below would give
@@ -162,6 +168,7 @@ def number_column(
         problems.append(f"column '{name}': {_rows(bad, raw)} are not numbers")
     if (values < 0).any():
         problems.append(f"column '{name}': {_rows(values < 0, raw)} are negative")
+    _check_most(values.where(~bad), name, problems, most)
     if integer and ((values % 1) > 0).any():
         problems.append(f"column '{name}': {_rows((values % 1) > 0, raw)} are not whole numbers")
     if required and blank.any():
@@ -169,6 +176,17 @@ def number_column(
     if not integer:
         return values
     return values.round().astype("Int64") if not required else values.fillna(0).astype("int64")
+
+
+def _check_most(values: pd.Series, name: str, problems: list[str], most: float | None) -> None:
+    """Note the cells above `most` (seconds), naming the column, rows and values."""
+    if most is None:
+        return
+    over = (values > most).fillna(False).to_numpy(dtype=bool)
+    if over.any():
+        problems.append(f"column '{name}': {_rows(over, values)} are more than {most:,.0f} s "
+                        f"({most / 86400:g} days): not a wait in seconds (another unit, or a "
+                        f"placeholder?)")
 
 
 def _typed_whole_numbers(
@@ -259,8 +277,8 @@ def _check_unique_calls(call_ids: pd.Series, problems: list[str]) -> None:
 
 
 _label = partial(text_column, allow_empty=False)
-_seconds = partial(number_column, required=True, integer=False)
-_optional_seconds = partial(number_column, required=False, integer=False)
+_seconds = partial(number_column, required=True, integer=False, most=MOST_SECONDS)
+_optional_seconds = partial(number_column, required=False, integer=False, most=MOST_SECONDS)
 _CONVERTERS: dict[str, Callable[[pd.Series, str, list[str]], pd.Series]] = {
     "call_id": _label,
     "queue": _label,

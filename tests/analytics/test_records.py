@@ -66,6 +66,10 @@ def test_optional_columns_may_be_absent(csv_rows):
         ("wait_s", "soon", "column 'wait_s': 1 value(s) (row 3: 'soon') are not numbers"),
         ("wait_s", "-4", "column 'wait_s': 1 value(s) (row 3: -4) are negative"),
         ("wait_s", "", "column 'wait_s': 1 value(s) (row 3: empty) are empty"),
+        ("wait_s", "1e308", "column 'wait_s': 1 value(s) (row 3: 1e+308) are more than "
+                            "604,800 s (7 days)"),
+        ("callback_wait_s", "604801", "column 'callback_wait_s': 1 value(s) (row 3: 604801.0) "
+                                      "are more than 604,800 s"),
         ("outcome", "hung_up", "column 'outcome': 1 value(s) (row 3: 'hung_up') are not one of"),
         ("entered_at", "yesterday", "column 'entered_at': 1 value(s) (row 3: 'yesterday')"),
         ("announcements", "1.5", "column 'announcements': 1 value(s) (row 3: 1.5) are not whole"),
@@ -95,6 +99,16 @@ def test_every_problem_is_reported_at_once(csv_rows):
         "column 'outcome'",
         "column 'wait_s'",
     ]
+
+
+def test_a_wait_of_a_week_passes_and_a_longer_one_in_whole_numbers_is_named():
+    frame = pd.DataFrame([call(f"c{i}", Outcome.ANSWERED, 5)._asdict() for i in range(2)])
+    frame["wait_s"] = pd.Series([604_800, 604_800], dtype="int64")  # a Parquet int column
+    assert validate_records(frame)["wait_s"].tolist() == [604_800.0, 604_800.0]
+    frame["wait_s"] = pd.Series([10, 10**12], dtype="int64")
+    with pytest.raises(RecordsError, match=r"'wait_s': 1 value\(s\) \(row 2: 1000000000000\) "
+                                           r"are more than 604,800 s"):
+        validate_records(frame)
 
 
 def test_wrong_dtype_in_a_frame_names_the_column():
