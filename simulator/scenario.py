@@ -255,10 +255,30 @@ class Scenario:
         if self.agents.most == 0 and isinstance(self.patience, NoPatience):
             raise ScenarioError("agents: zero agents and callers who never hang up: no call "
                                 "could ever end; add agents or give callers a patience")
+        self._check_the_queue_can_drain()
         if self.service_level_s < 0:
             raise ScenarioError("service_level_s: must be >= 0 seconds")
         if self.start.tzinfo is None:
             raise ScenarioError("start: must be a timezone-aware UTC time")
+
+
+    def _check_the_queue_can_drain(self) -> None:
+        """Refuse callers who never hang up on a line with more work than agents: the queue
+        then grows without end, every waiter is polled each minute (a run slows to minutes,
+        its memory grows) and the waits say only how many calls were asked for."""
+        if not isinstance(self.patience, NoPatience) or not isinstance(self.arrivals,
+                                                                       RateProfile):
+            return
+        load = self.arrivals.mean_per_min * self.service.mean_s / 60  # Erlang
+        if load < self.agents.mean:
+            return
+        raise ScenarioError(
+            f"patience none: {self.arrivals.mean_per_min:g} calls/min × "
+            f"{self.service.mean_s / 60:g} min talk is {load:g} Erlang of work for "
+            f"{self.agents.mean:g} agent(s), and callers who never hang up: the queue never "
+            f"drains, so the run only slows down and its waits grow with --calls. Give callers "
+            f"a patience (--patience exponential), staff more than {load:g} agents, or lower "
+            f"the arrival rate below {60 * self.agents.mean / self.service.mean_s:g} calls/min")
 
 
 def simple_scenario(

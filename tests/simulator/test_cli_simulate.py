@@ -92,6 +92,8 @@ def test_erlang_figures_and_staffing(holdwell: click.Group) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["simulate", "--arrival-rate", "-2"], "must be >= 0"),
     (["simulate", "--agents", "0", "--patience", "none"], "zero agents"),
+    (["simulate", "--agents", "1", "--arrival-rate", "5", "--patience", "none"],
+     "the queue never drains"),
     (["simulate", "--patience", "gamma:2"], "write one of"),
     (["compare", "--policies", "silence,jazz"], "unknown 'jazz'"),
     (["simulate", "--policy", "jazz"], "policy: unknown 'jazz'"),

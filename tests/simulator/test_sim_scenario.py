@@ -41,10 +41,18 @@ def basic(**changes) -> Scenario:
     ({"service_mean_min": 0.0}, "service: the mean must be a positive"),
     ({"patience_mean_min": -1.0}, "patience mean: must be > 0"),
     ({"agents": 0, "patience": NoPatience()}, "zero agents and callers who never hang up"),
+    # 5 calls/min x 5 min = 25 Erlang: 25 agents never catch up with callers who never leave
+    ({"agents": 25, "arrivals_per_min": 5.0, "patience": NoPatience()},
+     "25 Erlang of work for 25 agent.*never drains.*--patience exponential.*more than 25 agents"
+     ".*below 5 calls/min"),
 ])
 def test_bad_input_says_what_is_wrong(changes: dict, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         basic(**changes)
+
+
+def test_callers_who_never_hang_up_are_fine_where_the_agents_keep_up() -> None:
+    assert basic(agents=26, arrivals_per_min=5.0, patience=NoPatience()).agents.mean == 26
 
 
 def test_other_bad_parts_are_named() -> None:
