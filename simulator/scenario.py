@@ -261,7 +261,6 @@ class Scenario:
         if self.start.tzinfo is None:
             raise ScenarioError("start: must be a timezone-aware UTC time")
 
-
     def _check_the_queue_can_drain(self) -> None:
         """Refuse callers who never hang up on a line with more work than agents: the queue
         then grows without end, every waiter is polled each minute (a run slows to minutes,
