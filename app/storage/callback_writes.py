@@ -136,10 +136,12 @@ def _leg_ended_first(conn: Connection, row: RowMapping, command: c.CallbackUnans
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:
-    """The customer is being bridged to an agent: the promise is kept."""
+    """The customer is being bridged to an agent: the promise is kept. False when this
+    claim no longer holds it (answered on their own call meanwhile: nothing to bridge); a
+    repeat of this claim's own answer (a Twilio retry) is True again and changes nothing."""
     row = _in_hand(conn, command.call_id, command.claim)
     if row is None:
-        return False
+        return _already_connected_by(conn, command.call_id, command.claim)
     attempt = row["attempts"] + 1
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id).values(
         status="connected", last_result="answered", resolved_at=command.now, attempts=attempt))
@@ -154,6 +156,12 @@ def connected(conn: Connection, command: c.CallbackConnected) -> bool:
                 f"{call.call_id}:CALLBACK_CONNECT", waited, held)
     project(conn, call.call_id)
     return True
+
+
+def _already_connected_by(conn: Connection, call_id: str, claim: str | None) -> bool:
+    row = conn.execute(CALLBACK_ROW, {"callback": call_id}).mappings().first()
+    return row is not None and row["status"] == "connected" and (
+        claim is None or row["claim_token"] == claim)
 
 
 def leg_connected(conn: Connection, command: c.CallbackLegConnected) -> bool:

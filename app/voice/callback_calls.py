@@ -24,7 +24,7 @@ from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable
 from app.twilio_rest import send_sms_after_answer
-from app.twiml import say, twiml_response
+from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice import overflow, reason
 from app.voice.blueprint import bp
 from app.voice.context import this_route
@@ -154,6 +154,15 @@ def brief_held(response: VoiceResponse, params: RouteParams) -> None:
         response.append(verb)
 
 
+ALREADY_HELPED = ("We were calling you back, but you have already spoken with us, so there "
+                  "is nothing more to do. Goodbye.")
+
+
+def already_helped() -> VoiceResponse:
+    """The callback's customer was answered on their own call meanwhile: nothing to bridge."""
+    return say_and_hang_up(VoiceResponse(), this_route().policy.voice, ALREADY_HELPED)
+
+
 def greeting() -> VoiceResponse:
     """The customer picked up: they are greeted, and the agent is already on the line."""
     policy = this_route().policy
@@ -173,8 +182,10 @@ def callback_answer() -> Response:
         response.hangup()
         return twiml_response(response)
     svc = services()
-    svc.store.write(c.CallbackConnected(call_id=leg.call_id, now=svc.clock.now(),
-                                        claim=leg.claim), g.deadline)
+    written = svc.store.write(c.CallbackConnected(call_id=leg.call_id, now=svc.clock.now(),
+                                                  claim=leg.claim), g.deadline)
+    if written.stored and written.value is False:  # answered on their own call meanwhile:
+        return twiml_response(already_helped())  # never put through to a second agent
     return twiml_response(greeting())
 
 

@@ -19,9 +19,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
-from app.twiml import say_and_hang_up, twiml_response
+from app.twiml import twiml_response
 from app.voice.blueprint import bp
-from app.voice.callback_calls import greeting, unanswered
+from app.voice.callback_calls import already_helped, greeting, unanswered
 from app.voice.context import this_route
 from app.voice.forms import CallbackLegForm, number, sid
 from app.voice.routes import connecting
@@ -30,8 +30,6 @@ from app.voice.urls import voice_url
 
 HOLD_SEGMENT_S = 15
 HUNG_UP_AFTER_ANSWERING = "hung up after answering"
-ALREADY_HELPED = ("We were calling you back, but you have already spoken with us, so there "
-                  "is nothing more to do. Goodbye.")
 log = logging.getLogger("holdwell.callbacks")
 
 
@@ -60,8 +58,7 @@ def callback_rest_answer() -> Response:
                                                claim=leg.claim, leg_sid=leg.leg or ""),
                               g.deadline)  # journaled: the customer is greeted regardless
     if written.stored and written.value is False:  # answered on their own call meanwhile
-        policy = this_route().policy
-        return twiml_response(say_and_hang_up(VoiceResponse(), policy.voice, ALREADY_HELPED))
+        return twiml_response(already_helped())
     return twiml_response(greet_and_hold())
 
 

@@ -157,3 +157,25 @@ def test_many_agents_late_and_repeated_results_never_dial_a_customer_twice(postg
     engine.dispose()
     assert overlaps == []
     assert set(statuses.values()) <= {"connected", "failed"}, statuses
+
+
+def test_a_customer_answered_on_their_own_call_is_never_put_through_to_a_second_agent(
+        make_app, clock):
+    """Agent B frees up during the confirmation and dials the callback; agent A takes the
+    caller from the queue before their <Leave/> (the callback is cancelled). When they pick
+    up B's leg, they hear they were helped and the leg ends: nobody is served twice."""
+    app = make_app(CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60)
+    fence = claimed_dial(twilio, sid("CAagentB"))
+    twilio.post("/voice/connect?queue=support", {"CallSid": sid("CA1"), "QueueTime": "65",
+                                                 "DequeingCallSid": sid("CAagentA")})
+    assert callback_rows(app)[0]["status"] == "cancelled"
+    answer = twilio.post(
+        f"/voice/callback/answer?call={sid('CA1')}&claim={fence['claim']}&queue=support",
+        {"CallSid": sid("CAleg"), "AnsweredBy": "human"})
+    verbs = [verb.tag for verb in parse(answer.data)]
+    assert verbs == ["Say", "Hangup"] and b"already spoken with us" in answer.data
+    assert "CALLBACK_CONNECT" not in logged_events(app, sid("CA1"))
+    assert call_row(app, sid("CA1"))["outcome"] == "answered"
