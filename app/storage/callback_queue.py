@@ -77,13 +77,30 @@ def oldest_waiting_entered_at(conn: Connection, queue: str, now: datetime) -> da
     return as_utc(conn.execute(OLDEST_WAITING, {"queue": queue, "recent": recent}).scalar())
 
 
+RETRY_WINDOW_S = 20.0
+"""Twilio retries a webhook it got no answer to (15 s) soon after: a claim this young, still
+held by the same agent call, is that request's own."""
+JUST_CLAIMED_BY = select(callbacks).where(
+    callbacks.c.queue == param("queue", callbacks.c.queue), callbacks.c.status == "claimed",
+    callbacks.c.claimed_by == param("agent", callbacks.c.claimed_by),
+    callbacks.c.claimed_at >= param("since", callbacks.c.claimed_at),
+).order_by(callbacks.c.claimed_at.desc()).limit(1)
+
+
 def claim_next(conn: Connection, queue: str, claimant: str, now: datetime,
                *, only_if_older_than_queue: bool = True) -> Callback | None:
     """Claim the oldest due callback for `claimant`, if it entered before the queue's head.
 
+    A claim `claimant` took within RETRY_WINDOW_S is given again (Twilio retrying the request
+    whose answer it never got: it runs only one Dial, and a second claim would sit unrung).
     The callback is looked up first: usually there is none, and then the queue's head is
     never needed. If the oldest eligible callback is not older than the head, no other is.
     """
+    since = now - timedelta(seconds=RETRY_WINDOW_S)
+    held = conn.execute(JUST_CLAIMED_BY, {"queue": queue, "agent": claimant,
+                                          "since": since}).mappings().first()
+    if held is not None:
+        return with_call_labels(conn, held)
     oldest = OLDEST_ELIGIBLE_UNLOCKED if conn.dialect.name == "postgresql" else OLDEST_ELIGIBLE
     row = conn.execute(oldest, {"queue": queue, "now": now}).mappings().first()
     if row is None or (only_if_older_than_queue and not before_head(conn, row, now)):

@@ -179,3 +179,29 @@ def test_a_customer_answered_on_their_own_call_is_never_put_through_to_a_second_
     assert verbs == ["Say", "Hangup"] and b"already spoken with us" in answer.data
     assert "CALLBACK_CONNECT" not in logged_events(app, sid("CA1"))
     assert call_row(app, sid("CA1"))["outcome"] == "answered"
+
+
+def test_a_retried_agent_request_dials_the_same_claim_not_a_second_one(make_app, clock):
+    """Twilio retries /voice/agent when our answer was lost: it will run only the retry's
+    Dial, so the retry gets the claim the first request took, never a second callback left
+    claimed and unrung. A later request of the same agent call takes the next one."""
+    app = make_app(CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    callers = (("CA1", "+14155550100"), ("CA2", "+14155550101"))
+    for name, number in callers:
+        enter(twilio, sid(name), clock, caller=number)
+        clock.advance(5)
+    for name, number in callers:
+        form = {"CallSid": sid(name), "From": number, "QueueTime": "70", "QueuePosition": "1",
+                "CurrentQueueSize": "2", "Digits": "2"}
+        offer = twilio.post("/voice/choice?policy=callback&queue=support", form)
+        twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
+    first = claimed_dial(twilio, sid("CAagent"))
+    clock.advance(3)
+    retry = claimed_dial(twilio, sid("CAagent"))
+    assert retry == first
+    assert [row["status"] for row in callback_rows(app)] == ["claimed", "pending"]
+    report(twilio, first, "busy", sid("CAleg1"))
+    clock.advance(30)  # past the retry window: the agent's next loop
+    following = claimed_dial(twilio, sid("CAagent"))
+    assert following["call"] == sid("CA2")
