@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 
 from app.storage import callback_queue, callback_rest
+from app.storage.db import as_utc
 from app.storage.deadline import is_outage
 from app.storage.events import log_event
 from app.storage.schema import callbacks
@@ -97,7 +98,8 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
             cb = by_id.get(call_id)
             if cb is None:
                 continue
-            late = promised_by.replace(tzinfo=now.tzinfo) <= now
+            promised_by = as_utc(promised_by)
+            late = promised_by <= now
             (overdue if late else flagged).append(call_id)
             with about(call_id):
                 log_event(conn, dedupe_key=f"{call_id}:CALLBACK_AT_RISK", time=now,

@@ -53,7 +53,8 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
             connect_args={
                 "connect_timeout": CONNECT_TIMEOUT_S if budget_s is None
                 else LIBPQ_MIN_CONNECT_S,
-                "options": f"-c statement_timeout={statement_ms}",
+                # UTC sessions: timestamptz comes back in UTC whatever the server's zone
+                "options": f"-c statement_timeout={statement_ms} -c timezone=UTC",
                 **KEEPALIVES,
             },
             **options,
@@ -147,7 +148,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    if moment is None or moment.tzinfo is not None:
+    """`moment` in UTC: SQLite returns naive datetimes (everything stored is UTC), and a
+    PostgreSQL session in another zone returns aware ones in that zone."""
+    if moment is None:
         return moment
-    return moment.replace(tzinfo=UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
