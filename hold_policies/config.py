@@ -109,6 +109,10 @@ LanguageTag = Annotated[Text, AfterValidator(_language_tag)]
 VoiceName = Annotated[Text, AfterValidator(_twilio_voice)]
 
 
+LONGEST_SEGMENT_S = 600
+"""The longest wait document any setting may make (a check-in interval, a silence or music
+segment, the overflow's repeat): Twilio polls a waiting caller at least this often."""
+
 class ConfigError(ValueError):
     """A configuration file that must not be used; the message says what to fix."""
 
@@ -269,12 +273,12 @@ class PromptsConfig(Strict):
 
 
 class SilenceConfig(Strict):
-    segment_s: Annotated[int, Field(ge=10, le=600)] = 60
+    segment_s: Annotated[int, Field(ge=10, le=LONGEST_SEGMENT_S)] = 60
     comfort_noise: Text | None = None
 
 
 class CheckinConfig(Strict):
-    interval_s: Annotated[int, Field(ge=20, le=600)] = 60
+    interval_s: Annotated[int, Field(ge=20, le=LONGEST_SEGMENT_S)] = 60
     first_checkin_s: Annotated[int, Field(ge=0, le=600)] | None = None
     keep_key: Key = "1"
     gather_timeout_s: Annotated[int, Field(ge=1, le=15)] = 4
@@ -326,8 +330,8 @@ class CallbackConfig(CheckinConfig):
 
 class MusicAdsConfig(Strict):
     music: Text = "hold_music"
-    music_s: Annotated[int, Field(ge=5, le=600)] = 60
-    message_every_s: Annotated[int, Field(ge=10, le=600)] = 60
+    music_s: Annotated[int, Field(ge=5, le=LONGEST_SEGMENT_S)] = 60
+    message_every_s: Annotated[int, Field(ge=10, le=LONGEST_SEGMENT_S)] = 60
     ad_audio: Text | None = None
 
 
@@ -538,7 +542,7 @@ class OverflowConfig(Strict):
     callback_key: Key = "2"
     voicemail_key: Key = "3"
     after_offer: Literal["keep_waiting", "leave"] = "keep_waiting"
-    repeat_s: Annotated[int, Field(ge=20, le=600)] = 60
+    repeat_s: Annotated[int, Field(ge=20, le=LONGEST_SEGMENT_S)] = 60
     message_max_s: Annotated[int, Field(ge=5, le=3600)] = 120
     transcribe: bool = False
     words: OverflowWordsConfig = OverflowWordsConfig()

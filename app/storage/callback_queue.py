@@ -19,12 +19,15 @@ from app.storage.db import as_utc
 from app.storage.messages import Message, messages_of
 from app.storage.prepared import param
 from app.storage.schema import callbacks, calls
+from hold_policies.config import LONGEST_SEGMENT_S
 
 OUTSTANDING = ("pending", "claimed", "on_line")
 """Statuses of a promise not yet kept or failed (on_line: called back by REST, in the
 priority queue waiting for the next agent)."""
-RECENT_POLL_S = 150
-"""A waiting caller counts as still in line if Twilio polled for them this recently."""
+RECENT_POLL_S = LONGEST_SEGMENT_S + 60
+"""A waiting caller counts as still in line if Twilio polled for them this recently: the
+longest wait document any queue may set, and a minute for its words and a slow poll. (A
+caller whose hang-up reaches us is settled at once; this only bounds a lost one.)"""
 
 
 @dataclass(frozen=True)

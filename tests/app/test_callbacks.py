@@ -174,7 +174,7 @@ def test_busy_then_retry_after_spacing_then_connected(cb_app, twilio_cb, clock):
     twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
     busy = dial_result(twilio_cb, sid("CA1"), "busy", sid("CAleg1"))
     assert top_verbs(busy.data) == ["Say", "Redirect"]
-    assert callback_rows(cb_app)[0]["status"] == "pending"
+    assert callback_rows(app)[0]["status"] == "pending"
     early = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent2")})
     assert parse(early.data).find("Dial/Queue") is not None  # retry waits for its spacing
     clock.advance(301)
@@ -338,3 +338,30 @@ def test_a_keyed_number_the_line_must_not_dial_is_asked_again_never_stored(
                        {**wait_form(sid("CA1"), 85), "Digits": "1", "From": "anonymous"})
     assert top_verbs(done.data) == ["Say", "Leave"]
     assert [row["number"] for row in callback_rows(app)] == [stored]
+
+
+def test_a_caller_in_a_long_wait_document_still_counts_ahead_of_a_younger_callback(
+        make_app, clock):
+    """With a five-minute check-in interval Twilio polls about every 275 s: 160 s after their
+    last poll the older caller is still in line, so no agent dials the younger callback
+    ahead of them."""
+    app = make_app(CONFIG + "interval_s = 300\n")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    old, young = sid("CAold"), sid("CAyoung")
+    twilio.post("/voice/incoming", {"CallSid": old, "From": "+14155550101"})
+    twilio.post(WAIT, {**wait_form(old, queue_time=0), "From": "+14155550101"})
+    clock.advance(20)
+    enter(twilio, young, clock)
+    clock.advance(5)
+    document = twilio.post(WAIT, {**wait_form(old, queue_time=25, position=1, size=2),
+                                  "From": "+14155550101"})
+    assert int(parse(document.data).find(".//Pause").get("length")) > 150
+    offer = twilio.post(CHOICE, {**wait_form(young, queue_time=5, position=2), "Digits": "2"})
+    twilio.post(parse(offer.data).find("Gather").get("action"),
+                {**wait_form(young, queue_time=6, position=2), "Digits": "1"})
+    assert len(callback_rows(app)) == 1
+    clock.advance(160)
+    agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAagent")})
+    assert parse(agent.data).find(".//Number") is None  # the older caller goes first
+    assert parse(agent.data).find(".//Queue").text == "support"
+    assert callback_rows(app)[0]["status"] == "pending"
