@@ -3,8 +3,10 @@
 No signature and no secrets: it says whether the database answers (within the webhook
 budget), whether its schema is at the revision this code needs, how many journaled writes
 wait to be replayed and how many were set aside as never applicable. 200 when all is well,
-503 when the database is unreachable or its schema is behind (the journal keeps callers safe
-meanwhile, but someone should look).
+503 when the database is unreachable, answers but refuses writes (read-only, a standby) or
+lacks the tables, its schema is not this code's, or the journal folder cannot be written (a
+database fault would then lose writes): the journal keeps callers safe meanwhile, but
+someone should look.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 from functools import cache
 
 from flask import Blueprint, Response, jsonify
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.services import services
-from app.storage.deadline import DatabaseUnavailable, Deadline
+from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
 
 bp = Blueprint("health", __name__)
 
@@ -30,6 +33,43 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
 
 
+NEEDED_TABLES = ("calls", "call_events", "callbacks")
+WRITE_PROBE = text("UPDATE alembic_version SET version_num = version_num")
+"""A write that changes nothing: a read-only database (a standby after a failover, a file
+the server may not write) refuses it, though it answers every read."""
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The schema's revision, after proving the database takes writes and holds the tables
+    every webhook writes to (`db stamp` on an empty database leaves a revision and no tables)."""
+    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    conn.execute(WRITE_PROBE)
+    for table in NEEDED_TABLES:
+        conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1"))
+    return revision
+
+
+def schema_problem(revision: str | None) -> str | None:
+    """What is wrong with the schema's revision for this code (None: it is the head)."""
+    head = head_revision()
+    if revision == head:
+        return None
+    if revision in known_revisions():
+        return "schema is behind: run `holdwell db upgrade`"
+    return (f"schema revision {revision!r} is not one this code knows (newer code migrated "
+            f"it?): deploy the code that ships it, or restore a database at {head!r}")
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    from app.storage.migrate import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return frozenset(script.revision for script in scripts.walk_revisions())
+
+
 @bp.get("/healthz")
 def healthz() -> Response:
     svc = services()
@@ -39,22 +79,26 @@ def healthz() -> Response:
     body: dict[str, object] = {"journal_backlog": journal.backlog() if journal else 0,
                                "journal_set_aside": journal.set_aside() if journal else 0,
                                "schema_head": head_revision()}
+    if journal is not None and (problem := journal.unwritable()):
+        body["journal"] = "not writable"  # a database fault would lose writes: say so first
+        body["problem"] = problem
     deadline = Deadline(svc.settings.db_budget_s)
     try:
         store.read(lambda conn: conn.execute(text("SELECT 1")).scalar(), deadline, trip=False)
     except DatabaseUnavailable as error:
         body.update(database="unreachable", problem=str(error))
         return _answer(body, healthy=False)
-    body["database"] = "ok"
     try:
-        body["schema_revision"] = store.read(lambda conn: conn.execute(
-            text("SELECT version_num FROM alembic_version")).scalar(), deadline, trip=False)
-    except DatabaseUnavailable:
-        body["schema_revision"] = None
-    healthy = body["schema_revision"] == body["schema_head"]
-    if not healthy:
-        body["problem"] = "schema is behind: run `holdwell db upgrade`"
-    return _answer(body, healthy=healthy)
+        body["schema_revision"] = store.read(schema_revision, deadline, trip=False)
+    except (DatabaseUnavailable, SQLAlchemyError) as error:
+        body.update(database="not writable", schema_revision=None,
+                    problem=f"the database answers but cannot take this code's writes: "
+                            f"{first_line(str(error))}")
+        return _answer(body, healthy=False)
+    body["database"] = "ok"
+    if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
+        body["problem"] = problem
+    return _answer(body, healthy="problem" not in body)
 
 
 def _answer(body: dict[str, object], *, healthy: bool) -> Response:

@@ -11,7 +11,7 @@ from flask import current_app
 
 from app.clock import Clock, SystemClock
 from app.security import SignatureCheck
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 from app.storage.call_log import CallLogStore
 from app.storage.db import make_engine
 from app.storage.journal import Journal
@@ -55,6 +55,12 @@ class Services:
         """Load and validate the config (raising ConfigError) and connect storage lazily."""
         config = config or configured(settings)
         journal = Journal(settings.journal_dir) if settings.journal_dir else None
+        if journal is not None:
+            try:
+                journal.prove_writable()
+            except OSError as error:
+                raise SettingsError(f"HOLDWELL_JOURNAL_DIR: {error}; writes the database "
+                                    f"cannot take in time would be lost") from None
         store = CallLogStore(make_engine(settings.database_url, budget_s=settings.db_budget_s),
                              estimate_window_s=config.estimate.window_s, journal=journal)
         services = cls(settings=settings, config=config, store=store,

@@ -34,6 +34,33 @@ class Journal:
         self.cursor_path = self.folder / "cursor"
         self.rejected_path = self.folder / "rejected.jsonl"
 
+    def unwritable(self) -> str | None:
+        """Why nothing could be journaled here (None: the folder takes files)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return f"journal folder {self.folder}: {error.strerror or error}"
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            return f"journal folder {self.folder}: not writable by this process"
+        return None
+
+    def prove_writable(self) -> None:
+        """Write, fsync and remove a file, or raise OSError naming the folder (at start-up:
+        an instance that cannot journal would lose writes in the first database fault)."""
+        if problem := self.unwritable():
+            raise OSError(problem)
+        probe = self.folder / f".probe-{os.getpid()}"
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, b"ok")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            probe.unlink()
+        except OSError as error:
+            raise OSError(f"journal folder {self.folder}: {error.strerror or error}") from None
+
     # -- appending -------------------------------------------------------------------------
     def append(self, command: Command) -> None:
         """Durably record `command` (returns after fsync)."""
@@ -55,7 +82,7 @@ class Journal:
         read only when the journal is not empty, i.e. during or just after an outage)."""
         try:
             size = os.stat(self.path).st_size
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # none yet, or the folder gone
             return False
         return size > 0 and size > self._cursor(size)
 
@@ -72,7 +99,7 @@ class Journal:
         try:
             with open(self.rejected_path, "rb") as rejected:
                 return sum(1 for line in rejected if line.strip())
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return 0
 
     # -- replaying -------------------------------------------------------------------------

@@ -174,7 +174,7 @@ def test_busy_then_retry_after_spacing_then_connected(cb_app, twilio_cb, clock):
     twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
     busy = dial_result(twilio_cb, sid("CA1"), "busy", sid("CAleg1"))
     assert top_verbs(busy.data) == ["Say", "Redirect"]
-    assert callback_rows(app)[0]["status"] == "pending"
+    assert callback_rows(cb_app)[0]["status"] == "pending"
     early = twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent2")})
     assert parse(early.data).find("Dial/Queue") is not None  # retry waits for its spacing
     clock.advance(301)

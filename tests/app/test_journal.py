@@ -8,10 +8,13 @@ import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
+from app.health import head_revision
+from app.settings import SettingsError
 from app.storage import commands as c
 from app.storage.journal import Journal
 from app.storage.migrate import downgrade
@@ -162,6 +165,58 @@ def test_healthz_is_503_when_the_database_is_unreachable_or_behind(make_app, sql
     downgrade(sqlite_url, "0004")
     behind = make_app().test_client().get("/healthz")
     assert behind.status_code == 503 and "holdwell db upgrade" in behind.json["problem"]
+
+
+def test_healthz_is_503_when_the_database_refuses_writes_or_lacks_tables_or_is_newer(
+        make_app, sqlite_url):
+    """A database that answers reads is not enough: a standby after a failover (read-only),
+    a `db stamp head` on an empty database, or a schema newer than this code all left every
+    webhook journaling while the check said 200."""
+    client = make_app().test_client()
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    newer = client.get("/healthz")
+    assert newer.status_code == 503 and "not one this code knows" in newer.json["problem"]
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE alembic_version SET version_num = '{head_revision()}'"))
+        conn.execute(text("DROP TABLE call_events"))
+    missing = client.get("/healthz")
+    assert missing.status_code == 503 and missing.json["database"] == "not writable"
+    assert "call_events" in missing.json["problem"]
+    engine.dispose()
+
+
+def test_healthz_is_503_on_a_read_only_postgresql(make_app, postgres_url):
+    client = make_app(database_url=postgres_url, db_budget_s=2.0).test_client()
+    assert client.get("/healthz").status_code == 200
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = postgres_url.rsplit("/", 1)[1]
+    with admin.connect() as conn:  # as a standby, or a failover's old primary, would be
+        conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    try:
+        fresh = make_app(database_url=postgres_url, db_budget_s=2.0).test_client()
+        answer = fresh.get("/healthz")
+        assert answer.status_code == 503 and answer.json["database"] == "not writable"
+        assert "read-only" in answer.json["problem"]
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off'))
+        admin.dispose()
+
+
+def test_an_instance_that_cannot_journal_refuses_to_start_and_healthz_says_so(make_app,
+                                                                             tmp_path):
+    """Without a writable journal the first database fault would lose writes silently."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(SettingsError, match="HOLDWELL_JOURNAL_DIR"):
+        make_app(journal_dir=str(blocker / "journal"))
+    app = make_app(journal_dir=str(tmp_path / "journal"))
+    (tmp_path / "journal").rmdir()
+    (tmp_path / "journal").write_text("")  # the folder replaced by a file after start-up
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503 and answer.json["journal"] == "not writable"
 
 
 def test_db_upgrade_recreates_tables_dropped_after_their_migration(sqlite_url, monkeypatch):
