@@ -105,8 +105,7 @@ def unserved_csv() -> Response:
     start, end = period()
     rows = lists.unserved_response(services(), start, end,
                                    mask=not access.allowed("see_numbers"))
-    return Response(lists.unserved_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=unserved.csv"})
+    return lists.unserved_csv(rows)
 
 
 @endpoint(bp, "/callbacks", "GET", permission="view", response=models.CallbacksResponse,

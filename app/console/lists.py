@@ -3,9 +3,9 @@ each), with numbers masked for roles that may not see them."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
+
+from flask import Response
 
 from app.api.models import (
     CallbackAttempt,
@@ -15,6 +15,7 @@ from app.api.models import (
     UnservedCaller,
     UnservedResponse,
 )
+from app.console.csv_export import csv_download
 from app.services import Services
 from app.storage import callback_admin
 from app.storage.unserved import unserved
@@ -41,13 +42,10 @@ def unserved_response(svc: Services, start: datetime, end: datetime,
     return UnservedResponse(start=start, end=end, callers=callers, truncated=truncated)
 
 
-def unserved_csv(response: UnservedResponse) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for caller in response.callers:
-        writer.writerow(caller.model_dump(mode="json"))
-    return out.getvalue()
+def unserved_csv(response: UnservedResponse) -> Response:
+    """The unserved list as a download: the page's link and the API's /unserved.csv."""
+    return csv_download("unserved.csv", CSV_COLUMNS,
+                        (caller.model_dump(mode="json") for caller in response.callers))
 
 
 def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:

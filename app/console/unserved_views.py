@@ -39,5 +39,4 @@ def _not_usable(error: ValidationError) -> str:
 def unserved_download() -> Response:
     start, end = period()
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
-    return Response(unserved_csv(data), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=unserved.csv"})
+    return unserved_csv(data)
