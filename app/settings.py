@@ -32,7 +32,7 @@ class Settings:
     db_budget_s: float = 0.5  # all database work of one webhook (HOLDWELL_DB_BUDGET_MS)
     journal_dir: str | None = "holdwell_journal"  # None: no journal (writes may be lost)
     ops_token: str | None = None  # HOLDWELL_OPS_TOKEN: turns on /ops/callbacks (header only)
-    twin_limit_s: float = 20.0  # HOLDWELL_TWIN_LIMIT_S: longest a console what-if may run
+    twin_limit_s: float = 20.0  # HOLDWELL_TWIN_LIMIT_S: longest a console fit or what-if may run
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -83,7 +83,7 @@ class Settings:
 
 
 def twin_limit_s(env: Mapping[str, str]) -> float:
-    """HOLDWELL_TWIN_LIMIT_S: seconds a console what-if may run before it is stopped (1-600;
+    """HOLDWELL_TWIN_LIMIT_S: seconds a console fit or what-if may run before it stops (1-600;
     a web worker held longer than that is a worker lost to every other request)."""
     text = env.get("HOLDWELL_TWIN_LIMIT_S", "20")
     try:

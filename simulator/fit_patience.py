@@ -11,6 +11,7 @@ seeded bootstrap of the calls.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -96,15 +97,22 @@ def km_gap(km: Empirical, dist: Distribution) -> float:
     return float(np.max(np.abs(np.asarray(km.survival) - _survival(dist, times))))
 
 
-def _best(t: np.ndarray, event: np.ndarray) -> tuple[str, tuple[float, ...], dict[str, float]]:
-    fits = {kind: fit(t, event) for kind, (fit, _) in FAMILIES.items()}
+def _best(t: np.ndarray, event: np.ndarray, progress: Callable[[], None],
+          ) -> tuple[str, tuple[float, ...], dict[str, float]]:
+    fits = {}
+    for kind, (fit, _) in FAMILIES.items():
+        progress()
+        fits[kind] = fit(t, event)
     aic = {kind: 2 * FAMILIES[kind][1] - 2 * fits[kind][0] for kind in fits}
     kind = min(aic, key=aic.__getitem__)
     return kind, fits[kind][1], aic
 
 
-def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0) -> PatienceFit:
-    """Fit patience from waits (seconds) and whether each ended in a hang-up."""
+def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0,
+                 progress: Callable[[], None] | None = None) -> PatienceFit:
+    """Fit patience from waits (seconds) and whether each ended in a hang-up; `progress` is
+    called before each maximum-likelihood fit (the costly part: three, then the bootstrap's),
+    so a caller with a deadline can stop it by raising."""
     t, event = np.asarray(waits_s, float), np.asarray(abandoned, bool)
     informative = event | (t > 0)  # answered at once: censored at 0, which says nothing
     t, event = np.maximum(t[informative], TINY_S), event[informative]
@@ -114,13 +122,16 @@ def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0) -
         wait_s = float(t[event][0]) if t[event][0] > TINY_S else 0.0
         raise UnfittableLog(f"patience: all {int(event.sum())} hang-ups came after the same wait "
                             f"({wait_s:g} s), no spread to fit a law to: wait for more calls")
-    kind, params, aic = _best(t, event)
+    step = progress or (lambda: None)
+    kind, params, aic = _best(t, event, step)
     chosen = _distribution(kind, params)
+    step()
     km = Empirical.from_waits(t, event)
     gap = km_gap(km, chosen)
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(BOOTSTRAP):
+        step()
         pick = rng.integers(0, t.size, t.size)
         if event[pick].any():
             draws.append(FAMILIES[kind][0](t[pick], event[pick])[1])

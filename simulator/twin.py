@@ -37,6 +37,8 @@ from simulator.scenario import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
 NEUTRAL_ORDER = ("music_ads", "silence", "checkin", "callback")
@@ -65,8 +67,11 @@ class Twin:
         return tuple(name for name in WEEKDAYS if name in self.by_weekday)
 
 
-def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: int = 0) -> Twin:
-    """Fit every part of the twin; thin parts are fitted anyway and named in `warnings`."""
+def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: int = 0,
+             progress: Callable[[], None] | None = None) -> Twin:
+    """Fit every part of the twin; thin parts are fitted anyway and named in `warnings`.
+    `progress` is called between parts and inside the patience bootstrap: a web request
+    passes a deadline that raises, since a fit on a long log can take many seconds."""
     import pandas as pd
 
     from simulator.fit_agents import fit_agents
@@ -82,6 +87,8 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     if not records["talk_s"].notna().any():
         raise UnfittableLog("talk time: no call in the log has a talk time (talk_s): nobody "
                             "was answered, or the answered calls have not ended yet")
+    step = progress or (lambda: None)
+    step()
     entered = pd.to_datetime(records["entered_at"], utc=True)
     overall, by_day = fit_arrivals(entered)
     outcome = records["outcome"].astype(str).to_numpy()
@@ -97,7 +104,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
                             f"(fewer than {MIN_ABANDONS}): wide uncertainty")
         try:
             patience[policy] = fit_patience(records["wait_s"].to_numpy(float)[mine],
-                                            abandoned[mine], seed=seed)
+                                            abandoned[mine], seed=seed, progress=step)
         except UnfittableLog as error:
             reason = str(error).removeprefix("patience: ")
             warnings.append(f"patience under {policy}: {reason}; not fitted")
@@ -108,7 +115,9 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     if base not in ("music_ads", "silence"):
         warnings.append(f"patience: the log has no neutral policy; patience under {base} is "
                         "used as neutral, so its own effect on callers is counted twice")
+    step()
     agents = fit_agents(records.assign(entered_at=entered))
+    step()
     warnings += thin_parts(overall, by_day, agents)
     days = pd.DatetimeIndex(entered.dt.normalize().unique()).sort_values()
     return Twin(overall, by_day, fit_talk(records["talk_s"].to_numpy(float)), patience, base,

@@ -15,7 +15,7 @@ from app.api.registry import endpoint, field_errors, kept_headers
 from app.auth import access, csrf
 from app.console import config_changes, experiments, lists
 from app.console.live_state import live_state
-from app.console.twin_live import TwinProblem
+from app.console.twin_limits import TwinProblem
 from app.services import services
 from app.storage import audit, callback_admin
 

@@ -3,8 +3,13 @@
 The window is the log's last `window_days` days, counted back from its newest finished call;
 a window holding more than `MAX_CALLS` calls is refused (the CLI's `holdwell fit` has no such
 limit), and one holding fewer than `MIN_CALLS` too, since nothing in it would be worth
-fitting. A fit is kept per window until the log changes (its newest call or its count), so
-a what-if after a what-if does not fit again.
+fitting.
+
+The cache: each worker process keeps its last `KEPT_FITS` fits (the oldest fitted goes first),
+keyed by database, window and the log's state (its newest finished call and its count), so a
+what-if after a what-if does not fit again and a new call makes the next request refit. A fit
+found there is answered at once; one that must be made is heavy work, bounded by
+`twin_limits`: one at a time per process (else 429) and stopped at HOLDWELL_TWIN_LIMIT_S (409).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy import Engine, func, select
 
+from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
 from app.storage import read
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
@@ -30,14 +36,6 @@ if TYPE_CHECKING:
 MIN_CALLS = 100
 MAX_CALLS = 200_000
 KEPT_FITS = 4
-
-
-class TwinProblem(Exception):
-    """The twin cannot answer this: a message for the analyst, an HTTP status, maybe a field."""
-
-    def __init__(self, message: str, status: int = 409, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.status, self.field = message, status, field
 
 
 @dataclass(frozen=True)
@@ -82,13 +80,13 @@ def _read(engine: Engine, since: datetime) -> pd.DataFrame:
     return with_talk(records, events)
 
 
-def live_twin(svc: Services, window_days: int) -> LiveTwin:
+FIT_ADVICE = "choose fewer days (window_days), or run `holdwell fit` on the log"
+
+
+def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None) -> LiveTwin:
     """The twin fitted from the log's last `window_days` days (kept until the log changes).
     The bootstrap behind its standard errors is seeded with 0: the what-if's seed draws
-    callers, it does not refit."""
-    from simulator.scenario import ScenarioError
-    from simulator.twin import fit_twin
-
+    callers, it does not refit. A what-if passes its own deadline, so one limit bounds both."""
     engine = make_engine(svc.settings.database_url)
     try:
         newest, since, count = _window(engine, window_days)
@@ -103,16 +101,31 @@ def live_twin(svc: Services, window_days: int) -> LiveTwin:
                               "run `holdwell fit` on the whole log", 422, "window_days")
         kept = current_app.extensions.setdefault("holdwell_twins", OrderedDict())
         key = (svc.settings.database_url, window_days, newest, count)
-        if key not in kept:
-            records = _read(engine, since)
-            try:
-                twin = fit_twin(records, seed=0)
-            except ScenarioError as error:
-                raise TwinProblem(f"the log cannot be fitted: {error}") from None
-            dates = records["entered_at"].dt.normalize().nunique()
-            kept[key] = LiveTwin(twin, records, window_days, int(dates))
-            while len(kept) > KEPT_FITS:
-                kept.popitem(last=False)
-        return kept[key]
+        found = kept.get(key)
+        if found is not None:
+            return found
+        with one_at_a_time():
+            found = kept.get(key)  # fitted by the request that held the slot before us
+            if found is None:
+                found = _fit(engine, since, window_days,
+                             deadline or Deadline(limit_s(svc), FIT_ADVICE))
+                kept[key] = found
+                while len(kept) > KEPT_FITS:
+                    kept.popitem(last=False)
+            return found
     finally:
         engine.dispose()
+
+
+def _fit(engine: Engine, since: datetime, window_days: int, deadline: Deadline) -> LiveTwin:
+    """Read the window and fit it, checking the deadline between steps and inside the fit."""
+    from simulator.scenario import ScenarioError
+    from simulator.twin import fit_twin
+
+    records = _read(engine, since)
+    try:
+        twin = fit_twin(records, seed=0, progress=deadline)
+    except ScenarioError as error:
+        raise TwinProblem(f"the log cannot be fitted: {error}") from None
+    dates = records["entered_at"].dt.normalize().nunique()
+    return LiveTwin(twin, records, window_days, int(dates))

@@ -16,7 +16,8 @@ from app.api.registry import field_errors
 from app.api.twin_models import WHATIF_ORDER, TwinAsk
 from app.auth.access import requires
 from app.console.blueprint import bp
-from app.console.twin_live import TwinProblem, live_twin
+from app.console.twin_limits import TwinProblem
+from app.console.twin_live import live_twin
 from app.console.twin_view import fit_view
 from app.console.twin_whatif import answer
 from app.services import services

@@ -4,15 +4,11 @@ The fast engine runs in the request's own process (`workers=1`): forking a pool 
 threaded web server could copy a lock another thread holds. So the work is bounded twice:
 before it starts, the replications shrink until the callers to simulate fit `MAX_CALLER_RUNS`
 (said in the notes); while it runs, a deadline (the environment's `HOLDWELL_TWIN_LIMIT_S`,
-read into Settings, default 20 s) stops it with a message asking for less. The page and
-POST /api/v1/twin/whatif both call `answer`.
+read into Settings, default 20 s) stops it with a message asking for less, and each process
+runs one at a time (`twin_limits`). The page and POST /api/v1/twin/whatif both call `answer`.
 """
 
 from __future__ import annotations
-
-import time
-
-from flask import current_app
 
 from app.api.twin_models import (
     BacktestRow,
@@ -23,7 +19,8 @@ from app.api.twin_models import (
     TwinAnswer,
     TwinAsk,
 )
-from app.console.twin_live import LiveTwin, TwinProblem, live_twin
+from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
+from app.console.twin_live import LiveTwin, live_twin
 from app.console.twin_view import estimate, fit_view, hhmm, interval, num
 from app.services import Services
 from simulator.fit_results import SLOT_MIN
@@ -33,22 +30,8 @@ STAFFING_REPLICATIONS, STAFFING_DAYS = 4, 2
 BACKTEST_REPLICATIONS = 10
 
 
-class Deadline:
-    """A progress callback that stops the work once the request has run too long."""
-
-    def __init__(self, limit_s: float) -> None:
-        self.limit_s, self.began = limit_s, time.monotonic()
-
-    def __call__(self, *_: object) -> None:
-        if time.monotonic() - self.began > self.limit_s:
-            raise TwinProblem(f"stopped after {self.limit_s:g} s, the console's limit: ask for "
-                              "fewer replications or policies, or run `holdwell whatif`")
-
-
-def limit_s(svc: Services) -> float:
-    """The deadline: HOLDWELL_TWIN_LIMIT_S from the environment (validated in Settings); a
-    test may still set it in app.config, which wins."""
-    return float(current_app.config.get("HOLDWELL_TWIN_LIMIT_S", svc.settings.twin_limit_s))
+WHATIF_ADVICE = ("ask for fewer replications or policies (or fewer days), or run "
+                 "`holdwell whatif`")
 
 
 def replications_within(calls: int, policies: int, asked: int) -> tuple[int, list[str]]:
@@ -77,17 +60,22 @@ def agents_of(live: LiveTwin, ask: TwinAsk) -> tuple[int, ...]:
 
 
 def answer(svc: Services, ask: TwinAsk) -> TwinAnswer:
-    """The fit, each policy on the fitted day, and the staffing plan or backtest if asked."""
+    """The fit, each policy on the fitted day, and the staffing plan or backtest if asked:
+    heavy work, so one at a time per process and all of it within one deadline."""
+    with one_at_a_time():
+        return _answer(svc, ask, Deadline(limit_s(svc), WHATIF_ADVICE))
+
+
+def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
     from simulator.run import policy_named
     from simulator.twin import twin_scenario
     from simulator.whatif import whatif
 
-    live = live_twin(svc, ask.window_days)
+    live = live_twin(svc, ask.window_days, deadline)
     if ask.day != "all" and ask.day not in live.twin.by_weekday:
         raise TwinProblem(f"no {ask.day} in the log's window; choose all or one of "
                           f"{', '.join(live.twin.weekdays())}", 422, "day")
     check_backtest_days(live, ask)
-    deadline = Deadline(limit_s(svc))
     agents = agents_of(live, ask)
     scenario = twin_scenario(live.twin, day=ask.day, agents=agents)
     queue = queue_of(svc, live)
