@@ -37,14 +37,19 @@ class WaitingCaller(Model):
 
 
 class TodayStats(Model):
-    """Since midnight UTC; callbacks count at their real wait (entering the queue -> connected)."""
+    """Since midnight UTC, over calls that entered the queue and ended (not those that hung up
+    in the greeting, rang while closed or kept a pending callback); callbacks count at their
+    real wait (entering the queue -> connected)."""
 
     calls: int
     answered: int
     abandoned: int
     callbacks_connected: int
     callbacks_failed: int
-    unserved_rate: float | None = Field(description="(abandoned + callback_failed) / calls")
+    unserved: int = Field(description="abandoned + callback failed + error + overflow (the "
+                          "callers GET /api/v1/unserved lists)")
+    unserved_rate: float | None = Field(description="unserved / calls, as `holdwell report` "
+                                        "counts them")
     service_level: float | None = Field(description="served within the threshold / served")
     service_threshold_s: float
     asa_s: float | None = Field(description="mean wait of served calls, callbacks included")

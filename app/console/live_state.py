@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from app.api.models import QueuesResponse, QueueState, TodayStats, WaitingCaller
 from app.services import Services
 from app.storage import config_versions, wallboard
-from hold_policies.records import SERVICE_LEVEL_S, Outcome
+from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SERVICE_THRESHOLD_S = SERVICE_LEVEL_S  # shown on the page
 
@@ -21,15 +21,16 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 
 def today_stats(counts: wallboard.DayCounts) -> TodayStats:
-    """Rates over finished calls; unserved = (abandoned + callback failed) / calls. Calls that
-    rang while the line was closed never reached the queue: they are not counted."""
+    """Rates over today's call records (finished calls that entered the queue, as the report
+    counts them); unserved is the project's one definition, hold_policies.records.UNSERVED."""
     get = counts.by_outcome.get
-    finished = counts.calls - get("waiting", 0) - get(Outcome.CLOSED, 0)
-    abandoned, failed = get(Outcome.ABANDONED, 0), get(Outcome.CALLBACK_FAILED, 0)
+    unserved = sum(get(outcome, 0) for outcome in UNSERVED)
     return TodayStats(
-        calls=finished, answered=get(Outcome.ANSWERED, 0), abandoned=abandoned,
-        callbacks_connected=get(Outcome.CALLBACK_CONNECTED, 0), callbacks_failed=failed,
-        unserved_rate=_ratio(abandoned + failed, finished),
+        calls=counts.calls, answered=get(Outcome.ANSWERED, 0),
+        abandoned=get(Outcome.ABANDONED, 0),
+        callbacks_connected=get(Outcome.CALLBACK_CONNECTED, 0),
+        callbacks_failed=get(Outcome.CALLBACK_FAILED, 0), unserved=unserved,
+        unserved_rate=_ratio(unserved, counts.calls),
         service_level=_ratio(counts.served_within, counts.served),
         service_threshold_s=SERVICE_THRESHOLD_S,
         asa_s=_ratio(counts.served_wait_s, counts.served))

@@ -28,13 +28,20 @@ NOT_QUEUE_CALLS = tuple(outcome.value for outcome in NOT_QUEUED)
 """hold_policies.records.NOT_QUEUED as the stored outcome texts."""
 
 
-def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
-    """Calls with a known outcome that entered a queue; calls still waiting have no record yet.
+def is_record() -> tuple:
+    """The WHERE clauses of a call record: a known outcome, and the call entered a queue.
 
-    Calls that never joined a queue are no queue's calls (their events and `calls` rows show
-    them; counting them here would dilute every queue rate): NOT_QUEUE_CALLS, and calls no
-    webhook ever placed in line (no entered_at: e.g. a hang-up during the greeting, known only
-    from the status callback), which have no time in queue to report either."""
+    Calls still waiting have no record yet. Calls that never joined a queue are no queue's
+    calls (their events and `calls` rows show them; counting them would dilute every queue
+    rate): NOT_QUEUE_CALLS, and calls no webhook ever placed in line (no entered_at: e.g. a
+    hang-up during the greeting, known only from the status callback), which have no time in
+    queue to report either. The report, the wallboard and the Not served list all count these."""
+    return (calls.c.outcome.is_not(None), calls.c.outcome.not_in(NOT_QUEUE_CALLS),
+            calls.c.entered_at.is_not(None))
+
+
+def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
+    """Every call record (`is_record`) in the DESIGN.md columns, oldest first."""
     entered = calls.c.entered_at
     query = select(
         calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
@@ -42,8 +49,7 @@ def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Selec
         calls.c.orig_position, calls.c.announcements, calls.c.first_announced_wait_s,
         calls.c.first_announced_at_s, calls.c.callback_wait_s, calls.c.callback_requested,
         calls.c.callback_promised_wait_s,
-    ).where(calls.c.outcome.is_not(None), calls.c.outcome.not_in(NOT_QUEUE_CALLS),
-            entered.is_not(None)).order_by(calls.c.arrived_at, calls.c.call_id)
+    ).where(*is_record()).order_by(calls.c.arrived_at, calls.c.call_id)
     if call_id_prefix:
         query = query.where(calls.c.call_id.startswith(call_id_prefix, autoescape=True))
     return query

@@ -1,5 +1,6 @@
 """Callers who were not served in a period (hold_policies.records.UNSERVED: abandoned, a
-callback that failed, thrown out by a Twilio error, or overflowed).
+callback that failed, thrown out by a Twilio error, or overflowed), among the call records
+(`read.is_record`): exactly the callers the wallboard's and the report's unserved rate count.
 
 Read queue by queue on the (queue, arrived_at) index, at most LIMIT rows in all.
 """
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 
 from app.storage.db import as_utc
+from app.storage.read import is_record
 from app.storage.schema import callbacks, calls
 from app.storage.wallboard import last_told
 from hold_policies.records import UNSERVED
@@ -37,7 +39,7 @@ def unserved(engine: Engine, queues: list[str], start: datetime,
     """The period's unserved callers, oldest first, and whether LIMIT cut the list short."""
     number = func.coalesce(callbacks.c.number, calls.c.from_number)
     query = select(calls.c.call_id, calls.c.queue, calls.c.outcome, number.label("number"),
-                   func.coalesce(calls.c.entered_at, calls.c.arrived_at).label("entered_at"),
+                   calls.c.entered_at,
                    calls.c.wait_s, calls.c.announcements).select_from(
         calls.outerjoin(callbacks, callbacks.c.call_id == calls.c.call_id))
     rows = []
@@ -45,7 +47,7 @@ def unserved(engine: Engine, queues: list[str], start: datetime,
         for queue in queues:
             rows += conn.execute(query.where(
                 calls.c.queue == queue, calls.c.arrived_at >= start, calls.c.arrived_at <= end,
-                calls.c.outcome.in_(LOST)).order_by(calls.c.arrived_at)
+                calls.c.outcome.in_(LOST), *is_record()).order_by(calls.c.arrived_at)
                 .limit(LIMIT + 1 - len(rows))).all()
             if len(rows) > LIMIT:
                 break

@@ -288,13 +288,22 @@ def test_closed_line_commands_survive_the_journal():
         assert c.from_json(command.to_json()) == command
 
 
-def test_the_wallboard_rates_leave_closed_calls_out():
-    from app.console.live_state import today_stats
-    from app.storage.wallboard import DayCounts
+def test_the_wallboard_rates_leave_closed_calls_out(app):
+    from sqlalchemy import insert
 
-    stats = today_stats(DayCounts(calls=12, by_outcome={"answered": 5, "abandoned": 1,
-                                                        "waiting": 2, "closed": 4},
-                                  served=5, served_within=5, served_wait_s=50.0))
+    from app.console.live_state import start_of_day, today_stats
+    from app.storage.schema import calls
+    from app.storage.wallboard import day_counts
+
+    now = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    rows = [{"call_id": f"C{n}", "queue": "support", "policy": "checkin", "arrived_at": now,
+             "entered_at": None if outcome == "closed" else now, "outcome": outcome,
+             "wait_s": 10} for n, outcome in enumerate(
+                 ["answered"] * 5 + ["abandoned"] + [None] * 2 + ["closed"] * 4)]
+    engine = app.extensions["holdwell"].store.engine
+    with engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+        stats = today_stats(day_counts(conn, "support", start_of_day(now), 20.0))
     assert stats.calls == 6 and stats.unserved_rate == pytest.approx(1 / 6)
 
 
