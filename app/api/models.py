@@ -125,7 +125,13 @@ class CallbackItem(Model):
 
 
 class CallbacksResponse(Model):
-    callbacks: list[CallbackItem]
+    callbacks: list[CallbackItem] = Field(description="every open promise (pending, claimed, "
+                                          "on the line), oldest first; then settled ones of "
+                                          "the last day, newest first")
+    open_count: int = Field(description="open promises: all of them are listed")
+    settled_count: int = Field(description="callbacks settled in the last day")
+    settled_shown: int = Field(description="of those, how many are listed (the newest)")
+    truncated: bool = Field(description="true when settled callbacks were left out")
 
 
 class CancelRequest(Model):

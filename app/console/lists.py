@@ -49,7 +49,10 @@ def unserved_csv(response: UnservedResponse) -> Response:
 
 
 def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
+    """Every open promise first (oldest first), then the last day's settled ones, newest
+    first and capped, saying how many were left out."""
     now = svc.clock.now()
+    listed = callback_admin.listing(svc.store.engine, now)
     horizon = now + timedelta(seconds=svc.config.callbacks.at_risk_margin_s)
     items = [CallbackItem(
         call_id=row.call_id, queue=row.queue,
@@ -64,5 +67,8 @@ def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
             transcript=None if mask else m.transcript) for m in row.messages],
         message_url=None if mask or not row.messages else row.messages[0].url,  # v1 clients
         transcript=None if mask or not row.messages else row.messages[0].transcript)
-        for row in callback_admin.listing(svc.store.engine, now)]
-    return CallbacksResponse(callbacks=items)
+        for row in listed.rows]
+    return CallbacksResponse(callbacks=items, open_count=listed.open_count,
+                             settled_count=listed.settled_count,
+                             settled_shown=len(items) - listed.open_count,
+                             truncated=listed.truncated)

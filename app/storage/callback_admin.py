@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
@@ -19,7 +19,9 @@ from app.storage.messages import Message, messages_of
 from app.storage.schema import call_events, callbacks
 from hold_policies.records import Event
 
-LIST_LIMIT = 500
+SETTLED_LIMIT = 500
+"""Settled callbacks shown at most (newest first); open promises are all shown, always."""
+BATCH = 500
 RECENT_DAYS = 1
 CANCELLED = "cancelled"
 
@@ -51,26 +53,51 @@ class CancelError(ValueError):
         self.status = status
 
 
-def listing(engine: Engine, now: datetime) -> list[CallbackRow]:
-    """Promises not yet kept, and those resolved in the last day, with each attempt's result."""
-    since = now - timedelta(days=RECENT_DAYS)
-    query = select(callbacks).where(or_(
-        callbacks.c.status.in_(OUTSTANDING), callbacks.c.resolved_at >= since,
-    )).order_by(callbacks.c.entered_at.desc()).limit(LIST_LIMIT)
+@dataclass(frozen=True)
+class Listing:
+    rows: list[CallbackRow]  # every open promise (oldest first), then settled (newest first)
+    open_count: int
+    settled_count: int  # settled in the last day, of which at most SETTLED_LIMIT are in rows
+
+    @property
+    def truncated(self) -> bool:
+        return self.open_count + self.settled_count > len(self.rows)
+
+
+def listing(engine: Engine, now: datetime) -> Listing:
+    """Every promise not yet kept, oldest first, so none can be crowded out, then those
+    settled in the last day, newest first and at most SETTLED_LIMIT; each with its attempts."""
+    settled = (callbacks.c.status.not_in(OUTSTANDING),
+               callbacks.c.resolved_at >= now - timedelta(days=RECENT_DAYS))
+    open_q = select(callbacks).where(callbacks.c.status.in_(OUTSTANDING)).order_by(
+        callbacks.c.entered_at, callbacks.c.call_id)
+    settled_q = select(callbacks).where(*settled).order_by(
+        callbacks.c.resolved_at.desc(), callbacks.c.call_id).limit(SETTLED_LIMIT)
     with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
-        ids = [row["call_id"] for row in rows]
-        attempts: dict[str, list[Attempt]] = {}
-        if ids:
-            for event in conn.execute(select(call_events.c.call_id, call_events.c.time,
-                                             call_events.c.data).where(
-                    call_events.c.call_id.in_(ids),
-                    call_events.c.event == Event.CALLBACK_ATTEMPT.value,
-            ).order_by(call_events.c.time)):
-                result = json.loads(event.data or "{}").get("result", "?")
-                attempts.setdefault(event.call_id, []).append(
-                    Attempt(as_utc(event.time), str(result)))
-        left = messages_of(conn, ids)
+        open_rows = conn.execute(open_q).mappings().all()
+        rows = open_rows + conn.execute(settled_q).mappings().all()
+        settled_count = conn.execute(select(func.count()).select_from(callbacks).where(
+            *settled)).scalar_one()
+        return Listing(_with_attempts(conn, rows), len(open_rows), int(settled_count))
+
+
+def _with_attempts(conn: Connection, rows: list) -> list[CallbackRow]:
+    """The rows as CallbackRows, with each attempt's result and the messages left (read in
+    batches: every open promise is listed, and a query takes only so many parameters)."""
+    attempts: dict[str, list[Attempt]] = {}
+    left: dict[str, tuple[Message, ...]] = {}
+    ids = [row["call_id"] for row in rows]
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        for event in conn.execute(select(
+                call_events.c.call_id, call_events.c.time, call_events.c.data).where(
+                call_events.c.call_id.in_(batch),
+                call_events.c.event == Event.CALLBACK_ATTEMPT.value,
+        ).order_by(call_events.c.time)):
+            result = json.loads(event.data or "{}").get("result", "?")
+            attempts.setdefault(event.call_id, []).append(Attempt(as_utc(event.time),
+                                                                  str(result)))
+        left.update(messages_of(conn, batch))
     return [CallbackRow(row["call_id"], row["queue"], row["number"], row["status"],
                         as_utc(row["entered_at"]), as_utc(row["requested_at"]),
                         as_utc(row["promised_by"]), attempts.get(row["call_id"], []),
