@@ -87,8 +87,10 @@ class UnservedCaller(Model):
 class UnservedResponse(Model):
     start: datetime
     end: datetime
-    callers: list[UnservedCaller]
-    truncated: bool
+    callers: list[UnservedCaller] = Field(description="oldest first across every queue, in "
+                                          "the order they rang; at most 5000")
+    truncated: bool = Field(description="true when the period holds more: the newest were "
+                            "left out (ask again with a later start or a shorter period)")
 
 
 class CallbackAttempt(Model):

@@ -2,7 +2,9 @@
 callback that failed, thrown out by a Twilio error, or overflowed), among the call records
 (`read.is_record`): exactly the callers the wallboard's and the report's unserved rate count.
 
-Read queue by queue on the (queue, arrived_at) index, at most LIMIT rows in all.
+One query over every configured queue, in the order callers rang (arrived_at, then call id):
+when a period holds more than LIMIT, the oldest LIMIT are kept whatever their queue, and
+`truncated` says that later ones were left out.
 """
 
 from __future__ import annotations
@@ -36,23 +38,19 @@ class UnservedRow:
 
 def unserved(engine: Engine, queues: list[str], start: datetime,
              end: datetime) -> tuple[list[UnservedRow], bool]:
-    """The period's unserved callers, oldest first, and whether LIMIT cut the list short."""
+    """The period's unserved callers, oldest first across queues, and whether LIMIT cut the
+    list short (then the newest of the period are the ones left out)."""
     number = func.coalesce(callbacks.c.number, calls.c.from_number)
     query = select(calls.c.call_id, calls.c.queue, calls.c.outcome, number.label("number"),
-                   calls.c.entered_at,
-                   calls.c.wait_s, calls.c.announcements).select_from(
-        calls.outerjoin(callbacks, callbacks.c.call_id == calls.c.call_id))
-    rows = []
+                   calls.c.entered_at, calls.c.wait_s, calls.c.announcements).select_from(
+        calls.outerjoin(callbacks, callbacks.c.call_id == calls.c.call_id)).where(
+        calls.c.queue.in_(queues), calls.c.arrived_at >= start, calls.c.arrived_at <= end,
+        calls.c.outcome.in_(LOST), *is_record(),
+    ).order_by(calls.c.arrived_at, calls.c.call_id).limit(LIMIT + 1)
     with engine.connect() as conn:
-        for queue in queues:
-            rows += conn.execute(query.where(
-                calls.c.queue == queue, calls.c.arrived_at >= start, calls.c.arrived_at <= end,
-                calls.c.outcome.in_(LOST), *is_record()).order_by(calls.c.arrived_at)
-                .limit(LIMIT + 1 - len(rows))).all()
-            if len(rows) > LIMIT:
-                break
+        rows = conn.execute(query).all()
         truncated = len(rows) > LIMIT
-        rows = sorted(rows[:LIMIT], key=lambda row: as_utc(row.entered_at))
+        rows = rows[:LIMIT]
         heard = last_told(conn, [row.call_id for row in rows])
     return [UnservedRow(row.call_id, row.queue, row.outcome, row.number,
                         as_utc(row.entered_at), row.wait_s, heard.get(row.call_id),
