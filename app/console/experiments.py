@@ -41,13 +41,15 @@ def describe_arms(arms: dict[str, float]) -> str:
 
 
 def started_at(svc: Services, queue: str, arms: dict[str, float]) -> datetime | None:
-    """When the running split began: the oldest version in the unbroken run with these arms."""
+    """When the running split began: the oldest version in the unbroken run with these arms,
+    however many versions (edits to other queues included) came since."""
     start = None
-    for version in config_versions.history(svc.store.engine):
-        experiment = version.body.get("queues", {}).get(queue, {}).get("experiment") or {}
-        if experiment.get("arms") != arms:
-            break
-        start = version.created_at
+    with svc.store.engine.connect() as conn:
+        for version in config_versions.newest_first(conn):
+            experiment = version.body.get("queues", {}).get(queue, {}).get("experiment") or {}
+            if experiment.get("arms") != arms:
+                break
+            start = version.created_at
     return start
 
 

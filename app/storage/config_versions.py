@@ -7,6 +7,7 @@ history only grows and every worker needs one cheap query (the highest number) t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from app.storage.db import as_utc
 from hold_policies.config import HoldwellConfig, parse_config
 
 LIST_LIMIT = 100
+BATCH = 100
 MAX_NUMBER = 2**31 - 1  # the column is a 32-bit INTEGER on PostgreSQL
 
 
@@ -62,7 +64,16 @@ def get(engine: Engine, number: int | None = None) -> ConfigVersion | None:
     return _version(row) if row else None
 
 
+def newest_first(conn: Connection) -> Iterator[ConfigVersion]:
+    """Every version, newest first, fetched a batch at a time: no cap, so a search that stops
+    at what it looks for (when a split began) is right however long the history is."""
+    query = select(config_versions).order_by(config_versions.c.number.desc())
+    for row in conn.execution_options(yield_per=BATCH).execute(query).mappings():
+        yield _version(row)
+
+
 def history(engine: Engine, limit: int = LIST_LIMIT) -> list[ConfigVersion]:
+    """The newest `limit` versions, for the versions page."""
     query = select(config_versions).order_by(config_versions.c.number.desc()).limit(limit)
     with engine.connect() as conn:
         return [_version(row) for row in conn.execute(query).mappings()]

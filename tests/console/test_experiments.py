@@ -58,3 +58,26 @@ def test_arms_are_counted_and_compared_by_intention_to_treat(console_app, tokens
     assert abs(abs(comparison["difference"]) - 0.3) < 1e-9
     assert comparison["ci_low"] < comparison["difference"] < comparison["ci_high"]
     assert comparison["verdict"].startswith("checkin leaves fewer callers unserved")
+
+
+def test_the_split_keeps_its_start_however_many_versions_follow(console_app, tokens, clock):
+    """Edits to another queue add versions; the split's start is still its first version."""
+    from app.storage import config_versions
+
+    client = console_app.test_client()
+    client.put("/api/v1/experiments/sales", headers=bearer(tokens["operator"]),
+               json={"arms": {"checkin": 1, "silence": 1}})
+    clock.advance(60)
+    rows = [{"call_id": f"early{n}", "queue": "sales", "policy": arm, "arm": arm,
+             "arrived_at": clock.now(), "entered_at": clock.now(), "outcome": "answered",
+             "wait_s": 10.0} for n, arm in enumerate(["checkin", "silence"] * 5)]
+    svc = console_app.extensions["holdwell"]
+    with svc.store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    active = config_versions.get(svc.store.engine).config()
+    for n in range(config_versions.LIST_LIMIT + 5):  # more than the versions page lists
+        clock.advance(60)
+        config_versions.add(svc.store.engine, active, author="operator",
+                            note=f"support tweak {n}", now=clock.now())
+    state = client.get("/api/v1/experiments/sales", headers=bearer(tokens["analyst"])).get_json()
+    assert {r["arm"]: r["calls"] for r in state["results"]} == {"checkin": 5, "silence": 5}
