@@ -31,8 +31,10 @@ def _shown(value: Any) -> str:
 def form_values(queue: QueueConfig | None) -> dict[str, str]:
     if queue is None:
         return {}
-    return {f.name: _shown(f.value) for fields in policy_form.describe(queue).values()
-            for f in fields}
+    fields = [f for section in policy_form.describe(queue).values() for f in section]
+    shown = {f.name: _shown(f.value) for f in fields}
+    shown |= {f.name + policy_form.EMPTY: _shown(f.empty_set) for f in fields if f.empty_label}
+    return shown
 
 
 def base_settings(svc: Services, queue: str, base_version: int | None) -> QueueConfig | None:

@@ -3,13 +3,14 @@ the TOML file and the API, so a form error names the same field and limits."""
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.api.registry import field_errors
@@ -17,6 +18,14 @@ from hold_policies.config import QueueConfig
 
 NOT_SETTINGS = ("csrf_token", "note", "base_version")
 """Posted with the form but not part of the queue's settings."""
+EMPTY = "@empty"
+"""Suffix of the checkbox beside a text box whose empty value is not its default (a prompt
+set to say nothing, `voice = ""` for Twilio's own voice): ticked, an empty box saves that
+empty value; unticked, an empty box means the default. Without it an untouched form undid
+such settings."""
+EMPTY_LABELS = {"prompts.": "say nothing", "voice": "none: Twilio's own voice",
+                "language": "none: no language attribute"}
+"""The tick's words by section or field; any other such box says "empty, not the default"."""
 SECTIONS = ("silence", "checkin", "callback", "music_ads", "prompts")
 GENERAL = ("policy", "voice", "language", "max_size")
 
@@ -29,6 +38,8 @@ class FormField:
     value: Any
     choices: tuple[str, ...] = ()
     hint: str = ""
+    empty_label: str = ""  # a text box whose empty value differs from its default: the tick's
+    empty_set: bool = False  # label, and whether the setting is that empty value now
 
 
 def _limits(metadata: list) -> str:
@@ -69,7 +80,29 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     kind = "textarea" if prefix == "prompts." else "text"
     hint = "empty: the default" if prefix == "prompts." else ""
     hint = hint or next(("one of 0-9 * #" for m in metadata if getattr(m, "pattern", None)), "")
-    return FormField(path, label, kind, "" if value is None else value, hint=hint)
+    empty = _empty_value(type(model), name)
+    if empty is _NOT_EMPTY:
+        return FormField(path, label, kind, "" if value is None else value, hint=hint)
+    tick = EMPTY_LABELS.get(prefix) or EMPTY_LABELS.get(name) or "empty, not the default"
+    return FormField(path, label, kind, "" if value is None else value,
+                     hint="empty and unticked: the default", empty_label=tick,
+                     empty_set=value == empty)
+
+
+_NOT_EMPTY = object()
+
+
+@functools.cache
+def _empty_value(model: type[BaseModel], name: str) -> object:
+    """What "" becomes in this field, when that differs from its default (else _NOT_EMPTY):
+    "" for a prompt (say nothing), None for `voice` (written "" in files: no voice)."""
+    info = model.model_fields[name]
+    try:
+        kind = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+        empty = TypeAdapter(kind).validate_python("")
+    except ValidationError:
+        return _NOT_EMPTY
+    return _NOT_EMPTY if empty == info.get_default(call_default_factory=True) else empty
 
 
 def describe(queue: QueueConfig) -> dict[str, list[FormField]]:
@@ -86,19 +119,21 @@ def parse(form: Any, current: QueueConfig) -> QueueConfig:
     ValidationError). An empty box means "the default"; a field not posted keeps its value.
 
     A checkbox posts a hidden "false" and, when ticked, "true" after it: the last value wins.
+    An empty box with its EMPTY box ticked saves the empty value itself, not the default.
     """
     data: dict[str, Any] = current.model_dump(exclude_defaults=True)
     for name in form:
-        if name in NOT_SETTINGS:
+        if name in NOT_SETTINGS or name.endswith(EMPTY):
             continue
         value = form.getlist(name)[-1]
+        keep_empty = value == "" and form.getlist(name + EMPTY)[-1:] == ["true"]
         *sections, key = name.split(".")
         target = data
         for section in sections:
             target = target.setdefault(section, {})
             if not isinstance(target, dict):
                 raise _not_a_section(name, value)
-        if value == "":
+        if value == "" and not keep_empty:
             target.pop(key, None)
         else:
             target[key] = value

@@ -143,3 +143,27 @@ def test_every_page_reads_well_with_data(served, console_app, browser_page, shot
         shot(name)
     browser_page.goto(f"{served}/console/unserved")
     assert browser_page.locator("tr[data-call]").count() > 10
+
+
+def test_saving_an_untouched_form_keeps_a_silent_prompt_and_no_voice(served, browser_page,
+                                                                      console_app):
+    """A prompt set to say nothing ("") and voice = "" (Twilio's own) survive a save that
+    changes only another field: an empty box is the default only when its tick is off."""
+    from app.storage import config_versions
+
+    engine = console_app.extensions["holdwell"].store.engine
+    active = config_versions.get(engine).config()
+    support = active.queues["support"].model_copy(update={
+        "voice": None, "prompts": active.queues["support"].prompts.model_copy(
+            update={"apology": ""})})
+    config_versions.add(engine, active.model_copy(
+        update={"queues": {**active.queues, "support": support}}), author="operator",
+        note="silent apology, Twilio's voice", now=console_app.extensions["holdwell"].clock.now())
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/policies/support")
+    browser_page.fill("input[name='checkin.interval_s']", "90")
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector("text=Saved as config version")
+    saved = config_versions.get(engine).config().queues["support"]
+    assert saved.checkin.interval_s == 90
+    assert saved.voice is None and saved.prompts.apology == ""
