@@ -18,8 +18,14 @@ def database_url(given: str | None = None) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
-    return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL with any password masked, for messages (one with '/' or '@' in it too)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads: mask to the last '@'
+        return re.sub(r"(//[^:/@]+):.*@", r"\1:***@", url)
 
 
 @contextmanager

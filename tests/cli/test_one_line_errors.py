@@ -78,3 +78,14 @@ def test_the_safety_net_prints_one_line_and_exits_1(monkeypatch, capsys) -> None
     assert capsys.readouterr().err.strip() == (
         "holdwell: unexpected error (RuntimeError): boom; set HOLDWELL_DEBUG=1 for the traceback")
 
+
+
+@pytest.mark.parametrize("password", ["my/secret", "p@ss/w0rd", "plain"])
+def test_a_database_password_is_never_printed(monkeypatch, password) -> None:
+    """A '/' or '@' in the password ended the old mask early: it was printed in clear."""
+    monkeypatch.setenv("DATABASE_URL",
+                       f"postgresql+psycopg://postgres:{password}@127.0.0.1:9/nowhere")
+    for args in (["report"], ["db", "upgrade"]):
+        result = run(args)
+        assert result.exit_code == 1 and "DATABASE_URL" in result.output
+        assert password not in result.output and "***" in result.output
