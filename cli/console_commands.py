@@ -7,15 +7,16 @@ import sys
 
 import click
 
-from cli.database import database_url
+from cli.database import current_schema, database_url
 
 
 def _engine():  # noqa: ANN202 - sqlalchemy.Engine
+    """The console's database, at this code's schema (checked, never migrated here)."""
     from app.storage.db import make_engine
-    from app.storage.migrate import upgrade
 
-    upgrade(database_url())
-    return make_engine(database_url())
+    url = database_url()
+    current_schema(url)
+    return make_engine(url)
 
 
 def _now():  # noqa: ANN202 - datetime

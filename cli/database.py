@@ -67,3 +67,30 @@ def _absent_sqlite_file(url: str) -> str | None:
             or path.startswith("file:"):
         return None
     return None if Path(path).exists() else path
+
+
+def schema_revision(url: str) -> str:
+    """The revision the database says it is at (Alembic's table), "base" if none: what
+    `db upgrade` reports, rather than the revision it was asked for."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            heads = MigrationContext.configure(conn).get_current_heads()
+    finally:
+        engine.dispose()
+    return ", ".join(heads) or "base"
+
+
+def current_schema(url: str, flag: str = "DATABASE_URL") -> None:
+    """Refuse (one line naming `flag`) a database whose schema is not this code's: a command
+    that only reads or adds rows never migrates it (that is `holdwell db upgrade`'s job, run
+    once per deploy), nor creates a database where a path was mistyped."""
+    from app.health import schema_problem
+
+    with database_errors(url, flag):
+        revision = schema_revision(url)
+    if problem := schema_problem(None if revision == "base" else revision):
+        raise click.ClickException(f"{flag}: {problem} (the database at {safe_url(url)})")

@@ -10,7 +10,7 @@ import sys
 import click
 
 from cli.console_commands import config_export, config_import
-from cli.database import database_url, safe_url
+from cli.database import database_url, safe_url, schema_revision
 from hold_policies.config import ConfigError, load_config
 
 LAZY_COMMANDS = {
@@ -85,6 +85,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the tables at DATABASE_URL."""
+    from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.storage.deadline import first_line
@@ -102,6 +103,8 @@ def db_upgrade(revision: str) -> None:
         raise click.ClickException(
             f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: "
             f"{first_line(error)}{hint}") from None
+    except CommandError as error:  # a revision Alembic cannot find: asked for, or stored
+        raise click.ClickException(revision_problem(url, revision, before, error)) from None
     for table in recreated:
         click.echo(f"recreated missing table {table} (it was dropped after its migration ran)")
     back = after == before and revision not in ("head", "heads") \
@@ -109,6 +112,26 @@ def db_upgrade(revision: str) -> None:
     unchanged = f" (unchanged: `upgrade` never moves a database back to {revision})" \
         if back else ""
     click.echo(f"database at {safe_url(url)} is at revision {after}{unchanged}")
+
+
+def revision_problem(url: str, asked: str, stored: str | None, error: Exception) -> str:
+    """Which revision Alembic could not find: the one asked for (REVISION), or the one the
+    database holds (newer code migrated it: this code cannot move it anywhere)."""
+    from app.health import known_revisions
+    from app.storage.deadline import first_line
+
+    if stored is None:
+        try:
+            stored = schema_revision(url)
+        except Exception:  # noqa: BLE001 - the message below still names the problem
+            stored = None
+    if asked not in known_revisions() | {"head", "heads", "base"}:
+        return f"REVISION: {asked!r} is not a revision this code ships"
+    if stored not in (None, "base") and stored not in known_revisions():
+        return (f"DATABASE_URL: the database at {safe_url(url)} is at schema revision "
+                f"{stored}, which this code does not know (newer code migrated it?): deploy "
+                f"the code that ships it, or restore a database this code can read")
+    return f"DATABASE_URL: {first_line(error)}"
 
 
 UNSTAMPED_HINT = (
@@ -149,24 +172,9 @@ def db_stamp(revision: str) -> None:
         raise click.ClickException(
             f"DATABASE_URL: cannot stamp the database at {safe_url(url)}: "
             f"{first_line(error)}") from None
-    except CommandError as error:  # an unknown revision
-        raise click.ClickException(f"REVISION: {first_line(error)}") from None
+    except CommandError as error:  # an unknown revision: asked for, or stored
+        raise click.ClickException(revision_problem(url, revision, None, error)) from None
     click.echo(f"database at {safe_url(url)} is marked at revision {after}")
-
-
-def schema_revision(url: str) -> str:
-    """The revision the database says it is at (Alembic's table), "base" if none: what
-    `db upgrade` reports, rather than the revision it was asked for."""
-    from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            heads = MigrationContext.configure(conn).get_current_heads()
-    finally:
-        engine.dispose()
-    return ", ".join(heads) or "base"
 
 
 @cli.command()

@@ -89,3 +89,43 @@ def test_a_database_password_is_never_printed(monkeypatch, password) -> None:
         result = run(args)
         assert result.exit_code == 1 and "DATABASE_URL" in result.output
         assert password not in result.output and "***" in result.output
+
+
+def test_commands_that_only_read_or_add_rows_never_migrate_nor_create_a_database(
+        tmp_path: Path, monkeypatch) -> None:
+    """`config export` and `users` ran `db upgrade` first: a mistyped path made a new
+    database, and an old one was migrated outside the deploy's release step."""
+    from app.storage.migrate import upgrade
+
+    typo = tmp_path / "typo.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{typo}")
+    result = run(["config", "export"])
+    assert result.exit_code == 1 and "does not exist" in result.output and not typo.exists()
+    old = tmp_path / "old.db"
+    upgrade(f"sqlite:///{old}", "0010")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{old}")
+    for args in (["config", "export"], ["users", "token", "nobody"]):
+        result = run(args)
+        assert result.exit_code == 1 and "run `holdwell db upgrade`" in result.output
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0010",)
+
+
+def test_a_database_newer_than_the_code_is_named_as_such_by_every_command(
+        tmp_path: Path, monkeypatch) -> None:
+    from app.storage.migrate import upgrade
+
+    newer = tmp_path / "newer.db"
+    upgrade(f"sqlite:///{newer}")
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{newer}")
+    for args in (["db", "upgrade"], ["db", "stamp", "head"], ["config", "export"],
+                 ["users", "token", "nobody"]):
+        result = run(args)
+        assert result.exit_code == 1, args
+        assert "DATABASE_URL" in result.output and "0099" in result.output, result.output
+        assert "newer code migrated it" in result.output
+        assert "unexpected error" not in result.output
+    result = run(["db", "stamp", "0042"])
+    assert result.exit_code == 1 and "REVISION: '0042' is not a revision" in result.output
