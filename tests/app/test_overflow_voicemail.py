@@ -304,12 +304,14 @@ def test_overflow_needs_the_support_number_it_calls_back_from():
 
 
 def test_queue_full_still_gets_the_offer_when_nothing_can_be_stored(make_app, tmp_path):
-    """No database and no journal (a file where its folder should be): the route fails, and
-    its safe answer, built from the config in memory, is the offer, never a bare drop."""
-    blocked = tmp_path / "not-a-folder"
-    blocked.write_text("")
+    """No database and no journal (a file where its folder was, after start-up: an instance
+    refuses to start without one): the route fails, and its safe answer, built from the
+    config in memory, is the offer, never a bare drop."""
+    folder = tmp_path / "journal"
     app = make_app(LINE, database_url=f"sqlite:///{tmp_path}/missing/x.db",
-                   journal_dir=str(blocked / "journal"), db_budget_s=0.2)
+                   journal_dir=str(folder), db_budget_s=0.2)
+    folder.rmdir()
+    folder.write_text("")
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     full = twilio.post(RESULT, call("c1", QueueResult="queue-full"))
     assert full.status_code == 200 and top_verbs(full.data) == ["Gather", "Say", "Hangup"]
