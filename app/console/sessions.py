@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
@@ -14,6 +16,9 @@ class CachedSerializerSessions(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._cached: tuple[object, URLSafeTimedSerializer | None] | None = None
+        self.pending_key: Callable[[Flask], None] | None = None
+        """Set while the shared key could not be read (app.console.setup): tried before a
+        session is opened, so the first request after the database answers signs with it."""
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
@@ -27,6 +32,8 @@ class CachedSerializerSessions(SecureCookieSessionInterface):
         session, and opening one was a cost on every poll (issue 11)."""
         if request.path.startswith(VOICE_PREFIX):
             return self.make_null_session(app)
+        if self.pending_key is not None:
+            self.pending_key(app)
         return super().open_session(app, request)
 
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
-from flask import Flask
+from flask import Flask, Response, request
+from sqlalchemy import Engine
+
+from app.console.sessions import CachedSerializerSessions
+from app.storage.deadline import first_line
 
 log = logging.getLogger("holdwell.console")
 
@@ -21,7 +28,6 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     from app.auth import csrf
     from app.console import live_config, views  # noqa: F401 - attaches the views
     from app.console.blueprint import bp
-    from app.console.sessions import CachedSerializerSessions
     from app.storage.console_secret import session_key
 
     svc = app.extensions["holdwell"]
@@ -29,12 +35,18 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     if not secret:
         try:
             secret = session_key(svc.store.engine)
-        except Exception:
-            log.exception("no session key in the database (run `holdwell db upgrade`); "
-                          "sessions will not outlive this process")
-            secret = os.urandom(32).hex()
-    app.secret_key = secret
-    app.session_interface = CachedSerializerSessions()
+        except Exception as error:  # noqa: BLE001 - the console waits; calls go on
+            log.warning("no session key from the database yet (%s): console sign-in waits "
+                        "until it answers (or set HOLDWELL_SECRET_KEY)", first_line(error))
+            secret = None
+    sessions = CachedSerializerSessions()
+    app.session_interface = sessions
+    if secret is None:  # a key of this process alone would sign each worker's own cookies:
+        app.secret_key = os.urandom(32).hex()  # one worker's sign-in, another's 401
+        sessions.pending_key = shared_key_when_the_database_answers(sessions, svc.store.engine)
+        app.before_request(partial(console_waits_for_its_key, sessions))
+    else:
+        app.secret_key = secret
     https = bool(svc.settings.public_url and svc.settings.public_url.startswith("https://"))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=https, SESSION_COOKIE_NAME="holdwell_session",
@@ -45,3 +57,36 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     if not pinned_config:
         live = live_config.install(app, svc)
         app.before_request(lambda: live.refresh(svc))
+
+
+KEY_RETRY_S = 5.0
+
+
+def shared_key_when_the_database_answers(sessions: CachedSerializerSessions,
+                                         engine: Engine) -> Callable[[Flask], None]:
+    """For an app started while the database was away: before a session is opened, read the
+    key every worker shares (at most every KEY_RETRY_S), then stop asking."""
+    from app.storage.console_secret import session_key
+
+    next_try = [0.0]
+
+    def take_the_shared_key(app: Flask) -> None:
+        if time.monotonic() < next_try[0]:
+            return
+        next_try[0] = time.monotonic() + KEY_RETRY_S
+        try:
+            app.secret_key = session_key(engine)
+        except Exception as error:  # noqa: BLE001 - still away: try again later
+            log.warning("still no session key from the database: %s", first_line(error))
+            return
+        sessions.pending_key = None
+
+    return take_the_shared_key
+
+
+def console_waits_for_its_key(sessions: CachedSerializerSessions) -> Response | None:
+    """Console and API requests wait (503, saying why) until the shared key is read."""
+    if sessions.pending_key is not None and request.path.startswith(("/console", "/api/")):
+        return Response("The console's database is not answering yet; try again in a "
+                        "minute.", status=503, mimetype="text/plain")
+    return None
