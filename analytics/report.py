@@ -142,7 +142,8 @@ def assemble_report(
         },
         "period": parts.period,
         "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
-        "comparisons": _comparisons(parts.logrank_p, table, confidence),
+        "comparisons": _comparisons(parts.logrank_p, table, confidence,
+                                    days_of(parts.breakdowns.get("day", []))),
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
         "breakdowns": parts.breakdowns,
     }
@@ -193,23 +194,50 @@ def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:
     return entry
 
 
+OVERLAP_NEEDED = 0.5
+"""The share of their days two groups must share to be compared: groups that ran at different
+times (a policy switched on one Monday) differ in load, staffing and season as much as in
+policy, so no verdict is drawn between them (randomised arms always share their days)."""
+APART = "not compared: ran on different days"
+
+
+def days_of(day_rows: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The UTC days each group had calls on (from the per-day breakdown)."""
+    days: dict[str, set[str]] = {}
+    for row in day_rows:
+        if row.get("calls"):
+            days.setdefault(str(row["group"]), set()).add(str(row["day"]))
+    return days
+
+
 def _comparisons(
-    logrank_p: Callable[[str, str], float], table: pd.DataFrame, confidence: float
+    logrank_p: Callable[[str, str], float], table: pd.DataFrame, confidence: float,
+    days: Mapping[str, set[str]] | None = None,
 ) -> list[dict]:
     """Pairwise differences, primary (unserved, ITT) first, then the secondary abandonment rates.
 
     The log-rank test of the two patience curves is given once per pair (on its primary row),
-    Holm-adjusted across pairs like the z-tests; the verdict is drawn from the primary row only.
+    Holm-adjusted across pairs like the z-tests; the verdict is drawn from the primary row only,
+    and only for groups that shared at least OVERLAP_NEEDED of their days (`days_together`).
     """
     frames = [pairwise_differences(table, metric, confidence) for metric in RATE_COUNTS]
     pairs = pd.concat(frames, ignore_index=True)
     keys = list(dict.fromkeys(zip(pairs["a"], pairs["b"], strict=True)))
     raw = np.array([logrank_p(*key) for key in keys], dtype=float)
     logrank = dict(zip(keys, zip(raw, holm_adjust(raw), strict=True), strict=True))
-    return [_comparison_entry(row._asdict(), logrank) for row in pairs.itertuples(index=False)]
+    return [_comparison_entry(row._asdict(), logrank, days)
+            for row in pairs.itertuples(index=False)]
 
 
-def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple]) -> dict[str, Any]:
+def days_together(days: Mapping[str, set[str]] | None, a: str, b: str) -> list[int] | None:
+    """[days both groups had calls on, days either had] (None: days unknown)."""
+    if days is None or a not in days or b not in days:
+        return None
+    return [len(days[a] & days[b]), len(days[a] | days[b])]
+
+
+def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
+                      days: Mapping[str, set[str]] | None = None) -> dict[str, Any]:
     primary = row["metric"] == PRIMARY_METRIC
     p_logrank, p_logrank_holm = logrank[(row["a"], row["b"])] if primary else (None, None)
     entry = {
@@ -233,7 +261,10 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple]) -> dict[
         "logrank_p_value": _number(p_logrank),
         "logrank_p_value_holm": _number(p_logrank_holm),
     }
-    entry["verdict"] = verdict(entry) if primary else None
+    together = days_together(days, row["a"], row["b"])
+    entry["days_together"] = together
+    apart = together is not None and together[0] < OVERLAP_NEEDED * together[1]
+    entry["verdict"] = (APART if apart else verdict(entry)) if primary else None
     return entry
 
 

@@ -6,6 +6,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analytics.render_html import render_html
@@ -103,3 +104,26 @@ def test_html_is_one_self_contained_page_with_a_forest_plot_and_four_charts_per_
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
     assert "<script" not in page
     assert "Wilson score" in page
+
+
+def test_groups_that_ran_on_different_days_get_no_verdict(records):
+    """A before/after switch (one policy one week, another the next) differs in load and
+    staffing as much as in policy: the difference is shown, the verdict is withheld."""
+    apart = records.copy()
+    later = apart["policy"] == "music_ads"
+    for column in ("arrived_at", "entered_at"):
+        if column in apart:
+            apart.loc[later, column] = apart.loc[later, column] + pd.Timedelta(days=7)
+    together = build_report(records)
+    separate = build_report(apart)
+
+    def primary(report):
+        [row] = [c for c in report["comparisons"] if c["primary"] and c["b"].endswith("B")]
+        return row
+
+    assert primary(together)["days_together"][0] == primary(together)["days_together"][1]
+    assert primary(together)["verdict"] != "not compared: ran on different days"
+    assert primary(separate)["days_together"][0] == 0
+    assert primary(separate)["verdict"] == "not compared: ran on different days"
+    assert primary(separate)["difference"] == pytest.approx(primary(together)["difference"])
+    assert "not compared" in render_text(separate)
