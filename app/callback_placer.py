@@ -107,6 +107,10 @@ class RestPlacer:
         claim times out."""
         if refusal_code(error) in NUMBER_REFUSED:
             self.fail_refused(engine, callback, now, error)
+        elif refused(error) and not rate_limited(error) and \
+                callback_rest.last_result(engine, callback.call_id) == refusal(error):
+            self.fail_refused(engine, callback, now, error,  # refused the same way again:
+                              max_attempts=self.settings.max_attempts)  # it counts now
         elif refused(error):
             if rate_limited(error):
                 self.rate_limit.until = now + timedelta(seconds=self.settings.min_retry_after_s)
@@ -117,25 +121,30 @@ class RestPlacer:
                         "%d s", callback.call_id, error, delay_s)
             callback_rest.release(engine, callback.call_id, callback.claim or "",
                                   not_before=now + timedelta(seconds=delay_s)
-                                  if space_refusal else None)
+                                  if space_refusal else None,
+                                  result=None if rate_limited(error) else refusal(error))
         else:
             log.warning("REST callback to %s may have been placed (%r); its claim is kept "
                         "until its status arrives or %d s pass", callback.call_id, error,
                         self.settings.claim_timeout_s)
 
     def fail_refused(self, engine: Engine, callback: Callback, now: datetime,
-                     error: Exception) -> None:
-        """The callback fails at once, visibly: CALLBACK_FAILED and the callback's
-        last_result (32 characters) name Twilio's error code, the log its message; the
-        customer is texted as after any failure."""
-        reason = f"refused by Twilio {refusal_code(error)}"
-        log.error("callback %s to %s cannot be placed and fails: %s (%s)", callback.call_id,
-                  callback.number, reason, getattr(error, "msg", error))
+                     error: Exception, max_attempts: int = 1) -> None:
+        """A refusal counted as an attempt: with `max_attempts` 1 (a number Twilio will never
+        call) the callback fails at once; a refusal repeated (the account's, say: an
+        unverified caller ID, a suspended account) counts as an unanswered attempt, so the
+        promise fails honestly after the last one instead of waiting for ever. Either way,
+        visibly: CALLBACK_ATTEMPT/FAILED and the callback's last_result (32 characters) name
+        Twilio's error code, the log its message; the customer is texted as after any
+        failure."""
+        reason = refusal(error)
+        log.error("callback %s to %s cannot be placed (%s, attempt counted; %r)",
+                  callback.call_id, callback.number, reason, getattr(error, "msg", error))
         settings = self.settings
         with engine.begin() as conn:
             result = apply(conn, c.CallbackUnanswered(
                 call_id=callback.call_id, now=now, claim=callback.claim, result=reason,
-                attempt_key=f"refused:{callback.claim}", max_attempts=1,
+                attempt_key=f"refused:{callback.claim}", max_attempts=max_attempts,
                 retry_after_s=settings.retry_after_s))
         if result == "failed" and (settings.sms_on_failure or settings.sms_confirm):
             send_sms(self.client, to=callback.number, from_=self.support_number,
@@ -151,6 +160,11 @@ premium (21216), unverified on a trial account (21219). Asking again changes not
 def refusal_code(error: Exception) -> int | None:
     """Twilio's error code, when Twilio answered with an error."""
     return error.code if isinstance(error, TwilioRestException) else None
+
+
+def refusal(error: Exception) -> str:
+    """How a refusal is kept in a callback's last_result (its 32 characters)."""
+    return f"refused by Twilio {refusal_code(error)}"
 
 
 def rate_limited(error: Exception) -> bool:

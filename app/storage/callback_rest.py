@@ -59,16 +59,26 @@ def claim_for_rest(engine: Engine, call_id: str, now: datetime) -> Callback | No
 
 
 def release(engine: Engine, call_id: str, token: str, *,
-            not_before: datetime | None = None) -> None:
+            not_before: datetime | None = None, result: str | None = None) -> None:
     """The REST call could not be placed: the callback goes back to its place in line, due
-    again at `not_before` (if given), so a refusal is not asked again at once."""
-    spacing = {} if not_before is None else {"next_attempt_at": not_before}
+    again at `not_before` (if given), so a refusal is not asked again at once; `result` (if
+    given) is kept as its last_result, so the same refusal again is known (app.callback_placer)."""
+    spacing: dict[str, object] = {} if not_before is None else {"next_attempt_at": not_before}
+    if result is not None:
+        spacing["last_result"] = result[:32]
     with engine.begin() as conn:
         conn.execute(update(callbacks).where(
             callbacks.c.call_id == call_id, callbacks.c.status == "claimed",
             callbacks.c.claim_token == token,
         ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None,
                  **spacing))
+
+
+def last_result(engine: Engine, call_id: str) -> str | None:
+    """The callback's last_result (how its last attempt or refusal went)."""
+    with engine.connect() as conn:
+        return conn.execute(select(callbacks.c.last_result).where(
+            callbacks.c.call_id == call_id)).scalar()
 
 
 def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Callback | None:

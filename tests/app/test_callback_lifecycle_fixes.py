@@ -171,6 +171,26 @@ def test_a_passing_refusal_keeps_the_place_is_retried_after_spacing_and_blocks_n
     assert rung(create)[-1] == FOREIGN
 
 
+def test_a_refusal_repeated_counts_as_attempts_and_the_promise_fails_honestly(
+        two_in_line, clock, mocker):
+    """A refusal that is not the number's (an unverified caller ID, a suspended account)
+    was asked again every minute for ever: never kept, never failed. The first is still
+    free (it may pass); the same refusal again counts as an attempt, so after max_attempts
+    the callback fails, named, and the customer behind is never held up."""
+    app, _ = two_in_line
+    create = refusing(app, mocker, TwilioRestException(
+        400, "/Calls", "The source phone number is not verified", code=21210))
+    for _ in range(40):  # 40 rounds, an hour and a half
+        worker_round(app, clock)
+        clock.advance(150)
+    [row] = [row for row in callback_rows(app) if row["call_id"] == sid("uk")]
+    assert row["status"] == "failed" and row["attempts"] == 2  # max_attempts
+    assert "21210" in row["last_result"]
+    assert rung(create).count(FOREIGN) == 3  # free once, then counted twice
+    assert logged_events(app, sid("uk")).count("CALLBACK_FAILED") == 1
+    assert LOCAL in rung(create)
+
+
 def test_twilios_rate_limit_pauses_every_rest_placement_until_min_retry(
         two_in_line, clock, mocker):
     app, _ = two_in_line
