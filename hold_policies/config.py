@@ -166,6 +166,9 @@ class CallbacksConfig(Strict):
         "Please call us again and we will help you straight away."
     )
     place_via_rest: bool = False
+    rest_at_once: Annotated[int, Field(ge=1, le=50)] = 2
+    """With place_via_rest: at most this many of a queue's at-risk customers rung or held
+    through REST at once (each who answers waits for the next free agent)."""
     min_retry_after_s: Annotated[int, Field(ge=10, le=86400)] = 60
     """The soonest retry after a missed attempt (never later than retry_after_s): used instead
     of retry_after_s when that would bring the retry within at_risk_margin_s of the promised

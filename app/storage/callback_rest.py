@@ -58,6 +58,13 @@ def claim_for_rest(engine: Engine, call_id: str, now: datetime) -> Callback | No
         return claim(conn, call_id, REST_CLAIMANT, now)
 
 
+def in_hand(engine: Engine, queue: str) -> int:
+    """How many of `queue`'s customers are being rung or held through REST right now."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(callbacks).where(
+            callbacks.c.queue == queue, IN_HAND)).scalar_one()
+
+
 def release(engine: Engine, call_id: str, token: str, *,
             not_before: datetime | None = None, result: str | None = None) -> None:
     """The REST call could not be placed: the callback goes back to its place in line, due

@@ -142,3 +142,33 @@ def test_the_operator_page_marks_a_promise_about_to_run_out(rest_app, clock):
     clock.set(promised_by.replace(tzinfo=clock.now().tzinfo) - timedelta(seconds=30))
     risky = client.get("/ops/callbacks", headers=bearer).data
     assert b'class="risk"' in risky
+
+
+def test_at_risk_callbacks_are_rung_a_few_at_a_time_not_in_one_burst(make_app, clock, mocker):
+    """Eight promises at risk at once were all rung in one round: whoever answered held in
+    silence while agents freed up one by one. At most rest_at_once (2) per queue are rung or
+    held at a time; the next go as those settle."""
+    from sqlalchemy import insert, update
+
+    from app.callback_watch import watch_round
+
+    app = make_app(CONFIG.replace("[callbacks]", "[callbacks]\nplace_via_rest = true"),
+                   account_sid="AC123", public_url=PUBLIC)
+    svc = app.extensions["holdwell"]
+    now = clock.now()
+    with svc.store.engine.begin() as conn:
+        for i in range(8):
+            conn.execute(insert(callbacks).values(
+                call_id=sid(f"risk{i}"), queue="support", number=f"+1415555{100 + i:04d}",
+                entered_at=now - timedelta(minutes=20 - i),
+                requested_at=now - timedelta(minutes=15),
+                promised_by=now + timedelta(seconds=60), status="pending"))
+    create = mocker.patch.object(svc.rest_client.calls, "create")
+    placer = RestPlacer.configured(svc.rest_client, PUBLIC, "+14155550000", svc.config.callbacks)
+    first = watch_round(svc.store.engine, svc.config, now, placer)
+    assert len(first.placed) == 2 and create.call_count == 2
+    assert watch_round(svc.store.engine, svc.config, now, placer).placed == []  # still in hand
+    with svc.store.engine.begin() as conn:  # those two are settled (connected)
+        conn.execute(update(callbacks).where(callbacks.c.call_id.in_(first.placed))
+                     .values(status="connected"))
+    assert len(watch_round(svc.store.engine, svc.config, now, placer).placed) == 2
