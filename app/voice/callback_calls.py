@@ -35,7 +35,10 @@ from hold_policies.base import HoldPolicy
 from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.callbacks")
-UNANSWERED = {"busy", "no-answer", "failed", "canceled"}
+UNANSWERED = {"busy", "no-answer", "failed"}
+"""Dial results that cost the customer an attempt. `canceled` is not one: the agent hung up
+(or the leg was cancelled) while it rang, no fault of the customer's; the agent call's own
+status callback frees the claim, keeping the callback's place and attempts."""
 
 
 def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:

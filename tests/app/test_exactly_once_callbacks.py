@@ -205,3 +205,16 @@ def test_a_retried_agent_request_dials_the_same_claim_not_a_second_one(make_app,
     clock.advance(30)  # past the retry window: the agent's next loop
     following = claimed_dial(twilio, sid("CAagent"))
     assert following["call"] == sid("CA2")
+
+
+def test_an_agent_who_hangs_up_while_the_customer_rings_costs_them_no_attempt(promised):
+    """DialCallStatus=canceled is the agent's doing: no attempt is counted, and the agent
+    call's end gives the callback back at once, in its place."""
+    app, twilio = promised
+    fence = claimed_dial(twilio, sid("CAagentA"))
+    report(twilio, fence, "canceled", sid("CAleg"))
+    twilio.post("/voice/status", {"CallSid": sid("CAagentA"), "CallStatus": "completed"})
+    row = callback_rows(app)[0]
+    assert row["attempts"] == 0 and row["status"] == "pending"
+    assert row["next_attempt_at"] is None  # due again at once
+    assert "CALLBACK_ATTEMPT" not in logged_events(app, sid("CA1"))
