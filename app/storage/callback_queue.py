@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from app.storage.db import as_utc
 from app.storage.messages import Message, messages_of
@@ -149,13 +149,22 @@ def get(engine: Engine, call_id: str) -> Callback | None:
         return with_call_labels(conn, row) if row else None
 
 
+HELD_LIMIT_S = 3600.0
+"""A customer called back through REST and held for an agent (`on_line`) this long: both
+webhooks that end a hold (the leg's status, the agent's answer) were lost. Left on_line, the
+row would send every agent of its queue to an empty callback queue for ever."""
+
+
 def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> int:
     """Claims older than any ring could last (their agent call died without telling us) go
-    back to the line, in their old place; a late result of theirs no longer matches."""
+    back to the line, in their old place; a late result of theirs no longer matches. So do
+    holds older than HELD_LIMIT_S (the customer is called again rather than forgotten)."""
     cutoff = now - timedelta(seconds=claim_timeout_s)
+    held_since = now - timedelta(seconds=HELD_LIMIT_S)
     with engine.begin() as conn:
-        result = conn.execute(update(callbacks).where(
-            callbacks.c.status == "claimed", callbacks.c.claimed_at < cutoff
+        result = conn.execute(update(callbacks).where(or_(
+            and_(callbacks.c.status == "claimed", callbacks.c.claimed_at < cutoff),
+            and_(callbacks.c.status == "on_line", callbacks.c.claimed_at < held_since)),
         ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None))
         return result.rowcount
 

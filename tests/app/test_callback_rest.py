@@ -172,3 +172,32 @@ def test_at_risk_callbacks_are_rung_a_few_at_a_time_not_in_one_burst(make_app, c
         conn.execute(update(callbacks).where(callbacks.c.call_id.in_(first.placed))
                      .values(status="connected"))
     assert len(watch_round(svc.store.engine, svc.config, now, placer).placed) == 2
+
+
+def test_a_hold_whose_endings_were_both_lost_stops_pinning_the_agents(make_app, clock):
+    """An `on_line` customer sends every agent of the queue to the callback queue: if both
+    webhooks that end a hold were lost, after an hour the row goes back to the line (the
+    customer is called again) and agents take the queue again."""
+    from sqlalchemy import update
+
+    from app.storage import callback_queue
+    from app.storage.callback_rest import anyone_on_line
+    from tests.support.callback_rows import seed_pending
+
+    app = make_app(CONFIG)
+    engine = app.extensions["holdwell"].store.engine
+    seed_pending(engine, [sid("held"), sid("fresh")], clock.now())
+    with engine.begin() as conn:
+        conn.execute(update(callbacks).where(callbacks.c.call_id == sid("held")).values(
+            status="on_line", claimed_by="rest", claim_token="t", claimed_at=clock.now()))
+    clock.advance(1800)
+    with engine.begin() as conn:
+        conn.execute(update(callbacks).where(callbacks.c.call_id == sid("fresh")).values(
+            status="on_line", claimed_by="rest", claim_token="u", claimed_at=clock.now()))
+    assert callback_queue.release_stale_claims(engine, clock.now(), 300) == 0  # half an hour
+    clock.advance(1801)
+    assert callback_queue.release_stale_claims(engine, clock.now(), 300) == 1
+    statuses = {row["call_id"]: row["status"] for row in callback_rows(app)}
+    assert statuses == {sid("held"): "pending", sid("fresh"): "on_line"}
+    with engine.connect() as conn:
+        assert anyone_on_line(conn, "support")  # the fresh one still holds
