@@ -397,11 +397,14 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         heard = listen(verbs, self.audio_seconds)
         self.note(caller, at, doing + documents.describe(verbs))
         end = at + max(heard.heard.duration_s, 0.0)
-        if heard.ends_with == "Leave":
-            caller.live = self.schedule(end, "leave", caller)
-            return None
-        if heard.ends_with == "Hangup":
-            caller.live = self.schedule(end, "hang_up", caller)  # Twilio: QueueResult=hangup
+        if heard.ends_with in ("Leave", "Hangup"):
+            reaction = caller.listener.hear(at, heard.heard) if heard.gather_action else None
+            if reaction is not None and reaction.action is Action.PRESS:  # the Gather takes
+                caller.live = self.schedule(max(reaction.at_s, at), "press", (  # it before the
+                    caller, heard.gather_action, reaction.key))  # goodbye and the end
+                return heard
+            event = "leave" if heard.ends_with == "Leave" else "hang_up"  # Twilio: hangup
+            caller.live = self.schedule(end, event, caller)
             return None
         reaction = caller.listener.hear(at, heard.heard)  # None: listens to the end
         speaks = self.answer_at(caller, at, heard)

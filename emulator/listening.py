@@ -61,7 +61,8 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
     message_end: float | None = None
     key_window, music = 0.0, False
     gather_action = ends_with = redirect = speech = None
-    for verb in verbs:
+    for verb in verbs:  # the message ends with the keys' prompt: words after a Gather (the
+        # overflow offer's goodbye) come once its key window has passed
         length = seconds(verb, audio_s)
         if is_speech_only(verb):  # its question is heard; keys are not taken there
             timeout = float(verb.get("timeout", "5"))
@@ -76,7 +77,7 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
                 last_sound_end = t + sound
             if verb.name == "Play" and length > 0 and not NOISE_CLIP.search(verb.text):
                 music = True
-            if verb.name in ("Say", "Gather"):
+            if verb.name == "Gather" or (verb.name == "Say" and gather_action is None):
                 message_end = t + sound
             if verb.name == "Gather":
                 gather_action = verb.get("action")

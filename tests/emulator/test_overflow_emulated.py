@@ -89,3 +89,16 @@ def test_a_full_twilio_queue_is_answered_with_the_offer_instead_of_a_drop(sqlite
     assert seen["abandoned"] == 0 and seen["error"] == 0
     assert seen["overflow"] >= 1 and seen["overflow"] < len(turned_away)
     assert any(r.url.startswith("/voice/overflow/choice") for r in result.requests)
+
+
+def test_with_after_offer_leave_callers_still_take_the_offer(sqlite_url):
+    """The offer's <Gather> takes the key before the goodbye and <Leave/>: with after_offer
+    "leave" callers still take callbacks and leave messages, as with keep_waiting."""
+    result = emulate(busy(), "checkin", np.random.default_rng(4), database_url=sqlite_url,
+                     config=config(max_wait_s=180, voicemail=True, after_offer="leave"),
+                     record=True)
+    assert result.errors == []
+    events = rows(sqlite_url, call_events, result.call_id_prefix)
+    offered = {e["call_id"] for e in events if e["event"] == "OVERFLOW"}
+    took = {e["call_id"] for e in events if e["event"] in ("CALLBACK_REQUESTED", "VOICEMAIL")}
+    assert len(offered) >= 5 and took and took <= offered
