@@ -103,7 +103,7 @@ def config_import(path: str, note: str) -> None:
     from hold_policies.config import ConfigError, load_config
 
     try:
-        loaded = load_config(path)
+        loaded = load_config(path, as_written=True)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     version = config_versions.add(_engine(), loaded, author="cli",

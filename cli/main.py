@@ -62,7 +62,7 @@ def config() -> None:
 def config_check(path: str) -> None:
     """Validate PATH; name every bad key, its value and what is allowed."""
     try:
-        loaded = load_config(path)
+        loaded = load_config(path, as_written=True)
     except ConfigError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hold_policies.hours import OpeningHours
+from hold_policies.prompts import filled
 
 
 @dataclass(frozen=True)
@@ -83,4 +84,4 @@ def closed_message(line: ClosedLine, now: datetime) -> tuple[str, datetime | Non
     opening = line.hours.next_opening(now)
     if opening is None:
         return line.words.never_opens, None
-    return line.words.closed.format(opens=when_words(opening, now, line.hours)), opening
+    return filled(line.words.closed, opens=when_words(opening, now, line.hours)), opening

@@ -31,7 +31,7 @@ from pydantic import (
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.overflow_rules import Overflow, OverflowWords
-from hold_policies.prompts import only_placeholders, prompt_placeholders
+from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
 from hold_policies.xml_text import xml_text
 
@@ -107,6 +107,17 @@ def _twilio_voice(voice: str) -> str:
 
 LanguageTag = Annotated[Text, AfterValidator(_language_tag)]
 VoiceName = Annotated[Text, AfterValidator(_twilio_voice)]
+
+
+AS_WRITTEN = "said_as_written"
+"""Validation context key: check every text as it will be said (each placeholder one its
+prompt is filled with, no format), as `config check`, `config import` and the console's saves
+do. Without it (a file or a stored version loaded to run), only names no text may use are
+refused: a version saved before the per-prompt check still loads and runs."""
+
+
+def said_as_written(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(AS_WRITTEN))
 
 
 LONGEST_SEGMENT_S = 600
@@ -272,7 +283,9 @@ class PromptsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return only_placeholders(value, prompt_placeholders(info.field_name or ""))
+        if said_as_written(info):
+            return only_placeholders(value, prompt_placeholders(info.field_name or ""))
+        return only_placeholders(value, PLACEHOLDERS, strict=False)
 
 
 class SilenceConfig(Strict):
@@ -443,7 +456,10 @@ class ClosedWordsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return only_placeholders(value, CLOSED_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
+        if said_as_written(info):
+            return only_placeholders(value,
+                                     CLOSED_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
+        return only_placeholders(value, ("opens", "number", "callback_key"), strict=False)
 
 
 def _joined(value: Spans) -> str:
@@ -526,8 +542,11 @@ class OverflowWordsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return only_placeholders(value,
-                                 OVERFLOW_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
+        if said_as_written(info):
+            return only_placeholders(value,
+                                     OVERFLOW_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
+        return only_placeholders(value, ("callback_key", "voicemail_key", "text"),
+                                 strict=False)
 
 
 TRANSCRIBED_MAX_S = 120
@@ -833,17 +852,21 @@ def describe_errors(error: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
-def parse_config(data: dict[str, Any], source: str = "config") -> HoldwellConfig:
+def parse_config(data: dict[str, Any], source: str = "config", *,
+                 as_written: bool = False) -> HoldwellConfig:
+    """`as_written`: also check every text as it will be said (AS_WRITTEN)."""
     try:
         # Strict: TOML and stored versions carry real types, so `max_size = true` or
         # `interval_s = "60"` is a mistake to name, not a value to coerce (true became 1).
-        return HoldwellConfig.model_validate(data, strict=True)
+        return HoldwellConfig.model_validate(data, strict=True,
+                                             context={AS_WRITTEN: as_written})
     except ValidationError as error:
         raise ConfigError(describe_errors(error, source)) from None
 
 
-def load_config(path: str | Path) -> HoldwellConfig:
-    """Read and validate a TOML file; every failure is a `ConfigError` naming the problem."""
+def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig:
+    """Read and validate a TOML file; every failure is a `ConfigError` naming the problem
+    (`as_written`: also every text as it will be said, see AS_WRITTEN)."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -854,4 +877,4 @@ def load_config(path: str | Path) -> HoldwellConfig:
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text (byte {error.start} cannot be decoded); "
                           f"save the file as UTF-8") from None
-    return parse_config(data, str(path))
+    return parse_config(data, str(path), as_written=as_written)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from hold_policies.base import Voice
 from hold_policies.closing import open_long_enough
 from hold_policies.durations import step_duration_s
+from hold_policies.prompts import filled
 from hold_policies.situation import Situation
 from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Segment, SegmentKind
 
@@ -73,9 +74,9 @@ class Overflow:
         words = self.words
         sentences = [first]
         if self.callback_key in keys:
-            sentences.append(words.callback.format(callback_key=self.callback_key))
+            sentences.append(filled(words.callback, callback_key=self.callback_key))
         if self.voicemail_key in keys:
-            sentences.append(words.voicemail.format(voicemail_key=self.voicemail_key))
+            sentences.append(filled(words.voicemail, voicemail_key=self.voicemail_key))
         sentences.append(last)
         text = " ".join(s for s in sentences if s)
         return OfferKeys((voice.say(text),), keys, self.gather_timeout_s)

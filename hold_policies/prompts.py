@@ -15,20 +15,23 @@ from dataclasses import dataclass, fields
 
 PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "number", "minutes",
                           "reason"})
+EVERY_NAME = PLACEHOLDERS | {"opens", "voicemail_key", "text"}
+"""Every name any text may use (the prompts', the closed line's and the overflow's words)."""
 _IN_LINE = ("position", "keep_key", "callback_key")
 _ESTIMATED = (*_IN_LINE, "wait")
 PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
-    "position": _IN_LINE,
-    "next_in_line": _IN_LINE,
+    "position": _ESTIMATED,  # {wait}: the band's words when there is one, else nothing
+    "next_in_line": _ESTIMATED,
     "wait": _ESTIMATED,
-    "keep_waiting": _IN_LINE,
+    "keep_waiting": _ESTIMATED,
     "callback_offer": _ESTIMATED,
     "callback_offer_no_estimate": _IN_LINE,
     "callback_confirm": _ESTIMATED,
-    "callback_confirm_no_estimate": _IN_LINE,
     "callback_confirm_keyed": (*_ESTIMATED, "number"),
-    "callback_confirm_keyed_no_estimate": (*_IN_LINE, "number"),
-    "callback_closing_soon": _IN_LINE,
+    # said by the overflow's offer too (after queue-full: no place, no keys): none of those
+    "callback_confirm_no_estimate": (),
+    "callback_confirm_keyed_no_estimate": ("number",),
+    "callback_closing_soon": (),
     "callback_number_check": ("number",),
     "agent_callback_context": ("minutes",),
     "agent_callback_held": ("minutes",),
@@ -170,7 +173,7 @@ def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: boo
 def filled(template: str, **values: str) -> str:
     """`template` with `values`, every other placeholder empty (the config check allows a
     prompt only the placeholders its caller fills: PROMPT_PLACEHOLDERS)."""
-    return template.format(**{**dict.fromkeys(PLACEHOLDERS, ""), **values})
+    return template.format(**{**dict.fromkeys(EVERY_NAME, ""), **values})
 
 
 def placeholder_problem(template: str, allowed: Iterable[str]) -> str | None:
@@ -191,9 +194,26 @@ def placeholder_problem(template: str, allowed: Iterable[str]) -> str | None:
     return None
 
 
-def only_placeholders(text: str | None, allowed: tuple[str, ...]) -> str | None:
-    """`text` unchanged, or a ValueError saying why it could not be said (a validator)."""
-    if text is not None and (problem := placeholder_problem(text, allowed)):
+def only_placeholders(text: str | None, allowed: Iterable[str], *,
+                      strict: bool = True) -> str | None:
+    """`text` unchanged, or a ValueError saying why it could not be said (a validator).
+    Not `strict` (loading a file or a stored version): only names no text may use are
+    refused, as before the per-prompt check, so what loaded yesterday loads today."""
+    if text is None:
+        return text
+    allowed = tuple(allowed)
+    if strict:
+        problem = placeholder_problem(text, allowed)
+    else:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        except ValueError as error:
+            names, problem = set(), f"{error} (write {{{{ or }}}} for a brace)"
+        else:
+            bad = sorted(names - set(allowed))
+            problem = f"unknown placeholder {bad}; allowed: " + ", ".join(
+                f"{{{name}}}" for name in allowed) if bad else None
+    if problem:
         raise ValueError(problem)
     return text
 

@@ -11,7 +11,7 @@ from app.console.toml_writer import dumps
 from app.services import Services
 from app.storage import config_versions
 from app.storage.config_versions import ConfigVersion
-from hold_policies.config import ConfigError, HoldwellConfig, QueueConfig
+from hold_policies.config import AS_WRITTEN, ConfigError, HoldwellConfig, QueueConfig
 
 SAVE_TRIES = 5
 
@@ -66,7 +66,8 @@ def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str,
 
     # A pydantic ValidationError (not ConfigError): the console and the API answer it with a
     # 422 naming the key, also for rules across keys (callbacks need line.support_number).
-    checked = HoldwellConfig.model_validate(config_versions.body_of(config))
+    checked = HoldwellConfig.model_validate(config_versions.body_of(config),
+                                            context={AS_WRITTEN: True})  # as it will be said
     version = config_versions.add(svc.store.engine, checked, author=actor, note=note,
                                   now=svc.clock.now(), after=after)
     refresh_now()

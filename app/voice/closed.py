@@ -29,6 +29,7 @@ from app.voice.forms import CallForm, KeyForm, RouteParams
 from app.voice.safety import falls_back_to
 from app.voice.urls import voice_url
 from hold_policies.closed_line import ClosedLine, closed_message, when_words
+from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.voice")
 OFFER_TIMEOUT_S = 6
@@ -67,7 +68,7 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
     if offer:
         gather = response.gather(input="dtmf", num_digits=1, timeout=OFFER_TIMEOUT_S,
                                  method="POST", action=voice_url("closed/book", params))
-        say(gather, voice, line.words.callback_offer.format(
+        say(gather, voice, filled(line.words.callback_offer,
             number=spoken_digits(number[-4:]), callback_key=line.callback_key))
     say_and_hang_up(response, voice, line.words.goodbye)
     return response
@@ -135,5 +136,5 @@ def closed_book() -> Response:
         return twiml_response(not_booked())
     words = when_words(opening, now, line.hours)
     said = line.words.booked if booked else line.words.full
-    say_and_hang_up(response, voice, said.format(opens=words))
+    say_and_hang_up(response, voice, filled(said, opens=words))
     return twiml_response(response)

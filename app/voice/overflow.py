@@ -64,7 +64,7 @@ def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -
     for message in claim.messages[-MESSAGES_TOLD:]:
         if message.transcript:
             text = cut_at_word(message.transcript, TRANSCRIPT_TOLD_CHARS)
-            say(response, policy.voice, words.agent_transcript.format(text=text))
+            say(response, policy.voice, filled(words.agent_transcript, text=text))
         else:
             response.play(message.url)
 

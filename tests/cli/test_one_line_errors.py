@@ -66,7 +66,7 @@ def test_a_password_that_is_not_utf8_is_refused(tmp_path: Path, monkeypatch) -> 
 
 
 def test_the_safety_net_prints_one_line_and_exits_1(monkeypatch, capsys) -> None:
-    def broken(path: str) -> None:
+    def broken(path: str, **_: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(cli_main, "load_config", broken)

@@ -47,3 +47,39 @@ def test_rolling_back_to_a_version_that_no_longer_passes_is_a_409(console_app, c
         "/api/v1/config/rollback", json={"version": number, "note": ""},
         headers=bearer(tokens["operator"]))
     assert answer.status_code == 409 and f"config version {number}" in answer.json["error"]
+
+
+def test_a_version_saved_before_the_per_text_check_still_runs_and_is_said(make_app, clock):
+    """Stored under yesterday's rules (any known placeholder in any prompt): it loads and
+    runs, and the placeholder its prompt is not filled with is said as nothing (it stopped
+    every callback booking before), instead of the worker dropping to the file's config."""
+    import json
+
+    from sqlalchemy import insert
+
+    from app.signed_client import SignedClient
+    from app.storage.console_schema import config_versions
+    from tests.app.twiml_reading import parse, spoken
+    from tests.conftest import AUTH_TOKEN
+    from tests.support.sids import sid
+
+    app = make_app('[line]\nsupport_number = "+14155550100"\n[queues.support]\n'
+                   'policy = "checkin"\n')
+    svc = app.extensions["holdwell"]
+    body = {"line": {"support_number": "+14155550100"},
+            "queues": {"support": {"policy": "callback", "callback": {
+                "offer_without_estimate_after_s": 0}, "prompts": {
+                "callback_number_check": "Ending in {number}, within {wait}. Press 1."}}}}
+    with svc.store.engine.begin() as conn:
+        conn.execute(insert(config_versions).values(
+            number=2, created_at=clock.now(), author="op", note="saved yesterday",
+            body=json.dumps(body)))
+    app.extensions["holdwell_live_config"].refresh(svc, force=True)
+    assert svc.config.queues["support"].policy == "callback"
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    form = {"CallSid": sid("CA1"), "From": "+14155550123", "QueueTime": "70",
+            "QueuePosition": "1", "CurrentQueueSize": "1"}
+    twilio.post("/voice/incoming", form)
+    offer = twilio.post("/voice/choice?policy=callback&queue=support", {**form, "Digits": "2"})
+    assert parse(offer.data).find("Gather") is not None
+    assert "Ending in 0 1 2 3, within . Press 1." in spoken(offer.data)

@@ -51,23 +51,6 @@ policy = "silence"
     ("[queues.support.checkin]\ninterval_s = 5", "greater than or equal to 20 (got 5)"),
     ("[queues.support]\npolcy = 'silence'", "queues.support.polcy: unknown key"),
     ("[queues.support.prompts]\napology = 'Sorry {name}'", "unknown placeholder ['name']"),
-    # a placeholder the prompt is not filled with would be said as a brace, or stop it
-    ("[queues.support.prompts]\napology = 'Sorry, {position}'",
-     "queues.support.prompts.apology: unknown placeholder ['position']; this text may use: "
-     "none"),
-    ("[queues.support.prompts]\ncallback_number_check = 'Within {wait}, {number}'",
-     "unknown placeholder ['wait']; this text may use: {number}"),
-    ("[queues.support.prompts]\nposition = 'You are number {position:s}'",
-     "placeholders take no format or conversion (':...' or '!...'): {position}"),
-    ("[queues.support.prompts]\nposition = 'Number {position:>200000000}'", "no format"),
-    ("[queues.support.prompts]\nwait = 'In {wait!r}'", "no format"),
-    ("[queues.support.prompts]\nposition = 'Number {position'", "write {{ or }} for a brace"),
-    ("[queues.support.prompts]\ncallback_offer_no_estimate = 'Press {callback_key} ({wait})'",
-     "unknown placeholder ['wait']"),
-    ("[queues.support.hours.words]\nclosed = 'Closed. Call {number}'",
-     "queues.support.hours.words.closed: unknown placeholder ['number']"),
-    ("[queues.support.overflow.words]\ncallback = 'Press {voicemail_key}'",
-     "unknown placeholder ['voicemail_key']; this text may use: {callback_key}"),
     ("[queues.support.callback]\ncallback_key = '1'", "callback_key and keep_key are both"),
     ("[queues.support.checkin]\nkeep_key = '12'", "queues.support.checkin.keep_key"),
     ("[queues.support.experiment]\narms = { checkin = 1 }", "at least two arms"),
@@ -89,6 +72,47 @@ def test_bad_config_names_the_key_and_problem(tmp_path, text, expected):
     with pytest.raises(ConfigError) as error:
         load_config(write(tmp_path, text))
     assert expected in str(error.value)
+
+AS_SAID = [
+    ("[queues.support.prompts]\napology = 'Sorry, {position}'",
+     "queues.support.prompts.apology: unknown placeholder ['position']; this text may use: "
+     "none"),
+    ("[queues.support.prompts]\ncallback_number_check = 'Within {wait}, {number}'",
+     "unknown placeholder ['wait']; this text may use: {number}"),
+    ("[queues.support.prompts]\nposition = 'You are number {position:s}'",
+     "placeholders take no format or conversion (':...' or '!...'): {position}"),
+    ("[queues.support.prompts]\nposition = 'Number {position:>200000000}'", "no format"),
+    ("[queues.support.prompts]\nwait = 'In {wait!r}'", "no format"),
+    ("[queues.support.prompts]\nposition = 'Number {position'", "write {{ or }} for a brace"),
+    ("[queues.support.prompts]\ncallback_offer_no_estimate = 'Press {callback_key} ({wait})'",
+     "unknown placeholder ['wait']"),
+    ("[queues.support.hours.words]\nclosed = 'Closed. Call {number}'",
+     "queues.support.hours.words.closed: unknown placeholder ['number']"),
+    ("[queues.support.overflow.words]\ncallback = 'Press {voicemail_key}'",
+     "unknown placeholder ['voicemail_key']; this text may use: {callback_key}"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AS_SAID)
+def test_a_text_that_could_not_be_said_as_written_is_named_when_checked(tmp_path, text,
+                                                                       expected):
+    """`config check`, `config import` and the console's saves check each text as it will be
+    said: a placeholder its prompt is not filled with (said as nothing, or as a brace), a
+    format on one (which stopped every check-in), an unpaired brace."""
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text), as_written=True)
+    assert expected in str(error.value)
+
+
+@pytest.mark.parametrize(("text", "expected"),
+                         [case for case in AS_SAID if case[0].startswith("[queues.support.prompts]")
+                          and "brace" not in case[1]])
+def test_a_file_or_version_saved_before_the_per_text_check_still_loads(tmp_path, text,
+                                                                      expected):
+    """Loading to run checks only names no text may use, as before: a version stored under
+    yesterday's rules is not dropped for the file's config."""
+    load_config(write(tmp_path, text))
+
 
 
 def test_not_toml_and_missing_file_are_clear(tmp_path):
