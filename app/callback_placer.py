@@ -107,10 +107,12 @@ class RestPlacer:
         claim times out."""
         if refusal_code(error) in NUMBER_REFUSED:
             self.fail_refused(engine, callback, now, error)
-        elif refused(error) and not rate_limited(error) and \
+        elif space_refusal and refused(error) and not rate_limited(error) and \
                 callback_rest.last_result(engine, callback.call_id) == refusal(error):
-            self.fail_refused(engine, callback, now, error,  # refused the same way again:
-                              max_attempts=self.settings.max_attempts)  # it counts now
+            # customer-first (REST the only way): refused the same way again, it counts; an
+            # at-risk rescue's refusal never does (an agent may still take it at once)
+            self.fail_refused(engine, callback, now, error,
+                              max_attempts=self.settings.max_attempts, text=False)
         elif refused(error):
             if rate_limited(error):
                 self.rate_limit.until = now + timedelta(seconds=self.settings.min_retry_after_s)
@@ -129,14 +131,14 @@ class RestPlacer:
                         self.settings.claim_timeout_s)
 
     def fail_refused(self, engine: Engine, callback: Callback, now: datetime,
-                     error: Exception, max_attempts: int = 1) -> None:
+                     error: Exception, max_attempts: int = 1, text: bool = True) -> None:
         """A refusal counted as an attempt: with `max_attempts` 1 (a number Twilio will never
         call) the callback fails at once; a refusal repeated (the account's, say: an
         unverified caller ID, a suspended account) counts as an unanswered attempt, so the
         promise fails honestly after the last one instead of waiting for ever. Either way,
         visibly: CALLBACK_ATTEMPT/FAILED and the callback's last_result (32 characters) name
-        Twilio's error code, the log its message; the customer is texted as after any
-        failure."""
+        Twilio's error code, the log its message; with `text`, the customer is texted as
+        after any failure (not when they were never rung: "we tried to call you" is false)."""
         reason = refusal(error)
         log.error("callback %s to %s cannot be placed (%s, attempt counted; %r)",
                   callback.call_id, callback.number, reason, getattr(error, "msg", error))
@@ -146,7 +148,7 @@ class RestPlacer:
                 call_id=callback.call_id, now=now, claim=callback.claim, result=reason,
                 attempt_key=f"refused:{callback.claim}", max_attempts=max_attempts,
                 retry_after_s=settings.retry_after_s))
-        if result == "failed" and (settings.sms_on_failure or settings.sms_confirm):
+        if text and result == "failed" and (settings.sms_on_failure or settings.sms_confirm):
             send_sms(self.client, to=callback.number, from_=self.support_number,
                      body=settings.sms_text)
 

@@ -108,7 +108,8 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                           data={"promised_by": promised_by.isoformat(), "overdue": late})
     placed = []
     rung: dict[str, int] = {}  # per queue: customers rung or held through REST now
-    for call_id in (flagged + overdue) if placer is not None and ring_at_risk else []:
+    earliest_first = [call_id for call_id, _ in risky if call_id in by_id]  # overdue first
+    for call_id in earliest_first if placer is not None and ring_at_risk else []:
         if stopping():
             break
         queue = by_id[call_id].queue

@@ -201,3 +201,59 @@ def test_a_hold_whose_endings_were_both_lost_stops_pinning_the_agents(make_app, 
     assert statuses == {sid("held"): "pending", sid("fresh"): "on_line"}
     with engine.connect() as conn:
         assert anyone_on_line(conn, "support")  # the fresh one still holds
+
+
+def test_an_at_risk_rescue_refused_again_and_again_costs_no_attempt_and_stays_for_agents(
+        make_app, clock, mocker):
+    """With agent-first dialling a REST refusal (an account fault) must not spend the
+    customer's attempts nor push the callback out of the agents' reach: agents still dial it
+    over TwiML at once."""
+    from sqlalchemy import insert
+
+    from app.callback_watch import watch_round
+    from app.storage import callback_queue
+
+    app = make_app(CONFIG.replace("[callbacks]", "[callbacks]\nplace_via_rest = true"),
+                   account_sid="AC123", public_url=PUBLIC)
+    svc = app.extensions["holdwell"]
+    now = clock.now()
+    with svc.store.engine.begin() as conn:
+        conn.execute(insert(callbacks).values(
+            call_id=sid("risky"), queue="support", number="+14155550177",
+            entered_at=now - timedelta(minutes=20), requested_at=now - timedelta(minutes=15),
+            promised_by=now + timedelta(seconds=60), status="pending"))
+    create = mocker.patch.object(svc.rest_client.calls, "create", side_effect=(
+        TwilioRestException(400, "/Calls", "The source phone number is not verified",
+                            code=21210)))
+    placer = RestPlacer.configured(svc.rest_client, PUBLIC, "+14155550000", svc.config.callbacks)
+    for _ in range(4):
+        watch_round(svc.store.engine, svc.config, clock.now(), placer)
+        clock.advance(30)
+    assert create.call_count == 4
+    [row] = callback_rows(app)
+    assert row["status"] == "pending" and row["attempts"] == 0
+    with svc.store.engine.begin() as conn:
+        taken = callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
+                                          only_if_older_than_queue=False)
+    assert taken is not None and taken.call_id == sid("risky")
+
+
+def test_at_risk_rescues_ring_the_earliest_promise_first(make_app, clock, mocker):
+    from sqlalchemy import insert
+
+    from app.callback_watch import watch_round
+
+    app = make_app(CONFIG.replace("[callbacks]", "[callbacks]\nplace_via_rest = true"),
+                   account_sid="AC123", public_url=PUBLIC)
+    svc = app.extensions["holdwell"]
+    now = clock.now()
+    with svc.store.engine.begin() as conn:
+        for name, promise_s in (("soon1", 60), ("late1", -120), ("soon2", 90), ("late2", -60)):
+            conn.execute(insert(callbacks).values(
+                call_id=sid(name), queue="support", number="+14155550177",
+                entered_at=now - timedelta(minutes=20), requested_at=now - timedelta(minutes=15),
+                promised_by=now + timedelta(seconds=promise_s), status="pending"))
+    mocker.patch.object(svc.rest_client.calls, "create")
+    placer = RestPlacer.configured(svc.rest_client, PUBLIC, "+14155550000", svc.config.callbacks)
+    report = watch_round(svc.store.engine, svc.config, now, placer)
+    assert report.placed == [sid("late1"), sid("late2")]  # broken promises are not starved
