@@ -91,17 +91,20 @@ JUST_CLAIMED_BY = select(callbacks).where(
 
 
 def claim_next(conn: Connection, queue: str, claimant: str, now: datetime,
-               *, only_if_older_than_queue: bool = True) -> Callback | None:
+               *, only_if_older_than_queue: bool = True,
+               again: bool = True) -> Callback | None:
     """Claim the oldest due callback for `claimant`, if it entered before the queue's head.
 
     A claim `claimant` took within RETRY_WINDOW_S is given again (Twilio retrying the request
-    whose answer it never got: it runs only one Dial, and a second claim would sit unrung).
+    whose answer it never got: it runs only one Dial, and a second claim would sit unrung);
+    not when `again` is False (writes of this host wait in its journal: the claim's result
+    may be among them, and its customer must not be rung again at once).
     The callback is looked up first: usually there is none, and then the queue's head is
     never needed. If the oldest eligible callback is not older than the head, no other is.
     """
     since = now - timedelta(seconds=RETRY_WINDOW_S)
-    held = conn.execute(JUST_CLAIMED_BY, {"queue": queue, "agent": claimant,
-                                          "since": since}).mappings().first()
+    held = conn.execute(JUST_CLAIMED_BY, {"queue": queue, "agent": claimant, "since": since}
+                        ).mappings().first() if again else None
     if held is not None:
         return with_call_labels(conn, held)
     oldest = OLDEST_ELIGIBLE_UNLOCKED if conn.dialect.name == "postgresql" else OLDEST_ELIGIBLE

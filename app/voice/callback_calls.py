@@ -49,8 +49,9 @@ def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
     now = svc.clock.now()
     if not svc.config.is_open(queue, now) or queue in svc.config.customer_first_queues():
         return None
-    return svc.store.read(
-        lambda conn: callback_queue.claim_next(conn, queue, agent_call_id, now), g.deadline)
+    settled = svc.store.journal is None or not svc.store.journal.has_backlog()
+    return svc.store.read(lambda conn: callback_queue.claim_next(
+        conn, queue, agent_call_id, now, again=settled), g.deadline)
 
 
 def minutes_words(seconds: float) -> str:

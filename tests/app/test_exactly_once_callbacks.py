@@ -218,3 +218,20 @@ def test_an_agent_who_hangs_up_while_the_customer_rings_costs_them_no_attempt(pr
     assert row["attempts"] == 0 and row["status"] == "pending"
     assert row["next_attempt_at"] is None  # due again at once
     assert "CALLBACK_ATTEMPT" not in logged_events(app, sid("CA1"))
+
+
+def test_while_the_journal_holds_writes_a_claim_is_not_given_again(make_app, clock):
+    """The redirect after a dial result whose write was journaled looks like a retry: with
+    a backlog the claim is not given again (that customer was just rung), the next one is."""
+    app = make_app(CONFIG)
+    svc = app.extensions["holdwell"]
+    seed_pending(svc.store.engine, [sid("first"), sid("second")], clock.now())
+    with svc.store.engine.begin() as conn:
+        claim = callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
+                                          only_if_older_than_queue=False)
+        again = callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
+                                          only_if_older_than_queue=False)
+        other = callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
+                                          only_if_older_than_queue=False, again=False)
+    assert claim.call_id == again.call_id == sid("first") and claim.claim == again.claim
+    assert other.call_id == sid("second")
