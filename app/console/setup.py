@@ -85,8 +85,12 @@ def shared_key_when_the_database_answers(sessions: CachedSerializerSessions,
 
 
 def console_waits_for_its_key(sessions: CachedSerializerSessions) -> Response | None:
-    """Console and API requests wait (503, saying why) until the shared key is read."""
-    if sessions.pending_key is not None and request.path.startswith(("/console", "/api/")):
-        return Response("The console's database is not answering yet; try again in a "
-                        "minute.", status=503, mimetype="text/plain")
-    return None
+    """Requests that sign in with a session (the console's pages, the API without a bearer
+    token) wait, 503 saying why, until the shared key is read; API tokens need no key."""
+    if sessions.pending_key is None or "Authorization" in request.headers or \
+            not request.path.startswith(("/console", "/api/")):
+        return None
+    return Response("Console sign-in waits for the database: the session key every worker "
+                    "shares could not be read yet (see the log; run `holdwell db upgrade` if "
+                    "its table is missing, or set HOLDWELL_SECRET_KEY). Try again in a "
+                    "minute.", status=503, mimetype="text/plain")

@@ -19,7 +19,7 @@ def test_workers_started_without_the_database_take_the_shared_key_when_it_answer
     url = f"sqlite:///{folder / 'holdwell.db'}"
     first, second = (make_app(CONFIG, database_url=url, db_budget_s=0.5) for _ in range(2))
     waiting = first.test_client().get("/console/login")
-    assert waiting.status_code == 503 and b"not answering yet" in waiting.data
+    assert waiting.status_code == 503 and b"waits for the database" in waiting.data
     folder.mkdir()  # the database comes back
     upgrade(url)
     users.add_user(first.extensions["holdwell"].store.engine, "ana", "admin", PASSWORD,
