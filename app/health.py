@@ -86,19 +86,28 @@ def healthz() -> Response:
     try:
         store.read(lambda conn: conn.execute(text("SELECT 1")).scalar(), deadline, trip=False)
     except DatabaseUnavailable as error:
-        body.update(database="unreachable", problem=str(error))
+        body.update(database="unreachable", problem=_also(body, str(error)))
         return _answer(body, healthy=False)
     try:
         body["schema_revision"] = store.read(schema_revision, deadline, trip=False)
     except (DatabaseUnavailable, SQLAlchemyError) as error:
-        body.update(database="not writable", schema_revision=None,
-                    problem=f"the database answers but cannot take this code's writes: "
-                            f"{first_line(str(error))}")
+        said = first_line(str(error))
+        if "alembic_version" in said:  # no schema at all: a new or emptied database
+            body.update(database="no schema", schema_revision=None,
+                        problem=_also(body, "no tables: run `holdwell db upgrade`"))
+        else:
+            body.update(database="not writable", schema_revision=None, problem=_also(
+                body, f"the database answers but cannot take this code's writes: {said}"))
         return _answer(body, healthy=False)
     body["database"] = "ok"
     if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
         body["problem"] = problem
     return _answer(body, healthy="problem" not in body)
+
+
+def _also(body: dict[str, object], problem: str) -> str:
+    """`problem` after any already found (the journal's), so neither hides the other."""
+    return "; ".join(str(p) for p in (body.get("problem"), problem) if p)
 
 
 def _answer(body: dict[str, object], *, healthy: bool) -> Response:

@@ -184,6 +184,10 @@ def test_healthz_is_503_when_the_database_refuses_writes_or_lacks_tables_or_is_n
     missing = client.get("/healthz")
     assert missing.status_code == 503 and missing.json["database"] == "not writable"
     assert "call_events" in missing.json["problem"]
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+    empty = client.get("/healthz")
+    assert empty.status_code == 503 and "holdwell db upgrade" in empty.json["problem"]
     engine.dispose()
 
 
