@@ -109,6 +109,9 @@ LanguageTag = Annotated[Text, AfterValidator(_language_tag)]
 VoiceName = Annotated[Text, AfterValidator(_twilio_voice)]
 
 
+NEIGHBOURS = {"US": frozenset({"US", "CA"}), "CA": frozenset({"US", "CA"})}
+"""Countries dialled together by default: Twilio enables the US and Canada as one."""
+
 AS_WRITTEN = "said_as_written"
 """Validation context key: check every text as it will be said (each placeholder one its
 prompt is filled with, no format), as `config check`, `config import` and the console's saves
@@ -166,11 +169,14 @@ class CallbacksConfig(Strict):
     answering_machine_detection: bool = True
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] | None = None
-    """Countries (ISO 3166 codes) callbacks may dial; none: default_region's only. Premium-rate
-    and shared-cost numbers are never dialled (app.voice.callers): callers key in numbers."""
+    """Countries (ISO 3166 codes) callbacks may dial; none: default_region's (with the US
+    and Canada together, as Twilio's own geo permissions group them). Premium-rate and
+    shared-cost numbers are never dialled (app.voice.callers): callers key in numbers."""
 
     def callable_countries(self) -> frozenset[str]:
-        return frozenset(self.countries or (self.default_region,))
+        if self.countries:
+            return frozenset(self.countries)
+        return NEIGHBOURS.get(self.default_region, frozenset({self.default_region}))
     sms_on_failure: bool = False
     sms_text: Text = (
         "Sorry, we tried to call you back and could not reach you. "

@@ -320,6 +320,7 @@ def test_a_caller_answered_in_line_after_booking_is_never_also_called_back(
     ("011442079460000", None, None),  # a UK landline: only the line's own country by default
     ("011442079460000", '["US", "GB"]', "+442079460000"),  # ... unless the operator adds it
     ("2125550199", None, "+12125550199"),
+    ("4165550123", None, "+14165550123"),  # Toronto: the US and Canada go together
 ])
 def test_a_keyed_number_the_line_must_not_dial_is_asked_again_never_stored(
         make_app, clock, keyed, countries, stored):
