@@ -82,3 +82,20 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def twilio_console(console_app) -> SignedClient:
     return SignedClient(console_app.test_client(), AUTH_TOKEN)
+
+
+@pytest.fixture(scope="module")
+def log():
+    """The Twin's known call log (tests/console/twin_seed.py), built once a module."""
+    from tests.console.twin_seed import known_log
+
+    return known_log()
+
+
+@pytest.fixture
+def seeded(console_app, log):
+    """The console app with the known log in its database."""
+    from tests.console.twin_seed import seed_log
+
+    seed_log(console_app.extensions["holdwell"].settings.database_url, log)
+    return console_app

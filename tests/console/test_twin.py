@@ -16,21 +16,10 @@ from app.storage import users
 from simulator.twin import fit_twin
 from tests.console.conftest import CONFIG, PASSWORD, Console, bearer
 from tests.console.test_openapi import CHECKS
-from tests.console.twin_seed import TRUTH, known_log, seed_log
+from tests.console.twin_seed import TRUTH, seed_log
 from tests.support.postgres import fresh_postgres_url  # noqa: F401 - fixture
 
 ASK = {"policies": ["music_ads", "callback"], "replications": 4}
-
-
-@pytest.fixture(scope="module")
-def log():
-    return known_log()
-
-
-@pytest.fixture
-def seeded(console_app, log):
-    seed_log(console_app.extensions["holdwell"].settings.database_url, log)
-    return console_app
 
 
 def whatif(app, token: str, body: dict):  # noqa: ANN201

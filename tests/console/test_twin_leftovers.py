@@ -3,19 +3,12 @@ level threshold defaults to the wallboard's."""
 
 from __future__ import annotations
 
-import pytest
-
 import simulator.whatif
 from app.api.twin_models import TwinAsk
 from app.console.live_state import SERVICE_THRESHOLD_S
 from hold_policies.records import SERVICE_LEVEL_S
 from tests.console.conftest import bearer
-from tests.console.twin_seed import known_log, seed_log
-
-
-@pytest.fixture(scope="module")
-def log():
-    return known_log()
+from tests.console.twin_seed import seed_log
 
 
 def test_an_oversized_backtest_is_refused_before_the_whatif_runs(console_app, tokens, log,

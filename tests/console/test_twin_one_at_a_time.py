@@ -11,21 +11,9 @@ import pytest
 import simulator.twin
 from tests.app.test_voice_contract import wait_form
 from tests.console.conftest import bearer
-from tests.console.twin_seed import known_log, seed_log
 from tests.support.sids import sid
 
 ASK = {"policies": ["music_ads"], "replications": 2}
-
-
-@pytest.fixture(scope="module")
-def log():
-    return known_log()
-
-
-@pytest.fixture
-def seeded(console_app, log):
-    seed_log(console_app.extensions["holdwell"].settings.database_url, log)
-    return console_app
 
 
 @pytest.fixture

@@ -3,16 +3,9 @@ stops short of its target says so in the JSON (never a 500, never a silent miss)
 
 from __future__ import annotations
 
-import pytest
-
 from simulator import staff_plan
 from tests.console.conftest import bearer
-from tests.console.twin_seed import known_log, seed_log
-
-
-@pytest.fixture(scope="module")
-def log():
-    return known_log()
+from tests.console.twin_seed import seed_log
 
 
 def test_a_log_with_one_answered_call_is_a_409_that_says_why(console_app, tokens, log):
