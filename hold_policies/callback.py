@@ -25,12 +25,7 @@ from hold_policies.checkin import CheckinPolicy
 from hold_policies.closing import open_long_enough
 from hold_policies.config import CallbacksConfig
 from hold_policies.estimate import WaitBand
-from hold_policies.promise import (
-    AttemptPlan,
-    callback_window,
-    keeps_within,
-    plan_of,
-)
+from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
 from hold_policies.prompts import confirmation_template
 from hold_policies.situation import Situation
 from hold_policies.steps import SegmentKind
@@ -104,6 +99,7 @@ class CallbackPolicy(CheckinPolicy):
                 situation, band)),
             promised_wait_s=band.seconds if band else None,
         )
+
 
 def with_plan(policy: HoldPolicy, callbacks: CallbacksConfig) -> HoldPolicy:
     """A callback policy dialled by the [callbacks] settings (its promise sized for them);

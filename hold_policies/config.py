@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -119,13 +119,19 @@ do. Without it (a file or a stored version loaded to run), only names no text ma
 refused: a version saved before the per-prompt check still loads and runs."""
 
 
-def said_as_written(info: ValidationInfo) -> bool:
-    return bool(info.context and info.context.get(AS_WRITTEN))
+def as_said(value: str | None, info: ValidationInfo, here: Iterable[str],
+            anywhere: Iterable[str]) -> str | None:
+    """A text validator: checked as it will be said (AS_WRITTEN in the context: only `here`,
+    the names this text is filled with, and no format), else only for names no text of its
+    kind may use (`anywhere`)."""
+    strict = bool(info.context and info.context.get(AS_WRITTEN))
+    return only_placeholders(value, here if strict else anywhere, strict=strict)
 
 
 LONGEST_SEGMENT_S = 600
 """The longest wait document any setting may make (a check-in interval, a silence or music
 segment, the overflow's repeat): Twilio polls a waiting caller at least this often."""
+
 
 class ConfigError(ValueError):
     """A configuration file that must not be used; the message says what to fix."""
@@ -172,11 +178,6 @@ class CallbacksConfig(Strict):
     """Countries (ISO 3166 codes) callbacks may dial; none: default_region's (with the US
     and Canada together, as Twilio's own geo permissions group them). Premium-rate and
     shared-cost numbers are never dialled (app.voice.callers): callers key in numbers."""
-
-    def callable_countries(self) -> frozenset[str]:
-        if self.countries:
-            return frozenset(self.countries)
-        return NEIGHBOURS.get(self.default_region, frozenset({self.default_region}))
     sms_on_failure: bool = False
     sms_text: Text = (
         "Sorry, we tried to call you back and could not reach you. "
@@ -214,6 +215,12 @@ class CallbacksConfig(Strict):
         if self.claim_timeout_s < self.least_claim_s():
             raise ValueError(self.claim_too_short(0, ""))
         return self
+
+    def callable_countries(self) -> frozenset[str]:
+        """The countries callbacks may dial (`countries`, or default_region's)."""
+        if self.countries:
+            return frozenset(self.countries)
+        return NEIGHBOURS.get(self.default_region, frozenset({self.default_region}))
 
     def least_claim_s(self, brief_s: float = 0) -> int:
         """The shortest claim that outlasts the agent's brief of `brief_s` (played before
@@ -289,9 +296,7 @@ class PromptsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if said_as_written(info):
-            return only_placeholders(value, prompt_placeholders(info.field_name or ""))
-        return only_placeholders(value, PLACEHOLDERS, strict=False)
+        return as_said(value, info, prompt_placeholders(info.field_name or ""), PLACEHOLDERS)
 
 
 class SilenceConfig(Strict):
@@ -462,10 +467,8 @@ class ClosedWordsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if said_as_written(info):
-            return only_placeholders(value,
-                                     CLOSED_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
-        return only_placeholders(value, ("opens", "number", "callback_key"), strict=False)
+        return as_said(value, info, CLOSED_WORDS_PLACEHOLDERS.get(info.field_name or "", ()),
+                       ("opens", "number", "callback_key"))
 
 
 def _joined(value: Spans) -> str:
@@ -548,11 +551,8 @@ class OverflowWordsConfig(Strict):
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if said_as_written(info):
-            return only_placeholders(value,
-                                     OVERFLOW_WORDS_PLACEHOLDERS.get(info.field_name or "", ()))
-        return only_placeholders(value, ("callback_key", "voicemail_key", "text"),
-                                 strict=False)
+        return as_said(value, info, OVERFLOW_WORDS_PLACEHOLDERS.get(info.field_name or "", ()),
+                       ("callback_key", "voicemail_key", "text"))
 
 
 TRANSCRIBED_MAX_S = 120

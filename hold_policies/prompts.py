@@ -176,9 +176,10 @@ def filled(template: str, **values: str) -> str:
     return template.format(**{**dict.fromkeys(EVERY_NAME, ""), **values})
 
 
-def placeholder_problem(template: str, allowed: Iterable[str]) -> str | None:
+def placeholder_problem(template: str, allowed: Iterable[str], *,
+                        formats_too: bool = True) -> str | None:
     """Why `template` could not be said as written (None: it can): a placeholder outside
-    `allowed`, a format or conversion on one, or an unpaired brace."""
+    `allowed`, an unpaired brace, or (`formats_too`) a format or conversion on one."""
     try:
         used = [(name, spec, conversion) for _, name, spec, conversion
                 in string.Formatter().parse(template) if name is not None]
@@ -188,8 +189,8 @@ def placeholder_problem(template: str, allowed: Iterable[str]) -> str | None:
     if bad := sorted({name for name, _, _ in used} - set(allowed)):
         listed = ", ".join(f"{{{name}}}" for name in allowed) or "none"
         return f"unknown placeholder {bad}; this text may use: {listed}"
-    if formatted := next((name for name, spec, conversion in used if spec or conversion),
-                         None):
+    if formats_too and (formatted := next(
+            (name for name, spec, conversion in used if spec or conversion), None)):
         return f"placeholders take no format or conversion (':...' or '!...'): {{{formatted}}}"
     return None
 
@@ -197,23 +198,9 @@ def placeholder_problem(template: str, allowed: Iterable[str]) -> str | None:
 def only_placeholders(text: str | None, allowed: Iterable[str], *,
                       strict: bool = True) -> str | None:
     """`text` unchanged, or a ValueError saying why it could not be said (a validator).
-    Not `strict` (loading a file or a stored version): only names no text may use are
-    refused, as before the per-prompt check, so what loaded yesterday loads today."""
-    if text is None:
-        return text
-    allowed = tuple(allowed)
-    if strict:
-        problem = placeholder_problem(text, allowed)
-    else:
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        except ValueError as error:
-            names, problem = set(), f"{error} (write {{{{ or }}}} for a brace)"
-        else:
-            bad = sorted(names - set(allowed))
-            problem = f"unknown placeholder {bad}; allowed: " + ", ".join(
-                f"{{{name}}}" for name in allowed) if bad else None
-    if problem:
+    Not `strict` (loading a file or a stored version): formats are let through, as before the
+    per-prompt check, so what loaded yesterday loads today."""
+    if text is not None and (problem := placeholder_problem(text, allowed, formats_too=strict)):
         raise ValueError(problem)
     return text
 
