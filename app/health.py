@@ -24,13 +24,19 @@ bp = Blueprint("health", __name__)
 
 
 @cache
-def head_revision() -> str:
-    """The newest migration this code ships (read from the migration scripts, once)."""
+def _scripts():  # noqa: ANN202 - alembic.script.ScriptDirectory
+    """The migration scripts this code ships (read once)."""
     from alembic.script import ScriptDirectory
 
     from app.storage.migrate import alembic_config
 
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this code ships."""
+    return _scripts().get_current_head() or ""
 
 
 NEEDED_TABLES = ("calls", "call_events", "callbacks")
@@ -62,12 +68,8 @@ def schema_problem(revision: str | None) -> str | None:
 
 @cache
 def known_revisions() -> frozenset[str]:
-    from alembic.script import ScriptDirectory
-
-    from app.storage.migrate import alembic_config
-
-    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return frozenset(script.revision for script in scripts.walk_revisions())
+    """Every revision this code ships."""
+    return frozenset(script.revision for script in _scripts().walk_revisions())
 
 
 @bp.get("/healthz")
