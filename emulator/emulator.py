@@ -398,10 +398,11 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         self.note(caller, at, doing + documents.describe(verbs))
         end = at + max(heard.heard.duration_s, 0.0)
         if heard.ends_with in ("Leave", "Hangup"):
+            # The Gather takes a key pressed in its window, before the goodbye and the end.
             reaction = caller.listener.hear(at, heard.heard) if heard.gather_action else None
-            if reaction is not None and reaction.action is Action.PRESS:  # the Gather takes
-                caller.live = self.schedule(max(reaction.at_s, at), "press", (  # it before the
-                    caller, heard.gather_action, reaction.key))  # goodbye and the end
+            if reaction is not None and reaction.action is Action.PRESS:
+                caller.live = self.schedule(max(reaction.at_s, at), "press",
+                                            (caller, heard.gather_action, reaction.key))
                 return heard
             event = "leave" if heard.ends_with == "Leave" else "hang_up"  # Twilio: hangup
             caller.live = self.schedule(end, event, caller)

@@ -61,8 +61,9 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
     message_end: float | None = None
     key_window, music = 0.0, False
     gather_action = ends_with = redirect = speech = None
-    for verb in verbs:  # the message ends with the keys' prompt: words after a Gather (the
-        # overflow offer's goodbye) come once its key window has passed
+    # The message ends with the keys' prompt: words after a Gather (the overflow offer's
+    # goodbye) come once its key window has passed.
+    for verb in verbs:
         length = seconds(verb, audio_s)
         if is_speech_only(verb):  # its question is heard; keys are not taken there
             timeout = float(verb.get("timeout", "5"))
