@@ -53,7 +53,12 @@ it counts nothing; not an outcome."""
 LEG_ENDED = "LEG_ENDED"
 """A callback leg's final status that arrived before the leg's answer was stored (the answer
 journaled on another host): kept so the answer, applied later, ends the callback at once."""
-FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT, LATE_POLL, LEG_ENDED})
+RETURNING = "RETURNING"
+"""Rang while their callback was pending (data.booked): asked to keep it or wait
+(data.choice "asked"), or chose to wait ("wait"). Hung up at the question, the call ends
+kept_callback: never queued, and the callback stands."""
+FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT, LATE_POLL, LEG_ENDED,
+                       RETURNING})
 QUEUE_TIME_EVENTS = frozenset({
     Event.ENTERQUEUE, Event.ANNOUNCE, Event.KEYPRESS, Event.CONNECT, Event.COMPLETE,
     Event.ERROR, Event.CALLBACK_REQUESTED, Event.EXITWITHKEY, Event.OVERFLOW, HANGUP, LEAVE,
@@ -200,6 +205,8 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
     kept = (by_event.get(Event.CALLBACK_KEPT) or [None])[0]
     if kept is not None:  # a repeat call that kept its pending callback: never queued either
         return Outcome.KEPT_CALLBACK, None, None, kept.time, None, kept
+    if (asked_only := _hung_up_at_the_question(by_event)) is not None:
+        return Outcome.KEPT_CALLBACK, None, None, asked_only.time, None, asked_only
     message = (by_event.get(Event.VOICEMAIL) or [None])[0]
     left = (by_event.get(Event.EXITWITHKEY) or [None])[0]
     leave = (by_event.get(LEAVE) or [None])[0]
@@ -221,6 +228,16 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
     if ended[0] is not None and overflow is not None:  # offered instead of a drop
         return (Outcome.OVERFLOW, *ended[1:])
     return ended
+
+
+def _hung_up_at_the_question(by_event: dict[str, list[Fact]]) -> Fact | None:
+    """The hang-up of a caller asked to keep their pending callback or wait, who chose
+    neither and never joined the line (None otherwise): their callback stands."""
+    returning = by_event.get(RETURNING, [])
+    if not returning or any(f.data.get("choice") == "wait" for f in returning) \
+            or by_event.get(Event.ENTERQUEUE):
+        return None
+    return (by_event.get(HANGUP) or [None])[0]
 
 
 def _ended(by_event: dict[str, list[Fact]], in_line_s, leave: Fact | None) -> tuple:  # noqa: ANN001

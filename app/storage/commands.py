@@ -145,6 +145,17 @@ class BookCallback(Command):
 
 
 @dataclass(frozen=True)
+class RangBack(Labelled):
+    """Rang while their callback (`booked`) was pending: asked whether to keep it or wait
+    (`choice` "asked"), or chose to wait instead ("wait"). Logged before the caller answers,
+    so a hang-up at the question ends a call the log knows (their callback stands)."""
+
+    from_number: str | None = None
+    booked: str = ""
+    choice: str = "asked"
+
+
+@dataclass(frozen=True)
 class KeptCallback(Labelled):
     """Rang back while their callback was pending and kept it: this call is never queued."""
 
@@ -278,8 +289,8 @@ class Briefed(Command):
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
     CallbackOnLine, CallbackConnected, CallbackLegConnected, CallbackUnanswered, Closed,
-    BookCallback, KeptCallback, CancelForWaiting, Overflowed, ChooseVoicemail, LeaveVoicemail,
-    VoicemailTranscribed, Reason, Briefed, Resume)}
+    BookCallback, RangBack, KeptCallback, CancelForWaiting, Overflowed, ChooseVoicemail,
+    LeaveVoicemail, VoicemailTranscribed, Reason, Briefed, Resume)}
 
 
 def from_json(line: str) -> Command:

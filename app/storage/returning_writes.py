@@ -15,7 +15,22 @@ from app.storage.call_writes import begin_call
 from app.storage.callback_admin import CANCELLED, cancel_pending
 from app.storage.facts import append_fact, ensure_call, project
 from app.storage.schema import callbacks
+from hold_policies.call_outcome import RETURNING
 from hold_policies.records import Event
+
+
+def rang_back(conn: Connection, command: c.RangBack) -> None:
+    """The new call's row, labelled, with the caller's number, and the question or the choice
+    to wait as a fact (RETURNING): the projection ends a call hung up at the question as
+    kept_callback, since the callback stands (hold_policies.call_outcome)."""
+    begin_call(conn, c.BeginCall(call_id=command.call_id, now=command.now, queue=command.queue,
+                                 policy=command.policy, arm=command.arm,
+                                 from_number=command.from_number))
+    call = ensure_call(conn, command.call_id, command.queue, command.now, None)
+    append_fact(conn, call, command.now, RETURNING,
+                f"{command.call_id}:{RETURNING}:{command.choice}", None,
+                {"booked": command.booked, "choice": command.choice})
+    project(conn, command.call_id)
 
 
 def kept_callback(conn: Connection, command: c.KeptCallback) -> None:
@@ -41,4 +56,5 @@ def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> bool:
     return True
 
 
-WRITES = {c.KeptCallback: kept_callback, c.CancelForWaiting: cancel_for_waiting}
+WRITES = {c.RangBack: rang_back, c.KeptCallback: kept_callback,
+          c.CancelForWaiting: cancel_for_waiting}

@@ -44,6 +44,17 @@ def booked_callback(queue: str, caller: CallForm) -> str | None:
         return None
 
 
+def note_rang_back(params: RouteParams, policy: str, caller: CallForm, booked: str,
+                   choice: str) -> None:
+    """Log the new call (journaled if the database is slow) as asked about its pending
+    callback, or as waiting instead of it."""
+    svc = services()
+    svc.store.write(c.RangBack(call_id=caller.call_id, now=svc.clock.now(), queue=params.queue,
+                               policy=policy, arm=params.arm,
+                               from_number=caller.from_number, booked=booked, choice=choice),
+                    g.deadline)
+
+
 def ask_keep_or_wait(params: RouteParams, booked: str) -> VoiceResponse:
     policy = services().policy(params.queue, params.policy)
     response = VoiceResponse()
@@ -75,9 +86,7 @@ def callback_returning() -> Response:
     now = svc.clock.now()
     traded = traded_for_waiting(booked, caller.call_id) if key == WAIT_KEY else None
     if traded:
-        svc.store.write(c.BeginCall(call_id=caller.call_id, now=now, queue=route.queue,
-                                    policy=policy.name, arm=params.arm,
-                                    from_number=caller.from_number), g.deadline)
+        note_rang_back(params, policy.name, caller, booked, "wait")
         response = VoiceResponse()
         say(response, policy.voice, policy.prompts.callback_traded_for_waiting)
         return twiml_response(enqueue(response, params))

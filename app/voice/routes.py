@@ -78,6 +78,7 @@ def incoming() -> Response:
     if (shut := closed.answer_if_closed(params, form)) is not None:
         return twiml_response(shut)  # outside opening hours: never enqueued
     if (booked := returning.booked_callback(queue, form)) is not None:
+        returning.note_rang_back(params, assignment.policy, form, booked, "asked")  # logged
         return twiml_response(returning.ask_keep_or_wait(params, booked))  # never both
     if (back := resume.rejoin(params, form)) is not None:
         return twiml_response(back)  # a dropped line: back in their place, as the same call

@@ -122,6 +122,31 @@ def test_keeping_the_callback_ends_the_new_call_without_queueing_or_abandoning_i
     assert again not in set(records["call_id"])  # no queue record: the person counts once
 
 
+def test_hanging_up_at_the_question_leaves_the_call_logged_as_kept_never_abandoned(line):
+    """No key and no action: Twilio only sends the number's status callback. The call is in
+    the log, with who rang, and ends as kept_callback (the callback stands), never bare."""
+    app, twilio, first, again, _ = booked_then_rings_back(line)
+    twilio.post("/voice/status", {"CallSid": again, "CallStatus": "completed", "From": NUMBER})
+    with engine_of(app).connect() as conn:
+        row = conn.execute(select(calls.c.queue, calls.c.policy, calls.c.from_number,
+                                  calls.c.outcome, calls.c.wait_s)
+                           .where(calls.c.call_id == again)).one()
+    assert tuple(row) == ("support", "callback", NUMBER, "kept_callback", None)
+    assert outstanding(app) == [(first, NUMBER)]
+    records = read_records_frame(str(engine_of(app).url))
+    assert again not in set(records["call_id"])  # never queued: not an abandon
+
+
+def test_a_caller_who_chose_to_wait_then_hung_up_before_the_line_is_abandoned_not_kept(line):
+    app, twilio, first, again, answer = booked_then_rings_back(line)
+    action = parse(answer.data).find("Gather").get("action")
+    twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})  # callback cancelled
+    twilio.post("/voice/status", {"CallSid": again, "CallStatus": "completed", "From": NUMBER})
+    with engine_of(app).connect() as conn:
+        outcome = conn.execute(select(calls.c.outcome).where(calls.c.call_id == again)).scalar()
+    assert outcome == "abandoned" and outstanding(app) == []
+
+
 def test_waiting_instead_cancels_the_callback_first_then_queues_the_call(line):
     app, twilio, first, again, answer = booked_then_rings_back(line)
     action = parse(answer.data).find("Gather").get("action")
