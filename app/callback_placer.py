@@ -16,11 +16,11 @@ from urllib.parse import urlencode
 from sqlalchemy import Engine
 from twilio.base.exceptions import TwilioRestException
 
+from app.failure_text_sender import send_owed
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.callback_queue import Callback
-from app.twilio_rest import send_sms
 from hold_policies.config import CallbacksConfig
 
 log = logging.getLogger("holdwell.callbacks")
@@ -142,15 +142,14 @@ class RestPlacer:
         reason = refusal(error)
         log.error("callback %s to %s cannot be placed (%s, attempt counted; %r)",
                   callback.call_id, callback.number, reason, getattr(error, "msg", error))
-        settings = self.settings
         with engine.begin() as conn:
             result = apply(conn, c.CallbackUnanswered(
                 call_id=callback.call_id, now=now, claim=callback.claim, result=reason,
                 attempt_key=f"refused:{callback.claim}", max_attempts=max_attempts,
-                retry_after_s=settings.retry_after_s))
-        if text and result == "failed" and (settings.sms_on_failure or settings.sms_confirm):
-            send_sms(self.client, to=callback.number, from_=self.support_number,
-                     body=settings.sms_text)
+                retry_after_s=self.settings.retry_after_s, text_if_failed=text))
+        if result == "failed":
+            send_owed(engine, self.client, self.settings, self.support_number, now,
+                      callback.call_id)
 
 
 NUMBER_REFUSED = frozenset({21211, 21214, 21215, 21216, 21217, 21219})

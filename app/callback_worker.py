@@ -27,6 +27,7 @@ from app.callback_placer import PlacerError, RateLimit, RestPlacer
 from app.callback_watch import CallbackError, WatchReport, watch_round
 from app.clock import Clock, SystemClock
 from app.console.live_config import LiveConfig
+from app.failure_text_sender import send_owed
 from app.security import SignatureCheck
 from app.services import Services
 from app.settings import Settings
@@ -209,6 +210,8 @@ class CallbackWorker:
             self.follow_config()
             report = watch_round(self.engine, self.config, self.clock.now(), self.placer,
                                  self.stop)
+            texted = send_owed(self.engine, self.client, self.config.callbacks,
+                               self.config.line.support_number, self.clock.now())
         except Exception as error:
             if is_outage(error):
                 self.outages += 1
@@ -223,7 +226,7 @@ class CallbackWorker:
                     self.err(traceback.format_exc().rstrip())
             return False
         self.outages = 0
-        self.out(report_line(report))
+        self.out(f"{report_line(report)}; failure texts sent: {texted}")
         return True
 
     def follow_config(self) -> None:

@@ -42,9 +42,21 @@ def send_sms_after_answer(client: Client | None, *, to: Recipient, from_: str | 
     """Text once this request's answer has gone back to Twilio (the response's close): the
     Messages API may take 10 s and retry twice, and no voice route may answer past Twilio's
     15 s. A `to` lookup runs then too, so its database read costs the route nothing."""
+    after_answer(lambda: _send_to_recipient(client, to, from_, body))
+
+
+def after_answer(work: Callable[[], object]) -> None:
+    """Run `work` once this request's answer has gone back to Twilio (the response's close);
+    a failure of it is logged, never raised into the closed response."""
+    def guarded() -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("work after the answer failed")
+
     @after_this_request
-    def send_once_answered(response: Response) -> Response:
-        response.call_on_close(lambda: _send_to_recipient(client, to, from_, body))
+    def once_answered(response: Response) -> Response:
+        response.call_on_close(guarded)
         return response
 
 

@@ -18,6 +18,7 @@ from app.storage.callback_rest import call_for_leg
 from app.storage.db import as_utc
 from app.storage.events import inserted_once
 from app.storage.facts import append_fact, ensure_call, project
+from app.storage.failure_texts import OWED
 from app.storage.locks import hold_call
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
@@ -196,7 +197,7 @@ def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
     if attempt >= command.max_attempts or command.final:
         conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
             status="failed", attempts=attempt, last_result=command.result,
-            resolved_at=command.now))
+            resolved_at=command.now, failure_text=OWED if command.text_if_failed else None))
         append_fact(conn, call, command.now, Event.CALLBACK_FAILED,
                     f"{call.call_id}:CALLBACK_FAILED", waited,
                     {"attempts": attempt, "last_result": command.result})

@@ -221,6 +221,9 @@ class CallbackUnanswered(Command):
     soonest_retry_s: float | None = None  # none: always retry_after_s (before issue 16)
     retry_margin_s: float = 0.0  # retry soonest if the regular one lands this near the promise
     final: bool = False  # the customer had answered (then hung up): never dialled again
+    text_if_failed: bool = True
+    """The customer is owed the failure text if this fails the callback (False: they were
+    never rung, so "we tried to call you" would be false)."""
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ callbacks = Table(
     # Booked outside opening hours: not dialled before the next opening (0009); the cap on
     # callbacks per opening counts rows by queue and due time.
     Column("due_at", DateTime(timezone=True)),
+    # Failed: its text to the customer owed, sent or not sent (0015; app.failure_texts).
+    Column("failure_text", String(8)),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
     Index("ix_callbacks_queue_due", "queue", "due_at"),
 )

@@ -15,15 +15,15 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from flask import Response, g, request
-from sqlalchemy import Engine
 from twilio.twiml.voice_response import VoiceResponse
 
+from app.failure_text_sender import send_owed
 from app.services import services
 from app.storage import callback_queue
 from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable
-from app.twilio_rest import send_sms_after_answer
+from app.twilio_rest import after_answer
 from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice import overflow, reason
 from app.voice.blueprint import bp
@@ -228,13 +228,7 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
     written = svc.store.write(command, g.deadline)
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")
-    if written.value == "failed" and (settings.sms_on_failure or settings.sms_confirm):
-        engine, call_id = svc.store.engine, leg.call_id
-        send_sms_after_answer(svc.rest_client, to=lambda: number_to_text(engine, call_id),
-                              from_=svc.config.line.support_number, body=settings.sms_text)
-
-
-def number_to_text(engine: Engine, call_id: str) -> str | None:
-    """The callback's number, looked up once the voice route has answered."""
-    callback = callback_queue.get(engine, call_id)
-    return callback.number if callback else None
+    if written.value == "failed":  # journaled: texted by `holdwell callbacks` once applied
+        engine, client, now = svc.store.engine, svc.rest_client, svc.clock.now()
+        from_ = svc.config.line.support_number
+        after_answer(lambda: send_owed(engine, client, settings, from_, now, leg.call_id))
