@@ -40,9 +40,10 @@ def head_revision() -> str:
 
 
 NEEDED_TABLES = ("calls", "call_events", "callbacks")
-WRITE_PROBE = text("UPDATE alembic_version SET version_num = version_num")
-"""A write that changes nothing: a read-only database (a standby after a failover, a file
-the server may not write) refuses it, though it answers every read."""
+WRITE_PROBE = text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0")
+"""A write of no rows: a read-only database (a standby after a failover, a read-only
+transaction default, a file the server may not write) refuses it before looking for rows,
+though it answers every read; a writable one writes nothing (no row version, no WAL)."""
 
 
 def schema_revision(conn: Connection) -> str | None:
