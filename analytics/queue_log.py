@@ -30,7 +30,7 @@ import pandas as pd
 
 from analytics.events import event_data
 from analytics.pseudonyms import CallerIds
-from analytics.queue_log_records import NO_MEMBER, floor_epochs
+from analytics.queue_log_records import FIELD_SAFE, NO_MEMBER, floor_epochs
 from hold_policies.records import Event
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
@@ -82,7 +82,7 @@ def write_queue_log(lines: Iterable[str], path: str | PathLike[str]) -> Path:
 def _field(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return str(value).replace("|", "/").replace("\r", " ").replace("\n", " ")
+    return str(value).translate(FIELD_SAFE)
 
 
 def _seconds(value: Any) -> str:

@@ -30,6 +30,8 @@ from hold_policies.records import Outcome
 
 NO_MEMBER = "NONE"
 CALLBACK_KEY = "2"  # hold_policies' default callback key
+FIELD_SAFE = str.maketrans({"|": "/", "\r": " ", "\n": " "})
+"""What no queue_log field may hold: a '|' would start a field, a line break a forged line."""
 
 
 def floor_epochs(times: pd.Series, plus_s: np.ndarray | float = 0.0) -> np.ndarray:
@@ -39,10 +41,12 @@ def floor_epochs(times: pd.Series, plus_s: np.ndarray | float = 0.0) -> np.ndarr
 
 
 def _text(column: pd.Series | None, n: int, default: str = "") -> np.ndarray:
-    """A column as an object array of text ('' for missing), or the default everywhere."""
+    """A column as an object array of queue_log-safe text (FIELD_SAFE; the default for
+    missing), or the default everywhere."""
     if column is None:
         return np.full(n, default, dtype=object)
-    text = column.astype("string").fillna(default).to_numpy(dtype=object)
+    text = column.astype("string").str.translate(FIELD_SAFE).fillna(default).to_numpy(
+        dtype=object)
     return np.where(text == "", default, text)
 
 

@@ -99,3 +99,16 @@ def test_the_unserved_definition_says_how_error_left_overflow_and_voicemail_coun
     assert "left (a callback still pending, or out of line without one)" in definition
     assert "voicemail" in definition
 
+
+
+def test_records_queue_log_cannot_be_forged_by_a_field_holding_a_bar_or_a_line_break():
+    """A record file's queue name (or any text field) with '|' or a line break would split
+    one call's line into forged ones (an ABANDON that never happened, for Asterisk tools)."""
+    forged = "support\n1772445700|FAKE|support|NONE|ABANDON||1|30"
+    records = frame([call("a1", Outcome.ANSWERED, 30, queue=forged)])
+    lines = list(queue_log_from_records(records))
+    assert all("\n" not in line and "\r" not in line for line in lines)
+    parsed = [parse_queue_log_line(line) for line in lines]
+    assert [x.event for x in parsed] == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]
+    assert {x.call_id for x in parsed} == {"a1"}
+    assert parsed[0].queue == "support 1772445700/FAKE/support/NONE/ABANDON//1/30"
