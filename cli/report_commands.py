@@ -189,7 +189,7 @@ def sources(events_help: str):  # noqa: ANN201 - a click decorator
     type=FiniteFloatRange(0, 1, min_open=True, max_open=True),
     default=0.03,
     show_default=True,
-    help="Abandonment drop the sample size targets.",
+    help="Drop in the unserved rate (a fraction: 0.03 = 3 points) the sample size targets.",
 )
 @click.option("--from", "from_text", metavar="TIME",
               help="Only calls that entered at or after this UTC date/time (ISO-8601).")

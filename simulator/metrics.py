@@ -25,8 +25,12 @@ from simulator.table import (
 
 Z_95 = 1.959963984540054
 
+PROMISE_DEADLINE = "the request + the band said, as seconds in line"
+"""One wording of a callback promise's deadline for every definition that uses it."""
+
 DEFINITIONS: dict[str, str] = {
     "calls": "calls that entered the queue",
+
     "unserved_rate": f"PRIMARY, intention to treat: {UNSERVED_FORMULA}, every caller who "
                      "reached the queue; compare policies on this; 95% CI by batch means (20 "
                      "consecutive batches of calls: one run's callers are not independent), "
@@ -44,9 +48,8 @@ DEFINITIONS: dict[str, str] = {
     "callbacks_failed": "callbacks given up after every retry",
     "overflow": "callers offered a callback or a message past the maximum wait (or turned away "
                 "by a full queue) who took neither: unserved, never abandoned",
-    "callback_promise_kept_rate": "callbacks connected no later than promised (the band said, "
-                                  "counted from the request) / callbacks requested (no band "
-                                  "promised = not kept)",
+    "callback_promise_kept_rate": f"callbacks connected by their deadline ({PROMISE_DEADLINE}) "
+                                  "/ callbacks requested (no band promised = not kept)",
     "wall_s": "wall-clock seconds the run took",
 }
 

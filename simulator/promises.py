@@ -14,15 +14,14 @@ from dataclasses import replace
 import numpy as np
 
 from hold_policies.base import HoldPolicy
-from simulator.metrics import wilson_interval
+from simulator.metrics import PROMISE_DEADLINE, wilson_interval
 from simulator.scenario import Scenario
 from simulator.table import CALLBACK_CONNECTED, CALLBACK_FAILED, CallTable
 
-DEFINITION = ("late = connected after the promised deadline (entering + announced band); "
-              "share of callbacks given a band")
-KEPT_DEFINITION = ("kept = connected no later than the promised deadline (the request + the "
-                   "window said); share of callbacks given a window (failed and late ones are "
-                   "not kept)")
+DEFINITION = (f"late = connected after the deadline ({PROMISE_DEADLINE}); share of callbacks "
+              "given a band")
+KEPT_DEFINITION = (f"kept = connected no later than the deadline ({PROMISE_DEADLINE}); share "
+                   "of callbacks given a band (failed and late ones are not kept)")
 
 
 def late_callbacks(table: CallTable) -> dict:
