@@ -50,9 +50,13 @@ class TodayStats(Model):
                           "callers GET /api/v1/unserved lists)")
     unserved_rate: float | None = Field(description="unserved / calls, as `holdwell report` "
                                         "counts them")
-    service_level: float | None = Field(description="served within the threshold / served")
+    service_level: float | None = Field(description="served within the threshold / served, "
+                                        "a callback at its real wait (entering the queue -> "
+                                        "connected); not the report's Asterisk service level, "
+                                        "which counts calls answered in line only")
     service_threshold_s: float
-    asa_s: float | None = Field(description="mean wait of served calls, callbacks included")
+    asa_s: float | None = Field(description="mean wait of served calls, callbacks included "
+                                "at their real wait (the report's ASA: answered in line only)")
 
 
 class QueueState(Model):

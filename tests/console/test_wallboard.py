@@ -74,6 +74,9 @@ def test_the_page_and_its_fragment_show_the_same_state(as_role, twilio_console):
     fragment = operator.get("/console/wallboard/fragment").get_data(as_text=True)
     assert f'data-call="{sid("CA9")}"' in page and f'data-call="{sid("CA9")}"' in fragment
     assert "refresh.js" in page and "<html" not in fragment
+    # the tiles name what they count: not the report's answered-only service level and ASA
+    assert "served within 20 s" in page and "wait to be served" in page
+    assert "callback counts at its real wait" in page and ">service level<" not in page
 
 
 def _stored(value):  # noqa: ANN001, ANN202 - SQLite keeps UTC times as naive ISO text
