@@ -97,8 +97,15 @@ def users_revoke(name: str) -> None:
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @click.option("--note", default="", help="Why; shown in the version history.")
-def config_import(path: str, note: str) -> None:
-    """Validate PATH and make it the active config version (every worker within 5 s)."""
+@click.option("--remove-queue", "removing", multiple=True, metavar="NAME",
+              help="A queue the active version runs that this file leaves out, removed on "
+                   "purpose (its calls are then answered as the default queue). Repeatable.")
+def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
+    """Validate PATH and make it the active config version (every worker within 5 s).
+
+    A queue the active version runs that PATH leaves out is refused unless named with
+    --remove-queue: its callers would silently be answered by another team's queue."""
+    from app.console.config_changes import config_of
     from app.storage import config_versions
     from hold_policies.config import ConfigError, load_config
 
@@ -106,9 +113,35 @@ def config_import(path: str, note: str) -> None:
         loaded = load_config(path, as_written=True)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    version = config_versions.add(_engine(), loaded, author="cli",
+    engine = _engine()
+    active = config_versions.get(engine, None)
+    before = config_of(active).queues if active is not None else {}
+    dropped = sorted(set(before) - set(loaded.queues) - set(removing))
+    if dropped:
+        names = ", ".join(dropped)
+        raise click.ClickException(
+            f"{path} has no queue {names}, which active config version {active.number} runs: "
+            f"its calls would be answered as queue {loaded.default_queue!r}. Add it to the "
+            f"file, or pass --remove-queue for each to remove it on purpose; nothing imported")
+    version = config_versions.add(engine, loaded, author="cli",
                                   note=note or f"imported from {path}", now=_now())
     click.echo(f"{path}: imported as config version {version.number} (active)")
+    for line in queue_changes(before, loaded.queues):
+        click.echo(f"  {line}")
+
+
+def queue_changes(before: dict, after: dict) -> list[str]:
+    """One line per queue: added, removed, changed or unchanged against the active version."""
+    lines = []
+    for name in sorted(set(before) | set(after)):
+        if name not in before:
+            lines.append(f"queue {name}: added")
+        elif name not in after:
+            lines.append(f"queue {name}: removed")
+        else:
+            same = before[name] == after[name]
+            lines.append(f"queue {name}: {'unchanged' if same else 'changed'}")
+    return lines
 
 
 @click.command("export")

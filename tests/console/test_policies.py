@@ -134,6 +134,27 @@ def test_config_import_and_export_round_trip_through_the_cli(sqlite_url, monkeyp
     assert refused.exit_code != 0 and "queues.billing.policy" in refused.output
 
 
+def test_config_import_refuses_to_drop_a_running_queue_unless_told(sqlite_url, monkeypatch,
+                                                                   tmp_path):
+    """A file missing a queue would send that queue's callers to the default queue's team,
+    with only a log line: refused, naming it, unless --remove-queue says it is meant."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    both = tmp_path / "both.toml"
+    both.write_text('[queues.support]\npolicy = "checkin"\n[queues.sales]\npolicy = "silence"\n',
+                    encoding="utf-8")
+    assert runner.invoke(cli, ["config", "import", str(both)]).exit_code == 0
+    one = tmp_path / "one.toml"
+    one.write_text('[queues.support]\npolicy = "silence"\n', encoding="utf-8")
+    refused = runner.invoke(cli, ["config", "import", str(one)])
+    assert refused.exit_code != 0
+    assert "no queue sales" in refused.output and "--remove-queue" in refused.output
+    assert "version 1" in runner.invoke(cli, ["config", "export"]).output  # nothing imported
+    meant = runner.invoke(cli, ["config", "import", str(one), "--remove-queue", "sales"])
+    assert meant.exit_code == 0 and "version 2" in meant.output
+    assert "queue sales: removed" in meant.output and "queue support: changed" in meant.output
+
+
 def test_a_hung_version_lookup_delays_a_voice_request_by_at_most_a_moment(
         console_app, twilio_console, monkeypatch):
     live = console_app.extensions["holdwell_live_config"]
