@@ -108,10 +108,11 @@ class CheckinPolicy:
 
         A caller told "number 7" never hears "number 8" next (a callback ahead, or a caller put
         back in line after a Twilio error, can move them back): then the position is left out,
-        not bent. With `position_only_when_changed` an unchanged position is left out too,
+        not bent. A position that is only a bound (not Twilio's) is never said. With
+        `position_only_when_changed` an unchanged position is left out too,
         except at the head of the line, where "you are next" is always worth saying.
         """
-        if not self.announce_position:
+        if not self.announce_position or not situation.position_known:
             return None
         told, now = situation.told_position, situation.position
         if told is not None and now > told:

@@ -36,6 +36,9 @@ class Situation:
     announcements: int = 0
     since_announcement_s: float | None = None  # None: never announced to this caller
     told_position: int | None = None  # the lowest position a check-in has said (None: never)
+    position_known: bool = True
+    """False when `position` is only a bound (Twilio's request lacked QueuePosition): it may
+    size an estimate, never be said."""
     closes_in_s: float | None = None
     """Seconds until the queue's line next closes (0: closed now; None: it has no opening
     hours, or stays open beyond their search horizon). No callback is placed while the line

@@ -60,8 +60,9 @@ COUNT_POLL = update(calls).where(THIS_CALL).values(
     polls=calls.c.polls + case((_NEW_POLL, 1), else_=0),
     last_poll_queue_time_s=case((_NEW_POLL, param("queue_time_s", _LAST_QUEUE_TIME)),
                                 else_=_LAST_QUEUE_TIME),
-    last_position=case((_NEW_POLL, param("last_position", calls.c.last_position)),
-                       else_=calls.c.last_position),
+    last_position=case((_NEW_POLL, func.coalesce(param("last_position", calls.c.last_position),
+                                                 calls.c.last_position)),
+                       else_=calls.c.last_position),  # a poll without a position keeps the last
     last_polled_at=latest(calls.c.last_polled_at, param("now", calls.c.last_polled_at)),
 )
 COUNT_POLL_RETURNING = COUNT_POLL.returning(*ROW_COLUMNS)

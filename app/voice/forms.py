@@ -232,19 +232,34 @@ class WaitForm:
     queue_size: int
     queue_time_given: bool = True
     position_given: bool = True
+    place_bounded: bool = True
+    """Whether `position` is at least the caller's real place: given, or read where it
+    cannot be too low (the line's size, the log's last poll). An unbounded one is never
+    used to estimate a wait or promise a window."""
 
     @classmethod
     def parse(cls, form: MultiDict) -> WaitForm:
         position = number(form, "QueuePosition")
         queue_time = number(form, "QueueTime")
+        size = number(form, "CurrentQueueSize")
+        # Without QueuePosition the back of the line (the size) is the place assumed: an
+        # estimate from it is never too short.
+        place = position if position is not None else size
         return cls(
             call_id=call_in_line(form),
-            position=max(int(position or 1), 1),
+            position=max(int(place or 1), 1),
             queue_time_s=queue_time or 0.0,
-            queue_size=int(number(form, "CurrentQueueSize", position) or 1),
+            queue_size=int(size if size is not None else (position or 1)),
             queue_time_given=queue_time is not None,
             position_given=position is not None,
+            place_bounded=place is not None,
         )
+
+    @property
+    def complete(self) -> bool:
+        """Twilio sends both on every waitUrl request; a request without them is read
+        against the call log (with_logged_place)."""
+        return self.queue_time_given and self.position_given
 
     def with_logged_place(self, call: CallRow, now: datetime) -> WaitForm:
         """Gather actions come without QueuePosition and QueueTime (Twilio documents only
@@ -254,7 +269,7 @@ class WaitForm:
         if not self.queue_time_given and call.entered_at is not None:
             place = replace(place, queue_time_s=max((now - call.entered_at).total_seconds(), 0.0))
         if not self.position_given and call.last_position:
-            place = replace(place, position=call.last_position,
+            place = replace(place, position=call.last_position, place_bounded=True,
                             queue_size=max(place.queue_size, call.last_position))
         return place
 

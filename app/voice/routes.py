@@ -8,6 +8,7 @@ the policy to run without history. A caller never waits on the database past the
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -102,9 +103,11 @@ def wait() -> Response:
     svc = services()
     route = this_route()
     params, policy, queue = route.params, route.policy, route.queue
+    now = svc.clock.now()
+    if not form.complete:  # never from Twilio's waitUrl: what is missing is read in the log
+        form = with_logged_place(form, queue, now)
     if params.resumes:  # rang back after a drop: their place counts from their first entry
         form = resume.in_place(form, queue)
-    now = svc.clock.now()
 
     def announcement(segment: Segment) -> c.Announce | None:
         if not segment.is_announcement:
@@ -123,8 +126,8 @@ def wait() -> Response:
 
     polled = svc.store.poll(c.NotePoll(
         call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
-        queue_time_s=form.queue_time_s, position=form.position, episode=params.episode,
-        rejoins=resume.counts_rejoined(queue)), g.deadline, decide)
+        queue_time_s=form.queue_time_s, position=form.position if form.position_given else None,
+        episode=params.episode, rejoins=resume.counts_rejoined(queue)), g.deadline, decide)
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled
@@ -137,6 +140,15 @@ def wait() -> Response:
     return twiml_response(cached_twiml(
         svc.twiml_cache, ("segment", segment, choice_url),
         lambda: render_segment(segment, choice_url=choice_url, audio_url=audio_url)))
+
+
+def with_logged_place(form: WaitForm, queue: str, now: datetime) -> WaitForm:
+    """A poll lacking QueueTime or QueuePosition, completed from the call log where it
+    knows (a time in line counted from the logged entry, so polls still order and check-ins
+    come due); an unknown place is never logged or said as "next in line"."""
+    logged = services().store.snapshot(form.call_id, now, g.deadline,
+                                       rejoins=resume.counts_rejoined(queue))
+    return form.with_logged_place(logged.call, now) if logged is not None else form
 
 
 @bp.post("/choice")

@@ -36,11 +36,12 @@ def situation_from_poll(
         waited_s=waited,
         queue_size=form.queue_size + poll.callbacks_ahead,
         estimate=estimate_wait(position, poll.flow, min_departures=estimate.min_departures,
-                               confidence=estimate.confidence),
+                               confidence=estimate.confidence) if form.place_bounded else None,
         segments_heard=max(call.polls - 1, 0),
         announcements=call.announcements,
         since_announcement_s=since,
         told_position=call.told_position,
+        position_known=form.position_given,
         closes_in_s=config.closes_in_s(call.queue, now),
     )
 
@@ -49,5 +50,6 @@ def situation_from_form(form: WaitForm, queue: str, config: HoldwellConfig,
                         now: datetime) -> Situation:
     """Without the call log: no history and no estimate, so the policy promises nothing."""
     return Situation(queue=queue, call_id=form.call_id, position=form.position,
+                     position_known=form.position_given,
                      waited_s=form.queue_time_s, queue_size=form.queue_size,
                      closes_in_s=config.closes_in_s(queue, now))
