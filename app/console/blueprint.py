@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, Unauthorized
 
 from app.api.registry import kept_headers
 from app.auth import access, csrf
@@ -12,10 +14,21 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
                static_folder="static")
 
 
+SIGNED_OUT_FORMS = frozenset({"console.login"})
+"""The one form posted without a session."""
+SESSION_ENDED = ("Your session ended before this was saved, so nothing was saved. Sign in "
+                 "again: this browser kept your edits and puts them back in the form.")
+
+
 @bp.before_request
 def who_is_asking() -> None:
+    """A form posted with no session (it ended, or its cookie is gone) is refused as a 401
+    before its CSRF check, which would otherwise answer a bare 400: nothing is done for it
+    either way, and the sign-in page then says so."""
     g.user = access.load_user(allow_bearer=False)
     if request.method in csrf.UNSAFE:
+        if g.user is None and request.endpoint not in SIGNED_OUT_FORMS:
+            raise Unauthorized("your session ended: nothing was done")
         csrf.protect()
 
 
@@ -28,6 +41,18 @@ def console_globals() -> dict:
 def error_page(error: HTTPException):  # noqa: ANN201 - a (body, status, headers) triple
     """Errors as pages: a 401 shows the sign-in form, anything else says what went wrong."""
     if error.code == 401:
-        return render_template("console/login.html", next=request.path,
-                               message="Please sign in."), 401
+        posted = request.method in csrf.UNSAFE
+        return render_template("console/login.html", next=_page_posted_from(),
+                               message=SESSION_ENDED if posted else "Please sign in."), 401
     return render_template("console/error.html", error=error), error.code, kept_headers(error)
+
+
+def _page_posted_from() -> str:
+    """Where to go after signing in: the page itself, or for a form the page it was on (its
+    action may answer only POST), when the browser says so and it is this console's."""
+    if request.method not in csrf.UNSAFE:
+        return request.path
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc in ("", request.host)
+    return referrer.path if same_site and referrer.path.startswith(bp.url_prefix + "/") \
+        else request.path

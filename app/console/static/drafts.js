@@ -1,0 +1,56 @@
+// Edits survive a session that ends before they are saved. On submit, a form marked
+// data-draft keeps its fields in this tab's sessionStorage (never sent anywhere else);
+// the sign-in page says nothing was saved; back on a freshly loaded form (not one the
+// server re-rendered with posted values) the edits are put back, with a notice and a way
+// to discard them. A page that says it saved clears them.
+(function () {
+  const MAX_AGE_MS = 12 * 3600 * 1000;  // the CSRF token's lifetime: older edits are stale
+  const form = document.querySelector("form[data-draft]");
+  const key = form ? "holdwell-draft:" + new URL(form.action, location.href).pathname : null;
+
+  function forget(k) { try { sessionStorage.removeItem(k); } catch (e) { /* private mode */ } }
+
+  if (document.querySelector(".flash.ok")) {  // a save went through: nothing left to keep
+    for (let i = sessionStorage.length - 1; i >= 0; i--) {
+      const k = sessionStorage.key(i);
+      if (k && k.startsWith("holdwell-draft:")) forget(k);
+    }
+  }
+  if (!form) return;
+
+  form.addEventListener("submit", function () {
+    const fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && typeof value === "string") fields.push([name, value]);
+    });
+    try {
+      sessionStorage.setItem(key, JSON.stringify({at: Date.now(), fields: fields}));
+    } catch (e) { /* storage full or off: the server's own answers still keep posted values */ }
+  });
+
+  if (form.dataset.fresh !== "true") return;  // the server shows what was posted already
+  let draft = null;
+  try { draft = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
+  if (!draft || Date.now() - draft.at > MAX_AGE_MS) { forget(key); return; }
+
+  const last = {};
+  draft.fields.forEach(function (pair) { (last[pair[0]] = last[pair[0]] || []).push(pair[1]); });
+  Array.prototype.forEach.call(form.elements, function (el) {
+    const values = last[el.name];
+    if (!values || el.disabled || el.readOnly) return;
+    if (el.type === "checkbox") el.checked = values.indexOf(el.value) !== -1;
+    else if (el.type !== "hidden" || el.name === "base_version") el.value = values[values.length - 1];
+  });
+  const notice = document.createElement("div");
+  notice.className = "flash error";
+  notice.id = "draft-restored";
+  notice.setAttribute("role", "alert");
+  notice.textContent = "Your edits from before you signed in again are back in the form. " +
+    "Nothing has been saved yet: review them and save. ";
+  const discard = document.createElement("button");
+  discard.type = "button";
+  discard.textContent = "Discard them";
+  discard.addEventListener("click", function () { forget(key); location.reload(); });
+  notice.appendChild(discard);
+  form.parentNode.insertBefore(notice, form);
+})();

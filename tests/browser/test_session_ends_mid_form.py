@@ -1,0 +1,65 @@
+"""A session that ends while an operator edits a policy loses nothing: the save is refused
+as a 401 (never a bare CSRF 400), the sign-in page says nothing was saved, and after signing
+in again the edits are back in the form (this browser kept them) until they are saved."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from app.storage import config_versions
+from app.storage.console_schema import console_sessions
+from tests.browser.test_console_pages import sign_in
+from tests.console.conftest import PASSWORD
+
+WORDS = "Thanks for holding, we have not forgotten you."
+
+
+def sign_in_again(page) -> None:  # noqa: ANN001
+    page.fill("input[name=name]", "operator")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def edit_the_welcome(page, base: str) -> None:  # noqa: ANN001
+    page.goto(f"{base}/console/policies/support")
+    page.fill('textarea[name="prompts.welcome"]', WORDS)
+    page.fill("input[name=note]", "kinder welcome")
+
+
+def test_edits_come_back_after_the_session_ended_and_save_then(served, browser_page,
+                                                             console_app):
+    engine = console_app.extensions["holdwell"].store.engine
+    sign_in(browser_page, served, "operator")
+    edit_the_welcome(browser_page, served)
+    with engine.begin() as conn:  # the session expires (or is revoked) meanwhile
+        conn.execute(delete(console_sessions))
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector("h1:has-text('Sign in')")
+    assert "nothing was saved" in browser_page.inner_text("[role=alert]")
+    before = config_versions.get(engine).number
+    sign_in_again(browser_page)
+    browser_page.wait_for_selector("#draft-restored")
+    assert browser_page.input_value('textarea[name="prompts.welcome"]') == WORDS
+    assert browser_page.input_value("input[name=note]") == "kinder welcome"
+    assert config_versions.get(engine).number == before  # restored, not saved
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector(f"text=Saved as config version {before + 1}")
+    assert config_versions.get(engine).number == before + 1
+    browser_page.goto(f"{served}/console/policies/support")
+    assert browser_page.locator("#draft-restored").count() == 0  # saved: nothing to put back
+
+
+def test_a_lost_cookie_is_a_sign_in_not_a_csrf_error_and_the_edits_come_back(
+        served, browser_page):
+    sign_in(browser_page, served, "operator")
+    edit_the_welcome(browser_page, served)
+    browser_page.context.clear_cookies()  # the browser dropped the session cookie
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector("h1:has-text('Sign in')")
+    assert "CSRF" not in browser_page.content()
+    sign_in_again(browser_page)
+    browser_page.wait_for_selector("#draft-restored")
+    assert browser_page.input_value('textarea[name="prompts.welcome"]') == WORDS
+    browser_page.click("#draft-restored button")  # discard them
+    browser_page.wait_for_selector("h1:has-text('Queue support')")
+    assert browser_page.input_value('textarea[name="prompts.welcome"]') != WORDS
