@@ -48,3 +48,29 @@ def contrast_on_white(red: int, green: int, blue: int) -> float:
 
     luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
     return 1.05 / (luminance + 0.05)
+
+
+def test_keyboard_focus_shows_a_clear_ring(served, browser_page):
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/policies")
+    browser_page.keyboard.press("Tab")  # the skip link
+    browser_page.keyboard.press("Tab")
+    ring = browser_page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; })()")
+    assert ring[0] == "solid" and ring[1] >= 2, ring
+    red, green, blue = (int(part) for part in ring[2][ring[2].index("(") + 1:-1].split(",")[:3])
+    assert contrast_on_white(red, green, blue) >= 3.0, ring
+
+
+def test_each_queue_can_be_opened_from_its_name_on_a_phone(served, browser_page):
+    """The policies table scrolls inside its card at 375 px: the queue's name itself opens
+    it, so the Edit link at the far end need not be scrolled to."""
+    browser_page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/policies")
+    link = browser_page.locator("table tbody tr td:first-child a").first
+    box = link.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 375
+    link.click()
+    browser_page.wait_for_selector("h1:has-text('Queue')")
