@@ -69,8 +69,8 @@ class InlineRunner(BoundedRunner):
 
     unbounded = True
 
-    def run(self, work: Callable[[], object], deadline: Deadline, *, trip: bool = True
-            ) -> object:
+    def run(self, work: Callable[[], object], deadline: Deadline, *, trip: bool = True,
+            heed_breaker: bool = True) -> object:
         try:
             return work()
         except SQLAlchemyError as error:

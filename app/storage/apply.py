@@ -1,7 +1,8 @@
 """The one write side of the call log: `apply(conn, command)` for every kind of command.
 
 The live routes, the journal's replay and the tests all write through here, so a command
-applied late (after an outage) does exactly what it would have done on time.
+applied late (after an outage) does exactly what it would have done on time. `stored` reads
+back what a write that must not be journaled did when its COMMIT was cut off.
 """
 
 from __future__ import annotations
@@ -32,3 +33,15 @@ def apply(conn: Connection, command: Command) -> Any:
     ends (app.storage.locks); applying it again changes nothing."""
     hold_call(conn, command.call_id)
     return WRITES[type(command)](conn, command)
+
+
+STORED = {**callback_writes.STORED, **closed_writes.STORED, **returning_writes.STORED,
+          **voicemail_writes.STORED}
+
+
+def stored(conn: Connection, command: Command) -> Any:
+    """What `apply` did with a never-journaled command whose COMMIT was cut off, read back
+    under its call's lock (so after that transaction ended, whichever way), or None if it
+    is not in the database. Each read-back sits beside its write, in the write's terms."""
+    hold_call(conn, command.call_id)
+    return STORED[type(command)](conn, command)

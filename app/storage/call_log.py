@@ -5,7 +5,8 @@ that cannot reach the database within the request's deadline goes to the on-disk
 instead, and while anything waits in the journal, later writes queue behind it so a call's
 facts are applied in the order they happened. A background thread (one per process, started
 on first use) replays the journal as soon as the database answers again. The one exception
-is a callback request: it is only ever confirmed once it is in the database.
+is a callback request: it is only ever confirmed once it is in the database, and when its
+COMMIT is cut off, what it did is read back before the caller is told anything.
 """
 
 from __future__ import annotations
@@ -24,11 +25,17 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.storage import commands as c
-from app.storage.apply import apply
+from app.storage.apply import apply, stored
 from app.storage.call_writes import announce_at_once, count_steady_poll, note_poll
 from app.storage.cutoff import Cutoff
 from app.storage.db import WriterTurns, begin_write
-from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline, NotTried
+from app.storage.deadline import (
+    BoundedRunner,
+    DatabaseUnavailable,
+    Deadline,
+    NotTried,
+    Unsettled,
+)
 from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
 from app.storage.locks import hold_call
@@ -42,6 +49,24 @@ log = logging.getLogger("holdwell.storage")
 T = TypeVar("T")
 REPLAY_EVERY_S = 0.5
 CLOSE_WAIT_S = 30.0
+
+
+CHECK_BACK_SHARE = 0.2
+"""Of a request's budget, the part a write that must not be journaled leaves for reading back
+what it did if its COMMIT is cut off: both end within the budget."""
+
+
+@dataclass
+class Attempt:
+    """How far a write got: a COMMIT sent, or work still running on a pool thread after its
+    deadline (no cutoff), may yet be stored; a write that failed before either is not."""
+
+    committing: bool = False
+    ended: bool = False
+
+    @property
+    def in_doubt(self) -> bool:
+        return self.committing or not self.ended
 
 
 class Written(NamedTuple):
@@ -110,15 +135,51 @@ class CallLogStore:
             return self._journal(command)
 
     def store_now(self, command: c.Command, deadline: Deadline) -> object:
-        """Apply a command that must not be journaled (a callback request); raises
-        DatabaseUnavailable if the database cannot take it in time."""
-        return self.runner.run(lambda: self._apply(command, deadline.expires), deadline)
+        """Apply a command that must not be journaled (a callback request), or raise
+        DatabaseUnavailable: not stored. Past its COMMIT the write may be stored though cut
+        off, so what it did is read back (`_check_back`) in the budget's last CHECK_BACK_SHARE;
+        Unsettled if that cannot tell either."""
+        write = deadline.reserving(CHECK_BACK_SHARE)
+        attempt = Attempt()
+        try:
+            return self.runner.run(lambda: self._apply(command, write.expires, attempt), write)
+        except NotTried:
+            raise
+        except DatabaseUnavailable as error:
+            if not attempt.in_doubt:
+                raise
+            log.warning("%s for %s cut off at its COMMIT (%s); reading it back",
+                        type(command).__name__, command.call_id, error)
+            return self._check_back(command, deadline, error)
 
-    def _apply(self, command: c.Command, until: float | None = None) -> object:
+    def _check_back(self, command: c.Command, deadline: Deadline,
+                    cut: DatabaseUnavailable) -> object:
+        """What a write cut off at its COMMIT did, read on a fresh connection (the cut one is
+        replaced) once its transaction ended (app.storage.apply.stored), by `deadline`; past
+        the breaker its failure tripped. DatabaseUnavailable if it is not stored."""
+        def work() -> object:
+            with self._writing(deadline.expires) as conn:
+                return stored(conn, command)
+
+        try:
+            found = self.runner.run(work, deadline, trip=False, heed_breaker=False)
+        except DatabaseUnavailable as error:
+            raise Unsettled(f"{cut}; and reading it back: {error}") from error
+        if found is None:
+            raise DatabaseUnavailable(f"{cut}; not stored") from cut
+        return found
+
+    def _apply(self, command: c.Command, until: float | None = None,
+               attempt: Attempt | None = None) -> object:
         try:
             with self._writing(until) as conn:
-                return apply(conn, command)
+                done = apply(conn, command)
+                if attempt is not None:
+                    attempt.committing = True  # from here a cut-off leaves it in doubt
+            return done
         finally:
+            if attempt is not None:
+                attempt.ended = True
             if not isinstance(command, c.Announce):  # any other fact may be a departure
                 self.flows.forget()
 

@@ -17,13 +17,13 @@ from app.storage import commands as c
 from app.storage.callback_rest import call_for_leg
 from app.storage.db import as_utc
 from app.storage.events import inserted_once
-from app.storage.facts import append_fact, ensure_call, project
+from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, project
 from app.storage.failure_texts import OWED
 from app.storage.locks import hold_call
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.rows import CallRow
-from app.storage.schema import call_events, callbacks
+from app.storage.schema import callbacks
 from hold_policies.call_outcome import LEG_ENDED
 from hold_policies.promise import retry_delay_s
 from hold_policies.records import Event
@@ -77,6 +77,24 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
     return Booking(new=new)
 
 
+REQUESTED_AT = select(callbacks.c.requested_at).where(
+    callbacks.c.call_id == param("callback", callbacks.c.call_id))
+
+
+def request_stored(conn: Connection, command: c.RequestCallback) -> Booking | None:
+    """What `request_callback` did, read back after its COMMIT was cut off (None: nothing):
+    both its ways leave the call's EXITWITHKEY, naming the callback it found instead, if any;
+    a callback requested at this command's moment is this request's own, so `new`."""
+    left = conn.execute(FACT_BY_KEY, {"key": f"{command.call_id}:EXITWITHKEY"}).first()
+    if left is None:
+        return None
+    already = json.loads(left.data or "{}").get("already_booked")
+    if already is not None:
+        return Booking(new=False, already_booked=already)
+    requested = conn.execute(REQUESTED_AT, {"callback": command.call_id}).scalar()
+    return Booking(new=as_utc(requested) == command.now)
+
+
 def _in_hand(conn: Connection, call_id: str, claim: str | None) -> RowMapping | None:
     """The callback, if this claim still holds it (no token: whoever holds it now), locked
     until this transaction ends: a release and another agent's claim wait for the result,
@@ -110,7 +128,7 @@ def on_line(conn: Connection, command: c.CallbackOnLine) -> bool:
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id)
                  .values(status="on_line", rest_call_sid=command.leg_sid,
                          claimed_at=command.now))
-    ended = conn.execute(LEG_ENDED_FACT, {
+    ended = conn.execute(FACT_BY_KEY, {
         "key": _leg_ended_key(command.call_id, command.leg_sid)}).first()
     if ended is not None:
         said = json.loads(ended.data or "{}")
@@ -118,10 +136,6 @@ def on_line(conn: Connection, command: c.CallbackOnLine) -> bool:
             call_id=command.call_id, now=as_utc(ended.time), claim=command.claim,
             result=said.get("result", ""), attempt_key=command.leg_sid, final=True))
     return True
-
-
-LEG_ENDED_FACT = select(call_events.c.time, call_events.c.data).where(
-    call_events.c.dedupe_key == param("key", call_events.c.dedupe_key))
 
 
 def _leg_ended_key(call_id: str, leg: str) -> str:
@@ -220,6 +234,8 @@ def _retry_after_s(row: RowMapping, command: c.CallbackUnanswered) -> float:
                          command.retry_margin_s)
 
 
+STORED = {c.RequestCallback: request_stored}
+"""How to read back what a write never journaled did (app.storage.apply.stored)."""
 WRITES = {c.RequestCallback: request_callback, c.CallbackOnLine: on_line,
           c.CallbackConnected: connected, c.CallbackLegConnected: leg_connected,
           c.CallbackUnanswered: unanswered}

@@ -71,4 +71,14 @@ def book_callback(conn: Connection, command: c.BookCallback) -> bool:
     return True
 
 
+def booking_stored(conn: Connection, command: c.BookCallback) -> bool | None:
+    """What `book_callback` did, read back after its COMMIT was cut off: True if a callback
+    stands for them (this one, or their number's), None if not (it may have been full)."""
+    if conn.execute(ALREADY, {"call": command.call_id}).first() is not None:
+        return True
+    return True if outstanding_for(conn, command.queue, command.number) is not None else None
+
+
+STORED = {c.BookCallback: booking_stored}
+"""How to read back what a write never journaled did (app.storage.apply.stored)."""
 WRITES = {c.Closed: closed, c.BookCallback: book_callback}

@@ -54,6 +54,11 @@ class NotTried(DatabaseUnavailable):
     never took it): nothing of it can have been written, so a journaled poll still counts."""
 
 
+class Unsettled(DatabaseUnavailable):
+    """A write's COMMIT was cut off, so it may be stored or not, and reading it back could not
+    say in time: what the caller hears must be true either way."""
+
+
 OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
@@ -100,6 +105,13 @@ class Deadline:
     def remaining_s(self) -> float:
         return self.expires - time.monotonic()
 
+    def reserving(self, share: float) -> Deadline:
+        """This deadline brought forward by `share` of its budget: the work before a check
+        ends by it, and the check has the rest, so both end by `expires` (the budget in all)."""
+        early = Deadline(self.budget_s * (1 - share))
+        early.expires = self.expires - self.budget_s * share
+        return early
+
     @classmethod
     def unbounded(cls) -> Deadline:
         """For commands and the replayer: no caller is waiting on them."""
@@ -132,10 +144,12 @@ class BoundedRunner:
     def is_down(self) -> bool:
         return time.monotonic() < self.down_until
 
-    def run(self, work: Callable[[], T], deadline: Deadline, *, trip: bool = True) -> T:
+    def run(self, work: Callable[[], T], deadline: Deadline, *, trip: bool = True,
+            heed_breaker: bool = True) -> T:
         """`work()`'s result, or DatabaseUnavailable once the deadline passes or it fails
-        (which, with `trip`, makes the next requests skip the database for a moment)."""
-        if self.is_down():
+        (which, with `trip`, makes the next requests skip the database for a moment; without
+        `heed_breaker` the work is tried all the same: a check on what a failure did)."""
+        if heed_breaker and self.is_down():
             raise NotTried("database failed a moment ago; not waiting on it")
         remaining = deadline.remaining_s()
         if remaining <= 0:

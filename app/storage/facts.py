@@ -30,6 +30,9 @@ LOCK_ROW = select(calls.c.call_id).where(THIS_CALL).with_for_update()
 """PostgreSQL: the row, locked before its facts are read (see `project`)."""
 ANY_FACT = select(call_events.c.id).where(
     call_events.c.call_id == param("call", call_events.c.call_id)).limit(1)
+FACT_BY_KEY = select(call_events.c.time, call_events.c.data).where(
+    call_events.c.dedupe_key == param("key", call_events.c.dedupe_key))
+"""A fact by its dedupe key: whether a write stored it, and what it said."""
 PROJECTED = ("outcome", "wait_s", "answered_at", "ended_at", "departed_at", "announcements",
              "first_announced_wait_s", "first_announced_at_s", "last_announced_at",
              "told_position", "callback_requested", "callback_promised_wait_s",

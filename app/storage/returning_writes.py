@@ -47,14 +47,25 @@ def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> bool:
     if it is no longer pending (an agent is dialling it, or it is done)."""
     if not cancel_pending(conn, command.call_id, command.now):
         # a retried request, or cancelled by an operator: not both either way
-        status = conn.execute(select(callbacks.c.status).where(
-            callbacks.c.call_id == command.call_id)).scalar()
-        return status == CANCELLED
+        return _status(conn, command.call_id) == CANCELLED
     audit.record(conn, actor="caller", action="callback.cancel", target=command.call_id,
                  detail={"reason": "rang back and chose to wait on the line",
                          "by_call": command.by_call}, now=command.now)
     return True
 
 
+def cancel_stored(conn: Connection, command: c.CancelForWaiting) -> bool | None:
+    """What `cancel_for_waiting` did, read back after its COMMIT was cut off (None: nothing,
+    the callback is still pending)."""
+    status = _status(conn, command.call_id)
+    return None if status == "pending" else status == CANCELLED
+
+
+def _status(conn: Connection, call_id: str) -> str | None:
+    return conn.execute(select(callbacks.c.status).where(callbacks.c.call_id == call_id)).scalar()
+
+
+STORED = {c.CancelForWaiting: cancel_stored}
+"""How to read back what a write never journaled did (app.storage.apply.stored)."""
 WRITES = {c.RangBack: rang_back, c.KeptCallback: kept_callback,
           c.CancelForWaiting: cancel_for_waiting}

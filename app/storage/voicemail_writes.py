@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, update
 
 from app.storage import commands as c
 from app.storage.events import insert_once
-from app.storage.facts import append_fact, ensure_call, project
+from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, project
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.schema import call_events, callback_messages, callbacks
 from hold_policies.call_outcome import VOICEMAIL_CHOSEN, VOICEMAIL_TEXT
@@ -32,11 +32,22 @@ def overflowed(conn: Connection, command: c.Overflowed) -> None:
         project(conn, call.call_id)
 
 
-def choose_voicemail(conn: Connection, command: c.ChooseVoicemail) -> None:
+def choose_voicemail(conn: Connection, command: c.ChooseVoicemail) -> bool:
+    """True: the message key is kept for the Enqueue action (as `voicemail_stored` says)."""
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
-    append_fact(conn, call, command.now, VOICEMAIL_CHOSEN,
-                f"{call.call_id}:VOICEMAIL_CHOSEN:{command.episode}", command.queue_time_s,
-                {"episode": command.episode, "key": command.digit})
+    append_fact(conn, call, command.now, VOICEMAIL_CHOSEN, _chosen_key(command),
+                command.queue_time_s, {"episode": command.episode, "key": command.digit})
+    return True
+
+
+def voicemail_stored(conn: Connection, command: c.ChooseVoicemail) -> bool | None:
+    """What `choose_voicemail` did, read back after its COMMIT was cut off (None: nothing)."""
+    found = conn.execute(FACT_BY_KEY, {"key": _chosen_key(command)}).first()
+    return True if found is not None else None
+
+
+def _chosen_key(command: c.ChooseVoicemail) -> str:
+    return f"{command.call_id}:VOICEMAIL_CHOSEN:{command.episode}"
 
 
 def chose_voicemail(conn: Connection, call_id: str) -> bool:
@@ -100,5 +111,7 @@ def _early_transcript(conn: Connection, call_id: str, recording_sid: str) -> str
                  if data.get("recording_sid") == recording_sid), None)
 
 
+STORED = {c.ChooseVoicemail: voicemail_stored}
+"""How to read back what a write never journaled did (app.storage.apply.stored)."""
 WRITES = {c.Overflowed: overflowed, c.ChooseVoicemail: choose_voicemail,
           c.LeaveVoicemail: leave_voicemail, c.VoicemailTranscribed: transcribed}
