@@ -111,6 +111,10 @@ class Prompts:
     )
     callback_number_invalid: str = "Sorry, that is not a number we can call."
     callback_kept_waiting: str = "No problem. You keep your place in line."
+    callback_unconfirmed: str = (
+        "Sorry, we cannot confirm your call back just now. To try again, press 1. "
+        "Or stay on the line, and you keep your place in line."
+    )
     callback_already_booked: str = (
         "You already have a call back booked for this number, and it keeps your place in "
         "line. We will call you back. You can hang up now. Goodbye."
@@ -130,6 +134,10 @@ class Prompts:
     callback_unchanged: str = (
         "Sorry, we cannot change your call back just now. It stays booked, keeping your "
         "place in line, and we will call you back. Goodbye."
+    )
+    callback_change_unknown: str = (
+        "Sorry, we cannot tell just now whether your call back was cancelled. Please call "
+        "again in a minute: if it still stands, we will ask you again. Goodbye."
     )
     connecting: str = "Thank you for waiting. Connecting you to an agent now."
     callback_greeting: str = (

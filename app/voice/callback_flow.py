@@ -16,7 +16,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage import commands as c
-from app.storage.deadline import DatabaseUnavailable
+from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.twiml import render_segment, say, twiml_response
 from app.voice import resume, safety
 from app.voice.blueprint import bp
@@ -46,13 +46,20 @@ def ask_for_number(route: Route, caller_id: str | None) -> VoiceResponse:
 
 
 def ask_to_confirm(route: Route, number: str, *, ending_only: bool) -> VoiceResponse:
-    prompts, voice = route.policy.prompts, route.policy.voice
     digits = spoken_digits(number[-4:] if ending_only else number)
+    return confirm_gather(route, number,
+                          filled(route.policy.prompts.callback_number_check, number=digits))
+
+
+def confirm_gather(route: Route, number: str, question: str) -> VoiceResponse:
+    """`question`, answered by CONFIRM_KEY to book a callback to `number`; no key keeps the
+    caller's place."""
+    voice = route.policy.voice
     response = VoiceResponse()
     gather = response.gather(input="dtmf", num_digits=1, timeout=6, method="POST",
                              action=voice_url("callback/confirm", route.params, number=number))
-    say(gather, voice, filled(prompts.callback_number_check, number=digits))
-    say(response, voice, prompts.callback_kept_waiting)
+    say(gather, voice, question)
+    say(response, voice, route.policy.prompts.callback_kept_waiting)
     return response
 
 
@@ -103,6 +110,8 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
 
     A promise is a promise: if the database cannot take the request within the budget, the
     caller hears so honestly and keeps their place in line; nothing is confirmed unstored.
+    A request cut off at its COMMIT is read back (store_now); if even that cannot say, the
+    caller stays in line and may press 1 again: applied again, it is stored once.
     """
     svc = services()
     policy, params = route.policy, route.params
@@ -131,6 +140,10 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         queue_time_s=form.queue_time_s, episode=params.episode)
     try:
         booking = svc.store.store_now(command, g.deadline)
+    except Unsettled as error:
+        # stored or not, nobody can say: words true either way, and 1 applies it again
+        log.warning("callback of %s in doubt: %s", command.call_id, error)
+        return confirm_gather(route, number, policy.prompts.callback_unconfirmed)
     except DatabaseUnavailable:
         return unavailable
     if booking.already_booked is not None:  # one per person: theirs keeps its place

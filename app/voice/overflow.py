@@ -20,7 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage import commands as c
 from app.storage.callback_queue import Callback
-from app.storage.deadline import DatabaseUnavailable
+from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.voicemail_writes import chose_voicemail
 from app.twiml import render_segment, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
@@ -43,6 +43,10 @@ from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.voice")
 CANNOT_CALL_BACK = "Sorry, we cannot call back the number you are calling from."
+CANNOT_BOOK = "Sorry, we could not book a call back just now."
+CANNOT_CONFIRM = ("Sorry, we cannot confirm your call back just now. If it is booked, we will "
+                  "say so when you call again.")
+"""Said when a booking's COMMIT was cut off and nobody could read it back: true either way."""
 SILENCE_ENDS_MESSAGE_S = 5
 
 
@@ -104,6 +108,7 @@ def leave_for_message(route: Route, form: WaitForm, digit: str,
             call_id=form.call_id, now=svc.clock.now(), queue=route.queue, digit=digit,
             queue_time_s=form.queue_time_s, episode=route.params.episode), g.deadline)
     except DatabaseUnavailable as error:
+        # Unsettled too: they stay in line, where no message is taken either way
         log.warning("no message for %s: %s", form.call_id, error)
         say(response, policy.voice, rules.words.no_message_now)
         return response
@@ -183,7 +188,8 @@ def overflow_choice() -> Response:
 
 def book_from_full(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     """A callback to `number` for a caller the full queue turned away: stored before it is
-    confirmed."""
+    confirmed (or read back, if its COMMIT was cut off), and never denied unless surely not
+    stored."""
     svc = services()
     policy = route.policy
     response = VoiceResponse()
@@ -192,8 +198,10 @@ def book_from_full(route: Route, key: KeyForm, number: str) -> VoiceResponse:
             call_id=key.wait.call_id, now=svc.clock.now(), queue=route.queue, number=number,
             digit=key.digit, promised_wait_s=None, queue_time_s=0.0,
             episode=route.params.episode), g.deadline)
-    except DatabaseUnavailable:
-        say(response, policy.voice, "Sorry, we could not book a call back just now.")
+    except DatabaseUnavailable as error:
+        log.warning("no callback from the full queue for %s: %s", key.wait.call_id, error)
+        say(response, policy.voice,
+            CANNOT_CONFIRM if isinstance(error, Unsettled) else CANNOT_BOOK)
         return _then_goodbye(response, route)
     prompts = policy.prompts
     say_and_hang_up(response, policy.voice, prompts.callback_already_booked

@@ -3,19 +3,21 @@
 Never both (FreePBX callers were dialled twice): /voice/incoming recognises the number and
 asks; keeping it (1, or no key) ends this call before it is queued; waiting (2) cancels the
 callback first, then queues this call. If the database cannot say, the caller is queued as
-anyone else would be.
+anyone else would be. A cancellation whose outcome nobody can read back (its COMMIT cut off)
+is told as such: call again, and you are asked again if the callback still stands.
 """
 
 from __future__ import annotations
 
 import logging
+from enum import Enum
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage import commands as c
-from app.storage.deadline import DatabaseUnavailable
+from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.one_per_person import outstanding_for
 from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
@@ -85,27 +87,42 @@ def callback_returning() -> Response:
     params, policy = route.params, route.policy
     now = svc.clock.now()
     traded = traded_for_waiting(booked, caller.call_id) if key == WAIT_KEY else None
-    if traded:
+    if traded is Trade.CANCELLED:
         note_rang_back(params, policy.name, caller, booked, "wait")
         response = VoiceResponse()
         say(response, policy.voice, policy.prompts.callback_traded_for_waiting)
         return twiml_response(enqueue(response, params))
+    if traded is Trade.UNKNOWN:  # kept or cancelled, nobody can say: no CALLBACK_KEPT either
+        return twiml_response(goodbye(policy.prompts.callback_change_unknown))
     svc.store.write(c.KeptCallback(call_id=caller.call_id, now=now, queue=route.queue,
                                    policy=policy.name, arm=params.arm, booked=booked),
                     g.deadline)
-    if traded is False:  # asked to wait, but an agent is dialling them already
+    if traded is Trade.ON_ITS_WAY:  # asked to wait, but an agent is dialling them already
         return twiml_response(goodbye(policy.prompts.callback_on_its_way))
-    if key == WAIT_KEY:  # asked to wait, and the database could not say: it stands
+    if traded is Trade.UNCHANGED:  # asked to wait, and the database could not take it
         return twiml_response(goodbye(policy.prompts.callback_unchanged))
     return twiml_response(kept())
 
 
-def traded_for_waiting(booked: str, call_id: str) -> bool | None:
-    """Cancel the pending callback so this call can wait instead: True if cancelled, False
-    if it stands because an agent is dialling it, None if the database could not say."""
+class Trade(Enum):
+    """What became of a returning caller's "wait instead"."""
+
+    CANCELLED = "cancelled"  # the callback is cancelled: they wait on the line
+    ON_ITS_WAY = "on_its_way"  # it stands: an agent is dialling it
+    UNCHANGED = "unchanged"  # it stands: the database did not take the cancellation
+    UNKNOWN = "unknown"  # the cancellation's COMMIT was cut off and nobody could read it back
+
+
+def traded_for_waiting(booked: str, call_id: str) -> Trade:
+    """Cancel the pending callback so this call can wait instead (store_now reads back a
+    cancellation cut off at its COMMIT, so each answer is what the database holds)."""
     svc = services()
     try:
-        return bool(svc.store.store_now(c.CancelForWaiting(
-            call_id=booked, now=svc.clock.now(), by_call=call_id), g.deadline))
+        cancelled = svc.store.store_now(c.CancelForWaiting(
+            call_id=booked, now=svc.clock.now(), by_call=call_id), g.deadline)
+    except Unsettled as error:
+        log.warning("cannot tell whether %s's callback is cancelled: %s", call_id, error)
+        return Trade.UNKNOWN
     except DatabaseUnavailable:
-        return None
+        return Trade.UNCHANGED
+    return Trade.CANCELLED if cancelled else Trade.ON_ITS_WAY
