@@ -18,6 +18,8 @@ API::
                                                       # every current connection: server down
         proxy.set_mode("drop")                        # reset every current connection now,
                                                       # then behave as "pass" (mode == "pass")
+        proxy.slow_open_connections(delay_ms=600)     # +600 ms on the connections open now
+                                                      # only (a stalled path): new ones pass
         proxy.mode, proxy.port, proxy.address, proxy.active_connections, proxy.accepted
 
 `set_mode` takes effect before it returns (the listener is closed/reopened, resets are done);
@@ -69,6 +71,7 @@ class _Connection:
         self.upstream: socket.socket | None = None
         self.reset_requested = threading.Event()
         self.finished = threading.Event()
+        self.delay_ms = 0  # this connection's own delay (slow_open_connections)
         self.thread = threading.Thread(target=self._run, name="tcp-proxy-conn", daemon=True)
 
     def _run(self) -> None:
@@ -114,7 +117,7 @@ class _Connection:
                 data = sock.recv(CHUNK)
                 if not data:
                     return
-                delay_ms = proxy.delay_ms if proxy.mode == "slow" else 0
+                delay_ms = self.delay_ms or (proxy.delay_ms if proxy.mode == "slow" else 0)
                 if delay_ms:
                     self.reset_requested.wait(delay_ms / 1000)
                 peers[sock].sendall(data)
@@ -186,6 +189,16 @@ class TcpProxy:
                 self._listen()
         if mode in ("drop", "refuse"):
             self.reset_all()
+
+    def slow_open_connections(self, *, delay_ms: int) -> None:
+        """Delay every chunk of the connections open now by `delay_ms` (one a chunk is being
+        forwarded on still sends it first), as a stalled path would; new ones are unaffected.
+        Why: a COMMIT whose acknowledgement is late while a fresh connection gets through."""
+        if not 0 < delay_ms <= MAX_DELAY_MS:
+            raise ValueError(f"delay_ms must be within 1..{MAX_DELAY_MS}, got {delay_ms}")
+        with self._lock:
+            for connection in self._connections:
+                connection.delay_ms = delay_ms
 
     def reset_all(self) -> None:
         """Reset (RST) every current connection and wait until each is gone."""

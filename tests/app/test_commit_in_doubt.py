@@ -1,0 +1,204 @@
+"""A write that must reach the database before the caller is told, cut off at its COMMIT.
+
+The budget can run out while a request's COMMIT is on the wire, and PostgreSQL may commit it
+all the same: the caller must not then hear the opposite of what is stored. What they hear
+comes from the state read back on a fresh connection (CallLogStore.store_now), or, when even
+that cannot be read in time, is true either way. The faults are real: a TCP proxy stalls the
+request's own connection just as its COMMIT goes out (its acknowledgement comes after the
+budget; a new connection gets through), or slows the whole network (nothing can be read
+back). PostgreSQL only: SQLite commits inside the process, where the cutoff's interrupt
+cannot leave a COMMIT in doubt.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from app.signed_client import SignedClient
+from app.storage.schema import callbacks
+from tests.app.test_callbacks import CONFIG, WAIT
+from tests.app.test_one_callback_per_person import NUMBER, booked_then_rings_back, join
+from tests.app.test_overflow_voicemail import LINE, call
+from tests.app.test_voice_contract import call_row, wait_form
+from tests.app.twiml_reading import parse, spoken, top_verbs
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+from tests.support.tcp_proxy import TcpProxy, proxied_url, tcp_proxy  # noqa: F401 - fixture
+
+CHOICE = "/voice/choice?policy=callback&queue=support"
+STALLED_BUDGET_S = 1.0
+STALL_MS = 600
+"""The COMMIT lands after 0.6 s, its acknowledgement would come after 1.2 s: past the budget,
+while the read-back (the budget's last fifth, from 0.8 s) finds it committed."""
+SLOW_BUDGET_S = 0.5
+SLOW_MS = 900
+"""The whole network: the COMMIT lands after the request has answered; nothing reads back."""
+LANDED_S = 2.5  # time for a delayed COMMIT (and its acknowledgement) to cross the proxy
+
+
+def proxied_app(make_app, postgres_url: str, proxy: TcpProxy, budget_s: float,
+                config: str = CONFIG):
+    app = make_app(config, database_url=proxied_url(postgres_url, proxy), db_budget_s=budget_s)
+    return app, SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+def store_of(app):
+    return app.extensions["holdwell"].store
+
+
+@contextmanager
+def at_the_commit_of(app, marker: str, fault: Callable[[], None]) -> Iterator[None]:
+    """`fault()` just before the COMMIT of the first transaction that wrote `marker` goes
+    out, then, on leaving, time for what it delayed to land, the network restored and the
+    breaker closed."""
+    engine = store_of(app).engine
+    seen, done = threading.Event(), threading.Event()
+
+    def statement(_conn, _cursor, _sql, parameters, _context, _many) -> None:  # noqa: ANN001
+        if marker in repr(parameters):
+            seen.set()
+
+    def commit(_conn) -> None:  # noqa: ANN001 - SQLAlchemy's connection
+        if seen.is_set() and not done.is_set():
+            done.set()
+            fault()
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        yield
+    finally:
+        event.remove(engine, "commit", commit)
+        event.remove(engine, "before_cursor_execute", statement)
+        time.sleep(LANDED_S)
+        store_of(app).runner.down_until = 0.0
+    assert done.is_set(), f"no transaction wrote {marker!r}: the fault never came"
+
+
+def stalled(proxy: TcpProxy) -> Callable[[], None]:
+    return lambda: proxy.slow_open_connections(delay_ms=STALL_MS)
+
+
+def slowed(proxy: TcpProxy) -> Callable[[], None]:
+    return lambda: proxy.set_mode("slow", delay_ms=SLOW_MS)
+
+
+def callback_rows(app) -> list[tuple[str, str]]:
+    with store_of(app).engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(select(callbacks.c.call_id,
+                                                          callbacks.c.status))]
+
+
+def offered(twilio: SignedClient, ca: str) -> str:
+    """A caller in line asks for a callback: the confirmation's URL."""
+    twilio.post("/voice/incoming", {"CallSid": ca, "From": NUMBER})
+    twilio.post(WAIT, wait_form(ca, queue_time=0))
+    offer = twilio.post(CHOICE, {**wait_form(ca, queue_time=70), "Digits": "2"})
+    return parse(offer.data).find("Gather").get("action")
+
+
+# -- confirming a callback in line -----------------------------------------------------------
+def test_a_callback_committed_though_its_commit_was_cut_off_is_confirmed_and_the_caller_leaves(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, STALLED_BUDGET_S)
+    ca = sid("CA1")
+    confirm = offered(twilio, ca)
+    with at_the_commit_of(app, "CALLBACK_REQUESTED", stalled(tcp_proxy)):
+        started = time.monotonic()
+        confirmed = twilio.post(confirm, {**wait_form(ca, queue_time=75), "Digits": "1"})
+        took_s = time.monotonic() - started
+    assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    assert "We will call you back at the number you are calling from" in spoken(confirmed.data)
+    assert callback_rows(app) == [(ca, "pending")]
+    assert call_row(app, ca)["outcome"] == "left"
+    assert took_s < STALLED_BUDGET_S + 0.5  # the read-back is inside the budget (+ the tick)
+
+
+def test_a_callback_nobody_can_read_back_is_neither_confirmed_nor_denied_and_1_asks_again(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, SLOW_BUDGET_S)
+    ca = sid("CA1")
+    confirm = offered(twilio, ca)
+    with at_the_commit_of(app, "CALLBACK_REQUESTED", slowed(tcp_proxy)):
+        unsure = twilio.post(confirm, {**wait_form(ca, queue_time=75), "Digits": "1"})
+        tcp_proxy.set_mode("pass")
+    said = spoken(unsure.data)
+    assert "cannot confirm your call back just now" in said and "press 1" in said
+    assert "cannot arrange" not in said and "call you back at" not in said
+    assert "Leave" not in top_verbs(unsure.data)  # still in line: their place is kept
+    assert callback_rows(app) == [(ca, "pending")]  # the COMMIT did land
+    again = parse(unsure.data).find("Gather").get("action")
+    confirmed = twilio.post(again, {**wait_form(ca, queue_time=80), "Digits": "1"})
+    assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    assert "We will call you back" in spoken(confirmed.data)
+    assert callback_rows(app) == [(ca, "pending")]  # applied again: still one
+
+
+# -- a returning caller's "wait instead" -----------------------------------------------------
+def test_a_cancellation_committed_though_its_commit_was_cut_off_puts_the_caller_in_line(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, STALLED_BUDGET_S)
+    _, _, first, again, answer = booked_then_rings_back((app, twilio))
+    action = parse(answer.data).find("Gather").get("action")
+    with at_the_commit_of(app, "cancelled", stalled(tcp_proxy)):
+        reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
+    assert "Your call back is cancelled" in spoken(reply.data)
+    assert "Enqueue" in top_verbs(reply.data) and "Hangup" not in top_verbs(reply.data)
+    assert callback_rows(app) == [(first, "cancelled")]
+
+
+def test_a_cancellation_nobody_can_read_back_says_so_and_ringing_again_finds_the_truth(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, SLOW_BUDGET_S)
+    _, _, first, again, answer = booked_then_rings_back((app, twilio))
+    action = parse(answer.data).find("Gather").get("action")
+    with at_the_commit_of(app, "cancelled", slowed(tcp_proxy)):
+        reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
+        tcp_proxy.set_mode("pass")
+    said = spoken(reply.data)
+    assert "cannot tell just now whether your call back was cancelled" in said
+    assert "stays booked" not in said and "is cancelled" not in said
+    assert top_verbs(reply.data) == ["Say", "Hangup"]
+    assert callback_rows(app) == [(first, "cancelled")]  # the COMMIT did land
+    third = join(twilio, sid("rings a third time"))  # as they were asked to: no callback to
+    assert parse(third.data).find("Enqueue") is not None  # keep, so they simply wait in line
+
+
+# -- the overflow's message key and its callback at queue-full -------------------------------
+def test_a_message_key_committed_though_its_commit_was_cut_off_leaves_the_line_to_record(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, STALLED_BUDGET_S, LINE)
+    twilio.post("/voice/incoming?queue=support", call("c1"))
+    wait = "/voice/wait?policy=checkin&queue=support"
+    past = twilio.post(wait, call("c1", QueueTime="1810", QueuePosition="4",
+                                  CurrentQueueSize="9"))
+    key = parse(past.data).find("Gather").get("action")
+    with at_the_commit_of(app, "VOICEMAIL_CHOSEN", stalled(tcp_proxy)):
+        left = twilio.post(key, call("c1", QueueTime="1815", QueuePosition="4", Digits="3"))
+    assert "stay on the line to leave your message" in spoken(left.data)
+    assert top_verbs(left.data)[-1] == "Leave"
+    result = twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                         call("c1", QueueResult="leave"))
+    assert "Record" in top_verbs(result.data)
+
+
+def test_a_callback_from_the_full_queue_nobody_can_read_back_is_not_denied(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, SLOW_BUDGET_S, LINE)
+    twilio.post("/voice/incoming?queue=support", call("c1"))
+    twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                call("c1", QueueResult="queue-full"))
+    with at_the_commit_of(app, "CALLBACK_REQUESTED", slowed(tcp_proxy)):
+        reply = twilio.post("/voice/overflow/choice?policy=checkin&queue=support",
+                            call("c1", Digits="2"))
+        tcp_proxy.set_mode("pass")
+    said = spoken(reply.data)
+    assert "cannot confirm your call back just now" in said
+    assert "could not book" not in said
+    assert top_verbs(reply.data)[-1] == "Hangup"
+    assert callback_rows(app) == [(sid("c1"), "pending")]  # the COMMIT did land
