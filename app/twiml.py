@@ -14,6 +14,7 @@ from flask import Response
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from hold_policies.base import Voice
+from hold_policies.say_limits import TWIML_MAX_BYTES
 from hold_policies.steps import (
     AskSpeech,
     Hangup,
@@ -133,10 +134,6 @@ def well_formed(xml: str) -> str:
     """`xml` without what XML 1.0 forbids: a control character is written as itself and a lone
     surrogate as a character reference, and either makes the whole document unreadable."""
     return CHARACTER_REFERENCE.sub(_unless_xml_forbids, without_xml_invalid(xml))
-
-
-TWIML_MAX_BYTES = 64_000
-"""Twilio refuses a longer TwiML answer (error 11750) and fails the call."""
 
 
 class TwimlTooLarge(RuntimeError):

@@ -33,6 +33,7 @@ from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
+from hold_policies.spoken_words import answer_problem, say_problems
 from hold_policies.xml_text import xml_text
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
@@ -687,6 +688,17 @@ class QueueConfig(Strict):
                                  f"{self.variants[name].policy} settings: "
                                  f"{error.errors()[0]['msg'].removeprefix('Value error, ')}"
                                  ) from None
+        return self
+
+    @model_validator(mode="after")
+    def words_fit_twilio(self, info: ValidationInfo) -> QueueConfig:
+        """Checked as said (AS_WRITTEN): each text fits one <Say> in the queue's voice, and
+        all of them one TwiML answer, or Twilio would skip the words or fail the call."""
+        if not (info.context and info.context.get(AS_WRITTEN)):
+            return self
+        problems = say_problems(self) or [p for p in (answer_problem(self),) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @model_validator(mode="after")

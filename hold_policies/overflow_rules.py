@@ -14,6 +14,11 @@ from hold_policies.prompts import filled
 from hold_policies.situation import Situation
 from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Segment, SegmentKind
 
+MESSAGES_TOLD = 3
+"""The agent hears a callback's latest few messages: a caller may leave one each time they
+ring, and every one read out made the agent's TwiML longer than Twilio's 64 kB (their call
+then fails, for every agent who takes the callback)."""
+
 
 @dataclass(frozen=True)
 class OverflowWords:

@@ -17,6 +17,19 @@ PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "numbe
                           "reason"})
 EVERY_NAME = PLACEHOLDERS | {"opens", "voicemail_key", "text"}
 """Every name any text may use (the prompts', the closed line's and the overflow's words)."""
+REASON_MOST_CHARS = 500
+"""The longest transcript of a caller's reason kept: a few words asked for, 15 s by default
+(at most Twilio's 60 s of speech, about 900 characters); past it the words are cut at a word
+boundary."""
+TRANSCRIPT_MOST_CHARS = 1000
+"""The most of a left message's transcript an agent hears (cut at a word)."""
+LONGEST_FILL: dict[str, int] = {
+    "position": 4, "wait": len("more than an hour"), "keep_key": 1, "callback_key": 1,
+    "voicemail_key": 1, "number": len("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5"),
+    "minutes": len("1440 minutes"), "opens": 60, "reason": REASON_MOST_CHARS,
+    "text": TRANSCRIPT_MOST_CHARS}
+"""The most characters each placeholder is filled with: a queue holds 5,000 callers at most,
+a number 15 digits, a spoken opening ("on Wednesday at 10:30 AM") well under 60."""
 _IN_LINE = ("position", "keep_key", "callback_key")
 _ESTIMATED = (*_IN_LINE, "wait")
 PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -211,6 +224,13 @@ def only_placeholders(text: str | None, allowed: Iterable[str], *,
     if text is not None and (problem := placeholder_problem(text, allowed, formats_too=strict)):
         raise ValueError(problem)
     return text
+
+
+def filled_at_longest(template: str, character: str = "x") -> str:
+    """`template` with every placeholder filled with its longest value (LONGEST_FILL) of
+    `character`: the most a text can say, or weigh in TwiML with a character that escapes
+    long ("&")."""
+    return filled(template, **{name: character * most for name, most in LONGEST_FILL.items()})
 
 
 def prompt_placeholders(name: str) -> tuple[str, ...]:

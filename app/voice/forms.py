@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from app.storage.rows import CallRow
 from app.storage.schema import PARTY_CHARS
 from hold_policies.config import ARM_NAME_PATTERN
+from hold_policies.prompts import REASON_MOST_CHARS
 
 SID_DIGITS = re.compile(r"[0-9a-f]{32}")
 CALL_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress", "completed", "busy",
@@ -287,9 +288,7 @@ class KeyForm:
         return cls(WaitForm.parse(form), digits(form), party(form, "From"))
 
 
-MAX_REASON_CHARS = 500
-"""The longest transcript kept: a few words asked for, 15 s by default (at most Twilio's 60 s
-of speech, about 900 characters); past it the words are cut at a word boundary."""
+MAX_REASON_CHARS = REASON_MOST_CHARS
 
 
 def cut_at_word(text: str, most: int) -> str:

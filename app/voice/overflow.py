@@ -38,8 +38,8 @@ from app.voice.safety import falls_back_to, not_taken
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import HoldPolicy
 from hold_policies.overflow import overflow_of
-from hold_policies.overflow_rules import Overflow
-from hold_policies.prompts import filled
+from hold_policies.overflow_rules import MESSAGES_TOLD, Overflow
+from hold_policies.prompts import TRANSCRIPT_MOST_CHARS, filled
 
 log = logging.getLogger("holdwell.voice")
 CANNOT_CALL_BACK = "Sorry, we cannot call back the number you are calling from."
@@ -50,11 +50,7 @@ CANNOT_CONFIRM = ("Sorry, we cannot confirm your call back just now. If it is bo
 SILENCE_ENDS_MESSAGE_S = 5
 
 
-MESSAGES_TOLD = 3
-"""The agent hears a callback's latest few messages: a caller may leave one each time they
-ring, and every one read out made the agent's TwiML longer than Twilio's 64 kB (their call
-then fails, for every agent who takes the callback)."""
-TRANSCRIPT_TOLD_CHARS = 1000
+TRANSCRIPT_TOLD_CHARS = TRANSCRIPT_MOST_CHARS
 
 
 def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -> None:
