@@ -4,25 +4,56 @@ telephone-ready through `audio/` (8 kHz, the telephone band, the prompt and bed 
 
 from __future__ import annotations
 
+import math
+import re
+import threading
 from functools import lru_cache
 
 import numpy as np
+from werkzeug.exceptions import TooManyRequests
 
 from app.api.models import PreviewResponse, TimelineEntry
+from app.console.work_slots import held_or_refused
 from app.services import Services
+from hold_policies.durations import WORDS_PER_SECOND
 
 MAX_AUDIO_S = 300.0
 """Only the first five minutes are rendered: enough to hear the rhythm, small to download."""
+SPOKEN_WORDS_PER_S = 1.25 * WORDS_PER_SECOND
+"""A little more than espeak-ng says in a second (measured: 2.4 words a second, close to
+WORDS_PER_SECOND): a piece's text is cut to what its kept time could hold at this rate before
+it is spoken, so words past the five minutes kept are never rendered."""
+RETRY_AFTER_S = 5
+_RENDERING = threading.Lock()
+"""One preview rendered at a time per worker process: a render holds a thread for seconds,
+and a worker's threads must stay free for Twilio's webhooks (15 s limit)."""
+_WORD_END = re.compile(r"\S+\s*")
+
+
+def busy() -> TooManyRequests:
+    """The 429 for a second preview while one renders (with Retry-After)."""
+    return TooManyRequests(
+        "another preview is being rendered on this server; previews are rendered one at a "
+        f"time, so calls keep being answered: try again in {RETRY_AFTER_S} seconds",
+        retry_after=RETRY_AFTER_S)
+
+
+def words_for(text: str, seconds: float) -> str:
+    """The first words of `text` that could be said in `seconds` (at SPOKEN_WORDS_PER_S)."""
+    most = max(math.ceil(seconds * SPOKEN_WORDS_PER_S), 1)
+    return "".join(_WORD_END.findall(text)[:most]).strip()
 
 
 @lru_cache(maxsize=256)
-def _spoken(text: str, voice: str) -> np.ndarray:
+def _spoken(text: str, voice: str, seconds: int) -> np.ndarray:
+    """`text` spoken and made telephone-ready, only its first `seconds` (the costly part,
+    preparing, is paid for the audio kept); cached by text, voice and length."""
     from audio.kinds import Kind
     from audio.prepare import prepare_samples
     from audio.speech import synthesize
 
     samples, rate = synthesize(text, voice)
-    return prepare_samples(samples, rate, Kind.PROMPT)
+    return prepare_samples(samples[:seconds * rate], rate, Kind.PROMPT)
 
 
 @lru_cache(maxsize=4)
@@ -45,14 +76,16 @@ def _clip(svc: Services, name: str, seconds: float) -> np.ndarray:
     return _bed(kind, max(int(seconds), 1))
 
 
-def _piece(svc: Services, entry: TimelineEntry, voice: str, noise: str | None) -> np.ndarray:
+def _piece(svc: Services, entry: TimelineEntry, voice: str, noise: str | None,
+           seconds: float) -> np.ndarray:
+    """What `entry` sounds like, rendered for at most about `seconds` (the part kept)."""
     words = entry.heard.split(" [keys ")[0]
     if entry.kind in ("say", "offer"):
-        return _spoken(words, voice)
+        return _spoken(words_for(words, seconds), voice, math.ceil(seconds) + 1)
     if entry.kind == "audio" and entry.audio:
-        return _clip(svc, entry.audio, entry.duration_s)
+        return _clip(svc, entry.audio, seconds)
     if entry.kind == "silence" and noise:
-        return _clip(svc, noise, entry.duration_s)
+        return _clip(svc, noise, seconds)
     return np.zeros(0)
 
 
@@ -62,6 +95,12 @@ def espeak_voice(language: str | None) -> str:
 
 
 def render_wav(svc: Services, preview: PreviewResponse) -> bytes:
+    """The preview's audio, one render at a time per worker (else a 429 at once)."""
+    with held_or_refused(_RENDERING, busy):
+        return _render(svc, preview)
+
+
+def _render(svc: Services, preview: PreviewResponse) -> bytes:
     """Place each heard piece at its time on one 8 kHz track and encode it as 16-bit WAV."""
     from audio.formats import TELEPHONE_RATE, wav_bytes
 
@@ -72,7 +111,8 @@ def render_wav(svc: Services, preview: PreviewResponse) -> bytes:
     end_s = min(max((e.at_s + e.duration_s for e in entries), default=1.0), MAX_AUDIO_S)
     track = np.zeros(int(end_s * TELEPHONE_RATE) + 1)
     for entry in entries:
-        piece = _piece(svc, entry, voice, noise)
+        kept_s = min(entry.duration_s, end_s - entry.at_s)
+        piece = _piece(svc, entry, voice, noise, kept_s)
         start = int(entry.at_s * TELEPHONE_RATE)
         length = min(len(piece), int(entry.duration_s * TELEPHONE_RATE) or len(piece),
                      len(track) - start)

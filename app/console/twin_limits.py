@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
+from app.console.work_slots import held_or_refused
+
 if TYPE_CHECKING:
     from app.services import Services
 
@@ -54,11 +56,8 @@ def limit_s(svc: Services) -> float:
 @contextmanager
 def one_at_a_time() -> Iterator[None]:
     """Hold this process's heavy-work slot, or refuse at once (429) if another request has it."""
-    if not _HEAVY.acquire(blocking=False):
-        raise TwinProblem("the twin is busy with another request on this server (it runs one "
-                          "fit or what-if at a time, so calls keep being answered): try again "
-                          "in a minute", BUSY_STATUS)
-    try:
+    with held_or_refused(_HEAVY, lambda: TwinProblem(
+            "the twin is busy with another request on this server (it runs one fit or "
+            "what-if at a time, so calls keep being answered): try again in a minute",
+            BUSY_STATUS)):
         yield
-    finally:
-        _HEAVY.release()
