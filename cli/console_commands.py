@@ -113,6 +113,8 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
         loaded = load_config(path, as_written=True)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    for warning in loaded.warnings():
+        click.echo(f"warning: {warning}", err=True)
     engine = _engine()
     active = config_versions.get(engine, None)
     before = config_of(active).queues if active is not None else {}

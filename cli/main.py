@@ -69,6 +69,8 @@ def config_check(path: str) -> None:
     for name, queue in loaded.queues.items():
         arms = f" (experiment: {dict(queue.experiment.arms)})" if queue.experiment else ""
         click.echo(f"queue {name}: policy {queue.policy}{arms}")
+    for warning in loaded.warnings():
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{path}: OK, {len(loaded.queues)} queue(s)")
 
 

@@ -711,6 +711,21 @@ class QueueConfig(Strict):
                              f"callbacks; use policy \"callback\" or remove the cap")
         return self
 
+    def ineffective_knobs(self, queue: str) -> list[str]:
+        """Warnings for [checkin] knobs nothing reads: the callback policy has check-in knobs
+        of its own in [callback] (CallbackConfig, with their own defaults), so on a queue
+        that never plays `checkin` a knob set only there changes nothing callers hear.
+        A warning, not a refusal: switching a queue from checkin to callback keeps its old
+        table, and files and versions that passed before still import and run."""
+        used = {self.base_policy(name) for name in self.heard_names() | set(self.variants)}
+        if "checkin" in used or "callback" not in used:
+            return []
+        return [f"queues.{queue}.checkin.{knob} = {getattr(self.checkin, knob)!r} has no "
+                f"effect: the queue's callback policy checks in as [queues.{queue}.callback] "
+                f"says ({knob} = {getattr(self.callback, knob)!r} there); set callback.{knob}"
+                for knob in sorted(self.checkin.model_fields_set)
+                if getattr(self.checkin, knob) != getattr(self.callback, knob)]
+
     def closed_line(self) -> ClosedLine | None:
         """The queue's hours and closed-line offer; None when it is always open."""
         return self._closed_line
@@ -846,6 +861,11 @@ class HoldwellConfig(Strict):
         if found is None or found.hours is None:
             return None
         return found.hours.opening_hours().open_for_s(t)
+
+    def warnings(self) -> list[str]:
+        """What loads but likely does not do what was meant (see ineffective_knobs)."""
+        return [warning for name, queue in self.queues.items()
+                for warning in queue.ineffective_knobs(name)]
 
     @property
     def default_queue(self) -> str:

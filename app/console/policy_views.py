@@ -82,6 +82,8 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
         return _page(queue, current, policy_form.errors_of(error), note, request.form,
                      base_version=_base_version()), 422
     flash(f"Saved as config version {version.number}; every worker runs it within 5 s.", "ok")
+    for warning in change.settings.ineffective_knobs(queue):
+        flash(f"Warning: {warning}.", "error")
     return redirect(url_for("console.policy", queue=queue), 303)
 
 
