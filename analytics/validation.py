@@ -74,6 +74,8 @@ def validate_records(
             out[name] = default
     if unique_ids:  # a batch reader checks the ids of all its batches at once instead
         _check_unique_calls(out["call_id"], problems)
+    if not problems:
+        _check_callback_abandons(out, problems)
     if problems:
         raise RecordsError(source, problems)
     out["callback_requested"] = out["callback_requested"] | out["outcome"].isin(CALLBACK_OUTCOMES)
@@ -274,6 +276,18 @@ def _check_unique_calls(call_ids: pd.Series, problems: list[str]) -> None:
     repeated = call_ids.duplicated(keep="first")
     if repeated.any():
         problems.append(f"column 'call_id': {_rows(repeated, call_ids)} repeat an earlier call")
+
+
+def _check_callback_abandons(records: pd.DataFrame, problems: list[str]) -> None:
+    """A caller who asked for a callback left the line on it (the app writes the request and
+    the EXITWITHKEY together), so "abandoned" with callback_requested true is no record the app
+    or simulator makes: counted either way, the abandonment row and rate would disagree."""
+    both = (records["outcome"] == Outcome.ABANDONED) & records["callback_requested"].astype(bool)
+    if both.any():
+        problems.append(f"column 'callback_requested': {_rows(both, records['call_id'])} are "
+                        "true on abandoned calls (a caller who asked for a callback left the "
+                        "line on it: make the outcome left, callback_connected or "
+                        "callback_failed, or callback_requested false)")
 
 
 _label = partial(text_column, allow_empty=False)

@@ -149,3 +149,17 @@ def test_unknown_suffix_is_refused(tmp_path):
     (tmp_path / "records.txt").write_text("x")
     with pytest.raises(RecordsError, match="records.txt: unknown format '.txt'"):
         load_records(tmp_path / "records.txt")
+
+
+def test_an_abandoned_call_that_asked_for_a_callback_is_refused_by_its_rows():
+    """The app writes a callback request and the caller's leaving together, so such a row is a
+    hand edit or another tool's: counted, the table would say abandoned 1 beside a rate of 0%."""
+    rows = [call("c1", Outcome.ANSWERED, 10),
+            call("c2", Outcome.ABANDONED, 100, callback_requested=True),
+            call("c3", Outcome.ABANDONED, 40)]
+    frame = pd.DataFrame([r._asdict() for r in rows])
+    with pytest.raises(RecordsError, match=r"'callback_requested': 1 value\(s\) \(row 2: 'c2'\) "
+                                           r"are true on abandoned calls"):
+        validate_records(frame)
+    frame.loc[1, "callback_requested"] = False
+    assert validate_records(frame)["outcome"].tolist() == ["answered", "abandoned", "abandoned"]
