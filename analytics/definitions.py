@@ -69,7 +69,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         f"still_waiting_{t:g}s": (
             "fraction",
             f"Kaplan–Meier share of callers still willing to wait at {t:g} s in queue, with its "
-            "95% band; empty past the longest observed wait",
+            "95% band (Greenwood, log-log); before the first abandon, where that band is "
+            "[100%, 100%], the low end is the exact binomial bound (α/2)^(1/n) with n the "
+            "callers still waiting; empty past the longest observed wait",
         )
         for t in SURVIVAL_TIMES_S
     },
@@ -114,7 +116,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "relative_risk": (
         "ratio",
-        "rate of a / rate of b; 95% Katz log CI; empty when either group has no events",
+        "rate of a / rate of b; 95% Katz log CI (when every call of a group is an event, "
+        "Katz on the counts with 0.5 added to each cell, so 100% vs 100% is not [1, 1]); "
+        "empty when either group has no events",
     ),
     "logrank_p_value": (
         "p",

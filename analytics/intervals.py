@@ -104,15 +104,23 @@ def relative_risk_interval(
     x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Relative risk p1 / p2 with the Katz log interval exp(ln RR ± z·sqrt(1/x1 − 1/n1 + 1/x2
-    − 1/n2)); NaN when either count is 0 (the ratio, or its interval, is then undefined)."""
+    − 1/n2)); NaN when either count of events is 0 (the ratio, or its interval, is undefined).
+
+    When every call of a group is an event (x = n) Katz's variance term for it is 0, and at
+    100% vs 100% the interval shrank to [1.00, 1.00]; there the interval is Katz's on the counts
+    with 0.5 added to every cell (Haldane–Anscombe: x + 0.5 of n + 1), widened to hold the ratio.
+    """
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
     z = z_value(confidence)
+    full = (x1 == n1) | (x2 == n2)
+    c = np.where(full, 0.5, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = (x1 / n1) / (x2 / n2)
-        spread = z * np.sqrt(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2)
+        centre = ((x1 + c) / (n1 + 2 * c)) / ((x2 + c) / (n2 + 2 * c))
+        spread = z * np.sqrt(1 / (x1 + c) - 1 / (n1 + 2 * c) + 1 / (x2 + c) - 1 / (n2 + 2 * c))
         defined = (x1 > 0) & (x2 > 0) & (n1 > 0) & (n2 > 0)
-        low = np.where(defined, ratio * np.exp(-spread), np.nan)
-        high = np.where(defined, ratio * np.exp(spread), np.nan)
+        low = np.where(defined, np.minimum(centre * np.exp(-spread), ratio), np.nan)
+        high = np.where(defined, np.maximum(centre * np.exp(spread), ratio), np.nan)
     return np.where(defined, ratio, np.nan), low, high
 
 

@@ -103,7 +103,7 @@ def build_report(
     table = all_metrics(grouped, short_abandon_s, service_threshold_s)
     parts = ReportParts(
         table=table,
-        patience=patience_table(patience_fits(grouped, confidence)),
+        patience=patience_table(patience_fits(grouped, confidence), confidence),
         logrank_p=lambda a, b: logrank_between(grouped, a, b),
         period=_period(records),
         breakdowns=breakdown_entries(grouped),
@@ -149,10 +149,10 @@ def assemble_report(
     }
 
 
-def patience_table(fits: Mapping[str, PatienceCurve]) -> pd.DataFrame:
+def patience_table(fits: Mapping[str, PatienceCurve], confidence: float = 0.95) -> pd.DataFrame:
     """What the report reads off each group's patience curve: the median and survival at fixed
     times, with their CIs (a row per group; the curves themselves can then go)."""
-    return median_patience(fits).join(survival_at(fits))
+    return median_patience(fits).join(survival_at(fits, confidence=confidence))
 
 
 def period_entry(calls: int, first: pd.Timestamp | None, last: pd.Timestamp | None) -> dict:

@@ -136,7 +136,7 @@ class RecordsSummary:
         for label in labels:  # one group's waits, and one curve, at a time
             tied = self._wait_counts(label)
             curve = patience_points(tied, SURVIVAL_TIMES_S, label, confidence)  # thinned
-            patience.append(patience_table({label: curve}))
+            patience.append(patience_table({label: curve}, confidence))
             medians[label] = _median_death_time(tied)
             counts[label] = _narrow(tied)  # kept for the log-rank tests between groups
         combos = pd.DataFrame(

@@ -44,10 +44,13 @@ def patience_fits(records: pd.DataFrame, confidence: float = 0.95) -> dict[str, 
 
 
 def survival_at(
-    fits: Mapping[str, PatienceCurve], times_s: tuple[float, ...] = SURVIVAL_TIMES_S
+    fits: Mapping[str, PatienceCurve], times_s: tuple[float, ...] = SURVIVAL_TIMES_S,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """KM share still willing to wait at fixed times, with its CI band, per group; NaN past the
-    longest observed wait (the curve says nothing there)."""
+    longest observed wait (the curve says nothing there). Before the first abandon the
+    Greenwood band is [1, 1] (no event, no variance: lifelines' too), which claims certainty
+    from a few callers, so there the low end is the exact binomial (Clopper–Pearson) bound."""
     rows = {}
     for label, fit in fits.items():
         row = {}
@@ -56,8 +59,17 @@ def survival_at(
             for suffix, values in (("", fit.survival), ("_ci_low", fit.ci_low),
                                    ("_ci_high", fit.ci_high)):  # fmt: skip
                 row[f"still_waiting_{t:g}s{suffix}"] = fit.at(values, [t])[0] if known else np.nan
+            if known and fit.at(fit.survival, [t])[0] == 1.0:
+                row[f"still_waiting_{t:g}s_ci_low"] = no_abandon_low(
+                    float(fit.at(fit.at_risk, [t])[0]), confidence)
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def no_abandon_low(waiting: float, confidence: float = 0.95) -> float:
+    """Clopper–Pearson lower bound of a share when all `waiting` callers stayed: (α/2)^(1/n),
+    the callers counted being those still waiting at the last wait on or before the time."""
+    return float((1 - confidence) / 2) ** (1 / waiting) if waiting > 0 else 0.0
 
 
 def median_patience(fits: Mapping[str, PatienceCurve]) -> pd.DataFrame:

@@ -131,3 +131,15 @@ def test_sample_size_plan_uses_music_ads_as_the_baseline():
     assert plan["baseline"] == "support · music_ads"
     assert plan["baseline_rate"] == pytest.approx(0.3)
     assert plan["calls_per_arm"] == sample_size_per_arm(0.3, 0.03)
+
+
+def test_relative_risk_at_100_percent_has_width_and_elsewhere_is_katz():
+    """Katz's variance vanishes when every call is an event: 100% vs 100% printed 1.00×
+    [1.00, 1.00]. With 0.5 per cell it is about ±10% on twenty calls each."""
+    from analytics.intervals import relative_risk_interval
+
+    ratio, low, high = relative_risk_interval([20], [20], [20], [20])
+    assert ratio[0] == 1.0 and low[0] < 0.95 and high[0] > 1.05
+    ratio, low, high = relative_risk_interval([30], [100], [20], [100])
+    spread = 1.959963984540054 * np.sqrt(1 / 30 - 1 / 100 + 1 / 20 - 1 / 100)
+    assert (low[0], high[0]) == pytest.approx((1.5 * np.exp(-spread), 1.5 * np.exp(spread)))

@@ -13,6 +13,7 @@ from analytics.survival import (
     logrank_test,
     median_patience,
     patience_fits,
+    survival_at,
 )
 from analytics.synthetic import SyntheticArm, synthetic_records
 from hold_policies.records import Outcome
@@ -99,3 +100,16 @@ def test_median_patience_interval_covers_the_truth_at_about_the_nominal_rate():
         low, high = row["median_patience_ci_low"], row["median_patience_ci_high"]
         hits += low <= arm.median_patience_s <= high
     assert 0.91 <= hits / 400 <= 0.99
+
+
+def test_before_the_first_abandon_the_band_is_an_exact_binomial_bound_not_a_point():
+    """Twenty callers all still waiting at 60 s: no abandon is no proof that nobody would.
+    The Greenwood band (lifelines') is [1, 1] there; the report gives 0.025^(1/n) below."""
+    calls = [call(f"a{i}", Outcome.ANSWERED, 90 + i) for i in range(20)]
+    calls += [call("late", Outcome.ABANDONED, 200)]
+    row = survival_at(patience_fits(frame(calls)))
+    assert row["still_waiting_60s"].iloc[0] == row["still_waiting_60s_ci_high"].iloc[0] == 1.0
+    assert row["still_waiting_60s_ci_low"].iloc[0] == pytest.approx(0.025 ** (1 / 21))
+    # at 120 s only two were still waiting at the last wait before it (109 s): a wide bound
+    assert row["still_waiting_120s_ci_low"].iloc[0] == pytest.approx(0.025 ** (1 / 2))
+    assert row["still_waiting_60s_ci_low"].iloc[0] < 0.84
