@@ -108,8 +108,10 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "fraction",
         "rate of a − rate of b (same queue), for the unserved rate (primary) and the secondary "
         "abandonment rates; 95% Newcombe hybrid score CI; p from the pooled two-proportion "
-        "z-test, Holm-adjusted across pairs of the same metric; the verdict names the group "
-        "with the lower unserved rate when its Holm p < 0.05, and is 'not compared' for groups "
+        "z-test, or Fisher's exact test when an expected cell count is below 5 (`test`), "
+        "Holm-adjusted across pairs of the same metric; the verdict names the group "
+        "with the lower unserved rate when its Holm p < 0.05, is 'not compared: too few "
+        "calls' below 30 calls in either group, and is 'not compared' for groups "
         "that shared fewer than half of their days (days_together: [days both had calls, days "
         "either had], UTC): a before/after switch differs in load and staffing as much as in "
         "policy; compare policies in an experiment (randomised arms share their days)",

@@ -166,7 +166,7 @@ def metric_name(comparison: dict[str, Any]) -> str:
 
 def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
     """The comparisons table: a header row, then one row per pair and metric."""
-    rows = [["a vs b", "metric", "a − b [95% CI]", "a ÷ b [95% CI]", "z-test", "Holm",
+    rows = [["a vs b", "metric", "a − b [95% CI]", "a ÷ b [95% CI]", "test p", "Holm",
              "log-rank (Holm)", "verdict"]]  # fmt: skip
     rows += [
         [
@@ -174,7 +174,7 @@ def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
             metric_name(c),
             points(c["difference"], c["ci"]),
             ratio(c.get("relative_risk"), c.get("relative_risk_ci")),
-            p_value(c["p_value"]),
+            f"{p_value(c['p_value'])} ({c.get('test') or 'z'})",
             p_value(c["p_value_holm"]),
             p_value(c.get("logrank_p_value_holm")) if c.get("primary") else "",
             c.get("verdict") or "",

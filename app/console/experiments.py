@@ -137,10 +137,14 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
 
 def plain_verdict(row: pd.Series, labels: dict[str, str]) -> str:
     """analytics' verdict, in words an operator can act on."""
-    from analytics.compare import verdict
+    from analytics.compare import MIN_VERDICT_CALLS, NO_DIFFERENCE, verdict
 
-    if verdict(row) == "no clear difference":
+    said = verdict(row)
+    if said == NO_DIFFERENCE:
         return (f"No clear difference yet between {labels[row['a']]} and {labels[row['b']]}: "
+                "keep the split running.")
+    if not said.endswith(" lower"):
+        return (f"Too few calls to judge yet (each arm needs at least {MIN_VERDICT_CALLS}): "
                 "keep the split running.")
     better = labels[row["a"]] if row["difference"] < 0 else labels[row["b"]]
     return f"{better} leaves fewer callers unserved (Holm-adjusted p < 0.05)."

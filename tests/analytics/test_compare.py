@@ -143,3 +143,29 @@ def test_relative_risk_at_100_percent_has_width_and_elsewhere_is_katz():
     ratio, low, high = relative_risk_interval([30], [100], [20], [100])
     spread = 1.959963984540054 * np.sqrt(1 / 30 - 1 / 100 + 1 / 20 - 1 / 100)
     assert (low[0], high[0]) == pytest.approx((1.5 * np.exp(-spread), 1.5 * np.exp(spread)))
+
+
+def test_few_calls_get_fishers_exact_test_and_no_verdict():
+    """Three calls each, all lost against none: the z-test said p = 0.014 and named a winner;
+    Fisher's exact p is 0.10, and three calls are too few to judge anyway."""
+    from scipy.stats import fisher_exact
+
+    from analytics.compare import MIN_VERDICT_CALLS, verdict
+    from analytics.intervals import two_by_two_p_value
+    from analytics.metrics import all_metrics
+
+    calls = [call(f"m{i}", Outcome.ABANDONED, 40, policy="music_ads") for i in range(3)]
+    calls += [call(f"c{i}", Outcome.ANSWERED, 10) for i in range(3)]
+    (row,) = pairwise_differences(all_metrics(frame(calls))).to_dict("records")
+    assert row["exact_test"] and row["p_value"] == pytest.approx(0.1)
+    assert verdict(row).startswith("not compared: too few calls")
+    assert verdict({**row, "p_value_holm": 0.001}).startswith("not compared: too few calls")
+    enough = {**row, "n_a": MIN_VERDICT_CALLS, "n_b": MIN_VERDICT_CALLS, "p_value_holm": 0.001}
+    assert verdict(enough) == "support · checkin lower"
+    for counts in ((2, 9, 7, 11), (0, 40, 4, 40), (5, 30, 0, 30)):
+        x1, n1, x2, n2 = counts
+        ours, exact = two_by_two_p_value([x1], [n1], [x2], [n2])
+        assert exact[0] and ours[0] == pytest.approx(
+            fisher_exact([[x1, n1 - x1], [x2, n2 - x2]])[1], rel=1e-9)
+    ours, exact = two_by_two_p_value([120], [400], [90], [410])
+    assert not exact[0] and ours[0] == pytest.approx(two_proportion_p_value(120, 400, 90, 410))

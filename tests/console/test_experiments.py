@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import insert
 
 from app.storage.schema import calls
@@ -81,3 +82,24 @@ def test_the_split_keeps_its_start_however_many_versions_follow(console_app, tok
                             note=f"support tweak {n}", now=clock.now())
     state = client.get("/api/v1/experiments/sales", headers=bearer(tokens["analyst"])).get_json()
     assert {r["arm"]: r["calls"] for r in state["results"]} == {"checkin": 5, "silence": 5}
+
+
+def test_a_handful_of_calls_per_arm_gets_no_winner(console_app, tokens, clock):
+    """Three calls each, all lost in one arm and none in the other: the page named a winner
+    (z-test p = 0.014); Fisher's exact p is 0.10 and three calls are too few to judge."""
+    client = console_app.test_client()
+    client.put("/api/v1/experiments/support", headers=bearer(tokens["operator"]),
+               json={"arms": {"checkin": 1, "music_ads": 1}})
+    clock.advance(600)
+    now = clock.now()
+    rows = [{"call_id": f"{arm}{n}", "queue": "support", "policy": arm, "arm": arm,
+             "arrived_at": now - timedelta(seconds=n), "entered_at": now,
+             "outcome": outcome, "wait_s": 30.0}
+            for arm, outcome in (("checkin", "answered"), ("music_ads", "abandoned"))
+            for n in range(3)]
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    state = client.get("/api/v1/experiments/support", headers=bearer(tokens["analyst"])).get_json()
+    (comparison,) = state["comparisons"]
+    assert comparison["p_value"] == pytest.approx(0.1)
+    assert comparison["verdict"].startswith("Too few calls to judge yet")
