@@ -111,10 +111,13 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "z-test, or Fisher's exact test when an expected cell count is below 5 (`test`), "
         "Holm-adjusted across pairs of the same metric; the verdict names the group "
         "with the lower unserved rate when its Holm p < 0.05, is 'not compared: too few "
-        "calls' below 30 calls in either group, and is 'not compared' for groups "
-        "that shared fewer than half of their days (days_together: [days both had calls, days "
-        "either had], UTC): a before/after switch differs in load and staffing as much as in "
-        "policy; compare policies in an experiment (randomised arms share their days)",
+        "calls' below 30 calls in either group, and is 'not compared: ran on different "
+        "days' unless at least half of each group's calls fell on days the two shared "
+        "(calls_together: [share of a's calls, share of b's]; days_together: [days shared, "
+        "days either had], UTC); a day is shared when each group had at least a quarter of "
+        "its usual share of the pair's calls that day, so a few stray calls of one policy do "
+        "not make a day shared: a before/after switch differs in load and staffing as much as "
+        "in policy; compare policies in an experiment (randomised arms share their days)",
     ),
     "relative_risk": (
         "ratio",

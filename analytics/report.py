@@ -195,30 +195,36 @@ def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:
 
 
 OVERLAP_NEEDED = 0.5
-"""The share of their days two groups must share to be compared: groups that ran at different
-times (a policy switched on one Monday) differ in load, staffing and season as much as in
-policy, so no verdict is drawn between them (randomised arms always share their days)."""
+"""The share of each group's calls that must fall on days shared with the other for the two
+to be compared: groups that ran at different times (a policy switched on one Monday) differ in
+load, staffing and season as much as in policy, so no verdict is drawn between them
+(randomised arms always share their days)."""
+FAIR_SHARE = 0.25
+"""A day is shared by two groups when each had at least this fraction of its usual share of
+the pair's calls that day: a stray call of the other policy does not make a day shared (one
+call a day beside 300 had made ten days 'together'), a 90/10 split's minority arm does."""
 APART = "not compared: ran on different days"
 
 
-def days_of(day_rows: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """The UTC days each group had calls on (from the per-day breakdown)."""
-    days: dict[str, set[str]] = {}
+def days_of(day_rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Each group's calls per UTC day (from the per-day breakdown)."""
+    days: dict[str, dict[str, int]] = {}
     for row in day_rows:
         if row.get("calls"):
-            days.setdefault(str(row["group"]), set()).add(str(row["day"]))
+            days.setdefault(str(row["group"]), {})[str(row["day"])] = int(row["calls"])
     return days
 
 
 def _comparisons(
     logrank_p: Callable[[str, str], float], table: pd.DataFrame, confidence: float,
-    days: Mapping[str, set[str]] | None = None,
+    days: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[dict]:
     """Pairwise differences, primary (unserved, ITT) first, then the secondary abandonment rates.
 
     The log-rank test of the two patience curves is given once per pair (on its primary row),
     Holm-adjusted across pairs like the z-tests; the verdict is drawn from the primary row only,
-    and only for groups that shared at least OVERLAP_NEEDED of their days (`days_together`).
+    and only for groups with at least OVERLAP_NEEDED of each one's calls on shared days
+    (`calls_together`).
     """
     frames = [pairwise_differences(table, metric, confidence) for metric in RATE_COUNTS]
     pairs = pd.concat(frames, ignore_index=True)
@@ -229,15 +235,28 @@ def _comparisons(
             for row in pairs.itertuples(index=False)]
 
 
-def days_together(days: Mapping[str, set[str]] | None, a: str, b: str) -> list[int] | None:
-    """[days both groups had calls on, days either had] (None: days unknown)."""
+def days_together(days: Mapping[str, Mapping[str, int]] | None, a: str,
+                  b: str) -> dict[str, list] | None:
+    """Overlap of two groups in time, counted in calls (None: days unknown).
+
+    days: [days shared (each had a FAIR_SHARE of its usual share of the pair's calls), days
+    either had calls]; calls: [share of a's calls on shared days, the same for b].
+    """
     if days is None or a not in days or b not in days:
         return None
-    return [len(days[a] & days[b]), len(days[a] | days[b])]
+    on_a, on_b = days[a], days[b]
+    total_a, total_b = sum(on_a.values()), sum(on_b.values())
+    usual_a = total_a / (total_a + total_b)
+    shared = [d for d in on_a.keys() & on_b.keys()
+              if on_a[d] >= FAIR_SHARE * usual_a * (on_a[d] + on_b[d])
+              and on_b[d] >= FAIR_SHARE * (1 - usual_a) * (on_a[d] + on_b[d])]
+    return {"days": [len(shared), len(on_a.keys() | on_b.keys())],
+            "calls": [sum(on_a[d] for d in shared) / total_a,
+                      sum(on_b[d] for d in shared) / total_b]}
 
 
 def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
-                      days: Mapping[str, set[str]] | None = None) -> dict[str, Any]:
+                      days: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Any]:
     primary = row["metric"] == PRIMARY_METRIC
     p_logrank, p_logrank_holm = logrank[(row["a"], row["b"])] if primary else (None, None)
     entry = {
@@ -263,8 +282,9 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
         "logrank_p_value_holm": _number(p_logrank_holm),
     }
     together = days_together(days, row["a"], row["b"])
-    entry["days_together"] = together
-    apart = together is not None and together[0] < OVERLAP_NEEDED * together[1]
+    entry["days_together"] = together and together["days"]
+    entry["calls_together"] = together and together["calls"]
+    apart = together is not None and min(together["calls"]) < OVERLAP_NEEDED
     entry["verdict"] = (APART if apart else verdict(entry)) if primary else None
     return entry
 

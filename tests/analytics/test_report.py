@@ -127,3 +127,41 @@ def test_groups_that_ran_on_different_days_get_no_verdict(records):
     assert primary(separate)["verdict"] == "not compared: ran on different days"
     assert primary(separate)["difference"] == pytest.approx(primary(together)["difference"])
     assert "not compared" in render_text(separate)
+
+
+def _before_after(stray_per_day: int, split: bool = False) -> pd.DataFrame:
+    """music_ads 300 calls a day on days 1–5 (20% lost), checkin on days 6–10 (10%), plus
+    `stray_per_day` calls of the other policy each day; `split`: both every day, 270/30."""
+    rng = np.random.default_rng(0)
+    rows, start = [], pd.Timestamp("2026-03-02T08:00Z")
+    for day in range(10):
+        first = day < 5
+        counts = ({"music_ads": 270, "checkin": 30} if split else
+                  {"music_ads": 300 if first else stray_per_day,
+                   "checkin": stray_per_day if first else 300})  # fmt: skip
+        for policy, n in counts.items():
+            lost = 0.2 if policy == "music_ads" else 0.1
+            for i in range(n):
+                rows.append({"call_id": f"{policy}{day}-{i}", "queue": "support",
+                             "policy": policy, "arm": "",
+                             "entered_at": start + pd.Timedelta(days=day, seconds=60 * i + 7),
+                             "outcome": "abandoned" if rng.random() < lost else "answered",
+                             "wait_s": 30.0, "orig_position": 1, "announcements": 0,
+                             "first_announced_wait_s": np.nan, "callback_wait_s": np.nan})
+    from analytics.validation import validate_records
+
+    return validate_records(pd.DataFrame(rows))
+
+
+def test_a_stray_call_a_day_does_not_make_a_before_after_switch_comparable():
+    """One call of the other policy each day made all ten days 'shared' (days_together
+    [10, 10]) and gave a verdict at p = 2e-23; overlap is now counted in calls."""
+    def primary(records):
+        return next(c for c in build_report(records)["comparisons"] if c["primary"])
+
+    stray = primary(_before_after(stray_per_day=1))
+    assert stray["calls_together"] == [0.0, 0.0] and stray["days_together"] == [0, 10]
+    assert stray["verdict"] == "not compared: ran on different days"
+    split = primary(_before_after(stray_per_day=0, split=True))  # a 90/10 split, every day
+    assert split["calls_together"] == [1.0, 1.0] and split["days_together"] == [10, 10]
+    assert split["verdict"] != "not compared: ran on different days"
