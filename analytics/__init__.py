@@ -12,6 +12,9 @@ metrics                         per-group rates and times, each definition in it
                                 (unserved_rate, intention to treat, is the primary comparison)
 breakdowns / filters            per hour of day and per day; a period of entry times
 intervals / compare             Wilson and Newcombe intervals, z-tests, sample sizes
+batch_means / clustered_rates  errors of rates whose calls move together (by day, or
+                                batches contiguous in time); shared with the simulator
+rate_counts                     numerator and denominator of each compared rate
 kaplan_meier / survival         Kaplan–Meier patience, log-rank, abandonment hazard
 report / definitions            the report object (JSON-ready) and the words next to each number
 formatting / render_text / render_html / plots / charts   the report for people

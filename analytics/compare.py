@@ -22,29 +22,14 @@ from analytics.intervals import (
     newcombe_interval,
     normal_quantile,
     relative_risk_interval,
+    t_quantile,
+    t_sf,
     two_by_two_p_value,
 )
+from analytics.rate_counts import rate_counts
 
 BASELINE_POLICY = "music_ads"  # the status quo every new policy is compared against
 PRIMARY_METRIC = "unserved_rate"  # intention to treat: the one a verdict is drawn from
-# metric name -> (numerator, denominator) built from the `metrics` columns; primary first
-RATE_COUNTS = {
-    "unserved_rate": lambda m: (m["unserved"], m["calls"]),
-    "abandonment_rate": lambda m: (m["abandoned"], m["calls"] - m["callback_takers"]),
-    "abandonment_rate_short_excluded": lambda m: (
-        m["abandoned"] - m["short_abandons"],
-        m["calls"] - m["callback_takers"] - m["short_abandons"],
-    ),
-}
-
-
-def rate_counts(metrics: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Series]:
-    """Numerator and denominator of a rate metric, per group."""
-    if metric not in RATE_COUNTS:
-        raise ValueError(f"unknown rate metric {metric!r}; choose from {', '.join(RATE_COUNTS)}")
-    return RATE_COUNTS[metric](metrics)
-
-
 def same_queue_pairs(metrics: pd.DataFrame) -> list[tuple[str, str]]:
     """Every pair of groups within a queue (comparing different queues compares their callers)."""
     pairs: list[tuple[str, str]] = []
@@ -71,6 +56,13 @@ def pairwise_differences(
     )
     low, high = newcombe_interval(xa, na, xb, nb, confidence)
     p_value, exact = two_by_two_p_value(xa, na, xb, nb)
+    if f"{metric}_se" in metrics.columns:
+        se = metrics[f"{metric}_se"].astype(float)
+        df = metrics[f"{metric}_df"].astype(float)
+        low, high, p_value = clustered_difference(
+            (xa, na, se.reindex(a).to_numpy(), df.reindex(a).to_numpy()),
+            (xb, nb, se.reindex(b).to_numpy(), df.reindex(b).to_numpy()),
+            (low, high, p_value), confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_a, rate_b = xa / na, xb / nb
     ratio, ratio_low, ratio_high = relative_risk_interval(xa, na, xb, nb, confidence)
@@ -100,6 +92,29 @@ MIN_VERDICT_CALLS = 30
 """Calls each group needs before a verdict: below it one caller moves a rate by over three
 points, and no test of a handful of calls is worth acting on (3 against 3 gave p = 0.014)."""
 NO_DIFFERENCE = "no clear difference"
+
+
+def clustered_difference(
+    a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], independent: tuple[np.ndarray, ...],
+    confidence: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(low, high, p) of rate(a) − rate(b) allowing for calls moving together: each side is
+    (events, calls, clustered se, df); se of the difference = sqrt(se_a² + se_b²) with
+    Welch–Satterthwaite df, Student's t. Never narrower, nor smaller p, than the independent
+    (Newcombe CI, z or exact p) given; that alone where either se is unknown."""
+    (xa, na, se_a, df_a), (xb, nb, se_b, df_b) = a, b
+    low, high, p = independent
+    with np.errstate(divide="ignore", invalid="ignore"):
+        difference = xa / na - xb / nb
+        se = np.sqrt(se_a**2 + se_b**2)
+        df = se**4 / (se_a**4 / df_a + se_b**4 / df_b)
+        df = np.where(se > 0, df, np.minimum(df_a, df_b))
+        known = np.isfinite(se) & (df > 0)
+        half = t_quantile(0.5 + confidence / 2, np.where(known, df, 1)) * se
+        t_p = np.where(se > 0, 2 * t_sf(np.abs(difference) / se, np.where(known, df, 1)), 1.0)
+    low = np.where(known, np.minimum(low, difference - half), low)
+    high = np.where(known, np.maximum(high, difference + half), high)
+    return low, high, np.where(known & ~np.isnan(p), np.maximum(p, t_p), p)
 
 
 def verdict(row: pd.Series | dict, alpha: float = 0.05) -> str:

@@ -24,7 +24,12 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "(past the maximum wait or a full queue, offered a callback or message, took neither) "
         "are callers lost, never served; left (a callback still pending, or out of line "
         "without one) and voicemail (a message still to be called back) are not counted "
-        "unserved: they have their own rows; 95% Wilson score CI",
+        "unserved: they have their own rows; "
+        "95% CI allows for calls close in time moving together (clustered_by): cluster-robust "
+        "by UTC day when the group has 20 days, else batch means over 20 batches contiguous in "
+        "entry time (1,000 calls or more), never narrower than the Wilson score interval; with "
+        "fewer calls and days ('none') the Wilson score interval, which takes calls as "
+        "independent",
     ),
     "abandonment_rate": (
         "fraction",
@@ -32,7 +37,7 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "a callback never count as abandoned; a caller answered in line before their callback "
         "was placed is answered, not a callback taker. Not for comparing policies that offer "
         "callbacks: who takes one is decided after randomisation (patient callers do), so the "
-        "denominator is a selected subset; 95% Wilson score CI",
+        "denominator is a selected subset; 95% CI as for the unserved rate",
     ),
     "abandonment_rate_short_excluded": (
         "fraction",
@@ -107,8 +112,10 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "difference": (
         "fraction",
         "rate of a − rate of b (same queue), for the unserved rate (primary) and the secondary "
-        "abandonment rates; 95% Newcombe hybrid score CI; p from the pooled two-proportion "
-        "z-test, or Fisher's exact test when an expected cell count is below 5 (`test`), "
+        "abandonment rates; 95% CI: the Newcombe hybrid score CI, widened to the difference ± "
+        "t·sqrt(se_a² + se_b²) from the rates' clustered errors (Welch df) when both have "
+        "them; p: the pooled two-proportion z-test, or Fisher's exact test when an expected "
+        "cell count is below 5 (`test`), or the clustered t-test's if larger, "
         "Holm-adjusted across pairs of the same metric; the verdict names the group "
         "with the lower unserved rate when its Holm p < 0.05, is 'not compared: too few "
         "calls' below 30 calls in either group, and is 'not compared: ran on different "

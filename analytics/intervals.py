@@ -34,6 +34,11 @@ def t_quantile(q: float, df: ArrayLike) -> np.ndarray:
     return special.stdtrit(np.asarray(df, dtype=float), q)
 
 
+def t_sf(x: ArrayLike, df: ArrayLike) -> np.ndarray:
+    """Student's t upper tail P(T > x) (scipy.stats.t.sf)."""
+    return special.stdtr(np.asarray(df, dtype=float), -np.asarray(x, dtype=float))
+
+
 def chi2_sf(x: float, df: float) -> float:
     """Chi-squared upper tail P(X > x) (scipy.stats.chi2.sf)."""
     return float(special.chdtrc(df, x))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.clustered_rates import clustered_intervals, minute_sums, rate_errors
 from analytics.groups import GROUP, group_table, with_groups
 from analytics.intervals import t_quantile, wilson_interval
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
@@ -311,11 +312,13 @@ def all_metrics(
 ) -> pd.DataFrame:
     """Every metric above, one row per group, with its queue, policy and arm."""
     grouped = with_groups(records)
-    sums = sum_by_group(grouped, metric_sums(grouped, short_abandon_s, service_threshold_s))
+    per_call = metric_sums(grouped, short_abandon_s, service_threshold_s)
+    sums = sum_by_group(grouped, per_call)
     abandoned = grouped.loc[_basic_flags(grouped)["abandoned"], [GROUP, "wait_s"]]
     median = abandoned.groupby(GROUP, observed=False)["wait_s"].median()
     median.index = median.index.astype(str)
-    return metrics_from_sums(group_table(grouped), sums, median)
+    errors = rate_errors(minute_sums(grouped, per_call))
+    return metrics_from_sums(group_table(grouped), sums, median, errors)
 
 
 def metric_sums(
@@ -339,9 +342,11 @@ def metric_sums(
 
 
 def metrics_from_sums(
-    groups: pd.DataFrame, sums: pd.DataFrame, median_abandon_s: pd.Series | None
+    groups: pd.DataFrame, sums: pd.DataFrame, median_abandon_s: pd.Series | None,
+    errors: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The all_metrics table from `metric_sums` per group (group_table rows, same index)."""
+    """The all_metrics table from `metric_sums` per group (group_table rows, same index); with
+    `clustered_rates.rate_errors`, the compared rates' CIs allow for calls moving together."""
     parts = [
         groups,
         unserved_rates(sums),
@@ -353,5 +358,7 @@ def metrics_from_sums(
         wait_minutes(sums),
         honesty_shares(sums),
     ]
-    table = pd.concat(parts, axis=1)
-    return table.replace([np.inf, -np.inf], np.nan)
+    table = pd.concat(parts, axis=1).replace([np.inf, -np.inf], np.nan)
+    if errors is None:
+        return table
+    return clustered_intervals(table.join(errors))

@@ -18,7 +18,6 @@ import pandas as pd
 from analytics.breakdowns import breakdown_entries
 from analytics.compare import (
     PRIMARY_METRIC,
-    RATE_COUNTS,
     pairwise_differences,
     sample_size_plan,
     verdict,
@@ -28,6 +27,7 @@ from analytics.groups import with_groups
 from analytics.intervals import holm_adjust
 from analytics.kaplan_meier import PatienceCurve
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
+from analytics.rate_counts import RATE_COUNTS
 from analytics.survival import (
     SURVIVAL_TIMES_S,
     logrank_between,
@@ -191,6 +191,7 @@ def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:
         else:
             entry[field] = _number(row[column])
     entry["median_patience_reached"] = bool(np.isfinite(row["median_patience_s"]))
+    entry["clustered_by"] = str(row.get("clustered_by", "none"))
     return entry
 
 

@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from analytics.breakdowns import BUCKETS, breakdown_sums, breakdown_table, bucket_label, entries
+from analytics.clustered_rates import MINUTE, entry_minutes, rate_errors
 from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.groups import GROUP, group_label, group_table
 from analytics.kaplan_meier import WaitCounts, merge_counts, patience_points, wait_counts
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, metric_sums, metrics_from_sums
+from analytics.rate_counts import COUNT_COLUMNS
 from analytics.records import LeftOut, iter_record_batches
 from analytics.report import (
     Report,
@@ -96,6 +98,7 @@ class RecordsSummary:
         self.combos: dict[str, set[tuple[str, str, str]]] = {}  # group -> (queue, arm, policy)
         self.sums = RunningSums()
         self.bucket_sums = {bucket: RunningSums() for bucket in BUCKETS}
+        self.minute_sums = RunningSums()  # rate counts per (group, entry minute): clustered CIs
         self.waits: dict[str, list[np.ndarray]] = {}
         self.abandons: dict[str, list[np.ndarray]] = {}
         self.tied: dict[str, list[WaitCounts]] = {}  # waits already counted (few distinct)
@@ -110,11 +113,14 @@ class RecordsSummary:
         if records.empty:
             return
         labels, codes = self._groups(records)
-        self.sums.add(codes, labels, metric_sums(records, self.short_abandon_s,
-                                                 self.service_threshold_s))  # fmt: skip
+        per_call = metric_sums(records, self.short_abandon_s, self.service_threshold_s)
+        self.sums.add(codes, labels, per_call)
         bucket_sums = breakdown_sums(records)  # the same columns for every kind of bucket
         for bucket, (code_of, _) in BUCKETS.items():
-            self._add_buckets(bucket, code_of(records["entered_at"]), labels, codes, bucket_sums)
+            self._add_buckets(self.bucket_sums[bucket], code_of(records["entered_at"]), labels,
+                              codes, bucket_sums)
+        self._add_buckets(self.minute_sums, entry_minutes(records["entered_at"]), labels, codes,
+                          {name: per_call[name] for name in COUNT_COLUMNS})
         wait = records["wait_s"].to_numpy(dtype=float)
         event = abandoned_flag(records)
         for code, label in enumerate(labels):
@@ -146,7 +152,7 @@ class RecordsSummary:
         combos[GROUP] = pd.Categorical(combos[GROUP], categories=labels)
         parts = ReportParts(
             table=metrics_from_sums(group_table(combos), self.sums.frame(labels, labels),
-                                    pd.Series(medians, dtype=float)),  # fmt: skip
+                                    pd.Series(medians, dtype=float), self._errors()),
             patience=pd.concat(patience) if patience else patience_table({}),
             logrank_p=lambda a, b: logrank_counts(counts[a], counts[b])[1],
             period=period_entry(self.calls, self.first, self.last),
@@ -154,6 +160,14 @@ class RecordsSummary:
         )
         return assemble_report(parts, self.short_abandon_s, self.service_threshold_s,
                                detect_drop, confidence)  # fmt: skip
+
+    def _errors(self) -> pd.DataFrame:
+        """`clustered_rates.rate_errors` from the per-minute sums (as `all_metrics` gives it)."""
+        keys = sorted(self.minute_sums.slots)
+        frame = self.minute_sums.frame(keys, [str(k) for k in keys]).reset_index(drop=True)
+        frame.insert(0, GROUP, [k[0] for k in keys])
+        frame.insert(1, MINUTE, np.array([k[1] for k in keys], dtype=np.int64))
+        return rate_errors(frame)
 
     def _groups(self, records: pd.DataFrame) -> tuple[list[str], np.ndarray]:
         """This batch's group labels, and each row's index into them (as `groups.with_groups`
@@ -178,8 +192,8 @@ class RecordsSummary:
         return labels, slot_of[combined]
 
     def _add_buckets(
-        self, bucket: str, bucket_codes: Iterable[int], labels: list[str], codes: np.ndarray,
-        columns: dict[str, object],
+        self, sums: RunningSums, bucket_codes: Iterable[int], labels: list[str],
+        codes: np.ndarray, columns: dict[str, object],
     ) -> None:
         bucket_code = np.asarray(bucket_codes, dtype=np.int64)
         low = int(bucket_code.min())
@@ -189,7 +203,7 @@ class RecordsSummary:
         local = np.zeros(len(labels) * span, dtype=np.int64)
         local[present] = np.arange(present.size)
         keys = [(labels[k // span], low + int(k % span)) for k in present]
-        self.bucket_sums[bucket].add(local[key], keys, columns)
+        sums.add(local[key], keys, columns)
 
     def _breakdown(self, bucket: str, labels: list[str]) -> pd.DataFrame:
         sums = self.bucket_sums[bucket]

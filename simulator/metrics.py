@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from analytics.batch_means import run_interval
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, UNSERVED_FORMULA
 from simulator.table import (
     ABANDONED,
@@ -33,8 +34,9 @@ DEFINITIONS: dict[str, str] = {
 
     "unserved_rate": f"PRIMARY, intention to treat: {UNSERVED_FORMULA}, every caller who "
                      "reached the queue; compare policies on this; 95% CI by batch means (20 "
-                     "consecutive batches of calls: one run's callers are not independent), "
-                     "never narrower than the Wilson score interval",
+                     "batches of calls contiguous in entry time, or the run's days when it has "
+                     "20: one run's callers are not independent), never narrower than the "
+                     "Wilson score interval; the same interval `holdwell report` gives",
     "abandonment_rate": "secondary, Twilio-style: abandoned / (calls - callback takers); its "
                         "denominator drops callers who chose a callback, a selected subset, so it "
                         "is biased against callback policies; 95% CI as for the unserved rate",
@@ -63,32 +65,6 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> list[float]
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (
         1 + z * z / trials)
     return [max(0.0, centre - half), min(1.0, centre + half)]
-
-
-BATCHES = 20
-T_975 = 2.093024054408263
-"""Student's t, 0.975 quantile, BATCHES - 1 degrees of freedom."""
-MIN_PER_BATCH = 50
-
-
-def run_interval(hits: np.ndarray, counted: np.ndarray) -> list[float] | None:
-    """95% CI of sum(hits) / sum(counted) over one run's calls (arrival order), by batch
-    means: callers of one run share the queue (one busy hour abandons many together), so a
-    Wilson interval over calls, as if independent, was about half too narrow (72% of its
-    "95%" intervals held the mean over seeds). The calls are cut into BATCHES consecutive
-    batches; the ratio estimator's standard error comes from the batch totals. Never narrower
-    than Wilson's; Wilson's alone with fewer than MIN_PER_BATCH calls a batch."""
-    total = int(counted.sum())
-    wilson = wilson_interval(int(hits.sum()), total)
-    if wilson is None or hits.size < BATCHES * MIN_PER_BATCH:
-        return wilson
-    starts = np.linspace(0, hits.size, BATCHES + 1).astype(int)[:-1]
-    x = np.add.reduceat(hits.astype(float), starts)
-    m = np.add.reduceat(counted.astype(float), starts)
-    ratio = x.sum() / m.sum()
-    spread = (x - ratio * m) / m.mean()
-    half = T_975 * math.sqrt(float(np.sum(spread ** 2)) / (BATCHES * (BATCHES - 1)))
-    return [max(0.0, min(wilson[0], ratio - half)), min(1.0, max(wilson[1], ratio + half))]
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -122,14 +98,16 @@ def summarise(table: CallTable, *, wall_s: float,
     lost = np.isin(outcome, [OUTCOMES.index(name) for name in UNSERVED])
     unserved = int(np.count_nonzero(lost))
     waited_on = ~np.asarray(table.callback_requested, dtype=bool)
+    entered_s = table.start.timestamp() + table.entered_s
     return {
         "policy": table.policy,
         "arm": table.arm,
         "calls": calls,
         "unserved_rate": _ratio(unserved, calls),
-        "unserved_rate_ci": run_interval(lost, np.ones(calls, dtype=bool)),
+        "unserved_rate_ci": run_interval(lost, np.ones(calls, dtype=bool), entered_s),
         "abandonment_rate": _ratio(abandoned, calls - requested),
-        "abandonment_rate_ci": run_interval((outcome == ABANDONED) & waited_on, waited_on),
+        "abandonment_rate_ci": run_interval((outcome == ABANDONED) & waited_on, waited_on,
+                                            entered_s),
         "p_wait": _ratio(calls - int(np.count_nonzero(answered & (wait == 0))), calls),
         "mean_wait_s": _mean(wait),
         "asa_s": _mean(wait[answered]),

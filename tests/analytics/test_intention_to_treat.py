@@ -61,7 +61,9 @@ def test_the_secondary_rate_falls_into_the_trap(trap_report):
     """Dropping callback takers from the denominator makes the callback arm look worse."""
     naive = _row(trap_report, "abandonment_rate")
     assert naive["difference"] < 0 and naive["ci"][1] < 0  # silence − callback: callback "worse"
-    assert naive["p_value_holm"] < 0.001 and not naive["primary"] and naive["verdict"] is None
+    # < 0.01, not < 0.001: the p allows for calls moving together (batch means, t on ~38 df),
+    # a little larger than the z-test's even on these independent calls (0.0016)
+    assert naive["p_value_holm"] < 0.01 and not naive["primary"] and naive["verdict"] is None
 
 
 def test_intention_to_treat_says_callback_serves_more_callers(trap_report):

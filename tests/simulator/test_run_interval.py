@@ -8,8 +8,15 @@ held the mean over 40 seeds; `r3_coverage` in the session-10 review).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from simulator.metrics import BATCHES, MIN_PER_BATCH, run_interval, wilson_interval
+from analytics.batch_means import BATCHES, MIN_PER_BATCH, run_interval
+from simulator.metrics import wilson_interval
+
+
+def seconds(hits: np.ndarray) -> np.ndarray:
+    """One call a second: entry times as the run's clustering reads them."""
+    return np.arange(hits.size, dtype=float)
 
 
 def width(interval: list[float]) -> float:
@@ -20,7 +27,8 @@ def test_independent_calls_get_about_the_wilson_interval() -> None:
     rng = np.random.default_rng(7)
     hits = rng.random(6000) < 0.1
     ones = np.ones(hits.size, dtype=bool)
-    batch, wilson = run_interval(hits, ones), wilson_interval(int(hits.sum()), hits.size)
+    batch = run_interval(hits, ones, seconds(hits))
+    wilson = wilson_interval(int(hits.sum()), hits.size)
     assert batch[0] <= wilson[0] and wilson[1] <= batch[1]  # never narrower
     assert width(batch) < 1.5 * width(wilson)
 
@@ -30,13 +38,14 @@ def test_calls_lost_together_get_a_wider_interval() -> None:
     spells = rng.random(60) < 0.1  # sixty spells of a hundred calls, each lost or not together
     hits = np.repeat(spells, 100)
     ones = np.ones(hits.size, dtype=bool)
-    assert width(run_interval(hits, ones)) > 3 * width(wilson_interval(int(hits.sum()),
-                                                                        hits.size))
+    wilson = wilson_interval(int(hits.sum()), hits.size)
+    assert width(run_interval(hits, ones, seconds(hits))) > 3 * width(wilson)
 
 
 def test_a_short_run_keeps_wilson_and_nothing_counted_is_none() -> None:
     short = np.zeros(BATCHES * MIN_PER_BATCH - 1, dtype=bool)
     short[::7] = True
     ones = np.ones(short.size, dtype=bool)
-    assert run_interval(short, ones) == wilson_interval(int(short.sum()), short.size)
-    assert run_interval(short, np.zeros(short.size, dtype=bool)) is None
+    wilson = wilson_interval(int(short.sum()), short.size)
+    assert run_interval(short, ones, seconds(short)) == pytest.approx(wilson)
+    assert run_interval(short, np.zeros(short.size, dtype=bool), seconds(short)) is None

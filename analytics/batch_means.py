@@ -1,0 +1,94 @@
+"""Standard errors of a rate whose calls are not independent: clusters of calls close in time.
+
+Callers of one queue share its load: a busy hour loses many together, so a Wilson interval and
+a z-test over calls, as if independent, are too narrow (two runs of one policy were called
+different in 10 of 40 pairs, not 2 of 40). A group's calls are cut into clusters, its UTC days
+when it has MIN_DAYS of them (cluster-robust, by day), else BATCHES contiguous batches by entry
+time (batch means); the ratio estimator's standard error then comes from the cluster totals:
+se² = k/(k−1) · Σ (x_i − r·m_i)² / (Σ m_i)², with k − 1 degrees of freedom. The simulator's
+run intervals and the report's use this one implementation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from analytics.intervals import t_quantile, wilson_interval
+
+BATCHES = 20
+MIN_PER_BATCH = 50
+"""Batch means need BATCHES × MIN_PER_BATCH calls; fewer, and intervals assume independence."""
+MIN_DAYS = 20
+"""Days a group needs for its days to be the clusters (a month of weekdays)."""
+MIN_CLUSTERS = 10
+"""Fewer clusters than this (a minute holding a twentieth of the calls) measure nothing."""
+MINUTE_S = 60
+DAY_MINUTES = 1440
+
+
+def cluster_codes(minutes: np.ndarray, calls: np.ndarray) -> tuple[np.ndarray, str] | None:
+    """Each entry minute's cluster (minutes sorted, with the group's calls in each), and how the
+    clusters were made ('day' or 'time batches'); None when too few calls or days to tell."""
+    days = minutes // DAY_MINUTES
+    distinct = np.unique(days)
+    if distinct.size >= MIN_DAYS:
+        return np.searchsorted(distinct, days), "day"
+    total = int(calls.sum())
+    if total < BATCHES * MIN_PER_BATCH:
+        return None
+    before = np.concatenate([[0], np.cumsum(calls)[:-1]])
+    batch = (BATCHES * before) // total
+    if np.unique(batch).size < MIN_CLUSTERS:
+        return None
+    return np.unique(batch, return_inverse=True)[1].ravel(), "time batches"
+
+
+def ratio_se(hits: np.ndarray, counted: np.ndarray) -> tuple[float, int]:
+    """(standard error of Σhits / Σcounted, degrees of freedom) from per-cluster totals."""
+    x, m = np.asarray(hits, dtype=float), np.asarray(counted, dtype=float)
+    k = x.size
+    if k < 2 or m.sum() <= 0:
+        return math.nan, 0
+    ratio = x.sum() / m.sum()
+    spread = float(np.sum((x - ratio * m) ** 2))
+    return math.sqrt(k / (k - 1) * spread) / float(m.sum()), k - 1
+
+
+def interval(hits: float, counted: float, se: float, df: float,
+             confidence: float = 0.95) -> tuple[float, float]:
+    """hits/counted ± t·se, never narrower than Wilson's (Wilson's alone when se is unknown)."""
+    low, high = (float(v) for v in wilson_interval(hits, counted, confidence))
+    if not (math.isfinite(se) and df > 0 and counted > 0):
+        return low, high
+    ratio = hits / counted
+    half = float(t_quantile(0.5 + confidence / 2, df)) * se
+    return max(0.0, min(low, ratio - half)), min(1.0, max(high, ratio + half))
+
+
+def run_interval(hits: np.ndarray, counted: np.ndarray,
+                 entered_s: np.ndarray) -> list[float] | None:
+    """95% CI of sum(hits) / sum(counted) over one run's calls (entry times in epoch seconds),
+    clustered as the report clusters a group's calls."""
+    total = int(np.asarray(counted).sum())
+    if total <= 0:
+        return None
+    minutes = np.floor(np.asarray(entered_s, dtype=float) / MINUTE_S).astype(np.int64)
+    order, inverse = np.unique(minutes, return_inverse=True)
+    calls = np.bincount(inverse.ravel(), minlength=order.size)
+    x = np.bincount(inverse.ravel(), np.asarray(hits, float), order.size)
+    m = np.bincount(inverse.ravel(), np.asarray(counted, float), order.size)
+    se, df = clustered_se(order, calls, x, m)
+    return list(interval(float(x.sum()), float(m.sum()), se, df))
+
+
+def clustered_se(minutes: np.ndarray, calls: np.ndarray, hits: np.ndarray,
+                 counted: np.ndarray) -> tuple[float, int]:
+    """(se, df) of a rate from its per-minute sums (minutes sorted); (nan, 0) if unmeasurable."""
+    clusters = cluster_codes(minutes, calls)
+    if clusters is None:
+        return math.nan, 0
+    codes, _ = clusters
+    size = int(codes.max()) + 1
+    return ratio_se(np.bincount(codes, hits, size), np.bincount(codes, counted, size))

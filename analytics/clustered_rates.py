@@ -1,0 +1,70 @@
+"""Each group's compared rates with standard errors that allow for calls close in time moving
+together (`batch_means`), from per-minute sums: the whole-file and batched reports both add
+calls per (group, entry minute), so they give the same numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analytics.batch_means import MINUTE_S, cluster_codes, clustered_se, interval
+from analytics.groups import GROUP, with_groups
+from analytics.rate_counts import COUNT_COLUMNS, RATE_COUNTS
+
+MINUTE = "minute"
+
+
+def entry_minutes(entered_at: pd.Series) -> np.ndarray:
+    """Whole minutes since the epoch (UTC) each call entered the queue."""
+    seconds = entered_at.dt.tz_convert("UTC").astype("int64") // 1_000_000_000
+    return (seconds // MINUTE_S).to_numpy()
+
+
+def minute_sums(records: pd.DataFrame, sums: dict[str, object]) -> pd.DataFrame:
+    """The rate counts per (group, entry minute): columns group, minute and COUNT_COLUMNS."""
+    grouped = with_groups(records)
+    group = grouped[GROUP].cat
+    minutes = entry_minutes(grouped["entered_at"])
+    frame = pd.DataFrame({GROUP: group.codes.to_numpy(), MINUTE: minutes})
+    for name in COUNT_COLUMNS:
+        frame[name] = np.broadcast_to(np.asarray(sums[name]), minutes.shape).astype(np.int64)
+    out = frame.groupby([GROUP, MINUTE], sort=True).sum().reset_index()
+    out[GROUP] = np.asarray(group.categories.astype(str))[out[GROUP].to_numpy()]
+    return out
+
+
+def rate_errors(sums_by_minute: pd.DataFrame) -> pd.DataFrame:
+    """Per group: `<rate>_se` and `<rate>_df` for each compared rate, and `clustered_by`
+    ('day', 'time batches' or 'none': too few calls and days, calls taken as independent)."""
+    rows = {}
+    for label, part in sums_by_minute.sort_values([GROUP, MINUTE]).groupby(GROUP, sort=True):
+        minutes, calls = part[MINUTE].to_numpy(), part["calls"].to_numpy()
+        found = cluster_codes(minutes, calls)
+        row: dict[str, object] = {"clustered_by": found[1] if found else "none"}
+        for metric, counts in RATE_COUNTS.items():
+            x, m = counts(part)
+            se, df = clustered_se(minutes, calls, x.to_numpy(float), m.to_numpy(float))
+            row[f"{metric}_se"], row[f"{metric}_df"] = se, df
+        rows[str(label)] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def clustered_intervals(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """The compared rates' CI columns widened by their clustered errors (never narrower than
+    Wilson's); the table needs its counts and the `rate_errors` columns."""
+    out = table.copy()
+    for metric, counts in RATE_COUNTS.items():
+        x, m = counts(table)
+        low, high = [], []
+        for label in table.index:
+            se = table.at[label, f"{metric}_se"]
+            df = table.at[label, f"{metric}_df"]
+            ends = interval(float(x[label]), float(m[label]),
+                            float(se) if pd.notna(se) else math.nan,
+                            float(df) if pd.notna(df) else 0, confidence)
+            low.append(ends[0] if m[label] > 0 else math.nan)
+            high.append(ends[1] if m[label] > 0 else math.nan)
+        out[f"{metric}_ci_low"], out[f"{metric}_ci_high"] = low, high
+    return out
