@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from app.storage.facts import (
     project,
     status_key,
 )
+from app.storage.locks import hold_call
 from app.storage.prepared import (
     ANNOUNCE_AT_ONCE,
     CALL,
@@ -274,6 +276,8 @@ def key_press(conn: Connection, command: c.KeyPress) -> None:
 
 
 def connect(conn: Connection, command: c.Connect) -> None:
+    if command.rejoined:
+        command = on_the_call_it_continues(conn, command)
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
     # The agent's Queue url cannot know whether the caller is back in line after an error:
     # outcome_of matches the answer's QueueTime to the right time in line.
@@ -287,6 +291,16 @@ def connect(conn: Connection, command: c.Connect) -> None:
         # already be ringing: no attempt may count, and no retry may ring them again.
         audit.record(conn, actor="system", action="callback.cancel", target=call.call_id,
                      detail={"reason": "answered on their own call"}, now=command.now)
+
+
+def on_the_call_it_continues(conn: Connection, command: c.Connect) -> c.Connect:
+    """A rejoined leg's answer, filed under the call the leg continues (holding that call's
+    lock too, as apply() takes it for its commands); under the leg if it continues none."""
+    found = call_of_leg(conn, command.call_id)
+    if found is None:
+        return command
+    hold_call(conn, found)
+    return replace(command, call_id=found, rejoined=False)
 
 
 def queue_result(conn: Connection, command: c.QueueResult) -> None:

@@ -90,6 +90,10 @@ class Connect(Command):
     queue: str = ""
     queue_time_s: float = 0.0
     agent_call_id: str | None = None
+    rejoined: bool = False
+    """Taken from the rejoin queue: `call_id` is the leg's CallSid, and the call the leg
+    continues is found when the command is applied (journaled while the database is away,
+    a lookup first would file the answer under the leg, as a call of its own)."""
 
 
 @dataclass(frozen=True)

@@ -124,13 +124,3 @@ def take_rejoined(params: RouteParams, dial_timeout_s: int,
     dial.queue(rejoin_queue(params.queue or ""),
                url=voice_url("connect", params, rejoined="1"), method="POST")
     return response
-
-
-def call_of_leg(leg: str) -> str | None:
-    """For /voice/connect from the rejoin queue: the call this leg continues."""
-    svc = services()
-    try:
-        return svc.store.read(lambda conn: resume_writes.call_of_leg(conn, leg), g.deadline)
-    except DatabaseUnavailable as error:
-        log.warning("cannot tell which call the rejoined leg %s continues: %s", leg, error)
-        return None

@@ -324,11 +324,9 @@ def connect() -> Response:
     form = ConnectForm.parse(request.form, request.args)
     svc = services()
     route = this_route()
-    call_id = form.call_id
-    if form.rejoined:  # taken from the rejoin queue: the leg continues a call
-        call_id = resume.call_of_leg(form.call_id) or form.call_id
-    svc.store.write(c.Connect(call_id=call_id, now=svc.clock.now(), queue=route.queue,
-                              queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id),
+    svc.store.write(c.Connect(call_id=form.call_id, now=svc.clock.now(), queue=route.queue,
+                              queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id,
+                              rejoined=form.rejoined),  # the leg's call: found when applied
                     g.deadline)
     return twiml_response(cached_twiml(svc.twiml_cache, ("connect", route.policy.name,
                                                          route.queue), lambda: connecting(route)))

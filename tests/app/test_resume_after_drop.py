@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.signed_client import SignedClient
+from app.storage.db import as_utc
 from app.storage.read import read_records_frame
 from app.storage.schema import call_events, calls
 from hold_policies.config import ConfigError, load_config
@@ -121,6 +123,48 @@ def test_a_caller_whose_line_dropped_rejoins_in_their_place_as_the_same_call(lin
     assert "ABANDON" not in line.events(sid("dropped"))
     records = read_records_frame(str(line.app.extensions["holdwell"].store.engine.url))
     assert set(records["call_id"]) == {sid("early"), sid("dropped")}  # one record, both legs
+
+
+def test_a_rejoined_caller_answered_while_the_log_is_away_is_answered_on_their_call(line):
+    """The answer of a leg taken from the rejoin queue is journaled as the leg's, and filed
+    under the call the leg continues when replayed: never a second, made-up answered call
+    (the route used to look the call up first, and fall back to the leg's SID)."""
+    drop_after_checkin(line)
+    back = line.ring(sid("second leg"), DROPPED)
+    enqueue = parse(back.data).find("Enqueue")
+    line.poll(enqueue.get("waitUrl"), sid("second leg"), 0)
+    line.twilio.post("/voice/connect?queue=support", {"CallSid": sid("early"), "QueueTime": "125"})
+    agent = line.twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent2")})
+    queue = parse(agent.data).find(".//Queue")
+    assert queue.text == "support-rejoin"
+    store = line.app.extensions["holdwell"].store
+    store.runner.down_until = time.monotonic() + 1e9  # the database is away at the answer
+    line.clock.advance(5)
+    answered_at = line.clock.now()
+    line.twilio.post(queue.get("url"), {"CallSid": sid("second leg"), "QueueTime": "5",
+                                        "DequeingCallSid": sid("agent2")})
+    assert store.journal.backlog() == 1
+    store.runner.down_until = 0.0
+    store.replay()
+    line.clock.advance(240)
+    line.twilio.post(enqueue.get("action"), {"CallSid": sid("second leg"),
+                                             "QueueResult": "bridged", "QueueTime": "5"})
+    assert line.row(sid("second leg")) is None  # no second call in the log
+    assert line.events(sid("second leg")) == []
+    record = line.row(sid("dropped"))
+    assert record["outcome"] == "answered"
+    assert as_utc(record["answered_at"]) == answered_at  # not the conversation's end
+    assert record["wait_s"] == pytest.approx(60 + 5 + 10 + 20 + 5)
+    assert line.events(sid("dropped")).count("CONNECT") == 1
+
+
+def test_an_answer_journaled_before_this_version_still_loads():
+    """Old journal lines have no `rejoined`: they hold the call already looked up."""
+    from app.storage import commands as c
+
+    old = ('{"agent_call_id": null, "call_id": "CA1", "now": "2026-03-02T09:00:00+00:00", '
+           '"queue": "support", "queue_time_s": 5.0, "type": "Connect"}')
+    assert c.from_json(old).rejoined is False
 
 
 def test_ringing_back_too_late_or_after_a_real_give_up_is_a_new_call(line):
