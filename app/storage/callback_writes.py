@@ -1,8 +1,11 @@
 """Writes of a callback's life: the request, and each attempt's result — for its own claim.
 
 Every attempt result carries the claim token it was dialled under (in the URLs Twilio calls
-back). A result for a claim that was released and taken again by someone else changes
-nothing: a late no-answer from agent A can never undo agent B's claim.
+back). A result for a claim that was released (and perhaps taken again by someone else)
+never undoes the newer claim: a late no-answer from agent A can never wipe agent B's claim.
+It is still a fact, though (reported late when its host, cut off from the database,
+journaled it): a late answer is logged and settles the callback — the customer was served,
+and the newer claim is fenced out — and a late unanswered attempt is logged and counted.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from datetime import timedelta
 from sqlalchemy import Connection, RowMapping, select, update
 
 from app.storage import commands as c
+from app.storage.callback_admin import CANCELLED
 from app.storage.callback_rest import call_for_leg
 from app.storage.db import as_utc
 from app.storage.events import inserted_once
-from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, project
+from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, keep_earliest, project
 from app.storage.failure_texts import OWED
 from app.storage.locks import hold_call
 from app.storage.one_per_person import hold_number, outstanding_for
@@ -95,17 +99,23 @@ def request_stored(conn: Connection, command: c.RequestCallback) -> Booking | No
     return Booking(new=as_utc(requested) == command.now)
 
 
+def _locked(conn: Connection, call_id: str) -> RowMapping | None:
+    """The callback, locked until this transaction ends: a release and another agent's
+    claim wait for the result, which could otherwise pass its check, then overwrite the
+    newer claim (the customer dialled twice; the kept promise lost)."""
+    return conn.execute(CALLBACK_ROW_HELD, {"callback": call_id}).mappings().first()
+
+
+def _holds(row: RowMapping, claim: str | None) -> bool:
+    """Whether this claim (no token: whoever holds it now) still has the callback in hand
+    (False: released, and perhaps claimed again, since: this result is late)."""
+    return row["status"] in IN_HAND and (claim is None or row["claim_token"] == claim)
+
+
 def _in_hand(conn: Connection, call_id: str, claim: str | None) -> RowMapping | None:
-    """The callback, if this claim still holds it (no token: whoever holds it now), locked
-    until this transaction ends: a release and another agent's claim wait for the result,
-    which could otherwise pass this check, then overwrite the newer claim (the customer
-    dialled twice; the kept promise lost)."""
-    row = conn.execute(CALLBACK_ROW_HELD, {"callback": call_id}).mappings().first()
-    if row is None or row["status"] not in IN_HAND:
-        return None
-    if claim is not None and row["claim_token"] != claim:
-        return None  # released and claimed again since: this result is not theirs
-    return row
+    """The callback, locked, if this claim still holds it."""
+    row = _locked(conn, call_id)
+    return row if row is not None and _holds(row, claim) else None
 
 
 def _call_of(conn: Connection, row: RowMapping, command: c.Command) -> CallRow:
@@ -151,12 +161,22 @@ def _leg_ended_first(conn: Connection, row: RowMapping, command: c.CallbackUnans
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:
-    """The customer is being bridged to an agent: the promise is kept. False when this
-    claim no longer holds it (answered on their own call meanwhile: nothing to bridge); a
-    repeat of this claim's own answer (a Twilio retry) is True again and changes nothing."""
-    row = _in_hand(conn, command.call_id, command.claim)
+    """The customer is being bridged to an agent: the promise is kept. False when there is
+    nothing to bridge (answered on their own call meanwhile, or already served on another
+    claim); a repeat of an answer (a Twilio retry, a replay) changes nothing."""
+    row = _locked(conn, command.call_id)
     if row is None:
-        return _already_connected_by(conn, command.call_id, command.claim)
+        return False
+    if _holds(row, command.claim):
+        return _connect(conn, row, command)
+    if row["status"] == "connected" and command.claim in (None, row["claim_token"]):
+        return True  # this answer again
+    if command.claim is None or row["status"] == CANCELLED:
+        return False
+    return _answered_late(conn, row, command)
+
+
+def _connect(conn: Connection, row: RowMapping, command: c.CallbackConnected) -> bool:
     attempt = row["attempts"] + 1
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id).values(
         status="connected", last_result="answered", resolved_at=command.now, attempts=attempt))
@@ -164,19 +184,45 @@ def connected(conn: Connection, command: c.CallbackConnected) -> bool:
     append_fact(conn, call, command.now, Event.CALLBACK_ATTEMPT,
                 f"{call.call_id}:CALLBACK_ATTEMPT:{attempt}", waited,
                 {"result": "answered", "attempt": attempt})
-    held = {} if command.held_s is None else {"held_s": command.held_s}
-    if command.agent_call_id:  # compared with AGENT_BRIEFED: was the agent told about them?
-        held["agent_call_id"] = command.agent_call_id
-    append_fact(conn, call, command.now, Event.CALLBACK_CONNECT,
-                f"{call.call_id}:CALLBACK_CONNECT", waited, held)
+    _log_connect(conn, call, command, waited)
     project(conn, call.call_id)
     return True
 
 
-def _already_connected_by(conn: Connection, call_id: str, claim: str | None) -> bool:
-    row = conn.execute(CALLBACK_ROW, {"callback": call_id}).mappings().first()
-    return row is not None and row["status"] == "connected" and (
-        claim is None or row["claim_token"] == claim)
+def _log_connect(conn: Connection, call: CallRow, command: c.CallbackConnected,
+                 waited: float) -> None:
+    """CALLBACK_CONNECT, once per call, at the first answer (callback_wait_s counts to it)."""
+    held = {} if command.held_s is None else {"held_s": command.held_s}
+    if command.agent_call_id:  # compared with AGENT_BRIEFED: was the agent told about them?
+        held["agent_call_id"] = command.agent_call_id
+    keep_earliest(conn, call, command.now, Event.CALLBACK_CONNECT,
+                  f"{call.call_id}:CALLBACK_CONNECT", waited, held)
+
+
+def _answered_late(conn: Connection, row: RowMapping, command: c.CallbackConnected) -> bool:
+    """An answer whose claim was released before it was applied (journaled on a host cut
+    off from the database while the claim timed out): the customer was served. It is
+    logged, and settles the callback under this claim's token, so a newer claim's results
+    find it no longer theirs and nobody dials them again. Unless they are on the line for
+    an agent now (a newer claim rang them): held, to be taken, their promise kept all the
+    same (`unanswered` ends it connected). False for a second answer: already served."""
+    call, waited = _call_of(conn, row, command), _waited_s(row, command)
+    attempt = row["attempts"] + 1
+    if not append_fact(conn, call, command.now, Event.CALLBACK_ATTEMPT,
+                       f"{call.call_id}:CALLBACK_ATTEMPT:answered:{command.claim}", waited,
+                       {"result": "answered", "attempt": attempt, "late": True}):
+        return False  # this late answer again (the first one said it all)
+    values: dict[str, object] = {"attempts": attempt}
+    if row["status"] == "connected":  # served twice: resolved at the first
+        values["resolved_at"] = min(as_utc(row["resolved_at"]) or command.now, command.now)
+    elif row["status"] != "on_line":
+        values.update(status="connected", claim_token=command.claim, last_result="answered",
+                      resolved_at=command.now, next_attempt_at=None,
+                      failure_text=None if row["failure_text"] == OWED else row["failure_text"])
+    conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(values))
+    _log_connect(conn, call, command, waited)
+    project(conn, call.call_id)
+    return row["status"] != "connected"
 
 
 def leg_connected(conn: Connection, command: c.CallbackLegConnected) -> bool:
@@ -195,33 +241,73 @@ def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
     """Retry later, or fail after the last attempt; None if this result changed nothing. A
     `final` result (a customer who answered, then hung up before an agent took them) ends
     the callback at once, and only one that was on the line: nobody who answered is dialled
-    twice."""
-    row = _in_hand(conn, command.call_id, command.claim)
+    twice. One whose promise was already kept (an earlier claim's answer, reported late)
+    ends connected, never failed nor rung again."""
+    row = _locked(conn, command.call_id)
     if row is None:
         return None
+    if not _holds(row, command.claim):
+        return _attempt_late(conn, row, command)
     if command.final and row["status"] != "on_line":
         _leg_ended_first(conn, row, command)  # its answer, journaled elsewhere, may follow
         return None
     call, waited = _call_of(conn, row, command), _waited_s(row, command)
     attempt = row["attempts"] + 1
-    if not append_fact(conn, call, command.now, Event.CALLBACK_ATTEMPT,
-                       f"{call.call_id}:CALLBACK_ATTEMPT:{command.attempt_key}", waited,
-                       {"result": command.result, "attempt": attempt}):
+    if not _log_attempt(conn, call, command, waited, attempt):
         return None
-    if attempt >= command.max_attempts or command.final:
+    if (kept := conn.execute(FACT_BY_KEY, {"key": f"{call.call_id}:CALLBACK_CONNECT"}).first()):
         conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
-            status="failed", attempts=attempt, last_result=command.result,
-            resolved_at=command.now, failure_text=OWED if command.text_if_failed else None))
-        append_fact(conn, call, command.now, Event.CALLBACK_FAILED,
-                    f"{call.call_id}:CALLBACK_FAILED", waited,
-                    {"attempts": attempt, "last_result": command.result})
-        project(conn, call.call_id)
-        return "failed"
+            status="connected", attempts=attempt, resolved_at=as_utc(kept.time)))
+        return "connected"
+    if attempt >= command.max_attempts or command.final:
+        return _fail(conn, call, command, attempt, waited)
     conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
         status="pending", attempts=attempt, last_result=command.result, claimed_by=None,
         claimed_at=None, claim_token=None,
         next_attempt_at=command.now + timedelta(seconds=_retry_after_s(row, command))))
     return "pending"
+
+
+def _log_attempt(conn: Connection, call: CallRow, command: c.CallbackUnanswered,
+                 waited: float, attempt: int) -> bool:
+    """CALLBACK_ATTEMPT of this attempt, once (True if this logged it)."""
+    return append_fact(conn, call, command.now, Event.CALLBACK_ATTEMPT,
+                       f"{call.call_id}:CALLBACK_ATTEMPT:{command.attempt_key}", waited,
+                       {"result": command.result, "attempt": attempt})
+
+
+def _fail(conn: Connection, call: CallRow, command: c.CallbackUnanswered, attempt: int,
+          waited: float) -> str:
+    """The last attempt went unanswered: the promise is given up (its text owed)."""
+    conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
+        status="failed", attempts=attempt, last_result=command.result,
+        resolved_at=command.now, failure_text=OWED if command.text_if_failed else None))
+    append_fact(conn, call, command.now, Event.CALLBACK_FAILED,
+                f"{call.call_id}:CALLBACK_FAILED", waited,
+                {"attempts": attempt, "last_result": command.result})
+    project(conn, call.call_id)
+    return "failed"
+
+
+def _attempt_late(conn: Connection, row: RowMapping, command: c.CallbackUnanswered
+                  ) -> str | None:
+    """An unanswered attempt whose claim was released before it was applied (journaled on
+    a host cut off from the database): still an attempt, logged and counted so max_attempts
+    holds, but a newer claim's state is left alone; a pending callback with no attempts
+    left fails now (no claim's result will). Not counted: a `final` one (its customer had
+    answered; that answer decides), one of a cancelled callback (answered on their own
+    call: no attempt counts), one without a claim token."""
+    if command.claim is None or command.final or row["status"] == CANCELLED:
+        return None
+    call, waited = _call_of(conn, row, command), _waited_s(row, command)
+    attempt = row["attempts"] + 1
+    if not _log_attempt(conn, call, command, waited, attempt):
+        return None  # this attempt again
+    if row["status"] == "pending" and attempt >= command.max_attempts:
+        return _fail(conn, call, command, attempt, waited)
+    conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
+        attempts=attempt))
+    return "counted"
 
 
 def _retry_after_s(row: RowMapping, command: c.CallbackUnanswered) -> float:

@@ -40,17 +40,19 @@ PROJECTED = ("outcome", "wait_s", "answered_at", "ended_at", "departed_at", "ann
 """The row's columns a projection always sets (entered_at and orig_position only when known)."""
 HEAD_OF_LINE = "head"
 """An answer before any poll: orig_position stays as it is, else 1 (see `project`)."""
-_ABANDON_KEY = call_events.c.dedupe_key == param("key", call_events.c.dedupe_key)
-DROP_ABANDON = delete(call_events).where(_ABANDON_KEY)
+_FACT_KEY = call_events.c.dedupe_key == param("key", call_events.c.dedupe_key)
+DROP_ABANDON = delete(call_events).where(_FACT_KEY)
 EARLIER_PLACE = update(callbacks).where(
     callbacks.c.call_id == param("call", callbacks.c.call_id),
     callbacks.c.entered_at > param("entered", callbacks.c.entered_at),
 ).values(entered_at=param("entered", callbacks.c.entered_at))
 """A callback keeps the caller's place: their first entry, once the facts show an earlier one
 than the request knew (the first time in line journaled on another host, replayed later)."""
-MOVE_ABANDON = update(call_events).where(_ABANDON_KEY).values(
+MOVE_FACT = update(call_events).where(_FACT_KEY).values(
     time=param("ended", call_events.c.time), wait_s=param("wait", call_events.c.wait_s),
     data=param("about", call_events.c.data))
+"""A kept fact moved to what the facts now say (the ABANDON, the first CALLBACK_CONNECT)."""
+MOVE_EARLIER = MOVE_FACT.where(call_events.c.time > param("ended", call_events.c.time))
 
 
 @cache
@@ -74,6 +76,18 @@ def append_fact(conn: Connection, call: CallRow, now: datetime, event: str, key:
     return log_event(conn, dedupe_key=key, time=now, call_id=call.call_id, queue=call.queue,
                      event=event, policy=call.policy, arm=call.arm, wait_s=queue_time_s,
                      position=position, data=data)
+
+
+def keep_earliest(conn: Connection, call: CallRow, now: datetime, event: str, key: str,
+                  wait_s: float | None, data: dict[str, Any]) -> bool:
+    """The one fact of `call` saying when something first happened (its callback's
+    connection): logged once, and moved back, with its data, by the same thing reported
+    later but earlier in time (journaled on a host cut off from the database), so it is
+    the same whichever came first. True if this logged or moved it."""
+    if append_fact(conn, call, now, event, key, wait_s, data):
+        return True
+    return conn.execute(MOVE_EARLIER, {"key": key, "ended": now, "wait": wait_s,
+                                       "about": json.dumps(data, sort_keys=True)}).rowcount == 1
 
 
 def entry_key(call_id: str, episode: int) -> str:
@@ -207,6 +221,6 @@ def keep_abandon_event(conn: Connection, call_id: str, decided: CallOutcome) -> 
     if not log_event(conn, dedupe_key=key, call_id=call_id, queue=row["queue"],
                      event=Event.ABANDON, policy=row["policy"], arm=row["arm"],
                      time=decided.ended_at, wait_s=decided.wait_s, data=data):
-        conn.execute(MOVE_ABANDON, {"key": key, "ended": decided.ended_at,
-                                    "wait": decided.wait_s,
-                                    "about": json.dumps(data, sort_keys=True)})
+        conn.execute(MOVE_FACT, {"key": key, "ended": decided.ended_at,
+                                 "wait": decided.wait_s,
+                                 "about": json.dumps(data, sort_keys=True)})

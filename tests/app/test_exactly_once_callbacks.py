@@ -64,9 +64,10 @@ def test_a_late_result_of_a_released_claim_never_undoes_the_next_one(promised, c
     report(twilio, first, "no-answer", sid("CAlegA"))  # A's ring finally ends, late
     row = callback_rows(app)[0]
     assert row["status"] == "claimed" and row["claimed_by"] == sid("CAagentB")
-    assert row["attempts"] == 0  # the stale attempt counted nothing
+    assert row["attempts"] == 1  # the customer was rung: an attempt, but B's claim stands
     report(twilio, second, "busy", sid("CAlegB"))
-    assert callback_rows(app)[0]["attempts"] == 1
+    assert callback_rows(app)[0]["attempts"] == 2
+    assert logged_events(app, sid("CA1")).count("CALLBACK_ATTEMPT") == 2
 
 
 def test_an_ended_agent_call_frees_its_claim_at_once(promised):
