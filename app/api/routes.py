@@ -140,7 +140,9 @@ def get_policy(queue: str) -> models.PolicyChange:
           summary="Replace a queue's settings: a new config version (422 names the field; "
           "409 when base_version is given and the queue changed since)")
 def put_policy(queue: str, payload: models.PolicyChange) -> models.ConfigVersionInfo:
-    version = config_changes.save_queue(services(), queue, payload.settings, actor=actor(),
+    version = config_changes.save_queue(services(), queue,
+                                        config_changes.replace_with(payload.settings),
+                                        actor=actor(),
                                         note=payload.note, base_version=payload.base_version)
     return config_changes.info(version)
 

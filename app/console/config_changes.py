@@ -4,6 +4,7 @@ and imports all go through `save`, so each is validated, audited and picked up b
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.api.models import ConfigVersionDetail, ConfigVersionInfo, VersionsResponse
@@ -74,11 +75,11 @@ def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str,
     return version
 
 
-def check_base(svc: Services, queue: str, base_version: int | None) -> None:
-    """Refuse (VersionConflict) when the queue's settings in the active version differ from
-    those in `base_version`, the version the editor started from. Changes to other queues
-    are no conflict: saving replaces this queue only, so they are kept."""
-    active = config_versions.get(svc.store.engine)
+def check_base(svc: Services, queue: str, base_version: int | None,
+               active: ConfigVersion | None) -> None:
+    """Refuse (VersionConflict) when the queue's settings in `active` differ from those in
+    `base_version`, the version the editor started from. Changes to other queues are no
+    conflict: saving replaces this queue only, so they are kept."""
     if base_version is None or active is None or active.number == base_version:
         return
     base = config_versions.get(svc.store.engine, base_version)
@@ -93,17 +94,28 @@ def _queue_in(version: ConfigVersion, queue: str) -> QueueConfig | None:
         return None
 
 
-def save_queue(svc: Services, queue: str, settings: QueueConfig, *, actor: str,
+QueueChange = Callable[[QueueConfig], QueueConfig]
+"""A change to one queue as a function of its current settings, so a save that has to
+retry (another version landed first) applies it to that newer version, never re-stores a
+stale copy of the queue that would undo the other save."""
+
+
+def replace_with(settings: QueueConfig) -> QueueChange:
+    """The change that makes the queue exactly `settings` (a whole-queue edit)."""
+    return lambda _current: settings
+
+
+def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
                note: str, base_version: int | None = None) -> ConfigVersion:
-    """Replace one queue's settings in the active config, as a new version; with
+    """Apply `change` to one queue of the active config, as a new version; with
     `base_version`, only if nobody changed this queue since that version was read."""
     for _ in range(SAVE_TRIES):  # another save between reading and storing: read again
         version = config_versions.get(svc.store.engine)  # read once: built on exactly it
         current = config_of(version) if version else svc.config
         if queue not in current.queues:
             raise UnknownVersion(f"no queue named {queue!r}")
-        check_base(svc, queue, base_version)
-        queues = {**current.queues, queue: settings}
+        check_base(svc, queue, base_version, version)
+        queues = {**current.queues, queue: change(current.queues[queue])}
         try:
             return save(svc, current.model_copy(update={"queues": queues}), actor=actor,
                         note=note or f"{queue}: policy settings",

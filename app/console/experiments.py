@@ -23,14 +23,12 @@ NOT_RUNNING_LOOKBACK = timedelta(days=7)
 
 def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor: str,
              note: str) -> None:
-    """Start (arms) or stop (None) the split on `queue`, as a new config version."""
-    current = active_config(svc).queues.get(queue)
-    if current is None:
-        raise UnknownVersion(f"no queue named {queue!r}")
+    """Start (arms) or stop (None) the split on `queue`, as a new config version; only the
+    split changes, whatever else was saved to the queue meanwhile."""
     experiment = ExperimentConfig(arms=arms) if arms else None
     what = f"start A/B split: {describe_arms(arms)}" if arms else "stop the A/B split"
-    save_queue(svc, queue, current.model_copy(update={"experiment": experiment}), actor=actor,
-               note=note or f"{queue}: {what}")
+    save_queue(svc, queue, lambda current: current.model_copy(update={"experiment": experiment}),
+               actor=actor, note=note or f"{queue}: {what}")
 
 
 def describe_arms(arms: dict[str, float]) -> str:

@@ -72,7 +72,8 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     note = request.form.get("note", "").strip()[:500]
     try:
         change = PolicyChange(settings=policy_form.parse(request.form, current), note=note)
-        version = config_changes.save_queue(services(), queue, change.settings,
+        version = config_changes.save_queue(services(), queue,
+                                            config_changes.replace_with(change.settings),
                                             actor=current_user().name, note=change.note,
                                             base_version=_base_version())
     except config_changes.VersionConflict as conflict:

@@ -26,15 +26,15 @@ def test_a_save_of_another_queue_landing_meanwhile_is_kept(console_app, monkeypa
         version = read(engine, number)
         if number is None and not raced:  # right after save_queue read the active version
             raced.append(True)
-            config_changes.save_queue(svc, "support", settings_with(svc, "support",
-                                                                    max_size=77),
-                                      actor="other", note="")
+            config_changes.save_queue(svc, "support", config_changes.replace_with(
+                settings_with(svc, "support", max_size=77)), actor="other", note="")
         return version
 
     sales = settings_with(svc, "sales", max_size=55)
     monkeypatch.setattr(config_versions, "get", read_then_someone_saves)
     with console_app.app_context():  # a save runs the new version in this worker at once
-        config_changes.save_queue(svc, "sales", sales, actor="editor", note="")
+        config_changes.save_queue(svc, "sales", config_changes.replace_with(sales),
+                                  actor="editor", note="")
     monkeypatch.undo()
     active = config_changes.active_config(svc)
     assert raced
