@@ -163,6 +163,11 @@ class ConfigVersionInfo(Model):
     note: str
 
 
+class SavedVersion(ConfigVersionInfo):
+    changed: bool = Field(description="false: the queue already had these settings, so no "
+                          "version was added and this is the active version, unchanged")
+
+
 class ConfigVersionDetail(ConfigVersionInfo):
     toml: str
     diff: str = Field(description="unified diff against the previous version")
@@ -214,6 +219,11 @@ class ExperimentState(Model):
     results: list[ArmResult]
     comparisons: list[ArmComparison]
     variants: dict[str, str] = {}  # the queue's variants: name -> policy and what differs
+
+
+class ExperimentChange(ExperimentState):
+    changed: bool = Field(description="false: the split was already so (started with these "
+                          "arms, or not running), so no config version was added")
 
 
 class PreviewRequest(Model):

@@ -136,15 +136,21 @@ def get_policy(queue: str) -> models.PolicyChange:
 
 
 @endpoint(bp, "/policies/<queue>", "PUT", permission="operate", body=models.PolicyChange,
-          response=models.ConfigVersionInfo,
+          response=models.SavedVersion,
           summary="Replace a queue's settings: a new config version (422 names the field; "
-          "409 when base_version is given and the queue changed since)")
-def put_policy(queue: str, payload: models.PolicyChange) -> models.ConfigVersionInfo:
-    version = config_changes.save_queue(services(), queue,
-                                        config_changes.replace_with(payload.settings),
-                                        actor=actor(),
-                                        note=payload.note, base_version=payload.base_version)
-    return config_changes.info(version)
+          "409 when base_version is given and the queue changed since; changed=false and "
+          "no new version when the settings are the active ones)")
+def put_policy(queue: str, payload: models.PolicyChange) -> models.SavedVersion:
+    saved = config_changes.save_queue(services(), queue,
+                                      config_changes.replace_with(payload.settings),
+                                      actor=actor(), note=payload.note,
+                                      base_version=payload.base_version)
+    return saved_version(saved)
+
+
+def saved_version(saved: config_changes.Saved) -> models.SavedVersion:
+    return models.SavedVersion(**config_changes.info(saved.version).model_dump(),
+                               changed=saved.changed)
 
 
 @endpoint(bp, "/config/versions", "GET", permission="view", response=models.VersionsResponse,
@@ -175,18 +181,26 @@ def experiment(queue: str) -> models.ExperimentState:
 
 
 @endpoint(bp, "/experiments/<queue>", "PUT", permission="operate",
-          body=models.ExperimentStart, response=models.ExperimentState,
-          summary="Start (or change) an A/B split: arms and weights")
-def start_experiment(queue: str, payload: models.ExperimentStart) -> models.ExperimentState:
-    experiments.set_arms(services(), queue, payload.arms, actor=actor(), note=payload.note)
-    return experiments.experiment_state(services(), queue)
+          body=models.ExperimentStart, response=models.ExperimentChange,
+          summary="Start (or change) an A/B split: arms and weights (changed=false and no "
+          "new version when it already runs with them)")
+def start_experiment(queue: str, payload: models.ExperimentStart) -> models.ExperimentChange:
+    saved = experiments.set_arms(services(), queue, payload.arms, actor=actor(),
+                                 note=payload.note)
+    return experiment_change(queue, saved)
 
 
 @endpoint(bp, "/experiments/<queue>", "DELETE", permission="operate",
-          response=models.ExperimentState, summary="Stop the A/B split on a queue")
-def stop_experiment(queue: str) -> models.ExperimentState:
-    experiments.set_arms(services(), queue, None, actor=actor(), note="")
-    return experiments.experiment_state(services(), queue)
+          response=models.ExperimentChange, summary="Stop the A/B split on a queue "
+          "(changed=false and no new version when none runs)")
+def stop_experiment(queue: str) -> models.ExperimentChange:
+    return experiment_change(queue, experiments.set_arms(services(), queue, None,
+                                                         actor=actor(), note=""))
+
+
+def experiment_change(queue: str, saved: config_changes.Saved) -> models.ExperimentChange:
+    state = experiments.experiment_state(services(), queue)
+    return models.ExperimentChange(**state.model_dump(), changed=saved.changed)
 
 
 @endpoint(bp, "/audit", "GET", permission="admin", response=models.AuditResponse,

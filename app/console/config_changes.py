@@ -59,17 +59,28 @@ def active_number(svc: Services) -> int | None:
         return config_versions.active_number(conn)
 
 
+def checked(config: HoldwellConfig) -> HoldwellConfig:
+    """`config` validated as it will be stored and said.
+
+    A pydantic ValidationError (not ConfigError): the console and the API answer it with a
+    422 naming the key, also for rules across keys (callbacks need line.support_number)."""
+    return HoldwellConfig.model_validate(config_versions.body_of(config),
+                                         context={AS_WRITTEN: True})
+
+
 def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str,
          after: int | None = None) -> ConfigVersion:
     """Store `config` as the next version and run it in this worker at once (with `after`:
     only if that version, the one `config` was built from, is still active)."""
+    return _store(svc, checked(config), actor=actor, note=note, after=after)
+
+
+def _store(svc: Services, config: HoldwellConfig, *, actor: str, note: str,
+           after: int | None) -> ConfigVersion:
+    """Store an already `checked` config and run it in this worker at once."""
     from app.console.live_config import refresh_now
 
-    # A pydantic ValidationError (not ConfigError): the console and the API answer it with a
-    # 422 naming the key, also for rules across keys (callbacks need line.support_number).
-    checked = HoldwellConfig.model_validate(config_versions.body_of(config),
-                                            context={AS_WRITTEN: True})  # as it will be said
-    version = config_versions.add(svc.store.engine, checked, author=actor, note=note,
+    version = config_versions.add(svc.store.engine, config, author=actor, note=note,
                                   now=svc.clock.now(), after=after)
     refresh_now()
     return version
@@ -105,24 +116,41 @@ def replace_with(settings: QueueConfig) -> QueueChange:
     return lambda _current: settings
 
 
+@dataclass(frozen=True)
+class Saved:
+    """The version a save left active; `changed` is False when the queue already had those
+    settings: then no version was added (an untouched form, a second "stop")."""
+
+    version: ConfigVersion
+    changed: bool
+
+
 def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
-               note: str, base_version: int | None = None) -> ConfigVersion:
-    """Apply `change` to one queue of the active config, as a new version; with
-    `base_version`, only if nobody changed this queue since that version was read."""
+               note: str, base_version: int | None = None) -> Saved:
+    """Apply `change` to one queue of the active config, as a new version unless it changes
+    nothing; with `base_version`, only if nobody changed this queue since that version."""
     for _ in range(SAVE_TRIES):  # another save between reading and storing: read again
         version = config_versions.get(svc.store.engine)  # read once: built on exactly it
         current = config_of(version) if version else svc.config
-        if queue not in current.queues:
+        before = current.queues.get(queue)
+        if before is None:
             raise UnknownVersion(f"no queue named {queue!r}")
         check_base(svc, queue, base_version, version)
-        queues = {**current.queues, queue: change(current.queues[queue])}
+        proposed = checked(current.model_copy(
+            update={"queues": {**current.queues, queue: change(before)}}))
+        if version is not None and _same(proposed.queues[queue], before):
+            return Saved(version, changed=False)
         try:
-            return save(svc, current.model_copy(update={"queues": queues}), actor=actor,
-                        note=note or f"{queue}: policy settings",
-                        after=version.number if version else 0)
+            return Saved(_store(svc, proposed, actor=actor, note=note or f"{queue}: policy "
+                                "settings", after=version.number if version else 0), True)
         except config_versions.ActiveMoved:
             continue
     raise RuntimeError("could not store a config version: too many concurrent saves")
+
+
+def _same(new: QueueConfig, old: QueueConfig) -> bool:
+    """Equal as the versions page would show them (its diff would be empty)."""
+    return new.model_dump(mode="json") == old.model_dump(mode="json")
 
 
 def rollback(svc: Services, number: int, *, actor: str, note: str) -> ConfigVersion:

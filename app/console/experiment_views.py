@@ -31,8 +31,10 @@ def change_experiment(queue: str) -> Response:
     svc = services()
     if request.form.get("action") == "stop":
         note = request.form.get("note", "").replace("\x00", "").strip()[:500]
-        experiments.set_arms(svc, queue, None, actor=current_user().name, note=note)
-        flash(f"The split on {queue} is stopped; every caller hears the queue's policy.", "ok")
+        saved = experiments.set_arms(svc, queue, None, actor=current_user().name, note=note)
+        flash(f"The split on {queue} is stopped; every caller hears the queue's policy."
+              if saved.changed else f"No change: no split was running on {queue}; no version "
+              "was added.", "ok")
         return redirect(url_for("console.experiments_page"), 303)
     config = config_changes.active_config(svc).queues.get(queue)
     names = experiments.arm_choices(config) if config else POLICY_NAMES
@@ -41,11 +43,14 @@ def change_experiment(queue: str) -> Response:
         start = ExperimentStart.model_validate(
             {"arms": {k: v for k, v in arms.items() if v.strip() not in ("", "0")},
              "note": request.form.get("note", "")})
-        experiments.set_arms(svc, queue, start.arms, actor=current_user().name, note=start.note)
+        saved = experiments.set_arms(svc, queue, start.arms, actor=current_user().name,
+                                     note=start.note)
     except ValidationError as error:
         problems = "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
         flash(f"Not started: {problems}. Give at least two policies or variants a weight "
               "above 0.", "error")
         return redirect(url_for("console.experiments_page"), 303)
-    flash(f"A/B split on {queue} started: {experiments.describe_arms(start.arms)}.", "ok")
+    arms = experiments.describe_arms(start.arms)
+    flash(f"A/B split on {queue} started: {arms}." if saved.changed else
+          f"No change: the split on {queue} already runs {arms}; no version was added.", "ok")
     return redirect(url_for("console.experiments_page"), 303)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from app.api.models import ArmComparison, ArmResult, ExperimentState
-from app.console.config_changes import UnknownVersion, active_config, save_queue
+from app.console.config_changes import Saved, UnknownVersion, active_config, save_queue
 from app.services import Services
 from app.storage import config_versions
 from app.storage.schema import calls
@@ -22,13 +22,13 @@ NOT_RUNNING_LOOKBACK = timedelta(days=7)
 
 
 def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor: str,
-             note: str) -> None:
-    """Start (arms) or stop (None) the split on `queue`, as a new config version; only the
-    split changes, whatever else was saved to the queue meanwhile."""
+             note: str) -> Saved:
+    """Start (arms) or stop (None) the split on `queue`, as a new config version unless it
+    already runs so; only the split changes, whatever else was saved to the queue meanwhile."""
     experiment = ExperimentConfig(arms=arms) if arms else None
     what = f"start A/B split: {describe_arms(arms)}" if arms else "stop the A/B split"
-    save_queue(svc, queue, lambda current: current.model_copy(update={"experiment": experiment}),
-               actor=actor, note=note or f"{queue}: {what}")
+    return save_queue(svc, queue, lambda current: current.model_copy(
+        update={"experiment": experiment}), actor=actor, note=note or f"{queue}: {what}")
 
 
 def describe_arms(arms: dict[str, float]) -> str:

@@ -72,17 +72,22 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     note = request.form.get("note", "").strip()[:500]
     try:
         change = PolicyChange(settings=policy_form.parse(request.form, current), note=note)
-        version = config_changes.save_queue(services(), queue,
-                                            config_changes.replace_with(change.settings),
-                                            actor=current_user().name, note=change.note,
-                                            base_version=_base_version())
+        saved = config_changes.save_queue(services(), queue,
+                                          config_changes.replace_with(change.settings),
+                                          actor=current_user().name, note=change.note,
+                                          base_version=_base_version())
     except config_changes.VersionConflict as conflict:
         return _conflict_page(queue, conflict, note)
     except ValidationError as error:
         # The form shows what was posted, each error next to its field (or above the form).
         return _page(queue, current, policy_form.errors_of(error), note, request.form,
                      base_version=_base_version()), 422
-    flash(f"Saved as config version {version.number}; every worker runs it within 5 s.", "ok")
+    if not saved.changed:
+        flash(f"No change: {queue} already runs these settings (version "
+              f"{saved.version.number}); no version was added.", "ok")
+    else:
+        flash(f"Saved as config version {saved.version.number}; every worker runs it within "
+              "5 s.", "ok")
     for warning in change.settings.ineffective_knobs(queue):
         flash(f"Warning: {warning}.", "error")
     return redirect(url_for("console.policy", queue=queue), 303)
