@@ -49,8 +49,14 @@ def config_of(version: ConfigVersion) -> HoldwellConfig:
 
 def active_config(svc: Services) -> HoldwellConfig:
     """The active version from the database (the file's config if there is none yet)."""
+    return active_with_number(svc)[1]
+
+
+def active_with_number(svc: Services) -> tuple[int | None, HoldwellConfig]:
+    """The active version's number and config, read together: what a confirmation page
+    shows and the version its form says was reviewed."""
     version = config_versions.get(svc.store.engine)
-    return config_of(version) if version else svc.config
+    return (version.number, config_of(version)) if version else (None, svc.config)
 
 
 def active_number(svc: Services) -> int | None:

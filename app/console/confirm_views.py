@@ -26,9 +26,10 @@ def confirm_rollback(number: int) -> str:
 @requires("operate")
 def confirm_stop(queue: str) -> str:
     """The split that would stop, and the note that goes with the version it makes."""
-    config = config_changes.active_config(services()).queues.get(queue)
+    active, running = config_changes.active_with_number(services())
+    config = running.queues.get(queue)
     if config is None:
         raise NotFound(f"no queue named {queue!r}")
     arms = describe_arms(config.experiment.arms) if config.experiment else ""
     return render_template("console/confirm_stop.html", queue=queue, arms=arms,
-                           policy=config.policy)
+                           policy=config.policy, active=active)

@@ -30,12 +30,7 @@ def experiments_page() -> str:
 def change_experiment(queue: str) -> Response:
     svc = services()
     if request.form.get("action") == "stop":
-        note = request.form.get("note", "").replace("\x00", "").strip()[:500]
-        saved = experiments.set_arms(svc, queue, None, actor=current_user().name, note=note)
-        flash(f"The split on {queue} is stopped; every caller hears the queue's policy."
-              if saved.changed else f"No change: no split was running on {queue}; no version "
-              "was added.", "ok")
-        return redirect(url_for("console.experiments_page"), 303)
+        return stop_experiment(queue)
     config = config_changes.active_config(svc).queues.get(queue)
     names = experiments.arm_choices(config) if config else POLICY_NAMES
     arms = {name: request.form.get(f"weight_{name}", "") for name in names}
@@ -53,4 +48,22 @@ def change_experiment(queue: str) -> Response:
     arms = experiments.describe_arms(start.arms)
     flash(f"A/B split on {queue} started: {arms}." if saved.changed else
           f"No change: the split on {queue} already runs {arms}; no version was added.", "ok")
+    return redirect(url_for("console.experiments_page"), 303)
+
+
+def stop_experiment(queue: str) -> Response:
+    """Stop the split the confirmation page showed: refused, back on that page with what
+    runs now, when the queue changed since (another split started, a stop already made)."""
+    note = request.form.get("note", "").replace("\x00", "").strip()[:500]
+    try:
+        saved = experiments.set_arms(services(), queue, None, actor=current_user().name,
+                                     note=note, base_version=request.form.get("active", type=int))
+    except config_changes.VersionConflict as conflict:
+        flash(f"Not stopped: the split on {queue} changed since you looked (version "
+              f"{conflict.active.number} by {conflict.active.author}); here is what runs now.",
+              "error")
+        return redirect(url_for("console.confirm_stop", queue=queue), 303)
+    flash(f"The split on {queue} is stopped; every caller hears the queue's policy."
+          if saved.changed else f"No change: no split was running on {queue}; no version "
+          "was added.", "ok")
     return redirect(url_for("console.experiments_page"), 303)

@@ -22,13 +22,16 @@ NOT_RUNNING_LOOKBACK = timedelta(days=7)
 
 
 def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor: str,
-             note: str) -> Saved:
+             note: str, base_version: int | None = None) -> Saved:
     """Start (arms) or stop (None) the split on `queue`, as a new config version unless it
-    already runs so; only the split changes, whatever else was saved to the queue meanwhile."""
+    already runs so; only the split changes, whatever else was saved to the queue meanwhile.
+    With `base_version` (the version a confirmation page showed): VersionConflict if the
+    queue changed since, so nobody stops a split they never saw."""
     experiment = ExperimentConfig(arms=arms) if arms else None
     what = f"start A/B split: {describe_arms(arms)}" if arms else "stop the A/B split"
     return save_queue(svc, queue, lambda current: current.model_copy(
-        update={"experiment": experiment}), actor=actor, note=note or f"{queue}: {what}")
+        update={"experiment": experiment}), actor=actor, note=note or f"{queue}: {what}",
+        base_version=base_version)
 
 
 def describe_arms(arms: dict[str, float]) -> str:

@@ -1,0 +1,57 @@
+"""Stopping a split in Chromium: a stop confirmed on a page that showed another split is
+refused, and a stale confirmation posted again adds no second version."""
+
+from __future__ import annotations
+
+from tests.browser.test_console_pages import sign_in
+
+
+def start_split(page, base: str, queue: str, **weights: str) -> None:  # noqa: ANN001
+    page.goto(f"{base}/console/experiments")
+    card = page.locator(f"section[data-queue={queue}]")
+    for arm, weight in weights.items():
+        card.locator(f"input[name=weight_{arm}]").fill(weight)
+    card.locator("button[value=start]").click()
+    page.wait_for_selector(f"text=A/B split on {queue} started")
+
+
+def test_a_split_started_while_the_stop_was_reviewed_keeps_running(served, browser, shot):
+    a, b = (browser.new_context().new_page() for _ in range(2))
+    sign_in(a, served, "operator")
+    sign_in(b, served, "admin")
+    start_split(a, served, "sales", checkin="1", silence="1")
+    a.goto(f"{served}/console/experiments")
+    a.click("text=Stop the split on sales")
+    assert "Running now: checkin 1 (50%), silence 1 (50%)" in a.inner_text("main")
+    start_split(b, served, "sales", silence="", music_ads="1")  # meanwhile, B's split
+    a.fill("input[name=note]", "stop trial X")
+    a.click("main button[type=submit]")
+    a.wait_for_selector(".flash.error")
+    assert a.url.endswith("/console/experiments/sales/stop")
+    assert "Not stopped: the split on sales changed since you looked" in a.inner_text(".flash")
+    assert "Running now: checkin 1 (50%), music_ads 1 (50%)" in a.inner_text("main")
+    b.goto(f"{served}/console/experiments")
+    assert "running" in b.inner_text("section[data-queue=sales] h2")
+    a.context.close()
+    b.context.close()
+
+
+def test_a_stale_confirmation_posted_again_adds_no_second_version(served, browser_page, shot):
+    """The reviewer's Back then Stop again: a page kept from before the stop (here a second
+    tab; Chromium's back-forward cache keeps one the same way) is posted once more."""
+    page = browser_page
+    sign_in(page, served, "operator")
+    start_split(page, served, "sales", checkin="1", silence="1")
+    page.click("text=Stop the split on sales")
+    stale = page.context.new_page()
+    stale.goto(page.url)
+    page.fill("input[name=note]", "stop before real calls")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=The split on sales is stopped")
+    stale.click("main button[type=submit]")
+    stale.wait_for_selector(".flash.error")
+    assert "No split is running on sales." in stale.inner_text("main")
+    page.goto(f"{served}/console/versions")
+    assert page.locator("tbody tr").count() == 3  # the seed, the start, one stop
+    assert page.locator("td:has-text('stop before real calls')").count() == 1
+    shot("stop-twice-refused")
