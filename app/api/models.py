@@ -145,15 +145,40 @@ class CancelRequest(Model):
                       AfterValidator(no_nul)]
 
 
-class PolicyChange(Model):
-    """A queue's whole policy section, exactly as under [queues.NAME] in the TOML file."""
+VersionNumber = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class QueuePolicy(Model):
+    """A queue's whole policy section, exactly as under [queues.NAME] in the TOML file, and
+    the config version it was read from."""
 
     settings: QueueConfig
     note: Text = ""
-    base_version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+    base_version: VersionNumber | None = Field(
         default=None, description="the config version these settings were read from (GET "
-        "returns it); when given and someone changed this queue since, the PUT is refused "
-        "with 409 instead of silently undoing their change")
+        "returns it); when given and someone changed this queue since, the change is "
+        "refused with 409 instead of silently undoing theirs")
+
+
+class PolicyChange(QueuePolicy):
+    """PUT: the whole queue, as GET returns it, replaces the active one. A settings object
+    that leaves out any field (in any section) is refused with 422 naming each, since
+    saving it would reset them to their defaults: send every field, PATCH the ones to
+    change, or set replace_whole_queue."""
+
+    base_version: VersionNumber = Field(
+        description="required: the config version the settings were read from (GET returns "
+        "it); if someone changed this queue since, 409 instead of silently undoing that")
+    replace_whole_queue: bool = Field(
+        default=False, description="true: fields left out of settings are reset to their "
+        "defaults (the queue becomes exactly what was sent, experiment, hours and overflow "
+        "included)")
+
+
+class PolicyPatch(QueuePolicy):
+    """PATCH: only the fields given in settings change, section by section (a map such as
+    variants or experiment.arms, or null, is one value); every other field keeps the
+    active version's value, including changes saved meanwhile."""
 
 
 class ConfigVersionInfo(Model):
@@ -179,7 +204,7 @@ class VersionsResponse(Model):
 
 
 class RollbackRequest(Model):
-    version: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    version: VersionNumber
     note: Text = ""
 
 

@@ -13,7 +13,7 @@ from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
 from app.api.registry import endpoint, field_errors, kept_headers
 from app.auth import access, csrf
-from app.console import config_changes, experiments, lists
+from app.console import config_changes, experiments, lists, partial_settings
 from app.console.live_state import live_state
 from app.console.twin_limits import TwinProblem
 from app.services import services
@@ -71,6 +71,17 @@ def version_conflict(error: config_changes.VersionConflict) -> tuple[Response, i
                                   "PUT with the new base_version").model_dump()), 409
 
 
+@bp.errorhandler(partial_settings.MissingFields)
+def left_out(error: partial_settings.MissingFields) -> tuple[Response, int]:
+    """A PUT missing fields would reset them to defaults: name each, and the ways out."""
+    fields = {f"settings.{name}": "left out: send it as GET returns it (a PUT replaces the "
+              "whole queue)" for name in error.names}
+    return jsonify(models.Problem(
+        error=f"invalid input: {error}; a PUT replaces the whole queue, so send every field "
+        "as GET returns it, PATCH only the fields to change, or set replace_whole_queue to "
+        "reset the rest to defaults", fields=fields).model_dump()), 422
+
+
 @bp.errorhandler(TwinProblem)
 def twin_cannot(error: TwinProblem) -> tuple[Response, int]:
     fields = {error.field: error.message} if error.field else {}
@@ -124,27 +135,40 @@ def cancel_callback(call_id: str, payload: models.CancelRequest) -> models.Done:
     return models.Done(message=f"callback {call_id} cancelled")
 
 
-@endpoint(bp, "/policies/<queue>", "GET", permission="view", response=models.PolicyChange,
+@endpoint(bp, "/policies/<queue>", "GET", permission="view", response=models.QueuePolicy,
           summary="A queue's policy, knobs and prompts, as in [queues.NAME]")
-def get_policy(queue: str) -> models.PolicyChange:
-    svc = services()
-    config = config_changes.active_config(svc).queues.get(queue)
-    if config is None:
+def get_policy(queue: str) -> models.QueuePolicy:
+    number, config = config_changes.active_with_number(services())
+    if queue not in config.queues:
         raise NotFound(f"no queue named {queue!r}")
-    return models.PolicyChange(settings=config, note="",
-                               base_version=config_changes.active_number(svc))
+    return models.QueuePolicy(settings=config.queues[queue], note="", base_version=number)
 
 
 @endpoint(bp, "/policies/<queue>", "PUT", permission="operate", body=models.PolicyChange,
           response=models.SavedVersion,
-          summary="Replace a queue's settings: a new config version (422 names the field; "
-          "409 when base_version is given and the queue changed since; changed=false and "
-          "no new version when the settings are the active ones)")
+          summary="Replace a queue's settings with the whole queue sent (as GET returns it; "
+          "422 names each field left out, unless replace_whole_queue); base_version "
+          "required, 409 when the queue changed since; changed=false and no new version "
+          "when the settings are the active ones")
 def put_policy(queue: str, payload: models.PolicyChange) -> models.SavedVersion:
+    if not payload.replace_whole_queue:
+        partial_settings.require_whole(payload.settings)
     saved = config_changes.save_queue(services(), queue,
                                       config_changes.replace_with(payload.settings),
                                       actor=actor(), note=payload.note,
                                       base_version=payload.base_version)
+    return saved_version(saved)
+
+
+@endpoint(bp, "/policies/<queue>", "PATCH", permission="operate", body=models.PolicyPatch,
+          response=models.SavedVersion,
+          summary="Change only the settings sent, over the active queue (everything else "
+          "kept, changes saved meanwhile included); 409 when base_version is given and the "
+          "queue changed since; changed=false and no new version when nothing differs")
+def patch_policy(queue: str, payload: models.PolicyPatch) -> models.SavedVersion:
+    saved = config_changes.save_queue(
+        services(), queue, lambda current: partial_settings.merged(current, payload.settings),
+        actor=actor(), note=payload.note, base_version=payload.base_version)
     return saved_version(saved)
 
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from app.api.models import PolicyChange, RollbackRequest
+from app.api.models import QueuePolicy, RollbackRequest
 from app.auth.access import current_user, requires
 from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
@@ -71,7 +71,7 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     current = _queue(queue)
     note = request.form.get("note", "").strip()[:500]
     try:
-        change = PolicyChange(settings=policy_form.parse(request.form, current), note=note)
+        change = QueuePolicy(settings=policy_form.parse(request.form, current), note=note)
         saved = config_changes.save_queue(services(), queue,
                                           config_changes.replace_with(change.settings),
                                           actor=current_user().name, note=change.note,

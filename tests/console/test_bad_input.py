@@ -92,7 +92,7 @@ def test_a_prompt_the_line_could_not_say_is_refused_before_it_is_saved(
     (200) and then stopped every check-in or callback booking on the live line."""
     client = console_app.test_client()
     before = client.get("/api/v1/policies/support", headers=bearer(tokens["operator"])).json
-    response = client.put("/api/v1/policies/support", json={"settings": {
+    response = client.patch("/api/v1/policies/support", json={"settings": {
         "policy": "callback", "prompts": prompts}}, headers=bearer(tokens["operator"]))
     assert response.status_code == 422, response.get_data(as_text=True)
     assert named in response.get_data(as_text=True)

@@ -38,8 +38,8 @@ def test_the_api_and_the_experiment_page_refuse_it_too(line_without_number, cloc
     token = users.issue_token(engine, "operator", clock.now())
     before = versions(line_without_number)
     client = line_without_number.test_client()
-    answer = client.put("/api/v1/policies/support", headers=bearer(token),
-                        json={"settings": {"policy": "callback"}})
+    answer = client.patch("/api/v1/policies/support", headers=bearer(token),
+                          json={"settings": {"policy": "callback"}})
     assert answer.status_code == 422
     assert "line.support_number: missing" in answer.get_json()["error"]
     split = client.put("/api/v1/experiments/support", headers=bearer(token),

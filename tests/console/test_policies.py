@@ -67,10 +67,10 @@ def test_the_api_validates_like_the_toml_with_a_422_naming_the_field(console_app
     fields = bad.get_json()["fields"]
     assert "settings.policy" in fields and "'silence'" in fields["settings.policy"]
     assert fields["settings.checkin.volume"].startswith("unknown field")
-    assert client.put("/api/v1/policies/nowhere", headers=bearer(tokens["operator"]),
-                      json={"settings": {}}).status_code == 404
-    good = client.put("/api/v1/policies/sales", headers=bearer(tokens["operator"]),
-                      json={"settings": {"policy": "callback"}, "note": "offer callbacks"})
+    assert client.patch("/api/v1/policies/nowhere", headers=bearer(tokens["operator"]),
+                        json={"settings": {}}).status_code == 404
+    good = client.patch("/api/v1/policies/sales", headers=bearer(tokens["operator"]),
+                        json={"settings": {"policy": "callback"}, "note": "offer callbacks"})
     assert good.status_code == 200 and good.get_json()["number"] == 2
     got = client.get("/api/v1/policies/sales", headers=bearer(tokens["analyst"])).get_json()
     assert got["settings"]["policy"] == "callback"
@@ -104,8 +104,9 @@ def test_another_worker_runs_the_new_version_within_its_check_interval(console_a
     twilio.post("/voice/incoming?queue=support", {"CallSid": sid("CA1"), "From": "+14155550100"})
     before = twilio.post(WAIT, wait_form(sid("CA1"), queue_time=0)).get_data(as_text=True)
     assert "<Pause" in before
-    console_app.test_client().put("/api/v1/policies/support", headers=bearer(tokens["operator"]),
-                                  json={"settings": {"policy": "music_ads"}})
+    console_app.test_client().patch("/api/v1/policies/support",
+                                    headers=bearer(tokens["operator"]),
+                                    json={"settings": {"policy": "music_ads"}})
     time.sleep(0.3)
     after = twilio.post(WAIT + "&policy=music_ads", wait_form(sid("CA1"), queue_time=60))
     assert other.extensions["holdwell"].config.queues["support"].policy == "music_ads"

@@ -65,8 +65,8 @@ def test_the_form_shows_a_pasted_form_feed_and_saves_nothing(as_role, console_ap
 def test_an_exported_version_imports_back_with_the_same_words(console_app, tokens):
     words = 'Sorry\x7f for the "wait" \\ \t\n\r C1\x85 é 🙂'
     client, operator = console_app.test_client(), bearer(tokens["operator"])
-    saved = client.put(POLICY, headers=operator,
-                       json={"settings": {"policy": "checkin", "prompts": {"apology": words}}})
+    saved = client.patch(POLICY, headers=operator,
+                         json={"settings": {"policy": "checkin", "prompts": {"apology": words}}})
     assert saved.status_code == 200
     exported = client.get(f"/api/v1/config/versions/{saved.get_json()['number']}",
                           headers=operator).get_json()["toml"]

@@ -19,10 +19,10 @@ CONFIG = '[queues.support]\npolicy = "checkin"\n[queues.support.checkin]\ninterv
 PROMISE_S = 5.0
 
 
-def put_json(base_url: str, path: str, body: dict, token: str) -> int:
+def patch_json(base_url: str, path: str, body: dict, token: str) -> int:
     host, port = base_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request("PUT", path, body=json.dumps(body), headers={
+    connection.request("PATCH", path, body=json.dumps(body), headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     status = connection.getresponse().status
     connection.close()
@@ -47,7 +47,7 @@ def test_every_worker_follows_a_saved_policy_within_5_seconds(live_servers, tmp_
     users.add_user(engine, "olu", "operator", "a long passphrase", SystemClock().now())
     token = users.issue_token(engine, "olu", SystemClock().now())
     assert speaks(web, sid("CA1"), 60)  # a check-in: the file's policy runs
-    saved = put_json(web.base_url, "/api/v1/policies/support",
+    saved = patch_json(web.base_url, "/api/v1/policies/support",
                      {"settings": {"policy": "silence"}, "note": "quiet"}, token)
     assert saved == 200
     saved_at = time.monotonic()

@@ -1,0 +1,96 @@
+"""A PUT replaces the whole queue, so it must be sent whole: one that leaves fields out is
+refused with 422 naming them (it used to answer 200 and reset them, dropping the queue's
+welcome, split and hours), unless it says replace_whole_queue; base_version is required.
+PATCH changes only the fields it sends."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.console import config_changes
+from app.storage import config_versions
+from hold_policies.config import QueueConfig
+from tests.console.conftest import bearer
+
+WELCOME = "Thanks for calling sales."
+
+
+@pytest.fixture
+def api(console_app, tokens):  # noqa: ANN201
+    """(method, body) -> the answer, as the operator, on /api/v1/policies/sales."""
+    client, token = console_app.test_client(), bearer(tokens["operator"])
+    return lambda method, body=None: client.open("/api/v1/policies/sales", method=method,
+                                                 json=body, headers=token)
+
+
+@pytest.fixture
+def sales(console_app):  # noqa: ANN201
+    """Sales with a welcome, a split and opening hours (version 2); its active settings."""
+    svc = console_app.extensions["holdwell"]
+    config = config_changes.active_config(svc)
+    queue = QueueConfig.model_validate({
+        **config.queues["sales"].model_dump(), "prompts": {"welcome": WELCOME},
+        "experiment": {"arms": {"checkin": 1, "silence": 1}},
+        "hours": {"timezone": "Europe/London", "monday": "09:00-17:00"}})
+    config_versions.add(svc.store.engine, config.model_copy(
+        update={"queues": {**config.queues, "sales": queue}}), author="setup", note="",
+        now=svc.clock.now())
+    return lambda: config_changes.active_config(svc).queues["sales"]
+
+
+def test_a_put_leaving_sections_out_is_refused_naming_them(api, sales):
+    refused = api("PUT", {"settings": {"policy": "checkin"}, "base_version": 2})
+    assert refused.status_code == 422
+    fields = refused.get_json()["fields"]
+    assert {"settings.prompts", "settings.experiment", "settings.hours"} <= set(fields)
+    assert "settings.policy" not in fields
+    assert "PATCH" in refused.get_json()["error"]
+    assert sales().prompts.welcome == WELCOME and sales().experiment is not None
+
+
+def test_a_put_leaving_out_one_prompt_is_refused_naming_it(api, sales):
+    got = api("GET").get_json()
+    del got["settings"]["prompts"]["welcome"]
+    refused = api("PUT", got)
+    assert refused.status_code == 422
+    assert list(refused.get_json()["fields"]) == ["settings.prompts.welcome"]
+    assert sales().prompts.welcome == WELCOME
+
+
+def test_a_put_without_base_version_is_refused(api, sales):
+    got = api("GET").get_json()
+    del got["base_version"]
+    refused = api("PUT", got)
+    assert refused.status_code == 422
+    assert "base_version" in refused.get_json()["fields"]
+
+
+def test_replace_whole_queue_says_the_rest_goes_back_to_defaults(api, sales):
+    replaced = api("PUT", {"settings": {"policy": "silence"}, "base_version": 2,
+                           "replace_whole_queue": True})
+    assert replaced.status_code == 200 and replaced.get_json()["number"] == 3
+    assert sales().policy == "silence"
+    assert (sales().prompts.welcome, sales().experiment, sales().hours) == (None, None, None)
+
+
+def test_a_patch_changes_only_what_it_sends(api, sales):
+    patched = api("PATCH", {"settings": {"policy": "silence", "prompts": {"apology": "Sorry."}},
+                            "note": "quiet"})
+    assert patched.status_code == 200 and patched.get_json()["changed"] is True
+    assert sales().policy == "silence" and sales().prompts.apology == "Sorry."
+    assert sales().prompts.welcome == WELCOME  # the section's other fields are kept
+    assert sales().experiment.arms == {"checkin": 1, "silence": 1}
+    assert sales().hours.timezone == "Europe/London"
+    stale = api("PATCH", {"settings": {"voice": "alice"}, "base_version": 2})
+    assert stale.status_code == 409  # the queue changed since version 2
+
+
+def test_the_openapi_document_states_the_contract(console_app):
+    document = console_app.test_client().get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    assert "base_version" in schemas["PolicyChange"]["required"]
+    assert "replace_whole_queue" in schemas["PolicyChange"]["properties"]
+    assert "leaves out" in schemas["PolicyChange"]["description"]
+    patch = document["paths"]["/api/v1/policies/{queue}"]["patch"]
+    assert patch["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "PolicyPatch")
