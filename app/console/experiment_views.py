@@ -19,10 +19,12 @@ from hold_policies.config import POLICY_NAMES
 @requires("view")
 def experiments_page() -> str:
     svc = services()
+    active = config_changes.active_number(svc)  # read first: a change after it is a conflict
     queues = config_changes.active_config(svc).queues
     states = [experiments.experiment_state(svc, queue) for queue in queues]
     choices = {name: experiments.arm_choices(queue) for name, queue in queues.items()}
-    return render_template("console/experiments.html", states=states, choices=choices)
+    return render_template("console/experiments.html", states=states, choices=choices,
+                           active=active)
 
 
 @bp.post("/experiments/<queue>")
@@ -39,7 +41,13 @@ def change_experiment(queue: str) -> Response:
             {"arms": {k: v for k, v in arms.items() if v.strip() not in ("", "0")},
              "note": request.form.get("note", "")})
         saved = experiments.set_arms(svc, queue, start.arms, actor=current_user().name,
-                                     note=start.note)
+                                     note=start.note,
+                                     base_version=request.form.get("active", type=int))
+    except config_changes.VersionConflict as conflict:
+        flash(f"Not changed: the queue {queue} changed since you looked (version "
+              f"{conflict.active.number} by {conflict.active.author}); here is what runs now, "
+              "set the split again.", "error")
+        return redirect(url_for("console.experiments_page"), 303)
     except ValidationError as error:
         problems = "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
         flash(f"Not started: {problems}. Give at least two policies or variants a weight "

@@ -62,3 +62,26 @@ def test_back_then_stop_again_adds_no_second_version(as_role, console_app):
         as_text=True)
     assert "No split is running on sales." in again.get_data(as_text=True)
     assert config_versions.get(engine).number == stopped
+
+
+def test_a_split_changed_from_a_page_read_before_another_change_is_refused(as_role, console_app,
+                                                                            tokens):
+    """The start/change form posts the version its page showed too: two operators setting
+    the split at once no longer see the last one silently win."""
+    operator = as_role("operator")
+    page = operator.get("/console/experiments").get_data(as_text=True)
+    shown = re.search(r'<input type="hidden" name="active" value="(\d+)"', page).group(1)
+    console_app.test_client().put(  # meanwhile another operator starts a split
+        "/api/v1/experiments/sales", headers=bearer(tokens["admin"]),
+        json={"arms": {"checkin": 1, "music_ads": 1}, "note": "theirs"})
+    refused = operator.post("/console/experiments/sales", {
+        "action": "start", "active": shown, "weight_checkin": "1", "weight_silence": "1"},
+        follow_redirects=True)
+    assert "Not changed: the queue sales changed since you looked" in \
+        refused.get_data(as_text=True)
+    assert arms_of(console_app) == {"checkin": 1, "music_ads": 1}
+    fresh = operator.get("/console/experiments").get_data(as_text=True)
+    now = re.search(r'<input type="hidden" name="active" value="(\d+)"', fresh).group(1)
+    operator.post("/console/experiments/sales", {
+        "action": "start", "active": now, "weight_checkin": "1", "weight_silence": "1"})
+    assert arms_of(console_app) == {"checkin": 1, "silence": 1}
