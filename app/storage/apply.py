@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from app.storage import (
     call_writes,
+    callback_requests,
     callback_writes,
     closed_writes,
     reason_writes,
@@ -23,9 +24,9 @@ from app.storage import (
 from app.storage.commands import Command
 from app.storage.locks import hold_call
 
-WRITES = {**call_writes.WRITES, **callback_writes.WRITES, **closed_writes.WRITES,
-          **returning_writes.WRITES, **voicemail_writes.WRITES, **reason_writes.WRITES,
-          **resume_writes.WRITES}
+WRITES = {**call_writes.WRITES, **callback_requests.WRITES, **callback_writes.WRITES,
+          **closed_writes.WRITES, **returning_writes.WRITES, **voicemail_writes.WRITES,
+          **reason_writes.WRITES, **resume_writes.WRITES}
 
 
 def apply(conn: Connection, command: Command) -> Any:
@@ -35,7 +36,7 @@ def apply(conn: Connection, command: Command) -> Any:
     return WRITES[type(command)](conn, command)
 
 
-STORED = {**callback_writes.STORED, **closed_writes.STORED, **returning_writes.STORED,
+STORED = {**callback_requests.STORED, **closed_writes.STORED, **returning_writes.STORED,
           **voicemail_writes.STORED}
 
 

@@ -1,4 +1,5 @@
-"""Writes of a callback's life: the request, and each attempt's result — for its own claim.
+"""Writes of a callback's life after its request (app.storage.callback_requests): each
+attempt's result — for its own claim.
 
 Every attempt result carries the claim token it was dialled under (in the URLs Twilio calls
 back). A result for a claim that was released (and perhaps taken again by someone else)
@@ -11,20 +12,17 @@ and the newer claim is fenced out — and a late unanswered attempt is logged an
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, update
 
 from app.storage import commands as c
 from app.storage.callback_admin import CANCELLED
 from app.storage.callback_rest import call_for_leg
 from app.storage.db import as_utc
-from app.storage.events import inserted_once
 from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, keep_earliest, project
 from app.storage.failure_texts import OWED
 from app.storage.locks import hold_call
-from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
 from app.storage.rows import CallRow
 from app.storage.schema import callbacks
@@ -37,66 +35,6 @@ CALLBACK_ROW = callbacks.select().where(
 CALLBACK_ROW_HELD = CALLBACK_ROW.with_for_update()
 """The row locked until the result is written (SQLite: the write transaction holds the file)."""
 IN_HAND = ("claimed", "on_line")
-
-
-@dataclass(frozen=True)
-class Booking:
-    """What a callback request did: stored a new callback, found this request's own (a retried
-    webhook), or found another callback of this number (`already_booked`, its call id)."""
-
-    new: bool
-    already_booked: str | None = None
-
-
-def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
-    """Keep the caller's original place: the callback is ordered by when they first entered.
-
-    One callback per person: if this number already has one outstanding in this queue, none
-    is booked; the caller leaves the line on that one (EXITWITHKEY names it).
-    """
-    call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
-    hold_number(conn, call.queue, command.number)
-    booked = outstanding_for(conn, call.queue, command.number, other_than=call.call_id)
-    if booked is not None:
-        append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
-                    command.queue_time_s, {"episode": command.episode, "key": command.digit,
-                                           "already_booked": booked})
-        project(conn, call.call_id)
-        return Booking(new=False, already_booked=booked)
-    entered = call.entered_at or (command.now - timedelta(seconds=command.queue_time_s))
-    promised_by = (command.now + timedelta(seconds=command.promised_wait_s)
-                   if command.promised_wait_s else None)
-    new = inserted_once(conn, callbacks, "call_id", {
-        "call_id": call.call_id, "queue": call.queue, "number": command.number,
-        "entered_at": entered, "requested_at": command.now, "promised_by": promised_by,
-        "status": "pending"})
-    common = {"episode": command.episode}
-    append_fact(conn, call, command.now, Event.CALLBACK_REQUESTED,
-                f"{call.call_id}:CALLBACK_REQUESTED", command.queue_time_s,
-                {**common, "number": command.number,
-                 "promised_wait_s": command.promised_wait_s})
-    append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
-                command.queue_time_s, {**common, "key": command.digit})
-    project(conn, call.call_id)
-    return Booking(new=new)
-
-
-REQUESTED_AT = select(callbacks.c.requested_at).where(
-    callbacks.c.call_id == param("callback", callbacks.c.call_id))
-
-
-def request_stored(conn: Connection, command: c.RequestCallback) -> Booking | None:
-    """What `request_callback` did, read back after its COMMIT was cut off (None: nothing):
-    both its ways leave the call's EXITWITHKEY, naming the callback it found instead, if any;
-    a callback requested at this command's moment is this request's own, so `new`."""
-    left = conn.execute(FACT_BY_KEY, {"key": f"{command.call_id}:EXITWITHKEY"}).first()
-    if left is None:
-        return None
-    already = json.loads(left.data or "{}").get("already_booked")
-    if already is not None:
-        return Booking(new=False, already_booked=already)
-    requested = conn.execute(REQUESTED_AT, {"callback": command.call_id}).scalar()
-    return Booking(new=as_utc(requested) == command.now)
 
 
 def _locked(conn: Connection, call_id: str) -> RowMapping | None:
@@ -320,8 +258,6 @@ def _retry_after_s(row: RowMapping, command: c.CallbackUnanswered) -> float:
                          command.retry_margin_s)
 
 
-STORED = {c.RequestCallback: request_stored}
-"""How to read back what a write never journaled did (app.storage.apply.stored)."""
-WRITES = {c.RequestCallback: request_callback, c.CallbackOnLine: on_line,
+WRITES = {c.CallbackOnLine: on_line,
           c.CallbackConnected: connected, c.CallbackLegConnected: leg_connected,
           c.CallbackUnanswered: unanswered}

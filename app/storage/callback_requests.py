@@ -1,0 +1,87 @@
+"""A callback request: the caller keeps their original place, one callback per person.
+
+Stored before the caller is told (never journaled: a promise is only made once it is in the
+database), so when its COMMIT is cut off what it did is read back (`request_stored`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Connection, select
+
+from app.storage import commands as c
+from app.storage.db import as_utc
+from app.storage.events import inserted_once
+from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, project
+from app.storage.one_per_person import hold_number, outstanding_for
+from app.storage.prepared import param
+from app.storage.schema import callbacks
+from hold_policies.records import Event
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What a callback request did: stored a new callback, found this request's own (a retried
+    webhook), or found another callback of this number (`already_booked`, its call id)."""
+
+    new: bool
+    already_booked: str | None = None
+
+
+def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
+    """Keep the caller's original place: the callback is ordered by when they first entered.
+
+    One callback per person: if this number already has one outstanding in this queue, none
+    is booked; the caller leaves the line on that one (EXITWITHKEY names it).
+    """
+    call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    hold_number(conn, call.queue, command.number)
+    booked = outstanding_for(conn, call.queue, command.number, other_than=call.call_id)
+    if booked is not None:
+        append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
+                    command.queue_time_s, {"episode": command.episode, "key": command.digit,
+                                           "already_booked": booked})
+        project(conn, call.call_id)
+        return Booking(new=False, already_booked=booked)
+    entered = call.entered_at or (command.now - timedelta(seconds=command.queue_time_s))
+    promised_by = (command.now + timedelta(seconds=command.promised_wait_s)
+                   if command.promised_wait_s else None)
+    new = inserted_once(conn, callbacks, "call_id", {
+        "call_id": call.call_id, "queue": call.queue, "number": command.number,
+        "entered_at": entered, "requested_at": command.now, "promised_by": promised_by,
+        "status": "pending"})
+    common = {"episode": command.episode}
+    append_fact(conn, call, command.now, Event.CALLBACK_REQUESTED,
+                f"{call.call_id}:CALLBACK_REQUESTED", command.queue_time_s,
+                {**common, "number": command.number,
+                 "promised_wait_s": command.promised_wait_s})
+    append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
+                command.queue_time_s, {**common, "key": command.digit})
+    project(conn, call.call_id)
+    return Booking(new=new)
+
+
+REQUESTED_AT = select(callbacks.c.requested_at).where(
+    callbacks.c.call_id == param("callback", callbacks.c.call_id))
+
+
+def request_stored(conn: Connection, command: c.RequestCallback) -> Booking | None:
+    """What `request_callback` did, read back after its COMMIT was cut off (None: nothing):
+    both its ways leave the call's EXITWITHKEY, naming the callback it found instead, if any;
+    a callback requested at this command's moment is this request's own, so `new`."""
+    left = conn.execute(FACT_BY_KEY, {"key": f"{command.call_id}:EXITWITHKEY"}).first()
+    if left is None:
+        return None
+    already = json.loads(left.data or "{}").get("already_booked")
+    if already is not None:
+        return Booking(new=False, already_booked=already)
+    requested = conn.execute(REQUESTED_AT, {"callback": command.call_id}).scalar()
+    return Booking(new=as_utc(requested) == command.now)
+
+
+STORED = {c.RequestCallback: request_stored}
+"""How to read back what a write never journaled did (app.storage.apply.stored)."""
+WRITES = {c.RequestCallback: request_callback}
