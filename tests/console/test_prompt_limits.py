@@ -25,11 +25,11 @@ def test_the_form_refuses_a_welcome_polly_cannot_say_and_saves_nothing(as_role, 
 
 def test_the_api_refuses_it_with_a_422_naming_the_field(console_app, tokens):
     client = console_app.test_client()
-    bad = client.put("/api/v1/policies/sales", headers=bearer(tokens["operator"]), json={
+    bad = client.patch("/api/v1/policies/sales", headers=bearer(tokens["operator"]), json={
         "settings": {"policy": "checkin", "prompts": {"welcome": LONG_WELCOME}}})
     assert bad.status_code == 422
     assert "prompts.welcome: 115,000 characters" in str(bad.get_json())
-    good = client.put("/api/v1/policies/sales", headers=bearer(tokens["operator"]), json={
+    good = client.patch("/api/v1/policies/sales", headers=bearer(tokens["operator"]), json={
         "settings": {"policy": "checkin", "prompts": {"welcome": "x" * 3000}}})
     assert good.status_code == 200
     assert active_number(console_app) == 2
