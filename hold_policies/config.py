@@ -129,6 +129,11 @@ def as_said(value: str | None, info: ValidationInfo, here: Iterable[str],
     return only_placeholders(value, here if strict else anywhere, strict=strict)
 
 
+SMS_MOST_CHARS = 1600
+"""The longest body Twilio's Messages API sends (error 21617 past it)."""
+WAIT_WORDS_MOST = 20
+"""The longest a text's {wait} can read once filled ("more than an hour", "45 minutes")."""
+
 LONGEST_SEGMENT_S = 600
 """The longest wait document any setting may make (a check-in interval, a silence or music
 segment, the overflow's repeat): Twilio polls a waiting caller at least this often."""
@@ -208,6 +213,17 @@ class CallbacksConfig(Strict):
     @classmethod
     def _wait_placeholder_only(cls, text: str) -> str:
         return only_placeholders(text, ("wait",))
+
+    @field_validator("sms_text", "sms_confirm_text")
+    @classmethod
+    def _fits_one_message(cls, text: str, info: ValidationInfo) -> str:
+        """Checked as sent (AS_WRITTEN; a stored version still loads): Twilio's Messages
+        API refuses a longer body, and the customer would get no text at all."""
+        sent = len(text.replace("{wait}", "x" * WAIT_WORDS_MOST))
+        if info.context and info.context.get(AS_WRITTEN) and sent > SMS_MOST_CHARS:
+            raise ValueError(f"{sent:,} characters as sent, but Twilio's Messages API takes at "
+                             f"most {SMS_MOST_CHARS:,} in one text (error 21617); shorten it")
+        return text
 
     @model_validator(mode="after")
     def _claims_outlive_rings(self) -> CallbacksConfig:
