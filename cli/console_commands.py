@@ -125,6 +125,10 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
             f"{path} has no queue {names}, which active config version {active.number} runs: "
             f"its calls would be answered as queue {loaded.default_queue!r}. Add it to the "
             f"file, or pass --remove-queue for each to remove it on purpose; nothing imported")
+    if active is not None and config_of(active) == loaded:
+        click.echo(f"{path}: no change: config version {active.number} (active) already runs "
+                   "these settings; no version added")
+        return
     version = config_versions.add(engine, loaded, author="cli",
                                   note=note or f"imported from {path}", now=_now())
     click.echo(f"{path}: imported as config version {version.number} (active)")
