@@ -52,7 +52,7 @@ from app.voice.forms import (
 from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_taken
 from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, enqueue, voice_url
-from hold_policies.base import Choice
+from hold_policies.base import Choice, callback_confirmation
 from hold_policies.factory import assign
 from hold_policies.steps import Segment, SegmentKind
 
@@ -120,6 +120,9 @@ def wait() -> Response:
             text=spoken_text(segment))
 
     def decide(poll: Poll) -> tuple[Segment, c.Announce | None]:
+        if poll.call.callback_requested:  # stored though never confirmed (its COMMIT was
+            # in doubt, and they pressed nothing more): told now, and out of the line
+            return callback_confirmation(policy.voice, policy.prompts.callback_already_booked), None
         segment = policy.next_segment(
             situation_from_poll(form, poll, svc.config, now, params.episode))
         return segment, announcement(segment)

@@ -20,11 +20,13 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from app.signed_client import SignedClient
+from app.storage import commands as c
+from app.storage.deadline import Deadline
 from app.storage.schema import callbacks
-from tests.app.test_callbacks import CONFIG, WAIT
+from tests.app.test_callbacks import CONFIG, WAIT, enter
 from tests.app.test_one_callback_per_person import NUMBER, booked_then_rings_back, join
 from tests.app.test_overflow_voicemail import LINE, call
-from tests.app.test_voice_contract import call_row, wait_form
+from tests.app.test_voice_contract import call_row, logged_events, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
@@ -202,3 +204,26 @@ def test_a_callback_from_the_full_queue_nobody_can_read_back_is_not_denied(
     assert "could not book" not in said
     assert top_verbs(reply.data)[-1] == "Hangup"
     assert callback_rows(app) == [(sid("c1"), "pending")]  # the COMMIT did land
+
+
+def test_a_caller_whose_unconfirmed_callback_was_stored_is_told_at_the_next_poll_and_leaves(
+        make_app, clock):
+    """The read-back could not say, the caller pressed nothing more, but the request had
+    landed: at their next poll they hear it is booked and leave the line (never both a
+    callback and a place in line), and no check-in is logged for that poll."""
+    app = make_app(CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    caller = sid("in-doubt")
+    enter(twilio, caller, clock)
+    clock.advance(70)
+    store = app.extensions["holdwell"].store
+    store.store_now(c.RequestCallback(  # what the cut-off COMMIT had stored
+        call_id=caller, now=clock.now(), queue="support", number="+14155550100", digit="2",
+        queue_time_s=70), Deadline(5))
+    before = logged_events(app, caller).count("ANNOUNCE")
+    clock.advance(30)
+    answer = twilio.post(WAIT, wait_form(caller, queue_time=100))
+    assert top_verbs(answer.data) == ["Say", "Leave"]
+    assert "already have a call back booked" in spoken(answer.data)
+    assert parse(answer.data).find("Gather") is None
+    assert logged_events(app, caller).count("ANNOUNCE") == before
