@@ -83,9 +83,10 @@ def left_out(error: partial_settings.MissingFields) -> tuple[Response, int]:
 
 
 @bp.errorhandler(TwinProblem)
-def twin_cannot(error: TwinProblem) -> tuple[Response, int]:
+def twin_cannot(error: TwinProblem) -> tuple[Response, int, dict[str, str]]:
     fields = {error.field: error.message} if error.field else {}
-    return jsonify(models.Problem(error=error.message, fields=fields).model_dump()), error.status
+    return (jsonify(models.Problem(error=error.message, fields=fields).model_dump()),
+            error.status, error.headers())
 
 
 @bp.errorhandler(callback_admin.CancelError)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from app.services import Services
 
 BUSY_STATUS = 429
+BUSY_RETRY_S = 60
+"""What a busy twin's 429 says to wait (Retry-After): a fit or what-if takes up to a minute."""
 _HEAVY = threading.RLock()
 """Per process, not per app: gunicorn's threads share it. Re-entrant, so a what-if may fit."""
 
@@ -30,9 +32,14 @@ _HEAVY = threading.RLock()
 class TwinProblem(Exception):
     """The twin cannot answer this: a message for the analyst, an HTTP status, maybe a field."""
 
-    def __init__(self, message: str, status: int = 409, field: str | None = None) -> None:
+    def __init__(self, message: str, status: int = 409, field: str | None = None,
+                 retry_after_s: int | None = None) -> None:
         super().__init__(message)
         self.message, self.status, self.field = message, status, field
+        self.retry_after_s = retry_after_s  # sent as Retry-After: when asking again may work
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after_s is None else {"Retry-After": str(self.retry_after_s)}
 
 
 class Deadline:
@@ -59,5 +66,5 @@ def one_at_a_time() -> Iterator[None]:
     with held_or_refused(_HEAVY, lambda: TwinProblem(
             "the twin is busy with another request on this server (it runs one fit or "
             "what-if at a time, so calls keep being answered): try again in a minute",
-            BUSY_STATUS)):
+            BUSY_STATUS, retry_after_s=BUSY_RETRY_S)):
         yield

@@ -42,7 +42,7 @@ def asked_of(args: MultiDict) -> dict:
 
 @bp.get("/twin")
 @requires("view")
-def twin() -> tuple[str, int]:
+def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     svc = services()
     asked = asked_of(request.args)
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
@@ -62,5 +62,5 @@ def twin() -> tuple[str, int]:
             shown["backtest_days"] = min(BACKTEST_DAYS, page["fit"].backtest_days_max)
     except TwinProblem as problem:
         page["errors"] = {problem.field or "twin": problem.message}
-        return render_template("console/twin.html", **page), problem.status
+        return render_template("console/twin.html", **page), problem.status, problem.headers()
     return render_template("console/twin.html", **page), 200
