@@ -191,11 +191,14 @@ def version(number: int) -> models.ConfigVersionDetail:
 
 
 @endpoint(bp, "/config/rollback", "POST", permission="operate", body=models.RollbackRequest,
-          response=models.ConfigVersionInfo,
-          summary="Make an old version active again (as a new version)")
-def rollback(payload: models.RollbackRequest) -> models.ConfigVersionInfo:
-    return config_changes.info(config_changes.rollback(
-        services(), payload.version, actor=actor(), note=payload.note))
+          response=models.SavedVersion,
+          summary="Make an old version active again (as a new version; none when the active "
+                  "one already runs its settings)")
+def rollback(payload: models.RollbackRequest) -> models.SavedVersion:
+    saved = config_changes.rollback(services(), payload.version, actor=actor(),
+                                    note=payload.note)
+    return models.SavedVersion(**config_changes.info(saved.version).model_dump(),
+                               changed=saved.changed)
 
 
 @endpoint(bp, "/experiments/<queue>", "GET", permission="view",

@@ -159,11 +159,17 @@ def _same(new: QueueConfig, old: QueueConfig) -> bool:
     return new.model_dump(mode="json") == old.model_dump(mode="json")
 
 
-def rollback(svc: Services, number: int, *, actor: str, note: str) -> ConfigVersion:
+def rollback(svc: Services, number: int, *, actor: str, note: str) -> Saved:
+    """Make version `number`'s settings active again, as a new version; none is added when
+    the active version already runs them (`changed` False)."""
     old = config_versions.get(svc.store.engine, number)
     if old is None:
         raise UnknownVersion(f"no config version {number}")
-    return save(svc, config_of(old), actor=actor, note=note or f"roll back to version {number}")
+    active = config_versions.get(svc.store.engine)
+    if active is not None and config_of(active) == config_of(old):
+        return Saved(active, changed=False)
+    return Saved(save(svc, config_of(old), actor=actor,
+                      note=note or f"roll back to version {number}"), changed=True)
 
 
 def toml_of(version: ConfigVersion | None) -> str:

@@ -123,13 +123,15 @@ def rollback() -> Response:
     try:
         asked = RollbackRequest(version=request.form.get("version", type=int) or 0,
                                 note=request.form.get("note", "").strip()[:500])
-        version = config_changes.rollback(services(), asked.version, actor=current_user().name,
-                                          note=asked.note)
+        saved = config_changes.rollback(services(), asked.version, actor=current_user().name,
+                                        note=asked.note)
     except ValidationError as error:
         flash("; ".join(f"{k}: {v}" for k, v in policy_form.errors_of(error).items()), "error")
         return redirect(url_for("console.versions"), 303)
     except config_changes.UnknownVersion as error:
         flash(f"version: {error}", "error")
         return redirect(url_for("console.versions"), 303)
-    flash(f"Version {asked.version} is active again, as version {version.number}.", "ok")
+    flash(f"Version {asked.version} is active again, as version {saved.version.number}."
+          if saved.changed else f"No change: version {saved.version.number} (active) already "
+          f"runs version {asked.version}'s settings; no version was added.", "ok")
     return redirect(url_for("console.versions"), 303)

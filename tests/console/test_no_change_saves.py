@@ -53,3 +53,21 @@ def test_a_second_stop_or_the_same_start_adds_no_version(console_app, tokens, as
                                     follow_redirects=True).get_data(as_text=True)
     assert "No change: no split was running on sales; no version was added." in page
     assert versions_of(console_app) == 3
+
+
+def test_a_roll_back_to_the_settings_already_running_adds_no_version(as_role, console_app,
+                                                                      tokens):
+    client, token = console_app.test_client(), bearer(tokens["operator"])
+    changed = client.patch("/api/v1/policies/sales", headers=token,
+                           json={"settings": {"policy": "silence"}, "note": "quiet"})
+    assert changed.status_code == 200 and versions_of(console_app) == 2
+    back = client.post("/api/v1/config/rollback", headers=token, json={"version": 1})
+    assert back.get_json()["changed"] is True and versions_of(console_app) == 3
+    again = client.post("/api/v1/config/rollback", headers=token, json={"version": 1})
+    assert again.status_code == 200
+    assert (again.get_json()["changed"], again.get_json()["number"]) == (False, 3)
+    page = as_role("operator").post("/console/versions/rollback",
+                                    {"version": "1", "active": "3"}, follow_redirects=True)
+    assert "No change: version 3 (active) already runs version 1" in \
+        page.get_data(as_text=True)
+    assert versions_of(console_app) == 3
