@@ -23,22 +23,24 @@ def rang_back(conn: Connection, command: c.RangBack) -> None:
     """The new call's row, labelled, with the caller's number, and the question or the choice
     to wait as a fact (RETURNING): the projection ends a call hung up at the question as
     kept_callback, since the callback stands (hold_policies.call_outcome)."""
-    begin_call(conn, c.BeginCall(call_id=command.call_id, now=command.now, queue=command.queue,
-                                 policy=command.policy, arm=command.arm,
-                                 from_number=command.from_number))
-    call = ensure_call(conn, command.call_id, command.queue, command.now, None)
-    append_fact(conn, call, command.now, RETURNING,
-                f"{command.call_id}:{RETURNING}:{command.choice}", None,
-                {"booked": command.booked, "choice": command.choice})
-    project(conn, command.call_id)
+    _new_call_fact(conn, command, RETURNING, f"{command.call_id}:{RETURNING}:{command.choice}",
+                   {"booked": command.booked, "choice": command.choice}, command.from_number)
 
 
 def kept_callback(conn: Connection, command: c.KeptCallback) -> None:
+    _new_call_fact(conn, command, Event.CALLBACK_KEPT, f"{command.call_id}:CALLBACK_KEPT",
+                   {"booked": command.booked})
+
+
+def _new_call_fact(conn: Connection, command: c.Labelled, event: str, key: str,
+                   data: dict[str, str], from_number: str | None = None) -> None:
+    """The returning caller's new call, begun (labelled; with its number when known), one
+    fact of it, and its row rebuilt from its facts."""
     begin_call(conn, c.BeginCall(call_id=command.call_id, now=command.now, queue=command.queue,
-                                 policy=command.policy, arm=command.arm))
+                                 policy=command.policy, arm=command.arm,
+                                 from_number=from_number))
     call = ensure_call(conn, command.call_id, command.queue, command.now, None)
-    append_fact(conn, call, command.now, Event.CALLBACK_KEPT,
-                f"{command.call_id}:CALLBACK_KEPT", None, {"booked": command.booked})
+    append_fact(conn, call, command.now, event, key, None, data)
     project(conn, command.call_id)
 
 
