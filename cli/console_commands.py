@@ -105,7 +105,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
 
     A queue the active version runs that PATH leaves out is refused unless named with
     --remove-queue: its callers would silently be answered by another team's queue."""
-    from app.console.config_changes import config_of
+    from app.console.config_changes import config_of, same_settings
     from app.storage import config_versions
     from hold_policies.config import ConfigError, load_config
 
@@ -125,7 +125,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
             f"{path} has no queue {names}, which active config version {active.number} runs: "
             f"its calls would be answered as queue {loaded.default_queue!r}. Add it to the "
             f"file, or pass --remove-queue for each to remove it on purpose; nothing imported")
-    if active is not None and config_of(active) == loaded:
+    if active is not None and same_settings(loaded, config_of(active)):
         click.echo(f"{path}: no change: config version {active.number} (active) already runs "
                    "these settings; no version added")
         return

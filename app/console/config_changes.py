@@ -7,6 +7,8 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from app.api.models import ConfigVersionDetail, ConfigVersionInfo, VersionsResponse
 from app.console.toml_writer import dumps
 from app.services import Services
@@ -144,7 +146,7 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
         check_base(svc, queue, base_version, version)
         proposed = checked(current.model_copy(
             update={"queues": {**current.queues, queue: change(before)}}))
-        if version is not None and _same(proposed.queues[queue], before):
+        if version is not None and same_settings(proposed.queues[queue], before):
             return Saved(version, changed=False)
         try:
             return Saved(_store(svc, proposed, actor=actor, note=note or f"{queue}: policy "
@@ -154,8 +156,9 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
     raise RuntimeError("could not store a config version: too many concurrent saves")
 
 
-def _same(new: QueueConfig, old: QueueConfig) -> bool:
-    """Equal as the versions page would show them (its diff would be empty)."""
+def same_settings(new: BaseModel, old: BaseModel) -> bool:
+    """Equal as the versions page would show them (its diff would be empty): what "no
+    change" means for a queue's save, a roll-back and `config import`."""
     return new.model_dump(mode="json") == old.model_dump(mode="json")
 
 
@@ -166,7 +169,7 @@ def rollback(svc: Services, number: int, *, actor: str, note: str) -> Saved:
     if old is None:
         raise UnknownVersion(f"no config version {number}")
     active = config_versions.get(svc.store.engine)
-    if active is not None and config_of(active) == config_of(old):
+    if active is not None and same_settings(config_of(old), config_of(active)):
         return Saved(active, changed=False)
     return Saved(save(svc, config_of(old), actor=actor,
                       note=note or f"roll back to version {number}"), changed=True)
