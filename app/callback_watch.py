@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
+from app.claim_checks import CheckReport, check_ended_claims
 from app.storage import callback_queue, callback_rest
 from app.storage.db import as_utc
 from app.storage.deadline import is_outage
@@ -67,6 +68,7 @@ class WatchReport:
     at_risk: list[str]
     overdue: list[str]
     placed: list[str] = field(default_factory=list)  # rung through the REST API this round
+    checked: CheckReport | None = None  # agents' ended claims, settled with Twilio's word
 
 
 def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, datetime]]:
@@ -84,12 +86,19 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                placer: RestPlacer | None = None,
                is_open: Callable[[str, datetime], bool] | None = None,
                customer_first: Mapping[str, int] | None = None,
-               ring_at_risk: bool = True, stopping: Stopping = never) -> WatchReport:
+               ring_at_risk: bool = True, stopping: Stopping = never,
+               client: object | None = None) -> WatchReport:
     """One round; with a `placer`, at-risk callbacks still pending are rung through REST (if
     `ring_at_risk`), and in `customer_first` queues (name -> how many rung at once) those
     whose turn it is, but never while their queue is closed (`is_open(queue, now)`), and
-    none once `stopping()` (a deploy's SIGTERM must not wait for a whole round)."""
-    released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s)
+    none once `stopping()` (a deploy's SIGTERM must not wait for a whole round). With a REST
+    `client`, agents' claims with no result are settled by what Twilio says of their
+    customer's legs (app.claim_checks) instead of going back to the line unseen."""
+    checked = check_ended_claims(engine, client, settings, now) if client is not None else None
+    released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s,
+                                                   agents=client is None)
+    if checked is not None:
+        released += len(checked.released)
     flagged, overdue = [], []
     risky = at_risk(engine, now, settings.at_risk_margin_s)
     by_id = {cb.call_id: cb for cb in callback_queue.pending(engine)}
@@ -125,17 +134,18 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     if placer is not None:
         placed += ring_in_turn(engine, placer, now, customer_first or {}, is_open, stopping)
     return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,
-                       placed=placed)
+                       placed=placed, checked=checked)
 
 
 def watch_round(engine: Engine, config: HoldwellConfig, now: datetime,
-                placer: RestPlacer | None, stopping: Stopping = never) -> WatchReport:
+                placer: RestPlacer | None, stopping: Stopping = never,
+                client: object | None = None) -> WatchReport:
     """`holdwell callbacks`' round with the app's config: at-risk callbacks are rung through
     REST only with [callbacks] place_via_rest; customer-first queues always (the worker is
     the one who dials them)."""
     return watch_once(engine, config.callbacks, now, placer, config.is_open,
                       config.customer_first_at_once(), config.callbacks.place_via_rest,
-                      stopping)
+                      stopping, client)
 
 
 def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,

@@ -112,7 +112,12 @@ def rest_reasons(config: HoldwellConfig) -> list[str]:
 
 
 def report_line(report: WatchReport) -> str:
+    checked = report.checked
+    settled = "" if checked is None else (
+        f"ended claims answered: {len(checked.connected)}, unanswered: "
+        f"{len(checked.unanswered)}, still ringing or unknown: {len(checked.kept)}; ")
     return (f"callbacks pending: {report.pending}; released claims: {report.released}; "
+            f"{settled}"
             f"at risk: {', '.join(report.at_risk) or 'none'}; "
             f"overdue: {', '.join(report.overdue) or 'none'}; "
             f"placed by REST: {', '.join(report.placed) or 'none'}")
@@ -209,7 +214,7 @@ class CallbackWorker:
                 self.out(f"journal: replayed {replayed} write(s)")
             self.follow_config()
             report = watch_round(self.engine, self.config, self.clock.now(), self.placer,
-                                 self.stop)
+                                 self.stop, self.client)
             texted = send_owed(self.engine, self.client, self.config.callbacks,
                                self.config.line.support_number, self.clock.now())
         except Exception as error:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Update, select, update
@@ -327,7 +327,10 @@ def queue_result(conn: Connection, command: c.QueueResult) -> None:
 def call_status(conn: Connection, command: c.CallStatus) -> None:
     if command.status not in FINAL_STATUSES:
         return
-    release_claims_of(conn, command.call_id)  # an agent's call ended: its claim is free
+    if command.check_claims:  # an agent's call ended: its claim is checked, then freed
+        mark_agent_ended(conn, command.call_id, command.now)
+    else:  # no REST credentials to check with: free at once
+        release_claims_of(conn, command.call_id)
     row = conn.execute(CALL, {"call": command.call_id}).mappings().first()
     data: dict[str, object] = {"source": f"status:{command.status}"}
     key = status_key(command.call_id)
@@ -355,6 +358,19 @@ call's CPU)."""
 def release_claims_of(conn: Connection, agent_call_id: str) -> int:
     """Claims held by an agent call that has ended go back to their place in line."""
     return conn.execute(RELEASE_CLAIMS, {"agent": agent_call_id}).rowcount
+
+
+MARK_AGENT_ENDED = update(callbacks).where(
+    callbacks.c.status == "claimed",
+    callbacks.c.claimed_by == param("agent", callbacks.c.claimed_by),
+    callbacks.c.agent_ended_at.is_(None),
+).values(agent_ended_at=param("now", callbacks.c.agent_ended_at))
+
+
+def mark_agent_ended(conn: Connection, agent_call_id: str, now: datetime) -> int:
+    """Claims held by an agent call that has ended, with no result yet, wait for
+    app.claim_checks: the result may be journaled on a host cut off from the database."""
+    return conn.execute(MARK_AGENT_ENDED, {"agent": agent_call_id, "now": now}).rowcount
 
 
 WRITES = {c.BeginCall: begin_call, c.NotePoll: note_poll, c.Announce: announce,

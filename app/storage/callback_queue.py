@@ -21,6 +21,9 @@ from app.storage.prepared import param
 from app.storage.schema import callbacks, calls
 from hold_policies.config import LONGEST_SEGMENT_S
 
+REST_CLAIMANT = "rest"
+"""`claimed_by` of a claim taken to ring the customer through REST (app.storage.callback_rest);
+any other is the CallSid of the agent call that claimed it."""
 OUTSTANDING = ("pending", "claimed", "on_line")
 """Statuses of a promise not yet kept or failed (on_line: called back by REST, in the
 priority queue waiting for the next agent)."""
@@ -64,7 +67,7 @@ CLAIM = update(callbacks).where(
     DUE,
 ).values(status="claimed", claimed_by=param("agent", callbacks.c.claimed_by),
          claimed_at=param("now", callbacks.c.claimed_at),
-         claim_token=param("token", callbacks.c.claim_token))
+         claim_token=param("token", callbacks.c.claim_token), agent_ended_at=None)
 CALLBACK = select(callbacks).where(callbacks.c.call_id == param("callback", callbacks.c.call_id))
 CALL_LABELS = select(calls.c.policy, calls.c.arm).where(
     calls.c.call_id == param("call", calls.c.call_id))
@@ -87,6 +90,7 @@ JUST_CLAIMED_BY = select(callbacks).where(
     callbacks.c.queue == param("queue", callbacks.c.queue), callbacks.c.status == "claimed",
     callbacks.c.claimed_by == param("agent", callbacks.c.claimed_by),
     callbacks.c.claimed_at >= param("since", callbacks.c.claimed_at),
+    callbacks.c.agent_ended_at.is_(None),  # an agent call that ended is retrying nothing
 ).order_by(callbacks.c.claimed_at.desc()).limit(1)
 
 
@@ -158,15 +162,22 @@ webhooks that end a hold (the leg's status, the agent's answer) were lost. Left 
 row would send every agent of its queue to an empty callback queue for ever."""
 
 
-def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> int:
+def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float, *,
+                         agents: bool = True) -> int:
     """Claims older than any ring could last (their agent call died without telling us) go
     back to the line, in their old place; a late result of theirs no longer matches. So do
-    holds older than HELD_LIMIT_S (the customer is called again rather than forgotten)."""
+    holds older than HELD_LIMIT_S (the customer is called again rather than forgotten), and,
+    with `agents`, claims whose agent call ended with no result. Without `agents`, agents'
+    claims are left to app.claim_checks (which asks Twilio how they went)."""
     cutoff = now - timedelta(seconds=claim_timeout_s)
     held_since = now - timedelta(seconds=HELD_LIMIT_S)
+    claimed = callbacks.c.status == "claimed"
+    stale = or_(callbacks.c.claimed_at < cutoff, callbacks.c.agent_ended_at.is_not(None))
+    if not agents:
+        stale = and_(callbacks.c.claimed_by == REST_CLAIMANT, callbacks.c.claimed_at < cutoff)
     with engine.begin() as conn:
         result = conn.execute(update(callbacks).where(or_(
-            and_(callbacks.c.status == "claimed", callbacks.c.claimed_at < cutoff),
+            and_(claimed, stale),
             and_(callbacks.c.status == "on_line", callbacks.c.claimed_at < held_since)),
         ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None))
         return result.rowcount

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from app.storage.callback_queue import (
     OLDEST_ELIGIBLE,
+    REST_CLAIMANT,
     Callback,
     before_head,
     claim,
@@ -27,7 +28,6 @@ from app.storage.schema import call_events, callbacks
 from hold_policies.config import PRIORITY_SUFFIX
 from hold_policies.records import Event
 
-REST_CLAIMANT = "rest"
 IN_HAND = or_(callbacks.c.status == "on_line",
               and_(callbacks.c.status == "claimed", callbacks.c.claimed_by == REST_CLAIMANT))
 """Rung through REST and not yet resolved: ringing, or answered and waiting for an agent."""

@@ -108,9 +108,12 @@ class QueueResult(Command):
 
 @dataclass(frozen=True)
 class CallStatus(Command):
-    """The status callback of a caller's call, or of an agent's (which frees their claims)."""
+    """The status callback of a caller's call, or of an agent's (which ends their claims)."""
 
     status: str = ""
+    check_claims: bool = False
+    """An agent's claims with no result yet wait for `holdwell callbacks` to ask Twilio how
+    the customer's leg went (the app has REST credentials); False: back in line at once."""
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,10 @@ callbacks = Table(
     Column("due_at", DateTime(timezone=True)),
     # Failed: its text to the customer owed, sent or not sent (0015; app.failure_texts).
     Column("failure_text", String(8)),
+    # The claiming agent's call ended before any result of its claim arrived (0016): the
+    # claim stays until `holdwell callbacks` asks Twilio how the customer's leg went
+    # (app.claim_checks), so a result journaled on a host cut off is not rung over.
+    Column("agent_ended_at", DateTime(timezone=True)),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
     Index("ix_callbacks_queue_due", "queue", "due_at"),
 )

@@ -250,8 +250,8 @@ def status() -> Response:
     """Journaled if the database is away, so the fact is durable before the 204."""
     form = StatusForm.parse(request.form)
     svc = services()
-    svc.store.write(c.CallStatus(call_id=form.call_id, now=svc.clock.now(), status=form.status),
-                    g.deadline)
+    svc.store.write(c.CallStatus(call_id=form.call_id, now=svc.clock.now(), status=form.status,
+                                 check_claims=svc.rest_client is not None), g.deadline)
     return Response(status=204)
 
 

@@ -1,0 +1,47 @@
+"""Agent claims whose outcome the database does not know: their agent call ended with no
+result, or they outlived any ring. `holdwell callbacks` checks each with Twilio before it
+goes back to the line (app.claim_checks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, select
+
+from app.storage.callback_queue import REST_CLAIMANT
+from app.storage.db import as_utc
+from app.storage.schema import callbacks
+
+
+@dataclass(frozen=True)
+class EndedClaim:
+    """A claim to check: whose agent call (`agent_call_id`) rang which number, since when."""
+
+    call_id: str
+    queue: str
+    number: str
+    agent_call_id: str
+    token: str
+    claimed_at: datetime
+    agent_ended_at: datetime | None  # None: the claim timed out, its agent's end unheard
+
+    @property
+    def unsettled_since(self) -> datetime:
+        """Since when nobody knows how it went."""
+        return self.agent_ended_at or self.claimed_at
+
+
+def ended_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> list[EndedClaim]:
+    """Agent claims whose agent call ended, or which are older than `claim_timeout_s`."""
+    cutoff = now - timedelta(seconds=claim_timeout_s)
+    with engine.connect() as conn:
+        rows = conn.execute(select(callbacks).where(
+            callbacks.c.status == "claimed", callbacks.c.claimed_by != REST_CLAIMANT,
+            callbacks.c.claim_token.is_not(None),
+            or_(callbacks.c.agent_ended_at.is_not(None), callbacks.c.claimed_at < cutoff),
+        ).order_by(callbacks.c.claimed_at)).mappings().all()
+    return [EndedClaim(call_id=row["call_id"], queue=row["queue"], number=row["number"],
+                       agent_call_id=row["claimed_by"] or "", token=row["claim_token"],
+                       claimed_at=as_utc(row["claimed_at"]),
+                       agent_ended_at=as_utc(row["agent_ended_at"])) for row in rows]
