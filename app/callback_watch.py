@@ -94,7 +94,8 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     none once `stopping()` (a deploy's SIGTERM must not wait for a whole round). With a REST
     `client`, agents' claims with no result are settled by what Twilio says of their
     customer's legs (app.claim_checks) instead of going back to the line unseen."""
-    checked = check_ended_claims(engine, client, settings, now) if client is not None else None
+    checked = None if client is None else check_ended_claims(engine, client, settings, now,
+                                                             stopping)
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s,
                                                    agents=client is None)
     if checked is not None:

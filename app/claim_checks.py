@@ -7,45 +7,59 @@ the claim outlived `claim_timeout_s`) and put the callback back in line, and the
 agent rang a customer who had just been helped. With REST credentials, `holdwell callbacks`
 first reads the agent call's child legs to the customer's number (Twilio's Call resource):
 
-- answered by a person (in progress, or completed): the promise is kept (CALLBACK_CONNECT,
-  fenced by the claim's token, at the moment they answered; the journaled answer, replayed
-  later, adds nothing);
-- still ringing: the claim stays;
-- busy, no answer, failed, or a machine: one unanswered attempt (keyed by the leg, as the
-  dial-result would have been, so that one is not counted again);
-- never dialled, or cancelled while ringing (the agent hung up): back in line, in its place,
-  no attempt spent.
+- answered by a person (in progress, or completed; with machine detection on, only once
+  Twilio said it was a person): the promise is kept (CALLBACK_CONNECT, fenced by the claim's
+  token, at the moment they answered, or now for a leg still in progress; the journaled
+  answer, replayed later, adds nothing);
+- still ringing (or detection still listening): the claim stays;
+- otherwise the newest leg decides: busy, no answer, failed, a machine or a fax, or picked up
+  but ended before detection said who: one unanswered attempt (keyed by the leg, as the
+  dial-result would have been, so that one is not counted twice); cancelled while ringing
+  (the agent hung up): back in line, in its place, no attempt spent; no leg at all a minute
+  after the agent's end: never dialled, back in line. A claim its verdict leaves held (the
+  attempt was counted before) is released too, so none stays claimed.
 
 Twilio unreachable (or a leg ringing for ever): the claim stays, at most CHECK_LIMIT_S, then
-goes back to the line, so no callback is lost for want of an answer.
+goes back to the line, so no callback is lost for want of an answer; once one request fails,
+the round asks no more. Twilio refusing the account (401/403): freed unchecked, as without
+credentials.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from twilio.base.exceptions import TwilioRestException
 
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.ended_claims import EndedClaim, ended_claims
+from app.storage.schema import callbacks
+from app.voice.forms import is_a_machine
 from hold_policies.config import CallbacksConfig
 
 log = logging.getLogger("holdwell.callbacks")
 
 CHECK_LIMIT_S = 3600.0
 """How long a claim may wait for Twilio to say how it went before it is released anyway."""
-LEG_CLOCK_SLACK_S = 30.0
+LIST_LAG_S = 60.0
+"""Twilio's list may not show a leg created moments ago: no leg is trusted only this long
+after the agent's end (or the claim's timeout)."""
+LEG_CLOCK_SLACK_S = 5.0
 """A leg created this long before the claim (Twilio's clock against ours) still belongs to it;
-an earlier attempt on the same number is at least `min_retry_after_s` older."""
+an earlier attempt on the same number is at least `min_retry_after_s` (10 s or more) older."""
 RINGING = frozenset({"queued", "initiated", "ringing"})
 UNANSWERED = frozenset({"busy", "no-answer", "failed"})
+TALKING = frozenset({"in-progress", "completed"})
 EARLIEST = datetime.min.replace(tzinfo=UTC)
-MACHINE = "machine"  # Twilio's answered_by values for machines start with it
+CANNOT_ASK = frozenset({401, 403})
+"""Twilio refuses this account (wrong credentials): asking again will not help."""
+Stopping = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -55,14 +69,14 @@ class Leg:
     sid: str
     status: str
     created_at: datetime | None
-    answered_at: datetime | None = None
+    answered_at: datetime | None = None  # a completed leg's: its end less its talk time
     answered_by: str = ""
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a claim's legs say: KEEP it, it was ANSWERED (`at`), UNANSWERED (`result` on
-    `leg`), or RELEASE it (never dialled, or cancelled while it rang)."""
+    """What a claim's legs say: KEEP it, it was ANSWERED (`at`, None: just now), UNANSWERED
+    (`result` on `leg`), or RELEASE it (never dialled, or cancelled while it rang)."""
 
     outcome: str
     at: datetime | None = None
@@ -71,6 +85,7 @@ class Verdict:
 
 
 KEEP, ANSWERED, UNANSWERED_ATTEMPT, RELEASE = "keep", "answered", "unanswered", "release"
+NO_LEG = "no leg"  # a RELEASE's result when Twilio lists no leg to the customer
 
 
 @dataclass(frozen=True)
@@ -81,21 +96,32 @@ class CheckReport:
     released: list[str]
 
 
-def verdict(legs: Iterable[Leg]) -> Verdict:
-    """A claim's outcome from its customer's legs (the newest leg decides between failures)."""
+def verdict(legs: Iterable[Leg], *, machine_detection: bool = False) -> Verdict:
+    """A claim's outcome from its customer's legs. A person on any leg keeps the promise;
+    otherwise the newest leg decides. With machine detection on, a leg is a person only once
+    Twilio says so (AnsweredBy human or unknown): one that ended before it did reached no one
+    an agent spoke to."""
     legs = sorted(legs, key=lambda leg: (leg.created_at or EARLIEST, leg.sid, leg.status,
                                          leg.answered_by))  # a total order: Twilio's is none
     for leg in legs:
-        if leg.status in ("in-progress", "completed") and not leg.answered_by.startswith(MACHINE):
-            return Verdict(ANSWERED, at=leg.answered_at)
+        if leg.status in TALKING and not is_a_machine(leg.answered_by):
+            if leg.answered_by or not machine_detection:
+                return Verdict(ANSWERED, at=leg.answered_at)
+            if leg.status == "in-progress":
+                return Verdict(KEEP)  # detection still listening
     if any(leg.status in RINGING for leg in legs):
         return Verdict(KEEP)
-    for leg in reversed(legs):
-        if leg.answered_by.startswith(MACHINE):
-            return Verdict(UNANSWERED_ATTEMPT, result="voicemail", leg=leg.sid)
-        if leg.status in UNANSWERED:
-            return Verdict(UNANSWERED_ATTEMPT, result=leg.status, leg=leg.sid)
-    return Verdict(RELEASE)
+    if not legs:
+        return Verdict(RELEASE, result=NO_LEG)
+    newest = legs[-1]
+    if is_a_machine(newest.answered_by):
+        return Verdict(UNANSWERED_ATTEMPT, result="voicemail", leg=newest.sid)
+    if newest.status in UNANSWERED:
+        return Verdict(UNANSWERED_ATTEMPT, result=newest.status, leg=newest.sid)
+    if newest.status == "completed":  # picked up, but hung up before detection said who
+        return Verdict(UNANSWERED_ATTEMPT, result="no-answer", leg=newest.sid)
+    return Verdict(RELEASE, result="canceled")  # the agent hung up while it rang: no fault
+    # of the customer's
 
 
 def customer_legs(client: object, claim: EndedClaim) -> list[Leg]:
@@ -108,43 +134,62 @@ def customer_legs(client: object, claim: EndedClaim) -> list[Leg]:
 
 
 def leg_of(call: object) -> Leg:
-    """A Twilio CallInstance as a Leg: answered when its talk time began (end − duration)."""
-    status = str(getattr(call, "status", "") or "")
+    """A Twilio CallInstance as a Leg. Only a completed leg says when it was answered (its
+    end less its talk time); an in-progress one's start is when it began to ring."""
     end, duration = getattr(call, "end_time", None), getattr(call, "duration", None)
-    answered = getattr(call, "start_time", None)
+    answered = None
     if end is not None and duration not in (None, ""):
         answered = end - timedelta(seconds=int(duration))
-    return Leg(sid=str(call.sid), status=status, created_at=getattr(call, "date_created", None),
-               answered_at=answered, answered_by=str(getattr(call, "answered_by", "") or ""))
+    return Leg(sid=str(call.sid), status=str(getattr(call, "status", "") or ""),
+               created_at=getattr(call, "date_created", None), answered_at=answered,
+               answered_by=str(getattr(call, "answered_by", "") or ""))
 
 
 def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig,
-                       now: datetime) -> CheckReport:
+                       now: datetime, stopping: Stopping = lambda: False) -> CheckReport:
     """Settle every agent claim whose agent call ended with no result, or which timed out,
-    from what Twilio says of its customer's legs (see the module's docstring)."""
+    from what Twilio says of its customer's legs (see the module's docstring). Once Twilio
+    fails to answer, the round asks no more (each try may take the client's timeout); once it
+    refuses the account, claims are freed as if there were no credentials."""
     report = CheckReport([], [], [], [])
+    unreachable = refused = False
     for claim in ended_claims(engine, now, settings.claim_timeout_s):
-        try:
-            found = verdict(customer_legs(client, claim))
-        except Exception as error:  # noqa: BLE001 - Twilio unreachable or refusing: wait
-            log.warning("callback %s: Twilio cannot say how its claim went (%s)",
-                        claim.call_id, error)
+        if stopping():
+            break
+        if refused:
+            found = Verdict(RELEASE, result="unchecked")
+        elif unreachable:
             found = Verdict(KEEP)
+        else:
+            try:
+                found = verdict(customer_legs(client, claim),
+                                machine_detection=settings.answering_machine_detection)
+            except Exception as error:  # noqa: BLE001 - Twilio unreachable or refusing
+                refused = isinstance(error, TwilioRestException) and error.status in CANNOT_ASK
+                unreachable = not refused
+                log.warning("callback %s: Twilio cannot say how its claim went (%s)%s",
+                            claim.call_id, error, "; freeing ended claims unchecked"
+                            if refused else "; asking again next round")
+                found = Verdict(RELEASE, result="unchecked") if refused else Verdict(KEEP)
         settle(engine, claim, found, settings, now, report)
     return report
 
 
 def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: CallbacksConfig,
            now: datetime, report: CheckReport) -> None:
-    """Apply one claim's verdict, fenced by its token (a result that arrived meanwhile wins)."""
-    waited_s = (now - claim.unsettled_since).total_seconds()
-    if found.outcome == KEEP and waited_s < CHECK_LIMIT_S:
-        report.kept.append(claim.call_id)
-        return
-    command: c.Command
+    """Apply one claim's verdict, fenced by its token (a result that arrived meanwhile wins);
+    a claim the verdict leaves held (its attempt counted already) goes back to the line."""
+    unsettled_s = (now - claim.unsettled_since).total_seconds()
+    if found.result == NO_LEG and unsettled_s < LIST_LAG_S:
+        found = Verdict(KEEP)  # no leg yet: perhaps not listed yet
+    if found.outcome == KEEP:
+        if unsettled_s < CHECK_LIMIT_S:
+            report.kept.append(claim.call_id)
+            return
+        found = Verdict(RELEASE)  # never told: back in line rather than lost
     if found.outcome == ANSWERED:
-        command = c.CallbackConnected(call_id=claim.call_id, now=found.at or now,
-                                      claim=claim.token)
+        command: c.Command = c.CallbackConnected(call_id=claim.call_id, now=found.at or now,
+                                                 claim=claim.token)
         report.connected.append(claim.call_id)
     elif found.outcome == UNANSWERED_ATTEMPT:
         command = c.CallbackUnanswered(
@@ -153,9 +198,22 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
             retry_after_s=settings.retry_after_s, soonest_retry_s=settings.min_retry_after_s,
             retry_margin_s=settings.at_risk_margin_s)
         report.unanswered.append(claim.call_id)
-    else:  # never dialled, cancelled, or Twilio silent past CHECK_LIMIT_S: not lost
-        callback_rest.release(engine, claim.call_id, claim.token)
+    else:
+        command = None
+    if command is not None:
+        with engine.begin() as conn:
+            apply(conn, command)
+        if not still_held(engine, claim):
+            return
+    callback_rest.release(engine, claim.call_id, claim.token)
+    if found.outcome == RELEASE:
         report.released.append(claim.call_id)
-        return
-    with engine.begin() as conn:
-        apply(conn, command)
+
+
+def still_held(engine: Engine, claim: EndedClaim) -> bool:
+    """The claim is still held under its token (its verdict changed nothing: an attempt
+    counted before, say), so nothing would ever settle it but a release."""
+    with engine.connect() as conn:
+        return conn.execute(select(callbacks.c.call_id).where(
+            callbacks.c.call_id == claim.call_id, callbacks.c.status == "claimed",
+            callbacks.c.claim_token == claim.token)).first() is not None

@@ -429,9 +429,13 @@ class CallbackLegForm:
 
     @property
     def reached_a_machine(self) -> bool:
-        """Voicemail or a fax, not a person (`unknown` is treated as a person: better a
-        greeting to an answering machine than hanging up on a customer)."""
-        return self.answered_by.startswith(("machine", "fax"))
+        return is_a_machine(self.answered_by)
+
+
+def is_a_machine(answered_by: str) -> bool:
+    """Twilio's AnsweredBy says voicemail or a fax, not a person (`unknown` is treated as a
+    person: better a greeting to an answering machine than hanging up on a customer)."""
+    return answered_by.startswith(("machine", "fax"))
 
 
 URL_SHAPE = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~/%+=-]*")

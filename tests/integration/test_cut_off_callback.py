@@ -72,7 +72,8 @@ def answered_leg(agent: str, at: datetime) -> CallInstance:
     return CallInstance(None, {
         "sid": sid(900), "status": "completed", "to": CUSTOMER, "parent_call_sid": agent,
         "date_created": format_datetime(at), "start_time": format_datetime(at),
-        "end_time": format_datetime(at + timedelta(seconds=95)), "duration": "90"},
+        "end_time": format_datetime(at + timedelta(seconds=95)), "duration": "90",
+        "answered_by": "human"},
         WITH_CREDENTIALS["TWILIO_ACCOUNT_SID"])
 
 
@@ -81,6 +82,7 @@ def test_an_answer_journaled_on_a_cut_off_host_is_never_rung_over(postgres_url, 
     config = tmp_path / "holdwell.toml"
     config.write_text(CONFIG_TOML, encoding="utf-8")
     call, agent_a, agent_b = sid(1), sid(701), sid(702)
+    engine = create_engine(postgres_url)
     with running_proxy() as proxy:
         cut_off = host(proxied_url(postgres_url, proxy), tmp_path / "a", config)
         fine = host(postgres_url, tmp_path / "b", config)
@@ -102,10 +104,10 @@ def test_an_answer_journaled_on_a_cut_off_host_is_never_rung_over(postgres_url, 
             client = Client(WITH_CREDENTIALS["TWILIO_ACCOUNT_SID"], AUTH_TOKEN)
             listed = mocker.patch.object(client.calls, "list",
                                          return_value=[answered_leg(agent_a, rang_at)])
-            engine = create_engine(postgres_url)
             report = watch_once(engine, load_config(str(config)).callbacks,
                                 datetime.now(UTC), client=client)
             assert listed.call_args.kwargs["parent_call_sid"] == agent_a
+            assert listed.call_args.kwargs["to"] == CUSTOMER
             assert report.checked.connected == [call]
             assert dialled(fine, agent_b) is None
 
