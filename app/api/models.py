@@ -191,6 +191,9 @@ class ConfigVersionInfo(Model):
 class SavedVersion(ConfigVersionInfo):
     changed: bool = Field(description="false: the queue already had these settings, so no "
                           "version was added and this is the active version, unchanged")
+    warnings: list[str] = Field(default_factory=list, description=(
+        "settings saved that load but likely do nothing (a knob the queue's policy never "
+        "reads, say); empty when there are none. The save stands either way"))
 
 
 class ConfigVersionDetail(ConfigVersionInfo):

@@ -175,7 +175,7 @@ def patch_policy(queue: str, payload: models.PolicyPatch) -> models.SavedVersion
 
 def saved_version(saved: config_changes.Saved) -> models.SavedVersion:
     return models.SavedVersion(**config_changes.info(saved.version).model_dump(),
-                               changed=saved.changed)
+                               changed=saved.changed, warnings=list(saved.warnings))
 
 
 @endpoint(bp, "/config/versions", "GET", permission="view", response=models.VersionsResponse,
@@ -195,10 +195,8 @@ def version(number: int) -> models.ConfigVersionDetail:
           summary="Make an old version active again (as a new version; none when the active "
                   "one already runs its settings)")
 def rollback(payload: models.RollbackRequest) -> models.SavedVersion:
-    saved = config_changes.rollback(services(), payload.version, actor=actor(),
-                                    note=payload.note)
-    return models.SavedVersion(**config_changes.info(saved.version).model_dump(),
-                               changed=saved.changed)
+    return saved_version(config_changes.rollback(services(), payload.version, actor=actor(),
+                                                 note=payload.note))
 
 
 @endpoint(bp, "/experiments/<queue>", "GET", permission="view",

@@ -127,10 +127,13 @@ def replace_with(settings: QueueConfig) -> QueueChange:
 @dataclass(frozen=True)
 class Saved:
     """The version a save left active; `changed` is False when the queue already had those
-    settings: then no version was added (an untouched form, a second "stop")."""
+    settings: then no version was added (an untouched form, a second "stop"). `warnings`:
+    what of the settings saved loads but likely does nothing (HoldwellConfig.warnings),
+    for the console's flash and the API's answer alike."""
 
     version: ConfigVersion
     changed: bool
+    warnings: tuple[str, ...] = ()
 
 
 def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
@@ -146,11 +149,13 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
         check_base(svc, queue, base_version, version)
         proposed = checked(current.model_copy(
             update={"queues": {**current.queues, queue: change(before)}}))
+        warnings = tuple(proposed.queues[queue].ineffective_knobs(queue))
         if version is not None and same_settings(proposed.queues[queue], before):
-            return Saved(version, changed=False)
+            return Saved(version, changed=False, warnings=warnings)
         try:
             return Saved(_store(svc, proposed, actor=actor, note=note or f"{queue}: policy "
-                                "settings", after=version.number if version else 0), True)
+                                "settings", after=version.number if version else 0), True,
+                         warnings)
         except config_versions.ActiveMoved:
             continue
     raise RuntimeError("could not store a config version: too many concurrent saves")
@@ -169,10 +174,12 @@ def rollback(svc: Services, number: int, *, actor: str, note: str) -> Saved:
     if old is None:
         raise UnknownVersion(f"no config version {number}")
     active = config_versions.get(svc.store.engine)
-    if active is not None and same_settings(config_of(old), config_of(active)):
-        return Saved(active, changed=False)
-    return Saved(save(svc, config_of(old), actor=actor,
-                      note=note or f"roll back to version {number}"), changed=True)
+    settings = config_of(old)
+    warnings = tuple(settings.warnings())
+    if active is not None and same_settings(settings, config_of(active)):
+        return Saved(active, changed=False, warnings=warnings)
+    return Saved(save(svc, settings, actor=actor, note=note or f"roll back to version {number}"),
+                 changed=True, warnings=warnings)
 
 
 def toml_of(version: ConfigVersion | None) -> str:

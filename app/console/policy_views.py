@@ -88,9 +88,14 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     else:
         flash(f"Saved as config version {saved.version.number}; every worker runs it within "
               "5 s.", "ok")
-    for warning in change.settings.ineffective_knobs(queue):
-        flash(f"Warning: {warning}.", "error")
+    flash_warnings(saved)
     return redirect(url_for("console.policy", queue=queue), 303)
+
+
+def flash_warnings(saved: config_changes.Saved) -> None:
+    """What the settings saved leave doing nothing, under the save's own message."""
+    for warning in saved.warnings:
+        flash(f"Warning: {warning}.", "error")
 
 
 @bp.get("/versions")
@@ -134,4 +139,5 @@ def rollback() -> Response:
     flash(f"Version {asked.version} is active again, as version {saved.version.number}."
           if saved.changed else f"No change: version {saved.version.number} (active) already "
           f"runs version {asked.version}'s settings; no version was added.", "ok")
+    flash_warnings(saved)
     return redirect(url_for("console.versions"), 303)
