@@ -29,6 +29,11 @@ class ClosedWords:
     goodbye: str = "Thank you for calling. Goodbye."
     not_booked: str = ("Sorry, we could not book a call back just now. "
                        "Please call us again when we open. Goodbye.")
+    not_confirmed: str = ("Sorry, we cannot confirm your call back just now. If it was booked, "
+                          "we will call you {opens}; if you do not hear from us, please call "
+                          "again then. Goodbye.")
+    """Said when the booking's COMMIT was cut off and nobody could read it back: true
+    whether or not it is stored (`not_booked` would be false if it is)."""
 
 
 @dataclass(frozen=True)

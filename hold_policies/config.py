@@ -466,6 +466,7 @@ Spans = str | list[str] | None
 
 
 CLOSED_WORDS_PLACEHOLDERS = {"closed": ("opens",), "booked": ("opens",), "full": ("opens",),
+                             "not_confirmed": ("opens",),
                              "callback_offer": ("number", "callback_key")}
 """What each closed-line sentence is filled with (the others are said as written)."""
 
@@ -480,6 +481,7 @@ class ClosedWordsConfig(Strict):
     full: Text | None = None
     goodbye: Text | None = None
     not_booked: Text | None = None
+    not_confirmed: Text | None = None
 
     @field_validator("*")
     @classmethod

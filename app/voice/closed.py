@@ -20,7 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage import commands as c
 from app.storage.closed_writes import booked_for
-from app.storage.deadline import DatabaseUnavailable
+from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number, spoken_digits
@@ -132,6 +132,9 @@ def closed_book() -> Response:
             call_id=key.wait.call_id, now=now, queue=route.queue, number=number,
             digit=key.digit, due_at=opening.isoformat(), cap=line.callbacks_per_opening),
             g.deadline)
+    except Unsettled:  # perhaps stored, perhaps not: words true either way
+        said = filled(line.words.not_confirmed, opens=when_words(opening, now, line.hours))
+        return twiml_response(say_and_hang_up(response, voice, said))
     except DatabaseUnavailable:
         return twiml_response(not_booked())
     words = when_words(opening, now, line.hours)

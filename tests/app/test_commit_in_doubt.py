@@ -25,6 +25,10 @@ from app.storage.deadline import Deadline
 from app.storage.schema import callbacks
 from tests.app.test_callbacks import CONFIG, WAIT, enter
 from tests.app.test_one_callback_per_person import NUMBER, booked_then_rings_back, join
+from tests.app.test_opening_hours import BOOK as CLOSED_BOOK
+from tests.app.test_opening_hours import CONFIG as CLOSED
+from tests.app.test_opening_hours import FROM as CLOSED_FROM
+from tests.app.test_opening_hours import SATURDAY
 from tests.app.test_overflow_voicemail import LINE, call
 from tests.app.test_voice_contract import call_row, logged_events, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
@@ -227,3 +231,36 @@ def test_a_caller_whose_unconfirmed_callback_was_stored_is_told_at_the_next_poll
     assert "already have a call back booked" in spoken(answer.data)
     assert parse(answer.data).find("Gather") is None
     assert logged_events(app, caller).count("ANNOUNCE") == before
+
+
+# -- a closed line's booking -------------------------------------------------------------------
+def closed_line(make_app, postgres_url, tcp_proxy, clock, budget_s: float):  # noqa: F811
+    clock.set(SATURDAY)
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, budget_s, CLOSED)
+    twilio.post("/voice/incoming", {"CallSid": sid("c1"), "From": CLOSED_FROM})
+    return app, twilio
+
+
+def test_a_closed_line_booking_committed_though_its_commit_was_cut_off_is_confirmed(
+        make_app, postgres_url, tcp_proxy, clock):  # noqa: F811 - the fixture
+    app, twilio = closed_line(make_app, postgres_url, tcp_proxy, clock, STALLED_BUDGET_S)
+    with at_the_commit_of(app, "CALLBACK_REQUESTED", stalled(tcp_proxy)):
+        reply = twilio.post(CLOSED_BOOK, {"CallSid": sid("c1"), "From": CLOSED_FROM,
+                                          "Digits": "1"})
+    assert "We will call you back on Monday at 8 AM" in spoken(reply.data)
+    assert callback_rows(app) == [(sid("c1"), "pending")]
+
+
+def test_a_closed_line_booking_nobody_can_read_back_is_neither_confirmed_nor_denied(
+        make_app, postgres_url, tcp_proxy, clock):  # noqa: F811 - the fixture
+    app, twilio = closed_line(make_app, postgres_url, tcp_proxy, clock, SLOW_BUDGET_S)
+    with at_the_commit_of(app, "CALLBACK_REQUESTED", slowed(tcp_proxy)):
+        reply = twilio.post(CLOSED_BOOK, {"CallSid": sid("c1"), "From": CLOSED_FROM,
+                                          "Digits": "1"})
+        tcp_proxy.set_mode("pass")
+    said = spoken(reply.data)
+    assert "cannot confirm your call back just now" in said
+    assert "If it was booked, we will call you on Monday at 8 AM" in said
+    assert "could not book" not in said
+    assert top_verbs(reply.data)[-1] == "Hangup"
+    assert callback_rows(app) == [(sid("c1"), "pending")]  # the COMMIT did land: true words
