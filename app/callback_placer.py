@@ -80,16 +80,20 @@ class RestPlacer:
         Twilio calls back); False if the call may not be ringing (`not_placed` says what
         becomes of the claim)."""
         try:
-            self.create_call(callback)
+            placed = self.create_call(callback)
         except Exception as error:  # noqa: BLE001 - any failure: the claim decides, not a crash
             self.not_placed(engine, callback, now, error, space_refusal)
             return False
-        return True
+        sid = getattr(placed, "sid", None)
+        if isinstance(sid, str) and sid:  # what `holdwell callbacks` asks Twilio about if
+            callback_rest.note_placed(engine, callback.call_id, callback.claim or "", sid)
+        return True  # the claim outlives any ring (app.claim_checks)
 
-    def create_call(self, callback: Callback) -> None:
+    def create_call(self, callback: Callback) -> object:
+        """The customer's call, as Twilio's REST API created it (a CallInstance)."""
         options = {"machine_detection": "Enable"} if self.settings.answering_machine_detection \
             else {}
-        self.client.calls.create(
+        return self.client.calls.create(
             to=callback.number, from_=self.support_number, method="POST",
             url=self.url("rest-answer", callback),
             status_callback=self.url("rest-status", callback),

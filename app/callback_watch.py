@@ -97,7 +97,7 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     checked = None if client is None else check_ended_claims(engine, client, settings, now,
                                                              stopping)
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s,
-                                                   agents=client is None)
+                                                   checked=client is not None)
     if checked is not None:
         released += len(checked.released)
     flagged, overdue = [], []

@@ -19,6 +19,12 @@ first reads the agent call's child legs to the customer's number (Twilio's Call 
   after the agent's end: never dialled, back in line. A claim its verdict leaves held (the
   attempt was counted before) is released too, so none stays claimed.
 
+A REST call's claim (customer-first, or an at-risk rescue) outliving `claim_timeout_s` is
+checked the same way, on the call placed for it: in progress with a person → they hold for
+an agent (`on_line`: their answer was journaled on a host cut off), never rung again; answered
+and ended → kept until its journaled webhooks say how it ended, and an hour on, ended with no
+failure text (perhaps they were served: never dialled twice); not answered → an attempt.
+
 Twilio unreachable (or a leg ringing for ever): the claim stays, at most CHECK_LIMIT_S, then
 goes back to the line, so no callback is lost for want of an answer; once one request fails,
 the round asks no more. Twilio refusing the account (401/403): freed unchecked, as without
@@ -85,6 +91,10 @@ class Verdict:
 
 
 KEEP, ANSWERED, UNANSWERED_ATTEMPT, RELEASE = "keep", "answered", "unanswered", "release"
+ON_LINE, ANSWERED_ENDED = "on line", "answered, ended"  # a REST call's customer
+UNKNOWN_END = "answered, outcome unknown"
+"""A REST call's customer answered, and an hour on nobody has heard how it ended: the
+callback ends (never dialled twice), with no failure text (they may have been served)."""
 NO_LEG = "no leg"  # a RELEASE's result when Twilio lists no leg to the customer
 
 
@@ -96,17 +106,23 @@ class CheckReport:
     released: list[str]
 
 
-def verdict(legs: Iterable[Leg], *, machine_detection: bool = False) -> Verdict:
+def verdict(legs: Iterable[Leg], *, machine_detection: bool = False,
+            by_rest: bool = False) -> Verdict:
     """A claim's outcome from its customer's legs. A person on any leg keeps the promise;
     otherwise the newest leg decides. With machine detection on, a leg is a person only once
     Twilio says so (AnsweredBy human or unknown): one that ended before it did reached no one
-    an agent spoke to."""
+    an agent spoke to. A REST call (`by_rest`) in progress holds a customer waiting for an
+    agent (ON_LINE); one that ended after they answered went to whichever end its journaled
+    webhooks say (KEEP, until they arrive or the limit)."""
     legs = sorted(legs, key=lambda leg: (leg.created_at or EARLIEST, leg.sid, leg.status,
                                          leg.answered_by))  # a total order: Twilio's is none
     for leg in legs:
         if leg.status in TALKING and not is_a_machine(leg.answered_by):
             if leg.answered_by or not machine_detection:
-                return Verdict(ANSWERED, at=leg.answered_at)
+                if not by_rest:
+                    return Verdict(ANSWERED, at=leg.answered_at)
+                return Verdict(ON_LINE if leg.status == "in-progress" else ANSWERED_ENDED,
+                               leg=leg.sid)
             if leg.status == "in-progress":
                 return Verdict(KEEP)  # detection still listening
     if any(leg.status in RINGING for leg in legs):
@@ -116,7 +132,7 @@ def verdict(legs: Iterable[Leg], *, machine_detection: bool = False) -> Verdict:
     newest = legs[-1]
     if is_a_machine(newest.answered_by):
         return Verdict(UNANSWERED_ATTEMPT, result="voicemail", leg=newest.sid)
-    if newest.status in UNANSWERED:
+    if newest.status in UNANSWERED or (by_rest and newest.status == "canceled"):
         return Verdict(UNANSWERED_ATTEMPT, result=newest.status, leg=newest.sid)
     if newest.status == "completed":  # picked up, but hung up before detection said who
         return Verdict(UNANSWERED_ATTEMPT, result="no-answer", leg=newest.sid)
@@ -125,10 +141,18 @@ def verdict(legs: Iterable[Leg], *, machine_detection: bool = False) -> Verdict:
 
 
 def customer_legs(client: object, claim: EndedClaim) -> list[Leg]:
-    """The agent call's child legs to the claim's number since the claim (one REST request;
-    Twilio's errors propagate)."""
+    """The claim's calls to its customer (one REST request; Twilio's errors propagate): an
+    agent call's child legs to the number since the claim, or the REST call placed for it
+    (looked up among the calls to the number since the claim if its sid was not stored)."""
     since = claim.claimed_at - timedelta(seconds=LEG_CLOCK_SLACK_S)
-    found = client.calls.list(parent_call_sid=claim.agent_call_id, to=claim.number, limit=20)
+    if claim.by_rest and claim.rest_call_sid:
+        return [leg_of(client.calls(claim.rest_call_sid).fetch())]
+    if claim.by_rest:
+        found = [call for call in client.calls.list(to=claim.number, limit=20)
+                 if not getattr(call, "parent_call_sid", None)]
+    else:
+        found = client.calls.list(parent_call_sid=claim.agent_call_id, to=claim.number,
+                                  limit=20)
     legs = [leg_of(call) for call in found]
     return [leg for leg in legs if leg.created_at is None or leg.created_at >= since]
 
@@ -163,7 +187,8 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
         else:
             try:
                 found = verdict(customer_legs(client, claim),
-                                machine_detection=settings.answering_machine_detection)
+                                machine_detection=settings.answering_machine_detection,
+                                by_rest=claim.by_rest)
             except Exception as error:  # noqa: BLE001 - Twilio unreachable or refusing
                 refused = isinstance(error, TwilioRestException) and error.status in CANNOT_ASK
                 unreachable = not refused
@@ -182,27 +207,37 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
     unsettled_s = (now - claim.unsettled_since).total_seconds()
     if found.result == NO_LEG and unsettled_s < LIST_LAG_S:
         found = Verdict(KEEP)  # no leg yet: perhaps not listed yet
-    if found.outcome == KEEP:
+    if found.outcome in (KEEP, ANSWERED_ENDED):
         if unsettled_s < CHECK_LIMIT_S:
             report.kept.append(claim.call_id)
             return
-        found = Verdict(RELEASE)  # never told: back in line rather than lost
-    if found.outcome == ANSWERED:
-        command: c.Command = c.CallbackConnected(call_id=claim.call_id, now=found.at or now,
-                                                 claim=claim.token)
+        if found.outcome == KEEP:
+            found = Verdict(RELEASE)  # never told: back in line rather than lost
+    commands: list[c.Command] = []
+    if found.outcome in (ON_LINE, ANSWERED_ENDED):  # their answer, as its webhook would say
+        commands.append(c.CallbackOnLine(call_id=claim.call_id, now=now, claim=claim.token,
+                                         leg_sid=found.leg))
+        (report.connected if found.outcome == ON_LINE else report.unanswered).append(
+            claim.call_id)
+    if found.outcome == ANSWERED_ENDED:  # ... then its end, unknown: never rung again
+        commands.append(c.CallbackUnanswered(
+            call_id=claim.call_id, now=now, claim=claim.token, result=UNKNOWN_END,
+            attempt_key=found.leg, final=True, text_if_failed=False))
+    elif found.outcome == ANSWERED:
+        commands.append(c.CallbackConnected(call_id=claim.call_id, now=found.at or now,
+                                            claim=claim.token))
         report.connected.append(claim.call_id)
     elif found.outcome == UNANSWERED_ATTEMPT:
-        command = c.CallbackUnanswered(
+        commands.append(c.CallbackUnanswered(
             call_id=claim.call_id, now=now, claim=claim.token, result=found.result,
             attempt_key=found.leg, max_attempts=settings.max_attempts,
             retry_after_s=settings.retry_after_s, soonest_retry_s=settings.min_retry_after_s,
-            retry_margin_s=settings.at_risk_margin_s)
+            retry_margin_s=settings.at_risk_margin_s))
         report.unanswered.append(claim.call_id)
-    else:
-        command = None
-    if command is not None:
+    if commands:
         with engine.begin() as conn:
-            apply(conn, command)
+            for command in commands:
+                apply(conn, command)
         if not still_held(engine, claim):
             return
     callback_rest.release(engine, claim.call_id, claim.token)

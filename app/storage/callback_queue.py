@@ -67,7 +67,8 @@ CLAIM = update(callbacks).where(
     DUE,
 ).values(status="claimed", claimed_by=param("agent", callbacks.c.claimed_by),
          claimed_at=param("now", callbacks.c.claimed_at),
-         claim_token=param("token", callbacks.c.claim_token), agent_ended_at=None)
+         claim_token=param("token", callbacks.c.claim_token), agent_ended_at=None,
+         rest_call_sid=None)
 CALLBACK = select(callbacks).where(callbacks.c.call_id == param("callback", callbacks.c.call_id))
 CALL_LABELS = select(calls.c.policy, calls.c.arm).where(
     calls.c.call_id == param("call", calls.c.call_id))
@@ -163,23 +164,21 @@ row would send every agent of its queue to an empty callback queue for ever."""
 
 
 def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float, *,
-                         agents: bool = True) -> int:
-    """Claims older than any ring could last (their agent call died without telling us) go
-    back to the line, in their old place; a late result of theirs no longer matches. So do
-    holds older than HELD_LIMIT_S (the customer is called again rather than forgotten), and,
-    with `agents`, claims whose agent call ended with no result. Without `agents`, agents'
-    claims are left to app.claim_checks (which asks Twilio how they went)."""
+                         checked: bool = False) -> int:
+    """Holds older than HELD_LIMIT_S go back to the line (the customer is called again rather
+    than forgotten). Unless the claims are `checked` with Twilio first (app.claim_checks,
+    when the worker has REST credentials), so do claims older than any ring could last
+    (their call died without telling us) and agents' claims whose agent call ended with no
+    result, in their old place; a late result of theirs no longer matches."""
     cutoff = now - timedelta(seconds=claim_timeout_s)
     held_since = now - timedelta(seconds=HELD_LIMIT_S)
-    claimed = callbacks.c.status == "claimed"
-    stale = or_(callbacks.c.claimed_at < cutoff, callbacks.c.agent_ended_at.is_not(None))
-    if not agents:
-        stale = and_(callbacks.c.claimed_by == REST_CLAIMANT, callbacks.c.claimed_at < cutoff)
+    stale = and_(callbacks.c.status == "on_line", callbacks.c.claimed_at < held_since)
+    if not checked:
+        stale = or_(stale, and_(callbacks.c.status == "claimed", or_(
+            callbacks.c.claimed_at < cutoff, callbacks.c.agent_ended_at.is_not(None))))
     with engine.begin() as conn:
-        result = conn.execute(update(callbacks).where(or_(
-            and_(claimed, stale),
-            and_(callbacks.c.status == "on_line", callbacks.c.claimed_at < held_since)),
-        ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None))
+        result = conn.execute(update(callbacks).where(stale).values(
+            status="pending", claimed_by=None, claimed_at=None, claim_token=None))
         return result.rowcount
 
 

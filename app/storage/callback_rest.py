@@ -65,6 +65,15 @@ def in_hand(engine: Engine, queue: str) -> int:
             callbacks.c.queue == queue, IN_HAND)).scalar_one()
 
 
+def note_placed(engine: Engine, call_id: str, token: str, call_sid: str) -> None:
+    """The REST call Twilio created for this claim: what the claim check asks about if
+    neither of its webhooks is heard of (app.claim_checks)."""
+    with engine.begin() as conn:
+        conn.execute(update(callbacks).where(
+            callbacks.c.call_id == call_id, callbacks.c.status == "claimed",
+            callbacks.c.claim_token == token).values(rest_call_sid=call_sid[:64]))
+
+
 def release(engine: Engine, call_id: str, token: str, *,
             not_before: datetime | None = None, result: str | None = None) -> None:
     """The REST call could not be placed: the callback goes back to its place in line, due

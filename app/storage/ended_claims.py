@@ -1,6 +1,6 @@
-"""Agent claims whose outcome the database does not know: their agent call ended with no
-result, or they outlived any ring. `holdwell callbacks` checks each with Twilio before it
-goes back to the line (app.claim_checks)."""
+"""Claims whose outcome the database does not know: an agent's whose agent call ended with no
+result, and any (an agent's or a REST call's) that outlived any ring. `holdwell callbacks`
+checks each with Twilio before it goes back to the line (app.claim_checks)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from app.storage.schema import callbacks
 
 @dataclass(frozen=True)
 class EndedClaim:
-    """A claim to check: whose agent call (`agent_call_id`) rang which number, since when."""
+    """A claim to check: whose agent call (`agent_call_id`) rang which number, since when;
+    a REST claim's `agent_call_id` is REST_CLAIMANT and `rest_call_sid` the call placed (if
+    it was stored)."""
 
     call_id: str
     queue: str
@@ -25,6 +27,11 @@ class EndedClaim:
     token: str
     claimed_at: datetime
     agent_ended_at: datetime | None  # None: the claim timed out, its agent's end unheard
+    rest_call_sid: str | None = None
+
+    @property
+    def by_rest(self) -> bool:
+        return self.agent_call_id == REST_CLAIMANT
 
     @property
     def unsettled_since(self) -> datetime:
@@ -33,15 +40,15 @@ class EndedClaim:
 
 
 def ended_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> list[EndedClaim]:
-    """Agent claims whose agent call ended, or which are older than `claim_timeout_s`."""
+    """Agent claims whose agent call ended, and claims older than `claim_timeout_s`."""
     cutoff = now - timedelta(seconds=claim_timeout_s)
     with engine.connect() as conn:
         rows = conn.execute(select(callbacks).where(
-            callbacks.c.status == "claimed", callbacks.c.claimed_by != REST_CLAIMANT,
-            callbacks.c.claim_token.is_not(None),
+            callbacks.c.status == "claimed", callbacks.c.claim_token.is_not(None),
             or_(callbacks.c.agent_ended_at.is_not(None), callbacks.c.claimed_at < cutoff),
         ).order_by(callbacks.c.claimed_at)).mappings().all()
     return [EndedClaim(call_id=row["call_id"], queue=row["queue"], number=row["number"],
                        agent_call_id=row["claimed_by"] or "", token=row["claim_token"],
                        claimed_at=as_utc(row["claimed_at"]),
-                       agent_ended_at=as_utc(row["agent_ended_at"])) for row in rows]
+                       agent_ended_at=as_utc(row["agent_ended_at"]),
+                       rest_call_sid=row["rest_call_sid"]) for row in rows]
