@@ -108,7 +108,8 @@ def note_poll(conn: Connection, command: c.NotePoll,
         call, ahead = _count_poll(conn, counted, viewing, command.rejoins)
     if before_entry is not None:
         before_entry(call, ahead)
-    if call.polls == 1 or command.episode:  # later polls of one time in line need not try
+    if call.polls == 1 or command.episode or not command.attempted:  # a late poll may be
+        # the one that entered the line (the polls counted first were of a later time)
         log_entry(conn, call, entered, command.position, command.episode,
                   command.queue_time_s)
         if made_row or call.outcome is not None:  # facts may have come first: keep in step
