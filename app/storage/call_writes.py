@@ -219,11 +219,22 @@ def announce(conn: Connection, command: c.Announce) -> None:
                      queue=command.queue, event=Event.ANNOUNCE, policy=command.policy,
                      arm=command.arm, position=command.position,
                      wait_s=command.queue_time_s, data=data):
+        if command.said_instead:  # the poll's own try stored another check-in after all
+            replace_check_in(conn, command, key, data)
         return  # a retried poll's check-in: counted already
     statement, counted = _count_announcement(command)
     if command.episode == 0 and conn.execute(statement, counted).rowcount == 1:
         return
     _announced_elsewhere(conn, command)
+
+
+def replace_check_in(conn: Connection, command: c.Announce, key: str,
+                     data: dict[str, Any]) -> None:
+    """The check-in logged for this poll becomes the one the caller heard, and the row is
+    rebuilt from the facts (the first wait told, the position said, the count)."""
+    conn.execute(update(call_events).where(call_events.c.dedupe_key == key).values(
+        position=command.position, data=json.dumps(data, sort_keys=True)))
+    project(conn, command.call_id)
 
 
 def announce_at_once(conn: Connection, command: c.Announce) -> None:

@@ -69,6 +69,9 @@ class Announce(Labelled):
     announced_wait_s: float | None = None
     keys: tuple[str, ...] = ()
     text: str = ""
+    said_instead: bool = False
+    """What the caller heard when the poll's own write could not answer in time: it replaces
+    a check-in that write may have stored all the same (its COMMIT cut off, but landed)."""
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def wait() -> Response:
     if params.resumes:  # rang back after a drop: their place counts from their first entry
         form = resume.in_place(form, queue)
 
-    def announcement(segment: Segment) -> c.Announce | None:
+    def announcement(segment: Segment, said_instead: bool = False) -> c.Announce | None:
         if not segment.is_announcement:
             return None
         return c.Announce(
@@ -117,7 +117,7 @@ def wait() -> Response:
             queue_time_s=form.queue_time_s, episode=params.episode,
             position=segment.announced_position, kind=segment.kind.value,
             announced_wait_s=segment.announced_wait_s, keys=tuple(segment.offered_keys),
-            text=spoken_text(segment))
+            text=spoken_text(segment), said_instead=said_instead)
 
     def decide(poll: Poll) -> tuple[Segment, c.Announce | None]:
         if poll.call.callback_requested:  # stored though never confirmed (its COMMIT was
@@ -135,7 +135,7 @@ def wait() -> Response:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled
         segment = policy.next_segment(situation_from_form(form, queue, svc.config, now))
-        if (said := announcement(segment)) is not None:
+        if (said := announcement(segment, said_instead=True)) is not None:
             svc.store.write(said, g.deadline)
     if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
         overflow.note_offer(form.call_id, form.queue_time_s, route)
