@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
-from app.claim_checks import CheckReport, check_ended_claims
+from app.claim_checks import CheckReport, check_ended_claims, end_unheard_holds
 from app.storage import callback_queue, callback_rest
 from app.storage.db import as_utc
 from app.storage.deadline import is_outage
@@ -94,6 +94,7 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     none once `stopping()` (a deploy's SIGTERM must not wait for a whole round). With a REST
     `client`, agents' claims with no result are settled by what Twilio says of their
     customer's legs (app.claim_checks) instead of going back to the line unseen."""
+    end_unheard_holds(engine, settings, now)
     checked = None if client is None else check_ended_claims(engine, client, settings, now,
                                                              stopping)
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s,

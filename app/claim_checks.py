@@ -44,7 +44,7 @@ from twilio.base.exceptions import TwilioRestException
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.apply import apply
-from app.storage.ended_claims import EndedClaim, ended_claims
+from app.storage.ended_claims import EndedClaim, ended_claims, ended_holds
 from app.storage.schema import callbacks
 from app.voice.forms import is_a_machine
 from hold_policies.config import CallbacksConfig
@@ -53,6 +53,10 @@ log = logging.getLogger("holdwell.callbacks")
 
 CHECK_LIMIT_S = 3600.0
 """How long a claim may wait for Twilio to say how it went before it is released anyway."""
+END_UNHEARD_S = CHECK_LIMIT_S
+"""How long a held customer whose leg completed, how unheard, waits for its journaled
+webhooks (a bridge, a hang-up) before the callback ends as a hang-up after answering."""
+HUNG_UP_AFTER_ANSWERING = "hung up after answering"
 LIST_LAG_S = 60.0
 """Twilio's list may not show a leg created moments ago: no leg is trusted only this long
 after the agent's end (or the claim's timeout)."""
@@ -243,6 +247,21 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
     callback_rest.release(engine, claim.call_id, claim.token)
     if found.outcome == RELEASE:
         report.released.append(claim.call_id)
+
+
+def end_unheard_holds(engine: Engine, settings: CallbacksConfig, now: datetime) -> list[str]:
+    """Held customers whose leg completed END_UNHEARD_S ago and whose end nobody heard since
+    (no bridge, no hang-up from the queue): ended as a hang-up after answering, never rung
+    again, their failure text owed. Needs no REST credentials."""
+    ended = []
+    for held in ended_holds(engine, now, END_UNHEARD_S):
+        with engine.begin() as conn:
+            apply(conn, c.CallbackUnanswered(
+                call_id=held.call_id, now=now, claim=held.token, result=HUNG_UP_AFTER_ANSWERING,
+                attempt_key=held.rest_call_sid or "rest", final=True,
+                max_attempts=settings.max_attempts, retry_after_s=settings.retry_after_s))
+        ended.append(held.call_id)
+    return ended
 
 
 def still_held(engine: Engine, claim: EndedClaim) -> bool:

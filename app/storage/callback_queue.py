@@ -172,7 +172,8 @@ def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float, 
     result, in their old place; a late result of theirs no longer matches."""
     cutoff = now - timedelta(seconds=claim_timeout_s)
     held_since = now - timedelta(seconds=HELD_LIMIT_S)
-    stale = and_(callbacks.c.status == "on_line", callbacks.c.claimed_at < held_since)
+    stale = and_(callbacks.c.status == "on_line", callbacks.c.claimed_at < held_since,
+                 callbacks.c.agent_ended_at.is_(None))  # ended: app.claim_checks ends it
     if not checked:
         stale = or_(stale, and_(callbacks.c.status == "claimed", or_(
             callbacks.c.claimed_at < cutoff, callbacks.c.agent_ended_at.is_not(None))))

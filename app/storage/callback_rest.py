@@ -28,11 +28,14 @@ from app.storage.schema import call_events, callbacks
 from hold_policies.config import PRIORITY_SUFFIX
 from hold_policies.records import Event
 
-IN_HAND = or_(callbacks.c.status == "on_line",
+HOLDING = and_(callbacks.c.status == "on_line", callbacks.c.agent_ended_at.is_(None))
+"""Answered and waiting for an agent (an on-line row whose leg completed, how unheard, holds
+nobody: app.storage.callback_writes._ended_on_line)."""
+IN_HAND = or_(HOLDING,
               and_(callbacks.c.status == "claimed", callbacks.c.claimed_by == REST_CLAIMANT))
 """Rung through REST and not yet resolved: ringing, or answered and waiting for an agent."""
 HELD = select(callbacks).where(
-    callbacks.c.queue == param("queue", callbacks.c.queue), callbacks.c.status == "on_line",
+    callbacks.c.queue == param("queue", callbacks.c.queue), HOLDING,
 ).order_by(callbacks.c.claimed_at, callbacks.c.entered_at).limit(LOOK_AHEAD)
 """Customers answered and holding, in the order they joined the priority queue (an on-line
 callback's claimed_at is when they answered), which is the order Twilio hands them out."""
@@ -116,8 +119,7 @@ def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Ca
 
 
 ANYONE_ON_LINE = select(callbacks.c.call_id).where(
-    callbacks.c.queue == param("queue", callbacks.c.queue),
-    callbacks.c.status == "on_line").limit(1)
+    callbacks.c.queue == param("queue", callbacks.c.queue), HOLDING).limit(1)
 
 
 def anyone_on_line(conn: Connection, queue: str) -> bool:

@@ -82,7 +82,8 @@ def on_line(conn: Connection, command: c.CallbackOnLine) -> bool:
         said = json.loads(ended.data or "{}")
         unanswered(conn, c.CallbackUnanswered(
             call_id=command.call_id, now=as_utc(ended.time), claim=command.claim,
-            result=said.get("result", ""), attempt_key=command.leg_sid, final=True))
+            result=said.get("result", ""), attempt_key=command.leg_sid, final=True,
+            end_unheard=bool(said.get("end_unheard"))))
     return True
 
 
@@ -93,9 +94,22 @@ def _leg_ended_key(call_id: str, leg: str) -> str:
 def _leg_ended_first(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
     """A final status for a leg whose answer is not stored yet: kept for `on_line`."""
     call = _call_of(conn, row, command)
+    said: dict[str, object] = {"result": command.result}
+    if command.end_unheard:
+        said["end_unheard"] = True
     append_fact(conn, call, command.now, LEG_ENDED,
-                _leg_ended_key(call.call_id, command.attempt_key), None,
-                {"result": command.result})
+                _leg_ended_key(call.call_id, command.attempt_key), None, said)
+
+
+def _ended_on_line(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
+    """A held customer's leg completed, and nobody heard how (the queue's result, a bridge
+    or a hang-up, may be journaled on a host cut off): no longer held (no agent is sent to
+    an empty queue, its slot is free), not yet failed; `holdwell callbacks` ends it after
+    END_UNHEARD_S unless its webhooks come (app.claim_checks)."""
+    _leg_ended_first(conn, row, command)  # the record of it
+    conn.execute(update(callbacks).where(
+        callbacks.c.call_id == row["call_id"], callbacks.c.agent_ended_at.is_(None),
+    ).values(agent_ended_at=command.now))
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:
@@ -188,6 +202,9 @@ def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
         return _attempt_late(conn, row, command)
     if command.final and row["status"] != "on_line":
         _leg_ended_first(conn, row, command)  # its answer, journaled elsewhere, may follow
+        return None
+    if command.final and command.end_unheard:  # how it ended may be journaled elsewhere
+        _ended_on_line(conn, row, command)
         return None
     call, waited = _call_of(conn, row, command), _waited_s(row, command)
     attempt = row["attempts"] + 1

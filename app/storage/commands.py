@@ -234,6 +234,11 @@ class CallbackUnanswered(Command):
     text_if_failed: bool = True
     """The customer is owed the failure text if this fails the callback (False: they were
     never rung, so "we tried to call you" would be false)."""
+    end_unheard: bool = False
+    """With `final`: the leg's status said it completed, but not how (no queue result heard:
+    perhaps journaled on a host cut off, a bridge to an agent among them). The callback is
+    then not failed at once: `holdwell callbacks` ends it after END_UNHEARD_S unless its
+    webhooks say otherwise meanwhile (app.claim_checks)."""
 
 
 @dataclass(frozen=True)

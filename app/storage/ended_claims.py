@@ -52,3 +52,17 @@ def ended_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> list[
                        claimed_at=as_utc(row["claimed_at"]),
                        agent_ended_at=as_utc(row["agent_ended_at"]),
                        rest_call_sid=row["rest_call_sid"]) for row in rows]
+
+
+def ended_holds(engine: Engine, now: datetime, after_s: float) -> list[EndedClaim]:
+    """Held customers whose leg completed over `after_s` ago with nobody hearing how."""
+    since = now - timedelta(seconds=after_s)
+    with engine.connect() as conn:
+        rows = conn.execute(select(callbacks).where(
+            callbacks.c.status == "on_line", callbacks.c.agent_ended_at < since,
+        ).order_by(callbacks.c.agent_ended_at)).mappings().all()
+    return [EndedClaim(call_id=row["call_id"], queue=row["queue"], number=row["number"],
+                       agent_call_id=row["claimed_by"] or "", token=row["claim_token"] or "",
+                       claimed_at=as_utc(row["claimed_at"]),
+                       agent_ended_at=as_utc(row["agent_ended_at"]),
+                       rest_call_sid=row["rest_call_sid"]) for row in rows]

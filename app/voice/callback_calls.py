@@ -215,7 +215,7 @@ def callback_dial_result() -> Response:
 
 
 def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
-               final: bool = False) -> None:
+               final: bool = False, end_unheard: bool = False) -> None:
     """One attempt nobody answered, for the claim named in the URL (journaled if need be);
     `final`: the customer had answered and hung up before an agent came — no more attempts."""
     svc = services()
@@ -224,7 +224,7 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
         call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim, result=result,
         attempt_key=attempt_key, max_attempts=settings.max_attempts,
         retry_after_s=settings.retry_after_s, soonest_retry_s=settings.min_retry_after_s,
-        retry_margin_s=settings.at_risk_margin_s, final=final)
+        retry_margin_s=settings.at_risk_margin_s, final=final, end_unheard=end_unheard)
     written = svc.store.write(command, g.deadline)
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")

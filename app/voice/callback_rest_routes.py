@@ -4,9 +4,11 @@ Answered by a person: a greeting, then the queue's priority queue, which the nex
 before anyone else (`/voice/agent`); the seconds they waited there (Twilio's QueueTime at the
 bridge) go into CALLBACK_CONNECT as `held_s`. Voicemail, busy or no answer: an unanswered
 attempt, retried later like any other. A customer who answered and then hung up before an
-agent came (the queue's hangup, or their leg completing while still on the line) is never
-dialled again: the callback fails with "hung up after answering". One answered on their own
-call while the REST call was on its way (the callback cancelled) is told so, not held.
+agent came (the queue's hangup) is never dialled again: the callback fails with "hung up
+after answering"; a leg completing while still on the line with no queue result heard is
+held for no longer, and ends so only END_UNHEARD_S later (app.claim_checks). One answered
+on their own call while the REST call was on its way (the callback cancelled) is told so,
+not held.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from app.claim_checks import HUNG_UP_AFTER_ANSWERING
 from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
@@ -29,7 +32,6 @@ from app.voice.safety import falls_back_to, not_taken
 from app.voice.urls import voice_url
 
 HOLD_SEGMENT_S = 15
-HUNG_UP_AFTER_ANSWERING = "hung up after answering"
 log = logging.getLogger("holdwell.callbacks")
 
 
@@ -125,12 +127,15 @@ def connected_when_bridged(leg: CallbackLegForm) -> None:
 @falls_back_to(not_taken)
 def callback_rest_status() -> Response:
     """The leg's real end: busy, no answer, failed or canceled are an unanswered attempt; a
-    completed leg whose customer is still on the line (we never heard the queue's result)
-    ends as a hang-up after answering, so the queue is not held for them. If it fails, a
-    503 (never a 200 that loses the attempt)."""
+    completed leg whose customer is still on the line (we never heard the queue's result:
+    it may be journaled on a host cut off, a bridge to an agent as well as a hang-up) is no
+    longer held for, and ends as a hang-up after answering only if nothing else is heard
+    within END_UNHEARD_S (app.claim_checks). If it fails, a 503 (never a 200 that loses the
+    attempt)."""
     leg = CallbackLegForm.parse(request.form, request.args)
     if leg.status in ("busy", "no-answer", "failed", "canceled"):
         unanswered(leg, leg.status, attempt_key=leg.leg or leg.status)
     elif leg.status == "completed":  # a no-op unless the callback is still on the line
-        unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True)
+        unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True,
+                   end_unheard=True)
     return Response(status=204)

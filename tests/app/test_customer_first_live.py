@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from app.callback_placer import RestPlacer
 from app.callback_watch import watch_round
+from app.claim_checks import END_UNHEARD_S
 from app.signed_client import SignedClient
 from app.storage import callback_rest
 from app.storage.db import make_engine
@@ -132,7 +133,9 @@ def test_a_customer_who_answered_and_hung_up_waiting_is_never_dialled_again(
 def test_a_leg_that_ends_while_on_the_line_frees_the_queue_without_its_queue_result(
     three, clock, mocker
 ):
-    """The Enqueue action never reached us; the leg's real end (its status callback) does."""
+    """The Enqueue action never reached us; the leg's real end (its status callback) does:
+    its slot is free at once; how it ended (a bridge or a hang-up) may still be journaled
+    on a host cut off, so the callback ends as a hang-up only END_UNHEARD_S later."""
     app, twilio = three
     _, create = worker_round(app, clock, mocker)
     answer(twilio, create.call_args_list[0], "leg0")
@@ -141,9 +144,12 @@ def test_a_leg_that_ends_while_on_the_line_frees_the_queue_without_its_queue_res
     assert full.placed == []
     twilio.post(f"/voice/callback/rest-status?{fence_of(create.call_args_list[0])}",
                 {"CallSid": sid("leg0"), "CallStatus": "completed"})
-    assert statuses(app)[sid("c0")] == "failed"
     freed, create_freed = worker_round(app, clock, mocker)
     assert freed.placed == [sid("c2")]
+    assert statuses(app)[sid("c0")] == "on_line"
+    clock.advance(END_UNHEARD_S + 1)
+    worker_round(app, clock, mocker)
+    assert statuses(app)[sid("c0")] == "failed"
 
 
 def test_voicemail_is_an_unanswered_attempt_retried_after_the_spacing(three, clock, mocker):
