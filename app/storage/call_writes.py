@@ -39,7 +39,7 @@ from app.storage.prepared import (
     THIS_CALL,
     param,
 )
-from app.storage.resume_writes import call_of_leg
+from app.storage.resume_writes import bare_connect_key, call_of_leg
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import HANGUP, LATE_POLL, LEAVE
@@ -289,7 +289,14 @@ def key_press(conn: Connection, command: c.KeyPress) -> None:
 
 def connect(conn: Connection, command: c.Connect) -> None:
     if command.rejoined:
-        command = on_the_call_it_continues(conn, command)
+        continued = on_the_call_it_continues(conn, command)
+        if continued is None:  # its Resume, journaled elsewhere, adopts it (resume_writes)
+            log_event(conn, dedupe_key=bare_connect_key(command.call_id), time=command.now,
+                      call_id=command.call_id, queue=command.queue, event=Event.CONNECT,
+                      wait_s=command.queue_time_s,
+                      data={"agent_call_id": command.agent_call_id})
+            return
+        command = continued
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
     # The agent's Queue url cannot know whether the caller is back in line after an error:
     # outcome_of matches the answer's QueueTime to the right time in line.
@@ -305,12 +312,14 @@ def connect(conn: Connection, command: c.Connect) -> None:
                      detail={"reason": "answered on their own call"}, now=command.now)
 
 
-def on_the_call_it_continues(conn: Connection, command: c.Connect) -> c.Connect:
+def on_the_call_it_continues(conn: Connection, command: c.Connect) -> c.Connect | None:
     """A rejoined leg's answer, filed under the call the leg continues (holding that call's
-    lock too, as apply() takes it for its commands); under the leg if it continues none."""
+    lock too, as apply() takes it for its commands); None while the log knows no such call
+    (the leg's Resume not stored yet: journaled on a host cut off). Filed under the leg as a
+    call of its own, it made up a second, answered call."""
     found = call_of_leg(conn, command.call_id)
     if found is None:
-        return command
+        return None
     hold_call(conn, found)
     return replace(command, call_id=found, rejoined=False)
 

@@ -40,17 +40,24 @@ def resume(conn: Connection, command: c.Resume) -> None:
     project(conn, call.call_id)  # waiting again: the first leg's hang-up no longer ends it
 
 
+def bare_connect_key(leg: str) -> str:
+    """A rejoined leg's answer applied before its Resume (call_writes.connect)."""
+    return f"{leg}:CONNECT:rejoined"
+
+
 def adopt_leg_status(conn: Connection, call: CallRow, leg: str) -> None:
-    """The new leg's status callback, if it came before this (kept as a bare fact under the
-    leg's SID), becomes the call's: the same record whichever came first."""
-    key = status_key(leg)
-    data = conn.execute(select(call_events.c.data).where(
-        call_events.c.dedupe_key == key, call_events.c.call_id == leg)).scalar()
-    if data is None:
-        return
-    conn.execute(update(call_events).where(call_events.c.dedupe_key == key).values(
-        call_id=call.call_id, queue=call.queue, policy=call.policy, arm=call.arm,
-        data=json.dumps({**json.loads(data or "{}"), "leg": leg}, sort_keys=True)))
+    """The new leg's status callback and its answer, if they came before this (kept as bare
+    facts under the leg's SID), become the call's: the same record whichever came first."""
+    for key, adopted_key in ((status_key(leg), None),
+                             (bare_connect_key(leg), f"{call.call_id}:CONNECT")):
+        data = conn.execute(select(call_events.c.data).where(
+            call_events.c.dedupe_key == key, call_events.c.call_id == leg)).scalar()
+        if data is None:
+            continue
+        conn.execute(update(call_events).where(call_events.c.dedupe_key == key).values(
+            call_id=call.call_id, queue=call.queue, policy=call.policy, arm=call.arm,
+            dedupe_key=adopted_key or key,
+            data=json.dumps({**json.loads(data or "{}"), "leg": leg}, sort_keys=True)))
 
 
 WRITES = {c.Resume: resume}
