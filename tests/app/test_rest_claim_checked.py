@@ -10,17 +10,21 @@ creates it). Twilio is mocked at the REST client with real CallInstance objects.
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
+from sqlalchemy import select
 from twilio.rest.api.v2010.account.call import CallContext, CallInstance
 
 from app.callback_placer import RestPlacer
 from app.callback_watch import watch_round
 from app.claim_checks import CHECK_LIMIT_S, UNKNOWN_END
 from app.signed_client import SignedClient
+from app.storage.db import as_utc
+from app.storage.schema import call_events
 from tests.app.test_callbacks import callback_rows, enter
 from tests.app.test_customer_first import FIRST, PUBLIC, statuses
 from tests.app.test_one_callback_per_person import ask_for_callback
@@ -204,3 +208,40 @@ def test_a_worker_without_credentials_still_frees_a_timed_out_rest_claim(rung, c
 
     watch_once(svc.store.engine, svc.config.callbacks, clock.now() + timedelta(seconds=1))
     assert statuses(app)[sid("c0")] == "pending"
+
+
+def test_the_bridge_is_logged_at_the_bridge_even_if_the_answer_was_journaled(
+        make_app, clock, mocker, tmp_path):
+    """The agent's rest-connect reaches a connected host before the customer's answer
+    (journaled on host A) is stored: the callback is found by the sid stored when Twilio
+    created the call, so the promise is kept at the bridge, with the agent's call id, not
+    only at the end of the conversation (found by a review)."""
+    host_a = make_app(FIRST, account_sid="AC123", public_url=PUBLIC,
+                      journal_dir=str(tmp_path / "ja"))
+    host_b = make_app(FIRST, account_sid="AC123", public_url=PUBLIC,
+                      journal_dir=str(tmp_path / "jb"))
+    a = SignedClient(host_a.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    b = SignedClient(host_b.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    fake = FakeTwilio(host_b, clock, mocker)
+    enter(b, sid("c0"), clock)
+    ask_for_callback(b, sid("c0"), CUSTOMER)
+    clock.advance(5)
+    worker_round(host_b, clock)
+    cut_off(host_a)
+    answered = a.post(fake.create.call_args.kwargs["url"], {"CallSid": LEG,
+                                                            "AnsweredBy": "human"})
+    result_url = parse(answered.data).find("Enqueue").get("action")
+    agent = a.post("/voice/agent?queue=support", {"CallSid": sid("agent")})  # a glance
+    connect_url = parse(agent.data).find(".//Queue").get("url")
+    clock.advance(8)
+    bridged_at = clock.now()
+    b.post(connect_url, {"CallSid": LEG, "QueueTime": "8", "DequeingCallSid": sid("agent")})
+    clock.advance(600)  # a ten-minute conversation
+    b.post(result_url, {"CallSid": LEG, "QueueResult": "bridged", "QueueTime": "8"})
+    reconnect(host_a)
+    assert statuses(host_b)[sid("c0")] == "connected"
+    with host_b.extensions["holdwell"].store.engine.connect() as conn:
+        time_, data = conn.execute(select(call_events.c.time, call_events.c.data).where(
+            call_events.c.event == "CALLBACK_CONNECT")).one()
+    assert as_utc(time_) == bridged_at
+    assert json.loads(data).get("agent_call_id") == sid("agent")
