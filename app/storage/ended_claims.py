@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, RowMapping, or_, select
 
 from app.storage.callback_queue import REST_CLAIMANT
 from app.storage.db import as_utc
@@ -47,11 +47,7 @@ def ended_claims(engine: Engine, now: datetime, claim_timeout_s: float) -> list[
             callbacks.c.status == "claimed", callbacks.c.claim_token.is_not(None),
             or_(callbacks.c.agent_ended_at.is_not(None), callbacks.c.claimed_at < cutoff),
         ).order_by(callbacks.c.claimed_at)).mappings().all()
-    return [EndedClaim(call_id=row["call_id"], queue=row["queue"], number=row["number"],
-                       agent_call_id=row["claimed_by"] or "", token=row["claim_token"],
-                       claimed_at=as_utc(row["claimed_at"]),
-                       agent_ended_at=as_utc(row["agent_ended_at"]),
-                       rest_call_sid=row["rest_call_sid"]) for row in rows]
+    return [claim_of(row) for row in rows]
 
 
 def ended_holds(engine: Engine, now: datetime, after_s: float) -> list[EndedClaim]:
@@ -61,8 +57,12 @@ def ended_holds(engine: Engine, now: datetime, after_s: float) -> list[EndedClai
         rows = conn.execute(select(callbacks).where(
             callbacks.c.status == "on_line", callbacks.c.agent_ended_at < since,
         ).order_by(callbacks.c.agent_ended_at)).mappings().all()
-    return [EndedClaim(call_id=row["call_id"], queue=row["queue"], number=row["number"],
-                       agent_call_id=row["claimed_by"] or "", token=row["claim_token"] or "",
-                       claimed_at=as_utc(row["claimed_at"]),
-                       agent_ended_at=as_utc(row["agent_ended_at"]),
-                       rest_call_sid=row["rest_call_sid"]) for row in rows]
+    return [claim_of(row) for row in rows]
+
+
+def claim_of(row: RowMapping) -> EndedClaim:
+    return EndedClaim(call_id=row["call_id"], queue=row["queue"], number=row["number"],
+                      agent_call_id=row["claimed_by"] or "", token=row["claim_token"] or "",
+                      claimed_at=as_utc(row["claimed_at"]),
+                      agent_ended_at=as_utc(row["agent_ended_at"]),
+                      rest_call_sid=row["rest_call_sid"])
