@@ -241,12 +241,16 @@ def closed_line(make_app, postgres_url, tcp_proxy, clock, budget_s: float):  # n
     return app, twilio
 
 
+def book(twilio):  # noqa: ANN001, ANN201
+    """The caller presses the key that books a callback for the opening."""
+    return twilio.post(CLOSED_BOOK, {"CallSid": sid("c1"), "From": CLOSED_FROM, "Digits": "1"})
+
+
 def test_a_closed_line_booking_committed_though_its_commit_was_cut_off_is_confirmed(
         make_app, postgres_url, tcp_proxy, clock):  # noqa: F811 - the fixture
     app, twilio = closed_line(make_app, postgres_url, tcp_proxy, clock, STALLED_BUDGET_S)
     with at_the_commit_of(app, "CALLBACK_REQUESTED", stalled(tcp_proxy)):
-        reply = twilio.post(CLOSED_BOOK, {"CallSid": sid("c1"), "From": CLOSED_FROM,
-                                          "Digits": "1"})
+        reply = book(twilio)
     assert "We will call you back on Monday at 8 AM" in spoken(reply.data)
     assert callback_rows(app) == [(sid("c1"), "pending")]
 
@@ -255,8 +259,7 @@ def test_a_closed_line_booking_nobody_can_read_back_is_neither_confirmed_nor_den
         make_app, postgres_url, tcp_proxy, clock):  # noqa: F811 - the fixture
     app, twilio = closed_line(make_app, postgres_url, tcp_proxy, clock, SLOW_BUDGET_S)
     with at_the_commit_of(app, "CALLBACK_REQUESTED", slowed(tcp_proxy)):
-        reply = twilio.post(CLOSED_BOOK, {"CallSid": sid("c1"), "From": CLOSED_FROM,
-                                          "Digits": "1"})
+        reply = book(twilio)
         tcp_proxy.set_mode("pass")
     said = spoken(reply.data)
     assert "cannot confirm your call back just now" in said

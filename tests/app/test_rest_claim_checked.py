@@ -28,6 +28,7 @@ from app.storage.schema import call_events
 from tests.app.test_callbacks import callback_rows, enter
 from tests.app.test_customer_first import FIRST, PUBLIC, statuses
 from tests.app.test_one_callback_per_person import ask_for_callback
+from tests.app.test_rest_status_split_hosts import two_hosts
 from tests.app.test_voice_contract import logged_events
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
@@ -216,12 +217,7 @@ def test_the_bridge_is_logged_at_the_bridge_even_if_the_answer_was_journaled(
     (journaled on host A) is stored: the callback is found by the sid stored when Twilio
     created the call, so the promise is kept at the bridge, with the agent's call id, not
     only at the end of the conversation (found by a review)."""
-    host_a = make_app(FIRST, account_sid="AC123", public_url=PUBLIC,
-                      journal_dir=str(tmp_path / "ja"))
-    host_b = make_app(FIRST, account_sid="AC123", public_url=PUBLIC,
-                      journal_dir=str(tmp_path / "jb"))
-    a = SignedClient(host_a.test_client(), AUTH_TOKEN, base_url=PUBLIC)
-    b = SignedClient(host_b.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    host_a, host_b, a, b = two_hosts(make_app, tmp_path, FIRST)
     fake = FakeTwilio(host_b, clock, mocker)
     enter(b, sid("c0"), clock)
     ask_for_callback(b, sid("c0"), CUSTOMER)

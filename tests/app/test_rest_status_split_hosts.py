@@ -27,22 +27,20 @@ TEXTS = FIRST.replace("[callbacks]\n", "[callbacks]\nsms_on_failure = true\n") \
     .replace("max_attempts = 2", "max_attempts = 3")
 
 
+def two_hosts(make_app, tmp_path, config: str = TEXTS):  # noqa: ANN001, ANN201
+    """Hosts A and B of one line (each its own journal) and their signed clients."""
+    hosts = [make_app(config, account_sid="AC123", public_url=PUBLIC,
+                      journal_dir=str(tmp_path / name)) for name in ("ja", "jb")]
+    return (*hosts, *(SignedClient(host.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+                      for host in hosts))
+
+
 def test_a_bridged_customer_whose_connect_was_journaled_elsewhere_is_not_failed(
         make_app, clock, mocker, tmp_path):
-    host_a = make_app(TEXTS, account_sid="AC123", public_url=PUBLIC,
-                      journal_dir=str(tmp_path / "ja"))
-    host_b = make_app(TEXTS, account_sid="AC123", public_url=PUBLIC,
-                      journal_dir=str(tmp_path / "jb"))
-    a = SignedClient(host_a.test_client(), AUTH_TOKEN, base_url=PUBLIC)
-    b = SignedClient(host_b.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    host_a, host_b, a, b = two_hosts(make_app, tmp_path)
     enter(b, sid("c0"), clock)
-    ask_for_callback(b, sid("c0"), "+14155550100")
-    clock.advance(5)
-    _, create = worker_round(host_b, clock, mocker)
-    fence = create.call_args.kwargs["url"].split("?", 1)[1]
-    answered = b.post(create.call_args.kwargs["url"],
-                      {"CallSid": sid("leg0"), "AnsweredBy": "human"})
-    result_url = parse(answered.data).find("Enqueue").get("action")
+    fence, create = rung_and_answered(host_b, b, clock, mocker, entered=True)
+    result_url = parse(create.answered.data).find("Enqueue").get("action")
     assert statuses(host_b)[sid("c0")] == "on_line"
     agent = b.post("/voice/agent?queue=support", {"CallSid": sid("agent")})
     connect_url = parse(agent.data).find(".//Queue").get("url")
@@ -76,12 +74,7 @@ def test_a_held_customer_whose_end_nobody_hears_is_ended_after_the_wait_and_text
     failure text owed and sent by the worker."""
     app = make_app(TEXTS, account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
-    enter(twilio, sid("c0"), clock)
-    ask_for_callback(twilio, sid("c0"), "+14155550100")
-    clock.advance(5)
-    _, create = worker_round(app, clock, mocker)
-    fence = create.call_args.kwargs["url"].split("?", 1)[1]
-    twilio.post(create.call_args.kwargs["url"], {"CallSid": sid("leg0"), "AnsweredBy": "human"})
+    fence, create = rung_and_answered(app, twilio, clock, mocker)
     twilio.post(f"/voice/callback/rest-status?{fence}",
                 {"CallSid": sid("leg0"), "CallStatus": "completed"})
     assert statuses(app)[sid("c0")] == "on_line"  # not failed: how it ended is unheard
@@ -96,6 +89,19 @@ def test_a_held_customer_whose_end_nobody_hears_is_ended_after_the_wait_and_text
     assert statuses(app)[sid("c0")] == "failed" and again.call_count == 0
     assert "CALLBACK_FAILED" in logged_events(app, sid("c0"))
     assert failure_text(app) == "owed"  # texted by the worker's round (send_owed)
+
+
+def rung_and_answered(app, twilio, clock, mocker, entered: bool = False):  # noqa: ANN001, ANN201
+    """A caller books a callback, the worker rings them and they answer: the claim's URL
+    query (its fence) and the mocked create (`answered`: the answer's response)."""
+    if not entered:
+        enter(twilio, sid("c0"), clock)
+    ask_for_callback(twilio, sid("c0"), "+14155550100")
+    clock.advance(5)
+    _, create = worker_round(app, clock, mocker)
+    create.answered = twilio.post(create.call_args.kwargs["url"],
+                                  {"CallSid": sid("leg0"), "AnsweredBy": "human"})
+    return create.call_args.kwargs["url"].split("?", 1)[1], create
 
 
 def failure_text(app) -> str | None:
