@@ -121,15 +121,15 @@ def verdict(legs: Iterable[Leg], *, machine_detection: bool = False,
     legs = sorted(legs, key=lambda leg: (leg.created_at or EARLIEST, leg.sid, leg.status,
                                          leg.answered_by))  # a total order: Twilio's is none
     for leg in legs:
-        if leg.status in TALKING and not is_a_machine(leg.answered_by):
-            if leg.answered_by or not machine_detection:
-                if not by_rest:
-                    return Verdict(ANSWERED, at=leg.answered_at)
-                return Verdict(ON_LINE if leg.status == "in-progress" else ANSWERED_ENDED,
-                               leg=leg.sid)
-            if leg.status == "in-progress":
-                return Verdict(KEEP)  # detection still listening
-    if any(leg.status in RINGING for leg in legs):
+        if leg.status in TALKING and not is_a_machine(leg.answered_by) and (
+                leg.answered_by or not machine_detection):
+            if not by_rest:
+                return Verdict(ANSWERED, at=leg.answered_at)
+            return Verdict(ON_LINE if leg.status == "in-progress" else ANSWERED_ENDED,
+                           leg=leg.sid)
+    listening = machine_detection and any(  # detection has not said who answered yet
+        leg.status == "in-progress" and not leg.answered_by for leg in legs)
+    if listening or any(leg.status in RINGING for leg in legs):
         return Verdict(KEEP)
     if not legs:
         return Verdict(RELEASE, result=NO_LEG)
