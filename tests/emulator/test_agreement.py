@@ -18,6 +18,7 @@ from simulator.run import policy_named, simulate
 from simulator.scenario import handoff_for, simple_scenario
 
 CALLS = 1200
+pytestmark = pytest.mark.soak  # minutes of emulated calls: `python -m pytest -m soak`
 
 
 def batch_se(values: np.ndarray, batches: int = 20) -> float:

@@ -8,6 +8,7 @@ enough of them to measure (about 5 minutes of CPU at 3,000 calls on the default 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from emulator.run import emulate
 from hold_policies.config import HoldwellConfig, parse_config
@@ -15,6 +16,7 @@ from simulator.promises import late_callbacks
 from tests.simulator.test_callback_window import OLD_RETRIES, busy_line
 
 CALLS, SEED = 1200, 7
+pytestmark = pytest.mark.soak  # minutes of emulated calls: `python -m pytest -m soak`
 NEW_CONFIG = parse_config({"queues": {"support": {"policy": "callback", "callback": {
     "offer_after_estimate_s": 120}}}, "line": {"support_number": "+14155550000"}})
 OLD_CONFIG = NEW_CONFIG.model_copy(update={
