@@ -68,7 +68,7 @@ class WatchReport:
     at_risk: list[str]
     overdue: list[str]
     placed: list[str] = field(default_factory=list)  # rung through the REST API this round
-    checked: CheckReport | None = None  # agents' ended claims, settled with Twilio's word
+    checked: CheckReport | None = None  # claims ended or timed out, settled by Twilio's word
 
 
 def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, datetime]]:
@@ -92,8 +92,10 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     `ring_at_risk`), and in `customer_first` queues (name -> how many rung at once) those
     whose turn it is, but never while their queue is closed (`is_open(queue, now)`), and
     none once `stopping()` (a deploy's SIGTERM must not wait for a whole round). With a REST
-    `client`, agents' claims with no result are settled by what Twilio says of their
-    customer's legs (app.claim_checks) instead of going back to the line unseen."""
+    `client`, claims with no result (an agent's whose call ended, any that timed out) are
+    settled by what Twilio says of their customer's calls (app.claim_checks) instead of going
+    back to the line unseen; held customers whose end nobody heard are ended after
+    END_UNHEARD_S either way."""
     end_unheard_holds(engine, settings, now)
     checked = None if client is None else check_ended_claims(engine, client, settings, now,
                                                              stopping)
