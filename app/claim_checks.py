@@ -46,7 +46,7 @@ from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.ended_claims import EndedClaim, ended_claims, ended_holds
 from app.storage.schema import callbacks
-from app.voice.forms import is_a_machine
+from app.voice.forms import UNANSWERED_DIALS, is_a_machine
 from hold_policies.config import CallbacksConfig
 
 log = logging.getLogger("holdwell.callbacks")
@@ -64,7 +64,6 @@ LEG_CLOCK_SLACK_S = 5.0
 """A leg created this long before the claim (Twilio's clock against ours) still belongs to it;
 an earlier attempt on the same number is at least `min_retry_after_s` (10 s or more) older."""
 RINGING = frozenset({"queued", "initiated", "ringing"})
-UNANSWERED = frozenset({"busy", "no-answer", "failed"})
 TALKING = frozenset({"in-progress", "completed"})
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 CANNOT_ASK = frozenset({401, 403})
@@ -136,7 +135,7 @@ def verdict(legs: Iterable[Leg], *, machine_detection: bool = False,
     newest = legs[-1]
     if is_a_machine(newest.answered_by):
         return Verdict(UNANSWERED_ATTEMPT, result="voicemail", leg=newest.sid)
-    if newest.status in UNANSWERED or (by_rest and newest.status == "canceled"):
+    if newest.status in UNANSWERED_DIALS or (by_rest and newest.status == "canceled"):
         return Verdict(UNANSWERED_ATTEMPT, result=newest.status, leg=newest.sid)
     if newest.status == "completed":  # picked up, but hung up before detection said who
         return Verdict(UNANSWERED_ATTEMPT, result="no-answer", leg=newest.sid)
@@ -232,11 +231,9 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
                                             claim=claim.token))
         report.connected.append(claim.call_id)
     elif found.outcome == UNANSWERED_ATTEMPT:
-        commands.append(c.CallbackUnanswered(
-            call_id=claim.call_id, now=now, claim=claim.token, result=found.result,
-            attempt_key=found.leg, max_attempts=settings.max_attempts,
-            retry_after_s=settings.retry_after_s, soonest_retry_s=settings.min_retry_after_s,
-            retry_margin_s=settings.at_risk_margin_s))
+        commands.append(c.CallbackUnanswered.under(
+            settings, call_id=claim.call_id, now=now, claim=claim.token, result=found.result,
+            attempt_key=found.leg))
         report.unanswered.append(claim.call_id)
     if commands:
         with engine.begin() as conn:
@@ -256,10 +253,10 @@ def end_unheard_holds(engine: Engine, settings: CallbacksConfig, now: datetime) 
     ended = []
     for held in ended_holds(engine, now, END_UNHEARD_S):
         with engine.begin() as conn:
-            apply(conn, c.CallbackUnanswered(
-                call_id=held.call_id, now=now, claim=held.token, result=HUNG_UP_AFTER_ANSWERING,
-                attempt_key=held.rest_call_sid or "rest", final=True,
-                max_attempts=settings.max_attempts, retry_after_s=settings.retry_after_s))
+            apply(conn, c.CallbackUnanswered.under(
+                settings, call_id=held.call_id, now=now, claim=held.token,
+                result=HUNG_UP_AFTER_ANSWERING, attempt_key=held.rest_call_sid or "rest",
+                final=True))
         ended.append(held.call_id)
     return ended
 

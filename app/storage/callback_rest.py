@@ -79,9 +79,10 @@ def note_placed(engine: Engine, call_id: str, token: str, call_sid: str) -> None
 
 def release(engine: Engine, call_id: str, token: str, *,
             not_before: datetime | None = None, result: str | None = None) -> None:
-    """The REST call could not be placed: the callback goes back to its place in line, due
-    again at `not_before` (if given), so a refusal is not asked again at once; `result` (if
-    given) is kept as its last_result, so the same refusal again is known (app.callback_placer)."""
+    """The claim under `token` goes back to its place in line (a REST call that could not be
+    placed; a claim Twilio says was never rung, app.claim_checks), due again at
+    `not_before` (if given), so a refusal is not asked again at once; `result` (if given) is
+    kept as its last_result, so the same refusal again is known (app.callback_placer)."""
     spacing: dict[str, object] = {} if not_before is None else {"next_attempt_at": not_before}
     if result is not None:
         spacing["last_result"] = result[:32]

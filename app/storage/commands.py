@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from hold_policies.config import CallbacksConfig
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,14 @@ class CallbackUnanswered(Command):
     perhaps journaled on a host cut off, a bridge to an agent among them). The callback is
     then not failed at once: `holdwell callbacks` ends it after END_UNHEARD_S unless its
     webhooks say otherwise meanwhile (app.claim_checks)."""
+
+    @classmethod
+    def under(cls, settings: CallbacksConfig, **fields: Any) -> CallbackUnanswered:
+        """One attempt spaced and counted as the config says (its retries and their sizing),
+        whoever heard it: a webhook, or `holdwell callbacks` asking Twilio."""
+        return cls(max_attempts=settings.max_attempts, retry_after_s=settings.retry_after_s,
+                   soonest_retry_s=settings.min_retry_after_s,
+                   retry_margin_s=settings.at_risk_margin_s, **fields)
 
 
 @dataclass(frozen=True)

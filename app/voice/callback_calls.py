@@ -28,17 +28,13 @@ from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice import overflow, reason
 from app.voice.blueprint import bp
 from app.voice.context import this_route
-from app.voice.forms import AgentForm, CallbackLegForm, RouteParams
+from app.voice.forms import UNANSWERED_DIALS, AgentForm, CallbackLegForm, RouteParams
 from app.voice.safety import falls_back_to
 from app.voice.urls import voice_url
 from hold_policies.base import HoldPolicy
 from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.callbacks")
-UNANSWERED = {"busy", "no-answer", "failed"}
-"""Dial results that cost the customer an attempt. `canceled` is not one: the agent hung up
-(or the leg was cancelled) while it rang, no fault of the customer's; the agent call's own
-status callback frees the claim, keeping the callback's place and attempts."""
 
 
 def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
@@ -205,7 +201,7 @@ def callback_dial_result() -> Response:
     """The agent's Dial ended; if the customer never picked up, retry later or give up."""
     leg = CallbackLegForm.parse(request.form, request.args)
     response = VoiceResponse()
-    if leg.dial_status in UNANSWERED:
+    if leg.dial_status in UNANSWERED_DIALS:
         unanswered(leg, leg.dial_status, attempt_key=leg.dial_leg or leg.leg or leg.dial_status)
         policy = this_route().policy
         say(response, policy.voice, policy.prompts.agent_callback_missed)
@@ -220,11 +216,9 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
     `final`: the customer had answered and hung up before an agent came — no more attempts."""
     svc = services()
     settings = svc.config.callbacks
-    command = c.CallbackUnanswered(
-        call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim, result=result,
-        attempt_key=attempt_key, max_attempts=settings.max_attempts,
-        retry_after_s=settings.retry_after_s, soonest_retry_s=settings.min_retry_after_s,
-        retry_margin_s=settings.at_risk_margin_s, final=final, end_unheard=end_unheard)
+    command = c.CallbackUnanswered.under(
+        settings, call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim, result=result,
+        attempt_key=attempt_key, final=final, end_unheard=end_unheard)
     written = svc.store.write(command, g.deadline)
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")
