@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import Connection, RowMapping, update
+from sqlalchemy import Connection, RowMapping, and_, case, update
 
 from app.storage import commands as c
 from app.storage.callback_admin import CANCELLED
@@ -72,10 +72,15 @@ def on_line(conn: Connection, command: c.CallbackOnLine) -> bool:
     nobody (an `on_line` row sends every agent of its queue to the callback queue)."""
     if _in_hand(conn, command.call_id, command.claim) is None:
         return False
-    # claimed_at becomes the moment they answered: the agent who takes them is told so
+    # claimed_at becomes the moment they answered: the agent who takes them is told so.
+    # The same leg's answer again (Twilio's retry, a replay) keeps it: held customers are
+    # taken oldest first, and a hold nobody ends is given back an hour after it began.
+    answered_before = and_(callbacks.c.status == "on_line",
+                           callbacks.c.rest_call_sid == command.leg_sid)
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id)
                  .values(status="on_line", rest_call_sid=command.leg_sid,
-                         claimed_at=command.now))
+                         claimed_at=case((answered_before, callbacks.c.claimed_at),
+                                         else_=command.now)))
     ended = conn.execute(FACT_BY_KEY, {
         "key": _leg_ended_key(command.call_id, command.leg_sid)}).first()
     if ended is not None:

@@ -257,3 +257,23 @@ def test_at_risk_rescues_ring_the_earliest_promise_first(make_app, clock, mocker
     placer = RestPlacer.configured(svc.rest_client, PUBLIC, "+14155550000", svc.config.callbacks)
     report = watch_round(svc.store.engine, svc.config, now, placer)
     assert report.placed == [sid("late1"), sid("late2")]  # broken promises are not starved
+
+
+def test_a_retried_answer_keeps_the_customers_place_among_the_held(rest_app, clock, mocker):
+    """Twilio retries a webhook it got no answer to in time: the same leg's answer again must
+    not move when the customer started holding (held customers are taken oldest first, and
+    a hold nobody ends is given back HELD_LIMIT_S after it began)."""
+    from app.storage import callback_queue
+
+    app, twilio = rest_app
+    at_risk_round(app, clock, mocker)
+    answer = {"CallSid": sid("CAleg1"), "AnsweredBy": "human"}
+    twilio.post(f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support", answer)
+    answered_at = callback_rows(app)[0]["claimed_at"]
+    clock.advance(40)
+    again = twilio.post(f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support", answer)
+    assert top_verbs(again.data) == ["Say", "Enqueue"]  # still held, still told so
+    assert status(app) == "on_line" and callback_rows(app)[0]["claimed_at"] == answered_at
+    clock.advance(callback_queue.HELD_LIMIT_S - 39)  # an hour after the first answer
+    engine = app.extensions["holdwell"].store.engine
+    assert callback_queue.release_stale_claims(engine, clock.now(), 300) == 1
