@@ -211,9 +211,11 @@ def callback_dial_result() -> Response:
 
 
 def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
-               final: bool = False, end_unheard: bool = False) -> None:
+               final: bool = False, end_unheard: bool = False) -> str | None:
     """One attempt nobody answered, for the claim named in the URL (journaled if need be);
-    `final`: the customer had answered and hung up before an agent came — no more attempts."""
+    `final`: the customer had answered and hung up before an agent came — no more attempts.
+    Returns what became of the callback ("pending": it will be tried again; "failed"), None
+    when that is not known (journaled, or the attempt no longer applied)."""
     svc = services()
     settings = svc.config.callbacks
     command = c.CallbackUnanswered.under(
@@ -226,3 +228,4 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
         engine, client, now = svc.store.engine, svc.rest_client, svc.clock.now()
         from_ = svc.config.line.support_number
         after_answer(lambda: send_owed(engine, client, settings, from_, now, leg.call_id))
+    return written.value if written.stored and isinstance(written.value, str) else None

@@ -22,7 +22,7 @@ from app.claim_checks import HUNG_UP_AFTER_ANSWERING
 from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
-from app.twiml import twiml_response
+from app.twiml import say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callback_calls import already_helped, greeting, unanswered
 from app.voice.context import this_route
@@ -103,15 +103,33 @@ def callback_rest_result() -> Response:
     """Out of the priority queue: bridged to an agent, the promise was kept (said again
     here, for the claim in this URL: the connect moment's own write may have been lost, as
     it must find the callback from the leg); the customer hanging up there ends the callback
-    (they answered: never dialled twice); Twilio failing them out is an unanswered attempt."""
+    (they answered: never dialled twice); Twilio failing them out (its error, the priority
+    queue full) is an unanswered attempt, said to them."""
     leg = CallbackLegForm.parse(request.form, request.args)
     if leg.queue_result == "bridged":
         connected_when_bridged(leg)
     elif leg.queue_result == "hangup":
         unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True)
-    elif leg.queue_result in ("error", "system-error"):
-        unanswered(leg, f"queue {leg.queue_result}", attempt_key=leg.leg or "rest")
+    elif leg.queue_result in ("error", "system-error", "queue-full"):
+        became = unanswered(leg, f"queue {leg.queue_result}", attempt_key=leg.leg or "rest")
+        return twiml_response(not_held(became))
     return twiml_response(hang_up())
+
+
+NOT_HELD = "Sorry, we could not hold you for an agent just now."
+CALLING_AGAIN = "We will call you again shortly. Goodbye."
+NOT_CALLING_AGAIN = "We are sorry we could not reach you in time. Goodbye."
+
+
+def not_held(became: str | None) -> VoiceResponse:
+    """Twilio refused the answered customer the priority queue (full, or its error): they
+    hear why the call ends, and that we call again only when that attempt was stored so."""
+    words = NOT_HELD
+    if became == "pending":
+        words = f"{NOT_HELD} {CALLING_AGAIN}"
+    elif became == "failed":
+        words = f"{NOT_HELD} {NOT_CALLING_AGAIN}"
+    return say_and_hang_up(VoiceResponse(), this_route().policy.voice, words)
 
 
 def connected_when_bridged(leg: CallbackLegForm) -> None:

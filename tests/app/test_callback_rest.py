@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -28,7 +29,11 @@ REST_CONFIG = CONFIG.replace("retry_after_s = 300", "retry_after_s = 300\nat_ris
 
 @pytest.fixture
 def rest_app(make_app, clock):
-    app = make_app(REST_CONFIG, account_sid="AC123", public_url=PUBLIC)
+    return rest_app_with(make_app, clock, REST_CONFIG)
+
+
+def rest_app_with(make_app, clock, config: str):
+    app = make_app(config, account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
     for n in range(3):  # departures, so the offer can promise a time
         twilio.post("/voice/connect?queue=support", {"CallSid": sid(f"CAold{n}"), "QueueTime": "9"})
@@ -277,3 +282,44 @@ def test_a_retried_answer_keeps_the_customers_place_among_the_held(rest_app, clo
     clock.advance(callback_queue.HELD_LIMIT_S - 39)  # an hour after the first answer
     engine = app.extensions["holdwell"].store.engine
     assert callback_queue.release_stale_claims(engine, clock.now(), 300) == 1
+
+
+@pytest.mark.parametrize("result", ["queue-full", "error"])
+def test_a_full_or_failing_priority_queue_is_an_unanswered_attempt_said_to_the_customer(
+        rest_app, clock, mocker, result):
+    """Twilio refuses the answered customer a place in the priority queue (its queue full, or
+    an error): the customer is told we will call again, and the callback goes back to the
+    line as an unanswered attempt, never left `on_line` for an hour nor ended as if they had
+    hung up after answering."""
+    app, twilio = rest_app
+    at_risk_round(app, clock, mocker)
+    fence = urlsplit(mocker_last_url(app)).query
+    leg = {"CallSid": sid("CAleg1"), "AnsweredBy": "human"}
+    twilio.post(f"/voice/callback/rest-answer?{fence}", leg)
+    out = twilio.post(f"/voice/callback/rest-result?{fence}",
+                      {"CallSid": sid("CAleg1"), "QueueResult": result, "QueueTime": "0"})
+    assert top_verbs(out.data) == ["Say", "Hangup"]
+    assert "call you again" in spoken(out.data)
+    twilio.post(f"/voice/callback/rest-status?{fence}",
+                {"CallSid": sid("CAleg1"), "CallStatus": "completed"}).close()
+    [row] = callback_rows(app)
+    assert row["status"] == "pending" and row["attempts"] == 1
+    assert call_row(app, sid("CA1"))["outcome"] != "callback_failed"
+
+
+def mocker_last_url(app) -> str:
+    return app.extensions["holdwell"].rest_client.calls.create.call_args.kwargs["url"]
+
+
+def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_promised_more(
+        make_app, clock, mocker):
+    app, twilio = rest_app_with(
+        make_app, clock, REST_CONFIG.replace("max_attempts = 2", "max_attempts = 1"))
+    at_risk_round(app, clock, mocker)
+    fence = urlsplit(mocker_last_url(app)).query
+    twilio.post(f"/voice/callback/rest-answer?{fence}",
+                {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
+    out = twilio.post(f"/voice/callback/rest-result?{fence}",
+                      {"CallSid": sid("CAleg1"), "QueueResult": "queue-full", "QueueTime": "0"})
+    assert "call you again" not in spoken(out.data) and "sorry" in spoken(out.data).lower()
+    assert status(app) == "failed"
