@@ -80,12 +80,14 @@ class Leg:
     created_at: datetime | None
     answered_at: datetime | None = None  # a completed leg's: its end less its talk time
     answered_by: str = ""
+    ended_at: datetime | None = None  # a completed leg's end
 
 
 @dataclass(frozen=True)
 class Verdict:
     """What a claim's legs say: KEEP it, it was ANSWERED (`at`, None: just now), UNANSWERED
-    (`result` on `leg`), or RELEASE it (never dialled, or cancelled while it rang)."""
+    (`result` on `leg`), or RELEASE it (never dialled, or cancelled while it rang); a REST
+    call ON_LINE, or ANSWERED_ENDED (`at`: when its leg ended, None: unknown)."""
 
     outcome: str
     at: datetime | None = None
@@ -124,8 +126,9 @@ def verdict(legs: Iterable[Leg], *, machine_detection: bool = False,
                 leg.answered_by or not machine_detection):
             if not by_rest:
                 return Verdict(ANSWERED, at=leg.answered_at)
-            return Verdict(ON_LINE if leg.status == "in-progress" else ANSWERED_ENDED,
-                           leg=leg.sid)
+            if leg.status == "in-progress":
+                return Verdict(ON_LINE, leg=leg.sid)
+            return Verdict(ANSWERED_ENDED, leg=leg.sid, at=leg.ended_at)
     listening = machine_detection and any(  # detection has not said who answered yet
         leg.status == "in-progress" and not leg.answered_by for leg in legs)
     if listening or any(leg.status in RINGING for leg in legs):
@@ -169,7 +172,7 @@ def leg_of(call: object) -> Leg:
         answered = end - timedelta(seconds=int(duration))
     return Leg(sid=str(call.sid), status=str(getattr(call, "status", "") or ""),
                created_at=getattr(call, "date_created", None), answered_at=answered,
-               answered_by=str(getattr(call, "answered_by", "") or ""))
+               answered_by=str(getattr(call, "answered_by", "") or ""), ended_at=end)
 
 
 def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig,
@@ -212,6 +215,8 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
         found = Verdict(KEEP)  # no leg yet: perhaps not listed yet
     if found.outcome in (KEEP, ANSWERED_ENDED):
         if unsettled_s < CHECK_LIMIT_S:
+            if found.outcome == ANSWERED_ENDED:
+                note_leg_ended(engine, claim, found, now)
             report.kept.append(claim.call_id)
             return
         if found.outcome == KEEP:
@@ -219,7 +224,7 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
     commands: list[c.Command] = []
     if found.outcome in (ON_LINE, ANSWERED_ENDED):  # their answer, as its webhook would say
         commands.append(c.CallbackOnLine(call_id=claim.call_id, now=now, claim=claim.token,
-                                         leg_sid=found.leg))
+                                         leg_sid=found.leg, by_check=True))
         (report.connected if found.outcome == ON_LINE else report.unanswered).append(
             claim.call_id)
     if found.outcome == ANSWERED_ENDED:  # ... then its end, unknown: never rung again
@@ -244,6 +249,17 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
     callback_rest.release(engine, claim.call_id, claim.token)
     if found.outcome == RELEASE:
         report.released.append(claim.call_id)
+
+
+def note_leg_ended(engine: Engine, claim: EndedClaim, found: Verdict, now: datetime) -> None:
+    """A REST call answered and ended whose webhooks are journaled elsewhere: its end, as
+    its own `completed` status would have said it (the same fact, under the same key). Its
+    claim then holds no ring slot of a customer-first queue while the rest is awaited."""
+    with engine.begin() as conn:
+        apply(conn, c.CallbackUnanswered(
+            call_id=claim.call_id, now=found.at or now, claim=claim.token,
+            result=HUNG_UP_AFTER_ANSWERING, attempt_key=found.leg, final=True,
+            end_unheard=True))
 
 
 def end_unheard_holds(engine: Engine, settings: CallbacksConfig, now: datetime) -> list[str]:

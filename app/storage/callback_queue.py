@@ -24,6 +24,11 @@ from hold_policies.config import LONGEST_SEGMENT_S
 REST_CLAIMANT = "rest"
 """`claimed_by` of a claim taken to ring the customer through REST (app.storage.callback_rest);
 any other is the CallSid of the agent call that claimed it."""
+CHECKED_HOLD = "rest:checked"
+"""`claimed_by` of a REST callback held `on_line` because Twilio's Call resource says its leg
+is in progress (app.claim_checks), its answer unheard: held in the priority queue, or already
+bridged to an agent (its webhooks journaled on a host cut off); Twilio's resource cannot tell
+which. An answer heard later makes it REST_CLAIMANT's again."""
 OUTSTANDING = ("pending", "claimed", "on_line")
 """Statuses of a promise not yet kept or failed (on_line: called back by REST, in the
 priority queue waiting for the next agent)."""
@@ -92,24 +97,29 @@ JUST_CLAIMED_BY = select(callbacks).where(
     callbacks.c.claimed_by == param("agent", callbacks.c.claimed_by),
     callbacks.c.claimed_at >= param("since", callbacks.c.claimed_at),
     callbacks.c.agent_ended_at.is_(None),  # an agent call that ended is retrying nothing
+    # nor does its loop after the Dial of that claim ended (the Dial's result names it)
+    callbacks.c.claim_token != param("finished", callbacks.c.claim_token),
 ).order_by(callbacks.c.claimed_at.desc()).limit(1)
 
 
 def claim_next(conn: Connection, queue: str, claimant: str, now: datetime,
                *, only_if_older_than_queue: bool = True,
-               again: bool = True) -> Callback | None:
+               again: bool = True, finished: str = "") -> Callback | None:
     """Claim the oldest due callback for `claimant`, if it entered before the queue's head.
 
     A claim `claimant` took within RETRY_WINDOW_S is given again (Twilio retrying the request
     whose answer it never got: it runs only one Dial, and a second claim would sit unrung);
     not when `again` is False (writes of this host wait in its journal: the claim's result
-    may be among them, and its customer must not be rung again at once).
+    may be among them, and its customer must not be rung again at once), nor the claim
+    `finished` (the token of the claim whose Dial just ended: this request is the agent's
+    next loop, and that Dial's result may be journaled on another host).
     The callback is looked up first: usually there is none, and then the queue's head is
     never needed. If the oldest eligible callback is not older than the head, no other is.
     """
     since = now - timedelta(seconds=RETRY_WINDOW_S)
-    held = conn.execute(JUST_CLAIMED_BY, {"queue": queue, "agent": claimant, "since": since}
-                        ).mappings().first() if again else None
+    held = conn.execute(JUST_CLAIMED_BY, {"queue": queue, "agent": claimant, "since": since,
+                                          "finished": finished}).mappings().first() \
+        if again else None
     if held is not None:
         return with_call_labels(conn, held)
     oldest = OLDEST_ELIGIBLE_UNLOCKED if conn.dialect.name == "postgresql" else OLDEST_ELIGIBLE

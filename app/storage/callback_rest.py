@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select, update
 
 from app.storage.callback_queue import (
+    CHECKED_HOLD,
     OLDEST_ELIGIBLE,
     REST_CLAIMANT,
     Callback,
@@ -32,8 +33,10 @@ HOLDING = and_(callbacks.c.status == "on_line", callbacks.c.agent_ended_at.is_(N
 """Answered and waiting for an agent (an on-line row whose leg completed, how unheard, holds
 nobody: app.storage.callback_writes._ended_on_line)."""
 IN_HAND = or_(HOLDING,
-              and_(callbacks.c.status == "claimed", callbacks.c.claimed_by == REST_CLAIMANT))
-"""Rung through REST and not yet resolved: ringing, or answered and waiting for an agent."""
+              and_(callbacks.c.status == "claimed", callbacks.c.claimed_by == REST_CLAIMANT,
+                   callbacks.c.agent_ended_at.is_(None)))
+"""Rung through REST and not yet resolved: ringing, or answered and waiting for an agent (a
+claim whose leg already ended, its answer journaled elsewhere, is neither)."""
 HELD = select(callbacks).where(
     callbacks.c.queue == param("queue", callbacks.c.queue), HOLDING,
 ).order_by(callbacks.c.claimed_at, callbacks.c.entered_at).limit(LOOK_AHEAD)
@@ -119,12 +122,21 @@ def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Ca
         return claim(conn, row["call_id"], REST_CLAIMANT, now)
 
 
-ANYONE_ON_LINE = select(callbacks.c.call_id).where(
-    callbacks.c.queue == param("queue", callbacks.c.queue), HOLDING).limit(1)
+HEARD, CHECKED = "heard", "checked"
+ON_LINE_SURELY = select(func.min(case((callbacks.c.claimed_by == CHECKED_HOLD, 1), else_=0))
+                        ).where(callbacks.c.queue == param("queue", callbacks.c.queue), HOLDING)
+
+
+def who_is_on_line(conn: Connection, queue: str) -> str | None:
+    """HEARD: a customer whose answer we heard holds in the queue's priority queue; CHECKED:
+    only customers the claim check found on a call in progress (held, or bridged already:
+    callback_queue.CHECKED_HOLD); None: nobody."""
+    surely = conn.execute(ON_LINE_SURELY, {"queue": queue}).scalar()
+    return None if surely is None else CHECKED if surely else HEARD
 
 
 def anyone_on_line(conn: Connection, queue: str) -> bool:
-    return conn.execute(ANYONE_ON_LINE, {"queue": queue}).first() is not None
+    return who_is_on_line(conn, queue) is not None
 
 
 def call_for_leg(conn: Connection, leg_sid: str) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, RowMapping, and_, case, update
 
 from app.storage import commands as c
 from app.storage.callback_admin import CANCELLED
+from app.storage.callback_queue import CHECKED_HOLD, REST_CLAIMANT
 from app.storage.callback_rest import call_for_leg
 from app.storage.db import as_utc
 from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, keep_earliest, project
@@ -77,8 +78,10 @@ def on_line(conn: Connection, command: c.CallbackOnLine) -> bool:
     # taken oldest first, and a hold nobody ends is given back an hour after it began.
     answered_before = and_(callbacks.c.status == "on_line",
                            callbacks.c.rest_call_sid == command.leg_sid)
+    holder = (case((answered_before, callbacks.c.claimed_by), else_=CHECKED_HOLD)
+              if command.by_check else REST_CLAIMANT)  # a heard answer is sure of the hold
     conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id)
-                 .values(status="on_line", rest_call_sid=command.leg_sid,
+                 .values(status="on_line", rest_call_sid=command.leg_sid, claimed_by=holder,
                          claimed_at=case((answered_before, callbacks.c.claimed_at),
                                          else_=command.now)))
     ended = conn.execute(FACT_BY_KEY, {
@@ -97,13 +100,18 @@ def _leg_ended_key(call_id: str, leg: str) -> str:
 
 
 def _leg_ended_first(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
-    """A final status for a leg whose answer is not stored yet: kept for `on_line`."""
+    """A final status for a leg whose answer is not stored yet: kept for `on_line`. The
+    leg is over, so the claim is marked ended: it holds no ring slot of a customer-first
+    queue (callback_rest.IN_HAND) while its answer, journaled elsewhere, is awaited."""
     call = _call_of(conn, row, command)
     said: dict[str, object] = {"result": command.result}
     if command.end_unheard:
         said["end_unheard"] = True
     append_fact(conn, call, command.now, LEG_ENDED,
                 _leg_ended_key(call.call_id, command.attempt_key), None, said)
+    conn.execute(update(callbacks).where(
+        callbacks.c.call_id == row["call_id"], callbacks.c.agent_ended_at.is_(None),
+    ).values(agent_ended_at=command.now))
 
 
 def _ended_on_line(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
@@ -111,10 +119,7 @@ def _ended_on_line(conn: Connection, row: RowMapping, command: c.CallbackUnanswe
     or a hang-up, may be journaled on a host cut off): no longer held (no agent is sent to
     an empty queue, its slot is free), not yet failed; `holdwell callbacks` ends it after
     END_UNHEARD_S unless its webhooks come (app.claim_checks)."""
-    _leg_ended_first(conn, row, command)  # the record of it
-    conn.execute(update(callbacks).where(
-        callbacks.c.call_id == row["call_id"], callbacks.c.agent_ended_at.is_(None),
-    ).values(agent_ended_at=command.now))
+    _leg_ended_first(conn, row, command)  # the record of it, and the mark
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:

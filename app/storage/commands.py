@@ -200,6 +200,7 @@ class CallbackOnLine(Command):
 
     claim: str | None = None
     leg_sid: str = ""
+    by_check: bool = False  # only Twilio's Call resource says so: held, or bridged already
 
 
 @dataclass(frozen=True)

@@ -37,17 +37,18 @@ from hold_policies.prompts import filled
 log = logging.getLogger("holdwell.callbacks")
 
 
-def claim_for_agent(queue: str, agent_call_id: str) -> Callback | None:
+def claim_for_agent(queue: str, agent_call_id: str, finished: str = "") -> Callback | None:
     """The oldest due callback for this agent (raises DatabaseUnavailable past the budget);
     none while the queue is closed (callbacks are never dialled outside opening hours), nor in
-    a customer-first queue, where the callback worker rings the customer first."""
+    a customer-first queue, where the callback worker rings the customer first; never again
+    the claim `finished`, whose Dial this agent just ended."""
     svc = services()
     now = svc.clock.now()
     if not svc.config.is_open(queue, now) or queue in svc.config.customer_first_queues():
         return None
     settled = svc.store.journal is None or not svc.store.journal.has_backlog()
     return svc.store.read(lambda conn: callback_queue.claim_next(
-        conn, queue, agent_call_id, now, again=settled), g.deadline)
+        conn, queue, agent_call_id, now, again=settled, finished=finished), g.deadline)
 
 
 def minutes_words(seconds: float) -> str:
@@ -108,8 +109,16 @@ def dial_the_held(response: VoiceResponse, params: RouteParams,
 
 
 HELD_GLANCE_S = 5
-"""Without the call log, how long an agent of a customer-first queue waits on its priority
-queue before the queue itself (a held customer is taken at once; nobody held costs this)."""
+"""How long an agent waits on its queue's priority queue before the queue itself, when it is
+not known that a customer holds there (without the call log, in a customer-first queue; or
+only the claim check says one may: callback_rest.CHECKED). A held customer is taken at once;
+nobody held costs this."""
+
+
+def glance(params: RouteParams) -> VoiceResponse:
+    """The priority queue for HELD_GLANCE_S, then (the action says `held=looked`) the rest."""
+    return dial_the_held(VoiceResponse(), params, timeout=HELD_GLANCE_S,
+                         action=voice_url("agent", params, held="looked"))
 
 
 def glance_at_held(params: RouteParams, args: Mapping[str, str]) -> VoiceResponse | None:
@@ -120,8 +129,7 @@ def glance_at_held(params: RouteParams, args: Mapping[str, str]) -> VoiceRespons
     if config is None or config.callback.dialling != "customer_first" or \
             args.get("held") == "looked":
         return None
-    return dial_the_held(VoiceResponse(), params, timeout=HELD_GLANCE_S,
-                         action=voice_url("agent", params, held="looked"))
+    return glance(params)
 
 
 def brief_held(response: VoiceResponse, params: RouteParams) -> None:
@@ -190,8 +198,12 @@ def callback_answer() -> Response:
 
 
 def on_to_the_next_caller() -> VoiceResponse:
+    """The agent's next loop, naming the claim whose Dial ended (`done`): a Dial's result may
+    be journaled on a host cut off, and its customer must not be rung again at once."""
+    done = {"done": claim} if (claim := request.args.get("claim")) else {}
     response = VoiceResponse()
-    response.redirect(voice_url("agent", this_route().params.queue_only()), method="POST")
+    response.redirect(voice_url("agent", this_route().params.queue_only(), **done),
+                      method="POST")
     return response
 
 

@@ -271,10 +271,14 @@ def agent() -> Response:
     svc = services()
     params = this_route().params.queue_only()
     try:
-        if svc.store.read(lambda conn: callback_rest.anyone_on_line(conn, params.queue),
-                          g.deadline):  # called back through REST, waiting for an agent
+        on_line = svc.store.read(lambda conn: callback_rest.who_is_on_line(conn, params.queue),
+                                 g.deadline)  # called back through REST, waiting for an agent
+        if on_line == callback_rest.HEARD:
             return twiml_response(callback_calls.take_called_back(params))
-        claim = callback_calls.claim_for_agent(params.queue, form.agent_call_id)
+        if on_line == callback_rest.CHECKED and request.args.get("held") != "looked":
+            return twiml_response(callback_calls.glance(params))  # perhaps bridged already
+        claim = callback_calls.claim_for_agent(params.queue, form.agent_call_id,
+                                               request.args.get("done", ""))
     except DatabaseUnavailable as error:
         log.warning("agent %s takes the queue without callbacks: %s", form.agent_call_id, error)
         if (glance := callback_calls.glance_at_held(params, request.args)) is not None:

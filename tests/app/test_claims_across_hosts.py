@@ -1,0 +1,105 @@
+"""Callback claims when one host is cut off from the database (its writes journaled) while
+another host and the worker reach it: no customer is rung twice, a customer-first queue's
+ring slot is freed when the call is over, and a hold only Twilio's Call resource vouches for
+(held, or bridged already: it cannot say which) never pins the agents to an empty queue."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.signed_client import SignedClient
+from tests.app.test_callbacks import CONFIG, enter
+from tests.app.test_customer_first import FIRST, PUBLIC, statuses
+from tests.app.test_one_callback_per_person import ask_for_callback
+from tests.app.test_rest_claim_checked import (
+    CUSTOMER,
+    LEG,
+    FakeTwilio,
+    answered_on_a_cut_off_host,
+    cut_off,
+    reconnect_runner_only,
+    worker_round,
+)
+from tests.app.test_voice_contract import request_callback
+from tests.app.twiml_reading import parse
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+
+@pytest.mark.parametrize("dial_status", ["completed", "busy"])
+def test_the_agents_next_loop_never_rings_the_customer_of_the_dial_that_just_ended(
+        make_app, clock, tmp_path, dial_status):
+    """The answer (or the busy result) is journaled on cut-off host A; the agent's next loop,
+    within Twilio's retry window, reaches host B, where the claim still looks taken a moment
+    ago by this agent: the Dial's result names its claim, so B never gives it again."""
+    host_a, host_b = (make_app(CONFIG, journal_dir=str(tmp_path / n)) for n in ("ja", "jb"))
+    a, b = (SignedClient(h.test_client(), AUTH_TOKEN) for h in (host_a, host_b))
+    enter(b, sid("CA1"), clock)
+    request_callback(b, sid("CA1"), queue_time=60)
+    first = parse(b.post("/voice/agent", {"CallSid": sid("CAagentA")}).data)
+    clock.advance(6)
+    host_a.extensions["holdwell"].store.runner.down_until = time.monotonic() + 1e9
+    a.post(first.find(".//Number").get("url"), {"CallSid": sid("CAlegA"), "AnsweredBy": "human"})
+    clock.advance(6)  # short talk, customer hangs up; the Dial's action redirects to /voice/agent
+    result = parse((a if dial_status == "busy" else b).post(first.find("Dial").get("action"), {
+        "CallSid": sid("CAagentA"), "DialCallStatus": dial_status,
+        "DialCallSid": sid("CAlegA")}).data)
+    again = parse(b.post(result.find("Redirect").text, {"CallSid": sid("CAagentA")}).data)
+    assert again.find(".//Number") is None, "answered customer dialled again"
+
+
+def rest_line(make_app, clock, mocker, second=False):
+    app = make_app(FIRST, account_sid="AC123", public_url=PUBLIC)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
+    fake = FakeTwilio(app, clock, mocker)
+    enter(twilio, sid("c0"), clock)
+    ask_for_callback(twilio, sid("c0"), CUSTOMER)
+    if second:
+        enter(twilio, sid("c1"), clock, caller="+14155550111")
+        ask_for_callback(twilio, sid("c1"), "+14155550111")
+    clock.advance(5)
+    assert worker_round(app, clock).placed == [sid("c0")]
+    return app, twilio, fake
+
+
+def test_a_hold_only_the_check_vouches_for_costs_each_agent_a_glance_not_the_queue(
+        make_app, clock, mocker):
+    """Answer and bridge journaled on cut-off host A; the worker's check finds the leg in
+    progress and holds it `on_line`, unsure: agents glance at the priority queue, then go on."""
+    app, twilio, fake = rest_line(make_app, clock, mocker)
+    cut_off(app)  # host A journals answer and bridge
+    fake.status, fake.answered_by = "in-progress", "human"
+    twilio.post(fake.create.call_args.kwargs["url"], {"CallSid": LEG, "AnsweredBy": "human"})
+    x = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("agentX")}).data)
+    twilio.post(x.find(".//Queue").get("url"), {"CallSid": LEG, "QueueTime": "3",
+                                               "DequeingCallSid": sid("agentX")})
+    reconnect_runner_only(app)
+    clock.advance(301)  # customer talking to X
+    worker_round(app, clock)
+    y = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("agentY")}).data)
+    # Twilio's Call resource cannot tell held from bridged: Y glances at the priority queue
+    # (a held customer would be taken at once), then takes the queue itself
+    assert y.find(".//Queue").text == "support-callbacks"
+    assert y.find("Dial").get("timeout") == "5"
+    then = parse(twilio.post(y.find("Dial").get("action"), {
+        "CallSid": sid("agentY"), "DialCallStatus": "completed"}).data)
+    assert then.find(".//Queue").text == "support"
+
+
+def test_a_call_over_frees_the_customer_first_slot_though_its_answer_is_journaled(
+        make_app, clock, mocker):
+    """The answer is journaled on cut-off host A and the leg has ended: the check records
+    its end as its status would, and the next customer is rung, not an hour later."""
+    app, twilio, fake = rest_line(make_app, clock, mocker, second=True)
+    answered_on_a_cut_off_host(app, twilio, fake, fake.create.call_args.kwargs["url"])
+    clock.advance(40)
+    fake.status = "completed"
+    twilio.post(fake.create.call_args.kwargs["status_callback"],
+                {"CallSid": LEG, "CallStatus": "completed"})  # stored
+    clock.advance(301)
+    worker_round(app, clock)
+    clock.advance(600)
+    worker_round(app, clock)
+    assert fake.create.call_count == 2, statuses(app)  # c1 not rung for CHECK_LIMIT_S
