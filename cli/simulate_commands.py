@@ -65,17 +65,19 @@ class TwilioEngine:
 
     A variant runs as the app's own experiment arm (its words and knobs, its name in every
     record's arm), so reports compare variants as they compare the fast engine's. Calls stay
-    in DATABASE_URL, or in a fresh SQLite file named on stderr, so reports and exports run on
-    them afterwards.
+    in `--sim-db`, or in a fresh SQLite file named on stderr, so reports and exports run on
+    them afterwards; never in DATABASE_URL, the line's live log (made-up callers there would
+    join every report, the console and the twin's fit).
     """
 
     config: HoldwellConfig | None = None
+    database_url: str | None = None
 
     def __call__(self, scenario: Scenario, policy: HoldPolicy, rng: np.random.Generator,
                  progress: Callable[[int], None] | None = None) -> SimulationRun:
         from emulator.run import emulate
 
-        url = os.environ.get("DATABASE_URL")
+        url = self.database_url
         if not url:
             path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}.db").resolve()
             url = f"sqlite:///{path}"
@@ -178,7 +180,22 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
     if options.get("scenario_file"):
         scenario = fitted_day(scenario, options)
     ENGINES["twilio"].config = config
+    ENGINES["twilio"].database_url = simulation_log(options.get("sim_db"))
     return scenario, config, queue
+
+
+SIM_DB = click.option(
+    "--sim-db", metavar="URL", help="With --engine twilio: the database its made-up calls are "
+    "logged in (default: a fresh SQLite file, named on stderr); never DATABASE_URL.")
+
+
+def simulation_log(url: str | None) -> str | None:
+    """`--sim-db`, refused when it is the line's live log."""
+    if url and url == os.environ.get("DATABASE_URL"):
+        raise click.ClickException(
+            "--sim-db is DATABASE_URL, the line's live call log: made-up callers would join "
+            "its reports, console and fit; name another database (or none: a fresh SQLite file)")
+    return url
 
 
 def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
@@ -290,6 +307,7 @@ def write_records(run: SimulationRun, path: str) -> None:
               help=f"Hold policy ({', '.join(POLICY_NAMES)}) or one of the queue's variants "
               "([queues.NAME.variants.X] in --config); default: the queue's own.")
 @scenario_options
+@SIM_DB
 @click.option("--out", type=click.Path(dir_okay=False),
               help="Write every call's record here (.csv or .parquet).")
 def simulate_command(engine: str, policy: str | None, out: str | None, **options: Any) -> None:
@@ -322,6 +340,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
               help="Comma-separated policies (or the queue's variants) to run on the same "
               "callers.")
 @scenario_options
+@SIM_DB
 def compare_command(engine: str, policies: str, **options: Any) -> None:
     """Run several policies on the same callers (common random numbers), side by side."""
     names = policy_names(policies, f"of {', '.join(POLICY_NAMES)}")

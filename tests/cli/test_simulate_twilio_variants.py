@@ -35,7 +35,7 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
     config = tmp_path / "holdwell.toml"
     config.write_text(CONFIG)
     url = f"sqlite:///{tmp_path / 'calls.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'live.db'}")
     return config, url
 
 
@@ -51,6 +51,7 @@ def test_simulate_runs_each_variant_through_the_app_and_report_compares_them(set
     for variant in ("warm", "plain"):
         files[variant] = tmp_path / f"{variant}.csv"
         result = invoke(simulate_command, ["--engine", "twilio", "--config", str(config),
+                                           "--sim-db", url,
                                            "--policy", variant, *SMALL, "--json",
                                            "--out", str(files[variant])])
         summary = json.loads(result.stdout)
@@ -88,3 +89,21 @@ def test_an_unknown_variant_names_the_queues_variants(setup):
                                                    "--policy", "chilly", *SMALL])
     assert result.exit_code != 0
     assert "unknown 'chilly'" in result.output and "plain, warm" in result.output
+
+
+def test_made_up_calls_never_land_in_the_live_log(setup, tmp_path, monkeypatch):
+    """The twilio engine logs in --sim-db or a fresh file, never DATABASE_URL (the line's live
+    log, which reports, the console and the twin's fit read); naming it is refused."""
+    import os
+
+    from sqlalchemy import create_engine, inspect
+
+    config, _ = setup
+    live = os.environ["DATABASE_URL"]
+    refused = CliRunner().invoke(simulate_command, ["--engine", "twilio", "--config",
+                                                    str(config), "--sim-db", live, *SMALL])
+    assert refused.exit_code != 0 and "live call log" in refused.output
+    monkeypatch.chdir(tmp_path)
+    result = invoke(simulate_command, ["--engine", "twilio", "--config", str(config), *SMALL])
+    assert "holdwell-sim-" in result.stderr
+    assert not inspect(create_engine(live)).has_table("calls")  # the live log untouched
