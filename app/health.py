@@ -61,6 +61,8 @@ def schema_problem(revision: str | None) -> str | None:
     head = head_revision()
     if revision == head:
         return None
+    if revision is None:  # a database made, never migrated
+        return "no holdwell tables yet: run `holdwell db upgrade`"
     if revision in known_revisions():
         return "schema is behind: run `holdwell db upgrade`"
     return (f"schema revision {revision!r} is not one this code knows (newer code migrated "

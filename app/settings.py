@@ -10,6 +10,13 @@ from pathlib import Path
 
 DEFAULT_CONFIG_PATH = "holdwell.toml"
 DEFAULT_DATABASE_URL = "sqlite:///holdwell.db"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """`url` as SQLAlchemy names it: the `postgres://` that hosting platforms hand out (and
+    libpq takes) is PostgreSQL through psycopg, the driver installed here."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+psycopg://{rest}" if sep and scheme == "postgres" else url
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -56,7 +63,7 @@ class Settings:
             auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             config_path=env.get("HOLDWELL_CONFIG") or None,
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=sqlalchemy_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             public_url=public_url.rstrip("/") if public_url else None,
             validate_signatures=not insecure,
             proxy_count=int(proxies),

@@ -9,12 +9,12 @@ from contextlib import contextmanager
 
 import click
 
-from app.settings import DEFAULT_DATABASE_URL
+from app.settings import DEFAULT_DATABASE_URL, sqlalchemy_url
 
 
 def database_url(given: str | None = None) -> str:
     """--db if given, else $DATABASE_URL, else the local SQLite file."""
-    return given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    return sqlalchemy_url(given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
 
 
 def safe_url(url: str) -> str:

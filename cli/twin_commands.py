@@ -58,7 +58,8 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
     if not url:
         raise click.UsageError("give --records FILE, or set DATABASE_URL to read the live log")
     from app.storage.read import read_events_frame, read_records_frame
-    from cli.database import database_errors
+    from cli.database import database_errors, database_url
+    url = database_url(url)
     from simulator.twin_log import with_talk
 
     with database_errors(url, "DATABASE_URL"):

@@ -129,3 +129,27 @@ def test_a_database_newer_than_the_code_is_named_as_such_by_every_command(
         assert "unexpected error" not in result.output
     result = run(["db", "stamp", "0042"])
     assert result.exit_code == 1 and "REVISION: '0042' is not a revision" in result.output
+
+
+def test_an_empty_database_is_told_to_upgrade_by_every_command(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """A database made (createdb, an empty file) and never migrated is not 'newer code'."""
+    sqlite3.connect(tmp_path / "empty.db").close()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    for args in (["config", "export"], ["users", "add", "ana", "--role", "admin"]):
+        result = run(args, input="a-long-enough-password\na-long-enough-password\n")
+        assert result.exit_code == 1 and "run `holdwell db upgrade`" in result.output, args
+        assert "newer code" not in result.output
+
+
+def test_a_platforms_postgres_url_reaches_postgresql(monkeypatch) -> None:
+    """Hosting platforms hand out `postgres://…`; SQLAlchemy has no dialect of that name."""
+    from app.settings import Settings
+    from tests.support.postgres import fresh_database
+
+    with fresh_database() as url:
+        plain = url.replace("postgresql+psycopg://", "postgres://")
+        monkeypatch.setenv("DATABASE_URL", plain)
+        result = CliRunner().invoke(cli, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert Settings.from_env({"DATABASE_URL": plain}).database_url == url
