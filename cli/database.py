@@ -38,7 +38,7 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
     from app.storage.deadline import first_line
 
     try:
-        missing_file = _absent_sqlite_file(url)
+        missing_file = absent_sqlite_file(url)
     except ArgumentError:
         missing_file = None  # the read below names the bad URL
     if missing_file is not None:
@@ -54,7 +54,7 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
                                    f"{first}{hint}") from None
 
 
-def _absent_sqlite_file(url: str) -> str | None:
+def absent_sqlite_file(url: str) -> str | None:
     """The path of a SQLite URL's file when it does not exist (None: it does, or not SQLite
     or in memory)."""
     from pathlib import Path

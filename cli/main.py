@@ -10,7 +10,7 @@ import sys
 import click
 
 from cli.console_commands import config_export, config_import
-from cli.database import database_url, safe_url, schema_revision
+from cli.database import absent_sqlite_file, database_url, safe_url, schema_revision
 from hold_policies.config import ConfigError, load_config
 
 LAZY_COMMANDS = {
@@ -269,6 +269,11 @@ def callbacks_command(once: bool, interval: float) -> None:
     except (ConfigError, SettingsError) as error:
         click.echo(f"holdwell callbacks cannot start: {error}", err=True)
         sys.exit(1)
+    if (missing := absent_sqlite_file(process.database_url)) is not None:
+        # a mistyped path would be a new, empty log watched for ever, ringing nobody
+        raise click.ClickException(
+            f"DATABASE_URL: no call log at {safe_url(process.database_url)}: {missing} does "
+            "not exist; create it with `holdwell db upgrade` (the Procfile's release step)")
     try:
         with StopFlag().catching_signals() as stop:
             worker = CallbackWorker(process, config, interval_s=interval, stop=stop,

@@ -123,12 +123,12 @@ def test_rest_placement_without_credentials_says_what_is_missing():
 
 
 def test_the_watch_command_refuses_rest_placement_it_cannot_do(config_file, monkeypatch,
-                                                             tmp_path):
+                                                             sqlite_url):
     from cli.main import cli
 
     path = config_file("[callbacks]\nplace_via_rest = true\n")
     monkeypatch.setenv("HOLDWELL_CONFIG", path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
     result = CliRunner().invoke(cli, ["callbacks", "--once"])
     assert result.exit_code != 0 and "place_via_rest needs" in result.output

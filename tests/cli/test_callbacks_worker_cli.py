@@ -118,8 +118,8 @@ def test_db_upgrade_reports_the_revision_the_database_is_at(tmp_path, monkeypatc
 
 
 def test_a_round_from_the_command_leaves_the_callers_signal_handlers_as_they_were(
-        tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+        tmp_path, monkeypatch, sqlite_url):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.setenv("HOLDWELL_JOURNAL_DIR", str(tmp_path / "journal"))
     monkeypatch.delenv("HOLDWELL_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./holdwell.toml: the built-in defaults
@@ -128,3 +128,16 @@ def test_a_round_from_the_command_leaves_the_callers_signal_handlers_as_they_wer
     assert result.exit_code == 0, result.output
     assert "running config version 1; REST placement: off" in result.output
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_the_worker_never_watches_a_call_log_it_would_have_to_create(tmp_path, monkeypatch):
+    """A mistyped SQLite path in the Procfile's worker: refused in one line, no file made
+    (before, a new empty log was migrated, seeded and watched for ever, ringing nobody)."""
+    typo = tmp_path / "holdwel.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{typo}")
+    monkeypatch.setenv("HOLDWELL_JOURNAL_DIR", str(tmp_path / "journal"))
+    monkeypatch.delenv("HOLDWELL_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["callbacks", "--once"])
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert "holdwell db upgrade" in result.output and not typo.exists()
