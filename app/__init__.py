@@ -29,6 +29,9 @@ def create_app(
     scenario's settings; live deployments pass neither.
     """
     settings = load_settings(overrides)
+    if not logging.getLogger().handlers:  # gunicorn's workers: say when and how bad, too
+        logging.basicConfig(level=logging.WARNING,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.validate_signatures and not settings.auth_token:
         raise SettingsError(
             "TWILIO_AUTH_TOKEN is not set, so no Twilio request could be validated. Set it, or "

@@ -60,7 +60,10 @@ class SignatureCheck:
     def is_valid(self, request: Request) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
         if self.validator is None or not signature or not signature.isascii():
-            return False  # Twilio's signatures are base64; anything else is forged
+            # Twilio's signatures are base64; anything else is forged
+            log.warning("rejected request %s for %s", "with a signature that is not Twilio's"
+                        if signature else "without a Twilio signature", request.path)
+            return False
         params = request.form if request.method == "POST" else {}
         url = public_url(request, self.configured_base)
         # Fast path: the URL exactly as built (the usual case) takes one HMAC; anything else

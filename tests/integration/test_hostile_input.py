@@ -152,3 +152,17 @@ def test_the_ops_token_in_the_query_string_is_refused(tmp_path):
         assert get("/ops/callbacks", {"Authorization": "Bearer s3cret"}) == 200
     finally:
         server.stop()
+
+
+def test_an_unsigned_webhook_is_refused_with_a_log_line_that_says_when(web):
+    """A 403 and a line in gunicorn's log with the time and the level, not a bare message."""
+    status, _, _ = raw_post(web, "/voice/incoming?unsigned-probe", b"CallSid=x",
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    deadline = time.monotonic() + 5
+    while "without a Twilio signature" not in web.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [line] = [line for line in web.log_text().splitlines()
+              if "without a Twilio signature for /voice/incoming" in line]
+    assert " WARNING holdwell.security: rejected request" in line
+    assert line[:4].isdigit()  # starts with the date and time
