@@ -88,11 +88,18 @@ def apply(svc: Services, config: HoldwellConfig) -> None:
 def install(app: Flask, svc: Services) -> LiveConfig:
     """Seed version 1 if needed, run the active version now, and check before each request."""
     live = LiveConfig(float(app.config.get("HOLDWELL_CONFIG_CHECK_S", CHECK_EVERY_S)))
+    from_file = svc.config
     try:
         config_versions.seed(svc.store.engine, svc.config, svc.clock.now())
-    except Exception:
-        log.exception("config versions unavailable (run `holdwell db upgrade`); using the file")
+    except Exception as error:  # one line: the fix is known, a traceback would bury it
+        log.error("config versions unavailable (%s): run `holdwell db upgrade`; using the "
+                  "file", first_line(error))
     live.refresh(svc, force=True)
+    if live.number is not None and (path := svc.settings.resolved_config_path()) is not None \
+            and config_versions.body_of(svc.config) != config_versions.body_of(from_file):
+        log.warning("%s differs from the database's active config version %s, which runs "
+                    "(the database wins; `holdwell config import %s` makes the file a new "
+                    "version)", path, live.number, path)
     app.extensions["holdwell_live_config"] = live
     return live
 
