@@ -50,7 +50,8 @@ class Settings:
         public_url = env.get("HOLDWELL_PUBLIC_URL") or None
         if public_url and not public_url.startswith(("https://", "http://")):
             raise SettingsError(
-                f"HOLDWELL_PUBLIC_URL must start with https:// (got {public_url!r})"
+                f"HOLDWELL_PUBLIC_URL must start with https:// (http:// for a local test; got "
+                f"{public_url!r})"
             )
         budget_ms = env.get("HOLDWELL_DB_BUDGET_MS", "500")
         if not budget_ms.isdigit() or not 50 <= int(budget_ms) <= 10_000:

@@ -157,3 +157,27 @@ def test_export_from_a_file_drops_never_queued_calls_as_from_the_database(
                                                  str(never_queued_file), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "wrote 2 call records" in result.output
+
+
+@pytest.mark.parametrize("shown", ["plain", "hashed"])
+def test_queue_log_from_the_database_carries_each_callers_id(sqlite_url, tmp_path, shown):
+    """The app keeps the caller's number on the call, not in its events: the export joins it,
+    shown as --caller-ids says (a keyed hash by default, never the number then)."""
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    for command in (c.BeginCall(now=_at(0), from_number="+14155550123", **_labels("CAone")),
+                    c.NotePoll(now=_at(0), queue_time_s=0, position=1, **_labels("CAone"))):
+        with engine.begin() as conn:
+            apply(conn, command)
+    engine.dispose()
+    out = tmp_path / "queue_log"
+    result = CliRunner().invoke(export_command, ["--format", "queue_log", "--db", sqlite_url,
+                                                 "--caller-ids", shown, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [entry] = [line for line in map(parse_queue_log_line, out.read_text().splitlines())
+               if line.event == "ENTERQUEUE"]
+    caller = entry.data[1]
+    if shown == "plain":
+        assert caller == "+14155550123"
+    else:
+        assert caller and "4155550123" not in caller
