@@ -3,7 +3,8 @@
 Decode -> refuse what cannot become good audio -> mono without DC -> ``pipeline.process``
 (band-limit, resample, trim, level, limit) -> fade -> write. Processing is float64 throughout
 and only the final write rounds to integers, so nothing wraps.
-Running it on its own output changes the level by far less than 0.5 dB.
+Running it on its own output changes the level by far less than 0.5 dB (and keeps the kind,
+which the output's tag says).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from audio.kinds import (
     PROMPT_LEVEL_DBOV,
     Kind,
     KindMeter,
+    kind_from_comment,
     tag_comment,
 )
 from audio.pipeline import finished, process
@@ -85,6 +87,13 @@ def check_target(
         )
 
 
+def _target(kind: Kind, level_dbov: float | None, prompt_level_dbov: float) -> float:
+    """The level to aim at: the one asked for, else the kind's default; refused if wrong."""
+    target = DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else float(level_dbov)
+    check_target(kind, target, prompt_level_dbov)
+    return target
+
+
 def prepare_samples(
     x: np.ndarray,
     rate: int,
@@ -94,8 +103,7 @@ def prepare_samples(
     trim: bool = True,
 ) -> np.ndarray:
     """Mono float samples at any rate -> float samples at 8 kHz, ready to write."""
-    target = DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else float(level_dbov)
-    check_target(kind, target, prompt_level_dbov)
+    target = _target(kind, level_dbov, prompt_level_dbov)
     x = np.asarray(x, dtype=np.float64)
     with process([x], rate, kind, target, prompt_level_dbov, trim) as track:
         return np.concatenate([np.zeros(0), *finished(track)])
@@ -104,7 +112,7 @@ def prepare_samples(
 def prepare_file(
     source: Path | str,
     target: Path | str,
-    kind: Kind = Kind.PROMPT,
+    kind: Kind | None = None,
     level_dbov: float | None = None,
     prompt_level_dbov: float = PROMPT_LEVEL_DBOV,
     encoding: str = "pcm16",
@@ -118,11 +126,16 @@ def prepare_file(
     (other formats through a scratch WAV from ffmpeg) and long ones are processed through
     scratch files, so memory stays bounded at any length.
     ``target`` may be ``source``: the file is only replaced once the new one is complete.
+    Without a ``kind``, the source's tag says it (a music bed prepared again stays a music bed
+    at the same target level), else it is a prompt.
     """
-    goal = DEFAULT_LEVEL_DBOV[kind] if level_dbov is None else float(level_dbov)
-    check_target(kind, goal, prompt_level_dbov)
+    if kind is not None:  # a wrong target is refused before any decoding
+        goal = _target(kind, level_dbov, prompt_level_dbov)
     name = str(source)
     with open_audio(source) as (fmt, blocks):
+        if kind is None:
+            kind = kind_from_comment(fmt.comment) or Kind.PROMPT
+            goal = _target(kind, level_dbov, prompt_level_dbov)
         if (cut := fmt.truncation(name)) is not None:
             raise AudioError(cut)
         measured = scan(blocks, fmt, kind, full=False)

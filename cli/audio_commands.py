@@ -56,9 +56,9 @@ def _done(prepared: Prepared) -> None:
 @click.option(
     "--kind",
     type=KIND,
-    default=Kind.PROMPT.value,
-    show_default=True,
-    help="What it is: spoken prompt, music bed or comfort noise.",
+    default=None,
+    help="What it is: spoken prompt, music bed or comfort noise"
+    " (default: SOURCE's holdwell tag, else prompt).",
 )
 @LEVEL
 @PROMPT_LEVEL
@@ -67,7 +67,7 @@ def _done(prepared: Prepared) -> None:
 def prepare_command(
     source: Path,
     out: Path,
-    kind: str,
+    kind: str | None,
     level: float | None,
     prompt_level: float,
     mulaw: bool,
@@ -78,7 +78,7 @@ def prepare_command(
         prepared = prepare_file(
             source,
             out,
-            Kind(kind),
+            Kind(kind) if kind else None,
             level,
             prompt_level,
             "mulaw" if mulaw else "pcm16",

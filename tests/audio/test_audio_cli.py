@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from audio.formats import read_audio
+from audio.kinds import Kind, kind_from_comment, measure_level
 from audio.levels import gated_rms_dbov
 from cli.audio_commands import audio
 
@@ -85,3 +86,47 @@ def test_prompt_command_renders_speech(runner, espeak_installed, tmp_path):
     result = runner.invoke(audio, ["prompt", "Sorry for the wait.", str(out)])
     assert result.exit_code == 0, result.output
     assert runner.invoke(audio, ["check", str(out)]).exit_code == 0
+
+
+def _kind_and_level(path):
+    """What a prepared file's own tag says it is, and its level measured as that kind."""
+    sound = read_audio(path)
+    kind = kind_from_comment(sound.format.comment)
+    return kind, measure_level(sound.mono(), sound.rate, kind)
+
+
+@pytest.mark.parametrize(
+    ("made_by", "kind"),
+    [
+        (["music-bed", "--duration", "8"], Kind.MUSIC),
+        (["comfort-noise", "--duration", "3"], Kind.NOISE),
+    ],
+)
+def test_preparing_a_tagged_file_again_keeps_its_kind_and_level(
+    runner, tmp_path, made_by, kind
+):
+    made, again = tmp_path / "made.wav", tmp_path / "again.wav"
+    assert runner.invoke(audio, [*made_by[:1], str(made), *made_by[1:]]).exit_code == 0
+    result = runner.invoke(audio, ["prepare", str(made), str(again)])
+    assert result.exit_code == 0, result.output
+    assert f"again.wav: {kind.value}," in result.output
+    (made_kind, made_level), (again_kind, again_level) = map(_kind_and_level, (made, again))
+    assert made_kind is again_kind is kind
+    assert again_level == pytest.approx(made_level, abs=0.3)
+
+
+def test_a_prepared_prompt_prepared_again_stays_a_prompt(runner, write_wav, speech, tmp_path):
+    first, second = tmp_path / "first.wav", tmp_path / "second.wav"
+    source = str(write_wav(speech(16000), 16000, name="raw music.wav"))  # untagged: a prompt
+    assert runner.invoke(audio, ["prepare", source, str(first)]).exit_code == 0
+    assert runner.invoke(audio, ["prepare", str(first), str(second)]).exit_code == 0
+    assert _kind_and_level(first)[0] is _kind_and_level(second)[0] is Kind.PROMPT
+    assert _kind_and_level(second)[1] == pytest.approx(-22.0, abs=0.3)
+
+
+def test_an_explicit_kind_wins_over_the_tag(runner, tmp_path):
+    bed, spoken = tmp_path / "bed.wav", tmp_path / "spoken.wav"
+    assert runner.invoke(audio, ["music-bed", str(bed), "--duration", "8"]).exit_code == 0
+    result = runner.invoke(audio, ["prepare", str(bed), str(spoken), "--kind", "prompt"])
+    assert result.exit_code == 0, result.output
+    assert _kind_and_level(spoken)[0] is Kind.PROMPT
