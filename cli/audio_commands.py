@@ -16,6 +16,7 @@ from audio.generate import comfort_noise, music_bed
 from audio.kinds import DEFAULT_LEVEL_DBOV, PROMPT_LEVEL_DBOV, Kind
 from audio.prepare import Prepared, prepare_file, write_prepared
 from audio.speech import render_prompt
+from cli.params import OutFile
 
 audio = click.Group("audio", help="Make hold audio sound right on a phone line.")
 
@@ -38,7 +39,8 @@ MULAW = click.option(
     is_flag=True,
     help="Write 8-bit mu-law WAV instead of 16-bit PCM (check on a real call).",
 )
-OUT = click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+# Only WAV is written (the app serves NAME.wav): out.mp3 is refused, not filled with WAV data.
+OUT = click.argument("out", type=OutFile(path_type=Path, suffixes=(".wav",)))
 
 
 def _done(prepared: Prepared) -> None:

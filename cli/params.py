@@ -25,15 +25,24 @@ class FiniteFloatRange(click.FloatRange):
 
 
 class OutFile(click.Path):
-    """A file to write: refused before any work when its folder does not exist."""
+    """A file to write: refused before any work when its folder does not exist, or when its
+    name ends in an extension the command does not write (`suffixes`, lower case; any when
+    empty), so `out.mp3` never silently holds WAV data."""
 
-    def __init__(self, path_type: type | None = None) -> None:
+    def __init__(self, path_type: type | None = None, suffixes: tuple[str, ...] = ()) -> None:
         super().__init__(dir_okay=False, path_type=path_type)
+        self.suffixes = suffixes
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
         path = super().convert(value, param, ctx)
-        folder = Path(os.fsdecode(path)).expanduser().resolve().parent
+        named = Path(os.fsdecode(path))
+        if self.suffixes and named.suffix.lower() not in self.suffixes:
+            written = " or ".join(self.suffixes)
+            instead = named.with_suffix(self.suffixes[0]).name
+            self.fail(f"{named.name!r}: this command writes {written} files only; "
+                      f"name it {instead!r}", param, ctx)
+        folder = named.expanduser().resolve().parent
         if not folder.is_dir():
             self.fail(f"the folder {folder} does not exist", param, ctx)
         return path

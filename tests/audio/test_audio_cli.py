@@ -130,3 +130,29 @@ def test_an_explicit_kind_wins_over_the_tag(runner, tmp_path):
     result = runner.invoke(audio, ["prepare", str(bed), str(spoken), "--kind", "prompt"])
     assert result.exit_code == 0, result.output
     assert _kind_and_level(spoken)[0] is Kind.PROMPT
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["prepare", "{source}"], ["music-bed"], ["comfort-noise"], ["prompt", "Hello."]],
+)
+@pytest.mark.parametrize("name", ["out.mp3", "out.MP3", "out"])
+def test_an_output_name_that_is_not_wav_is_refused(runner, write_wav, speech, tmp_path,
+                                                   command, name):
+    source = write_wav(speech(8000), 8000)
+    out = tmp_path / name
+    args = [part.format(source=source) for part in command]
+    result = runner.invoke(audio, [*args, str(out)])
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    assert f"Invalid value for 'OUT': '{name}': this command writes .wav files only" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_an_upper_case_wav_name_is_written(runner, tmp_path):
+    out = tmp_path / "BED.WAV"
+    assert runner.invoke(audio, ["music-bed", str(out), "--duration", "4"]).exit_code == 0
+    assert read_audio(out).format.telephone_ready
