@@ -17,6 +17,7 @@ from audio.kinds import DEFAULT_LEVEL_DBOV, PROMPT_LEVEL_DBOV, Kind
 from audio.prepare import Prepared, prepare_file, write_prepared
 from audio.speech import render_prompt
 from cli.params import OutFile
+from cli.progress import stderr_steps
 
 audio = click.Group("audio", help="Make hold audio sound right on a phone line.")
 
@@ -101,9 +102,11 @@ def prepare_command(
 )
 @PROMPT_LEVEL
 def check_command(files: tuple[Path, ...], kind: str | None, prompt_level: float) -> None:
-    """Measure FILES as a caller would hear them; exit 1 if any would sound wrong."""
+    """Measure FILES as a caller would hear them; exit 1 if any would sound wrong.
+
+    With several FILES, a line `[3/40] FILE` on stderr says which one is being measured."""
     failed = 0
-    for path in files:
+    for path in stderr_steps(files):
         try:
             report = check_file(path, Kind(kind) if kind else None, prompt_level)
         except AudioError as error:

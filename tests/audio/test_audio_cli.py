@@ -156,3 +156,25 @@ def test_an_upper_case_wav_name_is_written(runner, tmp_path):
     out = tmp_path / "BED.WAV"
     assert runner.invoke(audio, ["music-bed", str(out), "--duration", "4"]).exit_code == 0
     assert read_audio(out).format.telephone_ready
+
+
+def test_check_of_several_files_says_on_stderr_which_one_it_is_on(runner, tmp_path):
+    names = ["hold_music.wav", "comfort_noise.wav", "missing.wav"]
+    paths = [str(tmp_path / name) for name in names]
+    runner.invoke(audio, ["music-bed", paths[0], "--duration", "4"])
+    runner.invoke(audio, ["comfort-noise", paths[1], "--duration", "2"])
+    result = runner.invoke(audio, ["check", *paths])
+    lines = [f"[{n}/3] {path}" for n, path in enumerate(paths, 1)]
+    assert result.stderr.splitlines()[:3] == lines
+    assert "[1/3]" not in result.stdout  # stdout stays the reports alone
+    # each line comes before that file's report, not all at the end
+    expected = [lines[0], f"{paths[0]}: PASS", lines[1], f"{paths[1]}: PASS", lines[2]]
+    order = [result.output.index(text) for text in expected]
+    assert order == sorted(order)
+
+
+def test_check_of_one_file_prints_no_progress(runner, tmp_path):
+    bed = tmp_path / "hold_music.wav"
+    runner.invoke(audio, ["music-bed", str(bed), "--duration", "4"])
+    result = runner.invoke(audio, ["check", str(bed)])
+    assert result.exit_code == 0 and result.stderr == ""
