@@ -279,6 +279,10 @@ def export_command(
     callback_key: str,
 ) -> None:
     """Export calls for other tools: queue_log lines, or records as CSV/Parquet."""
+    other = {"csv": ".parquet", "parquet": ".csv"}.get(file_format)
+    if other and out_path.suffix.lower() == other:  # a reader would trust the name
+        raise click.BadParameter(f"{out_path.name!r} is named {other} but --format is "
+                                 f"{file_format}", param_hint="'--out'")
     if file_format == "queue_log":
         pseudonyms = CallerIds.from_key_text(caller_ids, caller_id_key)
         count = _export_queue_log(

@@ -181,3 +181,12 @@ def test_queue_log_from_the_database_carries_each_callers_id(sqlite_url, tmp_pat
         assert caller == "+14155550123"
     else:
         assert caller and "4155550123" not in caller
+
+
+@pytest.mark.parametrize(("file_format", "name"), [("csv", "x.parquet"), ("parquet", "x.csv")])
+def test_records_are_never_written_under_the_other_formats_name(odd_db, tmp_path, file_format,
+                                                                name):
+    result = CliRunner().invoke(export_command, ["--format", file_format, "--db", odd_db,
+                                                 "--out", str(tmp_path / name)])
+    assert result.exit_code == 2 and "--format is" in result.output
+    assert not (tmp_path / name).exists()
