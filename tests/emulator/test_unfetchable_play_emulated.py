@@ -41,7 +41,7 @@ LINES = {
         reactions=Reactions(closed_callback_p=1.0, callback_p=0.0, callback_if_too_long_p=0.0),
         callbacks=Callbacks(answer_p=1.0), start=datetime(2026, 1, 5, 7, 52, tzinfo=UTC))),
 }
-CLAIM = re.compile(r"claim=[0-9a-f]+")
+CLAIM = re.compile(r"(claim|done)=[0-9a-f]+")
 FAILING = {404: "/audio/gone-0123456789ab.wav", 500: "/broken/noise.wav"}
 
 
@@ -67,7 +67,7 @@ def requests_of(run: EmulatedRun) -> list[tuple[float, str, dict[str, str]]]:
     tags = (run.call_id_prefix[2:], Sids(run.call_id_prefix[2:]).other)
 
     def plain(text: str) -> str:
-        return CLAIM.sub("claim=ID", text.replace(tags[0], "TAG").replace(tags[1], "OTHER"))
+        return CLAIM.sub(r"\1=ID", text.replace(tags[0], "TAG").replace(tags[1], "OTHER"))
 
     return [(at, plain(url), {k: plain(v) for k, v in p.items()})
             for at, url, p, _ in run.requests]
