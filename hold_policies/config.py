@@ -925,7 +925,9 @@ def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig
     (`as_written`: also every text as it will be said, see AS_WRITTEN)."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: an editor that saves "UTF-8 with BOM" (Notepad) starts the file with
+        # U+FEFF, which TOML does not allow; the mark says only the encoding, so skip it.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
     except tomllib.TOMLDecodeError as error:

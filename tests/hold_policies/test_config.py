@@ -122,6 +122,26 @@ def test_not_toml_and_missing_file_are_clear(tmp_path):
         load_config(tmp_path / "absent.toml")
 
 
+def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Notepad's "UTF-8 with BOM" starts the file with U+FEFF: the file is read, not refused as
+    'not valid TOML ... line 1, column 1'."""
+    path = tmp_path / "holdwell.toml"
+    path.write_bytes("\ufeff[queues.sales]\npolicy = \"silence\"\n".encode())
+    config = load_config(path, as_written=True)
+    assert config.queues["sales"].policy == "silence"
+
+
+def test_config_check_reads_a_file_with_a_byte_order_mark(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    path = tmp_path / "holdwell.toml"
+    path.write_bytes(b"\xef\xbb\xbf[queues.sales]\npolicy = \"silence\"\n")
+    result = CliRunner().invoke(cli, ["config", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "queue sales: policy silence" in result.output
+
+
 def test_all_problems_are_reported_at_once():
     with pytest.raises(ConfigError) as error:
         parse_config({"queues": {"a": {"policy": "x", "colour": "red"}}})
