@@ -33,15 +33,18 @@ a number 15 digits, a spoken opening ("on Wednesday at 10:30 AM") well under 60.
 _IN_LINE = ("position", "keep_key", "callback_key")
 _ESTIMATED = (*_IN_LINE, "wait")
 PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
-    "position": _ESTIMATED,  # {wait}: the band's words when there is one, else nothing
+    # CheckinPolicy.fill: {wait} the band's words when there is one, else nothing;
+    # {callback_key} nothing unless the policy is callback
+    "position": _ESTIMATED,
     "next_in_line": _ESTIMATED,
     "wait": _ESTIMATED,
     "keep_waiting": _ESTIMATED,
     "callback_offer": _ESTIMATED,
-    "callback_offer_no_estimate": _IN_LINE,
+    "callback_offer_no_estimate": _IN_LINE,  # filled with no band: {wait} always nothing
     "callback_confirm": _ESTIMATED,
     "callback_confirm_keyed": (*_ESTIMATED, "number"),
-    # said by the overflow's offer too (after queue-full: no place, no keys): none of those
+    # said by the overflow's offer too (Overflowing.on_key, app.voice.overflow.book_from_full:
+    # after queue-full no place, no keys), which fills only {number}: none of the others
     "callback_confirm_no_estimate": (),
     "callback_confirm_keyed_no_estimate": ("number",),
     "callback_closing_soon": (),
