@@ -1,17 +1,19 @@
 """The operator's configuration file (TOML), validated so a bad file never reaches a caller.
 
 Every knob has a default; unknown keys are errors. `load_config` raises `ConfigError` whose
-message names each bad key, the bad value and what is allowed.
+message names each bad key, the bad value and what is allowed, and each rule across keys
+(`cross_check`) that what parsed breaks.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -164,8 +166,63 @@ def iso_date(value: object) -> object:
     return value
 
 
+CROSS_CHECKS_DEFERRED = "cross_checks_deferred"
+"""Validation context key: build the tables without their checks across keys (`cross_check`);
+parse_config runs those itself, each on the keys that parsed, so that one bad key does not hide
+every rule across keys (pydantic runs a table's own only once all its keys are valid)."""
+
+CrossCheck = Callable[[Any, Mapping[str, Any]], "str | None"]
+KeyPath = tuple[str, ...]
+"""A key's parts, "queues.support.max_size" as ("queues", "support", "max_size")."""
+
+
+def cross_check(*reads: str, outer_waits: bool = True) -> Callable[[CrossCheck], CrossCheck]:
+    """Mark a table's method as a check across its keys: called with the validation context,
+    it returns the problem (naming the keys) or None.
+
+    `reads`: every key it reads, dotted and relative to the table ("*": any name; "D.*.[key]":
+    only the names in dict D; "T.[table]": only whether table T is there), so that parse_config
+    can skip it when one of them failed. `outer_waits`: when it fails, the checks of the tables
+    around it that read one of the same keys are skipped (they would repeat its problem, or
+    judge a value it refuses)."""
+    def mark(check: CrossCheck) -> CrossCheck:
+        check.cross_check_reads = tuple(  # type: ignore[attr-defined]
+            tuple(read.split(".")) for read in reads)
+        check.cross_check_outer_waits = outer_waits  # type: ignore[attr-defined]
+        return check
+    return mark
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def cross_checks(cls) -> tuple[CrossCheck, ...]:
+        """The table's checks across keys (`cross_check`), its bases' first, each in the
+        order written."""
+        return _cross_checks(cls)
+
+    @model_validator(mode="after")
+    def _checked_across_keys(self, info: ValidationInfo) -> Strict:
+        """Each `cross_check` in turn; the first problem refuses the table (unless deferred
+        to parse_config, CROSS_CHECKS_DEFERRED)."""
+        context = info.context or {}
+        if context.get(CROSS_CHECKS_DEFERRED):
+            return self
+        for check in self.cross_checks():
+            if problem := check(self, context):
+                raise ValueError(problem)
+        return self
+
+
+@cache
+def _cross_checks(cls: type[Strict]) -> tuple[CrossCheck, ...]:
+    found: dict[str, CrossCheck] = {}
+    for klass in reversed(cls.__mro__):
+        for name, member in vars(klass).items():
+            if hasattr(member, "cross_check_reads"):
+                found[name] = member
+    return tuple(found.values())
 
 
 class CallbacksConfig(Strict):
@@ -225,13 +282,13 @@ class CallbacksConfig(Strict):
                              f"most {SMS_MOST_CHARS:,} in one text (error 21617); shorten it")
         return text
 
-    @model_validator(mode="after")
-    def _claims_outlive_rings(self) -> CallbacksConfig:
+    @cross_check("claim_timeout_s", "ring_timeout_s", "answering_machine_detection")
+    def _claims_outlive_rings(self, context: Mapping[str, Any]) -> str | None:
         """A claim released while its agent may still be ringing the customer would let a
         second agent dial them too: the timeout must outlast any ring, with a margin."""
         if self.claim_timeout_s < self.least_claim_s():
-            raise ValueError(self.claim_too_short(0, ""))
-        return self
+            return self.claim_too_short(0, "")
+        return None
 
     def callable_countries(self) -> frozenset[str]:
         """The countries callbacks may dial (`countries`, or default_region's)."""
@@ -365,11 +422,11 @@ class CallbackConfig(CheckinConfig):
     once. 1 keeps the wait after answering shortest but lets later callers overtake a burst
     of callbacks (on the issue's busy line only ~80% of windows were kept); 2 keeps >= 95%."""
 
-    @model_validator(mode="after")
-    def distinct_keys(self) -> CallbackConfig:
+    @cross_check("callback_key", "keep_key")
+    def distinct_keys(self, context: Mapping[str, Any]) -> str | None:
         if self.callback_key == self.keep_key:
-            raise ValueError(f"callback_key and keep_key are both {self.keep_key!r}")
-        return self
+            return f"callback_key and keep_key are both {self.keep_key!r}"
+        return None
 
 
 class MusicAdsConfig(Strict):
@@ -440,26 +497,25 @@ class VariantConfig(Strict):
                              f"which serve the whole queue; set it in [queues.NAME.prompts]")
         return prompts
 
-    @model_validator(mode="after")
-    def known_settings(self) -> VariantConfig:
+    @cross_check("policy", "settings")
+    def known_settings(self, context: Mapping[str, Any]) -> str | None:
         """Only keys the policy has, with values its own table would accept."""
         model = SETTINGS_MODELS[self.policy]
         if queue_wide := sorted(QUEUE_WIDE_SETTINGS & set(self.settings)):
-            raise ValueError(f"settings.{queue_wide[0]}: how callbacks are dialled serves the "
-                             f"whole queue (its agents and the callback worker), not one arm; "
-                             f"set it in [queues.NAME.callback]")
+            return (f"settings.{queue_wide[0]}: how callbacks are dialled serves the whole "
+                    f"queue (its agents and the callback worker), not one arm; set it in "
+                    f"[queues.NAME.callback]")
         if unknown := sorted(set(self.settings) - set(model.model_fields)):
-            raise ValueError(f"settings.{unknown[0]}: not a {self.policy} setting (known: "
-                             f"{', '.join(model.model_fields)})")
+            return (f"settings.{unknown[0]}: not a {self.policy} setting (known: "
+                    f"{', '.join(model.model_fields)})")
         try:
             model.model_validate(self.settings)
         except ValidationError as error:  # rules across keys wait for the queue's own table
             for item in (e for e in error.errors() if e["loc"]):
                 key = ".".join(str(part) for part in item["loc"])
                 message = item["msg"].removeprefix("Value error, ")
-                raise ValueError(f"settings.{key}: {message} (got {item.get('input')!r})"
-                                 ) from None
-        return self
+                return f"settings.{key}: {message} (got {item.get('input')!r})"
+        return None
 
 
 Spans = str | list[str] | None
@@ -524,12 +580,12 @@ class HoursConfig(Strict):
         parse_spans(_joined(value))
         return value
 
-    @model_validator(mode="after")
-    def opens_sometime(self) -> HoursConfig:
+    @cross_check(*DAYS)
+    def opens_sometime(self, context: Mapping[str, Any]) -> str | None:
         if not any(self.week()):
-            raise ValueError("no day has opening hours, so the line would never open; "
-                             "give at least one day, e.g. monday = \"08:00-18:00\"")
-        return self
+            return ("no day has opening hours, so the line would never open; "
+                    "give at least one day, e.g. monday = \"08:00-18:00\"")
+        return None
 
     def week(self) -> tuple[tuple, ...]:
         return tuple(parse_spans(_joined(getattr(self, name))) for name in DAYS)
@@ -594,22 +650,32 @@ class OverflowConfig(Strict):
     transcribe: bool = False
     words: OverflowWordsConfig = OverflowWordsConfig()
 
-    @model_validator(mode="after")
-    def does_something(self) -> OverflowConfig:
+    @cross_check("max_wait_s", "when_full")
+    def overflows_sometime(self, context: Mapping[str, Any]) -> str | None:
         if self.max_wait_s is None and not self.when_full:
-            raise ValueError("neither max_wait_s nor when_full is set, so nothing would ever "
-                             "overflow; set max_wait_s = 1800 (say) and/or when_full = true, "
-                             "or remove the table")
+            return ("neither max_wait_s nor when_full is set, so nothing would ever overflow; "
+                    "set max_wait_s = 1800 (say) and/or when_full = true, or remove the table")
+        return None
+
+    @cross_check("callback", "voicemail")
+    def offers_something(self, context: Mapping[str, Any]) -> str | None:
         if not (self.callback or self.voicemail):
-            raise ValueError("callback and voicemail are both false: there is nothing to "
-                             "offer; set callback = true and/or voicemail = true")
+            return ("callback and voicemail are both false: there is nothing to offer; set "
+                    "callback = true and/or voicemail = true")
+        return None
+
+    @cross_check("callback", "voicemail", "callback_key", "voicemail_key")
+    def distinct_keys(self, context: Mapping[str, Any]) -> str | None:
         if self.callback and self.voicemail and self.callback_key == self.voicemail_key:
-            raise ValueError(f"callback_key and voicemail_key are both {self.voicemail_key!r}")
+            return f"callback_key and voicemail_key are both {self.voicemail_key!r}"
+        return None
+
+    @cross_check("transcribe", "message_max_s")
+    def transcribable(self, context: Mapping[str, Any]) -> str | None:
         if self.transcribe and self.message_max_s > TRANSCRIBED_MAX_S:
-            raise ValueError(f"message_max_s is {self.message_max_s}, but Twilio transcribes "
-                             f"messages of up to {TRANSCRIBED_MAX_S} s; lower it or set "
-                             f"transcribe = false")
-        return self
+            return (f"message_max_s is {self.message_max_s}, but Twilio transcribes messages "
+                    f"of up to {TRANSCRIBED_MAX_S} s; lower it or set transcribe = false")
+        return None
 
 
 class ResumeConfig(Strict):
@@ -637,6 +703,14 @@ class AudioUse(NamedTuple):
     knobs: dict[str, Any]
 
 
+HEARD = ("policy", "experiment.arms", "variants.*.[key]", "variants.*.policy")
+"""What a check of the policies a queue's callers may hear reads (QueueConfig.policy_names).
+
+A queue's own checks across keys do not make the file's wait (outer_waits=False): those read
+only the queues' names, or ask whether any queue offers callbacks or leaves a message, which
+a queue's own problem cannot make up."""
+
+
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
     voice: Annotated[VoiceName | None, *written_off_as("")] = "Polly.Joanna"
@@ -655,11 +729,12 @@ class QueueConfig(Strict):
     overflow: OverflowConfig | None = None  # none: no maximum wait; queue-full hangs up
     resume: ResumeConfig = ResumeConfig()  # off unless within_s is set
 
-    @model_validator(mode="after")
-    def overflow_keys_are_free(self) -> QueueConfig:
+    @cross_check("overflow", "checkin.keep_key", "callback.keep_key", "callback.callback_key",
+                 *HEARD, outer_waits=False)
+    def overflow_keys_are_free(self, context: Mapping[str, Any]) -> str | None:
         """The overflow offer's keys must not already mean something in the wait."""
         if self.overflow is None:
-            return self
+            return None
         taken = {self.checkin.keep_key: "checkin.keep_key",
                  self.callback.keep_key: "callback.keep_key"}
         if "callback" in self.policy_names():
@@ -670,9 +745,8 @@ class QueueConfig(Strict):
         for name, key in offered.items():
             if key in taken and not (name == "callback_key"
                                      and taken[key] == "callback.callback_key"):
-                raise ValueError(f"overflow.{name} {key!r} is already {taken[key]}; pick "
-                                 f"another key")
-        return self
+                return f"overflow.{name} {key!r} is already {taken[key]}; pick another key"
+        return None
 
     def overflow_rules(self) -> Overflow | None:
         """The queue's overflow rules for the policies, or None when it has none."""
@@ -688,46 +762,56 @@ class QueueConfig(Strict):
             message_max_s=table.message_max_s, transcribe=table.transcribe,
             words=OverflowWords(**words))
 
-    @model_validator(mode="after")
-    def arms_are_known(self) -> QueueConfig:
-        """Every arm is a policy or one of this queue's variants, and a variant's knobs still
-        agree with the queue's own table (e.g. its callback key differs from the keep key)."""
-        for arm in self.experiment.arms if self.experiment else ():
-            if arm not in POLICY_NAMES and arm not in self.variants:
-                raise ValueError(
-                    f"experiment.arms.{arm}: neither a policy ({', '.join(POLICY_NAMES)}) nor a "
-                    f"variant of this queue ({', '.join(sorted(self.variants)) or 'none'}); "
-                    f"define it as [queues.NAME.variants.{arm}]")
+    def unknown_arms(self) -> list[str]:
+        """The experiment's arms that are neither a policy nor one of the queue's variants."""
+        return [arm for arm in (self.experiment.arms if self.experiment else ())
+                if arm not in POLICY_NAMES and arm not in self.variants]
+
+    @cross_check("experiment.arms", "variants.*.[key]", outer_waits=False)
+    def arms_are_known(self, context: Mapping[str, Any]) -> str | None:
+        """Every arm is a policy or one of this queue's variants."""
+        if not (unknown := self.unknown_arms()):
+            return None
+        return (f"{', '.join(f'experiment.arms.{arm}' for arm in unknown)}: neither a policy "
+                f"({', '.join(POLICY_NAMES)}) nor a variant of this queue "
+                f"({', '.join(sorted(self.variants)) or 'none'}); define "
+                + (f"it as [queues.NAME.variants.{unknown[0]}]" if len(unknown) == 1
+                   else "each as [queues.NAME.variants.ARM]"))
+
+    @cross_check("variants.*.[key]", "variants.*.policy", "variants.*.settings", *POLICY_NAMES,
+                 outer_waits=False)
+    def variants_fit_the_queue(self, context: Mapping[str, Any]) -> str | None:
+        """A variant's knobs still agree with the queue's own table (e.g. its callback key
+        differs from the keep key)."""
         for name in self.variants:
             try:
                 self.knobs(name)
             except ValidationError as error:
-                raise ValueError(f"variants.{name}.settings: with the queue's own "
-                                 f"{self.variants[name].policy} settings: "
-                                 f"{error.errors()[0]['msg'].removeprefix('Value error, ')}"
-                                 ) from None
-        return self
+                return (f"variants.{name}.settings: with the queue's own "
+                        f"{self.variants[name].policy} settings: "
+                        f"{error.errors()[0]['msg'].removeprefix('Value error, ')}")
+        return None
 
-    @model_validator(mode="after")
-    def words_fit_twilio(self, info: ValidationInfo) -> QueueConfig:
+    @cross_check("voice", "prompts", "variants", *HEARD, "hours.words", "hours.[table]",
+                 "overflow.words", "overflow.[table]", outer_waits=False)
+    def words_fit_twilio(self, context: Mapping[str, Any]) -> str | None:
         """Checked as said (AS_WRITTEN): each text fits one <Say> in the queue's voice, and
         all of them one TwiML answer, or Twilio would skip the words or fail the call."""
-        if not (info.context and info.context.get(AS_WRITTEN)):
-            return self
+        if not context.get(AS_WRITTEN) or self.unknown_arms():
+            return None  # an arm neither a policy nor a variant says nothing to weigh
         problems = say_problems(self) or [p for p in (answer_problem(self),) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        return "; ".join(problems) or None
 
-    @model_validator(mode="after")
-    def capped_callbacks_are_offered(self) -> QueueConfig:
+    @cross_check("hours.callbacks_per_opening", *HEARD, outer_waits=False)
+    def capped_callbacks_are_offered(self, context: Mapping[str, Any]) -> str | None:
         """A cap on callbacks booked while closed means nothing if the queue offers none."""
         cap = self.hours.callbacks_per_opening if self.hours else None
         if cap and "callback" not in self.policy_names():
-            raise ValueError(f"hours.callbacks_per_opening is {cap}, but this queue's "
-                             f"policies ({', '.join(sorted(self.policy_names()))}) offer no "
-                             f"callbacks; use policy \"callback\" or remove the cap")
-        return self
+            offered = sorted(self.policy_names() & set(POLICY_NAMES))  # not an unknown arm
+            return (f"hours.callbacks_per_opening is {cap}, but this queue's policies "
+                    f"({', '.join(offered)}) offer no callbacks; use policy \"callback\" or "
+                    f"remove the cap")
+        return None
 
     def ineffective_knobs(self, queue: str) -> list[str]:
         """Warnings for [checkin] knobs nothing reads: the callback policy has check-in knobs
@@ -825,36 +909,43 @@ class HoldwellConfig(Strict):
     callbacks: CallbacksConfig = CallbacksConfig()
     queues: dict[QueueName, QueueConfig] = Field(default_factory=lambda: {"support": QueueConfig()})
 
-    @model_validator(mode="after")
-    def default_queue_exists(self) -> HoldwellConfig:
-        if not self.queues:
-            raise ValueError("at least one [queues.NAME] table is needed")
-        default = self.line.default_queue
-        if default is not None and default not in self.queues:
-            raise ValueError(f"line.default_queue {default!r} is not one of {sorted(self.queues)}")
-        return self
+    @cross_check("queues.*.[key]")
+    def some_queue(self, context: Mapping[str, Any]) -> str | None:
+        return None if self.queues else "at least one [queues.NAME] table is needed"
 
-    @model_validator(mode="after")
-    def claims_outlive_briefs(self) -> HoldwellConfig:
+    @cross_check("line.default_queue", "queues.*.[key]")
+    def default_queue_exists(self, context: Mapping[str, Any]) -> str | None:
+        default = self.line.default_queue
+        if self.queues and default is not None and default not in self.queues:
+            return f"line.default_queue {default!r} is not one of {sorted(self.queues)}"
+        return None
+
+    @cross_check("callbacks.claim_timeout_s", "callbacks.ring_timeout_s",
+                 "callbacks.answering_machine_detection", "queues.*.callback.dialling",
+                 "queues.*.overflow.voicemail", "queues.*.overflow.message_max_s",
+                 "queues.*.overflow.transcribe", "queues.*.overflow.[table]")
+    def claims_outlive_briefs(self, context: Mapping[str, Any]) -> str | None:
         """An agent hears a caller's message before dialling them, on the claim's clock: a
-        claim released meanwhile lets a second agent dial the customer too."""
+        claim released meanwhile lets a second agent dial the customer too. (A queue left
+        out for a bad name could only hide a longer brief, never make one up.)"""
         brief_s, key = longest_brief(self.queues)
         if self.callbacks.claim_timeout_s < self.callbacks.least_claim_s(brief_s):
-            raise ValueError(self.callbacks.claim_too_short(brief_s, key))
-        return self
+            return self.callbacks.claim_too_short(brief_s, key)
+        return None
 
-    @model_validator(mode="after")
-    def callbacks_have_a_caller_id(self) -> HoldwellConfig:
+    @cross_check("line.support_number", *(f"queues.*.{read}" for read in HEARD),
+                 "queues.*.overflow.[table]")
+    def callbacks_have_a_caller_id(self, context: Mapping[str, Any]) -> str | None:
         """A callback rings the customer from the support number; without one the customer
         would see whatever number the agent called from, or the call would fail."""
         offering = [name for name, queue in self.queues.items()
                     if "callback" in queue.policy_names() or queue.overflow is not None]
         if offering and self.line.support_number is None:
-            raise ValueError(
-                f"line.support_number: missing, but queue(s) {', '.join(offering)} offer "
-                f"callbacks, which ring the customer from it; give the line's number in E.164 "
-                f"form (e.g. \"+14155550100\"), one the Twilio account owns or has verified")
-        return self
+            return (f"line.support_number: missing, but queue(s) {', '.join(offering)} offer "
+                    f"callbacks, which ring the customer from it; give the line's number in "
+                    f"E.164 form (e.g. \"+14155550100\"), one the Twilio account owns or has "
+                    f"verified")
+        return None
 
     def customer_first_queues(self) -> list[str]:
         """Queues whose callbacks ring the customer first (the callback worker does it)."""
@@ -890,10 +981,10 @@ class HoldwellConfig(Strict):
         return self.line.default_queue or next(iter(self.queues))
 
 
-def describe_errors(error: ValidationError, source: str) -> str:
-    """One line per problem: the dotted key, what is wrong, the value given."""
-    lines = [f"{source}: {error.error_count()} problem(s)"]
-    for item in error.errors():
+def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
+    """One line per pydantic error: the dotted key, what is wrong, the value given."""
+    lines = []
+    for item in errors:
         key = ".".join(str(part) for part in item["loc"])
         if item["type"] == "extra_forbidden":
             lines.append(f"  {key}: unknown key (check the spelling; see README 'Configuration')")
@@ -905,19 +996,125 @@ def describe_errors(error: ValidationError, source: str) -> str:
         given = item.get("input")  # a whole table is noise: the message names the key
         lines.append(f"  {key}: {message}"
                      + ("" if isinstance(given, dict) else f" (got {given!r})"))
-    return "\n".join(lines)
+    return lines
+
+
+def describe_errors(error: ValidationError, source: str) -> str:
+    """One line per problem: the dotted key, what is wrong, the value given."""
+    return "\n".join([f"{source}: {error.error_count()} problem(s)", *error_lines(error.errors())])
+
+
+def _built(data: dict[str, Any], context: Mapping[str, Any]) -> HoldwellConfig:
+    """The config with its checks across keys left to the caller (CROSS_CHECKS_DEFERRED).
+    Strict: TOML and stored versions carry real types, so `max_size = true` or
+    `interval_s = "60"` is a mistake to name, not a value to coerce (true became 1)."""
+    return HoldwellConfig.model_validate(data, strict=True,
+                                         context={**context, CROSS_CHECKS_DEFERRED: True})
+
+
+def _failed_key(data: Any, loc: Iterable[str | int]) -> KeyPath:
+    """The deepest key of `data` on an error's path (the table or value at fault)."""
+    path: KeyPath = ()
+    for part in loc:
+        if not (isinstance(data, dict) and isinstance(part, str) and part in data):
+            break
+        data, path = data[part], (*path, part)
+    return path
+
+
+def _without(data: Any, path: KeyPath) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    del data[path[-1]]
+
+
+def _what_parsed(data: dict[str, Any], errors: list[Any], context: Mapping[str, Any]
+                 ) -> tuple[HoldwellConfig | None, list[KeyPath]]:
+    """The config built from what parsed, each key at fault removed (its default taken;
+    a table left without a key it needs, the table), and the keys removed; None when the
+    rest cannot be built (a whole file at fault)."""
+    data, failed = copy.deepcopy(data), []
+    for _ in range(MOST_PRUNING_ROUNDS):
+        paths = {_failed_key(data, error["loc"]) for error in errors}
+        if () in paths:
+            return None, failed
+        paths = {path for path in paths if not any(  # within a key already removed
+            other != path and path[:len(other)] == other for other in paths)}
+        for path in sorted(paths):
+            _without(data, path)
+        failed += sorted(paths)
+        try:
+            return _built(data, context), failed
+        except ValidationError as error:  # a table now lacks a key it needs: remove it too
+            errors = error.errors()
+    return None, failed
+
+
+MOST_PRUNING_ROUNDS = 10
+"""Removing a bad key may leave its table without a key it needs (a variant's policy, the
+hours' timezone): then the table goes too, a level up each round."""
+
+
+def _touches(read: KeyPath, failed: KeyPath) -> bool:
+    """Whether a key a check reads (a pattern, "*" any name) is, holds or is within `failed`."""
+    return all(a == b or "*" in (a, b) for a, b in zip(read, failed, strict=False))
+
+
+def cross_problems(config: HoldwellConfig, failed: list[KeyPath],
+                   context: Mapping[str, Any]) -> list[str]:
+    """Every check across keys (`cross_check`) of every table, inner tables first, as problem
+    lines; a check reading a key in `failed` is skipped (its answer would be about a default,
+    not the file), and a check that fails counts its keys as failed for the tables around it
+    (their checks would repeat it, or judge values already refused)."""
+    lines: list[str] = []
+    failed = list(failed)
+
+    def visit(table: Strict, at: KeyPath) -> None:
+        for name in type(table).model_fields:
+            value = getattr(table, name)
+            inner = value.items() if isinstance(value, dict) else [(None, value)]
+            for key, item in inner:
+                if isinstance(item, Strict):
+                    visit(item, (*at, name) if key is None else (*at, name, key))
+        found_here = []
+        for check in table.cross_checks():
+            reads = [(*at, *read) for read in check.cross_check_reads]  # type: ignore[attr-defined]
+            if any(_touches(read, bad) for read in reads for bad in failed):
+                continue
+            try:
+                problem = check(table, context)
+            except ValueError as error:  # as pydantic takes a check that raises
+                problem = str(error)
+            if problem:
+                lines.append(f"  {'.'.join(at)}: {problem}" if at else f"  {problem}")
+                if check.cross_check_outer_waits:  # type: ignore[attr-defined]
+                    found_here += reads
+        failed.extend(found_here)
+
+    visit(config, ())
+    return lines
 
 
 def parse_config(data: dict[str, Any], source: str = "config", *,
                  as_written: bool = False) -> HoldwellConfig:
-    """`as_written`: also check every text as it will be said (AS_WRITTEN)."""
+    """`as_written`: also check every text as it will be said (AS_WRITTEN).
+
+    Every problem one run can honestly find: each key's own, then the rules across keys
+    (`cross_check`) on what parsed, skipping only those that read a key at fault."""
+    context = {AS_WRITTEN: as_written}
+    failed: list[KeyPath] = []
     try:
-        # Strict: TOML and stored versions carry real types, so `max_size = true` or
-        # `interval_s = "60"` is a mistake to name, not a value to coerce (true became 1).
-        return HoldwellConfig.model_validate(data, strict=True,
-                                             context={AS_WRITTEN: as_written})
+        config: HoldwellConfig | None = _built(data, context)
+        lines = []
     except ValidationError as error:
-        raise ConfigError(describe_errors(error, source)) from None
+        lines = error_lines(error.errors())
+        config, failed = _what_parsed(data, error.errors(), context)
+    if config is not None:
+        lines += cross_problems(config, failed, context)
+    if lines:
+        raise ConfigError("\n".join([f"{source}: {len(lines)} problem(s)", *lines]))
+    assert config is not None
+    return config
 
 
 def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig:
