@@ -68,6 +68,8 @@ TALKING = frozenset({"in-progress", "completed"})
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 CANNOT_ASK = frozenset({401, 403})
 """Twilio refuses this account (wrong credentials): asking again will not help."""
+NOT_FOUND = 404
+"""Twilio has no such call: about one claim's call, not Twilio being away."""
 Stopping = Callable[[], bool]
 
 
@@ -180,7 +182,8 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
     """Settle every agent claim whose agent call ended with no result, or which timed out,
     from what Twilio says of its customer's legs (see the module's docstring). Once Twilio
     fails to answer, the round asks no more (each try may take the client's timeout); once it
-    refuses the account, claims are freed as if there were no credentials."""
+    refuses the account, claims are freed as if there were no credentials; a claim whose call
+    Twilio does not know (404) is settled as one with no leg, and the round goes on."""
     report = CheckReport([], [], [], [])
     unreachable = refused = False
     for claim in ended_claims(engine, now, settings.claim_timeout_s):
@@ -196,6 +199,14 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
                                 machine_detection=settings.answering_machine_detection,
                                 by_rest=claim.by_rest)
             except Exception as error:  # noqa: BLE001 - Twilio unreachable or refusing
+                if isinstance(error, TwilioRestException) and error.status == NOT_FOUND:
+                    # about this claim's call alone (deleted, another account's): as if no
+                    # leg were listed, and the round asks on about the others
+                    log.warning("callback %s: Twilio knows no such call (%s)", claim.call_id,
+                                error)
+                    settle(engine, claim, Verdict(RELEASE, result=NO_LEG), settings, now,
+                           report)
+                    continue
                 refused = isinstance(error, TwilioRestException) and error.status in CANNOT_ASK
                 unreachable = not refused
                 log.warning("callback %s: Twilio cannot say how its claim went (%s)%s",

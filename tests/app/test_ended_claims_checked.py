@@ -317,3 +317,31 @@ def test_a_person_who_answered_always_makes_the_claim_kept_and_nothing_else(foun
     if outcome != ANSWERED and any(leg.status in ("queued", "ringing") for leg in found):
         assert outcome == KEEP
     assert outcome in (ANSWERED, KEEP, RELEASE, UNANSWERED_ATTEMPT)
+
+
+def test_a_claim_twilio_knows_nothing_of_does_not_stall_the_others(make_app, mocker, clock):
+    """A 404 is about that claim's call (deleted, another account's), not Twilio being away:
+    the other claims are still asked this round, not kept unchecked for an hour behind it."""
+    app = make_app(CONFIG, account_sid="AC123")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    seed_pending(app.extensions["holdwell"].store.engine, [sid("CA1"), sid("CA2")],
+                 clock.now() - timedelta(seconds=60))
+    for n in (1, 2):
+        claimed_dial(twilio, sid(f"CAagent{n}"))
+        agent_hangs_up(twilio, f"CAagent{n}")
+    svc = app.extensions["holdwell"]
+
+    def listing(*, parent_call_sid, **_query):
+        if parent_call_sid == sid("CAagent1"):
+            raise TwilioRestException(404, "/Calls", "The requested resource was not found")
+        return [leg("no-answer", clock.now(), name="CAleg2")]
+
+    mocker.patch.object(svc.rest_client.calls, "list", side_effect=listing)
+    for _ in range(2):  # the 404'd claim's first round may wait for Twilio's list to catch up
+        clock.advance(61)
+        report_ = watch_once(svc.store.engine, svc.config.callbacks, clock.now(),
+                             client=svc.rest_client)
+        assert sid("CA2") not in report_.checked.kept
+    rows = {row["call_id"]: row for row in callback_rows(app)}
+    assert rows[sid("CA2")]["attempts"] == 1  # asked, and settled as Twilio said
+    assert rows[sid("CA1")]["status"] == "pending"  # no call to ask about: back in its place
