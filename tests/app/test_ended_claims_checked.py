@@ -244,7 +244,8 @@ def test_a_claim_whose_verdict_changes_nothing_is_not_left_held(credentialed, mo
     assert row["status"] == "pending" and row["attempts"] == 1 and row["claim_token"] is None
 
 
-def test_one_unreachable_twilio_costs_the_round_one_request(make_app, mocker, clock):
+def two_ended_agent_claims(make_app, clock):
+    """CA1 and CA2 claimed by agents 1 and 2, whose calls then ended: both for the check."""
     app = make_app(CONFIG, account_sid="AC123")
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     seed_pending(app.extensions["holdwell"].store.engine, [sid("CA1"), sid("CA2")],
@@ -252,6 +253,11 @@ def test_one_unreachable_twilio_costs_the_round_one_request(make_app, mocker, cl
     for n in (1, 2):
         claimed_dial(twilio, sid(f"CAagent{n}"))
         agent_hangs_up(twilio, f"CAagent{n}")
+    return app
+
+
+def test_one_unreachable_twilio_costs_the_round_one_request(make_app, mocker, clock):
+    app = two_ended_agent_claims(make_app, clock)
     report_, listed = check(app, mocker, clock, ConnectionError("Twilio unreachable"))
     assert listed.call_count == 1  # the second claim waits for the next round unasked
     assert sorted(report_.checked.kept) == sorted([sid("CA1"), sid("CA2")])
@@ -322,13 +328,7 @@ def test_a_person_who_answered_always_makes_the_claim_kept_and_nothing_else(foun
 def test_a_claim_twilio_knows_nothing_of_does_not_stall_the_others(make_app, mocker, clock):
     """A 404 is about that claim's call (deleted, another account's), not Twilio being away:
     the other claims are still asked this round, not kept unchecked for an hour behind it."""
-    app = make_app(CONFIG, account_sid="AC123")
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    seed_pending(app.extensions["holdwell"].store.engine, [sid("CA1"), sid("CA2")],
-                 clock.now() - timedelta(seconds=60))
-    for n in (1, 2):
-        claimed_dial(twilio, sid(f"CAagent{n}"))
-        agent_hangs_up(twilio, f"CAagent{n}")
+    app = two_ended_agent_claims(make_app, clock)
     svc = app.extensions["holdwell"]
 
     def listing(*, parent_call_sid, **_query):
