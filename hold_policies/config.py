@@ -7,7 +7,6 @@ message names each bad key, the bad value and what is allowed, and each rule acr
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import tomllib
@@ -350,6 +349,8 @@ class PromptsConfig(Strict):
     callback_kept_waiting: Text | None = None
     connecting: Text | None = None
     callback_greeting: Text | None = None
+    callback_held_greeting: Text | None = None
+    callback_still_held: Text | None = None
     agent_callback_context: Text | None = None
     agent_callback_missed: Text | None = None
     agent_callback_held: Text | None = None
@@ -457,7 +458,8 @@ class ExperimentConfig(Strict):
         return arms
 
 
-QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "agent_callback_context",
+QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "callback_held_greeting",
+                               "callback_still_held", "agent_callback_context",
                                "agent_callback_missed", "agent_callback_held",
                                "agent_caller_reason",
                                "agent_caller_position", "agent_caller_promised",
@@ -1022,10 +1024,27 @@ def _failed_key(data: Any, loc: Iterable[str | int]) -> KeyPath:
     return path
 
 
-def _without(data: Any, path: KeyPath) -> None:
-    for part in path[:-1]:
-        data = data[part]
-    del data[path[-1]]
+def _without(data: dict[str, Any], paths: Iterable[KeyPath]) -> dict[str, Any]:
+    """`data` with the keys at `paths` removed: only the tables along them are copied, each
+    once (a deep copy of the whole file recursed once per level, and a dotted key can nest
+    hundreds; a copy per removed key was quadratic in their number)."""
+    top = dict(data)
+    copied: set[KeyPath] = {()}
+    for path in paths:
+        table = top
+        for depth, part in enumerate(path[:-1], 1):
+            if path[:depth] not in copied:
+                table[part] = dict(table[part])
+                copied.add(path[:depth])
+            table = table[part]
+        del table[path[-1]]
+    return top
+
+
+def _outermost(paths: set[KeyPath]) -> set[KeyPath]:
+    """The paths not within another of them (each checked against its own prefixes: linear
+    in the paths' total length, where comparing every pair was quadratic in their number)."""
+    return {path for path in paths if not any(path[:n] in paths for n in range(len(path)))}
 
 
 def _what_parsed(data: dict[str, Any], errors: list[Any], context: Mapping[str, Any]
@@ -1033,15 +1052,13 @@ def _what_parsed(data: dict[str, Any], errors: list[Any], context: Mapping[str, 
     """The config built from what parsed, each key at fault removed (its default taken;
     a table left without a key it needs, the table), and the keys removed; None when the
     rest cannot be built (a whole file at fault)."""
-    data, failed = copy.deepcopy(data), []
+    failed: list[KeyPath] = []
     for _ in range(MOST_PRUNING_ROUNDS):
         paths = {_failed_key(data, error["loc"]) for error in errors}
         if () in paths:
             return None, failed
-        paths = {path for path in paths if not any(  # within a key already removed
-            other != path and path[:len(other)] == other for other in paths)}
-        for path in sorted(paths):
-            _without(data, path)
+        paths = _outermost(paths)  # a key within one removed goes with it
+        data = _without(data, paths)
         failed += sorted(paths)
         try:
             return _built(data, context), failed

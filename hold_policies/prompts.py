@@ -160,6 +160,14 @@ class Prompts:
         "Hello, this is the call back you asked for. Thank you for waiting. "
         "Connecting you to an agent now."
     )
+    callback_held_greeting: str = (
+        "Hello, this is the call back you asked for. Thank you for waiting. Please stay on "
+        "the line: you are next for our first free agent."
+    )
+    """Said to a customer rung first (customer-first, or rung by REST), who then holds for an
+    agent: never "connecting you now" before minutes of silence."""
+    callback_still_held: str = "You are still connected, and next for our first free agent."
+    """Said about once a minute while that customer holds."""
     agent_callback_context: str = (
         "Call back. The customer has been waiting {minutes} since first calling. "
         "Connecting now."

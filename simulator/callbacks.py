@@ -171,7 +171,7 @@ class CallbackLifecycle:
         self.speed.attempts.append(t)
         if self.callback_draw() < settings.answer_p:
             self.speed.answered.append(t)
-            greeted = t + settings.answer_after_s + self.scenario.handoff.callback_greeting_s
+            greeted = t + settings.answer_after_s + self.scenario.handoff.held_greeting_s
             self.schedule(waiter, greeted, PICKED_UP)
         else:
             self.schedule(waiter, t + settings.ring_s, RING_END)

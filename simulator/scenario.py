@@ -178,9 +178,11 @@ class Handoff:
     callback_intro_s: float = 0.0  # the agent hears who is being called back, then dials
     callback_greeting_s: float = 0.0  # the customer hears the greeting before the bridge
     missed_s: float = 0.0  # the agent hears that the customer did not answer
+    held_greeting_s: float = 0.0  # customer-first: the greeting before they hold for an agent
 
     def __post_init__(self) -> None:
-        for name in ("connect_s", "callback_intro_s", "callback_greeting_s", "missed_s"):
+        for name in ("connect_s", "callback_intro_s", "callback_greeting_s", "missed_s",
+                     "held_greeting_s"):
             if not getattr(self, name) >= 0:
                 raise ScenarioError(f"handoff.{name}: must be >= 0 seconds")
 
@@ -193,6 +195,7 @@ def handoff_for(prompts: Prompts, typical_wait_min: int = 5) -> Handoff:
         callback_intro_s=say_duration_s(filled(prompts.agent_callback_context, minutes=minutes)),
         callback_greeting_s=say_duration_s(prompts.callback_greeting),
         missed_s=say_duration_s(prompts.agent_callback_missed),
+        held_greeting_s=say_duration_s(prompts.callback_held_greeting),
     )
 
 

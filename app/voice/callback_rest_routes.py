@@ -22,9 +22,9 @@ from app.claim_checks import HUNG_UP_AFTER_ANSWERING
 from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
-from app.twiml import say_and_hang_up, twiml_response
+from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
-from app.voice.callback_calls import already_helped, greeting, unanswered
+from app.voice.callback_calls import already_helped, unanswered
 from app.voice.context import this_route
 from app.voice.forms import CallbackLegForm, number, sid
 from app.voice.routes import connecting
@@ -36,10 +36,13 @@ log = logging.getLogger("holdwell.callbacks")
 
 
 def greet_and_hold() -> VoiceResponse:
-    """The customer picked up: greet them and hold them where the next agent looks first."""
-    params = this_route().params.queue_only()
+    """The customer picked up: greet them and hold them where the next agent looks first
+    (told they hold for the next free agent: no agent is on the line yet)."""
+    route = this_route()
+    params = route.params.queue_only()
     fence = {"call": request.args.get("call", ""), "claim": request.args.get("claim", "")}
-    response = greeting()
+    response = VoiceResponse()
+    say(response, route.policy.voice, route.policy.prompts.callback_held_greeting)
     response.enqueue(callback_rest.priority_queue(params.queue), method="POST",
                      wait_url=voice_url("callback/rest-wait", params), wait_url_method="POST",
                      action=voice_url("callback/rest-result", params, **fence))
@@ -71,10 +74,23 @@ def short_silence() -> VoiceResponse:
     return response
 
 
+STILL_HELD_EVERY_S = 60
+"""How often a held customer hears that they are still connected (as the check-ins' minute)."""
+
+
 @bp.post("/callback/rest-wait")
 @falls_back_to(short_silence)
 def callback_rest_wait() -> Response:
-    return twiml_response(short_silence())
+    """Silence, and about once a minute (Twilio's QueueTime entering a new minute) a line
+    saying they are still connected: a customer who answered never holds minutes in dead air."""
+    held_s = number(request.form, "QueueTime", 0.0) or 0.0
+    if held_s < STILL_HELD_EVERY_S or held_s % STILL_HELD_EVERY_S >= HOLD_SEGMENT_S:
+        return twiml_response(short_silence())
+    policy = this_route().policy
+    response = VoiceResponse()
+    say(response, policy.voice, policy.prompts.callback_still_held)
+    response.pause(length=HOLD_SEGMENT_S)
+    return twiml_response(response)
 
 
 @bp.post("/callback/rest-connect")

@@ -323,3 +323,23 @@ def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_promis
                       {"CallSid": sid("CAleg1"), "QueueResult": "queue-full", "QueueTime": "0"})
     assert "call you again" not in spoken(out.data) and "sorry" in spoken(out.data).lower()
     assert status(app) == "failed"
+
+
+def test_a_held_customer_is_told_they_hold_and_hears_so_about_once_a_minute(rest_app, clock,
+                                                                             mocker):
+    """No agent is on the line when a REST-rung customer answers: they are never told
+    "connecting you now" before minutes of silence, and while they hold, a line about once a
+    minute (Twilio's QueueTime entering a new minute) says they are still connected."""
+    app, twilio = rest_app
+    at_risk_round(app, clock, mocker)
+    answer = twilio.post(f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support",
+                         {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
+    assert "Connecting you" not in spoken(answer.data)
+    assert "next for our first free agent" in spoken(answer.data)
+    wait_url = parse(answer.data).find("Enqueue").get("waitUrl")
+    said = {}
+    for held_s in (0, 15, 30, 45, 61, 80, 95, 110, 125, 140):
+        wait = twilio.post(wait_url, {"CallSid": sid("CAleg1"), "QueueTime": str(held_s)})
+        said[held_s] = spoken(wait.data)
+        assert parse(wait.data).find("Pause") is not None
+    assert [s for s, words in said.items() if "still connected" in words] == [61, 125]
