@@ -40,7 +40,7 @@ from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
 from app.storage.locks import hold_call
 from app.storage.per_process import OncePerProcess
-from app.storage.prepared import CALL, CALLBACKS_AHEAD
+from app.storage.prepared import BOOKED_SINCE_LAST_POLL, CALL, CALLBACKS_AHEAD
 from app.storage.queue_flow import QueueFlows
 from app.storage.rows import CallRow, call_row
 from hold_policies.estimate import QueueFlow
@@ -309,14 +309,25 @@ class CallLogStore:
         return poll, decided
 
     def snapshot(self, call_id: str, now: datetime, deadline: Deadline, *,
-                 rejoins: bool = False) -> Poll | None:
+                 rejoins: bool = False, place_as_of_last_poll: bool = False) -> Poll | None:
         """The same view as a poll, without counting one (for key presses); None if the call
-        is unknown or the database cannot answer in time."""
+        is unknown or the database cannot answer in time. `place_as_of_last_poll`: the
+        caller's place will be the one logged at their last poll (a key press carries no
+        position), so callbacks booked since by callers then ahead, which Twilio's position
+        still counted, are not counted again."""
         def work() -> Poll | None:
             with self.engine.connect() as conn:
                 row = conn.execute(CALL, {"call": call_id}).mappings().first()
-                return (self._poll_view(conn, call_row(row), now, None, rejoins)
-                        if row else None)
+                if row is None:
+                    return None
+                call = call_row(row)
+                poll = self._poll_view(conn, call, now, None, rejoins)
+                if not place_as_of_last_poll:
+                    return poll
+                counted = BOOKED_SINCE_LAST_POLL.scalar(conn, {
+                    "queue": call.queue, "entered": call.entered_at or call.arrived_at,
+                    "call": call.call_id}) or 0
+                return replace(poll, callbacks_ahead=max(poll.callbacks_ahead - counted, 0))
 
         try:
             return self.runner.run(work, deadline)

@@ -122,6 +122,14 @@ dropped callers' places, rejoined callers waiting in the rejoin queue, that ente
 them. A rejoined caller's own count adds their place among the rest
 (app.voice.resume.in_place). A queue without the rule has no rejoined callers, so it does
 not pay for looking (it cost PostgreSQL five times a steady poll's CPU under load)."""
+BOOKED_SINCE_LAST_POLL = DirectStatement(select(func.count()).select_from(callbacks).where(
+    callbacks.c.queue == _QUEUE, _KEEPING_PLACE, callbacks.c.entered_at < _ENTERED,
+    callbacks.c.requested_at > select(calls.c.last_polled_at).where(
+        calls.c.call_id == param("call", calls.c.call_id)).scalar_subquery(),
+))
+"""Callbacks keeping their place ahead of a caller that were booked after the caller's last
+poll: Twilio's position at that poll still counted them in the queue itself (a key press,
+which carries no position, must not add them twice). None before a first poll."""
 QUEUE_VIEW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),

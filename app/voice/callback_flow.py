@@ -123,7 +123,8 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         log.warning("a callback confirmation for policy %s, which offers none", policy.name)
         return unavailable
     poll = svc.store.snapshot(key.wait.call_id, now, g.deadline,
-                              rejoins=resume.counts_rejoined(route.params.queue))
+                              rejoins=resume.counts_rejoined(route.params.queue),
+                              place_as_of_last_poll=not key.wait.position_given)
     if poll is None:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)

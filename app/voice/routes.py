@@ -168,7 +168,8 @@ def choice() -> Response:
     now = svc.clock.now()
     form = key.wait
     poll = svc.store.snapshot(form.call_id, now, g.deadline,  # None: decide without history
-                              rejoins=resume.counts_rejoined(route.queue))
+                              rejoins=resume.counts_rejoined(route.queue),
+                              place_as_of_last_poll=not form.position_given)
     if poll is not None:
         form = form.with_logged_place(poll.call, now)
     situation = (situation_from_poll(form, poll, svc.config, now, params.episode)
