@@ -22,6 +22,7 @@ from app.twiml import (
     cached_twiml,
     render_segment,
     render_steps,
+    say,
     spoken_text,
     twiml_response,
 )
@@ -199,7 +200,7 @@ def answer_from_the_result() -> VoiceResponse:
     route = this_route()
     if result == "queue-full" and (offer := overflow.full_offer(route.params, route.policy)):
         return offer
-    return after_queue(result, route.params)
+    return after_queue(result, route)
 
 
 @bp.post("/queue-result")
@@ -223,24 +224,28 @@ def queue_result() -> Response:
     if (form.result == "leave" and rules is not None and rules.voicemail_key
             and overflow.wants_to_record(form.call_id)):
         return twiml_response(overflow.record_message(params, route.policy, rules))
-    return twiml_response(after_queue(form.result, params))
+    return twiml_response(after_queue(form.result, route))
 
 
 STILL_IN_A_CALL = ("redirected", "redirected-from-bridged", "bridging-in-process")
 """QueueResults after which the caller is still connected elsewhere: never hang up on them."""
 
 
-def after_queue(result: str, params: RouteParams) -> VoiceResponse:
-    """What the caller hears once out of the queue; a Twilio-side error puts them back once,
-    as a second time in line whose wait still counts from their first entry."""
+def after_queue(result: str, route: Route) -> VoiceResponse:
+    """What the caller hears once out of the queue, in the queue's voice; a Twilio-side error
+    puts them back once, as a second time in line whose wait still counts from their first
+    entry, and a second one ends the call with words, never a bare hang-up."""
+    params, voice = route.params, route.policy.voice
     response = VoiceResponse()
     if result in ("error", "system-error") and params.episode == 0:
-        response.say(safety.BACK_IN_LINE)
+        say(response, voice, safety.BACK_IN_LINE)
         return enqueue(response, RouteParams(params.queue, params.policy, params.arm, 1))
     if result in STILL_IN_A_CALL:
         return response  # an empty document: their call goes on where it was sent
     if result == "queue-full":
-        response.say(safety.QUEUE_FULL)
+        say(response, voice, safety.QUEUE_FULL)
+    elif result in ("error", "system-error"):
+        say(response, voice, safety.LINE_FAILED)
     response.hangup()
     return response
 

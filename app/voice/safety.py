@@ -24,6 +24,8 @@ log = logging.getLogger("holdwell.voice")
 
 BACK_IN_LINE = "Sorry about that. You are still in line."
 QUEUE_FULL = "Sorry, our line is full right now. Please call again a little later."
+LINE_FAILED = ("Sorry, our phone line failed twice while you waited. Please call again in a "
+               "moment.")
 CHOICE_FAILED = "Sorry, we could not take that choice just now. You keep your place in line."
 CALLBACK_NOT_NOW = (
     "Sorry, we cannot arrange a call back just now. "

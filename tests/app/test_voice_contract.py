@@ -150,7 +150,7 @@ def test_queue_result_error_puts_the_caller_back_in_line_once(twilio):
     action = parse(first.data).find("Enqueue").get("action")
     assert action == "/voice/queue-result?episode=1&policy=checkin&queue=support"
     second = twilio.post(action, {"CallSid": sid("CA1"), "QueueResult": "error", "QueueTime": "5"})
-    assert top_verbs(second.data) == ["Hangup"]
+    assert top_verbs(second.data) == ["Say", "Hangup"]  # once only; then told why, not cut off
 
 
 def test_status_callback_answers_204(twilio):
@@ -207,3 +207,21 @@ def test_a_system_error_puts_the_caller_back_in_line_and_counts_as_an_error(app,
                         {"CallSid": sid("CA1"), "QueueResult": "system-error", "QueueTime": "30"})
     assert top_verbs(first.data) == ["Say", "Enqueue"]
     assert call_row(app, sid("CA1"))["outcome"] == "error"  # until their second time in line ends
+
+
+@pytest.mark.parametrize(("result", "episode", "words"), [
+    ("error", "0", "still in line"), ("queue-full", "0", "line is full"),
+    ("error", "1", "failed twice")])
+def test_out_of_the_queue_the_caller_hears_why_in_the_queues_voice(make_app, result, episode,
+                                                                   words):
+    """A reviewer heard these in Twilio's default voice, and a second error as a bare hang-up."""
+    from app.signed_client import SignedClient
+    from tests.app.twiml_reading import parse
+    from tests.conftest import AUTH_TOKEN
+
+    app = make_app('[queues.support]\npolicy = "checkin"\nvoice = "Polly.Amy"\n')
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    out = twilio.post(f"/voice/queue-result?queue=support&policy=checkin&episode={episode}",
+                      {"CallSid": CA1, "QueueResult": result, "QueueTime": "30"})
+    said = parse(out.data).find("Say")
+    assert said is not None and words in said.text and said.get("voice") == "Polly.Amy"
