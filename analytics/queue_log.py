@@ -181,8 +181,8 @@ def _event_fields(
         epoch, wait = _exit_stamp(context["entries"].get(row.call_id), row.time, row.wait_s)
     match row.event:
         case Event.ENTERQUEUE:
-            caller = caller_ids.show(data.get("caller_id") or _text(
-                getattr(row, "from_number", None)))  # the app's log keeps it on the call
+            caller = caller_ids.show(  # the app's log keeps it on the call, not the event
+                data.get("caller_id") or getattr(row, "from_number", None))
             return epoch, NO_MEMBER, "ENTERQUEUE", ("", caller, position)
         case Event.CONNECT:
             ring = _seconds(data.get("ring_s", 0))
@@ -209,8 +209,3 @@ def _complete_fields(row: Any, data: dict, epoch: int, context: dict, orig: str)
         talk = epoch - connected[0]
     hold = connected[1] if connected is not None else _seconds(row.wait_s)
     return member, name, (hold, _seconds(talk), orig)
-
-
-def _text(value: object) -> str | None:
-    """A cell's text, None for a missing one (NaN, None, empty)."""
-    return value if isinstance(value, str) and value else None

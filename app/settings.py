@@ -10,6 +10,7 @@ from pathlib import Path
 
 DEFAULT_CONFIG_PATH = "holdwell.toml"
 DEFAULT_DATABASE_URL = "sqlite:///holdwell.db"
+TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -17,7 +18,6 @@ def sqlalchemy_url(url: str) -> str:
     libpq takes) is PostgreSQL through psycopg, the driver installed here."""
     scheme, sep, rest = url.partition("://")
     return f"postgresql+psycopg://{rest}" if sep and scheme == "postgres" else url
-TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 class SettingsError(ValueError):

@@ -190,8 +190,14 @@ SIM_DB = click.option(
 
 
 def simulation_log(url: str | None) -> str | None:
-    """`--sim-db`, refused when it is the line's live log."""
-    if url and url == os.environ.get("DATABASE_URL"):
+    """`--sim-db` as SQLAlchemy names it, refused when it is the line's live log (however
+    either is spelled: a platform's postgres:// is the same database)."""
+    if not url:
+        return None
+    from app.settings import sqlalchemy_url  # no Flask: the fast engine's import stays light
+
+    url = sqlalchemy_url(url)
+    if url == sqlalchemy_url(os.environ.get("DATABASE_URL") or ""):
         raise click.ClickException(
             "--sim-db is DATABASE_URL, the line's live call log: made-up callers would join "
             "its reports, console and fit; name another database (or none: a fresh SQLite file)")

@@ -31,7 +31,7 @@ from hold_policies.records import Event
 
 HOLDING = and_(callbacks.c.status == "on_line", callbacks.c.agent_ended_at.is_(None))
 """Answered and waiting for an agent (an on-line row whose leg completed, how unheard, holds
-nobody: app.storage.callback_writes._ended_on_line)."""
+nobody: app.storage.callback_writes._leg_ended)."""
 IN_HAND = or_(HOLDING,
               and_(callbacks.c.status == "claimed", callbacks.c.claimed_by == REST_CLAIMANT,
                    callbacks.c.agent_ended_at.is_(None)))

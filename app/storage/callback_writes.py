@@ -99,10 +99,14 @@ def _leg_ended_key(call_id: str, leg: str) -> str:
     return f"{call_id}:{LEG_ENDED}:{leg}"
 
 
-def _leg_ended_first(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
-    """A final status for a leg whose answer is not stored yet: kept for `on_line`. The
-    leg is over, so the claim is marked ended: it holds no ring slot of a customer-first
-    queue (callback_rest.IN_HAND) while its answer, journaled elsewhere, is awaited."""
+def _leg_ended(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
+    """A leg's end whose outcome is not known here: a final status for a leg whose answer is
+    not stored yet (kept for `on_line`), or a held customer's leg completed with nobody
+    hearing how (the queue's result, a bridge or a hang-up, may be journaled on a host cut
+    off). The leg is over, so the row is marked ended: it holds no ring slot of a
+    customer-first queue (callback_rest.IN_HAND) and sends no agent to an empty queue
+    (callback_rest.HOLDING); not failed yet: `holdwell callbacks` ends an unheard hold after
+    END_UNHEARD_S unless its webhooks come (app.claim_checks)."""
     call = _call_of(conn, row, command)
     said: dict[str, object] = {"result": command.result}
     if command.end_unheard:
@@ -112,14 +116,6 @@ def _leg_ended_first(conn: Connection, row: RowMapping, command: c.CallbackUnans
     conn.execute(update(callbacks).where(
         callbacks.c.call_id == row["call_id"], callbacks.c.agent_ended_at.is_(None),
     ).values(agent_ended_at=command.now))
-
-
-def _ended_on_line(conn: Connection, row: RowMapping, command: c.CallbackUnanswered) -> None:
-    """A held customer's leg completed, and nobody heard how (the queue's result, a bridge
-    or a hang-up, may be journaled on a host cut off): no longer held (no agent is sent to
-    an empty queue, its slot is free), not yet failed; `holdwell callbacks` ends it after
-    END_UNHEARD_S unless its webhooks come (app.claim_checks)."""
-    _leg_ended_first(conn, row, command)  # the record of it, and the mark
 
 
 def connected(conn: Connection, command: c.CallbackConnected) -> bool:
@@ -210,12 +206,9 @@ def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
         return None
     if not _holds(row, command.claim):
         return _attempt_late(conn, row, command)
-    if command.final and row["status"] != "on_line":
-        _leg_ended_first(conn, row, command)  # its answer, journaled elsewhere, may follow
-        return None
-    if command.final and command.end_unheard:  # how it ended may be journaled elsewhere
-        _ended_on_line(conn, row, command)
-        return None
+    if command.final and (row["status"] != "on_line" or command.end_unheard):
+        _leg_ended(conn, row, command)  # its answer, or how it ended, may be journaled
+        return None  # elsewhere
     call, waited = _call_of(conn, row, command), _waited_s(row, command)
     attempt = row["attempts"] + 1
     if not _log_attempt(conn, call, command, waited, attempt):

@@ -83,7 +83,7 @@ STILL_HELD_EVERY_S = 60
 def callback_rest_wait() -> Response:
     """Silence, and about once a minute (Twilio's QueueTime entering a new minute) a line
     saying they are still connected: a customer who answered never holds minutes in dead air."""
-    held_s = number(request.form, "QueueTime", 0.0) or 0.0
+    held_s = number(request.form, "QueueTime", 0.0)
     if held_s < STILL_HELD_EVERY_S or held_s % STILL_HELD_EVERY_S >= HOLD_SEGMENT_S:
         return twiml_response(short_silence())
     policy = this_route().policy

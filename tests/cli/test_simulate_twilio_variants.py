@@ -107,3 +107,15 @@ def test_made_up_calls_never_land_in_the_live_log(setup, tmp_path, monkeypatch):
     result = invoke(simulate_command, ["--engine", "twilio", "--config", str(config), *SMALL])
     assert "holdwell-sim-" in result.stderr
     assert not inspect(create_engine(live)).has_table("calls")  # the live log untouched
+
+
+def test_the_live_log_is_recognised_however_its_url_is_spelled(monkeypatch):
+    import click
+
+    from cli.simulate_commands import simulation_log
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://holdwell@db.example.com/line")
+    with pytest.raises(click.ClickException, match="live call log"):
+        simulation_log("postgresql+psycopg://holdwell@db.example.com/line")
+    assert simulation_log("postgres://holdwell@db.example.com/sims") == \
+        "postgresql+psycopg://holdwell@db.example.com/sims"
