@@ -135,10 +135,6 @@ def who_is_on_line(conn: Connection, queue: str) -> str | None:
     return None if surely is None else CHECKED if surely else HEARD
 
 
-def anyone_on_line(conn: Connection, queue: str) -> bool:
-    return who_is_on_line(conn, queue) is not None
-
-
 def call_for_leg(conn: Connection, leg_sid: str) -> str | None:
     """Our call id for the customer's REST leg (the Queue url only knows the leg)."""
     return conn.execute(select(callbacks.c.call_id).where(
