@@ -45,7 +45,8 @@ class CheckinPolicy:
         return self.interval_s if self.first_checkin_s is None else self.first_checkin_s
 
     def welcome(self) -> Segment:
-        return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(self.name))
+        welcome = self.prompts.welcome_for(self.name, self.interval_s)
+        return spoken(self.voice, SegmentKind.WELCOME, welcome)
 
     def next_segment(self, situation: Situation) -> Segment:
         if not is_due(situation, first_s=self.first_s, interval_s=self.interval_s):

@@ -66,16 +66,27 @@ WELCOME_BY_POLICY = {
     ),
     "checkin": (
         "Thank you for calling. All our agents are helping other callers. "
-        "We will check in with you about once a minute; in between you will hear silence, "
+        "We will check in with you {every}; in between you will hear silence, "
         "with no music or adverts."
     ),
     "callback": (
         "Thank you for calling. All our agents are helping other callers. "
-        "We will check in with you about once a minute; in between you will hear silence, "
+        "We will check in with you {every}; in between you will hear silence, "
         "with no music or adverts."
     ),
     "music_ads": "Thank you for calling. Your call is important to us. Please hold.",
 }
+"""The default welcomes; `{every}` is how often check-ins come (`how_often`), so a queue
+checking in every five minutes never promises "about once a minute"."""
+
+
+def how_often(interval_s: int) -> str:
+    """A check-in interval in words a caller can hold us to: "about once a minute" for
+    45-89 s, else whole minutes ("about every 5 minutes") or, under 45 s, 5 s steps."""
+    if interval_s < 45:
+        return f"about every {max(5, 5 * round(interval_s / 5))} seconds"
+    minutes = int(interval_s / 60 + 0.5)
+    return "about once a minute" if minutes == 1 else f"about every {minutes} minutes"
 
 
 @dataclass(frozen=True)
@@ -189,8 +200,11 @@ class Prompts:
         "Did you know that most questions are answered on our website?"
     )
 
-    def welcome_for(self, policy: str) -> str:
-        return self.welcome if self.welcome is not None else WELCOME_BY_POLICY[policy]
+    def welcome_for(self, policy: str, interval_s: int = 60) -> str:
+        """The operator's welcome, else the policy's own, saying how often check-ins come."""
+        if self.welcome is not None:
+            return self.welcome
+        return WELCOME_BY_POLICY[policy].replace("{every}", how_often(interval_s))
 
 
 def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: bool) -> str:
