@@ -602,6 +602,7 @@ class HoursConfig(Strict):
 
 
 OVERFLOW_WORDS_PLACEHOLDERS = {"callback": ("callback_key",), "voicemail": ("voicemail_key",),
+                               "full_callback": ("callback_key",),
                                "agent_transcript": ("text",)}
 """What each overflow sentence is filled with (the others are said as written)."""
 
@@ -613,6 +614,9 @@ class OverflowWordsConfig(Strict):
     sorry: Text | None = None
     full: Text | None = None
     callback: Text | None = None
+    full_callback: Text | None = None
+    full_confirm: Text | None = None
+    still: Text | None = None
     voicemail: Text | None = None
     stay: Text | None = None
     goodbye: Text | None = None

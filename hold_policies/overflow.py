@@ -22,9 +22,10 @@ from hold_policies.checkin import CheckinPolicy
 from hold_policies.music_ads import MusicAdsPolicy
 from hold_policies.overflow_rules import Overflow
 from hold_policies.prompts import confirmation_template, filled
+from hold_policies.schedule import is_due, pause_until_due_s
 from hold_policies.silence import SilencePolicy
 from hold_policies.situation import Situation
-from hold_policies.steps import Leave, Segment, SegmentKind
+from hold_policies.steps import Leave, Pause, Segment, SegmentKind
 
 
 class Overflowing:
@@ -35,10 +36,23 @@ class Overflowing:
     voice: Voice
 
     def next_segment(self, situation: Situation) -> Segment:
-        if self.overflow.due(situation) and (
-                offer := self.overflow.offer(self.voice, situation.closes_in_s)) is not None:
-            return offer
-        return super().next_segment(situation)  # type: ignore[misc]
+        """Past the maximum wait: the offer; once heard, a policy with check-ins goes on
+        with them (position, wait) carrying the offer's keys, and the others hear the offer
+        again every `repeat_s`, opened with thanks rather than the first apology."""
+        own = super().next_segment(situation)  # type: ignore[misc]
+        rules, closes_in_s = self.overflow, situation.closes_in_s
+        if not rules.due(situation) or not rules.keys_now(closes_in_s):
+            return own
+        if not rules.heard_offer(situation):
+            return rules.offer(self.voice, closes_in_s) or own
+        if isinstance(self, CheckinPolicy):
+            return (rules.with_choices(self.voice, own, closes_in_s) if own.is_announcement
+                    else own)
+        if is_due(situation, first_s=rules.max_wait_s or 0, interval_s=rules.repeat_s):
+            return rules.offer(self.voice, closes_in_s, again=True) or own
+        return Segment((Pause(pause_until_due_s(situation, first_s=rules.max_wait_s or 0,
+                                                interval_s=rules.repeat_s)),),
+                       SegmentKind.SILENCE)
 
     def on_key(self, situation: Situation, digit: str) -> Decision:
         decision = super().on_key(situation, digit)  # type: ignore[misc]

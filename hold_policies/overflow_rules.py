@@ -5,14 +5,14 @@ Kept apart from the policies (hold_policies.overflow) so the config can build th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hold_policies.base import Voice
 from hold_policies.closing import open_long_enough
 from hold_policies.durations import step_duration_s
 from hold_policies.prompts import filled
 from hold_policies.situation import Situation
-from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Segment, SegmentKind
+from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Segment, SegmentKind, Step
 
 MESSAGES_TOLD = 3
 """The agent hears a callback's latest few messages: a caller may leave one each time they
@@ -29,6 +29,13 @@ class OverflowWords:
     full: str = "Sorry, our line is full right now."
     callback: str = ("Press {callback_key} and we will call you back when your turn comes, "
                      "keeping your place in line.")
+    full_callback: str = ("Press {callback_key} and we will call you back when your turn "
+                          "comes.")
+    """The callback at queue-full: the caller was never in line, so no place is "kept"."""
+    full_confirm: str = ("Thank you. We will call you back at the number you are calling "
+                         "from, when your turn comes. You can hang up now. Goodbye.")
+    still: str = "Thank you for staying with us."
+    """Opens the offer when it comes again (the apology was said the first time)."""
     voicemail: str = "Press {voicemail_key} to leave a message, and we will call you back."
     stay: str = "Or stay on the line, and you keep your place."
     goodbye: str = "Please call again a little later. Goodbye."
@@ -74,21 +81,34 @@ class Overflow:
         (or a message, which is one) only while the line stays open long enough to keep it."""
         return self.keys if open_long_enough(closes_in_s) else ()
 
-    def menu(self, voice: Voice, keys: tuple[str, ...], first: str, last: str = "") -> OfferKeys:
-        """`first`, the `keys` on offer, then `last`, with one key collected."""
-        words = self.words
-        sentences = [first]
+    def heard_offer(self, situation: Situation) -> bool:
+        """Whether the caller has heard the offer since the maximum wait: the first document
+        past it is always the offer, an announcement, so any announcement since was it."""
+        since = situation.since_announcement_s
+        return (self.max_wait_s is not None and since is not None
+                and situation.waited_s - since >= self.max_wait_s)
+
+    def choices(self, keys: tuple[str, ...], callback: str | None = None) -> list[str]:
+        """The sentences that offer `keys` (`callback`: the callback's own words)."""
+        words, sentences = self.words, []
         if self.callback_key in keys:
-            sentences.append(filled(words.callback, callback_key=self.callback_key))
+            sentences.append(filled(callback or words.callback, callback_key=self.callback_key))
         if self.voicemail_key in keys:
             sentences.append(filled(words.voicemail, voicemail_key=self.voicemail_key))
-        sentences.append(last)
+        return sentences
+
+    def menu(self, voice: Voice, keys: tuple[str, ...], first: str, last: str = "",
+             callback: str | None = None) -> OfferKeys:
+        """`first`, the `keys` on offer, then `last`, with one key collected."""
+        sentences = [first, *self.choices(keys, callback), last]
         text = " ".join(s for s in sentences if s)
         return OfferKeys((voice.say(text),), keys, self.gather_timeout_s)
 
-    def offer(self, voice: Voice, closes_in_s: float | None = None) -> Segment | None:
+    def offer(self, voice: Voice, closes_in_s: float | None = None,
+              again: bool = False) -> Segment | None:
         """The wait document past the maximum wait (wait-context verbs only); None when the
-        line closes too soon to offer anything (the policy's own segments go on)."""
+        line closes too soon to offer anything (the policy's own segments go on). `again`:
+        the offer comes round once more, opened with thanks, not the first apology."""
         keys = self.keys_now(closes_in_s)
         if not keys:
             return None
@@ -96,11 +116,31 @@ class Overflow:
             steps = (self.menu(voice, keys, self.words.sorry), voice.say(self.words.goodbye),
                      Leave())
         else:
-            gather = self.menu(voice, keys, self.words.sorry, self.words.stay)
+            gather = self.menu(voice, keys, self.words.still if again else self.words.sorry,
+                               self.words.stay)
             rest = max(round(self.repeat_s - step_duration_s(gather)), 5)
             steps = (gather, Pause(int(rest)))
         return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=keys,
-                       apologises=True, voicemail_key=self.voicemail_key)
+                       apologises=not again, voicemail_key=self.voicemail_key)
+
+    def with_choices(self, voice: Voice, checkin: Segment,
+                     closes_in_s: float | None = None) -> Segment:
+        """A check-in past the maximum wait, once the offer was heard: the policy's own words
+        (position, wait) and then the offer's keys it does not already offer."""
+        gather = checkin.steps[0] if checkin.steps else None
+        if not isinstance(gather, OfferKeys):
+            return checkin
+        keys = tuple(k for k in self.keys_now(closes_in_s) if k not in gather.keys)
+        if not keys:
+            return checkin
+        said = voice.say(" ".join(self.choices(keys)))
+        longer = replace(gather, prompt=(*gather.prompt, said), keys=(*gather.keys, *keys))
+        *between, last = checkin.steps[1:] or (None,)
+        tail = (*between, _shortened(last, step_duration_s(said))) if last else ()
+        return replace(checkin, steps=(longer, *tail),
+                       offered_keys=(*checkin.offered_keys, *keys),
+                       voicemail_key=self.voicemail_key if self.voicemail_key in keys
+                       else checkin.voicemail_key)
 
     def full_offer(self, voice: Voice, closes_in_s: float | None = None) -> Segment | None:
         """Said after Twilio's queue-full, outside the queue: the offer, else goodbye (None:
@@ -108,7 +148,15 @@ class Overflow:
         keys = self.keys_now(closes_in_s)
         if not keys:
             return None
-        steps = (self.menu(voice, keys, self.words.full), voice.say(self.words.goodbye),
-                 Hangup())
+        steps = (self.menu(voice, keys, self.words.full, callback=self.words.full_callback),
+                 voice.say(self.words.goodbye), Hangup())
         return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=keys,
                        apologises=True, voicemail_key=self.voicemail_key)
+
+
+def _shortened(step: Step, by_s: float) -> Step:
+    """A trailing pause made `by_s` shorter (at least 5 s), so longer words keep the
+    check-in's interval; any other step as it is."""
+    if not isinstance(step, Pause):
+        return step
+    return Pause(int(max(round(step.seconds - by_s), 5)))

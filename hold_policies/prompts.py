@@ -43,8 +43,8 @@ PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "callback_offer_no_estimate": _IN_LINE,  # filled with no band: {wait} always nothing
     "callback_confirm": _ESTIMATED,
     "callback_confirm_keyed": (*_ESTIMATED, "number"),
-    # said by the overflow's offer too (Overflowing.on_key, app.voice.overflow.book_from_full:
-    # after queue-full no place, no keys), which fills only {number}: none of the others
+    # said by the overflow's offer too (Overflowing.on_key), which fills only {number}:
+    # none of the others (after queue-full: the overflow's own words.full_confirm)
     "callback_confirm_no_estimate": (),
     "callback_confirm_keyed_no_estimate": ("number",),
     "callback_closing_soon": (),

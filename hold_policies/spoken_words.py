@@ -64,7 +64,8 @@ SAID_TOGETHER: tuple[tuple[tuple[str, ...], ...], ...] = (
      ("prompts.callback_offer", "prompts.callback_offer_no_estimate")),
     (("prompts.agent_caller_reason",), ("prompts.agent_caller_position",),
      ("prompts.agent_caller_promised",)),
-    (("overflow.words.sorry", "overflow.words.full"), ("overflow.words.callback",),
+    (("overflow.words.sorry", "overflow.words.full", "overflow.words.still"),
+     ("overflow.words.callback", "overflow.words.full_callback"),
      ("overflow.words.voicemail",), ("overflow.words.stay",)),
 )
 """Texts joined into one <Say>, one of each slot's alternatives: the check-in

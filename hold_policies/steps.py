@@ -117,8 +117,9 @@ class Segment:
 
     @property
     def is_announcement(self) -> bool:
-        """Check-ins, callback offers and the legacy periodic messages count as announcements."""
-        return self.kind in (SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD)
+        """Check-ins, callback offers, the legacy periodic messages and the overflow's offer
+        count as announcements (the offer's own time tells the overflow it was heard)."""
+        return self.kind in ANNOUNCING
 
     @property
     def asks_reason(self) -> bool:
@@ -126,5 +127,8 @@ class Segment:
         return any(isinstance(step, AskSpeech) for step in self.steps)
 
 
+ANNOUNCING = frozenset({SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD,
+                        SegmentKind.OVERFLOW_OFFER})
+"""The kinds of segment a caller is told something in (logged as ANNOUNCE)."""
 SAFE_HOLD_SEGMENT = Segment(steps=(Pause(20),), kind=SegmentKind.SAFE)
 """Played whenever anything behind a voice route fails: short, so Twilio re-polls soon."""

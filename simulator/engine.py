@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from hold_policies.base import Choice, HoldPolicy
 from hold_policies.situation import Situation
-from hold_policies.steps import Segment, SegmentKind
+from hold_policies.steps import Segment
 from simulator.behaviour import Action, Reaction
 from simulator.callbacks import CallbackLifecycle
 from simulator.closed_hours import ClosedHours
@@ -36,7 +36,6 @@ from simulator.waiter import END, HANG_UP, LEAVE, POLL, PRESS, READY, WAITING, W
 from simulator.waiting import Line, QueueSpeed
 
 INF = math.inf
-ANNOUNCING = frozenset({SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER, SegmentKind.AD})
 ANSWERS_KEPT, CHECK_EVERY = 200_000, 997
 
 
@@ -286,7 +285,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
             if heard.duration_s < MIN_SEGMENT_S:
                 heard = Heard(duration_s=MIN_SEGMENT_S, leading_silence_s=MIN_SEGMENT_S)
             ends = ends_the_wait(segment)
-            found = self.heard[segment] = (heard, ends, segment.kind in ANNOUNCING)
+            found = self.heard[segment] = (heard, ends, segment.is_announcement)
         return found
 
     def act(self, waiter: Waiter, t: float) -> None:

@@ -199,9 +199,11 @@ def book_from_full(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         say(response, policy.voice,
             CANNOT_CONFIRM if isinstance(error, Unsettled) else CANNOT_BOOK)
         return _then_goodbye(response, route)
-    prompts = policy.prompts
-    say_and_hang_up(response, policy.voice, prompts.callback_already_booked
-                    if booked.already_booked else filled(prompts.callback_confirm_no_estimate))
+    rules = rules_of(route)
+    confirm = rules.words.full_confirm if rules else filled(
+        policy.prompts.callback_confirm_no_estimate)
+    say_and_hang_up(response, policy.voice, policy.prompts.callback_already_booked
+                    if booked.already_booked else confirm)
     return response
 
 

@@ -89,6 +89,10 @@ def test_a_full_twilio_queue_is_answered_with_the_offer_instead_of_a_drop(sqlite
     assert seen["abandoned"] == 0 and seen["error"] == 0
     assert seen["overflow"] >= 1 and seen["overflow"] < len(turned_away)
     assert any(r.url.startswith("/voice/overflow/choice") for r in result.requests)
+    told = [" ".join(c.heard) for c in result.callers if c.call_sid in turned_away]
+    booked = [t for t in told if "We will call you back at the number" in t]
+    assert booked and all("when your turn comes" in t for t in told)
+    assert not any("place" in t for t in told)  # never in line: no place is promised
 
 
 def test_with_after_offer_leave_callers_still_take_the_offer(sqlite_url):
@@ -102,3 +106,30 @@ def test_with_after_offer_leave_callers_still_take_the_offer(sqlite_url):
     offered = {e["call_id"] for e in events if e["event"] == "OVERFLOW"}
     took = {e["call_id"] for e in events if e["event"] in ("CALLBACK_REQUESTED", "VOICEMAIL")}
     assert len(offered) >= 5 and took and took <= offered
+
+
+def test_once_the_offer_is_heard_check_ins_go_on_with_its_keys(sqlite_url):
+    """Callers who hold past the offer keep hearing their position and wait (with the offer's
+    keys), never the apology word for word again (a review listening as callers)."""
+    patient = Reactions(overflow_callback_p=0.0, overflow_voicemail_p=0.0, callback_p=0.0,
+                        callback_if_too_long_p=0.0)
+    scenario = simple_scenario(calls=40, agents=1, arrivals_per_min=1.5, service_mean_min=2.0,
+                               patience_mean_min=60.0, reactions=patient,
+                               start=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    result = emulate(scenario, "checkin", np.random.default_rng(5), database_url=sqlite_url,
+                     config=config(max_wait_s=180, voicemail=True), record=True)
+    assert result.errors == []
+    events = rows(sqlite_url, call_events, result.call_id_prefix)
+    offered = {e["call_id"] for e in events if e["event"] == "OVERFLOW"}
+    announced = Counter(e["call_id"] for e in events if e["event"] == "ANNOUNCE"
+                        and e["wait_s"] is not None and e["wait_s"] >= 180)
+    long_holders = [c for c in offered if announced[c] >= 3]
+    assert len(long_holders) >= 3
+    for caller in result.callers:
+        if caller.call_sid not in long_holders:
+            continue
+        heard = " ".join(caller.heard)
+        after = heard[heard.index("waited so long"):]
+        assert heard.count("waited so long") == 1
+        assert after.count("You are number") + after.count("You are next") >= 2
+        assert after.count("Press 3 to leave a message") >= 3

@@ -1,0 +1,92 @@
+"""Past the maximum wait, after the offer was heard (a review listening as callers found the
+same offer repeated word for word every minute, and check-ins gone: no more position or
+wait), and the queue-full offer promising a place the caller never had."""
+
+from __future__ import annotations
+
+import pytest
+
+from hold_policies import CallbackPolicy, CheckinPolicy, MusicAdsPolicy, SilencePolicy
+from hold_policies.base import Voice
+from hold_policies.durations import segment_duration_s
+from hold_policies.overflow import with_overflow
+from hold_policies.overflow_rules import Overflow
+from hold_policies.situation import Situation, WaitEstimate
+from hold_policies.steps import OfferKeys, SegmentKind
+
+RULES = Overflow(max_wait_s=600, callback_key="2", voicemail_key="3", repeat_s=90)
+ESTIMATE = WaitEstimate(expected_s=400, upper_s=700, departures_seen=30)
+
+
+def said(segment) -> str:
+    gathers = [s for s in segment.steps if isinstance(s, OfferKeys)]
+    texts = [p.text for g in gathers for p in g.prompt] + [
+        s.text for s in segment.steps if hasattr(s, "text")]
+    return " ".join(texts)
+
+
+def timeline(policy, until_s: float = 1500) -> list[tuple[float, object]]:
+    """What a caller who never presses hears, document by document, as the app would ask
+    (announcements counted and timed as the call log keeps them)."""
+    waited, heard, announced, last, out = 0.0, 0, 0, None, []
+    while waited < until_s:
+        since = None if last is None else waited - last
+        segment = policy.next_segment(Situation(
+            "support", "CA1", 4, waited, 9, ESTIMATE, heard, announced, since))
+        out.append((waited, segment))
+        heard += 1
+        if segment.is_announcement:
+            announced, last = announced + 1, waited
+        waited += max(segment_duration_s(segment), 1.0)
+    return out
+
+
+@pytest.mark.parametrize("policy_class", [SilencePolicy, MusicAdsPolicy])
+def test_without_check_ins_the_offer_comes_again_every_repeat_s_with_thanks_not_the_apology(
+        policy_class):
+    offers = [(t, s) for t, s in timeline(with_overflow(policy_class(), RULES))
+              if s.kind is SegmentKind.OVERFLOW_OFFER]
+    first, *again = offers
+    assert "waited so long" in said(first[1])
+    assert len(again) >= 8
+    for _, segment in again:
+        text = said(segment)
+        assert text.startswith("Thank you for staying with us.") and "so long" not in text
+        assert segment.offered_keys == ("2", "3") and not segment.apologises
+    gaps = [b[0] - a[0] for a, b in zip(offers, offers[1:], strict=False)]
+    assert all(85 <= gap <= 100 for gap in gaps), gaps
+
+
+@pytest.mark.parametrize("policy_class", [CheckinPolicy, CallbackPolicy])
+def test_with_check_ins_they_go_on_past_the_offer_carrying_its_keys(policy_class):
+    heard = timeline(with_overflow(policy_class(interval_s=60), RULES))
+    after = [(t, s) for t, s in heard if t >= 600 and s.is_announcement]
+    first, *later = after
+    assert first[1].kind is SegmentKind.OVERFLOW_OFFER and "waited so long" in said(first[1])
+    assert len(later) >= 10
+    for _, segment in later:
+        text = said(segment)
+        assert segment.kind in (SegmentKind.CHECKIN, SegmentKind.CALLBACK_OFFER)
+        assert "You are number 4 in line." in text and "within" in text
+        assert "Press 3 to leave a message" in text and "so long" not in text
+        assert text.lower().count("press 2") == 1  # the callback policy's offer, said once
+        gather = segment.steps[0]
+        assert set(gather.keys) == {"1", "2", "3"} and segment.voicemail_key == "3"
+    gaps = [b[0] - a[0] for a, b in zip(after, after[1:], strict=False)]
+    assert 85 <= gaps[0] <= 100, gaps  # the offer, then its repeat_s of silence
+    assert all(55 <= gap <= 70 for gap in gaps[1:]), gaps  # the words added keep the interval
+
+
+def test_the_queue_full_offer_promises_no_place_the_caller_never_had():
+    offer = Overflow(when_full=True, voicemail_key="3").full_offer(Voice())
+    text = said(offer)
+    assert "line is full" in text and "when your turn comes" in text
+    assert "place" not in text
+    assert "place" not in Overflow().words.full_confirm
+
+
+def test_leave_after_the_offer_still_says_the_apology_and_leaves():
+    from dataclasses import replace
+    heard = timeline(with_overflow(SilencePolicy(), replace(RULES, after_offer="leave")), 700)
+    offers = [s for _, s in heard if s.kind is SegmentKind.OVERFLOW_OFFER]
+    assert "waited so long" in said(offers[0])
