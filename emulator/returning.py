@@ -22,7 +22,7 @@ from emulator.virtual_caller import VirtualCaller
 from simulator.errors import ScenarioError
 
 KEEP = re.compile(r"\bto keep it, press ([0-9*#])", re.IGNORECASE)
-WAIT_INSTEAD = re.compile(r"\bwait on the line instead, press ([0-9*#])", re.IGNORECASE)
+WAIT_INSTEAD = re.compile(r"\bwait on the line\b[^.]*?\bpress ([0-9*#])", re.IGNORECASE)
 """The keys in the app's default `returning_caller` prompt."""
 
 

@@ -148,13 +148,17 @@ class Prompts:
     )
     returning_caller: str = (
         "Welcome back. You already have a call back booked, and it keeps your place in line. "
-        "To keep it, press 1, or just hang up. To wait on the line instead, press 2."
+        "To keep it, press 1, or just hang up. To cancel it and wait on the line now, at the "
+        "end of the line, press 2."
     )
     callback_kept: str = "We will call you back as promised, keeping your place. Goodbye."
     resumed: str = "Welcome back. You keep your place in line from before."
     callback_traded_for_waiting: str = (
-        "Your call back is cancelled, and you are now waiting on the line."
+        "Your call back is cancelled. You are now waiting on the line, behind the callers "
+        "already waiting."
     )
+    """A new call joins the Twilio queue at its end: the callback's place is not carried
+    over (Twilio serves a queue in the order it was joined), and the caller is told so."""
     callback_on_its_way: str = (
         "Your call back is already on its way, so it stays as it is. Goodbye."
     )

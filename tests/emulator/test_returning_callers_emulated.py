@@ -112,3 +112,18 @@ def test_ringing_again_is_off_by_default_and_validated():
         RingingAgain(wait_instead_p=1.5)
     with pytest.raises(ScenarioError, match="ring_again_s"):
         RingingAgain(ring_again_s=-1)
+
+
+def test_the_choice_to_wait_says_it_joins_the_end_of_the_line(run):
+    """The callback's place is not carried over to the new call (Twilio serves a queue in
+    the order it was joined): the question and the answer say so (a review found the place
+    lost in silence)."""
+    result, _, _ = run
+    waited = set(answers(result, "2"))
+    asked = [c for c in result.callers if any("Welcome back" in h for h in c.heard)]
+    assert len(waited) >= 10 and len(asked) > len(waited)
+    for caller in asked:
+        heard = " ".join(caller.heard)
+        assert "wait on the line now, at the end of the line, press 2" in heard
+        if caller.call_sid in waited:
+            assert "behind the callers already waiting" in heard
