@@ -47,12 +47,18 @@ class WaitBand:
         return "1 minute" if self.minutes == 1 else f"{self.minutes} minutes"
 
     def fitted(self, template: str) -> str:
-        """`template` made to read right with this band: an open-ended one is "in more than an
-        hour", never "within more than an hour" (callers heard that: the default prompts, and
-        most written ones, say "within {wait}")."""
+        """`template` made to read right with this band. An open-ended one is never "within
+        more than an hour" (callers heard that: the default prompts, and most written ones,
+        say "within {wait}"), nor "we will call you back in more than an hour", which a
+        caller hears as a delay before we even try: it is OPEN_ENDED ("... call you back
+        when your turn comes, which may take more than an hour")."""
         if self.minutes is None:
-            return template.replace("within {wait}", "in {wait}")
+            return template.replace("within {wait}", OPEN_ENDED)
         return template
+
+
+OPEN_ENDED = "when your turn comes, which may take {wait}"
+"""What "within {wait}" becomes for a caller when no band is long enough."""
 
 
 def normal_quantile(probability: float) -> float:

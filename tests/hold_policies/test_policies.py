@@ -164,5 +164,7 @@ def test_a_wait_past_an_hour_is_said_in_plain_english():
     confirm = CallbackPolicy(promise=AttemptPlan(target=None)).on_key(
         situation(estimate=long), "2")
     for segment in (checkin, offer, confirm.segment):
-        assert "in more than an hour" in said(segment)
+        assert "when your turn comes, which may take more than an hour" in said(segment)
         assert "within more than" not in said(segment)
+        assert "in more than an hour" not in said(segment)  # heard as a delay before trying
+
