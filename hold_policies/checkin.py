@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from hold_policies.base import Choice, Decision, Voice, spoken
 from hold_policies.durations import step_duration_s
 from hold_policies.estimate import WaitBand, band_for
+from hold_policies.languages import language_of
 from hold_policies.prompts import Prompts
 from hold_policies.schedule import is_due, pause_until_due_s
 from hold_policies.situation import Situation
@@ -137,9 +138,10 @@ class CheckinPolicy:
         return None
 
     def fill(self, template: str, situation: Situation, band: WaitBand | None) -> str:
-        return (band.fitted(template) if band else template).format(
+        language = language_of(self.voice.language)
+        return (band.fitted(template, language) if band else template).format(
             position=situation.position,
-            wait=band.words() if band else "",
+            wait=band.words(language) if band else "",
             keep_key=self.keep_key,
             callback_key=getattr(self, "callback_key", ""),
             number=situation.callback_number,

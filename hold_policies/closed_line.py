@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hold_policies.hours import OpeningHours
+from hold_policies.languages import ENGLISH, Language
 from hold_policies.prompts import filled
 
 
@@ -49,6 +50,11 @@ class ClosedLine:
     callbacks_per_opening: int | None = None
     callback_key: str = "1"
     words: ClosedWords = ClosedWords()
+    language: Language = ENGLISH  # the queue's: how {opens} is said
+
+    def opens_words(self, opening: datetime, now: datetime) -> str:
+        """When the line opens, in the queue's language."""
+        return when_words(opening, now, self.hours, self.language)
 
     def is_open(self, t: datetime) -> bool:
         return self.hours.is_open(t)
@@ -60,28 +66,29 @@ class ClosedLine:
         return self.callbacks_per_opening is None or booked < self.callbacks_per_opening
 
 
-def clock_words(moment: datetime) -> str:
-    """'8 AM', '8:30 AM', '12 PM' (noon), '12 AM' (midnight): as people say the time."""
-    hour = moment.hour % 12 or 12
-    suffix = "AM" if moment.hour < 12 else "PM"
-    return f"{hour} {suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d} {suffix}"
+def clock_words(moment: datetime, language: Language = ENGLISH) -> str:
+    """'8 AM', '8:30 AM', '12 PM' (noon), '12 AM' (midnight): as people say the time (in
+    `language`: '8:00', '14 h 30', '8 Uhr')."""
+    return language.time_words(moment.hour, moment.minute)
 
 
-def when_words(opening: datetime, now: datetime, hours: OpeningHours) -> str:
-    """When the line opens, said from `now` in the queue's time zone: 'today at 2 PM',
-    'tomorrow at 8 AM', 'on Monday at 8 AM' (within a week), else 'on Monday, January 4 at
-    8 AM'."""
+def when_words(opening: datetime, now: datetime, hours: OpeningHours,
+               language: Language = ENGLISH) -> str:
+    """When the line opens, said from `now` in the queue's time zone and language: 'today at
+    2 PM', 'tomorrow at 8 AM', 'on Monday at 8 AM' (within a week), else 'on Monday,
+    January 4 at 8 AM' (names from `language`, never the machine's locale)."""
     there, here = hours.local(opening), hours.local(now)
     days = (there.date() - here.date()).days
-    at = clock_words(there)
+    at = clock_words(there, language)
     if days == 0:
-        return f"today at {at}"
+        return language.today.format(time=at)
     if days == 1:
-        return f"tomorrow at {at}"
-    weekday = there.strftime("%A")
+        return language.tomorrow.format(time=at)
+    weekday = language.weekdays[there.weekday()]
     if days < 7:
-        return f"on {weekday} at {at}"
-    return f"on {weekday}, {there.strftime('%B')} {there.day} at {at}"
+        return language.this_week.format(weekday=weekday, time=at)
+    return language.later.format(weekday=weekday, month=language.months[there.month - 1],
+                                 day=there.day, time=at)
 
 
 def closed_message(line: ClosedLine, now: datetime) -> tuple[str, datetime | None]:
@@ -89,4 +96,4 @@ def closed_message(line: ClosedLine, now: datetime) -> tuple[str, datetime | Non
     opening = line.hours.next_opening(now)
     if opening is None:
         return line.words.never_opens, None
-    return filled(line.words.closed, opens=when_words(opening, now, line.hours)), opening
+    return filled(line.words.closed, opens=line.opens_words(opening, now)), opening

@@ -31,6 +31,7 @@ from pydantic import (
 
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
+from hold_policies.languages import BUILT_IN, is_built_in, language_of
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
@@ -834,6 +835,16 @@ class QueueConfig(Strict):
                 for knob in sorted(self.checkin.model_fields_set)
                 if getattr(self.checkin, knob) != getattr(self.callback, knob)]
 
+    def language_warning(self, queue: str) -> list[str]:
+        """A language holdwell has no words of its own for: its callers hear the wait
+        ("5 minutes"), the opening time and the safety net's texts in English."""
+        if is_built_in(self.language):
+            return []
+        return [f"queues.{queue}.language = {self.language!r}: holdwell's own words (the "
+                f"{{wait}}, {{minutes}} and {{opens}} it fills in, and what it says when "
+                f"something fails) are built in for {', '.join(sorted(BUILT_IN))} only, so "
+                f"this queue's callers hear them in English"]
+
     def closed_line(self) -> ClosedLine | None:
         """The queue's hours and closed-line offer; None when it is always open."""
         return self._closed_line
@@ -846,7 +857,7 @@ class QueueConfig(Strict):
         words = {k: v for k, v in self.hours.words.model_dump().items() if v is not None}
         return ClosedLine(self.hours.opening_hours(), "callback" in self.policy_names(),
                           self.hours.callbacks_per_opening, self.hours.callback_key,
-                          ClosedWords(**words))
+                          ClosedWords(**words), language_of(self.language))
 
     def heard_names(self) -> set[str]:
         """Every policy or variant a caller of this queue may hear: its own and the arms."""
@@ -978,9 +989,10 @@ class HoldwellConfig(Strict):
         return found.hours.opening_hours().open_for_s(t)
 
     def warnings(self) -> list[str]:
-        """What loads but likely does not do what was meant (see ineffective_knobs)."""
+        """What loads but likely does not do what was meant (see ineffective_knobs, and
+        language_warning)."""
         return [warning for name, queue in self.queues.items()
-                for warning in queue.ineffective_knobs(name)]
+                for warning in [*queue.ineffective_knobs(name), *queue.language_warning(name)]]
 
     @property
     def default_queue(self) -> str:

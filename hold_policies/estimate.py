@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hold_policies.languages import ENGLISH, Language
 from hold_policies.situation import WaitEstimate
 
 BAND_MINUTES: tuple[int, ...] = (1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60)
@@ -41,24 +42,19 @@ class WaitBand:
     def seconds(self) -> float | None:
         return None if self.minutes is None else self.minutes * 60.0
 
-    def words(self) -> str:
-        if self.minutes is None:
-            return "more than an hour"
-        return "1 minute" if self.minutes == 1 else f"{self.minutes} minutes"
+    def words(self, language: Language = ENGLISH) -> str:
+        """The band as said in `language` (the queue's: hold_policies.languages)."""
+        return language.wait_words(self.minutes)
 
-    def fitted(self, template: str) -> str:
+    def fitted(self, template: str, language: Language = ENGLISH) -> str:
         """`template` made to read right with this band. An open-ended one is never "within
         more than an hour" (callers heard that: the default prompts, and most written ones,
         say "within {wait}"), nor "we will call you back in more than an hour", which a
-        caller hears as a delay before we even try: it is OPEN_ENDED ("... call you back
-        when your turn comes, which may take more than an hour")."""
-        if self.minutes is None:
-            return template.replace("within {wait}", OPEN_ENDED)
+        caller hears as a delay before we even try: it is the language's `open_ended` ("...
+        call you back when your turn comes, which may take more than an hour")."""
+        if self.minutes is None and language.open_ended:
+            return template.replace("within {wait}", language.open_ended)
         return template
-
-
-OPEN_ENDED = "when your turn comes, which may take {wait}"
-"""What "within {wait}" becomes for a caller when no band is long enough."""
 
 
 def normal_quantile(probability: float) -> float:

@@ -10,7 +10,6 @@ busy / no-answer / failed, which schedules a retry or, after the last attempt, a
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -29,9 +28,10 @@ from app.voice import overflow, reason
 from app.voice.blueprint import bp
 from app.voice.context import this_route
 from app.voice.forms import UNANSWERED_DIALS, AgentForm, CallbackLegForm, RouteParams
-from app.voice.safety import falls_back_to
+from app.voice.safety import falls_back_to, fixed_text
 from app.voice.urls import voice_url
 from hold_policies.base import HoldPolicy
+from hold_policies.languages import language_of
 from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.callbacks")
@@ -51,22 +51,17 @@ def claim_for_agent(queue: str, agent_call_id: str, finished: str = "") -> Callb
         conn, queue, agent_call_id, now, again=settled, finished=finished), g.deadline)
 
 
-def minutes_words(seconds: float) -> str:
-    """A wait in whole minutes, rounded up (never "0 minutes")."""
-    minutes = max(math.ceil(seconds / 60), 1)
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
-
-
 def brief(response: VoiceResponse, callback: Callback, policy: HoldPolicy,
           answered_at: datetime | None = None) -> None:
     """What the agent hears of a callback before talking to its customer, in either dialling:
     the wait since first calling, since answering (customer-first), their words, a message."""
     now = services().clock.now()
+    language = language_of(policy.voice.language)
     say(response, policy.voice, filled(policy.prompts.agent_callback_context,
-        minutes=minutes_words((now - callback.entered_at).total_seconds())))
+        minutes=language.waited_words((now - callback.entered_at).total_seconds())))
     if answered_at is not None:
         say(response, policy.voice, filled(policy.prompts.agent_callback_held,
-            minutes=minutes_words((now - answered_at).total_seconds())))
+            minutes=language.waited_words((now - answered_at).total_seconds())))
     if (told := reason.for_callback(callback.queue, policy, callback.call_id)) is not None:
         say(response, policy.voice, told)  # what the customer told us while waiting
     overflow.tell_message(response, callback, policy)  # a message they left: heard first
@@ -162,13 +157,12 @@ def brief_held(response: VoiceResponse, params: RouteParams) -> None:
         response.append(verb)
 
 
-ALREADY_HELPED = ("We were calling you back, but you have already spoken with us, so there "
-                  "is nothing more to do. Goodbye.")
 
 
 def already_helped() -> VoiceResponse:
     """The callback's customer was answered on their own call meanwhile: nothing to bridge."""
-    return say_and_hang_up(VoiceResponse(), this_route().policy.voice, ALREADY_HELPED)
+    voice = this_route().policy.voice
+    return say_and_hang_up(VoiceResponse(), voice, fixed_text(voice, "already_helped"))
 
 
 def greeting() -> VoiceResponse:

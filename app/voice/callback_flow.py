@@ -152,5 +152,5 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
                                                     policy.prompts.callback_already_booked),
                               choice_url="", audio_url=audio_url)
     if booking.new:  # a retried confirmation is said again, not texted again
-        confirm_by_sms(number, decision.promised_wait_s)
+        confirm_by_sms(number, decision.promised_wait_s, policy.voice.language)
     return render_segment(decision.segment, choice_url="", audio_url=audio_url)

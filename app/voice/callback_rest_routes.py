@@ -28,7 +28,7 @@ from app.voice.callback_calls import already_helped, unanswered
 from app.voice.context import this_route
 from app.voice.forms import CallbackLegForm, number, sid
 from app.voice.routes import connecting
-from app.voice.safety import falls_back_to, not_taken
+from app.voice.safety import falls_back_to, fixed_text, not_taken
 from app.voice.urls import voice_url
 
 HOLD_SEGMENT_S = 15
@@ -132,20 +132,13 @@ def callback_rest_result() -> Response:
     return twiml_response(hang_up())
 
 
-NOT_HELD = "Sorry, we could not hold you for an agent just now."
-CALLING_AGAIN = "We will call you again shortly. Goodbye."
-NOT_CALLING_AGAIN = "We are sorry we could not reach you in time. Goodbye."
-
-
 def not_held(became: str | None) -> VoiceResponse:
     """Twilio refused the answered customer the priority queue (full, or its error): they
     hear why the call ends, and that we call again only when that attempt was stored so."""
-    words = NOT_HELD
-    if became == "pending":
-        words = f"{NOT_HELD} {CALLING_AGAIN}"
-    elif became == "failed":
-        words = f"{NOT_HELD} {NOT_CALLING_AGAIN}"
-    return say_and_hang_up(VoiceResponse(), this_route().policy.voice, words)
+    voice = this_route().policy.voice
+    then = {"pending": "calling_again", "failed": "not_calling_again"}.get(became or "")
+    words = " ".join(fixed_text(voice, name) for name in ("not_held", then) if name)
+    return say_and_hang_up(VoiceResponse(), voice, words)
 
 
 def connected_when_bridged(leg: CallbackLegForm) -> None:

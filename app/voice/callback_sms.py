@@ -10,15 +10,17 @@ from __future__ import annotations
 from app.services import services
 from app.twilio_rest import send_sms_after_answer
 from hold_policies.estimate import WaitBand
+from hold_policies.languages import language_of
 
 
-def confirm_by_sms(number: str, promised_wait_s: float | None) -> None:
-    """Text `number` the promised window once this request's answer is sent; nothing when
-    the queue's settings do not ask for it or no window was promised."""
+def confirm_by_sms(number: str, promised_wait_s: float | None, language: str | None) -> None:
+    """Text `number` the promised window (in the queue's `language`) once this request's
+    answer is sent; nothing when the settings do not ask for it or no window was promised."""
     svc = services()
     settings = svc.config.callbacks
     if not settings.sms_confirm or promised_wait_s is None:
         return
-    body = settings.sms_confirm_text.format(wait=WaitBand(round(promised_wait_s / 60)).words())
+    band = WaitBand(round(promised_wait_s / 60))
+    body = settings.sms_confirm_text.format(wait=band.words(language_of(language)))
     send_sms_after_answer(svc.rest_client, to=number, from_=svc.config.line.support_number,
                           body=body)

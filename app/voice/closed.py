@@ -26,9 +26,9 @@ from app.voice.blueprint import bp
 from app.voice.callers import callback_number, spoken_digits
 from app.voice.context import this_route
 from app.voice.forms import CallForm, KeyForm, RouteParams
-from app.voice.safety import falls_back_to
+from app.voice.safety import falls_back_to, fixed_text
 from app.voice.urls import voice_url
-from hold_policies.closed_line import ClosedLine, closed_message, when_words
+from hold_policies.closed_line import ClosedLine, closed_message
 from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.voice")
@@ -107,7 +107,8 @@ def not_booked() -> VoiceResponse:
     route = this_route()
     line = services().config.queues[route.queue].closed_line()
     return say_and_hang_up(VoiceResponse(), route.policy.voice,
-                           line.words.not_booked if line else "Goodbye.")
+                           line.words.not_booked if line
+                           else fixed_text(route.policy.voice, "goodbye"))
 
 
 @bp.post("/closed/book")
@@ -125,7 +126,8 @@ def closed_book() -> Response:
     voice = route.policy.voice
     if (line is None or opening is None or number is None or key.digit != line.callback_key
             or not line.may_offer(0)):
-        say_and_hang_up(response, voice, line.words.goodbye if line else "Goodbye.")
+        say_and_hang_up(response, voice, line.words.goodbye if line
+                        else fixed_text(voice, "goodbye"))
         return twiml_response(response)
     try:
         booked = svc.store.store_now(c.BookCallback(
@@ -133,11 +135,11 @@ def closed_book() -> Response:
             digit=key.digit, due_at=opening.isoformat(), cap=line.callbacks_per_opening),
             g.deadline)
     except Unsettled:  # perhaps stored, perhaps not: words true either way
-        said = filled(line.words.not_confirmed, opens=when_words(opening, now, line.hours))
+        said = filled(line.words.not_confirmed, opens=line.opens_words(opening, now))
         return twiml_response(say_and_hang_up(response, voice, said))
     except DatabaseUnavailable:
         return twiml_response(not_booked())
-    words = when_words(opening, now, line.hours)
+    words = line.opens_words(opening, now)
     said = line.words.booked if booked else line.words.full
     say_and_hang_up(response, voice, filled(said, opens=words))
     return twiml_response(response)

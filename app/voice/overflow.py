@@ -34,7 +34,7 @@ from app.voice.forms import (
     WaitForm,
     cut_at_word,
 )
-from app.voice.safety import falls_back_to, not_taken
+from app.voice.safety import falls_back_to, fixed_text, not_taken
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import HoldPolicy
 from hold_policies.overflow import overflow_of
@@ -42,11 +42,6 @@ from hold_policies.overflow_rules import MESSAGES_TOLD, Overflow
 from hold_policies.prompts import TRANSCRIPT_MOST_CHARS, filled
 
 log = logging.getLogger("holdwell.voice")
-CANNOT_CALL_BACK = "Sorry, we cannot call back the number you are calling from."
-CANNOT_BOOK = "Sorry, we could not book a call back just now."
-CANNOT_CONFIRM = ("Sorry, we cannot confirm your call back just now. If it is booked, we will "
-                  "say so when you call again.")
-"""Said when a booking's COMMIT was cut off and nobody could read it back: true either way."""
 SILENCE_ENDS_MESSAGE_S = 5
 
 
@@ -160,7 +155,8 @@ def goodbye() -> VoiceResponse:
     route = this_route()
     rules = rules_of(route)
     return say_and_hang_up(VoiceResponse(), route.policy.voice,
-                           rules.words.goodbye if rules else "Goodbye.")
+                           rules.words.goodbye if rules
+                           else fixed_text(route.policy.voice, "goodbye"))
 
 
 @bp.post("/overflow/choice")
@@ -175,7 +171,7 @@ def overflow_choice() -> Response:
     number = callback_number(key.from_number, services().config.callbacks)
     if number is None:  # neither a callback nor a message (a callback) can reach them
         response = VoiceResponse()
-        say(response, route.policy.voice, CANNOT_CALL_BACK)
+        say(response, route.policy.voice, fixed_text(route.policy.voice, "cannot_call_back"))
         return twiml_response(_then_goodbye(response, route))
     if key.digit == rules.voicemail_key:
         return twiml_response(record_message(route.params, route.policy, rules))
@@ -197,7 +193,8 @@ def book_from_full(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     except DatabaseUnavailable as error:
         log.warning("no callback from the full queue for %s: %s", key.wait.call_id, error)
         say(response, policy.voice,
-            CANNOT_CONFIRM if isinstance(error, Unsettled) else CANNOT_BOOK)
+            fixed_text(policy.voice, "cannot_confirm"  # true whether or not it is stored
+                       if isinstance(error, Unsettled) else "cannot_book"))
         return _then_goodbye(response, route)
     rules = rules_of(route)
     confirm = rules.words.full_confirm if rules else filled(
@@ -218,14 +215,15 @@ def thanks() -> VoiceResponse:
     route = this_route()
     rules = rules_of(route)
     return say_and_hang_up(VoiceResponse(), route.policy.voice,
-                           rules.words.message_thanks if rules else "Goodbye.")
+                           rules.words.message_thanks if rules
+                           else fixed_text(route.policy.voice, "goodbye"))
 
 
 def message_lost() -> VoiceResponse:
     """The safe answer of the <Record> action: nothing is confirmed that may not be kept."""
     route = this_route()
-    return say_and_hang_up(VoiceResponse(), route.policy.voice, "Sorry, we could not keep "
-                           "your message. Please call again a little later. Goodbye.")
+    return say_and_hang_up(VoiceResponse(), route.policy.voice,
+                           fixed_text(route.policy.voice, "message_lost"))
 
 
 @bp.post("/voicemail/recorded")

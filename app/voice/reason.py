@@ -13,7 +13,6 @@ records who was told what (AGENT_BRIEFED), so the CONNECT shows whether it was t
 from __future__ import annotations
 
 import logging
-import math
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -29,6 +28,7 @@ from app.voice.forms import SpeechForm
 from app.voice.urls import audio_url
 from hold_policies.base import HoldPolicy, spoken
 from hold_policies.estimate import WaitBand
+from hold_policies.languages import language_of
 from hold_policies.prompts import filled as fill
 from hold_policies.steps import SegmentKind
 
@@ -100,13 +100,14 @@ def for_callback(queue: str, policy: HoldPolicy, call_id: str) -> str | None:
 def words(policy: HoldPolicy, caller: NextCaller, waited_s: float) -> str:
     """The reason with the wait so far, where they were in line and the wait they were told."""
     prompts = policy.prompts
-    minutes = WaitBand(max(math.ceil(waited_s / 60), 1)).words()
+    language = language_of(policy.voice.language)
+    minutes = language.waited_words(waited_s)
     said = [fill(prompts.agent_caller_reason, minutes=minutes, reason=caller.text.rstrip("."))]
     if caller.position is not None:
         said.append(fill(prompts.agent_caller_position, position=str(caller.position)))
     if caller.promised_wait_s is not None:
         band = WaitBand(max(round(caller.promised_wait_s / 60), 1))
-        said.append(fill(band.fitted(prompts.agent_caller_promised), wait=band.words()))
+        said.append(fill(prompts.agent_caller_promised, wait=band.words(language)))
     return " ".join(s for s in said if s)
 
 

@@ -238,14 +238,14 @@ def after_queue(result: str, route: Route) -> VoiceResponse:
     params, voice = route.params, route.policy.voice
     response = VoiceResponse()
     if result in ("error", "system-error") and params.episode == 0:
-        say(response, voice, safety.BACK_IN_LINE)
+        say(response, voice, safety.fixed_text(voice, "back_in_line"))
         return enqueue(response, RouteParams(params.queue, params.policy, params.arm, 1))
     if result in STILL_IN_A_CALL:
         return response  # an empty document: their call goes on where it was sent
     if result == "queue-full":
-        say(response, voice, safety.QUEUE_FULL)
+        say(response, voice, safety.fixed_text(voice, "queue_full"))
     elif result in ("error", "system-error"):
-        say(response, voice, safety.LINE_FAILED)
+        say(response, voice, safety.fixed_text(voice, "line_failed"))
     response.hangup()
     return response
 

@@ -17,22 +17,18 @@ from werkzeug.exceptions import HTTPException
 
 from app.twiml import render_segment, say, twiml_response
 from app.voice.context import this_route
-from hold_policies.base import HoldPolicy, spoken
+from hold_policies.base import HoldPolicy, Voice, spoken
+from hold_policies.languages import language_of
 from hold_policies.steps import SAFE_HOLD_SEGMENT, Segment, SegmentKind
 
 log = logging.getLogger("holdwell.voice")
 
-BACK_IN_LINE = "Sorry about that. You are still in line."
-QUEUE_FULL = "Sorry, our line is full right now. Please call again a little later."
-LINE_FAILED = ("Sorry, our phone line failed twice while you waited. Please call again in a "
-               "moment.")
-CHOICE_FAILED = "Sorry, we could not take that choice just now. You keep your place in line."
-CALLBACK_NOT_NOW = (
-    "Sorry, we cannot arrange a call back just now. "
-    "You keep your place in line, and you can ask again in a minute."
-)
-"""When the call log cannot store the request in time: nothing is wrong with their number
-(that has its own words), so they are not told so, and may well ask again."""
+
+
+def fixed_text(voice: Voice, name: str) -> str:
+    """A text of the safety net (hold_policies.languages.FIXED_TEXTS) in the queue's
+    language: English for a language not built in."""
+    return language_of(voice.language).text(name)
 
 SafeAnswer = Callable[[], VoiceResponse | Response]
 FALLBACKS: dict[str, SafeAnswer] = {}
@@ -63,14 +59,17 @@ def not_taken() -> Response:
 def choice_not_taken() -> VoiceResponse:
     """The key could not be acted on: they hear so in the queue's voice, the wait carries on."""
     response = VoiceResponse()
-    say(response, this_route().policy.voice, CHOICE_FAILED)
+    voice = this_route().policy.voice
+    say(response, voice, fixed_text(voice, "choice_failed"))
     return response
 
 
 def callback_unavailable(policy: HoldPolicy) -> Segment:
     """Said instead of a confirmation when the request could not be stored: they keep
-    waiting (a promise is only made once it is kept in the database)."""
-    return spoken(policy.voice, SegmentKind.ACKNOWLEDGE, CALLBACK_NOT_NOW)
+    waiting (a promise is only made once it is kept in the database). Nothing is wrong with
+    their number (that has its own words), so they are not told so, and may well ask again."""
+    return spoken(policy.voice, SegmentKind.ACKNOWLEDGE,
+                  fixed_text(policy.voice, "callback_not_now"))
 
 
 def safe_answer(endpoint: str | None) -> Response:

@@ -1,0 +1,109 @@
+"""holdwell's own words in the queue's language (a review heard a Spanish queue say "5
+minutes", "today at 8 AM" and its failure texts in English between its Spanish prompts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hold_policies import CallbackPolicy, CheckinPolicy
+from hold_policies.base import Voice
+from hold_policies.closed_line import when_words
+from hold_policies.config import parse_config
+from hold_policies.estimate import WaitBand
+from hold_policies.languages import BUILT_IN, ENGLISH, FIXED_TEXTS, language_of
+from hold_policies.prompts import Prompts
+from hold_policies.situation import Situation, WaitEstimate
+from hold_policies.steps import OfferKeys
+
+SPANISH_PROMPTS = Prompts(
+    apology="Disculpe la espera.", position="Es usted el número {position}.",
+    next_in_line="Es usted el siguiente.", wait="Esperamos atenderle en {wait}.",
+    keep_waiting="Si puede esperar, pulse {keep_key}.",
+    callback_offer="O pulse {callback_key} y le llamaremos en {wait}.")
+
+
+def said(segment) -> str:
+    gathers = [s for s in segment.steps if isinstance(s, OfferKeys)]
+    return " ".join(p.text for g in gathers for p in g.prompt)
+
+
+@pytest.mark.parametrize("code", sorted(BUILT_IN))
+def test_every_built_in_language_has_every_word_holdwell_says(code):
+    language = BUILT_IN[code]
+    assert set(language.fixed) == set(FIXED_TEXTS)
+    assert all(text.strip() for text in language.fixed.values())
+    assert len(language.weekdays) == 7 and len(language.months) == 12
+    if code != "en":  # a translation, not English left in place
+        assert not set(language.fixed.values()) & set(ENGLISH.fixed.values())
+        assert language.wait_words(5) != ENGLISH.wait_words(5) or code == "fr"
+        assert language.weekdays[0] != "Monday"
+
+
+@pytest.mark.parametrize(("tag", "code"), [("es-MX", "es"), ("es-ES", "es"), ("FR-ca", "fr"),
+                                           ("de-DE", "de"), ("pt-BR", "pt"), (None, "en"),
+                                           ("ja-JP", "en"), ("cmn-Hans-CN", "en")])
+def test_a_language_tag_finds_its_words_by_its_primary_subtag(tag, code):
+    assert language_of(tag).code == code
+
+
+@pytest.mark.parametrize(("code", "minutes", "words"), [
+    ("en", 1, "1 minute"), ("en", 5, "5 minutes"), ("en", None, "more than an hour"),
+    ("es", 1, "1 minuto"), ("es", 15, "15 minutos"), ("es", None, "más de una hora"),
+    ("de", 5, "5 Minuten"), ("it", 5, "5 minuti"), ("nl", None, "meer dan een uur")])
+def test_the_wait_band_is_said_in_the_queues_language(code, minutes, words):
+    assert WaitBand(minutes).words(BUILT_IN[code]) == words
+
+
+@pytest.mark.parametrize(("code", "hour", "minute", "words"), [
+    ("en", 8, 0, "8 AM"), ("en", 14, 30, "2:30 PM"), ("en", 0, 0, "12 AM"),
+    ("es", 8, 0, "8:00"), ("es", 14, 30, "14:30"), ("fr", 8, 0, "8 h"),
+    ("fr", 14, 30, "14 h 30"), ("de", 8, 0, "8 Uhr"), ("de", 8, 30, "8:30 Uhr"),
+    ("pt", 9, 15, "9h15"), ("nl", 18, 0, "18 uur")])
+def test_a_clock_time_is_said_as_people_of_the_language_say_it(code, hour, minute, words):
+    assert BUILT_IN[code].time_words(hour, minute) == words
+
+
+def test_when_a_closed_line_opens_is_said_in_the_queues_language():
+    config = parse_config({"queues": {"support": {
+        "policy": "checkin", "language": "es-ES",
+        "hours": {"timezone": "UTC", "monday": "08:00-18:00", "closed": ["2026-12-14"]}}}})
+    line = config.queues["support"].closed_line()
+    hours = line.hours
+    sunday = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+    opening = hours.next_opening(sunday)
+    assert line.opens_words(opening, sunday) == "mañana a las 8:00"
+    tuesday = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert line.opens_words(hours.next_opening(tuesday), tuesday) == "el lunes a las 8:00"
+    german = BUILT_IN["de"]
+    assert when_words(opening, sunday, hours, german) == "morgen um 8 Uhr"
+    assert when_words(opening, sunday, hours) == "tomorrow at 8 AM"
+    after_a_holiday = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # the next Monday is closed
+    later = hours.next_opening(after_a_holiday)
+    assert line.opens_words(later, after_a_holiday) == "el lunes 21 de diciembre a las 8:00"
+    assert when_words(later, after_a_holiday, hours, german) == (
+        "am Montag, 21. Dezember um 8 Uhr")
+    assert when_words(later, after_a_holiday, hours) == "on Monday, December 21 at 8 AM"
+
+
+def test_a_spanish_check_in_says_the_wait_in_spanish_and_never_the_english_open_end():
+    voice = Voice("Polly.Lucia", "es-ES")
+    for estimate, band_words in ((WaitEstimate(240, 280, 30), "en 5 minutos"),
+                                 (WaitEstimate(3000, 5000, 30), "en más de una hora")):
+        situation = Situation("support", "CA1", 4, 60, 9, estimate)
+        for policy in (CheckinPolicy(voice=voice, prompts=SPANISH_PROMPTS),
+                       CallbackPolicy(voice=voice, prompts=SPANISH_PROMPTS,
+                                      offer_after_estimate_s=60)):
+            text = said(policy.checkin(situation))
+            assert band_words in text, text
+            assert "minutes" not in text and "hour" not in text and "turn" not in text
+
+
+def test_a_language_without_built_in_words_is_warned_about_by_name():
+    config = parse_config({"queues": {"support": {"policy": "checkin", "language": "ja-JP"},
+                                      "ventas": {"policy": "checkin", "language": "es-MX"}}})
+    warnings = config.warnings()
+    assert len(warnings) == 1
+    assert warnings[0].startswith("queues.support.language = 'ja-JP'")
+    assert "in English" in warnings[0]
