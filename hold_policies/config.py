@@ -36,6 +36,7 @@ from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
 from hold_policies.spoken_words import answer_problem, say_problems
+from hold_policies.toml_file import read_toml
 from hold_policies.xml_text import xml_text
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
@@ -1155,9 +1156,7 @@ def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig
     (`as_written`: also every text as it will be said, see AS_WRITTEN)."""
     path = Path(path)
     try:
-        # utf-8-sig: an editor that saves "UTF-8 with BOM" (Notepad) starts the file with
-        # U+FEFF, which TOML does not allow; the mark says only the encoding, so skip it.
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = read_toml(path)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
     except tomllib.TOMLDecodeError as error:

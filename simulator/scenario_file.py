@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from hold_policies.toml_file import read_toml
 from simulator.distributions import (
     Distribution,
     DistributionError,
@@ -220,8 +221,7 @@ def twin_from_dict(data: dict[str, Any]) -> Twin:
 def load_twin(path: str | Path) -> Twin:
     """Read a scenario file written by `holdwell fit`."""
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        data = read_toml(path)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ScenarioError(f"--scenario: cannot read {path}: {error}") from None
     except UnicodeDecodeError:

@@ -92,3 +92,12 @@ def test_whatif_refuses_an_unknown_key_in_one_line(fitted, tmp_path) -> None:
                                                  "silence"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "callbacks: unknown key(s) bogus_key" in result.output
+
+
+def test_a_scenario_saved_with_a_byte_order_mark_loads_like_the_file_without(fitted, tmp_path):
+    """Notepad's "UTF-8 with BOM" (an analyst editing a fitted scenario) was refused as
+    invalid TOML; the config file already read past the mark."""
+    plain = written(fitted, tmp_path)
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes("\ufeff".encode() + plain.read_bytes())
+    assert load_twin(marked) == load_twin(plain)

@@ -1,0 +1,15 @@
+"""Reading a TOML file as people save it."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The file's TOML. utf-8-sig: an editor that saves "UTF-8 with BOM" (Notepad) starts
+    the file with U+FEFF, which TOML does not allow; the mark says only the encoding, so it
+    is skipped. Raises OSError, UnicodeDecodeError or tomllib.TOMLDecodeError for the caller
+    to name."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
