@@ -205,14 +205,16 @@ class Strict(BaseModel):
 
     @model_validator(mode="after")
     def _checked_across_keys(self, info: ValidationInfo) -> Strict:
-        """Each `cross_check` in turn; the first problem refuses the table (unless deferred
-        to parse_config, CROSS_CHECKS_DEFERRED)."""
+        """Every `cross_check` of the table; its problems, all named in one error, refuse
+        it (unless deferred to parse_config, CROSS_CHECKS_DEFERRED). The console and the API
+        named only the first, so an operator fixed one and was refused again for the next."""
         context = info.context or {}
         if context.get(CROSS_CHECKS_DEFERRED):
             return self
-        for check in self.cross_checks():
-            if problem := check(self, context):
-                raise ValueError(problem)
+        problems = [problem for check in self.cross_checks()
+                    if (problem := check(self, context))]
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

@@ -98,3 +98,14 @@ def test_a_prompt_the_line_could_not_say_is_refused_before_it_is_saved(
     assert named in response.get_data(as_text=True)
     after = client.get("/api/v1/policies/support", headers=bearer(tokens["operator"])).json
     assert after == before  # nothing saved
+
+
+def test_a_policy_save_names_every_problem_across_its_keys_at_once(as_role):
+    """Two rules of one table broken at once: the console named only the first, so the
+    operator fixed it and was refused again for the second."""
+    response = as_role("operator").post("/console/policies/sales",
+                                        {"overflow.callback": "false"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "neither max_wait_s nor when_full is set" in page
+    assert "callback and voicemail are both false" in page
