@@ -80,11 +80,12 @@ def say_left_out(left_out: LeftOut) -> None:
 
 def read_events(
     events_paths: Sequence[Path], records_paths: Sequence[Path], db_url: str | None,
-    only: Sequence[str] | None = None,
+    only: Sequence[str] | None = None, numbers: bool = False,
 ) -> pd.DataFrame | None:
     """Events from --events files, else from the database when records come from it.
 
-    `only` narrows a database read to those event names (the HTML report needs ANNOUNCE).
+    `only` narrows a database read to those event names (the HTML report needs ANNOUNCE);
+    `numbers` joins each call's caller number (the queue_log export's caller IDs).
     """
     try:
         if events_paths:
@@ -94,7 +95,7 @@ def read_events(
         _, read_events_frame, _ = _database_readers()
         url = database_url(db_url)
         with database_errors(url, "--db" if db_url else "DATABASE_URL"):
-            frame = read_events_frame(url, only=only)
+            frame = read_events_frame(url, only=only, numbers=numbers)
         return validate_events(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
@@ -300,7 +301,7 @@ def _export_queue_log(
     out_path: Path, caller_ids: CallerIds, callback_key: str,
 ) -> int:
     """Write queue_log lines; from record files they stream in batches (bounded memory)."""
-    events = read_events(events_paths, records_paths, db_url)
+    events = read_events(events_paths, records_paths, db_url, numbers=True)
     if events is not None and not events.empty:
         return _write_counted(queue_log_from_events(events, caller_ids), out_path)
     options = {"callback_key": callback_key, "caller_ids": caller_ids}

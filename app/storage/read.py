@@ -102,18 +102,22 @@ def read_records_frame(
 
 
 def read_events_frame(
-    url: str, chunk_size: int = 200_000, *, only: Sequence[str] | None = None
+    url: str, chunk_size: int = 200_000, *, only: Sequence[str] | None = None,
+    numbers: bool = False,
 ) -> pd.DataFrame:
-    """Logged events, oldest first (all for queue_log export; `only` some, e.g. ANNOUNCE),
-    each with its call's caller number (`from_number`: the app keeps it on the call, not in
-    every event; the export shows it as its --caller-ids option says)."""
-    query = select(call_events.c.time, call_events.c.call_id, call_events.c.queue,
-                   call_events.c.event, call_events.c.policy, call_events.c.arm,
-                   call_events.c.position, call_events.c.wait_s, call_events.c.data,
-                   calls.c.from_number,
-                   ).select_from(call_events.outerjoin(
-                       calls, calls.c.call_id == call_events.c.call_id,
-                   )).order_by(call_events.c.time, call_events.c.id)
+    """Logged events, oldest first (all for queue_log export; `only` some, e.g. ANNOUNCE).
+    `numbers`: each with its call's caller number (`from_number`: the app keeps it on the
+    call, not in every event; the export shows it as its --caller-ids option says), joined
+    only then: the report's and the twin's reads need none, and paid the join every time."""
+    columns = [call_events.c.time, call_events.c.call_id, call_events.c.queue,
+               call_events.c.event, call_events.c.policy, call_events.c.arm,
+               call_events.c.position, call_events.c.wait_s, call_events.c.data]
+    source = call_events
+    if numbers:
+        columns.append(calls.c.from_number)
+        source = call_events.outerjoin(calls, calls.c.call_id == call_events.c.call_id)
+    query = select(*columns).select_from(source).order_by(call_events.c.time,
+                                                          call_events.c.id)
     # Raw hang-up and leave facts reach analysts only through the decided ABANDON/record.
     query = query.where(call_events.c.event.not_in(sorted(FACT_ONLY)))
     if only:
@@ -124,8 +128,7 @@ def read_events_frame(
     finally:
         engine.dispose()
     if not parts:
-        return pd.DataFrame(columns=["time", "call_id", "queue", "event", "policy", "arm",
-                                     "position", "wait_s", "data", "from_number"])
+        return pd.DataFrame(columns=[column.name for column in columns])
     frame = pd.concat(parts, ignore_index=True)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     return frame

@@ -46,3 +46,19 @@ def test_events_can_be_narrowed_to_announcements(make_app, sqlite_url):
     only = read_events_frame(sqlite_url, only=["ANNOUNCE"])
     assert set(only["event"]) == {"ANNOUNCE"}
     assert len(read_events_frame(sqlite_url)) > len(only)
+
+
+def test_caller_numbers_are_joined_only_when_asked_for(make_app, sqlite_url):
+    """Only the queue_log export shows caller IDs; the report's and the twin's reads paid
+    the join with the calls table on every read."""
+    app = make_app()
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "+14155550100"})
+    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(sid("CA1"), queue_time=60))
+    plain = read_events_frame(sqlite_url)
+    numbered = read_events_frame(sqlite_url, numbers=True)
+    assert "from_number" not in plain.columns
+    assert set(numbered["from_number"]) == {"+14155550100"}
+    assert plain.equals(numbered.drop(columns="from_number"))
+    empty = read_events_frame(sqlite_url, only=["NO_SUCH_EVENT"], numbers=True)
+    assert empty.empty and "from_number" in empty.columns
