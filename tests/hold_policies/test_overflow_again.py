@@ -5,6 +5,8 @@ wait), and the queue-full offer promising a place the caller never had."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hold_policies import CallbackPolicy, CheckinPolicy, MusicAdsPolicy, SilencePolicy
 from hold_policies.base import Voice
@@ -90,3 +92,27 @@ def test_leave_after_the_offer_still_says_the_apology_and_leaves():
     heard = timeline(with_overflow(SilencePolicy(), replace(RULES, after_offer="leave")), 700)
     offers = [s for _, s in heard if s.kind is SegmentKind.OVERFLOW_OFFER]
     assert "waited so long" in said(offers[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(policy_class=st.sampled_from([SilencePolicy, MusicAdsPolicy, CheckinPolicy,
+                                     CallbackPolicy]),
+       max_wait_s=st.integers(0, 1800), repeat_s=st.integers(20, 600),
+       interval_s=st.integers(20, 600), voicemail=st.booleans())
+def test_past_the_maximum_the_apology_is_said_once_and_the_keys_keep_coming(
+        policy_class, max_wait_s, repeat_s, interval_s, voicemail):
+    """Any policy, maximum, repeat and interval: the first document past the maximum is the
+    offer with its apology, said once; after it the keys come round again at least every
+    max(repeat_s, interval_s) + a document's slack, and every such document offers them."""
+    rules = Overflow(max_wait_s=max_wait_s, repeat_s=repeat_s,
+                     voicemail_key="3" if voicemail else None)
+    plain = (policy_class(interval_s=interval_s)
+             if policy_class in (CheckinPolicy, CallbackPolicy) else policy_class())
+    heard = timeline(with_overflow(plain, rules), until_s=max_wait_s + 4 * 600 + 700)
+    past = [(t, s) for t, s in heard if t >= max_wait_s]
+    assert past[0][1].kind is SegmentKind.OVERFLOW_OFFER
+    assert sum("waited so long" in said(s) for _, s in past) == 1
+    offering = [t for t, s in past if set(rules.keys) <= set(s.offered_keys)]
+    longest = max(repeat_s, interval_s) + 60  # a document may run past its due time
+    gaps = [b - a for a, b in zip(offering, offering[1:], strict=False)]
+    assert len(offering) >= 4 and max(gaps) <= longest, gaps
