@@ -97,7 +97,7 @@ def fake_database(monkeypatch, tmp_path):
         seen.append(url)
         return pd.DataFrame([c._asdict() for c in fourteen_calls()])
 
-    def read_events_frame(url: str, only=None) -> pd.DataFrame:
+    def read_events_frame(url: str, only=None, numbers=False) -> pd.DataFrame:
         seen.append(url)
         return pd.DataFrame(columns=["time", "call_id", "queue", "event", "policy", "arm",
                                      "position", "wait_s", "data"])  # fmt: skip
