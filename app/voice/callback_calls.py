@@ -157,8 +157,6 @@ def brief_held(response: VoiceResponse, params: RouteParams) -> None:
         response.append(verb)
 
 
-
-
 def already_helped() -> VoiceResponse:
     """The callback's customer was answered on their own call meanwhile: nothing to bridge."""
     voice = this_route().policy.voice
