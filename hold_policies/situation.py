@@ -17,7 +17,9 @@ class WaitEstimate:
     expected_s: float
     upper_s: float
     departures_seen: int
-    cautious_rate_per_s: float | None = None  # the departure rate `upper_s` was computed with
+    cautious_rate_per_s: float | None = None
+    """The steady departure rate at which a Gamma(position) wait reaches `upper_s` at the
+    estimate's confidence (hold_policies.promise sizes callback windows with it)."""
     callback_attempts: int = 0  # callback attempts the log has seen lately (hold_policies.promise)
     callbacks_answered: int = 0  # of which the customer answered
 

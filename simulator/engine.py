@@ -192,11 +192,13 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         """All the live app tells a policy about this caller now, built by keyword, with the
         call id left blank: two callers in the same situation give equal (hashable) values."""
         i, last = waiter.i, waiter.last_announced
-        seen, window = self.speed.flow(t)
+        seen, abandoned, window = self.speed.flow(t)
         position = bisect_left(self.line.entries, i) + 1
+        waiting = self.waiting
         return situation_of(
             queue=self.queue, call_id="", position=position, waited_s=t - self.arrivals[i],
-            queue_size=self.waiting, estimate=self.speed.estimate(position, seen, window),
+            queue_size=waiting,
+            estimate=self.speed.estimate(position, seen, window, abandoned, waiting),
             segments_heard=waiter.segments, announcements=self.ledger.announcements[i],
             since_announcement_s=None if last is None else t - last,
             told_position=waiter.told_position, position_known=True,
@@ -332,6 +334,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         self.eligible -= 1
         if outcome != LEFT:
             self.speed.departures.append(t)
+            if outcome != ANSWERED:  # hung up (an overflow's too): ABANDONED or OVERFLOW
+                self.speed.abandons.append(t)
         del self.waiters[i]
         waiter.seq = -1
 

@@ -82,10 +82,10 @@ class Resumes:
         waiter.phase = WAITING
         self.waiters[i] = waiter
         self.resumed[i] = self.resumed.get(i, 0) + 1
-        departures = self.speed.departures
         gone = self.dropped_at.pop(i)
-        for k in range(len(departures) - 1, -1, -1):
-            if departures[k] == gone:
-                del departures[k]
-                break
+        for departures in (self.speed.departures, self.speed.abandons):
+            for k in range(len(departures) - 1, -1, -1):
+                if departures[k] == gone:
+                    del departures[k]
+                    break
         self.poll(waiter, t)

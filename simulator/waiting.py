@@ -3,7 +3,9 @@
 Everyone in line is kept in order of first entry, so a callback keeps the caller's original
 place. The wait estimate policies receive is `hold_policies.estimate.estimate_wait` fed with
 what the live app measures (app/storage/prepared.py): departures — answers (at once or from
-the line), hang-ups and callbacks connected — in the last `window_s`, or since the log began.
+the line), hang-ups and callbacks connected — in the last `window_s`, or since the log began,
+with the hang-ups among them counted apart (the line moves for a caller only when someone
+ahead of them hangs up), and the size of the line.
 """
 
 from __future__ import annotations
@@ -51,32 +53,38 @@ class QueueSpeed:
     """Departures (answered, abandoned, callbacks connected) and the estimates they give; and
     callback attempts and answers, over `ANSWER_WINDOW_S`, as the live app reads them."""
 
-    __slots__ = ("_answers", "_cache", "answered", "attempts", "departures", "log_start",
-                 "settings", "window_s")
+    __slots__ = ("_answers", "_cache", "abandons", "answered", "attempts", "departures",
+                 "log_start", "settings", "window_s")
 
     def __init__(self, settings: Estimates, log_start: float = 0.0) -> None:
         self.settings, self.window_s, self.log_start = settings, settings.window_s, log_start
         self.departures: list[float] = []  # times, in the order they happen
+        self.abandons: list[float] = []  # of those, the hang-ups (the app's ABANDONED, OVERFLOW)
         self.attempts: list[float] = []  # callback attempts' times (the app's CALLBACK_ATTEMPT)
         self.answered: list[float] = []  # answered attempts' times (CALLBACK_CONNECT)
         self._answers = (0, 0)  # attempts and answers in the window ending at the last flow()
         # shared by every run with these settings: the estimate is a pure function of them
         self._cache = _CACHES.setdefault(settings, {})
 
-    def flow(self, now: float) -> tuple[int, float]:
-        """Departures seen in the window ending at `now`, and the window (shorter at first).
-        The callback answers seen by then are kept for the `estimate` that follows."""
+    def flow(self, now: float) -> tuple[int, int, float]:
+        """Departures and the hang-ups among them seen in the window ending at `now`, and
+        the window (shorter at first). The callback answers seen by then are kept for the
+        `estimate` that follows."""
         window = min(self.window_s, now - self.log_start)
-        departures = self.departures
+        departures, abandons = self.departures, self.abandons
         if self.attempts:
             since = now - ANSWER_WINDOW_S
             self._answers = (len(self.attempts) - bisect_left(self.attempts, since),
                              len(self.answered) - bisect_left(self.answered, since))
-        return len(departures) - bisect_left(departures, now - window), window
+        since = now - window
+        return (len(departures) - bisect_left(departures, since),
+                len(abandons) - bisect_left(abandons, since) if abandons else 0, window)
 
-    def estimate(self, position: int, seen: int, window: float) -> WaitEstimate | None:
-        """The estimate the live app gives the caller at `position` after that flow."""
-        key = (position, seen, window, self._answers)
+    def estimate(self, position: int, seen: int, window: float, abandoned: int = 0,
+                 queue_size: int = 0) -> WaitEstimate | None:
+        """The estimate the live app gives the caller at `position` of a line of
+        `queue_size` after that flow."""
+        key = (position, seen, window, self._answers, abandoned, queue_size if abandoned else 0)
         try:
             return self._cache[key]
         except KeyError:
@@ -85,7 +93,8 @@ class QueueSpeed:
             self._cache.clear()
         settings = self.settings
         found = self._cache[key] = None if window <= 0 else estimate_wait(
-            position, QueueFlow(seen, window, *self._answers),
-            min_departures=settings.min_departures, confidence=settings.confidence,
+            position, QueueFlow(seen, window, *self._answers, abandons=abandoned),
+            queue_size=queue_size, min_departures=settings.min_departures,
+            confidence=settings.confidence,
         )
         return found

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 
 from app.storage.direct import DirectStatement
 from app.storage.schema import call_events, callbacks, calls
-from hold_policies.records import Event
+from hold_policies.records import Event, Outcome
 
 
 def param(name: str, column: Column):  # noqa: ANN201 - a BindParameter
@@ -76,6 +76,10 @@ _DEPARTURES = select(func.count()).select_from(calls).where(
     calls.c.departed_at > param("since", calls.c.departed_at),
     calls.c.departed_at <= param("now", calls.c.departed_at),
 )
+_ABANDONS = _DEPARTURES.where(calls.c.outcome.in_(
+    [literal(Outcome.ABANDONED.value), literal(Outcome.OVERFLOW.value)]))
+"""Of those departures, callers who hung up in line (an overflow's, offered a callback they
+did not take, too): they move on only the callers behind them (hold_policies.estimate)."""
 _KEEPING_PLACE = callbacks.c.status.in_([literal("pending"), literal("claimed"),
                                           literal("on_line")])
 
@@ -133,14 +137,17 @@ which carries no position, must not add them twice). None before a first poll.""
 QUEUE_VIEW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),
+    _ABANDONS.scalar_subquery().label("abandons"),
     CALLBACKS_AHEAD[True].statement.scalar_subquery().label("callbacks_ahead"),
 )
-"""What a poll needs about its queue, in one round trip: log start, recent departures, and
-pending callbacks that entered before the caller (they keep their place ahead)."""
+"""What a poll needs about its queue, in one round trip: log start, recent departures (and
+the hang-ups among them), and pending callbacks that entered before the caller (they keep
+their place ahead)."""
 
 QUEUE_FLOW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),
+    _ABANDONS.scalar_subquery().label("abandons"),
 )
 """The part of the view that is the same for every caller of a queue (app.storage.queue_flow
 shares it among them for a second)."""

@@ -16,7 +16,7 @@ minute.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, case, func, literal, select
@@ -50,12 +50,14 @@ CALLBACK_ANSWERS = select(
 
 @dataclass(frozen=True)
 class Reading:
-    """A queue's departures over the window ending `at`, and when its log began."""
+    """A queue's departures (and the hang-ups among them) over the window ending `at`, and
+    when its log began."""
 
     at: datetime
     window_s: float
     departures: int
     first_event_at: datetime | None
+    abandons: int = 0
 
     def flow(self, now: datetime) -> QueueFlow:
         """The reading as seen at `now`: the measuring window ends now, shorter if the log
@@ -63,7 +65,7 @@ class Reading:
         since = now - timedelta(seconds=self.window_s)
         first = self.first_event_at
         window = (now - max(since, first)).total_seconds() if first else 0.0
-        return QueueFlow(departures=self.departures, window_s=window)
+        return QueueFlow(departures=self.departures, window_s=window, abandons=self.abandons)
 
 
 class QueueFlows:
@@ -90,7 +92,7 @@ class QueueFlows:
         attempts, answered = self.answers(conn, queue, now)
         if not attempts:
             return flow
-        return QueueFlow(flow.departures, flow.window_s, attempts, answered)
+        return replace(flow, callback_attempts=attempts, callbacks_answered=answered)
 
     def answers(self, conn: Connection, queue: str, now: datetime) -> tuple[int, int]:
         """Callback attempts and answers in the queue over the last `ANSWER_WINDOW_S`."""
@@ -111,8 +113,9 @@ class QueueFlows:
 
 
 def read_flow(conn: Connection, queue: str, now: datetime, window_s: float) -> Reading:
-    """One query: departures from the head of `queue` in the window, and the log's start."""
+    """One query: departures from `queue` in the window (and the hang-ups among them), and
+    the log's start."""
     since = now - timedelta(seconds=window_s)
     row = conn.execute(QUEUE_FLOW, {"queue": queue, "since": since, "now": now}).one()
     return Reading(at=now, window_s=window_s, departures=row.departures,
-                   first_event_at=as_utc(row.first_event_at))
+                   first_event_at=as_utc(row.first_event_at), abandons=int(row.abandons or 0))

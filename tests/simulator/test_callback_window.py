@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from hold_policies.callback import CallbackPolicy
-from hold_policies.promise import AttemptPlan
+from hold_policies.promise import AttemptPlan, reachable_target
 from hold_policies.prompts import Prompts
 from simulator.promises import late_callbacks
 from simulator.run import simulate
@@ -18,10 +18,11 @@ OLD_SIZING = AttemptPlan(target=None)  # the band of the wait estimate, nothing 
 OLD_RETRIES = Callbacks(soonest_retry_s=300.0)  # always the regular 5 minutes
 
 
-def busy_line(calls: int = 3000, callbacks: Callbacks | None = None) -> Scenario:
+def busy_line(calls: int = 3000, callbacks: Callbacks | None = None,
+              patience_min: float = 3.0) -> Scenario:
     """The issue's line: 9 agents, 3 calls/min, talks of 4 minutes, patience of 3 (load 1.33)."""
     return simple_scenario(calls=calls, agents=9, arrivals_per_min=3.0, service_mean_min=4.0,
-                           patience_mean_min=3.0, callbacks=callbacks or Callbacks(),
+                           patience_mean_min=patience_min, callbacks=callbacks or Callbacks(),
                            handoff=handoff_for(Prompts()))
 
 
@@ -47,16 +48,28 @@ def test_the_old_sizing_breaks_more_than_one_promise_in_ten():
 
 
 def test_the_window_follows_the_answer_rate_the_engine_measures():
-    """Customers who answer only 70% of the time: sized with what the engine measures, the
-    windows hold; sized as if 85% answered (the assumption, never corrected), they do not."""
-    shy = busy_line(callbacks=Callbacks(answer_p=0.7))
+    """Customers who answer only half the time: sized with what the engine measures, the
+    windows are kept as often as three attempts can reach (one in eight customers misses all
+    three, whatever the window); sized as if 85% answered (the assumption, never corrected),
+    they are not. (With 70% answering, since the wait estimate stopped counting hang-ups
+    behind a caller as the line moving, both sizings keep 95%: the honest wait band holds
+    the slack the answer rate takes.)"""
+    shy = busy_line(callbacks=Callbacks(answer_p=0.5))
+    target = reachable_target(0.5, AttemptPlan())
     kept_n, said = kept(shy, CallbackPolicy())
-    assert kept_n / said >= 0.95
+    assert kept_n / said >= target
     stubborn = AttemptPlan(prior_attempts=10**9)  # the measurements never move it
     kept_n, said = kept(shy, CallbackPolicy(promise=stubborn))
-    assert kept_n / said < 0.95
+    assert kept_n / said < target
 
 
 def test_sooner_retries_alone_are_not_enough_the_window_must_allow_for_them():
-    kept_n, said = kept(busy_line(), CallbackPolicy(promise=OLD_SIZING))  # 1-minute retries
-    assert kept_n / said < 0.93
+    """On the busy line with patient callers (a long line, 10-minute patience), the wait's
+    band with 1-minute retries keeps under 90% of its windows; sized for the retries, the
+    windows keep clearly more."""
+    patient = busy_line(patience_min=10.0)
+    kept_n, said = kept(patient, CallbackPolicy(promise=OLD_SIZING))  # 1-minute retries
+    old_share = kept_n / said
+    assert old_share < 0.90
+    kept_n, said = kept(patient, CallbackPolicy())
+    assert kept_n / said >= old_share + 0.03
