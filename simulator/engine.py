@@ -232,7 +232,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
             said = segment.announced_position
             if said is not None and (waiter.told_position is None or said < waiter.told_position):
                 waiter.told_position = said
-            self.ledger.announced(waiter.i, segment.announced_wait_s, situation.waited_s)
+            self.ledger.announced(waiter.i, segment.announced_wait_s, situation.waited_s,
+                                  situation.position)
         self.play(waiter, t, heard, ends_call)
         if announces and self.drop_p:  # a check-in may end in a dropped line
             self.maybe_drop(waiter, t)

@@ -25,7 +25,7 @@ class Ledger:
 
     __slots__ = ("announcements", "callback_attempts", "callback_held", "callback_promised",
                  "callback_requested_at", "callback_wait", "closed_callback",
-                 "first_announced_at", "first_wait", "orig_position", "outcome", "wait")
+                 "first_announced_at", "first_wait", "orig_position", "outcome", "told", "wait")
 
     def __init__(self, n: int) -> None:
         self.outcome = bytearray(n)  # 0 = answered; see table.OUTCOMES
@@ -40,13 +40,20 @@ class Ledger:
         self.callback_attempts: dict[int, float] = {}
         self.callback_held: dict[int, float] = {}  # customer-first: answered until an agent
         self.closed_callback: dict[int, int] | None = None  # a dict once the line has hours
+        self.told: list[tuple[int, float, float, int]] | None = None
+        """Every wait told, when a list (simulator.honesty): caller, seconds in queue when
+        told, the wait told, the position then. None: not kept (a run's usual case)."""
 
-    def announced(self, i: int, wait_s: float | None, waited_s: float) -> None:
+    def announced(self, i: int, wait_s: float | None, waited_s: float, position: int) -> None:
         """Count an announcement; keep the first wait told and when it was told."""
         self.announcements[i] += 1
-        if wait_s is not None and i not in self.first_wait:
+        if wait_s is None:
+            return
+        if i not in self.first_wait:
             self.first_wait[i] = wait_s
             self.first_announced_at[i] = waited_s
+        if self.told is not None:
+            self.told.append((i, waited_s, wait_s, position))
 
     def table(self, scenario: Scenario, policy: str, arrivals_s: np.ndarray,
               talk_s: np.ndarray | None = None) -> CallTable:

@@ -20,12 +20,12 @@ CHOICE = "/voice/choice?policy=callback&queue=support"
 
 
 def checkin_at(twilio, clock, name: str, moment: datetime):
-    """Six departures in the quarter of an hour before the check-in (a 30-minute window
-    for the first caller in line, and for the second), then `name` joins, and hears the
-    first check-in a minute later, 16 minutes after `moment`."""
+    """Four departures in the quarter of an hour before the check-in (a 30-minute window
+    for the first caller in line, 45 minutes for the second), then `name` joins, and hears
+    the first check-in a minute later, 16 minutes after `moment`."""
     clock.set(moment)
-    for n in range(7):  # the first only starts the log: it is out of the window by then
-        clock.advance(150 if n else 0)
+    for n in range(5):  # the first only starts the log: it is out of the window by then
+        clock.advance(225 if n else 0)
         twilio.post("/voice/connect?queue=support", {"CallSid": sid(f"{name}old{n}"),
                                                      "QueueTime": "9"})
     enter(twilio, sid(name), clock)

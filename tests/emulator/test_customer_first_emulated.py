@@ -203,7 +203,7 @@ def test_no_agent_who_asks_after_a_customer_answered_takes_a_later_caller_first(
     later caller first. The exception left is bounded below."""
     for run, _ in busy:
         assert run.errors == []
-        assert len(held_intervals(run)) > 80
+        assert len(held_intervals(run)) > 60  # enough customers held to mean something
         assert [case for case in overtaken(run) if not case[2]] == []
 
 

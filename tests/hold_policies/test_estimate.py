@@ -10,6 +10,7 @@ from hold_policies.estimate import (
     QueueFlow,
     band_for,
     estimate_wait,
+    f_quantile,
     gamma_quantile,
     normal_quantile,
 )
@@ -70,3 +71,54 @@ def test_bands_round_up(seconds, minutes):
 def test_band_beyond_an_hour_is_open_ended():
     band = band_for(3601)
     assert band.minutes is None and band.words() == "more than an hour"
+
+
+@pytest.mark.parametrize("p", [0.6, 0.8, 0.9, 0.95, 0.99])
+def test_f_quantile_is_never_more_than_2_percent_under_exact(p):
+    for d1 in (2, 2.5, 3, 4, 6, 10, 20, 60, 200, 2000):
+        for d2 in (2, 4, 6, 10, 20, 50, 200, 2000):
+            exact = stats.f.ppf(p, d1, d2)
+            ours = f_quantile(d1, d2, p)
+            assert ours >= exact * 0.98, (d1, d2)
+            if d2 >= 10:
+                assert ours <= exact * 1.02, (d1, d2)
+
+
+def test_hang_ups_move_a_caller_only_from_those_ahead():
+    """100 served and 200 hang-ups in 1000 s, in a line of 40: the caller at the head waits
+    for an agent alone (1/s); further back, faster than agents alone and slower than if
+    every hang-up were the line moving."""
+    flow = QueueFlow(departures=300, window_s=1000, abandons=200)
+    head = estimate_wait(1, flow, queue_size=40)
+    assert head.expected_s == pytest.approx(10.0)
+    for position in (2, 10, 30, 40):
+        back = estimate_wait(position, flow, queue_size=40)
+        assert position / 0.3 < back.expected_s < position / 0.1
+    unknown_size = estimate_wait(30, flow)  # hang-ups cannot be placed: agents alone
+    assert unknown_size.expected_s == pytest.approx(300.0)
+
+
+def test_no_estimate_when_nobody_was_served():
+    assert estimate_wait(3, QueueFlow(departures=20, window_s=900, abandons=20),
+                         queue_size=10) is None
+
+
+def test_upper_estimate_covers_a_line_with_hang_ups_as_often_as_promised():
+    """Agents serve 0.1/s; each of 40 callers hangs up at 0.005/s (0.2/s in all, twice the
+    service). The caller at position 30 reaches the front after at most the bound in 90%+
+    of draws; read as if every departure left from the head (the old reading), the bound is
+    passed far more often than one time in ten."""
+    rng = np.random.default_rng(11)
+    serve, hazard, size, position, window = 0.1, 0.005, 40, 30, 900.0
+    exceeded = exceeded_old = 0
+    draws = 2000
+    for _ in range(draws):
+        served = int(rng.poisson(serve * window))
+        abandons = int(rng.poisson(hazard * size * window))
+        flow = QueueFlow(served + abandons, window, abandons=abandons)
+        actual = sum(rng.exponential(1 / (serve + ahead * hazard)) for ahead in range(position))
+        exceeded += actual > estimate_wait(position, flow, queue_size=size).upper_s
+        old = estimate_wait(position, QueueFlow(served + abandons, window), queue_size=size)
+        exceeded_old += actual > old.upper_s
+    assert exceeded / draws < 0.10
+    assert exceeded_old / draws > 0.30
