@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from hold_policies.estimate import QueueFlow, estimate_wait
+from hold_policies.estimate import QueueFlow, estimate_wait, hang_up_hazard
 from hold_policies.promise import ANSWER_WINDOW_S
 from hold_policies.situation import WaitEstimate
 from simulator.scenario import Estimates
@@ -84,14 +84,17 @@ class QueueSpeed:
                  queue_size: int = 0) -> WaitEstimate | None:
         """The estimate the live app gives the caller at `position` of a line of
         `queue_size` after that flow."""
-        key = (position, seen, window, self._answers, abandoned, queue_size if abandoned else 0)
+        settings = self.settings
+        hazard = hang_up_hazard(abandoned, window, max(queue_size, position)) \
+            if queue_size and window > 0 else 0.0
+        key = (position, seen - abandoned, seen >= settings.min_departures, window,
+               self._answers, hazard)  # all an estimate depends on
         try:
             return self._cache[key]
         except KeyError:
             pass
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
-        settings = self.settings
         found = self._cache[key] = None if window <= 0 else estimate_wait(
             position, QueueFlow(seen, window, *self._answers, abandons=abandoned),
             queue_size=queue_size, min_departures=settings.min_departures,

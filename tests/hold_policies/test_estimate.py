@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from hold_policies.estimate import (
@@ -12,6 +14,7 @@ from hold_policies.estimate import (
     estimate_wait,
     f_quantile,
     gamma_quantile,
+    hang_up_hazard,
     normal_quantile,
 )
 
@@ -122,3 +125,10 @@ def test_upper_estimate_covers_a_line_with_hang_ups_as_often_as_promised():
         exceeded_old += actual > old.upper_s
     assert exceeded / draws < 0.10
     assert exceeded_old / draws > 0.30
+
+
+@given(st.integers(1, 10_000), st.floats(60, 86_400), st.integers(1, 5_000))
+def test_the_hazard_grid_keeps_each_hang_up_rate_within_12_percent(abandons, window, waiting):
+    measured = abandons / window / waiting
+    assert 1 / 1.12 <= hang_up_hazard(abandons, window, waiting) / measured <= 1.12
+    assert hang_up_hazard(0, window, waiting) == 0.0
