@@ -113,19 +113,24 @@ def estimate_wait(
     flow: QueueFlow,
     *,
     queue_size: int | None = None,
+    callbacks_ahead: int = 0,
     min_departures: int = 5,
     confidence: float = 0.9,
 ) -> WaitEstimate | None:
-    """Estimated remaining wait for the caller at `position` in a line of `queue_size`
-    (which spreads the hang-ups over the callers; unknown: hang-ups are not counted as the
-    line moving); None when data is too thin or nobody was served in the window."""
+    """Estimated remaining wait for the caller at `position` (counting the callbacks ahead
+    of them, which keep their place) with `queue_size` callers in the queue itself, over
+    whom the hang-ups are spread (unknown: hang-ups are not counted as the line moving).
+    Callbacks never hang up: they are taken to be the oldest, at the head of the line, so
+    near the front only agents move the caller on. None when data is too thin or nobody was
+    served in the window."""
     served = flow.served
     if position < 1 or flow.window_s <= 0 or flow.departures < min_departures or served < 1:
         return None
     serve_rate = served / flow.window_s
-    hazard = hang_up_hazard(flow.abandons, flow.window_s, max(queue_size or 0, position)) \
-        if queue_size else 0.0
-    expected_s, shape = time_to_front(position, serve_rate, hazard)
+    held = min(max(callbacks_ahead, 0), position - 1)
+    hazard = hang_up_hazard(flow.abandons, flow.window_s,
+                            max(queue_size or 0, position - held)) if queue_size else 0.0
+    expected_s, shape = time_to_front(position, serve_rate, hazard, held)
     # The speed is itself measured from `served` answers: the bound is a quantile of the
     # wait as predicted from them (a Gamma time over a Gamma-distributed rate is an F).
     upper_s = expected_s * f_quantile(2 * shape, 2 * served, confidence)
@@ -156,15 +161,17 @@ def hang_up_hazard(abandons: int, window_s: float, waiting: int) -> float:
     return math.exp(round(math.log(abandons / window_s / waiting) / HAZARD_STEP) * HAZARD_STEP)
 
 
-def time_to_front(position: int, serve_rate: float, hazard: float) -> tuple[float, float]:
+def time_to_front(position: int, serve_rate: float, hazard: float,
+                  held: int = 0) -> tuple[float, float]:
     """Mean time until the caller at `position` is served, and the shape of the Gamma with
-    its mean and variance: from place j the line moves at `serve_rate` + (j − 1)·`hazard`
-    (one exponential step per place; with no hang-ups, exactly Gamma(position))."""
-    if not hazard:
+    its mean and variance: from place j the line moves at `serve_rate` plus `hazard` for
+    each caller ahead who can hang up (the j − 1 ahead but the `held` callbacks at the
+    head): one exponential step per place; with no hang-ups, exactly Gamma(position)."""
+    if not hazard or position - 1 <= held:
         return position / serve_rate, float(position)
     mean = variance = 0.0
     for ahead in range(position):
-        step = 1.0 / (serve_rate + ahead * hazard)
+        step = 1.0 / (serve_rate + max(ahead - held, 0) * hazard)
         mean += step
         variance += step * step
     return mean, mean * mean / variance

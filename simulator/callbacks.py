@@ -65,6 +65,7 @@ class CallbackLifecycle:
     def left_for_callback(self, waiter: Waiter, t: float) -> None:
         """The confirmation ended: out of the queue, still in line at the same place."""
         self.ready(waiter)
+        self.live.leave(waiter.i)
         self.waiting -= 1
         self.ledger.wait[waiter.i] = t - self.arrivals[waiter.i]
 

@@ -85,6 +85,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         self.patience = callers.patience_s.tolist()
         self.ledger = Ledger(scenario.calls)
         self.line = Line()
+        self.live = Line()  # of those, the callers in the queue itself (not callbacks)
         self.speed = QueueSpeed(scenario.estimates, log_start=float(callers.arrivals_s[0]))
         self.agents = Agents(scenario.agents)
         self.events: list[tuple[float, int, Waiter]] = []
@@ -183,6 +184,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         if self.full_at is not None and self.waiting >= self.full_at:
             return self.turned_away(i, t)
         self.line.join(i)
+        self.live.join(i)
         self.waiting += 1
         self.eligible += 1
         waiter = self.waiters[i] = Waiter(i, self.listening, self.patience[i], t, self.draw)
@@ -195,10 +197,11 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         seen, abandoned, window = self.speed.flow(t)
         position = bisect_left(self.line.entries, i) + 1
         waiting = self.waiting
+        held = position - 1 - bisect_left(self.live.entries, i)  # callbacks ahead
         return situation_of(
             queue=self.queue, call_id="", position=position, waited_s=t - self.arrivals[i],
             queue_size=waiting,
-            estimate=self.speed.estimate(position, seen, window, abandoned, waiting),
+            estimate=self.speed.estimate(position, seen, window, abandoned, waiting, held),
             segments_heard=waiter.segments, announcements=self.ledger.announcements[i],
             since_announcement_s=None if last is None else t - last,
             told_position=waiter.told_position, position_known=True,
@@ -331,6 +334,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         self.ledger.outcome[i] = outcome
         self.ledger.wait[i] = t - self.arrivals[i]
         self.line.leave(i)
+        self.live.leave(i)
         self.waiting -= 1
         self.eligible -= 1
         if outcome != LEFT:

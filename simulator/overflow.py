@@ -56,6 +56,7 @@ class Overflows:
             self.ledger.wait[i] = 0.0
             return
         self.line.join(i)  # a callback task from now: its place counts from this moment
+        self.live.join(i)  # (until its caller has chosen)
         self.waiting += 1
         self.eligible += 1
         waiter = self.waiters[i] = Waiter(i, None, self.patience[i], t, self.draw)

@@ -77,6 +77,7 @@ class Resumes:
         """Back in their original place as the same call; the drop was no departure."""
         i = waiter.i
         self.line.rejoin(i)
+        self.live.rejoin(i)
         self.waiting += 1
         self.eligible += 1
         waiter.phase = WAITING

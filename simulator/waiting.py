@@ -81,14 +81,15 @@ class QueueSpeed:
                 len(abandons) - bisect_left(abandons, since) if abandons else 0, window)
 
     def estimate(self, position: int, seen: int, window: float, abandoned: int = 0,
-                 queue_size: int = 0) -> WaitEstimate | None:
-        """The estimate the live app gives the caller at `position` of a line of
-        `queue_size` after that flow."""
+                 queue_size: int = 0, callbacks_ahead: int = 0) -> WaitEstimate | None:
+        """The estimate the live app gives the caller at `position` (callbacks ahead
+        counted) with `queue_size` callers in the queue itself after that flow."""
         settings = self.settings
-        hazard = hang_up_hazard(abandoned, window, max(queue_size, position)) \
+        held = min(callbacks_ahead, position - 1)
+        hazard = hang_up_hazard(abandoned, window, max(queue_size, position - held)) \
             if queue_size and window > 0 else 0.0
         key = (position, seen - abandoned, seen >= settings.min_departures, window,
-               self._answers, hazard)  # all an estimate depends on
+               self._answers, hazard, held if hazard else 0)  # all an estimate depends on
         try:
             return self._cache[key]
         except KeyError:
@@ -97,7 +98,7 @@ class QueueSpeed:
             self._cache.clear()
         found = self._cache[key] = None if window <= 0 else estimate_wait(
             position, QueueFlow(seen, window, *self._answers, abandons=abandoned),
-            queue_size=queue_size, min_departures=settings.min_departures,
+            queue_size=queue_size, callbacks_ahead=held, min_departures=settings.min_departures,
             confidence=settings.confidence,
         )
         return found

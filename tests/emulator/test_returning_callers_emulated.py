@@ -82,10 +82,11 @@ def test_waiting_instead_cancels_the_callback_before_the_call_is_queued(run):
     result, events, booked = run
     for call, first in answers(result, "2").items():
         callback = booked[first]
-        assert "CALLBACK_KEPT" not in kinds(events, call)
-        if callback["status"] != "cancelled":  # an agent was dialling it already: it stands
-            assert "ENTERQUEUE" not in kinds(events, call)
+        if callback["status"] != "cancelled":  # an agent was dialling it already: it stands,
+            assert "ENTERQUEUE" not in kinds(events, call)  # and this call is one that kept
+            assert "CALLBACK_KEPT" in kinds(events, call)  # it (never queued, never an abandon)
             continue
+        assert "CALLBACK_KEPT" not in kinds(events, call)
         assert "ENTERQUEUE" in kinds(events, call)
         queued = next(e["time"] for e in events[call] if e["event"] == "ENTERQUEUE")
         assert callback["resolved_at"] <= queued

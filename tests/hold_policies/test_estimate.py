@@ -132,3 +132,15 @@ def test_the_hazard_grid_keeps_each_hang_up_rate_within_12_percent(abandons, win
     measured = abandons / window / waiting
     assert 1 / 1.12 <= hang_up_hazard(abandons, window, waiting) / measured <= 1.12
     assert hang_up_hazard(0, window, waiting) == 0.0
+
+
+def test_callbacks_ahead_never_hang_up():
+    """Five callbacks ahead hold their places at the head: the caller at position 6 moves on
+    only as agents answer until they are through; callers behind the callbacks still move
+    the line by hanging up."""
+    flow = QueueFlow(departures=300, window_s=1000, abandons=200)
+    all_held = estimate_wait(6, flow, queue_size=10, callbacks_ahead=5)
+    assert all_held.expected_s == pytest.approx(60.0)
+    some_held = estimate_wait(6, flow, queue_size=10, callbacks_ahead=2)
+    none_held = estimate_wait(6, flow, queue_size=10)
+    assert none_held.expected_s < some_held.expected_s < all_held.expected_s

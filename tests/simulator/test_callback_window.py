@@ -5,9 +5,10 @@ wait's band, 5-minute retries) keeps clearly fewer, so this test can fail."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from hold_policies.callback import CallbackPolicy
-from hold_policies.promise import AttemptPlan, reachable_target
+from hold_policies.promise import AttemptPlan
 from hold_policies.prompts import Prompts
 from simulator.promises import late_callbacks
 from simulator.run import simulate
@@ -35,41 +36,44 @@ def kept(scenario: Scenario, policy: CallbackPolicy) -> tuple[int, int]:
     return kept_n, said
 
 
-def test_sized_windows_are_kept_at_least_95_percent_of_the_time():
-    kept_n, said = kept(busy_line(), CallbackPolicy())
+@pytest.mark.parametrize("patience_min", [3.0, 10.0])
+def test_sized_windows_are_kept_at_least_95_percent_of_the_time(patience_min):
+    """On the issue's line and on the same line with patient callers (a long line, most of
+    it callbacks keeping their place: 91% kept while the wait estimate counted those
+    callbacks as callers who might hang up and move the line along)."""
+    kept_n, said = kept(busy_line(patience_min=patience_min), CallbackPolicy())
     assert said >= 300  # enough callbacks for the share to mean something
     assert kept_n / said >= 0.95
 
 
-def test_the_old_sizing_breaks_more_than_one_promise_in_ten():
+def test_the_old_sizing_misses_the_target():
+    """The bare wait band with 5-minute retries: 90% kept (it was 85-88% while the wait
+    estimate read every hang-up as the line moving)."""
     kept_n, said = kept(busy_line(callbacks=OLD_RETRIES), CallbackPolicy(promise=OLD_SIZING))
     assert said >= 300
-    assert kept_n / said < 0.90
+    assert kept_n / said < 0.93
 
 
-def test_the_window_follows_the_answer_rate_the_engine_measures():
-    """Customers who answer only half the time: sized with what the engine measures, the
-    windows are kept as often as three attempts can reach (one in eight customers misses all
-    three, whatever the window); sized as if 85% answered (the assumption, never corrected),
-    they are not. (With 70% answering, since the wait estimate stopped counting hang-ups
-    behind a caller as the line moving, both sizings keep 95%: the honest wait band holds
-    the slack the answer rate takes.)"""
+def test_windows_are_kept_as_often_as_the_attempts_allow_when_few_answer():
+    """Customers who answer only half the time: one in eight misses all three attempts,
+    whatever the window; sized with the answer rate the engine measures, the windows lose
+    hardly any more. (Sized as if 85% answered, the same share is kept: the honest wait
+    band leaves that much slack here; tests/hold_policies/test_promise.py shows the
+    window widening with the measured rate.)"""
     shy = busy_line(callbacks=Callbacks(answer_p=0.5))
-    target = reachable_target(0.5, AttemptPlan())
+    ceiling = 1 - 0.5**3
     kept_n, said = kept(shy, CallbackPolicy())
-    assert kept_n / said >= target
-    stubborn = AttemptPlan(prior_attempts=10**9)  # the measurements never move it
-    kept_n, said = kept(shy, CallbackPolicy(promise=stubborn))
-    assert kept_n / said < target
+    assert said >= 300
+    assert kept_n / said >= 0.98 * ceiling
 
 
 def test_sooner_retries_alone_are_not_enough_the_window_must_allow_for_them():
-    """On the busy line with patient callers (a long line, 10-minute patience), the wait's
-    band with 1-minute retries keeps under 90% of its windows; sized for the retries, the
-    windows keep clearly more."""
+    """On the busy line with patient callers (10-minute patience), the wait's band with
+    1-minute retries misses the 95% target; sized for the retries, the windows keep
+    clearly more."""
     patient = busy_line(patience_min=10.0)
     kept_n, said = kept(patient, CallbackPolicy(promise=OLD_SIZING))  # 1-minute retries
     old_share = kept_n / said
-    assert old_share < 0.90
+    assert old_share < 0.95
     kept_n, said = kept(patient, CallbackPolicy())
     assert kept_n / said >= old_share + 0.03
