@@ -4,20 +4,23 @@ Queue-length estimators beat averages of past waits (Ibrahim & Whitt 2009), and 
 AvgQueueTime is the age of the current waiters, not a prediction, so it is never used here.
 The line moves for the caller at position p when the head is served (answers and callbacks
 connected, at rate s) or when someone *ahead* of them gives up. Hang-ups are spread over the
-whole line, so of a queue of n callers abandoning at rate a, each hangs up at θ = a / n, and
-from position j the caller moves on at s + (j − 1)·θ (Whitt's queue-length predictor for
-many-server queues with abandonment, 2006). Counting every hang-up as the line moving, as a
-plain departure rate does, tells callers far back in a line many leave a wait much too short:
-in a simulated overloaded line (45% abandoning) a quarter of them were kept past it.
+queue, so of n callers in it abandoning at rate a, each hangs up at θ = a / n, and from
+position j the caller moves on at s + θ for each of the j − 1 ahead who can hang up (the
+queue-length estimator refined for abandonment, as in Ibrahim & Whitt, Management Science
+2009); callbacks keeping their place never hang up. Counting every hang-up as the line
+moving, as a plain departure rate does, told callers far back in a line many leave a wait
+much too short: in a simulated overloaded line (45% abandoning) a third of those past
+position 10 were kept past it.
 
 The time to the front is then a sum of exponentials (with no hang-ups exactly Gamma(p, s)),
 fitted by the Gamma of its mean and variance. The speed is itself measured, from the k
 answers seen: over a rate known only that well the wait is an F-distributed multiple of its
 mean, and we announce a high quantile of that predictive wait (tighter than stacking a
-cautious rate on a quantile, which told a two-agent line five times its real wait), rounded
-*up* into a band: being kept past an announced wait raises abandonment sharply (Webb, Yu &
-Bretthauer 2019). `python benchmarks/estimate_honesty.py` scores every announcement of
-simulated days against the waits that followed.
+cautious rate on a quantile: on a simulated two-agent line the mean wait told fell from 12
+to 8 minutes, still passed under 2% of the times), rounded *up* into a band: being kept past
+an announced wait raises abandonment sharply (Webb, Yu & Bretthauer 2019). `python
+benchmarks/estimate_honesty.py` scores every announcement of simulated days against the
+waits that followed.
 """
 
 from __future__ import annotations

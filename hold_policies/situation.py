@@ -16,7 +16,7 @@ class WaitEstimate:
 
     expected_s: float
     upper_s: float
-    departures_seen: int
+    departures_seen: int  # the answers the speed was measured from
     cautious_rate_per_s: float | None = None
     """The steady departure rate at which a Gamma(position) wait reaches `upper_s` at the
     estimate's confidence (hold_policies.promise sizes callback windows with it)."""
