@@ -11,11 +11,14 @@ from scipy import stats
 from hold_policies.estimate import (
     QueueFlow,
     band_for,
+    digamma,
     estimate_wait,
     f_quantile,
     gamma_quantile,
     hang_up_hazard,
     normal_quantile,
+    time_to_front,
+    trigamma,
 )
 
 
@@ -144,3 +147,26 @@ def test_callbacks_ahead_never_hang_up():
     some_held = estimate_wait(6, flow, queue_size=10, callbacks_ahead=2)
     none_held = estimate_wait(6, flow, queue_size=10)
     assert none_held.expected_s < some_held.expected_s < all_held.expected_s
+
+
+@pytest.mark.parametrize("x", [0.01, 0.5, 1.0, 5.9, 6.0, 33.0, 1e6])
+def test_digamma_and_trigamma_match_scipy(x):
+    from scipy import special
+
+    assert digamma(x) == pytest.approx(special.digamma(x), rel=1e-8, abs=1e-8)
+    assert trigamma(x) == pytest.approx(special.polygamma(1, x), rel=1e-7)
+
+
+@given(st.integers(1, 3000), st.integers(0, 3000), st.floats(1e-4, 1.0),
+       st.floats(1e-4, 10.0))
+def test_the_closed_form_is_the_sum_of_the_steps(position, held, serve, hazard_share):
+    """From place j the caller moves at serve + hazard × (callers ahead who can hang up)."""
+    hazard = serve * hazard_share
+    mean = variance = 0.0
+    for ahead in range(position):
+        step = 1 / (serve + max(ahead - held, 0) * hazard)
+        mean += step
+        variance += step * step
+    closed_mean, shape = time_to_front(position, serve, hazard, held)
+    assert closed_mean == pytest.approx(mean, rel=1e-7)
+    assert shape == pytest.approx(mean * mean / variance, rel=1e-6)
