@@ -46,6 +46,11 @@ def test_fast_engine_and_emulated_app_agree(sqlite_url, policy):
         assert abs(a[key] - b[key]) < 3 * se, (key, a[key], b[key], se)
     se_wait = math.hypot(batch_se(emulated.table.wait_s), batch_se(fast.table.wait_s))
     assert abs(a["mean_wait_s"] - b["mean_wait_s"]) < 3 * se_wait
+    told_a, told_b = (table.first_announced_wait_s[np.isfinite(table.first_announced_wait_s)]
+                      for table in (emulated.table, fast.table))  # the waits callers heard,
+    assert len(told_a) > 100 and len(told_b) > 100  # from the app's log and the engine's
+    se_told = math.hypot(batch_se(told_a), batch_se(told_b))
+    assert abs(told_a.mean() - told_b.mean()) < 3 * se_told, (told_a.mean(), told_b.mean())
     share_a, share_b = a["callbacks_requested"] / CALLS, b["callbacks_requested"] / CALLS
     se_cb = math.hypot(proportion_se(share_a, CALLS), proportion_se(share_b, CALLS))
     assert abs(share_a - share_b) < 3 * se_cb + 1e-9
