@@ -20,6 +20,7 @@ from analytics.charts import Chart
 from analytics.groups import GROUP, with_groups
 from analytics.report import Report
 from analytics.survival import abandoned_flag, abandonment_hazard, announcement_marks, patience_fits
+from analytics.told_waits import told_wait_rows
 
 HAZARD_BIN_S = 15.0  # wide enough that a bin holds enough abandons to read its level
 _TEMPLATES = Environment(
@@ -39,8 +40,9 @@ def render_html(
     """The full page; records feed the plots, events (if any) give announcement times."""
     grouped = with_groups(records) if not records.empty else records
     marks = announcement_marks(events, 5.0)
+    told = told_wait_rows(records, events)
     queues = [
-        _queue_section(queue, report, grouped, marks, hazard_bin_s)
+        _queue_section(queue, report, grouped, marks, hazard_bin_s, told)
         for queue in sorted({p["queue"] for p in report["policies"]})
     ]
     forest = plots.forest_chart(report["comparisons"]) if report["comparisons"] else None
@@ -58,7 +60,8 @@ def render_html(
 
 
 def _queue_section(
-    queue: str, report: Report, grouped: pd.DataFrame, marks: dict, bin_s: float
+    queue: str, report: Report, grouped: pd.DataFrame, marks: dict, bin_s: float,
+    told: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """One queue's tables and charts (small multiples: no chart mixes queues)."""
     policies = [p for p in report["policies"] if p["queue"] == queue]
@@ -72,7 +75,8 @@ def _queue_section(
         for bucket, rows in report.get("breakdowns", {}).items()
     }
     return {"name": queue, "metric_rows": fmt.metric_rows(policies), "charts": charts,
-            "breakdowns": breakdowns}  # fmt: skip
+            "breakdowns": breakdowns,
+            "told_waits": [row for row in told if row["group"] in labels]}  # fmt: skip
 
 
 def _record_charts(queue: str, records: pd.DataFrame, marks: dict, bin_s: float) -> list[Chart]:

@@ -5,11 +5,8 @@ caller far back in a long line hears several, and the later ones, told nearer th
 where an estimate that mistakes hang-ups behind a caller for the line moving goes wrong. This
 scores them all, by the position the caller was told at.
 
-Definitions (the report's, applied to every announcement): a wait told at t seconds in queue
-sets the deadline t + told; the announcement was *late* if the caller was still waiting at
-the deadline (any outcome after it), *kept* if they were answered by it. Announcements whose
-callers left the line before the deadline (hung up, chose a callback) are not scored: whether
-the promise would have been kept is unknown.
+Definitions: analytics.told_waits (the same rule, for a real log's ANNOUNCE events), with
+times in seconds in queue: a wait told at t sets the deadline t + told.
 """
 
 from __future__ import annotations
@@ -19,14 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.told_waits import POSITION_BANDS, band_of, score
 from hold_policies.base import HoldPolicy
 from simulator.engine import PolledEngine
 from simulator.scenario import Scenario
 from simulator.streams import Streams
 from simulator.table import ABANDONED, ANSWERED, CallTable
-
-POSITION_BANDS: tuple[tuple[int, int], ...] = ((1, 3), (4, 10), (11, 30), (31, 10**9))
-"""Positions told, grouped: the head of the line, near it, mid-line, far back."""
 
 
 @dataclass(frozen=True)
@@ -41,10 +36,10 @@ class ToldWaits:
 
     def scored(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(late, scored, answered) masks over the tellings, per the module's definitions."""
-        waited = self.table.wait_s[self.caller]
-        late = waited > self.told_at_s + self.told_s
         answered = self.table.outcome[self.caller] == ANSWERED
-        return late, late | answered, answered
+        late, scored = score(self.table.wait_s[self.caller], self.told_at_s + self.told_s,
+                             answered)
+        return late, scored & ~self.table.callback_requested[self.caller], answered
 
     def remaining_s(self) -> np.ndarray:
         """The wait left after each telling (meaningful where the caller was answered)."""
@@ -92,8 +87,9 @@ def honesty(runs: Sequence[ToldWaits]) -> Honesty:
         late, scored, answered = run.scored()
         late_n += int(late.sum())
         scored_n += int(scored.sum())
-        for k, (low, high) in enumerate(POSITION_BANDS):
-            inside = scored & (run.position >= low) & (run.position <= high)
+        band = band_of(run.position)
+        for k in range(len(POSITION_BANDS)):
+            inside = scored & (band == k)
             bands[k][0] += int((late & inside).sum())
             bands[k][1] += int(inside.sum())
         told.append(run.told_s[answered])

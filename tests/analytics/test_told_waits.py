@@ -1,0 +1,69 @@
+"""Every told wait on a real log, scored by the position told (analytics.told_waits), and on
+the report page: hand-counted calls and check-ins."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pandas as pd
+
+from analytics.events import validate_events
+from analytics.render_html import render_html
+from analytics.report import build_report
+from analytics.told_waits import told_wait_rows
+from tests.analytics.builders import T0, call, frame
+from tests.support.browser import browser, browser_page  # noqa: F401
+
+
+def announce(call_id: str, at_s: float, told_s: float | None, position: int | None,
+             as_text: bool = True) -> dict:
+    data = {"kind": "checkin"} | ({"announced_wait_s": told_s} if told_s is not None else {})
+    return {"time": T0 + timedelta(seconds=at_s), "call_id": call_id, "queue": "support",
+            "event": "ANNOUNCE", "policy": "checkin", "arm": "", "position": position,
+            "wait_s": at_s, "data": json.dumps(data) if as_text else data}
+
+
+RECORDS = frame([
+    call("A", "answered", 300),  # entered at T0, answered at 300 s
+    call("B", "abandoned", 600),  # hung up at 600 s
+    call("C", "callback_connected", 200, callback_requested=True),
+    call("D", "answered", 100),
+])
+EVENTS = validate_events(pd.DataFrame([
+    announce("A", 60, 120, 5),  # deadline 180 s, still waiting until 300: late (4–10)
+    announce("A", 240, 60, 2),  # deadline 300 s, answered at 300: in time (1–3)
+    announce("B", 120, 900, 9),  # deadline 1020 s, hung up at 600 first: not scored
+    announce("B", 300, 60, None),  # deadline 360 s, still waiting until 600: late (not said)
+    announce("C", 60, 60, 3),  # a callback taker: never scored
+    announce("D", 30, 120, 1, as_text=False),  # deadline 150 s, answered at 100: in time
+    announce("D", 60, None, 1),  # told no wait (a position only): not a told wait
+]))
+
+
+def test_every_told_wait_is_scored_by_the_position_told():
+    rows = {row["positions"]: row for row in told_wait_rows(RECORDS, EVENTS)}
+    assert list(rows) == ["all", "1–3", "4–10", "not said"]
+    assert {k: (r["scored"], r["late"]) for k, r in rows.items()} == {
+        "all": (4, 2), "1–3": (2, 0), "4–10": (1, 1), "not said": (1, 1)}
+    assert rows["all"]["late_share"] == 0.5
+    assert all(r["group"] == "support · checkin" for r in rows.values())
+
+
+def test_no_events_no_rows():
+    assert told_wait_rows(RECORDS, None) == []
+    assert told_wait_rows(RECORDS, EVENTS.iloc[0:0]) == []
+
+
+def test_the_report_page_shows_them_and_reads_well_in_chromium(browser_page, tmp_path):  # noqa: F811
+    page = render_html(build_report(RECORDS), RECORDS, EVENTS)
+    assert "Every told wait, by the position told" in page
+    path = tmp_path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    browser_page.goto(path.as_uri())
+    summary = browser_page.get_by_text("Every told wait, by the position told")
+    summary.click()
+    table = browser_page.locator("details[open] table").last
+    cells = table.locator("tr").nth(1).locator("td").all_inner_texts()
+    assert cells == ["support · checkin", "all", "4", "2", "50.0%"]
+    assert browser_page.evaluate("document.documentElement.scrollWidth") <= 1280
