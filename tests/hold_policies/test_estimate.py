@@ -170,3 +170,20 @@ def test_the_closed_form_is_the_sum_of_the_steps(position, held, serve, hazard_s
     closed_mean, shape = time_to_front(position, serve, hazard, held)
     assert closed_mean == pytest.approx(mean, rel=1e-7)
     assert shape == pytest.approx(mean * mean / variance, rel=1e-6)
+
+
+@given(position=st.integers(1, 400), served=st.integers(1, 500), abandons=st.integers(0, 500),
+       size=st.integers(1, 400), held=st.integers(0, 50))
+def test_the_bound_grows_with_the_place_and_the_callbacks_ahead_and_shrinks_with_answers(
+        position, served, abandons, size, held):
+    """A caller further back, or with more callbacks ahead (who never hang up), is never told
+    less; more answers in the same window never tell them more."""
+    def upper(p: int = position, k: int = served, h: int = held) -> float:
+        flow = QueueFlow(departures=k + abandons, window_s=900, abandons=abandons)
+        return estimate_wait(p, flow, queue_size=size, callbacks_ahead=h,
+                             min_departures=1).upper_s
+
+    here = upper()
+    assert upper(p=position + 1) >= here * (1 - 1e-9)
+    assert upper(h=held + 1) >= here * (1 - 1e-9)
+    assert upper(k=served + 1) <= here * (1 + 1e-9)
