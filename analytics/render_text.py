@@ -17,6 +17,7 @@ def render_text(report: Report) -> str:
     for start in range(0, len(policies), GROUPS_PER_BLOCK):
         parts.append(_metric_table(policies[start : start + GROUPS_PER_BLOCK]))
     parts.append(_comparison_table(report["comparisons"]))
+    parts.append(_told_waits(report.get("told_waits")))
     parts.append(fmt.sample_size_sentence(report["sample_size"]))
     parts.append(_definitions(report["definitions"]))
     return "\n\n".join(p for p in parts if p) + "\n"
@@ -44,6 +45,18 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 def _metric_table(policies: list[dict]) -> str:
     return _table(fmt.metric_rows(policies))
+
+
+def _told_waits(rows: list[dict] | None) -> str:
+    """Every told wait, by the position told (only when the report had events)."""
+    if not rows:
+        return ""
+    table = [["group", "positions told", "tellings scored", "late", "late share"]] + [
+        [r["group"], r["positions"], f"{r['scored']:,}", f"{r['late']:,}",
+         f"{100 * r['late_share']:.1f}%"] for r in rows]
+    return ("every told wait, from the call log's events (late = still waiting when the wait "
+            "told ran out, over tellings answered by then or still waiting; callback takers "
+            "left out; analytics/told_waits.py)\n" + _table(table))
 
 
 def _comparison_table(comparisons: list[dict]) -> str:

@@ -16,12 +16,12 @@ whether the promise would have been kept is unknown. late share = late / (late +
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.events import event_data
 from analytics.groups import GROUP, with_groups
 from hold_policies.records import Event
 
@@ -92,10 +92,5 @@ def _row(group: str, positions: str, tellings: pd.DataFrame) -> dict[str, Any]:
 
 def _told_wait_s(data: object) -> float | None:
     """The wait an ANNOUNCE told (its data's announced_wait_s), or None."""
-    if isinstance(data, str):
-        try:
-            data = json.loads(data) if data.strip() else {}
-        except ValueError:
-            return None
-    value = data.get("announced_wait_s") if isinstance(data, dict) else None
+    value = event_data(data).get("announced_wait_s")
     return float(value) if isinstance(value, int | float) else None

@@ -29,6 +29,7 @@ from analytics.records import (
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
 from analytics.summary import summarise_files
+from analytics.told_waits import told_wait_rows
 from cli.database import database_errors, database_url, safe_url
 from cli.params import FiniteFloatRange, OutFile
 
@@ -221,22 +222,25 @@ def report_command(
                                  f"enter the queue in that range", param_hint="--from")
     settings = {"short_abandon_s": short_abandon_s, "service_threshold_s": service_threshold_s,
                 "detect_drop": detect_drop}  # fmt: skip
-    report = None
-    if records_paths and not db_url and html_path is None:  # the page plots every call
-        report = report_from_files(records_paths, start, end, queues, settings)
+    report, events = None, None
+    if records_paths and not db_url and html_path is None and not events_paths:
+        report = report_from_files(records_paths, start, end, queues, settings)  # in batches:
+        # the page plots every call, and the told waits are joined to every call's record
     if report is None:
         records = read_records(records_paths, db_url)
         if start is not None or end is not None:
             records = between(records, start, end)
         records = only_queues(records, queues)
         report = build_report(records, **settings)
+        events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",))
+        if events is not None:  # every told wait, scored (the records keep only the first)
+            report["told_waits"] = told_wait_rows(records, events)
     report["period"]["requested_from"] = from_text
     report["period"]["requested_to"] = to_text
     click.echo(report_json(report) if as_json else render_text(report).rstrip("\n"))
     if html_path is not None:
         from analytics.render_html import render_html  # matplotlib loads only when plotting
 
-        events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",))
         html_path.write_text(render_html(report, records, events), encoding="utf-8")
         click.echo(f"wrote {html_path}", err=True)
 

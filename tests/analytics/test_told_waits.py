@@ -4,14 +4,18 @@ the report page: hand-counted calls and check-ins."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pandas as pd
+from click.testing import CliRunner
 
 from analytics.events import validate_events
+from analytics.records import write_records
 from analytics.render_html import render_html
 from analytics.report import build_report
 from analytics.told_waits import told_wait_rows
+from cli.report_commands import report_command
 from tests.analytics.builders import T0, call, frame
 from tests.support.browser import browser, browser_page  # noqa: F401
 
@@ -67,3 +71,21 @@ def test_the_report_page_shows_them_and_reads_well_in_chromium(browser_page, tmp
     cells = table.locator("tr").nth(1).locator("td").all_inner_texts()
     assert cells == ["support · checkin", "all", "4", "2", "50.0%"]
     assert browser_page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_the_text_and_json_reports_carry_them_when_events_are_given(tmp_path):
+    records, events = tmp_path / "calls.csv", tmp_path / "events.csv"
+    write_records(RECORDS, records)
+    EVENTS.assign(data=EVENTS["data"].map(
+        lambda d: d if isinstance(d, str) else json.dumps(d))).to_csv(events, index=False)
+    runner = CliRunner()
+    text = runner.invoke(report_command, ["--records", str(records), "--events", str(events)])
+    assert text.exit_code == 0, text.output
+    assert "every told wait" in text.output
+    assert re.search(r"support · checkin\s+all\s+4\s+2\s+50\.0%", text.output)
+    as_json = runner.invoke(report_command, ["--records", str(records), "--events", str(events),
+                                             "--json"])
+    rows = json.loads(as_json.output)["told_waits"]
+    assert (rows[0]["positions"], rows[0]["scored"], rows[0]["late"]) == ("all", 4, 2)
+    plain = runner.invoke(report_command, ["--records", str(records)])
+    assert plain.exit_code == 0 and "every told wait" not in plain.output  # no events: none
