@@ -113,8 +113,10 @@ def test_report_reads_the_database_named_by_the_environment(runner, fake_databas
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://holdwell:secret@db/holdwell")
     result = runner.invoke(report_command, ["--json"])
     assert result.exit_code == 0, result.output
-    assert fake_database == ["postgresql+psycopg://holdwell:secret@db/holdwell"]
+    url = "postgresql+psycopg://holdwell:secret@db/holdwell"
+    assert fake_database == [url, url]  # the records, then the check-ins (every told wait)
     assert json.loads(result.stdout)["policies"][0]["calls"] == 14
+    assert json.loads(result.stdout)["told_waits"] == []  # no check-in told a wait
 
 
 def test_export_queue_log_falls_back_to_records_when_no_events(runner, fake_database, tmp_path):
