@@ -69,8 +69,8 @@ def told_wait_rows(records: pd.DataFrame, events: pd.DataFrame | None) -> list[d
     keep = ~call["callback_requested"].fillna(False).astype(bool).to_numpy()
     ended = (call["entered_at"] + pd.to_timedelta(call["wait_s"].astype(float), unit="s"))
     deadline = said["time"] + pd.to_timedelta(said["told_s"].astype(float), unit="s")
-    late, scored = score(ended.to_numpy(), deadline.to_numpy(),
-                         (call["outcome"] == "answered").to_numpy())
+    late, scored = score(ended.to_numpy("datetime64[ns]"), deadline.to_numpy("datetime64[ns]"),
+                         (call["outcome"] == "answered").to_numpy())  # both UTC instants
     frame = pd.DataFrame({
         "group": call[GROUP].astype(str).to_numpy(),
         "band": band_of(said["position"].fillna(0).astype(int).to_numpy()),
