@@ -40,7 +40,7 @@ def render_html(
     """The full page; records feed the plots, events (if any) give announcement times."""
     grouped = with_groups(records) if not records.empty else records
     marks = announcement_marks(events, 5.0)
-    told = told_wait_rows(records, events)
+    told = report["told_waits"] if "told_waits" in report else told_wait_rows(records, events)
     queues = [
         _queue_section(queue, report, grouped, marks, hazard_bin_s, told)
         for queue in sorted({p["queue"] for p in report["policies"]})

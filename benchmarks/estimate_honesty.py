@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from analytics.told_waits import band_name
 from hold_policies.checkin import CheckinPolicy
 from simulator.honesty import POSITION_BANDS, Honesty, honesty, told_waits
 from simulator.scenario import simple_scenario
@@ -53,8 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=3, help="simulated days per line")
     parser.add_argument("--calls", type=int, default=20000, help="callers per day")
     args = parser.parse_args(argv)
-    bands = "  ".join(f"{f'{low}–{high}' if high < 10**6 else f'{low}+':>7}"
-                      for low, high in POSITION_BANDS)
+    bands = "  ".join(f"{band_name(k):>7}" for k in range(len(POSITION_BANDS)))
     lines = []
     for name, agents, rate, talk, patience in LINES:
         began = time.perf_counter()

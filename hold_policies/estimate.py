@@ -130,9 +130,8 @@ def estimate_wait(
     if position < 1 or flow.window_s <= 0 or flow.departures < min_departures or served < 1:
         return None
     serve_rate = served / flow.window_s
-    held = min(max(callbacks_ahead, 0), position - 1)
-    hazard = hang_up_hazard(flow.abandons, flow.window_s,
-                            max(queue_size or 0, position - held)) if queue_size else 0.0
+    held, hazard = hang_ups_ahead(position, flow.abandons, flow.window_s, queue_size,
+                                  callbacks_ahead)
     expected_s, shape = time_to_front(position, serve_rate, hazard, held)
     # The speed is itself measured from `served` answers: the bound is a quantile of the
     # wait as predicted from them (a Gamma time over a Gamma-distributed rate is an F).
@@ -154,6 +153,17 @@ and the fast engine's estimates and answers are reused (each distinct estimate i
 situation for the policy: with exact hazards the callback policy was asked 7.8 times as
 often as before hang-ups were read apart and the engine ran at half its speed; on this
 grid 4.3 times, at three quarters of its speed, benchmarks/bench_simulator.py)."""
+
+
+def hang_ups_ahead(position: int, abandons: int, window_s: float, queue_size: int | None,
+                   callbacks_ahead: int) -> tuple[int, float]:
+    """The callbacks held ahead of the caller at `position` (never hanging up), and each
+    live caller's hang-up hazard (0 where the queue's size or the window is unknown): all an
+    estimate takes from the hang-ups, so the fast engine keys its cache on it."""
+    held = min(max(callbacks_ahead, 0), position - 1)
+    if not queue_size or window_s <= 0:
+        return held, 0.0
+    return held, hang_up_hazard(abandons, window_s, max(queue_size, position - held))
 
 
 def hang_up_hazard(abandons: int, window_s: float, waiting: int) -> float:

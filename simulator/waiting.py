@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from hold_policies.estimate import QueueFlow, estimate_wait, hang_up_hazard
+from hold_policies.estimate import QueueFlow, estimate_wait, hang_ups_ahead
 from hold_policies.promise import ANSWER_WINDOW_S
 from hold_policies.situation import WaitEstimate
 from simulator.scenario import Estimates
@@ -85,9 +85,7 @@ class QueueSpeed:
         """The estimate the live app gives the caller at `position` (callbacks ahead
         counted) with `queue_size` callers in the queue itself after that flow."""
         settings = self.settings
-        held = min(callbacks_ahead, position - 1)
-        hazard = hang_up_hazard(abandoned, window, max(queue_size, position - held)) \
-            if queue_size and window > 0 else 0.0
+        held, hazard = hang_ups_ahead(position, abandoned, window, queue_size, callbacks_ahead)
         key = (position, seen - abandoned, seen >= settings.min_departures, window,
                self._answers, hazard, held if hazard else 0)  # all an estimate depends on
         try:

@@ -29,13 +29,12 @@ def situation_from_poll(
     if episode and call.entered_at is not None:
         waited = max(waited, (now - call.entered_at).total_seconds())
     since = (now - call.last_announced_at).total_seconds() if call.last_announced_at else None
-    queue_size = form.queue_size + poll.callbacks_ahead
     return Situation(
         queue=call.queue,
         call_id=call.call_id,
         position=position,
         waited_s=waited,
-        queue_size=queue_size,
+        queue_size=form.queue_size + poll.callbacks_ahead,
         estimate=estimate_wait(position, poll.flow, queue_size=form.queue_size,
                                callbacks_ahead=poll.callbacks_ahead,
                                min_departures=estimate.min_departures,
