@@ -105,11 +105,11 @@ class Prompts:
         "If you can hold a little longer, press {keep_key}, or just stay on the line."
     )
     callback_offer: str = (
-        "Or press {callback_key}, hang up, and we will call you back within {wait}, "
+        "Or press {callback_key} and we will call you back within {wait}, "
         "keeping your place in line."
     )
     callback_offer_no_estimate: str = (
-        "Or press {callback_key}, hang up, and we will call you back when your turn comes, "
+        "Or press {callback_key} and we will call you back when your turn comes, "
         "keeping your place in line."
     )
     keep_waiting_ack: str = "Thank you. You keep your place in line."

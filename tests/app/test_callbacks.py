@@ -66,6 +66,21 @@ def test_the_offer_reads_back_the_caller_id_and_confirming_commits_then_leaves(
     assert {"CALLBACK_REQUESTED", "EXITWITHKEY"} <= set(logged_events(cb_app, sid("CA1")))
 
 
+def test_no_caller_is_told_to_hang_up_before_the_callback_is_stored(cb_app, twilio_cb, clock):
+    """The offer used to say "press 2, hang up, and we will call you back", but 2 only asks
+    to confirm the number: a caller who did as told was never called back and was counted as
+    an abandon. Only the confirmation, said once the request is stored, says to hang up."""
+    enter(twilio_cb, sid("CA1"), clock)
+    offer = spoken(twilio_cb.post(WAIT, wait_form(sid("CA1"), queue_time=70)).data)
+    assert "press 2" in offer and "call you back" in offer
+    question = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=72), "Digits": "2"})
+    confirmed = twilio_cb.post(parse(question.data).find("Gather").get("action"),
+                               {**wait_form(sid("CA1"), 78), "Digits": "1"})
+    assert "hang up" not in offer.lower() and "hang up" not in spoken(question.data).lower()
+    assert "You can hang up now" in spoken(confirmed.data)
+    assert [row["status"] for row in callback_rows(cb_app)] == ["pending"]
+
+
 def test_caller_can_key_in_another_number(cb_app, twilio_cb, clock):
     enter(twilio_cb, sid("CA1"), clock)
     offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})

@@ -59,7 +59,7 @@ def test_a_checkin_is_heard_with_position_wait_apology_and_keys():
     verbs = documents.parse(twiml(
         '<Gather action="/voice/choice" numDigits="1" timeout="4"><Say>Sorry to keep you '
         "waiting. You are number 3 in line. We expect to answer you within 7 minutes. If you "
-        "can hold a little longer, press 1, or just stay on the line. Or press 2, hang up, and "
+        "can hold a little longer, press 1, or just stay on the line. Or press 2 and "
         'we will call you back within 7 minutes.</Say></Gather><Pause length="40"/>'))
     listened = listen(verbs, no_audio)
     heard = listened.heard
