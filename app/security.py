@@ -57,20 +57,28 @@ class SignatureCheck:
         self.validator = RequestValidator(auth_token) if auth_token else None
         self.configured_base = configured_base
 
-    def is_valid(self, request: Request) -> bool:
+    def problem(self, request: Request) -> str | None:
+        """Why `request` is not Twilio's (None: it is), in words safe to answer with: what
+        Twilio's debugger shows an operator whose HOLDWELL_PUBLIC_URL or auth token is wrong.
+        Names the header and the URL checked, never the token or the expected signature."""
         signature = request.headers.get("X-Twilio-Signature", "")
         if self.validator is None or not signature or not signature.isascii():
             # Twilio's signatures are base64; anything else is forged
             log.warning("rejected request %s for %s", "with a signature that is not Twilio's"
                         if signature else "without a Twilio signature", request.path)
-            return False
+            if self.validator is None:
+                return "no TWILIO_AUTH_TOKEN is configured, so no request can be verified"
+            return ("X-Twilio-Signature is not a Twilio signature" if signature
+                    else "missing X-Twilio-Signature header")
         params = request.form if request.method == "POST" else {}
         url = public_url(request, self.configured_base)
         # Fast path: the URL exactly as built (the usual case) takes one HMAC; anything else
         # goes through RequestValidator.validate, which also tries the URL with/without port.
         expected = self.validator.compute_signature(url, SignedParams(params))
-        valid = hmac.compare_digest(expected, signature) or self.validator.validate(
-            url, params, signature)
-        if not valid:
-            log.warning("rejected request with a bad Twilio signature for %s", url)
-        return valid
+        if hmac.compare_digest(expected, signature) or self.validator.validate(
+                url, params, signature):
+            return None
+        log.warning("rejected request with a bad Twilio signature for %s", url)
+        return (f"X-Twilio-Signature does not match this request as signed for {url} "
+                "(is HOLDWELL_PUBLIC_URL the base URL Twilio calls, and TWILIO_AUTH_TOKEN "
+                "this account's?)")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.storage.db import as_utc
+from hold_policies.records import Outcome
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ class CallRow:
     callback_requested: bool
     last_position: int | None = None  # QueuePosition at the last counted poll
     told_position: int | None = None  # the lowest position a check-in has said
+
+    @property
+    def wait_is_over(self) -> bool:
+        """The log already holds how this wait ended (a hang-up, an answer, a callback): a
+        poll that crossed it is heard by nobody. Not after a Twilio error, which the app
+        answers by putting the caller back in line."""
+        return self.outcome is not None and self.outcome != Outcome.ERROR
 
 
 def call_row(row) -> CallRow:  # noqa: ANN001

@@ -34,8 +34,8 @@ def check_signature_and_start_the_clock() -> None:
     if (length or 0) > MAX_BODY_BYTES:
         abort(413, description=f"Twilio webhooks are under {MAX_BODY_BYTES} bytes")
     svc = services()
-    if svc.settings.validate_signatures and not svc.signatures.is_valid(request):
-        abort(403)
+    if svc.settings.validate_signatures and (why := svc.signatures.problem(request)):
+        abort(403, description=why)
     g.deadline = Deadline(svc.settings.db_budget_s)
 
 

@@ -55,7 +55,7 @@ from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, enqueue, voice_url
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.factory import assign
-from hold_policies.steps import Segment, SegmentKind
+from hold_policies.steps import SAFE_HOLD_SEGMENT, Segment, SegmentKind
 
 log = logging.getLogger("holdwell.voice")
 AGENT_WAIT_S = 30
@@ -124,6 +124,9 @@ def wait() -> Response:
         if poll.call.callback_requested:  # stored though never confirmed (its COMMIT was
             # in doubt, and they pressed nothing more): told now, and out of the line
             return callback_confirmation(policy.voice, policy.prompts.callback_already_booked), None
+        if poll.call.wait_is_over:  # this poll crossed the caller's hang-up (or answer): a
+            # check-in logged now would be one nobody heard, after the wait's end
+            return SAFE_HOLD_SEGMENT, None
         segment = policy.next_segment(
             situation_from_poll(form, poll, svc.config, now, params.episode))
         return segment, announcement(segment)

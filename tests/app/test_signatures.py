@@ -61,6 +61,30 @@ def test_public_url_setting_is_what_gets_validated(make_app):
     assert internal.post("/voice/incoming?queue=support", FORM).status_code == 403
 
 
+def test_a_refusal_says_why_without_giving_anything_away(make_app):
+    """Twilio's debugger shows the answer's body: an operator whose public URL is wrong must
+    read that the signature failed and for which URL, not werkzeug's "permission" page. The
+    token and the expected signature are never in it."""
+    app = make_app(public_url="https://hold.example.com")
+    client = app.test_client()
+    missing = client.post("/voice/incoming?queue=support", data=FORM)
+    assert missing.status_code == 403
+    assert "missing X-Twilio-Signature" in missing.get_data(as_text=True)
+    signed_for_internal = SignedClient(client, AUTH_TOKEN).post("/voice/incoming?queue=support",
+                                                                FORM)
+    body = signed_for_internal.get_data(as_text=True)
+    assert signed_for_internal.status_code == 403
+    assert "does not match" in body
+    assert "https://hold.example.com/voice/incoming?queue=support" in body
+    assert "HOLDWELL_PUBLIC_URL" in body
+    expected = RequestValidator(AUTH_TOKEN).compute_signature(
+        "https://hold.example.com/voice/incoming?queue=support", FORM)
+    assert AUTH_TOKEN not in body and expected not in body
+    not_base64 = client.post("/voice/incoming", data=FORM,
+                             headers={"X-Twilio-Signature": "s\u00e9cret"})
+    assert "not a Twilio signature" in not_base64.get_data(as_text=True)
+
+
 def test_public_url_makes_our_twiml_urls_absolute(make_app):
     app = make_app(public_url="https://hold.example.com")
     public = SignedClient(app.test_client(), AUTH_TOKEN, base_url="https://hold.example.com")
