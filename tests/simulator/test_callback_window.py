@@ -36,6 +36,20 @@ def kept(scenario: Scenario, policy: CallbackPolicy) -> tuple[int, int]:
     return kept_n, said
 
 
+def per_run(scenario: Scenario, policy: CallbackPolicy, runs: int = 8) -> np.ndarray:
+    """Windows kept and windows said in each of `runs` seeded runs (one row per run)."""
+    rows = []
+    for seed in range(1, runs + 1):
+        figures = late_callbacks(simulate(scenario, policy, np.random.default_rng(seed)).table)
+        rows.append((figures["kept"], figures["given_band"]))
+    return np.asarray(rows, dtype=float)
+
+
+def pooled_share(rows: np.ndarray) -> float:
+    """The share of windows kept over all runs together."""
+    return float(rows[:, 0].sum() / rows[:, 1].sum())
+
+
 @pytest.mark.parametrize("patience_min", [3.0, 10.0])
 def test_sized_windows_are_kept_at_least_95_percent_of_the_time(patience_min):
     """On the issue's line and on the same line with patient callers (a long line, most of
@@ -69,11 +83,15 @@ def test_windows_are_kept_as_often_as_the_attempts_allow_when_few_answer():
 
 def test_sooner_retries_alone_are_not_enough_the_window_must_allow_for_them():
     """On the busy line with patient callers (10-minute patience), the wait's band with
-    1-minute retries misses the 95% target; sized for the retries, the windows keep
-    clearly more."""
+    1-minute retries sits at the edge of the 95% target: about 96% pooled over 8 runs, yet
+    below the target in some of them (one keeps 92%); sized for the retries, the windows keep
+    more in nearly every run. One run of 3,000 calls is too noisy to judge a share this
+    close to the target (runs range from 90% to 99%), hence paired runs, seed by seed."""
     patient = busy_line(patience_min=10.0)
-    kept_n, said = kept(patient, CallbackPolicy(promise=OLD_SIZING))  # 1-minute retries
-    old_share = kept_n / said
-    assert old_share < 0.95
-    kept_n, said = kept(patient, CallbackPolicy())
-    assert kept_n / said >= old_share + 0.03
+    old = per_run(patient, CallbackPolicy(promise=OLD_SIZING))  # 1-minute retries
+    sized = per_run(patient, CallbackPolicy())
+    old_share, sized_share = pooled_share(old), pooled_share(sized)
+    old_runs, sized_runs = old[:, 0] / old[:, 1], sized[:, 0] / sized[:, 1]
+    assert old_share < 0.965 and (old_runs < 0.95).sum() >= 2
+    assert sized_share >= 0.97 and sized_share > old_share
+    assert (sized_runs > old_runs).sum() >= 7

@@ -76,17 +76,24 @@ def test_no_later_caller_is_taken_while_an_answered_customer_waits(seed):
         assert inside == 0, f"a caller was answered while a customer was held {start}-{end}"
 
 
-def pooled(policy: CallbackPolicy, seeds=(1, 2, 3, 4)) -> tuple[float, np.ndarray]:
-    kept = said = 0
+def per_run(policy: CallbackPolicy, seeds=(1, 2, 3, 4)) -> tuple[np.ndarray, np.ndarray]:
+    """Windows kept and said in each seeded run (one row per run), and every held wait."""
+    rows = []
     held: list[float] = []
     for seed in seeds:
         table = simulate(busy_line(), policy, np.random.default_rng(seed)).table
         figures = late_callbacks(table)
-        kept, said = kept + figures["kept"], said + figures["given_band"]
+        rows.append((figures["kept"], figures["given_band"]))
         if table.callback_held_s is not None:
             held += table.callback_held_s[~np.isnan(table.callback_held_s)].tolist()
-    assert said >= 150
-    return kept / said, np.asarray(held)
+    return np.asarray(rows, dtype=float), np.asarray(held)
+
+
+def pooled(policy: CallbackPolicy, seeds=(1, 2, 3, 4)) -> tuple[float, np.ndarray]:
+    """The share of windows kept over the runs together, and every held wait."""
+    rows, held = per_run(policy, seeds)
+    assert rows[:, 1].sum() >= 150
+    return float(rows[:, 0].sum() / rows[:, 1].sum()), held
 
 
 def test_customer_first_keeps_the_windows_and_the_wait_after_answering_is_short():
@@ -101,12 +108,18 @@ def test_customer_first_keeps_the_windows_and_the_wait_after_answering_is_short(
 
 
 def test_one_at_a_time_waits_less_after_answering_but_breaks_windows():
-    """The documented trade-off of customer_first_at_once (1 vs the default 2)."""
-    one_kept, one_held = pooled(CallbackPolicy(dialling="customer_first",
-                                               customer_first_at_once=1))
-    two_kept, two_held = pooled(CallbackPolicy(dialling="customer_first"))
+    """The documented trade-off of customer_first_at_once (1 vs the default 2). Ringing one
+    customer at a time loses the windows in bursts: most runs keep them, a few lose one in
+    ten or more (16 runs: the worst keeps 83%, about 95% pooled), while two at a time keeps
+    at least 98% in every run. Four runs pooled cannot see bursts this rare, hence 16."""
+    seeds = range(1, 17)
+    one, one_held = per_run(CallbackPolicy(dialling="customer_first",
+                                           customer_first_at_once=1), seeds)
+    two, two_held = per_run(CallbackPolicy(dialling="customer_first"), seeds)
     assert one_held.mean() < two_held.mean()
-    assert one_kept < 0.95 <= two_kept
+    one_runs, two_runs = one[:, 0] / one[:, 1], two[:, 0] / two[:, 1]
+    assert one_runs.min() < 0.9 and two_runs.min() >= 0.95
+    assert one[:, 0].sum() / one[:, 1].sum() < two[:, 0].sum() / two[:, 1].sum()
 
 
 def test_the_queue_config_builds_a_customer_first_policy_for_the_simulation():
@@ -116,4 +129,3 @@ def test_the_queue_config_builds_a_customer_first_policy_for_the_simulation():
                                            "customer_first_at_once": 3}}}})
     policy = policy_named("callback", config, "support")
     assert (policy.dialling, policy.customer_first_at_once) == ("customer_first", 3)
-
