@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from app.storage import commands as c
 from app.storage.callback_queue import RECENT_POLL_S
@@ -19,6 +19,7 @@ from app.storage.facts import append_fact, ensure_call, project, status_key
 from app.storage.prepared import rang_back, rejoined_ahead
 from app.storage.rows import CallRow
 from app.storage.schema import call_events, calls
+from hold_policies.call_outcome import LEAVE
 from hold_policies.config import REJOIN_SUFFIX
 from hold_policies.records import Event, Outcome
 
@@ -76,12 +77,19 @@ class Dropped(NamedTuple):
 
 def last_dropped(conn: Connection, queue: str, number: str, since: datetime
                  ) -> Dropped | None:
-    """The latest call from `number` in `queue` abandoned since `since`."""
+    """The latest call from `number` in `queue` that hung up in line since `since`:
+    abandoned, or past the overflow offer and still in line (outcome overflow) — not one
+    sent away by the offer (LEAVE) nor one the full queue never took in."""
+    sent_away = select(call_events.c.id).where(call_events.c.call_id == calls.c.call_id,
+                                               call_events.c.event == LEAVE).exists()
+    hung_up_in_line = or_(
+        calls.c.outcome == Outcome.ABANDONED.value,
+        and_(calls.c.outcome == Outcome.OVERFLOW.value, calls.c.entered_at.is_not(None),
+             ~sent_away))
     row = conn.execute(select(calls.c.call_id, calls.c.departed_at, calls.c.last_announced_at,
                               calls.c.policy, calls.c.arm)
                        .where(calls.c.queue == queue, calls.c.from_number == number,
-                              calls.c.outcome == Outcome.ABANDONED.value,
-                              calls.c.departed_at >= since)
+                              hung_up_in_line, calls.c.departed_at >= since)
                        .order_by(calls.c.departed_at.desc()).limit(1)).first()
     if row is None:
         return None

@@ -13,18 +13,30 @@ NEVER_DIALLED = frozenset({
 """Numbers a caller could key in to make the line pay (or reach no one): never called back."""
 
 
+def _valid(raw: str | None, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """`raw` parsed, if it is a valid number (not "anonymous", client:, or a placeholder)."""
+    if not raw:
+        return None
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_valid_number(parsed) else None
+
+
+def names_one_line(raw: str | None) -> bool:
+    """Whether a caller ID names one telephone line, so two calls from it are one person's:
+    a withheld number ("anonymous", "restricted", or a placeholder such as +266696687, which
+    no numbering plan holds) is shared by strangers and names no one."""
+    return _valid(raw, None) is not None
+
+
 def callback_number(raw: str | None, rules: CallbacksConfig | None = None) -> str | None:
     """E.164 form of a number we may call back, or None: anonymous, client:, invalid, of a
     kind never dialled, or (with `rules`) outside the countries callbacks may dial. A number
     keyed without a country code is read in `rules.default_region`."""
-    if not raw:
-        return None
-    try:
-        parsed = phonenumbers.parse(raw, rules.default_region if rules else None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed) or \
-            phonenumbers.number_type(parsed) in NEVER_DIALLED:
+    parsed = _valid(raw, rules.default_region if rules else None)
+    if parsed is None or phonenumbers.number_type(parsed) in NEVER_DIALLED:
         return None
     if rules is not None and \
             phonenumbers.region_code_for_number(parsed) not in rules.callable_countries():

@@ -26,6 +26,7 @@ from app.storage.deadline import DatabaseUnavailable
 from app.storage.resume_writes import rejoin_queue
 from app.twiml import say
 from app.voice import reason
+from app.voice.callers import names_one_line
 from app.voice.forms import CallForm, RouteParams, WaitForm
 from app.voice.urls import voice_url
 from hold_policies.resume import may_resume
@@ -42,8 +43,8 @@ def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
     """For /voice/incoming: the TwiML that puts a dropped caller back in their place, or None."""
     svc = services()
     rule = svc.config.queues[params.queue].resume.rule()
-    if not rule.enabled or not caller.from_number:
-        return None
+    if not rule.enabled or not names_one_line(caller.from_number):
+        return None  # a withheld number is shared by strangers: nobody's place to take
     now = svc.clock.now()
     since = now - timedelta(seconds=rule.within_s)
     try:
