@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -32,6 +31,7 @@ from pydantic import (
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.languages import BUILT_IN, is_built_in, language_of
+from hold_policies.numbers_only import NumbersAreNotSwitches
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
@@ -194,7 +194,7 @@ def cross_check(*reads: str, outer_waits: bool = True) -> Callable[[CrossCheck],
     return mark
 
 
-class Strict(BaseModel):
+class Strict(NumbersAreNotSwitches):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @classmethod

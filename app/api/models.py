@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from hold_policies.config import ArmName, QueueConfig
+from hold_policies.numbers_only import NumbersAreNotSwitches
 
 
 def no_nul(text: str) -> str:
@@ -25,7 +26,7 @@ than a pattern's), so a client or a fuzzer reading the document knows it."""
 Text = Annotated[str, Field(max_length=500, json_schema_extra=NO_NUL), AfterValidator(no_nul)]
 
 
-class Model(BaseModel):
+class Model(NumbersAreNotSwitches):
     model_config = ConfigDict(extra="forbid")
 
 

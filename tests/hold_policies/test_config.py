@@ -67,6 +67,9 @@ policy = "silence"
      "line.support_number: missing"),
     ('[line]\nsupport_number = "4155550100"', "line.support_number: not a phone number in E.164"),
     ('[line]\nsupport_number = "+1 415 555 0100"', "(got '+1 415 555 0100')"),
+    ("[queues.support]\nmax_size = true", "queues.support.max_size: must be a number, not true"),
+    ("[queues.support.checkin]\ninterval_s = false",
+     "queues.support.checkin.interval_s: must be a number, not false"),
 ])
 def test_bad_config_names_the_key_and_problem(tmp_path, text, expected):
     with pytest.raises(ConfigError) as error:

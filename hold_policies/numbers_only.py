@@ -1,0 +1,62 @@
+"""A number key given true/false is refused by name, in config files and in API bodies.
+
+pydantic reads `true` as 1 wherever a number is expected (lax mode), so `max_size = true`
+held one caller and an API `{"max_size": true}` was saved as 1. Strict mode would refuse it
+too, but also the strings the console's forms send for numbers; this refuses only switches.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationInfo, field_validator
+
+NUMBERS = (int, float)
+
+
+def _kinds(annotation: Any) -> list[Any]:
+    """The kinds a field may hold (an optional's `None` left out, constraints unwrapped)."""
+    if get_origin(annotation) is Annotated:
+        return _kinds(get_args(annotation)[0])
+    return [a for a in get_args(annotation) if a is not type(None)] \
+        if get_origin(annotation) is not None and get_origin(annotation) not in (
+            list, tuple, dict, set, frozenset) else [annotation]
+
+
+def _numeric(annotation: Any) -> bool:
+    kinds = [k for kind in _kinds(annotation) for k in _kinds(kind)]
+    return bool(kinds) and all(kind in NUMBERS for kind in kinds)
+
+
+def _numbers_inside(annotation: Any) -> bool:
+    """A list, tuple or set of numbers, or a map to numbers."""
+    kinds = _kinds(annotation)
+    return len(kinds) == 1 and get_origin(kinds[0]) in (list, tuple, dict, set, frozenset) \
+        and bool(get_args(kinds[0])) and _numeric(get_args(kinds[0])[-1])
+
+
+@cache
+def _number_fields(cls: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields of `cls` that take a number, and those that hold numbers."""
+    fields = cls.model_fields
+    return (frozenset(n for n, f in fields.items() if _numeric(f.annotation)),
+            frozenset(n for n, f in fields.items() if _numbers_inside(f.annotation)))
+
+
+class NumbersAreNotSwitches(BaseModel):
+    """A base model whose number fields refuse true/false (see the module)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_switch_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        numbers, holders = _number_fields(cls)
+        name = info.field_name
+        if name in numbers and isinstance(value, bool):
+            raise ValueError(f"must be a number, not {str(value).lower()}")
+        if name in holders:
+            items = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, list | tuple | set | frozenset) else ()
+            if any(isinstance(item, bool) for item in items):
+                raise ValueError("must hold numbers, not true/false")
+        return value
