@@ -74,4 +74,7 @@ def create_app(
     from app.console import setup as console
 
     console.init_app(app, pinned_config=config is not None)
+    from app import unrouted
+
+    unrouted.init_app(app)
     return app

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 
 from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
@@ -35,15 +35,6 @@ def problem(error: HTTPException) -> tuple[Response, int]:
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="holdwell"'
     return response, error.code or 500
-
-
-@bp.app_errorhandler(NotFound)
-@bp.app_errorhandler(MethodNotAllowed)
-def unrouted(error: HTTPException):  # noqa: ANN201 - JSON under /api/, the default elsewhere
-    """A URL under /api/ that matches no route still answers JSON, as documented."""
-    if request.path.startswith(f"{bp.url_prefix}/"):
-        return problem(error)
-    return error
 
 
 @bp.errorhandler(ValidationError)
