@@ -63,3 +63,23 @@ def test_a_lost_cookie_is_a_sign_in_not_a_csrf_error_and_the_edits_come_back(
     browser_page.click("#draft-restored button")  # discard them
     browser_page.wait_for_selector("h1:has-text('Queue support')")
     assert browser_page.input_value('textarea[name="prompts.welcome"]') != WORDS
+
+
+def test_a_refused_save_is_not_brought_back_later_as_edits_from_a_lost_session(
+        served, browser_page, console_app):
+    """A save the server refused (422) shows its edits itself; opened again later, the form
+    shows the queue as it is, with no notice about signing in again (the refused edits were
+    kept and put back, said to be "from before you signed in again")."""
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/policies/support")
+    stored = browser_page.input_value('textarea[name="prompts.welcome"]')
+    browser_page.fill('textarea[name="prompts.welcome"]', WORDS)
+    browser_page.fill('input[name="checkin.interval_s"]', "5")  # below the minimum of 20
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector("text=interval_s")
+    assert browser_page.input_value('textarea[name="prompts.welcome"]') == WORDS  # shown
+    browser_page.goto(f"{served}/console/")
+    browser_page.goto(f"{served}/console/policies/support")
+    browser_page.wait_for_selector("h1:has-text('Queue support')")
+    assert browser_page.locator("#draft-restored").count() == 0
+    assert browser_page.input_value('textarea[name="prompts.welcome"]') == stored

@@ -2,7 +2,9 @@
 // data-draft keeps its fields in this tab's sessionStorage (never sent anywhere else);
 // the sign-in page says nothing was saved; back on a freshly loaded form (not one the
 // server re-rendered with posted values) the edits are put back, with a notice and a way
-// to discard them. A page that says it saved clears them.
+// to discard them. A page that says it saved clears them, and so does the form the server
+// answered a post with (a refused save shows its edits itself; kept, they came back later
+// as "from before you signed in again" though no session had ended).
 (function () {
   const MAX_AGE_MS = 12 * 3600 * 1000;  // the CSRF token's lifetime: older edits are stale
   const form = document.querySelector("form[data-draft]");
@@ -28,7 +30,10 @@
     } catch (e) { /* storage full or off: the server's own answers still keep posted values */ }
   });
 
-  if (form.dataset.fresh !== "true") return;  // the server shows what was posted already
+  if (form.dataset.fresh !== "true") {  // the server took the post and shows it (refused:
+    forget(key);  // 422, 409), so its edits are no session's lost ones to bring back later
+    return;
+  }
   let draft = null;
   try { draft = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
   if (!draft || Date.now() - draft.at > MAX_AGE_MS) { forget(key); return; }
