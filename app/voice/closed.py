@@ -12,7 +12,7 @@ confirmed; if it cannot be, the caller hears so. The call is logged as CLOSED (o
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -33,6 +33,9 @@ from hold_policies.prompts import filled
 
 log = logging.getLogger("holdwell.voice")
 OFFER_TIMEOUT_S = 6
+TOLD_OPENING_FRESH = timedelta(minutes=10)
+"""How long after an opening a key pressed at the offer made before it still books for it
+(the message, the offer and the key's timeout take well under a minute)."""
 
 
 def closed_line_now(queue: str) -> tuple[ClosedLine, datetime] | None:
@@ -67,7 +70,8 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
     say(response, voice, message)
     if offer:
         gather = response.gather(input="dtmf", num_digits=1, timeout=OFFER_TIMEOUT_S,
-                                 method="POST", action=voice_url("closed/book", params))
+                                 method="POST", action=voice_url("closed/book", params,
+                                                                 opens=opening.isoformat()))
         say(gather, voice, filled(line.words.callback_offer,
             number=spoken_digits(number[-4:]), callback_key=line.callback_key))
     say_and_hang_up(response, voice, line.words.goodbye)
@@ -87,6 +91,25 @@ def _may_offer(line: ClosedLine, params: RouteParams, opening: datetime) -> bool
         log.warning("no closed-line callback offer: %s", error)
         return False
     return line.may_offer(booked)
+
+
+def told_opening(line: ClosedLine, told: str | None, now: datetime) -> datetime | None:
+    """The opening a booking is for: the one the caller was offered (the offer's action URL
+    carries it), while it is still the line's next opening or opened at most
+    `TOLD_OPENING_FRESH` ago. A key pressed just after 08:00 was stored as due at the press
+    (08:00:02), in a bucket of its own, so the opening took more than its cap."""
+    upcoming = line.hours.next_opening(now)
+    try:
+        at = datetime.fromisoformat(told) if told else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        return upcoming
+    at = at.astimezone(UTC)
+    if at > now:
+        return at if at == upcoming else upcoming  # the hours changed since: the real one
+    opened_then = line.hours.is_open(at) and not line.hours.is_open(at - timedelta(seconds=1))
+    return at if opened_then and now - at <= TOLD_OPENING_FRESH else upcoming
 
 
 def closed_fallback(params: RouteParams) -> VoiceResponse | None:
@@ -121,7 +144,7 @@ def closed_book() -> Response:
     line = svc.config.queues[route.queue].closed_line()
     number = callback_number(key.from_number, svc.config.callbacks)
     now = svc.clock.now()
-    opening = line.hours.next_opening(now) if line is not None else None
+    opening = told_opening(line, request.args.get("opens"), now) if line is not None else None
     response = VoiceResponse()
     voice = route.policy.voice
     if (line is None or opening is None or number is None or key.digit != line.callback_key

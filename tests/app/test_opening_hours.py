@@ -71,7 +71,9 @@ def test_a_saturday_caller_hears_when_the_line_opens_and_is_offered_a_callback(l
     assert "We are closed now. We open again on Monday at 8 AM." in said
     assert "number ending in 0 1 0 0 when we open, press 1" in said
     gather = parse(answer.data).find("Gather")
-    assert gather.get("action") == BOOK and gather.get("numDigits") == "1"
+    assert gather.get("action") == ("/voice/closed/book?opens=2026-12-07T08%3A00%3A00%2B00%3A00"
+                                    "&policy=callback&queue=support")  # the opening offered
+    assert gather.get("numDigits") == "1"
     assert {s.get("voice") for s in parse(answer.data).iter("Say")} == {"Polly.Amy"}
     assert logged_events(app, sid("CA1")) == ["CLOSED"]
     assert call_row(app, sid("CA1"))["outcome"] == "closed"
@@ -361,3 +363,48 @@ def test_the_overflow_offers_a_callback_only_while_the_line_stays_open_to_keep_i
     with app.extensions["holdwell"].store.engine.connect() as conn:
         booked = conn.execute(select(callbacks.c.call_id)).scalars().all()
     assert booked == ([sid("late")] if offered else [])
+
+
+def test_a_key_pressed_just_after_the_opening_books_for_the_opening_it_was_offered(line):
+    """Offered at 07:59:50 for 08:00, pressed at 08:00:02: booked for 08:00, and counted in
+    that opening's cap (stored as due 08:00:02 it was a bucket of its own, so the opening
+    took 3 bookings for a cap of 2)."""
+    app, twilio = line
+    clock = app.extensions["holdwell"].clock
+    clock.set(MONDAY_8.replace(hour=7, minute=59, second=50))
+    offers = {}
+    for name in ("CA1", "CA2", "CA3"):
+        offers[name] = parse(ring(twilio, name).data).find("Gather").get("action")
+    assert "opens=2026-12-07T08%3A00%3A00%2B00%3A00" in offers["CA1"]
+    twilio.post(offers["CA1"], {"CallSid": sid("CA1"), "From": FROM, "Digits": "1"})
+    twilio.post(offers["CA2"], {"CallSid": sid("CA2"), "From": "+14155550101", "Digits": "1"})
+    clock.set(MONDAY_8.replace(second=2))  # the line has just opened
+    late = twilio.post(offers["CA3"], {"CallSid": sid("CA3"), "From": "+14155550102",
+                                       "Digits": "1"})
+    assert "are booked" in spoken(late.data)  # the opening's cap of 2 holds
+    rows = booked(app)
+    assert len(rows) == 2 and {r["due_at"].replace(tzinfo=UTC) for r in rows} == {MONDAY_8}
+
+
+def test_a_key_pressed_after_the_opening_is_booked_for_it_not_for_the_press(line):
+    app, twilio = line
+    clock = app.extensions["holdwell"].clock
+    clock.set(MONDAY_8.replace(hour=7, minute=59, second=55))
+    offer = parse(ring(twilio, "CA1").data).find("Gather").get("action")
+    clock.set(MONDAY_8.replace(second=3))
+    confirmed = twilio.post(offer, {"CallSid": sid("CA1"), "From": FROM, "Digits": "1"})
+    assert "call you back" in spoken(confirmed.data)
+    [row] = booked(app)
+    assert row["due_at"].replace(tzinfo=UTC) == MONDAY_8
+
+
+@pytest.mark.parametrize("told", ["2026-12-07T09:00:00+00:00", "2026-12-07T08:00:00",
+                                  "not a time", "2026-12-01T08:00:00+00:00"])
+def test_an_opening_in_the_url_that_is_not_the_offered_one_books_the_real_next(line, told):
+    """Not an opening, naive, garbage, or long past: the booking is for the line's next
+    opening as it always was."""
+    app, twilio = line
+    ring(twilio, "CA1")
+    twilio.post(f"{BOOK}&opens={told}", {"CallSid": sid("CA1"), "From": FROM, "Digits": "1"})
+    [row] = booked(app)
+    assert row["due_at"].replace(tzinfo=UTC) == MONDAY_8
