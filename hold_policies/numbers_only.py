@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 
 NUMBERS = (int, float)
 
@@ -40,7 +40,10 @@ def _numbers_inside(annotation: Any) -> bool:
 def _number_fields(cls: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
     """The fields of `cls` that take a number, and those that hold numbers."""
     fields = cls.model_fields
-    return (frozenset(n for n, f in fields.items() if _numeric(f.annotation)),
+    own_reading = {n for n, f in fields.items()  # reads its input itself: `false` may be
+                   if any(isinstance(m, BeforeValidator) for m in f.metadata)}  # its "none"
+    return (frozenset(n for n, f in fields.items()
+                      if _numeric(f.annotation) and n not in own_reading),
             frozenset(n for n, f in fields.items() if _numbers_inside(f.annotation)))
 
 
