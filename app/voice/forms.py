@@ -106,15 +106,18 @@ LARGEST = {"QueueTime": 7 * 86400.0, "QueuePosition": 1_000_000.0,
 records at most four hours)."""
 
 
+PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
+"""How Twilio writes a number (QueueTime "42", Confidence "0.91"): ASCII digits, one point."""
+
+
 def number(form: MultiDict, name: str, default: float | None = None) -> float | None:
     """A numeric parameter; absent gives `default`, garbage gives 400."""
     raw = form.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
+    if not PLAIN_NUMBER.fullmatch(raw):  # float() also reads "1_000", "١٢", "nan", "1e3"
         abort(400, description=f"Twilio parameter {name} is not a number: {raw[:40]!r}")
+    value = float(raw)
     if not math.isfinite(value) or value < 0 or value > LARGEST.get(name, math.inf):
         abort(400, description=f"Twilio parameter {name} is out of range: {raw[:40]!r} "
                                f"(0 to {LARGEST.get(name, math.inf):g})")

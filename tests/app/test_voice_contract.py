@@ -165,6 +165,23 @@ def test_malformed_webhooks_are_rejected_with_400(twilio):
     assert twilio.post("/voice/queue-result", {"CallSid": sid("CA1")}).status_code == 400
 
 
+@pytest.mark.parametrize("queue_time", ["1_000", "\u0661\u0662", "nan", "1e3", "+5", "5.",
+                                        "\uff15"])
+def test_a_number_twilio_would_never_write_is_a_400_that_names_it(twilio, queue_time):
+    """Twilio writes numbers as ASCII digits with at most one point; float() also read
+    "1_000", Arabic-Indic or full-width digits and exponents as numbers."""
+    answer = twilio.post("/voice/wait", {"CallSid": sid("CA1"), "QueueTime": queue_time})
+    assert answer.status_code == 400
+    assert b"Twilio parameter QueueTime is not a number" in answer.data
+
+
+@pytest.mark.parametrize("queue_time", ["0", "42", "42.5", " 7 "])
+def test_numbers_as_twilio_writes_them_are_taken(twilio, queue_time):
+    answer = twilio.post("/voice/wait", {"CallSid": sid("CA1"), "QueueTime": queue_time,
+                                         "QueuePosition": "1"})
+    assert answer.status_code == 200
+
+
 def request_callback(twilio, call_id: str = sid("CA1"), queue_time: int = 70, confirm: str = "1"):
     """Press the callback key, then confirm the caller ID read back: the full keypad flow."""
     form = {**wait_form(call_id, queue_time=queue_time), "Digits": "2"}
