@@ -26,7 +26,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     """
     from app.api import routes as api_routes
     from app.auth import csrf
-    from app.console import live_config, views  # noqa: F401 - attaches the views
+    from app.console import headers, live_config, views  # noqa: F401 - attaches the views
     from app.console.blueprint import bp
     from app.storage.console_secret import session_key
 
@@ -52,6 +52,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
                       SESSION_COOKIE_SECURE=https, SESSION_COOKIE_NAME="holdwell_session",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
     csrf.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(api_routes.bp)
     if not pinned_config:
