@@ -74,3 +74,22 @@ def test_each_queue_can_be_opened_from_its_name_on_a_phone(served, browser_page)
     assert box is not None and box["x"] + box["width"] <= 375
     link.click()
     browser_page.wait_for_selector("h1:has-text('Queue')")
+
+
+def test_a_long_unbroken_note_wraps_inside_the_versions_table(served, browser_page,
+                                                              console_app):
+    """A 500-character note with no space (a pasted URL, a log line) made the versions table
+    4,960 px wide on a desktop screen; it wraps in its column now."""
+    from app.console import config_changes
+    from app.storage import config_versions
+
+    svc = console_app.extensions["holdwell"]
+    config_versions.add(svc.store.engine, config_changes.active_config(svc), author="ana",
+                        note="x" * 500, now=svc.clock.now())
+    browser_page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(browser_page, served, "admin")
+    browser_page.goto(f"{served}/console/versions")
+    table = browser_page.evaluate(
+        "(() => { const t = document.querySelector('table');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; })()")
+    assert table[0] <= table[1], f"the table is {table[0]} px in a {table[1]} px card"
