@@ -20,10 +20,16 @@ def _safe_next(target: str | None) -> str:
     return url_for("console.wallboard")
 
 
+NAME_KEPT = 200
+"""The most of a refused sign-in's name shown back in the form (names are shorter)."""
+
+
 def _form_again(message: str, status: int) -> tuple[str, int]:
     """The sign-in form once more, with what was wrong."""
+    name = request.form.get("name", "").strip()
     return render_template("console/login.html", message=message,
-                           next=request.form.get("next")), status
+                           next=request.form.get("next"),
+                           name=name[:NAME_KEPT] if "\x00" not in name else ""), status
 
 
 @bp.get("/login")

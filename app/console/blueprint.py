@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, Unauthorized
 
 from app.api.registry import kept_headers
@@ -21,11 +21,14 @@ SESSION_ENDED = ("Your session ended before this was saved, so nothing was saved
 
 
 @bp.before_request
-def who_is_asking() -> None:
+def who_is_asking() -> Response | None:
     """A form posted with no session (it ended, or its cookie is gone) is refused as a 401
     before its CSRF check, which would otherwise answer a bare 400: nothing is done for it
-    either way, and the sign-in page then says so."""
+    either way, and the sign-in page then says so. Signing out of a session that has ended
+    is just the sign-in page: it said "nothing was saved", as if an edit had been lost."""
     g.user = access.load_user(allow_bearer=False)
+    if g.user is None and request.endpoint == "console.logout":
+        return redirect(url_for("console.login_form"))  # signed out already: nothing lost
     if request.method in csrf.UNSAFE:
         if g.user is None and request.endpoint not in SIGNED_OUT_FORMS:
             raise Unauthorized("your session ended: nothing was done")

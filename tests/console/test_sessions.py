@@ -65,3 +65,28 @@ def test_names_people_cannot_read_back_are_refused(console_app):
         added = runner.invoke(cli, ["users", "add", name, "--role", "analyst"],
                               input="long enough secret\n")
         assert added.exit_code != 0 and "name must be" in added.output, (name, added.output)
+
+
+def test_signing_out_of_an_ended_session_is_just_the_sign_in_page(as_role, clock):
+    """It said "Your session ended before this was saved, so nothing was saved", as if an
+    edit had been lost."""
+    analyst = as_role("analyst")
+    clock.advance(13 * 3600)  # the session has ended meanwhile
+    out = analyst.post("/console/logout")
+    assert out.status_code == 302 and out.headers["Location"].endswith("/console/login")
+    assert b"nothing was saved" not in analyst.get("/console/login").data
+
+
+def test_a_refused_sign_in_keeps_the_name_typed(console_app):
+    client = console_app.test_client()
+    token = csrf_of(client.get("/console/login").data)
+    refused = client.post("/console/login", data={"csrf_token": token, "name": "operator",
+                                                  "password": "not it"})
+    assert refused.status_code == 401
+    page = refused.get_data(as_text=True)
+    assert 'value="operator"' in page  # kept: only the password is typed again
+    assert 'current-password" required autofocus' in page
+    hostile = client.post("/console/login", data={"csrf_token": token,
+                                                  "name": '"><script>x</script>',
+                                                  "password": "no"})
+    assert "<script>x" not in hostile.get_data(as_text=True)  # escaped, as any value
