@@ -18,18 +18,24 @@ from hold_policies.config import POLICY_NAMES
 @bp.get("/experiments")
 @requires("view")
 def experiments_page() -> str:
+    return _page()
+
+
+def _page(typed: dict | None = None) -> str:
+    """The page; `typed`: a refused start's queue, weights and note, shown back in its form
+    (a redirect lost them, so the operator typed every weight again)."""
     svc = services()
     active = config_changes.active_number(svc)  # read first: a change after it is a conflict
     queues = config_changes.active_config(svc).queues
     states = [experiments.experiment_state(svc, queue) for queue in queues]
     choices = {name: experiments.arm_choices(queue) for name, queue in queues.items()}
     return render_template("console/experiments.html", states=states, choices=choices,
-                           active=active)
+                           active=active, typed=typed)
 
 
 @bp.post("/experiments/<queue>")
 @requires("operate")
-def change_experiment(queue: str) -> Response:
+def change_experiment(queue: str) -> Response | tuple[str, int]:
     svc = services()
     if request.form.get("action") == "stop":
         return stop_experiment(queue)
@@ -52,7 +58,8 @@ def change_experiment(queue: str) -> Response:
         problems = "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
         flash(f"Not started: {problems}. Give at least two policies or variants a weight "
               "above 0.", "error")
-        return redirect(url_for("console.experiments_page"), 303)
+        return _page({"queue": queue, "arms": arms,
+                      "note": request.form.get("note", "")[:500]}), 422
     arms = experiments.describe_arms(start.arms)
     flash(f"A/B split on {queue} started: {arms}." if saved.changed else
           f"No change: the split on {queue} already runs {arms}; no version was added.", "ok")

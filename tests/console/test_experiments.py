@@ -103,3 +103,20 @@ def test_a_handful_of_calls_per_arm_gets_no_winner(console_app, tokens, clock):
     (comparison,) = state["comparisons"]
     assert comparison["p_value"] == pytest.approx(0.1)
     assert comparison["verdict"].startswith("Too few calls to judge yet")
+
+
+def test_a_refused_split_keeps_the_weights_and_note_typed(as_role):
+    """One weight only is refused; the page shows it with the weights and the note still in
+    that queue's form (a redirect emptied them), and the other queues' forms as they were."""
+    page = as_role("operator")
+    refused = page.post("/console/experiments/support", {"action": "start",
+                                                        "weight_checkin": "3",
+                                                        "note": "trying one arm"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Not started" in html
+    form = html[html.index('action="/console/experiments/support"'):]
+    form = form[:form.index("</form>")]
+    assert 'name="weight_checkin" value="3"' in form
+    assert 'name="note" maxlength="500" value="trying one arm"' in form
+    other = html[html.index('action="/console/experiments/sales"'):]
+    assert 'value="trying one arm"' not in other[:other.index("</form>")]
