@@ -126,7 +126,7 @@ def rollback() -> Response:
         return redirect(url_for("console.confirm_rollback",
                                 number=request.form.get("version", type=int) or 1), 303)
     try:
-        asked = RollbackRequest(version=request.form.get("version", type=int) or 0,
+        asked = RollbackRequest(version=request.form.get("version", "").strip(),
                                 note=request.form.get("note", "").strip()[:500])
         saved = config_changes.rollback(services(), asked.version, actor=current_user().name,
                                         note=asked.note)

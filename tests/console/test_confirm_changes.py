@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.storage import config_versions
 
 
@@ -88,3 +90,14 @@ def test_version_1_of_a_database_seeded_with_the_defaults_shows_the_whole_config
     whole = re.search(r'<pre class="diff" id="whole-toml">(.*?)</pre>', page, re.S).group(1)
     assert "[queues.support]" in whole and "segment_s = 60" in whole
     assert "changes from version 0" not in page and "\n+\n" not in page
+
+
+@pytest.mark.parametrize("version", ["abc", "", "1.5"])
+def test_a_tampered_rollback_version_is_named_as_sent(as_role, version):
+    """A version that is no number said "greater than or equal to 1 (got 0)": 0 was never
+    sent."""
+    shown = as_role("operator").post("/console/versions/rollback",
+                                     {"version": version, "note": "x"}, follow_redirects=True)
+    page = shown.get_data(as_text=True)
+    assert "version: " in page and "got 0" not in page
+    assert f"(got &#39;{version}&#39;)" in page
