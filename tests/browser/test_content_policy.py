@@ -31,3 +31,15 @@ def test_a_page_that_frames_the_console_shows_nothing_of_it(served, browser_page
     frame = browser_page.frame_locator("#f")
     headings = frame.locator("h1").all_inner_texts()
     assert not any("Sign in" in h or "Wallboard" in h for h in headings), headings
+
+
+def test_pages_name_their_own_icon_so_no_request_goes_unanswered(served, browser_page):
+    """Without an icon of its own a browser asked /favicon.ico and got a 404 on every page."""
+    sign_in(browser_page, served, "admin")  # (its first page is the 401 sign-in form)
+    failed: list[str] = []
+    browser_page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    browser_page.goto(f"{served}/console/")
+    browser_page.wait_for_load_state("networkidle")
+    icon = browser_page.get_attribute("link[rel=icon]", "href")
+    assert icon and browser_page.request.get(f"{served}{icon}").ok
+    assert failed == []
