@@ -10,17 +10,11 @@ import pytest
 
 from tests.app.test_resume_after_drop import CONFIG as RESUME
 from tests.app.test_resume_after_drop import QR, WAIT, Line
+from tests.app.test_resume_voicemail import CONFIG as WITH_OVERFLOW
 from tests.app.twiml_reading import parse, spoken
 from tests.support.sids import sid
 
-OVERFLOW = RESUME + """
-[line]
-support_number = "+14155550000"
-[queues.support.overflow]
-max_wait_s = 120
-callback = true
-callback_key = "2"
-"""
+OVERFLOW = WITH_OVERFLOW  # the resume rule, and an overflow offer past 120 s (keys 2, 3)
 CALLER = "+14155550102"
 
 
