@@ -241,7 +241,12 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
     allowed = tuple(allowed)
     if bad := sorted({name for name, _, _ in used} - set(allowed)):
         listed = ", ".join(f"{{{name}}}" for name in allowed) or "none"
-        return f"unknown placeholder {bad}; this text may use: {listed}"
+        unknown = [name for name in bad if name not in EVERY_NAME]
+        if unknown:  # a typo, most likely
+            return f"unknown placeholder {unknown}; this text may use: {listed}"
+        named = ", ".join(f"{{{name}}}" for name in bad)  # real, but not filled here
+        return f"{named} is not filled in this text (other texts use it); this text may " \
+               f"use: {listed}"
     if formats_too and (formatted := next(
             (name for name, spec, conversion in used if spec or conversion), None)):
         return f"placeholders take no format or conversion (':...' or '!...'): {{{formatted}}}"

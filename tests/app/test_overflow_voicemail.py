@@ -290,7 +290,7 @@ def test_a_malformed_recording_is_a_400_that_names_it_and_stores_nothing(line, f
     ("max_wait_s = 60\nvoicemail = true\nvoicemail_key = \"2\"", "both '2'"),
     ("max_wait_s = 60\nvoicemail = true\nvoicemail_key = \"1\"", ".keep_key"),
     ("max_wait_s = 60\ntranscribe = true\nmessage_max_s = 300", "up to 120 s"),
-    ("max_wait_s = 60\nwords.sorry = \"{position}\"", "unknown placeholder"),
+    ("max_wait_s = 60\nwords.sorry = \"{position}\"", "{position} is not filled in this text"),
 ])
 def test_bad_overflow_tables_are_refused_naming_the_key(table, problem):
     import tomllib

@@ -81,7 +81,7 @@ def test_the_openapi_document_says_which_query_parameters_are_required(console_a
 
 @pytest.mark.parametrize(("prompts", "named"), [
     ({"callback_number_check": "Within {wait}, at {number}?"},
-     "prompts.callback_number_check: unknown placeholder ['wait']"),
+     "prompts.callback_number_check: {wait} is not filled in this text"),
     ({"position": "You are number {position:s} in line."}, "no format or conversion"),
     ({"position": "You are number {position:>200000000} in line."}, "no format"),
     ({"callback_kept_waiting": "You keep place {position}."}, "this text may use: none"),

@@ -78,21 +78,23 @@ def test_bad_config_names_the_key_and_problem(tmp_path, text, expected):
 
 AS_SAID = [
     ("[queues.support.prompts]\napology = 'Sorry, {position}'",
-     "queues.support.prompts.apology: unknown placeholder ['position']; this text may use: "
+     "queues.support.prompts.apology: {position} is not filled in this text (other texts "
+     "use it); this text may use: "
      "none"),
     ("[queues.support.prompts]\ncallback_number_check = 'Within {wait}, {number}'",
-     "unknown placeholder ['wait']; this text may use: {number}"),
+     "{wait} is not filled in this text (other texts use it); this text may use: {number}"),
     ("[queues.support.prompts]\nposition = 'You are number {position:s}'",
      "placeholders take no format or conversion (':...' or '!...'): {position}"),
     ("[queues.support.prompts]\nposition = 'Number {position:>200000000}'", "no format"),
     ("[queues.support.prompts]\nwait = 'In {wait!r}'", "no format"),
     ("[queues.support.prompts]\nposition = 'Number {position'", "write {{ or }} for a brace"),
     ("[queues.support.prompts]\ncallback_offer_no_estimate = 'Press {callback_key} ({wait})'",
-     "unknown placeholder ['wait']"),
+     "{wait} is not filled in this text"),
     ("[queues.support.hours.words]\nclosed = 'Closed. Call {number}'",
-     "queues.support.hours.words.closed: unknown placeholder ['number']"),
+     "queues.support.hours.words.closed: {number} is not filled in this text"),
     ("[queues.support.overflow.words]\ncallback = 'Press {voicemail_key}'",
-     "unknown placeholder ['voicemail_key']; this text may use: {callback_key}"),
+     "{voicemail_key} is not filled in this text (other texts use it); this text may "
+     "use: {callback_key}"),
 ]
 
 
