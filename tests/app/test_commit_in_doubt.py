@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 
 from app.signed_client import SignedClient
 from app.storage import commands as c
-from app.storage.deadline import Deadline
+from app.storage.deadline import BREAKER_S, Deadline
 from app.storage.schema import callbacks
 from tests.app.test_callbacks import CONFIG, WAIT, enter
 from tests.app.test_one_callback_per_person import NUMBER, booked_then_rings_back, join
@@ -101,11 +101,18 @@ def callback_rows(app) -> list[tuple[str, str]]:
 
 
 def offered(twilio: SignedClient, ca: str) -> str:
-    """A caller in line asks for a callback: the confirmation's URL."""
+    """A caller in line asks for a callback: the confirmation's URL. Before any fault, on a
+    machine loaded by the rest of the suite, a step may still miss the 0.5 s budget: the app
+    then answers without the database for BREAKER_S (no offer), and the caller asks again
+    (CI once saw this setup, not the fault under test, fail)."""
     twilio.post("/voice/incoming", {"CallSid": ca, "From": NUMBER})
     twilio.post(WAIT, wait_form(ca, queue_time=0))
-    offer = twilio.post(CHOICE, {**wait_form(ca, queue_time=70), "Digits": "2"})
-    return parse(offer.data).find("Gather").get("action")
+    for _ in range(3):
+        offer = twilio.post(CHOICE, {**wait_form(ca, queue_time=70), "Digits": "2"})
+        if (gather := parse(offer.data).find("Gather")) is not None:
+            return gather.get("action")
+        time.sleep(BREAKER_S + 0.1)
+    raise AssertionError("no callback offer in three tries: the database never answered")
 
 
 # -- confirming a callback in line -----------------------------------------------------------
