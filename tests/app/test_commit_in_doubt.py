@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from app.signed_client import SignedClient
 from app.storage import commands as c
 from app.storage.deadline import BREAKER_S, Deadline
-from app.storage.schema import callbacks
+from app.storage.schema import call_events, callbacks, calls
 from tests.app.test_callbacks import CONFIG, WAIT, enter
 from tests.app.test_one_callback_per_person import NUMBER, booked_then_rings_back, join
 from tests.app.test_opening_hours import BOOK as CLOSED_BOOK
@@ -50,7 +50,17 @@ LANDED_S = 2.5  # time for a delayed COMMIT (and its acknowledgement) to cross t
 def proxied_app(make_app, postgres_url: str, proxy: TcpProxy, budget_s: float,
                 config: str = CONFIG):
     app = make_app(config, database_url=proxied_url(postgres_url, proxy), db_budget_s=budget_s)
+    warm(app)
     return app, SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+def warm(app) -> None:  # noqa: ANN001
+    """A pooled connection, and the tables' catalog entries, ready before the steps run with
+    their tight budget: the first connection through the proxy to a fresh database, on a
+    machine loaded by the rest of the suite, once took past 0.5 s before any fault came."""
+    store_of(app).read(lambda conn: [conn.execute(select(func.count()).select_from(table))
+                                     .scalar() for table in (calls, call_events, callbacks)],
+                       Deadline(10.0))
 
 
 def store_of(app):
@@ -245,6 +255,10 @@ def closed_line(make_app, postgres_url, tcp_proxy, clock, budget_s: float):  # n
     clock.set(SATURDAY)
     app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, budget_s, CLOSED)
     twilio.post("/voice/incoming", {"CallSid": sid("c1"), "From": CLOSED_FROM})
+    store = store_of(app)
+    if store.journal.backlog():  # the setup missed the budget (a loaded machine): land it
+        store.runner.down_until = 0.0
+        store.replay()
     return app, twilio
 
 
