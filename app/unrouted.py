@@ -15,12 +15,8 @@ from app.api.routes import bp as api_bp
 from app.api.routes import problem
 from app.console.blueprint import bp as console_bp
 from app.console.blueprint import error_page
+from app.console.headers import request_under
 from app.voice.blueprint import bp as voice_bp
-
-
-def _under(prefix: str | None) -> bool:
-    path = request.path.rstrip("/")
-    return bool(prefix) and (path == prefix or path.startswith(f"{prefix}/"))
 
 
 def _explained(error: HTTPException, room: str) -> HTTPException:
@@ -45,11 +41,11 @@ def _explained(error: HTTPException, room: str) -> HTTPException:
 
 def answer(error: HTTPException) -> HTTPException | tuple[Response, int] | tuple:
     """The error in the form its room answers everything else."""
-    if _under(api_bp.url_prefix):
+    if request_under(api_bp.url_prefix):
         return problem(_explained(error, "api"))
-    if _under(console_bp.url_prefix):
+    if request_under(console_bp.url_prefix):
         return error_page(_explained(error, "console"))
-    if _under(voice_bp.url_prefix):
+    if request_under(voice_bp.url_prefix):
         return _explained(error, "voice")
     return error
 

@@ -13,26 +13,30 @@ from typing import Annotated, Any, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 
 NUMBERS = (int, float)
+CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
 def _kinds(annotation: Any) -> list[Any]:
-    """The kinds a field may hold (an optional's `None` left out, constraints unwrapped)."""
-    if get_origin(annotation) is Annotated:
+    """The kinds a field may hold: a union's members (None left out), each with its
+    constraints unwrapped; a container is one kind."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
         return _kinds(get_args(annotation)[0])
-    return [a for a in get_args(annotation) if a is not type(None)] \
-        if get_origin(annotation) is not None and get_origin(annotation) not in (
-            list, tuple, dict, set, frozenset) else [annotation]
+    if origin is None or origin in CONTAINERS:
+        return [annotation]
+    return [kind for member in get_args(annotation) if member is not type(None)
+            for kind in _kinds(member)]
 
 
 def _numeric(annotation: Any) -> bool:
-    kinds = [k for kind in _kinds(annotation) for k in _kinds(kind)]
+    kinds = _kinds(annotation)
     return bool(kinds) and all(kind in NUMBERS for kind in kinds)
 
 
 def _numbers_inside(annotation: Any) -> bool:
     """A list, tuple or set of numbers, or a map to numbers."""
     kinds = _kinds(annotation)
-    return len(kinds) == 1 and get_origin(kinds[0]) in (list, tuple, dict, set, frozenset) \
+    return len(kinds) == 1 and get_origin(kinds[0]) in CONTAINERS \
         and bool(get_args(kinds[0])) and _numeric(get_args(kinds[0])[-1])
 
 
@@ -59,7 +63,7 @@ class NumbersAreNotSwitches(BaseModel):
             raise ValueError(f"must be a number, not {str(value).lower()}")
         if name in holders:
             items = value.values() if isinstance(value, dict) else \
-                value if isinstance(value, list | tuple | set | frozenset) else ()
+                value if isinstance(value, CONTAINERS) else ()
             if any(isinstance(item, bool) for item in items):
                 raise ValueError("must hold numbers, not true/false")
         return value

@@ -229,6 +229,11 @@ def filled(template: str, **values: str) -> str:
     return template.format(**{**dict.fromkeys(EVERY_NAME, ""), **values})
 
 
+def _braced(names: Iterable[str]) -> str:
+    """'{a}, {b}': placeholders as a text writes them."""
+    return ", ".join(f"{{{name}}}" for name in names)
+
+
 def placeholder_problem(template: str, allowed: Iterable[str], *,
                         formats_too: bool = True) -> str | None:
     """Why `template` could not be said as written (None: it can): a placeholder outside
@@ -240,13 +245,12 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
         return f"{error} (write {{{{ or }}}} for a brace)"
     allowed = tuple(allowed)
     if bad := sorted({name for name, _, _ in used} - set(allowed)):
-        listed = ", ".join(f"{{{name}}}" for name in allowed) or "none"
+        listed = _braced(allowed) or "none"
         unknown = [name for name in bad if name not in EVERY_NAME]
         if unknown:  # a typo, most likely
             return f"unknown placeholder {unknown}; this text may use: {listed}"
-        named = ", ".join(f"{{{name}}}" for name in bad)  # real, but not filled here
-        return f"{named} is not filled in this text (other texts use it); this text may " \
-               f"use: {listed}"
+        return f"{_braced(bad)} is not filled in this text (other texts use it); this text " \
+               f"may use: {listed}"  # real, but not filled here
     if formats_too and (formatted := next(
             (name for name, spec, conversion in used if spec or conversion), None)):
         return f"placeholders take no format or conversion (':...' or '!...'): {{{formatted}}}"

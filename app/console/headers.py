@@ -16,9 +16,14 @@ HEADERS = {"Content-Security-Policy": POLICY, "X-Frame-Options": "DENY",
 ROOMS = ("/console", "/api/v1")
 
 
-def protect(response: Response) -> Response:
+def request_under(prefix: str | None) -> bool:
+    """Whether this request's path is `prefix` or below it (with or without a last slash)."""
     path = request.path.rstrip("/")
-    if any(path == room or path.startswith(f"{room}/") for room in ROOMS):
+    return bool(prefix) and (path == prefix or path.startswith(f"{prefix}/"))
+
+
+def protect(response: Response) -> Response:
+    if any(request_under(room) for room in ROOMS):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
     return response
