@@ -27,6 +27,7 @@ from tests.app.test_voice_contract import request_callback
 from tests.conftest import AUTH_TOKEN
 from tests.support.callback_rows import NUMBER, seed_pending
 from tests.support.sids import sid
+from tests.support.tight_budget import tight_budget
 
 TEXTS_ON = CallbacksConfig(sms_on_failure=True)
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -47,8 +48,7 @@ def failed_owing(engine, call_ids, failed_at: datetime = NOW) -> None:
 
 def test_a_final_attempt_journaled_in_an_outage_is_texted_by_the_worker_once(
         make_app, clock, sqlite_url, tmp_path, mocker):
-    app = make_app(CONFIG.replace("max_attempts = 2", LAST_TRY), account_sid="AC123",
-                   db_budget_s=0.3)
+    app = make_app(CONFIG.replace("max_attempts = 2", LAST_TRY), account_sid="AC123")
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     enter(twilio, sid("CA1"), clock)
     request_callback(twilio, sid("CA1"), queue_time=60)
@@ -58,7 +58,8 @@ def test_a_final_attempt_journaled_in_an_outage_is_texted_by_the_worker_once(
                              isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")  # the database cannot take the last attempt in time
     try:
-        report(twilio, fence, "no-answer", sid("CAleg")).close()
+        with tight_budget(app, 0.3):
+            report(twilio, fence, "no-answer", sid("CAleg")).close()
     finally:
         locker.execute("ROLLBACK")
         locker.close()

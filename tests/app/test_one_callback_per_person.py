@@ -24,6 +24,7 @@ from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.fresh_app import fresh_app
 from tests.support.sids import sid
+from tests.support.tight_budget import tight_budget
 
 WAIT = "/voice/wait?policy=callback&queue=support"
 CHOICE = "/voice/choice?policy=callback&queue=support"
@@ -175,7 +176,7 @@ def test_a_slow_database_at_the_wait_instead_key_keeps_the_callback_and_says_so(
                                                                                sqlite_url):
     """The cancellation missing its budget is not "an agent is dialling you": the caller hears
     that their callback could not be changed and stands, and it does stand."""
-    app = make_app(CONFIG, db_budget_s=0.3)
+    app = make_app(CONFIG)
     line = (app, SignedClient(app.test_client(), AUTH_TOKEN))
     _, twilio, first, again, answer = booked_then_rings_back(line)
     action = parse(answer.data).find("Gather").get("action")
@@ -183,7 +184,8 @@ def test_a_slow_database_at_the_wait_instead_key_keeps_the_callback_and_says_so(
                              isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")  # another writer holds the file
     try:
-        reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
+        with tight_budget(app, 0.3):
+            reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
     finally:
         locker.execute("ROLLBACK")
         locker.close()
