@@ -25,6 +25,9 @@ class ClosedWords:
         "If you would like us to call you back at the number ending in {number} when we "
         "open, press {callback_key} now.")
     booked: str = "Thank you. We will call you back {opens}. Goodbye."
+    already_booked: str = ("You already have a call back booked for this number. We will "
+                           "call you back {opens}.")
+    """Said instead of the offer to a caller whose callback stands (one per person)."""
     full: str = ("Sorry, all the call backs we can make {opens} are booked. "
                  "Please call us again then. Goodbye.")
     goodbye: str = "Thank you for calling. Goodbye."

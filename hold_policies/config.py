@@ -528,7 +528,7 @@ Spans = str | list[str] | None
 
 
 CLOSED_WORDS_PLACEHOLDERS = {"closed": ("opens",), "booked": ("opens",), "full": ("opens",),
-                             "not_confirmed": ("opens",),
+                             "not_confirmed": ("opens",), "already_booked": ("opens",),
                              "callback_offer": ("number", "callback_key")}
 """What each closed-line sentence is filled with (the others are said as written)."""
 
@@ -540,6 +540,7 @@ class ClosedWordsConfig(Strict):
     never_opens: Text | None = None
     callback_offer: Text | None = None
     booked: Text | None = None
+    already_booked: Text | None = None
     full: Text | None = None
     goodbye: Text | None = None
     not_booked: Text | None = None

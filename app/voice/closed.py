@@ -21,6 +21,7 @@ from app.services import services
 from app.storage import commands as c
 from app.storage.closed_writes import booked_for
 from app.storage.deadline import DatabaseUnavailable, Unsettled
+from app.storage.one_per_person import outstanding_for
 from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number, spoken_digits
@@ -59,7 +60,8 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
     svc = services()
     message, opening = closed_message(line, now)
     number = callback_number(form.from_number, svc.config.callbacks)
-    offer = opening is not None and number is not None and _may_offer(line, params, opening)
+    offer, already = (_offer(line, params, opening, number)
+                      if opening is not None and number is not None else (False, None))
     svc.store.write(c.Closed(call_id=form.call_id, now=now, queue=params.queue or "",
                              policy=params.policy or "", arm=params.arm,
                              from_number=form.from_number,
@@ -68,7 +70,10 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
     voice = svc.policy(params.queue, params.policy).voice
     response = VoiceResponse()
     say(response, voice, message)
-    if offer:
+    if already is not None:  # one per person: theirs stands, so no second offer
+        say(response, voice, filled(line.words.already_booked,
+                                    opens=line.opens_words(opening, now)))
+    elif offer:
         gather = response.gather(input="dtmf", num_digits=1, timeout=OFFER_TIMEOUT_S,
                                  method="POST", action=voice_url("closed/book", params,
                                                                  opens=opening.isoformat()))
@@ -78,19 +83,23 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
     return response
 
 
-def _may_offer(line: ClosedLine, params: RouteParams, opening: datetime) -> bool:
-    """Offer only while the opening has room; no offer if the log cannot tell in time."""
+def _offer(line: ClosedLine, params: RouteParams, opening: datetime,
+           number: str) -> tuple[bool, str | None]:
+    """Whether to offer a callback for `opening`, and the call whose callback to `number`
+    already stands (then it is not offered again). The offer needs room at the opening; if the
+    log cannot tell in time, it is made only when no cap needs checking (booking it says what
+    is true either way: booked, or theirs stands)."""
     if not line.may_offer(0):
-        return False
-    if line.callbacks_per_opening is None:
-        return True
+        return False, None
+    queue, capped = params.queue or "", line.callbacks_per_opening is not None
     try:
-        booked = services().store.read(
-            lambda conn: booked_for(conn, params.queue or "", opening), g.deadline)
+        booked, already = services().store.read(lambda conn: (
+            booked_for(conn, queue, opening) if capped else 0,
+            outstanding_for(conn, queue, number)), g.deadline)
     except DatabaseUnavailable as error:
-        log.warning("no closed-line callback offer: %s", error)
-        return False
-    return line.may_offer(booked)
+        log.warning("closed line: could not read callbacks booked: %s", error)
+        return not capped, None
+    return already is None and line.may_offer(booked), already
 
 
 def told_opening(line: ClosedLine, told: str | None, now: datetime) -> datetime | None:

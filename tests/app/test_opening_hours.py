@@ -63,6 +63,16 @@ def booked(app):
         return conn.execute(select(callbacks).order_by(callbacks.c.requested_at)).mappings().all()
 
 
+def closed_events(app) -> list[dict]:
+    """Every CLOSED event: its call and its data."""
+    import json
+
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        rows = conn.execute(select(call_events.c.call_id, call_events.c.data).where(
+            call_events.c.event == "CLOSED").order_by(call_events.c.id)).all()
+    return [{"call_id": call_id, "data": json.loads(data)} for call_id, data in rows]
+
+
 def test_a_saturday_caller_hears_when_the_line_opens_and_is_offered_a_callback(line):
     app, twilio = line
     answer = ring(twilio, "CA1")
@@ -310,14 +320,69 @@ def test_the_wallboard_rates_leave_closed_calls_out(app):
 
 
 def test_one_callback_per_person_holds_for_bookings_while_closed_too(line):
-    """Ringing twice while closed and pressing the key both times books one callback."""
+    """Ringing twice while closed and pressing the key both times books one callback (the
+    second press comes from the first call's offer, heard before the booking)."""
     app, twilio = line
     ring(twilio, "first try")
-    press(twilio, "first try")
     ring(twilio, "second try")
+    press(twilio, "first try")
     again = press(twilio, "second try")
     assert "We will call you back on Monday at 8 AM" in spoken(again.data)
     assert [row["call_id"] for row in booked(app)] == [sid("first try")]
+
+
+def test_a_caller_whose_callback_stands_hears_so_and_is_not_offered_another(line):
+    """Ringing again after booking: no second offer (a key pressed would only have said
+    "booked" again), but what stands and when it comes; other numbers are still offered."""
+    app, twilio = line
+    ring(twilio, "first try")
+    press(twilio, "first try")
+    again = ring(twilio, "second try")
+    said = spoken(again.data)
+    assert "You already have a call back booked for this number. We will call you back on " \
+           "Monday at 8 AM." in said
+    assert parse(again.data).find(".//Gather") is None and "press" not in said.lower()
+    assert top_verbs(again.data) == ["Say", "Say", "Say", "Hangup"]
+    other = ring(twilio, "someone else", caller="+14155550199")
+    assert parse(other.data).find(".//Gather") is not None
+    offered = {e["call_id"]: e["data"]["offered_callback"] for e in closed_events(app)}
+    assert offered == {sid("first try"): True, sid("second try"): False,
+                       sid("someone else"): True}
+
+
+def test_the_standing_callback_words_are_the_operators(make_app, clock):
+    clock.set(SATURDAY)
+    words = '[queues.support.hours.words]\nalready_booked = "Still booked: {opens}."\n'
+    app = make_app(CONFIG + words)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    ring(twilio, "first try")
+    press(twilio, "first try")
+    assert "Still booked: on Monday at 8 AM." in spoken(ring(twilio, "again").data)
+
+
+def test_an_unreadable_log_still_offers_when_no_cap_needs_checking(make_app, clock, sqlite_url):
+    """The lookup missing its budget costs no offer where no cap is at stake: pressing the
+    key then books, or finds theirs standing, and says which."""
+    import sqlite3
+
+    from tests.support.tight_budget import tight_budget
+
+    clock.set(SATURDAY)
+    app = make_app(CONFIG.replace("callbacks_per_opening = 2\n", ""))
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    ring(twilio, "warm up", caller="+14155550199")
+    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0,
+                             isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # nobody reads or writes the file
+    try:
+        with tight_budget(app, 0.2):
+            answer = ring(twilio, "first try")
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert parse(answer.data).find(".//Gather") is not None
+    app.extensions["holdwell"].store.runner.down_until = 0.0  # past the breaker's moment
+    assert "We will call you back on Monday at 8 AM" in spoken(press(twilio, "first try").data)
 
 
 OVERFLOWING = """
