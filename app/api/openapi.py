@@ -50,6 +50,20 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
     return operation
 
 
+def closed_key_patterns(schema: Any) -> Any:
+    """A map whose keys must match a pattern refuses the others (pydantic states the pattern
+    as `patternProperties` only, which by itself lets any other key through)."""
+    if isinstance(schema, dict):
+        if "patternProperties" in schema:
+            schema.setdefault("additionalProperties", False)
+        for value in schema.values():
+            closed_key_patterns(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            closed_key_patterns(value)
+    return schema
+
+
 @cache
 def document() -> dict[str, Any]:
     models = {m for e in ENDPOINTS for m in (e.body, e.response) if m is not None} | {Problem}
@@ -64,7 +78,8 @@ def document() -> dict[str, Any]:
         "info": {"title": "holdwell console API", "version": "1",
                  "description": "Everything the console shows and does. Authenticate with "
                                 "`Authorization: Bearer TOKEN` (`holdwell users token NAME`)."},
-        "components": {"schemas": schemas.get("$defs", {}), "securitySchemes": {
+        "components": {"schemas": closed_key_patterns(schemas.get("$defs", {})),
+                       "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
         "paths": paths,

@@ -29,7 +29,8 @@ class TwinAsk(Model):
 
     window_days: WindowDays = 28
     day: Day = Field("all", description="the fitted weekday's arrivals, or all days'")
-    policies: Annotated[list[PolicyName], Field(min_length=1, max_length=len(POLICY_NAMES))] = \
+    policies: Annotated[list[PolicyName], Field(min_length=1, max_length=len(POLICY_NAMES),
+                                                json_schema_extra={"uniqueItems": True})] = \
         list(WHATIF_ORDER)
     replications: Annotated[int, Field(ge=2, le=20)] = 10
     agents: Annotated[list[Annotated[int, Field(ge=0, le=1000)]] | None, Field(

@@ -62,3 +62,24 @@ def test_the_document_states_the_nul_ban_where_requests_refuse_a_nul(console_app
         pattern = re.compile(spec["pattern"])
         assert pattern.search("a reason") and pattern.search("")
         assert not pattern.search("a\x00reason") and not pattern.search("\x00")
+
+
+@pytest.mark.parametrize(("method", "path", "model", "good", "body"), [
+    ("put", "/api/v1/experiments/support", "ExperimentStart",
+     {"arms": {"checkin": 1, "silence": 1}}, {"arms": {"checkin": 1, "not a name!": 1}}),
+    ("post", "/api/v1/twin/whatif", "TwinAsk",
+     {"policies": ["silence", "checkin"]}, {"policies": ["silence", "silence"]}),
+])
+def test_bodies_the_api_refuses_the_document_refuses_too(console_app, tokens, method, path,
+                                                         model, good, body):
+    """A client validating against the document learns what the API will refuse: a map's
+    keys outside their pattern (pydantic wrote only `patternProperties`, which lets any other
+    key through) and a list that must name each item once."""
+    from jsonschema import Draft202012Validator
+
+    client = console_app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    validator = Draft202012Validator({**document, "$ref": f"#/components/schemas/{model}"})
+    assert validator.is_valid(good) and not validator.is_valid(body)
+    answer = getattr(client, method)(path, json=body, headers=bearer(tokens["operator"]))
+    assert answer.status_code == 422
