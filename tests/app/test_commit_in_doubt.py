@@ -33,6 +33,7 @@ from tests.app.test_overflow_voicemail import LINE, call
 from tests.app.test_voice_contract import call_row, logged_events, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.request_budget import request_budget
 from tests.support.sids import sid
 from tests.support.tcp_proxy import TcpProxy, proxied_url, tcp_proxy  # noqa: F401 - fixture
 
@@ -44,6 +45,7 @@ while the read-back (the budget's last fifth, from 0.8 s) finds it committed."""
 SLOW_BUDGET_S = 0.5
 SLOW_MS = 900
 """The whole network: the COMMIT lands after the request has answered; nothing reads back."""
+SETUP_BUDGET_S = 5.0
 LANDED_S = 2.5  # time for a delayed COMMIT (and its acknowledgement) to cross the proxy
 
 
@@ -166,7 +168,8 @@ def test_a_callback_nobody_can_read_back_is_neither_confirmed_nor_denied_and_1_a
 def test_a_cancellation_committed_though_its_commit_was_cut_off_puts_the_caller_in_line(
         make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
     app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, STALLED_BUDGET_S)
-    _, _, first, again, answer = booked_then_rings_back((app, twilio))
+    with request_budget(app, SETUP_BUDGET_S):  # the fault, not a loaded box, is under test
+        _, _, first, again, answer = booked_then_rings_back((app, twilio))
     action = parse(answer.data).find("Gather").get("action")
     with at_the_commit_of(app, "cancelled", stalled(tcp_proxy)):
         reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
@@ -178,7 +181,8 @@ def test_a_cancellation_committed_though_its_commit_was_cut_off_puts_the_caller_
 def test_a_cancellation_nobody_can_read_back_says_so_and_ringing_again_finds_the_truth(
         make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
     app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, SLOW_BUDGET_S)
-    _, _, first, again, answer = booked_then_rings_back((app, twilio))
+    with request_budget(app, SETUP_BUDGET_S):  # the fault, not a loaded box, is under test
+        _, _, first, again, answer = booked_then_rings_back((app, twilio))
     action = parse(answer.data).find("Gather").get("action")
     with at_the_commit_of(app, "cancelled", slowed(tcp_proxy)):
         reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})

@@ -26,8 +26,8 @@ from tests.app.test_exactly_once_callbacks import claimed_dial, report
 from tests.app.test_voice_contract import request_callback
 from tests.conftest import AUTH_TOKEN
 from tests.support.callback_rows import NUMBER, seed_pending
+from tests.support.request_budget import request_budget
 from tests.support.sids import sid
-from tests.support.tight_budget import tight_budget
 
 TEXTS_ON = CallbacksConfig(sms_on_failure=True)
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -58,7 +58,7 @@ def test_a_final_attempt_journaled_in_an_outage_is_texted_by_the_worker_once(
                              isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")  # the database cannot take the last attempt in time
     try:
-        with tight_budget(app, 0.3):
+        with request_budget(app, 0.3):
             report(twilio, fence, "no-answer", sid("CAleg")).close()
     finally:
         locker.execute("ROLLBACK")

@@ -23,8 +23,8 @@ from tests.app.test_callbacks import CONFIG
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.fresh_app import fresh_app
+from tests.support.request_budget import request_budget
 from tests.support.sids import sid
-from tests.support.tight_budget import tight_budget
 
 WAIT = "/voice/wait?policy=callback&queue=support"
 CHOICE = "/voice/choice?policy=callback&queue=support"
@@ -184,7 +184,7 @@ def test_a_slow_database_at_the_wait_instead_key_keeps_the_callback_and_says_so(
                              isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")  # another writer holds the file
     try:
-        with tight_budget(app, 0.3):
+        with request_budget(app, 0.3):
             reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
     finally:
         locker.execute("ROLLBACK")

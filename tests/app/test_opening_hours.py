@@ -365,7 +365,7 @@ def test_an_unreadable_log_still_offers_when_no_cap_needs_checking(make_app, clo
     key then books, or finds theirs standing, and says which."""
     import sqlite3
 
-    from tests.support.tight_budget import tight_budget
+    from tests.support.request_budget import request_budget
 
     clock.set(SATURDAY)
     app = make_app(CONFIG.replace("callbacks_per_opening = 2\n", ""))
@@ -375,7 +375,7 @@ def test_an_unreadable_log_still_offers_when_no_cap_needs_checking(make_app, clo
                              isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")  # nobody reads or writes the file
     try:
-        with tight_budget(app, 0.2):
+        with request_budget(app, 0.2):
             answer = ring(twilio, "first try")
     finally:
         locker.execute("ROLLBACK")

@@ -1,8 +1,9 @@
-"""A tight database budget for the one request a fault test is about.
+"""A database budget for some requests only: tight for the one a fault test is about, or
+generous for a set-up that must not miss.
 
-Set up under the generous default and tighten only around the fault: a loaded test machine
-that stalls a set-up write past a tight budget would journal it and fail the test for a reason
-that is not the one under test (CI saw this once in test_commit_in_doubt).
+A loaded test machine that stalls a set-up write past a tight budget journals it and fails
+the test for a reason that is not the one under test (CI saw this in test_commit_in_doubt):
+set up under a generous budget, and hold the tight one for the fault.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Flask
 
 
 @contextmanager
-def tight_budget(app: Flask, budget_s: float) -> Iterator[None]:
+def request_budget(app: Flask, budget_s: float) -> Iterator[None]:
     """Within the block, each request's database work gets `budget_s` (the per-request
     deadline, which also cuts a SQLite busy wait short); the old budget after it."""
     services = app.extensions["holdwell"]
