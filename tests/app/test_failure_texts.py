@@ -5,7 +5,6 @@ never to a customer who was never rung. Twilio's REST client is mocked at its bo
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +25,7 @@ from tests.app.test_exactly_once_callbacks import claimed_dial, report
 from tests.app.test_voice_contract import request_callback
 from tests.conftest import AUTH_TOKEN
 from tests.support.callback_rows import NUMBER, seed_pending
+from tests.support.locked_sqlite import locked_sqlite
 from tests.support.request_budget import request_budget
 from tests.support.sids import sid
 
@@ -54,15 +54,8 @@ def test_a_final_attempt_journaled_in_an_outage_is_texted_by_the_worker_once(
     request_callback(twilio, sid("CA1"), queue_time=60)
     fence = claimed_dial(twilio, sid("CAagent"))
     sms = texts(app, mocker)
-    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0,
-                             isolation_level=None)
-    locker.execute("BEGIN IMMEDIATE")  # the database cannot take the last attempt in time
-    try:
-        with request_budget(app, 0.3):
-            report(twilio, fence, "no-answer", sid("CAleg")).close()
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
+    with locked_sqlite(sqlite_url), request_budget(app, 0.3):  # too late for the last attempt
+        report(twilio, fence, "no-answer", sid("CAleg")).close()
     sms.assert_not_called()  # journaled: nobody yet knows the callback failed
     worker, lines = make_worker(sqlite_url, tmp_path, CONFIG)  # the same host's journal
     worker.clock = clock  # the test's time: the failure is minutes old, not months

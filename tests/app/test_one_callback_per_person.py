@@ -9,7 +9,6 @@ both, in any order of such calls (hypothesis).
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +22,7 @@ from tests.app.test_callbacks import CONFIG
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.fresh_app import fresh_app
+from tests.support.locked_sqlite import locked_sqlite
 from tests.support.request_budget import request_budget
 from tests.support.sids import sid
 
@@ -180,15 +180,8 @@ def test_a_slow_database_at_the_wait_instead_key_keeps_the_callback_and_says_so(
     line = (app, SignedClient(app.test_client(), AUTH_TOKEN))
     _, twilio, first, again, answer = booked_then_rings_back(line)
     action = parse(answer.data).find("Gather").get("action")
-    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0,
-                             isolation_level=None)
-    locker.execute("BEGIN IMMEDIATE")  # another writer holds the file
-    try:
-        with request_budget(app, 0.3):
-            reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
+    with locked_sqlite(sqlite_url), request_budget(app, 0.3):  # another writer holds it
+        reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
     said = spoken(reply.data)
     assert top_verbs(reply.data) == ["Say", "Hangup"]
     assert "cannot change your call back just now" in said and "on its way" not in said

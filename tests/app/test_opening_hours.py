@@ -3,6 +3,7 @@ opening, logs the call as closed (never an abandon), and dials no callback outsi
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,8 @@ from tests.app.test_voice_contract import call_row, logged_events
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.broken_store import break_store
+from tests.support.locked_sqlite import locked_sqlite
+from tests.support.request_budget import request_budget
 from tests.support.sids import sid
 
 LONDON = ZoneInfo("Europe/London")
@@ -65,8 +68,6 @@ def booked(app):
 
 def closed_events(app) -> list[dict]:
     """Every CLOSED event: its call and its data."""
-    import json
-
     with app.extensions["holdwell"].store.engine.connect() as conn:
         rows = conn.execute(select(call_events.c.call_id, call_events.c.data).where(
             call_events.c.event == "CLOSED").order_by(call_events.c.id)).all()
@@ -363,23 +364,12 @@ def test_the_standing_callback_words_are_the_operators(make_app, clock):
 def test_an_unreadable_log_still_offers_when_no_cap_needs_checking(make_app, clock, sqlite_url):
     """The lookup missing its budget costs no offer where no cap is at stake: pressing the
     key then books, or finds theirs standing, and says which."""
-    import sqlite3
-
-    from tests.support.request_budget import request_budget
-
     clock.set(SATURDAY)
     app = make_app(CONFIG.replace("callbacks_per_opening = 2\n", ""))
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     ring(twilio, "warm up", caller="+14155550199")
-    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0,
-                             isolation_level=None)
-    locker.execute("BEGIN EXCLUSIVE")  # nobody reads or writes the file
-    try:
-        with request_budget(app, 0.2):
-            answer = ring(twilio, "first try")
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
+    with locked_sqlite(sqlite_url, "EXCLUSIVE"), request_budget(app, 0.2):
+        answer = ring(twilio, "first try")  # nobody reads or writes the file
     assert parse(answer.data).find(".//Gather") is not None
     app.extensions["holdwell"].store.runner.down_until = 0.0  # past the breaker's moment
     assert "We will call you back on Monday at 8 AM" in spoken(press(twilio, "first try").data)
