@@ -7,7 +7,6 @@ and the pool's recovery once the database answers again.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy import text
 from app.storage.cutoff import Cutoff
 from app.storage.db import make_engine
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
+from tests.support.locked_sqlite import locked_sqlite
 from tests.support.tcp_proxy import proxied_url, tcp_proxy  # noqa: F401 - fixture
 
 BUDGET_S = 0.3
@@ -82,13 +82,8 @@ def test_a_locked_sqlite_file_is_interrupted_at_the_deadline(tmp_path):
             conn.execute(text("INSERT INTO t VALUES (1)"))
 
     runner.run(write, Deadline(5.0))
-    holder = sqlite3.connect(path)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
+    with locked_sqlite(f"sqlite:///{path}", "EXCLUSIVE"):
         failed, took = timed(runner, write)
-    finally:
-        holder.rollback()
-        holder.close()
     assert isinstance(failed, DatabaseUnavailable) and took < BUDGET_S + LATE_S
     runner.down_until = 0.0
     runner.run(write, Deadline(5.0))  # the interrupted connection is still good

@@ -10,8 +10,6 @@ healthy run left: same outcomes, waits, positions and events.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +21,7 @@ from sqlalchemy import create_engine, select
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import FACT_ONLY
 from tests.support.live_server import LiveServer
+from tests.support.locked_sqlite import locked_sqlite
 from tests.support.tcp_proxy import proxied_url, running_proxy
 
 BUDGET_MS = 500
@@ -171,27 +170,11 @@ def test_a_locked_sqlite_file_answers_in_budget_and_loses_nothing(tmp_path, heal
     url = f"sqlite:///{tmp_path / 'holdwell.db'}"
     upgrade(url)
     server = serve(url, tmp_path / "web")
-    release = threading.Event()
-    locked = threading.Event()
-
-    def hold_the_lock() -> None:  # another process's long write transaction, as it were
-        holder = sqlite3.connect(tmp_path / "holdwell.db", timeout=10)
-        holder.execute("BEGIN EXCLUSIVE")
-        locked.set()
-        release.wait(120)
-        holder.rollback()
-        holder.close()
-
-    thread = threading.Thread(target=hold_the_lock, daemon=True)
     try:
-        thread.start()
-        assert locked.wait(10)
-        problems = run_script(server)
-        release.set()
-        thread.join(10)
+        with locked_sqlite(url, "EXCLUSIVE"):  # another process's long write, as it were
+            problems = run_script(server)
         wait_for_empty_journal(server)
     finally:
-        release.set()
         server.stop()
     assert problems == []
     assert call_log(url) == healthy_log

@@ -12,8 +12,9 @@ from typing import Literal
 def locked_sqlite(url: str, how: Literal["IMMEDIATE", "EXCLUSIVE"] = "IMMEDIATE"
                   ) -> Iterator[None]:
     """IMMEDIATE: another writer holds the file (reads still go through); EXCLUSIVE: nobody
-    reads or writes it. Released, with nothing written, when the block ends."""
-    locker = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+    reads or writes it. Released, with nothing written, when the block ends. Taking it waits
+    for a write under way (a live server's own) to finish."""
+    locker = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=10, isolation_level=None)
     locker.execute(f"BEGIN {how}")
     try:
         yield
