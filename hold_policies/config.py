@@ -627,6 +627,7 @@ class OverflowWordsConfig(Strict):
     goodbye: Text | None = None
     to_message: Text | None = None
     message_prompt: Text | None = None
+    message_unsure: Text | None = None
     message_thanks: Text | None = None
     no_message: Text | None = None
     no_message_now: Text | None = None

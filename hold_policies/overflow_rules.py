@@ -42,6 +42,11 @@ class OverflowWords:
     to_message: str = "Please stay on the line to leave your message."
     message_prompt: str = ("Please leave your message after the tone. Press the hash key "
                            "when you are done.")
+    message_unsure: str = ("If you chose to leave a message, please leave it after the tone, "
+                           "and press the hash key when you are done. If not, you can hang up "
+                           "now.")
+    """Asked when the log cannot say in time why the caller left the line: the one who chose a
+    message leaves it, the one who left for a callback can hang up."""
     message_thanks: str = "Thank you. We have your message, and we will call you back. Goodbye."
     no_message: str = "We did not get a message. Goodbye."
     no_message_now: str = ("Sorry, we cannot take a message just now. "

@@ -108,23 +108,36 @@ def leave_for_message(route: Route, form: WaitForm, digit: str,
     return response
 
 
-def wants_to_record(call_id: str) -> bool:
-    """Whether a caller who left the line pressed the message key (False past the budget)."""
+def wants_to_record(call_id: str) -> bool | None:
+    """Whether a caller who left the line pressed the message key (None: the log cannot say
+    within the budget)."""
     svc = services()
     try:
         return bool(svc.store.read(lambda conn: chose_voicemail(conn, call_id), g.deadline))
     except DatabaseUnavailable as error:
         log.warning("cannot tell whether %s left to record a message: %s", call_id, error)
-        return False
+        return None
+
+
+def after_leaving(params: RouteParams, policy: HoldPolicy, rules: Overflow | None,
+                  chose_message: bool | None) -> VoiceResponse | None:
+    """The <Record> for a caller who left the line to leave a message; when nobody can say
+    whether they did, the <Record> all the same, asked for "if you chose to" (the one told
+    to stay on the line for it is never cut off in silence). None: no message to take."""
+    if rules is None or not rules.voicemail_key or chose_message is False:
+        return None
+    return record_message(params, policy, rules, unsure=chose_message is None)
 
 
 def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
-                   response: VoiceResponse | None = None) -> VoiceResponse:
-    """Ask for the message, <Record> it (length limit, beep, # ends it; transcribed where
-    configured); an empty recording falls through to "no message" and goodbye."""
+                   response: VoiceResponse | None = None, *,
+                   unsure: bool = False) -> VoiceResponse:
+    """Ask for the message (`unsure`: if they chose to leave one), <Record> it (length limit,
+    beep, # ends it; transcribed where configured); an empty recording falls through to "no
+    message" and goodbye."""
     response = response or VoiceResponse()
     words = rules.words
-    say(response, policy.voice, words.message_prompt)
+    say(response, policy.voice, words.message_unsure if unsure else words.message_prompt)
     queue_only = replace(params.queue_only(), resumes=params.resumes)  # a rejoined leg's
     response.record(  # message is its call's
         action=voice_url("voicemail/recorded", queue_only), method="POST",

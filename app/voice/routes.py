@@ -203,6 +203,9 @@ def answer_from_the_result() -> VoiceResponse:
     route = this_route()
     if result == "queue-full" and (offer := overflow.full_offer(route.params, route.policy)):
         return offer
+    if result == "leave" and (record := overflow.after_leaving(
+            route.params, route.policy, overflow.rules_of(route), None)):
+        return record
     return after_queue(result, route)
 
 
@@ -224,9 +227,10 @@ def queue_result() -> Response:
         overflow.note_offer(form.call_id, None, route, "queue_full")
         return twiml_response(offer)  # a callback or a message instead of a drop
     rules = overflow.rules_of(route)
-    if (form.result == "leave" and rules is not None and rules.voicemail_key
-            and overflow.wants_to_record(form.call_id)):
-        return twiml_response(overflow.record_message(params, route.policy, rules))
+    if form.result == "leave" and rules is not None and rules.voicemail_key and (
+            record := overflow.after_leaving(params, route.policy, rules,
+                                             overflow.wants_to_record(form.call_id))):
+        return twiml_response(record)
     return twiml_response(after_queue(form.result, route))
 
 

@@ -17,6 +17,8 @@ from hold_policies.config import ConfigError, parse_config
 from tests.app.test_voice_contract import call_row, logged_events
 from tests.app.twiml_reading import WAIT_VERBS, all_verbs, parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
+from tests.support.locked_sqlite import locked_sqlite
+from tests.support.request_budget import request_budget
 from tests.support.sids import sid
 
 LINE = """
@@ -187,6 +189,45 @@ def test_leaving_for_a_callback_is_not_taken_for_a_message(line):
     out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1815"))
     assert top_verbs(out.data) == ["Hangup"]
     assert call_row(app, sid("c1"))["outcome"] == "left"
+
+
+UNSURE = "If you chose to leave a message"
+
+
+def test_a_caller_who_left_to_record_is_never_cut_off_when_the_log_cannot_say_why(
+        line, sqlite_url):
+    """The message key was stored and the caller told to stay on the line; at the Enqueue's
+    action the database is locked past the budget, so nobody can read why they left. They
+    are asked for a message if they chose one (a caller who left for a callback may just
+    hang up), never hung up on in silence; the message still becomes their callback."""
+    app, twilio = line
+    wait(twilio, "c1", 1810)
+    assert "stay on the line" in spoken(twilio.post(CHOICE, call("c1", Digits="3")).data)
+    with request_budget(app, 0.3), locked_sqlite(sqlite_url, "EXCLUSIVE"):
+        out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1815"))
+    assert top_verbs(out.data) == ["Say", "Record", "Say", "Hangup"]
+    assert UNSURE in spoken(out.data)
+    assert parse(out.data).find("Record").get("action").endswith(RECORDED)
+    store = app.extensions["holdwell"].store
+    store.runner.down_until = 0.0
+    store.replay()
+    record(twilio, "c1")
+    (task,) = rows(app)
+    assert task["call_id"] == sid("c1") and len(messages(app)) == 1
+
+
+def test_the_result_routes_own_failure_still_asks_for_the_message(make_app, tmp_path):
+    """No database and no journal: the route fails, and its safe answer at a `leave` from a
+    queue that takes messages is the unsure <Record>, never a bare hang-up."""
+    folder = tmp_path / "journal"
+    app = make_app(LINE, database_url=f"sqlite:///{tmp_path}/missing/x.db",
+                   journal_dir=str(folder), db_budget_s=0.2)
+    folder.rmdir()
+    folder.write_text("")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1815"))
+    assert out.status_code == 200 and top_verbs(out.data) == ["Say", "Record", "Say", "Hangup"]
+    assert UNSURE in spoken(out.data)
 
 
 def test_a_hang_up_after_the_offer_is_an_overflow_never_an_abandon(line):
