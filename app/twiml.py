@@ -55,8 +55,7 @@ def add_step(
         case Pause(seconds=seconds):
             parent.pause(length=max(int(seconds), 1))
         case OfferKeys(prompt=prompt, timeout_s=timeout):
-            gather = parent.gather(input="dtmf", num_digits=1, timeout=timeout,
-                                   action=choice_url, method="POST")
+            gather = one_key(parent, timeout=timeout, action=choice_url)
             for inner in prompt:
                 add_step(gather, inner, choice_url=choice_url, audio_url=audio_url)
         case AskSpeech():
@@ -67,6 +66,14 @@ def add_step(
             parent.hangup()
         case _:
             raise TypeError(f"not a step: {step!r}")
+
+
+def one_key(parent: VoiceResponse | Gather, **attributes: object) -> Gather:
+    """A <Gather> of one key, posted to its action: finishOnKey="" so that every key, "#"
+    too, is that key (Twilio's default finishOnKey "#" ends the Gather and leaves the key
+    out of Digits, and config lets an operator offer "#")."""
+    return parent.gather(input="dtmf", num_digits=1, finish_on_key="", method="POST",
+                         **attributes)
 
 
 def ask_speech(parent: VoiceResponse | Gather, step: AskSpeech, *, choice_url: str,

@@ -10,6 +10,7 @@ assumptions are tested rather than echoed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,7 +61,21 @@ def parse(xml: bytes, allowed: frozenset[str] = CALL_VERBS) -> tuple[Verb, ...]:
             for child in verb.children:
                 if child.name not in GATHER_CHILDREN:
                     raise TwimlError(f"<{child.name}> is not allowed inside <Gather>")
+            _finish_key_not_offered(verb)
     return verbs
+
+
+OFFERED = re.compile(r"\bpress ([0-9*#])", re.IGNORECASE)
+"""A key a prompt asks the caller to press ("Press 2 ...", "press #")."""
+
+
+def _finish_key_not_offered(gather: Verb) -> None:
+    """Twilio ends a <Gather> on its finishOnKey ("#" unless set, "" for none) and leaves
+    that key out of Digits: a Gather offering it would post nothing for the key it asks for."""
+    finish = gather.get("finishOnKey", "#")
+    if finish and finish in OFFERED.findall(spoken((gather,))):
+        raise TwimlError(f"<Gather> offers the key {finish!r} but ends on it (finishOnKey "
+                         f"{finish!r}): Twilio posts no Digits for it")
 
 
 def _verb(node: ElementTree.Element) -> Verb:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -65,7 +64,6 @@ TRANSCRIPTION_S = 30.0  # Twilio transcribes a message and calls back about this
 MESSAGE_WORDS = "Please call me back about my order"
 RECORDINGS = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/"
 KEY_CONFIRM = "1"
-OFFERED_KEY = re.compile(r"press ([0-9*#])")
 REASONS = ("I was charged twice this month", "My parcel has not arrived",
            "I cannot log in to my account", "I want to change my address")
 """What virtual callers say when asked what the call is about (one phrase per caller)."""
@@ -326,7 +324,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         for n, verb in enumerate(verbs):
             heard = documents.seconds(verb, self.audio_seconds)
             if verb.name == "Gather" and self.draw() < reactions.closed_callback_p:
-                key = OFFERED_KEY.search(documents.spoken((verb,)))
+                key = documents.OFFERED.search(documents.spoken((verb,)))
                 if key is not None:
                     offer = heard - float(verb.get("timeout", "5"))
                     self.note(caller, at, f"{pressed}{documents.describe(verbs[:n + 1])} "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from emulator.documents import AudioSeconds, Verb, seconds
+from emulator.documents import OFFERED, AudioSeconds, Verb, seconds
 from simulator.heard import Heard
 
 POSITION = re.compile(r"\bnumber (\d+) in line", re.IGNORECASE)
@@ -21,7 +21,6 @@ WAIT = re.compile(r"\bwithin (\d+) minutes?\b", re.IGNORECASE)
 LONG_WAIT = re.compile(r"more than an hour", re.IGNORECASE)
 APOLOGY = re.compile(r"\bsorry\b|important to us", re.IGNORECASE)
 ADVERT = re.compile(r"did you know|our website|special offer", re.IGNORECASE)
-KEY = re.compile(r"\bpress (\d|\*|#)", re.IGNORECASE)
 CALLBACK = re.compile(r"call you back", re.IGNORECASE)
 OVERFLOW = re.compile(r"waited so long|line is full", re.IGNORECASE)
 OVERFLOW_CALLBACK = re.compile(r"\bpress (\d|\*|#) and we will call you back", re.IGNORECASE)
@@ -89,7 +88,7 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
         t += length
     text = " ".join(v.text for v in verbs if v.name == "Say") + " " + " ".join(
         c.text for v in verbs if not is_speech_only(v) for c in v.children if c.name == "Say")
-    keys = KEY.findall(text) if gather_action else []
+    keys = OFFERED.findall(text) if gather_action else []
     overflow = bool(gather_action and OVERFLOW.search(text))  # the offer instead of a drop
     heard = Heard(
         duration_s=t,

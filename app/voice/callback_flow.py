@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage import commands as c
 from app.storage.deadline import DatabaseUnavailable, Unsettled
-from app.twiml import render_segment, say, twiml_response
+from app.twiml import one_key, render_segment, say, twiml_response
 from app.voice import resume, safety
 from app.voice.blueprint import bp
 from app.voice.callback_sms import confirm_by_sms
@@ -56,8 +56,8 @@ def confirm_gather(route: Route, number: str, question: str) -> VoiceResponse:
     caller's place."""
     voice = route.policy.voice
     response = VoiceResponse()
-    gather = response.gather(input="dtmf", num_digits=1, timeout=6, method="POST",
-                             action=voice_url("callback/confirm", route.params, number=number))
+    gather = one_key(response, timeout=6,
+                     action=voice_url("callback/confirm", route.params, number=number))
     say(gather, voice, question)
     say(response, voice, route.policy.prompts.callback_kept_waiting)
     return response

@@ -22,7 +22,7 @@ from app.storage import commands as c
 from app.storage.closed_writes import booked_for
 from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.one_per_person import outstanding_for
-from app.twiml import say, say_and_hang_up, twiml_response
+from app.twiml import one_key, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number, spoken_digits
 from app.voice.context import this_route
@@ -74,9 +74,8 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
         say(response, voice, filled(line.words.already_booked,
                                     opens=line.opens_words(opening, now)))
     elif offer:
-        gather = response.gather(input="dtmf", num_digits=1, timeout=OFFER_TIMEOUT_S,
-                                 method="POST", action=voice_url("closed/book", params,
-                                                                 opens=opening.isoformat()))
+        gather = one_key(response, timeout=OFFER_TIMEOUT_S, action=voice_url(
+            "closed/book", params, opens=opening.isoformat()))
         say(gather, voice, filled(line.words.callback_offer,
             number=spoken_digits(number[-4:]), callback_key=line.callback_key))
     say_and_hang_up(response, voice, line.words.goodbye)

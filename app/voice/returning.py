@@ -19,7 +19,7 @@ from app.services import services
 from app.storage import commands as c
 from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.one_per_person import outstanding_for
-from app.twiml import say, say_and_hang_up, twiml_response
+from app.twiml import one_key, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import callback_number
 from app.voice.context import this_route
@@ -60,8 +60,7 @@ def note_rang_back(params: RouteParams, policy: str, caller: CallForm, booked: s
 def ask_keep_or_wait(params: RouteParams, booked: str) -> VoiceResponse:
     policy = services().policy(params.queue, params.policy)
     response = VoiceResponse()
-    gather = response.gather(input="dtmf", num_digits=1, timeout=6, method="POST",
-                             action_on_empty_result=True,
+    gather = one_key(response, timeout=6, action_on_empty_result=True,
                              action=voice_url("callback/returning", params, booked=booked))
     say(gather, policy.voice, policy.prompts.returning_caller)
     return response

@@ -84,3 +84,20 @@ def test_callers_can_key_another_number_and_a_bad_one_is_asked_again(sqlite_url)
     rows = table(sqlite_url, callbacks, result.call_id_prefix)
     assert rows and all(r["number"] == "+12125550199" for r in rows)  # never "123"
     assert all(r["status"] == "connected" for r in rows)
+
+
+def test_a_hash_callback_key_is_pressed_and_books_the_callback(sqlite_url):
+    """callback_key "#": Twilio would swallow it as the Gather's finishOnKey unless the app
+    sets none, and the emulator reads the documents as Twilio does (an error otherwise)."""
+    hashed = parse_config({"queues": {"support": {"callback": {
+        "offer_after_estimate_s": 0, "offer_without_estimate_after_s": 0,
+        "callback_key": "#"}}}})
+    scenario = simple_scenario(calls=12, agents=1, arrivals_per_min=3.0, service_mean_min=2.0,
+                               patience_mean_min=20.0, reactions=TAKERS,
+                               callbacks=Callbacks(answer_p=1.0))
+    result = emulate(scenario, "callback", np.random.default_rng(5), database_url=sqlite_url,
+                     config=hashed, record=True)
+    assert result.errors == []
+    pressed = [p.get("Digits") for p in result.posted("gather")]
+    assert "#" in pressed
+    assert table(sqlite_url, callbacks, result.call_id_prefix)

@@ -84,3 +84,21 @@ def test_leave_ends_the_document():
     listened = listen(documents.parse(twiml("<Say>Goodbye</Say><Leave/><Pause/>")), no_audio)
     assert listened.ends_with == "Leave"
     assert listened.heard.duration_s == pytest.approx(2 / SYLLABLES_PER_S)  # good-bye
+
+
+@pytest.mark.parametrize("gather", [
+    '<Gather numDigits="1"><Say>Or press # and we will call you back.</Say></Gather>',
+    '<Gather numDigits="1" finishOnKey="*"><Say>Press * to keep waiting.</Say></Gather>'])
+def test_a_gather_offering_the_key_it_ends_on_is_an_error(gather):
+    """Twilio ends a Gather on its finishOnKey ("#" unless set) and posts no Digits for it."""
+    with pytest.raises(TwimlError, match="ends on it"):
+        documents.parse(twiml(gather), documents.WAIT_VERBS)
+
+
+@pytest.mark.parametrize("gather", [
+    '<Gather numDigits="1" finishOnKey=""><Say>Or press # and we will call you back.</Say>'
+    '</Gather>',
+    '<Gather numDigits="1"><Say>Press * to keep waiting.</Say></Gather>'])
+def test_a_gather_may_offer_any_key_it_does_not_end_on(gather):
+    (verb,) = documents.parse(twiml(gather), documents.WAIT_VERBS)
+    assert verb.name == "Gather"
