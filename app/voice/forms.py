@@ -8,6 +8,7 @@ names and values, so a captured signature for {CallSid: X, From: Y} also fits {C
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, replace
@@ -22,6 +23,8 @@ from app.storage.rows import CallRow
 from app.storage.schema import PARTY_CHARS
 from hold_policies.config import ARM_NAME_PATTERN
 from hold_policies.prompts import REASON_MOST_CHARS
+
+log = logging.getLogger(__name__)
 
 SID_DIGITS = re.compile(r"[0-9a-f]{32}")
 CALL_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress", "completed", "busy",
@@ -313,8 +316,10 @@ class SpeechForm:
     """A speech Gather's action: the caller's words (Twilio's transcript) and its confidence.
 
     Twilio documents SpeechResult ("the transcribed result of your caller's speech") and
-    Confidence ("a confidence score between 0.0 and 1.0"): a confidence outside that range
-    or not a number is a 400; an absent one is None (some speech models omit it).
+    Confidence ("a confidence score between 0.0 and 1.0", a float however it is printed:
+    "0.8734126091003418", "9.5E-4"). The confidence is only logged beside the words, so one
+    that is absent (some speech models omit it), unreadable or out of range is None, never
+    a 400 that would lose the caller's words and fail their wait.
     """
 
     wait: WaitForm
@@ -328,11 +333,24 @@ class SpeechForm:
 
     @classmethod
     def parse(cls, form: MultiDict) -> SpeechForm:
-        confidence = number(form, "Confidence")
-        if confidence is not None and confidence > 1:
-            abort(400, description=f"Twilio parameter Confidence is out of range: "
-                                   f"{form.get('Confidence', '')[:40]!r} (0 to 1)")
-        return cls(WaitForm.parse(form), transcript(form), confidence)
+        return cls(WaitForm.parse(form), transcript(form), confidence(form))
+
+
+FLOAT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,40})?(?:[eE][-+]?[0-9]{1,3})?")
+"""A non-negative decimal float as any language prints one (ASCII digits, an exponent)."""
+
+
+def confidence(form: MultiDict) -> float | None:
+    """Twilio's Confidence, 0 to 1; None when absent, unreadable or out of range (logged)."""
+    raw = form.get("Confidence", "").strip()
+    if not raw:
+        return None
+    value = float(raw) if FLOAT.fullmatch(raw) else math.nan
+    if not 0 <= value <= 1:  # nan too
+        log.warning("Twilio parameter Confidence unreadable or out of range, not kept: %r",
+                    raw[:40])
+        return None
+    return value
 
 
 @dataclass(frozen=True)
