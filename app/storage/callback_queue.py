@@ -179,7 +179,11 @@ def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float, 
     than forgotten). Unless the claims are `checked` with Twilio first (app.claim_checks,
     when the worker has REST credentials), so do claims older than any ring could last
     (their call died without telling us) and agents' claims whose agent call ended with no
-    result, in their old place; a late result of theirs no longer matches."""
+    result, in their old place; a late result of theirs no longer matches.
+
+    A row another transaction holds (a claim being settled, another host's watch releasing
+    it) is skipped, for the next round: waiting for it, one multi-row UPDATE beside another
+    locked rows in two orders and deadlocked (PostgreSQL aborted a watch round)."""
     cutoff = now - timedelta(seconds=claim_timeout_s)
     held_since = now - timedelta(seconds=HELD_LIMIT_S)
     stale = and_(callbacks.c.status == "on_line", callbacks.c.claimed_at < held_since,
@@ -187,9 +191,11 @@ def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float, 
     if not checked:
         stale = or_(stale, and_(callbacks.c.status == "claimed", or_(
             callbacks.c.claimed_at < cutoff, callbacks.c.agent_ended_at.is_not(None))))
+    free = select(callbacks.c.call_id).where(stale).with_for_update(skip_locked=True)
     with engine.begin() as conn:
-        result = conn.execute(update(callbacks).where(stale).values(
-            status="pending", claimed_by=None, claimed_at=None, claim_token=None))
+        result = conn.execute(update(callbacks).where(callbacks.c.call_id.in_(free), stale)
+                              .values(status="pending", claimed_by=None, claimed_at=None,
+                                      claim_token=None))
         return result.rowcount
 
 
