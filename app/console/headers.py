@@ -1,7 +1,9 @@
 """Headers on every console page and API answer: never shown inside another site's frame (a
 framed page could trick an operator into a save, a roll-back or a cancel), no script or
-style but our own files (and the pages' few inline styles), no MIME sniffing, and no
-address sent to other sites."""
+style but our own files (and the pages' few inline styles), no MIME sniffing, no address
+sent to other sites, and nothing kept by a browser or a proxy (pages, answers and CSV files
+show callers' numbers; the back button after sign-out must not show them again) unless the
+answer says how it may be kept (the console's own static files do)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ POLICY = "; ".join((
     "img-src 'self' data:", "media-src 'self'", "object-src 'none'", "base-uri 'none'",
     "form-action 'self'", "frame-ancestors 'none'"))
 HEADERS = {"Content-Security-Policy": POLICY, "X-Frame-Options": "DENY",
-           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+           "Cache-Control": "no-store"}
 ROOMS = ("/console", "/api/v1")
 
 

@@ -28,3 +28,24 @@ def test_webhooks_answer_twilio_without_them(console_app):
     """Twilio reads TwiML, not pages: the voice routes are left as they were."""
     answer = console_app.test_client().get("/voice/wait")
     assert "Content-Security-Policy" not in answer.headers
+
+
+@pytest.mark.parametrize("path", ["/console/", "/console/unserved", "/console/callbacks",
+                                  "/console/login"])
+def test_no_console_page_is_kept_by_a_browser_or_a_proxy(as_role, path):
+    """Pages show callers' numbers: after sign-out, the back button or a shared proxy must
+    not show them again."""
+    answer = as_role("operator").get(path)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/unserved", "/api/v1/unserved.csv",
+                                  "/api/v1/callbacks", "/api/v1/nope"])
+def test_no_api_answer_is_kept_either(console_app, tokens, path):
+    answer = console_app.test_client().get(path, headers=bearer(tokens["operator"]))
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_the_consoles_own_files_keep_their_caching(console_app):
+    answer = console_app.test_client().get("/console/static/console.css")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] != "no-store"
