@@ -40,13 +40,16 @@ def _explained(error: HTTPException, room: str) -> HTTPException:
 
 
 def answer(error: HTTPException) -> HTTPException | tuple[Response, int] | tuple:
-    """The error in the form its room answers everything else."""
-    if request_under(api_bp.url_prefix):
-        return problem(_explained(error, "api"))
-    if request_under(console_bp.url_prefix):
-        return error_page(_explained(error, "console"))
-    if request_under(voice_bp.url_prefix):
-        return _explained(error, "voice")
+    """The error in the form its room answers everything else; explained as a URL or method
+    that is not taken only when no route matched (a view's own 404, "no queue named 'nope'",
+    keeps its words)."""
+    for room, prefix, form in (("api", api_bp.url_prefix, problem),
+                               ("console", console_bp.url_prefix, error_page),
+                               ("voice", voice_bp.url_prefix, None)):
+        if request_under(prefix):
+            if request.url_rule is None:
+                error = _explained(error, room)
+            return error if form is None else form(error)
     return error
 
 

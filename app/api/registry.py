@@ -32,11 +32,16 @@ ENDPOINTS: list[Endpoint] = []
 
 
 def body_as(model: type[BaseModel]) -> BaseModel:
-    """The JSON body validated by `model`; pydantic's ValidationError becomes a 422 upstream."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("send a JSON object body with Content-Type: application/json")
-    return model.model_validate(data)
+    """The JSON body validated by `model`; pydantic's ValidationError becomes a 422 upstream.
+    A body nested past Python's recursion limit is a 400 too (json raises RecursionError,
+    which get_json's `silent` does not catch)."""
+    try:
+        data = request.get_json(silent=True)
+        if data is None:
+            raise BadRequest("send a JSON object body with Content-Type: application/json")
+        return model.model_validate(data)
+    except RecursionError:
+        raise BadRequest("the JSON body is nested too deeply") from None
 
 
 def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary: str,

@@ -109,3 +109,15 @@ def test_a_policy_save_names_every_problem_across_its_keys_at_once(as_role):
     assert response.status_code == 422
     assert "neither max_wait_s nor when_full is set" in page
     assert "callback and voicemail are both false" in page
+
+
+@pytest.mark.parametrize(("method", "path", "role"), [
+    ("PATCH", "/api/v1/policies/support", "operator"),
+    ("POST", "/api/v1/twin/whatif", "analyst")])
+def test_a_json_body_nested_past_the_recursion_limit_is_a_400(console_app, tokens, method,
+                                                              path, role):
+    deep = '{"settings": ' + "[" * 5000 + "]" * 5000 + "}"
+    answer = console_app.test_client().open(
+        path, method=method, data=deep, content_type="application/json",
+        headers={"Authorization": f"Bearer {tokens[role]}"})
+    assert answer.status_code == 400 and "nested too deeply" in answer.get_json()["error"]

@@ -43,3 +43,18 @@ def test_a_webhook_fetched_with_get_says_twilio_posts_to_it(console_app):
     unknown = console_app.test_client().post("/voice/nope")
     assert unknown.status_code == 404
     assert "/voice/incoming?queue=NAME" in unknown.get_data(as_text=True)
+
+
+def test_a_views_own_404_keeps_its_words(console_app, as_role, tokens):
+    """A route that matched and found no such queue says so; only a URL no route matches is
+    explained as one (Flask picks the app's NotFound handler before a blueprint's)."""
+    from tests.console.conftest import bearer
+
+    api = console_app.test_client().get("/api/v1/policies/nope",
+                                        headers=bearer(tokens["operator"]))
+    assert api.status_code == 404 and "no queue named 'nope'" in api.get_json()["error"]
+    assert "openapi.json" not in api.get_json()["error"]
+    page = as_role("operator").get("/console/policies/nope")
+    assert page.status_code == 404
+    assert "no queue named &#39;nope&#39;" in page.get_data(as_text=True)
+    assert "There is no /console/policies/nope here" not in page.get_data(as_text=True)
