@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from twilio.base.exceptions import TwilioRestException
 
 from app.failure_text_sender import send_owed
+from app.number_mask import mask_number, without_numbers
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.apply import apply
@@ -124,14 +125,15 @@ class RestPlacer:
                             "for %d s", self.settings.min_retry_after_s)
             delay_s = self.settings.min_retry_after_s if space_refusal else 0
             log.warning("REST callback to %s refused (%s); it keeps its place, due again in "
-                        "%d s", callback.call_id, error, delay_s)
+                        "%d s", callback.call_id, without_numbers(error), delay_s)
             callback_rest.release(engine, callback.call_id, callback.claim or "",
                                   not_before=now + timedelta(seconds=delay_s)
                                   if space_refusal else None,
                                   result=None if rate_limited(error) else refusal(error))
         else:
-            log.warning("REST callback to %s may have been placed (%r); its claim is kept "
-                        "until its status arrives or %d s pass", callback.call_id, error,
+            log.warning("REST callback to %s may have been placed (%s); its claim is kept "
+                        "until its status arrives or %d s pass", callback.call_id,
+                        without_numbers(repr(error)),
                         self.settings.claim_timeout_s)
 
     def fail_refused(self, engine: Engine, callback: Callback, now: datetime,
@@ -144,8 +146,9 @@ class RestPlacer:
         Twilio's error code, the log its message; with `text`, the customer is texted as
         after any failure (not when they were never rung: "we tried to call you" is false)."""
         reason = refusal(error)
-        log.error("callback %s to %s cannot be placed (%s, attempt counted; %r)",
-                  callback.call_id, callback.number, reason, getattr(error, "msg", error))
+        log.error("callback %s to %s cannot be placed (%s, attempt counted; %s)",
+                  callback.call_id, mask_number(callback.number), reason,
+                  without_numbers(getattr(error, "msg", error)))
         with engine.begin() as conn:
             result = apply(conn, c.CallbackUnanswered(
                 call_id=callback.call_id, now=now, claim=callback.claim, result=reason,

@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, select
 from twilio.base.exceptions import TwilioRestException
 
+from app.number_mask import without_numbers
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.apply import apply
@@ -203,14 +204,15 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
                     # about this claim's call alone (deleted, another account's): as if no
                     # leg were listed, and the round asks on about the others
                     log.warning("callback %s: Twilio knows no such call (%s)", claim.call_id,
-                                error)
+                                without_numbers(error))
                     settle(engine, claim, Verdict(RELEASE, result=NO_LEG), settings, now,
                            report)
                     continue
                 refused = isinstance(error, TwilioRestException) and error.status in CANNOT_ASK
                 unreachable = not refused
                 log.warning("callback %s: Twilio cannot say how its claim went (%s)%s",
-                            claim.call_id, error, "; freeing ended claims unchecked"
+                            claim.call_id, without_numbers(error),
+                            "; freeing ended claims unchecked"
                             if refused else "; asking again next round")
                 found = Verdict(RELEASE, result="unchecked") if refused else Verdict(KEEP)
         settle(engine, claim, found, settings, now, report)

@@ -9,6 +9,7 @@ from flask import Response, after_this_request
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from app.number_mask import mask_number, without_numbers
 from app.settings import Settings
 
 log = logging.getLogger("holdwell.rest")
@@ -27,12 +28,14 @@ def make_client(settings: Settings) -> Client | None:
 def send_sms(client: Client | None, *, to: str, from_: str | None, body: str) -> bool:
     """Best effort: an SMS that cannot be sent is logged, never raised into a call."""
     if client is None or not from_:
-        log.warning("cannot send SMS to %s: no REST credentials or no support_number", to)
+        log.warning("cannot send SMS to %s: no REST credentials or no support_number",
+                    mask_number(to))
         return False
     try:
         client.messages.create(to=to, from_=from_, body=body)
-    except Exception:
-        log.exception("SMS to %s failed", to)
+    except Exception as error:  # noqa: BLE001 - best effort, said in the log
+        log.error("SMS to %s failed: %s: %s", mask_number(to), type(error).__name__,
+                  without_numbers(error))
         return False
     return True
 

@@ -16,20 +16,13 @@ from app.api.models import (
     UnservedResponse,
 )
 from app.console.csv_export import csv_download
+from app.number_mask import mask_number
 from app.services import Services
 from app.storage import callback_admin
 from app.storage.unserved import unserved
 
 CSV_COLUMNS = ("call_id", "queue", "outcome", "number", "entered_at", "wait_s", "announcements",
                "heard")
-
-
-def mask_number(number: str | None) -> str | None:
-    """'+15550001234' -> '+•••••••••34': enough to tell two callers apart, not to ring them."""
-    if not number:
-        return number
-    keep = number[-2:]
-    return (number[0] if number[0] == "+" else "") + "•" * max(len(number) - 3, 3) + keep
 
 
 def unserved_response(svc: Services, start: datetime, end: datetime,
