@@ -17,6 +17,8 @@ PARAMETER = r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>"  # werkzeug's <converter(args):n
 ERRORS = {"400": "malformed request (not JSON, or a missing CSRF token with a session)",
           "401": "no credentials", "403": "the role may not do this", "404": "not found",
           "409": "not possible in the current state", "422": "invalid input: `fields` names each"}
+BUSY = ("429", "busy: another such job runs in this worker (one at a time); ask again after "
+               "the Retry-After header's seconds")
 
 
 def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
@@ -36,8 +38,9 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
         ok["content"] = {e.media_type: {"schema": {"$ref": REF.format(model=e.response.__name__)}}}
     else:
         ok["content"] = {e.media_type: {"schema": {"type": "string"}}}
+    errors = {**ERRORS, **dict([BUSY])} if e.busy else ERRORS
     responses = {"200": ok, **{code: {"description": text, "content": problem}
-                               for code, text in ERRORS.items()}}
+                               for code, text in errors.items()}}
     query = [{"name": name, "in": "query", "required": name in e.required_query,
               "schema": schema}
              for name, schema in e.query.items()]

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.auth.access import requires
@@ -26,6 +27,7 @@ class Endpoint:
     media_type: str = "application/json"
     status: int = 200
     required_query: frozenset[str] = frozenset()
+    busy: bool = False  # may answer 429 with Retry-After (one heavy job per worker)
 
 
 ENDPOINTS: list[Endpoint] = []
@@ -47,19 +49,23 @@ def body_as(model: type[BaseModel]) -> BaseModel:
 def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary: str,
              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              query: dict[str, dict[str, Any]] | type[BaseModel] | None = None,
-             media_type: str = "application/json") -> Callable:
+             media_type: str = "application/json", busy: bool = False) -> Callable:
     """Register `view(**path, [body])` at `rule`; a returned model is sent as JSON.
 
     `query`: the query parameters' JSON Schemas by name (all optional), or the model that
-    validates them, whose required fields are then documented as required.
+    validates them, whose required fields are then documented as required. Any other query
+    parameter is a 422 naming it, on every endpoint alike (one ignored would answer a
+    question the client did not ask: `?strat=` for `?start=`, the default day).
     """
     parameters, required = query_of(query)
 
     def decorate(view: Callable) -> Callable:
         ENDPOINTS.append(Endpoint(rule, method.lower(), permission, summary, body, response,
-                                  parameters, media_type, required_query=required))
+                                  parameters, media_type, required_query=required,
+                                  busy=busy))
 
         def handler(**kwargs: Any):  # noqa: ANN202 - a Flask response value
+            refuse_unknown_query(parameters)
             if body is not None:
                 kwargs["payload"] = body_as(body)
             result = view(**kwargs)
@@ -73,6 +79,16 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary:
         return view
 
     return decorate
+
+
+def refuse_unknown_query(parameters: dict[str, Any]) -> None:
+    """A 422 (pydantic's ValidationError, as a query model's own) naming each query
+    parameter the endpoint does not take."""
+    unknown = [name for name in request.args if name not in parameters]
+    if unknown:
+        raise ValidationError.from_exception_data("Query", [InitErrorDetails(
+            type="extra_forbidden", loc=(name,), input=request.args.get(name))
+            for name in unknown])
 
 
 def query_of(query: dict[str, dict[str, Any]] | type[BaseModel] | None,

@@ -237,8 +237,9 @@ TWIN_QUERY = {"window_days": twin_models.TwinWindow.model_json_schema()["propert
 
 
 @endpoint(bp, "/twin", "GET", permission="view", response=twin_models.TwinFitView,
-          query=TWIN_QUERY, summary="The twin fitted from the live call log: parameters with "
-          "their standard errors, and what the log is too thin for (409: too few calls)")
+          query=TWIN_QUERY, busy=True,
+          summary="The twin fitted from the live call log: parameters with their standard "
+          "errors, and what the log is too thin for (409: too few calls)")
 def twin() -> twin_models.TwinFitView:
     from app.console.twin_live import live_twin
     from app.console.twin_view import fit_view
@@ -248,7 +249,7 @@ def twin() -> twin_models.TwinFitView:
 
 
 @endpoint(bp, "/twin/whatif", "POST", permission="view", body=twin_models.TwinAsk,
-          response=twin_models.TwinAnswer,
+          response=twin_models.TwinAnswer, busy=True,
           summary="What-if on the fitted day: each policy with 95% intervals, the staffing "
           "plan for a target, the backtest (bounded: fewer replications, or 409, when too big)")
 def twin_whatif(payload: twin_models.TwinAsk) -> twin_models.TwinAnswer:
@@ -280,7 +281,7 @@ def preview() -> models.PreviewResponse:
 
 
 @endpoint(bp, "/preview.wav", "GET", permission="view", response=None, query=models.PreviewRequest,
-          media_type="audio/wav", summary="The same preview as audio (espeak-ng voice)")
+          media_type="audio/wav", busy=True, summary="The same preview as audio (espeak-ng voice)")
 def preview_wav() -> Response:
     from app.console.preview import timeline
     from app.console.preview_audio import render_wav

@@ -83,3 +83,26 @@ def test_bodies_the_api_refuses_the_document_refuses_too(console_app, tokens, me
     assert validator.is_valid(good) and not validator.is_valid(body)
     answer = getattr(client, method)(path, json=body, headers=bearer(tokens["operator"]))
     assert answer.status_code == 422
+
+
+def test_the_document_lists_429_where_the_api_answers_it(console_app):
+    """One fit, what-if or preview render runs per worker; another is a 429 with
+    Retry-After (tests/console/test_twin_one_at_a_time), which a client reads here."""
+    paths = console_app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    busy = {(path, method) for path, operations in paths.items()
+            for method, operation in operations.items() if "429" in operation["responses"]}
+    assert busy == {("/api/v1/twin", "get"), ("/api/v1/twin/whatif", "post"),
+                    ("/api/v1/preview.wav", "get")}
+    assert "Retry-After" in paths["/api/v1/twin"]["get"]["responses"]["429"]["description"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/unserved?strat=2026-01-01",
+                                  "/api/v1/unserved.csv?start=2026-01-01&sort=wait",
+                                  "/api/v1/queues?queue=support",
+                                  "/api/v1/callbacks?status=pending"])
+def test_a_query_parameter_no_endpoint_takes_is_a_422_naming_it(console_app, tokens, path):
+    """Ignored, `?strat=` (for `start`) answered the default day as if it had been asked."""
+    answer = console_app.test_client().get(path, headers=bearer(tokens["operator"]))
+    named = path.rsplit("&", 1)[-1].split("?")[-1].split("=")[0]
+    assert answer.status_code == 422, answer.data
+    assert named in str(answer.get_json())
