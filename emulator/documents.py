@@ -71,9 +71,11 @@ OFFERED = re.compile(r"\bpress ([0-9*#])", re.IGNORECASE)
 
 def _finish_key_not_offered(gather: Verb) -> None:
     """Twilio ends a <Gather> on its finishOnKey ("#" unless set, "" for none) and leaves
-    that key out of Digits: a Gather offering it would post nothing for the key it asks for."""
+    that key out of Digits: a one-key Gather offering it would post nothing for the key it
+    asks for (a longer entry's "then press #" is what finishOnKey is for)."""
     finish = gather.get("finishOnKey", "#")
-    if finish and finish in OFFERED.findall(spoken((gather,))):
+    if (finish and gather.get("numDigits") == "1"
+            and finish in OFFERED.findall(spoken((gather,)))):
         raise TwimlError(f"<Gather> offers the key {finish!r} but ends on it (finishOnKey "
                          f"{finish!r}): Twilio posts no Digits for it")
 

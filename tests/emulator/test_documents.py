@@ -98,7 +98,8 @@ def test_a_gather_offering_the_key_it_ends_on_is_an_error(gather):
 @pytest.mark.parametrize("gather", [
     '<Gather numDigits="1" finishOnKey=""><Say>Or press # and we will call you back.</Say>'
     '</Gather>',
-    '<Gather numDigits="1"><Say>Press * to keep waiting.</Say></Gather>'])
+    '<Gather numDigits="1"><Say>Press * to keep waiting.</Say></Gather>',
+    '<Gather finishOnKey="#"><Say>Key in the number, then press # when done.</Say></Gather>'])
 def test_a_gather_may_offer_any_key_it_does_not_end_on(gather):
     (verb,) = documents.parse(twiml(gather), documents.WAIT_VERBS)
     assert verb.name == "Gather"
