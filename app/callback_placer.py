@@ -72,7 +72,8 @@ class RestPlacer:
         a refused one is not spaced out: a free agent may still take it at once."""
         if self.rate_limit.holds(now):
             return False
-        claimed = callback_rest.claim_for_rest(engine, callback.call_id, now)
+        claimed = callback_rest.claim_for_rest(engine, callback, now,
+                                               self.settings.rest_at_once)
         return claimed is not None and self.ring(engine, claimed, now, space_refusal=False)
 
     def ring(self, engine: Engine, callback: Callback, now: datetime, *,

@@ -120,21 +120,20 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                           policy=cb.policy, arm=cb.arm,
                           data={"promised_by": promised_by.isoformat(), "overdue": late})
     placed = []
-    rung: dict[str, int] = {}  # per queue: customers rung or held through REST now
+    full: set[str] = set()  # queues with rest_at_once customers rung or held through REST
     earliest_first = [call_id for call_id, _ in risky if call_id in by_id]  # overdue first
     for call_id in earliest_first if placer is not None and ring_at_risk else []:
         if stopping():
             break
         queue = by_id[call_id].queue
-        if queue not in rung:
-            rung[queue] = callback_rest.in_hand(engine, queue)
-        if rung[queue] >= settings.rest_at_once:  # the rest wait for a free agent, or
-            continue  # the next round: never a burst of customers holding in silence
+        if queue in full:  # the rest wait for a free agent, or the next round: never a
+            continue  # burst of customers holding in silence (counted with each claim)
         if is_open is None or is_open(queue, now):
             with about(call_id):
                 if placer.place(engine, by_id[call_id], now):
                     placed.append(call_id)
-                    rung[queue] += 1
+                elif callback_rest.in_hand(engine, queue) >= settings.rest_at_once:
+                    full.add(queue)
     if placer is not None:
         placed += ring_in_turn(engine, placer, now, customer_first or {}, is_open, stopping)
     return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,

@@ -58,17 +58,36 @@ def priority_queue(queue: str) -> str:
     return f"{queue}{PRIORITY_SUFFIX}"
 
 
-def claim_for_rest(engine: Engine, call_id: str, now: datetime) -> Callback | None:
-    """Take a due, pending callback for a REST call; None if an agent (or another watch) has it."""
+def claim_for_rest(engine: Engine, callback: Callback, now: datetime,
+                   at_once: int | None = None) -> Callback | None:
+    """Take a due, pending callback for a REST call; None if an agent (or another watch) has
+    it, or `at_once` of its queue's customers are already being rung or held. The count and
+    the claim are one step for every watcher, as in `claim_in_turn` (two hosts each counting
+    alone rang twice the limit)."""
     with engine.begin() as conn:
-        return claim(conn, call_id, REST_CLAIMANT, now)
+        if at_once is not None:
+            begin_write(conn, None)  # SQLite: the file's write lock from the start
+            hold(conn, ringing_lock(callback.queue))
+            if in_hand_now(conn, callback.queue) >= at_once:
+                return None
+        return claim(conn, callback.call_id, REST_CLAIMANT, now)
+
+
+def ringing_lock(queue: str) -> str:
+    """The lock under which a queue's REST ringing is counted and claimed (at-risk rescues
+    and customer-first turns alike: both count the same customers in hand)."""
+    return f"holdwell-rest-ringing:{queue}"
 
 
 def in_hand(engine: Engine, queue: str) -> int:
     """How many of `queue`'s customers are being rung or held through REST right now."""
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(callbacks).where(
-            callbacks.c.queue == queue, IN_HAND)).scalar_one()
+        return in_hand_now(conn, queue)
+
+
+def in_hand_now(conn: Connection, queue: str) -> int:
+    return conn.execute(select(func.count()).select_from(callbacks).where(
+        callbacks.c.queue == queue, IN_HAND)).scalar_one()
 
 
 def note_placed(engine: Engine, call_id: str, token: str, call_sid: str) -> None:
@@ -111,10 +130,8 @@ def claim_in_turn(engine: Engine, queue: str, now: datetime, at_once: int) -> Ca
     count and the claim one step for every watcher (SQLite's writer lock already does)."""
     with engine.begin() as conn:
         begin_write(conn, None)  # SQLite: the file's write lock from the start
-        hold(conn, f"holdwell-customer-first:{queue}")
-        rung = conn.execute(select(func.count()).select_from(callbacks).where(
-            callbacks.c.queue == queue, IN_HAND)).scalar_one()
-        if rung >= at_once:
+        hold(conn, ringing_lock(queue))
+        if in_hand_now(conn, queue) >= at_once:
             return None
         row = conn.execute(OLDEST_ELIGIBLE, {"queue": queue, "now": now}).mappings().first()
         if row is None or not before_head(conn, row, now):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.storage import callback_queue
 from app.storage import commands as c
 from app.storage.apply import apply
 from app.storage.callback_rest import claim_for_rest
@@ -31,7 +32,7 @@ def callback_after(sqlite_url: str, commands) -> tuple[str, list[str]]:  # noqa:
     upgrade(sqlite_url)
     engine = make_engine(sqlite_url)
     seed_pending(engine, ["CB1"], START)
-    token = claim_for_rest(engine, "CB1", NOW).claim
+    token = claim_for_rest(engine, callback_queue.get(engine, "CB1"), NOW).claim
     for command in commands(token):
         with engine.begin() as conn:
             apply(conn, command)
