@@ -357,6 +357,7 @@ class PromptsConfig(Strict):
     callback_still_held: Text | None = None
     agent_callback_context: Text | None = None
     agent_callback_missed: Text | None = None
+    agent_callback_given_up: Text | None = None
     agent_callback_held: Text | None = None
     callback_confirm: Text | None = None
     callback_confirm_no_estimate: Text | None = None
@@ -464,7 +465,8 @@ class ExperimentConfig(Strict):
 
 QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "callback_held_greeting",
                                "callback_still_held", "agent_callback_context",
-                               "agent_callback_missed", "agent_callback_held",
+                               "agent_callback_missed", "agent_callback_given_up",
+                               "agent_callback_held",
                                "agent_caller_reason",
                                "agent_caller_position", "agent_caller_promised",
                                "agent_callback_reason"})

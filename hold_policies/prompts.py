@@ -191,6 +191,9 @@ class Prompts:
         "Connecting now."
     )
     agent_callback_missed: str = "The customer did not answer. We will try again later."
+    agent_callback_given_up: str = ("The customer did not answer. That was the last try for "
+                                    "this call back.")
+    """Said to the agent instead of agent_callback_missed when no attempt is left."""
     agent_callback_held: str = "They answered {minutes} ago and are holding for you."
     reason_question: str = (
         "While you wait, please tell us in a few words what your call is about, "

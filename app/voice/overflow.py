@@ -120,11 +120,14 @@ def wants_to_record(call_id: str) -> bool | None:
 
 
 def after_leaving(params: RouteParams, policy: HoldPolicy, rules: Overflow | None,
-                  chose_message: bool | None) -> VoiceResponse | None:
+                  chose_message: bool | None, from_number: str | None) -> VoiceResponse | None:
     """The <Record> for a caller who left the line to leave a message; when nobody can say
     whether they did, the <Record> all the same, asked for "if you chose to" (the one told
-    to stay on the line for it is never cut off in silence). None: no message to take."""
+    to stay on the line for it is never cut off in silence). None: no message to take (a
+    message is a callback: from a number we cannot call, the key itself took none)."""
     if rules is None or not rules.voicemail_key or chose_message is False:
+        return None
+    if callback_number(from_number, services().config.callbacks) is None:
         return None
     return record_message(params, policy, rules, unsure=chose_message is None)
 

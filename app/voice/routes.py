@@ -204,7 +204,8 @@ def answer_from_the_result() -> VoiceResponse:
     if result == "queue-full" and (offer := overflow.full_offer(route.params, route.policy)):
         return offer
     if result == "leave" and (record := overflow.after_leaving(
-            route.params, route.policy, overflow.rules_of(route), None)):
+            route.params, route.policy, overflow.rules_of(route), None,
+            request.form.get("From"))):
         return record
     return after_queue(result, route)
 
@@ -229,7 +230,8 @@ def queue_result() -> Response:
     rules = overflow.rules_of(route)
     if form.result == "leave" and rules is not None and rules.voicemail_key and (
             record := overflow.after_leaving(params, route.policy, rules,
-                                             overflow.wants_to_record(form.call_id))):
+                                             overflow.wants_to_record(form.call_id),
+                                             request.form.get("From"))):
         return twiml_response(record)
     return twiml_response(after_queue(form.result, route))
 

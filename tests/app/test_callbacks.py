@@ -214,6 +214,22 @@ def test_voicemail_counts_as_an_unanswered_attempt(cb_app, twilio_cb, clock):
     assert call_row(cb_app, sid("CA1"))["outcome"] == "left"
 
 
+def test_the_agent_hears_try_again_only_when_there_is_another_try(cb_app, twilio_cb, clock):
+    """max_attempts = 2: after the first miss the agent is told it will be tried again,
+    after the last that it was the last try (not a promise nobody keeps)."""
+    enter(twilio_cb, sid("CA1"), clock)
+    request_callback(twilio_cb, sid("CA1"), queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
+    first = spoken(dial_result(twilio_cb, sid("CA1"), "no-answer", sid("CAleg1")).data)
+    assert "We will try again later" in first
+    clock.advance(301)
+    twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent2")})
+    last = dial_result(twilio_cb, sid("CA1"), "busy", sid("CAleg2"))
+    assert callback_rows(cb_app)[0]["status"] == "failed"
+    assert "try again" not in spoken(last.data) and "last try" in spoken(last.data)
+    assert top_verbs(last.data) == ["Say", "Redirect"]
+
+
 def test_after_the_last_attempt_the_callback_fails_and_an_sms_is_sent(
     make_app, clock, mocker
 ):

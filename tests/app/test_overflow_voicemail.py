@@ -216,6 +216,19 @@ def test_a_caller_who_left_to_record_is_never_cut_off_when_the_log_cannot_say_wh
     assert task["call_id"] == sid("c1") and len(messages(app)) == 1
 
 
+def test_a_withheld_caller_leaving_the_line_is_never_asked_for_a_message_nobody_returns(
+        line, sqlite_url):
+    """A message is a callback: from a number we cannot call none is taken (the key itself
+    refuses them), so when the log cannot say why such a caller left, no <Record> and no
+    "we will call you back" either."""
+    app, twilio = line
+    withheld = {"CallSid": sid("anon"), "From": "anonymous"}
+    twilio.post("/voice/incoming", withheld)
+    with request_budget(app, 0.3), locked_sqlite(sqlite_url, "EXCLUSIVE"):
+        out = twilio.post(RESULT, {**withheld, "QueueResult": "leave", "QueueTime": "1815"})
+    assert "Record" not in top_verbs(out.data) and "call you back" not in spoken(out.data)
+
+
 def test_the_result_routes_own_failure_still_asks_for_the_message(make_app, tmp_path):
     """No database and no journal: the route fails, and its safe answer at a `leave` from a
     queue that takes messages is the unsure <Record>, never a bare hang-up."""
