@@ -23,11 +23,14 @@ quantile of each day's counts, not the median, is the day's estimate."""
 
 
 def _busy_at(starts: np.ndarray, ends: np.ndarray, moments: np.ndarray) -> np.ndarray:
-    """Conversations in progress at each moment (started at or before, ending after)."""
+    """Conversations in progress at each moment: started at or before it, ending more than
+    TIE_S after it. The agent who takes a waiting caller ended the last call that instant:
+    times that differ by rounding (or a whole-second log) must not count that call as still
+    going. A call is counted as ended at max(end - TIE_S, start), never before it started
+    (a call begun after the moment and over within TIE_S of it was subtracted without ever
+    having been added: "-1 agents")."""
     started = np.searchsorted(np.sort(starts), moments, side="right")
-    # the agent who takes a waiting caller ended the last call that instant: times that
-    # differ by rounding (or a whole-second log) must not count that call as still going
-    ended = np.searchsorted(np.sort(ends), moments + TIE_S, side="right")
+    ended = np.searchsorted(np.sort(np.maximum(ends - TIE_S, starts)), moments, side="right")
     return started - ended
 
 
