@@ -4,6 +4,7 @@ the TOML file and the API, so a form error names the same field and limits."""
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -150,3 +151,17 @@ def _not_a_section(name: str, value: str) -> ValidationError:
 
 def errors_of(error: ValidationError) -> dict[str, str]:
     return field_errors(error)
+
+
+def on_named_keys(errors: dict[str, str], fields: set[str]) -> dict[str, str]:
+    """A table's problem across its keys ("callback_key and keep_key are both '1'", named
+    `callback`) on each of that table's fields it names, so the form marks them."""
+    marked = {}
+    for table, message in errors.items():
+        if table in fields:
+            continue
+        for field in fields:
+            section, _, key = field.rpartition(".")
+            if section == table and re.search(rf"\b{re.escape(key)}\b", message):
+                marked[field] = message
+    return marked

@@ -200,3 +200,18 @@ def test_a_database_away_during_the_version_check_is_one_line_not_a_traceback(
     [record] = [r for r in caplog.records if "config version" in r.getMessage()]
     assert record.levelname == "WARNING" and record.exc_info is None
     assert "connection refused" in record.getMessage()
+
+
+def test_a_problem_across_keys_marks_each_key_it_names(as_role):
+    """"callback_key and keep_key are both '1'" is the callback table's problem: both of its
+    boxes are marked, as the page's "marked below" says."""
+    import re
+
+    page = as_role("operator").post("/console/policies/support",
+                                    {"callback.callback_key": "1"}).get_data(as_text=True)
+    assert "marked below" in page
+    for name in ("callback.callback_key", "callback.keep_key"):
+        box = re.search(rf'<div class="invalid">(?:(?!</div>).)*name="{re.escape(name)}"',
+                        page, re.S)
+        assert box is not None, f"{name} is not marked"
+        assert f"{name}: callback_key and keep_key are both" in page
