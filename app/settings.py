@@ -45,7 +45,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         insecure = env.get("HOLDWELL_INSECURE_SKIP_SIGNATURE", "").lower() in TRUE_WORDS
         proxies = env.get("HOLDWELL_TRUSTED_PROXIES", "0")
-        if not proxies.isdigit():
+        if not plain_count(proxies):
             raise SettingsError(f"HOLDWELL_TRUSTED_PROXIES must be a whole number, got {proxies!r}")
         public_url = env.get("HOLDWELL_PUBLIC_URL") or None
         if public_url and not public_url.startswith(("https://", "http://")):
@@ -54,7 +54,7 @@ class Settings:
                 f"{public_url!r})"
             )
         budget_ms = env.get("HOLDWELL_DB_BUDGET_MS", "500")
-        if not budget_ms.isdigit() or not 50 <= int(budget_ms) <= 10_000:
+        if not plain_count(budget_ms) or not 50 <= int(budget_ms) <= 10_000:
             raise SettingsError(f"HOLDWELL_DB_BUDGET_MS must be a whole number of milliseconds "
                                 f"from 50 to 10000 (got {budget_ms!r})")
         return cls(
@@ -106,3 +106,8 @@ def twin_limit_s(env: Mapping[str, str]) -> float:
 
 def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
     return Settings.from_env(os.environ).with_overrides(overrides)
+
+
+def plain_count(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()

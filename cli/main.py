@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import os
@@ -11,6 +12,7 @@ import click
 
 from cli.console_commands import config_export, config_import
 from cli.database import absent_sqlite_file, database_url, safe_url, schema_revision
+from cli.params import FiniteFloatRange
 from hold_policies.config import ConfigError, load_config
 
 LAZY_COMMANDS = {
@@ -181,19 +183,29 @@ def db_stamp(revision: str) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 def serve(host: str, port: int) -> None:
     """Run the development server (production: gunicorn, see the Procfile)."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from app import create_app
     from app.settings import SettingsError
+    from app.storage.deadline import first_line
     from app.storage.migrate import upgrade
 
+    url = database_url()
     try:
-        upgrade(database_url())
+        upgrade(url)
         application = create_app()
     except (ConfigError, SettingsError) as error:
         click.echo(f"holdwell cannot start: {error}", err=True)
         sys.exit(1)
+    except (SQLAlchemyError, ImportError) as error:  # ImportError: no driver for the URL
+        raise click.ClickException(f"DATABASE_URL: cannot use the database at "
+                                   f"{safe_url(url)}: {first_line(error)}") from None
+    except CommandError as error:  # the database holds a revision this code does not ship
+        raise click.ClickException(revision_problem(url, "head", None, error)) from None
     application.run(host=host, port=port)
 
 
@@ -248,7 +260,7 @@ def demo_url(path: str) -> str:
 @cli.command("callbacks")
 @click.option("--once", is_flag=True, help="One round, then exit (for cron; exit 1 if it "
               "failed or REST placement is configured but impossible).")
-@click.option("--interval", default=15.0, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--interval", default=15.0, show_default=True, type=FiniteFloatRange(min=0.1),
               help="Seconds between rounds.")
 def callbacks_command(once: bool, interval: float) -> None:
     """Watch promised callbacks: replay the journal, release dead claims, flag those at risk
@@ -295,8 +307,31 @@ def main() -> None:
     except Exception as error:  # the safety net: every known problem is caught nearer its source
         if os.environ.get("HOLDWELL_DEBUG"):
             raise
-        click.echo(unexpected(error), err=True)
+        click.echo(f"holdwell: {known_problem(error)}" if known_problem(error)
+                   else unexpected(error), err=True)
         sys.exit(1)
+
+
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EPIPE})
+
+
+def known_problem(error: Exception) -> str | None:
+    """A problem of the machine, not of the code, named for what it is: the database at
+    DATABASE_URL (a command with no --db of its own: locked, unreachable, too new), or an
+    output that cannot be written (a full disk). None: unforeseen."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.storage.deadline import first_line
+
+    if isinstance(error, SQLAlchemyError):
+        url = database_url()
+        return f"DATABASE_URL: cannot use the database at {safe_url(url)}: {first_line(error)}"
+    if isinstance(error, CommandError):
+        return revision_problem(database_url(), "head", None, error)
+    if isinstance(error, OSError) and error.errno in UNWRITABLE:
+        return f"cannot write: {error.strerror or first_line(error)}"
+    return None
 
 
 def unexpected(error: Exception) -> str:

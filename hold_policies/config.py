@@ -1170,4 +1170,9 @@ def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text (byte {error.start} cannot be decoded); "
                           f"save the file as UTF-8") from None
+    except OSError as error:  # a folder, a path through a file, no permission, a loop
+        raise ConfigError(f"{path}: cannot read the config file: "
+                          f"{error.strerror or error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     return parse_config(data, str(path), as_written=as_written)
