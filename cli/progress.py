@@ -12,8 +12,53 @@ T = TypeVar("T")
 
 
 def stderr_progress(length: int, label: str) -> Any:  # noqa: ANN401 - click's ProgressBar
-    """click's bar, written to the stderr of the moment (a test runner swaps it)."""
-    return click.progressbar(length=length, label=label, file=sys.stderr)
+    """click's bar, written to the stderr of the moment (a test runner swaps it); where that
+    is not a terminal (a CI log, a file), a line at each tenth of the way, since click's bar
+    then prints its label alone and a job of minutes looks hung."""
+    if sys.stderr.isatty():
+        return click.progressbar(length=length, label=label, file=sys.stderr)
+    return LineProgress(length, label)
+
+
+class LineProgress:
+    """`label: 30% (300,000 of 1,000,000)` on stderr at each tenth; click's bar's interface
+    (a context manager with `update(n)`)."""
+
+    def __init__(self, length: int, label: str) -> None:
+        self.length, self.label, self.done, self.said = max(length, 1), label, 0, 0
+
+    def __enter__(self) -> LineProgress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def update(self, steps: int) -> None:
+        self.done += steps
+        tenth = min(self.done * 10 // self.length, 10)
+        if tenth > self.said:
+            self.said = tenth
+            click.echo(f"{self.label}: {tenth * 10}% ({self.done:,} of {self.length:,})",
+                       file=sys.stderr)
+
+
+class LinesWritten:
+    """`label: 1,200,000 lines so far` on stderr every `every_s` seconds while a stream of
+    unknown length is written (an export of millions of calls)."""
+
+    def __init__(self, label: str, every_s: float = 5.0) -> None:
+        import time
+
+        self.label, self.every_s, self.clock = label, every_s, time.monotonic
+        self.count, self.next_s = 0, self.clock() + every_s
+
+    def counted(self, lines: Iterator[T]) -> Iterator[T]:
+        for line in lines:
+            self.count += 1
+            if not self.count % 10_000 and self.clock() >= self.next_s:
+                self.next_s = self.clock() + self.every_s
+                click.echo(f"{self.label}: {self.count:,} lines so far", file=sys.stderr)
+            yield line
 
 
 def stderr_steps(items: Sequence[T], name: Callable[[T], str] = str) -> Iterator[T]:

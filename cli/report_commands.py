@@ -7,7 +7,7 @@ imported only when used, so these commands load without a database driver.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import click
@@ -32,6 +32,8 @@ from analytics.summary import summarise_files
 from analytics.told_waits import told_wait_rows
 from cli.database import database_errors, database_url, safe_url
 from cli.params import FiniteFloatRange, OutFile
+from cli.progress import LinesWritten
+from cli.whole_file import whole_file
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = OutFile(path_type=Path)
@@ -241,7 +243,8 @@ def report_command(
     if html_path is not None:
         from analytics.render_html import render_html  # matplotlib loads only when plotting
 
-        html_path.write_text(render_html(report, records, events), encoding="utf-8")
+        with whole_file(html_path) as partial:
+            partial.write_text(render_html(report, records, events), encoding="utf-8")
         click.echo(f"wrote {html_path}", err=True)
 
 
@@ -296,7 +299,8 @@ def export_command(
         click.echo(f"wrote {count:,} queue_log lines to {out_path}")
         return
     records = read_records(records_paths, db_url)
-    write_records(records, out_path, file_format=file_format)
+    with whole_file(out_path) as partial:
+        write_records(records, partial, file_format=file_format)
     click.echo(f"wrote {len(records):,} call records to {out_path}")
 
 
@@ -323,12 +327,8 @@ def _export_queue_log(
 
 
 def _write_counted(lines: Iterable[str], out_path: Path) -> int:
-    counter = [0]
-
-    def counted() -> Iterator[str]:
-        for line in lines:
-            counter[0] += 1
-            yield line
-
-    write_queue_log(counted(), out_path)
-    return counter[0]
+    """Write the lines whole or not at all (cli.whole_file), saying how far it has got."""
+    written = LinesWritten(f"writing {out_path.name}")
+    with whole_file(out_path) as partial:
+        write_queue_log(written.counted(iter(lines)), partial)
+    return written.count

@@ -22,6 +22,7 @@ import numpy as np
 
 from cli.params import FiniteFloatRange, policy_names
 from cli.progress import stderr_progress
+from cli.whole_file import whole_file
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
 from hold_policies.factory import prompts_of
@@ -241,11 +242,10 @@ def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:
 
 
 @contextmanager
-def progress_bar(total: int, show: bool) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr (none for --json, whose stdout is for machines)."""
-    if not show:
-        yield None
-        return
+def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """Progress on stderr: a bar on a terminal, lines in a log (cli.progress); with --json
+    too, since only stdout is for machines (a run of millions of calls said nothing for
+    minutes)."""
     with stderr_progress(total, "simulating") as bar:
         yield bar.update
 
@@ -322,14 +322,15 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         check_out_path(out)
         scenario, config, queue = build(options)
         chosen = policy_named(policy or config.queues[queue].policy, config, queue)
-        with progress_bar(scenario.calls, not options["as_json"]) as progress:
+        with progress_bar(scenario.calls) as progress:
             run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),
                                   progress)
         run = counted(run, scenario, options["warmup"])
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
     if out:
-        write_records(run, out)
+        with whole_file(out) as partial:
+            write_records(run, partial)
     if options["as_json"]:
         click.echo(json.dumps(run.summary))
     else:
@@ -354,7 +355,7 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
         scenario, config, queue = build(options)
         chosen = [policy_named(name, config, queue) for name in names]
         runs = []
-        with progress_bar(scenario.calls * len(chosen), not options["as_json"]) as progress:
+        with progress_bar(scenario.calls * len(chosen)) as progress:
             for policy in chosen:
                 rng = np.random.default_rng(options["seed"])  # the same callers for everyone
                 run = ENGINES[engine](scenario, policy, rng, progress)

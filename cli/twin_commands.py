@@ -15,6 +15,7 @@ import click
 
 from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import stderr_progress
+from cli.whole_file import whole_file
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
@@ -35,8 +36,9 @@ def write_html(path: str | None, title: str, command: str, sections: list[tuple[
         return
     from simulator.twin_html import render_twin_html
 
-    Path(path).write_text(render_twin_html(title, command, sections, images or []),
-                          encoding="utf-8")
+    with whole_file(path) as partial:
+        partial.write_text(render_twin_html(title, command, sections, images or []),
+                           encoding="utf-8")
     click.echo(f"HTML page written to {path}")
 
 
@@ -86,7 +88,8 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
         raise click.ClickException(str(error)) from None
     from app.console.toml_writer import dumps
 
-    Path(out).write_text(HEADER + dumps(twin_to_dict(twin)), encoding="utf-8")
+    with whole_file(out) as partial:
+        partial.write_text(HEADER + dumps(twin_to_dict(twin)), encoding="utf-8")
     report = fit_report(twin)
     click.echo(report)
     click.echo(f"\nscenario written to {out}; try: holdwell whatif --scenario {out}")
@@ -117,7 +120,8 @@ def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, 
         raise click.ClickException(str(error)) from None
     table = backtest_table(result)
     click.echo(table)
-    backtest_plot(result, plot_path)
+    with whole_file(plot_path) as partial:
+        backtest_plot(result, partial)
     click.echo(f"\nplot written to {plot_path}")
     write_html(html_path, "Backtest: the twin against held-out days", "backtest",
                [("predicted vs actual, by hour", table)],

@@ -115,3 +115,42 @@ def test_output_that_cannot_be_written_is_said_plainly(monkeypatch, capsys) -> N
     code, said = holdwell(["report"], monkeypatch, capsys)
     assert code == 1 and "cannot write" in said and "No space left on device" in said
     assert "unexpected error" not in said
+
+
+def test_an_interrupted_export_leaves_the_earlier_file_whole(tmp_path, monkeypatch) -> None:
+    """Ctrl-C mid-export left the old file cut off mid-record; now it is written beside and
+    moved into place only when complete."""
+    import cli.report_commands as report_commands
+
+    records = tmp_path / "calls.csv"
+    result = CliRunner().invoke(cli, ["simulate", "--calls", "300", "--seed", "1", "--json",
+                                      "--out", str(records)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "q.log"
+    assert CliRunner().invoke(cli, ["export", "--format", "queue_log", "--records",
+                                    str(records), "--out", str(out)]).exit_code == 0
+    before = out.read_bytes()
+
+    def interrupted(lines, path):  # noqa: ANN001, ANN202
+        with open(path, "w", encoding="utf-8") as half:
+            half.write(next(iter(lines)))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_commands, "write_queue_log", interrupted)
+    result = CliRunner().invoke(cli, ["export", "--format", "queue_log", "--records",
+                                      str(records), "--out", str(out)])
+    assert result.exit_code != 0
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+def test_a_long_job_says_how_far_it_has_got_in_a_log(tmp_path) -> None:
+    """Not a terminal (a CI log, a file): click's bar printed its label alone."""
+    ran = subprocess.run([sys.executable, "-m", "cli", "simulate", "--calls", "20000",
+                          "--seed", "1"], cwd=ROOT, text=True, capture_output=True,
+                         timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    steps = [line for line in ran.stderr.splitlines() if line.startswith("simulating: ")]
+    assert steps[0].startswith("simulating: 10% (") and steps[-1].startswith(
+        "simulating: 100% (20,000 of 20,000)")
+    assert len(steps) == 10
