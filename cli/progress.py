@@ -70,3 +70,21 @@ def stderr_steps(items: Sequence[T], name: Callable[[T], str] = str) -> Iterator
         if total > 1:
             click.echo(f"[{number}/{total}] {name(item)}", file=sys.stderr)
         yield item
+
+
+class Heartbeat:
+    """`label: still working, 15 s so far` on stderr at most every `every_s` seconds, for a
+    job with steps but no known length (a twin's fit calls it between its parts)."""
+
+    def __init__(self, label: str, every_s: float = 5.0) -> None:
+        import time
+
+        self.label, self.every_s, self.clock = label, every_s, time.monotonic
+        self.started = self.last = self.clock()
+
+    def __call__(self) -> None:
+        now = self.clock()
+        if now - self.last >= self.every_s:
+            self.last = now
+            click.echo(f"{self.label}: still working, {now - self.started:.0f} s so far",
+                       file=sys.stderr)

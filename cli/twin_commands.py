@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.params import FiniteFloatRange, OutFile, policy_names
-from cli.progress import stderr_progress
+from cli.progress import Heartbeat, stderr_progress
 from cli.whole_file import whole_file
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.scenario import Callbacks, ScenarioError
@@ -83,7 +83,8 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
     records = read_log(paths)
     click.echo(f"fitting {len(records):,} calls ...", err=True)
     try:
-        twin = fit_twin(records, retries=callback_retries, seed=seed)
+        twin = fit_twin(records, retries=callback_retries, seed=seed,
+                        progress=Heartbeat("fitting"))
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     from app.console.toml_writer import dumps

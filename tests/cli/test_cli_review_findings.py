@@ -154,3 +154,18 @@ def test_a_long_job_says_how_far_it_has_got_in_a_log(tmp_path) -> None:
     assert steps[0].startswith("simulating: 10% (") and steps[-1].startswith(
         "simulating: 100% (20,000 of 20,000)")
     assert len(steps) == 10
+
+
+def test_a_fit_says_it_is_still_working(tmp_path, monkeypatch) -> None:
+    """`fit` on a million calls said nothing for 16 s after "fitting ... calls": it beats
+    between the fit's parts (here at every part, instead of every 5 s)."""
+    from cli.progress import Heartbeat
+
+    records = tmp_path / "calls.csv"
+    assert CliRunner().invoke(cli, ["simulate", "--calls", "400", "--seed", "3", "--json",
+                                    "--out", str(records)]).exit_code == 0
+    monkeypatch.setattr("cli.twin_commands.Heartbeat",
+                        lambda label: Heartbeat(label, every_s=0.0))
+    result = CliRunner().invoke(cli, ["fit", "--records", str(records), "--out",
+                                      str(tmp_path / "t.toml")])
+    assert "fitting: still working" in result.stderr, result.output
