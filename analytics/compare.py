@@ -45,7 +45,9 @@ def pairwise_differences(
     and relative risk = rate(a) / rate(b) with its Katz log CI.
 
     p_value is the pooled two-proportion z-test, or Fisher's exact test where an expected cell
-    count is below 5 (`exact_test`); p_value_holm adjusts it over all pairs listed.
+    count is below 5 (`exact_test`), or, with the rates' clustered errors, the clustered
+    t-test's where larger (`test` names the one reported); p_value_holm adjusts it over all
+    pairs listed. With clustered errors both intervals are widened for them.
     """
     pairs = same_queue_pairs(metrics)
     x, n = rate_counts(metrics, metric)
@@ -56,16 +58,21 @@ def pairwise_differences(
     )
     low, high = newcombe_interval(xa, na, xb, nb, confidence)
     p_value, exact = two_by_two_p_value(xa, na, xb, nb)
+    test = np.where(exact, "Fisher exact", "z").astype(object)
+    ratio, ratio_low, ratio_high = relative_risk_interval(xa, na, xb, nb, confidence)
     if f"{metric}_se" in metrics.columns:
         se = metrics[f"{metric}_se"].astype(float)
         df = metrics[f"{metric}_df"].astype(float)
-        low, high, p_value = clustered_difference(
-            (xa, na, se.reindex(a).to_numpy(), df.reindex(a).to_numpy()),
-            (xb, nb, se.reindex(b).to_numpy(), df.reindex(b).to_numpy()),
-            (low, high, p_value), confidence)
+        side_a = (xa, na, se.reindex(a).to_numpy(), df.reindex(a).to_numpy())
+        side_b = (xb, nb, se.reindex(b).to_numpy(), df.reindex(b).to_numpy())
+        independent_p = p_value
+        low, high, p_value = clustered_difference(side_a, side_b, (low, high, p_value),
+                                                  confidence)
+        test = np.where(p_value > independent_p, "clustered t", test)
+        ratio_low, ratio_high = clustered_ratio(side_a, side_b, (ratio_low, ratio_high),
+                                                confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_a, rate_b = xa / na, xb / nb
-    ratio, ratio_low, ratio_high = relative_risk_interval(xa, na, xb, nb, confidence)
     return pd.DataFrame(
         {
             "a": a,
@@ -80,6 +87,7 @@ def pairwise_differences(
             "ci_high": high,
             "p_value": p_value,
             "exact_test": exact,
+            "test": test,
             "p_value_holm": holm_adjust(p_value),
             "relative_risk": ratio,
             "relative_risk_ci_low": ratio_low,
@@ -106,15 +114,42 @@ def clustered_difference(
     low, high, p = independent
     with np.errstate(divide="ignore", invalid="ignore"):
         difference = xa / na - xb / nb
-        se = np.sqrt(se_a**2 + se_b**2)
-        df = se**4 / (se_a**4 / df_a + se_b**4 / df_b)
-        df = np.where(se > 0, df, np.minimum(df_a, df_b))
+        se, df = welch(se_a, df_a, se_b, df_b)
         known = np.isfinite(se) & (df > 0)
         half = t_quantile(0.5 + confidence / 2, np.where(known, df, 1)) * se
         t_p = np.where(se > 0, 2 * t_sf(np.abs(difference) / se, np.where(known, df, 1)), 1.0)
     low = np.where(known, np.minimum(low, difference - half), low)
     high = np.where(known, np.maximum(high, difference + half), high)
     return low, high, np.where(known & ~np.isnan(p), np.maximum(p, t_p), p)
+
+
+def clustered_ratio(
+    a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...],
+    independent: tuple[np.ndarray, np.ndarray], confidence: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) of rate(a) / rate(b) allowing for calls moving together, as the difference
+    does: log ratio ± t·sqrt((se_a/rate_a)² + (se_b/rate_b)²) (the delta method on each
+    rate's clustered error), Welch df. Never narrower than the independent (Katz) interval
+    given; that alone where either se is unknown or a rate is 0."""
+    (xa, na, se_a, df_a), (xb, nb, se_b, df_b) = a, b
+    low, high = independent
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_a, rate_b = xa / na, xb / nb
+        se, df = welch(se_a / rate_a, df_a, se_b / rate_b, df_b)
+        known = np.isfinite(se) & (df > 0) & (rate_a > 0) & (rate_b > 0)
+        half = t_quantile(0.5 + confidence / 2, np.where(known, df, 1)) * se
+        log_ratio = np.log(rate_a / rate_b)
+        wide_low, wide_high = np.exp(log_ratio - half), np.exp(log_ratio + half)
+    return (np.where(known, np.minimum(low, wide_low), low),
+            np.where(known, np.maximum(high, wide_high), high))
+
+
+def welch(se_a: np.ndarray, df_a: np.ndarray, se_b: np.ndarray,
+          df_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(se of a sum of two independent estimates, its Welch–Satterthwaite df)."""
+    se = np.sqrt(se_a**2 + se_b**2)
+    df = se**4 / (se_a**4 / df_a + se_b**4 / df_b)
+    return se, np.where(se > 0, df, np.minimum(df_a, df_b))
 
 
 def verdict(row: pd.Series | dict, alpha: float = 0.05) -> str:

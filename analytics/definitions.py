@@ -115,7 +115,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "abandonment rates; 95% CI: the Newcombe hybrid score CI, widened to the difference ± "
         "t·sqrt(se_a² + se_b²) from the rates' clustered errors (Welch df) when both have "
         "them; p: the pooled two-proportion z-test, or Fisher's exact test when an expected "
-        "cell count is below 5 (`test`), or the clustered t-test's if larger, "
+        "cell count is below 5, or the clustered t-test's if larger (`test` names the one "
+        "reported: z, Fisher exact or clustered t), "
         "Holm-adjusted across pairs of the same metric; the verdict names the group "
         "with the lower unserved rate when its Holm p < 0.05, is 'not compared: too few "
         "calls' below 30 calls in either group, and is 'not compared: ran on different "
@@ -129,8 +130,10 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "relative_risk": (
         "ratio",
         "rate of a / rate of b; 95% Katz log CI (when every call of a group is an event, "
-        "Katz on the counts with 0.5 added to each cell, so 100% vs 100% is not [1, 1]); "
-        "empty when either group has no events",
+        "Katz on the counts with 0.5 added to each cell, so 100% vs 100% is not [1, 1]), "
+        "widened like the difference's when both rates have clustered errors: log ratio ± "
+        "t·sqrt((se_a/rate_a)² + (se_b/rate_b)²), Welch df; empty when either group has no "
+        "events",
     ),
     "logrank_p_value": (
         "p",

@@ -67,3 +67,39 @@ def test_the_report_widens_a_correlated_groups_interval_and_says_how():
     wilson_half = 1.96 * np.sqrt(0.12 * 0.88 / 2400)
     half = (table["unserved_rate_ci_high"] - table["unserved_rate_ci_low"]) / 2
     assert (half > 1.5 * wilson_half).all()
+
+
+def correlated_pair() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    losses = [hourly_losses(rng) for _ in range(2)]
+    records = validate_records(pd.concat(
+        [records_of(losses[0], "silence"), records_of(losses[1], "checkin")], ignore_index=True))
+    return all_metrics(records)
+
+
+def test_the_test_named_is_the_test_whose_p_is_reported():
+    """The clustered t-test's p (the larger) was labelled "z"."""
+    table = correlated_pair()
+    (row,) = pairwise_differences(table).to_dict("records")
+    x, n = table["unserved"], table["calls"]
+    naive = two_proportion_p_value(x[row["a"]], n[row["a"]], x[row["b"]], n[row["b"]])
+    assert row["p_value"] > naive and row["test"] == "clustered t"
+    independent = pairwise_differences(table.drop(columns=["unserved_rate_se",
+                                                           "unserved_rate_df"]))
+    assert independent["test"].tolist() == ["z"]
+
+
+def test_the_relative_risk_interval_allows_for_clustering_as_the_difference_does():
+    """Katz's interval on independent calls excluded 1 beside a difference whose clustered
+    interval included 0: the same data said "different" and "no clear difference"."""
+    from analytics.intervals import relative_risk_interval
+
+    table = correlated_pair()
+    (row,) = pairwise_differences(table).to_dict("records")
+    x, n = table["unserved"], table["calls"]
+    _, katz_low, katz_high = relative_risk_interval(
+        [x[row["a"]]], [n[row["a"]]], [x[row["b"]]], [n[row["b"]]])
+    assert row["relative_risk_ci_low"] < katz_low[0] and row["relative_risk_ci_high"] > \
+        katz_high[0]
+    assert (row["ci_low"] < 0 < row["ci_high"]) == (
+        row["relative_risk_ci_low"] < 1 < row["relative_risk_ci_high"])
