@@ -47,6 +47,13 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator / denominator.where(denominator > 0)
 
 
+def callback_takers(records: pd.DataFrame) -> pd.Series:
+    """Callers who asked for a callback and were not answered in line (one the agent took
+    before the callback was placed is answered, no callback taker)."""
+    return (records["callback_requested"].fillna(False).astype(bool)
+            & (records["outcome"] != Outcome.ANSWERED))
+
+
 def _basic_flags(records: pd.DataFrame) -> dict[str, pd.Series]:
     """Outcome flags shared by the metrics; the outcome is the truth.
 
@@ -56,7 +63,7 @@ def _basic_flags(records: pd.DataFrame) -> dict[str, pd.Series]:
     """
     outcome = records["outcome"]
     answered = outcome == Outcome.ANSWERED
-    callback = records["callback_requested"].astype(bool) & ~answered
+    callback = callback_takers(records)
     return {
         "callback": callback,
         "answered": answered,

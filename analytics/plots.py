@@ -24,7 +24,8 @@ GRID_POINTS = 400  # curves are drawn on a grid, so a million calls plot as fast
 
 
 def rates_chart(queue: str, policies: list[dict]) -> Chart:
-    """Unserved rate (primary) and abandonment rate (secondary) per group, 95% Wilson CIs."""
+    """Unserved rate (primary) and abandonment rate (secondary) per group, with the report's
+    95% intervals (Wilson, widened for calls moving together)."""
     rows = [
         {"group": p["group"], "metric": m, "rate": p[m], "ci_low": p[f"{m}_ci"][0],
          "ci_high": p[f"{m}_ci"][1]}
@@ -48,7 +49,7 @@ def rates_chart(queue: str, policies: list[dict]) -> Chart:
     axes.set_yticks(y, [p["group"] for p in policies])
     axes.invert_yaxis()
     axes.set_xlim(left=0)
-    style(axes, xlabel="share of calls (%), 95% Wilson CI")
+    style(axes, xlabel="share of calls (%), 95% CI (Wilson, widened for calls moving together)")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     caption = (f"Primary: unserved = {UNSERVED_FORMULA} (intention to treat). "
                "Secondary: abandoned / (calls − callback takers).")  # fmt: skip
@@ -77,7 +78,8 @@ def forest_chart(comparisons: list[dict]) -> Chart:
     labels = [f"{c['a']} − {c['b']}\n{c['metric'].replace('_', ' ')}" for c in comparisons]
     axes.set_yticks(range(len(comparisons)), labels, fontsize=8)
     axes.invert_yaxis()
-    style(axes, xlabel="difference a − b (percentage points), 95% Newcombe CI; left of 0: a lower")
+    style(axes, xlabel="difference a − b (percentage points), 95% CI (Newcombe, widened for "
+                       "calls moving together); left of 0: a lower")
     caption = ("Squares: unserved rate (primary, the verdict); circles: abandonment rates "
                "(secondary). A bar crossing 0 is no clear difference.")  # fmt: skip
     return Chart("forest", "Differences between groups", caption, svg(figure), data)

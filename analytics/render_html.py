@@ -21,6 +21,7 @@ from analytics.groups import GROUP, with_groups
 from analytics.report import Report
 from analytics.survival import abandoned_flag, abandonment_hazard, announcement_marks, patience_fits
 from analytics.told_waits import told_wait_rows
+from hold_policies.records import UNSERVED_FORMULA
 
 HAZARD_BIN_S = 15.0  # wide enough that a bin holds enough abandons to read its level
 _TEMPLATES = Environment(
@@ -56,6 +57,7 @@ def render_html(
         definitions=[(f, fmt.field_unit(f) or d["unit"], d["definition"])
                      for f, d in report["definitions"].items()],  # fmt: skip
         fmt=fmt,
+        unserved_formula=UNSERVED_FORMULA,
     )
 
 

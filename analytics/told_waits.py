@@ -23,6 +23,7 @@ import pandas as pd
 
 from analytics.events import event_data
 from analytics.groups import GROUP, with_groups
+from analytics.metrics import callback_takers
 from hold_policies.records import Event
 
 POSITION_BANDS: tuple[tuple[int, int], ...] = ((1, 3), (4, 10), (11, 30), (31, 10**9))
@@ -66,7 +67,7 @@ def told_wait_rows(records: pd.DataFrame, events: pd.DataFrame | None) -> list[d
     if said.empty:
         return []
     call = calls.loc[said["call_id"]]
-    keep = ~call["callback_requested"].fillna(False).astype(bool).to_numpy()
+    keep = ~callback_takers(call).to_numpy()  # as kept_longer_than_told_share counts them
     ended = (call["entered_at"] + pd.to_timedelta(call["wait_s"].astype(float), unit="s"))
     deadline = said["time"] + pd.to_timedelta(said["told_s"].astype(float), unit="s")
     late, scored = score(ended.to_numpy("datetime64[ns]"), deadline.to_numpy("datetime64[ns]"),

@@ -89,3 +89,23 @@ def test_the_text_and_json_reports_carry_them_when_events_are_given(tmp_path):
     assert (rows[0]["positions"], rows[0]["scored"], rows[0]["late"]) == ("all", 4, 2)
     plain = runner.invoke(report_command, ["--records", str(records)])
     assert plain.exit_code == 0 and "every told wait" not in plain.output  # no events: none
+
+
+def test_a_caller_who_asked_for_a_callback_but_was_answered_in_line_is_scored():
+    """They are no callback taker (as kept_longer_than_told_share counts them): told 60 s at
+    10 s, answered at 500 s, they were kept longer than told, and the table must say so."""
+    records = frame([call("X", "answered", 500, callback_requested=True)])
+    events = validate_events(pd.DataFrame([announce("X", 10, 60, 2)]))
+    (everyone, _band) = told_wait_rows(records, events)
+    assert (everyone["scored"], everyone["late"]) == (1, 1)
+
+
+def test_the_page_states_the_unserved_rate_the_report_computes():
+    """The verdict box said "(abandoned + callback failed) / every call" while the numbers
+    also count error and overflow: on such a log the page's words reversed the verdict."""
+    from hold_policies.records import UNSERVED_FORMULA
+
+    records = frame([call("A", "answered", 30), call("B", "error", 30),
+                     call("C", "overflow", 30), call("D", "abandoned", 30)])
+    page = render_html(build_report(records), records)
+    assert UNSERVED_FORMULA in page and "(abandoned +\ncallback failed) / every" not in page
