@@ -11,7 +11,10 @@ answered   CONNECT holdtime|bridged-uniqueid|ringtime, then COMPLETECALLER (COMP
            (`talk_s` column; without it calltime is empty and the line shares CONNECT's stamp);
 abandoned  ABANDON position|origposition|waittime (position at exit is not in a record: empty);
 callback   EXITWITHKEY key|position|origposition|waittime, key = the callback key (default "2",
-           or a `key` column), then CALLBACK_CONNECT when callback_wait_s is known;
+           or a `key` column), then CALLBACK_CONNECT when callback_wait_s is known, or
+           CALLBACK_FAILED ||waittime|{} for a callback_failed record (stamped at the exit:
+           a record does not say when the last attempt failed), so a failed callback, which is
+           unserved, is told apart from one still pending, as the export from events does;
 left       EXITWITHKEY with an empty key; error, overflow, voicemail: holdwell's own ERROR,
            OVERFLOW, VOICEMAIL position|waittime|{} (overflow and voicemail are never abandons).
 A caller answered in line after asking for a callback is answered (CONNECT), as the outcome says.
@@ -80,6 +83,7 @@ def record_lines(
         (exit_at, head + exit_member + "|" + name + "|" + data),
         _complete_lines(records, answered, exit_at, head, member, wait, orig),
         _callback_lines(records, enter, head),
+        _failed_callback_lines(outcome, exit_at, head, wait),
     ]
     epochs = np.concatenate([e for e, _ in parts])
     return epochs, np.concatenate([t for _, t in parts])
@@ -124,6 +128,12 @@ def _callback_lines(records, enter, head):  # noqa: ANN001, ANN202
     at = floor_epochs(records["entered_at"][called], records["callback_wait_s"].to_numpy()[called])
     waited = (at - enter[called]).astype(str).astype(object)
     return at, head[called] + f"{NO_MEMBER}|CALLBACK_CONNECT||" + waited + "|{}"
+
+
+def _failed_callback_lines(outcome, exit_at, head, wait):  # noqa: ANN001, ANN202
+    """CALLBACK_FAILED ||waittime|{} for each callback given up, at its exit stamp."""
+    failed = outcome == Outcome.CALLBACK_FAILED
+    return exit_at[failed], head[failed] + f"{NO_MEMBER}|CALLBACK_FAILED||" + wait[failed] + "|{}"
 
 
 def queue_log_from_records(records: pd.DataFrame, **options) -> list[str]:  # noqa: ANN003

@@ -122,3 +122,16 @@ def test_pipes_and_newlines_cannot_break_a_line():
 def test_malformed_lines_are_refused(text, problem):
     with pytest.raises(ValueError, match=problem):
         parse_queue_log_line(text)
+
+
+def test_a_failed_callback_is_told_apart_from_one_still_pending():
+    """Both left the line for a callback (EXITWITHKEY); only the failed one is unserved, and
+    the export from events writes its CALLBACK_FAILED: the export from records must too."""
+    from tests.analytics.builders import call
+
+    records = frame([call("failed", "callback_failed", 90, callback_requested=True),
+                     call("pending", "left", 90, callback_requested=True)])
+    lines = [parse_queue_log_line(t) for t in queue_log_from_records(records)]
+    failed = [x for x in lines if x.call_id == "failed" and x.event == "CALLBACK_FAILED"]
+    assert len(failed) == 1 and failed[0].data[-1] == "{}"
+    assert not [x for x in lines if x.call_id == "pending" and x.event == "CALLBACK_FAILED"]
