@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,30 @@ from audio.kinds import Kind
 from audio.prepare import Prepared, prepare_samples, write_prepared
 
 ESPEAK = "espeak-ng"
+
+
+@cache
+def espeak_voices() -> frozenset[str]:
+    """The voice names this machine's espeak-ng has ("en-us", "de", "cmn"...); none without it."""
+    program = shutil.which(ESPEAK)
+    if program is None:
+        return frozenset()
+    try:
+        listed = subprocess.run([program, "--voices"], capture_output=True, text=True,
+                                timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(line.split()[1].lower() for line in listed.splitlines()[1:]
+                     if len(line.split()) > 1)
+
+
+def voice_for_language(language: str) -> str | None:
+    """espeak-ng's voice for a BCP-47 tag: the tag itself ("en-gb"), else its language
+    ("de" for "de-AT"); None when espeak-ng has neither (it would fail, or speak another
+    language's sounds)."""
+    tag = language.lower()
+    voices = espeak_voices()
+    return next((name for name in (tag, tag.split("-")[0]) if name in voices), None)
 
 
 def synthesize(

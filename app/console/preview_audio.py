@@ -10,11 +10,12 @@ import threading
 from functools import lru_cache
 
 import numpy as np
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import TooManyRequests, UnprocessableEntity
 
 from app.api.models import PreviewResponse, TimelineEntry
 from app.console.work_slots import held_or_refused
 from app.services import Services
+from audio.speech import voice_for_language
 from hold_policies.durations import WORDS_PER_SECOND
 
 MAX_AUDIO_S = 300.0
@@ -90,8 +91,16 @@ def _piece(svc: Services, entry: TimelineEntry, voice: str, noise: str | None,
 
 
 def espeak_voice(language: str | None) -> str:
-    """'en-US' -> 'en-us', espeak-ng's name for the same language."""
-    return (language or "en-US").lower()
+    """espeak-ng's voice for the queue's language ('en-US' -> 'en-us', 'de-AT' -> 'de'); a
+    422 naming the language when it has none (the preview's words stand; its audio cannot)."""
+    language = language or "en-US"
+    voice = voice_for_language(language)
+    if voice is None:
+        raise UnprocessableEntity(
+            f"language {language}: espeak-ng, the preview's stand-in for the Twilio voice, "
+            "has no voice for it, so this preview cannot be played; the words shown are what "
+            "callers hear")
+    return voice
 
 
 def render_wav(svc: Services, preview: PreviewResponse) -> bytes:

@@ -60,3 +60,25 @@ def test_the_preview_plays_as_telephone_audio(console_app, as_role):
     spoken = abs(samples[: 8000 * 5]).max()  # the welcome is spoken at once
     silent = abs(samples[8000 * 20: 8000 * 50]).max()  # then silence until the check-in
     assert spoken > 0.05 and silent == 0
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+@pytest.mark.parametrize(("language", "status"), [("fil-PH", 422), ("en-GB", 200),
+                                                  ("de-AT", 200)])
+def test_a_language_the_stand_in_voice_lacks_is_said_not_a_500(make_app, clock, language,
+                                                               status):
+    """fil-PH: espeak-ng has no such voice and the WAV was a 500; a regional tag it lacks
+    (de-AT) takes its language's voice (de)."""
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app(f'[queues.sales]\npolicy = "checkin"\nlanguage = "{language}"\n'
+                   f'voice = ""\n')
+    users.add_user(app.extensions["holdwell"].store.engine, "ann", "analyst", PASSWORD,
+                   clock.now())
+    page = Console(app, "ann")
+    response = page.get("/console/preview.wav?queue=sales&position=2&minutes=1")
+    assert response.status_code == status
+    if status == 422:
+        said = response.get_data(as_text=True)
+        assert language in said and "espeak-ng" in said
