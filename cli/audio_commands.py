@@ -10,18 +10,22 @@ from pathlib import Path
 import click
 import numpy as np
 
-from audio.check import check_file, render
+from audio.check import TWILIO_MAX_DURATION_S, check_file, render
 from audio.formats import AudioError
 from audio.generate import comfort_noise, music_bed
 from audio.kinds import DEFAULT_LEVEL_DBOV, PROMPT_LEVEL_DBOV, Kind
 from audio.prepare import Prepared, prepare_file, write_prepared
 from audio.speech import render_prompt
-from cli.params import OutFile
+from cli.params import FiniteFloatRange, OutFile
 from cli.progress import stderr_steps
 
 audio = click.Group("audio", help="Make hold audio sound right on a phone line.")
 
 KIND = click.Choice([kind.value for kind in Kind])
+MIN_BED_S = 10.0
+"""The shortest bed generated: a wait document plays it once, so a bed of 0.1 s had Twilio
+ask for the next document ten times a second for every caller (as the silence policy's
+shortest segment, 10 s)."""
 LEVEL = click.option(
     "--level",
     type=float,
@@ -45,12 +49,20 @@ OUT = click.argument("out", type=OutFile(path_type=Path, suffixes=(".wav",)))
 
 
 def _done(prepared: Prepared) -> None:
+    """Say what was written, and whether the app will play it: the app checks every file in
+    its audio folder as `audio check` does, at the prompts' standard level, and plays
+    silence instead of one it refuses (a level asked for with --level, a file over Twilio's
+    40 minutes, a source too short to level: each was written without a word)."""
     click.echo(
         f"{prepared.path}: {prepared.kind.value}, {prepared.duration_s:.2f} s, "
         f"level {prepared.level_dbov:.1f} dBov, peak {prepared.peak_dbfs:.1f} dBFS"
     )
     for warning in prepared.warnings:
         click.echo(f"warning: {prepared.path}: {warning}", err=True)
+    report = check_file(prepared.path, prepared.kind)
+    if not report.ok:
+        click.echo(f"warning: {prepared.path}: the app will not play this file (it checks "
+                   f"files as `holdwell audio check` does): {report.verdict}", err=True)
 
 
 @audio.command("prepare")
@@ -129,7 +141,10 @@ def check_command(files: tuple[Path, ...], kind: str | None, prompt_level: float
     show_default=True,
     help="RMS level in dBov (-70..-50).",
 )
-@click.option("--duration", type=float, default=30.0, show_default=True, help="Seconds.")
+@click.option("--duration", type=FiniteFloatRange(MIN_BED_S, TWILIO_MAX_DURATION_S),
+              default=30.0, show_default=True,
+              help="Seconds (each wait document plays it once: a short bed makes Twilio ask "
+                   "again every few seconds).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @MULAW
 def comfort_noise_command(out: Path, level: float, duration: float, seed: int, mulaw: bool) -> None:
@@ -152,7 +167,7 @@ def comfort_noise_command(out: Path, level: float, duration: float, seed: int, m
 )
 @click.option(
     "--duration",
-    type=float,
+    type=FiniteFloatRange(MIN_BED_S, TWILIO_MAX_DURATION_S),
     default=32.0,
     show_default=True,
     help="Seconds, rounded up to whole 4 s chords.",

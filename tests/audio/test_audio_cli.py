@@ -66,8 +66,8 @@ def test_music_level_too_close_to_prompts_is_a_clean_error(runner, write_wav, sp
 
 def test_comfort_noise_and_music_bed_commands_write_passing_files(runner, tmp_path):
     noise, bed = tmp_path / "comfort_noise.wav", tmp_path / "hold_music.wav"
-    assert runner.invoke(audio, ["comfort-noise", str(noise), "--duration", "3"]).exit_code == 0
-    assert runner.invoke(audio, ["music-bed", str(bed), "--duration", "8"]).exit_code == 0
+    assert runner.invoke(audio, ["comfort-noise", str(noise), "--duration", "10"]).exit_code == 0
+    assert runner.invoke(audio, ["music-bed", str(bed), "--duration", "12"]).exit_code == 0
     result = runner.invoke(audio, ["check", str(noise), str(bed)])
     assert result.exit_code == 0, result.output
     assert "-60.0 dBov RMS" in result.output
@@ -76,7 +76,7 @@ def test_comfort_noise_and_music_bed_commands_write_passing_files(runner, tmp_pa
 
 def test_comfort_noise_level_option(runner, tmp_path):
     noise = tmp_path / "cn.wav"
-    runner.invoke(audio, ["comfort-noise", str(noise), "--level", "-64", "--duration", "2"])
+    runner.invoke(audio, ["comfort-noise", str(noise), "--level", "-64", "--duration", "10"])
     samples = read_audio(noise).mono()
     assert 10 * np.log10(np.mean(samples**2)) == pytest.approx(-64.0, abs=0.5)
 
@@ -98,8 +98,8 @@ def _kind_and_level(path):
 @pytest.mark.parametrize(
     ("made_by", "kind"),
     [
-        (["music-bed", "--duration", "8"], Kind.MUSIC),
-        (["comfort-noise", "--duration", "3"], Kind.NOISE),
+        (["music-bed", "--duration", "12"], Kind.MUSIC),
+        (["comfort-noise", "--duration", "10"], Kind.NOISE),
     ],
 )
 def test_preparing_a_tagged_file_again_keeps_its_kind_and_level(
@@ -126,7 +126,7 @@ def test_a_prepared_prompt_prepared_again_stays_a_prompt(runner, write_wav, spee
 
 def test_an_explicit_kind_wins_over_the_tag(runner, tmp_path):
     bed, spoken = tmp_path / "bed.wav", tmp_path / "spoken.wav"
-    assert runner.invoke(audio, ["music-bed", str(bed), "--duration", "8"]).exit_code == 0
+    assert runner.invoke(audio, ["music-bed", str(bed), "--duration", "12"]).exit_code == 0
     result = runner.invoke(audio, ["prepare", str(bed), str(spoken), "--kind", "prompt"])
     assert result.exit_code == 0, result.output
     assert _kind_and_level(spoken)[0] is Kind.PROMPT
@@ -154,15 +154,15 @@ def test_an_output_name_that_is_not_wav_is_refused(runner, write_wav, speech, tm
 
 def test_an_upper_case_wav_name_is_written(runner, tmp_path):
     out = tmp_path / "BED.WAV"
-    assert runner.invoke(audio, ["music-bed", str(out), "--duration", "4"]).exit_code == 0
+    assert runner.invoke(audio, ["music-bed", str(out), "--duration", "12"]).exit_code == 0
     assert read_audio(out).format.telephone_ready
 
 
 def test_check_of_several_files_says_on_stderr_which_one_it_is_on(runner, tmp_path):
     names = ["hold_music.wav", "comfort_noise.wav", "missing.wav"]
     paths = [str(tmp_path / name) for name in names]
-    runner.invoke(audio, ["music-bed", paths[0], "--duration", "4"])
-    runner.invoke(audio, ["comfort-noise", paths[1], "--duration", "2"])
+    runner.invoke(audio, ["music-bed", paths[0], "--duration", "12"])
+    runner.invoke(audio, ["comfort-noise", paths[1], "--duration", "10"])
     result = runner.invoke(audio, ["check", *paths])
     lines = [f"[{n}/3] {path}" for n, path in enumerate(paths, 1)]
     assert result.stderr.splitlines()[:3] == lines
@@ -175,6 +175,29 @@ def test_check_of_several_files_says_on_stderr_which_one_it_is_on(runner, tmp_pa
 
 def test_check_of_one_file_prints_no_progress(runner, tmp_path):
     bed = tmp_path / "hold_music.wav"
-    runner.invoke(audio, ["music-bed", str(bed), "--duration", "4"])
+    runner.invoke(audio, ["music-bed", str(bed), "--duration", "12"])
     result = runner.invoke(audio, ["check", str(bed)])
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_a_file_the_app_would_refuse_is_said_when_it_is_written(runner, write_wav, speech,
+                                                                tmp_path):
+    """--level -26 writes a prompt the app's own check refuses (-22 dBov ± 1.5): callers
+    would hear silence, and prepare said nothing."""
+    source = write_wav(speech(8000, amplitude=0.5), 8000, name="quiet.wav")
+    quiet = runner.invoke(audio, ["prepare", str(source), str(tmp_path / "q.wav"),
+                                  "--level", "-26"])
+    assert quiet.exit_code == 0 and "the app will not play this file" in quiet.stderr
+    fine = runner.invoke(audio, ["prepare", str(source), str(tmp_path / "f.wav")])
+    assert fine.exit_code == 0 and "will not play" not in fine.stderr
+
+
+@pytest.mark.parametrize("command", ["comfort-noise", "music-bed"])
+@pytest.mark.parametrize("duration", ["0", "-5", "1e9", "nan"])
+def test_a_bed_of_no_length_or_of_ages_is_refused_naming_the_flag(runner, tmp_path, command,
+                                                                  duration):
+    """0 and -5 wrote a 0.1 s bed (Twilio asking again ten times a second); 1e9 ran out of
+    memory ("unexpected error")."""
+    result = runner.invoke(audio, [command, str(tmp_path / "bed.wav"), "--duration", duration])
+    assert result.exit_code == 2 and "'--duration'" in result.output
+    assert not (tmp_path / "bed.wav").exists()
