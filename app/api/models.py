@@ -265,7 +265,8 @@ class PreviewRequest(Model):
 
 
 class TimelineEntry(Model):
-    at_s: float = Field(description="seconds since the caller joined the queue")
+    at_s: float = Field(description="seconds since the caller joined the queue (the "
+                                    "welcome, said before they join, is at negative times)")
     duration_s: float
     position: int
     kind: str = Field(description="say, silence, audio, offer, key or leave")

@@ -134,7 +134,8 @@ def timeline(svc: Services, req: PreviewRequest, name: str | None = None) -> Pre
     queue = req.queue
     policy = svc.policy(queue, None) if name is None else arm_policy(svc, queue, name)
     caller = Caller(position=req.position, keys=list(req.keys))
-    entries, _ = _entries(policy.welcome().steps, 0.0, caller.position)
+    welcome = policy.welcome().steps  # said by /voice/incoming before <Enqueue>: the wait
+    entries, _ = _entries(welcome, -sum(map(step_duration_s, welcome)), caller.position)
     answer_at_s = req.position / req.answered_per_min * 60
     outcome = f"still waiting after {req.minutes} min"
     while caller.waited_s < req.minutes * 60:

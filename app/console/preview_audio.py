@@ -57,24 +57,17 @@ def _spoken(text: str, voice: str, seconds: int) -> np.ndarray:
     return prepare_samples(samples[:seconds * rate], rate, Kind.PROMPT)
 
 
-@lru_cache(maxsize=4)
-def _bed(kind: str, seconds: int) -> np.ndarray:
-    from audio.generate import comfort_noise, music_bed
-
-    return comfort_noise(seconds) if kind == "noise" else music_bed(seconds)
-
-
 def _clip(svc: Services, name: str, seconds: float) -> np.ndarray:
-    """A configured clip from the audio library, or a generated bed standing in for it."""
+    """A configured clip from the audio library; silence without one, as on a call (the wait
+    document is then a <Pause>: the app plays no stand-in)."""
     library = svc.audio
     url = library.url_path(name) if library is not None else None
     entry = library.entry_for_filename(url.rsplit("/", 1)[-1]) if url else None
-    if entry is not None:
-        from audio.formats import parse_wav
+    if entry is None:
+        return np.zeros(0)
+    from audio.formats import parse_wav
 
-        return parse_wav(entry.data, entry.name).mono()
-    kind = "noise" if "noise" in name else "music"
-    return _bed(kind, max(int(seconds), 1))
+    return parse_wav(entry.data, entry.name).mono()
 
 
 def _piece(svc: Services, entry: TimelineEntry, voice: str, noise: str | None,
@@ -116,7 +109,9 @@ def _render(svc: Services, preview: PreviewResponse) -> bytes:
     queue = svc.config.queues[preview.queue]
     noise = queue.silence.comfort_noise if preview.policy == "silence" else None
     voice = espeak_voice(queue.language)
-    entries = [e for e in preview.timeline if e.at_s < MAX_AUDIO_S]
+    welcome_s = max(-min((e.at_s for e in preview.timeline), default=0.0), 0.0)
+    entries = [e.model_copy(update={"at_s": e.at_s + welcome_s}) for e in preview.timeline
+               if e.at_s + welcome_s < MAX_AUDIO_S]  # the track starts with the welcome
     end_s = min(max((e.at_s + e.duration_s for e in entries), default=1.0), MAX_AUDIO_S)
     track = np.zeros(int(end_s * TELEPHONE_RATE) + 1)
     for entry in entries:

@@ -56,7 +56,7 @@ def test_the_preview_plays_as_telephone_audio(console_app, as_role):
     sound = parse_wav(response.data)
     assert response.mimetype == "audio/wav" and sound.rate == 8000
     samples = sound.mono()
-    assert 60 < len(samples) / 8000 <= 125
+    assert 60 < len(samples) / 8000 <= 140  # the welcome (13 s), then two minutes in line
     spoken = abs(samples[: 8000 * 5]).max()  # the welcome is spoken at once
     silent = abs(samples[8000 * 20: 8000 * 50]).max()  # then silence until the check-in
     assert spoken > 0.05 and silent == 0
@@ -82,3 +82,36 @@ def test_a_language_the_stand_in_voice_lacks_is_said_not_a_500(make_app, clock, 
     if status == 422:
         said = response.get_data(as_text=True)
         assert language in said and "espeak-ng" in said
+
+
+def test_the_welcome_comes_before_the_wait_as_on_a_call(console_app, tokens):
+    """/voice/incoming says the welcome, then <Enqueue>: the wait's first segment starts when
+    it ends. The timeline put both at 0 s and the WAV played hold audio under the welcome."""
+    result = preview(console_app.test_client(), tokens["analyst"], queue="sales", position=3,
+                     minutes=2).get_json()
+    welcome = [e for e in result["timeline"] if e["at_s"] < 0]
+    assert welcome and welcome[0]["kind"] == "say"
+    assert welcome[-1]["at_s"] + welcome[-1]["duration_s"] == pytest.approx(0, abs=0.11)
+    assert min(e["at_s"] for e in result["timeline"] if e not in welcome) == 0
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_a_clip_the_line_lacks_is_previewed_as_the_silence_callers_get(make_app, clock):
+    """No hold_music.wav: the wait document is a <Pause>, so callers hear silence; the
+    preview mixed in a generated bed instead."""
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app('[queues.sales]\npolicy = "music_ads"\n')
+    users.add_user(app.extensions["holdwell"].store.engine, "ann", "analyst", PASSWORD,
+                   clock.now())
+    response = Console(app, "ann").get("/console/preview.wav?queue=sales&position=9&minutes=1")
+    samples = parse_wav(response.data).mono()
+    after_welcome = samples[8000 * 12: 8000 * 50]  # the first music segment, no words in it
+    assert abs(after_welcome).max() < 1e-3
+
+
+def test_the_page_shows_the_welcome_before_the_line_in_minutes_and_seconds(as_role):
+    shown = as_role("analyst").get("/console/preview?queue=sales&position=3&minutes=2") \
+        .get_data(as_text=True)
+    assert "<td>−0:13</td>" in shown and "<td>0:00</td>" in shown and "-1:" not in shown
