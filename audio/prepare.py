@@ -32,6 +32,7 @@ from audio.kinds import (
     Kind,
     KindMeter,
     kind_from_comment,
+    source_clipping_from_comment,
     tag_comment,
 )
 from audio.pipeline import finished, process
@@ -148,7 +149,10 @@ def prepare_file(
             track = process(mono, fmt.rate, kind, goal, prompt_level_dbov, trim, spill)
         except AudioError as error:
             raise AudioError(f"{name}: {error}") from error
-    clipping = measured.clipping
+    # A file prepared before keeps its source's flat tops only in its tag (filtering and
+    # resampling rounded them off): the worse of the two goes on, or clipping is forgotten.
+    clipping = max(measured.clipping, source_clipping_from_comment(fmt.comment),
+                   key=lambda found: found.fraction)
     warnings = tuple(clipping_problems(clipping) + clipping_warnings(clipping))
     with track:
         return write_prepared_blocks(target, finished(track), kind, encoding, clipping, warnings)

@@ -121,3 +121,19 @@ def test_mulaw_option_writes_tag_7_at_the_same_level(write_wav, speech, tmp_path
     sound = read_audio(tmp_path / "mu.wav")
     assert (sound.format.tag, sound.format.bits, sound.format.rate) == (7, 8, 8000)
     assert abs(active_level(sound.mono(), 8000).level_dbov + 22.0) <= 1.5
+
+
+def test_preparing_a_prepared_clipped_file_again_keeps_saying_it_was_clipped(
+        write_wav, speech, tmp_path):
+    """The source's flat tops are gone after the first pass (band filter, resampling): only
+    the first file's tag remembers them. Preparing that file again dropped the tag, and
+    `check` then passed audio that was clipped once and for ever."""
+    from audio.check import check_file
+
+    clipped = np.clip(speech(8000, amplitude=0.8) * 8, -1, 1) / 8  # flat tops at -18 dBFS
+    once, twice = tmp_path / "once.wav", tmp_path / "twice.wav"
+    first = prepare_file(write_wav(clipped, 8000), once)
+    assert any("clip" in warning for warning in first.warnings)
+    second = prepare_file(once, twice)
+    assert any("clip" in warning for warning in second.warnings)
+    assert not check_file(twice).ok and "clip" in check_file(twice).verdict
