@@ -117,6 +117,10 @@ def _render(svc: Services, preview: PreviewResponse) -> bytes:
     for entry in entries:
         kept_s = min(entry.duration_s, end_s - entry.at_s)
         piece = _piece(svc, entry, voice, noise, kept_s)
+        if entry.kind in ("audio", "silence") and len(piece):
+            # A bed shorter than its segment ends the wait document, and the next poll plays
+            # it again: callers hear it throughout, so it is repeated to fill the segment.
+            piece = np.resize(piece, int(kept_s * TELEPHONE_RATE))
         start = int(entry.at_s * TELEPHONE_RATE)
         length = min(len(piece), int(entry.duration_s * TELEPHONE_RATE) or len(piece),
                      len(track) - start)

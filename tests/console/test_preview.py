@@ -115,3 +115,29 @@ def test_the_page_shows_the_welcome_before_the_line_in_minutes_and_seconds(as_ro
     shown = as_role("analyst").get("/console/preview?queue=sales&position=3&minutes=2") \
         .get_data(as_text=True)
     assert "<td>−0:13</td>" in shown and "<td>0:00</td>" in shown and "-1:" not in shown
+
+
+def test_a_bed_shorter_than_its_segment_is_heard_throughout_as_on_a_call(make_app, clock,
+                                                                         tmp_path):
+    """A 10 s comfort-noise bed in a 60 s silence segment: Twilio plays it, the wait
+    document ends, and the next poll plays it again, so callers hear noise throughout; the
+    preview played 10 s of noise, then 50 s of digital silence."""
+    from click.testing import CliRunner
+
+    from app.storage import users
+    from cli.audio_commands import audio
+    from tests.console.conftest import PASSWORD, Console
+
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    made = CliRunner().invoke(audio, ["comfort-noise", str(folder / "comfort_noise.wav"),
+                                      "--duration", "10"])
+    assert made.exit_code == 0, made.output
+    app = make_app('[queues.quiet]\npolicy = "silence"\n[queues.quiet.silence]\n'
+                   'comfort_noise = "comfort_noise"\n', audio_dir=str(folder))
+    users.add_user(app.extensions["holdwell"].store.engine, "ann", "analyst", PASSWORD,
+                   clock.now())
+    response = Console(app, "ann").get("/console/preview.wav?queue=quiet&position=9&minutes=1")
+    samples = parse_wav(response.data).mono()
+    seconds = [abs(samples[8000 * t: 8000 * (t + 1)]).max() for t in range(25, 55)]
+    assert min(seconds) > 0  # never a second of digital silence under the bed
