@@ -213,20 +213,11 @@ def test_an_at_risk_rescue_refused_again_and_again_costs_no_attempt_and_stays_fo
     """With agent-first dialling a REST refusal (an account fault) must not spend the
     customer's attempts nor push the callback out of the agents' reach: agents still dial it
     over TwiML at once."""
-    from sqlalchemy import insert
-
     from app.callback_watch import watch_round
     from app.storage import callback_queue
 
-    app = make_app(CONFIG.replace("[callbacks]", "[callbacks]\nplace_via_rest = true"),
-                   account_sid="AC123", public_url=PUBLIC)
+    app = at_risk_rest_line(make_app, clock, "+14155550177")
     svc = app.extensions["holdwell"]
-    now = clock.now()
-    with svc.store.engine.begin() as conn:
-        conn.execute(insert(callbacks).values(
-            call_id=sid("risky"), queue="support", number="+14155550177",
-            entered_at=now - timedelta(minutes=20), requested_at=now - timedelta(minutes=15),
-            promised_by=now + timedelta(seconds=60), status="pending"))
     create = mocker.patch.object(svc.rest_client.calls, "create", side_effect=(
         TwilioRestException(400, "/Calls", "The source phone number is not verified",
                             code=21210)))
@@ -343,3 +334,19 @@ def test_a_held_customer_is_told_they_hold_and_hears_so_about_once_a_minute(rest
         said[held_s] = spoken(wait.data)
         assert parse(wait.data).find("Pause") is not None
     assert [s for s, words in said.items() if "still connected" in words] == [61, 125]
+
+
+def at_risk_rest_line(make_app, clock, number: str):  # noqa: ANN001, ANN201
+    """A line placing callbacks by REST, with one pending callback (sid "risky") to `number`
+    whose promise runs out in a minute: at risk, so the next watch round rings it."""
+    from sqlalchemy import insert
+
+    app = make_app(CONFIG.replace("[callbacks]", "[callbacks]\nplace_via_rest = true"),
+                   account_sid="AC123", public_url=PUBLIC)
+    now = clock.now()
+    with app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(callbacks).values(
+            call_id=sid("risky"), queue="support", number=number,
+            entered_at=now - timedelta(minutes=20), requested_at=now - timedelta(minutes=15),
+            promised_by=now + timedelta(seconds=60), status="pending"))
+    return app

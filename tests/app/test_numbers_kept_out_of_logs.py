@@ -6,17 +6,14 @@ and the number masked as the console masks it ('+•••••••••77')
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from sqlalchemy import insert
 from twilio.base.exceptions import TwilioRestException
 
 from app.callback_placer import RestPlacer
 from app.callback_watch import watch_round
-from app.storage.schema import callbacks
 from app.twilio_rest import send_sms
-from tests.app.test_callback_rest import PUBLIC
-from tests.app.test_callbacks import CONFIG, callback_rows
+from tests.app.test_callback_rest import PUBLIC, at_risk_rest_line
+from tests.app.test_callbacks import callback_rows
 from tests.support.sids import sid
 
 NUMBER = "+14155550177"
@@ -35,15 +32,8 @@ def test_an_sms_that_cannot_be_sent_is_logged_without_the_number(caplog, mocker)
 
 def test_a_number_twilio_refuses_is_logged_by_call_id_not_number(make_app, clock, mocker,
                                                                   caplog):
-    app = make_app(CONFIG.replace("[callbacks]", "[callbacks]\nplace_via_rest = true"),
-                   account_sid="AC123", public_url=PUBLIC)
+    app = at_risk_rest_line(make_app, clock, NUMBER)
     svc = app.extensions["holdwell"]
-    now = clock.now()
-    with svc.store.engine.begin() as conn:
-        conn.execute(insert(callbacks).values(
-            call_id=sid("risky"), queue="support", number=NUMBER,
-            entered_at=now - timedelta(minutes=20), requested_at=now - timedelta(minutes=15),
-            promised_by=now + timedelta(seconds=60), status="pending"))
     mocker.patch.object(svc.rest_client.calls, "create", side_effect=TwilioRestException(
         400, "/Calls", f"The 'To' number {NUMBER} is not a valid phone number.", code=21211))
     placer = RestPlacer.configured(svc.rest_client, PUBLIC, "+14155550000", svc.config.callbacks)

@@ -232,12 +232,7 @@ def test_a_withheld_caller_leaving_the_line_is_never_asked_for_a_message_nobody_
 def test_the_result_routes_own_failure_still_asks_for_the_message(make_app, tmp_path):
     """No database and no journal: the route fails, and its safe answer at a `leave` from a
     queue that takes messages is the unsure <Record>, never a bare hang-up."""
-    folder = tmp_path / "journal"
-    app = make_app(LINE, database_url=f"sqlite:///{tmp_path}/missing/x.db",
-                   journal_dir=str(folder), db_budget_s=0.2)
-    folder.rmdir()
-    folder.write_text("")
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio = nothing_can_be_stored(make_app, tmp_path)
     out = twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="1815"))
     assert out.status_code == 200 and top_verbs(out.data) == ["Say", "Record", "Say", "Hangup"]
     assert UNSURE in spoken(out.data)
@@ -365,12 +360,7 @@ def test_queue_full_still_gets_the_offer_when_nothing_can_be_stored(make_app, tm
     """No database and no journal (a file where its folder was, after start-up: an instance
     refuses to start without one): the route fails, and its safe answer, built from the
     config in memory, is the offer, never a bare drop."""
-    folder = tmp_path / "journal"
-    app = make_app(LINE, database_url=f"sqlite:///{tmp_path}/missing/x.db",
-                   journal_dir=str(folder), db_budget_s=0.2)
-    folder.rmdir()
-    folder.write_text("")
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio = nothing_can_be_stored(make_app, tmp_path)
     full = twilio.post(RESULT, call("c1", QueueResult="queue-full"))
     assert full.status_code == 200 and top_verbs(full.data) == ["Gather", "Say", "Hangup"]
     assert "our line is full" in spoken(full.data)
@@ -426,3 +416,14 @@ def test_an_answer_twilio_would_refuse_for_its_size_is_never_sent():
     response.say("x" * 70_000)
     with pytest.raises(TwimlTooLarge):
         twiml_response(response)
+
+
+def nothing_can_be_stored(make_app, tmp_path) -> SignedClient:  # noqa: ANN001
+    """Twilio's client of a line with no database and no journal (a file where its folder
+    was, after start-up: an instance refuses to start without one): every route fails."""
+    folder = tmp_path / "journal"
+    app = make_app(LINE, database_url=f"sqlite:///{tmp_path}/missing/x.db",
+                   journal_dir=str(folder), db_budget_s=0.2)
+    folder.rmdir()
+    folder.write_text("")
+    return SignedClient(app.test_client(), AUTH_TOKEN)
