@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from app.signed_client import SignedClient
+from tests.app.test_callbacks import CONFIG as CALLBACK_LINE
 from tests.app.test_callbacks import callback_rows, enter
 from tests.app.test_opening_hours import CONFIG as CLOSED_LINE
 from tests.app.test_opening_hours import SATURDAY
@@ -21,16 +22,8 @@ from tests.app.twiml_reading import parse, spoken
 from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
 
-HASH_FOR_CALLBACK = """
-[line]
-support_number = "+14155550000"
-[queues.support]
-policy = "callback"
-[queues.support.callback]
-offer_without_estimate_after_s = 0
-callback_key = "#"
-keep_key = "*"
-"""
+HASH_FOR_CALLBACK = CALLBACK_LINE + 'callback_key = "#"\nkeep_key = "*"\n'
+"""test_callbacks' line (its [queues.support.callback] table last) offering # and *."""
 WAIT = "/voice/wait?policy=callback&queue=support"
 CHOICE = "/voice/choice?policy=callback&queue=support"
 
