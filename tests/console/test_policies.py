@@ -209,7 +209,7 @@ def test_a_problem_across_keys_marks_each_key_it_names(as_role):
 
     page = as_role("operator").post("/console/policies/support",
                                     {"callback.callback_key": "1"}).get_data(as_text=True)
-    assert "marked below" in page
+    assert "Not saved: 1 problem, marked below" in page  # one problem, two boxes
     for name in ("callback.callback_key", "callback.keep_key"):
         box = re.search(rf'<div class="invalid">(?:(?!</div>).)*name="{re.escape(name)}"',
                         page, re.S)
