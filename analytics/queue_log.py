@@ -132,10 +132,14 @@ def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:
         c: _exit_stamp(entries.get(c), t, w)
         for c, t, w in zip(calls, connects["time"], connects["wait_s"], strict=True)
     }
+    positions = positioned.groupby("call_id", sort=False)["position"].agg(list).to_dict()
     return {
         "entries": entries,
-        "orig": dict(zip(enters["call_id"], enters["position"], strict=True)),
-        "positions": positioned.groupby("call_id", sort=False)["position"].agg(list).to_dict(),
+        # the entry's position, else the first logged (the app logs ENTERQUEUE before
+        # Twilio's first poll says where the caller stands; records take that poll's)
+        "orig": {call: position if pd.notna(position) else (positions.get(call) or [None])[0]
+                 for call, position in zip(enters["call_id"], enters["position"], strict=True)},
+        "positions": positions,
         "connect_at": connect_at,
         "agent": {c: _member(event_data(d)) for c, d in zip(calls, connects["data"], strict=True)},
     }
@@ -183,7 +187,7 @@ def _event_fields(
         case Event.ENTERQUEUE:
             caller = caller_ids.show(  # the app's log keeps it on the call, not the event
                 data.get("caller_id") or getattr(row, "from_number", None))
-            return epoch, NO_MEMBER, "ENTERQUEUE", ("", caller, position)
+            return epoch, NO_MEMBER, "ENTERQUEUE", ("", caller, position or orig)
         case Event.CONNECT:
             ring = _seconds(data.get("ring_s", 0))
             return epoch, _member(data), "CONNECT", (wait, data.get("agent_call_id") or "", ring)

@@ -135,3 +135,16 @@ def test_a_failed_callback_is_told_apart_from_one_still_pending():
     failed = [x for x in lines if x.call_id == "failed" and x.event == "CALLBACK_FAILED"]
     assert len(failed) == 1 and failed[0].data[-1] == "{}"
     assert not [x for x in lines if x.call_id == "pending" and x.event == "CALLBACK_FAILED"]
+
+
+def test_an_entry_logged_before_twilio_gave_a_position_takes_the_first_one_logged():
+    """The app logs ENTERQUEUE at /voice/incoming, before Twilio's first poll says where the
+    caller stands: the export from records knew the position (the first poll's) and the one
+    from events left origposition empty."""
+    log = validate_events(pd.DataFrame([
+        _event(0, "CA1", "ENTERQUEUE", wait_s=0.0),
+        _event(1, "CA1", "ANNOUNCE", position=5, wait_s=1.0, data=json.dumps({})),
+        _event(40, "CA1", "ABANDON", position=3, wait_s=40.0)]))
+    line = {x.event: x for x in map(parse_queue_log_line, queue_log_from_events(log))}
+    assert line["ENTERQUEUE"].data[2] == "5"  # url | callerid | origposition
+    assert line["ABANDON"].data == ("3", "5", "40")  # position | origposition | waittime
