@@ -198,6 +198,9 @@ def _event_fields(
             return epoch, NO_MEMBER, "EXITWITHKEY", (data.get("key", ""), position, orig, wait)
         case Event.COMPLETE:
             return (epoch, *_complete_fields(row, data, epoch, context, orig))
+    entries = context["entries"].get(row.call_id)
+    if row.event == Event.CALLBACK_CONNECT and entries and wait:  # as from records: the
+        wait = str(epoch - int(floor_epochs(pd.Series([entries[0]]))[0]))  # stamps' distance
     public = {k: v for k, v in data.items() if k not in PRIVATE_KEYS}
     payload = json.dumps(public, separators=(",", ":"), sort_keys=True, default=str)
     return epoch, str(data.get("agent") or NO_MEMBER), str(row.event), (position, wait, payload)

@@ -148,3 +148,14 @@ def test_an_entry_logged_before_twilio_gave_a_position_takes_the_first_one_logge
     line = {x.event: x for x in map(parse_queue_log_line, queue_log_from_events(log))}
     assert line["ENTERQUEUE"].data[2] == "5"  # url | callerid | origposition
     assert line["ABANDON"].data == ("3", "5", "40")  # position | origposition | waittime
+
+
+def test_a_callbacks_connect_logs_its_wait_as_the_records_export_does():
+    """Asterisk's arithmetic, as on the exit lines: the line's stamp minus the entry's. The
+    rounded wait_s (100.7 s: 101) was a second off the records export's 100."""
+    log = validate_events(pd.DataFrame([
+        _event(0.2, "CA1", "ENTERQUEUE", position=1, wait_s=0.0),
+        _event(100.9, "CA1", "CALLBACK_CONNECT", wait_s=100.7, data=json.dumps({}))]))
+    line = next(x for x in map(parse_queue_log_line, queue_log_from_events(log))
+                if x.event == "CALLBACK_CONNECT")
+    assert line.epoch == EPOCH + 100 and line.data[1] == "100"
