@@ -163,9 +163,13 @@ def _exit_stamp(
         return epoch, _seconds(wait_s)
     implied = logged - pd.Timedelta(seconds=float(wait_s))
     start = min(entries, key=lambda entry: abs(entry - implied))
-    enter = int(floor_epochs(pd.Series([entries[0]]))[0])
     leave = int(floor_epochs(pd.Series([start]), float(wait_s))[0])
-    return leave, str(leave - enter)
+    return leave, str(leave - _entry_stamp(entries))
+
+
+def _entry_stamp(entries: list[pd.Timestamp]) -> int:
+    """The whole-second stamp of a call's first ENTERQUEUE, which logged waits count from."""
+    return int(floor_epochs(pd.Series([entries[0]]))[0])
 
 
 def _last_position(context: dict[str, dict], call_id: str, orig: str) -> str:
@@ -200,7 +204,7 @@ def _event_fields(
             return (epoch, *_complete_fields(row, data, epoch, context, orig))
     entries = context["entries"].get(row.call_id)
     if row.event == Event.CALLBACK_CONNECT and entries and wait:  # as from records: the
-        wait = str(epoch - int(floor_epochs(pd.Series([entries[0]]))[0]))  # stamps' distance
+        wait = str(epoch - _entry_stamp(entries))  # stamps' distance
     public = {k: v for k, v in data.items() if k not in PRIVATE_KEYS}
     payload = json.dumps(public, separators=(",", ":"), sort_keys=True, default=str)
     return epoch, str(data.get("agent") or NO_MEMBER), str(row.event), (position, wait, payload)

@@ -191,7 +191,6 @@ def serve(host: str, port: int) -> None:
 
     from app import create_app
     from app.settings import SettingsError
-    from app.storage.deadline import first_line
     from app.storage.migrate import upgrade
 
     url = database_url()
@@ -201,11 +200,8 @@ def serve(host: str, port: int) -> None:
     except (ConfigError, SettingsError) as error:
         click.echo(f"holdwell cannot start: {error}", err=True)
         sys.exit(1)
-    except (SQLAlchemyError, ImportError) as error:  # ImportError: no driver for the URL
-        raise click.ClickException(f"DATABASE_URL: cannot use the database at "
-                                   f"{safe_url(url)}: {first_line(error)}") from None
-    except CommandError as error:  # the database holds a revision this code does not ship
-        raise click.ClickException(revision_problem(url, "head", None, error)) from None
+    except (SQLAlchemyError, ImportError, CommandError) as error:  # ImportError: no driver
+        raise click.ClickException(database_problem(url, error)) from None
     application.run(host=host, port=port)
 
 
@@ -307,8 +303,8 @@ def main() -> None:
     except Exception as error:  # the safety net: every known problem is caught nearer its source
         if os.environ.get("HOLDWELL_DEBUG"):
             raise
-        click.echo(f"holdwell: {known_problem(error)}" if known_problem(error)
-                   else unexpected(error), err=True)
+        known = known_problem(error)
+        click.echo(f"holdwell: {known}" if known else unexpected(error), err=True)
         sys.exit(1)
 
 
@@ -324,14 +320,23 @@ def known_problem(error: Exception) -> str | None:
 
     from app.storage.deadline import first_line
 
-    if isinstance(error, SQLAlchemyError):
-        url = database_url()
-        return f"DATABASE_URL: cannot use the database at {safe_url(url)}: {first_line(error)}"
-    if isinstance(error, CommandError):
-        return revision_problem(database_url(), "head", None, error)
+    if isinstance(error, SQLAlchemyError | CommandError):
+        return database_problem(database_url(), error)
     if isinstance(error, OSError) and error.errno in UNWRITABLE:
         return f"cannot write: {error.strerror or first_line(error)}"
     return None
+
+
+def database_problem(url: str, error: Exception) -> str:
+    """One line naming DATABASE_URL for a database a command cannot use: a revision this
+    code does not ship (Alembic's CommandError), else the error's first line."""
+    from alembic.util.exc import CommandError
+
+    from app.storage.deadline import first_line
+
+    if isinstance(error, CommandError):
+        return revision_problem(url, "head", None, error)
+    return f"DATABASE_URL: cannot use the database at {safe_url(url)}: {first_line(error)}"
 
 
 def unexpected(error: Exception) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -47,8 +48,6 @@ class LinesWritten:
     unknown length is written (an export of millions of calls)."""
 
     def __init__(self, label: str, every_s: float = 5.0) -> None:
-        import time
-
         self.label, self.every_s, self.clock = label, every_s, time.monotonic
         self.count, self.next_s = 0, self.clock() + every_s
 
@@ -77,8 +76,6 @@ class Heartbeat:
     job with steps but no known length (a twin's fit calls it between its parts)."""
 
     def __init__(self, label: str, every_s: float = 5.0) -> None:
-        import time
-
         self.label, self.every_s, self.clock = label, every_s, time.monotonic
         self.started = self.last = self.clock()
 

@@ -208,9 +208,9 @@ def callback_dial_result() -> Response:
     if leg.dial_status in UNANSWERED_DIALS:
         became = unanswered(leg, leg.dial_status,
                             attempt_key=leg.dial_leg or leg.leg or leg.dial_status)
-        prompts = this_route().policy.prompts
-        say(response, this_route().policy.voice, prompts.agent_callback_given_up
-            if became == "failed" else prompts.agent_callback_missed)
+        policy = this_route().policy
+        say(response, policy.voice, policy.prompts.agent_callback_given_up
+            if became == "failed" else policy.prompts.agent_callback_missed)
     for verb in on_to_the_next_caller().verbs:
         response.append(verb)
     return twiml_response(response)
