@@ -29,10 +29,14 @@ def test_the_arms_read_side_by_side_with_the_split(served, browser_page, shot):
     page.fill("input[name=minutes]", "4")
     page.click("button:has-text('Preview')")
     page.wait_for_selector("section.arm[data-arm=warm]")
+    page.wait_for_load_state("load")  # the whole page parsed and styled before anything is measured
 
-    columns = [page.locator(f"section.arm[data-arm={arm}]")
-               for arm in ("checkin", "no_apology", "warm")]
-    boxes = [column.bounding_box() for column in columns]
+    # One layout snapshot of all three columns: measured one call at a time, a reflow between
+    # the calls (CI once saw tops 409 and 503 px on a busy box) reads as columns in two rows.
+    boxes = page.evaluate("""arms => arms.map(arm => {
+        const box = document.querySelector(`section.arm[data-arm=${arm}]`).getBoundingClientRect();
+        return {x: box.x, y: box.y, width: box.width};
+    })""", ["checkin", "no_apology", "warm"])
     assert len({round(box["y"]) for box in boxes}) == 1  # one row of columns, side by side
     assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
     assert all(box["width"] >= 340 for box in boxes)
