@@ -81,10 +81,14 @@ def healthz() -> Response:
     store = svc.store
     store.ensure_replayer()  # a worker that only ever answers health checks still replays
     journal = store.journal
-    body: dict[str, object] = {"journal_backlog": journal.backlog() if journal else 0,
-                               "journal_set_aside": journal.set_aside() if journal else 0,
+    body: dict[str, object] = {"journal_backlog": 0, "journal_set_aside": 0,
                                "schema_head": head_revision()}
-    if journal is not None and (problem := journal.unwritable()):
+    try:
+        if journal is not None:
+            body.update(journal_backlog=journal.backlog(), journal_set_aside=journal.set_aside())
+    except OSError as error:  # a journal nobody can read cannot be replayed either
+        body.update(journal="unreadable", problem=f"journal: {error.strerror or error}")
+    if journal is not None and "problem" not in body and (problem := journal.unwritable()):
         body["journal"] = "not writable"  # a database fault would lose writes: say so first
         body["problem"] = problem
     deadline = Deadline(svc.settings.db_budget_s)

@@ -15,6 +15,8 @@ import fcntl
 import json
 import logging
 import os
+import stat
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,29 +37,35 @@ class Journal:
         self.rejected_path = self.folder / "rejected.jsonl"
 
     def unwritable(self) -> str | None:
-        """Why nothing could be journaled here (None: the folder takes files)."""
+        """Why a command could not be journaled here now (None: one can). It writes, fsyncs
+        and removes a probe file, so a full disk or a used-up inode table counts, not only
+        the folder's permission bits; and a `journal.jsonl` that is not a writable file."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.prove_writable()
         except OSError as error:
-            return f"journal folder {self.folder}: {error.strerror or error}"
-        if not os.access(self.folder, os.W_OK | os.X_OK):
-            return f"journal folder {self.folder}: not writable by this process"
+            return str(error)
         return None
 
     def prove_writable(self) -> None:
         """Write, fsync and remove a file, or raise OSError naming the folder (at start-up:
         an instance that cannot journal would lose writes in the first database fault)."""
-        if problem := self.unwritable():
-            raise OSError(problem)
-        probe = self.folder / f".probe-{os.getpid()}"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OSError(f"journal folder {self.folder}: {error.strerror or error}") from None
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            raise OSError(f"journal folder {self.folder}: not writable by this process")
+        probe = self.folder / f".probe-{os.getpid()}-{threading.get_ident()}"
         try:
             fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.write(fd, b"ok")
+                _write_all(fd, b"ok")
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            probe.unlink()
+                probe.unlink(missing_ok=True)
+            if self.path.exists() or self.path.is_symlink():
+                os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND))  # a folder, read-only
         except OSError as error:
             raise OSError(f"journal folder {self.folder}: {error.strerror or error}") from None
 
@@ -72,8 +80,14 @@ class Journal:
             size = os.fstat(fd).st_size
             if size and _last_byte(self.path, size) != b"\n":
                 line = b"\n" + line  # a torn last line (a crash mid-write) stays on its own
-            os.write(fd, line)
-            os.fsync(fd)
+            try:
+                _write_all(fd, line)
+                os.fsync(fd)
+            except OSError:
+                # A full disk writes what fits and says so only on the next write: without
+                # this the caller was told a command was kept that the file holds half of.
+                _cut_back(fd, size)
+                raise
         finally:
             os.close(fd)  # closing releases the lock
 
@@ -81,13 +95,15 @@ class Journal:
         """True while some journaled command has not been applied (one stat; the cursor is
         read only when the journal is not empty, i.e. during or just after an outage)."""
         try:
-            size = os.stat(self.path).st_size
-        except (FileNotFoundError, NotADirectoryError):  # none yet, or the folder gone
+            found = os.stat(self.path)
+        except OSError:  # none yet, the folder gone, or unreadable (/healthz says which)
             return False
-        return size > 0 and size > self._cursor(size)
+        if not stat.S_ISREG(found.st_mode):  # a folder in its place: nothing can be behind it
+            return False
+        return found.st_size > 0 and found.st_size > self._cursor(found.st_size)
 
     def backlog(self) -> int:
-        """How many commands wait to be replayed."""
+        """How many commands wait to be replayed (OSError: the journal cannot be read)."""
         if not self.has_backlog():
             return 0
         with open(self.path, "rb") as journal:
@@ -133,23 +149,23 @@ class Journal:
                     applied += 1
                 offset += len(raw)
                 self._set_cursor(offset)
-        self._truncate_if_done()
+        self._truncate_if_done(offset)
         if applied:
             log.info("journal: replayed %d command(s)", applied)
         return applied
 
-    def _truncate_if_done(self) -> None:
+    def _truncate_if_done(self, replayed_to: int) -> None:
         """Start the file afresh once everything in it is applied (no append can interleave).
 
-        The cursor goes back to 0 before the file is emptied: a crash in between replays
+        The cursor is removed before the file is emptied: a crash in between replays
         commands already applied (harmless: dedupe keys), where the other order left a
-        cursor past what later appends were written at, and they were skipped."""
+        cursor past what later appends were written at, and they were skipped. Removing it
+        needs no free space, so a journal that filled its disk still empties."""
         fd = os.open(self.path, os.O_WRONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            size = os.fstat(fd).st_size
-            if size == self._cursor(size):
-                self._set_cursor(0)
+            if os.fstat(fd).st_size == replayed_to:
+                self._forget_cursor()
                 os.ftruncate(fd, 0)
                 os.fsync(fd)
         finally:
@@ -174,15 +190,33 @@ class Journal:
         return cursor if cursor <= size else 0
 
     def _set_cursor(self, offset: int) -> None:
+        """Remember `offset` as replayed, atomically (a new file renamed over the old). With
+        no room for the new file, forget the cursor instead: a crash then replays from the
+        start, which dedupe keys make harmless, and the replay goes on to empty the file."""
         temporary = self.cursor_path.with_suffix(".tmp")
-        with open(temporary, "w") as cursor:
-            cursor.write(str(offset))
-            cursor.flush()
-            os.fsync(cursor.fileno())
-        temporary.replace(self.cursor_path)
+        try:
+            with open(temporary, "w") as cursor:
+                cursor.write(str(offset))
+                cursor.flush()
+                os.fsync(cursor.fileno())
+            temporary.replace(self.cursor_path)
+        except OSError as error:
+            log.warning("journal: cannot save the replay cursor (%s); replaying on without it",
+                        error.strerror or error)
+            temporary.unlink(missing_ok=True)
+            self._forget_cursor()
+            return
+        self._sync_folder()  # the rename itself survives a power cut
+
+    def _forget_cursor(self) -> None:
+        """No cursor: everything in the file counts as not yet replayed (needs no space)."""
+        self.cursor_path.unlink(missing_ok=True)
+        self._sync_folder()
+
+    def _sync_folder(self) -> None:
         folder = os.open(self.folder, os.O_RDONLY)
         try:
-            os.fsync(folder)  # the rename itself survives a power cut
+            os.fsync(folder)
         finally:
             os.close(folder)
 
@@ -199,6 +233,22 @@ class Journal:
             yield True
         finally:
             os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is down: a short write (a disk filling up) raises the error
+    the next write gets, ENOSPC, instead of passing for the whole."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _cut_back(fd: int, size: int) -> None:
+    """Take a failed append's bytes off the end again (the caller holds the file's lock)."""
+    try:
+        os.ftruncate(fd, size)
+    except OSError as error:  # the torn tail stays; the next append starts a fresh line
+        log.error("journal: could not remove a half-written line: %s", error)
 
 
 def _last_byte(path: Path, size: int) -> bytes:

@@ -19,6 +19,7 @@ from app.storage import commands as c
 from app.storage.journal import Journal
 from app.storage.migrate import downgrade
 from cli.main import cli
+from tests.support.full_disk import fill, small_disk
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -76,7 +77,7 @@ def _empty_and_die_between_the_two_steps(folder) -> None:  # noqa: ANN001 - a Pa
     """A replayer killed between emptying the journal and moving its cursor back (in
     whichever order the journal takes them)."""
     steps: list[str] = []
-    real_cursor, real_truncate = Journal._set_cursor, os.ftruncate
+    real_forget, real_truncate = Journal._forget_cursor, os.ftruncate
 
     def step(name: str, real, *args) -> None:  # noqa: ANN001
         steps.append(name)
@@ -84,8 +85,7 @@ def _empty_and_die_between_the_two_steps(folder) -> None:  # noqa: ANN001 - a Pa
             os._exit(9)
         real(*args)
 
-    Journal._set_cursor = lambda self, offset: (
-        step("cursor", real_cursor, self, offset) if offset == 0 else real_cursor(self, offset))
+    Journal._forget_cursor = lambda self: step("cursor", real_forget, self)
     os.ftruncate = lambda fd, length: step("truncate", real_truncate, fd, length)
     Journal(folder).replay(lambda command: None)
     os._exit(0)
@@ -342,3 +342,59 @@ def test_a_poll_the_breaker_turned_away_is_journaled_as_never_tried(tmp_path, an
         assert conn.execute(text("SELECT polls FROM calls")).scalar() == 3
     store.close()
     store.engine.dispose()
+
+
+def test_an_append_the_disk_cannot_hold_whole_raises_and_leaves_no_half_line(tmp_path):
+    """A full disk writes what fits without an error; the journal must not say it kept a
+    command it holds half of (the webhook would answer as if the write were safe)."""
+    with small_disk(tmp_path / "disk") as disk:
+        journal = Journal(disk / "journal")
+        kept = 0
+        with pytest.raises(OSError):
+            while True:
+                journal.append(status(kept))
+                kept += 1
+        lines = journal.path.read_bytes().split(b"\n")
+        assert lines[-1] == b""  # ends on a whole line
+        assert len(lines) - 1 == kept
+        seen: list[c.Command] = []
+        journal.replay(seen.append)
+        assert seen == [status(n) for n in range(kept)]
+        assert not journal.rejected_path.exists()
+
+
+def test_a_journal_that_filled_its_disk_drains_once_the_database_is_back(tmp_path):
+    """The replay's cursor needs a new file per line; on a full disk it must go on without
+    it, empty the journal and free the disk, not stall with every later write behind it."""
+    with small_disk(tmp_path / "disk") as disk:
+        journal = Journal(disk / "journal")
+        kept = 0
+        with pytest.raises(OSError):
+            while True:
+                journal.append(status(kept))
+                kept += 1
+        seen: list[c.Command] = []
+        assert journal.replay(seen.append) == kept
+        assert seen == [status(n) for n in range(kept)]
+        assert journal.backlog() == 0 and journal.path.stat().st_size == 0
+        journal.append(status(kept))  # the disk is free again
+        assert journal.backlog() == 1
+
+
+def test_healthz_is_503_when_the_journal_disk_is_full_or_its_file_is_not_a_file(make_app,
+                                                                                  tmp_path):
+    with small_disk(tmp_path / "disk") as disk:
+        app = make_app(journal_dir=str(disk / "journal"))
+        client = app.test_client()
+        assert client.get("/healthz").status_code == 200
+        filler = fill(disk)
+        full = client.get("/healthz")
+        assert full.status_code == 503 and full.json["journal"] == "not writable"
+        assert "No space left" in full.json["problem"]
+        filler.unlink()
+        assert client.get("/healthz").status_code == 200
+    app = make_app(journal_dir=str(tmp_path / "other"))
+    (tmp_path / "other" / "journal.jsonl").mkdir()
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503 and answer.json["journal"] == "not writable"
+    assert not app.extensions["holdwell"].store.journal.has_backlog()  # writes go straight on
