@@ -13,7 +13,7 @@ from hold_policies.base import Choice, Decision, Voice, spoken
 from hold_policies.durations import step_duration_s
 from hold_policies.estimate import WaitBand, band_for
 from hold_policies.languages import language_of
-from hold_policies.prompts import Prompts
+from hold_policies.prompts import Prompts, filled
 from hold_policies.schedule import is_due, pause_until_due_s
 from hold_policies.situation import Situation
 from hold_policies.steps import AskSpeech, OfferKeys, Pause, Segment, SegmentKind
@@ -139,7 +139,8 @@ class CheckinPolicy:
 
     def fill(self, template: str, situation: Situation, band: WaitBand | None) -> str:
         language = language_of(self.voice.language)
-        return (band.fitted(template, language) if band else template).format(
+        return filled(
+            band.fitted(template, language) if band else template,
             position=situation.position,
             wait=band.words(language) if band else "",
             keep_key=self.keep_key,

@@ -226,10 +226,19 @@ def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: boo
     return prompts.callback_confirm if estimated else prompts.callback_confirm_no_estimate
 
 
-def filled(template: str, **values: str) -> str:
-    """`template` with `values`, every other placeholder empty (the config check allows a
-    prompt only the placeholders its caller fills: PROMPT_PLACEHOLDERS)."""
-    return template.format(**{**dict.fromkeys(EVERY_NAME, ""), **values})
+def filled(template: str, **values: object) -> str:
+    """`template` with `values` by name, every other placeholder empty (the config check
+    allows a prompt only the placeholders its caller fills: PROMPT_PLACEHOLDERS).
+
+    Names only, never `str.format`: a stored version loaded leniently may carry a format
+    (`{position:>999999999}` built a gigabyte inside a poll, `{wait:d}` raised on every
+    check-in), a conversion or `{a.b}`; each is said as the plain value of its name."""
+    parts: list[str] = []
+    for literal, name, _format, _conversion in string.Formatter().parse(template):
+        parts.append(literal)
+        if name is not None:
+            parts.append(str(values.get(name, "")))
+    return "".join(parts)
 
 
 def _braced(names: Iterable[str]) -> str:

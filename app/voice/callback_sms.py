@@ -11,6 +11,7 @@ from app.services import services
 from app.twilio_rest import send_sms_after_answer
 from hold_policies.estimate import WaitBand
 from hold_policies.languages import language_of
+from hold_policies.prompts import filled
 
 
 def confirm_by_sms(number: str, promised_wait_s: float | None, language: str | None) -> None:
@@ -21,6 +22,6 @@ def confirm_by_sms(number: str, promised_wait_s: float | None, language: str | N
     if not settings.sms_confirm or promised_wait_s is None:
         return
     band = WaitBand(round(promised_wait_s / 60))
-    body = settings.sms_confirm_text.format(wait=band.words(language_of(language)))
+    body = filled(settings.sms_confirm_text, wait=band.words(language_of(language)))
     send_sms_after_answer(svc.rest_client, to=number, from_=svc.config.line.support_number,
                           body=body)
