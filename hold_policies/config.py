@@ -452,7 +452,7 @@ class ExperimentConfig(Strict):
     """Split callers between policies (or the queue's variants of them) by a deterministic draw
     per call (weights, any scale)."""
 
-    arms: dict[ArmName, Annotated[float, Field(gt=0)]]
+    arms: dict[ArmName, Annotated[float, Field(gt=0, allow_inf_nan=False)]]  # inf: one arm
     salt: Text = ""
 
     @field_validator("arms")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 
 
@@ -17,6 +18,10 @@ def assign_arm(call_id: str, arms: Mapping[str, float], salt: str = "") -> str:
     if not arms:
         raise ValueError("no arms to assign")
     total = sum(arms.values())
+    if not math.isfinite(total):  # finite weights too big to add up: the same shares, scaled
+        top = max(arms.values())
+        arms = {name: weight / top for name, weight in arms.items()}
+        total = sum(arms.values())
     point = uniform_draw(call_id, salt) * total
     for name, weight in sorted(arms.items()):
         point -= weight

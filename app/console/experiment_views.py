@@ -44,7 +44,7 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
     arms = {name: request.form.get(f"weight_{name}", "") for name in names}
     try:
         start = ExperimentStart.model_validate(
-            {"arms": {k: v for k, v in arms.items() if v.strip() not in ("", "0")},
+            {"arms": {k: v for k, v in arms.items() if not left_out(v)},
              "note": request.form.get("note", "")})
         saved = experiments.set_arms(svc, queue, start.arms, actor=current_user().name,
                                      note=start.note,
@@ -82,3 +82,12 @@ def stop_experiment(queue: str) -> Response:
           if saved.changed else f"No change: no split was running on {queue}; no version "
           "was added.", "ok")
     return redirect(url_for("console.experiments_page"), 303)
+
+
+def left_out(weight: str) -> bool:
+    """An empty weight or any spelling of zero ("0.0", "0e0", which the number box allows)
+    leaves the arm out; other text stays, for the model to name as not a number."""
+    try:
+        return not weight.strip() or float(weight) == 0
+    except ValueError:
+        return False

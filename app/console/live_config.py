@@ -17,7 +17,7 @@ from app.services import Services, audio_names, load_audio, policies_of
 from app.storage import config_versions
 from app.storage.deadline import first_line, is_outage
 from hold_policies.callback import with_plan
-from hold_policies.config import HoldwellConfig
+from hold_policies.config import ConfigError, HoldwellConfig
 from hold_policies.factory import build_policy
 
 log = logging.getLogger("holdwell.config")
@@ -31,6 +31,7 @@ class LiveConfig:
 
     def __init__(self, check_every_s: float = CHECK_EVERY_S) -> None:
         self.number: int | None = None
+        self.refused: int | None = None  # the version last refused: said once, not re-read
         self.checked_at = float("-inf")
         self.check_every_s = check_every_s
         self.lock = threading.Lock()
@@ -54,9 +55,17 @@ class LiveConfig:
         try:
             with svc.store.engine.connect() as conn:
                 number = config_versions.active_number(conn)
-            if number is not None and number != self.number:
+            if number is not None and number not in (self.number, self.refused):
                 version = config_versions.get(svc.store.engine, number)
-                apply(svc, version.config())
+                try:
+                    config = version.config()
+                except ConfigError as error:  # saved by an older release, checked since
+                    self.refused = number
+                    said = "; ".join(line.strip() for line in str(error).splitlines())
+                    log.error("config version %s refused (%s); keeping version %s", number,
+                              said, self.number)
+                    return
+                apply(svc, config)
                 log.info("now running config version %s", number)
                 self.number = number
         except Exception as error:

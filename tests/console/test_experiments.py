@@ -120,3 +120,17 @@ def test_a_refused_split_keeps_the_weights_and_note_typed(as_role):
     assert 'name="note" maxlength="500" value="trying one arm"' in form
     other = html[html.index('action="/console/experiments/sales"'):]
     assert 'value="trying one arm"' not in other[:other.index("</form>")]
+
+
+def test_a_weight_of_zero_in_any_spelling_leaves_the_arm_out(console_app, as_role):
+    """The number box (min 0, step any) lets an operator type 0.0; it was a refused split."""
+    page = as_role("operator")
+    started = page.post("/console/experiments/support", {
+        "weight_checkin": "1", "weight_silence": "1.5", "weight_callback": "0.0",
+        "weight_music_ads": "0e0"})
+    assert started.status_code == 303
+    svc = console_app.extensions["holdwell"]
+    assert dict(svc.config.queues["support"].experiment.arms) == {"checkin": 1, "silence": 1.5}
+    refused = page.post("/console/experiments/support", {"weight_checkin": "1",
+                                                        "weight_silence": "lots"})
+    assert refused.status_code == 422 and "weight" in refused.get_data(as_text=True).lower()

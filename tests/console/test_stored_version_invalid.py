@@ -83,3 +83,21 @@ def test_a_version_saved_before_the_per_text_check_still_runs_and_is_said(make_a
     offer = twilio.post("/voice/choice?policy=callback&queue=support", {**form, "Digits": "2"})
     assert parse(offer.data).find("Gather") is not None
     assert "Ending in 0 1 2 3, within . Press 1." in spoken(offer.data)
+
+
+def test_a_running_worker_refuses_such_a_version_once_in_one_line_and_keeps_its_own(
+        console_app, clock, caplog):
+    """Each check every two seconds re-read it and logged a traceback, on every worker."""
+    svc = console_app.extensions["holdwell"]
+    live = console_app.extensions["holdwell_live_config"]
+    running = live.number
+    number = store_unchecked(console_app, clock, "Sorry\x0c for the wait.")
+    with caplog.at_level("INFO", logger="holdwell.config"):
+        for _ in range(3):
+            live.refresh(svc, force=True)
+    refused = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 1 and refused[0].exc_info is None
+    assert f"config version {number} refused" in refused[0].getMessage()
+    assert "prompts.apology" in refused[0].getMessage()
+    assert live.number == running
+    assert svc.config.queues["sales"].prompts.apology != "Sorry\x0c for the wait."

@@ -189,3 +189,13 @@ def test_a_check_across_keys_does_not_dump_the_whole_file():
     with pytest.raises(ConfigError) as error:
         parse_config({"queues": {"support": {"policy": "callback", "voice": "Polly.Amy"}}})
     assert "Polly.Amy" not in str(error.value)
+
+
+def test_an_infinite_weight_is_refused_and_huge_finite_weights_keep_their_shares():
+    """inf, or finite weights whose sum overflows, sent every caller to one arm."""
+    with pytest.raises(ConfigError, match="experiment.arms.checkin"):
+        parse_config({"queues": {"support": {"experiment": {
+            "arms": {"checkin": float("inf"), "music_ads": 1}}}}})
+    arms = {"checkin": 1e308, "music_ads": 1e308}
+    draws = [assign_arm(f"CA{i}", arms) for i in range(2000)]
+    assert 0.45 < draws.count("checkin") / 2000 < 0.55
