@@ -97,6 +97,28 @@ def test_processes_starting_together_migrate_a_new_postgres_database_once():
         pytest.skip(str(error))
 
 
+def test_processes_starting_together_migrate_a_new_sqlite_file_once(tmp_path):
+    """`serve` and `callbacks` each migrate at start. SQLite's table rebuilds run in several
+    transactions, so two processes interleaved them (7 rounds in 8 failed) and one left a
+    `_alembic_tmp_calls` that failed every later upgrade."""
+    for round_ in range(3):
+        url = f"sqlite:///{tmp_path / f'race{round_}.db'}"
+        starts = [subprocess.Popen(
+            [sys.executable, "-c", "import sys; from app.storage.migrate import upgrade; "
+                                   "upgrade(sys.argv[1])", url],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(3)]
+        outputs = [start.communicate(timeout=120)[0] for start in starts]
+        assert [start.returncode for start in starts] == [0] * 3, outputs
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            differences = compare_metadata(MigrationContext.configure(conn), metadata)
+            leftovers = conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE "
+                                          "'_alembic_tmp%'")).all()
+        engine.dispose()
+        assert differences == [] and leftovers == []
+
+
 def refused_while_stored(url: str, column: str, value: str, below: str, says: str) -> None:
     """With one call whose `column` holds `value` (too long for revision `below`), the
     downgrade to `below` says why it cannot go on and changes nothing; with the call gone,
