@@ -38,6 +38,9 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
         ok["content"] = {e.media_type: {"schema": {"$ref": REF.format(model=e.response.__name__)}}}
     else:
         ok["content"] = {e.media_type: {"schema": {"type": "string"}}}
+    if e.headers:
+        ok["headers"] = {name: {"description": text, "schema": {"type": "string"}}
+                         for name, text in e.headers.items()}
     errors = {**ERRORS, **dict([BUSY])} if e.busy else ERRORS
     responses = {"200": ok, **{code: {"description": text, "content": problem}
                                for code, text in errors.items()}}

@@ -63,6 +63,8 @@ def period() -> tuple[datetime, datetime]:
     if given.start and given.end and given.end < given.start:
         raise reversed_period(given.start, given.end)
     end = given.end or services().clock.now()
+    if given.start and given.start > end:  # no end given: it is now, and the start is later
+        raise start_in_future(given.start, end)
     start = given.start or end - timedelta(days=1)
     return start, end
 
@@ -77,3 +79,13 @@ def reversed_period(start: datetime, end: datetime) -> ValidationError:
         {"start": start.isoformat()})
     return ValidationError.from_exception_data("Period", [InitErrorDetails(
         type=problem, loc=("end",), input=end.isoformat())])
+
+
+def start_in_future(start: datetime, now: datetime) -> ValidationError:
+    """A 422 naming `start`: with no end given the period ends now, so a later start would
+    read as "nobody went unserved" as a reversed period does."""
+    problem = PydanticCustomError(
+        REVERSED, "is after now ({now}), where the period ends when no end is given",
+        {"now": now.isoformat()})
+    return ValidationError.from_exception_data("Period", [InitErrorDetails(
+        type=problem, loc=("start",), input=start.isoformat())])

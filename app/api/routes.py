@@ -103,7 +103,8 @@ def unserved() -> models.UnservedResponse:
 
 
 @endpoint(bp, "/unserved.csv", "GET", permission="view", response=None, query=PERIOD_QUERY,
-          media_type="text/csv", summary="The same list as CSV")
+          media_type="text/csv", summary="The same list as CSV",
+          headers={lists.TRUNCATED_HEADER: lists.TRUNCATED_MEANS})
 def unserved_csv() -> Response:
     start, end = period()
     rows = lists.unserved_response(services(), start, end,

@@ -35,10 +35,18 @@ def unserved_response(svc: Services, start: datetime, end: datetime,
     return UnservedResponse(start=start, end=end, callers=callers, truncated=truncated)
 
 
+TRUNCATED_HEADER = "X-Holdwell-Truncated"
+TRUNCATED_MEANS = ("`true` when the period held more unserved callers than the list's cap "
+                   "and the newest were left out (the JSON's `truncated`), else `false`")
+
+
 def unserved_csv(response: UnservedResponse) -> Response:
-    """The unserved list as a download: the page's link and the API's /unserved.csv."""
-    return csv_download("unserved.csv", CSV_COLUMNS,
-                        (caller.model_dump(mode="json") for caller in response.callers))
+    """The unserved list as a download: the page's link and the API's /unserved.csv. A cut
+    list says so in a header (a CSV has no room for it): 5,000 rows had read as the whole."""
+    download = csv_download("unserved.csv", CSV_COLUMNS,
+                            (caller.model_dump(mode="json") for caller in response.callers))
+    download.headers[TRUNCATED_HEADER] = "true" if response.truncated else "false"
+    return download
 
 
 def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:

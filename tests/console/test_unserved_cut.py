@@ -33,6 +33,12 @@ def test_the_oldest_callers_of_every_queue_are_kept_when_the_list_is_cut(
     assert listed["truncated"] is True
     page = as_role("analyst").get("/console/unserved").get_data(as_text=True)
     assert "the oldest 3 only" in page and "Oldest first" in page
+    for download in (console_app.test_client().get("/api/v1/unserved.csv",
+                                                    headers=bearer(tokens["analyst"])),
+                     as_role("analyst").get("/console/unserved.csv")):
+        # a CSV of exactly the cap read as the whole period: its header says it is not
+        assert download.headers["X-Holdwell-Truncated"] == "true"
+        assert len(download.get_data(as_text=True).strip().splitlines()) == 1 + 3
 
 
 def test_a_list_that_fits_is_not_called_truncated(console_app, tokens, clock, monkeypatch):
@@ -44,3 +50,17 @@ def test_a_list_that_fits_is_not_called_truncated(console_app, tokens, clock, mo
     listed = console_app.test_client().get(
         "/api/v1/unserved", headers=bearer(tokens["analyst"])).get_json()
     assert len(listed["callers"]) == 3 and listed["truncated"] is False
+    download = console_app.test_client().get("/api/v1/unserved.csv",
+                                             headers=bearer(tokens["analyst"]))
+    assert download.headers["X-Holdwell-Truncated"] == "false"
+    operation = console_app.test_client().get("/api/v1/openapi.json").get_json()[
+        "paths"]["/api/v1/unserved.csv"]["get"]
+    assert "X-Holdwell-Truncated" in operation["responses"]["200"]["headers"]
+
+
+def test_a_start_after_now_with_no_end_is_refused_naming_start(console_app, tokens, clock):
+    """The end defaults to now; a later start had listed nobody, as a reversed period would."""
+    later = (clock.now() + timedelta(days=2)).isoformat().replace("+00:00", "Z")
+    answer = console_app.test_client().get(f"/api/v1/unserved?start={later}",
+                                           headers=bearer(tokens["analyst"]))
+    assert answer.status_code == 422 and "is after now" in answer.get_json()["fields"]["start"]
