@@ -753,12 +753,21 @@ class QueueConfig(Strict):
                  self.callback.keep_key: "callback.keep_key"}
         if "callback" in self.policy_names():
             taken[self.callback.callback_key] = "callback.callback_key"
+        for name in sorted(self.heard_names() & set(self.variants)):  # an arm's own keys too
+            try:
+                knobs = self.knobs(name)
+            except ValueError:  # its settings' own check names what is wrong with them
+                continue
+            for knob in ("keep_key", "callback_key"):
+                if knob in knobs and knobs[knob] not in taken and (
+                        knob == "keep_key" or self.base_policy(name) == "callback"):
+                    taken[knobs[knob]] = f"variants.{name}.settings.{knob}"
         offered = {"callback_key": self.overflow.callback_key if self.overflow.callback else None,
                    "voicemail_key": self.overflow.voicemail_key if self.overflow.voicemail
                    else None}
         for name, key in offered.items():
             if key in taken and not (name == "callback_key"
-                                     and taken[key] == "callback.callback_key"):
+                                     and taken[key].endswith("callback_key")):
                 return f"overflow.{name} {key!r} is already {taken[key]}; pick another key"
         return None
 

@@ -171,3 +171,23 @@ def test_audio_uses_name_every_clip_each_arm_plays_and_what_the_built_policy_pla
         carried = {getattr(built, knob) for knob in ("comfort_noise", "music", "ad_audio")
                    if getattr(built, knob, None)}
         assert carried == {use.audio for use in queue.audio_uses() if use.name == name}, name
+
+
+def test_an_arms_keep_key_may_not_be_the_overflow_voicemail_key():
+    """The same key on the queue's own checkin table is refused; set through a variant it
+    was accepted, and a caller pressing it to keep holding was sent to voicemail."""
+    import tomllib
+
+    head = ('[line]\nsupport_number = "+14155550100"\n'
+            '[queues.support]\npolicy = "checkin"\n[queues.support.overflow]\n'
+            'max_wait_s = 600\nvoicemail = true\ncallback = false\n')
+    split = ('[queues.support.experiment]\narms = {checkin = 1, hold3 = 1}\n'
+             '[queues.support.variants.hold3]\npolicy = "checkin"\n'
+             'settings = {keep_key = "3"}\n')
+    with pytest.raises(ConfigError, match=r"voicemail_key '3' is already "
+                                          r"variants\.hold3\.settings\.keep_key"):
+        parse_config(tomllib.loads(head + split), "f", as_written=True)
+    unused = split.replace("arms = {checkin = 1, hold3 = 1}", "arms = {checkin = 1, silence = 1}")
+    parse_config(tomllib.loads(head + unused), "f", as_written=True)  # nobody hears hold3
+    other_key = split.replace('keep_key = "3"', 'keep_key = "4"')
+    parse_config(tomllib.loads(head + other_key), "f", as_written=True)
