@@ -41,17 +41,36 @@ def describe_arms(arms: dict[str, float]) -> str:
                      for name, weight in arms.items())
 
 
-def started_at(svc: Services, queue: str, arms: dict[str, float]) -> datetime | None:
-    """When the running split began: the oldest version in the unbroken run with these arms,
-    however many versions (edits to other queues included) came since."""
-    start = None
+def started_at(svc: Services, queue: str) -> datetime | None:
+    """When the running split began, as its callers hear it: the oldest version in the
+    unbroken run where the queue's arms, and what each arm says, are as they are now,
+    however many versions (edits to other queues, or to what no arm reads) came since.
+    New words for an arm start a new count: their results had been credited with calls
+    that heard the old ones."""
+    start, current = None, None
     with svc.store.engine.connect() as conn:
         for version in config_versions.newest_first(conn):
-            experiment = version.body.get("queues", {}).get(queue, {}).get("experiment") or {}
-            if experiment.get("arms") != arms:
+            heard = treatments(version.body.get("queues", {}).get(queue, {}))
+            if current is None:
+                current = heard
+            if heard != current or not heard["experiment"]:
                 break
             start = version.created_at
     return start
+
+
+def treatments(queue_body: dict) -> dict:
+    """What a split's callers hear, as a version stores it: the split (arms, weights and
+    salt), each arm's variant, the policy tables the arms are built on, and the queue's
+    words, voice and language."""
+    experiment = queue_body.get("experiment") or {}
+    arms = experiment.get("arms") or {}
+    variants = queue_body.get("variants") or {}
+    bases = {(variants.get(arm) or {}).get("policy", arm) for arm in arms}
+    return {"experiment": experiment,
+            "variants": {arm: variants[arm] for arm in sorted(arms) if arm in variants},
+            "tables": {base: queue_body.get(base) for base in sorted(bases)},
+            "words": {key: queue_body.get(key) for key in ("prompts", "voice", "language")}}
 
 
 def _finite(value: float) -> float | None:
@@ -112,7 +131,7 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
         raise UnknownVersion(f"no queue named {queue!r}")
     arms = dict(config.experiment.arms) if config.experiment else {}
     variants = {name: describe_variant(v) for name, v in sorted(config.variants.items())}
-    since = (started_at(svc, queue, arms) if arms else None) or \
+    since = (started_at(svc, queue) if arms else None) or \
         svc.clock.now() - NOT_RUNNING_LOOKBACK
     records = arm_records(svc, queue, since)
     if records.empty:

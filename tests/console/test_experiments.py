@@ -134,3 +134,4 @@ def test_a_weight_of_zero_in_any_spelling_leaves_the_arm_out(console_app, as_rol
     refused = page.post("/console/experiments/support", {"weight_checkin": "1",
                                                         "weight_silence": "lots"})
     assert refused.status_code == 422 and "weight" in refused.get_data(as_text=True).lower()
+

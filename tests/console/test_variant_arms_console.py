@@ -95,3 +95,50 @@ def test_the_api_takes_variant_arms_and_refuses_unknown_ones(app_with_variants, 
                          json={"arms": {"silence": 1, "no_apology": 1}})
     assert unknown.status_code == 422
     assert "experiment.arms.no_apology" in str(unknown.get_json())
+
+
+def test_new_words_for_an_arm_start_a_new_count(app_with_variants, clock):
+    """The split kept its start when a variant's words changed: the new words were credited
+    with calls that heard the old ones."""
+    from app.storage import config_versions
+    from hold_policies.config import ExperimentConfig
+
+    app = app_with_variants
+    svc = app.extensions["holdwell"]
+    page = Console(app, "analyst")
+    base = config_versions.get(svc.store.engine).config()
+    split = base.model_copy(update={"queues": {**base.queues, "support": base.queues[
+        "support"].model_copy(update={"experiment": ExperimentConfig(
+            arms={"no_apology": 1, "brisk": 1})})}})
+    config_versions.add(svc.store.engine, split, author="op", note="split", now=clock.now())
+
+    def finished(tag: str) -> None:
+        rows = [{"call_id": f"{tag}{n}", "queue": "support", "policy": "checkin", "arm": arm,
+                 "arrived_at": clock.now(), "entered_at": clock.now(), "outcome": "answered",
+                 "wait_s": 10.0} for n, arm in enumerate(["no_apology", "brisk"] * 5)]
+        with svc.store.engine.begin() as conn:
+            conn.execute(insert(calls), rows)
+
+    def counted() -> dict[str, int]:
+        state = page.get("/api/v1/experiments/support").get_json()
+        return {r["arm"]: r["calls"] for r in state["results"]}
+
+    clock.advance(60)
+    finished("old")
+    clock.advance(60)
+    active = config_versions.get(svc.store.engine).config()
+    unrelated = active.model_copy(update={"queues": {**active.queues, "support": active.queues[
+        "support"].model_copy(update={"max_size": 77})}})
+    config_versions.add(svc.store.engine, unrelated, author="op", note="size", now=clock.now())
+    assert counted() == {"no_apology": 5, "brisk": 5}  # nothing an arm says changed
+    queue = unrelated.queues["support"]
+    variant = queue.variants["no_apology"]
+    reworded = variant.model_copy(update={"prompts": variant.prompts.model_copy(
+        update={"apology": "So sorry!"})})
+    changed = unrelated.model_copy(update={"queues": {**unrelated.queues, "support": (
+        queue.model_copy(update={"variants": {**queue.variants, "no_apology": reworded}}))}})
+    clock.advance(60)
+    config_versions.add(svc.store.engine, changed, author="op", note="words", now=clock.now())
+    clock.advance(60)
+    finished("new")
+    assert counted() == {"no_apology": 5, "brisk": 5}  # only the calls since the new words
