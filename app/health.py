@@ -19,24 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.services import services
 from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
+from app.storage.migrate import head_revision, migration_scripts
 
 bp = Blueprint("health", __name__)
-
-
-@cache
-def _scripts():  # noqa: ANN202 - alembic.script.ScriptDirectory
-    """The migration scripts this code ships (read once)."""
-    from alembic.script import ScriptDirectory
-
-    from app.storage.migrate import alembic_config
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://"))
-
-
-@cache
-def head_revision() -> str:
-    """The newest migration this code ships."""
-    return _scripts().get_current_head() or ""
 
 
 NEEDED_TABLES = ("calls", "call_events", "callbacks")
@@ -72,7 +57,7 @@ def schema_problem(revision: str | None) -> str | None:
 @cache
 def known_revisions() -> frozenset[str]:
     """Every revision this code ships."""
-    return frozenset(script.revision for script in _scripts().walk_revisions())
+    return frozenset(script.revision for script in migration_scripts().walk_revisions())
 
 
 @bp.get("/healthz")

@@ -166,5 +166,6 @@ def config_export(number: int | None) -> None:
     click.echo(f"# holdwell config version {version.number} by {version.author}, "
                f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}")
     if not any(version.body.values()):  # stored with defaults left out: say so, not silence
-        click.echo("# every setting at its built-in default (holdwell.example.toml lists them)")
+        click.echo("# every setting at its built-in default (the README's Configuration names "
+                   "each key)")
     click.echo(dumps(version.body), nl=False)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.storage import commands as c
@@ -30,15 +30,19 @@ from app.storage.call_writes import announce_at_once, count_steady_poll, note_po
 from app.storage.cutoff import Cutoff
 from app.storage.db import WriterTurns, begin_write
 from app.storage.deadline import (
+    UNDEFINED_COLUMN,
     BoundedRunner,
     DatabaseUnavailable,
     Deadline,
     NotTried,
     Unsettled,
+    is_outage,
+    sqlstate_of,
 )
 from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
 from app.storage.locks import hold_call
+from app.storage.migrate import head_revision
 from app.storage.per_process import OncePerProcess
 from app.storage.prepared import BOOKED_SINCE_LAST_POLL, CALL, CALLBACKS_AHEAD
 from app.storage.queue_flow import QueueFlows
@@ -364,7 +368,23 @@ class CallLogStore:
         """Apply what the journal holds, in order (also run by `holdwell callbacks`)."""
         if self.journal is None:
             return 0
-        return self.journal.replay(self._apply)
+        return self.journal.replay(self._apply, waits=self._replay_waits)
+
+    def _replay_waits(self, error: BaseException) -> bool:
+        """Whether a journaled command that failed with `error` waits for a later round: an
+        outage, or a column this code writes that a schema still behind lacks (new code
+        deployed before `holdwell db upgrade`; on SQLite that is an OperationalError and
+        waits anyway). Against a schema at the head such a write would wait forever."""
+        if is_outage(error):
+            return True
+        if sqlstate_of(error) != UNDEFINED_COLUMN:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # noqa: BLE001 - unreadable now: wait and ask again next round
+            return True
+        return revision != head_revision()
 
     def ensure_replayer(self) -> None:
         """One replaying thread per process (after a fork the parent's thread is gone)."""

@@ -76,7 +76,11 @@ NOT_NOW_SQLSTATES = frozenset({
 """PostgreSQL errors that are not outages to the driver (not OperationalError) yet say "not
 now": the same write succeeds once the database is writable or the table made again. (SQLite
 says both with an OperationalError: a read-only file, no such table.) A missing column is
-not here: `db upgrade` does not bring one back, so its writes would wait forever."""
+not here: `db upgrade` does not bring one back to a schema at the head, so its writes would
+wait forever; the journal waits on one only while the schema is behind (CallLog.replay)."""
+
+
+UNDEFINED_COLUMN = "42703"
 
 
 def is_outage(error: BaseException) -> bool:
@@ -88,9 +92,15 @@ def is_outage(error: BaseException) -> bool:
     would fail again: it must neither trip the breaker nor hold up a journal behind it."""
     if isinstance(error, OUTAGES) or getattr(error, "connection_invalidated", False):
         return True
+    state = sqlstate_of(error)
+    return state is not None and (state in NOT_NOW_SQLSTATES or state.startswith("53"))
+
+
+def sqlstate_of(error: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of `error` (SQLAlchemy's wrapper or psycopg's own), if any."""
     state = getattr(getattr(error, "orig", None), "sqlstate", None) \
         or getattr(error, "sqlstate", None)
-    return isinstance(state, str) and (state in NOT_NOW_SQLSTATES or state.startswith("53"))
+    return state if isinstance(state, str) else None
 
 
 class Deadline:

@@ -119,17 +119,21 @@ class Journal:
             return 0
 
     # -- replaying -------------------------------------------------------------------------
-    def replay(self, apply: Callable[[Command], object]) -> int:
+    def replay(self, apply: Callable[[Command], object],
+               waits: Callable[[BaseException], bool] = is_outage) -> int:
         """Apply pending commands in order until done or the database fails; returns how many
-        were applied. Only one process replays at a time; others return 0 at once."""
+        were applied. An error `waits` accepts pauses the replay at that command for the next
+        round; any other sets the command aside. Only one process replays at a time; others
+        return 0 at once."""
         if not self.has_backlog():
             return 0
         with self._lock("replay.lock", blocking=False) as locked:
             if not locked:
                 return 0
-            return self._replay_locked(apply)
+            return self._replay_locked(apply, waits)
 
-    def _replay_locked(self, apply: Callable[[Command], object]) -> int:
+    def _replay_locked(self, apply: Callable[[Command], object],
+                       waits: Callable[[BaseException], bool]) -> int:
         applied = 0
         with open(self.path, "rb") as journal:
             offset = self._cursor(os.fstat(journal.fileno()).st_size)
@@ -140,7 +144,7 @@ class Journal:
                 try:
                     apply(from_json(raw.decode()))
                 except Exception as error:  # noqa: BLE001 - a poison line must not block the rest
-                    if is_outage(error):  # the database is away: the same line, next round
+                    if waits(error):  # the database is away: the same line, next round
                         log.info("journal replay paused at byte %d: %s", offset,
                                  first_line(error))
                         break

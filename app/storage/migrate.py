@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +16,20 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+@cache
+def migration_scripts():  # noqa: ANN201 - alembic.script.ScriptDirectory
+    """The migration scripts this code ships (read once)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this code ships."""
+    return migration_scripts().get_current_head() or ""
 
 
 def upgrade(url: str, revision: str = "head") -> None:

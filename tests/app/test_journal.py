@@ -17,7 +17,7 @@ from app.health import head_revision
 from app.settings import SettingsError
 from app.storage import commands as c
 from app.storage.journal import Journal
-from app.storage.migrate import downgrade
+from app.storage.migrate import downgrade, upgrade
 from cli.main import cli
 from tests.support.full_disk import fill, small_disk
 
@@ -398,3 +398,24 @@ def test_healthz_is_503_when_the_journal_disk_is_full_or_its_file_is_not_a_file(
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503 and answer.json["journal"] == "not writable"
     assert not app.extensions["holdwell"].store.journal.has_backlog()  # writes go straight on
+
+
+def test_a_write_journaled_against_a_schema_still_behind_waits_for_db_upgrade(make_app,
+                                                                               any_url):
+    """New code deployed before `holdwell db upgrade`: its writes name a column the schema
+    lacks. SQLite kept them until the upgrade; PostgreSQL (42703, not an outage) set them
+    aside for good. Against a schema at the head the same error still sets aside."""
+    app = make_app(database_url=any_url)
+    store = app.extensions["holdwell"].store
+    store._stop.set()  # replay by hand below
+    downgrade(any_url, "0007")  # calls.told_position (0008) is not there yet
+    poll = c.NotePoll(call_id="CA" + "1" * 32, now=T0, queue="support", policy="checkin",
+                      queue_time_s=5, position=2, episode=1)
+    store.journal.append(poll)
+    store.engine.dispose()
+    store.replay()
+    assert store.journal.backlog() == 1 and store.journal.set_aside() == 0
+    upgrade(any_url)
+    store.engine.dispose()
+    assert store.replay() == 1
+    assert store.journal.backlog() == 0 and store.journal.set_aside() == 0
