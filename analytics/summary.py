@@ -145,14 +145,8 @@ class RecordsSummary:
             patience.append(patience_table({label: curve}, confidence))
             medians[label] = _median_death_time(tied)
             counts[label] = _narrow(tied)  # kept for the log-rank tests between groups
-        combos = pd.DataFrame(
-            [(label, *combo) for label in labels for combo in sorted(self.combos[label])],
-            columns=[GROUP, *_KEYS],
-        )
-        combos[GROUP] = pd.Categorical(combos[GROUP], categories=labels)
         parts = ReportParts(
-            table=metrics_from_sums(group_table(combos), self.sums.frame(labels, labels),
-                                    pd.Series(medians, dtype=float), self._errors()),
+            table=self._table(labels, medians),
             patience=pd.concat(patience) if patience else patience_table({}),
             logrank_p=lambda a, b: logrank_counts(counts[a], counts[b])[1],
             period=period_entry(self.calls, self.first, self.last),
@@ -160,6 +154,23 @@ class RecordsSummary:
         )
         return assemble_report(parts, self.short_abandon_s, self.service_threshold_s,
                                detect_drop, confidence)  # fmt: skip
+
+    def metrics_table(self) -> pd.DataFrame:
+        """`metrics.all_metrics` of these records (its every column; no patience curves nor
+        breakdowns): the per-group counts, rates and clustered intervals alone. It lets go of
+        the groups' waits, so ask it once, and instead of `report`."""
+        labels = sorted(self.combos)
+        medians = {label: _median_death_time(self._wait_counts(label)) for label in labels}
+        return self._table(labels, medians)
+
+    def _table(self, labels: list[str], medians: dict[str, float]) -> pd.DataFrame:
+        combos = pd.DataFrame(
+            [(label, *combo) for label in labels for combo in sorted(self.combos[label])],
+            columns=[GROUP, *_KEYS],
+        )
+        combos[GROUP] = pd.Categorical(combos[GROUP], categories=labels)
+        return metrics_from_sums(group_table(combos), self.sums.frame(labels, labels),
+                                 pd.Series(medians, dtype=float), self._errors())
 
     def _errors(self) -> pd.DataFrame:
         """`clustered_rates.rate_errors` from the per-minute sums (as `all_metrics` gives it)."""

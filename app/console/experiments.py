@@ -13,10 +13,11 @@ from app.services import Services
 from app.storage import config_versions
 from app.storage.schema import calls
 from hold_policies.config import POLICY_NAMES, ExperimentConfig, QueueConfig, VariantConfig
-from hold_policies.records import RECORD_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from analytics.summary import RecordsSummary
 
 NOT_RUNNING_LOOKBACK = timedelta(days=7)
 
@@ -78,17 +79,25 @@ def _finite(value: float) -> float | None:
         float(value)
 
 
-def arm_records(svc: Services, queue: str, since: datetime) -> pd.DataFrame:
-    """Finished calls of the queue's experiment arms since `since` (one queue, one period)."""
-    import pandas as pd
+CHUNK_ROWS = 50_000
+"""Calls read at a time: a split of months holds hundreds of thousands (read whole, a
+worker grew by a gigabyte); in chunks, memory stays near a chunk's and the groups' waits."""
 
-    from app.storage.read import RECORD_DTYPES, _compact_records, record_query
+
+def arm_summary(svc: Services, queue: str, since: datetime) -> RecordsSummary:
+    """Finished calls of the queue's experiment arms since `since`, summed chunk by chunk
+    (the report's own batched sums: the same numbers as `all_metrics` on them read whole)."""
+    from analytics.summary import RecordsSummary
+    from app.storage.read import record_chunks, record_query
 
     query = record_query().where(calls.c.queue == queue, calls.c.arrived_at >= since,
                                  calls.c.arm != "")
-    with svc.store.engine.connect() as conn:
-        frame = pd.read_sql(query, conn, dtype=RECORD_DTYPES)
-    return _compact_records(frame)[list(RECORD_COLUMNS)]
+    summary = RecordsSummary()
+    for chunk in record_chunks(svc.store.engine, query, CHUNK_ROWS):
+        for key in ("queue", "arm", "policy"):
+            chunk[key] = chunk[key].astype("category")
+        summary.add(chunk)
+    return summary
 
 
 def arm_choices(config: QueueConfig) -> tuple[str, ...]:
@@ -124,7 +133,6 @@ def _in_words(key: str, value: object) -> str:
 
 def experiment_state(svc: Services, queue: str) -> ExperimentState:
     from analytics.compare import pairwise_differences
-    from analytics.metrics import all_metrics
 
     config = active_config(svc).queues.get(queue)
     if config is None:
@@ -133,11 +141,11 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
     variants = {name: describe_variant(v) for name, v in sorted(config.variants.items())}
     since = (started_at(svc, queue) if arms else None) or \
         svc.clock.now() - NOT_RUNNING_LOOKBACK
-    records = arm_records(svc, queue, since)
-    if records.empty:
+    summary = arm_summary(svc, queue, since)
+    if not summary.calls:
         return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=[],
                                comparisons=[], variants=variants)
-    metrics = all_metrics(records)
+    metrics = summary.metrics_table()
     results = [ArmResult(
         arm=str(row["arm"]), calls=int(row["calls"]), answered=int(row["n_answered"]),
         abandoned=int(row["n_abandoned"]), callbacks_failed=int(row["callbacks_failed"]),

@@ -74,6 +74,13 @@ def _chunks(
         yield from pd.read_sql(query, conn, chunksize=chunk_size, dtype=dtype)
 
 
+def record_chunks(engine: Engine, query, chunk_size: int) -> Iterator[pd.DataFrame]:  # noqa: ANN001
+    """`query`'s records (`record_query`, narrowed) a chunk at a time, in the record format:
+    for work that must not hold a whole log (the console's per-arm counts)."""
+    for chunk in _chunks(engine, query, chunk_size, RECORD_DTYPES):
+        yield _compact_records(chunk)[list(RECORD_COLUMNS)]
+
+
 def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
     chunk["entered_at"] = pd.to_datetime(chunk["entered_at"], utc=True)
     chunk = chunk.drop(columns=["arrived_at"])

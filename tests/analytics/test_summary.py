@@ -24,6 +24,7 @@ from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.filters import between
 from analytics.id_hashes import id_hashes, ids_unique
 from analytics.kaplan_meier import kaplan_meier_counts, patience_points, wait_counts
+from analytics.metrics import all_metrics
 from analytics.records import (
     RecordsError,
     iter_record_batches,
@@ -91,6 +92,19 @@ def test_batched_report_is_the_whole_read_report_to_the_last_digit(records_file,
     batched = summarise_files([records_file], 8.0, 30.0, batch_rows=batch_rows).report(0.02)
     assert report_json(batched) == report_json(whole)
     assert len(whole["policies"]) == 10  # the five synthetic groups and the five odd ones
+
+
+@pytest.mark.parametrize("batch_rows", [97, 1_000_000])
+def test_the_batched_metrics_table_is_all_metrics_of_the_whole(records, batch_rows):
+    """What the console's per-arm counts read a chunk at a time is what all_metrics gives on
+    the records read whole (every column, clustered intervals included)."""
+    summary = RecordsSummary()
+    for start in range(0, len(records), batch_rows):
+        summary.add(records.iloc[start:start + batch_rows])
+    batched = summary.metrics_table().reset_index(drop=True)
+    whole = all_metrics(records).reset_index(drop=True)
+    pd.testing.assert_frame_equal(batched, whole, check_dtype=False, check_categorical=False,
+                                  rtol=1e-12)
 
 
 def test_cli_report_with_filters_is_the_whole_read_report(records_file):

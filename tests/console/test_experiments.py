@@ -34,7 +34,13 @@ def test_start_and_stop_a_split_as_versions(console_app, tokens, as_role):
     assert dict(svc.config.queues["support"].experiment.arms) == {"checkin": 1, "silence": 2}
 
 
-def test_arms_are_counted_and_compared_by_intention_to_treat(console_app, tokens, clock):
+@pytest.mark.parametrize("chunk_rows", [50_000, 7])
+def test_arms_are_counted_and_compared_by_intention_to_treat(console_app, tokens, clock,
+                                                              chunk_rows, monkeypatch):
+    """Read a chunk at a time (a long split held a worker's gigabyte), the same answer."""
+    from app.console import experiments
+
+    monkeypatch.setattr(experiments, "CHUNK_ROWS", chunk_rows)
     client = console_app.test_client()
     client.put("/api/v1/experiments/support", headers=bearer(tokens["operator"]),
                json={"arms": {"checkin": 1, "music_ads": 1}})
