@@ -32,7 +32,7 @@ from analytics.summary import summarise_files
 from analytics.told_waits import told_wait_rows
 from cli.database import database_errors, database_url, safe_url
 from cli.params import FiniteFloatRange, OutFile
-from cli.progress import LinesWritten
+from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -229,14 +229,21 @@ def report_command(
         report = report_from_files(records_paths, start, end, queues, settings)  # in batches:
         # the page plots every call, and the told waits are joined to every call's record
     if report is None:
-        records = read_records(records_paths, db_url)
+        source = "the database" if not records_paths else "the record file(s)"
+        with stage(f"reading call records from {source}"):
+            records = read_records(records_paths, db_url)
         if start is not None or end is not None:
             records = between(records, start, end)
         records = only_queues(records, queues)
-        report = build_report(records, **settings)
-        events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",))
+        with stage(f"building the report on {len(records):,} calls"):
+            report = build_report(records, **settings)
+        events = None
+        if events_paths or not records_paths:  # announcements come with a database's records
+            with stage("reading the announcements"):
+                events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",))
         if events is not None:  # every told wait, scored (the records keep only the first)
-            report["told_waits"] = told_wait_rows(records, events)
+            with stage(f"scoring {len(events):,} told waits"):
+                report["told_waits"] = told_wait_rows(records, events)
     report["period"]["requested_from"] = from_text
     report["period"]["requested_to"] = to_text
     click.echo(report_json(report) if as_json else render_text(report).rstrip("\n"))

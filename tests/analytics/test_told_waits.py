@@ -85,7 +85,7 @@ def test_the_text_and_json_reports_carry_them_when_events_are_given(tmp_path):
     assert re.search(r"support · checkin\s+all\s+4\s+2\s+50\.0%", text.output)
     as_json = runner.invoke(report_command, ["--records", str(records), "--events", str(events),
                                              "--json"])
-    rows = json.loads(as_json.output)["told_waits"]
+    rows = json.loads(as_json.stdout)["told_waits"]
     assert (rows[0]["positions"], rows[0]["scored"], rows[0]["late"]) == ("all", 4, 2)
     plain = runner.invoke(report_command, ["--records", str(records)])
     assert plain.exit_code == 0 and "every told wait" not in plain.output  # no events: none

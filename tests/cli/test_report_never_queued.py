@@ -190,3 +190,15 @@ def test_records_are_never_written_under_the_other_formats_name(odd_db, tmp_path
                                                  "--out", str(tmp_path / name)])
     assert result.exit_code == 2 and "--format is" in result.output
     assert not (tmp_path / name).exists()
+
+
+def test_a_report_from_the_database_says_each_step_on_stderr_and_keeps_stdout_clean(odd_db):
+    """On a log of millions each step runs for many seconds; nothing had said so."""
+    result = CliRunner().invoke(report_command, ["--db", odd_db, "--json"])
+    assert result.exit_code == 0, result.output
+    said = result.stderr.splitlines()
+    assert said[0] == "reading call records from the database ..."
+    assert said[1].startswith("reading call records from the database: done in ")
+    assert "building the report on 2 calls ..." in said
+    assert "reading the announcements ..." in said
+    assert json.loads(result.stdout)["policies"][0]["calls"] == 2
