@@ -146,7 +146,8 @@ not 0 (a script must not take it for a plan), not 1 or 2 (bad input, usage)."""
 @SCENARIO_FILE
 @click.option("--policies", default="music_ads,silence,checkin,callback", show_default=True)
 @click.option("--target-unserved", type=FRACTION, default=None,
-              help="Most unserved per half-hour, e.g. 0.05 (abandoned + callback failed).")
+              help="Most unserved per half-hour, e.g. 0.05 ((abandoned + callback failed + error + "
+                   "overflow) / entered).")
 @click.option("--target-service-level", type=FRACTION, default=None,
               help="Least answered within --sl-seconds / (entered - callback takers), e.g. 0.8.")
 @click.option("--sl-seconds", type=FiniteFloatRange(0), default=SERVICE_LEVEL_S,

@@ -1,7 +1,7 @@
 """Backtest: fit the twin on the first days of a log, predict the held-out days, compare.
 
 Per hour of the day, over the held-out days pooled: abandonment (abandoned / (entered -
-callback takers)), unserved rate ((abandoned + callback failed) / entered) and ASA (mean wait
+callback takers)), unserved rate (the report's, per hour: UNSERVED_PER_SLOT) and ASA (mean wait
 of answered calls, seconds), by the hour a call entered. The prediction simulates each
 held-out day (its weekday's fitted arrivals when the training days hold that weekday at
 least `MIN_WEEKDAYS` times, else all days') under the policy the day actually ran,
@@ -22,14 +22,20 @@ from simulator.fit_results import WEEKDAYS
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.run import policy_named
 from simulator.scenario import ScenarioError
-from simulator.slot_counts import COUNTS, first_days_counts, slot_counts, slot_rates
-from simulator.table import ABANDONED, ANSWERED, CALLBACK_FAILED, CallTable
+from simulator.slot_counts import (
+    COUNTS,
+    UNSERVED_PER_SLOT,
+    first_days_counts,
+    slot_counts,
+    slot_rates,
+)
+from simulator.table import OUTCOMES, CallTable
 from simulator.twin import Twin, fit_twin, twin_scenario, whole_days_calls
 
 HOURS, HOUR_S = 24, 3600.0
 MIN_WEEKDAYS = 4  # fewer of a weekday in training: its profile is too noisy, use all days
 METRICS = {"abandonment": "abandoned / (entered - callback takers), calls entering that hour",
-           "unserved": "(abandoned + callback failed) / entered, calls entering that hour",
+           "unserved": f"{UNSERVED_PER_SLOT}, calls entering that hour",
            "asa_s": "mean wait of answered calls entering that hour, seconds"}
 
 
@@ -43,8 +49,7 @@ def log_counts(records: pd.DataFrame) -> dict[str, np.ndarray]:
     entered = pd.to_datetime(records["entered_at"], utc=True)
     seconds = (entered - entered.dt.normalize()).dt.total_seconds().to_numpy()
     outcome = records["outcome"].astype(str).map(
-        {"answered": ANSWERED, "abandoned": ABANDONED, "callback_failed": CALLBACK_FAILED}
-    ).fillna(-1).to_numpy()
+        {outcome.value: code for code, outcome in enumerate(OUTCOMES)}).fillna(-1).to_numpy()
     return slot_counts(seconds, outcome, records["callback_requested"].to_numpy(bool),
                        records["wait_s"].to_numpy(float), slot_s=HOUR_S)
 

@@ -8,26 +8,36 @@ from __future__ import annotations
 
 import numpy as np
 
+from hold_policies.records import NOT_QUEUED, UNSERVED, UNSERVED_FORMULA
 from simulator.scenario import DAY_S
-from simulator.table import ABANDONED, ANSWERED, CALLBACK_FAILED, CallTable
+from simulator.table import ABANDONED, ANSWERED, OUTCOMES, CallTable
 
-COUNTS = ("entered", "abandoned", "takers", "failed", "answered", "answered_wait_s",
+COUNTS = ("entered", "abandoned", "takers", "unserved", "answered", "answered_wait_s",
           "answered_within")
+UNSERVED_CODES = np.array([OUTCOMES.index(outcome) for outcome in UNSERVED])
+NOT_QUEUED_CODES = np.array([OUTCOMES.index(outcome) for outcome in NOT_QUEUED])
+UNSERVED_PER_SLOT = UNSERVED_FORMULA.replace("/ calls", "/ entered")
+"""The report's unserved rate, per stretch of the day: staffing and backtest judged a queue
+with overflow by (abandoned + callback failed) alone, counting overflowed callers served."""
 
 
 def slot_counts(entered_s: np.ndarray, outcome: np.ndarray, requested: np.ndarray,
                 wait_s: np.ndarray, *, slot_s: float, within_s: float = 20.0,
                 ) -> dict[str, np.ndarray]:
-    """Counts per slot of `slot_s` seconds of the day (seconds from midnight in)."""
+    """Counts per slot of `slot_s` seconds of the day (seconds from midnight in), of the
+    calls that joined the queue (NOT_QUEUED ones are no queue's calls, as in the report)."""
+    queued = ~np.isin(outcome, NOT_QUEUED_CODES)
+    entered_s, outcome = np.asarray(entered_s)[queued], np.asarray(outcome)[queued]
+    requested, wait_s = np.asarray(requested)[queued], np.asarray(wait_s)[queued]
     slots = int(round(DAY_S / slot_s))
-    slot = (np.asarray(entered_s) // slot_s).astype(int) % slots
+    slot = (entered_s // slot_s).astype(int) % slots
     answered = outcome == ANSWERED
 
     def per_slot(weights: np.ndarray) -> np.ndarray:
         return np.bincount(slot, weights=weights.astype(float), minlength=slots)
 
     return {"entered": per_slot(np.ones(slot.size)), "abandoned": per_slot(outcome == ABANDONED),
-            "takers": per_slot(requested), "failed": per_slot(outcome == CALLBACK_FAILED),
+            "takers": per_slot(requested), "unserved": per_slot(np.isin(outcome, UNSERVED_CODES)),
             "answered": per_slot(answered),
             "answered_wait_s": per_slot(np.where(answered, wait_s, 0.0)),
             "answered_within": per_slot(answered & (wait_s <= within_s))}
@@ -45,13 +55,13 @@ def first_days_counts(table: CallTable, slot_s: float, within_s: float = 20.0, d
 def slot_rates(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Rates from (pooled) counts; NaN where a slot had no such calls.
 
-    abandonment = abandoned / (entered - callback takers); unserved = (abandoned + callback
-    failed) / entered; asa_s = mean wait of answered calls; service_level = answered within
-    T / (entered - callback takers), abandons counted as misses.
+    abandonment = abandoned / (entered - callback takers); unserved = UNSERVED_PER_SLOT;
+    asa_s = mean wait of answered calls; service_level = answered within T / (entered -
+    callback takers), abandons counted as misses.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         stayed = counts["entered"] - counts["takers"]
         return {"abandonment": counts["abandoned"] / stayed,
-                "unserved": (counts["abandoned"] + counts["failed"]) / counts["entered"],
+                "unserved": counts["unserved"] / counts["entered"],
                 "asa_s": counts["answered_wait_s"] / counts["answered"],
                 "service_level": counts["answered_within"] / stayed}

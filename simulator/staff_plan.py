@@ -1,12 +1,12 @@
 """The fewest agents per half-hour that meet a target, per policy, from the fitted day.
 
 Targets (each per half-hour, for the calls entering it): an unserved rate at most `max_unserved`
-((abandoned + callback failed) / entered), or a service level at least `min_service_level`
-(answered within `within_s` / (entered - callback takers): abandons count as misses). The
-search simulates the whole day (so a busy morning's queue spills into noon as it would),
-`replications` runs of `days` days each, and adds an agent to every half-hour whose mean
-figure misses the target, repeating until none does or `MAX_ROUNDS` rounds have run (then
-the plan records the half-hours still below the target: it is not a plan that meets it).
+(the report's, per half-hour: slot_counts.UNSERVED_PER_SLOT), or a service level at least
+`min_service_level` (answered within `within_s` / (entered - callback takers): abandons count as
+misses). The search simulates the whole day (so a busy morning's queue spills into noon as it
+would), `replications` runs of `days` days each, and adds an agent to every half-hour whose mean
+figure misses the target, repeating until none does or `MAX_ROUNDS` rounds have run (then the
+plan records the half-hours still below the target: it is not a plan that meets it).
 Each figure comes with the 95% t half-width over the replications (its simulation
 uncertainty: near the target, one agent more or fewer may be within it). It starts from
 Erlang-A's answer less a margin, so a policy that needs fewer agents can show it. Erlang-A

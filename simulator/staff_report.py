@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 from simulator.fit_results import SLOT_MIN
+from simulator.slot_counts import UNSERVED_PER_SLOT
 from simulator.staff_plan import PolicyPlan, Target
 from simulator.twin import Twin
 
@@ -88,7 +89,7 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
               "mean ± the 95% half-width over replications (simulation uncertainty); NOT MET: "
               "the search stopped at its round limit with the mean still below the target",
-              "  unserved = (abandoned + callback failed) / entered; service level = answered "
+              f"  unserved = {UNSERVED_PER_SLOT}; service level = answered "
               "within T / (entered - callback takers), abandons count as misses; both for "
               "calls entering that half-hour"]
     return "\n".join(lines)
