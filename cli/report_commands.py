@@ -104,11 +104,14 @@ def read_events(
         raise click.ClickException(str(error)) from error
 
 
-def only_queues(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:
-    """Keep the named queues (all if none named); an empty result is an error worth saying."""
+def only_queues(records: pd.DataFrame, queues: Sequence[str],
+                period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
+                ) -> pd.DataFrame:
+    """Keep the named queues (all if none named); an empty result is an error worth saying
+    (naming the `period` the records were cut to, when they were)."""
     records = queue_rows(records, queues)
     if records.empty:
-        raise _no_records(queues)
+        raise _no_records(queues, *period)
     return records
 
 
@@ -121,9 +124,16 @@ def queue_rows(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:
     return records
 
 
-def _no_records(queues: Sequence[str]) -> click.ClickException:
+def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
+                end: pd.Timestamp | None = None) -> click.ClickException:
+    """"no call records in queue(s) support entering from … to …": a queue that exists but
+    had no calls in the period was said as if the queue had none at all."""
     where = f" in queue(s) {', '.join(queues)}" if queues else ""
-    return click.ClickException(f"no call records{where}")
+    when = ""
+    if start is not None or end is not None:
+        when = (f" entering from {start.isoformat() if start is not None else 'the first'} "
+                f"to {end.isoformat() if end is not None else 'the last'} (--from/--to)")
+    return click.ClickException(f"no call records{where}{when}")
 
 
 def report_from_files(
@@ -147,7 +157,7 @@ def report_from_files(
         return None
     say_left_out(left_out)
     if summary.calls == 0:
-        raise _no_records(queues)
+        raise _no_records(queues, start, end)
     return summary.report(settings["detect_drop"])
 
 
@@ -234,7 +244,7 @@ def report_command(
             records = read_records(records_paths, db_url)
         if start is not None or end is not None:
             records = between(records, start, end)
-        records = only_queues(records, queues)
+        records = only_queues(records, queues, (start, end))
         with stage(f"building the report on {len(records):,} calls"):
             report = build_report(records, **settings)
         events = None

@@ -72,6 +72,20 @@ def test_report_writes_html_and_filters_queues(runner, tmp_path):
     missing = runner.invoke(report_command, ["--records", str(path), "--queue", "sales"])
     assert missing.exit_code == 1
     assert "no call records in queue(s) sales" in missing.output
+    assert "entering from" not in missing.output
+
+
+def test_a_period_with_no_calls_is_named_as_the_cause(runner, tmp_path):
+    """The queue has calls, the period none: it had said "no call records in queue(s)
+    support", as if the queue had none at all."""
+    path = write_records(fourteen_calls(), tmp_path / "calls.parquet")
+    for extra in ([], ["--html", str(tmp_path / "r.html")]):  # batched and whole reads
+        empty = runner.invoke(report_command, ["--records", str(path), "--queue", "support",
+                                               "--from", "2031-01-01", "--to", "2031-02-01",
+                                               *extra])
+        assert empty.exit_code == 1
+        assert ("no call records in queue(s) support entering from 2031-01-01T00:00:00+00:00 "
+                "to 2031-02-01T00:00:00+00:00 (--from/--to)") in empty.output
 
 
 def test_report_names_the_bad_column_and_file(runner, tmp_path):
