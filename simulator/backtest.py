@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ from simulator.slot_counts import (
     slot_rates,
 )
 from simulator.table import OUTCOMES, CallTable
-from simulator.twin import Twin, fit_twin, twin_scenario, whole_days_calls
+from simulator.twin import Twin, fit_twin, twin_scenario
 
 HOURS, HOUR_S = 24, 3600.0
 MIN_WEEKDAYS = 4  # fewer of a weekday in training: its profile is too noisy, use all days
@@ -98,7 +98,6 @@ def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 2
         policy = mine["policy"].astype(str).mode().iat[0] if len(mine) else twin.base_policy
         weekday = WEEKDAYS[pd.Timestamp(day).weekday()]
         scenario = twin_scenario(twin, day=_day_profile(twin, weekday))
-        scenario = replace(scenario, calls=whole_days_calls(scenario.arrivals.daily_calls, 1))
         runs = replicate(scenario, [policy_named(policy)], replications, seed * 1000 + index,
                          measure=table_counts, workers=workers, progress=progress)
         for r, counts in enumerate(runs[policy]):

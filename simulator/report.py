@@ -58,7 +58,9 @@ def describe_scenario(scenario: Scenario) -> str:
     arrivals = getattr(scenario.arrivals, "mean_per_min", None)
     rate = f"{arrivals:g} calls/min" if arrivals is not None else "replayed arrivals"
     reactions = "default reactions" if scenario.reactions.active else "reactions off"
-    return (f"{scenario.calls:,} calls, {rate}, {scenario.agents.mean:g} agents, "
+    calls = f"{scenario.calls:,}" if scenario.horizon_s is None else \
+        f"about {scenario.expected_calls:,.0f} (a Poisson count)"
+    return (f"{calls} calls, {rate}, {scenario.agents.mean:g} agents, "
             f"talk {scenario.service.describe()}, patience {scenario.patience.describe()}, "
             f"{reactions}")
 

@@ -77,6 +77,7 @@ def summary_after_warmup(table: CallTable, scenario: Scenario, warmup_s: float,
                          wall_s: float) -> dict:
     """The summary of the calls after the warm-up, saying what was counted."""
     counted = table.entered_from(warmup_s) if warmup_s > 0 else table
+    counted = counted.entered_before(scenario.horizon_s)
     summary = summarise(counted, wall_s=wall_s, service_level_s=scenario.service_level_s)
     summary.update(warmup_s=warmup_s, calls_simulated=len(table.queue_calls()))
     return summary

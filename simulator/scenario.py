@@ -239,6 +239,18 @@ class Scenario:
     resume: ResumeRule | None = None
     """Back in your place after a dropped line (the queue's [resume]); None or off: a dropped
     line is an abandon like any other."""
+    horizon_s: float | None = None
+    """Count only the calls entering before it (seconds from `start`): a twin's whole days.
+    Arrivals are drawn as `calls` points of a unit Poisson process, so a fixed count ends
+    its day at N ± sqrt(N) on the day's rate (an evening cut short, or spilling into the next
+    morning); drawing more and counting the first days' is a Poisson day. None: count all."""
+
+    @property
+    def expected_calls(self) -> float:
+        """The calls a run counts on average: `calls`, or the horizon's share of the rate."""
+        if self.horizon_s is None or not isinstance(self.arrivals, RateProfile):
+            return float(self.calls)
+        return self.arrivals.daily_calls * self.horizon_s / DAY_S
 
     def __post_init__(self) -> None:
         if isinstance(self.arrivals, ReplayedArrivals) and self.calls != len(
@@ -261,6 +273,8 @@ class Scenario:
         self._check_the_queue_can_drain()
         if self.service_level_s < 0:
             raise ScenarioError("service_level_s: must be >= 0 seconds")
+        if self.horizon_s is not None and not self.horizon_s > 0:
+            raise ScenarioError("horizon_s: must be a positive number of seconds")
         if self.start.tzinfo is None:
             raise ScenarioError("start: must be a timezone-aware UTC time")
 

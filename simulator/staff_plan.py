@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from simulator.fit_results import SLOT_MIN, SLOTS
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.slot_counts import first_days_counts, slot_rates
 from simulator.table import CallTable
-from simulator.twin import Twin, twin_scenario, whole_days_calls
+from simulator.twin import Twin, twin_scenario
 
 SLOT_S = SLOT_MIN * 60.0
 MAX_ROUNDS = 25
@@ -129,8 +129,7 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
     rounds = 0
     while True:
         rounds += 1
-        scenario = twin_scenario(twin, day=day, agents=tuple(int(n) for n in agents))
-        scenario = replace(scenario, calls=whole_days_calls(scenario.arrivals.daily_calls, days))
+        scenario = twin_scenario(twin, day=day, days=days, agents=tuple(int(n) for n in agents))
         runs = replicate(scenario, [policy], replications, seed,
                          measure=DayCounts(target.within_s, days),
                          workers=workers)[label(policy)]

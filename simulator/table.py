@@ -76,7 +76,13 @@ class CallTable:
     def entered_from(self, start_s: float) -> CallTable:
         """The calls that entered at or after `start_s` (a warm-up cut: the queue starts
         empty, so early callers find it emptier than a steady state would)."""
-        keep = self.entered_s >= start_s
+        return self._kept(self.entered_s >= start_s)
+
+    def entered_before(self, end_s: float | None) -> CallTable:
+        """The calls that entered before `end_s` (a scenario's horizon); all when None."""
+        return self if end_s is None else self._kept(self.entered_s < end_s)
+
+    def _kept(self, keep: np.ndarray) -> CallTable:
         return replace(self, **{f.name: getattr(self, f.name)[keep] for f in fields(self)
                                 if isinstance(getattr(self, f.name), np.ndarray)})
 
@@ -85,9 +91,7 @@ class CallTable:
         queue's calls (the live app's records leave them out too), counted on their own."""
         if self.closed_callback is None:
             return self
-        keep = self.outcome != CLOSED
-        return replace(self, **{f.name: getattr(self, f.name)[keep] for f in fields(self)
-                                if isinstance(getattr(self, f.name), np.ndarray)})
+        return self._kept(self.outcome != CLOSED)
 
     def frame(self) -> pd.DataFrame:
         """The record columns (plus the extras) as a DataFrame, times as UTC datetimes (calls

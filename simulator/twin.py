@@ -27,6 +27,7 @@ from simulator.fit_results import (
     TalkFit,
 )
 from simulator.scenario import (
+    DAY_S,
     Callbacks,
     Estimates,
     Handoff,
@@ -174,14 +175,16 @@ def whole_days_calls(daily_calls: float, days: int) -> int:
 def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,
                   agents: tuple[int, ...] | None = None, reactions: Reactions | None = None,
                   handoff: Handoff | None = None, estimates: Estimates | None = None) -> Scenario:
-    """One fitted day (`day`: all or mon..sun) repeated `days` times, as a Scenario."""
+    """One fitted day (`day`: all or mon..sun) repeated `days` times, as a Scenario: a
+    Poisson stream of calls, counted over those whole days (`Scenario.horizon_s`)."""
     if day != "all" and day not in twin.weekdays():
         raise ScenarioError(f"--day: {day!r} is not in the log; choose all or one of "
                             f"{', '.join(twin.weekdays())}")
     rates = twin.arrivals if day == "all" else twin.by_weekday[day]
     cb = twin.callbacks
     return Scenario(
-        calls=max(1, round(rates.daily_calls * days)), arrivals=profile_of(rates),
+        calls=whole_days_calls(rates.daily_calls, days), horizon_s=days * DAY_S,
+        arrivals=profile_of(rates),
         agents=staffing_of(agents or twin.agents.per_slot), service=twin.talk.chosen,
         patience=twin.patience[twin.base_policy].chosen,
         reactions=reactions if reactions is not None else Reactions(),

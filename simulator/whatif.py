@@ -57,7 +57,8 @@ def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,
     width = max(len(n) for n in names) + 2
     head = f"{'policy':<{width}}" + "".join(f"{label:>20}" for _, label, _, _ in FIGURES) \
         + f"{'unserved vs ' + names[0]:>26}"
-    lines = [f"{replications} replications of {scenario.calls:,} calls (one fitted day each), "
+    lines = [f"{replications} replications of about {scenario.expected_calls:,.0f} calls (one "
+             "fitted day each: a Poisson day, its count drawn), "
              "mean ± 95% half-width over replications", "", head]
     for name in names:
         lines.append(f"{name:<{width}}" + "".join(

@@ -90,7 +90,8 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
         unserved_vs_first=interval(f["unserved_vs_first"])) for name, f in results.items()]
     plan = staffing(live, ask, policies, deadline)
     return TwinAnswer(
-        fit=fit_view(live), day=ask.day, calls_per_day=scenario.calls, agents=list(agents),
+        fit=fit_view(live), day=ask.day, calls_per_day=round(scenario.expected_calls),
+        agents=list(agents),
         replications=replications, policies=outcomes,
         staffing=plan, backtest=backtest(live, ask, deadline),
         notes=notes + [f"each policy with the words and knobs queue {queue!r} has configured"]
