@@ -17,6 +17,7 @@ from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import Heartbeat, stderr_progress
 from cli.whole_file import whole_file
 from hold_policies.records import SERVICE_LEVEL_S
+from simulator.line_clock import checked_zone
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import fit_twin
@@ -68,6 +69,20 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
         return with_talk(read_records_frame(url), read_events_frame(url, only=["COMPLETE"]))
 
 
+def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return checked_zone(value)
+    except ScenarioError as error:
+        raise click.BadParameter(str(error).removeprefix("timezone: ")) from None
+
+
+TIMEZONE_OPTION = click.option(
+    "--timezone", default="UTC", show_default=True, callback=_zone, metavar="ZONE",
+    help="The line's IANA time zone (e.g. Europe/Berlin): half-hours, dates and weekdays are "
+         "read on its wall clock, as agents and callers keep them. In UTC a log across a "
+         "daylight-saving change smears every opening and closing over an hour.")
+
+
 @click.command("fit")
 @RECORDS_OPTION
 @click.option("--out", type=OutFile(), default="scenario.toml",
@@ -76,15 +91,16 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
               show_default=True, help="Retries the line makes (for the answer chance).")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Seed of the bootstrap behind the standard errors.")
+@TIMEZONE_OPTION
 @HTML_OPTION
 def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int,
-                html_path: str | None) -> None:
+                timezone: str, html_path: str | None) -> None:
     """Fit a twin of your line from its call log and write it as a scenario file."""
     records = read_log(paths)
     click.echo(f"fitting {len(records):,} calls ...", err=True)
     try:
         twin = fit_twin(records, retries=callback_retries, seed=seed,
-                        progress=Heartbeat("fitting"))
+                        progress=Heartbeat("fitting"), timezone=timezone)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     from app.console.toml_writer import dumps
@@ -105,9 +121,10 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--plot", "plot_path", type=OutFile(), default="backtest.png",
               show_default=True, help="PNG of predicted vs actual by hour.")
+@TIMEZONE_OPTION
 @HTML_OPTION
 def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, seed: int,
-                     plot_path: str, html_path: str | None) -> None:
+                     plot_path: str, timezone: str, html_path: str | None) -> None:
     """Fit on the first days of the log and predict the held-out days, hour by hour."""
     from simulator.backtest import backtest
     from simulator.backtest_report import backtest_plot, backtest_table
@@ -116,7 +133,7 @@ def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, 
     try:
         with stderr_progress(test_days * replications, "backtest") as bar:
             result = backtest(records, test_days=test_days, replications=replications,
-                              seed=seed, progress=bar.update)
+                              seed=seed, progress=bar.update, timezone=timezone)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     table = backtest_table(result)

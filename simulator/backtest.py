@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.fit_results import WEEKDAYS
+from simulator.line_clock import on_line_clock
 from simulator.replicate import mean_and_half_width, replicate
 from simulator.run import policy_named
 from simulator.scenario import ScenarioError
@@ -80,18 +81,19 @@ def _day_profile(twin: Twin, weekday: str) -> str:
 
 def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 20,
              seed: int = 0, workers: int | None = None,
-             progress: Callable[[int], None] | None = None) -> Backtest:
-    """Fit on all but the last `test_days` dates, predict those dates hour by hour."""
-    entered = pd.to_datetime(records["entered_at"], utc=True)
-    dates = entered.dt.normalize()
+             progress: Callable[[int], None] | None = None, timezone: str = "UTC") -> Backtest:
+    """Fit on all but the last `test_days` dates, predict those dates hour by hour (dates
+    and hours on the line's clock, `timezone`)."""
+    local = on_line_clock(records, timezone)
+    dates = local["entered_at"].dt.normalize()
     unique = sorted(dates.unique())
     if len(unique) < test_days + 2:
         raise ScenarioError(f"backtest: the log spans {len(unique)} day(s); it needs at least "
                             f"{test_days + 2} to hold out {test_days}")
     held = set(unique[-test_days:])
     train = records[~dates.isin(held).to_numpy()]
-    test = records[dates.isin(held).to_numpy()]
-    twin = fit_twin(train, seed=seed)
+    test = local[dates.isin(held).to_numpy()]
+    twin = fit_twin(train, seed=seed, timezone=timezone)
     simulated = {key: np.zeros((replications, HOURS)) for key in COUNTS}
     for index, day in enumerate(sorted(held)):
         mine = test[(dates[dates.isin(held)] == day).to_numpy()]

@@ -33,6 +33,7 @@ from simulator.fit_results import (
     SlotRates,
     TalkFit,
 )
+from simulator.line_clock import checked_zone
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.toml_table import Table, check_number
 from simulator.twin import Twin
@@ -76,7 +77,8 @@ def twin_to_dict(twin: Twin) -> dict[str, Any]:
                           "km_max_gap": round(fit.km_gap, 4),
                           "aic": {k: round(v, 2) for k, v in fit.aic.items()}}
     return {
-        "fit": {"calls": twin.calls, "first_day": twin.first_day, "last_day": twin.last_day},
+        "fit": {"calls": twin.calls, "first_day": twin.first_day, "last_day": twin.last_day,
+                "timezone": twin.timezone},
         "arrivals": {"slot_min": 30, **_rates(twin.arrivals),
                      "weekday": {d: _rates(r) for d, r in twin.by_weekday.items()}},
         "talk": {**_law(talk.chosen), "mean_se_s": round(talk.mean_se_s, 3),
@@ -205,7 +207,7 @@ def twin_from_dict(data: dict[str, Any]) -> Twin:
     naming it (dotted, e.g. `callbacks.retries`)."""
     root = Table(data, "", ("fit", "arrivals", "talk", "patience", "callbacks",
                                          "agents", "warnings"))
-    fit = root.table("fit", ("calls", "first_day", "last_day"))
+    fit = root.table("fit", ("calls", "first_day", "last_day", "timezone"))
     arrivals, by_weekday = _arrivals(root)
     patience, base = _patience(root)
     callbacks, retries, spacing_s = _callbacks(root)
@@ -215,7 +217,16 @@ def twin_from_dict(data: dict[str, Any]) -> Twin:
         calls=fit.integer("calls"), first_day=fit.text("first_day"),
         last_day=fit.text("last_day"), retries=retries, retry_spacing_s=spacing_s,
         warnings=root.table("warnings", ("thin",), {}).texts("thin", []),
+        timezone=_zone(fit.text("timezone", "UTC")),  # files from before it: UTC
     )
+
+
+def _zone(name: str) -> str:
+    """A scenario file's `fit.timezone`, checked as `holdwell fit --timezone` checks it."""
+    try:
+        return checked_zone(name)
+    except ScenarioError as error:
+        raise ScenarioError(f"fit.{error}") from None
 
 
 def load_twin(path: str | Path) -> Twin:

@@ -26,6 +26,7 @@ from simulator.fit_results import (
     SlotRates,
     TalkFit,
 )
+from simulator.line_clock import on_line_clock
 from simulator.scenario import (
     DAY_S,
     Callbacks,
@@ -62,6 +63,8 @@ class Twin:
     retries: int = Callbacks.retries
     retry_spacing_s: float = Callbacks.retry_spacing_s
     warnings: tuple[str, ...] = field(default=())
+    timezone: str = "UTC"
+    """The line's clock its slots, days and weekdays were read on (simulator.line_clock)."""
 
     def weekdays(self) -> tuple[str, ...]:
         """Weekdays the log spans, Monday first."""
@@ -69,8 +72,9 @@ class Twin:
 
 
 def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: int = 0,
-             progress: Callable[[], None] | None = None) -> Twin:
+             progress: Callable[[], None] | None = None, timezone: str = "UTC") -> Twin:
     """Fit every part of the twin; thin parts are fitted anyway and named in `warnings`.
+    `timezone`: the line's IANA zone, whose wall clock the slots and days are read on.
     `progress` is called between parts and inside the patience bootstrap: a web request
     passes a deadline that raises, since a fit on a long log can take many seconds."""
     import pandas as pd
@@ -90,7 +94,8 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
                             "was answered, or the answered calls have not ended yet")
     step = progress or (lambda: None)
     step()
-    entered = pd.to_datetime(records["entered_at"], utc=True)
+    records = on_line_clock(records, timezone)  # slots and days as the line keeps them
+    entered = records["entered_at"]
     overall, by_day = fit_arrivals(entered)
     outcome = records["outcome"].astype(str).to_numpy()
     patience, warnings = {}, []
@@ -124,7 +129,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     return Twin(overall, by_day, fit_talk(records["talk_s"].to_numpy(float)), patience, base,
                 fit_callbacks(records, retries), agents, len(records),
                 str(days[0].date()), str(days[-1].date()), retries, Callbacks.retry_spacing_s,
-                tuple(warnings))
+                tuple(warnings), timezone)
 
 
 def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsFit) -> list[str]:

@@ -17,7 +17,8 @@ def fit_report(twin: Twin) -> str:
     rates, se = np.array(twin.arrivals.per_min), np.array(twin.arrivals.se_per_min)
     talk = twin.talk
     lines = [f"fitted from {twin.calls:,} calls, {twin.first_day} to {twin.last_day} "
-             f"({twin.arrivals.days} days)", "",
+             f"({twin.arrivals.days} days; times of day and dates on the line's clock, "
+             f"{twin.timezone})", "",
              f"arrivals: {twin.arrivals.daily_calls:,.0f} calls/day on average; "
              f"busiest half-hour {_hhmm(int(rates.argmax()))} at {rates.max():.2f} "
              f"± {se[rates.argmax()]:.2f} calls/min (± = standard error, Poisson)"]

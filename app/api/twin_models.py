@@ -122,6 +122,9 @@ class TwinFitView(Model):
     window_days: int
     daily_calls: float
     weekdays: list[str]
+    timezone: str = Field(default="UTC", description="the line's clock (the default queue's "
+                          "opening-hours zone, else UTC) its half-hours, dates and weekdays "
+                          "are read on")
     slots: list[SlotFit] = Field(description="half-hours with calls or agents")
     talk: TalkFitView
     patience: list[PatienceFitView]

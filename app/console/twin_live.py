@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from app.services import Services
+    from hold_policies.config import HoldwellConfig
     from simulator.twin import Twin
 
 MIN_CALLS = 100
@@ -100,7 +101,8 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
                               f"than the console fits ({MAX_CALLS:,}): choose fewer days, or "
                               "run `holdwell fit` on the whole log", 422, "window_days")
         kept = current_app.extensions.setdefault("holdwell_twins", OrderedDict())
-        key = (svc.settings.database_url, window_days, newest, count)
+        zone = line_timezone(svc.config)
+        key = (svc.settings.database_url, window_days, newest, count, zone)
         found = kept.get(key)
         if found is not None:
             return found
@@ -108,7 +110,7 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
             found = kept.get(key)  # fitted by the request that held the slot before us
             if found is None:
                 found = _fit(engine, since, window_days,
-                             deadline or Deadline(limit_s(svc), FIT_ADVICE))
+                             deadline or Deadline(limit_s(svc), FIT_ADVICE), zone)
                 kept[key] = found
                 while len(kept) > KEPT_FITS:
                     kept.popitem(last=False)
@@ -117,15 +119,25 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
         engine.dispose()
 
 
-def _fit(engine: Engine, since: datetime, window_days: int, deadline: Deadline) -> LiveTwin:
-    """Read the window and fit it, checking the deadline between steps and inside the fit."""
+def line_timezone(config: HoldwellConfig) -> str:
+    """The clock the line keeps: the default queue's opening-hours zone, else the first
+    queue's that has hours, else UTC (a line with no hours gave none)."""
+    queues = [config.queues[config.default_queue], *config.queues.values()]
+    return next((queue.hours.timezone for queue in queues if queue.hours), "UTC")
+
+
+def _fit(engine: Engine, since: datetime, window_days: int, deadline: Deadline,
+         zone: str = "UTC") -> LiveTwin:
+    """Read the window and fit it on the line's clock (`zone`), checking the deadline between
+    steps and inside the fit."""
+    from simulator.line_clock import on_line_clock
     from simulator.scenario import ScenarioError
     from simulator.twin import fit_twin
 
     records = _read(engine, since)
     try:
-        twin = fit_twin(records, seed=0, progress=deadline)
+        twin = fit_twin(records, seed=0, progress=deadline, timezone=zone)
     except ScenarioError as error:
         raise TwinProblem(f"the log cannot be fitted: {error}") from None
-    dates = records["entered_at"].dt.normalize().nunique()
+    dates = on_line_clock(records, zone)["entered_at"].dt.normalize().nunique()
     return LiveTwin(twin, records, window_days, int(dates))

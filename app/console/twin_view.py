@@ -55,7 +55,7 @@ def fit_view(live: LiveTwin) -> TwinFitView:
     return TwinFitView(
         calls=twin.calls, first_day=twin.first_day, last_day=twin.last_day, days=live.days,
         window_days=live.window_days, daily_calls=round(rates.daily_calls, 1),
-        weekdays=list(twin.weekdays()), slots=slots,
+        weekdays=list(twin.weekdays()), timezone=twin.timezone, slots=slots,
         talk=TalkFitView(law=talk.kind, mean_s=estimate(talk.mean_s, talk.mean_se_s),
                          sigma=num(talk.sigma), calls=talk.calls, aic=_aic(talk.aic)),
         patience=patience,

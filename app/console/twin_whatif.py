@@ -160,7 +160,7 @@ def backtest(live: LiveTwin, ask: TwinAsk, deadline: Deadline) -> BacktestView |
 
     result = run_backtest(live.records, test_days=ask.backtest_days,
                           replications=BACKTEST_REPLICATIONS, seed=ask.seed, workers=1,
-                          progress=deadline)
+                          progress=deadline, timezone=live.twin.timezone)
     rows = [BacktestRow(hour=int(r.hour), metric=r.metric, calls=int(r.entered),
                         actual=num(r.actual), predicted=num(r.predicted), low=num(r.low),
                         high=num(r.high)) for r in result.hourly.itertuples()]
