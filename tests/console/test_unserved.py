@@ -59,8 +59,12 @@ def test_the_period_filters_and_a_bad_time_names_the_parameter(console_app, twil
     abandon(twilio_console, sid("CA1"), "+14155550101", clock)
     client = console_app.test_client()
     later = (clock.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    empty = client.get(f"/api/v1/unserved?start={later}", headers=bearer(tokens["operator"]))
+    after = (clock.now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    empty = client.get(f"/api/v1/unserved?start={later}&end={after}",
+                       headers=bearer(tokens["operator"]))
     assert empty.get_json()["callers"] == []
+    future = client.get(f"/api/v1/unserved?start={later}", headers=bearer(tokens["operator"]))
+    assert future.status_code == 422 and "is after now" in future.get_json()["fields"]["start"]
     bad = client.get("/api/v1/unserved?start=yesterday", headers=bearer(tokens["operator"]))
     assert bad.status_code == 422 and "start" in bad.get_json()["fields"]
     page = as_role("analyst").get("/console/unserved?start=soon")
