@@ -36,6 +36,7 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
     config.write_text(CONFIG)
     url = f"sqlite:///{tmp_path / 'calls.db'}"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'live.db'}")
+    monkeypatch.chdir(tmp_path)  # a run without --sim-db writes its file here, not in the repo
     return config, url
 
 
