@@ -21,6 +21,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.number_mask import without_numbers
 from app.storage.commands import Command, from_json
 from app.storage.deadline import first_line, is_outage
 
@@ -66,6 +67,8 @@ class Journal:
                 probe.unlink(missing_ok=True)
             if self.path.exists() or self.path.is_symlink():
                 os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND))  # a folder, read-only
+            if not self.cursor_path.exists():
+                self._make_cursor()
         except OSError as error:
             raise OSError(f"journal folder {self.folder}: {error.strerror or error}") from None
 
@@ -73,6 +76,8 @@ class Journal:
     def append(self, command: Command) -> None:
         """Durably record `command` (returns after fsync)."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.cursor_path.exists():
+            self._make_cursor()
         line = (command.to_json() + "\n").encode()
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -136,11 +141,12 @@ class Journal:
                        waits: Callable[[BaseException], bool]) -> int:
         applied = 0
         with open(self.path, "rb") as journal:
-            offset = self._cursor(os.fstat(journal.fileno()).st_size)
+            end = _settled_size(journal.fileno())
+            offset = self._cursor(end)
             journal.seek(offset)
             for raw in journal:
-                if not raw.endswith(b"\n"):
-                    break  # being written right now: next round
+                if not raw.endswith(b"\n") or offset + len(raw) > end:
+                    break  # appended since (or being written): next round
                 try:
                     apply(from_json(raw.decode()))
                 except Exception as error:  # noqa: BLE001 - a poison line must not block the rest
@@ -161,27 +167,37 @@ class Journal:
     def _truncate_if_done(self, replayed_to: int) -> None:
         """Start the file afresh once everything in it is applied (no append can interleave).
 
-        The cursor is removed before the file is emptied: a crash in between replays
+        The cursor goes back to 0 before the file is emptied: a crash in between replays
         commands already applied (harmless: dedupe keys), where the other order left a
-        cursor past what later appends were written at, and they were skipped. Removing it
-        needs no free space, so a journal that filled its disk still empties."""
+        cursor past what later appends were written at, and they were skipped. Neither
+        overwriting it in place nor removing it needs free space, so a journal that filled
+        its disk still empties."""
         fd = os.open(self.path, os.O_WRONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             if os.fstat(fd).st_size == replayed_to:
-                self._forget_cursor()
+                if not self._overwrite_cursor(0):  # kept, for a full disk's next outage
+                    self._forget_cursor()
                 os.ftruncate(fd, 0)
                 os.fsync(fd)
         finally:
             os.close(fd)
 
     def _reject(self, raw: bytes, error: Exception) -> None:
+        """Keep a command that can never be applied in `rejected.jsonl`, or, with no room
+        for it (a full disk), say it in the process log: either way the replay goes past it
+        (it had stopped there for good, every later write queued behind it)."""
         log.error("journal: set aside a command that cannot be applied: %s", error)
         entry = {"line": raw.decode(errors="replace").strip(), "error": repr(error)}
-        with open(self.rejected_path, "a", encoding="utf-8") as rejected:
-            rejected.write(json.dumps(entry) + "\n")
-            rejected.flush()
-            os.fsync(rejected.fileno())
+        try:
+            with open(self.rejected_path, "a", encoding="utf-8") as rejected:
+                rejected.write(json.dumps(entry) + "\n")
+                rejected.flush()
+                os.fsync(rejected.fileno())
+        except OSError as failed:
+            log.error("journal: could not keep it in %s (%s); the command was: %s",
+                      self.rejected_path.name, failed.strerror or failed,
+                      without_numbers(entry["line"]))
 
     # -- cursor and locks ------------------------------------------------------------------
     def _cursor(self, size: int) -> int:
@@ -195,8 +211,10 @@ class Journal:
 
     def _set_cursor(self, offset: int) -> None:
         """Remember `offset` as replayed, atomically (a new file renamed over the old). With
-        no room for the new file, forget the cursor instead: a crash then replays from the
-        start, which dedupe keys make harmless, and the replay goes on to empty the file."""
+        no room for a new file (a full disk), the cursor file is overwritten in place, which
+        takes no new block (it was made at start-up: prove_writable); failing that too, it is
+        forgotten: the next round replays from the start, which dedupe keys make harmless,
+        and the replay still goes on to empty the file."""
         temporary = self.cursor_path.with_suffix(".tmp")
         try:
             with open(temporary, "w") as cursor:
@@ -205,12 +223,48 @@ class Journal:
                 os.fsync(cursor.fileno())
             temporary.replace(self.cursor_path)
         except OSError as error:
-            log.warning("journal: cannot save the replay cursor (%s); replaying on without it",
-                        error.strerror or error)
             temporary.unlink(missing_ok=True)
-            self._forget_cursor()
+            if not self._overwrite_cursor(offset):
+                log.warning("journal: cannot save the replay cursor (%s); replaying on "
+                            "without it", error.strerror or error)
+                self._forget_cursor()
             return
         self._sync_folder()  # the rename itself survives a power cut
+
+    def _make_cursor(self) -> None:
+        """A cursor file at 0 (nothing replayed), made while there is room (start-up, or a
+        journal's first append), so that a full disk later can overwrite it in place."""
+        try:
+            fd = os.open(self.cursor_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        except OSError:
+            return  # no room now: the cursor is then forgotten when it cannot be saved
+        try:
+            os.write(fd, b"0")
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    def _overwrite_cursor(self, offset: int) -> bool:
+        """Write `offset` over the cursor file's own bytes (a few digits in a block it
+        already has); False when there is no cursor file or the write fails."""
+        try:
+            fd = os.open(self.cursor_path, os.O_WRONLY)
+        except OSError:
+            return False
+        try:
+            digits = str(offset).encode()
+            os.pwrite(fd, digits, 0)
+            os.ftruncate(fd, len(digits))
+            os.fsync(fd)
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
 
     def _forget_cursor(self) -> None:
         """No cursor: everything in the file counts as not yet replayed (needs no space)."""
@@ -237,6 +291,18 @@ class Journal:
             yield True
         finally:
             os.close(fd)
+
+
+def _settled_size(fd: int) -> int:
+    """The journal's size with no append under way (a shared lock against their exclusive
+    one): the replay reads no further, so it never applies a line an append then takes back
+    (a failed fsync cuts its line off again; a cursor past it had later skipped into the
+    middle of the next line, which was set aside as corrupt and lost)."""
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        return os.fstat(fd).st_size
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -232,7 +233,7 @@ def test_an_instance_that_cannot_journal_refuses_to_start_and_healthz_says_so(ma
     with pytest.raises(SettingsError, match="HOLDWELL_JOURNAL_DIR"):
         make_app(journal_dir=str(blocker / "journal"))
     app = make_app(journal_dir=str(tmp_path / "journal"))
-    (tmp_path / "journal").rmdir()
+    shutil.rmtree(tmp_path / "journal")
     (tmp_path / "journal").write_text("")  # the folder replaced by a file after start-up
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503 and answer.json["journal"] == "not writable"
