@@ -746,29 +746,34 @@ class QueueConfig(Strict):
     @cross_check("overflow", "checkin.keep_key", "callback.keep_key", "callback.callback_key",
                  *HEARD, outer_waits=False)
     def overflow_keys_are_free(self, context: Mapping[str, Any]) -> str | None:
-        """The overflow offer's keys must not already mean something in the wait."""
+        """The overflow offer's keys must not already mean something in the wait: to the
+        queue's own policies, or to any arm a split sends callers to (a variant's keys).
+        Only the overflow's callback key may be a callback key already (the same choice)."""
         if self.overflow is None:
             return None
-        taken = {self.checkin.keep_key: "checkin.keep_key",
-                 self.callback.keep_key: "callback.keep_key"}
+        users: dict[str, list[str]] = {}  # key -> every knob that gives it a meaning
+        for key, knob in ((self.checkin.keep_key, "checkin.keep_key"),
+                          (self.callback.keep_key, "callback.keep_key")):
+            users.setdefault(key, []).append(knob)
         if "callback" in self.policy_names():
-            taken[self.callback.callback_key] = "callback.callback_key"
-        for name in sorted(self.heard_names() & set(self.variants)):  # an arm's own keys too
+            users.setdefault(self.callback.callback_key, []).append("callback.callback_key")
+        for name in sorted(self.heard_names() & set(self.variants)):
             try:
                 knobs = self.knobs(name)
             except ValueError:  # its settings' own check names what is wrong with them
                 continue
             for knob in ("keep_key", "callback_key"):
-                if knob in knobs and knobs[knob] not in taken and (
-                        knob == "keep_key" or self.base_policy(name) == "callback"):
-                    taken[knobs[knob]] = f"variants.{name}.settings.{knob}"
+                if knob in knobs and (knob == "keep_key"
+                                      or self.base_policy(name) == "callback"):
+                    users.setdefault(knobs[knob], []).append(f"variants.{name}.settings.{knob}")
         offered = {"callback_key": self.overflow.callback_key if self.overflow.callback else None,
                    "voicemail_key": self.overflow.voicemail_key if self.overflow.voicemail
                    else None}
         for name, key in offered.items():
-            if key in taken and not (name == "callback_key"
-                                     and taken[key].endswith("callback_key")):
-                return f"overflow.{name} {key!r} is already {taken[key]}; pick another key"
+            clashes = [knob for knob in users.get(key, ())
+                       if not (name == "callback_key" and knob.endswith("callback_key"))]
+            if clashes:
+                return f"overflow.{name} {key!r} is already {clashes[0]}; pick another key"
         return None
 
     def overflow_rules(self) -> Overflow | None:

@@ -191,3 +191,24 @@ def test_an_arms_keep_key_may_not_be_the_overflow_voicemail_key():
     parse_config(tomllib.loads(head + unused), "f", as_written=True)  # nobody hears hold3
     other_key = split.replace('keep_key = "3"', 'keep_key = "4"')
     parse_config(tomllib.loads(head + other_key), "f", as_written=True)
+
+
+def test_an_arms_keep_key_may_not_be_the_overflow_callback_key_either():
+    """Another arm's callback key on the same key hid the keep key from the check, and the
+    callback-key exemption let the overflow's callback key through: pressing it to keep
+    holding booked the overflow callback."""
+    import tomllib
+
+    head = ('[line]\nsupport_number = "+14155550100"\n'
+            '[queues.support]\npolicy = "checkin"\n[queues.support.overflow]\n'
+            'max_wait_s = 600\nvoicemail = false\ncallback = true\ncallback_key = "3"\n')
+    split = ('[queues.support.experiment]\narms = {acb = 1, hold3 = 1}\n'
+             '[queues.support.variants.acb]\npolicy = "callback"\n'
+             'settings = {callback_key = "3"}\n'
+             '[queues.support.variants.hold3]\npolicy = "checkin"\n'
+             'settings = {keep_key = "3"}\n')
+    with pytest.raises(ConfigError, match=r"callback_key '3' is already "
+                                          r"variants\.hold3\.settings\.keep_key"):
+        parse_config(tomllib.loads(head + split), "f", as_written=True)
+    same_choice = split.replace("arms = {acb = 1, hold3 = 1}", "arms = {acb = 1, checkin = 1}")
+    parse_config(tomllib.loads(head + same_choice), "f", as_written=True)  # a callback key
