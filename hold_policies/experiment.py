@@ -13,15 +13,28 @@ def uniform_draw(call_id: str, salt: str = "") -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def addable(arms: Mapping[str, float]) -> dict[str, float]:
+    """The weights as given, or, when they are too big to add up (1e308 twice is inf), the
+    same proportions scaled by the largest: every reader of a split's shares adds them."""
+    if math.isfinite(sum(arms.values())):
+        return dict(arms)
+    top = max(arms.values())
+    return {name: weight / top for name, weight in arms.items()}
+
+
+def shares(arms: Mapping[str, float]) -> dict[str, float]:
+    """Each arm's share of callers (the weights over their sum; empty for no arms)."""
+    scaled = addable(arms) if arms else {}
+    total = sum(scaled.values())
+    return {name: weight / total for name, weight in scaled.items()} if total else {}
+
+
 def assign_arm(call_id: str, arms: Mapping[str, float], salt: str = "") -> str:
     """The arm for `call_id`, with probabilities proportional to the weights in `arms`."""
     if not arms:
         raise ValueError("no arms to assign")
+    arms = addable(arms)
     total = sum(arms.values())
-    if not math.isfinite(total):  # finite weights too big to add up: the same shares, scaled
-        top = max(arms.values())
-        arms = {name: weight / top for name, weight in arms.items()}
-        total = sum(arms.values())
     point = uniform_draw(call_id, salt) * total
     for name, weight in sorted(arms.items()):
         point -= weight

@@ -13,6 +13,7 @@ from app.services import Services
 from app.storage import config_versions
 from app.storage.schema import calls
 from hold_policies.config import POLICY_NAMES, ExperimentConfig, QueueConfig, VariantConfig
+from hold_policies.experiment import shares as split_shares
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,8 +38,8 @@ def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor:
 
 def describe_arms(arms: dict[str, float]) -> str:
     """Weights in words, with each arm's share of callers: "silence 1 (33%), checkin 2 (67%)"."""
-    total = sum(arms.values()) or 1.0
-    return ", ".join(f"{name} {weight:g} ({100 * weight / total:.0f}%)"
+    share = split_shares(arms)
+    return ", ".join(f"{name} {weight:g} ({100 * share.get(name, 0.0):.0f}%)"
                      for name, weight in arms.items())
 
 

@@ -14,6 +14,7 @@ from app.console.experiments import describe_variant
 from app.console.preview import timeline
 from app.services import Services
 from hold_policies.config import QueueConfig
+from hold_policies.experiment import shares as split_shares
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,7 @@ def shares(queue: QueueConfig) -> dict[str, float]:
     """Each arm's share of callers in the running split (empty without one)."""
     if queue.experiment is None:
         return {}
-    total = sum(queue.experiment.arms.values())
-    return {arm: weight / total for arm, weight in sorted(queue.experiment.arms.items())}
+    return split_shares(dict(sorted(queue.experiment.arms.items())))
 
 
 def _said(entry: TimelineEntry) -> tuple[str, str]:

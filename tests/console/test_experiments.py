@@ -141,3 +141,14 @@ def test_a_weight_of_zero_in_any_spelling_leaves_the_arm_out(console_app, as_rol
                                                         "weight_silence": "lots"})
     assert refused.status_code == 422 and "weight" in refused.get_data(as_text=True).lower()
 
+
+def test_every_reader_of_a_split_gets_the_shares_of_weights_too_big_to_add():
+    """The draw had been fixed, but the preview's bar read 0% and 0%, and the saved
+    version's note "(nan%)"."""
+    from app.console.experiments import describe_arms
+    from hold_policies.experiment import shares
+
+    arms = {"checkin": 1e308, "music_ads": 1e308}
+    assert shares(arms) == {"checkin": 0.5, "music_ads": 0.5}
+    assert describe_arms(arms) == "checkin 1e+308 (50%), music_ads 1e+308 (50%)"
+    assert shares({"checkin": 1.0, "silence": 3.0}) == {"checkin": 0.25, "silence": 0.75}

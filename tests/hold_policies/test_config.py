@@ -199,3 +199,4 @@ def test_an_infinite_weight_is_refused_and_huge_finite_weights_keep_their_shares
     arms = {"checkin": 1e308, "music_ads": 1e308}
     draws = [assign_arm(f"CA{i}", arms) for i in range(2000)]
     assert 0.45 < draws.count("checkin") / 2000 < 0.55
+
