@@ -9,6 +9,7 @@ as a stray brace or stops a prompt from being said.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -236,8 +237,8 @@ def filled(template: str, **values: object) -> str:
     parts: list[str] = []
     for literal, name, _format, _conversion in string.Formatter().parse(template):
         parts.append(literal)
-        if name is not None:
-            parts.append(str(values.get(name, "")))
+        if name is not None:  # `{position.real}`, `{position[0]}`: the name they start with
+            parts.append(str(values.get(re.split(r"[.\[]", name, maxsplit=1)[0], "")))
     return "".join(parts)
 
 

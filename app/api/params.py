@@ -70,6 +70,7 @@ def period() -> tuple[datetime, datetime]:
 
 
 REVERSED = "period_reversed"
+IN_FUTURE = "period_in_future"
 
 
 def reversed_period(start: datetime, end: datetime) -> ValidationError:
@@ -85,7 +86,7 @@ def start_in_future(start: datetime, now: datetime) -> ValidationError:
     """A 422 naming `start`: with no end given the period ends now, so a later start would
     read as "nobody went unserved" as a reversed period does."""
     problem = PydanticCustomError(
-        REVERSED, "is after now ({now}), where the period ends when no end is given",
+        IN_FUTURE, "is after now ({now}), where the period ends when no end is given",
         {"now": now.isoformat()})
     return ValidationError.from_exception_data("Period", [InitErrorDetails(
         type=problem, loc=("start",), input=start.isoformat())])

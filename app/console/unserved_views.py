@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template, request
 from pydantic import ValidationError
 
-from app.api.params import REVERSED, period
+from app.api.params import IN_FUTURE, REVERSED, period
 from app.api.registry import field_errors
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
@@ -31,6 +31,8 @@ def _not_usable(error: ValidationError) -> str:
     problems = "; ".join(f"{name}: {why}" for name, why in field_errors(error).items())
     if any(item["type"] == REVERSED for item in error.errors()):
         return f"Not a usable period: {problems}. Put the earlier time in start."
+    if any(item["type"] == IN_FUTURE for item in error.errors()):
+        return f"Not a usable period: {problems}. Give a start in the past, or an end too."
     return f"Not a usable date and time: {problems} (use 2026-12-01T09:00)"
 
 

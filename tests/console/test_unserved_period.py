@@ -24,3 +24,13 @@ def test_the_api_and_its_csv_refuse_it_naming_end(console_app, tokens):
         assert answer.status_code == 422
         assert "must not be before start" in answer.get_json()["fields"]["end"]
 
+
+def test_the_page_says_how_to_mend_a_start_after_now(as_role, clock):
+    from datetime import timedelta
+
+    later = (clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page = as_role("analyst").get(f"/console/unserved?start={later}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422 and "is after now" in text
+    assert "Give a start in the past, or an end too." in text
+    assert "Put the earlier time in start" not in text

@@ -47,3 +47,8 @@ def test_filling_never_formats_never_raises_past_a_brace_error(template):
     except ValueError:
         return  # an unpaired brace: the config refuses these on every load
     assert len(out) <= len(template) + 20 * template.count("{")
+
+
+def test_an_attribute_or_index_on_a_placeholder_says_the_names_value():
+    assert filled("Number {position.real}, {position[0]}, {wait!s:>9}.", position=3,
+                  wait="5 minutes") == "Number 3, 3, 5 minutes."
