@@ -272,7 +272,7 @@ def emulate(
     upgrade(database_url)
     streams = Streams.spawn(rng)
     realism_draw = UniformStream(rng.spawn(1)[0])  # after the callers' streams: theirs stay
-    callers = callers or streams.callers(scenario)
+    callers = (callers or streams.callers(scenario)).before(scenario.horizon_s)  # whole days
     token, tag = secrets.token_hex(16), secrets.token_hex(4)
     start = fresh_start(database_url, scenario.start)
     scenario = replace(scenario, start=start)

@@ -64,8 +64,7 @@ def spacing_sweep(scenario: Scenario, policy: HoldPolicy, spacings_s: Sequence[f
         varied = replace(scenario, callbacks=replace(scenario.callbacks, retry_spacing_s=spacing))
         late = band = 0
         for seed in seeds:
-            run = simulate(varied, policy, np.random.default_rng(seed))
-            figures = late_callbacks(run.table.entered_before(scenario.horizon_s))
+            figures = late_callbacks(simulate(varied, policy, np.random.default_rng(seed)).table)
             late, band = late + figures["late"], band + figures["given_band"]
         out.append({"retry_spacing_s": float(spacing), "given_band": band, "late": late,
                     "late_rate": late / band if band else None,

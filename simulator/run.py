@@ -54,7 +54,8 @@ def simulate(
     segments that depend on the caller's situation); `poll=True` always polls. When polling,
     `reuse_answers` lets callers in identical situations share the policy's (pure) answer;
     False asks the policy at every single poll. The summary counts only calls entering at or
-    after `warmup_s` (all calls stay in the table).
+    after `warmup_s` (all calls stay in the table); a scenario's horizon (a twin's whole
+    days) leaves the calls past it out of both.
     """
     began = time.perf_counter()
     streams = Streams.spawn(rng)
@@ -69,6 +70,7 @@ def simulate(
         table = run_polled(scenario, policy, streams, callers, progress,
                            reuse_answers=reuse_answers)
     table = replace(table, arm=policy.variant)  # a variant's calls are its arm's, as live
+    table = table.entered_before(scenario.horizon_s)  # a twin's whole days: summary, --out
     return SimulationRun(table, summary_after_warmup(table, scenario, warmup_s,
                                                      time.perf_counter() - began))
 
@@ -77,7 +79,6 @@ def summary_after_warmup(table: CallTable, scenario: Scenario, warmup_s: float,
                          wall_s: float) -> dict:
     """The summary of the calls after the warm-up, saying what was counted."""
     counted = table.entered_from(warmup_s) if warmup_s > 0 else table
-    counted = counted.entered_before(scenario.horizon_s)
     summary = summarise(counted, wall_s=wall_s, service_level_s=scenario.service_level_s)
     summary.update(warmup_s=warmup_s, calls_simulated=len(table.queue_calls()))
     return summary

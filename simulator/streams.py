@@ -43,6 +43,13 @@ class Callers:
     service_s: np.ndarray
     patience_s: np.ndarray
 
+    def before(self, end_s: float | None) -> Callers:
+        """The callers arriving before `end_s` (a scenario's horizon); all when None."""
+        if end_s is None:
+            return self
+        keep = self.arrivals_s < end_s
+        return Callers(self.arrivals_s[keep], self.service_s[keep], self.patience_s[keep])
+
 
 @dataclass(frozen=True)
 class Streams:

@@ -140,3 +140,26 @@ def test_a_twin_day_is_a_poisson_day_counted_to_midnight(fitted) -> None:
         late.append(int(np.count_nonzero(counted.entered_s >= 19 * 3600)))
     assert abs(np.mean(late) - evening) < 3 * math.sqrt(evening / len(late)) + 1
     assert np.std(counts) > 0.5 * math.sqrt(fitted.arrivals.daily_calls)  # a Poisson count
+
+
+def test_the_records_of_a_twin_day_hold_that_day_only(fitted, tmp_path) -> None:
+    """`simulate --scenario TWIN --out` wrote the draw's calls past midnight (223 of 1,308)
+    while its summary counted the day's."""
+    import json
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from app.console.toml_writer import dumps
+    from cli.simulate_commands import simulate_command
+    from simulator.scenario_file import HEADER
+
+    path = tmp_path / "scenario.toml"
+    path.write_text(HEADER + dumps(twin_to_dict(fitted)), encoding="utf-8")
+    out = tmp_path / "calls.csv"
+    result = CliRunner().invoke(simulate_command, ["--scenario", str(path), "--policy",
+                                                   "music_ads", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    entered = pd.to_datetime(pd.read_csv(out)["entered_at"], utc=True)
+    assert (entered < entered.min().normalize() + pd.Timedelta(days=1)).all()
+    assert len(entered) == json.loads(result.stdout)["calls"]
