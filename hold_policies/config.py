@@ -516,8 +516,10 @@ class VariantConfig(Strict):
         if unknown := sorted(set(self.settings) - set(model.model_fields)):
             return (f"settings.{unknown[0]}: not a {self.policy} setting (known: "
                     f"{', '.join(model.model_fields)})")
-        try:
-            model.model_validate(self.settings)
+        try:  # as written, strictly, as the policy's own table is read (`_built`): "90" or
+            # 90.0 for interval_s and "no" for a switch are mistakes to name; a stored version
+            # saved before this check still loads, its values coerced as they were then
+            model.model_validate(self.settings, strict=bool(context.get(AS_WRITTEN)))
         except ValidationError as error:  # rules across keys wait for the queue's own table
             for item in (e for e in error.errors() if e["loc"]):
                 key = ".".join(str(part) for part in item["loc"])

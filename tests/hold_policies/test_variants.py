@@ -212,3 +212,16 @@ def test_an_arms_keep_key_may_not_be_the_overflow_callback_key_either():
         parse_config(tomllib.loads(head + split), "f", as_written=True)
     same_choice = split.replace("arms = {acb = 1, hold3 = 1}", "arms = {acb = 1, checkin = 1}")
     parse_config(tomllib.loads(head + same_choice), "f", as_written=True)  # a callback key
+
+
+@pytest.mark.parametrize("setting", [{"interval_s": "90"}, {"interval_s": 90.0},
+                                     {"announce_wait": "no"}, {"announce_position": 0}])
+def test_a_variants_settings_are_read_as_strictly_as_the_policys_own_table(setting):
+    """The same values in [queues.NAME.checkin] are refused; in a variant they were coerced
+    ("no" became False) and the string stayed in the stored body and its export."""
+    key = next(iter(setting))
+    data = {"queues": {"support": {"variants": {"v": {"policy": "checkin",
+                                                        "settings": setting}}}}}
+    with pytest.raises(ConfigError, match=f"settings.{key}"):
+        parse_config(data, "f", as_written=True)
+    parse_config(data, "stored version")  # what loaded yesterday loads today
