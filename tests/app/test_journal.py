@@ -29,6 +29,17 @@ def status(n: int) -> c.CallStatus:
     return c.CallStatus(call_id=f"CA{n:032d}", now=T0 + timedelta(seconds=n), status="completed")
 
 
+def journal_until_full(journal: Journal, first: int = 0) -> int:
+    """An outage that fills the journal's disk: status(first), status(first + 1)... until an
+    append raises; returns the number of the first one refused."""
+    kept = first
+    with pytest.raises(OSError):
+        while True:
+            journal.append(status(kept))
+            kept += 1
+    return kept
+
+
 def test_commands_come_back_in_order_once(tmp_path):
     journal = Journal(tmp_path)
     for n in range(5):
@@ -350,11 +361,7 @@ def test_an_append_the_disk_cannot_hold_whole_raises_and_leaves_no_half_line(tmp
     command it holds half of (the webhook would answer as if the write were safe)."""
     with small_disk(tmp_path / "disk") as disk:
         journal = Journal(disk / "journal")
-        kept = 0
-        with pytest.raises(OSError):
-            while True:
-                journal.append(status(kept))
-                kept += 1
+        kept = journal_until_full(journal)
         lines = journal.path.read_bytes().split(b"\n")
         assert lines[-1] == b""  # ends on a whole line
         assert len(lines) - 1 == kept
@@ -369,11 +376,7 @@ def test_a_journal_that_filled_its_disk_drains_once_the_database_is_back(tmp_pat
     it, empty the journal and free the disk, not stall with every later write behind it."""
     with small_disk(tmp_path / "disk") as disk:
         journal = Journal(disk / "journal")
-        kept = 0
-        with pytest.raises(OSError):
-            while True:
-                journal.append(status(kept))
-                kept += 1
+        kept = journal_until_full(journal)
         seen: list[c.Command] = []
         assert journal.replay(seen.append) == kept
         assert seen == [status(n) for n in range(kept)]

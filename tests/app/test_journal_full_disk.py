@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.storage import commands as c
 from app.storage.journal import Journal
-from tests.app.test_journal import T0, status
+from tests.app.test_journal import T0, journal_until_full, status
 from tests.support.full_disk import small_disk
 
 
@@ -26,11 +26,7 @@ def test_a_poison_line_on_a_full_disk_does_not_stall_the_journal(tmp_path):
         journal.append(status(0))
         with open(journal.path, "ab") as f:
             f.write(b"{not json}\n")   # a poison line
-        kept = 1
-        with pytest.raises(OSError):
-            while True:
-                journal.append(status(kept))
-                kept += 1
+        journal_until_full(journal, first=1)
         seen: list[c.Command] = []
         try:
             journal.replay(seen.append)
@@ -44,11 +40,7 @@ def test_a_full_disk_cursor_is_kept_in_place_so_a_pause_reapplies_nothing(tmp_pa
     mid-replay: it had been forgotten, and the next round applied the first lines again."""
     with small_disk(tmp_path / "disk") as disk:
         journal = Journal(disk / "journal")
-        kept = 0
-        with pytest.raises(OSError):
-            while True:
-                journal.append(status(kept))
-                kept += 1
+        kept = journal_until_full(journal)
         applied: list[c.Command] = []
         outage = [True]
 

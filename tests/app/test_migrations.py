@@ -74,6 +74,18 @@ def test_the_messages_migration_keeps_each_callbacks_message_both_ways(any_url):
     engine.dispose()
 
 
+def upgrade_together(url: str, processes: int) -> None:
+    """`processes` processes each run `upgrade(url)` at once (web workers, the callback
+    worker, a second host starting together); every one must succeed."""
+    starts = [subprocess.Popen(
+        [sys.executable, "-c", "import sys; from app.storage.migrate import upgrade; "
+                               "upgrade(sys.argv[1])", url],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(processes)]
+    outputs = [start.communicate(timeout=120)[0] for start in starts]
+    assert [start.returncode for start in starts] == [0] * processes, outputs
+
+
 def test_processes_starting_together_migrate_a_new_postgres_database_once():
     """Web workers, the callback worker and a second host each migrate at start; on a new
     PostgreSQL database they used to collide creating the same tables (UniqueViolation)."""
@@ -81,13 +93,7 @@ def test_processes_starting_together_migrate_a_new_postgres_database_once():
 
     try:
         with fresh_database(migrate=False) as url:
-            starts = [subprocess.Popen(
-                [sys.executable, "-c", "import sys; from app.storage.migrate import upgrade; "
-                                       "upgrade(sys.argv[1])", url],
-                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                for _ in range(4)]
-            outputs = [start.communicate(timeout=120)[0] for start in starts]
-            assert [start.returncode for start in starts] == [0] * 4, outputs
+            upgrade_together(url, 4)
             engine = create_engine(url)
             with engine.connect() as conn:
                 differences = compare_metadata(MigrationContext.configure(conn), metadata)
@@ -103,13 +109,7 @@ def test_processes_starting_together_migrate_a_new_sqlite_file_once(tmp_path):
     `_alembic_tmp_calls` that failed every later upgrade."""
     for round_ in range(3):
         url = f"sqlite:///{tmp_path / f'race{round_}.db'}"
-        starts = [subprocess.Popen(
-            [sys.executable, "-c", "import sys; from app.storage.migrate import upgrade; "
-                                   "upgrade(sys.argv[1])", url],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            for _ in range(3)]
-        outputs = [start.communicate(timeout=120)[0] for start in starts]
-        assert [start.returncode for start in starts] == [0] * 3, outputs
+        upgrade_together(url, 3)
         engine = create_engine(url)
         with engine.connect() as conn:
             differences = compare_metadata(MigrationContext.configure(conn), metadata)

@@ -173,45 +173,43 @@ def test_audio_uses_name_every_clip_each_arm_plays_and_what_the_built_policy_pla
         assert carried == {use.audio for use in queue.audio_uses() if use.name == name}, name
 
 
+def overflowing(offer: str, split: str):
+    """The config of a queue with an overflow offering `offer` (TOML lines) and `split`,
+    parsed as a new file is."""
+    import tomllib
+
+    text = ('[line]\nsupport_number = "+14155550100"\n[queues.support]\npolicy = "checkin"\n'
+            f'[queues.support.overflow]\nmax_wait_s = 600\n{offer}{split}')
+    return parse_config(tomllib.loads(text), "f", as_written=True)
+
+
+HOLD3 = '[queues.support.variants.hold3]\npolicy = "checkin"\nsettings = {keep_key = "3"}\n'
+
+
 def test_an_arms_keep_key_may_not_be_the_overflow_voicemail_key():
     """The same key on the queue's own checkin table is refused; set through a variant it
     was accepted, and a caller pressing it to keep holding was sent to voicemail."""
-    import tomllib
-
-    head = ('[line]\nsupport_number = "+14155550100"\n'
-            '[queues.support]\npolicy = "checkin"\n[queues.support.overflow]\n'
-            'max_wait_s = 600\nvoicemail = true\ncallback = false\n')
-    split = ('[queues.support.experiment]\narms = {checkin = 1, hold3 = 1}\n'
-             '[queues.support.variants.hold3]\npolicy = "checkin"\n'
-             'settings = {keep_key = "3"}\n')
+    voicemail = "voicemail = true\ncallback = false\n"
+    split = "[queues.support.experiment]\narms = {checkin = 1, hold3 = 1}\n" + HOLD3
     with pytest.raises(ConfigError, match=r"voicemail_key '3' is already "
                                           r"variants\.hold3\.settings\.keep_key"):
-        parse_config(tomllib.loads(head + split), "f", as_written=True)
-    unused = split.replace("arms = {checkin = 1, hold3 = 1}", "arms = {checkin = 1, silence = 1}")
-    parse_config(tomllib.loads(head + unused), "f", as_written=True)  # nobody hears hold3
-    other_key = split.replace('keep_key = "3"', 'keep_key = "4"')
-    parse_config(tomllib.loads(head + other_key), "f", as_written=True)
+        overflowing(voicemail, split)
+    overflowing(voicemail, split.replace("hold3 = 1}", "silence = 1}"))  # nobody hears hold3
+    overflowing(voicemail, split.replace('keep_key = "3"', 'keep_key = "4"'))
 
 
 def test_an_arms_keep_key_may_not_be_the_overflow_callback_key_either():
     """Another arm's callback key on the same key hid the keep key from the check, and the
     callback-key exemption let the overflow's callback key through: pressing it to keep
     holding booked the overflow callback."""
-    import tomllib
-
-    head = ('[line]\nsupport_number = "+14155550100"\n'
-            '[queues.support]\npolicy = "checkin"\n[queues.support.overflow]\n'
-            'max_wait_s = 600\nvoicemail = false\ncallback = true\ncallback_key = "3"\n')
-    split = ('[queues.support.experiment]\narms = {acb = 1, hold3 = 1}\n'
+    callback = 'voicemail = false\ncallback = true\ncallback_key = "3"\n'
+    split = ("[queues.support.experiment]\narms = {acb = 1, hold3 = 1}\n"
              '[queues.support.variants.acb]\npolicy = "callback"\n'
-             'settings = {callback_key = "3"}\n'
-             '[queues.support.variants.hold3]\npolicy = "checkin"\n'
-             'settings = {keep_key = "3"}\n')
+             'settings = {callback_key = "3"}\n' + HOLD3)
     with pytest.raises(ConfigError, match=r"callback_key '3' is already "
                                           r"variants\.hold3\.settings\.keep_key"):
-        parse_config(tomllib.loads(head + split), "f", as_written=True)
-    same_choice = split.replace("arms = {acb = 1, hold3 = 1}", "arms = {acb = 1, checkin = 1}")
-    parse_config(tomllib.loads(head + same_choice), "f", as_written=True)  # a callback key
+        overflowing(callback, split)
+    overflowing(callback, split.replace("hold3 = 1}", "checkin = 1}"))  # the same choice
 
 
 @pytest.mark.parametrize("setting", [{"interval_s": "90"}, {"interval_s": 90.0},
