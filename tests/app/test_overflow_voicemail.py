@@ -8,6 +8,8 @@ queue-full is answered with the same offer. Overflow is its own outcome, never a
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from sqlalchemy import select, update
 
@@ -424,6 +426,6 @@ def nothing_can_be_stored(make_app, tmp_path) -> SignedClient:  # noqa: ANN001
     folder = tmp_path / "journal"
     app = make_app(LINE, database_url=f"sqlite:///{tmp_path}/missing/x.db",
                    journal_dir=str(folder), db_budget_s=0.2)
-    folder.rmdir()
+    shutil.rmtree(folder)  # its cursor file was made at start-up
     folder.write_text("")
     return SignedClient(app.test_client(), AUTH_TOKEN)
