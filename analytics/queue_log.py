@@ -31,7 +31,7 @@ import pandas as pd
 from analytics.events import event_data
 from analytics.pseudonyms import CallerIds
 from analytics.queue_log_records import FIELD_SAFE, NO_MEMBER, floor_epochs
-from hold_policies.records import Event
+from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
 PRIVATE_KEYS = frozenset({"number", "caller_id", "from", "to", "transcript"})
@@ -127,6 +127,7 @@ def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:
     connects = events[events["event"] == Event.CONNECT].drop_duplicates("call_id")
     positioned = events[events["position"].notna()]
     calls = connects["call_id"].tolist()
+    answered = set(calls)
     entries = every_entry.groupby("call_id", sort=False)["time"].agg(list).to_dict()
     connect_at = {
         c: _exit_stamp(entries.get(c), t, w)
@@ -136,8 +137,10 @@ def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {
         "entries": entries,
         # the entry's position, else the first logged (the app logs ENTERQUEUE before
-        # Twilio's first poll says where the caller stands; records take that poll's)
-        "orig": {call: position if pd.notna(position) else (positions.get(call) or [None])[0]
+        # Twilio's first poll says where the caller stands; records take that poll's), else,
+        # for a call answered before any poll, the head of the line (as its record says)
+        "orig": {call: position if pd.notna(position) else (positions.get(call) or [
+            ANSWERED_AT_ONCE_POSITION if call in answered else None])[0]
                  for call, position in zip(enters["call_id"], enters["position"], strict=True)},
         "positions": positions,
         "connect_at": connect_at,

@@ -27,6 +27,11 @@ class Outcome(StrEnum):
     # callback or a message, took neither, and the call ended (never an abandon)
 
 
+ANSWERED_AT_ONCE_POSITION = 1
+"""The place of a caller answered before Twilio's first poll said one: an agent took them at
+once, so they were at the head of the line. The call log's rows and both queue_log exports
+(from records, and from events) give it as the caller's original position."""
+
 NOT_QUEUED = (Outcome.CLOSED, Outcome.KEPT_CALLBACK)
 """Outcomes of calls that never joined a queue: rang while closed, or rang back and kept a
 pending callback (the person is counted once, by the call that booked it). No queue's calls:

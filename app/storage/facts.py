@@ -21,7 +21,7 @@ from app.storage.prepared import CALL, THIS_CALL, param
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import HANGUP, QUEUE_TIME_EVENTS, CallOutcome, Fact, outcome_of
-from hold_policies.records import Event, Outcome
+from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event, Outcome
 
 FACTS = select(call_events.c.time, call_events.c.event, call_events.c.wait_s,
                call_events.c.position, call_events.c.data
@@ -63,7 +63,8 @@ def _projection(entered: bool, orig_position: str | None) -> Update:
     if entered:
         values["entered_at"] = param("new_entered_at", calls.c.entered_at)
     if orig_position == HEAD_OF_LINE:
-        values["orig_position"] = func.coalesce(calls.c.orig_position, 1)
+        values["orig_position"] = func.coalesce(calls.c.orig_position,
+                                                ANSWERED_AT_ONCE_POSITION)
     elif orig_position is not None:
         values["orig_position"] = param("new_orig_position", calls.c.orig_position)
     return update(calls).where(THIS_CALL).values(values)

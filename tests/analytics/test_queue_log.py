@@ -150,6 +150,23 @@ def test_an_entry_logged_before_twilio_gave_a_position_takes_the_first_one_logge
     assert line["ABANDON"].data == ("3", "5", "40")  # position | origposition | waittime
 
 
+def test_a_call_answered_before_any_poll_entered_at_the_head_as_its_record_says():
+    """No position was ever logged: the record gives orig_position 1 (an agent took the
+    caller at once), and the export from events had left origposition empty (170 of 256
+    answered calls of an emulated log); a caller who hung up before any poll has none."""
+    log = validate_events(pd.DataFrame([
+        _event(0, "CA1", "ENTERQUEUE", wait_s=0.0),
+        _event(2, "CA1", "CONNECT", wait_s=2.0, data=json.dumps({})),
+        _event(60, "CA1", "COMPLETE", wait_s=2.0, data=json.dumps({})),
+        _event(0, "CA2", "ENTERQUEUE", wait_s=0.0),
+        _event(3, "CA2", "ABANDON", wait_s=3.0)]))
+    lines = list(map(parse_queue_log_line, queue_log_from_events(log)))
+    line = {(x.call_id, x.event): x for x in lines}
+    assert line["CA1", "ENTERQUEUE"].data[2] == "1"  # url | callerid | origposition
+    assert line["CA1", "COMPLETECALLER"].data[2] == "1"  # holdtime | calltime | origposition
+    assert line["CA2", "ENTERQUEUE"].data[2] == ""
+
+
 def test_a_callbacks_connect_logs_its_wait_as_the_records_export_does():
     """Asterisk's arithmetic, as on the exit lines: the line's stamp minus the entry's. The
     rounded wait_s (100.7 s: 101) was a second off the records export's 100."""
