@@ -115,7 +115,9 @@ def test_a_process_writers_take_turns_and_readers_do_not_wait(two_processes):
         with ours.connect() as conn:  # a reader meanwhile: no turn needed
             assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
         other.join()
-    assert isinstance(waited[0], float) and 0.1 < waited[0] < 0.4
+    # it gave up at its own 0.15 s deadline (the turn was never freed before the join);
+    # the upper bound only allows a loaded box's scheduling (0.47 s seen in CI)
+    assert isinstance(waited[0], float) and 0.1 < waited[0] < 1.0
     with turns.turn(time.monotonic() + 0.1):  # free again
         pass
 
