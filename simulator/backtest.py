@@ -30,7 +30,7 @@ from simulator.slot_counts import (
     slot_counts,
     slot_rates,
 )
-from simulator.table import OUTCOMES, CallTable
+from simulator.table import OUTCOME_CODES, CallTable
 from simulator.twin import Twin, fit_twin, twin_scenario
 
 HOURS, HOUR_S = 24, 3600.0
@@ -49,8 +49,7 @@ def log_counts(records: pd.DataFrame) -> dict[str, np.ndarray]:
     """Hourly counts of a real (or simulated) log."""
     entered = pd.to_datetime(records["entered_at"], utc=True)
     seconds = (entered - entered.dt.normalize()).dt.total_seconds().to_numpy()
-    outcome = records["outcome"].astype(str).map(
-        {outcome.value: code for code, outcome in enumerate(OUTCOMES)}).fillna(-1).to_numpy()
+    outcome = records["outcome"].astype(str).map(OUTCOME_CODES).fillna(-1).to_numpy()
     return slot_counts(seconds, outcome, records["callback_requested"].to_numpy(bool),
                        records["wait_s"].to_numpy(float), slot_s=HOUR_S)
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from analytics.batch_means import run_interval
-from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, UNSERVED_FORMULA
+from hold_policies.records import SERVICE_LEVEL_S, UNSERVED_FORMULA
 from simulator.table import (
     ABANDONED,
     ANSWERED,
@@ -19,8 +19,8 @@ from simulator.table import (
     CALLBACK_FAILED,
     CLOSED,
     NO_BOOKING,
-    OUTCOMES,
     OVERFLOW,
+    UNSERVED_CODES,
     CallTable,
 )
 
@@ -95,7 +95,7 @@ def summarise(table: CallTable, *, wall_s: float,
     abandoned = int(np.count_nonzero(outcome == ABANDONED))
     requested = int(np.count_nonzero(table.callback_requested))
     n_answered = int(np.count_nonzero(answered))
-    lost = np.isin(outcome, [OUTCOMES.index(name) for name in UNSERVED])
+    lost = np.isin(outcome, UNSERVED_CODES)
     unserved = int(np.count_nonzero(lost))
     waited_on = ~np.asarray(table.callback_requested, dtype=bool)
     entered_s = table.start.timestamp() + table.entered_s

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from hold_policies.records import NOT_QUEUED, UNSERVED, UNSERVED_FORMULA
+from hold_policies.records import UNSERVED_FORMULA
 from simulator.scenario import DAY_S
-from simulator.table import ABANDONED, ANSWERED, OUTCOMES, CallTable
+from simulator.table import ABANDONED, ANSWERED, NOT_QUEUED_CODES, UNSERVED_CODES, CallTable
 
 COUNTS = ("entered", "abandoned", "takers", "unserved", "answered", "answered_wait_s",
           "answered_within")
-UNSERVED_CODES = np.array([OUTCOMES.index(outcome) for outcome in UNSERVED])
-NOT_QUEUED_CODES = np.array([OUTCOMES.index(outcome) for outcome in NOT_QUEUED])
 UNSERVED_PER_SLOT = UNSERVED_FORMULA.replace("/ calls", "/ entered")
 """The report's unserved rate, per stretch of the day: staffing and backtest judged a queue
 with overflow by (abandoned + callback failed) alone, counting overflowed callers served."""

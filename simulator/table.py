@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hold_policies.records import RECORD_COLUMNS, CallRecord, Outcome
+from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, UNSERVED, CallRecord, Outcome
 
 if TYPE_CHECKING:  # pandas loads only when a frame is asked for
     import pandas as pd
@@ -25,6 +25,10 @@ ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT, CLOSED, OVERFLOW
     OUTCOMES.index(o) for o in (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.CALLBACK_CONNECTED,
                                 Outcome.CALLBACK_FAILED, Outcome.LEFT, Outcome.CLOSED,
                                 Outcome.OVERFLOW))
+OUTCOME_CODES: dict[str, int] = {outcome: code for code, outcome in enumerate(OUTCOMES)}
+"""Each outcome's code, by its name (an Outcome or its text: a record file's column)."""
+UNSERVED_CODES = np.array([OUTCOME_CODES[outcome] for outcome in UNSERVED])
+NOT_QUEUED_CODES = np.array([OUTCOME_CODES[outcome] for outcome in NOT_QUEUED])
 NO_BOOKING = -1
 """`closed_callback` of a call that booked no callback while the line was closed."""
 
@@ -162,7 +166,7 @@ class CallTable:
             return pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
 
         entered = pd.to_datetime(frame["entered_at"], utc=True) - pd.Timestamp(start)
-        outcome = frame["outcome"].map({o: i for i, o in enumerate(OUTCOMES)})
+        outcome = frame["outcome"].map(OUTCOME_CODES)
         nan = np.full(len(frame), np.nan)
         return cls(
             queue=str(frame["queue"].iat[0]) if len(frame) else "",
