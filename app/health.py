@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.services import services
 from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
-from app.storage.migrate import head_revision, migration_scripts
+from app.storage.migrate import head_revision, migration_scripts, revision_of
 
 bp = Blueprint("health", __name__)
 
@@ -34,7 +34,7 @@ though it answers every read; a writable one writes nothing (no row version, no 
 def schema_revision(conn: Connection) -> str | None:
     """The schema's revision, after proving the database takes writes and holds the tables
     every webhook writes to (`db stamp` on an empty database leaves a revision and no tables)."""
-    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    revision = revision_of(conn)
     conn.execute(WRITE_PROBE)
     for table in NEEDED_TABLES:
         conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1"))

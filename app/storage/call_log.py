@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.storage import commands as c
@@ -42,7 +42,7 @@ from app.storage.deadline import (
 from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
 from app.storage.locks import hold_call
-from app.storage.migrate import head_revision
+from app.storage.migrate import head_revision, revision_of
 from app.storage.per_process import OncePerProcess
 from app.storage.prepared import BOOKED_SINCE_LAST_POLL, CALL, CALLBACKS_AHEAD
 from app.storage.queue_flow import QueueFlows
@@ -381,7 +381,7 @@ class CallLogStore:
             return False
         try:
             with self.engine.connect() as conn:
-                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                revision = revision_of(conn)
         except Exception:  # noqa: BLE001 - unreadable now: wait and ask again next round
             return True
         return revision != head_revision()

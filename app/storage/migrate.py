@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection, text
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -30,6 +31,11 @@ def migration_scripts():  # noqa: ANN201 - alembic.script.ScriptDirectory
 def head_revision() -> str:
     """The newest migration this code ships."""
     return migration_scripts().get_current_head() or ""
+
+
+def revision_of(conn: Connection) -> str | None:
+    """The schema revision the database at `conn` records (raises when it has none)."""
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(url: str, revision: str = "head") -> None:
