@@ -169,15 +169,14 @@ class Journal:
 
         The cursor goes back to 0 before the file is emptied: a crash in between replays
         commands already applied (harmless: dedupe keys), where the other order left a
-        cursor past what later appends were written at, and they were skipped. Neither
-        overwriting it in place nor removing it needs free space, so a journal that filled
-        its disk still empties."""
+        cursor past what later appends were written at, and they were skipped. On a full
+        disk the cursor is overwritten in place or forgotten (`_set_cursor`), neither of
+        which needs free space, so a journal that filled its disk still empties."""
         fd = os.open(self.path, os.O_WRONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             if os.fstat(fd).st_size == replayed_to:
-                if not self._overwrite_cursor(0):  # kept, for a full disk's next outage
-                    self._forget_cursor()
+                self._set_cursor(0)
                 os.ftruncate(fd, 0)
                 os.fsync(fd)
         finally:

@@ -89,7 +89,7 @@ def _empty_and_die_between_the_two_steps(folder) -> None:  # noqa: ANN001 - a Pa
     """A replayer killed between emptying the journal and moving its cursor back (in
     whichever order the journal takes them)."""
     steps: list[str] = []
-    real_forget, real_truncate = Journal._forget_cursor, os.ftruncate
+    real_cursor, real_truncate = Journal._set_cursor, os.ftruncate
 
     def step(name: str, real, *args) -> None:  # noqa: ANN001
         steps.append(name)
@@ -97,7 +97,8 @@ def _empty_and_die_between_the_two_steps(folder) -> None:  # noqa: ANN001 - a Pa
             os._exit(9)
         real(*args)
 
-    Journal._forget_cursor = lambda self: step("cursor", real_forget, self)
+    Journal._set_cursor = lambda self, offset: (
+        step("cursor", real_cursor, self, offset) if offset == 0 else real_cursor(self, offset))
     os.ftruncate = lambda fd, length: step("truncate", real_truncate, fd, length)
     Journal(folder).replay(lambda command: None)
     os._exit(0)
