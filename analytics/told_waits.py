@@ -57,15 +57,26 @@ def told_wait_rows(records: pd.DataFrame, events: pd.DataFrame | None) -> list[d
     """Per group, all its tellings ("all") and then by position band: tellings scored, late
     ones and their share (groups and bands with none scored are left out; no rows without
     events)."""
+    return rows_of(told_wait_tally(records, events))
+
+
+TALLY_COLUMNS = ("group", "band", "scored", "late")
+
+
+def told_wait_tally(records: pd.DataFrame, events: pd.DataFrame | None) -> pd.DataFrame:
+    """Tellings scored and late ones per (group, band) (TALLY_COLUMNS): counts, so the tallies
+    of batches of calls, each with its own calls' events, add up to the tally of them all
+    (`add_tallies`), and a log never has to be held whole to score its tellings."""
+    empty = _empty_tally()
     if events is None or events.empty or records.empty:
-        return []
+        return empty
     said = events[events["event"] == Event.ANNOUNCE]
     told = said["data"].map(_told_wait_s)
     said = said.assign(told_s=told)[told.notna()]
     calls = with_groups(records).set_index("call_id")
     said = said[said["call_id"].isin(calls.index)]
     if said.empty:
-        return []
+        return empty
     call = calls.loc[said["call_id"]]
     keep = ~callback_takers(call).to_numpy()  # as kept_longer_than_told_share counts them
     ended = (call["entered_at"] + pd.to_timedelta(call["wait_s"].astype(float), unit="s"))
@@ -75,18 +86,38 @@ def told_wait_rows(records: pd.DataFrame, events: pd.DataFrame | None) -> list[d
     frame = pd.DataFrame({
         "group": call[GROUP].astype(str).to_numpy(),
         "band": band_of(said["position"].fillna(0).astype(int).to_numpy()),
-        "late": late, "scored": scored & keep})
-    frame = frame[frame["scored"]]
+        "scored": np.ones(len(late), dtype=np.int64), "late": late.astype(np.int64)})
+    frame = frame[scored & keep]
+    if frame.empty:
+        return empty
+    return frame.groupby(["group", "band"], as_index=False, sort=True)[["scored", "late"]].sum()
+
+
+def add_tallies(tallies: list[pd.DataFrame]) -> pd.DataFrame:
+    """One tally of several (`told_wait_tally` of batches of calls)."""
+    whole = pd.concat([_empty_tally(), *tallies], ignore_index=True)
+    return whole.groupby(["group", "band"], as_index=False, sort=True)[["scored", "late"]].sum()
+
+
+def rows_of(tally: pd.DataFrame) -> list[dict[str, Any]]:
+    """The report's rows from a tally: each group's "all", then its bands (no position said
+    last)."""
     rows = []
-    for group, tellings in frame.groupby("group", sort=True):
-        rows.append(_row(group, "all", tellings))
-        for band, part in sorted(tellings.groupby("band"), key=lambda kv: (kv[0] < 0, kv[0])):
-            rows.append(_row(group, band_name(int(band)), part))
+    for group, bands in tally.groupby("group", sort=True):
+        rows.append(_row(group, "all", int(bands["scored"].sum()), int(bands["late"].sum())))
+        for band, scored, late in sorted(zip(bands["band"], bands["scored"], bands["late"],
+                                             strict=True),
+                                         key=lambda row: (row[0] < 0, row[0])):  # fmt: skip
+            rows.append(_row(group, band_name(int(band)), int(scored), int(late)))
     return rows
 
 
-def _row(group: str, positions: str, tellings: pd.DataFrame) -> dict[str, Any]:
-    n, k = len(tellings), int(tellings["late"].sum())
+def _empty_tally() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object if name == "group" else np.int64)
+                         for name in TALLY_COLUMNS})  # fmt: skip
+
+
+def _row(group: str, positions: str, n: int, k: int) -> dict[str, Any]:
     return {"group": group, "positions": positions, "scored": n, "late": k,
             "late_share": k / n}
 

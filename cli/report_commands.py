@@ -7,7 +7,7 @@ imported only when used, so these commands load without a database driver.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import click
@@ -28,8 +28,8 @@ from analytics.records import (
 )
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
-from analytics.summary import summarise_files
-from analytics.told_waits import told_wait_rows
+from analytics.summary import RecordsSummary, summarise_files
+from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
 from cli.params import FiniteFloatRange, OutFile
 from cli.progress import LinesWritten, stage
@@ -39,13 +39,14 @@ _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = OutFile(path_type=Path)
 
 
-def _database_readers():
-    """The app's database readers, imported on first use (they need SQLAlchemy and a driver)."""
+def _database_reader():  # noqa: ANN202 - a module
+    """The app's database reader (app.storage.read), imported on first use (it needs
+    SQLAlchemy and a driver)."""
     try:
-        from app.storage.read import calls_in_progress, read_events_frame, read_records_frame
+        from app.storage import read
     except ImportError as error:
         raise click.ClickException(f"cannot read the database: {error}") from error
-    return read_records_frame, read_events_frame, calls_in_progress
+    return read
 
 
 def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFrame:
@@ -58,18 +59,23 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
             records = load_records(list(records_paths), left_out)
             say_left_out(left_out)
             return records
-        read_records_frame, _, calls_in_progress = _database_readers()
+        read = _database_reader()
         url = database_url(db_url)
         with database_errors(url, "--db" if db_url else "DATABASE_URL"):
-            frame = read_records_frame(url)
-            waiting = calls_in_progress(url)
-        if waiting:  # a live log always has some: its longest waits are not in the figures
-            click.echo(f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in "
-                       f"progress (no outcome yet): the figures cover finished calls only",
-                       err=True)
+            frame = read.read_records_frame(url)
+            say_in_progress(read.calls_in_progress(url))
         return validate_records(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
+
+
+def say_in_progress(waiting: int) -> None:
+    """Name the calls a database's records leave out for want of an outcome: a live log always
+    has some, and its longest waits are not in the figures."""
+    if waiting:
+        click.echo(f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in "
+                   f"progress (no outcome yet): the figures cover finished calls only",
+                   err=True)
 
 
 def say_left_out(left_out: LeftOut) -> None:
@@ -95,10 +101,9 @@ def read_events(
             return load_events(list(events_paths))
         if records_paths:
             return None
-        _, read_events_frame, _ = _database_readers()
         url = database_url(db_url)
         with database_errors(url, "--db" if db_url else "DATABASE_URL"):
-            frame = read_events_frame(url, only=only, numbers=numbers)
+            frame = _database_reader().read_events_frame(url, only=only, numbers=numbers)
         return validate_events(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
@@ -142,16 +147,10 @@ def report_from_files(
 ) -> dict | None:
     """The report from record files read in batches (bounded memory, no row kept whole); None
     when they do not read that way (a bad cell, a repeated id): the whole read says why."""
-
-    def select(batch: pd.DataFrame) -> pd.DataFrame:
-        if start is not None or end is not None:
-            batch = between(batch, start, end)
-        return queue_rows(batch, queues)
-
     left_out = LeftOut()
     try:
         summary = summarise_files(records_paths, settings["short_abandon_s"],
-                                  settings["service_threshold_s"], select,
+                                  settings["service_threshold_s"], _selection(start, end, queues),
                                   left_out=left_out)  # fmt: skip
     except RecordsError:
         return None
@@ -159,6 +158,55 @@ def report_from_files(
     if summary.calls == 0:
         raise _no_records(queues, start, end)
     return summary.report(settings["detect_drop"])
+
+
+def report_from_database(
+    db_url: str | None, start: pd.Timestamp | None, end: pd.Timestamp | None,
+    queues: Sequence[str], settings: dict[str, float],
+) -> dict | None:
+    """The report, told waits included, from the database read a batch of calls at a time (a
+    year's log is not held whole: the records as `report_from_files` reads files, the told
+    waits tallied batch by batch); None when a batch does not validate: the whole read names
+    the rows."""
+    read = _database_reader()
+    url = database_url(db_url)
+    source, select = f"database {safe_url(url)}", _selection(start, end, queues)
+    summary = RecordsSummary(settings["short_abandon_s"], settings["service_threshold_s"])
+    tallies: list[pd.DataFrame] = []
+    try:
+        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+            with stage("reading call records from the database, a batch at a time"):
+                for n, batch in enumerate(read.record_batches(url), 1):
+                    records = validate_records(batch, f"{source} (batch {n})", unique_ids=False)
+                    summary.add(select(records))
+            if summary.calls == 0:
+                raise _no_records(queues, start, end)
+            with stage("scoring the told waits, a batch at a time"):
+                for n, (batch, said) in enumerate(read.told_batches(url), 1):
+                    where = f"{source} (announcements, batch {n})"
+                    records = select(validate_records(batch, where, unique_ids=False))
+                    tallies.append(told_wait_tally(records, validate_events(said, where)))
+            say_in_progress(read.calls_in_progress(url))
+    except RecordsError:
+        click.echo("a batch of records does not validate: reading the log whole to name the "
+                   "rows", err=True)
+        return None
+    report = summary.report(settings["detect_drop"])
+    report["told_waits"] = rows_of(add_tallies(tallies))
+    return report
+
+
+def _selection(
+    start: pd.Timestamp | None, end: pd.Timestamp | None, queues: Sequence[str]
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """The calls a report covers, kept from a batch of records: the period, the queues."""
+
+    def select(batch: pd.DataFrame) -> pd.DataFrame:
+        if start is not None or end is not None:
+            batch = between(batch, start, end)
+        return queue_rows(batch, queues)
+
+    return select
 
 
 def sources(events_help: str):  # noqa: ANN201 - a click decorator
@@ -235,9 +283,11 @@ def report_command(
     settings = {"short_abandon_s": short_abandon_s, "service_threshold_s": service_threshold_s,
                 "detect_drop": detect_drop}  # fmt: skip
     report, events = None, None
-    if records_paths and not db_url and html_path is None and not events_paths:
-        report = report_from_files(records_paths, start, end, queues, settings)  # in batches:
-        # the page plots every call, and the told waits are joined to every call's record
+    if html_path is None and not events_paths:  # in batches; the page plots every call
+        if records_paths and not db_url:
+            report = report_from_files(records_paths, start, end, queues, settings)
+        elif not records_paths:
+            report = report_from_database(db_url, start, end, queues, settings)
     if report is None:
         source = "the database" if not records_paths else "the record file(s)"
         with stage(f"reading call records from {source}"):

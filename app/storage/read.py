@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import FACT_ONLY
-from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS
+from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Event
 
 CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
 RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced_wait_s": "float64",
@@ -42,17 +42,29 @@ def is_record() -> tuple:
 
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
     """Every call record (`is_record`) in the DESIGN.md columns, oldest first."""
-    entered = calls.c.entered_at
-    query = select(
-        calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
-        entered.label("entered_at"), calls.c.arrived_at, calls.c.outcome, calls.c.wait_s,
-        calls.c.orig_position, calls.c.announcements, calls.c.first_announced_wait_s,
-        calls.c.first_announced_at_s, calls.c.callback_wait_s, calls.c.callback_requested,
-        calls.c.callback_promised_wait_s,
-    ).where(*is_record()).order_by(calls.c.arrived_at, calls.c.call_id)
+    query = select(*_record_columns()).where(*is_record()).order_by(calls.c.arrived_at,
+                                                                    calls.c.call_id)
     if call_id_prefix:
         query = query.where(calls.c.call_id.startswith(call_id_prefix, autoescape=True))
     return query
+
+
+def _record_columns() -> list:
+    """The `calls` columns a record is read from (`_compact_records` narrows them)."""
+    return [
+        calls.c.call_id, calls.c.queue, calls.c.policy, calls.c.arm,
+        calls.c.entered_at.label("entered_at"), calls.c.arrived_at, calls.c.outcome,
+        calls.c.wait_s, calls.c.orig_position, calls.c.announcements,
+        calls.c.first_announced_wait_s, calls.c.first_announced_at_s, calls.c.callback_wait_s,
+        calls.c.callback_requested, calls.c.callback_promised_wait_s,
+    ]
+
+
+def _event_columns() -> list:
+    """The `call_events` columns of the event format (analytics.events)."""
+    return [call_events.c.time, call_events.c.call_id, call_events.c.queue,
+            call_events.c.event, call_events.c.policy, call_events.c.arm,
+            call_events.c.position, call_events.c.wait_s, call_events.c.data]
 
 
 def calls_in_progress(url: str) -> int:
@@ -79,6 +91,44 @@ def record_chunks(engine: Engine, query, chunk_size: int) -> Iterator[pd.DataFra
     for work that must not hold a whole log (the console's per-arm counts)."""
     for chunk in _chunks(engine, query, chunk_size, RECORD_DTYPES):
         yield _compact_records(chunk)[list(RECORD_COLUMNS)]
+
+
+def record_batches(url: str, chunk_size: int = 20_000) -> Iterator[pd.DataFrame]:
+    """Every call record (`record_query`, oldest first) a chunk at a time: a report on a log of
+    millions without holding it whole (`read_records_frame` reads the same rows whole). A
+    chunk's raw rows cost about 1.7 kB each before they are narrowed, so chunks are small."""
+    engine = make_engine(url)
+    try:
+        yield from record_chunks(engine, record_query(), chunk_size)
+    finally:
+        engine.dispose()
+
+
+_SAID = "said_"  # the announcement's own columns in the join below (a record has the same names)
+
+
+def told_batches(
+    url: str, chunk_size: int = 20_000
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Every ANNOUNCE of a call record, a chunk of them at a time, with their calls' records:
+    (records, announcements) whose every announcement's call is in the records, so scoring
+    each chunk's told waits alone (analytics.told_waits) scores them all. In no order: a
+    chunk's tellings are counted, not listed."""
+    said = [column.label(_SAID + column.name) for column in _event_columns()]
+    query = (select(*said, *_record_columns())
+             .select_from(call_events.join(calls, calls.c.call_id == call_events.c.call_id))
+             .where(call_events.c.event == Event.ANNOUNCE.value, *is_record()))
+    dtype = {**RECORD_DTYPES, **{_SAID + name: kind for name, kind in EVENT_DTYPES.items()}}
+    engine = make_engine(url)
+    try:
+        for chunk in _chunks(engine, query, chunk_size, dtype):
+            names = [column.name for column in said]
+            events = chunk[names].rename(columns=lambda name: name.removeprefix(_SAID))
+            events["time"] = pd.to_datetime(events["time"], utc=True)
+            records = chunk.drop(columns=names).drop_duplicates("call_id", ignore_index=True)
+            yield _compact_records(records)[list(RECORD_COLUMNS)], events
+    finally:
+        engine.dispose()
 
 
 def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
@@ -116,9 +166,7 @@ def read_events_frame(
     `numbers`: each with its call's caller number (`from_number`: the app keeps it on the
     call, not in every event; the export shows it as its --caller-ids option says), joined
     only then: the report's and the twin's reads need none, and paid the join every time."""
-    columns = [call_events.c.time, call_events.c.call_id, call_events.c.queue,
-               call_events.c.event, call_events.c.policy, call_events.c.arm,
-               call_events.c.position, call_events.c.wait_s, call_events.c.data]
+    columns = _event_columns()
     source = call_events
     if numbers:
         columns.append(calls.c.from_number)

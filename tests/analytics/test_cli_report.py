@@ -116,8 +116,17 @@ def fake_database(monkeypatch, tmp_path):
         return pd.DataFrame(columns=["time", "call_id", "queue", "event", "policy", "arm",
                                      "position", "wait_s", "data"])  # fmt: skip
 
+    def record_batches(url: str, chunk_size: int = 100_000):
+        yield module.read_records_frame(url)  # as the test may have replaced it
+
+    def told_batches(url: str, chunk_size: int = 100_000):
+        seen.append(url)
+        return iter(())  # no check-in told a wait
+
     module.read_records_frame = read_records_frame
     module.read_events_frame = read_events_frame
+    module.record_batches = record_batches
+    module.told_batches = told_batches
     module.calls_in_progress = lambda url: 0
     monkeypatch.setitem(sys.modules, "app.storage.read", module)
     return seen
