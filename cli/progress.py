@@ -46,19 +46,28 @@ class LineProgress:
 
 class LinesWritten:
     """`label: 1,200,000 lines so far` on stderr every `every_s` seconds while a stream of
-    unknown length is written (an export of millions of calls)."""
+    unknown length is written (an export of millions of calls), or read (`unit`: "calls")."""
 
-    def __init__(self, label: str, every_s: float = 5.0) -> None:
-        self.label, self.every_s, self.clock = label, every_s, time.monotonic
+    def __init__(self, label: str, every_s: float = 5.0, unit: str = "lines") -> None:
+        self.label, self.every_s, self.unit, self.clock = label, every_s, unit, time.monotonic
         self.count, self.next_s = 0, self.clock() + every_s
 
     def counted(self, lines: Iterator[T]) -> Iterator[T]:
         for line in lines:
             self.count += 1
-            if not self.count % 10_000 and self.clock() >= self.next_s:
-                self.next_s = self.clock() + self.every_s
-                click.echo(f"{self.label}: {self.count:,} lines so far", file=sys.stderr)
+            if not self.count % 10_000:
+                self._say()
             yield line
+
+    def add(self, n: int) -> None:
+        """Count a batch of n."""
+        self.count += n
+        self._say()
+
+    def _say(self) -> None:
+        if self.clock() >= self.next_s:
+            self.next_s = self.clock() + self.every_s
+            click.echo(f"{self.label}: {self.count:,} {self.unit} so far", file=sys.stderr)
 
 
 def stderr_steps(items: Sequence[T], name: Callable[[T], str] = str) -> Iterator[T]:

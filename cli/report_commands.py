@@ -7,6 +7,7 @@ imported only when used, so these commands load without a database driver.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -43,10 +44,9 @@ def _database_reader():  # noqa: ANN202 - a module
     """The app's database reader (app.storage.read), imported on first use (it needs
     SQLAlchemy and a driver)."""
     try:
-        from app.storage import read
+        return importlib.import_module("app.storage.read")
     except ImportError as error:
         raise click.ClickException(f"cannot read the database: {error}") from error
-    return read
 
 
 def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFrame:
@@ -175,17 +175,23 @@ def report_from_database(
     tallies: list[pd.DataFrame] = []
     try:
         with database_errors(url, "--db" if db_url else "DATABASE_URL"):
-            with stage("reading call records from the database, a batch at a time"):
+            label = "reading call records from the database, a batch at a time"
+            with stage(label):
+                read_so_far = LinesWritten(label, unit="calls")
                 for n, batch in enumerate(read.record_batches(url), 1):
                     records = validate_records(batch, f"{source} (batch {n})", unique_ids=False)
                     summary.add(select(records))
+                    read_so_far.add(len(batch))
             if summary.calls == 0:
                 raise _no_records(queues, start, end)
-            with stage("scoring the told waits, a batch at a time"):
+            label = "scoring the told waits, a batch at a time"
+            with stage(label):
+                scored_so_far = LinesWritten(label, unit="announcements")
                 for n, (batch, said) in enumerate(read.told_batches(url), 1):
                     where = f"{source} (announcements, batch {n})"
                     records = select(validate_records(batch, where, unique_ids=False))
                     tallies.append(told_wait_tally(records, validate_events(said, where)))
+                    scored_so_far.add(len(said))
             say_in_progress(read.calls_in_progress(url))
     except RecordsError:
         click.echo("a batch of records does not validate: reading the log whole to name the "

@@ -19,6 +19,8 @@ from analytics.synthetic import arm_for_rate, synthetic_records
 from app.storage import read
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
+from cli import report_commands
+from cli.progress import LinesWritten
 from cli.report_commands import report_command
 
 
@@ -90,6 +92,17 @@ def test_batches_give_the_whole_reads_report(call_log, tmp_path, monkeypatch, ex
     assert {row["positions"] for row in whole["told_waits"]} >= {"all", "1–3", "not said"}
     assert "a batch at a time" in said
     assert "left out 1 call still in progress" in said
+
+
+def test_a_long_read_says_how_far_it_has_got(call_log, monkeypatch):
+    monkeypatch.setattr(read, "record_batches", partial(read.record_batches, chunk_size=100))
+    monkeypatch.setattr(read, "told_batches", partial(read.told_batches, chunk_size=100))
+    monkeypatch.setattr(report_commands, "LinesWritten", partial(LinesWritten, every_s=0.0))
+    _, said = _report(call_log)
+    reading = "reading call records from the database, a batch at a time"
+    assert [f"{reading}: {n} calls so far" for n in (100, 200, 300, 400, 450)] == [
+        line for line in said.splitlines() if line.endswith("calls so far")]
+    assert "scoring the told waits, a batch at a time: 100 announcements so far" in said
 
 
 def test_the_told_waits_come_in_batches_of_whole_calls(call_log):

@@ -192,9 +192,19 @@ def test_records_are_never_written_under_the_other_formats_name(odd_db, tmp_path
     assert not (tmp_path / name).exists()
 
 
-def test_a_report_from_the_database_says_each_step_on_stderr_and_keeps_stdout_clean(odd_db):
+def test_a_report_from_the_database_says_each_step_on_stderr_and_keeps_stdout_clean(
+        odd_db, tmp_path):
     """On a log of millions each step runs for many seconds; nothing had said so."""
     result = CliRunner().invoke(report_command, ["--db", odd_db, "--json"])
+    assert result.exit_code == 0, result.output
+    said = result.stderr.splitlines()
+    reading = "reading call records from the database, a batch at a time"
+    assert said[0] == f"{reading} ..."
+    assert said[1].startswith(f"{reading}: done in ")
+    assert "scoring the told waits, a batch at a time ..." in said
+    assert json.loads(result.stdout)["policies"][0]["calls"] == 2
+    page = tmp_path / "page.html"  # the page's whole read says its steps too
+    result = CliRunner().invoke(report_command, ["--db", odd_db, "--json", "--html", str(page)])
     assert result.exit_code == 0, result.output
     said = result.stderr.splitlines()
     assert said[0] == "reading call records from the database ..."
