@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import TypeVar
@@ -165,21 +165,50 @@ def _read_csv_pandas(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
 def write_table(
     frame: pd.DataFrame, path: str | PathLike[str], file_format: str | None = None
 ) -> Path:
-    """Write a frame as CSV or Parquet. CSV: times as ISO-8601 UTC ending in Z, flags true/false,
-    empty cells for missing values — what spreadsheets and `read_table` both read unambiguously.
-    """
+    """Write a frame as CSV or Parquet (`write_table_batches` of the one frame)."""
+    write_table_batches([frame], path, file_format)
+    return Path(path)
+
+
+def write_table_batches(
+    frames: Iterable[pd.DataFrame], path: str | PathLike[str], file_format: str | None = None
+) -> int:
+    """Write frames of the same columns and dtypes (validated batches) one after another as one
+    CSV or Parquet file, holding one at a time; the rows written. CSV: times as ISO-8601 UTC
+    ending in Z, flags true/false, empty cells for missing values — what spreadsheets and
+    `read_table` both read unambiguously. Categories are written as their text: each batch
+    has its own, and a reader (`read_table`, a spreadsheet) makes its own."""
     path = Path(path)
-    if table_format(path, file_format) == ".parquet":
-        frame.to_parquet(path, index=False)
-        return path
+    parquet = table_format(path, file_format) == ".parquet"
+    writer, schema, rows = None, None, 0
+    try:
+        for frame in frames:
+            table = _file_table(frame, parquet)
+            if writer is None:
+                schema = table.schema  # the first batch's; the others are cast to it
+                writer = pq.ParquetWriter(path, schema) if parquet else pa_csv.CSVWriter(path,
+                                                                                       schema)
+            writer.write_table(table.cast(schema))
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def _file_table(frame: pd.DataFrame, parquet: bool) -> pa.Table:
+    """A frame as the table a file keeps: categories as text; for CSV, times as ISO text."""
+    categories = [name for name, kind in frame.dtypes.items()
+                  if isinstance(kind, pd.CategoricalDtype)]
+    if categories:
+        frame = frame.assign(**{name: frame[name].astype(object) for name in categories})
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    if parquet:
+        return table
     for i, field in enumerate(table.schema):
         if pa.types.is_timestamp(field.type):
             table = table.set_column(i, field.name, _iso_text(table.column(i)))
-        elif pa.types.is_dictionary(field.type):
-            table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
-    pa_csv.write_csv(table, path)
-    return path
+    return table
 
 
 def _iso_text(times: pa.ChunkedArray) -> pa.ChunkedArray:

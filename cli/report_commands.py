@@ -8,7 +8,7 @@ imported only when used, so these commands load without a database driver.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -30,11 +30,13 @@ from analytics.records import (
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
 from analytics.summary import RecordsSummary, summarise_files
+from analytics.tables import write_table_batches
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
 from cli.params import FiniteFloatRange, OutFile
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
+from hold_policies.records import RECORD_COLUMNS
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = OutFile(path_type=Path)
@@ -371,10 +373,53 @@ def export_command(
         )
         click.echo(f"wrote {count:,} queue_log lines to {out_path}")
         return
+    count = _export_records(records_paths, db_url, out_path, file_format)
+    click.echo(f"wrote {count:,} call records to {out_path}")
+
+
+def _export_records(
+    records_paths: Sequence[Path], db_url: str | None, out_path: Path, file_format: str
+) -> int:
+    """Write records as CSV or Parquet a batch at a time (bounded memory, a log of millions);
+    a batch that does not validate, or a repeated call id, makes the whole read name the rows."""
+    if records_paths and db_url:
+        raise click.UsageError("give either --records or --db, not both")
+    written = LinesWritten(f"writing {out_path.name}", unit="calls")
+    try:
+        with whole_file(out_path) as partial:
+            return write_table_batches(_counted(_record_batches(records_paths, db_url), written),
+                                       partial, file_format)  # fmt: skip
+    except RecordsError:
+        click.echo("a batch of records does not validate: reading them whole to name the rows",
+                   err=True)
     records = read_records(records_paths, db_url)
     with whole_file(out_path) as partial:
         write_records(records, partial, file_format=file_format)
-    click.echo(f"wrote {len(records):,} call records to {out_path}")
+    return len(records)
+
+
+def _record_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterator[pd.DataFrame]:
+    """Validated records of the files, or of the database, a batch at a time (and an empty
+    batch last, so a file with no calls still has its header)."""
+    if records_paths:
+        left_out = LeftOut()
+        yield from iter_record_batches(list(records_paths), left_out=left_out)
+        say_left_out(left_out)
+    else:
+        read = _database_reader()
+        url = database_url(db_url)
+        source = f"database {safe_url(url)}"
+        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+            for n, batch in enumerate(read.record_batches(url), 1):
+                yield validate_records(batch, f"{source} (batch {n})", unique_ids=False)
+            say_in_progress(read.calls_in_progress(url))
+    yield validate_records(pd.DataFrame(columns=list(RECORD_COLUMNS)))
+
+
+def _counted(batches: Iterator[pd.DataFrame], written: LinesWritten) -> Iterator[pd.DataFrame]:
+    for batch in batches:
+        yield batch
+        written.add(len(batch))
 
 
 def _export_queue_log(

@@ -1,4 +1,5 @@
-"""`holdwell report --db` reads the call log a batch at a time and says what the whole read says.
+"""`holdwell report --db` and `export --db` read the call log a batch at a time and give what
+the whole read gives.
 
 The whole read (kept for `--html`, whose page plots every call) held a 1M-call log at 1.7 GB;
 the batched one must give the very same report, told waits included, whatever the batch size,
@@ -15,13 +16,16 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from analytics.records import load_records
 from analytics.synthetic import arm_for_rate, synthetic_records
+from analytics.validation import validate_records
 from app.storage import read
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
 from cli import report_commands
 from cli.progress import LinesWritten
-from cli.report_commands import report_command
+from cli.report_commands import export_command, report_command
+from hold_policies.records import RECORD_COLUMNS
 
 
 def _records() -> pd.DataFrame:
@@ -137,3 +141,44 @@ def test_a_period_with_no_calls_is_named(call_log):
 
 def _never(*_args: object, **_kwargs: object) -> pd.DataFrame:
     raise AssertionError("the batched report read the log whole")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_export_writes_the_database_a_batch_at_a_time(call_log, tmp_path, monkeypatch, suffix):
+    """`export --format csv|parquet --db` held the whole log too; in batches it writes the same
+    records (each batch has its own categories: the file keeps their text)."""
+    whole = read.read_records_frame(call_log)
+    monkeypatch.setattr(read, "record_batches", partial(read.record_batches, chunk_size=37))
+    monkeypatch.setattr(read, "read_records_frame", _never)
+    out = tmp_path / f"calls.{suffix}"
+    result = CliRunner().invoke(export_command, ["--format", suffix, "--db", call_log,
+                                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "wrote 450 call records" in result.stdout
+    assert "left out 1 call still in progress" in result.stderr
+    pd.testing.assert_frame_equal(load_records(out), validate_records(whole))
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_an_empty_log_exports_a_file_with_its_columns(sqlite_url, tmp_path, suffix):
+    out = tmp_path / f"calls.{suffix}"
+    result = CliRunner().invoke(export_command, ["--format", suffix, "--db", sqlite_url,
+                                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "wrote 0 call records" in result.stdout
+    assert list(load_records(out).columns)[:len(RECORD_COLUMNS)] == list(RECORD_COLUMNS)
+
+
+def test_a_repeated_call_id_in_files_is_named_by_the_whole_read(tmp_path):
+    records = _records()
+    path = tmp_path / "in.csv"
+    twice = pd.concat([records, records.iloc[[5]]], ignore_index=True)
+    twice.assign(entered_at=twice["entered_at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")).to_csv(
+        path, index=False)
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(export_command, ["--format", "parquet", "--records", str(path),
+                                                 "--out", str(out)])
+    assert result.exit_code == 1
+    assert "reading them whole to name the rows" in result.output
+    assert "call_id" in result.output and "row" in result.output
+    assert not out.exists()
