@@ -18,26 +18,34 @@ from app.storage.events import inserted_once
 from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, project
 from app.storage.one_per_person import hold_number, outstanding_for
 from app.storage.prepared import param
+from app.storage.rows import CallRow
 from app.storage.schema import callbacks
-from hold_policies.records import Event
+from hold_policies.records import Event, Outcome
 
 
 @dataclass(frozen=True)
 class Booking:
     """What a callback request did: stored a new callback, found this request's own (a retried
-    webhook), or found another callback of this number (`already_booked`, its call id)."""
+    webhook), found another callback of this number (`already_booked`, its call id), or found
+    the call's wait already over (`too_late`, its outcome): booked nothing."""
 
     new: bool
     already_booked: str | None = None
+    too_late: str | None = None
 
 
 def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
     """Keep the caller's original place: the callback is ordered by when they first entered.
 
     One callback per person: if this number already has one outstanding in this queue, none
-    is booked; the caller leaves the line on that one (EXITWITHKEY names it).
+    is booked; the caller leaves the line on that one (EXITWITHKEY names it). None either for
+    a call whose wait is over: a confirmation handled after the agent's answer had booked a
+    callback that rang a customer just served (the call's lock orders the two, so one check
+    here is enough).
     """
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    if _over_without_a_request(call):  # answered (or gone) while pressing 1, or replayed:
+        return Booking(new=False, too_late=call.outcome)  # a callback would ring them again
     hold_number(conn, call.queue, command.number)
     booked = outstanding_for(conn, call.queue, command.number, other_than=call.call_id)
     if booked is not None:
@@ -62,6 +70,13 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
                 command.queue_time_s, {**common, "key": command.digit})
     project(conn, call.call_id)
     return Booking(new=new)
+
+
+def _over_without_a_request(call: CallRow) -> bool:
+    """The call's wait ended other than by this request (a retried request finds its own) and
+    other than by the overflow, which offers the callback once the wait is over."""
+    return (call.wait_is_over and not call.callback_requested
+            and call.outcome != Outcome.OVERFLOW)
 
 
 REQUESTED_AT = select(callbacks.c.requested_at).where(

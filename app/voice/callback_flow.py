@@ -147,6 +147,9 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         return confirm_gather(route, number, policy.prompts.callback_unconfirmed)
     except DatabaseUnavailable:
         return unavailable
+    if booking.too_late is not None:  # answered (or gone) meanwhile: no promise, no words
+        log.info("no callback for %s: its wait is over (%s)", command.call_id, booking.too_late)
+        return VoiceResponse()
     if booking.already_booked is not None:  # one per person: theirs keeps its place
         return render_segment(callback_confirmation(policy.voice,
                                                     policy.prompts.callback_already_booked),

@@ -212,6 +212,8 @@ def book_from_full(route: Route, key: KeyForm, number: str) -> VoiceResponse:
             fixed_text(policy.voice, "cannot_confirm"  # true whether or not it is stored
                        if isinstance(error, Unsettled) else "cannot_book"))
         return _then_goodbye(response, route)
+    if booked.too_late is not None:  # a request replayed after the call: nobody to tell
+        return response
     rules = rules_of(route)
     confirm = rules.words.full_confirm if rules else filled(
         policy.prompts.callback_confirm_no_estimate)

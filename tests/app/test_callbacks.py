@@ -345,6 +345,29 @@ def test_a_caller_answered_in_line_after_booking_is_never_also_called_back(
     assert "+14155550100" not in agent.data.decode()  # nobody dials them again
 
 
+@pytest.mark.parametrize("ended_by", [
+    ("/voice/connect?queue=support", {"QueueTime": "76"}),  # an agent took them meanwhile
+    ("/voice/status", {"CallStatus": "completed"}),  # hung up; or a confirmation replayed
+])
+def test_a_confirmation_handled_after_the_wait_ended_books_nothing(
+    cb_app, twilio_cb, clock, ended_by
+):
+    """The other order of the race above: the confirmation handled after the agent's answer
+    had booked a callback, and the next agent rang the customer just served."""
+    enter(twilio_cb, sid("CA1"), clock)
+    twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
+    path, form = ended_by
+    twilio_cb.post(path, {"CallSid": sid("CA1"), **form})
+    outcome = call_row(cb_app, sid("CA1"))["outcome"]
+    late = request_callback(twilio_cb, sid("CA1"))
+    assert late.status_code == 200 and top_verbs(late.data) == []  # nobody to tell
+    assert callback_rows(cb_app) == []
+    assert "CALLBACK_REQUESTED" not in logged_events(cb_app, sid("CA1"))
+    assert call_row(cb_app, sid("CA1"))["outcome"] == outcome
+    agent = twilio_cb.post("/voice/agent?queue=support", {"CallSid": sid("CAagent")})
+    assert "+14155550100" not in agent.data.decode()
+
+
 @pytest.mark.parametrize(("keyed", "countries", "stored"), [
     ("19002223333", None, None),  # US premium rate: the line would pay for the "callback"
     ("011448712345678", '["US", "GB"]', None),  # UK 0871: premium, wherever
