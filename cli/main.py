@@ -169,6 +169,7 @@ def db_stamp(revision: str) -> None:
     from app.storage.migrate import stamp
 
     url = database_url()
+    refuse_to_stamp(url, revision)
     try:
         stamp(url, revision)
         after = schema_revision(url)
@@ -179,6 +180,26 @@ def db_stamp(revision: str) -> None:
     except CommandError as error:  # an unknown revision: asked for, or stored
         raise click.ClickException(revision_problem(url, revision, None, error)) from None
     click.echo(f"database at {safe_url(url)} is marked at revision {after}")
+
+
+def refuse_to_stamp(url: str, revision: str) -> None:
+    """Stamp marks tables that exist: before touching the database, refuse a revision this
+    code does not ship, a SQLite file that is not there, and a database without the call log
+    (each had left a new database holding only a revision, which a later upgrade reported as
+    eleven tables "dropped after its migration ran")."""
+    from app.health import known_revisions
+
+    if revision not in known_revisions() | {"head", "heads", "base"}:
+        raise click.ClickException(f"REVISION: {revision!r} is not a revision this code ships")
+    missing_file = absent_sqlite_file(url)
+    if missing_file is not None:
+        raise click.ClickException(f"DATABASE_URL: no database at {safe_url(url)} to stamp: "
+                                   f"{missing_file} does not exist (`holdwell db upgrade` "
+                                   f"creates it)")
+    if revision != "base" and not has_call_log(url):
+        raise click.ClickException(f"DATABASE_URL: the database at {safe_url(url)} holds no "
+                                   f"call log to mark: `holdwell db upgrade` creates its "
+                                   f"tables (stamp is for tables made another way)")
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import click
 import numpy as np
 
+from cli.database import safe_url
 from cli.params import FiniteFloatRange, policy_names
 from cli.progress import stderr_progress
 from cli.whole_file import whole_file
@@ -83,12 +84,28 @@ class TwilioEngine:
             path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}.db").resolve()
             url = f"sqlite:///{path}"
         click.echo(f"twilio engine: calls are logged in {url}", err=True)
-        run = emulate(scenario, label(policy), rng, database_url=url, config=self.config,
-                      progress=progress)
+        with sim_db_errors(url, "--sim-db" if self.database_url else "the simulation's log"):
+            run = emulate(scenario, label(policy), rng, database_url=url, config=self.config,
+                          progress=progress)
         if run.errors:
             click.echo(f"the app answered {len(run.errors)} request(s) wrongly; first: "
                        f"{run.errors[0]}", err=True)
         return SimulationRun(run.table, run.summary)
+
+
+@contextmanager
+def sim_db_errors(url: str, name: str) -> Iterator[None]:
+    """A database the emulator cannot use, named as the option that gave it: the catch-all
+    had named DATABASE_URL and sqlite:///holdwell.db, which this command never touches."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.storage.deadline import first_line
+
+    try:
+        yield
+    except (SQLAlchemyError, ImportError) as error:
+        raise click.ClickException(f"{name}: cannot use the database at {safe_url(url)}: "
+                                   f"{first_line(error)}") from None
 
 
 ENGINES: dict[str, Engine] = {"fast": simulate, "twilio": TwilioEngine()}

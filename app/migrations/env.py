@@ -53,7 +53,11 @@ def sqlite_file_held(database: str | None) -> Iterator[None]:
     if not database or database == ":memory:" or database.startswith("file:"):
         yield
         return
-    fd = os.open(f"{database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(f"{database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # no such folder, or none we may write: nor can SQLite, whose own error
+        yield  # on connecting names the URL (this one said only "unexpected error")
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

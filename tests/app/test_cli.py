@@ -64,6 +64,42 @@ def test_a_failed_upgrade_of_a_new_database_gives_no_stamp_hint(tmp_path, monkey
     assert result.exit_code == 1 and "stamp" not in result.output, result.output
 
 
+def test_stamp_touches_no_database_it_cannot_mark(tmp_path, monkeypatch):
+    """A stamp of an unknown revision, of a missing file or of a database without the call log
+    had left a new database holding only a revision (and a later upgrade "recreated" eleven
+    tables "dropped after its migration ran")."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///holdwell.db")
+    for revision in ("9999", "head"):
+        refused = CliRunner().invoke(cli, ["db", "stamp", revision])
+        assert refused.exit_code == 1
+    assert "'9999' is not a revision this code ships" in CliRunner().invoke(
+        cli, ["db", "stamp", "9999"]).output
+    assert "holdwell.db does not exist (`holdwell db upgrade` creates it)" in refused.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    engine = create_engine("sqlite:///other.db")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE notes (x)")
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///other.db")
+    refused = CliRunner().invoke(cli, ["db", "stamp", "head"])
+    assert refused.exit_code == 1 and "holds no call log to mark" in refused.output
+    assert inspect(create_engine("sqlite:///other.db")).get_table_names() == ["notes"]
+
+
+def test_a_sqlite_url_in_a_missing_folder_is_named_not_a_bug(tmp_path, monkeypatch):
+    """The migration's lock file beside the database could not be made either, and said
+    "unexpected error (FileNotFoundError)" instead of naming DATABASE_URL."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///typo/x.db")
+    for args in (["db", "upgrade"], ["serve", "--port", "1"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        assert "DATABASE_URL: cannot" in result.output
+        assert "sqlite:///typo/x.db" in result.output and "unable to open" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'line.db'}"
     monkeypatch.setenv("DATABASE_URL", url)  # the line's log: the demo must not touch it

@@ -120,3 +120,16 @@ def test_the_live_log_is_recognised_however_its_url_is_spelled(monkeypatch):
         simulation_log("postgresql+psycopg://holdwell@db.example.com/line")
     assert simulation_log("postgres://holdwell@db.example.com/sims") == \
         "postgresql+psycopg://holdwell@db.example.com/sims"
+
+
+def test_a_sim_db_it_cannot_use_is_named_as_the_option(setup, tmp_path):
+    """The catch-all had said "DATABASE_URL: cannot use the database at
+    sqlite:///holdwell.db", a database this command never touches."""
+    config, _ = setup
+    result = CliRunner().invoke(simulate_command, [
+        "--engine", "twilio", "--config", str(config), "--sim-db", "sqlite:///typo/y.db",
+        *SMALL])
+    assert result.exit_code == 1
+    assert ("--sim-db: cannot use the database at sqlite:///typo/y.db: "
+            "(sqlite3.OperationalError) unable to open database file") in result.output
+    assert "DATABASE_URL" not in result.output
