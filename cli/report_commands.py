@@ -281,10 +281,7 @@ def report_command(
     as_json: bool,
 ) -> None:
     """Compare hold policies: unserved callers (ITT), abandonment, waits, patience, callbacks."""
-    try:
-        start, end = utc_time(from_text), utc_time(to_text)
-    except ValueError as error:
-        raise click.BadParameter(f"not an ISO-8601 date or time: {error}") from error
+    start, end = _moment(from_text, "--from"), _moment(to_text, "--to")
     if start is not None and end is not None and start >= end:
         raise click.BadParameter(f"{from_text} is not before --to {to_text}: no call can "
                                  f"enter the queue in that range", param_hint="--from")
@@ -321,6 +318,15 @@ def report_command(
         with whole_file(html_path) as partial:
             partial.write_text(render_html(report, records, events), encoding="utf-8")
         click.echo(f"wrote {html_path}", err=True)
+
+
+def _moment(text: str | None, option: str) -> pd.Timestamp | None:
+    """An option's UTC moment, or a usage error naming the option."""
+    try:
+        return utc_time(text)
+    except ValueError as error:
+        raise click.BadParameter(f"{text!r} is not an ISO-8601 date or time ({error}), e.g. "
+                                 f"2026-03-01 or 2026-03-01T09:00Z", param_hint=option) from None
 
 
 @click.command("export")

@@ -226,3 +226,12 @@ def test_report_and_export_read_the_apps_real_database(runner, sqlite_url, tmp_p
     assert [parse_queue_log_line(t).event for t in out.read_text().splitlines()] == [
         "ENTERQUEUE"
     ] * 14
+
+
+@pytest.mark.parametrize(("option", "text"), [("--to", "yesterday"), ("--from", "2026-13-02")])
+def test_a_bad_moment_names_its_option(runner, tmp_path, option, text):
+    path = write_records(fourteen_calls(), tmp_path / "calls.csv")
+    result = runner.invoke(report_command, ["--records", str(path), option, text])
+    assert result.exit_code == 2
+    assert f"Invalid value for {option}: {text!r} is not an ISO-8601 date or time" in (
+        result.output)
