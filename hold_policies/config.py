@@ -348,6 +348,7 @@ class PromptsConfig(Strict):
     callback_offer_no_estimate: Text | None = None
     keep_waiting_ack: Text | None = None
     callback_number_check: Text | None = None
+    callback_keyed_check: Text | None = None
     callback_number_entry: Text | None = None
     callback_number_invalid: Text | None = None
     callback_kept_waiting: Text | None = None

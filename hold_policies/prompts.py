@@ -53,6 +53,7 @@ PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "callback_confirm_keyed_no_estimate": ("number",),
     "callback_closing_soon": (),
     "callback_number_check": ("number",),
+    "callback_keyed_check": ("number",),
     "agent_callback_context": ("minutes",),
     "agent_callback_held": ("minutes",),
     "agent_caller_reason": ("minutes", "reason"),
@@ -136,6 +137,10 @@ class Prompts:
     callback_number_check: str = (
         "We will call you back at the number ending in {number}. Press 1 to confirm, "
         "or press 2 to key in another number."
+    )
+    callback_keyed_check: str = (
+        "We will call you back at {number}. Press 1 to confirm, or press 2 to key in another "
+        "number."
     )
     callback_number_entry: str = (
         "Please key in the number we should call, with its area code, then press the hash key."

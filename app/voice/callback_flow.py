@@ -21,7 +21,7 @@ from app.twiml import one_key, render_segment, say, twiml_response
 from app.voice import resume, safety
 from app.voice.blueprint import bp
 from app.voice.callback_sms import confirm_by_sms
-from app.voice.callers import callback_number, spoken_digits
+from app.voice.callers import number_to_call, spoken_digits
 from app.voice.context import Route, this_route
 from app.voice.forms import EntryForm, KeyForm
 from app.voice.safety import choice_not_taken, falls_back_to
@@ -39,16 +39,18 @@ CONFIRM_KEY, OTHER_NUMBER_KEY = "1", "2"
 
 def ask_for_number(route: Route, caller_id: str | None) -> VoiceResponse:
     """Read back the caller ID to confirm it, or ask for a number when there is none to use."""
-    number = callback_number(caller_id, services().config.callbacks)
+    number = number_to_call(caller_id, services().config)
     if number is None:
         return ask_for_entry(route, tries=0)
     return ask_to_confirm(route, number, ending_only=True)
 
 
 def ask_to_confirm(route: Route, number: str, *, ending_only: bool) -> VoiceResponse:
+    """The caller ID's last four digits ("the number ending in"), or a keyed number whole."""
+    prompts = route.policy.prompts
+    question = prompts.callback_number_check if ending_only else prompts.callback_keyed_check
     digits = spoken_digits(number[-4:] if ending_only else number)
-    return confirm_gather(route, number,
-                          filled(route.policy.prompts.callback_number_check, number=digits))
+    return confirm_gather(route, number, filled(question, number=digits))
 
 
 def confirm_gather(route: Route, number: str, question: str) -> VoiceResponse:
@@ -84,7 +86,7 @@ def ask_for_entry(route: Route, *, tries: int, invalid: bool = False) -> VoiceRe
 def callback_confirm() -> Response:
     key = KeyForm.parse(request.form)
     route = this_route()
-    number = callback_number(request.args.get("number"), services().config.callbacks)
+    number = number_to_call(request.args.get("number"), services().config)
     if key.digit == OTHER_NUMBER_KEY or number is None:
         return twiml_response(ask_for_entry(route, tries=0))
     if key.digit != CONFIRM_KEY:
@@ -99,7 +101,7 @@ def callback_confirm() -> Response:
 def callback_entry() -> Response:
     entry = EntryForm.parse(request.form, request.args, MAX_ENTRY_TRIES)
     route = this_route()
-    number = callback_number(entry.keyed, services().config.callbacks)
+    number = number_to_call(entry.keyed, services().config)
     if number is None:  # re-asked, never stored
         return twiml_response(ask_for_entry(route, tries=entry.tries, invalid=True))
     return twiml_response(ask_to_confirm(route, number, ending_only=False))
@@ -129,7 +131,7 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)
     situation = situation_from_poll(form, poll, svc.config, now, params.episode)
-    own = callback_number(key.from_number, svc.config.callbacks)
+    own = number_to_call(key.from_number, svc.config)
     if number != own:  # keyed in: the confirmation says it back
         situation = replace(situation, callback_number=spoken_digits(number))
     decision = policy.on_key(situation, callback_key)

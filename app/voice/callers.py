@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from hold_policies.config import CallbacksConfig
+from hold_policies.config import CallbacksConfig, HoldwellConfig
 
 NEVER_DIALLED = frozenset({
     phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.SHARED_COST,
@@ -42,6 +42,15 @@ def callback_number(raw: str | None, rules: CallbacksConfig | None = None) -> st
             phonenumbers.region_code_for_number(parsed) not in rules.callable_countries():
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def number_to_call(raw: str | None, config: HoldwellConfig) -> str | None:
+    """`callback_number` under the config's callback rules, and never the line's own number
+    (`line.support_number`, the callbacks' caller ID): keyed in, the next agent was sent to
+    dial the line itself, whose leg came back in as a returning caller with a callback booked,
+    and the log counted the loop a callback kept."""
+    number = callback_number(raw, config.callbacks)
+    return None if number is not None and number == config.line.support_number else number
 
 
 def spoken_digits(number: str) -> str:

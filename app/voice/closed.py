@@ -24,7 +24,7 @@ from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.one_per_person import outstanding_for
 from app.twiml import one_key, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
-from app.voice.callers import callback_number, spoken_digits
+from app.voice.callers import number_to_call, spoken_digits
 from app.voice.context import this_route
 from app.voice.forms import CallForm, KeyForm, RouteParams
 from app.voice.safety import falls_back_to, fixed_text
@@ -59,7 +59,7 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
     line, now = found
     svc = services()
     message, opening = closed_message(line, now)
-    number = callback_number(form.from_number, svc.config.callbacks)
+    number = number_to_call(form.from_number, svc.config)
     offer, already = (_offer(line, params, opening, number)
                       if opening is not None and number is not None else (False, None))
     svc.store.write(c.Closed(call_id=form.call_id, now=now, queue=params.queue or "",
@@ -150,7 +150,7 @@ def closed_book() -> Response:
     svc = services()
     route = this_route()
     line = svc.config.queues[route.queue].closed_line()
-    number = callback_number(key.from_number, svc.config.callbacks)
+    number = number_to_call(key.from_number, svc.config)
     now = svc.clock.now()
     opening = told_opening(line, request.args.get("opens"), now) if line is not None else None
     response = VoiceResponse()

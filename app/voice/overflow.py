@@ -24,7 +24,7 @@ from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.voicemail_writes import chose_voicemail
 from app.twiml import render_segment, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
-from app.voice.callers import callback_number
+from app.voice.callers import number_to_call
 from app.voice.context import Route, this_route
 from app.voice.forms import (
     KeyForm,
@@ -91,7 +91,7 @@ def leave_for_message(route: Route, form: WaitForm, digit: str,
         raise LookupError(f"queue {route.queue} takes no messages")
     policy = route.policy
     response = VoiceResponse()
-    if callback_number(from_number, svc.config.callbacks) is None:
+    if number_to_call(from_number, svc.config) is None:
         say(response, policy.voice, rules.words.no_message_withheld)
         return response
     try:
@@ -127,7 +127,7 @@ def after_leaving(params: RouteParams, policy: HoldPolicy, rules: Overflow | Non
     message is a callback: from a number we cannot call, the key itself took none)."""
     if rules is None or not rules.voicemail_key or chose_message is False:
         return None
-    if callback_number(from_number, services().config.callbacks) is None:
+    if number_to_call(from_number, services().config) is None:
         return None
     return record_message(params, policy, rules, unsure=chose_message is None)
 
@@ -184,7 +184,7 @@ def overflow_choice() -> Response:
     rules = rules_of(route)
     if rules is None or not key.digit or key.digit not in rules.keys:
         return twiml_response(goodbye())
-    number = callback_number(key.from_number, services().config.callbacks)
+    number = number_to_call(key.from_number, services().config)
     if number is None:  # neither a callback nor a message (a callback) can reach them
         response = VoiceResponse()
         say(response, route.policy.voice, fixed_text(route.policy.voice, "cannot_call_back"))
@@ -252,7 +252,7 @@ def voicemail_recorded() -> Response:
     form = RecordingForm.parse(request.form)
     svc = services()
     route = this_route()
-    number = callback_number(form.from_number, svc.config.callbacks)
+    number = number_to_call(form.from_number, svc.config)
     svc.store.write(c.LeaveVoicemail(
         call_id=route.params.call_of(form.call_id), now=svc.clock.now(), queue=route.queue,
         number=number,

@@ -21,7 +21,7 @@ from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.one_per_person import outstanding_for
 from app.twiml import one_key, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
-from app.voice.callers import callback_number
+from app.voice.callers import number_to_call
 from app.voice.context import this_route
 from app.voice.forms import CallForm, RouteParams, digits, sid
 from app.voice.safety import falls_back_to
@@ -34,7 +34,7 @@ KEEP_KEY, WAIT_KEY = "1", "2"
 def booked_callback(queue: str, caller: CallForm) -> str | None:
     """The call whose callback to this caller's number is pending in `queue`, if any."""
     svc = services()
-    number = callback_number(caller.from_number, svc.config.callbacks)
+    number = number_to_call(caller.from_number, svc.config)
     if number is None:
         return None
     try:

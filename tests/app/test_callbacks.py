@@ -375,6 +375,7 @@ def test_a_confirmation_handled_after_the_wait_ended_books_nothing(
     ("011442079460000", '["US", "GB"]', "+442079460000"),  # ... unless the operator adds it
     ("2125550199", None, "+12125550199"),
     ("4165550123", None, "+14165550123"),  # Toronto: the US and Canada go together
+    ("4155550000", None, None),  # the line's own number: an agent sent to dial the IVR
 ])
 def test_a_keyed_number_the_line_must_not_dial_is_asked_again_never_stored(
         make_app, clock, keyed, countries, stored):
@@ -389,10 +390,25 @@ def test_a_keyed_number_the_line_must_not_dial_is_asked_again_never_stored(
         assert "not a number we can call" in spoken(check.data)
         assert callback_rows(app) == []
         return
+    said = spoken(check.data)  # a keyed number is said back whole, not as "ending in"
+    assert f"call you back at {' '.join(stored[1:])}. Press 1" in said
+    assert "ending in" not in said
     done = twilio.post(parse(check.data).find("Gather").get("action"),
                        {**wait_form(sid("CA1"), 85), "Digits": "1", "From": "anonymous"})
     assert top_verbs(done.data) == ["Say", "Leave"]
     assert [row["number"] for row in callback_rows(app)] == [stored]
+
+
+def test_a_call_from_the_lines_own_number_is_asked_for_a_number_to_call(make_app, clock):
+    """The callback leg coming back into the IVR (or a spoofed caller ID) is no number to
+    call back: it is asked for one, and is no returning caller with a callback booked."""
+    app = make_app(CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    own = "+14155550000"
+    enter(twilio, sid("CA1"), clock, caller=own)
+    offer = twilio.post(CHOICE, {**wait_form(sid("CA1"), 70), "Digits": "2", "From": own})
+    assert "key in the number we should call" in spoken(offer.data)
+    assert "ending in" not in spoken(offer.data)
 
 
 def test_a_caller_in_a_long_wait_document_still_counts_ahead_of_a_younger_callback(
