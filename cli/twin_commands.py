@@ -63,10 +63,10 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
     from app.storage.read import read_events_frame, read_records_frame
     from cli.database import database_errors, database_url
     url = database_url(url)
-    from simulator.twin_log import with_talk
+    from simulator.twin_log import TALK_ENDS, with_talk
 
     with database_errors(url, "DATABASE_URL"):
-        return with_talk(read_records_frame(url), read_events_frame(url, only=["COMPLETE"]))
+        return with_talk(read_records_frame(url), read_events_frame(url, only=TALK_ENDS))
 
 
 def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:

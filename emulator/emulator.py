@@ -59,6 +59,12 @@ ListenerFactory = Callable[["VirtualCaller", float, float], Listener]
 
 ACCOUNT_SID = "AC" + "0" * 32
 LINE_NUMBER = "+14155550000"
+
+
+def caller_number(i: int) -> str:
+    """Caller i's number: +1 415 555 0001 to 9999 in turn, never the line's own (the app
+    never calls that back)."""
+    return f"+1415555{i % 9_999 + 1:04d}"
 MIN_DOCUMENT_S = 1.0
 TRANSCRIPTION_S = 30.0  # Twilio transcribes a message and calls back about this much later
 MESSAGE_WORDS = "Please call me back about my order"
@@ -269,7 +275,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
 
     # -- callers ----------------------------------------------------------------------------
     def arrive(self, i: int, at: float) -> VirtualCaller:
-        caller = VirtualCaller(i, self.sids.caller(i), f"+1415555{i % 10_000:04d}", rang_at=at,
+        caller = VirtualCaller(i, self.sids.caller(i), caller_number(i), rang_at=at,
                                entries=list(self.number_entries))
         self.ring(caller, at)
         return caller
@@ -476,7 +482,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
     def callback_dialog(self, caller: VirtualCaller, said: str) -> str | None:
         """Keys for the callback dialog: confirm the number read back, or key in the caller's
         planned numbers (`number_entries`, e.g. a bad one first) one by one."""
-        if "call you back at the number" in said:
+        if "call you back at" in said:  # the caller ID's ending, or a keyed number whole
             return "2" if caller.entries else KEY_CONFIRM
         if "key in the number" in said and caller.entries:
             return caller.entries.pop(0)  # Twilio sends the digits without the finishing #

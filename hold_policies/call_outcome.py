@@ -53,12 +53,16 @@ it counts nothing; not an outcome."""
 LEG_ENDED = "LEG_ENDED"
 """A callback leg's final status that arrived before the leg's answer was stored (the answer
 journaled on another host): kept so the answer, applied later, ends the callback at once."""
+CALLBACK_ENDED = "CALLBACK_ENDED"
+"""A kept callback's conversation ended (the agent's Dial of the customer completed, or the
+held customer's bridge did): its time is the agent's talk's end, which the twin's fit reads
+(simulator.twin_log); not an outcome."""
 RETURNING = "RETURNING"
 """Rang while their callback was pending (data.booked): asked to keep it or wait
 (data.choice "asked"), or chose to wait ("wait"). Hung up at the question, the call ends
 kept_callback: never queued, and the callback stands."""
 FACT_ONLY = frozenset({HANGUP, LEAVE, VOICEMAIL_CHOSEN, VOICEMAIL_TEXT, LATE_POLL, LEG_ENDED,
-                       RETURNING})
+                       RETURNING, CALLBACK_ENDED})
 QUEUE_TIME_EVENTS = frozenset({
     Event.ENTERQUEUE, Event.ANNOUNCE, Event.KEYPRESS, Event.CONNECT, Event.COMPLETE,
     Event.ERROR, Event.CALLBACK_REQUESTED, Event.EXITWITHKEY, Event.OVERFLOW, HANGUP, LEAVE,

@@ -67,14 +67,15 @@ def _window(engine: Engine, window_days: int) -> tuple[datetime, datetime, int]:
 
 
 def _read(engine: Engine, since: datetime) -> pd.DataFrame:
-    """The window's records with talk times (COMPLETE events), as `holdwell fit` reads them."""
+    """The window's records with talk times (simulator.twin_log), as `holdwell fit` reads
+    them."""
     import pandas as pd
 
-    from simulator.twin_log import with_talk
+    from simulator.twin_log import TALK_ENDS, with_talk
 
     records_q = read.record_query().where(calls.c.arrived_at > since)
     events_q = select(call_events.c.call_id, call_events.c.event, call_events.c.time).where(
-        call_events.c.event == "COMPLETE", call_events.c.time > since)
+        call_events.c.event.in_(TALK_ENDS), call_events.c.time > since)
     with engine.connect() as conn:
         records = read._compact_records(pd.read_sql(records_q, conn, dtype=read.RECORD_DTYPES))
         events = pd.read_sql(events_q, conn)

@@ -27,7 +27,7 @@ from app.storage.locks import hold_call
 from app.storage.prepared import param
 from app.storage.rows import CallRow
 from app.storage.schema import callbacks
-from hold_policies.call_outcome import LEG_ENDED
+from hold_policies.call_outcome import CALLBACK_ENDED, LEG_ENDED
 from hold_policies.promise import retry_delay_s
 from hold_policies.records import Event
 
@@ -195,6 +195,19 @@ def leg_connected(conn: Connection, command: c.CallbackLegConnected) -> bool:
                                                agent_call_id=command.agent_call_id))
 
 
+def ended(conn: Connection, command: c.CallbackEnded) -> bool:
+    """CALLBACK_ENDED, once, for a callback kept under this claim (False: none was: a machine,
+    a customer answered on their own call meanwhile, another claim's). The twin reads the
+    agent's talk from it: without it an agent on a callback looked free, and a line that
+    calls back was fitted with too few agents."""
+    row = _locked(conn, command.call_id)
+    if row is None or row["status"] != "connected" or \
+            command.claim not in (None, row["claim_token"]):
+        return False
+    return append_fact(conn, _call_of(conn, row, command), command.now, CALLBACK_ENDED,
+                       f"{command.call_id}:{CALLBACK_ENDED}", None, {})
+
+
 def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
     """Retry later, or fail after the last attempt; None if this result changed nothing. A
     `final` result (a customer who answered, then hung up before an agent took them) ends
@@ -280,4 +293,4 @@ def _retry_after_s(row: RowMapping, command: c.CallbackUnanswered) -> float:
 
 WRITES = {c.CallbackOnLine: on_line,
           c.CallbackConnected: connected, c.CallbackLegConnected: leg_connected,
-          c.CallbackUnanswered: unanswered}
+          c.CallbackEnded: ended, c.CallbackUnanswered: unanswered}

@@ -224,6 +224,14 @@ class CallbackLegConnected(Command):
 
 
 @dataclass(frozen=True)
+class CallbackEnded(Command):
+    """A kept callback's conversation is over (the agent's Dial completed, or the held
+    customer's bridge ended): when the agent's talk ended."""
+
+    claim: str | None = None
+
+
+@dataclass(frozen=True)
 class CallbackUnanswered(Command):
     """Busy, no answer, failed or voicemail on one attempt: retry later, or give up."""
 
@@ -318,8 +326,8 @@ class Briefed(Command):
 
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
-    CallbackOnLine, CallbackConnected, CallbackLegConnected, CallbackUnanswered, Closed,
-    BookCallback, RangBack, KeptCallback, CancelForWaiting, Overflowed, ChooseVoicemail,
+    CallbackOnLine, CallbackConnected, CallbackLegConnected, CallbackEnded, CallbackUnanswered,
+    Closed, BookCallback, RangBack, KeptCallback, CancelForWaiting, Overflowed, ChooseVoicemail,
     LeaveVoicemail, VoicemailTranscribed, Reason, Briefed, Resume)}
 
 

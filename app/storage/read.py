@@ -162,7 +162,8 @@ def read_events_frame(
     url: str, chunk_size: int = 200_000, *, only: Sequence[str] | None = None,
     numbers: bool = False,
 ) -> pd.DataFrame:
-    """Logged events, oldest first (all for queue_log export; `only` some, e.g. ANNOUNCE).
+    """Logged events, oldest first (all but raw facts for queue_log export; `only` those
+    named, e.g. ANNOUNCE).
     `numbers`: each with its call's caller number (`from_number`: the app keeps it on the
     call, not in every event; the export shows it as its --caller-ids option says), joined
     only then: the report's and the twin's reads need none, and paid the join every time."""
@@ -173,10 +174,10 @@ def read_events_frame(
         source = call_events.outerjoin(calls, calls.c.call_id == call_events.c.call_id)
     query = select(*columns).select_from(source).order_by(call_events.c.time,
                                                           call_events.c.id)
-    # Raw hang-up and leave facts reach analysts only through the decided ABANDON/record.
-    query = query.where(call_events.c.event.not_in(sorted(FACT_ONLY)))
-    if only:
+    if only:  # named: a raw fact too (the twin reads a kept callback's CALLBACK_ENDED)
         query = query.where(call_events.c.event.in_(list(only)))
+    else:  # raw hang-up and leave facts reach analysts only through the decided record
+        query = query.where(call_events.c.event.not_in(sorted(FACT_ONLY)))
     engine = make_engine(url)
     try:
         parts = list(_chunks(engine, query, chunk_size, EVENT_DTYPES))

@@ -205,6 +205,8 @@ def callback_dial_result() -> Response:
     """The agent's Dial ended; if the customer never picked up, retry later or give up."""
     leg = CallbackLegForm.parse(request.form, request.args)
     response = VoiceResponse()
+    if leg.dial_status == "completed":  # answered: when the agent's talk ended (if kept)
+        talk_ended(leg)
     if leg.dial_status in UNANSWERED_DIALS:
         became = unanswered(leg, leg.dial_status,
                             attempt_key=leg.dial_leg or leg.leg or leg.dial_status)
@@ -214,6 +216,14 @@ def callback_dial_result() -> Response:
     for verb in on_to_the_next_caller().verbs:
         response.append(verb)
     return twiml_response(response)
+
+
+def talk_ended(leg: CallbackLegForm) -> None:
+    """A callback's conversation is over: logged (journaled if need be) for the claim named in
+    the URL, a no-op unless that claim kept the promise."""
+    svc = services()
+    svc.store.write(c.CallbackEnded(call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim),
+                    g.deadline)
 
 
 def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,

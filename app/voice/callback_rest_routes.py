@@ -24,7 +24,7 @@ from app.storage import callback_rest
 from app.storage import commands as c
 from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
-from app.voice.callback_calls import already_helped, unanswered
+from app.voice.callback_calls import already_helped, talk_ended, unanswered
 from app.voice.context import this_route
 from app.voice.forms import CallbackLegForm, number, sid
 from app.voice.routes import connecting
@@ -122,8 +122,9 @@ def callback_rest_result() -> Response:
     (they answered: never dialled twice); Twilio failing them out (its error, the priority
     queue full) is an unanswered attempt, said to them."""
     leg = CallbackLegForm.parse(request.form, request.args)
-    if leg.queue_result == "bridged":
+    if leg.queue_result == "bridged":  # asked once the bridged conversation has ended
         connected_when_bridged(leg)
+        talk_ended(leg)
     elif leg.queue_result == "hangup":
         unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True)
     elif leg.queue_result in ("error", "system-error", "queue-full"):

@@ -98,6 +98,13 @@ def test_answered_rest_callback_waits_for_the_next_agent_and_is_connected(rest_a
     assert "Connecting you" in spoken(connect.data)
     assert call_row(app, sid("CA1"))["outcome"] == "callback_connected"
     assert "CALLBACK_CONNECT" in logged_events(app, sid("CA1"))
+    assert "CALLBACK_ENDED" not in logged_events(app, sid("CA1"))  # still talking
+    clock.advance(240)  # the bridged conversation ends: the priority queue's result comes
+    fence = f"call={sid('CA1')}&queue=support"
+    twilio.post(f"/voice/callback/rest-result?{fence}",
+                {"CallSid": sid("CAleg1"), "QueueResult": "bridged", "QueueTime": "30"})
+    assert logged_events(app, sid("CA1")).count("CALLBACK_ENDED") == 1
+    assert call_row(app, sid("CA1"))["outcome"] == "callback_connected"
 
 
 def test_voicemail_or_busy_on_the_rest_call_is_an_unanswered_attempt(rest_app, clock, mocker):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.signed_client import SignedClient
 from app.storage import callback_queue
+from app.storage.read import read_records_frame
 from app.storage.schema import callbacks
 from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
@@ -202,6 +203,40 @@ def test_busy_then_retry_after_spacing_then_connected(cb_app, twilio_cb, clock):
     events = logged_events(cb_app, sid("CA1"))
     assert events.count("CALLBACK_ATTEMPT") == 2 and "CALLBACK_CONNECT" in events
     assert "ABANDON" not in events
+
+
+def test_a_kept_callbacks_end_is_logged_once_for_the_twins_talk_times(cb_app, twilio_cb, clock):
+    """The agent's Dial of the customer completes when their talk ends: CALLBACK_ENDED, from
+    which the twin reads the agent busy (it had seen a free agent, and fitted too few)."""
+    enter(twilio_cb, sid("CA1"), clock)
+    request_callback(twilio_cb, sid("CA1"), queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
+    answer(twilio_cb, sid("CA1"))
+    clock.advance(300)
+    for _ in range(2):  # a retried Dial action logs it once
+        done = dial_result(twilio_cb, sid("CA1"), "completed", sid("CAleg"))
+        assert top_verbs(done.data) == ["Redirect"]  # on to the next caller, nothing said
+    events = logged_events(cb_app, sid("CA1"))
+    assert events.count("CALLBACK_ENDED") == 1 and events[-1] == "CALLBACK_ENDED"
+    assert call_row(cb_app, sid("CA1"))["outcome"] == "callback_connected"
+    from app.storage.read import read_events_frame
+    from simulator.twin_log import TALK_ENDS, with_talk
+
+    url = str(cb_app.extensions["holdwell"].store.engine.url)
+    records = read_records_frame(url)
+    talk = with_talk(records, read_events_frame(url, only=TALK_ENDS)).set_index("call_id")
+    assert talk.loc[sid("CA1"), "talk_s"] == pytest.approx(300, abs=1)
+
+
+def test_no_end_is_logged_for_a_dial_that_kept_no_promise(cb_app, twilio_cb, clock):
+    """A machine (hung up on), or a customer answered on their own call meanwhile: the Dial
+    completes, but no callback was kept under it."""
+    enter(twilio_cb, sid("CA1"), clock)
+    request_callback(twilio_cb, sid("CA1"), queue_time=60)
+    twilio_cb.post("/voice/agent", {"CallSid": sid("CAagent1")})
+    answer(twilio_cb, sid("CA1"), answered_by="machine_start")
+    dial_result(twilio_cb, sid("CA1"), "completed", sid("CAleg"))
+    assert "CALLBACK_ENDED" not in logged_events(cb_app, sid("CA1"))
 
 
 def test_voicemail_counts_as_an_unanswered_attempt(cb_app, twilio_cb, clock):

@@ -51,7 +51,7 @@ def test_a_bridged_customer_whose_connect_was_journaled_elsewhere_is_not_failed(
                          "DequeingCallSid": sid("agent")})  # bridged: the promise is kept
     clock.advance(120)  # they talk for two minutes
     a.post(result_url, {"CallSid": sid("leg0"), "QueueResult": "bridged", "QueueTime": "10"})
-    assert store_a.journal.backlog() == 2
+    assert store_a.journal.backlog() == 3  # the connect, the bridge's result, the talk's end
     sms = mocker.patch.object(host_b.extensions["holdwell"].rest_client.messages, "create")
     status = b.post(f"/voice/callback/rest-status?{fence}",
                     {"CallSid": sid("leg0"), "CallStatus": "completed"})
@@ -64,6 +64,7 @@ def test_a_bridged_customer_whose_connect_was_journaled_elsewhere_is_not_failed(
     assert not sms.called, "the served customer is texted that every attempt failed"
     assert "CALLBACK_FAILED" not in logged_events(host_b, sid("c0")), \
         logged_events(host_b, sid("c0"))
+    assert logged_events(host_b, sid("c0")).count("CALLBACK_ENDED") == 1  # replayed too
 
 
 def test_a_held_customer_whose_end_nobody_hears_is_ended_after_the_wait_and_texted(

@@ -30,3 +30,25 @@ def test_talk_runs_from_the_answer_to_complete_and_is_missing_otherwise() -> Non
     assert math.isnan(talk["b"])  # no COMPLETE yet: not a talk time
     assert math.isnan(talk["c"])  # abandoned: no conversation
     assert math.isnan(talk["d"])  # first COMPLETE before the answer: dropped, never negative
+
+
+def test_a_kept_callbacks_talk_runs_from_its_pick_up_to_its_end() -> None:
+    """A kept callback's agent talks from the customer picking up (entered + callback_wait_s)
+    to CALLBACK_ENDED: without it an agent on a callback looked free to the agents' fit."""
+    records = pd.DataFrame({
+        "call_id": ["cb", "cb-open", "a"],
+        "entered_at": [T0, T0, T0],
+        "wait_s": [60.0, 60.0, 30.0],
+        "callback_wait_s": [600.0, 600.0, float("nan")],
+        "outcome": ["callback_connected", "callback_connected", "answered"],
+    })
+    events = pd.DataFrame({
+        "call_id": ["cb", "cb", "a", "a"],
+        "event": ["COMPLETE", "CALLBACK_ENDED", "CALLBACK_ENDED", "COMPLETE"],
+        "time": [T0 + pd.Timedelta(seconds=61), T0 + pd.Timedelta(seconds=840),
+                 T0 + pd.Timedelta(seconds=45), T0 + pd.Timedelta(seconds=90)],
+    })
+    talk = with_talk(records, events).set_index("call_id")["talk_s"]
+    assert talk["cb"] == 240.0  # picked up at 09:10, ended 09:14 (not its own COMPLETE)
+    assert math.isnan(talk["cb-open"])  # still talking: no end logged yet
+    assert talk["a"] == 60.0  # an answered call ends at its COMPLETE, whatever else
