@@ -37,6 +37,7 @@ from cli.params import FiniteFloatRange, OutFile
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
 from hold_policies.records import RECORD_COLUMNS
+from simulator.twin_log import with_talk_from_ends
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = OutFile(path_type=Path)
@@ -405,21 +406,31 @@ def _export_records(
 
 
 def _record_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterator[pd.DataFrame]:
-    """Validated records of the files, or of the database, a batch at a time (and an empty
-    batch last, so a file with no calls still has its header)."""
+    """Validated records of the files, or of the database, a batch at a time (an empty one
+    when there are none, so the file still has its header). The database's come with each
+    call's `talk_s`, so the file can be fitted (`holdwell fit --records`) as the log can."""
+    empty = True
+    for batch in _source_batches(records_paths, db_url):
+        empty = False
+        yield batch
+    if empty:
+        yield validate_records(pd.DataFrame(columns=list(RECORD_COLUMNS)))
+
+
+def _source_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterator[pd.DataFrame]:
     if records_paths:
         left_out = LeftOut()
         yield from iter_record_batches(list(records_paths), left_out=left_out)
         say_left_out(left_out)
-    else:
-        read = _database_reader()
-        url = database_url(db_url)
-        source = f"database {safe_url(url)}"
-        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
-            for n, batch in enumerate(read.record_batches(url), 1):
-                yield validate_records(batch, f"{source} (batch {n})", unique_ids=False)
-            say_in_progress(read.calls_in_progress(url))
-    yield validate_records(pd.DataFrame(columns=list(RECORD_COLUMNS)))
+        return
+    read = _database_reader()
+    url = database_url(db_url)
+    source = f"database {safe_url(url)}"
+    with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+        for n, batch in enumerate(read.record_batches(url, talk_ends=True), 1):
+            yield validate_records(with_talk_from_ends(batch), f"{source} (batch {n})",
+                                   unique_ids=False)
+        say_in_progress(read.calls_in_progress(url))
 
 
 def _counted(batches: Iterator[pd.DataFrame], written: LinesWritten) -> Iterator[pd.DataFrame]:

@@ -14,27 +14,53 @@ from hold_policies.call_outcome import CALLBACK_ENDED
 
 TALK_ENDS = ("COMPLETE", CALLBACK_ENDED)
 """The events a talk time ends at: an answered call's COMPLETE, a kept callback's end."""
+END_COLUMNS = {"COMPLETE": "completed_at", CALLBACK_ENDED: "callback_ended_at"}
+"""A record's columns holding each call's first talk-ending event of each kind, when a reader
+joins them to it (app.storage.read.record_batches) instead of handing the events over."""
 
 
 def talk_from_events(events: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
-    """Agent seconds per call from its answer to the end of its talk: an answered call's from
-    entered_at + wait_s to its COMPLETE event, a kept callback's from entered_at +
-    callback_wait_s (the customer picking up) to its CALLBACK_ENDED."""
+    """Agent seconds per call from its answer to the end of its talk (`talk_seconds`), the
+    end read from the events: an answered call's COMPLETE, a kept callback's CALLBACK_ENDED."""
     answered = records.set_index("call_id")
-    callback = (answered["outcome"].astype(str) == "callback_connected").to_numpy()
-    wanted = pd.MultiIndex.from_arrays(
-        [answered.index, np.where(callback, CALLBACK_ENDED, "COMPLETE")])
+    wanted = pd.MultiIndex.from_arrays([answered.index, talk_end_events(answered)])
     done = events[events["event"].isin(TALK_ENDS)].groupby(
         [events["call_id"], events["event"].astype(str)])["time"].first()
-    ends = pd.Series(pd.to_datetime(done.reindex(wanted).to_numpy(), utc=True),
+    talk = pd.Series(talk_seconds(answered, done.reindex(wanted).to_numpy()),
                      index=answered.index)
-    called_back = (answered["callback_wait_s"].to_numpy(float)
-                   if "callback_wait_s" in answered else np.full(len(answered), np.nan))
-    answer_s = np.where(callback, called_back, answered["wait_s"].to_numpy(float))
-    start = pd.to_datetime(answered["entered_at"], utc=True) + pd.to_timedelta(answer_s,
-                                                                               unit="s")
-    talk = (ends - start).dt.total_seconds()
     return talk[talk >= 0]
+
+
+def talk_end_events(records: pd.DataFrame) -> np.ndarray:
+    """Which event ends each call's talk: a kept callback's CALLBACK_ENDED, else COMPLETE."""
+    callback = (records["outcome"].astype(str) == "callback_connected").to_numpy()
+    return np.where(callback, CALLBACK_ENDED, "COMPLETE")
+
+
+def talk_seconds(records: pd.DataFrame, ended_at: np.ndarray) -> np.ndarray:
+    """Agent seconds from each call's answer to `ended_at` (its talk's end; missing: NaN): an
+    answered call's answer is entered_at + wait_s, a kept callback's the customer picking
+    up, entered_at + callback_wait_s. An end before the answer gives NaN, never negative."""
+    callback = talk_end_events(records) == CALLBACK_ENDED
+    called_back = (records["callback_wait_s"].to_numpy(float)
+                   if "callback_wait_s" in records else np.full(len(records), np.nan))
+    answer_s = np.where(callback, called_back, records["wait_s"].to_numpy(float))
+    start = pd.to_datetime(records["entered_at"], utc=True) + pd.to_timedelta(answer_s,
+                                                                               unit="s")
+    talk = (pd.Series(pd.to_datetime(ended_at, utc=True), index=records.index)
+            - start).dt.total_seconds().to_numpy()
+    return np.where(talk >= 0, talk, np.nan)
+
+
+def with_talk_from_ends(records: pd.DataFrame) -> pd.DataFrame:
+    """Records with END_COLUMNS given a `talk_s` column instead (a batch of an export, which
+    an analyst can then fit the twin from)."""
+    kind = talk_end_events(records)
+    ended_at = np.where(kind == CALLBACK_ENDED,
+                        pd.to_datetime(records[END_COLUMNS[CALLBACK_ENDED]], utc=True),
+                        pd.to_datetime(records[END_COLUMNS["COMPLETE"]], utc=True))
+    return records.drop(columns=list(END_COLUMNS.values())).assign(
+        talk_s=talk_seconds(records, ended_at))
 
 
 def with_talk(records: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:

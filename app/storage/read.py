@@ -16,6 +16,7 @@ from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import FACT_ONLY
 from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Event
+from simulator.twin_log import END_COLUMNS
 
 CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
 RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced_wait_s": "float64",
@@ -87,21 +88,38 @@ def _chunks(
 
 
 def record_chunks(engine: Engine, query, chunk_size: int) -> Iterator[pd.DataFrame]:  # noqa: ANN001
-    """`query`'s records (`record_query`, narrowed) a chunk at a time, in the record format:
-    for work that must not hold a whole log (the console's per-arm counts)."""
+    """`query`'s records (`record_query`, narrowed) a chunk at a time, in the record format
+    (any columns the query adds after them): for work that must not hold a whole log (the
+    console's per-arm counts, the report)."""
     for chunk in _chunks(engine, query, chunk_size, RECORD_DTYPES):
-        yield _compact_records(chunk)[list(RECORD_COLUMNS)]
+        chunk = _compact_records(chunk)
+        yield chunk[[*RECORD_COLUMNS, *(c for c in chunk.columns if c not in RECORD_COLUMNS)]]
 
 
-def record_batches(url: str, chunk_size: int = 20_000) -> Iterator[pd.DataFrame]:
+def record_batches(
+    url: str, chunk_size: int = 20_000, *, talk_ends: bool = False
+) -> Iterator[pd.DataFrame]:
     """Every call record (`record_query`, oldest first) a chunk at a time: a report on a log of
     millions without holding it whole (`read_records_frame` reads the same rows whole). A
-    chunk's raw rows cost about 1.7 kB each before they are narrowed, so chunks are small."""
+    chunk's raw rows cost about 1.7 kB each before they are narrowed, so chunks are small.
+    `talk_ends`: with each call's first talk-ending events (simulator.twin_log.END_COLUMNS),
+    from which its talk time is read."""
+    query = record_query()
+    if talk_ends:
+        query = query.add_columns(*(_first_time(event).label(column)
+                                    for event, column in END_COLUMNS.items()))
     engine = make_engine(url)
     try:
-        yield from record_chunks(engine, record_query(), chunk_size)
+        yield from record_chunks(engine, query, chunk_size)
     finally:
         engine.dispose()
+
+
+def _first_time(event: str):  # noqa: ANN202 - a SQLAlchemy scalar subquery
+    """The call's first `event`'s time (none: NULL), beside its record."""
+    said = call_events.alias()
+    return select(func.min(said.c.time)).where(
+        said.c.call_id == calls.c.call_id, said.c.event == event).scalar_subquery()
 
 
 _SAID = "said_"  # the announcement's own columns in the join below (a record has the same names)

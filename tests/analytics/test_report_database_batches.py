@@ -156,7 +156,35 @@ def test_export_writes_the_database_a_batch_at_a_time(call_log, tmp_path, monkey
     assert result.exit_code == 0, result.output
     assert "wrote 450 call records" in result.stdout
     assert "left out 1 call still in progress" in result.stderr
-    pd.testing.assert_frame_equal(load_records(out), validate_records(whole))
+    written = load_records(out)
+    assert written["talk_s"].isna().all()  # no call's talk has ended in this log
+    pd.testing.assert_frame_equal(written.drop(columns="talk_s"), validate_records(whole))
+
+
+def test_an_export_of_the_database_carries_talk_times_the_twin_can_fit(call_log, tmp_path):
+    """`fit --records` on an export had said "the log has no talk_s column": the export now
+    gives each call the talk the twin reads from the log (simulator.twin_log)."""
+    records = read.read_records_frame(call_log)
+    answered = records[records["outcome"] == "answered"].iloc[0]
+    kept = records[records["outcome"] == "callback_connected"].iloc[0]
+    ends = [(answered, "COMPLETE", answered["wait_s"] + 120.0),
+            (kept, "CALLBACK_ENDED", kept["callback_wait_s"] + 200.0)]
+    engine = make_engine(call_log)
+    with engine.begin() as conn:
+        conn.execute(call_events.insert(), [{
+            "time": (call["entered_at"] + pd.Timedelta(seconds=at_s)).floor("us").to_pydatetime(),
+            "call_id": call["call_id"], "queue": str(call["queue"]), "event": event,
+            "policy": str(call["policy"]), "arm": str(call["arm"]), "data": "{}",
+            "dedupe_key": f"{call['call_id']}:{event}"} for call, event, at_s in ends])
+    engine.dispose()
+    out = tmp_path / "calls.parquet"
+    result = CliRunner().invoke(export_command, ["--format", "parquet", "--db", call_log,
+                                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    talk = load_records(out).set_index("call_id")["talk_s"]
+    assert talk[answered["call_id"]] == pytest.approx(120.0)
+    assert talk[kept["call_id"]] == pytest.approx(200.0)
+    assert talk.notna().sum() == 2
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
