@@ -184,7 +184,8 @@ class CallbackWorker:
         while not self.stop():
             try:
                 upgrade(self.settings.database_url)
-                config_versions.seed(self.engine, self.file_config, self.clock.now())
+                config_versions.seed(self.engine, self.file_config, self.clock.now(),
+                                     self.settings.resolved_config_path())
                 if tries:
                     self.err(f"database at {self.where} is back")
                 return True

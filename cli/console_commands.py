@@ -152,20 +152,32 @@ def queue_changes(before: dict, after: dict) -> list[str]:
 
 @click.command("export")
 @click.option("--version", "number", type=int, default=None, help="Default: the active one.")
-def config_export(number: int | None) -> None:
-    """Print a config version (default: the active one) as TOML."""
+@click.option("--effective", is_flag=True,
+              help="Every setting with the value it runs with, defaults filled in (a version "
+                   "keeps only what differs from them).")
+def config_export(number: int | None, effective: bool) -> None:
+    """Print a config version (default: the active one) as TOML; with no version saved yet,
+    every setting at its built-in default."""
     from app.console.toml_writer import dumps
     from app.storage import config_versions
+    from hold_policies.config import parse_config
 
     version = config_versions.get(_engine(), number)
-    if version is None:
-        raise click.ClickException(
-            "no config version yet: start the app once (HOLDWELL_CONFIG seeds version 1) "
-            "or run `holdwell config import FILE`" if number is None else
-            f"no config version {number}")
+    if version is None and number is not None:
+        raise click.ClickException(f"no config version {number}")
+    if version is None:  # what the app would start with, from no file: a starting point
+        click.echo("# no config version saved yet: every setting at its built-in default "
+                   "(the app seeds version 1 from HOLDWELL_CONFIG when it starts; `holdwell "
+                   "config import FILE` saves one)")
+        click.echo(dumps(config_versions.effective_body(parse_config({}))), nl=False)
+        return
     click.echo(f"# holdwell config version {version.number} by {version.author}, "
                f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}")
+    if effective:
+        click.echo("# every setting, defaults filled in")
+        click.echo(dumps(config_versions.effective_body(version.config())), nl=False)
+        return
     if not any(version.body.values()):  # stored with defaults left out: say so, not silence
-        click.echo("# every setting at its built-in default (the README's Configuration names "
-                   "each key)")
+        click.echo("# every setting at its built-in default (`--effective` prints them; the "
+                   "README's Configuration names each key)")
     click.echo(dumps(version.body), nl=False)

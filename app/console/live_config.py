@@ -99,7 +99,8 @@ def install(app: Flask, svc: Services) -> LiveConfig:
     live = LiveConfig(float(app.config.get("HOLDWELL_CONFIG_CHECK_S", CHECK_EVERY_S)))
     from_file = svc.config
     try:
-        config_versions.seed(svc.store.engine, svc.config, svc.clock.now())
+        config_versions.seed(svc.store.engine, svc.config, svc.clock.now(),
+                             svc.settings.resolved_config_path())
     except Exception as error:  # one line: the fix is known, a traceback would bury it
         log.error("config versions unavailable (%s): run `holdwell db upgrade`; using the "
                   "file", first_line(error))

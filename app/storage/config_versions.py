@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -40,6 +41,12 @@ class ConfigVersion:
 def body_of(config: HoldwellConfig) -> dict[str, Any]:
     """The config as stored and exported: JSON types, defaults left out so diffs stay short."""
     return config.model_dump(mode="json", exclude_defaults=True)
+
+
+def effective_body(config: HoldwellConfig) -> dict[str, Any]:
+    """Every setting the config runs with, defaults filled in (`config export --effective`):
+    what a stored version, defaults left out, does not show."""
+    return config.model_dump(mode="json", exclude_none=True)
 
 
 def _version(row) -> ConfigVersion:  # noqa: ANN001 - a row mapping
@@ -108,8 +115,10 @@ def add(engine: Engine, config: HoldwellConfig, *, author: str, note: str,
     raise RuntimeError("could not store a config version: too many concurrent saves")
 
 
-def seed(engine: Engine, config: HoldwellConfig, now: datetime) -> None:
-    """Version 1 from HOLDWELL_CONFIG when the database has none yet."""
+def seed(engine: Engine, config: HoldwellConfig, now: datetime,
+         source: Path | None = None) -> None:
+    """Version 1 from HOLDWELL_CONFIG (read from `source`; None: the built-in defaults, no
+    file) when the database has none yet."""
     with engine.connect() as conn:
         if active_number(conn) is not None:
             return
@@ -117,7 +126,8 @@ def seed(engine: Engine, config: HoldwellConfig, now: datetime) -> None:
         with engine.begin() as conn:
             conn.execute(insert(config_versions).values(
                 number=1, created_at=now, author="HOLDWELL_CONFIG",
-                note="seeded from the configuration file at start-up",
+                note=(f"seeded from {source} at start-up" if source is not None else
+                      "seeded from the built-in defaults at start-up (no configuration file)"),
                 body=json.dumps(body_of(config), sort_keys=True)))
     except IntegrityError:  # another worker seeded it first
         pass

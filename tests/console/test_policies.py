@@ -27,6 +27,19 @@ def test_the_config_file_seeds_version_1(console_app):
     first = active(console_app)
     assert first.number == 1 and first.author == "HOLDWELL_CONFIG"
     assert first.config().queues["support"].policy == "callback"
+    assert first.note.startswith("seeded from /") and first.note.endswith(".toml at start-up")
+
+
+def test_no_file_seeds_version_1_from_the_defaults_and_says_so(sqlite_url, clock, tmp_path,
+                                                               monkeypatch):
+    """It had said "seeded from the configuration file" when there was none."""
+    from app import create_app
+
+    monkeypatch.chdir(tmp_path)  # no ./holdwell.toml either
+    app = create_app({"auth_token": AUTH_TOKEN, "database_url": sqlite_url,
+                      "journal_dir": str(tmp_path / "journal")}, clock=clock)
+    assert active(app).note == ("seeded from the built-in defaults at start-up (no "
+                                "configuration file)")
 
 
 def test_saving_the_form_makes_a_version_that_this_worker_runs_at_once(as_role, console_app):
@@ -116,7 +129,12 @@ def test_another_worker_runs_the_new_version_within_its_check_interval(console_a
 def test_config_import_and_export_round_trip_through_the_cli(sqlite_url, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     runner = CliRunner()
-    assert "no config version yet" in runner.invoke(cli, ["config", "export"]).output
+    defaults = runner.invoke(cli, ["config", "export"])  # the README: each at its default
+    assert defaults.exit_code == 0, defaults.output
+    assert defaults.output.startswith("# no config version saved yet: every setting at its "
+                                      "built-in default")
+    assert "[queues.support.checkin]\ninterval_s = 60\n" in defaults.output
+    assert "max_attempts = 3" in defaults.output
     path = tmp_path / "new.toml"
     path.write_text('[queues.billing]\npolicy = "silence"\n[queues.billing.silence]\n'
                     'segment_s = 45\n', encoding="utf-8")
@@ -125,6 +143,14 @@ def test_config_import_and_export_round_trip_through_the_cli(sqlite_url, monkeyp
     exported = runner.invoke(cli, ["config", "export"])
     assert exported.exit_code == 0
     assert "[queues.billing.silence]\nsegment_s = 45" in exported.output
+    assert "interval_s" not in exported.output  # a version keeps what differs from defaults
+    effective = runner.invoke(cli, ["config", "export", "--effective"])
+    assert "[queues.billing.silence]\nsegment_s = 45" in effective.output
+    assert "[queues.billing.checkin]\ninterval_s = 60" in effective.output
+    everything = tmp_path / "everything.toml"
+    everything.write_text(effective.output, encoding="utf-8")
+    assert "no change: config version 1 (active)" in runner.invoke(
+        cli, ["config", "import", str(everything)]).output  # every key, the same settings
     again = tmp_path / "again.toml"
     again.write_text(exported.output, encoding="utf-8")
     round_trip = runner.invoke(cli, ["config", "import", str(again)])
