@@ -99,12 +99,13 @@ def users_revoke(name: str) -> None:
 @click.option("--note", default="", help="Why; shown in the version history.")
 @click.option("--remove-queue", "removing", multiple=True, metavar="NAME",
               help="A queue the active version runs that this file leaves out, removed on "
-                   "purpose (its calls are then answered as the default queue). Repeatable.")
+                   "purpose (its new calls join the default queue; callers still waiting in it "
+                   "are taken first by any queue's agents). Repeatable.")
 def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
     """Validate PATH and make it the active config version (every worker within 5 s).
 
     A queue the active version runs that PATH leaves out is refused unless named with
-    --remove-queue: its callers would silently be answered by another team's queue."""
+    --remove-queue: its callers would silently join another team's queue."""
     from app.console.config_changes import config_of, same_settings
     from app.storage import config_versions
     from hold_policies.config import ConfigError, load_config

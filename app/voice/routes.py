@@ -18,6 +18,7 @@ from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.call_log import Poll
 from app.storage.deadline import DatabaseUnavailable
+from app.storage.stranded import stranded_queue
 from app.twiml import (
     cached_twiml,
     render_segment,
@@ -302,6 +303,10 @@ def agent() -> Response:
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params, form.to))
     try:
+        stranded = svc.store.read(lambda conn: stranded_queue(conn, svc.config.queues,
+                                                              svc.clock.now()), g.deadline)
+        if stranded is not None:  # waiting in a queue removed since: nobody else takes them
+            return twiml_response(take_stranded(params, stranded))
         if resume.first_in_line(params):  # the longest-waiting caller rang back after a drop
             told = reason.briefing(params.queue, form.agent_call_id)  # their words too
             return twiml_response(resume.take_rejoined(params, AGENT_WAIT_S, told))
@@ -330,6 +335,16 @@ def agent_dial(params: RouteParams, pause_s: int = 0, briefing: str | None = Non
     dial = response.dial(timeout=resume.agent_wait_s(params.queue or "", AGENT_WAIT_S),
                          action=voice_url("agent", params), method="POST")
     dial.queue(params.queue, url=voice_url("connect", params), method="POST")
+    return response
+
+
+def take_stranded(params: RouteParams, stranded: str) -> VoiceResponse:
+    """The agent takes the head of a removed queue's line (app.storage.stranded), then loops
+    back to their own queue as after any conversation."""
+    response = VoiceResponse()
+    dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
+    dial.queue(stranded, url=voice_url("connect", RouteParams(stranded, None, "")),
+               method="POST")
     return response
 
 

@@ -1,0 +1,32 @@
+"""Callers left in a queue the configuration no longer has: nobody else dials its Twilio queue.
+
+A queue removed while callers wait in it (`holdwell config import --remove-queue`, the
+console) keeps those callers in Twilio's queue of that name, where no agent of its own is sent
+any more: their polls are answered by the default queue's policy, but they were never
+answered, and only their own hang-up ended the wait. Agents of any queue take them first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from app.storage.schema import calls
+
+POLLED_WITHIN_S = 900
+"""A caller counts as still waiting if polled this lately: a segment lasts at most ten minutes,
+and a row whose end was never heard (its status callback lost) must not send agents to an
+empty queue for ever."""
+
+
+def stranded_queue(conn: Connection, configured: Collection[str], now: datetime) -> str | None:
+    """The queue, no longer configured, of the longest-waiting caller still in one (None:
+    nobody is)."""
+    return conn.execute(
+        select(calls.c.queue).where(
+            calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
+            calls.c.queue.not_in(list(configured)),
+            calls.c.last_polled_at > now - timedelta(seconds=POLLED_WITHIN_S))
+        .order_by(calls.c.entered_at).limit(1)).scalar()

@@ -1,0 +1,59 @@
+"""A queue removed while callers wait in it: agents of the remaining queues take them first.
+
+No agent of its own dials its Twilio queue any more, so those callers had been told their
+place until they hung up, and were logged as abandons the policy never caused.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+from app.console.live_config import apply
+from app.signed_client import SignedClient
+from hold_policies.config import parse_config
+from tests.app.test_voice_contract import call_row, wait_form
+from tests.app.twiml_reading import parse
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+BOTH = '[queues.support]\npolicy = "checkin"\n[queues.sales]\npolicy = "silence"\n'
+SUPPORT_ONLY = '[queues.support]\npolicy = "checkin"\n'
+SALES_WAIT = "/voice/wait?policy=silence&queue=sales"
+
+
+def test_an_agent_takes_a_caller_left_in_a_removed_queue_first(make_app, clock):
+    app = make_app(BOTH)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
+                                                "From": "+14155550100"})
+    twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=1))
+    agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa1")}).data)
+    assert agent.find("Dial/Queue").text == "support"  # sales is still served by its own
+    clock.advance(60)
+    apply(app.extensions["holdwell"], parse_config(tomllib.loads(SUPPORT_ONLY), "v2"))
+    twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=61))
+    agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa2")}).data)
+    queue = agent.find("Dial/Queue")
+    assert queue.text == "sales"  # the stranded caller first
+    assert "queue=sales" in queue.get("url") and "/voice/connect" in queue.get("url")
+    assert "/voice/agent?queue=support" in agent.find("Dial").get("action")  # then back
+    twilio.post(queue.get("url"), {"CallSid": sid("CAsales"), "QueueTime": "70",
+                                   "DequeingCallSid": sid("CAa2")})
+    row = call_row(app, sid("CAsales"))
+    assert (row["queue"], row["outcome"]) == ("sales", "answered")
+    agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa3")}).data)
+    assert agent.find("Dial/Queue").text == "support"  # nobody is left there
+
+
+def test_a_row_whose_end_was_never_heard_sends_no_agent_for_ever(make_app, clock):
+    """A caller not polled for a quarter of an hour is gone (their status callback lost):
+    agents are not sent to an empty queue for ever."""
+    app = make_app(BOTH)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
+                                                "From": "+14155550100"})
+    twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=1))
+    apply(app.extensions["holdwell"], parse_config(tomllib.loads(SUPPORT_ONLY), "v2"))
+    clock.advance(901)
+    agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa1")}).data)
+    assert agent.find("Dial/Queue").text == "support"
