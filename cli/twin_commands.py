@@ -7,7 +7,6 @@ composition root, since the simulator may not import the app), and go to simulat
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,11 +44,13 @@ def write_html(path: str | None, title: str, command: str, sections: list[tuple[
 
 RECORDS_OPTION = click.option(
     "--records", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
-    help="Record files (CSV/Parquet, with talk_s); default: the calls in DATABASE_URL.")
+    help="Record files (CSV/Parquet, with talk_s); default: the calls in DATABASE_URL "
+         "(else sqlite:///holdwell.db).")
 
 
 def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
-    """Records from files, or from DATABASE_URL with talk times joined from its events."""
+    """Records from files, or from the database (DATABASE_URL, else the local SQLite file)
+    with talk times joined from its events."""
     if paths:
         from analytics.records import RecordsError, load_records
 
@@ -57,14 +58,11 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
             return load_records(list(paths))
         except RecordsError as error:
             raise click.ClickException(str(error)) from None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        raise click.UsageError("give --records FILE, or set DATABASE_URL to read the live log")
     from app.storage.read import read_events_frame, read_records_frame
     from cli.database import database_errors, database_url
-    url = database_url(url)
     from simulator.twin_log import TALK_ENDS, with_talk
 
+    url = database_url()  # $DATABASE_URL, else sqlite:///holdwell.db, as report and export
     with database_errors(url, "DATABASE_URL"):
         return with_talk(read_records_frame(url), read_events_frame(url, only=TALK_ENDS))
 

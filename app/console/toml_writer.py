@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -31,8 +32,10 @@ def basic_string(text: str) -> str:
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
+    if isinstance(value, numbers.Integral):  # numpy's too: its own repr (`np.float64(1.5)`)
+        return repr(int(value))  # is no TOML
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
     if isinstance(value, str):
         return basic_string(value)
     if isinstance(value, list):

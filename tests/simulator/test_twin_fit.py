@@ -163,3 +163,50 @@ def test_the_records_of_a_twin_day_hold_that_day_only(fitted, tmp_path) -> None:
     entered = pd.to_datetime(pd.read_csv(out)["entered_at"], utc=True)
     assert (entered < entered.min().normalize() + pd.Timedelta(days=1)).all()
     assert len(entered) == json.loads(result.stdout)["calls"]
+
+
+def test_a_line_that_calls_back_is_fitted_with_its_agents(tmp_path) -> None:
+    """Eight in ten callers take a callback: an agent on a callback had looked free (the log
+    kept no end of that talk), and the fit wrote a scenario file it could not read back
+    (`mean_s = np.float64(…)`)."""
+    from click.testing import CliRunner
+
+    from cli.twin_commands import fit_command
+    from emulator.run import emulate
+    from hold_policies.config import parse_config
+    from simulator.scenario import Callbacks
+    from simulator.scenario_file import load_twin
+
+    eager = parse_config({"line": {"support_number": "+14155550000"}, "queues": {"support": {
+        "policy": "callback", "callback": {"offer_after_estimate_s": 0,
+                                           "offer_without_estimate_after_s": 0}}}})
+    truth = Scenario(calls=400, arrivals=RateProfile.constant(1.6), agents=Staffing.constant(4),
+                     service=Exponential(180.0), patience=Exponential(600.0),
+                     reactions=Reactions(callback_p=0.6, callback_if_too_long_p=0.6),
+                     callbacks=Callbacks(answer_p=1.0))
+    url = f"sqlite:///{tmp_path / 'calls.db'}"
+    run = emulate(truth, "callback", np.random.default_rng(5), database_url=url, config=eager)
+    assert run.summary["callbacks_connected"] > 250
+    out = tmp_path / "scenario.toml"
+    result = CliRunner().invoke(fit_command, ["--out", str(out), "--seed", "2"],
+                                env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    twin = load_twin(out)
+    day = [n for n in twin.agents.per_slot if n]  # the half-hours the line took calls
+    assert len(day) >= 8 and min(day) >= 4 and np.median(day) == 4
+    assert within(twin.talk.mean_s, 180.0, 3 * twin.talk.mean_se_s)
+    assert twin.talk.calls > 300  # the callbacks' talks too
+
+
+def test_fit_reads_the_local_log_when_no_database_is_named(tmp_path, monkeypatch) -> None:
+    """As report and export do: it had asked for DATABASE_URL instead."""
+    from click.testing import CliRunner
+
+    from cli.twin_commands import fit_command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    result = CliRunner().invoke(fit_command, ["--out", "s.toml"])
+    assert result.exit_code == 1
+    assert "no call log at sqlite:///holdwell.db: holdwell.db does not exist" in result.output
+    assert list(tmp_path.iterdir()) == []
