@@ -114,12 +114,12 @@ def read_events(
 
 def only_queues(records: pd.DataFrame, queues: Sequence[str],
                 period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
-                ) -> pd.DataFrame:
+                source: str = "") -> pd.DataFrame:
     """Keep the named queues (all if none named); an empty result is an error worth saying
-    (naming the `period` the records were cut to, when they were)."""
+    (naming the `period` the records were cut to, when they were, and their `source`)."""
     records = queue_rows(records, queues)
     if records.empty:
-        raise _no_records(queues, *period)
+        raise _no_records(queues, *period, source=source)
     return records
 
 
@@ -133,15 +133,16 @@ def queue_rows(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:
 
 
 def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
-                end: pd.Timestamp | None = None) -> click.ClickException:
-    """"no call records in queue(s) support entering from … to …": a queue that exists but
-    had no calls in the period was said as if the queue had none at all."""
+                end: pd.Timestamp | None = None, *, source: str = "") -> click.ClickException:
+    """"no call records in queue(s) support entering from … to … in database …": a queue that
+    exists but had no calls in the period was said as if the queue had none at all, and an
+    empty database was not named."""
     where = f" in queue(s) {', '.join(queues)}" if queues else ""
     when = ""
     if start is not None or end is not None:
         when = (f" entering from {start.isoformat() if start is not None else 'the first'} "
                 f"to {end.isoformat() if end is not None else 'the last'} (--from/--to)")
-    return click.ClickException(f"no call records{where}{when}")
+    return click.ClickException(f"no call records{where}{when}{' in ' if source else ''}{source}")
 
 
 def report_from_files(
@@ -186,7 +187,7 @@ def report_from_database(
                     summary.add(select(records))
                     read_so_far.add(len(batch))
             if summary.calls == 0:
-                raise _no_records(queues, start, end)
+                raise _no_records(queues, start, end, source=source)
             label = "scoring the told waits, a batch at a time"
             with stage(label):
                 scored_so_far = LinesWritten(label, unit="announcements")
@@ -300,7 +301,8 @@ def report_command(
             records = read_records(records_paths, db_url)
         if start is not None or end is not None:
             records = between(records, start, end)
-        records = only_queues(records, queues, (start, end))
+        records = only_queues(records, queues, (start, end),
+                              "" if records_paths else f"database {safe_url(database_url(db_url))}")
         with stage(f"building the report on {len(records):,} calls"):
             report = build_report(records, **settings)
         events = None
@@ -308,7 +310,7 @@ def report_command(
             with stage("reading the announcements"):
                 events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",))
         if events is not None:  # every told wait, scored (the records keep only the first)
-            with stage(f"scoring {len(events):,} told waits"):
+            with stage(f"scoring the told waits of {len(events):,} announcements"):
                 report["told_waits"] = told_wait_rows(records, events)
     report["period"]["requested_from"] = from_text
     report["period"]["requested_to"] = to_text

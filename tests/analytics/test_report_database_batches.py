@@ -133,10 +133,14 @@ def test_a_batch_that_does_not_validate_is_named_by_the_whole_read(call_log, mon
     assert "reading the log whole to name the rows" in result.output
 
 
-def test_a_period_with_no_calls_is_named(call_log):
+def test_a_period_with_no_calls_is_named(call_log, tmp_path):
     result = CliRunner().invoke(report_command, ["--db", call_log, "--from", "2031-01-01"])
     assert result.exit_code == 1
     assert "no call records entering from 2031-01-01T00:00:00+00:00" in result.output
+    assert f"(--from/--to) in database {call_log}" in result.output
+    page = CliRunner().invoke(report_command, ["--db", call_log, "--from", "2031-01-01",
+                                               "--html", str(tmp_path / "p.html")])
+    assert f"(--from/--to) in database {call_log}" in page.output  # the whole read too
 
 
 def _never(*_args: object, **_kwargs: object) -> pd.DataFrame:

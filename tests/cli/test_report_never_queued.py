@@ -211,4 +211,6 @@ def test_a_report_from_the_database_says_each_step_on_stderr_and_keeps_stdout_cl
     assert said[1].startswith("reading call records from the database: done in ")
     assert "building the report on 2 calls ..." in said
     assert "reading the announcements ..." in said
+    assert any(line.startswith("scoring the told waits of ") and line.endswith(
+        " announcements ...") for line in said)
     assert json.loads(result.stdout)["policies"][0]["calls"] == 2
