@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import click
 import numpy as np
@@ -110,6 +110,7 @@ def sim_db_errors(url: str, name: str) -> Iterator[None]:
 
 ENGINES: dict[str, Engine] = {"fast": simulate, "twilio": TwilioEngine()}
 PROBLEMS = (ScenarioError, DistributionError, ConfigError)
+T = TypeVar("T")
 
 SCENARIO_OPTIONS = (
     click.option("--calls", type=click.IntRange(1, MAX_CALLS), default=10_000,
@@ -222,18 +223,31 @@ def simulation_log(url: str | None) -> str | None:
     return url
 
 
+def named_as(build: Callable[..., T], option: str, *args: Any, key: str = "") -> T:  # noqa: ANN401
+    """`build(*args)`, its ScenarioError naming the command-line `option` the values came
+    from ("--policy: unknown …", not the library's `key` "policy: unknown …")."""
+    try:
+        return build(*args)
+    except ScenarioError as error:
+        said = str(error)
+        raise ScenarioError(f"{option}: {said.removeprefix(f'{key}: ') if key else said}") \
+            from None
+
+
 def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
     """The rate profile, staffing schedule or replayed arrivals, when given."""
     changes: dict[str, Any] = {}
     if options.get("rate_profile"):
-        changes["arrivals"] = RateProfile(parse_steps(options["rate_profile"], "--rate-profile"))
+        changes["arrivals"] = named_as(RateProfile, "--rate-profile",
+                                       parse_steps(options["rate_profile"], "--rate-profile"))
     if options.get("staffing"):
         steps = parse_steps(options["staffing"], "--staffing")
         for minute, n in steps:
             if n != int(n):
                 raise ScenarioError(f"--staffing: agents must be whole numbers (got {n:g} at "
                                     f"minute {minute:g}); write e.g. 0:2,480:12")
-        changes["agents"] = Staffing(tuple((minute, int(n)) for minute, n in steps))
+        changes["agents"] = named_as(Staffing, "--staffing",
+                                     tuple((minute, int(n)) for minute, n in steps))
     if options.get("arrivals_from"):
         from analytics.records import RecordsError, load_records
 
@@ -338,7 +352,8 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
     try:
         check_out_path(out)
         scenario, config, queue = build(options)
-        chosen = policy_named(policy or config.queues[queue].policy, config, queue)
+        chosen = named_as(policy_named, "--policy", policy or config.queues[queue].policy,
+                          config, queue, key="policy")
         with progress_bar(scenario.calls) as progress:
             run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),
                                   progress)
@@ -370,7 +385,8 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
     names = policy_names(policies, f"of {', '.join(POLICY_NAMES)}")
     try:
         scenario, config, queue = build(options)
-        chosen = [policy_named(name, config, queue) for name in names]
+        chosen = [named_as(policy_named, "--policies", name, config, queue, key="policy")
+                  for name in names]
         runs = []
         with progress_bar(scenario.calls * len(chosen)) as progress:
             for policy in chosen:

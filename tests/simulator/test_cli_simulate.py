@@ -95,8 +95,11 @@ def test_erlang_figures_and_staffing(holdwell: click.Group) -> None:
     (["simulate", "--agents", "1", "--arrival-rate", "5", "--patience", "none"],
      "the queue never drains"),
     (["simulate", "--patience", "gamma:2"], "write one of"),
-    (["compare", "--policies", "silence,jazz"], "unknown 'jazz'"),
-    (["simulate", "--policy", "jazz"], "policy: unknown 'jazz'"),
+    (["compare", "--policies", "silence,jazz"], "--policies: unknown 'jazz'"),
+    (["simulate", "--policy", "jazz"], "--policy: unknown 'jazz'"),
+    (["simulate", "--rate-profile", "480:3,0:0.2"],
+     "--rate-profile: arrival rate (calls per minute): the first step must start at minute 0"),
+    (["simulate", "--staffing", "60:3,0:2"], "--staffing: agents: the first step must start"),
     (["erlang", "--agents", "0", "--arrival-rate", "1", "--service-mean", "5"], "never empties"),
 ])
 def test_bad_input_gives_a_clear_error(holdwell: click.Group, args: list[str],
