@@ -133,3 +133,12 @@ def test_a_sim_db_it_cannot_use_is_named_as_the_option(setup, tmp_path):
     assert ("--sim-db: cannot use the database at sqlite:///typo/y.db: "
             "(sqlite3.OperationalError) unable to open database file") in result.output
     assert "DATABASE_URL" not in result.output
+
+
+def test_the_twilio_engine_says_each_tenth_of_the_way(setup):
+    """It counted ended calls by thousands: 2,000 calls said only 50% and 100%, fewer none."""
+    config, url = setup
+    result = invoke(simulate_command, ["--engine", "twilio", "--config", str(config),
+                                       "--sim-db", url, *SMALL])
+    said = [line for line in result.stderr.splitlines() if line.startswith("simulating: ")]
+    assert [line.split()[1] for line in said] == [f"{n}%" for n in range(10, 101, 10)]
