@@ -318,15 +318,22 @@ def what_was_counted(summary: dict) -> str:
     return line
 
 
-def write_records(run: SimulationRun, path: str) -> None:
-    """CSV or Parquet in the call-log record format (analytics' writer validates it).
+def write_records(runs: list[SimulationRun], path: str) -> None:
+    """CSV or Parquet in the call-log record format (analytics' writer validates it), every
+    run's calls in one file.
 
     Every run numbers its callers sim-0000001… (the same caller, the same number, under every
-    policy), so the file's ids carry the run's arm or policy (checkin-sim-0000001): files of
+    policy), so the file's ids carry the run's arm or policy (checkin-sim-0000001): runs of
     several policies then report together, and the same file given twice is refused."""
-    frame = run.table.frame()
-    label = run.table.arm or run.table.policy
-    frame["call_id"] = f"{label}-" + frame["call_id"].astype(str)
+    import pandas as pd  # only when writing: the fast engine's command starts without it
+
+    frames = []
+    for run in runs:
+        frame = run.table.frame()
+        label = run.table.arm or run.table.policy
+        frame["call_id"] = f"{label}-" + frame["call_id"].astype(str)
+        frames.append(frame)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     try:
         from analytics.records import write_records as write
     except ImportError:  # analytics not installed: a plain pandas file with the same columns
@@ -338,6 +345,11 @@ def write_records(run: SimulationRun, path: str) -> None:
     write(frame, path)
 
 
+OUT = click.option("--out", type=click.Path(dir_okay=False),
+                   help="Write every call's record here (.csv or .parquet; `holdwell report "
+                        "--records` reads it).")
+
+
 @click.command("simulate")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="fast", show_default=True)
 @click.option("--policy", default=None, metavar="NAME",
@@ -345,8 +357,7 @@ def write_records(run: SimulationRun, path: str) -> None:
               "([queues.NAME.variants.X] in --config); default: the queue's own.")
 @scenario_options
 @SIM_DB
-@click.option("--out", type=click.Path(dir_okay=False),
-              help="Write every call's record here (.csv or .parquet).")
+@OUT
 def simulate_command(engine: str, policy: str | None, out: str | None, **options: Any) -> None:
     """Simulate a queue under one hold policy: abandonment, waits, callbacks."""
     try:
@@ -362,7 +373,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         raise click.ClickException(str(error)) from None
     if out:
         with whole_file(out) as partial:
-            write_records(run, partial)
+            write_records([run], partial)
     if options["as_json"]:
         click.echo(json.dumps(run.summary))
     else:
@@ -380,10 +391,12 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
               "callers.")
 @scenario_options
 @SIM_DB
-def compare_command(engine: str, policies: str, **options: Any) -> None:
+@OUT
+def compare_command(engine: str, policies: str, out: str | None, **options: Any) -> None:
     """Run several policies on the same callers (common random numbers), side by side."""
     names = policy_names(policies, f"of {', '.join(POLICY_NAMES)}")
     try:
+        check_out_path(out)
         scenario, config, queue = build(options)
         chosen = [named_as(policy_named, "--policies", name, config, queue, key="policy")
                   for name in names]
@@ -395,6 +408,9 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
                 runs.append(counted(run, scenario, options["warmup"]))
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
+    if out:
+        with whole_file(out) as partial:
+            write_records(runs, partial)
     summaries = [run.summary for run in runs]
     if options["as_json"]:
         click.echo(json.dumps(summaries))
@@ -403,6 +419,8 @@ def compare_command(engine: str, policies: str, **options: Any) -> None:
     click.echo(what_was_counted(summaries[0]))
     for run in runs:
         click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}")
+    if out:
+        click.echo(f"records of every policy written to {out}")
 
 
 @click.command("erlang")

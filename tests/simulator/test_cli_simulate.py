@@ -112,3 +112,26 @@ def test_bad_input_gives_a_clear_error(holdwell: click.Group, args: list[str],
 
 def test_engines_are_looked_up_by_name() -> None:
     assert set(ENGINES) >= {"fast"}
+
+
+def test_compare_writes_every_policys_records_to_one_file_the_report_reads(
+        holdwell: click.Group, tmp_path) -> None:
+    """compare had no --out: a report on several simulated policies took one simulate --out
+    per policy."""
+    import json
+
+    from cli.report_commands import report_command
+
+    out = tmp_path / "all.parquet"
+    result = CliRunner().invoke(holdwell, ["compare", "--policies", "silence,checkin",
+                                           "--calls", "300", "--seed", "3", "--json",
+                                           "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    simulated = {s["policy"]: s["calls"] for s in json.loads(result.stdout)}
+    report = CliRunner().invoke(report_command, ["--records", str(out), "--json"])
+    assert report.exit_code == 0, report.output
+    reported = {p["policy"]: p["calls"] for p in json.loads(report.stdout)["policies"]}
+    assert reported == simulated == {"silence": 300, "checkin": 300}
+    refused = CliRunner().invoke(holdwell, ["compare", "--calls", "10", "--out",
+                                            str(tmp_path / "all.txt")])
+    assert refused.exit_code != 0 and "must end in .csv or .parquet" in refused.output
