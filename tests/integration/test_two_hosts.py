@@ -36,7 +36,7 @@ def test_two_hosts_share_one_truth_and_never_dial_twice(live_servers, postgres_u
 
     said: dict[str, list[str]] = {}
     for i in range(CALLERS):
-        call = {"CallSid": sid(i), "From": f"+1415555{i:04d}"}
+        call = {"CallSid": sid(i), "From": f"+1415555{i + 1:04d}"}
         assert host().post("/voice/incoming?queue=support", call).is_twiml
         for queue_time in (0, 61):
             answer = host().post("/voice/wait?policy=callback&queue=support", {
@@ -46,7 +46,7 @@ def test_two_hosts_share_one_truth_and_never_dial_twice(live_servers, postgres_u
             said.setdefault(sid(i), []).append(answer.body.decode())
     wanting = [i for i in range(CALLERS) if i % 2 == 0]
     for i in wanting:  # half take a callback (the keypad flow may cross hosts too)
-        form = {"CallSid": sid(i), "From": f"+1415555{i:04d}", "QueueTime": "70",
+        form = {"CallSid": sid(i), "From": f"+1415555{i + 1:04d}", "QueueTime": "70",
                 "QueuePosition": str(i + 1), "Digits": "2"}
         offer = host().post("/voice/choice?policy=callback&queue=support", form)
         action = ElementTree.fromstring(offer.body).find("Gather").get("action")
