@@ -63,8 +63,10 @@ def started_at(svc: Services, queue: str) -> datetime | None:
 
 def treatments(queue_body: dict) -> dict:
     """What a split's callers hear, as a version stores it: the split (arms, weights and
-    salt), each arm's variant, the policy tables the arms are built on, and the queue's
-    words, voice and language."""
+    salt), each arm's variant, the policy tables the arms are built on, the queue's words,
+    voice and language, and what every arm's callers are offered past the maximum wait
+    (`overflow`) or when their line drops (`resume`). Not the queue's size or hours: no
+    caller in line hears those."""
     experiment = queue_body.get("experiment") or {}
     arms = experiment.get("arms") or {}
     variants = queue_body.get("variants") or {}
@@ -72,7 +74,8 @@ def treatments(queue_body: dict) -> dict:
     return {"experiment": experiment,
             "variants": {arm: variants[arm] for arm in sorted(arms) if arm in variants},
             "tables": {base: queue_body.get(base) for base in sorted(bases)},
-            "words": {key: queue_body.get(key) for key in ("prompts", "voice", "language")}}
+            "words": {key: queue_body.get(key) for key in ("prompts", "voice", "language")},
+            "offers": {key: queue_body.get(key) for key in ("overflow", "resume")}}
 
 
 def _finite(value: float) -> float | None:

@@ -142,3 +142,47 @@ def test_new_words_for_an_arm_start_a_new_count(app_with_variants, clock):
     clock.advance(60)
     finished("new")
     assert counted() == {"no_apology": 5, "brisk": 5}  # only the calls since the new words
+
+
+def test_a_new_overflow_offer_starts_a_new_count(app_with_variants, clock):
+    """Every arm's callers past the maximum wait hear the overflow's offer: new words there
+    had been credited with calls that heard the old offer (the queue's size is no such
+    change)."""
+    from app.storage import config_versions
+    from hold_policies.config import ExperimentConfig, OverflowConfig
+
+    app = app_with_variants
+    svc = app.extensions["holdwell"]
+    page = Console(app, "analyst")
+
+    def save(update: dict, note: str) -> None:
+        active = config_versions.get(svc.store.engine).config()
+        queue = active.queues["support"].model_copy(update=update)
+        line = active.line.model_copy(update={"support_number": "+14155550000"})
+        config_versions.add(svc.store.engine, active.model_copy(update={
+            "line": line, "queues": {**active.queues, "support": queue}}), author="op",
+            note=note, now=clock.now())
+        clock.advance(60)
+
+    def finished(tag: str) -> None:
+        rows = [{"call_id": f"{tag}{n}", "queue": "support", "policy": "checkin", "arm": arm,
+                 "arrived_at": clock.now(), "entered_at": clock.now(), "outcome": "answered",
+                 "wait_s": 10.0} for n, arm in enumerate(["no_apology", "brisk"] * 3)]
+        with svc.store.engine.begin() as conn:
+            conn.execute(insert(calls), rows)
+        clock.advance(60)
+
+    def counted() -> dict[str, int]:
+        state = page.get("/api/v1/experiments/support").get_json()
+        return {r["arm"]: r["calls"] for r in state["results"]}
+
+    save({"experiment": ExperimentConfig(arms={"no_apology": 1, "brisk": 1}),
+          "overflow": OverflowConfig(max_wait_s=600)}, "split")
+    finished("old")
+    save({"max_size": 77}, "size")
+    assert counted() == {"no_apology": 3, "brisk": 3}
+    save({"overflow": OverflowConfig(max_wait_s=300)}, "sooner offer")
+    finished("new")
+    assert counted() == {"no_apology": 3, "brisk": 3}  # only the calls since the new offer
+    save({"overflow": None}, "no offer")
+    assert counted() == {}
