@@ -170,6 +170,11 @@ def write_table(
     return Path(path)
 
 
+class BatchesDiffer(ValueError):
+    """Batches whose columns cannot share one file's (record files with other extra columns):
+    a writer that needs one shape reads them whole instead."""
+
+
 def write_table_batches(
     frames: Iterable[pd.DataFrame], path: str | PathLike[str], file_format: str | None = None
 ) -> int:
@@ -188,7 +193,11 @@ def write_table_batches(
                 schema = table.schema  # the first batch's; the others are cast to it
                 writer = pq.ParquetWriter(path, schema) if parquet else pa_csv.CSVWriter(path,
                                                                                        schema)
-            writer.write_table(table.cast(schema))
+            try:
+                writer.write_table(table.cast(schema))
+            except (ValueError, pa.ArrowException) as error:  # other columns, other types
+                raise BatchesDiffer(f"a batch's columns are not the first's: {error}") \
+                    from None
             rows += len(frame)
     finally:
         if writer is not None:

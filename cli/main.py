@@ -196,7 +196,19 @@ def refuse_to_stamp(url: str, revision: str) -> None:
         raise click.ClickException(f"DATABASE_URL: no database at {safe_url(url)} to stamp: "
                                    f"{missing_file} does not exist (`holdwell db upgrade` "
                                    f"creates it)")
-    if revision != "base" and not has_call_log(url):
+    if revision == "base":
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.storage.deadline import first_line
+    from app.storage.migrate import table_names
+
+    try:
+        tables = table_names(url)
+    except (SQLAlchemyError, ImportError) as error:  # unreachable, no such database, no driver
+        raise click.ClickException(f"DATABASE_URL: cannot stamp the database at "
+                                   f"{safe_url(url)}: {first_line(error)}") from None
+    if "calls" not in tables:
         raise click.ClickException(f"DATABASE_URL: the database at {safe_url(url)} holds no "
                                    f"call log to mark: `holdwell db upgrade` creates its "
                                    f"tables (stamp is for tables made another way)")

@@ -30,7 +30,7 @@ from analytics.records import (
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
 from analytics.summary import RecordsSummary, summarise_files
-from analytics.tables import write_table_batches
+from analytics.tables import BatchesDiffer, write_table_batches
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
 from cli.params import FiniteFloatRange, OutFile
@@ -401,6 +401,8 @@ def _export_records(
     except RecordsError:
         click.echo("a batch of records does not validate: reading them whole to name the rows",
                    err=True)
+    except BatchesDiffer:  # files with other extra columns (one has talk_s): joined whole
+        click.echo("the record files' columns differ: reading them whole", err=True)
     records = read_records(records_paths, db_url)
     with whole_file(out_path) as partial:
         write_records(records, partial, file_format=file_format)

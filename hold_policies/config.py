@@ -922,6 +922,10 @@ class QueueConfig(Strict):
         variant = self.variants.get(name)
         if variant is not None:
             words |= {k: v for k, v in variant.prompts.model_dump().items() if v is not None}
+        if "callback_number_check" in words and "callback_keyed_check" not in words:
+            # a line that words its own check says it for a keyed number too, as before the
+            # keyed one existed (a Spanish queue's callers heard the English default)
+            words["callback_keyed_check"] = words["callback_number_check"]
         return words
 
 

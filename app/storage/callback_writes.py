@@ -196,14 +196,17 @@ def leg_connected(conn: Connection, command: c.CallbackLegConnected) -> bool:
 
 
 def ended(conn: Connection, command: c.CallbackEnded) -> bool:
-    """CALLBACK_ENDED, once, for a callback kept under this claim (False: none was: a machine,
-    a customer answered on their own call meanwhile, another claim's). The twin reads the
-    agent's talk from it: without it an agent on a callback looked free, and a line that
-    calls back was fitted with too few agents."""
+    """CALLBACK_ENDED, once, for a callback kept under this claim, or still held by it (its
+    answer not applied yet, whichever order they come in); False for none: a machine, a
+    customer answered on their own call meanwhile, another claim's. The twin reads the
+    agent's talk from it (only of a call that ends connected): without it an agent on a
+    callback looked free, and a line that calls back was fitted with too few agents."""
     row = _locked(conn, command.call_id)
-    if row is None or row["status"] != "connected" or \
-            command.claim not in (None, row["claim_token"]):
+    if row is None or command.claim not in (None, row["claim_token"]):
         return False
+    if row["status"] != "connected" and not _holds(row, command.claim):
+        return False  # still held by this claim: its answer may be journaled on a host cut
+        # off, applied later (as LEG_ENDED keeps a leg's end): the end is kept for it now
     return append_fact(conn, _call_of(conn, row, command), command.now, CALLBACK_ENDED,
                        f"{command.call_id}:{CALLBACK_ENDED}", None, {})
 

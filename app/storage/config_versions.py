@@ -46,7 +46,8 @@ def body_of(config: HoldwellConfig) -> dict[str, Any]:
 def effective_body(config: HoldwellConfig) -> dict[str, Any]:
     """Every setting the config runs with, defaults filled in (`config export --effective`):
     what a stored version, defaults left out, does not show."""
-    return config.model_dump(mode="json", exclude_none=True)
+    return config.model_dump(mode="json")  # a setting off is written as off ("", false);
+    # a None left (a default: no value) is left out by the TOML writer
 
 
 def _version(row) -> ConfigVersion:  # noqa: ANN001 - a row mapping

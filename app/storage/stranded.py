@@ -15,10 +15,11 @@ from sqlalchemy import Connection, select
 
 from app.storage.schema import calls
 
-POLLED_WITHIN_S = 900
-"""A caller counts as still waiting if polled this lately: a segment lasts at most ten minutes,
-and a row whose end was never heard (its status callback lost) must not send agents to an
-empty queue for ever."""
+POLLED_WITHIN_S = 300
+"""A caller counts as still waiting if polled this lately (five default segments; one on a
+longer segment is taken again after their next poll): a row whose end was never heard (its
+status callback lost, or journaled on a host cut off) must not send agents to an empty queue
+for long, and an agent who found nobody there takes their own queue next."""
 
 
 def stranded_queue(conn: Connection, configured: Collection[str], now: datetime) -> str | None:

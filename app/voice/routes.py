@@ -303,8 +303,9 @@ def agent() -> Response:
     if claim is not None:  # an older caller is waiting for a callback: they go first
         return twiml_response(callback_calls.dial_customer(claim, params, form.to))
     try:
-        stranded = svc.store.read(lambda conn: stranded_queue(conn, svc.config.queues,
-                                                              svc.clock.now()), g.deadline)
+        found_nobody = request.args.get(TRIED_STRANDED) and form.dial_status != "completed"
+        stranded = None if found_nobody else svc.store.read(  # then its own queue, this time
+            lambda conn: stranded_queue(conn, svc.config.queues, svc.clock.now()), g.deadline)
         if stranded is not None:  # waiting in a queue removed since: nobody else takes them
             return twiml_response(take_stranded(params, stranded))
         if resume.first_in_line(params):  # the longest-waiting caller rang back after a drop
@@ -338,11 +339,17 @@ def agent_dial(params: RouteParams, pause_s: int = 0, briefing: str | None = Non
     return response
 
 
+TRIED_STRANDED = "stranded"
+"""The agent's next loop after a removed queue's Dial: one that found nobody there (a caller
+whose end was never heard looks waiting for a while) goes to the agent's own queue next."""
+
+
 def take_stranded(params: RouteParams, stranded: str) -> VoiceResponse:
     """The agent takes the head of a removed queue's line (app.storage.stranded), then loops
     back to their own queue as after any conversation."""
     response = VoiceResponse()
-    dial = response.dial(timeout=AGENT_WAIT_S, action=voice_url("agent", params), method="POST")
+    dial = response.dial(timeout=AGENT_WAIT_S, method="POST",
+                         action=voice_url("agent", params, **{TRIED_STRANDED: stranded}))
     dial.queue(stranded, url=voice_url("connect", RouteParams(stranded, None, "")),
                method="POST")
     return response

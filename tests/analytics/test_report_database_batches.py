@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from analytics.records import load_records
+from analytics.records import load_records, write_records
 from analytics.synthetic import arm_for_rate, synthetic_records
 from analytics.validation import validate_records
 from app.storage import read
@@ -214,3 +214,20 @@ def test_a_repeated_call_id_in_files_is_named_by_the_whole_read(tmp_path):
     assert "reading them whole to name the rows" in result.output
     assert "call_id" in result.output and "row" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_record_files_with_other_extra_columns_export_together(tmp_path, suffix):
+    """A database export (with talk_s) and older files (without) had failed with an
+    "unexpected error": their batches could not share the first one's columns."""
+    records = _records()
+    with_talk = write_records(records.iloc[:200].assign(talk_s=120.0), tmp_path / "a.csv")
+    without = write_records(records.iloc[200:], tmp_path / "b.csv")
+    out = tmp_path / f"both.{suffix}"
+    result = CliRunner().invoke(export_command, ["--format", suffix, "--records",
+                                                 str(with_talk), "--records", str(without),
+                                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "wrote 450 call records" in result.stdout
+    written = load_records(out)
+    assert written["talk_s"].notna().sum() == 200 and len(written) == 450

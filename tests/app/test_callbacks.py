@@ -471,3 +471,19 @@ def test_a_caller_in_a_long_wait_document_still_counts_ahead_of_a_younger_callba
     assert parse(agent.data).find(".//Number") is None  # the older caller goes first
     assert parse(agent.data).find(".//Queue").text == "support"
     assert callback_rows(app)[0]["status"] == "pending"
+
+
+def test_a_queues_own_number_check_is_said_for_a_keyed_number_too(make_app, clock):
+    """A Spanish queue words its number check: a keyed number had been read back in the new
+    keyed check's English default."""
+    app = make_app(CONFIG.replace('policy = "callback"\n', 'policy = "callback"\n'
+                                  'language = "es-MX"\nvoice = "Polly.Mia"\n')
+                   + '[queues.support.prompts]\ncallback_number_check = '
+                   '"Le llamaremos al {number}. Pulse 1 para confirmar o 2 para otro número."\n')
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    enter(twilio, sid("CA1"), clock, caller="anonymous")
+    offer = twilio.post(CHOICE, {**wait_form(sid("CA1"), 70), "Digits": "2", "From": "anonymous"})
+    check = twilio.post(parse(offer.data).find("Gather").get("action"),
+                        {**wait_form(sid("CA1"), 80), "Digits": "2125550199"})
+    assert "Le llamaremos al 1 2 1 2 5 5 5 0 1 9 9." in spoken(check.data)
+    assert "We will call you back" not in spoken(check.data)

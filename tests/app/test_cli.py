@@ -85,6 +85,10 @@ def test_stamp_touches_no_database_it_cannot_mark(tmp_path, monkeypatch):
     refused = CliRunner().invoke(cli, ["db", "stamp", "head"])
     assert refused.exit_code == 1 and "holds no call log to mark" in refused.output
     assert inspect(create_engine("sqlite:///other.db")).get_table_names() == ["notes"]
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x")
+    refused = CliRunner().invoke(cli, ["db", "stamp", "head"])  # no server: said so
+    assert refused.exit_code == 1 and "cannot stamp the database at" in refused.output
+    assert "no call log" not in refused.output
 
 
 def test_a_sqlite_url_in_a_missing_folder_is_named_not_a_bug(tmp_path, monkeypatch):

@@ -28,6 +28,18 @@ def test_none_is_exported_and_imported_as_none(body, written):
     assert parse_config(tomllib.loads(exported), "the export") == config
 
 
+@pytest.mark.parametrize("body, written", NONE_SETTINGS,
+                         ids=["voice", "language", "promise_target"])
+def test_none_survives_the_export_of_every_setting(body, written):
+    """`config export --effective` had left these out, so importing it back turned them on."""
+    from app.storage.config_versions import effective_body
+
+    config = parse_config(body, "the API")
+    exported = dumps(effective_body(config))
+    assert written in exported.splitlines()
+    assert parse_config(tomllib.loads(exported), "the export") == config
+
+
 def test_twiml_of_a_queue_without_voice_names_none():
     config = parse_config(tomllib.loads('[queues.support]\nvoice = ""\nlanguage = ""\n'))
     assert (config.queues["support"].voice, config.queues["support"].language) == (None, None)

@@ -275,3 +275,21 @@ def test_releasing_stale_claims_never_waits_on_a_claim_another_transaction_holds
     with engine.connect() as conn:
         assert set(conn.execute(select(callbacks.c.status)).scalars()) == {"pending"}
     engine.dispose()
+
+
+@pytest.mark.parametrize("order", ["answer_first", "end_first"])
+def test_a_callbacks_end_is_kept_whichever_comes_first(promised, order):
+    """The Dial's result can reach the database before the answer (journaled on a host cut
+    off): the talk's end was lost then, and the log read differently by order."""
+    app, twilio = promised
+    fence = claimed_dial(twilio, sid("CAagentA"))
+    store, now = app.extensions["holdwell"].store, datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    answer = c.CallbackConnected(call_id=sid("CA1"), now=now, claim=fence["claim"])
+    end = c.CallbackEnded(call_id=sid("CA1"), now=now + timedelta(seconds=300),
+                          claim=fence["claim"])
+    for command in ([answer, end] if order == "answer_first" else [end, answer]):
+        with store.engine.begin() as conn:
+            apply(conn, command)
+    events = logged_events(app, sid("CA1"))
+    assert events.count("CALLBACK_ENDED") == 1 and "CALLBACK_CONNECT" in events
+    assert call_row(app, sid("CA1"))["outcome"] == "callback_connected"
