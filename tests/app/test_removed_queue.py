@@ -21,16 +21,26 @@ SUPPORT_ONLY = '[queues.support]\npolicy = "checkin"\n'
 SALES_WAIT = "/voice/wait?policy=silence&queue=sales"
 
 
-def test_an_agent_takes_a_caller_left_in_a_removed_queue_first(make_app, clock):
+def waiting_in_sales(make_app):  # noqa: ANN001, ANN201
+    """An app running both queues with a caller waiting in sales, and its signed client."""
     app = make_app(BOTH)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
                                                 "From": "+14155550100"})
     twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=1))
+    return app, twilio
+
+
+def remove_sales(app) -> None:  # noqa: ANN001
+    apply(app.extensions["holdwell"], parse_config(tomllib.loads(SUPPORT_ONLY), "v2"))
+
+
+def test_an_agent_takes_a_caller_left_in_a_removed_queue_first(make_app, clock):
+    app, twilio = waiting_in_sales(make_app)
     agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa1")}).data)
     assert agent.find("Dial/Queue").text == "support"  # sales is still served by its own
     clock.advance(60)
-    apply(app.extensions["holdwell"], parse_config(tomllib.loads(SUPPORT_ONLY), "v2"))
+    remove_sales(app)
     twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=61))
     agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa2")}).data)
     queue = agent.find("Dial/Queue")
@@ -48,12 +58,8 @@ def test_an_agent_takes_a_caller_left_in_a_removed_queue_first(make_app, clock):
 def test_a_row_whose_end_was_never_heard_sends_no_agent_for_ever(make_app, clock):
     """A caller not polled for five minutes is gone (their status callback lost): agents are
     not sent to an empty queue for ever."""
-    app = make_app(BOTH)
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
-                                                "From": "+14155550100"})
-    twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=1))
-    apply(app.extensions["holdwell"], parse_config(tomllib.loads(SUPPORT_ONLY), "v2"))
+    app, twilio = waiting_in_sales(make_app)
+    remove_sales(app)
     clock.advance(301)
     agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa1")}).data)
     assert agent.find("Dial/Queue").text == "support"
@@ -62,12 +68,8 @@ def test_a_row_whose_end_was_never_heard_sends_no_agent_for_ever(make_app, clock
 def test_an_agent_who_found_nobody_there_takes_their_own_queue_next(make_app, clock):
     """Meanwhile every agent of every queue had been sent to the empty removed queue, loop
     after loop, and a caller waiting in their own queue was never offered."""
-    app = make_app(BOTH)
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
-                                                "From": "+14155550100"})
-    twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=1))
-    apply(app.extensions["holdwell"], parse_config(tomllib.loads(SUPPORT_ONLY), "v2"))
+    app, twilio = waiting_in_sales(make_app)
+    remove_sales(app)
     first = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("CAa1")}).data)
     assert first.find("Dial/Queue").text == "sales"
     clock.advance(30)  # nobody there: the caller hung up, and that was never heard

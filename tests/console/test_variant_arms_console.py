@@ -113,15 +113,10 @@ def test_new_words_for_an_arm_start_a_new_count(app_with_variants, clock):
     config_versions.add(svc.store.engine, split, author="op", note="split", now=clock.now())
 
     def finished(tag: str) -> None:
-        rows = [{"call_id": f"{tag}{n}", "queue": "support", "policy": "checkin", "arm": arm,
-                 "arrived_at": clock.now(), "entered_at": clock.now(), "outcome": "answered",
-                 "wait_s": 10.0} for n, arm in enumerate(["no_apology", "brisk"] * 5)]
-        with svc.store.engine.begin() as conn:
-            conn.execute(insert(calls), rows)
+        finish_calls(svc, clock.now(), tag, 5)
 
     def counted() -> dict[str, int]:
-        state = page.get("/api/v1/experiments/support").get_json()
-        return {r["arm"]: r["calls"] for r in state["results"]}
+        return arm_counts(page)
 
     clock.advance(60)
     finished("old")
@@ -165,16 +160,11 @@ def test_a_new_overflow_offer_starts_a_new_count(app_with_variants, clock):
         clock.advance(60)
 
     def finished(tag: str) -> None:
-        rows = [{"call_id": f"{tag}{n}", "queue": "support", "policy": "checkin", "arm": arm,
-                 "arrived_at": clock.now(), "entered_at": clock.now(), "outcome": "answered",
-                 "wait_s": 10.0} for n, arm in enumerate(["no_apology", "brisk"] * 3)]
-        with svc.store.engine.begin() as conn:
-            conn.execute(insert(calls), rows)
+        finish_calls(svc, clock.now(), tag, 3)
         clock.advance(60)
 
     def counted() -> dict[str, int]:
-        state = page.get("/api/v1/experiments/support").get_json()
-        return {r["arm"]: r["calls"] for r in state["results"]}
+        return arm_counts(page)
 
     save({"experiment": ExperimentConfig(arms={"no_apology": 1, "brisk": 1}),
           "overflow": OverflowConfig(max_wait_s=600)}, "split")
@@ -186,3 +176,18 @@ def test_a_new_overflow_offer_starts_a_new_count(app_with_variants, clock):
     assert counted() == {"no_apology": 3, "brisk": 3}  # only the calls since the new offer
     save({"overflow": None}, "no offer")
     assert counted() == {}
+
+
+def finish_calls(svc, now, tag: str, per_arm: int) -> None:  # noqa: ANN001
+    """`per_arm` answered calls in each of the split's two arms, finished at `now`."""
+    rows = [{"call_id": f"{tag}{n}", "queue": "support", "policy": "checkin", "arm": arm,
+             "arrived_at": now, "entered_at": now, "outcome": "answered", "wait_s": 10.0}
+            for n, arm in enumerate(["no_apology", "brisk"] * per_arm)]
+    with svc.store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+
+
+def arm_counts(page) -> dict[str, int]:  # noqa: ANN001
+    """Each arm's calls as the experiments API counts them since the split started."""
+    state = page.get("/api/v1/experiments/support").get_json()
+    return {r["arm"]: r["calls"] for r in state["results"]}
