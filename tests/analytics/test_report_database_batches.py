@@ -55,9 +55,10 @@ def _announcements(records: pd.DataFrame, rng: np.random.Generator) -> list[dict
 
 
 @pytest.fixture
-def call_log(sqlite_url: str) -> str:
-    """A migrated SQLite log: 450 finished calls in two queues with their told waits, and a
-    call still waiting (told a wait too), which no report counts."""
+def call_log(any_url: str) -> str:
+    """A migrated log, on SQLite and on PostgreSQL (server-side cursors): 450 finished calls in
+    two queues with their told waits, and a call still waiting (told a wait too), which no
+    report counts."""
     records = _records()
     rows = []
     for call in records.to_dict("records"):
@@ -68,12 +69,12 @@ def call_log(sqlite_url: str) -> str:
     waiting = {**rows[0], "call_id": "still-waiting", "outcome": None}
     said = _announcements(records, np.random.default_rng(8))
     said.append({**said[0], "call_id": "still-waiting", "dedupe_key": "still-waiting:ANNOUNCE"})
-    engine = make_engine(sqlite_url)
+    engine = make_engine(any_url)
     with engine.begin() as conn:
         conn.execute(calls.insert(), [*rows, waiting])
         conn.execute(call_events.insert(), said)
     engine.dispose()
-    return sqlite_url
+    return any_url
 
 
 def _report(url: str, *extra: str) -> tuple[dict, str]:
