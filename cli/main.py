@@ -166,11 +166,16 @@ def db_stamp(revision: str) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.storage.deadline import first_line
-    from app.storage.migrate import stamp
+    from app.storage.migrate import stamp, table_names
 
     url = database_url()
     refuse_to_stamp(url, revision)
-    try:
+    try:  # unreachable, no such database, no driver: said below, as for the stamp itself
+        if revision != "base" and "calls" not in table_names(url):
+            raise click.ClickException(
+                f"DATABASE_URL: the database at {safe_url(url)} holds no call log to mark: "
+                f"`holdwell db upgrade` creates its tables (stamp is for tables made another "
+                f"way)")
         stamp(url, revision)
         after = schema_revision(url)
     except (SQLAlchemyError, ImportError) as error:
@@ -184,9 +189,9 @@ def db_stamp(revision: str) -> None:
 
 def refuse_to_stamp(url: str, revision: str) -> None:
     """Stamp marks tables that exist: before touching the database, refuse a revision this
-    code does not ship, a SQLite file that is not there, and a database without the call log
-    (each had left a new database holding only a revision, which a later upgrade reported as
-    eleven tables "dropped after its migration ran")."""
+    code does not ship and a SQLite file that is not there (each had left a new database
+    holding only a revision, which a later upgrade reported as eleven tables "dropped after
+    its migration ran"; `db_stamp` refuses a database without the call log likewise)."""
     from app.health import known_revisions
 
     if revision not in known_revisions() | {"head", "heads", "base"}:
@@ -196,22 +201,6 @@ def refuse_to_stamp(url: str, revision: str) -> None:
         raise click.ClickException(f"DATABASE_URL: no database at {safe_url(url)} to stamp: "
                                    f"{missing_file} does not exist (`holdwell db upgrade` "
                                    f"creates it)")
-    if revision == "base":
-        return
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from app.storage.deadline import first_line
-    from app.storage.migrate import table_names
-
-    try:
-        tables = table_names(url)
-    except (SQLAlchemyError, ImportError) as error:  # unreachable, no such database, no driver
-        raise click.ClickException(f"DATABASE_URL: cannot stamp the database at "
-                                   f"{safe_url(url)}: {first_line(error)}") from None
-    if "calls" not in tables:
-        raise click.ClickException(f"DATABASE_URL: the database at {safe_url(url)} holds no "
-                                   f"call log to mark: `holdwell db upgrade` creates its "
-                                   f"tables (stamp is for tables made another way)")
 
 
 @cli.command()

@@ -163,8 +163,7 @@ def read_records_frame(
     """One row per finished call, in the DESIGN.md record format (plus extra columns)."""
     engine = make_engine(url)
     try:
-        chunks = _chunks(engine, record_query(call_id_prefix), chunk_size, RECORD_DTYPES)
-        parts = [_compact_records(chunk) for chunk in chunks]
+        parts = list(record_chunks(engine, record_query(call_id_prefix), chunk_size))
     finally:
         engine.dispose()
     columns = list(RECORD_COLUMNS)
