@@ -64,7 +64,7 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
             return records
         read = _database_reader()
         url = database_url(db_url)
-        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+        with database_errors(url, _db_flag(db_url)):
             frame = read.read_records_frame(url)
             say_in_progress(read.calls_in_progress(url))
         return validate_records(frame, source=f"database {safe_url(url)}")
@@ -105,7 +105,7 @@ def read_events(
         if records_paths:
             return None
         url = database_url(db_url)
-        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+        with database_errors(url, _db_flag(db_url)):
             frame = _database_reader().read_events_frame(url, only=only, numbers=numbers)
         return validate_events(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
@@ -178,14 +178,13 @@ def report_from_database(
     summary = RecordsSummary(settings["short_abandon_s"], settings["service_threshold_s"])
     tallies: list[pd.DataFrame] = []
     try:
-        with database_errors(url, "--db" if db_url else "DATABASE_URL"):
+        with database_errors(url, _db_flag(db_url)):
             label = "reading call records from the database, a batch at a time"
             with stage(label):
                 read_so_far = LinesWritten(label, unit="calls")
-                for n, batch in enumerate(read.record_batches(url), 1):
-                    records = validate_records(batch, f"{source} (batch {n})", unique_ids=False)
+                for records in _validated(read.record_batches(url), source):
                     summary.add(select(records))
-                    read_so_far.add(len(batch))
+                    read_so_far.add(len(records))
             if summary.calls == 0:
                 raise _no_records(queues, start, end, source=source)
             label = "scoring the told waits, a batch at a time"
@@ -204,6 +203,18 @@ def report_from_database(
     report = summary.report(settings["detect_drop"])
     report["told_waits"] = rows_of(add_tallies(tallies))
     return report
+
+
+def _db_flag(db_url: str | None) -> str:
+    """What named the database a read uses, for its errors."""
+    return "--db" if db_url else "DATABASE_URL"
+
+
+def _validated(batches: Iterable[pd.DataFrame], source: str) -> Iterator[pd.DataFrame]:
+    """Batches of a database's records, each validated (its ids are the table's key: unique)
+    and named by its number when it is not valid."""
+    for n, batch in enumerate(batches, 1):
+        yield validate_records(batch, f"{source} (batch {n})", unique_ids=False)
 
 
 def _selection(
@@ -430,10 +441,9 @@ def _source_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterat
     read = _database_reader()
     url = database_url(db_url)
     source = f"database {safe_url(url)}"
-    with database_errors(url, "--db" if db_url else "DATABASE_URL"):
-        for n, batch in enumerate(read.record_batches(url, talk_ends=True), 1):
-            yield validate_records(with_talk_from_ends(batch), f"{source} (batch {n})",
-                                   unique_ids=False)
+    with database_errors(url, _db_flag(db_url)):
+        yield from _validated(map(with_talk_from_ends, read.record_batches(url, talk_ends=True)),
+                              source)
         say_in_progress(read.calls_in_progress(url))
 
 
