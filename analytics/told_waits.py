@@ -67,16 +67,15 @@ def told_wait_tally(records: pd.DataFrame, events: pd.DataFrame | None) -> pd.Da
     """Tellings scored and late ones per (group, band) (TALLY_COLUMNS): counts, so the tallies
     of batches of calls, each with its own calls' events, add up to the tally of them all
     (`add_tallies`), and a log never has to be held whole to score its tellings."""
-    empty = _empty_tally()
     if events is None or events.empty or records.empty:
-        return empty
+        return _empty_tally()
     said = events[events["event"] == Event.ANNOUNCE]
     told = said["data"].map(_told_wait_s)
     said = said.assign(told_s=told)[told.notna()]
     calls = with_groups(records).set_index("call_id")
     said = said[said["call_id"].isin(calls.index)]
     if said.empty:
-        return empty
+        return _empty_tally()
     call = calls.loc[said["call_id"]]
     keep = ~callback_takers(call).to_numpy()  # as kept_longer_than_told_share counts them
     ended = (call["entered_at"] + pd.to_timedelta(call["wait_s"].astype(float), unit="s"))
@@ -89,7 +88,7 @@ def told_wait_tally(records: pd.DataFrame, events: pd.DataFrame | None) -> pd.Da
         "scored": np.ones(len(late), dtype=np.int64), "late": late.astype(np.int64)})
     frame = frame[scored & keep]
     if frame.empty:
-        return empty
+        return _empty_tally()
     return frame.groupby(["group", "band"], as_index=False, sort=True)[["scored", "late"]].sum()
 
 

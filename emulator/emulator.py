@@ -59,12 +59,6 @@ ListenerFactory = Callable[["VirtualCaller", float, float], Listener]
 
 ACCOUNT_SID = "AC" + "0" * 32
 LINE_NUMBER = "+14155550000"
-
-
-def caller_number(i: int) -> str:
-    """Caller i's number: +1 415 555 0001 to 9999 in turn, never the line's own (the app
-    never calls that back)."""
-    return f"+1415555{i % 9_999 + 1:04d}"
 MIN_DOCUMENT_S = 1.0
 TRANSCRIPTION_S = 30.0  # Twilio transcribes a message and calls back about this much later
 MESSAGE_WORDS = "Please call me back about my order"
@@ -74,6 +68,12 @@ REASONS = ("I was charged twice this month", "My parcel has not arrived",
            "I cannot log in to my account", "I want to change my address")
 """What virtual callers say when asked what the call is about (one phrase per caller)."""
 SPEECH_CONFIDENCE = "0.87"
+
+
+def caller_number(i: int) -> str:
+    """Caller i's number: +1 415 555 0001 to 9999 in turn, never the line's own (the app
+    never calls that back)."""
+    return f"+1415555{i % 9_999 + 1:04d}"
 
 
 @lru_cache(maxsize=64)

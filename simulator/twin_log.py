@@ -2,7 +2,8 @@
 a talk (COMPLETE, and a kept callback's CALLBACK_ENDED).
 
 Shared by `holdwell fit` (DATABASE_URL) and the console's Twin page: both read the records
-and the COMPLETE events from the database (the app's job) and hand them here.
+and the talk-ending events from the database (the app's job) and hand them here; the export
+reads each call's first ones beside its record (END_COLUMNS).
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ def talk_from_events(events: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
     """Agent seconds per call from its answer to the end of its talk (`talk_seconds`), the
     end read from the events: an answered call's COMPLETE, a kept callback's CALLBACK_ENDED."""
     answered = records.set_index("call_id")
-    wanted = pd.MultiIndex.from_arrays([answered.index, talk_end_events(answered)])
+    ends = talk_end_events(answered)
     done = events[events["event"].isin(TALK_ENDS)].groupby(
         [events["call_id"], events["event"].astype(str)])["time"].first()
-    talk = pd.Series(talk_seconds(answered, done.reindex(wanted).to_numpy()),
-                     index=answered.index)
+    ended_at = done.reindex(pd.MultiIndex.from_arrays([answered.index, ends])).to_numpy()
+    talk = pd.Series(talk_seconds(answered, ended_at, ends), index=answered.index)
     return talk[talk >= 0]
 
 
@@ -37,11 +38,12 @@ def talk_end_events(records: pd.DataFrame) -> np.ndarray:
     return np.where(callback, CALLBACK_ENDED, "COMPLETE")
 
 
-def talk_seconds(records: pd.DataFrame, ended_at: np.ndarray) -> np.ndarray:
-    """Agent seconds from each call's answer to `ended_at` (its talk's end; missing: NaN): an
-    answered call's answer is entered_at + wait_s, a kept callback's the customer picking
-    up, entered_at + callback_wait_s. An end before the answer gives NaN, never negative."""
-    callback = talk_end_events(records) == CALLBACK_ENDED
+def talk_seconds(records: pd.DataFrame, ended_at: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Agent seconds from each call's answer to `ended_at` (its talk's end, the event `ends`
+    names, `talk_end_events`; missing: NaN): an answered call's answer is entered_at +
+    wait_s, a kept callback's the customer picking up, entered_at + callback_wait_s. An end
+    before the answer gives NaN, never negative."""
+    callback = ends == CALLBACK_ENDED
     called_back = (records["callback_wait_s"].to_numpy(float)
                    if "callback_wait_s" in records else np.full(len(records), np.nan))
     answer_s = np.where(callback, called_back, records["wait_s"].to_numpy(float))
@@ -55,12 +57,12 @@ def talk_seconds(records: pd.DataFrame, ended_at: np.ndarray) -> np.ndarray:
 def with_talk_from_ends(records: pd.DataFrame) -> pd.DataFrame:
     """Records with END_COLUMNS given a `talk_s` column instead (a batch of an export, which
     an analyst can then fit the twin from)."""
-    kind = talk_end_events(records)
-    ended_at = np.where(kind == CALLBACK_ENDED,
+    ends = talk_end_events(records)
+    ended_at = np.where(ends == CALLBACK_ENDED,
                         pd.to_datetime(records[END_COLUMNS[CALLBACK_ENDED]], utc=True),
                         pd.to_datetime(records[END_COLUMNS["COMPLETE"]], utc=True))
     return records.drop(columns=list(END_COLUMNS.values())).assign(
-        talk_s=talk_seconds(records, ended_at))
+        talk_s=talk_seconds(records, ended_at, ends))
 
 
 def with_talk(records: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
