@@ -28,6 +28,14 @@ def safe_url(url: str) -> str:
         return re.sub(r"(//[^:/@]+):.*@", r"\1:***@", url)
 
 
+def cannot_use(url: str, flag: str, error: Exception) -> str:
+    """One line for a database a command cannot use, naming the option or variable that gave
+    it (`flag`) and the error's first line, its password masked."""
+    from app.storage.deadline import first_line
+
+    return f"{flag}: cannot use the database at {safe_url(url)}: {first_line(error)}"
+
+
 @contextmanager
 def database_errors(url: str, flag: str) -> Iterator[None]:
     """One line naming `flag` for a database that cannot be read: a bad URL, a missing driver,

@@ -11,7 +11,13 @@ import sys
 import click
 
 from cli.console_commands import config_export, config_import
-from cli.database import absent_sqlite_file, database_url, safe_url, schema_revision
+from cli.database import (
+    absent_sqlite_file,
+    cannot_use,
+    database_url,
+    safe_url,
+    schema_revision,
+)
 from cli.params import FiniteFloatRange
 from hold_policies.config import ConfigError, load_config
 
@@ -291,7 +297,6 @@ def callbacks_command(once: bool, interval: float) -> None:
     from app.callback_worker import CallbackWorker, StopFlag
     from app.services import configured
     from app.settings import SettingsError, load_settings
-    from app.storage.deadline import first_line
 
     try:
         process = load_settings()
@@ -312,8 +317,7 @@ def callbacks_command(once: bool, interval: float) -> None:
             status = worker.run(once=once)
     except (SQLAlchemyError, ImportError) as error:  # not an outage: a bad URL, no driver
         raise click.ClickException(
-            f"DATABASE_URL: cannot use the database at {safe_url(process.database_url)}: "
-            f"{first_line(error)}") from None
+            cannot_use(process.database_url, "DATABASE_URL", error)) from None
     sys.exit(status)
 
 
@@ -354,11 +358,9 @@ def database_problem(url: str, error: Exception) -> str:
     code does not ship (Alembic's CommandError), else the error's first line."""
     from alembic.util.exc import CommandError
 
-    from app.storage.deadline import first_line
-
     if isinstance(error, CommandError):
         return revision_problem(url, "head", None, error)
-    return f"DATABASE_URL: cannot use the database at {safe_url(url)}: {first_line(error)}"
+    return cannot_use(url, "DATABASE_URL", error)
 
 
 def unexpected(error: Exception) -> str:

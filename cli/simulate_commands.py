@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 import click
 import numpy as np
 
-from cli.database import safe_url
+from cli.database import cannot_use
 from cli.params import FiniteFloatRange, policy_names
 from cli.progress import stderr_progress
 from cli.whole_file import whole_file
@@ -99,13 +99,10 @@ def sim_db_errors(url: str, name: str) -> Iterator[None]:
     had named DATABASE_URL and sqlite:///holdwell.db, which this command never touches."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.storage.deadline import first_line
-
     try:
         yield
     except (SQLAlchemyError, ImportError) as error:
-        raise click.ClickException(f"{name}: cannot use the database at {safe_url(url)}: "
-                                   f"{first_line(error)}") from None
+        raise click.ClickException(cannot_use(url, name, error)) from None
 
 
 ENGINES: dict[str, Engine] = {"fast": simulate, "twilio": TwilioEngine()}

@@ -141,3 +141,19 @@ def test_the_worker_never_watches_a_call_log_it_would_have_to_create(tmp_path, m
     result = CliRunner().invoke(cli, ["callbacks", "--once"])
     assert result.exit_code == 1 and "does not exist" in result.output
     assert "holdwell db upgrade" in result.output and not typo.exists()
+
+
+def test_a_database_url_without_its_driver_is_named_in_one_line(tmp_path, monkeypatch):
+    """A URL naming a driver this install lacks: one line naming DATABASE_URL, the URL
+    without its password, and the missing module; the same words `serve` and `simulate
+    --sim-db` use (cli.database.cannot_use)."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://ops:secret@127.0.0.1/holdwell")
+    monkeypatch.setenv("HOLDWELL_JOURNAL_DIR", str(tmp_path / "journal"))
+    monkeypatch.delenv("HOLDWELL_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["callbacks", "--once"])
+    assert result.exit_code == 1, result.output
+    said = result.output.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith(
+        "Error: DATABASE_URL: cannot use the database at postgresql+pg8000://ops:***@"), said
+    assert "secret" not in result.output and "pg8000" in said[0].rsplit(":", 1)[-1]
