@@ -98,8 +98,6 @@ def arm_summary(svc: Services, queue: str, since: datetime) -> RecordsSummary:
                                  calls.c.arm != "")
     summary = RecordsSummary()
     for chunk in record_chunks(svc.store.engine, query, CHUNK_ROWS):
-        for key in ("queue", "arm", "policy"):
-            chunk[key] = chunk[key].astype("category")
         summary.add(chunk)
     return summary
 

@@ -93,6 +93,8 @@ def record_chunks(engine: Engine, query, chunk_size: int) -> Iterator[pd.DataFra
     console's per-arm counts, the report)."""
     for chunk in _chunks(engine, query, chunk_size, RECORD_DTYPES):
         chunk = _compact_records(chunk)
+        for column in CATEGORY_COLUMNS:  # a few distinct names: compared as codes, not text
+            chunk[column] = chunk[column].astype("category")
         yield chunk[[*RECORD_COLUMNS, *(c for c in chunk.columns if c not in RECORD_COLUMNS)]]
 
 
