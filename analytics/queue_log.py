@@ -30,7 +30,7 @@ import pandas as pd
 
 from analytics.events import event_data
 from analytics.pseudonyms import CallerIds
-from analytics.queue_log_records import FIELD_SAFE, NO_MEMBER, floor_epochs
+from analytics.queue_log_records import FIELD_SAFE, NO_MEMBER, floor_epoch, floor_epochs
 from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
@@ -162,17 +162,17 @@ def _exit_stamp(
     Twilio's QueueTime counts only the current time in line, so after a put-back it is the
     latest entry, while a decided ABANDON counts from the first."""
     if not entries or wait_s is None or pd.isna(wait_s):
-        epoch = int(floor_epochs(pd.Series([logged]))[0])
+        epoch = floor_epoch(logged)
         return epoch, _seconds(wait_s)
     implied = logged - pd.Timedelta(seconds=float(wait_s))
     start = min(entries, key=lambda entry: abs(entry - implied))
-    leave = int(floor_epochs(pd.Series([start]), float(wait_s))[0])
+    leave = floor_epoch(start, wait_s)
     return leave, str(leave - _entry_stamp(entries))
 
 
 def _entry_stamp(entries: list[pd.Timestamp]) -> int:
     """The whole-second stamp of a call's first ENTERQUEUE, which logged waits count from."""
-    return int(floor_epochs(pd.Series([entries[0]]))[0])
+    return floor_epoch(entries[0])
 
 
 def _last_position(context: dict[str, dict], call_id: str, orig: str) -> str:

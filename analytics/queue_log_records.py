@@ -23,6 +23,7 @@ Agents come from an `agent` column, caller numbers from `caller_id` (hashed unle
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -41,6 +42,12 @@ def floor_epochs(times: pd.Series, plus_s: np.ndarray | float = 0.0) -> np.ndarr
     """Whole epoch seconds (floored, as Asterisk's time()) of UTC times plus seconds."""
     ns = times.dt.tz_convert("UTC").astype("int64").to_numpy() if len(times) else np.zeros(0)
     return np.floor(ns / 1e9 + np.asarray(plus_s, dtype=float)).astype(np.int64)
+
+
+def floor_epoch(time: pd.Timestamp, plus_s: float = 0.0) -> int:
+    """`floor_epochs` of one time, with the same float arithmetic (the same whole second),
+    without building a Series for it (which cost a queue_log export 0.3 ms an exit line)."""
+    return math.floor(time.value / 1e9 + float(plus_s))
 
 
 def _text(column: pd.Series | None, n: int, default: str = "") -> np.ndarray:

@@ -6,6 +6,8 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.events import validate_events
 from analytics.queue_log import (
@@ -15,7 +17,7 @@ from analytics.queue_log import (
     queue_log_from_events,
     write_queue_log,
 )
-from analytics.queue_log_records import queue_log_from_records
+from analytics.queue_log_records import floor_epoch, floor_epochs, queue_log_from_records
 from tests.analytics.builders import T0, fourteen_calls, frame
 
 EPOCH = int(T0.timestamp())
@@ -176,3 +178,15 @@ def test_a_callbacks_connect_logs_its_wait_as_the_records_export_does():
     line = next(x for x in map(parse_queue_log_line, queue_log_from_events(log))
                 if x.event == "CALLBACK_CONNECT")
     assert line.epoch == EPOCH + 100 and line.data[1] == "100"
+
+
+@settings(max_examples=300, deadline=None)
+@given(ns=st.integers(0, 4_102_444_800 * 10**9), wait=st.floats(0, 86_400 * 30,
+                                                               allow_nan=False))
+def test_one_stamp_is_the_same_second_as_the_vectorised_stamps(ns, wait):
+    """The event export stamps exit lines one at a time (`floor_epoch`), the records export
+    a batch at a time (`floor_epochs`): on any moment and wait they agree to the second, or
+    the two exports of one call would disagree on when it left."""
+    time = pd.Timestamp(ns, tz="UTC")
+    assert floor_epoch(time, wait) == floor_epochs(pd.Series([time]), wait)[0]
+    assert floor_epoch(time) == floor_epochs(pd.Series([time]))[0]
