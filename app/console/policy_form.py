@@ -78,7 +78,9 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
         hint = ", ".join(filter(None, [_limits(metadata),
                                        "empty: the default" if value is None else ""]))
         return FormField(path, label, "number", "" if value is None else value, hint=hint)
-    kind = "textarea" if prefix == "prompts." else "text"
+    multi_line = isinstance(value, str) and ("\n" in value or "\r" in value)
+    kind = "textarea" if prefix == "prompts." or multi_line else "text"  # a text box would
+    # drop the line breaks of an untouched value, and its save would change it
     hint = "empty: the default" if prefix == "prompts." else ""
     hint = hint or next(("one of 0-9 * #" for m in metadata if getattr(m, "pattern", None)), "")
     empty = _empty_value(type(model), name)
@@ -136,9 +138,19 @@ def parse(form: Any, current: QueueConfig) -> QueueConfig:
                 raise _not_a_section(name, value)
         if value == "" and not keep_empty:
             target.pop(key, None)
-        else:
-            target[key] = value
+        elif not same_text(value, target.get(key)):
+            target[key] = value.replace("\r\n", "\n")
     return QueueConfig.model_validate(data)
+
+
+def same_text(posted: str, current: object) -> bool:
+    """Whether a posted box holds the current text: a browser sends a text area's line
+    breaks as CRLF whatever they were, so an untouched prompt must not count as changed
+    (a new version, and a running split's count restarted, for nothing)."""
+    def lines(text: str) -> str:
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    return isinstance(current, str) and lines(posted) == lines(current)
 
 
 def _not_a_section(name: str, value: str) -> ValidationError:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.console.conftest import cheaper_scrypt, console_app  # noqa: F401
@@ -15,12 +17,12 @@ from tests.support.browser import browser, browser_page  # noqa: F401
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "console-screenshots"
 
 
-@pytest.fixture
-def served(console_app) -> Iterator[str]:  # noqa: F811
-    """The console app on 127.0.0.1 in a thread (werkzeug's server); yields its base URL."""
-    console_app.config["HOLDWELL_WALLBOARD_REFRESH_S"] = 1
-    console_app.extensions["holdwell_live_config"].check_every_s = 0.5
-    server = make_server("127.0.0.1", 0, console_app, threaded=True)
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """`app` on 127.0.0.1 in a thread (werkzeug's server); yields its base URL."""
+    app.config["HOLDWELL_WALLBOARD_REFRESH_S"] = 1
+    app.extensions["holdwell_live_config"].check_every_s = 0.5
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -28,6 +30,13 @@ def served(console_app) -> Iterator[str]:  # noqa: F811
     finally:
         server.shutdown()
         thread.join(5)
+
+
+@pytest.fixture
+def served(console_app) -> Iterator[str]:  # noqa: F811
+    """The console app (one user per role) served over real HTTP; yields its base URL."""
+    with serving(console_app) as url:
+        yield url
 
 
 @pytest.fixture
