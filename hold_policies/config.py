@@ -844,6 +844,12 @@ class QueueConfig(Strict):
                     f"remove the cap")
         return None
 
+    def warnings(self, queue: str) -> list[str]:
+        """What of this queue loads but likely does not do what was meant (see
+        ineffective_knobs and language_warning): a save of the queue says the same lines
+        as `config check` of the whole file."""
+        return [*self.ineffective_knobs(queue), *self.language_warning(queue)]
+
     def ineffective_knobs(self, queue: str) -> list[str]:
         """Warnings for [checkin] knobs nothing reads: the callback policy has check-in knobs
         of its own in [callback] (CallbackConfig, with their own defaults), so on a queue
@@ -1020,7 +1026,7 @@ class HoldwellConfig(Strict):
         """What loads but likely does not do what was meant (see ineffective_knobs, and
         language_warning)."""
         return [warning for name, queue in self.queues.items()
-                for warning in [*queue.ineffective_knobs(name), *queue.language_warning(name)]]
+                for warning in queue.warnings(name)]
 
     @property
     def default_queue(self) -> str:

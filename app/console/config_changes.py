@@ -149,7 +149,7 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
         check_base(svc, queue, base_version, version)
         proposed = checked(current.model_copy(
             update={"queues": {**current.queues, queue: change(before)}}))
-        warnings = tuple(proposed.queues[queue].ineffective_knobs(queue))
+        warnings = tuple(proposed.queues[queue].warnings(queue))
         if version is not None and same_settings(proposed.queues[queue], before):
             return Saved(version, changed=False, warnings=warnings)
         try:

@@ -60,3 +60,17 @@ def test_the_openapi_document_describes_the_warnings(console_app):
     document = console_app.test_client().get("/api/v1/openapi.json").get_json()
     saved = document["components"]["schemas"]["SavedVersion"]
     assert saved["properties"]["warnings"]["type"] == "array"
+
+
+def test_a_save_warns_of_a_language_holdwell_has_no_words_for(api, as_role):
+    """As `config check` and a roll-back do: the save stands, its callers hear holdwell's
+    own words (the wait, the safety net) in English, and the save says so."""
+    saved = api("PATCH", "/policies/sales", {"settings": {"language": "ja-JP",
+                                                          "voice": "Polly.Mizuki"}})
+    assert saved.status_code == 200 and saved.get_json()["changed"] is True
+    said = [w for w in saved.get_json()["warnings"]
+            if w.startswith("queues.sales.language = 'ja-JP'") and "in English" in w]
+    assert said, saved.get_json()["warnings"]
+    page = as_role("operator").post("/console/policies/support", {"language": "ja-JP"},
+                                    follow_redirects=True).get_data(as_text=True)
+    assert "Warning: queues.support.language = &#39;ja-JP&#39;" in page
