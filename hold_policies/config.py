@@ -31,7 +31,7 @@ from pydantic import (
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
 from hold_policies.languages import BUILT_IN, is_built_in, language_of
-from hold_policies.numbers_only import NumbersAreNotSwitches
+from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
@@ -520,7 +520,9 @@ class VariantConfig(Strict):
         try:  # as written, strictly, as the policy's own table is read (`_built`): "90" or
             # 90.0 for interval_s and "no" for a switch are mistakes to name; a stored version
             # saved before this check still loads, its values coerced as they were then
-            model.model_validate(self.settings, strict=bool(context.get(AS_WRITTEN)))
+            as_written = bool(context.get(AS_WRITTEN))
+            model.model_validate(self.settings, strict=as_written,
+                                 context=None if as_written else {STORED_LAX: True})
         except ValidationError as error:  # rules across keys wait for the queue's own table
             for item in (e for e in error.errors() if e["loc"]):
                 key = ".".join(str(part) for part in item["loc"])
@@ -920,7 +922,8 @@ class QueueConfig(Strict):
         variant = self.variants.get(name)
         if variant is None:
             return table.model_dump()
-        return type(table).model_validate({**table.model_dump(), **variant.settings}).model_dump()
+        return type(table).model_validate(  # as loaded: `known_settings` names a mistake
+            {**table.model_dump(), **variant.settings}, context={STORED_LAX: True}).model_dump()
 
     def prompt_overrides(self, name: str) -> dict[str, str]:
         """The queue's own words with a variant's over them (only the prompts set)."""
