@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from app.api.models import ConfigVersionDetail, ConfigVersionInfo, VersionsResponse
+from app.console.audio_warnings import every_missing_clip, missing_clips
 from app.console.toml_writer import dumps
 from app.services import Services
 from app.storage import config_versions
@@ -149,7 +150,8 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
         check_base(svc, queue, base_version, version)
         proposed = checked(current.model_copy(
             update={"queues": {**current.queues, queue: change(before)}}))
-        warnings = tuple(proposed.queues[queue].warnings(queue))
+        warnings = tuple([*proposed.queues[queue].warnings(queue),
+                          *missing_clips(svc, queue, proposed.queues[queue])])
         if version is not None and same_settings(proposed.queues[queue], before):
             return Saved(version, changed=False, warnings=warnings)
         try:
@@ -175,7 +177,7 @@ def rollback(svc: Services, number: int, *, actor: str, note: str) -> Saved:
         raise UnknownVersion(f"no config version {number}")
     active = config_versions.get(svc.store.engine)
     settings = config_of(old)
-    warnings = tuple(settings.warnings())
+    warnings = tuple([*settings.warnings(), *every_missing_clip(svc, settings)])
     if active is not None and same_settings(settings, config_of(active)):
         return Saved(active, changed=False, warnings=warnings)
     return Saved(save(svc, settings, actor=actor, note=note or f"roll back to version {number}"),
