@@ -34,6 +34,11 @@ class Endpoint:
 ENDPOINTS: list[Endpoint] = []
 
 
+MAX_BODY_BYTES = 1024 * 1024
+"""The largest JSON body taken (413 past it): a whole queue's settings with every prompt at
+its longest is under a tenth of this; a 50 MB body had been read and parsed in full."""
+
+
 def body_as(model: type[BaseModel]) -> BaseModel:
     """The JSON body validated by `model`; pydantic's ValidationError becomes a 422 upstream.
     A body nested past Python's recursion limit is a 400 too (json raises RecursionError,

@@ -5,13 +5,13 @@ Each view calls the same function as its console page; errors are JSON that name
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, abort, g, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
-from app.api.registry import endpoint, field_errors, kept_headers
+from app.api.registry import MAX_BODY_BYTES, endpoint, field_errors, kept_headers
 from app.auth import access, csrf
 from app.console import config_changes, experiments, lists, partial_settings
 from app.console.live_state import live_state
@@ -22,6 +22,9 @@ from app.storage import audit, callback_admin
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.before_request
 def who_is_asking() -> None:
+    request.max_content_length = MAX_BODY_BYTES  # before anything reads the body
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        abort(413, description=f"the JSON body is over {MAX_BODY_BYTES:,} bytes")
     g.user = access.load_user(allow_bearer=True)
     if request.method in csrf.UNSAFE and g.get("auth_method") == "session":
         csrf.protect()  # a browser's cookie could be ridden by another site; a token cannot

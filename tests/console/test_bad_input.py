@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.console.conftest import PASSWORD, Console, bearer
@@ -121,3 +123,17 @@ def test_a_json_body_nested_past_the_recursion_limit_is_a_400(console_app, token
         path, method=method, data=deep, content_type="application/json",
         headers={"Authorization": f"Bearer {tokens[role]}"})
     assert answer.status_code == 400 and "nested too deeply" in answer.get_json()["error"]
+
+
+def test_a_json_body_over_the_cap_is_refused_unread(console_app, tokens):
+    """A 2 MB body (a 50 MB one was read and parsed in full, then refused with 422): 413,
+    said as JSON, and the document lists it for each endpoint that takes a body."""
+    body = json.dumps({"settings": {"prompts": {"welcome": "x" * 2_000_000}}})
+    client = console_app.test_client()
+    refused = client.patch("/api/v1/policies/sales", data=body,
+                           content_type="application/json", headers=bearer(tokens["operator"]))
+    assert refused.status_code == 413
+    assert refused.get_json()["error"] == "the JSON body is over 1,048,576 bytes"
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "413" in document["paths"]["/api/v1/policies/{queue}"]["patch"]["responses"]
+    assert "413" not in document["paths"]["/api/v1/queues"]["get"]["responses"]
