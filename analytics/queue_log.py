@@ -20,7 +20,7 @@ Lines from records alone: `queue_log_records`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from os import PathLike
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.events import event_data
+from analytics.external_sort import sorted_runs
 from analytics.pseudonyms import CallerIds
 from analytics.queue_log_records import FIELD_SAFE, NO_MEMBER, floor_epoch, floor_epochs
 from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event
@@ -95,16 +96,49 @@ def _seconds(value: Any) -> str:
 def queue_log_from_events(events: pd.DataFrame, caller_ids: CallerIds | None = None) -> list[str]:
     """queue_log lines for validated events, in time order (ties keep their logged order)."""
     every = events.sort_values("time", kind="stable").reset_index(drop=True)
+    stamped = stamped_lines(every, caller_ids or CallerIds(), np.arange(len(every)))
+    return [text for *_, text in sorted(stamped)]
+
+
+def queue_log_from_call_batches(
+    batches: Iterable[pd.DataFrame], caller_ids: CallerIds | None = None,
+    run_lines: int = 500_000,
+) -> Iterator[str]:
+    """The lines `queue_log_from_events` gives for all the batches' events together, from
+    validated batches of whole calls (every event of a call in one batch, as
+    `app.storage.read.call_event_batches` reads them, each with its `seq` in the log's
+    order), in bounded memory: a line needs only its own call's events, and the lines are
+    put in time order by an external merge sort (`sorted_runs`) of `run_lines` at a time."""
+    caller_ids = caller_ids or CallerIds()
+
+    def keyed() -> Iterator[tuple[tuple[int, int, int], str]]:
+        for batch in batches:
+            every = batch.sort_values("time", kind="stable").reset_index(drop=True)
+            for epoch, time_ns, seq, text in stamped_lines(every, caller_ids,
+                                                           every["seq"].to_numpy()):
+                yield (epoch, time_ns, seq), text
+
+    return sorted_runs(keyed(), run_lines)
+
+
+def stamped_lines(
+    every: pd.DataFrame, caller_ids: CallerIds, seq: np.ndarray
+) -> list[tuple[int, int, int, str]]:
+    """(epoch, event time in ns, seq, line) of each line of events sorted by time, `seq`
+    their places in the log's order: sorted, the lines in time order, ties in the log's."""
     context = _call_context(every)
-    ordered = every[_written(every)].reset_index(drop=True)
+    written = _written(every).to_numpy()
+    ordered = every[written].reset_index(drop=True)
     epochs = floor_epochs(ordered["time"])
-    rows, caller_ids = ordered.itertuples(index=False), caller_ids or CallerIds()
+    times = ordered["time"].dt.tz_convert("UTC").astype("int64").to_numpy() \
+        if len(ordered) else np.zeros(0, dtype=np.int64)
+    rows = ordered.itertuples(index=False)
     stamped = []
-    for i, (epoch, row) in enumerate(zip(epochs, rows, strict=True)):
+    for epoch, time_ns, place, row in zip(epochs, times, seq[written], rows, strict=True):
         epoch, member, name, data = _event_fields(row, int(epoch), context, caller_ids)
         line = QueueLogLine(epoch, row.call_id, str(row.queue), member, name, data)
-        stamped.append((epoch, i, format_queue_log_line(line)))
-    return [text for _, _, text in sorted(stamped)]
+        stamped.append((epoch, int(time_ns), int(place), format_queue_log_line(line)))
+    return stamped
 
 
 def _written(events: pd.DataFrame) -> pd.Series:

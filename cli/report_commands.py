@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 
 import click
@@ -17,7 +18,11 @@ import pandas as pd
 from analytics.events import load_events, validate_events
 from analytics.filters import between, utc_time
 from analytics.pseudonyms import CallerIdMode, CallerIds
-from analytics.queue_log import queue_log_from_events, write_queue_log
+from analytics.queue_log import (
+    queue_log_from_call_batches,
+    queue_log_from_events,
+    write_queue_log,
+)
 from analytics.queue_log_records import CALLBACK_KEY, queue_log_from_records, stream_queue_log
 from analytics.records import (
     LeftOut,
@@ -457,8 +462,15 @@ def _export_queue_log(
     records_paths: Sequence[Path], db_url: str | None, events_paths: Sequence[Path],
     out_path: Path, caller_ids: CallerIds, callback_key: str,
 ) -> int:
-    """Write queue_log lines; from record files they stream in batches (bounded memory)."""
-    events = read_events(events_paths, records_paths, db_url, numbers=True)
+    """Write queue_log lines; from the database's events and from record files they stream
+    in batches (bounded memory)."""
+    events = None
+    if events_paths:
+        events = read_events(events_paths, records_paths, db_url, numbers=True)
+    elif not records_paths:
+        count = _queue_log_from_database(db_url, out_path, caller_ids)
+        if count is not None:
+            return count
     if events is not None and not events.empty:
         return _write_counted(queue_log_from_events(events, caller_ids), out_path)
     options = {"callback_key": callback_key, "caller_ids": caller_ids}
@@ -473,6 +485,32 @@ def _export_queue_log(
             click.echo(f"reading the records whole ({error})", err=True)
     lines = queue_log_from_records(read_records(records_paths, db_url), **options)
     return _write_counted(lines, out_path)
+
+
+def _queue_log_from_database(db_url: str | None, out_path: Path,
+                             caller_ids: CallerIds) -> int | None:
+    """The database's events as queue_log lines, read a batch of whole calls at a time and
+    put in time order by an external sort (read whole, a 300,000-call log held 1.9 GB).
+    None: the log holds no events (its records give the lines then)."""
+    url = database_url(db_url)
+    source = f"database {safe_url(url)}"
+    read = _database_reader()
+    events_read = LinesWritten("reading the call log", unit="events")
+
+    def batches() -> Iterator[pd.DataFrame]:
+        with database_errors(url, _db_flag(db_url)):
+            for n, batch in enumerate(read.call_event_batches(url, numbers=True), 1):
+                events_read.add(len(batch))
+                yield validate_events(batch, source=f"{source} (batch {n})")
+
+    try:
+        lines = queue_log_from_call_batches(batches(), caller_ids)
+        first = next(lines, None)
+        if first is None:
+            return None
+        return _write_counted(chain([first], lines), out_path)
+    except RecordsError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _write_counted(lines: Iterable[str], out_path: Path) -> int:

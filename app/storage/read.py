@@ -186,20 +186,11 @@ def read_events_frame(
     `numbers`: each with its call's caller number (`from_number`: the app keeps it on the
     call, not in every event; the export shows it as its --caller-ids option says), joined
     only then: the report's and the twin's reads need none, and paid the join every time."""
-    columns = _event_columns()
-    source = call_events
-    if numbers:
-        columns.append(calls.c.from_number)
-        source = call_events.outerjoin(calls, calls.c.call_id == call_events.c.call_id)
-    query = select(*columns).select_from(source).order_by(call_events.c.time,
-                                                          call_events.c.id)
-    if only:  # named: a raw fact too (the twin reads a kept callback's CALLBACK_ENDED)
-        query = query.where(call_events.c.event.in_(list(only)))
-    else:  # raw hang-up and leave facts reach analysts only through the decided record
-        query = query.where(call_events.c.event.not_in(sorted(FACT_ONLY)))
+    columns, query = _events_query(only, numbers)
     engine = make_engine(url)
     try:
-        parts = list(_chunks(engine, query, chunk_size, EVENT_DTYPES))
+        parts = list(_chunks(engine, query.order_by(call_events.c.time, call_events.c.id),
+                             chunk_size, EVENT_DTYPES))
     finally:
         engine.dispose()
     if not parts:
@@ -207,3 +198,46 @@ def read_events_frame(
     frame = pd.concat(parts, ignore_index=True)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     return frame
+
+
+def _events_query(only: Sequence[str] | None, numbers: bool):  # noqa: ANN202 - (columns, Select)
+    """The events `read_events_frame` reads, in no order yet."""
+    columns = _event_columns()
+    source = call_events
+    if numbers:
+        columns.append(calls.c.from_number)
+        source = call_events.outerjoin(calls, calls.c.call_id == call_events.c.call_id)
+    query = select(*columns).select_from(source)
+    if only:  # named: a raw fact too (the twin reads a kept callback's CALLBACK_ENDED)
+        query = query.where(call_events.c.event.in_(list(only)))
+    else:  # raw hang-up and leave facts reach analysts only through the decided record
+        query = query.where(call_events.c.event.not_in(sorted(FACT_ONLY)))
+    return columns, query
+
+
+def call_event_batches(
+    url: str, chunk_size: int = 50_000, *, numbers: bool = False
+) -> Iterator[pd.DataFrame]:
+    """The events `read_events_frame` reads, a batch of whole calls at a time (each call's
+    events, oldest first, all in one batch), with each event's `seq`: its place in the log's
+    order (the id that breaks ties of time). For work per call on a log too big to hold:
+    the queue_log export's lines, sorted by time afterwards."""
+    columns, query = _events_query(None, numbers)
+    query = query.add_columns(call_events.c.id.label("seq")).order_by(
+        call_events.c.call_id, call_events.c.time, call_events.c.id)
+    engine = make_engine(url)
+    try:
+        held = None  # the last call of a chunk: its events may go on in the next
+        for chunk in _chunks(engine, query, chunk_size, EVENT_DTYPES):
+            chunk["time"] = pd.to_datetime(chunk["time"], utc=True)
+            if held is not None:
+                chunk = pd.concat([held, chunk], ignore_index=True)
+            last = chunk["call_id"].iat[-1]
+            whole = chunk["call_id"] != last
+            held = chunk[~whole]
+            if whole.any():
+                yield chunk[whole].reset_index(drop=True)
+        if held is not None and len(held):
+            yield held.reset_index(drop=True)
+    finally:
+        engine.dispose()

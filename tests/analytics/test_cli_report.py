@@ -116,6 +116,10 @@ def fake_database(monkeypatch, tmp_path):
         return pd.DataFrame(columns=["time", "call_id", "queue", "event", "policy", "arm",
                                      "position", "wait_s", "data"])  # fmt: skip
 
+    def call_event_batches(url: str, chunk_size: int = 50_000, numbers=False):
+        seen.append(url)
+        return iter(())  # a log of records without events
+
     def record_batches(url: str, chunk_size: int = 100_000):
         yield module.read_records_frame(url)  # as the test may have replaced it
 
@@ -125,6 +129,7 @@ def fake_database(monkeypatch, tmp_path):
 
     module.read_records_frame = read_records_frame
     module.read_events_frame = read_events_frame
+    module.call_event_batches = call_event_batches
     module.record_batches = record_batches
     module.told_batches = told_batches
     module.calls_in_progress = lambda url: 0
