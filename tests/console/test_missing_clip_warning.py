@@ -60,3 +60,14 @@ def test_the_console_flashes_it(music_app):
     page = Console(app, "operator").post("/console/policies/support", {
         "music_ads.music": "../x"}, follow_redirects=True).get_data(as_text=True)
     assert "Warning: queues.support.music_ads.music = &#39;../x&#39;: no playable clip" in page
+
+
+def test_rolling_back_to_a_missing_clip_warns_too(music_app):
+    app, token = music_app
+    patch(music_app, {"music_ads": {"music": "old-music"}})  # version 2
+    patch(music_app, {"music_ads": {"music": "hold_music"}})  # version 3
+    back = app.test_client().post("/api/v1/config/rollback", headers=bearer(token),
+                                  json={"version": 2}).get_json()
+    assert back["changed"] is True
+    assert [w for w in back["warnings"]
+            if w.startswith("queues.support.music_ads.music = 'old-music'")], back["warnings"]
