@@ -216,10 +216,13 @@ def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
     Times with an offset and naive times are parsed apart: parsed together, pandas applies
     the last offset it saw to the naive times after it, so a row's time would depend on the
     rows before it (and on where a batch starts)."""
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        return raw.dt.tz_convert("UTC")
-    if pd.api.types.is_datetime64_dtype(raw):
-        return raw.dt.tz_localize("UTC")
+    if isinstance(raw.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(raw):
+        times = raw.dt.tz_convert("UTC") if isinstance(raw.dtype, pd.DatetimeTZDtype) \
+            else raw.dt.tz_localize("UTC")
+        if (empty := times.isna()).any():  # Parquet's null, or a blank CSV cell read as
+            # a time: no time at all, which no report can place (it crashed them)
+            problems.append(f"column '{name}': {_rows(empty, raw)} are empty, not times")
+        return times
     text = _text(raw)
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
     times = _utc_times(text.astype(object))

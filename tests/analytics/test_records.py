@@ -163,3 +163,18 @@ def test_an_abandoned_call_that_asked_for_a_callback_is_refused_by_its_rows():
         validate_records(frame)
     frame.loc[1, "callback_requested"] = False
     assert validate_records(frame)["outcome"].tolist() == ["answered", "abandoned", "abandoned"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_call_with_no_entry_time_is_refused_by_its_row(tmp_path, suffix):
+    """A null time in Parquet (or a frame's NaT) passed as a time: `report` then crashed
+    (IndexError, OverflowError) and `export` wrote the call with no time."""
+    frame = pd.DataFrame([c._asdict() for c in fourteen_calls()])
+    frame["entered_at"] = pd.to_datetime(frame["entered_at"], utc=True)
+    frame.loc[2, "entered_at"] = pd.NaT
+    path = tmp_path / f"calls{suffix}"
+    frame.to_parquet(path) if suffix == ".parquet" else frame.to_csv(path, index=False)
+    with pytest.raises(RecordsError, match=r"column 'entered_at': 1 value\(s\) \(row 3"):
+        load_records(path)
+    with pytest.raises(RecordsError, match="entered_at"):
+        validate_records(frame)
