@@ -10,9 +10,11 @@ labelled UTC so the rest of the code's arithmetic stands unchanged.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from simulator.fit_results import WEEKDAYS
 from simulator.scenario import ScenarioError
 
 if TYPE_CHECKING:
@@ -21,12 +23,30 @@ if TYPE_CHECKING:
 UTC_NAME = "UTC"
 
 
+FIRST_MONDAY = date(2026, 1, 5)
+"""The day a simulated week starts (the Scenario's default start, a Monday): in January no
+zone changes its clocks in the first weeks, so a fitted day's hours stay put."""
+
+
+def line_midnight(zone: str, day: str = "all") -> datetime:
+    """Midnight on the line's wall clock (in UTC) of the simulated `day` (mon..sun; all:
+    Monday): a fitted day's minutes are the line's, so a run of a Berlin line fitted to
+    open at 08:00 must start at 23:00 UTC, or every record it writes is an hour late."""
+    weekday = 0 if day == "all" else WEEKDAYS.index(day)
+    local = datetime.combine(FIRST_MONDAY + timedelta(days=weekday), time(0),
+                             tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC)
+
+
 def checked_zone(name: str) -> str:
     """`name` if it is an IANA time zone (Europe/Berlin, America/New_York, UTC), else a
     ScenarioError saying so."""
+    import pandas as pd
+
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        pd.Timestamp(0, tz=name)  # "localtime": a file zoneinfo reads, no zone pandas knows
+    except (ZoneInfoNotFoundError, ValueError, LookupError):
         raise ScenarioError(f"timezone: {name!r} is not an IANA time zone (e.g. "
                             "Europe/Berlin, America/New_York, UTC)") from None
     return name

@@ -26,7 +26,7 @@ from simulator.fit_results import (
     SlotRates,
     TalkFit,
 )
-from simulator.line_clock import on_line_clock
+from simulator.line_clock import line_midnight, on_line_clock
 from simulator.scenario import (
     DAY_S,
     Callbacks,
@@ -188,6 +188,7 @@ def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,
     rates = twin.arrivals if day == "all" else twin.by_weekday[day]
     cb = twin.callbacks
     return Scenario(
+        start=line_midnight(twin.timezone, day),
         calls=whole_days_calls(rates.daily_calls, days), horizon_s=days * DAY_S,
         arrivals=profile_of(rates),
         agents=staffing_of(agents or twin.agents.per_slot), service=twin.talk.chosen,

@@ -81,3 +81,27 @@ def test_the_zone_is_kept_in_the_scenario_file_and_a_bad_one_is_named(plain_fit,
     assert f"on the line's clock, {BERLIN}" in good.output
     assert load_twin(tmp_path / "s.toml").timezone == BERLIN
     assert np.isfinite(load_twin(tmp_path / "s.toml").arrivals.daily_calls)
+
+
+def test_a_run_of_a_fitted_day_starts_at_the_lines_midnight(plain_fit):
+    """A fitted day's minutes are the line's: a run of a Berlin fit started at midnight UTC,
+    so every record it wrote was an hour late (a refit moved the opening by an hour), and
+    `--day sat` wrote Monday's date."""
+    from dataclasses import replace
+
+    from simulator.twin import twin_scenario
+
+    assert twin_scenario(plain_fit).start == pd.Timestamp("2026-01-05", tz="UTC")
+    berlin = replace(plain_fit, timezone=BERLIN)
+    assert twin_scenario(berlin).start == pd.Timestamp("2026-01-04 23:00", tz="UTC")
+    saturday = next(day for day in ("sat", "fri", "mon") if day in berlin.weekdays())
+    start = pd.Timestamp(twin_scenario(berlin, day=saturday).start).tz_convert(BERLIN)
+    assert (start.day_name()[:3].lower(), start.hour, start.minute) == (saturday, 0, 0)
+
+
+def test_a_zone_pandas_cannot_read_is_named_as_a_bad_zone():
+    from simulator.line_clock import checked_zone
+
+    with pytest.raises(ScenarioError, match="'localtime' is not an IANA time zone"):
+        checked_zone("localtime")
+    assert checked_zone(BERLIN) == BERLIN
