@@ -118,7 +118,7 @@ SCENARIO_OPTIONS = (
     click.option("--service-mean", type=float, default=5.0, show_default=True,
                  help="Mean talk time, minutes."),
     click.option("--service", "service_kind", default="exponential", show_default=True,
-                 help="exponential or lognormal:SIGMA."),
+                 help="exponential, weibull:K or lognormal:SIGMA."),
     click.option("--patience-mean", type=float, default=3.0, show_default=True,
                  help="Mean caller patience, minutes."),
     click.option("--patience", "patience_kind", default="exponential", show_default=True,
@@ -176,9 +176,7 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
     patience = parse_distribution(options["patience_kind"], options["patience_mean"] * 60,
                                   what="--patience")
     service = parse_distribution(options["service_kind"], options["service_mean"] * 60,
-                                 what="--service")
-    if math.isinf(service.mean_s):
-        raise ScenarioError("--service: talk times must be finite (none is for patience)")
+                                 what="--service", patience=False)
     scenario = simple_scenario(
         calls=options["calls"], agents=options["agents"],
         arrivals_per_min=options["arrival_rate"], service_mean_min=options["service_mean"],

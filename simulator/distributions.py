@@ -152,9 +152,20 @@ def _positive(value: str, what: str) -> float:
     return number
 
 
-def parse_distribution(spec: str, mean_s: float, *, what: str = "distribution") -> Distribution:
-    """Read `exponential`, `weibull:K`, `lognormal:SIGMA`, `empirical:FILE` or `none`."""
+PATIENCE_ONLY = ("none", "empirical")
+"""Spellings only patience takes: no hang-ups at all, and a curve fitted from a log's
+hang-ups (talk times from it would be how long callers waited before hanging up)."""
+
+
+def parse_distribution(spec: str, mean_s: float, *, what: str = "distribution",
+                       patience: bool = True) -> Distribution:
+    """Read `exponential`, `weibull:K`, `lognormal:SIGMA`, `empirical:FILE` or `none` (the
+    last two only for patience)."""
     kind, _, argument = spec.strip().lower().partition(":")
+    if kind in PATIENCE_ONLY and not patience:
+        raise DistributionError(f"{what}: {kind} is for patience only (empirical:FILE is the "
+                                "curve of a log's hang-ups); write exponential, weibull:K or "
+                                "lognormal:SIGMA")
     if kind == "none":
         return NoPatience()
     if kind == "empirical":
@@ -183,5 +194,10 @@ def load_empirical(path: str) -> Empirical:
     if not {"wait_s", "outcome"} <= set(frame.columns):
         raise DistributionError(f"empirical patience: {path} needs wait_s and outcome columns")
     frame = frame[~frame["outcome"].astype(str).str.startswith("callback")]
-    return Empirical.from_waits(frame["wait_s"].to_numpy(float),
-                                (frame["outcome"].astype(str) == "abandoned").to_numpy())
+    waits = pd.to_numeric(frame["wait_s"], errors="coerce").to_numpy(float)
+    if (bad := ~(np.isfinite(waits) & (waits >= 0))).any():
+        rows = ", ".join(f"row {frame.index[i] + 1}: {frame['wait_s'].iloc[i]!r}"
+                         for i in np.flatnonzero(bad)[:5])
+        raise DistributionError(f"empirical patience: {path}: column 'wait_s' must hold "
+                                f"waits in seconds, at least 0 ({rows})")
+    return Empirical.from_waits(waits, (frame["outcome"].astype(str) == "abandoned").to_numpy())

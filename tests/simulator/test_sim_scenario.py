@@ -114,3 +114,24 @@ def test_constant_rate_arrivals_are_poisson() -> None:
     gaps = np.diff(arrival_times(RateProfile.constant(3.0), 50_000, np.random.default_rng(3)))
     assert gaps.mean() == pytest.approx(20.0, rel=0.02)
     assert gaps.std() == pytest.approx(20.0, rel=0.03)
+
+
+@pytest.mark.parametrize("spelling", ["empirical:calls.csv", "none"])
+def test_talk_times_refuse_the_spellings_only_patience_takes(spelling) -> None:
+    """`--service empirical:FILE` had sampled talk times from the file's curve of hang-ups
+    (the header said talk and patience had the same mean), ignoring --service-mean."""
+    from simulator.distributions import DistributionError, parse_distribution
+
+    with pytest.raises(DistributionError, match=r"--service: (empirical|none) is for patience"):
+        parse_distribution(spelling, 300.0, what="--service", patience=False)
+
+
+def test_an_empirical_file_with_a_bad_wait_is_named_by_its_row(tmp_path) -> None:
+    from simulator.distributions import DistributionError, load_empirical
+
+    path = tmp_path / "calls.csv"
+    path.write_text("wait_s,outcome\n10,abandoned\n5,callback_connected\nabc,answered\n"
+                    "-3,abandoned\n")
+    with pytest.raises(DistributionError, match=r"column 'wait_s' must hold waits in seconds, "
+                                                r"at least 0 \(row 3: 'abc', row 4: '-3'\)"):
+        load_empirical(str(path))
