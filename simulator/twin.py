@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from analytics.validation import number_column
 from simulator.behaviour import Reactions
 from simulator.errors import UnfittableLog
 from simulator.fit_results import (
@@ -71,6 +72,11 @@ class Twin:
         return tuple(name for name in WEEKDAYS if name in self.by_weekday)
 
 
+LONGEST_TALK_S = 24 * 3600.0
+"""The longest conversation a log may hold: past a day a talk time is another unit
+(milliseconds) or a placeholder, and one would swamp the fitted mean."""
+
+
 def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: int = 0,
              progress: Callable[[], None] | None = None, timezone: str = "UTC") -> Twin:
     """Fit every part of the twin; thin parts are fitted anyway and named in `warnings`.
@@ -89,6 +95,13 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
         raise ScenarioError("the log has no talk_s column (agent seconds from answer to hang-up): "
                             "fit from DATABASE_URL, which reads it from CONNECT/COMPLETE "
                             "events, or add the column")
+    problems: list[str] = []
+    records = records.assign(talk_s=number_column(records["talk_s"], "talk_s", problems,
+                                                  required=False, integer=False,
+                                                  most=LONGEST_TALK_S))
+    if problems:  # a text cell was an unexpected error, milliseconds a fitted 3-day talk
+        raise ScenarioError("; ".join(problems) + " (talk_s: agent seconds from answer to "
+                            "hang-up)")
     if not records["talk_s"].notna().any():
         raise UnfittableLog("talk time: no call in the log has a talk time (talk_s): nobody "
                             "was answered, or the answered calls have not ended yet")

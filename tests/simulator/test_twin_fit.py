@@ -10,6 +10,7 @@ twin fitted on a music-and-ads log must then predict the unserved rate of `check
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -210,3 +211,17 @@ def test_fit_reads_the_local_log_when_no_database_is_named(tmp_path, monkeypatch
     assert result.exit_code == 1
     assert "no call log at sqlite:///holdwell.db: holdwell.db does not exist" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda talk: talk * 1000, "are more than 86,400 s"),  # milliseconds
+    (lambda talk: talk.astype(object).where(talk.index != 3, "abc"), "(row 4: 'abc') are "
+                                                                      "not numbers"),
+    (lambda talk: talk.where(talk.index != 5, -30.0), "are negative")])
+def test_talk_times_that_are_not_seconds_are_named(known_log, change, said) -> None:
+    """A text cell was an unexpected error, milliseconds were fitted as a 3-day talk, and a
+    negative talk time was dropped without a word."""
+    from simulator.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"column 'talk_s': .*" + re.escape(said)):
+        fit_twin(known_log.assign(talk_s=change(known_log["talk_s"])), seed=1)
