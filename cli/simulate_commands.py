@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -293,8 +293,24 @@ def counted(run: SimulationRun, scenario: Scenario, warmup_min: float) -> Simula
     """The run with its figures over the calls after the warm-up (any engine)."""
     if not warmup_min:
         return run
-    return SimulationRun(run.table, summary_after_warmup(run.table, scenario, warmup_min * 60,
-                                                         run.summary["wall_s"]))
+    summary = summary_after_warmup(run.table, scenario, warmup_min * 60, run.summary["wall_s"])
+    if summary["calls_simulated"] and not summary["calls"]:
+        raise ScenarioError(f"--warmup: all {summary['calls_simulated']:,} calls entered in "
+                            f"the first {warmup_min:g} minutes, so no call is left to count; "
+                            "shorten the warm-up or simulate more calls")
+    return SimulationRun(run.table, summary)
+
+
+def records_written(out: str, summary: dict, scenario: Scenario, whose: str = "") -> str:
+    """Where the records went, and, after a warm-up, that they hold its calls too and how
+    to count what the figures count."""
+    said = f"records{whose} written to {out}"
+    if not summary.get("warmup_s"):
+        return said
+    after = (scenario.start + timedelta(seconds=summary["warmup_s"])).isoformat()
+    return (f"{said}: every call simulated, the warm-up's too ({summary['calls_simulated']:,} "
+            f"a policy); `holdwell report --records {out} --from {after}` counts what the "
+            "figures above count")
 
 
 def what_was_counted(summary: dict) -> str:
@@ -376,7 +392,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         click.echo(what_was_counted(run.summary))
         click.echo(late_callbacks_line(run.table))
         if out:
-            click.echo(f"records written to {out}")
+            click.echo(records_written(out, run.summary, scenario))
 
 
 @click.command("compare")
@@ -415,7 +431,7 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
     for run in runs:
         click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}")
     if out:
-        click.echo(f"records of every policy written to {out}")
+        click.echo(records_written(out, summaries[0], scenario, " of every policy"))
 
 
 @click.command("erlang")
