@@ -53,6 +53,7 @@ from simulator.scenario import (
     parse_steps,
     simple_scenario,
 )
+from simulator.scenario_file import MAX_AGENTS, MAX_CALLS_PER_MIN, MAX_MEAN_S
 
 
 class Engine(Protocol):
@@ -109,23 +110,27 @@ ENGINES: dict[str, Engine] = {"fast": simulate, "twilio": TwilioEngine()}
 PROBLEMS = (ScenarioError, DistributionError, ConfigError)
 T = TypeVar("T")
 
+MEAN_MINUTES = FiniteFloatRange(0, MAX_MEAN_S / 60, min_open=True)
+"""A mean talk or patience in minutes: above 0, at most a week (the scenario file's bound)."""
+
 SCENARIO_OPTIONS = (
     click.option("--calls", type=click.IntRange(1, MAX_CALLS), default=10_000,
                  show_default=True, help="Calls to simulate."),
-    click.option("--agents", type=int, default=10, show_default=True),
-    click.option("--arrival-rate", type=float, default=1.8, show_default=True,
+    click.option("--agents", type=click.IntRange(0, MAX_AGENTS), default=10, show_default=True),
+    click.option("--arrival-rate", type=FiniteFloatRange(0, MAX_CALLS_PER_MIN, min_open=True),
+                 default=1.8, show_default=True,
                  help="Calls per minute (Poisson)."),
-    click.option("--service-mean", type=float, default=5.0, show_default=True,
+    click.option("--service-mean", type=MEAN_MINUTES, default=5.0, show_default=True,
                  help="Mean talk time, minutes."),
     click.option("--service", "service_kind", default="exponential", show_default=True,
                  help="exponential, weibull:K or lognormal:SIGMA."),
-    click.option("--patience-mean", type=float, default=3.0, show_default=True,
+    click.option("--patience-mean", type=MEAN_MINUTES, default=3.0, show_default=True,
                  help="Mean caller patience, minutes."),
     click.option("--patience", "patience_kind", default="exponential", show_default=True,
                  help="exponential, weibull:K, lognormal:SIGMA, empirical:RECORDS.csv or none."),
     click.option("--reactions", type=click.Choice(["default", "off"]), default="default",
                  show_default=True, help="Callers react to what they hear, or not (Erlang-A)."),
-    click.option("--callback-answer-p", type=float, default=Callbacks.answer_p,
+    click.option("--callback-answer-p", type=FiniteFloatRange(0, 1), default=Callbacks.answer_p,
                  show_default=True, help="Chance a customer answers a callback attempt."),
     click.option("--callback-retries", type=click.IntRange(0, 20), default=Callbacks.retries,
                  show_default=True, help="Retries after a missed callback attempt (0-20)."),

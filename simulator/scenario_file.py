@@ -104,17 +104,21 @@ CALLBACK_KEYS = ("requested", "acceptance", "answer_p", "answer_p_se", "answer_p
                  "retries", "retry_spacing_s")
 MAX_RETRIES = 20  # as `holdwell fit --callback-retries` and `simulate --callback-retries`
 MAX_CALLS_PER_MIN = 5_000.0  # a day of it is 7.2 M calls, near what one run holds (MAX_CALLS)
+MAX_MEAN_S = 7 * 24 * 3600.0
+"""The longest mean talk or patience: past a week it is another unit or a typo (1e300 ran a
+day where nobody was ever answered)."""
 MAX_AGENTS = 100_000  # per half-hour: more is a typo, and each agent is held in memory
 
 
 def _distribution(table: Table) -> Distribution:
     kind = table.text("kind")
     if kind == "exponential":
-        return Exponential(table.number("mean_s", above=True))
+        return Exponential(table.number("mean_s", above=True, hi=MAX_MEAN_S))
     if kind == "weibull":
-        return Weibull(table.number("mean_s", above=True), table.number("k", lo=0.1, hi=20.0))
+        return Weibull(table.number("mean_s", above=True, hi=MAX_MEAN_S),
+                       table.number("k", lo=0.1, hi=20.0))
     if kind == "lognormal":
-        return Lognormal(table.number("mean_s", above=True),
+        return Lognormal(table.number("mean_s", above=True, hi=MAX_MEAN_S),
                          table.number("sigma", above=True, hi=5.0))
     if kind == "empirical":
         try:

@@ -32,6 +32,10 @@ def holdwell() -> click.Group:
     (["compare", "--policies", " , "], "name at least one"),
     (["simulate", "--callback-retries", "1000"], "0<=x<=20"),
     (["simulate", "--warmup", "-5"], "x>=0"),
+    (["compare", "--callback-answer-p", "1.5"], "'--callback-answer-p': 1.5 is not in"),
+    (["simulate", "--agents", "-1"], "'--agents': -1 is not in the range 0<=x<=100000"),
+    (["simulate", "--arrival-rate", "nan"], "'--arrival-rate': 'nan' is not a finite"),
+    (["simulate", "--service-mean", "1e300"], "'--service-mean': 1e+300 is not in"),
     (["erlang", "--agents", "2", "--arrival-rate", "1", "--service-mean", "5",
       "--patience-mean", "0"], "--patience-mean"),
     (["erlang", "--agents", "2", "--arrival-rate", "inf", "--service-mean", "5"],
@@ -46,7 +50,7 @@ def test_bad_input_is_refused_before_running(holdwell: click.Group, args: list[s
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     extra = SMALL if args[0] != "erlang" else []
-    result = CliRunner().invoke(holdwell, [*args, *extra])
+    result = CliRunner().invoke(holdwell, [args[0], *extra, *args[1:]])  # the case last
     assert result.exit_code != 0
     assert "Traceback" not in result.output and message in result.output
     assert "calls" not in (result.stdout.splitlines() or [""])[0]  # nothing was simulated

@@ -90,7 +90,7 @@ def test_erlang_figures_and_staffing(holdwell: click.Group) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["simulate", "--arrival-rate", "-2"], "must be >= 0"),
+    (["simulate", "--arrival-rate", "-2"], "'--arrival-rate': -2.0 is not in the range 0<x"),
     (["simulate", "--agents", "0", "--patience", "none"], "zero agents"),
     (["simulate", "--agents", "1", "--arrival-rate", "5", "--patience", "none"],
      "the queue never drains"),

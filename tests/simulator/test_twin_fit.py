@@ -225,3 +225,12 @@ def test_talk_times_that_are_not_seconds_are_named(known_log, change, said) -> N
 
     with pytest.raises(ScenarioError, match=r"column 'talk_s': .*" + re.escape(said)):
         fit_twin(known_log.assign(talk_s=change(known_log["talk_s"])), seed=1)
+
+
+def test_a_scenario_files_mean_past_a_week_is_named(fitted) -> None:
+    from simulator.scenario import ScenarioError
+
+    data = twin_to_dict(fitted)
+    data["talk"]["mean_s"] = 1e300  # ran a day where nobody was ever answered
+    with pytest.raises(ScenarioError, match="talk.mean_s"):
+        twin_from_dict(data)
