@@ -130,7 +130,7 @@ def stamped_lines(
     written = _written(every).to_numpy()
     ordered = every[written].reset_index(drop=True)
     epochs = floor_epochs(ordered["time"])
-    times = ordered["time"].dt.tz_convert("UTC").astype("int64").to_numpy() \
+    times = ordered["time"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64").to_numpy() \
         if len(ordered) else np.zeros(0, dtype=np.int64)
     rows = ordered.itertuples(index=False)
     stamped = []

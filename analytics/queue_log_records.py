@@ -40,7 +40,8 @@ FIELD_SAFE = str.maketrans({"|": "/", "\r": " ", "\n": " "})
 
 def floor_epochs(times: pd.Series, plus_s: np.ndarray | float = 0.0) -> np.ndarray:
     """Whole epoch seconds (floored, as Asterisk's time()) of UTC times plus seconds."""
-    ns = times.dt.tz_convert("UTC").astype("int64").to_numpy() if len(times) else np.zeros(0)
+    ns = times.dt.tz_convert("UTC").dt.as_unit("ns").astype("int64").to_numpy() \
+        if len(times) else np.zeros(0)  # in ns whatever the column's unit (Parquet's: us)
     return np.floor(ns / 1e9 + np.asarray(plus_s, dtype=float)).astype(np.int64)
 
 

@@ -504,11 +504,12 @@ def _queue_log_from_database(db_url: str | None, out_path: Path,
                 yield validate_events(batch, source=f"{source} (batch {n})")
 
     try:
-        lines = queue_log_from_call_batches(batches(), caller_ids)
-        first = next(lines, None)
+        every = batches()
+        first = next(every, None)
         if first is None:
             return None
-        return _write_counted(chain([first], lines), out_path)
+        return _write_counted(queue_log_from_call_batches(chain([first], every), caller_ids),
+                              out_path)
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
 from pydantic_core import InitErrorDetails
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from app.auth.access import requires
 
@@ -43,6 +43,9 @@ def body_as(model: type[BaseModel]) -> BaseModel:
     """The JSON body validated by `model`; pydantic's ValidationError becomes a 422 upstream.
     A body nested past Python's recursion limit is a 400 too (json raises RecursionError,
     which get_json's `silent` does not catch)."""
+    if len(request.get_data(cache=True)) >= MAX_BODY_BYTES:  # a chunked body, cut there:
+        # no length to refuse it by before it was read (it would read as broken JSON)
+        raise RequestEntityTooLarge(f"the JSON body is over {MAX_BODY_BYTES:,} bytes")
     try:
         data = request.get_json(silent=True)
         if data is None:

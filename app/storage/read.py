@@ -229,6 +229,8 @@ def call_event_batches(
     try:
         held = None  # the last call of a chunk: its events may go on in the next
         for chunk in _chunks(engine, query, chunk_size, EVENT_DTYPES):
+            if chunk.empty:  # pandas yields one empty chunk for a query with no rows
+                continue
             chunk["time"] = pd.to_datetime(chunk["time"], utc=True)
             if held is not None:
                 chunk = pd.concat([held, chunk], ignore_index=True)

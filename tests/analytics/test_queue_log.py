@@ -190,3 +190,10 @@ def test_one_stamp_is_the_same_second_as_the_vectorised_stamps(ns, wait):
     time = pd.Timestamp(ns, tz="UTC")
     assert floor_epoch(time, wait) == floor_epochs(pd.Series([time]), wait)[0]
     assert floor_epoch(time) == floor_epochs(pd.Series([time]))[0]
+
+
+def test_times_in_microseconds_are_stamped_in_seconds_too():
+    """Parquet keeps times in microseconds: read as nanoseconds, every stamp but the exit
+    lines' was a thousand times too small."""
+    times = pd.Series([T0 + pd.Timedelta(seconds=5.5)]).dt.as_unit("us")
+    assert floor_epochs(times)[0] == EPOCH + 5 == floor_epoch(times.iloc[0])

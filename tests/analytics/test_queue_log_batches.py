@@ -117,3 +117,35 @@ def test_the_external_sort_is_a_stable_sort(keys, run):
     keyed = [(key, f"line {n}\\t|x") for n, key in enumerate(keys)]
     assert list(sorted_runs(keyed, run)) == [line for _, line in
                                              sorted(keyed, key=lambda item: item[0])]
+
+
+def _records_only(url: str, events: list[dict]) -> None:
+    """One finished call's record, with `events` of its own."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(calls), [{
+            "call_id": "CA1", "queue": "support", "policy": "checkin",
+            "arrived_at": T0.to_pydatetime(), "entered_at": T0.to_pydatetime(),
+            "outcome": "abandoned", "wait_s": 30.0, "orig_position": 2}])
+        if events:
+            conn.execute(insert(call_events), [{
+                "time": T0.to_pydatetime(), "call_id": "CA1", "queue": "support",
+                "policy": "checkin", "arm": "", "data": "{}", "dedupe_key": f"CA1:{n}", **e}
+                for n, e in enumerate(events)])
+    engine.dispose()
+
+
+@pytest.mark.parametrize("any_url", ["sqlite", "postgres"], indirect=True)
+@pytest.mark.parametrize(("events", "lines"), [
+    ([], ["ENTERQUEUE", "ABANDON"]),  # no events: the lines come from the records
+    ([{"event": "HANGUP"}, {"event": "LEAVE"}], ["ENTERQUEUE", "ABANDON"]),  # raw facts only
+    ([{"event": "ABANDON"}], []),  # an event that is no line: none, as read whole
+])
+def test_a_log_with_no_event_to_read_exports_as_before(any_url, tmp_path, events, lines):
+    """An empty first chunk had been read as a call ('index -1 is out of bounds')."""
+    _records_only(any_url, events)
+    out = tmp_path / "queue_log"
+    result = CliRunner().invoke(export_command, [
+        "--db", any_url, "--format", "queue_log", "--caller-ids", "none", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [line.split("|")[4] for line in out.read_text().splitlines()] == lines

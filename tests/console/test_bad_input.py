@@ -137,3 +137,32 @@ def test_a_json_body_over_the_cap_is_refused_unread(console_app, tokens):
     document = client.get("/api/v1/openapi.json").get_json()
     assert "413" in document["paths"]["/api/v1/policies/{queue}"]["patch"]["responses"]
     assert "413" not in document["paths"]["/api/v1/queues"]["get"]["responses"]
+
+
+def test_a_chunked_json_body_over_the_cap_is_a_413_too(console_app, tokens):
+    """Sent without a length, a body is cut at the cap as it is read: it had then read as
+    broken JSON, a 400 saying to send JSON. Over real HTTP (the test client sends no
+    chunked body)."""
+    import http.client
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, console_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        def patch(body: bytes) -> tuple[int, dict]:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            conn.request("PATCH", "/api/v1/policies/sales", encode_chunked=True,
+                         body=(body[i:i + 65536] for i in range(0, len(body), 65536)),
+                         headers={**bearer(tokens["operator"]),
+                                  "Content-Type": "application/json"})
+            answer = conn.getresponse()
+            return answer.status, json.loads(answer.read())
+        big = json.dumps({"settings": {"prompts": {"welcome": "x" * 3_000_000}}}).encode()
+        status, said = patch(big)
+        assert (status, said["error"]) == (413, "the JSON body is over 1,048,576 bytes")
+        small = json.dumps({"settings": {"max_size": 7}}).encode()
+        assert patch(small)[0] == 200
+    finally:
+        server.shutdown()
