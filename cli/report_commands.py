@@ -328,6 +328,8 @@ def report_command(
         if events is not None:  # every told wait, scored (the records keep only the first)
             with stage(f"scoring the told waits of {len(events):,} announcements"):
                 report["told_waits"] = told_wait_rows(records, events)
+            if events_paths:
+                say_unmatched(events, records)
     report["period"]["requested_from"] = from_text
     report["period"]["requested_to"] = to_text
     click.echo(report_json(report) if as_json else render_text(report).rstrip("\n"))
@@ -512,6 +514,16 @@ def _queue_log_from_database(db_url: str | None, out_path: Path,
                               out_path)
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
+
+
+def say_unmatched(events: pd.DataFrame, records: pd.DataFrame) -> None:
+    """A warning when --events hold announcements but none of a record's call: another log's
+    events (or another export's ids) left the told waits out without a word."""
+    said = events[events["event"].astype(str) == "ANNOUNCE"]
+    if len(said) and not said["call_id"].isin(records["call_id"]).any():
+        click.echo(f"warning: --events: none of the {len(said):,} announcements is of a call "
+                   "in the records (events of another log, or of calls the period or --queue "
+                   "leaves out?): no told wait is scored", err=True)
 
 
 def _write_counted(lines: Iterable[str], out_path: Path) -> int:

@@ -109,3 +109,24 @@ def test_the_page_states_the_unserved_rate_the_report_computes():
                      call("C", "overflow", 30), call("D", "abandoned", 30)])
     page = render_html(build_report(records), records)
     assert UNSERVED_FORMULA in page and "(abandoned +\ncallback failed) / every" not in page
+
+
+def test_events_of_another_log_are_said_to_match_no_call(tmp_path):
+    """Announcements none of whose calls is in the records left the told waits out without
+    a word."""
+    records, events = tmp_path / "calls.csv", tmp_path / "events.csv"
+    write_records(RECORDS, records)
+    EVENTS.assign(call_id="other-" + EVENTS["call_id"].astype(str), data=EVENTS["data"].map(
+        lambda d: d if isinstance(d, str) else json.dumps(d))).to_csv(events, index=False)
+    said = CliRunner().invoke(report_command, ["--records", str(records), "--events",
+                                               str(events), "--json"])
+    assert said.exit_code == 0, said.output
+    assert "warning: --events: none of the" in said.stderr and "no told wait is scored" in \
+        said.stderr
+    assert json.loads(said.stdout)["told_waits"] == []
+    own = tmp_path / "own.csv"
+    EVENTS.assign(data=EVENTS["data"].map(
+        lambda d: d if isinstance(d, str) else json.dumps(d))).to_csv(own, index=False)
+    matched = CliRunner().invoke(report_command, ["--records", str(records), "--events",
+                                                  str(own), "--json"])
+    assert matched.exit_code == 0 and "warning" not in matched.stderr
