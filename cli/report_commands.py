@@ -215,11 +215,19 @@ def _db_flag(db_url: str | None) -> str:
     return "--db" if db_url else "DATABASE_URL"
 
 
-def _validated(batches: Iterable[pd.DataFrame], source: str) -> Iterator[pd.DataFrame]:
-    """Batches of a database's records, each validated (its ids are the table's key: unique)
-    and named by its number when it is not valid."""
+def _records_valid(batch: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A database's records (its ids are the table's key: unique)."""
+    return validate_records(batch, source, unique_ids=False)
+
+
+def _validated(
+    batches: Iterable[pd.DataFrame], source: str,
+    check: Callable[[pd.DataFrame, str], pd.DataFrame] = _records_valid,
+) -> Iterator[pd.DataFrame]:
+    """Batches of a database's records (or events, with `validate_events` as the `check`),
+    each validated and named by its number when it is not valid."""
     for n, batch in enumerate(batches, 1):
-        yield validate_records(batch, f"{source} (batch {n})", unique_ids=False)
+        yield check(batch, f"{source} (batch {n})")
 
 
 def _selection(
@@ -501,9 +509,8 @@ def _queue_log_from_database(db_url: str | None, out_path: Path,
 
     def batches() -> Iterator[pd.DataFrame]:
         with database_errors(url, _db_flag(db_url)):
-            for n, batch in enumerate(read.call_event_batches(url, numbers=True), 1):
-                events_read.add(len(batch))
-                yield validate_events(batch, source=f"{source} (batch {n})")
+            yield from _counted(_validated(read.call_event_batches(url, numbers=True), source,
+                                           validate_events), events_read)
 
     try:
         every = batches()
