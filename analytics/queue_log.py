@@ -31,7 +31,13 @@ import pandas as pd
 from analytics.events import event_data
 from analytics.external_sort import sorted_runs
 from analytics.pseudonyms import CallerIds
-from analytics.queue_log_records import FIELD_SAFE, NO_MEMBER, floor_epoch, floor_epochs
+from analytics.queue_log_records import (
+    FIELD_SAFE,
+    NO_MEMBER,
+    epoch_ns,
+    floor_epoch,
+    floor_epochs,
+)
 from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
@@ -130,8 +136,7 @@ def stamped_lines(
     written = _written(every).to_numpy()
     ordered = every[written].reset_index(drop=True)
     epochs = floor_epochs(ordered["time"])
-    times = ordered["time"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64").to_numpy() \
-        if len(ordered) else np.zeros(0, dtype=np.int64)
+    times = epoch_ns(ordered["time"])
     rows = ordered.itertuples(index=False)
     stamped = []
     for epoch, time_ns, place, row in zip(epochs, times, seq[written], rows, strict=True):

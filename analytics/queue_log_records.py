@@ -38,11 +38,17 @@ FIELD_SAFE = str.maketrans({"|": "/", "\r": " ", "\n": " "})
 """What no queue_log field may hold: a '|' would start a field, a line break a forged line."""
 
 
+def epoch_ns(times: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch of UTC times, whatever the column's unit (Parquet's: us;
+    read as ns, a stamp was a thousand times too small)."""
+    if not len(times):
+        return np.zeros(0, dtype=np.int64)
+    return times.dt.tz_convert("UTC").dt.as_unit("ns").astype("int64").to_numpy()
+
+
 def floor_epochs(times: pd.Series, plus_s: np.ndarray | float = 0.0) -> np.ndarray:
     """Whole epoch seconds (floored, as Asterisk's time()) of UTC times plus seconds."""
-    ns = times.dt.tz_convert("UTC").dt.as_unit("ns").astype("int64").to_numpy() \
-        if len(times) else np.zeros(0)  # in ns whatever the column's unit (Parquet's: us)
-    return np.floor(ns / 1e9 + np.asarray(plus_s, dtype=float)).astype(np.int64)
+    return np.floor(epoch_ns(times) / 1e9 + np.asarray(plus_s, dtype=float)).astype(np.int64)
 
 
 def floor_epoch(time: pd.Timestamp, plus_s: float = 0.0) -> int:

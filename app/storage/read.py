@@ -239,7 +239,7 @@ def call_event_batches(
             held = chunk[~whole]
             if whole.any():
                 yield chunk[whole].reset_index(drop=True)
-        if held is not None and len(held):
+        if held is not None:  # a call's events, never none
             yield held.reset_index(drop=True)
     finally:
         engine.dispose()
