@@ -51,7 +51,7 @@ FORM_SWITCHES = frozenset({"true", "false"})
 
 
 @cache
-def _number_fields(
+def _checked_fields(
     cls: type[BaseModel],
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The fields of `cls` that take a number, those that hold numbers, and the switches."""
@@ -72,7 +72,7 @@ class NumbersAreNotSwitches(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_switch_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        numbers, holders, switches = _number_fields(cls)
+        numbers, holders, switches = _checked_fields(cls)
         name = info.field_name
         if name in numbers and isinstance(value, bool):
             raise ValueError(f"must be a number, not {str(value).lower()}")

@@ -10,12 +10,12 @@ labelled UTC so the rest of the code's arithmetic stands unchanged.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from simulator.fit_results import WEEKDAYS
-from simulator.scenario import ScenarioError
+from simulator.scenario import FIRST_MONDAY, ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,18 +23,13 @@ if TYPE_CHECKING:
 UTC_NAME = "UTC"
 
 
-FIRST_MONDAY = date(2026, 1, 5)
-"""The day a simulated week starts (the Scenario's default start, a Monday): in January no
-zone changes its clocks in the first weeks, so a fitted day's hours stay put."""
-
-
 def line_midnight(zone: str, day: str = "all") -> datetime:
     """Midnight on the line's wall clock (in UTC) of the simulated `day` (mon..sun; all:
     Monday): a fitted day's minutes are the line's, so a run of a Berlin line fitted to
     open at 08:00 must start at 23:00 UTC, or every record it writes is an hour late."""
     weekday = 0 if day == "all" else WEEKDAYS.index(day)
-    local = datetime.combine(FIRST_MONDAY + timedelta(days=weekday), time(0),
-                             tzinfo=ZoneInfo(zone))
+    local = datetime.combine(FIRST_MONDAY.date() + timedelta(days=weekday), time(0),
+                             tzinfo=ZoneInfo(zone))  # January: no zone changes its clocks
     return local.astimezone(UTC)
 
 

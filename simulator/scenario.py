@@ -217,6 +217,11 @@ MAX_CALLS = 10_000_000
 """Most callers one run holds in memory: beyond it a typo (1e9) would exhaust the machine."""
 
 
+FIRST_MONDAY = datetime(2026, 1, 5, tzinfo=UTC)
+"""Where a simulated run starts by default (a Monday, midnight UTC); a fitted day starts at
+the line's own midnight of this week (`simulator.line_clock.line_midnight`)."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One call centre to run every policy on: arrivals, agents, talk and patience, reactions."""
@@ -231,7 +236,7 @@ class Scenario:
     estimates: Estimates = field(default_factory=Estimates)
     handoff: Handoff = field(default_factory=Handoff)
     queue: str = "support"
-    start: datetime = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
+    start: datetime = FIRST_MONDAY  # midnight UTC
     service_level_s: float = SERVICE_LEVEL_S
     closed_line: ClosedLine | None = None
     """Opening hours (the queue's [hours]): callers outside them do not join the queue; some

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from app.api.models import Problem
-from app.api.registry import ENDPOINTS, MAX_BODY_BYTES, Endpoint
+from app.api.registry import ENDPOINTS, TOO_LARGE, Endpoint
 
 REF = "#/components/schemas/{model}"
 PARAMETER = r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>"  # werkzeug's <converter(args):name>
@@ -43,7 +43,7 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
                          for name, text in e.headers.items()}
     errors = {**ERRORS, **dict([BUSY])} if e.busy else dict(ERRORS)
     if e.body is not None:
-        errors["413"] = f"the JSON body is over {MAX_BODY_BYTES:,} bytes"
+        errors["413"] = TOO_LARGE
     responses = {"200": ok, **{code: {"description": text, "content": problem}
                                for code, text in errors.items()}}
     query = [{"name": name, "in": "query", "required": name in e.required_query,

@@ -37,6 +37,7 @@ ENDPOINTS: list[Endpoint] = []
 MAX_BODY_BYTES = 1024 * 1024
 """The largest JSON body taken (413 past it): a whole queue's settings with every prompt at
 its longest is under a tenth of this; a 50 MB body had been read and parsed in full."""
+TOO_LARGE = f"the JSON body is over {MAX_BODY_BYTES:,} bytes"
 
 
 def body_as(model: type[BaseModel]) -> BaseModel:
@@ -45,7 +46,7 @@ def body_as(model: type[BaseModel]) -> BaseModel:
     which get_json's `silent` does not catch)."""
     if len(request.get_data(cache=True)) >= MAX_BODY_BYTES:  # a chunked body, cut there:
         # no length to refuse it by before it was read (it would read as broken JSON)
-        raise RequestEntityTooLarge(f"the JSON body is over {MAX_BODY_BYTES:,} bytes")
+        raise RequestEntityTooLarge(TOO_LARGE)
     try:
         data = request.get_json(silent=True)
         if data is None:

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
-from app.api.registry import MAX_BODY_BYTES, endpoint, field_errors, kept_headers
+from app.api.registry import MAX_BODY_BYTES, TOO_LARGE, endpoint, field_errors, kept_headers
 from app.auth import access, csrf
 from app.console import config_changes, experiments, lists, partial_settings
 from app.console.live_state import live_state
@@ -24,7 +24,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def who_is_asking() -> None:
     request.max_content_length = MAX_BODY_BYTES  # before anything reads the body
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        abort(413, description=f"the JSON body is over {MAX_BODY_BYTES:,} bytes")
+        abort(413, description=TOO_LARGE)
     g.user = access.load_user(allow_bearer=True)
     if request.method in csrf.UNSAFE and g.get("auth_method") == "session":
         csrf.protect()  # a browser's cookie could be ridden by another site; a token cannot
