@@ -6,6 +6,7 @@ import errno
 import importlib
 import logging
 import os
+import signal
 import sys
 
 import click
@@ -324,6 +325,7 @@ def callbacks_command(once: bool, interval: float) -> None:
 def main() -> None:
     """The console script: click's own errors and exits as click prints them; anything
     unforeseen as one line (the traceback only with HOLDWELL_DEBUG=1)."""
+    exit_on_sigterm()
     try:
         cli()
     except Exception as error:  # the safety net: every known problem is caught nearer its source
@@ -332,6 +334,19 @@ def main() -> None:
         known = known_problem(error)
         click.echo(f"holdwell: {known}" if known else unexpected(error), err=True)
         sys.exit(1)
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM exit as SystemExit(143), so `finally` blocks and context managers run:
+    a spilled sort's scratch files and a half-written output are removed, as on Ctrl-C.
+    Python's default would end the process on the spot and leave them behind. The callbacks
+    worker installs its own handler over this one (finish the placement, then stop)."""
+    signal.signal(signal.SIGTERM, _exit_terminated)
+
+
+def _exit_terminated(number: int, _frame: object) -> None:
+    signal.signal(number, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise SystemExit(128 + number)
 
 
 UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EPIPE})
