@@ -457,7 +457,7 @@ def _source_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterat
     url = database_url(db_url)
     source = f"database {safe_url(url)}"
     with database_errors(url, _db_flag(db_url)):
-        yield from _validated(map(with_talk_from_ends, read.record_batches(url, talk_ends=True)),
+        yield from _validated(map(with_talk_from_ends, read.record_batches(url, for_twin=True)),
                               source)
         say_in_progress(read.calls_in_progress(url))
 

@@ -50,7 +50,7 @@ RECORDS_OPTION = click.option(
 
 def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
     """Records from files, or from the database (DATABASE_URL, else the local SQLite file)
-    with talk times joined from its events."""
+    with the talk times and callback attempts read from its events, as `export` writes them."""
     if paths:
         from analytics.records import RecordsError, load_records
 
@@ -58,13 +58,19 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
             return load_records(list(paths))
         except RecordsError as error:
             raise click.ClickException(str(error)) from None
-    from app.storage.read import read_events_frame, read_records_frame
+    import pandas as pd
+
+    from app.storage.read import TWIN_COLUMNS, record_batches
     from cli.database import database_errors, database_url
-    from simulator.twin_log import TALK_ENDS, with_talk
+    from hold_policies.records import RECORD_COLUMNS
+    from simulator.twin_log import with_talk_from_ends
 
     url = database_url()  # $DATABASE_URL, else sqlite:///holdwell.db, as report and export
     with database_errors(url, "DATABASE_URL"):
-        return with_talk(read_records_frame(url), read_events_frame(url, only=TALK_ENDS))
+        batches = [with_talk_from_ends(batch) for batch in record_batches(url, for_twin=True)]
+    if not batches:
+        return pd.DataFrame(columns=[*RECORD_COLUMNS, *TWIN_COLUMNS])
+    return pd.concat(batches, ignore_index=True)
 
 
 def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:

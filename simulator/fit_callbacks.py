@@ -2,10 +2,12 @@
 
 Acceptance = callers who chose a callback / callers under a callback-offering policy who
 heard at least one announcement (the log has no offer event; an announcement is when an
-offer can come). Answer probability: with attempts logged (`callback_attempts`), connected /
-attempts (each attempt a Bernoulli trial); without them, from the completion rate c and the
-retries r, assuming failures used every retry: p = 1 - (1 - c)^(1 / (r + 1)), where c is
-connected / (connected + failed): a promise still open, or cancelled, is no trial yet.
+offer can come). Answer probability: with attempts logged (`callback_attempts`, the live
+log's CALLBACK_ATTEMPT events, the simulator's count), connected / attempts (each attempt a
+Bernoulli trial); without them (or with a kept callback that counts no attempt: a log from
+before they were logged), from the completion rate c and the retries r, assuming failures
+used every retry: p = 1 - (1 - c)^(1 / (r + 1)), where c is connected / (connected +
+failed): a promise still open, or cancelled, is no trial yet.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def fit_callbacks(records: pd.DataFrame, retries: int) -> CallbackFit:
         return CallbackFit(0, acceptance, None, None, "no callbacks in the log")
     outcomes = records["outcome"].astype(str).to_numpy()[requested]
     connected = int((outcomes == "callback_connected").sum())
-    if "callback_attempts" in records and records["callback_attempts"][requested].notna().all():
+    if _attempts_logged(records, requested, outcomes):
         attempts = int(records["callback_attempts"].to_numpy()[requested].sum())
         if not attempts:
             return CallbackFit(n, acceptance, None, None, "no callback attempted yet")
@@ -47,3 +49,13 @@ def fit_callbacks(records: pd.DataFrame, retries: int) -> CallbackFit:
     slope = (1 - completion) ** (1 / (retries + 1) - 1) / (retries + 1) if completion < 1 else 0
     return CallbackFit(n, acceptance, float(p), float(se_c * slope),
                        f"from completion, assuming {retries} retries")
+
+
+def _attempts_logged(records: pd.DataFrame, requested: np.ndarray, outcomes: np.ndarray) -> bool:
+    """Every callback taker's attempts are counted, and each kept callback counts its answer."""
+    if "callback_attempts" not in records:
+        return False
+    attempts = pd.to_numeric(records["callback_attempts"], errors="coerce").to_numpy(float)
+    attempts = attempts[requested]
+    kept = outcomes == "callback_connected"
+    return bool(np.isfinite(attempts).all() and (attempts[kept] >= 1).all())

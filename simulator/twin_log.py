@@ -1,9 +1,9 @@
 """A live call log as the twin reads it: records with `talk_s` joined from the events that end
 a talk (COMPLETE, and a kept callback's CALLBACK_ENDED).
 
-Shared by `holdwell fit` (DATABASE_URL) and the console's Twin page: both read the records
-and the talk-ending events from the database (the app's job) and hand them here; the export
-reads each call's first ones beside its record (END_COLUMNS).
+Shared by `holdwell fit` (DATABASE_URL), the console's Twin page and `export --db`: each
+reads a record with its call's first talk-ending events beside it (END_COLUMNS; the
+database read is the app's job) and hands it here.
 """
 
 from __future__ import annotations
@@ -13,23 +13,10 @@ import pandas as pd
 
 from hold_policies.call_outcome import CALLBACK_ENDED
 
-TALK_ENDS = ("COMPLETE", CALLBACK_ENDED)
-"""The events a talk time ends at: an answered call's COMPLETE, a kept callback's end."""
 END_COLUMNS = {"COMPLETE": "completed_at", CALLBACK_ENDED: "callback_ended_at"}
-"""A record's columns holding each call's first talk-ending event of each kind, when a reader
-joins them to it (app.storage.read.record_batches) instead of handing the events over."""
-
-
-def talk_from_events(events: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
-    """Agent seconds per call from its answer to the end of its talk (`talk_seconds`), the
-    end read from the events: an answered call's COMPLETE, a kept callback's CALLBACK_ENDED."""
-    answered = records.set_index("call_id")
-    ends = talk_end_events(answered)
-    done = events[events["event"].isin(TALK_ENDS)].groupby(
-        [events["call_id"], events["event"].astype(str)])["time"].first()
-    ended_at = done.reindex(pd.MultiIndex.from_arrays([answered.index, ends])).to_numpy()
-    talk = pd.Series(talk_seconds(answered, ended_at, ends), index=answered.index)
-    return talk[talk >= 0]
+"""The events a talk time ends at (an answered call's COMPLETE, a kept callback's end) and
+a record's columns holding each call's first of each, as a reader joins them to it
+(app.storage.read.with_twin_columns)."""
 
 
 def talk_end_events(records: pd.DataFrame) -> np.ndarray:
@@ -63,9 +50,3 @@ def with_talk_from_ends(records: pd.DataFrame) -> pd.DataFrame:
                         pd.to_datetime(records[END_COLUMNS["COMPLETE"]], utc=True))
     return records.drop(columns=list(END_COLUMNS.values())).assign(
         talk_s=talk_seconds(records, ended_at, ends))
-
-
-def with_talk(records: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """The records with a `talk_s` column (NaN where no event ends the call's talk)."""
-    talk = talk_from_events(events, records)
-    return records.assign(talk_s=records["call_id"].map(talk))

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, func, select
 from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
 from app.storage import read
 from app.storage.db import make_engine
-from app.storage.schema import call_events, calls
+from app.storage.schema import calls
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,19 +67,16 @@ def _window(engine: Engine, window_days: int) -> tuple[datetime, datetime, int]:
 
 
 def _read(engine: Engine, since: datetime) -> pd.DataFrame:
-    """The window's records with talk times (simulator.twin_log), as `holdwell fit` reads
+    """The window's records with talk times and callback attempts, as `holdwell fit` reads
     them."""
     import pandas as pd
 
-    from simulator.twin_log import TALK_ENDS, with_talk
+    from simulator.twin_log import with_talk_from_ends
 
-    records_q = read.record_query().where(calls.c.arrived_at > since)
-    events_q = select(call_events.c.call_id, call_events.c.event, call_events.c.time).where(
-        call_events.c.event.in_(TALK_ENDS), call_events.c.time > since)
+    query = read.with_twin_columns(read.record_query()).where(calls.c.arrived_at > since)
     with engine.connect() as conn:
-        records = read._compact_records(pd.read_sql(records_q, conn, dtype=read.RECORD_DTYPES))
-        events = pd.read_sql(events_q, conn)
-    return with_talk(records, events)
+        records = read._compact_records(pd.read_sql(query, conn, dtype=read.RECORD_DTYPES))
+    return with_talk_from_ends(records)
 
 
 FIT_ADVICE = "choose fewer days (window_days), or run `holdwell fit` on the log"

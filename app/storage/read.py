@@ -99,17 +99,13 @@ def record_chunks(engine: Engine, query, chunk_size: int) -> Iterator[pd.DataFra
 
 
 def record_batches(
-    url: str, chunk_size: int = 20_000, *, talk_ends: bool = False
+    url: str, chunk_size: int = 20_000, *, for_twin: bool = False
 ) -> Iterator[pd.DataFrame]:
     """Every call record (`record_query`, oldest first) a chunk at a time: a report on a log of
     millions without holding it whole (`read_records_frame` reads the same rows whole). A
     chunk's raw rows cost about 1.7 kB each before they are narrowed, so chunks are small.
-    `talk_ends`: with each call's first talk-ending events (simulator.twin_log.END_COLUMNS),
-    from which its talk time is read."""
-    query = record_query()
-    if talk_ends:
-        query = query.add_columns(*(_first_time(event).label(column)
-                                    for event, column in END_COLUMNS.items()))
+    `for_twin`: with what the twin reads from each call's events (`with_twin_columns`)."""
+    query = with_twin_columns(record_query()) if for_twin else record_query()
     engine = make_engine(url)
     try:
         yield from record_chunks(engine, query, chunk_size)
@@ -117,10 +113,26 @@ def record_batches(
         engine.dispose()
 
 
-def _first_time(event: str):  # noqa: ANN202 - a SQLAlchemy scalar subquery
-    """The call's first `event`'s time (none: NULL), beside its record."""
+def with_twin_columns(query):  # noqa: ANN001, ANN201 - a SQLAlchemy Select
+    """`query` (a `record_query`) with what the twin reads from each call's events: its first
+    talk-ending events (simulator.twin_log.END_COLUMNS, from which its talk time is read) and
+    its callback attempts (CALLBACK_ATTEMPT events, each a trial of the customer answering)."""
+    return query.add_columns(
+        *(_of_call(event).label(column) for event, column in END_COLUMNS.items()),
+        _of_call(Event.CALLBACK_ATTEMPT.value, counted=True).label(ATTEMPTS_COLUMN))
+
+
+ATTEMPTS_COLUMN = "callback_attempts"
+TWIN_COLUMNS = ("talk_s", ATTEMPTS_COLUMN)
+"""A twin's record's columns beyond the DESIGN.md ones, once its talk ends are read as a
+talk time (simulator.twin_log.with_talk_from_ends)."""
+
+
+def _of_call(event: str, *, counted: bool = False):  # noqa: ANN202 - a scalar subquery
+    """The call's first `event`'s time (none: NULL), or its count of them, beside its record."""
     said = call_events.alias()
-    return select(func.min(said.c.time)).where(
+    aggregate = func.count() if counted else func.min(said.c.time)
+    return select(aggregate).select_from(said).where(
         said.c.call_id == calls.c.call_id, said.c.event == event).scalar_subquery()
 
 

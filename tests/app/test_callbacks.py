@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
 from app.signed_client import SignedClient
 from app.storage import callback_queue
-from app.storage.read import read_records_frame
 from app.storage.schema import callbacks
 from tests.app.test_voice_contract import call_row, logged_events, request_callback, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
@@ -219,12 +219,12 @@ def test_a_kept_callbacks_end_is_logged_once_for_the_twins_talk_times(cb_app, tw
     events = logged_events(cb_app, sid("CA1"))
     assert events.count("CALLBACK_ENDED") == 1 and events[-1] == "CALLBACK_ENDED"
     assert call_row(cb_app, sid("CA1"))["outcome"] == "callback_connected"
-    from app.storage.read import read_events_frame
-    from simulator.twin_log import TALK_ENDS, with_talk
+    from app.storage.read import record_batches
+    from simulator.twin_log import with_talk_from_ends
 
     url = str(cb_app.extensions["holdwell"].store.engine.url)
-    records = read_records_frame(url)
-    talk = with_talk(records, read_events_frame(url, only=TALK_ENDS)).set_index("call_id")
+    talk = pd.concat(map(with_talk_from_ends, record_batches(url, for_twin=True)))
+    talk = talk.set_index("call_id")
     assert talk.loc[sid("CA1"), "talk_s"] == pytest.approx(300, abs=1)
 
 

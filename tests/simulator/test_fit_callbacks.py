@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from hold_policies import CallbackPolicy
 from simulator.fit_callbacks import fit_callbacks
@@ -44,3 +45,68 @@ def test_promises_still_open_or_cancelled_say_nothing_of_the_answer_chance() -> 
     assert none_tried.answer_p is None
     mixed = fit_callbacks(records(["callback_connected", "callback_failed", "left"]), retries=0)
     assert mixed.answer_p == 0.5  # of the two resolved, one kept: the open one says nothing
+
+
+def test_a_log_whose_kept_callbacks_count_no_attempt_falls_back_to_completion() -> None:
+    """A log from before attempts were logged counts 0 for a kept callback: connected /
+    attempts would be over 1 (or undefined), so the completion rate is used."""
+    old_log = records(["callback_connected", "callback_failed", "callback_connected"],
+                      attempts=[0, 3, 1])
+    fit = fit_callbacks(old_log, retries=0)
+    assert fit.method.startswith("from completion") and fit.answer_p == pytest.approx(2 / 3)
+    counted = fit_callbacks(records(["callback_connected", "callback_failed"], attempts=[2, 3]),
+                            retries=2)
+    assert counted.method == "connected / attempts" and counted.answer_p == pytest.approx(1 / 5)
+
+
+def test_fit_from_the_live_log_counts_its_logged_attempts(tmp_path) -> None:
+    """`holdwell fit` on the database read the answer chance from completions (assuming
+    every failure used every retry) although the log holds each attempt: it now divides the
+    CALLBACK_CONNECTs by the CALLBACK_ATTEMPTs, and `fit --records` on `export --db`'s file
+    fits the same."""
+    from click.testing import CliRunner
+    from sqlalchemy import func, select
+
+    from app.storage.db import make_engine
+    from app.storage.schema import call_events
+    from cli.report_commands import export_command
+    from cli.twin_commands import fit_command
+    from emulator.run import emulate
+    from hold_policies.config import parse_config
+    from simulator.scenario import Exponential, RateProfile, Reactions, Scenario, Staffing
+    from simulator.scenario_file import load_twin
+
+    eager = parse_config({"line": {"support_number": "+14155550000"}, "queues": {"support": {
+        "policy": "callback", "callback": {"offer_after_estimate_s": 0,
+                                           "offer_without_estimate_after_s": 0}}}})
+    truth = Scenario(calls=300, arrivals=RateProfile.constant(1.6), agents=Staffing.constant(3),
+                     service=Exponential(180.0), patience=Exponential(600.0),
+                     reactions=Reactions(callback_p=0.6, callback_if_too_long_p=0.6),
+                     callbacks=Callbacks(answer_p=0.5, retries=2))
+    url = f"sqlite:///{tmp_path / 'calls.db'}"
+    emulate(truth, "callback", np.random.default_rng(3), database_url=url, config=eager)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        counted = dict(conn.execute(select(call_events.c.event, func.count()).where(
+            call_events.c.event.in_(["CALLBACK_ATTEMPT", "CALLBACK_CONNECT"])).group_by(
+            call_events.c.event)).all())
+    engine.dispose()
+    assert counted["CALLBACK_ATTEMPT"] > counted["CALLBACK_CONNECT"] > 30  # retries were made
+
+    runner = CliRunner()
+    live = tmp_path / "live.toml"
+    result = runner.invoke(fit_command, ["--out", str(live)], env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "(connected / attempts)" in result.output
+    callbacks = load_twin(live).callbacks
+    assert callbacks.answer_p == pytest.approx(
+        counted["CALLBACK_CONNECT"] / counted["CALLBACK_ATTEMPT"])
+
+    exported = tmp_path / "calls.csv"
+    result = runner.invoke(export_command, ["--db", url, "--format", "csv", "--out",
+                                            str(exported)])
+    assert result.exit_code == 0, result.output
+    from_file = tmp_path / "file.toml"
+    result = runner.invoke(fit_command, ["--records", str(exported), "--out", str(from_file)])
+    assert result.exit_code == 0, result.output
+    assert load_twin(from_file).callbacks == callbacks
