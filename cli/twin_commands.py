@@ -58,19 +58,12 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
             return load_records(list(paths))
         except RecordsError as error:
             raise click.ClickException(str(error)) from None
-    import pandas as pd
-
-    from app.storage.read import TWIN_COLUMNS, record_batches
+    from app.storage.read import read_records_frame
     from cli.database import database_errors, database_url
-    from hold_policies.records import RECORD_COLUMNS
-    from simulator.twin_log import with_talk_from_ends
 
     url = database_url()  # $DATABASE_URL, else sqlite:///holdwell.db, as report and export
     with database_errors(url, "DATABASE_URL"):
-        batches = [with_talk_from_ends(batch) for batch in record_batches(url, for_twin=True)]
-    if not batches:
-        return pd.DataFrame(columns=[*RECORD_COLUMNS, *TWIN_COLUMNS])
-    return pd.concat(batches, ignore_index=True)
+        return read_records_frame(url, for_twin=True)
 
 
 def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from flask import Flask
@@ -58,6 +58,9 @@ from simulator.metrics import summarise
 from simulator.scenario import Scenario, ScenarioError
 from simulator.streams import Callers, Streams, UniformStream
 from simulator.table import CallTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LINE = "+14155550000"
 """The support line's number (the `To` of every emulated call): callbacks' caller ID."""
@@ -309,9 +312,12 @@ def emulate(
             logging.getLogger("holdwell").removeHandler(faults)
             store.engine.dispose()
     errors = emulator.errors + faults.messages
-    records = records_from_log(database_url, f"CA{tag}")
+    frame = read_records_frame(database_url, call_id_prefix=f"CA{tag}", for_twin=True)
+    records = records_from_frame(frame)
     arms = split_by_arm(records, scenario)
-    table = CallTable.from_records(records, scenario.start)
+    table = replace(CallTable.from_records(records, scenario.start),  # as the fast engine's
+                    talk_s=frame["talk_s"].to_numpy(float),
+                    callback_attempts=frame["callback_attempts"].to_numpy(np.int64))
     if len(arms) > 1:  # a split's whole run is no one arm's
         table = replace(table, arm="")
     summary = summarise(table, wall_s=time.perf_counter() - began,
@@ -344,9 +350,8 @@ def fresh_start(database_url: str, wanted: datetime) -> datetime:
     return wanted + timedelta(days=days)
 
 
-def records_from_log(database_url: str, prefix: str) -> list[CallRecord]:
-    """The app's own call records of this run."""
-    frame = read_records_frame(database_url, call_id_prefix=prefix)
+def records_from_frame(frame: pd.DataFrame) -> list[CallRecord]:
+    """The app's own call records of this run (`read_records_frame`'s)."""
     frame = frame.astype({"outcome": str, "queue": str, "policy": str, "arm": str})
     return [CallRecord(**{name: row[name] for name in RECORD_COLUMNS})
             for row in frame.to_dict("records")]

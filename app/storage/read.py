@@ -16,7 +16,7 @@ from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import FACT_ONLY
 from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Event
-from simulator.twin_log import END_COLUMNS
+from simulator.twin_log import END_COLUMNS, with_talk_from_ends
 
 CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
 RECORD_DTYPES = {"wait_s": "float64", "orig_position": "Int32", "first_announced_wait_s": "float64",
@@ -172,15 +172,21 @@ def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_records_frame(
-    url: str, chunk_size: int = 100_000, *, call_id_prefix: str = ""
+    url: str, chunk_size: int = 100_000, *, call_id_prefix: str = "", for_twin: bool = False
 ) -> pd.DataFrame:
-    """One row per finished call, in the DESIGN.md record format (plus extra columns)."""
+    """One row per finished call, in the DESIGN.md record format; `for_twin`: with its
+    TWIN_COLUMNS too (`with_twin_columns`, the talk ends read as a talk time)."""
+    query = record_query(call_id_prefix)
     engine = make_engine(url)
     try:
-        parts = list(record_chunks(engine, record_query(call_id_prefix), chunk_size))
+        if for_twin:
+            parts = [with_talk_from_ends(chunk) for chunk
+                     in record_chunks(engine, with_twin_columns(query), chunk_size)]
+        else:
+            parts = list(record_chunks(engine, query, chunk_size))
     finally:
         engine.dispose()
-    columns = list(RECORD_COLUMNS)
+    columns = [*RECORD_COLUMNS, *(TWIN_COLUMNS if for_twin else ())]
     if not parts:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(parts, ignore_index=True)
