@@ -37,6 +37,7 @@ from app.storage.prepared import (
     COUNT_STEADY_POLL,
     COUNT_STEADY_POLL_VIEW,
     THIS_CALL,
+    latest,
     param,
 )
 from app.storage.resume_writes import bare_connect_key, call_of_leg
@@ -112,6 +113,8 @@ def note_poll(conn: Connection, command: c.NotePoll,
         # the one that entered the line (the polls counted first were of a later time)
         log_entry(conn, call, entered, command.position, command.episode,
                   command.queue_time_s)
+        if command.episode:  # put back in line: at the back of Twilio's queue since then
+            conn.execute(BACK_IN_LINE, {"call": command.call_id, "since": entered})
         if made_row or call.outcome is not None:  # facts may have come first: keep in step
             project(conn, call.call_id)
     if not command.attempted:
@@ -119,6 +122,11 @@ def note_poll(conn: Connection, command: c.NotePoll,
     return call
 
 
+BACK_IN_LINE = update(calls).where(THIS_CALL).values(
+    in_line_since=latest(calls.c.in_line_since, param("since", calls.c.in_line_since)))
+"""The start of the caller's latest time in line (app.storage.line_head): every poll of it
+shows it (to QueueTime's whole second), in any order, and a replayed earlier one never
+moves it back."""
 LAST_COUNTED = select(calls.c.last_poll_queue_time_s).where(THIS_CALL)
 COUNT_ONE_MORE = update(calls).where(THIS_CALL).values(polls=calls.c.polls + 1)
 

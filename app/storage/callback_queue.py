@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from app.storage.db import as_utc
+from app.storage.line_head import in_line_order
 from app.storage.messages import Message, messages_of
 from app.storage.prepared import param
 from app.storage.schema import callbacks, calls
@@ -61,12 +62,14 @@ OLDEST_ELIGIBLE = select(callbacks).where(
     callbacks.c.queue == param("queue", callbacks.c.queue), callbacks.c.status == "pending", DUE,
 ).order_by(callbacks.c.entered_at).limit(1)
 OLDEST_ELIGIBLE_UNLOCKED = OLDEST_ELIGIBLE.with_for_update(skip_locked=True)
-OLDEST_WAITING = select(calls.c.entered_at).where(
-    # `outcome IS NULL` matches the partial index ix_calls_waiting: settled calls are skipped.
+WAITING_NOW = (
+    # `outcome IS NULL` matches the partial indexes of waiting calls: settled ones are skipped.
     calls.c.queue == param("queue", calls.c.queue), calls.c.outcome.is_(None),
     calls.c.entered_at.is_not(None),
     calls.c.last_polled_at >= param("recent", calls.c.last_polled_at),
-).order_by(calls.c.entered_at).limit(1)
+)
+"""A queue's callers still on the line (polled within RECENT_POLL_S: `recent`)."""
+HEAD_OF_LINE = in_line_order(WAITING_NOW, 1)
 CLAIM = update(callbacks).where(
     callbacks.c.call_id == param("callback", callbacks.c.call_id), callbacks.c.status == "pending",
     DUE,
@@ -83,10 +86,12 @@ PENDING = select(
     callbacks.c.status.in_(OUTSTANDING)).order_by(callbacks.c.entered_at)
 
 
-def oldest_waiting_entered_at(conn: Connection, queue: str, now: datetime) -> datetime | None:
-    """When the longest-waiting caller still on the line entered (stale calls are ignored)."""
+def head_in_line_since(conn: Connection, queue: str, now: datetime) -> datetime | None:
+    """When the caller at the head of Twilio's queue began this time in line: their entry,
+    or, put back in line after a Twilio error, their return (stale calls are ignored)."""
     recent = now - timedelta(seconds=RECENT_POLL_S)
-    return as_utc(conn.execute(OLDEST_WAITING, {"queue": queue, "recent": recent}).scalar())
+    head = conn.execute(HEAD_OF_LINE, {"queue": queue, "recent": recent}).first()
+    return as_utc(head.line_since) if head is not None else None
 
 
 RETRY_WINDOW_S = 20.0
@@ -141,8 +146,9 @@ def claim(conn: Connection, call_id: str, claimant: str, now: datetime) -> Callb
 
 
 def before_head(conn: Connection, row, now: datetime) -> bool:  # noqa: ANN001
-    """True if the callback entered before everyone still waiting in the Twilio queue."""
-    head = oldest_waiting_entered_at(conn, row["queue"], now)
+    """True if the callback entered before the head of the Twilio queue began waiting there
+    (the caller an agent would otherwise be given)."""
+    head = head_in_line_since(conn, row["queue"], now)
     return head is None or as_utc(row["entered_at"]) < head
 
 

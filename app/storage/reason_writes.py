@@ -22,11 +22,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Row, select
 
 from app.storage import commands as c
-from app.storage.callback_queue import RECENT_POLL_S
+from app.storage.callback_queue import RECENT_POLL_S, WAITING_NOW
 from app.storage.db import as_utc
 from app.storage.facts import append_fact, ensure_call
+from app.storage.line_head import in_line_order
 from app.storage.prepared import param
-from app.storage.schema import call_events, calls
+from app.storage.schema import call_events
 from hold_policies.records import Event
 
 BRIEFING_HOLD_S = 30.0
@@ -34,12 +35,9 @@ BRIEFING_HOLD_S = 30.0
 LOOK_AHEAD = 5
 """Waiting callers read at once (the head, and those behind callers others were told about)."""
 
-WAITING = select(calls.c.call_id, calls.c.entered_at, calls.c.first_announced_wait_s).where(
-    # `outcome IS NULL` matches the partial index ix_calls_waiting (as callback_queue does).
-    calls.c.queue == param("queue", calls.c.queue), calls.c.outcome.is_(None),
-    calls.c.entered_at.is_not(None),
-    calls.c.last_polled_at >= param("recent", calls.c.last_polled_at),
-).order_by(calls.c.entered_at).limit(LOOK_AHEAD)
+WAITING = in_line_order(WAITING_NOW, LOOK_AHEAD)
+"""The queue's first waiting callers in Twilio's order (a caller put back in line after a
+Twilio error is behind those who were there when they returned)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from app.storage import commands as c
 from app.storage.callback_queue import RECENT_POLL_S
 from app.storage.db import as_utc
 from app.storage.facts import append_fact, ensure_call, project, status_key
+from app.storage.line_head import in_line_order
 from app.storage.prepared import rang_back, rejoined_ahead
 from app.storage.rows import CallRow
 from app.storage.schema import call_events, calls
@@ -132,14 +133,14 @@ def resumed_first(conn: Connection, queue: str, now: datetime) -> bool:
     """Whether an agent takes the rejoin queue before the queue itself: Twilio lets an agent
     take only a queue's head, so the older of the two heads by first entry goes first (a
     rejoined caller who rang back later than another but entered earlier still waits behind
-    them: the README's measured Twilio limit)."""
+    them: the README's measured Twilio limit). The queue's own head is the one Twilio gives
+    (app.storage.line_head): a caller put back after an error is behind its callers."""
     waiting = rejoined_waiting(conn, queue, now)
     if not waiting:
         return False
     head_entered = waiting[0][1]
-    main_head = conn.execute(select(func.min(calls.c.entered_at)).where(
-        *_in_queue_itself(queue, now))).scalar()
-    return main_head is None or head_entered < as_utc(main_head)
+    main_head = conn.execute(in_line_order(_in_queue_itself(queue, now), 1)).first()
+    return main_head is None or head_entered < as_utc(main_head.entered_at)
 
 
 def waiting_ahead(conn: Connection, queue: str, call_id: str, now: datetime

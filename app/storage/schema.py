@@ -44,6 +44,8 @@ call_events = Table(
     Index("ix_call_events_queue_event_time", "queue", "event", "time"),
 )
 
+BACK_IN_LINE = text("outcome IS NULL AND in_line_since IS NOT NULL")
+
 calls = Table(
     "calls",
     metadata,
@@ -72,10 +74,15 @@ calls = Table(
     Column("last_poll_queue_time_s", Float),  # the QueueTime of the last poll counted
     Column("last_position", Integer),  # QueuePosition of that poll (Gather actions lack it)
     Column("told_position", Integer),  # the lowest position a check-in has said (0008)
+    # Put back in line after a Twilio error: when this time in Twilio's queue began (at its
+    # back); NULL while in the first. The line's head is read from it (0017).
+    Column("in_line_since", DateTime(timezone=True)),
     # Agents look for the longest-waiting caller: only unsettled calls are indexed, so the
     # search stays short however long the log grows (migration 0003).
     Index("ix_calls_waiting", "queue", "entered_at", sqlite_where=text("outcome IS NULL"),
           postgresql_where=text("outcome IS NULL")),
+    Index("ix_calls_back_in_line", "queue", "in_line_since", sqlite_where=BACK_IN_LINE,
+          postgresql_where=BACK_IN_LINE),  # callers put back after an error only (0017)
     # Each poll counts the queue's recent departures (answers, hang-ups, callbacks served).
     Index("ix_calls_queue_departed", "queue", "departed_at"),
 )

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import sqlite
 from app.signed_client import SignedClient
 from app.storage import callback_queue
 from app.storage import commands as c
-from app.storage.callback_queue import OLDEST_ELIGIBLE, OLDEST_WAITING
+from app.storage.callback_queue import HEAD_OF_LINE, OLDEST_ELIGIBLE
 from app.storage.deadline import Deadline
 from app.storage.events import log_event
 from app.storage.prepared import QUEUE_VIEW
@@ -113,12 +113,13 @@ def query_plan(engine, statement, **params) -> str:
 
 def test_the_hot_reads_search_indexes_that_skip_settled_calls_and_other_events(sqlite_url):
     engine = create_engine(sqlite_url)
-    head = query_plan(engine, OLDEST_WAITING, queue="support", recent="2026-01-05")
+    head = query_plan(engine, HEAD_OF_LINE, queue="support", recent="2026-01-05")
     view = query_plan(engine, QUEUE_VIEW, queue="support", since="2026", now="2027",
                       entered="2027")
     claim = query_plan(engine, OLDEST_ELIGIBLE, queue="support", now="2027")
     engine.dispose()
-    assert "USING INDEX ix_calls_waiting" in head
+    assert "USING INDEX ix_calls_waiting" in head  # callers in their first time in line
+    assert "USING INDEX ix_calls_back_in_line" in head  # and those put back after an error
     assert "ix_calls_queue_departed" in view
     assert "ix_callbacks_queue_status_entered" in claim
 

@@ -1,0 +1,120 @@
+"""A caller put back in line after a Twilio `error` is at the back of Twilio's queue, though
+their record keeps their first entry. Agents' choices weigh the head Twilio will give: the
+reviewer's repro had later callers taken before a waiting callback (the re-enqueued caller
+looked like the head), and the next agent briefed with the re-enqueued caller's words while
+Twilio bridged someone else."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.signed_client import SignedClient
+from app.storage.schema import calls
+from tests.app.test_callbacks import CONFIG, WAIT, callback_rows, enter
+from tests.app.test_caller_reason import ASKING, answer, poll, waiting
+from tests.app.test_voice_contract import request_callback
+from tests.app.twiml_reading import parse, spoken
+from tests.conftest import AUTH_TOKEN
+from tests.support.sids import sid
+
+
+@pytest.fixture
+def cb_app(make_app):
+    return make_app(CONFIG)
+
+
+@pytest.fixture
+def twilio_cb(cb_app) -> SignedClient:
+    return SignedClient(cb_app.test_client(), AUTH_TOKEN)
+
+
+@pytest.fixture
+def asking(make_app):
+    app = make_app(ASKING)
+    return app, SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+def put_back(twilio: SignedClient, call: str, queue_time: int, queue: str = "support") -> str:
+    """Twilio's `error` for `call`: the app enqueues them again; their new waitUrl."""
+    reply = twilio.post(f"/voice/queue-result?queue={queue}", {
+        "CallSid": call, "QueueResult": "error", "QueueTime": str(queue_time)})
+    enqueue = parse(reply.data).find("Enqueue")
+    assert enqueue is not None, reply.data
+    assert "episode=1" in enqueue.get("waitUrl")
+    return enqueue.get("waitUrl")
+
+
+def in_line_since(app, call: str):
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return conn.execute(select(calls.c.entered_at, calls.c.in_line_since).where(
+            calls.c.call_id == call)).one()
+
+
+def agent_reply(twilio: SignedClient, name: str) -> bytes:
+    return twilio.post("/voice/agent?queue=support", {"CallSid": sid(name),
+                                                      "To": "+14155550000"}).data
+
+
+def test_a_callback_is_not_overtaken_by_callers_behind_whom_twilio_put_a_returning_caller(
+    cb_app, twilio_cb, clock
+):
+    early, booked, later = sid("CA-early"), sid("CA-booked"), sid("CA-later")
+    enter(twilio_cb, early, clock)
+    clock.advance(10)
+    enter(twilio_cb, booked, clock)
+    request_callback(twilio_cb, booked, queue_time=5)
+    clock.advance(10)
+    enter(twilio_cb, later, clock)
+    clock.advance(10)
+    twilio_cb.post(WAIT, {"CallSid": early, "QueueTime": "30", "QueuePosition": "1"})
+    # control: the early caller entered before the callback: Twilio's head goes first
+    assert parse(agent_reply(twilio_cb, "agent0")).find("Dial/Queue") is not None
+
+    again = put_back(twilio_cb, early, queue_time=31)
+    clock.advance(1)
+    twilio_cb.post(again, {"CallSid": early, "QueueTime": "0", "QueuePosition": "2"})
+    twilio_cb.post(WAIT, {"CallSid": later, "QueueTime": "21", "QueuePosition": "1"})
+    entered, back = in_line_since(cb_app, early)
+    assert back is not None and (back - entered).total_seconds() >= 30  # their record keeps
+    # the first entry, and their return is when Twilio's line has them from
+
+    dial = parse(agent_reply(twilio_cb, "agent1")).find("Dial")
+    assert dial.find("Queue") is None and dial.find("Number") is not None  # not `later`
+    (row,) = callback_rows(cb_app)
+    assert row["call_id"] == booked and row["status"] == "claimed"
+
+
+def test_the_agent_is_briefed_on_the_caller_twilio_will_give_not_the_one_put_back(asking, clock):
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 1, clock)
+    answer(twilio, sid("ann"), "my parcel never arrived")
+    clock.advance(5)
+    waiting(twilio, sid("bob"), 2, clock)
+    answer(twilio, sid("bob"), "I need a new password")
+    assert "my parcel never arrived" in spoken(agent_reply(twilio, "agent0"))  # ann is head
+    clock.advance(40)  # agent0's briefing no longer holds ann for agent0 (BRIEFING_HOLD_S)
+
+    again = put_back(twilio, sid("ann"), queue_time=170)
+    twilio.post(again, {"CallSid": sid("ann"), "QueueTime": "0", "QueuePosition": "2"})
+    poll(twilio, sid("bob"), 106, 1)
+    said = spoken(agent_reply(twilio, "agent1"))
+    assert "I need a new password" in said and "parcel" not in said
+
+
+def test_a_late_replay_of_an_earlier_poll_never_moves_the_return_back(cb_app, twilio_cb, clock):
+    """Every poll of the new time in line shows its start; the latest counts (a retried poll
+    or one replayed from a journal cannot put the caller ahead again)."""
+    caller = sid("CA-back")
+    enter(twilio_cb, caller, clock)
+    clock.advance(40)
+    again = put_back(twilio_cb, caller, queue_time=40)
+    clock.advance(20)
+    twilio_cb.post(again, {"CallSid": caller, "QueueTime": "20", "QueuePosition": "1"})
+    _, first = in_line_since(cb_app, caller)
+    clock.advance(30)
+    twilio_cb.post(WAIT, {"CallSid": caller, "QueueTime": "70", "QueuePosition": "1"})  # the
+    # first time in line's poll, delivered late: no episode, no return
+    twilio_cb.post(again, {"CallSid": caller, "QueueTime": "50", "QueuePosition": "1"})
+    entered, back = in_line_since(cb_app, caller)
+    assert back == first and (back - entered).total_seconds() == 40
