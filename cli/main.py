@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -100,22 +101,40 @@ def db_upgrade(revision: str) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.storage.deadline import first_line
-    from app.storage.migrate import recreate_missing_tables, upgrade
+    from app.storage.migrate import (
+        UnfinishedUpgrade,
+        head_revision,
+        recreate_missing_tables,
+        upgrade,
+    )
 
     url = database_url()
     before = None
     try:
         before = schema_revision(url)
-        upgrade(url, revision)
+        moving = before not in ("base", head_revision())
+        if moving:
+            click.echo(f"upgrading the database at {safe_url(url)} from revision {before} in "
+                       "one transaction (a large log takes minutes; stopped, it is left as "
+                       "it was)", err=True)
+        upgrade(url, revision, progress=_step_done() if moving else None)
         recreated = recreate_missing_tables(url) if revision == "head" else []
         after = schema_revision(url)
     except (SQLAlchemyError, ImportError) as error:  # ImportError: no driver for the URL
+        if (stop := interruption(error)) is not None:  # its clean-up's error hid the stop
+            _say_left_as_it_was(url, before)
+            raise stop from None
         hint = UNSTAMPED_HINT if before == "base" and has_call_log(url) else ""
         raise click.ClickException(
             f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: "
             f"{first_line(error)}{hint}") from None
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C, SIGTERM (exit_on_sigterm)
+        _say_left_as_it_was(url, before)
+        raise
     except CommandError as error:  # a revision Alembic cannot find: asked for, or stored
-        raise click.ClickException(revision_problem(url, revision, before, error)) from None
+        raise click.ClickException(database_problem(url, error) if isinstance(
+            error, UnfinishedUpgrade) else revision_problem(url, revision, before, error)
+        ) from None
     for table in recreated:
         click.echo(f"recreated missing table {table} (it was dropped after its migration ran)")
     back = after == before and revision not in ("head", "heads") \
@@ -123,6 +142,36 @@ def db_upgrade(revision: str) -> None:
     unchanged = f" (unchanged: `upgrade` never moves a database back to {revision})" \
         if back else ""
     click.echo(f"database at {safe_url(url)} is at revision {after}{unchanged}")
+
+
+def _say_left_as_it_was(url: str, before: str | None) -> None:
+    click.echo(f"interrupted: the database at {safe_url(url)} is left at revision {before}, "
+               "as it was (the upgrade is one transaction); run `holdwell db upgrade` again",
+               err=True)
+
+
+def interruption(error: BaseException) -> BaseException | None:
+    """The Ctrl-C or SIGTERM (SystemExit) an error was raised while handling, if any."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt | SystemExit):
+            return seen
+        seen = seen.__context__
+    return None
+
+
+def _step_done() -> Callable[[str], None]:
+    """Each migration's line on stderr as it finishes, with the seconds it took."""
+    import time
+
+    started = [time.monotonic()]
+
+    def say(step: str) -> None:
+        now = time.monotonic()
+        click.echo(f"  ran {step} ({now - started[0]:.1f} s)", err=True)
+        started[0] = now
+
+    return say
 
 
 def revision_problem(url: str, asked: str, stored: str | None, error: Exception) -> str:
@@ -373,6 +422,10 @@ def database_problem(url: str, error: Exception) -> str:
     code does not ship (Alembic's CommandError), else the error's first line."""
     from alembic.util.exc import CommandError
 
+    from app.storage.migrate import UnfinishedUpgrade
+
+    if isinstance(error, UnfinishedUpgrade):
+        return f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: {error}"
     if isinstance(error, CommandError):
         return revision_problem(url, "head", None, error)
     return cannot_use(url, "DATABASE_URL", error)

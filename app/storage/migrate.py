@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, text
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -38,9 +40,17 @@ def revision_of(conn: Connection) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision` (creating the tables on a new database)."""
-    command.upgrade(alembic_config(url), revision)
+class UnfinishedUpgrade(CommandError):
+    """A SQLite table an earlier upgrade stopped rebuilding, its rows only in the copy."""
+
+
+def upgrade(url: str, revision: str = "head", progress: Callable[[str], None] | None = None
+            ) -> None:
+    """Bring the database at `url` to `revision` (creating the tables on a new database),
+    in one transaction; `progress` hears each migration as it finishes."""
+    config = alembic_config(url)
+    config.attributes["progress"] = progress
+    command.upgrade(config, revision)
 
 
 def stamp(url: str, revision: str) -> None:
