@@ -24,6 +24,7 @@ from audio.kinds import (
     MUSIC_HEADROOM_DB,
     NOISE_RANGE_DBOV,
     PROMPT_LEVEL_DBOV,
+    SILENCE_BELOW_DB,
     Kind,
     kind_from_comment,
     kind_from_name,
@@ -58,6 +59,7 @@ class Report:
     prompt_level_dbov: float
     problems: tuple[str, ...]
     warnings: tuple[str, ...]
+    silences_s: tuple[float, float, float] = (0.0, 0.0, 0.0)  # before, after, longest pause
 
     @property
     def ok(self) -> bool:
@@ -140,6 +142,8 @@ def judge(
     warnings += _dc_warnings(measured.dc_offset)
     warnings += _band_warnings(measured.bands, fmt.rate, measured.codec_noise)
     warnings += _edge_warnings(measured.edges)
+    if kind is Kind.PROMPT and measured.level_dbov != -math.inf:
+        warnings += _dead_air_warnings(measured.silences_s)
     return Report(
         name=name,
         format=fmt,
@@ -154,6 +158,7 @@ def judge(
         low_band_db=ratio_db(low_power, in_band),
         high_band_db=ratio_db(high_power, in_band),
         prompt_level_dbov=prompt_level_dbov,
+        silences_s=measured.silences_s,
         problems=tuple(problems),
         warnings=tuple(warnings),
     )
@@ -283,15 +288,44 @@ def _band_warnings(
     nyquist, warnings = rate / 2.0, []
     if low > -20.0 and not _codec_explains(low_power, codec_noise, LOW_GUARD_HZ / nyquist):
         warnings.append(
-            f"energy below 150 Hz only {-low:.0f} dB under the speech band:"
+            f"energy below 150 Hz {_against_speech(low)} the speech band:"
             " rumble the phone drops anyway, wasting level"
         )
     above = (nyquist - STOP_HZ) / nyquist
     if high > -40.0 and not _codec_explains(high_power, codec_noise, above):
         warnings.append(
-            f"energy above 3.6 kHz only {-high:.0f} dB under the speech band:"
+            f"energy above 3.6 kHz {_against_speech(high)} the speech band:"
             " it can alias or be cut on the way; `prepare` band-limits it"
         )
+    return warnings
+
+
+def _against_speech(db: float) -> str:
+    """A band's power against the speech band's, in words that keep its sign."""
+    if math.isinf(db):
+        return "with nothing in" if db > 0 else "far under"
+    return f"only {-db:.0f} dB under" if db < 0 else f"{db:.0f} dB over"
+
+
+DEAD_AIR_EDGE_S = 1.0
+"""More silence than this before a prompt's first word or after its last is dead air."""
+DEAD_AIR_PAUSE_S = 4.0
+"""A pause inside a prompt longer than this is dead air (speech pauses last under 2 s)."""
+
+
+def _dead_air_warnings(silences_s: tuple[float, float, float]) -> list[str]:
+    """Silence callers would hear as a dropped line (the project's reason to exist)."""
+    leading, trailing, pause = silences_s
+    warnings = []
+    if leading > DEAD_AIR_EDGE_S:
+        warnings.append(f"starts with {leading:.1f} s of silence: callers hear dead air and "
+                        "may think the line dropped; `prepare` trims it")
+    if trailing > DEAD_AIR_EDGE_S:
+        warnings.append(f"ends with {trailing:.1f} s of silence: dead air before the next "
+                        "sound; `prepare` trims it")
+    if pause > DEAD_AIR_PAUSE_S:
+        warnings.append(f"a pause of {pause:.1f} s inside it: callers may think the line "
+                        "dropped; record it again or cut the pause")
     return warnings
 
 
@@ -329,6 +363,7 @@ def render(report: Report) -> str:
     level = f"{report.level_dbov:.1f} dBov {LEVEL_MEASURE[report.kind]}"
     if report.kind is Kind.PROMPT:
         level += f", active {report.activity:.0%} of the time"
+    level += " (300-3400 Hz, as on the line)"
     rows = [
         ("format", fmt.describe()),
         ("duration", f"{fmt.duration_s:.2f} s"),
@@ -338,10 +373,15 @@ def render(report: Report) -> str:
         ("dc", ", ".join(f"{offset:+.4f}" for offset in report.dc_offset) + " (full scale 1)"),
         (
             "band",
-            f"{report.low_band_db:.0f} dB below 150 Hz, {report.high_band_db:.0f} dB above"
-            " 3.6 kHz (relative to 300-3400 Hz)",
+            f"{report.low_band_db:+.0f} dB below 150 Hz, {report.high_band_db:+.0f} dB above"
+            " 3.6 kHz (each band's power against 300-3400 Hz's; negative: quieter)",
         ),
     ]
+    if report.kind is Kind.PROMPT:
+        leading, trailing, pause = report.silences_s
+        rows.append(("silence", f"{leading:.1f} s before the first sound, {trailing:.1f} s "
+                     f"after the last, longest pause {pause:.1f} s (quieter than its level "
+                     f"by {SILENCE_BELOW_DB:g} dB)"))
     verdict = report.verdict_lines
     rows += [("verdict", verdict[0])] + [("", line) for line in verdict[1:]]
     head = f"{report.name}: {'PASS' if report.ok else 'FAIL'}"

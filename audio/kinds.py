@@ -37,6 +37,11 @@ DEFAULT_LEVEL_DBOV = {Kind.PROMPT: PROMPT_LEVEL_DBOV, Kind.MUSIC: -30.0, Kind.NO
 LEVEL_TOLERANCE_DB = 1.5
 NOISE_RANGE_DBOV = (-70.0, -50.0)  # below: lost in mu-law; above: an audible hiss
 MUSIC_FLOOR_DBOV = -42.0  # quieter music is muted by voice-activity detection on many networks
+SILENCE_BELOW_DB = 40.0
+"""Quieter than a prompt's active level by this much is silence: what `prepare` trims from
+its ends, and what `check` counts as dead air."""
+PAUSE_WINDOW_S = 0.1
+"""The windows a prompt's silences are measured in (`KindMeter.silences_s`)."""
 LEVEL_MEASURE = {
     Kind.PROMPT: "active speech level (P.56)",
     Kind.MUSIC: "gated RMS",
@@ -60,6 +65,8 @@ class KindMeter:
         self.speech = ActiveLevelMeter(rate) if kind is Kind.PROMPT else None
         self.windows = WindowPowers(rate, 0.4, 0.1) if kind is Kind.MUSIC else None
         self.swells = WindowPowers(rate, 3.0, 0.5) if kind is Kind.MUSIC else None
+        self.pauses = (WindowPowers(rate, PAUSE_WINDOW_S, PAUSE_WINDOW_S)
+                       if kind is Kind.PROMPT else None)
         self.energy, self.samples = 0.0, 0
 
     def feed(self, x: np.ndarray) -> None:
@@ -68,6 +75,7 @@ class KindMeter:
         self.samples += x.size
         if self.speech is not None:
             self.speech.feed(x)
+            self.pauses.feed(x)
         if self.windows is not None:
             self.windows.feed(x)
             self.swells.feed(x)
@@ -84,6 +92,25 @@ class KindMeter:
         if self.swells is None or not self.samples:
             return SILENT_DB
         return power_db(float(np.max(self.swells.result()[1])))
+
+    def silences_s(self) -> tuple[float, float, float]:
+        """A prompt's dead air in seconds: before its first sound, after its last, and its
+        longest pause between (PAUSE_WINDOW_S windows quieter than its active level by
+        SILENCE_BELOW_DB); zeros for music and noise, and for a prompt with no sound."""
+        if self.pauses is None:
+            return 0.0, 0.0, 0.0
+        _, powers = self.pauses.result()
+        with np.errstate(divide="ignore"):
+            levels = 10.0 * np.log10(powers)
+        sound = np.flatnonzero(levels > self.level_dbov() - SILENCE_BELOW_DB)
+        if sound.size == 0 or self.level_dbov() == SILENT_DB:
+            return 0.0, 0.0, 0.0
+        seconds = self.samples / self.rate
+        leading = sound[0] * PAUSE_WINDOW_S
+        trailing = max(0.0, seconds - (sound[-1] + 1) * PAUSE_WINDOW_S)
+        gaps = np.diff(sound) - 1
+        longest = float(gaps.max()) * PAUSE_WINDOW_S if gaps.size else 0.0
+        return float(leading), float(trailing), longest
 
     def activity(self) -> float:
         """Share of the signal that is active speech (prompts); 1.0 for music and noise."""

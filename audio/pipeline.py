@@ -16,7 +16,7 @@ import numpy as np
 from audio.dynamics import LIMITER_REACH, fade_gain, limit_peaks, passage_gains_db, trim_bounds
 from audio.filters import telephone_blocks
 from audio.formats import TELEPHONE_RATE, AudioError
-from audio.kinds import MUSIC_FLOOR_DBOV, Kind, KindMeter
+from audio.kinds import MUSIC_FLOOR_DBOV, SILENCE_BELOW_DB, Kind, KindMeter
 from audio.levels import WindowPowers
 from audio.stream import Track, overlapped
 
@@ -53,7 +53,8 @@ def process(
     if kind is Kind.PROMPT and trim:
         with np.errstate(divide="ignore"):
             levels = 10.0 * np.log10(frames.result()[1])
-        start, stop = trim_bounds(levels, band.size, TELEPHONE_RATE, measured - 40.0)
+        start, stop = trim_bounds(levels, band.size, TELEPHONE_RATE,
+                                  measured - SILENCE_BELOW_DB)
     gain = _music_gain(meter, measured, target_dbov, prompt_level_dbov)
     level = measured
     if gain is not None or (start, stop) != (0, band.size):

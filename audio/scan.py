@@ -2,9 +2,11 @@
 
 The first pass finds each channel's mean and extremes (DC offset, and what a flat top is judged
 against); the second measures the rest on windows with a little context either side: flat tops,
-wrap-around, true peak, and on the mono mix with its DC removed the kind's level, the bands and
-the powers that tell whether anything is there at all. Memory stays a few blocks whatever the
-length; a whole signal in memory is the same scan with one block.
+wrap-around, true peak, and on the mono mix with its DC removed the bands and the powers that
+tell whether anything is there at all, and the kind's level, activity and silences: a
+prompt's and music's in the telephone band (300-3400 Hz: what callers hear, as `prepare`
+levels them). Memory stays a few blocks whatever the length; a whole signal in memory is the
+same scan with one block.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from audio.distortion import (
     true_peak,
     wrap_jumps,
 )
-from audio.filters import BandMeter
+from audio.filters import BandLimiter, BandMeter
 from audio.formats import ALAW, MULAW, AudioFormat
 from audio.g711 import quantization_power
 from audio.kinds import Kind, KindMeter
@@ -49,6 +51,7 @@ class Scan:
     activity: float
     loudest_dbov: float  # loudest 3 s window (music), -inf otherwise
     codec_noise: float  # G.711's own rounding noise power (0 for PCM)
+    silences_s: tuple[float, float, float] = (0.0, 0.0, 0.0)  # a prompt's: KindMeter's
 
 
 def channel_extremes(blocks: Blocks) -> tuple[Extremes, ...]:
@@ -82,6 +85,8 @@ def scan(blocks: Blocks, fmt: AudioFormat, kind: Kind, full: bool = True) -> Sca
     tallies = [ClipTally(e, quantum_of(fmt), fmt.rate, by_shape=kind is Kind.PROMPT)
                for e in extremes]
     level, bands = KindMeter(fmt.rate, kind), BandMeter(fmt.rate)
+    on_the_line = BandLimiter(fmt.rate)  # the level callers hear: bass the phone drops is
+    # no loudness to them (an 80 Hz hum had passed a prompt 8 dB too quiet)
     squares = np.zeros(channels)
     mono_squares = codec = peak = top = 0.0
     wraps, first, last = 0, None, 0.0
@@ -98,8 +103,8 @@ def scan(blocks: Blocks, fmt: AudioFormat, kind: Kind, full: bool = True) -> Sca
         squares += np.sum((frames - np.asarray(dc)) ** 2, axis=0)
         mono = frames.mean(axis=1) - mono_dc
         mono_squares += float(np.sum(mono * mono))
-        if full:
-            level.feed(mono)
+        if full:  # comfort noise's rule is of its samples in G.711: its whole band
+            level.feed(mono if kind is Kind.NOISE else on_the_line(mono))
         bands.feed(mono)
         if law:
             codec += quantization_power(frames[:, 0], law) * mono.size
@@ -122,4 +127,5 @@ def scan(blocks: Blocks, fmt: AudioFormat, kind: Kind, full: bool = True) -> Sca
         activity=level.activity(),
         loudest_dbov=level.loudest_dbov(),
         codec_noise=codec / n,
+        silences_s=level.silences_s() if full else (0.0, 0.0, 0.0),
     )

@@ -52,7 +52,8 @@ def _done(prepared: Prepared) -> None:
     """Say what was written, and whether the app will play it: the app checks every file in
     its audio folder as `audio check` does, at the prompts' standard level, and plays
     silence instead of one it refuses (a level asked for with --level, a file over Twilio's
-    40 minutes, a source too short to level: each was written without a word)."""
+    40 minutes, a source too short to level: each was written without a word). The file is
+    kept to listen to, and the command exits 1: a script must not take it as ready."""
     click.echo(
         f"{prepared.path}: {prepared.kind.value}, {prepared.duration_s:.2f} s, "
         f"level {prepared.level_dbov:.1f} dBov, peak {prepared.peak_dbfs:.1f} dBFS"
@@ -61,8 +62,9 @@ def _done(prepared: Prepared) -> None:
         click.echo(f"warning: {prepared.path}: {warning}", err=True)
     report = check_file(prepared.path, prepared.kind)
     if not report.ok:
-        click.echo(f"warning: {prepared.path}: the app will not play this file (it checks "
-                   f"files as `holdwell audio check` does): {report.verdict}", err=True)
+        click.echo(f"{prepared.path}: written, but the app will not play this file (it "
+                   f"checks files as `holdwell audio check` does): {report.verdict}", err=True)
+        raise SystemExit(1)
 
 
 @audio.command("prepare")

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audio.filters import band_limit
 from audio.formats import wav_bytes
+from audio.levels import active_level
 
 
 def speech_like(
@@ -25,6 +27,14 @@ def speech_like(
     voiced = amplitude * harmonics / np.max(np.abs(harmonics)) * syllables * pause
     silence = np.zeros(int(lead_s * rate))
     return np.concatenate([silence, voiced, silence])
+
+
+def at_line_level(x: np.ndarray, level_dbov: float, rate: int = 8000) -> np.ndarray:
+    """`x` scaled so its active speech level on the line (in 300-3400 Hz, as `check` and
+    `prepare` measure it) is `level_dbov`: the synthetic speech's 150 Hz fundamental, which
+    the phone drops, no longer counts."""
+    on_line = active_level(band_limit(x, rate), rate).level_dbov
+    return x * 10 ** ((level_dbov - on_line) / 20)
 
 
 def tone(hz: float, rate: int, seconds: float = 1.0, amplitude: float = 0.5) -> np.ndarray:

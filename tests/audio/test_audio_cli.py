@@ -183,11 +183,13 @@ def test_check_of_one_file_prints_no_progress(runner, tmp_path):
 def test_a_file_the_app_would_refuse_is_said_when_it_is_written(runner, write_wav, speech,
                                                                 tmp_path):
     """--level -26 writes a prompt the app's own check refuses (-22 dBov ± 1.5): callers
-    would hear silence, and prepare said nothing."""
+    would hear silence, and prepare said nothing. It is kept to listen to, and the command
+    fails (exit 1): a script had taken the exit 0 as a file ready for the line."""
     source = write_wav(speech(8000, amplitude=0.5), 8000, name="quiet.wav")
     quiet = runner.invoke(audio, ["prepare", str(source), str(tmp_path / "q.wav"),
                                   "--level", "-26"])
-    assert quiet.exit_code == 0 and "the app will not play this file" in quiet.stderr
+    assert quiet.exit_code == 1 and "written, but the app will not play" in quiet.stderr
+    assert (tmp_path / "q.wav").exists()
     fine = runner.invoke(audio, ["prepare", str(source), str(tmp_path / "f.wav")])
     assert fine.exit_code == 0 and "will not play" not in fine.stderr
 

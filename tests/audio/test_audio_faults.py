@@ -15,13 +15,10 @@ from audio.distortion import find_clipping, true_peak
 from audio.filters import band_limit
 from audio.formats import AudioError, parse_wav, read_audio, wav_bytes
 from audio.kinds import Kind
-from audio.levels import active_level, gated_rms_dbov
+from audio.levels import gated_rms_dbov
 from audio.prepare import prepare_file
 from cli.audio_commands import audio
-
-
-def _at_level(x: np.ndarray, level_dbov: float, rate: int = 8000) -> np.ndarray:
-    return x * 10 ** ((level_dbov - active_level(x, rate).level_dbov) / 20)
+from tests.audio.conftest import at_line_level
 
 
 def _chords(rate: int, seconds: float, amplitude: float) -> np.ndarray:
@@ -50,8 +47,9 @@ def test_music_clipped_at_full_scale_is_named_by_prepare_and_by_check_of_its_out
     source = write_wav(np.stack([music, 0.95 * music], axis=1), 44100, "hold_music.wav")
     out = tmp_path / "bed.wav"
     result = CliRunner().invoke(audio, ["prepare", str(source), str(out), "--kind", "music"])
-    assert result.exit_code == 0, result.output  # written, but never in silence:
+    assert result.exit_code == 1, result.output  # written, but never in silence:
     assert f"warning: {out}: clipped: " in result.output
+    assert f"{out}: written, but the app will not play this file" in result.output
     report = check_file(out)
     assert not report.ok and "clean peaks" not in report.verdict
     assert report.verdict.startswith("prepared from a clipped source: ")
@@ -63,7 +61,7 @@ def test_a_few_flat_tops_are_a_warning(speech, write_wav):
     for start in (5000, 9000, 15000):  # three short flat tops in 32000 samples
         x[start : start + 4] = 0.3
         x[start - 1] = x[start + 4] = 0.2
-    report = check_file(write_wav(_at_level(x, -22.0), 8000))
+    report = check_file(write_wav(at_line_level(x, -22.0), 8000))
     assert report.ok
     assert "3 clipped flat tops" in report.verdict and "a few crackles" in report.verdict
 
@@ -110,7 +108,7 @@ def test_prepare_keeps_true_peaks_under_the_ceiling(write_wav, speech, tmp_path)
 
 
 def test_dc_offset_is_reported_and_does_not_make_quiet_speech_loud(speech, write_wav, tmp_path):
-    path = write_wav(_at_level(speech(8000), -25.0) + 0.08, 8000, "sorry.wav")
+    path = write_wav(at_line_level(speech(8000), -25.0) + 0.08, 8000, "sorry.wav")
     report = check_file(path)
     assert report.dc_offset == (pytest.approx(0.08, abs=1e-4),)
     assert report.level_dbov == pytest.approx(-25.0, abs=0.1)
@@ -236,7 +234,7 @@ def test_mulaw_comfort_noise_passes_its_own_check_without_warnings(tmp_path):
 
 
 def test_mulaw_file_with_real_out_of_band_energy_still_warns(sine, tmp_path):
-    x = _at_level(sine(1000, 8000, 2.0, 0.1) + sine(3800, 8000, 2.0, 0.01), -22.0)
+    x = at_line_level(sine(1000, 8000, 2.0, 0.1) + sine(3800, 8000, 2.0, 0.01), -22.0)
     path = tmp_path / "beep.wav"
     path.write_bytes(wav_bytes(x * np.hanning(x.size) ** 0.1, 8000, encoding="mulaw"))
     report = check_file(path, kind=Kind.PROMPT)
