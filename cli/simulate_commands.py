@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import click
 import numpy as np
@@ -23,9 +23,10 @@ import numpy as np
 from cli.database import cannot_use
 from cli.params import FiniteFloatRange, policy_names
 from cli.progress import stderr_progress
+from cli.queue_config import CONFIG_OPTION, QUEUE_OPTION, named_as, queue_config
 from cli.whole_file import whole_file
 from hold_policies.base import HoldPolicy, label
-from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig, load_config
+from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig
 from hold_policies.factory import prompts_of
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.behaviour import Reactions
@@ -108,7 +109,6 @@ def sim_db_errors(url: str, name: str) -> Iterator[None]:
 
 ENGINES: dict[str, Engine] = {"fast": simulate, "twilio": TwilioEngine()}
 PROBLEMS = (ScenarioError, DistributionError, ConfigError)
-T = TypeVar("T")
 
 MEAN_MINUTES = FiniteFloatRange(0, MAX_MEAN_S / 60, min_open=True)
 """A mean talk or patience in minutes: above 0, at most a week (the scenario file's bound)."""
@@ -138,9 +138,8 @@ SCENARIO_OPTIONS = (
     click.option("--warmup", type=FiniteFloatRange(0), default=0.0, show_default=True,
                  metavar="MIN", help="Leave calls entering in the first MIN minutes out of the "
                  "figures (the queue starts empty; use in long overloaded runs)."),
-    click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                 help="holdwell TOML config: the queue's prompts, knobs and estimate settings."),
-    click.option("--queue", default=None, help="Queue in the config (default: its default)."),
+    CONFIG_OPTION,
+    QUEUE_OPTION,
     click.option("--rate-profile", default=None, metavar="MIN:RATE,...",
                  help="Arrival rate over the day, calls/min from each minute of day, e.g. "
                  "0:0.2,480:2.5,1080:0.8 (replaces --arrival-rate)."),
@@ -173,11 +172,7 @@ def scenario_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None]:
     """Scenario, configuration and queue from the shared flags (minutes in, seconds inside)."""
-    config = load_config(options["config_path"]) if options["config_path"] else HoldwellConfig()
-    queue = options["queue"] or config.default_queue
-    if queue not in config.queues:
-        raise ScenarioError(f"--queue: {queue!r} is not a queue in the config; choose one of "
-                            f"{', '.join(sorted(config.queues))}")
+    config, queue = queue_config(options["config_path"], options["queue"])
     patience = parse_distribution(options["patience_kind"], options["patience_mean"] * 60,
                                   what="--patience")
     service = parse_distribution(options["service_kind"], options["service_mean"] * 60,
@@ -221,17 +216,6 @@ def simulation_log(url: str | None) -> str | None:
             "--sim-db is DATABASE_URL, the line's live call log: made-up callers would join "
             "its reports, console and fit; name another database (or none: a fresh SQLite file)")
     return url
-
-
-def named_as(build: Callable[..., T], option: str, *args: Any, key: str = "") -> T:  # noqa: ANN401
-    """`build(*args)`, its ScenarioError naming the command-line `option` the values came
-    from ("--policy: unknown …", not the library's `key` "policy: unknown …")."""
-    try:
-        return build(*args)
-    except ScenarioError as error:
-        said = str(error)
-        raise ScenarioError(f"{option}: {said.removeprefix(f'{key}: ') if key else said}") \
-            from None
 
 
 def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:

@@ -14,6 +14,13 @@ import click
 
 from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import Heartbeat, stderr_progress
+from cli.queue_config import (
+    CONFIG_PROBLEMS,
+    queue_config,
+    queue_options,
+    queue_policies,
+    whose_settings,
+)
 from cli.whole_file import whole_file
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.line_clock import checked_zone
@@ -171,15 +178,17 @@ not 0 (a script must not take it for a plan), not 1 or 2 (bad input, usage)."""
 @click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True,
               help="Days per replication.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+@queue_options
 @HTML_OPTION
 def staffing_command(scenario_path: str, policies: str, target_unserved: float | None,
                      target_service_level: float | None, sl_seconds: float, day: str,
-                     replications: int, days: int, seed: int, html_path: str | None) -> None:
+                     replications: int, days: int, seed: int, config_path: str | None,
+                     queue: str | None, html_path: str | None) -> None:
     """Fewest agents per half-hour for a target, per policy, with Erlang-A beside it.
 
     Exits 3 (after printing the table) when the search stops before a policy meets the
     target in every half-hour."""
-    from simulator.run import policy_named
+    from simulator.run import estimates_of
     from simulator.scenario_file import load_twin
     from simulator.staff_plan import Target, plan_policies
     from simulator.staff_report import staffing_table
@@ -196,13 +205,17 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
     try:
         target = Target(target_unserved, target_service_level, sl_seconds)
         twin = load_twin(scenario_path)
-        chosen = [policy_named(name) for name in names]
+        config, queue = queue_config(config_path, queue)
+        chosen = queue_policies(names, config, queue)
+        click.echo(whose_settings(config_path, queue), err=True)
         erlang, plans = plan_policies(twin, chosen, target, day=day, replications=replications,
-                                      days=days, seed=seed, on_round=said)
-    except (ValueError, ScenarioError) as error:
+                                      days=days, seed=seed, on_round=said,
+                                      estimates=estimates_of(config))
+    except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
     table = staffing_table(twin, target, erlang, plans, day)
     click.echo(table)
+    click.echo(whose_settings(config_path, queue))
     write_html(html_path, "Staffing per half-hour and policy", "staffing", [("plan", table)])
     unmet = [p.policy for p in plans if not p.met]
     if unmet:
@@ -236,22 +249,25 @@ def spacings_of(text: str) -> list[float]:
 @click.option("--replications", type=click.IntRange(1, 200), default=5, show_default=True)
 @click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True)
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+@queue_options
 def promise_command(scenario_path: str, spacings: str, replications: int, days: int,
-                    seed: int) -> None:
+                    seed: int, config_path: str | None, queue: str | None) -> None:
     """Which callback retry spacing keeps the promised band: late share per spacing."""
     from simulator.promises import DEFINITION, spacing_sweep
-    from simulator.run import policy_named
+    from simulator.run import estimates_of
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
 
     values = spacings_of(spacings)
     try:
-        scenario = twin_scenario(load_twin(scenario_path), days=days)
+        config, queue = queue_config(config_path, queue)
+        scenario = twin_scenario(load_twin(scenario_path), days=days,
+                                 estimates=estimates_of(config))
+        (callback,) = queue_policies(["callback"], config, queue)
         click.echo(f"simulating {len(values)} spacings x {replications} runs of {days} day(s) "
-                   "under callback ...", err=True)
-        rows = spacing_sweep(scenario, policy_named("callback"), values, range(seed, seed
-                                                                               + replications))
-    except (ValueError, ScenarioError) as error:
+                   f"under callback; {whose_settings(config_path, queue)} ...", err=True)
+        rows = spacing_sweep(scenario, callback, values, range(seed, seed + replications))
+    except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{'retry spacing':>14}{'given a band':>14}{'late':>8}{'late share (95% CI)':>28}")
     for row in rows:
@@ -261,6 +277,7 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
         click.echo(f"{row['retry_spacing_s']:>12g} s{row['given_band']:>14,}{row['late']:>8,}"
                    f"{share:>28}")
     click.echo(f"\ndefinition: {DEFINITION}; Wilson 95% interval")
+    click.echo(whose_settings(config_path, queue))
 
 
 @click.command("whatif")
@@ -271,24 +288,29 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Processes (default: every core).")
+@queue_options
 @HTML_OPTION
 def whatif_command(scenario_path: str, policies: str, replications: int, day: str, seed: int,
-                   workers: int | None, html_path: str | None) -> None:
+                   workers: int | None, config_path: str | None, queue: str | None,
+                   html_path: str | None) -> None:
     """Every policy on your fitted day, many times over: means with 95% intervals."""
-    from simulator.run import policy_named
+    from simulator.run import estimates_of
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
     from simulator.whatif import whatif, whatif_table
 
     names = policy_names(policies)
     try:
-        scenario = twin_scenario(load_twin(scenario_path), day=day)
-        chosen = [policy_named(name) for name in names]
+        config, queue = queue_config(config_path, queue)
+        scenario = twin_scenario(load_twin(scenario_path), day=day,
+                                 estimates=estimates_of(config))
+        chosen = queue_policies(names, config, queue)
         with stderr_progress(replications * len(chosen), "what-if") as bar:
             results = whatif(scenario, chosen, replications, seed, workers=workers,
                              progress=bar.update)
-    except ScenarioError as error:
+    except CONFIG_PROBLEMS as error:
         raise click.ClickException(str(error)) from None
     table = whatif_table(results, scenario, replications)
     click.echo(table)
+    click.echo(whose_settings(config_path, queue))
     write_html(html_path, "What-if on your fitted day", "whatif", [("policies", table)])

@@ -1,0 +1,106 @@
+"""`whatif`, `staffing` and `promise` simulate the queue's policies as its config sets them
+(`--config`, `--queue`), as `simulate`, `compare` and the console's Twin do. They had always
+simulated holdwell's default settings, without a word, while the operator's own callback
+offer changed how many callers asked for a callback more than twofold."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.console.toml_writer import dumps
+from cli.twin_commands import promise_command, whatif_command
+from simulator.scenario_file import HEADER, twin_to_dict
+from simulator.twin import fit_twin
+
+CONFIG = """
+[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "callback"
+[queues.support.callback]
+offer_after_estimate_s = 0
+offer_without_estimate_after_s = 0
+[queues.support.variants.late_offer]
+policy = "callback"
+settings = { offer_after_estimate_s = 1200, offer_without_estimate_after_s = 1200 }
+"""
+
+
+@pytest.fixture(scope="module")
+def scenario_file(known_log, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("twin") / "scenario.toml"
+    path.write_text(HEADER + dumps(twin_to_dict(fit_twin(known_log, seed=1))), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def config_file(tmp_path) -> Path:
+    path = tmp_path / "holdwell.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def _whatif(scenario_file: Path, *extra: str):
+    return CliRunner().invoke(whatif_command, [
+        "--scenario", str(scenario_file), "--replications", "2", "--workers", "1",
+        "--day", "mon", *extra])
+
+
+def _row(output: str, policy: str) -> str:
+    return next(line for line in output.splitlines() if line.strip().startswith(policy))
+
+
+def test_whatif_simulates_the_queues_own_settings_and_says_whose(scenario_file, config_file):
+    default = _whatif(scenario_file, "--policies", "callback")
+    assert default.exit_code == 0, default.output
+    assert "holdwell's default settings (give --config" in default.stdout
+    own = _whatif(scenario_file, "--policies", "callback,late_offer", "--config",
+                  str(config_file))
+    assert own.exit_code == 0, own.output
+    assert f"as queue support of {config_file} sets them" in own.stdout
+    # an offer at once changes the callback line's figures; the variant runs by its name
+    assert _row(own.stdout, "callback") != _row(default.stdout, "callback")
+    assert _row(own.stdout, "late_offer") != _row(own.stdout, "callback")
+
+
+def test_a_bad_config_or_queue_is_named(scenario_file, config_file, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[queues.support]\npolicy = "chekin"\n', encoding="utf-8")
+    wrong = _whatif(scenario_file, "--config", str(bad))
+    assert wrong.exit_code == 1 and "policy" in wrong.output and "chekin" in wrong.output
+    nowhere = _whatif(scenario_file, "--config", str(config_file), "--queue", "sales")
+    assert nowhere.exit_code == 1 and "--queue: 'sales' is not a queue" in nowhere.output
+    unknown = _whatif(scenario_file, "--config", str(config_file), "--policies", "eager")
+    assert unknown.exit_code == 1 and "--policies: unknown 'eager'" in unknown.output
+    assert "late_offer" in unknown.output  # the queue's variants are offered
+
+
+def test_promise_uses_the_queues_callback_settings(scenario_file, config_file):
+    result = CliRunner().invoke(promise_command, [
+        "--scenario", str(scenario_file), "--spacings", "120", "--replications", "1",
+        "--days", "1", "--config", str(config_file)])
+    assert result.exit_code == 0, result.output
+    assert f"as queue support of {config_file} sets them" in result.stdout
+    default = CliRunner().invoke(promise_command, [
+        "--scenario", str(scenario_file), "--spacings", "120", "--replications", "1",
+        "--days", "1"])
+    given = [re.search(r"120 s\s+([\d,]+)", out.stdout).group(1)
+             for out in (result, default)]
+    assert given[0] != given[1]  # callers offered at once take more callbacks
+
+
+def test_staffing_plans_for_the_queues_settings(scenario_file, config_file, monkeypatch):
+    from cli.twin_commands import staffing_command
+    from simulator import staff_plan
+
+    monkeypatch.setattr(staff_plan, "MAX_ROUNDS", 1)
+    result = CliRunner().invoke(staffing_command, [
+        "--scenario", str(scenario_file), "--policies", "late_offer", "--target-unserved",
+        "0.2", "--replications", "2", "--days", "1", "--config", str(config_file)])
+    assert result.exit_code in (0, 3), result.output
+    assert "late_offer" in result.stdout
+    assert f"as queue support of {config_file} sets them" in result.stdout
