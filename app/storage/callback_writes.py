@@ -270,9 +270,13 @@ def _attempt_late(conn: Connection, row: RowMapping, command: c.CallbackUnanswer
     holds, but a newer claim's state is left alone; a pending callback with no attempts
     left fails now (no claim's result will). Not counted: a `final` one (its customer had
     answered; that answer decides), one of a cancelled callback (answered on their own
-    call: no attempt counts), one without a claim token."""
+    call: no attempt counts), one without a claim token, and one of the very claim whose
+    answer kept the promise ("connected": the answer heard decides; counted, it had made a
+    second attempt of one ring and lowered the answer rate the windows are sized by)."""
     if command.claim is None or command.final or row["status"] == CANCELLED:
         return None
+    if row["status"] == "connected" and row["claim_token"] == command.claim:
+        return "connected"
     call, waited = _call_of(conn, row, command), _waited_s(row, command)
     attempt = row["attempts"] + 1
     if not _log_attempt(conn, call, command, waited, attempt):

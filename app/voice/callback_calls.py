@@ -211,8 +211,9 @@ def callback_dial_result() -> Response:
         became = unanswered(leg, leg.dial_status,
                             attempt_key=leg.dial_leg or leg.leg or leg.dial_status)
         policy = this_route().policy
-        say(response, policy.voice, policy.prompts.agent_callback_given_up
-            if became == "failed" else policy.prompts.agent_callback_missed)
+        if became != "connected":  # else this claim's customer answered: nothing was missed
+            say(response, policy.voice, policy.prompts.agent_callback_given_up
+                if became == "failed" else policy.prompts.agent_callback_missed)
     for verb in on_to_the_next_caller().verbs:
         response.append(verb)
     return twiml_response(response)
