@@ -34,7 +34,7 @@ from app.settings import Settings
 from app.storage import callback_rest, config_versions
 from app.storage.call_log import CallLogStore
 from app.storage.callback_queue import Callback
-from app.storage.db import make_engine
+from app.storage.db import make_engine, sqlite_file_problem
 from app.storage.deadline import first_line, is_outage
 from app.storage.journal import Journal
 from app.storage.migrate import upgrade
@@ -193,6 +193,9 @@ class CallbackWorker:
                 if not is_outage(error):
                     raise
                 tries += 1
+                if (cause := sqlite_file_problem(self.settings.database_url, error)):
+                    self.err(f"cannot use the database at {self.where}: {cause}")
+                    return False  # no waiting mends a folder: the operator must
                 if not wait:
                     self.err(f"database at {self.where} unreachable ({first_line(error)}); "
                              f"nothing done")

@@ -31,9 +31,17 @@ def safe_url(url: str) -> str:
 def cannot_use(url: str, flag: str, error: Exception) -> str:
     """One line for a database a command cannot use, naming the option or variable that gave
     it (`flag`) and the error's first line, its password masked."""
+    return f"{flag}: cannot use the database at {safe_url(url)}: {error_said(url, error)}"
+
+
+def error_said(url: str, error: BaseException) -> str:
+    """The error's first line, with the cause SQLite leaves unsaid (a read-only or missing
+    folder) when that is it."""
+    from app.storage.db import sqlite_file_problem
     from app.storage.deadline import first_line
 
-    return f"{flag}: cannot use the database at {safe_url(url)}: {first_line(error)}"
+    cause = sqlite_file_problem(url, error)
+    return f"{first_line(error)} ({cause})" if cause else first_line(error)
 
 
 @contextmanager
@@ -58,8 +66,8 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
         first = first_line(error)
         missing = "no such table" in first or ("relation" in first and "does not exist" in first)
         hint = "; create the tables with `holdwell db upgrade`" if missing else ""
-        raise click.ClickException(f"{flag}: cannot read the call log at {safe_url(url)}: "
-                                   f"{first}{hint}") from None
+        raise click.ClickException(f"{flag}: cannot use the call log at {safe_url(url)}: "
+                                   f"{error_said(url, error)}{hint}") from None
 
 
 def absent_sqlite_file(url: str) -> str | None:

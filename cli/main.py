@@ -17,6 +17,7 @@ from cli.database import (
     absent_sqlite_file,
     cannot_use,
     database_url,
+    error_said,
     safe_url,
     schema_revision,
 )
@@ -100,7 +101,6 @@ def db_upgrade(revision: str) -> None:
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.storage.deadline import first_line
     from app.storage.migrate import (
         UnfinishedUpgrade,
         head_revision,
@@ -127,7 +127,7 @@ def db_upgrade(revision: str) -> None:
         hint = UNSTAMPED_HINT if before == "base" and has_call_log(url) else ""
         raise click.ClickException(
             f"DATABASE_URL: cannot upgrade the database at {safe_url(url)}: "
-            f"{first_line(error)}{hint}") from None
+            f"{error_said(url, error)}{hint}") from None
     except (KeyboardInterrupt, SystemExit):  # Ctrl-C, SIGTERM (exit_on_sigterm)
         _say_left_as_it_was(url, before)
         raise
@@ -221,7 +221,6 @@ def db_stamp(revision: str) -> None:
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.storage.deadline import first_line
     from app.storage.migrate import stamp, table_names
 
     url = database_url()
@@ -237,7 +236,7 @@ def db_stamp(revision: str) -> None:
     except (SQLAlchemyError, ImportError) as error:
         raise click.ClickException(
             f"DATABASE_URL: cannot stamp the database at {safe_url(url)}: "
-            f"{first_line(error)}") from None
+            f"{error_said(url, error)}") from None
     except CommandError as error:  # an unknown revision: asked for, or stored
         raise click.ClickException(revision_problem(url, revision, None, error)) from None
     click.echo(f"database at {safe_url(url)} is marked at revision {after}")
@@ -300,7 +299,6 @@ def demo(rounds: int, path: str) -> None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.storage.deadline import first_line
     from cli.demo import run_demo
     from cli.demo_file import NotADemoFile, mark, start_afresh
 
@@ -316,7 +314,7 @@ def demo(rounds: int, path: str) -> None:
         run_demo(url, rounds=rounds, echo=click.echo)
     except (SQLAlchemyError, sqlite3.Error) as error:
         raise click.ClickException(f"--file: cannot use {path} for the demo's log: "
-                                   f"{first_line(error)}") from None
+                                   f"{error_said(url, error)}") from None
     click.echo(f"\nthis run's calls stay in {path} until the next demo; report on them with "
                f"`holdwell report --db {url}`")
 

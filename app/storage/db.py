@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -145,6 +146,39 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+CANNOT_OPEN = ("unable to open database file", "readonly database")
+"""SQLite's words for a file it cannot open or write: a folder that is not there or not
+writable names neither."""
+
+
+def sqlite_file_problem(url: str, error: BaseException) -> str | None:
+    """Why SQLite cannot open or write the file at `url`, in words SQLite does not give
+    ("unable to open database file" of a file that exists): its folder is missing, the file
+    or its folder is read-only (SQLite writes -wal and -shm files beside it). None when the
+    error is not that, the URL is not a SQLite file, or no such cause shows."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    if not any(words in str(error) for words in CANNOT_OPEN):
+        return None
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" \
+            or path.startswith("file:"):
+        return None
+    file = Path(path).resolve()
+    folder = file.parent
+    if not folder.is_dir():
+        return f"its folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return (f"its folder {folder} is read-only (SQLite writes its -wal and -shm files "
+                "beside the database)")
+    if file.exists() and not os.access(file, os.W_OK):
+        return f"{file} is read-only"
+    return None
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

@@ -26,7 +26,7 @@ def run(args: list[str], **kwargs) -> object:
     (["simulate", "--calls", "100", "--queue", "nope"], "--queue: 'nope'"),
     (["simulate", "--calls", "100", "--warmup", "nan"], "'--warmup': 'nan' is not a finite"),
     (["simulate", "--calls", "100", "--warmup", "inf"], "'--warmup': 'inf' is not a finite"),
-    (["report", "--db", "notaurl"], "--db: cannot read the call log"),
+    (["report", "--db", "notaurl"], "--db: cannot use the call log"),
 ])
 def test_bad_arguments_are_named_in_one_line(args, named) -> None:
     result = run(args)
