@@ -51,6 +51,18 @@ def decode_with_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
     return frames, int(segment.frame_rate)
 
 
+def format_name(path: Path) -> str:
+    """What ffprobe says the file is ("mp3", "ogg", "wav" for an RF64...), its first name when it
+    gives several; "" when it cannot say (or is not installed)."""
+    if shutil.which("ffprobe") is None:
+        return ""
+    done = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=format_name",
+                           "-of", "default=noprint_wrappers=1:nokey=1", str(path)],
+                          capture_output=True, text=True)
+    names = done.stdout.strip().split(",") if done.returncode == 0 else [""]
+    return names[0].strip().lower()
+
+
 def convert_with_ffmpeg(path: Path, wav: Path) -> None:
     """Have ffmpeg write any format it knows as 16-bit PCM WAV, without holding it in memory
     (pydub's ``from_file`` would load all of it). Raises like ``decode_with_ffmpeg``."""

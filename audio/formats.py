@@ -44,6 +44,7 @@ class AudioFormat:
     frames: int
     comment: str = ""
     declared_frames: int | None = None  # what the header promises; None when it cannot say
+    named: str = ""  # decoded by ffmpeg: the file's suffix when it is not what the file holds
 
     @property
     def missing_s(self) -> float:
@@ -77,8 +78,10 @@ class AudioFormat:
         """One line an operator can read, e.g. 'WAV PCM 16-bit, mono, 8000 Hz'."""
         encoding = _ENCODING_NAMES.get(self.tag, f"format tag {self.tag}")
         layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels} channels")
-        if self.container != "wav":
-            return f"{self.container.upper()} (decoded by ffmpeg), {layout}, {self.rate} Hz"
+        if self.container != "wav" or self.tag == 0:
+            misnamed = f"; the file is named .{self.named}" if self.named else ""
+            return (f"{self.container.upper()} (decoded by ffmpeg{misnamed}), {layout}, "
+                    f"{self.rate} Hz")
         return f"WAV {encoding} {self.bits}-bit, {layout}, {self.rate} Hz"
 
 
@@ -111,9 +114,17 @@ def read_audio(path: Path | str) -> Sound:
         raise AudioError(_needs_ffmpeg(path, error)) from error
     except ValueError as error:
         raise AudioError(f"{path}: ffmpeg could not decode it ({error})") from error
-    container = path.suffix.lstrip(".").lower() or "ffmpeg"
-    fmt = AudioFormat(container, 0, frames.shape[1], rate, 16, frames.shape[0])
+    container, named = _decoded_as(path)
+    fmt = AudioFormat(container, 0, frames.shape[1], rate, 16, frames.shape[0], named=named)
     return Sound(frames, rate, fmt)
+
+
+def _decoded_as(path: Path) -> tuple[str, str]:
+    """(what ffmpeg decoded: ffprobe's name, else the suffix; the suffix when it says
+    otherwise): an MP3 saved as hold_music.wav had been described as "WAV format tag 0"."""
+    suffix = path.suffix.lstrip(".").lower()
+    found = _pydub.format_name(path) or suffix or "ffmpeg"
+    return found, suffix if suffix and suffix != found else ""
 
 
 def parse_wav(data: bytes, name: str = "WAV") -> Sound:
@@ -176,8 +187,8 @@ def open_audio(path: Path | str) -> Iterator[tuple[AudioFormat, Blocks]]:
         except ValueError as error:
             raise AudioError(f"{path}: ffmpeg could not decode it ({error})") from error
         layout, blocks = open_wav(wav)
-        container = path.suffix.lstrip(".").lower() or "ffmpeg"
-        yield dataclasses.replace(layout.format, container=container, tag=0), blocks
+        container, named = _decoded_as(path)
+        yield dataclasses.replace(layout.format, container=container, tag=0, named=named), blocks
 
 
 def _needs_ffmpeg(path: Path, error: Exception) -> str:

@@ -61,3 +61,18 @@ def test_mp3_round_trip(ffmpeg_installed, write_wav, speech, tmp_path):
     assert report.ok, report.verdict
     assert report.format.telephone_ready
     assert abs(prepared.duration_s - 3.0) < 0.5
+
+
+def test_an_mp3_saved_as_wav_is_named_for_what_it_holds(ffmpeg_installed, write_wav, speech,
+                                                       tmp_path):
+    """It had been described as "WAV format tag 0"."""
+    wav = write_wav(speech(44100, amplitude=0.5), 44100)
+    misnamed = tmp_path / "hold_music.wav"
+    with open(wav, "rb") as source, open(misnamed, "wb") as target:
+        AudioSegment.from_wav(source).export(target, format="mp3", bitrate="128k")
+    report = check_file(misnamed)
+    assert report.format.describe().startswith("MP3 (decoded by ffmpeg; the file is named .wav)")
+    assert not report.format.telephone_ready
+    named = tmp_path / "greeting.mp3"
+    named.write_bytes(misnamed.read_bytes())
+    assert check_file(named).format.describe().startswith("MP3 (decoded by ffmpeg), ")
