@@ -64,5 +64,5 @@ class CallbackFit:
 @dataclass(frozen=True)
 class AgentsFit:
     per_slot: tuple[int, ...]
-    lower_bound: tuple[bool, ...]  # nobody waited in this half-hour: at least this many
+    lower_bound: tuple[bool, ...]  # no caller answered after waiting here: at least this many
     waited_answers: tuple[int, ...]  # answers after a wait that the estimate rests on

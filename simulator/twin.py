@@ -162,8 +162,9 @@ def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsF
     bounds = sum(agents.lower_bound[s] and agents.per_slot[s] > 0 for s in range(len(
         agents.per_slot)))
     if bounds:
-        out.append(f"agents: in {bounds} half-hour(s) with calls nobody waited, so the log only "
-                   "shows a lower bound on agents there")
+        out.append(f"agents: in {bounds} half-hour(s) with calls no caller was answered after "
+                   "waiting in line (nobody waited, or those who did hung up or took a "
+                   "callback), so the log only shows a lower bound on agents there")
     return out
 
 

@@ -46,8 +46,8 @@ def fit_report(twin: Twin) -> str:
            else f"{100 * cb.answer_p:.1f}% ± {100 * cb.answer_p_se:.1f} ({cb.method})")
         if cb.requested else "none in the log (the defaults are assumptions)")]
     lines += ["", "agents on duty per half-hour (conversations going on when a waiting caller was "
-              "answered: a low quantile per day, median over days; '>=' = nobody waited, a "
-              "lower bound):",
+              "answered: a low quantile per day, median over days; '>=' = no caller answered after "
+              "waiting, a lower bound):",
               "  " + "  ".join(f"{_hhmm(s)} {'>=' if b else ''}{n}" for s, (n, b) in
                                enumerate(zip(twin.agents.per_slot, twin.agents.lower_bound,
                                              strict=True)) if n or rates[s] > 0)]

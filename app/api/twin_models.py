@@ -84,7 +84,8 @@ class SlotFit(Model):
     start: str = Field(description="half-hour, HH:MM UTC")
     calls_per_min: Estimate
     agents: int
-    agents_lower_bound: bool = Field(description="nobody waited: at least this many on duty")
+    agents_lower_bound: bool = Field(description="no caller was answered after waiting in "
+                                     "this half-hour: at least this many on duty")
 
 
 class TalkFitView(Model):
