@@ -910,6 +910,14 @@ class QueueConfig(Strict):
         """Every policy a caller of this queue may hear (a variant counts as its policy)."""
         return {self.base_policy(name) for name in self.heard_names()}
 
+    def keeps_places_twilio_cannot_count(self) -> bool:
+        """Whether callers may be ahead of a waiting caller outside Twilio's count of the
+        queue: callbacks keeping their place (a callback policy in any arm, overflow's
+        offer) or callers rejoined after a dropped line (`resume`). Only the call log counts
+        those; without it, Twilio's position alone would tell a caller too small a place."""
+        return ("callback" in self.policy_names() or self.overflow is not None
+                or self.resume.rule().enabled)
+
     def base_policy(self, name: str) -> str:
         """The policy behind `name`: a variant's policy, or the name itself."""
         variant = self.variants.get(name)
