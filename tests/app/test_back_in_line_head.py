@@ -11,22 +11,12 @@ from sqlalchemy import select
 
 from app.signed_client import SignedClient
 from app.storage.schema import calls
-from tests.app.test_callbacks import CONFIG, WAIT, callback_rows, enter
+from tests.app.test_callbacks import WAIT, callback_rows, enter
 from tests.app.test_caller_reason import ASKING, answer, poll, waiting
 from tests.app.test_voice_contract import request_callback
 from tests.app.twiml_reading import parse, spoken
 from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
-
-
-@pytest.fixture
-def cb_app(make_app):
-    return make_app(CONFIG)
-
-
-@pytest.fixture
-def twilio_cb(cb_app) -> SignedClient:
-    return SignedClient(cb_app.test_client(), AUTH_TOKEN)
 
 
 @pytest.fixture

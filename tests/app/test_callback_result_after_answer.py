@@ -5,26 +5,13 @@ told "The customer did not answer" of a customer they had just spoken to."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from app.signed_client import SignedClient
 from app.storage.schema import callbacks
-from tests.app.test_callbacks import CONFIG, enter
+from tests.app.test_callbacks import enter
 from tests.app.test_voice_contract import logged_events, request_callback
 from tests.app.twiml_reading import parse, spoken
-from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
-
-
-@pytest.fixture
-def cb_app(make_app):
-    return make_app(CONFIG)
-
-
-@pytest.fixture
-def twilio_cb(cb_app) -> SignedClient:
-    return SignedClient(cb_app.test_client(), AUTH_TOKEN)
 
 
 def _callback(app, call_id: str):

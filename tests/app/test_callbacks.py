@@ -31,16 +31,6 @@ WAIT = "/voice/wait?policy=callback&queue=support"
 CHOICE = "/voice/choice?policy=callback&queue=support"
 
 
-@pytest.fixture
-def cb_app(make_app):
-    return make_app(CONFIG)
-
-
-@pytest.fixture
-def twilio_cb(cb_app) -> SignedClient:
-    return SignedClient(cb_app.test_client(), AUTH_TOKEN)
-
-
 def enter(twilio, call_id: str, clock, at_s: float = 0, caller: str = "+14155550100"):
     twilio.post("/voice/incoming", {"CallSid": call_id, "From": caller})
     twilio.post(WAIT, {**wait_form(call_id, queue_time=0), "From": caller})
