@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from simulator.behaviour import Reactions
-from simulator.distributions import Lognormal, Weibull
-from simulator.scenario import RateProfile, Scenario, Staffing, simple_scenario
+from simulator.distributions import Exponential, Lognormal, Weibull
+from simulator.scenario import Callbacks, RateProfile, Scenario, Staffing, simple_scenario
 
 
 def batch_se(values: np.ndarray, batches: int = 40) -> float:
@@ -50,3 +50,22 @@ def known_log() -> pd.DataFrame:
     from simulator.run import policy_named, simulate
 
     return simulate(LOG_TRUTH, policy_named("music_ads"), np.random.default_rng(2024)).table.frame()
+
+
+def callback_line_log(url: str, *, calls: int, agents: int, callbacks: Callbacks,
+                      seed: int) -> dict:
+    """A callback line's log made by the real app (the emulator) at `url`: callers offered a
+    callback at once, six in ten taking it, talks of 3 minutes; the run's summary."""
+    from emulator.run import emulate
+    from hold_policies.config import parse_config
+
+    eager = parse_config({"line": {"support_number": "+14155550000"}, "queues": {"support": {
+        "policy": "callback", "callback": {"offer_after_estimate_s": 0,
+                                           "offer_without_estimate_after_s": 0}}}})
+    truth = Scenario(calls=calls, arrivals=RateProfile.constant(1.6),
+                     agents=Staffing.constant(agents), service=Exponential(180.0),
+                     patience=Exponential(600.0),
+                     reactions=Reactions(callback_p=0.6, callback_if_too_long_p=0.6),
+                     callbacks=callbacks)
+    return emulate(truth, "callback", np.random.default_rng(seed), database_url=url,
+                   config=eager).summary

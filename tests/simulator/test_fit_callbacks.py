@@ -11,6 +11,7 @@ from hold_policies import CallbackPolicy
 from simulator.fit_callbacks import fit_callbacks
 from simulator.run import simulate
 from simulator.scenario import Callbacks
+from tests.simulator.conftest import callback_line_log
 
 
 def test_answer_chance_is_recovered_within_its_uncertainty(small_queue) -> None:
@@ -71,20 +72,11 @@ def test_fit_from_the_live_log_counts_its_logged_attempts(tmp_path) -> None:
     from app.storage.schema import call_events
     from cli.report_commands import export_command
     from cli.twin_commands import fit_command
-    from emulator.run import emulate
-    from hold_policies.config import parse_config
-    from simulator.scenario import Exponential, RateProfile, Reactions, Scenario, Staffing
     from simulator.scenario_file import load_twin
 
-    eager = parse_config({"line": {"support_number": "+14155550000"}, "queues": {"support": {
-        "policy": "callback", "callback": {"offer_after_estimate_s": 0,
-                                           "offer_without_estimate_after_s": 0}}}})
-    truth = Scenario(calls=300, arrivals=RateProfile.constant(1.6), agents=Staffing.constant(3),
-                     service=Exponential(180.0), patience=Exponential(600.0),
-                     reactions=Reactions(callback_p=0.6, callback_if_too_long_p=0.6),
-                     callbacks=Callbacks(answer_p=0.5, retries=2))
     url = f"sqlite:///{tmp_path / 'calls.db'}"
-    emulate(truth, "callback", np.random.default_rng(3), database_url=url, config=eager)
+    callback_line_log(url, calls=300, agents=3, callbacks=Callbacks(answer_p=0.5, retries=2),
+                      seed=3)
     engine = make_engine(url)
     with engine.connect() as conn:
         counted = dict(conn.execute(select(call_events.c.event, func.count()).where(

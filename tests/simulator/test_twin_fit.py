@@ -22,7 +22,7 @@ from simulator.run import policy_named, simulate
 from simulator.scenario import RateProfile, Scenario, Staffing
 from simulator.scenario_file import twin_from_dict, twin_to_dict
 from simulator.twin import fit_twin, twin_scenario
-from tests.simulator.conftest import LOG_DAYS, LOG_RATES, LOG_STAFF, LOG_TRUTH
+from tests.simulator.conftest import LOG_DAYS, LOG_RATES, LOG_STAFF, LOG_TRUTH, callback_line_log
 
 RATES, STAFF, DAYS, TRUE = LOG_RATES, LOG_STAFF, LOG_DAYS, LOG_TRUTH
 
@@ -173,21 +173,13 @@ def test_a_line_that_calls_back_is_fitted_with_its_agents(tmp_path) -> None:
     from click.testing import CliRunner
 
     from cli.twin_commands import fit_command
-    from emulator.run import emulate
-    from hold_policies.config import parse_config
     from simulator.scenario import Callbacks
     from simulator.scenario_file import load_twin
 
-    eager = parse_config({"line": {"support_number": "+14155550000"}, "queues": {"support": {
-        "policy": "callback", "callback": {"offer_after_estimate_s": 0,
-                                           "offer_without_estimate_after_s": 0}}}})
-    truth = Scenario(calls=400, arrivals=RateProfile.constant(1.6), agents=Staffing.constant(4),
-                     service=Exponential(180.0), patience=Exponential(600.0),
-                     reactions=Reactions(callback_p=0.6, callback_if_too_long_p=0.6),
-                     callbacks=Callbacks(answer_p=1.0))
     url = f"sqlite:///{tmp_path / 'calls.db'}"
-    run = emulate(truth, "callback", np.random.default_rng(5), database_url=url, config=eager)
-    assert run.summary["callbacks_connected"] > 250
+    summary = callback_line_log(url, calls=400, agents=4, callbacks=Callbacks(answer_p=1.0),
+                                seed=5)
+    assert summary["callbacks_connected"] > 250
     out = tmp_path / "scenario.toml"
     result = CliRunner().invoke(fit_command, ["--out", str(out), "--seed", "2"],
                                 env={"DATABASE_URL": url})
