@@ -46,9 +46,18 @@ def agent_reply(twilio: SignedClient, name: str) -> bytes:
                                                       "To": "+14155550000"}).data
 
 
+@pytest.fixture
+def any_cb_app(make_app, any_url):
+    from tests.app.test_callbacks import CONFIG
+
+    return make_app(CONFIG, database_url=any_url)
+
+
 def test_a_callback_is_not_overtaken_by_callers_behind_whom_twilio_put_a_returning_caller(
-    cb_app, twilio_cb, clock
+    any_cb_app, clock
 ):
+    cb_app = any_cb_app
+    twilio_cb = SignedClient(cb_app.test_client(), AUTH_TOKEN)
     early, booked, later = sid("CA-early"), sid("CA-booked"), sid("CA-later")
     enter(twilio_cb, early, clock)
     clock.advance(10)
