@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -66,7 +67,7 @@ def replicate(scenario: Scenario, policies: Sequence[HoldPolicy], replications: 
         results = map(run_task, tasks)
         pool = None
     else:
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
         chunk = max(1, len(tasks) // (8 * workers))
         results = pool.imap_unordered(run_task, tasks, chunksize=chunk)
     try:
@@ -74,11 +75,24 @@ def replicate(scenario: Scenario, policies: Sequence[HoldPolicy], replications: 
             out[name][r] = figures
             if progress is not None:
                 progress(1)
-    finally:
+    except BaseException:  # Ctrl-C, SIGTERM, a failed task: the rest is not waited for
         if pool is not None:
-            pool.close()
+            pool.terminate()
             pool.join()
+        raise
+    if pool is not None:
+        pool.close()
+        pool.join()
     return out  # type: ignore[return-value]
+
+
+def _worker_signals() -> None:
+    """A worker dies of SIGTERM at once, as Python's default has it: the parent's handler
+    (the CLI's exit on SIGTERM, inherited by fork) would raise inside a task, the pool would
+    start another worker, and the parent would wait for ever for the task's result. SIGINT
+    is left to the parent (it stops the pool); a worker ignores it."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def mean_and_half_width(values: Sequence[float | None]) -> tuple[float, float]:
