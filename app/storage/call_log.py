@@ -329,7 +329,7 @@ class CallLogStore:
                 if not place_as_of_last_poll:
                     return poll
                 counted = BOOKED_SINCE_LAST_POLL.scalar(conn, {
-                    "queue": call.queue, "entered": call.entered_at or call.arrived_at,
+                    "queue": call.queue, "entered": call.line_since or call.arrived_at,
                     "call": call.call_id}) or 0
                 return replace(poll, callbacks_ahead=max(poll.callbacks_ahead - counted, 0))
 
@@ -359,7 +359,7 @@ class CallLogStore:
         caller (read now unless given)."""
         if callbacks_ahead is None:
             callbacks_ahead = CALLBACKS_AHEAD[rejoins].scalar(conn, {
-                "queue": call.queue, "entered": call.entered_at or call.arrived_at})
+                "queue": call.queue, "entered": call.line_since or call.arrived_at})
         flow = self.flows.flow(conn, call.queue, now, self.estimate_window_s)
         return Poll(call=call, flow=flow, callbacks_ahead=callbacks_ahead)
 

@@ -97,6 +97,9 @@ def note_poll(conn: Connection, command: c.NotePoll,
     entered = command.now - timedelta(seconds=command.queue_time_s)
     counted = _counted(command)
     viewing = before_entry is not None
+    if command.episode:  # put back in line: at the back of Twilio's queue since then (set
+        # before the count, which counts who is ahead from it)
+        conn.execute(BACK_IN_LINE, {"call": command.call_id, "since": entered})
     call, ahead = _count_poll(conn, counted, viewing, command.rejoins)
     if call is not None and call.policy == "":  # made by a webhook that overtook this one
         label_call(conn, command)
@@ -105,7 +108,8 @@ def note_poll(conn: Connection, command: c.NotePoll,
     if made_row:  # /voice/incoming never reached the log: the first poll starts the row
         conn.execute(insert_once(conn, calls, "call_id"), {
             "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
-            "arm": command.arm, "arrived_at": entered})
+            "arm": command.arm, "arrived_at": entered,
+            "in_line_since": entered if command.episode else None})
         call, ahead = _count_poll(conn, counted, viewing, command.rejoins)
     if before_entry is not None:
         before_entry(call, ahead)
@@ -113,8 +117,6 @@ def note_poll(conn: Connection, command: c.NotePoll,
         # the one that entered the line (the polls counted first were of a later time)
         log_entry(conn, call, entered, command.position, command.episode,
                   command.queue_time_s)
-        if command.episode:  # put back in line: at the back of Twilio's queue since then
-            conn.execute(BACK_IN_LINE, {"call": command.call_id, "since": entered})
         if made_row or call.outcome is not None:  # facts may have come first: keep in step
             project(conn, call.call_id)
     if not command.attempted:

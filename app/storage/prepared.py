@@ -37,7 +37,7 @@ def param(name: str, column: Column):  # noqa: ANN201 - a BindParameter
 ROW_COLUMNS = tuple(calls.c[name] for name in (
     "call_id", "queue", "policy", "arm", "from_number", "arrived_at", "entered_at", "polls",
     "announcements", "last_announced_at", "outcome", "callback_requested", "last_position",
-    "told_position"))
+    "told_position", "in_line_since"))
 """What a webhook needs of a call (a CallRow); the rest is for analytics, unread here."""
 
 THIS_CALL = calls.c.call_id == param("call", calls.c.call_id)
@@ -152,8 +152,10 @@ QUEUE_FLOW = select(
 """The part of the view that is the same for every caller of a queue (app.storage.queue_flow
 shares it among them for a second)."""
 
-# The row's entry time as this poll leaves it (the UPDATE sets it on a first poll).
-_ROW_ENTERED = func.coalesce(calls.c.entered_at, param("entered", calls.c.entered_at))
+# When the row's time in line began as this poll leaves it (the UPDATE sets the entry on a
+# first poll; a caller put back after a Twilio error counts from their return).
+_ROW_ENTERED = func.coalesce(calls.c.in_line_since, calls.c.entered_at,
+                             param("entered", calls.c.entered_at))
 _CALLBACKS_OF_ROW = select(func.count()).select_from(callbacks).where(
     callbacks.c.queue == calls.c.queue, _KEEPING_PLACE,
     callbacks.c.entered_at < _ROW_ENTERED).correlate(calls).scalar_subquery()

@@ -133,23 +133,27 @@ def resumed_first(conn: Connection, queue: str, now: datetime) -> bool:
     """Whether an agent takes the rejoin queue before the queue itself: Twilio lets an agent
     take only a queue's head, so the older of the two heads by first entry goes first (a
     rejoined caller who rang back later than another but entered earlier still waits behind
-    them: the README's measured Twilio limit). The queue's own head is the one Twilio gives
-    (app.storage.line_head): a caller put back after an error is behind its callers."""
+    them: the README's measured Twilio limit). The queue's own head is the one Twilio gives,
+    weighed from when its time in line began (app.storage.line_head): a caller put back after
+    an error counts from their return, as the callbacks before the head do."""
     waiting = rejoined_waiting(conn, queue, now)
     if not waiting:
         return False
     head_entered = waiting[0][1]
     main_head = conn.execute(in_line_order(_in_queue_itself(queue, now), 1)).first()
-    return main_head is None or head_entered < as_utc(main_head.entered_at)
+    return main_head is None or head_entered < as_utc(main_head.line_since)
 
 
 def waiting_ahead(conn: Connection, queue: str, call_id: str, now: datetime
                   ) -> tuple[int, int]:
-    """For a rejoined caller: callers of the queue itself still waiting who entered before
-    them, and rejoined callers who did (the count every poll adds, prepared.rejoined_ahead)."""
+    """For a rejoined caller: callers of the queue itself still waiting whose time in line
+    began before their first entry (a caller put back after a Twilio error: at their return),
+    and rejoined callers who entered before it (the count every poll adds,
+    prepared.rejoined_ahead)."""
     entered = select(calls.c.entered_at).where(calls.c.call_id == call_id).scalar_subquery()
     main = select(func.count()).select_from(calls).where(
-        *_in_queue_itself(queue, now), calls.c.call_id != call_id, calls.c.entered_at < entered)
+        *_in_queue_itself(queue, now), calls.c.call_id != call_id,
+        func.coalesce(calls.c.in_line_since, calls.c.entered_at) < entered)
     row = conn.execute(select(main.scalar_subquery().label("main"),
                               rejoined_ahead(queue, entered).scalar_subquery().label("rejoined")
                               )).one()

@@ -27,6 +27,13 @@ class CallRow:
     callback_requested: bool
     last_position: int | None = None  # QueuePosition at the last counted poll
     told_position: int | None = None  # the lowest position a check-in has said
+    in_line_since: datetime | None = None  # put back in line after a Twilio error: since when
+
+    @property
+    def line_since(self) -> datetime | None:
+        """When this time in Twilio's queue began: callers and callbacks keeping their place
+        count ahead of the caller from it (app.storage.line_head)."""
+        return self.in_line_since or self.entered_at
 
     @property
     def wait_is_over(self) -> bool:
@@ -44,4 +51,5 @@ def call_row(row) -> CallRow:  # noqa: ANN001
         announcements=row["announcements"], last_announced_at=as_utc(row["last_announced_at"]),
         outcome=row["outcome"], callback_requested=bool(row["callback_requested"]),
         last_position=row.get("last_position"), told_position=row.get("told_position"),
+        in_line_since=as_utc(row.get("in_line_since")),
     )

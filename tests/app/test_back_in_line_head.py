@@ -6,10 +6,14 @@ Twilio bridged someone else."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from app.signed_client import SignedClient
+from app.storage import commands as c
+from app.storage.deadline import Deadline
 from app.storage.schema import calls
 from tests.app.test_callbacks import WAIT, callback_rows, enter
 from tests.app.test_caller_reason import ASKING, answer, poll, waiting
@@ -102,8 +106,10 @@ def test_the_agent_is_briefed_on_the_caller_twilio_will_give_not_the_one_put_bac
 
 
 def test_a_late_replay_of_an_earlier_poll_never_moves_the_return_back(cb_app, twilio_cb, clock):
-    """Every poll of the new time in line shows its start; the latest counts (a retried poll
-    or one replayed from a journal cannot put the caller ahead again)."""
+    """Every poll of the new time in line shows its start, to QueueTime's whole second; the
+    latest counts: a poll replayed from a journal whose rounding puts the start a second
+    earlier, or a poll of the first time in line delivered late, cannot put the caller back
+    ahead of those Twilio put before them."""
     caller = sid("CA-back")
     enter(twilio_cb, caller, clock)
     clock.advance(40)
@@ -111,9 +117,36 @@ def test_a_late_replay_of_an_earlier_poll_never_moves_the_return_back(cb_app, tw
     clock.advance(20)
     twilio_cb.post(again, {"CallSid": caller, "QueueTime": "20", "QueuePosition": "1"})
     _, first = in_line_since(cb_app, caller)
+    store = cb_app.extensions["holdwell"].store
+    replayed = c.NotePoll(call_id=caller, now=clock.now() - timedelta(seconds=1), queue="support",
+                          policy="callback", queue_time_s=20, position=1, episode=1,
+                          attempted=False)  # a journaled copy: its start 1 s earlier
+    store.write(replayed, Deadline.unbounded())
     clock.advance(30)
-    twilio_cb.post(WAIT, {"CallSid": caller, "QueueTime": "70", "QueuePosition": "1"})  # the
+    twilio_cb.post(WAIT, {"CallSid": caller, "QueueTime": "90", "QueuePosition": "1"})  # the
     # first time in line's poll, delivered late: no episode, no return
-    twilio_cb.post(again, {"CallSid": caller, "QueueTime": "50", "QueuePosition": "1"})
     entered, back = in_line_since(cb_app, caller)
     assert back == first and (back - entered).total_seconds() == 40
+
+
+def test_a_returning_caller_is_told_the_callbacks_taken_before_them(cb_app, twilio_cb, clock):
+    """The agent takes a callback booked after the caller's first entry but before their
+    return first; the caller's place counts it. They had been told "you are next in line"
+    while that callback was rung before them."""
+    early, booked = sid("CA-a"), sid("CA-b")
+    enter(twilio_cb, early, clock)
+    clock.advance(10)
+    enter(twilio_cb, booked, clock)
+    request_callback(twilio_cb, booked, queue_time=0)
+    clock.advance(10)
+    again = put_back(twilio_cb, early, queue_time=20)
+    said = []
+    for queue_time in range(0, 200, 20):  # alone in Twilio's queue: position 1 there
+        reply = twilio_cb.post(again, {"CallSid": early, "QueueTime": str(queue_time),
+                                       "QueuePosition": "1"})
+        said.append(" ".join(spoken(reply.data).split()))
+        clock.advance(20)
+    told = " ".join(said)
+    assert "number 2 in line" in told and "next in line" not in told
+    dial = parse(agent_reply(twilio_cb, "agent1")).find("Dial")
+    assert dial.find("Number") is not None  # the callback first, as the caller was told
