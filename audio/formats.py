@@ -119,12 +119,19 @@ def read_audio(path: Path | str) -> Sound:
     return Sound(frames, rate, fmt)
 
 
+WAV_SUFFIXES = ("wav", "wave")
+
+
 def _decoded_as(path: Path) -> tuple[str, str]:
-    """(what ffmpeg decoded: ffprobe's name, else the suffix; the suffix when it says
-    otherwise): an MP3 saved as hold_music.wav had been described as "WAV format tag 0"."""
+    """(what ffmpeg decoded, the file's suffix when it claims a WAV the file is not): the
+    suffix names the format, except a .wav that is no RIFF/WAVE, named by ffprobe (an MP3
+    saved as hold_music.wav had been described as "WAV format tag 0"; the app serves
+    NAME.wav). ffprobe's names for other files are its demuxers' (an .m4a is "mov")."""
     suffix = path.suffix.lstrip(".").lower()
-    found = _pydub.format_name(path) or suffix or "ffmpeg"
-    return found, suffix if suffix and suffix != found else ""
+    if suffix not in WAV_SUFFIXES:
+        return suffix or _pydub.format_name(path) or "ffmpeg", ""
+    found = _pydub.format_name(path) or "unknown"
+    return found, "" if found in WAV_SUFFIXES else suffix
 
 
 def parse_wav(data: bytes, name: str = "WAV") -> Sound:

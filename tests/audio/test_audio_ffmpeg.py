@@ -76,3 +76,14 @@ def test_an_mp3_saved_as_wav_is_named_for_what_it_holds(ffmpeg_installed, write_
     named = tmp_path / "greeting.mp3"
     named.write_bytes(misnamed.read_bytes())
     assert check_file(named).format.describe().startswith("MP3 (decoded by ffmpeg), ")
+
+
+def test_a_file_named_for_its_format_is_never_called_misnamed(ffmpeg_installed, tmp_path):
+    """ffprobe names demuxers, not file types (an .m4a is "mov", an .opus "ogg"): the
+    reviewer's .m4a had been called "MOV (...; the file is named .m4a)"."""
+    import subprocess
+
+    m4a = tmp_path / "greeting.m4a"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "sine=frequency=440:duration=1", "-c:a", "aac", str(m4a)], check=True)
+    assert check_file(m4a).format.describe().startswith("M4A (decoded by ffmpeg), ")
