@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 
 from hold_policies.base import HoldPolicy
 from hold_policies.config import ConfigError, HoldwellConfig, load_config
-from simulator.scenario import ScenarioError
+from simulator.scenario import Scenario, ScenarioError
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False),
@@ -65,3 +66,14 @@ def queue_policies(names: list[str], config: HoldwellConfig, queue: str) -> list
 
     return [named_as(policy_named, "--policies", name, config, queue, key="policy")
             for name in names]
+
+
+def as_the_queue_runs(scenario: Scenario, config: HoldwellConfig, queue: str) -> Scenario:
+    """`scenario` with what the queue's config sets beyond its policies: its name, the
+    [estimate] settings callers are told waits by, its opening [hours] (calls while closed
+    book callbacks) and its [resume] rule (dropped callers rejoin in their place)."""
+    from simulator.run import estimates_of  # the engines load only for a simulation
+
+    settings = config.queues[queue]
+    return replace(scenario, queue=queue, estimates=estimates_of(config),
+                   closed_line=settings.closed_line(), resume=settings.resume.rule())

@@ -246,14 +246,16 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
 
 
 def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:
-    """The fitted twin's day, keeping the flags' reactions, handoff, estimates and queue."""
+    """The fitted twin's day, keeping the flags' reactions, handoff, estimates and the
+    queue's name, opening hours and resume rule (its config's, as `as_the_queue_runs`)."""
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
 
     fitted = twin_scenario(load_twin(options["scenario_file"]), day=options["day"],
                            days=options["days"], reactions=flags.reactions,
                            handoff=flags.handoff, estimates=flags.estimates)
-    return replace(fitted, queue=flags.queue)
+    return replace(fitted, queue=flags.queue, closed_line=flags.closed_line,
+                   resume=flags.resume)
 
 
 @contextmanager

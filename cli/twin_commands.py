@@ -7,6 +7,7 @@ composition root, since the simulator may not import the app), and go to simulat
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import Heartbeat, stderr_progress
 from cli.queue_config import (
     CONFIG_PROBLEMS,
+    as_the_queue_runs,
     queue_config,
     queue_options,
     queue_policies,
@@ -188,7 +190,6 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
 
     Exits 3 (after printing the table) when the search stops before a policy meets the
     target in every half-hour."""
-    from simulator.run import estimates_of
     from simulator.scenario_file import load_twin
     from simulator.staff_plan import Target, plan_policies
     from simulator.staff_report import staffing_table
@@ -210,7 +211,8 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
         click.echo(whose_settings(config_path, queue), err=True)
         erlang, plans = plan_policies(twin, chosen, target, day=day, replications=replications,
                                       days=days, seed=seed, on_round=said,
-                                      estimates=estimates_of(config))
+                                      as_run=partial(as_the_queue_runs, config=config,
+                                                     queue=queue))
     except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
     table = staffing_table(twin, target, erlang, plans, day)
@@ -254,15 +256,14 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
                     seed: int, config_path: str | None, queue: str | None) -> None:
     """Which callback retry spacing keeps the promised band: late share per spacing."""
     from simulator.promises import DEFINITION, spacing_sweep
-    from simulator.run import estimates_of
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
 
     values = spacings_of(spacings)
     try:
         config, queue = queue_config(config_path, queue)
-        scenario = twin_scenario(load_twin(scenario_path), days=days,
-                                 estimates=estimates_of(config))
+        scenario = as_the_queue_runs(twin_scenario(load_twin(scenario_path), days=days),
+                                     config, queue)
         (callback,) = queue_policies(["callback"], config, queue)
         click.echo(f"simulating {len(values)} spacings x {replications} runs of {days} day(s) "
                    f"under callback; {whose_settings(config_path, queue)} ...", err=True)
@@ -294,7 +295,6 @@ def whatif_command(scenario_path: str, policies: str, replications: int, day: st
                    workers: int | None, config_path: str | None, queue: str | None,
                    html_path: str | None) -> None:
     """Every policy on your fitted day, many times over: means with 95% intervals."""
-    from simulator.run import estimates_of
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
     from simulator.whatif import whatif, whatif_table
@@ -302,8 +302,8 @@ def whatif_command(scenario_path: str, policies: str, replications: int, day: st
     names = policy_names(policies)
     try:
         config, queue = queue_config(config_path, queue)
-        scenario = twin_scenario(load_twin(scenario_path), day=day,
-                                 estimates=estimates_of(config))
+        scenario = as_the_queue_runs(twin_scenario(load_twin(scenario_path), day=day),
+                                     config, queue)
         chosen = queue_policies(names, config, queue)
         with stderr_progress(replications * len(chosen), "what-if") as bar:
             results = whatif(scenario, chosen, replications, seed, workers=workers,

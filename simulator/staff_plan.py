@@ -26,7 +26,7 @@ from hold_policies.base import HoldPolicy, label
 from simulator.erlang import fewest_agents
 from simulator.fit_results import SLOT_MIN, SLOTS
 from simulator.replicate import mean_and_half_width, replicate
-from simulator.scenario import Estimates
+from simulator.scenario import Scenario
 from simulator.slot_counts import first_days_counts, slot_rates
 from simulator.table import CallTable
 from simulator.twin import Twin, twin_scenario
@@ -118,12 +118,12 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
                 start: tuple[int, ...] | None = None,
                 on_round: Callable[[int, int], None] | None = None,
                 max_rounds: int | None = None,
-                estimates: Estimates | None = None) -> PolicyPlan:
+                as_run: Callable[[Scenario], Scenario] | None = None) -> PolicyPlan:
     """Add agents where the target is missed until every half-hour meets it or `max_rounds`
     (default `MAX_ROUNDS`) have run; `on_round(k, missed)` hears after each round how many
     half-hours still missed it. The agents returned are the ones the figures were simulated
-    with, and `missed` says where they fall short. `estimates`: the queue's [estimate]
-    settings (default: holdwell's)."""
+    with, and `missed` says where they fall short. `as_run`: what the queue's config sets
+    beyond its policies, applied to each day simulated (default: holdwell's defaults)."""
     limit = max_rounds or MAX_ROUNDS
     erlang = start or erlang_plan(twin, target, day)
     agents = np.array([max(0, n - max(1, n // 5)) if n else 0 for n in erlang])
@@ -132,8 +132,9 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
     rounds = 0
     while True:
         rounds += 1
-        scenario = twin_scenario(twin, day=day, days=days, agents=tuple(int(n) for n in agents),
-                                 estimates=estimates)
+        scenario = twin_scenario(twin, day=day, days=days, agents=tuple(int(n) for n in agents))
+        if as_run is not None:
+            scenario = as_run(scenario)
         runs = replicate(scenario, [policy], replications, seed,
                          measure=DayCounts(target.within_s, days),
                          workers=workers)[label(policy)]
@@ -154,7 +155,8 @@ def plan_policies(twin: Twin, policies: Sequence[HoldPolicy], target: Target, *,
                   day: str = "all", replications: int = 4, days: int = 5, seed: int = 0,
                   workers: int | None = None,
                   on_round: Callable[[str, int, int], None] | None = None,
-                  max_rounds: int | None = None, estimates: Estimates | None = None,
+                  max_rounds: int | None = None,
+                  as_run: Callable[[Scenario], Scenario] | None = None,
                   ) -> tuple[tuple[int, ...], list[PolicyPlan]]:
     """Erlang-A's plan and each policy's simulated plan (`on_round(policy, k, missed)`)."""
     erlang = erlang_plan(twin, target, day)
@@ -165,5 +167,5 @@ def plan_policies(twin: Twin, policies: Sequence[HoldPolicy], target: Target, *,
             lambda k, missed, name=name: on_round(name, k, missed))
         plans.append(plan_policy(twin, policy, target, day=day, replications=replications,
                                  days=days, seed=seed, workers=workers, start=erlang,
-                                 on_round=said, max_rounds=max_rounds, estimates=estimates))
+                                 on_round=said, max_rounds=max_rounds, as_run=as_run))
     return erlang, plans

@@ -103,10 +103,12 @@ def _say_step(*, ctx, step, heads, run_args) -> None:  # noqa: ANN001 - Alembic'
 
 @contextmanager
 def sqlite_file_held(database: str | None) -> Iterator[None]:
-    """SQLite's MIGRATING: an flock on a file beside the database for the whole migration.
-    Alembic runs SQLite's table rebuilds in several transactions, so two processes starting
-    together (`serve` and `callbacks`) interleaved them and could leave a half-rebuilt
-    table that failed every later upgrade. PostgreSQL holds its advisory lock instead."""
+    """SQLite's MIGRATING: an flock on a file beside the database for the whole migration,
+    taken before SQLite's own write lock, so processes starting together (`serve` and
+    `callbacks`) take turns and the later ones find the work done instead of waiting out
+    SQLite's busy timeout. (Before `transactional_ddl`, Alembic's table rebuilds ran in
+    several transactions, and two such processes could interleave them.) PostgreSQL holds
+    its advisory lock instead."""
     if not database or database == ":memory:" or database.startswith("file:"):
         yield
         return

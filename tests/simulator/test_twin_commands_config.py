@@ -104,3 +104,30 @@ def test_staffing_plans_for_the_queues_settings(scenario_file, config_file, monk
     assert result.exit_code in (0, 3), result.output
     assert "late_offer" in result.stdout
     assert f"as queue support of {config_file} sets them" in result.stdout
+
+
+def test_the_queues_hours_resume_and_estimates_are_simulated_too(tmp_path, known_log):
+    """Not its policies alone: the queue's name, [estimate], opening [hours] and [resume]
+    rule, as `simulate` applies them (and, with --scenario, keeps them on the fitted day)."""
+    from cli.queue_config import as_the_queue_runs, queue_config
+    from simulator.twin import twin_scenario
+
+    path = tmp_path / "sales.toml"
+    path.write_text(CONFIG + """
+[queues.sales]
+policy = "checkin"
+[queues.sales.resume]
+within_s = 120
+[queues.sales.hours]
+timezone = "UTC"
+monday = "08:00-18:00"
+[estimate]
+window_s = 600
+""", encoding="utf-8")
+    config, queue = queue_config(str(path), "sales")
+    day = as_the_queue_runs(twin_scenario(fit_twin(known_log, seed=1), day="mon"), config, queue)
+    assert day.queue == "sales" and day.estimates.window_s == 600
+    assert day.resume is not None and day.resume.enabled and day.resume.within_s == 120
+    assert day.closed_line is not None
+    default = twin_scenario(fit_twin(known_log, seed=1), day="mon")
+    assert default.resume is None and default.closed_line is None
