@@ -69,14 +69,8 @@ def _window(engine: Engine, window_days: int) -> tuple[datetime, datetime, int]:
 def _read(engine: Engine, since: datetime) -> pd.DataFrame:
     """The window's records with talk times and callback attempts, as `holdwell fit` reads
     them."""
-    import pandas as pd
-
-    from simulator.twin_log import with_talk_from_ends
-
-    query = read.with_twin_columns(read.record_query()).where(calls.c.arrived_at > since)
-    with engine.connect() as conn:
-        records = read._compact_records(pd.read_sql(query, conn, dtype=read.RECORD_DTYPES))
-    return with_talk_from_ends(records)
+    query = read.record_query().where(calls.c.arrived_at > since)
+    return read.records_frame(engine, query, for_twin=True)
 
 
 FIT_ADVICE = "choose fewer days (window_days), or run `holdwell fit` on the log"

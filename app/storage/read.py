@@ -176,16 +176,23 @@ def read_records_frame(
 ) -> pd.DataFrame:
     """One row per finished call, in the DESIGN.md record format; `for_twin`: with its
     TWIN_COLUMNS too (`with_twin_columns`, the talk ends read as a talk time)."""
-    query = record_query(call_id_prefix)
     engine = make_engine(url)
     try:
-        if for_twin:
-            parts = [with_talk_from_ends(chunk) for chunk
-                     in record_chunks(engine, with_twin_columns(query), chunk_size)]
-        else:
-            parts = list(record_chunks(engine, query, chunk_size))
+        return records_frame(engine, record_query(call_id_prefix), chunk_size,
+                             for_twin=for_twin)
     finally:
         engine.dispose()
+
+
+def records_frame(engine: Engine, query, chunk_size: int = 100_000, *,  # noqa: ANN001
+                  for_twin: bool = False) -> pd.DataFrame:
+    """`query`'s records (a `record_query`, narrowed) whole, as `read_records_frame` reads
+    them: for a reader that holds its own engine (the console's twin, its window's calls)."""
+    if for_twin:
+        parts = [with_talk_from_ends(chunk) for chunk
+                 in record_chunks(engine, with_twin_columns(query), chunk_size)]
+    else:
+        parts = list(record_chunks(engine, query, chunk_size))
     columns = [*RECORD_COLUMNS, *(TWIN_COLUMNS if for_twin else ())]
     if not parts:
         return pd.DataFrame(columns=columns)
