@@ -23,7 +23,13 @@ import numpy as np
 from cli.database import cannot_use
 from cli.params import FiniteFloatRange, policy_names
 from cli.progress import stderr_progress
-from cli.queue_config import CONFIG_OPTION, QUEUE_OPTION, named_as, queue_config
+from cli.queue_config import (
+    CONFIG_OPTION,
+    QUEUE_OPTION,
+    as_the_queue_runs,
+    named_as,
+    queue_config,
+)
 from cli.whole_file import whole_file
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig
@@ -36,7 +42,6 @@ from simulator.promises import late_callbacks_line
 from simulator.report import erlang_table, run_name, summary_table
 from simulator.run import (
     SimulationRun,
-    estimates_of,
     policy_named,
     simulate,
     summary_after_warmup,
@@ -184,15 +189,13 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         reactions=Reactions() if options["reactions"] == "default" else Reactions.off(),
         callbacks=Callbacks(answer_p=options["callback_answer_p"],
                             retries=options["callback_retries"]),
-        estimates=estimates_of(config), queue=queue,
-        closed_line=config.queues[queue].closed_line(),  # the queue's [hours], if any
-        resume=config.queues[queue].resume.rule(),  # the queue's [resume] (off by default)
         handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
         else Handoff(),
     )
     scenario = day_shape(scenario, options)
     if options.get("scenario_file"):
         scenario = fitted_day(scenario, options)
+    scenario = as_the_queue_runs(scenario, config, queue)  # the fitted day's too
     ENGINES["twilio"].config = config
     ENGINES["twilio"].database_url = simulation_log(options.get("sim_db"))
     return scenario, config, queue
@@ -246,16 +249,14 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
 
 
 def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:
-    """The fitted twin's day, keeping the flags' reactions, handoff, estimates and the
-    queue's name, opening hours and resume rule (its config's, as `as_the_queue_runs`)."""
+    """The fitted twin's day, keeping the flags' reactions and handoff (`build` then gives it
+    what the queue's config sets, `as_the_queue_runs`)."""
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
 
-    fitted = twin_scenario(load_twin(options["scenario_file"]), day=options["day"],
-                           days=options["days"], reactions=flags.reactions,
-                           handoff=flags.handoff, estimates=flags.estimates)
-    return replace(fitted, queue=flags.queue, closed_line=flags.closed_line,
-                   resume=flags.resume)
+    return twin_scenario(load_twin(options["scenario_file"]), day=options["day"],
+                         days=options["days"], reactions=flags.reactions,
+                         handoff=flags.handoff)
 
 
 @contextmanager
