@@ -910,13 +910,17 @@ class QueueConfig(Strict):
         """Every policy a caller of this queue may hear (a variant counts as its policy)."""
         return {self.base_policy(name) for name in self.heard_names()}
 
+    def offers_callbacks(self) -> bool:
+        """Whether any caller of this queue may be offered a callback: a callback policy in
+        any arm, or the overflow's offer."""
+        return "callback" in self.policy_names() or self.overflow is not None
+
     def keeps_places_twilio_cannot_count(self) -> bool:
         """Whether callers may be ahead of a waiting caller outside Twilio's count of the
-        queue: callbacks keeping their place (a callback policy in any arm, overflow's
-        offer) or callers rejoined after a dropped line (`resume`). Only the call log counts
-        those; without it, Twilio's position alone would tell a caller too small a place."""
-        return ("callback" in self.policy_names() or self.overflow is not None
-                or self.resume.rule().enabled)
+        queue: callbacks keeping their place (`offers_callbacks`) or callers rejoined after a
+        dropped line (`resume`). Only the call log counts those; without it, Twilio's
+        position alone would tell a caller too small a place."""
+        return self.offers_callbacks() or self.resume.rule().enabled
 
     def base_policy(self, name: str) -> str:
         """The policy behind `name`: a variant's policy, or the name itself."""
@@ -1000,8 +1004,7 @@ class HoldwellConfig(Strict):
     def callbacks_have_a_caller_id(self, context: Mapping[str, Any]) -> str | None:
         """A callback rings the customer from the support number; without one the customer
         would see whatever number the agent called from, or the call would fail."""
-        offering = [name for name, queue in self.queues.items()
-                    if "callback" in queue.policy_names() or queue.overflow is not None]
+        offering = [name for name, queue in self.queues.items() if queue.offers_callbacks()]
         if offering and self.line.support_number is None:
             return (f"line.support_number: missing, but queue(s) {', '.join(offering)} offer "
                     f"callbacks, which ring the customer from it; give the line's number in "
