@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, select, union_all
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 
 from app.storage.schema import calls
 
 LINE_SINCE = "line_since"
 """The column of `in_line_order`'s rows holding when that time in line began."""
+LINE_SINCE_OF_CALL = func.coalesce(calls.c.in_line_since, calls.c.entered_at)
+"""A `calls` row's start of its current time in line (NULL before it entered); the same as
+app.storage.rows.CallRow.line_since."""
 
 
 def in_line_order(where: Sequence[ColumnElement[bool]], limit: int) -> Select:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 
 from app.storage.direct import DirectStatement
+from app.storage.line_head import LINE_SINCE_OF_CALL
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.records import Event, Outcome
 
@@ -154,8 +155,7 @@ shares it among them for a second)."""
 
 # When the row's time in line began as this poll leaves it (the UPDATE sets the entry on a
 # first poll; a caller put back after a Twilio error counts from their return).
-_ROW_ENTERED = func.coalesce(calls.c.in_line_since, calls.c.entered_at,
-                             param("entered", calls.c.entered_at))
+_ROW_ENTERED = func.coalesce(LINE_SINCE_OF_CALL, param("entered", calls.c.entered_at))
 _CALLBACKS_OF_ROW = select(func.count()).select_from(callbacks).where(
     callbacks.c.queue == calls.c.queue, _KEEPING_PLACE,
     callbacks.c.entered_at < _ROW_ENTERED).correlate(calls).scalar_subquery()

@@ -16,7 +16,7 @@ from app.storage import commands as c
 from app.storage.callback_queue import RECENT_POLL_S
 from app.storage.db import as_utc
 from app.storage.facts import append_fact, ensure_call, project, status_key
-from app.storage.line_head import in_line_order
+from app.storage.line_head import LINE_SINCE_OF_CALL, in_line_order
 from app.storage.prepared import rang_back, rejoined_ahead
 from app.storage.rows import CallRow
 from app.storage.schema import call_events, calls
@@ -153,7 +153,7 @@ def waiting_ahead(conn: Connection, queue: str, call_id: str, now: datetime
     entered = select(calls.c.entered_at).where(calls.c.call_id == call_id).scalar_subquery()
     main = select(func.count()).select_from(calls).where(
         *_in_queue_itself(queue, now), calls.c.call_id != call_id,
-        func.coalesce(calls.c.in_line_since, calls.c.entered_at) < entered)
+        entered > LINE_SINCE_OF_CALL)
     row = conn.execute(select(main.scalar_subquery().label("main"),
                               rejoined_ahead(queue, entered).scalar_subquery().label("rejoined")
                               )).one()
