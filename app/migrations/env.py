@@ -11,12 +11,13 @@ from sqlalchemy import Connection, Engine, event, inspect
 
 from app.storage.db import make_engine
 from app.storage.locks import hold
-from app.storage.migrate import UnfinishedUpgrade
+from app.storage.migrate import MIGRATING, UnfinishedUpgrade
 from app.storage.schema import metadata
 
-MIGRATING = "holdwell-migrate"
-"""Held while migrating: processes starting together (web workers, the callback worker, a
-second host) each call upgrade(); without it two could both create the same table."""
+NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0"
+"""A migration's statements may take as long as they need (an index built over a large
+log, a wait for the process migrating first), unlike the few seconds an app's may: an
+upgrade cut off there had failed on a busy or large database and stopped every start."""
 
 config = context.config
 log = logging.getLogger("holdwell.migrate")
@@ -46,6 +47,8 @@ def run_migrations_online() -> None:
             context.configure(connection=conn, target_metadata=metadata,
                               transactional_ddl=True, on_version_apply=_say_step)
             with context.begin_transaction():
+                if not sqlite:
+                    conn.exec_driver_sql(NO_STATEMENT_TIMEOUT)
                 hold(conn, MIGRATING)  # the revision is read after it: the winner's is seen
                 if sqlite:
                     clear_leftover_rebuilds(conn)

@@ -40,6 +40,11 @@ def revision_of(conn: Connection) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+MIGRATING = "holdwell-migrate"
+"""Held while migrating: processes starting together (web workers, the callback worker, a
+second host) each call upgrade(); without it two could both create the same table."""
+
+
 class UnfinishedUpgrade(CommandError):
     """A SQLite table an earlier upgrade stopped rebuilding, its rows only in the copy."""
 

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
 from app.storage import console_schema  # noqa: F401 - the console's tables share the MetaData
-from app.storage.migrate import downgrade, upgrade
+from app.storage.migrate import MIGRATING, downgrade, upgrade
 from app.storage.schema import callback_messages, metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +99,43 @@ def test_processes_starting_together_migrate_a_new_postgres_database_once():
                 differences = compare_metadata(MigrationContext.configure(conn), metadata)
             engine.dispose()
             assert differences == []
+    except PostgresUnavailable as error:
+        pytest.skip(str(error))
+
+
+def test_an_upgrade_waits_out_a_migration_longer_than_the_apps_statement_timeout():
+    """A process starting while another migrates a large log waits for it, however long;
+    it had been cut off at the app's 3 s statement timeout (QueryCanceled) and failed to
+    start. Here the other migrator is a session holding the migration lock for longer."""
+    import threading
+    import time
+
+    from app.storage.db import STATEMENT_TIMEOUT_MS
+    from app.storage.locks import hold
+    from tests.support.postgres import PostgresUnavailable, fresh_database
+
+    try:
+        with fresh_database(migrate=False) as url:
+            engine = create_engine(url)
+            outcome: list[BaseException | None] = []
+
+            def later_start() -> None:
+                try:
+                    upgrade(url)
+                    outcome.append(None)
+                except BaseException as error:  # noqa: BLE001 - reported by the assert
+                    outcome.append(error)
+
+            with engine.begin() as conn:
+                hold(conn, MIGRATING)
+                starter = threading.Thread(target=later_start)
+                starter.start()
+                time.sleep(STATEMENT_TIMEOUT_MS / 1000 + 1.5)
+                assert not outcome, outcome  # still waiting, not failed
+            starter.join(timeout=60)
+            assert outcome == [None], outcome
+            assert "calls" in set(inspect(engine).get_table_names())
+            engine.dispose()
     except PostgresUnavailable as error:
         pytest.skip(str(error))
 
