@@ -46,7 +46,8 @@ def error_page(error: HTTPException):  # noqa: ANN201 - a (body, status, headers
     if error.code == 401:
         posted = request.method in csrf.UNSAFE
         return render_template("console/login.html", next=_page_posted_from(),
-                               message=SESSION_ENDED if posted else "Please sign in."), 401
+                               message=SESSION_ENDED if posted else "Please sign in.",
+                               edits_kept=posted), 401
     return render_template("console/error.html", error=error), error.code, kept_headers(error)
 
 

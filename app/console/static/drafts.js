@@ -1,10 +1,12 @@
 // Edits survive a session that ends before they are saved. On submit, a form marked
-// data-draft keeps its fields in this tab's sessionStorage (never sent anywhere else);
-// the sign-in page says nothing was saved; back on a freshly loaded form (not one the
-// server re-rendered with posted values) the edits are put back, with a notice and a way
-// to discard them. A page that says it saved clears them, and so does the form the server
-// answered a post with (a refused save shows its edits itself; kept, they came back later
-// as "from before you signed in again" though no session had ended).
+// data-draft keeps its fields in this tab's sessionStorage (never sent anywhere else). The
+// sign-in page that answers such a post says nothing was saved and marks the kept edits as
+// refused for want of a session; back on a freshly loaded form (not one the server
+// re-rendered with posted values) only edits so marked are put back, with a notice and a
+// way to discard them. Any other kept edits are forgotten there: their post was answered
+// (saved, or refused with the edits shown), even if the user left the answer before this
+// script ran on it (they had come back as "from before you signed in again", with the
+// version they started from, and the next save was refused as a conflict with their own).
 (function () {
   const MAX_AGE_MS = 12 * 3600 * 1000;  // the CSRF token's lifetime: older edits are stale
   const form = document.querySelector("form[data-draft]");
@@ -12,10 +14,31 @@
 
   function forget(k) { try { sessionStorage.removeItem(k); } catch (e) { /* private mode */ } }
 
-  if (document.querySelector(".flash.ok")) {  // a save went through: nothing left to keep
-    for (let i = sessionStorage.length - 1; i >= 0; i--) {
-      const k = sessionStorage.key(i);
-      if (k && k.startsWith("holdwell-draft:")) forget(k);
+  function drafts() {
+    const keys = [];
+    try {
+      for (let i = 0; i < sessionStorage.length; i++) {
+        const k = sessionStorage.key(i);
+        if (k && k.startsWith("holdwell-draft:")) keys.push(k);
+      }
+    } catch (e) { /* storage off: nothing was kept */ }
+    return keys;
+  }
+
+  if (document.querySelector(".flash.ok")) drafts().forEach(forget);  // a save went through
+  if (document.querySelector("[data-edits-kept]")) {  // the sign-in page answering a post:
+    let latest = null;  // the edits just posted are the latest kept; older ones were answered
+    drafts().forEach(function (k) {
+      let kept = null;
+      try { kept = JSON.parse(sessionStorage.getItem(k)); } catch (e) { kept = null; }
+      if (kept && (!latest || kept.at > latest.kept.at)) {
+        if (latest) forget(latest.k);
+        latest = {k: k, kept: kept};
+      } else forget(k);
+    });
+    if (latest) {
+      latest.kept.refused = true;
+      try { sessionStorage.setItem(latest.k, JSON.stringify(latest.kept)); } catch (e) { /* off */ }
     }
   }
   if (!form) return;
@@ -36,7 +59,7 @@
   }
   let draft = null;
   try { draft = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
-  if (!draft || Date.now() - draft.at > MAX_AGE_MS) { forget(key); return; }
+  if (!draft || !draft.refused || Date.now() - draft.at > MAX_AGE_MS) { forget(key); return; }
 
   const last = {};
   draft.fields.forEach(function (pair) { (last[pair[0]] = last[pair[0]] || []).push(pair[1]); });
