@@ -76,7 +76,7 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
             f"Kaplan–Meier share of callers still willing to wait at {t:g} s in queue, with its "
             "95% band (Greenwood, log-log); before the first abandon, where that band is "
             "[100%, 100%], the low end is the exact binomial bound (α/2)^(1/n) with n the "
-            "callers still waiting; empty past the longest observed wait",
+            f"callers whose wait reached {t:g} s; empty past the longest observed wait",
         )
         for t in SURVIVAL_TIMES_S
     },

@@ -61,14 +61,16 @@ def survival_at(
                 row[f"still_waiting_{t:g}s{suffix}"] = fit.at(values, [t])[0] if known else np.nan
             if known and fit.at(fit.survival, [t])[0] == 1.0:
                 row[f"still_waiting_{t:g}s_ci_low"] = no_abandon_low(
-                    float(fit.at(fit.at_risk, [t])[0]), confidence)
+                    float(fit.waiting_at([t])[0]), confidence)
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def no_abandon_low(waiting: float, confidence: float = 0.95) -> float:
     """Clopper–Pearson lower bound of a share when all `waiting` callers stayed: (α/2)^(1/n),
-    the callers counted being those still waiting at the last wait on or before the time."""
+    the callers counted being those whose wait reached the time. (Counting those still in
+    line at the last wait before it had counted callers answered in between: 990 answered
+    at 10 s made 11 callers who waited past 60 s look like 1,001.)"""
     return float((1 - confidence) / 2) ** (1 / waiting) if waiting > 0 else 0.0
 
 

@@ -110,6 +110,17 @@ def test_before_the_first_abandon_the_band_is_an_exact_binomial_bound_not_a_poin
     row = survival_at(patience_fits(frame(calls)))
     assert row["still_waiting_60s"].iloc[0] == row["still_waiting_60s_ci_high"].iloc[0] == 1.0
     assert row["still_waiting_60s_ci_low"].iloc[0] == pytest.approx(0.025 ** (1 / 21))
-    # at 120 s only two were still waiting at the last wait before it (109 s): a wide bound
-    assert row["still_waiting_120s_ci_low"].iloc[0] == pytest.approx(0.025 ** (1 / 2))
+    # at 120 s only the one who abandoned at 200 s had waited that long: a wide bound
+    assert row["still_waiting_120s_ci_low"].iloc[0] == pytest.approx(0.025 ** (1 / 1))
     assert row["still_waiting_60s_ci_low"].iloc[0] < 0.84
+
+
+def test_the_binomial_bound_counts_only_callers_whose_wait_reached_the_time():
+    """990 answered at 10 s say nothing about patience at 60 s: only the 11 who waited that
+    long do (the bound had counted all 1,001 in line at 10 s and claimed [99.6%, 100%])."""
+    calls = [call(f"q{i}", Outcome.ANSWERED, 10) for i in range(990)]
+    calls += [call(f"s{i}", Outcome.ANSWERED, 100) for i in range(10)]
+    calls += [call("late", Outcome.ABANDONED, 200)]
+    row = survival_at(patience_fits(frame(calls)))
+    assert row["still_waiting_60s"].iloc[0] == 1.0
+    assert row["still_waiting_60s_ci_low"].iloc[0] == pytest.approx(0.025 ** (1 / 11))
