@@ -1,6 +1,6 @@
-"""Each group's compared rates with standard errors that allow for calls close in time moving
-together (`batch_means`), from per-minute sums: the whole-file and batched reports both add
-calls per (group, entry minute), so they give the same numbers."""
+"""Each group's compared rates, service level and ASA with standard errors that allow for calls
+close in time moving together (`batch_means`), from per-minute sums: the whole-file and batched
+reports both add calls per (group, entry minute), so they give the same numbers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pandas as pd
 
 from analytics.batch_means import MINUTE_S, cluster_codes, clustered_se, interval
 from analytics.groups import GROUP, with_groups
-from analytics.rate_counts import COUNT_COLUMNS, RATE_COUNTS
+from analytics.intervals import t_quantile
+from analytics.rate_counts import CLUSTERED, COUNT_COLUMNS, MEAN_SUMS, RATE_COUNTS, SHARE_COUNTS
 
 MINUTE = "minute"
 
@@ -29,21 +30,22 @@ def minute_sums(records: pd.DataFrame, sums: dict[str, object]) -> pd.DataFrame:
     minutes = entry_minutes(grouped["entered_at"])
     frame = pd.DataFrame({GROUP: group.codes.to_numpy(), MINUTE: minutes})
     for name in COUNT_COLUMNS:
-        frame[name] = np.broadcast_to(np.asarray(sums[name]), minutes.shape).astype(np.int64)
+        values = np.broadcast_to(np.asarray(sums[name]), minutes.shape)
+        frame[name] = values.astype(np.int64) if values.dtype.kind in "biu" else values
     out = frame.groupby([GROUP, MINUTE], sort=True).sum().reset_index()
     out[GROUP] = np.asarray(group.categories.astype(str))[out[GROUP].to_numpy()]
     return out
 
 
 def rate_errors(sums_by_minute: pd.DataFrame) -> pd.DataFrame:
-    """Per group: `<rate>_se` and `<rate>_df` for each compared rate, and `clustered_by`
+    """Per group: `<name>_se` and `<name>_df` for each CLUSTERED figure, and `clustered_by`
     ('day', 'time batches' or 'none': too few calls and days, calls taken as independent)."""
     rows = {}
     for label, part in sums_by_minute.sort_values([GROUP, MINUTE]).groupby(GROUP, sort=True):
         minutes, calls = part[MINUTE].to_numpy(), part["calls"].to_numpy()
         found = cluster_codes(minutes, calls)
         row: dict[str, object] = {"clustered_by": found[1] if found else "none"}
-        for metric, counts in RATE_COUNTS.items():
+        for metric, counts in CLUSTERED.items():
             x, m = counts(part)
             se, df = clustered_se(minutes, calls, x.to_numpy(float), m.to_numpy(float))
             row[f"{metric}_se"], row[f"{metric}_df"] = se, df
@@ -52,10 +54,11 @@ def rate_errors(sums_by_minute: pd.DataFrame) -> pd.DataFrame:
 
 
 def clustered_intervals(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """The compared rates' CI columns widened by their clustered errors (never narrower than
-    Wilson's); the table needs its counts and the `rate_errors` columns."""
+    """The CLUSTERED figures' CI columns widened by their clustered errors (never narrower than
+    the interval that takes calls as independent); the table needs its counts and the
+    `rate_errors` columns."""
     out = table.copy()
-    for metric, counts in RATE_COUNTS.items():
+    for metric, counts in {**RATE_COUNTS, **SHARE_COUNTS}.items():
         x, m = counts(table)
         low, high = [], []
         for label in table.index:
@@ -67,4 +70,18 @@ def clustered_intervals(table: pd.DataFrame, confidence: float = 0.95) -> pd.Dat
             low.append(ends[0] if m[label] > 0 else math.nan)
             high.append(ends[1] if m[label] > 0 else math.nan)
         out[f"{metric}_ci_low"], out[f"{metric}_ci_high"] = low, high
+    for metric in MEAN_SUMS:
+        out = _widened_mean(out, metric, confidence)
     return out
+
+
+def _widened_mean(table: pd.DataFrame, metric: str, confidence: float) -> pd.DataFrame:
+    """`<metric>_ci_low_s`/`_high_s` widened to mean ± t·(clustered se) where that is wider."""
+    mean, se = table[f"{metric}_s"], table[f"{metric}_se"].astype(float)
+    df = table[f"{metric}_df"].fillna(0).astype(float)
+    half = pd.Series(np.where(df > 0, t_quantile(0.5 + confidence / 2, np.maximum(df, 1)) * se,
+                              np.nan), index=table.index)
+    low, high = table[f"{metric}_ci_low_s"], table[f"{metric}_ci_high_s"]
+    table[f"{metric}_ci_low_s"] = low.where(half.isna(), np.minimum(low, (mean - half).clip(0)))
+    table[f"{metric}_ci_high_s"] = high.where(half.isna(), np.maximum(high, mean + half))
+    return table

@@ -52,7 +52,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "service_level": (
         "fraction",
-        "answered within {threshold} s / answered; 95% Wilson score CI",
+        "answered within {threshold} s / answered; 95% CI as for the unserved rate (a busy "
+        "hour answers late together)",
     ),
     "service_level_with_abandons": (
         "fraction",
@@ -60,7 +61,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "asa_s": (
         "s",
-        "average speed of answer: mean wait of answered calls; 95% CI mean ± t·sd/√n",
+        "average speed of answer: mean wait of answered calls; 95% CI mean ± t·se, the "
+        "standard error clustered as for the unserved rate (a busy hour's waits are long "
+        "together), never narrower than mean ± t·sd/√n over calls",
     ),
     "mean_time_to_abandon_s": ("s", "mean wait of callers who hung up while waiting"),
     "median_time_to_abandon_s": ("s", "median wait of callers who hung up while waiting"),

@@ -174,7 +174,7 @@ def service_sums(records: pd.DataFrame, threshold_s: float) -> dict[str, object]
 
 
 def service_levels(s: pd.DataFrame) -> pd.DataFrame:
-    out = s[["answered"]].copy()
+    out = s[["answered", "answered_within"]].copy()
     out["service_level"] = _ratio(s["answered_within"], s["answered"])
     out["service_level_ci_low"], out["service_level_ci_high"] = wilson_interval(
         s["answered_within"], s["answered"]

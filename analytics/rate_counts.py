@@ -16,7 +16,20 @@ RATE_COUNTS = {
         m["calls"] - m["callback_takers"] - m["short_abandons"],
     ),
 }
-COUNT_COLUMNS = ("calls", "unserved", "callback_takers", "abandoned", "short_abandons")
+SHARE_COUNTS = {
+    "service_level": lambda m: (m["answered_within"], m["answered"]),
+}
+"""Shares that get the rates' clustered intervals but are not compared pair by pair: a busy
+hour answers late together, so a Wilson interval over calls is too narrow."""
+MEAN_SUMS = {
+    "asa": lambda m: (m["wait"], m["answered"]),
+}
+"""Means of a per-call value, as (total, calls), with a clustered interval: mean ± t·sd/√n
+over calls had covered the mean of 20 runs of one day in 11 of 20 (ASA)."""
+CLUSTERED = {**RATE_COUNTS, **SHARE_COUNTS, **MEAN_SUMS}
+"""Every figure whose standard error allows for calls close in time moving together."""
+COUNT_COLUMNS = ("calls", "unserved", "callback_takers", "abandoned", "short_abandons",
+                 "answered", "answered_within", "wait")
 
 
 def rate_counts(sums: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Series]:
