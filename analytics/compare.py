@@ -194,7 +194,9 @@ def sample_size_plan(
     metrics: pd.DataFrame, drop: float = 0.03, alpha: float = 0.05, power: float = 0.8
 ) -> dict[str, object]:
     """Calls per arm to detect `drop` in the unserved rate from today's: the music_ads group if
-    any, else all calls."""
+    any, else all calls; multiplied by the design effect measured on the baseline's calls
+    (`design_effect`), since the verdict's test allows for calls moving together and so needs
+    that many more calls than one that takes them as independent."""
     baseline = metrics[metrics["policy"] == BASELINE_POLICY]
     source = "all calls"
     if not baseline.empty:
@@ -204,10 +206,13 @@ def sample_size_plan(
         baseline = metrics
     x, n = rate_counts(baseline, PRIMARY_METRIC)
     rate = float(x.sum() / n.sum()) if n.sum() > 0 else math.nan
+    largest = baseline.sort_values("calls").tail(1)
+    effect, clustered_by = design_effect(largest.iloc[0]) if not largest.empty else (1.0, "none")
     try:
-        calls = sample_size_per_arm(rate, drop, alpha, power)
+        independent = sample_size_per_arm(rate, drop, alpha, power)
+        calls = math.ceil(independent * effect)
     except ValueError:
-        calls = None  # the drop is impossible from this baseline (e.g. rate below the drop)
+        independent = calls = None  # the drop is impossible from this baseline
     return {
         "baseline": source,
         "metric": PRIMARY_METRIC,
@@ -216,4 +221,23 @@ def sample_size_plan(
         "alpha": alpha,
         "power": power,
         "calls_per_arm": calls,
+        "calls_per_arm_if_independent": independent,
+        "design_effect": effect,
+        "clustered_by": clustered_by,
     }
+
+
+def design_effect(group: pd.Series) -> tuple[float, str]:
+    """(How many times the variance of a group's unserved rate exceeds the binomial variance
+    that independent calls would give, at least 1; how its calls were clustered): 1 and
+    'none' when too few calls and days to measure it. Measured on these calls, it carries
+    over to an experiment on the same line as long as calls move together over hours or a
+    day, not over weeks."""
+    clustered_by = str(group.get("clustered_by", "none"))
+    se = group.get(f"{PRIMARY_METRIC}_se")
+    hits, calls = (float(v.iloc[0]) for v in rate_counts(group.to_frame().T, PRIMARY_METRIC))
+    if clustered_by == "none" or se is None or not np.isfinite(se) or calls <= 0:
+        return 1.0, "none"
+    rate = hits / calls
+    binomial = rate * (1 - rate) / calls
+    return (max(1.0, float(se) ** 2 / binomial) if binomial > 0 else 1.0), clustered_by

@@ -146,7 +146,17 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "calls_per_arm": (
         "calls",
         "calls per arm for a two-sided two-proportion z-test at level alpha with the stated power "
-        "to detect the stated drop in the unserved rate from the baseline rate (Fleiss formula)",
+        "to detect the stated drop in the unserved rate from the baseline rate (Fleiss formula), "
+        "times the design effect",
+    ),
+    "calls_per_arm_if_independent": (
+        "calls",
+        "calls_per_arm before the design effect: what independent calls would need",
+    ),
+    "design_effect": (
+        "ratio",
+        "the baseline's clustered variance of its unserved rate over the binomial variance "
+        "(p(1−p)/n), at least 1; 1 when the calls were too few to cluster (clustered_by none)",
     ),
 }
 

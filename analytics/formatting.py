@@ -195,5 +195,17 @@ def sample_size_sentence(plan: dict[str, Any]) -> str:
         f"{100 * plan['drop']:.1f}-point drop in the unserved rate from "
         f"{100 * plan['baseline_rate']:.1f} % "
         f"({plan['baseline']}) with a two-sided {100 * plan['alpha']:g}% test at "
-        f"{100 * plan['power']:g}% power"
+        f"{100 * plan['power']:g}% power, {_clustering_said(plan)}"
     )
+
+
+def _clustering_said(plan: dict[str, Any]) -> str:
+    """How the advice allows for calls moving together, as the verdicts' test does."""
+    effect = plan.get("design_effect") or 1.0
+    if plan.get("clustered_by", "none") == "none":
+        return ("taking calls as independent (too few calls and days here to measure how "
+                "they move together: plan for more)")
+    independent = plan.get("calls_per_arm_if_independent")
+    return (f"allowing for calls close in time moving together (design effect {effect:.2f}, "
+            f"measured by {plan['clustered_by']} on these calls; {independent:,} if they were "
+            "independent)")
