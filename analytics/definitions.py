@@ -98,14 +98,18 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "callback_promise_kept_rate": (
         "fraction",
         "callbacks connected no later than the promised wait (from entering the queue) / "
-        "callbacks requested; a callback without a recorded promise counts as not kept",
+        "callbacks requested; a callback without a recorded promise counts as not kept; "
+        "n/a when no callback carries a promised wait (records without "
+        "callback_promised_wait_s say nothing of promises)",
     ),
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
     "announced_wait_mean_error_s": (
         "s",
         "mean of (actual wait − announced deadline) over answered callers who heard an "
         "estimate, where deadline = time in queue when first told + first announced wait; "
-        "positive = kept longer than told",
+        "positive = kept longer than told; records without first_announced_at_s (only "
+        "DESIGN.md's columns) are taken as told on entering, which makes an estimate said "
+        "later look kept longer than it was",
     ),
     "kept_longer_than_told_share": (
         "fraction",

@@ -234,8 +234,10 @@ def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     """Callbacks: acceptance = requested / calls; completion = connected / requested;
     promise kept = connected with callback_wait_s <= callback_promised_wait_s / requested
-    (a callback without a recorded promise counts as not kept); answered first = requested
-    but answered in line before the callback was placed (counted as answered everywhere else).
+    (a callback without a recorded promise counts as not kept), n/a when no callback carries
+    a promise (records without that column: 0% had said every promise was broken); answered
+    first = requested but answered in line before the callback was placed (counted as
+    answered everywhere else).
     """
     return callback_rates(sum_by_group(records, callback_sums(records)))
 
@@ -249,17 +251,19 @@ def callback_sums(records: pd.DataFrame) -> dict[str, object]:
         "callbacks_requested": requested,
         "callbacks_connected": connected,
         "callbacks_promise_kept": kept,
+        "callbacks_promised": requested & records["callback_promised_wait_s"].notna(),
         "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }
 
 
 def callback_rates(sums: pd.DataFrame) -> pd.DataFrame:
     s = sums[["calls", "callbacks_requested", "callbacks_connected", "callbacks_promise_kept",
-              "callbacks_answered_first"]].copy()  # fmt: skip
+              "callbacks_promised", "callbacks_answered_first"]].copy()  # fmt: skip
     s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
     s["callback_completion_rate"] = _ratio(s["callbacks_connected"], s["callbacks_requested"])
-    s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"], s["callbacks_requested"])
-    return s.drop(columns="calls")
+    s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"], s["callbacks_requested"]
+                                             ).where(s["callbacks_promised"] > 0)
+    return s.drop(columns=["calls", "callbacks_promised"])
 
 
 def caller_wait_minutes(records: pd.DataFrame) -> pd.Series:
@@ -288,7 +292,7 @@ def announcement_honesty(records: pd.DataFrame) -> pd.DataFrame:
 def honesty_sums(records: pd.DataFrame) -> dict[str, object]:
     f = _basic_flags(records)
     told = records["first_announced_wait_s"]
-    told_at = records.get("first_announced_at_s", pd.Series(0.0, index=records.index))
+    told_at = records["first_announced_at_s"]  # validate_records adds it, empty if absent
     deadline = told_at.fillna(0.0) + told
     heard = told.notna() & ~f["callback"]
     answered = heard & f["answered"]

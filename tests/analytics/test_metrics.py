@@ -106,3 +106,20 @@ def test_rates_without_a_denominator_are_missing_not_zero():
     assert row["abandonment_rate"] != row["abandonment_rate"]  # NaN: no one kept waiting
     assert row["service_level"] != row["service_level"]
     assert row["callback_completion_rate"] == 1.0
+
+
+def test_records_that_say_nothing_of_promises_keep_no_promise_rate():
+    """A record file with only DESIGN.md's columns has no callback_promised_wait_s: its
+    promise-kept rate is n/a, not 0% (which said every promise was broken)."""
+    from analytics.metrics import callbacks
+    from analytics.validation import REQUIRED_COLUMNS, validate_records
+
+    calls = [call("cb1", Outcome.CALLBACK_CONNECTED, 60, callback_wait_s=200,
+                  callback_requested=True, promised_s=240),
+             call("cb2", Outcome.CALLBACK_CONNECTED, 60, callback_wait_s=400,
+                  callback_requested=True, promised_s=300)]
+    full = callbacks(frame(calls)).iloc[0]
+    assert full["callback_promise_kept_rate"] == 0.5
+    design_only = validate_records(frame(calls)[list(REQUIRED_COLUMNS)])
+    assert callbacks(design_only)["callback_promise_kept_rate"].isna().all()
+    assert callbacks(design_only).iloc[0]["callbacks_connected"] == 2
