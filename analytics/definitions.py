@@ -16,6 +16,12 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "callback, or hung up before any webhook placed them in line, e.g. during the "
         "greeting) are no queue's calls and are left out",
     ),
+    "calls_in_progress": (
+        "calls",
+        "calls of the report's period and queues that had entered a queue but had no outcome "
+        "when a database was read (still in line, or their end not yet logged): in no figure; "
+        "reports on record files do not have it",
+    ),
     "unserved_rate": (
         "fraction",
         f"PRIMARY, intention to treat: {UNSERVED_FORMULA}, "

@@ -57,8 +57,10 @@ def _database_reader():  # noqa: ANN202 - a module
         raise click.ClickException(f"cannot read the database: {error}") from error
 
 
-def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFrame:
-    """Validated records from files, or from the database when no files are given."""
+def read_records(records_paths: Sequence[Path], db_url: str | None,
+                 say_unfinished: bool = True) -> pd.DataFrame:
+    """Validated records from files, or from the database when no files are given (naming
+    the calls in progress it leaves out, unless the caller counts them for its own period)."""
     if records_paths and db_url:
         raise click.UsageError("give either --records or --db, not both")
     try:
@@ -71,10 +73,21 @@ def read_records(records_paths: Sequence[Path], db_url: str | None) -> pd.DataFr
         url = database_url(db_url)
         with database_errors(url, _db_flag(db_url)):
             frame = read.read_records_frame(url)
-            say_in_progress(read.calls_in_progress(url))
+            if say_unfinished:
+                say_in_progress(read.calls_in_progress(url))
         return validate_records(frame, source=f"database {safe_url(url)}")
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
+
+
+def in_progress(db_url: str | None, start: pd.Timestamp | None, end: pd.Timestamp | None,
+                queues: Sequence[str]) -> int:
+    """The calls in progress the report's period and queues leave out, said on stderr too."""
+    url = database_url(db_url)
+    with database_errors(url, _db_flag(db_url)):
+        waiting = _database_reader().calls_in_progress(url, start, end, queues)
+    say_in_progress(waiting)
+    return waiting
 
 
 def say_in_progress(waiting: int) -> None:
@@ -200,7 +213,6 @@ def report_from_database(
                     records = select(validate_records(batch, where, unique_ids=False))
                     tallies.append(told_wait_tally(records, validate_events(said, where)))
                     scored_so_far.add(len(said))
-            say_in_progress(read.calls_in_progress(url))
     except RecordsError:
         click.echo("a batch of records does not validate: reading the log whole to name the "
                    "rows", err=True)
@@ -322,7 +334,7 @@ def report_command(
     if report is None:
         source = "the database" if not records_paths else "the record file(s)"
         with stage(f"reading call records from {source}"):
-            records = read_records(records_paths, db_url)
+            records = read_records(records_paths, db_url, say_unfinished=False)
         if start is not None or end is not None:
             records = between(records, start, end)
         records = only_queues(records, queues, (start, end),
@@ -340,6 +352,8 @@ def report_command(
                 say_unmatched(events, records)
     report["period"]["requested_from"] = from_text
     report["period"]["requested_to"] = to_text
+    if not records_paths:  # a live log: its calls still in line are in no figure
+        report["period"]["calls_in_progress"] = in_progress(db_url, start, end, queues)
     click.echo(report_json(report) if as_json else render_text(report).rstrip("\n"))
     if html_path is not None:
         from analytics.render_html import render_html  # matplotlib loads only when plotting

@@ -68,14 +68,23 @@ def _event_columns() -> list:
             call_events.c.position, call_events.c.wait_s, call_events.c.data]
 
 
-def calls_in_progress(url: str) -> int:
+def calls_in_progress(url: str, start: pd.Timestamp | None = None,
+                      end: pd.Timestamp | None = None, queues: Sequence[str] = ()) -> int:
     """Calls in a queue with no outcome yet (still waiting, or their end not yet logged):
-    not in the records, which a report on a live log should say."""
+    not in the records, which a report on a live log should say. Only those a report's
+    period [start, end) and queues would cover (all when not given)."""
+    where = [calls.c.outcome.is_(None), calls.c.entered_at.is_not(None)]
+    if start is not None:
+        where.append(calls.c.entered_at >= start.tz_convert("UTC").to_pydatetime())
+    if end is not None:
+        where.append(calls.c.entered_at < end.tz_convert("UTC").to_pydatetime())
+    if queues:
+        where.append(calls.c.queue.in_(list(queues)))
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(calls).where(
-                calls.c.outcome.is_(None), calls.c.entered_at.is_not(None))).scalar_one()
+            return conn.execute(select(func.count()).select_from(calls).where(*where)
+                                ).scalar_one()
     finally:
         engine.dispose()
 

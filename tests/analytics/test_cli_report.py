@@ -132,7 +132,7 @@ def fake_database(monkeypatch, tmp_path):
     module.call_event_batches = call_event_batches
     module.record_batches = record_batches
     module.told_batches = told_batches
-    module.calls_in_progress = lambda url: 0
+    module.calls_in_progress = lambda url, *_filters: 0
     monkeypatch.setitem(sys.modules, "app.storage.read", module)
     return seen
 
@@ -197,7 +197,8 @@ def test_html_from_the_database_reads_its_events(runner, fake_database, tmp_path
 
 def test_calls_still_waiting_in_the_database_are_said_to_be_left_out(
         runner, fake_database, monkeypatch):
-    monkeypatch.setattr(sys.modules["app.storage.read"], "calls_in_progress", lambda url: 3)
+    monkeypatch.setattr(sys.modules["app.storage.read"], "calls_in_progress",
+                        lambda url, *_filters: 3)
     result = runner.invoke(report_command, ["--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["policies"][0]["calls"] == 14

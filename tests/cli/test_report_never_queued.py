@@ -95,6 +95,31 @@ def test_report_from_a_live_log_says_how_many_calls_still_waiting_it_left_out(od
     assert json.loads(result.stdout)["policies"][0]["calls"] == 2  # finished calls only
     assert "left out 1 call still in progress" in result.stderr
     assert "finished calls only" in result.stderr
+    assert json.loads(result.stdout)["period"]["calls_in_progress"] == 1  # in the report too
+    text = CliRunner().invoke(report_command, ["--db", odd_db])
+    assert "left out 1 call still in progress" in text.stdout
+
+
+@pytest.mark.parametrize("narrowed", [["--from", "2026-03-02T09:06:00Z"],
+                                      ["--to", "2026-03-02T09:04:00Z"],
+                                      ["--queue", "sales"]])
+def test_calls_in_progress_outside_the_reports_period_or_queues_are_not_said(odd_db, narrowed):
+    """CAstill entered at 09:05 in support: a report on another period or queue leaves out
+    nothing it covers (it had said so all the same)."""
+    engine = make_engine(odd_db)
+    for command in (c.BeginCall(now=_at(300), **_labels("CAstill")),
+                    c.NotePoll(now=_at(300), queue_time_s=0, position=1,
+                               **_labels("CAstill"))):
+        with engine.begin() as conn:
+            apply(conn, command)
+    engine.dispose()
+    result = CliRunner().invoke(report_command, ["--db", odd_db, "--json", *narrowed])
+    assert "still in progress" not in result.stderr
+    if result.exit_code == 0:
+        assert json.loads(result.stdout)["period"]["calls_in_progress"] == 0
+    inside = CliRunner().invoke(report_command, ["--db", odd_db, "--json", "--to",
+                                                 "2026-03-02T09:06:00Z", "--queue", "support"])
+    assert "left out 1 call still in progress" in inside.stderr
 
 
 def test_report_from_a_settled_log_says_nothing_is_left_out(odd_db):
