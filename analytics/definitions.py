@@ -63,7 +63,10 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "service_level_with_abandons": (
         "fraction",
-        "(answered within {threshold} s + abandoned within {threshold} s) / (answered + abandoned)",
+        "(answered within {threshold} s + abandoned within {threshold} s) / (answered + "
+        "abandoned): Asterisk's SL2, where a hang-up within {threshold} s counts as met, so "
+        "quick hang-ups raise it (unlike `staffing --target-service-level`, where every "
+        "abandon is a miss)",
     ),
     "asa_s": (
         "s",

@@ -34,7 +34,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
         "abandonment_rate_short_excluded_ci",
     ),
     ("service_level", "service level", "service_level_ci"),
-    ("service_level_with_abandons", "service level incl. abandons", None),
+    ("service_level_with_abandons", "service level, abandons within T as met", None),
     ("asa_s", "ASA", "asa_ci"),
     ("mean_time_to_abandon_s", "mean time to abandon", None),
     ("median_time_to_abandon_s", "median time to abandon", None),
