@@ -34,6 +34,9 @@ _SHOWN = 3  # offending rows quoted per problem
 MOST_SECONDS = 7 * 24 * 3600.0
 """The longest wait or duration a record may hold: a week. Past it a cell is a typo, another
 unit (milliseconds) or a placeholder such as 1e308, and one such cell would swamp every mean."""
+MOST_COUNT = 1_000_000
+"""The largest place in line or count of announcements a record may hold: past it a cell is a
+placeholder (2**63 − 1 had failed the whole report with a cast error)."""
 
 
 class RecordsError(ValueError):
@@ -177,18 +180,26 @@ def number_column(
         problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
     if not integer:
         return values
+    if most is not None:  # noted above; blanked so the cast below cannot fail on it
+        values = values.where(~(values > most))
     return values.round().astype("Int64") if not required else values.fillna(0).astype("int64")
 
 
 def _check_most(values: pd.Series, name: str, problems: list[str], most: float | None) -> None:
-    """Note the cells above `most` (seconds), naming the column, rows and values."""
+    """Note the cells above `most` (seconds; MOST_COUNT for counts), naming the column, rows
+    and values."""
     if most is None:
         return
     over = (values > most).fillna(False).to_numpy(dtype=bool)
-    if over.any():
-        problems.append(f"column '{name}': {_rows(over, values)} are more than {most:,.0f} s "
-                        f"({most / 86400:g} days): not a wait in seconds (another unit, or a "
-                        f"placeholder?)")
+    if not over.any():
+        return
+    if most == MOST_COUNT:
+        problems.append(f"column '{name}': {_rows(over, values)} are more than {most:,.0f}: "
+                        f"no queue holds or tells that many (a placeholder?)")
+        return
+    problems.append(f"column '{name}': {_rows(over, values)} are more than {most:,.0f} s "
+                    f"({most / 86400:g} days): not a wait in seconds (another unit, or a "
+                    f"placeholder?)")
 
 
 def _typed_whole_numbers(
@@ -304,8 +315,8 @@ _CONVERTERS: dict[str, Callable[[pd.Series, str, list[str]], pd.Series]] = {
     "entered_at": time_column,
     "outcome": _outcomes,
     "wait_s": _seconds,
-    "orig_position": partial(number_column, required=False, integer=True),
-    "announcements": partial(number_column, required=True, integer=True),
+    "orig_position": partial(number_column, required=False, integer=True, most=MOST_COUNT),
+    "announcements": partial(number_column, required=True, integer=True, most=MOST_COUNT),
     "first_announced_wait_s": _optional_seconds,
     "callback_wait_s": _optional_seconds,
     "callback_requested": _flags,

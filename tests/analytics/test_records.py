@@ -73,6 +73,10 @@ def test_optional_columns_may_be_absent(csv_rows):
         ("outcome", "hung_up", "column 'outcome': 1 value(s) (row 3: 'hung_up') are not one of"),
         ("entered_at", "yesterday", "column 'entered_at': 1 value(s) (row 3: 'yesterday')"),
         ("announcements", "1.5", "column 'announcements': 1 value(s) (row 3: 1.5) are not whole"),
+        ("orig_position", "9223372036854775807", "column 'orig_position': 1 value(s) (row 3: "
+                                                 "9223372036854775807) are more than 1,000,000"),
+        ("announcements", "2000000", "column 'announcements': 1 value(s) (row 3: 2000000) are "
+                                     "more than 1,000,000"),
         ("callback_requested", "maybe", "column 'callback_requested': 1 value(s) (row 3: 'maybe')"),
         ("queue", "", "column 'queue': 1 value(s) (row 3: empty) are empty"),
         ("call_id", "c1", "column 'call_id': 1 value(s) (row 3: 'c1') repeat an earlier call"),
