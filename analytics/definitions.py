@@ -112,6 +112,11 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "callback_promised_wait_s say nothing of promises)",
     ),
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
+    "announced_calls": (
+        "calls",
+        "callers told an estimated wait (first_announced_wait_s set), callback takers and "
+        "callbacks excluded: the callers the two honesty figures below score",
+    ),
     "announced_wait_mean_error_s": (
         "s",
         "mean of (actual wait − announced deadline) over answered callers who heard an "
