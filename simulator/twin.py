@@ -139,6 +139,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     step()
     warnings += thin_parts(overall, by_day, agents)
     days = pd.DatetimeIndex(entered.dt.normalize().unique()).sort_values()
+    warnings += sparse_days(len(days), overall.days)
     return Twin(overall, by_day, fit_talk(records["talk_s"].to_numpy(float)), patience, base,
                 fit_callbacks(records, retries), agents, len(records),
                 str(days[0].date()), str(days[-1].date()), retries, Callbacks.retry_spacing_s,
@@ -166,6 +167,21 @@ def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsF
                    "waiting in line (nobody waited, or those who did hung up or took a "
                    "callback), so the log only shows a lower bound on agents there")
     return out
+
+
+SPARSE_DAYS = 0.5
+"""A log with calls on fewer than this share of the days it spans (a line open five days a
+week has 5/7) is more likely to hold a stray entry time than a quiet line."""
+
+
+def sparse_days(with_calls: int, spanned: int) -> list[str]:
+    """A warning when the days with calls are few among the days the log spans: the arrival
+    rates average over every spanned day, so one row dated 1900 made a busy line 0 calls/day."""
+    if spanned <= 7 or with_calls >= SPARSE_DAYS * spanned:
+        return []
+    return [f"arrivals: calls on only {with_calls:,} of the {spanned:,} days the log spans, "
+            "and the rates count every spanned day: a stray entry time, or weeks the line was "
+            "shut? Fit a log of the days the line ran"]
 
 
 def staffing_of(per_slot: tuple[int, ...]) -> Staffing:

@@ -226,3 +226,17 @@ def test_a_scenario_files_mean_past_a_week_is_named(fitted) -> None:
     data["talk"]["mean_s"] = 1e300  # ran a day where nobody was ever answered
     with pytest.raises(ScenarioError, match="talk.mean_s"):
         twin_from_dict(data)
+
+
+def test_a_stray_entry_time_far_from_the_log_is_warned(fitted, known_log) -> None:
+    """One row dated a year before a week's log spreads the arrival rates over 365 more
+    days, without a word (an analyst's 1900 row gave 0 calls/day): now the fit says so."""
+    import pandas as pd
+
+    assert not [w for w in fitted.warnings if "days the log spans" in w]
+    stray = known_log.iloc[[0]].copy()
+    stray["call_id"] = "stray"
+    stray["entered_at"] = stray["entered_at"] - pd.Timedelta(days=365)
+    twin = fit_twin(pd.concat([known_log, stray], ignore_index=True), seed=1)
+    (warning,) = [w for w in twin.warnings if "days the log spans" in w]
+    assert re.search(r"calls on only 1\d of the 3[78]\d days", warning), warning
