@@ -140,6 +140,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     warnings += thin_parts(overall, by_day, agents)
     days = pd.DatetimeIndex(entered.dt.normalize().unique()).sort_values()
     warnings += sparse_days(len(days), overall.days)
+    warnings += same_callers_twice(records)
     return Twin(overall, by_day, fit_talk(records["talk_s"].to_numpy(float)), patience, base,
                 fit_callbacks(records, retries), agents, len(records),
                 str(days[0].date()), str(days[-1].date()), retries, Callbacks.retry_spacing_s,
@@ -182,6 +183,22 @@ def sparse_days(with_calls: int, spanned: int) -> list[str]:
     return [f"arrivals: calls on only {with_calls:,} of the {spanned:,} days the log spans, "
             "and the rates count every spanned day: a stray entry time, or weeks the line was "
             "shut? Fit a log of the days the line ran"]
+
+
+def same_callers_twice(records: pd.DataFrame) -> list[str]:
+    """A warning when two policies' calls entered at the very same moments: the same callers
+    run under each policy (`compare --out`), so every rate fitted counts them once per policy."""
+    by_policy = {str(policy): set(part["entered_at"])
+                 for policy, part in records.groupby("policy", observed=True)}
+    names = sorted(by_policy)
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            shared = len(by_policy[first] & by_policy[second])
+            if shared >= SPARSE_DAYS * min(len(by_policy[first]), len(by_policy[second])):
+                return [f"arrivals: {first} and {second} share {shared:,} entry times: the same "
+                        "callers run under each policy (a compare output?), so arrivals and "
+                        "agents count them once per policy; fit one policy's rows"]
+    return []
 
 
 def staffing_of(per_slot: tuple[int, ...]) -> Staffing:

@@ -240,3 +240,16 @@ def test_a_stray_entry_time_far_from_the_log_is_warned(fitted, known_log) -> Non
     twin = fit_twin(pd.concat([known_log, stray], ignore_index=True), seed=1)
     (warning,) = [w for w in twin.warnings if "days the log spans" in w]
     assert re.search(r"calls on only 1\d of the 3[78]\d days", warning), warning
+
+
+def test_the_same_callers_under_two_policies_are_warned(fitted, known_log) -> None:
+    """`compare --out` holds each caller once per policy: fitted as a log, it doubled the
+    arrivals and agents without a word."""
+    import pandas as pd
+
+    assert not [w for w in fitted.warnings if "share" in w]
+    again = known_log.copy()
+    again["call_id"] = again["call_id"].astype(str) + "-again"
+    again["policy"] = "checkin"
+    twin = fit_twin(pd.concat([known_log, again], ignore_index=True), seed=1)
+    assert [w for w in twin.warnings if "the same callers run under each policy" in w]
