@@ -82,14 +82,19 @@ def test_queue_log_export_has_no_abandon_without_an_entry(odd_db, tmp_path):
     assert {line.call_id for line in lines if line.event == "ABANDON"} == {"CAwait"} <= entered
 
 
-def test_report_from_a_live_log_says_how_many_calls_still_waiting_it_left_out(odd_db):
-    engine = make_engine(odd_db)
+def still_waiting(url: str) -> None:
+    """CAstill enters support at 09:05 and is still in line."""
+    engine = make_engine(url)
     for command in (c.BeginCall(now=_at(300), **_labels("CAstill")),
                     c.NotePoll(now=_at(300), queue_time_s=0, position=1,
                                **_labels("CAstill"))):
         with engine.begin() as conn:
             apply(conn, command)
     engine.dispose()
+
+
+def test_report_from_a_live_log_says_how_many_calls_still_waiting_it_left_out(odd_db):
+    still_waiting(odd_db)
     result = CliRunner().invoke(report_command, ["--db", odd_db, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["policies"][0]["calls"] == 2  # finished calls only
@@ -106,13 +111,7 @@ def test_report_from_a_live_log_says_how_many_calls_still_waiting_it_left_out(od
 def test_calls_in_progress_outside_the_reports_period_or_queues_are_not_said(odd_db, narrowed):
     """CAstill entered at 09:05 in support: a report on another period or queue leaves out
     nothing it covers (it had said so all the same)."""
-    engine = make_engine(odd_db)
-    for command in (c.BeginCall(now=_at(300), **_labels("CAstill")),
-                    c.NotePoll(now=_at(300), queue_time_s=0, position=1,
-                               **_labels("CAstill"))):
-        with engine.begin() as conn:
-            apply(conn, command)
-    engine.dispose()
+    still_waiting(odd_db)
     result = CliRunner().invoke(report_command, ["--db", odd_db, "--json", *narrowed])
     assert "still in progress" not in result.stderr
     if result.exit_code == 0:
