@@ -424,3 +424,31 @@ def test_a_write_journaled_against_a_schema_still_behind_waits_for_db_upgrade(ma
     store.engine.dispose()
     assert store.replay() == 1
     assert store.journal.backlog() == 0 and store.journal.set_aside() == 0
+
+
+def test_a_new_callers_facts_reach_a_healthy_database_when_the_journal_takes_no_more(
+        make_app, tmp_path):
+    """An outage filled the journal's disk, then the database came back. While the backlog
+    waits, every write queues behind it, and each append failed with ENOSPC: a new caller's
+    entry, polls and hang-up were lost though the database answered (a hostile review)."""
+    from app.signed_client import SignedClient
+    from tests.app.test_voice_contract import call_row, logged_events, wait_form
+    from tests.conftest import AUTH_TOKEN
+
+    with small_disk(tmp_path / "disk") as disk:
+        app = make_app(journal_dir=str(disk / "journal"))
+        store = app.extensions["holdwell"].store
+        store._stop.set()  # the backlog stays while the caller calls
+        journal_until_full(store.journal)
+        assert store.journal.has_backlog()
+        twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+        caller = "CA" + "b" * 32
+        assert twilio.post("/voice/incoming", {"CallSid": caller, "From": "+15005550006"}
+                           ).status_code == 200
+        assert twilio.post("/voice/wait?policy=checkin&queue=support",
+                           wait_form(caller, queue_time=0)).status_code == 200
+        assert twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                           {"CallSid": caller, "QueueResult": "hangup", "QueueTime": "40"}
+                           ).status_code == 200
+        assert call_row(app, caller)["outcome"] == "abandoned"
+        assert "ENTERQUEUE" in logged_events(app, caller)
