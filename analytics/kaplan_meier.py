@@ -120,15 +120,18 @@ def patience_points(
 ) -> PatienceCurve:
     """The KM curve thinned to the points a report reads, worked out a chunk at a time (bounded
     memory on millions of distinct waits): its first and last points, the first at or below
-    0.5 on the curve and on each band (the medians), and the last at or before each of times_s.
-    Medians, survival_at and longest_s read the same numbers from it as from the whole curve.
+    0.5 on the curve and on each band (the medians), and the last at or before and the first
+    at or after each of times_s (the callers whose wait reached it: `waiting_at`). Medians,
+    survival_at, waiting_at and longest_s read the same numbers from it as from the whole
+    curve.
     """
     times_s = np.asarray(times_s, dtype=float)
     kept: list[list[np.ndarray]] = []
     halved = [False, False, False]
     for chunk in _chunks(counts, confidence):
         times, values = chunk[0], chunk[1:4]
-        rows = [0, times.size - 1, *(np.searchsorted(times, times_s, side="right") - 1)]
+        rows = [0, times.size - 1, *(np.searchsorted(times, times_s, side="right") - 1),
+                *np.searchsorted(times, times_s, side="left")]
         for i, series in enumerate(values):
             below = np.flatnonzero(series <= 0.5)[:1] if not halved[i] else []
             halved[i] = halved[i] or len(below) > 0
