@@ -160,7 +160,7 @@ def number_column(
         problems.append(f"column '{name}': expected numbers, got dtype {raw.dtype}")
         return raw
     if pd.api.types.is_integer_dtype(raw.dtype):  # typed already (Parquet): nothing to parse
-        _check_most(raw, name, problems, most)
+        _check_most(raw, name, problems, most, integer)
         return _typed_whole_numbers(raw, name, problems, required=required, integer=integer)
     if raw.dtype == np.float64:
         values = raw.copy(deep=False)  # the same values, as the parsing below would give
@@ -173,7 +173,7 @@ def number_column(
         problems.append(f"column '{name}': {_rows(bad, raw)} are not numbers")
     if (values < 0).any():
         problems.append(f"column '{name}': {_rows(values < 0, raw)} are negative")
-    _check_most(values.where(~bad), name, problems, most)
+    _check_most(values.where(~bad), name, problems, most, integer)
     if integer and ((values % 1) > 0).any():
         problems.append(f"column '{name}': {_rows((values % 1) > 0, raw)} are not whole numbers")
     if required and blank.any():
@@ -185,15 +185,16 @@ def number_column(
     return values.round().astype("Int64") if not required else values.fillna(0).astype("int64")
 
 
-def _check_most(values: pd.Series, name: str, problems: list[str], most: float | None) -> None:
-    """Note the cells above `most` (seconds; MOST_COUNT for counts), naming the column, rows
-    and values."""
+def _check_most(values: pd.Series, name: str, problems: list[str], most: float | None,
+                counted: bool) -> None:
+    """Note the cells above `most` (a count when `counted`, else seconds), naming the column,
+    rows and values."""
     if most is None:
         return
     over = (values > most).fillna(False).to_numpy(dtype=bool)
     if not over.any():
         return
-    if most == MOST_COUNT:
+    if counted:
         problems.append(f"column '{name}': {_rows(over, values)} are more than {most:,.0f}: "
                         f"no queue holds or tells that many (a placeholder?)")
         return

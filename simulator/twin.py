@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 from analytics.validation import number_column
@@ -185,19 +186,22 @@ def sparse_days(with_calls: int, spanned: int) -> list[str]:
             "shut? Fit a log of the days the line ran"]
 
 
+SHARED_ENTRIES = 0.5
+"""Two policies whose calls share at least this share of the smaller one's entry moments ran
+the same callers; an A/B split's callers enter at moments of their own."""
+
+
 def same_callers_twice(records: pd.DataFrame) -> list[str]:
     """A warning when two policies' calls entered at the very same moments: the same callers
     run under each policy (`compare --out`), so every rate fitted counts them once per policy."""
     by_policy = {str(policy): set(part["entered_at"])
                  for policy, part in records.groupby("policy", observed=True)}
-    names = sorted(by_policy)
-    for i, first in enumerate(names):
-        for second in names[i + 1:]:
-            shared = len(by_policy[first] & by_policy[second])
-            if shared >= SPARSE_DAYS * min(len(by_policy[first]), len(by_policy[second])):
-                return [f"arrivals: {first} and {second} share {shared:,} entry times: the same "
-                        "callers run under each policy (a compare output?), so arrivals and "
-                        "agents count them once per policy; fit one policy's rows"]
+    for first, second in combinations(sorted(by_policy), 2):
+        shared = len(by_policy[first] & by_policy[second])
+        if shared >= SHARED_ENTRIES * min(len(by_policy[first]), len(by_policy[second])):
+            return [f"arrivals: {first} and {second} share {shared:,} entry times: the same "
+                    "callers run under each policy (a compare output?), so arrivals and "
+                    "agents count them once per policy; fit one policy's rows"]
     return []
 
 

@@ -119,11 +119,8 @@ class CallLogStore:
     # -- writing -------------------------------------------------------------------------
     def write(self, command: c.Command, deadline: Deadline) -> Written:
         """Apply `command` within the deadline, else journal it (durably, before returning)."""
-        if self._behind_journal():
-            try:
-                return self._journal(command)
-            except OSError as error:
-                self._journal_refused(command, error)  # then straight to the database
+        if self._behind_journal() and self._journaled_if_it_can(command):
+            return Written(False)
         try:
             return Written(True, self.runner.run(
                 lambda: self._apply(command, deadline.expires), deadline))
@@ -204,16 +201,21 @@ class CallLogStore:
         self.ensure_replayer()
         return Written(False)
 
-    @staticmethod
-    def _journal_refused(command: c.Command, error: OSError) -> None:
-        """A journal with a backlog that takes no more lines (its disk full or gone
-        read-only): the fact goes to the database ahead of the backlog rather than nowhere.
-        (Every new caller's facts had been lost while the database was fine.) Facts are
-        keyed and a call's outcome is decided from all of them, so only a poll replayed
-        later than a newer one may go uncounted."""
-        log.error("the journal cannot take %s for %s (%s): writing it to the database, "
-                  "ahead of the journal's backlog", type(command).__name__, command.call_id,
-                  error)
+    def _journaled_if_it_can(self, command: c.Command) -> bool:
+        """Journal a write that must queue behind the journal; False when the journal takes
+        no more lines (its disk full or gone read-only): the caller then writes the fact to
+        the database ahead of the backlog rather than nowhere. (Every new caller's facts had
+        been lost while the database was fine.) Facts are keyed and a call's outcome is
+        decided from all of them, so only a poll replayed later than a newer one may go
+        uncounted."""
+        try:
+            self._journal(command)
+        except OSError as error:
+            log.error("the journal cannot take %s for %s (%s): writing it to the database, "
+                      "ahead of the journal's backlog", type(command).__name__,
+                      command.call_id, error)
+            return False
+        return True
 
     def _behind_journal(self) -> bool:
         """Whether writes must queue behind the journal, looked up on every write: one stat,
@@ -231,12 +233,9 @@ class CallLogStore:
         polls arriving with it (`_steady_polls`), on PostgreSQL it needs none
         (`_steady_poll_alone`). None (the poll journaled) when the database cannot answer in
         time; the route then decides without history."""
-        if self._behind_journal() or self.runner.is_down():
-            try:
-                self._journal(replace(command, attempted=False))  # never tried: never counted
-                return None
-            except OSError as error:
-                self._journal_refused(command, error)  # then straight to the database
+        if (self._behind_journal() or self.runner.is_down()) and self._journaled_if_it_can(
+                replace(command, attempted=False)):  # never tried: never counted
+            return None
 
         def work() -> tuple[Poll, T]:
             seen: list[Poll] = []
