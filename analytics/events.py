@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics.records import read_table
 from analytics.validation import (
+    MOST_COUNT,
     MOST_SECONDS,
     RecordsError,
     number_column,
@@ -45,7 +46,7 @@ def validate_events(frame: pd.DataFrame, source: str = "events") -> pd.DataFrame
         out[name] = text_column(out[name], name, problems, allow_empty=False)
     out["arm"] = text_column(out["arm"], "arm", problems, allow_empty=True)
     out["position"] = number_column(out["position"], "position", problems, required=False,
-                                    integer=True)  # fmt: skip
+                                    integer=True, most=MOST_COUNT)
     out["wait_s"] = number_column(out["wait_s"], "wait_s", problems, required=False, integer=False,
                                   most=MOST_SECONDS)
     event = out["event"].astype(str).str.strip()

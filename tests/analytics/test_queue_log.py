@@ -18,6 +18,7 @@ from analytics.queue_log import (
     write_queue_log,
 )
 from analytics.queue_log_records import floor_epoch, floor_epochs, queue_log_from_records
+from analytics.validation import RecordsError
 from tests.analytics.builders import T0, fourteen_calls, frame
 
 EPOCH = int(T0.timestamp())
@@ -124,6 +125,16 @@ def test_pipes_and_newlines_cannot_break_a_line():
 def test_malformed_lines_are_refused(text, problem):
     with pytest.raises(ValueError, match=problem):
         parse_queue_log_line(text)
+
+
+@pytest.mark.parametrize("position", ["99999999999999999999", "9223372036854775807"])
+def test_a_placeholder_place_in_line_is_named_not_a_crash(position):
+    """An events file's position is bounded as a record file's orig_position is: 1e20 had
+    failed export and report with 'unexpected error (TypeError): cannot safely cast'."""
+    row = _event(0, "CA1", "ENTERQUEUE", wait_s=0.0)
+    with pytest.raises(RecordsError, match=r"column 'position': 1 value\(s\) .* are more "
+                                           r"than 1,000,000"):
+        validate_events(pd.DataFrame([{**row, "position": position}]))
 
 
 def test_a_failed_callback_is_told_apart_from_one_still_pending():
