@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import sqlite3
 import threading
 import time
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from app.storage.direct import stale_plan, translated
 
@@ -33,9 +34,9 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
     """An engine for `url` that fails fast (and uses WAL on SQLite).
 
     With `budget_s` (the web app's per-request database budget) it waits at most that long
-    for a pooled connection or a SQLite lock, and skips the pre-ping round trip: a dead
-    pooled connection fails its statement, the request answers without the database, and
-    the pool replaces it. Without it (commands, reports) the timeouts are a few seconds.
+    for a pooled connection or a SQLite lock, and skips the pre-ping round trip: a pooled
+    connection the server has closed is replaced at checkout without one
+    (`_closed_by_server`). Without it (commands, reports) the timeouts are a few seconds.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -61,8 +62,29 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
             **options,
         )
         event.listen(engine, "handle_error", _stale_plan_is_a_disconnect)
+        if budget_s is not None:
+            event.listen(engine, "checkout", _closed_by_server)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _closed_by_server(dbapi_connection, _record, _proxy) -> None:  # noqa: ANN001 - DB-API
+    """Replace a pooled connection the server has closed (restarted, failed over, the
+    connection ended by a proxy or an administrator), seen without a round trip: an idle
+    PostgreSQL connection has nothing to read unless the server has hung up (or said
+    something unasked, and then a new connection costs no more). Why: without it the first
+    statement on each dead connection failed after it was sent, so a poll on one was taken as
+    maybe counted, and journaled so, although the server never had it (and a request answered
+    without the database while a new connection would have got through)."""
+    try:
+        watch = select.poll()
+        watch.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        hung_up = bool(watch.poll(0))
+    except Exception as error:  # noqa: BLE001 - closed on this side already (each driver
+        # says so its own way: psycopg an OperationalError, a socket an OSError)
+        raise DisconnectionError(f"pooled connection unusable: {error}") from error
+    if hung_up:
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _stale_plan_is_a_disconnect(context) -> None:  # noqa: ANN001 - ExceptionContext

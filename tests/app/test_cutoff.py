@@ -90,3 +90,22 @@ def test_a_locked_sqlite_file_is_interrupted_at_the_deadline(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
     engine.dispose()
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_at_checkout(postgres_url):
+    """The budgeted engine skips the pre-ping round trip, yet a pooled connection whose
+    server hung up (an administrator ended it, a restart, a failover) is not handed out: the
+    next request's statement runs on a new one. (It had failed after it was sent, so a poll
+    on it was journaled as maybe counted and the request answered without the database.)"""
+    engine = make_engine(postgres_url, budget_s=2.0)
+    try:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with make_engine(postgres_url).connect() as admin:
+            assert admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+                                 ).scalar_one()
+        time.sleep(0.2)  # the server's goodbye reaches the pooled socket
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        engine.dispose()
