@@ -17,8 +17,9 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -89,6 +90,7 @@ class SteadyPoll:
 
     command: c.NotePoll
     decide: Callable[[Poll], tuple[object, c.Announce | None]]
+    attempt: Attempt = field(default_factory=Attempt)
 
 
 @dataclass(frozen=True)
@@ -237,34 +239,42 @@ class CallLogStore:
                 replace(command, attempted=False)):  # never tried: never counted
             return None
 
-        def work() -> tuple[Poll, T]:
+        def work(attempt: Attempt) -> tuple[Poll, T]:
             seen: list[Poll] = []
-            with self._writing(deadline.expires) as conn:
-                hold_call(conn, command.call_id)  # first, as apply takes it: one lock order
-                note_poll(conn, command, lambda call, ahead: seen.append(
-                    self._poll_view(conn, call, command.now, ahead, command.rejoins)))
-                try:
-                    decided, announcement = decide(seen[0])
-                except Exception as error:  # noqa: BLE001 - the policy failed this caller only:
-                    failed = error  # the poll (its entry, its count) is committed all the same
-                else:
-                    failed = None
-                    if announcement is not None:
-                        apply(conn, announcement)
+            try:
+                with self._writing(deadline.expires) as conn:
+                    hold_call(conn, command.call_id)  # first, as apply takes it: one lock order
+                    note_poll(conn, command, lambda call, ahead: seen.append(
+                        self._poll_view(conn, call, command.now, ahead, command.rejoins)))
+                    try:
+                        decided, announcement = decide(seen[0])
+                    except Exception as error:  # noqa: BLE001 - the policy failed this caller
+                        failed = error  # only: its poll (entry, count) is committed all the same
+                    else:
+                        failed = None
+                        if announcement is not None:
+                            apply(conn, announcement)
+                    attempt.committing = True  # from here a cut-off leaves it in doubt
+            finally:
+                attempt.ended = True
             if failed is not None:
                 raise failed
             return seen[0], decided
 
+        tried = Attempt()
         try:
             if not command.episode:
-                polled = self._write_steady(SteadyPoll(command, decide), deadline)
+                steady = SteadyPoll(command, decide, tried)
+                polled = self._write_steady(steady, deadline)
                 if polled is not None:
                     return polled  # type: ignore[return-value]
-            return self.runner.run(work, deadline)
+                tried = Attempt()  # nothing of it written: the whole poll is tried afresh
+            return self.runner.run(partial(work, tried), deadline)
         except DatabaseUnavailable as error:
             log.warning("poll of %s without the call log: %s", command.call_id, error)
-            if self.journal is not None:  # a poll never tried cannot have been counted
-                self._journal(replace(command, attempted=not isinstance(error, NotTried)))
+            if self.journal is not None:  # a poll that never reached its COMMIT is uncounted
+                self._journal(replace(command, attempted=not isinstance(error, NotTried)
+                                      and tried.in_doubt))
             return None
         except SQLAlchemyError:
             # The write's own error (a bug), or its SQLite batch's: as `write` does, the poll
@@ -293,8 +303,15 @@ class CallLogStore:
         alone. PostgreSQL takes writes concurrently and batching only added a transaction's
         round trips to each poll, so there a steady poll goes alone."""
         def work() -> list[object]:
-            with self._writing(expires) as conn:
-                return [self._steady_poll(conn, poll, apply) for poll in polls]
+            try:
+                with self._writing(expires) as conn:
+                    done = [self._steady_poll(conn, poll, apply) for poll in polls]
+                    for poll in polls:  # from here a cut-off leaves them in doubt
+                        poll.attempt.committing = True
+                    return done
+            finally:
+                for poll in polls:
+                    poll.attempt.ended = True
 
         return self.runner.run(work, Deadline(expires - time.monotonic()))
 
@@ -303,9 +320,14 @@ class CallLogStore:
         round trips of their own): its count is one statement and its check-in one more
         (call_writes.announce_at_once), each atomic alone."""
         def work() -> object:
-            with self.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT") as conn:
-                outcome = self._steady_poll(conn, steady, announce_at_once)
+            try:
+                with self.engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT") as conn:
+                    steady.attempt.committing = True  # each statement is stored as it runs
+                    outcome = self._steady_poll(conn, steady, announce_at_once)
+                    steady.attempt.committing = outcome is not None  # None: nothing written
+            finally:
+                steady.attempt.ended = True
             if isinstance(outcome, BaseException):
                 raise outcome
             return outcome

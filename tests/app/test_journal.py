@@ -3,6 +3,7 @@ and the operator's view of it (/healthz, `holdwell db upgrade`, the worker's rep
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -21,6 +22,7 @@ from app.storage.journal import Journal
 from app.storage.migrate import downgrade, upgrade
 from cli.main import cli
 from tests.support.full_disk import fill, small_disk
+from tests.support.tcp_proxy import tcp_proxy  # noqa: F401 - fixture
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -452,3 +454,64 @@ def test_a_new_callers_facts_reach_a_healthy_database_when_the_journal_takes_no_
                            ).status_code == 200
         assert call_row(app, caller)["outcome"] == "abandoned"
         assert "ENTERQUEUE" in logged_events(app, caller)
+
+
+@pytest.mark.parametrize("fault", ["postgresql_refuses", "sqlite_locked"])
+def test_a_poll_that_never_reached_its_commit_is_journaled_as_never_counted(
+        tmp_path, fault, request):
+    """A poll whose database refused the connection (or whose SQLite file stayed locked) was
+    never counted, though it was tried: its journaled copy says so, and replayed after another
+    host counted the caller's next poll it still counts. (Journaled as maybe counted, it was
+    skipped: two hosts split across a refused proxy logged 2 polls where a healthy run logged
+    3.)"""
+    from app.storage.call_log import CallLogStore
+    from app.storage.commands import from_json
+    from app.storage.db import make_engine
+    from app.storage.deadline import Deadline
+    from tests.support.locked_sqlite import locked_sqlite
+    from tests.support.tcp_proxy import proxied_url
+
+    if fault == "postgresql_refuses":
+        url = request.getfixturevalue("postgres_url")
+        proxy = request.getfixturevalue("tcp_proxy")
+        store_url = proxied_url(url, proxy)
+
+        def fault_on():  # noqa: ANN202 - a context manager
+            return _refusing(proxy)
+    else:
+        url = store_url = request.getfixturevalue("sqlite_url")
+
+        def fault_on():  # noqa: ANN202 - a context manager
+            return locked_sqlite(url, "EXCLUSIVE")
+    store = CallLogStore(make_engine(store_url, budget_s=1.0), journal=Journal(tmp_path / "j"))
+    labels = {"call_id": "CA" + "8" * 32, "queue": "support", "policy": "checkin"}
+    store.write(c.BeginCall(now=T0, **labels), Deadline(5.0))
+
+    def poll(queue_time_s: int) -> c.NotePoll:
+        return c.NotePoll(now=T0 + timedelta(seconds=queue_time_s), queue_time_s=queue_time_s,
+                          position=3, **labels)
+
+    assert store.poll(poll(0), Deadline(5.0), lambda seen: (seen, None)) is not None
+    with fault_on():
+        assert store.poll(poll(60), Deadline(1.0), lambda seen: (seen, None)) is None
+    [line] = store.journal.path.read_text().splitlines()
+    assert from_json(line) == replace(poll(60), attempted=False)
+    store.runner.down_until = 0.0
+    store.journal.path.rename(tmp_path / "held")  # another host counts the next poll first
+    assert store.poll(poll(120), Deadline(5.0), lambda seen: (seen, None)) is not None
+    (tmp_path / "held").rename(store.journal.path)
+    assert store.replay() == 1
+    with create_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT polls FROM calls")).scalar() == 3
+    store.close()
+    store.engine.dispose()
+
+
+@contextlib.contextmanager
+def _refusing(proxy):  # noqa: ANN001, ANN202 - a TcpProxy; a context manager
+    """The proxy refuses new connections and breaks open ones, then passes again."""
+    proxy.set_mode("refuse")
+    try:
+        yield
+    finally:
+        proxy.set_mode("pass")
