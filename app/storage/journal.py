@@ -4,7 +4,8 @@ Commands are appended as JSON lines, each `fsync`'d before the webhook answers, 
 or host restart loses nothing. Every process of one host shares one journal (an `flock`
 guards appends); one process at a time replays it, in order, through the same `apply` as
 live writes, remembering how far it got in a cursor file so a crash mid-replay resumes where
-it stopped. Dedupe keys make a command applied twice harmless. A line that can never be
+it stopped (or, on a disk that takes no more writes, in this process's memory). Dedupe keys
+make a command applied twice harmless. A line that can never be
 applied (corrupt, or rejected by the write itself) is set aside in `rejected.jsonl` with the
 reason, so one bad line cannot block the rest.
 """
@@ -18,7 +19,7 @@ import os
 import stat
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from app.number_mask import without_numbers
@@ -36,6 +37,10 @@ class Journal:
         self.path = self.folder / "journal.jsonl"
         self.cursor_path = self.folder / "cursor"
         self.rejected_path = self.folder / "rejected.jsonl"
+        self._held_cursor: int | None = None
+        """Bytes this process replayed where the cursor file could not say so (a full or
+        read-only disk): without it each round applied the whole backlog again, and on a
+        read-only disk the backlog never looked replayed, so every write queued behind it."""
 
     def unwritable(self) -> str | None:
         """Why a command could not be journaled here now (None: one can). It writes, fsyncs
@@ -132,7 +137,7 @@ class Journal:
         return 0 at once."""
         if not self.has_backlog():
             return 0
-        with self._lock("replay.lock", blocking=False) as locked:
+        with self._replay_lock() as locked:
             if not locked:
                 return 0
             return self._replay_locked(apply, waits)
@@ -172,7 +177,11 @@ class Journal:
         cursor past what later appends were written at, and they were skipped. On a full
         disk the cursor is overwritten in place or forgotten (`_set_cursor`), neither of
         which needs free space, so a journal that filled its disk still empties."""
-        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            fd = os.open(self.path, os.O_WRONLY)
+        except OSError as error:  # a read-only disk: the held cursor says it is replayed
+            log.debug("journal: cannot start the file afresh: %s", error)
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             if os.fstat(fd).st_size == replayed_to:
@@ -201,19 +210,40 @@ class Journal:
     # -- cursor and locks ------------------------------------------------------------------
     def _cursor(self, size: int) -> int:
         """Bytes already replayed; past the end means the file was emptied after a crash
-        that left the cursor behind, so everything in it now is new."""
+        that left the cursor behind (or, for the held cursor, by another process), so
+        everything in it now is new."""
         try:
             cursor = int(self.cursor_path.read_text() or 0)
         except (FileNotFoundError, ValueError):
-            return 0
-        return cursor if cursor <= size else 0
+            cursor = 0
+        if cursor > size:
+            cursor = 0
+        held = self._held_cursor
+        if held is not None and held > size:
+            self._held_cursor = held = None
+        return cursor if held is None else max(cursor, held)
 
     def _set_cursor(self, offset: int) -> None:
         """Remember `offset` as replayed, atomically (a new file renamed over the old). With
         no room for a new file (a full disk), the cursor file is overwritten in place, which
-        takes no new block (it was made at start-up: prove_writable); failing that too, it is
-        forgotten: the next round replays from the start, which dedupe keys make harmless,
-        and the replay still goes on to empty the file."""
+        takes no new block (it was made at start-up: prove_writable); failing that too (a
+        read-only disk), this process holds the cursor in memory and forgets the file's if it
+        can: another process, or this one restarted, replays from the file's start, which
+        dedupe keys make harmless, and the replay still goes on to empty the file."""
+        if self._save_cursor(offset):
+            self._held_cursor = None
+            return
+        if self._held_cursor is None:
+            log.warning("journal: cannot save the replay cursor; this process remembers it "
+                        "(another replays from the start, harmlessly)")
+        self._held_cursor = offset
+        try:
+            self._forget_cursor()
+        except OSError as error:  # read-only: the file keeps an older cursor, also harmless
+            log.debug("journal: cannot forget the replay cursor: %s", error)
+
+    def _save_cursor(self, offset: int) -> bool:
+        """Write the cursor file (renamed into place, else overwritten); False if neither."""
         temporary = self.cursor_path.with_suffix(".tmp")
         try:
             with open(temporary, "w") as cursor:
@@ -221,14 +251,12 @@ class Journal:
                 cursor.flush()
                 os.fsync(cursor.fileno())
             temporary.replace(self.cursor_path)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            if not self._overwrite_cursor(offset):
-                log.warning("journal: cannot save the replay cursor (%s); replaying on "
-                            "without it", error.strerror or error)
-                self._forget_cursor()
-            return
+        except OSError:
+            with suppress(OSError):  # a read-only disk: it was never made
+                temporary.unlink(missing_ok=True)
+            return self._overwrite_cursor(offset)
         self._sync_folder()  # the rename itself survives a power cut
+        return True
 
     def _make_cursor(self) -> None:
         """A cursor file at 0 (nothing replayed), made while there is room (start-up, or a
@@ -278,12 +306,14 @@ class Journal:
             os.close(folder)
 
     @contextmanager
-    def _lock(self, name: str, *, blocking: bool):  # noqa: ANN202 - a context manager of bool
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / name, os.O_RDWR | os.O_CREAT, 0o600)
+    def _replay_lock(self):  # noqa: ANN202 - a context manager of bool
+        """Whether this process may replay now (one at a time per host). The lock is taken on
+        the folder itself, which a read-only disk still lets every process open: a lock file
+        opened for writing there had stopped every replay."""
+        fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 yield False
                 return

@@ -21,7 +21,7 @@ from app.storage import commands as c
 from app.storage.journal import Journal
 from app.storage.migrate import downgrade, upgrade
 from cli.main import cli
-from tests.support.full_disk import fill, small_disk
+from tests.support.full_disk import fill, read_only, small_disk
 from tests.support.tcp_proxy import tcp_proxy  # noqa: F401 - fixture
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -386,6 +386,31 @@ def test_a_journal_that_filled_its_disk_drains_once_the_database_is_back(tmp_pat
         assert journal.backlog() == 0 and journal.path.stat().st_size == 0
         journal.append(status(kept))  # the disk is free again
         assert journal.backlog() == 1
+
+
+def test_a_backlog_on_a_disk_gone_read_only_is_applied_once_and_stops_holding_writes(
+        tmp_path):
+    """The journal's disk went read-only (a disk error) while it held a backlog. The replay
+    must still apply it, once, though it can neither save its cursor nor empty the file:
+    the replay lock's file could not be opened for writing, so nothing was ever applied and
+    every later write queued behind the backlog for good. Writable again, the next round
+    applies only what is new."""
+    with small_disk(tmp_path / "disk") as disk:
+        journal = Journal(disk / "journal")
+        for n in range(5):
+            journal.append(status(n))
+        applied: list[c.Command] = []
+        with read_only(disk):
+            with pytest.raises(OSError):
+                journal.append(status(99))
+            assert journal.replay(applied.append) == 5
+            assert applied == [status(n) for n in range(5)]
+            assert not journal.has_backlog() and journal.backlog() == 0
+            assert journal.replay(applied.append) == 0  # not the whole backlog every round
+        journal.append(status(5))
+        assert journal.replay(applied.append) == 1
+        assert applied == [status(n) for n in range(6)]
+        assert journal.path.stat().st_size == 0  # started afresh
 
 
 def test_healthz_is_503_when_the_journal_disk_is_full_or_its_file_is_not_a_file(make_app,

@@ -1,6 +1,6 @@
 """A real full disk for the journal's tests: a small tmpfs mounted for one test, filled to
-the last block on demand. Mounting needs root (CI and this box run as root); elsewhere the
-test skips, saying why."""
+the last block on demand, or remounted read-only as after a disk error. Mounting needs root
+(CI and this box run as root); elsewhere the test skips, saying why."""
 
 from __future__ import annotations
 
@@ -39,3 +39,19 @@ def fill(disk: Path) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+@contextmanager
+def read_only(disk: Path) -> Iterator[Path]:
+    """`disk` (a `small_disk`) remounted read-only, as the kernel does after a disk error,
+    until the block ends."""
+    _remount(disk, "ro")
+    try:
+        yield disk
+    finally:
+        _remount(disk, "rw")
+
+
+def _remount(disk: Path, mode: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(disk)], check=True,
+                   capture_output=True)
