@@ -121,13 +121,17 @@ def exit_names(outcome: np.ndarray, callback: np.ndarray) -> np.ndarray:
 
 
 def _complete_lines(records, answered, exit_at, head, member, wait, orig):  # noqa: ANN001, ANN202
-    """COMPLETECALLER/COMPLETEAGENT holdtime|calltime|origposition for answered calls."""
+    """COMPLETECALLER/COMPLETEAGENT holdtime|calltime|origposition for answered calls, at
+    the second the talk ended (entry + wait + talk, floored once, as the event export
+    stamps the end's own time; floored at the answer too, it could end a second early)."""
     talk = records["talk_s"].to_numpy(dtype=float) if "talk_s" in records else None
     at = exit_at[answered]
     calltime = np.full(at.size, "", dtype=object)
     if talk is not None:
         known = ~np.isnan(talk[answered])
-        ends = np.floor(exit_at[answered] + np.nan_to_num(talk[answered])).astype(np.int64)
+        waited = records["wait_s"].to_numpy(dtype=float)[answered]
+        ends = floor_epochs(records["entered_at"][answered],
+                            waited + np.nan_to_num(talk[answered]))
         at = np.where(known, ends, at)
         calltime = np.where(known, (at - exit_at[answered]).astype(str), "").astype(object)
     by_agent = _text(records.get("ended_by"), len(records))[answered] == "agent"

@@ -96,6 +96,20 @@ def test_agents_keys_and_who_hung_up_come_from_extra_columns():
     assert lines["c3", "EXITWITHKEY"].data[0] == "9"
 
 
+def test_a_talk_ends_on_the_second_its_end_fell_in_as_the_event_export_stamps_it():
+    """The end of a talk is the entry plus wait plus talk, floored once. Floored at the
+    answer and again at the end, a call answered at 0.6 s past a second that talked 64.4 s
+    ended a second early with 64 s of calltime, where the event export (the end's own
+    time) said 65: the two exports of one call disagreed (a reviewer's recomputation)."""
+    records = frame([call("c1", Outcome.ANSWERED, 208, at_s=23.6)])
+    records["talk_s"] = [64.4]
+    lines = {x.event: x for x in map(parse_queue_log_line, queue_log_from_records(records))}
+    entered = lines["ENTERQUEUE"].epoch
+    assert lines["CONNECT"].epoch == entered + 208  # 23.6 + 208 = 231.6: second 231
+    assert lines["COMPLETECALLER"].epoch == entered + 208 + 65  # 231.6 + 64.4 = 296.0
+    assert lines["COMPLETECALLER"].data == ("208", "65", "1")
+
+
 def test_caller_numbers_are_hashed_unless_plain_is_asked_for():
     records = frame([call("c1", Outcome.ANSWERED, 5), call("c2", Outcome.ANSWERED, 5),
                      call("c3", Outcome.ANSWERED, 5)])  # fmt: skip
