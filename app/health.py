@@ -6,22 +6,26 @@ wait to be replayed and how many were set aside as never applicable. 200 when al
 503 when the database is unreachable, answers but refuses writes (read-only, a standby) or
 lacks the tables, its schema is not this code's, or the journal folder cannot be written (a
 database fault would then lose writes): the journal keeps callers safe meanwhile, but
-someone should look.
+someone should look. On PostgreSQL it also says how far this host's clock is from the
+server's (`clock_offset_s`), with a warning past a second; still 200: the host serves.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.clock_offset import clock_offset_s, offset_warning
 from app.services import services
 from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
 from app.storage.migrate import head_revision, migration_scripts, revision_of
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger("holdwell.health")
 
 
 NEEDED_TABLES = ("calls", "call_events", "callbacks")
@@ -78,7 +82,8 @@ def healthz() -> Response:
         body["problem"] = problem
     deadline = Deadline(svc.settings.db_budget_s)
     try:
-        store.read(lambda conn: conn.execute(text("SELECT 1")).scalar(), deadline, trip=False)
+        offset_s = store.read(lambda conn: clock_offset_s(conn, svc.clock), deadline,
+                              trip=False)
     except DatabaseUnavailable as error:
         body.update(database="unreachable", problem=_also(body, str(error)))
         return _answer(body, healthy=False)
@@ -94,6 +99,10 @@ def healthz() -> Response:
                 body, f"the database answers but cannot take this code's writes: {said}"))
         return _answer(body, healthy=False)
     body["database"] = "ok"
+    body["clock_offset_s"] = None if offset_s is None else round(offset_s, 3)
+    if warning := offset_warning(offset_s):  # the instance still serves: said, not a 503
+        log.warning("%s", warning)
+        body["warnings"] = [warning]
     if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
         body["problem"] = problem
     return _answer(body, healthy="problem" not in body)
