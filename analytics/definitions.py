@@ -19,8 +19,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "calls_in_progress": (
         "calls",
         "calls of the report's period and queues that had entered a queue but had no outcome "
-        "when a database was read (still in line, or their end not yet logged): in no figure; "
-        "reports on record files do not have it",
+        "or no policy when a database was read (still in line, their end not yet logged, or "
+        "their first request still in a host's journal while later webhooks made the row): "
+        "in no figure; reports on record files do not have it",
     ),
     "unserved_rate": (
         "fraction",

@@ -209,3 +209,9 @@ def _clustering_said(plan: dict[str, Any]) -> str:
     return (f"allowing for calls close in time moving together (design effect {effect:.2f}, "
             f"measured by {plan['clustered_by']} on these calls; {independent:,} if they were "
             "independent)")
+
+
+def left_out_sentence(waiting: int) -> str:
+    """The calls a report on a live database leaves out, as every rendering says it."""
+    return (f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in progress (no "
+            "outcome or policy logged yet): the figures cover finished calls only")

@@ -30,8 +30,7 @@ def _header(report: Report) -> str:
         lines[0] += f" entered {period['first_entered_at']} to {period['last_entered_at']}"
     waiting = period.get("calls_in_progress")
     if waiting:
-        lines.append(f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in progress "
-                     "(no outcome yet): the figures cover finished calls only")
+        lines.append(fmt.left_out_sentence(waiting))
     lines.append(
         f"short abandon: under {settings['short_abandon_s']:g} s; service level threshold: "
         f"{settings['service_threshold_s']:g} s; intervals: {100 * settings['confidence']:g}%"

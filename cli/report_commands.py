@@ -17,6 +17,7 @@ import pandas as pd
 
 from analytics.events import load_events, validate_events
 from analytics.filters import between, utc_time
+from analytics.formatting import left_out_sentence
 from analytics.pseudonyms import CallerIdMode, CallerIds
 from analytics.queue_log import (
     queue_log_from_call_batches,
@@ -94,9 +95,7 @@ def say_in_progress(waiting: int) -> None:
     """Name the calls a database's records leave out for want of an outcome: a live log always
     has some, and its longest waits are not in the figures."""
     if waiting:
-        click.echo(f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in "
-                   f"progress (no outcome yet): the figures cover finished calls only",
-                   err=True)
+        click.echo(left_out_sentence(waiting), err=True)
 
 
 def say_left_out(left_out: LeftOut) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
@@ -36,9 +36,13 @@ def is_record() -> tuple:
     calls (their events and `calls` rows show them; counting them would dilute every queue
     rate): NOT_QUEUE_CALLS, and calls no webhook ever placed in line (no entered_at: e.g. a
     hang-up during the greeting, known only from the status callback), which have no time in
-    queue to report either. The report, the wallboard and the Not served list all count these."""
+    queue to report either. Nor has a call whose policy the log does not know yet (a webhook
+    that came after its first request made the row; that request waits in a host's journal):
+    it is no policy's call until the replay labels it, and an empty policy had failed every
+    report on the database. The report, the wallboard and the Not served list all count
+    these."""
     return (calls.c.outcome.is_not(None), calls.c.outcome.not_in(NOT_QUEUE_CALLS),
-            calls.c.entered_at.is_not(None))
+            calls.c.entered_at.is_not(None), calls.c.policy != "")
 
 
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
@@ -70,10 +74,12 @@ def _event_columns() -> list:
 
 def calls_in_progress(url: str, start: pd.Timestamp | None = None,
                       end: pd.Timestamp | None = None, queues: Sequence[str] = ()) -> int:
-    """Calls in a queue with no outcome yet (still waiting, or their end not yet logged):
-    not in the records, which a report on a live log should say. Only those a report's
-    period [start, end) and queues would cover (all when not given)."""
-    where = [calls.c.outcome.is_(None), calls.c.entered_at.is_not(None)]
+    """Calls in a queue whose record is not complete yet: no outcome yet (still waiting, or
+    their end not yet logged) or no policy yet (`is_record`): not in the records, which a
+    report on a live log should say. Only those a report's period [start, end) and queues
+    would cover (all when not given)."""
+    unlabelled = and_(calls.c.policy == "", calls.c.outcome.not_in(NOT_QUEUE_CALLS))
+    where = [or_(calls.c.outcome.is_(None), unlabelled), calls.c.entered_at.is_not(None)]
     if start is not None:
         where.append(calls.c.entered_at >= start.tz_convert("UTC").to_pydatetime())
     if end is not None:
@@ -241,7 +247,8 @@ def _events_query(only: Sequence[str] | None, numbers: bool):  # noqa: ANN202 - 
     if numbers:
         columns.append(calls.c.from_number)
         source = call_events.outerjoin(calls, calls.c.call_id == call_events.c.call_id)
-    query = select(*columns).select_from(source)
+    query = select(*columns).select_from(source).where(call_events.c.policy != "")  # as
+    # is_record: a call's events are labelled with it
     if only:  # named: a raw fact too (the twin reads a kept callback's CALLBACK_ENDED)
         query = query.where(call_events.c.event.in_(list(only)))
     else:  # raw hang-up and leave facts reach analysts only through the decided record
