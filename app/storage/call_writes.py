@@ -336,6 +336,10 @@ def on_the_call_it_continues(conn: Connection, command: c.Connect) -> c.Connect 
 
 def queue_result(conn: Connection, command: c.QueueResult) -> None:
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
+    if command.policy and call.policy == "":  # the call's first request never reached the
+        # log: its action URL still names the policy, so the call is counted under it
+        label_call(conn, command)
+        call = ensure_call(conn, command.call_id, command.queue, command.now, None)
     qt, episode, sid = command.queue_time_s, command.episode, command.call_id
     if qt is not None and command.result != "bridged":  # sent as the wait ends: it enqueued
         log_entry(conn, call, command.now - timedelta(seconds=qt), None, episode)

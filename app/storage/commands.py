@@ -103,10 +103,9 @@ class Connect(Command):
 
 
 @dataclass(frozen=True)
-class QueueResult(Command):
+class QueueResult(Labelled):
     """The Enqueue action: Twilio's word on how a time in line ended."""
 
-    queue: str = ""
     result: str = ""
     queue_time_s: float | None = None
     episode: int = 0

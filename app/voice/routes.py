@@ -220,8 +220,9 @@ def queue_result() -> Response:
     svc = services()
     params = this_route().params
     svc.store.write(c.QueueResult(call_id=form.call_id, now=svc.clock.now(), queue=params.queue,
-                                  result=form.result, queue_time_s=form.queue_time_s,
-                                  episode=params.episode), g.deadline)
+                                  policy=params.policy or "", arm=params.arm, result=form.result,
+                                  queue_time_s=form.queue_time_s, episode=params.episode),
+                    g.deadline)
     if form.garbled is not None:
         raise form.garbled
     route = this_route()

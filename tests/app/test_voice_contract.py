@@ -242,3 +242,22 @@ def test_out_of_the_queue_the_caller_hears_why_in_the_queues_voice(make_app, res
                       {"CallSid": CA1, "QueueResult": result, "QueueTime": "30"})
     said = parse(out.data).find("Say")
     assert said is not None and words in said.text and said.get("voice") == "Polly.Amy"
+
+
+def test_a_hang_up_of_a_call_the_log_never_saw_enter_is_counted_under_its_urls_policy(
+        twilio, app):
+    """Its /voice/incoming and polls never reached the log (a host's journal lost, or the
+    call enqueued before this deployment): the Enqueue action's URL still names the policy,
+    so the call is a record of that policy, not a row with none (which every report on the
+    database had failed on, and which is now left out as in progress)."""
+    caller = sid("CAnever")
+    answer = twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                         {"CallSid": caller, "QueueResult": "hangup", "QueueTime": "40"})
+    assert answer.status_code == 200
+    row = call_row(app, caller)
+    assert (row["policy"], row["queue"], row["outcome"], row["wait_s"]) == (
+        "checkin", "support", "abandoned", 40.0)
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        labels = conn.execute(select(call_events.c.event, call_events.c.policy).where(
+            call_events.c.call_id == caller)).all()
+    assert labels and {policy for _, policy in labels} == {"checkin"}
