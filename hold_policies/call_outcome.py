@@ -195,6 +195,13 @@ def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
     )
 
 
+def _turned_away(by_event: dict[str, list[Fact]]) -> Fact | None:
+    """Twilio's queue-full: where a caller the full queue turned away left it (a message
+    taken at its offer came later, after the offer and the recording)."""
+    return next((fact for fact in by_event.get(Event.ERROR, [])
+                 if fact.data.get("queue_result") == "queue-full"), None)
+
+
 def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN001
     """(outcome, wait_s, answered_at, ended_at, departed_at, deciding fact) by precedence."""
     answers = by_event.get(Event.CONNECT) or by_event.get(Event.COMPLETE)
@@ -215,7 +222,8 @@ def _decide(by_event: dict[str, list[Fact]], in_line_s) -> tuple:  # noqa: ANN00
     left = (by_event.get(Event.EXITWITHKEY) or [None])[0]
     leave = (by_event.get(LEAVE) or [None])[0]
     if message is not None and left is None:  # the message's wait ends where they left line
-        left = leave or (by_event.get(VOICEMAIL_CHOSEN) or [message])[0]
+        left = leave or (by_event.get(VOICEMAIL_CHOSEN) or [None])[0] \
+            or _turned_away(by_event) or message
     if left is not None:
         connected = (by_event.get(Event.CALLBACK_CONNECT) or [None])[0]
         if connected is not None:

@@ -341,6 +341,9 @@ def queue_result(conn: Connection, command: c.QueueResult) -> None:
         label_call(conn, command)
         call = ensure_call(conn, command.call_id, command.queue, command.now, None)
     qt, episode, sid = command.queue_time_s, command.episode, command.call_id
+    if qt is None and command.result == "queue-full":  # Twilio sends no QueueTime: turned
+        qt = 0.0  # away as they reached the queue, they are its calls, with no wait (without
+        # an entry they were in no record: the report left every queue-full caller out)
     if qt is not None and command.result != "bridged":  # sent as the wait ends: it enqueued
         log_entry(conn, call, command.now - timedelta(seconds=qt), None, episode)
     data: dict[str, Any] = {"episode": episode, "queue_result": command.result}

@@ -312,6 +312,43 @@ def test_a_withheld_number_is_never_promised_a_call_back_for_a_message(line):
     assert rows(app) == [] and messages(app) == []
 
 
+def test_every_caller_a_full_queue_turned_away_is_one_of_its_calls_in_the_report(line,
+                                                                                  clock):
+    """Twilio's queue-full carries no QueueTime: the caller had no entry, so only the one
+    who booked a callback was in any record; the report said 1 call, overflow 0 and
+    voicemail 0 for three callers turned away (a reviewer's count; the emulated line said
+    366 of 400 calls). Each is now a call of the queue, turned away with no wait."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cli.report_commands import report_command
+
+    app, twilio = line
+    choice = "/voice/overflow/choice?policy=checkin&queue=support"
+    for name, key in (("booked", "2"), ("message", "3"), ("nothing", None)):
+        caller = call(name, From=f"+1415555{len(name):04d}")
+        twilio.post("/voice/incoming?queue=support", caller)
+        twilio.post(RESULT, {**caller, "QueueResult": "queue-full"})
+        clock.advance(5)
+        if key is not None:
+            twilio.post(choice, {**caller, "Digits": key})
+        if key == "3":
+            record(twilio, name, recording_sid=sid(name, "RE"))
+        clock.advance(2)
+        twilio.post("/voice/status", {**caller, "CallStatus": "completed"})
+    outcomes = {name: call_row(app, sid(name)) for name in ("booked", "message", "nothing")}
+    assert {n: (r["outcome"], r["wait_s"]) for n, r in outcomes.items()} == {
+        "booked": ("left", 0.0), "message": ("voicemail", 0.0), "nothing": ("overflow", 0.0)}
+    assert all(r["entered_at"] is not None for r in outcomes.values())
+    url = str(app.extensions["holdwell"].store.engine.url)
+    result = CliRunner().invoke(report_command, ["--db", url, "--json"])
+    assert result.exit_code == 0, result.output
+    [group] = json.loads(result.stdout)["policies"]
+    assert (group["calls"], group["n_left"], group["n_voicemail"], group["n_overflow"]) == (
+        3, 1, 1, 1)
+
+
 def test_without_overflow_queue_full_still_says_the_line_is_full(make_app):
     app = make_app('[queues.support]\npolicy = "checkin"\n')
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
