@@ -53,7 +53,8 @@ def merge(posted: MultiDict, base: dict[str, str],
     kept: MultiDict = MultiDict()
     for name in posted:
         yours = posted.getlist(name)[-1]
-        left_alone = name in base and yours == base[name] and name in active
+        left_alone = name in base and policy_form.same_text(yours, base[name]) \
+            and name in active
         kept.add(name, active[name] if left_alone else yours)
     changed = [ChangedMeanwhile(name, theirs, _clash(posted, name, base, theirs))
                for name, theirs in active.items() if base.get(name, theirs) != theirs]
@@ -61,5 +62,11 @@ def merge(posted: MultiDict, base: dict[str, str],
 
 
 def _clash(posted: MultiDict, name: str, base: dict[str, str], theirs: str) -> str | None:
+    """What the editor typed in a field someone else changed, when it is neither what they
+    found nor what is there now (line breaks as the browser sends them aside: a box left
+    alone had counted as an edit and put the old words back)."""
     yours = posted.getlist(name)[-1] if name in posted else None
-    return yours if yours is not None and yours not in (base.get(name), theirs) else None
+    if yours is None or any(policy_form.same_text(yours, text)
+                            for text in (base.get(name), theirs)):
+        return None
+    return yours
