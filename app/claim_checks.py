@@ -278,7 +278,7 @@ def note_leg_ended(engine: Engine, claim: EndedClaim, found: Verdict, now: datet
 def end_unheard_holds(engine: Engine, settings: CallbacksConfig, now: datetime) -> list[str]:
     """Held customers whose leg completed END_UNHEARD_S ago and whose end nobody heard since
     (no bridge, no hang-up from the queue): ended as a hang-up after answering, never rung
-    again, their failure text owed. Needs no REST credentials."""
+    again, no failure text (they were reached). Needs no REST credentials."""
     ended = []
     for held in ended_holds(engine, now, END_UNHEARD_S):
         with engine.begin() as conn:

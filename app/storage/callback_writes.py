@@ -252,10 +252,13 @@ def _log_attempt(conn: Connection, call: CallRow, command: c.CallbackUnanswered,
 
 def _fail(conn: Connection, call: CallRow, command: c.CallbackUnanswered, attempt: int,
           waited: float) -> str:
-    """The last attempt went unanswered: the promise is given up (its text owed)."""
+    """The last attempt went unanswered: the promise is given up (its text owed, unless
+    they were never rung, or answered and hung up before an agent came (`final`): "we
+    tried to call you back and could not reach you" would be false)."""
+    owed = command.text_if_failed and not command.final
     conn.execute(update(callbacks).where(callbacks.c.call_id == call.call_id).values(
         status="failed", attempts=attempt, last_result=command.result,
-        resolved_at=command.now, failure_text=OWED if command.text_if_failed else None))
+        resolved_at=command.now, failure_text=OWED if owed else None))
     append_fact(conn, call, command.now, Event.CALLBACK_FAILED,
                 f"{call.call_id}:CALLBACK_FAILED", waited,
                 {"attempts": attempt, "last_result": command.result})

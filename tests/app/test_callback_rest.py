@@ -357,3 +357,32 @@ def at_risk_rest_line(make_app, clock, number: str):  # noqa: ANN001, ANN201
             entered_at=now - timedelta(minutes=20), requested_at=now - timedelta(minutes=15),
             promised_by=now + timedelta(seconds=60), status="pending"))
     return app
+
+
+@pytest.mark.parametrize("ending", ["queue_result_hangup", "completed_unheard"])
+def test_a_customer_who_answered_and_hung_up_while_held_is_not_texted_we_could_not_reach_them(
+        make_app, clock, mocker, ending):
+    """We reached them: "we tried to call you back and could not reach you" is false (a
+    reviewer's finding; the same end found by asking Twilio already owed no text)."""
+    from app.claim_checks import END_UNHEARD_S, end_unheard_holds
+
+    app, twilio = rest_app_with(make_app, clock, REST_CONFIG.replace(
+        "retry_after_s = 300", "retry_after_s = 300\nsms_on_failure = true"))
+    at_risk_round(app, clock, mocker)
+    fence = urlsplit(mocker_last_url(app)).query
+    leg = {"CallSid": sid("CAleg1"), "AnsweredBy": "human"}
+    assert top_verbs(twilio.post(f"/voice/callback/rest-answer?{fence}", leg).data) == [
+        "Say", "Enqueue"]
+    clock.advance(45)
+    if ending == "queue_result_hangup":
+        twilio.post(f"/voice/callback/rest-result?{fence}",
+                    {"CallSid": sid("CAleg1"), "QueueResult": "hangup", "QueueTime": "45"})
+    else:  # the leg completed and nothing said how: ended as a hang-up once that is long
+        twilio.post(f"/voice/callback/rest-status?{fence}",
+                    {"CallSid": sid("CAleg1"), "CallStatus": "completed"}).close()
+        clock.advance(END_UNHEARD_S + 1)
+        services = app.extensions["holdwell"]
+        end_unheard_holds(services.store.engine, services.config.callbacks, clock.now())
+    [row] = callback_rows(app)
+    assert (row["status"], row["last_result"]) == ("failed", "hung up after answering")
+    assert row["failure_text"] is None

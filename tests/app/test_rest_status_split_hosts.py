@@ -67,12 +67,12 @@ def test_a_bridged_customer_whose_connect_was_journaled_elsewhere_is_not_failed(
     assert logged_events(host_b, sid("c0")).count("CALLBACK_ENDED") == 1  # replayed too
 
 
-def test_a_held_customer_whose_end_nobody_hears_is_ended_after_the_wait_and_texted(
+def test_a_held_customer_whose_end_nobody_hears_is_ended_after_the_wait_untexted(
         make_app, clock, mocker):
     """The leg completed while on the line and no queue result ever comes: no agent is sent
     to the empty priority queue meanwhile, the customer-first slot is free, and after
-    END_UNHEARD_S the callback ends as a hang-up after answering (never rung again), its
-    failure text owed and sent by the worker."""
+    END_UNHEARD_S the callback ends as a hang-up after answering (never rung again). No
+    failure text: they were reached ("we could not reach you" had been owed to them)."""
     app = make_app(TEXTS, account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
     fence, create = rung_and_answered(app, twilio, clock, mocker)
@@ -89,7 +89,7 @@ def test_a_held_customer_whose_end_nobody_hears_is_ended_after_the_wait_and_text
     _, again = worker_round(app, clock, mocker)
     assert statuses(app)[sid("c0")] == "failed" and again.call_count == 0
     assert "CALLBACK_FAILED" in logged_events(app, sid("c0"))
-    assert failure_text(app) == "owed"  # texted by the worker's round (send_owed)
+    assert failure_text(app) is None
 
 
 def rung_and_answered(app, twilio, clock, mocker, entered: bool = False):  # noqa: ANN001, ANN201
