@@ -169,19 +169,33 @@ def same_settings(new: BaseModel, old: BaseModel) -> bool:
     return new.model_dump(mode="json") == old.model_dump(mode="json")
 
 
-def rollback(svc: Services, number: int, *, actor: str, note: str) -> Saved:
+def rollback(svc: Services, number: int, *, actor: str, note: str,
+             reviewed: int | None = None) -> Saved:
     """Make version `number`'s settings active again, as a new version; none is added when
-    the active version already runs them (`changed` False)."""
+    the active version already runs them (`changed` False). With `reviewed` (the active
+    version the operator's confirmation compared against), only while that is still the
+    active one, checked as the version is stored: else ActiveMoved. (Checked before, a save
+    landing in between was undone without a word.)"""
     old = config_versions.get(svc.store.engine, number)
     if old is None:
         raise UnknownVersion(f"no config version {number}")
-    active = config_versions.get(svc.store.engine)
     settings = config_of(old)
     warnings = tuple([*settings.warnings(), *every_missing_clip(svc, settings)])
-    if active is not None and same_settings(settings, config_of(active)):
-        return Saved(active, changed=False, warnings=warnings)
-    return Saved(save(svc, settings, actor=actor, note=note or f"roll back to version {number}"),
-                 changed=True, warnings=warnings)
+    for _ in range(SAVE_TRIES):  # without `reviewed`: a save in between, read again
+        active = config_versions.get(svc.store.engine)
+        now = active.number if active is not None else 0
+        if reviewed is not None and reviewed != now:
+            raise config_versions.ActiveMoved(f"version {now} became active after {reviewed}")
+        if active is not None and same_settings(settings, config_of(active)):
+            return Saved(active, changed=False, warnings=warnings)
+        try:
+            return Saved(save(svc, settings, actor=actor,
+                              note=note or f"roll back to version {number}", after=now),
+                         changed=True, warnings=warnings)
+        except config_versions.ActiveMoved:
+            if reviewed is not None:
+                raise
+    raise RuntimeError("could not store a config version: too many concurrent saves")
 
 
 def toml_of(version: ConfigVersion | None) -> str:

@@ -13,6 +13,7 @@ from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
 from app.console.experiments import describe_variant
 from app.services import services
+from app.storage import config_versions
 
 
 @bp.get("/policies")
@@ -120,19 +121,26 @@ def _moved_on() -> int | None:
     return now if reviewed is not None and reviewed != now else None
 
 
+def _not_rolled_back(moved: int | None) -> Response:
+    flash(f"Not rolled back: version {moved} became active since you looked; here is what "
+          "the roll-back would change now.", "error")
+    return redirect(url_for("console.confirm_rollback",
+                            number=request.form.get("version", type=int) or 1), 303)
+
+
 @bp.post("/versions/rollback")
 @requires("operate")
 def rollback() -> Response:
     if (moved := _moved_on()) is not None:
-        flash(f"Not rolled back: version {moved} became active since you looked; here is "
-              "what the roll-back would change now.", "error")
-        return redirect(url_for("console.confirm_rollback",
-                                number=request.form.get("version", type=int) or 1), 303)
+        return _not_rolled_back(moved)
     try:
         asked = RollbackRequest(version=request.form.get("version", "").strip(),
                                 note=request.form.get("note", "").strip()[:500])
         saved = config_changes.rollback(services(), asked.version, actor=current_user().name,
-                                        note=asked.note)
+                                        note=asked.note,
+                                        reviewed=request.form.get("active", type=int))
+    except config_versions.ActiveMoved:  # a save landed between the look and the store
+        return _not_rolled_back(config_changes.active_number(services()))
     except ValidationError as error:
         flash("; ".join(f"{k}: {v}" for k, v in policy_form.errors_of(error).items()), "error")
         return redirect(url_for("console.versions"), 303)

@@ -52,6 +52,33 @@ def test_a_rollback_confirmed_after_the_active_version_moved_is_refused(as_role,
     assert "version 3 became active since you looked" in again
 
 
+def test_a_save_landing_while_a_rollback_is_stored_is_never_undone(as_role, console_app,
+                                                                     monkeypatch):
+    """The confirmation's version was checked before the roll-back was stored: another
+    operator's save landing in between (forced here at the store's start, after the check
+    passed) was undone without a word, and the roll-back said "active again" (a reviewer
+    measured the gap at about 8 ms). The store itself now checks it."""
+    from app.console import config_changes
+
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence"})  # version 2
+    other = as_role("admin")
+    real_save = config_changes.save
+
+    def another_save_first(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        monkeypatch.setattr(config_changes, "save", real_save)
+        assert other.post("/console/policies/sales", {"voice": "alice"}).status_code == 303
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(config_changes, "save", another_save_first)
+    refused = operator.post("/console/versions/rollback", {"version": "1", "active": "2"})
+    assert refused.headers["Location"].endswith("/console/versions/1/rollback")
+    assert active(console_app).number == 3  # the other save, kept; no roll-back stored
+    assert active(console_app).body["queues"]["sales"]["voice"] == "alice"
+    again = operator.get("/console/versions/1/rollback").get_data(as_text=True)
+    assert "version 3 became active since you looked" in again
+
+
 def test_the_rollback_confirmation_needs_the_operate_role(as_role):
     assert as_role("analyst").get("/console/versions/1/rollback").status_code == 403
 
