@@ -16,7 +16,7 @@ POLICY = "; ".join((
 HEADERS = {"Content-Security-Policy": POLICY, "X-Frame-Options": "DENY",
            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
            "Cache-Control": "no-store"}
-ROOMS = ("/console", "/api/v1")
+ROOMS = ("/console", "/api/v1", "/ops")  # /ops: the old callbacks page shows numbers too
 
 
 def request_under(prefix: str | None) -> bool:

@@ -351,6 +351,10 @@ def test_the_operator_page_lists_promises_and_flags_those_at_risk(make_app, cloc
     page = client.get("/ops/callbacks", headers={"Authorization": "Bearer s3cret"})
     assert page.status_code == 200 and sid("CA1").encode() in page.data
     assert b"Callbacks not yet kept (1)" in page.data
+    # it shows callers' numbers: kept by no browser or proxy, never framed, as the console
+    assert page.headers["Cache-Control"] == "no-store"  # (reviewer's finding: it had none)
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
 def test_a_caller_answered_in_line_after_booking_is_never_also_called_back(
