@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Update, select, update
 from app.storage import audit
 from app.storage import commands as c
 from app.storage.callback_admin import cancel_pending
+from app.storage.callback_requests import caller_gone
 from app.storage.events import insert_once, inserted_once, log_event
 from app.storage.facts import (
     ANY_FACT,
@@ -360,6 +361,7 @@ def queue_result(conn: Connection, command: c.QueueResult) -> None:
     event, key, data = fact
     append_fact(conn, call, command.now, event, key, qt, data)
     project(conn, call.call_id)
+    caller_gone(conn, call.call_id, command.now)  # out of the queue: a callback may ring
 
 
 def call_status(conn: Connection, command: c.CallStatus) -> None:
@@ -381,6 +383,8 @@ def call_status(conn: Connection, command: c.CallStatus) -> None:
         return
     call = call_row(row)
     append_fact(conn, call, command.now, HANGUP, key, None, data)
+    if "leg" not in data:  # the caller's own call ended: their callback may ring now
+        caller_gone(conn, call.call_id, command.now)
     if call.outcome is None:  # a backstop: it only decides a call nothing else has ended
         project(conn, call.call_id)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from app.storage import commands as c
 from app.storage.db import as_utc
@@ -32,6 +32,24 @@ class Booking:
     new: bool
     already_booked: str | None = None
     too_late: str | None = None
+
+
+LEAVING_S = 45.0
+"""A callback is not rung until its caller has left the line: the confirmation plays while
+they are still on the queue call, and an agent freed then had rung their own busy phone
+(an attempt spent, with one attempt the promise failed seconds after it was made). Due at
+once when their leaving or hang-up is heard (`caller_gone`), else this long after the
+request (a confirmation's words, with room to spare, if those webhooks are lost)."""
+CALLER_GONE = update(callbacks).where(
+    callbacks.c.call_id == param("call", callbacks.c.call_id),
+    callbacks.c.status == "pending", callbacks.c.attempts == 0, callbacks.c.due_at.is_(None),
+    callbacks.c.next_attempt_at > param("now", callbacks.c.next_attempt_at),
+).values(next_attempt_at=param("now", callbacks.c.next_attempt_at))
+
+
+def caller_gone(conn: Connection, call_id: str, now: datetime) -> None:
+    """The caller left the line or hung up: their callback (if any, not yet tried) is due."""
+    conn.execute(CALLER_GONE, {"call": call_id, "now": now})
 
 
 def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
@@ -60,7 +78,7 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
     new = inserted_once(conn, callbacks, "call_id", {
         "call_id": call.call_id, "queue": call.queue, "number": command.number,
         "entered_at": entered, "requested_at": command.now, "promised_by": promised_by,
-        "status": "pending"})
+        "status": "pending", "next_attempt_at": command.now + timedelta(seconds=LEAVING_S)})
     common = {"episode": command.episode}
     append_fact(conn, call, command.now, Event.CALLBACK_REQUESTED,
                 f"{call.call_id}:CALLBACK_REQUESTED", command.queue_time_s,

@@ -364,7 +364,7 @@ def test_a_caller_answered_in_line_after_booking_is_never_also_called_back(
     are still in the queue until its <Leave/>): the emulator saw them rung again later."""
     enter(twilio_cb, sid("CA1"), clock)
     twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
-    confirmed = request_callback(twilio_cb, sid("CA1"))
+    confirmed = request_callback(twilio_cb, sid("CA1"), leave=False)
     assert top_verbs(confirmed.data) == ["Say", "Leave"]
     twilio_cb.post("/voice/connect?queue=support", {"CallSid": sid("CA1"), "QueueTime": "76"})
     [row] = callback_rows(cb_app)
@@ -372,6 +372,45 @@ def test_a_caller_answered_in_line_after_booking_is_never_also_called_back(
     assert call_row(cb_app, sid("CA1"))["outcome"] == "answered"
     agent = twilio_cb.post("/voice/agent?queue=support", {"CallSid": sid("CAagent")})
     assert "+14155550100" not in agent.data.decode()  # nobody dials them again
+
+
+@pytest.mark.parametrize("gone", ["leave", "hangup", "status", None])
+def test_a_callback_rings_only_once_its_caller_is_off_the_queue_call(cb_app, twilio_cb, clock,
+                                                                      gone):
+    """While the confirmation plays the caller is still on the queue call: an agent freed
+    then had rung their own phone (busy: an attempt spent, and with one attempt the promise
+    failed seconds after it was made; a reviewer's finding). The agent takes the line
+    instead; the callback rings once their leaving or hang-up is heard, or, if neither is,
+    LEAVING_S after the request."""
+    from app.storage.callback_requests import LEAVING_S
+
+    enter(twilio_cb, sid("CA1"), clock)
+    confirmed = request_callback(twilio_cb, sid("CA1"), leave=False)
+    assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    clock.advance(5)
+    during = parse(twilio_cb.post("/voice/agent?queue=support",
+                                  {"CallSid": sid("CAagent1")}).data)
+    assert during.find(".//Number") is None and during.find(".//Queue") is not None
+    assert callback_rows(cb_app)[0]["status"] == "pending"
+    result = "/voice/queue-result?policy=callback&queue=support"
+    if gone == "leave":
+        twilio_cb.post(result, {"CallSid": sid("CA1"), "QueueResult": "leave",
+                                "QueueTime": "75"})
+    elif gone == "hangup":  # they hung up during the confirmation
+        twilio_cb.post(result, {"CallSid": sid("CA1"), "QueueResult": "hangup",
+                                "QueueTime": "75"})
+    elif gone == "status":  # only the call's end was heard
+        twilio_cb.post("/voice/status", {"CallSid": sid("CA1"), "CallStatus": "completed"})
+    else:  # neither: the callback waits out LEAVING_S
+        clock.advance(LEAVING_S - 5 - 1)
+        still = twilio_cb.post("/voice/agent?queue=support", {"CallSid": sid("CAagent2")})
+        assert b"<Number" not in still.data
+        clock.advance(2)
+    rung = parse(twilio_cb.post("/voice/agent?queue=support",
+                                {"CallSid": sid("CAagent3")}).data)
+    assert rung.find(".//Number").text == "+14155550100"
+    assert callback_rows(cb_app)[0]["status"] == "claimed"
+    assert call_row(cb_app, sid("CA1"))["outcome"] == "left"  # kept their place: not abandoned
 
 
 @pytest.mark.parametrize("ended_by", [

@@ -178,6 +178,8 @@ def promised(engine) -> str:
     write(engine, c.NotePoll(now=at(0), queue_time_s=0, position=1, **labels))
     write(engine, c.RequestCallback(call_id=call_id, now=at(60), queue="support",
                                     number="+14155550100", digit="2", queue_time_s=60))
+    write(engine, c.QueueResult(call_id=call_id, now=at(60), queue="support", result="leave",
+                                queue_time_s=60))  # off the line: the callback may ring
     return call_id
 
 

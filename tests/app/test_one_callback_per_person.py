@@ -52,9 +52,16 @@ def join(twilio: SignedClient, call: str, number: str = NUMBER, waited: int = 60
 
 
 def ask_for_callback(twilio: SignedClient, call: str, number: str = NUMBER):
+    """Ask, confirm, and leave the line as Twilio does after the <Leave/> (a callback rings
+    only once its caller is off the queue call)."""
     gather = {"CallSid": call, "From": number, "Digits": "2"}
     offer = twilio.post(CHOICE, gather)
-    return twilio.post(parse(offer.data).find("Gather").get("action"), {**gather, "Digits": "1"})
+    confirmed = twilio.post(parse(offer.data).find("Gather").get("action"),
+                            {**gather, "Digits": "1"})
+    if b"<Leave" in confirmed.data:
+        twilio.post(CHOICE.replace("/voice/choice", "/voice/queue-result"),
+                    {"CallSid": call, "QueueResult": "leave"}).close()
+    return confirmed
 
 
 @pytest.fixture

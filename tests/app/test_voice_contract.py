@@ -182,12 +182,20 @@ def test_numbers_as_twilio_writes_them_are_taken(twilio, queue_time):
     assert answer.status_code == 200
 
 
-def request_callback(twilio, call_id: str = sid("CA1"), queue_time: int = 70, confirm: str = "1"):
-    """Press the callback key, then confirm the caller ID read back: the full keypad flow."""
+def request_callback(twilio, call_id: str = sid("CA1"), queue_time: int = 70, confirm: str = "1",
+                     leave: bool = True):
+    """Press the callback key, then confirm the caller ID read back: the full keypad flow;
+    then, as Twilio does after the confirmation's <Leave/> (unless `leave` is False: the
+    caller still hears it), the Enqueue action's `leave`, after which the callback may ring."""
     form = {**wait_form(call_id, queue_time=queue_time), "Digits": "2"}
     offer = twilio.post("/voice/choice?policy=callback&queue=support", form)
     action = parse(offer.data).find("Gather").get("action")
-    return twilio.post(action, {**form, "Digits": confirm})
+    confirmed = twilio.post(action, {**form, "Digits": confirm})
+    if leave and b"<Leave" in confirmed.data:
+        twilio.post("/voice/queue-result?policy=callback&queue=support",
+                    {"CallSid": call_id, "QueueResult": "leave",
+                     "QueueTime": str(queue_time)}).close()  # the same moment: no clock here
+    return confirmed
 
 
 def logged_events(app, call_id: str) -> list[str]:

@@ -10,6 +10,7 @@ from emulator.run import emulate
 from hold_policies.config import parse_config
 from simulator.behaviour import Reactions
 from simulator.scenario import Callbacks, simple_scenario
+from tests.support.callback_rows import rung_callbacks
 
 EAGER = parse_config({"queues": {"support": {"callback": {
     "offer_after_estimate_s": 0, "offer_without_estimate_after_s": 0}}}})
@@ -40,14 +41,18 @@ def test_callbacks_are_served_in_the_order_callers_first_entered(sqlite_url):
               if e["event"] in ("CONNECT", "CALLBACK_CONNECT")]
     entered = [rows[c]["entered_at"] for c in served]
     assert served and entered == sorted(entered)  # one agent: strictly first come first served
+    rung = rung_callbacks(table(sqlite_url, callbacks, result.call_id_prefix),
+                          {c: r["outcome"] for c, r in rows.items()})
+    assert rung and all(rows[r["call_id"]]["outcome"] == "callback_connected" for r in rung)
     takers = [r for r in rows.values() if r["callback_requested"]]
-    assert takers and all(r["outcome"] == "callback_connected" for r in takers)
     assert all(r["outcome"] != "abandoned" for r in takers)
 
 
 def test_unanswered_callbacks_are_retried_then_given_up(sqlite_url):
     result = run(sqlite_url, answer_p=0.0, retries=1)
-    rows = table(sqlite_url, callbacks, result.call_id_prefix)
+    outcomes = {r["call_id"]: r["outcome"]
+                for r in table(sqlite_url, calls, result.call_id_prefix)}
+    rows = rung_callbacks(table(sqlite_url, callbacks, result.call_id_prefix), outcomes)
     assert rows and all(r["status"] == "failed" and r["attempts"] == 2 for r in rows)
     events = table(sqlite_url, call_events, result.call_id_prefix)
     failed = {e["call_id"] for e in events if e["event"] == "CALLBACK_FAILED"}

@@ -3,7 +3,7 @@ over them (several claim tests seeded the same rows each their own way)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert
@@ -34,3 +34,16 @@ def attach_message(engine: Engine, callback_id: str, url: str,
             "callback_id": callback_id, "call_id": callback_id,
             "left_at": datetime(2026, 1, 1), "recording_url": url, "recording_s": 9,
             "transcript": transcript})
+
+
+def rung_callbacks(rows: Sequence[Mapping], outcome_of: Mapping[str, str]) -> list[Mapping]:
+    """The callbacks that were rung. A caller at the head of the line may be answered there
+    while their confirmation plays (still in Twilio's queue: their callback rings only once
+    they are off it); their callback is then cancelled, never rung, and their call answered."""
+    rung = []
+    for row in rows:
+        if row["status"] == "cancelled":
+            assert outcome_of[row["call_id"]] == "answered" and row["attempts"] == 0, row
+        else:
+            rung.append(row)
+    return rung
