@@ -8,6 +8,7 @@ next is read, so peak memory is about one chunk of raw rows plus the compact res
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
@@ -43,6 +44,22 @@ def is_record() -> tuple:
     these."""
     return (calls.c.outcome.is_not(None), calls.c.outcome.not_in(NOT_QUEUE_CALLS),
             calls.c.entered_at.is_not(None), calls.c.policy != "")
+
+
+RING_TO_ENTRY_S = 3600.0
+"""Longer than any caller takes from ringing to entering the queue (the welcome, a language
+or reason asked): calls that entered since a moment rang at most this long before it, so
+the (queue, arrived_at) index bounds the search for them."""
+
+
+def entered_between(start: datetime, end: datetime | None = None) -> tuple:
+    """WHERE clauses of calls that entered the queue in [start, end] (end: any), as the
+    report's period reads them, searched through the (queue, arrived_at) index."""
+    clauses = [calls.c.arrived_at >= start - timedelta(seconds=RING_TO_ENTRY_S),
+               calls.c.entered_at >= start]
+    if end is not None:
+        clauses += [calls.c.arrived_at <= end, calls.c.entered_at <= end]
+    return tuple(clauses)
 
 
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select

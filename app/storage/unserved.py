@@ -2,7 +2,7 @@
 callback that failed, thrown out by a Twilio error, or overflowed), among the call records
 (`read.is_record`): exactly the callers the wallboard's and the report's unserved rate count.
 
-One query over every configured queue, in the order callers rang (arrived_at, then call id):
+One query over every configured queue, in the order callers entered (entered_at, then call id):
 when a period holds more than LIMIT, the oldest LIMIT are kept whatever their queue, and
 `truncated` says that later ones were left out.
 """
@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 
 from app.storage.db import as_utc
-from app.storage.read import is_record
+from app.storage.read import entered_between, is_record
 from app.storage.schema import callbacks, calls
 from app.storage.wallboard import last_told
 from hold_policies.records import UNSERVED
@@ -38,15 +38,16 @@ class UnservedRow:
 
 def unserved(engine: Engine, queues: list[str], start: datetime,
              end: datetime) -> tuple[list[UnservedRow], bool]:
-    """The period's unserved callers, oldest first across queues, and whether LIMIT cut the
-    list short (then the newest of the period are the ones left out)."""
+    """The period's unserved callers (entered the queue in it, as `holdwell report --from
+    --to` reads a period), oldest first across queues, and whether LIMIT cut the list short
+    (then the newest of the period are the ones left out)."""
     number = func.coalesce(callbacks.c.number, calls.c.from_number)
     query = select(calls.c.call_id, calls.c.queue, calls.c.outcome, number.label("number"),
                    calls.c.entered_at, calls.c.wait_s, calls.c.announcements).select_from(
         calls.outerjoin(callbacks, callbacks.c.call_id == calls.c.call_id)).where(
-        calls.c.queue.in_(queues), calls.c.arrived_at >= start, calls.c.arrived_at <= end,
+        calls.c.queue.in_(queues), *entered_between(start, end),
         calls.c.outcome.in_(LOST), *is_record(),
-    ).order_by(calls.c.arrived_at, calls.c.call_id).limit(LIMIT + 1)
+    ).order_by(calls.c.entered_at, calls.c.call_id).limit(LIMIT + 1)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         truncated = len(rows) > LIMIT

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, case, func, select
 
 from app.storage.callback_queue import OUTSTANDING, RECENT_POLL_S
 from app.storage.db import as_utc
-from app.storage.read import is_record
+from app.storage.read import entered_between, is_record
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.records import Event, Outcome
 
@@ -82,7 +82,9 @@ def callback_counts(conn: Connection, queue: str, horizon: datetime) -> tuple[in
 
 def day_counts(conn: Connection, queue: str, since: datetime, threshold_s: float) -> DayCounts:
     """Outcomes of the call records (`read.is_record`, as `holdwell report` counts them) that
-    arrived since `since`; a callback is served at its real wait."""
+    entered the queue since `since` (as the report's --from reads it: a call that rang at
+    23:59:55 and entered after midnight's welcome had been on no day's wallboard); a
+    callback is served at its real wait."""
     served_wait = case((calls.c.outcome == Outcome.ANSWERED.value, calls.c.wait_s),
                        (calls.c.outcome == Outcome.CALLBACK_CONNECTED.value,
                         calls.c.callback_wait_s))
@@ -90,7 +92,7 @@ def day_counts(conn: Connection, queue: str, since: datetime, threshold_s: float
         calls.c.outcome, func.count(), func.count(served_wait),
         func.coalesce(func.sum(case((served_wait <= threshold_s, 1), else_=0)), 0),
         func.coalesce(func.sum(served_wait), 0.0),
-    ).where(calls.c.queue == queue, calls.c.arrived_at >= since, *is_record())
+    ).where(calls.c.queue == queue, *entered_between(since), *is_record())
         .group_by(calls.c.outcome)).all()
     by_outcome = {row[0]: int(row[1]) for row in rows}
     return DayCounts(calls=sum(by_outcome.values()), by_outcome=by_outcome,

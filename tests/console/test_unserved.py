@@ -85,3 +85,40 @@ def test_a_settled_call_still_waiting_is_not_unserved(console_app, tokens, clock
     listing = console_app.test_client().get("/api/v1/unserved",
                                             headers=bearer(tokens["operator"])).get_json()
     assert listing["callers"] == []
+
+
+def test_a_call_that_rang_before_midnight_and_entered_after_counts_on_the_day_it_entered(
+        console_app, twilio_console, tokens, clock):
+    """The wallboard's "today" and the unserved list counted a call by when it rang, the
+    report by when it entered the queue: one that rang at 23:59:55 and entered after the
+    welcome, at 00:00:09, was on no wallboard day at all (a reviewer's finding)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cli.report_commands import report_command
+
+    call = sid("CAmidnight")
+    clock.set(clock.now().replace(hour=23, minute=59, second=55))
+    twilio_console.post("/voice/incoming?queue=support", {"CallSid": call,
+                                                          "From": "+14155550100"})
+    clock.advance(14)  # the welcome said: in the queue from 00:00:09
+    day = clock.now().replace(hour=0, minute=0, second=0)
+    twilio_console.post(WAIT, wait_form(call, queue_time=0))
+    clock.advance(81)
+    twilio_console.post("/voice/queue-result?queue=support&policy=callback",
+                        {"CallSid": call, "QueueResult": "hangup", "QueueTime": "81"})
+    clock.set(day + timedelta(hours=9))
+    analyst = bearer(tokens["analyst"])
+    client = console_app.test_client()
+    state = client.get("/api/v1/queues", headers=analyst).get_json()
+    today = next(q for q in state["queues"] if q["queue"] == "support")["today"]
+    start, end = day.strftime("%Y-%m-%dT%H:%M:%SZ"), clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    listed = client.get(f"/api/v1/unserved?start={start}&end={end}", headers=analyst).get_json()
+    url = str(console_app.extensions["holdwell"].store.engine.url)
+    report = CliRunner().invoke(report_command, ["--db", url, "--queue", "support", "--from",
+                                                 start, "--json"])
+    [group] = json.loads(report.stdout)["policies"]
+    assert (today["calls"], today["abandoned"]) == (group["calls"], group["n_abandoned"]) == (
+        1, 1)
+    assert [caller["call_id"] for caller in listed["callers"]] == [call]
