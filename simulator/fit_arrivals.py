@@ -2,7 +2,10 @@
 
 A half-hour counts as observed from the log's first call to its last, calls or not (a
 closed Sunday is a Sunday with no calls, not a missing one; a log exported at noon covers
-half of its last day). With c calls in a slot over d days the
+half of its last day). "All days" are the days of the week the line took calls on: a
+weekday with no call in the whole log is one it is shut, and averaged in, a line shut at
+weekends had an "all days" profile of a day that never happens, 5/7 of a weekday's calls,
+which the default what-if and staffing planned for. With c calls in a slot over d days the
 rate is c / (d * 30) calls/min and its standard error sqrt(c) / (d * 30) (Poisson counts;
 Brown et al. 2005 find arrivals close to an inhomogeneous Poisson process).
 """
@@ -56,15 +59,18 @@ def slot_rates(entered: pd.Series, exposure: np.ndarray) -> SlotRates:
 
 
 def fit_arrivals(entered: pd.Series) -> tuple[SlotRates, dict[str, SlotRates]]:
-    """Rates over all days, and per weekday (only weekdays the log spans)."""
+    """Rates over the days of the week the line took calls on, and per weekday (only
+    weekdays the log spans)."""
     slots, covered = observed_slots(entered)
     if (glimpsed := covered < MIN_COVERED).any():  # the log's edge, seen for a moment
         entered = entered[~entered.dt.tz_convert("UTC").dt.floor(f"{SLOT_MIN}min").isin(
             slots[glimpsed])]
         covered = np.where(glimpsed, 0.0, covered)
     slot_index = ((slots.hour * 60 + slots.minute) // SLOT_MIN).to_numpy()
-    overall = slot_rates(entered, np.bincount(slot_index, covered, minlength=SLOTS))
     weekday = entered.dt.tz_convert("UTC").dt.weekday.to_numpy()
+    taking = np.isin(slots.weekday, np.unique(weekday))
+    overall = slot_rates(entered, np.bincount(slot_index[taking], covered[taking],
+                                              minlength=SLOTS))
     by_day = {}
     for number, name in enumerate(WEEKDAYS):
         mine = slots.weekday == number

@@ -140,7 +140,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     step()
     warnings += thin_parts(overall, by_day, agents)
     days = pd.DatetimeIndex(entered.dt.normalize().unique()).sort_values()
-    warnings += sparse_days(len(days), overall.days)
+    warnings += sparse_days(len(days), (days[-1] - days[0]).days + 1)
     warnings += same_callers_twice(records)
     return Twin(overall, by_day, fit_talk(records["talk_s"].to_numpy(float)), patience, base,
                 fit_callbacks(records, retries), agents, len(records),

@@ -16,11 +16,14 @@ def fit_report(twin: Twin) -> str:
     """What `holdwell fit` prints: every figure with its unit and standard error."""
     rates, se = np.array(twin.arrivals.per_min), np.array(twin.arrivals.se_per_min)
     talk = twin.talk
+    shut = [day for day, day_rates in twin.by_weekday.items() if day_rates.daily_calls == 0]
     lines = [f"fitted from {twin.calls:,} calls, {twin.first_day} to {twin.last_day} "
-             f"({twin.arrivals.days} days; times of day and dates on the line's clock, "
-             f"{twin.timezone})", "",
-             f"arrivals: {twin.arrivals.daily_calls:,.0f} calls/day on average; "
-             f"busiest half-hour {_hhmm(int(rates.argmax()))} at {rates.max():.2f} "
+             f"(times of day and dates on the line's clock, {twin.timezone})", "",
+             f"arrivals: {twin.arrivals.daily_calls:,.0f} calls/day on average over "
+             f"{twin.arrivals.days} day(s)"
+             + (f" ({', '.join(shut)} left out: no calls on them in the log, taken as shut)"
+                if shut else "")
+             + f"; busiest half-hour {_hhmm(int(rates.argmax()))} at {rates.max():.2f} "
              f"± {se[rates.argmax()]:.2f} calls/min (± = standard error, Poisson)"]
     for day, day_rates in twin.by_weekday.items():
         lines.append(f"  {day}: {day_rates.daily_calls:,.0f} calls/day over {day_rates.days} "

@@ -36,3 +36,18 @@ def test_a_log_cut_seconds_into_a_half_hour_fits_its_rate_unbiased():
     other = [fit_arrivals(log)[0].per_min[27] for log in cut]  # 13:30, seen whole
     assert np.mean(last_slot) == pytest.approx(RATE, rel=0.05)  # was about 5/6 of it
     assert np.mean(other) == pytest.approx(RATE, rel=0.05)
+
+
+def test_a_line_shut_at_weekends_averages_the_days_it_runs():
+    """A log of four weeks, Monday to Friday: "all days" is a weekday's load. Weekends
+    averaged in, it was 5/7 of it, and the default what-if and staffing planned for a day
+    that never happens (a reviewer's month: 793 calls a day where every weekday had
+    1,064-1,146, staffing 23% short)."""
+    rng = np.random.default_rng(5)
+    log = poisson_log(26, rng)  # Monday 2026-01-05 to Friday 2026-01-30
+    weekdays = log[log.dt.weekday < 5].reset_index(drop=True)
+    overall, by_day = fit_arrivals(weekdays)
+    assert overall.daily_calls == pytest.approx(RATE * 1440, rel=0.03)
+    assert overall.days == 20  # the Mondays to Fridays, not the 26 days spanned
+    assert by_day["sat"].daily_calls == 0 and by_day["sat"].days == 3  # shut, and said so
+    assert by_day["tue"].daily_calls == pytest.approx(overall.daily_calls, rel=0.05)
