@@ -113,6 +113,11 @@ class Empirical:
         waits, events = np.asarray(waits_s, float), np.asarray(abandoned, bool)
         if not events.any():
             raise DistributionError("no abandoned calls in the log: patience cannot be fitted")
+        if np.unique(waits[events]).size < 2:  # one step: no tail rate to go on with (a
+            # lone hang-up at 0 s had given every caller about a second of patience)
+            raise DistributionError(
+                f"all {int(events.sum())} hang-ups in the log came after the same wait "
+                f"({float(waits[events][0]):g} s): no spread to draw patience from")
         order = np.argsort(waits, kind="stable")
         waits, events = waits[order], events[order]
         times, first = np.unique(waits, return_index=True)

@@ -5,7 +5,9 @@ patience was longer (right-censoring; Brown et al. 2005). Exponential, Weibull a
 log-normal are fitted by maximum likelihood and compared by AIC (2 parameters - 2 log L);
 the best is kept unless the Kaplan-Meier curve departs from it by more than `KM_GAP` over
 the observed waits, when the empirical curve itself is kept. Uncertainty comes from a
-seeded bootstrap of the calls.
+seeded bootstrap of the calls (BOOTSTRAP draws, taken in the calls' sorted order so the rows'
+order does not matter), of the estimate that is kept: the law's parameters, or the
+Kaplan-Meier mean with its tail.
 """
 
 from __future__ import annotations
@@ -122,21 +124,26 @@ def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0,
         wait_s = float(t[event][0]) if t[event][0] > TINY_S else 0.0
         raise UnfittableLog(f"patience: all {int(event.sum())} hang-ups came after the same wait "
                             f"({wait_s:g} s), no spread to fit a law to: wait for more calls")
+    order = np.lexsort((event, t))  # the bootstrap draws the same calls whatever the rows'
+    t, event = t[order], event[order]  # order (it had swung a standard error by 2x)
     step = progress or (lambda: None)
     kind, params, aic = _best(t, event, step)
     chosen = _distribution(kind, params)
     step()
     km = Empirical.from_waits(t, event)
     gap = km_gap(km, chosen)
+    empirical = gap > KM_GAP and event.sum() >= 50
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(BOOTSTRAP):
         step()
         pick = rng.integers(0, t.size, t.size)
-        if event[pick].any():
+        if empirical and np.unique(t[pick][event[pick]]).size >= 2:
+            draws.append((Empirical.from_waits(t[pick], event[pick]).mean_s,))
+        elif not empirical and event[pick].any():
             draws.append(FAMILIES[kind][0](t[pick], event[pick])[1])
     spread = np.std(np.array(draws), axis=0, ddof=1) if len(draws) > 2 else [math.nan] * 2
-    if gap > KM_GAP and event.sum() >= 50:
+    if empirical:  # its own mean's spread, tail included: the law's had been 6-8x too small
         chosen, kind = km, "empirical"
     return PatienceFit(chosen, kind, float(chosen.mean_s), float(spread[0]),
                        params[1] if len(params) > 1 and kind != "empirical" else None,

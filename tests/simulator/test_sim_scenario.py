@@ -135,3 +135,17 @@ def test_an_empirical_file_with_a_bad_wait_is_named_by_its_row(tmp_path) -> None
     with pytest.raises(DistributionError, match=r"column 'wait_s' must hold waits in seconds, "
                                                 r"at least 0 \(row 3: 'abc', row 4: '-3'\)"):
         load_empirical(str(path))
+
+
+def test_an_empirical_file_whose_hang_ups_all_came_at_one_wait_is_refused(tmp_path) -> None:
+    """One hang-up at 0 s among callers answered after up to 154 s: the curve had one step
+    and no tail rate, and simulate gave every caller about a second of patience (a
+    reviewer's finding; `holdwell fit` already refused the same log)."""
+    from simulator.distributions import DistributionError, load_empirical
+
+    path = tmp_path / "calls.csv"
+    path.write_text("wait_s,outcome\n0,abandoned\n" + "".join(
+        f"{wait},answered\n" for wait in range(10, 160, 10)))
+    with pytest.raises(DistributionError, match=r"all 1 hang-ups in the log came after the "
+                                                r"same wait \(0 s\): no spread"):
+        load_empirical(str(path))
