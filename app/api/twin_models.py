@@ -81,7 +81,7 @@ class Interval(Model):
 
 
 class SlotFit(Model):
-    start: str = Field(description="half-hour, HH:MM UTC")
+    start: str = Field(description="half-hour, HH:MM on the line's clock (`timezone`)")
     calls_per_min: Estimate
     agents: int
     agents_lower_bound: bool = Field(description="no caller was answered after waiting in "

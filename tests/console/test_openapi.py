@@ -106,3 +106,12 @@ def test_a_query_parameter_no_endpoint_takes_is_a_422_naming_it(console_app, tok
     named = path.rsplit("&", 1)[-1].split("?")[-1].split("=")[0]
     assert answer.status_code == 422, answer.data
     assert named in str(answer.get_json())
+
+
+def test_the_twins_half_hours_are_documented_on_the_lines_clock(console_app):
+    """The twin fits on the default queue's opening-hours zone (its `timezone` says which):
+    the document had called its half-hours UTC (a reviewer's finding)."""
+    schemas = console_app.test_client().get("/api/v1/openapi.json").get_json()[
+        "components"]["schemas"]
+    start = schemas["SlotFit"]["properties"]["start"]["description"]
+    assert "UTC" not in start and "line's clock" in start
