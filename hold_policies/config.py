@@ -501,7 +501,11 @@ class VariantConfig(Strict):
     @field_validator("prompts")
     @classmethod
     def caller_words_only(cls, prompts: PromptsConfig) -> PromptsConfig:
-        if bad := sorted(QUEUE_LEG_PROMPTS & prompts.model_fields_set):
+        """A variant's own words are said to its callers only. A queue-leg prompt sent
+        empty (null) sets nothing: GET writes every variant prompt, nulls included, and a
+        PUT of that answer unchanged had been refused for them."""
+        given = {name for name in prompts.model_fields_set if getattr(prompts, name) is not None}
+        if bad := sorted(QUEUE_LEG_PROMPTS & given):
             raise ValueError(f"{', '.join(bad)}: said on the agent's or the callback's leg, "
                              f"which serve the whole queue; set it in [queues.NAME.prompts]")
         return prompts

@@ -94,3 +94,27 @@ def test_the_openapi_document_states_the_contract(console_app):
     patch = document["paths"]["/api/v1/policies/{queue}"]["patch"]
     assert patch["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "PolicyPatch")
+
+
+def test_get_sent_back_as_a_put_works_on_a_queue_with_a_variant(make_app, clock):
+    """The README's PUT "takes the whole queue as GET returns it"; GET writes every variant
+    prompt, nulls included, and the variant's check counted a queue-leg prompt sent as null
+    as set: no PUT built from GET could change such a queue (a reviewer's finding)."""
+    from app.storage import users
+
+    app = make_app('[queues.support]\npolicy = "checkin"\n'
+                   '[queues.support.variants.short]\npolicy = "checkin"\n'
+                   '[queues.support.variants.short.prompts]\napology = "Sorry."\n')
+    engine = app.extensions["holdwell"].store.engine
+    users.add_user(engine, "olu", "operator", "correct horse battery", clock.now())
+    token = bearer(users.issue_token(engine, "olu", clock.now()))
+    client = app.test_client()
+    got = client.get("/api/v1/policies/support", headers=token).get_json()
+    assert got["settings"]["variants"]["short"]["prompts"]["connecting"] is None
+    settings = {**got["settings"], "voice": "alice"}
+    put = client.put("/api/v1/policies/support", headers=token,
+                     json={"settings": settings, "base_version": got["base_version"]})
+    assert put.status_code == 200, put.get_json()
+    now = client.get("/api/v1/policies/support", headers=token).get_json()["settings"]
+    assert now["voice"] == "alice" and now["variants"]["short"]["prompts"]["apology"] == "Sorry."
+    assert now["variants"]["short"]["prompts"]["connecting"] is None  # still the queue's own
