@@ -21,9 +21,10 @@ from importlib import resources
 
 FIXED_TEXTS = ("back_in_line", "queue_full", "line_failed", "choice_failed",
                "callback_not_now", "cannot_call_back", "cannot_book", "cannot_confirm",
-               "already_helped", "not_held", "calling_again", "not_calling_again",
-               "message_lost", "goodbye")
-"""The texts of the safety net, said when something fails (app.voice)."""
+               "already_helped", "not_held", "still_held_behind", "calling_again",
+               "not_calling_again", "message_lost", "goodbye")
+"""The texts of the safety net, said when something fails (app.voice), and the few fixed
+words said where a configurable prompt would not be true (still_held_behind)."""
 
 
 @dataclass(frozen=True)

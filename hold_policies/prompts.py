@@ -186,12 +186,14 @@ class Prompts:
     )
     callback_held_greeting: str = (
         "Hello, this is the call back you asked for. Thank you for waiting. Please stay on "
-        "the line: you are next for our first free agent."
+        "the line: an agent will be with you as soon as one is free."
     )
     """Said to a customer rung first (customer-first, or rung by REST), who then holds for an
-    agent: never "connecting you now" before minutes of silence."""
+    agent: never "connecting you now" before minutes of silence, nor "you are next" (two or
+    more may hold at once)."""
     callback_still_held: str = "You are still connected, and next for our first free agent."
-    """Said about once a minute while that customer holds."""
+    """Said about once a minute while that customer holds at the head of the priority queue
+    (behind another, they hear the fixed `still_held_behind`)."""
     agent_callback_context: str = (
         "Call back. The customer has been waiting {minutes} since first calling. "
         "Connecting now."

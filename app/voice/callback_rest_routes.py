@@ -88,7 +88,10 @@ def callback_rest_wait() -> Response:
         return twiml_response(short_silence())
     policy = this_route().policy
     response = VoiceResponse()
-    say(response, policy.voice, policy.prompts.callback_still_held)
+    behind = number(request.form, "QueuePosition", 1.0) > 1  # another customer holds ahead:
+    # "next for our first free agent" would not be true for them
+    say(response, policy.voice, fixed_text(policy.voice, "still_held_behind") if behind
+        else policy.prompts.callback_still_held)
     response.pause(length=HOLD_SEGMENT_S)
     return twiml_response(response)
 

@@ -333,14 +333,22 @@ def test_a_held_customer_is_told_they_hold_and_hears_so_about_once_a_minute(rest
     answer = twilio.post(f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support",
                          {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
     assert "Connecting you" not in spoken(answer.data)
-    assert "next for our first free agent" in spoken(answer.data)
+    assert "an agent will be with you as soon as one is free" in spoken(answer.data)
+    assert "next" not in spoken(answer.data)  # two or more may hold at once
     wait_url = parse(answer.data).find("Enqueue").get("waitUrl")
     said = {}
     for held_s in (0, 15, 30, 45, 61, 80, 95, 110, 125, 140):
-        wait = twilio.post(wait_url, {"CallSid": sid("CAleg1"), "QueueTime": str(held_s)})
+        wait = twilio.post(wait_url, {"CallSid": sid("CAleg1"), "QueueTime": str(held_s),
+                                      "QueuePosition": "1"})
         said[held_s] = spoken(wait.data)
         assert parse(wait.data).find("Pause") is not None
     assert [s for s, words in said.items() if "still connected" in words] == [61, 125]
+    assert "next for our first free agent" in said[61]
+    # behind another held customer: still connected, never told they are next (a
+    # reviewer's finding: both held customers had heard it)
+    behind = spoken(twilio.post(wait_url, {"CallSid": sid("CAleg2"), "QueueTime": "61",
+                                           "QueuePosition": "2"}).data)
+    assert "still connected" in behind and "next" not in behind
 
 
 def at_risk_rest_line(make_app, clock, number: str):  # noqa: ANN001, ANN201
