@@ -132,3 +132,24 @@ def test_after_a_session_ends_only_the_edits_just_posted_come_back(served, brows
     browser_page.wait_for_load_state("load")
     assert browser_page.locator("#draft-restored").count() == 0
     assert browser_page.input_value("input[name=note]") == ""
+
+
+def test_edits_kept_for_one_user_never_come_back_for_another(served, browser_page,
+                                                             console_app):
+    """The operator's session ends with their edits unsaved; the admin then signs in as
+    herself in the same tab and lands on the form: the operator's words had been put back
+    for her ("Your edits from before you signed in again"), and her save would have recorded
+    them as hers (a reviewer's finding)."""
+    engine = console_app.extensions["holdwell"].store.engine
+    sign_in(browser_page, served, "operator")
+    edit_the_welcome(browser_page, served)
+    with engine.begin() as conn:
+        conn.execute(delete(console_sessions))
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector("h1:has-text('Sign in')")
+    browser_page.fill("input[name=name]", "admin")
+    browser_page.fill("input[name=password]", PASSWORD)
+    browser_page.click("button[type=submit]")
+    browser_page.wait_for_selector('textarea[name="prompts.welcome"]')
+    assert browser_page.locator("#draft-restored").count() == 0
+    assert browser_page.input_value('textarea[name="prompts.welcome"]') != WORDS

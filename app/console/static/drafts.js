@@ -7,6 +7,8 @@
 // (saved, or refused with the edits shown), even if the user left the answer before this
 // script ran on it (they had come back as "from before you signed in again", with the
 // version they started from, and the next save was refused as a conflict with their own).
+// Edits come back only for the user who typed them (data-user): another person signing in
+// in the same tab had found them in the form, and would have saved them as their own.
 (function () {
   const MAX_AGE_MS = 12 * 3600 * 1000;  // the CSRF token's lifetime: older edits are stale
   const form = document.querySelector("form[data-draft]");
@@ -49,7 +51,8 @@
       if (name !== "csrf_token" && typeof value === "string") fields.push([name, value]);
     });
     try {
-      sessionStorage.setItem(key, JSON.stringify({at: Date.now(), fields: fields}));
+      sessionStorage.setItem(key, JSON.stringify({at: Date.now(), by: form.dataset.user || "",
+                                                  fields: fields}));
     } catch (e) { /* storage full or off: the server's own answers still keep posted values */ }
   });
 
@@ -59,7 +62,8 @@
   }
   let draft = null;
   try { draft = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
-  if (!draft || !draft.refused || Date.now() - draft.at > MAX_AGE_MS) { forget(key); return; }
+  if (!draft || !draft.refused || Date.now() - draft.at > MAX_AGE_MS ||
+      draft.by !== (form.dataset.user || "")) { forget(key); return; }
 
   const last = {};
   draft.fields.forEach(function (pair) { (last[pair[0]] = last[pair[0]] || []).push(pair[1]); });
