@@ -153,9 +153,10 @@ class ErlangA:
         return immediate + self.p_wait * float(np.sum(np.exp(log_w) * served))
 
     def service_level(self, t: float) -> float:
-        """Answered within t / answered (Asterisk's SL)."""
+        """Answered within t / answered (Asterisk's SL); NaN when nobody is answered (no
+        agents): 0/0, said n/a, as `simulate` says it (it had said 0.0)."""
         answered = 1 - self.p_abandon
-        return self.answered_within(t) / answered if answered > 0 else 0.0
+        return self.answered_within(t) / answered if answered > 0 else math.nan
 
     @staticmethod
     def _queue_seen(x: float, y: float, log_a_: float) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ Kept apart from the CLI so the words and units are tested once and reused by any
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from hold_policies.records import SERVICE_LEVEL_S
@@ -14,7 +15,7 @@ from simulator.scenario import Scenario
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.2f}%"
+    return "n/a" if value is None or math.isnan(value) else f"{100 * value:.2f}%"
 
 
 def _seconds(value: float | None) -> str:

@@ -27,6 +27,9 @@ def run(args: list[str], **kwargs) -> object:
     (["simulate", "--calls", "100", "--warmup", "nan"], "'--warmup': 'nan' is not a finite"),
     (["simulate", "--calls", "100", "--warmup", "inf"], "'--warmup': 'inf' is not a finite"),
     (["report", "--db", "notaurl"], "--db: cannot use the call log"),
+    # without --scenario they had been ignored: a different run from the one asked for
+    (["simulate", "--calls", "100", "--days", "366"], "--day and --days choose a fitted day"),
+    (["compare", "--calls", "100", "--day", "sun"], "--day and --days choose a fitted day"),
 ])
 def test_bad_arguments_are_named_in_one_line(args, named) -> None:
     result = run(args)

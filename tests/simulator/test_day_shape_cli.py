@@ -58,3 +58,18 @@ def test_bad_steps_are_named(text):
         return
     with pytest.raises(ScenarioError, match="--staffing"):
         parse_steps(text, "--staffing")
+
+
+def test_arrivals_replayed_at_nanosecond_times_say_no_pandas_warning(tmp_path):
+    """Times kept to the nanosecond had printed pandas' "Discarding nonzero nanoseconds"
+    warning, with a source path, on stderr (a reviewer's finding)."""
+    import warnings
+
+    first = simulate(tmp_path, "first", "--calls", "50", "--agents", "3")
+    first["entered_at"] = first["entered_at"] + pd.to_timedelta(7, unit="ns")
+    first.to_parquet(tmp_path / "ns.parquet")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        simulate(tmp_path, "replay", "--arrivals-from", str(tmp_path / "ns.parquet"),
+                 "--agents", "3", "--calls", "1")
+    assert not [w for w in said if "nanoseconds" in str(w.message)]

@@ -149,3 +149,18 @@ def test_bad_input_is_refused() -> None:
         ErlangA(-1.0, 0.2, 0.5, 3)
     with pytest.raises(ValueError, match="never empties"):
         ErlangA(1.0, 0.2, 0.0, 0)
+
+
+def test_with_no_agents_the_service_level_is_not_a_number_said_n_a() -> None:
+    """Answered within T / answered is 0/0 when nobody is answered: `holdwell erlang` had
+    said 0.0 where `simulate` says n/a (a reviewer's finding)."""
+    import math
+
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    assert math.isnan(ErlangA(1.0, 1 / 3, 0.5, 0).service_level(1 / 3))
+    said = CliRunner().invoke(cli, ["erlang", "--arrival-rate", "1", "--service-mean", "3",
+                                    "--patience-mean", "2", "--agents", "0", "--json"])
+    assert said.exit_code == 0 and '"service_level": null' in said.output
