@@ -200,9 +200,26 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         raise click.UsageError("--day and --days choose a fitted day of a --scenario file; "
                                "give --scenario, or leave them out")
     scenario = as_the_queue_runs(scenario, config, queue)  # the fitted day's too
+    scenario = with_configs_attempts(scenario, config, options["callback_retries"])
     ENGINES["twilio"].config = config
     ENGINES["twilio"].database_url = simulation_log(options.get("sim_db"))
     return scenario, config, queue
+
+
+def with_configs_attempts(scenario: Scenario, config: HoldwellConfig,
+                          retries: int) -> Scenario:
+    """The config's own [callbacks] max_attempts, when it sets one, is how often a callback
+    is tried: `--engine twilio` had replaced it with --callback-retries + 1 without a word
+    (callers dialled three times under max_attempts = 2), and the fast engine ignored it.
+    --callback-retries saying otherwise is refused, naming both."""
+    if "max_attempts" not in config.callbacks.model_fields_set:
+        return scenario
+    wanted = config.callbacks.max_attempts - 1
+    if retries not in (Callbacks.retries, wanted):
+        raise click.UsageError(f"--callback-retries {retries} and the config's [callbacks] "
+                               f"max_attempts = {config.callbacks.max_attempts} disagree "
+                               f"(retries are attempts - 1): give one")
+    return replace(scenario, callbacks=replace(scenario.callbacks, retries=wanted))
 
 
 SIM_DB = click.option(

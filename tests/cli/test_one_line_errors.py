@@ -156,3 +156,26 @@ def test_a_platforms_postgres_url_reaches_postgresql(monkeypatch) -> None:
         result = CliRunner().invoke(cli, ["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert Settings.from_env({"DATABASE_URL": plain}).database_url == url
+
+
+def test_the_configs_max_attempts_is_what_a_simulation_tries(tmp_path: Path) -> None:
+    """`--engine twilio` had replaced the config's [callbacks] max_attempts with
+    --callback-retries + 1 without a word (callers dialled three times under max_attempts =
+    2), and the fast engine ignored it (a reviewer's finding)."""
+    from cli.simulate_commands import with_configs_attempts
+    from hold_policies.config import HoldwellConfig, load_config
+    from simulator.scenario import simple_scenario
+
+    config = tmp_path / "holdwell.toml"
+    config.write_text('[line]\nsupport_number = "+14155550000"\n[callbacks]\nmax_attempts = 2\n'
+                      '[queues.support]\npolicy = "callback"\n')
+    scenario = simple_scenario(calls=10, agents=1, arrivals_per_min=1.0, service_mean_min=1.0,
+                               patience_mean_min=1.0)
+    loaded = load_config(config)
+    assert with_configs_attempts(scenario, loaded, scenario.callbacks.retries
+                                 ).callbacks.retries == 1
+    assert with_configs_attempts(scenario, HoldwellConfig(), 5) is scenario  # none set
+    result = run(["simulate", "--calls", "50", "--config", str(config), "--policy", "callback",
+                  "--callback-retries", "4"])
+    assert result.exit_code != 0 and "--callback-retries 4 and the config's [callbacks] " \
+        "max_attempts = 2 disagree" in result.output
