@@ -325,12 +325,27 @@ def test_a_poll_the_breaker_turned_away_is_journaled_as_never_tried(tmp_path, an
     """The breaker opened between the store's own look and the poll's write: the poll never
     reached the database, so its journaled copy says so, and replayed after the caller's
     later polls it still counts (a copy marked tried is taken as maybe counted, and is not)."""
+    from app.storage.deadline import Deadline
+
+    store, poll = _a_counted_caller(any_url, tmp_path, budget_s=5.0)
+    looks = iter([False, True])  # open by the time the write asks
+    real_is_down = store.runner.is_down
+    store.runner.is_down = lambda: next(looks, None) or real_is_down()
+    try:
+        assert store.poll(poll(60), Deadline(5.0), lambda seen: (seen, None)) is None
+    finally:
+        store.runner.is_down = real_is_down
+    _counted_once_replayed_after_another_hosts_poll(store, poll, tmp_path, any_url)
+
+
+def _a_counted_caller(url: str, tmp_path, budget_s: float):  # noqa: ANN001, ANN202
+    """A store on `url` with a journal, and a caller whose first poll it counted; the
+    caller's polls by QueueTime."""
     from app.storage.call_log import CallLogStore
-    from app.storage.commands import from_json
     from app.storage.db import make_engine
     from app.storage.deadline import Deadline
 
-    store = CallLogStore(make_engine(any_url, budget_s=5.0), journal=Journal(tmp_path / "j"))
+    store = CallLogStore(make_engine(url, budget_s=budget_s), journal=Journal(tmp_path / "j"))
     labels = {"call_id": "CA" + "7" * 32, "queue": "support", "policy": "checkin"}
     store.write(c.BeginCall(now=T0, **labels), Deadline(5.0))
 
@@ -339,13 +354,16 @@ def test_a_poll_the_breaker_turned_away_is_journaled_as_never_tried(tmp_path, an
                           position=3, **labels)
 
     assert store.poll(poll(0), Deadline(5.0), lambda seen: (seen, None)) is not None
-    looks = iter([False, True])  # open by the time the write asks
-    real_is_down = store.runner.is_down
-    store.runner.is_down = lambda: next(looks, None) or real_is_down()
-    try:
-        assert store.poll(poll(60), Deadline(5.0), lambda seen: (seen, None)) is None
-    finally:
-        store.runner.is_down = real_is_down
+    return store, poll
+
+
+def _counted_once_replayed_after_another_hosts_poll(store, poll, tmp_path, read_url: str
+                                                     ) -> None:  # noqa: ANN001
+    """The poll at 60 s was journaled as never tried; another host counts the one at 120 s
+    first; replayed then, the journaled one still counts: 3 polls."""
+    from app.storage.commands import from_json
+    from app.storage.deadline import Deadline
+
     [line] = store.journal.path.read_text().splitlines()
     assert from_json(line) == replace(poll(60), attempted=False)
     store.runner.down_until = 0.0
@@ -353,8 +371,10 @@ def test_a_poll_the_breaker_turned_away_is_journaled_as_never_tried(tmp_path, an
     assert store.poll(poll(120), Deadline(5.0), lambda seen: (seen, None)) is not None
     (tmp_path / "held").rename(store.journal.path)
     assert store.replay() == 1
-    with store.engine.connect() as conn:
+    engine = create_engine(read_url)
+    with engine.connect() as conn:
         assert conn.execute(text("SELECT polls FROM calls")).scalar() == 3
+    engine.dispose()
     store.close()
     store.engine.dispose()
 
@@ -489,9 +509,6 @@ def test_a_poll_that_never_reached_its_commit_is_journaled_as_never_counted(
     host counted the caller's next poll it still counts. (Journaled as maybe counted, it was
     skipped: two hosts split across a refused proxy logged 2 polls where a healthy run logged
     3.)"""
-    from app.storage.call_log import CallLogStore
-    from app.storage.commands import from_json
-    from app.storage.db import make_engine
     from app.storage.deadline import Deadline
     from tests.support.locked_sqlite import locked_sqlite
     from tests.support.tcp_proxy import proxied_url
@@ -508,28 +525,10 @@ def test_a_poll_that_never_reached_its_commit_is_journaled_as_never_counted(
 
         def fault_on():  # noqa: ANN202 - a context manager
             return locked_sqlite(url, "EXCLUSIVE")
-    store = CallLogStore(make_engine(store_url, budget_s=1.0), journal=Journal(tmp_path / "j"))
-    labels = {"call_id": "CA" + "8" * 32, "queue": "support", "policy": "checkin"}
-    store.write(c.BeginCall(now=T0, **labels), Deadline(5.0))
-
-    def poll(queue_time_s: int) -> c.NotePoll:
-        return c.NotePoll(now=T0 + timedelta(seconds=queue_time_s), queue_time_s=queue_time_s,
-                          position=3, **labels)
-
-    assert store.poll(poll(0), Deadline(5.0), lambda seen: (seen, None)) is not None
+    store, poll = _a_counted_caller(store_url, tmp_path, budget_s=1.0)
     with fault_on():
         assert store.poll(poll(60), Deadline(1.0), lambda seen: (seen, None)) is None
-    [line] = store.journal.path.read_text().splitlines()
-    assert from_json(line) == replace(poll(60), attempted=False)
-    store.runner.down_until = 0.0
-    store.journal.path.rename(tmp_path / "held")  # another host counts the next poll first
-    assert store.poll(poll(120), Deadline(5.0), lambda seen: (seen, None)) is not None
-    (tmp_path / "held").rename(store.journal.path)
-    assert store.replay() == 1
-    with create_engine(url).connect() as conn:
-        assert conn.execute(text("SELECT polls FROM calls")).scalar() == 3
-    store.close()
-    store.engine.dispose()
+    _counted_once_replayed_after_another_hosts_poll(store, poll, tmp_path, url)
 
 
 @contextlib.contextmanager
