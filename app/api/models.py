@@ -4,7 +4,7 @@ and the console's forms validate with the same ones."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field
 
@@ -176,10 +176,21 @@ class PolicyChange(QueuePolicy):
         "included)")
 
 
-class PolicyPatch(QueuePolicy):
+class PolicyPatch(Model):
     """PATCH: only the fields given in settings change, section by section (a map such as
     variants or experiment.arms, or null, is one value); every other field keeps the
-    active version's value, including changes saved meanwhile."""
+    active version's value, including changes saved meanwhile. The queue they make is what
+    is checked: a section given in part is not judged alone (an hours table without its
+    timezone, overflow words without max_wait_s had been refused though the queue had them)."""
+
+    settings: dict[str, Any] = Field(description=(
+        "any of a queue's settings (PolicyChange's settings), sections given in part; a "
+        "field the queue they make would not accept is refused with 422 naming it"))
+    note: Text = ""
+    base_version: VersionNumber | None = Field(
+        default=None, description="the config version these settings were read from (GET "
+        "returns it); when given and someone changed this queue since, the change is "
+        "refused with 409 instead of silently undoing theirs")
 
 
 class ConfigVersionInfo(Model):

@@ -163,7 +163,8 @@ def put_policy(queue: str, payload: models.PolicyChange) -> models.SavedVersion:
           "queue changed since; changed=false and no new version when nothing differs")
 def patch_policy(queue: str, payload: models.PolicyPatch) -> models.SavedVersion:
     saved = config_changes.save_queue(
-        services(), queue, lambda current: partial_settings.merged(current, payload.settings),
+        services(), queue, lambda current: models.QueuePolicy.model_validate(
+            {"settings": partial_settings.laid_over(current, payload.settings)}).settings,
         actor=actor(), note=payload.note, base_version=payload.base_version)
     return saved_version(saved)
 
