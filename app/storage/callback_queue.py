@@ -53,6 +53,7 @@ class Callback:
     messages: tuple[Message, ...] = ()
     """What the caller left from the queue, oldest first: read with a claim (the agent hears
     them before the customer rings, within the claim's own read); `pending` leaves them out."""
+    booked_while_closed: bool = False  # for the opening (`due_at`): the caller never waited
 
 
 # Built once at import, like app.storage.prepared: agents ask on every loop of their Dial.
@@ -164,7 +165,7 @@ def _callback(row, policy: str, arm: str) -> Callback:  # noqa: ANN001
     return Callback(call_id=row["call_id"], queue=row["queue"], number=row["number"],
                     entered_at=as_utc(row["entered_at"]), promised_by=as_utc(row["promised_by"]),
                     attempts=row["attempts"], policy=policy, arm=arm,
-                    claim=row["claim_token"])
+                    claim=row["claim_token"], booked_while_closed=row["due_at"] is not None)
 
 
 def get(engine: Engine, call_id: str) -> Callback | None:

@@ -57,8 +57,11 @@ def brief(response: VoiceResponse, callback: Callback, policy: HoldPolicy,
     the wait since first calling, since answering (customer-first), their words, a message."""
     now = services().clock.now()
     language = language_of(policy.voice.language)
-    say(response, policy.voice, filled(policy.prompts.agent_callback_context,
-        minutes=language.waited_words((now - callback.entered_at).total_seconds())))
+    if callback.booked_while_closed:  # they never waited: "waiting 601 minutes since first
+        say(response, policy.voice, fixed_text(policy.voice, "booked_while_closed"))  # calling"
+    else:  # had been true of the night's closed hours and misleading
+        say(response, policy.voice, filled(policy.prompts.agent_callback_context,
+            minutes=language.waited_words((now - callback.entered_at).total_seconds())))
     if answered_at is not None:
         say(response, policy.voice, filled(policy.prompts.agent_callback_held,
             minutes=language.waited_words((now - answered_at).total_seconds())))

@@ -196,10 +196,16 @@ def test_callbacks_are_never_dialled_outside_hours_or_before_they_are_due(line, 
         assert parse(taken).find("Dial/Number") is None, moment
         assert parse(taken).find("Dial/Queue") is not None
     clock.set(MONDAY_8)
-    first = parse(agent_takes(twilio, "CAagent1")).find("Dial/Number")
-    second = parse(agent_takes(twilio, "CAagent2")).find("Dial/Number")
-    assert first.text == "+14155550109"  # the older promise first
-    assert second.text == FROM
+    first = agent_takes(twilio, "CAagent1")
+    second = agent_takes(twilio, "CAagent2")
+    assert parse(first).find("Dial/Number").text == "+14155550109"  # the older promise first
+    assert parse(second).find("Dial/Number").text == FROM
+    # a promise made in the queue: its wait since first calling; a booking made while the
+    # line was shut never waited (its agent had heard "waiting 3,780 minutes since first
+    # calling" and would have apologised for it; a reviewer's finding)
+    assert "waiting" in spoken(first) and "since first calling" in spoken(first)
+    assert "asked for this call back while we were closed" in spoken(second)
+    assert "waiting" not in spoken(second)
 
 
 def test_the_booking_is_logged_with_its_opening(line):
