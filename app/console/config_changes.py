@@ -141,7 +141,7 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
                note: str, base_version: int | None = None) -> Saved:
     """Apply `change` to one queue of the active config, as a new version unless it changes
     nothing; with `base_version`, only if nobody changed this queue since that version."""
-    for _ in range(SAVE_TRIES):  # another save between reading and storing: read again
+    def attempt() -> Saved:
         version = config_versions.get(svc.store.engine)  # read once: built on exactly it
         current = config_of(version) if version else svc.config
         before = current.queues.get(queue)
@@ -154,10 +154,19 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
                           *missing_clips(svc, queue, proposed.queues[queue])])
         if version is not None and same_settings(proposed.queues[queue], before):
             return Saved(version, changed=False, warnings=warnings)
+        return Saved(_store(svc, proposed, actor=actor, note=note or f"{queue}: policy "
+                            "settings", after=version.number if version else 0), True,
+                     warnings)
+
+    return in_turn(attempt)
+
+
+def in_turn(attempt: Callable[[], Saved]) -> Saved:
+    """`attempt()`, built on the active version and stored only while it still is: read
+    and built again when another save came in between (ActiveMoved), a few times."""
+    for _ in range(SAVE_TRIES):
         try:
-            return Saved(_store(svc, proposed, actor=actor, note=note or f"{queue}: policy "
-                                "settings", after=version.number if version else 0), True,
-                         warnings)
+            return attempt()
         except config_versions.ActiveMoved:
             continue
     raise RuntimeError("could not store a config version: too many concurrent saves")
@@ -181,21 +190,20 @@ def rollback(svc: Services, number: int, *, actor: str, note: str,
         raise UnknownVersion(f"no config version {number}")
     settings = config_of(old)
     warnings = tuple([*settings.warnings(), *every_missing_clip(svc, settings)])
-    for _ in range(SAVE_TRIES):  # without `reviewed`: a save in between, read again
+
+    def attempt() -> Saved:
         active = config_versions.get(svc.store.engine)
         now = active.number if active is not None else 0
         if reviewed is not None and reviewed != now:
             raise config_versions.ActiveMoved(f"version {now} became active after {reviewed}")
         if active is not None and same_settings(settings, config_of(active)):
             return Saved(active, changed=False, warnings=warnings)
-        try:
-            return Saved(save(svc, settings, actor=actor,
-                              note=note or f"roll back to version {number}", after=now),
-                         changed=True, warnings=warnings)
-        except config_versions.ActiveMoved:
-            if reviewed is not None:
-                raise
-    raise RuntimeError("could not store a config version: too many concurrent saves")
+        return Saved(save(svc, settings, actor=actor,
+                          note=note or f"roll back to version {number}", after=now),
+                     changed=True, warnings=warnings)
+
+    return attempt() if reviewed is not None else in_turn(attempt)  # reviewed: a move is
+    # refused, never built again on a version the operator did not see
 
 
 def toml_of(version: ConfigVersion | None) -> str:
