@@ -243,7 +243,7 @@ def settle(engine: Engine, claim: EndedClaim, found: Verdict, settings: Callback
     if found.outcome == ANSWERED_ENDED:  # ... then its end, unknown: never rung again
         commands.append(c.CallbackUnanswered(
             call_id=claim.call_id, now=now, claim=claim.token, result=UNKNOWN_END,
-            attempt_key=found.leg, final=True, text_if_failed=False))
+            attempt_key=found.leg, final=True))  # final: reached, no failure text
     elif found.outcome == ANSWERED:
         commands.append(c.CallbackConnected(call_id=claim.call_id, now=found.at or now,
                                             claim=claim.token))

@@ -244,7 +244,8 @@ class CallbackUnanswered(Command):
     final: bool = False  # the customer had answered (then hung up): never dialled again
     text_if_failed: bool = True
     """The customer is owed the failure text if this fails the callback (False: they were
-    never rung, so "we tried to call you" would be false)."""
+    never rung, so "we tried to call you" would be false; a `final` attempt owes none
+    either: they were reached)."""
     end_unheard: bool = False
     """With `final`: the leg's status said it completed, but not how (no queue result heard:
     perhaps journaled on a host cut off, a bridge to an agent among them). The callback is
