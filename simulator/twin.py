@@ -178,12 +178,13 @@ week has 5/7) is more likely to hold a stray entry time than a quiet line."""
 
 def sparse_days(with_calls: int, spanned: int) -> list[str]:
     """A warning when the days with calls are few among the days the log spans: the arrival
-    rates average over every spanned day, so one row dated 1900 made a busy line 0 calls/day."""
+    rates average over every spanned day of the weekdays that had calls, so one row dated
+    1900 made a busy line 0 calls/day."""
     if spanned <= 7 or with_calls >= SPARSE_DAYS * spanned:
         return []
     return [f"arrivals: calls on only {with_calls:,} of the {spanned:,} days the log spans, "
-            "and the rates count every spanned day: a stray entry time, or weeks the line was "
-            "shut? Fit a log of the days the line ran"]
+            "and the rates count every spanned day of those weekdays: a stray entry time, or "
+            "weeks the line was shut? Fit a log of the days the line ran"]
 
 
 SHARED_ENTRIES = 0.5
