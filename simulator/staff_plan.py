@@ -60,6 +60,25 @@ class Target:
             return mean <= self.max_unserved
         return mean >= self.min_service_level
 
+    def short_of_it(self, counts: dict[str, np.ndarray]) -> np.ndarray:
+        """Per slot, the calls that count against the target (unserved, or missed the service
+        level) out of the calls it is judged on, from counts pooled over replications."""
+        if self.max_unserved is not None:
+            return np.stack([counts["unserved"], counts["entered"]])
+        stayed = counts["entered"] - counts["takers"]
+        return np.stack([stayed - counts["answered_within"], stayed])
+
+    def unresolved(self, calls: float) -> float | None:
+        """With none of `calls` simulated calls short of the target, the one-sided 95% bound on
+        the target's figure (Clopper-Pearson: 1 - 0.05^(1/n) short); the bound if it still lies
+        past the target (the simulation is too small to show the target met), else None."""
+        if calls <= 0:
+            return None
+        worst = 1.0 - 0.05 ** (1.0 / calls)
+        if self.max_unserved is not None:
+            return worst if worst > self.max_unserved else None
+        return 1.0 - worst if 1.0 - worst < self.min_service_level else None
+
 
 @dataclass(frozen=True)
 class PolicyPlan:
@@ -69,6 +88,10 @@ class PolicyPlan:
     half_width: tuple[float, ...]  # 95% t half-width over replications
     rounds: int
     missed: tuple[bool, ...] = (False,) * SLOTS  # open and still below target when it stopped
+    # open, met with no simulated call short of the target, yet too few calls to show it: the
+    # one-sided 95% bound on the figure there (NaN elsewhere)
+    unresolved_bound: tuple[float, ...] = (math.nan,) * SLOTS
+    pooled_calls: tuple[int, ...] = (0,) * SLOTS  # simulated calls the figure is judged on
 
     @property
     def agent_hours(self) -> float:
@@ -83,6 +106,11 @@ class PolicyPlan:
     def missed_slots(self) -> tuple[int, ...]:
         """Half-hours (0-47) still below the target: the plan does not meet it there."""
         return tuple(s for s, miss in enumerate(self.missed) if miss)
+
+    @property
+    def unresolved_slots(self) -> tuple[int, ...]:
+        """Half-hours met only because no simulated call fell short: too few calls to show it."""
+        return tuple(s for s, bound in enumerate(self.unresolved_bound) if not math.isnan(bound))
 
 
 def erlang_plan(twin: Twin, target: Target, day: str = "all") -> tuple[int, ...]:
@@ -141,14 +169,19 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
         figures = np.array([slot_rates(counts)[target.metric] for counts in runs])
         summary = [mean_and_half_width(figures[:, s]) for s in range(SLOTS)]
         missed = np.array([open_[s] and not target.met(summary[s][0]) for s in range(SLOTS)])
+        short, judged = sum(target.short_of_it(counts) for counts in runs)
         if on_round is not None:
             on_round(rounds, int(missed.sum()))
         if not missed.any() or rounds >= limit:
             break
         agents[missed] += 1
+    bounds = [target.unresolved(judged[s]) if open_[s] and not missed[s] and short[s] == 0
+              else None for s in range(SLOTS)]
     return PolicyPlan(label(policy), tuple(int(n) for n in agents),
                       tuple(m for m, _ in summary), tuple(h for _, h in summary), rounds,
-                      tuple(bool(m) for m in missed))
+                      tuple(bool(m) for m in missed),
+                      tuple(math.nan if b is None else b for b in bounds),
+                      tuple(int(n) for n in judged))
 
 
 def plan_policies(twin: Twin, policies: Sequence[HoldPolicy], target: Target, *,

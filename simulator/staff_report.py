@@ -11,6 +11,7 @@ from simulator.staff_plan import PolicyPlan, Target
 from simulator.twin import Twin
 
 NOT_MET = " NOT MET"
+UNRESOLVED = " ?"
 CELL = 30
 
 
@@ -35,6 +36,27 @@ def unmet_lines(plans: Sequence[PolicyPlan]) -> list[str]:
             "not enough" for p in plans if not p.met]
 
 
+def unresolved_lines(plans: Sequence[PolicyPlan], target: Target) -> list[str]:
+    """One plain line per policy with half-hours 'met' only because no simulated call fell
+    short of a target tighter than the simulated calls can show."""
+    side = "at most" if target.max_unserved is not None else "at least"
+    return [f"TOO FEW CALLS TO TELL under {p.policy}: in {len(p.unresolved_slots)} half-hour(s) "
+            f"({', '.join(hhmm(s) for s in p.unresolved_slots)}) no simulated call fell short, "
+            f"but {min(p.pooled_calls[s] for s in p.unresolved_slots)}"
+            f"-{max(p.pooled_calls[s] for s in p.unresolved_slots)} calls cannot show "
+            f"{goal_words(target)} (95% bound: {side} "
+            f"{_bound_range(p, p.unresolved_slots)}); more --days or --replications can, "
+            "or a looser target"
+            for p in plans if p.unresolved_slots]
+
+
+def _bound_range(plan: PolicyPlan, slots: Sequence[int]) -> str:
+    low = min(plan.unresolved_bound[s] for s in slots)
+    high = max(plan.unresolved_bound[s] for s in slots)
+    return f"{100 * low:.1f}%" if f"{100 * low:.1f}" == f"{100 * high:.1f}" else \
+        f"{100 * low:.1f}-{100 * high:.1f}%"
+
+
 def _figure(mean: float, half: float) -> str:
     if math.isnan(mean):
         return "n/a"
@@ -46,14 +68,28 @@ def _headline(target: Target, plans: Sequence[PolicyPlan], day: str) -> str:
     """What the table is: a plan that meets the target, or a search that fell short."""
     arrivals = f"({day} days' arrivals)"
     if all(p.met for p in plans):
+        if any(p.unresolved_slots for p in plans):
+            return (f"agents per half-hour for {goal_words(target)} {arrivals}: met by the "
+                    "simulated means, but some half-hours had too few simulated calls to "
+                    "show it (see below)")
         return f"fewest agents per half-hour for {goal_words(target)} {arrivals}"
     return (f"agents per half-hour searched for {goal_words(target)} {arrivals}: the target "
             "is NOT MET everywhere (see below)")
 
 
 def _cell(plan: PolicyPlan, slot: int) -> str:
-    figure = f"{plan.agents[slot]} ({_figure(plan.mean[slot], plan.half_width[slot])})"
-    return figure + (NOT_MET if plan.missed[slot] else "")
+    bound = plan.unresolved_bound[slot]
+    if math.isnan(bound):
+        figure = _figure(plan.mean[slot], plan.half_width[slot])
+    else:  # no call fell short: the spread over replications is 0, the bound says more
+        side = "≤" if plan.mean[slot] <= bound else "≥"
+        figure = f"{100 * plan.mean[slot]:.1f}% {side}{100 * bound:.1f}"
+    return f"{plan.agents[slot]} ({figure})" + (
+        NOT_MET if plan.missed[slot] else "" if math.isnan(bound) else UNRESOLVED)
+
+
+def _hours_mark(plan: PolicyPlan) -> str:
+    return NOT_MET if not plan.met else UNRESOLVED if plan.unresolved_slots else ""
 
 
 def _agent_hours_caveat(plans: Sequence[PolicyPlan]) -> list[str]:
@@ -65,13 +101,23 @@ def _agent_hours_caveat(plans: Sequence[PolicyPlan]) -> list[str]:
             "a lower bound, not a saving against Erlang-A)"]
 
 
+def _unresolved_hours_caveat(plans: Sequence[PolicyPlan]) -> list[str]:
+    """Why agent-hours resting on too few simulated calls are no saving yet."""
+    unsure = [p.policy for p in plans if p.met and p.unresolved_slots]
+    if not unsure:
+        return []
+    return [f"  ({', '.join(unsure)}: agent-hours resting on half-hours with too few simulated "
+            "calls to show the target met: no saving against Erlang-A until more days show it)"]
+
+
 def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
                    plans: Sequence[PolicyPlan], day: str = "all") -> str:
     """Open half-hours only; totals in agent-hours; definitions at the end."""
     rates = twin.arrivals if day == "all" else twin.by_weekday[day]
     head = f"{'half-hour':<10}{'calls/min':>16}{'Erlang-A':>10}" + "".join(
         f"{p.policy:>{CELL}}" for p in plans)
-    lines = [_headline(target, plans, day), *unmet_lines(plans), "", head]
+    lines = [_headline(target, plans, day), *unmet_lines(plans),
+             *unresolved_lines(plans, target), "", head]
     for s, rate in enumerate(rates.per_min):
         if rate <= 0:
             continue
@@ -80,15 +126,17 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
                      f"{erlang[s]:>10}{cells}")
     total = sum(erlang) * SLOT_MIN / 60
     lines.append(f"{'agent-hours':<26}{total:>10.1f}" + "".join(
-        f"{f'{p.agent_hours:.1f}' + ('' if p.met else NOT_MET):>{CELL}}" for p in plans))
-    lines += _agent_hours_caveat(plans)
+        f"{f'{p.agent_hours:.1f}' + _hours_mark(p):>{CELL}}" for p in plans))
+    lines += _agent_hours_caveat(plans) + _unresolved_hours_caveat(plans)
     lines += ["", "definitions:",
               "  calls/min: fitted arrival rate ± its standard error (Poisson)",
               "  Erlang-A: the textbook M/M/n+M answer per half-hour (exponential talk and "
               "patience with the fitted means, no reactions, steady state)",
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
               "mean ± the 95% half-width over replications (simulation uncertainty); NOT MET: "
-              "the search stopped at its round limit with the mean still below the target",
+              "the search stopped at its round limit with the mean still below the target; "
+              "?: met with no simulated call short of the target, in too few calls to show "
+              "it (the one-sided 95% Clopper-Pearson bound lies past the target)",
               f"  unserved = {UNSERVED_PER_SLOT}; service level = answered "
               "within T / (entered - callback takers), abandons count as misses; both for "
               "calls entering that half-hour"]

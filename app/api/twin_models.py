@@ -152,6 +152,10 @@ class StaffRow(Model):
     figure: dict[str, Interval] = Field(description="the target's figure at that staffing")
     met: dict[str, bool] = Field(description="per policy: whether the figure meets the target "
                                  "(false: the search stopped at its round limit short of it)")
+    too_few_calls_bound: dict[str, float | None] = Field(
+        default_factory=dict, description="per policy: where no simulated call fell short of "
+        "the target, yet too few were simulated to show it met, the one-sided 95% "
+        "Clopper-Pearson bound on the figure (past the target); null elsewhere")
 
 
 class StaffingView(Model):
@@ -166,6 +170,9 @@ class StaffingView(Model):
                                         "not a saving against Erlang-A")
     missed_half_hours: dict[str, list[str]] = Field(description="per policy: the half-hours "
                                                     "(HH:MM) still short of the target")
+    too_few_calls_half_hours: dict[str, list[str]] = Field(
+        default_factory=dict, description="per policy: the half-hours (HH:MM) met only because "
+        "no simulated call fell short, in too few calls to show the target met")
 
 
 class BacktestRow(Model):

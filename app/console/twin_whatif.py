@@ -120,7 +120,8 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
     rows = [StaffRow(start=hhmm(s), calls_per_min=estimate(rate, rates.se_per_min[s]),
                      erlang_a=erlang[s], agents={p.policy: p.agents[s] for p in plans},
                      figure={p.policy: interval((p.mean[s], p.half_width[s])) for p in plans},
-                     met={p.policy: not p.missed[s] for p in plans})
+                     met={p.policy: not p.missed[s] for p in plans},
+                     too_few_calls_bound={p.policy: num(p.unresolved_bound[s]) for p in plans})
             for s, rate in enumerate(rates.per_min) if rate > 0]
     goal = (f"unserved <= {100 * target.max_unserved:g}%" if target.max_unserved is not None
             else f"service level >= {100 * target.min_service_level:g}% within "
@@ -130,7 +131,9 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
                         erlang_a_agent_hours=sum(erlang) * SLOT_MIN / 60,
                         target_met={p.policy: p.met for p in plans},
                         missed_half_hours={p.policy: [hhmm(s) for s in p.missed_slots]
-                                           for p in plans})
+                                           for p in plans},
+                        too_few_calls_half_hours={p.policy: [hhmm(s) for s in p.unresolved_slots]
+                                                  for p in plans})
 
 
 def unmet_notes(plan: StaffingView | None) -> list[str]:
@@ -140,7 +143,11 @@ def unmet_notes(plan: StaffingView | None) -> list[str]:
     return [f"staffing under {policy}: the target is NOT MET in {len(slots)} half-hour(s) "
             f"({', '.join(slots)}); the search stopped at its round limit, so its agents "
             "there are too few and its agent-hours a lower bound"
-            for policy, slots in plan.missed_half_hours.items() if slots]
+            for policy, slots in plan.missed_half_hours.items() if slots] + [
+        f"staffing under {policy}: in {len(slots)} half-hour(s) ({', '.join(slots)}) no "
+        "simulated call fell short of the target, but too few were simulated to show it met; "
+        "its agents there may be too few"
+        for policy, slots in plan.too_few_calls_half_hours.items() if slots]
 
 
 def check_backtest_days(live: LiveTwin, ask: TwinAsk) -> None:

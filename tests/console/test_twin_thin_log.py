@@ -48,3 +48,26 @@ def test_the_page_marks_a_staffing_plan_short_of_its_target(console_app, as_role
     assert page.status_code == 200, text
     assert "music_ads: target NOT MET in" in text
     assert "lower bound" in text and "≥ " in text
+
+
+def test_a_target_too_tight_for_the_simulated_calls_is_not_called_plainly_met(
+        console_app, tokens, as_role, log):
+    seed_log(console_app.extensions["holdwell"].settings.database_url, log)
+    body = {"policies": ["music_ads"], "replications": 2, "target_unserved": 0.001}
+    reply = console_app.test_client().post("/api/v1/twin/whatif", json=body,
+                                           headers=bearer(tokens["analyst"]))
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    plan = reply.get_json()["staffing"]
+    unsure = plan["too_few_calls_half_hours"]["music_ads"]
+    assert plan["target_met"] == {"music_ads": True} and unsure
+    for row in plan["rows"]:
+        bound = row["too_few_calls_bound"]["music_ads"]
+        assert (bound is not None) == (row["start"] in unsure)
+        assert bound is None or (bound > 0.001 and row["figure"]["music_ads"]["mean"] == 0)
+    assert any("too few were simulated" in note for note in reply.get_json()["notes"])
+    page = as_role("analyst").get("/console/twin?run=1&policies=music_ads&replications=2"
+                                  "&target_unserved=0.001")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200, text
+    assert "music_ads: too few simulated calls to show the target met in" in text
+    assert "0.00% ±0.00" not in text and "0.0% ≤" in text
