@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import click
 import numpy as np
+from click.core import ParameterSource
 
 from cli.database import cannot_use
 from cli.params import FiniteFloatRange, policy_names
@@ -175,8 +176,32 @@ def scenario_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+REPLACED_BY_SCENARIO = ("calls", "agents", "arrival_rate", "service_mean", "service_kind",
+                        "patience_mean", "patience_kind", "callback_answer_p",
+                        "callback_retries", "rate_profile", "staffing", "arrivals_from")
+"""The flags a --scenario file's fitted day replaces (its reactions and handoff flags stay)."""
+
+
+def check_not_replaced(options: dict[str, Any]) -> None:
+    """Refuse a flag given beside --scenario that the fitted day would replace: `--scenario
+    s.toml --agents 20` had simulated the fitted agents without a word, a different run from
+    the one asked for."""
+    context = click.get_current_context(silent=True)
+    if context is None or not options.get("scenario_file"):
+        return
+    given = [name for name in REPLACED_BY_SCENARIO if name in context.params
+             and context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)]
+    if given:
+        flags = ", ".join(next(f"{o}" for o in option.opts) for option in context.command.params
+                          if option.name in given)
+        raise click.UsageError(f"{flags}: --scenario's fitted day sets the arrivals, agents, "
+                               "talk, patience and callbacks, so these would be ignored; leave "
+                               "them out, or edit the scenario file (or simulate without it)")
+
+
 def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None]:
     """Scenario, configuration and queue from the shared flags (minutes in, seconds inside)."""
+    check_not_replaced(options)
     config, queue = queue_config(options["config_path"], options["queue"])
     patience = parse_distribution(options["patience_kind"], options["patience_mean"] * 60,
                                   what="--patience")
@@ -282,11 +307,17 @@ def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:
 
 
 @contextmanager
-def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
+def progress_bar(scenario: Scenario, runs: int = 1) -> Iterator[Callable[[int], None]]:
     """Progress on stderr: a bar on a terminal, lines in a log (cli.progress); with --json
     too, since only stdout is for machines (a run of millions of calls said nothing for
-    minutes)."""
-    with stderr_progress(total, "simulating") as bar:
+    minutes). It counts the calls drawn; with --days, it first says that more are drawn than
+    are counted (the summary's count had looked a thousand calls short of the progress's)."""
+    if scenario.horizon_s is not None and scenario.expected_calls < scenario.calls:
+        click.echo(f"simulating {scenario.calls:,} arrivals a run to cover "
+                   f"{scenario.horizon_s / 86400:g} day(s); those entering after it "
+                   f"(about {scenario.calls - scenario.expected_calls:,.0f}) are simulated "
+                   "but not counted", err=True)
+    with stderr_progress(scenario.calls * runs, "simulating") as bar:
         yield bar.update
 
 
@@ -390,7 +421,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         scenario, config, queue = build(options)
         chosen = named_as(policy_named, "--policy", policy or config.queues[queue].policy,
                           config, queue, key="policy")
-        with progress_bar(scenario.calls) as progress:
+        with progress_bar(scenario) as progress:
             run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),
                                   progress)
         run = counted(run, scenario, options["warmup"])
@@ -426,7 +457,7 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         chosen = [named_as(policy_named, "--policies", name, config, queue, key="policy")
                   for name in names]
         runs = []
-        with progress_bar(scenario.calls * len(chosen)) as progress:
+        with progress_bar(scenario, len(chosen)) as progress:
             for policy in chosen:
                 rng = np.random.default_rng(options["seed"])  # the same callers for everyone
                 run = ENGINES[engine](scenario, policy, rng, progress)
