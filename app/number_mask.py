@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-NUMBER_IN_TEXT = re.compile(r"(?<!\w)\+?\d{6,}(?!\w)")
-"""A phone number as Twilio writes one in a message (E.164, or its digits alone); a run of
+NUMBER_IN_TEXT = re.compile(r"(?<!\w)(?:\+|%2[Bb])?\d{6,}(?!\w)")
+"""A phone number as Twilio writes one in a message (E.164, or its digits alone), or as a URL
+carries one (`number=%2B14155550177`: the callback confirmation's own action URL); a run of
 digits inside a SID or a word is not one."""
 
 
@@ -16,7 +17,8 @@ def mask_number(number: str | None) -> str | None:
     if not number:
         return number
     keep = number[-2:]
-    return (number[0] if number[0] == "+" else "") + "•" * max(len(number) - 3, 3) + keep
+    plus = "%2B" if number[:3].upper() == "%2B" else number[0] if number[0] == "+" else ""
+    return plus + "•" * max(len(number) - max(len(plus), 1) - 2, 3) + keep
 
 
 def without_numbers(text: object) -> str:

@@ -10,6 +10,8 @@ from flask import Request
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
+from app.number_mask import without_numbers
+
 log = logging.getLogger("holdwell.security")
 
 
@@ -78,7 +80,8 @@ class SignatureCheck:
         if hmac.compare_digest(expected, signature) or self.validator.validate(
                 url, params, signature):
             return None
-        log.warning("rejected request with a bad Twilio signature for %s", url)
-        return (f"X-Twilio-Signature does not match this request as signed for {url} "
+        shown = without_numbers(url)  # the callback confirmation's URL carries the number
+        log.warning("rejected request with a bad Twilio signature for %s", shown)
+        return (f"X-Twilio-Signature does not match this request as signed for {shown} "
                 "(is HOLDWELL_PUBLIC_URL the base URL Twilio calls, and TWILIO_AUTH_TOKEN "
                 "this account's?)")

@@ -54,3 +54,30 @@ def test_numbers_in_text_are_masked_and_sids_left_whole():
     assert call in said and "code 21211" in said  # a SID, an error code: kept
     assert "4155550177" not in said and "4155550178" not in said
     assert "+•••••••••77" in said and "(or •••••••78)" in said
+
+
+def test_a_url_carrying_the_number_is_masked_too():
+    from app.number_mask import without_numbers
+
+    said = without_numbers("https://h/voice/callback/confirm?number=%2B14155550177&queue=s")
+    assert "4155550177" not in said and "number=%2B•••••••••77&queue=s" in said
+
+
+def test_a_refused_signature_names_the_url_without_the_callers_number(make_app, caplog):
+    """The callback confirmation's action URL carries the keyed number; a wrong
+    HOLDWELL_PUBLIC_URL (the mistake the 403 is worded to diagnose) logged it in full."""
+    from app.signed_client import SignedClient
+    from tests.app.test_callbacks import CONFIG
+    from tests.conftest import AUTH_TOKEN
+
+    app = make_app(CONFIG, public_url="https://hold.example.com")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url="https://old.example.com")
+    caplog.set_level(logging.INFO)
+    reply = twilio.post("/voice/callback/confirm?number=%2B14155550177&policy=callback"
+                        "&queue=support", {"CallSid": sid("CA1"), "Digits": "1",
+                                           "From": NUMBER})
+    assert reply.status_code == 403
+    body = reply.get_data(as_text=True)
+    assert "as signed for https://hold.example.com/voice/callback/confirm?number=%2B•" in body
+    assert "4155550177" not in caplog.text and "4155550177" not in body
+    assert "bad Twilio signature" in caplog.text
