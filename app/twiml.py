@@ -42,10 +42,12 @@ def no_audio(_name: str) -> str | None:
 def add_step(
     parent: VoiceResponse | Gather, step: Step, *, choice_url: str, audio_url: AudioUrl
 ) -> None:
-    """Append one step to `parent`; a missing audio clip becomes silence of the same length."""
+    """Append one step to `parent`; a missing audio clip becomes silence of the same length,
+    and words left empty (a prompt set to "") are left out."""
     match step:
         case Say(text=text, voice=voice, language=language):
-            parent.say(text, voice=voice, language=language)
+            if text.strip():  # a prompt configured "" means no words: an empty <Say> is
+                parent.say(text, voice=voice, language=language)  # Twilio's warning 13520
         case Play(audio=audio, expected_s=seconds):
             url = audio if step.is_external else audio_url(audio)
             if url:
