@@ -37,6 +37,7 @@ from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeh
 from hold_policies.resume import ResumeRule
 from hold_policies.spoken_words import answer_problem, say_problems
 from hold_policies.toml_file import read_toml
+from hold_policies.voices import default_voice, mismatch
 from hold_policies.xml_text import xml_text
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
@@ -737,9 +738,29 @@ a queue's own problem cannot make up."""
 class QueueConfig(Strict):
     policy: PolicyName = "checkin"
     voice: Annotated[VoiceName | None, *written_off_as("")] = "Polly.Joanna"
-    """"" (none): no voice attribute, Twilio's own default voice."""
+    """"" (none): no voice attribute, Twilio's own default voice. Left out: the language's
+    own Polly voice (hold_policies.voices; Polly.Joanna for en-US)."""
     language: Annotated[LanguageTag | None, *written_off_as("")] = "en-US"
     """"" (none): no language attribute."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def voice_follows_language(cls, data: Any) -> Any:  # noqa: ANN401 - pydantic's raw input
+        """A queue that names a language and no voice is read in that language's voice: it
+        had been Polly.Joanna, whose English <Say> Twilio fails in another language."""
+        if isinstance(data, Mapping) and "voice" not in data and data.get("language"):
+            language = data["language"]
+            if isinstance(language, str):
+                return {**data, "voice": default_voice(language) or ""}
+        return data
+
+    @cross_check("voice", "language")
+    def voice_speaks_language(self, context: Mapping[str, Any]) -> str | None:
+        """Checked as written (a stored version still runs): a Polly voice that cannot speak
+        the queue's language makes Twilio fail every <Say>."""
+        if not context.get(AS_WRITTEN):
+            return None
+        return mismatch(self.voice, self.language)
     max_size: Annotated[int, Field(ge=1, le=MAX_QUEUE_SIZE)] = 1000
     prompts: PromptsConfig = PromptsConfig()
     silence: SilenceConfig = SilenceConfig()
