@@ -100,6 +100,21 @@ def last_dropped(conn: Connection, queue: str, number: str, since: datetime
                    max(episodes, default=0) + 1, row.policy, row.arm)
 
 
+def resumed_by(conn: Connection, leg: str) -> Dropped | None:
+    """The call `leg` already rejoined (its RESUMED fact), as it was put back: a retried
+    /voice/incoming of that leg must answer the same, and last_dropped no longer finds the
+    call (waiting again, it is no drop)."""
+    row = conn.execute(select(call_events.c.call_id, call_events.c.time, call_events.c.data,
+                              calls.c.last_announced_at, calls.c.policy, calls.c.arm)
+                       .join(calls, calls.c.call_id == call_events.c.call_id)
+                       .where(call_events.c.dedupe_key == leg_key(leg))).first()
+    if row is None:
+        return None
+    episode = json.loads(row.data or "{}").get("episode", 1)
+    return Dropped(row.call_id, as_utc(row.time), as_utc(row.last_announced_at), episode,
+                   row.policy, row.arm)
+
+
 def call_of_leg(conn: Connection, leg: str) -> str | None:
     return conn.execute(select(call_events.c.call_id).where(
         call_events.c.dedupe_key == leg_key(leg))).scalar()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.services import services
 from app.voice.forms import RouteParams
@@ -29,4 +29,4 @@ def this_route() -> Route:
     asked = RouteParams.from_request()
     queue = svc.queue_name(asked.queue)
     policy = svc.policy(queue, asked.policy, asked.arm)  # an arm may be a variant
-    return Route(RouteParams(queue, policy.name, asked.arm, asked.episode, asked.resumes), policy)
+    return Route(replace(asked, queue=queue, policy=policy.name), policy)

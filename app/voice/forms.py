@@ -157,6 +157,9 @@ class RouteParams:
 
     `episode` is the caller's time in line: 0 at first, 1 once put back after a Twilio error
     (their QueueTime restarts then, but their wait still counts from the first entry).
+    `put_back`: this leg was put back after a Twilio error already (a second one ends the
+    call); a first leg put back is episode 1, a rejoined leg (`resumes`) says so itself,
+    since it starts at the episode its call reached.
     """
 
     queue: str | None
@@ -164,6 +167,7 @@ class RouteParams:
     arm: str
     episode: int = 0
     resumes: str | None = None  # a rejoined leg's URLs name the call it continues
+    put_back: bool = False
 
     @classmethod
     def from_request(cls) -> RouteParams:
@@ -184,15 +188,21 @@ class RouteParams:
         arm = arg(args, "arm")
         if arm and not ARM_NAME.fullmatch(arm):
             arm = ""  # not an arm we name (too long for the log, or not a name at all)
+        put_back = arg(args, "put_back") == "1" or (episode > 0 and resumes is None)
         return cls(arg(args, "queue") or None, arg(args, "policy") or None, arm, episode,
-                   resumes)
+                   resumes, put_back)
 
     def query(self, **extra: str) -> str:
         """Alphabetically sorted query string: Twilio may reorder params, and signatures care."""
         pairs = {"queue": self.queue or "", "policy": self.policy or "", "arm": self.arm,
                  "episode": str(self.episode) if self.episode else "",
-                 "resumes": self.resumes or "", **extra}
+                 "resumes": self.resumes or "",
+                 "put_back": "1" if self.put_back and self.resumes else "", **extra}
         return urlencode(sorted((k, v) for k, v in pairs.items() if v))
+
+    def back_in_line(self) -> RouteParams:
+        """After a first Twilio error: the next time in line, of the same call and queue."""
+        return replace(self, episode=self.episode + 1, put_back=True)
 
     def call_of(self, call_id: str) -> str:
         """The call a webhook's CallSid belongs to: a rejoined leg continues an earlier one."""

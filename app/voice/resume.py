@@ -17,18 +17,19 @@ from dataclasses import replace
 from datetime import timedelta
 
 from flask import g
+from sqlalchemy import Connection
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage import commands as c
 from app.storage import resume_writes
 from app.storage.deadline import DatabaseUnavailable
-from app.storage.resume_writes import rejoin_queue
+from app.storage.resume_writes import Dropped, rejoin_queue
 from app.twiml import say
 from app.voice import reason
 from app.voice.callers import names_one_line
 from app.voice.forms import CallForm, RouteParams, WaitForm
-from app.voice.urls import voice_url
+from app.voice.urls import enqueue, voice_url
 from hold_policies.resume import may_resume
 
 log = logging.getLogger("holdwell.voice")
@@ -47,31 +48,36 @@ def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
         return None  # a withheld number is shared by strangers: nobody's place to take
     now = svc.clock.now()
     since = now - timedelta(seconds=rule.within_s)
+
+    def earlier_or_dropped(conn: Connection) -> tuple[Dropped | None, bool]:
+        retried = resume_writes.resumed_by(conn, caller.call_id)  # Twilio retried the webhook
+        if retried is not None:
+            return retried, True
+        return resume_writes.last_dropped(conn, params.queue, caller.from_number, since), False
+
     try:
-        dropped = svc.store.read(lambda conn: resume_writes.last_dropped(
-            conn, params.queue, caller.from_number, since), g.deadline)
+        dropped, retried = svc.store.read(earlier_or_dropped, g.deadline)
     except DatabaseUnavailable as error:
         log.warning("cannot tell whether %s rang back after a drop: %s", caller.call_id, error)
         return None
     if dropped is None:
         return None
-    if not may_resume(rule, hung_up_at=dropped.hung_up_at,
-                      last_checkin_at=dropped.last_checkin_at, now=now):
+    if not retried and not may_resume(rule, hung_up_at=dropped.hung_up_at,
+                                      last_checkin_at=dropped.last_checkin_at, now=now):
         return None
     # The call's own arm and policy, not the new leg's draw: one call, one arm (intention to
     # treat), and the caller goes on hearing what they heard.
     heard = (dropped.policy or params.policy, dropped.arm if dropped.policy else params.arm)
-    svc.store.write(c.Resume(call_id=dropped.call_id, now=now, queue=params.queue,
-                             policy=heard[0] or "", arm=heard[1], leg=caller.call_id,
-                             episode=dropped.episode), g.deadline)
+    if not retried:  # a retry's Resume is stored: the same answer again, nothing more
+        svc.store.write(c.Resume(call_id=dropped.call_id, now=now, queue=params.queue,
+                                 policy=heard[0] or "", arm=heard[1], leg=caller.call_id,
+                                 episode=dropped.episode), g.deadline)
     back = replace(params, policy=heard[0], arm=heard[1], episode=dropped.episode,
                    resumes=dropped.call_id)
     response = VoiceResponse()
     policy = svc.policy(params.queue, back.policy, back.arm)
     say(response, policy.voice, policy.prompts.resumed)
-    response.enqueue(rejoin_queue(params.queue), action=voice_url("queue-result", back),
-                     method="POST", wait_url=voice_url("wait", back), wait_url_method="POST")
-    return response
+    return enqueue(response, back)
 
 
 def counts_rejoined(queue: str) -> bool:

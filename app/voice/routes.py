@@ -248,9 +248,9 @@ def after_queue(result: str, route: Route) -> VoiceResponse:
     entry, and a second one ends the call with words, never a bare hang-up."""
     params, voice = route.params, route.policy.voice
     response = VoiceResponse()
-    if result in ("error", "system-error") and params.episode == 0:
-        say(response, voice, safety.fixed_text(voice, "back_in_line"))
-        return enqueue(response, RouteParams(params.queue, params.policy, params.arm, 1))
+    if result in ("error", "system-error") and not params.put_back:
+        say(response, voice, safety.fixed_text(voice, "back_in_line"))  # a rejoined leg too,
+        return enqueue(response, params.back_in_line())  # in its place, as the same call
     if result in STILL_IN_A_CALL:
         return response  # an empty document: their call goes on where it was sent
     if result == "queue-full":

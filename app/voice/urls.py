@@ -5,6 +5,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
+from app.storage.resume_writes import rejoin_queue
 from app.voice.forms import RouteParams
 
 
@@ -24,7 +25,9 @@ def audio_url(name: str) -> str | None:
 
 
 def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
-    """The one way a caller joins the line: our wait and queue-result URLs on the Enqueue."""
-    response.enqueue(params.queue, action=voice_url("queue-result", params),
+    """The one way a caller joins the line: our wait and queue-result URLs on the Enqueue; a
+    leg continuing a dropped call (`resumes`) joins the queue's rejoin queue."""
+    queue = rejoin_queue(params.queue) if params.resumes else params.queue
+    response.enqueue(queue, action=voice_url("queue-result", params),
                      method="POST", wait_url=voice_url("wait", params), wait_url_method="POST")
     return response
