@@ -3,6 +3,8 @@ the queue's own policy and, side by side, each experiment arm (variants) and the
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Response, abort, render_template, request
 from pydantic import ValidationError
 
@@ -34,7 +36,8 @@ def preview() -> str | tuple[str, int]:
     return render_template("console/preview.html", queues=queues, asked=req.model_dump(),
                            errors={}, result=arms[0].result, arms=arms,
                            split=shares(svc.config.queues[req.queue]),
-                           query=request.query_string.decode())
+                           query=urlencode(req.model_dump()))  # as resolved: the queue
+    # defaulted here had been left out of the audio's URL, which then answered 422
 
 
 @bp.get("/preview.wav")

@@ -107,3 +107,20 @@ def test_each_arm_plays_its_own_words_and_an_unknown_arm_is_a_404(page):
         lengths[arm] = len(parse_wav(response.data).mono())
     assert lengths["warm"] != lengths["no_apology"]  # other words, other check-in times
     assert page.get(f"/console/preview.wav?{QUERY}&arm=chilly").status_code == 404
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+@pytest.mark.parametrize(("path", "players"), [
+    ("/console/preview", 1), ("/console/preview?position=3", 1),
+    ("/console/preview?queue=support", 3)])
+def test_every_audio_player_on_the_page_plays_even_when_the_queue_was_defaulted(page, path,
+                                                                                 players):
+    """The page from the nav has no query: the queue it defaults to had been left out of the
+    players' URLs, and each answered 422 ("queue: Field required")."""
+    html = page.get(path).get_data(as_text=True)
+    sources = [src.replace("&amp;", "&") for src in re.findall(r'<audio[^>]* src="([^"]+)"', html)]
+    assert len(sources) >= players  # the queue's own, and each arm's on a split
+    for src in sources:
+        assert "queue=" in src
+        response = page.get(src)
+        assert response.status_code == 200 and response.mimetype == "audio/wav", src
