@@ -30,3 +30,8 @@ def admit(name: str, address: str, now: datetime) -> int | None:
 def succeeded(attempt: int) -> None:
     """A right password: the attempt is no failure."""
     users.forget_attempt(services().store.engine, attempt)
+
+
+def locked_now(name: str, now: datetime) -> bool:
+    """After a failure: whether it was the one that locks `name` for WINDOW_S seconds."""
+    return users.recent_failures(services().store.engine, name, now, WINDOW_S) == MAX_FAILURES

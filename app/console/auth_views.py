@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
@@ -9,6 +11,9 @@ from app.auth import access, throttle
 from app.console.blueprint import bp
 from app.services import services
 from app.storage import audit, users
+
+NAME_SHOWN = 64
+"""Of a name tried at sign-in, what the audit keeps (any text may be typed there)."""
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,6 +58,7 @@ def login() -> Response | tuple[str, int]:
                            "Wait 15 minutes and try again.", 429)
     user = users.authenticate(svc.store.engine, name, password)
     if user is None:
+        _audit_failure(name, now)
         return _form_again("That name and password do not match.", 401)
     throttle.succeeded(attempt)
     _end_session()  # a fresh session: nothing chosen before signing in carries over
@@ -63,6 +69,22 @@ def login() -> Response | tuple[str, int]:
         audit.record(conn, actor=user.name, action="session.login", target=user.name,
                      detail={"address": request.remote_addr}, now=now)
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _audit_failure(name: str, now: datetime) -> None:
+    """A wrong password, and the failure that locks the name, are audited (sign-ins): the
+    throttle's own rows go after 15 minutes, and a guessing run, or someone locking an admin
+    out on purpose, had left no trace. The lock's refusals are not (they write nothing)."""
+    locked = throttle.locked_now(name, now)
+    tried = name[:NAME_SHOWN]
+    address = {"address": request.remote_addr}
+    with services().store.engine.begin() as conn:
+        audit.record(conn, actor="", action="session.login_failed", target=tried,
+                     detail=address, now=now)
+        if locked:
+            audit.record(conn, actor="", action="session.locked", target=tried, detail={
+                **address, "failures": throttle.MAX_FAILURES,
+                "minutes": throttle.WINDOW_S // 60}, now=now)
 
 
 @bp.post("/logout")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Request
+from flask import Flask, Request, has_request_context
+from flask import request as flask_request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
@@ -35,6 +36,14 @@ class CachedSerializerSessions(SecureCookieSessionInterface):
         if self.pending_key is not None:
             self.pending_key(app)
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure over https: HOLDWELL_PUBLIC_URL says so for every request, and a request
+        that came over https says so itself (behind HOLDWELL_TRUSTED_PROXIES, its
+        X-Forwarded-Proto), else a proxied https console without a public URL had sent its
+        session cookie over plain http too."""
+        return bool(super().get_cookie_secure(app)
+                    or (has_request_context() and flask_request.is_secure))
 
 
 VOICE_PREFIX = "/voice/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 
@@ -108,6 +109,26 @@ def test_wrong_passwords_are_throttled_per_name_and_a_good_one_then_waits(consol
                         ).status_code == 302
 
 
+def test_failed_sign_ins_and_the_lock_they_cause_are_audited(console_app, clock):
+    """The throttle's rows go after 15 minutes; a guessing run, or an admin locked out on
+    purpose, had left nothing in the audit log's sign-ins."""
+    visitor = Console(console_app, None)
+    for _ in range(6):  # five failures lock the name; the sixth is refused unchecked
+        visitor.post("/console/login", {"name": "admin", "password": "guess"})
+    visitor.post("/console/login", {"name": "x" * 500, "password": "guess"})
+    engine = console_app.extensions["holdwell"].store.engine
+    entries = audit.page(engine, kind="sign-ins").entries
+    failed = [e for e in entries if e.action == "session.login_failed"]
+    locked = [e for e in entries if e.action == "session.locked"]
+    assert [e.target for e in failed].count("admin") == 5
+    assert len(locked) == 1 and locked[0].target == "admin"
+    assert locked[0].detail["failures"] == 5 and locked[0].detail["minutes"] == 15
+    assert all(e.detail.get("address") for e in failed + locked)
+    assert max(len(e.target) for e in failed) == 64  # a name of any length, cut
+    changes = audit.page(engine, kind="changes").entries
+    assert not any(e.action.startswith("session.") for e in changes)
+
+
 def test_session_cookie_is_httponly_and_logout_ends_it(console_app):
     visitor = Console(console_app, None)
     response = visitor.post("/console/login", {"name": "analyst", "password": PASSWORD})
@@ -149,3 +170,23 @@ def test_behind_https_the_session_cookie_is_secure(make_app, clock):
                             data={"name": "ana", "password": PASSWORD, "csrf_token": token})
     assert signed_in.status_code == 302
     assert "Secure" in signed_in.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(("proxies", "proto", "secure"), [
+    (1, "https", True), (1, "http", False), (0, "https", False)])
+def test_behind_a_trusted_https_proxy_without_a_public_url_the_cookie_is_secure(
+        make_app, clock, proxies, proto, secure):
+    """HOLDWELL_TRUSTED_PROXIES is the README's way to run without HOLDWELL_PUBLIC_URL; the
+    Secure flag had been decided from the public URL alone. An untrusted header is ignored."""
+    app = make_app(proxy_count=proxies)
+    people.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                    clock.now())
+    client, base = app.test_client(), "http://console.internal"
+    forwarded = {"X-Forwarded-Proto": proto, "X-Forwarded-Host": "hold.example.com"}
+    token = csrf_of(client.get("/console/login", base_url=base, headers=forwarded).data)
+    origin = f"{proto}://hold.example.com" if proxies else base
+    signed_in = client.post("/console/login", base_url=base,
+                            headers={**forwarded, "Referer": f"{origin}/console/login"},
+                            data={"name": "ana", "password": PASSWORD, "csrf_token": token})
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
+    assert ("Secure" in signed_in.headers["Set-Cookie"]) is secure
