@@ -27,7 +27,7 @@ CSV_COLUMNS = ("call_id", "queue", "outcome", "number", "entered_at", "wait_s", 
 
 def unserved_response(svc: Services, start: datetime, end: datetime,
                       *, mask: bool) -> UnservedResponse:
-    rows, truncated = unserved(svc.store.engine, list(svc.config.queues), start, end)
+    rows, truncated = unserved(svc.store.engine, start, end)
     callers = [UnservedCaller(
         call_id=row.call_id, queue=row.queue, outcome=row.outcome,
         number=mask_number(row.number) if mask else row.number, entered_at=row.entered_at,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from app.api.models import QueuesResponse, QueueState, TodayStats, WaitingCaller
 from app.services import Services
-from app.storage import config_versions, wallboard
+from app.storage import config_versions, read, wallboard
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SERVICE_THRESHOLD_S = SERVICE_LEVEL_S  # shown on the page
@@ -36,6 +36,10 @@ def today_stats(counts: wallboard.DayCounts) -> TodayStats:
         asa_s=_ratio(counts.served_wait_s, counts.served))
 
 
+REMOVED = "(removed from the config)"
+"""The policy shown for a queue the log has and the config no longer names."""
+
+
 def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  # noqa: ANN001
     line = wallboard.waiting(conn, queue, now)
     told = wallboard.last_told(conn, [w.call_id for w in line])
@@ -45,7 +49,9 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
     callers = [WaitingCaller(call_id=w.call_id, position=i + 1,
                              waited_s=round((now - w.entered_at).total_seconds(), 1),
                              last_told=told.get(w.call_id)) for i, w in enumerate(line)]
-    return QueueState(queue=queue, policy=svc.config.queues[queue].policy, waiting=callers,
+    configured = svc.config.queues.get(queue)
+    return QueueState(queue=queue, policy=configured.policy if configured else REMOVED,
+                      waiting=callers,
                       waiting_count=wallboard.waiting_count(conn, queue, now),
                       longest_wait_s=callers[0].waited_s if callers else None,
                       callbacks_pending=pending, callbacks_at_risk=at_risk,
@@ -53,9 +59,15 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
 
 
 def live_state(svc: Services) -> QueuesResponse:
-    """Every configured queue now, in one connection."""
+    """Every configured queue now, in one connection, then any queue since removed from the
+    config that still has callers waiting, callbacks owed or calls today (Twilio still
+    serves its callers; the board had shown nobody waiting for them)."""
     now = svc.clock.now()
     with svc.store.engine.connect() as conn:
         queues = [queue_state(conn, svc, name, now) for name in svc.config.queues]
+        removed = [queue_state(conn, svc, name, now) for name in read.queues_in_log(conn)
+                   if name not in svc.config.queues]
+        queues += [state for state in removed if state.waiting_count
+                   or state.callbacks_pending or state.today.calls]
         version = config_versions.active_number(conn)
     return QueuesResponse(as_of=now, config_version=version, queues=queues)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select, text
 
 from app.storage.db import make_engine
 from app.storage.schema import call_events, calls
@@ -301,3 +301,19 @@ def call_event_batches(
             yield held.reset_index(drop=True)
     finally:
         engine.dispose()
+
+
+_QUEUES_IN_LOG = text(
+    "WITH RECURSIVE named(queue) AS ("
+    " SELECT MIN(queue) FROM calls"
+    " UNION ALL"
+    " SELECT (SELECT MIN(queue) FROM calls WHERE calls.queue > named.queue)"
+    " FROM named WHERE named.queue IS NOT NULL)"
+    " SELECT queue FROM named WHERE queue IS NOT NULL")
+
+
+def queues_in_log(conn: Connection) -> list[str]:
+    """Every queue the call log has calls of, in name order: one index seek per queue (a
+    loose index scan of ix_calls_queue_arrived), however many calls each has. A queue
+    renamed or removed from the config is still in the log, and its calls still count."""
+    return list(conn.execute(_QUEUES_IN_LOG).scalars())

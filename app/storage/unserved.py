@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 
 from app.storage.db import as_utc
-from app.storage.read import entered_between, is_record
+from app.storage.read import entered_between, is_record, queues_in_log
 from app.storage.schema import callbacks, calls
 from app.storage.wallboard import last_told
 from hold_policies.records import UNSERVED
@@ -36,20 +36,20 @@ class UnservedRow:
     announcements: int
 
 
-def unserved(engine: Engine, queues: list[str], start: datetime,
-             end: datetime) -> tuple[list[UnservedRow], bool]:
+def unserved(engine: Engine, start: datetime, end: datetime) -> tuple[list[UnservedRow], bool]:
     """The period's unserved callers (entered the queue in it, as `holdwell report --from
-    --to` reads a period), oldest first across queues, and whether LIMIT cut the list short
-    (then the newest of the period are the ones left out)."""
+    --to` reads a period), oldest first across every queue of the log (a queue since removed
+    from the config too: the report counts its callers, and the list had dropped them), and
+    whether LIMIT cut the list short (then the newest of the period are the ones left out)."""
     number = func.coalesce(callbacks.c.number, calls.c.from_number)
     query = select(calls.c.call_id, calls.c.queue, calls.c.outcome, number.label("number"),
                    calls.c.entered_at, calls.c.wait_s, calls.c.announcements).select_from(
         calls.outerjoin(callbacks, callbacks.c.call_id == calls.c.call_id)).where(
-        calls.c.queue.in_(queues), *entered_between(start, end),
+        *entered_between(start, end),
         calls.c.outcome.in_(LOST), *is_record(),
     ).order_by(calls.c.entered_at, calls.c.call_id).limit(LIMIT + 1)
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = conn.execute(query.where(calls.c.queue.in_(queues_in_log(conn)))).all()
         truncated = len(rows) > LIMIT
         rows = rows[:LIMIT]
         heard = last_told(conn, [row.call_id for row in rows])

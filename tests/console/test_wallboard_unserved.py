@@ -42,3 +42,53 @@ def test_the_wallboard_counts_unserved_as_the_report_and_the_list_do(console_app
     assert report["unserved_rate"].iloc[0] == today["unserved_rate"]
     listed = client.get("/api/v1/unserved", headers=bearer(tokens["analyst"])).get_json()
     assert sorted(c["call_id"] for c in listed["callers"]) == ["U3", "U4", "U5", "U6"]
+
+
+def test_a_queue_since_removed_from_the_config_still_counts_on_the_board_and_list(
+        console_app, tokens, clock):
+    """Its callers are in the report; the list and the CSV had dropped them and the board
+    showed nobody waiting, though Twilio still serves its callers."""
+    at = clock.now() - timedelta(minutes=30)
+    rows = [{**_call(n, outcome, at), "call_id": f"R{n}", "queue": "gone"}
+            for n, outcome in ((1, "abandoned"), (2, "answered"), (3, None))]
+    rows[2]["last_polled_at"] = clock.now()  # still in Twilio's queue now
+    rows += [_call(1, "abandoned", at)]
+    svc = console_app.extensions["holdwell"]
+    assert "gone" not in svc.config.queues
+    with svc.store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    client = console_app.test_client()
+    listed = client.get("/api/v1/unserved", headers=bearer(tokens["analyst"])).get_json()
+    assert sorted(c["call_id"] for c in listed["callers"]) == ["R1", "U1"]
+    report = read_records_frame(svc.settings.database_url)
+    assert (report["outcome"] == "abandoned").sum() == 2
+    csv = client.get("/api/v1/unserved.csv", headers=bearer(tokens["analyst"]))
+    assert "R1" in csv.get_data(as_text=True)
+    state = client.get("/api/v1/queues", headers=bearer(tokens["analyst"])).get_json()
+    gone = queue_of(state, "gone")
+    assert gone["policy"] == "(removed from the config)"
+    assert gone["waiting_count"] == 1 and gone["today"]["calls"] == 2
+    configured = [q["queue"] for q in state["queues"]][:len(svc.config.queues)]
+    assert configured == list(svc.config.queues)  # the config's own first, in its order
+
+
+def test_a_removed_queue_with_nothing_today_stays_off_the_board(console_app, tokens, clock):
+    old = clock.now() - timedelta(days=3)
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), [{**_call(1, "answered", old), "queue": "old"}])
+    state = console_app.test_client().get("/api/v1/queues",
+                                          headers=bearer(tokens["analyst"])).get_json()
+    assert "old" not in [q["queue"] for q in state["queues"]]
+
+
+def test_queues_in_log_finds_each_name_once(console_app, clock):
+    from app.storage.read import queues_in_log
+
+    at = clock.now()
+    rows = [{**_call(n, "answered", at), "queue": name}
+            for n, name in enumerate(["b", "a", "b", "c", "a", "a"])]
+    engine = console_app.extensions["holdwell"].store.engine
+    with engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    with engine.connect() as conn:
+        assert queues_in_log(conn) == ["a", "b", "c"]
