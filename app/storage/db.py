@@ -30,6 +30,14 @@ KEEPALIVES = {"keepalives": 1, "keepalives_idle": 1, "keepalives_interval": 1,
 """A black-holed server is noticed within about 2 s, so a thread stuck on it is freed."""
 
 
+IDLE_IN_TRANSACTION_MS = 10_000
+"""A web app's session idle in a transaction this long is ended by the server, and its call
+locks with it: a host that lost its network (or power) mid-write had left its session, and
+the advisory lock of that call, for as long as the server's TCP keepalive took (2 h 11 min by
+Linux's defaults); every other host's journal waited on it in order, and with it every later
+write of every caller there."""
+
+
 def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
     """An engine for `url` that fails fast (and uses WAL on SQLite).
 
@@ -49,6 +57,9 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
         statement_ms = STATEMENT_TIMEOUT_MS if budget_s is None else max(
             int(budget_s * 4000), 1000)  # a backstop that frees threads; the budget is the rule
         options = {"pool_timeout": budget_s} if budget_s is not None else {}
+        settings = f"-c statement_timeout={statement_ms} -c timezone=UTC"
+        if budget_s is not None:  # the web app's transactions last a budget, never seconds
+            settings += f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
         engine = create_engine(
             url,
             pool_pre_ping=budget_s is None,
@@ -56,7 +67,7 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
                 "connect_timeout": CONNECT_TIMEOUT_S if budget_s is None
                 else LIBPQ_MIN_CONNECT_S,
                 # UTC sessions: timestamptz comes back in UTC whatever the server's zone
-                "options": f"-c statement_timeout={statement_ms} -c timezone=UTC",
+                "options": settings,
                 **KEEPALIVES,
             },
             **options,
