@@ -29,6 +29,9 @@ from app.storage.deadline import first_line, is_outage
 log = logging.getLogger("holdwell.journal")
 
 
+HEAD_BYTES = 512
+"""How much of the file's start identifies it to a process holding its cursor in memory."""
+
 class Journal:
     """`journal.jsonl` (commands), `cursor` (bytes replayed) and locks, in one folder."""
 
@@ -41,6 +44,9 @@ class Journal:
         """Bytes this process replayed where the cursor file could not say so (a full or
         read-only disk): without it each round applied the whole backlog again, and on a
         read-only disk the backlog never looked replayed, so every write queued behind it."""
+        self._held_head = b""
+        """The file's first bytes when the held cursor was taken: another process may empty
+        the file and new commands grow it past that offset, and they had been skipped."""
 
     def unwritable(self) -> str | None:
         """Why a command could not be journaled here now (None: one can). It writes, fsyncs
@@ -219,9 +225,20 @@ class Journal:
         if cursor > size:
             cursor = 0
         held = self._held_cursor
-        if held is not None and held > size:
-            self._held_cursor = held = None
+        if held is not None and (held > size
+                                 or self._head(len(self._held_head)) != self._held_head):
+            self._held_cursor = held = None  # another process emptied the file, and new
+            # commands since may have grown it past this offset: they had been skipped
         return cursor if held is None else max(cursor, held)
+
+    def _head(self, length: int = 0) -> bytes:
+        """The file's first bytes: its first command, which no later file starts with (a
+        command carries its moment and call), so a file emptied and refilled is told apart."""
+        try:
+            with open(self.path, "rb") as journal:
+                return journal.read(length or HEAD_BYTES)
+        except OSError:
+            return b""
 
     def _set_cursor(self, offset: int) -> None:
         """Remember `offset` as replayed, atomically (a new file renamed over the old). With
@@ -236,7 +253,7 @@ class Journal:
         if self._held_cursor is None:
             log.warning("journal: cannot save the replay cursor; this process remembers it "
                         "(another replays from the start, harmlessly)")
-        self._held_cursor = offset
+        self._held_cursor, self._held_head = offset, self._head()
         try:
             self._forget_cursor()
         except OSError as error:  # read-only: the file keeps an older cursor, also harmless

@@ -433,6 +433,29 @@ def test_a_backlog_on_a_disk_gone_read_only_is_applied_once_and_stops_holding_wr
         assert journal.path.stat().st_size == 0  # started afresh
 
 
+def test_a_cursor_held_in_memory_skips_nothing_another_process_journaled_since(tmp_path):
+    """Two processes of one host share the journal. A replayed a backlog on a read-only disk
+    and held its cursor in memory; writable again, B replayed first and emptied the file,
+    then a new outage journaled ten commands there. A's held offset had skipped the first
+    five of them, and B then took them as done: never applied by anyone."""
+    with small_disk(tmp_path / "disk") as disk:
+        a, b = Journal(disk / "journal"), Journal(disk / "journal")
+        for n in range(5):
+            a.append(status(n))
+        applied: list[c.Command] = []
+        with read_only(disk):
+            assert a.replay(applied.append) == 5  # A holds its cursor in memory
+        b.replay(applied.append)  # writable again: B's round first (harmless repeats)
+        assert b.path.stat().st_size == 0
+        for n in range(100, 110):
+            b.append(status(n))
+        a.replay(applied.append)
+        b.replay(applied.append)
+        new = [command for command in applied if int(command.call_id[2:]) >= 100]
+        assert new == [status(n) for n in range(100, 110)]
+        assert a.backlog() == b.backlog() == 0
+
+
 def test_healthz_is_503_when_the_journal_disk_is_full_or_its_file_is_not_a_file(make_app,
                                                                                   tmp_path):
     with small_disk(tmp_path / "disk") as disk:
