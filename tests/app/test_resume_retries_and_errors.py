@@ -10,9 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.app.test_resume_after_drop import DROPPED, drop_after_checkin, line  # noqa: F401
+from tests.app.test_resume_after_drop import CONFIG, DROPPED, Line, drop_after_checkin
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.support.sids import sid
+
+
+@pytest.fixture
+def line(make_app, clock) -> Line:
+    return Line(make_app(CONFIG), clock)
 
 
 def args(url: str) -> dict[str, str]:
