@@ -22,14 +22,20 @@ def test_a_log_with_one_answered_call_is_a_409_that_says_why(console_app, tokens
         assert "talk time: 1 answered call" in reply.get_json()["error"]
 
 
-def test_a_staffing_plan_short_of_its_target_says_not_met(console_app, tokens, log,
-                                                          monkeypatch):
-    monkeypatch.setattr(staff_plan, "MAX_ROUNDS", 1)
+def strict_staffing(console_app, tokens, log):  # noqa: ANN001, ANN201 - fixtures, a reply
+    """The known log seeded, and a what-if asked for a 0.1% unserved staffing target."""
     seed_log(console_app.extensions["holdwell"].settings.database_url, log)
     body = {"policies": ["music_ads"], "replications": 2, "target_unserved": 0.001}
     reply = console_app.test_client().post("/api/v1/twin/whatif", json=body,
                                            headers=bearer(tokens["analyst"]))
     assert reply.status_code == 200, reply.get_data(as_text=True)
+    return reply
+
+
+def test_a_staffing_plan_short_of_its_target_says_not_met(console_app, tokens, log,
+                                                          monkeypatch):
+    monkeypatch.setattr(staff_plan, "MAX_ROUNDS", 1)
+    reply = strict_staffing(console_app, tokens, log)
     plan = reply.get_json()["staffing"]
     assert plan["target_met"] == {"music_ads": False}
     missed = plan["missed_half_hours"]["music_ads"]
@@ -52,11 +58,7 @@ def test_the_page_marks_a_staffing_plan_short_of_its_target(console_app, as_role
 
 def test_a_target_too_tight_for_the_simulated_calls_is_not_called_plainly_met(
         console_app, tokens, as_role, log):
-    seed_log(console_app.extensions["holdwell"].settings.database_url, log)
-    body = {"policies": ["music_ads"], "replications": 2, "target_unserved": 0.001}
-    reply = console_app.test_client().post("/api/v1/twin/whatif", json=body,
-                                           headers=bearer(tokens["analyst"]))
-    assert reply.status_code == 200, reply.get_data(as_text=True)
+    reply = strict_staffing(console_app, tokens, log)
     plan = reply.get_json()["staffing"]
     unsure = plan["too_few_calls_half_hours"]["music_ads"]
     assert plan["target_met"] == {"music_ads": True} and unsure
