@@ -60,3 +60,19 @@ def test_the_arms_read_side_by_side_with_the_split(served, browser_page, shot):
     assert marked.evaluate(f"el => {background}") != plain.evaluate(f"el => {background}")
     assert page.locator("section.arm[data-arm=checkin] tr.differs").count() == 0
     shot("preview-variants")
+
+
+def test_the_players_of_the_page_opened_from_the_nav_load_their_audio(served, browser_page):
+    """Opened with no query (the nav's link), the page defaults its queue; the players' URLs
+    had left it out, and each answered 422 where the browser expected a WAV."""
+    page = browser_page
+    sign_in(page, served, "analyst")
+    page.goto(f"{served}/console/preview")
+    page.wait_for_selector("audio")
+    answers = page.evaluate("""async () => Promise.all(
+        [...document.querySelectorAll('audio')].map(async audio => {
+            const reply = await fetch(audio.src);
+            return [reply.status, reply.headers.get('content-type')];
+        }))""")
+    assert answers and all(status == 200 and kind.startswith("audio/wav")
+                           for status, kind in answers), answers
