@@ -3,6 +3,7 @@ schema to drift): pydantic writes the JSON Schemas, this module places them in t
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cache
 from typing import Any
@@ -72,6 +73,34 @@ def closed_key_patterns(schema: Any) -> Any:
     return schema
 
 
+def whole_unless_replacing(schemas: dict[str, Any], body: str = "PolicyChange",
+                           field: str = "settings") -> dict[str, Any]:
+    """A PUT's settings must give every field of every section (a partial one is a 422,
+    `partial_settings.require_whole`) unless `replace_whole_queue` is true: stated here, a
+    client validating against the document learns it before sending."""
+    if body in schemas:
+        whole = _whole(schemas, schemas[body]["properties"][field]["$ref"].rsplit("/", 1)[-1])
+        schemas[body]["anyOf"] = [
+            {"properties": {field: {"$ref": REF.format(model=whole)}}},
+            {"required": ["replace_whole_queue"],
+             "properties": {"replace_whole_queue": {"const": True}}}]
+    return schemas
+
+
+def _whole(schemas: dict[str, Any], name: str) -> str:
+    """`name` with every property required, and so each section it holds (a `$ref`, or one
+    that may be null); a map or a list is one value, as `require_whole` reads it."""
+    whole = f"{name}Whole"
+    if whole not in schemas:
+        schemas[whole] = schema = copy.deepcopy(schemas[name])
+        schema["required"] = list(schema["properties"])
+        for prop in schema["properties"].values():
+            for branch in [prop, *prop.get("anyOf", [])]:
+                if ref := branch.get("$ref"):
+                    branch["$ref"] = REF.format(model=_whole(schemas, ref.rsplit("/", 1)[-1]))
+    return whole
+
+
 @cache
 def document() -> dict[str, Any]:
     models = {m for e in ENDPOINTS for m in (e.body, e.response) if m is not None} | {Problem}
@@ -86,7 +115,8 @@ def document() -> dict[str, Any]:
         "info": {"title": "holdwell console API", "version": "1",
                  "description": "Everything the console shows and does. Authenticate with "
                                 "`Authorization: Bearer TOKEN` (`holdwell users token NAME`)."},
-        "components": {"schemas": closed_key_patterns(schemas.get("$defs", {})),
+        "components": {"schemas": whole_unless_replacing(
+            closed_key_patterns(schemas.get("$defs", {}))),
                        "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],

@@ -15,10 +15,13 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 """Far from datetime's own limits: a day before, in any zone, still fits a datetime."""
 BOUNDS = f"from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}; a time without a zone is UTC"
+SAFE_YEARS = r"^(190[1-9]|19[1-9]\d|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-7])-"
+"""The bounds as a pattern the document can state: years 1901 to 9997, which lie inside them
+in any zone (a pattern cannot see the offset that moves 1900-01-01 to 1899)."""
 PERIOD_QUERY = {
-    "start": {"type": "string", "format": "date-time",
+    "start": {"type": "string", "format": "date-time", "pattern": SAFE_YEARS,
               "description": f"ISO-8601 ({BOUNDS}), default: 24 hours before `end`"},
-    "end": {"type": "string", "format": "date-time",
+    "end": {"type": "string", "format": "date-time", "pattern": SAFE_YEARS,
             "description": f"ISO-8601 ({BOUNDS}), default: now"},
 }
 

@@ -3,9 +3,9 @@ log, and what comes back. The console's form validates with `TwinAsk` too."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from app.api.models import Model
 from hold_policies.config import POLICY_NAMES, PolicyName
@@ -24,8 +24,28 @@ class TwinWindow(Model):
     window_days: WindowDays = 28
 
 
+def one_or_48_items(schema: dict[str, Any]) -> None:
+    """`one_or_48`, stated in the document: a client (or a fuzzer) sending 2 to 47 numbers
+    learns it is refused before asking (the list branch becomes a 1-item and a 48-item one)."""
+    branches = []
+    for branch in schema["anyOf"]:
+        lengths = [1, 48] if branch.get("type") == "array" else [None]
+        branches += [branch if n is None else {**branch, "minItems": n, "maxItems": n}
+                     for n in lengths]
+    schema["anyOf"] = branches
+
+
+NOT_BOTH_TARGETS: dict[str, Any] = {"not": {
+    "required": ["target_unserved", "target_service_level"],
+    "properties": {"target_unserved": {"type": "number"},
+                   "target_service_level": {"type": "number"}}}}
+"""`one_target`, stated in the document."""
+
+
 class TwinAsk(Model):
     """A what-if on the fitted day: policies, replications, agents or a staffing target."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=NOT_BOTH_TARGETS)
 
     window_days: WindowDays = 28
     day: Day = Field("all", description="the fitted weekday's arrivals, or all days'")
@@ -34,6 +54,7 @@ class TwinAsk(Model):
         list(WHATIF_ORDER)
     replications: Annotated[int, Field(ge=2, le=20)] = 10
     agents: Annotated[list[Annotated[int, Field(ge=0, le=1000)]] | None, Field(
+        json_schema_extra=one_or_48_items,
         description="agents per half-hour instead of the fitted ones: one number for every "
                     "half-hour the line is open, or 48 (00:00 to 23:30)")] = None
     target_unserved: Fraction | None = Field(None, description="staffing: most unserved per "

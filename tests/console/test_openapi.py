@@ -115,3 +115,50 @@ def test_the_twins_half_hours_are_documented_on_the_lines_clock(console_app):
         "components"]["schemas"]
     start = schemas["SlotFit"]["properties"]["start"]["description"]
     assert "UTC" not in start and "line's clock" in start
+
+
+@pytest.mark.parametrize(("path", "model", "good", "refused"), [
+    ("/api/v1/twin/whatif", "TwinAsk", [{"agents": [3]}, {"agents": [3] * 48}, {"agents": None},
+                                        {"target_unserved": 0.05}],
+     [{"agents": [3, 4]}, {"agents": [3] * 47},
+      {"target_unserved": 0.05, "target_service_level": 0.8}]),
+])
+def test_limits_the_api_states_in_prose_the_document_states_too(console_app, tokens, path,
+                                                                model, good, refused):
+    """Schemathesis sent the twin 2 to 47 agents, or both staffing targets, which the
+    document allowed and the API refuses (a 422): the document now says so."""
+    from jsonschema import Draft202012Validator
+
+    client = console_app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    validator = Draft202012Validator({**document, "$ref": f"#/components/schemas/{model}"})
+    assert all(validator.is_valid(body) for body in good)
+    for body in refused:
+        assert not validator.is_valid(body), body
+        answer = client.post(path, json=body, headers=bearer(tokens["analyst"]))
+        assert answer.status_code == 422, (body, answer.data)
+
+
+@pytest.mark.parametrize(("moment", "accepted"), [
+    ("2026-12-01T09:00:00Z", True), ("1901-01-01T00:00:00+14:00", True),
+    ("9997-12-31T23:59:59-12:00", True), ("0001-01-01T00:00:00Z", False),
+    ("1900-01-01T00:00:00+05:00", False), ("9999-06-01T00:00:00Z", False),
+    ("9998-12-31T23:59:59-12:00", False)])
+def test_a_period_the_document_allows_is_one_the_api_takes(console_app, tokens, moment,
+                                                           accepted):
+    """The period's years were bounded in prose only (schemathesis sent year 0001 and was
+    refused): the parameters' pattern now states them, never wider than the API's bounds."""
+    from jsonschema import Draft202012Validator
+
+    client = console_app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    parameters = document["paths"]["/api/v1/unserved"]["get"]["parameters"]
+    for name in ("start", "end"):
+        schema = next(p["schema"] for p in parameters if p["name"] == name)
+        assert Draft202012Validator(schema).is_valid(moment) is accepted
+    answer = client.get("/api/v1/unserved", query_string={"start": moment, "end": moment},
+                        headers=bearer(tokens["operator"]))
+    if accepted:
+        assert answer.status_code == 200, answer.data
+    else:
+        assert answer.status_code == 422
