@@ -875,7 +875,8 @@ class QueueConfig(Strict):
         """What of this queue loads but likely does not do what was meant (see
         ineffective_knobs and language_warning): a save of the queue says the same lines
         as `config check` of the whole file."""
-        return [*self.ineffective_knobs(queue), *self.language_warning(queue)]
+        return [*self.ineffective_knobs(queue), *self.language_warning(queue),
+                *self.unvoiced_warning(queue)]
 
     def ineffective_knobs(self, queue: str) -> list[str]:
         """Warnings for [checkin] knobs nothing reads: the callback policy has check-in knobs
@@ -901,6 +902,18 @@ class QueueConfig(Strict):
                 f"{{wait}}, {{minutes}} and {{opens}} it fills in, and what it says when "
                 f"something fails) are built in for {', '.join(sorted(BUILT_IN))} only, so "
                 f"this queue's callers hear them in English"]
+
+    def unvoiced_warning(self, queue: str) -> list[str]:
+        """A language no Polly voice here speaks, and no voice named: its <Say> goes without
+        a voice, so Twilio reads it in its default voice ("man"), and a voice that cannot
+        speak the language makes the <Say> fail."""
+        if self.voice or not self.language or default_voice(self.language):
+            return []
+        return [f"queues.{queue}.language = {self.language!r} and no voice: holdwell knows "
+                f"no Amazon Polly voice for it, so Twilio reads every prompt in its default "
+                f"voice (\"man\"), and a <Say> whose voice cannot speak its language fails; "
+                f"set voice to one that speaks {self.language} (a Google.{self.language}-… "
+                f"voice, say)"]
 
     def closed_line(self) -> ClosedLine | None:
         """The queue's hours and closed-line offer; None when it is always open."""

@@ -67,3 +67,17 @@ def test_the_spanish_queue_is_read_in_a_spanish_voice(make_app) -> None:
     says = list(parse(answer.data).iter("Say"))
     assert says and all(say.get("voice") == "Polly.Lucia" and say.get("language") == "es-ES"
                         for say in says)
+
+
+def test_a_language_no_voice_speaks_is_warned_of_where_it_is_saved() -> None:
+    """It had gone without a voice attribute and no word: Twilio reads it as "man", which
+    fails a <Say> in a language it cannot speak."""
+    config = parse_config({"queues": {"q": {"policy": "checkin", "language": "xh-ZA"}}},
+                          as_written=True)
+    warned = [w for w in config.warnings() if "no voice" in w]
+    assert len(warned) == 1 and "queues.q.language = 'xh-ZA'" in warned[0]
+    assert "Google.xh-ZA" in warned[0]
+    for table in ({"language": "es-ES"}, {"language": "xh-ZA", "voice": "Google.xh-ZA-A"}, {}):
+        quiet = parse_config({"queues": {"q": {"policy": "checkin", **table}}},
+                             as_written=True)
+        assert not [w for w in quiet.warnings() if "no voice" in w], table
