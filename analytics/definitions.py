@@ -94,6 +94,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         for t in SURVIVAL_TIMES_S
     },
     "callbacks_requested": ("calls", "callers who chose a callback"),
+    "callbacks_given_band": ("calls", "callbacks whose caller was told a wait before choosing "
+                             "(a recorded promised wait): the promises made"),
     "callbacks_answered_first": (
         "calls",
         "callers who chose a callback but were answered in line before it was placed; the "
@@ -108,9 +110,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "callback_promise_kept_rate": (
         "fraction",
         "callbacks connected no later than the promised wait (from entering the queue) / "
-        "callbacks requested; a callback without a recorded promise counts as not kept; "
-        "n/a when no callback carries a promised wait (records without "
-        "callback_promised_wait_s say nothing of promises)",
+        "callbacks given a band (a recorded promised wait); a callback given none is "
+        "neither kept nor broken; n/a when no callback carries a promised wait (records "
+        "without callback_promised_wait_s say nothing of promises)",
     ),
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
     "announced_calls": (

@@ -45,7 +45,8 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("callbacks_answered_first", "  of which answered in line first", None),
     ("callback_acceptance_rate", "callback acceptance", None),
     ("callback_completion_rate", "callback completion", None),
-    ("callback_promise_kept_rate", "callback promise kept", None),
+    ("callbacks_given_band", "callbacks given a band (promised)", None),
+    ("callback_promise_kept_rate", "callback promise kept (of those)", None),
     ("caller_wait_minutes", "caller minutes waiting", None),
     ("announced_calls", "callers told a wait", None),
     ("announced_wait_mean_error_s", "announced wait error (mean)", None),
@@ -61,6 +62,7 @@ _SHOWN_UNITS = {
     "abandoned": "calls",
     "callback_takers": "calls",
     "callbacks_answered_first": "calls",
+    "callbacks_given_band": "calls",
     "announced_calls": "calls",
     "difference": "pp",
 }

@@ -233,9 +233,10 @@ def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd
 
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     """Callbacks: acceptance = requested / calls; completion = connected / requested;
-    promise kept = connected with callback_wait_s <= callback_promised_wait_s / requested
-    (a callback without a recorded promise counts as not kept), n/a when no callback carries
-    a promise (records without that column: 0% had said every promise was broken); answered
+    promise kept = connected with callback_wait_s <= callback_promised_wait_s / callbacks
+    given a band (a recorded promise; one given none is neither kept nor broken), n/a when
+    no callback carries a promise (records without that column: 0% had said every promise
+    was broken); answered
     first = requested but answered in line before the callback was placed (counted as
     answered everywhere else).
     """
@@ -251,19 +252,19 @@ def callback_sums(records: pd.DataFrame) -> dict[str, object]:
         "callbacks_requested": requested,
         "callbacks_connected": connected,
         "callbacks_promise_kept": kept,
-        "callbacks_promised": requested & records["callback_promised_wait_s"].notna(),
+        "callbacks_given_band": requested & records["callback_promised_wait_s"].notna(),
         "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }
 
 
 def callback_rates(sums: pd.DataFrame) -> pd.DataFrame:
     s = sums[["calls", "callbacks_requested", "callbacks_connected", "callbacks_promise_kept",
-              "callbacks_promised", "callbacks_answered_first"]].copy()  # fmt: skip
+              "callbacks_given_band", "callbacks_answered_first"]].copy()  # fmt: skip
     s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
     s["callback_completion_rate"] = _ratio(s["callbacks_connected"], s["callbacks_requested"])
-    s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"], s["callbacks_requested"]
-                                             ).where(s["callbacks_promised"] > 0)
-    return s.drop(columns=["calls", "callbacks_promised"])
+    s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"],
+                                             s["callbacks_given_band"])
+    return s.drop(columns=["calls"])
 
 
 def caller_wait_minutes(records: pd.DataFrame) -> pd.Series:

@@ -50,8 +50,11 @@ DEFINITIONS: dict[str, str] = {
     "callbacks_failed": "callbacks given up after every retry",
     "overflow": "callers offered a callback or a message past the maximum wait (or turned away "
                 "by a full queue) who took neither: unserved, never abandoned",
+    "callbacks_given_band": "callbacks whose caller was told a wait before choosing: the "
+                            "promises made",
     "callback_promise_kept_rate": f"callbacks connected by their deadline ({PROMISE_DEADLINE}) "
-                                  "/ callbacks requested (no band promised = not kept)",
+                                  "/ callbacks given a band; a callback given none is neither "
+                                  "kept nor broken",
     "wall_s": "wall-clock seconds the run took",
 }
 
@@ -73,6 +76,16 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 def _mean(values: np.ndarray) -> float | None:
     return float(values.mean()) if values.size else None
+
+
+def given_band(table: CallTable) -> np.ndarray:
+    """Callbacks given a band (a deadline): the callers who were promised something."""
+    return (np.asarray(table.callback_requested, dtype=bool)
+            & np.isfinite(table.callback_promised_wait_s))
+
+
+def promises_made(table: CallTable) -> int:
+    return int(np.count_nonzero(given_band(table)))
 
 
 def promises_kept(table: CallTable) -> int:
@@ -120,7 +133,8 @@ def summarise(table: CallTable, *, wall_s: float,
         "callbacks_requested": requested,
         "callbacks_connected": int(np.count_nonzero(outcome == CALLBACK_CONNECTED)),
         "callbacks_failed": int(np.count_nonzero(outcome == CALLBACK_FAILED)),
-        "callback_promise_kept_rate": _ratio(promises_kept(table), requested),
+        "callbacks_given_band": (promised := promises_made(table)),
+        "callback_promise_kept_rate": _ratio(promises_kept(table), promised),
         "overflow": int(np.count_nonzero(outcome == OVERFLOW)),  # offered, took neither
         "announcements_mean": _mean(table.announcements.astype(float)),
         **closed,

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from hold_policies.base import HoldPolicy
-from simulator.metrics import PROMISE_DEADLINE, wilson_interval
+from simulator.metrics import PROMISE_DEADLINE, given_band, wilson_interval
 from simulator.scenario import Scenario
 from simulator.table import CALLBACK_CONNECTED, CALLBACK_FAILED, CallTable
 
@@ -27,7 +27,7 @@ KEPT_DEFINITION = (f"kept = connected no later than the deadline ({PROMISE_DEADL
 def late_callbacks(table: CallTable) -> dict:
     """Counts of callbacks given a band: kept (KEPT_DEFINITION), late (and after a missed
     attempt), failed."""
-    promised = np.isfinite(table.callback_promised_wait_s) & table.callback_requested
+    promised = given_band(table)
     connected = promised & (table.outcome == CALLBACK_CONNECTED)
     with np.errstate(invalid="ignore"):
         late = connected & (table.callback_wait_s > table.callback_promised_wait_s)

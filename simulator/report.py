@@ -48,7 +48,9 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("callbacks_connected", "callbacks connected", lambda s: _count(s["callbacks_connected"])),
     ("callbacks_failed", "callbacks failed", lambda s: _count(s["callbacks_failed"])),
     ("overflow", "overflow (took no offer)", lambda s: _count(s["overflow"])),
-    ("callback_promise_kept_rate", "callback promise kept",
+    ("callbacks_given_band", "callbacks given a band (promised)",
+     lambda s: _count(s["callbacks_given_band"])),
+    ("callback_promise_kept_rate", "callback promise kept (of those)",
      lambda s: _percent(s["callback_promise_kept_rate"])),
     ("wall_s", "wall time", lambda s: f"{s['wall_s']:.2f} s"),
 )

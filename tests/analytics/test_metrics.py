@@ -123,3 +123,15 @@ def test_records_that_say_nothing_of_promises_keep_no_promise_rate():
     design_only = validate_records(frame(calls)[list(REQUIRED_COLUMNS)])
     assert callbacks(design_only)["callback_promise_kept_rate"].isna().all()
     assert callbacks(design_only).iloc[0]["callbacks_connected"] == 2
+
+
+def test_a_callback_given_no_band_is_neither_kept_nor_broken():
+    """A caller who chose a callback before any wait could be told was promised nothing:
+    counting them in the denominator had read as a broken promise (1 of 2 kept, not 1 of 1)."""
+    calls = [call("cb1", Outcome.CALLBACK_CONNECTED, 60, callback_wait_s=200,
+                  callback_requested=True, promised_s=240),
+             call("cb2", Outcome.CALLBACK_CONNECTED, 60, callback_wait_s=900,
+                  callback_requested=True, promised_s=None)]
+    row = metrics.callbacks(frame(calls)).iloc[0]
+    assert (row["callbacks_requested"], row["callbacks_given_band"]) == (2, 1)
+    assert row["callback_promise_kept_rate"] == 1.0

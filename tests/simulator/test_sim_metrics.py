@@ -73,3 +73,13 @@ def test_records_and_frame_carry_the_design_columns() -> None:
     frame = table.frame()
     assert list(frame.columns[:len(records[0])]) == list(records[0]._fields)
     assert frame["outcome"].tolist()[2] == "abandoned"
+
+
+def test_a_callback_given_no_band_is_neither_kept_nor_broken() -> None:
+    """Callback 6 (failed) is told no band here: the promise rate is 1 kept of the 2 given
+    a band, not of the 3 requested (which read the unpromised one as broken)."""
+    table = six_calls()
+    table.callback_promised_wait_s[5] = nan
+    s = summarise(table, wall_s=0.5)
+    assert (s["callbacks_requested"], s["callbacks_given_band"]) == (3, 2)
+    assert s["callback_promise_kept_rate"] == pytest.approx(1 / 2)
