@@ -176,10 +176,14 @@ def sample_size_per_arm(p1: float, drop: float, alpha: float = 0.05, power: floa
 
     n = (z_{1−α/2}·sqrt(2·p̄(1−p̄)) + z_{power}·sqrt(p1(1−p1) + p2(1−p2)))² / drop²,
     with p2 = p1 − drop and p̄ = (p1 + p2)/2 (Fleiss, no continuity correction), rounded up.
+    A baseline of 100% (every caller unserved) or a drop to exactly 0 is a proportion the
+    formula takes (the variance there is 0, the other's is not); only a target outside
+    [0, 1], or no drop, has no answer.
     """
     p2 = p1 - drop
-    if not (0 < p1 < 1 and 0 < p2 < 1 and drop != 0):
-        raise ValueError(f"need 0 < p1 < 1, 0 < p1 - drop < 1 and drop != 0 (p1={p1}, drop={drop})")
+    if not (0 <= p1 <= 1 and 0 <= p2 <= 1 and drop != 0):
+        raise ValueError(f"need 0 <= p1 <= 1, 0 <= p1 - drop <= 1 and drop != 0 (p1={p1}, "
+                         f"drop={drop})")
     if not (0 < alpha < 1 and 0 < power < 1):
         raise ValueError(f"alpha and power must be between 0 and 1 (got {alpha}, {power})")
     z_alpha, z_power = normal_quantile(1 - alpha / 2), normal_quantile(power)

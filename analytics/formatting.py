@@ -191,6 +191,10 @@ def sample_size_sentence(plan: dict[str, Any]) -> str:
     if plan.get("calls_per_arm") is None:
         baseline = plan.get("baseline_rate")
         shown = "n/a" if baseline is None else f"{100 * baseline:.1f} %"
+        if baseline is not None and baseline == baseline and baseline < plan["drop"]:
+            return (f"sample size: not computable: a {100 * plan['drop']:.1f}-point drop from "
+                    f"a baseline rate of {shown} would fall below 0 %; ask for a smaller one "
+                    f"(--detect-drop)")
         return f"sample size: not computable from a baseline rate of {shown}"
     return (
         f"sample size: {plan['calls_per_arm']:,} calls per arm to detect a "

@@ -169,3 +169,17 @@ def test_few_calls_get_fishers_exact_test_and_no_verdict():
             fisher_exact([[x1, n1 - x1], [x2, n2 - x2]])[1], rel=1e-9)
     ours, exact = two_by_two_p_value([120], [400], [90], [410])
     assert not exact[0] and ours[0] == pytest.approx(two_proportion_p_value(120, 400, 90, 410))
+
+
+@pytest.mark.parametrize(("p1", "drop"), [(1.0, 0.03), (0.03, 0.03)])
+def test_a_baseline_at_the_edge_still_gets_a_sample_size_with_its_power(p1, drop):
+    """Every caller unserved (100%), or a drop to exactly 0, had read "not computable": the
+    formula takes both, and the calls it gives reach at least the power it promises (about
+    95% here: at the edge the normal approximation errs on the side of more calls)."""
+    calls = sample_size_per_arm(p1, drop)
+    assert _fleiss_power(calls, p1, p1 - drop) >= 0.8 > _fleiss_power(calls - 1, p1, p1 - drop)
+    rng = np.random.default_rng(11)
+    x1 = rng.binomial(calls, p1, size=4000)
+    x2 = rng.binomial(calls, p1 - drop, size=4000)
+    power = np.mean(two_proportion_p_value(x1, calls, x2, calls) < 0.05)
+    assert power >= 0.8, power
