@@ -46,4 +46,19 @@ class CachedSerializerSessions(SecureCookieSessionInterface):
                     or (has_request_context() and flask_request.is_secure))
 
 
+    def should_set_cookie(self, app: Flask, session: SecureCookieSession) -> bool:
+        """Never on a static file: it may be kept (its Cache-Control says so), and a proxy
+        that keeps an answer carrying Set-Cookie hands one operator's session to the next.
+        A static file's answer landing after the browser dropped the cookie had also put the
+        session back (a browser test's flake)."""
+        if has_request_context() and is_static(flask_request.endpoint):
+            return False
+        return super().should_set_cookie(app, session)
+
+
+def is_static(endpoint: str | None) -> bool:
+    """Whether a request went to Flask's or a blueprint's static files."""
+    return bool(endpoint) and (endpoint == "static" or endpoint.endswith(".static"))
+
+
 VOICE_PREFIX = "/voice/"
