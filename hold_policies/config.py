@@ -658,9 +658,25 @@ TRANSCRIBED_MAX_S = 120
 """Twilio transcribes recordings of up to two minutes."""
 
 
+OVERFLOW_CROSS_CHECKS: dict[str, Any] = {"allOf": [
+    {"anyOf": [{"required": ["max_wait_s"], "properties": {"max_wait_s": {"type": "integer"}}},
+               {"required": ["when_full"], "properties": {"when_full": {"const": True}}}]},
+    {"not": {"required": ["callback"], "properties": {"callback": {"const": False},
+                                                      "voicemail": {"const": False}}}},
+    {"not": {"required": ["transcribe", "message_max_s"], "properties": {
+        "transcribe": {"const": True},
+        "message_max_s": {"type": "integer", "minimum": TRANSCRIBED_MAX_S + 1}}}},
+]}
+"""`overflows_sometime`, `offers_something` and `transcribable`, stated in the table's JSON
+schema (a field left out takes its default), so the API's document refuses what they do."""
+
+
 class OverflowConfig(Strict):
     """Instead of a drop: past `max_wait_s`, or at Twilio's queue-full (`when_full`), offer a
     callback (keeping the caller's place) and/or a message (voicemail) that becomes one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra=OVERFLOW_CROSS_CHECKS)
 
     max_wait_s: Annotated[int, Field(ge=0, le=86400)] | None = None
     when_full: bool = False
