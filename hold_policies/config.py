@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from hold_policies.closed_line import ClosedLine, ClosedWords
-from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named
+from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named, zone_names
 from hold_policies.languages import BUILT_IN, is_built_in, language_of
 from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import Overflow, OverflowWords
@@ -573,7 +573,8 @@ def _joined(value: Spans) -> str:
 class HoursConfig(Strict):
     """Opening hours in a time zone, closed dates, and callbacks booked while closed."""
 
-    timezone: str
+    timezone: Annotated[str, Field(json_schema_extra=lambda schema: schema.update(
+        enum=sorted(zone_names())))]
     monday: Spans = None
     tuesday: Spans = None
     wednesday: Spans = None

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_MIN = 1440
@@ -66,9 +67,19 @@ def parse_spans(text: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
+@cache
+def zone_names() -> frozenset[str]:
+    """The tz database's zone names on this host: what a queue's `timezone` may be (and
+    the list the API's document gives). ZoneInfo also opens files such as "posixrules" or
+    "posix/Europe/London" that are no zone's name."""
+    return frozenset(available_timezones())
+
+
 def zone_named(name: str) -> ZoneInfo:
     """The IANA time zone `name`; ValueError naming it when the tz database lacks it."""
     try:
+        if name not in zone_names():
+            raise KeyError(name)
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError) as error:  # ZoneInfoNotFoundError is a KeyError
         raise ValueError(f"unknown time zone {name!r}: use an IANA name such as "

@@ -185,7 +185,8 @@ class PolicyPatch(Model):
 
     settings: dict[str, Any] = Field(description=(
         "any of a queue's settings (PolicyChange's settings), sections given in part; a "
-        "field the queue they make would not accept is refused with 422 naming it"))
+        "field the queue they make would not accept is refused with 422 naming it"),
+        json_schema_extra={"propertyNames": {"enum": sorted(QueueConfig.model_fields)}})
     note: Text = ""
     base_version: VersionNumber | None = Field(
         default=None, description="the config version these settings were read from (GET "

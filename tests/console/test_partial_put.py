@@ -223,3 +223,42 @@ def test_the_document_refuses_the_overflow_tables_the_api_refuses(console_app, a
     assert valid.is_valid(body) is taken
     answer = api("PUT", body)
     assert answer.status_code == (200 if taken else 422), answer.get_json()
+
+
+@pytest.mark.parametrize(("zone", "taken"), [
+    ("Europe/London", True), ("America/New_York", True), ("UTC", True),
+    ("", False), ("Mars/Olympus", False), ("posixrules", False),
+    ("posix/Europe/London", False), ("europe/london", False)])
+def test_a_time_zone_the_document_lists_is_one_the_api_takes(console_app, api, sales, zone,
+                                                             taken):
+    """Schemathesis sent hours with the time zone "" (any string, said the document): the
+    document lists the tz database's names, and the API takes exactly those (ZoneInfo had
+    also opened files such as "posixrules" that are no zone's name)."""
+    from jsonschema import Draft202012Validator
+
+    document = console_app.test_client().get("/api/v1/openapi.json").get_json()
+    valid = Draft202012Validator({**document, "$ref": "#/components/schemas/PolicyChange"})
+    whole = api("GET").get_json()
+    hours = {**whole["settings"]["hours"], "timezone": zone}
+    body = {**whole, "settings": {**whole["settings"], "hours": hours}}
+    assert valid.is_valid(body) is taken
+    answer = api("PUT", body)
+    assert answer.status_code == (200 if taken else 422), answer.get_json()
+    if not taken:
+        assert "timezone" in str(answer.get_json())
+
+
+@pytest.mark.parametrize(("settings", "taken"), [
+    ({"prompts": {"welcome": "Hello."}}, True), ({"overflow": None}, True),
+    ({"": {}}, False), ({"welcome": "Hello."}, False), ({"no_such_setting": 1}, False)])
+def test_a_patch_names_only_settings_the_document_lists(console_app, api, sales, settings,
+                                                        taken):
+    """A PATCH's settings were any object in the document, and the API refuses a name no
+    queue has (schemathesis sent "" and random text): the document lists the names."""
+    from jsonschema import Draft202012Validator
+
+    document = console_app.test_client().get("/api/v1/openapi.json").get_json()
+    valid = Draft202012Validator({**document, "$ref": "#/components/schemas/PolicyPatch"})
+    assert valid.is_valid({"settings": settings}) is taken
+    answer = api("PATCH", {"settings": settings})
+    assert answer.status_code == (200 if taken else 422), answer.get_json()
