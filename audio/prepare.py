@@ -9,6 +9,7 @@ which the output's tag says).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ from audio.scan import scan
 
 PEAK_CEILING_DBFS = -3.0  # the promise: no sample above this
 _SPILL_AFTER_S = 120.0  # longer inputs keep their 8 kHz intermediates in scratch files
-_PROMPT_RANGE_DBOV = (-35.0, -12.0)
+PROMPT_RANGE_DBOV = (-35.0, -12.0)
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,11 @@ def check_target(
     kind: Kind, level_dbov: float, prompt_level_dbov: float = PROMPT_LEVEL_DBOV
 ) -> None:
     """Refuse targets that would make the audio wrong on the phone, saying what to use instead."""
-    if kind is Kind.PROMPT and not _PROMPT_RANGE_DBOV[0] <= level_dbov <= _PROMPT_RANGE_DBOV[1]:
-        low, high = _PROMPT_RANGE_DBOV
+    for name, value in (("level", level_dbov), ("prompt level", prompt_level_dbov)):
+        if not math.isfinite(value):  # nan passes every comparison below
+            raise AudioError(f"{name} {value:g} dBov is not a finite number")
+    if kind is Kind.PROMPT and not PROMPT_RANGE_DBOV[0] <= level_dbov <= PROMPT_RANGE_DBOV[1]:
+        low, high = PROMPT_RANGE_DBOV
         raise AudioError(
             f"prompt level {level_dbov:g} dBov is outside {low:g}..{high:g} dBov; "
             f"the telephone speech level is {PROMPT_LEVEL_DBOV:g}"

@@ -14,7 +14,7 @@ from audio.check import TWILIO_MAX_DURATION_S, check_file, render
 from audio.formats import AudioError
 from audio.generate import comfort_noise, music_bed
 from audio.kinds import DEFAULT_LEVEL_DBOV, PROMPT_LEVEL_DBOV, Kind
-from audio.prepare import Prepared, prepare_file, write_prepared
+from audio.prepare import PROMPT_RANGE_DBOV, Prepared, prepare_file, write_prepared
 from audio.speech import render_prompt
 from cli.params import FiniteFloatRange, OutFile
 from cli.progress import stderr_steps
@@ -28,13 +28,13 @@ ask for the next document ten times a second for every caller (as the silence po
 shortest segment, 10 s)."""
 LEVEL = click.option(
     "--level",
-    type=float,
+    type=FiniteFloatRange(),
     default=None,
     help="Target level in dBov (default: -22 prompt, -30 music, -60 noise).",
 )
 PROMPT_LEVEL = click.option(
     "--prompt-level",
-    type=float,
+    type=FiniteFloatRange(*PROMPT_RANGE_DBOV),
     default=PROMPT_LEVEL_DBOV,
     show_default=True,
     help="The prompts' level; music stays 6 dB under.",
@@ -44,6 +44,11 @@ MULAW = click.option(
     is_flag=True,
     help="Write 8-bit mu-law WAV instead of 16-bit PCM (check on a real call).",
 )
+SEED = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+                    help="The noise generator's seed (0 or more): the same seed, the same file.")
+WPM = click.IntRange(80, 450)
+"""espeak-ng's own range: below 80 it speaks at 80 anyway, and past 450 the words run
+together (at 100,000 it wrote no sound at all, and the command failed unexpectedly)."""
 # Only WAV is written (the app serves NAME.wav): out.mp3 is refused, not filled with WAV data.
 OUT = click.argument("out", type=OutFile(path_type=Path, suffixes=(".wav",)))
 
@@ -138,7 +143,7 @@ def check_command(files: tuple[Path, ...], kind: str | None, prompt_level: float
 @OUT
 @click.option(
     "--level",
-    type=float,
+    type=FiniteFloatRange(),
     default=DEFAULT_LEVEL_DBOV[Kind.NOISE],
     show_default=True,
     help="RMS level in dBov (-70..-50).",
@@ -147,7 +152,7 @@ def check_command(files: tuple[Path, ...], kind: str | None, prompt_level: float
               default=30.0, show_default=True,
               help="Seconds (each wait document plays it once: a short bed makes Twilio ask "
                    "again every few seconds).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@SEED
 @MULAW
 def comfort_noise_command(out: Path, level: float, duration: float, seed: int, mulaw: bool) -> None:
     """Write a quiet noise bed for the silence policy, so the line never sounds dead."""
@@ -162,7 +167,7 @@ def comfort_noise_command(out: Path, level: float, duration: float, seed: int, m
 @OUT
 @click.option(
     "--level",
-    type=float,
+    type=FiniteFloatRange(),
     default=DEFAULT_LEVEL_DBOV[Kind.MUSIC],
     show_default=True,
     help="Gated RMS level in dBov; at least 6 dB under the prompts.",
@@ -174,7 +179,7 @@ def comfort_noise_command(out: Path, level: float, duration: float, seed: int, m
     show_default=True,
     help="Seconds, rounded up to whole 4 s chords.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@SEED
 def music_bed_command(out: Path, level: float, duration: float, seed: int) -> None:
     """Write soft synthesized chords for the legacy music_ads baseline."""
     try:
@@ -188,7 +193,8 @@ def music_bed_command(out: Path, level: float, duration: float, seed: int) -> No
 @click.argument("text")
 @OUT
 @click.option("--voice", default="en-us", show_default=True, help="espeak-ng voice.")
-@click.option("--wpm", type=int, default=150, show_default=True, help="Words per minute.")
+@click.option("--wpm", type=WPM, default=150, show_default=True,
+              help="Words per minute (80-450; callers follow 140-170 best).")
 @LEVEL
 @MULAW
 def prompt_command(

@@ -203,3 +203,35 @@ def test_a_bed_of_no_length_or_of_ages_is_refused_naming_the_flag(runner, tmp_pa
     result = runner.invoke(audio, [command, str(tmp_path / "bed.wav"), "--duration", duration])
     assert result.exit_code == 2 and "'--duration'" in result.output
     assert not (tmp_path / "bed.wav").exists()
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (["music-bed", "{out}", "--level", "nan"], "--level"),  # wrote a silent bed
+    (["comfort-noise", "{out}", "--level", "inf"], "--level"),
+    (["prepare", "{source}", "{out}", "--prompt-level", "nan"], "--prompt-level"),  # taken
+    (["prepare", "{source}", "{out}", "--prompt-level", "5"], "--prompt-level"),
+    (["check", "{source}", "--prompt-level", "nan"], "--prompt-level"),
+    (["comfort-noise", "{out}", "--seed", "-1"], "--seed"),  # "unexpected error"
+    (["music-bed", "{out}", "--seed", "-1"], "--seed"),
+    (["prompt", "Hello.", "{out}", "--wpm", "100000"], "--wpm"),  # "unexpected error"
+    (["prompt", "Hello.", "{out}", "--wpm", "0"], "--wpm"),  # spoken at 80, silently
+])
+def test_a_level_seed_or_speed_no_file_could_have_is_refused_naming_the_flag(
+        runner, write_wav, speech, tmp_path, args, flag):
+    source = write_wav(speech(8000, amplitude=0.3), 8000, name="source.wav")
+    out = tmp_path / "out.wav"
+    result = runner.invoke(audio, [a.format(out=out, source=source) for a in args])
+    assert result.exit_code == 2, result.output
+    assert f"'{flag}'" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("level", "prompt_level"), [(float("nan"), -22.0),
+                                                     (-30.0, float("nan"))])
+def test_the_library_refuses_a_level_that_is_no_number(level, prompt_level):
+    """nan passed every comparison of `check_target`, and a music bed came out silent."""
+    from audio.formats import AudioError
+    from audio.prepare import check_target
+
+    with pytest.raises(AudioError, match="not a finite number"):
+        check_target(Kind.MUSIC, level, prompt_level)
