@@ -503,10 +503,14 @@ def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
     if not patience_mean > 0:
         raise click.BadParameter(f"must be > 0 minutes, or inf for callers who never hang up "
                                  f"(got {patience_mean})", param_hint="--patience-mean")
+    targeted = target_abandonment is not None or target_service_level is not None
+    if agents is not None and targeted:
+        raise click.UsageError("give --agents or a --target-*, not both: a target finds the "
+                               "fewest agents (the --agents given had been ignored)")
     rates = (arrival_rate, 1 / service_mean,
              0.0 if math.isinf(patience_mean) else 1 / patience_mean)
     try:
-        if target_abandonment is not None or target_service_level is not None:
+        if targeted:
             agents = fewest_agents(*rates, max_abandon=target_abandonment,
                                    min_service_level=target_service_level,
                                    within=sl_seconds / 60)
@@ -527,7 +531,7 @@ def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
         click.echo(json.dumps({k: v if not isinstance(v, float) or math.isfinite(v) else None
                                for k, v in figures.items()}))
         return
-    if target_abandonment is not None or target_service_level is not None:
+    if targeted:
         click.echo(f"fewest agents meeting the target: {agents}")
     click.echo(erlang_table(queue, sl_seconds))
     click.echo(f"  answered within {sl_seconds:g} s / all callers (abandons count as misses; "

@@ -53,6 +53,20 @@ def log_a(x: float, y: float) -> float:
     return math.log(total)
 
 
+def check_rates(arrival_rate: float, service_rate: float, patience_rate: float) -> None:
+    """ValueError unless the rates are finite and positive (patience 0: never hang up) and
+    their offered load is a number."""
+    rates = (arrival_rate, service_rate, patience_rate)
+    if not (all(math.isfinite(r) for r in rates) and arrival_rate > 0 and service_rate > 0
+            and patience_rate >= 0):
+        raise ValueError(f"rates must be finite and positive, patience rate 0 = never hang "
+                         f"up (got arrival {rates[0]}, service {rates[1]}, patience "
+                         f"{rates[2]})")
+    if not math.isfinite(arrival_rate / service_rate):
+        raise ValueError(f"the offered load (arrival rate / service rate) is beyond any "
+                         f"number (got arrival {rates[0]}, service {rates[1]})")
+
+
 @dataclass(frozen=True)
 class ErlangA:
     """M/M/n+M: Poisson arrivals, exponential talk and patience, n agents, FCFS.
@@ -66,16 +80,23 @@ class ErlangA:
     agents: int
 
     def __post_init__(self) -> None:
-        rates = (self.arrival_rate, self.service_rate, self.patience_rate)
-        if not (all(math.isfinite(r) for r in rates) and self.arrival_rate > 0
-                and self.service_rate > 0 and self.patience_rate >= 0):
-            raise ValueError(f"rates must be finite and positive, patience rate 0 = never hang "
-                             f"up (got arrival {rates[0]}, service {rates[1]}, patience "
-                             f"{rates[2]})")
+        check_rates(self.arrival_rate, self.service_rate, self.patience_rate)
         if self.agents < 0 or int(self.agents) != self.agents:
             raise ValueError(f"agents must be a whole number >= 0 (got {self.agents})")
         if self.agents == 0 and self.patience_rate == 0:
             raise ValueError("no agents and callers who never hang up: the queue never empties")
+        if self.patience_rate > 0 and self._longest_line() > MAX_LINE_SEEN:
+            raise ValueError(
+                f"callers who wait could find over {MAX_LINE_SEEN:,} in line (arrival rate "
+                f"over patience rate {self.arrival_rate / self.patience_rate:.3g}): beyond "
+                f"what the exact figures hold in memory: a lower arrival rate, or for callers "
+                f"who (nearly) never hang up an infinite patience (Erlang-C)")
+
+    def _longest_line(self) -> float:
+        """The longest line a waiting caller is counted as finding (`_queue_seen`)."""
+        x = self.agents * self.service_rate / self.patience_rate
+        y = self.arrival_rate / self.patience_rate
+        return max(y - x, 0.0) + 40 * math.sqrt(y + 1) + 50
 
     @property
     def load(self) -> float:
@@ -161,8 +182,7 @@ class ErlangA:
     @staticmethod
     def _queue_seen(x: float, y: float, log_a_: float) -> tuple[np.ndarray, np.ndarray]:
         """Queue lengths j a waiting arrival may find, and log P{j | W > 0}."""
-        peak = max(y - x, 0.0)
-        top = int(peak + 40 * math.sqrt(y + 1) + 50)
+        top = int(max(y - x, 0.0) + 40 * math.sqrt(y + 1) + 50)  # as _longest_line
         j = np.arange(top + 1, dtype=float)
         log_w = j * math.log(y) - (gammaln(x + j + 1) - gammaln(x + 1)) - log_a_
         return j, log_w - logsumexp(log_w)  # renormalise away the truncation
@@ -171,6 +191,9 @@ class ErlangA:
 MAX_AGENTS = 1_000_000
 """The staffing search stops here: beyond any real queue (the largest centres seat thousands),
 and the exact figures below it take well under a second."""
+MAX_LINE_SEEN = 2_000_000
+"""The longest line ErlangA sums over: about 16 MB a row and 3 s (ten million took 6 s and
+700 MB; a patience of 1e300 minutes asked numpy for an array past any memory)."""
 
 
 def fewest_agents(
@@ -190,7 +213,7 @@ def fewest_agents(
     patience (Erlang-C) a queue at rho >= 1 never meets any target.
     """
     check_targets(patience_rate, max_abandon, min_service_level, within)
-    ErlangA(arrival_rate, service_rate, patience_rate, 1)  # validates the rates
+    check_rates(arrival_rate, service_rate, patience_rate)
     # n agents answer at most n mu per unit time, so at most n mu / lambda of the callers:
     # a cheap necessary condition that skips the costly exact figures far below the load
     least_answered = max(0.0 if max_abandon is None else 1 - max_abandon,

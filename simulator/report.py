@@ -107,4 +107,9 @@ def erlang_table(queue: ErlangA, service_level_s: float, per: str = "min") -> st
         f"  service level          {_percent(queue.service_level(service_level_s / to_s))}"
         f"  answered within {service_level_s:g} s / answered",
     ]
+    if queue.patience_rate == 0 and queue.rho >= 1:
+        lines.append(f"  unstable: {queue.load:.2f} Erlang offered to {queue.agents} agents, "
+                     f"and nobody hangs up, so the line grows without end (these are its "
+                     f"limits, not a steady state); give more than {math.floor(queue.load)} "
+                     f"agents")
     return "\n".join(lines)

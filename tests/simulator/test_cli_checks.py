@@ -44,6 +44,15 @@ def holdwell() -> click.Group:
       "--target-abandonment", "1.5"], "fraction in (0, 1)"),
     (["erlang", "--arrival-rate", "10", "--service-mean", "1",
       "--target-abandonment", "0.05"], "nobody abandons"),
+    # an OverflowError, a numpy "Maximum allowed size exceeded", a MemoryError for 149 GiB
+    (["erlang", "--agents", "5", "--arrival-rate", "1e308", "--service-mean", "3",
+      "--patience-mean", "2"], "offered load"),
+    (["erlang", "--agents", "5", "--arrival-rate", "10", "--service-mean", "3",
+      "--patience-mean", "1e300"], "2,000,000 in line"),
+    (["erlang", "--agents", "5", "--arrival-rate", "1e10", "--service-mean", "3",
+      "--patience-mean", "2"], "2,000,000 in line"),
+    (["erlang", "--agents", "5", "--arrival-rate", "1", "--service-mean", "3",
+      "--patience-mean", "2", "--target-abandonment", "0.1"], "not both"),  # --agents ignored
 ])
 def test_bad_input_is_refused_before_running(holdwell: click.Group, args: list[str],
                                              message: str, tmp_path: Path,
@@ -106,3 +115,15 @@ def test_a_warmup_removes_the_empty_start_bias_in_overload() -> None:
                     warmup_s=1200).summary
     assert exact - cold["p_wait"] > 0.01
     assert abs(warm["p_wait"] - exact) < 0.3 * (exact - cold["p_wait"])
+
+
+def test_erlang_c_past_its_agents_says_the_line_never_settles(holdwell: click.Group) -> None:
+    """30 Erlang on 2 agents who are never left printed P(wait) 100% and E[wait] inf as if
+    they were a steady state."""
+    result = CliRunner().invoke(holdwell, ["erlang", "--agents", "30", "--arrival-rate", "10",
+                                           "--service-mean", "3"])
+    assert result.exit_code == 0, result.output
+    assert "unstable" in result.stdout and "give more than 30 agents" in result.stdout
+    settled = CliRunner().invoke(holdwell, ["erlang", "--agents", "31", "--arrival-rate", "10",
+                                            "--service-mean", "3"])
+    assert settled.exit_code == 0 and "unstable" not in settled.stdout
