@@ -395,6 +395,7 @@ def _moment(text: str | None, option: str) -> pd.Timestamp | None:
 )
 @click.option(
     "--callback-key",
+    type=click.Choice(list("0123456789*#")),
     default=CALLBACK_KEY,
     show_default=True,
     help="Key written on EXITWITHKEY for callback takers when records lack a `key` column.",

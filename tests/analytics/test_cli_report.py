@@ -241,3 +241,15 @@ def test_a_bad_moment_names_its_option(runner, tmp_path, option, text):
     assert result.exit_code == 2
     assert f"Invalid value for {option}: {text!r} is not an ISO-8601 date or time" in (
         result.output)
+
+
+@pytest.mark.parametrize("key", ["2|x", "12", "", "A"])
+def test_a_callback_key_no_phone_can_press_is_refused_before_writing(runner, tmp_path, key):
+    """queue_log is split on '|': a key "2|x" was written as is, and the EXITWITHKEY line
+    gained a field other tools read as the position."""
+    path = write_records(fourteen_calls(), tmp_path / "calls.csv")
+    out = tmp_path / "queue_log"
+    result = runner.invoke(export_command, ["--format", "queue_log", "--records", str(path),
+                                            "--out", str(out), "--callback-key", key])
+    assert result.exit_code == 2 and "'--callback-key'" in result.output
+    assert not out.exists()
