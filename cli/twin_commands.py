@@ -91,7 +91,7 @@ TIMEZONE_OPTION = click.option(
 
 @click.command("fit")
 @RECORDS_OPTION
-@click.option("--out", type=OutFile(), default="scenario.toml",
+@click.option("--out", type=OutFile(suffixes=(".toml",)), default="scenario.toml",
               show_default=True, help="Scenario file to write.")
 @click.option("--callback-retries", type=click.IntRange(0, 20), default=Callbacks.retries,
               show_default=True, help="Retries the line makes (for the answer chance).")

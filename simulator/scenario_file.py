@@ -41,8 +41,9 @@ from simulator.twin import Twin
 HEADER = """\
 # holdwell scenario fitted from a call log (`holdwell fit`); read by `--scenario FILE`.
 # Units are in the key names (_per_min = calls per minute, _s = seconds); *_se = standard
-# error. Lists of 48 values are the half-hours of the day (UTC) from 00:00. Edit with care:
-# a file that does not validate is refused with the key at fault.
+# error. Lists of 48 values are the half-hours of the day from 00:00 on the line's clock
+# ([fit] timezone). Edit with care: a file that does not validate is refused with the key
+# at fault.
 """
 
 

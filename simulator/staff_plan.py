@@ -115,7 +115,7 @@ class PolicyPlan:
 
 def erlang_plan(twin: Twin, target: Target, day: str = "all") -> tuple[int, ...]:
     """Erlang-A's fewest agents per half-hour (exponential laws with the fitted means)."""
-    rates = twin.arrivals if day == "all" else twin.by_weekday[day]
+    rates = twin.day_rates(day)
     mu = 60 / twin.talk.mean_s
     theta = 60 / twin.patience[twin.base_policy].mean_s
     out = []
@@ -155,7 +155,7 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
     limit = max_rounds or MAX_ROUNDS
     erlang = start or erlang_plan(twin, target, day)
     agents = np.array([max(0, n - max(1, n // 5)) if n else 0 for n in erlang])
-    open_ = np.array(twin.arrivals.per_min if day == "all" else twin.by_weekday[day].per_min) > 0
+    open_ = np.array(twin.day_rates(day).per_min) > 0
     agents[open_] = np.maximum(agents[open_], 1)
     rounds = 0
     while True:

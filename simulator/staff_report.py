@@ -113,7 +113,7 @@ def _unresolved_hours_caveat(plans: Sequence[PolicyPlan]) -> list[str]:
 def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
                    plans: Sequence[PolicyPlan], day: str = "all") -> str:
     """Open half-hours only; totals in agent-hours; definitions at the end."""
-    rates = twin.arrivals if day == "all" else twin.by_weekday[day]
+    rates = twin.day_rates(day)
     head = f"{'half-hour':<10}{'calls/min':>16}{'Erlang-A':>10}" + "".join(
         f"{p.policy:>{CELL}}" for p in plans)
     lines = [_headline(target, plans, day), *unmet_lines(plans),

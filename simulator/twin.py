@@ -72,6 +72,16 @@ class Twin:
         """Weekdays the log spans, Monday first."""
         return tuple(name for name in WEEKDAYS if name in self.by_weekday)
 
+    def day_rates(self, day: str) -> SlotRates:
+        """The arrivals of one fitted weekday, or of all days ("all"); ScenarioError naming
+        the days there are when the log has no such day (a KeyError had reached staffing)."""
+        if day == "all":
+            return self.arrivals
+        if day not in self.by_weekday:
+            raise ScenarioError(f"--day: {day!r} is not in the log; choose all or one of "
+                                f"{', '.join(self.weekdays())}")
+        return self.by_weekday[day]
+
 
 LONGEST_TALK_S = 24 * 3600.0
 """The longest conversation a log may hold: past a day a talk time is another unit
@@ -234,10 +244,7 @@ def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,
                   handoff: Handoff | None = None, estimates: Estimates | None = None) -> Scenario:
     """One fitted day (`day`: all or mon..sun) repeated `days` times, as a Scenario: a
     Poisson stream of calls, counted over those whole days (`Scenario.horizon_s`)."""
-    if day != "all" and day not in twin.weekdays():
-        raise ScenarioError(f"--day: {day!r} is not in the log; choose all or one of "
-                            f"{', '.join(twin.weekdays())}")
-    rates = twin.arrivals if day == "all" else twin.by_weekday[day]
+    rates = twin.day_rates(day)
     cb = twin.callbacks
     return Scenario(
         start=line_midnight(twin.timezone, day),

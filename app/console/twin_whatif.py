@@ -54,7 +54,7 @@ def agents_of(live: LiveTwin, ask: TwinAsk) -> tuple[int, ...]:
         return fitted
     if len(ask.agents) == len(fitted):
         return tuple(ask.agents)
-    rates = live.twin.arrivals if ask.day == "all" else live.twin.by_weekday[ask.day]
+    rates = live.twin.day_rates(ask.day)
     return tuple(ask.agents[0] if rate > 0 or n > 0 else 0
                  for rate, n in zip(rates.per_min, fitted, strict=True))
 
@@ -116,7 +116,7 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
     erlang, plans = plan_policies(live.twin, policies, target, day=ask.day,
                                   replications=STAFFING_REPLICATIONS, days=STAFFING_DAYS,
                                   seed=ask.seed, workers=1, on_round=deadline)
-    rates = live.twin.arrivals if ask.day == "all" else live.twin.by_weekday[ask.day]
+    rates = live.twin.day_rates(ask.day)
     rows = [StaffRow(start=hhmm(s), calls_per_min=estimate(rate, rates.se_per_min[s]),
                      erlang_a=erlang[s], agents={p.policy: p.agents[s] for p in plans},
                      figure={p.policy: interval((p.mean[s], p.half_width[s])) for p in plans},

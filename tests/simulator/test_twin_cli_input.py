@@ -1,0 +1,48 @@
+"""`fit` and `staffing` given what a hurried analyst types: each refused in one line naming
+the option, before any work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analytics.records import write_records
+from app.console.toml_writer import dumps
+from cli.twin_commands import fit_command, staffing_command
+from simulator.scenario_file import HEADER, twin_to_dict
+from simulator.twin import fit_twin
+
+
+@pytest.fixture(scope="module")
+def scenario_file(known_log, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("twin") / "scenario.toml"
+    path.write_text(HEADER + dumps(twin_to_dict(fit_twin(known_log, seed=1))), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("day", ["funday", "MON", ""])
+def test_staffing_for_a_day_the_log_lacks_names_the_days_it_has(scenario_file, day):
+    """It was 'unexpected error (KeyError)': the staffing plan looked the day up unchecked
+    (simulate and whatif said which days there are)."""
+    result = CliRunner().invoke(staffing_command, [
+        "--scenario", str(scenario_file), "--target-unserved", "0.05", "--day", day,
+        "--replications", "2", "--days", "1"])
+    assert result.exit_code == 1, result.output
+    assert f"--day: {day!r} is not in the log; choose all or one of mon" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_fit_writes_a_scenario_only_to_a_toml_name(known_log, tmp_path):
+    """`--out twin.json` had been written as TOML under a .json name."""
+    records = write_records(known_log, tmp_path / "calls.csv")
+    result = CliRunner().invoke(fit_command, ["--records", str(records),
+                                              "--out", str(tmp_path / "twin.json")])
+    assert result.exit_code == 2 and "'twin.json': this command writes .toml" in result.output
+    assert not (tmp_path / "twin.json").exists()
+
+
+def test_the_scenario_file_says_its_half_hours_are_on_the_lines_clock():
+    """The header said the 48 values were UTC's half-hours; they are on [fit] timezone's."""
+    assert "(UTC)" not in HEADER and "line's clock" in HEADER
