@@ -154,7 +154,8 @@ SCENARIO_OPTIONS = (
                  "(replaces --agents)."),
     click.option("--arrivals-from", type=click.Path(exists=True, dir_okay=False),
                  default=None, help="Replay the arrival times of a records file (CSV/Parquet), "
-                 "e.g. a real call log's export; --calls becomes its number of calls."),
+                 "e.g. a real call log's export: its calls at their times (so no --calls, "
+                 "--arrival-rate or --rate-profile)."),
     click.option("--handoff", type=click.Choice(["app", "none"]), default="app",
                  show_default=True, help="Agent time for the app's connect messages (app), or "
                  "none (the pure Erlang-A model)."),
@@ -182,21 +183,39 @@ REPLACED_BY_SCENARIO = ("calls", "agents", "arrival_rate", "service_mean", "serv
 """The flags a --scenario file's fitted day replaces (its reactions and handoff flags stay)."""
 
 
+REPLACED_BY = (
+    ("scenario_file", REPLACED_BY_SCENARIO,
+     "--scenario's fitted day sets the arrivals, agents, talk, patience and callbacks, so "
+     "these would be ignored; leave them out, or edit the scenario file (or simulate "
+     "without it)"),
+    ("arrivals_from", ("calls", "arrival_rate", "rate_profile"),
+     "--arrivals-from replays the file's calls at their times, so these would be ignored; "
+     "leave them out"),
+    ("rate_profile", ("arrival_rate",),
+     "--rate-profile sets the arrival rate through the day, so this would be ignored; leave "
+     "it out"),
+    ("staffing", ("agents",),
+     "--staffing sets the agents through the day, so this would be ignored; leave it out"),
+)
+"""Each flag that replaces others, the flags it replaces, and why they would be ignored."""
+
+
 def check_not_replaced(options: dict[str, Any]) -> None:
-    """Refuse a flag given beside --scenario that the fitted day would replace: `--scenario
-    s.toml --agents 20` had simulated the fitted agents without a word, a different run from
-    the one asked for."""
+    """Refuse a flag given beside one that replaces it: `--scenario s.toml --agents 20` had
+    simulated the fitted agents, and `--arrivals-from log.csv --arrival-rate 9` the log's
+    arrivals, without a word: a different run from the one asked for."""
     context = click.get_current_context(silent=True)
-    if context is None or not options.get("scenario_file"):
+    if context is None:
         return
-    given = [name for name in REPLACED_BY_SCENARIO if name in context.params
-             and context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)]
-    if given:
-        flags = ", ".join(next(f"{o}" for o in option.opts) for option in context.command.params
-                          if option.name in given)
-        raise click.UsageError(f"{flags}: --scenario's fitted day sets the arrivals, agents, "
-                               "talk, patience and callbacks, so these would be ignored; leave "
-                               "them out, or edit the scenario file (or simulate without it)")
+    for source, replaced, why in REPLACED_BY:
+        if not options.get(source):
+            continue
+        given = [name for name in replaced if name in context.params
+                 and context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)]
+        if given:
+            flags = ", ".join(option.opts[0] for option in context.command.params
+                              if option.name in given)
+            raise click.UsageError(f"{flags}: {why}")
 
 
 def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None]:

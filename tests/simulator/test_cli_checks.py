@@ -59,6 +59,8 @@ def test_bad_input_is_refused_before_running(holdwell: click.Group, args: list[s
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     extra = SMALL if args[0] != "erlang" else []
+    if "--staffing" in args:  # it replaces --agents, which is refused beside it
+        extra = [a for i, a in enumerate(extra) if "--agents" not in extra[max(i - 1, 0):i + 1]]
     result = CliRunner().invoke(holdwell, [args[0], *extra, *args[1:]])  # the case last
     assert result.exit_code != 0
     assert "Traceback" not in result.output and message in result.output
@@ -127,3 +129,21 @@ def test_erlang_c_past_its_agents_says_the_line_never_settles(holdwell: click.Gr
     settled = CliRunner().invoke(holdwell, ["erlang", "--agents", "31", "--arrival-rate", "10",
                                             "--service-mean", "3"])
     assert settled.exit_code == 0 and "unstable" not in settled.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--arrivals-from", "{log}", "--calls", "50"], "--calls: --arrivals-from replays"),
+    (["--arrivals-from", "{log}", "--arrival-rate", "9"], "--arrival-rate: --arrivals-from"),
+    (["--arrivals-from", "{log}", "--rate-profile", "0:1"], "--rate-profile: --arrivals-from"),
+    (["--rate-profile", "0:1", "--arrival-rate", "9"], "--arrival-rate: --rate-profile sets"),
+    (["--staffing", "0:3", "--agents", "9"], "--agents: --staffing sets the agents"),
+])
+def test_a_flag_another_replaces_is_refused_naming_both(holdwell: click.Group, args: list[str],
+                                                        message: str, tmp_path: Path) -> None:
+    """Each had run without a word, the replaced flag ignored: a different run from the one
+    asked for (as --scenario beside --agents had been)."""
+    log = tmp_path / "log.csv"
+    made = CliRunner().invoke(holdwell, ["simulate", "--calls", "40", "--out", str(log)])
+    assert made.exit_code == 0, made.output
+    result = CliRunner().invoke(holdwell, ["simulate", *(a.format(log=log) for a in args)])
+    assert result.exit_code == 2 and message in result.output, result.output

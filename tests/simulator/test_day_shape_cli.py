@@ -45,7 +45,7 @@ def test_arrivals_replayed_from_a_records_file_keep_their_times(tmp_path):
     first = simulate(tmp_path, "first", "--calls", "500", "--agents", "3",
                      "--arrival-rate", "0.7")
     replayed = simulate(tmp_path, "replay", "--arrivals-from", str(tmp_path / "first.csv"),
-                        "--agents", "3", "--calls", "1")
+                        "--agents", "3")
     assert len(replayed) == len(first)
     gaps = (replayed["entered_at"] - first["entered_at"]).dt.total_seconds()
     assert (gaps - gaps.iloc[0]).abs().max() < 1e-3  # same times, shifted to one day
@@ -71,5 +71,5 @@ def test_arrivals_replayed_at_nanosecond_times_say_no_pandas_warning(tmp_path):
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         simulate(tmp_path, "replay", "--arrivals-from", str(tmp_path / "ns.parquet"),
-                 "--agents", "3", "--calls", "1")
+                 "--agents", "3")
     assert not [w for w in said if "nanoseconds" in str(w.message)]
