@@ -226,16 +226,23 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
         raise SystemExit(TARGET_NOT_MET)
 
 
+SPACING_S = (10, 86400)
+"""The retry spacings a line can be given ([callbacks] min_retry_after_s is at least 10 s,
+retry_after_s at most a day): 0 and 1e308 had been simulated as advice."""
+
+
 def spacings_of(text: str) -> list[float]:
-    """The --spacings list: one or more finite numbers of seconds, each at least 0."""
+    """The --spacings list: one or more numbers of seconds a line's retries can be spaced."""
     values = []
+    low, high = SPACING_S
     for part in (p.strip() for p in text.split(",") if p.strip()):
         try:
             value = float(part)
         except ValueError:
             value = math.nan
-        if not (math.isfinite(value) and value >= 0):
-            raise click.BadParameter(f"{part!r} is not a number of seconds >= 0; write e.g. "
+        if not low <= value <= high:  # nan too
+            raise click.BadParameter(f"{part!r} is not a number of seconds from {low} to "
+                                     f"{high:,} (a line's retry spacings); write e.g. "
                                      "60,120,300", param_hint="--spacings")
         values.append(value)
     if not values:

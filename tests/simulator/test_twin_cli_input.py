@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from analytics.records import write_records
 from app.console.toml_writer import dumps
-from cli.twin_commands import fit_command, staffing_command
+from cli.twin_commands import fit_command, promise_command, staffing_command
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import fit_twin
 
@@ -46,3 +46,14 @@ def test_fit_writes_a_scenario_only_to_a_toml_name(known_log, tmp_path):
 def test_the_scenario_file_says_its_half_hours_are_on_the_lines_clock():
     """The header said the 48 values were UTC's half-hours; they are on [fit] timezone's."""
     assert "(UTC)" not in HEADER and "line's clock" in HEADER
+
+
+@pytest.mark.parametrize("spacings", ["0", "5", "60,1e308", "86401", "nan", "60,-1"])
+def test_promise_tries_only_spacings_a_line_can_have(scenario_file, spacings):
+    """0 s and 1e308 s were simulated and tabled as advice; [callbacks] retries are 10 s to
+    a day apart."""
+    result = CliRunner().invoke(promise_command, [
+        "--scenario", str(scenario_file), "--spacings", spacings, "--replications", "1",
+        "--days", "1"])
+    assert result.exit_code == 2, result.output
+    assert "--spacings" in result.output and "from 10 to 86,400" in result.output
