@@ -52,8 +52,13 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     with engine.begin() as conn:
-        if conn.execute(select(users.c.id).where(users.c.name == name)).first():
+        taken = next((other for other in conn.execute(select(users.c.name)).scalars()
+                      if other.casefold() == name.casefold()), None)
+        if taken == name:
             raise UserError(f"user {name!r} already exists")
+        if taken is not None:  # a handful of people: read them all, compare as people read
+            raise UserError(f"user {taken!r} already exists, and {name!r} differs only in "
+                            f"case: in the audit log the two would read as one person")
         hashed = generate_password_hash(password, method=PASSWORD_METHOD)
         user_id = conn.execute(insert(users).values(
             name=name, role=role, created_at=now, password_hash=hashed)).inserted_primary_key[0]

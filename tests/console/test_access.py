@@ -203,3 +203,15 @@ def test_behind_a_trusted_https_proxy_without_a_public_url_the_cookie_is_secure(
                             data={"name": "ana", "password": PASSWORD, "csrf_token": token})
     assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
     assert ("Secure" in signed_in.headers["Set-Cookie"]) is secure
+
+
+@pytest.mark.parametrize("again", ["operator", "Operator", "OPERATOR", "operatoR"])
+def test_a_name_that_differs_from_a_users_only_in_case_is_refused(console_app, clock, again):
+    """'Ana' beside 'ana' was added: two people who read as one in the audit log, and a
+    sign-in as one with the other's name says only that the password does not match."""
+    engine = console_app.extensions["holdwell"].store.engine
+    with pytest.raises(people.UserError, match="'operator' already exists"):
+        people.add_user(engine, again, "admin", PASSWORD, clock.now())
+    with engine.connect() as conn:
+        names = conn.execute(select(users.c.name)).scalars().all()
+    assert [n for n in names if n.casefold() == "operator"] == ["operator"]
