@@ -159,7 +159,7 @@ def queue_changes(before: dict, after: dict) -> list[str]:
 def config_export(number: int | None, effective: bool) -> None:
     """Print a config version (default: the active one) as TOML; with no version saved yet,
     every setting at its built-in default."""
-    from app.console.toml_writer import dumps
+    from app.console.toml_writer import comment, dumps
     from app.storage import config_versions
     from hold_policies.config import parse_config
 
@@ -172,8 +172,8 @@ def config_export(number: int | None, effective: bool) -> None:
                    "config import FILE` saves one)")
         click.echo(dumps(config_versions.effective_body(parse_config({}))), nl=False)
         return
-    click.echo(f"# holdwell config version {version.number} by {version.author}, "
-               f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}")
+    click.echo(comment(f"holdwell config version {version.number} by {version.author}, "
+                       f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}"))
     if effective:
         click.echo("# every setting, defaults filled in")
         click.echo(dumps(config_versions.effective_body(version.config())), nl=False)

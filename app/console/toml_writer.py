@@ -29,6 +29,18 @@ def basic_string(text: str) -> str:
     return '"' + MUST_ESCAPE.sub(_escaped, text) + '"'
 
 
+NOT_IN_A_COMMENT = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
+"""What a TOML comment may not hold: every control character but tab, and lone surrogates."""
+
+
+def comment(text: str) -> str:
+    """`text` as TOML comment lines, each line behind its own "# ": a note with a line break
+    written as is had ended the comment, and what followed ("[queues.x]") was read back as
+    settings. A character no comment may hold is written as U+FFFD."""
+    lines = text.splitlines() or [""]
+    return "\n".join(f"# {NOT_IN_A_COMMENT.sub(chr(0xFFFD), line)}".rstrip() for line in lines)
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

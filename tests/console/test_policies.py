@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from app import create_app
@@ -241,3 +242,29 @@ def test_a_problem_across_keys_marks_each_key_it_names(as_role):
                         page, re.S)
         assert box is not None, f"{name} is not marked"
         assert f"{name}: callback_key and keep_key are both" in page
+
+
+@pytest.mark.parametrize("note", [
+    'raise limits\n[queues.injected]\npolicy = "music_ads"',
+    "first\r\nsecond\x0bthird\x85[queues.x]\u2028policy = 1",
+    "bell\x07 and escape\x1b[31m in one line",
+])
+def test_a_note_on_several_lines_stays_a_comment_in_the_export(sqlite_url, monkeypatch,
+                                                               tmp_path, note):
+    """The note followed the header's "# " as it was: a line break ended the comment, and
+    `config export` printed what came after as settings (a queue nobody configured came
+    back on import) or as text no TOML reader takes (a reviewer's finding)."""
+    import tomllib
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    path = tmp_path / "new.toml"
+    path.write_text('[queues.billing]\npolicy = "silence"\n', encoding="utf-8")
+    assert runner.invoke(cli, ["config", "import", str(path), "--note", note]).exit_code == 0
+    exported = runner.invoke(cli, ["config", "export"])
+    assert exported.exit_code == 0, exported.output
+    assert set(tomllib.loads(exported.output)["queues"]) == {"billing"}
+    header = exported.output.split("[queues", 1)[0]
+    assert all(line.startswith("#") for line in header.splitlines())
+    first_words = note.split("\n", 1)[0].split("\r", 1)[0].split("\x07", 1)[0]
+    assert first_words in header
