@@ -144,6 +144,16 @@ def _positions(arrivals: np.ndarray, exits: np.ndarray) -> np.ndarray:
     return 1 + np.arange(n) - (done_by - later_done)
 
 
+def most_waiting(arrivals: np.ndarray, exits: np.ndarray, waited: np.ndarray) -> int:
+    """The most callers in line at once (those who waited, from arrival to exit; one who
+    leaves as another arrives is gone first)."""
+    times = np.concatenate([arrivals[waited], exits[waited]])
+    steps = np.concatenate([np.ones(int(waited.sum()), np.int64),
+                            -np.ones(int(waited.sum()), np.int64)])
+    order = np.lexsort((steps, times))  # at one moment, -1 before +1
+    return int(np.cumsum(steps[order]).max(initial=0))
+
+
 def run_inert(scenario: Scenario, policy: HoldPolicy, callers: Callers, timeline: Timeline,
               progress: Callable[[int], None] | None = None) -> CallTable | None:
     """Simulate without polling; None if some wait outlasts the probed timeline's agreement."""
@@ -152,6 +162,9 @@ def run_inert(scenario: Scenario, policy: HoldPolicy, callers: Callers, timeline
     served = begin >= 0
     wait = np.where(served, begin - arrivals, callers.patience_s)
     exits = arrivals + wait
+    full_at = scenario.queue_max_size
+    if full_at is not None and most_waiting(arrivals, exits, wait > 0) >= full_at:
+        return None  # the line reaches max_size: queue-full turns callers away (polled)
     longest = float(wait.max(initial=0.0))
     if longest >= timeline.starts_s[-1]:
         timeline = inert_timeline(policy, scenario.queue, longest + 3600.0)

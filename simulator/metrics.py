@@ -18,6 +18,7 @@ from simulator.table import (
     CALLBACK_CONNECTED,
     CALLBACK_FAILED,
     CLOSED,
+    ERROR,
     NO_BOOKING,
     OVERFLOW,
     UNSERVED_CODES,
@@ -50,6 +51,9 @@ DEFINITIONS: dict[str, str] = {
     "callbacks_failed": "callbacks given up after every retry",
     "overflow": "callers offered a callback or a message past the maximum wait (or turned away "
                 "by a full queue) who took neither: unserved, never abandoned",
+    "errors": "calls ended as Twilio's error: in a simulation, callers Twilio's queue-full "
+              "turned away (max_size already waiting) where no overflow offer answers it: "
+              "unserved",
     "callbacks_given_band": "callbacks whose caller was told a wait before choosing: the "
                             "promises made",
     "callback_promise_kept_rate": f"callbacks connected by their deadline ({PROMISE_DEADLINE}) "
@@ -136,6 +140,7 @@ def summarise(table: CallTable, *, wall_s: float,
         "callbacks_given_band": (promised := promises_made(table)),
         "callback_promise_kept_rate": _ratio(promises_kept(table), promised),
         "overflow": int(np.count_nonzero(outcome == OVERFLOW)),  # offered, took neither
+        "errors": int(np.count_nonzero(outcome == ERROR)),  # queue-full, nothing offered
         "announcements_mean": _mean(table.announcements.astype(float)),
         **closed,
         "wall_s": round(wall_s, 4),

@@ -9,14 +9,15 @@ caller's place: they leave the line once the message (`message_s`) is recorded, 
 callback lives and ends like any other (connected or failed). When the queue's overflow
 answers Twilio's queue-full (`when_full`), a caller who arrives while `queue_size` callers wait
 is never queued: they hear the offer, and take a callback or leave a message (their place
-counts from that moment), or the call ends as `overflow` (wait 0).
+counts from that moment), or the call ends as `overflow` (wait 0). Without it, a caller who
+arrives while the queue's `max_size` wait hears Twilio's queue-full and ends as `error`.
 """
 
 from __future__ import annotations
 
 from hold_policies.overflow import overflow_of
 from simulator.behaviour import Listener
-from simulator.table import OVERFLOW
+from simulator.table import ERROR, OVERFLOW
 from simulator.waiter import LEAVE, Waiter
 
 
@@ -27,7 +28,8 @@ class Overflows:
         self.rules = rules = overflow_of(self.policy)
         self.offered: set[int] = set()  # callers who heard the overflow offer
         self.message_wait: dict[int, float] = {}  # wait until a message-leaver left the line
-        self.full_at = rules.queue_size if rules is not None and rules.when_full else None
+        offered_when_full = rules is not None and rules.when_full
+        self.full_at = rules.queue_size if offered_when_full else self.scenario.queue_max_size
 
     def leave_message(self, waiter: Waiter, t: float, said_s: float) -> None:
         """The message key: out of the line (the wait ends), recorded, then a callback task."""
@@ -42,7 +44,13 @@ class Overflows:
             self.ledger.wait[waiter.i] = self.message_wait.pop(waiter.i)
 
     def turned_away(self, i: int, t: float) -> None:
-        """The queue is full: the offer outside the queue, else the call ends as overflow."""
+        """The queue is full: the offer outside the queue, else the call ends as overflow;
+        with no offer at queue-full, Twilio's queue-full ends it as an `error`, as the app
+        logs it (app.storage.call_writes.ERROR_RESULTS) and the emulator's runs show."""
+        if self.rules is None or not self.rules.when_full:
+            self.ledger.outcome[i] = ERROR
+            self.ledger.wait[i] = 0.0
+            return
         segment = self.rules.full_offer(self.policy.voice, self.closes_in_s(t))
         choice = None
         if segment is not None:

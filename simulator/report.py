@@ -48,6 +48,7 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("callbacks_connected", "callbacks connected", lambda s: _count(s["callbacks_connected"])),
     ("callbacks_failed", "callbacks failed", lambda s: _count(s["callbacks_failed"])),
     ("overflow", "overflow (took no offer)", lambda s: _count(s["overflow"])),
+    ("errors", "errors (queue full, turned away)", lambda s: _count(s.get("errors", 0))),
     ("callbacks_given_band", "callbacks given a band (promised)",
      lambda s: _count(s["callbacks_given_band"])),
     ("callback_promise_kept_rate", "callback promise kept (of those)",

@@ -244,6 +244,10 @@ class Scenario:
     resume: ResumeRule | None = None
     """Back in your place after a dropped line (the queue's [resume]); None or off: a dropped
     line is an abandon like any other."""
+    queue_max_size: int | None = None
+    """Twilio's queue size (the queue's max_size): a caller arriving while this many wait
+    gets queue-full, the overflow offer where `when_full` asks for it, else an `error` as
+    the app logs it. None: no limit."""
     horizon_s: float | None = None
     """Count only the calls entering before it (seconds from `start`): a twin's whole days.
     Arrivals are drawn as `calls` points of a unit Poisson process, so a fixed count ends

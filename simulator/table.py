@@ -21,10 +21,10 @@ if TYPE_CHECKING:  # pandas loads only when a frame is asked for
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 """Outcome codes in the `outcome` column are indexes into this tuple."""
-ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT, CLOSED, OVERFLOW = (
+ANSWERED, ABANDONED, CALLBACK_CONNECTED, CALLBACK_FAILED, LEFT, CLOSED, OVERFLOW, ERROR = (
     OUTCOMES.index(o) for o in (Outcome.ANSWERED, Outcome.ABANDONED, Outcome.CALLBACK_CONNECTED,
                                 Outcome.CALLBACK_FAILED, Outcome.LEFT, Outcome.CLOSED,
-                                Outcome.OVERFLOW))
+                                Outcome.OVERFLOW, Outcome.ERROR))
 OUTCOME_CODES: dict[str, int] = {outcome: code for code, outcome in enumerate(OUTCOMES)}
 """Each outcome's code, by its name (an Outcome or its text: a record file's column)."""
 UNSERVED_CODES = np.array([OUTCOME_CODES[outcome] for outcome in UNSERVED])
