@@ -36,6 +36,12 @@ def holdwell() -> click.Group:
     (["simulate", "--agents", "-1"], "'--agents': -1 is not in the range 0<=x<=100000"),
     (["simulate", "--arrival-rate", "nan"], "'--arrival-rate': 'nan' is not a finite"),
     (["simulate", "--service-mean", "1e300"], "'--service-mean': 1e+300 is not in"),
+    # an OverflowError ("unexpected error"), and a mean talk of 36 s for the 300 s asked
+    (["simulate", "--service", "weibull:0.001"], "weibull shape K: must be from 0.3 to 1000"),
+    (["simulate", "--service", "lognormal:1e308"], "lognormal SIGMA: must be from 0 to 2"),
+    (["compare", "--service", "lognormal:5"], "would not average the mean asked for"),
+    (["simulate", "--patience", "weibull:0.05"], "--patience weibull shape K: must be"),
+    (["simulate", "--service", "foo"], "write one of exponential, weibull:K or lognormal:SIGMA"),
     (["erlang", "--agents", "2", "--arrival-rate", "1", "--service-mean", "5",
       "--patience-mean", "0"], "--patience-mean"),
     (["erlang", "--agents", "2", "--arrival-rate", "inf", "--service-mean", "5"],
