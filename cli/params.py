@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,19 @@ class OutFile(click.Path):
         folder = named.expanduser().resolve().parent
         if not folder.is_dir():
             self.fail(f"the folder {folder} does not exist", param, ctx)
+        if not can_create_in(folder):
+            self.fail(f"cannot create a file in {folder}", param, ctx)
         return path
+
+
+def can_create_in(folder: Path) -> bool:
+    """Whether a file can really be made in `folder`: os.access says yes to root in /proc,
+    /sys or on a read-only mount, and the run was lost when its file could not be written."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def policy_names(policies: str, known: str = "") -> list[str]:

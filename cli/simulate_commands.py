@@ -22,7 +22,7 @@ import numpy as np
 from click.core import ParameterSource
 
 from cli.database import cannot_use
-from cli.params import FiniteFloatRange, policy_names
+from cli.params import FiniteFloatRange, can_create_in, policy_names
 from cli.progress import stderr_progress
 from cli.queue_config import (
     CONFIG_OPTION,
@@ -342,13 +342,13 @@ def progress_bar(scenario: Scenario, runs: int = 1) -> Iterator[Callable[[int], 
 
 def check_out_path(path: str | None) -> None:
     """Refuse an --out the run could not write, before the run rather than after it."""
-    if not path:
+    if path is None:
         return
     target = Path(path)
     if target.suffix.lower() not in (".csv", ".parquet", ".pq"):
-        raise ScenarioError(f"--out: {path} must end in .csv or .parquet")
+        raise ScenarioError(f"--out: {path!r} must end in .csv or .parquet")
     folder = target.parent.resolve()
-    if not folder.is_dir() or not os.access(folder, os.W_OK) or target.is_dir():
+    if not folder.is_dir() or not can_create_in(folder) or target.is_dir():
         raise ScenarioError(f"--out: cannot write {path} (does the folder exist and is it "
                             "writable?)")
 

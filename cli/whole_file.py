@@ -43,8 +43,8 @@ def whole_file(target: str | os.PathLike) -> Iterator[Path]:
     except OSError as error:
         with suppress(OSError):
             partial.unlink(missing_ok=True)
-        if error.filename not in (str(partial), partial):
-            raise
+        if error.filename not in (str(partial), partial) and str(partial) not in str(error):
+            raise  # (a writer such as pyarrow names the file in its message only)
         raise click.ClickException(f"cannot write {target}: {error.strerror or error}"
                                    ) from error
     except BaseException:

@@ -53,3 +53,13 @@ def test_a_plain_file_is_still_replaced_whole(tmp_path):
     assert target.read_text() == "earlier\n" and not list(tmp_path.glob(".out.partial-*"))
     write(target)
     assert target.read_text() == "written\n"
+
+
+def test_a_writer_that_names_the_file_only_in_its_message_is_a_cannot_write(tmp_path):
+    """pyarrow's PermissionError carries no filename, only "Failed to open local file
+    '…partial…'": it had come out as "unexpected error (PermissionError)" after the run."""
+    target = tmp_path / "calls.parquet"
+    with pytest.raises(click.ClickException, match="cannot write"), \
+            whole_file(target) as partial:
+        raise PermissionError(f"Failed to open local file '{partial}'. Detail: [errno 13]")
+    assert not target.exists() and list(tmp_path.iterdir()) == []
