@@ -119,6 +119,14 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
     engine = _engine()
     active = config_versions.get(engine, None)
     before = config_of(active).queues if active is not None else {}
+    for name in removing:  # a typo (`--remove-queue sale`) had been ignored without a word
+        if name not in before:  # said, not refused: a deploy script may run twice
+            click.echo(f"warning: --remove-queue {name}: the active config runs no queue "
+                       f"{name!r} (it runs {', '.join(sorted(before)) or 'none'}); nothing "
+                       "to remove", err=True)
+        if name in loaded.queues:
+            raise click.UsageError(f"--remove-queue {name}: {path} keeps queue {name!r}; "
+                                   "leave it out of the file to remove it")
     dropped = sorted(set(before) - set(loaded.queues) - set(removing))
     if dropped:
         names = ", ".join(dropped)

@@ -59,7 +59,8 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
         missing_file = None  # the read below names the bad URL
     if missing_file is not None:
         raise click.ClickException(f"{flag}: no call log at {safe_url(url)}: "
-                                   f"{missing_file} does not exist")
+                                   f"{missing_file} does not exist (a mistyped path? `holdwell "
+                                   f"db upgrade` creates the database there)")
     try:
         yield
     except (SQLAlchemyError, ImportError) as error:

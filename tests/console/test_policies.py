@@ -184,6 +184,13 @@ def test_config_import_refuses_to_drop_a_running_queue_unless_told(sqlite_url, m
     again = runner.invoke(cli, ["config", "import", str(one)])  # the same file once more
     assert again.exit_code == 0 and "no change: config version 2 (active)" in again.output
     assert "version 3" not in runner.invoke(cli, ["config", "export"]).output
+    # a typo had been ignored without a word; a deploy run twice is said, not refused
+    typo = runner.invoke(cli, ["config", "import", str(one), "--remove-queue", "sale"])
+    assert typo.exit_code == 0
+    assert "--remove-queue sale: the active config runs no queue 'sale'" in typo.output
+    kept = runner.invoke(cli, ["config", "import", str(both), "--remove-queue", "support"])
+    assert kept.exit_code == 2 and "keeps queue 'support'" in kept.output
+    assert "version 3" not in runner.invoke(cli, ["config", "export"]).output
 
 
 def test_a_hung_version_lookup_delays_a_voice_request_by_at_most_a_moment(

@@ -202,6 +202,7 @@ def test_fit_reads_the_local_log_when_no_database_is_named(tmp_path, monkeypatch
     result = CliRunner().invoke(fit_command, ["--out", "s.toml"])
     assert result.exit_code == 1
     assert "no call log at sqlite:///holdwell.db: holdwell.db does not exist" in result.output
+    assert "`holdwell db upgrade` creates the database there" in result.output  # the fix
     assert list(tmp_path.iterdir()) == []
 
 
