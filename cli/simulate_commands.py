@@ -289,15 +289,23 @@ def simulation_log(url: str | None) -> str | None:
 def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
     """The rate profile, staffing schedule or replayed arrivals, when given."""
     changes: dict[str, Any] = {}
-    if options.get("rate_profile"):
-        changes["arrivals"] = named_as(RateProfile, "--rate-profile",
-                                       parse_steps(options["rate_profile"], "--rate-profile"))
-    if options.get("staffing"):
+    if options.get("rate_profile") is not None:  # "" too: an unset variable, said
+        steps = parse_steps(options["rate_profile"], "--rate-profile")
+        for minute, rate in steps:
+            if rate > MAX_CALLS_PER_MIN:
+                raise ScenarioError(f"--rate-profile: {rate:g} calls a minute at minute "
+                                    f"{minute:g} is over {MAX_CALLS_PER_MIN:,g}, as "
+                                    "--arrival-rate is")
+        changes["arrivals"] = named_as(RateProfile, "--rate-profile", steps)
+    if options.get("staffing") is not None:
         steps = parse_steps(options["staffing"], "--staffing")
         for minute, n in steps:
             if n != int(n):
                 raise ScenarioError(f"--staffing: agents must be whole numbers (got {n:g} at "
                                     f"minute {minute:g}); write e.g. 0:2,480:12")
+            if n > MAX_AGENTS:
+                raise ScenarioError(f"--staffing: {n:g} agents at minute {minute:g} is over "
+                                    f"{MAX_AGENTS:,}, as --agents is")
         changes["agents"] = named_as(Staffing, "--staffing",
                                      tuple((minute, int(n)) for minute, n in steps))
     if options.get("arrivals_from"):
@@ -438,7 +446,8 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
     try:
         check_out_path(out)
         scenario, config, queue = build(options)
-        chosen = named_as(policy_named, "--policy", policy or config.queues[queue].policy,
+        chosen = named_as(policy_named, "--policy",
+                          config.queues[queue].policy if policy is None else policy,
                           config, queue, key="policy")
         with progress_bar(scenario) as progress:
             run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),

@@ -248,6 +248,9 @@ def spacings_of(text: str) -> list[float]:
     if not values:
         raise click.BadParameter("name at least one retry spacing in seconds, e.g. 60,120,300",
                                  param_hint="--spacings")
+    if twice := sorted({v for v in values if values.count(v) > 1}):
+        raise click.BadParameter(f"{', '.join(f'{v:g}' for v in twice)} named more than once; "
+                                 "name each spacing once", param_hint="--spacings")
     return values
 
 

@@ -153,3 +153,18 @@ def test_a_flag_another_replaces_is_refused_naming_both(holdwell: click.Group, a
     assert made.exit_code == 0, made.output
     result = CliRunner().invoke(holdwell, ["simulate", *(a.format(log=log) for a in args)])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--policy", ""], "--policy: unknown ''"),  # ran the queue's own policy
+    (["--rate-profile", ""], "--rate-profile: give at least one"),  # ran --arrival-rate's
+    (["--staffing", ""], "--staffing: give at least one"),
+    (["--staffing", "0:1e9"], "over 100,000, as --agents is"),  # --agents stops there
+    (["--rate-profile", "0:1e9"], "over 5,000, as --arrival-rate is"),
+])
+def test_an_empty_or_outsized_day_shape_or_policy_is_refused(holdwell: click.Group,
+                                                             args: list[str],
+                                                             message: str) -> None:
+    """An unset shell variable (`--policy "$P"`) had run something else without a word."""
+    result = CliRunner().invoke(holdwell, ["simulate", "--calls", "50", *args])
+    assert result.exit_code != 0 and message in result.output, result.output

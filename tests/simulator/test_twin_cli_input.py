@@ -57,3 +57,11 @@ def test_promise_tries_only_spacings_a_line_can_have(scenario_file, spacings):
         "--days", "1"])
     assert result.exit_code == 2, result.output
     assert "--spacings" in result.output and "from 10 to 86,400" in result.output
+
+
+def test_promise_tries_each_spacing_once(scenario_file):
+    """60,60 ran and tabled the same spacing twice (--policies refuses a name twice)."""
+    result = CliRunner().invoke(promise_command, [
+        "--scenario", str(scenario_file), "--spacings", "60,120,60", "--replications", "1",
+        "--days", "1"])
+    assert result.exit_code == 2 and "60 named more than once" in result.output
