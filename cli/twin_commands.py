@@ -277,7 +277,9 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
         (callback,) = queue_policies(["callback"], config, queue)
         click.echo(f"simulating {len(values)} spacings x {replications} runs of {days} day(s) "
                    f"under callback; {whose_settings(config_path, queue)} ...", err=True)
-        rows = spacing_sweep(scenario, callback, values, range(seed, seed + replications))
+        with stderr_progress(len(values) * replications, "promise") as bar:
+            rows = spacing_sweep(scenario, callback, values, range(seed, seed + replications),
+                                 progress=bar.update)
     except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{'retry spacing':>14}{'given a band':>14}{'late':>8}{'late share (95% CI)':>28}")

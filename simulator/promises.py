@@ -8,7 +8,7 @@ promise is the deadline counted from entering the queue (`callback_promised_wait
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -55,8 +55,10 @@ def late_callbacks_line(table: CallTable) -> str:
 
 
 def spacing_sweep(scenario: Scenario, policy: HoldPolicy, spacings_s: Sequence[float],
-                  seeds: Sequence[int]) -> list[dict]:
-    """Late share for each retry spacing, over `seeds` (the same callers for every spacing)."""
+                  seeds: Sequence[int],
+                  progress: Callable[[int], None] | None = None) -> list[dict]:
+    """Late share for each retry spacing, over `seeds` (the same callers for every spacing);
+    `progress(1)` after each run."""
     from simulator.run import simulate  # run imports the engines; keep this module light
 
     out = []
@@ -66,6 +68,8 @@ def spacing_sweep(scenario: Scenario, policy: HoldPolicy, spacings_s: Sequence[f
         for seed in seeds:
             figures = late_callbacks(simulate(varied, policy, np.random.default_rng(seed)).table)
             late, band = late + figures["late"], band + figures["given_band"]
+            if progress is not None:
+                progress(1)
         out.append({"retry_spacing_s": float(spacing), "given_band": band, "late": late,
                     "late_rate": late / band if band else None,
                     "late_rate_ci": wilson_interval(late, band)})

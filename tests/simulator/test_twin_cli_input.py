@@ -65,3 +65,12 @@ def test_promise_tries_each_spacing_once(scenario_file):
         "--scenario", str(scenario_file), "--spacings", "60,120,60", "--replications", "1",
         "--days", "1"])
     assert result.exit_code == 2 and "60 named more than once" in result.output
+
+
+def test_promise_shows_its_progress(scenario_file):
+    """At its limits (5 spacings x 200 runs of 60 days) it said one line, then nothing."""
+    result = CliRunner().invoke(promise_command, [
+        "--scenario", str(scenario_file), "--spacings", "60,120", "--replications", "2",
+        "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "promise: 100% (4 of 4)" in result.output

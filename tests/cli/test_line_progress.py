@@ -1,0 +1,36 @@
+"""Progress where stderr is no terminal (a CI log, a file): a line at each tenth, and between
+them at least every 10 s with the time left; a run whose first tenth takes 10 minutes had
+said nothing for those minutes (a reviewer's `whatif --replications 10000`)."""
+
+from __future__ import annotations
+
+import click
+from click.testing import CliRunner
+
+from cli.progress import LineProgress
+
+
+def said(total: int, runs: int, each_s: float) -> list[str]:
+    """The lines a job of `total` steps prints while `runs` of them take `each_s` each."""
+    now = [0.0]
+
+    @click.command()
+    def job() -> None:
+        bar = LineProgress(total, "what-if", every_s=10.0, clock=lambda: now[0])
+        for _ in range(runs):
+            now[0] += each_s
+            bar.update(1)
+
+    return CliRunner().invoke(job).output.splitlines()
+
+
+def test_a_slow_job_speaks_between_tenths_with_the_time_left():
+    lines = said(1000, 30, 12.0)  # 3% of the job, no tenth reached
+    assert len(lines) == 30  # each run came 12 s after the last line
+    assert lines[0].startswith("what-if: 0.1% (1 of 1,000), about")
+    assert lines[-1] == "what-if: 3.0% (30 of 1,000), about 3.2 h left"  # 970 x 12 s
+
+
+def test_a_quick_job_says_only_its_tenths():
+    assert said(100, 100, 0.01) == [f"what-if: {10 * k}% ({10 * k:,} of 100)"
+                                    for k in range(1, 11)]
