@@ -530,9 +530,9 @@ class VariantConfig(Strict):
                                  context=None if as_written else {STORED_LAX: True})
         except ValidationError as error:  # rules across keys wait for the queue's own table
             for item in (e for e in error.errors() if e["loc"]):
-                key = ".".join(str(part) for part in item["loc"])
+                key = dotted(item["loc"])
                 message = item["msg"].removeprefix("Value error, ")
-                return f"settings.{key}: {message} (got {item.get('input')!r})"
+                return f"settings.{key}: {message} (got {shown(item.get('input'))})"
         return None
 
 
@@ -1102,11 +1102,31 @@ class HoldwellConfig(Strict):
         return self.line.default_queue or next(iter(self.queues))
 
 
+SHOWN_CHARS = 60
+"""The most of a value (or of a key's part) an error line repeats: a 200,000-character voice
+had been echoed whole."""
+
+
+def shown(value: object) -> str:
+    """`value` as an error line shows it: its repr, cut short (with its length) when long."""
+    text = repr(value)
+    if len(text) <= SHOWN_CHARS + 20:
+        return text
+    length = len(value) if isinstance(value, str) else len(text)
+    return f"{text[:SHOWN_CHARS]}… ({length:,} characters)"
+
+
+def dotted(loc: Iterable[object]) -> str:
+    """An error's key, each long part cut short as `shown` cuts a value."""
+    return ".".join(str(part) if len(str(part)) <= SHOWN_CHARS + 20 else shown(str(part))
+                    for part in loc)
+
+
 def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     """One line per pydantic error: the dotted key, what is wrong, the value given."""
     lines = []
     for item in errors:
-        key = ".".join(str(part) for part in item["loc"])
+        key = dotted(item["loc"])
         if item["type"] == "extra_forbidden":
             lines.append(f"  {key}: unknown key (check the spelling; see README 'Configuration')")
             continue
@@ -1116,7 +1136,7 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
             continue
         given = item.get("input")  # a whole table is noise: the message names the key
         lines.append(f"  {key}: {message}"
-                     + ("" if isinstance(given, dict) else f" (got {given!r})"))
+                     + ("" if isinstance(given, dict) else f" (got {shown(given)})"))
     return lines
 
 

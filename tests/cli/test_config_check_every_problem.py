@@ -127,3 +127,17 @@ def test_a_file_that_passes_loads_as_before_and_the_console_still_refuses_rules(
     assert config.default_queue == "b" and config.queues["a"].policy == "callback"
     with pytest.raises(ValueError, match="line.support_number: missing"):
         HoldwellConfig.model_validate({"queues": {"a": {"policy": "callback"}}})
+
+
+@pytest.mark.parametrize(("toml", "key"), [
+    ('[queues.support]\nvoice = "' + "x" * 200_000 + '"\n', "queues.support.voice"),
+    ('[queues."' + "q" * 5_000 + '"]\npolicy = "checkin"\n', "queues."),
+])
+def test_a_long_bad_value_or_key_is_shown_cut_short_with_its_length(tmp_path, toml, key):
+    """A 200,000-character voice was echoed whole: 200 KB of output for one problem."""
+    path = tmp_path / "long.toml"
+    path.write_text(toml, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", "check", str(path)])
+    assert result.exit_code == 1 and key in result.output
+    assert len(result.output) < 2_000, len(result.output)
+    assert "characters)" in result.output
