@@ -36,6 +36,8 @@ class OutFile(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():  # an unset shell variable: nothing
+            self.fail("an empty name: give a file to write", param, ctx)  # was written
         path = super().convert(value, param, ctx)
         named = Path(os.fsdecode(path))
         if self.suffixes and named.suffix.lower() not in self.suffixes:

@@ -35,3 +35,11 @@ def test_simulate_refuses_an_out_it_could_not_write_before_simulating(args):
 def test_an_out_file_option_refuses_such_a_folder_by_name(tmp_path):
     result = CliRunner().invoke(cli, ["audio", "comfort-noise", "/proc/bed.wav"])
     assert result.exit_code == 2 and "cannot create a file in /proc" in result.output
+
+
+@pytest.mark.parametrize("args", [["audio", "comfort-noise", ""],
+                                  ["audio", "comfort-noise", " "]])
+def test_an_out_file_given_as_an_empty_name_is_refused(args):
+    """`whatif --html ''` (an unset variable) ran the whole what-if and wrote nothing."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "an empty name: give a file to write" in result.output
