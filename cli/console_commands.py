@@ -94,9 +94,20 @@ def users_revoke(name: str) -> None:
     click.echo(f"{revoked} API token(s) of {name} revoked")
 
 
+def _storable_note(_ctx: click.Context, _param: click.Parameter, note: str) -> str:
+    """Refused before the file is read: the note is checked where it is stored too."""
+    from app.storage.config_versions import NoteError, check_note
+
+    try:
+        return check_note(note)
+    except NoteError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
-@click.option("--note", default="", help="Why; shown in the version history.")
+@click.option("--note", default="", callback=_storable_note,
+              help="Why; shown in the version history (at most 500 characters).")
 @click.option("--remove-queue", "removing", multiple=True, metavar="NAME",
               help="A queue the active version runs that this file leaves out, removed on "
                    "purpose (its new calls join the default queue; callers still waiting in it "
@@ -139,10 +150,18 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
                    "these settings; no version added")
         return
     version = config_versions.add(engine, loaded, author="cli",
-                                  note=note or f"imported from {path}", now=_now())
+                                  note=note or _imported_from(path), now=_now())
     click.echo(f"{path}: imported as config version {version.number} (active)")
     for line in queue_changes(before, loaded.queues):
         click.echo(f"  {line}")
+
+
+def _imported_from(path: str) -> str:
+    """The default note; a path too long for a note keeps its end, where the file's name is."""
+    from app.storage.config_versions import MAX_NOTE_LENGTH
+
+    note = f"imported from {path}"
+    return note if len(note) <= MAX_NOTE_LENGTH else f"imported from …{path[-400:]}"
 
 
 def queue_changes(before: dict, after: dict) -> list[str]:

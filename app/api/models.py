@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field
 
+from app.storage.config_versions import MAX_NOTE_LENGTH
 from hold_policies.config import ArmName, QueueConfig
 from hold_policies.numbers_only import NumbersAreNotSwitches
 
@@ -23,7 +24,8 @@ NO_NUL = {"pattern": "^[^\\u0000]*$"}
 """The NUL ban, stated in the OpenAPI document (no_nul enforces it, with a clearer message
 than a pattern's), so a client or a fuzzer reading the document knows it."""
 
-Text = Annotated[str, Field(max_length=500, json_schema_extra=NO_NUL), AfterValidator(no_nul)]
+Text = Annotated[str, Field(max_length=MAX_NOTE_LENGTH, json_schema_extra=NO_NUL),
+                 AfterValidator(no_nul)]
 
 
 class Model(NumbersAreNotSwitches):

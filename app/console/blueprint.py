@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, Unauthorized
 
 from app.api.registry import kept_headers
 from app.auth import access, csrf
+from app.storage.config_versions import MAX_NOTE_LENGTH
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static")
@@ -37,7 +38,8 @@ def who_is_asking() -> Response | None:
 
 @bp.app_context_processor
 def console_globals() -> dict:
-    return {"user": access.current_user(), "can": access.allowed}
+    return {"user": access.current_user(), "can": access.allowed,
+            "max_note_length": MAX_NOTE_LENGTH}
 
 
 @bp.errorhandler(HTTPException)

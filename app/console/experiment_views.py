@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from app.api.models import ExperimentStart
 from app.api.registry import field_errors
 from app.auth.access import current_user, requires
-from app.console import config_changes, experiments
+from app.console import config_changes, experiments, policy_form
 from app.console.blueprint import bp
 from app.services import services
 from hold_policies.config import POLICY_NAMES
@@ -59,7 +59,7 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
         flash(f"Not started: {problems}. Give at least two policies or variants a weight "
               "above 0.", "error")
         return _page({"queue": queue, "arms": arms,
-                      "note": request.form.get("note", "")[:500]}), 422
+                      "note": policy_form.posted_note(request.form)}), 422
     arms = experiments.describe_arms(start.arms)
     flash(f"A/B split on {queue} started: {arms}." if saved.changed else
           f"No change: the split on {queue} already runs {arms}; no version was added.", "ok")
@@ -69,7 +69,7 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
 def stop_experiment(queue: str) -> Response:
     """Stop the split the confirmation page showed: refused, back on that page with what
     runs now, when the queue changed since (another split started, a stop already made)."""
-    note = request.form.get("note", "").replace("\x00", "").strip()[:500]
+    note = policy_form.posted_note(request.form).replace("\x00", "")
     try:
         saved = experiments.set_arms(services(), queue, None, actor=current_user().name,
                                      note=note, base_version=request.form.get("active", type=int))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.api.registry import field_errors
+from app.storage.config_versions import MAX_NOTE_LENGTH
 from hold_policies.config import QueueConfig
 
 NOT_SETTINGS = ("csrf_token", "note", "base_version")
@@ -27,6 +28,14 @@ such settings."""
 EMPTY_LABELS = {"prompts.": "say nothing", "voice": "none: Twilio's own voice",
                 "language": "none: no language attribute"}
 """The tick's words by section or field; any other such box says "empty, not the default"."""
+
+
+def posted_note(form: typing.Mapping[str, str]) -> str:
+    """A form's note for the version history, cut to what a note holds (the box's maxlength
+    says so; only a hand-made post is longer). A NUL is left for the model to refuse by name."""
+    return form.get("note", "").strip()[:MAX_NOTE_LENGTH]
+
+
 SECTIONS = ("silence", "checkin", "callback", "music_ads", "prompts")
 GENERAL = ("policy", "voice", "language", "max_size")
 

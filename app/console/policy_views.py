@@ -73,7 +73,7 @@ def policy(queue: str) -> str:
 @requires("operate")
 def save_policy(queue: str) -> Response | tuple[str, int]:
     current = _queue(queue)
-    note = request.form.get("note", "").strip()[:500]
+    note = policy_form.posted_note(request.form)
     try:
         change = QueuePolicy(settings=policy_form.parse(request.form, current), note=note)
         saved = config_changes.save_queue(services(), queue,
@@ -135,7 +135,7 @@ def rollback() -> Response:
         return _not_rolled_back(moved)
     try:
         asked = RollbackRequest(version=request.form.get("version", "").strip(),
-                                note=request.form.get("note", "").strip()[:500])
+                                note=policy_form.posted_note(request.form))
         saved = config_changes.rollback(services(), asked.version, actor=current_user().name,
                                         note=asked.note,
                                         reviewed=request.form.get("active", type=int))

@@ -24,6 +24,23 @@ from hold_policies.config import HoldwellConfig, parse_config
 LIST_LIMIT = 100
 BATCH = 100
 MAX_NUMBER = 2**31 - 1  # the column is a 32-bit INTEGER on PostgreSQL
+MAX_NOTE_LENGTH = 500
+"""A version's note, whichever way it comes (console, API, CLI): a reason, not a file."""
+
+
+class NoteError(ValueError):
+    """A note that cannot be stored as given; the message says why."""
+
+
+def check_note(note: str) -> str:
+    """The note if storable: at most MAX_NOTE_LENGTH characters, no NUL (PostgreSQL's text
+    cannot hold one). `config import --note` had stored 100,000 characters, echoed into
+    every export's header and every history page."""
+    if "\x00" in note:
+        raise NoteError("a note must not contain a NUL character (\\u0000)")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise NoteError(f"a note is at most {MAX_NOTE_LENGTH} characters (got {len(note):,})")
+    return note
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,7 @@ def add(engine: Engine, config: HoldwellConfig, *, author: str, note: str,
     `after` (the version `config` was built from), only if that is still the active one:
     else ActiveMoved, and the caller builds again (storing it anyway would undo the other
     change, silently)."""
+    check_note(note)
     body = body_of(config)
     for _ in range(5):  # two saves at once: the loser retries with the next number
         try:

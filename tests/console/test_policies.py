@@ -275,3 +275,36 @@ def test_a_note_on_several_lines_stays_a_comment_in_the_export(sqlite_url, monke
     assert all(line.startswith("#") for line in header.splitlines())
     first_words = note.split("\n", 1)[0].split("\r", 1)[0].split("\x07", 1)[0]
     assert first_words in header
+
+
+def test_a_note_is_at_most_500_characters_whichever_way_it_comes(sqlite_url, monkeypatch,
+                                                                 tmp_path, clock):
+    """`config import --note` had stored a note of 100,000 characters (the console and the
+    API stopped at 500), echoed into every export's header and history page."""
+    from app.storage.db import make_engine
+    from hold_policies.config import parse_config
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    path = tmp_path / "new.toml"
+    path.write_text('[queues.billing]\npolicy = "silence"\n', encoding="utf-8")
+    long = runner.invoke(cli, ["config", "import", str(path), "--note", "x" * 501])
+    assert long.exit_code == 2
+    assert "a note is at most 500 characters (got 501)" in long.output
+    nul = runner.invoke(cli, ["config", "import", str(path), "--note", "a\x00b"])
+    assert nul.exit_code == 2 and "NUL" in nul.output
+    engine = make_engine(sqlite_url)
+    assert config_versions.get(engine, None) is None  # neither was imported
+    assert runner.invoke(cli, ["config", "import", str(path), "--note", "y" * 500]
+                         ).exit_code == 0
+    deep = tmp_path.joinpath(*["d" * 60] * 9)  # the default note names the file's path
+    deep.mkdir(parents=True)
+    far = deep / "far-away.toml"
+    far.write_text('[queues.billing]\npolicy = "checkin"\n', encoding="utf-8")
+    assert runner.invoke(cli, ["config", "import", str(far)]).exit_code == 0
+    note = config_versions.get(engine, None).note
+    assert len(note) <= 500 and note.startswith("imported from") and note.endswith(
+        "far-away.toml")
+    with pytest.raises(config_versions.NoteError, match="at most 500"):
+        config_versions.add(engine, parse_config({}), author="t", note="z" * 501,
+                            now=clock.now())
