@@ -16,9 +16,11 @@ users = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
+    Column("name_key", String(256)),  # name.casefold(); NULL: an older name folding alike
     Column("role", String(16), nullable=False),
     Column("password_hash", String(256), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ux_users_name_key", "name_key", unique=True),
 )
 
 api_tokens = Table(

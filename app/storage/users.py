@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.storage import audit
@@ -51,6 +52,18 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
     check_name(name)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    try:
+        return _insert_user(engine, name, role, password, now, actor)
+    except IntegrityError:  # another add of this name, or one folding alike, landed first
+        raise UserError(f"user {name!r} already exists, or one differing only in case"
+                        ) from None
+
+
+def _insert_user(engine: Engine, name: str, role: str, password: str, now: datetime,
+                 actor: str) -> User:
+    """The insert, after a read of every name to say which one clashes; two adds at once
+    both pass that read, and the unique `name_key` refuses the second."""
+    hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
     with engine.begin() as conn:
         taken = next((other for other in conn.execute(select(users.c.name)).scalars()
                       if other.casefold() == name.casefold()), None)
@@ -59,9 +72,9 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
         if taken is not None:  # a handful of people: read them all, compare as people read
             raise UserError(f"user {taken!r} already exists, and {name!r} differs only in "
                             f"case: in the audit log the two would read as one person")
-        hashed = generate_password_hash(password, method=PASSWORD_METHOD)
         user_id = conn.execute(insert(users).values(
-            name=name, role=role, created_at=now, password_hash=hashed)).inserted_primary_key[0]
+            name=name, name_key=name.casefold(), role=role, created_at=now,
+            password_hash=hashed)).inserted_primary_key[0]
         audit.record(conn, actor=actor, action="user.add", target=name, detail={"role": role},
                      now=now)
     return User(user_id, name, role)
