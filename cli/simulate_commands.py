@@ -22,6 +22,7 @@ import numpy as np
 from click.core import ParameterSource
 
 from cli.database import cannot_use
+from cli.memory_check import check_fits_in_memory
 from cli.params import FiniteFloatRange, can_create_in, policy_names
 from cli.progress import stderr_progress
 from cli.queue_config import (
@@ -449,6 +450,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         chosen = named_as(policy_named, "--policy",
                           config.queues[queue].policy if policy is None else policy,
                           config, queue, key="policy")
+        check_fits_in_memory(scenario.calls)
         with progress_bar(scenario) as progress:
             run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),
                                   progress)
@@ -484,6 +486,7 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         scenario, config, queue = build(options)
         chosen = [named_as(policy_named, "--policies", name, config, queue, key="policy")
                   for name in names]
+        check_fits_in_memory(scenario.calls, len(chosen))
         runs = []
         with progress_bar(scenario, len(chosen)) as progress:
             for policy in chosen:
