@@ -29,7 +29,15 @@ from pydantic import (
 )
 
 from hold_policies.closed_line import ClosedLine, ClosedWords
-from hold_policies.hours import DAYS, OpeningHours, parse_spans, zone_named, zone_names
+from hold_policies.hours import (
+    DAY_PATTERN,
+    DAYS,
+    SPANS_PATTERN,
+    OpeningHours,
+    parse_spans,
+    zone_named,
+    zone_names,
+)
 from hold_policies.languages import BUILT_IN, is_built_in, language_of
 from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import Overflow, OverflowWords
@@ -536,7 +544,9 @@ class VariantConfig(Strict):
         return None
 
 
-Spans = str | list[str] | None
+Spans = (Annotated[str, Field(json_schema_extra={"pattern": DAY_PATTERN})]
+         | list[Annotated[str, Field(json_schema_extra={"pattern": SPANS_PATTERN})]] | None)
+"""The patterns are for the OpenAPI document only: `HoursConfig.spans` refuses with words."""
 
 
 CLOSED_WORDS_PLACEHOLDERS = {"closed": ("opens",), "booked": ("opens",), "full": ("opens",),

@@ -26,7 +26,16 @@ CLOSING_HORIZON = timedelta(days=1)
 """How far ahead a policy looks for the line's closing (`open_for_s`): past any callback
 promise, and short enough to look at every poll (a line open around the clock would otherwise
 be searched a year ahead each time)."""
-SPAN = re.compile(r"(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})")
+SPAN = re.compile(r"([0-9]{2}):([0-9]{2})\s*-\s*([0-9]{2}):([0-9]{2})")
+"""ASCII digits: `\\d` had also taken other scripts' digits ("٠٨:٠٠-١٨:٠٠")."""
+_START = "([01][0-9]|2[0-3]):[0-5][0-9]"
+_END = f"({_START}|24:00)"
+_SPANS = rf"{_START}\s*-\s*{_END}(\s*,\s*{_START}\s*-\s*{_END})*"
+SPANS_PATTERN = rf"^\s*{_SPANS}\s*$"
+"""One or more spans, as the OpenAPI document states them (ECMA regex: no flags). What a
+regex cannot say, `parse_spans` still checks: ends after starts, no overlaps."""
+DAY_PATTERN = rf"^\s*([Cc][Ll][Oo][Ss][Ee][Dd]|{_SPANS})?\s*$"
+"""A day as one text: its spans, "closed" (any case) or nothing."""
 
 
 @dataclass(frozen=True, order=True)
