@@ -41,9 +41,14 @@ def read_password() -> str:
     return password
 
 
+ROLE = click.Choice(["admin", "operator", "analyst"])
+"""app.storage.users.ROLES, spelled out: the CLI starts without importing the database layer
+(a test holds the two equal)."""
+
+
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["admin", "operator", "analyst"]), required=True)
+@click.option("--role", type=ROLE, required=True)
 def users_add(name: str, role: str) -> None:
     """Add NAME with ROLE; the password is read from standard input (first line)."""
     from app.storage.users import UserError, add_user
@@ -79,6 +84,38 @@ def users_password(name: str) -> None:
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"password of {name} changed; their console sessions are ended")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=ROLE)
+def users_role(name: str, role: str) -> None:
+    """Give NAME another ROLE; their next request, signed in or by token, has it."""
+    from app.storage.users import UserError, set_role
+
+    try:
+        before = set_role(_engine(), name, role, _now(), actor="cli")
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name}: {before} -> {role}" if before != role else f"{name} is already {role}")
+
+
+@users.command("remove")
+@click.argument("name")
+def users_remove(name: str) -> None:
+    """Remove NAME: they cannot sign in, their sessions end and their API tokens stop
+    working, at once. The audit log keeps what they did, by name."""
+    from app.storage.users import UserError, all_users, remove_user
+
+    engine = _engine()
+    try:
+        tokens = remove_user(engine, name, _now(), actor="cli")
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"user {name} removed; their sessions ended and {tokens} API token(s) revoked")
+    if not any(user.role == "admin" for user in all_users(engine)):
+        click.echo("warning: no admin is left; add one with `holdwell users add NAME --role "
+                   "admin` to manage people in the console", err=True)
 
 
 @users.command("revoke")

@@ -104,6 +104,39 @@ def set_password(engine: Engine, name: str, password: str, now: datetime, actor:
         audit.record(conn, actor=actor, action="user.password", target=name, now=now)
 
 
+def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str) -> str:
+    """Give NAME another role (audited, from and to); their next request is judged by it,
+    since sessions and tokens read the role from here each time. The role they had."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+    with engine.begin() as conn:
+        row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)).first()
+        if row is None:
+            raise UserError(f"no user named {name!r}")
+        conn.execute(update(users).where(users.c.id == row.id).values(role=role))
+        audit.record(conn, actor=actor, action="user.role", target=name,
+                     detail={"from": row.role, "to": role}, now=now)
+    return row.role
+
+
+def remove_user(engine: Engine, name: str, now: datetime, actor: str) -> int:
+    """Someone who no longer works the line: their account, console sessions and API tokens
+    go at once (audited); the audit log and config versions keep their name. How many
+    tokens stopped working. The foreign keys cascade on PostgreSQL; SQLite enforces them
+    only when asked, so the rows are deleted here by name."""
+    with engine.begin() as conn:
+        row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)).first()
+        if row is None:
+            raise UserError(f"no user named {name!r}")
+        conn.execute(delete(console_sessions).where(console_sessions.c.user_id == row.id))
+        tokens = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == row.id)
+                              ).rowcount
+        conn.execute(delete(users).where(users.c.id == row.id))
+        audit.record(conn, actor=actor, action="user.remove", target=name,
+                     detail={"role": row.role, "tokens": tokens}, now=now)
+    return tokens
+
+
 def revoke_tokens(engine: Engine, name: str, now: datetime, actor: str) -> int:
     """Every API token of `name` stops working at once (audited); how many there were."""
     with engine.begin() as conn:
