@@ -10,7 +10,7 @@ import click
 from cli.database import current_schema, database_url
 
 
-def _engine():  # noqa: ANN202 - sqlalchemy.Engine
+def console_engine():  # noqa: ANN202 - sqlalchemy.Engine
     """The console's database, at this code's schema (checked, never migrated here)."""
     from app.storage.db import make_engine
 
@@ -19,7 +19,7 @@ def _engine():  # noqa: ANN202 - sqlalchemy.Engine
     return make_engine(url)
 
 
-def _now():  # noqa: ANN202 - datetime
+def utc_now():  # noqa: ANN202 - datetime
     from app.clock import SystemClock
 
     return SystemClock().now()
@@ -55,7 +55,7 @@ def users_add(name: str, role: str) -> None:
 
     password = read_password()
     try:
-        add_user(_engine(), name, role, password, _now(), actor="cli")
+        add_user(console_engine(), name, role, password, utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"user {name} added as {role}")
@@ -68,7 +68,7 @@ def users_token(name: str) -> None:
     from app.storage.users import UserError, issue_token
 
     try:
-        click.echo(issue_token(_engine(), name, _now(), actor="cli"))
+        click.echo(issue_token(console_engine(), name, utc_now(), actor="cli"))
     except UserError as error:
         raise click.ClickException(str(error)) from None
 
@@ -80,7 +80,7 @@ def users_password(name: str) -> None:
     from app.storage.users import UserError, set_password
 
     try:
-        set_password(_engine(), name, read_password(), _now(), actor="cli")
+        set_password(console_engine(), name, read_password(), utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"password of {name} changed; their console sessions are ended")
@@ -94,7 +94,7 @@ def users_role(name: str, role: str) -> None:
     from app.storage.users import UserError, set_role
 
     try:
-        before = set_role(_engine(), name, role, _now(), actor="cli")
+        before = set_role(console_engine(), name, role, utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{name}: {before} -> {role}" if before != role else f"{name} is already {role}")
@@ -107,9 +107,9 @@ def users_remove(name: str) -> None:
     working, at once. The audit log keeps what they did, by name."""
     from app.storage.users import UserError, all_users, remove_user
 
-    engine = _engine()
+    engine = console_engine()
     try:
-        tokens = remove_user(engine, name, _now(), actor="cli")
+        tokens = remove_user(engine, name, utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"user {name} removed; their sessions ended and {tokens} API token(s) revoked")
@@ -125,7 +125,7 @@ def users_revoke(name: str) -> None:
     from app.storage.users import UserError, revoke_tokens
 
     try:
-        revoked = revoke_tokens(_engine(), name, _now(), actor="cli")
+        revoked = revoke_tokens(console_engine(), name, utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{revoked} API token(s) of {name} revoked")
@@ -164,7 +164,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
         raise click.ClickException(str(error)) from None
     for warning in loaded.warnings():
         click.echo(f"warning: {warning}", err=True)
-    engine = _engine()
+    engine = console_engine()
     active = config_versions.get(engine, None)
     before = config_of(active).queues if active is not None else {}
     for name in removing:  # a typo (`--remove-queue sale`) had been ignored without a word
@@ -187,7 +187,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
                    "these settings; no version added")
         return
     version = config_versions.add(engine, loaded, author="cli",
-                                  note=note or _imported_from(path), now=_now())
+                                  note=note or _imported_from(path), now=utc_now())
     click.echo(f"{path}: imported as config version {version.number} (active)")
     for line in queue_changes(before, loaded.queues):
         click.echo(f"  {line}")
@@ -227,7 +227,7 @@ def config_export(number: int | None, effective: bool) -> None:
     from app.storage import config_versions
     from hold_policies.config import parse_config
 
-    version = config_versions.get(_engine(), number)
+    version = config_versions.get(console_engine(), number)
     if version is None and number is not None:
         raise click.ClickException(f"no config version {number}")
     if version is None:  # what the app would start with, from no file: a starting point

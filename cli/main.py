@@ -37,6 +37,7 @@ LAZY_COMMANDS = {
     "promise": "cli.twin_commands:promise_command",
     "whatif": "cli.twin_commands:whatif_command",
     "users": "cli.console_commands:users",
+    "privacy": "cli.privacy_commands:privacy",
     "twilio": "cli.twilio_commands:twilio",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""

@@ -21,6 +21,7 @@ KINDS: dict[str, tuple[tuple[str, ...], bool]] = {
     "config": (("config.",), False),
     "people": (("user.", "token."), False),
     "callbacks": (("callback.",), False),
+    "privacy": (("privacy.",), False),
     "sign-ins": (SIGN_INS, False),
 }
 """A filter: (action prefixes, exclude them?); sign-ins are many, and would hide the rest."""
