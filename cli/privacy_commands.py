@@ -30,7 +30,8 @@ def redact_command(days: int | None, number: str | None, yes: bool) -> None:
     waits and times stay, so reports and comparisons read the same. A call still in line
     or with a callback still promised is left as it is. Recordings live on Twilio: their
     SIDs are listed, to delete there."""
-    from app.storage.privacy import redact
+    from app.storage.privacy import count_chosen, redact
+    from cli.progress import stderr_progress
 
     if days is None and number is None:
         raise click.UsageError("say which calls: --older-than DAYS, --number E164, or both")
@@ -40,8 +41,16 @@ def redact_command(days: int | None, number: str | None, yes: bool) -> None:
                                  param_hint="--number")
     now = utc_now()
     before = now - timedelta(days=days) if days is not None else None
-    done = redact(console_engine(), before=before, number=number, now=now, actor="cli",
-                  dry_run=not yes)
+    engine = console_engine()
+    with stderr_progress(count_chosen(engine, before, number), "looking at calls") as bar:
+        seen = [0]
+
+        def looked_at(calls: int) -> None:
+            bar.update(calls - seen[0])
+            seen[0] = calls
+
+        done = redact(engine, before=before, number=number, now=now, actor="cli",
+                      dry_run=not yes, progress=looked_at)
     click.echo(("redacted: " if yes else "would redact (add --yes to do it): ") + done.said())
     if done.recordings:
         click.echo(f"{len(done.recordings):,} recordings of these calls are kept on Twilio; "

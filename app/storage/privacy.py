@@ -16,18 +16,22 @@ number in them) so they can be deleted there.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
 from app.storage.schema import call_events, callback_messages, callbacks, calls
+from hold_policies.call_outcome import VOICEMAIL_TEXT
 
-PERSONAL_EVENT_KEYS = ("number", "transcript", "text", "recording_url")
+PERSONAL_EVENT_KEYS = ("number", "transcript", "recording_url")
 """Keys of an event's data that hold a caller's number, words or recording's address."""
+PERSONAL_BY_EVENT = {VOICEMAIL_TEXT: ("text",)}
+"""Keys personal in one kind of event only: an ANNOUNCE's `text` is what the app said (the
+wallboard and the words under test read it), a VOICEMAIL_TEXT's is what the caller said."""
 BATCH = 500
 
 
@@ -50,7 +54,7 @@ class Redaction:
                 f"number, words or a recording's address{kept}")
 
 
-def _matching(conn: Connection, before: datetime | None, number: str | None) -> list[str]:
+def _chosen(before: datetime | None, number: str | None):  # noqa: ANN202 - a condition
     """Calls arrived before `before`, or whose caller or callback number is `number`."""
     wanted = []
     if before is not None:
@@ -59,84 +63,108 @@ def _matching(conn: Connection, before: datetime | None, number: str | None) -> 
         wanted.append(calls.c.from_number == number)
         wanted.append(calls.c.call_id.in_(select(callbacks.c.call_id).where(
             callbacks.c.number == number)))
-    found = set(conn.execute(select(calls.c.call_id).where(or_(*wanted))).scalars())
-    if number is not None:  # a callback whose call row is gone still holds the number
-        found |= set(conn.execute(select(callbacks.c.call_id).where(
-            callbacks.c.number == number)).scalars())
-    return sorted(found)
+    return or_(*wanted)
 
 
-def _open(conn: Connection, call_ids: list[str]) -> set[str]:
+def _pages(engine: Engine, before: datetime | None, number: str | None) -> Iterator[list[str]]:
+    """The chosen calls' ids, a page at a time in id order (a first retention run may choose
+    every call of years; none is held longer than its page)."""
+    after = ""
+    while True:
+        with engine.connect() as conn:
+            page = list(conn.execute(select(calls.c.call_id).where(
+                _chosen(before, number), calls.c.call_id > after).order_by(calls.c.call_id)
+                .limit(BATCH)).scalars())
+        if not page:
+            return
+        yield page
+        after = page[-1]
+
+
+def count_chosen(engine: Engine, before: datetime | None, number: str | None) -> int:
+    """How many calls a run would look at (for its progress)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(calls).where(
+            _chosen(before, number))).scalar_one()
+
+
+def _open(conn: Connection, batch: list[str]) -> set[str]:
     """Those still in line (no outcome) or with a callback still to keep."""
-    still = set()
-    for batch in _batches(call_ids):
-        still |= set(conn.execute(select(calls.c.call_id).where(
-            calls.c.call_id.in_(batch), calls.c.outcome.is_(None))).scalars())
-        still |= set(conn.execute(select(callbacks.c.call_id).where(
+    return set(conn.execute(select(calls.c.call_id).where(
+        calls.c.call_id.in_(batch), calls.c.outcome.is_(None))).scalars()) | set(
+        conn.execute(select(callbacks.c.call_id).where(
             callbacks.c.call_id.in_(batch), callbacks.c.status.in_(OUTSTANDING))).scalars())
-    return still
 
 
-def _batches(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start:start + BATCH]
-
-
-def _without_personal(data: str) -> str | None:
+def _without_personal(event: str, data: str) -> str | None:
     """The event's data with personal keys emptied; None when it held none."""
     fields = json.loads(data or "{}")
-    if not any(fields.get(key) for key in PERSONAL_EVENT_KEYS):
+    personal = PERSONAL_EVENT_KEYS + PERSONAL_BY_EVENT.get(event, ())
+    if not any(fields.get(key) for key in personal):
         return None
-    return json.dumps({key: (None if key in PERSONAL_EVENT_KEYS else value)
+    return json.dumps({key: (None if key in personal else value)
                        for key, value in fields.items()}, sort_keys=True)
 
 
-def _redact_calls(conn: Connection, call_ids: Iterable[str], dry_run: bool) -> Redaction:
-    counts = {"calls": 0, "events": 0, "callbacks": 0, "messages": 0}
-    recordings: list[str] = []
-    for batch in _batches(list(call_ids)):
-        numbered = calls.c.call_id.in_(batch) & calls.c.from_number.is_not(None)
-        counts["calls"] += len(batch)
-        for event_id, data in conn.execute(select(call_events.c.id, call_events.c.data).where(
-                call_events.c.call_id.in_(batch))).all():
-            cleaned = _without_personal(data)
-            if cleaned is not None:
-                counts["events"] += 1
-                if not dry_run:
-                    conn.execute(update(call_events).where(call_events.c.id == event_id)
-                                 .values(data=cleaned))
-        held = callbacks.c.call_id.in_(batch) & (callbacks.c.number != "")
-        counts["callbacks"] += len(conn.execute(select(callbacks.c.call_id).where(held)).all())
-        messages = callback_messages.c.callback_id.in_(batch) | \
-            callback_messages.c.call_id.in_(batch)
-        for sid, url, text in conn.execute(select(
-                callback_messages.c.recording_sid, callback_messages.c.recording_url,
-                callback_messages.c.transcript).where(messages)).all():
-            recordings.append(sid)
-            counts["messages"] += bool(url or text)
-        if not dry_run:
-            conn.execute(update(calls).where(numbered).values(from_number=None))
-            conn.execute(update(callbacks).where(held).values(number=""))
-            conn.execute(update(callback_messages).where(messages).values(
-                recording_url="", transcript=None))
-    return Redaction(kept_open=0, recordings=tuple(sorted(recordings)), **counts)
+def _redact_batch(conn: Connection, batch: list[str], dry_run: bool) -> Redaction:
+    """One page of ended calls, in the caller's transaction."""
+    events = 0
+    for event_id, event, data in conn.execute(select(
+            call_events.c.id, call_events.c.event, call_events.c.data).where(
+            call_events.c.call_id.in_(batch))).all():
+        cleaned = _without_personal(event, data)
+        if cleaned is not None:
+            events += 1
+            if not dry_run:
+                conn.execute(update(call_events).where(call_events.c.id == event_id)
+                             .values(data=cleaned))
+    held = callbacks.c.call_id.in_(batch) & (callbacks.c.number != "")
+    held_callbacks = len(conn.execute(select(callbacks.c.call_id).where(held)).all())
+    messages = callback_messages.c.callback_id.in_(batch) | callback_messages.c.call_id.in_(batch)
+    message = callback_messages.c
+    found = conn.execute(select(message.recording_sid, message.recording_url,
+                                message.transcript).where(messages)).all()
+    if not dry_run:
+        conn.execute(update(calls).where(calls.c.call_id.in_(batch),
+                                         calls.c.from_number.is_not(None))
+                     .values(from_number=None))
+        conn.execute(update(callbacks).where(held).values(number=""))
+        conn.execute(update(callback_messages).where(messages).values(
+            recording_url="", transcript=None))
+    return Redaction(calls=len(batch), events=events, callbacks=held_callbacks,
+                     messages=sum(bool(url or text) for _, url, text in found), kept_open=0,
+                     recordings=tuple(sid for sid, _, _ in found))
+
+
+def _sum(parts: list[Redaction]) -> Redaction:
+    return Redaction(*(sum(getattr(p, name) for p in parts) for name in (
+        "calls", "events", "callbacks", "messages", "kept_open")),
+        recordings=tuple(sorted(sid for p in parts for sid in p.recordings)))
 
 
 def redact(engine: Engine, *, before: datetime | None = None, number: str | None = None,
-           now: datetime, actor: str, dry_run: bool = False) -> Redaction:
-    """Remove the personal data of the calls chosen (audited, in one transaction); a dry run
-    counts only. `before` and `number` together take the calls either one chooses."""
+           now: datetime, actor: str, dry_run: bool = False,
+           progress: Callable[[int], None] | None = None) -> Redaction:
+    """Remove the personal data of the calls chosen, a page of calls a transaction (a
+    first run over years of log must not hold the live app's writes up), audited at the
+    end; a dry run counts only. `before` and `number` together take the calls either
+    chooses. `progress` hears the calls looked at so far."""
     if before is None and number is None:
         raise ValueError("say which calls: a date before which, or a number, or both")
-    with engine.begin() as conn:
-        chosen = _matching(conn, before, number)
-        still = _open(conn, chosen)
-        done = _redact_calls(conn, [c for c in chosen if c not in still], dry_run)
-        done = Redaction(**{**done.__dict__, "kept_open": len(still)})
-        if not dry_run:
+    parts = []
+    for page in _pages(engine, before, number):
+        with engine.begin() as conn:
+            still = _open(conn, page)
+            done = _redact_batch(conn, [c for c in page if c not in still], dry_run)
+        parts.append(Redaction(**{**done.__dict__, "kept_open": len(still)}))
+        if progress is not None:
+            progress(sum(p.calls + p.kept_open for p in parts))
+    total = _sum(parts)
+    if not dry_run:
+        with engine.begin() as conn:
             audit.record(conn, actor=actor, action="privacy.redact",
                          target="number" if number else "before",
                          detail={"before": before.isoformat() if before else None,
-                                 "calls": done.calls, "events": done.events,
-                                 "kept_open": done.kept_open}, now=now)
-    return done
+                                 "calls": total.calls, "events": total.events,
+                                 "kept_open": total.kept_open}, now=now)
+    return total
