@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
 
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
@@ -108,16 +108,14 @@ def _without_personal(event: str, data: str) -> str | None:
 
 def _redact_batch(conn: Connection, batch: list[str], dry_run: bool) -> Redaction:
     """One page of ended calls, in the caller's transaction."""
-    events = 0
-    for event_id, event, data in conn.execute(select(
-            call_events.c.id, call_events.c.event, call_events.c.data).where(
-            call_events.c.call_id.in_(batch))).all():
-        cleaned = _without_personal(event, data)
-        if cleaned is not None:
-            events += 1
-            if not dry_run:
-                conn.execute(update(call_events).where(call_events.c.id == event_id)
-                             .values(data=cleaned))
+    cleaned = [{"event_id": event_id, "cleaned": blanked}
+               for event_id, event, data in conn.execute(select(
+                   call_events.c.id, call_events.c.event, call_events.c.data).where(
+                   call_events.c.call_id.in_(batch))).all()
+               if (blanked := _without_personal(event, data)) is not None]
+    if cleaned and not dry_run:  # one statement, many rows
+        conn.execute(update(call_events).where(call_events.c.id == bindparam("event_id"))
+                     .values(data=bindparam("cleaned")), cleaned)
     held = callbacks.c.call_id.in_(batch) & (callbacks.c.number != "")
     held_callbacks = len(conn.execute(select(callbacks.c.call_id).where(held)).all())
     messages = callback_messages.c.callback_id.in_(batch) | callback_messages.c.call_id.in_(batch)
@@ -131,7 +129,7 @@ def _redact_batch(conn: Connection, batch: list[str], dry_run: bool) -> Redactio
         conn.execute(update(callbacks).where(held).values(number=""))
         conn.execute(update(callback_messages).where(messages).values(
             recording_url="", transcript=None))
-    return Redaction(calls=len(batch), events=events, callbacks=held_callbacks,
+    return Redaction(calls=len(batch), events=len(cleaned), callbacks=held_callbacks,
                      messages=sum(bool(url or text) for _, url, text in found), kept_open=0,
                      recordings=tuple(sid for sid, _, _ in found))
 
