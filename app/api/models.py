@@ -40,9 +40,9 @@ class WaitingCaller(Model):
 
 
 class TodayStats(Model):
-    """Since midnight UTC, over calls that entered the queue and ended (not those that hung up
-    in the greeting, rang while closed or kept a pending callback); callbacks count at their
-    real wait (entering the queue -> connected)."""
+    """Since midnight on the queue's clock (`timezone`), over calls that entered the queue
+    and ended (not those that hung up in the greeting, rang while closed or kept a pending
+    callback); callbacks count at their real wait (entering the queue -> connected)."""
 
     calls: int
     answered: int
@@ -60,6 +60,10 @@ class TodayStats(Model):
     service_threshold_s: float
     asa_s: float | None = Field(description="mean wait of served calls, callbacks included "
                                 "at their real wait (the report's ASA: answered in line only)")
+    since: datetime = Field(description="when today began for this queue: midnight on its "
+                            "clock, in UTC")
+    timezone: str = Field(description="the queue's clock: its opening hours' time zone, or "
+                          "UTC for a queue without opening hours")
 
 
 class QueueState(Model):

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from app.api.models import QueuesResponse, QueueState, TodayStats, WaitingCaller
 from app.services import Services
 from app.storage import config_versions, read, wallboard
+from hold_policies.config import QueueConfig
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SERVICE_THRESHOLD_S = SERVICE_LEVEL_S  # shown on the page
 
 
-def start_of_day(now: datetime) -> datetime:
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+def start_of_day(now: datetime, zone: tzinfo = UTC) -> datetime:
+    """Midnight of `now`'s day on `zone`'s clock, in UTC. A line in Sydney had its "today"
+    start at 10:00 or 11:00 local, mid-morning, when the board counted from midnight UTC."""
+    local = now.astimezone(zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def queue_zone(config: QueueConfig | None) -> str:
+    """A queue's clock: its opening hours' time zone; UTC for one open around the clock."""
+    return config.hours.timezone if config is not None and config.hours is not None else "UTC"
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def today_stats(counts: wallboard.DayCounts) -> TodayStats:
+def today_stats(counts: wallboard.DayCounts, since: datetime, zone: str) -> TodayStats:
     """Rates over today's call records (finished calls that entered the queue, as the report
     counts them); unserved is the project's one definition, hold_policies.records.UNSERVED."""
     get = counts.by_outcome.get
@@ -33,7 +43,7 @@ def today_stats(counts: wallboard.DayCounts) -> TodayStats:
         unserved_rate=_ratio(unserved, counts.calls),
         service_level=_ratio(counts.served_within, counts.served),
         service_threshold_s=SERVICE_THRESHOLD_S,
-        asa_s=_ratio(counts.served_wait_s, counts.served))
+        asa_s=_ratio(counts.served_wait_s, counts.served), since=since, timezone=zone)
 
 
 REMOVED = "(removed from the config)"
@@ -45,17 +55,19 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
     told = wallboard.last_told(conn, [w.call_id for w in line])
     margin = timedelta(seconds=svc.config.callbacks.at_risk_margin_s)
     pending, at_risk = wallboard.callback_counts(conn, queue, now + margin)
-    counts = wallboard.day_counts(conn, queue, start_of_day(now), SERVICE_THRESHOLD_S)
+    configured = svc.config.queues.get(queue)
+    zone = queue_zone(configured)
+    since = start_of_day(now, ZoneInfo(zone))
+    counts = wallboard.day_counts(conn, queue, since, SERVICE_THRESHOLD_S)
     callers = [WaitingCaller(call_id=w.call_id, position=i + 1,
                              waited_s=round((now - w.entered_at).total_seconds(), 1),
                              last_told=told.get(w.call_id)) for i, w in enumerate(line)]
-    configured = svc.config.queues.get(queue)
     return QueueState(queue=queue, policy=configured.policy if configured else REMOVED,
                       waiting=callers,
                       waiting_count=wallboard.waiting_count(conn, queue, now),
                       longest_wait_s=callers[0].waited_s if callers else None,
                       callbacks_pending=pending, callbacks_at_risk=at_risk,
-                      today=today_stats(counts))
+                      today=today_stats(counts, since, zone))
 
 
 def live_state(svc: Services) -> QueuesResponse:

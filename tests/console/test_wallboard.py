@@ -118,3 +118,37 @@ def test_with_100000_calls_every_wallboard_query_uses_an_index(console_app, toke
     scans = [(s, p) for s, p in plans if "SCAN calls" in p or "SCAN call_events" in p
              or "SCAN callbacks" in p]
     assert plans and scans == []
+
+
+def test_today_begins_at_midnight_on_each_queues_clock(make_app, clock):
+    """The board counted "today" from midnight UTC: for a line in Sydney, from 11:00 local
+    in summer, so the morning's calls counted as yesterday's and the evening's as today's."""
+    from datetime import UTC, datetime
+
+    from app.storage import users
+
+    app = make_app('[queues.sydney]\npolicy = "checkin"\n[queues.sydney.hours]\n'
+                   'timezone = "Australia/Sydney"\n' + "".join(
+                       f'{day} = "00:00-24:00"\n' for day in (
+                           "monday", "tuesday", "wednesday", "thursday", "friday",
+                           "saturday", "sunday")) +
+                   '[queues.support]\npolicy = "checkin"\n')
+    clock.set(datetime(2026, 12, 5, 2, 0, tzinfo=UTC))  # 13:00 in Sydney (UTC+11)
+    early_sydney = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)  # 01:00 on the 5th in Sydney
+    late_sydney = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # 23:00 on the 4th in Sydney
+    utc_today = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
+    rows = [{**_call(n, "answered", 10, at), "queue": queue}
+            for n, (queue, at) in enumerate([("sydney", early_sydney), ("sydney", late_sydney),
+                                             ("support", early_sydney),
+                                             ("support", utc_today)])]
+    engine = app.extensions["holdwell"].store.engine
+    with engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    token = users.issue_token(engine, users.add_user(
+        engine, "ana", "analyst", "a long password", clock.now()).name, clock.now())
+    state = app.test_client().get("/api/v1/queues", headers=bearer(token)).get_json()
+    sydney, support = queue_of(state, "sydney")["today"], queue_of(state, "support")["today"]
+    assert (sydney["calls"], sydney["timezone"]) == (1, "Australia/Sydney")
+    assert sydney["since"].startswith("2026-12-04T13:00:00")  # midnight of the 5th, AEDT
+    assert (support["calls"], support["timezone"]) == (1, "UTC")
+    assert support["since"].startswith("2026-12-05T00:00:00")
