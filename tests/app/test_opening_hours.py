@@ -322,7 +322,8 @@ def test_the_wallboard_rates_leave_closed_calls_out(app):
     engine = app.extensions["holdwell"].store.engine
     with engine.begin() as conn:
         conn.execute(insert(calls), rows)
-        stats = today_stats(day_counts(conn, "support", start_of_day(now), 20.0))
+        since = start_of_day(now)
+        stats = today_stats(day_counts(conn, "support", since, 20.0), since, "UTC")
     assert stats.calls == 6 and stats.unserved_rate == pytest.approx(1 / 6)
 
 
