@@ -72,7 +72,7 @@ def backtest_plot(result: Backtest, path: str) -> None:
                         label="predicted 95% interval")
         ax.plot(hours, rows["predicted"] * scale, label="predicted mean")
         ax.plot(hours, rows["actual"] * scale, "o", color="black", label="actual")
-        ax.set_xlabel("hour of day (UTC)")
+        ax.set_xlabel(f"hour of day ({result.twin.timezone})")
         ax.set_ylabel(f"{LABELS[metric]} ({UNITS[metric]})")
         ax.set_xticks(np.arange(0, 24, 3))
         ax.grid(alpha=0.3)

@@ -20,7 +20,7 @@ FIGURES = (
     ("asa_s", "ASA", "s", "mean wait of answered calls"),
     ("service_level", "service level", "%", "answered within {sl} s / answered"),
     ("callback_promise_kept_rate", "promise kept", "%",
-     "callbacks connected by the promised time / callbacks requested"),
+     "callbacks connected by the promised time / callbacks given a band (promised)"),
 )
 
 
