@@ -18,7 +18,7 @@ def start_of_day(now: datetime, zone: tzinfo = UTC) -> datetime:
     """Midnight of `now`'s day on `zone`'s clock, in UTC. A line in Sydney had its "today"
     start at 10:00 or 11:00 local, mid-morning, when the board counted from midnight UTC."""
     local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0, fold=0).astimezone(UTC)
 
 
 def queue_zone(config: QueueConfig | None) -> str:

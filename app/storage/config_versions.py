@@ -32,6 +32,12 @@ class NoteError(ValueError):
     """A note that cannot be stored as given; the message says why."""
 
 
+def shortened(note: str) -> str:
+    """A note the app writes itself, cut to fit (a split's arms, named in full, can pass
+    MAX_NOTE_LENGTH: starting one had failed with a 500)."""
+    return note if len(note) <= MAX_NOTE_LENGTH else note[:MAX_NOTE_LENGTH - 1] + "…"
+
+
 def check_note(note: str) -> str:
     """The note if storable: at most MAX_NOTE_LENGTH characters, no NUL (PostgreSQL's text
     cannot hold one). `config import --note` had stored 100,000 characters, echoed into

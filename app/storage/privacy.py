@@ -118,7 +118,8 @@ def _redact_batch(conn: Connection, batch: list[str], dry_run: bool) -> Redactio
                      .values(data=bindparam("cleaned")), cleaned)
     held = callbacks.c.call_id.in_(batch) & (callbacks.c.number != "")
     held_callbacks = len(conn.execute(select(callbacks.c.call_id).where(held)).all())
-    messages = callback_messages.c.callback_id.in_(batch) | callback_messages.c.call_id.in_(batch)
+    messages = callback_messages.c.callback_id.in_(batch)  # not a message left on an ended
+    # call for a callback still promised (a caller rang again): that callback plays it
     message = callback_messages.c
     found = conn.execute(select(message.recording_sid, message.recording_url,
                                 message.transcript).where(messages)).all()

@@ -161,3 +161,27 @@ def test_the_cli_refuses_what_chooses_no_calls_clearly(args, said, sqlite_url, m
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     refused = CliRunner().invoke(cli, ["privacy", "redact", *args])
     assert refused.exit_code == 2 and said in refused.output
+
+
+def test_a_message_left_for_a_callback_still_promised_is_kept(any_url):
+    """A caller with a callback pending rang again and left a voicemail: the message rides
+    on the first call's callback. Redacting the second, ended call had blanked it, so the
+    agent taking the callback had nothing to play (a reviewer's finding)."""
+    engine = create_engine(any_url)
+    with engine.begin() as conn:
+        for call_id, outcome in (("CA1", None), ("CA2", "overflow")):
+            conn.execute(insert(calls).values(call_id=call_id, queue="support", policy="x",
+                                              from_number=ANA, arrived_at=NOW,
+                                              outcome=outcome))
+        conn.execute(insert(callbacks).values(call_id="CA1", queue="support", number=ANA,
+                                              entered_at=NOW, requested_at=NOW,
+                                              status="pending"))
+        conn.execute(insert(callback_messages).values(
+            recording_sid=SID, callback_id="CA1", call_id="CA2", left_at=NOW,
+            recording_url="https://api.twilio.com/x/" + SID, transcript="ring me"))
+    done = redact(engine, number=ANA, now=NOW + timedelta(days=1), actor="cli")
+    assert (done.calls, done.kept_open, done.messages) == (1, 1, 0)
+    message = _log(any_url)["messages"][0]
+    assert (message["recording_url"], message["transcript"]) == (
+        "https://api.twilio.com/x/" + SID, "ring me")
+    engine.dispose()

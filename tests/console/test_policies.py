@@ -308,3 +308,13 @@ def test_a_note_is_at_most_500_characters_whichever_way_it_comes(sqlite_url, mon
     with pytest.raises(config_versions.NoteError, match="at most 500"):
         config_versions.add(engine, parse_config({}), author="t", note="z" * 501,
                             now=clock.now())
+
+
+def test_a_note_the_app_writes_itself_is_cut_to_fit_not_refused():
+    """A split's own note names every arm; with eight 64-character variants it passed 500
+    characters, and starting the split failed with a 500 (a reviewer's finding)."""
+    long = "support: start A/B split: " + ", ".join(["v" * 64 + " 12%"] * 8)
+    assert len(long) > 500
+    cut = config_versions.shortened(long)
+    assert len(cut) == 500 and cut.endswith("…") and config_versions.check_note(cut) == cut
+    assert config_versions.shortened("short") == "short"
