@@ -32,8 +32,8 @@ def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor:
     experiment = ExperimentConfig(arms=arms) if arms else None
     what = f"start A/B split: {describe_arms(arms)}" if arms else "stop the A/B split"
     return save_queue(svc, queue, lambda current: current.model_copy(
-        update={"experiment": experiment}), actor=actor, note=note or config_versions.shortened(f"{queue}: {what}"),
-        base_version=base_version)
+        update={"experiment": experiment}), actor=actor,
+        note=note or config_versions.shortened(f"{queue}: {what}"), base_version=base_version)
 
 
 def describe_arms(arms: dict[str, float]) -> str:
