@@ -43,14 +43,8 @@ def redact_command(days: int | None, number: str | None, yes: bool) -> None:
     before = now - timedelta(days=days) if days is not None else None
     engine = console_engine()
     with stderr_progress(count_chosen(engine, before, number), "looking at calls") as bar:
-        seen = [0]
-
-        def looked_at(calls: int) -> None:
-            bar.update(calls - seen[0])
-            seen[0] = calls
-
         done = redact(engine, before=before, number=number, now=now, actor="cli",
-                      dry_run=not yes, progress=looked_at)
+                      dry_run=not yes, progress=bar.update)
     click.echo(("redacted: " if yes else "would redact (add --yes to do it): ") + done.said())
     if done.recordings:
         click.echo(f"{len(done.recordings):,} recordings of these calls are kept on Twilio; "

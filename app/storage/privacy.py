@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
@@ -147,7 +147,7 @@ def redact(engine: Engine, *, before: datetime | None = None, number: str | None
     """Remove the personal data of the calls chosen, a page of calls a transaction (a
     first run over years of log must not hold the live app's writes up), audited at the
     end; a dry run counts only. `before` and `number` together take the calls either
-    chooses. `progress` hears the calls looked at so far."""
+    chooses. `progress` hears each page's count of calls looked at."""
     if before is None and number is None:
         raise ValueError("say which calls: a date before which, or a number, or both")
     parts = []
@@ -155,9 +155,9 @@ def redact(engine: Engine, *, before: datetime | None = None, number: str | None
         with engine.begin() as conn:
             still = _open(conn, page)
             done = _redact_batch(conn, [c for c in page if c not in still], dry_run)
-        parts.append(Redaction(**{**done.__dict__, "kept_open": len(still)}))
+        parts.append(replace(done, kept_open=len(still)))
         if progress is not None:
-            progress(sum(p.calls + p.kept_open for p in parts))
+            progress(len(page))
     total = _sum(parts)
     if not dry_run:
         with engine.begin() as conn:
