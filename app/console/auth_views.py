@@ -62,8 +62,11 @@ def login() -> Response | tuple[str, int]:
         return _form_again("That name and password do not match.", 401)
     throttle.succeeded(attempt)
     _end_session()  # a fresh session: nothing chosen before signing in carries over
-    session[access.SESSION_KEY] = users.start_session(svc.store.engine, user.id, now,
-                                                      access.session_lifetime_s())
+    session_id = users.start_session(svc.store.engine, user.id, now,
+                                     access.session_lifetime_s())
+    if session_id is None:  # removed while the password was being checked
+        return _form_again("That name and password do not match.", 401)
+    session[access.SESSION_KEY] = session_id
     session.permanent = True
     with svc.store.engine.begin() as conn:
         audit.record(conn, actor=user.name, action="session.login", target=user.name,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -192,16 +192,28 @@ def user_for_token(engine: Engine, token: str) -> User | None:
     return _user(row) if row else None
 
 
-def start_session(engine: Engine, user_id: int, now: datetime, lifetime_s: float) -> str:
+def start_session(engine: Engine, user_id: int, now: datetime, lifetime_s: float
+                  ) -> str | None:
     """A new console session for the user: a random id for the cookie, its hash kept here
-    (dropping sessions past `lifetime_s`, so the table stays small)."""
+    (dropping sessions past `lifetime_s`, so the table stays small). None when the user was
+    removed since their password was checked: the row is inserted only while the user
+    exists, because SQLite reuses a removed user's id for the next one added, and a session
+    left under that id would sign its cookie in as the newcomer."""
     session_id = secrets.token_urlsafe(32)
-    with engine.begin() as conn:
-        conn.execute(delete(console_sessions).where(
-            console_sessions.c.created_at < now - timedelta(seconds=lifetime_s)))
-        conn.execute(insert(console_sessions).values(
-            id_hash=token_hash(session_id), user_id=user_id, created_at=now))
-    return session_id
+    still_there = select(
+        literal(token_hash(session_id), console_sessions.c.id_hash.type), users.c.id,
+        literal(now, console_sessions.c.created_at.type)).where(
+        users.c.id == user_id)
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(console_sessions).where(
+                console_sessions.c.created_at < now - timedelta(seconds=lifetime_s)))
+            started = len(conn.execute(insert(console_sessions).from_select(
+                ["id_hash", "user_id", "created_at"], still_there).returning(
+                console_sessions.c.user_id)).all())  # psycopg's rowcount here is -1
+    except IntegrityError:  # PostgreSQL: the removal committed while this insert waited on it
+        return None
+    return session_id if started == 1 else None
 
 
 def user_for_session(engine: Engine, session_id: str, now: datetime,
