@@ -12,6 +12,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 _HOLD = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+_TRY_HOLD = text("SELECT key FROM unnest(CAST(:keys AS text[])) AS key "
+                 "WHERE NOT pg_try_advisory_xact_lock(hashtext(key))")
+CALL_LOCK = "holdwell-call:"
 
 
 def hold(conn: Connection, key: str) -> None:
@@ -23,4 +26,14 @@ def hold(conn: Connection, key: str) -> None:
 def hold_call(conn: Connection, call_id: str) -> None:
     """The call's lock: every write of a call's facts takes it first (app.storage.apply), so
     its facts are read and its row rebuilt one writer at a time, in one lock order."""
-    hold(conn, f"holdwell-call:{call_id}")
+    hold(conn, CALL_LOCK + call_id)
+
+
+def hold_calls_free(conn: Connection, call_ids: list[str]) -> set[str]:
+    """Take, without waiting, the locks of those calls no other transaction holds; the
+    calls being written right now, whose locks could not be had. Waiting instead, in a
+    batch's order, could deadlock with a write holding two calls' locks (a rejoined leg's)."""
+    if conn.dialect.name != "postgresql" or not call_ids:
+        return set()
+    busy = conn.execute(_TRY_HOLD, {"keys": [CALL_LOCK + call for call in call_ids]})
+    return {key.removeprefix(CALL_LOCK) for key in busy.scalars()}

@@ -24,6 +24,8 @@ from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
 
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
+from app.storage.db import begin_write
+from app.storage.locks import hold_calls_free
 from app.storage.schema import call_events, callback_messages, callbacks, calls
 from hold_policies.call_outcome import VOICEMAIL_TEXT
 
@@ -43,12 +45,13 @@ class Redaction:
     events: int
     callbacks: int
     messages: int
-    kept_open: int  # calls matched but still in line or with a callback still promised
+    kept_open: int  # calls matched but still in line, promised a callback, or being written
     recordings: tuple[str, ...]  # SIDs of recordings to delete on Twilio
 
     def said(self) -> str:
-        kept = (f"; {self.kept_open:,} still in line or promised a callback were left as "
-                "they are" if self.kept_open else "")
+        kept = (f"; {self.kept_open:,} still in line, promised a callback or being written "
+                "at that moment were left as they are (a later run takes them once settled)"
+                if self.kept_open else "")
         return (f"{self.calls:,} ended calls chosen: {self.events:,} of their events, "
                 f"{self.callbacks:,} callbacks and {self.messages:,} recorded messages held a "
                 f"number, words or a recording's address{kept}")
@@ -94,6 +97,18 @@ def _open(conn: Connection, batch: list[str]) -> set[str]:
         calls.c.call_id.in_(batch), calls.c.outcome.is_(None))).scalars()) | set(
         conn.execute(select(callbacks.c.call_id).where(
             callbacks.c.call_id.in_(batch), callbacks.c.status.in_(OUTSTANDING))).scalars())
+
+
+def _settled_first(conn: Connection, page: list[str], dry_run: bool) -> set[str]:
+    """Hold the page still until its transaction ends, so nothing written between the check
+    for open calls and the redaction goes unseen (a callback booked on a call ended by the
+    overflow or out of hours had been left promised to an empty number). SQLite: the file's
+    write lock, taken at the start. PostgreSQL: each call's own lock, as every write of a
+    call takes it; a call being written right now is left for the next run (returned)."""
+    if dry_run:
+        return set()
+    begin_write(conn, None)
+    return hold_calls_free(conn, page)
 
 
 def _without_personal(event: str, data: str) -> str | None:
@@ -152,8 +167,8 @@ def redact(engine: Engine, *, before: datetime | None = None, number: str | None
         raise ValueError("say which calls: a date before which, or a number, or both")
     parts = []
     for page in _pages(engine, before, number):
-        with engine.begin() as conn:
-            still = _open(conn, page)
+        with engine.connect() as conn, conn.begin():
+            still = _settled_first(conn, page, dry_run) | _open(conn, page)
             done = _redact_batch(conn, [c for c in page if c not in still], dry_run)
         parts.append(replace(done, kept_open=len(still)))
         if progress is not None:

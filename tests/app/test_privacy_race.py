@@ -1,0 +1,80 @@
+"""A callback booked while `privacy redact` works on its call keeps its number. A call
+ended by the overflow or out of hours can still be promised a callback; booked between the
+redaction's check for open calls and its updates, that callback had been left pending with
+an empty number: a promise nobody could keep (a reviewer's finding, PostgreSQL and SQLite)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import create_engine, insert, select
+
+from app.storage import commands as c
+from app.storage import privacy
+from app.storage.apply import apply
+from app.storage.db import begin_write
+from app.storage.schema import call_events, callbacks, calls
+
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+ANA = "+14155550100"
+OPENING = (NOW + timedelta(hours=12)).isoformat()
+
+
+def _book(engine) -> None:  # noqa: ANN001
+    """Ana's callback at the next opening, written as the live app writes."""
+    with engine.connect() as conn, conn.begin():
+        begin_write(conn, None)
+        apply(conn, c.BookCallback(call_id="CA1", now=NOW, queue="support", number=ANA,
+                                   digit="1", due_at=OPENING))
+
+
+def test_a_callback_booked_during_the_redaction_keeps_its_number(any_url, monkeypatch):
+    engine = create_engine(any_url)
+    with engine.begin() as conn:
+        conn.execute(insert(calls).values(call_id="CA1", queue="support", policy="x",
+                                          from_number=ANA, arrived_at=NOW - timedelta(days=1),
+                                          outcome="closed", wait_s=0.0))
+    check = privacy._open
+    booking = threading.Thread(target=_book, args=(engine,))
+
+    def open_then_booked(conn, page):  # noqa: ANN001, ANN202 - the race, made certain
+        still = check(conn, page)
+        booking.start()
+        booking.join(timeout=1.5)  # lands now unless the redaction holds the call still
+        return still
+
+    monkeypatch.setattr(privacy, "_open", open_then_booked)
+    done = privacy.redact(engine, number=ANA, now=NOW, actor="cli")
+    booking.join(timeout=10)
+    assert not booking.is_alive()
+    with engine.connect() as conn:
+        promised = conn.execute(select(callbacks.c.status, callbacks.c.number)).one()
+        asked = conn.execute(select(call_events.c.data).where(
+            call_events.c.event == "CALLBACK_REQUESTED")).scalar_one()
+    assert tuple(promised) == ("pending", ANA)
+    assert json.loads(asked)["number"] == ANA
+    assert done.calls == 1  # redacted before the booking, which came after it
+    engine.dispose()
+
+
+def test_a_call_being_written_at_that_moment_is_left_for_the_next_run(postgres_url):
+    """PostgreSQL: the redaction takes no call's lock by waiting (it could deadlock with a
+    write holding two), so a call whose write is under way is kept, and said so."""
+    engine = create_engine(postgres_url)
+    with engine.begin() as conn:
+        for call_id in ("CA1", "CA2"):
+            conn.execute(insert(calls).values(call_id=call_id, queue="support", policy="x",
+                                              from_number=ANA, arrived_at=NOW,
+                                              outcome="abandoned", wait_s=3.0))
+    with engine.connect() as writer, writer.begin():
+        apply(writer, c.BookCallback(call_id="CA2", now=NOW, queue="support", number=ANA,
+                                     digit="1", due_at=OPENING))  # holds CA2's lock
+        done = privacy.redact(engine, number=ANA, now=NOW, actor="cli")
+    assert (done.calls, done.kept_open) == (1, 1)
+    assert "being written at that moment" in done.said()
+    with engine.connect() as conn:
+        numbers = dict(conn.execute(select(calls.c.call_id, calls.c.from_number)).all())
+    assert numbers == {"CA1": None, "CA2": ANA}
+    engine.dispose()
