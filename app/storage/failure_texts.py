@@ -26,6 +26,9 @@ _TOO_OLD = update(callbacks).where(
     _THIS, _OWED, callbacks.c.resolved_at < param("since", callbacks.c.resolved_at),
 ).values(failure_text=NOT_SENT)
 _NOT_WANTED = update(callbacks).where(_THIS, _OWED).values(failure_text=NOT_SENT)
+_NO_NUMBER = update(callbacks).where(_THIS, _OWED, callbacks.c.number == "").values(
+    failure_text=NOT_SENT)
+"""A number redacted (app.storage.privacy): there is nobody left to text."""
 _TAKE = update(callbacks).where(_THIS, _OWED).values(failure_text=SENT)
 _NUMBER = select(callbacks.c.number).where(_THIS)
 
@@ -41,14 +44,16 @@ def owed(engine: Engine, call_id: str | None = None) -> list[str]:
 
 def claim(engine: Engine, call_id: str, now: datetime, *, wanted: bool) -> str | None:
     """Take the owed text of `call_id`: the number to text, or None if it is not owed (any
-    more: someone else took it), not `wanted` (texts are off) or too old (both then marked
-    not sent). Writes first, reads after: two claimers never both read it owed and send."""
+    more: someone else took it), not `wanted` (texts are off), too old or its number
+    redacted (all then marked not sent). Writes first, reads after: two claimers never
+    both read it owed and send."""
     key = {"callback": call_id}
     with engine.begin() as conn:
         if not wanted:
             conn.execute(_NOT_WANTED, key)
             return None
         conn.execute(_TOO_OLD, {**key, "since": now - timedelta(seconds=TEXT_WITHIN_S)})
+        conn.execute(_NO_NUMBER, key)
         if conn.execute(_TAKE, key).rowcount != 1:
             return None
         return conn.execute(_NUMBER, key).scalar()

@@ -8,9 +8,9 @@ estimate and A/B comparison reads the same before and after.
 
 The one place events are edited after they are written: the law's right to erasure outranks
 "events are only appended", and only personal fields go; no event is added or removed.
-A call still in line, or a callback still promised, is never touched: its number is how the
-promise is kept. Recordings themselves live on Twilio; their SIDs are kept (no voice, no
-number in them) so they can be deleted there.
+A call still in line, or a callback still promised (or its failure text still owed), is
+never touched: its number is how the promise is kept. Recordings themselves live on Twilio;
+their SIDs are kept (no voice, no number in them) so they can be deleted there.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
 from app.storage.db import begin_write
+from app.storage.failure_texts import OWED
 from app.storage.locks import hold_calls_free
 from app.storage.schema import call_events, callback_messages, callbacks, calls
 from hold_policies.call_outcome import VOICEMAIL_TEXT
@@ -92,11 +93,14 @@ def count_chosen(engine: Engine, before: datetime | None, number: str | None) ->
 
 
 def _open(conn: Connection, batch: list[str]) -> set[str]:
-    """Those still in line (no outcome) or with a callback still to keep."""
+    """Those still in line (no outcome), with a callback still to keep, or with a failed
+    callback's text still owed (within the hour; it needs the number)."""
     return set(conn.execute(select(calls.c.call_id).where(
         calls.c.call_id.in_(batch), calls.c.outcome.is_(None))).scalars()) | set(
         conn.execute(select(callbacks.c.call_id).where(
-            callbacks.c.call_id.in_(batch), callbacks.c.status.in_(OUTSTANDING))).scalars())
+            callbacks.c.call_id.in_(batch),
+            callbacks.c.status.in_(OUTSTANDING) | (callbacks.c.failure_text == OWED))
+        ).scalars())
 
 
 def _settled_first(conn: Connection, page: list[str], dry_run: bool) -> set[str]:

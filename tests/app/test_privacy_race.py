@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, insert, select
 
 from app.storage import commands as c
-from app.storage import privacy
+from app.storage import failure_texts, privacy
 from app.storage.apply import apply
 from app.storage.db import begin_write
 from app.storage.schema import call_events, callbacks, calls
@@ -77,4 +77,37 @@ def test_a_call_being_written_at_that_moment_is_left_for_the_next_run(postgres_u
     with engine.connect() as conn:
         numbers = dict(conn.execute(select(calls.c.call_id, calls.c.from_number)).all())
     assert numbers == {"CA1": None, "CA2": ANA}
+    engine.dispose()
+
+
+def test_a_failed_callbacks_text_still_owed_keeps_its_number(any_url):
+    """The last attempt went unanswered and its text ("we tried to call you") is owed for up
+    to an hour: redacting that number had left the sender a blank number to text."""
+    engine = create_engine(any_url)
+    with engine.begin() as conn:
+        for call_id in ("CA1", "CA2"):
+            conn.execute(insert(calls).values(call_id=call_id, queue="support", policy="x",
+                                              from_number=ANA, arrived_at=NOW,
+                                              outcome="callback_failed", wait_s=3.0))
+            conn.execute(insert(callbacks).values(
+                call_id=call_id, queue="support", number=ANA, entered_at=NOW,
+                requested_at=NOW, status="failed", resolved_at=NOW,
+                failure_text=failure_texts.OWED if call_id == "CA1" else failure_texts.SENT))
+    done = privacy.redact(engine, number=ANA, now=NOW, actor="cli")
+    assert (done.calls, done.kept_open, done.callbacks) == (1, 1, 1)
+    assert failure_texts.claim(engine, "CA1", NOW, wanted=True) == ANA
+    engine.dispose()
+
+
+def test_a_text_owed_to_a_redacted_number_is_not_sent(any_url):
+    """Belt and braces for a number blanked some other way (by hand, or a run before this
+    check): the sender gets no number, and the text reads as not sent."""
+    engine = create_engine(any_url)
+    with engine.begin() as conn:
+        conn.execute(insert(callbacks).values(
+            call_id="CA1", queue="support", number="", entered_at=NOW, requested_at=NOW,
+            status="failed", resolved_at=NOW, failure_text=failure_texts.OWED))
+    assert failure_texts.claim(engine, "CA1", NOW, wanted=True) is None
+    with engine.connect() as conn:
+        assert conn.execute(select(callbacks.c.failure_text)).scalar_one() == "not sent"
     engine.dispose()
