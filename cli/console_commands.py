@@ -93,11 +93,13 @@ def users_role(name: str, role: str) -> None:
     """Give NAME another ROLE; their next request, signed in or by token, has it."""
     from app.storage.users import UserError, set_role
 
+    engine = console_engine()
     try:
-        before = set_role(console_engine(), name, role, utc_now(), actor="cli")
+        before = set_role(engine, name, role, utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{name}: {before} -> {role}" if before != role else f"{name} is already {role}")
+    _warn_if_no_admin(engine)
 
 
 @users.command("remove")
@@ -105,7 +107,7 @@ def users_role(name: str, role: str) -> None:
 def users_remove(name: str) -> None:
     """Remove NAME: they cannot sign in, their sessions end and their API tokens stop
     working, at once. The audit log keeps what they did, by name."""
-    from app.storage.users import UserError, all_users, remove_user
+    from app.storage.users import UserError, remove_user
 
     engine = console_engine()
     try:
@@ -113,9 +115,17 @@ def users_remove(name: str) -> None:
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"user {name} removed; their sessions ended and {tokens} API token(s) revoked")
+    _warn_if_no_admin(engine)
+
+
+def _warn_if_no_admin(engine) -> None:  # noqa: ANN001 - an Engine, imported lazily
+    """After someone leaves or changes role: with no admin left, nobody can read the
+    console's People page or audit log; say how to make one."""
+    from app.storage.users import all_users
+
     if not any(user.role == "admin" for user in all_users(engine)):
         click.echo("warning: no admin is left; add one with `holdwell users add NAME --role "
-                   "admin` to manage people in the console", err=True)
+                   "admin` (or `holdwell users role NAME admin`)", err=True)
 
 
 @users.command("revoke")

@@ -113,6 +113,8 @@ def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str) ->
         row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)).first()
         if row is None:
             raise UserError(f"no user named {name!r}")
+        if row.role == role:  # nothing changed, so nothing for the audit log to say
+            return role
         conn.execute(update(users).where(users.c.id == row.id).values(role=role))
         audit.record(conn, actor=actor, action="user.role", target=name,
                      detail={"from": row.role, "to": role}, now=now)

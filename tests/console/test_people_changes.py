@@ -85,3 +85,17 @@ def test_removing_the_last_admin_says_how_to_add_one(console_app, monkeypatch):
 
 def test_the_cli_offers_the_roles_the_database_knows():
     assert tuple(ROLE.choices) == people.ROLES
+
+
+def test_demoting_the_last_admin_warns_and_a_same_role_change_is_not_audited(console_app,
+                                                                            monkeypatch):
+    engine = console_app.extensions["holdwell"].store.engine
+    before = len(audit.page(engine, kind="people").entries)
+    same = _cli(console_app, monkeypatch, "role", "admin", "admin")
+    assert same.exit_code == 0 and "already admin" in same.output
+    assert "no admin is left" not in same.output
+    assert len(audit.page(engine, kind="people").entries) == before  # nothing happened
+    demoted = _cli(console_app, monkeypatch, "role", "admin", "analyst")
+    assert demoted.exit_code == 0 and "admin -> analyst" in demoted.output
+    assert "no admin is left" in demoted.output
+    assert "users role NAME admin" in demoted.output
