@@ -31,7 +31,8 @@ def test_a_run_past_the_memory_available_is_refused_at_once(one_gib, args, said)
     refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 1, refused.output
     assert said in refused.output
-    assert "this machine has 1.0 GiB available: simulate fewer calls" in refused.output
+    assert "this machine has 1.0 GiB available (MemAvailable, or the container's limit if " \
+        "lower): simulate fewer calls" in refused.output
     assert ("compare fewer policies" in refused.output) == (args[0] == "compare")
     assert "simulating" not in refused.output  # no call was simulated
     assert time.monotonic() - started < 30
@@ -50,3 +51,24 @@ def test_available_memory_is_read_from_the_kernel(tmp_path, monkeypatch):
     monkeypatch.setattr(memory_check, "MEMINFO", tmp_path / "absent")
     assert memory_check.available_bytes() is None
     memory_check.check_fits_in_memory(10**7, 4)  # unknown: not refused
+
+
+HOST_KB = 10 * 2**20  # the host's MemAvailable: 10 GiB
+
+
+@pytest.mark.parametrize(("limit", "usage", "expected"), [
+    ("524288000\n", "104857600\n", 400 * 2**20),  # a 500 MiB container using 100 MiB
+    ("max\n", "104857600\n", HOST_KB * 1024),  # no limit: the kernel's figure
+    ("9223372036854771712\n", "1000\n", HOST_KB * 1024),  # cgroup v1's "no limit"
+    ("100\n", "200\n", 0),  # over its limit already
+])
+def test_a_containers_own_limit_counts_when_it_is_lower(tmp_path, monkeypatch, limit, usage,
+                                                       expected):
+    """MemAvailable is the host's: a container with less is killed however much is free."""
+    meminfo, limit_file, usage_file = (tmp_path / name for name in ("meminfo", "max", "cur"))
+    meminfo.write_text(f"MemAvailable:    {HOST_KB} kB\n", encoding="ascii")
+    limit_file.write_text(limit, encoding="ascii")
+    usage_file.write_text(usage, encoding="ascii")
+    monkeypatch.setattr(memory_check, "MEMINFO", meminfo)
+    monkeypatch.setattr(memory_check, "CGROUP_LIMITS", ((limit_file, usage_file),))
+    assert memory_check.available_bytes() == expected
