@@ -107,9 +107,11 @@ def run_policy(policy: str, database_url: str) -> EmulatedRun:
 def run_demo(database_url: str, *, rounds: int = 1,
              echo: Callable[[str], None] = print) -> None:
     """Every policy in turn (`rounds` times): what each caller heard, then the call log."""
-    for policy in [name for name in POLICY_NAMES for _ in range(rounds)]:
+    runs = [name for name in POLICY_NAMES for _ in range(rounds)]
+    for number, policy in enumerate(runs, start=1):
         run = run_policy(policy, database_url)
-        echo(f"\n######## policy {policy}: one agent, four callers ########")
+        echo(f"\n######## policy {policy}: one agent, four callers (run {number} of "
+             f"{len(runs)}) ########")
         for caller in run.callers:
             echo(f"\n== {caller.call_sid} heard (t = seconds since the call began):")
             for line in caller.heard:
@@ -121,13 +123,17 @@ def run_demo(database_url: str, *, rounds: int = 1,
 
 def show_log(database_url: str, prefix: str, echo: Callable[[str], None]) -> None:
     frame = read_records_frame(database_url, call_id_prefix=prefix).sort_values("call_id")
-    echo("\nCall log (wait_s = seconds in queue until answered, abandoned or left; "
-         "callback_connected = chose a callback, kept their place and was called back):")
+    echo("\nCall log (wait_s = seconds in queue until answered, abandoned or left, - if "
+         "never in line; callback_connected = chose a callback, kept their place and was "
+         "called back; announcements = spoken updates heard while waiting, the greeting "
+         "not counted; first_announced_wait_s = seconds in queue when the first was heard, "
+         "blank if none):")
     echo(f"{'call_id':<36}{'policy':<11}{'outcome':<20}{'wait_s':>8}{'announcements':>15}"
          f"{'first_announced_wait_s':>24}")
     for row in frame.to_dict("records"):
         announced = row["first_announced_wait_s"]
         wait = row["wait_s"]
         echo(f"{row['call_id']:<36}{row['policy']:<11}{row['outcome'] or '-':<20}"
-             f"{0 if wait != wait or wait is None else wait:>8.0f}{row['announcements']:>15}"
+             f"{'-' if wait is None or wait != wait else f'{wait:.0f}':>8}"
+             f"{row['announcements']:>15}"
              f"{'' if announced is None or announced != announced else f'{announced:.0f}':>24}")

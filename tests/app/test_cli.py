@@ -120,3 +120,17 @@ def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch
     assert "[called back, picks up]" in result.output
     assert outcomes["silence"] == {"answered", "abandoned"}
     assert (tmp_path / "holdwell-demo.db").exists() and not (tmp_path / "line.db").exists()
+
+
+def test_the_demos_log_defines_every_column_and_counts_its_runs(tmp_path, monkeypatch):
+    """`demo --calls 30` runs two minutes: each run says which of how many it is, and every
+    column of the log it prints is defined above it (two had not been)."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["demo", "--calls", "2"])
+    assert result.exit_code == 0, result.output
+    runs = [line for line in result.output.splitlines() if line.startswith("######## policy")]
+    assert runs[0].endswith("(run 1 of 8) ########") and "(run 8 of 8)" in runs[-1]
+    header = next(line for line in result.output.splitlines() if line.startswith("call_id"))
+    legend = next(line for line in result.output.splitlines() if line.startswith("Call log ("))
+    for column in header.split()[3:]:
+        assert f"{column} = " in legend, column
