@@ -57,6 +57,13 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "answered + abandoned + callbacks (connected + failed) + left + error + overflow + "
         "voicemail = calls, the outcome rows shown; 'left' includes callbacks still pending",
     ),
+    "clustered_by": (
+        "method",
+        "how this group's 95% intervals allow for calls close in time moving together: "
+        "cluster-robust by UTC day (20 days or more), batch means over 20 time batches "
+        "(1,000 calls or more), or none (the Wilson score interval for rates, mean ± "
+        "t·sd/√n for ASA, calls taken as independent)",
+    ),
     "service_level": (
         "fraction",
         "answered within {threshold} s / answered; 95% CI as for the unserved rate (a busy "
@@ -102,7 +109,11 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "outcome decides: they count as answered (ASA, service level) and are no callback "
         "takers (they stay in the abandonment denominator)",
     ),
-    "callback_acceptance_rate": ("fraction", "callbacks requested / calls"),
+    "callback_acceptance_rate": (
+        "fraction",
+        "callbacks requested / calls, every call whether or not it heard the offer (the "
+        "field keeps its old name; `holdwell fit`'s acceptance is requested / callers who "
+        "heard an announcement under the callback policy, the offer's take-up)"),
     "callback_completion_rate": (
         "fraction",
         "callbacks connected to an agent / callbacks requested",

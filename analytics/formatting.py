@@ -26,6 +26,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("n_overflow", "overflow (took no offer)", None),
     ("n_voicemail", "voicemail (not yet called back)", None),
     ("reconciliation", "reconciliation", None),
+    ("clustered_by", "intervals allow for calls moving together by", None),
     ("callback_takers", "callback takers", None),
     ("abandonment_rate", "abandonment rate (secondary)", "abandonment_rate_ci"),
     (
@@ -43,7 +44,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
        f"still_waiting_{t:g}s_ci") for t in SURVIVAL_TIMES_S),
     ("callbacks_requested", "callbacks requested", None),
     ("callbacks_answered_first", "  of which answered in line first", None),
-    ("callback_acceptance_rate", "callback acceptance", None),
+    ("callback_acceptance_rate", "callbacks requested, share of calls", None),
     ("callback_completion_rate", "callback completion", None),
     ("callbacks_given_band", "callbacks given a band (promised)", None),
     ("callback_promise_kept_rate", "callback promise kept (of those)", None),
@@ -68,6 +69,29 @@ _SHOWN_UNITS = {
 }
 
 
+MAX_DECIMALS = 4
+ROUNDING_NOISE = 1e-9
+"""Percentage points closer than this to 0 or 100 are float arithmetic's, not a share's."""
+
+
+def percent_number(fraction: float, decimals: int = 1) -> str:
+    """100 × `fraction` with `decimals` decimals, or more (up to 4) where those would read
+    0 or 100 for a share that is neither: 11 of 3,000 calls is not "0.0", a 0.004% chance
+    of waiting is not "0.00", nor is 99.996% "100.00". Never "-0.0"."""
+    pct = 100.0 * fraction
+    pct = 0.0 if abs(pct) < ROUNDING_NOISE else 100.0 if abs(pct - 100) < ROUNDING_NOISE else pct
+    for shown_decimals in range(decimals, MAX_DECIMALS + 1):
+        text = f"{pct:.{shown_decimals}f}"
+        if float(text) not in (0.0, 100.0) or pct in (0.0, 100.0):
+            return text.removeprefix("-") if float(text) == 0 else text
+    finest = f"{10.0 ** -MAX_DECIMALS:.{MAX_DECIMALS}f}"
+    if 0 < pct < 1:
+        return f"<{finest}"
+    if 99 < pct < 100:
+        return f">{100 - float(finest):.{MAX_DECIMALS}f}"
+    return text.removeprefix("-") if float(text) == 0 else text
+
+
 def field_unit(field: str) -> str:
     """Unit of a report field as printed: fractions are shown as %."""
     raw = _SHOWN_UNITS.get(field) or unit(field)
@@ -82,7 +106,7 @@ def value(field: str, number: float | None, entry: dict[str, Any] | None = None)
         return "n/a"
     shown = field_unit(field)
     if shown == "%":
-        return f"{100 * number:.1f} %"
+        return f"{percent_number(number)} %"
     if shown == "calls":
         return f"{number:,.0f} calls"
     if shown == "min":
@@ -94,9 +118,19 @@ def interval(field: str, bounds: Sequence[float | None] | None) -> str:
     """A confidence interval in the field's unit; an open end prints as ∞."""
     if not bounds or bounds[0] is None:
         return ""
-    scale, suffix = (100.0, " %") if field_unit(field) == "%" else (1.0, " s")
-    high = "∞" if bounds[1] is None else f"{scale * bounds[1]:.1f}"
-    return f"[{scale * bounds[0]:.1f}, {high}{suffix}]"
+    if field_unit(field) == "%":
+        high = "∞" if bounds[1] is None else percent_number(bounds[1])
+        return f"[{percent_number(bounds[0])}, {high} %]"
+    high = "∞" if bounds[1] is None else f"{bounds[1]:.1f}"
+    return f"[{bounds[0]:.1f}, {high} s]"
+
+
+CLUSTERED_SAID = {
+    "day": "UTC day (cluster-robust)",
+    "time batches": "batch means, 20 time batches",
+    "none": "none: Wilson / t, calls as independent",
+}
+"""The interval method a group's figures used (definitions: unserved_rate)."""
 
 
 def reconciliation(entry: dict[str, Any]) -> str:
@@ -111,6 +145,8 @@ def cell(field: str, entry: dict[str, Any], interval_field: str | None) -> str:
     """A table cell: value and, where the report has one, its 95% interval."""
     if field == "reconciliation":
         return reconciliation(entry)
+    if field == "clustered_by":
+        return CLUSTERED_SAID.get(str(entry.get(field, "none")), str(entry.get(field)))
     if field in _NO_CALLBACKS and not entry.get("callbacks_requested"):
         return "no callbacks taken"
     text = value(field, entry.get(field), entry)

@@ -21,6 +21,7 @@ import click
 import numpy as np
 from click.core import ParameterSource
 
+from analytics.formatting import percent_number
 from cli.database import cannot_use
 from cli.memory_check import check_fits_in_memory
 from cli.params import FiniteFloatRange, can_create_in, policy_names
@@ -563,8 +564,13 @@ def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
                                for k, v in figures.items()}))
         return
     if targeted:
-        click.echo(f"fewest agents meeting the target: {agents}")
+        goals = ([f"P(abandon) at most {percent_number(target_abandonment, 2)}%"]
+                 if target_abandonment is not None else []) + (
+            [f"answered within {sl_seconds:g} s / all callers at least "
+             f"{percent_number(target_service_level, 2)}%"]
+            if target_service_level is not None else [])
+        click.echo(f"fewest agents meeting the target ({' and '.join(goals)}): {agents}")
     click.echo(erlang_table(queue, sl_seconds))
     click.echo(f"  answered within {sl_seconds:g} s / all callers (abandons count as misses; "
                f"what --target-service-level uses): "
-               f"{100 * figures['service_level_counting_abandons']:.2f}%")
+               f"{percent_number(figures['service_level_counting_abandons'], 2)}%")

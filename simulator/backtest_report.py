@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from analytics.formatting import percent_number
 from simulator.backtest import METRICS, Backtest
 
 UNITS = {"abandonment": "%", "unserved": "%", "asa_s": "s"}
@@ -15,7 +16,7 @@ LABELS = {"abandonment": "abandonment", "unserved": "unserved rate", "asa_s": "A
 def _cell(metric: str, value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return f"{100 * value:.1f}%" if UNITS[metric] == "%" else f"{value:.0f} s"
+    return f"{percent_number(value)}%" if UNITS[metric] == "%" else f"{value:.0f} s"
 
 
 def coverage(result: Backtest) -> dict[str, float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from analytics.formatting import percent_number
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.erlang import ErlangA
 from simulator.metrics import DEFINITIONS
@@ -15,7 +16,7 @@ from simulator.scenario import Scenario
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{100 * value:.2f}%"
+    return "n/a" if value is None or math.isnan(value) else f"{percent_number(value, 2)}%"
 
 
 def _seconds(value: float | None) -> str:
@@ -32,7 +33,8 @@ def _rate_ci(field: str) -> Callable[[dict], str]:
         ci = summary[f"{field}_ci"]
         if ci is None:
             return _percent(summary[field])
-        return f"{_percent(summary[field])} [{100 * ci[0]:.2f}–{100 * ci[1]:.2f}]"
+        return (f"{_percent(summary[field])} [{percent_number(ci[0], 2)}–"
+                f"{percent_number(ci[1], 2)}]")
     return render
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from analytics.formatting import percent_number
 from simulator.fit_results import SLOT_MIN
 from simulator.slot_counts import UNSERVED_PER_SLOT
 from simulator.staff_plan import PolicyPlan, Target
@@ -53,15 +54,15 @@ def unresolved_lines(plans: Sequence[PolicyPlan], target: Target) -> list[str]:
 def _bound_range(plan: PolicyPlan, slots: Sequence[int]) -> str:
     low = min(plan.unresolved_bound[s] for s in slots)
     high = max(plan.unresolved_bound[s] for s in slots)
-    return f"{100 * low:.1f}%" if f"{100 * low:.1f}" == f"{100 * high:.1f}" else \
-        f"{100 * low:.1f}-{100 * high:.1f}%"
+    low_said, high_said = percent_number(low), percent_number(high)
+    return f"{low_said}%" if low_said == high_said else f"{low_said}-{high_said}%"
 
 
 def _figure(mean: float, half: float) -> str:
     if math.isnan(mean):
         return "n/a"
-    hw = "" if math.isnan(half) else f"±{100 * half:.1f}"
-    return f"{100 * mean:.1f}%{hw}"
+    hw = "" if math.isnan(half) else f"±{percent_number(half)}"
+    return f"{percent_number(mean)}%{hw}"
 
 
 def _headline(target: Target, plans: Sequence[PolicyPlan], day: str) -> str:
@@ -83,7 +84,7 @@ def _cell(plan: PolicyPlan, slot: int) -> str:
         figure = _figure(plan.mean[slot], plan.half_width[slot])
     else:  # no call fell short: the spread over replications is 0, the bound says more
         side = "≤" if plan.mean[slot] <= bound else "≥"
-        figure = f"{100 * plan.mean[slot]:.1f}% {side}{100 * bound:.1f}"
+        figure = f"{percent_number(plan.mean[slot])}% {side}{percent_number(bound)}"
     return f"{plan.agents[slot]} ({figure})" + (
         NOT_MET if plan.missed[slot] else "" if math.isnan(bound) else UNRESOLVED)
 

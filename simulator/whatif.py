@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from analytics.formatting import percent_number
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
 from simulator.replicate import mean_and_half_width, replicate
@@ -46,7 +47,8 @@ def _cell(value: tuple, unit: str) -> str:
     if mean != mean:
         return "n/a"
     if unit == "%":
-        return f"{100 * mean:.2f}% ±{100 * half:.2f}" if half == half else f"{100 * mean:.2f}%"
+        shown = f"{percent_number(mean, 2)}%"
+        return f"{shown} ±{percent_number(half, 2)} pp" if half == half else shown
     return f"{mean:.1f} s ±{half:.1f}" if half == half else f"{mean:.1f} s"
 
 
@@ -76,4 +78,5 @@ def _points(value: tuple) -> str:
     mean, half = value
     if mean != mean:
         return "n/a"
-    return f"{100 * mean:+.2f} pt ±{100 * half:.2f}" if half == half else f"{100 * mean:+.2f} pt"
+    shown = f"{'+' if mean >= 0 else '-'}{percent_number(abs(mean), 2)} pp"
+    return f"{shown} ±{percent_number(half, 2)} pp" if half == half else shown

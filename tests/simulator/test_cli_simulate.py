@@ -85,8 +85,19 @@ def test_erlang_figures_and_staffing(holdwell: click.Group) -> None:
                                            "5", "--patience-mean", "2",
                                            "--target-abandonment", "0.02"])
     assert result.exit_code == 0, result.output
-    assert "fewest agents meeting the target: 108" in result.stdout
+    assert "fewest agents meeting the target (P(abandon) at most 2.00%): 108" in result.stdout
     assert "P(abandon)" in result.stdout
+
+
+def test_erlang_never_rounds_a_chance_to_none_or_all(holdwell):
+    """20 agents for 6 Erlang: a caller waits with chance 0.001%, which had read "0.00%",
+    and "100.00%" answered within 20 s of all callers, which is not quite all."""
+    result = CliRunner().invoke(holdwell, ["erlang", "--agents", "20", "--arrival-rate", "2",
+                                           "--service-mean", "3", "--patience-mean", "5"])
+    assert result.exit_code == 0, result.output
+    wait = next(line for line in result.stdout.splitlines() if "P(wait > 0)" in line)
+    assert "0.001%" in wait
+    assert "0.00%" not in result.stdout and "100.00%" not in result.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [

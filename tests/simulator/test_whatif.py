@@ -16,4 +16,4 @@ def test_replications_give_the_same_figures_on_one_or_two_cores(small_queue) -> 
     assert one == two
     assert one["music_ads"]["unserved_vs_first"] == (0.0, 0.0)
     table = whatif_table(one, scenario, 4)
-    assert "callback" in table and "definitions:" in table and "pt ±" in table
+    assert "callback" in table and "definitions:" in table and "pp ±" in table

@@ -1,0 +1,37 @@
+"""A share that is neither none nor all never reads as 0 or 100: 11 unserved of 3,000 had
+shown an interval of "[0.0, 0.7 %]", and `erlang` a 0.004% chance of waiting as "0.00%"."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analytics.formatting import interval, percent_number
+
+
+@given(st.floats(min_value=0.0, max_value=1.0), st.sampled_from([1, 2]))
+def test_a_share_reads_as_none_or_all_only_when_it_is(fraction, decimals):
+    text = percent_number(fraction, decimals)
+    assert not text.startswith("-")
+    if text[0] in "<>":
+        assert 0 < fraction < 1e-6 or 1 - 1e-6 < fraction < 1
+        return
+    if 1e-11 < fraction < 1 - 1e-11:  # nearer is float arithmetic's noise, read as 0 or 1
+        assert float(text) not in (0.0, 100.0), (fraction, text)
+    assert abs(float(text) - 100 * fraction) <= 0.5 * 10 ** -decimals + 1e-9
+    assert len(text.partition(".")[2]) >= decimals
+
+
+@pytest.mark.parametrize(("fraction", "decimals", "shown"), [
+    (0.119, 1, "11.9"), (0.0037, 1, "0.4"), (0.00037, 1, "0.04"), (0.00004, 2, "0.004"),
+    (0.99996, 2, "99.996"), (0.0, 2, "0.00"), (1.0, 1, "100.0"), (-1e-12, 1, "0.0"),
+    (4e-8, 1, "<0.0001"), (0.9999999, 2, ">99.9999"),
+])
+def test_examples(fraction, decimals, shown):
+    assert percent_number(fraction, decimals) == shown
+
+
+def test_an_interval_whose_low_end_is_above_zero_says_so():
+    assert interval("unserved_rate", (0.00013, 0.0068)) == "[0.01, 0.7 %]"
+    assert interval("unserved_rate", (0.0, 0.0068)) == "[0.0, 0.7 %]"
