@@ -38,6 +38,8 @@ MIN_WEEKDAYS = 4  # fewer of a weekday in training: its profile is too noisy, us
 METRICS = {"abandonment": "abandoned / (entered - callback takers), calls entering that hour",
            "unserved": f"{UNSERVED_PER_SLOT}, calls entering that hour",
            "asa_s": "mean wait of answered calls entering that hour, seconds"}
+RATES = frozenset({"abandonment", "unserved"})
+"""The metrics that are shares of calls: their intervals stop at 100%."""
 
 
 def table_counts(table: CallTable, summary: dict) -> dict[str, np.ndarray]:
@@ -54,14 +56,17 @@ def log_counts(records: pd.DataFrame) -> dict[str, np.ndarray]:
                        records["wait_s"].to_numpy(float), slot_s=HOUR_S)
 
 
-def prediction_interval(values: np.ndarray) -> tuple[float, float]:
-    """95% interval for one more draw: mean ± t sd sqrt(1 + 1/R). Percentiles of a few
-    replications are too narrow (the range of 10 covers a new draw 9 times in 11)."""
+def prediction_interval(values: np.ndarray, ceiling: float = math.inf
+                        ) -> tuple[float, float]:
+    """95% interval for one more draw: mean ± t sd sqrt(1 + 1/R), cut to [0, `ceiling`]
+    (rates and waits are never negative, a rate never past 100%; the report says so).
+    Percentiles of a few replications are too narrow (the range of 10 covers a new draw
+    9 times in 11)."""
     if values.size < 2:
         return (np.nan, np.nan)
     mean, half = mean_and_half_width(values)
     half *= math.sqrt(values.size + 1)  # half-width of the mean x sqrt(R + 1): a new draw
-    return max(mean - half, 0.0), mean + half  # rates and waits are never negative
+    return max(mean - half, 0.0), min(mean + half, ceiling)
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 2
             column = values[:, hour][np.isfinite(values[:, hour])]
             if entered_actual[hour] == 0 and column.size == 0:
                 continue
-            low, high = prediction_interval(column)
+            low, high = prediction_interval(column, 1.0 if metric in RATES else math.inf)
             rows.append({"hour": hour, "metric": metric, "actual": actual[metric][hour],
                          "predicted": float(column.mean()) if column.size else np.nan,
                          "low": float(low), "high": float(high),

@@ -51,9 +51,12 @@ def backtest_table(result: Backtest) -> str:
     lines += ["", "actual inside the 95% interval: " + ", ".join(
         f"{LABELS[m]} {100 * cover[m]:.0f}% of hours" for m in METRICS), "", "definitions:"]
     lines += [f"  {LABELS[m]}: {text}" for m, text in METRICS.items()]
+    lines.append(f"  hour: of day on the line's clock ({result.twin.timezone}); calls: calls "
+                 "that entered the queue in that hour on the held-out days (actual)")
     lines.append("  95% interval: prediction interval over replications of the held-out days, "
-                 "mean ± t sd sqrt(1 + 1/R) (simulation uncertainty only; fit uncertainty is "
-                 "not added)")
+                 "mean ± t sd sqrt(1 + 1/R), cut at 0 (and at 100% for rates) where that "
+                 "formula runs past what can be (simulation uncertainty only; fit uncertainty "
+                 "is not added)")
     return "\n".join(lines)
 
 

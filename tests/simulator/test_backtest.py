@@ -66,3 +66,18 @@ def test_backtest_command_prints_and_plots(known_log, tmp_path: Path) -> None:
     assert plot.read_bytes()[:4] == b"\x89PNG"
     html = page.read_text()
     assert "data:image/png;base64," in html and "predicted [95%] / actual" in html
+
+
+def test_a_rates_interval_stops_at_100_percent_and_every_column_is_defined(result) -> None:
+    """Replications of 96%, 99% and 100% unserved: mean ± t sd sqrt(1 + 1/R) runs to about
+    108%, which had been printed; the cut (at 0 and at 100%) is now said in the definitions."""
+    low, high = prediction_interval(np.array([0.96, 0.99, 1.0]), ceiling=1.0)
+    assert 0.0 <= low < 0.96 and high == 1.0
+    assert prediction_interval(np.array([0.96, 0.99, 1.0]))[1] > 1.0  # uncut: waits
+    rates = result.hourly[result.hourly["metric"].isin(["abandonment", "unserved"])]
+    assert (rates["high"] <= 1.0).all() and (rates["low"] >= 0.0).all()
+    from simulator.backtest_report import backtest_table
+
+    table = backtest_table(result)
+    assert "cut at 0 (and at 100% for rates)" in table
+    assert f"hour: of day on the line's clock ({result.twin.timezone}); calls: " in table
