@@ -51,6 +51,26 @@ def unresolved_lines(plans: Sequence[PolicyPlan], target: Target) -> list[str]:
             for p in plans if p.unresolved_slots]
 
 
+def wide_lines(plans: Sequence[PolicyPlan], target: Target) -> list[str]:
+    """One plain line per policy with half-hours whose 95% half-width is wider than the
+    target's own room (the target for unserved, 100% less it for service level): there the
+    mean that met the target says little, and another seed may well miss it."""
+    room = target.max_unserved if target.max_unserved is not None else \
+        1 - target.min_service_level
+    lines = []
+    for plan in plans:
+        wide = [s for s, half in enumerate(plan.half_width)
+                if math.isnan(plan.unresolved_bound[s]) and half > room]
+        if wide:
+            lines.append(
+                f"WIDE MARGINS under {plan.policy}: in {len(wide)} half-hour(s) the 95% "
+                f"half-width is more than {percent_number(room)} percentage points, the "
+                f"target's room ({', '.join(hhmm(s) for s in wide[:8])}"
+                f"{', ...' if len(wide) > 8 else ''}): more --replications or --days narrow "
+                "it; until then those agents are a guess")
+    return lines
+
+
 def _bound_range(plan: PolicyPlan, slots: Sequence[int]) -> str:
     low = min(plan.unresolved_bound[s] for s in slots)
     high = max(plan.unresolved_bound[s] for s in slots)
@@ -61,7 +81,7 @@ def _bound_range(plan: PolicyPlan, slots: Sequence[int]) -> str:
 def _figure(mean: float, half: float) -> str:
     if math.isnan(mean):
         return "n/a"
-    hw = "" if math.isnan(half) else f"±{percent_number(half)}"
+    hw = "" if math.isnan(half) else f" ±{percent_number(half)} pp"
     return f"{percent_number(mean)}%{hw}"
 
 
@@ -84,7 +104,7 @@ def _cell(plan: PolicyPlan, slot: int) -> str:
         figure = _figure(plan.mean[slot], plan.half_width[slot])
     else:  # no call fell short: the spread over replications is 0, the bound says more
         side = "≤" if plan.mean[slot] <= bound else "≥"
-        figure = f"{percent_number(plan.mean[slot])}% {side}{percent_number(bound)}"
+        figure = f"{percent_number(plan.mean[slot])}% {side}{percent_number(bound)}%"
     return f"{plan.agents[slot]} ({figure})" + (
         NOT_MET if plan.missed[slot] else "" if math.isnan(bound) else UNRESOLVED)
 
@@ -118,7 +138,7 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
     head = f"{'half-hour':<10}{'calls/min':>16}{'Erlang-A':>10}" + "".join(
         f"{p.policy:>{CELL}}" for p in plans)
     lines = [_headline(target, plans, day), *unmet_lines(plans),
-             *unresolved_lines(plans, target), "", head]
+             *unresolved_lines(plans, target), *wide_lines(plans, target), "", head]
     for s, rate in enumerate(rates.per_min):
         if rate <= 0:
             continue
@@ -130,11 +150,13 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
         f"{f'{p.agent_hours:.1f}' + _hours_mark(p):>{CELL}}" for p in plans))
     lines += _agent_hours_caveat(plans) + _unresolved_hours_caveat(plans)
     lines += ["", "definitions:",
+              f"  half-hour: its start on the line's clock ({twin.timezone})",
               "  calls/min: fitted arrival rate ± its standard error (Poisson)",
               "  Erlang-A: the textbook M/M/n+M answer per half-hour (exponential talk and "
               "patience with the fitted means, no reactions, steady state)",
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
-              "mean ± the 95% half-width over replications (simulation uncertainty); NOT MET: "
+              "mean ± the 95% half-width over replications in percentage points (simulation "
+              "uncertainty); NOT MET: "
               "the search stopped at its round limit with the mean still below the target; "
               "?: met with no simulated call short of the target, in too few calls to show "
               "it (the one-sided 95% Clopper-Pearson bound lies past the target)",

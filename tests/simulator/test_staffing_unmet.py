@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -69,3 +70,20 @@ def test_the_command_exits_3_and_says_which_policy_missed(twin, tmp_path: Path,
     assert "TARGET NOT MET under music_ads" in result.stdout
     assert "not met under music_ads" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_margins_have_a_unit_and_wide_ones_are_called_out(twin, one_round):
+    """Two replications give half-widths of tens of points against a 0.1% target: the cells
+    had read "3.1%±39.1" with no unit and no word that the agents are a guess."""
+    table = staffing_table(twin, STRICT, erlang_plan(twin, STRICT), [one_round])
+    rows = [line for line in table.splitlines() if line[:2].isdigit() and ":" in line[:5]]
+    margins = [cell for row in rows for cell in re.findall(r"\([^)]*\)", row)]
+    assert margins and all(cell.endswith(" pp)") for cell in margins if " ±" in cell)
+    assert all(cell.endswith("%)") for cell in margins if "≤" in cell or "≥" in cell)
+    wide = [s for s, half in enumerate(one_round.half_width)
+            if np.isnan(one_round.unresolved_bound[s]) and half > STRICT.max_unserved]
+    said = [line for line in table.splitlines() if line.startswith("WIDE MARGINS")]
+    assert bool(said) == bool(wide)
+    if wide:
+        assert f"in {len(wide)} half-hour(s)" in said[0] and "music_ads" in said[0]
+    assert f"half-hour: its start on the line's clock ({twin.timezone})" in table
