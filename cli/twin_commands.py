@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from analytics.formatting import percent_number
 from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import Heartbeat, stderr_progress
 from cli.queue_config import (
@@ -282,14 +283,18 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
                                  progress=bar.update)
     except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{'retry spacing':>14}{'given a band':>14}{'late':>8}{'late share (95% CI)':>28}")
+    click.echo(f"{'retry spacing':>14}{'given a band':>14}{'late':>8}{'failed':>8}"
+               f"{'late share (95% CI)':>28}")
     for row in rows:
         ci = row["late_rate_ci"] or [math.nan, math.nan]
         share = "n/a" if row["late_rate"] is None else (
-            f"{100 * row['late_rate']:.1f}% [{100 * ci[0]:.1f}–{100 * ci[1]:.1f}]")
+            f"{percent_number(row['late_rate'])}% [{percent_number(ci[0])}–"
+            f"{percent_number(ci[1])}%]")
         click.echo(f"{row['retry_spacing_s']:>12g} s{row['given_band']:>14,}{row['late']:>8,}"
-                   f"{share:>28}")
-    click.echo(f"\ndefinition: {DEFINITION}; Wilson 95% interval")
+                   f"{row['failed']:>8,}{share:>28}")
+    click.echo(f"\ndefinition: {DEFINITION}; Wilson 95% interval. given a band, late and "
+               "failed count callbacks over all replications; a failed one (never reached) "
+               "is neither kept nor late, but stays in the share's denominator")
     click.echo(whose_settings(config_path, queue))
 
 

@@ -64,13 +64,15 @@ def spacing_sweep(scenario: Scenario, policy: HoldPolicy, spacings_s: Sequence[f
     out = []
     for spacing in spacings_s:
         varied = replace(scenario, callbacks=replace(scenario.callbacks, retry_spacing_s=spacing))
-        late = band = 0
+        late = band = failed = 0
         for seed in seeds:
             figures = late_callbacks(simulate(varied, policy, np.random.default_rng(seed)).table)
             late, band = late + figures["late"], band + figures["given_band"]
+            failed += figures["failed"]
             if progress is not None:
                 progress(1)
         out.append({"retry_spacing_s": float(spacing), "given_band": band, "late": late,
+                    "failed": failed,
                     "late_rate": late / band if band else None,
                     "late_rate_ci": wilson_interval(late, band)})
     return out
