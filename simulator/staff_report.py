@@ -25,8 +25,9 @@ def goal_words(target: Target) -> str:
     """The target in words, with its units."""
     if target.max_unserved is not None:
         return f"unserved <= {100 * target.max_unserved:g}%"
-    return (f"service level >= {100 * target.min_service_level:g}% within "
-            f"{target.within_s:g} s")
+    return (f"service level >= {100 * target.min_service_level:g}% (answered within "
+            f"{target.within_s:g} s / (entered - callback takers): abandons count as misses, "
+            "unlike the report's service level, which divides by answered)")
 
 
 def unmet_lines(plans: Sequence[PolicyPlan]) -> list[str]:

@@ -24,6 +24,7 @@ from app.console.twin_live import LiveTwin, live_twin
 from app.console.twin_view import estimate, fit_view, hhmm, interval, num
 from app.services import Services
 from simulator.fit_results import SLOT_MIN
+from simulator.staff_report import goal_words
 
 MAX_CALLER_RUNS = 300_000
 STAFFING_REPLICATIONS, STAFFING_DAYS = 4, 2
@@ -123,10 +124,8 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
                      met={p.policy: not p.missed[s] for p in plans},
                      too_few_calls_bound={p.policy: num(p.unresolved_bound[s]) for p in plans})
             for s, rate in enumerate(rates.per_min) if rate > 0]
-    goal = (f"unserved <= {100 * target.max_unserved:g}%" if target.max_unserved is not None
-            else f"service level >= {100 * target.min_service_level:g}% within "
-                 f"{target.within_s:g} s (abandons count as misses)")
-    return StaffingView(target=goal, replications=STAFFING_REPLICATIONS, days=STAFFING_DAYS,
+    return StaffingView(target=goal_words(target), replications=STAFFING_REPLICATIONS,
+                        days=STAFFING_DAYS,
                         rows=rows, agent_hours={p.policy: p.agent_hours for p in plans},
                         erlang_a_agent_hours=sum(erlang) * SLOT_MIN / 60,
                         target_met={p.policy: p.met for p in plans},

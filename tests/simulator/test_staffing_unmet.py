@@ -87,3 +87,14 @@ def test_margins_have_a_unit_and_wide_ones_are_called_out(twin, one_round):
     if wide:
         assert f"in {len(wide)} half-hour(s)" in said[0] and "music_ads" in said[0]
     assert f"half-hour: its start on the line's clock ({twin.timezone})" in table
+
+
+def test_a_service_level_target_says_what_it_divides_by():
+    """Three commands say "service level": the report and erlang divide by answered, the
+    staffing target by entered less callback takers. The target now says which."""
+    from simulator.staff_report import goal_words
+
+    said = goal_words(Target(min_service_level=0.8, within_s=30))
+    assert said.startswith("service level >= 80% (answered within 30 s / (entered - callback "
+                           "takers)")
+    assert "divides by answered" in said
