@@ -22,6 +22,9 @@ from simulator.errors import UnfittableLog
 from simulator.fit_results import PatienceFit
 
 KM_GAP = 0.05
+MIN_HANGUPS_EMPIRICAL = 50
+"""With a KM gap past KM_GAP and at least this many hang-ups, the Kaplan-Meier curve itself
+drives the simulation (no law fits; fewer hang-ups make too rough a curve)."""
 BOOTSTRAP = 30
 TINY_S = 1e-3  # a hang-up logged at 0 s (whole-second logs) is taken as 1 ms; clipping more
 # distorts the near-0 hazard a Weibull shape is fitted from (0.5 s moved k from 0.80 to 0.82)
@@ -132,7 +135,7 @@ def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0,
     step()
     km = Empirical.from_waits(t, event)
     gap = km_gap(km, chosen)
-    empirical = gap > KM_GAP and event.sum() >= 50
+    empirical = gap > KM_GAP and event.sum() >= MIN_HANGUPS_EMPIRICAL
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(BOOTSTRAP):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.fit_patience import KM_GAP, MIN_HANGUPS_EMPIRICAL
 from simulator.fit_results import SLOT_MIN
 from simulator.twin import Twin
 
@@ -33,7 +34,9 @@ def fit_report(twin: Twin) -> str:
               + f" ({talk.calls:,} calls; AIC " + _aic(talk.aic) + ")", "",
               "patience (censored: answered and callback takers did not run out; AIC = "
               "2 parameters - 2 log-likelihood, lower is better; KM gap = largest |S_KM - "
-              "S_fit|):"]
+              "S_fit| of the law with the lowest AIC; a gap over "
+              f"{KM_GAP:g} with {MIN_HANGUPS_EMPIRICAL} hang-ups or more: no law fits, and "
+              "the Kaplan-Meier curve itself is used, 'empirical'):"]
     for name, fit in twin.patience.items():
         shape = "" if fit.shape is None else f", shape {fit.shape:.3f} ± {fit.shape_se:.3f}"
         mark = "  <- drives the simulation" if name == twin.base_policy else ""
