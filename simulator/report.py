@@ -15,8 +15,12 @@ from simulator.metrics import DEFINITIONS
 from simulator.scenario import Scenario
 
 
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{percent_number(value, 2)}%"
+def _percent(value: float | None, decimals: int = 1) -> str:
+    """A simulated share to one decimal: its interval is points wide, so a second decimal
+    was noise (Erlang-A's exact figures keep two)."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return f"{percent_number(value, decimals)}%"
 
 
 def _seconds(value: float | None) -> str:
@@ -28,13 +32,13 @@ def _count(value: int | None) -> str:
 
 
 def _rate_ci(field: str) -> Callable[[dict], str]:
-    """A rate with its 95% interval, e.g. '12.34% [11.00–13.70]'."""
+    """A rate with its 95% interval, e.g. '12.3% [11.0–13.7%]'."""
     def render(summary: dict) -> str:
         ci = summary[f"{field}_ci"]
         if ci is None:
             return _percent(summary[field])
-        return (f"{_percent(summary[field])} [{percent_number(ci[0], 2)}–"
-                f"{percent_number(ci[1], 2)}]")
+        return (f"{_percent(summary[field])} [{percent_number(ci[0])}–"
+                f"{percent_number(ci[1])}%]")
     return render
 
 
@@ -103,11 +107,11 @@ def erlang_table(queue: ErlangA, service_level_s: float, per: str = "min") -> st
     lines = [
         f"{kind}: {queue.agents} agents, {queue.arrival_rate:g} calls/{per}, "
         f"offered load {queue.load:.2f} Erlang (rho {queue.rho:.3f})",
-        f"  P(wait > 0)            {_percent(queue.p_wait)}  share of callers who must wait",
-        f"  P(abandon)             {_percent(queue.p_abandon)}  share who hang up unanswered",
-        f"  P(abandon | wait > 0)  {_percent(queue.p_abandon_given_wait)}",
+        f"  P(wait > 0)            {_percent(queue.p_wait, 2)}  share of callers who must wait",
+        f"  P(abandon)             {_percent(queue.p_abandon, 2)}  share who hang up unanswered",
+        f"  P(abandon | wait > 0)  {_percent(queue.p_abandon_given_wait, 2)}",
         f"  E[wait]                {_seconds(queue.mean_wait * to_s)}  over all callers",
-        f"  service level          {_percent(queue.service_level(service_level_s / to_s))}"
+        f"  service level          {_percent(queue.service_level(service_level_s / to_s), 2)}"
         f"  answered within {service_level_s:g} s / answered",
     ]
     if queue.patience_rate == 0 and queue.rho >= 1:

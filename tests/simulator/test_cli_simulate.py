@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -43,6 +44,19 @@ def test_simulate_table_names_units_and_definitions(holdwell: click.Group) -> No
     assert result.exit_code == 0, result.output
     assert "abandonment (95% CI)" in result.stdout and " s" in result.stdout
     assert "definitions:" in result.stdout and "Weibull k=1.5" in result.stdout
+
+
+def test_simulated_shares_show_the_precision_their_intervals_allow(holdwell: click.Group):
+    """A 95% interval points wide under "11.93% [10.09–13.78]": the second decimal is noise,
+    so simulated shares show one (more only where one would read 0 or 100)."""
+    result = CliRunner().invoke(holdwell, ["simulate", "--calls", "3000"])
+    assert result.exit_code == 0, result.output
+    unserved = next(line for line in result.stdout.splitlines()
+                    if line.startswith("unserved (95% CI)"))
+    assert re.search(r"\s\d+\.\d% \[\d+\.\d–\d+\.\d%\]$", unserved), unserved
+    shares = [line for line in result.stdout.splitlines()
+              if line.startswith(("had to wait", "service level"))]
+    assert shares and all(re.search(r"\s\d+\.\d%$", line) for line in shares), shares
 
 
 def test_simulate_writes_records_analytics_can_read(holdwell: click.Group,
