@@ -30,6 +30,7 @@ from audio.kinds import (
     kind_from_name,
     source_clipping_from_comment,
 )
+from audio.levels import decibels
 from audio.prepare import PEAK_CEILING_DBFS
 from audio.scan import Scan, scan
 from audio.stream import Blocks
@@ -248,10 +249,11 @@ def _noise_problems(level: float) -> list[str]:
 def _peak_problems(peak: float, true_peak_dbfs: float, wraps: int) -> list[str]:
     problems = []
     if true_peak_dbfs > PEAK_CEILING_DBFS + 1e-6:
-        between = "" if true_peak_dbfs - peak < 0.05 else f" between samples (on them {peak:.1f})"
+        between = ("" if true_peak_dbfs - peak < 0.05
+                   else f" between samples (on them {decibels(peak)})")
         problems.append(
-            f"peaks at {true_peak_dbfs:.1f} dBFS{between}, above the {PEAK_CEILING_DBFS:g} dBFS"
-            " ceiling: the line will distort them"
+            f"peaks at {decibels(true_peak_dbfs)} dBFS{between}, above the "
+            f"{PEAK_CEILING_DBFS:g} dBFS ceiling: the line will distort them"
         )
     if wraps:
         problems.append(
@@ -351,7 +353,8 @@ def _praise(report: Report) -> str:
 
 def _peak_row(report: Report) -> str:
     clipping = report.clipping
-    row = f"{report.peak_dbfs:.1f} dBFS sample, {report.true_peak_dbfs:.1f} dBFS true (4x)"
+    row = (f"{decibels(report.peak_dbfs)} dBFS sample, {decibels(report.true_peak_dbfs)} dBFS "
+           "true (4x)")
     if clipping.plateaus:
         row += f"; {clipping.plateaus} flat tops ({clipping.fraction:.2%} of samples)"
     return row + f"; flat factor {clipping.flat_factor_db:.1f} dB (sox)"

@@ -39,6 +39,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from audio.formats import ALAW, MULAW, PCM, TELEPHONE_RATE, AudioFormat
+from audio.levels import decibels
 
 _MIN_PLATEAU = 3  # samples; see the module docstring for why three
 _EDGE_QUANTA = 4.0  # how steep a plateau's edges must be, in quanta
@@ -334,7 +335,7 @@ def clipping_problems(clipping: Clipping, prefix: str = "clipped: ") -> list[str
              " check it with --kind music)") if clipping.rounded else ""
     return [
         f"{prefix}{clipping.fraction:.1%} of samples sit on {clipping.plateaus} flat tops"
-        f"{rounded} at up to {clipping.level_dbfs:.1f} dBFS (sox flat factor"
+        f"{rounded} at up to {decibels(clipping.level_dbfs)} dBFS (sox flat factor"
         f" {clipping.flat_factor_db:.0f} dB); callers hear it as crackle and no level change"
         f" can undo it: get a recording that was never clipped{music}"
     ]
@@ -345,7 +346,8 @@ def clipping_warnings(clipping: Clipping, prefix: str = "") -> list[str]:
     if clipping.fraction >= CLIPPED_FAIL_FRACTION or clipping.plateaus < _CLIPPED_WARN_PLATEAUS:
         return []
     return [
-        f"{prefix}{clipping.plateaus} clipped flat tops at up to {clipping.level_dbfs:.1f} dBFS"
+        f"{prefix}{clipping.plateaus} clipped flat tops at up to "
+        f"{decibels(clipping.level_dbfs)} dBFS"
         f" ({clipping.fraction:.2%} of samples): a few crackles; an unclipped recording"
         " would be cleaner"
     ]

@@ -23,6 +23,12 @@ _GRID_STEP_DB = 0.01
 _GRID = np.arange(_LOWEST_THRESHOLD_DB, 0.0 + _GRID_STEP_DB / 2, _GRID_STEP_DB)
 
 
+def decibels(value: float, decimals: int = 1) -> str:
+    """A level as read, e.g. "-3.5": a peak a hair under full scale reads "0.0", not "-0.0"."""
+    text = f"{value:.{decimals}f}"
+    return text.removeprefix("-") if math.isfinite(value) and float(text) == 0 else text
+
+
 def power_db(power: float) -> float:
     """10 log10 of a mean-square value, -inf for exact silence."""
     return 10.0 * math.log10(power) if power > 0 else SILENT_DB

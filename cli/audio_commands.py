@@ -14,6 +14,7 @@ from audio.check import TWILIO_MAX_DURATION_S, check_file, render
 from audio.formats import AudioError
 from audio.generate import comfort_noise, music_bed
 from audio.kinds import DEFAULT_LEVEL_DBOV, PROMPT_LEVEL_DBOV, Kind
+from audio.levels import decibels
 from audio.prepare import PROMPT_RANGE_DBOV, Prepared, prepare_file, write_prepared
 from audio.speech import render_prompt
 from cli.params import FiniteFloatRange, OutFile
@@ -61,7 +62,7 @@ def _done(prepared: Prepared) -> None:
     kept to listen to, and the command exits 1: a script must not take it as ready."""
     click.echo(
         f"{prepared.path}: {prepared.kind.value}, {prepared.duration_s:.2f} s, "
-        f"level {prepared.level_dbov:.1f} dBov, peak {prepared.peak_dbfs:.1f} dBFS"
+        f"level {prepared.level_dbov:.1f} dBov, peak {decibels(prepared.peak_dbfs)} dBFS"
     )
     for warning in prepared.warnings:
         click.echo(f"warning: {prepared.path}: {warning}", err=True)

@@ -24,6 +24,12 @@ class FiniteFloatRange(click.FloatRange):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
 
+    def _describe_range(self) -> str:
+        """Without bounds click's help read "x<=None"."""
+        if self.min is None and self.max is None:
+            return "any finite number"
+        return super()._describe_range()
+
 
 class OutFile(click.Path):
     """A file to write: refused before any work when its folder does not exist, or when its

@@ -83,3 +83,18 @@ def test_staffing_names_its_target_flags(scenario_file, targets, said) -> None:
     result = run(["staffing", "--scenario", scenario_file, *targets])
     assert result.exit_code != 0 and said in result.output
     assert "max_unserved" not in result.output and "min_service_level" not in result.output
+
+
+@pytest.mark.parametrize("command", [["audio", "comfort-noise"], ["audio", "music-bed"],
+                                     ["audio", "prepare"]])
+def test_an_unbounded_number_option_does_not_read_x_at_most_none(command) -> None:
+    shown = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
+    assert shown.exit_code == 0
+    assert "None" not in shown.output and "any finite number" in shown.output
+
+
+def test_a_peak_a_hair_under_full_scale_reads_0_dbfs_not_minus_0() -> None:
+    from audio.levels import decibels
+
+    assert decibels(-0.04) == "0.0" and decibels(-3.46) == "-3.5" and decibels(0.0) == "0.0"
+    assert decibels(float("-inf")) == "-inf"
