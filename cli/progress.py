@@ -46,7 +46,8 @@ class LineProgress:
         now = self.clock()
         if tenth > self.said:
             self.said, self.last_said = tenth, now
-            click.echo(f"{self.label}: {tenth * 10}% ({self.done:,} of {self.length:,})",
+            share = 100 * min(self.done, self.length) / self.length  # as done, not floored
+            click.echo(f"{self.label}: {share:.0f}% ({self.done:,} of {self.length:,})",
                        file=sys.stderr)
         elif now - self.last_said >= self.every_s and 0 < self.done < self.length:
             self.last_said = now

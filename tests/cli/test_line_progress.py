@@ -34,3 +34,17 @@ def test_a_slow_job_speaks_between_tenths_with_the_time_left():
 def test_a_quick_job_says_only_its_tenths():
     assert said(100, 100, 0.01) == [f"what-if: {10 * k}% ({10 * k:,} of 100)"
                                     for k in range(1, 11)]
+
+
+def test_a_tenth_crossed_in_a_big_step_says_the_share_done_not_the_tenth():
+    """Steps of 345 in 1,000: the line at the third tenth had read "30% (345... of", floored."""
+    now = [0.0]
+
+    @click.command()
+    def job() -> None:
+        bar = LineProgress(1000, "redact", every_s=10.0, clock=lambda: now[0])
+        for _ in range(2):
+            bar.update(345)
+
+    lines = CliRunner().invoke(job).output.splitlines()
+    assert lines == ["redact: 34% (345 of 1,000)", "redact: 69% (690 of 1,000)"]
