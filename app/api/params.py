@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from flask import request
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError, ValidationInfo, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.api.models import Model
@@ -45,24 +45,35 @@ class Period(Model):
 
     @field_validator("start", "end")
     @classmethod
-    def in_range(cls, moment: datetime | None) -> datetime | None:
-        """Read as UTC, and far enough from datetime's limits that a day can be taken off (the
-        default start) or a zone converted: 0001-01-01 is a 422 naming the field, not a 500."""
-        moment = _utc(moment)
+    def in_range(cls, moment: datetime | None, info: ValidationInfo) -> datetime | None:
+        """Read as UTC (or the context's `zone`), and far enough from datetime's limits that a
+        day can be taken off (the default start) or a zone converted: 0001-01-01 is a 422
+        naming the field, not a 500."""
+        try:
+            moment = _zoned(moment, (info.context or {}).get("zone", UTC))
+        except OverflowError:  # 9999-12-31 on a clock behind UTC is past datetime's end
+            raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+                             ) from None
         if moment is not None and not EARLIEST <= moment <= LATEST:
             raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
         return moment
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """A time without a zone (the console's date pickers) is read as UTC, like every time here."""
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+def _zoned(moment: datetime | None, zone: tzinfo) -> datetime | None:
+    """A time without a zone is read on `zone`'s clock: UTC, like every time here, but for a
+    console page that shows the line's own clock (its date pickers send that)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=zone).astimezone(UTC) if zone is not UTC else \
+        moment.replace(tzinfo=UTC)
 
 
-def period() -> tuple[datetime, datetime]:
-    """?start=&end= (ISO-8601); pydantic's ValidationError names a bad one, and an end given
-    before the start given, which would read as "nobody went unserved"."""
-    given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY})
+def period(zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """?start=&end= (ISO-8601; a time without a zone on `zone`'s clock), in UTC; pydantic's
+    ValidationError names a bad one, and an end given before the start given, which would
+    read as "nobody went unserved"."""
+    given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY},
+                                  context={"zone": zone})
     if given.start and given.end and given.end < given.start:
         raise reversed_period(given.start, given.end)
     end = given.end or services().clock.now()

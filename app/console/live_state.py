@@ -26,6 +26,13 @@ def queue_zone(config: QueueConfig | None) -> str:
     return config.hours.timezone if config is not None and config.hours is not None else "UTC"
 
 
+def line_zone(queues: dict[str, QueueConfig]) -> str:
+    """The clock every queue keeps, when they keep one (the usual line: one office); UTC
+    when they differ, since a page of every queue together can show only one."""
+    zones = {queue_zone(config) for config in queues.values()}
+    return zones.pop() if len(zones) == 1 else "UTC"
+
+
 def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Response, render_template, request
 from pydantic import ValidationError
 
@@ -10,20 +12,30 @@ from app.api.registry import field_errors
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
 from app.console.lists import unserved_csv, unserved_response
+from app.console.live_state import line_zone
 from app.services import services
+
+
+def _clock() -> tuple[str, ZoneInfo]:
+    """The page's clock: the line's own (every queue's opening hours keep one zone), else
+    UTC; its date pickers are read on it and its times shown on it. An operator in Sydney
+    had picked and read UTC."""
+    name = line_zone(services().config.queues)
+    return name, ZoneInfo(name)
 
 
 @bp.get("/unserved")
 @requires("view")
 def unserved() -> str | tuple[str, int]:
+    zone_name, zone = _clock()
     try:
-        start, end = period()
+        start, end = period(zone)
     except ValidationError as error:
-        return render_template("console/unserved.html", data=None,
-                               error=_not_usable(error)), 422
+        return render_template("console/unserved.html", data=None, zone=zone,
+                               zone_name=zone_name, error=_not_usable(error)), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
-    return render_template("console/unserved.html", data=data, error=None,
-                           query=request.query_string.decode())
+    return render_template("console/unserved.html", data=data, error=None, zone=zone,
+                           zone_name=zone_name, query=request.query_string.decode())
 
 
 def _not_usable(error: ValidationError) -> str:
@@ -39,6 +51,6 @@ def _not_usable(error: ValidationError) -> str:
 @bp.get("/unserved.csv")
 @requires("view")
 def unserved_download() -> Response:
-    start, end = period()
+    start, end = period(_clock()[1])  # the page's link: its pickers' clock
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return unserved_csv(data)

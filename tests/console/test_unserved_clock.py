@@ -1,0 +1,64 @@
+"""The unserved page reads and shows times on the line's own clock: an operator in Sydney had
+picked "09:00" meaning 09:00 local, got 09:00 UTC (20:00 local), and read every time in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import insert
+
+from app.storage import users
+from app.storage.schema import calls
+from tests.console.conftest import PASSWORD, Console
+from tests.support.sids import sid
+
+EVERY_DAY = "".join(f'{day} = "08:00-20:00"\n' for day in (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+
+
+def _line(make_app, clock, second_zone: str | None = None):  # noqa: ANN202
+    config = ('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+              f'timezone = "Australia/Sydney"\n{EVERY_DAY}')
+    if second_zone:
+        config += (f'[queues.sales]\npolicy = "checkin"\n[queues.sales.hours]\n'
+                   f'timezone = "{second_zone}"\n{EVERY_DAY}')
+    app = make_app(config)
+    clock.set(datetime(2026, 12, 5, 6, 0, tzinfo=UTC))  # 17:00 in Sydney (UTC+11)
+    engine = app.extensions["holdwell"].store.engine
+    with engine.begin() as conn:
+        for name, at in (("CA1", datetime(2026, 12, 4, 21, 30, tzinfo=UTC)),  # 08:30 local
+                         ("CA2", datetime(2026, 12, 4, 23, 30, tzinfo=UTC))):  # 10:30 local
+            conn.execute(insert(calls).values(
+                call_id=sid(name), queue="support", policy="checkin", arrived_at=at,
+                entered_at=at, outcome="abandoned", wait_s=30, from_number="+61255550100"))
+    users.add_user(engine, "olive", "operator", PASSWORD, clock.now())
+    return app, Console(app, "olive")
+
+
+def test_the_pickers_and_the_times_are_on_the_lines_clock(make_app, clock):
+    app, operator = _line(make_app, clock)
+    page = operator.get("/console/unserved?start=2026-12-05T09:00&end=2026-12-05T17:00")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert sid("CA2") in html and sid("CA1") not in html  # 08:30 local is before 09:00 local
+    assert "2026-12-05 10:30:00 AEDT" in html and 'title="2026-12-04 23:30:00 UTC"' in html
+    assert "the line's clock (Australia/Sydney)" in html
+    assert 'value="2026-12-05T09:00"' in html  # the picker keeps what was picked
+    download = operator.get("/console/unserved.csv?start=2026-12-05T09:00&end=2026-12-05T17:00")
+    assert sid("CA2") in download.get_data(as_text=True)
+    assert sid("CA1") not in download.get_data(as_text=True)
+
+
+def test_queues_on_different_clocks_are_shown_in_utc_and_the_page_says_so(make_app, clock):
+    app, operator = _line(make_app, clock, second_zone="Europe/Berlin")
+    page = operator.get("/console/unserved?start=2026-12-04T22:00&end=2026-12-05T06:00")
+    html = page.get_data(as_text=True)
+    assert sid("CA2") in html and sid("CA1") not in html  # read as UTC
+    assert "2026-12-04 23:30:00 UTC" in html
+    assert "the queues keep no one clock of their own" in html
+
+
+def test_a_picked_time_past_the_calendars_end_is_a_422_not_a_500(make_app, clock):
+    app, operator = _line(make_app, clock)
+    page = operator.get("/console/unserved?start=0001-01-01T00:30")  # before UTC's year 1
+    assert page.status_code == 422 and "start:" in page.get_data(as_text=True)
