@@ -1,12 +1,13 @@
 """Admins see who may sign in and the audit log of every change, a page at a time and
-filtered by kind, so a flood of sign-ins cannot hide a config change."""
+filtered by kind, so a flood of sign-ins cannot hide a config change (the changes to people
+themselves: app.console.people_actions)."""
 
 from __future__ import annotations
 
 from flask import render_template, request
 from werkzeug.exceptions import UnprocessableEntity
 
-from app.auth.access import requires
+from app.auth.access import current_user, requires
 from app.console.blueprint import bp
 from app.services import services
 from app.storage import audit, users
@@ -25,10 +26,17 @@ def _kind() -> str:
 @bp.get("/people")
 @requires("admin")
 def people() -> str:
+    return people_page()
+
+
+def people_page(issued: tuple[str, str] | None = None) -> str:
+    """The page, with a token just issued (`issued`: whose, and the token) shown once."""
     engine = services().store.engine
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     kind = _kind()
     shown = audit.page(engine, kind=kind, offset=(number - 1) * audit.PAGE_SIZE)
     return render_template("console/people.html", people=users.all_users(engine), log=shown,
                            kind=kind, kinds=audit.KINDS, number=number,
-                           pages=shown.pages)
+                           pages=shown.pages, roles=users.ROLES, issued=issued,
+                           min_password=users.MIN_PASSWORD_LENGTH,
+                           max_name=users.MAX_NAME_LENGTH, me=current_user().name)

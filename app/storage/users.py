@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Engine, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.storage import audit
 from app.storage.console_schema import api_tokens, console_sessions, login_failures, users
+from app.storage.db import begin_write
+from app.storage.locks import hold
 
 ROLES = ("admin", "operator", "analyst")
 MIN_PASSWORD_LENGTH = 10
@@ -104,32 +108,62 @@ def set_password(engine: Engine, name: str, password: str, now: datetime, actor:
         audit.record(conn, actor=actor, action="user.password", target=name, now=now)
 
 
-def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str) -> str:
+@contextmanager
+def _people_change(engine: Engine) -> Iterator[Connection]:
+    """A change to who may do what, one at a time: two admins demoting each other at once
+    must not both pass the check that an admin is left (SQLite: the write lock from the
+    start; PostgreSQL: one advisory lock for the people table)."""
+    with engine.connect() as conn, conn.begin():
+        begin_write(conn, None)
+        hold(conn, "holdwell-people")
+        yield conn
+
+
+def _last_admin(conn: Connection, user_id: int) -> bool:
+    """Whether `user_id` is the one admin there is."""
+    others = conn.execute(select(func.count()).select_from(users).where(
+        users.c.role == "admin", users.c.id != user_id)).scalar_one()
+    return others == 0
+
+
+LAST_ADMIN = ("is the last admin: nobody could manage people in the console after that; "
+              "make someone else admin first")
+
+
+def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str, *,
+             keep_an_admin: bool = False) -> str:
     """Give NAME another role (audited, from and to); their next request is judged by it,
-    since sessions and tokens read the role from here each time. The role they had."""
+    since sessions and tokens read the role from here each time. The role they had.
+    `keep_an_admin`: refuse to demote the last admin (the console; the CLI warns instead)."""
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
-    with engine.begin() as conn:
+    with _people_change(engine) as conn:
         row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)).first()
         if row is None:
             raise UserError(f"no user named {name!r}")
         if row.role == role:  # nothing changed, so nothing for the audit log to say
             return role
+        if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
+            raise UserError(f"{name} {LAST_ADMIN}")
         conn.execute(update(users).where(users.c.id == row.id).values(role=role))
         audit.record(conn, actor=actor, action="user.role", target=name,
                      detail={"from": row.role, "to": role}, now=now)
     return row.role
 
 
-def remove_user(engine: Engine, name: str, now: datetime, actor: str) -> int:
+def remove_user(engine: Engine, name: str, now: datetime, actor: str, *,
+                keep_an_admin: bool = False) -> int:
     """Someone who no longer works the line: their account, console sessions and API tokens
     go at once (audited); the audit log and config versions keep their name. How many
     tokens stopped working. The foreign keys cascade on PostgreSQL; SQLite enforces them
-    only when asked, so the rows are deleted here by name."""
-    with engine.begin() as conn:
+    only when asked, so the rows are deleted here by name. `keep_an_admin` as for
+    `set_role`."""
+    with _people_change(engine) as conn:
         row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)).first()
         if row is None:
             raise UserError(f"no user named {name!r}")
+        if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
+            raise UserError(f"{name} {LAST_ADMIN}")
         conn.execute(delete(console_sessions).where(console_sessions.c.user_id == row.id))
         tokens = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == row.id)
                               ).rowcount

@@ -59,15 +59,20 @@ def test_a_callback_booked_during_the_redaction_keeps_its_number(any_url, monkey
     engine.dispose()
 
 
+def _ended(conn, outcome: str) -> None:  # noqa: ANN001
+    """Ana's two ended calls, CA1 and CA2."""
+    for call_id in ("CA1", "CA2"):
+        conn.execute(insert(calls).values(call_id=call_id, queue="support", policy="x",
+                                          from_number=ANA, arrived_at=NOW, outcome=outcome,
+                                          wait_s=3.0))
+
+
 def test_a_call_being_written_at_that_moment_is_left_for_the_next_run(postgres_url):
     """PostgreSQL: the redaction takes no call's lock by waiting (it could deadlock with a
     write holding two), so a call whose write is under way is kept, and said so."""
     engine = create_engine(postgres_url)
     with engine.begin() as conn:
-        for call_id in ("CA1", "CA2"):
-            conn.execute(insert(calls).values(call_id=call_id, queue="support", policy="x",
-                                              from_number=ANA, arrived_at=NOW,
-                                              outcome="abandoned", wait_s=3.0))
+        _ended(conn, "abandoned")
     with engine.connect() as writer, writer.begin():
         apply(writer, c.BookCallback(call_id="CA2", now=NOW, queue="support", number=ANA,
                                      digit="1", due_at=OPENING))  # holds CA2's lock
@@ -85,10 +90,8 @@ def test_a_failed_callbacks_text_still_owed_keeps_its_number(any_url):
     to an hour: redacting that number had left the sender a blank number to text."""
     engine = create_engine(any_url)
     with engine.begin() as conn:
+        _ended(conn, "callback_failed")
         for call_id in ("CA1", "CA2"):
-            conn.execute(insert(calls).values(call_id=call_id, queue="support", policy="x",
-                                              from_number=ANA, arrived_at=NOW,
-                                              outcome="callback_failed", wait_s=3.0))
             conn.execute(insert(callbacks).values(
                 call_id=call_id, queue="support", number=ANA, entered_at=NOW,
                 requested_at=NOW, status="failed", resolved_at=NOW,

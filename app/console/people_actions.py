@@ -1,0 +1,116 @@
+"""Admins manage people in the console: add someone, change a role, set a new password,
+issue or revoke API tokens, remove someone who left. Each is audited under the admin's
+name, as the CLI's are under "cli". The console refuses what would leave it without an admin
+(the last admin demoted or removed) and an admin removing themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import flash, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from app.auth.access import current_user, requires
+from app.console.blueprint import bp
+from app.console.people_views import people_page
+from app.services import services
+from app.storage import users
+
+View = Callable[[], "str | Response"]
+
+
+def _back(message: str, category: str = "ok") -> Response:
+    """Back to the People page, saying what happened (303: the browser GETs it)."""
+    flash(message, category)
+    return redirect(url_for("console.people"), 303)
+
+
+def _refused_as(prefix: str) -> Callable[[View], View]:
+    """A change the storage refuses (no such person, a short password, the last admin)
+    goes back to the page with its reason after `prefix`."""
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded() -> str | Response:
+            try:
+                return view()
+            except users.UserError as error:
+                return _back(f"{prefix}: {error}.", "error")
+        return guarded
+    return decorate
+
+
+def _named() -> str:
+    return request.form.get("name", "")
+
+
+@bp.post("/people/add")
+@requires("admin")
+@_refused_as("Not added")
+def add_person() -> Response:
+    svc, name = services(), request.form.get("name", "").strip()
+    role = request.form.get("role", "")
+    users.add_user(svc.store.engine, name, role, request.form.get("password", ""),
+                   svc.clock.now(), actor=current_user().name)
+    return _back(f"{name} added as {role}. Tell them their password by a way other than "
+                 "e-mail; they can sign in now.")
+
+
+@bp.post("/people/role")
+@requires("admin")
+@_refused_as("Role not changed")
+def change_role() -> Response:
+    svc, name, role = services(), _named(), request.form.get("role", "")
+    before = users.set_role(svc.store.engine, name, role, svc.clock.now(),
+                            actor=current_user().name, keep_an_admin=True)
+    if before == role:
+        return _back(f"{name} is already {role}.")
+    return _back(f"{name}: {before} → {role}, from their next request.")
+
+
+@bp.post("/people/password")
+@requires("admin")
+@_refused_as("Password not changed")
+def new_password() -> Response:
+    svc, name = services(), _named()
+    users.set_password(svc.store.engine, name, request.form.get("password", ""),
+                       svc.clock.now(), actor=current_user().name)
+    return _back(f"{name}'s password changed; their console sessions are ended.")
+
+
+@bp.post("/people/token")
+@requires("admin")
+@_refused_as("No token issued")
+def new_token() -> str:
+    """The token is shown once, in this answer only: never in the session cookie (a flash
+    message travels there), never stored but as its hash."""
+    svc, name = services(), _named()
+    token = users.issue_token(svc.store.engine, name, svc.clock.now(),
+                              actor=current_user().name)
+    return people_page(issued=(name, token))
+
+
+@bp.post("/people/revoke")
+@requires("admin")
+@_refused_as("Nothing revoked")
+def revoke() -> Response:
+    svc, name = services(), _named()
+    count = users.revoke_tokens(svc.store.engine, name, svc.clock.now(),
+                                actor=current_user().name)
+    return _back(f"{count} API token(s) of {name} revoked: scripts using them get 401 now.")
+
+
+@bp.post("/people/remove")
+@requires("admin")
+@_refused_as("Not removed")
+def remove() -> Response:
+    svc, name, me = services(), _named(), current_user()
+    if name == me.name:
+        return _back("Not removed: you cannot remove yourself here; ask another admin "
+                     "(or use `holdwell users remove`).", "error")
+    if request.form.get("confirm") != "yes":
+        return _back(f"Not removed: tick the box to confirm removing {name}.", "error")
+    tokens = users.remove_user(svc.store.engine, name, svc.clock.now(), actor=me.name,
+                               keep_an_admin=True)
+    return _back(f"{name} removed: their sessions ended and {tokens} API token(s) stopped "
+                 "working. The audit log keeps what they did.")

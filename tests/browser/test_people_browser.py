@@ -1,0 +1,40 @@
+"""People management in Chromium: an admin adds a starter with the page's own form, the
+starter signs in, and the admin removes them again (the tick box is required by the page)."""
+
+from __future__ import annotations
+
+from tests.browser.test_console_pages import sign_in
+
+STARTER_PASSWORD = "starter's own password"
+
+
+def test_an_admin_adds_and_removes_someone_with_the_pages_forms(served, browser, browser_page,
+                                                                  shot):
+    sign_in(browser_page, served, "admin")
+    browser_page.goto(f"{served}/console/people")
+    form = browser_page.locator("#add-person")
+    form.locator("input[name=name]").fill("Nia")
+    form.locator("select[name=role]").select_option("operator")
+    form.locator("input[name=password]").fill(STARTER_PASSWORD)
+    form.locator("button[type=submit]").click()
+    browser_page.wait_for_selector("text=Nia added as operator")
+    row = browser_page.locator('tr[data-person="Nia"]')
+    assert row.locator("td").nth(1).inner_text() == "operator"
+    shot("people")
+
+    starter = browser.new_context().new_page()
+    starter.goto(f"{served}/console/")
+    starter.fill("input[name=name]", "Nia")
+    starter.fill("input[name=password]", STARTER_PASSWORD)
+    starter.click("button[type=submit]")
+    starter.wait_for_selector("h1:has-text('Wallboard')")
+
+    remove = row.locator("button:has-text('Remove')")
+    remove.click()  # the tick box is required: the browser keeps the form from being sent
+    assert browser_page.locator('tr[data-person="Nia"]').count() == 1
+    row.locator("input[name=confirm]").check()
+    remove.click()
+    browser_page.wait_for_selector("text=Nia removed")
+    assert browser_page.locator('tr[data-person="Nia"]').count() == 0
+    starter.reload()
+    assert starter.locator("input[name=password]").count() == 1  # signed out: the form again

@@ -1,0 +1,160 @@
+"""Admins manage people in the console, as the CLI does: people management had been CLI-only,
+so an admin without a shell on the host could not let a new starter in or a leaver out."""
+
+from __future__ import annotations
+
+import html
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import create_engine
+
+from app.storage import audit
+from app.storage import users as people
+from tests.console.conftest import PASSWORD, Console, bearer
+
+POLICY = "/api/v1/policies/support"
+WHEN = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+def _flash(answer, console: Console) -> str:  # noqa: ANN001
+    assert answer.status_code == 303, answer.data
+    return html.unescape(console.get("/console/people").get_data(as_text=True))
+
+
+def test_an_admin_adds_someone_who_can_then_sign_in(console_app):
+    admin = Console(console_app, "admin")
+    page = _flash(admin.post("/console/people/add", {"name": "Nia", "role": "operator",
+                                                     "password": "a long password"}), admin)
+    assert "Nia added as operator" in page and 'data-person="Nia"' in page
+    assert Console(console_app, None).post("/console/login", {
+        "name": "Nia", "password": "a long password"}).status_code == 302
+    entry = audit.page(console_app.extensions["holdwell"].store.engine, kind="people").entries[0]
+    assert (entry.actor, entry.action, entry.target) == ("admin", "user.add", "Nia")
+    for bad, said in (({"name": "nia", "role": "analyst", "password": "a long password"},
+                       "already exists"),
+                      ({"name": "Bo", "role": "analyst", "password": "short"},
+                       "at least 10 characters"),
+                      ({"name": "Bo", "role": "boss", "password": "a long password"},
+                       "role must be one of")):
+        page = _flash(admin.post("/console/people/add", bad), admin)
+        assert "Not added:" in page and said in page
+    names = {user.name for user in people.all_users(console_app.extensions["holdwell"]
+                                                      .store.engine)}
+    assert "Bo" not in names and "nia" not in names
+
+
+def test_a_role_changes_at_once_but_the_last_admin_stays(console_app, tokens):
+    admin = Console(console_app, "admin")
+    page = _flash(admin.post("/console/people/role", {"name": "operator", "role": "analyst"}),
+                  admin)
+    assert "operator: operator → analyst" in page
+    api = console_app.test_client()
+    body = {"settings": {"policy": "silence"}, "note": "t"}
+    assert api.patch(POLICY, json=body, headers=bearer(tokens["operator"])).status_code == 403
+    page = _flash(admin.post("/console/people/role", {"name": "admin", "role": "analyst"}),
+                  admin)
+    assert "Role not changed: admin is the last admin" in page
+    _flash(admin.post("/console/people/role", {"name": "analyst", "role": "admin"}), admin)
+    page = _flash(admin.post("/console/people/role", {"name": "admin", "role": "operator"}),
+                  admin)
+    assert "admin: admin → operator" in page
+    assert admin.get("/console/people").status_code == 403  # no longer an admin
+
+
+def test_a_new_password_ends_their_sessions(console_app):
+    admin, operator = Console(console_app, "admin"), Console(console_app, "operator")
+    assert operator.get("/console/").status_code == 200
+    page = _flash(admin.post("/console/people/password", {
+        "name": "operator", "password": "another long one"}), admin)
+    assert "operator's password changed" in page
+    assert operator.get("/console/").status_code == 401
+    short = _flash(admin.post("/console/people/password", {"name": "operator",
+                                                           "password": "x"}), admin)
+    assert "Password not changed:" in short
+
+
+def test_a_token_is_shown_once_works_and_is_revoked(console_app):
+    admin = Console(console_app, "admin")
+    answer = admin.post("/console/people/token", {"name": "analyst"})
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "shown this once" in shown
+    token = shown.split('API token for', 1)[1].split("<code>", 1)[1].split("</code>", 1)[0]
+    assert token.startswith(people.TOKEN_PREFIX)
+    assert token not in answer.headers.get("Set-Cookie", "")  # never in the session cookie
+    assert answer.headers["Cache-Control"] == "no-store"
+    api = console_app.test_client()
+    assert api.get(POLICY, headers=bearer(token)).status_code == 200
+    assert token not in admin.get("/console/people").get_data(as_text=True)  # once only
+    page = _flash(admin.post("/console/people/revoke", {"name": "analyst"}), admin)
+    assert "1 API token(s) of analyst revoked" in page
+    assert api.get(POLICY, headers=bearer(token)).status_code == 401
+
+
+def test_removal_needs_a_tick_is_never_of_yourself_and_ends_everything(console_app, tokens):
+    admin = Console(console_app, "admin")
+    operator = Console(console_app, "operator")
+    page = _flash(admin.post("/console/people/remove", {"name": "operator"}), admin)
+    assert "tick the box" in page
+    page = _flash(admin.post("/console/people/remove", {"name": "admin", "confirm": "yes"}),
+                  admin)
+    assert "you cannot remove yourself" in page
+    page = _flash(admin.post("/console/people/remove", {"name": "operator", "confirm": "yes"}),
+                  admin)
+    assert "operator removed" in page and 'data-person="operator"' not in page
+    assert operator.get("/console/").status_code == 401
+    api = console_app.test_client()
+    assert api.get(POLICY, headers=bearer(tokens["operator"])).status_code == 401
+    entry = audit.page(console_app.extensions["holdwell"].store.engine, kind="people").entries[0]
+    assert (entry.actor, entry.action, entry.target) == ("admin", "user.remove", "operator")
+    page = _flash(admin.post("/console/people/remove", {"name": "nobody", "confirm": "yes"}),
+                  admin)
+    assert "Not removed: no user named 'nobody'" in page
+
+
+def test_only_admins_may_and_every_change_needs_the_csrf_token(console_app):
+    operator = Console(console_app, "operator")
+    for action in ("add", "role", "password", "token", "revoke", "remove"):
+        assert operator.post(f"/console/people/{action}", {"name": "analyst"}
+                             ).status_code == 403, action
+    admin = Console(console_app, "admin")
+    forged = admin.client.post("/console/people/remove", data={"name": "analyst",
+                                                               "confirm": "yes"})
+    assert forged.status_code == 400
+    assert "analyst" in {u.name for u in people.all_users(
+        console_app.extensions["holdwell"].store.engine)}
+
+
+def _demote_each_other(url: str) -> tuple[list[str], list[str]]:
+    """Two admins, each demoting the other at the same moment; admins left, refusals."""
+    engine = create_engine(url, pool_size=2)
+    for name in ("ana", "bea"):
+        people.add_user(engine, name, "admin", PASSWORD, WHEN)
+    start, refused = threading.Barrier(2), []
+
+    def demote(name: str, by: str) -> None:
+        start.wait()
+        try:
+            people.set_role(engine, name, "analyst", WHEN, actor=by, keep_an_admin=True)
+        except people.UserError as error:
+            refused.append(str(error))
+
+    threads = [threading.Thread(target=demote, args=pair)
+               for pair in (("ana", "bea"), ("bea", "ana"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    admins = [user.name for user in people.all_users(engine) if user.role == "admin"]
+    for name in ("ana", "bea"):
+        people.remove_user(engine, name, WHEN, actor="test")
+    engine.dispose()
+    return admins, refused
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(any_url):
+    """Each checks that another admin is left; without one change at a time both pass and
+    nobody can manage people any more."""
+    for _round in range(4):
+        admins, refused = _demote_each_other(any_url)
+        assert len(admins) == 1 and len(refused) == 1 and "last admin" in refused[0]
