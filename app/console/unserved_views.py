@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Response, render_template, request
 from pydantic import ValidationError
 
@@ -11,31 +9,23 @@ from app.api.params import IN_FUTURE, REVERSED, period
 from app.api.registry import field_errors
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
+from app.console.line_clock import page_clock
 from app.console.lists import unserved_csv, unserved_response
-from app.console.live_state import line_zone
 from app.services import services
-
-
-def _clock() -> tuple[str, ZoneInfo]:
-    """The page's clock: the line's own (every queue's opening hours keep one zone), else
-    UTC; its date pickers are read on it and its times shown on it. An operator in Sydney
-    had picked and read UTC."""
-    name = line_zone(services().config.queues)
-    return name, ZoneInfo(name)
 
 
 @bp.get("/unserved")
 @requires("view")
 def unserved() -> str | tuple[str, int]:
-    zone_name, zone = _clock()
-    try:
+    zone = page_clock()[1]  # the pickers are read on the clock the times are shown on: an
+    try:  # operator in Sydney had picked and read UTC
         start, end = period(zone)
     except ValidationError as error:
         return render_template("console/unserved.html", data=None, zone=zone,
-                               zone_name=zone_name, error=_not_usable(error)), 422
+                               error=_not_usable(error)), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return render_template("console/unserved.html", data=data, error=None, zone=zone,
-                           zone_name=zone_name, query=request.query_string.decode())
+                           query=request.query_string.decode())
 
 
 def _not_usable(error: ValidationError) -> str:
@@ -51,6 +41,6 @@ def _not_usable(error: ValidationError) -> str:
 @bp.get("/unserved.csv")
 @requires("view")
 def unserved_download() -> Response:
-    start, end = period(_clock()[1])  # the page's link: its pickers' clock
+    start, end = period(page_clock()[1])  # the page's link: its pickers' clock
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return unserved_csv(data)

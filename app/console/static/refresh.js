@@ -17,7 +17,7 @@
   function markStale(reason) {
     board.dataset.stale = "yes";  // keep the last numbers; try again next round
     if (!banner) return;
-    banner.textContent = "Not updated since " + shownAsOf() + " UTC (" + reason +
+    banner.textContent = "Not updated since " + shownAsOf() + " (" + reason +
       ") — retrying every " + every / 1000 + " s.";
     banner.hidden = false;
   }

@@ -1,5 +1,6 @@
-"""The unserved page reads and shows times on the line's own clock: an operator in Sydney had
-picked "09:00" meaning 09:00 local, got 09:00 UTC (20:00 local), and read every time in UTC."""
+"""The console reads and shows times on the line's own clock: an operator in Sydney had picked
+"09:00" meaning 09:00 local on the unserved page, got 09:00 UTC (20:00 local), and read every
+time on every page in UTC."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert
 
 from app.storage import users
-from app.storage.schema import calls
+from app.storage.schema import callbacks, calls
 from tests.console.conftest import PASSWORD, Console
 from tests.support.sids import sid
 
@@ -62,3 +63,25 @@ def test_a_picked_time_past_the_calendars_end_is_a_422_not_a_500(make_app, clock
     app, operator = _line(make_app, clock)
     page = operator.get("/console/unserved?start=0001-01-01T00:30")  # before UTC's year 1
     assert page.status_code == 422 and "start:" in page.get_data(as_text=True)
+
+
+def test_every_pages_times_are_on_the_lines_clock(make_app, clock):
+    admin_name = "ada"
+    app, operator = _line(make_app, clock)
+    engine = app.extensions["holdwell"].store.engine
+    users.add_user(engine, admin_name, "admin", PASSWORD, clock.now())  # 17:00 AEDT
+    at = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)  # 10:30 AEDT
+    with engine.begin() as conn:
+        conn.execute(insert(callbacks).values(call_id=sid("CA1"), queue="support",
+                                              number="+61255550100", entered_at=at,
+                                              requested_at=at, status="pending"))
+    shown = operator.get("/console/callbacks").get_data(as_text=True)
+    assert "2026-12-05 10:30:00 AEDT" in shown and "the line&#39;s clock (Australia/Sydney)" \
+        in shown
+    admin = Console(app, admin_name)
+    audit_page = admin.get("/console/people").get_data(as_text=True)
+    assert "2026-12-05 17:00:00 AEDT" in audit_page  # the user.add entries
+    versions = admin.get("/console/versions").get_data(as_text=True)
+    assert "AEDT" in versions and "when (UTC)" not in versions
+    board = operator.get("/console/").get_data(as_text=True)
+    assert 'data-as-of="17:00:00 AEDT"' in board
