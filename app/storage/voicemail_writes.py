@@ -95,12 +95,17 @@ def transcribed(conn: Connection, command: c.VoicemailTranscribed) -> None:
     transcription overtakes the <Record> action (then `leave_voicemail` picks it up)."""
     if command.status != "completed" or not command.text:
         return
+    stored_url = conn.execute(select(callback_messages.c.recording_url).where(
+        callback_messages.c.recording_sid == command.recording_sid)).scalar()
+    text = None if stored_url == "" else command.text  # a message stored always has its
+    # recording's URL; only `holdwell privacy redact` empties it: a transcription Twilio
+    # sends after the caller's words were erased is not written back (its arrival is)
     call = ensure_call(conn, command.call_id, "", command.now, None)
     append_fact(conn, call, command.now, VOICEMAIL_TEXT, f"{call.call_id}:VOICEMAIL_TEXT",
-                None, {"recording_sid": command.recording_sid, "text": command.text})
+                None, {"recording_sid": command.recording_sid, "text": text})
     conn.execute(update(callback_messages).where(
         callback_messages.c.recording_sid == command.recording_sid).values(
-        transcript=command.text))
+        transcript=text))
 
 
 def _early_transcript(conn: Connection, call_id: str, recording_sid: str) -> str | None:

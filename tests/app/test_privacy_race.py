@@ -15,7 +15,7 @@ from app.storage import commands as c
 from app.storage import failure_texts, privacy
 from app.storage.apply import apply
 from app.storage.db import begin_write
-from app.storage.schema import call_events, callbacks, calls
+from app.storage.schema import call_events, callback_messages, callbacks, calls
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 ANA = "+14155550100"
@@ -113,4 +113,32 @@ def test_a_text_owed_to_a_redacted_number_is_not_sent(any_url):
     assert failure_texts.claim(engine, "CA1", NOW, wanted=True) is None
     with engine.connect() as conn:
         assert conn.execute(select(callbacks.c.failure_text)).scalar_one() == "not sent"
+    engine.dispose()
+
+
+def test_a_transcription_arriving_after_the_erasure_is_not_written_back(any_url):
+    """Twilio transcribes a message minutes after the hang-up: an erasure run in between had
+    its words written back by the late transcription, undoing it."""
+    engine = create_engine(any_url)
+    sid_ = "RE" + "b" * 32
+    with engine.begin() as conn:
+        conn.execute(insert(calls).values(call_id="CA1", queue="support", policy="x",
+                                          from_number=ANA, arrived_at=NOW, outcome="voicemail",
+                                          wait_s=3.0))
+        conn.execute(insert(callbacks).values(call_id="CA1", queue="support", number=ANA,
+                                              entered_at=NOW, requested_at=NOW,
+                                              status="connected"))
+        conn.execute(insert(callback_messages).values(
+            recording_sid=sid_, callback_id="CA1", call_id="CA1", left_at=NOW,
+            recording_url="https://api.twilio.com/x/" + sid_, transcript=None))
+    privacy.redact(engine, number=ANA, now=NOW, actor="cli")
+    with engine.connect() as conn, conn.begin():
+        apply(conn, c.VoicemailTranscribed(call_id="CA1", now=NOW, recording_sid=sid_,
+                                           text="my card number is 4111", status="completed"))
+    with engine.connect() as conn:
+        kept = conn.execute(select(callback_messages.c.transcript)).scalar_one()
+        fact = conn.execute(select(call_events.c.data).where(
+            call_events.c.event == "VOICEMAIL_TEXT")).scalar_one()
+    assert kept is None and json.loads(fact)["text"] is None
+    assert json.loads(fact)["recording_sid"] == sid_  # that it came is kept
     engine.dispose()
