@@ -1,7 +1,7 @@
-"""The console's times on the line's own clock: the one time zone every queue's opening
-hours keep (a line in Sydney reads Sydney time), UTC when the queues keep different ones or
-none. Each time shows its zone's abbreviation, and its UTC in a tooltip where there is room.
-The API keeps UTC, with offsets."""
+"""The console's times on the line's own clock (live_state.line_timezone: the default queue's
+opening-hours zone, else the first queue's with hours, else UTC), as the twin reads the log:
+a line in Sydney reads Sydney time. Each time shows its zone's abbreviation, and its UTC in a
+tooltip where there is room. The API keeps UTC, with offsets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from app.console.blueprint import bp
-from app.console.live_state import line_zone
+from app.console.live_state import line_timezone
 from app.services import services
 
 SHOWN = "%Y-%m-%d %H:%M:%S %Z"
@@ -17,7 +17,7 @@ SHOWN = "%Y-%m-%d %H:%M:%S %Z"
 
 def page_clock() -> tuple[str, ZoneInfo]:
     """The zone's name and the zone the console's pages read and show times on."""
-    name = line_zone(services().config.queues)
+    name = line_timezone(services().config)
     return name, ZoneInfo(name)
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from app.api.models import QueuesResponse, QueueState, TodayStats, WaitingCaller
 from app.services import Services
 from app.storage import config_versions, read, wallboard
-from hold_policies.config import QueueConfig
+from hold_policies.config import HoldwellConfig, QueueConfig
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SERVICE_THRESHOLD_S = SERVICE_LEVEL_S  # shown on the page
@@ -26,11 +26,12 @@ def queue_zone(config: QueueConfig | None) -> str:
     return config.hours.timezone if config is not None and config.hours is not None else "UTC"
 
 
-def line_zone(queues: dict[str, QueueConfig]) -> str:
-    """The clock every queue keeps, when they keep one (the usual line: one office); UTC
-    when they differ, since a page of every queue together can show only one."""
-    zones = {queue_zone(config) for config in queues.values()}
-    return zones.pop() if len(zones) == 1 else "UTC"
+def line_timezone(config: HoldwellConfig) -> str:
+    """The clock the line keeps, for what shows every queue together (the console's pages,
+    the twin): the default queue's opening-hours zone, else the first queue's that has
+    hours, else UTC (a line with no hours gave none)."""
+    queues = [config.queues[config.default_queue], *config.queues.values()]
+    return next((queue.hours.timezone for queue in queues if queue.hours), "UTC")
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy import Engine, func, select
 
+from app.console.live_state import line_timezone
 from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
 from app.storage import read
 from app.storage.db import make_engine
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from app.services import Services
-    from hold_policies.config import HoldwellConfig
     from simulator.twin import Twin
 
 MIN_CALLS = 100
@@ -109,13 +109,6 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
             return found
     finally:
         engine.dispose()
-
-
-def line_timezone(config: HoldwellConfig) -> str:
-    """The clock the line keeps: the default queue's opening-hours zone, else the first
-    queue's that has hours, else UTC (a line with no hours gave none)."""
-    queues = [config.queues[config.default_queue], *config.queues.values()]
-    return next((queue.hours.timezone for queue in queues if queue.hours), "UTC")
 
 
 def _fit(engine: Engine, since: datetime, window_days: int, deadline: Deadline,

@@ -18,7 +18,8 @@ EVERY_DAY = "".join(f'{day} = "08:00-20:00"\n' for day in (
 
 
 def _line(make_app, clock, second_zone: str | None = None):  # noqa: ANN202
-    config = ('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+    config = ('[line]\ndefault_queue = "support"\n'
+              '[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
               f'timezone = "Australia/Sydney"\n{EVERY_DAY}')
     if second_zone:
         config += (f'[queues.sales]\npolicy = "checkin"\n[queues.sales.hours]\n'
@@ -43,20 +44,28 @@ def test_the_pickers_and_the_times_are_on_the_lines_clock(make_app, clock):
     assert page.status_code == 200
     assert sid("CA2") in html and sid("CA1") not in html  # 08:30 local is before 09:00 local
     assert "2026-12-05 10:30:00 AEDT" in html and 'title="2026-12-04 23:30:00 UTC"' in html
-    assert "the line's clock (Australia/Sydney)" in html
+    assert "the line's clock (Australia/Sydney, its default queue" in html
     assert 'value="2026-12-05T09:00"' in html  # the picker keeps what was picked
     download = operator.get("/console/unserved.csv?start=2026-12-05T09:00&end=2026-12-05T17:00")
     assert sid("CA2") in download.get_data(as_text=True)
     assert sid("CA1") not in download.get_data(as_text=True)
 
 
-def test_queues_on_different_clocks_are_shown_in_utc_and_the_page_says_so(make_app, clock):
+def test_queues_on_different_clocks_show_the_default_queues(make_app, clock):
+    """Sydney's support (the default queue) and Berlin's sales: the page shows one clock,
+    the one the twin reads the log on, and names it."""
     app, operator = _line(make_app, clock, second_zone="Europe/Berlin")
-    page = operator.get("/console/unserved?start=2026-12-04T22:00&end=2026-12-05T06:00")
+    page = operator.get("/console/unserved?start=2026-12-05T09:00&end=2026-12-05T17:00")
     html = page.get_data(as_text=True)
-    assert sid("CA2") in html and sid("CA1") not in html  # read as UTC
-    assert "2026-12-04 23:30:00 UTC" in html
-    assert "the queues keep no one clock of their own" in html
+    assert sid("CA2") in html and sid("CA1") not in html
+    assert "2026-12-05 10:30:00 AEDT" in html
+    assert "(Australia/Sydney, its default queue" in html
+
+
+def test_a_line_without_opening_hours_reads_utc_and_says_why(console_app, tokens):
+    operator = Console(console_app, "operator")
+    html = operator.get("/console/unserved").get_data(as_text=True)
+    assert "UTC (no queue keeps opening hours" in html
 
 
 def test_a_picked_time_past_the_calendars_end_is_a_422_not_a_500(make_app, clock):
