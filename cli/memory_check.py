@@ -7,6 +7,7 @@ has, the kernel kills the run after it has simulated for an hour, with no word o
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -18,18 +19,18 @@ an overloaded line): 310 to 500 bytes a call of a run, rounded up."""
 BASE_BYTES = 300 * 2**20
 """The process before any call: Python, numpy, pandas, the policies (150-250 MB measured)."""
 MEMINFO = Path("/proc/meminfo")
-CGROUP_LIMITS = (  # (limit, usage): cgroup v2, then v1
-    (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory.current")),
-    (Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
-     Path("/sys/fs/cgroup/memory/memory.usage_in_bytes")),
-)
-"""A container's own limit: MemAvailable is the host's, and a container past its limit is
-killed by the kernel however much the host has free."""
+CGROUP_FS = Path("/sys/fs/cgroup")
+SELF_CGROUP = Path("/proc/self/cgroup")
+SELF_STATM = Path("/proc/self/statm")
+NO_LIMIT = 2**60
+"""cgroup v1 says "no limit" as about 2**63; v2 says "max"."""
 
 
 def available_bytes() -> int | None:
     """What can be taken without swapping or being killed: the kernel's MemAvailable, or
-    less if this process's cgroup (a container) has a lower limit; None off Linux."""
+    less if this process's cgroup (a container, a systemd service's MemoryMax) has a lower
+    limit: MemAvailable is the host's, and a cgroup past its limit is killed however much
+    the host has free. None off Linux."""
     known = [bytes_ for bytes_ in (_mem_available(), _cgroup_room()) if bytes_ is not None]
     return min(known, default=None)
 
@@ -44,18 +45,59 @@ def _mem_available() -> int | None:
     return None
 
 
+def _cgroup_folders() -> list[tuple[Path, str, str, str]]:
+    """This process's own memory cgroup, v2 then v1, as (folder, limit file, usage file,
+    the memory.stat key of its reclaimable file cache); each falls back to the root, which
+    is the process's own inside a cgroup namespace."""
+    try:
+        lines = SELF_CGROUP.read_text(encoding="ascii").splitlines()
+    except OSError:
+        lines = []
+    v2 = next((line.split(":", 2)[2] for line in lines if line.startswith("0::")), "/")
+    v1 = next((line.split(":", 2)[2] for line in lines
+               if "memory" in line.split(":", 2)[1].split(",")), "/")
+    found = []
+    for root, own, limit, usage, cache in (
+            (CGROUP_FS, v2, "memory.max", "memory.current", "inactive_file"),
+            (CGROUP_FS / "memory", v1, "memory.limit_in_bytes", "memory.usage_in_bytes",
+             "total_inactive_file")):
+        folder = root / own.lstrip("/")
+        found.append((folder if (folder / limit).exists() else root, limit, usage, cache))
+    return found
+
+
 def _cgroup_room() -> int | None:
-    """The cgroup's limit less what it uses; None without one ("max", v1's huge number)."""
-    for limit_file, usage_file in CGROUP_LIMITS:
+    """The cgroup's limit less its working set (usage less the file cache the kernel drops
+    before it kills anyone, as the kubelet counts it), plus this process's own memory, which
+    BASE_BYTES counts again; None without a limit."""
+    for folder, limit_name, usage_name, cache_key in _cgroup_folders():
         try:
-            limit = limit_file.read_text(encoding="ascii").strip()
-            usage = int(usage_file.read_text(encoding="ascii").strip())
+            limit = (folder / limit_name).read_text(encoding="ascii").strip()
+            usage = int((folder / usage_name).read_text(encoding="ascii").strip())
         except (OSError, ValueError):
             continue
-        if limit.isdigit() and int(limit) < 2**60:  # v1 says "no limit" as about 2**63
-            return max(int(limit) - usage, 0)
-        return None
+        if not limit.isdigit() or int(limit) >= NO_LIMIT:
+            return None
+        working = usage - _stat(folder / "memory.stat").get(cache_key, 0)
+        return max(int(limit) - max(working - own_bytes(), 0), 0)
     return None
+
+
+def _stat(path: Path) -> dict[str, int]:
+    try:
+        pairs = (line.split() for line in path.read_text(encoding="ascii").splitlines())
+        return {pair[0]: int(pair[1]) for pair in pairs if len(pair) == 2}
+    except (OSError, ValueError):
+        return {}
+
+
+def own_bytes() -> int:
+    """This process's resident memory (0 if unknown)."""
+    try:
+        pages = int(SELF_STATM.read_text(encoding="ascii").split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def check_fits_in_memory(calls: int, runs: int = 1) -> None:

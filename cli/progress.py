@@ -46,8 +46,9 @@ class LineProgress:
         now = self.clock()
         if tenth > self.said:
             self.said, self.last_said = tenth, now
-            share = 100 * min(self.done, self.length) / self.length  # as done, not floored
-            click.echo(f"{self.label}: {share:.0f}% ({self.done:,} of {self.length:,})",
+            share = 100 * min(self.done, self.length) // self.length  # as done (not the
+            # tenth crossed), floored: 996 of 1,000 is not yet 100%
+            click.echo(f"{self.label}: {share}% ({self.done:,} of {self.length:,})",
                        file=sys.stderr)
         elif now - self.last_said >= self.every_s and 0 < self.done < self.length:
             self.last_said = now

@@ -56,15 +56,17 @@ def login() -> Response | tuple[str, int]:
     if attempt is None:
         return _form_again("Too many failed sign-ins for this name. "
                            "Wait 15 minutes and try again.", 429)
-    user = users.authenticate(svc.store.engine, name, password)
-    if user is None:
+    checked = users.check_password(svc.store.engine, name, password)
+    if checked is None:
         _audit_failure(name, now)
         return _form_again("That name and password do not match.", 401)
     throttle.succeeded(attempt)
     _end_session()  # a fresh session: nothing chosen before signing in carries over
+    user = checked.user
     session_id = users.start_session(svc.store.engine, user.id, now,
-                                     access.session_lifetime_s())
-    if session_id is None:  # removed while the password was being checked
+                                     access.session_lifetime_s(),
+                                     password_hash=checked.password_hash)
+    if session_id is None:  # removed, or a new password set, while it was being checked
         return _form_again("That name and password do not match.", 401)
     session[access.SESSION_KEY] = session_id
     session.permanent = True

@@ -18,14 +18,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
 
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
 from app.storage.db import begin_write
-from app.storage.failure_texts import OWED
+from app.storage.failure_texts import OWED, TEXT_WITHIN_S
 from app.storage.locks import hold_calls_free
 from app.storage.schema import call_events, callback_messages, callbacks, calls
 from hold_policies.call_outcome import VOICEMAIL_TEXT
@@ -50,8 +50,9 @@ class Redaction:
     recordings: tuple[str, ...]  # SIDs of recordings to delete on Twilio
 
     def said(self) -> str:
-        kept = (f"; {self.kept_open:,} still in line, promised a callback or being written "
-                "at that moment were left as they are (a later run takes them once settled)"
+        kept = (f"; {self.kept_open:,} still in line, promised a callback, owed a failed "
+                "callback's text (for up to an hour) or being written at that moment were "
+                "left as they are (a later run takes them once settled)"
                 if self.kept_open else "")
         return (f"{self.calls:,} ended calls chosen: {self.events:,} of their events, "
                 f"{self.callbacks:,} callbacks and {self.messages:,} recorded messages held a "
@@ -92,15 +93,17 @@ def count_chosen(engine: Engine, before: datetime | None, number: str | None) ->
             _chosen(before, number))).scalar_one()
 
 
-def _open(conn: Connection, batch: list[str]) -> set[str]:
+def _open(conn: Connection, batch: list[str], now: datetime) -> set[str]:
     """Those still in line (no outcome), with a callback still to keep, or with a failed
-    callback's text still owed (within the hour; it needs the number)."""
+    callback's text still owed and still young enough to send (it needs the number; an
+    older one is never sent, failure_texts.TEXT_WITHIN_S, and must not block an erasure)."""
+    text_owed = (callbacks.c.failure_text == OWED) & (
+        callbacks.c.resolved_at >= now - timedelta(seconds=TEXT_WITHIN_S))
     return set(conn.execute(select(calls.c.call_id).where(
         calls.c.call_id.in_(batch), calls.c.outcome.is_(None))).scalars()) | set(
         conn.execute(select(callbacks.c.call_id).where(
             callbacks.c.call_id.in_(batch),
-            callbacks.c.status.in_(OUTSTANDING) | (callbacks.c.failure_text == OWED))
-        ).scalars())
+            callbacks.c.status.in_(OUTSTANDING) | text_owed)).scalars())
 
 
 def _settled_first(conn: Connection, page: list[str], dry_run: bool) -> set[str]:
@@ -172,7 +175,7 @@ def redact(engine: Engine, *, before: datetime | None = None, number: str | None
     parts = []
     for page in _pages(engine, before, number):
         with engine.connect() as conn, conn.begin():
-            still = _settled_first(conn, page, dry_run) | _open(conn, page)
+            still = _settled_first(conn, page, dry_run) | _open(conn, page, now)
             done = _redact_batch(conn, [c for c in page if c not in still], dry_run)
         parts.append(replace(done, kept_open=len(still)))
         if progress is not None:

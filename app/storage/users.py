@@ -186,14 +186,31 @@ def revoke_tokens(engine: Engine, name: str, now: datetime, actor: str) -> int:
     return revoked
 
 
-def authenticate(engine: Engine, name: str, password: str) -> User | None:
-    """The user if the password matches; the same work is done for an unknown name."""
+@dataclass(frozen=True)
+class Checked:
+    """A password found right, and the stored hash it was checked against: a session is
+    started only while that hash is still the user's (`start_session`)."""
+
+    user: User
+    password_hash: str
+
+
+def check_password(engine: Engine, name: str, password: str) -> Checked | None:
+    """The user and the hash their password matched; the same work for an unknown name."""
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
     if row is None:
         check_password_hash(_dummy_hash(PASSWORD_METHOD), password)
         return None
-    return _user(row) if check_password_hash(row["password_hash"], password) else None
+    if not check_password_hash(row["password_hash"], password):
+        return None
+    return Checked(_user(row), row["password_hash"])
+
+
+def authenticate(engine: Engine, name: str, password: str) -> User | None:
+    """The user if the password matches; the same work is done for an unknown name."""
+    checked = check_password(engine, name, password)
+    return checked.user if checked else None
 
 
 def all_users(engine: Engine) -> list[User]:
@@ -228,18 +245,22 @@ def user_for_token(engine: Engine, token: str) -> User | None:
     return _user(row) if row else None
 
 
-def start_session(engine: Engine, user_id: int, now: datetime, lifetime_s: float
-                  ) -> str | None:
+def start_session(engine: Engine, user_id: int, now: datetime, lifetime_s: float, *,
+                  password_hash: str | None = None) -> str | None:
     """A new console session for the user: a random id for the cookie, its hash kept here
     (dropping sessions past `lifetime_s`, so the table stays small). None when the user was
-    removed since their password was checked: the row is inserted only while the user
-    exists, because SQLite reuses a removed user's id for the next one added, and a session
-    left under that id would sign its cookie in as the newcomer."""
+    removed, or given a new password, since theirs was checked (`password_hash`, the hash it
+    matched): the row is inserted only while that account, with that hash, exists. SQLite
+    reuses a removed user's id for the next one added, and a session left under that id
+    signed its cookie in as the newcomer; a password reset had not ended a sign-in under
+    way with the old one."""
     session_id = secrets.token_urlsafe(32)
+    same_account = users.c.id == user_id
+    if password_hash is not None:  # a salted hash: no other account or password has it
+        same_account &= users.c.password_hash == password_hash
     still_there = select(
         literal(token_hash(session_id), console_sessions.c.id_hash.type), users.c.id,
-        literal(now, console_sessions.c.created_at.type)).where(
-        users.c.id == user_id)
+        literal(now, console_sessions.c.created_at.type)).where(same_account)
     try:
         with engine.begin() as conn:
             conn.execute(delete(console_sessions).where(

@@ -39,8 +39,8 @@ def test_a_callback_booked_during_the_redaction_keeps_its_number(any_url, monkey
     check = privacy._open
     booking = threading.Thread(target=_book, args=(engine,))
 
-    def open_then_booked(conn, page):  # noqa: ANN001, ANN202 - the race, made certain
-        still = check(conn, page)
+    def open_then_booked(conn, page, now):  # noqa: ANN001, ANN202 - the race, made certain
+        still = check(conn, page, now)
         booking.start()
         booking.join(timeout=1.5)  # lands now unless the redaction holds the call still
         return still
@@ -141,4 +141,21 @@ def test_a_transcription_arriving_after_the_erasure_is_not_written_back(any_url)
             call_events.c.event == "VOICEMAIL_TEXT")).scalar_one()
     assert kept is None and json.loads(fact)["text"] is None
     assert json.loads(fact)["recording_sid"] == sid_  # that it came is kept
+    engine.dispose()
+
+
+def test_a_failure_text_too_old_to_send_does_not_block_an_erasure(any_url):
+    """An owed text older than an hour is never sent (failure_texts.TEXT_WITHIN_S): kept
+    'owed' because no sender came back to it, it had kept the number from every erasure,
+    with a message saying a later run would take it (a reviewer's finding)."""
+    engine = create_engine(any_url)
+    with engine.begin() as conn:
+        _ended(conn, "callback_failed")
+        conn.execute(insert(callbacks).values(
+            call_id="CA1", queue="support", number=ANA, entered_at=NOW, requested_at=NOW,
+            status="failed", resolved_at=NOW - timedelta(days=30),
+            failure_text=failure_texts.OWED))
+    done = privacy.redact(engine, number=ANA, now=NOW, actor="cli")
+    assert (done.calls, done.kept_open, done.callbacks) == (2, 0, 1)
+    assert failure_texts.claim(engine, "CA1", NOW, wanted=True) is None
     engine.dispose()

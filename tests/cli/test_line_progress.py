@@ -48,3 +48,16 @@ def test_a_tenth_crossed_in_a_big_step_says_the_share_done_not_the_tenth():
 
     lines = CliRunner().invoke(job).output.splitlines()
     assert lines == ["redact: 34% (345 of 1,000)", "redact: 69% (690 of 1,000)"]
+
+
+def test_a_job_almost_done_does_not_say_100_percent():
+    now = [0.0]
+
+    @click.command()
+    def job() -> None:
+        bar = LineProgress(1000, "redact", every_s=10.0, clock=lambda: now[0])
+        bar.update(996)
+        bar.update(4)
+
+    assert CliRunner().invoke(job).output.splitlines() == [
+        "redact: 99% (996 of 1,000)", "redact: 100% (1,000 of 1,000)"]

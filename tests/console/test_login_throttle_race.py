@@ -22,7 +22,7 @@ def hold_checks_until_all_arrive(monkeypatch, expected: int) -> list[str]:
     interleaving, where no attempt's result is known before the others are admitted."""
     checked: list[str] = []
     arrived = threading.Condition()
-    check = users.authenticate
+    check = users.check_password
 
     def gated(engine, name: str, password: str):  # noqa: ANN001, ANN202
         with arrived:
@@ -31,7 +31,7 @@ def hold_checks_until_all_arrive(monkeypatch, expected: int) -> list[str]:
             arrived.wait_for(lambda: len(checked) >= expected, timeout=1.0)
         return check(engine, name, password)
 
-    monkeypatch.setattr(users, "authenticate", gated)
+    monkeypatch.setattr(users, "check_password", gated)
     return checked
 
 

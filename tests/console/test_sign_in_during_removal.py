@@ -39,14 +39,14 @@ def test_no_session_is_started_for_a_user_removed_after_their_password_was_check
 def test_the_sign_in_form_refuses_when_the_account_goes_during_the_check(console_app, clock,
                                                                           mocker):
     engine = console_app.extensions["holdwell"].store.engine
-    check = people.authenticate
+    check = people.check_password
 
     def check_then_removed(engine_, name, password):  # noqa: ANN001 - the race, made certain
-        user = check(engine_, name, password)
+        checked = check(engine_, name, password)
         people.remove_user(engine_, name, clock.now(), actor="cli")
-        return user
+        return checked
 
-    mocker.patch.object(people, "authenticate", side_effect=check_then_removed)
+    mocker.patch.object(people, "check_password", side_effect=check_then_removed)
     before = _sessions(engine)
     browser = Console(console_app, None)
     answer = browser.post("/console/login", {"name": "operator", "password": PASSWORD})
@@ -56,3 +56,34 @@ def test_the_sign_in_form_refuses_when_the_account_goes_during_the_check(console
     mocker.stopall()
     newcomer = people.add_user(engine, "newcomer", "admin", PASSWORD, clock.now())
     assert browser.get("/console/").status_code == 401, newcomer
+
+
+def test_a_removal_and_an_add_during_the_check_do_not_hand_over_the_sign_in(any_url):
+    """`users remove` and then `users add` while the password is checked: on SQLite the
+    newcomer gets the removed id, and a check by id alone had signed in as the newcomer
+    (an admin, here). A reviewer's finding."""
+    engine = create_engine(any_url)
+    people.add_user(engine, "boss", "admin", PASSWORD, WHEN)
+    leaving = people.add_user(engine, "leaving", "operator", PASSWORD, WHEN)
+    checked = people.check_password(engine, "leaving", PASSWORD)
+    people.remove_user(engine, "leaving", WHEN, actor="cli")
+    newcomer = people.add_user(engine, "newcomer", "admin", PASSWORD, WHEN)
+    if "sqlite" in any_url:
+        assert newcomer.id == leaving.id  # the reuse that made the race dangerous
+    assert people.start_session(engine, checked.user.id, WHEN, DAY_S,
+                                password_hash=checked.password_hash) is None
+    assert _sessions(engine) == 0
+    engine.dispose()
+
+
+def test_a_new_password_set_during_the_check_ends_that_sign_in_too(any_url):
+    engine = create_engine(any_url)
+    people.add_user(engine, "ana", "operator", PASSWORD, WHEN)
+    checked = people.check_password(engine, "ana", PASSWORD)
+    people.set_password(engine, "ana", "a brand new password", WHEN, actor="admin")
+    assert people.start_session(engine, checked.user.id, WHEN, DAY_S,
+                                password_hash=checked.password_hash) is None
+    again = people.check_password(engine, "ana", "a brand new password")
+    assert people.start_session(engine, again.user.id, WHEN, DAY_S,
+                                password_hash=again.password_hash) is not None
+    engine.dispose()
