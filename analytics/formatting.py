@@ -5,6 +5,7 @@ Every value a person reads carries its unit, and a missing value says why it is 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -77,19 +78,22 @@ ROUNDING_NOISE = 1e-9
 def percent_number(fraction: float, decimals: int = 1) -> str:
     """100 × `fraction` with `decimals` decimals, or more (up to 4) where those would read
     0 or 100 for a share that is neither: 11 of 3,000 calls is not "0.0", a 0.004% chance
-    of waiting is not "0.00", nor is 99.996% "100.00". Never "-0.0"."""
+    of waiting is not "0.00", nor is 99.996% "100.00". Signed values (differences) alike,
+    by their size; a size under the finest shown reads "<0.0001", unsigned. Never "-0.0"."""
+    if not math.isfinite(fraction):
+        return str(fraction)
     pct = 100.0 * fraction
-    pct = 0.0 if abs(pct) < ROUNDING_NOISE else 100.0 if abs(pct - 100) < ROUNDING_NOISE else pct
+    pct = 0.0 if abs(pct) < ROUNDING_NOISE else pct
+    size, sign = abs(pct), "-" if pct < 0 else ""
+    size = 100.0 if abs(size - 100) < ROUNDING_NOISE else size
     for shown_decimals in range(decimals, MAX_DECIMALS + 1):
-        text = f"{pct:.{shown_decimals}f}"
-        if float(text) not in (0.0, 100.0) or pct in (0.0, 100.0):
-            return text.removeprefix("-") if float(text) == 0 else text
+        text = f"{size:.{shown_decimals}f}"
+        if float(text) not in (0.0, 100.0) or size in (0.0, 100.0) or size > 100:
+            return text if float(text) == 0 else sign + text
     finest = f"{10.0 ** -MAX_DECIMALS:.{MAX_DECIMALS}f}"
-    if 0 < pct < 1:
+    if size < 1:
         return f"<{finest}"
-    if 99 < pct < 100:
-        return f">{100 - float(finest):.{MAX_DECIMALS}f}"
-    return text.removeprefix("-") if float(text) == 0 else text
+    return f">{100 - float(finest):.{MAX_DECIMALS}f}" if not sign else sign + text
 
 
 def field_unit(field: str) -> str:

@@ -25,9 +25,8 @@ def goal_words(target: Target) -> str:
     """The target in words, with its units."""
     if target.max_unserved is not None:
         return f"unserved <= {100 * target.max_unserved:g}%"
-    return (f"service level >= {100 * target.min_service_level:g}% (answered within "
-            f"{target.within_s:g} s / (entered - callback takers): abandons count as misses, "
-            "unlike the report's service level, which divides by answered)")
+    return (f"service level >= {100 * target.min_service_level:g}% within "
+            f"{target.within_s:g} s (abandons count as misses)")
 
 
 def unmet_lines(plans: Sequence[PolicyPlan]) -> list[str]:
@@ -52,16 +51,26 @@ def unresolved_lines(plans: Sequence[PolicyPlan], target: Target) -> list[str]:
             for p in plans if p.unresolved_slots]
 
 
-def wide_lines(plans: Sequence[PolicyPlan], target: Target) -> list[str]:
-    """One plain line per policy with half-hours whose 95% half-width is wider than the
-    target's own room (the target for unserved, 100% less it for service level): there the
-    mean that met the target says little, and another seed may well miss it."""
-    room = target.max_unserved if target.max_unserved is not None else \
+def target_room(target: Target) -> float:
+    """How far the figure may move and still meet the target: the target for unserved,
+    100% less it for service level."""
+    return target.max_unserved if target.max_unserved is not None else \
         1 - target.min_service_level
+
+
+def wide_slots(plan: PolicyPlan, target: Target) -> list[int]:
+    """Half-hours whose 95% half-width is wider than the target's room: there the mean that
+    met the target says little, and another seed may well miss it."""
+    return [s for s, half in enumerate(plan.half_width)
+            if math.isnan(plan.unresolved_bound[s]) and half > target_room(target)]
+
+
+def wide_lines(plans: Sequence[PolicyPlan], target: Target) -> list[str]:
+    """One plain line per policy with half-hours of wide margins (`wide_slots`)."""
+    room = target_room(target)
     lines = []
     for plan in plans:
-        wide = [s for s, half in enumerate(plan.half_width)
-                if math.isnan(plan.unresolved_bound[s]) and half > room]
+        wide = wide_slots(plan, target)
         if wide:
             lines.append(
                 f"WIDE MARGINS under {plan.policy}: in {len(wide)} half-hour(s) the 95% "
@@ -162,6 +171,7 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
               "?: met with no simulated call short of the target, in too few calls to show "
               "it (the one-sided 95% Clopper-Pearson bound lies past the target)",
               f"  unserved = {UNSERVED_PER_SLOT}; service level = answered "
-              "within T / (entered - callback takers), abandons count as misses; both for "
-              "calls entering that half-hour"]
+              "within T / (entered - callback takers), abandons count as misses (unlike the "
+              "report's service level, which divides by answered); both for calls entering "
+              "that half-hour"]
     return "\n".join(lines)

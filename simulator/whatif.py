@@ -78,5 +78,6 @@ def _points(value: tuple) -> str:
     mean, half = value
     if mean != mean:
         return "n/a"
-    shown = f"{'+' if mean >= 0 else '-'}{percent_number(abs(mean), 2)} pp"
+    said = percent_number(mean, 2)
+    shown = f"{'' if said[0] in '-<' else '+'}{said} pp"
     return f"{shown} ±{percent_number(half, 2)} pp" if half == half else shown

@@ -194,6 +194,10 @@ class StaffingView(Model):
     too_few_calls_half_hours: dict[str, list[str]] = Field(
         default_factory=dict, description="per policy: the half-hours (HH:MM) met only because "
         "no simulated call fell short, in too few calls to show the target met")
+    wide_margins_half_hours: dict[str, list[str]] = Field(
+        default_factory=dict, description="per policy: the half-hours (HH:MM) whose 95% "
+        "half-width is wider than the target's room (the target for unserved, 100% less it "
+        "for service level): the agents there are a guess until more replications narrow it")
 
 
 class BacktestRow(Model):

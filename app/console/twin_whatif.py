@@ -24,7 +24,7 @@ from app.console.twin_live import LiveTwin, live_twin
 from app.console.twin_view import estimate, fit_view, hhmm, interval, num
 from app.services import Services
 from simulator.fit_results import SLOT_MIN
-from simulator.staff_report import goal_words
+from simulator.staff_report import goal_words, wide_slots
 
 MAX_CALLER_RUNS = 300_000
 STAFFING_REPLICATIONS, STAFFING_DAYS = 4, 2
@@ -131,6 +131,8 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
                         target_met={p.policy: p.met for p in plans},
                         missed_half_hours={p.policy: [hhmm(s) for s in p.missed_slots]
                                            for p in plans},
+                        wide_margins_half_hours={p.policy: [hhmm(s) for s in wide_slots(p, target)]
+                                                 for p in plans},
                         too_few_calls_half_hours={p.policy: [hhmm(s) for s in p.unresolved_slots]
                                                   for p in plans})
 

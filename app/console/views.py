@@ -6,6 +6,7 @@ from app.console import (  # noqa: F401
     confirm_views,
     errors,
     experiment_views,
+    figures,
     line_clock,
     people_actions,
     people_views,

@@ -23,6 +23,18 @@ def test_a_share_reads_as_none_or_all_only_when_it_is(fraction, decimals):
     assert len(text.partition(".")[2]) >= decimals
 
 
+@given(st.floats(min_value=-2.0, max_value=2.0), st.sampled_from([1, 2]))
+def test_a_signed_value_reads_by_its_size_and_never_minus_zero(fraction, decimals):
+    """Differences and half-widths go through it too: the sign is the value's, the digits
+    its size's, and a size too small to show has no sign."""
+    text = percent_number(fraction, decimals)
+    assert not text.startswith(("-0.0", "-<")) or float(text.lstrip("-<>")) != 0
+    if text.startswith("-"):
+        assert fraction < 0 and text[1:] == percent_number(-fraction, decimals).lstrip(">")
+    elif text[0] not in "<>" and float(text) != 0:
+        assert fraction > 0
+
+
 @pytest.mark.parametrize(("fraction", "decimals", "shown"), [
     (0.119, 1, "11.9"), (0.0037, 1, "0.4"), (0.00037, 1, "0.04"), (0.00004, 2, "0.004"),
     (0.99996, 2, "99.996"), (0.0, 2, "0.00"), (1.0, 1, "100.0"), (-1e-12, 1, "0.0"),

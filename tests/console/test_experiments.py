@@ -3,13 +3,14 @@ intention-to-treat comparison computed by analytics."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert
 
 from app.storage.schema import calls
-from tests.console.conftest import bearer
+from tests.console.conftest import Console, bearer
 
 
 def test_start_and_stop_a_split_as_versions(console_app, tokens, as_role):
@@ -65,6 +66,9 @@ def test_arms_are_counted_and_compared_by_intention_to_treat(console_app, tokens
     assert abs(abs(comparison["difference"]) - 0.3) < 1e-9
     assert comparison["ci_low"] < comparison["difference"] < comparison["ci_high"]
     assert comparison["verdict"].startswith("checkin leaves fewer callers unserved")
+    page = Console(console_app, "analyst").get("/console/experiments").get_data(as_text=True)
+    assert "10.0%" in page and "40.0%" in page  # the arms' unserved rates
+    assert re.search(r"[+-]30\.0 pp\s+\(95% CI [+-]\d+\.\d pp to [+-]\d+\.\d pp\)", page)
 
 
 def test_the_split_keeps_its_start_however_many_versions_follow(console_app, tokens, clock):

@@ -6,6 +6,8 @@ them within its stated uncertainty, and the what-if must move the way the parame
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
@@ -128,6 +130,22 @@ def test_the_page_shows_the_fit_and_the_whatif_table(seeded, as_role):
     assert page.status_code == 200
     assert 'data-policy="silence"' in text and "What the log is too thin to support" in text
     assert "Staffing: fewest agents per half-hour for unserved &lt;= 5%" in text
+
+
+def test_the_page_reads_its_figures_as_the_cli_prints_them(seeded, as_role, tokens):
+    """Margins in pp, differences signed in pp, shares never "0.00%" unless none; the wide
+    margins the CLI calls out (3 replications: every margin is wide) shown here too. The
+    page's own macros had kept "pt" and a bare ± after the CLI moved on."""
+    page = as_role("analyst").get("/console/twin?run=1&policies=music_ads&policies=silence"
+                                  "&replications=3&target_unserved=0.05")
+    text = page.get_data(as_text=True)
+    assert " pt" not in text and " pp" in text
+    assert re.search(r"\d% ±\d+\.\d+ pp", text)  # a share with its margin
+    answer = whatif(seeded, tokens["analyst"], {"policies": ["music_ads"], "replications": 2,
+                                                "target_unserved": 0.05}).get_json()
+    wide = answer["staffing"]["wide_margins_half_hours"]["music_ads"]
+    assert wide and all(re.fullmatch(r"\d\d:\d\d", start) for start in wide)
+    assert "wide margins in" in text
 
 
 @pytest.fixture

@@ -89,12 +89,9 @@ def test_margins_have_a_unit_and_wide_ones_are_called_out(twin, one_round):
     assert f"half-hour: its start on the line's clock ({twin.timezone})" in table
 
 
-def test_a_service_level_target_says_what_it_divides_by():
+def test_a_service_level_target_says_what_it_divides_by(twin, one_round):
     """Three commands say "service level": the report and erlang divide by answered, the
-    staffing target by entered less callback takers. The target now says which."""
-    from simulator.staff_report import goal_words
-
-    said = goal_words(Target(min_service_level=0.8, within_s=30))
-    assert said.startswith("service level >= 80% (answered within 30 s / (entered - callback "
-                           "takers)")
-    assert "divides by answered" in said
+    staffing target by entered less callback takers. The staffing table now says which."""
+    table = staffing_table(twin, STRICT, erlang_plan(twin, STRICT), [one_round])
+    assert ("service level = answered within T / (entered - callback takers), abandons count "
+            "as misses (unlike the report's service level, which divides by answered)") in table

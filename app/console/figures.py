@@ -1,0 +1,30 @@
+"""Shares and differences on the console's pages as the CLI prints them
+(analytics.formatting.percent_number): a share that is neither none nor all never reads 0 or
+100, a difference carries its sign and "pp". The console's own macros had kept "0.00%" and
+"pt" after the CLI had moved on."""
+
+from __future__ import annotations
+
+from analytics.formatting import percent_number
+from app.console.blueprint import bp
+
+
+@bp.app_template_filter("percent")
+def percent(fraction: float | None, decimals: int = 1) -> str:
+    """'12.3%'; '–' for none."""
+    return "–" if fraction is None else f"{percent_number(fraction, decimals)}%"
+
+
+@bp.app_template_filter("points")
+def points(difference: float | None, decimals: int = 1) -> str:
+    """'+1.2 pp', '-0.4 pp'; '–' for none."""
+    if difference is None:
+        return "–"
+    said = percent_number(difference, decimals)
+    return f"{'' if said[0] in '-<' else '+'}{said} pp"
+
+
+@bp.app_template_filter("margin")
+def margin(half_width: float | None, decimals: int = 1) -> str:
+    """A half-width in percentage points, unsigned: '0.12 pp'."""
+    return "–" if half_width is None else f"{percent_number(half_width, decimals)} pp"
