@@ -230,7 +230,7 @@ def sample_size_sentence(plan: dict[str, Any]) -> str:
     """The minimum-sample-size answer as a sentence."""
     if plan.get("calls_per_arm") is None:
         baseline = plan.get("baseline_rate")
-        shown = "n/a" if baseline is None else f"{100 * baseline:.1f} %"
+        shown = "n/a" if baseline is None else f"{percent_number(baseline)} %"
         if baseline is not None and baseline == baseline and baseline < plan["drop"]:
             return (f"sample size: not computable: a {100 * plan['drop']:.1f}-point drop from "
                     f"a baseline rate of {shown} would fall below 0 %; ask for a smaller one "
@@ -239,7 +239,7 @@ def sample_size_sentence(plan: dict[str, Any]) -> str:
     return (
         f"sample size: {plan['calls_per_arm']:,} calls per arm to detect a "
         f"{100 * plan['drop']:.1f}-point drop in the unserved rate from "
-        f"{100 * plan['baseline_rate']:.1f} % "
+        f"{percent_number(plan['baseline_rate'])} % "
         f"({plan['baseline']}) with a two-sided {100 * plan['alpha']:g}% test at "
         f"{100 * plan['power']:g}% power, {_clustering_said(plan)}"
     )

@@ -56,7 +56,7 @@ def _told_waits(rows: list[dict] | None) -> str:
         return ""
     table = [["group", "positions told", "tellings scored", "late", "late share"]] + [
         [r["group"], r["positions"], f"{r['scored']:,}", f"{r['late']:,}",
-         f"{100 * r['late_share']:.1f}%"] for r in rows]
+         f"{fmt.percent_number(r['late_share'])}%"] for r in rows]
     return ("every told wait, from the call log's events (late = still waiting when the wait "
             "told ran out, over tellings answered by then or still waiting; callback takers "
             "left out; analytics/told_waits.py)\n" + _table(table))
