@@ -39,10 +39,14 @@ def test_a_callback_booked_during_the_redaction_keeps_its_number(any_url, monkey
     check = privacy._open
     booking = threading.Thread(target=_book, args=(engine,))
 
+    checks = []
+
     def open_then_booked(conn, page, now):  # noqa: ANN001, ANN202 - the race, made certain
         still = check(conn, page, now)
-        booking.start()
-        booking.join(timeout=1.5)  # lands now unless the redaction holds the call still
+        checks.append(page)
+        if len(checks) == 2:  # the check made under the lock, last before the updates
+            booking.start()
+            booking.join(timeout=1.5)  # lands now unless the redaction holds the call still
         return still
 
     monkeypatch.setattr(privacy, "_open", open_then_booked)
