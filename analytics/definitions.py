@@ -59,10 +59,12 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "clustered_by": (
         "method",
-        "how this group's 95% intervals allow for calls close in time moving together: "
-        "cluster-robust by UTC day (20 days or more), batch means over 20 time batches "
-        "(1,000 calls or more), or none (the Wilson score interval for rates, mean ± "
-        "t·sd/√n for ASA, calls taken as independent)",
+        "how this group's 95% intervals of the unserved and abandonment rates, service level "
+        "and ASA allow for calls close in time moving together: cluster-robust by UTC day "
+        "(20 days or more), batch means over 20 time batches (1,000 calls or more, in at "
+        "least 10 distinct minutes), or none (the Wilson score interval for rates, mean ± "
+        "t·sd/√n for ASA, calls taken as independent). The Kaplan–Meier bands (patience, "
+        "still willing to wait) always take calls as independent",
     ),
     "service_level": (
         "fraction",
@@ -88,7 +90,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "s",
         "Kaplan–Meier median patience: abandonment is the event; answered, callback, left and "
         "error calls are censored at their wait; 95% CI from the KM confidence bands; "
-        "'not reached' when over half the callers were still willing to wait at the longest wait",
+        "'not reached' when over half the callers were still willing to wait at the longest wait; "
+        "like every KM band, it takes calls as independent (narrower than the rates')",
     ),
     **{
         f"still_waiting_{t:g}s": (

@@ -27,7 +27,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("n_overflow", "overflow (took no offer)", None),
     ("n_voicemail", "voicemail (not yet called back)", None),
     ("reconciliation", "reconciliation", None),
-    ("clustered_by", "intervals allow for calls moving together by", None),
+    ("clustered_by", "rate, SL and ASA intervals clustered by", None),
     ("callback_takers", "callback takers", None),
     ("abandonment_rate", "abandonment rate (secondary)", "abandonment_rate_ci"),
     (
@@ -132,7 +132,7 @@ def interval(field: str, bounds: Sequence[float | None] | None) -> str:
 CLUSTERED_SAID = {
     "day": "UTC day (cluster-robust)",
     "time batches": "batch means, 20 time batches",
-    "none": "none: Wilson / t, calls as independent",
+    "none": "none (independent calls)",
 }
 """The interval method a group's figures used (definitions: unserved_rate)."""
 

@@ -25,7 +25,9 @@ def test_each_group_says_how_its_intervals_allow_for_calls_moving_together():
     methods = {entry["queue"]: entry["clustered_by"] for entry in report["policies"]}
     assert methods == {"support": "none", "sales": "time batches"}
     text = render_text(report)
-    assert "none: Wilson / t, calls as independent" in text
+    assert "none (independent calls)" in text
     assert "batch means, 20 time batches" in text
-    assert "clustered_by [method]: how this group's 95% intervals" in text
+    assert "clustered_by [method]: how this group's 95% intervals of the unserved" in text
+    assert "The Kaplan–Meier bands (patience, still willing to wait) always take calls as " \
+        "independent" in text
     assert "batch means, 20 time batches" in render_html(report, records)
