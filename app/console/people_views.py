@@ -35,7 +35,7 @@ def people_page(issued: tuple[str, str] | None = None) -> str:
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     kind = _kind()
     shown = audit.page(engine, kind=kind, offset=(number - 1) * audit.PAGE_SIZE)
-    return render_template("console/people.html", people=users.all_users(engine), log=shown,
+    return render_template("console/people.html", people=users.overview(engine), log=shown,
                            kind=kind, kinds=audit.KINDS, number=number,
                            pages=shown.pages, roles=users.ROLES, issued=issued,
                            min_password=users.MIN_PASSWORD_LENGTH,

@@ -15,8 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.storage import audit
-from app.storage.console_schema import api_tokens, console_sessions, login_failures, users
-from app.storage.db import begin_write
+from app.storage.console_schema import (
+    api_tokens,
+    audit_log,
+    console_sessions,
+    login_failures,
+    users,
+)
+from app.storage.db import as_utc, begin_write
 from app.storage.locks import hold
 
 ROLES = ("admin", "operator", "analyst")
@@ -217,6 +223,33 @@ def all_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
         return [_user(row) for row in conn.execute(select(users).order_by(users.c.name))
                 .mappings()]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user as the People page lists them: what an admin weighs before a change."""
+
+    user: User
+    tokens: int  # API tokens that work now
+    last_sign_in: datetime | None  # since this account was made (a name reused is new)
+
+
+def overview(engine: Engine) -> list[Person]:
+    """Every user with their working API tokens and their last console sign-in (from the
+    audit log, after the account's creation: an earlier account of the same name is
+    another person's)."""
+    tokens = select(api_tokens.c.user_id, func.count().label("n")).group_by(
+        api_tokens.c.user_id).subquery()
+    last = select(func.max(audit_log.c.time)).where(
+        audit_log.c.action == "session.login", audit_log.c.target == users.c.name,
+        audit_log.c.time >= users.c.created_at).scalar_subquery()
+    query = select(users, func.coalesce(tokens.c.n, 0).label("tokens"),
+                   last.label("last_sign_in")).outerjoin(
+        tokens, tokens.c.user_id == users.c.id).order_by(users.c.name)
+    with engine.connect() as conn:
+        return [Person(_user(row), row["tokens"],
+                       as_utc(row["last_sign_in"]) if row["last_sign_in"] else None)
+                for row in conn.execute(query).mappings()]
 
 
 def token_hash(token: str) -> str:

@@ -158,3 +158,26 @@ def test_two_admins_demoting_each_other_at_once_leave_one(any_url):
     for _round in range(4):
         admins, refused = _demote_each_other(any_url)
         assert len(admins) == 1 and len(refused) == 1 and "last admin" in refused[0]
+
+
+def test_the_list_shows_tokens_and_last_sign_in_of_this_account_only(console_app, tokens,
+                                                                     clock):
+    """What an admin weighs before a change: does a script use this account (its tokens),
+    does anyone (its last sign-in). A name removed and added again starts at "never"."""
+    clock.advance(60)
+    Console(console_app, "operator")  # signs in
+    admin = Console(console_app, "admin")
+    page = admin.get("/console/people").get_data(as_text=True)
+    row = page.split('data-person="operator"', 1)[1].split("</tr>", 1)[0]
+    assert "<td data-tokens>1</td>" in row and "never" not in row
+    assert "<td data-tokens>1</td>" in page.split('data-person="analyst"', 1)[1]
+    analyst = page.split('data-person="analyst"', 1)[1].split("</tr>", 1)[0]
+    assert "never" in analyst  # has a token, never signed in
+    engine = console_app.extensions["holdwell"].store.engine
+    clock.advance(60)
+    people.remove_user(engine, "operator", clock.now(), actor="admin")
+    clock.advance(60)
+    people.add_user(engine, "operator", "analyst", PASSWORD, clock.now())
+    page = admin.get("/console/people").get_data(as_text=True)
+    row = page.split('data-person="operator"', 1)[1].split("</tr>", 1)[0]
+    assert "<td data-tokens>0</td>" in row and "never" in row
