@@ -99,21 +99,6 @@ def check_name(name: str) -> None:
                         f"characters and no spaces around it (got {name[:80]!r})")
 
 
-def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> None:
-    """Replace a user's password (audited, the hash only) and end their console sessions
-    everywhere: whoever knew the old password is signed out too."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    with engine.begin() as conn:
-        user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
-        if user_id is None:
-            raise UserError(f"no user named {name!r}")
-        conn.execute(update(users).where(users.c.id == user_id).values(
-            password_hash=generate_password_hash(password, method=PASSWORD_METHOD)))
-        conn.execute(delete(console_sessions).where(console_sessions.c.user_id == user_id))
-        audit.record(conn, actor=actor, action="user.password", target=name, now=now)
-
-
 @contextmanager
 def _people_change(engine: Engine) -> Iterator[Connection]:
     """A change to who may do what, one at a time: two admins demoting each other at once
@@ -123,6 +108,33 @@ def _people_change(engine: Engine) -> Iterator[Connection]:
         begin_write(conn, None)
         hold(conn, "holdwell-people")
         yield conn
+
+
+def _find(conn: Connection, name: str):  # noqa: ANN202 - a row of id and role
+    """The user named `name`, or a UserError that echoes at most 80 characters of it (a
+    refusal travels in the session cookie as a flash message). A name no user can have (a
+    NUL, which PostgreSQL refuses in a query, or over 64 characters) is no user's."""
+    if "\x00" in name or len(name) > MAX_NAME_LENGTH:
+        row = None
+    else:
+        row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)
+                           ).first()
+    if row is None:
+        raise UserError(f"no user named {name[:80]!r}")
+    return row
+
+
+def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> None:
+    """Replace a user's password (audited, the hash only) and end their console sessions
+    everywhere: whoever knew the old password is signed out too."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
+    with _people_change(engine) as conn:  # the account read is the account written: SQLite
+        user_id = _find(conn, name).id  # hands a removed id to the next user added
+        conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
+        conn.execute(delete(console_sessions).where(console_sessions.c.user_id == user_id))
+        audit.record(conn, actor=actor, action="user.password", target=name, now=now)
 
 
 def _last_admin(conn: Connection, user_id: int) -> bool:
@@ -144,9 +156,7 @@ def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str, *,
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
     with _people_change(engine) as conn:
-        row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)).first()
-        if row is None:
-            raise UserError(f"no user named {name!r}")
+        row = _find(conn, name)
         if row.role == role:  # nothing changed, so nothing for the audit log to say
             return role
         if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
@@ -165,9 +175,7 @@ def remove_user(engine: Engine, name: str, now: datetime, actor: str, *,
     only when asked, so the rows are deleted here by name. `keep_an_admin` as for
     `set_role`."""
     with _people_change(engine) as conn:
-        row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)).first()
-        if row is None:
-            raise UserError(f"no user named {name!r}")
+        row = _find(conn, name)
         if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
             raise UserError(f"{name} {LAST_ADMIN}")
         conn.execute(delete(console_sessions).where(console_sessions.c.user_id == row.id))
@@ -181,10 +189,8 @@ def remove_user(engine: Engine, name: str, now: datetime, actor: str, *,
 
 def revoke_tokens(engine: Engine, name: str, now: datetime, actor: str) -> int:
     """Every API token of `name` stops working at once (audited); how many there were."""
-    with engine.begin() as conn:
-        user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
-        if user_id is None:
-            raise UserError(f"no user named {name!r}")
+    with _people_change(engine) as conn:
+        user_id = _find(conn, name).id
         revoked = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id)
                                ).rowcount
         audit.record(conn, actor=actor, action="token.revoke", target=name,
@@ -259,10 +265,8 @@ def token_hash(token: str) -> str:
 def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli") -> str:
     """A new random API token for `name`; only its hash is kept, so it is shown once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with engine.begin() as conn:
-        user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
-        if user_id is None:
-            raise UserError(f"no user named {name!r}")
+    with _people_change(engine) as conn:  # as set_password: the account read is the one
+        user_id = _find(conn, name).id  # the token is for
         conn.execute(insert(api_tokens).values(user_id=user_id, token_hash=token_hash(token),
                                                created_at=now))
         audit.record(conn, actor=actor, action="token.issue", target=name, now=now)
