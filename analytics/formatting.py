@@ -96,6 +96,16 @@ def percent_number(fraction: float, decimals: int = 1) -> str:
     return f">{100 - float(finest):.{MAX_DECIMALS}f}" if not sign else sign + text
 
 
+def signed_points(difference: float, decimals: int = 1) -> str:
+    """A difference of shares in percentage points with its sign, "+1.2 pp", "-0.4 pp";
+    one too small (or, near 100, too large) to show exactly reads "<0.0001 pp" unsigned;
+    "–" when it is not a number."""
+    if not math.isfinite(difference):
+        return "–"
+    said = percent_number(difference, decimals)
+    return f"{'' if said[0] in '-<>' else '+'}{said} pp"
+
+
 def field_unit(field: str) -> str:
     """Unit of a report field as printed: fractions are shown as %."""
     raw = _SHOWN_UNITS.get(field) or unit(field)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from analytics.formatting import percent_number
+from analytics.formatting import percent_number, signed_points
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
 from simulator.replicate import mean_and_half_width, replicate
@@ -78,6 +78,5 @@ def _points(value: tuple) -> str:
     mean, half = value
     if mean != mean:
         return "n/a"
-    said = percent_number(mean, 2)
-    shown = f"{'' if said[0] in '-<' else '+'}{said} pp"
+    shown = signed_points(mean, 2)
     return f"{shown} ±{percent_number(half, 2)} pp" if half == half else shown

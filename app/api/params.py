@@ -52,10 +52,11 @@ class Period(Model):
         try:
             moment = _zoned(moment, (info.context or {}).get("zone", UTC))
         except OverflowError:  # 9999-12-31 on a clock behind UTC is past datetime's end
-            raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
-                             ) from None
+            raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} "
+                             "(UTC)") from None
         if moment is not None and not EARLIEST <= moment <= LATEST:
-            raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
+            raise ValueError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} "
+                             "(UTC)")
         return moment
 
 
@@ -64,8 +65,14 @@ def _zoned(moment: datetime | None, zone: tzinfo) -> datetime | None:
     console page that shows the line's own clock (its date pickers send that)."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=zone).astimezone(UTC) if zone is not UTC else \
-        moment.replace(tzinfo=UTC)
+    if zone is UTC:
+        return moment.replace(tzinfo=UTC)
+    placed = moment.replace(tzinfo=zone).astimezone(UTC)
+    if placed.astimezone(zone).replace(tzinfo=None) != moment:  # in the hour skipped
+        raise ValueError(f"{moment:%Y-%m-%d %H:%M} does not exist on the line's clock "
+                         f"({zone}): the clocks went forward then; give a time after the "
+                         "change")
+    return placed  # a repeated hour (clocks back): its first time
 
 
 def period(zone: tzinfo = UTC) -> tuple[datetime, datetime]:

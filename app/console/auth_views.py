@@ -81,7 +81,7 @@ def _audit_failure(name: str, now: datetime) -> None:
     throttle's own rows go after 15 minutes, and a guessing run, or someone locking an admin
     out on purpose, had left no trace. The lock's refusals are not (they write nothing)."""
     locked = throttle.locked_now(name, now)
-    tried = name[:NAME_SHOWN]
+    tried = users.readable(name[:NAME_SHOWN])  # anyone types it: nothing hidden in the log
     address = {"address": request.remote_addr}
     with services().store.engine.begin() as conn:
         audit.record(conn, actor="", action="session.login_failed", target=tried,

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from analytics.formatting import percent_number
+from analytics.formatting import percent_number, signed_points
 from app.console.blueprint import bp
 
 
@@ -18,10 +18,7 @@ def percent(fraction: float | None, decimals: int = 1) -> str:
 @bp.app_template_filter("points")
 def points(difference: float | None, decimals: int = 1) -> str:
     """'+1.2 pp', '-0.4 pp'; '–' for none."""
-    if difference is None:
-        return "–"
-    said = percent_number(difference, decimals)
-    return f"{'' if said[0] in '-<' else '+'}{said} pp"
+    return "–" if difference is None else signed_points(difference, decimals)
 
 
 @bp.app_template_filter("margin")

@@ -85,6 +85,13 @@ def new_token() -> str:
     """The token is shown once, in this answer only: never in the session cookie (a flash
     message travels there), never stored but as its hash."""
     svc, name = services(), _named()
+    seen = request.form.get("tokens_seen", "")
+    working = {person.user.name: person.tokens for person in users.overview(svc.store.engine)}
+    if name in working and seen != str(working[name]):  # a reload sends the form again
+        return _back(f"No token issued: {name} has {working[name]} working token(s), not the "
+                     f"{seen or '?'} the page showed (a reload re-sends the form, and each "
+                     "token issued stays valid). Issue another here if you need one.",
+                     "error")
     token = users.issue_token(svc.store.engine, name, svc.clock.now(),
                               actor=current_user().name)
     return people_page(issued=(name, token))
@@ -105,6 +112,8 @@ def revoke() -> Response:
 @_refused_as("Not removed")
 def remove() -> Response:
     svc, name, me = services(), _named(), current_user()
+    if not name:
+        return _back("Not removed: say whom.", "error")
     if name == me.name:
         return _back("Not removed: you cannot remove yourself here; ask another admin "
                      "(or use `holdwell users remove`).", "error")

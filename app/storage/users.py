@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
              actor: str = "cli") -> User:
     """Create a user with a scrypt password hash; the change is audited."""
     if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+        raise UserError(f"role must be one of {', '.join(ROLES)} (got {role[:20]!r})")
+    name = same_name(name)
     check_name(name)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
@@ -76,7 +78,7 @@ def _insert_user(engine: Engine, name: str, role: str, password: str, now: datet
     hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
     with engine.begin() as conn:
         taken = next((other for other in conn.execute(select(users.c.name)).scalars()
-                      if other.casefold() == name.casefold()), None)
+                      if _folded(other) == _folded(name)), None)
         if taken == name:
             raise UserError(f"user {name!r} already exists")
         if taken is not None:  # a handful of people: read them all, compare as people read
@@ -90,13 +92,43 @@ def _insert_user(engine: Engine, name: str, role: str, password: str, now: datet
     return User(user_id, name, role)
 
 
+UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+"""Unicode categories no name may hold: controls (a line break split audit lines, U+0085
+too), formatting (zero-width, direction overrides that turned a flash message around),
+line and paragraph separators, surrogates, private and unassigned code points."""
+
+
+def _unseen(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category in UNSEEN or (category == "Zs" and char != " ")
+
+
+def same_name(name: str) -> str:
+    """The name as stored and looked up: composed (NFC), so "á" typed either way is one."""
+    return unicodedata.normalize("NFC", name)
+
+
+def readable(text: str) -> str:
+    """`text` with what would not show escaped (\\u200b): for the audit log's "on" of a
+    failed sign-in, which anyone can type."""
+    return "".join(char.encode("unicode_escape").decode("ascii") if _unseen(char) else char
+                   for char in text)
+
+
+def _folded(name: str) -> str:
+    """Names that read alike in any case or width ("Ａna", "ANA") clash on adding."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def check_name(name: str) -> None:
-    """A name people can read back and sign in with: 1 to 64 characters, no control
-    characters (a line break split audit lines), no spaces around it."""
+    """A name people can read back and sign in with: 1 to 64 characters, nothing that does
+    not show (controls, zero-width and direction marks, separators, spaces but plain ones),
+    no spaces around it. Look-alike letters of other scripts are not caught."""
     if not name or name != name.strip() or len(name) > MAX_NAME_LENGTH or any(
-            ord(char) < 0x20 or ord(char) == 0x7F for char in name):
-        raise UserError(f"name must be 1 to {MAX_NAME_LENGTH} characters with no control "
-                        f"characters and no spaces around it (got {name[:80]!r})")
+            _unseen(char) for char in name):
+        raise UserError(f"name must be 1 to {MAX_NAME_LENGTH} characters, all of them "
+                        "showing (no control, zero-width or direction characters, no "
+                        f"spaces but plain ones, none around it) (got {name[:80]!r})")
 
 
 @contextmanager
@@ -117,8 +149,8 @@ def _find(conn: Connection, name: str):  # noqa: ANN202 - a row of id and role
     if "\x00" in name or len(name) > MAX_NAME_LENGTH:
         row = None
     else:
-        row = conn.execute(select(users.c.id, users.c.role).where(users.c.name == name)
-                           ).first()
+        row = conn.execute(select(users.c.id, users.c.role).where(
+            users.c.name == same_name(name))).first()
     if row is None:
         raise UserError(f"no user named {name[:80]!r}")
     return row
@@ -154,7 +186,7 @@ def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str, *,
     since sessions and tokens read the role from here each time. The role they had.
     `keep_an_admin`: refuse to demote the last admin (the console; the CLI warns instead)."""
     if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+        raise UserError(f"role must be one of {', '.join(ROLES)} (got {role[:20]!r})")
     with _people_change(engine) as conn:
         row = _find(conn, name)
         if row.role == role:  # nothing changed, so nothing for the audit log to say
@@ -210,7 +242,7 @@ class Checked:
 def check_password(engine: Engine, name: str, password: str) -> Checked | None:
     """The user and the hash their password matched; the same work for an unknown name."""
     with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
+        row = conn.execute(select(users).where(users.c.name == same_name(name))).mappings().first()
     if row is None:
         check_password_hash(_dummy_hash(PASSWORD_METHOD), password)
         return None

@@ -44,7 +44,7 @@ def test_the_pickers_and_the_times_are_on_the_lines_clock(make_app, clock):
     assert page.status_code == 200
     assert sid("CA2") in html and sid("CA1") not in html  # 08:30 local is before 09:00 local
     assert "2026-12-05 10:30:00 AEDT" in html and 'title="2026-12-04 23:30:00 UTC"' in html
-    assert "the line's clock (Australia/Sydney, its default queue" in html
+    assert "the line's clock (Australia/Sydney), the time zone of the default queue" in html
     assert 'value="2026-12-05T09:00"' in html  # the picker keeps what was picked
     download = operator.get("/console/unserved.csv?start=2026-12-05T09:00&end=2026-12-05T17:00")
     assert sid("CA2") in download.get_data(as_text=True)
@@ -59,13 +59,27 @@ def test_queues_on_different_clocks_show_the_default_queues(make_app, clock):
     html = page.get_data(as_text=True)
     assert sid("CA2") in html and sid("CA1") not in html
     assert "2026-12-05 10:30:00 AEDT" in html
-    assert "(Australia/Sydney, its default queue" in html
+    assert "the line's clock (Australia/Sydney)" in html
 
 
 def test_a_line_without_opening_hours_reads_utc_and_says_why(console_app, tokens):
     operator = Console(console_app, "operator")
     html = operator.get("/console/unserved").get_data(as_text=True)
-    assert "UTC (no queue keeps opening hours" in html
+    assert "on\nUTC, the time zone of the default queue's opening hours, else" in html
+
+
+def test_a_time_the_clocks_skipped_is_refused_by_name(make_app, clock):
+    """02:30 on the morning New York's clocks went forward never happened: read as 03:30,
+    a period typed in order had been refused as reversed."""
+    app = make_app('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+                   f'timezone = "America/New_York"\n{EVERY_DAY}')
+    users.add_user(app.extensions["holdwell"].store.engine, "olive", "operator", PASSWORD,
+                   clock.now())
+    page = Console(app, "olive").get("/console/unserved?start=2026-03-08T02:30"
+                                     "&end=2026-03-08T03:15")
+    said = page.get_data(as_text=True)
+    assert page.status_code == 422 and "start: 2026-03-08 02:30 does not exist" in said
+    assert "clocks went forward" in said and "reversed" not in said
 
 
 def test_a_picked_time_past_the_calendars_end_is_a_422_not_a_500(make_app, clock):

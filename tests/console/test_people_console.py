@@ -7,6 +7,7 @@ import html
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import create_engine
 
 from app.storage import audit
@@ -76,7 +77,7 @@ def test_a_new_password_ends_their_sessions(console_app):
 
 def test_a_token_is_shown_once_works_and_is_revoked(console_app):
     admin = Console(console_app, "admin")
-    answer = admin.post("/console/people/token", {"name": "analyst"})
+    answer = admin.post("/console/people/token", {"name": "analyst", "tokens_seen": "0"})
     shown = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "shown this once" in shown
     token = shown.split('API token for', 1)[1].split("<code>", 1)[1].split("</code>", 1)[0]
@@ -229,3 +230,46 @@ def test_a_token_issued_while_its_person_is_removed_never_lands_on_the_next_one(
     carol = people.add_user(engine, "carol", "admin", PASSWORD, WHEN)
     assert people.user_for_token(engine, token) is None, carol
     engine.dispose()
+
+
+def test_reloading_the_token_page_issues_no_second_token(console_app):
+    """A reload re-sends the form: each one had minted another valid token, unseen."""
+    admin = Console(console_app, "admin")
+    first = admin.post("/console/people/token", {"name": "analyst", "tokens_seen": "0"})
+    assert first.status_code == 200
+    again = admin.post("/console/people/token", {"name": "analyst", "tokens_seen": "0"})
+    page = _flash(again, admin)
+    assert "No token issued: analyst has 1 working token(s), not the 0 the page showed" in page
+    assert "<td data-tokens>1</td>" in page.split('data-person="analyst"', 1)[1]
+    audit_filter = first.get_data(as_text=True).split('class="filters" action="', 1)[1]
+    assert audit_filter.startswith("/console/people\"")  # not the POST-only token URL
+
+
+@pytest.mark.parametrize("name", ["adm\u200bin", "nimda\u202e", "op\x85erator", "x\u2028y",
+                                  "\ufeffadmin", "admin\xa0x"])
+def test_a_name_with_what_does_not_show_is_refused(console_app, name):
+    admin = Console(console_app, "admin")
+    page = _flash(admin.post("/console/people/add", {"name": name, "role": "admin",
+                                                     "password": "a long password"}), admin)
+    assert "Not added: name must be 1 to 64 characters, all of them showing" in page
+    assert name not in {u.name for u in people.all_users(
+        console_app.extensions["holdwell"].store.engine)}
+
+
+def test_a_name_typed_composed_or_not_is_one_name(console_app):
+    """"José" with é as one character or as e and a combining accent reads the same: one
+    account, and either way of typing signs in."""
+    engine = console_app.extensions["holdwell"].store.engine
+    people.add_user(engine, "Jose\u0301", "analyst", PASSWORD, WHEN)
+    assert {u.name for u in people.all_users(engine)} >= {"Jos\u00e9"}
+    with pytest.raises(people.UserError, match="already exists"):
+        people.add_user(engine, "Jos\u00e9", "analyst", PASSWORD, WHEN)
+    assert people.authenticate(engine, "Jose\u0301", PASSWORD) is not None
+    assert people.authenticate(engine, "Jos\u00e9", PASSWORD) is not None
+
+
+def test_a_failed_sign_in_writes_no_hidden_characters_into_the_audit_log(console_app):
+    Console(console_app, None).post("/console/login", {"name": "adm\u200bin",
+                                                      "password": "wrong password"})
+    entry = audit.page(console_app.extensions["holdwell"].store.engine).entries[0]
+    assert entry.action == "session.login_failed" and entry.target == "adm\\u200bin"
