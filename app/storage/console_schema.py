@@ -63,6 +63,7 @@ audit_log = Table(
     Column("target", String(128), nullable=False, server_default=""),
     Column("detail", Text, nullable=False, server_default="{}"),
     Index("ix_audit_log_time", "time"),
+    Index("ix_audit_log_action_target_time", "action", "target", "time"),  # last sign-in (0019)
 )
 
 config_versions = Table(
