@@ -142,14 +142,14 @@ def _people_change(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def _find(conn: Connection, name: str):  # noqa: ANN202 - a row of id and role
+def _find(conn: Connection, name: str):  # noqa: ANN202 - a row of id, role and name
     """The user named `name`, or a UserError that echoes at most 80 characters of it (a
     refusal travels in the session cookie as a flash message). A name no user can have (a
     NUL, which PostgreSQL refuses in a query, or over 64 characters) is no user's."""
     if "\x00" in name or len(name) > MAX_NAME_LENGTH:
         row = None
     else:
-        row = conn.execute(select(users.c.id, users.c.role).where(
+        row = conn.execute(select(users.c.id, users.c.role, users.c.name).where(
             users.c.name == same_name(name))).first()
     if row is None:
         raise UserError(f"no user named {name[:80]!r}")
@@ -163,10 +163,10 @@ def set_password(engine: Engine, name: str, password: str, now: datetime, actor:
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
     with _people_change(engine) as conn:  # the account read is the account written: SQLite
-        user_id = _find(conn, name).id  # hands a removed id to the next user added
+        user_id, _, stored = _find(conn, name)  # hands a removed id to the next user added
         conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
         conn.execute(delete(console_sessions).where(console_sessions.c.user_id == user_id))
-        audit.record(conn, actor=actor, action="user.password", target=name, now=now)
+        audit.record(conn, actor=actor, action="user.password", target=stored, now=now)
 
 
 def _last_admin(conn: Connection, user_id: int) -> bool:
@@ -189,12 +189,13 @@ def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str, *,
         raise UserError(f"role must be one of {', '.join(ROLES)} (got {role[:20]!r})")
     with _people_change(engine) as conn:
         row = _find(conn, name)
+        stored = row.name  # as the audit log and sign-ins name them (composed)
         if row.role == role:  # nothing changed, so nothing for the audit log to say
             return role
         if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
             raise UserError(f"{name} {LAST_ADMIN}")
         conn.execute(update(users).where(users.c.id == row.id).values(role=role))
-        audit.record(conn, actor=actor, action="user.role", target=name,
+        audit.record(conn, actor=actor, action="user.role", target=stored,
                      detail={"from": row.role, "to": role}, now=now)
     return row.role
 
@@ -208,13 +209,14 @@ def remove_user(engine: Engine, name: str, now: datetime, actor: str, *,
     `set_role`."""
     with _people_change(engine) as conn:
         row = _find(conn, name)
+        stored = row.name  # as the audit log and sign-ins name them (composed)
         if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
             raise UserError(f"{name} {LAST_ADMIN}")
         conn.execute(delete(console_sessions).where(console_sessions.c.user_id == row.id))
         tokens = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == row.id)
                               ).rowcount
         conn.execute(delete(users).where(users.c.id == row.id))
-        audit.record(conn, actor=actor, action="user.remove", target=name,
+        audit.record(conn, actor=actor, action="user.remove", target=stored,
                      detail={"role": row.role, "tokens": tokens}, now=now)
     return tokens
 
@@ -222,10 +224,10 @@ def remove_user(engine: Engine, name: str, now: datetime, actor: str, *,
 def revoke_tokens(engine: Engine, name: str, now: datetime, actor: str) -> int:
     """Every API token of `name` stops working at once (audited); how many there were."""
     with _people_change(engine) as conn:
-        user_id = _find(conn, name).id
+        user_id, _, stored = _find(conn, name)
         revoked = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id)
                                ).rowcount
-        audit.record(conn, actor=actor, action="token.revoke", target=name,
+        audit.record(conn, actor=actor, action="token.revoke", target=stored,
                      detail={"tokens": revoked}, now=now)
     return revoked
 
@@ -298,10 +300,10 @@ def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli") ->
     """A new random API token for `name`; only its hash is kept, so it is shown once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with _people_change(engine) as conn:  # as set_password: the account read is the one
-        user_id = _find(conn, name).id  # the token is for
+        user_id, _, stored = _find(conn, name)  # the token is for
         conn.execute(insert(api_tokens).values(user_id=user_id, token_hash=token_hash(token),
                                                created_at=now))
-        audit.record(conn, actor=actor, action="token.issue", target=name, now=now)
+        audit.record(conn, actor=actor, action="token.issue", target=stored, now=now)
     return token
 
 

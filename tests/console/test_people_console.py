@@ -266,6 +266,9 @@ def test_a_name_typed_composed_or_not_is_one_name(console_app):
         people.add_user(engine, "Jos\u00e9", "analyst", PASSWORD, WHEN)
     assert people.authenticate(engine, "Jose\u0301", PASSWORD) is not None
     assert people.authenticate(engine, "Jos\u00e9", PASSWORD) is not None
+    people.set_role(engine, "Jose\u0301", "operator", WHEN, actor="admin")
+    entry = audit.page(engine, kind="people").entries[0]
+    assert (entry.action, entry.target) == ("user.role", "Jos\u00e9")  # as stored
 
 
 def test_a_failed_sign_in_writes_no_hidden_characters_into_the_audit_log(console_app):
