@@ -78,14 +78,14 @@ def _zoned(moment: datetime | None, zone: tzinfo) -> datetime | None:
 def period(zone: tzinfo = UTC) -> tuple[datetime, datetime]:
     """?start=&end= (ISO-8601; a time without a zone on `zone`'s clock), in UTC; pydantic's
     ValidationError names a bad one, and an end given before the start given, which would
-    read as "nobody went unserved"."""
+    read as "nobody went unserved" (its times said on `zone`'s clock, with the offset)."""
     given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY},
                                   context={"zone": zone})
     if given.start and given.end and given.end < given.start:
-        raise reversed_period(given.start, given.end)
+        raise reversed_period(given.start.astimezone(zone), given.end.astimezone(zone))
     end = given.end or services().clock.now()
     if given.start and given.start > end:  # no end given: it is now, and the start is later
-        raise start_in_future(given.start, end)
+        raise start_in_future(given.start.astimezone(zone), end.astimezone(zone))
     start = given.start or end - timedelta(days=1)
     return start, end
 

@@ -4,6 +4,7 @@ time on every page in UTC."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
@@ -108,3 +109,12 @@ def test_every_pages_times_are_on_the_lines_clock(make_app, clock):
     assert "AEDT" in versions and "when (UTC)" not in versions
     board = operator.get("/console/").get_data(as_text=True)
     assert 'data-as-of="17:00:00 AEDT"' in board
+
+
+def test_a_reversed_period_is_said_on_the_clock_it_was_typed_on(make_app, clock):
+    app, operator = _line(make_app, clock)
+    page = operator.get("/console/unserved?start=2026-12-05T09:00&end=2026-12-05T08:00")
+    said = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 422
+    assert "must not be before start (2026-12-05T09:00:00+11:00)" in said
+    assert "'2026-12-05T08:00:00+11:00'" in said
