@@ -296,11 +296,20 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli") -> str:
-    """A new random API token for `name`; only its hash is kept, so it is shown once."""
+def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli", *,
+                tokens_seen: int | None = None) -> str:
+    """A new random API token for `name`; only its hash is kept, so it is shown once.
+    `tokens_seen`: the working tokens the asker saw; another count means a form sent twice
+    (a reload) or another admin's token in between, and none is issued."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with _people_change(engine) as conn:  # as set_password: the account read is the one
         user_id, _, stored = _find(conn, name)  # the token is for
+        working = conn.execute(select(func.count()).select_from(api_tokens).where(
+            api_tokens.c.user_id == user_id)).scalar_one()
+        if tokens_seen is not None and working != tokens_seen:
+            raise UserError(f"{stored} has {working} working token(s), not the {tokens_seen} "
+                            "the page showed (a reload re-sends the form, and each token "
+                            "issued stays valid); issue another here if you need one")
         conn.execute(insert(api_tokens).values(user_id=user_id, token_hash=token_hash(token),
                                                created_at=now))
         audit.record(conn, actor=actor, action="token.issue", target=stored, now=now)

@@ -241,6 +241,9 @@ def test_reloading_the_token_page_issues_no_second_token(console_app):
     page = _flash(again, admin)
     assert "No token issued: analyst has 1 working token(s), not the 0 the page showed" in page
     assert "<td data-tokens>1</td>" in page.split('data-person="analyst"', 1)[1]
+    for odd in ("", "x", "9" * 5000):  # no count, or none a page shows: no token either
+        assert "No token issued" in _flash(admin.post("/console/people/token", {
+            "name": "analyst", "tokens_seen": odd}), admin)
     audit_filter = first.get_data(as_text=True).split('class="filters" action="', 1)[1]
     assert audit_filter.startswith("/console/people\"")  # not the POST-only token URL
 
@@ -276,3 +279,25 @@ def test_a_failed_sign_in_writes_no_hidden_characters_into_the_audit_log(console
                                                       "password": "wrong password"})
     entry = audit.page(console_app.extensions["holdwell"].store.engine).entries[0]
     assert entry.action == "session.login_failed" and entry.target == "adm\\u200bin"
+
+
+def test_two_admins_issuing_a_token_from_the_same_page_issue_one(any_url):
+    """Both saw 0 tokens: the count is checked inside the change, so the second is told."""
+    engine = create_engine(any_url, pool_size=2)
+    people.add_user(engine, "bo", "operator", PASSWORD, WHEN)
+    start, issued, refused = threading.Barrier(2), [], []
+
+    def issue(by: str) -> None:
+        start.wait()
+        try:
+            issued.append(people.issue_token(engine, "bo", WHEN, actor=by, tokens_seen=0))
+        except people.UserError as error:
+            refused.append(str(error))
+
+    threads = [threading.Thread(target=issue, args=(by,)) for by in ("ana", "cy")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(issued) == 1 and len(refused) == 1 and "has 1 working token(s)" in refused[0]
+    engine.dispose()
