@@ -96,6 +96,11 @@ def percent_number(fraction: float, decimals: int = 1) -> str:
     return f">{100 - float(finest):.{MAX_DECIMALS}f}" if not sign else sign + text
 
 
+def margin_points(half_width: float, decimals: int = 1) -> str:
+    """A half-width of shares in percentage points, unsigned: "0.12 pp"."""
+    return f"{percent_number(half_width, decimals)} pp"
+
+
 def signed_points(difference: float, decimals: int = 1) -> str:
     """A difference of shares in percentage points with its sign, "+1.2 pp", "-0.4 pp";
     one too small (or, near 100, too large) to show exactly reads "<0.0001 pp" unsigned;

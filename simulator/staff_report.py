@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from analytics.formatting import percent_number
+from analytics.formatting import margin_points, percent_number
 from simulator.fit_results import SLOT_MIN
 from simulator.slot_counts import UNSERVED_PER_SLOT
 from simulator.staff_plan import PolicyPlan, Target
@@ -91,7 +91,7 @@ def _bound_range(plan: PolicyPlan, slots: Sequence[int]) -> str:
 def _figure(mean: float, half: float) -> str:
     if math.isnan(mean):
         return "n/a"
-    hw = "" if math.isnan(half) else f" ±{percent_number(half)} pp"
+    hw = "" if math.isnan(half) else f" ±{margin_points(half)}"
     return f"{percent_number(mean)}%{hw}"
 
 

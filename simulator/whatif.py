@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from analytics.formatting import percent_number, signed_points
+from analytics.formatting import margin_points, percent_number, signed_points
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
 from simulator.replicate import mean_and_half_width, replicate
@@ -48,7 +48,7 @@ def _cell(value: tuple, unit: str) -> str:
         return "n/a"
     if unit == "%":
         shown = f"{percent_number(mean, 2)}%"
-        return f"{shown} ±{percent_number(half, 2)} pp" if half == half else shown
+        return f"{shown} ±{margin_points(half, 2)}" if half == half else shown
     return f"{mean:.1f} s ±{half:.1f}" if half == half else f"{mean:.1f} s"
 
 
@@ -79,4 +79,4 @@ def _points(value: tuple) -> str:
     if mean != mean:
         return "n/a"
     shown = signed_points(mean, 2)
-    return f"{shown} ±{percent_number(half, 2)} pp" if half == half else shown
+    return f"{shown} ±{margin_points(half, 2)}" if half == half else shown

@@ -65,8 +65,6 @@ def _zoned(moment: datetime | None, zone: tzinfo) -> datetime | None:
     console page that shows the line's own clock (its date pickers send that)."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    if zone is UTC:
-        return moment.replace(tzinfo=UTC)
     placed = moment.replace(tzinfo=zone).astimezone(UTC)
     if placed.astimezone(zone).replace(tzinfo=None) != moment:  # in the hour skipped
         raise ValueError(f"{moment:%Y-%m-%d %H:%M} does not exist on the line's clock "

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from analytics.formatting import percent_number, signed_points
+from analytics.formatting import margin_points, percent_number, signed_points
 from app.console.blueprint import bp
 
 
@@ -24,4 +24,4 @@ def points(difference: float | None, decimals: int = 1) -> str:
 @bp.app_template_filter("margin")
 def margin(half_width: float | None, decimals: int = 1) -> str:
     """A half-width in percentage points, unsigned: '0.12 pp'."""
-    return "–" if half_width is None else f"{percent_number(half_width, decimals)} pp"
+    return "–" if half_width is None else margin_points(half_width, decimals)

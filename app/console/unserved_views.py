@@ -21,10 +21,10 @@ def unserved() -> str | tuple[str, int]:
     try:  # operator in Sydney had picked and read UTC
         start, end = period(zone)
     except ValidationError as error:
-        return render_template("console/unserved.html", data=None, zone=zone,
+        return render_template("console/unserved.html", data=None,
                                error=_not_usable(error)), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
-    return render_template("console/unserved.html", data=data, error=None, zone=zone,
+    return render_template("console/unserved.html", data=data, error=None,
                            query=request.query_string.decode())
 
 

@@ -169,15 +169,18 @@ def set_password(engine: Engine, name: str, password: str, now: datetime, actor:
         audit.record(conn, actor=actor, action="user.password", target=stored, now=now)
 
 
-def _last_admin(conn: Connection, user_id: int) -> bool:
-    """Whether `user_id` is the one admin there is."""
-    others = conn.execute(select(func.count()).select_from(users).where(
-        users.c.role == "admin", users.c.id != user_id)).scalar_one()
-    return others == 0
-
-
 LAST_ADMIN = ("is the last admin: nobody could manage people in the console after that; "
               "make someone else admin first")
+
+
+def _keep_an_admin(conn: Connection, row, name: str) -> None:  # noqa: ANN001 - _find's row
+    """Refuse to demote or remove `row` when it is the one admin there is."""
+    if row.role != "admin":
+        return
+    others = conn.execute(select(func.count()).select_from(users).where(
+        users.c.role == "admin", users.c.id != row.id)).scalar_one()
+    if others == 0:
+        raise UserError(f"{name} {LAST_ADMIN}")
 
 
 def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str, *,
@@ -192,8 +195,8 @@ def set_role(engine: Engine, name: str, role: str, now: datetime, actor: str, *,
         stored = row.name  # as the audit log and sign-ins name them (composed)
         if row.role == role:  # nothing changed, so nothing for the audit log to say
             return role
-        if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
-            raise UserError(f"{name} {LAST_ADMIN}")
+        if keep_an_admin:
+            _keep_an_admin(conn, row, name)
         conn.execute(update(users).where(users.c.id == row.id).values(role=role))
         audit.record(conn, actor=actor, action="user.role", target=stored,
                      detail={"from": row.role, "to": role}, now=now)
@@ -210,8 +213,8 @@ def remove_user(engine: Engine, name: str, now: datetime, actor: str, *,
     with _people_change(engine) as conn:
         row = _find(conn, name)
         stored = row.name  # as the audit log and sign-ins name them (composed)
-        if keep_an_admin and row.role == "admin" and _last_admin(conn, row.id):
-            raise UserError(f"{name} {LAST_ADMIN}")
+        if keep_an_admin:
+            _keep_an_admin(conn, row, name)
         conn.execute(delete(console_sessions).where(console_sessions.c.user_id == row.id))
         tokens = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == row.id)
                               ).rowcount
