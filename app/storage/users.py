@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,10 +24,16 @@ from app.storage.console_schema import (
 )
 from app.storage.db import as_utc, begin_write
 from app.storage.locks import hold
+from app.storage.person_names import (  # noqa: F401 - readable and the length are users'
+    MAX_NAME_LENGTH,
+    name_problem,
+    readable,
+    reads_as,
+    same_name,
+)
 
 ROLES = ("admin", "operator", "analyst")
 MIN_PASSWORD_LENGTH = 10
-MAX_NAME_LENGTH = 64
 TOKEN_PREFIX = "hw_"
 PASSWORD_METHOD = "scrypt"
 """werkzeug's scrypt (n=2**15, r=8, p=1); the parameters are stored in each hash."""
@@ -73,17 +78,20 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
 
 def _insert_user(engine: Engine, name: str, role: str, password: str, now: datetime,
                  actor: str) -> User:
-    """The insert, after a read of every name to say which one clashes; two adds at once
-    both pass that read, and the unique `name_key` refuses the second."""
+    """The insert, after a read of every name to say which one clashes, as one change to
+    people: two adds at once of names that read alike ("ana", "Ａna") would both pass a
+    read made outside it (the unique `name_key` holds only for case)."""
     hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
-    with engine.begin() as conn:
+    with _people_change(engine) as conn:
         taken = next((other for other in conn.execute(select(users.c.name)).scalars()
-                      if _folded(other) == _folded(name)), None)
+                      if reads_as(other) == reads_as(name)), None)
         if taken == name:
             raise UserError(f"user {name!r} already exists")
         if taken is not None:  # a handful of people: read them all, compare as people read
-            raise UserError(f"user {taken!r} already exists, and {name!r} differs only in "
-                            f"case: in the audit log the two would read as one person")
+            raise UserError(f"user {taken!r} already exists, and {name!r} reads the same "
+                            "(it differs only in case, width or look-alike letters of "
+                            "another script): in the audit log the two would read as one "
+                            "person")
         user_id = conn.execute(insert(users).values(
             name=name, name_key=name.casefold(), role=role, created_at=now,
             password_hash=hashed)).inserted_primary_key[0]
@@ -92,43 +100,10 @@ def _insert_user(engine: Engine, name: str, role: str, password: str, now: datet
     return User(user_id, name, role)
 
 
-UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
-"""Unicode categories no name may hold: controls (a line break split audit lines, U+0085
-too), formatting (zero-width, direction overrides that turned a flash message around),
-line and paragraph separators, surrogates, private and unassigned code points."""
-
-
-def _unseen(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category in UNSEEN or (category == "Zs" and char != " ")
-
-
-def same_name(name: str) -> str:
-    """The name as stored and looked up: composed (NFC), so "á" typed either way is one."""
-    return unicodedata.normalize("NFC", name)
-
-
-def readable(text: str) -> str:
-    """`text` with what would not show escaped (\\u200b): for the audit log's "on" of a
-    failed sign-in, which anyone can type."""
-    return "".join(char.encode("unicode_escape").decode("ascii") if _unseen(char) else char
-                   for char in text)
-
-
-def _folded(name: str) -> str:
-    """Names that read alike in any case or width ("Ａna", "ANA") clash on adding."""
-    return unicodedata.normalize("NFKC", name).casefold()
-
-
 def check_name(name: str) -> None:
-    """A name people can read back and sign in with: 1 to 64 characters, nothing that does
-    not show (controls, zero-width and direction marks, separators, spaces but plain ones),
-    no spaces around it. Look-alike letters of other scripts are not caught."""
-    if not name or name != name.strip() or len(name) > MAX_NAME_LENGTH or any(
-            _unseen(char) for char in name):
-        raise UserError(f"name must be 1 to {MAX_NAME_LENGTH} characters, all of them "
-                        "showing (no control, zero-width or direction characters, no "
-                        f"spaces but plain ones, none around it) (got {name[:80]!r})")
+    """A name people can read back and sign in with (person_names.name_problem)."""
+    if (problem := name_problem(name)) is not None:
+        raise UserError(problem)
 
 
 @contextmanager

@@ -1,0 +1,89 @@
+"""What a person's name may be, and when two names read as one: the audit log and the
+People page name people, so a name must show and must not pass for someone else's."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+from confusable_homoglyphs import categories, confusables
+
+MAX_NAME_LENGTH = 64
+
+UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+"""Unicode categories no name may hold: controls (a line break split audit lines, U+0085
+too), formatting (zero-width, direction overrides that turned a flash message around),
+line and paragraph separators, surrogates, private and unassigned code points."""
+
+SHARED_SCRIPTS = frozenset({"COMMON", "INHERITED"})
+"""Digits, punctuation and combining marks: every script's words may hold them."""
+
+MIXES_PEOPLE_WRITE = (frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}),
+                      frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+                      frozenset({"LATIN", "HAN", "HANGUL"}))
+"""The mixes of scripts one word may hold beyond a single script (Unicode TR39's "highly
+restrictive" level): Japanese, Chinese and Korean writing mix these, and none of them holds
+look-alikes of another's letters, as Latin, Cyrillic and Greek do ("pаypal")."""
+
+
+def _unseen(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category in UNSEEN or (category == "Zs" and char != " ")
+
+
+def same_name(name: str) -> str:
+    """The name as stored and looked up: composed (NFC), so "á" typed either way is one."""
+    return unicodedata.normalize("NFC", name)
+
+
+def readable(text: str) -> str:
+    """`text` with what would not show escaped (\\u200b): for the audit log's "on" of a
+    failed sign-in, which anyone can type."""
+    return "".join(char.encode("unicode_escape").decode("ascii") if _unseen(char) else char
+                   for char in text)
+
+
+@cache
+def _ascii_look_alike(char: str) -> str:
+    """The ASCII letter a letter of another script passes for ("а" → "a", "Т" → "T"),
+    else `char` (a "0" stays: people tell "b0b" from "bob")."""
+    if char.isascii() or categories.alias(char) in SHARED_SCRIPTS:
+        return char
+    found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin"])
+    prototypes = [glyph["c"] for glyph in (found[0]["homoglyphs"] if found else ())
+                  if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha()]
+    return prototypes[0] if prototypes else char
+
+
+def reads_as(name: str) -> str:
+    """What `name` reads as to a person: any case or width ("Ａna", "ANA" read "ana") and
+    other scripts' look-alikes of ASCII letters (a Cyrillic "АСЕ" or "асе" reads "ace").
+    Two names that read alike clash on adding (Unicode TR39's skeleton, kept to ASCII)."""
+    wide_folded = unicodedata.normalize("NFKC", name)
+    return "".join(_ascii_look_alike(char) for char in wide_folded).casefold()
+
+
+def _scripts(word: str) -> frozenset[str]:
+    return frozenset(categories.alias(char) for char in word) - SHARED_SCRIPTS
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a person's (None: it can): 1 to 64 characters, all showing (no
+    controls, zero-width or direction marks, separators, spaces but plain ones), none
+    around it, and no word mixing scripts whose letters look alike ("pаypal" with a
+    Cyrillic "а"). One script a word ("Ivan Петров") or a mix people write ("山田たろう")
+    is fine."""
+    if not name or name != name.strip() or len(name) > MAX_NAME_LENGTH or any(
+            _unseen(char) for char in name):
+        return (f"name must be 1 to {MAX_NAME_LENGTH} characters, all of them showing (no "
+                "control, zero-width or direction characters, no spaces but plain ones, "
+                f"none around it) (got {name[:80]!r})")
+    for word in name.split(" "):
+        scripts = _scripts(word)
+        if len(scripts) > 1 and not any(scripts <= mix for mix in MIXES_PEOPLE_WRITE):
+            mixed = " and ".join(script.capitalize() for script in sorted(scripts))
+            return (f"name {name[:80]!r} mixes {mixed} letters in the word {word[:80]!r}, "
+                    "so it could pass for another "
+                    "name (a Cyrillic \"а\" looks like a Latin \"a\"): write each word "
+                    "in one script")
+    return None
