@@ -48,7 +48,7 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
     responses = {"200": ok, **{code: {"description": text, "content": problem}
                                for code, text in errors.items()}}
     query = [{"name": name, "in": "query", "required": name in e.required_query,
-              "schema": schema}
+              "schema": schema, **_described(schema)}
              for name, schema in e.query.items()]
     operation = {"summary": e.summary, "operationId": f"{e.method}_{e.rule}",
                  "description": f"Role: {e.permission} (see the README's roles).",
@@ -122,3 +122,9 @@ def document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": paths,
     }
+
+
+def _described(schema: dict) -> dict:
+    """The parameter's own `description` (what documentation tools show beside its name),
+    from its schema's: the rules no schema keyword states are said there."""
+    return {"description": schema["description"]} if "description" in schema else {}

@@ -20,9 +20,12 @@ SAFE_YEARS = r"^(190[1-9]|19[1-9]\d|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-7])-"
 in any zone (a pattern cannot see the offset that moves 1900-01-01 to 1899)."""
 PERIOD_QUERY = {
     "start": {"type": "string", "format": "date-time", "pattern": SAFE_YEARS,
-              "description": f"ISO-8601 ({BOUNDS}), default: 24 hours before `end`"},
+              "description": f"ISO-8601 ({BOUNDS}), default: 24 hours before `end`; "
+                             "with no `end` given, not after now (else a 422 whose "
+                             "`fields.start` says so)"},
     "end": {"type": "string", "format": "date-time", "pattern": SAFE_YEARS,
-            "description": f"ISO-8601 ({BOUNDS}), default: now"},
+            "description": f"ISO-8601 ({BOUNDS}), default: now; not before `start` "
+                           "(else a 422 whose `fields.end` says so)"},
 }
 
 

@@ -34,3 +34,14 @@ def test_the_page_says_how_to_mend_a_start_after_now(as_role, clock):
     assert page.status_code == 422 and "is after now" in text
     assert "Give a start in the past, or an end too." in text
     assert "Put the earlier time in start" not in text
+
+
+def test_the_api_document_states_the_period_rules(console_app):
+    """A client reading only the OpenAPI document learns what a 422 on the period means
+    (no JSON Schema keyword can compare two parameters, so the words say it)."""
+    document = console_app.test_client().get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/unserved", "/api/v1/unserved.csv"):
+        said = {parameter["name"]: parameter["description"]
+                for parameter in document["paths"][path]["get"]["parameters"]}
+        assert "not before `start`" in said["end"] and "`fields.end`" in said["end"]
+        assert "not after now" in said["start"] and "`fields.start`" in said["start"]
