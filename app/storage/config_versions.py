@@ -62,7 +62,9 @@ class ConfigVersion:
 
 
 def body_of(config: HoldwellConfig) -> dict[str, Any]:
-    """The config as stored and exported: JSON types, defaults left out so diffs stay short."""
+    """The config as stored and exported: JSON types, defaults left out so diffs stay short,
+    in the file's order (stored with sorted keys, the first queue, which takes calls with no
+    `?queue=` when `line.default_queue` is not set, had become the alphabetically first)."""
     return config.model_dump(mode="json", exclude_defaults=True)
 
 
@@ -131,7 +133,7 @@ def add(engine: Engine, config: HoldwellConfig, *, author: str, note: str,
                 number = (active or 0) + 1
                 conn.execute(insert(config_versions).values(
                     number=number, created_at=now, author=author, note=note,
-                    body=json.dumps(body, sort_keys=True)))
+                    body=json.dumps(body)))
                 audit.record(conn, actor=author, action="config.version", target=str(number),
                              detail={"note": note}, now=now)
             return ConfigVersion(number, now, author, note, body)
@@ -153,6 +155,6 @@ def seed(engine: Engine, config: HoldwellConfig, now: datetime,
                 number=1, created_at=now, author="HOLDWELL_CONFIG",
                 note=(f"seeded from {source} at start-up" if source is not None else
                       "seeded from the built-in defaults at start-up (no configuration file)"),
-                body=json.dumps(body_of(config), sort_keys=True)))
+                body=json.dumps(body_of(config))))
     except IntegrityError:  # another worker seeded it first
         pass
