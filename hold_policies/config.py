@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -212,11 +213,15 @@ class Strict(NumbersAreNotSwitches):
         order written."""
         return _cross_checks(cls)
 
+    def _settle(self) -> None:
+        """Fill in what follows from other keys when left out, before any check reads it."""
+
     @model_validator(mode="after")
     def _checked_across_keys(self, info: ValidationInfo) -> Strict:
         """Every `cross_check` of the table; its problems, all named in one error, refuse
         it (unless deferred to parse_config, CROSS_CHECKS_DEFERRED). The console and the API
         named only the first, so an operator fixed one and was refused again for the next."""
+        self._settle()
         context = info.context or {}
         if context.get(CROSS_CHECKS_DEFERRED):
             return self
@@ -770,16 +775,14 @@ class QueueConfig(Strict):
     language: Annotated[LanguageTag | None, *written_off_as("")] = "en-US"
     """"" (none): no language attribute."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def voice_follows_language(cls, data: Any) -> Any:  # noqa: ANN401 - pydantic's raw input
+    def _settle(self) -> None:
         """A queue that names a language and no voice is read in that language's voice: it
-        had been Polly.Joanna, whose English <Say> Twilio fails in another language."""
-        if isinstance(data, Mapping) and "voice" not in data and data.get("language"):
-            language = data["language"]
-            if isinstance(language, str):
-                return {**data, "voice": default_voice(language) or ""}
-        return data
+        had been Polly.Joanna, whose English <Say> Twilio fails in another language. The
+        voice so found is not one the operator set (not in `model_fields_set`), so a stored
+        version leaves it out and a later change of language brings that language's own
+        (it had been stored, and refused the change for a voice nobody chose)."""
+        if "voice" not in self.model_fields_set and self.language:
+            object.__setattr__(self, "voice", default_voice(self.language))  # frozen model
 
     @cross_check("voice", "language")
     def voice_speaks_language(self, context: Mapping[str, Any]) -> str | None:
@@ -1110,6 +1113,19 @@ class HoldwellConfig(Strict):
     @property
     def default_queue(self) -> str:
         return self.line.default_queue or next(iter(self.queues))
+
+
+def written(model: BaseModel) -> dict[str, Any]:
+    """A config or a section of one as a version stores it: JSON types, defaults left out,
+    and so is a queue's voice its language chose, no more the operator's than a default (a
+    stored one had refused a later change of language, for a voice nobody set)."""
+    body = model.model_dump(mode="json", exclude_defaults=True)
+    chosen = {None: model} if isinstance(model, QueueConfig) else \
+        model.queues if isinstance(model, HoldwellConfig) else {}
+    for name, queue in chosen.items():
+        if "voice" not in queue.model_fields_set:
+            (body if name is None else body.get("queues", {}).get(name, {})).pop("voice", None)
+    return body
 
 
 SHOWN_CHARS = 60

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from hold_policies.config import written
+
 
 class MissingFields(ValueError):
     """A whole-queue PUT that leaves fields out: saving it would reset them to defaults."""
@@ -42,7 +44,7 @@ def laid_over(current: BaseModel, given: Mapping[str, Any]) -> dict[str, Any]:
     is one value): what a PATCH makes, to be checked whole. Checked alone, a section given
     in part had been refused for fields the queue had (an hours table without its
     timezone)."""
-    out = current.model_dump(mode="json", exclude_defaults=True)
+    out = written(current)
     for name, value in given.items():
         section = getattr(current, name, None) if name in type(current).model_fields else None
         out[name] = laid_over(section, value) if isinstance(section, BaseModel) and isinstance(

@@ -16,7 +16,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.api.registry import field_errors
 from app.storage.config_versions import MAX_NOTE_LENGTH
-from hold_policies.config import QueueConfig
+from hold_policies.config import QueueConfig, written
 
 NOT_SETTINGS = ("csrf_token", "note", "base_version")
 """Posted with the form but not part of the queue's settings."""
@@ -96,6 +96,9 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     if empty is _NOT_EMPTY:
         return FormField(path, label, kind, "" if value is None else value, hint=hint)
     tick = EMPTY_LABELS.get(prefix) or EMPTY_LABELS.get(name) or "empty, not the default"
+    if name == "voice" and name not in model.model_fields_set:  # its language chose it
+        return FormField(path, label, kind, "", empty_label=tick, hint="empty and unticked: "
+                         f"the language's own ({value or 'none: Twilio’s own voice'})")
     return FormField(path, label, kind, "" if value is None else value,
                      hint="empty and unticked: the default", empty_label=tick,
                      empty_set=value == empty)
@@ -133,7 +136,7 @@ def parse(form: Any, current: QueueConfig) -> QueueConfig:
     A checkbox posts a hidden "false" and, when ticked, "true" after it: the last value wins.
     An empty box with its EMPTY box ticked saves the empty value itself, not the default.
     """
-    data: dict[str, Any] = current.model_dump(exclude_defaults=True)
+    data: dict[str, Any] = written(current)
     for name in form:
         if name in NOT_SETTINGS or name.endswith(EMPTY):
             continue

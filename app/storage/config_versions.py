@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.storage import audit
 from app.storage.console_schema import config_versions
 from app.storage.db import as_utc
-from hold_policies.config import HoldwellConfig, parse_config
+from hold_policies.config import HoldwellConfig, parse_config, written
 
 LIST_LIMIT = 100
 BATCH = 100
@@ -65,7 +65,7 @@ def body_of(config: HoldwellConfig) -> dict[str, Any]:
     """The config as stored and exported: JSON types, defaults left out so diffs stay short,
     in the file's order (stored with sorted keys, the first queue, which takes calls with no
     `?queue=` when `line.default_queue` is not set, had become the alphabetically first)."""
-    return config.model_dump(mode="json", exclude_defaults=True)
+    return written(config)
 
 
 def effective_body(config: HoldwellConfig) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def test_stopping_a_split_takes_a_confirmation_with_a_note(as_role, console_app)
     assert 'value="stop"' not in page  # stopping is not one click from here
     assert 'href="/console/experiments/support/stop">Stop the split on support…</a>' in page
     confirm = operator.get("/console/experiments/support/stop").get_data(as_text=True)
-    assert "Running now: checkin 2 (67%), silence 1 (33%)" in confirm
+    assert "Running now: silence 1 (33%), checkin 2 (67%)" in confirm  # as started
     assert 'name="note"' in confirm and ">Stop the split on support</button>" in confirm
     assert active(console_app).config().queues["support"].experiment is not None
     operator.post("/console/experiments/support", {"action": "stop", "note": "enough data"})

@@ -1,0 +1,55 @@
+"""A voice the queue's language chose is not stored as if the operator had set it: a queue
+with `language = "es-ES"` alone had `voice = "Polly.Lucia"` written into its version, and a
+later change of language was refused "set another voice, or leave voice out" to an operator
+who had left it out (walk-through F3)."""
+
+from __future__ import annotations
+
+from app.storage import config_versions
+from tests.console.conftest import bearer
+
+
+def _patch(console_app, tokens, settings: dict):  # noqa: ANN001, ANN202
+    return console_app.test_client().patch("/api/v1/policies/sales", json={
+        "settings": settings}, headers=bearer(tokens["operator"]))
+
+
+def _stored_sales(console_app) -> dict:  # noqa: ANN001
+    return config_versions.get(console_app.extensions["holdwell"].store.engine).body[
+        "queues"]["sales"]
+
+
+def test_a_language_alone_stores_no_voice_and_a_new_language_brings_its_own(console_app,
+                                                                              tokens):
+    assert _patch(console_app, tokens, {"language": "es-ES"}).status_code == 200
+    assert _stored_sales(console_app) == {"language": "es-ES"}  # checkin is the default
+    assert console_app.extensions["holdwell"].config.queues["sales"].voice == "Polly.Lucia"
+    moved = _patch(console_app, tokens, {"language": "fr-FR"})
+    assert moved.status_code == 200, moved.get_json()
+    assert "voice" not in _stored_sales(console_app)
+    assert console_app.extensions["holdwell"].config.queues["sales"].voice == "Polly.Lea"
+
+
+def test_a_voice_the_operator_set_is_kept_and_checked(console_app, tokens):
+    assert _patch(console_app, tokens, {"language": "es-ES", "voice": "Polly.Conchita"}
+                  ).status_code == 200
+    assert _stored_sales(console_app)["voice"] == "Polly.Conchita"
+    refused = _patch(console_app, tokens, {"language": "fr-FR"})
+    assert refused.status_code == 422
+    assert "voice Polly.Conchita speaks es-ES" in str(refused.get_json())
+
+
+def test_the_form_shows_the_languages_voice_as_its_own_and_a_save_keeps_it_so(as_role,
+                                                                              console_app,
+                                                                              tokens):
+    assert _patch(console_app, tokens, {"language": "es-ES"}).status_code == 200
+    operator = as_role("operator")
+    page = operator.get("/console/policies/sales").get_data(as_text=True)
+    assert 'name="voice" value=""' in page
+    assert "the language&#39;s own (Polly.Lucia)" in page
+    saved = operator.post("/console/policies/sales", {"language": "fr-FR", "voice": ""},
+                          follow_redirects=True)
+    assert saved.status_code == 200 and "Saved as config version" in saved.get_data(
+        as_text=True)
+    assert "voice" not in _stored_sales(console_app)
+    assert console_app.extensions["holdwell"].config.queues["sales"].voice == "Polly.Lea"
