@@ -22,6 +22,10 @@ BUSY = ("429", "busy: another such job runs in this worker (one at a time); ask 
                "the Retry-After header's seconds")
 
 
+COLLIDED = ("other saves kept landing first: nothing was stored; send the same request again "
+            "after the Retry-After header's seconds")
+
+
 def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     """'/policies/<queue>' -> '/policies/{queue}' and its path parameters."""
     params = []
@@ -43,6 +47,8 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
         ok["headers"] = {name: {"description": text, "schema": {"type": "string"}}
                          for name, text in e.headers.items()}
     errors = {**ERRORS, **dict([BUSY])} if e.busy else dict(ERRORS)
+    if e.method != "GET":
+        errors["503"] = COLLIDED
     if e.body is not None:
         errors["413"] = TOO_LARGE
     responses = {"200": ok, **{code: {"description": text, "content": problem}

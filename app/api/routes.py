@@ -17,7 +17,7 @@ from app.console import config_changes, experiments, lists, partial_settings
 from app.console.live_state import live_state
 from app.console.twin_limits import TwinProblem
 from app.services import services
-from app.storage import audit, callback_admin
+from app.storage import audit, callback_admin, config_versions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.before_request
@@ -63,6 +63,13 @@ def version_conflict(error: config_changes.VersionConflict) -> tuple[Response, i
     """Like a failed If-Match: read the queue again (GET gives the new base_version)."""
     return jsonify(models.Problem(error=f"{error}; GET it again, reapply your change and "
                                   "PUT with the new base_version").model_dump()), 409
+
+
+@bp.errorhandler(config_versions.SavesCollided)
+def saves_collided(error: config_versions.SavesCollided) -> tuple[Response, int, dict]:
+    """Other saves kept landing first: nothing stored, and the same request may be sent
+    again as it is (it had been a 500 to eight operators saving at once)."""
+    return jsonify(models.Problem(error=str(error)).model_dump()), 503, {"Retry-After": "1"}
 
 
 @bp.errorhandler(partial_settings.MissingFields)

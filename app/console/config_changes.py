@@ -4,6 +4,8 @@ and imports all go through `save`, so each is validated, audited and picked up b
 from __future__ import annotations
 
 import difflib
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +19,9 @@ from app.storage import config_versions
 from app.storage.config_versions import ConfigVersion
 from hold_policies.config import AS_WRITTEN, ConfigError, HoldwellConfig, QueueConfig
 
-SAVE_TRIES = 5
+SAVE_TRIES = 10
+SAVE_PAUSE_S = 0.01
+"""The first retry's longest pause; it doubles each try up to 16 times this."""
 
 
 class UnknownVersion(LookupError):
@@ -163,13 +167,16 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
 
 def in_turn(attempt: Callable[[], Saved]) -> Saved:
     """`attempt()`, built on the active version and stored only while it still is: read
-    and built again when another save came in between (ActiveMoved), a few times."""
-    for _ in range(SAVE_TRIES):
+    and built again when another save came in between (ActiveMoved), after a random pause
+    that grows try by try (savers retrying in step had collided again: eight at once ran
+    out of five tries), and SavesCollided when they keep colliding."""
+    for tries in range(SAVE_TRIES):
         try:
             return attempt()
         except config_versions.ActiveMoved:
-            continue
-    raise RuntimeError("could not store a config version: too many concurrent saves")
+            time.sleep(random.uniform(0, SAVE_PAUSE_S * 2 ** min(tries, 4)))
+    raise config_versions.SavesCollided(f"other config saves kept landing first ({SAVE_TRIES} "
+                                        "tries): nothing was stored; send it again")
 
 
 def same_settings(new: BaseModel, old: BaseModel) -> bool:

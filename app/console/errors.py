@@ -4,11 +4,12 @@ views let pydantic and the config store raise, and these handlers turn that into
 from __future__ import annotations
 
 from pydantic import ValidationError
-from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
+from werkzeug.exceptions import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 
 from app.api.registry import field_errors
 from app.console.blueprint import bp, error_page
 from app.console.config_changes import StoredVersionInvalid, UnknownVersion
+from app.storage.config_versions import SavesCollided
 
 
 @bp.errorhandler(ValidationError)
@@ -28,3 +29,11 @@ def unknown_thing(error: UnknownVersion):  # noqa: ANN201 - a (body, status) pai
 def stored_version_invalid(error: StoredVersionInvalid):  # noqa: ANN201 - a (body, status) pair
     """The active version fails today's checks: say which key, and how to replace it."""
     return error_page(Conflict(f"{error}."))
+
+
+@bp.errorhandler(SavesCollided)
+def saves_collided(error: SavesCollided):  # noqa: ANN201 - a (body, status, headers) triple
+    """Other saves kept landing first: nothing was stored; the form may be sent again."""
+    busy = ServiceUnavailable(f"Not saved: {error} (use the browser's Back button and send "
+                              "the form again).", retry_after=1)
+    return error_page(busy)

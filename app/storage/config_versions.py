@@ -28,6 +28,11 @@ MAX_NOTE_LENGTH = 500
 """A version's note, whichever way it comes (console, API, CLI): a reason, not a file."""
 
 
+class SavesCollided(RuntimeError):
+    """Other saves kept landing first, try after try: nothing was stored, and sending the
+    same change again is safe (an answer, not a crash: 503 with Retry-After)."""
+
+
 class NoteError(ValueError):
     """A note that cannot be stored as given; the message says why."""
 
@@ -139,7 +144,8 @@ def add(engine: Engine, config: HoldwellConfig, *, author: str, note: str,
             return ConfigVersion(number, now, author, note, body)
         except IntegrityError:
             continue
-    raise RuntimeError("could not store a config version: too many concurrent saves")
+    raise SavesCollided("other config saves kept landing first: nothing was stored; send it "
+                        "again")
 
 
 def seed(engine: Engine, config: HoldwellConfig, now: datetime,
