@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException, Unauthorized
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
 
 from app.api.registry import kept_headers
 from app.auth import access, csrf
@@ -15,6 +15,9 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
                static_folder="static")
 
 
+MAX_FORM_BYTES = 1024 * 1024
+"""The largest console form: the policy form with every prompt at its longest is a few
+hundred kilobytes (the API's JSON bodies have the same cap)."""
 SIGNED_OUT_FORMS = frozenset({"console.login"})
 """The one form posted without a session."""
 SESSION_ENDED = ("Your session ended before this was saved, so nothing was saved. Sign in "
@@ -26,7 +29,13 @@ def who_is_asking() -> Response | None:
     """A form posted with no session (it ended, or its cookie is gone) is refused as a 401
     before its CSRF check, which would otherwise answer a bare 400: nothing is done for it
     either way, and the sign-in page then says so. Signing out of a session that has ended
-    is just the sign-in page: it said "nothing was saved", as if an edit had been lost."""
+    is just the sign-in page: it said "nothing was saved", as if an edit had been lost.
+
+    A body over MAX_FORM_BYTES is a 413 before anything reads it: forms are read whole
+    into memory, and four anonymous 300 MB sign-ins had grown two workers to 4 GB."""
+    request.max_content_length = MAX_FORM_BYTES
+    if (request.content_length or 0) > MAX_FORM_BYTES:
+        raise RequestEntityTooLarge(f"a console form is under {MAX_FORM_BYTES:,} bytes")
     g.user = access.load_user(allow_bearer=False)
     if g.user is None and request.endpoint == "console.logout":
         return redirect(url_for("console.login_form"))  # signed out already: nothing lost

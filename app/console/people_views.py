@@ -39,4 +39,5 @@ def people_page(issued: tuple[str, str] | None = None) -> str:
                            kind=kind, kinds=audit.KINDS, number=number,
                            pages=shown.pages, roles=users.ROLES, issued=issued,
                            min_password=users.MIN_PASSWORD_LENGTH,
+                           max_password=users.MAX_PASSWORD_LENGTH,
                            max_name=users.MAX_NAME_LENGTH, me=current_user().name)

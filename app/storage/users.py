@@ -34,6 +34,8 @@ from app.storage.person_names import (  # noqa: F401 - readable and the length a
 
 ROLES = ("admin", "operator", "analyst")
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1000
+"""A passphrase, not a file: a 1 MB password had been taken and hashed."""
 TOKEN_PREFIX = "hw_"
 PASSWORD_METHOD = "scrypt"
 """werkzeug's scrypt (n=2**15, r=8, p=1); the parameters are stored in each hash."""
@@ -67,8 +69,7 @@ def add_user(engine: Engine, name: str, role: str, password: str, now: datetime,
         raise UserError(f"role must be one of {', '.join(ROLES)} (got {role[:20]!r})")
     name = same_name(name)
     check_name(name)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password_length(password)
     try:
         return _insert_user(engine, name, role, password, now, actor)
     except IntegrityError:  # another add of this name, or one folding alike, landed first
@@ -134,8 +135,7 @@ def _find(conn: Connection, name: str):  # noqa: ANN202 - a row of id, role and 
 def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> None:
     """Replace a user's password (audited, the hash only) and end their console sessions
     everywhere: whoever knew the old password is signed out too."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password_length(password)
     hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
     with _people_change(engine) as conn:  # the account read is the account written: SQLite
         user_id, _, stored = _find(conn, name)  # hands a removed id to the next user added
@@ -219,8 +219,17 @@ class Checked:
     password_hash: str
 
 
+def _check_password_length(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise UserError(f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH:,} "
+                        f"characters (got {len(password):,})")
+
+
 def check_password(engine: Engine, name: str, password: str) -> Checked | None:
-    """The user and the hash their password matched; the same work for an unknown name."""
+    """The user and the hash their password matched; the same work for an unknown name.
+    A password longer than any can be matches none, unhashed."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return None
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.name == same_name(name))).mappings().first()
     if row is None:
@@ -378,5 +387,8 @@ def forget_attempt(engine: Engine, attempt_id: int) -> None:
 
 
 def _throttle_key(name: str) -> str:
-    """The name as the column holds it: counted and stored alike, however long."""
-    return name[:64]
+    """What the name reads as (any case, width, composition or look-alike letters), cut as
+    the column holds it: every spelling of one account counts against one lock. Counted as
+    typed, "JoséK" written four ways (a composed or combining é, a Kelvin sign for the K)
+    had had four times the guesses."""
+    return reads_as(same_name(name[:MAX_NAME_LENGTH * 2]))[:64]

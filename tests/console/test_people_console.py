@@ -35,7 +35,7 @@ def test_an_admin_adds_someone_who_can_then_sign_in(console_app):
     for bad, said in (({"name": "nia", "role": "analyst", "password": "a long password"},
                        "already exists"),
                       ({"name": "Bo", "role": "analyst", "password": "short"},
-                       "at least 10 characters"),
+                       "10 to 1,000 characters"),
                       ({"name": "Bo", "role": "boss", "password": "a long password"},
                        "role must be one of")):
         page = _flash(admin.post("/console/people/add", bad), admin)
