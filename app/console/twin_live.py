@@ -15,17 +15,20 @@ found there is answered at once; one that must be made is heavy work, bounded by
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from app.console.live_state import line_timezone
 from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
 from app.storage import read
 from app.storage.db import make_engine
+from app.storage.deadline import sqlstate_of
 from app.storage.schema import calls
 
 if TYPE_CHECKING:
@@ -34,6 +37,9 @@ if TYPE_CHECKING:
     from app.services import Services
     from simulator.twin import Twin
 
+T = TypeVar("T")
+QUERY_CANCELED = "57014"
+"""PostgreSQL's SQLSTATE for a statement stopped by statement_timeout."""
 MIN_CALLS = 100
 MAX_CALLS = 200_000
 KEPT_FITS = 4
@@ -76,13 +82,26 @@ def _read(engine: Engine, since: datetime) -> pd.DataFrame:
 FIT_ADVICE = "choose fewer days (window_days), or run `holdwell fit` on the log"
 
 
+def _within_limit(read_log: Callable[[], T], limit: float) -> T:
+    """`read_log()`, or the limit's TwinProblem when PostgreSQL stopped it at the twin's
+    statement timeout (SQLSTATE 57014) rather than a 500."""
+    try:
+        return read_log()
+    except OperationalError as error:
+        if sqlstate_of(error) != QUERY_CANCELED:
+            raise
+        raise TwinProblem(f"stopped after {limit:g} s, the console's limit: {FIT_ADVICE}"
+                          ) from None
+
+
 def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None) -> LiveTwin:
     """The twin fitted from the log's last `window_days` days (kept until the log changes).
     The bootstrap behind its standard errors is seeded with 0: the what-if's seed draws
     callers, it does not refit. A what-if passes its own deadline, so one limit bounds both."""
-    engine = make_engine(svc.settings.database_url)
-    try:
-        newest, since, count = _window(engine, window_days)
+    limit = deadline.limit_s if deadline is not None else limit_s(svc)
+    engine = make_engine(svc.settings.database_url, statement_s=limit)  # the twin's limit:
+    try:  # the default 3 s had stopped a month's read on PostgreSQL with a 500
+        newest, since, count = _within_limit(lambda: _window(engine, window_days), limit)
         if count < MIN_CALLS:
             raise TwinProblem(f"the log's last {window_days} day(s) hold {count} finished "
                               f"call(s); the twin needs at least {MIN_CALLS} (with answered "
@@ -119,7 +138,7 @@ def _fit(engine: Engine, since: datetime, window_days: int, deadline: Deadline,
     from simulator.scenario import ScenarioError
     from simulator.twin import fit_twin
 
-    records = _read(engine, since)
+    records = _within_limit(lambda: _read(engine, since), deadline.limit_s)
     try:
         twin = fit_twin(records, seed=0, progress=deadline, timezone=zone)
     except ScenarioError as error:

@@ -38,13 +38,16 @@ Linux's defaults); every other host's journal waited on it in order, and with it
 write of every caller there."""
 
 
-def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
+def make_engine(url: str, *, budget_s: float | None = None,
+                statement_s: float | None = None) -> Engine:
     """An engine for `url` that fails fast (and uses WAL on SQLite).
 
     With `budget_s` (the web app's per-request database budget) it waits at most that long
     for a pooled connection or a SQLite lock, and skips the pre-ping round trip: a pooled
     connection the server has closed is replaced at checkout without one
-    (`_closed_by_server`). Without it (commands, reports) the timeouts are a few seconds.
+    (`_closed_by_server`). Without it (commands, reports) the timeouts are a few seconds;
+    `statement_s` lets one PostgreSQL statement run that long instead (the console's twin
+    reads a month of calls under its own limit, not a webhook's).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -56,6 +59,8 @@ def make_engine(url: str, *, budget_s: float | None = None) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         statement_ms = STATEMENT_TIMEOUT_MS if budget_s is None else max(
             int(budget_s * 4000), 1000)  # a backstop that frees threads; the budget is the rule
+        if statement_s is not None:
+            statement_ms = max(int(statement_s * 1000), 1)
         options = {"pool_timeout": budget_s} if budget_s is not None else {}
         settings = f"-c statement_timeout={statement_ms} -c timezone=UTC"
         if budget_s is not None:  # the web app's transactions last a budget, never seconds

@@ -1,0 +1,50 @@
+"""The twin reads the log under its own limit, not a webhook's statement timeout: on
+PostgreSQL a month of a busy line (inside the console's 200,000 calls) had taken over 3 s to
+read and answered a 500 (statement timeout), never the 409 saying to choose fewer days
+(security probe F4). A slow read here is a real one: PostgreSQL sleeps in the statement."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from app.console import twin_live
+from app.storage import read, users
+from tests.console.conftest import CONFIG, PASSWORD, Console
+from tests.console.twin_seed import seed_log
+from tests.support.postgres import fresh_postgres_url  # noqa: F401 - fixture
+
+
+def _slow_read(seconds: float):  # noqa: ANN202
+    real = read.records_frame
+
+    def slow(engine, query, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        with engine.connect() as conn:
+            conn.execute(text(f"SELECT pg_sleep({seconds})"))
+        return real(engine, query, **kwargs)
+
+    return slow
+
+
+def test_a_read_past_the_old_3_s_but_within_the_twins_limit_answers(
+        fresh_postgres_url, make_app, clock, log, monkeypatch):  # noqa: F811
+    app = make_app(CONFIG, database_url=fresh_postgres_url)
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    seed_log(fresh_postgres_url, log)
+    monkeypatch.setattr(read, "records_frame", _slow_read(3.5))
+    answer = Console(app, "ana").api("GET", "/api/v1/twin")
+    assert answer.status_code == 200, answer.get_json()
+
+
+def test_a_read_past_the_twins_limit_is_the_409_naming_fewer_days(
+        fresh_postgres_url, make_app, clock, log, monkeypatch):  # noqa: F811
+    app = make_app(CONFIG, database_url=fresh_postgres_url)
+    app.config["HOLDWELL_TWIN_LIMIT_S"] = 1.0
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    seed_log(fresh_postgres_url, log)
+    monkeypatch.setattr(read, "records_frame", _slow_read(5))
+    answer = Console(app, "ana").api("GET", "/api/v1/twin")
+    assert answer.status_code == 409, answer.get_json()
+    assert "stopped after 1 s, the console's limit" in answer.get_json()["error"]
+    assert twin_live.FIT_ADVICE in answer.get_json()["error"]
