@@ -85,7 +85,7 @@ def healthz() -> Response:
         offset_s = store.read(lambda conn: clock_offset_s(conn, svc.clock), deadline,
                               trip=False)
     except DatabaseUnavailable as error:
-        body.update(database="unreachable", problem=_also(body, str(error)))
+        body.update(database="unreachable", problem=_also(body, _unreachable(error)))
         return _answer(body, healthy=False)
     try:
         body["schema_revision"] = store.read(schema_revision, deadline, trip=False)
@@ -95,8 +95,10 @@ def healthz() -> Response:
             body.update(database="no schema", schema_revision=None,
                         problem=_also(body, "no tables: run `holdwell db upgrade`"))
         else:
+            log.warning("healthz: the database refused this code's writes: %s", said)
             body.update(database="not writable", schema_revision=None, problem=_also(
-                body, f"the database answers but cannot take this code's writes: {said}"))
+                body, f"the database answers but cannot take this code's writes: "
+                      f"{_refusal(said)}"))
         return _answer(body, healthy=False)
     body["database"] = "ok"
     body["clock_offset_s"] = None if offset_s is None else round(offset_s, 3)
@@ -106,6 +108,31 @@ def healthz() -> Response:
     if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
         body["problem"] = problem
     return _answer(body, healthy="problem" not in body)
+
+
+OUR_OWN_WORDS = ("database did not answer", "database failed a moment ago", "no time left")
+"""How this code's own outage messages begin: they name no host, port or role, and may be
+answered to anyone; a driver's message ("connection to server at 10.0.0.5, port 5432
+failed: role …") goes to the log only."""
+
+
+def _unreachable(error: DatabaseUnavailable) -> str:
+    said = str(error)
+    if said.startswith(OUR_OWN_WORDS):
+        return said
+    log.warning("healthz: the database is unreachable: %s", said)
+    return "the connection failed (the driver's message is in this instance's log)"
+
+
+def _refusal(said: str) -> str:
+    """Why the database refused, in this code's words: which table is missing, or that it
+    is read-only; anything else is in the log."""
+    missing = next((table for table in NEEDED_TABLES if table in said), None)
+    if missing is not None:
+        return f"table {missing} is missing: run `holdwell db upgrade`"
+    if "read-only" in said or "readonly" in said:
+        return "it is read-only (a standby, or a read-only default or file)"
+    return "see this instance's log for the database's message"
 
 
 def _also(body: dict[str, object], problem: str) -> str:
