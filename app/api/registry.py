@@ -3,6 +3,7 @@ model, serialises the response model, and records the route for the OpenAPI docu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,12 +49,34 @@ def body_as(model: type[BaseModel]) -> BaseModel:
         # no length to refuse it by before it was read (it would read as broken JSON)
         raise RequestEntityTooLarge(TOO_LARGE)
     try:
-        data = request.get_json(silent=True)
-        if data is None:
-            raise BadRequest("send a JSON object body with Content-Type: application/json")
-        return model.model_validate(data)
+        return model.model_validate(_json_body())
     except RecursionError:
         raise BadRequest("the JSON body is nested too deeply") from None
+
+
+def _json_body() -> object:
+    """The body read as JSON, or a 400 saying what kept it from being read: the wrong
+    Content-Type, bytes that are not UTF-8, a syntax error (where), or a number too long to
+    read. One sentence for all of them had told a client who sent JSON to send JSON."""
+    if not request.is_json:
+        raise BadRequest("send a JSON object body with Content-Type: application/json (got "
+                         f"{(request.mimetype or 'none')[:80]!r})")
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the JSON body is not UTF-8 (byte {error.start:,} cannot start or "
+                         "continue a character)") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"the body is not JSON: {error.msg} at line {error.lineno} column "
+                         f"{error.colno}") from None
+    except ValueError as error:  # Python's cap on the digits of an integer
+        raise BadRequest(f"a number in the JSON body is too long to read ({error})"[:300]
+                         ) from None
+    if data is None:
+        raise BadRequest("send a JSON object body (got null)")
+    return data
 
 
 def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary: str,

@@ -1,0 +1,29 @@
+"""A JSON body the API cannot read is a 400 that says why (security probe F6): invalid
+UTF-8, a syntax error and a 5,000-digit number had all been told "send a JSON object body
+with Content-Type: application/json", which is what the client had sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.console.conftest import bearer
+
+PATCH = "/api/v1/policies/sales"
+
+
+@pytest.mark.parametrize(("body", "content_type", "said"), [
+    (b'{"settings": {"prompts": {"apology": "\xff"}}}', "application/json",
+     "the JSON body is not UTF-8 (byte 38 cannot start"),
+    (b'{"settings": {"policy": "silence",}}', "application/json",
+     "the body is not JSON: Expecting property name enclosed in double quotes at line 1 "
+     "column 35"),
+    (b'{"settings": {"max_size": ' + b"9" * 5000 + b"}}", "application/json",
+     "a number in the JSON body is too long to read"),
+    (b"null", "application/json", "send a JSON object body (got null)"),
+    (b'{"settings": {}}', "text/plain", "with Content-Type: application/json (got 'text/plain')"),
+])
+def test_an_unreadable_body_is_a_400_saying_why(console_app, tokens, body, content_type, said):
+    answer = console_app.test_client().patch(PATCH, data=body, content_type=content_type,
+                                             headers=bearer(tokens["operator"]))
+    assert answer.status_code == 400
+    assert said in answer.get_json()["error"]
