@@ -109,3 +109,14 @@ def test_a_message_left_from_the_queue_shows_to_those_who_see_numbers_only(
     assert f'href="{recording}"' in page and "my &lt;b&gt;router&lt;/b&gt; is down" in page
     hidden = as_role("analyst").get("/console/callbacks").get_data(as_text=True)
     assert "left a message" in hidden and recording not in hidden and "router" not in hidden
+
+
+def test_the_console_refuses_a_nul_in_a_cancel_reason_as_the_api_does(
+        console_app, twilio_console, as_role):
+    """A NUL went into the audit log from the form while the API refused it (probe F7)."""
+    promise(twilio_console, sid("CA1"))
+    refused = as_role("operator").post(f"/console/callbacks/{CA1}/cancel",
+                                       {"reason": "why\x00 not"}, follow_redirects=True)
+    assert "reason: must not contain a NUL character" in refused.get_data(as_text=True)
+    engine = console_app.extensions["holdwell"].store.engine
+    assert not [e for e in audit.page(engine).entries if e.action == "callback.cancel"]
