@@ -80,8 +80,14 @@ def parse_spans(text: str) -> tuple[Span, ...]:
 def zone_names() -> frozenset[str]:
     """The tz database's zone names on this host: what a queue's `timezone` may be (and
     the list the API's document gives). ZoneInfo also opens files such as "posixrules" or
-    "posix/Europe/London" that are no zone's name."""
-    return frozenset(available_timezones())
+    "posix/Europe/London" that are no zone's name, and Debian lists "localtime" among them."""
+    return frozenset(available_timezones()) - NOT_A_PLACE
+
+
+NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
+"""Files the tz folder holds that name no place: "localtime" is whatever this host's clock is
+set to (two hosts sharing a database would open the queue at different times), "Factory"
+a zone whose name says "local time zone must be set"."""
 
 
 def zone_named(name: str) -> ZoneInfo:

@@ -38,6 +38,10 @@ def test_hours_build_the_closed_line():
 @pytest.mark.parametrize("hours, policy, message", [
     ({**HOURS, "timezone": "Europe/Londn"}, "callback",
      "queues.support.hours.timezone: unknown time zone 'Europe/Londn'"),
+    ({**HOURS, "timezone": "localtime"}, "callback",  # each host's own clock (probe F9)
+     "queues.support.hours.timezone: unknown time zone 'localtime'"),
+    ({**HOURS, "timezone": "Factory"}, "callback",
+     "queues.support.hours.timezone: unknown time zone 'Factory'"),
     ({**HOURS, "tuesday": "9-5"}, "callback", "queues.support.hours.tuesday: '9-5' is not"),
     ({**HOURS, "friday": ["08:00-12:00", "11:00-14:00"]}, "callback",
      "queues.support.hours.friday: spans overlap"),
