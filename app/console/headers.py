@@ -25,10 +25,18 @@ def request_under(prefix: str | None) -> bool:
     return bool(prefix) and (path == prefix or path.startswith(f"{prefix}/"))
 
 
+HSTS = "max-age=31536000"
+"""A year of https only for this host (not its subdomains: other services may live there);
+sent on answers that came over https, as browsers ignore it over http anyway. A first
+visit typed as http:// could otherwise be downgraded before the Secure cookie is set."""
+
+
 def protect(response: Response) -> Response:
     if any(request_under(room) for room in ROOMS):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.is_secure:  # ProxyFix, when configured, has restored the proxy's scheme
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 

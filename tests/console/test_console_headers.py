@@ -49,3 +49,12 @@ def test_no_api_answer_is_kept_either(console_app, tokens, path):
 def test_the_consoles_own_files_keep_their_caching(console_app):
     answer = console_app.test_client().get("/console/static/console.css")
     assert answer.status_code == 200 and answer.headers["Cache-Control"] != "no-store"
+
+
+def test_answers_over_https_ask_the_browser_to_keep_to_https(console_app):
+    """Over https the browser is told to use nothing else for a year (security probe F10):
+    a later visit typed as http:// is not downgraded before the Secure cookie is sent."""
+    secure = console_app.test_client().get("/console/login", base_url="https://hold.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    plain = console_app.test_client().get("/console/login")
+    assert "Strict-Transport-Security" not in plain.headers  # ignored over http anyway
