@@ -123,11 +123,15 @@ def run_demo(database_url: str, *, rounds: int = 1,
 
 def show_log(database_url: str, prefix: str, echo: Callable[[str], None]) -> None:
     frame = read_records_frame(database_url, call_id_prefix=prefix).sort_values("call_id")
+    estimates = Estimates()
     echo("\nCall log (wait_s = seconds in queue until answered, abandoned or left, - if "
          "never in line; callback_connected = chose a callback, kept their place and was "
          "called back; announcements = spoken updates heard while waiting, the greeting "
-         "not counted; first_announced_wait_s = seconds in queue when the first was heard, "
-         "blank if none):")
+         "not counted; first_announced_wait_s = the first wait estimate told to the caller, "
+         "in seconds, blank if none was told: an estimate needs "
+         f"{estimates.min_departures} departures in the last {estimates.window_s / 60:g} "
+         "minutes, which four callers never make, so here check-ins tell the place in "
+         "line instead):")
     echo(f"{'call_id':<36}{'policy':<11}{'outcome':<20}{'wait_s':>8}{'announcements':>15}"
          f"{'first_announced_wait_s':>24}")
     for row in frame.to_dict("records"):

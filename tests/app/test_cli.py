@@ -134,3 +134,6 @@ def test_the_demos_log_defines_every_column_and_counts_its_runs(tmp_path, monkey
     legend = next(line for line in result.output.splitlines() if line.startswith("Call log ("))
     for column in header.split()[3:]:
         assert f"{column} = " in legend, column
+    assert "first_announced_wait_s = the first wait estimate told" in legend
+    told = [line.split() for line in result.output.splitlines() if line.startswith("CA")]
+    assert told and all(len(row) == 5 for row in told)  # no estimate is made: all blank
