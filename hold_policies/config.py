@@ -44,9 +44,9 @@ from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
-from hold_policies.spoken_words import answer_problem, say_problems
+from hold_policies.spoken_words import answer_problem, left_to_defaults, say_problems
 from hold_policies.toml_file import read_toml
-from hold_policies.voices import default_voice, mismatch
+from hold_policies.voices import default_voice, mismatch, unknown_polly_voice
 from hold_policies.xml_text import xml_text
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
@@ -905,8 +905,11 @@ class QueueConfig(Strict):
         """What of this queue loads but likely does not do what was meant (see
         ineffective_knobs and language_warning): a save of the queue says the same lines
         as `config check` of the whole file."""
+        unknown = unknown_polly_voice(self.voice)
         return [*self.ineffective_knobs(queue), *self.language_warning(queue),
-                *self.unvoiced_warning(queue)]
+                *self.english_words_warning(queue), *self.unvoiced_warning(queue),
+                *([f"queues.{queue}.voice = {self.voice[:60]!r}: {unknown}"] if unknown
+                  else [])]
 
     def ineffective_knobs(self, queue: str) -> list[str]:
         """Warnings for [checkin] knobs nothing reads: the callback policy has check-in knobs
@@ -932,6 +935,22 @@ class QueueConfig(Strict):
                 f"{{wait}}, {{minutes}} and {{opens}} it fills in, and what it says when "
                 f"something fails) are built in for {', '.join(sorted(BUILT_IN))} only, so "
                 f"this queue's callers hear them in English"]
+
+    def english_words_warning(self, queue: str) -> list[str]:
+        """A queue in another language whose callers still hear holdwell's default words,
+        which are English (read by that language's voice): "Thank you for calling…" in a
+        Spanish queue that set only its language, with no word said."""
+        if not self.language or self.language.split("-")[0].lower() == "en":
+            return []
+        left = left_to_defaults(self)
+        if not left:
+            return []
+        shown = ", ".join(key.removeprefix("prompts.") for key in left[:SHOWN_DEFAULTS])
+        more = f" and {len(left) - SHOWN_DEFAULTS} more" if len(left) > SHOWN_DEFAULTS else ""
+        return [f"queues.{queue}.language = {self.language!r}, but {len(left)} text(s) its "
+                f"callers or agents may hear are left to holdwell's defaults, which are "
+                f"English ({shown}{more}): write them in {self.language} under "
+                f"[queues.{queue}.prompts] (and hours.words, overflow.words where named)"]
 
     def unvoiced_warning(self, queue: str) -> list[str]:
         """A language no Polly voice here speaks, and no voice named: its <Say> goes without
@@ -1129,6 +1148,8 @@ def written(model: BaseModel) -> dict[str, Any]:
 
 
 SHOWN_CHARS = 60
+SHOWN_DEFAULTS = 6
+"""The most texts a warning names before "and N more"."""
 """The most of a value (or of a key's part) an error line repeats: a 200,000-character voice
 had been echoed whole."""
 

@@ -83,7 +83,7 @@ class Said(NamedTuple):
 
 
 def _table(prefix: str, words: dict[str, str], set_at: dict[str, str]) -> dict[str, Said]:
-    return {f"{prefix}.{name}": Said(text, set_at.get(name, f"{prefix}.{name} (default)"))
+    return {f"{prefix}.{name}": Said(text, set_at.get(name, f"{prefix}.{name}{DEFAULT}"))
             for name, text in words.items()}
 
 
@@ -146,3 +146,21 @@ def answer_problem(queue: SpeakingQueue) -> str | None:
                     f"pass the {TWIML_MAX_BYTES:,} Twilio takes in one answer (error 11750, "
                     f"the call fails); shorten the longest: {named}")
     return None
+
+
+DEFAULT = " (default)"
+HEARD_FIRST = ("prompts.welcome", "prompts.apology", "prompts.position",
+               "prompts.next_in_line", "prompts.wait", "prompts.keep_waiting")
+"""What every caller in line hears, named before the rest (callbacks', agents', …)."""
+
+
+def left_to_defaults(queue: SpeakingQueue) -> list[str]:
+    """The keys of every text a caller or agent of the queue may hear that the operator left
+    to holdwell's default, which is English: what every caller in line hears first."""
+    keys: dict[str, None] = {}
+    for arm in sorted(queue.heard_names() | set(queue.variants)):
+        said = words_of(queue, arm)
+        for key in (*HEARD_FIRST, *sorted(said)):
+            if key in said and said[key].key.endswith(DEFAULT):
+                keys[key] = None
+    return list(keys)

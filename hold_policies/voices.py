@@ -10,6 +10,8 @@ Names are Polly's voice IDs (ASCII, as Twilio takes them after "Polly."); a `-Ne
 
 from __future__ import annotations
 
+import difflib
+
 POLLY_LANGUAGE: dict[str, str] = {
     # English
     "Joanna": "en-US", "Salli": "en-US", "Kendra": "en-US", "Kimberly": "en-US",
@@ -98,3 +100,17 @@ def mismatch(voice: str | None, language: str | None) -> str | None:
     return (f"voice {voice} speaks {speaks}, but language is {language}: Twilio fails a "
             f"<Say> in a voice that cannot speak its language; set {instead}, another "
             f"{language} voice, or leave voice out to have the language's own")
+
+
+def unknown_polly_voice(voice: str | None) -> str | None:
+    """Why a Polly voice named here may be a typo (None: known, or not a Polly voice): a
+    name Polly lacks makes Twilio fail every <Say> in it, and `Polly.Joana` had passed every
+    check. A warning, not a refusal: Amazon adds voices this table does not list yet."""
+    if not voice or not voice.startswith("Polly.") or voice_language(voice) is not None:
+        return None
+    name = voice.removeprefix("Polly.").split("-", 1)[0]
+    near = difflib.get_close_matches(name, POLLY_LANGUAGE, n=1, cutoff=0.7)
+    guess = f" (did you mean Polly.{near[0]}?)" if near else ""
+    return (f"not an Amazon Polly voice holdwell knows{guess}: Twilio fails every <Say> in "
+            "a voice Polly lacks, so its callers would hear nothing; check the name against "
+            "Polly's voice list")

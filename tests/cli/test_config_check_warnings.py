@@ -25,3 +25,32 @@ def test_config_check_warns_that_a_checkin_knob_does_nothing_on_a_callback_queue
             "callback policy checks in as [queues.support.callback] says (interval_s = 60 "
             "there); set callback.interval_s") in result.output
     assert "OK, 1 queue(s)" in result.output
+
+
+def test_config_check_warns_of_a_polly_voice_it_does_not_know(config_file):
+    """`Polly.Joana` had passed every check (walk-through F2): Twilio fails every <Say> in a
+    voice Polly lacks, so the callers would have heard nothing."""
+    result = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.support]\nvoice = "Polly.Joana"\nlanguage = "es-ES"\n')])
+    assert result.exit_code == 0
+    assert ("warning: queues.support.voice = 'Polly.Joana': not an Amazon Polly voice "
+            "holdwell knows (did you mean Polly.Joanna?)") in result.output
+    known = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.support]\nvoice = "Polly.Joanna-Neural"\n')])
+    assert "warning" not in known.output
+
+
+def test_config_check_warns_that_a_spanish_queue_still_speaks_english(config_file):
+    """`language = "es-ES"` alone had passed with no word (walk-through F5), and its callers
+    heard "Thank you for calling…" in English, read by the Spanish voice."""
+    result = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n'
+        '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')])
+    assert result.exit_code == 0
+    warned = [line for line in result.output.splitlines()
+              if line.startswith("warning: queues.sales.language = 'es-ES', but ")]
+    assert warned and "left to holdwell's defaults, which are English (apology, " in warned[0]
+    assert "(welcome" not in warned[0]  # written in Spanish: not named
+    english = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.sales]\nlanguage = "en-GB"\n')])
+    assert "warning" not in english.output
