@@ -139,7 +139,8 @@ def as_said(value: str | None, info: ValidationInfo, here: Iterable[str],
     the names this text is filled with, and no format), else only for names no text of its
     kind may use (`anywhere`)."""
     strict = bool(info.context and info.context.get(AS_WRITTEN))
-    return only_placeholders(value, here if strict else anywhere, strict=strict)
+    here = tuple(here)
+    return only_placeholders(value, here if strict else anywhere, strict=strict, advised=here)
 
 
 SMS_MOST_CHARS = 1600

@@ -255,9 +255,13 @@ def _braced(names: Iterable[str]) -> str:
 
 
 def placeholder_problem(template: str, allowed: Iterable[str], *,
-                        formats_too: bool = True) -> str | None:
+                        formats_too: bool = True,
+                        advised: Iterable[str] | None = None) -> str | None:
     """Why `template` could not be said as written (None: it can): a placeholder outside
-    `allowed`, an unpaired brace, or (`formats_too`) a format or conversion on one."""
+    `allowed`, an unpaired brace, or (`formats_too`) a format or conversion on one. The
+    advice lists `advised` (default `allowed`): what this very text is filled with, even
+    when only names no text may use are refused (the API had advised an apology to use
+    {position}, then refused it when saved)."""
     try:
         used = [(name, spec, conversion) for _, name, spec, conversion
                 in string.Formatter().parse(template) if name is not None]
@@ -265,7 +269,7 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
         return f"{error} (write {{{{ or }}}} for a brace)"
     allowed = tuple(allowed)
     if bad := sorted({name for name, _, _ in used} - set(allowed)):
-        listed = _braced(allowed) or "none"
+        listed = _braced(allowed if advised is None else advised) or "none"
         unknown = [name for name in bad if name not in EVERY_NAME]
         if unknown:  # a typo, most likely
             return f"unknown placeholder {unknown}; this text may use: {listed}"
@@ -278,11 +282,12 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
 
 
 def only_placeholders(text: str | None, allowed: Iterable[str], *,
-                      strict: bool = True) -> str | None:
+                      strict: bool = True, advised: Iterable[str] | None = None) -> str | None:
     """`text` unchanged, or a ValueError saying why it could not be said (a validator).
     Not `strict` (loading a file or a stored version): formats are let through, as before the
     per-prompt check, so what loaded yesterday loads today."""
-    if text is not None and (problem := placeholder_problem(text, allowed, formats_too=strict)):
+    if text is not None and (problem := placeholder_problem(
+            text, allowed, formats_too=strict, advised=advised)):
         raise ValueError(problem)
     return text
 

@@ -62,7 +62,8 @@ def stored_version_invalid(error: config_changes.StoredVersionInvalid) -> tuple[
 def version_conflict(error: config_changes.VersionConflict) -> tuple[Response, int]:
     """Like a failed If-Match: read the queue again (GET gives the new base_version)."""
     return jsonify(models.Problem(error=f"{error}; GET it again, reapply your change and "
-                                  "PUT with the new base_version").model_dump()), 409
+                                  f"{request.method} with the new base_version").model_dump()
+                   ), 409
 
 
 @bp.errorhandler(config_versions.SavesCollided)

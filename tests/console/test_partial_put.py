@@ -83,6 +83,12 @@ def test_a_patch_changes_only_what_it_sends(api, sales):
     assert sales().hours.timezone == "Europe/London"
     stale = api("PATCH", {"settings": {"voice": "alice"}, "base_version": 2})
     assert stale.status_code == 409  # the queue changed since version 2
+    assert stale.get_json()["error"].endswith("reapply your change and PATCH with the new "
+                                              "base_version")  # it had said PUT
+    typo = api("PATCH", {"settings": {"prompts": {"apology": "Sorry {postion}."}}})
+    assert typo.status_code == 422  # advice for this very text: the apology takes none
+    assert typo.get_json()["fields"]["settings.prompts.apology"].startswith(
+        "unknown placeholder ['postion']; this text may use: none (got")
 
 
 def test_the_openapi_document_states_the_contract(console_app):
