@@ -366,7 +366,8 @@ def render(report: Report) -> str:
     level = f"{report.level_dbov:.1f} dBov {LEVEL_MEASURE[report.kind]}"
     if report.kind is Kind.PROMPT:
         level += f", active {report.activity:.0%} of the time"
-    level += " (300-3400 Hz, as on the line)"
+    level += (" (whole band: comfort noise's rule is of its samples as sent)"
+              if report.kind is Kind.NOISE else " (300-3400 Hz, as on the line)")
     rows = [
         ("format", fmt.describe()),
         ("duration", f"{fmt.duration_s:.2f} s"),

@@ -130,3 +130,15 @@ def test_a_prompt_with_ordinary_pauses_has_no_dead_air(speech, tmp_path):
     assert not any("silence" in w or "pause" in w for w in report.warnings)
     leading, trailing, pause = report.silences_s
     assert leading == pytest.approx(0.5, abs=0.1) and pause == pytest.approx(0.6, abs=0.15)
+
+
+def test_comfort_noise_says_its_level_is_of_the_whole_band(sine, tmp_path):
+    """Noise is judged on its samples as sent, hum and all (README); its line had said
+    "(300-3400 Hz, as on the line)" over a whole-band figure (walk-through F7)."""
+    hum = sine(100, 8000, 10.0, 1.0)
+    hum *= 10 ** ((-55.0 - rms_dbov(hum)) / 20)
+    write_wav(tmp_path / "hum_noise.wav", hum, 8000)
+    report = check_file(tmp_path / "hum_noise.wav", kind=Kind.NOISE)
+    assert report.level_dbov == pytest.approx(-55.0, abs=0.3)  # the hum counts
+    shown = render(report)
+    assert "(whole band" in shown and "300-3400 Hz, as on the line" not in shown
