@@ -65,14 +65,27 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
 
 def describe_scenario(scenario: Scenario) -> str:
     """One line saying what was simulated."""
-    arrivals = getattr(scenario.arrivals, "mean_per_min", None)
-    rate = f"{arrivals:g} calls/min" if arrivals is not None else "replayed arrivals"
+    steps = getattr(scenario.arrivals, "steps", None)
+    rate = "replayed arrivals" if steps is None else _over_the_day(
+        [value for _, value in steps], scenario.arrivals.mean_per_min, "calls/min")
+    agents = _over_the_day([n for _, n in scenario.agents.steps], scenario.agents.mean,
+                           "agents")
     reactions = "default reactions" if scenario.reactions.active else "reactions off"
     calls = f"{scenario.calls:,}" if scenario.horizon_s is None else \
         f"about {scenario.expected_calls:,.0f} (a Poisson count)"
-    return (f"{calls} calls, {rate}, {scenario.agents.mean:g} agents, "
+    return (f"{calls} calls, {rate}, {agents}, "
             f"talk {scenario.service.describe()}, patience {scenario.patience.describe()}, "
             f"{reactions}")
+
+
+def _over_the_day(values: Sequence[float], mean: float, unit: str) -> str:
+    """A constant as itself ("2 calls/min"); a daily profile as its range and its mean over
+    the day ("0-2 calls/min over the day, mean 0.77"), never a bare mean that reads as a
+    constant (3.79167 agents for a line of 2 to 9)."""
+    low, high = min(values), max(values)
+    if low == high:
+        return f"{low:g} {unit}"
+    return f"{low:g}-{high:g} {unit} over the day, mean {mean:.3g}"
 
 
 def run_name(summary: dict) -> str:

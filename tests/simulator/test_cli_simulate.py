@@ -46,6 +46,21 @@ def test_simulate_table_names_units_and_definitions(holdwell: click.Group) -> No
     assert "definitions:" in result.stdout and "Weibull k=1.5" in result.stdout
 
 
+def test_a_daily_profile_is_described_as_its_range_and_mean(holdwell: click.Group) -> None:
+    """The README's worked example had printed "0.770833 calls/min, 3.79167 agents": the
+    daily means of a profile of 0-2 calls/min and 2-9 agents, read as constants."""
+    result = CliRunner().invoke(holdwell, [
+        "simulate", "--policy", "checkin", "--calls", "300", "--seed", "3",
+        "--rate-profile", "0:0,420:0.8,540:2,720:1.6,960:1.2,1140:0.3,1320:0",
+        "--staffing", "0:0,420:4,540:9,720:8,960:6,1140:2,1320:0", "--service-mean", "5"])
+    assert result.exit_code == 0, result.output
+    head = result.stdout.splitlines()[0]
+    assert "0-2 calls/min over the day, mean 0.771" in head
+    assert "0-9 agents over the day, mean 3.79" in head
+    steady = CliRunner().invoke(holdwell, ["simulate", "--policy", "checkin", *SMALL])
+    assert "1 calls/min, 5 agents" in steady.stdout.splitlines()[0]
+
+
 def test_simulated_shares_show_the_precision_their_intervals_allow(holdwell: click.Group):
     """A 95% interval points wide under "11.93% [10.09–13.78]": the second decimal is noise,
     so simulated shares show one (more only where one would read 0 or 100)."""
