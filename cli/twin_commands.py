@@ -201,8 +201,8 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
                                "--target-service-level")
 
     def said(name: str, rounds: int, missed: int) -> None:
-        click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) below the target",
-                   err=True)
+        click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) not yet meeting "
+                   "the target", err=True)
 
     try:
         target = Target(target_unserved, target_service_level, sl_seconds)

@@ -6,7 +6,7 @@ Targets (each per half-hour, for the calls entering it): an unserved rate at mos
 misses). The search simulates the whole day (so a busy morning's queue spills into noon as it
 would), `replications` runs of `days` days each, and adds an agent to every half-hour whose mean
 figure misses the target, repeating until none does or `MAX_ROUNDS` rounds have run (then the
-plan records the half-hours still below the target: it is not a plan that meets it).
+plan records the half-hours still short of the target: it is not a plan that meets it).
 Each figure comes with the 95% t half-width over the replications (its simulation
 uncertainty: near the target, one agent more or fewer may be within it). It starts from
 Erlang-A's answer less a margin, so a policy that needs fewer agents can show it. Erlang-A
@@ -104,7 +104,7 @@ class PolicyPlan:
 
     @property
     def missed_slots(self) -> tuple[int, ...]:
-        """Half-hours (0-47) still below the target: the plan does not meet it there."""
+        """Half-hours (0-47) still short of the target: the plan does not meet it there."""
         return tuple(s for s, miss in enumerate(self.missed) if miss)
 
     @property

@@ -167,7 +167,8 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
               "mean ± the 95% half-width over replications in percentage points (simulation "
               "uncertainty); NOT MET: "
-              "the search stopped at its round limit with the mean still below the target; "
+              "the search stopped at its round limit with the mean still short of the target "
+              "(above an unserved target, below a service-level one); "
               "?: met with no simulated call short of the target, in too few calls to show "
               "it (the one-sided 95% Clopper-Pearson bound lies past the target)",
               f"  unserved = {UNSERVED_PER_SLOT}; service level = answered "

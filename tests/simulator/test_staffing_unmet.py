@@ -69,6 +69,8 @@ def test_the_command_exits_3_and_says_which_policy_missed(twin, tmp_path: Path,
     assert result.exit_code == 3, result.output
     assert "TARGET NOT MET under music_ads" in result.stdout
     assert "not met under music_ads" in result.stderr
+    assert "half-hour(s) not yet meeting the target" in result.stderr  # not "below": an
+    assert "below the target" not in result.output  # unserved rate below its target meets it
     assert "Traceback" not in result.output
 
 
