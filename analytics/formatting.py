@@ -127,7 +127,7 @@ def value(field: str, number: float | None, entry: dict[str, Any] | None = None)
     if shown == "%":
         return f"{percent_number(number)} %"
     if shown == "calls":
-        return f"{number:,.0f} calls"
+        return f"{number:,.0f} call" + ("" if round(number) == 1 else "s")
     if shown == "min":
         return f"{number:,.1f} min"
     return f"{number:,.1f} {shown}".rstrip()

@@ -38,6 +38,9 @@ def read_password() -> str:
     except UnicodeError:
         raise click.ClickException("standard input: the password is not UTF-8 text; type it "
                                    "again, or pipe it from a UTF-8 file") from None
+    if not password:  # "at least 10 characters" had answered a password never given
+        raise click.ClickException("no password on standard input: type it, or pipe it in "
+                                   "(its first line is the password)")
     return password
 
 

@@ -41,7 +41,7 @@ def test_an_answered_call_is_answered_even_after_asking_for_a_callback(answered_
 def test_the_report_counts_answered_first_callbacks_on_their_own_row(answered_after_asking):
     text = render_text(build_report(answered_after_asking))
     row = next(line for line in text.splitlines() if "answered in line first" in line)
-    assert re.split(r"\s{2,}", row.strip()) == ["of which answered in line first", "1 calls"]
+    assert re.split(r"\s{2,}", row.strip()) == ["of which answered in line first", "1 call"]
 
 
 def test_records_queue_log_connects_a_call_answered_after_asking(answered_after_asking):
@@ -72,8 +72,8 @@ def test_the_table_shows_overflow_and_voicemail_and_adds_them_up():
     ])  # fmt: skip
     cells = [re.split(r"\s{2,}", line) for line in render_text(build_report(records)).splitlines()]
     rows = {cell[0]: cell[-1] for cell in cells if len(cell) == 2}
-    assert rows["overflow (took no offer)"] == "1 calls"
-    assert rows["voicemail (not yet called back)"] == "1 calls"
+    assert rows["overflow (took no offer)"] == "1 call"
+    assert rows["voicemail (not yet called back)"] == "1 call"
     assert rows["reconciliation"] == "✓ adds up to 4 calls"
 
 

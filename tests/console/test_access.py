@@ -32,6 +32,8 @@ def test_cli_adds_users_with_a_hashed_password_and_prints_a_token_stored_hashed(
     assert added.exit_code == 0, added.output
     short = runner.invoke(cli, ["users", "add", "bo", "--role", "operator"], input="short\n")
     assert short.exit_code != 0 and "10 to 1,000 characters" in short.output
+    none = runner.invoke(cli, ["users", "add", "bo", "--role", "operator"], input="")
+    assert none.exit_code != 0 and "no password on standard input" in none.output
     bad_role = runner.invoke(cli, ["users", "add", "cy", "--role", "boss"], input="x" * 12)
     assert bad_role.exit_code != 0 and "'boss' is not one of" in bad_role.output
     token = runner.invoke(cli, ["users", "token", "ana"]).output.strip()
