@@ -25,6 +25,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -51,7 +52,25 @@ from hold_policies.xml_text import xml_text
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
 POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
-Key = Annotated[str, Field(pattern=r"^[0-9*#]$")]
+def phone_keys(most: int) -> Any:  # noqa: ANN401 - an Annotated type
+    """A string of 0 to `most` phone keys (exactly one when `most` is 1), refused in words
+    ("one phone key: a digit 0-9, * or #"), not as a regular expression; the JSON Schema
+    still states the pattern."""
+    least = 1 if most == 1 else 0
+    pattern = f"^[0-9*#]{{{least},{most}}}$"
+    said = ("one phone key: a digit 0-9, * or #" if most == 1 else
+            f"up to {most} phone keys, each a digit 0-9, * or #")
+
+    def keys(value: str) -> str:
+        if not re.fullmatch(pattern[1:-1], value):
+            raise ValueError(f"{said} (got {value[:20]!r})")
+        return value
+
+    return Annotated[str, AfterValidator(keys), WithJsonSchema({"type": "string",
+                                                                "pattern": pattern})]
+
+
+Key = phone_keys(1)
 TWILIO_QUEUE_NAME_CHARS = 64
 """Twilio's longest queue FriendlyName."""
 PRIORITY_SUFFIX = "-callbacks"

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, ConfigDict, Field
 
 from app.storage.config_versions import MAX_NOTE_LENGTH
-from hold_policies.config import ArmName, QueueConfig
+from hold_policies.config import ArmName, QueueConfig, phone_keys
 from hold_policies.numbers_only import NumbersAreNotSwitches
 
 
@@ -278,8 +278,8 @@ class PreviewRequest(Model):
     position: Annotated[int, Field(ge=1, le=500)] = 5
     answered_per_min: Annotated[float, Field(gt=0, le=60)] = 0.5
     minutes: Annotated[int, Field(ge=1, le=30)] = 6
-    keys: Annotated[str, Field(pattern=r"^[0-9*#]{0,10}$",
-                               description="keys pressed, one at each offer, in order")] = ""
+    keys: Annotated[phone_keys(10),
+                    Field(description="keys pressed, one at each offer, in order")] = ""
 
 
 class TimelineEntry(Model):

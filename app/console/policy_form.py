@@ -91,7 +91,7 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     kind = "textarea" if prefix == "prompts." or multi_line else "text"  # a text box would
     # drop the line breaks of an untouched value, and its save would change it
     hint = "empty: the default" if prefix == "prompts." else ""
-    hint = hint or next(("one of 0-9 * #" for m in metadata if getattr(m, "pattern", None)), "")
+    hint = hint or next(("one of 0-9 * #" for m in metadata if _patterned(m)), "")
     empty = _empty_value(type(model), name)
     if empty is _NOT_EMPTY:
         return FormField(path, label, kind, "" if value is None else value, hint=hint)
@@ -102,6 +102,13 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     return FormField(path, label, kind, "" if value is None else value,
                      hint="empty and unticked: the default", empty_label=tick,
                      empty_set=value == empty)
+
+
+def _patterned(metadata: object) -> bool:
+    """A constraint to a pattern: pydantic's own, or a schema stating one (phone keys)."""
+    schema = getattr(metadata, "json_schema", None)
+    return bool(getattr(metadata, "pattern", None) or (
+        isinstance(schema, dict) and schema.get("pattern")))
 
 
 _NOT_EMPTY = object()
