@@ -87,11 +87,21 @@ checking in every five minutes never promises "about once a minute"."""
 
 def how_often(interval_s: int) -> str:
     """A check-in interval in words a caller can hold us to: "about once a minute" for
-    45-89 s, else whole minutes ("about every 5 minutes") or, under 45 s, 5 s steps."""
+    45-89 s; under 5 minutes half-minutes ("about every minute and a half" for 90 s, which
+    had been "about every 2 minutes", a third too long); from 5 minutes whole minutes;
+    under 45 s, 5 s steps."""
     if interval_s < 45:
         return f"about every {max(5, 5 * round(interval_s / 5))} seconds"
-    minutes = int(interval_s / 60 + 0.5)
-    return "about once a minute" if minutes == 1 else f"about every {minutes} minutes"
+    if interval_s < 90:
+        return "about once a minute"
+    if interval_s < 285:
+        halves = int(interval_s / 30 + 0.5)
+        whole, half = divmod(halves, 2)
+        if not half:
+            return f"about every {whole} minutes"
+        return ("about every minute and a half" if whole == 1 else
+                f"about every {whole} and a half minutes")
+    return f"about every {int(interval_s / 60 + 0.5)} minutes"
 
 
 @dataclass(frozen=True)
