@@ -17,6 +17,7 @@ import pandas as pd
 
 from analytics.breakdowns import breakdown_entries
 from analytics.compare import (
+    MIN_VERDICT_CALLS,
     PRIMARY_METRIC,
     pairwise_differences,
     sample_size_plan,
@@ -287,7 +288,9 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
     entry["days_together"] = together and together["days"]
     entry["calls_together"] = together and together["calls"]
     apart = together is not None and min(together["calls"]) < OVERLAP_NEEDED
-    entry["verdict"] = (APART if apart else verdict(entry)) if primary else None
+    small = min(entry["n_a"] or 0, entry["n_b"] or 0) < MIN_VERDICT_CALLS  # the first reason:
+    entry["verdict"] = (APART if apart and not small else verdict(entry)) if primary else None
+    # days shared would not make 4 calls a group enough
     return entry
 
 

@@ -132,6 +132,19 @@ def test_groups_that_ran_on_different_days_get_no_verdict(records):
     assert "not compared" in render_text(separate)
 
 
+def test_a_group_too_small_is_said_so_before_its_days(records):
+    """Four calls a group on different days: "too few calls" is the first reason (days shared
+    would not make four calls enough); it had said only "ran on different days"."""
+    small = records.groupby("policy", observed=True).head(4).copy()
+    later = small["policy"] == "music_ads"
+    for column in ("arrived_at", "entered_at"):
+        if column in small:
+            small.loc[later, column] = small.loc[later, column] + pd.Timedelta(days=7)
+    verdicts = [c["verdict"] for c in build_report(small)["comparisons"] if c["primary"]]
+    assert verdicts and all(v.startswith("not compared: too few calls (4 in a group")
+                            for v in verdicts), verdicts
+
+
 def _before_after(stray_per_day: int, split: bool = False) -> pd.DataFrame:
     """music_ads 300 calls a day on days 1–5 (20% lost), checkin on days 6–10 (10%), plus
     `stray_per_day` calls of the other policy each day; `split`: both every day, 270/30."""
