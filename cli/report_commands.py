@@ -134,9 +134,10 @@ def only_queues(records: pd.DataFrame, queues: Sequence[str],
                 source: str = "") -> pd.DataFrame:
     """Keep the named queues (all if none named); an empty result is an error worth saying
     (naming the `period` the records were cut to, when they were, and their `source`)."""
+    seen = set(records["queue"].astype(str).unique()) if "queue" in records else set()
     records = queue_rows(records, queues)
     if records.empty:
-        raise _no_records(queues, *period, source=source)
+        raise _no_records(queues, *period, source=source, seen=seen)
     return records
 
 
@@ -150,16 +151,22 @@ def queue_rows(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:
 
 
 def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
-                end: pd.Timestamp | None = None, *, source: str = "") -> click.ClickException:
+                end: pd.Timestamp | None = None, *, source: str = "",
+                seen: set[str] | None = None) -> click.ClickException:
     """"no call records in queue(s) support entering from … to … in database …": a queue that
     exists but had no calls in the period was said as if the queue had none at all, and an
-    empty database was not named."""
+    empty database was not named. With `seen`, the queues the records do hold, when none
+    asked for is among them (a typo: `--queue suport`)."""
     where = f" in queue(s) {', '.join(queues)}" if queues else ""
     when = ""
     if start is not None or end is not None:
         when = (f" entering from {start.isoformat() if start is not None else 'the first'} "
                 f"to {end.isoformat() if end is not None else 'the last'} (--from/--to)")
-    return click.ClickException(f"no call records{where}{when}{' in ' if source else ''}{source}")
+    held = ""
+    if queues and seen and not seen & set(queues):
+        held = f"; the records hold queue(s) {', '.join(sorted(seen)[:20])}"
+    return click.ClickException(
+        f"no call records{where}{when}{' in ' if source else ''}{source}{held}")
 
 
 def report_from_files(
@@ -168,16 +175,16 @@ def report_from_files(
 ) -> dict | None:
     """The report from record files read in batches (bounded memory, no row kept whole); None
     when they do not read that way (a bad cell, a repeated id): the whole read says why."""
-    left_out = LeftOut()
+    left_out, select = LeftOut(), _Selection(start, end, queues)
     try:
         summary = summarise_files(records_paths, settings["short_abandon_s"],
-                                  settings["service_threshold_s"], _selection(start, end, queues),
+                                  settings["service_threshold_s"], select,
                                   left_out=left_out)  # fmt: skip
     except RecordsError:
         return None
     say_left_out(left_out)
     if summary.calls == 0:
-        raise _no_records(queues, start, end)
+        raise _no_records(queues, start, end, seen=select.seen)
     return summary.report(settings["detect_drop"])
 
 
@@ -191,7 +198,7 @@ def report_from_database(
     the rows."""
     read = _database_reader()
     url = database_url(db_url)
-    source, select = f"database {safe_url(url)}", _selection(start, end, queues)
+    source, select = f"database {safe_url(url)}", _Selection(start, end, queues)
     summary = RecordsSummary(settings["short_abandon_s"], settings["service_threshold_s"])
     tallies: list[pd.DataFrame] = []
     try:
@@ -203,7 +210,7 @@ def report_from_database(
                     summary.add(select(records))
                     read_so_far.add(len(records))
             if summary.calls == 0:
-                raise _no_records(queues, start, end, source=source)
+                raise _no_records(queues, start, end, source=source, seen=select.seen)
             label = "scoring the told waits, a batch at a time"
             with stage(label):
                 scored_so_far = LinesWritten(label, unit="announcements")
@@ -241,17 +248,22 @@ def _validated(
         yield check(batch, f"{source} (batch {n})")
 
 
-def _selection(
-    start: pd.Timestamp | None, end: pd.Timestamp | None, queues: Sequence[str]
-) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    """The calls a report covers, kept from a batch of records: the period, the queues."""
+class _Selection:
+    """The calls a report covers, kept from a batch of records (the period, the queues), and
+    the queues the records hold, to name when none of those asked for has a call."""
 
-    def select(batch: pd.DataFrame) -> pd.DataFrame:
-        if start is not None or end is not None:
-            batch = between(batch, start, end)
-        return queue_rows(batch, queues)
+    def __init__(self, start: pd.Timestamp | None, end: pd.Timestamp | None,
+                 queues: Sequence[str]) -> None:
+        self.start, self.end, self.queues = start, end, queues
+        self.seen: set[str] = set()
 
-    return select
+    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
+        if self.queues and "queue" in batch:
+            self.seen.update(batch["queue"].astype(str).unique())
+        if self.start is not None or self.end is not None:
+            batch = between(batch, self.start, self.end)
+        return queue_rows(batch, self.queues)
+
 
 
 def sources(events_help: str):  # noqa: ANN201 - a click decorator

@@ -73,6 +73,12 @@ def test_report_writes_html_and_filters_queues(runner, tmp_path):
     assert missing.exit_code == 1
     assert "no call records in queue(s) sales" in missing.output
     assert "entering from" not in missing.output
+    for extra in ([], ["--html", str(tmp_path / "r.html")]):  # batched and whole reads
+        typo = runner.invoke(report_command, ["--records", str(path), "--queue", "suport",
+                                              *extra])
+        assert typo.exit_code == 1  # which queues there are, not a guess at the name
+        assert "no call records in queue(s) suport; the records hold queue(s) support" \
+            in typo.output
 
 
 def test_a_period_with_no_calls_is_named_as_the_cause(runner, tmp_path):
