@@ -4,7 +4,7 @@ People page name people, so a name must show and must not pass for someone else'
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import lru_cache
 
 from confusable_homoglyphs import categories, confusables
 
@@ -43,22 +43,33 @@ def readable(text: str) -> str:
                    for char in text)
 
 
-@cache
+LOOK_ALIKES_KEPT = 4096
+"""Characters whose look-alike is remembered: sign-in names anyone types reach it (the
+throttle's key), so it is bounded (a name's few letters fit many times over)."""
+
+
+@lru_cache(maxsize=LOOK_ALIKES_KEPT)
 def _ascii_look_alike(char: str) -> str:
-    """The ASCII letter a letter of another script passes for ("а" → "a", "Т" → "T"),
-    else `char` (a "0" stays: people tell "b0b" from "bob")."""
+    """The ASCII letter `char` passes for, in its own case or the other ("а" → "a", "к" as
+    "К" → "K", a dotless "ı" → "i"), else `char`: digits and marks every script shares stay
+    ("b0b" is not "bob"), as do letters with no ASCII twin ("é": "José" is not "Jose")."""
     if char.isascii() or categories.alias(char) in SHARED_SCRIPTS:
         return char
-    found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin"])
-    prototypes = [glyph["c"] for glyph in (found[0]["homoglyphs"] if found else ())
-                  if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha()]
-    return prototypes[0] if prototypes else char
+    for form in dict.fromkeys((char, char.upper(), char.lower())):
+        found = confusables.is_confusable(form, greedy=True) if len(form) == 1 else None
+        twins = [glyph["c"] for glyph in (found[0]["homoglyphs"] if found else ())
+                 if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha()]
+        if twins:
+            return twins[0]
+    return char
 
 
 def reads_as(name: str) -> str:
     """What `name` reads as to a person: any case or width ("Ａna", "ANA" read "ana") and
-    other scripts' look-alikes of ASCII letters (a Cyrillic "АСЕ" or "асе" reads "ace").
-    Two names that read alike clash on adding (Unicode TR39's skeleton, kept to ASCII)."""
+    look-alikes of ASCII letters, of other scripts or of Latin's own (a Cyrillic "АСЕ" or
+    "асе" reads "ace", "admın" with a dotless ı "admin"). Two names that read alike clash on
+    adding (Unicode TR39's skeleton, kept to ASCII twins). Case is folded after the mapping
+    and the mapping tries both cases, so "Коля" and "коля" read alike too."""
     wide_folded = unicodedata.normalize("NFKC", name)
     return "".join(_ascii_look_alike(char) for char in wide_folded).casefold()
 

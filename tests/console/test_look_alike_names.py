@@ -104,3 +104,21 @@ def _try_add(engine, name: str) -> str:  # noqa: ANN001
     except Exception as error:  # noqa: BLE001 - what the old code raised on SQLite
         return f"failed: {error!r}"
     return "added"
+
+
+@pytest.mark.parametrize("name", ["adm\u0131n", "\u0251dmin"])
+def test_latins_own_look_alikes_clash_too(console_app, name):
+    """A dotless ı or a Latin alpha ɑ is Latin: no mixed word, yet "admın" reads "admin"
+    (the review of session 31 added both beside the fixture's admin)."""
+    assert name_problem(name) is None
+    page = _added(console_app, name)
+    assert f"Not added: user 'admin' already exists, and {name!r} reads the same" in page
+
+
+def test_a_name_in_another_case_of_another_script_clashes_by_name(console_app):
+    """Mapped before case was folded, "коля" had not read as "Коля": the unique key refused
+    it, naming the new name as the one that existed."""
+    engine = console_app.extensions["holdwell"].store.engine
+    people.add_user(engine, "\u041a\u043e\u043b\u044f", "analyst", PASSWORD, WHEN)
+    with pytest.raises(people.UserError, match="user 'Коля' already exists, and 'коля' reads"):
+        people.add_user(engine, "\u043a\u043e\u043b\u044f", "analyst", PASSWORD, WHEN)
