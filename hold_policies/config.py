@@ -7,6 +7,7 @@ message names each bad key, the bad value and what is allowed, and each rule acr
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
@@ -1154,17 +1155,32 @@ class HoldwellConfig(Strict):
         return self.line.default_queue or next(iter(self.queues))
 
 
-def written(model: BaseModel) -> dict[str, Any]:
-    """A config or a section of one as a version stores it: JSON types, defaults left out,
-    and so is a queue's voice its language chose, no more the operator's than a default (a
-    stored one had refused a later change of language, for a voice nobody set)."""
-    body = model.model_dump(mode="json", exclude_defaults=True)
+def written(model: BaseModel, *, defaults: bool = False) -> dict[str, Any]:
+    """A config or a section of one as a version stores it: JSON types, defaults left out
+    (`defaults`: written too, as `config export --effective` shows them), and so is a
+    queue's voice its language chose, no more the operator's than a default (a stored one
+    had refused a later change of language, for a voice nobody set). A voice the operator
+    set is kept even when it is the field's default (Polly.Joanna set beside en-GB had come
+    back as that language's Polly.Amy)."""
+    body = model.model_dump(mode="json", exclude_defaults=not defaults)
     chosen = {None: model} if isinstance(model, QueueConfig) else \
         model.queues if isinstance(model, HoldwellConfig) else {}
     for name, queue in chosen.items():
-        if "voice" not in queue.model_fields_set:
+        if "voice" in queue.model_fields_set:
+            table = body if name is None else \
+                body.setdefault("queues", {}).setdefault(name, {})
+            table["voice"] = queue.model_dump(mode="json", include={"voice"})["voice"]
+        else:
             (body if name is None else body.get("queues", {}).get(name, {})).pop("voice", None)
     return body
+
+
+def same_written(new: BaseModel, old: BaseModel) -> bool:
+    """Whether two configs (or sections) are stored alike: the same settings set, in the
+    same order (the first queue takes calls with no `?queue=`), and a voice set by the
+    operator told from one its language chose (a later language change keeps the one and
+    follows with the other)."""
+    return json.dumps(written(new)) == json.dumps(written(old))
 
 
 SHOWN_CHARS = 60

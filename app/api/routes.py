@@ -157,10 +157,10 @@ def get_policy(queue: str) -> models.QueuePolicy:
 def put_policy(queue: str, payload: models.PolicyChange) -> models.SavedVersion:
     if not payload.replace_whole_queue:
         partial_settings.require_whole(payload.settings)
-    saved = config_changes.save_queue(services(), queue,
-                                      config_changes.replace_with(payload.settings),
-                                      actor=actor(), note=payload.note,
-                                      base_version=payload.base_version)
+    saved = config_changes.save_queue(
+        services(), queue,
+        lambda current: partial_settings.voice_as_sent_back(payload.settings, current),
+        actor=actor(), note=payload.note, base_version=payload.base_version)
     return saved_version(saved)
 
 

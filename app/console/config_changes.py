@@ -17,7 +17,13 @@ from app.console.toml_writer import dumps
 from app.services import Services
 from app.storage import config_versions
 from app.storage.config_versions import ConfigVersion
-from hold_policies.config import AS_WRITTEN, ConfigError, HoldwellConfig, QueueConfig
+from hold_policies.config import (
+    AS_WRITTEN,
+    ConfigError,
+    HoldwellConfig,
+    QueueConfig,
+    same_written,
+)
 
 SAVE_TRIES = 10
 SAVE_PAUSE_S = 0.01
@@ -180,9 +186,11 @@ def in_turn(attempt: Callable[[], Saved]) -> Saved:
 
 
 def same_settings(new: BaseModel, old: BaseModel) -> bool:
-    """Equal as the versions page would show them (its diff would be empty): what "no
-    change" means for a queue's save, a roll-back and `config import`."""
-    return new.model_dump(mode="json") == old.model_dump(mode="json")
+    """Stored alike (hold_policies.config.same_written): what "no change" means for a
+    queue's save, a roll-back and `config import`. Compared as effective values, a file's
+    queues in another order (another default queue) and a voice pinned or left to the
+    language had been "no change", and the version that would fix them was never added."""
+    return same_written(new, old)
 
 
 def rollback(svc: Services, number: int, *, actor: str, note: str,

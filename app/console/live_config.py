@@ -17,7 +17,7 @@ from app.services import Services, audio_names, load_audio, policies_of
 from app.storage import config_versions
 from app.storage.deadline import first_line, is_outage
 from hold_policies.callback import with_plan
-from hold_policies.config import ConfigError, HoldwellConfig
+from hold_policies.config import ConfigError, HoldwellConfig, same_written
 from hold_policies.factory import build_policy
 
 log = logging.getLogger("holdwell.config")
@@ -106,7 +106,7 @@ def install(app: Flask, svc: Services) -> LiveConfig:
                   "file", first_line(error))
     live.refresh(svc, force=True)
     if live.number is not None and (path := svc.settings.resolved_config_path()) is not None \
-            and config_versions.body_of(svc.config) != config_versions.body_of(from_file):
+            and not same_written(svc.config, from_file):  # the queues' order too
         log.warning("%s differs from the database's active config version %s, which runs "
                     "(the database wins; `holdwell config import %s` makes the file a new "
                     "version)", path, live.number, path)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hold_policies.config import written
+from hold_policies.config import QueueConfig, written
 
 
 class MissingFields(ValueError):
@@ -22,9 +22,12 @@ class MissingFields(ValueError):
 
 
 def left_out(model: BaseModel, prefix: str = "") -> list[str]:
-    """Dotted names of the fields not given, in nested sections too ("prompts.welcome")."""
+    """Dotted names of the fields not given, in nested sections too ("prompts.welcome"). A
+    queue's `voice` may be left out: then it is the language's own, and follows it."""
     missing = []
     for name, value in model:
+        if isinstance(model, QueueConfig) and name == "voice":
+            continue
         if name not in model.model_fields_set:
             missing.append(f"{prefix}{name}")
         elif isinstance(value, BaseModel):
@@ -50,3 +53,15 @@ def laid_over(current: BaseModel, given: Mapping[str, Any]) -> dict[str, Any]:
         out[name] = laid_over(section, value) if isinstance(section, BaseModel) and isinstance(
             value, Mapping) else value
     return out
+
+
+def voice_as_sent_back(sent: QueueConfig, current: QueueConfig) -> QueueConfig:
+    """A whole queue PUT back as GET returned it, its voice the one the language chose: that
+    voice stays the language's (sent back, it had become the operator's, and a PUT of the
+    active settings a new version). A voice sent that differs, or beside another language,
+    is the operator's."""
+    if "voice" not in sent.model_fields_set or "voice" in current.model_fields_set or \
+            (sent.voice, sent.language) != (current.voice, current.language):
+        return sent
+    return QueueConfig.model_validate({key: value for key, value in written(sent).items()
+                                       if key != "voice"})

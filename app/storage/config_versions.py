@@ -76,8 +76,9 @@ def body_of(config: HoldwellConfig) -> dict[str, Any]:
 def effective_body(config: HoldwellConfig) -> dict[str, Any]:
     """Every setting the config runs with, defaults filled in (`config export --effective`):
     what a stored version, defaults left out, does not show."""
-    return config.model_dump(mode="json")  # a setting off is written as off ("", false);
-    # a None left (a default: no value) is left out by the TOML writer
+    return written(config, defaults=True)  # a setting off is written as off ("", false); a
+    # None left (a default: no value) is left out by the TOML writer; a voice its language
+    # chose is left out too: imported back, it would be the operator's, and stop following
 
 
 def _version(row) -> ConfigVersion:  # noqa: ANN001 - a row mapping

@@ -53,3 +53,40 @@ def test_the_form_shows_the_languages_voice_as_its_own_and_a_save_keeps_it_so(as
         as_text=True)
     assert "voice" not in _stored_sales(console_app)
     assert console_app.extensions["holdwell"].config.queues["sales"].voice == "Polly.Lea"
+
+
+def test_pinning_the_languages_own_voice_is_a_change_and_sticks(console_app, tokens):
+    """PATCH voice = the voice the language had chosen: compared as effective values it had
+    been "no change" and not stored, so a later language change still moved it."""
+    assert _patch(console_app, tokens, {"language": "es-ES"}).status_code == 200
+    pinned = _patch(console_app, tokens, {"voice": "Polly.Lucia"})
+    assert pinned.status_code == 200 and pinned.get_json()["changed"] is True
+    assert _stored_sales(console_app)["voice"] == "Polly.Lucia"
+    assert _patch(console_app, tokens, {"language": "fr-FR"}).status_code == 422
+
+
+def test_a_voice_set_to_the_fields_default_is_kept_beside_another_language(console_app,
+                                                                           tokens):
+    """Polly.Joanna set beside en-GB had been left out as a default and come back as the
+    language's own, Polly.Amy."""
+    saved = _patch(console_app, tokens, {"language": "en-GB", "voice": "Polly.Joanna"})
+    assert saved.status_code == 200, saved.get_json()
+    assert _stored_sales(console_app)["voice"] == "Polly.Joanna"
+    assert console_app.extensions["holdwell"].config.queues["sales"].voice == "Polly.Joanna"
+
+
+def test_a_put_may_leave_the_voice_to_the_language_and_send_back_its_choice(console_app,
+                                                                            tokens):
+    """A whole-queue PUT had to send a voice, and sending back what GET showed pinned it."""
+    client, token = console_app.test_client(), bearer(tokens["operator"])
+    assert _patch(console_app, tokens, {"language": "es-ES"}).status_code == 200
+    got = client.get("/api/v1/policies/sales", headers=token).get_json()
+    assert got["settings"]["voice"] == "Polly.Lucia"
+    back = client.put("/api/v1/policies/sales", headers=token, json=got)
+    assert back.status_code == 200 and back.get_json()["changed"] is False
+    french = {key: value for key, value in got["settings"].items() if key != "voice"}
+    moved = client.put("/api/v1/policies/sales", headers=token, json={
+        **got, "settings": {**french, "language": "fr-FR"}})
+    assert moved.status_code == 200, moved.get_json()
+    assert "voice" not in _stored_sales(console_app)
+    assert console_app.extensions["holdwell"].config.queues["sales"].voice == "Polly.Lea"
