@@ -97,7 +97,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     import pandas as pd
 
     from simulator.fit_agents import fit_agents
-    from simulator.fit_arrivals import fit_arrivals
+    from simulator.fit_arrivals import MIN_COVERED, fit_arrivals
     from simulator.fit_callbacks import fit_callbacks
     from simulator.fit_patience import fit_patience
     from simulator.fit_talk import fit_talk
@@ -121,6 +121,13 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     records = on_line_clock(records, timezone)  # slots and days as the line keeps them
     entered = records["entered_at"]
     overall, by_day = fit_arrivals(entered)
+    if overall.daily_calls <= 0:  # every half-hour touched was seen too briefly to count
+        span_min = (entered.max() - entered.min()).total_seconds() / 60
+        raise UnfittableLog(
+            f"arrival rates: the log's {len(entered):,} calls came within {span_min:.0f} "
+            f"min, and a half-hour counts only when the log covers at least half of it "
+            f"({MIN_COVERED * SLOT_MIN:g} min); fit a log that spans at least half an hour "
+            "(the twin had shown 0 calls a day, and a what-if failed on it)")
     outcome = records["outcome"].astype(str).to_numpy()
     patience, warnings = {}, []
     for policy in sorted(records["policy"].astype(str).unique()):
