@@ -177,8 +177,8 @@ def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsF
                    "rate (fewer than about 11 calls); rates there are rough")
     few = [name for name, rates_ in by_day.items() if rates_.days < 2]
     if few:
-        out.append(f"arrivals by weekday: only one {', '.join(few)} in the log; use --day all "
-                   "or a longer log")
+        out.append(f"arrivals by weekday: only one {', '.join(few)} in the log; simulate all "
+                   "days (day: all; --day all on the command line) or fit a longer log")
     bounds = sum(agents.lower_bound[s] and agents.per_slot[s] > 0 for s in range(len(
         agents.per_slot)))
     if bounds:

@@ -6,6 +6,7 @@ them within its stated uncertainty, and the what-if must move the way the parame
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -181,3 +182,22 @@ def test_the_twin_reads_a_postgresql_log_as_it_reads_sqlite(fresh_postgres_url, 
     assert [s["agents"] for s in fit["slots"]] == [
         n for n, rate in zip(direct.agents.per_slot, direct.arrivals.per_min, strict=True)
         if rate > 0 or n > 0]
+
+
+def test_the_page_defines_its_figures_on_one_clock(seeded, as_role):
+    """The browser walk-through (U16): the half-hours were said to be UTC under a header on
+    the line's clock, "KM gap" was never defined, and a shape's standard error of 3e14 was
+    printed to three decimals."""
+    text = html.unescape(as_role("analyst").get("/console/twin").get_data(as_text=True))
+    zone = re.search(r"times on the line's clock, ([\w/]+)\)", text).group(1)
+    assert f"Times are on the line's clock ({zone})." in text and "Times are UTC" not in text
+    assert "KM gap: the largest distance between the law's" in text
+    assert "--day all" not in text or "on the command line" in text
+
+
+def test_a_standard_error_far_past_its_value_is_said_not_estimable(console_app):
+    with console_app.test_request_context("/console/twin"):
+        macros = console_app.jinja_env.get_template("console/estimates.html").module
+        assert str(macros.est({"value": 2.869, "se": 3.4e14}, 3)) == \
+            "2.869 (± not estimable from this log)"
+        assert str(macros.est({"value": 2.869, "se": 0.25}, 3)) == "2.869 ± 0.250"
