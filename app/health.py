@@ -91,7 +91,7 @@ def healthz() -> Response:
         body["schema_revision"] = store.read(schema_revision, deadline, trip=False)
     except (DatabaseUnavailable, SQLAlchemyError) as error:
         said = first_line(str(error))
-        if "alembic_version" in said:  # no schema at all: a new or emptied database
+        if "alembic_version" in said and _missing(said):  # a new or emptied database
             body.update(database="no schema", schema_revision=None,
                         problem=_also(body, "no tables: run `holdwell db upgrade`"))
         else:
@@ -124,12 +124,21 @@ def _unreachable(error: DatabaseUnavailable) -> str:
     return "the connection failed (the driver's message is in this instance's log)"
 
 
+def _missing(said: str) -> bool:
+    """Whether the database's message says a table is not there (PostgreSQL, SQLite)."""
+    return "does not exist" in said or "no such table" in said
+
+
 def _refusal(said: str) -> str:
     """Why the database refused, in this code's words: which table is missing, or that it
     is read-only; anything else is in the log."""
-    missing = next((table for table in NEEDED_TABLES if table in said), None)
-    if missing is not None:
-        return f"table {missing} is missing: run `holdwell db upgrade`"
+    named = next((table for table in (*NEEDED_TABLES, "alembic_version") if table in said),
+                 None)
+    if "permission denied" in said.lower():  # the role, not the schema: an upgrade won't do
+        return (f"this database role may not write {('table ' + named) if named else 'it'} "
+                "(permission denied): grant it, or connect as the role the migrations ran as")
+    if named is not None and _missing(said):
+        return f"table {named} is missing: run `holdwell db upgrade`"
     if "read-only" in said or "readonly" in said:
         return "it is read-only (a standby, or a read-only default or file)"
     return "see this instance's log for the database's message"

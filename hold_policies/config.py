@@ -1184,10 +1184,10 @@ def same_written(new: BaseModel, old: BaseModel) -> bool:
 
 
 SHOWN_CHARS = 60
-SHOWN_DEFAULTS = 6
-"""The most texts a warning names before "and N more"."""
 """The most of a value (or of a key's part) an error line repeats: a 200,000-character voice
 had been echoed whole."""
+SHOWN_DEFAULTS = 6
+"""The most texts a warning names before "and N more"."""
 
 
 def shown(value: object) -> str:

@@ -227,9 +227,8 @@ def _check_password_length(password: str) -> None:
 
 def check_password(engine: Engine, name: str, password: str) -> Checked | None:
     """The user and the hash their password matched; the same work for an unknown name.
-    A password longer than any can be matches none, unhashed."""
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return None
+    Any length is checked (a console form is capped at 1 MiB before this): a password set
+    before the 1,000-character cap still signs in."""
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.name == same_name(name))).mappings().first()
     if row is None:

@@ -18,3 +18,34 @@ def test_an_unreachable_database_is_said_without_its_address_or_role(make_app, c
         assert secret not in said
     assert "the driver's message is in this instance's log" in answer.json["problem"]
     assert "nosuchrole" in caplog.text  # the operator still finds it
+
+
+def test_a_role_refused_a_write_is_told_to_get_a_grant_not_an_upgrade(make_app, postgres_url):
+    """A permission refusal had been answered "table calls is missing: run `holdwell db
+    upgrade`", which would not help (review 31 #5)."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    role = f"holdwell_ro_{secrets.token_hex(4)}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    database = make_url(postgres_url).database
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"'))
+        conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+        conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+    try:
+        url = make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
+        answer = make_app(database_url=url, db_budget_s=2.0).test_client().get("/healthz")
+        assert answer.status_code == 503 and answer.json["database"] == "not writable"
+        assert "may not write table alembic_version (permission denied)" in \
+            answer.json["problem"]
+        assert "db upgrade" not in answer.json["problem"]
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'REASSIGN OWNED BY "{role}" TO postgres'))
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+        admin.dispose()
