@@ -156,13 +156,18 @@ def verdict(row: pd.Series | dict, alpha: float = 0.05) -> str:
     """Which of a pair leaves fewer callers unserved, in words: only when the Holm-adjusted p is
     below alpha (then the CI of the difference excludes 0 in the same direction, near enough),
     and never with fewer than MIN_VERDICT_CALLS calls in either group."""
-    fewest = min((row.get("n_a") or 0), (row.get("n_b") or 0))
-    if fewest < MIN_VERDICT_CALLS:
-        return too_few(fewest)
+    if too_small(row):
+        return too_few(min((row.get("n_a") or 0), (row.get("n_b") or 0)))
     p, difference = row["p_value_holm"], row["difference"]
     if p is None or difference is None or not p < alpha:
         return NO_DIFFERENCE
     return f"{row['a'] if difference < 0 else row['b']} lower"
+
+
+def too_small(row: pd.Series | dict) -> bool:
+    """Whether either group of a pair has too few calls for any verdict: the first reason
+    one is withheld, before the days they ran on."""
+    return min((row.get("n_a") or 0), (row.get("n_b") or 0)) < MIN_VERDICT_CALLS
 
 
 def too_few(calls: int) -> str:

@@ -17,10 +17,10 @@ import pandas as pd
 
 from analytics.breakdowns import breakdown_entries
 from analytics.compare import (
-    MIN_VERDICT_CALLS,
     PRIMARY_METRIC,
     pairwise_differences,
     sample_size_plan,
+    too_small,
     verdict,
 )
 from analytics.definitions import definitions
@@ -288,9 +288,8 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
     entry["days_together"] = together and together["days"]
     entry["calls_together"] = together and together["calls"]
     apart = together is not None and min(together["calls"]) < OVERLAP_NEEDED
-    small = min(entry["n_a"] or 0, entry["n_b"] or 0) < MIN_VERDICT_CALLS  # the first reason:
-    entry["verdict"] = (APART if apart and not small else verdict(entry)) if primary else None
-    # days shared would not make 4 calls a group enough
+    entry["verdict"] = (APART if apart and not too_small(entry) else verdict(entry)) \
+        if primary else None
     return entry
 
 
