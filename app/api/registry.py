@@ -4,6 +4,7 @@ model, serialises the response model, and records the route for the OpenAPI docu
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,19 +62,20 @@ def _json_body() -> object:
     if not request.is_json:
         raise BadRequest("send a JSON object body with Content-Type: application/json (got "
                          f"{(request.mimetype or 'none')[:80]!r})")
-    try:
-        text = request.get_data(cache=True).decode("utf-8")
+    raw = request.get_data(cache=True)
+    try:  # UTF-8, with or without a byte-order mark, or UTF-16/32 (RFC 8259 allows them)
+        text = raw.decode(json.detect_encoding(raw))
     except UnicodeDecodeError as error:
         raise BadRequest(f"the JSON body is not UTF-8 (byte {error.start:,} cannot start or "
                          "continue a character)") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as error:
         raise BadRequest(f"the body is not JSON: {error.msg} at line {error.lineno} column "
                          f"{error.colno}") from None
-    except ValueError as error:  # Python's cap on the digits of an integer
-        raise BadRequest(f"a number in the JSON body is too long to read ({error})"[:300]
-                         ) from None
+    except ValueError:  # Python's cap on the digits of an integer
+        raise BadRequest(f"a number in the JSON body has more than "
+                         f"{sys.get_int_max_str_digits():,} digits") from None
     if data is None:
         raise BadRequest("send a JSON object body (got null)")
     return data

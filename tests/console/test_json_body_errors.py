@@ -18,7 +18,7 @@ PATCH = "/api/v1/policies/sales"
      "the body is not JSON: Expecting property name enclosed in double quotes at line 1 "
      "column 35"),
     (b'{"settings": {"max_size": ' + b"9" * 5000 + b"}}", "application/json",
-     "a number in the JSON body is too long to read"),
+     "a number in the JSON body has more than 4,300 digits"),
     (b"null", "application/json", "send a JSON object body (got null)"),
     (b'{"settings": {}}', "text/plain", "with Content-Type: application/json (got 'text/plain')"),
 ])
@@ -27,3 +27,14 @@ def test_an_unreadable_body_is_a_400_saying_why(console_app, tokens, body, conte
                                              headers=bearer(tokens["operator"]))
     assert answer.status_code == 400
     assert said in answer.get_json()["error"]
+
+
+def test_a_body_with_a_byte_order_mark_is_read(console_app, tokens):
+    """PowerShell and .NET write UTF-8 with a BOM; get_json had read it, and RFC 8259 lets a
+    reader ignore it (review 31 #8)."""
+    body = "\ufeff" + '{"settings": {"prompts": {"apology": "Sorry."}}}'
+    for encoded in (body.encode("utf-8"), body.encode("utf-16")):
+        answer = console_app.test_client().patch(PATCH, data=encoded,
+                                                 content_type="application/json",
+                                                 headers=bearer(tokens["operator"]))
+        assert answer.status_code == 200, answer.get_json()
