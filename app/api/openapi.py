@@ -47,7 +47,7 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
         ok["headers"] = {name: {"description": text, "schema": {"type": "string"}}
                          for name, text in e.headers.items()}
     errors = {**ERRORS, **dict([BUSY])} if e.busy else dict(ERRORS)
-    if e.method != "GET":
+    if e.saves_config:
         errors["503"] = COLLIDED
     if e.body is not None:
         errors["413"] = TOO_LARGE

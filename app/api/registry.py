@@ -30,6 +30,7 @@ class Endpoint:
     status: int = 200
     required_query: frozenset[str] = frozenset()
     busy: bool = False  # may answer 429 with Retry-After (one heavy job per worker)
+    saves_config: bool = False  # may answer 503 with Retry-After (saves kept colliding)
     headers: dict[str, str] = field(default_factory=dict)  # the 200's, by description
 
 
@@ -85,7 +86,7 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary:
              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              query: dict[str, dict[str, Any]] | type[BaseModel] | None = None,
              media_type: str = "application/json", busy: bool = False,
-             headers: dict[str, str] | None = None) -> Callable:
+             saves_config: bool = False, headers: dict[str, str] | None = None) -> Callable:
     """Register `view(**path, [body])` at `rule`; a returned model is sent as JSON.
 
     `query`: the query parameters' JSON Schemas by name (all optional), or the model that
@@ -98,7 +99,8 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary:
     def decorate(view: Callable) -> Callable:
         ENDPOINTS.append(Endpoint(rule, method.lower(), permission, summary, body, response,
                                   parameters, media_type, required_query=required,
-                                  busy=busy, headers=headers or {}))
+                                  busy=busy, saves_config=saves_config,
+                                  headers=headers or {}))
 
         def handler(**kwargs: Any):  # noqa: ANN202 - a Flask response value
             refuse_unknown_query(parameters)

@@ -148,7 +148,8 @@ def get_policy(queue: str) -> models.QueuePolicy:
     return models.QueuePolicy(settings=config.queues[queue], note="", base_version=number)
 
 
-@endpoint(bp, "/policies/<queue>", "PUT", permission="operate", body=models.PolicyChange,
+@endpoint(bp, "/policies/<queue>", "PUT", permission="operate",
+          saves_config=True, body=models.PolicyChange,
           response=models.SavedVersion,
           summary="Replace a queue's settings with the whole queue sent (as GET returns it; "
           "422 names each field left out, unless replace_whole_queue); base_version "
@@ -164,7 +165,8 @@ def put_policy(queue: str, payload: models.PolicyChange) -> models.SavedVersion:
     return saved_version(saved)
 
 
-@endpoint(bp, "/policies/<queue>", "PATCH", permission="operate", body=models.PolicyPatch,
+@endpoint(bp, "/policies/<queue>", "PATCH", permission="operate",
+          saves_config=True, body=models.PolicyPatch,
           response=models.SavedVersion,
           summary="Change only the settings sent, over the active queue (everything else "
           "kept, changes saved meanwhile included); 409 when base_version is given and the "
@@ -194,7 +196,8 @@ def version(number: int) -> models.ConfigVersionDetail:
     return config_changes.detail(services(), number)
 
 
-@endpoint(bp, "/config/rollback", "POST", permission="operate", body=models.RollbackRequest,
+@endpoint(bp, "/config/rollback", "POST", permission="operate",
+          saves_config=True, body=models.RollbackRequest,
           response=models.SavedVersion,
           summary="Make an old version active again (as a new version; none when the active "
                   "one already runs its settings)")
@@ -211,6 +214,7 @@ def experiment(queue: str) -> models.ExperimentState:
 
 
 @endpoint(bp, "/experiments/<queue>", "PUT", permission="operate",
+          saves_config=True,
           body=models.ExperimentStart, response=models.ExperimentChange,
           summary="Start (or change) an A/B split: arms and weights (changed=false and no "
           "new version when it already runs with them)")
@@ -221,6 +225,7 @@ def start_experiment(queue: str, payload: models.ExperimentStart) -> models.Expe
 
 
 @endpoint(bp, "/experiments/<queue>", "DELETE", permission="operate",
+          saves_config=True,
           response=models.ExperimentChange, summary="Stop the A/B split on a queue "
           "(changed=false and no new version when none runs)")
 def stop_experiment(queue: str) -> models.ExperimentChange:

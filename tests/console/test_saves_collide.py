@@ -57,3 +57,10 @@ def test_a_save_that_never_lands_is_a_503_with_retry_after(console_app, tokens, 
     assert "nothing was stored" in page.get_data(as_text=True)
     document = console_app.test_client().get("/api/v1/openapi.json").get_json()
     assert "503" in document["paths"]["/api/v1/policies/{queue}"]["patch"]["responses"]
+    saving = {(path, method) for path, methods in document["paths"].items()
+              for method, operation in methods.items() if "503" in operation["responses"]}
+    assert saving == {("/api/v1/policies/{queue}", "put"),
+                      ("/api/v1/policies/{queue}", "patch"),
+                      ("/api/v1/config/rollback", "post"),
+                      ("/api/v1/experiments/{queue}", "put"),
+                      ("/api/v1/experiments/{queue}", "delete")}  # not a cancel, a what-if
