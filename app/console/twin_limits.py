@@ -49,9 +49,15 @@ class Deadline:
         self.limit_s, self.advice, self.began = limit_s, advice, time.monotonic()
 
     def __call__(self, *_: object) -> None:
-        if time.monotonic() - self.began > self.limit_s:
-            raise TwinProblem(f"stopped after {self.limit_s:g} s, the console's limit: "
-                              f"{self.advice}")
+        if self.remaining_s() <= 0:
+            raise self.stopped()
+
+    def remaining_s(self) -> float:
+        return self.limit_s - (time.monotonic() - self.began)
+
+    def stopped(self) -> TwinProblem:
+        return TwinProblem(f"stopped after {self.limit_s:g} s, the console's limit: "
+                           f"{self.advice}")
 
 
 def limit_s(svc: Services) -> float:

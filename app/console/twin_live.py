@@ -82,26 +82,29 @@ def _read(engine: Engine, since: datetime) -> pd.DataFrame:
 FIT_ADVICE = "choose fewer days (window_days), or run `holdwell fit` on the log"
 
 
-def _within_limit(read_log: Callable[[], T], limit: float) -> T:
-    """`read_log()`, or the limit's TwinProblem when PostgreSQL stopped it at the twin's
+def _within_limit(read_log: Callable[[], T], deadline: Deadline) -> T:
+    """`read_log()`, or the deadline's TwinProblem when PostgreSQL stopped it at the twin's
     statement timeout (SQLSTATE 57014) rather than a 500."""
     try:
         return read_log()
     except OperationalError as error:
         if sqlstate_of(error) != QUERY_CANCELED:
             raise
-        raise TwinProblem(f"stopped after {limit:g} s, the console's limit: {FIT_ADVICE}"
-                          ) from None
+        raise deadline.stopped() from None
 
 
 def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None) -> LiveTwin:
     """The twin fitted from the log's last `window_days` days (kept until the log changes).
     The bootstrap behind its standard errors is seeded with 0: the what-if's seed draws
-    callers, it does not refit. A what-if passes its own deadline, so one limit bounds both."""
-    limit = deadline.limit_s if deadline is not None else limit_s(svc)
-    engine = make_engine(svc.settings.database_url, statement_s=limit)  # the twin's limit:
-    try:  # the default 3 s had stopped a month's read on PostgreSQL with a 500
-        newest, since, count = _within_limit(lambda: _window(engine, window_days), limit)
+    callers, it does not refit. A what-if passes its own deadline, so one limit bounds both.
+
+    The deadline runs from here: the count, the read and the fit all end within it, each
+    statement within what is left (PostgreSQL's statement timeout). The webhooks' 3 s had
+    stopped a month's read with a 500, and a limit per statement had let several pass."""
+    deadline = deadline or Deadline(limit_s(svc), FIT_ADVICE)
+    engine = make_engine(svc.settings.database_url, statement_s=deadline.remaining_s())
+    try:
+        newest, since, count = _within_limit(lambda: _window(engine, window_days), deadline)
         if count < MIN_CALLS:
             raise TwinProblem(f"the log's last {window_days} day(s) hold {count} finished "
                               f"call(s); the twin needs at least {MIN_CALLS} (with answered "
@@ -120,8 +123,7 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
         with one_at_a_time():
             found = kept.get(key)  # fitted by the request that held the slot before us
             if found is None:
-                found = _fit(engine, since, window_days,
-                             deadline or Deadline(limit_s(svc), FIT_ADVICE), zone)
+                found = _fit(svc.settings.database_url, since, window_days, deadline, zone)
                 kept[key] = found
                 while len(kept) > KEPT_FITS:
                     kept.popitem(last=False)
@@ -130,15 +132,21 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
         engine.dispose()
 
 
-def _fit(engine: Engine, since: datetime, window_days: int, deadline: Deadline,
+def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
          zone: str = "UTC") -> LiveTwin:
-    """Read the window and fit it on the line's clock (`zone`), checking the deadline between
-    steps and inside the fit."""
+    """Read the window (each statement within what is left of the deadline) and fit it on
+    the line's clock (`zone`), checking the deadline between steps and inside the fit."""
     from simulator.line_clock import on_line_clock
     from simulator.scenario import ScenarioError
     from simulator.twin import fit_twin
 
-    records = _within_limit(lambda: _read(engine, since), deadline.limit_s)
+    deadline()
+    engine = make_engine(url, statement_s=deadline.remaining_s())
+    try:
+        records = _within_limit(lambda: _read(engine, since), deadline)
+    finally:
+        engine.dispose()
+    deadline()
     try:
         twin = fit_twin(records, seed=0, progress=deadline, timezone=zone)
     except ScenarioError as error:

@@ -48,3 +48,27 @@ def test_a_read_past_the_twins_limit_is_the_409_naming_fewer_days(
     assert answer.status_code == 409, answer.get_json()
     assert "stopped after 1 s, the console's limit" in answer.get_json()["error"]
     assert twin_live.FIT_ADVICE in answer.get_json()["error"]
+
+
+def test_the_count_and_the_read_share_one_limit(
+        fresh_postgres_url, make_app, clock, log, monkeypatch):  # noqa: F811 - a fixture
+    """0.9 s to count and 0.2 s to read, each under a 1 s limit, pass it together: the
+    limit had bounded each statement alone, and the fit's own from after the count
+    (review 31 #6)."""
+    app = make_app(CONFIG, database_url=fresh_postgres_url)
+    app.config["HOLDWELL_TWIN_LIMIT_S"] = 1.0
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    seed_log(fresh_postgres_url, log)
+    window = twin_live._window
+
+    def slow_window(engine, days):  # noqa: ANN001, ANN202
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_sleep(0.9)"))
+        return window(engine, days)
+
+    monkeypatch.setattr(twin_live, "_window", slow_window)
+    monkeypatch.setattr(read, "records_frame", _slow_read(0.2))
+    answer = Console(app, "ana").api("GET", "/api/v1/twin")
+    assert answer.status_code == 409, answer.get_json()
+    assert "stopped after 1 s, the console's limit" in answer.get_json()["error"]
