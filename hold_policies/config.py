@@ -626,8 +626,10 @@ class HoursConfig(Strict):
 
     @field_validator("timezone")
     @classmethod
-    def known_zone(cls, name: str) -> str:
-        zone_named(name)
+    def known_zone(cls, name: str, info: ValidationInfo) -> str:
+        """A place's zone as written; a stored version in "localtime" (saved before that was
+        refused) still loads and runs."""
+        zone_named(name, places_only=bool(info.context and info.context.get(AS_WRITTEN)))
         return name
 
     @field_validator(*DAYS)

@@ -90,8 +90,17 @@ set to (two hosts sharing a database would open the queue at different times), "
 a zone whose name says "local time zone must be set"."""
 
 
-def zone_named(name: str) -> ZoneInfo:
-    """The IANA time zone `name`; ValueError naming it when the tz database lacks it."""
+def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
+    """The IANA time zone `name`; ValueError naming it when the tz database lacks it, or
+    (`places_only`: a config as written, not a stored version loaded to run, which must
+    still load) when it names no place ("localtime": each host's own clock)."""
+    if name in NOT_A_PLACE:
+        if places_only:
+            raise ValueError(f"time zone {name!r} names no place: it is whatever each "
+                             "host's clock is set to, so two hosts would open and close the "
+                             "queue at different times; use an IANA name such as "
+                             "\"Europe/London\" or \"America/New_York\"")
+        return ZoneInfo(name)
     try:
         if name not in zone_names():
             raise KeyError(name)
@@ -112,7 +121,7 @@ class OpeningHours:
     def __post_init__(self) -> None:
         if len(self.week) != 7:
             raise ValueError("opening hours need seven days of spans, Monday first")
-        zone_named(self.timezone)
+        zone_named(self.timezone, places_only=False)  # checked as written in the config
 
     @property
     def zone(self) -> ZoneInfo:
