@@ -86,13 +86,13 @@ checking in every five minutes never promises "about once a minute"."""
 
 
 def how_often(interval_s: int) -> str:
-    """A check-in interval in words a caller can hold us to: "about once a minute" for
-    45-89 s; under 5 minutes half-minutes ("about every minute and a half" for 90 s, which
-    had been "about every 2 minutes", a third too long); from 5 minutes whole minutes;
-    under 45 s, 5 s steps."""
+    """A check-in interval in words a caller can hold us to: under 5 minutes the nearest
+    half-minute ("about once a minute" for 45-74 s, "about every minute and a half" for
+    75-104 s: 90 s had been "about every 2 minutes", a third too long, and 89 s "about
+    once a minute"); from 5 minutes whole minutes; under 45 s, 5 s steps."""
     if interval_s < 45:
         return f"about every {max(5, 5 * round(interval_s / 5))} seconds"
-    if interval_s < 90:
+    if interval_s < 75:
         return "about once a minute"
     if interval_s < 285:
         halves = int(interval_s / 30 + 0.5)

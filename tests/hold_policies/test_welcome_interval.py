@@ -22,7 +22,8 @@ def said(segment) -> str:
 @pytest.mark.parametrize(("interval_s", "words"), [
     (20, "about every 20 seconds"), (30, "about every 30 seconds"),
     (44, "about every 45 seconds"), (45, "about once a minute"), (60, "about once a minute"),
-    (89, "about once a minute"), (90, "about every minute and a half"),
+    (74, "about once a minute"), (75, "about every minute and a half"),
+    (89, "about every minute and a half"), (90, "about every minute and a half"),
     (120, "about every 2 minutes"), (150, "about every 2 and a half minutes"),
     (300, "about every 5 minutes"), (600, "about every 10 minutes")])
 def test_the_interval_is_said_as_a_caller_would_say_it(interval_s, words):
@@ -43,8 +44,8 @@ def _said_s(words: str) -> float:
 def test_the_interval_said_is_within_a_third_of_the_real_one(interval_s):
     said_s = _said_s(how_often(interval_s))
     assert abs(said_s - interval_s) <= interval_s / 3
-    if interval_s >= 90:  # past "once a minute": 90 s had been "every 2 minutes"
-        assert abs(said_s - interval_s) <= interval_s / 6
+    if interval_s >= 75:  # 90 s had been "every 2 minutes", 89 s "once a minute"
+        assert abs(said_s - interval_s) <= interval_s / 5
 
 
 @pytest.mark.parametrize("policy_class", [CheckinPolicy, CallbackPolicy])
