@@ -46,7 +46,7 @@ from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
-from hold_policies.spoken_words import answer_problem, left_to_defaults, say_problems
+from hold_policies.spoken_words import answer_problem, left_in_english, say_problems
 from hold_policies.toml_file import read_toml
 from hold_policies.voices import default_voice, mismatch, unknown_polly_voice
 from hold_policies.xml_text import xml_text
@@ -962,18 +962,20 @@ class QueueConfig(Strict):
     def english_words_warning(self, queue: str) -> list[str]:
         """A queue in another language whose callers still hear holdwell's default words,
         which are English (read by that language's voice): "Thank you for calling…" in a
-        Spanish queue that set only its language, with no word said."""
+        Spanish queue that set only its language, with no word said. Said while what every
+        caller in line hears is left so, with a count of the rest it may say."""
         if not self.language or self.language.split("-")[0].lower() == "en":
             return []
-        left = left_to_defaults(self)
-        if not left:
+        left = left_in_english(self)
+        if not left.heard:
             return []
-        shown = ", ".join(key.removeprefix("prompts.") for key in left[:SHOWN_DEFAULTS])
-        more = f" and {len(left) - SHOWN_DEFAULTS} more" if len(left) > SHOWN_DEFAULTS else ""
-        return [f"queues.{queue}.language = {self.language!r}, but {len(left)} text(s) its "
-                f"callers or agents may hear are left to holdwell's defaults, which are "
-                f"English ({shown}{more}): write them in {self.language} under "
-                f"[queues.{queue}.prompts] (and hours.words, overflow.words where named)"]
+        shown = ", ".join(key.removeprefix("prompts.") for key in left.heard)
+        more = ("; what it says less often (callback confirmations, agents' briefings, "
+                "closed and overflow words) is English too where not written") \
+            if left.others else ""
+        return [f"queues.{queue}.language = {self.language!r}, but what every caller in line "
+                f"hears is left to holdwell's defaults, which are English ({shown}): write "
+                f"it in {self.language} under [queues.{queue}.prompts]{more}"]
 
     def unvoiced_warning(self, queue: str) -> list[str]:
         """A language no Polly voice here speaks, and no voice named: its <Say> goes without

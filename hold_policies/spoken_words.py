@@ -149,18 +149,41 @@ def answer_problem(queue: SpeakingQueue) -> str | None:
 
 
 DEFAULT = " (default)"
-HEARD_FIRST = ("prompts.welcome", "prompts.apology", "prompts.position",
-               "prompts.next_in_line", "prompts.wait", "prompts.keep_waiting")
-"""What every caller in line hears, named before the rest (callbacks', agents', …)."""
+EVERY_CALLER_HEARS: dict[str, tuple[str, ...]] = {
+    "silence": ("prompts.welcome",),
+    "checkin": ("prompts.welcome", "prompts.apology", "prompts.position",
+                "prompts.next_in_line", "prompts.wait", "prompts.keep_waiting"),
+    "callback": ("prompts.welcome", "prompts.apology", "prompts.position",
+                 "prompts.next_in_line", "prompts.wait", "prompts.keep_waiting",
+                 "prompts.callback_offer"),
+    "music_ads": ("prompts.welcome", "prompts.legacy_message"),
+}
+"""What every caller in line under each policy hears (its welcome, and its check-in's or
+message's words): the texts a queue in another language must not leave in English."""
 
 
-def left_to_defaults(queue: SpeakingQueue) -> list[str]:
-    """The keys of every text a caller or agent of the queue may hear that the operator left
-    to holdwell's default, which is English: what every caller in line hears first."""
-    keys: dict[str, None] = {}
+class LeftInEnglish(NamedTuple):
+    """Texts of a queue left to holdwell's defaults, which are English: `heard`, what every
+    caller in line hears under the queue's policies; `others`, how many more it may say
+    (callback confirmations, agents' briefings, closed and overflow words)."""
+
+    heard: list[str]
+    others: int
+
+
+def left_in_english(queue: SpeakingQueue) -> LeftInEnglish:
+    """The texts the operator left to holdwell's (English) defaults, those every caller
+    hears named: counting all 44 a queue may say had named callback and agent texts a
+    silence queue never says, and could not be silenced short of writing every one."""
+    heard: dict[str, None] = {}
+    others: set[str] = set()
     for arm in sorted(queue.heard_names() | set(queue.variants)):
         said = words_of(queue, arm)
-        for key in (*HEARD_FIRST, *sorted(said)):
-            if key in said and said[key].key.endswith(DEFAULT):
-                keys[key] = None
-    return list(keys)
+        everyone = EVERY_CALLER_HEARS.get(queue.base_policy(arm), ())
+        for key, text in said.items():
+            if text.key.endswith(DEFAULT):
+                if key in everyone:
+                    heard[key] = None
+                else:
+                    others.add(key)
+    return LeftInEnglish(list(heard), len(others - set(heard)))

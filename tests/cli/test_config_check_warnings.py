@@ -43,14 +43,23 @@ def test_config_check_warns_of_a_polly_voice_it_does_not_know(config_file):
 def test_config_check_warns_that_a_spanish_queue_still_speaks_english(config_file):
     """`language = "es-ES"` alone had passed with no word (walk-through F5), and its callers
     heard "Thank you for calling…" in English, read by the Spanish voice."""
-    result = CliRunner().invoke(cli, ["config", "check", config_file(
+    bare = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n')])
+    assert bare.exit_code == 0
+    assert ("warning: queues.sales.language = 'es-ES', but what every caller in line hears "
+            "is left to holdwell's defaults, which are English (welcome)") in bare.output
+    written = CliRunner().invoke(cli, ["config", "check", config_file(
         '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n'
         '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')])
-    assert result.exit_code == 0
-    warned = [line for line in result.output.splitlines()
-              if line.startswith("warning: queues.sales.language = 'es-ES', but ")]
-    assert warned and "left to holdwell's defaults, which are English (apology, " in warned[0]
-    assert "(welcome" not in warned[0]  # written in Spanish: not named
+    assert "which are English" not in written.output  # a silence queue says nothing else
+    # to every caller: no warning to silence only by writing all 44 texts (review 31 #13)
+    checkin = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.sales]\npolicy = "checkin"\nlanguage = "es-ES"\n'
+        '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')])
+    said = [line for line in checkin.output.splitlines()
+            if line.startswith("warning: queues.sales.language = 'es-ES', but ")]
+    assert said and ("which are English (apology, position, next_in_line, wait, "
+                     "keep_waiting): write it in es-ES") in said[0]
     english = CliRunner().invoke(cli, ["config", "check", config_file(
         '[queues.sales]\nlanguage = "en-GB"\n')])
     assert "warning" not in english.output
