@@ -17,6 +17,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from app.api.registry import field_errors
 from app.storage.config_versions import MAX_NOTE_LENGTH
 from hold_policies.config import QueueConfig, written
+from hold_policies.prompts import Prompts, prompt_placeholders
+
+DEFAULT_PROMPTS = Prompts()
 
 NOT_SETTINGS = ("csrf_token", "note", "base_version")
 """Posted with the form but not part of the queue's settings."""
@@ -50,6 +53,7 @@ class FormField:
     hint: str = ""
     empty_label: str = ""  # a text box whose empty value differs from its default: the tick's
     empty_set: bool = False  # label, and whether the setting is that empty value now
+    example: str = ""  # a prompt's default words, shown greyed in its empty box
 
 
 def _limits(metadata: list) -> str:
@@ -90,18 +94,21 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     multi_line = isinstance(value, str) and ("\n" in value or "\r" in value)
     kind = "textarea" if prefix == "prompts." or multi_line else "text"  # a text box would
     # drop the line breaks of an untouched value, and its save would change it
-    hint = "empty: the default" if prefix == "prompts." else ""
+    hint = _prompt_hint(name) if prefix == "prompts." else ""
     hint = hint or next(("one of 0-9 * #" for m in metadata if _patterned(m)), "")
     empty = _empty_value(type(model), name)
     if empty is _NOT_EMPTY:
         return FormField(path, label, kind, "" if value is None else value, hint=hint)
+    example = _default_words(name) if prefix == "prompts." else ""
     tick = EMPTY_LABELS.get(prefix) or EMPTY_LABELS.get(name) or "empty, not the default"
     if name == "voice" and name not in model.model_fields_set:  # its language chose it
         return FormField(path, label, kind, "", empty_label=tick, hint="empty and unticked: "
                          f"the language's own ({value or 'none: Twilio’s own voice'})")
     return FormField(path, label, kind, "" if value is None else value,
-                     hint="empty and unticked: the default", empty_label=tick,
-                     empty_set=value == empty)
+                     hint="; ".join(filter(None, ["empty and unticked: the default",
+                                                  hint if prefix == "prompts." else ""])),
+                     empty_label=tick,
+                     empty_set=value == empty, example=example)
 
 
 def _patterned(metadata: object) -> bool:
@@ -109,6 +116,21 @@ def _patterned(metadata: object) -> bool:
     schema = getattr(metadata, "json_schema", None)
     return bool(getattr(metadata, "pattern", None) or (
         isinstance(schema, dict) and schema.get("pattern")))
+
+
+def _prompt_hint(name: str) -> str:
+    """What this prompt's box may say: its own placeholders (the page had listed six for every
+    box, and the apology takes none)."""
+    allowed = prompt_placeholders(name)
+    return ("may use " + " ".join(f"{{{p}}}" for p in allowed)) if allowed else \
+        "no placeholders"
+
+
+def _default_words(name: str) -> str:
+    """The words a prompt says when its box is left empty (shown greyed in the box); the
+    welcome's depend on the policy, said in its own hint."""
+    words = getattr(DEFAULT_PROMPTS, name, None)
+    return words if isinstance(words, str) else ""
 
 
 _NOT_EMPTY = object()
@@ -193,6 +215,8 @@ def on_named_keys(errors: dict[str, str], fields: set[str]) -> dict[str, str]:
             continue
         for field in fields:
             section, _, key = field.rpartition(".")
-            if section == table and re.search(rf"\b{re.escape(key)}\b", message):
-                marked[field] = message
-    return marked
+            if section == table and re.search(rf"\b{re.escape(key)}\b", message) or (
+                    section and re.search(rf"(?<![\w.]){re.escape(field)}(?![\w.])", message)):
+                marked[field] = message.removeprefix(f"{field}: ")  # a queue's problem
+    return marked  # naming a box ("prompts.welcome: 3,600 characters…") marks it too: it had
+    # said "marked below" and marked nothing

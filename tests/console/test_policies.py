@@ -251,6 +251,20 @@ def test_a_problem_across_keys_marks_each_key_it_names(as_role):
         assert f"{name}: callback_key and keep_key are both" in page
 
 
+def test_a_prompt_too_long_to_say_is_marked_at_its_box(as_role):
+    """The queue's problem "prompts.welcome: 3,600 characters…" had been in the banner only,
+    "marked below" with nothing marked (browser walk-through U5)."""
+    import re
+
+    page = as_role("operator").post("/console/policies/support", {
+        "prompts.welcome": "Welcome. " * 400}).get_data(as_text=True)
+    assert "Not saved: 1 problem, marked below" in page
+    box = re.search(r'<div class="invalid">(?:(?!</div>).)*name="prompts\.welcome"', page,
+                    re.S)
+    assert box is not None, "prompts.welcome is not marked"
+    assert "prompts.welcome: prompts.welcome: 3,600 characters" not in page
+
+
 @pytest.mark.parametrize("note", [
     'raise limits\n[queues.injected]\npolicy = "music_ads"',
     "first\r\nsecond\x0bthird\x85[queues.x]\u2028policy = 1",
@@ -318,3 +332,20 @@ def test_a_note_the_app_writes_itself_is_cut_to_fit_not_refused():
     cut = config_versions.shortened(long)
     assert len(cut) == 500 and cut.endswith("…") and config_versions.check_note(cut) == cut
     assert config_versions.shortened("short") == "short"
+
+
+def test_each_prompt_box_says_its_own_placeholders_and_shows_its_default(as_role):
+    """One line had offered six placeholders to every box (the apology takes none), and no
+    box showed the words it says when left empty (browser walk-through U8)."""
+    import html
+    import re
+
+    page = html.unescape(as_role("operator").get("/console/policies/support")
+                         .get_data(as_text=True))
+    apology = re.search(r"apology <span class=\"hint\">\(([^)]*)\)</span>\s*<textarea "
+                        r"name=\"prompts.apology\" rows=\"2\" placeholder=\"([^\"]*)\"", page)
+    assert apology is not None
+    assert apology.group(1).endswith("no placeholders")
+    assert apology.group(2) == "Sorry to keep you waiting."
+    assert "may use {position} {keep_key} {callback_key} {wait}" in page
+    assert "placeholders {position} {wait} {keep_key} {callback_key} {number}" not in page
