@@ -266,6 +266,10 @@ class ExperimentState(Model):
     results: list[ArmResult]
     comparisons: list[ArmComparison]
     variants: dict[str, str] = {}  # the queue's variants: name -> policy and what differs
+    counting_since: datetime | None = Field(
+        default=None, description="when the arms' counts start (UTC): the split's first "
+        "config version with these arms and what each arm's callers hear; a change to "
+        "those starts a new count. Null when no split runs (the counts are the last 7 days)")
 
 
 class ExperimentChange(ExperimentState):

@@ -23,6 +23,7 @@ from hold_policies.config import (
     HoldwellConfig,
     QueueConfig,
     same_written,
+    written,
 )
 
 SAVE_TRIES = 10
@@ -161,7 +162,8 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
         proposed = checked(current.model_copy(
             update={"queues": {**current.queues, queue: change(before)}}))
         warnings = tuple([*proposed.queues[queue].warnings(queue),
-                          *missing_clips(svc, queue, proposed.queues[queue])])
+                          *missing_clips(svc, queue, proposed.queues[queue]),
+                          *count_restarted(queue, before, proposed.queues[queue])])
         if version is not None and same_settings(proposed.queues[queue], before):
             return Saved(version, changed=False, warnings=warnings)
         return Saved(_store(svc, proposed, actor=actor, note=note or f"{queue}: policy "
@@ -169,6 +171,18 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
                      warnings)
 
     return in_turn(attempt)
+
+
+def count_restarted(queue: str, before: QueueConfig, after: QueueConfig) -> list[str]:
+    """A save that changes what a running split's callers hear starts its count again: the
+    Experiments page's results had vanished after such a save with no word before or after."""
+    from app.console.experiments import treatments
+
+    if before.experiment is None or before.experiment != after.experiment or \
+            treatments(written(before)) == treatments(written(after)):
+        return []
+    return [f"queues.{queue} runs an A/B split, and this changes what its callers hear: the "
+            "split's counts start again from this version (Experiments shows since when)"]
 
 
 def in_turn(attempt: Callable[[], Saved]) -> Saved:

@@ -141,12 +141,12 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
         raise UnknownVersion(f"no queue named {queue!r}")
     arms = dict(config.experiment.arms) if config.experiment else {}
     variants = {name: describe_variant(v) for name, v in sorted(config.variants.items())}
-    since = (started_at(svc, queue) if arms else None) or \
-        svc.clock.now() - NOT_RUNNING_LOOKBACK
+    counting = started_at(svc, queue) if arms else None
+    since = counting or svc.clock.now() - NOT_RUNNING_LOOKBACK
     summary = arm_summary(svc, queue, since)
     if not summary.calls:
         return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=[],
-                               comparisons=[], variants=variants)
+                               comparisons=[], variants=variants, counting_since=counting)
     metrics = summary.metrics_table()
     results = [ArmResult(
         arm=str(row["arm"]), calls=int(row["calls"]), answered=int(row["n_answered"]),
@@ -162,7 +162,7 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
         p_value=_finite(row["p_value_holm"]), verdict=plain_verdict(row, labels))
         for _, row in pairwise_differences(metrics).iterrows()]
     return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=results,
-                           comparisons=comparisons, variants=variants)
+                           comparisons=comparisons, variants=variants, counting_since=counting)
 
 
 def plain_verdict(row: pd.Series, labels: dict[str, str]) -> str:

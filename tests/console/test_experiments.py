@@ -156,3 +156,27 @@ def test_every_reader_of_a_split_gets_the_shares_of_weights_too_big_to_add():
     assert shares(arms) == {"checkin": 0.5, "music_ads": 0.5}
     assert describe_arms(arms) == "checkin 1e+308 (50%), music_ads 1e+308 (50%)"
     assert shares({"checkin": 1.0, "silence": 3.0}) == {"checkin": 0.25, "silence": 0.75}
+
+
+def test_a_save_that_restarts_the_count_says_so_and_the_page_says_since_when(
+        console_app, tokens, clock, as_role):
+    """After an edit to what a split's callers hear its results vanished from the page, with
+    no word before or after (browser walk-through U12)."""
+    client, token = console_app.test_client(), bearer(tokens["operator"])
+    started = client.put("/api/v1/experiments/support", headers=token,
+                         json={"arms": {"checkin": 1, "music_ads": 1}})
+    assert started.get_json()["counting_since"] is not None
+    clock.advance(600)
+    size = client.patch("/api/v1/policies/support", headers=token,
+                        json={"settings": {"max_size": 900}})  # no caller hears the size
+    assert not [w for w in size.get_json()["warnings"] if "A/B split" in w]
+    words = client.patch("/api/v1/policies/support", headers=token,
+                         json={"settings": {"prompts": {"apology": "Sorry, truly."}}})
+    assert [w for w in words.get_json()["warnings"]
+            if w.startswith("queues.support runs an A/B split, and this changes what its "
+                            "callers hear: the split's counts start again")]
+    state = client.get("/api/v1/experiments/support", headers=token).get_json()
+    assert state["counting_since"].startswith(clock.now().strftime("%Y-%m-%dT%H:%M"))
+    page = as_role("analyst").get("/console/experiments").get_data(as_text=True)
+    assert "Counting since " in page and "No finished calls in an experiment arm since then" \
+        in page
