@@ -230,10 +230,14 @@ class RollbackRequest(Model):
     note: Text = ""
 
 
+MAX_WEIGHT = 1000
+"""An arm's largest weight (weights are relative)."""
+
+
 class ExperimentStart(Model):
     """Arms are policies or the queue's variants (checked against the queue when saved)."""
 
-    arms: Annotated[dict[ArmName, Annotated[float, Field(gt=0, le=1000)]],
+    arms: Annotated[dict[ArmName, Annotated[float, Field(gt=0, le=MAX_WEIGHT)]],
                     Field(min_length=2)]
     note: Text = ""
 

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from app.api.models import ExperimentStart
+from app.api.models import MAX_WEIGHT, ExperimentStart
 from app.api.registry import field_errors
 from app.auth.access import current_user, requires
 from app.console import config_changes, experiments, policy_form
@@ -55,15 +55,36 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
               "set the split again.", "error")
         return redirect(url_for("console.experiments_page"), 303)
     except ValidationError as error:
-        problems = "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
-        flash(f"Not started: {problems}. Give at least two policies or variants a weight "
-              "above 0.", "error")
-        return _page({"queue": queue, "arms": arms,
+        marked = weight_problems(error, arms)
+        flash("Not started: " + "; ".join(marked.values()) + ".", "error")
+        return _page({"queue": queue, "arms": arms, "errors": marked,
                       "note": policy_form.posted_note(request.form)}), 422
     arms = experiments.describe_arms(start.arms)
     flash(f"A/B split on {queue} started: {arms}." if saved.changed else
           f"No change: the split on {queue} already runs {arms}; no version was added.", "ok")
     return redirect(url_for("console.experiments_page"), 303)
+
+
+WEIGHTS = ("weights are relative (1 and 3 give 25% and 75%), each above 0 and at most "
+           f"{MAX_WEIGHT:g}")
+
+
+def weight_problems(error: ValidationError, typed: dict[str, str]) -> dict[str, str]:
+    """The refusal in the form's words, by the arm whose box it marks ("" for the split as a
+    whole): pydantic's ("Dictionary should have at least 2 items after validation") had
+    stood in a banner, and no box was marked."""
+    marked: dict[str, str] = {}
+    for name, problem in field_errors(error).items():
+        arm = name.removeprefix("arms.")
+        if name.startswith("arms.") and arm in typed:
+            marked[arm] = f"{arm} weight {typed[arm][:20]!r}: {WEIGHTS}"
+        elif name == "arms":
+            given = sum(not left_out(value) for value in typed.values())
+            marked[""] = (f"give at least two arms a weight above 0 (you gave {given}); "
+                          f"{WEIGHTS}")
+        else:
+            marked[name] = f"{name}: {problem}"
+    return marked
 
 
 def stop_experiment(queue: str) -> Response:

@@ -180,3 +180,24 @@ def test_a_save_that_restarts_the_count_says_so_and_the_page_says_since_when(
     page = as_role("analyst").get("/console/experiments").get_data(as_text=True)
     assert "Counting since " in page and "No finished calls in an experiment arm since then" \
         in page
+
+
+def test_a_refused_weight_is_said_in_the_forms_words_at_its_box(as_role):
+    """"Dictionary should have at least 2 items after validation" and "Input should be less
+    than or equal to 1000" had stood in a banner, with no box marked (walk-through U11)."""
+    import html
+
+    page = as_role("operator")
+    one = html.unescape(page.post("/console/experiments/support", {
+        "action": "start", "weight_callback": "100"}).get_data(as_text=True))
+    assert "Not started: give at least two arms a weight above 0 (you gave 1); weights are " \
+        "relative (1 and 3 give 25% and 75%)" in one
+    assert "Dictionary should have" not in one
+    huge = html.unescape(page.post("/console/experiments/support", {
+        "action": "start", "weight_silence": "1e308", "weight_checkin": "1"}
+    ).get_data(as_text=True))
+    assert "silence weight '1e308': weights are relative" in huge
+    assert "Input should be" not in huge
+    form = huge[huge.index('action="/console/experiments/support"'):]
+    assert re.search(r'<label class="invalid">silence weight <input[^>]*aria-invalid="true"',
+                     form[:form.index("</form>")])
