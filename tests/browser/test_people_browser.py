@@ -3,6 +3,7 @@ starter signs in, and the admin removes them again (the tick box is required by 
 
 from __future__ import annotations
 
+from tests.browser.conftest import SHOTS
 from tests.browser.test_console_pages import sign_in
 
 STARTER_PASSWORD = "starter's own password"
@@ -38,3 +39,37 @@ def test_an_admin_adds_and_removes_someone_with_the_pages_forms(served, browser,
     assert browser_page.locator('tr[data-person="Nia"]').count() == 0
     starter.reload()
     assert starter.locator("input[name=password]").count() == 1  # signed out: the form again
+
+
+def test_a_long_name_wraps_and_keeps_everyones_controls_in_view(served, console_app, browser):
+    """A 64-letter name with no space had widened the People table to 1,432 px inside a
+    604 px card, every person's controls behind a scroll bar (browser walk-through U21)."""
+    from app.storage import users
+
+    engine = console_app.extensions["holdwell"].store.engine
+    users.add_user(engine, "n" * 64, "operator", "a long password", users_now())
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, served, "admin")
+    page.goto(f"{served}/console/people")
+    table = page.locator("table").first
+    overflow = table.evaluate("t => t.scrollWidth - t.parentElement.clientWidth")
+    assert overflow <= 1, f"the people table is {overflow} px wider than its card"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "people-long-name.png"), full_page=True)
+    page.context.close()
+
+
+def test_the_header_stays_short_on_a_phone(served, browser):
+    """At 390 px the header had wrapped to 213 px, a quarter of the screen (U22)."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, served, "admin")
+    page.goto(f"{served}/console/")
+    height = page.locator("header.top").evaluate("h => h.getBoundingClientRect().height")
+    assert height <= 150, height
+    page.context.close()
+
+
+def users_now():  # noqa: ANN201
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
