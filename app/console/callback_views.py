@@ -28,6 +28,10 @@ def callbacks() -> str:
 def cancel_callback(call_id: str) -> Response | tuple[str, int]:
     svc = services()
     reason = request.form.get("reason", "").strip()
+    if request.form.get("confirm") != "yes":  # the one action that breaks a promise to a
+        flash(f"Not cancelled: tick the box to confirm that the caller of {call_id} will not "
+              "be called back.", "error")  # caller had been one click away
+        return redirect(url_for("console.callbacks")), 303
     if len(reason) < 3:
         flash("reason: say why the callback is cancelled (at least 3 characters).", "error")
         return redirect(url_for("console.callbacks")), 303

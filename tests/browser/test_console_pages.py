@@ -82,7 +82,10 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot, console_app)
     assert "my router is down" in row.locator("td.message").inner_text()
     row.locator("input[name=reason]").fill("customer emailed instead")
     shot("callbacks")
-    row.locator("button:has-text('Cancel')").click()
+    row.locator("button:has-text('Cancel callback')").click()  # the tick box is required:
+    assert "pending" in row.inner_text()  # the browser keeps the form from being sent
+    row.locator("input[name=confirm]").check()
+    row.locator("button:has-text('Cancel callback')").click()
     browser_page.wait_for_selector(f"text=Callback {sid('CAcb1')} cancelled")
     assert "cancelled" in browser_page.locator(f"tr[data-call={sid('CAcb1')}]").inner_text()
     agent = webhook(served, "/voice/agent?queue=support", CallSid=sid("CAagent"))

@@ -38,14 +38,19 @@ def test_cancel_needs_a_reason_is_audited_and_the_agent_no_longer_gets_it(
     operator = as_role("operator")
     page = operator.get("/console/callbacks").get_data(as_text=True)
     assert f'action="/console/callbacks/{CA1}/cancel"' in page
-    no_reason = operator.post(f"/console/callbacks/{CA1}/cancel", {"reason": ""},
+    no_reason = operator.post(f"/console/callbacks/{CA1}/cancel", {"reason": "",
+                                                                  "confirm": "yes"},
                               follow_redirects=True)
     assert "reason:" in no_reason.get_data(as_text=True)
     client = console_app.test_client()
     short = client.post(f"/api/v1/callbacks/{CA1}/cancel", headers=bearer(tokens["operator"]),
                         json={"reason": "x"})
     assert short.status_code == 422 and "reason" in short.get_json()["fields"]
-    done = operator.post(f"/console/callbacks/{CA1}/cancel", {"reason": "solved by email"},
+    unticked = operator.post(f"/console/callbacks/{CA1}/cancel",
+                             {"reason": "solved by email"}, follow_redirects=True)
+    assert "Not cancelled: tick the box to confirm" in unticked.get_data(as_text=True)
+    done = operator.post(f"/console/callbacks/{CA1}/cancel", {"reason": "solved by email",
+                                                              "confirm": "yes"},
                          follow_redirects=True)
     assert "cancelled" in done.get_data(as_text=True)
     engine = console_app.extensions["holdwell"].store.engine
@@ -116,7 +121,8 @@ def test_the_console_refuses_a_nul_in_a_cancel_reason_as_the_api_does(
     """A NUL went into the audit log from the form while the API refused it (probe F7)."""
     promise(twilio_console, sid("CA1"))
     refused = as_role("operator").post(f"/console/callbacks/{CA1}/cancel",
-                                       {"reason": "why\x00 not"}, follow_redirects=True)
+                                       {"reason": "why\x00 not", "confirm": "yes"},
+                                       follow_redirects=True)
     assert "reason: must not contain a NUL character" in refused.get_data(as_text=True)
     engine = console_app.extensions["holdwell"].store.engine
     assert not [e for e in audit.page(engine).entries if e.action == "callback.cancel"]
