@@ -116,6 +116,13 @@ class CallbackMessage(Model):
     transcript: str | None = None  # its words, where transcribed; same rule
 
 
+class CallbackCancel(Model):
+    by: str = Field(description="who cancelled it (a console user, or an API token's)")
+    at: datetime
+    reason: str | None = Field(description="why, as typed; null for roles that do not see "
+                                           "callers' numbers")
+
+
 class CallbackItem(Model):
     call_id: str
     queue: str
@@ -135,6 +142,8 @@ class CallbackItem(Model):
                                     description="the first message's recording")
     transcript: str | None = Field(None, deprecated="read messages[].transcript",
                                    description="the first message's words")
+    cancelled: CallbackCancel | None = Field(
+        None, description="who cancelled it, when and why (a cancelled one only)")
 
 
 class CallbacksResponse(Model):

@@ -9,6 +9,7 @@ from flask import Response
 
 from app.api.models import (
     CallbackAttempt,
+    CallbackCancel,
     CallbackItem,
     CallbackMessage,
     CallbacksResponse,
@@ -18,7 +19,7 @@ from app.api.models import (
 from app.console.csv_export import csv_download
 from app.number_mask import mask_number
 from app.services import Services
-from app.storage import callback_admin
+from app.storage import audit, callback_admin
 from app.storage.unserved import unserved
 
 CSV_COLUMNS = ("call_id", "queue", "outcome", "number", "entered_at", "wait_s", "announcements",
@@ -55,6 +56,8 @@ def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
     now = svc.clock.now()
     listed = callback_admin.listing(svc.store.engine, now)
     horizon = now + timedelta(seconds=svc.config.callbacks.at_risk_margin_s)
+    cancels = audit.latest_of(svc.store.engine, "callback.cancel", [
+        row.call_id for row in listed.rows if row.status == callback_admin.CANCELLED])
     items = [CallbackItem(
         call_id=row.call_id, queue=row.queue,
         number=mask_number(row.number) if mask else row.number, status=row.status,
@@ -67,9 +70,20 @@ def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
             left_at=m.left_at, seconds=m.seconds, url=None if mask else m.url,
             transcript=None if mask else m.transcript) for m in row.messages],
         message_url=None if mask or not row.messages else row.messages[0].url,  # v1 clients
-        transcript=None if mask or not row.messages else row.messages[0].transcript)
+        transcript=None if mask or not row.messages else row.messages[0].transcript,
+        cancelled=_cancel_of(cancels.get(row.call_id), mask))
         for row in listed.rows]
     return CallbacksResponse(callbacks=items, open_count=listed.open_count,
                              settled_count=listed.settled_count,
                              settled_shown=len(items) - listed.open_count,
                              truncated=listed.truncated)
+
+
+def _cancel_of(entry: audit.AuditEntry | None, mask: bool) -> CallbackCancel | None:
+    """Who cancelled a callback, when and why: settled rows had said only "cancelled", and
+    the audit log that said more is an admin's page (browser walk-through U3). The reason is
+    an operator's words about a caller: shown as their number is (not to analysts)."""
+    if entry is None:
+        return None
+    return CallbackCancel(by=entry.actor, at=entry.time,
+                          reason=None if mask else str(entry.detail.get("reason", "")))

@@ -126,3 +126,20 @@ def test_the_console_refuses_a_nul_in_a_cancel_reason_as_the_api_does(
     assert "reason: must not contain a NUL character" in refused.get_data(as_text=True)
     engine = console_app.extensions["holdwell"].store.engine
     assert not [e for e in audit.page(engine).entries if e.action == "callback.cancel"]
+
+
+def test_a_settled_cancel_says_who_when_and_why(console_app, twilio_console, tokens,
+                                                as_role):
+    """Settled rows had said only "cancelled", and the audit log is an admin's page, so an
+    operator could not tell a colleague had just cancelled it (browser walk-through U3)."""
+    promise(twilio_console, sid("CA1"))
+    client = console_app.test_client()
+    assert client.post(f"/api/v1/callbacks/{CA1}/cancel", headers=bearer(tokens["operator"]),
+                       json={"reason": "rang back on the mobile"}).status_code == 200
+    seen = client.get("/api/v1/callbacks", headers=bearer(tokens["operator"])).get_json()
+    cancelled = seen["callbacks"][0]["cancelled"]
+    assert (cancelled["by"], cancelled["reason"]) == ("operator", "rang back on the mobile")
+    masked = client.get("/api/v1/callbacks", headers=bearer(tokens["analyst"])).get_json()
+    assert masked["callbacks"][0]["cancelled"]["reason"] is None  # words about a caller
+    page = as_role("operator").get("/console/callbacks").get_data(as_text=True)
+    assert "by operator, " in page and "“rang back on the mobile”" in page
