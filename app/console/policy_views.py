@@ -12,8 +12,10 @@ from app.auth.access import current_user, requires
 from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
 from app.console.experiments import describe_variant
+from app.console.toml_writer import dumps
 from app.services import services
 from app.storage import config_versions
+from hold_policies.config import QueueConfig, written
 
 
 @bp.get("/policies")
@@ -39,10 +41,22 @@ def _page(queue: str, settings, errors: dict, note: str, posted=None,  # noqa: A
     problems = len(errors)  # a problem across keys is one, however many boxes it marks
     errors = {**policy_form.on_named_keys(errors, names), **errors}
     return render_template("console/policy.html", queue=queue, form=form, errors=errors,
-                           problems=problems,
+                           problems=problems, elsewhere=edited_elsewhere(queue, settings),
                            note=note, posted=posted, form_names=names, variants=variants,
                            base_version=base_version or config_changes.active_number(services()),
                            conflict=conflict)
+
+
+ELSEWHERE = ("hours", "overflow", "resume", "variants", "experiment")
+"""A queue's tables the form does not edit: shown as they run, with where they are edited."""
+
+
+def edited_elsewhere(queue: str, settings: QueueConfig) -> str:
+    """The queue's tables this form leaves out, as TOML: an operator had seen no sign of
+    opening hours, overflow or variants here, nor where they are changed (U9)."""
+    body = written(settings)
+    return dumps({"queues": {queue: {key: body[key] for key in ELSEWHERE if key in body}}}) \
+        if any(key in body for key in ELSEWHERE) else ""
 
 
 def _base_version() -> int | None:

@@ -349,3 +349,25 @@ def test_each_prompt_box_says_its_own_placeholders_and_shows_its_default(as_role
     assert apology.group(2) == "Sorry to keep you waiting."
     assert "may use {position} {keep_key} {callback_key} {wait}" in page
     assert "placeholders {position} {wait} {keep_key} {callback_key} {number}" not in page
+
+
+def test_the_queue_page_shows_the_tables_its_form_does_not_edit_and_where_they_are(
+        make_app, clock):
+    """Hours, overflow and variants were nowhere on the queue's page, with no word on where
+    they are changed (browser walk-through U9)."""
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+                   'timezone = "Europe/London"\nmonday = "09:00-17:00"\n'
+                   '[queues.sales]\npolicy = "silence"\n')
+    users.add_user(app.extensions["holdwell"].store.engine, "olu", "operator", PASSWORD,
+                   clock.now())
+    olu = Console(app, "olu")
+    import html
+
+    page = html.unescape(olu.get("/console/policies/support").get_data(as_text=True))
+    assert "[queues.support.hours]" in page and 'timezone = "Europe/London"' in page
+    assert "holdwell config import FILE" in page
+    plain = olu.get("/console/policies/sales").get_data(as_text=True)
+    assert "None set for sales: always open" in plain
