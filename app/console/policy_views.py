@@ -113,7 +113,7 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
 def flash_warnings(saved: config_changes.Saved) -> None:
     """What the settings saved leave doing nothing, under the save's own message."""
     for warning in saved.warnings:
-        flash(f"Warning: {warning}.", "error")
+        flash(f"Warning: {warning}.", "warning")  # saved all the same: not a refusal's red
 
 
 @bp.get("/versions")

@@ -30,3 +30,15 @@ def test_the_preview_says_what_keys_may_be(console_app, tokens):
     keys = next(p for p in document["paths"]["/api/v1/preview"]["get"]["parameters"]
                 if p["name"] == "keys")
     assert keys["schema"]["pattern"] == "^[0-9*#]{0,10}$"  # the document still states it
+
+
+def test_the_form_says_a_refused_key_once_under_its_box(as_role):
+    """"(got 'A')" had stood twice under the box (browser walk-through U7); the key's name
+    stays, as the TOML file and the API spell it."""
+    import html
+    import re
+
+    page = html.unescape(as_role("operator").post("/console/policies/support", {
+        "checkin.keep_key": "A"}).get_data(as_text=True))
+    said = re.search(r'<p class="field-error" role="alert">([^<]*)</p>', page).group(1)
+    assert said == "checkin.keep_key: one phone key: a digit 0-9, * or # (got 'A')"
