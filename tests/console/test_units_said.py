@@ -7,7 +7,8 @@ import html
 
 
 def _page(as_role, path: str) -> str:  # noqa: ANN001
-    return html.unescape(as_role("operator").get(path).get_data(as_text=True))
+    return " ".join(html.unescape(as_role("operator").get(path).get_data(as_text=True))
+                    .split())  # as a reader sees it: line breaks of the template are spaces
 
 
 def test_durations_points_and_weights_say_what_they_are(as_role, console_app, tokens):
