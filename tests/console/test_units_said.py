@@ -11,8 +11,13 @@ def _page(as_role, path: str) -> str:  # noqa: ANN001
                     .split())  # as a reader sees it: line breaks of the template are spaces
 
 
-def test_durations_points_and_weights_say_what_they_are(as_role, console_app, tokens):
+def test_durations_points_and_weights_say_what_they_are(as_role, console_app, tokens,
+                                                        twilio_console, clock):
     from tests.console.conftest import bearer
+    from tests.console.test_unserved import abandon
+    from tests.support.sids import sid
+
+    abandon(twilio_console, sid("CAgone"), "+14155550111", clock)
 
     console_app.test_client().put("/api/v1/experiments/support",
                                   headers=bearer(tokens["operator"]),
