@@ -36,7 +36,10 @@ class Period(Model):
     @field_validator("start", "end", mode="before")
     @classmethod
     def not_a_number(cls, given: object) -> object:
-        """pydantic reads a number as seconds since 1970; the contract says ISO-8601."""
+        """pydantic reads a number as seconds since 1970; the contract says ISO-8601. An
+        empty value is no value (a picker cleared: the default period, as when left out)."""
+        if given == "":
+            return None
         if isinstance(given, str):
             try:
                 float(given)

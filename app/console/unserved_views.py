@@ -35,7 +35,10 @@ def _not_usable(error: ValidationError) -> str:
         return f"Not a usable period: {problems}. Put the earlier time in start."
     if any(item["type"] == IN_FUTURE for item in error.errors()):
         return f"Not a usable period: {problems}. Give a start in the past, or an end too."
-    return f"Not a usable date and time: {problems} (use 2026-12-01T09:00)"
+    unreadable = any(item["type"].startswith(("datetime", "date_")) for item in error.errors())
+    return f"Not a usable date and time: {problems}" + (
+        " (a date and time such as 2026-12-01T09:00)" if unreadable else ".")  # a time the
+    # clocks skipped is no format problem: its sentence had ended in a format to use
 
 
 @bp.get("/unserved.csv")

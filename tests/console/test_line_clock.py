@@ -81,6 +81,18 @@ def test_a_time_the_clocks_skipped_is_refused_by_name(make_app, clock):
     said = page.get_data(as_text=True)
     assert page.status_code == 422 and "start: 2026-03-08 02:30 does not exist" in said
     assert "clocks went forward" in said and "reversed" not in said
+    assert "2026-12-01T09:00" not in said  # no format to suggest: it is no format problem
+
+
+def test_cleared_pickers_show_the_default_period(make_app, clock):
+    """Both boxes cleared had been "Input should be a valid datetime… input is too short"
+    (browser walk-through U19): an empty box is the default, as one left out is."""
+    app, operator = _line(make_app, clock)
+    page = operator.get("/console/unserved?start=&end=")
+    assert page.status_code == 200, page.get_data(as_text=True)[-400:]
+    garbled = operator.get("/console/unserved?start=tuesday")
+    assert garbled.status_code == 422
+    assert "(a date and time such as 2026-12-01T09:00)" in garbled.get_data(as_text=True)
 
 
 def test_a_picked_time_past_the_calendars_end_is_a_422_not_a_500(make_app, clock):
