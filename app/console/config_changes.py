@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from app.api.models import ConfigVersionDetail, ConfigVersionInfo, VersionsResponse
 from app.console.audio_warnings import every_missing_clip, missing_clips
+from app.console.split_treatments import treatments
 from app.console.toml_writer import dumps
 from app.services import Services
 from app.storage import config_versions
@@ -176,8 +177,6 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
 def count_restarted(queue: str, before: QueueConfig, after: QueueConfig) -> list[str]:
     """A save that changes what a running split's callers hear starts its count again: the
     Experiments page's results had vanished after such a save with no word before or after."""
-    from app.console.experiments import treatments
-
     if before.experiment is None or before.experiment != after.experiment or \
             treatments(written(before)) == treatments(written(after)):
         return []

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.api.models import ArmComparison, ArmResult, ExperimentState
 from app.console.config_changes import Saved, UnknownVersion, active_config, save_queue
+from app.console.split_treatments import treatments
 from app.services import Services
 from app.storage import config_versions
 from app.storage.schema import calls
@@ -59,23 +60,6 @@ def started_at(svc: Services, queue: str) -> datetime | None:
                 break
             start = version.created_at
     return start
-
-
-def treatments(queue_body: dict) -> dict:
-    """What a split's callers hear, as a version stores it: the split (arms, weights and
-    salt), each arm's variant, the policy tables the arms are built on, the queue's words,
-    voice and language, and what every arm's callers are offered past the maximum wait
-    (`overflow`) or when their line drops (`resume`). Not the queue's size or hours: no
-    caller in line hears those."""
-    experiment = queue_body.get("experiment") or {}
-    arms = experiment.get("arms") or {}
-    variants = queue_body.get("variants") or {}
-    bases = {(variants.get(arm) or {}).get("policy", arm) for arm in arms}
-    return {"experiment": experiment,
-            "variants": {arm: variants[arm] for arm in sorted(arms) if arm in variants},
-            "tables": {base: queue_body.get(base) for base in sorted(bases)},
-            "words": {key: queue_body.get(key) for key in ("prompts", "voice", "language")},
-            "offers": {key: queue_body.get(key) for key in ("overflow", "resume")}}
 
 
 def _finite(value: float) -> float | None:

@@ -110,8 +110,33 @@ def _hear(policy: HoldPolicy, caller: Caller, now: Situation,
     entries.append(TimelineEntry(at_s=round(t, 1), duration_s=0, position=caller.position,
                                  kind="key",
                                  heard=f"caller presses {digit}: {decision.choice}"))
+    if decision.choice == Choice.CALLBACK:
+        check, t = _number_check(policy, t, caller.position)
+        entries += check
     reply, caller.waited_s = _entries(decision.segment.steps, t, caller.position)
     return entries + reply, decision.choice
+
+
+SAMPLE_ENDING = "0100"
+"""The last four digits of the made-up caller's number the preview reads back."""
+
+
+def _number_check(policy: HoldPolicy, at_s: float, position: int
+                  ) -> tuple[list[TimelineEntry], float]:
+    """What a live caller who asks for a callback hears before its confirmation: their
+    number read back to confirm (app.voice.callback_flow), and the key that confirms it.
+    The preview had gone straight to the confirmation."""
+    from app.voice.callback_flow import CONFIRM_KEY
+    from app.voice.callers import spoken_digits
+    from hold_policies.prompts import filled
+
+    question = filled(policy.prompts.callback_number_check,
+                      number=spoken_digits(SAMPLE_ENDING))
+    asked, t = _entries((Say(question),), at_s, position, pressed=True)
+    pressed = TimelineEntry(at_s=round(t, 1), duration_s=0, position=position, kind="key",
+                            heard=f"caller presses {CONFIRM_KEY}: their number "
+                                  f"(ending in {SAMPLE_ENDING}) confirmed")
+    return [*asked, pressed], t
 
 
 def arm_policy(svc: Services, queue: str, name: str) -> HoldPolicy:

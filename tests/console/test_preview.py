@@ -32,10 +32,15 @@ def test_pressing_the_callback_key_leaves_the_queue_keeping_the_place(console_ap
     result = preview(console_app.test_client(), tokens["analyst"], queue="support",
                      position=8, keys="12").get_json()
     kinds = [e["kind"] for e in result["timeline"]]
-    assert kinds.count("key") == 2 and kinds[-1] == "leave"
+    assert kinds.count("key") == 3 and kinds[-1] == "leave"
     assert "callback" in result["outcome"]
     presses = [e["heard"] for e in result["timeline"] if e["kind"] == "key"]
-    assert presses == ["caller presses 1: keep_waiting", "caller presses 2: callback"]
+    assert presses == ["caller presses 1: keep_waiting", "caller presses 2: callback",
+                       "caller presses 1: their number (ending in 0100) confirmed"]
+    said = [e["heard"] for e in result["timeline"]]
+    check = said.index("caller presses 2: callback") + 1  # as a live caller hears it (U18)
+    assert said[check] == ("We will call you back at the number ending in 0 1 0 0. Press 1 to "
+                           "confirm, or press 2 to key in another number.")
 
 
 def test_bad_preview_input_is_a_422_naming_the_field(console_app, tokens, as_role):

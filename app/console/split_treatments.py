@@ -1,0 +1,22 @@
+"""What a split's callers hear, as a version stores it: its count runs while this stays the
+same (experiments.started_at), and a save that changes it starts a new one
+(config_changes.count_restarted)."""
+
+from __future__ import annotations
+
+
+def treatments(queue_body: dict) -> dict:
+    """What a split's callers hear, as a version stores it: the split (arms, weights and
+    salt), each arm's variant, the policy tables the arms are built on, the queue's words,
+    voice and language, and what every arm's callers are offered past the maximum wait
+    (`overflow`) or when their line drops (`resume`). Not the queue's size or hours: no
+    caller in line hears those."""
+    experiment = queue_body.get("experiment") or {}
+    arms = experiment.get("arms") or {}
+    variants = queue_body.get("variants") or {}
+    bases = {(variants.get(arm) or {}).get("policy", arm) for arm in arms}
+    return {"experiment": experiment,
+            "variants": {arm: variants[arm] for arm in sorted(arms) if arm in variants},
+            "tables": {base: queue_body.get(base) for base in sorted(bases)},
+            "words": {key: queue_body.get(key) for key in ("prompts", "voice", "language")},
+            "offers": {key: queue_body.get(key) for key in ("overflow", "resume")}}
