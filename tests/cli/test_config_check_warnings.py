@@ -17,6 +17,11 @@ interval_s = 90
 """
 
 
+def checked(config_file, text: str):  # noqa: ANN001, ANN201 - a fixture, click's Result
+    """`holdwell config check` of a file holding `text`."""
+    return CliRunner().invoke(cli, ["config", "check", config_file(text)])
+
+
 def test_config_check_warns_that_a_checkin_knob_does_nothing_on_a_callback_queue(config_file):
     result = CliRunner().invoke(cli, ["config", "check",
                                       config_file(CALLBACK_WITH_CHECKIN_KNOBS)])
@@ -30,36 +35,30 @@ def test_config_check_warns_that_a_checkin_knob_does_nothing_on_a_callback_queue
 def test_config_check_warns_of_a_polly_voice_it_does_not_know(config_file):
     """`Polly.Joana` had passed every check (walk-through F2): Twilio fails every <Say> in a
     voice Polly lacks, so the callers would have heard nothing."""
-    result = CliRunner().invoke(cli, ["config", "check", config_file(
-        '[queues.support]\nvoice = "Polly.Joana"\nlanguage = "es-ES"\n')])
+    result = checked(config_file, '[queues.support]\nvoice = "Polly.Joana"\nlanguage = "es-ES"\n')
     assert result.exit_code == 0
     assert ("warning: queues.support.voice = 'Polly.Joana': not an Amazon Polly voice "
             "holdwell knows (did you mean Polly.Joanna?)") in result.output
-    known = CliRunner().invoke(cli, ["config", "check", config_file(
-        '[queues.support]\nvoice = "Polly.Joanna-Neural"\n')])
+    known = checked(config_file, '[queues.support]\nvoice = "Polly.Joanna-Neural"\n')
     assert "warning" not in known.output
 
 
 def test_config_check_warns_that_a_spanish_queue_still_speaks_english(config_file):
     """`language = "es-ES"` alone had passed with no word (walk-through F5), and its callers
     heard "Thank you for calling…" in English, read by the Spanish voice."""
-    bare = CliRunner().invoke(cli, ["config", "check", config_file(
-        '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n')])
+    bare = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n')
     assert bare.exit_code == 0
     assert ("warning: queues.sales.language = 'es-ES', but what every caller in line hears "
             "is left to holdwell's defaults, which are English (welcome)") in bare.output
-    written = CliRunner().invoke(cli, ["config", "check", config_file(
-        '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n'
-        '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')])
+    written = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n'
+                      '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')
     assert "which are English" not in written.output  # a silence queue says nothing else
     # to every caller: no warning to silence only by writing all 44 texts (review 31 #13)
-    checkin = CliRunner().invoke(cli, ["config", "check", config_file(
-        '[queues.sales]\npolicy = "checkin"\nlanguage = "es-ES"\n'
-        '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')])
+    checkin = checked(config_file, '[queues.sales]\npolicy = "checkin"\nlanguage = "es-ES"\n'
+                      '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')
     said = [line for line in checkin.output.splitlines()
             if line.startswith("warning: queues.sales.language = 'es-ES', but ")]
     assert said and ("which are English (apology, position, next_in_line, wait, "
                      "keep_waiting): write it in es-ES") in said[0]
-    english = CliRunner().invoke(cli, ["config", "check", config_file(
-        '[queues.sales]\nlanguage = "en-GB"\n')])
+    english = checked(config_file, '[queues.sales]\nlanguage = "en-GB"\n')
     assert "warning" not in english.output

@@ -25,26 +25,30 @@ def _slow_read(seconds: float):  # noqa: ANN202
     return slow
 
 
-def test_a_read_past_the_old_3_s_but_within_the_twins_limit_answers(
-        fresh_postgres_url, make_app, clock, log, monkeypatch):  # noqa: F811
-    app = make_app(CONFIG, database_url=fresh_postgres_url)
+def _analysts_twin(make_app, url: str, clock, log, limit_s: float | None = None):  # noqa: ANN001, ANN202
+    """An app on `url` with the known log and an analyst, ana, signed in (a Console)."""
+    app = make_app(CONFIG, database_url=url)
+    if limit_s is not None:
+        app.config["HOLDWELL_TWIN_LIMIT_S"] = limit_s
     users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
                    clock.now())
-    seed_log(fresh_postgres_url, log)
+    seed_log(url, log)
+    return Console(app, "ana")
+
+
+def test_a_read_past_the_old_3_s_but_within_the_twins_limit_answers(
+        fresh_postgres_url, make_app, clock, log, monkeypatch):  # noqa: F811
+    ana = _analysts_twin(make_app, fresh_postgres_url, clock, log)
     monkeypatch.setattr(read, "records_frame", _slow_read(3.5))
-    answer = Console(app, "ana").api("GET", "/api/v1/twin")
+    answer = ana.api("GET", "/api/v1/twin")
     assert answer.status_code == 200, answer.get_json()
 
 
 def test_a_read_past_the_twins_limit_is_the_409_naming_fewer_days(
         fresh_postgres_url, make_app, clock, log, monkeypatch):  # noqa: F811
-    app = make_app(CONFIG, database_url=fresh_postgres_url)
-    app.config["HOLDWELL_TWIN_LIMIT_S"] = 1.0
-    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
-                   clock.now())
-    seed_log(fresh_postgres_url, log)
+    ana = _analysts_twin(make_app, fresh_postgres_url, clock, log, limit_s=1.0)
     monkeypatch.setattr(read, "records_frame", _slow_read(5))
-    answer = Console(app, "ana").api("GET", "/api/v1/twin")
+    answer = ana.api("GET", "/api/v1/twin")
     assert answer.status_code == 409, answer.get_json()
     assert "stopped after 1 s, the console's limit" in answer.get_json()["error"]
     assert twin_live.FIT_ADVICE in answer.get_json()["error"]
@@ -55,11 +59,7 @@ def test_the_count_and_the_read_share_one_limit(
     """0.9 s to count and 0.2 s to read, each under a 1 s limit, pass it together: the
     limit had bounded each statement alone, and the fit's own from after the count
     (review 31 #6)."""
-    app = make_app(CONFIG, database_url=fresh_postgres_url)
-    app.config["HOLDWELL_TWIN_LIMIT_S"] = 1.0
-    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
-                   clock.now())
-    seed_log(fresh_postgres_url, log)
+    ana = _analysts_twin(make_app, fresh_postgres_url, clock, log, limit_s=1.0)
     window = twin_live._window
 
     def slow_window(engine, days):  # noqa: ANN001, ANN202
@@ -69,6 +69,6 @@ def test_the_count_and_the_read_share_one_limit(
 
     monkeypatch.setattr(twin_live, "_window", slow_window)
     monkeypatch.setattr(read, "records_frame", _slow_read(0.2))
-    answer = Console(app, "ana").api("GET", "/api/v1/twin")
+    answer = ana.api("GET", "/api/v1/twin")
     assert answer.status_code == 409, answer.get_json()
     assert "stopped after 1 s, the console's limit" in answer.get_json()["error"]
