@@ -276,3 +276,20 @@ def left_out_sentence(waiting: int) -> str:
     """The calls a report on a live database leaves out, as every rendering says it."""
     return (f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in progress (no "
             "outcome or policy logged yet): the figures cover finished calls only")
+
+
+NOT_ESTIMABLE_RATIO = 100
+"""A standard error this many times its estimate says nothing about it (a Weibull shape of
+2.869 ± 3e14 from two hang-ups): it is said not estimable instead of printed."""
+
+
+def with_standard_error(value: float, se: float | None, digits: int = 2,
+                        unit: str = "") -> str:
+    """'2.87 ± 0.25 s'; the estimate alone, said so, when its standard error is none or far
+    past it."""
+    shown = f"{value:.{digits}f}{unit}"
+    if se is None:
+        return shown
+    if se > NOT_ESTIMABLE_RATIO * max(abs(value), 1e-9):
+        return f"{shown} (± not estimable from this log)"
+    return f"{shown} ± {se:.{digits}f}{unit}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from analytics.formatting import with_standard_error
 from simulator.fit_patience import KM_GAP, MIN_HANGUPS_EMPIRICAL
 from simulator.fit_results import SLOT_MIN
 from simulator.twin import Twin
@@ -38,7 +39,8 @@ def fit_report(twin: Twin) -> str:
               f"{KM_GAP:g} with {MIN_HANGUPS_EMPIRICAL} hang-ups or more: no law fits, and "
               "the Kaplan-Meier curve itself is used, 'empirical'):"]
     for name, fit in twin.patience.items():
-        shape = "" if fit.shape is None else f", shape {fit.shape:.3f} ± {fit.shape_se:.3f}"
+        shape = "" if fit.shape is None else \
+            f", shape {with_standard_error(fit.shape, fit.shape_se, 3)}"
         mark = "  <- drives the simulation" if name == twin.base_policy else ""
         lines.append(f"  {name}: {fit.kind}, mean {fit.mean_s:.1f} ± {fit.mean_se_s:.1f} s"
                      f"{shape}; {fit.abandoned:,} hang-ups of {fit.calls:,} who waited; "

@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
-from analytics.formatting import margin_points, percent_number, signed_points
+from analytics.formatting import (
+    margin_points,
+    percent_number,
+    signed_points,
+    with_standard_error,
+)
 from app.console.blueprint import bp
 
 
@@ -25,3 +30,9 @@ def points(difference: float | None, decimals: int = 1) -> str:
 def margin(half_width: float | None, decimals: int = 1) -> str:
     """A half-width in percentage points, unsigned: '0.12 pp'."""
     return "–" if half_width is None else margin_points(half_width, decimals)
+
+
+@bp.app_template_global("with_standard_error")
+def standard_error(value: float, se: float | None, digits: int = 2, unit: str = "") -> str:
+    """An estimate and its standard error as the CLI's fit prints them."""
+    return with_standard_error(value, se, digits, unit)
