@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
 from flask import Response, render_template, request
 from pydantic import ValidationError
 
@@ -25,7 +29,29 @@ def unserved() -> str | tuple[str, int]:
                                error=_not_usable(error)), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return render_template("console/unserved.html", data=data, error=None,
-                           query=request.query_string.decode())
+                           query=request.query_string.decode(), twice=happened_twice(zone))
+
+
+def happened_twice(zone: ZoneInfo) -> list[dict[str, str]]:
+    """The picked times the line's clock showed twice (the hour the clocks went back): the
+    period takes the first, and the page says so with a link to the second. It had taken
+    the first without a word (browser walk-through U20)."""
+    said = []
+    for field in ("start", "end"):
+        try:
+            typed = datetime.fromisoformat(request.args.get(field, ""))
+        except ValueError:
+            continue
+        if typed.tzinfo is not None:
+            continue
+        first, second = typed.replace(tzinfo=zone, fold=0), typed.replace(tzinfo=zone, fold=1)
+        if first.utcoffset() == second.utcoffset():
+            continue
+        other = {**request.args.to_dict(), field: second.isoformat()}
+        said.append({"field": "From" if field == "start" else "To",
+                     "typed": typed.strftime("%Y-%m-%d %H:%M"), "first": first.tzname() or "",
+                     "second": second.tzname() or "", "query": urlencode(other)})
+    return said
 
 
 def _not_usable(error: ValidationError) -> str:

@@ -5,6 +5,7 @@ time on every page in UTC."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
@@ -130,3 +131,21 @@ def test_a_reversed_period_is_said_on_the_clock_it_was_typed_on(make_app, clock)
     assert page.status_code == 422
     assert "must not be before start (2026-12-05T09:00:00+11:00)" in said
     assert "'2026-12-05T08:00:00+11:00'" in said
+
+
+def test_a_time_the_clocks_showed_twice_is_said_with_a_way_to_the_second(make_app, clock):
+    """01:30 on the night New York's clocks went back came twice: the period took the first
+    without a word (browser walk-through U20)."""
+    app = make_app('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+                   f'timezone = "America/New_York"\n{EVERY_DAY}')
+    users.add_user(app.extensions["holdwell"].store.engine, "olive", "operator", PASSWORD,
+                   clock.now())
+    olive = Console(app, "olive")
+    page = html.unescape(olive.get("/console/unserved?start=2026-11-01T01:30"
+                                   "&end=2026-11-01T03:00").get_data(as_text=True))
+    assert ("From: 2026-11-01 01:30 came twice on the line's clock (the clocks went back: "
+            "first EDT, then EST); this period takes the first.") in page
+    link = re.search(r'href="(/console/unserved\?[^"]*)">Take the second \(EST\)', page)
+    assert link is not None and "start=2026-11-01T01%3A30%3A00-05%3A00" in link.group(1)
+    second = html.unescape(olive.get(link.group(1)).get_data(as_text=True))
+    assert "came twice" not in second and "2026-11-01T01:30" in second  # the picker's value
