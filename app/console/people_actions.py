@@ -35,7 +35,9 @@ def _refused_as(prefix: str) -> Callable[[View], View]:
             try:
                 return view()
             except users.UserError as error:
-                return _back(f"{prefix}: {error}.", "error")
+                gone = " (removed since this page was shown? The audit log says by whom)" \
+                    if str(error).startswith("no user named") else ""
+                return _back(f"{prefix}: {error}{gone}.", "error")
         return guarded
     return decorate
 
