@@ -73,3 +73,24 @@ def users_now():  # noqa: ANN201
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_on_a_phone_a_callback_row_keeps_its_cancel_form_in_view(served, console_app,
+                                                                 browser):
+    """At 390 px only the call and queue columns had shown; the number, status and the
+    cancel form sat off-screen to the right (browser walk-through U22)."""
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+    from tests.console.test_callbacks_console import promise
+    from tests.support.sids import sid
+
+    promise(SignedClient(console_app.test_client(), AUTH_TOKEN), sid("CAphone"))
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, served, "operator")
+    page.goto(f"{served}/console/callbacks")
+    button = page.locator("button:has-text('Cancel callback')")
+    box = button.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390, box
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "callbacks-phone.png"), full_page=True)
+    page.context.close()
