@@ -71,7 +71,19 @@ def reads_as(name: str) -> str:
     adding (Unicode TR39's skeleton, kept to ASCII twins). Case is folded after the mapping
     and the mapping tries both cases, so "Коля" and "коля" read alike too."""
     wide_folded = unicodedata.normalize("NFKC", name)
-    return "".join(_ascii_look_alike(char) for char in wide_folded).casefold()
+    mapped = "".join(_ascii_look_alike(char) for char in wide_folded)
+    return mapped.replace("I", "l").casefold()  # a capital I is an l, as TR39 has it: the
+    # Greek and Cyrillic capital I's only twin is "l", so "ΙΚΕΑ" had not read as "IKEA"
+
+
+def read_alike(one: str, other: str) -> bool:
+    """Whether two names read as one: alike through look-alikes (`reads_as`), or the same
+    in any case or width (the unique key's rule, so a clash is told by name, not by the
+    key: "іван" beside "Іван" had been "already exists, or one differing only in case")."""
+    def folded(name: str) -> str:
+        return unicodedata.normalize("NFKC", name).casefold()
+
+    return reads_as(one) == reads_as(other) or folded(one) == folded(other)
 
 
 def _scripts(word: str) -> frozenset[str]:

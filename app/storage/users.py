@@ -27,6 +27,7 @@ from app.storage.locks import hold
 from app.storage.person_names import (  # noqa: F401 - readable and the length are users'
     MAX_NAME_LENGTH,
     name_problem,
+    read_alike,
     readable,
     reads_as,
     same_name,
@@ -85,7 +86,7 @@ def _insert_user(engine: Engine, name: str, role: str, password: str, now: datet
     hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
     with _people_change(engine) as conn:
         taken = next((other for other in conn.execute(select(users.c.name)).scalars()
-                      if reads_as(other) == reads_as(name)), None)
+                      if read_alike(other, name)), None)
         if taken == name:
             raise UserError(f"user {name!r} already exists")
         if taken is not None:  # a handful of people: read them all, compare as people read

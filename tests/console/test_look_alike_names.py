@@ -77,19 +77,19 @@ def test_two_adds_of_names_that_read_alike_land_one(any_url, monkeypatch):
     engine = create_engine(any_url, pool_size=3)
     other = threading.Thread(target=lambda: outcomes.append(_try_add(engine, "\uff21na")))
     outcomes: list[str] = []
-    compare = people.reads_as
+    compare = people.read_alike
 
-    def compared_then_raced(name: str) -> str:  # the race, made certain: the other add
-        if other.ident is None:  # runs while the first has read every name
+    def compared_then_raced(one: str, another: str) -> bool:  # the race, made certain: the
+        if other.ident is None:  # other add runs while the first has read every name
             other.start()
             other.join(timeout=1.0)  # completes now unless the first holds the people
-        return compare(name)
+        return compare(one, another)
 
     people.add_user(engine, "admin", "admin", PASSWORD, WHEN)  # someone to compare with
-    monkeypatch.setattr(people, "reads_as", compared_then_raced)
+    monkeypatch.setattr(people, "read_alike", compared_then_raced)
     outcomes.append(_try_add(engine, "ana"))
     other.join(timeout=10)
-    monkeypatch.setattr(people, "reads_as", compare)
+    monkeypatch.setattr(people, "read_alike", compare)
     landed = {user.name for user in people.all_users(engine)} & {"ana", "\uff21na"}
     assert len(landed) == 1, (landed, outcomes)
     assert sorted(outcome.split(":")[0] for outcome in outcomes) == ["added", "refused"]
@@ -122,3 +122,18 @@ def test_a_name_in_another_case_of_another_script_clashes_by_name(console_app):
     people.add_user(engine, "\u041a\u043e\u043b\u044f", "analyst", PASSWORD, WHEN)
     with pytest.raises(people.UserError, match="user 'Коля' already exists, and 'коля' reads"):
         people.add_user(engine, "\u043a\u043e\u043b\u044f", "analyst", PASSWORD, WHEN)
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ("IKEA", "\u0399\u039a\u0395\u0391"),  # Greek capitals: Iota's only twin is "l"
+    ("\u0406\u0432\u0430\u043d", "\u0456\u0432\u0430\u043d"),  # Cyrillic Іван, іван
+    ("TIM", "\u03a4\u0399\u039c")])
+def test_names_a_capital_i_makes_alike_clash_by_name(any_url, first, then):
+    """The second review of session 31: Greek "ΙΚΕΑ" was added beside "IKEA", and "іван"
+    beside "Іван" was refused by the unique key with the wrong name in its message."""
+    engine = create_engine(any_url)
+    people.add_user(engine, first, "analyst", PASSWORD, WHEN)
+    with pytest.raises(people.UserError, match=f"user '{first}' already exists, and "
+                                               f"'{then}' reads the same"):
+        people.add_user(engine, then, "analyst", PASSWORD, WHEN)
+    engine.dispose()
