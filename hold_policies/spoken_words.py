@@ -150,16 +150,19 @@ def answer_problem(queue: SpeakingQueue) -> str | None:
 
 DEFAULT = " (default)"
 EVERY_CALLER_HEARS: dict[str, tuple[str, ...]] = {
-    "silence": ("prompts.welcome",),
+    "silence": ("prompts.welcome", "prompts.connecting"),
     "checkin": ("prompts.welcome", "prompts.apology", "prompts.position",
-                "prompts.next_in_line", "prompts.wait", "prompts.keep_waiting"),
+                "prompts.next_in_line", "prompts.wait", "prompts.keep_waiting",
+                "prompts.connecting"),
     "callback": ("prompts.welcome", "prompts.apology", "prompts.position",
                  "prompts.next_in_line", "prompts.wait", "prompts.keep_waiting",
-                 "prompts.callback_offer"),
-    "music_ads": ("prompts.welcome", "prompts.legacy_message"),
+                 "prompts.callback_offer", "prompts.callback_offer_no_estimate",
+                 "prompts.connecting"),
+    "music_ads": ("prompts.welcome", "prompts.legacy_message", "prompts.connecting"),
 }
-"""What every caller in line under each policy hears (its welcome, and its check-in's or
-message's words): the texts a queue in another language must not leave in English."""
+"""What every caller in line under each policy hears (its welcome, its check-in's or
+message's words, and "connecting" when an agent answers, app.voice.routes): the texts a
+queue in another language must not leave in English."""
 
 
 class LeftInEnglish(NamedTuple):

@@ -49,9 +49,11 @@ def test_config_check_warns_that_a_spanish_queue_still_speaks_english(config_fil
     bare = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n')
     assert bare.exit_code == 0
     assert ("warning: queues.sales.language = 'es-ES', but what every caller in line hears "
-            "is left to holdwell's defaults, which are English (welcome)") in bare.output
+            "is left to holdwell's defaults, which are English (welcome, connecting)"
+            ) in bare.output
     written = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "es-ES"\n'
-                      '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n')
+                      '[queues.sales.prompts]\nwelcome = "Gracias por llamar."\n'
+                      'connecting = "Le pasamos con un agente."\n')
     assert "which are English" not in written.output  # a silence queue says nothing else
     # to every caller: no warning to silence only by writing all 44 texts (review 31 #13)
     checkin = checked(config_file, '[queues.sales]\npolicy = "checkin"\nlanguage = "es-ES"\n'
@@ -59,6 +61,6 @@ def test_config_check_warns_that_a_spanish_queue_still_speaks_english(config_fil
     said = [line for line in checkin.output.splitlines()
             if line.startswith("warning: queues.sales.language = 'es-ES', but ")]
     assert said and ("which are English (apology, position, next_in_line, wait, "
-                     "keep_waiting): write it in es-ES") in said[0]
+                     "keep_waiting, connecting): write it in es-ES") in said[0]
     english = checked(config_file, '[queues.sales]\nlanguage = "en-GB"\n')
     assert "warning" not in english.output
