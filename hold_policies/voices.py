@@ -11,6 +11,8 @@ Names are Polly's voice IDs (ASCII, as Twilio takes them after "Polly."); a `-Ne
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
+from typing import Any
 
 POLLY_LANGUAGE: dict[str, str] = {
     # English
@@ -114,3 +116,13 @@ def unknown_polly_voice(voice: str | None) -> str | None:
     return (f"not an Amazon Polly voice holdwell knows{guess}: Twilio fails every <Say> in "
             "a voice Polly lacks, so its callers would hear nothing; check the name against "
             "Polly's voice list")
+
+
+def voice_heard(queue_body: Mapping[str, Any]) -> str | None:
+    """The voice a queue's callers hear, from the queue as a version stores it: the one set
+    (`""`: none, Twilio's own), else the language's own (hold_policies.config.QueueConfig,
+    whose `_settle` gives the same), else Polly.Joanna for a queue with no language."""
+    if "voice" in queue_body:
+        return queue_body["voice"] or None
+    language = queue_body.get("language", "en-US")
+    return default_voice(language) if language else "Polly.Joanna"

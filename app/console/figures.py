@@ -36,3 +36,10 @@ def margin(half_width: float | None, decimals: int = 1) -> str:
 def standard_error(value: float, se: float | None, digits: int = 2, unit: str = "") -> str:
     """An estimate and its standard error as the CLI's fit prints them."""
     return with_standard_error(value, se, digits, unit)
+
+
+@bp.app_template_filter("weight")
+def weight(value: float) -> str:
+    """An arm's weight as it round-trips: 50, not 50.0, and 0.1234567 whole (a form that
+    showed "0.123457" stored it, as a new split, when sent back untouched)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -4,13 +4,16 @@ same (experiments.started_at), and a save that changes it starts a new one
 
 from __future__ import annotations
 
+from hold_policies.voices import voice_heard
+
 
 def treatments(queue_body: dict) -> dict:
     """What a split's callers hear, as a version stores it: the split (arms, weights and
     salt), each arm's variant, the policy tables the arms are built on, the queue's words,
     voice and language, and what every arm's callers are offered past the maximum wait
     (`overflow`) or when their line drops (`resume`). Not the queue's size or hours: no
-    caller in line hears those."""
+    caller in line hears those. The voice is the one heard: one pinned that the language
+    had chosen anyway changes nothing callers hear, and had restarted the count."""
     experiment = queue_body.get("experiment") or {}
     arms = experiment.get("arms") or {}
     variants = queue_body.get("variants") or {}
@@ -18,5 +21,6 @@ def treatments(queue_body: dict) -> dict:
     return {"experiment": experiment,
             "variants": {arm: variants[arm] for arm in sorted(arms) if arm in variants},
             "tables": {base: queue_body.get(base) for base in sorted(bases)},
-            "words": {key: queue_body.get(key) for key in ("prompts", "voice", "language")},
+            "words": {"prompts": queue_body.get("prompts"), "voice": voice_heard(queue_body),
+                      "language": queue_body.get("language")},
             "offers": {key: queue_body.get(key) for key in ("overflow", "resume")}}

@@ -201,3 +201,26 @@ def test_a_refused_weight_is_said_in_the_forms_words_at_its_box(as_role):
     form = huge[huge.index('action="/console/experiments/support"'):]
     assert re.search(r'<label class="invalid">silence weight <input[^>]*aria-invalid="true"',
                      form[:form.index("</form>")])
+
+
+def test_weights_show_as_they_round_trip_and_a_pin_of_the_heard_voice_restarts_nothing(
+        console_app, tokens, clock, as_role):
+    """"%g" had shown 0.1234567 as 0.123457, which an untouched form then stored as a new
+    split; pinning the voice the language had chosen anyway restarted the count (review
+    31b #2, #3)."""
+    client, token = console_app.test_client(), bearer(tokens["operator"])
+    client.patch("/api/v1/policies/support", headers=token,
+                 json={"settings": {"language": "en-GB"}})
+    client.put("/api/v1/experiments/support", headers=token,
+               json={"arms": {"checkin": 0.1234567, "music_ads": 1}})
+    page = as_role("operator").get("/console/experiments").get_data(as_text=True)
+    assert 'name="weight_checkin" value="0.1234567"' in page
+    assert 'name="weight_music_ads" value="1"' in page
+    since = client.get("/api/v1/experiments/support", headers=token).get_json()
+    clock.advance(600)
+    pinned = client.patch("/api/v1/policies/support", headers=token,
+                          json={"settings": {"voice": "Polly.Amy"}})  # en-GB's own
+    assert pinned.get_json()["changed"] is True
+    assert not [w for w in pinned.get_json()["warnings"] if "A/B split" in w]
+    after = client.get("/api/v1/experiments/support", headers=token).get_json()
+    assert after["counting_since"] == since["counting_since"]
