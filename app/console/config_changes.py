@@ -236,11 +236,14 @@ def rollback(svc: Services, number: int, *, actor: str, note: str,
 
 def toml_of(version: ConfigVersion | None) -> str:
     """The version as it runs, defaults included (a version stored as "all defaults" has an
-    empty body, which would read as an empty config); the stored body if it no longer loads."""
+    empty body, which would read as an empty config), as `config export --effective` writes
+    it: a voice only where the operator set it, so pinning the language's own voice, or
+    leaving it to the language again, shows in a diff (it had read "no difference"); the
+    stored body if it no longer loads."""
     if version is None:
         return ""
     try:
-        return dumps(config_of(version).model_dump(mode="json"))
+        return dumps(config_versions.effective_body(config_of(version)))
     except StoredVersionInvalid:
         return dumps(version.body)
 

@@ -90,3 +90,14 @@ def test_a_put_may_leave_the_voice_to_the_language_and_send_back_its_choice(cons
     assert moved.status_code == 200, moved.get_json()
     assert "voice" not in _stored_sales(console_app)
     assert console_app.extensions["holdwell"].config.queues["sales"].voice == "Polly.Lea"
+
+
+def test_a_pin_shows_in_the_versions_diff(console_app, tokens):
+    """Pinning the language's own voice made a version whose diff read "no difference", and
+    a roll-back past it took the pin away unseen (review 31b #1)."""
+    assert _patch(console_app, tokens, {"language": "es-ES"}).status_code == 200
+    pinned = _patch(console_app, tokens, {"voice": "Polly.Lucia"}).get_json()
+    detail = console_app.test_client().get(
+        f"/api/v1/config/versions/{pinned['number']}",
+        headers=bearer(tokens["operator"])).get_json()
+    assert '+voice = "Polly.Lucia"' in detail["diff"]
