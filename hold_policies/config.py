@@ -37,6 +37,7 @@ from hold_policies.hours import (
     DAYS,
     SPANS_PATTERN,
     OpeningHours,
+    no_place,
     parse_spans,
     zone_named,
     zone_names,
@@ -626,10 +627,8 @@ class HoursConfig(Strict):
 
     @field_validator("timezone")
     @classmethod
-    def known_zone(cls, name: str, info: ValidationInfo) -> str:
-        """A place's zone as written; a stored version in "localtime" (saved before that was
-        refused) still loads and runs."""
-        zone_named(name, places_only=bool(info.context and info.context.get(AS_WRITTEN)))
+    def known_zone(cls, name: str) -> str:
+        zone_named(name)
         return name
 
     @field_validator(*DAYS)
@@ -929,9 +928,13 @@ class QueueConfig(Strict):
         ineffective_knobs and language_warning): a save of the queue says the same lines
         as `config check` of the whole file."""
         unknown = unknown_polly_voice(self.voice)
+        nowhere = no_place(self.hours.timezone) if self.hours is not None else None
         return [*self.ineffective_knobs(queue), *self.language_warning(queue),
                 *self.english_words_warning(queue), *self.unvoiced_warning(queue),
                 *([f"queues.{queue}.voice = {self.voice[:60]!r}: {unknown}"] if unknown
+                  else []),
+                *([f"queues.{queue}.hours.timezone = {self.hours.timezone!r} names no place: "
+                   f"{nowhere}; use an IANA name such as \"Europe/London\""] if nowhere
                   else [])]
 
     def ineffective_knobs(self, queue: str) -> list[str]:

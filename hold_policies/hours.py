@@ -81,33 +81,35 @@ def zone_names() -> frozenset[str]:
     """The tz database's zone names on this host: what a queue's `timezone` may be (and
     the list the API's document gives). ZoneInfo also opens files such as "posixrules" or
     "posix/Europe/London" that are no zone's name, and Debian lists "localtime" among them."""
-    return frozenset(available_timezones()) - NOT_A_PLACE
+    return frozenset(available_timezones()) - set(NOT_A_PLACE)
 
 
-NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
-"""Files the tz folder holds that name no place: "localtime" is whatever this host's clock is
-set to (two hosts sharing a database would open the queue at different times), "Factory"
-a zone whose name says "local time zone must be set"."""
+NOT_A_PLACE = {
+    "localtime": "it is whatever each host's clock is set to, so two hosts sharing the "
+                 "database open and close the queue at different times",
+    "Factory": "it is a placeholder zone (\"-00\", \"local time zone must be set\"), no "
+               "place's clock",
+    "posixrules": "it is a rules file of the tz database, no place's clock",
+}
+"""Names the tz folder holds that are no place's, and why each is not."""
 
 
-def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
-    """The IANA time zone `name`; ValueError naming it when the tz database lacks it, or
-    (`places_only`: a config as written, not a stored version loaded to run, which must
-    still load) when it names no place ("localtime": each host's own clock)."""
-    if name in NOT_A_PLACE:
-        if places_only:
-            raise ValueError(f"time zone {name!r} names no place: it is whatever each "
-                             "host's clock is set to, so two hosts would open and close the "
-                             "queue at different times; use an IANA name such as "
-                             "\"Europe/London\" or \"America/New_York\"")
-        return ZoneInfo(name)
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA time zone `name`; ValueError naming it when the tz database lacks it. A name
+    of the tz folder that is no place's ("localtime") is taken, and warned of (no_place)."""
     try:
-        if name not in zone_names():
+        if name not in zone_names() and name not in NOT_A_PLACE:
             raise KeyError(name)
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError) as error:  # ZoneInfoNotFoundError is a KeyError
         raise ValueError(f"unknown time zone {name!r}: use an IANA name such as "
                          f"\"Europe/London\" or \"America/New_York\"") from error
+
+
+def no_place(name: str) -> str | None:
+    """Why the zone `name` is no place's (None: it is one): a warning, not a refusal, so a
+    version stored with it still loads and every other queue can still be saved."""
+    return NOT_A_PLACE.get(name)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class OpeningHours:
     def __post_init__(self) -> None:
         if len(self.week) != 7:
             raise ValueError("opening hours need seven days of spans, Monday first")
-        zone_named(self.timezone, places_only=False)  # checked as written in the config
+        zone_named(self.timezone)
 
     @property
     def zone(self) -> ZoneInfo:
