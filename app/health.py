@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock_offset import clock_offset_s, offset_warning
 from app.services import services
-from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
+from app.storage.deadline import DatabaseUnavailable, Deadline, first_line, sqlstate_of
 from app.storage.migrate import head_revision, migration_scripts, revision_of
 
 bp = Blueprint("health", __name__)
@@ -90,15 +90,15 @@ def healthz() -> Response:
     try:
         body["schema_revision"] = store.read(schema_revision, deadline, trip=False)
     except (DatabaseUnavailable, SQLAlchemyError) as error:
-        said = first_line(str(error))
-        if "alembic_version" in said and _missing(said):  # a new or emptied database
+        said, state = first_line(str(error)), sqlstate_of(error)
+        if "alembic_version" in said and (state == UNDEFINED_TABLE or _missing(said)):
             body.update(database="no schema", schema_revision=None,
                         problem=_also(body, "no tables: run `holdwell db upgrade`"))
         else:
             log.warning("healthz: the database refused this code's writes: %s", said)
             body.update(database="not writable", schema_revision=None, problem=_also(
                 body, f"the database answers but cannot take this code's writes: "
-                      f"{_refusal(said)}"))
+                      f"{_refusal(said, state)}"))
         return _answer(body, healthy=False)
     body["database"] = "ok"
     body["clock_offset_s"] = None if offset_s is None else round(offset_s, 3)
@@ -129,17 +129,25 @@ def _missing(said: str) -> bool:
     return "does not exist" in said or "no such table" in said
 
 
-def _refusal(said: str) -> str:
+PERMISSION_DENIED, UNDEFINED_TABLE, READ_ONLY = "42501", "42P01", "25006"
+"""PostgreSQL's SQLSTATEs for a refused privilege, a missing table and a read-only
+transaction: read whatever language the server writes its messages in (SQLite has none,
+and is read by its English words)."""
+
+
+def _refusal(said: str, state: str | None = None) -> str:
     """Why the database refused, in this code's words: which table is missing, or that it
     is read-only; anything else is in the log."""
     named = next((table for table in (*NEEDED_TABLES, "alembic_version") if table in said),
                  None)
-    if "permission denied" in said.lower():  # the role, not the schema: an upgrade won't do
-        return (f"this database role may not write {('table ' + named) if named else 'it'} "
-                "(permission denied): grant it, or connect as the role the migrations ran as")
-    if named is not None and _missing(said):
+    if state == PERMISSION_DENIED or "permission denied" in said.lower():  # the role: an
+        table = f"table {named}" if named else "holdwell's tables"  # upgrade would not help
+        return (f"this database role lacks a privilege on {table} (permission denied): GRANT "
+                "SELECT, INSERT, UPDATE, DELETE on holdwell's tables to it, or connect as the "
+                "role the migrations ran as")
+    if named is not None and (state == UNDEFINED_TABLE or _missing(said)):
         return f"table {named} is missing: run `holdwell db upgrade`"
-    if "read-only" in said or "readonly" in said:
+    if state == READ_ONLY or "read-only" in said or "readonly" in said:
         return "it is read-only (a standby, or a read-only default or file)"
     return "see this instance's log for the database's message"
 

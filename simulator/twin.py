@@ -126,8 +126,8 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
         raise UnfittableLog(
             f"arrival rates: the log's {len(entered):,} calls came within {span_min:.0f} "
             f"min, and a half-hour counts only when the log covers at least half of it "
-            f"({MIN_COVERED * SLOT_MIN:g} min); fit a log that spans at least half an hour "
-            "(the twin had shown 0 calls a day, and a what-if failed on it)")
+            f"({MIN_COVERED * SLOT_MIN:g} min): the twin needs calls that span at least "
+            "half an hour")
     outcome = records["outcome"].astype(str).to_numpy()
     patience, warnings = {}, []
     for policy in sorted(records["policy"].astype(str).unique()):

@@ -40,7 +40,7 @@ def test_a_role_refused_a_write_is_told_to_get_a_grant_not_an_upgrade(make_app, 
         url = make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
         answer = make_app(database_url=url, db_budget_s=2.0).test_client().get("/healthz")
         assert answer.status_code == 503 and answer.json["database"] == "not writable"
-        assert "may not write table alembic_version (permission denied)" in \
+        assert "lacks a privilege on table alembic_version (permission denied)" in \
             answer.json["problem"]
         assert "db upgrade" not in answer.json["problem"]
     finally:

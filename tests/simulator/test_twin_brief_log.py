@@ -19,6 +19,6 @@ def test_calls_within_three_minutes_are_refused_with_the_reason():
     for column in ("entered_at", "arrived_at"):
         if column in log:
             log[column] = squeezed
-    with pytest.raises(UnfittableLog, match=r"arrival rates: the log's 170 calls came within "
+    with pytest.raises(UnfittableLog, match=r"arrival rates: the log.s 170 calls came within "
                                             r"3 min, and a half-hour counts only when"):
         fit_twin(log)
