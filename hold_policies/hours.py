@@ -94,9 +94,14 @@ NOT_A_PLACE = {
 """Names the tz folder holds that are no place's, and why each is not."""
 
 
-def zone_named(name: str) -> ZoneInfo:
-    """The IANA time zone `name`; ValueError naming it when the tz database lacks it. A name
-    of the tz folder that is no place's ("localtime") is taken, and warned of (no_place)."""
+def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
+    """The IANA time zone `name`; ValueError naming it when the tz database lacks it, or
+    (`places_only`: a config as written, whose document lists only places) when it names no
+    place, with why. A stored version loaded to run takes such a name still (saved before
+    it was refused), or every worker would fall back to the file for the whole line."""
+    if places_only and name in NOT_A_PLACE:
+        raise ValueError(f"time zone {name!r} names no place: {NOT_A_PLACE[name]}; use an "
+                         "IANA name such as \"Europe/London\" or \"America/New_York\"")
     try:
         if name not in zone_names() and name not in NOT_A_PLACE:
             raise KeyError(name)
@@ -104,12 +109,6 @@ def zone_named(name: str) -> ZoneInfo:
     except (ValueError, KeyError, OSError) as error:  # ZoneInfoNotFoundError is a KeyError
         raise ValueError(f"unknown time zone {name!r}: use an IANA name such as "
                          f"\"Europe/London\" or \"America/New_York\"") from error
-
-
-def no_place(name: str) -> str | None:
-    """Why the zone `name` is no place's (None: it is one): a warning, not a refusal, so a
-    version stored with it still loads and every other queue can still be saved."""
-    return NOT_A_PLACE.get(name)
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ class OpeningHours:
     def __post_init__(self) -> None:
         if len(self.week) != 7:
             raise ValueError("opening hours need seven days of spans, Monday first")
-        zone_named(self.timezone)
+        zone_named(self.timezone, places_only=False)  # checked as written in the config
 
     @property
     def zone(self) -> ZoneInfo:
