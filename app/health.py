@@ -136,8 +136,8 @@ and is read by its English words)."""
 
 
 def _refusal(said: str, state: str | None = None) -> str:
-    """Why the database refused, in this code's words: which table is missing, or that it
-    is read-only; anything else is in the log."""
+    """Why the database refused, in this code's words: a privilege the role lacks, which
+    table is missing, or that it is read-only; anything else is in the log."""
     named = next((table for table in (*NEEDED_TABLES, "alembic_version") if table in said),
                  None)
     if state == PERMISSION_DENIED or "permission denied" in said.lower():  # the role: an

@@ -48,11 +48,13 @@ from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeh
 from hold_policies.resume import ResumeRule
 from hold_policies.spoken_words import answer_problem, left_in_english, say_problems
 from hold_policies.toml_file import read_toml
-from hold_policies.voices import default_voice, mismatch, unknown_polly_voice
+from hold_policies.voices import default_voice, mismatch, unknown_polly_voice, voice_heard
 from hold_policies.xml_text import xml_text
 
 PolicyName = Literal["silence", "checkin", "callback", "music_ads"]
 POLICY_NAMES: tuple[str, ...] = ("silence", "checkin", "callback", "music_ads")
+
+
 def phone_keys(most: int) -> Any:  # noqa: ANN401 - an Annotated type
     """A string of 0 to `most` phone keys (exactly one when `most` is 1), refused in words
     ("one phone key: a digit 0-9, * or #"), not as a regular expression; the JSON Schema
@@ -805,8 +807,8 @@ class QueueConfig(Strict):
         voice so found is not one the operator set (not in `model_fields_set`), so a stored
         version leaves it out and a later change of language brings that language's own
         (it had been stored, and refused the change for a voice nobody chose)."""
-        if "voice" not in self.model_fields_set and self.language:
-            object.__setattr__(self, "voice", default_voice(self.language))  # frozen model
+        if "voice" not in self.model_fields_set:  # frozen model: set as pydantic does
+            object.__setattr__(self, "voice", voice_heard({"language": self.language}))
 
     @cross_check("voice", "language")
     def voice_speaks_language(self, context: Mapping[str, Any]) -> str | None:
@@ -929,11 +931,9 @@ class QueueConfig(Strict):
         """What of this queue loads but likely does not do what was meant (see
         ineffective_knobs and language_warning): a save of the queue says the same lines
         as `config check` of the whole file."""
-        unknown = unknown_polly_voice(self.voice)
         return [*self.ineffective_knobs(queue), *self.language_warning(queue),
                 *self.english_words_warning(queue), *self.unvoiced_warning(queue),
-                *([f"queues.{queue}.voice = {self.voice[:60]!r}: {unknown}"] if unknown
-                  else [])]
+                *self.unknown_voice_warning(queue)]
 
     def ineffective_knobs(self, queue: str) -> list[str]:
         """Warnings for [checkin] knobs nothing reads: the callback policy has check-in knobs
@@ -977,6 +977,11 @@ class QueueConfig(Strict):
         return [f"queues.{queue}.language = {self.language!r}, but what every caller in line "
                 f"hears is left to holdwell's defaults, which are English ({shown}): write "
                 f"it in {self.language} under [queues.{queue}.prompts]{more}"]
+
+    def unknown_voice_warning(self, queue: str) -> list[str]:
+        """A Polly voice holdwell does not know (voices.unknown_polly_voice)."""
+        unknown = unknown_polly_voice(self.voice)
+        return [f"queues.{queue}.voice = {self.voice[:60]!r}: {unknown}"] if unknown else []
 
     def unvoiced_warning(self, queue: str) -> list[str]:
         """A language no Polly voice here speaks, and no voice named: its <Say> goes without
@@ -1191,8 +1196,6 @@ def same_written(new: BaseModel, old: BaseModel) -> bool:
 SHOWN_CHARS = 60
 """The most of a value (or of a key's part) an error line repeats: a 200,000-character voice
 had been echoed whole."""
-SHOWN_DEFAULTS = 6
-"""The most texts a warning names before "and N more"."""
 
 
 def shown(value: object) -> str:

@@ -82,6 +82,10 @@ class Said(NamedTuple):
     key: str
 
 
+DEFAULT = " (default)"
+"""Marks the key of a text the operator left to holdwell's default."""
+
+
 def _table(prefix: str, words: dict[str, str], set_at: dict[str, str]) -> dict[str, Said]:
     return {f"{prefix}.{name}": Said(text, set_at.get(name, f"{prefix}.{name}{DEFAULT}"))
             for name, text in words.items()}
@@ -148,7 +152,6 @@ def answer_problem(queue: SpeakingQueue) -> str | None:
     return None
 
 
-DEFAULT = " (default)"
 EVERY_CALLER_HEARS: dict[str, tuple[str, ...]] = {
     "silence": ("prompts.welcome", "prompts.connecting"),
     "checkin": ("prompts.welcome", "prompts.apology", "prompts.position",

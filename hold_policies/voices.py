@@ -120,8 +120,8 @@ def unknown_polly_voice(voice: str | None) -> str | None:
 
 def voice_heard(queue_body: Mapping[str, Any]) -> str | None:
     """The voice a queue's callers hear, from the queue as a version stores it: the one set
-    (`""`: none, Twilio's own), else the language's own (hold_policies.config.QueueConfig,
-    whose `_settle` gives the same), else Polly.Joanna for a queue with no language."""
+    (`""`: none, Twilio's own), else the language's own, else Polly.Joanna for a queue with
+    no language (QueueConfig._settle fills a voice left out by this rule)."""
     if "voice" in queue_body:
         return queue_body["voice"] or None
     language = queue_body.get("language", "en-US")
