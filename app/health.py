@@ -21,8 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock_offset import clock_offset_s, offset_warning
 from app.services import services
-from app.storage.deadline import DatabaseUnavailable, Deadline, first_line, sqlstate_of
+from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
 from app.storage.migrate import head_revision, migration_scripts, revision_of
+from app.storage.sqlstates import PERMISSION_DENIED, READ_ONLY, UNDEFINED_TABLE, sqlstate_of
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("holdwell.health")
@@ -127,12 +128,6 @@ def _unreachable(error: DatabaseUnavailable) -> str:
 def _missing(said: str) -> bool:
     """Whether the database's message says a table is not there (PostgreSQL, SQLite)."""
     return "does not exist" in said or "no such table" in said
-
-
-PERMISSION_DENIED, UNDEFINED_TABLE, READ_ONLY = "42501", "42P01", "25006"
-"""PostgreSQL's SQLSTATEs for a refused privilege, a missing table and a read-only
-transaction: read whatever language the server writes its messages in (SQLite has none,
-and is read by its English words)."""
 
 
 def _refusal(said: str, state: str | None = None) -> str:

@@ -28,8 +28,8 @@ from app.console.live_state import line_timezone
 from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
 from app.storage import read
 from app.storage.db import make_engine
-from app.storage.deadline import sqlstate_of
 from app.storage.schema import calls
+from app.storage.sqlstates import QUERY_CANCELED, sqlstate_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from simulator.twin import Twin
 
 T = TypeVar("T")
-QUERY_CANCELED = "57014"
-"""PostgreSQL's SQLSTATE for a statement stopped by statement_timeout."""
 MIN_CALLS = 100
 MAX_CALLS = 200_000
 KEPT_FITS = 4

@@ -31,14 +31,12 @@ from app.storage.call_writes import announce_at_once, count_steady_poll, note_po
 from app.storage.cutoff import Cutoff
 from app.storage.db import WriterTurns, begin_write
 from app.storage.deadline import (
-    UNDEFINED_COLUMN,
     BoundedRunner,
     DatabaseUnavailable,
     Deadline,
     NotTried,
     Unsettled,
     is_outage,
-    sqlstate_of,
 )
 from app.storage.group_commit import GroupCommit
 from app.storage.journal import Journal
@@ -48,6 +46,7 @@ from app.storage.per_process import OncePerProcess
 from app.storage.prepared import BOOKED_SINCE_LAST_POLL, CALL, CALLBACKS_AHEAD
 from app.storage.queue_flow import QueueFlows
 from app.storage.rows import CallRow, call_row
+from app.storage.sqlstates import UNDEFINED_COLUMN, sqlstate_of
 from hold_policies.estimate import QueueFlow
 
 log = logging.getLogger("holdwell.storage")

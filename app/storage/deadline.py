@@ -28,6 +28,13 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from app.storage.sqlstates import (
+    INSUFFICIENT_RESOURCES_CLASS,
+    READ_ONLY,
+    UNDEFINED_TABLE,
+    sqlstate_of,
+)
+
 
 class Fired(Protocol):
     fired: bool  # True if the work was cut off at its deadline
@@ -69,18 +76,12 @@ def first_line(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-NOT_NOW_SQLSTATES = frozenset({
-    "25006",  # read-only: a standby after a failover, or writes switched off for a while
-    "42P01",  # a table missing until `holdwell db upgrade` makes it again
-})
+NOT_NOW_SQLSTATES = frozenset({READ_ONLY, UNDEFINED_TABLE})
 """PostgreSQL errors that are not outages to the driver (not OperationalError) yet say "not
 now": the same write succeeds once the database is writable or the table made again. (SQLite
 says both with an OperationalError: a read-only file, no such table.) A missing column is
 not here: `db upgrade` does not bring one back to a schema at the head, so its writes would
 wait forever; the journal waits on one only while the schema is behind (CallLog.replay)."""
-
-
-UNDEFINED_COLUMN = "42703"
 
 
 def is_outage(error: BaseException) -> bool:
@@ -93,14 +94,8 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, OUTAGES) or getattr(error, "connection_invalidated", False):
         return True
     state = sqlstate_of(error)
-    return state is not None and (state in NOT_NOW_SQLSTATES or state.startswith("53"))
-
-
-def sqlstate_of(error: BaseException) -> str | None:
-    """PostgreSQL's SQLSTATE of `error` (SQLAlchemy's wrapper or psycopg's own), if any."""
-    state = getattr(getattr(error, "orig", None), "sqlstate", None) \
-        or getattr(error, "sqlstate", None)
-    return state if isinstance(state, str) else None
+    return state is not None and (state in NOT_NOW_SQLSTATES
+                                  or state.startswith(INSUFFICIENT_RESOURCES_CLASS))
 
 
 class Deadline:

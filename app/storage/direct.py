@@ -23,6 +23,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeEngine
 
+from app.storage.sqlstates import FEATURE_NOT_SUPPORTED, sqlstate_of
+
 Processor = Callable[[Any], Any]
 DRIVERS = ("psycopg", "pysqlite")
 """The drivers statements go direct on. psycopg prepares a statement on the server after its
@@ -143,7 +145,7 @@ def stale_plan(error: BaseException) -> bool:
     """PostgreSQL refusing a statement prepared before a migration changed what it returns
     ("cached plan must not change result type"): it refuses it on that connection for good,
     so the connection is as good as dropped; a fresh one plans the statement afresh."""
-    return getattr(error, "sqlstate", None) == "0A000" and "cached plan" in str(error)
+    return sqlstate_of(error) == FEATURE_NOT_SUPPORTED and "cached plan" in str(error)
 
 
 def autocommits(conn: Connection) -> bool:
