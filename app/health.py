@@ -29,7 +29,23 @@ bp = Blueprint("health", __name__)
 log = logging.getLogger("holdwell.health")
 
 
-NEEDED_TABLES = ("calls", "call_events", "callbacks")
+NEEDED_TABLES = ("calls", "call_events", "callbacks", "callback_messages")
+WEBHOOK_PRIVILEGES = ("SELECT", "INSERT", "UPDATE")
+LACKING_PRIVILEGES = text(
+    "SELECT t.name, p.privilege FROM unnest(CAST(:tables AS text[])) AS t(name)"
+    " CROSS JOIN unnest(CAST(:privileges AS text[])) AS p(privilege)"
+    " WHERE NOT has_table_privilege(quote_ident(t.name), p.privilege)"
+    " UNION ALL"
+    " SELECT c.table_name || ' (its sequence ' || pg_get_serial_sequence("
+    "quote_ident(c.table_name), c.column_name) || ')', 'USAGE'"
+    " FROM information_schema.columns AS c"
+    " WHERE c.table_schema = current_schema() AND c.table_name = ANY(CAST(:tables AS text[]))"
+    " AND c.column_default LIKE 'nextval(%'"
+    " AND NOT has_sequence_privilege("
+    "pg_get_serial_sequence(quote_ident(c.table_name), c.column_name), 'USAGE')")
+"""What this role may not do on the tables webhooks write (PostgreSQL only): a role that may
+read but not write them passes every read, and each webhook's write would go to the journal
+for good. A no-row write cannot tell: a serial's sequence is checked only when it is used."""
 WRITE_PROBE = text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0")
 """A write of no rows: a read-only database (a standby after a failover, a read-only
 transaction default, a file the server may not write) refuses it before looking for rows,
@@ -43,7 +59,15 @@ def schema_revision(conn: Connection) -> str | None:
     conn.execute(WRITE_PROBE)
     for table in NEEDED_TABLES:
         conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1"))
+    if conn.dialect.name == "postgresql" and (lacking := conn.execute(LACKING_PRIVILEGES, {
+            "tables": list(NEEDED_TABLES), "privileges": list(WEBHOOK_PRIVILEGES)}).all()):
+        raise LackingPrivilege(", ".join(f"{privilege} on {table}"
+                                         for table, privilege in lacking))
     return revision
+
+
+class LackingPrivilege(Exception):
+    """The role may read the webhook tables but not write them: the message names what."""
 
 
 def schema_problem(revision: str | None) -> str | None:
@@ -90,6 +114,11 @@ def healthz() -> Response:
         return _answer(body, healthy=False)
     try:
         body["schema_revision"] = store.read(schema_revision, deadline, trip=False)
+    except LackingPrivilege as error:
+        body.update(database="not writable", schema_revision=None, problem=_also(
+            body, f"this database role may not write what every webhook writes (it lacks "
+                  f"{error}): {GRANTS}"))
+        return _answer(body, healthy=False)
     except (DatabaseUnavailable, SQLAlchemyError) as error:
         said, state = first_line(str(error)), sqlstate_of(error)
         if "alembic_version" in said and (state == UNDEFINED_TABLE or _missing(said)):
@@ -109,6 +138,10 @@ def healthz() -> Response:
     if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
         body["problem"] = problem
     return _answer(body, healthy="problem" not in body)
+
+
+GRANTS = ("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public and GRANT USAGE ON "
+          "ALL SEQUENCES IN SCHEMA public to it, or connect as the role the migrations ran as")
 
 
 OUR_OWN_WORDS = ("database did not answer", "database failed a moment ago", "no time left")
@@ -137,9 +170,7 @@ def _refusal(said: str, state: str | None = None) -> str:
                  None)
     if state == PERMISSION_DENIED or "permission denied" in said.lower():  # the role: an
         table = f"table {named}" if named else "holdwell's tables"  # upgrade would not help
-        return (f"this database role lacks a privilege on {table} (permission denied): GRANT "
-                "SELECT, INSERT, UPDATE, DELETE on holdwell's tables to it, or connect as the "
-                "role the migrations ran as")
+        return f"this database role lacks a privilege on {table} (permission denied): {GRANTS}"
     if named is not None and (state == UNDEFINED_TABLE or _missing(said)):
         return f"table {named} is missing: run `holdwell db upgrade`"
     if state == READ_ONLY or "read-only" in said or "readonly" in said:

@@ -4,7 +4,13 @@ and leaves the driver's message, with the database's address, port and role, to 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import secrets
+from collections.abc import Iterator
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 
 def test_an_unreachable_database_is_said_without_its_address_or_role(make_app, caplog):
@@ -20,14 +26,10 @@ def test_an_unreachable_database_is_said_without_its_address_or_role(make_app, c
     assert "nosuchrole" in caplog.text  # the operator still finds it
 
 
-def test_a_role_refused_a_write_is_told_to_get_a_grant_not_an_upgrade(make_app, postgres_url):
-    """A permission refusal had been answered "table calls is missing: run `holdwell db
-    upgrade`", which would not help (review 31 #5)."""
-    import secrets
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
+@contextlib.contextmanager
+def role_granted(postgres_url: str, *grants: str) -> Iterator[str]:
+    """A database URL for a fresh login role holding only `grants` (each "PRIVILEGES ON
+    OBJECTS"), dropped afterwards."""
     role = f"holdwell_ro_{secrets.token_hex(4)}"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     database = make_url(postgres_url).database
@@ -35,17 +37,60 @@ def test_a_role_refused_a_write_is_told_to_get_a_grant_not_an_upgrade(make_app, 
         conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
         conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"'))
         conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
-        conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        for grant in grants:
+            conn.execute(text(f'GRANT {grant} TO "{role}"'))
     try:
-        url = make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
-        answer = make_app(database_url=url, db_budget_s=2.0).test_client().get("/healthz")
-        assert answer.status_code == 503 and answer.json["database"] == "not writable"
-        assert "lacks a privilege on table alembic_version (permission denied)" in \
-            answer.json["problem"]
-        assert "db upgrade" not in answer.json["problem"]
+        yield make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'REASSIGN OWNED BY "{role}" TO postgres'))
             conn.execute(text(f'DROP OWNED BY "{role}"'))
             conn.execute(text(f'DROP ROLE "{role}"'))
         admin.dispose()
+
+
+def health_as(make_app, url: str):  # noqa: ANN001, ANN201
+    return make_app(database_url=url, db_budget_s=2.0).test_client().get("/healthz")
+
+
+def test_a_role_refused_a_write_is_told_to_get_a_grant_not_an_upgrade(make_app, postgres_url):
+    """A permission refusal had been answered "table calls is missing: run `holdwell db
+    upgrade`", which would not help (review 31 #5)."""
+    with role_granted(postgres_url, "SELECT ON ALL TABLES IN SCHEMA public") as url:
+        answer = health_as(make_app, url)
+    assert answer.status_code == 503 and answer.json["database"] == "not writable"
+    assert "lacks a privilege on table alembic_version (permission denied)" in \
+        answer.json["problem"]
+    assert "db upgrade" not in answer.json["problem"]
+
+
+def test_a_role_that_may_read_but_not_write_the_webhook_tables_is_not_healthy(
+        make_app, postgres_url):
+    """Such a role had passed: every read answers, and each webhook's write would have gone
+    to the journal for good (review 31b #5)."""
+    with role_granted(postgres_url, "SELECT ON ALL TABLES IN SCHEMA public",
+                      "UPDATE ON alembic_version") as url:
+        answer = health_as(make_app, url)
+    assert answer.status_code == 503 and answer.json["database"] == "not writable"
+    problem = answer.json["problem"]
+    for lacking in ("INSERT on calls", "UPDATE on call_events", "INSERT on callbacks",
+                    "UPDATE on callback_messages"):
+        assert lacking in problem
+    assert "SELECT on" not in problem and "GRANT SELECT, INSERT, UPDATE" in problem
+
+
+def test_a_serial_column_needs_its_sequence_too(make_app, postgres_url):
+    with role_granted(postgres_url,
+                      "SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public") as url:
+        answer = health_as(make_app, url)
+    assert answer.status_code == 503
+    assert "USAGE on call_events (its sequence public.call_events_id_seq)" in \
+        answer.json["problem"]
+
+
+def test_a_role_granted_what_the_advice_says_is_healthy(make_app, postgres_url):
+    with role_granted(postgres_url,
+                      "SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public",
+                      "USAGE ON ALL SEQUENCES IN SCHEMA public") as url:
+        answer = health_as(make_app, url)
+    assert answer.status_code == 200, answer.json
