@@ -96,13 +96,13 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
     The bootstrap behind its standard errors is seeded with 0: the what-if's seed draws
     callers, it does not refit. A what-if passes its own deadline, so one limit bounds both.
 
-    The deadline runs from here, over the count, the read and the fit: each step's
-    statements are stopped (PostgreSQL's statement timeout) at what was left when the step
-    began, and the deadline is checked between steps, so a slow database answers the 409
-    within about twice the limit. The webhooks' 3 s had stopped a month's read with a 500,
-    and a whole limit per statement had let several pass."""
+    The deadline runs from here, over the count, the read and the fit: each statement is
+    stopped (PostgreSQL's statement timeout) at what is left when it starts, and the
+    deadline is checked between steps and inside the fit, so a slow database answers the
+    409 at the limit. The webhooks' 3 s had stopped a month's read with a 500, and a whole
+    limit per statement (later, per step) had let several pass."""
     deadline = deadline or Deadline(limit_s(svc), FIT_ADVICE)
-    engine = make_engine(svc.settings.database_url, statement_s=deadline.remaining_s())
+    engine = make_engine(svc.settings.database_url, statement_left=deadline.remaining_s)
     try:
         newest, since, count = _within_limit(lambda: _window(engine, window_days), deadline)
         if count < MIN_CALLS:
@@ -141,7 +141,7 @@ def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
     from simulator.twin import fit_twin
 
     deadline()
-    engine = make_engine(url, statement_s=deadline.remaining_s())
+    engine = make_engine(url, statement_left=deadline.remaining_s)
     try:
         records = _within_limit(lambda: _read(engine, since), deadline)
     finally:

@@ -7,7 +7,7 @@ import select
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -39,15 +39,16 @@ write of every caller there."""
 
 
 def make_engine(url: str, *, budget_s: float | None = None,
-                statement_s: float | None = None) -> Engine:
+                statement_left: Callable[[], float] | None = None) -> Engine:
     """An engine for `url` that fails fast (and uses WAL on SQLite).
 
     With `budget_s` (the web app's per-request database budget) it waits at most that long
     for a pooled connection or a SQLite lock, and skips the pre-ping round trip: a pooled
     connection the server has closed is replaced at checkout without one
     (`_closed_by_server`). Without it (commands, reports) the timeouts are a few seconds;
-    `statement_s` lets one PostgreSQL statement run that long instead (the console's twin
-    reads a month of calls under its own limit, not a webhook's).
+    `statement_left` says how long each PostgreSQL statement may run instead, asked afresh
+    before each one: the console's twin reads a month of calls under its own limit, not a
+    webhook's, and its statements share that one limit (one round trip more each).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -59,8 +60,8 @@ def make_engine(url: str, *, budget_s: float | None = None,
     if parsed.get_backend_name() == "postgresql":
         statement_ms = STATEMENT_TIMEOUT_MS if budget_s is None else max(
             int(budget_s * 4000), 1000)  # a backstop that frees threads; the budget is the rule
-        if statement_s is not None:
-            statement_ms = max(int(statement_s * 1000), 1)
+        if statement_left is not None:
+            statement_ms = _milliseconds(statement_left())
         options = {"pool_timeout": budget_s} if budget_s is not None else {}
         settings = f"-c statement_timeout={statement_ms} -c timezone=UTC"
         if budget_s is not None:  # the web app's transactions last a budget, never seconds
@@ -78,10 +79,27 @@ def make_engine(url: str, *, budget_s: float | None = None,
             **options,
         )
         event.listen(engine, "handle_error", _stale_plan_is_a_disconnect)
+        if statement_left is not None:
+            event.listen(engine, "before_cursor_execute", _timeout_each_statement(statement_left))
         if budget_s is not None:
             event.listen(engine, "checkout", _closed_by_server)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _milliseconds(seconds: float) -> int:
+    """A statement_timeout for `seconds` left: at least 1 ms (0 would mean no limit)."""
+    return max(int(seconds * 1000), 1)
+
+
+def _timeout_each_statement(left: Callable[[], float]) -> Callable[..., None]:
+    """Before each statement, set the session's statement_timeout to what is `left`: a
+    timeout fixed at connect bounds each statement alone, so a read of several had run for
+    a multiple of its limit. Its own cursor: the statement's may be a server-side one."""
+    def before(conn, *_: object) -> None:  # noqa: ANN001 - SQLAlchemy's Connection
+        conn.connection.dbapi_connection.execute(
+            f"SET statement_timeout = {_milliseconds(left())}")
+    return before
 
 
 def _closed_by_server(dbapi_connection, _record, _proxy) -> None:  # noqa: ANN001 - DB-API

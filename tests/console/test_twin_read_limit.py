@@ -72,3 +72,26 @@ def test_the_count_and_the_read_share_one_limit(
     answer = ana.api("GET", "/api/v1/twin")
     assert answer.status_code == 409, answer.get_json()
     assert "stopped after 1 s, the console's limit" in answer.get_json()["error"]
+
+
+def test_each_statement_of_a_read_gets_only_what_is_left(
+        fresh_postgres_url, make_app, clock, log, monkeypatch):  # noqa: F811 - a fixture
+    """A read of three 0.6 s statements under a 1 s limit is stopped in its second: each
+    statement of a step had been allowed what was left when the step began, so all three
+    ran and the 409 came after 1.8 s (review 31b #4)."""
+    ana = _analysts_twin(make_app, fresh_postgres_url, clock, log, limit_s=1.0)
+    finished: list[int] = []
+    real = read.records_frame
+
+    def three_slow_statements(engine, query, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        with engine.connect() as conn:
+            for statement in range(3):
+                conn.execute(text("SELECT pg_sleep(0.6)"))
+                finished.append(statement)
+        return real(engine, query, **kwargs)
+
+    monkeypatch.setattr(read, "records_frame", three_slow_statements)
+    answer = ana.api("GET", "/api/v1/twin")
+    assert answer.status_code == 409, answer.get_json()
+    assert "stopped after 1 s, the console's limit" in answer.get_json()["error"]
+    assert finished == [0]
