@@ -184,6 +184,20 @@ def count_restarted(queue: str, before: QueueConfig, after: QueueConfig) -> list
             "split's counts start again from this version (Experiments shows since when)"]
 
 
+def default_queue_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
+    """Calls that name no queue (`/voice/incoming` with no `?queue=`) answered by another
+    queue from this version on: a file's queues in another order, or a version stored with
+    its queues sorted, moves them without a changed line in any queue (a roll-back to such a
+    version had done it without a word)."""
+    if before is None or before.default_queue == after.default_queue:
+        return []
+    why = "line.default_queue says so" if after.line.default_queue else \
+        "the first [queues] table, line.default_queue not being set"
+    return [f"calls that name no queue (no ?queue= on the number's webhook) will be answered "
+            f"by queue {after.default_queue!r} ({why}), no longer by "
+            f"{before.default_queue!r}"]
+
+
 def in_turn(attempt: Callable[[], Saved]) -> Saved:
     """`attempt()`, built on the active version and stored only while it still is: read
     and built again when another save came in between (ActiveMoved), after a random pause
@@ -226,9 +240,10 @@ def rollback(svc: Services, number: int, *, actor: str, note: str,
             raise config_versions.ActiveMoved(f"version {now} became active after {reviewed}")
         if active is not None and same_settings(settings, config_of(active)):
             return Saved(active, changed=False, warnings=warnings)
+        moved = default_queue_moved(config_of(active) if active else None, settings)
         return Saved(save(svc, settings, actor=actor,
                           note=note or f"roll back to version {number}", after=now),
-                     changed=True, warnings=warnings)
+                     changed=True, warnings=(*moved, *warnings))
 
     return attempt() if reviewed is not None else in_turn(attempt)  # reviewed: a move is
     # refused, never built again on a version the operator did not see
@@ -295,10 +310,16 @@ class RollbackPreview:
     target: ConfigVersionInfo
     active: ConfigVersionInfo
     diff: str  # unified diff, active -> target; empty when they are the same
+    warnings: tuple[str, ...] = ()  # what the diff does not say (default_queue_moved)
 
 
 def rollback_preview(svc: Services, number: int) -> RollbackPreview:
     """Shown before a roll-back is confirmed, so nobody rolls back blind."""
     target, active = _get(svc, number), config_versions.get(svc.store.engine)
+    try:
+        moved = default_queue_moved(config_of(active), config_of(target))
+    except StoredVersionInvalid:  # the diff still shows it; rolling back says why it cannot
+        moved = []
     return RollbackPreview(info(target), info(active), _diff(
-        active, target, f"version {active.number} (active)", f"version {number}"))
+        active, target, f"version {active.number} (active)", f"version {number}"),
+        tuple(moved))

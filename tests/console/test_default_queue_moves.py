@@ -1,0 +1,82 @@
+"""A roll-back to a version stored by the code that sorted its queues brings back an
+alphabetical default queue: calls that name no queue go elsewhere, while no queue's line
+changes in the diff. The confirmation and the roll-back's answer say so (review 31b, left
+in session 31), and so does `config import` of a file whose first queue differs."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from app.storage import config_versions
+from app.storage.console_schema import config_versions as versions_table
+
+MOVED_TO_SALES = ("calls that name no queue (no ?queue= on the number&#39;s webhook) will be "
+                  "answered by queue &#39;sales&#39; (the first [queues] table, "
+                  "line.default_queue not being set), no longer by &#39;support&#39;")
+
+
+def store_sorted_copy_of_active(app) -> int:  # noqa: ANN001
+    """The active version stored again as the old code stored it (sorted keys), as the
+    next version; its number."""
+    engine = app.extensions["holdwell"].store.engine
+    active = config_versions.get(engine)
+    with engine.begin() as conn:
+        number = conn.execute(select(func.max(versions_table.c.number))).scalar() + 1
+        conn.execute(versions_table.insert().values(
+            number=number, created_at=active.created_at, author="old code", note="sorted",
+            body=json.dumps(active.body, sort_keys=True)))
+    assert config_versions.get(engine).config().default_queue == "sales"
+    return number
+
+
+def test_the_rollback_confirmation_and_its_answer_say_the_default_queue_moves(as_role,
+                                                                              console_app):
+    sorted_number = store_sorted_copy_of_active(console_app)  # version 2, "sales" first
+    operator = as_role("operator")
+    back = operator.post("/console/versions/rollback", {"version": "1", "active": "2"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "will be answered by queue &#39;support&#39;" in back  # the move back, said too
+    assert "no longer by &#39;sales&#39;" in back
+    page = operator.get(f"/console/versions/{sorted_number}/rollback").get_data(as_text=True)
+    assert MOVED_TO_SALES in page
+    done = operator.post("/console/versions/rollback",
+                         {"version": str(sorted_number), "active": "3"}, follow_redirects=True)
+    assert MOVED_TO_SALES in done.get_data(as_text=True)
+
+
+def test_a_rollback_that_keeps_the_default_queue_says_nothing_of_it(as_role, console_app):
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
+    page = operator.get("/console/versions/1/rollback").get_data(as_text=True)
+    assert "calls that name no queue" not in page
+
+
+def test_the_api_rollback_answers_the_move_among_its_warnings(as_role, console_app):
+    store_sorted_copy_of_active(console_app)
+    answer = as_role("operator").api("POST", "/api/v1/config/rollback", {"version": 1})
+    assert answer.status_code == 200, answer.get_json()
+    assert any("answered by queue 'support'" in warning
+               for warning in answer.get_json()["warnings"])
+
+
+def test_config_import_of_a_file_whose_first_queue_differs_warns(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from app.storage.migrate import upgrade
+    from cli.main import cli
+
+    url = f"sqlite:///{tmp_path / 'holdwell.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    first, second = tmp_path / "first.toml", tmp_path / "second.toml"
+    first.write_text('[queues.support]\npolicy = "checkin"\n[queues.sales]\npolicy = "silence"\n')
+    second.write_text('[queues.sales]\npolicy = "silence"\n[queues.support]\npolicy = "checkin"\n')
+    runner = CliRunner()
+    assert "calls that name no queue" not in runner.invoke(
+        cli, ["config", "import", str(first)]).output
+    moved = runner.invoke(cli, ["config", "import", str(second)])
+    assert moved.exit_code == 0, moved.output
+    assert "warning: calls that name no queue (no ?queue= on the number's webhook) will be " \
+        "answered by queue 'sales'" in moved.output
