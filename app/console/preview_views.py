@@ -12,10 +12,15 @@ from app.api.models import PreviewRequest
 from app.api.registry import field_errors
 from app.auth.access import requires
 from app.console.blueprint import bp
+from app.console.form_words import in_form_words
 from app.console.preview import timeline
 from app.console.preview_arms import arm_previews, shares
 from app.console.preview_audio import render_wav
 from app.services import services
+
+LABELS = {"queue": "Queue", "position": "Position", "answered_per_min": "Answers per minute",
+          "minutes": "Minutes", "keys": "Keys", "(body)": "The form"}
+"""The form's labels, by the API field each box fills: its errors are said with them."""
 
 
 @bp.get("/preview")
@@ -29,12 +34,14 @@ def preview() -> str | tuple[str, int]:
         arms = arm_previews(svc, req)
     except ValidationError as error:
         return render_template("console/preview.html", queues=queues, asked=asked,
-                               errors=field_errors(error), result=None), 422
+                               errors=in_form_words(field_errors(error), LABELS),
+                               labels=LABELS, result=None), 422
     except LookupError as error:
         return render_template("console/preview.html", queues=queues, asked=asked,
-                               errors={"queue": str(error)}, result=None), 422
+                               errors=in_form_words({"queue": str(error)}, LABELS),
+                               labels=LABELS, result=None), 422
     return render_template("console/preview.html", queues=queues, asked=req.model_dump(),
-                           errors={}, result=arms[0].result, arms=arms,
+                           errors={}, labels=LABELS, result=arms[0].result, arms=arms,
                            split=shares(svc.config.queues[req.queue]),
                            query=urlencode(req.model_dump()))  # as resolved: the queue
     # defaulted here had been left out of the audio's URL, which then answered 422

@@ -16,6 +16,7 @@ from app.api.registry import field_errors
 from app.api.twin_models import WHATIF_ORDER, TwinAsk
 from app.auth.access import requires
 from app.console.blueprint import bp
+from app.console.form_words import in_form_words
 from app.console.twin_limits import TwinProblem
 from app.console.twin_live import live_twin
 from app.console.twin_view import fit_view
@@ -24,6 +25,13 @@ from app.services import services
 
 BACKTEST_DAYS = 7
 """The held-out days the form offers when the log has them (a week: every weekday once)."""
+LABELS = {"window_days": "Days of log", "day": "Day", "replications": "Replications",
+          "seed": "Seed", "policies": "Policies", "agents": "Agents per half-hour",
+          "target_unserved": "Staffing target: most unserved",
+          "target_service_level": "Staffing target: least service level",
+          "sl_seconds": "within (s)", "backtest_days": "Backtest: hold out days",
+          "twin": "Twin", "(body)": "The form"}
+"""The form's labels, by the API field each box fills: its errors are said with them."""
 SCALARS = ("window_days", "day", "replications", "target_unserved", "target_service_level",
            "sl_seconds", "backtest_days", "seed")
 
@@ -47,11 +55,11 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     asked = asked_of(request.args)
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
     page = {"asked": shown, "policies": WHATIF_ORDER, "errors": {}, "fit": None,
-            "result": None}
+            "result": None, "labels": LABELS}
     try:
         ask = TwinAsk.model_validate(asked)
     except ValidationError as error:
-        page["errors"] = field_errors(error)
+        page["errors"] = in_form_words(field_errors(error), LABELS)
         return render_template("console/twin.html", **page), 422
     try:
         page["fit"] = fit_view(live_twin(svc, ask.window_days))
@@ -61,6 +69,6 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
             # offered, not forced: the blank form holds a backtest when the log is long enough
             shown["backtest_days"] = min(BACKTEST_DAYS, page["fit"].backtest_days_max)
     except TwinProblem as problem:
-        page["errors"] = {problem.field or "twin": problem.message}
+        page["errors"] = in_form_words({problem.field or "twin": problem.message}, LABELS)
         return render_template("console/twin.html", **page), problem.status, problem.headers()
     return render_template("console/twin.html", **page), 200

@@ -49,7 +49,7 @@ def test_bad_preview_input_is_a_422_naming_the_field(console_app, tokens, as_rol
     assert bad.status_code == 422 and {"keys", "position"} <= set(bad.get_json()["fields"])
     assert preview(client, tokens["analyst"], queue="nowhere").status_code == 404
     page = as_role("analyst").get("/console/preview?queue=support&minutes=99")
-    assert page.status_code == 422 and "minutes:" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "Minutes:" in page.get_data(as_text=True)
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")

@@ -58,9 +58,15 @@ def test_bad_input_is_a_422_naming_the_field(console_app, tokens, as_role):
     assert both.status_code == 422 and "one staffing target" in both.get_json()["error"]
     page = as_role("analyst").get("/console/twin?run=1&replications=99&agents=4,x")
     text = page.get_data(as_text=True)
-    assert page.status_code == 422 and "replications:" in text and "agents.1:" in text
+    assert page.status_code == 422 and "Replications:" in text
+    assert "Agents per half-hour, number 2:" in text  # the form's words (browser walk U17)
     none = as_role("analyst").get("/console/twin?run=1")  # no policy ticked
-    assert none.status_code == 422 and "policies:" in none.get_data(as_text=True)
+    assert none.status_code == 422 and "Policies:" in none.get_data(as_text=True)
+    both = as_role("analyst").get("/console/twin?run=1&policies=silence&target_unserved=0.05"
+                                  "&target_service_level=0.8").get_data(as_text=True)
+    assert "give one staffing target: “Staffing target: most unserved” or “Staffing target: " \
+        "least service level”, not both" in both
+    assert "target_unserved" not in both.split('role="alert">')[1].split("</p>")[0]
 
 
 def test_a_log_too_small_is_refused_with_how_many_it_needs(console_app, tokens, log):

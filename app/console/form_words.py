@@ -1,0 +1,29 @@
+"""A form's errors in the form's own words: the API's models validate the console's GET forms
+(twin, preview), and their field names ("window_days", "agents.2") meant nothing to someone
+looking at boxes labelled "Days of log" and "Agents per half-hour"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+
+def in_form_words(errors: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
+    """`errors` keyed by each field's label ("agents.2" -> "Agents per half-hour, number 3"),
+    with any field name inside a message said as its label, quoted; names without a label
+    are kept."""
+    named = re.compile(r"\b(" + "|".join(map(re.escape, sorted(labels, key=len,
+                                                                 reverse=True))) + r")\b")
+
+    def said(message: str) -> str:
+        return named.sub(lambda found: f"“{labels[found.group(1)]}”", message)
+
+    return {_label(key, labels): said(message) for key, message in errors.items()}
+
+
+def _label(key: str, labels: Mapping[str, str]) -> str:
+    field, _, rest = key.partition(".")
+    label = labels.get(field, field)
+    if rest.isdigit():
+        return f"{label}, number {int(rest) + 1}"
+    return f"{label}.{rest}" if rest else label
