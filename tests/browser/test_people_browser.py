@@ -94,3 +94,23 @@ def test_on_a_phone_a_callback_row_keeps_its_cancel_form_in_view(served, console
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "callbacks-phone.png"), full_page=True)
     page.context.close()
+
+
+def test_on_a_phone_each_persons_forms_are_in_view(served, browser):
+    """At 390 px the people table had scrolled inside its card: each person's role, password
+    and removal forms sat off-screen to the right (left in session 31). Now a card per
+    person, each field under its column's name."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, served, "admin")
+    page.goto(f"{served}/console/people")
+    buttons = page.locator("#people button, section:has(table.stack) button")
+    assert buttons.count() >= 4
+    for index in range(buttons.count()):
+        box = buttons.nth(index).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, \
+            (buttons.nth(index).inner_text(), box)
+    assert page.locator("td[data-label='last signed in']").first.evaluate(
+        "td => getComputedStyle(td, '::before').content") == '"last signed in"'
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "people-phone.png"), full_page=True)
+    page.context.close()
