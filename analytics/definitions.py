@@ -105,7 +105,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     },
     "callbacks_requested": ("calls", "callers who chose a callback"),
     "callbacks_given_band": ("calls", "callbacks whose caller was told a wait before choosing "
-                             "(a recorded promised wait): the promises made"),
+                             "(a recorded promised wait), answered first excluded: the "
+                             "promises a callback had to keep"),
     "callbacks_answered_first": (
         "calls",
         "callers who chose a callback but were answered in line before it was placed; the "
@@ -119,7 +120,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "heard an announcement under the callback policy, the offer's take-up)"),
     "callback_completion_rate": (
         "fraction",
-        "callbacks connected to an agent / callbacks requested",
+        "callbacks connected to an agent / (callbacks requested − answered in line first): "
+        "of the callbacks that had to be placed",
     ),
     "callback_promise_kept_rate": (
         "fraction",

@@ -232,13 +232,14 @@ def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd
 
 
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:
-    """Callbacks: acceptance = requested / calls; completion = connected / requested;
-    promise kept = connected with callback_wait_s <= callback_promised_wait_s / callbacks
-    given a band (a recorded promise; one given none is neither kept nor broken), n/a when
-    no callback carries a promise (records without that column: 0% had said every promise
-    was broken); answered
-    first = requested but answered in line before the callback was placed (counted as
-    answered everywhere else).
+    """Callbacks: acceptance = requested / calls; answered first = requested but answered in
+    line before the callback was placed (counted as answered, no callback taker); completion
+    = connected / (requested - answered first); promise kept = connected with
+    callback_wait_s <= callback_promised_wait_s / callbacks given a band (a recorded promise,
+    answered first excluded; one given none is neither kept nor broken), n/a when no callback
+    carries a promise (records without that column: 0% had said every promise was broken).
+    A caller answered five seconds after choosing a callback had counted as a broken promise
+    and an uncompleted callback, against the late-callbacks line (analyst walk A2).
     """
     return callback_rates(sum_by_group(records, callback_sums(records)))
 
@@ -247,13 +248,15 @@ def callback_sums(records: pd.DataFrame) -> dict[str, object]:
     requested = records["callback_requested"].astype(bool)
     connected = requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED)
     kept = connected & (records["callback_wait_s"] <= records["callback_promised_wait_s"])
+    answered_first = requested & (records["outcome"] == Outcome.ANSWERED)
     return {
         "calls": 1,
         "callbacks_requested": requested,
         "callbacks_connected": connected,
         "callbacks_promise_kept": kept,
-        "callbacks_given_band": requested & records["callback_promised_wait_s"].notna(),
-        "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
+        "callbacks_given_band": requested & ~answered_first
+        & records["callback_promised_wait_s"].notna(),
+        "callbacks_answered_first": answered_first,
     }
 
 
@@ -261,7 +264,8 @@ def callback_rates(sums: pd.DataFrame) -> pd.DataFrame:
     s = sums[["calls", "callbacks_requested", "callbacks_connected", "callbacks_promise_kept",
               "callbacks_given_band", "callbacks_answered_first"]].copy()  # fmt: skip
     s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
-    s["callback_completion_rate"] = _ratio(s["callbacks_connected"], s["callbacks_requested"])
+    s["callback_completion_rate"] = _ratio(
+        s["callbacks_connected"], s["callbacks_requested"] - s["callbacks_answered_first"])
     s["callback_promise_kept_rate"] = _ratio(s["callbacks_promise_kept"],
                                              s["callbacks_given_band"])
     return s.drop(columns=["calls"])

@@ -54,8 +54,9 @@ DEFINITIONS: dict[str, str] = {
     "errors": "calls ended as Twilio's error: in a simulation, callers Twilio's queue-full "
               "turned away (max_size already waiting) where no overflow offer answers it: "
               "unserved",
-    "callbacks_given_band": "callbacks whose caller was told a wait before choosing: the "
-                            "promises made",
+    "callbacks_given_band": "callbacks whose caller was told a wait before choosing, "
+                            "answered in line first excluded: the promises a callback had "
+                            "to keep",
     "callback_promise_kept_rate": f"callbacks connected by their deadline ({PROMISE_DEADLINE}) "
                                   "/ callbacks given a band; a callback given none is neither "
                                   "kept nor broken",
@@ -83,9 +84,11 @@ def _mean(values: np.ndarray) -> float | None:
 
 
 def given_band(table: CallTable) -> np.ndarray:
-    """Callbacks given a band (a deadline): the callers who were promised something."""
+    """Callbacks given a band (a deadline): the callers who were promised something, less
+    those answered in line before their callback was placed (no callback takers: one served
+    seconds after choosing had counted as a promise neither kept, late nor failed)."""
     return (np.asarray(table.callback_requested, dtype=bool)
-            & np.isfinite(table.callback_promised_wait_s))
+            & np.isfinite(table.callback_promised_wait_s) & (table.outcome != ANSWERED))
 
 
 def promises_made(table: CallTable) -> int:

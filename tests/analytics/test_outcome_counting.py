@@ -112,3 +112,20 @@ def test_records_queue_log_cannot_be_forged_by_a_field_holding_a_bar_or_a_line_b
     assert [x.event for x in parsed] == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]
     assert {x.call_id for x in parsed} == {"a1"}
     assert parsed[0].queue == "support 1772445700/FAKE/support/NONE/ABANDON//1/30"
+
+
+def test_a_caller_answered_before_the_callback_is_no_broken_promise():
+    """One caller promised a callback by 650 s was answered in line at 52 s; one callback
+    connected by its deadline. The answered one had counted as a broken promise and an
+    uncompleted callback (50% each), while the late-callbacks line said none was late or
+    failed (analyst walk A2)."""
+    records = frame([
+        call("a2", Outcome.ANSWERED, 52, callback_requested=True, promised_s=650),
+        call("c1", Outcome.CALLBACK_CONNECTED, 40, callback_requested=True, promised_s=600,
+             callback_wait_s=300),
+    ])  # fmt: skip
+    row = all_metrics(records).iloc[0]
+    assert (row["callbacks_requested"], row["callbacks_answered_first"]) == (2, 1)
+    assert row["callbacks_given_band"] == 1
+    assert row["callback_completion_rate"] == pytest.approx(1.0)
+    assert row["callback_promise_kept_rate"] == pytest.approx(1.0)

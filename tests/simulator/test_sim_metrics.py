@@ -83,3 +83,21 @@ def test_a_callback_given_no_band_is_neither_kept_nor_broken() -> None:
     s = summarise(table, wall_s=0.5)
     assert (s["callbacks_requested"], s["callbacks_given_band"]) == (3, 2)
     assert s["callback_promise_kept_rate"] == pytest.approx(1 / 2)
+
+
+def test_a_callback_answered_in_line_first_is_not_a_promise_to_keep() -> None:
+    """The six calls, with call 2 having chosen a callback (promised by 400 s) before it was
+    answered in line at 30 s: the promise figures stay those of the three callbacks that
+    had to be placed, and agree with the late-callbacks line (analyst walk A2)."""
+    from dataclasses import replace
+
+    from simulator.promises import late_callbacks
+
+    calls = six_calls()
+    calls = replace(calls, callback_requested=np.array([False, True, False, True, True, True]),
+                    callback_promised_wait_s=np.array([nan, 400.0, nan, 220.0, 180.0, 365.0]))
+    s = summarise(calls, wall_s=0.5, service_level_s=20.0)
+    assert s["callbacks_given_band"] == 3
+    assert s["callback_promise_kept_rate"] == pytest.approx(1 / 3)
+    figures = late_callbacks(calls)
+    assert figures["kept"] + figures["late"] + figures["failed"] == figures["given_band"] == 3
