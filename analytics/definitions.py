@@ -165,7 +165,12 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "days either had], UTC); a day is shared when each group had at least a quarter of "
         "its usual share of the pair's calls that day, so a few stray calls of one policy do "
         "not make a day shared: a before/after switch differs in load and staffing as much as "
-        "in policy; compare policies in an experiment (randomised arms share their days)",
+        "in policy; compare policies in an experiment (randomised arms share their days). "
+        "same_callers: the two groups are one set of callers run under each policy (a "
+        "simulation: `compare --engine twilio` runs each on a virtual day of its own), seen "
+        "as entry times that, sorted, are the other's plus one fixed offset to the "
+        "millisecond for 90% of the calls, with the same number of calls (10 at least); "
+        "such groups are compared whatever their days",
     ),
     "relative_risk": (
         "ratio",

@@ -24,11 +24,12 @@ from analytics.compare import (
     verdict,
 )
 from analytics.definitions import definitions
-from analytics.groups import with_groups
+from analytics.groups import GROUP, with_groups
 from analytics.intervals import holm_adjust
 from analytics.kaplan_meier import PatienceCurve
 from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
 from analytics.rate_counts import RATE_COUNTS
+from analytics.same_callers import entry_times_of
 from analytics.survival import (
     SURVIVAL_TIMES_S,
     logrank_between,
@@ -109,6 +110,7 @@ def build_report(
         logrank_p=lambda a, b: logrank_between(grouped, a, b),
         period=_period(records),
         breakdowns=breakdown_entries(grouped),
+        same_callers=entry_times_of(grouped, GROUP).same_callers,
     )
     return assemble_report(parts, short_abandon_s, service_threshold_s, detect_drop, confidence)
 
@@ -124,6 +126,7 @@ class ReportParts:
     logrank_p: Callable[[str, str], float]
     period: dict[str, Any]
     breakdowns: dict[str, list[dict[str, Any]]]
+    same_callers: Callable[[str, str], bool] = lambda _a, _b: False  # same_callers.py
 
 
 def assemble_report(
@@ -145,7 +148,8 @@ def assemble_report(
         "period": parts.period,
         "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
         "comparisons": _comparisons(parts.logrank_p, table, confidence,
-                                    days_of(parts.breakdowns.get("day", []))),
+                                    days_of(parts.breakdowns.get("day", [])),
+                                    parts.same_callers),
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
         "breakdowns": parts.breakdowns,
     }
@@ -221,20 +225,23 @@ def days_of(day_rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 def _comparisons(
     logrank_p: Callable[[str, str], float], table: pd.DataFrame, confidence: float,
     days: Mapping[str, Mapping[str, int]] | None = None,
+    same_callers: Callable[[str, str], bool] = lambda _a, _b: False,
 ) -> list[dict]:
     """Pairwise differences, primary (unserved, ITT) first, then the secondary abandonment rates.
 
     The log-rank test of the two patience curves is given once per pair (on its primary row),
     Holm-adjusted across pairs like the z-tests; the verdict is drawn from the primary row only,
     and only for groups with at least OVERLAP_NEEDED of each one's calls on shared days
-    (`calls_together`).
+    (`calls_together`), or that are one set of callers run under each policy
+    (`same_callers`: a simulation's, on days of their own).
     """
     frames = [pairwise_differences(table, metric, confidence) for metric in RATE_COUNTS]
     pairs = pd.concat(frames, ignore_index=True)
     keys = list(dict.fromkeys(zip(pairs["a"], pairs["b"], strict=True)))
     raw = np.array([logrank_p(*key) for key in keys], dtype=float)
     logrank = dict(zip(keys, zip(raw, holm_adjust(raw), strict=True), strict=True))
-    return [_comparison_entry(row._asdict(), logrank, days)
+    same = {key: same_callers(*key) for key in keys}
+    return [_comparison_entry(row._asdict(), logrank, days, same[(row.a, row.b)])
             for row in pairs.itertuples(index=False)]
 
 
@@ -259,7 +266,8 @@ def days_together(days: Mapping[str, Mapping[str, int]] | None, a: str,
 
 
 def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
-                      days: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Any]:
+                      days: Mapping[str, Mapping[str, int]] | None = None,
+                      same_callers: bool = False) -> dict[str, Any]:
     primary = row["metric"] == PRIMARY_METRIC
     p_logrank, p_logrank_holm = logrank[(row["a"], row["b"])] if primary else (None, None)
     entry = {
@@ -287,7 +295,9 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
     together = days_together(days, row["a"], row["b"])
     entry["days_together"] = together and together["days"]
     entry["calls_together"] = together and together["calls"]
-    apart = together is not None and min(together["calls"]) < OVERLAP_NEEDED
+    entry["same_callers"] = same_callers
+    apart = together is not None and min(together["calls"]) < OVERLAP_NEEDED and \
+        not same_callers
     entry["verdict"] = (APART if apart and not too_small(entry) else verdict(entry)) \
         if primary else None
     return entry

@@ -34,6 +34,7 @@ from analytics.report import (
     patience_table,
     period_entry,
 )
+from analytics.same_callers import EntryTimes
 from analytics.survival import abandoned_flag, logrank_counts
 
 _KEYS = ("queue", "arm", "policy")
@@ -104,6 +105,7 @@ class RecordsSummary:
         self.tied: dict[str, list[WaitCounts]] = {}  # waits already counted (few distinct)
         self.tie_rows = tie_rows
         self.tie_at: dict[str, float] = {}  # a group whose waits hardly repeat: never again
+        self.entries = EntryTimes()  # one set of callers run under each policy? (8 B a call)
         self.calls = 0
         self.first: pd.Timestamp | None = None
         self.last: pd.Timestamp | None = None
@@ -121,6 +123,7 @@ class RecordsSummary:
                               codes, bucket_sums)
         self._add_buckets(self.minute_sums, entry_minutes(records["entered_at"]), labels, codes,
                           {name: per_call[name] for name in COUNT_COLUMNS})
+        self.entries.add(labels, codes, records["entered_at"])
         wait = records["wait_s"].to_numpy(dtype=float)
         event = abandoned_flag(records)
         for code, label in enumerate(labels):
@@ -151,6 +154,7 @@ class RecordsSummary:
             logrank_p=lambda a, b: logrank_counts(counts[a], counts[b])[1],
             period=period_entry(self.calls, self.first, self.last),
             breakdowns={bucket: entries(self._breakdown(bucket, labels)) for bucket in BUCKETS},
+            same_callers=self.entries.same_callers,
         )
         return assemble_report(parts, self.short_abandon_s, self.service_threshold_s,
                                detect_drop, confidence)  # fmt: skip

@@ -147,7 +147,10 @@ def test_a_group_too_small_is_said_so_before_its_days(records):
 
 def _before_after(stray_per_day: int, split: bool = False) -> pd.DataFrame:
     """music_ads 300 calls a day on days 1–5 (20% lost), checkin on days 6–10 (10%), plus
-    `stray_per_day` calls of the other policy each day; `split`: both every day, 270/30."""
+    `stray_per_day` calls of the other policy each day; `split`: both every day, 270/30.
+    Each call about a minute after the one before, at a moment of its own: on an exact
+    minute's grid the two policies' days would line up as one set of callers run twice
+    (analytics.same_callers), which real days never do."""
     rng = np.random.default_rng(0)
     rows, start = [], pd.Timestamp("2026-03-02T08:00Z")
     for day in range(10):
@@ -160,7 +163,8 @@ def _before_after(stray_per_day: int, split: bool = False) -> pd.DataFrame:
             for i in range(n):
                 rows.append({"call_id": f"{policy}{day}-{i}", "queue": "support",
                              "policy": policy, "arm": "",
-                             "entered_at": start + pd.Timedelta(days=day, seconds=60 * i + 7),
+                             "entered_at": start + pd.Timedelta(
+                                 days=day, seconds=60 * i + rng.uniform(0, 50)),
                              "outcome": "abandoned" if rng.random() < lost else "answered",
                              "wait_s": 30.0, "orig_position": 1, "announcements": 0,
                              "first_announced_wait_s": np.nan, "callback_wait_s": np.nan})

@@ -1,0 +1,71 @@
+"""`compare --engine twilio` runs one set of callers under each policy, each policy on a
+virtual day of its own in one log: the report had called every pair "not compared: ran on
+different days", as if a before/after switch on a real line (analyst walk A1). One set of
+callers run twice is compared; two real days are still not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analytics.records import records_frame
+from analytics.report import APART, build_report
+from analytics.summary import RecordsSummary
+from hold_policies.records import Outcome
+from tests.analytics.builders import call
+
+DAY_S = 86_400.0
+
+
+def callers(policy: str, entries_s: np.ndarray, shift_s: float, seed: int) -> list:
+    """One call per entry time, moved by `shift_s`; a third of them hang up (seeded)."""
+    hung_up = np.random.default_rng(seed).random(entries_s.size) < 1 / 3
+    return [call(f"{policy}-{i}", Outcome.ABANDONED if gone else Outcome.ANSWERED, 30.0,
+                 policy=policy, at_s=float(at + shift_s))
+            for i, (at, gone) in enumerate(zip(entries_s, hung_up, strict=True))]
+
+
+def primary(report: dict) -> dict:
+    return next(c for c in report["comparisons"] if c["primary"])
+
+
+@pytest.fixture
+def arrivals() -> np.ndarray:
+    return np.sort(np.random.default_rng(7).uniform(0, 8 * 3600, 200)).round(6)
+
+
+def test_one_set_of_callers_on_days_of_their_own_is_compared(arrivals):
+    # music on day 1; checkin on day 2, its callers joining 7.87 s later (its greeting)
+    records = records_frame(callers("music_ads", arrivals, 0.0, 1)
+                            + callers("checkin", arrivals, DAY_S + 7.866667, 2))
+    comparison = primary(build_report(records))
+    assert comparison["days_together"] == [0, 2]
+    assert comparison["same_callers"] is True
+    assert comparison["verdict"] != APART
+
+
+def test_two_real_days_are_still_not_compared(arrivals):
+    other_day = np.sort(np.random.default_rng(8).uniform(0, 8 * 3600, 200)).round(6)
+    records = records_frame(callers("music_ads", arrivals, 0.0, 1)
+                            + callers("checkin", other_day, DAY_S, 2))
+    comparison = primary(build_report(records))
+    assert comparison["same_callers"] is False and comparison["verdict"] == APART
+
+
+def test_a_day_logged_to_the_second_does_not_line_up_by_chance(arrivals):
+    """The same number of calls, whole seconds, on another day: no fixed offset fits 90%."""
+    other_day = np.sort(np.random.default_rng(9).uniform(0, 8 * 3600, 200)).round()
+    records = records_frame(callers("music_ads", arrivals.round(), 0.0, 1)
+                            + callers("checkin", other_day, DAY_S, 2))
+    assert primary(build_report(records))["verdict"] == APART
+
+
+def test_read_in_batches_the_report_says_the_same(arrivals):
+    records = records_frame(callers("music_ads", arrivals, 0.0, 1)
+                            + callers("checkin", arrivals, DAY_S + 3.0, 2))
+    summary = RecordsSummary()
+    for start in range(0, len(records), 75):
+        summary.add(records.iloc[start:start + 75])
+    whole, batched = primary(build_report(records)), primary(summary.report())
+    assert batched["same_callers"] is whole["same_callers"] is True
+    assert batched["verdict"] == whole["verdict"] != APART
