@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 import numpy as np
@@ -63,6 +63,9 @@ from simulator.scenario import (
     simple_scenario,
 )
 from simulator.scenario_file import MAX_AGENTS, MAX_CALLS_PER_MIN, MAX_MEAN_S
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Engine(Protocol):
@@ -158,6 +161,9 @@ SCENARIO_OPTIONS = (
                  default=None, help="Replay the arrival times of a records file (CSV/Parquet), "
                  "e.g. a real call log's export: its calls at their times (so no --calls, "
                  "--arrival-rate or --rate-profile)."),
+    click.option("--arrivals-policy", default=None, metavar="POLICY",
+                 help="With --arrivals-from: replay only the calls that ran under this "
+                 "policy (a compare output holds its callers once per policy)."),
     click.option("--handoff", type=click.Choice(["app", "none"]), default="app",
                  show_default=True, help="Agent time for the app's connect messages (app), or "
                  "none (the pure Erlang-A model)."),
@@ -310,6 +316,9 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
                                     f"{MAX_AGENTS:,}, as --agents is")
         changes["agents"] = named_as(Staffing, "--staffing",
                                      tuple((minute, int(n)) for minute, n in steps))
+    if options.get("arrivals_policy") and not options.get("arrivals_from"):
+        raise ScenarioError("--arrivals-policy picks the calls of --arrivals-from's file to "
+                            "replay: give --arrivals-from too")
     if options.get("arrivals_from"):
         from analytics.records import RecordsError, load_records
 
@@ -317,11 +326,35 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
             records = load_records([options["arrivals_from"]])
         except RecordsError as error:
             raise ScenarioError(str(error)) from None
+        records = one_set_of_callers(records, options["arrivals_from"],
+                                     options.get("arrivals_policy"))
         moments = [stamp.to_pydatetime(warn=False)  # nanoseconds: below any wait that counts
                    for stamp in records["entered_at"]]
         replay = ReplayedArrivals.from_moments(moments)
         changes.update(arrivals=replay, calls=len(replay.times_s))
     return replace(scenario, **changes) if changes else scenario
+
+
+def one_set_of_callers(records: pd.DataFrame, path: str, policy: str | None) -> pd.DataFrame:
+    """The records to replay: `policy`'s alone when named; refused (ScenarioError) when two
+    policies share their callers' entry times, a compare output's one set of callers run
+    under each policy, which replayed whole offers every caller once per policy (four
+    policies had run four times the load without a word; analyst walk A3)."""
+    from simulator.twin import shared_entries
+
+    policies = sorted(records["policy"].astype(str).unique())
+    if policy is not None:
+        if policy not in policies:
+            raise ScenarioError(f"--arrivals-policy {policy}: {path} has no calls under it "
+                                f"(it has {', '.join(policies)})")
+        return records[records["policy"].astype(str) == policy]
+    if (found := shared_entries(records)) is not None:
+        first, second, shared = found
+        raise ScenarioError(f"--arrivals-from {path}: {first} and {second} share {shared:,} "
+                            "entry times, the same callers run under each policy (a compare "
+                            "output?): replayed whole, each caller would ring once per policy; "
+                            f"pass --arrivals-policy, one of {', '.join(policies)}")
+    return records
 
 
 def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:

@@ -209,18 +209,27 @@ SHARED_ENTRIES = 0.5
 the same callers; an A/B split's callers enter at moments of their own."""
 
 
-def same_callers_twice(records: pd.DataFrame) -> list[str]:
-    """A warning when two policies' calls entered at the very same moments: the same callers
-    run under each policy (`compare --out`), so every rate fitted counts them once per policy."""
+def shared_entries(records: pd.DataFrame) -> tuple[str, str, int] | None:
+    """Two policies whose calls entered at the very same moments, and how many they share:
+    the same callers run under each policy (`compare --out`); None if no two did."""
     by_policy = {str(policy): set(part["entered_at"])
                  for policy, part in records.groupby("policy", observed=True)}
     for first, second in combinations(sorted(by_policy), 2):
         shared = len(by_policy[first] & by_policy[second])
         if shared >= SHARED_ENTRIES * min(len(by_policy[first]), len(by_policy[second])):
-            return [f"arrivals: {first} and {second} share {shared:,} entry times: the same "
-                    "callers run under each policy (a compare output?), so arrivals and "
-                    "agents count them once per policy; fit one policy's rows"]
-    return []
+            return first, second, shared
+    return None
+
+
+def same_callers_twice(records: pd.DataFrame) -> list[str]:
+    """A warning when the same callers ran under two policies (`shared_entries`): every rate
+    fitted counts them once per policy."""
+    if (found := shared_entries(records)) is None:
+        return []
+    first, second, shared = found
+    return [f"arrivals: {first} and {second} share {shared:,} entry times: the same callers "
+            "run under each policy (a compare output?), so arrivals and agents count them "
+            "once per policy; fit one policy's rows"]
 
 
 def staffing_of(per_slot: tuple[int, ...]) -> Staffing:

@@ -73,3 +73,24 @@ def test_arrivals_replayed_at_nanosecond_times_say_no_pandas_warning(tmp_path):
         simulate(tmp_path, "replay", "--arrivals-from", str(tmp_path / "ns.parquet"),
                  "--agents", "3")
     assert not [w for w in said if "nanoseconds" in str(w.message)]
+
+
+def test_a_compare_output_is_replayed_one_policy_at_a_time(tmp_path):
+    """`compare --out` holds one set of callers per policy: replayed whole, two policies had
+    offered each caller twice, twice the load, without a word (analyst walk A3)."""
+    out = tmp_path / "compared.csv"
+    runner = CliRunner()
+    made = runner.invoke(cli, ["compare", "--policies", "silence,checkin", "--calls", "200",
+                               "--agents", "3", "--seed", "1", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    whole = runner.invoke(cli, ["simulate", "--policy", "checkin", "--arrivals-from", str(out),
+                                "--agents", "3"])
+    assert whole.exit_code != 0
+    assert "checkin and silence share 200 entry times" in whole.output
+    assert "pass --arrivals-policy, one of checkin, silence" in whole.output
+    one = simulate(tmp_path, "replay", "--arrivals-from", str(out),
+                   "--arrivals-policy", "silence")
+    assert len(one) == 200
+    wrong = runner.invoke(cli, ["simulate", "--policy", "checkin", "--arrivals-from", str(out),
+                                "--arrivals-policy", "music_ads"])
+    assert "has no calls under it (it has checkin, silence)" in wrong.output
