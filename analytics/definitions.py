@@ -131,6 +131,14 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "without callback_promised_wait_s say nothing of promises)",
     ),
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
+    "breakdowns": (
+        "calls, fraction, s",
+        "(JSON only) each group's calls per UTC hour of day (hour_of_day) and per UTC date "
+        "(day): calls, unserved, unserved_rate, abandonment_rate and asa_s as defined above; "
+        "unserved_rate_ci_low/high is the 95% Wilson score interval of that one bucket, which "
+        "takes its calls as independent, so it is narrower than the clustered interval of the "
+        "group's unserved_rate and is no test between buckets or groups",
+    ),
     "announced_calls": (
         "calls",
         "callers told an estimated wait (first_announced_wait_s set), callback takers and "

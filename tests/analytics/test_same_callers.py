@@ -69,3 +69,14 @@ def test_read_in_batches_the_report_says_the_same(arrivals):
     whole, batched = primary(build_report(records)), primary(summary.report())
     assert batched["same_callers"] is whole["same_callers"] is True
     assert batched["verdict"] == whole["verdict"] != APART
+
+
+def test_the_json_defines_the_breakdowns_and_their_intervals(arrivals):
+    """The per-hour and per-day rows carried Wilson intervals no definition named, beside a
+    definition of unserved_rate promising a clustered one (analyst walk A4)."""
+    report = build_report(records_frame(callers("checkin", arrivals, 0.0, 1)))
+    defined = report["definitions"]["breakdowns"]["definition"]
+    for row in (report["breakdowns"]["day"][0], report["breakdowns"]["hour_of_day"][0]):
+        for field in set(row) - {"group", "day", "hour"}:
+            assert field.removesuffix("_low").removesuffix("_high") in defined, field
+    assert "Wilson score interval of that one bucket" in defined
