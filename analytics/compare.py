@@ -71,6 +71,7 @@ def pairwise_differences(
         test = np.where(p_value > independent_p, "clustered t", test)
         ratio_low, ratio_high = clustered_ratio(side_a, side_b, (ratio_low, ratio_high),
                                                 confidence)
+    test = np.where(np.isfinite(p_value), test, None)  # no p-value: no test to name (A5)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_a, rate_b = xa / na, xb / nb
     return pd.DataFrame(

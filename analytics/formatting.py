@@ -117,6 +117,11 @@ def field_unit(field: str) -> str:
     return "%" if raw == "fraction" else raw
 
 
+def calls_said(number: float) -> str:
+    """'1 call', '2,000 calls' ("1 calls entered" had been said)."""
+    return f"{number:,.0f} call" + ("" if round(number) == 1 else "s")
+
+
 def value(field: str, number: float | None, entry: dict[str, Any] | None = None) -> str:
     """One number with its unit, e.g. '13.9 %', '52.3 s', '2,000 calls'."""
     if number is None:
@@ -127,7 +132,7 @@ def value(field: str, number: float | None, entry: dict[str, Any] | None = None)
     if shown == "%":
         return f"{percent_number(number)} %"
     if shown == "calls":
-        return f"{number:,.0f} call" + ("" if round(number) == 1 else "s")
+        return calls_said(number)
     if shown == "min":
         return f"{number:,.1f} min"
     return f"{number:,.1f} {shown}".rstrip()
@@ -157,7 +162,8 @@ def reconciliation(entry: dict[str, Any]) -> str:
     (an outcome the table does not show is a gap, never hidden in a tick)."""
     total = sum(entry.get(field) or 0 for field in RECONCILED)
     calls = entry.get("calls") or 0
-    return f"✓ adds up to {calls:,} calls" if total == calls else f"✗ {total:,} of {calls:,} calls"
+    return f"✓ adds up to {calls_said(calls)}" if total == calls else \
+        f"✗ {total:,} of {calls_said(calls)}"
 
 
 def cell(field: str, entry: dict[str, Any], interval_field: str | None) -> str:

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from analytics import formatting as fmt
 from analytics import plots
 from analytics.charts import Chart
+from analytics.formatting import calls_said
 from analytics.groups import GROUP, with_groups
 from analytics.report import Report
 from analytics.survival import abandoned_flag, abandonment_hazard, announcement_marks, patience_fits
@@ -30,6 +31,7 @@ _TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_TEMPLATES.filters["calls"] = calls_said
 
 
 def render_html(

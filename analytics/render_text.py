@@ -25,7 +25,7 @@ def render_text(report: Report) -> str:
 
 def _header(report: Report) -> str:
     period, settings = report["period"], report["settings"]
-    lines = [f"holdwell report: {period['calls']:,} calls"]
+    lines = [f"holdwell report: {fmt.calls_said(period['calls'])}"]
     if period["first_entered_at"]:
         lines[0] += f" entered {period['first_entered_at']} to {period['last_entered_at']}"
     waiting = period.get("calls_in_progress")

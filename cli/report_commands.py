@@ -183,8 +183,9 @@ def report_from_files(
     except RecordsError:
         return None
     say_left_out(left_out)
-    if summary.calls == 0:
-        raise _no_records(queues, start, end, seen=select.seen)
+    if summary.calls == 0:  # the file(s) named: a header-only file had said no more
+        raise _no_records(queues, start, end, seen=select.seen,
+                          source=", ".join(str(path) for path in records_paths))
     return summary.report(settings["detect_drop"])
 
 

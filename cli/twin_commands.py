@@ -104,6 +104,10 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
                 timezone: str, html_path: str | None) -> None:
     """Fit a twin of your line from its call log and write it as a scenario file."""
     records = read_log(paths)
+    if records.empty:  # it had blamed talk times: "no call in the log has a talk time"
+        source = " ".join(paths) or "the database (DATABASE_URL)"
+        raise click.ClickException(f"{source}: no call records to fit yet: the twin is "
+                                   "fitted from the calls a line has answered and lost")
     click.echo(f"fitting {len(records):,} calls ...", err=True)
     try:
         twin = fit_twin(records, retries=callback_retries, seed=seed,

@@ -77,8 +77,8 @@ def test_report_writes_html_and_filters_queues(runner, tmp_path):
         typo = runner.invoke(report_command, ["--records", str(path), "--queue", "suport",
                                               *extra])
         assert typo.exit_code == 1  # which queues there are, not a guess at the name
-        assert "no call records in queue(s) suport; the records hold queue(s) support" \
-            in typo.output
+        assert f"no call records in queue(s) suport in {path}; the records hold queue(s) " \
+            "support" in typo.output
 
 
 def test_a_period_with_no_calls_is_named_as_the_cause(runner, tmp_path):
