@@ -129,6 +129,13 @@ def read_events(
         raise click.ClickException(str(error)) from error
 
 
+def records_source(records_paths: Sequence[Path], db_url: str | None) -> str:
+    """Where the records came from, as an error names it: the files, or the database."""
+    if records_paths:
+        return ", ".join(str(path) for path in records_paths)
+    return f"database {safe_url(database_url(db_url))}"
+
+
 def only_queues(records: pd.DataFrame, queues: Sequence[str],
                 period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
                 source: str = "") -> pd.DataFrame:
@@ -185,7 +192,7 @@ def report_from_files(
     say_left_out(left_out)
     if summary.calls == 0:  # the file(s) named: a header-only file had said no more
         raise _no_records(queues, start, end, seen=select.seen,
-                          source=", ".join(str(path) for path in records_paths))
+                          source=records_source(records_paths, None))
     return summary.report(settings["detect_drop"])
 
 
@@ -349,8 +356,7 @@ def report_command(
             records = read_records(records_paths, db_url, say_unfinished=False)
         if start is not None or end is not None:
             records = between(records, start, end)
-        records = only_queues(records, queues, (start, end),
-                              "" if records_paths else f"database {safe_url(database_url(db_url))}")
+        records = only_queues(records, queues, (start, end), records_source(records_paths, db_url))
         with stage(f"building the report on {len(records):,} calls"):
             report = build_report(records, **settings)
         events = None
