@@ -56,7 +56,7 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
         return redirect(url_for("console.experiments_page"), 303)
     except ValidationError as error:
         marked = weight_problems(error, arms)
-        flash("Not started: " + "; ".join(marked.values()) + ".", "error")
+        flash(f"Not started on {queue}: " + "; ".join(marked.values()) + ".", "error")
         return _page({"queue": queue, "arms": arms, "errors": marked,
                       "note": policy_form.posted_note(request.form)}), 422
     arms = experiments.describe_arms(start.arms)

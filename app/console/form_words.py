@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from app.console.blueprint import bp
+
 
 def in_form_words(errors: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
     """`errors` keyed by each field's label ("agents.2" -> "Agents per half-hour, number 3"),
@@ -27,3 +29,10 @@ def _label(key: str, labels: Mapping[str, str]) -> str:
     if rest.isdigit():
         return f"{label}, number {int(rest) + 1}"
     return f"{label}.{rest}" if rest else label
+
+
+@bp.app_template_filter("field_id")
+def field_id(name: str) -> str:
+    """An HTML id for the box of field `name` ("checkin.interval_s" -> "f-checkin-interval_s"):
+    the error summary links to it and its error names it (aria-describedby)."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)

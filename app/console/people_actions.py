@@ -20,15 +20,17 @@ from app.storage import users
 View = Callable[[], "str | Response"]
 
 
-def _back(message: str, category: str = "ok") -> Response:
-    """Back to the People page, saying what happened (303: the browser GETs it)."""
+def _back(message: str, category: str = "ok", **kept: str) -> Response:
+    """Back to the People page, saying what happened (303: the browser GETs it); `kept`:
+    what the add form had typed, filled in again (never a password)."""
     flash(message, category)
-    return redirect(url_for("console.people"), 303)
+    return redirect(url_for("console.people", **kept), 303)
 
 
-def _refused_as(prefix: str) -> Callable[[View], View]:
+def _refused_as(prefix: str, keeps: tuple[str, ...] = ()) -> Callable[[View], View]:
     """A change the storage refuses (no such person, a short password, the last admin)
-    goes back to the page with its reason after `prefix`."""
+    goes back to the page with its reason after `prefix`, and the `keeps` fields as typed
+    (a refused add had emptied the Name box; accessibility audit X2)."""
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded() -> str | Response:
@@ -37,7 +39,8 @@ def _refused_as(prefix: str) -> Callable[[View], View]:
             except users.UserError as error:
                 gone = " (removed since this page was shown? The audit log says by whom)" \
                     if str(error).startswith("no user named") else ""
-                return _back(f"{prefix}: {error}{gone}.", "error")
+                return _back(f"{prefix}: {error}{gone}.", "error",
+                             **{field: request.form.get(field, "") for field in keeps})
         return guarded
     return decorate
 
@@ -48,7 +51,7 @@ def _named() -> str:
 
 @bp.post("/people/add")
 @requires("admin")
-@_refused_as("Not added")
+@_refused_as("Not added", keeps=("name", "role"))
 def add_person() -> Response:
     svc, name = services(), request.form.get("name", "").strip()
     role = request.form.get("role", "")

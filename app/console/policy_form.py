@@ -54,6 +54,8 @@ class FormField:
     empty_label: str = ""  # a text box whose empty value differs from its default: the tick's
     empty_set: bool = False  # label, and whether the setting is that empty value now
     example: str = ""  # a prompt's default words, shown greyed in its empty box
+    low: float | None = None  # a number's inclusive bounds, for the browser to check too
+    high: float | None = None
 
 
 def _limits(metadata: list) -> str:
@@ -90,7 +92,9 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     if base in (int, float):
         hint = ", ".join(filter(None, [_limits(metadata),
                                        "empty: the default" if value is None else ""]))
-        return FormField(path, label, "number", "" if value is None else value, hint=hint)
+        return FormField(path, label, "number", "" if value is None else value, hint=hint,
+                         low=next((m.ge for m in metadata if isinstance(m, Ge)), None),
+                         high=next((m.le for m in metadata if isinstance(m, Le)), None))
     multi_line = isinstance(value, str) and ("\n" in value or "\r" in value)
     kind = "textarea" if prefix == "prompts." or multi_line else "text"  # a text box would
     # drop the line breaks of an untouched value, and its save would change it

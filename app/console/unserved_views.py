@@ -13,6 +13,7 @@ from app.api.params import IN_FUTURE, REVERSED, period
 from app.api.registry import field_errors
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
+from app.console.form_words import in_form_words
 from app.console.line_clock import page_clock
 from app.console.lists import unserved_csv, unserved_response
 from app.services import services
@@ -24,9 +25,9 @@ def unserved() -> str | tuple[str, int]:
     zone = page_clock()[1]  # the pickers are read on the clock the times are shown on: an
     try:  # operator in Sydney had picked and read UTC
         start, end = period(zone)
-    except ValidationError as error:
-        return render_template("console/unserved.html", data=None,
-                               error=_not_usable(error)), 422
+    except ValidationError as error:  # what was typed stays in the pickers to be mended
+        return render_template("console/unserved.html", data=None, error=_not_usable(error),
+                               typed=request.args), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return render_template("console/unserved.html", data=data, error=None,
                            query=request.query_string.decode(), twice=happened_twice(zone))
@@ -54,13 +55,18 @@ def happened_twice(zone: ZoneInfo) -> list[dict[str, str]]:
     return said
 
 
+LABELS = {"start": "From", "end": "To"}
+"""The pickers' labels, by the field each fills: the period's errors are said with them."""
+
+
 def _not_usable(error: ValidationError) -> str:
-    """What is wrong with the period asked for, naming start or end."""
-    problems = "; ".join(f"{name}: {why}" for name, why in field_errors(error).items())
+    """What is wrong with the period asked for, naming From or To as the pickers do."""
+    problems = "; ".join(f"{name}: {why}" for name, why
+                         in in_form_words(field_errors(error), LABELS).items())
     if any(item["type"] == REVERSED for item in error.errors()):
-        return f"Not a usable period: {problems}. Put the earlier time in start."
+        return f"Not a usable period: {problems}. Put the earlier time in From."
     if any(item["type"] == IN_FUTURE for item in error.errors()):
-        return f"Not a usable period: {problems}. Give a start in the past, or an end too."
+        return f"Not a usable period: {problems}. Pick a From in the past, or a To as well."
     unreadable = any(item["type"].startswith(("datetime", "date_")) for item in error.errors())
     return f"Not a usable date and time: {problems}" + (
         " (a date and time such as 2026-12-01T09:00)" if unreadable else ".")  # a time the

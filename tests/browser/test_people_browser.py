@@ -20,7 +20,7 @@ def test_an_admin_adds_and_removes_someone_with_the_pages_forms(served, browser,
     form.locator("button[type=submit]").click()
     browser_page.wait_for_selector("text=Nia added as operator")
     row = browser_page.locator('tr[data-person="Nia"]')
-    assert row.locator("td").nth(1).inner_text() == "operator"
+    assert row.locator("td[data-label=role]").inner_text() == "operator"
     shot("people")
 
     starter = browser.new_context().new_page()

@@ -190,8 +190,8 @@ def test_a_refused_weight_is_said_in_the_forms_words_at_its_box(as_role):
     page = as_role("operator")
     one = html.unescape(page.post("/console/experiments/support", {
         "action": "start", "weight_callback": "100"}).get_data(as_text=True))
-    assert "Not started: give at least two arms a weight above 0 (you gave 1); weights are " \
-        "relative (1 and 3 give 25% and 75%)" in one
+    assert "Not started on support: give at least two arms a weight above 0 (you gave 1); " \
+        "weights are relative (1 and 3 give 25% and 75%)" in one  # the queue named (X2)
     assert "Dictionary should have" not in one
     huge = html.unescape(page.post("/console/experiments/support", {
         "action": "start", "weight_silence": "1e308", "weight_checkin": "1"}

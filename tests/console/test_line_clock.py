@@ -80,7 +80,7 @@ def test_a_time_the_clocks_skipped_is_refused_by_name(make_app, clock):
     page = Console(app, "olive").get("/console/unserved?start=2026-03-08T02:30"
                                      "&end=2026-03-08T03:15")
     said = page.get_data(as_text=True)
-    assert page.status_code == 422 and "start: 2026-03-08 02:30 does not exist" in said
+    assert page.status_code == 422 and "From: 2026-03-08 02:30 does not exist" in said
     assert "clocks went forward" in said and "reversed" not in said
     assert "2026-12-01T09:00" not in said  # no format to suggest: it is no format problem
 
@@ -99,7 +99,7 @@ def test_cleared_pickers_show_the_default_period(make_app, clock):
 def test_a_picked_time_past_the_calendars_end_is_a_422_not_a_500(make_app, clock):
     app, operator = _line(make_app, clock)
     page = operator.get("/console/unserved?start=0001-01-01T00:30")  # before UTC's year 1
-    assert page.status_code == 422 and "start:" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "From:" in page.get_data(as_text=True)
 
 
 def test_every_pages_times_are_on_the_lines_clock(make_app, clock):
@@ -129,7 +129,7 @@ def test_a_reversed_period_is_said_on_the_clock_it_was_typed_on(make_app, clock)
     page = operator.get("/console/unserved?start=2026-12-05T09:00&end=2026-12-05T08:00")
     said = html.unescape(page.get_data(as_text=True))
     assert page.status_code == 422
-    assert "must not be before start (2026-12-05T09:00:00+11:00)" in said
+    assert "must not be before “From” (2026-12-05T09:00:00+11:00)" in said
     assert "'2026-12-05T08:00:00+11:00'" in said
 
 

@@ -302,3 +302,16 @@ def test_two_admins_issuing_a_token_from_the_same_page_issue_one(any_url):
         thread.join()
     assert len(issued) == 1 and len(refused) == 1 and "has 1 working token(s)" in refused[0]
     engine.dispose()
+
+
+def test_a_refused_add_keeps_the_name_and_role_typed_but_never_the_password(as_role):
+    """A refused add had emptied the Name box, to be typed again (accessibility audit X2)."""
+    admin = as_role("admin")
+    refused = admin.post("/console/people/add", {"name": "ADMIN", "role": "operator",
+                                                 "password": "a long enough password"})
+    assert refused.status_code == 303
+    page = admin.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Not added: user" in page
+    assert 'name="name" required' in page and 'value="ADMIN"' in page
+    assert '<option value="operator" selected>' in page
+    assert "a long enough password" not in refused.headers["Location"] + page

@@ -40,5 +40,5 @@ def test_the_form_says_a_refused_key_once_under_its_box(as_role):
 
     page = html.unescape(as_role("operator").post("/console/policies/support", {
         "checkin.keep_key": "A"}).get_data(as_text=True))
-    said = re.search(r'<p class="field-error" role="alert">([^<]*)</p>', page).group(1)
+    said = re.search(r'<p class="field-error" id="[^"]*">([^<]*)</p>', page).group(1)
     assert said == "checkin.keep_key: one phone key: a digit 0-9, * or # (got 'A')"

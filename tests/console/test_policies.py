@@ -371,3 +371,11 @@ def test_the_queue_page_shows_the_tables_its_form_does_not_edit_and_where_they_a
     assert "holdwell config import FILE" in page
     plain = olu.get("/console/policies/sales").get_data(as_text=True)
     assert "None set for sales: always open" in plain
+
+
+def test_an_analyst_is_told_the_policy_page_is_read_only(as_role):
+    """It had looked like a form to edit, with boxes that took no typing (audit X10)."""
+    page = as_role("analyst").get("/console/policies/support").get_data(as_text=True)
+    assert 'id="read-only">Read-only for your role (analyst)' in page
+    operator = as_role("operator").get("/console/policies/support").get_data(as_text=True)
+    assert 'id="read-only"' not in operator

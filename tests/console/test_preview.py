@@ -146,3 +146,13 @@ def test_a_bed_shorter_than_its_segment_is_heard_throughout_as_on_a_call(make_ap
     samples = parse_wav(response.data).mono()
     seconds = [abs(samples[8000 * t: 8000 * (t + 1)]).max() for t in range(25, 55)]
     assert min(seconds) > 0  # never a second of digital silence under the bed
+
+
+def test_a_cleared_box_stays_cleared_beside_its_error(as_role):
+    """The box had shown 0.5, a value never sent, next to the error about the empty one
+    (accessibility audit X3)."""
+    page = as_role("analyst").get("/console/preview?queue=support&answered_per_min=&minutes=6")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422 and "Answers per minute:" in text
+    assert 'name="answered_per_min" step="any" min="0.01" max="60" value=""' in text
+    assert 'name="minutes" min="1" max="30" value="6"' in text

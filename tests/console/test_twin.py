@@ -66,7 +66,8 @@ def test_bad_input_is_a_422_naming_the_field(console_app, tokens, as_role):
                                   "&target_service_level=0.8").get_data(as_text=True)
     assert "give one staffing target: “Staffing target: most unserved” or “Staffing target: " \
         "least service level”, not both" in both
-    assert "target_unserved" not in both.split('role="alert">')[1].split("</p>")[0]
+    said = re.search(r'<p class="flash error" role="alert"[^>]*>([^<]*)</p>', both).group(1)
+    assert "target_unserved" not in said
 
 
 def test_a_log_too_small_is_refused_with_how_many_it_needs(console_app, tokens, log):

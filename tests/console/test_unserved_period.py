@@ -13,8 +13,12 @@ def test_the_page_refuses_an_end_before_the_start(as_role):
     text = page.get_data(as_text=True)
     assert page.status_code == 422
     assert "Everybody in this period was served" not in text
-    assert "Not a usable period: end: must not be before start (2026-03-02T09:00:00+00:00)" \
-        in text
+    assert "Not a usable period: To: must not be before “From” (2026-03-02T09:00:00+00:00)" \
+        in text  # the pickers' labels (accessibility audit X3)
+    assert "Put the earlier time in From." in text
+    # what was typed stays, to be mended (both pickers had been emptied)
+    assert 'name="start" value="2026-03-02T09:00"' in text
+    assert 'name="end" value="2026-03-01T09:00"' in text
 
 
 def test_the_api_and_its_csv_refuse_it_naming_end(console_app, tokens):
@@ -32,8 +36,8 @@ def test_the_page_says_how_to_mend_a_start_after_now(as_role, clock):
     page = as_role("analyst").get(f"/console/unserved?start={later}")
     text = page.get_data(as_text=True)
     assert page.status_code == 422 and "is after now" in text
-    assert "Give a start in the past, or an end too." in text
-    assert "Put the earlier time in start" not in text
+    assert "Pick a From in the past, or a To as well." in text
+    assert "Put the earlier time in" not in text
 
 
 def test_the_api_document_states_the_period_rules(console_app):

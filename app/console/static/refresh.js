@@ -37,19 +37,57 @@
     }
   }
 
+  // Pausing (WCAG 2.2.2), or text selected in the board, holds the numbers: each round had
+  // rebuilt the board, taking away a reader's place, focus, selection and sideways scroll.
+  const pause = document.getElementById("pause-updates");
+  let paused = false;
+  if (pause) {
+    pause.addEventListener("click", function () {
+      paused = !paused;
+      pause.setAttribute("aria-pressed", String(paused));
+      pause.textContent = paused ? "Resume updates" : "Pause updates";
+      if (!paused) { refresh(); }
+    });
+  }
+
+  function selecting() {
+    const chosen = window.getSelection();
+    return chosen && !chosen.isCollapsed && board.contains(chosen.anchorNode);
+  }
+
+  function replaceKeepingPlace(html) {
+    const scrolled = {};
+    board.querySelectorAll("[data-queue]").forEach(function (card) {
+      scrolled[card.dataset.queue] = card.scrollLeft;
+    });
+    const had = document.activeElement && board.contains(document.activeElement)
+      ? document.activeElement.closest("[data-queue]") : null;
+    board.innerHTML = html;
+    board.querySelectorAll("[data-queue]").forEach(function (card) {
+      card.scrollLeft = scrolled[card.dataset.queue] || 0;
+      if (had && card.dataset.queue === had.dataset.queue) { card.focus({preventScroll: true}); }
+    });
+  }
+
+  let waiting = null;
   async function refresh() {
+    clearTimeout(waiting);
+    if (paused || selecting()) { waiting = setTimeout(refresh, every); return; }
     try {
       const response = await fetchFragment();
       if (response.status === 401) { window.location.reload(); return; }
       if (!response.ok) { markStale("the server answered " + response.status); return; }
-      board.innerHTML = await response.text();
+      const html = await response.text();
+      if (paused || selecting()) { return; }  // held while the answer was on its way
+      replaceKeepingPlace(html);
       markFresh();
     } catch (error) {
       markStale(error.name === "AbortError" ? "no answer within " + timeout / 1000 + " s"
                                             : "the server could not be reached");
     } finally {
-      setTimeout(refresh, every);
+      clearTimeout(waiting);
+      waiting = setTimeout(refresh, every);
     }
   }
-  setTimeout(refresh, every);
+  waiting = setTimeout(refresh, every);
 })();

@@ -1,0 +1,66 @@
+"""After a refused submit a keyboard or screen-reader user is taken to what says why, and
+each marked box says it is wrong and which words say why (accessibility audit X1-X3); the
+buttons' names start with the words they show and say whose row they act on (X7, X8)."""
+
+from __future__ import annotations
+
+from tests.browser.test_console_pages import sign_in
+
+
+def focused(page) -> dict:  # noqa: ANN001
+    return page.evaluate("({id: document.activeElement.id, tag: document.activeElement.tagName,"
+                         " text: document.activeElement.textContent})")
+
+
+def test_a_refused_policy_save_focuses_the_summary_which_leads_to_the_box(served, browser_page):
+    page = browser_page
+    sign_in(page, served, "operator")
+    page.goto(f"{served}/console/policies/sales")
+    box = page.locator("input[name='checkin.interval_s']")
+    assert (box.get_attribute("min"), box.get_attribute("max")) == ("20", "600")  # as hinted
+    page.evaluate("document.querySelector('form[data-draft]').noValidate = true")  # the
+    page.fill("input[name='checkin.interval_s']", "-5")  # server's refusal, as without them
+    page.locator("form.card button[type=submit]").last.click()
+    page.wait_for_selector("#problems")
+    assert focused(page)["id"] == "problems"  # it had been <body>
+    box = page.locator("input[name='checkin.interval_s']")
+    assert box.get_attribute("aria-invalid") == "true"
+    described = box.get_attribute("aria-describedby")
+    said = page.locator(f"#{described}").inner_text()
+    assert said.startswith("checkin.interval_s: Input should be greater than or equal to 20")
+    page.locator("#problems a", has_text="checkin.interval_s").click()
+    assert focused(page)["id"] == box.get_attribute("id")
+
+
+def test_a_refused_twin_ask_focuses_its_error(served, browser_page):
+    page = browser_page
+    sign_in(page, served, "analyst")
+    page.goto(f"{served}/console/twin?run=1&policies=silence&agents=six")
+    now = focused(page)
+    assert now["tag"] == "P" and now["text"].startswith("Agents per half-hour, number 1:")
+
+
+def test_a_flashed_error_is_announced_and_focused(served, browser_page):
+    page = browser_page
+    sign_in(page, served, "admin")
+    page.goto(f"{served}/console/people")
+    form = page.locator("#add-person")
+    form.locator("input[name=name]").fill("ADMIN")
+    form.locator("input[name=password]").fill("another long passphrase")
+    form.locator("button[type=submit]").click()
+    error = page.locator("p.flash.error")
+    error.wait_for()
+    assert error.get_attribute("role") == "alert"
+    assert focused(page)["text"] == error.inner_text()
+
+
+def test_row_buttons_name_their_row_after_their_own_words(served, browser_page):
+    page = browser_page
+    sign_in(page, served, "admin")
+    page.goto(f"{served}/console/people")
+    row = page.locator('tr[data-person="analyst"]')
+    for shown in ("Change role", "Set password", "New API token", "Revoke tokens"):
+        assert row.get_by_role("button", name=f"{shown} of analyst", exact=True).count() == 1
+    page.goto(f"{served}/console/versions")
+    names = page.get_by_role("link").evaluate_all("links => links.map(a => a.textContent)")
+    assert any(name.startswith("diff: changes in version") for name in names)

@@ -1,0 +1,82 @@
+"""The wallboard can be paused and keeps a reader's place (accessibility audit X4, X5): each
+round had rebuilt it every few seconds with no way to stop, taking focus, selection and
+sideways scroll, and on a phone its callers' rows had been a thousand pixels tall."""
+
+from __future__ import annotations
+
+from tests.browser.test_console_pages import sign_in
+
+
+def mark_board(page) -> None:  # noqa: ANN001
+    page.evaluate("document.querySelector('#wallboard .asof').dataset.marked = 'yes'")
+
+
+def still_marked(page) -> bool:  # noqa: ANN001
+    return page.evaluate("!!document.querySelector('#wallboard .asof').dataset.marked")
+
+
+def rebuilt_within(page, seconds: float) -> bool:  # noqa: ANN001
+    """Whether a round rebuilds the board within `seconds` (polled from here: the page's
+    policy refuses the evaluated predicates wait_for_function would run)."""
+    for _ in range(int(seconds * 10)):
+        if not still_marked(page):
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
+def test_pausing_holds_the_board_and_resuming_refreshes_it(served, browser_page):
+    page = browser_page
+    sign_in(page, served, "analyst")
+    pause = page.locator("#pause-updates")
+    pause.click()
+    assert pause.get_attribute("aria-pressed") == "true" and pause.inner_text() == \
+        "Resume updates"
+    mark_board(page)
+    page.wait_for_timeout(2500)  # two and a half rounds at the test's 1 s
+    assert still_marked(page)
+    pause.click()
+    assert rebuilt_within(page, 5)
+
+
+def test_text_selected_in_the_board_is_not_taken_away(served, browser_page):
+    page = browser_page
+    sign_in(page, served, "analyst")
+    mark_board(page)
+    page.evaluate("""() => { const range = document.createRange();
+        range.selectNodeContents(document.querySelector('#wallboard .asof'));
+        const chosen = window.getSelection(); chosen.removeAllRanges();
+        chosen.addRange(range); }""")
+    page.wait_for_timeout(2500)
+    assert still_marked(page)
+    assert page.evaluate("window.getSelection().toString()").startswith("As of")
+
+
+def test_a_focused_queue_card_keeps_focus_across_rounds(served, browser_page):
+    page = browser_page
+    sign_in(page, served, "analyst")
+    page.locator("#wallboard section[data-queue]").first.focus()
+    queue = page.evaluate("document.activeElement.dataset.queue")
+    assert queue  # a card takes focus (it is scrolled sideways by keys on a phone)
+    mark_board(page)
+    assert rebuilt_within(page, 5)
+    assert page.evaluate("document.activeElement.dataset.queue") == queue
+
+
+def test_on_a_phone_a_waiting_caller_is_a_card(served, console_app, browser):
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+    from tests.support.sids import sid
+
+    twilio = SignedClient(console_app.test_client(), AUTH_TOKEN)
+    call = sid("CAwallphone")
+    twilio.post("/voice/incoming?queue=support", {"CallSid": call, "From": "+14155550123"})
+    twilio.post("/voice/wait?queue=support", {"CallSid": call, "QueuePosition": "1",
+                                               "QueueTime": "30"})
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, served, "analyst")
+    row = page.locator(f"tr[data-call='{call}']")
+    told = row.locator("td.told").bounding_box()
+    assert told is not None and told["x"] + told["width"] <= 390, told
+    assert row.bounding_box()["height"] < 400, row.bounding_box()
+    page.context.close()
