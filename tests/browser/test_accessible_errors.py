@@ -12,7 +12,8 @@ def focused(page) -> dict:  # noqa: ANN001
                          " text: document.activeElement.textContent})")
 
 
-def test_a_refused_policy_save_focuses_the_summary_which_leads_to_the_box(served, browser_page):
+def test_a_refused_policy_save_focuses_the_summary_which_leads_to_the_box(served, browser_page,
+                                                                          shot):
     page = browser_page
     sign_in(page, served, "operator")
     page.goto(f"{served}/console/policies/sales")
@@ -23,6 +24,7 @@ def test_a_refused_policy_save_focuses_the_summary_which_leads_to_the_box(served
     page.locator("form.card button[type=submit]").last.click()
     page.wait_for_selector("#problems")
     assert focused(page)["id"] == "problems"  # it had been <body>
+    shot("policy-refused")
     box = page.locator("input[name='checkin.interval_s']")
     assert box.get_attribute("aria-invalid") == "true"
     described = box.get_attribute("aria-describedby")

@@ -4,6 +4,7 @@ sideways scroll, and on a phone its callers' rows had been a thousand pixels tal
 
 from __future__ import annotations
 
+from tests.browser.conftest import SHOTS
 from tests.browser.test_console_pages import sign_in
 
 
@@ -79,4 +80,6 @@ def test_on_a_phone_a_waiting_caller_is_a_card(served, console_app, browser):
     told = row.locator("td.told").bounding_box()
     assert told is not None and told["x"] + told["width"] <= 390, told
     assert row.bounding_box()["height"] < 400, row.bounding_box()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "wallboard-phone.png"), full_page=True)
     page.context.close()
