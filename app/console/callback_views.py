@@ -33,12 +33,13 @@ def cancel_callback(call_id: str) -> Response | tuple[str, int]:
               "be called back.", "error")  # caller had been one click away
         return redirect(url_for("console.callbacks")), 303
     if len(reason) < 3:
-        flash("reason: say why the callback is cancelled (at least 3 characters).", "error")
+        flash(f"Not cancelled ({call_id}): reason: say why the callback is cancelled (at "
+              "least 3 characters).", "error")  # the row named: a list holds many (X2)
         return redirect(url_for("console.callbacks")), 303
     try:  # the API's own rule for a reason (no NUL in the audit log), cut as the box is
         reason = CancelRequest(reason=reason[:300]).reason
     except ValidationError as error:
-        flash(f"reason: {field_errors(error)['reason']}.", "error")
+        flash(f"Not cancelled ({call_id}): reason: {field_errors(error)['reason']}.", "error")
         return redirect(url_for("console.callbacks")), 303
     try:
         cancel(svc.store.engine, call_id, reason=reason, actor=current_user().name,
