@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from werkzeug.datastructures import MultiDict
 
 from app.api.registry import field_errors
 from app.storage.config_versions import MAX_NOTE_LENGTH
@@ -186,6 +187,13 @@ def parse(form: Any, current: QueueConfig) -> QueueConfig:
         elif not same_text(value, target.get(key)):
             target[key] = value.replace("\r\n", "\n")
     return QueueConfig.model_validate(data)
+
+
+def without_refused(form: Any, errors: dict[str, str]) -> MultiDict:
+    """The form with the boxes `errors` refused left out (each keeps its current value):
+    what to check again for the problems across keys that a field's own error hides."""
+    return MultiDict([(name, value) for name, value in form.items(multi=True)
+                      if name.removesuffix(EMPTY) not in errors])
 
 
 def same_text(posted: str, current: object) -> bool:

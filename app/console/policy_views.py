@@ -98,8 +98,9 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
         return _conflict_page(queue, conflict, note)
     except ValidationError as error:
         # The form shows what was posted, each error next to its field (or above the form).
-        return _page(queue, current, policy_form.errors_of(error), note, request.form,
-                     base_version=_base_version()), 422
+        errors = policy_form.errors_of(error)
+        return _page(queue, current, {**errors, **_across_keys(queue, current, errors)}, note,
+                     request.form, base_version=_base_version()), 422
     if not saved.changed:
         flash(f"No change: {queue} already runs these settings (version "
               f"{saved.version.number}); no version was added.", "ok")
@@ -108,6 +109,22 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
               "5 s.", "ok")
     flash_warnings(saved)
     return redirect(url_for("console.policy", queue=queue), 303)
+
+
+def _across_keys(queue: str, current: QueueConfig, errors: dict[str, str]) -> dict[str, str]:
+    """Problems across keys the same save would meet once its boxes' own errors are mended:
+    pydantic checks those only when every field is valid, so an operator had mended one box
+    to be told of a clash the form had held all along (browser walk-through U6). Nothing is
+    stored here; keys already refused are not said twice."""
+    try:
+        settings = policy_form.parse(policy_form.without_refused(request.form, errors), current)
+        active = config_changes.active_config(services())
+        config_changes.checked(active.model_copy(
+            update={"queues": {**active.queues, queue: settings}}))
+    except ValidationError as later:
+        return {key: message for key, message in policy_form.errors_of(later).items()
+                if key not in errors}
+    return {}
 
 
 def flash_warnings(saved: config_changes.Saved) -> None:

@@ -379,3 +379,16 @@ def test_an_analyst_is_told_the_policy_page_is_read_only(as_role):
     assert 'id="read-only">Read-only for your role (analyst)' in page
     operator = as_role("operator").get("/console/policies/support").get_data(as_text=True)
     assert 'id="read-only"' not in operator
+
+
+def test_a_clash_across_keys_is_said_beside_a_boxs_own_error(as_role):
+    """A box's own error had hidden a clash across keys until it was mended: the operator
+    fixed one box to be told of the next (browser walk-through U6)."""
+    import html
+
+    page = html.unescape(as_role("operator").post("/console/policies/support", {
+        "checkin.interval_s": "-5", "voice": "Polly.Joanna", "language": "es-ES"}
+    ).get_data(as_text=True))
+    assert "checkin.interval_s: Input should be greater than or equal to 20" in page
+    assert "Not saved: 2 problems, marked below" in page, page[page.index("Not saved"):][:600]
+    assert "voice Polly.Joanna speaks en-US, but language is es-ES" in page
