@@ -34,7 +34,7 @@ WEBHOOK_PRIVILEGES = ("SELECT", "INSERT", "UPDATE")
 LACKING_PRIVILEGES = text(
     "SELECT t.name, p.privilege FROM unnest(CAST(:tables AS text[])) AS t(name)"
     " CROSS JOIN unnest(CAST(:privileges AS text[])) AS p(privilege)"
-    " WHERE NOT has_table_privilege(quote_ident(t.name), p.privilege)"
+    " WHERE NOT has_any_column_privilege(quote_ident(t.name), p.privilege)"
     " UNION ALL"
     " SELECT c.table_name || ' (its sequence ' || pg_get_serial_sequence("
     "quote_ident(c.table_name), c.column_name) || ')', 'USAGE'"
@@ -42,10 +42,13 @@ LACKING_PRIVILEGES = text(
     " WHERE c.table_schema = current_schema() AND c.table_name = ANY(CAST(:tables AS text[]))"
     " AND c.column_default LIKE 'nextval(%'"
     " AND NOT has_sequence_privilege("
-    "pg_get_serial_sequence(quote_ident(c.table_name), c.column_name), 'USAGE')")
+    "pg_get_serial_sequence(quote_ident(c.table_name), c.column_name), 'USAGE, UPDATE')")
 """What this role may not do on the tables webhooks write (PostgreSQL only): a role that may
 read but not write them passes every read, and each webhook's write would go to the journal
-for good. A no-row write cannot tell: a serial's sequence is checked only when it is used."""
+for good. A no-row write cannot tell: a serial's sequence is checked only when it is used.
+Privileges granted column by column count (has_any_column_privilege: a table-wide grant, or
+one on some column), and either of USAGE or UPDATE on a sequence lets nextval run (a role
+granted either had been refused; review 32 R2)."""
 WRITE_PROBE = text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0")
 """A write of no rows: a read-only database (a standby after a failover, a read-only
 transaction default, a file the server may not write) refuses it before looking for rows,
@@ -141,7 +144,8 @@ def healthz() -> Response:
 
 
 GRANTS = ("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public and GRANT USAGE ON "
-          "ALL SEQUENCES IN SCHEMA public to it, or connect as the role the migrations ran as")
+          "ALL SEQUENCES IN SCHEMA public to it (public, or the schema holdwell's tables are "
+          "in), or connect as the role the migrations ran as")
 
 
 OUR_OWN_WORDS = ("database did not answer", "database failed a moment ago", "no time left")
