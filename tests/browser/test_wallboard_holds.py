@@ -51,6 +51,17 @@ def test_text_selected_in_the_board_is_not_taken_away(served, browser_page):
     page.wait_for_timeout(2500)
     assert still_marked(page)
     assert page.evaluate("window.getSelection().toString()").startswith("As of")
+    assert page.inner_text("#stale").startswith("Held while text is selected")  # said
+
+
+def test_a_double_click_that_selects_no_text_does_not_hold_the_board(served, browser_page):
+    """A double-click on a figure had left a selection of no text that froze the board
+    without a word (review 32 R1)."""
+    page = browser_page
+    sign_in(page, served, "analyst")
+    page.dblclick("#wallboard [data-metric=waiting]")
+    mark_board(page)
+    assert rebuilt_within(page, 5)
 
 
 def test_a_focused_queue_card_keeps_focus_across_rounds(served, browser_page):

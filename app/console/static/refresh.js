@@ -50,9 +50,23 @@
     });
   }
 
+  // A selection holds the board for at most HOLD_MS, saying so: a stray double-tap on a
+  // wall screen had frozen it, its numbers looking live (review 32 R1).
+  const HOLD_MS = 60000;
+  let heldSince = null;
   function selecting() {
     const chosen = window.getSelection();
-    return chosen && !chosen.isCollapsed && board.contains(chosen.anchorNode);
+    const text = chosen && !chosen.isCollapsed && board.contains(chosen.anchorNode)
+      ? chosen.toString().trim() : "";
+    if (!text) { heldSince = null; return false; }
+    heldSince = heldSince || Date.now();
+    if (Date.now() - heldSince > HOLD_MS) { return false; }
+    if (banner) {
+      banner.textContent = "Held while text is selected (as of " + shownAsOf() +
+        "); updates again when it is not, or after " + HOLD_MS / 1000 + " s.";
+      banner.hidden = false;
+    }
+    return true;
   }
 
   function replaceKeepingPlace(html) {
