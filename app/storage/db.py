@@ -80,7 +80,8 @@ def make_engine(url: str, *, budget_s: float | None = None,
         )
         event.listen(engine, "handle_error", _stale_plan_is_a_disconnect)
         if statement_left is not None:
-            event.listen(engine, "before_cursor_execute", _timeout_each_statement(statement_left))
+            event.listen(engine, "before_cursor_execute", _timeout_each_statement)
+            return engine.execution_options(statement_left=statement_left)
         if budget_s is not None:
             event.listen(engine, "checkout", _closed_by_server)
         return engine
@@ -92,14 +93,22 @@ def _milliseconds(seconds: float) -> int:
     return max(int(seconds * 1000), 1)
 
 
-def _timeout_each_statement(left: Callable[[], float]) -> Callable[..., None]:
-    """Before each statement, set the session's statement_timeout to what is `left`: a
-    timeout fixed at connect bounds each statement alone, so a read of several had run for
-    a multiple of its limit. Its own cursor: the statement's may be a server-side one."""
-    def before(conn, *_: object) -> None:  # noqa: ANN001 - SQLAlchemy's Connection
+def _timeout_each_statement(conn: Connection, *_: object) -> None:
+    """Before each statement, set the session's statement_timeout to what is left
+    (`timeout_to_what_is_left`)."""
+    timeout_to_what_is_left(conn)
+
+
+def timeout_to_what_is_left(conn: Connection) -> None:
+    """Set the session's statement_timeout to what its engine's `statement_left` says is left
+    (nothing to do without one): a timeout fixed at connect bounds each statement alone, so a
+    read of several had run for a multiple of its limit. A streamed read calls it again
+    before each FETCH, which no statement hook sees (review 32 R3). Its own cursor: the
+    statement's may be a server-side one."""
+    left = conn.get_execution_options().get("statement_left")
+    if left is not None:
         conn.connection.dbapi_connection.execute(
             f"SET statement_timeout = {_milliseconds(left())}")
-    return before
 
 
 def _closed_by_server(dbapi_connection, _record, _proxy) -> None:  # noqa: ANN001 - DB-API

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text
 
-from app.storage.db import make_engine
+from app.storage.db import make_engine, timeout_to_what_is_left
 from app.storage.schema import call_events, calls
 from hold_policies.call_outcome import FACT_ONLY
 from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Event
@@ -116,7 +116,9 @@ def _chunks(
     engine: Engine, query, chunk_size: int, dtype: dict[str, str]  # noqa: ANN001
 ) -> Iterator[pd.DataFrame]:
     with engine.connect().execution_options(stream_results=True) as conn:
-        yield from pd.read_sql(query, conn, chunksize=chunk_size, dtype=dtype)
+        for chunk in pd.read_sql(query, conn, chunksize=chunk_size, dtype=dtype):
+            yield chunk
+            timeout_to_what_is_left(conn)  # the next FETCH gets only what is left
 
 
 def record_chunks(engine: Engine, query, chunk_size: int) -> Iterator[pd.DataFrame]:  # noqa: ANN001
