@@ -117,7 +117,9 @@ def summarise(table: CallTable, *, wall_s: float,
     n_answered = int(np.count_nonzero(answered))
     lost = np.isin(outcome, UNSERVED_CODES)
     unserved = int(np.count_nonzero(lost))
-    waited_on = ~np.asarray(table.callback_requested, dtype=bool)
+    takers = np.asarray(table.callback_requested, dtype=bool) & ~answered  # answered in
+    waited_on = ~takers  # line first: no callback taker, in the abandonment denominator as the
+    # report counts them (it had been left out here only; review 32 R4)
     entered_s = table.start.timestamp() + table.entered_s
     return {
         "policy": table.policy,
@@ -125,7 +127,7 @@ def summarise(table: CallTable, *, wall_s: float,
         "calls": calls,
         "unserved_rate": _ratio(unserved, calls),
         "unserved_rate_ci": run_interval(lost, np.ones(calls, dtype=bool), entered_s),
-        "abandonment_rate": _ratio(abandoned, calls - requested),
+        "abandonment_rate": _ratio(abandoned, calls - int(np.count_nonzero(takers))),
         "abandonment_rate_ci": run_interval((outcome == ABANDONED) & waited_on, waited_on,
                                             entered_s),
         "p_wait": _ratio(calls - int(np.count_nonzero(answered & (wait == 0))), calls),

@@ -35,7 +35,8 @@ def slot_counts(entered_s: np.ndarray, outcome: np.ndarray, requested: np.ndarra
         return np.bincount(slot, weights=weights.astype(float), minlength=slots)
 
     return {"entered": per_slot(np.ones(slot.size)), "abandoned": per_slot(outcome == ABANDONED),
-            "takers": per_slot(requested), "unserved": per_slot(np.isin(outcome, UNSERVED_CODES)),
+            "takers": per_slot(np.asarray(requested, dtype=bool) & ~answered),  # as the report
+            "unserved": per_slot(np.isin(outcome, UNSERVED_CODES)),
             "answered": per_slot(answered),
             "answered_wait_s": per_slot(np.where(answered, wait_s, 0.0)),
             "answered_within": per_slot(answered & (wait_s <= within_s))}
