@@ -39,8 +39,9 @@ DEFINITIONS: dict[str, str] = {
                      "20: one run's callers are not independent), never narrower than the "
                      "Wilson score interval; the same interval `holdwell report` gives",
     "abandonment_rate": "secondary, Twilio-style: abandoned / (calls - callback takers); its "
-                        "denominator drops callers who chose a callback, a selected subset, so it "
-                        "is biased against callback policies; 95% CI as for the unserved rate",
+                        "denominator drops callers who chose a callback (those answered in line "
+                        "first stay in it, as in the report), a selected subset, so it is "
+                        "biased against callback policies; 95% CI as for the unserved rate",
     "p_wait": "share of calls not answered the moment they entered (had to wait)",
     "mean_wait_s": "mean time in queue over all calls: to answer, hang-up or leaving for a "
                    "callback (Erlang-A's E[W])",
