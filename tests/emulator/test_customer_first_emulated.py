@@ -24,7 +24,7 @@ from hold_policies.config import parse_config
 from simulator.promises import late_callbacks
 from simulator.run import policy_named, simulate
 from simulator.scenario import Callbacks, simple_scenario
-from simulator.table import ANSWERED, CALLBACK_CONNECTED
+from simulator.table import CALLBACK_CONNECTED
 from tests.emulator.test_agreement import batch_se
 from tests.emulator.test_callbacks_emulated import TAKERS
 from tests.simulator.test_callback_window import busy_line
@@ -218,12 +218,6 @@ def test_a_later_caller_is_answered_while_a_customer_holds_only_rarely(busy):
         held += len(held_intervals(run))
         overtaken_by_idle += sum(1 for case in overtaken(run) if case[2])
     assert overtaken_by_idle <= 0.01 * held, (overtaken_by_idle, held)
-
-
-def served_on_their_call(run: EmulatedRun) -> np.ndarray:
-    """Callers answered on their own call after asking for a callback (see the xfail)."""
-    table = run.table
-    return table.callback_requested & (table.outcome == ANSWERED)
 
 
 def test_a_caller_answered_on_their_call_is_never_also_rung_back(busy):
