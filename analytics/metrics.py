@@ -248,15 +248,14 @@ def callback_sums(records: pd.DataFrame) -> dict[str, object]:
     requested = records["callback_requested"].astype(bool)
     connected = requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED)
     kept = connected & (records["callback_wait_s"] <= records["callback_promised_wait_s"])
-    answered_first = requested & (records["outcome"] == Outcome.ANSWERED)
     return {
         "calls": 1,
         "callbacks_requested": requested,
         "callbacks_connected": connected,
         "callbacks_promise_kept": kept,
-        "callbacks_given_band": requested & ~answered_first
+        "callbacks_given_band": callback_takers(records)
         & records["callback_promised_wait_s"].notna(),
-        "callbacks_answered_first": answered_first,
+        "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }
 
 

@@ -23,6 +23,7 @@ from simulator.table import (
     OVERFLOW,
     UNSERVED_CODES,
     CallTable,
+    callback_takers,
 )
 
 Z_95 = 1.959963984540054
@@ -88,8 +89,8 @@ def given_band(table: CallTable) -> np.ndarray:
     """Callbacks given a band (a deadline): the callers who were promised something, less
     those answered in line before their callback was placed (no callback takers: one served
     seconds after choosing had counted as a promise neither kept, late nor failed)."""
-    return (np.asarray(table.callback_requested, dtype=bool)
-            & np.isfinite(table.callback_promised_wait_s) & (table.outcome != ANSWERED))
+    return (callback_takers(table.callback_requested, table.outcome)
+            & np.isfinite(table.callback_promised_wait_s))
 
 
 def promises_made(table: CallTable) -> int:
@@ -118,9 +119,8 @@ def summarise(table: CallTable, *, wall_s: float,
     n_answered = int(np.count_nonzero(answered))
     lost = np.isin(outcome, UNSERVED_CODES)
     unserved = int(np.count_nonzero(lost))
-    takers = np.asarray(table.callback_requested, dtype=bool) & ~answered  # answered in
-    waited_on = ~takers  # line first: no callback taker, in the abandonment denominator as the
-    # report counts them (it had been left out here only; review 32 R4)
+    takers = callback_takers(table.callback_requested, outcome)  # answered in line first: in
+    waited_on = ~takers  # the abandonment denominator, as the report counts them (review 32 R4)
     entered_s = table.start.timestamp() + table.entered_s
     return {
         "policy": table.policy,

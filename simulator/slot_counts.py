@@ -10,7 +10,14 @@ import numpy as np
 
 from hold_policies.records import UNSERVED_FORMULA
 from simulator.scenario import DAY_S
-from simulator.table import ABANDONED, ANSWERED, NOT_QUEUED_CODES, UNSERVED_CODES, CallTable
+from simulator.table import (
+    ABANDONED,
+    ANSWERED,
+    NOT_QUEUED_CODES,
+    UNSERVED_CODES,
+    CallTable,
+    callback_takers,
+)
 
 COUNTS = ("entered", "abandoned", "takers", "unserved", "answered", "answered_wait_s",
           "answered_within")
@@ -35,7 +42,7 @@ def slot_counts(entered_s: np.ndarray, outcome: np.ndarray, requested: np.ndarra
         return np.bincount(slot, weights=weights.astype(float), minlength=slots)
 
     return {"entered": per_slot(np.ones(slot.size)), "abandoned": per_slot(outcome == ABANDONED),
-            "takers": per_slot(np.asarray(requested, dtype=bool) & ~answered),  # as the report
+            "takers": per_slot(callback_takers(requested, outcome)),
             "unserved": per_slot(np.isin(outcome, UNSERVED_CODES)),
             "answered": per_slot(answered),
             "answered_wait_s": per_slot(np.where(answered, wait_s, 0.0)),

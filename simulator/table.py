@@ -41,6 +41,13 @@ callback, and (customer-first dialling) seconds a customer who answered was held
 of the line until an agent took them."""
 
 
+
+def callback_takers(requested: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Callers who asked for a callback and were not answered in line: one an agent took
+    before the callback was placed is answered, no callback taker (as the report counts:
+    analytics.metrics.callback_takers)."""
+    return np.asarray(requested, dtype=bool) & (np.asarray(outcome) != ANSWERED)
+
 def call_id(index: int) -> str:
     """The simulator's call id: the same caller has the same id under every policy."""
     return f"sim-{index + 1:07d}"
