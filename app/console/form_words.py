@@ -7,13 +7,25 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from pydantic import ValidationError
+
+from app.api.registry import field_errors
 from app.console.blueprint import bp
+
+WHOLE_FORM = {"(body)": "The form"}
+"""field_errors' key for a problem of no one field (a check across fields)."""
+
+
+def form_errors(error: ValidationError, labels: Mapping[str, str]) -> dict[str, str]:
+    """A model's refusal of a form (api.registry.field_errors) in the form's words."""
+    return in_form_words(field_errors(error), labels)
 
 
 def in_form_words(errors: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
     """`errors` keyed by each field's label ("agents.2" -> "Agents per half-hour, number 3"),
     with any field name inside a message said as its label, quoted; names without a label
     are kept."""
+    labels = {**WHOLE_FORM, **labels}
     named = re.compile(r"\b(" + "|".join(map(re.escape, sorted(labels, key=len,
                                                                  reverse=True))) + r")\b")
 

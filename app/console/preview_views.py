@@ -9,17 +9,16 @@ from flask import Response, abort, render_template, request
 from pydantic import ValidationError
 
 from app.api.models import PreviewRequest
-from app.api.registry import field_errors
 from app.auth.access import requires
 from app.console.blueprint import bp
-from app.console.form_words import in_form_words
+from app.console.form_words import form_errors, in_form_words
 from app.console.preview import timeline
 from app.console.preview_arms import arm_previews, shares
 from app.console.preview_audio import render_wav
 from app.services import services
 
 LABELS = {"queue": "Queue", "position": "Position", "answered_per_min": "Answers per minute",
-          "minutes": "Minutes", "keys": "Keys", "(body)": "The form"}
+          "minutes": "Minutes", "keys": "Keys"}
 """The form's labels, by the API field each box fills: its errors are said with them."""
 
 
@@ -34,7 +33,7 @@ def preview() -> str | tuple[str, int]:
         arms = arm_previews(svc, req)
     except ValidationError as error:
         return render_template("console/preview.html", queues=queues, asked=asked,
-                               errors=in_form_words(field_errors(error), LABELS),
+                               errors=form_errors(error, LABELS),
                                labels=LABELS, result=None), 422
     except LookupError as error:
         return render_template("console/preview.html", queues=queues, asked=asked,

@@ -12,11 +12,10 @@ from flask import render_template, request
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from app.api.registry import field_errors
 from app.api.twin_models import WHATIF_ORDER, TwinAsk
 from app.auth.access import requires
 from app.console.blueprint import bp
-from app.console.form_words import in_form_words
+from app.console.form_words import form_errors, in_form_words
 from app.console.twin_limits import TwinProblem
 from app.console.twin_live import live_twin
 from app.console.twin_view import fit_view
@@ -30,7 +29,7 @@ LABELS = {"window_days": "Days of log", "day": "Day", "replications": "Replicati
           "target_unserved": "Staffing target: most unserved",
           "target_service_level": "Staffing target: least service level",
           "sl_seconds": "within (s)", "backtest_days": "Backtest: hold out days",
-          "twin": "Twin", "(body)": "The form"}
+          "twin": "Twin"}
 """The form's labels, by the API field each box fills: its errors are said with them."""
 SCALARS = ("window_days", "day", "replications", "target_unserved", "target_service_level",
            "sl_seconds", "backtest_days", "seed")
@@ -59,7 +58,7 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     try:
         ask = TwinAsk.model_validate(asked)
     except ValidationError as error:
-        page["errors"] = in_form_words(field_errors(error), LABELS)
+        page["errors"] = form_errors(error, LABELS)
         return render_template("console/twin.html", **page), 422
     try:
         page["fit"] = fit_view(live_twin(svc, ask.window_days))

@@ -10,10 +10,9 @@ from flask import Response, render_template, request
 from pydantic import ValidationError
 
 from app.api.params import IN_FUTURE, REVERSED, period
-from app.api.registry import field_errors
 from app.auth.access import allowed, requires
 from app.console.blueprint import bp
-from app.console.form_words import in_form_words
+from app.console.form_words import form_errors
 from app.console.line_clock import page_clock
 from app.console.lists import unserved_csv, unserved_response
 from app.services import services
@@ -62,7 +61,7 @@ LABELS = {"start": "From", "end": "To"}
 def _not_usable(error: ValidationError) -> str:
     """What is wrong with the period asked for, naming From or To as the pickers do."""
     problems = "; ".join(f"{name}: {why}" for name, why
-                         in in_form_words(field_errors(error), LABELS).items())
+                         in form_errors(error, LABELS).items())
     if any(item["type"] == REVERSED for item in error.errors()):
         return f"Not a usable period: {problems}. Put the earlier time in From."
     if any(item["type"] == IN_FUTURE for item in error.errors()):

@@ -79,11 +79,11 @@ def make_engine(url: str, *, budget_s: float | None = None,
             **options,
         )
         event.listen(engine, "handle_error", _stale_plan_is_a_disconnect)
+        if budget_s is not None:
+            event.listen(engine, "checkout", _closed_by_server)
         if statement_left is not None:
             event.listen(engine, "before_cursor_execute", _timeout_each_statement)
             return engine.execution_options(statement_left=statement_left)
-        if budget_s is not None:
-            event.listen(engine, "checkout", _closed_by_server)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
