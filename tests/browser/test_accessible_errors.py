@@ -17,6 +17,7 @@ def test_a_refused_policy_save_focuses_the_summary_which_leads_to_the_box(served
     page = browser_page
     sign_in(page, served, "operator")
     page.goto(f"{served}/console/policies/sales")
+    assert page.title() == "Policy · sales · holdwell console"
     box = page.locator("input[name='checkin.interval_s']")
     assert (box.get_attribute("min"), box.get_attribute("max")) == ("20", "600")  # as hinted
     page.evaluate("document.querySelector('form[data-draft]').noValidate = true")  # the
@@ -24,6 +25,7 @@ def test_a_refused_policy_save_focuses_the_summary_which_leads_to_the_box(served
     page.locator("form.card button[type=submit]").last.click()
     page.wait_for_selector("#problems")
     assert focused(page)["id"] == "problems"  # it had been <body>
+    assert page.title() == "Error: Policy · sales · holdwell console"  # said first (X1)
     shot("policy-refused")
     box = page.locator("input[name='checkin.interval_s']")
     assert box.get_attribute("aria-invalid") == "true"
@@ -40,6 +42,7 @@ def test_a_refused_twin_ask_focuses_its_error(served, browser_page):
     page.goto(f"{served}/console/twin?run=1&policies=silence&agents=six")
     now = focused(page)
     assert now["tag"] == "P" and now["text"].startswith("Agents per half-hour, number 1:")
+    assert page.title().startswith("Error: Twin")
 
 
 def test_a_flashed_error_is_announced_and_focused(served, browser_page):
@@ -54,6 +57,9 @@ def test_a_flashed_error_is_announced_and_focused(served, browser_page):
     error.wait_for()
     assert error.get_attribute("role") == "alert"
     assert focused(page)["text"] == error.inner_text()
+    assert page.title() == "Error: People and audit · holdwell console"
+    page.reload()  # the flash was said once: the page again is no error
+    assert page.title() == "People and audit · holdwell console"
 
 
 def test_row_buttons_name_their_row_after_their_own_words(served, browser_page):
