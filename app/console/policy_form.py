@@ -55,6 +55,7 @@ class FormField:
     empty_label: str = ""  # a text box whose empty value differs from its default: the tick's
     empty_set: bool = False  # label, and whether the setting is that empty value now
     example: str = ""  # a prompt's default words, shown greyed in its empty box
+    empty_means: str = ""  # what an empty, unticked box stands for, where not the example
     low: float | None = None  # a number's inclusive bounds, for the browser to check too
     high: float | None = None
 
@@ -107,8 +108,9 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     example = _default_words(name) if prefix == "prompts." else ""
     tick = EMPTY_LABELS.get(prefix) or EMPTY_LABELS.get(name) or "empty, not the default"
     if name == "voice" and name not in model.model_fields_set:  # its language chose it
-        return FormField(path, label, kind, "", empty_label=tick, hint="empty and unticked: "
-                         f"the language's own ({value or 'none: Twilio’s own voice'})")
+        means = f"the language's own ({value or 'none: Twilio’s own voice'})"
+        return FormField(path, label, kind, "", empty_label=tick,
+                         hint=f"empty and unticked: {means}", empty_means=means)
     return FormField(path, label, kind, "" if value is None else value,
                      hint="; ".join(filter(None, ["empty and unticked: the default",
                                                   hint if prefix == "prompts." else ""])),

@@ -381,6 +381,32 @@ def test_an_analyst_is_told_the_policy_page_is_read_only(as_role):
     assert 'id="read-only"' not in operator
 
 
+def test_an_analyst_reads_the_settings_as_words_not_a_form(make_app, clock):
+    """Boxes that took no typing had read as a form to fill (audit X10): an analyst reads each
+    setting under its name, an empty box as what it means, with nothing to type or submit."""
+    import html
+    import re
+
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app('[queues.support]\npolicy = "checkin"\n[queues.support.checkin]\n'
+                   'interval_s = 75\n[queues.support.prompts]\napology = ""\n')
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    page = html.unescape(Console(app, "ana").get("/console/policies/support")
+                         .get_data(as_text=True))
+    said = dict(re.findall(r'data-setting="([^"]+)"><dt>[^<]*</dt>\s*<dd>(.*?)</dd>', page, re.S))
+    plain = {name: re.sub(r"<[^>]+>", "", value) for name, value in said.items()}
+    assert plain["policy"] == "checkin" and plain["checkin.interval_s"] == "75"
+    assert plain["checkin.announce_wait"] in ("yes", "no")
+    assert plain["prompts.apology"] == "empty: say nothing"  # set to say nothing
+    assert plain["prompts.position"].startswith("the default: ")  # its default words
+    assert plain["prompts.position"] != "the default: "
+    assert "<textarea" not in page and 'name="checkin.interval_s"' not in page
+    assert "Save as a new version" not in page and "drafts.js" not in page
+
+
 def test_a_clash_across_keys_is_said_beside_a_boxs_own_error(as_role):
     """A box's own error had hidden a clash across keys until it was mended: the operator
     fixed one box to be told of the next (browser walk-through U6)."""
