@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
@@ -15,37 +17,52 @@ from app.services import services
 from app.storage.callback_admin import CancelError, cancel
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A refused cancel, said at its row's form with what was typed (accessibility audit X2):
+    a flash at the page's top had left the operator to find which row of many it meant."""
+
+    call_id: str
+    message: str
+    field: str  # the box it is about ("reason", "confirm"), or "" for the request as a whole
+    reason: str  # as typed, kept in the box
+
+
 @bp.get("/callbacks")
 @requires("view")
 def callbacks() -> str:
+    return _page()
+
+
+def _page(refused: Refusal | None = None) -> str:
     svc = services()
     return render_template("console/callbacks.html", margin=svc.config.callbacks.at_risk_margin_s,
-                           data=callbacks_response(svc, mask=not allowed("see_numbers")))
+                           data=callbacks_response(svc, mask=not allowed("see_numbers")),
+                           refused=refused)
 
 
 @bp.post("/callbacks/<call_id>/cancel")
 @requires("operate")
 def cancel_callback(call_id: str) -> Response | tuple[str, int]:
     svc = services()
-    reason = request.form.get("reason", "").strip()
+    typed = request.form.get("reason", "")
+    reason = typed.strip()
     if request.form.get("confirm") != "yes":  # the one action that breaks a promise to a
-        flash(f"Not cancelled: tick the box to confirm that the caller of {call_id} will not "
-              "be called back.", "error")  # caller had been one click away
-        return redirect(url_for("console.callbacks")), 303
-    if len(reason) < 3:
-        flash(f"Not cancelled ({call_id}): reason: say why the callback is cancelled (at "
-              "least 3 characters).", "error")  # the row named: a list holds many (X2)
-        return redirect(url_for("console.callbacks")), 303
+        return _page(Refusal(call_id, f"Not cancelled: tick the box to confirm that the caller "
+                             f"of {call_id} will not be called back.", "confirm", typed)), 400
+    if len(reason) < 3:  # caller had been one click away
+        return _page(Refusal(call_id, f"Not cancelled ({call_id}): reason: say why the "
+                             "callback is cancelled (at least 3 characters).", "reason",
+                             typed)), 400
     try:  # the API's own rule for a reason (no NUL in the audit log), cut as the box is
         reason = CancelRequest(reason=reason[:300]).reason
     except ValidationError as error:
-        flash(f"Not cancelled ({call_id}): reason: {field_errors(error)['reason']}.", "error")
-        return redirect(url_for("console.callbacks")), 303
+        return _page(Refusal(call_id, f"Not cancelled ({call_id}): reason: "
+                             f"{field_errors(error)['reason']}.", "reason", typed)), 400
     try:
         cancel(svc.store.engine, call_id, reason=reason, actor=current_user().name,
                now=svc.clock.now())
     except CancelError as error:
-        flash(str(error), "error")
-        return redirect(url_for("console.callbacks")), 303
+        return _page(Refusal(call_id, f"Not cancelled: {error}.", "", typed)), error.status
     flash(f"Callback {call_id} cancelled.", "ok")
     return redirect(url_for("console.callbacks")), 303

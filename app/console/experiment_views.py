@@ -30,7 +30,7 @@ def _page(typed: dict | None = None) -> str:
     states = [experiments.experiment_state(svc, queue) for queue in queues]
     choices = {name: experiments.arm_choices(queue) for name, queue in queues.items()}
     return render_template("console/experiments.html", states=states, choices=choices,
-                           active=active, typed=typed)
+                           active=active, refused=typed)
 
 
 @bp.post("/experiments/<queue>")
@@ -55,9 +55,9 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
               "set the split again.", "error")
         return redirect(url_for("console.experiments_page"), 303)
     except ValidationError as error:
-        marked = weight_problems(error, arms)
-        flash(f"Not started on {queue}: " + "; ".join(marked.values()) + ".", "error")
+        marked = weight_problems(error, arms)  # said in the queue's card, at its form (X2)
         return _page({"queue": queue, "arms": arms, "errors": marked,
+                      "message": f"Not started on {queue}: " + "; ".join(marked.values()) + ".",
                       "note": policy_form.posted_note(request.form)}), 422
     arms = experiments.describe_arms(start.arms)
     flash(f"A/B split on {queue} started: {arms}." if saved.changed else

@@ -183,11 +183,11 @@ def test_numbers_as_twilio_writes_them_are_taken(twilio, queue_time):
 
 
 def request_callback(twilio, call_id: str = sid("CA1"), queue_time: int = 70, confirm: str = "1",
-                     leave: bool = True):
+                     leave: bool = True, caller: str = FROM):
     """Press the callback key, then confirm the caller ID read back: the full keypad flow;
     then, as Twilio does after the confirmation's <Leave/> (unless `leave` is False: the
     caller still hears it), the Enqueue action's `leave`, after which the callback may ring."""
-    form = {**wait_form(call_id, queue_time=queue_time), "Digits": "2"}
+    form = {**wait_form(call_id, queue_time=queue_time), "Digits": "2", "From": caller}
     offer = twilio.post("/voice/choice?policy=callback&queue=support", form)
     action = parse(offer.data).find("Gather").get("action")
     confirmed = twilio.post(action, {**form, "Digits": confirm})

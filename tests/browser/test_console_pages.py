@@ -84,6 +84,15 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot, console_app)
     shot("callbacks")
     row.locator("button:has-text('Cancel callback')").click()  # the tick box is required:
     assert "pending" in row.inner_text()  # the browser keeps the form from being sent
+    browser_page.evaluate("document.querySelectorAll('form.stacked')"
+                          ".forEach(f => f.noValidate = true)")  # the server's refusal:
+    row.locator("button:has-text('Cancel callback')").click()  # said at the row (audit X2)
+    error = row.locator("p.field-error")
+    error.wait_for()
+    assert error.inner_text().startswith("Not cancelled: tick the box")
+    assert browser_page.evaluate("document.activeElement.id") == error.get_attribute("id")
+    assert row.locator("input[name=reason]").input_value() == "customer emailed instead"
+    assert row.locator("input[name=confirm]").get_attribute("aria-invalid") == "true"
     row.locator("input[name=confirm]").check()
     row.locator("button:has-text('Cancel callback')").click()
     browser_page.wait_for_selector(f"text=Callback {sid('CAcb1')} cancelled")

@@ -17,7 +17,7 @@ CA404 = sid("CA404")
 def promise(twilio, call_id: str, number: str = "+14155550100") -> None:
     twilio.post("/voice/incoming?queue=support", {"CallSid": call_id, "From": number})
     twilio.post(WAIT, {**wait_form(call_id, queue_time=0), "From": number})
-    request_callback(twilio, call_id)
+    request_callback(twilio, call_id, caller=number)
 
 
 def test_pending_callbacks_are_listed_with_numbers_masked_for_analysts(
@@ -144,3 +144,52 @@ def test_a_settled_cancel_says_who_when_and_why(console_app, twilio_console, tok
     assert masked["callbacks"][0]["cancelled"]["reason"] is None  # words about a caller
     page = as_role("operator").get("/console/callbacks").get_data(as_text=True)
     assert "by operator, " in page and "“rang back on the mobile”" in page
+
+
+def row_of(page: str, call_id: str) -> str:
+    start = page.index(f'<tr data-call="{call_id}">')
+    return page[start:page.index("</tr>", start)]
+
+
+def test_a_refused_cancel_is_said_at_its_row_with_what_was_typed(console_app, twilio_console,
+                                                                 as_role):
+    """A refusal had come back as a flash at the page's top after a redirect, the typed reason
+    gone: with many rows, which one it meant was for the operator to find (audit X2)."""
+    import html
+
+    promise(twilio_console, sid("CA1"))
+    promise(twilio_console, sid("CA2"), number="+14155550101")
+    operator = as_role("operator")
+    unticked = operator.post(f"/console/callbacks/{CA1}/cancel",
+                             {"reason": "solved by email"})
+    assert unticked.status_code == 400
+    page = html.unescape(unticked.get_data(as_text=True))
+    row, other = row_of(page, CA1), row_of(page, sid("CA2"))
+    assert "Not cancelled: tick the box to confirm" in row and "Not cancelled" not in other
+    assert 'value="solved by email"' in row  # kept as typed
+    assert 'name="confirm" value="yes" required aria-invalid="true"' in row
+    assert 'name="reason"' in row and row.count('aria-invalid="true"') == 1
+    assert page.startswith("<!doctype html>") and "<title>Error: Callbacks" in page
+    short = html.unescape(operator.post(f"/console/callbacks/{sid('CA2')}/cancel",
+                                        {"reason": " x ", "confirm": "yes"})
+                          .get_data(as_text=True))
+    row = row_of(short, sid("CA2"))
+    assert "reason: say why" in row and 'value=" x "' in row
+    assert row.index('aria-invalid="true"') > row.index('name="reason"')
+    assert row.index('aria-invalid="true"') < row.index('name="confirm"')
+    assert "Not cancelled" not in row_of(short, CA1)
+
+
+def test_a_cancel_refused_for_a_row_no_longer_pending_is_said_at_the_top(
+        console_app, twilio_console, as_role):
+    promise(twilio_console, sid("CA1"))
+    operator = as_role("operator")
+    assert operator.post(f"/console/callbacks/{CA1}/cancel",
+                         {"reason": "solved by email", "confirm": "yes"}).status_code == 303
+    again = operator.post(f"/console/callbacks/{CA1}/cancel",
+                          {"reason": "solved twice", "confirm": "yes"})
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    top = page[page.index("<main"):page.index("<section")]
+    assert f"Not cancelled: callback {CA1} is cancelled; only a pending one" in top
+    assert 'role="alert"' in top

@@ -193,6 +193,12 @@ def test_a_refused_weight_is_said_in_the_forms_words_at_its_box(as_role):
     assert "Not started on support: give at least two arms a weight above 0 (you gave 1); " \
         "weights are relative (1 and 3 give 25% and 75%)" in one  # the queue named (X2)
     assert "Dictionary should have" not in one
+    card = one[one.index('action="/console/experiments/support"'):]  # said at its form,
+    card = card[:card.index("</form>")]  # not in a banner at the page's top (audit X2)
+    said = re.search(r'<p class="field-error" id="(refused-\d+)" role="alert"[^>]*>'
+                     r'Not started on support: give at least two', card)
+    assert said and f'aria-describedby="{said.group(1)}"' in card
+    assert 'class="flash error"' not in one and "<title>Error: Experiments" in one
     huge = html.unescape(page.post("/console/experiments/support", {
         "action": "start", "weight_silence": "1e308", "weight_checkin": "1"}
     ).get_data(as_text=True))
