@@ -1,4 +1,5 @@
-"""The Twin page in Debian's Chromium: open it on a seeded log, run a what-if, read the table."""
+"""The Twin page in Debian's Chromium: open it on a seeded log, run a what-if, read the table,
+and read every table on a phone."""
 
 from __future__ import annotations
 
@@ -34,3 +35,12 @@ def test_an_analyst_runs_a_whatif_and_sees_the_table(console_app, served, browse
     assert "predicted" in page.inner_text("#backtest h2")
     assert page.locator("#backtest tbody tr").count() > 10
     shot("twin")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: each table a card per
+    wide = page.evaluate(  # row; the staffing, backtest and patience tables had scrolled
+        "Array.from(document.querySelectorAll('main table')).map(t => ["  # inside their card
+        "t.closest('section').id, t.scrollWidth, t.parentElement.clientWidth])")
+    assert {section for section, *_ in wide} >= {"whatif-result", "staffing", "backtest", "fit"}
+    assert all(width <= room for _, width, room in wide), wide
+    first = page.locator("#staffing tbody tr").first
+    assert first.locator("td[data-label=Erlang-A]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
