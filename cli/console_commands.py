@@ -167,7 +167,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
 
     A queue the active version runs that PATH leaves out is refused unless named with
     --remove-queue: its callers would silently join another team's queue."""
-    from app.console.config_changes import config_of, default_queue_moved, same_settings
+    from app.console.config_changes import calls_moved, config_of, same_settings
     from app.storage import config_versions
     from hold_policies.config import ConfigError, load_config
 
@@ -202,7 +202,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
     version = config_versions.add(engine, loaded, author="cli",
                                   note=note or _imported_from(path), now=utc_now())
     click.echo(f"{path}: imported as config version {version.number} (active)")
-    for warning in default_queue_moved(config_of(active) if active else None, loaded):
+    for warning in calls_moved(config_of(active) if active else None, loaded):
         click.echo(f"warning: {warning}", err=True)
     for line in queue_changes(before, loaded.queues):
         click.echo(f"  {line}")

@@ -184,6 +184,13 @@ def count_restarted(queue: str, before: QueueConfig, after: QueueConfig) -> list
             "split's counts start again from this version (Experiments shows since when)"]
 
 
+def calls_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
+    """Calls that another queue answers from this version on, which no changed line of a
+    queue says: those that name no queue, when the default queue moves, and those whose
+    webhook names a queue this version removes."""
+    return [*default_queue_moved(before, after), *queues_removed(before, after)]
+
+
 def default_queue_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
     """Calls that name no queue (`/voice/incoming` with no `?queue=`) answered by another
     queue from this version on: a file's queues in another order, or a version stored with
@@ -196,6 +203,16 @@ def default_queue_moved(before: HoldwellConfig | None, after: HoldwellConfig) ->
     return [f"calls that name no queue (no ?queue= on the number's webhook) will be answered "
             f"by queue {after.default_queue!r} ({why}), no longer by "
             f"{before.default_queue!r}"]
+
+
+def queues_removed(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
+    """A queue this version removes: a number whose webhook still names it is answered by the
+    default queue, with nothing on the line to say so (a roll-back to a version without it
+    had removed it with only the diff's lines)."""
+    gone = sorted(set(before.queues) - set(after.queues)) if before is not None else []
+    return [f"queue {name!r} is removed: calls whose webhook names it (?queue={name}) will be "
+            f"answered by queue {after.default_queue!r}; point the number at a queue that "
+            "runs (holdwell twilio setup)" for name in gone]
 
 
 def in_turn(attempt: Callable[[], Saved]) -> Saved:
@@ -240,7 +257,7 @@ def rollback(svc: Services, number: int, *, actor: str, note: str,
             raise config_versions.ActiveMoved(f"version {now} became active after {reviewed}")
         if active is not None and same_settings(settings, config_of(active)):
             return Saved(active, changed=False, warnings=warnings)
-        moved = default_queue_moved(config_of(active) if active else None, settings)
+        moved = calls_moved(config_of(active) if active else None, settings)
         return Saved(save(svc, settings, actor=actor,
                           note=note or f"roll back to version {number}", after=now),
                      changed=True, warnings=(*moved, *warnings))
@@ -310,14 +327,14 @@ class RollbackPreview:
     target: ConfigVersionInfo
     active: ConfigVersionInfo
     diff: str  # unified diff, active -> target; empty when they are the same
-    warnings: tuple[str, ...] = ()  # what the diff does not say (default_queue_moved)
+    warnings: tuple[str, ...] = ()  # what the diff does not say (calls_moved)
 
 
 def rollback_preview(svc: Services, number: int) -> RollbackPreview:
     """Shown before a roll-back is confirmed, so nobody rolls back blind."""
     target, active = _get(svc, number), config_versions.get(svc.store.engine)
     try:
-        moved = default_queue_moved(config_of(active), config_of(target))
+        moved = calls_moved(config_of(active), config_of(target))
     except StoredVersionInvalid:  # the diff still shows it; rolling back says why it cannot
         moved = []
     return RollbackPreview(info(target), info(active), _diff(

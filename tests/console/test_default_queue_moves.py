@@ -80,3 +80,38 @@ def test_config_import_of_a_file_whose_first_queue_differs_warns(tmp_path, monke
     assert moved.exit_code == 0, moved.output
     assert "warning: calls that name no queue (no ?queue= on the number's webhook) will be " \
         "answered by queue 'sales'" in moved.output
+
+
+def test_a_removed_queue_is_said_with_where_its_calls_now_go(as_role, console_app, tmp_path,
+                                                             monkeypatch):
+    """A roll-back to a version without a queue removed it with only the diff's lines, while
+    a number still naming it (?queue=billing) was answered by the default queue unseen."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    engine = console_app.extensions["holdwell"].store.engine
+    active = config_versions.get(engine).config()
+    with_billing = active.model_copy(update={"queues": {
+        **active.queues, "billing": active.queues["sales"]}})
+    config_versions.add(engine, with_billing, author="test", note="billing added",
+                        now=config_versions.get(engine).created_at)
+    removed = ("queue 'billing' is removed: calls whose webhook names it (?queue=billing) "
+               "will be answered by queue 'support'")
+    operator = as_role("operator")
+    page = operator.get("/console/versions/1/rollback").get_data(as_text=True)
+    assert removed.replace("'", "&#39;") in page
+    assert "calls that name no queue" not in page  # the default stays
+    answer = operator.api("POST", "/api/v1/config/rollback", {"version": 1})
+    assert any(warning.startswith(removed) for warning in answer.get_json()["warnings"])
+    kept = operator.get("/console/versions/2/rollback").get_data(as_text=True)
+    assert "is removed" not in kept  # adding a queue back moves nobody
+    url = console_app.extensions["holdwell"].settings.database_url
+    monkeypatch.setenv("DATABASE_URL", url)
+    only_support = tmp_path / "support.toml"
+    only_support.write_text('[queues.support]\npolicy = "checkin"\n')
+    cut = CliRunner().invoke(cli, ["config", "import", str(only_support),
+                                   "--remove-queue", "sales"])
+    assert cut.exit_code == 0, cut.output
+    assert "warning: queue 'sales' is removed: calls whose webhook names it (?queue=sales) " \
+        "will be answered by queue 'support'" in cut.output
