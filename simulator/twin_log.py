@@ -19,6 +19,11 @@ a record's columns holding each call's first of each, as a reader joins them to 
 (app.storage.read.with_twin_columns)."""
 
 
+MAX_ANSWER_S = 1e9
+"""Longer than any wait (about 32 years) and inside what a timedelta holds (292 years): a
+wait past it is no answer time, so its talk is unknown (NaN)."""
+
+
 def talk_end_events(records: pd.DataFrame) -> np.ndarray:
     """Which event ends each call's talk: a kept callback's CALLBACK_ENDED, else COMPLETE."""
     callback = (records["outcome"].astype(str) == "callback_connected").to_numpy()
@@ -34,6 +39,8 @@ def talk_seconds(records: pd.DataFrame, ended_at: np.ndarray, ends: np.ndarray) 
     called_back = (records["callback_wait_s"].to_numpy(float)
                    if "callback_wait_s" in records else np.full(len(records), np.nan))
     answer_s = np.where(callback, called_back, records["wait_s"].to_numpy(float))
+    answer_s = np.where(np.abs(answer_s) <= MAX_ANSWER_S, answer_s, np.nan)  # a corrupt or
+    # imported wait (1e308 s) had overflowed the timedelta, and the twin answered 500
     start = pd.to_datetime(records["entered_at"], utc=True) + pd.to_timedelta(answer_s,
                                                                                unit="s")
     talk = (pd.Series(pd.to_datetime(ended_at, utc=True), index=records.index)

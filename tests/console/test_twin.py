@@ -208,3 +208,22 @@ def test_a_standard_error_far_past_its_value_is_said_not_estimable(console_app):
         assert str(macros.est({"value": 2.869, "se": 3.4e14}, 3)) == \
             "2.869 (± not estimable from this log)"
         assert str(macros.est({"value": 2.869, "se": 0.25}, 3)) == "2.869 ± 0.250"
+
+
+def test_a_wait_no_timedelta_holds_leaves_that_talk_unknown_not_a_500(seeded, tokens):
+    """One stored wait of 1e308 s (a corrupt or imported row: the webhooks cap QueueTime) had
+    overflowed the talk time's timedelta, and /twin answered 500 (API audit 33, D10)."""
+    from sqlalchemy import create_engine, update
+
+    from app.storage.schema import calls
+
+    engine = create_engine(seeded.extensions["holdwell"].settings.database_url)
+    with engine.begin() as conn:
+        first = conn.execute(calls.select().where(calls.c.outcome == "answered")
+                             .limit(1)).first()
+        conn.execute(update(calls).where(calls.c.call_id == first.call_id)
+                     .values(wait_s=1e308))
+    engine.dispose()
+    fit = seeded.test_client().get("/api/v1/twin", headers=bearer(tokens["analyst"]))
+    assert fit.status_code == 200, fit.get_json()
+    assert within(fit.get_json()["talk"]["mean_s"], 300.0)  # the rest read as before
