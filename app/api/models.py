@@ -236,7 +236,12 @@ class VersionsResponse(Model):
 
 class RollbackRequest(Model):
     version: VersionNumber
-    note: Text = ""
+    note: Text = Field(default="", description="why; the version's note is 'roll back to "
+                       "version N: ' and this")
+    base_version: VersionNumber | None = Field(
+        default=None, description="the active version when you decided (GET "
+        "/config/versions' `active`); when given and another version became active since, "
+        "the roll-back is refused with 409 instead of silently undoing that change")
 
 
 MAX_WEIGHT = 1000
@@ -249,6 +254,19 @@ class ExperimentStart(Model):
     arms: Annotated[dict[ArmName, Annotated[float, Field(gt=0, le=MAX_WEIGHT)]],
                     Field(min_length=2)]
     note: Text = ""
+    base_version: VersionNumber | None = Field(
+        default=None, description="the config version the split was read from (GET "
+        "/experiments/QUEUE's `version`); when given and someone changed this queue since, "
+        "409 instead of replacing a split you never saw")
+
+
+class ExperimentStop(Model):
+    """DELETE's query: the split to stop is the one read at `base_version`."""
+
+    base_version: VersionNumber | None = Field(
+        default=None, description="the config version the split was read from (GET "
+        "/experiments/QUEUE's `version`); when given and someone changed this queue since, "
+        "409 instead of stopping a split you never saw")
 
 
 class ArmResult(Model):
@@ -274,6 +292,9 @@ class ArmComparison(Model):
 
 class ExperimentState(Model):
     queue: str
+    version: int | None = Field(default=None, description="the active config version this "
+                                "was read from: send it as base_version to change or stop "
+                                "only this split")
     running: bool
     arms: dict[str, float]
     results: list[ArmResult]

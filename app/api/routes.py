@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, jsonify, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
@@ -35,8 +35,9 @@ def problem(error: HTTPException) -> tuple[Response, int]:
     """The error as JSON, keeping its own headers (a 405's Allow) but not its HTML type."""
     response = jsonify(models.Problem(error=error.description or error.name).model_dump())
     response.headers.extend(kept_headers(error))
-    if error.code == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="holdwell"'
+    if error.code == 401:  # RFC 6750: a token sent that works no more is invalid_token
+        response.headers["WWW-Authenticate"] = 'Bearer realm="holdwell"' + (
+            ', error="invalid_token"' if g.get("auth_method") == "token" else "")
     return response, error.code or 500
 
 
@@ -63,6 +64,21 @@ def version_conflict(error: config_changes.VersionConflict) -> tuple[Response, i
     """Like a failed If-Match: read the queue again (GET gives the new base_version)."""
     return jsonify(models.Problem(error=f"{error}; GET it again, reapply your change and "
                                   f"{request.method} with the new base_version").model_dump()
+                   ), 409
+
+
+@bp.errorhandler(config_changes.BaseVersionUnknown)
+def base_version_unknown(error: config_changes.BaseVersionUnknown) -> tuple[Response, int]:
+    """A base_version never stored is the client's mistake, not a change made meanwhile."""
+    return jsonify(models.Problem(error=f"invalid input: base_version: {error}",
+                                  fields={"base_version": str(error)}).model_dump()), 422
+
+
+@bp.errorhandler(config_versions.ActiveMoved)
+def active_moved(error: config_versions.ActiveMoved) -> tuple[Response, int]:
+    """A roll-back decided on a version no longer active: it would undo the newer one."""
+    return jsonify(models.Problem(error=f"not rolled back: {error}; GET /config/versions "
+                                  "again, and send its active as base_version").model_dump()
                    ), 409
 
 
@@ -203,7 +219,8 @@ def version(number: int) -> models.ConfigVersionDetail:
                   "one already runs its settings)")
 def rollback(payload: models.RollbackRequest) -> models.SavedVersion:
     return saved_version(config_changes.rollback(services(), payload.version, actor=actor(),
-                                                 note=payload.note))
+                                                 note=payload.note,
+                                                 reviewed=payload.base_version))
 
 
 @endpoint(bp, "/experiments/<queue>", "GET", permission="view",
@@ -220,17 +237,20 @@ def experiment(queue: str) -> models.ExperimentState:
           "new version when it already runs with them)")
 def start_experiment(queue: str, payload: models.ExperimentStart) -> models.ExperimentChange:
     saved = experiments.set_arms(services(), queue, payload.arms, actor=actor(),
-                                 note=payload.note)
+                                 note=payload.note, base_version=payload.base_version)
     return experiment_change(queue, saved)
 
 
 @endpoint(bp, "/experiments/<queue>", "DELETE", permission="operate",
-          saves_config=True,
+          saves_config=True, query=models.ExperimentStop,
           response=models.ExperimentChange, summary="Stop the A/B split on a queue "
           "(changed=false and no new version when none runs)")
 def stop_experiment(queue: str) -> models.ExperimentChange:
-    return experiment_change(queue, experiments.set_arms(services(), queue, None,
-                                                         actor=actor(), note=""))
+    asked = models.ExperimentStop.model_validate(request.args.to_dict())
+    if request.get_data(cache=True).strip():  # a base_version sent there had been ignored,
+        raise BadRequest("DELETE takes no body: send base_version as ?base_version=N")  # the
+    return experiment_change(queue, experiments.set_arms(  # split stopped regardless
+        services(), queue, None, actor=actor(), note="", base_version=asked.base_version))
 
 
 def experiment_change(queue: str, saved: config_changes.Saved) -> models.ExperimentChange:

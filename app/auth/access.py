@@ -63,12 +63,20 @@ def allowed(permission: str, user: User | None = None) -> bool:
     return user is not None and user.role in PERMISSIONS[permission]
 
 
+INVALID_TOKEN = ("the API token is not valid (revoked, its user removed, or mistyped): an "
+                 "admin issues a new one (`holdwell users token NAME`)")
+"""A token was sent and matched no working one: told apart from none sent (RFC 6750's
+invalid_token), so an integrator knows the header arrived and the token is dead."""
+
+
 def requires(permission: str) -> Callable[[F], F]:
     """View decorator: 401 when nobody is signed in, 403 when their role may not do this."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def guarded(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            if current_user() is None and g.get("auth_method") == "token":
+                raise Unauthorized(INVALID_TOKEN)  # not "send a token": one was sent
             if current_user() is None:
                 raise Unauthorized("sign in, or send an API token as 'Authorization: Bearer'")
             if not allowed(permission):

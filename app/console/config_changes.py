@@ -47,6 +47,16 @@ class VersionConflict(Exception):
         self.active = active
 
 
+class BaseVersionUnknown(VersionConflict):
+    """A base version that was never stored (newer than the active one): a client's mistake,
+    not someone else's change, so the API says so (422) where a conflict would be a 409."""
+
+    def __init__(self, base_version: int, active: ConfigVersion | None) -> None:
+        Exception.__init__(self, f"no config version {base_version} (the active one is "
+                           f"{active.number if active else 'none yet'})")
+        self.queue, self.active = "", active
+
+
 class StoredVersionInvalid(ValueError):
     """A stored version today's checks refuse (saved before a check was added): it cannot be
     edited or rolled back to, only replaced; the message says which key and how."""
@@ -112,8 +122,10 @@ def check_base(svc: Services, queue: str, base_version: int | None,
     """Refuse (VersionConflict) when the queue's settings in `active` differ from those in
     `base_version`, the version the editor started from. Changes to other queues are no
     conflict: saving replaces this queue only, so they are kept."""
-    if base_version is None or active is None or active.number == base_version:
+    if base_version is None or (active is not None and active.number == base_version):
         return
+    if active is None or base_version > active.number:
+        raise BaseVersionUnknown(base_version, active)
     base = config_versions.get(svc.store.engine, base_version)
     if base is None or _queue_in(base, queue) != _queue_in(active, queue):
         raise VersionConflict(queue, active)
@@ -253,13 +265,17 @@ def rollback(svc: Services, number: int, *, actor: str, note: str,
     def attempt() -> Saved:
         active = config_versions.get(svc.store.engine)
         now = active.number if active is not None else 0
+        if reviewed is not None and reviewed > now:
+            raise BaseVersionUnknown(reviewed, active)
         if reviewed is not None and reviewed != now:
             raise config_versions.ActiveMoved(f"version {now} became active after {reviewed}")
         if active is not None and same_settings(settings, config_of(active)):
             return Saved(active, changed=False, warnings=warnings)
         moved = calls_moved(config_of(active) if active else None, settings)
         return Saved(save(svc, settings, actor=actor,
-                          note=note or f"roll back to version {number}", after=now),
+                          note=config_versions.shortened(f"roll back to version {number}"
+                                                       + (f": {note}" if note else "")),
+                          after=now),
                      changed=True, warnings=(*moved, *warnings))
 
     return attempt() if reviewed is not None else in_turn(attempt)  # reviewed: a move is

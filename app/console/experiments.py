@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from app.api.models import ArmComparison, ArmResult, ExperimentState
-from app.console.config_changes import Saved, UnknownVersion, active_config, save_queue
+from app.console.config_changes import (
+    Saved,
+    UnknownVersion,
+    active_with_number,
+    save_queue,
+)
 from app.console.split_treatments import treatments
 from app.services import Services
 from app.storage import config_versions
@@ -120,7 +125,8 @@ def _in_words(key: str, value: object) -> str:
 def experiment_state(svc: Services, queue: str) -> ExperimentState:
     from analytics.compare import pairwise_differences
 
-    config = active_config(svc).queues.get(queue)
+    version, active = active_with_number(svc)
+    config = active.queues.get(queue)
     if config is None:
         raise UnknownVersion(f"no queue named {queue!r}")
     arms = dict(config.experiment.arms) if config.experiment else {}
@@ -129,8 +135,9 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
     since = counting or svc.clock.now() - NOT_RUNNING_LOOKBACK
     summary = arm_summary(svc, queue, since)
     if not summary.calls:
-        return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=[],
-                               comparisons=[], variants=variants, counting_since=counting)
+        return ExperimentState(queue=queue, version=version, running=bool(arms), arms=arms,
+                               results=[], comparisons=[], variants=variants,
+                               counting_since=counting)
     metrics = summary.metrics_table()
     results = [ArmResult(
         arm=str(row["arm"]), calls=int(row["calls"]), answered=int(row["n_answered"]),
@@ -145,8 +152,9 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
         ci_low=_finite(row["ci_low"]), ci_high=_finite(row["ci_high"]),
         p_value=_finite(row["p_value_holm"]), verdict=plain_verdict(row, labels))
         for _, row in pairwise_differences(metrics).iterrows()]
-    return ExperimentState(queue=queue, running=bool(arms), arms=arms, results=results,
-                           comparisons=comparisons, variants=variants, counting_since=counting)
+    return ExperimentState(queue=queue, version=version, running=bool(arms), arms=arms,
+                           results=results, comparisons=comparisons, variants=variants,
+                           counting_since=counting)
 
 
 def plain_verdict(row: pd.Series, labels: dict[str, str]) -> str:

@@ -170,7 +170,8 @@ def rollback() -> Response:
         saved = config_changes.rollback(services(), asked.version, actor=current_user().name,
                                         note=asked.note,
                                         reviewed=request.form.get("active", type=int))
-    except config_versions.ActiveMoved:  # a save landed between the look and the store
+    except (config_versions.ActiveMoved, config_changes.BaseVersionUnknown):  # a save landed
+        # between the look and the store (or the form named a version never stored)
         return _not_rolled_back(config_changes.active_number(services()))
     except ValidationError as error:
         flash("; ".join(f"{k}: {v}" for k, v in policy_form.errors_of(error).items()), "error")

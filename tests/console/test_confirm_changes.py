@@ -37,7 +37,8 @@ def test_the_rollback_confirmation_shows_the_diff_against_the_active_version(as_
     done = operator.post("/console/versions/rollback", {"version": "1", "active": "2",
                                                         "note": "silence was a mistake"})
     assert done.status_code == 303
-    assert (active(console_app).number, active(console_app).note) == (3, "silence was a mistake")
+    assert (active(console_app).number, active(console_app).note) == (
+        3, "roll back to version 1: silence was a mistake")
 
 
 def test_a_rollback_confirmed_after_the_active_version_moved_is_refused(as_role, console_app):

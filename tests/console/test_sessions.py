@@ -50,7 +50,13 @@ def test_a_password_change_signs_the_person_out_everywhere(console_app, as_role,
     assert api.get("/api/v1/queues", headers=bearer(tokens["operator"])).status_code == 200
     revoked = runner.invoke(cli, ["users", "revoke", "operator"])
     assert revoked.exit_code == 0 and "1 API token(s)" in revoked.output
-    assert api.get("/api/v1/queues", headers=bearer(tokens["operator"])).status_code == 401
+    dead = api.get("/api/v1/queues", headers=bearer(tokens["operator"]))
+    assert dead.status_code == 401  # told apart from no token at all (API audit 33, D8)
+    assert dead.get_json()["error"].startswith("the API token is not valid (revoked")
+    assert dead.headers["WWW-Authenticate"] == 'Bearer realm="holdwell", error="invalid_token"'
+    none = api.get("/api/v1/queues")
+    assert none.headers["WWW-Authenticate"] == 'Bearer realm="holdwell"'
+    assert none.get_json()["error"].startswith("sign in, or send an API token")
     assert api.get("/api/v1/queues", headers=bearer(tokens["analyst"])).status_code == 200
 
 
