@@ -13,13 +13,14 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, exists, or_, select, update
 
 from app.storage.db import as_utc
 from app.storage.line_head import in_line_order
 from app.storage.messages import Message, messages_of
 from app.storage.prepared import param
-from app.storage.schema import callbacks, calls
+from app.storage.schema import call_events, callbacks, calls
+from hold_policies.call_outcome import CALLBACK_ENDED
 from hold_policies.config import LONGEST_SEGMENT_S
 
 REST_CLAIMANT = "rest"
@@ -105,6 +106,12 @@ JUST_CLAIMED_BY = select(callbacks).where(
     callbacks.c.agent_ended_at.is_(None),  # an agent call that ended is retrying nothing
     # nor does its loop after the Dial of that claim ended (the Dial's result names it)
     callbacks.c.claim_token != param("finished", callbacks.c.claim_token),
+    # nor any later loop once a host heard that Dial end: the claim reads "claimed" while
+    # the answer waits in a cut-off host's journal, and the loop after a <Dial><Queue>
+    # names no claim (chaos soak 33: a customer served was rung again). Any claim's end
+    # counts: the safe side is a retry that rings nobody, the claim freed at its timeout.
+    ~exists().where(call_events.c.call_id == callbacks.c.call_id,
+                    call_events.c.event == CALLBACK_ENDED),
 ).order_by(callbacks.c.claimed_at.desc()).limit(1)
 
 

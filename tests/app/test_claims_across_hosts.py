@@ -50,6 +50,34 @@ def test_the_agents_next_loop_never_rings_the_customer_of_the_dial_that_just_end
     assert again.find(".//Number") is None, "answered customer dialled again"
 
 
+def test_nor_any_loop_after_it_while_the_answer_waits_in_a_cut_off_hosts_journal(
+        make_app, clock, tmp_path):
+    """`done=` names the claim on the loop right after its Dial only; that loop answers a
+    <Dial><Queue> whose action comes back without it. 12 s after the claim, still within
+    Twilio's retry window, host B had read it as a retry and rung the customer who had just
+    been served, a second time (chaos soak 33: 4.5 s after their talk)."""
+    host_a, host_b = (make_app(CONFIG, journal_dir=str(tmp_path / n)) for n in ("ja", "jb"))
+    a, b = (SignedClient(h.test_client(), AUTH_TOKEN) for h in (host_a, host_b))
+    enter(b, sid("CA1"), clock)
+    request_callback(b, sid("CA1"), queue_time=60)
+    first = parse(b.post("/voice/agent", {"CallSid": sid("CAagentA")}).data)
+    clock.advance(3)
+    host_a.extensions["holdwell"].store.runner.down_until = time.monotonic() + 1e9
+    a.post(first.find(".//Number").get("url"), {"CallSid": sid("CAlegA"), "AnsweredBy": "human"})
+    clock.advance(4)  # a short talk; the Dial's result reaches healthy host B
+    result = parse(b.post(first.find("Dial").get("action"), {
+        "CallSid": sid("CAagentA"), "DialCallStatus": "completed",
+        "DialCallSid": sid("CAlegA")}).data)
+    loop1 = parse(b.post(result.find("Redirect").text, {"CallSid": sid("CAagentA")}).data)
+    assert loop1.find(".//Number") is None
+    clock.advance(5)  # the agent's queue Dial ends (a caller bridged and gone, or hung up)
+    loop2 = parse(b.post(loop1.find("Dial").get("action"), {
+        "CallSid": sid("CAagentA"), "DialCallStatus": "completed"}).data)
+    assert loop2.find(".//Number") is None, "answered customer dialled again"
+    first_retry = parse(b.post("/voice/agent", {"CallSid": sid("CAagentB")}).data)
+    assert first_retry.find(".//Number") is None  # nor another agent: it is still theirs
+
+
 def rest_line(make_app, clock, mocker, second=False):
     app = make_app(FIRST, account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
