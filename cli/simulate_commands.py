@@ -280,14 +280,18 @@ SIM_DB = click.option(
 
 
 def simulation_log(url: str | None) -> str | None:
-    """`--sim-db` as SQLAlchemy names it, refused when it is the line's live log (however
-    either is spelled: a platform's postgres:// is the same database)."""
+    """`--sim-db` as SQLAlchemy names it, refused when it is the line's live log, however
+    either is spelled (a platform's postgres://, a relative or linked SQLite path, localhost
+    for 127.0.0.1, the default port left out) and when DATABASE_URL is unset too: the live
+    log is then ./holdwell.db."""
     if not url:
         return None
-    from app.settings import sqlalchemy_url  # no Flask: the fast engine's import stays light
+    from app.settings import DEFAULT_DATABASE_URL, sqlalchemy_url  # no Flask: the fast
+    from app.storage.db_identity import same_database  # engine's import stays light
 
     url = sqlalchemy_url(url)
-    if url == sqlalchemy_url(os.environ.get("DATABASE_URL") or ""):
+    if same_database(url, sqlalchemy_url(os.environ.get("DATABASE_URL")
+                                         or DEFAULT_DATABASE_URL)):
         raise click.ClickException(
             "--sim-db is DATABASE_URL, the line's live call log: made-up callers would join "
             "its reports, console and fit; name another database (or none: a fresh SQLite file)")

@@ -142,3 +142,45 @@ def test_the_twilio_engine_says_each_tenth_of_the_way(setup):
                                        "--sim-db", url, *SMALL])
     said = [line for line in result.stderr.splitlines() if line.startswith("simulating: ")]
     assert [line.split()[1] for line in said] == [f"{n}%" for n in range(10, 101, 10)]
+
+
+@pytest.mark.parametrize(("live", "sim"), [
+    ("sqlite:///{dir}/live.db", "sqlite:///live.db"),  # relative to where it runs
+    ("sqlite:///{dir}/live.db", "sqlite:///{dir}/../{name}/live.db"),
+    ("sqlite:///{dir}/live.db", "sqlite:///{dir}/link.db"),  # a link to it
+    (None, "sqlite:///holdwell.db"),  # DATABASE_URL unset: the live log is ./holdwell.db
+    (None, "sqlite:///{dir}/holdwell.db"),
+    ("postgresql://postgres@127.0.0.1:5432/line", "postgresql+psycopg://postgres@localhost/line"),
+    ("postgresql://postgres@127.0.0.1/line", "postgresql://other@127.0.0.1:5432/line?x=y"),
+])
+def test_the_live_log_is_refused_by_what_it_opens_not_how_it_is_written(
+        tmp_path, monkeypatch, live, sim):
+    """Only the URL's exact text had been refused: a relative or linked path, the default
+    log, localhost for 127.0.0.1 or an added parameter let 150 made-up calls into a live
+    log (operator audit 33, D1)."""
+    import click
+
+    from cli.simulate_commands import simulation_log
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "live.db").touch()
+    (tmp_path / "link.db").symlink_to(tmp_path / "live.db")
+    spelled = {"dir": tmp_path, "name": tmp_path.name}
+    if live is None:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_URL", live.format(**spelled))
+    with pytest.raises(click.ClickException, match="live call log"):
+        simulation_log(sim.format(**spelled))
+
+
+@pytest.mark.parametrize("sim", ["sqlite:///other.db", "sqlite://",
+                                 "postgresql://postgres@127.0.0.1:5432/sims",
+                                 "postgresql://postgres@127.0.0.1:5433/line"])
+def test_another_database_beside_the_live_log_is_taken(tmp_path, monkeypatch, sim):
+    from cli.simulate_commands import simulation_log
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/line"
+                       if sim.startswith("postgresql") else f"sqlite:///{tmp_path}/live.db")
+    assert simulation_log(sim) == sim

@@ -1,0 +1,56 @@
+"""Whether two database URLs name the same database, however each is spelled.
+
+A simulation must never write its made-up calls into the line's live log, and comparing URL
+text let every other spelling through: a relative or symlinked SQLite path, `localhost` for
+`127.0.0.1`, the default port left out, a query parameter added (operator audit 33, D1).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from functools import cache
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+IN_MEMORY = {"", ":memory:"}
+
+
+def same_database(one: str, other: str) -> bool:
+    """True when both URLs reach one database: SQLite by the file they open (resolved from
+    this directory, links followed), a server by its address, port and database name (users,
+    drivers and query parameters aside). An unreadable URL is never the same as another."""
+    try:
+        first, second = make_url(one), make_url(other)
+    except ArgumentError:
+        return False
+    if first.get_backend_name() != second.get_backend_name():
+        return False
+    if first.get_backend_name() == "sqlite":
+        return _sqlite_file(first) is not None and _sqlite_file(first) == _sqlite_file(second)
+    return (first.database == second.database
+            and _port(first) == _port(second)
+            and bool(_addresses(first.host) & _addresses(second.host)))
+
+
+def _sqlite_file(url: URL) -> str | None:
+    """The file a SQLite URL opens (None: a database in memory, private to its connection)."""
+    if (url.database or "") in IN_MEMORY or url.query.get("mode") == "memory":
+        return None
+    return os.path.realpath(url.database)
+
+
+def _port(url: URL) -> int | None:
+    return url.port or DEFAULT_PORTS.get(url.get_backend_name())
+
+
+@cache
+def _addresses(host: str | None) -> frozenset[str]:
+    """The addresses a host name reaches; no host (a local socket) is this machine."""
+    name = host or "localhost"
+    try:
+        return frozenset(info[4][0] for info in socket.getaddrinfo(name, None))
+    except (OSError, UnicodeError):
+        return frozenset({name.lower()})
