@@ -232,6 +232,10 @@ def db_stamp(revision: str) -> None:
                 f"DATABASE_URL: the database at {safe_url(url)} holds no call log to mark: "
                 f"`holdwell db upgrade` creates its tables (stamp is for tables made another "
                 f"way)")
+        before = schema_revision(url)
+        if before != "base":  # an upgraded database: a stamp back had made every command
+            refuse_to_mark_again(url, before, revision)  # ask for an upgrade that then failed
+            return
         stamp(url, revision)
         after = schema_revision(url)
     except (SQLAlchemyError, ImportError) as error:
@@ -241,6 +245,26 @@ def db_stamp(revision: str) -> None:
     except CommandError as error:  # an unknown revision: asked for, or stored
         raise click.ClickException(revision_problem(url, revision, None, error)) from None
     click.echo(f"database at {safe_url(url)} is marked at revision {after}")
+
+
+def refuse_to_mark_again(url: str, before: str, revision: str) -> None:
+    """A database that has a revision is migrated, not stamped: the same revision is said
+    and nothing done; another (older: every later migration would run again, failing on its
+    own columns; newer: those never ran) is refused, the database untouched."""
+    from app.health import known_revisions
+    from app.storage.migrate import head_revision
+
+    if before not in known_revisions():  # newer code migrated it: said as every command does
+        raise click.ClickException(revision_problem(url, revision, before, LookupError(before)))
+    wanted = head_revision() if revision in ("head", "heads") else revision
+    if wanted == before:
+        click.echo(f"database at {safe_url(url)} is already at revision {before}; nothing "
+                   "to mark")
+        return
+    raise click.ClickException(
+        f"REVISION: the database at {safe_url(url)} is already at revision {before}; stamp "
+        "marks only tables made another way (no revision): `holdwell db upgrade` takes it "
+        "forward; nothing was changed")
 
 
 def refuse_to_stamp(url: str, revision: str) -> None:

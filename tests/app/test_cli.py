@@ -58,6 +58,24 @@ def test_db_upgrade_on_tables_made_another_way_says_how_to_mark_them(tmp_path, m
     assert again.exit_code == 0 and f"is at revision {head}" in again.output, again.output
 
 
+def test_stamp_never_moves_an_upgraded_database(tmp_path, monkeypatch):
+    """`db stamp 0001` on an upgraded database had succeeded without a word; every command
+    then asked for an upgrade that failed on its own columns (operator audit 33, D2)."""
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    for revision in ("0001", "base"):
+        refused = CliRunner().invoke(cli, ["db", "stamp", revision])
+        assert refused.exit_code == 1, refused.output
+        assert f"is already at revision {head}" in refused.output
+        assert "`holdwell db upgrade` takes it forward" in refused.output
+    same = CliRunner().invoke(cli, ["db", "stamp", "head"])
+    assert same.exit_code == 0 and "nothing to mark" in same.output
+    again = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert again.exit_code == 0 and f"is at revision {head}" in again.output, again.output
+
+
 def test_a_failed_upgrade_of_a_new_database_gives_no_stamp_hint(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
     result = CliRunner().invoke(cli, ["db", "upgrade"])
