@@ -322,6 +322,19 @@ class CallbacksConfig(Strict):
                              f"most {SMS_MOST_CHARS:,} in one text (error 21617); shorten it")
         return text
 
+    @cross_check("sms_on_failure", "sms_text", "sms_confirm", "sms_confirm_text")
+    def _texts_turned_on_say_something(self, context: Mapping[str, Any]) -> str | None:
+        """Checked as written (a stored version still loads): Twilio's Messages API refuses
+        an empty body, so every text owed would be lost, each with only a logged error."""
+        if not context.get(AS_WRITTEN):
+            return None
+        empty = [f"callbacks.{text} is empty, but {switch} is true: Twilio sends no empty "
+                 f"text (error 21602), so no customer would get one; write the text or turn "
+                 f"{switch} off" for switch, text in (("sms_on_failure", "sms_text"),
+                                                       ("sms_confirm", "sms_confirm_text"))
+                 if getattr(self, switch) and not getattr(self, text).strip()]
+        return "; ".join(empty) or None
+
     @cross_check("claim_timeout_s", "ring_timeout_s", "answering_machine_detection")
     def _claims_outlive_rings(self, context: Mapping[str, Any]) -> str | None:
         """A claim released while its agent may still be ringing the customer would let a

@@ -28,3 +28,14 @@ def test_the_filled_wait_counts_towards_the_limit():
         parse_config(config(sms_confirm_text=text), as_written=True)
     assert parse_config(config(sms_confirm_text="x" * (SMS_MOST_CHARS - 20) + "{wait}"),
                         as_written=True)
+
+
+@pytest.mark.parametrize(("switch", "key"), [("sms_on_failure", "sms_text"),
+                                             ("sms_confirm", "sms_confirm_text")])
+def test_an_empty_text_that_is_turned_on_is_refused_when_written(switch, key):
+    """Twilio refuses an empty body (21602): every owed text was lost, each with a logged
+    error only, though `config check` said OK (operator audit 33, D6)."""
+    with pytest.raises(ConfigError, match=rf"callbacks\.{key} is empty, but {switch} is true"):
+        parse_config(config(**{key: "  ", switch: True}), as_written=True)
+    assert parse_config(config(**{key: ""}), as_written=True)  # off: nothing to send
+    assert getattr(parse_config(config(**{key: "", switch: True})).callbacks, key) == ""
