@@ -13,8 +13,28 @@ from app.settings import DEFAULT_DATABASE_URL, sqlalchemy_url
 
 
 def database_url(given: str | None = None) -> str:
-    """--db if given, else $DATABASE_URL, else the local SQLite file."""
-    return sqlalchemy_url(given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    """--db if given, else $DATABASE_URL, else the local SQLite file; refused, naming where it
+    came from, when its port or host cannot be read (that had been an "unexpected error"
+    naming nothing) or when it is a SQLite database in memory, which keeps nothing from one
+    command to the next (`db upgrade` had said it worked, and every later command asked for
+    it again)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    source = "--db" if given else "DATABASE_URL"
+    url = sqlalchemy_url(given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    try:
+        parsed = make_url(url)
+    except ValueError as error:
+        raise click.ClickException(f"{source}: cannot read the host or port of {safe_url(url)} "
+                                   f"({error})") from None
+    except ArgumentError:  # not a URL at all: said where it is first used, as before
+        return url
+    if parsed.get_backend_name() == "sqlite" and (parsed.database or "") in ("", ":memory:"):
+        raise click.ClickException(f"{source}: {url} is a database in memory, which keeps "
+                                   "nothing once the command ends; name a file, e.g. "
+                                   f"{DEFAULT_DATABASE_URL}")
+    return url
 
 
 def safe_url(url: str) -> str:

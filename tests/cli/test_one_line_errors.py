@@ -61,6 +61,23 @@ def test_an_unknown_database_driver_is_one_line(monkeypatch) -> None:
     assert result.exit_code == 1 and "DATABASE_URL: cannot upgrade" in result.output
 
 
+@pytest.mark.parametrize(("url", "said"), [
+    ("postgresql+psycopg://u@host:abc/db", "cannot read the host or port of"),
+    ("postgresql+psycopg://postgres@[::1/x", "cannot read the host or port of"),
+    ("sqlite://", "is a database in memory, which keeps nothing"),
+    ("sqlite:///:memory:", "is a database in memory, which keeps nothing"),
+])
+@pytest.mark.parametrize("args", [["db", "upgrade"], ["config", "export"],
+                                  ["privacy", "redact", "--older-than", "90"]])
+def test_a_url_no_command_can_use_is_named(monkeypatch, url, said, args) -> None:
+    """A bad port had been an "unexpected error (ValueError)" naming nothing; a database in
+    memory was "upgraded" and then asked for again by every command (operator audit 33)."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = run(args)
+    assert result.exit_code == 1 and "DATABASE_URL: " in result.output, result.output
+    assert said in result.output and "unexpected" not in result.output
+
+
 def test_a_password_that_is_not_utf8_is_refused(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'users.db'}")
     result = run(["users", "add", "erin", "--role", "analyst"],
