@@ -162,7 +162,10 @@ def _storable_note(_ctx: click.Context, _param: click.Parameter, note: str) -> s
               help="A queue the active version runs that this file leaves out, removed on "
                    "purpose (its new calls join the default queue; callers still waiting in it "
                    "are taken first by any queue's agents). Repeatable.")
-def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
+@click.option("--all-defaults", is_flag=True,
+              help="PATH sets nothing (empty, or comments only) and every setting is to go "
+                   "back to the built-in defaults, on purpose.")
+def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults: bool) -> None:
     """Validate PATH and make it the active config version (every worker within 5 s).
 
     A queue the active version runs that PATH leaves out is refused unless named with
@@ -177,6 +180,11 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
         raise click.ClickException(str(error)) from None
     for warning in loaded.warnings():
         click.echo(f"warning: {warning}", err=True)
+    if not all_defaults and sets_nothing(path):
+        raise click.ClickException(
+            f"{path} sets nothing (empty, or comments only): importing it would put every "
+            "policy, prompt and opening hour back to the built-in defaults in every worker; a "
+            "truncated copy? Pass --all-defaults to mean it; nothing imported")
     engine = console_engine()
     active = config_versions.get(engine, None)
     before = config_of(active).queues if active is not None else {}
@@ -206,6 +214,13 @@ def config_import(path: str, note: str, removing: tuple[str, ...]) -> None:
         click.echo(f"warning: {warning}", err=True)
     for line in queue_changes(before, loaded.queues):
         click.echo(f"  {line}")
+
+
+def sets_nothing(path: str) -> bool:
+    """Whether the TOML file at `path` (read and checked already) holds no key at all."""
+    from hold_policies.toml_file import read_toml
+
+    return not read_toml(path)
 
 
 def _imported_from(path: str) -> str:

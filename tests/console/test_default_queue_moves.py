@@ -115,3 +115,33 @@ def test_a_removed_queue_is_said_with_where_its_calls_now_go(as_role, console_ap
     assert cut.exit_code == 0, cut.output
     assert "warning: queue 'sales' is removed: calls whose webhook names it (?queue=sales) " \
         "will be answered by queue 'support'" in cut.output
+
+
+def test_config_import_of_a_file_that_sets_nothing_is_refused_unless_meant(tmp_path,
+                                                                          monkeypatch):
+    """An empty or comments-only file (a truncated copy, a `>` mistake) had become the active
+    version, every policy, prompt and opening hour back to defaults, with only "queue support:
+    changed" said (operator audit 33, D3)."""
+    from click.testing import CliRunner
+    from sqlalchemy import create_engine
+
+    from app.storage.migrate import upgrade
+    from cli.main import cli
+
+    url = f"sqlite:///{tmp_path / 'holdwell.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    rich, empty = tmp_path / "rich.toml", tmp_path / "empty.toml"
+    rich.write_text('[queues.support]\npolicy = "silence"\n')
+    empty.write_text("# nothing yet\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["config", "import", str(rich)]).exit_code == 0
+    refused = runner.invoke(cli, ["config", "import", str(empty)])
+    assert refused.exit_code == 1 and "sets nothing" in refused.output
+    assert "--all-defaults" in refused.output and "nothing imported" in refused.output
+    engine = create_engine(url)
+    assert config_versions.get(engine).config().queues["support"].policy == "silence"
+    engine.dispose()
+    meant = runner.invoke(cli, ["config", "import", str(empty), "--all-defaults"])
+    assert meant.exit_code == 0 and "imported as config version 2" in meant.output
+
