@@ -211,6 +211,18 @@ def ended(conn: Connection, command: c.CallbackEnded) -> bool:
                        f"{command.call_id}:{CALLBACK_ENDED}", None, {})
 
 
+def canceled(conn: Connection, command: c.CallbackCanceled) -> bool:
+    """A claim whose Dial was canceled goes back to its place, due as it was, with no attempt:
+    the ring is over, so nothing of it can still be reported (False: the claim no longer
+    holds it)."""
+    row = _locked(conn, command.call_id)
+    if row is None or row["status"] != "claimed" or not _holds(row, command.claim):
+        return False
+    conn.execute(update(callbacks).where(callbacks.c.call_id == command.call_id).values(
+        status="pending", claimed_by=None, claimed_at=None, claim_token=None))
+    return True
+
+
 def unanswered(conn: Connection, command: c.CallbackUnanswered) -> str | None:
     """Retry later, or fail after the last attempt; None if this result changed nothing. A
     `final` result (a customer who answered, then hung up before an agent took them) ends
@@ -303,4 +315,5 @@ def _retry_after_s(row: RowMapping, command: c.CallbackUnanswered) -> float:
 
 WRITES = {c.CallbackOnLine: on_line,
           c.CallbackConnected: connected, c.CallbackLegConnected: leg_connected,
-          c.CallbackEnded: ended, c.CallbackUnanswered: unanswered}
+          c.CallbackEnded: ended, c.CallbackUnanswered: unanswered,
+          c.CallbackCanceled: canceled}

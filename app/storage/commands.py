@@ -118,7 +118,12 @@ class CallStatus(Command):
     status: str = ""
     check_claims: bool = False
     """An agent's claims with no result yet wait for `holdwell callbacks` to ask Twilio how
-    the customer's leg went (the app has REST credentials); False: back in line at once."""
+    the customer's leg went (the app has REST credentials); False: back in line, due once
+    the ring it may have started is over (`ring_s`)."""
+    ring_s: float = 0.0
+    """Without REST credentials: the longest ring a freed claim's Dial may still be making.
+    Its result, reported late, counts an attempt before anyone rings again: due at once, a
+    second agent had rung the customer one time past max_attempts (chaos soak 33)."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,14 @@ class CallbackEnded(Command):
 
 
 @dataclass(frozen=True)
+class CallbackCanceled(Command):
+    """The claim's Dial was canceled while it rang (the agent hung up): no attempt, and
+    nobody rings the customer any more, so the claim goes back to its place at once."""
+
+    claim: str | None = None
+
+
+@dataclass(frozen=True)
 class CallbackUnanswered(Command):
     """Busy, no answer, failed or voicemail on one attempt: retry later, or give up."""
 
@@ -327,8 +340,8 @@ class Briefed(Command):
 COMMANDS: dict[str, type[Command]] = {cls.__name__: cls for cls in (
     BeginCall, NotePoll, Announce, KeyPress, Connect, QueueResult, CallStatus, RequestCallback,
     CallbackOnLine, CallbackConnected, CallbackLegConnected, CallbackEnded, CallbackUnanswered,
-    Closed, BookCallback, RangBack, KeptCallback, CancelForWaiting, Overflowed, ChooseVoicemail,
-    LeaveVoicemail, VoicemailTranscribed, Reason, Briefed, Resume)}
+    CallbackCanceled, Closed, BookCallback, RangBack, KeptCallback, CancelForWaiting,
+    Overflowed, ChooseVoicemail, LeaveVoicemail, VoicemailTranscribed, Reason, Briefed, Resume)}
 
 
 def from_json(line: str) -> Command:

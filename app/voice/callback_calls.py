@@ -210,6 +210,10 @@ def callback_dial_result() -> Response:
     response = VoiceResponse()
     if leg.dial_status == "completed":  # answered: when the agent's talk ended (if kept)
         talk_ended(leg)
+    if leg.dial_status == "canceled":  # the agent hung up while it rang: back in its place
+        svc = services()
+        svc.store.write(c.CallbackCanceled(call_id=leg.call_id, now=svc.clock.now(),
+                                           claim=leg.claim), g.deadline)
     if leg.dial_status in UNANSWERED_DIALS:
         became = unanswered(leg, leg.dial_status,
                             attempt_key=leg.dial_leg or leg.leg or leg.dial_status)

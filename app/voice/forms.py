@@ -34,8 +34,8 @@ QUEUE_RESULTS = frozenset({"bridged", "bridging-in-process", "error", "hangup", 
 DIAL_STATUSES = frozenset({"completed", "answered", "busy", "no-answer", "failed", "canceled"})
 UNANSWERED_DIALS = frozenset({"busy", "no-answer", "failed"})
 """Dial results that cost the customer an attempt. `canceled` is not one: the agent hung up
-(or the leg was cancelled) while it rang, no fault of the customer's; the agent call's own
-status callback frees the claim, keeping the callback's place and attempts."""
+(or the leg was cancelled) while it rang, no fault of the customer's; it frees the claim,
+keeping the callback's place and attempts (and so does the agent call's end)."""
 ANSWERED_BY = frozenset({"human", "machine_start", "machine_end_beep", "machine_end_silence",
                          "machine_end_other", "fax", "unknown"})
 KEYS = frozenset("0123456789*#")

@@ -268,7 +268,8 @@ def status() -> Response:
     form = StatusForm.parse(request.form)
     svc = services()
     svc.store.write(c.CallStatus(call_id=form.call_id, now=svc.clock.now(), status=form.status,
-                                 check_claims=svc.rest_client is not None), g.deadline)
+                                 check_claims=svc.rest_client is not None,
+                                 ring_s=svc.config.callbacks.least_claim_s()), g.deadline)
     return Response(status=204)
 
 

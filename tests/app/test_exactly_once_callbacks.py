@@ -81,6 +81,42 @@ def test_an_ended_agent_call_frees_its_claim_at_once(promised):
     assert call_row(app, sid("CA1"))["outcome"] == "left"  # the caller's own record is untouched
 
 
+def test_a_claim_freed_mid_ring_waits_for_its_rings_result_before_another_agent_rings(
+        promised, clock):
+    """With no REST credentials to ask how the ring went, an agent call that died while the
+    customer's phone rang freed its claim at once: another agent rang them again, the dead
+    Dial's result then came in late and counted, and the live claim's made a third ring of a
+    max_attempts = 2 callback (chaos soak 33, defect 2). The claim now goes back to the line
+    when the ring it may have started is over, so a late result counts before anyone rings."""
+    app, twilio = promised
+    first = claimed_dial(twilio, sid("CAagentA"))
+    report(twilio, first, "busy", sid("CAlegA"))  # attempt 1 of 2
+    clock.advance(301)  # retry_after_s
+    second = claimed_dial(twilio, sid("CAagentB"))
+    twilio.post("/voice/status", {"CallSid": sid("CAagentB"), "CallStatus": "completed"})
+    row = callback_rows(app)[0]
+    assert row["status"] == "pending" and row["claim_token"] is None  # freed, but not yet due
+    clock.advance(5)
+    again = parse(twilio.post("/voice/agent", {"CallSid": sid("CAagentC")}).data)
+    assert again.find(".//Number") is None, "rung again while B's ring may still be going"
+    report(twilio, second, "no-answer", sid("CAlegB"))  # B's Dial's result, late: attempt 2
+    row = callback_rows(app)[0]
+    assert (row["attempts"], row["status"]) == (2, "failed")
+    clock.advance(600)
+    assert parse(twilio.post("/voice/agent", {"CallSid": sid("CAagentD")}).data).find(
+        ".//Number") is None  # never a third ring
+
+
+def test_a_claim_freed_mid_ring_with_no_result_is_rung_once_its_ring_is_over(promised, clock):
+    app, twilio = promised
+    claimed_dial(twilio, sid("CAagentA"))
+    twilio.post("/voice/status", {"CallSid": sid("CAagentA"), "CallStatus": "completed"})
+    settings = app.extensions["holdwell"].config.callbacks
+    clock.advance(settings.least_claim_s() + 1)  # the longest ring it could have started
+    assert claimed_dial(twilio, sid("CAagentB"))["call"] == sid("CA1")
+    assert callback_rows(app)[0]["attempts"] == 0  # nothing was reported: no attempt
+
+
 def test_a_connected_result_counts_once_and_only_for_its_claim(promised):
     app, twilio = promised
     fence = claimed_dial(twilio, sid("CAagentA"))
@@ -220,13 +256,16 @@ def test_a_retried_agent_request_dials_the_same_claim_not_a_second_one(make_app,
 
 def test_an_agent_who_hangs_up_while_the_customer_rings_costs_them_no_attempt(promised,
                                                                                 clock):
-    """DialCallStatus=canceled is the agent's doing: no attempt is counted, and the agent
-    call's end gives the callback back at once, in its place."""
+    """DialCallStatus=canceled is the agent's doing: no attempt is counted, and the result
+    gives the callback back at once, in its place: its ring is over (the agent call's end,
+    which no longer knows whether a ring goes on, would make it wait for one)."""
     from app.storage.db import as_utc
 
     app, twilio = promised
     fence = claimed_dial(twilio, sid("CAagentA"))
     report(twilio, fence, "canceled", sid("CAleg"))
+    row = callback_rows(app)[0]
+    assert (row["status"], row["claim_token"], row["attempts"]) == ("pending", None, 0)
     twilio.post("/voice/status", {"CallSid": sid("CAagentA"), "CallStatus": "completed"})
     row = callback_rows(app)[0]
     assert row["attempts"] == 0 and row["status"] == "pending"
