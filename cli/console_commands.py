@@ -180,11 +180,6 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
         raise click.ClickException(str(error)) from None
     for warning in loaded.warnings():
         click.echo(f"warning: {warning}", err=True)
-    if not all_defaults and sets_nothing(path):
-        raise click.ClickException(
-            f"{path} sets nothing (empty, or comments only): importing it would put every "
-            "policy, prompt and opening hour back to the built-in defaults in every worker; a "
-            "truncated copy? Pass --all-defaults to mean it; nothing imported")
     engine = console_engine()
     active = config_versions.get(engine, None)
     before = config_of(active).queues if active is not None else {}
@@ -207,6 +202,11 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
         click.echo(f"{path}: no change: config version {active.number} (active) already runs "
                    "these settings; no version added")
         return
+    if active is not None and not all_defaults and sets_nothing(path):
+        raise click.ClickException(
+            f"{path} sets nothing (empty, or comments only): importing it would put every "
+            "policy, prompt and opening hour back to the built-in defaults in every worker; a "
+            "truncated copy? Pass --all-defaults to mean it; nothing imported")
     version = config_versions.add(engine, loaded, author="cli",
                                   note=note or _imported_from(path), now=utc_now())
     click.echo(f"{path}: imported as config version {version.number} (active)")
