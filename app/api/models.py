@@ -231,7 +231,15 @@ class ConfigVersionDetail(ConfigVersionInfo):
 
 class VersionsResponse(Model):
     active: int | None
-    versions: list[ConfigVersionInfo]
+    versions: list[ConfigVersionInfo] = Field(description="newest first, at most 100")
+    total: int = Field(default=0, description="versions stored in all")
+    next_before: int | None = Field(default=None, description="older versions exist: ask "
+                                    "for them with ?before= this number; null: none older")
+
+
+class VersionsQuery(Model):
+    before: VersionNumber | None = Field(default=None, description="only versions numbered "
+                                         "below this (a page's next_before)")
 
 
 class RollbackRequest(Model):

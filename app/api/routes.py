@@ -201,9 +201,11 @@ def saved_version(saved: config_changes.Saved) -> models.SavedVersion:
 
 
 @endpoint(bp, "/config/versions", "GET", permission="view", response=models.VersionsResponse,
-          summary="Config versions, newest (active) first")
+          query=models.VersionsQuery,
+          summary="Config versions, newest (active) first, 100 a page (?before= for older)")
 def versions() -> models.VersionsResponse:
-    return config_changes.versions(services())
+    asked = models.VersionsQuery.model_validate(request.args.to_dict())
+    return config_changes.versions(services(), asked.before)
 
 
 @endpoint(bp, "/config/versions/<int(min=1, max=2147483647):number>", "GET", permission="view",

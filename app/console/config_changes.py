@@ -307,10 +307,12 @@ def info(version: ConfigVersion) -> ConfigVersionInfo:
                              author=version.author, note=version.note)
 
 
-def versions(svc: Services) -> VersionsResponse:
-    history = config_versions.history(svc.store.engine)
-    return VersionsResponse(active=history[0].number if history else None,
-                            versions=[info(v) for v in history])
+def versions(svc: Services, before: int | None = None) -> VersionsResponse:
+    """The newest page of versions, or the page below `before`, saying what lies beyond it."""
+    page = config_versions.history(svc.store.engine, before=before)
+    return VersionsResponse(active=page.active, versions=[info(v) for v in page.versions],
+                            total=page.total, next_before=page.versions[-1].number
+                            if page.older else None)
 
 
 def detail(svc: Services, number: int) -> ConfigVersionDetail:

@@ -137,10 +137,11 @@ def flash_warnings(saved: config_changes.Saved) -> None:
 @requires("view")
 def versions() -> str:
     svc = services()
-    listing = config_changes.versions(svc)
+    before = request.args.get("before", type=int)
+    listing = config_changes.versions(svc, before if before and before > 0 else None)
     number = request.args.get("show", type=int) or listing.active
     shown = config_changes.detail(svc, number) if number else None
-    return render_template("console/versions.html", listing=listing, shown=shown,
+    return render_template("console/versions.html", listing=listing, shown=shown, before=before,
                            built_in=bool(number) and config_changes.is_built_in_defaults(
                                svc, number))
 

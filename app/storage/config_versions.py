@@ -111,11 +111,28 @@ def newest_first(conn: Connection) -> Iterator[ConfigVersion]:
         yield _version(row)
 
 
-def history(engine: Engine, limit: int = LIST_LIMIT) -> list[ConfigVersion]:
-    """The newest `limit` versions, for the versions page."""
-    query = select(config_versions).order_by(config_versions.c.number.desc()).limit(limit)
+@dataclass(frozen=True)
+class History:
+    """A page of versions, newest first: `older` when versions older than the page exist
+    (the page had been cut at 100 without a word), and how many are stored in all."""
+
+    versions: list[ConfigVersion]
+    active: int | None
+    total: int
+    older: bool
+
+
+def history(engine: Engine, limit: int = LIST_LIMIT, before: int | None = None) -> History:
+    """The newest `limit` versions, or the newest `limit` numbered below `before`."""
+    query = select(config_versions).order_by(config_versions.c.number.desc()).limit(limit + 1)
+    if before is not None:
+        query = query.where(config_versions.c.number < before)
+    counted = select(func.count(), func.max(config_versions.c.number)).select_from(
+        config_versions)
     with engine.connect() as conn:
-        return [_version(row) for row in conn.execute(query).mappings()]
+        rows = [_version(row) for row in conn.execute(query).mappings()]
+        total, active = conn.execute(counted).one()
+    return History(rows[:limit], active, total, older=len(rows) > limit)
 
 
 class ActiveMoved(RuntimeError):

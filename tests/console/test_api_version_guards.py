@@ -68,3 +68,34 @@ def test_a_base_version_never_stored_is_the_clients_mistake_not_a_conflict(conso
     assert answer.get_json()["fields"]["base_version"] == (
         "no config version 9999 (the active one is 1)")
     assert active(console_app).number == 1
+
+
+def test_versions_come_a_hundred_a_page_and_say_what_lies_beyond(console_app, tokens, as_role):
+    """The list had stopped at the newest 100 without a word, and no parameter reached the
+    rest (API audit 33, D3)."""
+    engine = console_app.extensions["holdwell"].store.engine
+    config, first = active(console_app).config(), active(console_app)
+    for n in range(2, 206):
+        config_versions.add(engine, config.model_copy(update={"queues": {
+            **config.queues, "support": config.queues["support"].model_copy(
+                update={"max_size": n})}}), author="test", note=f"v{n}",
+            now=first.created_at)
+    client, token = console_app.test_client(), bearer(tokens["analyst"])
+    pages, before = [], None
+    while True:
+        query = f"?before={before}" if before else ""
+        page = client.get(f"/api/v1/config/versions{query}", headers=token).get_json()
+        assert page["active"] == 205 and page["total"] == 205
+        pages.append([v["number"] for v in page["versions"]])
+        before = page["next_before"]
+        if before is None:
+            break
+    assert [len(p) for p in pages] == [100, 100, 5]
+    assert sum(pages, []) == list(range(205, 0, -1))  # each once, newest first
+    assert client.get("/api/v1/config/versions?before=zero",
+                      headers=token).status_code == 422
+    console = as_role("analyst").get("/console/versions").get_data(as_text=True)
+    assert "100 of 205 versions shown (205 to 106)" in console
+    assert 'href="/console/versions?before=106">Older versions</a>' in console
+    older = as_role("analyst").get("/console/versions?before=6").get_data(as_text=True)
+    assert "5 of 205 versions shown (5 to 1)" in older and "Older versions" not in older

@@ -20,7 +20,7 @@ def line_without_number(make_app, clock):  # noqa: ANN201
 
 
 def versions(app) -> int:  # noqa: ANN001
-    return len(config_versions.history(app.extensions["holdwell"].store.engine))
+    return config_versions.history(app.extensions["holdwell"].store.engine).total
 
 
 def test_the_policy_form_refuses_callbacks_without_a_support_number(line_without_number):
