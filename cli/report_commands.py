@@ -410,6 +410,7 @@ def _moment(text: str | None, option: str) -> pd.Timestamp | None:
 @click.option(
     "--caller-id-key",
     envvar="HOLDWELL_EXPORT_KEY",
+    callback=lambda _ctx, _param, key: _some_key(key),
     help="Key for hashed caller ids, to link exports [default: random per export].",
 )
 @click.option(
@@ -435,6 +436,9 @@ def export_command(
         raise click.BadParameter(f"{out_path.name!r} is named {other} but --format is "
                                  f"{file_format}", param_hint="'--out'")
     if file_format == "queue_log":
+        if caller_id_key and caller_ids != CallerIdMode.HASHED.value:
+            click.echo(f"warning: --caller-id-key is not used with --caller-ids {caller_ids}",
+                       err=True)
         pseudonyms = CallerIds.from_key_text(caller_ids, caller_id_key)
         count = _export_queue_log(
             records_paths, db_url, events_paths, out_path, pseudonyms, callback_key
@@ -443,6 +447,15 @@ def export_command(
         return
     count = _export_records(records_paths, db_url, out_path, file_format)
     click.echo(f"wrote {count:,} call records to {out_path}")
+
+
+def _some_key(key: str | None) -> str | None:
+    """A key given empty (`--caller-id-key "$KEY"` with KEY unset) is refused: it had fallen
+    back to a random key without a word, and exports meant to link did not."""
+    if key is not None and not key.strip():
+        raise click.BadParameter("empty (an unset variable?): give the key the exports share, "
+                                 "or leave the option out for a random key")
+    return key
 
 
 def _export_records(

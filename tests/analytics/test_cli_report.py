@@ -163,6 +163,21 @@ def test_export_queue_log_falls_back_to_records_when_no_events(runner, fake_data
     assert fake_database == ["sqlite:///x.db", "sqlite:///x.db"]
 
 
+def test_an_empty_caller_id_key_is_refused_and_a_key_no_hash_uses_is_said(
+        runner, fake_database, tmp_path):
+    """`--caller-id-key "$KEY"` with KEY unset had fallen back to a random key without a
+    word: exports meant to link did not (operator audit 33, D7)."""
+    out = tmp_path / "queue_log"
+    base = ["--format", "queue_log", "--db", "sqlite:///x.db", "--out", str(out)]
+    empty = runner.invoke(export_command, [*base, "--caller-id-key", " "])
+    assert empty.exit_code == 2 and "--caller-id-key" in empty.output
+    assert "empty (an unset variable?)" in empty.output and not out.exists()
+    plain = runner.invoke(export_command, [*base, "--caller-ids", "none",
+                                           "--caller-id-key", "shared"])
+    assert plain.exit_code == 0
+    assert "warning: --caller-id-key is not used with --caller-ids none" in plain.stderr
+
+
 @pytest.mark.parametrize("file_format", ["csv", "parquet"])
 def test_export_records_round_trip(runner, tmp_path, two_policies, file_format):
     out = tmp_path / f"out.{file_format}"
