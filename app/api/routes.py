@@ -28,6 +28,16 @@ def who_is_asking() -> None:
     g.user = access.load_user(allow_bearer=True)
     if request.method in csrf.UNSAFE and g.get("auth_method") == "session":
         csrf.protect()  # a browser's cookie could be ridden by another site; a token cannot
+    if request.method in csrf.UNSAFE and (asked := next(
+            (name for name in PRECONDITIONS if name in request.headers), None)):
+        abort(400, description=f"{asked} is not read by this API, so it would protect nothing: "
+              "send base_version (in the body; ?base_version= on DELETE), the version GET "
+              "answers; a change made since is then refused with 409")
+
+
+PRECONDITIONS = ("If-Match", "If-Unmodified-Since", "If-None-Match")
+"""HTTP's conditional headers. A write carrying a stale one had been applied (200): the
+client believed itself protected. The API's own guard is base_version (API audit 33, D4)."""
 
 
 @bp.errorhandler(HTTPException)

@@ -99,3 +99,17 @@ def test_versions_come_a_hundred_a_page_and_say_what_lies_beyond(console_app, to
     assert 'href="/console/versions?before=106">Older versions</a>' in console
     older = as_role("analyst").get("/console/versions?before=6").get_data(as_text=True)
     assert "5 of 205 versions shown (5 to 1)" in older and "Older versions" not in older
+
+
+def test_a_write_with_http_preconditions_is_told_to_use_base_version(console_app, tokens):
+    """A stale If-Match had been applied (200): a client using HTTP's own mechanism thought
+    itself protected (API audit 33, D4). Reads ignore them, as before."""
+    client, operator = console_app.test_client(), bearer(tokens["operator"])
+    for header in ("If-Match", "If-Unmodified-Since", "If-None-Match"):
+        answer = client.patch("/api/v1/policies/sales", json={"settings": {"max_size": 301}},
+                              headers={**operator, header: '"1"'})
+        assert answer.status_code == 400, header
+        assert answer.get_json()["error"].startswith(f"{header} is not read by this API")
+    assert active(console_app).number == 1  # nothing saved
+    assert client.get("/api/v1/policies/sales",
+                      headers={**operator, "If-None-Match": '"1"'}).status_code == 200
