@@ -155,6 +155,7 @@ class CallbackWorker:
         self.placer_basis: tuple | None = None
         self.rest_problem: str | None = None
         self.outages = 0
+        self.once = False  # run(once=True): one round, so no "next round" is promised
 
     @property
     def config(self) -> HoldwellConfig:
@@ -162,6 +163,7 @@ class CallbackWorker:
 
     def run(self, *, once: bool = False) -> int:
         """Rounds until stopped (or one, with `once`); the process's exit status."""
+        self.once = once
         if self.start(wait=not once):
             while True:
                 done = self.round()
@@ -224,13 +226,12 @@ class CallbackWorker:
         except Exception as error:
             if is_outage(error):
                 self.outages += 1
-                self.err(f"database unavailable ({first_line(error)}); next round in "
-                         f"{self.delay_s():g} s")
+                self.err(f"database unavailable ({first_line(error)}){self.next_round()}")
             else:
                 self.outages = 0
                 what = str(error) if isinstance(error, CallbackError) else \
                     f"{type(error).__name__}: {first_line(error)}"
-                self.err(f"callback round failed: {what}; next round in {self.delay_s():g} s")
+                self.err(f"callback round failed: {what}{self.next_round()}")
                 if self.debug:
                     self.err(traceback.format_exc().rstrip())
             return False
@@ -279,6 +280,10 @@ class CallbackWorker:
         """The interval, doubled for each failure in a row after the first, capped."""
         return min(self.interval_s * 2 ** min(max(failures - 1, 0), 16),
                    max(self.interval_s, BACKOFF_CAP_S))
+
+    def next_round(self) -> str:
+        """When the next round runs, as a failed round's line ends (--once runs no other)."""
+        return "" if self.once else f"; next round in {self.delay_s():g} s"
 
     def delay_s(self) -> float:
         """Until the next round: the interval, or the outage backoff."""

@@ -27,7 +27,9 @@ def privacy() -> None:
 @click.option("--yes", is_flag=True, help="Redact; without it, only say what would be.")
 def redact_command(days: int | None, number: str | None, yes: bool) -> None:
     """Remove callers' numbers, words and recording links from ended calls; outcomes,
-    waits and times stay, so reports and comparisons read the same. A call still in line
+    waits and times stay, so reports and comparisons read the same. Given both options,
+    the calls either chooses are redacted (older than DAYS, and every call of E164), not
+    only those both choose. A call still in line
     or with a callback still promised is left as it is. Recordings live on Twilio: their
     SIDs are listed, to delete there."""
     from app.storage.privacy import count_chosen, redact

@@ -190,6 +190,18 @@ def test_a_failed_round_names_its_callback_and_the_next_round_runs(
     assert worker.round()
 
 
+def test_a_failed_round_under_once_promises_no_next_round(sqlite_url, worker_engine,
+                                                           tmp_path, mocker):
+    """`holdwell callbacks --once` had said "next round in 15 s" and exited (operator audit
+    33, D9)."""
+    worker, lines = make_worker(sqlite_url, tmp_path, CUSTOMER_FIRST)
+    mocker.patch.object(StoppingPlacer, "ring", side_effect=ValueError("a bug"))
+    seed_pending(worker_engine, ["CA1"], datetime.now(UTC) - timedelta(minutes=5))
+    assert worker.run(once=True) == 1
+    assert "callback round failed: callback CA1: ValueError: a bug" in lines.err
+    assert not lines.count("next round")
+
+
 def test_the_worker_outlives_a_database_that_refuses_and_catches_up_after(
         postgres_url, tcp_proxy, tmp_path, mocker):  # noqa: F811 - the fixture
     worker, lines = make_worker(proxied_url(postgres_url, tcp_proxy), tmp_path, CUSTOMER_FIRST)
