@@ -259,7 +259,8 @@ MAX_WEIGHT = 1000
 class ExperimentStart(Model):
     """Arms are policies or the queue's variants (checked against the queue when saved)."""
 
-    arms: Annotated[dict[ArmName, Annotated[float, Field(gt=0, le=MAX_WEIGHT)]],
+    arms: Annotated[dict[ArmName, Annotated[float, Field(gt=0, le=MAX_WEIGHT,
+                                                         allow_inf_nan=False)]],
                     Field(min_length=2)]
     note: Text = ""
     base_version: VersionNumber | None = Field(

@@ -230,3 +230,14 @@ def test_weights_show_as_they_round_trip_and_a_pin_of_the_heard_voice_restarts_n
     assert not [w for w in pinned.get_json()["warnings"] if "A/B split" in w]
     after = client.get("/api/v1/experiments/support", headers=token).get_json()
     assert after["counting_since"] == since["counting_since"]
+
+
+def test_a_weight_that_is_not_a_number_is_said_to_be_one(console_app, tokens):
+    """NaN (which Python's json reads) had been refused as "less than or equal to 1000 (got
+    nan)" (API audit 33, D7)."""
+    answer = console_app.test_client().put(
+        "/api/v1/experiments/support", headers=bearer(tokens["operator"]),
+        data='{"arms": {"checkin": NaN, "silence": 1}}', content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.get_json()["fields"]["arms.checkin"].startswith("Input should be a finite "
+                                                                  "number")
