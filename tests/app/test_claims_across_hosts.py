@@ -28,20 +28,28 @@ from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
 
 
+def answered_on_cut_off_a(make_app, clock, tmp_path, *, after_s: float):  # noqa: ANN001, ANN201
+    """Hosts A and B (clients); B claims a callback for agent A's call, and `after_s` later
+    the customer answers on A, cut off from the database (the answer journaled there):
+    the clients and B's <Dial><Number> answer."""
+    host_a, host_b = (make_app(CONFIG, journal_dir=str(tmp_path / n)) for n in ("ja", "jb"))
+    a, b = (SignedClient(h.test_client(), AUTH_TOKEN) for h in (host_a, host_b))
+    enter(b, sid("CA1"), clock)
+    request_callback(b, sid("CA1"), queue_time=60)
+    first = parse(b.post("/voice/agent", {"CallSid": sid("CAagentA")}).data)
+    clock.advance(after_s)
+    host_a.extensions["holdwell"].store.runner.down_until = time.monotonic() + 1e9
+    a.post(first.find(".//Number").get("url"), {"CallSid": sid("CAlegA"), "AnsweredBy": "human"})
+    return a, b, first
+
+
 @pytest.mark.parametrize("dial_status", ["completed", "busy"])
 def test_the_agents_next_loop_never_rings_the_customer_of_the_dial_that_just_ended(
         make_app, clock, tmp_path, dial_status):
     """The answer (or the busy result) is journaled on cut-off host A; the agent's next loop,
     within Twilio's retry window, reaches host B, where the claim still looks taken a moment
     ago by this agent: the Dial's result names its claim, so B never gives it again."""
-    host_a, host_b = (make_app(CONFIG, journal_dir=str(tmp_path / n)) for n in ("ja", "jb"))
-    a, b = (SignedClient(h.test_client(), AUTH_TOKEN) for h in (host_a, host_b))
-    enter(b, sid("CA1"), clock)
-    request_callback(b, sid("CA1"), queue_time=60)
-    first = parse(b.post("/voice/agent", {"CallSid": sid("CAagentA")}).data)
-    clock.advance(6)
-    host_a.extensions["holdwell"].store.runner.down_until = time.monotonic() + 1e9
-    a.post(first.find(".//Number").get("url"), {"CallSid": sid("CAlegA"), "AnsweredBy": "human"})
+    a, b, first = answered_on_cut_off_a(make_app, clock, tmp_path, after_s=6)
     clock.advance(6)  # short talk, customer hangs up; the Dial's action redirects to /voice/agent
     result = parse((a if dial_status == "busy" else b).post(first.find("Dial").get("action"), {
         "CallSid": sid("CAagentA"), "DialCallStatus": dial_status,
@@ -56,14 +64,7 @@ def test_nor_any_loop_after_it_while_the_answer_waits_in_a_cut_off_hosts_journal
     <Dial><Queue> whose action comes back without it. 12 s after the claim, still within
     Twilio's retry window, host B had read it as a retry and rung the customer who had just
     been served, a second time (chaos soak 33: 4.5 s after their talk)."""
-    host_a, host_b = (make_app(CONFIG, journal_dir=str(tmp_path / n)) for n in ("ja", "jb"))
-    a, b = (SignedClient(h.test_client(), AUTH_TOKEN) for h in (host_a, host_b))
-    enter(b, sid("CA1"), clock)
-    request_callback(b, sid("CA1"), queue_time=60)
-    first = parse(b.post("/voice/agent", {"CallSid": sid("CAagentA")}).data)
-    clock.advance(3)
-    host_a.extensions["holdwell"].store.runner.down_until = time.monotonic() + 1e9
-    a.post(first.find(".//Number").get("url"), {"CallSid": sid("CAlegA"), "AnsweredBy": "human"})
+    _, b, first = answered_on_cut_off_a(make_app, clock, tmp_path, after_s=3)
     clock.advance(4)  # a short talk; the Dial's result reaches healthy host B
     result = parse(b.post(first.find("Dial").get("action"), {
         "CallSid": sid("CAagentA"), "DialCallStatus": "completed",

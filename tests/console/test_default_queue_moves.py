@@ -61,15 +61,22 @@ def test_the_api_rollback_answers_the_move_among_its_warnings(as_role, console_a
                for warning in answer.get_json()["warnings"])
 
 
-def test_config_import_of_a_file_whose_first_queue_differs_warns(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
+def fresh_log(tmp_path, monkeypatch) -> str:  # noqa: ANN001
+    """DATABASE_URL set to a new, upgraded SQLite log (its URL), as `config import` reads."""
     from app.storage.migrate import upgrade
-    from cli.main import cli
 
     url = f"sqlite:///{tmp_path / 'holdwell.db'}"
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def test_config_import_of_a_file_whose_first_queue_differs_warns(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    fresh_log(tmp_path, monkeypatch)
     first, second = tmp_path / "first.toml", tmp_path / "second.toml"
     first.write_text('[queues.support]\npolicy = "checkin"\n[queues.sales]\npolicy = "silence"\n')
     second.write_text('[queues.sales]\npolicy = "silence"\n[queues.support]\npolicy = "checkin"\n')
@@ -125,12 +132,9 @@ def test_config_import_of_a_file_that_sets_nothing_is_refused_unless_meant(tmp_p
     from click.testing import CliRunner
     from sqlalchemy import create_engine
 
-    from app.storage.migrate import upgrade
     from cli.main import cli
 
-    url = f"sqlite:///{tmp_path / 'holdwell.db'}"
-    upgrade(url)
-    monkeypatch.setenv("DATABASE_URL", url)
+    url = fresh_log(tmp_path, monkeypatch)
     rich, empty = tmp_path / "rich.toml", tmp_path / "empty.toml"
     rich.write_text('[queues.support]\npolicy = "silence"\n')
     empty.write_text("# nothing yet\n")
