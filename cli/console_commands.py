@@ -202,7 +202,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
         click.echo(f"{path}: no change: config version {active.number} (active) already runs "
                    "these settings; no version added")
         return
-    if active is not None and not all_defaults and sets_nothing(path):
+    if active is not None and not all_defaults and not loaded.model_fields_set:
         raise click.ClickException(
             f"{path} sets nothing (empty, or comments only): importing it would put every "
             "policy, prompt and opening hour back to the built-in defaults in every worker; a "
@@ -214,13 +214,6 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
         click.echo(f"warning: {warning}", err=True)
     for line in queue_changes(before, loaded.queues):
         click.echo(f"  {line}")
-
-
-def sets_nothing(path: str) -> bool:
-    """Whether the TOML file at `path` (read and checked already) holds no key at all."""
-    from hold_policies.toml_file import read_toml
-
-    return not read_toml(path)
 
 
 def _imported_from(path: str) -> str:

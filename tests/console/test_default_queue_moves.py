@@ -149,3 +149,31 @@ def test_config_import_of_a_file_that_sets_nothing_is_refused_unless_meant(tmp_p
     meant = runner.invoke(cli, ["config", "import", str(empty), "--all-defaults"])
     assert meant.exit_code == 0 and "imported as config version 2" in meant.output
 
+
+
+def test_config_import_reads_a_piped_file_once(tmp_path, monkeypatch):
+    """`cat f.toml | holdwell config import /dev/stdin`: a second read of the file (to see
+    whether it set anything) found the pipe empty and refused it (review 33, R1)."""
+    import os
+    import threading
+
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    fresh_log(tmp_path, monkeypatch)
+    first = tmp_path / "first.toml"
+    first.write_text('[queues.support]\npolicy = "silence"\n')
+    assert CliRunner().invoke(cli, ["config", "import", str(first)]).exit_code == 0
+    piped = tmp_path / "piped.toml"
+    os.mkfifo(piped)
+    threading.Thread(target=lambda: piped.write_text('[queues.support]\npolicy = "checkin"\n'),
+                     daemon=True).start()
+    done: list = []
+    importing = threading.Thread(target=lambda: done.append(
+        CliRunner().invoke(cli, ["config", "import", str(piped)])), daemon=True)
+    importing.start()
+    importing.join(timeout=20)
+    assert done, "the import waited on the pipe a second time"
+    assert done[0].exit_code == 0, done[0].output
+    assert "imported as config version 2" in done[0].output
