@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Update, select, update
 from app.storage import audit
 from app.storage import commands as c
 from app.storage.callback_admin import cancel_pending
+from app.storage.callback_queue import TALK_ENDED
 from app.storage.callback_requests import caller_gone
 from app.storage.events import insert_once, inserted_once, log_event
 from app.storage.facts import (
@@ -392,6 +393,7 @@ def call_status(conn: Connection, command: c.CallStatus) -> None:
 RELEASE_CLAIMS = update(callbacks).where(
     callbacks.c.status == "claimed",
     callbacks.c.claimed_by == param("agent", callbacks.c.claimed_by),
+    ~TALK_ENDED,  # its customer answered: the answer is journaled on a host cut off
 ).values(status="pending", claimed_by=None, claimed_at=None, claim_token=None,
          next_attempt_at=param("due", callbacks.c.next_attempt_at))
 """Built once: every final status callback runs it (building it cost 2.5% of an emulated

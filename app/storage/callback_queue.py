@@ -96,6 +96,15 @@ def head_in_line_since(conn: Connection, queue: str, now: datetime) -> datetime 
     return as_utc(head.line_since) if head is not None else None
 
 
+TALK_ENDED = exists().where(call_events.c.call_id == callbacks.c.call_id,
+                            call_events.c.event == CALLBACK_ENDED)
+"""A host heard a Dial of this callback end after its customer answered (CALLBACK_ENDED).
+A row still "claimed" beside it has its answer waiting in the journal of a host cut off
+from the database: neither a retry (JUST_CLAIMED_BY) nor an agent call's end without REST
+credentials, nor a claim timeout, may give it back to be rung, or a customer just served is
+rung again (chaos soak 33; review 33, R2). It goes back after HELD_LIMIT_S if that journal
+never arrives."""
+
 RETRY_WINDOW_S = 20.0
 """Twilio retries a webhook it got no answer to (15 s) soon after: a claim this young, still
 held by the same agent call, is that request's own."""
@@ -106,12 +115,9 @@ JUST_CLAIMED_BY = select(callbacks).where(
     callbacks.c.agent_ended_at.is_(None),  # an agent call that ended is retrying nothing
     # nor does its loop after the Dial of that claim ended (the Dial's result names it)
     callbacks.c.claim_token != param("finished", callbacks.c.claim_token),
-    # nor any later loop once a host heard that Dial end: the claim reads "claimed" while
-    # the answer waits in a cut-off host's journal, and the loop after a <Dial><Queue>
-    # names no claim (chaos soak 33: a customer served was rung again). Any claim's end
-    # counts: the safe side is a retry that rings nobody, the claim freed at its timeout.
-    ~exists().where(call_events.c.call_id == callbacks.c.call_id,
-                    call_events.c.event == CALLBACK_ENDED),
+    # nor any later loop once a host heard that Dial end (the loop after a <Dial><Queue>
+    # names no claim). Any claim's end counts: the safe side is a retry that rings nobody
+    ~TALK_ENDED,
 ).order_by(callbacks.c.claimed_at.desc()).limit(1)
 
 
@@ -204,7 +210,8 @@ def release_stale_claims(engine: Engine, now: datetime, claim_timeout_s: float, 
                  callbacks.c.agent_ended_at.is_(None))  # ended: app.claim_checks ends it
     if not checked:
         stale = or_(stale, and_(callbacks.c.status == "claimed", or_(
-            callbacks.c.claimed_at < cutoff, callbacks.c.agent_ended_at.is_not(None))))
+            callbacks.c.claimed_at < cutoff, callbacks.c.agent_ended_at.is_not(None)),
+            or_(~TALK_ENDED, callbacks.c.claimed_at < held_since)))
     free = select(callbacks.c.call_id).where(stale).with_for_update(skip_locked=True)
     with engine.begin() as conn:
         result = conn.execute(update(callbacks).where(callbacks.c.call_id.in_(free), stale)

@@ -79,6 +79,35 @@ def test_nor_any_loop_after_it_while_the_answer_waits_in_a_cut_off_hosts_journal
     assert first_retry.find(".//Number") is None  # nor another agent: it is still theirs
 
 
+def test_nor_the_agent_calls_end_nor_the_claims_timeout_while_that_answer_waits(
+        make_app, clock, tmp_path):
+    """Without REST credentials an agent call's end, and later the claim's timeout, had
+    given the claim back to the line, and the next agent rang the customer just served
+    (review 33, R2). The answer, replayed, then settles it."""
+    from app.storage import callback_queue
+    from tests.app.test_callbacks import callback_rows
+
+    a, b, first = answered_on_cut_off_a(make_app, clock, tmp_path, after_s=3)
+    clock.advance(4)
+    b.post(first.find("Dial").get("action"), {"CallSid": sid("CAagentA"),
+                                              "DialCallStatus": "completed",
+                                              "DialCallSid": sid("CAlegA")})
+    b.post("/voice/status", {"CallSid": sid("CAagentA"), "CallStatus": "completed"})
+    host_b = b.client.application
+    settings = host_b.extensions["holdwell"].config.callbacks
+    clock.advance(settings.claim_timeout_s + 1)
+    engine = host_b.extensions["holdwell"].store.engine
+    assert callback_queue.release_stale_claims(engine, clock.now(),
+                                               settings.claim_timeout_s) == 0
+    assert callback_rows(host_b)[0]["status"] == "claimed"
+    later = parse(b.post("/voice/agent", {"CallSid": sid("CAagentB")}).data)
+    assert later.find(".//Number") is None, "answered customer dialled again"
+    store_a = a.client.application.extensions["holdwell"].store
+    store_a.runner.down_until = 0.0  # host A reaches the database again
+    assert store_a.replay() >= 1
+    assert callback_rows(host_b)[0]["status"] == "connected"
+
+
 def rest_line(make_app, clock, mocker, second=False):
     app = make_app(FIRST, account_sid="AC123", public_url=PUBLIC)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN, base_url=PUBLIC)
