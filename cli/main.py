@@ -371,6 +371,7 @@ def callbacks_command(once: bool, interval: float) -> None:
     from app.services import configured
     from app.settings import SettingsError, load_settings
 
+    database_url()  # a URL no command can use (a port it cannot read, SQLite in memory)
     try:
         process = load_settings()
         config = configured(process)
