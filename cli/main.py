@@ -216,7 +216,9 @@ def has_call_log(url: str) -> bool:
 
 @db.command("stamp")
 @click.argument("revision")
-def db_stamp(revision: str) -> None:
+@click.option("--again", is_flag=True, help="Mark a database that already has a revision "
+              "anew (one stamped wrongly before); nothing is migrated.")
+def db_stamp(revision: str, again: bool) -> None:
     """Mark the database at DATABASE_URL as at REVISION without running migrations (for
     tables made another way that already match it)."""
     from alembic.util.exc import CommandError
@@ -233,9 +235,9 @@ def db_stamp(revision: str) -> None:
                 f"`holdwell db upgrade` creates its tables (stamp is for tables made another "
                 f"way)")
         before = schema_revision(url)
-        if before != "base":  # an upgraded database: a stamp back had made every command
-            refuse_to_mark_again(url, before, revision)  # ask for an upgrade that then failed
-            return
+        if before != "base" and not again:  # an upgraded database: a stamp back had made
+            refuse_to_mark_again(url, before, revision)  # every command ask for an upgrade
+            return  # that then failed
         stamp(url, revision)
         after = schema_revision(url)
     except (SQLAlchemyError, ImportError) as error:
@@ -264,7 +266,8 @@ def refuse_to_mark_again(url: str, before: str, revision: str) -> None:
     raise click.ClickException(
         f"REVISION: the database at {safe_url(url)} is already at revision {before}; stamp "
         "marks only tables made another way (no revision): `holdwell db upgrade` takes it "
-        "forward; nothing was changed")
+        "forward; if it was stamped wrongly, `holdwell db stamp REVISION --again` marks it "
+        "anew; nothing was changed")
 
 
 def refuse_to_stamp(url: str, revision: str) -> None:

@@ -74,6 +74,9 @@ def test_stamp_never_moves_an_upgraded_database(tmp_path, monkeypatch):
     assert same.exit_code == 0 and "nothing to mark" in same.output
     again = CliRunner().invoke(cli, ["db", "upgrade"])
     assert again.exit_code == 0 and f"is at revision {head}" in again.output, again.output
+    wrongly = CliRunner().invoke(cli, ["db", "stamp", "0018", "--again"])  # on purpose: a
+    assert wrongly.exit_code == 0 and "marked at revision 0018" in wrongly.output  # repair
+    assert "--again" in refused.output
 
 
 def test_a_failed_upgrade_of_a_new_database_gives_no_stamp_hint(tmp_path, monkeypatch):
