@@ -32,7 +32,7 @@ NAME_KEPT = 200
 def _form_again(message: str, status: int) -> tuple[str, int]:
     """The sign-in form once more, with what was wrong."""
     name = request.form.get("name", "").strip()
-    return render_template("console/login.html", message=message,
+    return render_template("console/login.html", message=message, refused=True,
                            next=request.form.get("next"),
                            name=name[:NAME_KEPT] if "\x00" not in name else ""), status
 

@@ -58,7 +58,7 @@ def error_page(error: HTTPException):  # noqa: ANN201 - a (body, status, headers
         posted = request.method in csrf.UNSAFE
         return render_template("console/login.html", next=_page_posted_from(),
                                message=SESSION_ENDED if posted else "Please sign in.",
-                               edits_kept=posted), 401
+                               edits_kept=posted, refused=posted), 401
     return render_template("console/error.html", error=error), error.code, kept_headers(error)
 
 

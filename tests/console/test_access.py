@@ -217,3 +217,14 @@ def test_a_name_that_differs_from_a_users_only_in_case_is_refused(console_app, c
     with engine.connect() as conn:
         names = conn.execute(select(users.c.name)).scalars().all()
     assert [n for n in names if n.casefold() == "operator"] == ["operator"]
+
+
+def test_a_refused_sign_in_says_error_first_in_its_title_and_a_plain_one_does_not(
+        console_app):
+    """The title is what a screen reader reads first on arriving (review 33, R5)."""
+    visitor = Console(console_app, None)
+    refused = visitor.post("/console/login", {"name": "admin", "password": "guess"})
+    assert "<title>Error: Sign in · holdwell console</title>" in refused.get_data(as_text=True)
+    asked = console_app.test_client().get("/console/callbacks")
+    assert asked.status_code == 401
+    assert "<title>Sign in · holdwell console</title>" in asked.get_data(as_text=True)

@@ -241,3 +241,20 @@ def test_a_weight_that_is_not_a_number_is_said_to_be_one(console_app, tokens):
     assert answer.status_code == 422
     assert answer.get_json()["fields"]["arms.checkin"].startswith("Input should be a finite "
                                                                   "number")
+
+
+def test_a_refused_split_for_a_queue_gone_since_is_said_at_the_top(as_role, console_app):
+    """Its card is gone, and the refusal had been said nowhere (review 33, R6)."""
+    import html
+
+    from app.storage import config_versions
+
+    engine = console_app.extensions["holdwell"].store.engine
+    config = config_versions.get(engine).config()
+    config_versions.add(engine, config.model_copy(update={"queues": {
+        "support": config.queues["support"]}}), author="test", note="sales gone",
+        now=config_versions.get(engine).created_at)  # sales leaves after the page was read
+    page = html.unescape(as_role("operator").post("/console/experiments/sales", {
+        "action": "start", "weight_checkin": "1"}).get_data(as_text=True))
+    top = page[page.index("<h1>"):page.index("<section")]
+    assert "Not started on sales:" in top and "no longer in the config" in top

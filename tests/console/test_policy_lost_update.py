@@ -35,6 +35,7 @@ def test_a_save_from_a_stale_form_is_refused_and_keeps_the_editors_changes(as_ro
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409
     assert "this queue changed since you opened it (version 2 by operator)" in page
+    assert "<title>Error: Policy · sales" in page  # said first (review 33, R5)
     assert "your changes are kept below, review and save again" in page
     assert value_of(page, "voice") == "Polly.Matthew"  # the editor's own change is kept
     assert value_of(page, "silence.segment_s") == "90"  # the other change, left alone, shows
