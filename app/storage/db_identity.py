@@ -32,18 +32,35 @@ def same_database(one: str, other: str) -> bool:
         return _sqlite_file(first) is not None and _sqlite_file(first) == _sqlite_file(second)
     return (first.database == second.database
             and _port(first) == _port(second)
-            and bool(_addresses(first.host) & _addresses(second.host)))
+            and bool(_addresses(_host(first)) & _addresses(_host(second))))
 
 
 def _sqlite_file(url: URL) -> str | None:
-    """The file a SQLite URL opens (None: a database in memory, private to its connection)."""
-    if (url.database or "") in IN_MEMORY or url.query.get("mode") == "memory":
+    """The file a SQLite URL opens (None: a database in memory, private to its connection),
+    a `file:` URI (`?uri=true`) too."""
+    name = url.database or ""
+    if name.startswith("file:") and _given(url, "uri") in ("true", "1"):
+        name = name.removeprefix("file:").split("?")[0]
+    if name in IN_MEMORY or _given(url, "mode") == "memory":
         return None
-    return os.path.realpath(url.database)
+    return os.path.realpath(name)
+
+
+def _host(url: URL) -> str | None:
+    """The host the driver connects to: libpq's `?host=` wins over the URL's own."""
+    return _given(url, "host") or url.host
 
 
 def _port(url: URL) -> int | None:
-    return url.port or DEFAULT_PORTS.get(url.get_backend_name())
+    given = _given(url, "port")
+    port = int(given) if given and given.isdigit() else url.port
+    return port or DEFAULT_PORTS.get(url.get_backend_name())
+
+
+def _given(url: URL, key: str) -> str | None:
+    """A query parameter's value (the last, if given more than once)."""
+    value = url.query.get(key)
+    return value[-1] if isinstance(value, tuple) else value
 
 
 @cache

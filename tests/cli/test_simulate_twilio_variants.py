@@ -152,6 +152,8 @@ def test_the_twilio_engine_says_each_tenth_of_the_way(setup):
     (None, "sqlite:///{dir}/holdwell.db"),
     ("postgresql://postgres@127.0.0.1:5432/line", "postgresql+psycopg://postgres@localhost/line"),
     ("postgresql://postgres@127.0.0.1/line", "postgresql://other@127.0.0.1:5432/line?x=y"),
+    ("postgresql://postgres@10.0.0.5/line", "postgresql://postgres@/line?host=10.0.0.5"),
+    ("sqlite:///{dir}/live.db", "sqlite:///file:live.db?mode=rw&uri=true"),
 ])
 def test_the_live_log_is_refused_by_what_it_opens_not_how_it_is_written(
         tmp_path, monkeypatch, live, sim):
@@ -176,7 +178,8 @@ def test_the_live_log_is_refused_by_what_it_opens_not_how_it_is_written(
 
 @pytest.mark.parametrize("sim", ["sqlite:///other.db", "sqlite://",
                                  "postgresql://postgres@127.0.0.1:5432/sims",
-                                 "postgresql://postgres@127.0.0.1:5433/line"])
+                                 "postgresql://postgres@127.0.0.1:5433/line",
+                                 "postgresql://postgres@127.0.0.1/line?port=5433"])
 def test_another_database_beside_the_live_log_is_taken(tmp_path, monkeypatch, sim):
     from cli.simulate_commands import simulation_log
 
