@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from app.api import models, twin_models
 from app.api.params import PERIOD_QUERY, period
+from app.api.queue_fields import as_sent
 from app.api.registry import MAX_BODY_BYTES, TOO_LARGE, endpoint, field_errors, kept_headers
 from app.auth import access, csrf
 from app.console import config_changes, experiments, lists, partial_settings
@@ -53,7 +54,8 @@ def problem(error: HTTPException) -> tuple[Response, int]:
 
 @bp.errorhandler(ValidationError)
 def invalid(error: ValidationError) -> tuple[Response, int]:
-    fields = field_errors(error)
+    fields = as_sent(field_errors(error), request.endpoint,
+                     (request.view_args or {}).get("queue"))
     summary = "; ".join(f"{key}: {message}" for key, message in fields.items())
     return jsonify(models.Problem(error=f"invalid input: {summary}", fields=fields)
                    .model_dump()), 422

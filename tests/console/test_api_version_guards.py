@@ -113,3 +113,27 @@ def test_a_write_with_http_preconditions_is_told_to_use_base_version(console_app
     assert active(console_app).number == 1  # nothing saved
     assert client.get("/api/v1/policies/sales",
                       headers={**operator, "If-None-Match": '"1"'}).status_code == 200
+
+
+def test_a_queues_refusal_names_the_field_as_the_request_sent_it(console_app, tokens):
+    """Checks of the whole config had named `queues.sales.prompts.welcome`, or `queues.sales`
+    with the field first in the message, which a client cannot map to what it sent (API
+    audit 33, D6)."""
+    client, operator = console_app.test_client(), bearer(tokens["operator"])
+
+    def fields(method: str, path: str, body: dict) -> dict:
+        answer = client.open(path, method=method, json=body, headers=operator)
+        assert answer.status_code == 422
+        return answer.get_json()["fields"]
+
+    assert list(fields("PATCH", "/api/v1/policies/sales", {
+        "settings": {"prompts": {"welcome": "Hi {position:>10}"}}})) == [
+            "settings.prompts.welcome"]
+    long = fields("PATCH", "/api/v1/policies/sales", {
+        "settings": {"prompts": {"welcome": "x" * 5000}}})
+    assert list(long) == ["settings.prompts.welcome"]
+    assert long["settings.prompts.welcome"].startswith("5,000 characters")
+    assert list(fields("PATCH", "/api/v1/policies/sales", {
+        "settings": {"language": "es-ES", "voice": "Polly.Joanna"}})) == ["settings"]
+    assert list(fields("PUT", "/api/v1/experiments/sales", {
+        "arms": {"checkin": 1, "nosuch": 1}})) == ["arms.nosuch"]
