@@ -121,12 +121,20 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary:
 
 def refuse_unknown_query(parameters: dict[str, Any]) -> None:
     """A 422 (pydantic's ValidationError, as a query model's own) naming each query
-    parameter the endpoint does not take."""
+    parameter the endpoint does not take, and each given more than once: no parameter takes
+    a list, and the first of two had been used without a word (`?start=…&start=…`; API
+    audit 33, D7)."""
     unknown = [name for name in request.args if name not in parameters]
     if unknown:
         raise ValidationError.from_exception_data("Query", [InitErrorDetails(
             type="extra_forbidden", loc=(name,), input=request.args.get(name))
             for name in unknown])
+    repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
+    if repeated:
+        raise ValidationError.from_exception_data("Query", [InitErrorDetails(
+            type="value_error", loc=(name,), input=request.args.getlist(name),
+            ctx={"error": ValueError("given more than once; give it once")})
+            for name in repeated])
 
 
 def query_of(query: dict[str, dict[str, Any]] | type[BaseModel] | None,

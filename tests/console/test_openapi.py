@@ -108,6 +108,17 @@ def test_a_query_parameter_no_endpoint_takes_is_a_422_naming_it(console_app, tok
     assert named in str(answer.get_json())
 
 
+@pytest.mark.parametrize("path", ["/api/v1/unserved?start=2026-01-02&start=2026-01-01",
+                                  "/api/v1/audit?page=1&page=2",
+                                  "/api/v1/twin?window_days=7&window_days=abc"])
+def test_a_query_parameter_given_twice_is_a_422_naming_it(console_app, tokens, path):
+    """The first of the two had been used without a word (API audit 33, D7)."""
+    answer = console_app.test_client().get(path, headers=bearer(tokens["admin"]))
+    named = path.split("?")[1].split("=")[0]
+    assert answer.status_code == 422, answer.data
+    assert answer.get_json()["fields"][named].startswith("given more than once")
+
+
 def test_the_twins_half_hours_are_documented_on_the_lines_clock(console_app):
     """The twin fits on the default queue's opening-hours zone (its `timezone` says which):
     the document had called its half-hours UTC (a reviewer's finding)."""
