@@ -29,14 +29,13 @@ from app.clock import Clock, SystemClock
 from app.console.live_config import LiveConfig
 from app.failure_text_sender import send_owed
 from app.security import SignatureCheck
-from app.services import Services
+from app.services import Services, writable_journal
 from app.settings import Settings
 from app.storage import callback_rest, config_versions
 from app.storage.call_log import CallLogStore
 from app.storage.callback_queue import Callback
 from app.storage.db import make_engine, sqlite_file_problem
 from app.storage.deadline import first_line, is_outage
-from app.storage.journal import Journal
 from app.storage.migrate import upgrade
 from app.twilio_rest import make_client
 from hold_policies.config import HoldwellConfig
@@ -138,8 +137,8 @@ class CallbackWorker:
         self.clock = clock or SystemClock()
         self.where = make_url(settings.database_url).render_as_string(hide_password=True)
         self.engine = make_engine(settings.database_url)
-        journal = Journal(settings.journal_dir) if settings.journal_dir else None
-        store = CallLogStore(self.engine, journal=journal)
+        store = CallLogStore(self.engine, journal=writable_journal(settings))  # its REST
+        # placements journal what an outage keeps from the database, as the web workers do
         # The web workers' live config, reused whole: LiveConfig follows the active version
         # into a Services' config; the worker's Services holds no more than that and the store.
         self.services = Services(settings=settings, config=file_config, store=store,

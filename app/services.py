@@ -54,13 +54,7 @@ class Services:
               config: HoldwellConfig | None = None) -> Services:
         """Load and validate the config (raising ConfigError) and connect storage lazily."""
         config = config or configured(settings)
-        journal = Journal(settings.journal_dir) if settings.journal_dir else None
-        if journal is not None:
-            try:
-                journal.prove_writable()
-            except OSError as error:
-                raise SettingsError(f"HOLDWELL_JOURNAL_DIR: {error}; writes the database "
-                                    f"cannot take in time would be lost") from None
+        journal = writable_journal(settings)
         store = CallLogStore(make_engine(settings.database_url, budget_s=settings.db_budget_s),
                              estimate_window_s=config.estimate.window_s, journal=journal)
         services = cls(settings=settings, config=config, store=store,
@@ -94,6 +88,20 @@ class Services:
             return variant
         return self.policies.get((queue, name or "")) or self.policies[
             (queue, self.config.queues[queue].policy)]
+
+
+def writable_journal(settings: Settings) -> Journal | None:
+    """The journal HOLDWELL_JOURNAL_DIR names, proved writable (SettingsError naming it if
+    not), or None when it is turned off."""
+    if not settings.journal_dir:
+        return None
+    journal = Journal(settings.journal_dir)
+    try:
+        journal.prove_writable()
+    except OSError as error:
+        raise SettingsError(f"HOLDWELL_JOURNAL_DIR: {error}; writes the database cannot take "
+                            "in time would be lost") from None
+    return journal
 
 
 def configured(settings: Settings) -> HoldwellConfig:

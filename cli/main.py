@@ -392,6 +392,9 @@ def callbacks_command(once: bool, interval: float) -> None:
                                     out=click.echo, err=partial(click.echo, err=True),
                                     debug=bool(os.environ.get("HOLDWELL_DEBUG")))
             status = worker.run(once=once)
+    except SettingsError as error:  # a journal it could not write: replays and outages lost
+        click.echo(f"holdwell callbacks cannot start: {error}", err=True)
+        sys.exit(1)
     except (SQLAlchemyError, ImportError) as error:  # not an outage: a bad URL, no driver
         raise click.ClickException(
             cannot_use(process.database_url, "DATABASE_URL", error)) from None

@@ -130,6 +130,21 @@ def test_a_round_from_the_command_leaves_the_callers_signal_handlers_as_they_wer
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
 
 
+def test_the_worker_refuses_a_journal_folder_it_cannot_write(tmp_path, monkeypatch,
+                                                             sqlite_url):
+    """`serve` refused it and the worker started anyway: its placements' writes in an outage
+    would have been lost (operator audit 33, D9)."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    not_a_folder = tmp_path / "journal"
+    not_a_folder.write_text("a file")
+    monkeypatch.setenv("HOLDWELL_JOURNAL_DIR", str(not_a_folder))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["callbacks", "--once"])
+    assert result.exit_code == 1
+    assert "holdwell callbacks cannot start: HOLDWELL_JOURNAL_DIR:" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_the_worker_never_watches_a_call_log_it_would_have_to_create(tmp_path, monkeypatch):
     """A mistyped SQLite path in the Procfile's worker: refused in one line, no file made
     (before, a new empty log was migrated, seeded and watched for ever, ringing nobody)."""
