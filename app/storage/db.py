@@ -243,6 +243,9 @@ def sqlite_file_problem(url: str, error: BaseException) -> str | None:
                 "beside the database)")
     if file.exists() and not os.access(file, os.W_OK):
         return f"{file} is read-only"
+    for beside in (Path(f"{file}-wal"), Path(f"{file}-shm")):  # left by a read-only open:
+        if beside.exists() and not os.access(beside, os.W_OK):  # every write failed, unsaid
+            return f"{beside} is read-only (SQLite's file beside the database)"
     return None
 
 

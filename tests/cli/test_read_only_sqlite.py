@@ -75,3 +75,21 @@ def test_a_read_only_folder_is_named(read_only_log: Path, args: list[str]) -> No
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"its folder {read_only_log} is read-only" in result.stderr
     assert "unreachable" not in result.stderr and "cannot read" not in result.stderr
+
+
+def test_a_read_only_file_beside_the_database_is_named(tmp_path: Path) -> None:
+    """A read-only open leaves a `-shm` file SQLite cannot write later: every write then
+    failed with "attempt to write a readonly database" and no hint (operator audit 33, D9)."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"],
+                                                         capture_output=True).returncode:
+        pytest.skip("no mount namespace here to make one file read-only")
+    database, shm = tmp_path / "h.db", tmp_path / "h.db-shm"
+    database.touch()
+    shm.touch()
+    said = ("from app.storage.db import sqlite_file_problem; print(sqlite_file_problem("
+            f"'sqlite:///{database}', Exception('attempt to write a readonly database')))")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$1" "$1" && '
+                             'shift && "$@"', "sh", str(shm), sys.executable, "-c", said],
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == f"{shm} is read-only (SQLite's file beside the database)", \
+        result.stderr
