@@ -21,6 +21,8 @@ def database_url(given: str | None = None) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    from app.storage.db_identity import sqlite_file
+
     source = "--db" if given else "DATABASE_URL"
     url = sqlalchemy_url(given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     try:
@@ -30,7 +32,7 @@ def database_url(given: str | None = None) -> str:
                                    f"({error})") from None
     except ArgumentError:  # not a URL at all: said where it is first used, as before
         return url
-    if parsed.get_backend_name() == "sqlite" and (parsed.database or "") in ("", ":memory:"):
+    if parsed.get_backend_name() == "sqlite" and sqlite_file(parsed) is None:
         raise click.ClickException(f"{source}: {url} is a database in memory, which keeps "
                                    "nothing once the command ends; name a file, e.g. "
                                    f"{DEFAULT_DATABASE_URL}")

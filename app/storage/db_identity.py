@@ -24,18 +24,19 @@ def same_database(one: str, other: str) -> bool:
     drivers and query parameters aside). An unreadable URL is never the same as another."""
     try:
         first, second = make_url(one), make_url(other)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # not a URL, or a port that is not a number
         return False
     if first.get_backend_name() != second.get_backend_name():
         return False
     if first.get_backend_name() == "sqlite":
-        return _sqlite_file(first) is not None and _sqlite_file(first) == _sqlite_file(second)
+        file = sqlite_file(first)
+        return file is not None and file == sqlite_file(second)
     return (first.database == second.database
             and _port(first) == _port(second)
             and bool(_addresses(_host(first)) & _addresses(_host(second))))
 
 
-def _sqlite_file(url: URL) -> str | None:
+def sqlite_file(url: URL) -> str | None:
     """The file a SQLite URL opens (None: a database in memory, private to its connection),
     a `file:` URI (`?uri=true`) too."""
     name = url.database or ""
