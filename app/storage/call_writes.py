@@ -99,7 +99,8 @@ def note_poll(conn: Connection, command: c.NotePoll,
     entered = command.now - timedelta(seconds=command.queue_time_s)
     counted = _counted(command)
     viewing = before_entry is not None
-    if command.episode:  # put back in line: at the back of Twilio's queue since then (set
+    back_in_line = bool(command.episode) if command.put_back is None else command.put_back
+    if back_in_line:  # put back in line: at the back of Twilio's queue since then (set
         # before the count, which counts who is ahead from it)
         conn.execute(BACK_IN_LINE, {"call": command.call_id, "since": entered})
     call, ahead = _count_poll(conn, counted, viewing, command.rejoins)
@@ -111,7 +112,7 @@ def note_poll(conn: Connection, command: c.NotePoll,
         conn.execute(insert_once(conn, calls, "call_id"), {
             "call_id": command.call_id, "queue": command.queue, "policy": command.policy,
             "arm": command.arm, "arrived_at": entered,
-            "in_line_since": entered if command.episode else None})
+            "in_line_since": entered if back_in_line else None})
         call, ahead = _count_poll(conn, counted, viewing, command.rejoins)
     if before_entry is not None:
         before_entry(call, ahead)

@@ -56,6 +56,10 @@ class NotePoll(Labelled):
     position: int | None = None
     episode: int = 0
     rejoins: bool = False  # the queue keeps dropped callers' places: count rejoined ones ahead
+    put_back: bool | None = None
+    """Back at the end of Twilio's queue after an error: a new time in line begins. None (a
+    journaled copy from before this field): as `episode` says. A rejoined leg after a dropped
+    line is a later episode but keeps its place from the first entry: False."""
     attempted: bool = True
     """False on a journaled copy whose write was never tried (the journal had a backlog, or
     the breaker was open): it cannot have been counted, so replayed late it still counts."""

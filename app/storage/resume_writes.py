@@ -39,6 +39,9 @@ def resume(conn: Connection, command: c.Resume) -> None:
     append_fact(conn, call, command.now, Event.RESUMED, leg_key(command.leg), None,
                 {"leg": command.leg, "episode": command.episode})
     adopt_leg_status(conn, call, command.leg)
+    # its place counts from the first entry again (prepared.rejoined_ahead), not from a
+    # return after a Twilio error before the drop
+    conn.execute(update(calls).where(calls.c.call_id == call.call_id).values(in_line_since=None))
     project(conn, call.call_id)  # waiting again: the first leg's hang-up no longer ends it
 
 

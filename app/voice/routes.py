@@ -135,7 +135,8 @@ def wait() -> Response:
     polled = svc.store.poll(c.NotePoll(
         call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
         queue_time_s=form.queue_time_s, position=form.position if form.position_given else None,
-        episode=params.episode, rejoins=resume.counts_rejoined(queue)), g.deadline, decide)
+        episode=params.episode, rejoins=resume.counts_rejoined(queue),
+        put_back=params.put_back), g.deadline, decide)
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled

@@ -174,3 +174,39 @@ def test_without_the_rule_an_idle_agent_waits_as_long_as_before(make_app, clock)
     plain = Line(make_app('[queues.support]\npolicy = "checkin"\n'), clock)
     agent = plain.twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent3")})
     assert parse(agent.data).find(".//Dial").get("timeout") == str(AGENT_WAIT_S)
+
+
+def test_a_rejoined_caller_alone_in_line_hears_they_are_next(line):
+    """Told "number 2" before the drop, alone in line after it: their own rejoin was counted
+    as a rejoined caller ahead of them (their time in line restarted at the rejoin, and they
+    first entered before it), so they went on being second and never heard "next in line"
+    (caller audit 34, defect 1)."""
+    enter(line, "dropped", DROPPED, 2)
+    line.clock.advance(60)
+    rejoin_url = drop_and_ring_back(line, "dropped", DROPPED, 60, 2)
+    heard = []
+    for queue_time in range(0, 181, 60):
+        heard.append(said_position(line.poll(rejoin_url, sid("dropped again"), queue_time,
+                                             position=1)))
+        line.clock.advance(60)
+    assert 1 in heard and set(heard) <= {1, None}, heard
+    assert line.row(sid("dropped"))["told_position"] == 1
+
+
+def test_a_rejoined_caller_does_not_count_one_who_entered_after_them(line):
+    """R1 entered first and rang back first; R2 entered after R1 and rang back after (before
+    R1's next check-in): R1 is first in both orders, R2 is not ahead of them."""
+    enter(line, "r1", EARLY, 2)
+    line.clock.advance(20)
+    enter(line, "r2", DROPPED, 3)
+    line.clock.advance(40)
+    r1_url = drop_and_ring_back(line, "r1", EARLY, 60, 2)
+    line.poll(r1_url, sid("r1 again"), 0, position=1)
+    line.clock.advance(5)
+    r2_url = drop_and_ring_back(line, "r2", DROPPED, 65, 3)
+    line.poll(r2_url, sid("r2 again"), 0, position=2)
+    heard = []
+    for queue_time in range(60, 241, 60):
+        line.clock.advance(60)
+        heard.append(said_position(line.poll(r1_url, sid("r1 again"), queue_time, position=1)))
+    assert 1 in heard and set(heard) <= {1, None}, heard
