@@ -47,6 +47,8 @@ class QueueFlow:
     abandons: int = 0
     """Of the departures, callers who hung up in line (or past the maximum wait, offered
     a callback they did not take) rather than being served."""
+    quiet_s: float | None = None
+    """How long since the last caller was served (None: not known)."""
 
     @property
     def served(self) -> int:
@@ -129,6 +131,8 @@ def estimate_wait(
     served = flow.served
     if position < 1 or flow.window_s <= 0 or flow.departures < min_departures or served < 1:
         return None
+    if line_stalled(served, flow.window_s, flow.quiet_s):
+        return None
     serve_rate = served / flow.window_s
     held, hazard = hang_ups_ahead(position, flow.abandons, flow.window_s, queue_size,
                                   callbacks_ahead)
@@ -144,6 +148,26 @@ def estimate_wait(
         callback_attempts=flow.callback_attempts,
         callbacks_answered=flow.callbacks_answered,
     )
+
+
+STALL_CHANCE = 0.01
+"""A pause in serving callers that the line's own speed gives less often than this (one
+gap in a hundred: a steady line loses its estimates 1.9% of the time at 0.02, 1% here)
+means the line has stopped (agents on a break, an outage on their side): its
+past speed no longer says when anyone will be answered."""
+
+
+def line_stalled(served: int, window_s: float, quiet_s: float | None) -> bool:
+    """Whether nobody has been served for longer than the line's speed explains: `quiet_s`
+    without an answer, at the speed of the `served` answers in the rest of the window (the
+    time it was moving), has a chance under STALL_CHANCE. Counting the quiet time into the
+    speed is not enough: a line that stopped still showed its earlier answers for most of
+    the window, and its caller at the head was told "within 3 minutes", then "within 4",
+    "within 5"... for ten minutes, every band broken (caller audit 34)."""
+    if quiet_s is None or served < 1:
+        return False
+    moving_s = window_s - max(quiet_s, 0.0)
+    return moving_s <= 0 or served * quiet_s / moving_s > -math.log(STALL_CHANCE)
 
 
 HAZARD_STEP = math.log(1.25)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from hold_policies.estimate import QueueFlow, estimate_wait, hang_ups_ahead
+from hold_policies.estimate import QueueFlow, estimate_wait, hang_ups_ahead, line_stalled
 from hold_policies.promise import ANSWER_WINDOW_S
 from hold_policies.situation import WaitEstimate
 from simulator.scenario import Estimates
@@ -53,8 +53,8 @@ class QueueSpeed:
     """Departures (answered, abandoned, callbacks connected) and the estimates they give; and
     callback attempts and answers, over `ANSWER_WINDOW_S`, as the live app reads them."""
 
-    __slots__ = ("_answers", "_cache", "abandons", "answered", "attempts", "departures",
-                 "log_start", "settings", "window_s")
+    __slots__ = ("_answers", "_cache", "_quiet", "abandons", "answered", "attempts",
+                 "departures", "log_start", "settings", "window_s")
 
     def __init__(self, settings: Estimates, log_start: float = 0.0) -> None:
         self.settings, self.window_s, self.log_start = settings, settings.window_s, log_start
@@ -63,6 +63,7 @@ class QueueSpeed:
         self.attempts: list[float] = []  # callback attempts' times (the app's CALLBACK_ATTEMPT)
         self.answered: list[float] = []  # answered attempts' times (CALLBACK_CONNECT)
         self._answers = (0, 0)  # attempts and answers in the window ending at the last flow()
+        self._quiet: float | None = None  # at the last flow(): since the last caller served
         # shared by every run with these settings: the estimate is a pure function of them
         self._cache = _CACHES.setdefault(settings, {})
 
@@ -76,6 +77,8 @@ class QueueSpeed:
             since = now - ANSWER_WINDOW_S
             self._answers = (len(self.attempts) - bisect_left(self.attempts, since),
                              len(self.answered) - bisect_left(self.answered, since))
+        served = last_served(departures, abandons)
+        self._quiet = None if served is None else now - served
         since = now - window
         return (len(departures) - bisect_left(departures, since),
                 len(abandons) - bisect_left(abandons, since) if abandons else 0, window)
@@ -85,6 +88,8 @@ class QueueSpeed:
         """The estimate the live app gives the caller at `position` (callbacks ahead
         counted) with `queue_size` callers in the queue itself after that flow."""
         settings = self.settings
+        if line_stalled(seen - abandoned, window, self._quiet):  # outside the cache: the
+            return None  # quiet time is a new number at every poll
         held, hazard = hang_ups_ahead(position, abandoned, window, queue_size, callbacks_ahead)
         key = (position, seen - abandoned, seen >= settings.min_departures, window,
                self._answers, hazard, held if hazard else 0)  # all an estimate depends on
@@ -100,3 +105,12 @@ class QueueSpeed:
             confidence=settings.confidence,
         )
         return found
+
+
+def last_served(departures: list[float], abandons: list[float]) -> float | None:
+    """The latest departure that was not a hang-up: `abandons` is a subsequence of
+    `departures`, both in time order, so it is the latest one the two do not share."""
+    i, j = len(departures) - 1, len(abandons) - 1
+    while i >= 0 and j >= 0 and departures[i] == abandons[j]:
+        i, j = i - 1, j - 1
+    return departures[i] if i >= 0 else None

@@ -81,6 +81,13 @@ _ABANDONS = _DEPARTURES.where(calls.c.outcome.in_(
     [literal(Outcome.ABANDONED.value), literal(Outcome.OVERFLOW.value)]))
 """Of those departures, callers who hung up in line (an overflow's, offered a callback they
 did not take, too): they move on only the callers behind them (hold_policies.estimate)."""
+_LAST_SERVED = select(func.max(calls.c.departed_at)).where(
+    calls.c.queue == param("queue", calls.c.queue),
+    calls.c.departed_at > param("since", calls.c.departed_at),
+    calls.c.departed_at <= param("now", calls.c.departed_at),
+    calls.c.outcome.not_in([literal(Outcome.ABANDONED.value), literal(Outcome.OVERFLOW.value)]))
+"""When the latest departure in the window that was not a hang-up left: how long the line
+has stood still (hold_policies.estimate.line_stalled)."""
 _KEEPING_PLACE = callbacks.c.status.in_([literal("pending"), literal("claimed"),
                                           literal("on_line")])
 
@@ -149,6 +156,7 @@ QUEUE_FLOW = select(
     _FIRST_EVENT.scalar_subquery().label("first_event_at"),
     _DEPARTURES.scalar_subquery().label("departures"),
     _ABANDONS.scalar_subquery().label("abandons"),
+    _LAST_SERVED.scalar_subquery().label("last_served_at"),
 )
 """The part of the view that is the same for every caller of a queue (app.storage.queue_flow
 shares it among them for a second)."""

@@ -50,14 +50,15 @@ CALLBACK_ANSWERS = select(
 
 @dataclass(frozen=True)
 class Reading:
-    """A queue's departures (and the hang-ups among them) over the window ending `at`, and
-    when its log began."""
+    """A queue's departures (and the hang-ups among them) over the window ending `at`, when
+    the last one served left, and when its log began."""
 
     at: datetime
     window_s: float
     departures: int
     first_event_at: datetime | None
     abandons: int = 0
+    last_served_at: datetime | None = None  # the latest departure in the window not a hang-up
 
     def flow(self, now: datetime) -> QueueFlow:
         """The reading as seen at `now`: the measuring window ends now, shorter if the log
@@ -65,7 +66,10 @@ class Reading:
         since = now - timedelta(seconds=self.window_s)
         first = self.first_event_at
         window = (now - max(since, first)).total_seconds() if first else 0.0
-        return QueueFlow(departures=self.departures, window_s=window, abandons=self.abandons)
+        served = self.last_served_at
+        quiet = max((now - served).total_seconds(), 0.0) if served is not None else None
+        return QueueFlow(departures=self.departures, window_s=window, abandons=self.abandons,
+                         quiet_s=quiet)
 
 
 class QueueFlows:
@@ -118,4 +122,5 @@ def read_flow(conn: Connection, queue: str, now: datetime, window_s: float) -> R
     since = now - timedelta(seconds=window_s)
     row = conn.execute(QUEUE_FLOW, {"queue": queue, "since": since, "now": now}).one()
     return Reading(at=now, window_s=window_s, departures=row.departures,
-                   first_event_at=as_utc(row.first_event_at), abandons=int(row.abandons or 0))
+                   first_event_at=as_utc(row.first_event_at), abandons=int(row.abandons or 0),
+                   last_served_at=as_utc(row.last_served_at))
