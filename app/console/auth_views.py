@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from app.auth import access, throttle
-from app.console.blueprint import bp
+from app.console.blueprint import DRAFT_FORMS, bp, page_posted_from
 from app.services import services
 from app.storage import audit, users
 
@@ -35,6 +36,29 @@ def _form_again(message: str, status: int) -> tuple[str, int]:
     return render_template("console/login.html", message=message, refused=True,
                            next=request.form.get("next"),
                            name=name[:NAME_KEPT] if "\x00" not in name else ""), status
+
+
+STALE_SIGN_IN = ("This sign-in page was out of date (it was opened before a sign-in or sign-out "
+                 "in another tab, or long ago), so it could not be used. Sign in again here.")
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(error: CSRFError) -> Response | tuple[str, int]:
+    """A form whose CSRF token is not this session's: opened before the user signed in again
+    (in another tab, after their session ended) or signed out, or past the token's 12 hours.
+    It had been a bare "400 The CSRF tokens do not match", and the policy form's edits were
+    lost with it (console audit 34, defects 1 and 2). Nothing is done for it; a sign-in
+    page signs in afresh (or, signed in already in another tab, goes on to where it was
+    going), and any other form says so with a way back to it, where the edits this browser
+    kept are put back."""
+    if request.endpoint == "console.login":
+        if g.get("user") is not None:  # signed in in another tab: nobody new is signed in
+            return redirect(_safe_next(request.form.get("next")))
+        return _form_again(STALE_SIGN_IN, 400)
+    kept = request.endpoint in DRAFT_FORMS
+    return render_template("console/not_saved.html", back=page_posted_from(), edits_kept=kept,
+                           refused=True,
+                           reason=error.description), 400
 
 
 @bp.get("/login")

@@ -20,8 +20,19 @@ MAX_FORM_BYTES = 1024 * 1024
 hundred kilobytes (the API's JSON bodies have the same cap)."""
 SIGNED_OUT_FORMS = frozenset({"console.login"})
 """The one form posted without a session."""
-SESSION_ENDED = ("Your session ended before this was saved, so nothing was saved. Sign in "
-                 "again: this browser kept your edits and puts them back in the form.")
+DRAFT_FORMS = frozenset({"console.save_policy"})
+"""The forms whose edits this browser keeps across a sign-in (drafts.js, `data-draft`)."""
+NOTHING_SAVED = "Your session ended before this was saved, so nothing was saved."
+SESSION_ENDED = (f"{NOTHING_SAVED} Sign in again: this browser kept your edits and puts them "
+                 "back in the form.")
+SESSION_ENDED_RETYPE = f"{NOTHING_SAVED} Sign in again, then enter it once more."
+
+
+def session_ended_message() -> str:
+    """What the sign-in page answering a post says: edits are promised back only for a form
+    whose edits are kept (a split's weights or a cancel's reason had been promised too, and
+    came back empty: console audit 34, defect 4)."""
+    return SESSION_ENDED if request.endpoint in DRAFT_FORMS else SESSION_ENDED_RETYPE
 
 
 @bp.before_request
@@ -56,13 +67,14 @@ def error_page(error: HTTPException):  # noqa: ANN201 - a (body, status, headers
     """Errors as pages: a 401 shows the sign-in form, anything else says what went wrong."""
     if error.code == 401:
         posted = request.method in csrf.UNSAFE
-        return render_template("console/login.html", next=_page_posted_from(),
-                               message=SESSION_ENDED if posted else "Please sign in.",
+        return render_template("console/login.html", next=page_posted_from(),
+                               message=session_ended_message() if posted
+                               else "Please sign in.",
                                edits_kept=posted, refused=posted), 401
     return render_template("console/error.html", error=error), error.code, kept_headers(error)
 
 
-def _page_posted_from() -> str:
+def page_posted_from() -> str:
     """Where to go after signing in: the page itself, or for a form the page it was on (its
     action may answer only POST), when the browser says so and it is this console's."""
     if request.method not in csrf.UNSAFE:

@@ -155,3 +155,61 @@ def test_edits_kept_for_one_user_never_come_back_for_another(served, browser_pag
     browser_page.wait_for_selector('textarea[name="prompts.welcome"]')
     assert browser_page.locator("#draft-restored").count() == 0
     assert browser_page.input_value('textarea[name="prompts.welcome"]') != WORDS
+
+
+def test_signed_in_again_in_another_tab_the_edits_come_back_not_a_csrf_error(
+        served, browser_page, console_app):
+    """The session ends while the policy form has edits; the wallboard in another tab goes
+    to the sign-in page and the operator signs in there. Save in the first tab had answered
+    a bare "400 The CSRF tokens do not match", and the edits were gone (console audit 34,
+    defect 1): now nothing is saved, the page says why, and back on the form the edits are
+    there to review and save."""
+    engine = console_app.extensions["holdwell"].store.engine
+    sign_in(browser_page, served, "operator")
+    edit_the_welcome(browser_page, served)
+    with engine.begin() as conn:
+        conn.execute(delete(console_sessions))
+    other = browser_page.context.new_page()
+    other.goto(f"{served}/console/")
+    other.wait_for_selector("h1:has-text('Sign in')")
+    sign_in_again(other)
+    other.wait_for_selector("h1:not(:has-text('Sign in'))")
+    before = config_versions.get(engine).number
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector("h1:has-text('Not saved')")
+    assert "CSRF" not in browser_page.content()
+    assert browser_page.title().startswith("Error: ")
+    assert config_versions.get(engine).number == before
+    browser_page.click("a:has-text('Back to the form')")
+    browser_page.wait_for_selector("#draft-restored")
+    assert browser_page.input_value('textarea[name="prompts.welcome"]') == WORDS
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector(f"text=Saved as config version {before + 1}")
+
+
+def test_a_second_sign_in_page_signs_in_or_goes_on_when_signed_in_already(
+        served, browser_page, console_app):
+    """Two tabs show the sign-in page; signing in on one, then on the other, had answered
+    a bare CSRF 400 and cleared the name (console audit 34, defect 2)."""
+    browser_page.goto(f"{served}/console/login")
+    other = browser_page.context.new_page()
+    other.goto(f"{served}/console/login")
+    sign_in_again(other)
+    other.wait_for_selector("h1:not(:has-text('Sign in'))")
+    sign_in_again(browser_page)  # signed in already, in the other tab: goes on
+    browser_page.wait_for_selector("h1:not(:has-text('Sign in'))")
+    assert "CSRF" not in browser_page.content()
+    other.click("button:has-text('Sign out')")
+    other.wait_for_selector("h1:has-text('Sign in')")
+    browser_page.goto(f"{served}/console/login")
+    third = browser_page.context.new_page()  # a sign-in page left from before a sign-out
+    third.goto(f"{served}/console/login")
+    sign_in_again(browser_page)
+    browser_page.wait_for_selector("h1:not(:has-text('Sign in'))")
+    browser_page.click("button:has-text('Sign out')")  # its token is of no session now
+    browser_page.wait_for_selector("h1:has-text('Sign in')")
+    sign_in_again(third)
+    third.wait_for_selector("text=out of date")
+    assert third.input_value("input[name=name]") == "operator"
+    sign_in_again(third)  # the form again carries this session's token: it signs in
+    third.wait_for_selector("h1:not(:has-text('Sign in'))")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.storage import config_versions
-from tests.console.conftest import csrf_of
+from tests.console.conftest import PASSWORD, csrf_of
 
 COOKIE = "holdwell_session"
 
@@ -96,3 +96,35 @@ def test_a_refused_sign_in_keeps_the_name_typed(console_app):
                                                   "name": '"><script>x</script>',
                                                   "password": "no"})
     assert "<script>x" not in hostile.get_data(as_text=True)  # escaped, as any value
+
+
+def test_only_the_policy_form_promises_its_edits_back_after_a_session_ends(as_role, clock):
+    """The sign-in page said "this browser kept your edits and puts them back in the form"
+    after any form; only the policy form keeps them (console audit 34, defect 4)."""
+    operator = as_role("operator")
+    clock.advance(13 * 3600)  # the session has ended meanwhile
+    split = operator.post("/console/experiments/sales",
+                          {"weight_silence": "30", "weight_checkin": "70"})
+    assert split.status_code == 401
+    assert b"nothing was saved" in split.data and b"kept your edits" not in split.data
+    assert b"enter it once more" in split.data
+    policy = operator.post("/console/policies/sales", {"note": "x"})
+    assert policy.status_code == 401 and b"kept your edits" in policy.data
+
+
+def test_a_form_from_before_signing_in_again_is_refused_with_a_way_back(as_role, console_app):
+    """A token of another session (the user signed in again in another tab): not a bare
+    CSRF 400, and nothing done (console audit 34, defect 1)."""
+    operator = as_role("operator")
+    stale = operator.csrf
+    operator.post("/console/logout")
+    operator.csrf = csrf_of(operator.get("/console/login").data)
+    assert operator.post("/console/login",
+                         {"name": "operator", "password": PASSWORD}).status_code == 302
+    answer = operator.client.post("/console/policies/sales", data={"csrf_token": stale},
+                                  headers={"Referer": "http://localhost/console/policies/sales"})
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert "CSRF" not in page and "nothing was saved" in page
+    assert 'href="/console/policies/sales"' in page and "data-edits-kept" in page
+    assert "<title>Error: " in page
