@@ -104,6 +104,27 @@ def how_often(interval_s: int) -> str:
     return f"about every {int(interval_s / 60 + 0.5)} minutes"
 
 
+def how_soon(first_s: int) -> str:
+    """When the first check-in comes, rounded as `how_often` rounds an interval."""
+    words = how_often(first_s)
+    for every, within in (("about every minute", "in about a minute"),
+                          ("about once a minute", "in about a minute"),
+                          ("about every ", "in about ")):
+        if words.startswith(every):
+            return within + words[len(every):]
+    return words
+
+
+def check_in_times(interval_s: int, first_s: int | None = None) -> str:
+    """What the welcome promises about check-ins: how often, and when the first comes where
+    that is later than the rhythm says (a first check-in after 5 minutes of a queue checking
+    in every minute had been welcomed with "about once a minute": caller audit 34)."""
+    often = how_often(interval_s)
+    if first_s is None or first_s <= interval_s or how_often(first_s) == often:
+        return often
+    return f"{how_soon(first_s)}, and then {often}"
+
+
 @dataclass(frozen=True)
 class Prompts:
     """Every sentence a policy may say; `welcome=None` takes the policy's own default."""
@@ -228,11 +249,11 @@ class Prompts:
         "Did you know that most questions are answered on our website?"
     )
 
-    def welcome_for(self, policy: str, interval_s: int = 60) -> str:
-        """The operator's welcome, else the policy's own, saying how often check-ins come."""
+    def welcome_for(self, policy: str, interval_s: int = 60, first_s: int | None = None) -> str:
+        """The operator's welcome, else the policy's own, saying when check-ins come."""
         if self.welcome is not None:
             return self.welcome
-        return WELCOME_BY_POLICY[policy].replace("{every}", how_often(interval_s))
+        return WELCOME_BY_POLICY[policy].replace("{every}", check_in_times(interval_s, first_s))
 
 
 def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: bool) -> str:
