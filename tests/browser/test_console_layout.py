@@ -134,3 +134,20 @@ def test_on_a_phone_each_rows_links_are_in_view(served, browser_page, path, link
     found = browser_page.get_by_role("link", name=link).first
     box = found.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 390, box
+
+
+BOXES_PAST_THE_SCREEN = (
+    "Array.from(document.querySelectorAll('main input:not([type=hidden]), main select,"
+    " main textarea')).filter(box => box.getBoundingClientRect().right > innerWidth)"
+    ".map(box => box.name)")
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/console/twin", "/console/people"])
+def test_every_form_box_fits_the_screen_of_a_phone(served, browser_page, path):
+    """The twin's "Agents per half-hour" box (22rem wide) ran past its form and the screen's
+    edge at 375 px, its right end cut off with no sideways scroll (console audit 34, D13);
+    the page's width alone had not shown it."""
+    browser_page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(browser_page, served, "admin")
+    browser_page.goto(f"{served}{path}")
+    assert browser_page.evaluate(BOXES_PAST_THE_SCREEN) == []
