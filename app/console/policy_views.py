@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from app.api.models import QueuePolicy, RollbackRequest
+from app.api.models import QueuePolicy, RollbackRequest, VersionsQuery
 from app.auth.access import current_user, requires
 from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
@@ -138,12 +138,19 @@ def flash_warnings(saved: config_changes.Saved) -> None:
 def versions() -> str:
     svc = services()
     before = request.args.get("before", type=int)
-    listing = config_changes.versions(svc, before if before and before > 0 else None)
+    listing = config_changes.versions(svc, _older_than(before))
     number = request.args.get("show", type=int) or listing.active
     shown = config_changes.detail(svc, number) if number else None
     return render_template("console/versions.html", listing=listing, shown=shown, before=before,
                            built_in=bool(number) and config_changes.is_built_in_defaults(
                                svc, number))
+
+
+def _older_than(before: int | None) -> int | None:
+    """`?before=` checked as the API checks it (VersionsQuery: a 422 naming `before` past a
+    version number's bound; a number past the database's integers had been a 500, console
+    audit 34, D9). None, zero or less: the newest page, as a page link left empty means."""
+    return VersionsQuery(before=before).before if before and before > 0 else None
 
 
 def _moved_on() -> int | None:

@@ -13,6 +13,8 @@ from tests.console.conftest import PASSWORD, Console, bearer
     ("/console/versions?show=999", 404, "no config version 999"),
     ("/console/versions?show=-1", 404, "no config version -1"),
     ("/console/versions?show=99999999999999999999", 404, "no config version"),
+    ("/console/versions?before=9223372036854775808", 422, "before"),  # past SQLite's
+    ("/console/versions?before=2147483648", 422, "2147483647"),  # integers (D9); the API's bound
     ("/console/unserved.csv?start=notadate", 422, "start"),
     ("/console/unserved.csv?end=0001-01-01T00:00", 422, "end"),
     ("/console/unserved?end=0001-01-01T00:00", 422, "end"),
