@@ -77,9 +77,16 @@ def error_page(error: HTTPException):  # noqa: ANN201 - a (body, status, headers
 def page_posted_from() -> str:
     """Where to go after signing in: the page itself, or for a form the page it was on (its
     action may answer only POST), when the browser says so and it is this console's."""
+    here = _with_query(request.path, request.query_string.decode("latin-1"))
     if request.method not in csrf.UNSAFE:
-        return request.path
+        return here
     referrer = urlsplit(request.referrer or "")
     same_site = referrer.netloc in ("", request.host)
-    return referrer.path if same_site and referrer.path.startswith(bp.url_prefix + "/") \
-        else request.path
+    return _with_query(referrer.path, referrer.query) if same_site and \
+        referrer.path.startswith(bp.url_prefix + "/") else here
+
+
+def _with_query(path: str, query: str) -> str:
+    """The page with its query: a shared link's period or version had been dropped at
+    sign-in, showing other figures with nothing to say so (console audit 34, D5)."""
+    return f"{path}?{query}" if query else path
