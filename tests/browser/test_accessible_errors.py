@@ -5,6 +5,7 @@ buttons' names start with the words they show and say whose row they act on (X7,
 from __future__ import annotations
 
 from tests.browser.test_console_pages import sign_in
+from tests.console.conftest import bearer, tokens  # noqa: F401
 
 
 def focused(page) -> dict:  # noqa: ANN001
@@ -72,3 +73,20 @@ def test_row_buttons_name_their_row_after_their_own_words(served, browser_page):
     page.goto(f"{served}/console/versions")
     names = page.get_by_role("link").evaluate_all("links => links.map(a => a.textContent)")
     assert any(name.startswith("diff: changes in version") for name in names)
+
+
+def test_a_save_refused_by_a_conflict_focuses_what_changed(served, browser_page, console_app,
+                                                          tokens):  # noqa: F811
+    """The conflict box had left focus on <body>, some 130 tab stops above the form, where
+    every other refusal focuses its message (console audit 34, D7)."""
+    page = browser_page
+    sign_in(page, served, "operator")
+    page.goto(f"{served}/console/policies/support")
+    assert console_app.test_client().patch(
+        "/api/v1/policies/support", headers=bearer(tokens["admin"]),
+        json={"settings": {"prompts": {"apology": "Sorry, from the API."}}}).status_code == 200
+    page.fill("input[name='checkin.interval_s']", "90")
+    page.locator("form.card button[type=submit]").last.click()
+    page.wait_for_selector("#conflict")
+    assert focused(page)["id"] == "conflict"
+    assert page.title().startswith("Error: ")
