@@ -11,6 +11,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 from app.storage.config_versions import MAX_NOTE_LENGTH
 from hold_policies.config import ArmName, QueueConfig, phone_keys
 from hold_policies.numbers_only import NumbersAreNotSwitches
+from hold_policies.unseen_text import shown
 
 
 def no_nul(text: str) -> str:
@@ -156,9 +157,28 @@ class CallbacksResponse(Model):
     truncated: bool = Field(description="true when settled callbacks were left out")
 
 
+REASON_SHOWN_MIN = 3
+"""A cancel reason's least characters that show, spaces at its ends left out."""
+
+
+def says_too_little(reason: str) -> bool:
+    """Fewer than REASON_SHOWN_MIN characters that show: four zero-width spaces had cancelled
+    a callback with a reason that read as nothing, row and audit log alike (console audit
+    34, D10)."""
+    return len(shown(reason).strip()) < REASON_SHOWN_MIN
+
+
+def shows_a_reason(reason: str) -> str:
+    if says_too_little(reason):
+        raise ValueError(f"must have at least {REASON_SHOWN_MIN} characters that show "
+                         "(zero-width and direction characters do not count)")
+    return reason
+
+
 class CancelRequest(Model):
-    reason: Annotated[str, Field(min_length=3, max_length=300, json_schema_extra=NO_NUL),
-                      AfterValidator(no_nul)]
+    reason: Annotated[str, Field(min_length=REASON_SHOWN_MIN, max_length=300,
+                                 json_schema_extra=NO_NUL),
+                      AfterValidator(no_nul), AfterValidator(shows_a_reason)]
 
 
 VersionNumber = Annotated[int, Field(ge=1, le=2**31 - 1)]

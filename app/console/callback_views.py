@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from app.api.models import CancelRequest
+from app.api.models import REASON_SHOWN_MIN, CancelRequest, says_too_little
 from app.api.registry import field_errors
 from app.auth.access import allowed, current_user, requires
 from app.console.blueprint import bp
@@ -50,10 +50,10 @@ def cancel_callback(call_id: str) -> Response | tuple[str, int]:
     if request.form.get("confirm") != "yes":  # the one action that breaks a promise to a
         return _page(Refusal(call_id, f"Not cancelled: tick the box to confirm that the caller "
                              f"of {call_id} will not be called back.", "confirm", typed)), 400
-    if len(reason) < 3:  # caller had been one click away
+    if says_too_little(reason):  # caller had been one click away
         return _page(Refusal(call_id, f"Not cancelled ({call_id}): reason: say why the "
-                             "callback is cancelled (at least 3 characters).", "reason",
-                             typed)), 400
+                             f"callback is cancelled (at least {REASON_SHOWN_MIN} characters "
+                             "that show).", "reason", typed)), 400
     try:  # the API's own rule for a reason (no NUL in the audit log), cut as the box is
         reason = CancelRequest(reason=reason[:300]).reason
     except ValidationError as error:

@@ -193,3 +193,24 @@ def test_a_cancel_refused_for_a_row_no_longer_pending_is_said_at_the_top(
     top = page[page.index("<main"):page.index("<section")]
     assert f"Not cancelled: callback {CA1} is cancelled; only a pending one" in top
     assert 'role="alert"' in top
+
+
+def test_a_cancel_reason_needs_three_characters_that_show(console_app, twilio_console,
+                                                          tokens, as_role):
+    """Four zero-width spaces had cancelled a callback: the row read “” and the audit log
+    "reason: " with nothing after it (console audit 34, D10)."""
+    promise(twilio_console, sid("CA1"))
+    for unseen in ("\u200b" * 4, "\u200bok\u200b\u2060", "\u202e\u2066\ufeff  "):
+        refused = as_role("operator").post(f"/console/callbacks/{CA1}/cancel",
+                                           {"reason": unseen, "confirm": "yes"})
+        assert refused.status_code == 400
+        assert "at least 3 characters that show" in refused.get_data(as_text=True)
+        api = console_app.test_client().post(f"/api/v1/callbacks/{CA1}/cancel",
+                                             headers=bearer(tokens["operator"]),
+                                             json={"reason": unseen})
+        assert api.status_code == 422 and "reason" in api.get_json()["fields"]
+    engine = console_app.extensions["holdwell"].store.engine
+    assert not [e for e in audit.page(engine).entries if e.action == "callback.cancel"]
+    done = as_role("operator").post(f"/console/callbacks/{CA1}/cancel",
+                                    {"reason": "\u200bok!", "confirm": "yes"})
+    assert done.status_code == 303
