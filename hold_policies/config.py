@@ -48,6 +48,7 @@ from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeh
 from hold_policies.resume import ResumeRule
 from hold_policies.spoken_words import answer_problem, left_in_english, say_problems
 from hold_policies.toml_file import read_toml
+from hold_policies.unseen_text import no_direction_controls
 from hold_policies.voices import default_voice, mismatch, unknown_polly_voice, voice_heard
 from hold_policies.xml_text import xml_text
 
@@ -122,9 +123,11 @@ def written_off_as(token: str | bool) -> tuple[BeforeValidator, PlainSerializer]
             PlainSerializer(lambda value: token if value is None else value, when_used="json"))
 
 
-Text = Annotated[str, AfterValidator(xml_text)]
+Text = Annotated[str, AfterValidator(xml_text), AfterValidator(no_direction_controls)]
 """Any words or name an operator writes that may reach TwiML, a page or an export: one
-character XML 1.0 forbids would make Twilio drop every caller who hears it."""
+character XML 1.0 forbids would make Twilio drop every caller who hears it, and a direction
+override had shown a reviewer of the diff other words than callers hear (console audit 34,
+D11)."""
 
 
 def _language_tag(tag: str) -> str:

@@ -4,6 +4,7 @@ of them reads as nothing, and a direction override shows words other than those 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -11,3 +12,21 @@ def shown(text: str) -> str:
     """`text` without its formatting characters: what counting characters a reader sees
     should count."""
     return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder the
+letters after them on a page, never in a speech engine, so the console showed "please stay
+on the line" where callers heard it read backwards. The marks U+200E/U+200F and U+061C stay
+allowed: they move only the neutral characters beside them, and right-to-left prompts with
+numbers in them need them."""
+
+
+def no_direction_controls(text: str) -> str:
+    """`text` unchanged, or ValueError naming the first direction control and where it is."""
+    found = DIRECTION_CONTROLS.search(text)
+    if found:
+        raise ValueError(f"contains a direction control (U+{ord(found.group()):04X}) at "
+                         f"character {found.start() + 1}: it shows the words after it in "
+                         "another order than a voice says them; delete it")
+    return text

@@ -133,3 +133,14 @@ def test_any_document_drops_what_xml_forbids_in_words_voices_and_hints(app):
     assert spoken(document) == "Sorry for the wait. Sorry for the wait."
     assert root.find("Say").get("voice") == "Polly.Amy"
     assert root.find("Gather").get("hints") == "refund"
+
+
+def test_a_form_save_with_a_direction_override_is_refused_at_its_box(as_role, console_app):
+    """Shown as "please stay on the line", heard backwards (console audit 34, D11)."""
+    backwards = "Thank you. \u202eenil eht no yats esaelp"
+    page = as_role("operator").post("/console/policies/sales",
+                                    {"prompts.keep_waiting_ack": backwards})
+    assert page.status_code == 422
+    assert "prompts.keep_waiting_ack: contains a direction control (U+202E)" in \
+        page.get_data(as_text=True)
+    assert active_number(console_app) == 1

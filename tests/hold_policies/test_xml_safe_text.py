@@ -18,6 +18,7 @@ from hold_policies.config import (
     load_config,
     parse_config,
 )
+from hold_policies.unseen_text import DIRECTION_CONTROLS
 
 FORM_FEED = "Sorry for the wait.\x0c"
 """A pasted page break: the reviewer's console reproduction."""
@@ -123,8 +124,10 @@ def accepted(text: str) -> bool:
 @example("tab\tnew\nline\r\n, DEL\x7f, C1\x85, é, 你好, 🙂, \ufffd")
 @example("Sorry \ud800")
 @example("\ufffe")
+@example("Thank you. \u202eenil eht no yats esaelp")
 def test_the_config_accepts_exactly_the_prompts_an_xml_parser_reads(text):
-    assert accepted(text) == xml_reads(text)
+    """Those that hold no direction control too (test_direction_controls)."""
+    assert accepted(text) == (xml_reads(text) and not DIRECTION_CONTROLS.search(text))
 
 
 def refusal(key: str, value: str) -> str | None:
