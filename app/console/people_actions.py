@@ -16,6 +16,7 @@ from app.console.blueprint import bp
 from app.console.people_views import people_page
 from app.services import services
 from app.storage import users
+from app.storage.person_names import same_name
 
 View = Callable[[], "str | Response"]
 
@@ -70,7 +71,18 @@ def change_role() -> Response:
                             actor=current_user().name, keep_an_admin=True)
     if before == role:
         return _back(f"{name} is already {role}.")
+    if role != "admin" and same_name(name) == current_user().name:
+        return _demoted_myself(name, before, role)
     return _back(f"{name}: {before} → {role}, from their next request.")
+
+
+def _demoted_myself(name: str, before: str, role: str) -> Response:
+    """An admin who gave themselves another role may no longer see People, where the
+    change had sent them, to be told "Error: 403" of a change that was saved (console audit
+    34, D12): the wallboard, which every role sees, says so instead."""
+    flash(f"{name}: {before} → {role}: saved. You are {role} now, so People (for admins) is "
+          "no longer yours to see.", "ok")
+    return redirect(url_for("console.wallboard"), 303)
 
 
 @bp.post("/people/password")

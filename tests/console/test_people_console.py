@@ -315,3 +315,20 @@ def test_a_refused_add_keeps_the_name_and_role_typed_but_never_the_password(as_r
     assert 'name="name" required' in page and 'value="ADMIN"' in page
     assert '<option value="operator" selected>' in page
     assert "a long enough password" not in refused.headers["Location"] + page
+
+
+@pytest.mark.parametrize("role", ["operator", "analyst"])
+def test_an_admin_who_demotes_themselves_lands_on_a_page_they_may_see(console_app, role):
+    """The change went through, but its answer was "Error: 403": People, where the redirect
+    went, is for admins only (console audit 34, D12). Now the wallboard says it was saved."""
+    people.add_user(console_app.extensions["holdwell"].store.engine, "ana", "admin", PASSWORD,
+                    WHEN)
+    me = Console(console_app, "admin")
+    changed = me.post("/console/people/role", {"name": "admin", "role": role})
+    assert changed.status_code == 303 and changed.headers["Location"] == "/console/"
+    page = me.get("/console/")
+    said = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and "Error" not in said.split("</title>")[0]
+    assert f"admin: admin → {role}: saved." in said and "People" in said
+    other = me.post("/console/people/role", {"name": "ana", "role": "analyst"})
+    assert other.status_code == 403  # judged by the new role at once
