@@ -162,16 +162,24 @@ class Saved:
 
 
 def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
-               note: str, base_version: int | None = None) -> Saved:
+               note: str, base_version: int | None = None,
+               own_repeat_unchanged: bool = False) -> Saved:
     """Apply `change` to one queue of the active config, as a new version unless it changes
-    nothing; with `base_version`, only if nobody changed this queue since that version."""
+    nothing; with `base_version`, only if nobody changed this queue since that version
+    (`own_repeat_unchanged`: unless the change since is `actor`'s own to these very
+    settings, a form sent twice, which is then no change)."""
     def attempt() -> Saved:
         version = config_versions.get(svc.store.engine)  # read once: built on exactly it
         current = config_of(version) if version else svc.config
         before = current.queues.get(queue)
         if before is None:
             raise UnknownVersion(f"no queue named {queue!r}")
-        check_base(svc, queue, base_version, version)
+        try:
+            check_base(svc, queue, base_version, version)
+        except VersionConflict as conflict:
+            if not own_repeat_unchanged or not _repeated(conflict, actor, change(before),
+                                                          before):
+                raise
         proposed = checked(current.model_copy(
             update={"queues": {**current.queues, queue: change(before)}}))
         warnings = tuple([*proposed.queues[queue].warnings(queue),
@@ -184,6 +192,18 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
                      warnings)
 
     return in_turn(attempt)
+
+
+def _repeated(conflict: VersionConflict, actor: str, settings: QueueConfig,
+              active: QueueConfig) -> bool:
+    """The change that moved the queue on is this person's own save of these very settings:
+    a second press of Enter sent the form twice, and the repeat had been refused as someone
+    else's change, under the first's "Saved" (console audit 34, D3). Storing it again undoes
+    nobody's change, so it is "No change"; another person's identical save is still shown.
+    Only the policy form asks this: a second stop of a split is refused with what runs now,
+    and the API's base_version keeps its plain 409."""
+    return type(conflict) is VersionConflict and conflict.active is not None and \
+        conflict.active.author == actor and same_settings(settings, active)
 
 
 def count_restarted(queue: str, before: QueueConfig, after: QueueConfig) -> list[str]:

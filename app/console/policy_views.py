@@ -93,7 +93,8 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
         saved = config_changes.save_queue(services(), queue,
                                           config_changes.replace_with(change.settings),
                                           actor=current_user().name, note=change.note,
-                                          base_version=_base_version())
+                                          base_version=_base_version(),
+                                          own_repeat_unchanged=True)
     except config_changes.VersionConflict as conflict:
         return _conflict_page(queue, conflict, note)
     except ValidationError as error:

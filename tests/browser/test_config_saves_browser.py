@@ -56,3 +56,28 @@ def test_a_stale_confirmation_posted_again_adds_no_second_version(served, browse
     assert page.locator("tbody tr").count() == 3  # the seed, the start, one stop
     assert page.locator("td:has-text('stop before real calls')").count() == 1
     shot("stop-twice-refused")
+
+
+def test_enter_pressed_twice_on_the_policy_form_is_saved_once_and_no_conflict(served,
+                                                                               browser_page):
+    """Two POSTs from the same form: the page had said "Saved as config version 2" and
+    "Not saved: this queue changed since you opened it (version 2 by operator)" at once,
+    titled "Error: " (console audit 34, D3). The two POSTs race, so on that code this
+    caught it in about half the runs; test_policy_lost_update's test of the repeat always
+    does."""
+    page = browser_page
+    sign_in(page, served, "operator")
+    page.goto(f"{served}/console/policies/sales")
+    page.fill("[name='prompts.apology']", "Sorry, we are busy today.")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.focus("[name=note]")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.wait_for_timeout(1500)
+    page.wait_for_selector("main h1")
+    said = " ".join(page.locator(".flash").all_inner_texts())
+    assert len(posts) >= 1 and page.locator("#conflict").count() == 0, (len(posts), said)
+    assert not page.title().startswith("Error"), said
+    assert "Saved as config version 2" in said or "No change" in said, said

@@ -75,3 +75,26 @@ def test_the_api_refuses_a_put_based_on_an_old_version_with_409(console_app, tok
     assert active(console_app).config().queues["sales"].voice == "alice"
     fresh = client.get("/api/v1/policies/sales", headers=token).get_json()
     assert fresh["base_version"] == 2
+
+
+def test_the_same_form_sent_twice_is_saved_once_and_never_a_conflict(as_role, console_app):
+    """Enter pressed twice in the Note box posts the form twice, both from the version it was
+    opened at: the second had been refused as "changed since you opened it (version 2 by
+    operator)" under the first's "Saved as config version 2" (console audit 34, D3)."""
+    editor = as_role("operator")
+    form = {"base_version": opened_at(editor.get("/console/policies/sales").data),
+            "prompts.apology": "Sorry, we are busy.", "note": "impatient"}
+    assert editor.post("/console/policies/sales", form).status_code == 303
+    repeat = editor.post("/console/policies/sales", form, follow_redirects=True)
+    page = repeat.get_data(as_text=True)
+    assert repeat.status_code == 200 and 'id="conflict"' not in page
+    assert "No change: sales already runs these settings (version 2)" in page
+    assert active(console_app).number == 2
+
+
+def test_someone_elses_identical_save_is_still_shown_as_a_conflict(as_role, console_app):
+    first, second = as_role("operator"), as_role("admin")
+    form = {"base_version": opened_at(first.get("/console/policies/sales").data),
+            "prompts.apology": "Sorry, we are busy."}
+    assert first.post("/console/policies/sales", form).status_code == 303
+    assert second.post("/console/policies/sales", form).status_code == 409
