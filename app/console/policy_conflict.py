@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from app.console import config_changes, policy_form
 from app.services import Services
 from app.storage import config_versions
-from hold_policies.config import QueueConfig
+from hold_policies.config import ExperimentConfig, QueueConfig, written
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,28 @@ def _clash(posted: MultiDict, name: str, base: dict[str, str], theirs: str) -> s
                             for text in (base.get(name), theirs)):
         return None
     return yours
+
+
+ELSEWHERE = ("hours", "overflow", "resume", "variants", "experiment")
+"""A queue's tables the form does not edit: shown as they run, with where they are edited."""
+
+
+def changed_elsewhere(base: QueueConfig | None, active: QueueConfig | None) -> list[str]:
+    """The tables the form does not hold that changed meanwhile, in words: a split started
+    or stopped had been a conflict that listed nothing to review (console audit 34, D8)."""
+    if base is None or active is None:
+        return []
+    before, now = written(base), written(active)
+    said = [f"{key}: changed (it is edited elsewhere; shown below as it runs now)"
+            for key in ELSEWHERE if key != "experiment" and before.get(key) != now.get(key)]
+    if before.get("experiment") != now.get("experiment"):
+        said.insert(0, _split_change(base.experiment, active.experiment))
+    return said
+
+
+def _split_change(before: ExperimentConfig | None, now: ExperimentConfig | None) -> str:
+    if now is None:
+        return "experiment: the split was stopped"
+    arms = ", ".join(f"{arm} {weight:g}" for arm, weight in now.arms.items())
+    return f"experiment: a split was started ({arms})" if before is None else \
+        f"experiment: the split was changed (now {arms})"

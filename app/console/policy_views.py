@@ -47,16 +47,13 @@ def _page(queue: str, settings, errors: dict, note: str, posted=None,  # noqa: A
                            conflict=conflict)
 
 
-ELSEWHERE = ("hours", "overflow", "resume", "variants", "experiment")
-"""A queue's tables the form does not edit: shown as they run, with where they are edited."""
-
-
 def edited_elsewhere(queue: str, settings: QueueConfig) -> str:
     """The queue's tables this form leaves out, as TOML: an operator had seen no sign of
     opening hours, overflow or variants here, nor where they are changed (U9)."""
     body = written(settings)
-    return dumps({"queues": {queue: {key: body[key] for key in ELSEWHERE if key in body}}}) \
-        if any(key in body for key in ELSEWHERE) else ""
+    return dumps({"queues": {queue: {key: body[key] for key in policy_conflict.ELSEWHERE
+                                   if key in body}}}) \
+        if any(key in body for key in policy_conflict.ELSEWHERE) else ""
 
 
 def _base_version() -> int | None:
@@ -74,7 +71,8 @@ def _conflict_page(queue: str, conflict: config_changes.VersionConflict,
                                           policy_conflict.form_values(active))
     return _page(queue, active, {}, note, kept, conflict={
         "number": conflict.active.number, "author": conflict.active.author,
-        "changed": changed}, base_version=conflict.active.number), 409
+        "changed": changed, "elsewhere": policy_conflict.changed_elsewhere(base, active)},
+        base_version=conflict.active.number), 409
 
 
 @bp.get("/policies/<queue>")

@@ -98,3 +98,25 @@ def test_someone_elses_identical_save_is_still_shown_as_a_conflict(as_role, cons
             "prompts.apology": "Sorry, we are busy."}
     assert first.post("/console/policies/sales", form).status_code == 303
     assert second.post("/console/policies/sales", form).status_code == 409
+
+
+def test_a_conflict_over_a_split_says_it_was_started_or_stopped(as_role, console_app,
+                                                               tokens):
+    """A split stopped from another tab had been a conflict with no "Changed meanwhile"
+    list, so the editor could not tell what to review (console audit 34, D8)."""
+    editor, other = as_role("operator"), as_role("admin")
+    base = opened_at(editor.get("/console/policies/support").data)
+    assert other.post("/console/experiments/support", {"weight_checkin": "1",
+                                                       "weight_callback": "3"}).status_code == 303
+    started = editor.post("/console/policies/support", {"base_version": base,
+                                                        "prompts.apology": "Sorry."})
+    said = started.get_data(as_text=True).split('id="conflict"')[1].split("</div>")[0]
+    assert started.status_code == 409
+    assert "Changed meanwhile" in said and "experiment: a split was started" in said
+    assert "checkin 1" in said and "callback 3" in said
+    base = opened_at(started.data)
+    assert other.post("/console/experiments/support", {"action": "stop"}).status_code == 303
+    stopped = editor.post("/console/policies/support", {"base_version": base,
+                                                        "prompts.apology": "Sorry."})
+    assert stopped.status_code == 409
+    assert "experiment: the split was stopped" in stopped.get_data(as_text=True)
