@@ -947,9 +947,21 @@ class QueueConfig(Strict):
         """What of this queue loads but likely does not do what was meant (see
         ineffective_knobs and language_warning): a save of the queue says the same lines
         as `config check` of the whole file."""
-        return [*self.ineffective_knobs(queue), *self.language_warning(queue),
+        return [*self.unheard_policy(queue), *self.ineffective_knobs(queue),
+                *self.language_warning(queue),
                 *self.english_words_warning(queue), *self.unvoiced_warning(queue),
                 *self.unknown_voice_warning(queue)]
+
+    def unheard_policy(self, queue: str) -> list[str]:
+        """The queue's own policy while a split without it runs: every caller is put in an
+        arm, so nobody hears it until the split stops. Setting it had said only "Saved",
+        while the wallboard showed it as the queue's (console audit 34, D6)."""
+        if self.experiment is None or self.policy in self.experiment.arms:
+            return []
+        arms = ", ".join(sorted(self.experiment.arms))
+        return [f"queues.{queue}.policy = {self.policy!r}: no caller hears it while the "
+                f"split runs ({arms}; every caller is put in one of its arms); it is what "
+                f"callers hear once the split stops, or add it to the split to hear it now"]
 
     def ineffective_knobs(self, queue: str) -> list[str]:
         """Warnings for [checkin] knobs nothing reads: the callback policy has check-in knobs

@@ -69,7 +69,10 @@ class TodayStats(Model):
 
 class QueueState(Model):
     queue: str
-    policy: str
+    policy: str = Field(description="the queue's own policy (while a split runs, callers hear "
+                        "the split's arms: `split`)")
+    split: dict[str, float] = Field(default_factory=dict, description="the running A/B split: "
+                                    "each arm's share of callers (empty: no split)")
     waiting: list[WaitingCaller] = Field(description="the longest-waiting callers, at most "
                                          "200 of them (waiting_count says how many in all)")
     waiting_count: int = Field(description="every caller waiting now")

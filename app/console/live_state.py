@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from app.api.models import QueuesResponse, QueueState, TodayStats, WaitingCaller
+from app.console.preview_arms import shares
 from app.services import Services
 from app.storage import config_versions, read, wallboard
 from hold_policies.config import HoldwellConfig, QueueConfig
@@ -71,6 +72,7 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
                              waited_s=round((now - w.entered_at).total_seconds(), 1),
                              last_told=told.get(w.call_id)) for i, w in enumerate(line)]
     return QueueState(queue=queue, policy=configured.policy if configured else REMOVED,
+                      split=shares(configured) if configured else {},
                       waiting=callers,
                       waiting_count=wallboard.waiting_count(conn, queue, now),
                       longest_wait_s=callers[0].waited_s if callers else None,
