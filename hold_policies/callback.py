@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation, spoken
+from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation
 from hold_policies.checkin import CheckinPolicy
 from hold_policies.closing import open_long_enough
 from hold_policies.config import CallbacksConfig
@@ -28,7 +28,6 @@ from hold_policies.estimate import WaitBand
 from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
 from hold_policies.prompts import confirmation_template
 from hold_policies.situation import Situation
-from hold_policies.steps import SegmentKind
 
 
 @dataclass(frozen=True)
@@ -88,9 +87,8 @@ class CallbackPolicy(CheckinPolicy):
         if digit != self.callback_key:
             return super().on_key(situation, digit)
         if not self.keeps_before_closing(situation):  # no promise the line cannot keep
-            return Decision(Choice.KEEP_WAITING, spoken(
-                self.voice, SegmentKind.ACKNOWLEDGE,
-                self.fill(self.prompts.callback_closing_soon, situation, None)))
+            return Decision(Choice.KEEP_WAITING, self.still_waiting(
+                situation, self.fill(self.prompts.callback_closing_soon, situation, None)))
         band = self.window(situation)
         return Decision(
             Choice.CALLBACK,

@@ -152,13 +152,18 @@ class CheckinPolicy:
 
     def on_key(self, situation: Situation, digit: str) -> Decision:
         if digit == self.keep_key:
-            text, choice = self.prompts.keep_waiting_ack, Choice.KEEP_WAITING
-        else:
-            text, choice = self.prompts.not_understood, Choice.UNKNOWN
+            return Decision(Choice.KEEP_WAITING,
+                            self.still_waiting(situation, self.prompts.keep_waiting_ack))
+        return Decision(Choice.UNKNOWN, self.still_waiting(situation, self.prompts.not_understood))
+
+    def still_waiting(self, situation: Situation, text: str) -> Segment:
+        """`text` said to a caller a key leaves in line. Any key pressed in the first
+        check-in ends it before its question, so the question follows (it is still owed):
+        the keep key's thanks, "that key does nothing here", or a callback refused."""
         said = spoken(self.voice, SegmentKind.ACKNOWLEDGE, text)
-        if choice is Choice.KEEP_WAITING and self.key_cut_the_question(situation):
-            said = replace(said, steps=(*said.steps, self.reason_question()))
-        return Decision(choice, said)
+        if not self.key_cut_the_question(situation):
+            return said
+        return replace(said, steps=(*said.steps, self.reason_question()))
 
     def key_cut_the_question(self, situation: Situation) -> bool:
         """A key pressed in the first check-in ends it before its question: the question

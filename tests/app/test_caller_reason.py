@@ -265,3 +265,20 @@ def test_a_caller_who_rang_back_after_a_drop_is_still_briefed_from_the_rejoin_qu
     assert "my parcel never arrived" in spoken(reply.data)
     (briefed,) = facts(app, "AGENT_BRIEFED")
     assert briefed.call_id == sid("ann")
+
+
+def test_a_caller_who_presses_a_key_that_does_nothing_still_hears_the_question(asking, clock):
+    """Any key ends the first check-in before its question, not only the keep key: after
+    "that key does nothing here" the question follows, as it does after the thanks (caller
+    audit 34, D8: with key 5 it was never asked)."""
+    app, twilio = asking
+    waiting(twilio, sid("ann"), 3, clock)
+    clock.advance(6)
+    reply = twilio.post(CHOICE, {**STANDARD, "CallSid": sid("ann"), "Digits": "5"})
+    assert "that key does nothing here" in spoken(reply.data)
+    assert [g.get("input") for g in parse(reply.data).findall("Gather")] == ["speech"]
+    assert "what your call is about" in spoken(reply.data)
+    assert all_verbs(reply.data) <= WAIT_VERBS
+    answer(twilio, sid("ann"), "refund please")
+    (fact,) = facts(app, "REASON")
+    assert json.loads(fact.data)["transcript"] == "refund please"

@@ -88,7 +88,22 @@ def test_a_key_pressed_in_the_first_checkin_is_thanked_then_the_question_follows
     assert first.segment.asks_reason and first.choice.value == "keep_waiting"
     later = asking.on_key(first_checkin(130.0, announcements=2, since_announcement_s=10.0), "1")
     assert not later.segment.asks_reason
-    assert not asking.on_key(first_checkin(70.0, announcements=1), "7").segment.asks_reason
+    assert asking.on_key(first_checkin(70.0, announcements=1), "7").segment.asks_reason
     assert not policy().on_key(first_checkin(70.0, announcements=1), "1").segment.asks_reason
     assert asking.on_key(first_checkin(70.0), "1").segment.asks_reason  # no log: by time
     assert not asking.on_key(first_checkin(130.0), "1").segment.asks_reason
+
+
+@pytest.mark.parametrize(("kind", "digit", "heard"), [
+    ("checkin", "1", "keep your place"), ("checkin", "7", "that key does nothing here"),
+    ("callback", "7", "that key does nothing here"),
+    ("callback", "2", "we close too soon to promise you a call back")])
+def test_any_key_that_leaves_the_caller_in_the_first_checkin_is_followed_by_the_question(
+        kind, digit, heard):
+    """The key cut the first check-in's question short; the caller still waits, so it is
+    asked after what the key says (a refused callback near closing too)."""
+    after = first_checkin(66.0, announcements=1, since_announcement_s=6.0, closes_in_s=60.0)
+    said = policy(kind, ask_reason=True).on_key(after, digit).segment
+    assert heard in said.steps[0].text and said.asks_reason
+    later = first_checkin(126.0, announcements=2, since_announcement_s=6.0, closes_in_s=60.0)
+    assert not policy(kind, ask_reason=True).on_key(later, digit).segment.asks_reason
