@@ -31,6 +31,11 @@ class ClosedWords:
     full: str = ("Sorry, all the call backs we can make {opens} are booked. "
                  "Please call us again then. Goodbye.")
     goodbye: str = "Thank you for calling. Goodbye."
+    wrong_key: str = "Sorry, that key does nothing here."
+    """Said to a key at the offer that is not its key, before the offer is made once more."""
+    nothing_booked: str = ("No call back has been booked. If you would like one, please call "
+                           "again. Goodbye.")
+    """The end of a call whose caller pressed a wrong key at the offer and then did not book."""
     not_booked: str = ("Sorry, we could not book a call back just now. "
                        "Please call us again when we open. Goodbye.")
     not_confirmed: str = ("Sorry, we cannot confirm your call back just now. If it was booked, "

@@ -609,6 +609,8 @@ class ClosedWordsConfig(Strict):
     already_booked: Text | None = None
     full: Text | None = None
     goodbye: Text | None = None
+    wrong_key: Text | None = None
+    nothing_booked: Text | None = None
     not_booked: Text | None = None
     not_confirmed: Text | None = None
 

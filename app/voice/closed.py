@@ -74,12 +74,33 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
         say(response, voice, filled(line.words.already_booked,
                                     opens=line.opens_words(opening, now)))
     elif offer:
-        gather = one_key(response, timeout=OFFER_TIMEOUT_S, action=voice_url(
-            "closed/book", params, opens=opening.isoformat()))
-        say(gather, voice, filled(line.words.callback_offer,
-            number=spoken_digits(number[-4:]), callback_key=line.callback_key))
+        offer_to_book(response, line, params, opening, number)
     say_and_hang_up(response, voice, line.words.goodbye)
     return response
+
+
+def offer_to_book(response: VoiceResponse, line: ClosedLine, params: RouteParams,
+                  opening: datetime, number: str, **extra: str) -> None:
+    """The one-key offer of a callback for `opening`, posted to /voice/closed/book (`extra`
+    rides in its URL)."""
+    gather = one_key(response, timeout=OFFER_TIMEOUT_S, action=voice_url(
+        "closed/book", params, opens=opening.isoformat(), **extra))
+    say(gather, services().policy(params.queue, params.policy).voice, filled(
+        line.words.callback_offer, number=spoken_digits(number[-4:]),
+        callback_key=line.callback_key))
+
+
+def wrong_key(line: ClosedLine, params: RouteParams, opening: datetime, number: str,
+              offered_again: bool) -> VoiceResponse:
+    """A key that is not the offer's: said so, and the offer once more; after the second
+    try (or with no key at it) the caller hears that nothing was booked, never a bare
+    "thank you", which had sounded like a confirmation."""
+    voice = services().policy(params.queue, params.policy).voice
+    response = VoiceResponse()
+    say(response, voice, line.words.wrong_key)
+    if not offered_again:
+        offer_to_book(response, line, params, opening, number, again="1")
+    return say_and_hang_up(response, voice, line.words.nothing_booked)
 
 
 def _offer(line: ClosedLine, params: RouteParams, opening: datetime,
@@ -155,11 +176,14 @@ def closed_book() -> Response:
     opening = told_opening(line, request.args.get("opens"), now) if line is not None else None
     response = VoiceResponse()
     voice = route.policy.voice
-    if (line is None or opening is None or number is None or key.digit != line.callback_key
+    if (line is None or opening is None or number is None or not key.digit
             or not line.may_offer(0)):
         say_and_hang_up(response, voice, line.words.goodbye if line
                         else fixed_text(voice, "goodbye"))
         return twiml_response(response)
+    if key.digit != line.callback_key:
+        return twiml_response(wrong_key(line, route.params, opening, number,
+                                        offered_again=request.args.get("again") == "1"))
     try:
         booked = svc.store.store_now(c.BookCallback(
             call_id=key.wait.call_id, now=now, queue=route.queue, number=number,

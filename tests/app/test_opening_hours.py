@@ -118,10 +118,37 @@ def test_pressing_the_key_books_a_callback_due_at_the_opening(line):
     assert len(booked(app)) == 1
 
 
-def test_no_key_or_another_key_books_nothing(line):
+def test_another_key_is_told_it_does_nothing_and_offered_once_more_then_told_nothing_is_booked(
+        line):
+    """A wrong key at the offer had heard only "Thank you for calling. Goodbye." (caller audit
+    34, D7): it sounded like a confirmation, with nothing booked and no second try."""
     app, twilio = line
     ring(twilio, "CA1")
     answer = press(twilio, "CA1", digit="9")
+    assert top_verbs(answer.data) == ["Say", "Gather", "Say", "Hangup"]
+    assert spoken(answer.data).startswith("Sorry, that key does nothing here. If you would "
+                                          "like us to call you back at the number ending in "
+                                          "0 1 0 0 when we open, press 1 now.")
+    assert "No call back has been booked." in spoken(answer.data)  # if no key follows
+    assert "Thank you" not in spoken(answer.data) and booked(app) == []
+    again = parse(answer.data).find("Gather").get("action")
+    assert "again=1" in again and "opens=2026-12-07T08" in again
+    last = twilio.post(again, {"CallSid": sid("CA1"), "From": FROM, "Digits": "2"})
+    assert top_verbs(last.data) == ["Say", "Say", "Hangup"]
+    assert spoken(last.data) == ("Sorry, that key does nothing here. No call back has been "
+                                 "booked. If you would like one, please call again. Goodbye.")
+    assert booked(app) == []
+    ring(twilio, "CA2")  # the second try books as the first would have
+    retry = parse(press(twilio, "CA2", digit="#").data).find("Gather").get("action")
+    second = twilio.post(retry, {"CallSid": sid("CA2"), "From": FROM, "Digits": "1"})
+    assert "We will call you back" in spoken(second.data)
+    assert [row["call_id"] for row in booked(app)] == [sid("CA2")]
+
+
+def test_no_key_books_nothing(line):
+    app, twilio = line
+    ring(twilio, "CA1")
+    answer = press(twilio, "CA1", digit="")
     assert top_verbs(answer.data) == ["Say", "Hangup"] and "Goodbye" in spoken(answer.data)
     assert booked(app) == []
 
