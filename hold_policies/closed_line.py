@@ -24,11 +24,14 @@ class ClosedWords:
     callback_offer: str = (
         "If you would like us to call you back at the number ending in {number} when we "
         "open, press {callback_key} now.")
-    booked: str = "Thank you. We will call you back {opens}. Goodbye."
-    already_booked: str = ("You already have a call back booked for this number. We will "
-                           "call you back {opens}.")
+    booked: str = ("Thank you. We open {opens}, and we will call you back in turn from then. "
+                   "Goodbye.")
+    """Bookings are dialled one after another from the opening, so no booking is told the
+    opening's minute as if it were theirs (the fortieth is called long after it)."""
+    already_booked: str = ("You already have a call back booked for this number. We open "
+                           "{opens}, and we will call you back in turn from then.")
     """Said instead of the offer to a caller whose callback stands (one per person)."""
-    full: str = ("Sorry, all the call backs we can make {opens} are booked. "
+    full: str = ("Sorry, all the call backs we can make after we open {opens} are booked. "
                  "Please call us again then. Goodbye.")
     goodbye: str = "Thank you for calling. Goodbye."
     wrong_key: str = "Sorry, that key does nothing here."
@@ -39,8 +42,8 @@ class ClosedWords:
     not_booked: str = ("Sorry, we could not book a call back just now. "
                        "Please call us again when we open. Goodbye.")
     not_confirmed: str = ("Sorry, we cannot confirm your call back just now. If it was booked, "
-                          "we will call you {opens}; if you do not hear from us, please call "
-                          "again then. Goodbye.")
+                          "we will call you back in turn after we open {opens}. If you are "
+                          "not sure, please call us again then. Goodbye.")
     """Said when the booking's COMMIT was cut off and nobody could read it back: true
     whether or not it is stored (`not_booked` would be false if it is)."""
 

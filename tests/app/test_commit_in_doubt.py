@@ -26,9 +26,9 @@ from app.storage.schema import call_events, callbacks, calls
 from tests.app.test_callbacks import CONFIG, WAIT, enter
 from tests.app.test_one_callback_per_person import NUMBER, booked_then_rings_back, join
 from tests.app.test_opening_hours import BOOK as CLOSED_BOOK
+from tests.app.test_opening_hours import BOOKED_WORDS, SATURDAY
 from tests.app.test_opening_hours import CONFIG as CLOSED
 from tests.app.test_opening_hours import FROM as CLOSED_FROM
-from tests.app.test_opening_hours import SATURDAY
 from tests.app.test_overflow_voicemail import LINE, call
 from tests.app.test_voice_contract import call_row, logged_events, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
@@ -275,7 +275,7 @@ def test_a_closed_line_booking_committed_though_its_commit_was_cut_off_is_confir
     app, twilio = closed_line(make_app, postgres_url, tcp_proxy, clock, STALLED_BUDGET_S)
     with at_the_commit_of(app, "CALLBACK_REQUESTED", stalled(tcp_proxy)):
         reply = book(twilio)
-    assert "We will call you back on Monday at 8 AM" in spoken(reply.data)
+    assert BOOKED_WORDS in spoken(reply.data)
     assert callback_rows(app) == [(sid("c1"), "pending")]
 
 
@@ -287,7 +287,8 @@ def test_a_closed_line_booking_nobody_can_read_back_is_neither_confirmed_nor_den
         tcp_proxy.set_mode("pass")
     said = spoken(reply.data)
     assert "cannot confirm your call back just now" in said
-    assert "If it was booked, we will call you on Monday at 8 AM" in said
+    assert "If it was booked, we will call you back in turn after we open on Monday at 8 AM" \
+        in said
     assert "could not book" not in said
     assert top_verbs(reply.data)[-1] == "Hangup"
     assert callback_rows(app) == [(sid("c1"), "pending")]  # the COMMIT did land: true words

@@ -15,8 +15,8 @@ import pytest
 from app.signed_client import SignedClient
 from tests.app.test_callbacks import CONFIG as CALLBACK_LINE
 from tests.app.test_callbacks import callback_rows, enter
+from tests.app.test_opening_hours import BOOKED_WORDS, SATURDAY
 from tests.app.test_opening_hours import CONFIG as CLOSED_LINE
-from tests.app.test_opening_hours import SATURDAY
 from tests.app.test_voice_contract import wait_form
 from tests.app.twiml_reading import parse, spoken
 from tests.conftest import AUTH_TOKEN
@@ -75,4 +75,4 @@ def test_a_closed_line_offering_hash_books_on_hash(make_app, clock):
     assert gather.get("finishOnKey") == "" and "press #" in spoken(closed.data).lower()
     reply = twilio.post(gather.get("action"), {"CallSid": sid("c1"), "From": "+14155550100",
                                                "Digits": "#"})
-    assert "We will call you back on Monday at 8 AM" in spoken(reply.data)
+    assert BOOKED_WORDS in spoken(reply.data)

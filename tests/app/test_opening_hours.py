@@ -43,6 +43,8 @@ closed = ["2026-12-25", 2026-12-27]
 callbacks_per_opening = 2
 """
 FROM = "+14155550100"
+BOOKED_WORDS = "We open on Monday at 8 AM, and we will call you back in turn from then."
+"""What every booking for the Monday opening hears: in turn from the opening, not at it."""
 BOOK = "/voice/closed/book?policy=callback&queue=support"
 
 
@@ -106,7 +108,7 @@ def test_pressing_the_key_books_a_callback_due_at_the_opening(line):
     ring(twilio, "CA1")
     confirmed = press(twilio, "CA1")
     assert top_verbs(confirmed.data) == ["Say", "Hangup"]
-    assert "We will call you back on Monday at 8 AM" in spoken(confirmed.data)
+    assert BOOKED_WORDS in spoken(confirmed.data)
     [row] = booked(app)
     assert row["call_id"] == sid("CA1") and row["number"] == FROM and row["status"] == "pending"
     assert row["due_at"].replace(tzinfo=UTC) == MONDAY_8
@@ -116,6 +118,23 @@ def test_pressing_the_key_books_a_callback_due_at_the_opening(line):
     assert record["outcome"] == "closed" and record["callback_requested"]
     press(twilio, "CA1")  # Twilio retries the Gather action: still one booking
     assert len(booked(app)) == 1
+
+
+def test_bookings_for_one_opening_are_told_they_are_called_in_turn_from_it_not_at_it(line):
+    """Bookings are dialled one after another from the opening, so the last of a full
+    opening is called long after it: every booking had been promised "We will call you back
+    on Monday at 8 AM" (caller audit 34, D6). Each now hears words true for all of them."""
+    app, twilio = line
+    for n, caller in enumerate(["+14155550101", "+14155550102"]):
+        ring(twilio, f"CA{n}", caller)
+        said = spoken(press(twilio, f"CA{n}", caller=caller).data)
+        assert said == f"Thank you. {BOOKED_WORDS} Goodbye."
+        assert "call you back on Monday" not in said and "back at 8" not in said
+    assert len(booked(app)) == 2
+    ring(twilio, "CA9", "+14155550109")  # the cap of 2 is reached meanwhile
+    full = spoken(press(twilio, "CA9", caller="+14155550109").data)
+    assert full.startswith("Sorry, all the call backs we can make after we open on Monday at "
+                           "8 AM are booked.")
 
 
 def test_another_key_is_told_it_does_nothing_and_offered_once_more_then_told_nothing_is_booked(
@@ -141,7 +160,7 @@ def test_another_key_is_told_it_does_nothing_and_offered_once_more_then_told_not
     ring(twilio, "CA2")  # the second try books as the first would have
     retry = parse(press(twilio, "CA2", digit="#").data).find("Gather").get("action")
     second = twilio.post(retry, {"CallSid": sid("CA2"), "From": FROM, "Digits": "1"})
-    assert "We will call you back" in spoken(second.data)
+    assert BOOKED_WORDS in spoken(second.data)
     assert [row["call_id"] for row in booked(app)] == [sid("CA2")]
 
 
@@ -362,7 +381,7 @@ def test_one_callback_per_person_holds_for_bookings_while_closed_too(line):
     ring(twilio, "second try")
     press(twilio, "first try")
     again = press(twilio, "second try")
-    assert "We will call you back on Monday at 8 AM" in spoken(again.data)
+    assert BOOKED_WORDS in spoken(again.data)
     assert [row["call_id"] for row in booked(app)] == [sid("first try")]
 
 
@@ -374,8 +393,8 @@ def test_a_caller_whose_callback_stands_hears_so_and_is_not_offered_another(line
     press(twilio, "first try")
     again = ring(twilio, "second try")
     said = spoken(again.data)
-    assert "You already have a call back booked for this number. We will call you back on " \
-           "Monday at 8 AM." in said
+    assert "You already have a call back booked for this number. We open on Monday at 8 AM, " \
+           "and we will call you back in turn from then." in said
     assert parse(again.data).find(".//Gather") is None and "press" not in said.lower()
     assert top_verbs(again.data) == ["Say", "Say", "Say", "Hangup"]
     other = ring(twilio, "someone else", caller="+14155550199")
@@ -406,7 +425,7 @@ def test_an_unreadable_log_still_offers_when_no_cap_needs_checking(make_app, clo
         answer = ring(twilio, "first try")  # nobody reads or writes the file
     assert parse(answer.data).find(".//Gather") is not None
     app.extensions["holdwell"].store.runner.down_until = 0.0  # past the breaker's moment
-    assert "We will call you back on Monday at 8 AM" in spoken(press(twilio, "first try").data)
+    assert BOOKED_WORDS in spoken(press(twilio, "first try").data)
 
 
 OVERFLOWING = """

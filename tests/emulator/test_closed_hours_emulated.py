@@ -59,6 +59,7 @@ def test_callers_before_opening_hear_when_it_opens_book_capped_callbacks_dialled
     heard = {c.call_sid: " ".join(c.heard) for c in result.callers}
     first = min(early, key=lambda c: logged[c]["arrived_at"])
     assert "We are closed now. We open again today at 8 AM." in heard[first]
-    assert "[presses 1] Thank you. We will call you back today at 8 AM." in heard[first]
+    assert ("[presses 1] Thank you. We open today at 8 AM, and we will call you back in "
+            "turn from then.") in heard[first]
     full = [c for c in early if "are booked" in heard[c]]
     assert len(full) == 0 or all(c not in {r["call_id"] for r in booked} for c in full)
