@@ -880,6 +880,41 @@ class QueueConfig(Strict):
                 return f"overflow.{name} {key!r} is already {clashes[0]}; pick another key"
         return None
 
+    @cross_check("overflow", "callback.callback_key", "variants.*.settings", *HEARD,
+                 outer_waits=False)
+    def one_key_per_callback(self, context: Mapping[str, Any]) -> str | None:
+        """Checked as written (a stored version still runs, and offers the callback once:
+        Overflow.with_choices): the overflow's callback and a callback policy's are the same
+        choice, so on two keys a caller past `max_wait_s` heard it offered twice (queue-full's
+        offer is made outside the line, where the policy offers nothing)."""
+        table = self.overflow
+        if (not context.get(AS_WRITTEN) or table is None or not table.callback
+                or table.max_wait_s is None):
+            return None
+        offered = table.callback_key
+        for knob, key in self.callback_keys().items():
+            if key != offered:
+                return (f"overflow.callback_key {offered!r} and {knob} {key!r} offer the same "
+                        f"callback, so callers past max_wait_s would hear it on two keys; set "
+                        f"overflow.callback_key = {key!r}")
+        return None
+
+    def callback_keys(self) -> dict[str, str]:
+        """The knob that sets each heard callback policy's or variant's callback key, and the
+        key (a variant whose settings do not load is left to its own check)."""
+        keys: dict[str, str] = {}
+        for name in sorted(self.heard_names()):
+            if self.base_policy(name) != "callback":
+                continue
+            try:
+                key = self.knobs(name)["callback_key"]
+            except ValueError:
+                continue
+            own = "callback_key" not in getattr(self.variants.get(name), "settings", {})
+            keys["callback.callback_key" if own
+                 else f"variants.{name}.settings.callback_key"] = key
+        return keys
+
     def overflow_rules(self) -> Overflow | None:
         """The queue's overflow rules for the policies, or None when it has none."""
         table = self.overflow

@@ -131,11 +131,15 @@ class Overflow:
     def with_choices(self, voice: Voice, checkin: Segment,
                      closes_in_s: float | None = None) -> Segment:
         """A check-in past the maximum wait, once the offer was heard: the policy's own words
-        (position, wait) and then the offer's keys it does not already offer."""
+        (position, wait) and then the offer's choices it does not already offer. A check-in
+        offering the policy's callback already offers this callback (on another key, in a
+        version stored before `config check` refused that), so it is not offered twice."""
         gather = checkin.steps[0] if checkin.steps else None
         if not isinstance(gather, OfferKeys):
             return checkin
-        keys = tuple(k for k in self.keys_now(closes_in_s) if k not in gather.keys)
+        own_callback = checkin.kind is SegmentKind.CALLBACK_OFFER
+        keys = tuple(k for k in self.keys_now(closes_in_s) if k not in gather.keys
+                     and not (own_callback and k == self.callback_key))
         if not keys:
             return checkin
         said = voice.say(" ".join(self.choices(keys)))

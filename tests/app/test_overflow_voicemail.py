@@ -389,6 +389,31 @@ def test_bad_overflow_tables_are_refused_naming_the_key(table, problem):
     assert "overflow" in str(error.value) and problem in str(error.value)
 
 
+def test_a_checkin_offering_the_policys_callback_does_not_offer_the_overflows_as_well(
+        make_app, clock):
+    """A version with the overflow's callback on key 3 and the callback policy's on key 2
+    (stored before `config check` refused it) offered the same callback twice once the
+    policy's offer was due (caller audit 34, D5); it now offers it once, on the policy's key.
+    Before the policy offers, the overflow's own callback is still there."""
+    config = (LINE.replace('policy = "checkin"', 'policy = "callback"')
+                  .replace("max_wait_s = 1800", "max_wait_s = 120")
+              + 'callback_key = "3"\nvoicemail_key = "4"\n')
+    app = make_app(config)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    wait_url = WAIT.replace("checkin", "callback")
+    said = []
+    for minute in range(6):
+        said.append(spoken(twilio.post(wait_url, call("c1", QueueTime=str(60 * minute),
+                                                      QueuePosition="4",
+                                                      CurrentQueueSize="4")).data))
+        clock.advance(60)
+    before, due = said[4], said[5]  # the policy offers its callback from 300 s
+    assert "Press 3 and we will call you back" in before and "press 2" not in before
+    assert due.count("call you back when your turn comes") == 1
+    assert "press 2 and we will call you back" in due and "Press 3" not in due
+    assert "Press 4 to leave a message" in due
+
+
 def test_overflow_needs_the_support_number_it_calls_back_from():
     with pytest.raises(ConfigError, match="support_number"):
         parse_config({"queues": {"support": {"overflow": {"max_wait_s": 600}}}})

@@ -162,7 +162,9 @@ def patched(make_app, clock):  # noqa: ANN201
     {"hours": {"tuesday": "08:00-18:00"}},  # had been "hours.timezone: Field required"
     {"hours": {"callbacks_per_opening": 5}},  # "this queue's policies offer no callbacks"
     {"overflow": {"words": {"sorry": "So sorry."}}},  # "neither max_wait_s nor when_full"
-    {"callback": {"callback_key": "1"}},  # "callback_key and keep_key are both '1'"
+    # "callback_key and keep_key are both '1'" (without the overflow, whose callback on key
+    # 2 would now offer the same callback on a second key, which is refused)
+    {"callback": {"callback_key": "1"}, "overflow": None},
     {"experiment": {"arms": {"short": 1, "callback": 1}}},  # "nor a variant (none)"
 ])
 def test_a_patch_is_checked_as_the_queue_it_makes_not_alone(patched, settings):
