@@ -150,24 +150,27 @@ def estimate_wait(
     )
 
 
-STALL_CHANCE = 0.01
-"""A pause in serving callers that the line's own speed gives less often than this (one
-gap in a hundred: a steady line loses its estimates 1.9% of the time at 0.02, 1% here)
-means the line has stopped (agents on a break, an outage on their side): its
-past speed no longer says when anyone will be answered."""
+STALL_CHANCE = 0.02
+"""A pause in serving callers that the line's own answers make likelier than this (one gap
+in fifty) is a pause; rarer, the line has stopped (agents on a break, an outage on their
+side): its past speed no longer says when anyone will be answered."""
 
 
 def line_stalled(served: int, window_s: float, quiet_s: float | None) -> bool:
-    """Whether nobody has been served for longer than the line's speed explains: `quiet_s`
-    without an answer, at the speed of the `served` answers in the rest of the window (the
-    time it was moving), has a chance under STALL_CHANCE. Counting the quiet time into the
-    speed is not enough: a line that stopped still showed its earlier answers for most of
-    the window, and its caller at the head was told "within 3 minutes", then "within 4",
-    "within 5"... for ten minutes, every band broken (caller audit 34)."""
+    """Whether nobody has been served for longer than the line's speed explains: given the
+    `served` answers in the rest of the window (the time it was moving), the chance of no
+    answer for `quiet_s` is under STALL_CHANCE. That chance is the one predicted from the
+    answers seen, as the wait's bound is (a rate known from k answers over time T, so the
+    chance of no answer in q is (T / (T + q)) ** k): a thin log needs a longer pause. Counting
+    the quiet time into the speed is not enough: a line that stopped still showed its earlier
+    answers for most of the window, and its caller at the head was told "within 3 minutes",
+    then "within 4", "within 5"... for ten minutes, every band broken (caller audit 34)."""
     if quiet_s is None or served < 1:
         return False
-    moving_s = window_s - max(quiet_s, 0.0)
-    return moving_s <= 0 or served * quiet_s / moving_s > -math.log(STALL_CHANCE)
+    quiet = max(quiet_s, 0.0)
+    moving_s = window_s - quiet
+    return moving_s <= 0 or served * math.log(moving_s / (moving_s + quiet)) < math.log(
+        STALL_CHANCE)
 
 
 HAZARD_STEP = math.log(1.25)

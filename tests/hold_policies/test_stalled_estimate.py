@@ -3,8 +3,6 @@ be answered (hold_policies.estimate.line_stalled), in the app and in the simulat
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +19,13 @@ def test_without_the_quiet_time_nothing_changes():
     assert estimate_wait(1, MOVING) == estimate_wait(1, QueueFlow(12, 900.0, quiet_s=None))
 
 
+def test_a_thin_log_needs_a_longer_pause():
+    """Three answers in 40 s, then 70 s with none: a pause a rate known from three answers
+    gives often (about one in twenty), not a stop."""
+    assert not line_stalled(3, 110.0, 70.0)
+    assert line_stalled(30, 1100.0, 700.0)  # the same pause over ten times the answers
+
+
 def test_a_short_pause_keeps_the_estimate_and_a_long_one_drops_it():
     short = QueueFlow(12, 900.0, quiet_s=60.0)  # a minute: usual at this speed
     long = QueueFlow(10, 900.0, quiet_s=360.0)  # six minutes with none, at ten in nine
@@ -34,7 +39,7 @@ def test_a_short_pause_keeps_the_estimate_and_a_long_one_drops_it():
 def test_stalled_exactly_when_the_pause_is_rarer_than_the_chance(served, window_s, quiet):
     quiet_s = quiet * window_s
     moving_s = window_s - quiet_s
-    chance = math.exp(-served / moving_s * quiet_s) if moving_s > 0 else 0.0
+    chance = (moving_s / window_s) ** served if moving_s > 0 else 0.0  # predicted, k answers
     if abs(chance - STALL_CHANCE) > 1e-9:
         assert line_stalled(served, window_s, quiet_s) == (chance < STALL_CHANCE)
 
