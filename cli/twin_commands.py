@@ -130,8 +130,9 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
               help="Last days of the log to hold out and predict.")
 @click.option("--replications", type=click.IntRange(2, 1000), default=20, show_default=True)
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--plot", "plot_path", type=OutFile(), default="backtest.png",
-              show_default=True, help="PNG of predicted vs actual by hour.")
+@click.option("--plot", "plot_path", type=OutFile(suffixes=(".png",)), default="backtest.png",
+              show_default=True, help="PNG of predicted vs actual by hour (a .png name: "
+              "the HTML page embeds it as PNG).")
 @TIMEZONE_OPTION
 @HTML_OPTION
 def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, seed: int,

@@ -81,3 +81,21 @@ def test_a_rates_interval_stops_at_100_percent_and_every_column_is_defined(resul
     table = backtest_table(result)
     assert "cut at 0 (and at 100% for rates)" in table
     assert f"hour: of day on the line's clock ({result.twin.timezone}); calls: " in table
+
+
+@pytest.mark.parametrize("name", ["btplot", "bt.txt"])
+def test_a_plot_name_that_is_not_png_is_refused_before_the_backtest(known_log, tmp_path: Path,
+                                                                    name: str) -> None:
+    """`--plot btplot` had run the whole backtest, printed its table, then died with
+    "unexpected error (ValueError): Format 'partial-6293' is not supported"."""
+    from cli.twin_commands import backtest_command
+
+    log = tmp_path / "calls.parquet"
+    known_log.to_parquet(log)
+    result = CliRunner().invoke(backtest_command, ["--records", str(log), "--test-days", "3",
+                                                   "--replications", "2", "--plot",
+                                                   str(tmp_path / name)])
+    assert result.exit_code == 2, result.output
+    assert "--plot" in result.output and ".png" in result.output
+    assert "predicted [95%] / actual" not in result.output
+    assert not list(tmp_path.glob(".*partial*"))
