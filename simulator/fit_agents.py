@@ -17,21 +17,35 @@ import pandas as pd
 from simulator.fit_results import SLOT_MIN, SLOTS, AgentsFit
 
 TIE_S = 0.5
+WHOLE_SECOND_TIE_S = 1.0
+"""A log of whole-second waits (the Twilio engine's, a live line's) can put an answer up to
+a second before the end of the call the agent had just finished: at TIE_S that call still
+looked in progress, and sparse half-hours were fitted one agent too many (4 for 3, 6 for 5)."""
 LOW_QUANTILE = 0.1
 """Counts only err upwards (an off-duty agent finishing, an end logged late), so a low
 quantile of each day's counts, not the median, is the day's estimate."""
 
 
-def _busy_at(starts: np.ndarray, ends: np.ndarray, moments: np.ndarray) -> np.ndarray:
+def _busy_at(starts: np.ndarray, ends: np.ndarray, moments: np.ndarray,
+             tie_s: float = TIE_S) -> np.ndarray:
     """Conversations in progress at each moment: started at or before it, ending more than
-    TIE_S after it. The agent who takes a waiting caller ended the last call that instant:
+    tie_s after it. The agent who takes a waiting caller ended the last call that instant:
     times that differ by rounding (or a whole-second log) must not count that call as still
-    going. A call is counted as ended at max(end - TIE_S, start), never before it started
-    (a call begun after the moment and over within TIE_S of it was subtracted without ever
+    going. A call is counted as ended at max(end - tie_s, start), never before it started
+    (a call begun after the moment and over within tie_s of it was subtracted without ever
     having been added: "-1 agents")."""
     started = np.searchsorted(np.sort(starts), moments, side="right")
-    ended = np.searchsorted(np.sort(np.maximum(ends - TIE_S, starts)), moments, side="right")
+    ended = np.searchsorted(np.sort(np.maximum(ends - tie_s, starts)), moments, side="right")
     return started - ended
+
+
+def tie_for(waits: np.ndarray) -> float:
+    """The tie tolerance the log's resolution calls for: a second when every wait of a call
+    answered in line is a whole number of seconds, else TIE_S (a callback taker's wait, to
+    leaving the line, is fractional in the same log)."""
+    known = waits[np.isfinite(waits)]
+    whole = known.size > 0 and bool(np.all(known == np.round(known)))
+    return WHOLE_SECOND_TIE_S if whole else TIE_S
 
 
 def fit_agents(records: pd.DataFrame) -> AgentsFit:
@@ -47,7 +61,8 @@ def fit_agents(records: pd.DataFrame) -> AgentsFit:
     starts, ends = start[talked], start[talked] + talk[talked]
     waited = (outcome == "answered") & (wait > 0) & np.isfinite(talk)
     moments = start[waited]
-    counts = _busy_at(starts, ends, moments)
+    tie_s = tie_for(wait[outcome == "answered"])  # the waits that set the moments
+    counts = _busy_at(starts, ends, moments, tie_s)
     day, slot = np.divmod(moments // (SLOT_MIN * 60), SLOTS)
     per_slot, bound, support = [], [], []
     for s in range(SLOTS):
@@ -60,7 +75,7 @@ def fit_agents(records: pd.DataFrame) -> AgentsFit:
             support.append(int(here.sum()))
             continue
         in_slot = (np.floor(starts // (SLOT_MIN * 60)) % SLOTS) == s
-        peak = int(_busy_at(starts, ends, starts[in_slot]).max()) if in_slot.any() else 0
+        peak = int(_busy_at(starts, ends, starts[in_slot], tie_s).max()) if in_slot.any() else 0
         per_slot.append(peak)
         bound.append(True)
         support.append(0)
