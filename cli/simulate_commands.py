@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import click
 import numpy as np
@@ -24,6 +24,7 @@ from click.core import ParameterSource
 from analytics.formatting import percent_number
 from cli.database import cannot_use
 from cli.memory_check import check_fits_in_memory
+from cli.one_policy import one_set_of_callers
 from cli.params import FiniteFloatRange, can_create_in, policy_names
 from cli.progress import stderr_progress
 from cli.queue_config import (
@@ -63,9 +64,6 @@ from simulator.scenario import (
     simple_scenario,
 )
 from simulator.scenario_file import MAX_AGENTS, MAX_CALLS_PER_MIN, MAX_MEAN_S
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 class Engine(Protocol):
@@ -331,34 +329,13 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
         except RecordsError as error:
             raise ScenarioError(str(error)) from None
         records = one_set_of_callers(records, options["arrivals_from"],
-                                     options.get("arrivals_policy"))
+                                     options.get("arrivals_policy"), "--arrivals-from",
+                                     "--arrivals-policy")
         moments = [stamp.to_pydatetime(warn=False)  # nanoseconds: below any wait that counts
                    for stamp in records["entered_at"]]
         replay = ReplayedArrivals.from_moments(moments)
         changes.update(arrivals=replay, calls=len(replay.times_s))
     return replace(scenario, **changes) if changes else scenario
-
-
-def one_set_of_callers(records: pd.DataFrame, path: str, policy: str | None) -> pd.DataFrame:
-    """The records to replay: `policy`'s alone when named; refused (ScenarioError) when two
-    policies share their callers' entry times, a compare output's one set of callers run
-    under each policy, which replayed whole offers every caller once per policy (four
-    policies had run four times the load without a word; analyst walk A3)."""
-    from simulator.twin import shared_entries
-
-    policies = sorted(records["policy"].astype(str).unique())
-    if policy is not None:
-        if policy not in policies:
-            raise ScenarioError(f"--arrivals-policy {policy}: {path} has no calls under it "
-                                f"(it has {', '.join(policies)})")
-        return records[records["policy"].astype(str) == policy]
-    if (found := shared_entries(records)) is not None:
-        first, second, shared = found
-        raise ScenarioError(f"--arrivals-from {path}: {first} and {second} share {shared:,} "
-                            "entry times, the same callers run under each policy (a compare "
-                            "output?): replayed whole, each caller would ring once per policy; "
-                            f"pass --arrivals-policy, one of {', '.join(policies)}")
-    return records
 
 
 def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:

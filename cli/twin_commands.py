@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from analytics.formatting import percent_number
+from cli.one_policy import one_set_of_callers
 from cli.params import FiniteFloatRange, OutFile, policy_names
 from cli.progress import Heartbeat, stderr_progress
 from cli.queue_config import (
@@ -90,6 +91,9 @@ TIMEZONE_OPTION = click.option(
          "daylight-saving change smears every opening and closing over an hour.")
 
 
+FIT_HARM = "fitted whole, arrivals and agents would count each caller once per policy"
+
+
 @click.command("fit")
 @RECORDS_OPTION
 @click.option("--out", type=OutFile(suffixes=(".toml",)), default="scenario.toml",
@@ -98,16 +102,24 @@ TIMEZONE_OPTION = click.option(
               show_default=True, help="Retries the line makes (for the answer chance).")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Seed of the bootstrap behind the standard errors.")
+@click.option("--policy", default=None, metavar="POLICY",
+              help="Fit only the calls that ran under this policy (a compare output holds "
+              "its callers once per policy).")
 @TIMEZONE_OPTION
 @HTML_OPTION
 def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int,
-                timezone: str, html_path: str | None) -> None:
+                policy: str | None, timezone: str, html_path: str | None) -> None:
     """Fit a twin of your line from its call log and write it as a scenario file."""
     records = read_log(paths)
+    source = " ".join(paths) or "the database (DATABASE_URL)"
     if records.empty:  # it had blamed talk times: "no call in the log has a talk time"
-        source = " ".join(paths) or "the database (DATABASE_URL)"
         raise click.ClickException(f"{source}: no call records to fit yet: the twin is "
                                    "fitted from the calls a line has answered and lost")
+    try:  # a compare output had been fitted whole: twice the arrivals, twice the agents
+        records = one_set_of_callers(records, source, policy, "--records", "--policy",
+                                     FIT_HARM)
+    except ScenarioError as error:
+        raise click.UsageError(str(error)) from None
     click.echo(f"fitting {len(records):,} calls ...", err=True)
     try:
         twin = fit_twin(records, retries=callback_retries, seed=seed,

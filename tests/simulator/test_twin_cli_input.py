@@ -74,3 +74,33 @@ def test_promise_shows_its_progress(scenario_file):
         "--days", "1"])
     assert result.exit_code == 0, result.output
     assert "promise: 100% (4 of 4)" in result.output
+
+
+def _compare_output(known_log, folder: Path) -> Path:
+    """The same callers under two policies, as `compare --out` writes them."""
+    import pandas as pd
+
+    days = known_log["entered_at"].dt.normalize()
+    log = known_log[days <= days.min() + pd.Timedelta(days=2)]
+    both = pd.concat([log, log.assign(policy="checkin", call_id=log["call_id"] + "-c")],
+                     ignore_index=True)
+    return write_records(both, folder / "both.parquet")
+
+
+def test_fit_refuses_a_compare_output_and_fits_one_policy_of_it(known_log, tmp_path):
+    """A compare output had been fitted whole (exit 0): twice the arrivals and twice the
+    agents, said only in the last line of the caveats; `simulate --arrivals-from` refuses it."""
+    both = _compare_output(known_log, tmp_path)
+    out = tmp_path / "twin.toml"
+    refused = CliRunner().invoke(fit_command, ["--records", str(both), "--out", str(out)])
+    assert refused.exit_code == 2, refused.output
+    assert "share" in refused.output and "pass --policy, one of checkin, music_ads" in (
+        refused.output)
+    assert not out.exists()
+    one = CliRunner().invoke(fit_command, ["--records", str(both), "--out", str(out),
+                                           "--policy", "music_ads"])
+    assert one.exit_code == 0, one.output
+    assert "share" not in one.output and out.exists()
+    unknown = CliRunner().invoke(fit_command, ["--records", str(both), "--out", str(out),
+                                               "--policy", "silence"])
+    assert unknown.exit_code == 2 and "--policy silence: " in unknown.output
