@@ -183,10 +183,13 @@ def report_from_files(
     """The report from record files read in batches (bounded memory, no row kept whole); None
     when they do not read that way (a bad cell, a repeated id): the whole read says why."""
     left_out, select = LeftOut(), _Selection(start, end, queues)
+    label = "reading call records from the record file(s), a batch at a time"
     try:
-        summary = summarise_files(records_paths, settings["short_abandon_s"],
-                                  settings["service_threshold_s"], select,
-                                  left_out=left_out)  # fmt: skip
+        with stage(label):
+            summary = summarise_files(records_paths, settings["short_abandon_s"],
+                                      settings["service_threshold_s"], select,
+                                      left_out=left_out,
+                                      progress=LinesWritten(label, unit="calls").add)
     except RecordsError:
         return None
     say_left_out(left_out)
