@@ -36,7 +36,12 @@ from analytics.records import (
 from analytics.render_text import render_text
 from analytics.report import build_report, report_json
 from analytics.summary import RecordsSummary, summarise_files
-from analytics.tables import BatchesDiffer, write_table_batches
+from analytics.tables import (
+    CSV_SUFFIXES,
+    PARQUET_SUFFIXES,
+    BatchesDiffer,
+    write_table_batches,
+)
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
 from cli.params import FiniteFloatRange, OutFile
@@ -434,10 +439,8 @@ def export_command(
     callback_key: str,
 ) -> None:
     """Export calls for other tools: queue_log lines, or records as CSV/Parquet."""
-    other = {"csv": ".parquet", "parquet": ".csv"}.get(file_format)
-    if other and out_path.suffix.lower() == other:  # a reader would trust the name
-        raise click.BadParameter(f"{out_path.name!r} is named {other} but --format is "
-                                 f"{file_format}", param_hint="'--out'")
+    if file_format != "queue_log":
+        _check_records_name(out_path, file_format)
     if file_format == "queue_log":
         if caller_id_key and caller_ids != CallerIdMode.HASHED.value:
             click.echo(f"warning: --caller-id-key is not used with --caller-ids {caller_ids}",
@@ -450,6 +453,20 @@ def export_command(
         return
     count = _export_records(records_paths, db_url, out_path, file_format)
     click.echo(f"wrote {count:,} call records to {out_path}")
+
+
+def _check_records_name(out_path: Path, file_format: str) -> None:
+    """Refuse, before any work, a records file named so that `report`, `fit` and
+    `simulate --arrivals-from` would not read it as its format (they go by the suffix):
+    `--out x.txt` had been written, and `report --records x.txt` then refused it. A device
+    or pipe (/dev/stdout) is written as it is."""
+    suffixes = CSV_SUFFIXES if file_format == "csv" else PARQUET_SUFFIXES
+    if out_path.suffix.lower() in suffixes or (out_path.exists() and not out_path.is_file()):
+        return
+    name = out_path.with_suffix(f".{file_format}").name
+    raise click.BadParameter(f"{out_path.name!r} does not end in .{file_format} but --format "
+                             f"is {file_format}, and readers go by the name (report would "
+                             f"refuse it); name it {name!r}", param_hint="'--out'")
 
 
 def _some_key(key: str | None) -> str | None:

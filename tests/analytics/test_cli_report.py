@@ -290,3 +290,18 @@ def test_a_report_on_record_files_says_it_is_reading_them_batch_by_batch(runner,
         result.stderr)
     assert "a batch at a time: done in" in result.stderr
     json.loads(result.stdout)  # stdout stays the report alone
+
+
+@pytest.mark.parametrize(("file_format", "name", "fix"), [
+    ("parquet", "x.txt", "x.parquet"), ("parquet", "noext", "noext.parquet"),
+    ("csv", "x.parquet", "x.csv"), ("csv", "calls.tsv", "calls.csv")])
+def test_export_refuses_a_records_name_report_would_not_read(runner, two_policies, tmp_path,
+                                                             file_format, name, fix):
+    """`export --format parquet --out x.txt` had written the file (exit 0), which
+    `report --records x.txt` then refused: "unknown format '.txt'"."""
+    out = tmp_path / name
+    result = runner.invoke(export_command, ["--format", file_format, "--records",
+                                            str(two_policies), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "'--out'" in result.output and f"name it {fix!r}" in result.output
+    assert not out.exists()
