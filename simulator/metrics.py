@@ -49,6 +49,10 @@ DEFINITIONS: dict[str, str] = {
     "asa_s": "average speed of answer: mean wait of answered calls",
     "service_level": "answered within {sl} s / answered (Asterisk's SL)",
     "callbacks_requested": "callers who chose a callback",
+    "callbacks_answered_first": "callers who chose a callback but were answered in line "
+                                "before it was placed: answered (ASA, service level), no "
+                                "callback takers; with those connected and failed, they make "
+                                "up the callbacks requested",
     "callbacks_connected": "callbacks that reached an agent",
     "callbacks_failed": "callbacks given up after every retry",
     "overflow": "callers offered a callback or a message past the maximum wait (or turned away "
@@ -141,6 +145,7 @@ def summarise(table: CallTable, *, wall_s: float,
         "abandoned": abandoned,
         "mean_time_to_abandon_s": _mean(wait[outcome == ABANDONED]),
         "callbacks_requested": requested,
+        "callbacks_answered_first": int(np.count_nonzero(table.callback_requested & answered)),
         "callbacks_connected": int(np.count_nonzero(outcome == CALLBACK_CONNECTED)),
         "callbacks_failed": int(np.count_nonzero(outcome == CALLBACK_FAILED)),
         "callbacks_given_band": (promised := promises_made(table)),

@@ -51,6 +51,8 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("asa_s", "ASA", lambda s: _seconds(s["asa_s"])),
     ("service_level", "service level", lambda s: _percent(s["service_level"])),
     ("callbacks_requested", "callbacks requested", lambda s: _count(s["callbacks_requested"])),
+    ("callbacks_answered_first", "  of which answered in line first",  # as the report has it
+     lambda s: _count(s.get("callbacks_answered_first"))),
     ("callbacks_connected", "callbacks connected", lambda s: _count(s["callbacks_connected"])),
     ("callbacks_failed", "callbacks failed", lambda s: _count(s["callbacks_failed"])),
     ("overflow", "overflow (took no offer)", lambda s: _count(s["overflow"])),

@@ -118,3 +118,23 @@ def test_the_simulator_and_the_report_give_one_abandonment_rate() -> None:
     simulated = summarise(calls, wall_s=0.5)["abandonment_rate"]
     reported = all_metrics(records_frame(calls.records())).iloc[0]["abandonment_rate"]
     assert simulated == pytest.approx(reported) == pytest.approx(1 / 3)  # 1 of 6 - 3 takers
+
+
+def test_callbacks_answered_in_line_first_make_the_callback_rows_add_up() -> None:
+    """The six calls, call 2 having chosen a callback before it was answered in line: the
+    table had said requested 4, connected 2, failed 1, and nothing for the fourth (the report
+    has "of which answered in line first"); the summary, its table and --json now have it."""
+    from dataclasses import replace
+
+    from simulator.report import summary_table
+
+    calls = replace(six_calls(),
+                    callback_requested=np.array([False, True, False, True, True, True]))
+    s = summarise(calls, wall_s=0.5)
+    assert (s["callbacks_requested"], s["callbacks_answered_first"], s["callbacks_connected"],
+            s["callbacks_failed"]) == (4, 1, 2, 1)
+    table = summary_table([s])
+    (row,) = [line for line in table.splitlines()
+              if line.startswith("  of which answered in line first ")]
+    assert row.split()[-1] == "1"
+    assert "  of which answered in line first: callers who chose a callback but" in table
