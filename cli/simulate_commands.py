@@ -43,7 +43,7 @@ from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents
 from simulator.promises import late_callbacks_line
-from simulator.report import erlang_table, run_name, summary_table
+from simulator.report import erlang_table, run_name, summary_table, unstable_note
 from simulator.run import (
     SimulationRun,
     policy_named,
@@ -570,6 +570,8 @@ def erlang_command(agents: int | None, arrival_rate: float, service_mean: float,
             "mean_wait_s": queue.mean_wait * 60,
             "service_level": queue.service_level(sl_seconds / 60), "service_level_s": sl_seconds,
             "service_level_counting_abandons": queue.answered_within(sl_seconds / 60),
+            "stable": queue.stable,  # an unstable Erlang-C line had read as 0% abandonment
+            "note": None if queue.stable else unstable_note(queue),
         }
     except ValueError as error:
         raise click.ClickException(str(error)) from None

@@ -104,6 +104,12 @@ class ErlangA:
         return self.arrival_rate / self.service_rate
 
     @property
+    def stable(self) -> bool:
+        """Whether the queue has a steady state: callers hang up, or agents outpace arrivals
+        (an Erlang-C line at rho >= 1 grows without end)."""
+        return self.patience_rate > 0 or self.rho < 1
+
+    @property
     def rho(self) -> float:
         """lambda / (n mu); above 1 only abandonment keeps the queue finite."""
         return math.inf if self.agents == 0 else self.load / self.agents

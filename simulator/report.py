@@ -129,9 +129,13 @@ def erlang_table(queue: ErlangA, service_level_s: float, per: str = "min") -> st
         f"  service level          {_percent(queue.service_level(service_level_s / to_s), 2)}"
         f"  answered within {service_level_s:g} s / answered",
     ]
-    if queue.patience_rate == 0 and queue.rho >= 1:
-        lines.append(f"  unstable: {queue.load:.2f} Erlang offered to {queue.agents} agents, "
-                     f"and nobody hangs up, so the line grows without end (these are its "
-                     f"limits, not a steady state); give more than {math.floor(queue.load)} "
-                     f"agents")
+    if not queue.stable:
+        lines.append(f"  {unstable_note(queue)}")
     return "\n".join(lines)
+
+
+def unstable_note(queue: ErlangA) -> str:
+    """What an unstable queue's figures are, for the table and for --json alike."""
+    return (f"unstable: {queue.load:.2f} Erlang offered to {queue.agents} agents, and nobody "
+            f"hangs up, so the line grows without end (these are its limits, not a steady "
+            f"state); give more than {math.floor(queue.load)} agents")

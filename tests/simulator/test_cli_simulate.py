@@ -118,6 +118,19 @@ def test_erlang_figures_and_staffing(holdwell: click.Group) -> None:
     assert "P(abandon)" in result.stdout
 
 
+def test_erlang_json_says_when_the_queue_is_unstable(holdwell: click.Group) -> None:
+    """10 Erlang on 9 agents, nobody hanging up: the JSON had said p_abandon 0.0 and nothing
+    more, while the text said the line grows without end."""
+    args = ["erlang", "--arrival-rate", "2", "--service-mean", "5", "--json"]
+    unstable = json.loads(CliRunner().invoke(holdwell, [*args, "--agents", "9"]).stdout)
+    assert unstable["stable"] is False and "grows without end" in unstable["note"]
+    stable = json.loads(CliRunner().invoke(holdwell, [*args, "--agents", "11"]).stdout)
+    assert stable["stable"] is True and stable["note"] is None
+    with_patience = json.loads(CliRunner().invoke(
+        holdwell, [*args, "--agents", "9", "--patience-mean", "3"]).stdout)
+    assert with_patience["stable"] is True  # abandonment keeps an Erlang-A queue finite
+
+
 def test_erlang_never_rounds_a_chance_to_none_or_all(holdwell):
     """20 agents for 6 Erlang: a caller waits with chance 0.001%, which had read "0.00%",
     and "100.00%" answered within 20 s of all callers, which is not quite all."""
