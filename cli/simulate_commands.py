@@ -526,7 +526,8 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
 
 
 @click.command("erlang")
-@click.option("--agents", type=int, default=None, help="Agents (omit with a --target-*).")
+@click.option("--agents", type=click.IntRange(0), default=None,
+              help="Agents (omit with a --target-*).")
 @click.option("--arrival-rate", type=float, required=True, help="Calls per minute.")
 @click.option("--service-mean", type=float, required=True, help="Mean talk time, minutes.")
 @click.option("--patience-mean", type=float, default=math.inf, show_default=True,

@@ -154,6 +154,8 @@ def test_erlang_never_rounds_a_chance_to_none_or_all(holdwell):
      "--rate-profile: arrival rate (calls per minute): the first step must start at minute 0"),
     (["simulate", "--staffing", "60:3,0:2"], "--staffing: agents: the first step must start"),
     (["erlang", "--agents", "0", "--arrival-rate", "1", "--service-mean", "5"], "never empties"),
+    (["erlang", "--agents", "-1", "--arrival-rate", "1", "--service-mean", "5"],
+     "Invalid value for '--agents': -1 is not in the range x>=0"),  # had named no option
 ])
 def test_bad_input_gives_a_clear_error(holdwell: click.Group, args: list[str],
                                        message: str) -> None:
