@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 
 class FiniteFloatRange(click.FloatRange):
@@ -80,3 +81,10 @@ def policy_names(policies: str, known: str = "") -> list[str]:
         raise click.UsageError(f"--policies: {', '.join(twice)} named more than once; name "
                                "each policy once")
     return names
+
+
+def was_given(context: click.Context, name: str) -> bool:
+    """Whether option `name` was given (on the command line or by its variable) rather than
+    left at its default: a flag the run would not use is refused, not ignored."""
+    return name in context.params and context.get_parameter_source(name) not in (
+        ParameterSource.DEFAULT, None)

@@ -19,13 +19,12 @@ from typing import Any, Protocol
 
 import click
 import numpy as np
-from click.core import ParameterSource
 
 from analytics.formatting import percent_number
 from cli.database import cannot_use
 from cli.memory_check import check_fits_in_memory
 from cli.one_policy import one_set_of_callers
-from cli.params import FiniteFloatRange, can_create_in, policy_names
+from cli.params import FiniteFloatRange, can_create_in, policy_names, was_given
 from cli.progress import stderr_progress
 from cli.queue_config import (
     CONFIG_OPTION,
@@ -216,8 +215,7 @@ def check_not_replaced(options: dict[str, Any]) -> None:
     for source, replaced, why in REPLACED_BY:
         if not options.get(source):
             continue
-        given = [name for name in replaced if name in context.params
-                 and context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)]
+        given = [name for name in replaced if was_given(context, name)]
         if given:
             flags = ", ".join(option.opts[0] for option in context.command.params
                               if option.name in given)

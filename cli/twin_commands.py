@@ -15,7 +15,7 @@ import click
 
 from analytics.formatting import percent_number
 from cli.one_policy import one_set_of_callers
-from cli.params import FiniteFloatRange, OutFile, policy_names
+from cli.params import FiniteFloatRange, OutFile, policy_names, was_given
 from cli.progress import Heartbeat, stderr_progress
 from cli.queue_config import (
     CONFIG_PROBLEMS,
@@ -216,6 +216,10 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
     if (target_unserved is None) == (target_service_level is None):
         raise click.UsageError("give exactly one of --target-unserved or "
                                "--target-service-level")
+    if target_unserved is not None and was_given(click.get_current_context(), "sl_seconds"):
+        raise click.UsageError("--sl-seconds is the service level's threshold, unused with "
+                               "--target-unserved (which counts no time): drop it, or give "
+                               "--target-service-level instead")
 
     def said(name: str, rounds: int, missed: int) -> None:
         click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) not yet meeting "

@@ -104,3 +104,14 @@ def test_fit_refuses_a_compare_output_and_fits_one_policy_of_it(known_log, tmp_p
     unknown = CliRunner().invoke(fit_command, ["--records", str(both), "--out", str(out),
                                                "--policy", "silence"])
     assert unknown.exit_code == 2 and "--policy silence: " in unknown.output
+
+
+def test_staffing_refuses_sl_seconds_with_the_unserved_target(scenario_file):
+    """`--target-unserved 0.05 --sl-seconds 30` had run as if --sl-seconds were not there."""
+    result = CliRunner().invoke(staffing_command, [
+        "--scenario", str(scenario_file), "--target-unserved", "0.05", "--sl-seconds", "30",
+        "--replications", "2", "--days", "1"])
+    assert result.exit_code == 2, result.output
+    assert "--sl-seconds is the service level's threshold, unused with --target-unserved" in (
+        result.output)
+    assert ": round " not in result.output  # refused before the search
