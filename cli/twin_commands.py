@@ -287,7 +287,7 @@ def spacings_of(text: str) -> list[float]:
 def promise_command(scenario_path: str, spacings: str, replications: int, days: int,
                     seed: int, config_path: str | None, queue: str | None) -> None:
     """Which callback retry spacing keeps the promised band: late share per spacing."""
-    from simulator.promises import DEFINITION, spacing_sweep
+    from simulator.promises import DEFINITION, RUNS_INTERVAL, spacing_sweep
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
 
@@ -313,9 +313,12 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
             f"{percent_number(ci[1])}%]")
         click.echo(f"{row['retry_spacing_s']:>12g} s{row['given_band']:>14,}{row['late']:>8,}"
                    f"{row['failed']:>8,}{share:>28}")
-    click.echo(f"\ndefinition: {DEFINITION}; Wilson 95% interval. given a band, late and "
-               "failed count callbacks over all replications; a failed one (never reached) "
-               "is neither kept nor late, but stays in the share's denominator")
+    click.echo(f"\nsimulated: {replications} run(s) of {days} day(s) each under the callback "
+               f"policy, seeds {seed} to {seed + replications - 1}, the same callers for "
+               "every spacing")
+    click.echo(f"definition: {DEFINITION}; {RUNS_INTERVAL}. given a band, late and failed "
+               "count callbacks over all runs; a failed one (never reached) is neither kept "
+               "nor late, but stays in the share's denominator")
     click.echo(whose_settings(config_path, queue))
 
 
