@@ -25,8 +25,9 @@ def stderr_progress(length: int, label: str) -> Any:  # noqa: ANN401 - click's P
 class LineProgress:
     """`label: 30% (300,000 of 1,000,000)` on stderr at each tenth, and at least every
     `every_s` seconds between them with the time left at the pace so far; click's bar's
-    interface (a context manager with `update(n)`). At tenths alone, a run of 40,000
-    what-if runs first spoke after 10 minutes, and looked hung."""
+    interface (a context manager with `update(n)`; `update(0)` says time passed with nothing
+    done). At tenths alone, a run of 40,000 what-if runs first spoke after 10 minutes, and
+    looked hung."""
 
     def __init__(self, length: int, label: str, every_s: float = 10.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -50,6 +51,10 @@ class LineProgress:
             # tenth crossed), floored: 996 of 1,000 is not yet 100%
             click.echo(f"{self.label}: {share}% ({self.done:,} of {self.length:,})",
                        file=sys.stderr)
+        elif now - self.last_said >= self.every_s and self.done == 0:  # `update(0)`: time
+            self.last_said = now  # passes with nothing done yet (a pool's first chunk)
+            click.echo(f"{self.label}: 0 of {self.length:,} done, {time_left(now - self.began)}"
+                       " so far", file=sys.stderr)
         elif now - self.last_said >= self.every_s and 0 < self.done < self.length:
             self.last_said = now
             left_s = (now - self.began) / self.done * (self.length - self.done)

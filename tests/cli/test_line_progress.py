@@ -61,3 +61,43 @@ def test_a_job_almost_done_does_not_say_100_percent():
 
     assert CliRunner().invoke(job).output.splitlines() == [
         "redact: 99% (996 of 1,000)", "redact: 100% (1,000 of 1,000)"]
+
+
+def test_results_that_come_a_chunk_at_a_time_give_a_sensible_time_left():
+    """A pool's first chunk of 500 runs took 25 s: the line had said nothing, then "0.0%
+    (1 of 8,000), about 46.2 h left" from the chunk's first result (analyst audit 34). The
+    pool's waiting says time passed (`update(0)` each second); the chunk's results, arriving
+    together, are then weighed together."""
+    now = [0.0]
+
+    @click.command()
+    def job() -> None:
+        bar = LineProgress(8000, "what-if", every_s=10.0, clock=lambda: now[0])
+        for _ in range(25):  # waiting on the first chunk
+            now[0] += 1.0
+            bar.update(0)
+        for _ in range(500):
+            bar.update(1)
+        now[0] += 11.0
+        bar.update(1)
+
+    lines = CliRunner().invoke(job).output.splitlines()
+    assert lines[:2] == ["what-if: 0 of 8,000 done, 10 s so far",
+                         "what-if: 0 of 8,000 done, 20 s so far"]
+    assert lines[2] == "what-if: 6.3% (501 of 8,000), about 9 min left"  # 36 s for 501
+
+
+def test_replicate_says_time_passed_while_a_pool_works(monkeypatch):
+    import simulator.replicate as replicate_module
+    from hold_policies.silence import SilencePolicy
+    from simulator.distributions import Exponential
+    from simulator.scenario import RateProfile, Scenario, Staffing
+
+    monkeypatch.setattr(replicate_module, "TICK_S", 0.001)
+    steps: list[int] = []
+    scenario = Scenario(calls=200, arrivals=RateProfile.constant(2.0),
+                        agents=Staffing.constant(4), service=Exponential(120.0),
+                        patience=Exponential(300.0))
+    replicate_module.replicate(scenario, [SilencePolicy()], 4, seed=1, workers=2,
+                               progress=steps.append)
+    assert steps.count(1) == 4 and 0 in steps
