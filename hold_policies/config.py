@@ -123,7 +123,15 @@ def written_off_as(token: str | bool) -> tuple[BeforeValidator, PlainSerializer]
             PlainSerializer(lambda value: token if value is None else value, when_used="json"))
 
 
-Text = Annotated[str, AfterValidator(xml_text), AfterValidator(no_direction_controls)]
+def _direction_as_written(text: str, info: ValidationInfo) -> str:
+    """Direction controls are refused as written (AS_WRITTEN): a stored version with one
+    still loads and runs, as every other new check lets it (one invisible character had
+    switched a line's every queue to the fallback config at deploy: reviewer 34)."""
+    return no_direction_controls(text) if info.context and info.context.get(AS_WRITTEN) \
+        else text
+
+
+Text = Annotated[str, AfterValidator(xml_text), AfterValidator(_direction_as_written)]
 """Any words or name an operator writes that may reach TwiML, a page or an export: one
 character XML 1.0 forbids would make Twilio drop every caller who hears it, and a direction
 override had shown a reviewer of the diff other words than callers hear (console audit 34,
@@ -880,25 +888,6 @@ class QueueConfig(Strict):
                 return f"overflow.{name} {key!r} is already {clashes[0]}; pick another key"
         return None
 
-    @cross_check("overflow", "callback.callback_key", "variants.*.settings", *HEARD,
-                 outer_waits=False)
-    def one_key_per_callback(self, context: Mapping[str, Any]) -> str | None:
-        """Checked as written (a stored version still runs, and offers the callback once:
-        Overflow.with_choices): the overflow's callback and a callback policy's are the same
-        choice, so on two keys a caller past `max_wait_s` heard it offered twice (queue-full's
-        offer is made outside the line, where the policy offers nothing)."""
-        table = self.overflow
-        if (not context.get(AS_WRITTEN) or table is None or not table.callback
-                or table.max_wait_s is None):
-            return None
-        offered = table.callback_key
-        for knob, key in self.callback_keys().items():
-            if key != offered:
-                return (f"overflow.callback_key {offered!r} and {knob} {key!r} offer the same "
-                        f"callback, so callers past max_wait_s would hear it on two keys; set "
-                        f"overflow.callback_key = {key!r}")
-        return None
-
     def callback_keys(self) -> dict[str, str]:
         """The knob that sets each heard callback policy's or variant's callback key, and the
         key (a variant whose settings do not load is left to its own check)."""
@@ -984,10 +973,26 @@ class QueueConfig(Strict):
         """What of this queue loads but likely does not do what was meant (see
         ineffective_knobs and language_warning): a save of the queue says the same lines
         as `config check` of the whole file."""
-        return [*self.unheard_policy(queue), *self.ineffective_knobs(queue),
+        return [*self.unheard_policy(queue), *self.two_callback_keys(queue),
+                *self.ineffective_knobs(queue),
                 *self.language_warning(queue),
                 *self.english_words_warning(queue), *self.unvoiced_warning(queue),
                 *self.unknown_voice_warning(queue)]
+
+    def two_callback_keys(self, queue: str) -> list[str]:
+        """The overflow's callback on another key than a heard callback policy's: the same
+        choice, which callers past `max_wait_s` had heard offered on two keys (caller audit
+        34, D5); the check-in now offers it once (Overflow.with_choices), on the policy's key.
+        A warning, not a refusal: a save checks the whole config, and a stored version with
+        such a pair on one queue had blocked every change to the others."""
+        table = self.overflow
+        if table is None or not table.callback or table.max_wait_s is None:
+            return []
+        offered = table.callback_key
+        return [f"queues.{queue}.overflow.callback_key {offered!r} and {knob} {key!r} offer "
+                f"the same callback: callers past max_wait_s hear it once, on {key!r}; set "
+                f"overflow.callback_key = {key!r}"
+                for knob, key in self.callback_keys().items() if key != offered][:1]
 
     def unheard_policy(self, queue: str) -> list[str]:
         """The queue's own policy while a split without it runs: every caller is put in an

@@ -17,14 +17,14 @@ BACKWARDS = "Thank you. \u202eenil eht no yats esaelp"
 def test_every_spoken_text_refuses_a_direction_override_by_name(path):
     key = path if path.startswith("callbacks.") else f"queues.sales.{path}"
     assert (f"{key}: contains a direction control (U+202E) at character 12"
-            in problem_with(path, BACKWARDS))
+            in problem_with(path, BACKWARDS, as_written=True))
 
 
 @pytest.mark.parametrize("char", [chr(c) for c in (*range(0x202A, 0x202F),
                                                    *range(0x2066, 0x206A))])
 def test_each_embedding_override_and_isolate_is_refused(char):
-    assert f"(U+{ord(char):04X}) at character 6" in problem_with("prompts.apology",
-                                                                 f"Sorry{char}")
+    assert f"(U+{ord(char):04X}) at character 6" in problem_with(
+        "prompts.apology", f"Sorry{char}", as_written=True)
 
 
 def test_direction_marks_stay_allowed_for_right_to_left_words():
@@ -37,4 +37,13 @@ def test_direction_marks_stay_allowed_for_right_to_left_words():
 def test_config_check_names_the_key():
     with pytest.raises(ConfigError, match=r"queues\.support\.prompts\.welcome: contains a "
                                           r"direction control \(U\+2067\)"):
-        parse_config({"queues": {"support": {"prompts": {"welcome": "Hi \u2067x\u2069"}}}})
+        parse_config({"queues": {"support": {"prompts": {"welcome": "Hi \u2067x\u2069"}}}},
+                     as_written=True)
+
+
+def test_a_stored_version_holding_one_still_loads_and_runs():
+    """Refused as written only: a version stored before the check, loaded to run, had been
+    refused, and every queue fell back to the config file's policies (reviewer 34)."""
+    config = parse_config({"queues": {"support": {"policy": "checkin", "prompts": {
+        "welcome": "Hi \u2067x\u2069"}}}}, "version 3")
+    assert config.queues["support"].policy == "checkin"

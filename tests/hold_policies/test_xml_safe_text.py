@@ -36,9 +36,10 @@ def every_table() -> dict:
                 "experiment": {"arms": {"callback": 1, "short": 1}}}}}
 
 
-def problem_with(path: str, value: str) -> str:
+def problem_with(path: str, value: str, as_written: bool = False) -> str:
     """The ConfigError message when the key at dotted `path` (under queues.sales, or the
-    file's top when it starts with "callbacks.") is set to `value`."""
+    file's top when it starts with "callbacks.") is set to `value` (`as_written`: checked as
+    a save or `config check` does)."""
     data = every_table()
     table = data if path.startswith("callbacks.") else data["queues"]["sales"]
     *parents, key = path.split(".")
@@ -46,7 +47,7 @@ def problem_with(path: str, value: str) -> str:
         table = table.setdefault(part, {})
     table[key] = value
     with pytest.raises(ConfigError) as error:
-        parse_config(data)
+        parse_config(data, as_written=as_written)
     return str(error.value)
 
 
@@ -110,10 +111,11 @@ def xml_reads(text: str) -> bool:
 
 
 def accepted(text: str) -> bool:
-    """Whether the config takes `text` as a prompt (braces doubled: placeholders aside)."""
+    """Whether the config takes `text` as a prompt as written (braces doubled: placeholders
+    aside)."""
     words = text.replace("{", "{{").replace("}", "}}")
     try:
-        parse_config({"queues": {"support": {"prompts": {"apology": words}}}})
+        parse_config({"queues": {"support": {"prompts": {"apology": words}}}}, as_written=True)
     except ConfigError:
         return False
     return True
