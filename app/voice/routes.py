@@ -136,7 +136,9 @@ def wait() -> Response:
         call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
         queue_time_s=form.queue_time_s, position=form.position if form.position_given else None,
         episode=params.episode, rejoins=resume.counts_rejoined(queue),
-        put_back=params.put_back), g.deadline, decide)
+        put_back=params.put_back and not params.resumes), g.deadline, decide)
+    # (a rejoined leg keeps its place from the first entry, put back after an error or not:
+    # its Twilio position is in the rejoin queue, and resume.in_place counts from there)
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled

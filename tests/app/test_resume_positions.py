@@ -210,3 +210,25 @@ def test_a_rejoined_caller_does_not_count_one_who_entered_after_them(line):
         line.clock.advance(60)
         heard.append(said_position(line.poll(r1_url, sid("r1 again"), queue_time, position=1)))
     assert 1 in heard and set(heard) <= {1, None}, heard
+
+
+def test_a_rejoined_caller_put_back_after_an_error_still_hears_they_are_next(line):
+    """Put back in the rejoin queue after a Twilio error, their polls had restarted their
+    time in line again, so they counted themselves ahead once more (reviewer 34)."""
+    enter(line, "dropped", DROPPED, 2)
+    line.clock.advance(60)
+    rejoin_url = drop_and_ring_back(line, "dropped", DROPPED, 60, 2)
+    line.poll(rejoin_url, sid("dropped again"), 0, position=1)
+    line.clock.advance(30)
+    qr = rejoin_url.replace("/voice/wait", "/voice/queue-result")
+    r = line.twilio.post(qr, {"CallSid": sid("dropped again"), "QueueResult": "error",
+                              "QueueTime": "30"})
+    enq = parse(r.data).find("Enqueue")
+    assert enq is not None and enq.text == "support-rejoin"
+    url2 = enq.get("waitUrl")
+    heard = []
+    for qt in range(0, 181, 60):
+        line.clock.advance(1 if qt == 0 else 60)
+        resp = line.poll(url2, sid("dropped again"), qt, position=1)
+        heard.append(said_position(resp))
+    assert 1 in heard and set(heard) <= {1, None}, heard
