@@ -48,12 +48,21 @@ def stale_form(error: CSRFError) -> Response | tuple[str, int]:
     (in another tab, after their session ended) or signed out, or past the token's 12 hours.
     It had been a bare "400 The CSRF tokens do not match", and the policy form's edits were
     lost with it (console audit 34, defects 1 and 2). Nothing is done for it; a sign-in
-    page signs in afresh (or, signed in already in another tab, goes on to where it was
-    going), and any other form says so with a way back to it, where the edits this browser
-    kept are put back."""
+    page signs in afresh (or, the same name signed in already in another tab, goes on to
+    where it was going: never as someone else, whatever was typed), a sign-out signs out,
+    and any other form says so with a way back to it, where the edits this browser kept are
+    put back."""
+    if request.endpoint == "console.logout":  # a stale page's sign-out still signs out
+        _end_session()
+        return redirect(url_for("console.login_form"))
     if request.endpoint == "console.login":
-        if g.get("user") is not None:  # signed in in another tab: nobody new is signed in
-            return redirect(_safe_next(request.form.get("next")))
+        signed_in = g.get("user")
+        if signed_in is not None and signed_in.name == request.form.get("name", "").strip():
+            return redirect(_safe_next(request.form.get("next")))  # they are, in another tab
+        if signed_in is not None:  # someone else: nobody is signed in on a stale page
+            return _form_again(f"This sign-in page was out of date: {signed_in.name} is "
+                               "signed in in another tab. To sign in as someone else, sign "
+                               "in again here.", 400)
         return _form_again(STALE_SIGN_IN, 400)
     kept = request.endpoint in DRAFT_FORMS
     return render_template("console/not_saved.html", back=page_posted_from(), edits_kept=kept,

@@ -128,3 +128,26 @@ def test_a_form_from_before_signing_in_again_is_refused_with_a_way_back(as_role,
     assert "CSRF" not in page and "nothing was saved" in page
     assert 'href="/console/policies/sales"' in page and "data-edits-kept" in page
     assert "<title>Error: " in page
+
+
+def test_a_stale_sign_in_page_never_signs_in_as_whoever_is_signed_in_elsewhere(as_role):
+    """Signed in as admin in another tab, a stale sign-in page with `analyst` and a wrong
+    password went on, as admin, to /console/people (reviewer 34): only the same name goes
+    on; another is asked to sign in again, and nobody new is signed in."""
+    admin = as_role("admin")
+    stale = admin.client.post("/console/login", data={
+        "csrf_token": "stale", "name": "analyst", "password": "wrong",
+        "next": "/console/people"})
+    assert stale.status_code == 400
+    assert "admin is signed in in another tab" in stale.get_data(as_text=True)
+    same = admin.client.post("/console/login", data={
+        "csrf_token": "stale", "name": "admin", "password": "x", "next": "/console/people"})
+    assert same.status_code == 302 and same.headers["Location"].endswith("/console/people")
+
+
+def test_a_stale_sign_out_signs_out(as_role):
+    """It had said "Not saved … enter your change once more" and left the user signed in."""
+    operator = as_role("operator")
+    out = operator.client.post("/console/logout", data={"csrf_token": "stale"})
+    assert out.status_code == 302 and out.headers["Location"].endswith("/console/login")
+    assert operator.get("/console/").status_code == 401
