@@ -1,17 +1,27 @@
 """Characters a reader of the text does not see: Unicode's formatting characters (category
-Cf: zero-width spaces and joiners, direction marks, overrides and isolates). A reason made
-of them reads as nothing, and a direction override shows words other than those read out."""
+Cf: zero-width spaces and joiners, direction marks, overrides and isolates), controls,
+lone combining marks and blank-drawn letters. A reason made of them reads as nothing, and a
+direction override shows words other than those read out."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn", "Mn", "Me"})
+"""Controls, formatting, line and paragraph separators, surrogates, private and unassigned
+code points, and marks that only combine with the letter before them."""
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+"""Letters and symbols drawn as nothing: the Hangul fillers and the blank Braille pattern."""
+
 
 def shown(text: str) -> str:
-    """`text` without its formatting characters: what counting characters a reader sees
-    should count."""
-    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+    """`text` without what a reader does not see (UNSEEN_CATEGORIES, BLANK_LETTERS): what
+    counting characters a reader sees should count. Formatting characters alone had let
+    through controls (\x01\x02\x03), Hangul fillers and a lone combining joiner (reviewer
+    34)."""
+    return "".join(char for char in text if unicodedata.category(char) not in UNSEEN_CATEGORIES
+                   and char not in BLANK_LETTERS)
 
 
 DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")

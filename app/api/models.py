@@ -161,20 +161,22 @@ class CallbacksResponse(Model):
 
 
 REASON_SHOWN_MIN = 3
-"""A cancel reason's least characters that show, spaces at its ends left out."""
+"""A cancel reason's least characters that show (spaces, controls, zero-width and other
+unseen characters left out: hold_policies.unseen_text.shown)."""
 
 
 def says_too_little(reason: str) -> bool:
     """Fewer than REASON_SHOWN_MIN characters that show: four zero-width spaces had cancelled
     a callback with a reason that read as nothing, row and audit log alike (console audit
     34, D10)."""
-    return len(shown(reason).strip()) < REASON_SHOWN_MIN
+    return len("".join(shown(reason).split())) < REASON_SHOWN_MIN
 
 
 def shows_a_reason(reason: str) -> str:
     if says_too_little(reason):
         raise ValueError(f"must have at least {REASON_SHOWN_MIN} characters that show "
-                         "(zero-width and direction characters do not count)")
+                         "(spaces, controls, zero-width and direction characters do not "
+                         "count)")
     return reason
 
 

@@ -200,7 +200,8 @@ def test_a_cancel_reason_needs_three_characters_that_show(console_app, twilio_co
     """Four zero-width spaces had cancelled a callback: the row read “” and the audit log
     "reason: " with nothing after it (console audit 34, D10)."""
     promise(twilio_console, sid("CA1"))
-    for unseen in ("\u200b" * 4, "\u200bok\u200b\u2060", "\u202e\u2066\ufeff  "):
+    for unseen in ("\u200b" * 4, "\u200bok\u200b\u2060", "\u202e\u2066\ufeff  ",
+                   "\x01\x02\x03", "\u3164\u3164\u3164", "\u2800 \u2800 \u2800", "o\u034f\u034fk"):
         refused = as_role("operator").post(f"/console/callbacks/{CA1}/cancel",
                                            {"reason": unseen, "confirm": "yes"})
         assert refused.status_code == 400
