@@ -35,7 +35,8 @@ class FiniteFloatRange(click.FloatRange):
 class OutFile(click.Path):
     """A file to write: refused before any work when its folder does not exist, or when its
     name ends in an extension the command does not write (`suffixes`, lower case; any when
-    empty), so `out.mp3` never silently holds WAV data."""
+    empty; a device or pipe such as /dev/stdout is taken as it is), so `out.mp3` never
+    silently holds WAV data."""
 
     def __init__(self, path_type: type | None = None, suffixes: tuple[str, ...] = ()) -> None:
         super().__init__(dir_okay=False, path_type=path_type)
@@ -47,7 +48,8 @@ class OutFile(click.Path):
             self.fail("an empty name: give a file to write", param, ctx)  # was written
         path = super().convert(value, param, ctx)
         named = Path(os.fsdecode(path))
-        if self.suffixes and named.suffix.lower() not in self.suffixes:
+        if self.suffixes and named.suffix.lower() not in self.suffixes \
+                and not (named.exists() and not named.is_file()):  # a device or pipe: as is
             written = " or ".join(self.suffixes)
             instead = named.with_suffix(self.suffixes[0]).name
             self.fail(f"{named.name!r}: this command writes {written} files only; "
@@ -88,3 +90,8 @@ def was_given(context: click.Context, name: str) -> bool:
     left at its default: a flag the run would not use is refused, not ignored."""
     return name in context.params and context.get_parameter_source(name) not in (
         ParameterSource.DEFAULT, None)
+
+
+HTML_PAGE = OutFile(suffixes=(".html", ".htm"))
+"""A page to write: `--html report.txt` had been written, and opened as text (operator
+audit 33, D8)."""

@@ -44,7 +44,7 @@ from analytics.tables import (
 )
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
-from cli.params import FiniteFloatRange, OutFile
+from cli.params import HTML_PAGE, FiniteFloatRange, OutFile
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
 from hold_policies.records import RECORD_COLUMNS
@@ -330,7 +330,8 @@ def sources(events_help: str):  # noqa: ANN201 - a click decorator
               help="Only calls that entered at or after this UTC date/time (ISO-8601).")
 @click.option("--to", "to_text", metavar="TIME",
               help="Only calls that entered before this UTC date/time (ISO-8601; exclusive).")
-@click.option("--html", "html_path", type=_OUT, help="Also write a self-contained HTML page.")
+@click.option("--html", "html_path", type=HTML_PAGE,
+              help="Also write a self-contained HTML page (.html).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def report_command(
     records_paths: tuple[Path, ...],

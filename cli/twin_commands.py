@@ -15,7 +15,7 @@ import click
 
 from analytics.formatting import percent_number
 from cli.one_policy import one_set_of_callers
-from cli.params import FiniteFloatRange, OutFile, policy_names, was_given
+from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, policy_names, was_given
 from cli.progress import Heartbeat, stderr_progress
 from cli.queue_config import (
     CONFIG_PROBLEMS,
@@ -36,7 +36,7 @@ from simulator.twin_report import fit_report
 if TYPE_CHECKING:  # pandas loads only for commands that read a log
     import pandas as pd
 
-HTML_OPTION = click.option("--html", "html_path", type=OutFile(), default=None,
+HTML_OPTION = click.option("--html", "html_path", type=HTML_PAGE, default=None,
                            help="Also write the result as a self-contained HTML page.")
 
 

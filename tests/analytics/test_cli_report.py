@@ -305,3 +305,17 @@ def test_export_refuses_a_records_name_report_would_not_read(runner, two_policie
     assert result.exit_code == 2, result.output
     assert "'--out'" in result.output and f"name it {fix!r}" in result.output
     assert not out.exists()
+
+
+def test_an_html_page_must_be_named_as_one(runner, tmp_path):
+    """`--html report.txt` had been written, and opened as text (operator audit 33, D8):
+    refused before any work, naming the option; a device (/dev/null) is taken as it is."""
+    path = write_records(fourteen_calls(), tmp_path / "calls.parquet")
+    refused = runner.invoke(report_command, ["--records", str(path), "--html",
+                                             str(tmp_path / "report.txt")])
+    assert refused.exit_code == 2
+    assert "'--html': 'report.txt': this command writes .html or .htm files only" in \
+        refused.output
+    assert not (tmp_path / "report.txt").exists()
+    assert runner.invoke(report_command, ["--records", str(path), "--html", "/dev/null"]
+                         ).exit_code == 0
