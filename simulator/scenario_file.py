@@ -152,8 +152,12 @@ def _arrivals(root: Table) -> tuple[SlotRates, dict[str, SlotRates]]:
     table = root.table("arrivals", ("slot_min", *RATE_KEYS, "weekday"))
     _slot_min(table)
     weekday = table.table("weekday", WEEKDAYS, {})
-    return _slot_rates(table), {d: _slot_rates(weekday.table(d, RATE_KEYS))
-                                for d in weekday.names()}
+    every_day = _slot_rates(table)
+    if not any(every_day.per_min):  # a weekday's may be a closed day's; the whole line's not
+        raise ScenarioError(f"{table.where}.per_min: every half-hour has 0 calls a minute, "
+                            "and a day without calls cannot be simulated; fit the scenario "
+                            "on a log with calls, or give some slot a rate above 0")
+    return every_day, {d: _slot_rates(weekday.table(d, RATE_KEYS)) for d in weekday.names()}
 
 
 def _patience(root: Table) -> tuple[dict[str, PatienceFit], str]:

@@ -101,3 +101,14 @@ def test_a_scenario_saved_with_a_byte_order_mark_loads_like_the_file_without(fit
     marked = tmp_path / "marked.toml"
     marked.write_bytes("\ufeff".encode() + plain.read_bytes())
     assert load_twin(marked) == load_twin(plain)
+
+
+def test_a_profile_without_calls_is_refused_naming_the_file_and_key(fitted, tmp_path) -> None:
+    """It had said only "arrival rate: the daily profile has no calls" (operator audit 33,
+    D9); a weekday's profile may be a closed day's and is still read."""
+    data = copy.deepcopy(fitted)
+    data["arrivals"]["per_min"] = [0.0] * len(data["arrivals"]["per_min"])
+    path = written(data, tmp_path)
+    with pytest.raises(ScenarioError, match=rf"--scenario {path}: arrivals\.per_min: every "
+                                            r"half-hour has 0 calls a minute"):
+        load_twin(path)
