@@ -176,6 +176,16 @@ def test_without_the_rule_an_idle_agent_waits_as_long_as_before(make_app, clock)
     assert parse(agent.data).find(".//Dial").get("timeout") == str(AGENT_WAIT_S)
 
 
+def heard_next_in_line(line: Line, url: str, leg: str, queue_times: range) -> None:
+    """`leg` alone ahead in the rejoin queue (Twilio's position 1) at each QueueTime, a
+    minute apart: the place said is "next in line" at least once, and never any other."""
+    heard = []
+    for queue_time in queue_times:
+        line.clock.advance(60)
+        heard.append(said_position(line.poll(url, sid(leg), queue_time, position=1)))
+    assert 1 in heard and set(heard) <= {1, None}, heard
+
+
 def test_a_rejoined_caller_alone_in_line_hears_they_are_next(line):
     """Told "number 2" before the drop, alone in line after it: their own rejoin was counted
     as a rejoined caller ahead of them (their time in line restarted at the rejoin, and they
@@ -184,12 +194,7 @@ def test_a_rejoined_caller_alone_in_line_hears_they_are_next(line):
     enter(line, "dropped", DROPPED, 2)
     line.clock.advance(60)
     rejoin_url = drop_and_ring_back(line, "dropped", DROPPED, 60, 2)
-    heard = []
-    for queue_time in range(0, 181, 60):
-        heard.append(said_position(line.poll(rejoin_url, sid("dropped again"), queue_time,
-                                             position=1)))
-        line.clock.advance(60)
-    assert 1 in heard and set(heard) <= {1, None}, heard
+    heard_next_in_line(line, rejoin_url, "dropped again", range(0, 181, 60))
     assert line.row(sid("dropped"))["told_position"] == 1
 
 
@@ -203,13 +208,8 @@ def test_a_rejoined_caller_does_not_count_one_who_entered_after_them(line):
     r1_url = drop_and_ring_back(line, "r1", EARLY, 60, 2)
     line.poll(r1_url, sid("r1 again"), 0, position=1)
     line.clock.advance(5)
-    r2_url = drop_and_ring_back(line, "r2", DROPPED, 65, 3)
-    line.poll(r2_url, sid("r2 again"), 0, position=2)
-    heard = []
-    for queue_time in range(60, 241, 60):
-        line.clock.advance(60)
-        heard.append(said_position(line.poll(r1_url, sid("r1 again"), queue_time, position=1)))
-    assert 1 in heard and set(heard) <= {1, None}, heard
+    line.poll(drop_and_ring_back(line, "r2", DROPPED, 65, 3), sid("r2 again"), 0, position=2)
+    heard_next_in_line(line, r1_url, "r1 again", range(60, 241, 60))
 
 
 def test_a_rejoined_caller_put_back_after_an_error_still_hears_they_are_next(line):
@@ -220,15 +220,8 @@ def test_a_rejoined_caller_put_back_after_an_error_still_hears_they_are_next(lin
     rejoin_url = drop_and_ring_back(line, "dropped", DROPPED, 60, 2)
     line.poll(rejoin_url, sid("dropped again"), 0, position=1)
     line.clock.advance(30)
-    qr = rejoin_url.replace("/voice/wait", "/voice/queue-result")
-    r = line.twilio.post(qr, {"CallSid": sid("dropped again"), "QueueResult": "error",
-                              "QueueTime": "30"})
-    enq = parse(r.data).find("Enqueue")
-    assert enq is not None and enq.text == "support-rejoin"
-    url2 = enq.get("waitUrl")
-    heard = []
-    for qt in range(0, 181, 60):
-        line.clock.advance(1 if qt == 0 else 60)
-        resp = line.poll(url2, sid("dropped again"), qt, position=1)
-        heard.append(said_position(resp))
-    assert 1 in heard and set(heard) <= {1, None}, heard
+    put_back = line.twilio.post(rejoin_url.replace("/voice/wait", "/voice/queue-result"), {
+        "CallSid": sid("dropped again"), "QueueResult": "error", "QueueTime": "30"})
+    enqueue = parse(put_back.data).find("Enqueue")
+    assert enqueue is not None and enqueue.text == "support-rejoin"
+    heard_next_in_line(line, enqueue.get("waitUrl"), "dropped again", range(0, 181, 60))
