@@ -80,6 +80,7 @@ class QueueFlows:
         self.answers_ttl = timedelta(seconds=answers_ttl_s)
         self._readings: dict[str, Reading] = {}
         self._answers: dict[str, tuple[datetime, int, int]] = {}  # at, attempts, answered
+        self._served_seen: dict[str, tuple[datetime, datetime]] = {}  # last answer, seen at
         self._lock = threading.Lock()
 
     def flow(self, conn: Connection, queue: str, now: datetime, window_s: float) -> QueueFlow:
@@ -92,11 +93,27 @@ class QueueFlows:
             if reading.first_event_at is not None:  # an empty log is about to begin
                 with self._lock:
                     self._readings[queue] = reading
-        flow = reading.flow(now)
+        flow = self._quiet_by_this_clock(queue, reading.flow(now), reading.last_served_at, now)
         attempts, answered = self.answers(conn, queue, now)
         if not attempts:
             return flow
         return replace(flow, callback_attempts=attempts, callbacks_answered=answered)
+
+    def _quiet_by_this_clock(self, queue: str, flow: QueueFlow, served: datetime | None,
+                             now: datetime) -> QueueFlow:
+        """The quiet time no longer than this process has seen the same last answer: that
+        answer's time was stamped by whichever host logged it, and a host whose clock ran
+        40 s ahead of it had read every fast line as stopped and told no waits (reviewer
+        34). A clock behind only shortens the quiet time, the safe side; a fresh process
+        starts its count at its first reading."""
+        if served is None or flow.quiet_s is None:
+            return flow
+        seen = self._served_seen.get(queue)
+        if seen is None or seen[0] != served:  # a new last answer (a lock only then)
+            with self._lock:
+                seen = self._served_seen[queue] = (served, now)
+        by_this_clock = max((now - seen[1]).total_seconds(), 0.0)
+        return replace(flow, quiet_s=min(flow.quiet_s, by_this_clock))
 
     def answers(self, conn: Connection, queue: str, now: datetime) -> tuple[int, int]:
         """Callback attempts and answers in the queue over the last `ANSWER_WINDOW_S`."""

@@ -58,3 +58,42 @@ def test_the_head_of_a_stopped_line_is_not_promised_a_wait_it_has_outlived(line)
     told = {minute: band for minute, band in bands.items() if band is not None}
     assert told and min(told) == 1  # a line that just paused still gets its estimate
     assert max(told) <= 4, told  # ten minutes of broken bands before
+
+
+def test_a_host_whose_clock_runs_behind_does_not_stop_the_estimates(make_app, clock,
+                                                                     sqlite_url, tmp_path):
+    """Answers logged by a host 45 s behind the host a caller polls: the last answer looked
+    45 s older than it was, and a line answering one caller every 10 s read as stopped, with
+    no wait told (reviewer 34). The quiet time is never longer than this host has seen the
+    same last answer."""
+    from datetime import timedelta
+
+    from app import create_app
+    from app.clock import ManualClock
+    from tests.conftest import AUTH_TOKEN as TOKEN
+
+    polling = SignedClient(make_app().test_client(), TOKEN)
+    behind = ManualClock(clock.now() - timedelta(seconds=45))
+    answering_app = create_app({"auth_token": TOKEN, "database_url": sqlite_url,
+                                "config_path": str(tmp_path / "holdwell.toml"),
+                                "journal_dir": str(tmp_path / "journal-b"),
+                                "db_budget_s": 5.0}, clock=behind)
+    answering = SignedClient(answering_app.test_client(), TOKEN)
+    caller = sid("polling")
+    polling.post("/voice/incoming", {"CallSid": caller, "From": "+14155550133"})
+    bands = []
+    for n in range(90):  # an answer every 10 s on the other host, a poll a minute here
+        served = sid(f"fast {n}")
+        answering.post("/voice/incoming", {"CallSid": served, "From": "+14155550144"})
+        answering.post(POLL, {"CallSid": served, "QueuePosition": "1", "QueueTime": "0",
+                              "CurrentQueueSize": "1"})
+        clock.advance(10)
+        behind.advance(10)
+        answering.post("/voice/connect?queue=support&policy=checkin",
+                       {"CallSid": served, "QueueTime": "10", "DequeingCallSid": AGENT})
+        if n % 6 == 5 and n >= 60:
+            answer = polling.post(POLL, {"CallSid": caller, "QueuePosition": "5",
+                                         "QueueTime": str(10 * (n + 1)),
+                                         "CurrentQueueSize": "5"})
+            bands.append(said_band(answer))
+    assert bands and all(band is not None for band in bands), bands
