@@ -132,8 +132,8 @@ class Overflow:
                      closes_in_s: float | None = None) -> Segment:
         """A check-in past the maximum wait, once the offer was heard: the policy's own words
         (position, wait) and then the offer's choices it does not already offer. A check-in
-        offering the policy's callback already offers this callback (on another key, in a
-        version stored before `config check` refused that), so it is not offered twice."""
+        offering the policy's callback already offers this callback (on another key, which
+        `config check` warns of), so it is not offered twice."""
         gather = checkin.steps[0] if checkin.steps else None
         if not isinstance(gather, OfferKeys):
             return checkin

@@ -66,8 +66,7 @@ def stale_form(error: CSRFError) -> Response | tuple[str, int]:
         return _form_again(STALE_SIGN_IN, 400)
     kept = request.endpoint in DRAFT_FORMS
     return render_template("console/not_saved.html", back=page_posted_from(), edits_kept=kept,
-                           refused=True,
-                           reason=error.description), 400
+                           refused=True), 400
 
 
 @bp.get("/login")

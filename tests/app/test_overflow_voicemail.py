@@ -392,7 +392,7 @@ def test_bad_overflow_tables_are_refused_naming_the_key(table, problem):
 def test_a_checkin_offering_the_policys_callback_does_not_offer_the_overflows_as_well(
         make_app, clock):
     """A version with the overflow's callback on key 3 and the callback policy's on key 2
-    (stored before `config check` refused it) offered the same callback twice once the
+    (which `config check` warns of) offered the same callback twice once the
     policy's offer was due (caller audit 34, D5); it now offers it once, on the policy's key.
     Before the policy offers, the overflow's own callback is still there."""
     config = (LINE.replace('policy = "checkin"', 'policy = "callback"')

@@ -163,7 +163,7 @@ def patched(make_app, clock):  # noqa: ANN201
     {"hours": {"callbacks_per_opening": 5}},  # "this queue's policies offer no callbacks"
     {"overflow": {"words": {"sorry": "So sorry."}}},  # "neither max_wait_s nor when_full"
     # "callback_key and keep_key are both '1'" (without the overflow, whose callback on key
-    # 2 would now offer the same callback on a second key, which is refused)
+    # 2 would now offer the same callback on a second key)
     {"callback": {"callback_key": "1"}, "overflow": None},
     {"experiment": {"arms": {"short": 1, "callback": 1}}},  # "nor a variant (none)"
 ])
