@@ -29,6 +29,7 @@ from app.voice.context import this_route
 from app.voice.forms import CallForm, KeyForm, RouteParams
 from app.voice.safety import falls_back_to, fixed_text
 from app.voice.urls import voice_url
+from hold_policies.base import Voice
 from hold_policies.closed_line import ClosedLine, closed_message
 from hold_policies.prompts import filled
 
@@ -74,32 +75,30 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
         say(response, voice, filled(line.words.already_booked,
                                     opens=line.opens_words(opening, now)))
     elif offer:
-        offer_to_book(response, line, params, opening, number)
+        offer_to_book(response, voice, line, params, opening, number)
     say_and_hang_up(response, voice, line.words.goodbye)
     return response
 
 
-def offer_to_book(response: VoiceResponse, line: ClosedLine, params: RouteParams,
-                  opening: datetime, number: str, **extra: str) -> None:
+def offer_to_book(response: VoiceResponse, voice: Voice, line: ClosedLine,
+                  params: RouteParams, opening: datetime, number: str, **extra: str) -> None:
     """The one-key offer of a callback for `opening`, posted to /voice/closed/book (`extra`
     rides in its URL)."""
     gather = one_key(response, timeout=OFFER_TIMEOUT_S, action=voice_url(
         "closed/book", params, opens=opening.isoformat(), **extra))
-    say(gather, services().policy(params.queue, params.policy).voice, filled(
-        line.words.callback_offer, number=spoken_digits(number[-4:]),
-        callback_key=line.callback_key))
+    say(gather, voice, filled(line.words.callback_offer, number=spoken_digits(number[-4:]),
+                              callback_key=line.callback_key))
 
 
-def wrong_key(line: ClosedLine, params: RouteParams, opening: datetime, number: str,
-              offered_again: bool) -> VoiceResponse:
+def wrong_key(voice: Voice, line: ClosedLine, params: RouteParams, opening: datetime,
+              number: str, offered_again: bool) -> VoiceResponse:
     """A key that is not the offer's: said so, and the offer once more; after the second
     try (or with no key at it) the caller hears that nothing was booked, never a bare
     "thank you", which had sounded like a confirmation."""
-    voice = services().policy(params.queue, params.policy).voice
     response = VoiceResponse()
     say(response, voice, line.words.wrong_key)
     if not offered_again:
-        offer_to_book(response, line, params, opening, number, again="1")
+        offer_to_book(response, voice, line, params, opening, number, again="1")
     return say_and_hang_up(response, voice, line.words.nothing_booked)
 
 
@@ -182,7 +181,7 @@ def closed_book() -> Response:
                         else fixed_text(voice, "goodbye"))
         return twiml_response(response)
     if key.digit != line.callback_key:
-        return twiml_response(wrong_key(line, route.params, opening, number,
+        return twiml_response(wrong_key(voice, line, route.params, opening, number,
                                         offered_again=request.args.get("again") == "1"))
     try:
         booked = svc.store.store_now(c.BookCallback(
