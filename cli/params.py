@@ -32,6 +32,12 @@ class FiniteFloatRange(click.FloatRange):
         return super()._describe_range()
 
 
+def is_device(path: Path) -> bool:
+    """Whether `path` is there and is no regular file (/dev/stdout, a pipe): written as it
+    is, whatever its name says."""
+    return path.exists() and not path.is_file()
+
+
 class OutFile(click.Path):
     """A file to write: refused before any work when its folder does not exist, or when its
     name ends in an extension the command does not write (`suffixes`, lower case; any when
@@ -48,8 +54,7 @@ class OutFile(click.Path):
             self.fail("an empty name: give a file to write", param, ctx)  # was written
         path = super().convert(value, param, ctx)
         named = Path(os.fsdecode(path))
-        if self.suffixes and named.suffix.lower() not in self.suffixes \
-                and not (named.exists() and not named.is_file()):  # a device or pipe: as is
+        if self.suffixes and named.suffix.lower() not in self.suffixes and not is_device(named):
             written = " or ".join(self.suffixes)
             instead = named.with_suffix(self.suffixes[0]).name
             self.fail(f"{named.name!r}: this command writes {written} files only; "

@@ -44,7 +44,7 @@ from analytics.tables import (
 )
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
-from cli.params import HTML_PAGE, FiniteFloatRange, OutFile
+from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
 from hold_policies.records import RECORD_COLUMNS
@@ -462,7 +462,7 @@ def _check_records_name(out_path: Path, file_format: str) -> None:
     `--out x.txt` had been written, and `report --records x.txt` then refused it. A device
     or pipe (/dev/stdout) is written as it is."""
     suffixes = CSV_SUFFIXES if file_format == "csv" else PARQUET_SUFFIXES
-    if out_path.suffix.lower() in suffixes or (out_path.exists() and not out_path.is_file()):
+    if out_path.suffix.lower() in suffixes or is_device(out_path):
         return
     name = out_path.with_suffix(f".{file_format}").name
     raise click.BadParameter(f"{out_path.name!r} does not end in .{file_format} but --format "
