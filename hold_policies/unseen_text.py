@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn", "Mn", "Me"})
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 """Controls, formatting, line and paragraph separators, surrogates, private and unassigned
-code points, and marks that only combine with the letter before them."""
+code points: no name may hold them (app.storage.person_names)."""
+UNSEEN_CATEGORIES = INVISIBLE_CATEGORIES | {"Mn", "Me"}
+"""Those, and marks that only combine with the letter before them: not counted as shown (a
+name may hold such marks, with the letters they join)."""
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 """Letters and symbols drawn as nothing: the Hangul fillers and the blank Braille pattern."""
 

@@ -8,9 +8,11 @@ from functools import lru_cache
 
 from confusable_homoglyphs import categories, confusables
 
+from hold_policies.unseen_text import INVISIBLE_CATEGORIES
+
 MAX_NAME_LENGTH = 64
 
-UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+UNSEEN = INVISIBLE_CATEGORIES
 """Unicode categories no name may hold: controls (a line break split audit lines, U+0085
 too), formatting (zero-width, direction overrides that turned a flash message around),
 line and paragraph separators, surrogates, private and unassigned code points."""
