@@ -154,6 +154,7 @@ STALL_CHANCE = 0.02
 """A pause in serving callers that the line's own answers make likelier than this (one gap
 in fifty) is a pause; rarer, the line has stopped (agents on a break, an outage on their
 side): its past speed no longer says when anyone will be answered."""
+_STALL_LOG = -math.log(STALL_CHANCE)
 
 
 def line_stalled(served: int, window_s: float, quiet_s: float | None) -> bool:
@@ -169,8 +170,11 @@ def line_stalled(served: int, window_s: float, quiet_s: float | None) -> bool:
         return False
     quiet = max(quiet_s, 0.0)
     moving_s = window_s - quiet
-    return moving_s <= 0 or served * math.log(moving_s / (moving_s + quiet)) < math.log(
-        STALL_CHANCE)
+    if moving_s <= 0:
+        return True
+    ratio = quiet / moving_s
+    # log(1 + x) <= x: a pause short for its speed (every poll but a few) needs no logarithm
+    return served * ratio > _STALL_LOG and served * math.log1p(ratio) > _STALL_LOG
 
 
 HAZARD_STEP = math.log(1.25)
