@@ -9,6 +9,9 @@ from tests.console.conftest import bearer, tokens  # noqa: F401
 
 
 def focused(page) -> dict:  # noqa: ANN001
+    """Where focus is once the page's deferred scripts have run: the element a refusal
+    shows is parsed before focus_error.js moves focus to it, so reading at once races."""
+    page.wait_for_load_state("domcontentloaded")
     return page.evaluate("({id: document.activeElement.id, tag: document.activeElement.tagName,"
                          " text: document.activeElement.textContent})")
 

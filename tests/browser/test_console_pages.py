@@ -90,6 +90,7 @@ def test_an_operator_cancels_a_callback(served, browser_page, shot, console_app)
     error = row.locator("p.field-error")
     error.wait_for()
     assert error.inner_text().startswith("Not cancelled: tick the box")
+    browser_page.wait_for_load_state("domcontentloaded")  # focus_error.js is deferred
     assert browser_page.evaluate("document.activeElement.id") == error.get_attribute("id")
     assert row.locator("input[name=reason]").input_value() == "customer emailed instead"
     assert row.locator("input[name=confirm]").get_attribute("aria-invalid") == "true"
