@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from app.auth.access import requires
+from app.request_body import read_as_client_fault
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ def body_as(model: type[BaseModel]) -> BaseModel:
     """The JSON body validated by `model`; pydantic's ValidationError becomes a 422 upstream.
     A body nested past Python's recursion limit is a 400 too (json raises RecursionError,
     which get_json's `silent` does not catch)."""
-    if len(request.get_data(cache=True)) >= MAX_BODY_BYTES:  # a chunked body, cut there:
+    with read_as_client_fault():
+        raw = request.get_data(cache=True)
+    if len(raw) >= MAX_BODY_BYTES:  # a chunked body, cut there:
         # no length to refuse it by before it was read (it would read as broken JSON)
         raise RequestEntityTooLarge(TOO_LARGE)
     try:

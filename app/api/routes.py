@@ -17,6 +17,7 @@ from app.auth import access, csrf
 from app.console import config_changes, experiments, lists, partial_settings
 from app.console.live_state import live_state
 from app.console.twin_limits import TwinProblem
+from app.request_body import read_as_client_fault
 from app.services import services
 from app.storage import audit, callback_admin, config_versions
 
@@ -261,7 +262,9 @@ def start_experiment(queue: str, payload: models.ExperimentStart) -> models.Expe
           "(changed=false and no new version when none runs)")
 def stop_experiment(queue: str) -> models.ExperimentChange:
     asked = models.ExperimentStop.model_validate(request.args.to_dict())
-    if request.get_data(cache=True).strip():  # a base_version sent there had been ignored,
+    with read_as_client_fault():
+        sent = request.get_data(cache=True)
+    if sent.strip():  # a base_version sent there had been ignored,
         raise BadRequest("DELETE takes no body: send base_version as ?base_version=N")  # the
     return experiment_change(queue, experiments.set_arms(  # split stopped regardless
         services(), queue, None, actor=actor(), note="", base_version=asked.base_version))

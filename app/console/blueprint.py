@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthoriz
 
 from app.api.registry import kept_headers
 from app.auth import access, csrf
+from app.request_body import read_as_client_fault
 from app.storage.config_versions import MAX_NOTE_LENGTH
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -47,6 +48,9 @@ def who_is_asking() -> Response | None:
     request.max_content_length = MAX_FORM_BYTES
     if (request.content_length or 0) > MAX_FORM_BYTES:
         raise RequestEntityTooLarge(f"a console form is under {MAX_FORM_BYTES:,} bytes")
+    if request.method in csrf.UNSAFE:
+        with read_as_client_fault():  # a broken chunked body: a 400 saying so, not a 500
+            request.get_data(cache=True)
     g.user = access.load_user(allow_bearer=False)
     if g.user is None and request.endpoint == "console.logout":
         return redirect(url_for("console.login_form"))  # signed out already: nothing lost
