@@ -88,8 +88,9 @@ class KeyPress(Labelled):
     digit: str = ""
     choice: str = ""
     retry_token: str = ""
-    """Twilio's I-Twilio-Idempotency-Token, the same on a retry of the request ("" if none):
-    a Gather action carries no QueueTime, so without it a retry looks like a second press."""
+    """Twilio's I-Twilio-Idempotency-Token, the same on a retry of the request ("" if none,
+    or when the request's signed QueueTime keys it): a Gather action carries no QueueTime,
+    so without it a retry looks like a second press."""
 
 
 @dataclass(frozen=True)

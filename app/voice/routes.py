@@ -63,6 +63,14 @@ AGENT_WAIT_S = 30
 AGENT_RETRY_S = 5
 
 
+def key_retry_token(key: KeyForm) -> str:
+    """Twilio's retry token keys a press only when the request carries no QueueTime (a Gather
+    action): the header is not signed, so with a signed QueueTime to key on, a replay of one
+    captured request with a fresh token each time had logged a press each time (API audit
+    35, D4)."""
+    return "" if key.wait.queue_time_given else retry_token()
+
+
 def enqueue_anyway() -> VoiceResponse:
     """The caller still joins the line, under the queue's own policy (outside opening hours
     they hear when it opens instead)."""
@@ -187,7 +195,7 @@ def choice() -> Response:
                                policy=policy.name, arm=params.arm,
                                queue_time_s=form.queue_time_s, episode=params.episode,
                                digit=key.digit, choice=decision.choice.value,
-                               retry_token=retry_token()), g.deadline)
+                               retry_token=key_retry_token(key)), g.deadline)
     if decision.choice is Choice.CALLBACK:
         if poll is None:  # nothing can be promised without the call log
             return twiml_response(render_segment(safety.callback_unavailable(policy),

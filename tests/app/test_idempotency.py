@@ -133,3 +133,21 @@ def test_a_retried_key_press_is_logged_once_by_twilios_idempotency_token(app, tw
                              **{"I-Twilio-Idempotency-Token": token})
         assert answer.status_code == 200
     assert count(app, "KEYPRESS") == 2
+
+
+def test_a_replayed_press_with_its_queue_time_is_one_press_whatever_token_it_carries(
+        app, twilio, clock):
+    """The token header is not covered by Twilio's signature: a captured signed press that
+    carries QueueTime, replayed with a fresh token each time, had logged a press each time
+    (API audit 35, D4). Its signed QueueTime keys it; the token keys only presses without."""
+    choice = "/voice/choice?policy=checkin&queue=support"
+    twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": "+14155550100"})
+    twilio.post("/voice/wait?policy=checkin&queue=support", wait_form(sid("CA1"), 0))
+    for token in ("RQ-a", "RQ-b", "RQ-c", ""):
+        clock.advance(2)
+        answer = twilio.post(choice, {"CallSid": sid("CA1"), "Digits": "1", "QueueTime": "40"},
+                             **({"I-Twilio-Idempotency-Token": token} if token else {}))
+        assert answer.status_code == 200
+    assert count(app, "KEYPRESS") == 1
+    twilio.post(choice, {"CallSid": sid("CA1"), "Digits": "1", "QueueTime": "101"})
+    assert count(app, "KEYPRESS") == 2  # another press, later in the wait
