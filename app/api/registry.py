@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +73,7 @@ def _json_body() -> object:
         raise BadRequest(f"the JSON body is not UTF-8 (byte {error.start:,} cannot start or "
                          "continue a character)") from None
     try:
-        data = json.loads(text.removeprefix("\ufeff"))
+        data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_Members)
     except json.JSONDecodeError as error:
         raise BadRequest(f"the body is not JSON: {error.msg} at line {error.lineno} column "
                          f"{error.colno}") from None
@@ -82,7 +82,35 @@ def _json_body() -> object:
                          f"{sys.get_int_max_str_digits():,} digits") from None
     if data is None:
         raise BadRequest("send a JSON object body (got null)")
+    if repeated := list(_repeated_names(data, ())):
+        raise ValidationError.from_exception_data("Body", [InitErrorDetails(
+            type="value_error", loc=where, input=values,
+            ctx={"error": ValueError("given more than once in one JSON object; give it once")})
+            for where, values in repeated])
     return data
+
+
+class _Members(dict):
+    """A JSON object that remembers the names it was given more than once: json keeps the
+    last silently, where a gateway reading the first would have judged another request
+    (`base_version` 1, then 10; API audit 35, D6)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        given: dict[str, list] = {}
+        for name, value in pairs:
+            given.setdefault(name, []).append(value)
+        self.repeated = {name: values for name, values in given.items() if len(values) > 1}
+
+
+def _repeated_names(data: object, path: tuple) -> Iterator[tuple[tuple, list]]:
+    """Where each repeated name is, as a path into the body, and the values it was given."""
+    if isinstance(data, _Members):
+        yield from ((path + (name,), values) for name, values in data.repeated.items())
+    children = data.items() if isinstance(data, dict) else (
+        enumerate(data) if isinstance(data, list) else ())
+    for key, value in children:
+        yield from _repeated_names(value, path + (key,))
 
 
 def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary: str,

@@ -38,3 +38,29 @@ def test_a_body_with_a_byte_order_mark_is_read(console_app, tokens):
                                                  content_type="application/json",
                                                  headers=bearer(tokens["operator"]))
         assert answer.status_code == 200, answer.get_json()
+
+
+def test_a_name_given_twice_in_one_object_is_a_422_naming_where(console_app, tokens):
+    """json keeps the last of two equal names without a word, so `base_version` 1 then 10
+    saved against version 10 where a gateway reading the first saw a stale write; repeated
+    query parameters were already refused (API audit 35, D6)."""
+    client = console_app.test_client()
+    before = client.get("/api/v1/config/versions", headers=bearer(tokens["operator"])).get_json()
+    body = (b'{"note": "twice", "settings": {"max_size": 778, "max_size": 779,'
+            b' "prompts": {"apology": "a", "apology": "b"}}, "note": "again"}')
+    answer = client.patch(PATCH, data=body, content_type="application/json",
+                          headers=bearer(tokens["operator"]))
+    assert answer.status_code == 422
+    fields = answer.get_json()["fields"]
+    assert fields == {
+        "note": "given more than once in one JSON object; give it once (got ['twice', 'again'])",
+        "settings.max_size": "given more than once in one JSON object; give it once "
+                             "(got [778, 779])",
+        "settings.prompts.apology": "given more than once in one JSON object; give it once "
+                                    "(got ['a', 'b'])"}
+    after = client.get("/api/v1/config/versions", headers=bearer(tokens["operator"])).get_json()
+    assert after == before  # nothing saved
+    same_names_apart = b'{"settings": {"max_size": 778, "prompts": {"max_size": "x"}}}'
+    answer = client.patch(PATCH, data=same_names_apart, content_type="application/json",
+                          headers=bearer(tokens["operator"]))
+    assert "given more than once" not in str(answer.get_json())  # another object: no repeat
