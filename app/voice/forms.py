@@ -78,15 +78,18 @@ def party(form: MultiDict, name: str) -> str | None:
     return one_line(form.get(name, ""))[:PARTY_CHARS] or None
 
 
-def sid(form: MultiDict, name: str, prefix: str = "CA", *, optional: bool = False) -> str | None:
-    """A Twilio SID (`prefix` + 32 lowercase hex); absent is None when `optional`."""
+def sid(form: MultiDict, name: str, prefix: str = "CA", *, optional: bool = False,
+        sent_as: str = "Twilio parameter") -> str | None:
+    """A Twilio SID (`prefix` + 32 lowercase hex); absent is None when `optional`. `sent_as`
+    names where it comes from in a 400: holdwell's own URLs carry some as a "query
+    parameter", which the 400 had called a missing Twilio parameter."""
     raw = form.get(name, "").strip()
     if not raw and optional:
         return None
     if not raw:
-        abort(400, description=f"missing Twilio parameter {name}")
+        abort(400, description=f"missing {sent_as} {name}")
     if not is_sid(raw, prefix):
-        abort(400, description=f"Twilio parameter {name} is not a {prefix} SID "
+        abort(400, description=f"{sent_as} {name} is not a {prefix} SID "
                                f"({prefix} and 32 hex digits): {raw[:40]!r}")
     return raw
 
@@ -118,9 +121,9 @@ def number(form: MultiDict, name: str, default: float | None = None) -> float | 
     raw = form.get(name, "").strip()
     if not raw:
         return default
-    if not PLAIN_NUMBER.fullmatch(raw):  # float() also reads "1_000", "١٢", "nan", "1e3"
+    if not PLAIN_NUMBER.fullmatch(raw.removeprefix("-")):  # float() also reads "1_000",
         abort(400, description=f"Twilio parameter {name} is not a number: {raw[:40]!r}")
-    value = float(raw)
+    value = float(raw)  # "١٢", "nan", "1e3"; a negative one is a number, out of range
     if not math.isfinite(value) or value < 0 or value > LARGEST.get(name, math.inf):
         abort(400, description=f"Twilio parameter {name} is out of range: {raw[:40]!r} "
                                f"(0 to {LARGEST.get(name, math.inf):g})")
@@ -454,7 +457,8 @@ class CallbackLegForm:
         if claim is not None and not CLAIM_SHAPE.fullmatch(claim):
             abort(400, description=f"query parameter claim is not a claim token: {claim[:40]!r}")
         return cls(
-            call_id=sid(args, "call"), claim=claim, leg=sid(form, "CallSid", optional=True),
+            call_id=sid(args, "call", sent_as="query parameter"), claim=claim,
+            leg=sid(form, "CallSid", optional=True),
             answered_by=one_of(form, "AnsweredBy", ANSWERED_BY, default="human"),
             dial_status=one_of(form, "DialCallStatus", DIAL_STATUSES),
             dial_leg=sid(form, "DialCallSid", optional=True),

@@ -79,7 +79,7 @@ def kept() -> VoiceResponse:
 @falls_back_to(kept)
 def callback_returning() -> Response:
     caller = CallForm.parse(request.form)
-    booked = sid(request.args, "booked")
+    booked = sid(request.args, "booked", sent_as="query parameter")
     key = digits(request.form)
     svc = services()
     route = this_route()

@@ -205,3 +205,21 @@ def test_twilios_webhooks_open_no_session_and_set_no_cookie(sales, mocker):
     assert opened.call_count == 0
     app.test_client().get("/console/login")
     assert opened.call_count == 1
+
+
+@pytest.mark.parametrize(("route", "form", "said"), [
+    ("/voice/callback/dial-result?queue=sales", {}, b"missing query parameter call"),
+    ("/voice/callback/returning?queue=sales", {"Digits": "1"},
+     b"missing query parameter booked"),
+    ("/voice/callback/returning?queue=sales&booked=CA1", {"Digits": "1"},
+     b"query parameter booked is not a CA SID"),
+    ("/voice/wait?queue=sales", {"QueueTime": "-5"},
+     b"Twilio parameter QueueTime is out of range: &#39;-5&#39; (0 to 604800)"),
+])
+def test_a_400_names_what_was_wrong_and_where_it_was_sent(sales, route, form, said):
+    """holdwell's own URL parameters had been called missing Twilio parameters, and a
+    negative QueueTime "not a number" (API audit 35, D9)."""
+    app, twilio = sales
+    response = twilio.post(route, {"CallSid": sid("leg"), **form})
+    assert response.status_code == 400, response.data
+    assert said in response.data
