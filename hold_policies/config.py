@@ -1197,7 +1197,8 @@ class HoldwellConfig(Strict):
             return (f"line.support_number: missing, but queue(s) {', '.join(offering)} offer "
                     f"callbacks, which ring the customer from it; give the line's number in "
                     f"E.164 form (e.g. \"+14155550100\"), one the Twilio account owns or has "
-                    f"verified")
+                    f"verified, as [line] support_number in the config file (then "
+                    f"`holdwell config import`; the console and the API do not set it)")
         return None
 
     def customer_first_queues(self) -> list[str]:

@@ -41,7 +41,9 @@ def test_the_api_and_the_experiment_page_refuse_it_too(line_without_number, cloc
     answer = client.patch("/api/v1/policies/support", headers=bearer(token),
                           json={"settings": {"policy": "callback"}})
     assert answer.status_code == 422
-    assert "line.support_number: missing" in answer.get_json()["error"]
+    said = answer.get_json()["error"]
+    assert "line.support_number: missing" in said
+    assert "in the config file (then `holdwell config import`; the console and the API" in said
     split = client.put("/api/v1/experiments/support", headers=bearer(token),
                        json={"arms": {"checkin": 1, "callback": 1}})
     assert split.status_code == 422
