@@ -18,14 +18,18 @@ BOUNDS = f"from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}; a time without a zone 
 SAFE_YEARS = r"^(190[1-9]|19[1-9]\d|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-7])-"
 """The bounds as a pattern the document can state: years 1901 to 9997, which lie inside them
 in any zone (a pattern cannot see the offset that moves 1900-01-01 to 1899)."""
+MOMENT_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date-time", "pattern": SAFE_YEARS},
+                             {"type": "string", "maxLength": 0}]}
+"""An empty value is the default (a cleared date picker sends one); the document had refused
+what the API takes (API audit 35, D7)."""
 PERIOD_QUERY = {
-    "start": {"type": "string", "format": "date-time", "pattern": SAFE_YEARS,
-              "description": f"ISO-8601 ({BOUNDS}), default: 24 hours before `end`; "
-                             "with no `end` given, not after now (else a 422 whose "
-                             "`fields.start` says so)"},
-    "end": {"type": "string", "format": "date-time", "pattern": SAFE_YEARS,
-            "description": f"ISO-8601 ({BOUNDS}), default: now; not before `start` "
-                           "(else a 422 whose `fields.end` says so)"},
+    "start": {**MOMENT_OR_EMPTY,
+              "description": f"ISO-8601 ({BOUNDS}), default (also when empty): 24 hours "
+                             "before `end`; with no `end` given, not after now (else a 422 "
+                             "whose `fields.start` says so)"},
+    "end": {**MOMENT_OR_EMPTY,
+            "description": f"ISO-8601 ({BOUNDS}), default (also when empty): now; not "
+                           "before `start` (else a 422 whose `fields.end` says so)"},
 }
 
 
