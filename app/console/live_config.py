@@ -13,11 +13,13 @@ import time
 
 from flask import Flask, current_app
 
+from app.console import last_config
 from app.services import Services, audio_names, load_audio, policies_of
 from app.storage import config_versions
 from app.storage.deadline import first_line, is_outage
+from app.storage.sqlstates import UNDEFINED_TABLE, sqlstate_of
 from hold_policies.callback import with_plan
-from hold_policies.config import ConfigError, HoldwellConfig, same_written
+from hold_policies.config import ConfigError, HoldwellConfig, parse_config, same_written
 from hold_policies.factory import build_policy
 
 log = logging.getLogger("holdwell.config")
@@ -68,6 +70,8 @@ class LiveConfig:
                 apply(svc, config)
                 log.info("now running config version %s", number)
                 self.number = number
+                last_config.remember(svc.settings.journal_dir, svc.settings.database_url,
+                                     number, version.body)
         except Exception as error:
             if is_outage(error):  # the database is away: one line, not a traceback a check
                 log.warning("could not check the config version (%s); keeping version %s",
@@ -102,9 +106,16 @@ def install(app: Flask, svc: Services) -> LiveConfig:
         config_versions.seed(svc.store.engine, svc.config, svc.clock.now(),
                              svc.settings.resolved_config_path())
     except Exception as error:  # one line: the fix is known, a traceback would bury it
-        log.error("config versions unavailable (%s): run `holdwell db upgrade`; using the "
-                  "file", first_line(error))
+        said = first_line(error)
+        table_missing = sqlstate_of(error) == UNDEFINED_TABLE or "no such table" in said
+        if is_outage(error) and not table_missing:  # no schema advice for an outage
+            log.error("config versions unavailable: the database cannot be reached or used "
+                      "now (%s)", said)
+        else:
+            log.error("config versions unavailable (%s): run `holdwell db upgrade`", said)
     live.refresh(svc, force=True)
+    if live.number is None:
+        run_last_known(svc)
     if live.number is not None and (path := svc.settings.resolved_config_path()) is not None \
             and not same_written(svc.config, from_file):  # the queues' order too
         log.warning("%s differs from the database's active config version %s, which runs "
@@ -112,6 +123,27 @@ def install(app: Flask, svc: Services) -> LiveConfig:
                     "version)", path, live.number, path)
     app.extensions["holdwell_live_config"] = live
     return live
+
+
+def run_last_known(svc: Services) -> None:
+    """With no version read from the database, the one this host last ran for it, if kept;
+    else the file. The version is not taken as read: the first answer re-reads the active
+    one, whatever its number (a database made anew may number its versions from 1 again)."""
+    kept = last_config.recall(svc.settings.journal_dir, svc.settings.database_url)
+    if kept is None:
+        log.warning("running %s until the database answers",
+                    svc.settings.resolved_config_path() or "the built-in defaults")
+        return
+    number, body = kept
+    try:
+        config = parse_config(body, f"config version {number} kept in "
+                                    f"{svc.settings.journal_dir}/{last_config.FILE_NAME}")
+    except ConfigError as error:
+        log.error("%s; running the file until the database answers", first_line(error))
+        return
+    apply(svc, config)
+    log.warning("running config version %s, the last this host ran, until the database "
+                "answers", number)
 
 
 def refresh_now() -> None:
