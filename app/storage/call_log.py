@@ -157,6 +157,43 @@ class CallLogStore:
                         type(command).__name__, command.call_id, error)
             return self._check_back(command, deadline, error)
 
+    def read_back_if_cut(self, work: Callable[[Connection], T],
+                         read_back: Callable[[Connection], T], deadline: Deadline) -> T:
+        """`read` for work whose answer someone acts on (an agent's claim): cut off after its
+        COMMIT went out, `read_back(conn)` says what it did, in the budget's last
+        CHECK_BACK_SHARE, as for store_now (a claim that landed unheard had left its
+        callback held by an agent who never dialled it; trust audit 35, D1). Unsettled if
+        the read-back cannot say either."""
+        attempt = Attempt()
+
+        def bounded() -> T:
+            try:
+                with self._writing(write.expires) as conn:
+                    done = work(conn)
+                    attempt.committing = True  # from here a cut-off leaves it in doubt
+                return done
+            finally:
+                attempt.ended = True
+                self.flows.forget()
+
+        def back() -> T:
+            with self._writing(deadline.expires) as conn:
+                return read_back(conn)
+
+        write = deadline.reserving(CHECK_BACK_SHARE)
+        try:
+            return self.runner.run(bounded, write)
+        except NotTried:
+            raise
+        except DatabaseUnavailable as cut:
+            if not attempt.in_doubt:
+                raise
+            log.warning("a write cut off at its COMMIT (%s); reading it back", cut)
+            try:
+                return self.runner.run(back, deadline, trip=False, heed_breaker=False)
+            except DatabaseUnavailable as error:
+                raise Unsettled(f"{cut}; and reading it back: {error}") from error
+
     def _check_back(self, command: c.Command, deadline: Deadline,
                     cut: DatabaseUnavailable) -> object:
         """What a write cut off at its COMMIT did, read on a fresh connection (the cut one is

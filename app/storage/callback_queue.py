@@ -10,7 +10,7 @@ any ring. Everything lives in the database, so a restart loses nothing.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, exists, or_, select, update
@@ -123,7 +123,8 @@ JUST_CLAIMED_BY = select(callbacks).where(
 
 def claim_next(conn: Connection, queue: str, claimant: str, now: datetime,
                *, only_if_older_than_queue: bool = True,
-               again: bool = True, finished: str = "") -> Callback | None:
+               again: bool = True, finished: str = "", tried: ClaimTry | None = None
+               ) -> Callback | None:
     """Claim the oldest due callback for `claimant`, if it entered before the queue's head.
 
     A claim `claimant` took within RETRY_WINDOW_S is given again (Twilio retrying the request
@@ -139,23 +140,50 @@ def claim_next(conn: Connection, queue: str, claimant: str, now: datetime,
     held = conn.execute(JUST_CLAIMED_BY, {"queue": queue, "agent": claimant, "since": since,
                                           "finished": finished}).mappings().first() \
         if again else None
+    tried = tried or ClaimTry()
     if held is not None:
+        tried.call_id, tried.token = held["call_id"], held["claim_token"]
         return with_call_labels(conn, held)
     oldest = OLDEST_ELIGIBLE_UNLOCKED if conn.dialect.name == "postgresql" else OLDEST_ELIGIBLE
     row = conn.execute(oldest, {"queue": queue, "now": now}).mappings().first()
     if row is None or (only_if_older_than_queue and not before_head(conn, row, now)):
         return None
-    return claim(conn, row["call_id"], claimant, now)
+    tried.call_id = row["call_id"]
+    return claim(conn, row["call_id"], claimant, now, tried.token)
 
 
-def claim(conn: Connection, call_id: str, claimant: str, now: datetime) -> Callback | None:
-    """Take one due, pending callback under a fresh token; None if someone else has it."""
-    token = uuid.uuid4().hex
+def claim(conn: Connection, call_id: str, claimant: str, now: datetime,
+          token: str | None = None) -> Callback | None:
+    """Take one due, pending callback under `token` (default: a fresh one); None if someone
+    else has it."""
+    token = token or uuid.uuid4().hex
     taken = conn.execute(CLAIM, {"callback": call_id, "agent": claimant, "now": now,
                                  "token": token})
     if taken.rowcount != 1:  # another agent (or the REST watch) won the race
         return None
     row = conn.execute(CALLBACK, {"callback": call_id}).mappings().one()
+    return with_call_labels(conn, row)
+
+
+@dataclass
+class ClaimTry:
+    """An agent's claim as it goes: its token, chosen before it is written, and the callback
+    it took or was given again, so a claim cut off at its COMMIT can be read back."""
+
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    call_id: str | None = None
+
+
+def claimed_in(conn: Connection, tried: ClaimTry) -> Callback | None:
+    """The callback `tried` holds, if its COMMIT landed: its row read under a lock
+    (PostgreSQL; SQLite's writers take turns), so after the cut transaction ended, whichever
+    way. None if it tried none, or the row is not claimed under its token."""
+    if tried.call_id is None:
+        return None
+    found = CALLBACK.with_for_update() if conn.dialect.name == "postgresql" else CALLBACK
+    row = conn.execute(found, {"callback": tried.call_id}).mappings().first()
+    if row is None or row["status"] != "claimed" or row["claim_token"] != tried.token:
+        return None
     return with_call_labels(conn, row)
 
 

@@ -38,7 +38,8 @@ log = logging.getLogger("holdwell.callbacks")
 
 
 def claim_for_agent(queue: str, agent_call_id: str, finished: str = "") -> Callback | None:
-    """The oldest due callback for this agent (raises DatabaseUnavailable past the budget);
+    """The oldest due callback for this agent (raises DatabaseUnavailable past the budget,
+    Unsettled when its claim was cut off at its COMMIT and could not be read back);
     none while the queue is closed (callbacks are never dialled outside opening hours), nor in
     a customer-first queue, where the callback worker rings the customer first; never again
     the claim `finished`, whose Dial this agent just ended."""
@@ -47,8 +48,11 @@ def claim_for_agent(queue: str, agent_call_id: str, finished: str = "") -> Callb
     if not svc.config.is_open(queue, now) or queue in svc.config.customer_first_queues():
         return None
     settled = svc.store.journal is None or not svc.store.journal.has_backlog()
-    return svc.store.read(lambda conn: callback_queue.claim_next(
-        conn, queue, agent_call_id, now, again=settled, finished=finished), g.deadline)
+    tried = callback_queue.ClaimTry()
+    return svc.store.read_back_if_cut(
+        lambda conn: callback_queue.claim_next(conn, queue, agent_call_id, now, again=settled,
+                                               finished=finished, tried=tried),
+        lambda conn: callback_queue.claimed_in(conn, tried), g.deadline)
 
 
 def brief(response: VoiceResponse, callback: Callback, policy: HoldPolicy,

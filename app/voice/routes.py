@@ -17,7 +17,7 @@ from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.call_log import Poll
-from app.storage.deadline import DatabaseUnavailable
+from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.stranded import stranded_queue
 from app.twiml import (
     cached_twiml,
@@ -308,6 +308,10 @@ def agent() -> Response:
             return twiml_response(callback_calls.glance(params))  # perhaps bridged already
         claim = callback_calls.claim_for_agent(params.queue, form.agent_call_id,
                                                request.args.get("done", ""))
+    except Unsettled as error:  # a claim may hold a callback: asked again, it is given back
+        log.warning("agent %s asks again: their claim is in doubt (%s)", form.agent_call_id,
+                    error)
+        return twiml_response(ask_again(params))
     except DatabaseUnavailable as error:
         log.warning("agent %s takes the queue without callbacks: %s", form.agent_call_id, error)
         if (glance := callback_calls.glance_at_held(params, request.args)) is not None:
@@ -335,6 +339,17 @@ def agent() -> Response:
         return twiml_response(agent_dial(params, briefing=told))  # the next caller's words
     return twiml_response(cached_twiml(svc.twiml_cache, ("agent", params),
                                        lambda: agent_dial(params)))
+
+
+def ask_again(params: RouteParams) -> VoiceResponse:
+    """The agent's request again after AGENT_RETRY_S: a claim whose COMMIT was cut off and
+    could not be read back may have landed, and a claim its agent asks again for within
+    callback_queue.RETRY_WINDOW_S is given back; taking the queue instead had left a
+    landed claim's callback held by an agent who never dialled it (trust audit 35, D1)."""
+    response = VoiceResponse()
+    response.pause(length=AGENT_RETRY_S)
+    response.redirect(voice_url("agent", params), method="POST")
+    return response
 
 
 def agent_dial(params: RouteParams, pause_s: int = 0, briefing: str | None = None

@@ -292,3 +292,52 @@ def test_a_closed_line_booking_nobody_can_read_back_is_neither_confirmed_nor_den
     assert "could not book" not in said
     assert top_verbs(reply.data)[-1] == "Hangup"
     assert callback_rows(app) == [(sid("c1"), "pending")]  # the COMMIT did land: true words
+
+
+# -- an agent's claim of a callback ---------------------------------------------------------
+AGENT = {"CallSid": sid("CAagent1"), "To": "+14155550000"}
+
+
+def booked(app, twilio: SignedClient) -> None:  # noqa: ANN001
+    """One callback booked and due, its caller gone from the line: the next agent claims it."""
+    ca = sid("CA1")
+    confirm = offered(app, twilio, ca)
+    with request_budget(app, SETUP_BUDGET_S):
+        twilio.post(confirm, {**wait_form(ca, queue_time=75), "Digits": "1"})
+        twilio.post("/voice/queue-result?policy=callback&queue=support",
+                    {"CallSid": ca, "QueueResult": "leave", "QueueTime": "76"})
+
+
+def claims(app) -> list[tuple]:  # noqa: ANN001
+    with store_of(app).engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(select(
+            callbacks.c.status, callbacks.c.claimed_by))]
+
+
+def test_a_claim_committed_though_its_commit_was_cut_off_is_dialled_by_its_agent(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    """The claim landed unheard: the agent had been given the plain queue, and the callback
+    stayed claimed by them, hidden from every other agent (trust audit 35, D1)."""
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, STALLED_BUDGET_S)
+    booked(app, twilio)
+    with at_the_commit_of(app, AGENT["CallSid"], stalled(tcp_proxy)):
+        agent = twilio.post("/voice/agent", AGENT)
+    assert claims(app) == [("claimed", AGENT["CallSid"])]
+    dial = parse(agent.data).find("Dial/Number")
+    assert dial is not None and dial.text == NUMBER, agent.data  # the customer it holds
+
+
+def test_a_claim_nobody_can_read_back_is_asked_for_again_and_given_back(
+        make_app, postgres_url, tcp_proxy):  # noqa: F811 - the fixture
+    app, twilio = proxied_app(make_app, postgres_url, tcp_proxy, SLOW_BUDGET_S)
+    booked(app, twilio)
+    with at_the_commit_of(app, AGENT["CallSid"], slowed(tcp_proxy)):
+        unsure = twilio.post("/voice/agent", AGENT)
+        tcp_proxy.set_mode("pass")
+    assert top_verbs(unsure.data) == ["Pause", "Redirect"]  # not the queue: it may hold one
+    assert claims(app) == [("claimed", AGENT["CallSid"])]  # the COMMIT did land
+    again = parse(unsure.data).find("Redirect").text
+    with request_budget(app, SETUP_BUDGET_S):
+        agent = twilio.post(again, AGENT)
+    assert parse(agent.data).find("Dial/Number").text == NUMBER  # given back, dialled once
+    assert claims(app) == [("claimed", AGENT["CallSid"])]
