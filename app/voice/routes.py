@@ -309,9 +309,13 @@ def agent() -> Response:
         claim = callback_calls.claim_for_agent(params.queue, form.agent_call_id,
                                                request.args.get("done", ""))
     except Unsettled as error:  # a claim may hold a callback: asked again, it is given back
-        log.warning("agent %s asks again: their claim is in doubt (%s)", form.agent_call_id,
-                    error)
-        return twiml_response(ask_again(params))
+        if request.args.get(ASKED_AGAIN) is None:  # once: a database this slow for every
+            log.warning("agent %s asks again: their claim is in doubt (%s)",  # request
+                        form.agent_call_id, error)  # must not keep agents from the queue
+            return twiml_response(ask_again(params))
+        claim = None
+        log.warning("agent %s takes the queue: their claim is in doubt again (%s)",
+                    form.agent_call_id, error)
     except DatabaseUnavailable as error:
         log.warning("agent %s takes the queue without callbacks: %s", form.agent_call_id, error)
         if (glance := callback_calls.glance_at_held(params, request.args)) is not None:
@@ -348,8 +352,14 @@ def ask_again(params: RouteParams) -> VoiceResponse:
     landed claim's callback held by an agent who never dialled it (trust audit 35, D1)."""
     response = VoiceResponse()
     response.pause(length=AGENT_RETRY_S)
-    response.redirect(voice_url("agent", params), method="POST")
+    response.redirect(voice_url("agent", params, **{ASKED_AGAIN: "1"}), method="POST")
     return response
+
+
+ASKED_AGAIN = "unsure"
+"""Marks the agent's request asked again after a claim in doubt: in doubt a second time, the
+agent takes the queue (a claim that landed meanwhile is freed by the agent's call's end or
+claim_timeout_s, as before)."""
 
 
 def agent_dial(params: RouteParams, pause_s: int = 0, briefing: str | None = None

@@ -337,6 +337,12 @@ def test_a_claim_nobody_can_read_back_is_asked_for_again_and_given_back(
     assert top_verbs(unsure.data) == ["Pause", "Redirect"]  # not the queue: it may hold one
     assert claims(app) == [("claimed", AGENT["CallSid"])]  # the COMMIT did land
     again = parse(unsure.data).find("Redirect").text
+    tcp_proxy.set_mode("slow", delay_ms=SLOW_MS)  # in doubt again: the queue, never a loop
+    still_unsure = twilio.post(again, AGENT)
+    tcp_proxy.set_mode("pass")
+    time.sleep(LANDED_S)
+    store_of(app).runner.down_until = 0.0
+    assert parse(still_unsure.data).find("Dial/Queue").text == "support"
     with request_budget(app, SETUP_BUDGET_S):
         agent = twilio.post(again, AGENT)
     assert parse(agent.data).find("Dial/Number").text == NUMBER  # given back, dialled once
