@@ -16,8 +16,7 @@ from flask import Flask, current_app
 from app.console import last_config
 from app.services import Services, audio_names, load_audio, policies_of
 from app.storage import config_versions
-from app.storage.deadline import first_line, is_outage
-from app.storage.sqlstates import UNDEFINED_TABLE, sqlstate_of
+from app.storage.deadline import first_line, is_outage, is_unreachable
 from hold_policies.callback import with_plan
 from hold_policies.config import ConfigError, HoldwellConfig, parse_config, same_written
 from hold_policies.factory import build_policy
@@ -98,22 +97,32 @@ def apply(svc: Services, config: HoldwellConfig) -> None:
     svc.twiml_cache = {}  # cached documents were rendered from the old words
 
 
-def install(app: Flask, svc: Services) -> LiveConfig:
-    """Seed version 1 if needed, run the active version now, and check before each request."""
+def install(app: Flask, svc: Services, *, database_away: bool = False) -> LiveConfig:
+    """Seed version 1 if needed, run the active version now, and check before each request.
+
+    `database_away`: the worker's first look at the database found it unreachable, so no
+    more are made before the worker takes calls (each costs libpq's 2 s connect timeout on
+    a network black hole: three in a row had kept a booting worker from callers for 6 s;
+    trust audit 35, D2); the first request's check finds the version when it answers."""
     live = LiveConfig(float(app.config.get("HOLDWELL_CONFIG_CHECK_S", CHECK_EVERY_S)))
+    app.extensions["holdwell_live_config"] = live
     from_file = svc.config
+    if database_away:
+        run_last_known(svc)
+        return live
     try:
         config_versions.seed(svc.store.engine, svc.config, svc.clock.now(),
                              svc.settings.resolved_config_path())
     except Exception as error:  # one line: the fix is known, a traceback would bury it
-        said = first_line(error)
-        table_missing = sqlstate_of(error) == UNDEFINED_TABLE or "no such table" in said
-        if is_outage(error) and not table_missing:  # no schema advice for an outage
+        database_away = is_unreachable(error)
+        if database_away:  # no schema advice for an outage
             log.error("config versions unavailable: the database cannot be reached or used "
-                      "now (%s)", said)
+                      "now (%s)", first_line(error))
         else:
-            log.error("config versions unavailable (%s): run `holdwell db upgrade`", said)
-    live.refresh(svc, force=True)
+            log.error("config versions unavailable (%s): run `holdwell db upgrade`",
+                      first_line(error))
+    if not database_away:
+        live.refresh(svc, force=True)
     if live.number is None:
         run_last_known(svc)
     if live.number is not None and (path := svc.settings.resolved_config_path()) is not None \
@@ -121,7 +130,6 @@ def install(app: Flask, svc: Services) -> LiveConfig:
         log.warning("%s differs from the database's active config version %s, which runs "
                     "(the database wins; `holdwell config import %s` makes the file a new "
                     "version)", path, live.number, path)
-    app.extensions["holdwell_live_config"] = live
     return live
 
 

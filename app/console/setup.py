@@ -13,7 +13,7 @@ from flask import Flask, Response, request
 from sqlalchemy import Engine
 
 from app.console.sessions import CachedSerializerSessions
-from app.storage.deadline import first_line
+from app.storage.deadline import first_line, is_unreachable
 
 log = logging.getLogger("holdwell.console")
 
@@ -32,6 +32,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
 
     svc = app.extensions["holdwell"]
     secret = os.environ.get("HOLDWELL_SECRET_KEY")
+    database_away = False
     if not secret:
         try:
             secret = session_key(svc.store.engine)
@@ -39,6 +40,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
             log.warning("no session key from the database yet (%s): console sign-in waits "
                         "until it answers (or set HOLDWELL_SECRET_KEY)", first_line(error))
             secret = None
+            database_away = is_unreachable(error)
     sessions = CachedSerializerSessions()
     app.session_interface = sessions
     if secret is None:  # a key of this process alone would sign each worker's own cookies:
@@ -56,7 +58,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_routes.bp)
     if not pinned_config:
-        live = live_config.install(app, svc)
+        live = live_config.install(app, svc, database_away=database_away)
         app.before_request(lambda: live.refresh(svc))
 
 

@@ -98,6 +98,14 @@ def is_outage(error: BaseException) -> bool:
                                   or state.startswith(INSUFFICIENT_RESOURCES_CLASS))
 
 
+def is_unreachable(error: BaseException) -> bool:
+    """An outage of the server or the network, not a table missing until `holdwell db
+    upgrade` (which is no outage to advise an upgrade for, and which a next look-up would
+    not wait on)."""
+    missing = sqlstate_of(error) == UNDEFINED_TABLE or "no such table" in str(error)
+    return is_outage(error) and not missing
+
+
 class Deadline:
     """When this request's database work must be done by (monotonic seconds)."""
 

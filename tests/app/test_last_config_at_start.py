@@ -61,7 +61,8 @@ def test_a_worker_started_in_an_outage_runs_the_version_it_last_ran(
 
 
 def test_another_databases_version_is_never_run(make_app, postgres_url, tcp_proxy,  # noqa: F811
-                                                tmp_path, caplog):
+                                                tmp_path, caplog, monkeypatch):
+    monkeypatch.setenv("HOLDWELL_SECRET_KEY", "k" * 32)  # the seed is the first look
     folder = tmp_path / "journal"
     folder.mkdir()
     last_config.remember(str(folder), "postgresql+psycopg://postgres:secret@10.9.9.9/other", 7,
@@ -73,3 +74,19 @@ def test_another_databases_version_is_never_run(make_app, postgres_url, tcp_prox
     assert "not of this line's database; running the file" in caplog.text
     assert "the database cannot be reached or used now" in caplog.text
     assert "run `holdwell db upgrade`" not in caplog.text  # the advice for missing tables
+
+
+def test_a_worker_booting_into_a_black_hole_tries_the_database_once(
+        make_app, postgres_url, tcp_proxy, monkeypatch):  # noqa: F811
+    """The session key, the seed and the version look-up each waited libpq's 2 s connect
+    timeout in turn: 6 s before a booting worker took a call (trust audit 35, D2). Once the
+    first finds the database unreachable, the worker starts at once without the others."""
+    monkeypatch.delenv("HOLDWELL_SECRET_KEY", raising=False)
+    url = proxied_url(postgres_url, tcp_proxy)
+    make_app(FILE, database_url=url).extensions["holdwell"].store.engine.dispose()
+    tcp_proxy.set_mode("hang")
+    before = tcp_proxy.accepted
+    app = make_app(FILE, database_url=url, db_budget_s=0.5)
+    assert tcp_proxy.accepted - before == 1
+    assert set(app.extensions["holdwell"].config.queues) == {"support"}
+    tcp_proxy.set_mode("pass")
