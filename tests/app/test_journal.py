@@ -141,6 +141,22 @@ def test_a_torn_line_and_a_poison_command_are_set_aside_not_blocking(tmp_path):
     assert journal.backlog() == 0
 
 
+def test_a_torn_last_line_is_set_aside_without_waiting_for_another_append(tmp_path):
+    """Nothing appended after the crash: the replay had stopped at the torn line, and the
+    journal said a backlog of one until some later write ended it (trust audit 35, D3)."""
+    journal = Journal(tmp_path)
+    journal.append(status(0))
+    with open(journal.path, "ab") as torn:  # a crash in the middle of the last write
+        torn.write(b'{"type": "CallStatus", "call_id": "CA')
+    seen: list[c.Command] = []
+    assert journal.replay(seen.append) == 1 and seen == [status(0)]
+    assert not journal.has_backlog() and journal.backlog() == 0
+    assert journal.set_aside() == 1 and "a torn last line" in journal.rejected_path.read_text()
+    journal.append(status(1))  # the file was started afresh: nothing blank, nothing set aside
+    assert journal.replay(seen.append) == 1 and seen == [status(0), status(1)]
+    assert journal.set_aside() == 1
+
+
 def _append_many(folder: str, start: int) -> None:
     journal = Journal(folder)
     for n in range(start, start + 200):
