@@ -28,10 +28,10 @@ def create_app(
     `clock` and `config` let the Twilio emulator run the real app on virtual time with a
     scenario's settings; live deployments pass neither.
     """
-    settings = load_settings(overrides)
     if not logging.getLogger().handlers:  # gunicorn's workers: say when and how bad, too
         logging.basicConfig(level=logging.WARNING,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings(overrides)  # after basicConfig: its warnings keep that format
     if settings.validate_signatures and not settings.auth_token:
         raise SettingsError(
             "TWILIO_AUTH_TOKEN is not set, so no Twilio request could be validated. Set it, or "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -11,6 +13,13 @@ from pathlib import Path
 DEFAULT_CONFIG_PATH = "holdwell.toml"
 DEFAULT_DATABASE_URL = "sqlite:///holdwell.db"
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# Twilio's shapes; warned about, not refused: tests and emulators sign with tokens of their own
+TWILIO_SHAPES = {
+    "TWILIO_AUTH_TOKEN": (re.compile(r"[0-9a-fA-F]{32}"), "32 hexadecimal characters"),
+    "TWILIO_ACCOUNT_SID": (re.compile(r"AC[0-9a-fA-F]{32}"), "AC and 32 hexadecimal characters"),
+}
+
+log = logging.getLogger("holdwell.settings")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -61,8 +70,8 @@ class Settings:
             twin_limit_s=twin_limit_s(env),
             db_budget_s=int(budget_ms) / 1000,
             journal_dir=env.get("HOLDWELL_JOURNAL_DIR") or "holdwell_journal",
-            auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
-            account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            auth_token=twilio_credential(env, "TWILIO_AUTH_TOKEN"),
+            account_sid=twilio_credential(env, "TWILIO_ACCOUNT_SID"),
             config_path=env.get("HOLDWELL_CONFIG") or None,
             database_url=sqlalchemy_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             public_url=public_url.rstrip("/") if public_url else None,
@@ -102,6 +111,24 @@ def twin_limit_s(env: Mapping[str, str]) -> float:
         raise SettingsError(f"HOLDWELL_TWIN_LIMIT_S must be a number of seconds from 1 to 600 "
                             f"(got {text!r})")
     return seconds
+
+
+def twilio_credential(env: Mapping[str, str], name: str) -> str | None:
+    """`name` without the whitespace a copy-paste leaves around it (a token with a trailing
+    newline would fail every signature: 403 for every call); a warning if it is not Twilio's
+    shape. Neither warning shows the value."""
+    raw = env.get(name) or ""
+    value = raw.strip()
+    if value != raw:
+        log.warning("%s had whitespace around it (a copy-paste?); using it without that "
+                    "whitespace", name)
+    pattern, shape = TWILIO_SHAPES[name]
+    if value and not pattern.fullmatch(value):
+        log.warning("%s is not shaped like Twilio's (%s; this one has %d characters): check it "
+                    "is this account's, from the Twilio console, or %s", name, shape, len(value),
+                    "every webhook will be refused 403" if name == "TWILIO_AUTH_TOKEN"
+                    else "REST calls will be refused")
+    return value or None
 
 
 def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
