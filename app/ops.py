@@ -19,8 +19,10 @@ bp = Blueprint("ops", __name__, url_prefix="/ops")
 
 
 def authorised(token: str) -> bool:
+    """Both sides stripped alike (settings strip the configured one too), compared in constant
+    time."""
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return hmac.compare_digest(given.encode(), token.encode())
+    return hmac.compare_digest(given.encode(), token.strip().encode())
 
 
 @bp.get("/callbacks")

@@ -13,6 +13,7 @@ from pathlib import Path
 DEFAULT_CONFIG_PATH = "holdwell.toml"
 DEFAULT_DATABASE_URL = "sqlite:///holdwell.db"
 TRUE_WORDS = {"1", "true", "yes", "on"}
+SECRET_MIN_CHARS = 16  # HOLDWELL_OPS_TOKEN, HOLDWELL_SECRET_KEY: a guessable one opens the console
 # Twilio's shapes; warned about, not refused: tests and emulators sign with tokens of their own
 TWILIO_SHAPES = {
     "TWILIO_AUTH_TOKEN": (re.compile(r"[0-9a-fA-F]{32}"), "32 hexadecimal characters"),
@@ -48,6 +49,7 @@ class Settings:
     db_budget_s: float = 0.5  # all database work of one webhook (HOLDWELL_DB_BUDGET_MS)
     journal_dir: str | None = "holdwell_journal"  # None: no journal (writes may be lost)
     ops_token: str | None = None  # HOLDWELL_OPS_TOKEN: turns on /ops/callbacks (header only)
+    secret_key: str | None = None  # HOLDWELL_SECRET_KEY; None: the key kept in the database
     twin_limit_s: float = 20.0  # HOLDWELL_TWIN_LIMIT_S: longest a console fit or what-if may run
 
     @classmethod
@@ -78,7 +80,8 @@ class Settings:
             validate_signatures=not insecure,
             proxy_count=int(proxies),
             audio_dir=env.get("HOLDWELL_AUDIO_DIR") or "audio_files",
-            ops_token=env.get("HOLDWELL_OPS_TOKEN") or None,
+            ops_token=shared_secret(env, "HOLDWELL_OPS_TOKEN"),
+            secret_key=shared_secret(env, "HOLDWELL_SECRET_KEY"),
         )
 
     def with_overrides(self, overrides: Mapping[str, object] | None) -> Settings:
@@ -128,6 +131,18 @@ def twilio_credential(env: Mapping[str, str], name: str) -> str | None:
                     "is this account's, from the Twilio console, or %s", name, shape, len(value),
                     "every webhook will be refused 403" if name == "TWILIO_AUTH_TOKEN"
                     else "REST calls will be refused")
+    return value or None
+
+
+def shared_secret(env: Mapping[str, str], name: str) -> str | None:
+    """`name` without surrounding whitespace (as a presented bearer token is read), refused
+    when shorter than SECRET_MIN_CHARS: one guessed shows callers' numbers or signs a session."""
+    value = (env.get(name) or "").strip()
+    if value and len(value) < SECRET_MIN_CHARS:
+        raise SettingsError(
+            f"{name} must be at least {SECRET_MIN_CHARS} characters (got {len(value)}): anyone "
+            f"who guesses it reads the console; make one with "
+            f"`python -c 'import secrets; print(secrets.token_hex(32))'`")
     return value or None
 
 

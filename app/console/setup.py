@@ -31,7 +31,7 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     from app.storage.console_secret import session_key
 
     svc = app.extensions["holdwell"]
-    secret = os.environ.get("HOLDWELL_SECRET_KEY")
+    secret = svc.settings.secret_key  # HOLDWELL_SECRET_KEY, checked with the other settings
     database_away = False
     if not secret:
         try:

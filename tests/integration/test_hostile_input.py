@@ -16,6 +16,8 @@ from hold_policies.config import ConfigError, load_config
 from tests.integration.test_fault_matrix import sid
 from tests.support.live_server import LiveServer, signed_request
 
+OPS_TOKEN = "s3cret-ops-token-of-24ch"  # HOLDWELL_OPS_TOKEN needs 16 characters or more
+
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
@@ -138,7 +140,8 @@ def test_a_call_sid_not_shaped_like_twilios_is_a_400_and_changes_nothing(web, fo
 def test_the_ops_token_in_the_query_string_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path / 'holdwell.db'}"
     upgrade(url)
-    server = LiveServer(url, workdir=tmp_path, extra_env={"HOLDWELL_OPS_TOKEN": "s3cret"}).start()
+    server = LiveServer(url, workdir=tmp_path,
+                        extra_env={"HOLDWELL_OPS_TOKEN": OPS_TOKEN}).start()
     try:
         def get(path: str, headers: dict[str, str]) -> int:
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
@@ -148,8 +151,8 @@ def test_the_ops_token_in_the_query_string_is_refused(tmp_path):
             finally:
                 connection.close()
 
-        assert get("/ops/callbacks?token=s3cret", {}) == 401
-        assert get("/ops/callbacks", {"Authorization": "Bearer s3cret"}) == 200
+        assert get(f"/ops/callbacks?token={OPS_TOKEN}", {}) == 401
+        assert get("/ops/callbacks", {"Authorization": f"Bearer {OPS_TOKEN}"}) == 200
     finally:
         server.stop()
 
