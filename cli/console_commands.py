@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from cli.config_files import export_header, exported_from, saved_since, setting_changes
 from cli.database import current_schema, database_url
 
 
@@ -165,17 +166,23 @@ def _storable_note(_ctx: click.Context, _param: click.Parameter, note: str) -> s
 @click.option("--all-defaults", is_flag=True,
               help="PATH sets nothing (empty, or comments only) and every setting is to go "
                    "back to the built-in defaults, on purpose.")
-def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Import PATH though it was exported from an older version than the active "
+                   "one: what was saved since is undone.")
+def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults: bool,
+                  force: bool) -> None:
     """Validate PATH and make it the active config version (every worker within 5 s).
 
-    A queue the active version runs that PATH leaves out is refused unless named with
-    --remove-queue: its callers would silently join another team's queue."""
+    A file exported from an older version than the active one is refused unless --force:
+    importing it would undo what was saved since. A queue the active version runs that PATH
+    leaves out is refused unless named with --remove-queue: its callers would silently join
+    another team's queue."""
     from app.console.config_changes import calls_moved, config_of, same_settings
     from app.storage import config_versions
-    from hold_policies.config import ConfigError, load_config
+    from hold_policies.config import ConfigError, load_config_text
 
     try:
-        loaded = load_config(path, as_written=True)
+        loaded, text = load_config_text(path, as_written=True)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     for warning in loaded.warnings():
@@ -191,13 +198,6 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
         if name in loaded.queues:
             raise click.UsageError(f"--remove-queue {name}: {path} keeps queue {name!r}; "
                                    "leave it out of the file to remove it")
-    dropped = sorted(set(before) - set(loaded.queues) - set(removing))
-    if dropped:
-        names = ", ".join(dropped)
-        raise click.ClickException(
-            f"{path} has no queue {names}, which active config version {active.number} runs: "
-            f"its calls would be answered as queue {loaded.default_queue!r}. Add it to the "
-            f"file, or pass --remove-queue for each to remove it on purpose; nothing imported")
     if active is not None and same_settings(loaded, config_of(active)):
         click.echo(f"{path}: no change: config version {active.number} (active) already runs "
                    "these settings; no version added")
@@ -207,13 +207,63 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
             f"{path} sets nothing (empty, or comments only): importing it would put every "
             "policy, prompt and opening hour back to the built-in defaults in every worker; a "
             "truncated copy? Pass --all-defaults to mean it; nothing imported")
-    version = config_versions.add(engine, loaded, author="cli",
-                                  note=note or _imported_from(path), now=utc_now())
+    if active is not None:
+        _check_base(engine, path, exported_from(text), active, loaded, force)
+    dropped = sorted(set(before) - set(loaded.queues) - set(removing))
+    if dropped:
+        names = ", ".join(dropped)
+        raise click.ClickException(
+            f"{path} has no queue {names}, which active config version {active.number} runs: "
+            f"its calls would be answered as queue {loaded.default_queue!r}. Add it to the "
+            f"file, or pass --remove-queue for each to remove it on purpose; nothing imported")
+    try:  # only over the version checked against: one saved meanwhile is not undone either
+        version = config_versions.add(engine, loaded, author="cli",
+                                      note=note or _imported_from(path), now=utc_now(),
+                                      after=active.number if active else 0)
+    except config_versions.ActiveMoved:
+        raise click.ClickException(
+            f"another config version was saved while {path} was checked against version "
+            f"{active.number if active else 'none'}; nothing imported: run the import again "
+            "to check it against that one") from None
     click.echo(f"{path}: imported as config version {version.number} (active)")
     for warning in calls_moved(config_of(active) if active else None, loaded):
         click.echo(f"warning: {warning}", err=True)
-    for line in queue_changes(before, loaded.queues):
+    for line in setting_changes(config_of(active) if active else None, loaded):
         click.echo(f"  {line}")
+
+
+def _check_base(engine, path: str, base: int | None, active, loaded,  # noqa: ANN001
+                force: bool) -> None:
+    """Refuse (unless `force`) a file exported from a version older than the active one: the
+    console's and the API's saves refuse such a lost update (409), and import had undone a
+    change saved since without a word. A file that names no version (or one this database
+    never had) cannot be told: said, and imported as before."""
+    from app.console.config_changes import config_of
+    from app.storage import config_versions
+
+    saved = (f"version {active.number} (active, saved by {active.author} at "
+             f"{active.created_at:%Y-%m-%d %H:%M} UTC)")
+    if base is None or base > active.number:
+        which = ("its first line is not the header `config export` writes" if base is None
+                 else f"it names version {base}, which this database never had")
+        click.echo(f"warning: cannot tell which version {path} was exported from ({which}): "
+                   f"whatever {saved} has that the file lacks is undone", err=True)
+        return
+    if base == active.number:
+        return
+    with engine.connect() as conn:
+        who = saved_since(config_versions.newest_first(conn), base)
+    stale = (f"{path} was exported from config version {base}, but {saved} is newer (saved "
+             f"since {base}: {who}): importing the file would undo what was changed since")
+    if not force:
+        click.echo(f"{path} would change, against version {active.number}:", err=True)
+        for line in setting_changes(config_of(active), loaded):
+            click.echo(f"  {line}", err=True)
+        raise click.ClickException(
+            f"{stale}. Export the active version (`holdwell config export > FILE`), make your "
+            "change there and import that, or pass --force to import this file anyway; "
+            "nothing imported")
+    click.echo(f"warning: {stale}; imported anyway (--force)", err=True)
 
 
 def _imported_from(path: str) -> str:
@@ -222,20 +272,6 @@ def _imported_from(path: str) -> str:
 
     note = f"imported from {path}"
     return note if len(note) <= MAX_NOTE_LENGTH else f"imported from …{path[-400:]}"
-
-
-def queue_changes(before: dict, after: dict) -> list[str]:
-    """One line per queue: added, removed, changed or unchanged against the active version."""
-    lines = []
-    for name in sorted(set(before) | set(after)):
-        if name not in before:
-            lines.append(f"queue {name}: added")
-        elif name not in after:
-            lines.append(f"queue {name}: removed")
-        else:
-            same = before[name] == after[name]
-            lines.append(f"queue {name}: {'unchanged' if same else 'changed'}")
-    return lines
 
 
 @click.command("export")
@@ -259,8 +295,7 @@ def config_export(number: int | None, effective: bool) -> None:
                    "config import FILE` saves one)")
         click.echo(dumps(config_versions.effective_body(parse_config({}))), nl=False)
         return
-    click.echo(comment(f"holdwell config version {version.number} by {version.author}, "
-                       f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}"))
+    click.echo(comment(export_header(version)))  # `config import` reads its version back
     if effective:
         click.echo("# every setting, defaults filled in")
         click.echo(dumps(config_versions.effective_body(version.config())), nl=False)

@@ -47,7 +47,7 @@ from hold_policies.overflow_rules import Overflow, OverflowWords
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
 from hold_policies.spoken_words import answer_problem, left_in_english, say_problems
-from hold_policies.toml_file import read_toml
+from hold_policies.toml_file import toml_text
 from hold_policies.unseen_text import no_direction_controls
 from hold_policies.voices import default_voice, mismatch, unknown_polly_voice, voice_heard
 from hold_policies.xml_text import xml_text
@@ -1438,9 +1438,17 @@ def parse_config(data: dict[str, Any], source: str = "config", *,
 def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig:
     """Read and validate a TOML file; every failure is a `ConfigError` naming the problem
     (`as_written`: also every text as it will be said, see AS_WRITTEN)."""
+    return load_config_text(path, as_written=as_written)[0]
+
+
+def load_config_text(path: str | Path, *,
+                     as_written: bool = False) -> tuple[HoldwellConfig, str]:
+    """load_config, and the text it read, read once (a pipe has no second reading): an
+    exported file's first line names the version it was exported from."""
     path = Path(path)
     try:
-        data = read_toml(path)
+        text = toml_text(path)
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
     except tomllib.TOMLDecodeError as error:
@@ -1453,4 +1461,4 @@ def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig
                           f"{error.strerror or error}") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
-    return parse_config(data, str(path), as_written=as_written)
+    return parse_config(data, str(path), as_written=as_written), text
