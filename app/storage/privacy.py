@@ -1,7 +1,8 @@
 """Callers' personal data out of the call log, the statistics kept.
 
-A retention policy (`--before`) or one person's erasure request (`--number`) removes what
-identifies a caller: their number (`calls.from_number`, `callbacks.number`), their words
+A retention policy (`--before`) or one person's erasure request (`--number`: a phone number,
+or a SIP or Twilio Client caller's From, matched exactly as kept) removes what identifies a
+caller: their number (`calls.from_number`, `callbacks.number`), their words
 (REASON transcripts, voicemail transcriptions) and the links to their recordings, in the
 rows and in the events' data. Outcomes, waits, positions and times stay, so every report,
 estimate and A/B comparison reads the same before and after.
@@ -88,6 +89,15 @@ def _pages(engine: Engine, before: datetime | None, number: str | None) -> Itera
             return
         yield page
         after = page[-1]
+
+
+def other_case(engine: Engine, caller: str, most: int = 5) -> list[str]:
+    """Callers kept with the letters of `caller` in another case (a hint when it matched
+    none; never matched by `redact`, which compares exactly)."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(calls.c.from_number).distinct().where(
+            func.lower(calls.c.from_number) == caller.lower(), calls.c.from_number != caller)
+            .order_by(calls.c.from_number).limit(most)).scalars())
 
 
 def count_chosen(engine: Engine, before: datetime | None, number: str | None) -> int:

@@ -152,9 +152,11 @@ def test_the_cli_asks_before_it_redacts_and_the_report_reads_the_same(tmp_path, 
 
 
 @pytest.mark.parametrize(("args", "said"), [
-    ([], "--older-than DAYS, --number E164, or both"),
-    (["--number", "4155550100"], "is not an E.164 number"),
-    (["--number", "+1 415 555 0100"], "is not an E.164 number"),
+    ([], "--older-than DAYS, --number CALLER, or both"),
+    (["--number", "4155550100"], "is neither an E.164 number such as +14155550100 nor a SIP"),
+    (["--number", "+1 415 555 0100"], "is neither an E.164 number"),
+    (["--number", "anonymous"], "is neither an E.164 number"),  # many callers', no one's
+    (["--number", " "], "is neither an E.164 number"),
     (["--older-than", "0"], "0 is not in the range"),
 ])
 def test_the_cli_refuses_what_chooses_no_calls_clearly(args, said, sqlite_url, monkeypatch):
@@ -185,3 +187,60 @@ def test_a_message_left_for_a_callback_still_promised_is_kept(any_url):
     assert (message["recording_url"], message["transcript"]) == (
         "https://api.twilio.com/x/" + SID, "ring me")
     engine.dispose()
+
+
+JANE_SIP, JANE_CLIENT, OTHER_SIP = ("sip:jane.doe@example.com", "client:jane_doe",
+                                    "sip:Jane.Doe@example.com")
+
+
+def _callers(url: str, *froms: str) -> None:
+    """One ended call from each caller (a SIP or Client From is kept as Twilio sent it)."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for index, caller in enumerate(froms):
+            arrived = NOW - timedelta(days=3)
+            conn.execute(insert(calls).values(
+                call_id=f"CA{index}", queue="support", policy="checkin", from_number=caller,
+                arrived_at=arrived, entered_at=arrived, outcome="abandoned", wait_s=30.0))
+    engine.dispose()
+
+
+def test_a_sip_or_client_callers_erasure_request_is_carried_out(sqlite_url, monkeypatch):
+    """The call log keeps a SIP or Twilio Client caller's From (migration 0011), but --number
+    took only E.164: such a caller's erasure request could not be carried out, and the error
+    said E.164 was "the form the call log keeps" (operator audit 35, D3)."""
+    _callers(sqlite_url, JANE_SIP, JANE_CLIENT, OTHER_SIP, ANA)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    for caller in (JANE_SIP, JANE_CLIENT):
+        done = runner.invoke(cli, ["privacy", "redact", "--number", caller, "--yes"])
+        assert done.exit_code == 0, done.output
+        assert done.stdout.startswith("redacted: 1 ended calls chosen")
+    kept = {call_id: row["from_number"] for call_id, row in _log(sqlite_url)["calls"].items()}
+    # matched exactly as kept: the user part of a SIP address is case-sensitive, so
+    # sip:Jane.Doe@… may be someone else, and stays
+    assert kept == {"CA0": None, "CA1": None, "CA2": OTHER_SIP, "CA3": ANA}
+
+
+def test_a_caller_matching_nobody_is_said_with_those_kept_in_another_case(sqlite_url,
+                                                                          monkeypatch):
+    _callers(sqlite_url, JANE_SIP)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    asked = CliRunner().invoke(cli, ["privacy", "redact", "--number", "sip:JANE.DOE@example.com"])
+    assert asked.exit_code == 0
+    assert "no call is from or has a callback to exactly 'sip:JANE.DOE@example.com' " \
+        "(compared as kept, case and all)" in asked.output
+    assert f"kept in another case: {JANE_SIP!r}" in asked.output
+
+
+def test_a_sip_caller_is_matched_exactly_on_both_databases(any_url):
+    from app.storage.privacy import other_case
+
+    _callers(any_url, JANE_SIP, OTHER_SIP)
+    engine = create_engine(any_url)
+    assert sorted(other_case(engine, "sip:JANE.DOE@EXAMPLE.COM")) == sorted([OTHER_SIP,
+                                                                             JANE_SIP])
+    assert redact(engine, number=JANE_SIP, now=NOW, actor="test").calls == 1
+    engine.dispose()
+    assert {call_id: row["from_number"] for call_id, row in _log(any_url)["calls"].items()} \
+        == {"CA0": None, "CA1": OTHER_SIP}
