@@ -38,6 +38,7 @@ from hold_policies.hours import (
     SPANS_PATTERN,
     OpeningHours,
     parse_spans,
+    reversed_sign,
     zone_named,
     zone_names,
 )
@@ -977,7 +978,13 @@ class QueueConfig(Strict):
                 *self.ineffective_knobs(queue),
                 *self.language_warning(queue),
                 *self.english_words_warning(queue), *self.unvoiced_warning(queue),
-                *self.unknown_voice_warning(queue)]
+                *self.unknown_voice_warning(queue), *self.reversed_zone_warning(queue)]
+
+    def reversed_zone_warning(self, queue: str) -> list[str]:
+        """An `Etc/GMT±N` opening-hours zone: said, not refused (it is a valid zone, and an
+        operator who means UTC−2 may write it), since its sign reads backwards."""
+        why = reversed_sign(self.hours.timezone) if self.hours is not None else None
+        return [f"queues.{queue}.hours.timezone = {why}"] if why else []
 
     def two_callback_keys(self, queue: str) -> list[str]:
         """The overflow's callback on another key than a heard callback policy's: the same

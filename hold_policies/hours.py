@@ -94,6 +94,42 @@ NOT_A_PLACE = {
 """Names the tz folder holds that are no place's, and why each is not."""
 
 
+ETC_GMT = re.compile(r"Etc/GMT([+-])([0-9]{1,2})")
+HOURS_SAID = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+              "eleven", "twelve", "thirteen", "fourteen")
+PLACE_AT = {1: "Europe/Paris", 2: "Europe/Athens", 3: "Europe/Moscow", 4: "Asia/Dubai",
+            5: "Asia/Karachi", 6: "Asia/Dhaka", 7: "Asia/Bangkok", 8: "Asia/Singapore",
+            9: "Asia/Tokyo", 10: "Australia/Brisbane", 11: "Pacific/Noumea",
+            12: "Pacific/Auckland", 13: "Pacific/Tongatapu", 14: "Pacific/Kiritimati",
+            -1: "Atlantic/Azores", -2: "America/Noronha", -3: "America/Sao_Paulo",
+            -4: "America/Halifax", -5: "America/New_York", -6: "America/Chicago",
+            -7: "America/Denver", -8: "America/Los_Angeles", -9: "America/Anchorage",
+            -10: "Pacific/Honolulu", -11: "Pacific/Pago_Pago"}
+"""A place whose standard time is UTC+N (N hours), to suggest instead of an Etc/GMT name."""
+
+
+def reversed_sign(name: str) -> str | None:
+    """Why an `Etc/GMT±N` zone likely is not what was meant: POSIX signs are reversed, so
+    "Etc/GMT+2" is UTC−2, two hours behind UTC, and the operator whose "UTC+2" was refused as
+    unknown tries exactly this name next (a line meant for UTC+2 opened four hours late).
+    None for any other name, and for Etc/GMT±0 (UTC)."""
+    found = ETC_GMT.fullmatch(name)
+    if found is None or int(found[2]) == 0 or int(found[2]) >= len(HOURS_SAID):
+        return None
+    hours = int(found[2])
+    offset = -hours if found[1] == "+" else hours  # the zone's real offset from UTC
+    said = f"UTC{'+' if offset > 0 else '−'}{hours}"
+    misread = f"UTC{'+' if offset < 0 else '−'}{hours}"
+    meant = PLACE_AT.get(-offset)
+    plain = PLACE_AT.get(offset)
+    return (f"{name!r} is {HOURS_SAID[hours]} hour{'s' if hours > 1 else ''} "
+            f"{'behind' if offset < 0 else 'ahead of'} UTC ({said}), not {misread}: the tz "
+            "database's Etc/GMT names have the sign reversed. Name a place instead"
+            + (f", e.g. {meant!r} for {misread}" if meant else "")
+            + (f" or {plain!r} for {said}" if plain else "")
+            + "; a place's zone also follows its summer time")
+
+
 def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
     """The IANA time zone `name`; ValueError naming it when the tz database lacks it, or
     (`places_only`: a config as written, whose document lists only places) when it names no
