@@ -357,11 +357,18 @@ def demo_url(path: str) -> str:
     return f"sqlite:///{Path(path).expanduser().resolve()}"
 
 
+MAX_INTERVAL_S = 600.0
+"""The longest `holdwell callbacks --interval`: `--interval 15000` (milliseconds read as
+seconds) had left dead claims held and at-risk callbacks unrung for four hours at a time."""
+
+
 @cli.command("callbacks")
 @click.option("--once", is_flag=True, help="One round, then exit (for cron; exit 1 if it "
               "failed or REST placement is configured but impossible).")
-@click.option("--interval", default=15.0, show_default=True, type=FiniteFloatRange(min=0.1),
-              help="Seconds between rounds.")
+@click.option("--interval", default=15.0, show_default=True,
+              type=FiniteFloatRange(min=0.1, max=MAX_INTERVAL_S),
+              help="Seconds (not milliseconds) between rounds; at most 600: dead claims, "
+                   "callbacks at risk, REST placement and failure texts all wait for a round.")
 def callbacks_command(once: bool, interval: float) -> None:
     """Watch promised callbacks: replay the journal, release dead claims, flag those at risk
     and ring customers by REST, following the database's active config version. It waits out

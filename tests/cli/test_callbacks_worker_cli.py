@@ -172,3 +172,20 @@ def test_a_database_url_without_its_driver_is_named_in_one_line(tmp_path, monkey
     assert len(said) == 1 and said[0].startswith(
         "Error: DATABASE_URL: cannot use the database at postgresql+pg8000://ops:***@"), said
     assert "secret" not in result.output and "pg8000" in said[0].rsplit(":", 1)[-1]
+
+
+def test_an_interval_past_ten_minutes_is_refused_naming_the_option(tmp_path, monkeypatch,
+                                                                   sqlite_url):
+    """`--interval 15000` (milliseconds read as seconds) had run a round every four hours:
+    dead claims held, callbacks at risk unrung, failure texts unsent (operator audit 35, D8)."""
+    for typo in ("15000", "1e20", "600.5"):
+        refused = CliRunner().invoke(cli, ["callbacks", "--interval", typo])
+        assert refused.exit_code == 2, typo
+        assert "Invalid value for '--interval'" in refused.output
+        assert "0.1<=x<=600" in refused.output
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("HOLDWELL_JOURNAL_DIR", str(tmp_path / "journal"))
+    monkeypatch.delenv("HOLDWELL_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    ten_minutes = CliRunner().invoke(cli, ["callbacks", "--once", "--interval", "600"])
+    assert ten_minutes.exit_code == 0, ten_minutes.output
