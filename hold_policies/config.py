@@ -723,6 +723,8 @@ class OverflowWordsConfig(Strict):
                        ("callback_key", "voicemail_key", "text"))
 
 
+EARLY_OVERFLOW_S = 60
+"""An overflow sooner than this is warned of: "sorry you have waited so long" within a minute."""
 TRANSCRIBED_MAX_S = 120
 """Twilio transcribes recordings of up to two minutes."""
 
@@ -978,13 +980,35 @@ class QueueConfig(Strict):
                 *self.ineffective_knobs(queue),
                 *self.language_warning(queue),
                 *self.english_words_warning(queue), *self.unvoiced_warning(queue),
-                *self.unknown_voice_warning(queue), *self.reversed_zone_warning(queue)]
+                *self.unknown_voice_warning(queue), *self.reversed_zone_warning(queue),
+                *self.early_overflow_warning(queue)]
 
     def reversed_zone_warning(self, queue: str) -> list[str]:
         """An `Etc/GMT±N` opening-hours zone: said, not refused (it is a valid zone, and an
         operator who means UTC−2 may write it), since its sign reads backwards."""
         why = reversed_sign(self.hours.timezone) if self.hours is not None else None
         return [f"queues.{queue}.hours.timezone = {why}"] if why else []
+
+    def early_overflow_warning(self, queue: str) -> list[str]:
+        """An overflow under a minute: every caller hears "We are sorry you have waited so
+        long" (or the queue's own offer) as soon as, or soon after, they join: a likely
+        minutes-for-seconds slip. Said, not refused: with words of its own, an offer on
+        joining (a message or a callback instead of a wait) can be meant."""
+        table = self.overflow
+        if table is None or table.max_wait_s is None or table.max_wait_s >= EARLY_OVERFLOW_S:
+            return []
+        when = "at once" if table.max_wait_s == 0 else f"after {table.max_wait_s} s"
+        own = {"checkin": self.checkin, "callback": self.callback}.get(self.policy)
+        first_s = None if own is None else (own.interval_s if own.first_checkin_s is None
+                                            else own.first_checkin_s)
+        before = (f"before the first check-in (at {first_s} s)"
+                  if first_s is not None and first_s > table.max_wait_s
+                  else "before they have waited a minute")
+        sorry = table.words.sorry or OverflowWords().sorry
+        return [f"queues.{queue}.overflow.max_wait_s = {table.max_wait_s}: every caller is "
+                f"offered the overflow {when}, {before}, hearing {sorry!r}; max_wait_s is in "
+                f"seconds (30 minutes is 1800): set {EARLY_OVERFLOW_S} or more unless an "
+                "offer on joining is meant"]
 
     def two_callback_keys(self, queue: str) -> list[str]:
         """The overflow's callback on another key than a heard callback policy's: the same
