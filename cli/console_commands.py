@@ -179,7 +179,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
     another team's queue."""
     from app.console.config_changes import calls_moved, config_of, same_settings
     from app.storage import config_versions
-    from hold_policies.config import ConfigError, load_config_text
+    from hold_policies.config import ConfigError, load_config_text, sets_nothing
 
     try:
         loaded, text = load_config_text(path, as_written=True)
@@ -202,11 +202,10 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
         click.echo(f"{path}: no change: config version {active.number} (active) already runs "
                    "these settings; no version added")
         return
-    if active is not None and not all_defaults and not loaded.model_fields_set:
-        raise click.ClickException(
-            f"{path} sets nothing (empty, or comments only): importing it would put every "
-            "policy, prompt and opening hour back to the built-in defaults in every worker; a "
-            "truncated copy? Pass --all-defaults to mean it; nothing imported")
+    if active is not None and not all_defaults and (empty := sets_nothing(loaded, path)):
+        raise click.ClickException(  # the sentence `config check` and start-up say too
+            f"{empty} Importing it would put them back in every worker; pass --all-defaults "
+            "to mean it; nothing imported")
     if active is not None:
         _check_base(engine, path, exported_from(text), active, loaded, force)
     dropped = sorted(set(before) - set(loaded.queues) - set(removing))

@@ -71,12 +71,22 @@ def config() -> None:
 
 @config.command("check")
 @click.argument("path", type=click.Path(dir_okay=False))
-def config_check(path: str) -> None:
-    """Validate PATH; name every bad key, its value and what is allowed."""
+@click.option("--all-defaults", is_flag=True,
+              help="PATH sets nothing (empty, or comments only) on purpose: every setting at "
+                   "its built-in default.")
+def config_check(path: str, all_defaults: bool) -> None:
+    """Validate PATH; name every bad key, its value and what is allowed. A file that sets
+    nothing is refused, as `config import` refuses it, unless --all-defaults."""
+    from hold_policies.config import sets_nothing
+
     try:
         loaded = load_config(path, as_written=True)
     except ConfigError as error:
         click.echo(str(error), err=True)
+        sys.exit(1)
+    if not all_defaults and (empty := sets_nothing(loaded, path)):
+        click.echo(f"{empty} Pass --all-defaults if that is meant (`config import` refuses "
+                   "it without it too)", err=True)
         sys.exit(1)
     for name, queue in loaded.queues.items():
         arms = f" (experiment: {dict(queue.experiment.arms)})" if queue.experiment else ""

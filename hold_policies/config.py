@@ -1267,6 +1267,18 @@ class HoldwellConfig(Strict):
         return self.line.default_queue or next(iter(self.queues))
 
 
+def sets_nothing(config: HoldwellConfig, source: str) -> str | None:
+    """Why a file that sets nothing (empty, or comments only) is suspect: valid, every
+    setting at its default, but likelier a truncated copy or a `>` mistake. `config check`
+    and `config import` refuse it (unless --all-defaults) and start-up seeding warns, with
+    this one sentence; None for a file that sets anything."""
+    if config.model_fields_set:
+        return None
+    return (f"{source} sets nothing (empty, or comments only): every policy, prompt and "
+            "opening hour would be the built-in defaults, with no hours and the default queue "
+            "only; a truncated copy?")
+
+
 def written(model: BaseModel, *, defaults: bool = False) -> dict[str, Any]:
     """A config or a section of one as a version stores it: JSON types, defaults left out
     (`defaults`: written too, as `config export --effective` shows them), and so is a

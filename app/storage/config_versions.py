@@ -7,6 +7,7 @@ history only grows and every worker needs one cheap query (the highest number) t
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from app.storage import audit
 from app.storage.console_schema import config_versions
 from app.storage.db import as_utc
-from hold_policies.config import HoldwellConfig, parse_config, written
+from hold_policies.config import HoldwellConfig, parse_config, sets_nothing, written
 
+log = logging.getLogger("holdwell.config")
 LIST_LIMIT = 100
 BATCH = 100
 MAX_NUMBER = 2**31 - 1  # the column is a 32-bit INTEGER on PostgreSQL
@@ -181,4 +183,7 @@ def seed(engine: Engine, config: HoldwellConfig, now: datetime,
                       "seeded from the built-in defaults at start-up (no configuration file)"),
                 body=json.dumps(body_of(config))))
     except IntegrityError:  # another worker seeded it first
-        pass
+        return
+    if source is not None and (empty := sets_nothing(config, f"config file {source}")):
+        log.warning("%s Seeded config version 1 from it all the same; if it is not meant, "
+                    "`holdwell config import` the real file", empty)
