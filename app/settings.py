@@ -57,7 +57,8 @@ class Settings:
         insecure = env.get("HOLDWELL_INSECURE_SKIP_SIGNATURE", "").lower() in TRUE_WORDS
         proxies = env.get("HOLDWELL_TRUSTED_PROXIES", "0")
         if not plain_count(proxies):
-            raise SettingsError(f"HOLDWELL_TRUSTED_PROXIES must be a whole number, got {proxies!r}")
+            raise SettingsError(f"HOLDWELL_TRUSTED_PROXIES must be a whole number, 0 or more "
+                                f"(the reverse proxies in front of the app), got {proxies!r}")
         public_url = env.get("HOLDWELL_PUBLIC_URL") or None
         if public_url and not public_url.startswith(("https://", "http://")):
             raise SettingsError(
