@@ -1,7 +1,10 @@
 """Twilio's queue semantics on a virtual clock, driving the real Flask app.
 
-Callers ring /voice/incoming, hear the welcome, join the queue, and the waitUrl is
-requested again each time its document ends, with QueuePosition, QueueTime,
+Callers ring /voice/incoming and join the queue its <Enqueue> names once whatever comes
+before it is said (nothing, for a new call: the app's welcome opens the first wait
+document). An agent waiting in <Dial><Queue> takes a caller the moment they join, before any
+wait document; otherwise the waitUrl is requested at once and again each time its document
+ends (a bridge interrupts it, as Twilio does), with QueuePosition, QueueTime,
 CurrentQueueSize, QueueSid and AvgQueueTime (the average age of the callers waiting now, as
 Twilio defines it). Keys go to the Gather's action (Digits and the call's parameters only);
 <Leave/> and hang-ups end the wait with the right QueueResult at the Enqueue action, and the

@@ -54,7 +54,8 @@ class HoldPolicy(Protocol):
     prompts: Prompts
 
     def welcome(self) -> Segment:
-        """Said once, before the caller joins the queue."""
+        """Said once, at the start of the caller's first wait document, never before they join
+        the queue (hold_policies.welcome): a caller an agent takes at once never hears it."""
         ...
 
     def next_segment(self, situation: Situation) -> Segment:

@@ -49,14 +49,22 @@ from app.voice.forms import (
     SpeechForm,
     StatusForm,
     WaitForm,
+    number,
     retry_token,
 )
 from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_taken
 from app.voice.situations import situation_from_form, situation_from_poll
-from app.voice.urls import audio_url, enqueue, voice_url
+from app.voice.urls import audio_url, enqueue, owes_welcome, voice_url
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.factory import assign
+from hold_policies.situation import Situation
 from hold_policies.steps import SAFE_HOLD_SEGMENT, Segment, SegmentKind
+from hold_policies.welcome import (
+    WELCOME_WITHIN_S,
+    first_document,
+    is_first_document,
+    welcomed,
+)
 
 log = logging.getLogger("holdwell.voice")
 AGENT_WAIT_S = 30
@@ -72,10 +80,10 @@ def key_retry_token(key: KeyForm) -> str:
 
 
 def enqueue_anyway() -> VoiceResponse:
-    """The caller still joins the line, under the queue's own policy (outside opening hours
-    they hear when it opens instead)."""
+    """The caller still joins the line, under the queue's own policy, and is welcomed there
+    as any new call (outside opening hours they hear when it opens instead)."""
     params = this_route().params
-    return closed.closed_fallback(params) or enqueue(VoiceResponse(), params)
+    return closed.closed_fallback(params) or enqueue(VoiceResponse(), params, welcome=True)
 
 
 @bp.post("/incoming")
@@ -96,18 +104,25 @@ def incoming() -> Response:
     svc.store.write(c.BeginCall(call_id=form.call_id, now=svc.clock.now(), queue=queue,
                                 policy=assignment.policy, arm=assignment.arm,
                                 from_number=form.from_number), g.deadline)
+    # In line at once, so an agent waiting on the queue takes them at once; the welcome is
+    # the first wait document's opening (hold_policies.welcome), unheard by a caller taken.
+    return twiml_response(cached_twiml(svc.twiml_cache, ("incoming", params),
+                                       lambda: enqueue(VoiceResponse(), params, welcome=True)))
 
-    def build() -> VoiceResponse:
-        welcome = svc.policy(queue, assignment.policy, assignment.arm).welcome()
-        response = render_segment(welcome, choice_url=voice_url("choice", params),
-                                  audio_url=audio_url)
-        return enqueue(response, params)
 
-    return twiml_response(cached_twiml(svc.twiml_cache, ("incoming", params), build))
+def welcomed_or_held() -> VoiceResponse:
+    """The wait's safe answer: a pause, opened by the welcome (the config in memory) when
+    this is a new call's first document, so a fault there does not cost the caller it."""
+    if not owes_welcome() or not is_first_document(
+            number(request.form, "QueueTime", WELCOME_WITHIN_S) or 0.0):
+        return hold_in_line()
+    welcome = this_route().policy.welcome()
+    return render_segment(welcomed(welcome, SAFE_HOLD_SEGMENT), choice_url="",
+                          audio_url=audio_url)
 
 
 @bp.post("/wait")
-@falls_back_to(hold_in_line)
+@falls_back_to(welcomed_or_held)
 def wait() -> Response:
     form = WaitForm.parse(request.form)
     svc = services()
@@ -118,6 +133,16 @@ def wait() -> Response:
         form = with_logged_place(form, queue, now)
     if params.resumes:  # rang back after a drop: their place counts from their first entry
         form = resume.in_place(form, queue)
+    welcome_owed = owes_welcome()  # a new call's waitUrl: its first document welcomes
+
+    def heard(situation: Situation, polls: int | None) -> tuple[Segment, Segment]:
+        """(the document, the policy's own segment in it): the two differ only in a new
+        call's first document, which the welcome opens (by QueueTime, and by the log's
+        count of polls where it answers: once, never again)."""
+        if welcome_owed and is_first_document(form.queue_time_s, polls):
+            return first_document(policy, situation)
+        segment = policy.next_segment(situation)
+        return segment, segment
 
     def announcement(segment: Segment, said_instead: bool = False) -> c.Announce | None:
         if not segment.is_announcement:
@@ -136,9 +161,9 @@ def wait() -> Response:
         if poll.call.wait_is_over:  # this poll crossed the caller's hang-up (or answer): a
             # check-in logged now would be one nobody heard, after the wait's end
             return SAFE_HOLD_SEGMENT, None
-        segment = policy.next_segment(
-            situation_from_poll(form, poll, svc.config, now, params.episode))
-        return segment, announcement(segment)
+        segment, own = heard(situation_from_poll(form, poll, svc.config, now, params.episode),
+                             poll.call.polls)
+        return segment, announcement(own)
 
     polled = svc.store.poll(c.NotePoll(
         call_id=form.call_id, now=now, queue=queue, policy=policy.name, arm=params.arm,
@@ -150,8 +175,8 @@ def wait() -> Response:
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled
-        segment = policy.next_segment(situation_from_form(form, queue, svc.config, now))
-        if (said := announcement(segment, said_instead=True)) is not None:
+        segment, own = heard(situation_from_form(form, queue, svc.config, now), None)
+        if (said := announcement(own, said_instead=True)) is not None:
             svc.store.write(said, g.deadline)
     if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
         overflow.note_offer(form.call_id, form.queue_time_s, route)

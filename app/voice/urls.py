@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
@@ -24,10 +25,25 @@ def audio_url(name: str) -> str | None:
     return f"{services().settings.public_url or ''}{path}"
 
 
-def enqueue(response: VoiceResponse, params: RouteParams) -> VoiceResponse:
+WELCOME_ARG = "welcome"
+"""Marks the waitUrl of a new call's Enqueue: its first wait document opens with the welcome
+(hold_policies.welcome). A caller put back after an error, rejoining after a dropped line,
+or waiting instead of their callback has heard their own words, and no welcome."""
+
+
+def enqueue(response: VoiceResponse, params: RouteParams, *, welcome: bool = False
+            ) -> VoiceResponse:
     """The one way a caller joins the line: our wait and queue-result URLs on the Enqueue; a
-    leg continuing a dropped call (`resumes`) joins the queue's rejoin queue."""
+    leg continuing a dropped call (`resumes`) joins the queue's rejoin queue. A new call
+    (`welcome`) hears the welcome in the queue, at the start of its first wait document."""
     queue = rejoin_queue(params.queue) if params.resumes else params.queue
+    wait_url = voice_url("wait", params, **({WELCOME_ARG: "1"} if welcome else {}))
     response.enqueue(queue, action=voice_url("queue-result", params),
-                     method="POST", wait_url=voice_url("wait", params), wait_url_method="POST")
+                     method="POST", wait_url=wait_url, wait_url_method="POST")
     return response
+
+
+def owes_welcome() -> bool:
+    """Whether this wait request's URL is a new call's, owed the welcome in its first
+    document (read from the URL alone: known without the database)."""
+    return request.args.get(WELCOME_ARG) == "1"

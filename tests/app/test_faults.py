@@ -17,7 +17,7 @@ from tests.support.sids import sid
 CALL = {"CallSid": sid("CA1"), "From": "+14155550100", "QueueTime": "61", "QueuePosition": "2",
         "CurrentQueueSize": "4"}
 ROUTES = {
-    "/voice/incoming": ["Say", "Enqueue"],
+    "/voice/incoming": ["Enqueue"],
     "/voice/wait?policy=checkin&queue=support": None,
     "/voice/choice?policy=checkin&queue=support": None,
     "/voice/queue-result?queue=support": ["Hangup"],

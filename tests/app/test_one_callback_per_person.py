@@ -160,6 +160,7 @@ def test_waiting_instead_cancels_the_callback_first_then_queues_the_call(line):
     action = parse(answer.data).find("Gather").get("action")
     waiting = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
     assert top_verbs(waiting.data) == ["Say", "Enqueue"]
+    assert "welcome=" not in parse(waiting.data).find("Enqueue").get("waitUrl")  # told already
     assert outstanding(app) == []
     with engine_of(app).connect() as conn:
         status = conn.execute(select(callbacks.c.status).where(

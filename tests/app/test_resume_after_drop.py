@@ -92,6 +92,7 @@ def test_a_caller_whose_line_dropped_rejoins_in_their_place_as_the_same_call(lin
     assert enqueue.text == "support-rejoin"
     wait_url = enqueue.get("waitUrl")
     assert f"resumes={sid('dropped')}" in wait_url and "episode=1" in wait_url
+    assert "welcome=" not in wait_url  # welcomed back in their own words, not again
     # waiting again: the first leg's hang-up no longer ends the call
     assert line.row(sid("dropped"))["outcome"] is None
     assert "ABANDON" not in line.events(sid("dropped"))

@@ -46,14 +46,16 @@ def test_a_welcome_at_the_polly_limit_is_said_whole_and_the_frames_are_small(
     twilio = SignedClient(client, AUTH_TOKEN)
     incoming = twilio.post("/voice/incoming?queue=support",
                            {"CallSid": sid("CA1"), "From": "+14155550100"})
-    assert incoming.status_code == 200 and said(incoming.data)[0] == WELCOME
-    checkin = twilio.post("/voice/wait?queue=support&policy=callback",
-                          wait_form(sid("CA1"), queue_time=30, position=4999, size=4999))
-    clock.advance(870)  # the app's clock and Twilio's QueueTime move together
-    offer = twilio.post("/voice/wait?queue=support&policy=callback",
+    assert incoming.status_code == 200 and not said(incoming.data)  # in line at once
+    wait_url = ElementTree.fromstring(incoming.data).find("Enqueue").get("waitUrl")
+    first = twilio.post(wait_url,  # the welcome, then the check-in due at once (first 0 s)
+                        wait_form(sid("CA1"), queue_time=0, position=4999, size=4999))
+    clock.advance(900)  # the app's clock and Twilio's QueueTime move together
+    offer = twilio.post(wait_url,
                         wait_form(sid("CA1"), queue_time=900, position=4999, size=4999))
-    assert said(checkin.data)[0].startswith("Sorry & thank you.")
-    assert b"<Gather" in offer.data
-    for answer in (incoming, checkin, offer):
+    assert said(first.data)[0] == WELCOME
+    assert said(first.data)[1].startswith("Sorry & thank you.")
+    assert b"<Gather" in offer.data and WELCOME not in said(offer.data)
+    for answer in (incoming, first, offer):
         assert len(answer.data) < TWIML_MAX_BYTES
         assert frame_bytes(answer.data) < TWIML_FRAME_BYTES / 4

@@ -89,8 +89,8 @@ def test_public_url_makes_our_twiml_urls_absolute(make_app):
     app = make_app(public_url="https://hold.example.com")
     public = SignedClient(app.test_client(), AUTH_TOKEN, base_url="https://hold.example.com")
     response = public.post("/voice/incoming", FORM)
-    assert b'waitUrl="https://hold.example.com/voice/wait?policy=checkin&amp;queue=support"' \
-        in response.data
+    assert (b'waitUrl="https://hold.example.com/voice/wait?policy=checkin&amp;queue=support'
+            b'&amp;welcome=1"') in response.data
 
 
 def test_behind_a_trusted_proxy_forwarded_headers_rebuild_the_url(make_app):

@@ -47,13 +47,13 @@ def one_call(twilio, call_id: str) -> dict:
     incoming = twilio.post("/voice/incoming", {"CallSid": call_id, "From": "+14155550100"})
     wait_url = parse(incoming.data).find("Enqueue").get("waitUrl")
     arm = query_of(wait_url)["arm"]
-    twilio.post(wait_url, wait_form(call_id, queue_time=0, position=2, size=2))
+    first = twilio.post(wait_url, wait_form(call_id, queue_time=0, position=2, size=2))
     checkin = twilio.post(wait_url, wait_form(call_id, queue_time=95, position=2, size=2))
     choice_url = parse(checkin.data).find("Gather").get("action")
     ack = twilio.post(choice_url, {**wait_form(call_id, queue_time=100), "Digits": "1"})
     twilio.post(parse(incoming.data).find("Enqueue").get("action"),
                 {"CallSid": call_id, "QueueResult": "hangup", "QueueTime": "120"})
-    return {"arm": arm, "policy": query_of(wait_url)["policy"], "welcome": spoken(incoming.data),
+    return {"arm": arm, "policy": query_of(wait_url)["policy"], "welcome": spoken(first.data),
             "checkin": spoken(checkin.data), "choice": query_of(choice_url),
             "ack": spoken(ack.data)}
 

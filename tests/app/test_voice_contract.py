@@ -36,14 +36,16 @@ def policy_client(request, make_app):
     return request.param, SignedClient(app.test_client(), AUTH_TOKEN), app
 
 
-def test_incoming_says_the_welcome_then_enqueues_with_wait_and_action(policy_client):
+def test_incoming_enqueues_at_once_with_wait_and_action(policy_client):
+    """Nothing is said before the Enqueue: an agent waiting on the queue takes the caller at
+    once, and the welcome is the first wait document's (its waitUrl says it is owed)."""
     policy, twilio, _ = policy_client
     response = twilio.post("/voice/incoming", {"CallSid": sid("CA1"), "From": FROM})
     assert response.status_code == 200 and response.mimetype == "text/xml"
-    assert top_verbs(response.data) == ["Say", "Enqueue"]
+    assert top_verbs(response.data) == ["Enqueue"] and not spoken(response.data)
     enqueue = parse(response.data).find("Enqueue")
     assert enqueue.text == "support"
-    assert enqueue.get("waitUrl") == f"/voice/wait?policy={policy}&queue=support"
+    assert enqueue.get("waitUrl") == f"/voice/wait?policy={policy}&queue=support&welcome=1"
     assert enqueue.get("action") == f"/voice/queue-result?policy={policy}&queue=support"
     assert enqueue.get("waitUrlMethod") == "POST"
 

@@ -191,7 +191,7 @@ def test_a_failed_incoming_call_still_joins_its_configured_queue(broken):
     response = twilio.post("/voice/incoming?queue=sales", {"CallSid": CALLER})
     enqueue = parse(response.data).find("Enqueue")
     assert enqueue.text == "sales"
-    assert enqueue.get("waitUrl") == "/voice/wait?policy=callback&queue=sales"
+    assert enqueue.get("waitUrl") == "/voice/wait?policy=callback&queue=sales&welcome=1"
 
 
 def test_twilios_webhooks_open_no_session_and_set_no_cookie(sales, mocker):
