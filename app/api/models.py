@@ -355,8 +355,8 @@ class PreviewRequest(Model):
 
 
 class TimelineEntry(Model):
-    at_s: float = Field(description="seconds since the caller joined the queue (the "
-                                    "welcome, said before they join, is at negative times)")
+    at_s: float = Field(description="seconds since the caller joined the queue, as they "
+                                    "rang (the welcome opens their first wait document)")
     duration_s: float
     position: int
     kind: str = Field(description="say, silence, audio, offer, key or leave")

@@ -21,6 +21,7 @@ from hold_policies.estimate import QueueFlow, estimate_wait
 from hold_policies.factory import build_policy
 from hold_policies.situation import Situation
 from hold_policies.steps import AskSpeech, Leave, OfferKeys, Pause, Play, Say, Segment, Step
+from hold_policies.welcome import first_document
 
 
 @dataclass
@@ -159,8 +160,7 @@ def timeline(svc: Services, req: PreviewRequest, name: str | None = None) -> Pre
     queue = req.queue
     policy = svc.policy(queue, None) if name is None else arm_policy(svc, queue, name)
     caller = Caller(position=req.position, keys=list(req.keys))
-    welcome = policy.welcome().steps  # said by /voice/incoming before <Enqueue>: the wait
-    entries, _ = _entries(welcome, -sum(map(step_duration_s, welcome)), caller.position)
+    entries: list[TimelineEntry] = []  # in line at once: the welcome opens the first segment
     answer_at_s = req.position / req.answered_per_min * 60
     outcome = f"still waiting after {req.minutes} min"
     while caller.waited_s < req.minutes * 60:
@@ -171,7 +171,8 @@ def timeline(svc: Services, req: PreviewRequest, name: str | None = None) -> Pre
         caller.position = max(position_at(req.position, req.answered_per_min,
                                           caller.waited_s), 1)
         now = situation(queue, caller, req, svc)
-        segment = policy.next_segment(now)
+        segment = (policy.next_segment(now) if caller.segments
+                   else first_document(policy, now)[0])  # as /voice/wait answers a new call
         caller.segments += 1
         if segment.is_announcement:
             caller.announcements += 1

@@ -109,9 +109,8 @@ def _render(svc: Services, preview: PreviewResponse) -> bytes:
     queue = svc.config.queues[preview.queue]
     noise = queue.silence.comfort_noise if preview.policy == "silence" else None
     voice = espeak_voice(queue.language)
-    welcome_s = max(-min((e.at_s for e in preview.timeline), default=0.0), 0.0)
-    entries = [e.model_copy(update={"at_s": e.at_s + welcome_s}) for e in preview.timeline
-               if e.at_s + welcome_s < MAX_AUDIO_S]  # the track starts with the welcome
+    entries = [e for e in preview.timeline  # from 0 s, the ring: the welcome opens the wait
+               if e.at_s < MAX_AUDIO_S]
     end_s = min(max((e.at_s + e.duration_s for e in entries), default=1.0), MAX_AUDIO_S)
     track = np.zeros(int(end_s * TELEPHONE_RATE) + 1)
     for entry in entries:

@@ -61,7 +61,7 @@ def test_the_preview_plays_as_telephone_audio(console_app, as_role):
     sound = parse_wav(response.data)
     assert response.mimetype == "audio/wav" and sound.rate == 8000
     samples = sound.mono()
-    assert 60 < len(samples) / 8000 <= 140  # the welcome (13 s), then two minutes in line
+    assert 60 < len(samples) / 8000 <= 140  # two minutes in line, the welcome first
     spoken = abs(samples[: 8000 * 5]).max()  # the welcome is spoken at once
     silent = abs(samples[8000 * 20: 8000 * 50]).max()  # then silence until the check-in
     assert spoken > 0.05 and silent == 0
@@ -89,15 +89,20 @@ def test_a_language_the_stand_in_voice_lacks_is_said_not_a_500(make_app, clock, 
         assert language in said and "espeak-ng" in said
 
 
-def test_the_welcome_comes_before_the_wait_as_on_a_call(console_app, tokens):
-    """/voice/incoming says the welcome, then <Enqueue>: the wait's first segment starts when
-    it ends. The timeline put both at 0 s and the WAV played hold audio under the welcome."""
+def test_the_welcome_opens_the_wait_as_on_a_call(console_app, tokens):
+    """The caller joins as they ring, and the welcome opens their first wait document: it is
+    at 0 s, the silence after it is shortened by its length (the first check-in still comes a
+    minute in), and nothing is before it (it had been at negative times, said by
+    /voice/incoming before <Enqueue>)."""
     result = preview(console_app.test_client(), tokens["analyst"], queue="sales", position=3,
                      minutes=2).get_json()
-    welcome = [e for e in result["timeline"] if e["at_s"] < 0]
-    assert welcome and welcome[0]["kind"] == "say"
-    assert welcome[-1]["at_s"] + welcome[-1]["duration_s"] == pytest.approx(0, abs=0.11)
-    assert min(e["at_s"] for e in result["timeline"] if e not in welcome) == 0
+    welcome, silence, *_ = result["timeline"]
+    assert min(e["at_s"] for e in result["timeline"]) == 0 == welcome["at_s"]
+    assert welcome["kind"] == "say" and "helping other callers" in welcome["heard"]
+    assert silence["kind"] == "silence"
+    assert silence["at_s"] == pytest.approx(welcome["duration_s"], abs=0.11)
+    assert silence["at_s"] + silence["duration_s"] == pytest.approx(60, abs=1)
+    assert sum("helping other callers" in e["heard"] for e in result["timeline"]) == 1
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
@@ -116,10 +121,10 @@ def test_a_clip_the_line_lacks_is_previewed_as_the_silence_callers_get(make_app,
     assert abs(after_welcome).max() < 1e-3
 
 
-def test_the_page_shows_the_welcome_before_the_line_in_minutes_and_seconds(as_role):
+def test_the_page_shows_the_welcome_at_the_start_in_minutes_and_seconds(as_role):
     shown = as_role("analyst").get("/console/preview?queue=sales&position=3&minutes=2") \
         .get_data(as_text=True)
-    assert "<td>−0:13</td>" in shown and "<td>0:00</td>" in shown and "-1:" not in shown
+    assert "<td>0:00</td>" in shown and "<td>0:13</td>" in shown and "−" not in shown
 
 
 def test_a_bed_shorter_than_its_segment_is_heard_throughout_as_on_a_call(make_app, clock,
