@@ -14,8 +14,7 @@ import pytest
 from app.clock import SystemClock
 from app.storage import users
 from app.storage.db import make_engine
-from app.storage.migrate import upgrade
-from tests.integration.test_hostile_input import raw_post, rows
+from tests.integration.test_hostile_input import raw_post, rows, web  # noqa: F401 - fixture
 from tests.support.live_server import LiveServer, signed_request
 from tests.support.sids import sid
 
@@ -28,17 +27,13 @@ BROKEN_FRAMINGS = {
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bodies")
-    url = f"sqlite:///{folder / 'holdwell.db'}"
-    upgrade(url)
-    server = LiveServer(url, workdir=folder).start()
-    engine = make_engine(url)
+def token(web) -> str:  # noqa: F811 - the fixture
+    """An operator's API token on the server under test."""
+    engine = make_engine(web.database_url)
     users.add_user(engine, "olu", "operator", "a long passphrase", SystemClock().now())
-    server.token = users.issue_token(engine, "olu", SystemClock().now())
+    issued = users.issue_token(engine, "olu", SystemClock().now())
     engine.dispose()
-    yield server
-    server.stop()
+    return issued
 
 
 def chunked_raw(server: LiveServer, method: str, path: str, chunks: bytes,
@@ -59,7 +54,7 @@ def chunked_raw(server: LiveServer, method: str, path: str, chunks: bytes,
 @pytest.mark.parametrize("framing", sorted(BROKEN_FRAMINGS))
 @pytest.mark.parametrize("path", ["/voice/incoming?queue=support", "/voice/status",
                                   "/voice/wait?queue=support&policy=checkin"])
-def test_a_voice_body_gunicorn_cannot_read_is_a_400_not_a_callers_answer(web, path, framing):
+def test_a_voice_body_gunicorn_cannot_read_is_a_400_not_a_callers_answer(web, path, framing):  # noqa: F811
     logged = len(web.log_text())
     status, body = chunked_raw(web, "POST", path, BROKEN_FRAMINGS[framing], {
         "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "forged"})
@@ -69,7 +64,7 @@ def test_a_voice_body_gunicorn_cannot_read_is_a_400_not_a_callers_answer(web, pa
     assert "ERROR" not in web.log_text()[logged:]
 
 
-def test_a_well_framed_chunked_voice_body_is_still_read(web):
+def test_a_well_framed_chunked_voice_body_is_still_read(web):  # noqa: F811
     body, headers = signed_request(web.url("/voice/status"), {"CallSid": sid("CAchunk"),
                                                               "CallStatus": "completed"})
     headers.pop("Content-Length", None)
@@ -79,23 +74,23 @@ def test_a_well_framed_chunked_voice_body_is_still_read(web):
 
 
 @pytest.mark.parametrize("framing", ["size not hex", "no CRLF after the data"])
-def test_an_api_body_gunicorn_cannot_read_is_a_400_that_says_why(web, framing):
+def test_an_api_body_gunicorn_cannot_read_is_a_400_that_says_why(web, token, framing):  # noqa: F811
     status, body = chunked_raw(web, "PATCH", "/api/v1/policies/support",
                                BROKEN_FRAMINGS[framing],
-                               {"Authorization": f"Bearer {web.token}",
+                               {"Authorization": f"Bearer {token}",
                                 "Content-Type": "application/json"})
     assert status == 400, body
     assert b"chunked framing is broken" in body and body.startswith(b"{")
 
 
-def test_a_console_form_gunicorn_cannot_read_is_a_400(web):
+def test_a_console_form_gunicorn_cannot_read_is_a_400(web):  # noqa: F811
     status, body = chunked_raw(web, "POST", "/console/login", BROKEN_FRAMINGS["size not hex"],
                                {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 400, body
     assert b"chunked framing is broken" in body
 
 
-def test_thousands_of_form_fields_are_refused_before_the_signature_is_computed(web):
+def test_thousands_of_form_fields_are_refused_before_the_signature_is_computed(web):  # noqa: F811
     """werkzeug's cap on form parts counts only multipart bodies: 11,500 fields in 64 kB
     had been parsed and signed (three times) before the 403, ~40 times a one-field body."""
     before = rows(web)
