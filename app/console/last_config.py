@@ -4,8 +4,9 @@ while the database is away.
 Such a worker had run the file (or the built-in defaults) until the database answered:
 opening hours, queues and splits saved in the console were ignored, so callers outside
 hours were put in line, and a console-made queue's callers joined the default queue
-(operator audit 35, D1). The file names the database it came from (without its password),
-so another line's version is never run here.
+(operator audit 35, D1). The file names the database it came from (without user, password
+or any query parameter but those naming the database), so another line's version is never
+run here.
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
-from app.storage.db_identity import same_database
+from app.storage.db_identity import same_database, which_database
 
 log = logging.getLogger("holdwell.config")
 FILE_NAME = "last_config_version.json"
@@ -31,9 +30,10 @@ def remember(folder: str | None, database_url: str, number: int, body: dict[str,
         return
     path = Path(folder) / FILE_NAME
     temporary = path.with_name(f".{FILE_NAME}.{os.getpid()}")
-    try:
-        with open(temporary, "w", encoding="utf-8") as out:
-            json.dump({"database": without_password(database_url), "number": number,
+    try:  # the journal's mode: only this user reads what the line's config says
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(descriptor, "w", encoding="utf-8") as out:
+            json.dump({"database": which_database(database_url), "number": number,
                        "body": body}, out)
             out.flush()
             os.fsync(out.fileno())
@@ -63,10 +63,3 @@ def recall(folder: str | None, database_url: str) -> tuple[int, dict[str, Any]] 
         return None
     return number, body
 
-
-def without_password(database_url: str) -> str:
-    """The URL as kept on disk: which database, never its password."""
-    try:
-        return make_url(database_url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unreadable URL: kept as none (it matches nothing)
-        return ""

@@ -36,6 +36,25 @@ def same_database(one: str, other: str) -> bool:
             and bool(_addresses(_host(first)) & _addresses(_host(second))))
 
 
+IDENTIFYING_QUERY = ("host", "port", "uri", "mode")
+"""The query parameters that say which database a URL reaches (libpq's host and port, a
+SQLite URI's mode); every other one (`?password=`, `?sslpassword=`, ...) is left out."""
+
+
+def which_database(url: str) -> str:
+    """A URL naming the same database as `url` (`same_database` says so) and nothing else:
+    no user, no password in the URL or its query, so it can be kept on disk. "" if `url`
+    cannot be read (which is then the same as no database)."""
+    try:
+        given = make_url(url)
+        return URL.create(given.drivername, host=given.host, port=given.port,
+                          database=given.database, query={
+                              key: value for key, value in given.query.items()
+                              if key in IDENTIFYING_QUERY}).render_as_string()
+    except (ArgumentError, ValueError):
+        return ""
+
+
 def sqlite_file(url: URL) -> str | None:
     """The file a SQLite URL opens (None: a database in memory, private to its connection),
     a `file:` URI (`?uri=true`) too."""

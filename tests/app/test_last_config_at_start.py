@@ -6,6 +6,7 @@ callers joined the default queue, until the database answered."""
 from __future__ import annotations
 
 import json
+import re
 
 from twilio.request_validator import RequestValidator
 
@@ -65,9 +66,12 @@ def test_another_databases_version_is_never_run(make_app, postgres_url, tcp_prox
     monkeypatch.setenv("HOLDWELL_SECRET_KEY", "k" * 32)  # the seed is the first look
     folder = tmp_path / "journal"
     folder.mkdir()
-    last_config.remember(str(folder), "postgresql+psycopg://postgres:secret@10.9.9.9/other", 7,
+    last_config.remember(str(folder), "postgresql+psycopg://postgres:secret@10.9.9.9/other"
+                         "?sslpassword=hidden&password=s3cret", 7,
                          {"queues": {"elsewhere": {"policy": "music_ads"}}})
-    assert "secret" not in (folder / last_config.FILE_NAME).read_text()
+    kept = folder / last_config.FILE_NAME
+    assert not {"secret", "hidden", "s3cret", "postgres"} & set(re.split(r"\W+", kept.read_text()))
+    assert kept.stat().st_mode & 0o777 == 0o600  # review 35, R4: it had been 0644
     tcp_proxy.set_mode("refuse")
     app = make_app(FILE, database_url=proxied_url(postgres_url, tcp_proxy), db_budget_s=0.5)
     assert set(app.extensions["holdwell"].config.queues) == {"support"}  # the file
