@@ -73,6 +73,10 @@ class Attempt:
         return self.committing or not self.ended
 
 
+NOT_STORED = object()
+"""What a read-back of a write that is not in the database answers (`store_now`)."""
+
+
 class Written(NamedTuple):
     """What became of a write: `stored` in the database (with the write's own `value`), or
     journaled to be applied later (`value` None)."""
@@ -142,28 +146,28 @@ class CallLogStore:
     def store_now(self, command: c.Command, deadline: Deadline) -> object:
         """Apply a command that must not be journaled (a callback request), or raise
         DatabaseUnavailable: not stored. Past its COMMIT the write may be stored though cut
-        off, so what it did is read back (`_check_back`) in the budget's last CHECK_BACK_SHARE;
-        Unsettled if that cannot tell either."""
-        write = deadline.reserving(CHECK_BACK_SHARE)
-        attempt = Attempt()
-        try:
-            return self.runner.run(lambda: self._apply(command, write.expires, attempt), write)
-        except NotTried:
-            raise
-        except DatabaseUnavailable as error:
-            if not attempt.in_doubt:
-                raise
-            log.warning("%s for %s cut off at its COMMIT (%s); reading it back",
-                        type(command).__name__, command.call_id, error)
-            return self._check_back(command, deadline, error)
+        off, so what it did is read back (app.storage.apply.stored, under the call's lock) in
+        the budget's last CHECK_BACK_SHARE; Unsettled if that cannot tell either."""
+        def read_back(conn: Connection) -> object:
+            found = stored(conn, command)  # False is an answer (a cancel refused), None none
+            return NOT_STORED if found is None else found
+
+        found = self.read_back_if_cut(lambda conn: apply(conn, command), read_back, deadline)
+        if found is NOT_STORED:
+            raise DatabaseUnavailable(f"{type(command).__name__} for {command.call_id} was "
+                                      "cut off at its COMMIT and is not stored")
+        return found
 
     def read_back_if_cut(self, work: Callable[[Connection], T],
-                         read_back: Callable[[Connection], T], deadline: Deadline) -> T:
-        """`read` for work whose answer someone acts on (an agent's claim): cut off after its
-        COMMIT went out, `read_back(conn)` says what it did, in the budget's last
-        CHECK_BACK_SHARE, as for store_now (a claim that landed unheard had left its
-        callback held by an agent who never dialled it; trust audit 35, D1). Unsettled if
-        the read-back cannot say either."""
+                         read_back: Callable[[Connection], T], deadline: Deadline, *,
+                         needed: Callable[[], bool] = lambda: True) -> T:
+        """Run `work(conn)`, a write whose answer someone acts on, in one transaction. Cut
+        off after its COMMIT went out, it may be stored all the same: `read_back(conn)` says
+        what it did, on a fresh connection past the breaker its failure tripped, in the
+        budget's last CHECK_BACK_SHARE (a callback request; an agent's claim, which landed
+        unheard had left its callback held by an agent who never dialled it: trust audit
+        35, D1). Unless `needed()` says the work wrote nothing there is to read (an agent
+        with no callback to claim: review 35, R3). Unsettled if the read-back cannot say."""
         attempt = Attempt()
 
         def bounded() -> T:
@@ -174,7 +178,7 @@ class CallLogStore:
                 return done
             finally:
                 attempt.ended = True
-                self.flows.forget()
+                self.flows.forget()  # callback work may serve or release a caller
 
         def back() -> T:
             with self._writing(deadline.expires) as conn:
@@ -186,7 +190,7 @@ class CallLogStore:
         except NotTried:
             raise
         except DatabaseUnavailable as cut:
-            if not attempt.in_doubt:
+            if not attempt.in_doubt or not needed():
                 raise
             log.warning("a write cut off at its COMMIT (%s); reading it back", cut)
             try:
@@ -194,34 +198,11 @@ class CallLogStore:
             except DatabaseUnavailable as error:
                 raise Unsettled(f"{cut}; and reading it back: {error}") from error
 
-    def _check_back(self, command: c.Command, deadline: Deadline,
-                    cut: DatabaseUnavailable) -> object:
-        """What a write cut off at its COMMIT did, read on a fresh connection (the cut one is
-        replaced) once its transaction ended (app.storage.apply.stored), by `deadline`; past
-        the breaker its failure tripped. DatabaseUnavailable if it is not stored."""
-        def work() -> object:
-            with self._writing(deadline.expires) as conn:
-                return stored(conn, command)
-
-        try:
-            found = self.runner.run(work, deadline, trip=False, heed_breaker=False)
-        except DatabaseUnavailable as error:
-            raise Unsettled(f"{cut}; and reading it back: {error}") from error
-        if found is None:
-            raise DatabaseUnavailable(f"{cut}; not stored") from cut
-        return found
-
-    def _apply(self, command: c.Command, until: float | None = None,
-               attempt: Attempt | None = None) -> object:
+    def _apply(self, command: c.Command, until: float | None = None) -> object:
         try:
             with self._writing(until) as conn:
-                done = apply(conn, command)
-                if attempt is not None:
-                    attempt.committing = True  # from here a cut-off leaves it in doubt
-            return done
+                return apply(conn, command)
         finally:
-            if attempt is not None:
-                attempt.ended = True
             if not isinstance(command, c.Announce):  # any other fact may be a departure
                 self.flows.forget()
 

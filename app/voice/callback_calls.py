@@ -10,11 +10,14 @@ busy / no-answer / failed, which schedules a retry or, after the last attempt, a
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask import Response, g, request
+from flask import Response, abort, g, request
+from sqlalchemy import Connection
 from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.datastructures import MultiDict
 
 from app.failure_text_sender import send_owed
 from app.services import services
@@ -37,22 +40,50 @@ from hold_policies.prompts import filled
 log = logging.getLogger("holdwell.callbacks")
 
 
-def claim_for_agent(queue: str, agent_call_id: str, finished: str = "") -> Callback | None:
+def claim_for_agent(queue: str, agent_call_id: str, finished: str = "", *,
+                    tried: callback_queue.ClaimTry | None = None,
+                    unsure: callback_queue.ClaimTry | None = None) -> Callback | None:
     """The oldest due callback for this agent (raises DatabaseUnavailable past the budget,
-    Unsettled when its claim was cut off at its COMMIT and could not be read back);
-    none while the queue is closed (callbacks are never dialled outside opening hours), nor in
-    a customer-first queue, where the callback worker rings the customer first; never again
-    the claim `finished`, whose Dial this agent just ended."""
+    Unsettled when its claim was cut off at its COMMIT and could not be read back: `tried`
+    then names it); none while the queue is closed (callbacks are never dialled outside
+    opening hours), nor in a customer-first queue, where the callback worker rings the
+    customer first; never again the claim `finished`, whose Dial this agent just ended.
+    `unsure`: the claim in doubt when this agent was last asked, given back if it landed
+    (review 35, R2: a host with a journal backlog gives no claim back by its age alone)."""
     svc = services()
     now = svc.clock.now()
     if not svc.config.is_open(queue, now) or queue in svc.config.customer_first_queues():
         return None
     settled = svc.store.journal is None or not svc.store.journal.has_backlog()
-    tried = callback_queue.ClaimTry()
-    return svc.store.read_back_if_cut(
-        lambda conn: callback_queue.claim_next(conn, queue, agent_call_id, now, again=settled,
-                                               finished=finished, tried=tried),
-        lambda conn: callback_queue.claimed_in(conn, tried), g.deadline)
+    tried = tried if tried is not None else callback_queue.ClaimTry()
+
+    def claim(conn: Connection) -> Callback | None:
+        if unsure is not None and (held := callback_queue.claimed_in(conn, unsure)):
+            tried.call_id, tried.token = unsure.call_id, unsure.token
+            return held
+        return callback_queue.claim_next(conn, queue, agent_call_id, now, again=settled,
+                                         finished=finished, tried=tried)
+
+    return svc.store.read_back_if_cut(claim, lambda conn: callback_queue.claimed_in(conn, tried),
+                                      g.deadline, needed=lambda: tried.call_id is not None)
+
+
+CLAIM_IN_DOUBT = re.compile(r"(CA[0-9a-f]{32})\.([0-9a-f]{32})")
+"""How an agent's claim in doubt rides in the URL they are asked again at: call.token."""
+
+
+def in_doubt(tried: callback_queue.ClaimTry) -> str:
+    return f"{tried.call_id}.{tried.token}"
+
+
+def claim_in_doubt(args: MultiDict, name: str) -> callback_queue.ClaimTry | None:
+    """The claim `in_doubt` wrote into query parameter `name`; a 400 if it is not one."""
+    given = args.get(name)
+    if given is None:
+        return None
+    if (shape := CLAIM_IN_DOUBT.fullmatch(given)) is None:
+        abort(400, description=f"query parameter {name} is not a claim in doubt: {given[:80]!r}")
+    return callback_queue.ClaimTry(token=shape[2], call_id=shape[1])
 
 
 def brief(response: VoiceResponse, callback: Callback, policy: HoldPolicy,

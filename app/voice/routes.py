@@ -17,6 +17,7 @@ from app.services import services
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.call_log import Poll
+from app.storage.callback_queue import ClaimTry
 from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.stranded import stranded_queue
 from app.twiml import (
@@ -324,6 +325,7 @@ def agent() -> Response:
     form = AgentForm.parse(request.form)
     svc = services()
     params = this_route().params.queue_only()
+    tried = ClaimTry()  # the claim this request makes, named if it ends in doubt
     try:
         on_line = svc.store.read(lambda conn: callback_rest.who_is_on_line(conn, params.queue),
                                  g.deadline)  # called back through REST, waiting for an agent
@@ -331,13 +333,14 @@ def agent() -> Response:
             return twiml_response(callback_calls.take_called_back(params))
         if on_line == callback_rest.CHECKED and request.args.get("held") != "looked":
             return twiml_response(callback_calls.glance(params))  # perhaps bridged already
-        claim = callback_calls.claim_for_agent(params.queue, form.agent_call_id,
-                                               request.args.get("done", ""))
+        claim = callback_calls.claim_for_agent(
+            params.queue, form.agent_call_id, request.args.get("done", ""), tried=tried,
+            unsure=callback_calls.claim_in_doubt(request.args, ASKED_AGAIN))
     except Unsettled as error:  # a claim may hold a callback: asked again, it is given back
         if request.args.get(ASKED_AGAIN) is None:  # once: a database this slow for every
             log.warning("agent %s asks again: their claim is in doubt (%s)",  # request
                         form.agent_call_id, error)  # must not keep agents from the queue
-            return twiml_response(ask_again(params))
+            return twiml_response(ask_again(params, tried))
         claim = None
         log.warning("agent %s takes the queue: their claim is in doubt again (%s)",
                     form.agent_call_id, error)
@@ -370,19 +373,23 @@ def agent() -> Response:
                                        lambda: agent_dial(params)))
 
 
-def ask_again(params: RouteParams) -> VoiceResponse:
-    """The agent's request again after AGENT_RETRY_S: a claim whose COMMIT was cut off and
-    could not be read back may have landed, and a claim its agent asks again for within
-    callback_queue.RETRY_WINDOW_S is given back; taking the queue instead had left a
-    landed claim's callback held by an agent who never dialled it (trust audit 35, D1)."""
+def ask_again(params: RouteParams, tried: ClaimTry) -> VoiceResponse:
+    """The agent's request again after AGENT_RETRY_S, naming the claim in doubt: one whose
+    COMMIT was cut off and could not be read back may have landed, and is then given back;
+    taking the queue instead had left a landed claim's callback held by an agent who never
+    dialled it (trust audit 35, D1). The request's own markers go along (a claim whose Dial
+    just ended must not be given back: review 35, R1)."""
     response = VoiceResponse()
     response.pause(length=AGENT_RETRY_S)
-    response.redirect(voice_url("agent", params, **{ASKED_AGAIN: "1"}), method="POST")
+    kept = {name: request.args[name] for name in ("done", "held", TRIED_STRANDED)
+            if name in request.args}
+    response.redirect(voice_url("agent", params, **kept,
+                                **{ASKED_AGAIN: callback_calls.in_doubt(tried)}), method="POST")
     return response
 
 
 ASKED_AGAIN = "unsure"
-"""Marks the agent's request asked again after a claim in doubt: in doubt a second time, the
+"""Names the claim in doubt on the agent's request asked again: in doubt a second time, the
 agent takes the queue (a claim that landed meanwhile is freed by the agent's call's end or
 claim_timeout_s, as before)."""
 
