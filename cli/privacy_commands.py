@@ -14,6 +14,11 @@ IDENTITY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
 """A caller off the phone network, as Twilio's From names them: `sip:jane@example.com`,
 `client:jane` (any URI scheme, so `whatsapp:+1…` or `sips:` too)."""
 MAX_DAYS = 36_500
+WITHHELD_PLACEHOLDERS = frozenset({
+    "+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
+"""What a withheld caller ID arrives as, spelt on a keypad (ANONYMOUS, RESTRICTED, BLOCKED,
+UNKNOWN, UNAVAILABLE): shared by every caller who hides their number, so it names nobody
+(review 35, R8: redacting by it would have taken them all)."""
 
 
 @click.group()
@@ -70,6 +75,11 @@ def as_kept(caller: str) -> str:
     from app.voice.forms import one_line
 
     kept = one_line(caller)[:PARTY_CHARS]
+    if kept in WITHHELD_PLACEHOLDERS:
+        raise click.BadParameter(
+            f"{kept!r} is a withheld number's placeholder, shared by every caller who hides "
+            "their number: it names nobody, and would redact them all (use --older-than for "
+            "a retention policy)", param_hint="--number")
     if NUMBER.fullmatch(kept) is None and IDENTITY.match(kept) is None:
         raise click.BadParameter(
             f"{caller[:40]!r} is neither an E.164 number such as +14155550100 nor a SIP or "

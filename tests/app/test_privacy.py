@@ -244,3 +244,17 @@ def test_a_sip_caller_is_matched_exactly_on_both_databases(any_url):
     engine.dispose()
     assert {call_id: row["from_number"] for call_id, row in _log(any_url)["calls"].items()} \
         == {"CA0": None, "CA1": OTHER_SIP}
+
+
+@pytest.mark.parametrize("placeholder", ["+266696687", "+7378742833"])
+def test_a_withheld_numbers_placeholder_is_refused_naming_why(placeholder, sqlite_url,
+                                                              monkeypatch):
+    """Every caller who hides their number arrives as the same keypad-spelt placeholder:
+    an erasure request by it would have redacted them all (review 35, R8)."""
+    _callers(sqlite_url, placeholder, ANA)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    refused = CliRunner().invoke(cli, ["privacy", "redact", "--number", placeholder, "--yes"])
+    assert refused.exit_code == 2
+    assert "withheld number's placeholder" in refused.output
+    kept = {row["from_number"] for row in _log(sqlite_url)["calls"].values()}
+    assert kept == {placeholder, ANA}
