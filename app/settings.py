@@ -135,15 +135,23 @@ def twilio_credential(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+SHORT_SECRET_MEANS = {
+    "HOLDWELL_OPS_TOKEN": "the /ops/callbacks page stays off",
+    "HOLDWELL_SECRET_KEY": "console sessions are signed with the key kept in the database",
+}
+
+
 def shared_secret(env: Mapping[str, str], name: str) -> str | None:
-    """`name` without surrounding whitespace (as a presented bearer token is read), refused
-    when shorter than SECRET_MIN_CHARS: one guessed shows callers' numbers or signs a session."""
+    """`name` without surrounding whitespace (as a presented bearer token is read), never
+    used when shorter than SECRET_MIN_CHARS (one guessed shows callers' numbers or signs a
+    session): an error names it and the app runs as without it. Refusing to start had taken
+    the voice routes down with the console at an upgrade (review 35, R9)."""
     value = (env.get(name) or "").strip()
     if value and len(value) < SECRET_MIN_CHARS:
-        raise SettingsError(
-            f"{name} must be at least {SECRET_MIN_CHARS} characters (got {len(value)}): anyone "
-            f"who guesses it reads the console; make one with "
-            f"`python -c 'import secrets; print(secrets.token_hex(32))'`")
+        log.error("%s is shorter than %d characters (%d), so it is not used: %s; make one "
+                  "with `python -c 'import secrets; print(secrets.token_hex(32))'`", name,
+                  SECRET_MIN_CHARS, len(value), SHORT_SECRET_MEANS[name])
+        return None
     return value or None
 
 
