@@ -25,6 +25,14 @@ def export_header(version: ConfigVersion) -> str:
             f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}")
 
 
+def same_export(text: str, version: ConfigVersion) -> bool:
+    """Whether `text` was exported from this very `version`: its first line names its
+    number, author and time, not only a number another database's version may share (review
+    35, R6: staging's version 3 had been taken for production's)."""
+    first = text.splitlines()[0] if text else ""
+    return first.removeprefix("# ").startswith(export_header(version).split(" UTC: ")[0])
+
+
 def exported_from(text: str) -> int | None:
     """The version a file was exported from, by its first line as `config export` writes it:
     0 for an export of a database with none saved; None for a file without that line

@@ -7,7 +7,13 @@ import sys
 
 import click
 
-from cli.config_files import export_header, exported_from, saved_since, setting_changes
+from cli.config_files import (
+    export_header,
+    exported_from,
+    same_export,
+    saved_since,
+    setting_changes,
+)
 from cli.database import current_schema, database_url
 
 
@@ -207,7 +213,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
             f"{empty} Importing it would put them back in every worker; pass --all-defaults "
             "to mean it; nothing imported")
     if active is not None:
-        _check_base(engine, path, exported_from(text), active, loaded, force)
+        _check_base(engine, path, text, active, loaded, force)
     dropped = sorted(set(before) - set(loaded.queues) - set(removing))
     if dropped:
         names = ", ".join(dropped)
@@ -231,7 +237,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
         click.echo(f"  {line}")
 
 
-def _check_base(engine, path: str, base: int | None, active, loaded,  # noqa: ANN001
+def _check_base(engine, path: str, text: str, active, loaded,  # noqa: ANN001
                 force: bool) -> None:
     """Refuse (unless `force`) a file exported from a version older than the active one: the
     console's and the API's saves refuse such a lost update (409), and import had undone a
@@ -242,9 +248,16 @@ def _check_base(engine, path: str, base: int | None, active, loaded,  # noqa: AN
 
     saved = (f"version {active.number} (active, saved by {active.author} at "
              f"{active.created_at:%Y-%m-%d %H:%M} UTC)")
-    if base is None or base > active.number:
+    base = exported_from(text)
+    named = config_versions.get(engine, base) if base else None
+    if base is None or base > active.number or (base and (
+            named is None or not same_export(text, named))):
         which = ("its first line is not the header `config export` writes" if base is None
-                 else f"it names version {base}, which this database never had")
+                 else f"it names version {base}, which this database never had" if
+                 base > active.number or named is None else
+                 f"it names version {base}, but by another author or time than this "
+                 f"database's (saved by {named.author} at {named.created_at:%Y-%m-%d %H:%M} "
+                 "UTC): exported from another database?")
         click.echo(f"warning: cannot tell which version {path} was exported from ({which}): "
                    f"whatever {saved} has that the file lacks is undone", err=True)
         return

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine
 
 from app.clock import SystemClock
 from app.storage import config_versions
+from app.storage.migrate import upgrade
 from cli.main import cli
 from hold_policies.config import parse_config
 
@@ -125,3 +126,26 @@ def test_a_save_landing_while_the_file_is_checked_is_not_undone_either(runner, s
     assert "another config version was saved while" in raced.output
     assert "nothing imported: run the import again" in raced.output
     assert active_number(sqlite_url) == 2  # bob's, kept
+
+
+def test_a_file_exported_from_another_database_is_told_by_its_header_not_its_number(
+        runner, sqlite_url, tmp_path, monkeypatch):
+    """Staging's version 1 shares its number with production's: its export had been refused
+    as stale in production, or imported over a different version of the same number without
+    a word (review 35, R6). The header's author and time tell them apart: it cannot be told,
+    so it imports as a file without the header does, with a warning saying why."""
+    staging = f"sqlite:///{tmp_path / 'staging.db'}"
+    upgrade(staging)
+    first = tmp_path / "a.toml"
+    first.write_text(FILE_A, encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", staging)
+    assert runner.invoke(cli, ["config", "import", str(first)]).exit_code == 0
+    edited = exported_and_edited(runner, tmp_path, '[queues.sales]\npolicy = "silence"\n')
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)  # production: its own versions 1 and 2
+    save_as(sqlite_url, "olu", {"queues": {"support": {"policy": "silence"}}})
+    save_as(sqlite_url, "bob", {"queues": {"support": {"policy": "checkin"}}})
+    done = runner.invoke(cli, ["config", "import", edited])
+    assert done.exit_code == 0, done.output
+    assert "but by another author or time than this database's" in done.stderr
+    assert "exported from another database?" in done.stderr
+    assert active_number(sqlite_url) == 3
