@@ -14,7 +14,7 @@ import time
 from flask import Flask, current_app
 
 from app.console import last_config
-from app.services import Services, audio_names, load_audio, policies_of
+from app.services import Services, audio_names, configured, load_audio, policies_of
 from app.storage import config_versions
 from app.storage.deadline import first_line, is_outage, is_unreachable
 from hold_policies.callback import with_plan
@@ -56,6 +56,8 @@ class LiveConfig:
         try:
             with svc.store.engine.connect() as conn:
                 number = config_versions.active_number(conn)
+            if number is None and self.number is None:  # a worker started without the
+                number = seed_from_file(svc)  # database, which answers now with none
             if number is not None and number not in (self.number, self.refused):
                 version = config_versions.get(svc.store.engine, number)
                 try:
@@ -131,6 +133,17 @@ def install(app: Flask, svc: Services, *, database_away: bool = False) -> LiveCo
                     "(the database wins; `holdwell config import %s` makes the file a new "
                     "version)", path, live.number, path)
     return live
+
+
+def seed_from_file(svc: Services) -> int | None:
+    """Version 1 from HOLDWELL_CONFIG (or the built-in defaults) on a database that has
+    none, as at a start with the database there: a worker started while it was away had
+    never seeded, and ran the version kept for it even once it came back empty (review 35,
+    R7). The number now active (another worker's seed may have landed first)."""
+    config_versions.seed(svc.store.engine, configured(svc.settings), svc.clock.now(),
+                         svc.settings.resolved_config_path())
+    with svc.store.engine.connect() as conn:
+        return config_versions.active_number(conn)
 
 
 def run_last_known(svc: Services) -> None:

@@ -94,3 +94,23 @@ def test_a_worker_booting_into_a_black_hole_tries_the_database_once(
     assert tcp_proxy.accepted - before == 1
     assert set(app.extensions["holdwell"].config.queues) == {"support"}
     tcp_proxy.set_mode("pass")
+
+
+def test_a_database_back_with_no_version_is_seeded_from_the_file(
+        make_app, postgres_url, tcp_proxy, tmp_path, monkeypatch):  # noqa: F811
+    """A worker started while the database was away never seeded: had the database come
+    back empty (made anew at the same address), it ran the kept version of the old one
+    until a restart (review 35, R7)."""
+    monkeypatch.setenv("HOLDWELL_SECRET_KEY", "k" * 32)
+    url = proxied_url(postgres_url, tcp_proxy)
+    folder = tmp_path / "journal"
+    folder.mkdir()
+    last_config.remember(str(folder), url, 4, {"queues": {"billing": {"policy": "music_ads"}}})
+    tcp_proxy.set_mode("refuse")
+    app = make_app(FILE, database_url=url, db_budget_s=0.5)
+    svc, live = app.extensions["holdwell"], app.extensions["holdwell_live_config"]
+    assert set(svc.config.queues) == {"billing"}  # the kept version, while it is away
+    tcp_proxy.set_mode("pass")
+    svc.store.runner.down_until = 0.0
+    live.refresh(svc, force=True)
+    assert set(svc.config.queues) == {"support"} and live.number == 1  # the file's, seeded
