@@ -95,7 +95,7 @@ def writable_journal(settings: Settings) -> Journal | None:
     not), or None when it is turned off."""
     if not settings.journal_dir:
         return None
-    journal = Journal(settings.journal_dir)
+    journal = Journal(settings.journal_dir, settings.database_url)
     try:
         journal.prove_writable()
     except OSError as error:

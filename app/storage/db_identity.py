@@ -43,10 +43,13 @@ SQLite URI's mode); every other one (`?password=`, `?sslpassword=`, ...) is left
 
 def which_database(url: str) -> str:
     """A URL naming the same database as `url` (`same_database` says so) and nothing else:
-    no user, no password in the URL or its query, so it can be kept on disk. "" if `url`
-    cannot be read (which is then the same as no database)."""
+    no user, no password in the URL or its query, so it can be kept on disk; a SQLite file
+    by its resolved path, so it names the same file from any directory. "" if `url` cannot
+    be read (which is then the same as no database)."""
     try:
         given = make_url(url)
+        if given.get_backend_name() == "sqlite" and (file := sqlite_file(given)) is not None:
+            return URL.create(given.drivername, database=file).render_as_string()  # resolved
         return URL.create(given.drivername, host=given.host, port=given.port,
                           database=given.database, query={
                               key: value for key, value in given.query.items()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from app.number_mask import without_numbers
 from app.storage.commands import Command, from_json
+from app.storage.db_identity import same_database, which_database
 from app.storage.deadline import first_line, is_outage
 
 log = logging.getLogger("holdwell.journal")
@@ -32,6 +33,9 @@ log = logging.getLogger("holdwell.journal")
 HEAD_BYTES = 512
 """How much of the file's start identifies it to a process holding its cursor in memory."""
 
+OTHER_DATABASES = "other_databases.jsonl"
+
+
 class TornLine(ValueError):
     """A line the journal holds only part of, set aside as never applicable."""
 
@@ -39,11 +43,17 @@ class TornLine(ValueError):
 class Journal:
     """`journal.jsonl` (commands), `cursor` (bytes replayed) and locks, in one folder."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, database_url: str | None = None) -> None:
         self.folder = Path(folder)
         self.path = self.folder / "journal.jsonl"
         self.cursor_path = self.folder / "cursor"
         self.rejected_path = self.folder / "rejected.jsonl"
+        self.elsewhere_path = self.folder / OTHER_DATABASES
+        self.database = which_database(database_url) if database_url else None
+        """Each line names the database it was written for, and is replayed only into that
+        one: a folder two lines (or a web briefly pointed elsewhere) shared had replayed one
+        database's calls into the other's (operator audit 35, D5b). None: lines name none."""
+        self._same: dict[str, bool] = {}
         self._held_cursor: int | None = None
         """Bytes this process replayed where the cursor file could not say so (a full or
         read-only disk): without it each round applied the whole backlog again, and on a
@@ -93,7 +103,10 @@ class Journal:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.cursor_path.exists():
             self._make_cursor()
-        line = (command.to_json() + "\n").encode()
+        written = command.to_json()
+        if self.database:  # {"database": …, "type": …}: older code reads past a key it lacks
+            written = f'{{"database": {json.dumps(self.database)}, {written[1:]}'
+        line = (written + "\n").encode()
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -169,7 +182,11 @@ class Journal:
                 if not raw.endswith(b"\n"):
                     self._reject(raw, TornLine("a torn last line: a crash cut it off as it "
                                                "was written"))
-                elif raw.strip():  # a blank line (an append's newline after a torn one)
+                elif not raw.strip():
+                    pass  # a blank line (an append's newline after a torn one)
+                elif (theirs := self._written_elsewhere(raw)) is not None:
+                    self._keep_for(theirs, raw)
+                else:
                     try:
                         apply(from_json(raw.decode()))
                     except Exception as error:  # noqa: BLE001 - a poison line must not block
@@ -208,6 +225,38 @@ class Journal:
                 os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _written_elsewhere(self, raw: bytes) -> str | None:
+        """The database a line names, when it is not this journal's (None: this one's, or a
+        line naming none, as lines written before they named one)."""
+        if not self.database or b'"database"' not in raw[:12]:
+            return None
+        try:
+            theirs = json.loads(raw).get("database")
+        except ValueError:
+            return None  # the replay sets it aside as it would any unreadable line
+        if not isinstance(theirs, str) or theirs == self.database:
+            return None
+        if theirs not in self._same:
+            self._same[theirs] = same_database(theirs, self.database)
+        return None if self._same[theirs] else theirs
+
+    def _keep_for(self, theirs: str, raw: bytes) -> None:
+        """A line written for another database, kept aside whole in OTHER_DATABASES (never
+        applied here, never lost): a process of that line replays none of it, so it is said
+        loudly, naming both."""
+        log.error("journal: a command written for %s, not this process's %s, is kept in %s, "
+                  "not applied here: replay it with a process of that database, or give each "
+                  "line its own HOLDWELL_JOURNAL_DIR", theirs, self.database, self.elsewhere_path)
+        try:
+            with open(self.elsewhere_path, "ab") as kept:
+                kept.write(raw)
+                kept.flush()
+                os.fsync(kept.fileno())
+        except OSError as failed:
+            log.error("journal: could not keep it in %s (%s); the command was: %s",
+                      self.elsewhere_path.name, failed.strerror or failed,
+                      without_numbers(raw.decode(errors="replace").strip()))
 
     def _reject(self, raw: bytes, error: Exception) -> None:
         """Keep a command that can never be applied in `rejected.jsonl`, or, with no room

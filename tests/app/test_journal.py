@@ -157,6 +157,31 @@ def test_a_torn_last_line_is_set_aside_without_waiting_for_another_append(tmp_pa
     assert journal.set_aside() == 1
 
 
+def test_a_line_written_for_another_database_is_kept_aside_never_applied_here(tmp_path):
+    """Two lines sharing a journal folder (or a web briefly started against another
+    database) had replayed one database's calls into the other's (operator audit 35, D5b):
+    each line now names its database, and another's is kept aside whole, never lost."""
+    ours = f"sqlite:///{tmp_path / 'ours.db'}"
+    theirs = "postgresql+psycopg://olu:secret@10.9.9.9:5432/other_line"
+    Journal(tmp_path, theirs).append(status(0))
+    Journal(tmp_path, ours).append(status(1))
+    Journal(tmp_path).append(status(2))  # as written before lines named a database
+    spelt_otherwise = f"sqlite:///{os.path.relpath(tmp_path / 'ours.db')}"
+    seen: list[c.Command] = []
+    assert Journal(tmp_path, spelt_otherwise).replay(seen.append) == 2
+    assert seen == [status(1), status(2)]
+    kept = (tmp_path / "other_databases.jsonl").read_text()
+    assert "10.9.9.9:5432/other_line" in kept and "secret" not in kept and "olu" not in kept
+    assert kept.count("\n") == 1 and Journal(tmp_path).set_aside() == 0
+    again: list[c.Command] = []
+    assert Journal(tmp_path, theirs).replay(again.append) == 0  # the file was started afresh
+
+
+def test_the_apps_journal_names_the_apps_database(make_app, sqlite_url):
+    journal = make_app().extensions["holdwell"].store.journal
+    assert journal.database == f"sqlite:///{os.path.realpath(sqlite_url.removeprefix('sqlite:///'))}"
+
+
 def _append_many(folder: str, start: int) -> None:
     journal = Journal(folder)
     for n in range(start, start + 200):
