@@ -21,8 +21,13 @@ SHOWN_KEYS = 30  # per queue or section; the rest are counted
 
 def export_header(version: ConfigVersion) -> str:
     """The first line of `config export` (as a comment), which `exported_from` reads back."""
+    return f"{exported_by(version)}: {version.note}"
+
+
+def exported_by(version: ConfigVersion) -> str:
+    """What names a version in that line: its number, author and time."""
     return (f"holdwell config version {version.number} by {version.author}, "
-            f"{version.created_at:%Y-%m-%d %H:%M} UTC: {version.note}")
+            f"{version.created_at:%Y-%m-%d %H:%M} UTC")
 
 
 def same_export(text: str, version: ConfigVersion) -> bool:
@@ -30,7 +35,7 @@ def same_export(text: str, version: ConfigVersion) -> bool:
     number, author and time, not only a number another database's version may share (review
     35, R6: staging's version 3 had been taken for production's)."""
     first = text.splitlines()[0] if text else ""
-    return first.removeprefix("# ").startswith(export_header(version).split(" UTC: ")[0])
+    return first.removeprefix("# ").startswith(exported_by(version))
 
 
 def exported_from(text: str) -> int | None:
