@@ -5,6 +5,7 @@ are off by as much."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from app.clock_offset import offset_warning
@@ -28,9 +29,11 @@ def test_a_host_whose_clock_runs_ahead_is_warned_but_keeps_serving(make_app, clo
     with caplog.at_level(logging.WARNING, logger="holdwell.health"):
         answer = app.test_client().get("/healthz")
     assert answer.status_code == 200 and answer.json["status"] == "ok"  # it still serves
-    assert 4.5 < answer.json["clock_offset_s"] < 5.5
+    offset_s = answer.json["clock_offset_s"]  # a manual clock stands still while the server's
+    assert 4.5 < offset_s < 5.5               # runs on: a loaded box reads a little under 5
     [warning] = answer.json["warnings"]
-    assert "5.0 s ahead of the database's" in warning and "NTP" in warning
+    said = re.search(r"is (\d+\.\d) s ahead of the database's", warning)
+    assert said and abs(float(said[1]) - offset_s) <= 0.051 and "NTP" in warning
     assert warning in caplog.text
     clock.advance(-10)
     assert "s behind the database's" in app.test_client().get("/healthz").json["warnings"][0]
