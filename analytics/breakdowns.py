@@ -46,7 +46,7 @@ def breakdown(records: pd.DataFrame, bucket: str) -> pd.DataFrame:
     key = group.codes.to_numpy().astype(np.int64) * span + (bucket_code - low)
     present, inverse = np.unique(key, return_inverse=True)  # integers: fast on millions
     labels = [bucket_label(group.categories[k // span], name(int(k % span + low))) for k in present]
-    relabelled = grouped[["outcome", "callback_requested", "wait_s"]].copy()  # what they read
+    relabelled = grouped[["outcome", "callback_requested", "wait_s", "callback_wait_s"]].copy()
     relabelled[GROUP] = pd.Categorical.from_codes(inverse.ravel(), categories=labels)
     return breakdown_table(sum_by_group(relabelled, breakdown_sums(relabelled)), bucket)
 
@@ -70,7 +70,7 @@ def breakdown_table(sums: pd.DataFrame, bucket: str) -> pd.DataFrame:
     table.insert(0, "group", split[0].to_numpy())
     table.insert(1, bucket, split[1].to_numpy())
     columns = ["group", bucket, "calls", "unserved", "unserved_rate", "unserved_rate_ci_low",
-               "unserved_rate_ci_high", "abandonment_rate", "asa_s"]  # fmt: skip
+               "unserved_rate_ci_high", "abandonment_rate", "asa_s", "time_to_serve_s"]  # fmt: skip
     return table[columns].reset_index(drop=True)
 
 

@@ -59,17 +59,20 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "clustered_by": (
         "method",
-        "how this group's 95% intervals of the unserved and abandonment rates, service level "
-        "and ASA allow for calls close in time moving together: cluster-robust by UTC day "
-        "(20 days or more), batch means over 20 time batches (1,000 calls or more, in at "
-        "least 10 distinct minutes), or none (the Wilson score interval for rates, mean ± "
-        "t·sd/√n for ASA, calls taken as independent). The Kaplan–Meier bands (patience, "
-        "still willing to wait) always take calls as independent",
+        "how this group's 95% intervals of the unserved and abandonment rates, service "
+        "levels, ASA and time to serve allow for calls close in time moving together: "
+        "cluster-robust by UTC day (20 days or more), batch means over 20 time batches "
+        "(1,000 calls or more, in at least 10 distinct minutes), or none (the Wilson score "
+        "interval for rates, mean ± t·sd/√n for ASA and time to serve, calls taken as "
+        "independent). The Kaplan–Meier bands (patience, still willing to wait) always take "
+        "calls as independent",
     ),
     "service_level": (
         "fraction",
         "answered within {threshold} s / answered; 95% CI as for the unserved rate (a busy "
-        "hour answers late together)",
+        "hour answers late together). Callers answered in line only: a policy that sends "
+        "its long waiters to callbacks leaves them out, so compare such policies on "
+        "served_in_time_rate",
     ),
     "service_level_with_abandons": (
         "fraction",
@@ -82,7 +85,23 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "s",
         "average speed of answer: mean wait of answered calls; 95% CI mean ± t·se, the "
         "standard error clustered as for the unserved rate (a busy hour's waits are long "
-        "together), never narrower than mean ± t·sd/√n over calls",
+        "together), never narrower than mean ± t·sd/√n over calls. Callers answered in line "
+        "only: a policy that sends its long waiters to callbacks leaves their waits out, so "
+        "compare such policies on time_to_serve_s",
+    ),
+    "served_in_time_rate": (
+        "fraction",
+        "(answered within {threshold} s + callbacks connected within {threshold} s of "
+        "entering the queue) / calls: intention to treat, every caller who reached the queue "
+        "in the denominator, a callback at its real wait; the service level to compare "
+        "policies that offer callbacks on; 95% CI as for the unserved rate",
+    ),
+    "time_to_serve_s": (
+        "s",
+        "mean time from entering the queue to an agent of callers served: answered in line "
+        "at their wait, a connected callback at entering -> connected (one without that time "
+        "is left out); the ASA to compare policies that offer callbacks on; 95% CI as for "
+        "ASA",
     ),
     "mean_time_to_abandon_s": ("s", "mean wait of callers who hung up while waiting"),
     "median_time_to_abandon_s": ("s", "median wait of callers who hung up while waiting"),
@@ -133,8 +152,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
     "breakdowns": (
         "calls, fraction, s",
-        "(JSON only) each group's calls per UTC hour of day (hour_of_day) and per UTC date "
-        "(day): calls, unserved, unserved_rate, abandonment_rate and asa_s as defined above; "
+        "(JSON and HTML) each group's calls per UTC hour of day (hour_of_day) and per UTC "
+        "date (day): calls, unserved, unserved_rate, abandonment_rate, asa_s and "
+        "time_to_serve_s as defined above; "
         "unserved_rate_ci_low/high is the 95% Wilson score interval of that one bucket, which "
         "takes its calls as independent, so it is narrower than the clustered interval of the "
         "group's unserved_rate and is no test between buckets or groups",

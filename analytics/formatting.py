@@ -27,7 +27,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("n_overflow", "overflow (took no offer)", None),
     ("n_voicemail", "voicemail (not yet called back)", None),
     ("reconciliation", "reconciliation", None),
-    ("clustered_by", "rate, SL and ASA intervals clustered by", None),
+    ("clustered_by", "rate, SL and wait intervals clustered by", None),
     ("callback_takers", "callback takers", None),
     ("abandonment_rate", "abandonment rate (secondary)", "abandonment_rate_ci"),
     (
@@ -38,6 +38,9 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("service_level", "service level", "service_level_ci"),
     ("service_level_with_abandons", "service level, abandons within T as met", None),
     ("asa_s", "ASA", "asa_ci"),
+    ("served_in_time_rate", "served within T, callbacks included (ITT)",
+     "served_in_time_rate_ci"),
+    ("time_to_serve_s", "time to serve, callbacks included", "time_to_serve_ci"),
     ("mean_time_to_abandon_s", "mean time to abandon", None),
     ("median_time_to_abandon_s", "median time to abandon", None),
     ("median_patience_s", "median patience (KM)", "median_patience_ci"),

@@ -153,34 +153,57 @@ def outcome_sums(records: pd.DataFrame) -> dict[str, object]:
 
 
 def service_level(records: pd.DataFrame, threshold_s: float = SERVICE_THRESHOLD_S) -> pd.DataFrame:
-    """Share answered within the threshold (wait_s <= T), in the two usual variants.
+    """Share answered within the threshold (wait_s <= T), in the two usual variants, and the
+    share of all callers served within it, callbacks included.
 
     service_level = answered within T / answered (Asterisk SL);
     service_level_with_abandons = (answered within T + abandoned within T) / (answered + abandoned)
-    (Asterisk SL2: a quick hang-up counts as served in time).
+    (Asterisk SL2: a quick hang-up counts as served in time);
+    served_in_time_rate = (answered within T + callbacks connected within T of entering) /
+    calls (intention to treat: a policy that sends its long waiters to callbacks drops them
+    from the first two, not from this one).
     """
     return service_levels(sum_by_group(records, service_sums(records, threshold_s)))
+
+
+def serve_waits(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Who was served and how long it took from entering the queue: answered in line at
+    wait_s, a connected callback at callback_wait_s (entering -> connected; one without it
+    is left out, its time unknown)."""
+    answered = records["outcome"] == Outcome.ANSWERED
+    connected = records["outcome"] == Outcome.CALLBACK_CONNECTED
+    callback_wait = records["callback_wait_s"].astype(float)
+    wait = records["wait_s"].astype(float).where(answered, callback_wait.where(connected))
+    served = (answered | connected) & wait.notna()
+    return served, wait.where(served, 0.0)
 
 
 def service_sums(records: pd.DataFrame, threshold_s: float) -> dict[str, object]:
     f = _basic_flags(records)
     within = records["wait_s"] <= threshold_s
+    served, serve_wait = serve_waits(records)
     return {
+        "calls": 1,
         "answered": f["answered"],
         "answered_within": f["answered"] & within,
         "abandoned": f["abandoned"],
         "abandoned_within": f["abandoned"] & within,
+        "served_within": served & (serve_wait <= threshold_s),
     }
 
 
 def service_levels(s: pd.DataFrame) -> pd.DataFrame:
-    out = s[["answered", "answered_within"]].copy()
+    out = s[["answered", "answered_within", "served_within"]].copy()
     out["service_level"] = _ratio(s["answered_within"], s["answered"])
     out["service_level_ci_low"], out["service_level_ci_high"] = wilson_interval(
         s["answered_within"], s["answered"]
     )
     out["service_level_with_abandons"] = _ratio(
         s["answered_within"] + s["abandoned_within"], s["answered"] + s["abandoned"]
+    )
+    out["served_in_time_rate"] = _ratio(s["served_within"], s["calls"])
+    out["served_in_time_rate_ci_low"], out["served_in_time_rate_ci_high"] = wilson_interval(
+        s["served_within"], s["calls"]
     )
     return out
 
@@ -203,32 +226,47 @@ def wait_times(records: pd.DataFrame) -> pd.DataFrame:
 def wait_sums(records: pd.DataFrame) -> dict[str, object]:
     f = _basic_flags(records)
     wait = records["wait_s"].astype(float)
+    served, serve_wait = serve_waits(records)
     return {
         "n": f["answered"],
         "wait": wait.where(f["answered"], 0.0),
         "wait_sq": (wait**2).where(f["answered"], 0.0),
         "abandons": f["abandoned"],
         "abandon_wait": wait.where(f["abandoned"], 0.0),
+        "served": served,
+        "serve_wait": serve_wait,
+        "serve_wait_sq": serve_wait**2,
     }
 
 
 def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd.DataFrame:
     """The wait_times columns from wait_sums per group (and the median abandon time, if known)."""
-    n = s["n"].astype(float)
-    mean = _ratio(s["wait"], n)
-    variance = ((s["wait_sq"] - n * mean**2) / (n - 1).where(n > 1)).clip(lower=0.0)
-    half = t_quantile(0.975, np.maximum(n - 1, 1)) * np.sqrt(variance / n)
+    asa, asa_half = _mean_and_half_width(s["wait"], s["wait_sq"], s["n"])
+    serve, serve_half = _mean_and_half_width(s["serve_wait"], s["serve_wait_sq"], s["served"])
     median = (pd.Series(np.nan, index=s.index) if median_abandon_s is None
               else median_abandon_s.reindex(s.index))  # fmt: skip
     return pd.DataFrame(
         {
-            "asa_s": mean,
-            "asa_ci_low_s": np.maximum(mean - half, 0.0),
-            "asa_ci_high_s": mean + half,
+            "asa_s": asa,
+            "asa_ci_low_s": np.maximum(asa - asa_half, 0.0),
+            "asa_ci_high_s": asa + asa_half,
+            "time_to_serve_s": serve,
+            "time_to_serve_ci_low_s": np.maximum(serve - serve_half, 0.0),
+            "time_to_serve_ci_high_s": serve + serve_half,
             "mean_time_to_abandon_s": _ratio(s["abandon_wait"], s["abandons"]),
             "median_time_to_abandon_s": median,
         }
     )
+
+
+def _mean_and_half_width(total: pd.Series, total_sq: pd.Series, count: pd.Series
+                         ) -> tuple[pd.Series, pd.Series]:
+    """A mean from its sums and the 95% half-width t·sd/√n (calls taken as independent; the
+    clustered interval widens it where calls move together)."""
+    n = count.astype(float)
+    mean = _ratio(total, n)
+    variance = ((total_sq - n * mean**2) / (n - 1).where(n > 1)).clip(lower=0.0)
+    return mean, t_quantile(0.975, np.maximum(n - 1, 1)) * np.sqrt(variance / n)
 
 
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:

@@ -54,13 +54,22 @@ class TodayStats(Model):
                           "callers GET /api/v1/unserved lists)")
     unserved_rate: float | None = Field(description="unserved / calls, as `holdwell report` "
                                         "counts them")
-    service_level: float | None = Field(description="served within the threshold / served, "
-                                        "a callback at its real wait (entering the queue -> "
-                                        "connected); not the report's Asterisk service level, "
-                                        "which counts calls answered in line only")
+    served_in_time_rate: float | None = Field(
+        description="(answered within the threshold + callbacks connected within it of "
+        "entering the queue) / calls, as `holdwell report` counts its served_in_time_rate: "
+        "every caller in the denominator")
+    time_to_serve_s: float | None = Field(
+        description="mean time from entering the queue to an agent of served calls, a "
+        "callback at its real wait (entering -> connected), as `holdwell report` counts its "
+        "time_to_serve_s")
+    service_level: float | None = Field(
+        deprecated=True, description="served within the threshold / served (callers never "
+        "served left out of the denominator); the report's service_level is the Asterisk one "
+        "(answered in line only): read served_in_time_rate")
     service_threshold_s: float
-    asa_s: float | None = Field(description="mean wait of served calls, callbacks included "
-                                "at their real wait (the report's ASA: answered in line only)")
+    asa_s: float | None = Field(
+        deprecated=True, description="the same as time_to_serve_s, under a name the report "
+        "uses for calls answered in line only: read time_to_serve_s")
     since: datetime = Field(description="when today began for this queue: midnight on its "
                             "clock, in UTC")
     timezone: str = Field(description="the queue's clock: its opening hours' time zone, or "

@@ -50,9 +50,11 @@ def today_stats(counts: wallboard.DayCounts, since: datetime, zone: str) -> Toda
         callbacks_connected=get(Outcome.CALLBACK_CONNECTED, 0),
         callbacks_failed=get(Outcome.CALLBACK_FAILED, 0), unserved=unserved,
         unserved_rate=_ratio(unserved, counts.calls),
+        served_in_time_rate=_ratio(counts.served_within, counts.calls),
+        time_to_serve_s=(time_to_serve := _ratio(counts.served_wait_s, counts.served)),
         service_level=_ratio(counts.served_within, counts.served),
         service_threshold_s=SERVICE_THRESHOLD_S,
-        asa_s=_ratio(counts.served_wait_s, counts.served), since=since, timezone=zone)
+        asa_s=time_to_serve, since=since, timezone=zone)
 
 
 REMOVED = "(removed from the config)"

@@ -88,7 +88,7 @@ def test_text_prints_every_number_with_a_unit(report):
     table = text.split("\n\ncomparisons")[0].split("\n")[3:]  # rows of the first metric table
     for row in table[3:]:
         cells = re.split(r"\s{2,}", row.strip())[1:]
-        if row.startswith("rate, SL and ASA intervals clustered by"):  # no number: a
+        if row.startswith("rate, SL and wait intervals clustered by"):  # no number: a
             assert cells == ["none (independent calls)"] * len(cells)  # a method
             continue
         unit = r"(%|calls| s|min|n/a|not reached|no callbacks taken)\]?$"

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, insert, text
 
+from analytics.report import build_report
+from app.storage.read import entered_between, record_query, records_frame
 from app.storage.schema import calls
 from tests.app.test_voice_contract import wait_form
 from tests.console.conftest import bearer
@@ -62,8 +65,19 @@ def test_todays_numbers_count_callbacks_at_their_real_wait(console_app, as_role,
                      "support")["today"]
     assert (today["calls"], today["answered"], today["abandoned"]) == (5, 2, 1)
     assert today["unserved_rate"] == 2 / 5  # (abandoned + callback failed) / calls
+    assert today["callbacks_connected"] == 1
     assert today["service_level"] == 1 / 3  # 15 s of (15, 90, 600) within 20 s
     assert today["asa_s"] == (15 + 90 + 600) / 3
+    # the report's names, counted as the report counts them (analyst audit 36, D1)
+    assert today["served_in_time_rate"] == 1 / 5  # of every call, not of those served
+    assert today["time_to_serve_s"] == today["asa_s"]
+    engine = console_app.extensions["holdwell"].store.engine
+    records = records_frame(engine, record_query().where(
+        *entered_between(now - timedelta(hours=2))))
+    [policy] = build_report(records)["policies"]
+    assert policy["calls"] == today["calls"]
+    assert policy["served_in_time_rate"] == pytest.approx(today["served_in_time_rate"])
+    assert policy["time_to_serve_s"] == pytest.approx(today["time_to_serve_s"])
 
 
 def test_the_page_and_its_fragment_show_the_same_state(as_role, twilio_console):
@@ -77,6 +91,7 @@ def test_the_page_and_its_fragment_show_the_same_state(as_role, twilio_console):
     # the tiles name what they count: not the report's answered-only service level and ASA
     assert "served within 20 s" in page and "wait to be served" in page
     assert "callback counts at its real wait" in page and ">service level<" not in page
+    assert "called back" in page
 
 
 def _stored(value):  # noqa: ANN001, ANN202 - SQLite keeps UTC times as naive ISO text
