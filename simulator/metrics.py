@@ -46,8 +46,17 @@ DEFINITIONS: dict[str, str] = {
     "p_wait": "share of calls not answered the moment they entered (had to wait)",
     "mean_wait_s": "mean time in queue over all calls: to answer, hang-up or leaving for a "
                    "callback (Erlang-A's E[W])",
-    "asa_s": "average speed of answer: mean wait of answered calls",
-    "service_level": "answered within {sl} s / answered (Asterisk's SL)",
+    "asa_s": "average speed of answer: mean wait of answered calls (answered in line only: "
+             "a policy that sends its long waiters to callbacks leaves them out; compare such "
+             "policies on the time to serve)",
+    "service_level": "answered within {sl} s / answered (Asterisk's SL; answered in line "
+                     "only, as ASA: compare policies that offer callbacks on served in time)",
+    "served_in_time_rate": "(answered within {sl} s + callbacks connected within {sl} s of "
+                           "entering) / calls: every caller counted, a callback at its real "
+                           "wait",
+    "time_to_serve_s": "mean time from entering the queue to an agent of callers served: "
+                       "answered in line at their wait, a connected callback at entering -> "
+                       "connected",
     "callbacks_requested": "callers who chose a callback",
     "callbacks_answered_first": "callers who chose a callback but were answered in line "
                                 "before it was placed: answered (ASA, service level), no "
@@ -109,6 +118,18 @@ def promises_kept(table: CallTable) -> int:
                                                  <= table.callback_promised_wait_s)))
 
 
+def serve_figures(table: CallTable, service_level_s: float) -> dict[str, float | None]:
+    """The share of calls served within `service_level_s` and the mean time to serve, a
+    connected callback at its real wait (entering -> connected), as `holdwell report`
+    counts its served_in_time_rate and time_to_serve_s."""
+    answered = table.outcome == ANSWERED
+    connected = (table.outcome == CALLBACK_CONNECTED) & np.isfinite(table.callback_wait_s)
+    serve_wait = np.concatenate([table.wait_s[answered], table.callback_wait_s[connected]])
+    return {"served_in_time_rate": _ratio(int(np.count_nonzero(serve_wait <= service_level_s)),
+                                          len(table)),
+            "time_to_serve_s": _mean(serve_wait)}
+
+
 def summarise(table: CallTable, *, wall_s: float,
               service_level_s: float = SERVICE_LEVEL_S) -> dict:
     """The `--json` object of one run (rates are fractions; times in seconds). Calls that
@@ -141,6 +162,7 @@ def summarise(table: CallTable, *, wall_s: float,
         "service_level": _ratio(int(np.count_nonzero(answered & (wait <= service_level_s))),
                                 n_answered),
         "service_level_s": service_level_s,
+        **serve_figures(table, service_level_s),
         "answered": n_answered,
         "abandoned": abandoned,
         "mean_time_to_abandon_s": _mean(wait[outcome == ABANDONED]),

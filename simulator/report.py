@@ -50,6 +50,10 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("mean_wait_s", "mean time in queue", lambda s: _seconds(s["mean_wait_s"])),
     ("asa_s", "ASA", lambda s: _seconds(s["asa_s"])),
     ("service_level", "service level", lambda s: _percent(s["service_level"])),
+    ("served_in_time_rate", "served in time, callbacks included",
+     lambda s: _percent(s.get("served_in_time_rate"))),
+    ("time_to_serve_s", "time to serve, callbacks included",
+     lambda s: _seconds(s.get("time_to_serve_s"))),
     ("callbacks_requested", "callbacks requested", lambda s: _count(s["callbacks_requested"])),
     ("callbacks_answered_first", "  of which answered in line first",  # as the report has it
      lambda s: _count(s.get("callbacks_answered_first"))),

@@ -18,8 +18,13 @@ from simulator.scenario import Scenario
 FIGURES = (
     ("unserved_rate", "unserved", "%", UNSERVED_FORMULA),
     ("abandonment_rate", "abandonment", "%", "abandoned / (calls - callback takers)"),
-    ("asa_s", "ASA", "s", "mean wait of answered calls"),
-    ("service_level", "service level", "%", "answered within {sl} s / answered"),
+    ("asa_s", "ASA", "s", "mean wait of answered calls (answered in line only)"),
+    ("service_level", "service level", "%",
+     "answered within {sl} s / answered (answered in line only)"),
+    ("time_to_serve_s", "time to serve", "s",
+     "mean time from entering to an agent of callers served, a callback at its real wait"),
+    ("served_in_time_rate", "served in time", "%",
+     "(answered + called back) within {sl} s of entering / calls"),
     ("callback_promise_kept_rate", "promise kept", "%",
      "callbacks connected by the promised time / callbacks given a band (promised)"),
 )

@@ -159,8 +159,13 @@ class PolicyOutcome(Model):
     policy: str
     unserved_rate: Interval
     abandonment_rate: Interval
-    asa_s: Interval
-    service_level: Interval
+    asa_s: Interval = Field(description="mean wait of answered calls (answered in line only)")
+    service_level: Interval = Field(description="answered within the threshold / answered "
+                                    "(answered in line only)")
+    time_to_serve_s: Interval = Field(description="mean time from entering the queue to an "
+                                      "agent of callers served, a callback at its real wait")
+    served_in_time_rate: Interval = Field(description="(answered + called back) within the "
+                                          "threshold of entering / calls")
     promise_kept: Interval
     unserved_vs_first: Interval = Field(description="paired difference from the first policy")
 

@@ -87,6 +87,8 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
         policy=name, unserved_rate=interval(f["unserved_rate"]),
         abandonment_rate=interval(f["abandonment_rate"]), asa_s=interval(f["asa_s"]),
         service_level=interval(f["service_level"]),
+        time_to_serve_s=interval(f["time_to_serve_s"]),
+        served_in_time_rate=interval(f["served_in_time_rate"]),
         promise_kept=interval(f["callback_promise_kept_rate"]),
         unserved_vs_first=interval(f["unserved_vs_first"])) for name, f in results.items()]
     plan = staffing(live, ask, policies, deadline)

@@ -138,3 +138,26 @@ def test_callbacks_answered_in_line_first_make_the_callback_rows_add_up() -> Non
               if line.startswith("  of which answered in line first ")]
     assert row.split()[-1] == "1"
     assert "  of which answered in line first: callers who chose a callback but" in table
+
+
+def test_time_to_serve_counts_a_connected_callback_at_its_real_wait() -> None:
+    """ASA and service level count callers answered in line only; the time to serve and the
+    share served in time count the callbacks too, at entering -> connected, every caller in
+    the denominator (analyst audit 36, D1)."""
+    s = summarise(six_calls(), wall_s=0.5, service_level_s=20.0)
+    assert s["time_to_serve_s"] == pytest.approx((0 + 30 + 200 + 400) / 4)
+    assert s["served_in_time_rate"] == pytest.approx(1 / 6)
+    wide = summarise(six_calls(), wall_s=0.5, service_level_s=250.0)
+    assert wide["served_in_time_rate"] == pytest.approx(3 / 6)  # 0, 30 and the 200 s callback
+
+
+def test_the_simulators_serve_figures_are_the_reports() -> None:
+    from analytics.records import records_frame
+    from analytics.report import build_report
+
+    table = six_calls()
+    s = summarise(table, wall_s=0.5, service_level_s=20.0)
+    [policy] = build_report(records_frame(table.records()),
+                            service_threshold_s=20.0)["policies"]
+    assert policy["time_to_serve_s"] == pytest.approx(s["time_to_serve_s"])
+    assert policy["served_in_time_rate"] == pytest.approx(s["served_in_time_rate"])
