@@ -190,7 +190,8 @@ not 0 (a script must not take it for a plan), not 1 or 2 (bad input, usage)."""
               help="Most unserved per half-hour, e.g. 0.05 ((abandoned + callback failed + error + "
                    "overflow) / entered).")
 @click.option("--target-service-level", type=FRACTION, default=None,
-              help="Least answered within --sl-seconds / (entered - callback takers), e.g. 0.8.")
+              help="Least (answered + called back) within --sl-seconds of entering / entered, "
+                   "e.g. 0.8.")
 @click.option("--sl-seconds", type=FiniteFloatRange(0), default=SERVICE_LEVEL_S,
               show_default=True)
 @click.option("--day", default="all", show_default=True, help="Fitted weekday or all.")

@@ -53,7 +53,8 @@ def log_counts(records: pd.DataFrame) -> dict[str, np.ndarray]:
     seconds = (entered - entered.dt.normalize()).dt.total_seconds().to_numpy()
     outcome = records["outcome"].astype(str).map(OUTCOME_CODES).fillna(-1).to_numpy()
     return slot_counts(seconds, outcome, records["callback_requested"].to_numpy(bool),
-                       records["wait_s"].to_numpy(float), slot_s=HOUR_S)
+                       records["wait_s"].to_numpy(float),
+                       records["callback_wait_s"].to_numpy(float), slot_s=HOUR_S)
 
 
 def prediction_interval(values: np.ndarray, ceiling: float = math.inf

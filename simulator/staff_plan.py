@@ -2,9 +2,10 @@
 
 Targets (each per half-hour, for the calls entering it): an unserved rate at most `max_unserved`
 (the report's, per half-hour: slot_counts.UNSERVED_PER_SLOT), or a service level at least
-`min_service_level` (answered within `within_s` / (entered - callback takers): abandons count as
-misses). The search simulates the whole day (so a busy morning's queue spills into noon as it
-would), `replications` runs of `days` days each, and adds an agent to every half-hour whose mean
+`min_service_level` (the report's served_in_time_rate, per half-hour:
+slot_counts.SERVED_IN_TIME_PER_SLOT, every caller counted, abandons as misses). The search
+simulates the whole day (so a busy morning's queue spills into noon as it would),
+`replications` runs of `days` days each, and adds an agent to every half-hour whose mean
 figure misses the target, repeating until none does or `MAX_ROUNDS` rounds have run (then the
 plan records the half-hours still short of the target: it is not a plan that meets it).
 Each figure comes with the 95% t half-width over the replications (its simulation
@@ -65,8 +66,7 @@ class Target:
         level) out of the calls it is judged on, from counts pooled over replications."""
         if self.max_unserved is not None:
             return np.stack([counts["unserved"], counts["entered"]])
-        stayed = counts["entered"] - counts["takers"]
-        return np.stack([stayed - counts["answered_within"], stayed])
+        return np.stack([counts["entered"] - counts["served_within"], counts["entered"]])
 
     def unresolved(self, calls: float) -> float | None:
         """With none of `calls` simulated calls short of the target, the one-sided 95% bound on

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from analytics.formatting import margin_points, percent_number
 from simulator.fit_results import SLOT_MIN
-from simulator.slot_counts import UNSERVED_PER_SLOT
+from simulator.slot_counts import SERVED_IN_TIME_PER_SLOT, UNSERVED_PER_SLOT
 from simulator.staff_plan import PolicyPlan, Target
 from simulator.twin import Twin
 
@@ -171,8 +171,8 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
               "(above an unserved target, below a service-level one); "
               "?: met with no simulated call short of the target, in too few calls to show "
               "it (the one-sided 95% Clopper-Pearson bound lies past the target)",
-              f"  unserved = {UNSERVED_PER_SLOT}; service level = answered "
-              "within T / (entered - callback takers), abandons count as misses (unlike the "
-              "report's service level, which divides by answered); both for calls entering "
-              "that half-hour"]
+              f"  unserved = {UNSERVED_PER_SLOT}; service level = "
+              f"{SERVED_IN_TIME_PER_SLOT}, every caller counted, abandons as misses (the "
+              "report's served_in_time_rate, not its Asterisk service level, which divides "
+              "by answered); both for calls entering that half-hour"]
     return "\n".join(lines)

@@ -93,7 +93,10 @@ def test_margins_have_a_unit_and_wide_ones_are_called_out(twin, one_round):
 
 def test_a_service_level_target_says_what_it_divides_by(twin, one_round):
     """Three commands say "service level": the report and erlang divide by answered, the
-    staffing target by entered less callback takers. The staffing table now says which."""
+    staffing target by every caller, a callback served at its real wait. The staffing table
+    says which."""
     table = staffing_table(twin, STRICT, erlang_plan(twin, STRICT), [one_round])
-    assert ("service level = answered within T / (entered - callback takers), abandons count "
-            "as misses (unlike the report's service level, which divides by answered)") in table
+    assert ("service level = (answered within T + callbacks connected within T of entering) "
+            "/ entered, every caller counted, abandons as misses (the report's "
+            "served_in_time_rate, not its Asterisk service level, which divides by "
+            "answered)") in table
