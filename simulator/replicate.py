@@ -130,6 +130,12 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def edge_half_width(trials: float) -> float:
+    """How far from 0 (or 1) a share none (or all) of `trials` pooled calls reached may lie:
+    the one-sided 95% Clopper-Pearson bound, 1 - 0.05^(1/n) (about 3/n); NaN with none."""
+    return 1.0 - 0.05 ** (1.0 / trials) if trials > 0 else math.nan
+
+
 def mean_and_half_width(values: Sequence[float | None]) -> tuple[float, float]:
     """Mean over replications and the half-width of its 95% t interval (NaN if < 2)."""
     data = np.array([v for v in values if v is not None and not math.isnan(v)], float)

@@ -26,7 +26,7 @@ import numpy as np
 from hold_policies.base import HoldPolicy, label
 from simulator.erlang import fewest_agents
 from simulator.fit_results import SLOT_MIN, SLOTS
-from simulator.replicate import mean_and_half_width, replicate
+from simulator.replicate import edge_half_width, mean_and_half_width, replicate
 from simulator.scenario import Scenario
 from simulator.slot_counts import first_days_counts, slot_rates
 from simulator.table import CallTable
@@ -74,7 +74,7 @@ class Target:
         past the target (the simulation is too small to show the target met), else None."""
         if calls <= 0:
             return None
-        worst = 1.0 - 0.05 ** (1.0 / calls)
+        worst = edge_half_width(calls)
         if self.max_unserved is not None:
             return worst if worst > self.max_unserved else None
         return 1.0 - worst if 1.0 - worst < self.min_service_level else None

@@ -12,8 +12,20 @@ from collections.abc import Callable, Sequence
 from analytics.formatting import margin_points, percent_number, signed_points
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
-from simulator.replicate import mean_and_half_width, replicate
+from simulator.replicate import edge_half_width, mean_and_half_width, replicate
 from simulator.scenario import Scenario
+
+SHARE_OF = {
+    "unserved_rate": lambda s: s["calls"],
+    "abandonment_rate": lambda s: s["calls"] - (s["callbacks_requested"]
+                                                - s["callbacks_answered_first"]),
+    "service_level": lambda s: s["answered"],
+    "served_in_time_rate": lambda s: s["calls"],
+    "callback_promise_kept_rate": lambda s: s["callbacks_given_band"],
+}
+"""Each share figure's denominator in a summary: a share every replication puts at 0% or
+100% gets its interval from all of them together (`edge_half_width`), not the t interval's
+±0 (analyst audit 36, D8: "promise kept 100.00% ±0.00 pp")."""
 
 FIGURES = (
     ("unserved_rate", "unserved", "%", UNSERVED_FORMULA),
@@ -38,13 +50,21 @@ def whatif(scenario: Scenario, policies: Sequence[HoldPolicy], replications: int
     first = runs[label(policies[0])]
     out = {}
     for name, summaries in runs.items():
-        out[name] = {key: mean_and_half_width([s[key] for s in summaries])
-                     for key, *_ in FIGURES}
+        out[name] = {key: figure(summaries, key) for key, *_ in FIGURES}
         # paired by replication (same callers): far tighter than the two intervals suggest
         out[name]["unserved_vs_first"] = mean_and_half_width(
             [s["unserved_rate"] - f["unserved_rate"] for s, f in zip(summaries, first,
                                                                      strict=True)])
     return out
+
+
+def figure(summaries: Sequence[dict], key: str) -> tuple[float, float]:
+    """The mean over replications and its 95% half-width (`mean_and_half_width`); for a
+    share every replication put at exactly 0 or 1, `edge_half_width` instead."""
+    mean, half = mean_and_half_width([s[key] for s in summaries])
+    if key in SHARE_OF and half == 0.0 and mean in (0.0, 1.0):
+        return mean, edge_half_width(sum(SHARE_OF[key](s) for s in summaries))
+    return mean, half
 
 
 def _cell(value: tuple, unit: str) -> str:
@@ -53,6 +73,8 @@ def _cell(value: tuple, unit: str) -> str:
         return "n/a"
     if unit == "%":
         shown = f"{percent_number(mean, 2)}%"
+        if half == half and mean in (0.0, 1.0):  # one-sided: it cannot pass 0 or 100%
+            return f"{shown} {'+' if mean == 0.0 else '−'}{margin_points(half, 2)}"
         return f"{shown} ±{margin_points(half, 2)}" if half == half else shown
     return f"{mean:.1f} s ±{half:.1f}" if half == half else f"{mean:.1f} s"
 
@@ -70,12 +92,14 @@ def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,
     for name in names:
         lines.append(f"{name:<{width}}" + "".join(
             f"{_cell(results[name][key], unit):>20}" for key, _, unit, _ in FIGURES)
-            + f"{_points(results[name]['unserved_vs_first']):>26}")
+            + f"{'—' if name == names[0] else _points(results[name]['unserved_vs_first']):>26}")
     lines += ["", "definitions:"] + [
         f"  {label}: {text.format(sl=f'{scenario.service_level_s:g}')}"
         for _, label, _, text in FIGURES]
     lines.append(f"  unserved vs {names[0]}: the difference in percentage points, paired by "
                  "replication (every policy meets the same callers), ± its 95% half-width")
+    lines.append("  a share every replication put at 0% (or 100%): + (or −) the one-sided 95% "
+                 "Clopper-Pearson bound over all replications' calls, as no replication varied")
     return "\n".join(lines)
 
 

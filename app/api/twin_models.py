@@ -98,7 +98,10 @@ class Estimate(Model):
 
 class Interval(Model):
     mean: float | None
-    half_width: float | None = Field(description="95% half-width over the replications")
+    half_width: float | None = Field(description="95% half-width over the replications; for "
+                                     "a share every replication put at 0 or 1, the one-sided "
+                                     "95% Clopper-Pearson bound over all their calls (the "
+                                     "interval runs one way only)")
 
 
 class SlotFit(Model):
