@@ -41,6 +41,7 @@ from hold_policies.records import SERVICE_LEVEL_S
 from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents
+from simulator.metrics import unserved_vs
 from simulator.promises import late_callbacks_line
 from simulator.report import erlang_table, run_name, summary_table, unstable_note
 from simulator.run import (
@@ -512,6 +513,8 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         with whole_file(out) as partial:
             write_records(runs, partial)
     summaries = [run.summary for run in runs]
+    for run in runs[1:]:  # the same callers met every policy: their difference is paired
+        run.summary["unserved_vs_first"] = unserved_vs(runs[0].table, run.table)
     if options["as_json"]:
         click.echo(json.dumps(summaries))
         return

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from analytics.batch_means import run_interval
+from analytics.batch_means import paired_run_difference, run_interval
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED_FORMULA
 from simulator.table import (
     ABANDONED,
@@ -75,6 +75,11 @@ DEFINITIONS: dict[str, str] = {
     "callback_promise_kept_rate": f"callbacks connected by their deadline ({PROMISE_DEADLINE}) "
                                   "/ callbacks given a band; a callback given none is neither "
                                   "kept nor broken",
+    "unserved_vs_first": "(compare) this policy's unserved rate less the first policy's, "
+                         "over the same callers, as [difference, low, high]: paired, so its "
+                         "95% interval (batch means of the callers' differences, never "
+                         "narrower than the t interval over callers) is far tighter than the "
+                         "two rates' intervals; n/a when the runs met different callers",
     "wall_s": "wall-clock seconds the run took",
 }
 
@@ -128,6 +133,21 @@ def serve_figures(table: CallTable, service_level_s: float) -> dict[str, float |
     return {"served_in_time_rate": _ratio(int(np.count_nonzero(serve_wait <= service_level_s)),
                                           len(table)),
             "time_to_serve_s": _mean(serve_wait)}
+
+
+def unserved_vs(first: CallTable, other: CallTable) -> list[float] | None:
+    """[difference, low, high] of `other`'s unserved rate less `first`'s over the same callers
+    (`paired_run_difference`); None when the two runs did not meet the same callers (their
+    entry times differ: another engine's own draws), where a pairing would mean nothing."""
+    a, b = first.queue_calls(), other.queue_calls()
+    order_a, order_b = np.argsort(a.entered_s, kind="stable"), np.argsort(b.entered_s,
+                                                                          kind="stable")
+    entered = a.entered_s[order_a]
+    if entered.shape != b.entered_s.shape or not np.array_equal(entered, b.entered_s[order_b]):
+        return None
+    return paired_run_difference(np.isin(a.outcome, UNSERVED_CODES)[order_a],
+                                 np.isin(b.outcome, UNSERVED_CODES)[order_b],
+                                 a.start.timestamp() + entered)
 
 
 def summarise(table: CallTable, *, wall_s: float,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from analytics.formatting import percent_number
+from analytics.formatting import percent_number, signed_points
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.erlang import ErlangA
 from simulator.metrics import DEFINITIONS
@@ -42,6 +42,17 @@ def _rate_ci(field: str) -> Callable[[dict], str]:
     return render
 
 
+def _paired(summary: dict) -> str:
+    """compare's paired difference from the first policy; '—' for the first itself (and a
+    single run), n/a where the runs met different callers."""
+    if "unserved_vs_first" not in summary:
+        return "—"
+    said = summary["unserved_vs_first"]
+    if said is None:
+        return "n/a"
+    return f"{signed_points(said[0])} [{signed_points(said[1])}, {signed_points(said[2])}]"
+
+
 ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("calls", "calls", lambda s: _count(s["calls"])),
     ("unserved_rate", "unserved (95% CI), PRIMARY", _rate_ci("unserved_rate")),
@@ -65,6 +76,7 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
      lambda s: _count(s["callbacks_given_band"])),
     ("callback_promise_kept_rate", "callback promise kept (of those)",
      lambda s: _percent(s["callback_promise_kept_rate"])),
+    ("unserved_vs_first", "unserved vs the first (paired, 95% CI)", _paired),
     ("wall_s", "wall time", lambda s: f"{s['wall_s']:.2f} s"),
 )
 
@@ -102,7 +114,9 @@ def run_name(summary: dict) -> str:
 def summary_table(summaries: Sequence[dict], scenario: Scenario | None = None) -> str:
     """Policies side by side, then the definition of every row."""
     names = [run_name(s) for s in summaries]
-    cells = [[label] + [render(s) for s in summaries] for _, label, render in ROWS]
+    rows = [row for row in ROWS if row[0] != "unserved_vs_first"
+            or any("unserved_vs_first" in s for s in summaries)]  # compare's alone
+    cells = [[label] + [render(s) for s in summaries] for _, label, render in rows]
     widths = [max(len(row[i]) for row in [["", *names], *cells]) for i in range(len(names) + 1)]
 
     def line(row: Sequence[str]) -> str:
@@ -112,7 +126,7 @@ def summary_table(summaries: Sequence[dict], scenario: Scenario | None = None) -
     out = [] if scenario is None else [describe_scenario(scenario), ""]
     out += [line(["", *names]), *(line(row) for row in cells), "", "definitions:"]
     sl = summaries[0]["service_level_s"] if summaries else SERVICE_LEVEL_S
-    for key, label, _ in ROWS:
+    for key, label, _ in rows:
         text = DEFINITIONS.get(key, "").format(sl=f"{sl:g}")
         out.append(f"  {label}: {text}")
     out.append("  had to wait = p_wait; mean time in queue = mean_wait_s (JSON names)")

@@ -96,6 +96,32 @@ def test_compare_json_is_a_list_on_the_same_callers(holdwell: click.Group) -> No
     assert runs[0]["abandonment_rate"] == runs[1]["abandonment_rate"]  # deaf callers, same CRN
 
 
+def test_compare_pairs_each_policy_with_the_first_over_the_same_callers(holdwell):
+    """compare printed each policy's own interval and nothing paired, though its callers are
+    shared (analyst audit 36, D4): the difference from the first policy is paired, and far
+    tighter than the two rates' intervals."""
+    result = CliRunner().invoke(holdwell, ["compare", "--policies", "music_ads,callback",
+                                           *SMALL, "--calls", "6000", "--json"])
+    assert result.exit_code == 0, result.output
+    first, callback = json.loads(result.stdout)
+    assert "unserved_vs_first" not in first
+    difference, low, high = callback["unserved_vs_first"]
+    assert difference == pytest.approx(callback["unserved_rate"] - first["unserved_rate"])
+    assert low < difference < high
+    unpaired = sum((ci[1] - ci[0]) / 2 for ci in (first["unserved_rate_ci"],
+                                                   callback["unserved_rate_ci"]))
+    assert (high - low) / 2 < unpaired / 2
+    deaf = CliRunner().invoke(holdwell, ["compare", "--policies", "silence,music_ads",
+                                         *SMALL, "--reactions", "off", "--json"])
+    assert json.loads(deaf.stdout)[1]["unserved_vs_first"] == [0.0, 0.0, 0.0]  # same fates
+    table = CliRunner().invoke(holdwell, ["compare", "--policies", "music_ads,callback",
+                                          *SMALL]).stdout
+    row = next(line for line in table.splitlines() if line.startswith("unserved vs the first"))
+    assert re.search(r"—\s+[-+][\d.]+ pp \[[-+][\d.]+ pp, [-+][\d.]+ pp\]$", row), row
+    single = CliRunner().invoke(holdwell, ["simulate", *SMALL]).stdout
+    assert "unserved vs the first" not in single  # one policy: nothing to pair
+
+
 def test_compare_table_puts_policies_side_by_side(holdwell: click.Group) -> None:
     result = CliRunner().invoke(holdwell, ["compare", *SMALL])
     assert result.exit_code == 0, result.output

@@ -161,3 +161,14 @@ def test_the_simulators_serve_figures_are_the_reports() -> None:
                             service_threshold_s=20.0)["policies"]
     assert policy["time_to_serve_s"] == pytest.approx(s["time_to_serve_s"])
     assert policy["served_in_time_rate"] == pytest.approx(s["served_in_time_rate"])
+
+
+def test_runs_that_met_different_callers_are_not_paired() -> None:
+    from dataclasses import replace
+
+    from simulator.metrics import unserved_vs
+
+    table = six_calls()
+    assert unserved_vs(table, table) == [0.0, 0.0, 0.0]
+    later = replace(table, entered_s=table.entered_s + 1.0)
+    assert unserved_vs(table, later) is None
