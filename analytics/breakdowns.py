@@ -2,7 +2,8 @@
 
 A policy can look fine over a week and fail every morning peak; the same definitions as the
 report's totals are computed per (group, bucket) by relabelling each call's group, so no metric
-is written twice. Hours are UTC hours of day (0–23) summed over the days; days are UTC dates.
+is written twice. Hours are hours of day (0–23) summed over the days and days are dates, both
+on the report's clock (`timezone`, UTC by default): a Berlin line's morning peak is its 08:00.
 """
 
 from __future__ import annotations
@@ -24,22 +25,29 @@ from analytics.metrics import (
     wait_sums,
 )
 
-BUCKETS = {  # bucket -> (integer code per call, its label)
-    "hour_of_day": (lambda t: t.dt.hour.to_numpy(), lambda code: f"{code:02d}"),
+
+def _wall_clock(entered_at: pd.Series, timezone: str) -> pd.Series:
+    """Entry times as the line's wall clock reads them (naive, in `timezone`)."""
+    return entered_at.dt.tz_convert(timezone).dt.tz_localize(None)
+
+
+BUCKETS = {  # bucket -> (integer code per call on a clock, its label)
+    "hour_of_day": (lambda t, zone: _wall_clock(t, zone).dt.hour.to_numpy(),
+                    lambda code: f"{code:02d}"),
     "day": (
-        lambda t: (t.dt.tz_convert("UTC").dt.floor("D").astype("int64") // 86_400_000_000_000
-                   ).to_numpy(),
+        lambda t, zone: (_wall_clock(t, zone).dt.floor("D").astype("int64")
+                         // 86_400_000_000_000).to_numpy(),
         lambda code: pd.Timestamp(code * 86_400, unit="s").strftime("%Y-%m-%d"),
     ),
 }  # fmt: skip
 _SEP = "\t"
 
 
-def breakdown(records: pd.DataFrame, bucket: str) -> pd.DataFrame:
+def breakdown(records: pd.DataFrame, bucket: str, timezone: str = "UTC") -> pd.DataFrame:
     """One row per group and bucket: calls, unserved rate (CI), abandonment rate, ASA."""
     grouped = with_groups(records)
     codes, name = BUCKETS[bucket]
-    bucket_code = np.asarray(codes(grouped["entered_at"]), dtype=np.int64)
+    bucket_code = np.asarray(codes(grouped["entered_at"], timezone), dtype=np.int64)
     group = grouped[GROUP].cat
     low = bucket_code.min() if len(bucket_code) else 0
     span = int(bucket_code.max() - low + 1) if len(bucket_code) else 1
@@ -74,9 +82,10 @@ def breakdown_table(sums: pd.DataFrame, bucket: str) -> pd.DataFrame:
     return table[columns].reset_index(drop=True)
 
 
-def breakdown_entries(records: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Both breakdowns as JSON-ready rows (NaN as None)."""
-    return {bucket: entries(breakdown(records, bucket)) for bucket in BUCKETS}
+def breakdown_entries(records: pd.DataFrame, timezone: str = "UTC"
+                      ) -> dict[str, list[dict[str, Any]]]:
+    """Both breakdowns as JSON-ready rows (NaN as None), on `timezone`'s clock."""
+    return {bucket: entries(breakdown(records, bucket, timezone)) for bucket in BUCKETS}
 
 
 def entries(table: pd.DataFrame) -> list[dict[str, Any]]:

@@ -152,8 +152,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
     "breakdowns": (
         "calls, fraction, s",
-        "(JSON and HTML) each group's calls per UTC hour of day (hour_of_day) and per UTC "
-        "date (day): calls, unserved, unserved_rate, abandonment_rate, asa_s and "
+        "(JSON and HTML) each group's calls per hour of day (hour_of_day) and per date "
+        "(day), on the report's clock (settings.timezone, `--timezone`, UTC by default): "
+        "calls, unserved, unserved_rate, abandonment_rate, asa_s and "
         "time_to_serve_s as defined above; "
         "unserved_rate_ci_low/high is the 95% Wilson score interval of that one bucket, which "
         "takes its calls as independent, so it is narrower than the clustered interval of the "

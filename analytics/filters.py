@@ -22,9 +22,14 @@ def between(
     return kept
 
 
-def utc_time(text: str | None) -> pd.Timestamp | None:
-    """'2025-03-03' (midnight) or any ISO-8601 time as UTC; naive times are taken as UTC."""
+def utc_time(text: str | None, timezone: str = "UTC") -> pd.Timestamp | None:
+    """'2025-03-03' (midnight) or any ISO-8601 time as UTC; a time without an offset is read
+    on `timezone`'s wall clock (a time a clock change skips is moved past the gap, one it
+    repeats read as the first)."""
     if text is None:
         return None
     stamp = pd.Timestamp(text)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    if stamp.tzinfo is not None:
+        return stamp.tz_convert("UTC")
+    return stamp.tz_localize(timezone, ambiguous=True,
+                             nonexistent="shift_forward").tz_convert("UTC")

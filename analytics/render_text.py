@@ -31,6 +31,8 @@ def _header(report: Report) -> str:
     waiting = period.get("calls_in_progress")
     if waiting:
         lines.append(fmt.left_out_sentence(waiting))
+    if settings.get("timezone", "UTC") != "UTC":  # the JSON's breakdowns and the filter
+        lines.append(f"clock: {settings['timezone']} (--from/--to, hours and days)")
     lines.append(
         f"short abandon: under {settings['short_abandon_s']:g} s; service level threshold: "
         f"{settings['service_threshold_s']:g} s; intervals: {100 * settings['confidence']:g}%"

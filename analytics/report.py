@@ -100,6 +100,7 @@ def build_report(
     service_threshold_s: float = SERVICE_THRESHOLD_S,
     detect_drop: float = 0.03,
     confidence: float = 0.95,
+    timezone: str = "UTC",
 ) -> Report:
     """Metrics, patience and comparisons for every group in validated records.
 
@@ -113,8 +114,9 @@ def build_report(
         patience=patience_table(patience_fits(grouped, confidence), confidence),
         logrank_p=lambda a, b: logrank_between(grouped, a, b),
         period=_period(records),
-        breakdowns=breakdown_entries(grouped),
+        breakdowns=breakdown_entries(grouped, timezone),
         same_callers=entry_times_of(grouped, GROUP).same_callers,
+        timezone=timezone,
     )
     return assemble_report(parts, short_abandon_s, service_threshold_s, detect_drop, confidence)
 
@@ -131,6 +133,7 @@ class ReportParts:
     period: dict[str, Any]
     breakdowns: dict[str, list[dict[str, Any]]]
     same_callers: Callable[[str, str], bool] = lambda _a, _b: False  # same_callers.py
+    timezone: str = "UTC"  # the clock of the breakdowns' hours and days
 
 
 def assemble_report(
@@ -148,6 +151,7 @@ def assemble_report(
             "short_abandon_s": short_abandon_s,
             "service_threshold_s": service_threshold_s,
             "confidence": confidence,
+            "timezone": parts.timezone,
         },
         "period": parts.period,
         "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
@@ -218,7 +222,7 @@ APART = "not compared: ran on different days"
 
 
 def days_of(day_rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Each group's calls per UTC day (from the per-day breakdown)."""
+    """Each group's calls per day on the report's clock (from the per-day breakdown)."""
     days: dict[str, dict[str, int]] = {}
     for row in day_rows:
         if row.get("calls"):

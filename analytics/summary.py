@@ -92,10 +92,13 @@ class RecordsSummary:
         short_abandon_s: float = SHORT_ABANDON_S,
         service_threshold_s: float = SERVICE_THRESHOLD_S,
         tie_rows: int = 1_000_000,
+        timezone: str = "UTC",
     ) -> None:
-        """tie_rows: a group's waits held before trying to count them (see `_tie`)."""
+        """tie_rows: a group's waits held before trying to count them (see `_tie`);
+        timezone: the clock of the breakdowns' hours and days."""
         self.short_abandon_s = short_abandon_s
         self.service_threshold_s = service_threshold_s
+        self.timezone = timezone
         self.combos: dict[str, set[tuple[str, str, str]]] = {}  # group -> (queue, arm, policy)
         self.sums = RunningSums()
         self.bucket_sums = {bucket: RunningSums() for bucket in BUCKETS}
@@ -119,8 +122,9 @@ class RecordsSummary:
         self.sums.add(codes, labels, per_call)
         bucket_sums = breakdown_sums(records)  # the same columns for every kind of bucket
         for bucket, (code_of, _) in BUCKETS.items():
-            self._add_buckets(self.bucket_sums[bucket], code_of(records["entered_at"]), labels,
-                              codes, bucket_sums)
+            self._add_buckets(self.bucket_sums[bucket],
+                              code_of(records["entered_at"], self.timezone), labels, codes,
+                              bucket_sums)
         self._add_buckets(self.minute_sums, entry_minutes(records["entered_at"]), labels, codes,
                           {name: per_call[name] for name in COUNT_COLUMNS})
         self.entries.add(labels, codes, records["entered_at"])
@@ -155,6 +159,7 @@ class RecordsSummary:
             period=period_entry(self.calls, self.first, self.last),
             breakdowns={bucket: entries(self._breakdown(bucket, labels)) for bucket in BUCKETS},
             same_callers=self.entries.same_callers,
+            timezone=self.timezone,
         )
         return assemble_report(parts, self.short_abandon_s, self.service_threshold_s,
                                detect_drop, confidence)  # fmt: skip
@@ -285,13 +290,14 @@ def summarise_files(
     batch_rows: int = 500_000,
     left_out: LeftOut | None = None,
     progress: Callable[[int], None] | None = None,
+    timezone: str = "UTC",
 ) -> RecordsSummary:
     """Read record files batch by batch (validated as they come) into a summary; `select`
     keeps the calls a report covers (a period, some queues); `left_out` counts the rows of
     calls that never joined a queue; `progress` is told each batch's rows as it is added (a
     file of 3 million calls read for 18 s without a word). Raises RecordsError as
     `records.iter_record_batches` does."""
-    summary = RecordsSummary(short_abandon_s, service_threshold_s)
+    summary = RecordsSummary(short_abandon_s, service_threshold_s, timezone=timezone)
     for batch in iter_record_batches(list(paths), batch_rows, left_out):
         summary.add(select(batch) if select is not None else batch)
         if progress is not None:

@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -47,6 +48,7 @@ from cli.database import database_errors, database_url, safe_url
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
+from cli.zone_option import timezone_option
 from hold_policies.records import RECORD_COLUMNS
 from simulator.twin_log import with_talk_from_ends
 
@@ -183,7 +185,7 @@ def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
 
 def report_from_files(
     records_paths: Sequence[Path], start: pd.Timestamp | None, end: pd.Timestamp | None,
-    queues: Sequence[str], settings: dict[str, float],
+    queues: Sequence[str], settings: dict[str, Any],
 ) -> dict | None:
     """The report from record files read in batches (bounded memory, no row kept whole); None
     when they do not read that way (a bad cell, a repeated id): the whole read says why."""
@@ -194,7 +196,8 @@ def report_from_files(
             summary = summarise_files(records_paths, settings["short_abandon_s"],
                                       settings["service_threshold_s"], select,
                                       left_out=left_out,
-                                      progress=LinesWritten(label, unit="calls").add)
+                                      progress=LinesWritten(label, unit="calls").add,
+                                      timezone=settings["timezone"])
     except RecordsError:
         return None
     say_left_out(left_out)
@@ -206,7 +209,7 @@ def report_from_files(
 
 def report_from_database(
     db_url: str | None, start: pd.Timestamp | None, end: pd.Timestamp | None,
-    queues: Sequence[str], settings: dict[str, float],
+    queues: Sequence[str], settings: dict[str, Any],
 ) -> dict | None:
     """The report, told waits included, from the database read a batch of calls at a time (a
     year's log is not held whole: the records as `report_from_files` reads files, the told
@@ -215,7 +218,8 @@ def report_from_database(
     read = _database_reader()
     url = database_url(db_url)
     source, select = f"database {safe_url(url)}", _Selection(start, end, queues)
-    summary = RecordsSummary(settings["short_abandon_s"], settings["service_threshold_s"])
+    summary = RecordsSummary(settings["short_abandon_s"], settings["service_threshold_s"],
+                             timezone=settings["timezone"])
     tallies: list[pd.DataFrame] = []
     try:
         with database_errors(url, _db_flag(db_url)):
@@ -327,9 +331,13 @@ def sources(events_help: str):  # noqa: ANN201 - a click decorator
     help="Drop in the unserved rate (a fraction: 0.03 = 3 points) the sample size targets.",
 )
 @click.option("--from", "from_text", metavar="TIME",
-              help="Only calls that entered at or after this UTC date/time (ISO-8601).")
+              help="Only calls that entered at or after this date/time (ISO-8601; on "
+                   "--timezone's clock unless it names an offset).")
 @click.option("--to", "to_text", metavar="TIME",
-              help="Only calls that entered before this UTC date/time (ISO-8601; exclusive).")
+              help="Only calls that entered before this date/time (ISO-8601; exclusive; on "
+                   "--timezone's clock unless it names an offset).")
+@timezone_option("The line's IANA time zone (e.g. Europe/Berlin): --from/--to and the hour and "
+                 "day breakdowns are read on its wall clock; the call log stays in UTC.")
 @click.option("--html", "html_path", type=HTML_PAGE,
               help="Also write a self-contained HTML page (.html).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -343,16 +351,17 @@ def report_command(
     detect_drop: float,
     from_text: str | None,
     to_text: str | None,
+    timezone: str,
     html_path: Path | None,
     as_json: bool,
 ) -> None:
     """Compare hold policies: unserved callers (ITT), abandonment, waits, patience, callbacks."""
-    start, end = _moment(from_text, "--from"), _moment(to_text, "--to")
+    start, end = _moment(from_text, "--from", timezone), _moment(to_text, "--to", timezone)
     if start is not None and end is not None and start >= end:
         raise click.BadParameter(f"{from_text} is not before --to {to_text}: no call can "
                                  f"enter the queue in that range", param_hint="--from")
     settings = {"short_abandon_s": short_abandon_s, "service_threshold_s": service_threshold_s,
-                "detect_drop": detect_drop}  # fmt: skip
+                "detect_drop": detect_drop, "timezone": timezone}  # fmt: skip
     report, events = None, None
     if html_path is None and not events_paths:  # in batches; the page plots every call
         if records_paths and not db_url:
@@ -390,10 +399,11 @@ def report_command(
         click.echo(f"wrote {html_path}", err=True)
 
 
-def _moment(text: str | None, option: str) -> pd.Timestamp | None:
-    """An option's UTC moment, or a usage error naming the option."""
+def _moment(text: str | None, option: str, timezone: str = "UTC") -> pd.Timestamp | None:
+    """An option's moment in UTC (a time without an offset read on `timezone`'s clock), or a
+    usage error naming the option."""
     try:
-        return utc_time(text)
+        return utc_time(text, timezone)
     except ValueError as error:
         raise click.BadParameter(f"{text!r} is not an ISO-8601 date or time ({error}), e.g. "
                                  f"2026-03-01 or 2026-03-01T09:00Z", param_hint=option) from None

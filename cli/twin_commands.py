@@ -26,8 +26,8 @@ from cli.queue_config import (
     whose_settings,
 )
 from cli.whole_file import whole_file
+from cli.zone_option import timezone_option
 from hold_policies.records import SERVICE_LEVEL_S
-from simulator.line_clock import checked_zone
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import fit_twin
@@ -77,18 +77,10 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
         return read_records_frame(url, for_twin=True)
 
 
-def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    try:
-        return checked_zone(value)
-    except ScenarioError as error:
-        raise click.BadParameter(str(error).removeprefix("timezone: ")) from None
-
-
-TIMEZONE_OPTION = click.option(
-    "--timezone", default="UTC", show_default=True, callback=_zone, metavar="ZONE",
-    help="The line's IANA time zone (e.g. Europe/Berlin): half-hours, dates and weekdays are "
-         "read on its wall clock, as agents and callers keep them. In UTC a log across a "
-         "daylight-saving change smears every opening and closing over an hour.")
+TIMEZONE_OPTION = timezone_option(
+    "The line's IANA time zone (e.g. Europe/Berlin): half-hours, dates and weekdays are "
+    "read on its wall clock, as agents and callers keep them. In UTC a log across a "
+    "daylight-saving change smears every opening and closing over an hour.")
 
 
 FIT_HARM = "fitted whole, arrivals and agents would count each caller once per policy"
