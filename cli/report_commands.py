@@ -179,6 +179,8 @@ def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
     held = ""
     if queues and seen and not seen & set(queues):
         held = f"; the records hold queue(s) {', '.join(sorted(seen)[:20])}"
+    if start is not None and start > pd.Timestamp.now(tz="UTC"):
+        held += "; --from is in the future"
     return click.ClickException(
         f"no call records{where}{when}{' in ' if source else ''}{source}{held}")
 

@@ -92,6 +92,10 @@ def test_a_period_with_no_calls_is_named_as_the_cause(runner, tmp_path):
         assert empty.exit_code == 1
         assert ("no call records in queue(s) support entering from 2031-01-01T00:00:00+00:00 "
                 "to 2031-02-01T00:00:00+00:00 (--from/--to)") in empty.output
+        assert empty.output.rstrip().endswith("; --from is in the future")  # audit 36, D11
+        past = runner.invoke(report_command, ["--records", str(path), "--from", "2001-01-01",
+                                              "--to", "2001-02-01", *extra])
+        assert past.exit_code == 1 and "future" not in past.output
 
 
 def test_report_names_the_bad_column_and_file(runner, tmp_path):
