@@ -83,16 +83,20 @@ def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,
                  replications: int) -> str:
     """Policies as rows, figures as columns, then what each figure means."""
     names = list(results)
-    width = max(len(n) for n in names) + 2
-    head = f"{'policy':<{width}}" + "".join(f"{label:>20}" for _, label, _, _ in FIGURES) \
-        + f"{'unserved vs ' + names[0]:>26}"
+    header = ["policy", *(label for _, label, _, _ in FIGURES), f"unserved vs {names[0]}"]
+    rows = [[name, *(_cell(results[name][key], unit) for key, _, unit, _ in FIGURES),
+             "—" if name == names[0] else _points(results[name]["unserved_vs_first"])]
+            for name in names]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:  # each column as wide as its widest cell
+        return "  ".join(cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i])
+                         for i, cell in enumerate(row))
+
     lines = [f"{replications} replications of about {scenario.expected_calls:,.0f} calls (one "
              "fitted day each: a Poisson day, its count drawn), "
-             "mean ± 95% half-width over replications", "", head]
-    for name in names:
-        lines.append(f"{name:<{width}}" + "".join(
-            f"{_cell(results[name][key], unit):>20}" for key, _, unit, _ in FIGURES)
-            + f"{'—' if name == names[0] else _points(results[name]['unserved_vs_first']):>26}")
+             "mean ± 95% half-width over replications", "", line(header),
+             *(line(row) for row in rows)]
     lines += ["", "definitions:"] + [
         f"  {label}: {text.format(sl=f'{scenario.service_level_s:g}')}"
         for _, label, _, text in FIGURES]
