@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, closing
 from os import PathLike
 from pathlib import Path
 from typing import TypeVar
@@ -186,23 +187,30 @@ def write_table_batches(
     path = Path(path)
     parquet = table_format(path, file_format) == ".parquet"
     writer, schema, rows = None, None, 0
-    try:
+    with ExitStack() as opened:
         for frame in frames:
             table = _file_table(frame, parquet)
             if writer is None:
                 schema = table.schema  # the first batch's; the others are cast to it
-                writer = pq.ParquetWriter(path, schema) if parquet else pa_csv.CSVWriter(path,
-                                                                                       schema)
+                writer = _writer(path, schema, parquet, opened)
             try:
                 writer.write_table(table.cast(schema))
             except (ValueError, pa.ArrowException) as error:  # other columns, other types
                 raise BatchesDiffer(f"a batch's columns are not the first's: {error}") \
                     from None
             rows += len(frame)
-    finally:
-        if writer is not None:
-            writer.close()
     return rows
+
+
+def _writer(path: Path, schema: pa.Schema, parquet: bool,
+            opened: ExitStack) -> pq.ParquetWriter | pa_csv.CSVWriter:
+    """The file's writer, closed with `opened`. Parquet goes through a Python file: pyarrow's
+    own file asks the file its position (lseek), which a pipe refuses (`export --format
+    parquet --out /dev/stdout | …` had failed as an unexpected OSError)."""
+    if not parquet:
+        return opened.enter_context(closing(pa_csv.CSVWriter(path, schema)))
+    sink = opened.enter_context(open(path, "wb"))  # noqa: SIM115 - closed by `opened`
+    return opened.enter_context(closing(pq.ParquetWriter(sink, schema)))
 
 
 def _file_table(frame: pd.DataFrame, parquet: bool) -> pa.Table:

@@ -50,8 +50,10 @@ SEED = click.option("--seed", type=click.IntRange(min=0), default=0, show_defaul
 WPM = click.IntRange(80, 450)
 """espeak-ng's own range: below 80 it speaks at 80 anyway, and past 450 the words run
 together (at 100,000 it wrote no sound at all, and the command failed unexpectedly)."""
-# Only WAV is written (the app serves NAME.wav): out.mp3 is refused, not filled with WAV data.
-OUT = click.argument("out", type=OutFile(path_type=Path, suffixes=(".wav",)))
+# Only WAV is written (the app serves NAME.wav): out.mp3 is refused, not filled with WAV data;
+# and to a file only: the WAV is written beside it and moved over it (a device such as
+# /dev/null, run as root, had been replaced by a file), then checked as the app would.
+OUT = click.argument("out", type=OutFile(path_type=Path, suffixes=(".wav",), devices=False))
 
 
 def _done(prepared: Prepared) -> None:

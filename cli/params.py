@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,21 +34,49 @@ class FiniteFloatRange(click.FloatRange):
         return super()._describe_range()
 
 
+OPEN_FILES = re.compile(r"/proc/(\d+|self|thread-self)(/task/\d+)?/fd")
+"""The folder of a process's open files, where /dev/stdout and /dev/fd/N lead."""
+
+
 def is_device(path: Path) -> bool:
-    """Whether `path` is there and is no regular file (/dev/stdout, a pipe): written as it
-    is, whatever its name says."""
-    return path.exists() and not path.is_file()
+    """Whether `path` is written as it is, whatever its name says and wherever it leads: a
+    device, pipe or socket (/dev/null, a fifo), or one of this process's open files
+    (/dev/stdout, /dev/fd/1). Those lead into /proc/PID/fd, where no file can be made, and
+    on to a pipe, a terminal or the file the shell redirected to: each had been refused, or
+    checked for a suffix, as a file to create."""
+    if _leads_through_open_files(path):
+        return True
+    try:
+        kind = path.stat().st_mode
+    except OSError:
+        return False  # not there: a file to create
+    return not (stat.S_ISREG(kind) or stat.S_ISDIR(kind))
+
+
+def _leads_through_open_files(path: Path) -> bool:
+    """Whether `path`, or a link on its way, is in a /proc/PID/fd folder."""
+    step = Path(os.path.abspath(path.expanduser()))
+    for _ in range(40):  # the most links the kernel follows
+        if OPEN_FILES.fullmatch(str(step.parent.resolve())):
+            return True
+        if not step.is_symlink():
+            return False
+        step = step.parent / os.readlink(step)  # an absolute link replaces the folder
+    return False
 
 
 class OutFile(click.Path):
     """A file to write: refused before any work when its folder does not exist, or when its
     name ends in an extension the command does not write (`suffixes`, lower case; any when
-    empty; a device or pipe such as /dev/stdout is taken as it is), so `out.mp3` never
-    silently holds WAV data."""
+    empty), so `out.mp3` never silently holds WAV data. A device or pipe such as /dev/stdout
+    (`is_device`) is taken as it is, unless `devices` is false: a writer that seeks, or
+    reads its file back, refuses it by name (audio, which had replaced /dev/null)."""
 
-    def __init__(self, path_type: type | None = None, suffixes: tuple[str, ...] = ()) -> None:
+    def __init__(self, path_type: type | None = None, suffixes: tuple[str, ...] = (),
+                 devices: bool = True) -> None:
         super().__init__(dir_okay=False, path_type=path_type)
         self.suffixes = suffixes
+        self.devices = devices
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
@@ -54,7 +84,12 @@ class OutFile(click.Path):
             self.fail("an empty name: give a file to write", param, ctx)  # was written
         path = super().convert(value, param, ctx)
         named = Path(os.fsdecode(path))
-        if self.suffixes and named.suffix.lower() not in self.suffixes and not is_device(named):
+        if is_device(named):
+            if not self.devices:
+                self.fail(f"{named} is a device or pipe: this command writes a file and "
+                          "reads it back; give a file name", param, ctx)
+            return path
+        if self.suffixes and named.suffix.lower() not in self.suffixes:
             written = " or ".join(self.suffixes)
             instead = named.with_suffix(self.suffixes[0]).name
             self.fail(f"{named.name!r}: this command writes {written} files only; "

@@ -452,8 +452,6 @@ def export_command(
     callback_key: str,
 ) -> None:
     """Export calls for other tools: queue_log lines, or records as CSV/Parquet."""
-    if file_format != "queue_log":
-        _check_records_name(out_path, file_format)
     if file_format == "queue_log":
         if caller_id_key and caller_ids != CallerIdMode.HASHED.value:
             click.echo(f"warning: --caller-id-key is not used with --caller-ids {caller_ids}",
@@ -462,10 +460,12 @@ def export_command(
         count = _export_queue_log(
             records_paths, db_url, events_paths, out_path, pseudonyms, callback_key
         )
-        click.echo(f"wrote {count:,} queue_log lines to {out_path}")
-        return
-    count = _export_records(records_paths, db_url, out_path, file_format)
-    click.echo(f"wrote {count:,} call records to {out_path}")
+    else:
+        _check_records_name(out_path, file_format)
+        count = _export_records(records_paths, db_url, out_path, file_format)
+    what = "queue_log lines" if file_format == "queue_log" else "call records"
+    # on stderr when the lines went to a device: `--out /dev/stdout | …` reads them alone
+    click.echo(f"wrote {count:,} {what} to {out_path}", err=is_device(out_path))
 
 
 def _check_records_name(out_path: Path, file_format: str) -> None:

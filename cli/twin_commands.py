@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from pathlib import Path
+from io import BytesIO
 from typing import TYPE_CHECKING
 
 import click
@@ -154,12 +154,14 @@ def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, 
         raise click.ClickException(str(error)) from None
     table = backtest_table(result)
     click.echo(table)
+    png = BytesIO()  # drawn in memory: a pipe (--plot /dev/stdout) cannot be seeked nor
+    backtest_plot(result, png)  # read back for the page
     with whole_file(plot_path) as partial:
-        backtest_plot(result, partial)
+        partial.write_bytes(png.getvalue())
     click.echo(f"\nplot written to {plot_path}")
     write_html(html_path, "Backtest: the twin against held-out days", "backtest",
                [("predicted vs actual, by hour", table)],
-               [("predicted (95% interval) vs actual, by hour", Path(plot_path).read_bytes())])
+               [("predicted (95% interval) vs actual, by hour", png.getvalue())])
 
 
 SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,

@@ -8,12 +8,13 @@ file beside the target, which replaces the target only once it is complete.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
+
+from cli.params import is_device
 
 
 @contextmanager
@@ -23,20 +24,18 @@ def whole_file(target: str | os.PathLike) -> Iterator[Path]:
     removed if it raises (KeyboardInterrupt too), leaving any earlier `target` untouched.
 
     A symlink is written through (its target replaced, the link kept); a device or pipe
-    (/dev/null, /dev/stdout) is written directly: replaced by a file, as it had been, a
-    run as root turned /dev/null into a regular file. A folder is refused by name."""
+    (/dev/null, /dev/stdout: cli.params.is_device) is written directly, by the name given:
+    replaced by a file, as it had been, a run as root turned /dev/null into a regular file,
+    and /dev/stdout redirected (`>>`) to a file had the file replaced under the shell, what
+    was in it lost. A folder is refused by name."""
     final = Path(target)
-    if final.is_symlink():
-        final = final.resolve()
-    try:
-        kind = final.stat().st_mode
-    except OSError:
-        kind = None  # a new file (or a folder that is not there: said when writing)
-    if kind is not None and stat.S_ISDIR(kind):
+    if final.is_dir():
         raise click.ClickException(f"{target} is a folder: give a file to write")
-    if kind is not None and not stat.S_ISREG(kind):
+    if is_device(final):
         yield final
         return
+    if final.is_symlink():
+        final = final.resolve()
     partial = final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
     try:
         yield partial

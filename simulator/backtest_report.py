@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from os import PathLike
+from typing import BinaryIO
 
 import numpy as np
 
@@ -60,8 +62,9 @@ def backtest_table(result: Backtest) -> str:
     return "\n".join(lines)
 
 
-def backtest_plot(result: Backtest, path: str) -> None:
-    """Three panels (abandonment, unserved, ASA by hour): predicted band and line, actual dots."""
+def backtest_plot(result: Backtest, path: str | PathLike[str] | BinaryIO) -> None:
+    """Three panels (abandonment, unserved, ASA by hour): predicted band and line, actual dots,
+    as PNG (whatever the name: the HTML page embeds it as PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -83,5 +86,5 @@ def backtest_plot(result: Backtest, path: str) -> None:
     axes[0].legend(fontsize=8)
     figure.suptitle(f"backtest: held-out {result.test_days[0]} to {result.test_days[-1]}")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, format="png")
     plt.close(figure)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +102,25 @@ def test_a_plot_name_that_is_not_png_is_refused_before_the_backtest(known_log, t
     assert "--plot" in result.output and ".png" in result.output
     assert "predicted [95%] / actual" not in result.output
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_a_backtest_plot_goes_down_a_pipe_and_into_the_page(known_log, tmp_path: Path) -> None:
+    """matplotlib could not seek the pipe, and the page read the plot back from it."""
+    log = tmp_path / "calls.parquet"
+    known_log.to_parquet(log)
+    fifo = tmp_path / "bt.png"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    from cli.twin_commands import backtest_command
+
+    result = CliRunner().invoke(backtest_command, ["--records", str(log), "--test-days", "2",
+                                                   "--replications", "2", "--plot", str(fifo),
+                                                   "--html", str(tmp_path / "bt.html")])
+    with suppress(OSError):  # a reader still waiting (the command failed first) is let go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    reader.join(30)
+    assert result.exit_code == 0, result.output
+    assert received and received[0][:4] == b"\x89PNG"
+    assert "data:image/png;base64," in (tmp_path / "bt.html").read_text()
