@@ -22,6 +22,7 @@ from cli.database import (
     schema_revision,
 )
 from cli.params import FiniteFloatRange
+from cli.reader_gone import forgive_readers_leaving
 from hold_policies.config import ConfigError, load_config
 
 LAZY_COMMANDS = {
@@ -422,6 +423,7 @@ def main() -> None:
     """The console script: click's own errors and exits as click prints them; anything
     unforeseen as one line (the traceback only with HOLDWELL_DEBUG=1)."""
     exit_on_sigterm()
+    forgive_readers_leaving()
     try:
         cli()
     except Exception as error:  # the safety net: every known problem is caught nearer its source

@@ -32,7 +32,10 @@ def whole_file(target: str | os.PathLike) -> Iterator[Path]:
     if final.is_dir():
         raise click.ClickException(f"{target} is a folder: give a file to write")
     if is_device(final):
-        yield final
+        try:
+            yield final
+        except BrokenPipeError:  # its reader left (`--out /dev/stdout | head`): what is
+            raise SystemExit(0) from None  # left to write would be read by nobody
         return
     if final.is_symlink():
         final = final.resolve()

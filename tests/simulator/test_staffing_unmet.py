@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +74,25 @@ def test_the_command_exits_3_and_says_which_policy_missed(twin, tmp_path: Path,
     assert "half-hour(s) not yet meeting the target" in result.stderr  # not "below": an
     assert "below the target" not in result.output  # unserved rate below its target meets it
     assert "Traceback" not in result.output
+
+
+def test_a_reader_that_leaves_early_does_not_hide_the_exit_3(twin, tmp_path: Path) -> None:
+    """`holdwell staffing … | head -1` under pipefail: the write into the closed pipe had
+    ended the command with a silent exit 1, read as bad input rather than NOT MET."""
+    path = tmp_path / "scenario.toml"
+    path.write_text(HEADER + dumps(twin_to_dict(twin)), encoding="utf-8")
+    script = ("import sys\nfrom simulator import staff_plan\nstaff_plan.MAX_ROUNDS = 1\n"
+              "from cli.main import main\nsys.argv[0] = 'holdwell'\nmain()\n")
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, "staffing", "--scenario", str(path), "--policies",
+         "music_ads", "--target-unserved", "0.001", "--replications", "2", "--days", "1"],
+        cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.close()  # the reader leaves before a line is written
+    _, said = process.communicate(timeout=300)
+    assert process.returncode == 3, said
+    assert "not met under music_ads" in said and "Traceback" not in said
 
 
 def test_margins_have_a_unit_and_wide_ones_are_called_out(twin, one_round):
