@@ -148,14 +148,19 @@ def stamped_lines(
 
 def _written(events: pd.DataFrame) -> pd.Series:
     """Which events become lines: a call's first ENTERQUEUE only (a caller put back in line
-    after a Twilio error waits on as one call, which Asterisk enters once), and no ABANDON of
+    after a Twilio error waits on as one call, which Asterisk enters once), no ABANDON of
     a call nothing places in line (no ENTERQUEUE, no wait: it hung up before it entered the
-    queue, so it has no queue record, as `app.storage.read.record_query` leaves it out)."""
+    queue, so it has no queue record, as `app.storage.read.record_query` leaves it out), and
+    no EXITWITHKEY of a call answered in line (its outcome: an agent took the caller before
+    the callback request let them go), so each call has one exit line, as from records: a
+    queue_log reader had counted such a caller both as a callback taker and as answered."""
     entering = events["event"] == Event.ENTERQUEUE
     repeat_entry = entering & events["call_id"].where(entering).duplicated()
     entered = events["call_id"].isin(events.loc[entering, "call_id"])
     never_queued = (events["event"] == Event.ABANDON) & events["wait_s"].isna() & ~entered
-    return ~(repeat_entry | never_queued)
+    answered = events["call_id"].isin(events.loc[events["event"] == Event.CONNECT, "call_id"])
+    left_answered = (events["event"] == Event.EXITWITHKEY) & answered
+    return ~(repeat_entry | never_queued | left_answered)
 
 
 def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:

@@ -150,6 +150,34 @@ def test_a_failed_callback_is_told_apart_from_one_still_pending():
     assert not [x for x in lines if x.call_id == "pending" and x.event == "CALLBACK_FAILED"]
 
 
+def test_a_caller_answered_after_asking_for_a_callback_has_one_exit_line():
+    """The request logs EXITWITHKEY, and an agent may take the caller before the line lets
+    them go: the call is answered, and the export from events had written EXITWITHKEY and
+    then CONNECT (93 EXITWITHKEY lines for 91 callback takers), as the one from records
+    never did. Both now give CONNECT and COMPLETECALLER alone, from the same seconds."""
+    from tests.analytics.builders import call
+
+    log = validate_events(pd.DataFrame([
+        _event(0, "CA1", "ENTERQUEUE", position=5, wait_s=0.0),
+        _event(90, "CA1", "CALLBACK_REQUESTED", wait_s=90.0,
+               data=json.dumps({"promised_wait_s": 600})),
+        _event(90, "CA1", "EXITWITHKEY", wait_s=90.0, data=json.dumps({"key": "2"})),
+        _event(98, "CA1", "CONNECT", wait_s=98.0, data=json.dumps({"agent_call_id": "CA9"})),
+        _event(258, "CA1", "COMPLETE", wait_s=98.0, data=json.dumps({}))]))
+    queue_events = {"ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHKEY", "COMPLETECALLER"}
+
+    def queue_lines(texts: list[str]) -> list[tuple[int, str, tuple]]:
+        return [(x.epoch, x.event, x.data[:1]) for x in map(parse_queue_log_line, texts)
+                if x.event in queue_events]
+
+    from_events = queue_lines(queue_log_from_events(log))
+    assert [event for _, event, _ in from_events] == ["ENTERQUEUE", "CONNECT",
+                                                      "COMPLETECALLER"]
+    records = frame([call("CA1", "answered", 98, callback_requested=True,
+                          orig_position=5)]).assign(talk_s=160.0)
+    assert queue_lines(queue_log_from_records(records))[1:] == from_events[1:]
+
+
 def test_an_entry_logged_before_twilio_gave_a_position_takes_the_first_one_logged():
     """The app logs ENTERQUEUE at /voice/incoming, before Twilio's first poll says where the
     caller stands: the export from records knew the position (the first poll's) and the one
