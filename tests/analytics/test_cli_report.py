@@ -268,6 +268,18 @@ def test_a_bad_moment_names_its_option(runner, tmp_path, option, text):
         result.output)
 
 
+@pytest.mark.parametrize("seconds", ["1e9", "61", "3600"])
+def test_a_short_abandon_past_a_minute_is_refused_naming_the_option(runner, tmp_path, seconds):
+    """`--short-abandon 1e9` made every abandon short and the rate without them 0.0 %,
+    without a word: a short abandon is a hang-up in the first seconds."""
+    path = write_records(fourteen_calls(), tmp_path / "calls.csv")
+    result = runner.invoke(report_command, ["--records", str(path), "--short-abandon", seconds])
+    assert result.exit_code == 2
+    assert "Invalid value for '--short-abandon'" in result.output and "x<=60" in result.output
+    assert runner.invoke(report_command, ["--records", str(path), "--short-abandon", "60"]
+                         ).exit_code == 0
+
+
 @pytest.mark.parametrize("key", ["2|x", "12", "", "A"])
 def test_a_callback_key_no_phone_can_press_is_refused_before_writing(runner, tmp_path, key):
     """queue_log is split on '|': a key "2|x" was written as is, and the EXITWITHKEY line
