@@ -77,6 +77,10 @@ class Twin:
         the days there are when the log has no such day (a KeyError had reached staffing)."""
         if day == "all":
             return self.arrivals
+        if day not in WEEKDAYS:  # "friday" had been told it "is not in the log"
+            raise ScenarioError(f"--day: {day!r} is not a valid day: give all, or a weekday "
+                                f"written {', '.join(WEEKDAYS)} (not a date); the log has "
+                                f"{', '.join(self.weekdays())}")
         if day not in self.by_weekday:
             raise ScenarioError(f"--day: {day!r} is not in the log; choose all or one of "
                                 f"{', '.join(self.weekdays())}")

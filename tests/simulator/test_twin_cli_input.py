@@ -23,15 +23,31 @@ def scenario_file(known_log, tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("day", ["funday", "MON", ""])
-def test_staffing_for_a_day_the_log_lacks_names_the_days_it_has(scenario_file, day):
+def test_staffing_for_a_day_that_is_none_names_the_days_the_log_has(scenario_file, day):
     """It was 'unexpected error (KeyError)': the staffing plan looked the day up unchecked
     (simulate and whatif said which days there are)."""
     result = CliRunner().invoke(staffing_command, [
         "--scenario", str(scenario_file), "--target-unserved", "0.05", "--day", day,
         "--replications", "2", "--days", "1"])
     assert result.exit_code == 1, result.output
-    assert f"--day: {day!r} is not in the log; choose all or one of mon" in result.output
+    assert f"--day: {day!r} is not a valid day: give all, or a weekday written mon, tue" in (
+        result.output)
+    assert "the log has mon, tue" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("day", ["friday", "2026-03-06"])
+def test_simulate_says_a_day_written_otherwise_is_no_day_not_missing_from_the_log(
+        scenario_file, day):
+    """`simulate --scenario … --day friday` had said "'friday' is not in the log", as if
+    the log held no Friday: --day takes mon … sun or all."""
+    from cli.simulate_commands import simulate_command
+
+    result = CliRunner().invoke(simulate_command, ["--scenario", str(scenario_file),
+                                                   "--day", day])
+    assert result.exit_code == 1, result.output
+    assert f"--day: {day!r} is not a valid day" in result.output
+    assert "(not a date)" in result.output and "not in the log" not in result.output
 
 
 def test_fit_writes_a_scenario_only_to_a_toml_name(known_log, tmp_path):
