@@ -120,6 +120,13 @@ def field_unit(field: str) -> str:
     return "%" if raw == "fraction" else raw
 
 
+def three_figures(number: float) -> str:
+    """A fitted or averaged figure as a header says it: three significant figures (a fitted
+    twin's sigma=0.80551 and mean 4.98018 min had claimed digits no fit knows), whole with
+    thousands separators from a thousand on (never 1.23e+03)."""
+    return f"{number:.3g}" if abs(number) < 1000 else f"{number:,.0f}"
+
+
 def calls_said(number: float) -> str:
     """'1 call', '2,000 calls' ("1 calls entered" had been said)."""
     return f"{number:,.0f} call" + ("" if round(number) == 1 else "s")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analytics.formatting import three_figures
+
 
 class DistributionError(ValueError):
     """A distribution that cannot be used; the message says what to write instead."""
@@ -30,7 +32,7 @@ class Exponential:
         return rng.exponential(self.mean_s, size)
 
     def describe(self) -> str:
-        return f"exponential, mean {self.mean_s / 60:g} min"
+        return f"exponential, mean {three_figures(self.mean_s / 60)} min"
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Weibull:
         return scale * rng.weibull(self.k, size)
 
     def describe(self) -> str:
-        return f"Weibull k={self.k:g}, mean {self.mean_s / 60:g} min"
+        return f"Weibull k={three_figures(self.k)}, mean {three_figures(self.mean_s / 60)} min"
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class Lognormal:
         return rng.lognormal(mu, self.sigma, size)
 
     def describe(self) -> str:
-        return f"lognormal sigma={self.sigma:g}, mean {self.mean_s / 60:g} min"
+        return (f"lognormal sigma={three_figures(self.sigma)}, "
+                f"mean {three_figures(self.mean_s / 60)} min")
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ class Empirical:
         return out
 
     def describe(self) -> str:
-        return f"empirical ({len(self.times_s)} steps), mean {self.mean_s / 60:.3g} min"
+        return f"empirical ({len(self.times_s)} steps), mean {three_figures(self.mean_s / 60)} min"
 
 
 Distribution = Exponential | Weibull | Lognormal | NoPatience | Empirical

@@ -61,6 +61,21 @@ def test_a_daily_profile_is_described_as_its_range_and_mean(holdwell: click.Grou
     assert "1 calls/min, 5 agents" in steady.stdout.splitlines()[0]
 
 
+def test_a_fitted_twins_shapes_and_means_are_said_to_three_figures(holdwell: click.Group):
+    """`compare --scenario` of a fitted twin had headed its table "talk lognormal
+    sigma=0.80551, mean 4.98018 min, patience Weibull k=0.80554, mean 2.94953 min": digits
+    no fit knows. A long mean is said whole."""
+    from simulator.distributions import Empirical, Exponential, Lognormal, Weibull
+
+    assert Lognormal(298.8108, 0.80551).describe() == "lognormal sigma=0.806, mean 4.98 min"
+    assert Weibull(176.9718, 0.80554).describe() == "Weibull k=0.806, mean 2.95 min"
+    assert Exponential(120_000.0).describe() == "exponential, mean 2,000 min"
+    assert Empirical((60.0, 120.0), (0.5, 0.25)).describe().endswith("mean 1.86 min")
+    result = CliRunner().invoke(holdwell, ["simulate", *SMALL, "--service", "lognormal:0.80551",
+                                           "--service-mean", "4.98018"])
+    assert "talk lognormal sigma=0.806, mean 4.98 min" in result.stdout.splitlines()[0]
+
+
 def test_simulated_shares_show_the_precision_their_intervals_allow(holdwell: click.Group):
     """A 95% interval points wide under "11.93% [10.09–13.78]": the second decimal is noise,
     so simulated shares show one (more only where one would read 0 or 100)."""
