@@ -16,7 +16,7 @@ import click
 from analytics.formatting import percent_number
 from cli.one_policy import one_set_of_callers
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, policy_names, was_given
-from cli.progress import Heartbeat, stderr_progress
+from cli.progress import Heartbeat, stage, stderr_progress
 from cli.queue_config import (
     CONFIG_PROBLEMS,
     as_the_queue_runs,
@@ -112,10 +112,10 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
                                      FIT_HARM)
     except ScenarioError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"fitting {len(records):,} calls ...", err=True)
-    try:
-        twin = fit_twin(records, retries=callback_retries, seed=seed,
-                        progress=Heartbeat("fitting"), timezone=timezone)
+    try:  # said as it ends, as every long job's step is: it had said only its start
+        with stage(f"fitting {len(records):,} calls"):
+            twin = fit_twin(records, retries=callback_retries, seed=seed,
+                            progress=Heartbeat("fitting"), timezone=timezone)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     from app.console.toml_writer import dumps

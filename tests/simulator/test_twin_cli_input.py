@@ -50,6 +50,19 @@ def test_simulate_says_a_day_written_otherwise_is_no_day_not_missing_from_the_lo
     assert "(not a date)" in result.output and "not in the log" not in result.output
 
 
+def test_fit_says_when_it_is_done_and_how_long_it_took(known_log, tmp_path):
+    """It said "fitting 31,080 calls ..." and nothing after, as no other long job does."""
+    records = write_records(known_log, tmp_path / "calls.csv")
+    result = CliRunner().invoke(fit_command, ["--records", str(records),
+                                              "--out", str(tmp_path / "twin.toml")])
+    assert result.exit_code == 0, result.output
+    said = result.stderr.splitlines()
+    started = said.index(f"fitting {len(known_log):,} calls ...")
+    assert any(line.startswith(f"fitting {len(known_log):,} calls: done in ")
+               and line.endswith(" s") for line in said[started + 1:]), said
+    assert "done in" not in result.stdout
+
+
 def test_fit_writes_a_scenario_only_to_a_toml_name(known_log, tmp_path):
     """`--out twin.json` had been written as TOML under a .json name."""
     records = write_records(known_log, tmp_path / "calls.csv")
