@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from analytics.formatting import percent_number, signed_points
+from analytics.formatting import calls_said, percent_number, signed_points, three_figures
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.erlang import ErlangA
 from simulator.metrics import DEFINITIONS
@@ -89,9 +89,9 @@ def describe_scenario(scenario: Scenario) -> str:
     agents = _over_the_day([n for _, n in scenario.agents.steps], scenario.agents.mean,
                            "agents")
     reactions = "default reactions" if scenario.reactions.active else "reactions off"
-    calls = f"{scenario.calls:,}" if scenario.horizon_s is None else \
-        f"about {scenario.expected_calls:,.0f} (a Poisson count)"
-    return (f"{calls} calls, {rate}, {agents}, "
+    calls = calls_said(scenario.calls) if scenario.horizon_s is None else \
+        f"about {scenario.expected_calls:,.0f} calls (a Poisson count)"
+    return (f"{calls}, {rate}, {agents}, "
             f"talk {scenario.service.describe()}, patience {scenario.patience.describe()}, "
             f"{reactions}")
 
@@ -102,8 +102,9 @@ def _over_the_day(values: Sequence[float], mean: float, unit: str) -> str:
     constant (3.79167 agents for a line of 2 to 9)."""
     low, high = min(values), max(values)
     if low == high:
-        return f"{low:g} {unit}"
-    return f"{low:g}-{high:g} {unit} over the day, mean {mean:.3g}"
+        return f"{low:g} {unit.removesuffix('s') if low == 1 and unit == 'agents' else unit}"
+    return (f"{three_figures(low)}-{three_figures(high)} {unit} over the day, "
+            f"mean {three_figures(mean)}")
 
 
 def run_name(summary: dict) -> str:

@@ -231,3 +231,12 @@ def test_compare_writes_every_policys_records_to_one_file_the_report_reads(
     refused = CliRunner().invoke(holdwell, ["compare", "--calls", "10", "--out",
                                             str(tmp_path / "all.txt")])
     assert refused.exit_code != 0 and "must end in .csv or .parquet" in refused.output
+
+
+def test_one_call_and_one_agent_are_said_in_the_singular(holdwell: click.Group) -> None:
+    """The header had said "1 calls" (analyst audit 36, D13)."""
+    result = CliRunner().invoke(holdwell, ["simulate", "--calls", "1", "--agents", "1",
+                                           "--arrival-rate", "1", "--service-mean", "1",
+                                           "--patience-mean", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1 call, 1 calls/min, 1 agent, ")
