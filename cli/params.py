@@ -44,25 +44,41 @@ def is_device(path: Path) -> bool:
     (/dev/stdout, /dev/fd/1). Those lead into /proc/PID/fd, where no file can be made, and
     on to a pipe, a terminal or the file the shell redirected to: each had been refused, or
     checked for a suffix, as a file to create."""
-    if _leads_through_open_files(path):
+    if _open_file_link(path) is not None:
         return True
     try:
         kind = path.stat().st_mode
-    except OSError:
-        return False  # not there: a file to create
+    except (OSError, RuntimeError):
+        return False  # not there (or a loop of links): a file to create, refused on writing
     return not (stat.S_ISREG(kind) or stat.S_ISDIR(kind))
 
 
-def _leads_through_open_files(path: Path) -> bool:
-    """Whether `path`, or a link on its way, is in a /proc/PID/fd folder."""
+def descriptor_behind(path: Path) -> int | None:
+    """The number of this process's open file `path` leads to (/dev/stdout: 1), else None."""
+    link = _open_file_link(path)
+    if link is None:
+        return None
+    found = OPEN_FILES.fullmatch(str(link.parent))
+    if found is None or found[1] not in ("self", "thread-self", str(os.getpid())):
+        return None  # another process's open file: written by its name
+    return int(link.name) if link.name.isdigit() else None
+
+
+def _open_file_link(path: Path) -> Path | None:
+    """The step of `path`'s links that lies in a /proc/PID/fd folder (folder resolved),
+    or None."""
     step = Path(os.path.abspath(path.expanduser()))
-    for _ in range(40):  # the most links the kernel follows
-        if OPEN_FILES.fullmatch(str(step.parent.resolve())):
-            return True
-        if not step.is_symlink():
-            return False
-        step = step.parent / os.readlink(step)  # an absolute link replaces the folder
-    return False
+    try:
+        for _ in range(40):  # the most links the kernel follows
+            folder = step.parent.resolve()
+            if OPEN_FILES.fullmatch(str(folder)):
+                return folder / step.name
+            if not step.is_symlink():
+                return None
+            step = step.parent / os.readlink(step)  # an absolute link replaces the folder
+    except (OSError, RuntimeError):  # a loop of links: no open file of ours
+        return None
+    return None
 
 
 class OutFile(click.Path):

@@ -117,3 +117,46 @@ def test_audio_refuses_a_pipe_it_would_have_replaced_with_a_file(tmp_path):
     result = CliRunner().invoke(cli, ["audio", "comfort-noise", str(fifo)])
     assert result.exit_code == 2 and "is a device or pipe" in result.output, result.output
     assert fifo.is_fifo() and sorted(tmp_path.iterdir()) == [fifo]
+
+
+def test_a_file_appended_to_keeps_what_it_held(records, tmp_path):
+    """/dev/stdout reopened with truncation had wiped a file the shell appended to (`>>`):
+    the bytes go through the open descriptor, after what was there (review 36, R1)."""
+    same = tmp_path / "same.csv"
+    assert holdwell(["export", "--format", "csv", "--records", str(records), "--out",
+                     str(same)]).returncode == 0
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"precious\n")
+    with log.open("ab") as shell:
+        ran = holdwell(["export", "--format", "csv", "--records", str(records), "--out", STDOUT],
+                       stdout=shell)
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert log.read_bytes() == b"precious\n" + same.read_bytes()
+
+
+def test_a_commands_own_lines_come_before_its_file_not_over_it(records, tmp_path):
+    """`report --html /dev/stdout > f`: the text report printed to fd 1 and the page written
+    by reopening the file had overwritten each other (review 36, R1)."""
+    out = tmp_path / "both.txt"
+    with out.open("wb") as shell:
+        ran = holdwell(["report", "--records", str(records), "--html", STDOUT], stdout=shell)
+    assert ran.returncode == 0, ran.stderr.decode()
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("holdwell report: 300 calls")
+    assert text.rstrip().endswith("</html>") and text.count("<html") == 1
+
+
+def test_a_reader_leaving_does_not_cut_the_command_short(records, tmp_path):
+    """The device's broken pipe had ended the command at once with 0: `fit --out /dev/stdout
+    --html fit.html` never wrote its page (review 36, R2). The rest goes unread; the command
+    carries on to its end."""
+    page = tmp_path / "fit.html"
+    process = subprocess.Popen([sys.executable, "-m", "cli", "fit", "--records", str(records),
+                                "--out", STDOUT, "--html", str(page)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader leaves before a byte is read
+    status = process.wait(timeout=120)
+    said = process.stderr.read().decode()
+    process.stderr.close()
+    assert status == 0, said
+    assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
