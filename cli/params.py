@@ -110,7 +110,10 @@ class OutFile(click.Path):
             instead = named.with_suffix(self.suffixes[0]).name
             self.fail(f"{named.name!r}: this command writes {written} files only; "
                       f"name it {instead!r}", param, ctx)
-        folder = named.expanduser().resolve().parent
+        try:
+            folder = named.expanduser().resolve().parent
+        except RuntimeError:  # Python 3.11's word for a loop of links
+            self.fail(f"{named} leads round a loop of links", param, ctx)
         if not folder.is_dir():
             self.fail(f"the folder {folder} does not exist", param, ctx)
         if not can_create_in(folder):

@@ -160,3 +160,15 @@ def test_a_reader_leaving_does_not_cut_the_command_short(records, tmp_path):
     process.stderr.close()
     assert status == 0, said
     assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_a_loop_of_links_is_refused_naming_the_option(records, tmp_path):
+    """Python 3.11 raises RuntimeError on a loop: it had been 'holdwell: unexpected error'
+    (review 36, R6)."""
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    for out in (loop, loop / "x.csv"):
+        result = CliRunner().invoke(cli, ["export", "--format", "csv", "--records",
+                                          str(records), "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for '--out'" in result.output and "loop of links" in result.output
