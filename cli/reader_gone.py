@@ -35,9 +35,10 @@ def to_devnull(fd: int) -> None:
 class _ReaderMayLeave(io.RawIOBase):
     """The bytes written to a file descriptor; once its reader is gone, to /dev/null."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, name: object) -> None:
         super().__init__()
         self._fd = fd
+        self.name = name  # "<stdout>", as the stream it stands in for
 
     def writable(self) -> bool:
         return True
@@ -49,11 +50,13 @@ class _ReaderMayLeave(io.RawIOBase):
         return os.isatty(self._fd)
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        left = memoryview(data)
         try:
-            return os.write(self._fd, data)
+            while left:  # a pipe may take part of a write
+                left = left[os.write(self._fd, left):]
         except BrokenPipeError:
             to_devnull(self._fd)
-            return len(data)
+        return len(data)
 
 
 def _forgiving(stream: TextIO) -> TextIO:
@@ -64,6 +67,11 @@ def _forgiving(stream: TextIO) -> TextIO:
     except (AttributeError, OSError, ValueError):
         return stream
     stream.flush()
-    return io.TextIOWrapper(io.BufferedWriter(_ReaderMayLeave(fd)), encoding=stream.encoding,
-                            errors=stream.errors, line_buffering=stream.line_buffering,
-                            write_through=getattr(stream, "write_through", False))
+    raw = _ReaderMayLeave(fd, getattr(stream, "name", fd))
+    # unbuffered as the stream was (python -u, PYTHONUNBUFFERED: a FileIO beneath it), or
+    # words written apart in time had come out together, and out of order, at exit
+    unbuffered = not isinstance(getattr(stream, "buffer", None), io.BufferedWriter)
+    return io.TextIOWrapper(raw if unbuffered else io.BufferedWriter(raw),
+                            encoding=stream.encoding, errors=stream.errors,
+                            line_buffering=stream.line_buffering,
+                            write_through=unbuffered or getattr(stream, "write_through", False))

@@ -66,3 +66,19 @@ def test_the_last_flush_at_exit_is_quiet_too():
               "forgive_readers_leaving()\nprint('last words')\n")  # kept in the buffer
     status, said = reader_leaves_at_once([sys.executable, "-c", script])
     assert status == 0 and said == ""
+
+
+def test_unbuffered_streams_stay_unbuffered_and_in_order():
+    """Under PYTHONUNBUFFERED (python -u, many containers) the streams write at once; the
+    stand-ins had buffered them, so words written apart came out together at exit, stderr's
+    before stdout's (review 36, R3)."""
+    script = ("import sys, time\n"
+              "from cli.reader_gone import forgive_readers_leaving\n"
+              "forgive_readers_leaving()\n"
+              "sys.stderr.write('A'); time.sleep(0.3); sys.stdout.write('B'); time.sleep(0.3)\n"
+              "sys.stderr.write('C')\n"
+              "assert sys.stdout.name == '<stdout>', sys.stdout.name\n")
+    both = subprocess.run([sys.executable, "-u", "-c", script], cwd=ROOT, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
+                          check=False)
+    assert both.returncode == 0 and both.stdout == "ABC", both.stdout
