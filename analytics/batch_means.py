@@ -98,18 +98,18 @@ def paired_run_difference(hits_a: np.ndarray, hits_b: np.ndarray,
                           entered_s: np.ndarray) -> list[float] | None:
     """[difference, low, high]: mean(hits_b) - mean(hits_a) over the same callers (one run
     per policy on common random numbers, aligned by entry), with a 95% interval clustered as
-    run_interval's, never narrower than the t interval over callers; None without callers.
+    run_interval's, never narrower than the t interval over callers; None with fewer than two
+    callers (no interval: NaN had made compare --json print invalid JSON).
     Pairing cancels the callers' shared luck, so it is far tighter than the two intervals."""
     change = np.asarray(hits_b, float) - np.asarray(hits_a, float)
-    if change.size == 0:
+    if change.size < 2:
         return None
     minutes = np.floor(np.asarray(entered_s, dtype=float) / MINUTE_S).astype(np.int64)
     order, inverse = np.unique(minutes, return_inverse=True)
     calls = np.bincount(inverse.ravel(), minlength=order.size)
     clusters = cluster_codes(order, calls)
     n = change.size
-    independent = float(np.std(change, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-    half = float(t_quantile(0.975, max(n - 1, 1))) * independent
+    half = float(t_quantile(0.975, n - 1)) * float(np.std(change, ddof=1) / math.sqrt(n))
     if clusters is not None:
         codes, _ = clusters
         per_caller = codes[inverse.ravel()]

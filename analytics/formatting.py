@@ -104,6 +104,17 @@ def margin_points(half_width: float, decimals: int = 1) -> str:
     return f"{percent_number(half_width, decimals)} pp"
 
 
+def share_and_margin(mean: float, half_width: float | None, decimals: int = 2) -> str:
+    """A share and its 95% half-width, "57.58% ±1.97 pp"; at exactly 0 or 1 the interval
+    runs one way only (a one-sided bound: "100.00% −0.19 pp"); the share alone without a
+    half-width."""
+    shown = f"{percent_number(mean, decimals)}%"
+    if half_width is None or half_width != half_width:
+        return shown
+    sign = "−" if mean == 1.0 else "+" if mean == 0.0 else "±"
+    return f"{shown} {sign}{margin_points(half_width, decimals)}"
+
+
 def signed_points(difference: float, decimals: int = 1) -> str:
     """A difference of shares in percentage points with its sign, "+1.2 pp", "-0.4 pp";
     one too small (or, near 100, too large) to show exactly reads "<0.0001 pp" unsigned;
@@ -124,7 +135,13 @@ def three_figures(number: float) -> str:
     """A fitted or averaged figure as a header says it: three significant figures (a fitted
     twin's sigma=0.80551 and mean 4.98018 min had claimed digits no fit knows), whole with
     thousands separators from a thousand on (never 1.23e+03)."""
-    return f"{number:.3g}" if abs(number) < 1000 else f"{number:,.0f}"
+    rounded = float(f"{number:.3g}")  # 999.6 is 1,000, not "1e+03"
+    if rounded == 0 or not math.isfinite(rounded):
+        return f"{rounded:g}"
+    if abs(rounded) >= 1000:
+        return f"{rounded:,.0f}"
+    text = f"{rounded:.{max(2 - math.floor(math.log10(abs(rounded))), 0)}f}"  # 0.0000123
+    return text.rstrip("0").rstrip(".") if "." in text else text  # 5, not 5.00, as :g
 
 
 def calls_said(number: float) -> str:

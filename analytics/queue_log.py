@@ -158,7 +158,8 @@ def _written(events: pd.DataFrame) -> pd.Series:
     repeat_entry = entering & events["call_id"].where(entering).duplicated()
     entered = events["call_id"].isin(events.loc[entering, "call_id"])
     never_queued = (events["event"] == Event.ABANDON) & events["wait_s"].isna() & ~entered
-    answered = events["call_id"].isin(events.loc[events["event"] == Event.CONNECT, "call_id"])
+    answered = events["call_id"].isin(  # as outcome_of reads it: a CONNECT or a COMPLETE
+        events.loc[events["event"].isin([Event.CONNECT, Event.COMPLETE]), "call_id"])
     left_answered = (events["event"] == Event.EXITWITHKEY) & answered
     return ~(repeat_entry | never_queued | left_answered)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from analytics.formatting import margin_points, percent_number, signed_points
+from analytics.formatting import margin_points, share_and_margin, signed_points
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
 from simulator.replicate import edge_half_width, mean_and_half_width, replicate
@@ -72,10 +72,7 @@ def _cell(value: tuple, unit: str) -> str:
     if mean != mean:
         return "n/a"
     if unit == "%":
-        shown = f"{percent_number(mean, 2)}%"
-        if half == half and mean in (0.0, 1.0):  # one-sided: it cannot pass 0 or 100%
-            return f"{shown} {'+' if mean == 0.0 else '−'}{margin_points(half, 2)}"
-        return f"{shown} ±{margin_points(half, 2)}" if half == half else shown
+        return share_and_margin(mean, half)
     return f"{mean:.1f} s ±{half:.1f}" if half == half else f"{mean:.1f} s"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from analytics.formatting import (
     margin_points,
     percent_number,
+    share_and_margin,
     signed_points,
     with_standard_error,
 )
@@ -24,6 +25,12 @@ def percent(fraction: float | None, decimals: int = 1) -> str:
 def points(difference: float | None, decimals: int = 1) -> str:
     """'+1.2 pp', '-0.4 pp'; '–' for none."""
     return "–" if difference is None else signed_points(difference, decimals)
+
+
+@bp.app_template_global("share_interval")
+def share_interval(mean: float, half_width: float | None) -> str:
+    """A share ± its half-width as whatif prints it (one-sided at 0 or 100%)."""
+    return share_and_margin(mean, half_width)
 
 
 @bp.app_template_filter("margin")

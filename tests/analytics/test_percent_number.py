@@ -47,3 +47,20 @@ def test_examples(fraction, decimals, shown):
 def test_an_interval_whose_low_end_is_above_zero_says_so():
     assert interval("unserved_rate", (0.00013, 0.0068)) == "[0.01, 0.7 %]"
     assert interval("unserved_rate", (0.0, 0.0068)) == "[0.0, 0.7 %]"
+
+
+def test_three_figures_never_in_scientific_notation():
+    """A header's fitted figures: 999.6 had read "1e+03" (review 36, R5)."""
+    from analytics.formatting import three_figures
+
+    said = [three_figures(x) for x in (999.6, 1.234e-5, 4.98018, 0.80551, 2000.4, 5.0, 0.0)]
+    assert said == ["1,000", "0.0000123", "4.98", "0.806", "2,000", "5", "0"]
+
+
+def test_a_share_at_none_or_all_has_a_one_sided_margin():
+    from analytics.formatting import share_and_margin
+
+    assert share_and_margin(0.5758, 0.0197) == "57.58% ±1.97 pp"
+    assert share_and_margin(1.0, 0.0019) == "100.00% −0.19 pp"
+    assert share_and_margin(0.0, 0.0019) == "0.00% +0.19 pp"
+    assert share_and_margin(0.25, None) == share_and_margin(0.25, float("nan")) == "25.00%"

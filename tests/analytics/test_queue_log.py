@@ -178,6 +178,19 @@ def test_a_caller_answered_after_asking_for_a_callback_has_one_exit_line():
     assert queue_lines(queue_log_from_records(records))[1:] == from_events[1:]
 
 
+def test_a_callback_asker_whose_bridge_logged_only_its_end_has_no_exitwithkey():
+    """outcome_of reads a COMPLETE without a CONNECT as answered (bridged is said once the
+    talk is over); the export had dropped the EXITWITHKEY of a CONNECT only (review 36, R7)."""
+    log = validate_events(pd.DataFrame([
+        _event(0, "CA1", "ENTERQUEUE", position=5, wait_s=0.0),
+        _event(90, "CA1", "CALLBACK_REQUESTED", wait_s=90.0,
+               data=json.dumps({"promised_wait_s": 600})),
+        _event(90, "CA1", "EXITWITHKEY", wait_s=90.0, data=json.dumps({"key": "2"})),
+        _event(258, "CA1", "COMPLETE", wait_s=98.0, data=json.dumps({}))]))
+    events = [parse_queue_log_line(x).event for x in queue_log_from_events(log)]
+    assert "EXITWITHKEY" not in events and "COMPLETECALLER" in events
+
+
 def test_an_entry_logged_before_twilio_gave_a_position_takes_the_first_one_logged():
     """The app logs ENTERQUEUE at /voice/incoming, before Twilio's first poll says where the
     caller stands: the export from records knew the position (the first poll's) and the one

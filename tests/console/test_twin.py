@@ -138,6 +138,7 @@ def test_the_page_shows_the_fit_and_the_whatif_table(seeded, as_role):
     assert page.status_code == 200
     assert 'data-policy="silence"' in text and "What the log is too thin to support" in text
     assert "Staffing: fewest agents per half-hour for unserved &lt;= 5%" in text
+    assert 'data-label="time to serve"' in text and 'data-label="served in time"' in text
 
 
 def test_the_page_reads_its_figures_as_the_cli_prints_them(seeded, as_role, tokens):

@@ -172,3 +172,12 @@ def test_runs_that_met_different_callers_are_not_paired() -> None:
     assert unserved_vs(table, table) == [0.0, 0.0, 0.0]
     later = replace(table, entered_s=table.entered_s + 1.0)
     assert unserved_vs(table, later) is None
+
+
+def test_one_caller_gives_no_paired_interval() -> None:
+    """[0.0, NaN, NaN] had made compare --json print invalid JSON (review 36, R4)."""
+    from analytics.batch_means import paired_run_difference
+
+    assert paired_run_difference(np.array([1.0]), np.array([0.0]), np.array([0.0])) is None
+    assert paired_run_difference(np.array([1.0, 0.0]), np.array([0.0, 0.0]),
+                                 np.array([0.0, 1.0]))[0] == -0.5
