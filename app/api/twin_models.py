@@ -60,8 +60,8 @@ class TwinAsk(Model):
     target_unserved: Fraction | None = Field(None, description="staffing: most unserved per "
                                                                "half-hour, e.g. 0.05")
     target_service_level: Fraction | None = Field(
-        None, description="staffing: least answered within sl_seconds / (entered - callback "
-                          "takers), e.g. 0.8")
+        None, description="staffing: least (answered + called back) within sl_seconds of "
+                          "entering / entered (the report's served_in_time_rate), e.g. 0.8")
     sl_seconds: Annotated[float, Field(ge=1, le=3600, description=(
         "service level threshold, seconds; the one the report and the wallboard use by "
         "default"))] = SERVICE_LEVEL_S
