@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -33,3 +35,23 @@ def utc_time(text: str | None, timezone: str = "UTC") -> pd.Timestamp | None:
         return stamp.tz_convert("UTC")
     return stamp.tz_localize(timezone, ambiguous=True,
                              nonexistent="shift_forward").tz_convert("UTC")
+
+
+def events_of_calls(events: pd.DataFrame, start: pd.Timestamp | None,
+                    end: pd.Timestamp | None, queues: Sequence[str] = ()) -> pd.DataFrame:
+    """The events of the calls a period and some queues cover, whole: a call is in when it
+    entered (its first ENTERQUEUE) in [start, end) and its queue is named (any when none
+    is), as `between` keeps a call's record; a call that never entered is in no period."""
+    keep = np.ones(len(events), dtype=bool)
+    if start is not None or end is not None:
+        entries = events[events["event"].astype(str) == "ENTERQUEUE"]
+        entered = entries.groupby("call_id", observed=True)["time"].min()
+        inside = np.ones(len(entered), dtype=bool)
+        if start is not None:
+            inside &= (entered >= start).to_numpy()
+        if end is not None:
+            inside &= (entered < end).to_numpy()
+        keep &= events["call_id"].isin(entered.index[inside]).to_numpy()
+    if queues:
+        keep &= events["queue"].astype(str).isin(queues).to_numpy()
+    return events.loc[keep].reset_index(drop=True)

@@ -17,7 +17,7 @@ import click
 import pandas as pd
 
 from analytics.events import load_events, validate_events
-from analytics.filters import between, utc_time
+from analytics.filters import between
 from analytics.formatting import left_out_sentence
 from analytics.pseudonyms import CallerIdMode, CallerIds
 from analytics.queue_log import (
@@ -46,9 +46,9 @@ from analytics.tables import (
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device
+from cli.period_options import Period, RecordSelection, period_options, queue_rows
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
-from cli.zone_option import timezone_option
 from hold_policies.records import RECORD_COLUMNS
 from simulator.twin_log import with_talk_from_ends
 
@@ -155,15 +155,6 @@ def only_queues(records: pd.DataFrame, queues: Sequence[str],
     return records
 
 
-def queue_rows(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:
-    """The calls of the named queues (all if none named)."""
-    if queues:
-        records = records[records["queue"].astype(str).isin(queues)].reset_index(drop=True)
-        for name in ("queue", "policy", "arm"):
-            records[name] = records[name].cat.remove_unused_categories()
-    return records
-
-
 def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
                 end: pd.Timestamp | None = None, *, source: str = "",
                 seen: set[str] | None = None) -> click.ClickException:
@@ -191,7 +182,7 @@ def report_from_files(
 ) -> dict | None:
     """The report from record files read in batches (bounded memory, no row kept whole); None
     when they do not read that way (a bad cell, a repeated id): the whole read says why."""
-    left_out, select = LeftOut(), _Selection(start, end, queues)
+    left_out, select = LeftOut(), RecordSelection(start, end, queues)
     label = "reading call records from the record file(s), a batch at a time"
     try:
         with stage(label):
@@ -219,7 +210,7 @@ def report_from_database(
     the rows."""
     read = _database_reader()
     url = database_url(db_url)
-    source, select = f"database {safe_url(url)}", _Selection(start, end, queues)
+    source, select = f"database {safe_url(url)}", RecordSelection(start, end, queues)
     summary = RecordsSummary(settings["short_abandon_s"], settings["service_threshold_s"],
                              timezone=settings["timezone"])
     tallies: list[pd.DataFrame] = []
@@ -270,24 +261,6 @@ def _validated(
         yield check(batch, f"{source} (batch {n})")
 
 
-class _Selection:
-    """The calls a report covers, kept from a batch of records (the period, the queues), and
-    the queues the records hold, to name when none of those asked for has a call."""
-
-    def __init__(self, start: pd.Timestamp | None, end: pd.Timestamp | None,
-                 queues: Sequence[str]) -> None:
-        self.start, self.end, self.queues = start, end, queues
-        self.seen: set[str] = set()
-
-    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
-        if self.queues and "queue" in batch:
-            self.seen.update(batch["queue"].astype(str).unique())
-        if self.start is not None or self.end is not None:
-            batch = between(batch, self.start, self.end)
-        return queue_rows(batch, self.queues)
-
-
-
 def sources(events_help: str):  # noqa: ANN201 - a click decorator
     """The input flags report and export share: record files, a database, event files."""
 
@@ -315,7 +288,9 @@ with short ones excluded 0.0 %, without a word."""
 
 @click.command("report")
 @sources("Event file(s), to mark announcement times on the hazard plot.")
-@click.option("--queue", "queues", multiple=True, help="Report only this queue; repeatable.")
+@period_options("Report only this queue; repeatable.",
+                "The line's IANA time zone (e.g. Europe/Berlin): --from/--to and the hour and "
+                "day breakdowns are read on its wall clock; the call log stays in UTC.")
 @click.option(
     "--short-abandon",
     "short_abandon_s",
@@ -340,14 +315,6 @@ with short ones excluded 0.0 %, without a word."""
     show_default=True,
     help="Drop in the unserved rate (a fraction: 0.03 = 3 points) the sample size targets.",
 )
-@click.option("--from", "from_text", metavar="TIME",
-              help="Only calls that entered at or after this date/time (ISO-8601; on "
-                   "--timezone's clock unless it names an offset).")
-@click.option("--to", "to_text", metavar="TIME",
-              help="Only calls that entered before this date/time (ISO-8601; exclusive; on "
-                   "--timezone's clock unless it names an offset).")
-@timezone_option("The line's IANA time zone (e.g. Europe/Berlin): --from/--to and the hour and "
-                 "day breakdowns are read on its wall clock; the call log stays in UTC.")
 @click.option("--html", "html_path", type=HTML_PAGE,
               help="Also write a self-contained HTML page (.html).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -366,10 +333,8 @@ def report_command(
     as_json: bool,
 ) -> None:
     """Compare hold policies: unserved callers (ITT), abandonment, waits, patience, callbacks."""
-    start, end = _moment(from_text, "--from", timezone), _moment(to_text, "--to", timezone)
-    if start is not None and end is not None and start >= end:
-        raise click.BadParameter(f"{from_text} is not before --to {to_text}: no call can "
-                                 f"enter the queue in that range", param_hint="--from")
+    period = Period.read(from_text, to_text, timezone)
+    start, end = period.start, period.end
     settings = {"short_abandon_s": short_abandon_s, "service_threshold_s": service_threshold_s,
                 "detect_drop": detect_drop, "timezone": timezone}  # fmt: skip
     report, events = None, None
@@ -409,16 +374,6 @@ def report_command(
         click.echo(f"wrote {html_path}", err=True)
 
 
-def _moment(text: str | None, option: str, timezone: str = "UTC") -> pd.Timestamp | None:
-    """An option's moment in UTC (a time without an offset read on `timezone`'s clock), or a
-    usage error naming the option."""
-    try:
-        return utc_time(text, timezone)
-    except ValueError as error:
-        raise click.BadParameter(f"{text!r} is not an ISO-8601 date or time ({error}), e.g. "
-                                 f"2026-03-01 or 2026-03-01T09:00Z", param_hint=option) from None
-
-
 @click.command("export")
 @click.option(
     "--format",
@@ -449,6 +404,9 @@ def _moment(text: str | None, option: str, timezone: str = "UTC") -> pd.Timestam
     show_default=True,
     help="Key written on EXITWITHKEY for callback takers when records lack a `key` column.",
 )
+@period_options("Export only this queue's calls; repeatable.",
+                "The line's IANA time zone (e.g. Europe/Berlin): --from/--to are read on its "
+                "wall clock; the file's times stay in UTC.")
 def export_command(
     file_format: str,
     records_paths: tuple[Path, ...],
@@ -458,19 +416,24 @@ def export_command(
     caller_ids: str,
     caller_id_key: str | None,
     callback_key: str,
+    queues: tuple[str, ...],
+    from_text: str | None,
+    to_text: str | None,
+    timezone: str,
 ) -> None:
     """Export calls for other tools: queue_log lines, or records as CSV/Parquet."""
+    period = Period.read(from_text, to_text, timezone, queues)
     if file_format == "queue_log":
         if caller_id_key and caller_ids != CallerIdMode.HASHED.value:
             click.echo(f"warning: --caller-id-key is not used with --caller-ids {caller_ids}",
                        err=True)
         pseudonyms = CallerIds.from_key_text(caller_ids, caller_id_key)
         count = _export_queue_log(
-            records_paths, db_url, events_paths, out_path, pseudonyms, callback_key
+            records_paths, db_url, events_paths, out_path, pseudonyms, callback_key, period
         )
     else:
         _check_records_name(out_path, file_format)
-        count = _export_records(records_paths, db_url, out_path, file_format)
+        count = _export_records(records_paths, db_url, out_path, file_format, period)
     what = "queue_log lines" if file_format == "queue_log" else "call records"
     # on stderr when the lines went to a device: `--out /dev/stdout | …` reads them alone
     click.echo(f"wrote {count:,} {what} to {out_path}", err=is_device(out_path))
@@ -500,23 +463,26 @@ def _some_key(key: str | None) -> str | None:
 
 
 def _export_records(
-    records_paths: Sequence[Path], db_url: str | None, out_path: Path, file_format: str
+    records_paths: Sequence[Path], db_url: str | None, out_path: Path, file_format: str,
+    period: Period,
 ) -> int:
-    """Write records as CSV or Parquet a batch at a time (bounded memory, a log of millions);
-    a batch that does not validate, or a repeated call id, makes the whole read name the rows."""
+    """Write the period's records as CSV or Parquet a batch at a time (bounded memory, a log
+    of millions); a batch that does not validate, or a repeated call id, makes the whole read
+    name the rows."""
     if records_paths and db_url:
         raise click.UsageError("give either --records or --db, not both")
     written = LinesWritten(f"writing {out_path.name}", unit="calls")
+    select = RecordSelection(period.start, period.end, period.queues)
     try:
         with whole_file(out_path) as partial:
-            return write_table_batches(_counted(_record_batches(records_paths, db_url), written),
-                                       partial, file_format)  # fmt: skip
+            batches = map(select, _record_batches(records_paths, db_url))
+            return write_table_batches(_counted(batches, written), partial, file_format)
     except RecordsError:
         click.echo("a batch of records does not validate: reading them whole to name the rows",
                    err=True)
     except BatchesDiffer:  # files with other extra columns (one has talk_s): joined whole
         click.echo("the record files' columns differ: reading them whole", err=True)
-    records = read_records(records_paths, db_url)
+    records = select(read_records(records_paths, db_url))
     with whole_file(out_path) as partial:
         write_records(records, partial, file_format=file_format)
     return len(records)
@@ -557,35 +523,37 @@ def _counted(batches: Iterator[pd.DataFrame], written: LinesWritten) -> Iterator
 
 def _export_queue_log(
     records_paths: Sequence[Path], db_url: str | None, events_paths: Sequence[Path],
-    out_path: Path, caller_ids: CallerIds, callback_key: str,
+    out_path: Path, caller_ids: CallerIds, callback_key: str, period: Period,
 ) -> int:
-    """Write queue_log lines; from the database's events and from record files they stream
-    in batches (bounded memory)."""
+    """Write the period's queue_log lines; from the database's events and from record files
+    they stream in batches (bounded memory)."""
     events = None
     if events_paths:
         events = read_events(events_paths, records_paths, db_url, numbers=True)
     elif not records_paths:
-        count = _queue_log_from_database(db_url, out_path, caller_ids)
+        count = _queue_log_from_database(db_url, out_path, caller_ids, period)
         if count is not None:
             return count
     if events is not None and not events.empty:
-        return _write_counted(queue_log_from_events(events, caller_ids), out_path)
+        return _write_counted(queue_log_from_events(period.events(events), caller_ids),
+                              out_path)
     options = {"callback_key": callback_key, "caller_ids": caller_ids}
+    select = RecordSelection(period.start, period.end, period.queues)
     if records_paths:
         try:
             left_out = LeftOut()
-            batches = iter_record_batches(list(records_paths), left_out=left_out)
+            batches = map(select, iter_record_batches(list(records_paths), left_out=left_out))
             count = _write_counted(stream_queue_log(batches, **options), out_path)
             say_left_out(left_out)
             return count
         except (ValueError, RecordsError) as error:  # out of order, or a cell to point at
             click.echo(f"reading the records whole ({error})", err=True)
-    lines = queue_log_from_records(read_records(records_paths, db_url), **options)
+    lines = queue_log_from_records(select(read_records(records_paths, db_url)), **options)
     return _write_counted(lines, out_path)
 
 
-def _queue_log_from_database(db_url: str | None, out_path: Path,
-                             caller_ids: CallerIds) -> int | None:
+def _queue_log_from_database(db_url: str | None, out_path: Path, caller_ids: CallerIds,
+                             period: Period) -> int | None:
     """The database's events as queue_log lines, read a batch of whole calls at a time and
     put in time order by an external sort (read whole, a 300,000-call log held 1.9 GB).
     None: the log holds no events (its records give the lines then)."""
@@ -596,8 +564,9 @@ def _queue_log_from_database(db_url: str | None, out_path: Path,
 
     def batches() -> Iterator[pd.DataFrame]:
         with database_errors(url, _db_flag(db_url)):
-            yield from _counted(_validated(read.call_event_batches(url, numbers=True), source,
-                                           validate_events), events_read)
+            yield from map(period.events, _counted(_validated(
+                read.call_event_batches(url, numbers=True), source, validate_events),
+                events_read))
 
     try:
         every = batches()
