@@ -23,7 +23,6 @@ import numpy as np
 from analytics.formatting import percent_number
 from cli.database import cannot_use
 from cli.memory_check import check_fits_in_memory
-from cli.one_policy import one_set_of_callers
 from cli.params import FiniteFloatRange, can_create_in, policy_names, was_given
 from cli.progress import stderr_progress
 from cli.queue_config import (
@@ -157,7 +156,8 @@ SCENARIO_OPTIONS = (
                  "(replaces --agents)."),
     click.option("--arrivals-from", type=click.Path(exists=True, dir_okay=False),
                  default=None, help="Replay the arrival times of a records file (CSV/Parquet), "
-                 "e.g. a real call log's export: its calls at their times (so no --calls, "
+                 "e.g. a real call log's export, or of a file with just an entered_at column "
+                 "of ISO-8601 times: its calls at their times (so no --calls, "
                  "--arrival-rate or --rate-profile)."),
     click.option("--arrivals-policy", default=None, metavar="POLICY",
                  help="With --arrivals-from: replay only the calls that ran under this "
@@ -321,18 +321,10 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
         raise ScenarioError("--arrivals-policy picks the calls of --arrivals-from's file to "
                             "replay: give --arrivals-from too")
     if options.get("arrivals_from"):
-        from analytics.records import RecordsError, load_records
+        from cli.arrival_times import replayed_moments
 
-        try:
-            records = load_records([options["arrivals_from"]])
-        except RecordsError as error:
-            raise ScenarioError(str(error)) from None
-        records = one_set_of_callers(records, options["arrivals_from"],
-                                     options.get("arrivals_policy"), "--arrivals-from",
-                                     "--arrivals-policy")
-        moments = [stamp.to_pydatetime(warn=False)  # nanoseconds: below any wait that counts
-                   for stamp in records["entered_at"]]
-        replay = ReplayedArrivals.from_moments(moments)
+        replay = ReplayedArrivals.from_moments(
+            replayed_moments(options["arrivals_from"], options.get("arrivals_policy")))
         changes.update(arrivals=replay, calls=len(replay.times_s))
     return replace(scenario, **changes) if changes else scenario
 

@@ -94,3 +94,25 @@ def test_a_compare_output_is_replayed_one_policy_at_a_time(tmp_path):
     wrong = runner.invoke(cli, ["simulate", "--policy", "checkin", "--arrivals-from", str(out),
                                 "--arrivals-policy", "music_ads"])
     assert "has no calls under it (it has checkin, silence)" in wrong.output
+
+
+def test_a_plain_list_of_arrival_times_is_replayed(tmp_path):
+    """Another system's arrival times alone (one entered_at column) had been refused for
+    want of orig_position, announcements and every record column (analyst audit 36, D12)."""
+    times = pd.DataFrame({"entered_at": ["2026-03-02T09:00:00Z", "2026-03-02T09:00:40Z",
+                                         "2026-03-02T09:03:00+01:00", "2026-03-02T10:15:00"]})
+    times.to_csv(tmp_path / "arrivals.csv", index=False)
+    replayed = simulate(tmp_path, "plain", "--arrivals-from", str(tmp_path / "arrivals.csv"),
+                        "--agents", "1")
+    assert sorted(replayed["entered_at"].dt.strftime("%H:%M:%S")) == [
+        "08:03:00", "09:00:00", "09:00:40", "10:15:00"]
+    refused = CliRunner().invoke(cli, [*BASE, "--arrivals-from",
+                                       str(tmp_path / "arrivals.csv"), "--arrivals-policy",
+                                       "silence"])
+    assert refused.exit_code != 0 and "no policies to pick from" in refused.output
+    (tmp_path / "nothing.csv").write_text("when\n2026-03-02T09:00:00Z\n")
+    neither = CliRunner().invoke(cli, [*BASE, "--arrivals-from", str(tmp_path / "nothing.csv")])
+    assert neither.exit_code != 0 and "an entered_at column of ISO-8601 times" in neither.output
+    (tmp_path / "bad.csv").write_text("entered_at\nyesterday\n")
+    bad = CliRunner().invoke(cli, [*BASE, "--arrivals-from", str(tmp_path / "bad.csv")])
+    assert bad.exit_code != 0 and "not ISO-8601 times" in bad.output
