@@ -313,24 +313,46 @@ class ExperimentStop(Model):
 
 
 class ArmResult(Model):
+    """One arm's finished calls by outcome (they add up to `calls`) and its unserved rate, as
+    `holdwell report` counts them."""
+
     arm: str
-    calls: int
-    answered: int
-    abandoned: int
-    callbacks_failed: int
-    unserved_rate: float | None
-    unserved_rate_ci_low: float | None
-    unserved_rate_ci_high: float | None
+    calls: int = Field(description="finished calls randomised to the arm that entered the "
+                       "queue (intention to treat)")
+    answered: int = Field(description="answered in line")
+    abandoned: int = Field(description="hung up while waiting")
+    callbacks_connected: int = Field(description="called back and reached an agent")
+    callbacks_failed: int = Field(description="called back, never reached")
+    left: int = Field(description="out of line, a callback still pending or none asked for")
+    errors: int = Field(description="ended by Twilio's error")
+    overflow: int = Field(description="offered a callback or message past the maximum wait, "
+                          "took neither")
+    voicemail: int = Field(description="left a message not yet called back")
+    unserved_rate: float | None = Field(description="(abandoned + callbacks failed + errors + "
+                                        "overflow) / calls")
+    unserved_rate_ci_low: float | None = Field(description="95% interval, low end: Wilson's, "
+                                               "widened where calls close in time move "
+                                               "together (as the report's)")
+    unserved_rate_ci_high: float | None = Field(description="95% interval, high end")
 
 
 class ArmComparison(Model):
+    """One arm's unserved rate against the baseline arm's."""
+
     arm: str
     baseline: str
-    difference: float | None
-    ci_low: float | None
-    ci_high: float | None
-    p_value: float | None
-    verdict: str
+    difference: float | None = Field(description="arm's unserved rate less the baseline's "
+                                     "(a fraction: 0.02 = 2 points)")
+    ci_low: float | None = Field(description="Newcombe's 95% interval of the difference, low "
+                                 "end (not adjusted for the other pairs)")
+    ci_high: float | None = Field(description="its high end")
+    p_value_holm: float | None = Field(description="two-sided p-value of the difference, "
+                                       "Holm-adjusted across the queue's pairs (the report's "
+                                       "p_value_holm)")
+    p_value: float | None = Field(deprecated=True, description="the same as p_value_holm, "
+                                  "under the name the report gives the unadjusted one: read "
+                                  "p_value_holm")
+    verdict: str = Field(description="what the difference allows an operator to conclude")
 
 
 class ExperimentState(Model):

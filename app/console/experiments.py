@@ -142,6 +142,9 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
     results = [ArmResult(
         arm=str(row["arm"]), calls=int(row["calls"]), answered=int(row["n_answered"]),
         abandoned=int(row["n_abandoned"]), callbacks_failed=int(row["callbacks_failed"]),
+        callbacks_connected=int(row["n_callback_connected"]), left=int(row["n_left"]),
+        errors=int(row["n_error"]), overflow=int(row["n_overflow"]),
+        voicemail=int(row["n_voicemail"]),
         unserved_rate=_finite(row["unserved_rate"]),
         unserved_rate_ci_low=_finite(row["unserved_rate_ci_low"]),
         unserved_rate_ci_high=_finite(row["unserved_rate_ci_high"]))
@@ -150,7 +153,8 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
     comparisons = [ArmComparison(
         arm=labels[row["a"]], baseline=labels[row["b"]], difference=_finite(row["difference"]),
         ci_low=_finite(row["ci_low"]), ci_high=_finite(row["ci_high"]),
-        p_value=_finite(row["p_value_holm"]), verdict=plain_verdict(row, labels))
+        p_value_holm=(holm := _finite(row["p_value_holm"])), p_value=holm,
+        verdict=plain_verdict(row, labels))
         for _, row in pairwise_differences(metrics).iterrows()]
     return ExperimentState(queue=queue, version=version, running=bool(arms), arms=arms,
                            results=results, comparisons=comparisons, variants=variants,

@@ -111,8 +111,37 @@ def test_a_handful_of_calls_per_arm_gets_no_winner(console_app, tokens, clock):
         conn.execute(insert(calls), rows)
     state = client.get("/api/v1/experiments/support", headers=bearer(tokens["analyst"])).get_json()
     (comparison,) = state["comparisons"]
-    assert comparison["p_value"] == pytest.approx(0.1)
+    assert comparison["p_value_holm"] == comparison["p_value"] == pytest.approx(0.1)
     assert comparison["verdict"].startswith("Too few calls to judge yet")
+
+
+def test_each_arms_outcomes_add_up_to_its_calls(console_app, tokens, clock, as_role):
+    """The arm table had answered, abandoned and callback failed only: a callback arm's
+    connected callbacks, errors and overflow were in its calls and in no column (console
+    audit 36, D1)."""
+    client = console_app.test_client()
+    client.put("/api/v1/experiments/support", headers=bearer(tokens["operator"]),
+               json={"arms": {"checkin": 1, "callback": 1}})
+    clock.advance(600)
+    now = clock.now()
+    outcomes = ["answered", "abandoned", "callback_connected", "callback_failed", "left",
+                "error", "overflow", "voicemail"]
+    rows = [{"call_id": f"{arm}{n}", "queue": "support", "policy": arm, "arm": arm,
+             "arrived_at": now - timedelta(seconds=n), "entered_at": now, "outcome": outcome,
+             "wait_s": 30.0, "callback_wait_s": 300.0 if outcome == "callback_connected"
+             else None} for arm in ("checkin", "callback")
+            for n, outcome in enumerate(outcomes)]
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    state = client.get("/api/v1/experiments/support", headers=bearer(tokens["analyst"])).get_json()
+    for arm in state["results"]:
+        counted = sum(arm[name] for name in ("answered", "abandoned", "callbacks_connected",
+                                             "callbacks_failed", "left", "errors", "overflow",
+                                             "voicemail"))
+        assert counted == arm["calls"] == len(outcomes), arm
+        assert arm["unserved_rate"] == pytest.approx(4 / 8)  # abandoned, failed, error, overflow
+    page = as_role("analyst").get("/console/experiments").get_data(as_text=True)
+    assert 'data-label="called back">1<' in page and "p (Holm-adjusted)" in page
 
 
 def test_a_refused_split_keeps_the_weights_and_note_typed(as_role):
