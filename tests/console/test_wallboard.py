@@ -167,3 +167,14 @@ def test_today_begins_at_midnight_on_each_queues_clock(make_app, clock):
     assert sydney["since"].startswith("2026-12-04T13:00:00")  # midnight of the 5th, AEDT
     assert (support["calls"], support["timezone"]) == (1, "UTC")
     assert support["since"].startswith("2026-12-05T00:00:00")
+
+
+def test_a_wait_is_rounded_to_the_second_not_cut(console_app, as_role, clock):
+    """29.68 s had shown as 0:29 (console audit 36, D7)."""
+    now = clock.now()
+    rows = [_call(1, "answered", 29.36, now - timedelta(hours=1)),
+            _call(2, "answered", 30.0, now - timedelta(hours=1))]
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), rows)
+    page = as_role("analyst").get("/console/").get_data(as_text=True)
+    assert '<span class="big">0:30</span>wait to be served' in page
