@@ -151,3 +151,27 @@ def test_every_form_box_fits_the_screen_of_a_phone(served, browser_page, path):
     sign_in(browser_page, served, "admin")
     browser_page.goto(f"{served}{path}")
     assert browser_page.evaluate(BOXES_PAST_THE_SCREEN) == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_long_queue_and_variant_names_wrap_inside_the_policies_table(served, browser_page,
+                                                                     console_app, width):
+    """A 54-character queue name made the policies table 1,578 px wide in a 1,230 px card,
+    its Edit links cut off (console audit 36, D5)."""
+    from app.console import config_changes
+    from app.storage import config_versions
+
+    svc = console_app.extensions["holdwell"]
+    active = config_changes.active_config(svc)
+    long = "billing_disputes_escalations_and_refunds_for_enterprise"[:54]  # the longest
+    queues = {**active.queues, long: active.queues[active.default_queue]}
+    config_versions.add(svc.store.engine, active.model_copy(update={"queues": queues}),
+                        author="ana", note="a long name", now=svc.clock.now())
+    browser_page.set_viewport_size({"width": width, "height": 800})
+    sign_in(browser_page, served, "admin")
+    browser_page.goto(f"{served}/console/policies")
+    browser_page.wait_for_selector(f"text={long[:20]}")
+    table = browser_page.evaluate(
+        "(() => { const t = document.querySelector('table');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; })()")
+    assert table[0] <= table[1], f"the table is {table[0]} px in a {table[1]} px card"
