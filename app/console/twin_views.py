@@ -12,6 +12,7 @@ from flask import render_template, request
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from app.api.registry import field_errors
 from app.api.twin_models import WHATIF_ORDER, TwinAsk
 from app.auth.access import requires
 from app.console.blueprint import bp
@@ -54,11 +55,12 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     asked = asked_of(request.args)
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
     page = {"asked": shown, "policies": WHATIF_ORDER, "errors": {}, "fit": None,
-            "result": None, "labels": LABELS}
+            "result": None, "labels": LABELS, "invalid": {}}
     try:
         ask = TwinAsk.model_validate(asked)
     except ValidationError as error:
         page["errors"] = form_errors(error, LABELS)
+        page["invalid"] = by_box(field_errors(error))
         return render_template("console/twin.html", **page), 422
     try:
         page["fit"] = fit_view(live_twin(svc, ask.window_days))
@@ -69,5 +71,17 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
             shown["backtest_days"] = min(BACKTEST_DAYS, page["fit"].backtest_days_max)
     except TwinProblem as problem:
         page["errors"] = in_form_words({problem.field or "twin": problem.message}, LABELS)
+        page["invalid"] = by_box({problem.field or "twin": problem.message})
         return render_template("console/twin.html", **page), problem.status, problem.headers()
     return render_template("console/twin.html", **page), 200
+
+
+def by_box(errors: dict[str, str]) -> dict[str, str]:
+    """Each refused box's message in the form's words, keyed by the box's name ("agents.2"
+    -> "agents"): said beside the box, which is marked invalid, as well as above the form
+    (the list alone had left a user to find which of nine boxes it meant)."""
+    boxes: dict[str, str] = {}
+    for key, message in errors.items():
+        [(label, said)] = in_form_words({key: message}, LABELS).items()
+        boxes.setdefault(key.partition(".")[0], f"{label}: {said}")
+    return boxes

@@ -60,6 +60,13 @@ def test_bad_input_is_a_422_naming_the_field(console_app, tokens, as_role):
     text = page.get_data(as_text=True)
     assert page.status_code == 422 and "Replications:" in text
     assert "Agents per half-hour, number 2:" in text  # the form's words (browser walk U17)
+    # beside each refused box too, the box marked (console audit 36, D3)
+    assert re.search(r'name="replications"[^>]*aria-invalid="true" '
+                     r'aria-describedby="err-replications">'
+                     r'<span class="field-error" id="err-replications">Replications: ', text)
+    assert 'aria-describedby="err-agents"><span class="field-error" id="err-agents">' \
+        'Agents per half-hour, number 2:' in text
+    assert 'name="window_days" min="1" max="90" value="28" style="width:6rem">' in text  # not
     none = as_role("analyst").get("/console/twin?run=1")  # no policy ticked
     assert none.status_code == 422 and "Policies:" in none.get_data(as_text=True)
     both = as_role("analyst").get("/console/twin?run=1&policies=silence&target_unserved=0.05"
@@ -139,6 +146,9 @@ def test_the_page_shows_the_fit_and_the_whatif_table(seeded, as_role):
     assert 'data-policy="silence"' in text and "What the log is too thin to support" in text
     assert "Staffing: fewest agents per half-hour for unserved &lt;= 5%" in text
     assert 'data-label="time to serve"' in text and 'data-label="served in time"' in text
+    # the answer takes the focus (focus_error.js), not the top of a long form: audit 36, D9
+    assert '<section class="card" id="whatif-result" tabindex="-1" data-focus-first' in text
+    assert text.count("data-focus-first") == 1
 
 
 def test_the_page_reads_its_figures_as_the_cli_prints_them(seeded, as_role, tokens):
