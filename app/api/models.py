@@ -34,9 +34,9 @@ class Model(NumbersAreNotSwitches):
 
 
 class WaitingCaller(Model):
-    call_id: str
+    call_id: str = Field(description="Twilio's CallSid of the caller's call")
     position: int = Field(description="1 = next to be answered (callers now in the queue)")
-    waited_s: float
+    waited_s: float = Field(description="seconds since they entered the queue")
     last_told: str | None = Field(description="the words of the last check-in they heard")
 
 
@@ -45,11 +45,11 @@ class TodayStats(Model):
     and ended (not those that hung up in the greeting, rang while closed or kept a pending
     callback); callbacks count at their real wait (entering the queue -> connected)."""
 
-    calls: int
-    answered: int
-    abandoned: int
-    callbacks_connected: int
-    callbacks_failed: int
+    calls: int = Field(description="calls that entered the queue today and ended")
+    answered: int = Field(description="answered in line")
+    abandoned: int = Field(description="hung up while waiting (short hang-ups too)")
+    callbacks_connected: int = Field(description="called back and reached an agent")
+    callbacks_failed: int = Field(description="called back, never reached")
     unserved: int = Field(description="abandoned + callback failed + error + overflow (the "
                           "callers GET /api/v1/unserved lists)")
     unserved_rate: float | None = Field(description="unserved / calls, as `holdwell report` "
@@ -66,7 +66,8 @@ class TodayStats(Model):
         deprecated=True, description="served within the threshold / served (callers never "
         "served left out of the denominator); the report's service_level is the Asterisk one "
         "(answered in line only): read served_in_time_rate")
-    service_threshold_s: float
+    service_threshold_s: float = Field(description="the threshold of served_in_time_rate and "
+                                       "service_level, seconds from entering the queue")
     asa_s: float | None = Field(
         deprecated=True, description="the same as time_to_serve_s, under a name the report "
         "uses for calls answered in line only: read time_to_serve_s")
@@ -77,7 +78,7 @@ class TodayStats(Model):
 
 
 class QueueState(Model):
-    queue: str
+    queue: str = Field(description="the queue's name, as the config and the log give it")
     policy: str = Field(description="the queue's own policy (while a split runs, callers hear "
                         "the split's arms: `split`)")
     split: dict[str, float] = Field(default_factory=dict, description="the running A/B split: "
@@ -85,10 +86,12 @@ class QueueState(Model):
     waiting: list[WaitingCaller] = Field(description="the longest-waiting callers, at most "
                                          "200 of them (waiting_count says how many in all)")
     waiting_count: int = Field(description="every caller waiting now")
-    longest_wait_s: float | None
-    callbacks_pending: int
-    callbacks_at_risk: int
-    today: TodayStats
+    longest_wait_s: float | None = Field(description="seconds the longest-waiting caller has "
+                                         "waited (null: nobody waiting)")
+    callbacks_pending: int = Field(description="callbacks promised and not yet kept")
+    callbacks_at_risk: int = Field(description="of those, the ones whose promised time has "
+                                   "passed or falls within callbacks.at_risk_margin_s of now")
+    today: TodayStats = Field(description="today's finished calls (see TodayStats)")
 
 
 class QueuesResponse(Model):
@@ -98,14 +101,16 @@ class QueuesResponse(Model):
 
 
 class UnservedCaller(Model):
-    call_id: str
+    call_id: str = Field(description="Twilio's CallSid of the caller's call")
     queue: str
-    outcome: str
+    outcome: str = Field(description="abandoned, callback_failed, error or overflow: the "
+                         "outcomes the unserved rate counts")
     number: str | None = Field(description="masked for analysts")
-    entered_at: datetime
-    wait_s: float | None
+    entered_at: datetime = Field(description="when they entered the queue (UTC)")
+    wait_s: float | None = Field(description="seconds from entering the queue to the end of "
+                                 "their wait")
     heard: str | None = Field(description="the last check-in they heard, if any")
-    announcements: int
+    announcements: int = Field(description="check-ins they heard")
 
 
 class UnservedResponse(Model):

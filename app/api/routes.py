@@ -136,7 +136,8 @@ def queues() -> models.QueuesResponse:
 
 
 @endpoint(bp, "/unserved", "GET", permission="view", response=models.UnservedResponse,
-          query=PERIOD_QUERY, summary="Abandoned callers and failed callbacks of a period")
+          query=PERIOD_QUERY,
+          summary="Unserved callers of a period: abandoned, callback failed, error, overflow")
 def unserved() -> models.UnservedResponse:
     start, end = period()
     return lists.unserved_response(services(), start, end, mask=not access.allowed("see_numbers"))

@@ -97,7 +97,8 @@ class Estimate(Model):
 
 
 class Interval(Model):
-    mean: float | None
+    mean: float | None = Field(description="the mean over replications (a share as a fraction, "
+                               "a time in seconds)")
     half_width: float | None = Field(description="95% half-width over the replications; for "
                                      "a share every replication put at 0 or 1, the one-sided "
                                      "95% Clopper-Pearson bound over all their calls (the "
@@ -160,8 +161,9 @@ class TwinFitView(Model):
 
 class PolicyOutcome(Model):
     policy: str
-    unserved_rate: Interval
-    abandonment_rate: Interval
+    unserved_rate: Interval = Field(description="(abandoned + callback failed + error + "
+                                    "overflow) / calls")
+    abandonment_rate: Interval = Field(description="abandoned / (calls - callback takers)")
     asa_s: Interval = Field(description="mean wait of answered calls (answered in line only)")
     service_level: Interval = Field(description="answered within the threshold / answered "
                                     "(answered in line only)")
@@ -169,7 +171,8 @@ class PolicyOutcome(Model):
                                       "agent of callers served, a callback at its real wait")
     served_in_time_rate: Interval = Field(description="(answered + called back) within the "
                                           "threshold of entering / calls")
-    promise_kept: Interval
+    promise_kept: Interval = Field(description="callbacks connected by the promised time / "
+                                   "callbacks given a band")
     unserved_vs_first: Interval = Field(description="paired difference from the first policy")
 
 

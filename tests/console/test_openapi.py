@@ -174,3 +174,18 @@ def test_a_period_the_document_allows_is_one_the_api_takes(console_app, tokens, 
         assert answer.status_code == 200, answer.data
     else:
         assert answer.status_code == 422
+
+
+def test_an_analysts_figures_are_described_in_the_document(console_app):
+    """459 of 545 properties had no description, among them every count and time of the
+    wallboard, the unserved list and the experiments (console audit 36, D4): these say what
+    they count and in what unit."""
+    document = console_app.test_client().get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    for name in ("WaitingCaller", "TodayStats", "QueueState", "UnservedCaller", "ArmResult",
+                 "ArmComparison", "Interval", "PolicyOutcome"):
+        bare = [field for field, spec in schemas[name]["properties"].items()
+                if "description" not in spec and field not in ("queue", "arm", "policy",
+                                                               "baseline")
+                and "$ref" not in spec and "allOf" not in spec]
+        assert not bare, f"{name}: {bare} say nothing of what they count"
