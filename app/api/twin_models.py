@@ -227,7 +227,9 @@ class BacktestView(Model):
     replications: int
     rows: list[BacktestRow]
     inside: dict[str, float | None] = Field(description="share of hours whose actual figure "
-                                                        "lies inside the 95% interval")
+                                                        "lies inside the 95% interval, of the "
+                                                        "hours with both a prediction and an "
+                                                        "actual figure")
 
 
 class TwinAnswer(Model):
