@@ -38,13 +38,11 @@ def period_options(queue_help: str, timezone_help: str) -> Callable[[Any], Any]:
 
 @dataclass(frozen=True)
 class Period:
-    """The period (UTC moments, either end open) and queues asked for, as given."""
+    """The period (UTC moments, either end open) and queues asked for."""
 
     start: pd.Timestamp | None
     end: pd.Timestamp | None
     queues: tuple[str, ...]
-    from_text: str | None = None
-    to_text: str | None = None
 
     @classmethod
     def read(cls, from_text: str | None, to_text: str | None, timezone: str,
@@ -54,7 +52,7 @@ class Period:
         if start is not None and end is not None and start >= end:
             raise click.BadParameter(f"{from_text} is not before --to {to_text}: no call can "
                                      f"enter the queue in that range", param_hint="--from")
-        return cls(start, end, tuple(queues), from_text, to_text)
+        return cls(start, end, tuple(queues))
 
     @property
     def cuts(self) -> bool:
