@@ -74,13 +74,19 @@ def run_interval(hits: np.ndarray, counted: np.ndarray,
     total = int(np.asarray(counted).sum())
     if total <= 0:
         return None
-    minutes = np.floor(np.asarray(entered_s, dtype=float) / MINUTE_S).astype(np.int64)
-    order, inverse = np.unique(minutes, return_inverse=True)
-    calls = np.bincount(inverse.ravel(), minlength=order.size)
-    x = np.bincount(inverse.ravel(), np.asarray(hits, float), order.size)
-    m = np.bincount(inverse.ravel(), np.asarray(counted, float), order.size)
+    order, inverse, calls = _by_minute(entered_s)
+    x = np.bincount(inverse, np.asarray(hits, float), order.size)
+    m = np.bincount(inverse, np.asarray(counted, float), order.size)
     se, df = clustered_se(order, calls, x, m)
     return list(interval(float(x.sum()), float(m.sum()), se, df))
+
+
+def _by_minute(entered_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One run's entry minutes (sorted), each call's index among them, and their calls."""
+    minutes = np.floor(np.asarray(entered_s, dtype=float) / MINUTE_S).astype(np.int64)
+    order, inverse = np.unique(minutes, return_inverse=True)
+    inverse = inverse.ravel()
+    return order, inverse, np.bincount(inverse, minlength=order.size)
 
 
 def clustered_se(minutes: np.ndarray, calls: np.ndarray, hits: np.ndarray,
@@ -104,20 +110,13 @@ def paired_run_difference(hits_a: np.ndarray, hits_b: np.ndarray,
     change = np.asarray(hits_b, float) - np.asarray(hits_a, float)
     if change.size < 2:
         return None
-    minutes = np.floor(np.asarray(entered_s, dtype=float) / MINUTE_S).astype(np.int64)
-    order, inverse = np.unique(minutes, return_inverse=True)
-    calls = np.bincount(inverse.ravel(), minlength=order.size)
-    clusters = cluster_codes(order, calls)
     n = change.size
     half = float(t_quantile(0.975, n - 1)) * float(np.std(change, ddof=1) / math.sqrt(n))
-    if clusters is not None:
-        codes, _ = clusters
-        per_caller = codes[inverse.ravel()]
-        size = int(codes.max()) + 1
-        se, df = ratio_se(np.bincount(per_caller, change, size),
-                          np.bincount(per_caller, minlength=size).astype(float))
-        if math.isfinite(se) and df > 0:
-            half = max(half, float(t_quantile(0.975, df)) * se)
+    order, inverse, calls = _by_minute(entered_s)
+    se, df = clustered_se(order, calls, np.bincount(inverse, change, order.size),
+                          calls.astype(float))  # the mean change: Σ change / Σ callers
+    if math.isfinite(se) and df > 0:
+        half = max(half, float(t_quantile(0.975, df)) * se)
     difference = float(change.mean())
     return [difference, difference - half, difference + half]
 
