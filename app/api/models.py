@@ -33,6 +33,14 @@ class Model(NumbersAreNotSwitches):
     model_config = ConfigDict(extra="forbid")
 
 
+Answered = Annotated[int, Field(description="answered in line")]
+Abandoned = Annotated[int, Field(description="hung up while waiting (short hang-ups too)")]
+CallbacksConnected = Annotated[int, Field(description="called back and reached an agent")]
+CallbacksFailed = Annotated[int, Field(description="called back, never reached")]
+"""Outcome counts as `holdwell report` counts them, one wording wherever a model gives them
+(today's, an experiment arm's)."""
+
+
 class WaitingCaller(Model):
     call_id: str = Field(description="Twilio's CallSid of the caller's call")
     position: int = Field(description="1 = next to be answered (callers now in the queue)")
@@ -46,10 +54,10 @@ class TodayStats(Model):
     callback); callbacks count at their real wait (entering the queue -> connected)."""
 
     calls: int = Field(description="calls that entered the queue today and ended")
-    answered: int = Field(description="answered in line")
-    abandoned: int = Field(description="hung up while waiting (short hang-ups too)")
-    callbacks_connected: int = Field(description="called back and reached an agent")
-    callbacks_failed: int = Field(description="called back, never reached")
+    answered: Answered
+    abandoned: Abandoned
+    callbacks_connected: CallbacksConnected
+    callbacks_failed: CallbacksFailed
     unserved: int = Field(description="abandoned + callback failed + error + overflow (the "
                           "callers GET /api/v1/unserved lists)")
     unserved_rate: float | None = Field(description="unserved / calls, as `holdwell report` "
@@ -324,10 +332,10 @@ class ArmResult(Model):
     arm: str
     calls: int = Field(description="finished calls randomised to the arm that entered the "
                        "queue (intention to treat)")
-    answered: int = Field(description="answered in line")
-    abandoned: int = Field(description="hung up while waiting")
-    callbacks_connected: int = Field(description="called back and reached an agent")
-    callbacks_failed: int = Field(description="called back, never reached")
+    answered: Answered
+    abandoned: Abandoned
+    callbacks_connected: CallbacksConnected
+    callbacks_failed: CallbacksFailed
     left: int = Field(description="out of line, a callback still pending or none asked for")
     errors: int = Field(description="ended by Twilio's error")
     overflow: int = Field(description="offered a callback or message past the maximum wait, "
