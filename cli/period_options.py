@@ -59,6 +59,10 @@ class Period:
         """Whether it leaves any call out."""
         return self.start is not None or self.end is not None or bool(self.queues)
 
+    def records(self) -> RecordSelection:
+        """A selection that keeps the records of the calls it covers, batch by batch."""
+        return RecordSelection(self.start, self.end, self.queues)
+
     def events(self, events: pd.DataFrame) -> pd.DataFrame:
         """The events of the calls it covers, each call whole."""
         return events_of_calls(events, self.start, self.end, self.queues) if self.cuts \

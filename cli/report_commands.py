@@ -472,7 +472,7 @@ def _export_records(
     if records_paths and db_url:
         raise click.UsageError("give either --records or --db, not both")
     written = LinesWritten(f"writing {out_path.name}", unit="calls")
-    select = RecordSelection(period.start, period.end, period.queues)
+    select = period.records()
     try:
         with whole_file(out_path) as partial:
             batches = map(select, _record_batches(records_paths, db_url))
@@ -538,7 +538,7 @@ def _export_queue_log(
         return _write_counted(queue_log_from_events(period.events(events), caller_ids),
                               out_path)
     options = {"callback_key": callback_key, "caller_ids": caller_ids}
-    select = RecordSelection(period.start, period.end, period.queues)
+    select = period.records()
     if records_paths:
         try:
             left_out = LeftOut()

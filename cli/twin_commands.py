@@ -154,8 +154,8 @@ def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, 
         raise click.ClickException(str(error)) from None
     table = backtest_table(result)
     click.echo(table)
-    png = BytesIO()  # drawn in memory: a pipe (--plot /dev/stdout) cannot be seeked nor
-    backtest_plot(result, png)  # read back for the page
+    png = BytesIO()  # drawn in memory: a device (--plot /dev/stdout) cannot be read back
+    backtest_plot(result, png)  # for the page
     with whole_file(plot_path) as partial:
         partial.write_bytes(png.getvalue())
     click.echo(f"\nplot written to {plot_path}")
