@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock_offset import clock_offset_s, offset_warning
 from app.services import services
+from app.storage.db import sqlite_file_problem
 from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
 from app.storage.migrate import head_revision, migration_scripts, revision_of
 from app.storage.sqlstates import PERMISSION_DENIED, READ_ONLY, UNDEFINED_TABLE, sqlstate_of
@@ -113,7 +114,8 @@ def healthz() -> Response:
         offset_s = store.read(lambda conn: clock_offset_s(conn, svc.clock), deadline,
                               trip=False)
     except DatabaseUnavailable as error:
-        body.update(database="unreachable", problem=_also(body, _unreachable(error)))
+        body.update(database="unreachable",
+                    problem=_also(body, _unreachable(error, svc.settings.database_url)))
         return _answer(body, healthy=False)
     try:
         body["schema_revision"] = store.read(schema_revision, deadline, trip=False)
@@ -154,10 +156,14 @@ answered to anyone; a driver's message ("connection to server at 10.0.0.5, port 
 failed: role …") goes to the log only."""
 
 
-def _unreachable(error: DatabaseUnavailable) -> str:
+def _unreachable(error: DatabaseUnavailable, url: str) -> str:
     said = str(error)
     if said.startswith(OUR_OWN_WORDS):
         return said
+    if cause := sqlite_file_problem(url, error):  # the path goes to the log only
+        log.warning("healthz: cannot use the SQLite database: %s", cause)
+        return ("cannot open the SQLite file DATABASE_URL names (missing, or read-only: "
+                "this instance's log says which; `holdwell db upgrade` creates a missing one)")
     log.warning("healthz: the database is unreachable: %s", said)
     return "the connection failed (the driver's message is in this instance's log)"
 

@@ -13,7 +13,7 @@ from app.clock import Clock, SystemClock
 from app.security import SignatureCheck
 from app.settings import Settings, SettingsError
 from app.storage.call_log import CallLogStore
-from app.storage.db import make_engine
+from app.storage.db import absent_sqlite_file, make_engine
 from app.storage.journal import Journal
 from hold_policies.base import HoldPolicy
 from hold_policies.callback import with_plan
@@ -55,7 +55,13 @@ class Services:
         """Load and validate the config (raising ConfigError) and connect storage lazily."""
         config = config or configured(settings)
         journal = writable_journal(settings)
-        store = CallLogStore(make_engine(settings.database_url, budget_s=settings.db_budget_s),
+        if (missing := absent_sqlite_file(settings.database_url)) is not None:
+            log.error("DATABASE_URL names %s, which does not exist: check it, or create the "
+                      "database with `holdwell db upgrade`; until then callers are answered "
+                      "without the call log, and its writes %s", missing,
+                      "wait in the journal" if journal else "are lost (no journal)")
+        store = CallLogStore(make_engine(settings.database_url, budget_s=settings.db_budget_s,
+                                         creates_file=False),
                              estimate_window_s=config.estimate.window_s, journal=journal)
         services = cls(settings=settings, config=config, store=store,
                        clock=clock or SystemClock(),

@@ -73,6 +73,7 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
     never created (then the fix is `holdwell db upgrade`)."""
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+    from app.storage.db import absent_sqlite_file
     from app.storage.deadline import first_line
 
     try:
@@ -91,21 +92,6 @@ def database_errors(url: str, flag: str) -> Iterator[None]:
         hint = "; create the tables with `holdwell db upgrade`" if missing else ""
         raise click.ClickException(f"{flag}: cannot use the call log at {safe_url(url)}: "
                                    f"{error_said(url, error)}{hint}") from None
-
-
-def absent_sqlite_file(url: str) -> str | None:
-    """The path of a SQLite URL's file when it does not exist (None: it does, or not SQLite
-    or in memory)."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    path = parsed.database
-    if not parsed.drivername.startswith("sqlite") or not path or path == ":memory:" \
-            or path.startswith("file:"):
-        return None
-    return None if Path(path).exists() else path
 
 
 def schema_revision(url: str) -> str:

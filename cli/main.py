@@ -14,7 +14,6 @@ import click
 
 from cli.console_commands import config_export, config_import
 from cli.database import (
-    absent_sqlite_file,
     cannot_use,
     database_url,
     error_said,
@@ -287,6 +286,7 @@ def refuse_to_stamp(url: str, revision: str) -> None:
     holding only a revision, which a later upgrade reported as eleven tables "dropped after
     its migration ran"; `db_stamp` refuses a database without the call log likewise)."""
     from app.health import known_revisions
+    from app.storage.db import absent_sqlite_file
 
     if revision not in known_revisions() | {"head", "heads", "base"}:
         raise click.ClickException(f"REVISION: {revision!r} is not a revision this code ships")
@@ -391,6 +391,7 @@ def callbacks_command(once: bool, interval: float) -> None:
     from app.callback_worker import CallbackWorker, StopFlag
     from app.services import configured
     from app.settings import SettingsError, load_settings
+    from app.storage.db import absent_sqlite_file
 
     database_url()  # a URL no command can use (a port it cannot read, SQLite in memory)
     try:

@@ -102,7 +102,8 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
     409 at the limit. The webhooks' 3 s had stopped a month's read with a 500, and a whole
     limit per statement (later, per step) had let several pass."""
     deadline = deadline or Deadline(limit_s(svc), FIT_ADVICE)
-    engine = make_engine(svc.settings.database_url, statement_left=deadline.remaining_s)
+    engine = make_engine(svc.settings.database_url, statement_left=deadline.remaining_s,
+                         creates_file=False)
     try:
         newest, since, count = _within_limit(lambda: _window(engine, window_days), deadline)
         if count < MIN_CALLS:
@@ -141,7 +142,7 @@ def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
     from simulator.twin import fit_twin
 
     deadline()
-    engine = make_engine(url, statement_left=deadline.remaining_s)
+    engine = make_engine(url, statement_left=deadline.remaining_s, creates_file=False)
     try:
         records = _within_limit(lambda: _read(engine, since), deadline)
     finally:

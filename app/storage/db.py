@@ -10,6 +10,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -39,7 +42,8 @@ write of every caller there."""
 
 
 def make_engine(url: str, *, budget_s: float | None = None,
-                statement_left: Callable[[], float] | None = None) -> Engine:
+                statement_left: Callable[[], float] | None = None,
+                creates_file: bool = True) -> Engine:
     """An engine for `url` that fails fast (and uses WAL on SQLite).
 
     With `budget_s` (the web app's per-request database budget) it waits at most that long
@@ -49,11 +53,15 @@ def make_engine(url: str, *, budget_s: float | None = None,
     `statement_left` says how long each PostgreSQL statement may run instead, asked afresh
     before each one: the console's twin reads a month of calls under its own limit, not a
     webhook's, and its statements share that one limit (one round trip more each).
+    `creates_file=False` opens only a SQLite file that exists (the web app: a mistyped
+    DATABASE_URL is said by /healthz, not made into a new, empty database).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         busy_s = budget_s if budget_s is not None else CONNECT_TIMEOUT_S
-        options = {"pool_timeout": budget_s} if budget_s is not None else {}
+        options: dict[str, object] = {"pool_timeout": budget_s} if budget_s is not None else {}
+        if not creates_file and (path := sqlite_file_path(url)) is not None:
+            options["creator"] = partial(_open_existing, path, busy_s)
         engine = create_engine(url, connect_args={"timeout": busy_s}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -86,6 +94,13 @@ def make_engine(url: str, *, budget_s: float | None = None,
             return engine.execution_options(statement_left=statement_left)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _open_existing(path: str, busy_s: float) -> sqlite3.Connection:
+    """A connection to the SQLite file at `path` that fails ("unable to open database file")
+    rather than create it."""
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=rw"
+    return sqlite3.connect(uri, uri=True, timeout=busy_s, check_same_thread=False)
 
 
 def _milliseconds(seconds: float) -> int:
@@ -218,26 +233,42 @@ CANNOT_OPEN = ("unable to open database file", "readonly database")
 writable names neither."""
 
 
-def sqlite_file_problem(url: str, error: BaseException) -> str | None:
-    """Why SQLite cannot open or write the file at `url`, in words SQLite does not give
-    ("unable to open database file" of a file that exists): its folder is missing, the file
-    or its folder is read-only (SQLite writes -wal and -shm files beside it). None when the
-    error is not that, the URL is not a SQLite file, or no such cause shows."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    if not any(words in str(error) for words in CANNOT_OPEN):
-        return None
+def sqlite_file_path(url: str) -> str | None:
+    """The file a SQLite URL names (None: not SQLite, in memory, or a `file:` URI whose
+    options this code does not read)."""
     parsed = make_url(url)
     path = parsed.database
     if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" \
             or path.startswith("file:"):
         return None
+    return path
+
+
+def absent_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite URL's file when it does not exist (None: it does, or the URL
+    names no file)."""
+    path = sqlite_file_path(url)
+    return None if path is None or Path(path).exists() else path
+
+
+def sqlite_file_problem(url: str, error: BaseException) -> str | None:
+    """Why SQLite cannot open or write the file at `url`, in words SQLite does not give
+    ("unable to open database file" of a file that exists): its folder is missing, the file
+    or its folder is read-only (SQLite writes -wal and -shm files beside it), or the file is
+    not there (an engine that does not create it). None when the error is not that, the URL
+    is not a SQLite file, or no such cause shows."""
+    if not any(words in str(error) for words in CANNOT_OPEN):
+        return None
+    path = sqlite_file_path(url)
+    if path is None:
+        return None
     file = Path(path).resolve()
     folder = file.parent
     if not folder.is_dir():
         return f"its folder {folder} does not exist"
+    if not file.exists():
+        return (f"{file} does not exist (a mistyped DATABASE_URL? `holdwell db upgrade` "
+                "creates the database there)")
     if not os.access(folder, os.W_OK):
         return (f"its folder {folder} is read-only (SQLite writes its -wal and -shm files "
                 "beside the database)")

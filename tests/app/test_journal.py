@@ -7,6 +7,7 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,11 +18,15 @@ from sqlalchemy.exc import OperationalError
 
 from app.health import head_revision
 from app.settings import SettingsError
+from app.signed_client import SignedClient
 from app.storage import commands as c
 from app.storage.journal import Journal
 from app.storage.migrate import downgrade, upgrade
 from cli.main import cli
+from tests.app.test_voice_contract import call_row
+from tests.conftest import AUTH_TOKEN
 from tests.support.full_disk import fill, read_only, small_disk
+from tests.support.sids import sid
 from tests.support.tcp_proxy import tcp_proxy  # noqa: F401 - fixture
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -292,6 +297,36 @@ def test_an_instance_that_cannot_journal_refuses_to_start_and_healthz_says_so(ma
     (tmp_path / "journal").write_text("")  # the folder replaced by a file after start-up
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503 and answer.json["journal"] == "not writable"
+
+
+def test_a_mistyped_sqlite_path_is_said_and_not_made_into_an_empty_database(
+        make_app, tmp_path, caplog):
+    """The web app had created an empty file at a mistyped DATABASE_URL (the worker and every
+    command refuse one): a stray database that `db upgrade` would then fill. Now it opens only
+    a file that exists, says the path in its log and why in /healthz, answers callers from the
+    journal meanwhile, and takes the database once it is created."""
+    typo = tmp_path / "holdwel.db"
+    url = f"sqlite:///{typo}"
+    with caplog.at_level("ERROR", logger="holdwell"):
+        app = make_app(database_url=url, db_budget_s=0.5)
+    assert f"DATABASE_URL names {typo}, which does not exist" in caplog.text
+    client = app.test_client()
+    sick = client.get("/healthz")
+    assert sick.status_code == 503 and "cannot open the SQLite file" in sick.json["problem"]
+    assert str(typo) not in sick.text  # the path is in the log, not on an open endpoint
+    twilio = SignedClient(client, AUTH_TOKEN)
+    call = sid("CA1")
+    answer = twilio.post("/voice/incoming", {"CallSid": call, "From": "+14155550100"})
+    assert answer.status_code == 200 and b"<Enqueue" in answer.data
+    assert not typo.exists()
+    store = app.extensions["holdwell"].store
+    assert store.journal.backlog() >= 1
+    upgrade(url)  # the operator creates it (or fixes the URL and restarts)
+    deadline = time.monotonic() + 30
+    while client.get("/healthz").status_code != 200 or store.journal.backlog():
+        assert time.monotonic() < deadline, client.get("/healthz").json
+        time.sleep(0.2)
+    assert call_row(app, call)["queue"] == "support"
 
 
 def test_db_upgrade_recreates_tables_dropped_after_their_migration(sqlite_url, monkeypatch):
