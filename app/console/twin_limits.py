@@ -9,6 +9,7 @@ webhooks (Twilio gives up on one after 15 s) instead of queueing behind analysts
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -23,10 +24,11 @@ if TYPE_CHECKING:
     from app.services import Services
 
 BUSY_STATUS = 429
-BUSY_RETRY_S = 60
-"""What a busy twin's 429 says to wait (Retry-After): a fit or what-if takes up to a minute."""
 _HEAVY = threading.RLock()
 """Per process, not per app: gunicorn's threads share it. Re-entrant, so a what-if may fit."""
+_HOLDERS: list[Deadline] = []
+"""The deadlines of the work holding `_HEAVY`, outermost first: a refusal says when that work
+ends at the latest."""
 
 
 class TwinProblem(Exception):
@@ -67,10 +69,30 @@ def limit_s(svc: Services) -> float:
 
 
 @contextmanager
-def one_at_a_time() -> Iterator[None]:
-    """Hold this process's heavy-work slot, or refuse at once (429) if another request has it."""
-    with held_or_refused(_HEAVY, lambda: TwinProblem(
-            "the twin is busy with another request on this server (it runs one fit or "
-            "what-if at a time, so calls keep being answered): try again in a minute",
-            BUSY_STATUS, retry_after_s=BUSY_RETRY_S)):
-        yield
+def one_at_a_time(deadline: Deadline) -> Iterator[None]:
+    """Hold this process's heavy-work slot for work that stops by `deadline`, or refuse at
+    once (429) if another request has it, asking to come back when that work has stopped at
+    the latest (it had said a minute, however soon the work would end)."""
+    with held_or_refused(_HEAVY, _busy):
+        _HOLDERS.append(deadline)
+        try:
+            yield
+        finally:
+            _HOLDERS.pop()
+
+
+def busy_for_s() -> int:
+    """Whole seconds until the work holding the slot stops at the latest (at least 1)."""
+    try:
+        holder = _HOLDERS[0]
+    except IndexError:  # released meanwhile: asking again works now
+        return 1
+    return max(math.ceil(holder.remaining_s()), 1)
+
+
+def _busy() -> TwinProblem:
+    wait_s = busy_for_s()
+    return TwinProblem(
+        "the twin is busy with another request on this server (it runs one fit or what-if "
+        f"at a time, so calls keep being answered): try again in {wait_s} "
+        f"second{'s' if wait_s != 1 else ''}", BUSY_STATUS, retry_after_s=wait_s)

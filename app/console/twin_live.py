@@ -121,7 +121,7 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
         found = kept.get(key)
         if found is not None:
             return found
-        with one_at_a_time():
+        with one_at_a_time(deadline):
             found = kept.get(key)  # fitted by the request that held the slot before us
             if found is None:
                 found = _fit(svc.settings.database_url, since, window_days, deadline, zone)

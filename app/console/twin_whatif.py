@@ -63,8 +63,9 @@ def agents_of(live: LiveTwin, ask: TwinAsk) -> tuple[int, ...]:
 def answer(svc: Services, ask: TwinAsk) -> TwinAnswer:
     """The fit, each policy on the fitted day, and the staffing plan or backtest if asked:
     heavy work, so one at a time per process and all of it within one deadline."""
-    with one_at_a_time():
-        return _answer(svc, ask, Deadline(limit_s(svc), WHATIF_ADVICE))
+    deadline = Deadline(limit_s(svc), WHATIF_ADVICE)
+    with one_at_a_time(deadline):
+        return _answer(svc, ask, deadline)
 
 
 def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:

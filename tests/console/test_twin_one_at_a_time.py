@@ -57,14 +57,17 @@ def test_while_one_fit_runs_other_heavy_requests_are_refused_and_webhooks_answer
         assert started.wait(60)
         other_fit = seeded.test_client().get("/api/v1/twin?window_days=20", headers=analyst)
         assert other_fit.status_code == 429 and "busy" in other_fit.get_json()["error"]
-        assert other_fit.headers["Retry-After"] == "60"  # when asking again may work
+        # when the running fit stops at the latest (its limit, 20 s), not a guessed minute
+        retry_s = int(other_fit.headers["Retry-After"])
+        assert 1 <= retry_s <= 20
+        assert f"try again in {retry_s} second" in other_fit.get_json()["error"]
         same_fit = seeded.test_client().get("/api/v1/twin?window_days=28", headers=analyst)
         assert same_fit.status_code == 429
         whatif = seeded.test_client().post("/api/v1/twin/whatif", json=ASK, headers=analyst)
         assert whatif.status_code == 429
         page = as_role("analyst").get("/console/twin?window_days=20")
         assert page.status_code == 429 and "busy" in page.get_data(as_text=True)
-        assert page.headers["Retry-After"] == "60"
+        assert 1 <= int(page.headers["Retry-After"]) <= retry_s
         poll = twilio_console.post("/voice/wait?policy=checkin&queue=sales",
                                    wait_form(sid("CA9"), queue_time=0))
         assert poll.status_code == 200 and b"<Response>" in poll.data
