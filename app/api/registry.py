@@ -44,17 +44,18 @@ its longest is under a tenth of this; a 50 MB body had been read and parsed in f
 TOO_LARGE = f"the JSON body is over {MAX_BODY_BYTES:,} bytes"
 
 
-def body_as(model: type[BaseModel]) -> BaseModel:
-    """The JSON body validated by `model`; pydantic's ValidationError becomes a 422 upstream.
-    A body nested past Python's recursion limit is a 400 too (json raises RecursionError,
-    which get_json's `silent` does not catch)."""
+def body_as(model: type[BaseModel], context: dict[str, Any] | None = None) -> BaseModel:
+    """The JSON body validated by `model` (with pydantic's validation `context`: what the
+    running config allows); pydantic's ValidationError becomes a 422 upstream. A body nested
+    past Python's recursion limit is a 400 too (json raises RecursionError, which
+    get_json's `silent` does not catch)."""
     with read_as_client_fault():
         raw = request.get_data(cache=True)
     if len(raw) >= MAX_BODY_BYTES:  # a chunked body, cut there:
         # no length to refuse it by before it was read (it would read as broken JSON)
         raise RequestEntityTooLarge(TOO_LARGE)
     try:
-        return model.model_validate(_json_body())
+        return model.model_validate(_json_body(), context=context)
     except RecursionError:
         raise BadRequest("the JSON body is nested too deeply") from None
 
@@ -117,8 +118,10 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary:
              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              query: dict[str, dict[str, Any]] | type[BaseModel] | None = None,
              media_type: str = "application/json", busy: bool = False,
-             saves_config: bool = False, headers: dict[str, str] | None = None) -> Callable:
+             saves_config: bool = False, headers: dict[str, str] | None = None,
+             body_context: Callable[[], dict[str, Any]] | None = None) -> Callable:
     """Register `view(**path, [body])` at `rule`; a returned model is sent as JSON.
+    `body_context` gives the body's validation context, asked afresh for each request.
 
     `query`: the query parameters' JSON Schemas by name (all optional), or the model that
     validates them, whose required fields are then documented as required. Any other query
@@ -136,7 +139,7 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, permission: str, summary:
         def handler(**kwargs: Any):  # noqa: ANN202 - a Flask response value
             refuse_unknown_query(parameters)
             if body is not None:
-                kwargs["payload"] = body_as(body)
+                kwargs["payload"] = body_as(body, body_context() if body_context else None)
             result = view(**kwargs)
             if isinstance(result, BaseModel):
                 return jsonify(result.model_dump(mode="json"))

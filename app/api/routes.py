@@ -304,8 +304,15 @@ def twin() -> twin_models.TwinFitView:
     return fit_view(live_twin(services(), window.window_days))
 
 
+def twin_ask_context() -> dict[str, object]:
+    """What TwinAsk's `policies` may name in the running config (its variants)."""
+    from app.console.twin_whatif import ask_context
+
+    return ask_context(services())
+
+
 @endpoint(bp, "/twin/whatif", "POST", permission="view", body=twin_models.TwinAsk,
-          response=twin_models.TwinAnswer, busy=True,
+          body_context=twin_ask_context, response=twin_models.TwinAnswer, busy=True,
           summary="What-if on the fitted day: each policy with 95% intervals, the staffing "
           "plan for a target, the backtest (bounded: fewer replications, or 409, when too big)")
 def twin_whatif(payload: twin_models.TwinAsk) -> twin_models.TwinAnswer:

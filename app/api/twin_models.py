@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.api.models import Model
-from hold_policies.config import POLICY_NAMES, PolicyName
+from hold_policies.config import ARM_NAME_PATTERN, POLICY_NAMES
 from hold_policies.records import SERVICE_LEVEL_S
 
 WHATIF_ORDER = ("music_ads", "silence", "checkin", "callback")
 """The status quo first: every other policy is compared with it, paired by replication."""
+MOST_POLICIES = 8
+"""Policies and variants in one what-if: its cost grows with each."""
+VARIANTS = "variants"
+"""The validation context's key for the configured variants' names (what `policies` may
+name beside the four policies): the config is the running app's, not the model's."""
+PolicyOrVariant = Annotated[str, Field(
+    pattern=ARM_NAME_PATTERN,
+    description=f"one of {', '.join(WHATIF_ORDER)}, or a variant of the queue the twin "
+                "simulates ([queues.NAME.variants]: its words and knobs)")]
 
 Fraction = Annotated[float, Field(gt=0, lt=1)]
 Day = Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -49,9 +58,9 @@ class TwinAsk(Model):
 
     window_days: WindowDays = 28
     day: Day = Field("all", description="the fitted weekday's arrivals, or all days'")
-    policies: Annotated[list[PolicyName], Field(min_length=1, max_length=len(POLICY_NAMES),
-                                                json_schema_extra={"uniqueItems": True})] = \
-        list(WHATIF_ORDER)
+    policies: Annotated[list[PolicyOrVariant], Field(
+        min_length=1, max_length=MOST_POLICIES, json_schema_extra={"uniqueItems": True},
+        description="the first is the one every other is compared with")] = list(WHATIF_ORDER)
     replications: Annotated[int, Field(ge=2, le=20)] = 10
     agents: Annotated[list[Annotated[int, Field(ge=0, le=1000)]] | None, Field(
         json_schema_extra=one_or_48_items,
@@ -71,9 +80,15 @@ class TwinAsk(Model):
 
     @field_validator("policies")
     @classmethod
-    def each_once(cls, names: list[str]) -> list[str]:
+    def each_once_and_known(cls, names: list[str], info: ValidationInfo) -> list[str]:
         if len(set(names)) != len(names):
             raise ValueError("name each policy once")
+        variants = (info.context or {}).get(VARIANTS, ())
+        unknown = [name for name in names if name not in POLICY_NAMES and name not in variants]
+        if unknown:
+            raise ValueError(f"unknown {unknown[0]!r}: choose from {', '.join(WHATIF_ORDER)}"
+                             + (f" or a variant ({', '.join(sorted(variants))})" if variants
+                                else " (the config names no variants)"))
         return names
 
     @field_validator("agents")

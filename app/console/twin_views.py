@@ -20,8 +20,8 @@ from app.console.form_words import form_errors, in_form_words
 from app.console.twin_limits import TwinProblem
 from app.console.twin_live import live_twin
 from app.console.twin_view import fit_view
-from app.console.twin_whatif import answer
-from app.services import services
+from app.console.twin_whatif import answer, ask_context
+from app.services import Services, services
 
 BACKTEST_DAYS = 7
 """The held-out days the form offers when the log has them (a week: every weekday once)."""
@@ -54,10 +54,10 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     svc = services()
     asked = asked_of(request.args)
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
-    page = {"asked": shown, "policies": WHATIF_ORDER, "errors": {}, "fit": None,
-            "result": None, "labels": LABELS, "invalid": {}}
+    page = {"asked": shown, "policies": WHATIF_ORDER, "variants": variants_of(svc),
+            "errors": {}, "fit": None, "result": None, "labels": LABELS, "invalid": {}}
     try:
-        ask = TwinAsk.model_validate(asked)
+        ask = TwinAsk.model_validate(asked, context=ask_context(svc))
     except ValidationError as error:
         page["errors"] = form_errors(error, LABELS)
         page["invalid"] = by_box(field_errors(error))
@@ -74,6 +74,16 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         page["invalid"] = by_box({problem.field or "twin": problem.message})
         return render_template("console/twin.html", **page), problem.status, problem.headers()
     return render_template("console/twin.html", **page), 200
+
+
+def variants_of(svc: Services) -> dict[str, str]:
+    """The configured variants the form offers beside the four policies, each with the
+    policy it is a variant of (a name two queues use: the first queue's)."""
+    offered: dict[str, str] = {}
+    for queue in svc.config.queues.values():
+        for name, variant in sorted(queue.variants.items()):
+            offered.setdefault(name, variant.policy)
+    return offered
 
 
 def by_box(errors: dict[str, str]) -> dict[str, str]:

@@ -11,6 +11,8 @@ runs one at a time (`twin_limits`). The page and POST /api/v1/twin/whatif both c
 from __future__ import annotations
 
 from app.api.twin_models import (
+    VARIANTS,
+    WHATIF_ORDER,
     BacktestRow,
     BacktestView,
     PolicyOutcome,
@@ -33,6 +35,29 @@ BACKTEST_REPLICATIONS = 10
 
 WHATIF_ADVICE = ("ask for fewer replications or policies (or fewer days), or run "
                  "`holdwell whatif`")
+
+
+def ask_context(svc: Services) -> dict[str, object]:
+    """TwinAsk's validation context: every configured queue's variants, which `policies` may
+    name (whether the twin's own queue has it is known after the fit: `policies_of`)."""
+    return {VARIANTS: frozenset(name for queue in svc.config.queues.values()
+                                for name in queue.variants)}
+
+
+def policies_of(svc: Services, queue: str, names: list[str]) -> list:
+    """Each policy or variant asked for, as queue `queue` configures it (422 on `policies`
+    for a variant of another queue, or one the config no longer has)."""
+    from simulator.run import policy_named
+    from simulator.scenario import ScenarioError
+
+    try:
+        return [policy_named(name, svc.config, queue) for name in names]
+    except ScenarioError:
+        unknown = next(name for name in names if name not in
+                       (*WHATIF_ORDER, *svc.config.queues[queue].variants))
+        raise TwinProblem(f"{unknown!r} is not a policy or a variant of queue {queue!r}, "
+                          "which the twin simulates (most of the window's calls waited there)",
+                          422, "policies") from None
 
 
 def replications_within(calls: int, policies: int, asked: int) -> tuple[int, list[str]]:
@@ -69,7 +94,6 @@ def answer(svc: Services, ask: TwinAsk) -> TwinAnswer:
 
 
 def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
-    from simulator.run import policy_named
     from simulator.twin import twin_scenario
     from simulator.whatif import whatif
 
@@ -81,7 +105,7 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
     agents = agents_of(live, ask)
     scenario = twin_scenario(live.twin, day=ask.day, agents=agents)
     queue = queue_of(svc, live)
-    policies = [policy_named(name, svc.config, queue) for name in ask.policies]
+    policies = policies_of(svc, queue, ask.policies)
     replications, notes = replications_within(scenario.calls, len(policies), ask.replications)
     results = whatif(scenario, policies, replications, ask.seed, workers=1, progress=deadline)
     outcomes = [PolicyOutcome(
