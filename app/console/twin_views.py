@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from app.api.registry import field_errors
-from app.api.twin_models import WHATIF_ORDER, TwinAsk
+from app.api.twin_models import WHATIF_ORDER, TwinAsk, TwinFitView, TwinWindow
 from app.auth.access import requires
 from app.console.blueprint import bp
 from app.console.form_words import form_errors, in_form_words
@@ -61,6 +61,7 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     except ValidationError as error:
         page["errors"] = form_errors(error, LABELS)
         page["invalid"] = by_box(field_errors(error))
+        page["fit"] = fit_beside_a_refusal(svc, asked)
         return render_template("console/twin.html", **page), 422
     try:
         page["fit"] = fit_view(live_twin(svc, ask.window_days))
@@ -74,6 +75,18 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         page["invalid"] = by_box({problem.field or "twin": problem.message})
         return render_template("console/twin.html", **page), problem.status, problem.headers()
     return render_template("console/twin.html", **page), 200
+
+
+def fit_beside_a_refusal(svc: Services, asked: dict) -> TwinFitView | None:
+    """The fit of the window asked for, shown under a refused form as under a good one (it
+    had vanished until the form was valid); None when the window itself is refused or the
+    fit cannot be had (its own message is for a valid form)."""
+    try:
+        window = TwinWindow.model_validate(
+            {"window_days": asked["window_days"]} if "window_days" in asked else {})
+        return fit_view(live_twin(svc, window.window_days))
+    except (ValidationError, TwinProblem):
+        return None
 
 
 def variants_of(svc: Services) -> dict[str, str]:

@@ -49,3 +49,15 @@ def test_one_service_level_threshold_everywhere(as_role):
     assert defaults == {SERVICE_LEVEL_S}
     page = as_role("analyst").get("/console/").get_data(as_text=True)
     assert f"within {SERVICE_LEVEL_S:g} s of entering" in page
+
+
+def test_a_refused_form_keeps_the_fit_of_its_window_beneath(seeded, as_role):
+    """The fit section had vanished whenever the what-if form was refused (a bad number of
+    replications hid the whole fitted line until it was put right)."""
+    analyst = as_role("analyst")
+    refused = analyst.get("/console/twin?run=1&replications=99&window_days=20")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Replications:" in text
+    assert "<h2>The fit: " in text and "window 20 days" in text
+    bad_window = analyst.get("/console/twin?run=1&window_days=0").get_data(as_text=True)
+    assert "Days of log:" in bad_window and "<h2>The fit: " not in bad_window
