@@ -94,3 +94,35 @@ def test_on_a_phone_a_waiting_caller_is_a_card(served, console_app, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "wallboard-phone.png"), full_page=True)
     page.context.close()
+
+
+def test_on_a_phone_many_waiting_callers_stay_short(served, console_app, browser):
+    """Each waiting caller is a short card on a phone: position and wait on one line, the
+    call and what it was last told under them (four labelled lines each had made 32 waiting
+    callers 8,000 px tall)."""
+    from app.signed_client import SignedClient
+    from tests.conftest import AUTH_TOKEN
+    from tests.support.sids import sid
+
+    twilio = SignedClient(console_app.test_client(), AUTH_TOKEN)
+    calls = [sid(f"CAshort{n}") for n in range(12)]
+    for n, call in enumerate(calls):
+        twilio.post("/voice/incoming?queue=support", {"CallSid": call, "From": "+14155550123"})
+        twilio.post("/voice/wait?queue=support", {"CallSid": call, "QueuePosition": str(n + 1),
+                                                   "QueueTime": str(30 + n)})
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, server := served, "analyst")
+    assert server
+    rows = page.locator("table.callers tbody tr")
+    assert rows.count() == len(calls)
+    heights = [rows.nth(n).bounding_box()["height"] for n in range(rows.count())]
+    assert max(heights) < 110, heights
+    first = rows.first
+    place, waited = (first.locator(f"td[data-label='{label}']").bounding_box()
+                     for label in ("#", "waited"))
+    assert abs(place["y"] - waited["y"]) < 2  # side by side
+    for cell in ("call", "last told"):
+        box = first.locator(f"td[data-label='{cell}']").bounding_box()
+        assert box["x"] + box["width"] <= 390, (cell, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
