@@ -5,6 +5,7 @@ its fix, not a traceback."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from app import create_app
 from tests.conftest import AUTH_TOKEN
@@ -26,8 +27,19 @@ def test_an_unchanged_file_says_nothing(make_app, caplog):
 
 
 def test_a_database_never_migrated_is_one_line_not_a_traceback(tmp_path, caplog):
+    sqlite3.connect(tmp_path / "fresh.db").close()  # made, never migrated
     with caplog.at_level(logging.WARNING):
         create_app({"auth_token": AUTH_TOKEN, "journal_dir": str(tmp_path / "j"),
                     "database_url": f"sqlite:///{tmp_path / 'fresh.db'}"})
     [said] = [r for r in caplog.records if "config versions unavailable" in r.getMessage()]
     assert "run `holdwell db upgrade`" in said.getMessage() and said.exc_info is None
+
+
+def test_a_database_file_not_there_is_named_in_one_line_not_a_traceback(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        create_app({"auth_token": AUTH_TOKEN, "journal_dir": str(tmp_path / "j"),
+                    "database_url": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    [said] = [r for r in caplog.records if "which does not exist" in r.getMessage()]
+    assert "`holdwell db upgrade`" in said.getMessage()
+    assert not [r for r in caplog.records if r.exc_info]
+    assert not (tmp_path / "fresh.db").exists()
