@@ -13,7 +13,8 @@ callback is only offered when its promise can be kept before the line closes:
 - with no estimate at all nothing bounds the wait, so the line must stay open for at least
   `UNBOUNDED_CLOSING_MARGIN_S` (the longest window ever promised, an hour).
 A caller who presses the callback key anyway is not confirmed a promise the line cannot keep:
-they hear `callback_closing_soon` and keep their place in line (a keep-waiting choice).
+they hear `callback_closing_soon` (or, still in line after closing time, `callback_closed`)
+and keep their place in line (a keep-waiting choice).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation
 from hold_policies.checkin import CheckinPolicy
-from hold_policies.closing import open_long_enough
+from hold_policies.closing import no_callback_words, open_long_enough
 from hold_policies.config import CallbacksConfig
 from hold_policies.estimate import WaitBand
 from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
@@ -88,7 +89,8 @@ class CallbackPolicy(CheckinPolicy):
             return super().on_key(situation, digit)
         if not self.keeps_before_closing(situation):  # no promise the line cannot keep
             return Decision(Choice.KEEP_WAITING, self.still_waiting(
-                situation, self.fill(self.prompts.callback_closing_soon, situation, None)))
+                situation, self.fill(no_callback_words(self.prompts, situation.closes_in_s),
+                                     situation, None)))
         band = self.window(situation)
         return Decision(
             Choice.CALLBACK,

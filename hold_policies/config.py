@@ -427,6 +427,7 @@ class PromptsConfig(Strict):
     callback_confirm_keyed: Text | None = None
     callback_confirm_keyed_no_estimate: Text | None = None
     callback_closing_soon: Text | None = None
+    callback_closed: Text | None = None
     not_understood: Text | None = None
     legacy_message: Text | None = None
     reason_question: Text | None = None

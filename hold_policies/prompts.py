@@ -52,6 +52,7 @@ PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "callback_confirm_no_estimate": (),
     "callback_confirm_keyed_no_estimate": ("number",),
     "callback_closing_soon": (),
+    "callback_closed": (),
     "callback_number_check": ("number",),
     "callback_keyed_check": ("number",),
     "agent_callback_context": ("minutes",),
@@ -164,6 +165,10 @@ class Prompts:
     )
     callback_closing_soon: str = (
         "Sorry, we close too soon to promise you a call back. You keep your place in line."
+    )
+    callback_closed: str = (
+        "Sorry, our line has closed now, so we cannot promise you a call back. You keep your "
+        "place in line."
     )
     callback_number_check: str = (
         "We will call you back at the number ending in {number}. Press 1 to confirm, "

@@ -77,3 +77,18 @@ def test_a_confirmation_that_comes_too_close_to_closing_keeps_the_caller_in_line
     assert callback_rows(app) == []
     assert "could not take" not in spoken(confirmed.data)
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_caller_still_in_line_after_closing_is_told_the_line_has_closed(make_app, clock):
+    """Callers in line at closing time stay in line (nothing ends their wait), but one who
+    pressed for a callback at 19:00 had heard "we close too soon" an hour after closing."""
+    app = make_app(CLOSES_AT_SIX)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    checkin_at(twilio, clock, "CAstays", datetime(2026, 12, 7, 17, 30, tzinfo=UTC))
+    clock.set(datetime(2026, 12, 7, 19, 0, tzinfo=UTC))
+    pressed = twilio.post(CHOICE, {**wait_form(sid("CAstays"), queue_time=3600), "Digits": "2"})
+    said = spoken(pressed.data)
+    assert "our line has closed now, so we cannot promise you a call back" in said
+    assert "close too soon" not in said and "You keep your place in line" in said
+    assert "Leave" not in top_verbs(pressed.data)
+    assert callback_rows(app) == []

@@ -43,7 +43,8 @@ def refused(policy: CallbackPolicy, situation: Situation) -> bool:
     assert decision.choice is Choice.KEEP_WAITING and decision.promised_wait_s is None
     assert decision.segment.kind is SegmentKind.ACKNOWLEDGE
     assert not any(isinstance(step, Leave) for step in decision.segment.steps)
-    assert said(decision.segment) == SORRY
+    closed = situation.closes_in_s == 0  # still in line after closing: said so
+    assert said(decision.segment) == (Prompts().callback_closed if closed else SORRY)
     return True
 
 
