@@ -467,11 +467,14 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
                                                                  "Digits": key}),
                                     documents.WAIT_VERBS)
             gather = next((v for v in verbs if v.name == "Gather"), None)
-            reply = self.callback_dialog(caller, documents.spoken(verbs)) if gather else None
+            heard = verbs[:verbs.index(gather) + 1] if gather else verbs  # a key answers the
+            # gather: what follows it is the no-key fallback, never heard (the transcript had
+            # said "No problem. You keep your place in line." before the caller's "1")
+            reply = self.callback_dialog(caller, documents.spoken(heard)) if gather else None
             if reply is None:
                 self.play(caller, at, verbs, f"[presses {key}] ")
                 return
-            self.note(caller, at, f"[presses {key}] {documents.describe(verbs)}")
+            self.note(caller, at, f"[presses {key}] {documents.describe(heard)}")
             prompt = sum(documents.seconds(c, self.audio_seconds) for c in gather.children)
             caller.live = self.schedule(at + prompt + 1.0, "press",
                                         (caller, gather.get("action"), reply))

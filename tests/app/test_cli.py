@@ -133,6 +133,9 @@ def test_demo_shows_what_callers_heard_and_what_was_logged(tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     assert "Sorry to keep you waiting" in result.output
     assert "[presses 2]" in result.output and "call you back" in result.output
+    read_back = next(line for line in result.output.splitlines()
+                     if "[presses 2] We will call you back at the number ending in" in line)
+    assert read_back.endswith("or press 2 to key in another number.")  # not the no-key words
     rows = [line.split() for line in result.output.splitlines() if line.startswith("CA")]
     outcomes = {row[1]: set() for row in rows}
     for row in rows:
