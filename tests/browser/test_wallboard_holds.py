@@ -126,3 +126,21 @@ def test_on_a_phone_many_waiting_callers_stay_short(served, console_app, browser
         assert box["x"] + box["width"] <= 390, (cell, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()
+
+
+TODAY_ROWS = """Array.from(document.querySelectorAll('#wallboard .tiles.today')).map(row =>
+    Array.from(row.children).map(tile => Math.round(tile.getBoundingClientRect().top)))"""
+
+
+def test_todays_six_tiles_fill_whole_rows(served, browser, browser_page):
+    """Two rows of three in a queue card of a 1,280 px window (one tile had been left alone
+    on a third row), and on a phone too. (One row of six needs a card 760 px wide: a line
+    with one queue.)"""
+    for width, rows in ((1280, 2), (390, 2)):
+        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+        sign_in(page, served, "analyst")
+        for tops in page.evaluate(TODAY_ROWS):
+            assert len(tops) == 6
+            assert len(set(tops)) == rows, (width, tops)
+            assert all(tops.count(top) == 6 // rows for top in set(tops)), (width, tops)
+        page.context.close()
