@@ -8,7 +8,7 @@ opening's callbacks are not all booked, offers one for that opening.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hold_policies.hours import OpeningHours
 from hold_policies.languages import ENGLISH, Language
@@ -78,8 +78,8 @@ class ClosedLine:
 
 
 def clock_words(moment: datetime, language: Language = ENGLISH) -> str:
-    """'8 AM', '8:30 AM', '12 PM' (noon), '12 AM' (midnight): as people say the time (in
-    `language`: '8:00', '14 h 30', '8 Uhr')."""
+    """'8 AM', '8:30 AM', 'noon', 'midnight': as people say the time (in `language`:
+    '8:00', '14 h 30', '8 Uhr')."""
     return language.time_words(moment.hour, moment.minute)
 
 
@@ -87,10 +87,16 @@ def when_words(opening: datetime, now: datetime, hours: OpeningHours,
                language: Language = ENGLISH) -> str:
     """When the line opens, said from `now` in the queue's time zone and language: 'today at
     2 PM', 'tomorrow at 8 AM', 'on Monday at 8 AM' (within a week), else 'on Monday,
-    January 4 at 8 AM' (names from `language`, never the machine's locale)."""
+    January 4 at 8 AM' (names from `language`, never the machine's locale).
+
+    An opening at 00:00 is named by the night it ends where the language can ('tonight at
+    midnight', 'on Friday night at midnight'): "tomorrow at midnight" said on Friday
+    evening of Saturday 00:00 is heard as the end of Saturday, a day late."""
     there, here = hours.local(opening), hours.local(now)
     days = (there.date() - here.date()).days
     at = clock_words(there, language)
+    if (there.hour, there.minute) == (0, 0) and language.tonight and days >= 1:
+        return night_words(there - timedelta(days=1), days - 1, at, language)
     if days == 0:
         return language.today.format(time=at)
     if days == 1:
@@ -100,6 +106,19 @@ def when_words(opening: datetime, now: datetime, hours: OpeningHours,
         return language.this_week.format(weekday=weekday, time=at)
     return language.later.format(weekday=weekday, month=language.months[there.month - 1],
                                  day=there.day, time=at)
+
+
+def night_words(night: datetime, days: int, at: str, language: Language) -> str:
+    """A midnight `at` said by the `night` it ends, `days` from today (0: tonight)."""
+    if days == 0:
+        return language.tonight.format(time=at)
+    if days == 1:
+        return language.tomorrow_night.format(time=at)
+    weekday = language.weekdays[night.weekday()]
+    if days < 7:
+        return language.this_week_night.format(weekday=weekday, time=at)
+    return language.later_night.format(weekday=weekday, month=language.months[night.month - 1],
+                                       day=night.day, time=at)
 
 
 def closed_message(line: ClosedLine, now: datetime) -> tuple[str, datetime | None]:

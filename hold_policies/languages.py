@@ -47,6 +47,12 @@ class Language:
     with_minutes: str  # {h} {mm}
     fixed: dict[str, str] = field(hash=False, compare=False)
     twelve_hour: bool = False
+    midnight: str = ""  # said for 00:00 ("midnight"), where "12 AM" would be
+    noon: str = ""  # said for 12:00 ("noon"), where "12 PM" would be
+    tonight: str = ""  # {time}: an opening at 00:00 named by the night before it
+    tomorrow_night: str = ""  # {time}
+    this_week_night: str = ""  # {weekday} {time}: the weekday before the opening
+    later_night: str = ""  # {weekday} {day} {month} {time}: the date before it
 
     def wait_words(self, minutes: int | None) -> str:
         """A band in words: "1 minute", "5 minutes", or the open-ended one (None)."""
@@ -60,7 +66,13 @@ class Language:
         return self.wait_words(max(math.ceil(seconds / 60), 1))
 
     def time_words(self, hour: int, minute: int) -> str:
-        """A clock time as people say it: "8 AM", "8:30 PM"; "8:00", "14 h 30", "8 Uhr"."""
+        """A clock time as people say it: "8 AM", "8:30 PM", "midnight", "noon"; "8:00",
+        "14 h 30", "8 Uhr". "12 AM" and "12 PM" are never said: callers mix them up, and
+        heard "tomorrow at 12 AM" as a day later than it was."""
+        if minute == 0 and hour == 0 and self.midnight:
+            return self.midnight
+        if minute == 0 and hour == 12 and self.noon:
+            return self.noon
         if self.twelve_hour:
             spoken = f"{hour % 12 or 12}" + ("" if minute == 0 else f":{minute:02d}")
             return f"{spoken} {'AM' if hour < 12 else 'PM'}"
@@ -71,6 +83,9 @@ class Language:
         """A fixed text of the safety net (FIXED_TEXTS)."""
         return self.fixed[name]
 
+
+NIGHT_WORDS = ("tonight", "tomorrow_night", "this_week_night", "later_night")
+"""A language naming a midnight opening by the night before it has all four (or none)."""
 
 WORDS_FILE = "languages.toml"
 """Where the words are: data, one table per language, so a translation is edited as text."""
@@ -85,6 +100,9 @@ def _language(code: str, table: dict) -> Language:
         raise ValueError(f"{WORDS_FILE} [{code}.fixed]: missing {missing}, unknown "
                          f"{sorted(set(fixed) - set(FIXED_TEXTS))}")
     table = {"open_ended": None, "on_the_hour": "", "with_minutes": "", **table}
+    nights = [table.get(name) for name in NIGHT_WORDS]
+    if any(nights) and not all(nights):
+        raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(NIGHT_WORDS)}: all or none")
     table["weekdays"], table["months"] = tuple(table["weekdays"]), tuple(table["months"])
     return Language(code=code, fixed=fixed, **table)
 

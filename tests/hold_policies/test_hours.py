@@ -77,7 +77,7 @@ def test_words_say_when_the_line_opens():
     assert when_words(long_closed.next_opening(saturday), saturday,
                       long_closed) == "on Monday, December 21 at 8 AM"
     assert [clock_words(datetime(2026, 1, 1, h, m)) for h, m in ((0, 0), (12, 0), (13, 30))] == [
-        "12 AM", "12 PM", "1:30 PM"]
+        "midnight", "noon", "1:30 PM"]
 
 
 @pytest.mark.parametrize("text, error", [

@@ -57,7 +57,9 @@ def test_the_wait_band_is_said_in_the_queues_language(code, minutes, words):
 
 
 @pytest.mark.parametrize(("code", "hour", "minute", "words"), [
-    ("en", 8, 0, "8 AM"), ("en", 14, 30, "2:30 PM"), ("en", 0, 0, "12 AM"),
+    ("en", 8, 0, "8 AM"), ("en", 14, 30, "2:30 PM"), ("en", 0, 0, "midnight"),
+    ("en", 12, 0, "noon"), ("en", 0, 30, "12:30 AM"), ("en", 12, 30, "12:30 PM"),
+    ("es", 0, 0, "0:00"), ("de", 0, 0, "0 Uhr"), ("fr", 12, 0, "12 h"),
     ("es", 8, 0, "8:00"), ("es", 14, 30, "14:30"), ("fr", 8, 0, "8 h"),
     ("fr", 14, 30, "14 h 30"), ("de", 8, 0, "8 Uhr"), ("de", 8, 30, "8:30 Uhr"),
     ("pt", 9, 15, "9h15"), ("nl", 18, 0, "18 uur")])
@@ -85,6 +87,33 @@ def test_when_a_closed_line_opens_is_said_in_the_queues_language():
     assert when_words(later, after_a_holiday, hours, german) == (
         "am Montag, 21. Dezember um 8 Uhr")
     assert when_words(later, after_a_holiday, hours) == "on Monday, December 21 at 8 AM"
+
+
+def test_a_midnight_opening_is_named_by_the_night_it_ends():
+    """New York opens Saturday 00:00-00:30: on Friday at 23:59 a caller heard "We open again
+    tomorrow at 12 AM", which reads as a day later (an audit, C3)."""
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    config = parse_config({"queues": {"support": {"policy": "checkin", "hours": {
+        "timezone": "America/New_York", "saturday": "00:00-00:30",
+        "closed": ["2027-01-02"]}}}})
+    hours = config.queues["support"].closed_line().hours
+
+    def opens(*when):
+        now = datetime(*when, tzinfo=new_york)
+        return when_words(hours.next_opening(now), now, hours)
+
+    assert opens(2026, 12, 4, 23, 59) == "tonight at midnight"  # Friday: one minute to go
+    assert opens(2026, 12, 4, 19, 0) == "tonight at midnight"
+    assert opens(2026, 12, 3, 18, 0) == "tomorrow night at midnight"  # Thursday
+    assert opens(2026, 12, 5, 1, 0) == "on Friday night at midnight"  # Saturday, after
+    assert opens(2026, 12, 8, 9, 0) == "on Friday night at midnight"  # Tuesday
+    assert opens(2026, 12, 26, 1, 0) == "on Friday night, January 8, at midnight"
+    now = datetime(2026, 12, 4, 23, 59, tzinfo=new_york)
+    opening = hours.next_opening(now)
+    assert when_words(opening, now, hours, BUILT_IN["es"]) == "mañana a las 0:00"
+    assert when_words(opening, now, hours, BUILT_IN["de"]) == "morgen um 0 Uhr"
 
 
 def test_a_spanish_check_in_says_the_wait_in_spanish_and_never_the_english_open_end():
