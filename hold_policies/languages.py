@@ -2,13 +2,13 @@
 what it says when something fails.
 
 Operators write their prompts in their callers' language, but some words are holdwell's:
-the wait band ({wait}: "5 minutes", "more than an hour"), the time an agent hears a caller
-waited ({minutes}), when a closed line opens ({opens}: "tomorrow at 8 AM") and the fixed
-texts of the safety net ("Sorry, we could not take that choice just now..."), which no
-config reaches. A Spanish queue heard those in English between its own Spanish sentences
-(a review listening as callers). Each built-in language (languages.toml beside this
-module) has them all; a queue whose language is not built in hears English, and `config
-check` warns so.
+the wait band ({wait}: "5 minutes", "an hour", "more than an hour"), the time an agent
+hears a caller waited ({minutes}: "2 hours"), when a closed line opens ({opens}: "tomorrow
+at 8 AM") and the fixed texts of the safety net ("Sorry, we could not take that choice
+just now..."), which no config reaches. A Spanish queue heard those in English between its
+own Spanish sentences (a review listening as callers). Each built-in language
+(languages.toml beside this module) has them all; a queue whose language is not built in
+hears English, and `config check` warns so.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ class Language:
     code: str  # the primary subtag of the queue's language ("es" for es-MX)
     one_minute: str
     minutes: str  # {n}: 2 and more
+    an_hour: str  # exactly 60 minutes: "within an hour", "waiting an hour"
+    one_hour: str  # the hour of "1 hour 20 minutes"
+    hours: str  # {n}: 2 and more
+    hours_and_minutes: str  # {hours} {minutes}: "1 hour 20 minutes"
     over_an_hour: str  # the open-ended band
     open_ended: str | None  # what "within {wait}" becomes past the bands (English prompts)
     today: str  # {time}
@@ -55,15 +59,30 @@ class Language:
     later_night: str = ""  # {weekday} {day} {month} {time}: the date before it
 
     def wait_words(self, minutes: int | None) -> str:
-        """A band in words: "1 minute", "5 minutes", or the open-ended one (None)."""
+        """A band in words: "1 minute", "5 minutes", "an hour" (the top band, never "60
+        minutes"), or the open-ended one (None). Past an hour, as `duration_words`."""
         if minutes is None:
             return self.over_an_hour
-        return self.one_minute if minutes == 1 else self.minutes.format(n=minutes)
+        return self.duration_words(minutes)
 
     def waited_words(self, seconds: float) -> str:
         """A wait so far in whole minutes, rounded up (never "0 minutes"): what an agent
-        hears a caller waited."""
-        return self.wait_words(max(math.ceil(seconds / 60), 1))
+        hears a caller waited ("4 minutes", "an hour", "2 hours", "1 hour 20 minutes"; an
+        agent heard "waiting 120 minutes", "1440 minutes")."""
+        return self.duration_words(max(math.ceil(seconds / 60), 1))
+
+    def duration_words(self, minutes: int) -> str:
+        """Whole minutes as people say them: minutes under an hour, "an hour" for exactly
+        one, else hours and what minutes remain ("2 hours", "1 hour 20 minutes")."""
+        if minutes < 60:
+            return self.one_minute if minutes == 1 else self.minutes.format(n=minutes)
+        if minutes == 60:
+            return self.an_hour
+        hours, rest = divmod(minutes, 60)
+        said = self.one_hour if hours == 1 else self.hours.format(n=hours)
+        if rest == 0:
+            return said
+        return self.hours_and_minutes.format(hours=said, minutes=self.duration_words(rest))
 
     def time_words(self, hour: int, minute: int) -> str:
         """A clock time as people say it: "8 AM", "8:30 PM", "midnight", "noon"; "8:00",

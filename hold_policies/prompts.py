@@ -28,12 +28,13 @@ LONGEST_FILL: dict[str, int] = {
     "position": 4, "wait": len("when your turn comes, which may take more than an hour"),
     "keep_key": 1, "callback_key": 1,
     "voicemail_key": 1, "number": len("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5"),
-    "minutes": len("1440 minutes"), "opens": 60, "reason": REASON_MOST_CHARS,
+    "minutes": len("999 Stunden und 59 Minuten"), "opens": 60, "reason": REASON_MOST_CHARS,
     "text": TRANSCRIPT_MOST_CHARS}
 """The most characters each placeholder is filled with: a queue holds 5,000 callers at most,
 the open-ended wait reads "when your turn comes, which may take more than an hour" in place
 of "within {wait}" (hold_policies.estimate.OPEN_ENDED; counted all in {wait}, the safe side),
-a number 15 digits, a spoken opening ("on Wednesday at 10:30 AM") well under 60."""
+a number 15 digits, a spoken opening ("on Wednesday at 10:30 AM") well under 60, a wait
+said in hours and minutes under 1,000 hours in any built-in language (German the longest)."""
 _IN_LINE = ("position", "keep_key", "callback_key")
 _ESTIMATED = (*_IN_LINE, "wait")
 PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {

@@ -51,9 +51,43 @@ def test_a_language_tag_finds_its_words_by_its_primary_subtag(tag, code):
 @pytest.mark.parametrize(("code", "minutes", "words"), [
     ("en", 1, "1 minute"), ("en", 5, "5 minutes"), ("en", None, "more than an hour"),
     ("es", 1, "1 minuto"), ("es", 15, "15 minutos"), ("es", None, "más de una hora"),
-    ("de", 5, "5 Minuten"), ("it", 5, "5 minuti"), ("nl", None, "meer dan een uur")])
+    ("de", 5, "5 Minuten"), ("it", 5, "5 minuti"), ("nl", None, "meer dan een uur"),
+    ("en", 60, "an hour"), ("es", 60, "una hora"), ("fr", 60, "une heure"),
+    ("de", 60, "einer Stunde"), ("pt", 60, "uma hora"), ("it", 60, "un'ora"),
+    ("nl", 60, "een uur")])
 def test_the_wait_band_is_said_in_the_queues_language(code, minutes, words):
     assert WaitBand(minutes).words(BUILT_IN[code]) == words
+
+
+@pytest.mark.parametrize(("code", "seconds", "words"), [
+    ("en", 1, "1 minute"), ("en", 3599, "an hour"), ("en", 3600, "an hour"),
+    ("en", 3601, "1 hour 1 minute"), ("en", 4800, "1 hour 20 minutes"),
+    ("en", 7200, "2 hours"), ("en", 7260, "2 hours 1 minute"), ("en", 86400, "24 hours"),
+    ("es", 4800, "1 hora y 20 minutos"), ("es", 7200, "2 horas"),
+    ("fr", 4800, "1 heure et 20 minutes"), ("de", 7200, "2 Stunden"),
+    ("de", 4800, "1 Stunde und 20 Minuten"), ("pt", 4860, "1 hora e 21 minutos"),
+    ("it", 10800, "3 ore"), ("nl", 7200, "2 uur"), ("nl", 3660, "1 uur en 1 minuut")])
+def test_a_wait_of_an_hour_or_more_is_said_in_hours(code, seconds, words):
+    """An agent heard "waiting 120 minutes" and "1440 minutes" (an audit, C9)."""
+    assert BUILT_IN[code].waited_words(seconds) == words
+
+
+@pytest.mark.parametrize("code", sorted(BUILT_IN))
+def test_no_band_is_said_as_sixty_minutes_and_any_wait_fits_its_longest_fill(code):
+    from hold_policies.estimate import BAND_MINUTES
+    from hold_policies.prompts import LONGEST_FILL
+
+    language = BUILT_IN[code]
+    assert all("60" not in language.wait_words(band) for band in BAND_MINUTES)
+    assert language.wait_words(BAND_MINUTES[-1]) != language.wait_words(None)
+    longest = max((language.waited_words(m * 60) for m in range(1, 60_000)), key=len)
+    assert len(longest) <= LONGEST_FILL["minutes"], longest
+
+
+def test_the_top_band_is_said_within_an_hour():
+    situation = Situation("support", "CA1", 9, 60, 9, WaitEstimate(3000, 3500, 30))
+    text = said(CheckinPolicy(voice=Voice("Polly.Joanna")).checkin(situation))
+    assert "within an hour" in text and "60 minutes" not in text, text
 
 
 @pytest.mark.parametrize(("code", "hour", "minute", "words"), [
