@@ -237,7 +237,7 @@ def test_a_system_error_puts_the_caller_back_in_line_and_counts_as_an_error(app,
 
 
 @pytest.mark.parametrize(("result", "episode", "words"), [
-    ("error", "0", "still in line"), ("queue-full", "0", "line is full"),
+    ("error", "0", "you may be further back than before"), ("queue-full", "0", "line is full"),
     ("error", "1", "failed twice")])
 def test_out_of_the_queue_the_caller_hears_why_in_the_queues_voice(make_app, result, episode,
                                                                    words):
