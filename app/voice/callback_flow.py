@@ -21,7 +21,7 @@ from app.twiml import one_key, render_segment, say, twiml_response
 from app.voice import resume, safety
 from app.voice.blueprint import bp
 from app.voice.callback_sms import confirm_by_sms
-from app.voice.callers import number_to_call, spoken_digits
+from app.voice.callers import number_to_call, spoken_digits, spoken_number
 from app.voice.context import Route, this_route
 from app.voice.forms import EntryForm, KeyForm
 from app.voice.safety import choice_not_taken, falls_back_to
@@ -49,7 +49,8 @@ def ask_to_confirm(route: Route, number: str, *, ending_only: bool) -> VoiceResp
     """The caller ID's last four digits ("the number ending in"), or a keyed number whole."""
     prompts = route.policy.prompts
     question = prompts.callback_number_check if ending_only else prompts.callback_keyed_check
-    digits = spoken_digits(number[-4:] if ending_only else number)
+    digits = (spoken_digits(number[-4:]) if ending_only
+              else spoken_number(number, services().config.callbacks))
     return confirm_gather(route, number, filled(question, number=digits))
 
 
@@ -133,7 +134,7 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     situation = situation_from_poll(form, poll, svc.config, now, params.episode)
     own = number_to_call(key.from_number, svc.config)
     if number != own:  # keyed in: the confirmation says it back
-        situation = replace(situation, callback_number=spoken_digits(number))
+        situation = replace(situation, callback_number=spoken_number(number, svc.config.callbacks))
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:  # e.g. the line now closes too soon: no
         return render_segment(decision.segment, choice_url="", audio_url=audio_url)  # promise

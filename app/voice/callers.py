@@ -56,3 +56,32 @@ def number_to_call(raw: str | None, config: HoldwellConfig) -> str | None:
 def spoken_digits(number: str) -> str:
     """Digits one by one ("4 1 5 ..."): Twilio's <Say> reads runs of digits as one number."""
     return " ".join(ch for ch in number if ch.isdigit())
+
+
+def spoken_number(number: str, rules: CallbacksConfig | None = None) -> str:
+    """A whole number read back as the caller keyed it, in groups with a pause (a comma)
+    between them: "2 1 2, 5 5 5, 7 8 9 0". Eleven digits in one run are hard to check by ear,
+    and the E.164 form said a country code the caller never keyed. A number in
+    `rules.default_region`'s country code is said as dialled there (with its trunk prefix,
+    "0 2 0, 7 9 4 6, 0 0 0 0" in the UK, none in the US); any other is its country code,
+    then the rest (the international prefix, 011 or 00, is left out)."""
+    parsed = phonenumbers.parse(number, None)
+    home = phonenumbers.country_code_for_region(rules.default_region if rules else "US")
+    if parsed.country_code == home:
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        groups = _grouped("".join(ch for ch in national if ch.isdigit()))
+    else:
+        groups = [str(parsed.country_code),
+                  *_grouped(phonenumbers.national_significant_number(parsed))]
+    return ", ".join(spoken_digits(group) for group in groups)
+
+
+def _grouped(digits: str) -> list[str]:
+    """`digits` in as few groups of 3 or 4 as they fill, the longer groups last (3-3-4, the
+    way a North American number is said); fewer than 6 digits cannot all be so grouped, and
+    the first group is then shorter."""
+    count = max(1, -(-len(digits) // 4))
+    size, longer = divmod(len(digits), count)
+    sizes = [size] * (count - longer) + [size + 1] * longer
+    starts = [sum(sizes[:i]) for i in range(count)]
+    return [digits[start:start + length] for start, length in zip(starts, sizes, strict=True)]

@@ -81,12 +81,12 @@ def test_caller_can_key_in_another_number(cb_app, twilio_cb, clock):
     assert gather.get("finishOnKey") == "#" and "area code" in spoken(entry.data)
     check = twilio_cb.post(gather.get("action"),
                            {**wait_form(sid("CA1"), 80), "Digits": "2125550199"})
-    assert "2 1 2 5 5 5 0 1 9 9" in spoken(check.data)
+    assert "call you back at 2 1 2, 5 5 5, 0 1 9 9. Press 1" in spoken(check.data)
     done = twilio_cb.post(parse(check.data).find("Gather").get("action"),
                           {**wait_form(sid("CA1"), 85), "Digits": "1"})
     assert top_verbs(done.data) == ["Say", "Leave"]
     confirmation = spoken(done.data)  # the number they keyed, not the one they call from
-    assert "call you back at 1 2 1 2 5 5 5 0 1 9 9" in confirmation
+    assert "call you back at 2 1 2, 5 5 5, 0 1 9 9," in confirmation  # as keyed: no "1"
     assert "calling from" not in confirmation
     assert callback_rows(cb_app)[0]["number"] == "+12125550199"
 
@@ -436,17 +436,19 @@ def test_a_confirmation_handled_after_the_wait_ended_books_nothing(
     assert "+14155550100" not in agent.data.decode()
 
 
-@pytest.mark.parametrize(("keyed", "countries", "stored"), [
-    ("19002223333", None, None),  # US premium rate: the line would pay for the "callback"
-    ("011448712345678", '["US", "GB"]', None),  # UK 0871: premium, wherever
-    ("011442079460000", None, None),  # a UK landline: only the line's own country by default
-    ("011442079460000", '["US", "GB"]', "+442079460000"),  # ... unless the operator adds it
-    ("2125550199", None, "+12125550199"),
-    ("4165550123", None, "+14165550123"),  # Toronto: the US and Canada go together
-    ("4155550000", None, None),  # the line's own number: an agent sent to dial the IVR
-])
+@pytest.mark.parametrize(("keyed", "countries", "stored", "said_back"), [
+    ("19002223333", None, None, None),  # US premium rate: the line would pay for it
+    ("011448712345678", '["US", "GB"]', None, None),  # UK 0871: premium, wherever
+    ("011442079460000", None, None, None),  # a UK landline: only the line's own country by
+    ("011442079460000", '["US", "GB"]', "+442079460000",  # default, unless the operator
+     "4 4, 2 0 7, 9 4 6, 0 0 0 0"),  # adds it; said as its country code, then the rest
+    ("2125550199", None, "+12125550199", "2 1 2, 5 5 5, 0 1 9 9"),
+    ("12125550199", None, "+12125550199", "2 1 2, 5 5 5, 0 1 9 9"),  # long-distance 1
+    ("4165550123", None, "+14165550123", "4 1 6, 5 5 5, 0 1 2 3"),  # Toronto: the US and
+    ("4155550000", None, None, None),  # Canada go together; the line's own number: an
+])  # agent sent to dial the IVR
 def test_a_keyed_number_the_line_must_not_dial_is_asked_again_never_stored(
-        make_app, clock, keyed, countries, stored):
+        make_app, clock, keyed, countries, stored, said_back):
     app = make_app(CONFIG.replace("[callbacks]\n", f"[callbacks]\ncountries = {countries}\n")
                    if countries else CONFIG)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
@@ -459,11 +461,12 @@ def test_a_keyed_number_the_line_must_not_dial_is_asked_again_never_stored(
         assert callback_rows(app) == []
         return
     said = spoken(check.data)  # a keyed number is said back whole, not as "ending in"
-    assert f"call you back at {' '.join(stored[1:])}. Press 1" in said
+    assert f"call you back at {said_back}. Press 1" in said
     assert "ending in" not in said
     done = twilio.post(parse(check.data).find("Gather").get("action"),
                        {**wait_form(sid("CA1"), 85), "Digits": "1", "From": "anonymous"})
     assert top_verbs(done.data) == ["Say", "Leave"]
+    assert f"call you back at {said_back}," in spoken(done.data)  # the confirmation alike
     assert [row["number"] for row in callback_rows(app)] == [stored]
 
 
@@ -518,5 +521,5 @@ def test_a_queues_own_number_check_is_said_for_a_keyed_number_too(make_app, cloc
     offer = twilio.post(CHOICE, {**wait_form(sid("CA1"), 70), "Digits": "2", "From": "anonymous"})
     check = twilio.post(parse(offer.data).find("Gather").get("action"),
                         {**wait_form(sid("CA1"), 80), "Digits": "2125550199"})
-    assert "Le llamaremos al 1 2 1 2 5 5 5 0 1 9 9." in spoken(check.data)
+    assert "Le llamaremos al 2 1 2, 5 5 5, 0 1 9 9." in spoken(check.data)
     assert "We will call you back" not in spoken(check.data)
