@@ -45,22 +45,33 @@ def ask_for_number(route: Route, caller_id: str | None) -> VoiceResponse:
     return ask_to_confirm(route, number, ending_only=True)
 
 
-def ask_to_confirm(route: Route, number: str, *, ending_only: bool) -> VoiceResponse:
-    """The caller ID's last four digits ("the number ending in"), or a keyed number whole."""
+def ask_to_confirm(route: Route, number: str, *, ending_only: bool,
+                   again: bool = False) -> VoiceResponse:
+    """The caller ID's last four digits ("the number ending in"), or a keyed number whole;
+    `again`: after a key that does nothing there, said so first, and asked this last time."""
     prompts = route.policy.prompts
     question = prompts.callback_number_check if ending_only else prompts.callback_keyed_check
     digits = (spoken_digits(number[-4:]) if ending_only
               else spoken_number(number, services().config.callbacks))
-    return confirm_gather(route, number, filled(question, number=digits))
-
-
-def confirm_gather(route: Route, number: str, question: str) -> VoiceResponse:
-    """`question`, answered by CONFIRM_KEY to book a callback to `number`; no key keeps the
-    caller's place."""
-    voice = route.policy.voice
     response = VoiceResponse()
+    if again:
+        say(response, route.policy.voice, prompts.not_understood)
+    return confirm_gather(route, number, filled(question, number=digits), response,
+                          again=again)
+
+
+def confirm_gather(route: Route, number: str, question: str,
+                   response: VoiceResponse | None = None, *,
+                   again: bool = False) -> VoiceResponse:
+    """`question` (after what `response` says already), answered by CONFIRM_KEY to book a
+    callback to `number`; no key keeps the caller's place. `again` marks the question as
+    asked a second time, after a wrong key: another wrong key is not asked about again."""
+    voice = route.policy.voice
+    response = response if response is not None else VoiceResponse()
+    extra = {"again": "1"} if again else {}
     gather = one_key(response, timeout=6,
-                     action=voice_url("callback/confirm", route.params, number=number))
+                     action=voice_url("callback/confirm", route.params, number=number,
+                                      **extra))
     say(gather, voice, question)
     say(response, voice, route.policy.prompts.callback_kept_waiting)
     return response
@@ -90,7 +101,12 @@ def callback_confirm() -> Response:
     number = number_to_call(request.args.get("number"), services().config)
     if key.digit == OTHER_NUMBER_KEY or number is None:
         return twiml_response(ask_for_entry(route, tries=0))
-    if key.digit != CONFIRM_KEY:
+    if key.digit and key.digit != CONFIRM_KEY and request.args.get("again") != "1":
+        # a key that does nothing here is no decision: said so, and asked once more
+        own = number_to_call(key.from_number, services().config)
+        return twiml_response(ask_to_confirm(route, number, ending_only=number == own,
+                                             again=True))
+    if key.digit != CONFIRM_KEY:  # no key, or a wrong key twice: they keep their place
         response = VoiceResponse()
         say(response, route.policy.voice, route.policy.prompts.callback_kept_waiting)
         return twiml_response(response)

@@ -91,6 +91,59 @@ def test_caller_can_key_in_another_number(cb_app, twilio_cb, clock):
     assert callback_rows(cb_app)[0]["number"] == "+12125550199"
 
 
+def test_a_wrong_key_at_the_number_check_is_said_and_the_check_asked_once_more(
+        cb_app, twilio_cb, clock):
+    """A key that does nothing at "press 1 to confirm, or 2 for another number" is no
+    decision: it had been answered "No problem. You keep your place in line." and the
+    callback silently dropped (caller audit C6)."""
+    enter(twilio_cb, sid("CA1"), clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
+    wrong = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
+                           {**wait_form(sid("CA1"), 75), "Digits": "5"})
+    said = spoken(wrong.data)
+    assert said.startswith("Sorry, that key does nothing here.")
+    assert "We will call you back at the number ending in 0 1 0 0. Press 1" in said
+    assert top_verbs(wrong.data) == ["Say", "Gather", "Say"]  # no key: keeps their place
+    confirmed = twilio_cb.post(parse(wrong.data).find("Gather").get("action"),
+                               {**wait_form(sid("CA1"), 80), "Digits": "1"})
+    assert top_verbs(confirmed.data) == ["Say", "Leave"]
+    assert [row["number"] for row in callback_rows(cb_app)] == ["+14155550100"]
+
+
+@pytest.mark.parametrize("second", ["7", "#", ""])
+def test_a_second_wrong_key_or_none_at_the_number_check_keeps_the_callers_place(
+        cb_app, twilio_cb, clock, second):
+    enter(twilio_cb, sid("CA1"), clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
+    wrong = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
+                           {**wait_form(sid("CA1"), 75), "Digits": "9"})
+    form = {**wait_form(sid("CA1"), 80), **({"Digits": second} if second else {})}
+    again = twilio_cb.post(parse(wrong.data).find("Gather").get("action"), form)
+    assert top_verbs(again.data) == ["Say"]  # back to the wait, asked no more
+    assert spoken(again.data) == "No problem. You keep your place in line."
+    assert callback_rows(cb_app) == []
+
+
+def test_a_wrong_key_at_a_keyed_numbers_check_reads_that_number_again(cb_app, twilio_cb,
+                                                                      clock):
+    enter(twilio_cb, sid("CA1"), clock)
+    offer = twilio_cb.post(CHOICE, {**wait_form(sid("CA1"), queue_time=70), "Digits": "2"})
+    entry = twilio_cb.post(parse(offer.data).find("Gather").get("action"),
+                           {**wait_form(sid("CA1"), 72), "Digits": "2"})
+    check = twilio_cb.post(parse(entry.data).find("Gather").get("action"),
+                           {**wait_form(sid("CA1"), 80), "Digits": "2125550199"})
+    wrong = twilio_cb.post(parse(check.data).find("Gather").get("action"),
+                           {**wait_form(sid("CA1"), 85), "Digits": "3"})
+    said = spoken(wrong.data)
+    assert said.startswith("Sorry, that key does nothing here.")
+    assert "call you back at 2 1 2, 5 5 5, 0 1 9 9. Press 1" in said
+    assert "ending in" not in said
+    done = twilio_cb.post(parse(wrong.data).find("Gather").get("action"),
+                          {**wait_form(sid("CA1"), 90), "Digits": "1"})
+    assert top_verbs(done.data) == ["Say", "Leave"]
+    assert [row["number"] for row in callback_rows(cb_app)] == ["+12125550199"]
+
+
 def test_a_bad_number_is_asked_again_and_never_stored(cb_app, twilio_cb, clock):
     enter(twilio_cb, sid("CA1"), clock, caller="anonymous")
     offer = twilio_cb.post(CHOICE,
