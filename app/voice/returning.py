@@ -2,9 +2,11 @@
 
 Never both (FreePBX callers were dialled twice): /voice/incoming recognises the number and
 asks; keeping it (1, or no key) ends this call before it is queued; waiting (2) cancels the
-callback first, then queues this call. If the database cannot say, the caller is queued as
-anyone else would be. A cancellation whose outcome nobody can read back (its COMMIT cut off)
-is told as such: call again, and you are asked again if the callback still stands.
+callback first, then queues this call. Another key is said to do nothing and the question
+asked once more; a second one keeps the callback, as no key does. If the database cannot
+say, the caller is queued as anyone else would be. A cancellation whose outcome nobody can
+read back (its COMMIT cut off) is told as such: call again, and you are asked again if the
+callback still stands.
 """
 
 from __future__ import annotations
@@ -57,11 +59,16 @@ def note_rang_back(params: RouteParams, policy: str, caller: CallForm, booked: s
                     g.deadline)
 
 
-def ask_keep_or_wait(params: RouteParams, booked: str) -> VoiceResponse:
+def ask_keep_or_wait(params: RouteParams, booked: str, *, again: bool = False) -> VoiceResponse:
+    """Keep the callback (1, or no key) or wait instead (2); `again`: after a key that does
+    nothing here, said so first, and asked this last time (the next wrong key keeps it)."""
     policy = services().policy(params.queue, params.policy)
     response = VoiceResponse()
+    if again:
+        say(response, policy.voice, policy.prompts.not_understood)
+    extra = {"again": "1"} if again else {}
     gather = one_key(response, timeout=6, action_on_empty_result=True,
-                             action=voice_url("callback/returning", params, booked=booked))
+                     action=voice_url("callback/returning", params, booked=booked, **extra))
     say(gather, policy.voice, policy.prompts.returning_caller)
     return response
 
@@ -85,6 +92,9 @@ def callback_returning() -> Response:
     route = this_route()
     params, policy = route.params, route.policy
     now = svc.clock.now()
+    if key not in ("", KEEP_KEY, WAIT_KEY) and request.args.get("again") != "1":
+        # a key that does nothing here is no decision: said so, and asked once more
+        return twiml_response(ask_keep_or_wait(params, booked, again=True))
     traded = traded_for_waiting(booked, caller.call_id) if key == WAIT_KEY else None
     if traded is Trade.CANCELLED:
         note_rang_back(params, policy.name, caller, booked, "wait")

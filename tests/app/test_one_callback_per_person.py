@@ -130,6 +130,41 @@ def test_keeping_the_callback_ends_the_new_call_without_queueing_or_abandoning_i
     assert again not in set(records["call_id"])  # no queue record: the person counts once
 
 
+@pytest.mark.parametrize("key", ["9", "*", "#"])
+def test_a_wrong_key_at_the_question_is_said_and_the_question_asked_once_more(line, key):
+    """A key that does nothing is no decision: it had been answered "We will call you back as
+    promised... Goodbye." and the call hung up (caller audit C6)."""
+    app, twilio, first, again, answer = booked_then_rings_back(line)
+    action = parse(answer.data).find("Gather").get("action")
+    wrong = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": key})
+    assert top_verbs(wrong.data) == ["Say", "Gather"]  # no hang-up, nothing decided
+    said = spoken(wrong.data)
+    assert said.startswith("Sorry, that key does nothing here.")
+    assert "To keep it, press 1" in said and "as promised" not in said
+    gather = parse(wrong.data).find("Gather")
+    assert gather.get("actionOnEmptyResult") == "true" and f"booked={first}" in gather.get("action")
+    assert outstanding(app) == [(first, NUMBER)]
+    waiting = twilio.post(gather.get("action"), {"CallSid": again, "From": NUMBER, "Digits": "2"})
+    assert top_verbs(waiting.data) == ["Say", "Enqueue"]  # asked again, they chose to wait
+    assert outstanding(app) == []
+
+
+@pytest.mark.parametrize("second", ["9", ""])
+def test_a_second_wrong_key_or_none_keeps_the_callback_as_no_key_does(line, second):
+    app, twilio, first, again, answer = booked_then_rings_back(line)
+    action = parse(answer.data).find("Gather").get("action")
+    wrong = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "5"})
+    kept = twilio.post(parse(wrong.data).find("Gather").get("action"),
+                       {"CallSid": again, "From": NUMBER, "Digits": second})
+    assert top_verbs(kept.data) == ["Say", "Hangup"] and "as promised" in spoken(kept.data)
+    assert "does nothing" not in spoken(kept.data)
+    twilio.post("/voice/status", {"CallSid": again, "CallStatus": "completed"})
+    assert outstanding(app) == [(first, NUMBER)]
+    with engine_of(app).connect() as conn:
+        outcome = conn.execute(select(calls.c.outcome).where(calls.c.call_id == again)).scalar()
+    assert outcome == "kept_callback"
+
+
 def test_hanging_up_at_the_question_leaves_the_call_logged_as_kept_never_abandoned(line):
     """No key and no action: Twilio only sends the number's status callback. The call is in
     the log, with who rang, and ends as kept_callback (the callback stands), never bare."""
