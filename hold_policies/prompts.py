@@ -27,7 +27,7 @@ TRANSCRIPT_MOST_CHARS = 1000
 LONGEST_FILL: dict[str, int] = {
     "position": 4, "wait": len("when your turn comes, which may take more than an hour"),
     "keep_key": 1, "callback_key": 1,
-    "voicemail_key": 1, "number": len("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5"),
+    "voicemail_key": 1, "number": len("1, 2 3 4, 5 6 7, 8 9 0 1, 2 3 4 5"),
     "minutes": len("999 Stunden und 59 Minuten"), "opens": 60, "reason": REASON_MOST_CHARS,
     "text": TRANSCRIPT_MOST_CHARS}
 """The most characters each placeholder is filled with: a queue holds 5,000 callers at most,

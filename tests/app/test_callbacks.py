@@ -576,3 +576,16 @@ def test_a_queues_own_number_check_is_said_for_a_keyed_number_too(make_app, cloc
                         {**wait_form(sid("CA1"), 80), "Digits": "2125550199"})
     assert "Le llamaremos al 2 1 2, 5 5 5, 0 1 9 9." in spoken(check.data)
     assert "We will call you back" not in spoken(check.data)
+
+
+@pytest.mark.parametrize("number", ["+12125550199", "+442079460000", "+4915112345678",
+                                    "+881612345678901", "+123456789012345"])
+def test_a_number_said_back_in_groups_fits_the_prompts_length_check(number):
+    """The prompts' length check counts {number} at its longest: grouped with pauses, a
+    15-digit number is longer than its digits alone."""
+    from app.voice.callers import spoken_number
+    from hold_policies.prompts import LONGEST_FILL
+
+    said = spoken_number(number)
+    assert len(said) <= LONGEST_FILL["number"]
+    assert said.replace(", ", " ").replace(" ", "") in number  # every digit, in order
