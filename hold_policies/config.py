@@ -414,6 +414,7 @@ class PromptsConfig(Strict):
     callback_number_entry: Text | None = None
     callback_number_invalid: Text | None = None
     callback_kept_waiting: Text | None = None
+    callback_number_given_up: Text | None = None
     connecting: Text | None = None
     callback_greeting: Text | None = None
     callback_held_greeting: Text | None = None

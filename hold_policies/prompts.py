@@ -54,6 +54,7 @@ PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "callback_confirm_keyed_no_estimate": ("number",),
     "callback_closing_soon": (),
     "callback_closed": (),
+    "callback_number_given_up": (),
     "callback_number_check": ("number",),
     "callback_keyed_check": ("number",),
     "agent_callback_context": ("minutes",),
@@ -184,6 +185,9 @@ class Prompts:
     )
     callback_number_invalid: str = "Sorry, that is not a number we can call."
     callback_kept_waiting: str = "No problem. You keep your place in line."
+    callback_number_given_up: str = (
+        "No call back is booked, and you keep your place in line."
+    )
     callback_unconfirmed: str = (
         "Sorry, we cannot confirm your call back just now. To try again, press 1. "
         "Or stay on the line, and you keep your place in line."

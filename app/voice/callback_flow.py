@@ -83,8 +83,9 @@ def ask_for_entry(route: Route, *, tries: int, invalid: bool = False) -> VoiceRe
     response = VoiceResponse()
     if invalid:
         say(response, voice, prompts.callback_number_invalid)
-    if tries >= MAX_ENTRY_TRIES:
-        say(response, voice, prompts.callback_kept_waiting)
+    if tries >= MAX_ENTRY_TRIES:  # after "not a number we can call", "No problem" rang false
+        say(response, voice, prompts.callback_number_given_up if invalid
+            else prompts.callback_kept_waiting)
         return response
     gather = response.gather(input="dtmf", finish_on_key="#", timeout=10, method="POST",
                              action=voice_url("callback/entry", route.params, tries=str(tries + 1)))

@@ -157,6 +157,9 @@ def test_a_bad_number_is_asked_again_and_never_stored(cb_app, twilio_cb, clock):
             break
         action = gather.get("action")
     assert gather is None and "keep your place" in spoken(again.data)
+    # after the third, what was done is said plainly: "No problem" after a failure rang false
+    assert spoken(again.data).endswith("not a number we can call. No call back is booked, "
+                                       "and you keep your place in line.")
     assert callback_rows(cb_app) == []
     assert "CALLBACK_REQUESTED" not in logged_events(cb_app, sid("CA1"))
 
