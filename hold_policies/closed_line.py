@@ -33,7 +33,8 @@ class ClosedWords:
     """Said instead of the offer to a caller whose callback stands (one per person)."""
     full: str = ("Sorry, all the call backs we can make after we open {opens} are booked. "
                  "Please call us again then. Goodbye.")
-    goodbye: str = "Thank you for calling. Goodbye."
+    goodbye: str = "Goodbye."
+    """The closed message has thanked the caller already (it had been said twice a call)."""
     wrong_key: str = "Sorry, that key does nothing here."
     """Said to a key at the offer that is not its key, before the offer is made once more."""
     nothing_booked: str = ("No call back has been booked. If you would like one, please call "

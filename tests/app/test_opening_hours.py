@@ -83,6 +83,7 @@ def test_a_saturday_caller_hears_when_the_line_opens_and_is_offered_a_callback(l
     said = spoken(answer.data)
     assert "We are closed now. We open again on Monday at 8 AM." in said
     assert "number ending in 0 1 0 0 when we open, press 1" in said
+    assert said.count("Thank you for calling") == 1 and said.endswith("Goodbye.")
     gather = parse(answer.data).find("Gather")
     assert gather.get("action") == ("/voice/closed/book?opens=2026-12-07T08%3A00%3A00%2B00%3A00"
                                     "&policy=callback&queue=support")  # the opening offered
