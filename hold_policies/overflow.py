@@ -41,15 +41,16 @@ class Overflowing:
         again every `repeat_s`, opened with thanks rather than the first apology."""
         own = super().next_segment(situation)  # type: ignore[misc]
         rules, closes_in_s = self.overflow, situation.closes_in_s
-        if not rules.due(situation) or not rules.keys_now(closes_in_s):
+        keys = rules.keys_for(situation)
+        if not rules.due(situation) or not keys:
             return own
         if not rules.heard_offer(situation):
-            return rules.offer(self.voice, closes_in_s) or own
+            return rules.offer(self.voice, closes_in_s, keys=keys) or own
         if isinstance(self, CheckinPolicy):
-            return (rules.with_choices(self.voice, own, closes_in_s) if own.is_announcement
-                    else own)
+            return (rules.with_choices(self.voice, own, closes_in_s, keys=keys)
+                    if own.is_announcement else own)
         if is_due(situation, first_s=rules.max_wait_s or 0, interval_s=rules.repeat_s):
-            return rules.offer(self.voice, closes_in_s, again=True) or own
+            return rules.offer(self.voice, closes_in_s, again=True, keys=keys) or own
         return Segment((Pause(pause_until_due_s(situation, first_s=rules.max_wait_s or 0,
                                                 interval_s=rules.repeat_s)),),
                        SegmentKind.SILENCE)
@@ -66,6 +67,9 @@ class Overflowing:
             return Decision(Choice.KEEP_WAITING, spoken(  # no promise the line cannot keep
                 self.voice, SegmentKind.ACKNOWLEDGE,
                 filled(self.prompts.callback_closing_soon)))  # type: ignore[attr-defined]
+        if digit == rules.voicemail_key and not situation.caller_id_callable:
+            return Decision(Choice.KEEP_WAITING, spoken(  # a message is a callback to them
+                self.voice, SegmentKind.ACKNOWLEDGE, rules.words.no_message_withheld))
         if digit == rules.voicemail_key:
             return Decision(Choice.VOICEMAIL, Segment(
                 (self.voice.say(rules.words.to_message), Leave()), SegmentKind.ACKNOWLEDGE))

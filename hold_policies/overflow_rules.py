@@ -86,6 +86,14 @@ class Overflow:
         (or a message, which is one) only while the line stays open long enough to keep it."""
         return self.keys if open_long_enough(closes_in_s) else ()
 
+    def keys_for(self, situation: Situation) -> tuple[str, ...]:
+        """The keys this caller may be offered now (`keys_now`), less the message when their
+        own number cannot be called back: a message is a callback to it, and a withheld
+        caller had been offered one, only to hear "we cannot take a message" when they
+        pressed for it. The callback stays: in line they may key in a number for it."""
+        return tuple(k for k in self.keys_now(situation.closes_in_s)
+                     if situation.caller_id_callable or k != self.voicemail_key)
+
     def heard_offer(self, situation: Situation) -> bool:
         """Whether the caller has heard the offer since the maximum wait: the first document
         past it is always the offer, an announcement, so any announcement since was it."""
@@ -110,11 +118,12 @@ class Overflow:
         return OfferKeys((voice.say(text),), keys, self.gather_timeout_s)
 
     def offer(self, voice: Voice, closes_in_s: float | None = None,
-              again: bool = False) -> Segment | None:
+              again: bool = False, keys: tuple[str, ...] | None = None) -> Segment | None:
         """The wait document past the maximum wait (wait-context verbs only); None when the
         line closes too soon to offer anything (the policy's own segments go on). `again`:
-        the offer comes round once more, opened with thanks, not the first apology."""
-        keys = self.keys_now(closes_in_s)
+        the offer comes round once more, opened with thanks, not the first apology. `keys`:
+        the caller's (`keys_for`), else those the line may offer (`keys_now`)."""
+        keys = self.keys_now(closes_in_s) if keys is None else keys
         if not keys:
             return None
         if self.after_offer == "leave":
@@ -129,16 +138,19 @@ class Overflow:
                        apologises=not again, voicemail_key=self.voicemail_key)
 
     def with_choices(self, voice: Voice, checkin: Segment,
-                     closes_in_s: float | None = None) -> Segment:
+                     closes_in_s: float | None = None,
+                     keys: tuple[str, ...] | None = None) -> Segment:
         """A check-in past the maximum wait, once the offer was heard: the policy's own words
-        (position, wait) and then the offer's choices it does not already offer. A check-in
-        offering the policy's callback already offers this callback (on another key, which
-        `config check` warns of), so it is not offered twice."""
+        (position, wait) and then the offer's choices (`keys`, as in `offer`) it does not
+        already offer. A check-in offering the policy's callback already offers this
+        callback (on another key, which `config check` warns of), so it is not offered
+        twice."""
         gather = checkin.steps[0] if checkin.steps else None
         if not isinstance(gather, OfferKeys):
             return checkin
         own_callback = checkin.kind is SegmentKind.CALLBACK_OFFER
-        keys = tuple(k for k in self.keys_now(closes_in_s) if k not in gather.keys
+        offered = self.keys_now(closes_in_s) if keys is None else keys
+        keys = tuple(k for k in offered if k not in gather.keys
                      and not (own_callback and k == self.callback_key))
         if not keys:
             return checkin
@@ -151,10 +163,15 @@ class Overflow:
                        voicemail_key=self.voicemail_key if self.voicemail_key in keys
                        else checkin.voicemail_key)
 
-    def full_offer(self, voice: Voice, closes_in_s: float | None = None) -> Segment | None:
+    def full_offer(self, voice: Voice, closes_in_s: float | None = None,
+                   caller_id_callable: bool = True) -> Segment | None:
         """Said after Twilio's queue-full, outside the queue: the offer, else goodbye (None:
-        the line closes too soon to offer anything)."""
-        keys = self.keys_now(closes_in_s)
+        the line closes too soon to offer anything, or the caller's own number cannot be
+        called back). Both choices there are a callback to the caller ID: a withheld caller
+        had been offered them, then told "we cannot call back the number you are calling
+        from" and hung up on. (In line they may key in a number instead; outside it, with no
+        place kept, that flow's "you keep your place in line" would not be true.)"""
+        keys = self.keys_now(closes_in_s) if caller_id_callable else ()
         if not keys:
             return None
         steps = (self.menu(voice, keys, self.words.full, callback=self.words.full_callback),

@@ -48,3 +48,7 @@ class Situation:
     callback_number: str = ""
     """A callback number the caller keyed in, as said ("4 1 5 ..."), when they confirm a
     callback to it: the confirmation names it. Empty for the caller's own number."""
+    caller_id_callable: bool = True
+    """Whether the caller's own number can be called back (False: withheld, or a number
+    callbacks never dial). A message is a callback to it, so it is not offered them; a
+    callback still is, to a number they key in."""

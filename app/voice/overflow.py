@@ -153,13 +153,15 @@ def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
 
 
 def full_offer(params: RouteParams, policy: HoldPolicy) -> VoiceResponse | None:
-    """After Twilio's queue-full: the callback/message offer (None: the queue has none, or
-    its line closes too soon to keep one)."""
+    """After Twilio's queue-full: the callback/message offer (None: the queue has none, its
+    line closes too soon to keep one, or the caller's number cannot be called back)."""
     rules = overflow_of(policy)
     if rules is None or not rules.when_full:
         return None
     svc = services()
-    offer = rules.full_offer(policy.voice, svc.config.closes_in_s(params.queue, svc.clock.now()))
+    callable_id = number_to_call(request.form.get("From"), svc.config) is not None
+    offer = rules.full_offer(policy.voice, svc.config.closes_in_s(params.queue, svc.clock.now()),
+                             caller_id_callable=callable_id)
     if offer is None:
         return None
     return render_segment(offer, choice_url=voice_url("overflow/choice", params),

@@ -51,6 +51,7 @@ from app.voice.forms import (
     StatusForm,
     WaitForm,
     number,
+    party,
     retry_token,
 )
 from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_taken
@@ -135,6 +136,7 @@ def wait() -> Response:
     if params.resumes:  # rang back after a drop: their place counts from their first entry
         form = resume.in_place(form, queue)
     welcome_owed = owes_welcome()  # a new call's waitUrl: its first document welcomes
+    caller_id = party(request.form, "From")  # whether a message can call them back
 
     def heard(situation: Situation, polls: int | None) -> tuple[Segment, Segment]:
         """(the document, the policy's own segment in it): the two differ only in a new
@@ -162,8 +164,8 @@ def wait() -> Response:
         if poll.call.wait_is_over:  # this poll crossed the caller's hang-up (or answer): a
             # check-in logged now would be one nobody heard, after the wait's end
             return SAFE_HOLD_SEGMENT, None
-        segment, own = heard(situation_from_poll(form, poll, svc.config, now, params.episode),
-                             poll.call.polls)
+        segment, own = heard(situation_from_poll(form, poll, svc.config, now, params.episode,
+                                                 caller_id), poll.call.polls)
         return segment, announcement(own)
 
     polled = svc.store.poll(c.NotePoll(
@@ -176,7 +178,8 @@ def wait() -> Response:
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled
-        segment, own = heard(situation_from_form(form, queue, svc.config, now), None)
+        segment, own = heard(situation_from_form(form, queue, svc.config, now, caller_id),
+                             None)
         if (said := announcement(own, said_instead=True)) is not None:
             svc.store.write(said, g.deadline)
     if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
@@ -214,8 +217,10 @@ def choice() -> Response:
                               place_as_of_last_poll=not form.position_given)
     if poll is not None:
         form = form.with_logged_place(poll.call, now)
-    situation = (situation_from_poll(form, poll, svc.config, now, params.episode)
-                 if poll else situation_from_form(form, route.queue, svc.config, now))
+    situation = (situation_from_poll(form, poll, svc.config, now, params.episode,
+                                     key.from_number)
+                 if poll else situation_from_form(form, route.queue, svc.config, now,
+                                                  key.from_number))
     decision = policy.on_key(situation, key.digit)
     svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=route.queue,
                                policy=policy.name, arm=params.arm,
