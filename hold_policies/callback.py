@@ -68,7 +68,7 @@ class CallbackPolicy(CheckinPolicy):
         return open_long_enough(closes_in_s)
 
     def should_offer(self, situation: Situation) -> bool:
-        if not self.keeps_before_closing(situation):
+        if not situation.log_answered or not self.keeps_before_closing(situation):
             return False
         if situation.estimate is not None:
             return situation.estimate.upper_s >= self.offer_after_estimate_s

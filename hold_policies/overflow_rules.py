@@ -90,7 +90,11 @@ class Overflow:
         """The keys this caller may be offered now (`keys_now`), less the message when their
         own number cannot be called back: a message is a callback to it, and a withheld
         caller had been offered one, only to hear "we cannot take a message" when they
-        pressed for it. The callback stays: in line they may key in a number for it."""
+        pressed for it. The callback stays: in line they may key in a number for it. None
+        while the call log does not answer: neither could be stored, so neither is offered
+        (they had been offered, then told "we cannot arrange a call back just now")."""
+        if not situation.log_answered:
+            return ()
         return tuple(k for k in self.keys_now(situation.closes_in_s)
                      if situation.caller_id_callable or k != self.voicemail_key)
 

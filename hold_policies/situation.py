@@ -52,3 +52,8 @@ class Situation:
     """Whether the caller's own number can be called back (False: withheld, or a number
     callbacks never dial). A message is a callback to it, so it is not offered them; a
     callback still is, to a number they key in."""
+    log_answered: bool = True
+    """False when the call log did not answer for this document (the database is away): a
+    callback or a message asked for now could not be stored, and none is confirmed unless
+    stored, so neither is offered (one asked for anyway is refused, and the caller keeps
+    their place)."""

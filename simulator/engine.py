@@ -206,7 +206,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
             since_announcement_s=None if last is None else t - last,
             told_position=waiter.told_position, position_known=True,
             closes_in_s=self.closes_in_s(t), callback_number="",
-            caller_id_callable=True)  # virtual callers never withhold their number
+            caller_id_callable=True,  # virtual callers never withhold their number,
+            log_answered=True)  # and the virtual call log always answers
 
     def ask(self, waiter: Waiter, situation: Situation) -> Segment:
         """The policy's segment for this caller (their own call id filled in)."""

@@ -71,3 +71,23 @@ def test_a_caller_whose_number_can_be_called_is_offered_both_as_before():
     offer = policy.next_segment(Situation("support", "CA1", 4, 600, 9))
     assert offer.offered_keys == ("2", "3")
     assert policy.on_key(Situation("support", "CA1", 4, 610, 9), "3").choice is Choice.VOICEMAIL
+
+
+def test_while_the_log_does_not_answer_the_callback_policy_offers_no_callback():
+    from hold_policies.callback import CallbackPolicy
+    policy = CallbackPolicy(offer_without_estimate_after_s=0)
+    answered = policy.next_segment(Situation("support", "CA1", 3, 60, 3))
+    assert answered.kind is SegmentKind.CALLBACK_OFFER and "2" in answered.offered_keys
+    outage = policy.next_segment(Situation("support", "CA1", 3, 60, 3, log_answered=False))
+    assert outage.kind is SegmentKind.CHECKIN and "2" not in outage.offered_keys
+    assert "call you back" not in said(outage)
+
+
+@pytest.mark.parametrize("name", sorted(POLICY_CLASSES))
+def test_while_the_log_does_not_answer_the_overflow_offers_nothing(name):
+    plain = POLICY_CLASSES[name]()
+    policy = with_overflow(plain, RULES)
+    outage = Situation("support", "CA1", 4, 600, 9, log_answered=False)
+    segment = policy.next_segment(outage)
+    assert segment.kind is not SegmentKind.OVERFLOW_OFFER
+    assert not set(segment.offered_keys) & {"2", "3"}
