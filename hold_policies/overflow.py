@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from hold_policies.base import Choice, Decision, HoldPolicy, Voice, callback_confirmation, spoken
 from hold_policies.callback import CallbackPolicy
 from hold_policies.checkin import CheckinPolicy
+from hold_policies.closing import no_callback_words
 from hold_policies.music_ads import MusicAdsPolicy
 from hold_policies.overflow_rules import Overflow
 from hold_policies.prompts import confirmation_template, filled
@@ -66,7 +67,8 @@ class Overflowing:
         if digit in rules.keys and digit not in rules.keys_now(situation.closes_in_s):
             return Decision(Choice.KEEP_WAITING, spoken(  # no promise the line cannot keep
                 self.voice, SegmentKind.ACKNOWLEDGE,
-                filled(self.prompts.callback_closing_soon)))  # type: ignore[attr-defined]
+                filled(no_callback_words(self.prompts,  # type: ignore[attr-defined]
+                                         situation.closes_in_s))))
         if digit == rules.voicemail_key and not situation.caller_id_callable:
             return Decision(Choice.KEEP_WAITING, spoken(  # a message is a callback to them
                 self.voice, SegmentKind.ACKNOWLEDGE, rules.words.no_message_withheld))

@@ -135,6 +135,15 @@ def test_the_overflows_own_key_before_its_offer_is_heard_books_nothing(closes_in
     assert policy.on_key(due(None, waited_s=1810.0), "4").choice is Choice.CALLBACK
 
 
+def test_past_closing_the_overflows_callback_key_says_the_line_has_closed():
+    """Still in line after closing, past the maximum wait: the overflow's callback key had
+    said "we close too soon" an hour after closing, as the policy's own key had."""
+    policy = with_overflow(BARE, Overflow(max_wait_s=600, callback_key="4"))
+    pressed = policy.on_key(due(0.0, waited_s=3600.0), "4")
+    assert pressed.choice is Choice.KEEP_WAITING
+    assert said(pressed.segment) == Prompts().callback_closed
+
+
 def test_the_queue_can_word_it_and_the_config_says_when_its_line_closes():
     config = parse_config({
         "queues": {"support": {"policy": "callback", "prompts": {
