@@ -49,8 +49,9 @@ def create_app(
     if settings.proxy_count:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        n = settings.proxy_count
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+        n = settings.proxy_count  # no X-Forwarded-Prefix: proxies rarely set or strip it,
+        # so a client's own "//evil.example" had become every page's link and redirect base
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
     from app import audio_routes  # each module below attaches its views to its blueprint
     from app.voice import (  # noqa: F401

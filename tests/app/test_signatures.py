@@ -106,6 +106,14 @@ def test_behind_a_trusted_proxy_forwarded_headers_rebuild_the_url(make_app):
                                        headers=headers).status_code == 403
 
 
+def test_a_trusted_proxy_does_not_pass_on_a_clients_path_prefix(make_app):
+    """X-Forwarded-Prefix is rarely set or stripped by a proxy, so trusting it let a client's
+    own "//evil.example" become the base of every link and redirect (security audit S5)."""
+    client = make_app(proxy_count=1).test_client()
+    page = client.get("/console/login", headers={"X-Forwarded-Prefix": "//evil.example"})
+    assert page.status_code == 200 and b"evil.example" not in page.data
+
+
 def test_turning_validation_off_is_explicit_and_warns_loudly(make_app, caplog):
     with caplog.at_level(logging.WARNING, logger="holdwell"):
         app = make_app(validate_signatures=False)
