@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -60,8 +60,8 @@ def make_engine(url: str, *, budget_s: float | None = None,
     if parsed.get_backend_name() == "sqlite":
         busy_s = budget_s if budget_s is not None else CONNECT_TIMEOUT_S
         options: dict[str, object] = {"pool_timeout": budget_s} if budget_s is not None else {}
-        if not creates_file and (path := sqlite_file_path(url)) is not None:
-            options["creator"] = partial(_open_existing, path, busy_s)
+        if (path := sqlite_file_path(url)) is not None:
+            options["creator"] = partial(_open_file, path, busy_s, creates_file)
         engine = create_engine(url, connect_args={"timeout": busy_s}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -96,10 +96,16 @@ def make_engine(url: str, *, budget_s: float | None = None,
     return create_engine(url, pool_pre_ping=True)
 
 
-def _open_existing(path: str, busy_s: float) -> sqlite3.Connection:
-    """A connection to the SQLite file at `path` that fails ("unable to open database file")
-    rather than create it."""
-    uri = f"file:{quote(str(Path(path).resolve()))}?mode=rw"
+def _open_file(path: str, busy_s: float, creates_file: bool) -> sqlite3.Connection:
+    """A connection to the SQLite file at `path`. A file it makes is readable by its owner
+    only (SQLite gives its -wal and -shm files the same mode): it holds callers' numbers and
+    password hashes, and had been made readable by every user of the machine. Without
+    `creates_file` a missing file fails ("unable to open database file")."""
+    file = Path(path).resolve()
+    if creates_file:  # there already, or no folder: SQLite's own error says which
+        with suppress(OSError):
+            os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    uri = f"file:{quote(str(file))}?mode=rw"
     return sqlite3.connect(uri, uri=True, timeout=busy_s, check_same_thread=False)
 
 

@@ -265,7 +265,8 @@ class Journal:
         log.error("journal: set aside a command that cannot be applied: %s", error)
         entry = {"line": raw.decode(errors="replace").strip(), "error": repr(error)}
         try:
-            with open(self.rejected_path, "a", encoding="utf-8") as rejected:
+            with open(os.open(self.rejected_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                              0o600), "a", encoding="utf-8") as rejected:  # callers' numbers
                 rejected.write(json.dumps(entry) + "\n")
                 rejected.flush()
                 os.fsync(rejected.fileno())

@@ -20,6 +20,7 @@ from app.health import head_revision
 from app.settings import SettingsError
 from app.signed_client import SignedClient
 from app.storage import commands as c
+from app.storage.db import make_engine
 from app.storage.journal import Journal
 from app.storage.migrate import downgrade, upgrade
 from cli.main import cli
@@ -144,6 +145,20 @@ def test_a_torn_line_and_a_poison_command_are_set_aside_not_blocking(tmp_path):
     assert seen == [status(0), status(1)]
     assert "CallStatus" in journal.rejected_path.read_text()
     assert journal.backlog() == 0
+    assert journal.rejected_path.stat().st_mode & 0o077 == 0  # callers' numbers: owner only
+
+
+def test_a_sqlite_database_made_here_is_readable_by_its_owner_only(tmp_path):
+    """It holds callers' numbers, transcripts and password hashes, and had been made 0644
+    (security audit S3); SQLite gives its -wal and -shm files the database's mode."""
+    url = f"sqlite:///{tmp_path / 'line.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:  # held open: the -wal and -shm files are there
+        conn.execute(text("SELECT 1 FROM calls")).all()
+        for name in ("line.db", "line.db-wal", "line.db-shm"):
+            assert (tmp_path / name).stat().st_mode & 0o077 == 0, name
+    engine.dispose()
 
 
 def test_a_torn_last_line_is_set_aside_without_waiting_for_another_append(tmp_path):
