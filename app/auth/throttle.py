@@ -1,14 +1,23 @@
-"""Login throttling: after a few failures a name is locked for a while, on every worker.
+"""Login throttling: after a few failures a name is locked for a while from the address
+they came from, on every worker; and each worker checks one password at a time.
 
 Check-then-act would let parallel wrong passwords all be checked before any is counted, so an
 attempt is recorded first (committed), then counted: of any number at once, at most
-MAX_FAILURES are let through to the password check in a window.
+MAX_FAILURES are let through to the password check in a window. The lock is per name and
+address: per name alone, anyone could keep an admin out for good with five wrong passwords
+every quarter of an hour (security audit S1). One check at a time per worker
+(`one_check_at_a_time`) keeps a flood of sign-ins, each a deliberately slow hash, from taking
+every thread Twilio's webhooks need (it had stalled them for seconds, S2).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 
+from app.console.work_slots import held_or_refused
 from app.services import services
 from app.storage import users
 
@@ -16,12 +25,22 @@ MAX_FAILURES = 5
 WINDOW_S = 15 * 60
 
 
+_CHECKING = threading.Lock()
+"""One password check at a time per worker process: gunicorn's threads share it."""
+
+
+def one_check_at_a_time(refusal: Callable[[], Exception]) -> AbstractContextManager[None]:
+    """Hold this worker's password-check slot, or raise `refusal()` at once if it is taken
+    (a wait would hold a thread the webhooks need)."""
+    return held_or_refused(_CHECKING, refusal)
+
+
 def admit(name: str, address: str, now: datetime) -> int | None:
-    """The attempt's id when its password may be checked; None when `name` is locked (it has
-    MAX_FAILURES failures or attempts under way in the last WINDOW_S seconds)."""
+    """The attempt's id when its password may be checked; None when `name` is locked from
+    `address` (MAX_FAILURES failures or attempts under way there in the last WINDOW_S s)."""
     engine = services().store.engine
     attempt = users.note_attempt(engine, name, address, now, keep_s=WINDOW_S)
-    if users.recent_failures(engine, name, now, WINDOW_S) > MAX_FAILURES:
+    if users.recent_failures(engine, name, address, now, WINDOW_S) > MAX_FAILURES:
         users.forget_attempt(engine, attempt)  # refused unchecked: the lock does not grow
         return None
     return attempt
@@ -32,6 +51,8 @@ def succeeded(attempt: int) -> None:
     users.forget_attempt(services().store.engine, attempt)
 
 
-def locked_now(name: str, now: datetime) -> bool:
-    """After a failure: whether it was the one that locks `name` for WINDOW_S seconds."""
-    return users.recent_failures(services().store.engine, name, now, WINDOW_S) == MAX_FAILURES
+def locked_now(name: str, address: str, now: datetime) -> bool:
+    """After a failure: whether it was the one that locks `name` from `address` for WINDOW_S
+    seconds."""
+    return users.recent_failures(services().store.engine, name, address, now,
+                                 WINDOW_S) == MAX_FAILURES

@@ -26,6 +26,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("console.wallboard")
 
 
+class SignInBusy(Exception):
+    """Another sign-in's password is being checked in this worker."""
+
+
+BUSY = ("Another sign-in is being checked on this server just now. Please sign in again in a "
+        "moment.")
+
 NAME_KEPT = 200
 """The most of a refused sign-in's name shown back in the form (names are shorter)."""
 
@@ -75,7 +82,7 @@ def login_form() -> str:
 
 
 @bp.post("/login")
-def login() -> Response | tuple[str, int]:
+def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     svc = services()
     name = request.form.get("name", "").strip()
     password = request.form.get("password", "")
@@ -84,13 +91,19 @@ def login() -> Response | tuple[str, int]:
         return _form_again("Enter your name and password.", 400)
     if "\x00" in name:  # no user has one, and PostgreSQL refuses it in a query
         return _form_again("name: must not contain a NUL character.", 400)
-    attempt = throttle.admit(name, request.remote_addr or "", now)
-    if attempt is None:
-        return _form_again("Too many failed sign-ins for this name. "
-                           "Wait 15 minutes and try again.", 429)
-    checked = users.check_password(svc.store.engine, name, password)
+    address = request.remote_addr or ""
+    try:
+        with throttle.one_check_at_a_time(SignInBusy):
+            attempt = throttle.admit(name, address, now)
+            if attempt is None:
+                return _form_again("Too many failed sign-ins for this name from here. "
+                                   "Wait 15 minutes and try again.", 429)
+            checked = users.check_password(svc.store.engine, name, password)
+    except SignInBusy:
+        html, status = _form_again(BUSY, 429)
+        return html, status, {"Retry-After": "1"}
     if checked is None:
-        _audit_failure(name, now)
+        _audit_failure(name, address, now)
         return _form_again("That name and password do not match.", 401)
     throttle.succeeded(attempt)
     _end_session()  # a fresh session: nothing chosen before signing in carries over
@@ -108,11 +121,11 @@ def login() -> Response | tuple[str, int]:
     return redirect(_safe_next(request.form.get("next")))
 
 
-def _audit_failure(name: str, now: datetime) -> None:
+def _audit_failure(name: str, address: str, now: datetime) -> None:
     """A wrong password, and the failure that locks the name, are audited (sign-ins): the
-    throttle's own rows go after 15 minutes, and a guessing run, or someone locking an admin
-    out on purpose, had left no trace. The lock's refusals are not (they write nothing)."""
-    locked = throttle.locked_now(name, now)
+    throttle's own rows go after 15 minutes, and a guessing run had left no trace. The
+    lock's refusals are not (they write nothing)."""
+    locked = throttle.locked_now(name, address, now)
     tried = users.readable(name[:NAME_SHOWN])  # anyone types it: nothing hidden in the log
     address = {"address": request.remote_addr}
     with services().store.engine.begin() as conn:
@@ -126,6 +139,12 @@ def _audit_failure(name: str, now: datetime) -> None:
 
 @bp.post("/logout")
 def logout() -> Response:
+    user = g.get("user")
+    if user is not None:  # a sign-out is a sign-in's end: both are in the audit's sign-ins
+        svc = services()
+        with svc.store.engine.begin() as conn:
+            audit.record(conn, actor=user.name, action="session.logout", target=user.name,
+                         detail={"address": request.remote_addr}, now=svc.clock.now())
     _end_session()
     return redirect(url_for("console.login_form"))
 

@@ -358,13 +358,16 @@ def end_session(engine: Engine, session_id: str) -> None:
             console_sessions.c.id_hash == token_hash(session_id)))
 
 
-def recent_failures(engine: Engine, name: str, now: datetime, window_s: float) -> int:
-    """Sign-in attempts for this name in the window not (yet) known to have succeeded: the
-    failures, and those under way (shared by every worker: it is in the db)."""
+def recent_failures(engine: Engine, name: str, address: str, now: datetime,
+                    window_s: float) -> int:
+    """Sign-in attempts for this name from this address in the window not (yet) known to
+    have succeeded: the failures, and those under way (shared by every worker: it is in the
+    db)."""
     since = now - timedelta(seconds=window_s)
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(login_failures).where(
-            login_failures.c.name == _throttle_key(name), login_failures.c.time >= since,
+            login_failures.c.name == _throttle_key(name),
+            login_failures.c.address == address[:64], login_failures.c.time >= since,
         )).scalar_one()
 
 

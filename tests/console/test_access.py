@@ -112,6 +112,64 @@ def test_wrong_passwords_are_throttled_per_name_and_a_good_one_then_waits(consol
                         ).status_code == 302
 
 
+def test_the_lock_holds_only_from_where_the_guesses_came(console_app, clock):
+    """Per name alone, anyone could keep an admin out for good with five wrong passwords a
+    quarter of an hour (security audit S1): the lock is per name and address."""
+    outsider = console_app.test_client()
+    outsider.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    token = csrf_of(outsider.get("/console/login").data)
+    for _ in range(6):
+        outsider.post("/console/login", data={"name": "admin", "password": "guess",
+                                              "csrf_token": token})
+    still_locked = outsider.post("/console/login", data={
+        "name": "admin", "password": PASSWORD, "csrf_token": token})
+    assert still_locked.status_code == 429 and "from here" in still_locked.get_data(as_text=True)
+    assert Console(console_app, "admin").get("/console/people").status_code == 200  # elsewhere
+
+
+def test_a_flood_of_sign_ins_is_refused_while_one_is_checked(console_app, monkeypatch):
+    """Each check is a slow hash on a thread the webhooks need: one at a time per worker, the
+    others told to try again at once, nothing written for them (security audit S2)."""
+    import threading
+
+    from app.console import auth_views
+
+    started, release = threading.Event(), threading.Event()
+    real = people.check_password
+
+    def slow(*args, **kwargs):  # noqa: ANN202
+        started.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auth_views.users, "check_password", slow)
+    first = Console(console_app, None)
+    runner = threading.Thread(target=lambda: first.post(
+        "/console/login", {"name": "admin", "password": PASSWORD}))
+    runner.start()
+    try:
+        assert started.wait(30)
+        engine = console_app.extensions["holdwell"].store.engine
+        before = len(audit.page(engine, kind="sign-ins").entries)
+        busy = Console(console_app, None).post("/console/login",
+                                               {"name": "x1", "password": "guess"})
+        assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
+        assert "sign in again in a moment" in busy.get_data(as_text=True)
+        assert len(audit.page(engine, kind="sign-ins").entries) == before
+    finally:
+        release.set()
+        runner.join(30)
+
+
+def test_a_sign_out_is_audited_with_the_sign_ins(console_app):
+    admin = Console(console_app, "admin")
+    admin.post("/console/logout")
+    engine = console_app.extensions["holdwell"].store.engine
+    [out] = [e for e in audit.page(engine, kind="sign-ins").entries
+             if e.action == "session.logout"]
+    assert out.actor == out.target == "admin" and out.detail["address"]
+
+
 def test_failed_sign_ins_and_the_lock_they_cause_are_audited(console_app, clock):
     """The throttle's rows go after 15 minutes; a guessing run, or an admin locked out on
     purpose, had left nothing in the audit log's sign-ins."""
