@@ -4,6 +4,8 @@ sideways scroll, and on a phone its callers' rows had been a thousand pixels tal
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import SHOTS
 from tests.browser.test_console_pages import sign_in
 
@@ -128,19 +130,22 @@ def test_on_a_phone_many_waiting_callers_stay_short(served, console_app, browser
     page.context.close()
 
 
-TODAY_ROWS = """Array.from(document.querySelectorAll('#wallboard .tiles.today')).map(row =>
-    Array.from(row.children).map(tile => Math.round(tile.getBoundingClientRect().top)))"""
+TILE_ROWS = """kind => Array.from(document.querySelectorAll('#wallboard .tiles' + kind)).map(
+    row => Array.from(row.children).map(tile => Math.round(tile.getBoundingClientRect().top)))"""
 
 
-def test_todays_six_tiles_fill_whole_rows(served, browser, browser_page):
-    """Two rows of three in a queue card of a 1,280 px window (one tile had been left alone
-    on a third row), and on a phone too. (One row of six needs a card 760 px wide: a line
-    with one queue.)"""
-    for width, rows in ((1280, 2), (390, 2)):
+@pytest.mark.parametrize(("kind", "tiles", "rows_wide", "rows_phone"),
+                         [(".today", 6, 2, 2), (":not(.today)", 4, 1, 2)], ids=["today", "now"])
+def test_a_queues_tiles_fill_whole_rows(served, browser, kind, tiles, rows_wide, rows_phone):
+    """Today's six in two rows of three in a queue card of a 1,280 px window (one tile had
+    been left alone on a third row), and on a phone too; the four of now in a row, or two
+    and two on a phone (they had been three and one). (One row of six needs a card 760 px
+    wide: a line with one queue.)"""
+    for width, rows in ((1280, rows_wide), (390, rows_phone)):
         page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
         sign_in(page, served, "analyst")
-        for tops in page.evaluate(TODAY_ROWS):
-            assert len(tops) == 6
+        for tops in page.evaluate(TILE_ROWS, kind):
+            assert len(tops) == tiles
             assert len(set(tops)) == rows, (width, tops)
-            assert all(tops.count(top) == 6 // rows for top in set(tops)), (width, tops)
+            assert all(tops.count(top) == tiles // rows for top in set(tops)), (width, tops)
         page.context.close()
