@@ -98,9 +98,10 @@ def schema_revision(url: str) -> str:
     """The revision the database says it is at (Alembic's table), "base" if none: what
     `db upgrade` reports, rather than the revision it was asked for."""
     from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine
 
-    engine = create_engine(url)
+    from app.storage.db import make_engine
+
+    engine = make_engine(url)  # the file it may make is made as every other: owner only
     try:
         with engine.connect() as conn:
             heads = MigrationContext.configure(conn).get_current_heads()

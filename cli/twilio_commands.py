@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -28,17 +27,15 @@ def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  #
     if path:
         return load_config(path), path
     from sqlalchemy import inspect
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.services import configured
     from app.storage import config_versions
-    from app.storage.db import make_engine
+    from app.storage.db import absent_sqlite_file, make_engine
     from app.storage.deadline import first_line
 
     url = settings.database_url
-    database = make_url(url).database
-    if not (url.startswith("sqlite") and not (database and Path(database).exists())):
+    if absent_sqlite_file(url) is None:
         engine = make_engine(url)
         try:
             with engine.connect() as conn:

@@ -240,12 +240,13 @@ writable names neither."""
 
 
 def sqlite_file_path(url: str) -> str | None:
-    """The file a SQLite URL names (None: not SQLite, in memory, or a `file:` URI whose
-    options this code does not read)."""
+    """The file a SQLite URL names (None: not SQLite, in memory, or a `file:` URI or a URL
+    with options, `?timeout=`, `?mode=ro`, which this code does not read: SQLAlchemy opens
+    those as written)."""
     parsed = make_url(url)
     path = parsed.database
     if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" \
-            or path.startswith("file:"):
+            or path.startswith("file:") or parsed.query:
         return None
     return path
 

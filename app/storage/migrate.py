@@ -69,9 +69,11 @@ def downgrade(url: str, revision: str) -> None:
 
 def table_names(url: str) -> set[str]:
     """The tables the database at `url` holds (one short-lived engine)."""
-    from sqlalchemy import create_engine, inspect
+    from sqlalchemy import inspect
 
-    engine = create_engine(url)
+    from app.storage.db import make_engine
+
+    engine = make_engine(url)
     try:
         return set(inspect(engine).get_table_names())
     finally:
@@ -81,15 +83,14 @@ def table_names(url: str) -> set[str]:
 def recreate_missing_tables(url: str) -> list[str]:
     """Tables the schema needs but the database lacks although Alembic says it is current
     (dropped by hand, a half-restored backup): create them empty and name them."""
-    from sqlalchemy import create_engine
-
     from app.storage import console_schema  # noqa: F401 - its tables join the metadata
+    from app.storage.db import make_engine
     from app.storage.schema import metadata
 
     present = table_names(url)
     missing = [table for name, table in metadata.tables.items() if name not in present]
     if missing:
-        engine = create_engine(url)
+        engine = make_engine(url)
         try:
             metadata.create_all(engine, tables=missing)
         finally:

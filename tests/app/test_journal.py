@@ -148,11 +148,18 @@ def test_a_torn_line_and_a_poison_command_are_set_aside_not_blocking(tmp_path):
     assert journal.rejected_path.stat().st_mode & 0o077 == 0  # callers' numbers: owner only
 
 
-def test_a_sqlite_database_made_here_is_readable_by_its_owner_only(tmp_path):
+def test_a_sqlite_database_made_here_is_readable_by_its_owner_only(tmp_path, monkeypatch):
     """It holds callers' numbers, transcripts and password hashes, and had been made 0644
-    (security audit S3); SQLite gives its -wal and -shm files the database's mode."""
+    (security audit S3), by `holdwell db upgrade` too, whose first look made the file
+    (review 37 R1); SQLite gives its -wal and -shm files the database's mode."""
     url = f"sqlite:///{tmp_path / 'line.db'}"
-    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    old_mask = os.umask(0o022)  # the usual one: others may read what is not made private
+    try:
+        made = CliRunner().invoke(cli, ["db", "upgrade"])
+    finally:
+        os.umask(old_mask)
+    assert made.exit_code == 0, made.output
     engine = make_engine(url)
     with engine.connect() as conn:  # held open: the -wal and -shm files are there
         conn.execute(text("SELECT 1 FROM calls")).all()
