@@ -22,6 +22,9 @@ from app.services import services
 from app.storage import users
 
 MAX_FAILURES = 5
+MAX_FAILURES_FROM_ONE_ADDRESS = 30
+"""For any names: one client cycling through names had kept the worker's one password check
+busy, and every real sign-in was told to wait (review 37 R3)."""
 WINDOW_S = 15 * 60
 
 
@@ -33,6 +36,14 @@ def one_check_at_a_time(refusal: Callable[[], Exception]) -> AbstractContextMana
     """Hold this worker's password-check slot, or raise `refusal()` at once if it is taken
     (a wait would hold a thread the webhooks need)."""
     return held_or_refused(_CHECKING, refusal)
+
+
+def address_locked(address: str, now: datetime) -> bool:
+    """Whether `address` (an IPv6 address's /64) made MAX_FAILURES_FROM_ONE_ADDRESS failed
+    or unfinished sign-ins, for any names, in the last WINDOW_S seconds: asked before the
+    password check's slot is taken."""
+    return users.failures_from(services().store.engine, address, now,
+                               WINDOW_S) >= MAX_FAILURES_FROM_ONE_ADDRESS
 
 
 def admit(name: str, address: str, now: datetime) -> int | None:

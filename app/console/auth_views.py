@@ -60,8 +60,7 @@ def stale_form(error: CSRFError) -> Response | tuple[str, int]:
     and any other form says so with a way back to it, where the edits this browser kept are
     put back."""
     if request.endpoint == "console.logout":  # a stale page's sign-out still signs out
-        _end_session()
-        return redirect(url_for("console.login_form"))
+        return _sign_out()
     if request.endpoint == "console.login":
         signed_in = g.get("user")
         if signed_in is not None and signed_in.name == request.form.get("name", "").strip():
@@ -92,6 +91,9 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if "\x00" in name:  # no user has one, and PostgreSQL refuses it in a query
         return _form_again("name: must not contain a NUL character.", 400)
     address = request.remote_addr or ""
+    if throttle.address_locked(address, now):
+        return _form_again("Too many failed sign-ins from here. "
+                           "Wait 15 minutes and try again.", 429)
     try:
         with throttle.one_check_at_a_time(SignInBusy):
             attempt = throttle.admit(name, address, now)
@@ -127,20 +129,26 @@ def _audit_failure(name: str, address: str, now: datetime) -> None:
     lock's refusals are not (they write nothing)."""
     locked = throttle.locked_now(name, address, now)
     tried = users.readable(name[:NAME_SHOWN])  # anyone types it: nothing hidden in the log
-    address = {"address": request.remote_addr}
+    where = {"address": address}
     with services().store.engine.begin() as conn:
         audit.record(conn, actor="", action="session.login_failed", target=tried,
-                     detail=address, now=now)
+                     detail=where, now=now)
         if locked:
             audit.record(conn, actor="", action="session.locked", target=tried, detail={
-                **address, "failures": throttle.MAX_FAILURES,
+                **where, "failures": throttle.MAX_FAILURES,
                 "minutes": throttle.WINDOW_S // 60}, now=now)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    return _sign_out()
+
+
+def _sign_out() -> Response:
+    """The session ends, audited beside the sign-ins (from a stale page's form too), and
+    the browser goes to the sign-in page."""
     user = g.get("user")
-    if user is not None:  # a sign-out is a sign-in's end: both are in the audit's sign-ins
+    if user is not None:
         svc = services()
         with svc.store.engine.begin() as conn:
             audit.record(conn, actor=user.name, action="session.logout", target=user.name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -367,8 +368,31 @@ def recent_failures(engine: Engine, name: str, address: str, now: datetime,
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(login_failures).where(
             login_failures.c.name == _throttle_key(name),
-            login_failures.c.address == address[:64], login_failures.c.time >= since,
+            login_failures.c.address == address_key(address), login_failures.c.time >= since,
         )).scalar_one()
+
+
+def failures_from(engine: Engine, address: str, now: datetime, window_s: float) -> int:
+    """Sign-in attempts from this address, for any name, in the window not (yet) known to
+    have succeeded."""
+    since = now - timedelta(seconds=window_s)
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(login_failures).where(
+            login_failures.c.address == address_key(address), login_failures.c.time >= since,
+        )).scalar_one()
+
+
+def address_key(address: str) -> str:
+    """Where an attempt came from, as the throttle counts it: an IPv4 address, or an IPv6
+    address's /64 (one subscriber's whole block: counted per address, it had 2^64 times
+    the guesses)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def note_attempt(engine: Engine, name: str, address: str, now: datetime,
@@ -380,7 +404,8 @@ def note_attempt(engine: Engine, name: str, address: str, now: datetime,
         conn.execute(delete(login_failures).where(
             login_failures.c.time < now - timedelta(seconds=keep_s)))
         return conn.execute(insert(login_failures).values(
-            name=_throttle_key(name), address=address[:64], time=now)).inserted_primary_key[0]
+            name=_throttle_key(name), address=address_key(address),
+            time=now)).inserted_primary_key[0]
 
 
 def forget_attempt(engine: Engine, attempt_id: int) -> None:

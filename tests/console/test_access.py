@@ -125,6 +125,39 @@ def test_the_lock_holds_only_from_where_the_guesses_came(console_app, clock):
         "name": "admin", "password": PASSWORD, "csrf_token": token})
     assert still_locked.status_code == 429 and "from here" in still_locked.get_data(as_text=True)
     assert Console(console_app, "admin").get("/console/people").status_code == 200  # elsewhere
+    neighbour = console_app.test_client()  # the same IPv6 /64 is one subscriber: one lock
+    neighbour.environ_base["REMOTE_ADDR"] = "2001:db8:1:2::2"
+    first = console_app.test_client()
+    first.environ_base["REMOTE_ADDR"] = "2001:db8:1:2::1"
+    for client in (first, neighbour):
+        token = csrf_of(client.get("/console/login").data)
+        for _ in range(3):
+            client.post("/console/login", data={"name": "operator", "password": "guess",
+                                                "csrf_token": token})
+    locked_too = neighbour.post("/console/login", data={
+        "name": "operator", "password": PASSWORD, "csrf_token": token})
+    assert locked_too.status_code == 429
+
+
+def test_one_address_guessing_many_names_is_stopped_before_any_check(console_app,
+                                                                      monkeypatch):
+    """Per name and address alone, one client cycling through names kept the worker's one
+    password check busy and every real sign-in waiting (review 37 R3)."""
+    from app.auth import throttle
+
+    sprayer = console_app.test_client()
+    sprayer.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    token = csrf_of(sprayer.get("/console/login").data)
+    for n in range(throttle.MAX_FAILURES_FROM_ONE_ADDRESS):
+        assert sprayer.post("/console/login", data={
+            "name": f"guess{n}", "password": "guess", "csrf_token": token}).status_code == 401
+    checks = []
+    monkeypatch.setattr(people, "check_password", lambda *a, **k: checks.append(a))
+    stopped = sprayer.post("/console/login", data={"name": "admin", "password": PASSWORD,
+                                                   "csrf_token": token})
+    assert stopped.status_code == 429 and checks == []
+    monkeypatch.undo()
+    assert Console(console_app, "admin").get("/console/people").status_code == 200  # elsewhere
 
 
 def test_a_flood_of_sign_ins_is_refused_while_one_is_checked(console_app, monkeypatch):
@@ -164,10 +197,13 @@ def test_a_flood_of_sign_ins_is_refused_while_one_is_checked(console_app, monkey
 def test_a_sign_out_is_audited_with_the_sign_ins(console_app):
     admin = Console(console_app, "admin")
     admin.post("/console/logout")
+    operator = Console(console_app, "operator")  # a stale page's sign-out signs out too
+    operator.client.post("/console/logout", data={"csrf_token": "from-an-old-page"})
     engine = console_app.extensions["holdwell"].store.engine
-    [out] = [e for e in audit.page(engine, kind="sign-ins").entries
-             if e.action == "session.logout"]
-    assert out.actor == out.target == "admin" and out.detail["address"]
+    outs = [e for e in audit.page(engine, kind="sign-ins").entries
+            if e.action == "session.logout"]
+    assert sorted(e.actor for e in outs) == ["admin", "operator"]
+    assert all(e.actor == e.target and e.detail["address"] for e in outs)
 
 
 def test_failed_sign_ins_and_the_lock_they_cause_are_audited(console_app, clock):
