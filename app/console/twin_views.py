@@ -10,6 +10,7 @@ import re
 
 from flask import render_template, request
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from app.api.registry import field_errors
@@ -20,8 +21,9 @@ from app.console.form_words import form_errors, in_form_words
 from app.console.twin_limits import TwinProblem
 from app.console.twin_live import live_twin
 from app.console.twin_view import fit_view
-from app.console.twin_whatif import answer, ask_context
+from app.console.twin_whatif import answer, ask_context, configured_variants
 from app.services import Services, services
+from app.storage.deadline import DatabaseUnavailable
 
 BACKTEST_DAYS = 7
 """The held-out days the form offers when the log has them (a week: every weekday once)."""
@@ -85,17 +87,16 @@ def fit_beside_a_refusal(svc: Services, asked: dict) -> TwinFitView | None:
         window = TwinWindow.model_validate(
             {"window_days": asked["window_days"]} if "window_days" in asked else {})
         return fit_view(live_twin(svc, window.window_days))
-    except (ValidationError, TwinProblem):
-        return None
+    except (ValidationError, TwinProblem, SQLAlchemyError, DatabaseUnavailable):
+        return None  # the refusal is the answer: a fit that cannot be had only goes unshown
 
 
 def variants_of(svc: Services) -> dict[str, str]:
     """The configured variants the form offers beside the four policies, each with the
     policy it is a variant of (a name two queues use: the first queue's)."""
     offered: dict[str, str] = {}
-    for queue in svc.config.queues.values():
-        for name, variant in sorted(queue.variants.items()):
-            offered.setdefault(name, variant.policy)
+    for name, variant in configured_variants(svc):
+        offered.setdefault(name, variant.policy)
     return offered
 
 

@@ -10,6 +10,8 @@ runs one at a time (`twin_limits`). The page and POST /api/v1/twin/whatif both c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from app.api.twin_models import (
     VARIANTS,
     WHATIF_ORDER,
@@ -25,6 +27,8 @@ from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_tim
 from app.console.twin_live import LiveTwin, live_twin
 from app.console.twin_view import estimate, fit_view, hhmm, interval, num
 from app.services import Services
+from hold_policies.base import HoldPolicy
+from hold_policies.config import VariantConfig
 from simulator.fit_results import SLOT_MIN
 from simulator.staff_report import goal_words, wide_slots
 
@@ -37,14 +41,19 @@ WHATIF_ADVICE = ("ask for fewer replications or policies (or fewer days), or run
                  "`holdwell whatif`")
 
 
+def configured_variants(svc: Services) -> Iterator[tuple[str, VariantConfig]]:
+    """Every configured queue's variants, queue by queue, each queue's by name."""
+    for queue in svc.config.queues.values():
+        yield from sorted(queue.variants.items())
+
+
 def ask_context(svc: Services) -> dict[str, object]:
     """TwinAsk's validation context: every configured queue's variants, which `policies` may
     name (whether the twin's own queue has it is known after the fit: `policies_of`)."""
-    return {VARIANTS: frozenset(name for queue in svc.config.queues.values()
-                                for name in queue.variants)}
+    return {VARIANTS: frozenset(name for name, _ in configured_variants(svc))}
 
 
-def policies_of(svc: Services, queue: str, names: list[str]) -> list:
+def policies_of(svc: Services, queue: str, names: list[str]) -> list[HoldPolicy]:
     """Each policy or variant asked for, as queue `queue` configures it (422 on `policies`
     for a variant of another queue, or one the config no longer has)."""
     from simulator.run import policy_named
@@ -52,9 +61,11 @@ def policies_of(svc: Services, queue: str, names: list[str]) -> list:
 
     try:
         return [policy_named(name, svc.config, queue) for name in names]
-    except ScenarioError:
-        unknown = next(name for name in names if name not in
-                       (*WHATIF_ORDER, *svc.config.queues[queue].variants))
+    except ScenarioError as error:
+        unknown = next((name for name in names if name not in
+                        (*WHATIF_ORDER, *svc.config.queues[queue].variants)), None)
+        if unknown is None:  # not a name it refused: the scenario's own words
+            raise TwinProblem(str(error), 422, "policies") from None
         raise TwinProblem(f"{unknown!r} is not a policy or a variant of queue {queue!r}, "
                           "which the twin simulates (most of the window's calls waited there)",
                           422, "policies") from None

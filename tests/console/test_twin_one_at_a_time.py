@@ -99,3 +99,17 @@ def test_a_kept_fit_is_answered_while_another_fit_runs(seeded, tokens, held_fit)
     finally:
         release.set()
         runner.join(60)
+
+
+def test_a_refusal_says_when_the_running_work_stops_at_the_latest():
+    """Retry-After is the holder's deadline's remaining whole seconds, rounded up, at least
+    1 (it had been a fixed minute for work of a second or two)."""
+    from app.console import twin_limits
+
+    holder = twin_limits.Deadline(20.0, "ask for less")
+    holder.began -= 5.5  # 14.5 s of its 20 s left
+    with twin_limits.one_at_a_time(holder):
+        assert twin_limits.busy_for_s() == 15
+        holder.began -= 14.2  # 0.3 s left: ask again in a second, never in none
+        assert twin_limits.busy_for_s() == 1
+    assert twin_limits.busy_for_s() == 1  # nobody holds it: asking again works now

@@ -53,7 +53,7 @@ def test_a_language_tag_finds_its_words_by_its_primary_subtag(tag, code):
     ("es", 1, "1 minuto"), ("es", 15, "15 minutos"), ("es", None, "más de una hora"),
     ("de", 5, "5 Minuten"), ("it", 5, "5 minuti"), ("nl", None, "meer dan een uur"),
     ("en", 60, "an hour"), ("es", 60, "una hora"), ("fr", 60, "une heure"),
-    ("de", 60, "einer Stunde"), ("pt", 60, "uma hora"), ("it", 60, "un'ora"),
+    ("de", 60, "1 Stunde"), ("pt", 60, "uma hora"), ("it", 60, "un'ora"),
     ("nl", 60, "een uur")])
 def test_the_wait_band_is_said_in_the_queues_language(code, minutes, words):
     assert WaitBand(minutes).words(BUILT_IN[code]) == words
