@@ -97,29 +97,27 @@ def when_words(opening: datetime, now: datetime, hours: OpeningHours,
     days = (there.date() - here.date()).days
     at = clock_words(there, language)
     if (there.hour, there.minute) == (0, 0) and language.tonight and days >= 1:
-        return night_words(there - timedelta(days=1), days - 1, at, language)
-    if days == 0:
-        return language.today.format(time=at)
-    if days == 1:
-        return language.tomorrow.format(time=at)
-    weekday = language.weekdays[there.weekday()]
-    if days < 7:
-        return language.this_week.format(weekday=weekday, time=at)
-    return language.later.format(weekday=weekday, month=language.months[there.month - 1],
-                                 day=there.day, time=at)
+        return day_words(there - timedelta(days=1), days - 1, at, language, (
+            language.tonight, language.tomorrow_night, language.this_week_night,
+            language.later_night))
+    return day_words(there, days, at, language, (
+        language.today, language.tomorrow, language.this_week, language.later))
 
 
-def night_words(night: datetime, days: int, at: str, language: Language) -> str:
-    """A midnight `at` said by the `night` it ends, `days` from today (0: tonight)."""
+def day_words(day: datetime, days: int, at: str, language: Language,
+              templates: tuple[str, str, str, str]) -> str:
+    """`at` on `day`, `days` from today, in the first of `templates` (today, tomorrow,
+    within a week, later) that fits: the day's words, or the night's that ends at it."""
+    today, tomorrow, this_week, later = templates
     if days == 0:
-        return language.tonight.format(time=at)
+        return today.format(time=at)
     if days == 1:
-        return language.tomorrow_night.format(time=at)
-    weekday = language.weekdays[night.weekday()]
+        return tomorrow.format(time=at)
+    weekday = language.weekdays[day.weekday()]
     if days < 7:
-        return language.this_week_night.format(weekday=weekday, time=at)
-    return language.later_night.format(weekday=weekday, month=language.months[night.month - 1],
-                                       day=night.day, time=at)
+        return this_week.format(weekday=weekday, time=at)
+    return later.format(weekday=weekday, month=language.months[day.month - 1], day=day.day,
+                        time=at)
 
 
 def closed_message(line: ClosedLine, now: datetime) -> tuple[str, datetime | None]:

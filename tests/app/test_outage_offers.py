@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from app.signed_client import SignedClient
+from tests.app.test_overflow_offers_kept import LINE as OVERFLOW
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.locked_sqlite import locked_sqlite
@@ -22,18 +23,6 @@ support_number = "+14155550000"
 policy = "callback"
 [queues.support.callback]
 offer_without_estimate_after_s = 0
-"""
-OVERFLOW = """
-[line]
-support_number = "+14155550000"
-[queues.support]
-policy = "checkin"
-[queues.support.overflow]
-max_wait_s = 600
-callback = true
-voicemail = true
-callback_key = "2"
-voicemail_key = "3"
 """
 FROM = "+14155550123"
 
