@@ -33,10 +33,16 @@ def start_afresh(path: Path) -> None:
 
 
 def mark(path: Path) -> None:
-    """Mark `path` as the demo's, so the next run may start it afresh."""
-    with sqlite3.connect(path) as conn:
-        conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
-    conn.close()
+    """Mark `path` as the demo's, so the next run may start it afresh (made, if new, as
+    every database holdwell makes: readable by its owner only)."""
+    from app.storage.db import CONNECT_TIMEOUT_S, open_sqlite_file
+
+    conn = open_sqlite_file(str(path), CONNECT_TIMEOUT_S, creates_file=True)
+    try:
+        with conn:
+            conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+    finally:
+        conn.close()
 
 
 def _application_id(path: Path) -> int | None:

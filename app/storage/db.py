@@ -61,7 +61,7 @@ def make_engine(url: str, *, budget_s: float | None = None,
         busy_s = budget_s if budget_s is not None else CONNECT_TIMEOUT_S
         options: dict[str, object] = {"pool_timeout": budget_s} if budget_s is not None else {}
         if (path := sqlite_file_path(url)) is not None:
-            options["creator"] = partial(_open_file, path, busy_s, creates_file)
+            options["creator"] = partial(open_sqlite_file, path, busy_s, creates_file)
         engine = create_engine(url, connect_args={"timeout": busy_s}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -96,7 +96,7 @@ def make_engine(url: str, *, budget_s: float | None = None,
     return create_engine(url, pool_pre_ping=True)
 
 
-def _open_file(path: str, busy_s: float, creates_file: bool) -> sqlite3.Connection:
+def open_sqlite_file(path: str, busy_s: float, creates_file: bool) -> sqlite3.Connection:
     """A connection to the SQLite file at `path`. A file it makes is readable by its owner
     only (SQLite gives its -wal and -shm files the same mode): it holds callers' numbers and
     password hashes, and had been made readable by every user of the machine. Without

@@ -24,6 +24,8 @@ def test_demo_leaves_the_configured_log_alone(tmp_path: Path, monkeypatch) -> No
     assert not live.exists()
     assert calls_in(tmp_path / "holdwell-demo.db") == 16
     assert "holdwell-demo.db" in result.output.splitlines()[0]
+    # callers' numbers, if only made-up ones: made owner-only as every database holdwell makes
+    assert (tmp_path / "holdwell-demo.db").stat().st_mode & 0o077 == 0
 
 
 def test_demo_runs_whatever_database_url_says(tmp_path: Path, monkeypatch) -> None:
