@@ -41,17 +41,16 @@ class Overflowing:
         with them (position, wait) carrying the offer's keys, and the others hear the offer
         again every `repeat_s`, opened with thanks rather than the first apology."""
         own = super().next_segment(situation)  # type: ignore[misc]
-        rules, closes_in_s = self.overflow, situation.closes_in_s
+        rules = self.overflow
         keys = rules.keys_for(situation)
         if not rules.due(situation) or not keys:
             return own
         if not rules.heard_offer(situation):
-            return rules.offer(self.voice, closes_in_s, keys=keys) or own
+            return rules.offer(self.voice, keys) or own
         if isinstance(self, CheckinPolicy):
-            return (rules.with_choices(self.voice, own, closes_in_s, keys=keys)
-                    if own.is_announcement else own)
+            return rules.with_choices(self.voice, own, keys) if own.is_announcement else own
         if is_due(situation, first_s=rules.max_wait_s or 0, interval_s=rules.repeat_s):
-            return rules.offer(self.voice, closes_in_s, again=True, keys=keys) or own
+            return rules.offer(self.voice, keys, again=True) or own
         return Segment((Pause(pause_until_due_s(situation, first_s=rules.max_wait_s or 0,
                                                 interval_s=rules.repeat_s)),),
                        SegmentKind.SILENCE)

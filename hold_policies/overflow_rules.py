@@ -121,13 +121,11 @@ class Overflow:
         text = " ".join(s for s in sentences if s)
         return OfferKeys((voice.say(text),), keys, self.gather_timeout_s)
 
-    def offer(self, voice: Voice, closes_in_s: float | None = None,
-              again: bool = False, keys: tuple[str, ...] | None = None) -> Segment | None:
-        """The wait document past the maximum wait (wait-context verbs only); None when the
-        line closes too soon to offer anything (the policy's own segments go on). `again`:
-        the offer comes round once more, opened with thanks, not the first apology. `keys`:
-        the caller's (`keys_for`), else those the line may offer (`keys_now`)."""
-        keys = self.keys_now(closes_in_s) if keys is None else keys
+    def offer(self, voice: Voice, keys: tuple[str, ...], again: bool = False) -> Segment | None:
+        """The wait document past the maximum wait (wait-context verbs only) offering `keys`,
+        the caller's (`keys_for`); None when there are none (the policy's own segments go
+        on). `again`: the offer comes round once more, opened with thanks, not the first
+        apology."""
         if not keys:
             return None
         if self.after_offer == "leave":
@@ -141,19 +139,16 @@ class Overflow:
         return Segment(steps, SegmentKind.OVERFLOW_OFFER, offered_keys=keys,
                        apologises=not again, voicemail_key=self.voicemail_key)
 
-    def with_choices(self, voice: Voice, checkin: Segment,
-                     closes_in_s: float | None = None,
-                     keys: tuple[str, ...] | None = None) -> Segment:
+    def with_choices(self, voice: Voice, checkin: Segment, offered: tuple[str, ...]) -> Segment:
         """A check-in past the maximum wait, once the offer was heard: the policy's own words
-        (position, wait) and then the offer's choices (`keys`, as in `offer`) it does not
-        already offer. A check-in offering the policy's callback already offers this
-        callback (on another key, which `config check` warns of), so it is not offered
+        (position, wait) and then the choices of `offered` (the caller's, as in `offer`) it
+        does not already offer. A check-in offering the policy's callback already offers
+        this callback (on another key, which `config check` warns of), so it is not offered
         twice."""
         gather = checkin.steps[0] if checkin.steps else None
         if not isinstance(gather, OfferKeys):
             return checkin
         own_callback = checkin.kind is SegmentKind.CALLBACK_OFFER
-        offered = self.keys_now(closes_in_s) if keys is None else keys
         keys = tuple(k for k in offered if k not in gather.keys
                      and not (own_callback and k == self.callback_key))
         if not keys:

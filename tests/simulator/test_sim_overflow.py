@@ -114,7 +114,7 @@ def test_with_after_offer_leave_the_key_is_taken_before_the_goodbye():
     # live, the <Gather> takes the key during the menu and its timeout; the goodbye and the
     # <Leave> come only after it: c2 (offered at 130 s) presses and keeps their place
     leave = dataclasses.replace(MAX_WAIT, after_offer="leave")
-    heard = heard_from_segment(leave.offer(Voice()))
+    heard = heard_from_segment(leave.offer(Voice(), leave.keys))
     assert heard.message_end_s + heard.key_window_s < heard.duration_s
     takes = dataclasses.replace(Reactions.off(), overflow_callback_p=1.0)
     table = run([0, 10], [1000, 30], [np.inf, np.inf], takes, leave)
