@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Connection, Engine, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -364,22 +374,23 @@ def recent_failures(engine: Engine, name: str, address: str, now: datetime,
     """Sign-in attempts for this name from this address in the window not (yet) known to
     have succeeded: the failures, and those under way (shared by every worker: it is in the
     db)."""
-    since = now - timedelta(seconds=window_s)
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(login_failures).where(
-            login_failures.c.name == _throttle_key(name),
-            login_failures.c.address == address_key(address), login_failures.c.time >= since,
-        )).scalar_one()
+    return _attempts(engine, now, window_s, login_failures.c.name == _throttle_key(name),
+                     login_failures.c.address == address_key(address))
 
 
 def failures_from(engine: Engine, address: str, now: datetime, window_s: float) -> int:
     """Sign-in attempts from this address, for any name, in the window not (yet) known to
     have succeeded."""
+    return _attempts(engine, now, window_s, login_failures.c.address == address_key(address))
+
+
+def _attempts(engine: Engine, now: datetime, window_s: float, *where: ColumnElement[bool]
+              ) -> int:
+    """How many throttle rows of the last `window_s` seconds match `where`."""
     since = now - timedelta(seconds=window_s)
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(login_failures).where(
-            login_failures.c.address == address_key(address), login_failures.c.time >= since,
-        )).scalar_one()
+            login_failures.c.time >= since, *where)).scalar_one()
 
 
 def address_key(address: str) -> str:
