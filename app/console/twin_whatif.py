@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 from app.api.twin_models import (
     VARIANTS,
-    WHATIF_ORDER,
     BacktestRow,
     BacktestView,
     PolicyOutcome,
@@ -28,7 +27,7 @@ from app.console.twin_live import LiveTwin, live_twin
 from app.console.twin_view import estimate, fit_view, hhmm, interval, num
 from app.services import Services
 from hold_policies.base import HoldPolicy
-from hold_policies.config import VariantConfig
+from hold_policies.config import POLICY_NAMES, VariantConfig
 from simulator.fit_results import SLOT_MIN
 from simulator.staff_report import goal_words, wide_slots
 
@@ -63,7 +62,7 @@ def policies_of(svc: Services, queue: str, names: list[str]) -> list[HoldPolicy]
         return [policy_named(name, svc.config, queue) for name in names]
     except ScenarioError as error:
         unknown = next((name for name in names if name not in
-                        (*WHATIF_ORDER, *svc.config.queues[queue].variants)), None)
+                        (*POLICY_NAMES, *svc.config.queues[queue].variants)), None)
         if unknown is None:  # not a name it refused: the scenario's own words
             raise TwinProblem(str(error), 422, "policies") from None
         raise TwinProblem(f"{unknown!r} is not a policy or a variant of queue {queue!r}, "
