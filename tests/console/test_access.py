@@ -112,30 +112,31 @@ def test_wrong_passwords_are_throttled_per_name_and_a_good_one_then_waits(consol
                         ).status_code == 302
 
 
+def signing_in_from(app, address: str):  # noqa: ANN201 - (name, password) -> response
+    """Sign-ins posted from `address`, as one browser there would post them."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    token = csrf_of(client.get("/console/login").data)
+    return lambda name, password: client.post("/console/login", data={
+        "name": name, "password": password, "csrf_token": token})
+
+
 def test_the_lock_holds_only_from_where_the_guesses_came(console_app, clock):
     """Per name alone, anyone could keep an admin out for good with five wrong passwords a
     quarter of an hour (security audit S1): the lock is per name and address."""
-    outsider = console_app.test_client()
-    outsider.environ_base["REMOTE_ADDR"] = "203.0.113.9"
-    token = csrf_of(outsider.get("/console/login").data)
+    outsider = signing_in_from(console_app, "203.0.113.9")
     for _ in range(6):
-        outsider.post("/console/login", data={"name": "admin", "password": "guess",
-                                              "csrf_token": token})
-    still_locked = outsider.post("/console/login", data={
-        "name": "admin", "password": PASSWORD, "csrf_token": token})
+        outsider("admin", "guess")
+    still_locked = outsider("admin", PASSWORD)
     assert still_locked.status_code == 429 and "from here" in still_locked.get_data(as_text=True)
     assert Console(console_app, "admin").get("/console/people").status_code == 200  # elsewhere
-    neighbour = console_app.test_client()  # the same IPv6 /64 is one subscriber: one lock
-    neighbour.environ_base["REMOTE_ADDR"] = "2001:db8:1:2::2"
-    first = console_app.test_client()
-    first.environ_base["REMOTE_ADDR"] = "2001:db8:1:2::1"
-    for client in (first, neighbour):
-        token = csrf_of(client.get("/console/login").data)
+    # the same IPv6 /64 is one subscriber: one lock
+    first = signing_in_from(console_app, "2001:db8:1:2::1")
+    neighbour = signing_in_from(console_app, "2001:db8:1:2::2")
+    for guesser in (first, neighbour):
         for _ in range(3):
-            client.post("/console/login", data={"name": "operator", "password": "guess",
-                                                "csrf_token": token})
-    locked_too = neighbour.post("/console/login", data={
-        "name": "operator", "password": PASSWORD, "csrf_token": token})
+            guesser("operator", "guess")
+    locked_too = neighbour("operator", PASSWORD)
     assert locked_too.status_code == 429
 
 
@@ -145,16 +146,12 @@ def test_one_address_guessing_many_names_is_stopped_before_any_check(console_app
     password check busy and every real sign-in waiting (review 37 R3)."""
     from app.auth import throttle
 
-    sprayer = console_app.test_client()
-    sprayer.environ_base["REMOTE_ADDR"] = "198.51.100.7"
-    token = csrf_of(sprayer.get("/console/login").data)
+    sprayer = signing_in_from(console_app, "198.51.100.7")
     for n in range(throttle.MAX_FAILURES_FROM_ONE_ADDRESS):
-        assert sprayer.post("/console/login", data={
-            "name": f"guess{n}", "password": "guess", "csrf_token": token}).status_code == 401
+        assert sprayer(f"guess{n}", "guess").status_code == 401
     checks = []
     monkeypatch.setattr(people, "check_password", lambda *a, **k: checks.append(a))
-    stopped = sprayer.post("/console/login", data={"name": "admin", "password": PASSWORD,
-                                                   "csrf_token": token})
+    stopped = sprayer("admin", PASSWORD)
     assert stopped.status_code == 429 and checks == []
     monkeypatch.undo()
     assert Console(console_app, "admin").get("/console/people").status_code == 200  # elsewhere
