@@ -18,6 +18,8 @@ def sign_in(page, base: str, name: str) -> None:  # noqa: ANN001
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("h1:has-text('Wallboard')")
+    page.wait_for_load_state("load")  # its stylesheet too: a loaded box had laid tiles out
+    # before console.css came, and a test measuring them saw one tile a row
 
 
 def webhook(base: str, path: str, **form: str):  # noqa: ANN202
