@@ -59,7 +59,8 @@ class CheckinPolicy:
         """The check-in itself, followed by silence until the next one is due."""
         band = self.band(situation)
         told = self.position_to_say(situation)
-        sentences = [self.prompts.apology, *self.position_sentences(situation, band, told)]
+        sentences = [self.prompts.apology, self.closed_words(situation),
+                     *self.position_sentences(situation, band, told)]
         sentences.append(self.fill(self.prompts.keep_waiting, situation, band))
         offer = self.extra_offer(situation, band)
         kind = SegmentKind.CHECKIN
@@ -83,6 +84,11 @@ class CheckinPolicy:
             offered_keys=keys,
             apologises=bool(self.prompts.apology),
         )
+
+    def closed_words(self, situation: Situation) -> str:
+        """Once the line has closed around a caller still in line, each check-in says so
+        (and that they will still be answered), rather than carrying on as if it were open."""
+        return self.prompts.closed_while_waiting if situation.closes_in_s == 0 else ""
 
     def asks_reason(self, situation: Situation) -> bool:
         """Only in the first check-in, and only once: with the log, no check-in has been

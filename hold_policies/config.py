@@ -402,6 +402,7 @@ def longest_brief(queues: Mapping[str, QueueConfig]) -> tuple[float, str]:
 class PromptsConfig(Strict):
     welcome: Text | None = None
     apology: Text | None = None
+    closed_while_waiting: Text | None = None
     position: Text | None = None
     next_in_line: Text | None = None
     wait: Text | None = None

@@ -54,6 +54,7 @@ PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "callback_confirm_keyed_no_estimate": ("number",),
     "callback_closing_soon": (),
     "callback_closed": (),
+    "closed_while_waiting": (),
     "callback_number_given_up": (),
     "callback_number_check": ("number",),
     "callback_keyed_check": ("number",),
@@ -134,6 +135,14 @@ class Prompts:
 
     welcome: str | None = None
     apology: str = "Sorry to keep you waiting."
+    closed_while_waiting: str = (
+        "Our line is now closed to new calls, but we will still answer everyone who is "
+        "already waiting."
+    )
+    """Said in each check-in once the line's opening hours have ended: nothing ends a wait
+    at closing (the agents answer who is in line), and a caller told nothing had no way to
+    know the line had closed around them. An operator whose agents leave at closing words
+    it otherwise (or sets it to "", to say nothing)."""
     position: str = "You are number {position} in line."
     next_in_line: str = "You are next in line."
     wait: str = "We expect to answer you within {wait}."

@@ -59,7 +59,8 @@ class SpeakingQueue(Protocol):
     def overflow_rules(self) -> Overflow | None: ...
 
 SAID_TOGETHER: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("prompts.apology",), ("prompts.position", "prompts.next_in_line"), ("prompts.wait",),
+    (("prompts.apology",), ("prompts.closed_while_waiting",),
+     ("prompts.position", "prompts.next_in_line"), ("prompts.wait",),
      ("prompts.keep_waiting",),
      ("prompts.callback_offer", "prompts.callback_offer_no_estimate")),
     (("prompts.agent_caller_reason",), ("prompts.agent_caller_position",),

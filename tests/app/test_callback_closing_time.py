@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from app.signed_client import SignedClient
 from tests.app.test_callback_window import ESTIMATING
 from tests.app.test_callbacks import WAIT, callback_rows, enter
@@ -92,3 +94,37 @@ def test_a_caller_still_in_line_after_closing_is_told_the_line_has_closed(make_a
     assert "close too soon" not in said and "You keep your place in line" in said
     assert "Leave" not in top_verbs(pressed.data)
     assert callback_rows(app) == []
+
+
+def test_each_check_in_after_closing_says_the_line_has_closed_and_callers_are_still_answered(
+        make_app, clock):
+    """A caller still in line when the hours end had heard check-ins as if the line were
+    open: nothing told them it had closed around them, nor that they would still be
+    answered (caller audit 37, C1)."""
+    app = make_app(CLOSES_AT_SIX)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    before = checkin_at(twilio, clock, "CAlate", datetime(2026, 12, 7, 17, 40, tzinfo=UTC))
+    assert clock.now() == datetime(2026, 12, 7, 17, 56, tzinfo=UTC)
+    assert "Sorry to keep you waiting" in spoken(before.data)
+    assert "closed" not in spoken(before.data)
+    for minutes_after_six in (1, 2):
+        clock.set(datetime(2026, 12, 7, 18, minutes_after_six, tzinfo=UTC))
+        poll = twilio.post(WAIT, wait_form(sid("CAlate"), queue_time=60 * (5 + minutes_after_six)))
+        said = spoken(poll.data)
+        assert ("Sorry to keep you waiting. Our line is now closed to new calls, but we will "
+                "still answer everyone who is already waiting.") in said
+        assert "call you back" not in said and "Leave" not in top_verbs(poll.data)
+
+
+@pytest.mark.parametrize("words", ["We have closed. Please call again tomorrow from 8 AM.", ""])
+def test_an_operator_whose_agents_leave_at_closing_words_it_otherwise_or_says_nothing(
+        make_app, clock, words):
+    app = make_app(CLOSES_AT_SIX
+                   + f'\n[queues.support.prompts]\nclosed_while_waiting = "{words}"\n')
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    checkin_at(twilio, clock, "CAlate", datetime(2026, 12, 7, 17, 40, tzinfo=UTC))
+    clock.set(datetime(2026, 12, 7, 18, 1, tzinfo=UTC))
+    said = spoken(twilio.post(WAIT, wait_form(sid("CAlate"), queue_time=360)).data)
+    assert said.startswith("Sorry to keep you waiting. " + (words + " " if words else "")
+                           + "You are next in line.")
+    assert "closed to new calls" not in said

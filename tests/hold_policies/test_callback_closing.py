@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hold_policies import CallbackPolicy, Choice, Leave, SegmentKind, Situation, WaitEstimate
+from hold_policies import (
+    CallbackPolicy,
+    CheckinPolicy,
+    Choice,
+    Leave,
+    SegmentKind,
+    Situation,
+    WaitEstimate,
+)
 from hold_policies.closing import UNBOUNDED_CLOSING_MARGIN_S
 from hold_policies.config import parse_config
 from hold_policies.factory import build_policy
@@ -158,3 +166,15 @@ def test_the_queue_can_word_it_and_the_config_says_when_its_line_closes():
     assert config.closes_in_s("support", monday_ten_to_six) == 600
     assert config.closes_in_s("support", datetime(2026, 12, 7, 19, 0, tzinfo=UTC)) == 0
     assert config.closes_in_s("other", monday_ten_to_six) is None
+
+
+@pytest.mark.parametrize("policy", [BARE, CheckinPolicy(), CallbackPolicy()])
+def test_a_check_in_after_closing_time_says_the_line_has_closed_and_nothing_before(policy):
+    """One pure rule for the live app, the emulator and the fast engine (caller audit 37,
+    C1): the check-in goes on after closing, saying so after its apology, offering no
+    callback; before closing, and on a line without hours, it says nothing of closing."""
+    closed = said(policy.next_segment(due(closes_in_s=0)))
+    assert closed.startswith(f"{Prompts().apology} {Prompts().closed_while_waiting} ")
+    assert "call you back" not in closed
+    for closes_in_s in (1.0, 600, None):
+        assert "closed" not in said(policy.next_segment(due(closes_in_s=closes_in_s)))

@@ -4,6 +4,8 @@ a version stored before the check still loads and runs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from hold_policies.base import Voice
@@ -54,7 +56,8 @@ def test_characters_count_as_utf8_bytes_and_the_url_encoded_limit_applies():
 
 def test_texts_said_together_in_one_say_are_checked_together():
     message = refusal({"prompts": {"apology": "b" * 1500, "keep_waiting": "c" * 1500}})
-    assert "prompts.apology + prompts.position (default)" in message
+    assert ("prompts.apology + prompts.closed_while_waiting (default) + prompts.position "
+            "(default)") in message
     assert "prompts.keep_waiting + prompts.callback_offer (default) said together" in message
 
 
@@ -87,18 +90,21 @@ def test_every_placeholder_has_a_longest_fill():
 
 def test_the_checkin_says_its_group_in_one_say_no_longer_than_the_check_counts():
     """SAID_TOGETHER's first group is what CheckinPolicy joins: a check-in at its longest
-    (position, wait and callback offer all said) is no longer than the check's sum."""
+    (position, wait and callback offer all said; or, after closing time, that the line has
+    closed in place of the offer) is no longer than the check's sum."""
     from hold_policies.callback import CallbackPolicy
     from hold_policies.prompts import filled_at_longest
 
-    words = {"apology": "a" * 600, "position": "p {position}" * 50, "wait": "w {wait}" * 40,
+    words = {"apology": "a" * 600, "closed_while_waiting": "z" * 300,
+             "position": "p {position}" * 50, "wait": "w {wait}" * 40,
              "keep_waiting": "k {keep_key}" * 60, "callback_offer": "c {callback_key} {wait}" * 30}
     policy = CallbackPolicy(voice=Voice("Polly.Joanna"), prompts=Prompts(**words),
                             offer_after_estimate_s=0)
     situation = Situation(queue="support", call_id="", position=4999, waited_s=600,
                           queue_size=4999, estimate=WaitEstimate(3000.0, 3600.0, 10))
-    segment = policy.checkin(situation)
-    said = next(s for s in segment.steps if isinstance(s, OfferKeys)).prompt[0].text
     counted = " ".join(filled_at_longest(words[key.split(".")[1]])
                        for key in (slot[0] for slot in SAID_TOGETHER[0]))
-    assert "c 2" in said and len(said) <= len(counted)
+    for closes_in_s, told in ((None, "c 2"), (0, "z" * 300)):  # no callback once closed
+        segment = policy.checkin(replace(situation, closes_in_s=closes_in_s))
+        said = next(s for s in segment.steps if isinstance(s, OfferKeys)).prompt[0].text
+        assert told in said and len(said) <= len(counted)
