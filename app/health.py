@@ -24,7 +24,7 @@ from app.services import services
 from app.storage.db import sqlite_file_problem
 from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
 from app.storage.migrate import head_revision, migration_scripts, revision_of
-from app.storage.sqlstates import PERMISSION_DENIED, READ_ONLY, UNDEFINED_TABLE, sqlstate_of
+from app.storage.sqlstates import PERMISSION_DENIED, READ_ONLY, sqlstate_of, table_missing
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("holdwell.health")
@@ -126,7 +126,7 @@ def healthz() -> Response:
         return _answer(body, healthy=False)
     except (DatabaseUnavailable, SQLAlchemyError) as error:
         said, state = first_line(str(error)), sqlstate_of(error)
-        if "alembic_version" in said and (state == UNDEFINED_TABLE or _missing(said)):
+        if "alembic_version" in said and table_missing(state, said):
             body.update(database="no schema", schema_revision=None,
                         problem=_also(body, "no tables: run `holdwell db upgrade`"))
         else:
@@ -168,11 +168,6 @@ def _unreachable(error: DatabaseUnavailable, url: str) -> str:
     return "the connection failed (the driver's message is in this instance's log)"
 
 
-def _missing(said: str) -> bool:
-    """Whether the database's message says a table is not there (PostgreSQL, SQLite)."""
-    return "does not exist" in said or "no such table" in said
-
-
 def _refusal(said: str, state: str | None = None) -> str:
     """Why the database refused, in this code's words: a privilege the role lacks, which
     table is missing, or that it is read-only; anything else is in the log."""
@@ -181,7 +176,7 @@ def _refusal(said: str, state: str | None = None) -> str:
     if state == PERMISSION_DENIED or "permission denied" in said.lower():  # the role: an
         table = f"table {named}" if named else "holdwell's tables"  # upgrade would not help
         return f"this database role lacks a privilege on {table} (permission denied): {GRANTS}"
-    if named is not None and (state == UNDEFINED_TABLE or _missing(said)):
+    if named is not None and table_missing(state, said):
         return f"table {named} is missing: run `holdwell db upgrade`"
     if state == READ_ONLY or "read-only" in said or "readonly" in said:
         return "it is read-only (a standby, or a read-only default or file)"

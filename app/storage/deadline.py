@@ -33,6 +33,7 @@ from app.storage.sqlstates import (
     READ_ONLY,
     UNDEFINED_TABLE,
     sqlstate_of,
+    table_missing,
 )
 
 
@@ -102,8 +103,7 @@ def is_unreachable(error: BaseException) -> bool:
     """An outage of the server or the network, not a table missing until `holdwell db
     upgrade` (which is no outage to advise an upgrade for, and which a next look-up would
     not wait on)."""
-    missing = sqlstate_of(error) == UNDEFINED_TABLE or "no such table" in str(error)
-    return is_outage(error) and not missing
+    return is_outage(error) and not table_missing(sqlstate_of(error), str(error))
 
 
 class Deadline:

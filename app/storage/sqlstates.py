@@ -21,3 +21,9 @@ def sqlstate_of(error: BaseException) -> str | None:
     state = getattr(getattr(error, "orig", None), "sqlstate", None) \
         or getattr(error, "sqlstate", None)
     return state if isinstance(state, str) else None
+
+
+def table_missing(state: str | None, said: str) -> bool:
+    """Whether a database error (its SQLSTATE, its message) says a table is not there:
+    PostgreSQL's undefined_table, in any language, or SQLite's English words."""
+    return state == UNDEFINED_TABLE or "no such table" in said
