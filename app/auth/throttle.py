@@ -12,6 +12,7 @@ every thread Twilio's webhooks need (it had stalled them for seconds, S2).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -26,7 +27,11 @@ MAX_FAILURES_FROM_ONE_ADDRESS = 30
 """For any names: one client cycling through names had kept the worker's one password check
 busy, and every real sign-in was told to wait (review 37 R3)."""
 WINDOW_S = 15 * 60
+log = logging.getLogger("holdwell.console")
 
+
+_PROXY_SEEN = threading.Event()
+"""Set once this worker has warned of a proxy it does not trust (`note_proxy`)."""
 
 _CHECKING = threading.Lock()
 """One password check at a time per worker process: gunicorn's threads share it."""
@@ -36,6 +41,21 @@ def one_check_at_a_time(refusal: Callable[[], Exception]) -> AbstractContextMana
     """Hold this worker's password-check slot, or raise `refusal()` at once if it is taken
     (a wait would hold a thread the webhooks need)."""
     return held_or_refused(_CHECKING, refusal)
+
+
+def note_proxy(forwarded_for: str | None, address: str) -> None:
+    """Warns once per worker when a sign-in came through a proxy the app does not trust
+    (an `X-Forwarded-For` with HOLDWELL_TRUSTED_PROXIES at 0): every client behind it then
+    counts as the proxy's one address, and 30 failed sign-ins from anyone lock everyone out.
+    The README said so, but nothing told an operator it was their case."""
+    if forwarded_for is None or services().settings.proxy_count or _PROXY_SEEN.is_set():
+        return
+    _PROXY_SEEN.set()
+    log.warning("sign-ins come through a proxy (X-Forwarded-For from %s) but "
+                "HOLDWELL_TRUSTED_PROXIES is 0: every client behind it counts as that one "
+                "address, so %d failed sign-ins from anyone lock everyone out for %d minutes; "
+                "set HOLDWELL_TRUSTED_PROXIES to the number of proxies in front of the app",
+                address, MAX_FAILURES_FROM_ONE_ADDRESS, WINDOW_S // 60)
 
 
 def address_locked(address: str, now: datetime) -> bool:

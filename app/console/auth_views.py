@@ -91,6 +91,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if "\x00" in name:  # no user has one, and PostgreSQL refuses it in a query
         return _form_again("name: must not contain a NUL character.", 400)
     address = request.remote_addr or ""
+    throttle.note_proxy(request.headers.get("X-Forwarded-For"), address)
     if throttle.address_locked(address, now):
         return _form_again("Too many failed sign-ins from here. "
                            "Wait 15 minutes and try again.", 429)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 
+from app.auth import throttle
 from app.storage import audit
 from app.storage import users as people
 from app.storage.console_schema import api_tokens, users
@@ -320,3 +323,28 @@ def test_a_refused_sign_in_says_error_first_in_its_title_and_a_plain_one_does_no
     asked = console_app.test_client().get("/console/callbacks")
     assert asked.status_code == 401
     assert "<title>Sign in · holdwell console</title>" in asked.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("proxies", "warned"), [(0, True), (1, False)])
+def test_sign_ins_through_an_untrusted_proxy_warn_the_operator_once(make_app, clock, caplog,
+                                                                   monkeypatch, proxies, warned):
+    """Behind a proxy the app does not trust, every client is the proxy's one address, and
+    30 failures from anyone lock everyone out: the README said so, the log said nothing."""
+    monkeypatch.setattr(throttle, "_PROXY_SEEN", threading.Event())  # a fresh worker
+    app = make_app(proxy_count=proxies)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.2"
+    token = csrf_of(client.get("/console/login").data)
+    for name in ("ana", "bo"):
+        client.post("/console/login", headers={"X-Forwarded-For": "198.51.100.7"},
+                    data={"name": name, "password": "guess", "csrf_token": token})
+    said = [r.getMessage() for r in caplog.records if "HOLDWELL_TRUSTED_PROXIES" in r.getMessage()]
+    assert len(said) == (1 if warned else 0)
+    if warned:
+        assert "X-Forwarded-For from 10.0.0.2" in said[0] and "lock everyone out" in said[0]
+
+
+def test_sign_ins_with_no_proxy_in_front_warn_of_none(console_app, caplog, monkeypatch):
+    monkeypatch.setattr(throttle, "_PROXY_SEEN", threading.Event())
+    signing_in_from(console_app, "10.0.0.2")("ana", "guess")
+    assert not [r for r in caplog.records if "HOLDWELL_TRUSTED_PROXIES" in r.getMessage()]
