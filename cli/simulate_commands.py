@@ -23,7 +23,7 @@ import numpy as np
 from analytics.formatting import percent_number
 from cli.database import cannot_use
 from cli.memory_check import check_fits_in_memory
-from cli.params import FiniteFloatRange, can_create_in, policy_names, was_given
+from cli.params import FiniteFloatRange, OutFile, is_device, policy_names, was_given
 from cli.progress import stderr_progress
 from cli.queue_config import (
     CONFIG_OPTION,
@@ -355,19 +355,6 @@ def progress_bar(scenario: Scenario, runs: int = 1) -> Iterator[Callable[[int], 
         yield bar.update
 
 
-def check_out_path(path: str | None) -> None:
-    """Refuse an --out the run could not write, before the run rather than after it."""
-    if path is None:
-        return
-    target = Path(path)
-    if target.suffix.lower() not in (".csv", ".parquet", ".pq"):
-        raise ScenarioError(f"--out: {path!r} must end in .csv or .parquet")
-    folder = target.parent.resolve()
-    if not folder.is_dir() or not can_create_in(folder) or target.is_dir():
-        raise ScenarioError(f"--out: cannot write {path} (does the folder exist and is it "
-                            "writable?)")
-
-
 def counted(run: SimulationRun, scenario: Scenario, warmup_min: float) -> SimulationRun:
     """The run with its figures over the calls after the warm-up (any engine)."""
     if not warmup_min:
@@ -408,9 +395,9 @@ def what_was_counted(summary: dict) -> str:
     return line
 
 
-def write_records(runs: list[SimulationRun], path: str) -> None:
-    """CSV or Parquet in the call-log record format (analytics' writer validates it), every
-    run's calls in one file.
+def write_records(runs: list[SimulationRun], path: str, file_format: str) -> None:
+    """CSV or Parquet (`file_format`) in the call-log record format (analytics' writer
+    validates it), every run's calls in one file.
 
     Every run numbers its callers sim-0000001… (the same caller, the same number, under every
     policy), so the file's ids carry the run's arm or policy (checkin-sim-0000001): runs of
@@ -427,17 +414,35 @@ def write_records(runs: list[SimulationRun], path: str) -> None:
     try:
         from analytics.records import write_records as write
     except ImportError:  # analytics not installed: a plain pandas file with the same columns
-        if Path(path).suffix.lower() in (".parquet", ".pq"):
+        if file_format == "parquet":
             frame.to_parquet(path, index=False)
         else:
             frame.to_csv(path, index=False)
         return
-    write(frame, path)
+    write(frame, path, file_format)
 
 
-OUT = click.option("--out", type=click.Path(dir_okay=False),
+def records_format(out: str) -> str:
+    """Parquet when the name ends so, else CSV: a device such as /dev/stdout has no suffix to
+    say, so it gets CSV (a pipe named x.parquet gets Parquet)."""
+    return "parquet" if Path(out).suffix.lower() in (".parquet", ".pq") else "csv"
+
+
+def written(runs: list[SimulationRun], out: str | None) -> bool:
+    """Write the records to `out`, if given; whether the command's own lines should then go
+    to stderr: `--out /dev/stdout` reads the records alone, as export's does."""
+    if not out:
+        return False
+    with whole_file(out) as partial:
+        write_records(runs, partial, records_format(out))
+    return is_device(Path(out))
+
+
+# refused before the run: a name without .csv or .parquet, or a folder that does not exist
+OUT = click.option("--out", type=OutFile(suffixes=(".csv", ".parquet", ".pq")),
                    help="Write every call's record here (.csv or .parquet; `holdwell report "
-                        "--records` reads it).")
+                        "--records` reads it). A device or pipe such as /dev/stdout gets CSV "
+                        "and this command's own lines go to stderr.")
 
 
 @click.command("simulate")
@@ -451,7 +456,6 @@ OUT = click.option("--out", type=click.Path(dir_okay=False),
 def simulate_command(engine: str, policy: str | None, out: str | None, **options: Any) -> None:
     """Simulate a queue under one hold policy: abandonment, waits, callbacks."""
     try:
-        check_out_path(out)
         scenario, config, queue = build(options)
         chosen = named_as(policy_named, "--policy",
                           config.queues[queue].policy if policy is None else policy,
@@ -463,17 +467,15 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         run = counted(run, scenario, options["warmup"])
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
-    if out:
-        with whole_file(out) as partial:
-            write_records([run], partial)
+    aside = written([run], out)
     if options["as_json"]:
-        click.echo(json.dumps(run.summary))
+        click.echo(json.dumps(run.summary), err=aside)
     else:
-        click.echo(summary_table([run.summary], scenario))
-        click.echo(what_was_counted(run.summary))
-        click.echo(late_callbacks_line(run.table))
+        click.echo(summary_table([run.summary], scenario), err=aside)
+        click.echo(what_was_counted(run.summary), err=aside)
+        click.echo(late_callbacks_line(run.table), err=aside)
         if out:
-            click.echo(records_written(out, run.summary, scenario))
+            click.echo(records_written(out, run.summary, scenario), err=aside)
 
 
 @click.command("compare")
@@ -488,7 +490,6 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
     """Run several policies on the same callers (common random numbers), side by side."""
     names = policy_names(policies, f"of {', '.join(POLICY_NAMES)}")
     try:
-        check_out_path(out)
         scenario, config, queue = build(options)
         chosen = [named_as(policy_named, "--policies", name, config, queue, key="policy")
                   for name in names]
@@ -501,21 +502,19 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
                 runs.append(counted(run, scenario, options["warmup"]))
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
-    if out:
-        with whole_file(out) as partial:
-            write_records(runs, partial)
+    aside = written(runs, out)
     summaries = [run.summary for run in runs]
     for run in runs[1:]:  # the same callers met every policy: their difference is paired
         run.summary["unserved_vs_first"] = unserved_vs(runs[0].table, run.table)
     if options["as_json"]:
-        click.echo(json.dumps(summaries))
+        click.echo(json.dumps(summaries), err=aside)
         return
-    click.echo(summary_table(summaries, scenario))
-    click.echo(what_was_counted(summaries[0]))
+    click.echo(summary_table(summaries, scenario), err=aside)
+    click.echo(what_was_counted(summaries[0]), err=aside)
     for run in runs:
-        click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}")
+        click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}", err=aside)
     if out:
-        click.echo(records_written(out, summaries[0], scenario, " of every policy"))
+        click.echo(records_written(out, summaries[0], scenario, " of every policy"), err=aside)
 
 
 @click.command("erlang")

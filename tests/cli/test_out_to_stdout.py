@@ -83,6 +83,25 @@ def test_report_html_goes_down_a_pipe(records):
     assert piped.stdout.rstrip().endswith(b"</html>")
 
 
+def test_simulate_pipes_its_records_as_csv_and_says_the_rest_on_stderr():
+    """simulate --out /dev/stdout had been refused ("must end in .csv or .parquet")."""
+    piped = holdwell(["simulate", "--calls", "200", "--seed", "3", "--out", STDOUT])
+    assert piped.returncode == 0, piped.stderr.decode()
+    assert len(pd.read_csv(io.BytesIO(piped.stdout))) == 200  # the summary is not mixed in
+    assert b"records written to /dev/stdout" in piped.stderr
+
+
+def test_compare_writes_parquet_down_a_pipe_named_so(tmp_path):
+    fifo = tmp_path / "calls.parquet"
+    os.mkfifo(fifo)
+    with subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE) as reader:
+        ran = holdwell(["compare", "--policies", "silence,checkin", "--calls", "50",
+                        "--out", str(fifo)])
+        assert ran.returncode == 0, ran.stderr.decode()
+        assert len(pd.read_parquet(io.BytesIO(reader.stdout.read()))) == 100
+    assert b"unserved" in ran.stderr and not ran.stdout
+
+
 def test_what_is_a_device(tmp_path):
     fifo = tmp_path / "fifo.csv"
     os.mkfifo(fifo)

@@ -26,7 +26,7 @@ def holdwell() -> click.Group:
 @pytest.mark.parametrize(("args", "message"), [
     (["simulate", "--staffing", "0:2.5"], "whole numbers"),
     (["simulate", "--seed", "-1"], "x>=0"),
-    (["simulate", "--out", "no/such/folder/calls.csv"], "cannot write"),
+    (["simulate", "--out", "no/such/folder/calls.csv"], "does not exist"),
     (["simulate", "--out", "calls.txt"], ".csv or .parquet"),
     (["compare", "--policies", ""], "name at least one"),
     (["compare", "--policies", " , "], "name at least one"),

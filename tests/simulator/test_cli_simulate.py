@@ -230,7 +230,7 @@ def test_compare_writes_every_policys_records_to_one_file_the_report_reads(
     assert reported == simulated == {"silence": 300, "checkin": 300}
     refused = CliRunner().invoke(holdwell, ["compare", "--calls", "10", "--out",
                                             str(tmp_path / "all.txt")])
-    assert refused.exit_code != 0 and "must end in .csv or .parquet" in refused.output
+    assert refused.exit_code == 2 and "writes .csv or .parquet" in refused.output
 
 
 def test_one_call_and_one_agent_are_said_in_the_singular(holdwell: click.Group) -> None:
