@@ -144,6 +144,18 @@ def policy_names(policies: str, known: str = "") -> list[str]:
     return names
 
 
+def given_once(context: click.Context, param: click.Parameter,
+               values: tuple[Any, ...]) -> Any:
+    """The callback of an option declared `multiple=True` only so that a second value is
+    seen: its one value (None if not given), or a usage error naming it (click keeps the last
+    of `--to X --to Y` without a word, and the run covered a period not asked for)."""
+    if len(values) > 1:
+        given = ", ".join(repr(value) for value in values)
+        raise click.BadParameter(f"given {len(values)} times ({given}); give it once",
+                                 context, param)
+    return values[0] if values else None
+
+
 def was_given(context: click.Context, name: str) -> bool:
     """Whether option `name` was given (on the command line or by its variable) rather than
     left at its default: a flag the run would not use is refused, not ignored."""

@@ -12,6 +12,7 @@ import click
 import pandas as pd
 
 from analytics.filters import between, events_of_calls, utc_time
+from cli.params import given_once
 from cli.zone_option import timezone_option
 
 
@@ -19,10 +20,10 @@ def period_options(queue_help: str, timezone_help: str) -> Callable[[Any], Any]:
     """--queue (repeatable), --from, --to and --timezone, as `Period.read` takes them."""
     options = (
         click.option("--queue", "queues", multiple=True, help=queue_help),
-        click.option("--from", "from_text", metavar="TIME",
+        click.option("--from", "from_text", metavar="TIME", multiple=True, callback=given_once,
                      help="Only calls that entered at or after this date/time (ISO-8601; on "
                           "--timezone's clock unless it names an offset)."),
-        click.option("--to", "to_text", metavar="TIME",
+        click.option("--to", "to_text", metavar="TIME", multiple=True, callback=given_once,
                      help="Only calls that entered before this date/time (ISO-8601; "
                           "exclusive; on --timezone's clock unless it names an offset)."),
         timezone_option(timezone_help),
