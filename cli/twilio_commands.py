@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -55,12 +58,30 @@ def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  #
     return configured(settings), str(file) if file else "built-in defaults (no holdwell.toml)"
 
 
+def _not_a_retry(record: logging.LogRecord) -> bool:
+    """False for urllib3's "Retrying (Retry(total=1, …)) after connection broken by …"."""
+    return not str(record.msg).startswith("Retrying (")
+
+
+@contextmanager
+def retries_unsaid() -> Iterator[None]:
+    """Setup without urllib3's WARNING line for each retry of a REST call: Twilio out of
+    reach had printed two of them before the one error that says so in full."""
+    pool = logging.getLogger("urllib3.connectionpool")
+    pool.addFilter(_not_a_retry)
+    try:
+        yield
+    finally:
+        pool.removeFilter(_not_a_retry)
+
+
 @twilio.command("setup")
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option("--number", default=None,
               help="The Twilio number callers dial (default: [line] support_number).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Provision this file (default: the config the app runs).")
+@retries_unsaid()
 def setup(dry_run: bool, number: str | None, config_path: str | None) -> None:
     """Create or resize each configured queue, point the number's voice and status webhooks
     at HOLDWELL_PUBLIC_URL, and check the callback caller ID; print every change."""

@@ -7,6 +7,12 @@ so a second run sees what the first one did.
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from twilio.base.exceptions import TwilioRestException
@@ -16,6 +22,7 @@ from twilio.rest.api.v2010.account.queue import QueueInstance
 
 from cli.main import cli
 
+ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "secret-token"
 PUBLIC = "https://hold.example.com"
@@ -353,3 +360,22 @@ def test_a_database_without_tables_yet_provisions_the_file(mocker, run, tmp_path
     result = run(FakeAccount(mocker, numbers=[number()]), "--dry-run")
     assert result.exit_code == 0, result.output
     assert "config: " + str(tmp_path / "holdwell.toml") in result.output
+
+
+def test_twilio_out_of_reach_is_said_once_without_urllib3s_retry_lines(tmp_path):
+    """urllib3 had logged "WARNING urllib3.connectionpool: Retrying (Retry(total=1, …)) after
+    connection broken by …" for each of the client's two retries, before the error itself."""
+    with socket.socket() as closed:  # a port nothing listens on: the proxy refuses
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    environment = {**os.environ, "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": "0" * 32,
+                   "HOLDWELL_PUBLIC_URL": PUBLIC, "HTTPS_PROXY": f"http://127.0.0.1:{port}",
+                   "DATABASE_URL": f"sqlite:///{tmp_path / 'absent.db'}", "NO_PROXY": "",
+                   "no_proxy": ""}
+    environment.pop("HOLDWELL_CONFIG", None)
+    ran = subprocess.run([sys.executable, "-m", "cli", "twilio", "setup", "--dry-run"],
+                         cwd=tmp_path, env={**environment, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=60, check=False)
+    said = ran.stderr.splitlines()
+    assert ran.returncode == 1 and len(said) == 1, ran.stderr
+    assert said[0].startswith("Error: cannot reach Twilio: ")
