@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -24,17 +25,35 @@ def between(
     return kept
 
 
+class SkippedTime(ValueError):
+    """A wall-clock time a clock change skips: it names no moment."""
+
+
 def utc_time(text: str | None, timezone: str = "UTC") -> pd.Timestamp | None:
     """'2025-03-03' (midnight) or any ISO-8601 time as UTC; a time without an offset is read
-    on `timezone`'s wall clock (a time a clock change skips is moved past the gap, one it
-    repeats read as the first)."""
+    on `timezone`'s wall clock, one it repeats read as the first. A time a clock change
+    skips is a SkippedTime (it had been moved past the gap without a word, while the
+    console refuses it); a date whose midnight is skipped starts when its day does."""
     if text is None:
         return None
     stamp = pd.Timestamp(text)
     if stamp.tzinfo is not None:
         return stamp.tz_convert("UTC")
-    return stamp.tz_localize(timezone, ambiguous=True,
-                             nonexistent="shift_forward").tz_convert("UTC")
+    placed = stamp.tz_localize(timezone, ambiguous=True, nonexistent="NaT")
+    if pd.isna(placed):
+        if not _date_only(text):
+            raise SkippedTime(f"{stamp:%Y-%m-%d %H:%M} does not exist on {timezone}'s clock: "
+                              "the clocks went forward then; give a time after the change")
+        placed = stamp.tz_localize(timezone, nonexistent="shift_forward")
+    return placed.tz_convert("UTC")
+
+
+def _date_only(text: str) -> bool:
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def events_of_calls(events: pd.DataFrame, start: pd.Timestamp | None,

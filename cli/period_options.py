@@ -11,7 +11,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from analytics.filters import between, events_of_calls, utc_time
+from analytics.filters import SkippedTime, between, events_of_calls, utc_time
 from cli.params import given_once
 from cli.zone_option import timezone_option
 
@@ -101,6 +101,8 @@ def _moment(text: str | None, option: str, timezone: str = "UTC") -> pd.Timestam
     usage error naming the option."""
     try:
         return utc_time(text, timezone)
+    except SkippedTime as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
     except ValueError as error:
         raise click.BadParameter(f"{text!r} is not an ISO-8601 date or time ({error}), e.g. "
                                  f"2026-03-01 or 2026-03-01T09:00Z", param_hint=option) from None
