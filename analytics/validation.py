@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.id_hashes import id_hashes, ids_unique
-from hold_policies.records import RECORD_COLUMNS, Outcome
+from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Outcome
 
 # The record columns of DESIGN.md; the extras after them were added later and default to these
 # (a DESIGN.md record file written by another tool has none of them).
@@ -79,6 +79,7 @@ def validate_records(
         _check_unique_calls(out["call_id"], problems)
     if not problems:
         _check_callback_abandons(out, problems)
+        _check_callback_waits(out, problems)
     if problems:
         raise RecordsError(source, problems)
     out["callback_requested"] = out["callback_requested"] | out["outcome"].isin(CALLBACK_OUTCOMES)
@@ -303,6 +304,26 @@ def _check_callback_abandons(records: pd.DataFrame, problems: list[str]) -> None
                         "true on abandoned calls (a caller who asked for a callback left the "
                         "line on it: make the outcome left, callback_connected or "
                         "callback_failed, or callback_requested false)")
+
+
+def _check_callback_waits(records: pd.DataFrame, problems: list[str]) -> None:
+    """A callback's wait (entering the queue -> connected on the callback) is known only of a
+    connected callback, and comes after its time in line: a row against either had been
+    read without a word, and its impossible time counted in the time to serve."""
+    callback_wait = records["callback_wait_s"]
+    connected = (records["outcome"] == Outcome.CALLBACK_CONNECTED).to_numpy()
+    stray = (callback_wait.notna().to_numpy() & ~connected
+             & ~records["outcome"].isin(NOT_QUEUED).to_numpy())
+    if stray.any():
+        problems.append(f"column 'callback_wait_s': {_rows(stray, records['call_id'])} have a "
+                        "callback wait but no connected callback (it is entering the queue -> "
+                        "connected on the callback: leave it empty, or make the outcome "
+                        "callback_connected)")
+    early = connected & (callback_wait < records["wait_s"]).to_numpy()
+    if early.any():
+        problems.append(f"column 'callback_wait_s': {_rows(early, records['call_id'])} are "
+                        "shorter than wait_s (a callback connects after its caller left the "
+                        "line, so it counts from entering the queue past their time in line)")
 
 
 _label = partial(text_column, allow_empty=False)

@@ -169,6 +169,26 @@ def test_an_abandoned_call_that_asked_for_a_callback_is_refused_by_its_rows():
     assert validate_records(frame)["outcome"].tolist() == ["answered", "abandoned", "abandoned"]
 
 
+def test_a_callback_wait_no_connected_callback_could_have_is_refused_by_its_rows():
+    """A callback wait before the caller even left the line, or on a call answered in line,
+    had been read without a word, the first counted in the time to serve (analyst audit 38)."""
+    rows = [call("c1", Outcome.CALLBACK_CONNECTED, 30, callback_wait_s=10),
+            call("c2", Outcome.ANSWERED, 20, callback_wait_s=500),
+            call("c3", Outcome.CALLBACK_CONNECTED, 30, callback_wait_s=30),
+            call("c4", Outcome.CALLBACK_FAILED, 30),
+            call("c5", Outcome.CLOSED, 0, callback_wait_s=900)]  # a closed-line booking's
+    frame = pd.DataFrame([r._asdict() for r in rows])
+    with pytest.raises(RecordsError) as refused:
+        validate_records(frame)
+    said = str(refused.value)
+    assert "'callback_wait_s': 1 value(s) (row 2: 'c2') have a callback wait but no " in said
+    assert "'callback_wait_s': 1 value(s) (row 1: 'c1') are shorter than wait_s" in said
+    frame.loc[0, "callback_wait_s"] = 45.0
+    frame.loc[1, "callback_wait_s"] = None
+    assert validate_records(frame)["callback_wait_s"].tolist()[:3] == [45.0, pytest.approx(
+        float("nan"), nan_ok=True), 30.0]
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 def test_a_call_with_no_entry_time_is_refused_by_its_row(tmp_path, suffix):
     """A null time in Parquet (or a frame's NaT) passed as a time: `report` then crashed
