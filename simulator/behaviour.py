@@ -176,6 +176,16 @@ class Reactions:
         return self != Reactions.off()
 
 
+def callback_take_up_assumed(reactions: Reactions | None = None) -> str:
+    """Where a simulation's callback take-up comes from, to say beside a fitted acceptance:
+    `fit` measures one, but nothing in the behaviour model is fitted to it (an analyst had
+    read the fitted figure as driving the simulation)."""
+    reactions = reactions or Reactions()
+    return (f"simulations take callers' take-up from the behaviour model's assumptions, "
+            f"callback_p {reactions.callback_p:g} and callback_if_too_long_p "
+            f"{reactions.callback_if_too_long_p:g}")
+
+
 class Action(StrEnum):
     """What a caller does during a wait document."""
 

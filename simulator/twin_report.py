@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from analytics.formatting import with_standard_error
+from simulator.behaviour import callback_take_up_assumed
 from simulator.fit_patience import KM_GAP, MIN_HANGUPS_EMPIRICAL
 from simulator.fit_results import SLOT_MIN
 from simulator.twin import Twin
@@ -49,7 +50,8 @@ def fit_report(twin: Twin) -> str:
     lines += ["", "callbacks: " + (
         f"{cb.requested:,} requested; acceptance "
         + ("n/a" if cb.acceptance is None else f"{100 * cb.acceptance:.1f}%")
-        + " (requested / callers who heard an announcement under callback); answer chance "
+        + " (requested / callers who heard an announcement under callback; measured only: "
+        + callback_take_up_assumed() + "); answer chance "
         + ("n/a (default used)" if cb.answer_p is None
            else f"{100 * cb.answer_p:.1f}% ± {100 * cb.answer_p_se:.1f} ({cb.method})")
         if cb.requested else "none in the log (the defaults are assumptions)")]

@@ -150,7 +150,10 @@ class PatienceFitView(Model):
 
 class CallbacksFitView(Model):
     requested: int
-    acceptance: float | None
+    acceptance: float | None = Field(
+        description="requested / callers who heard an announcement under callback; measured "
+                    "only: a simulation's take-up comes from the behaviour model's assumed "
+                    "callback_p and callback_if_too_long_p")
     answer_p: Estimate
     method: str
 

@@ -24,6 +24,7 @@ from app.console.twin_view import fit_view
 from app.console.twin_whatif import answer, ask_context, configured_variants
 from app.services import Services, services
 from app.storage.deadline import DatabaseUnavailable
+from simulator.behaviour import callback_take_up_assumed
 
 BACKTEST_DAYS = 7
 """The held-out days the form offers when the log has them (a week: every weekday once)."""
@@ -57,7 +58,8 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     asked = asked_of(request.args)
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
     page = {"asked": shown, "policies": WHATIF_ORDER, "variants": variants_of(svc),
-            "errors": {}, "fit": None, "result": None, "labels": LABELS, "invalid": {}}
+            "errors": {}, "fit": None, "result": None, "labels": LABELS, "invalid": {},
+            "take_up": callback_take_up_assumed()}
     try:
         ask = TwinAsk.model_validate(asked, context=ask_context(svc))
     except ValidationError as error:

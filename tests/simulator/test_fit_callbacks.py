@@ -102,3 +102,20 @@ def test_fit_from_the_live_log_counts_its_logged_attempts(tmp_path) -> None:
     result = runner.invoke(fit_command, ["--records", str(exported), "--out", str(from_file)])
     assert result.exit_code == 0, result.output
     assert load_twin(from_file).callbacks == callbacks
+
+
+def test_the_fitted_acceptance_says_the_simulation_does_not_use_it(small_queue) -> None:
+    """`fit` printed and saved an acceptance nothing in the simulator reads: an analyst took
+    it for what drove the callback policy's figures (analyst audit 38). It says which
+    assumptions do, with their values."""
+    from simulator.behaviour import Reactions
+    from simulator.twin import fit_twin
+    from simulator.twin_report import fit_report
+
+    scenario = dataclasses.replace(small_queue, calls=1500)
+    log = simulate(scenario, CallbackPolicy(), np.random.default_rng(5)).table.frame()
+    said = " ".join(fit_report(fit_twin(log, seed=1)).split())
+    assumed = Reactions()
+    assert ("measured only: simulations take callers' take-up from the behaviour model's "
+            f"assumptions, callback_p {assumed.callback_p:g} and callback_if_too_long_p "
+            f"{assumed.callback_if_too_long_p:g}") in said
