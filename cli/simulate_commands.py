@@ -54,7 +54,6 @@ from simulator.scenario import (
     Callbacks,
     Handoff,
     RateProfile,
-    ReplayedArrivals,
     Scenario,
     ScenarioError,
     Staffing,
@@ -97,10 +96,22 @@ class TwilioEngine:
         with sim_db_errors(url, "--sim-db" if self.database_url else "the simulation's log"):
             run = emulate(scenario, label(policy), rng, database_url=url, config=self.config,
                           progress=progress)
+        if run.table.start != scenario.start:
+            click.echo(moved_run(scenario.start, run.table.start, url), err=True)
         if run.errors:
             click.echo(f"the app answered {len(run.errors)} request(s) wrongly; first: "
                        f"{run.errors[0]}", err=True)
         return SimulationRun(run.table, run.summary)
+
+
+def moved_run(wanted: datetime, start: datetime, url: str) -> str:
+    """Why a Twilio run's calls carry later dates than asked: the log already held calls
+    from then on, and a run may not mix with them (`emulator.run.fresh_start`)."""
+    weeks = round((start - wanted) / timedelta(weeks=1))
+    return (f"twilio engine: {url} already holds calls from {wanted:%a %Y-%m-%d} on, so this "
+            f"run is moved {weeks} week(s) later, to start {start:%a %Y-%m-%d %H:%M} UTC: the "
+            "same weekdays and times of day (a closed date is the later week's), and its "
+            "records carry the later dates")
 
 
 @contextmanager
@@ -241,7 +252,7 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
         else Handoff(),
     )
-    scenario = day_shape(scenario, options)
+    scenario = day_shape(scenario, options, line_zone(config, queue))
     if options.get("scenario_file"):
         scenario = fitted_day(scenario, options)
     elif options.get("day", "all") != "all" or options.get("days", 1) != 1:  # had been
@@ -295,8 +306,16 @@ def simulation_log(url: str | None) -> str | None:
     return url
 
 
-def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
-    """The rate profile, staffing schedule or replayed arrivals, when given."""
+def line_zone(config: HoldwellConfig, queue: str) -> str:
+    """The zone of the queue's opening hours (UTC without them): the clock whose midnight a
+    replayed day starts at."""
+    hours = config.queues[queue].hours
+    return hours.timezone if hours is not None else "UTC"
+
+
+def day_shape(scenario: Scenario, options: dict[str, Any], zone: str = "UTC") -> Scenario:
+    """The rate profile, staffing schedule or replayed arrivals (from midnight on `zone`'s
+    clock of the first call's day), when given."""
     changes: dict[str, Any] = {}
     if options.get("rate_profile") is not None:  # "" too: an unset variable, said
         steps = parse_steps(options["rate_profile"], "--rate-profile")
@@ -323,9 +342,8 @@ def day_shape(scenario: Scenario, options: dict[str, Any]) -> Scenario:
     if options.get("arrivals_from"):
         from cli.arrival_times import replayed_moments
 
-        replay = ReplayedArrivals.from_moments(
-            replayed_moments(options["arrivals_from"], options.get("arrivals_policy")))
-        changes.update(arrivals=replay, calls=len(replay.times_s))
+        scenario = scenario.replaying(
+            replayed_moments(options["arrivals_from"], options.get("arrivals_policy")), zone)
     return replace(scenario, **changes) if changes else scenario
 
 
@@ -367,13 +385,13 @@ def counted(run: SimulationRun, scenario: Scenario, warmup_min: float) -> Simula
     return SimulationRun(run.table, summary)
 
 
-def records_written(out: str, summary: dict, scenario: Scenario, whose: str = "") -> str:
+def records_written(out: str, summary: dict, start: datetime, whose: str = "") -> str:
     """Where the records went, and, after a warm-up, that they hold its calls too and how
-    to count what the figures count."""
+    to count what the figures count (from the run's `start`: a Twilio run's may be moved)."""
     said = f"records{whose} written to {out}"
     if not summary.get("warmup_s"):
         return said
-    after = (scenario.start + timedelta(seconds=summary["warmup_s"])).isoformat()
+    after = (start + timedelta(seconds=summary["warmup_s"])).isoformat()
     return (f"{said}: every call simulated, the warm-up's too ({summary['calls_simulated']:,} "
             f"a policy); `holdwell report --records {out} --from {after}` counts what the "
             "figures above count")
@@ -475,7 +493,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         click.echo(what_was_counted(run.summary), err=aside)
         click.echo(late_callbacks_line(run.table), err=aside)
         if out:
-            click.echo(records_written(out, run.summary, scenario), err=aside)
+            click.echo(records_written(out, run.summary, run.table.start), err=aside)
 
 
 @click.command("compare")
@@ -514,7 +532,8 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
     for run in runs:
         click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}", err=aside)
     if out:
-        click.echo(records_written(out, summaries[0], scenario, " of every policy"), err=aside)
+        click.echo(records_written(out, summaries[0], runs[0].table.start, " of every policy"),
+                   err=aside)
 
 
 @click.command("erlang")

@@ -336,7 +336,10 @@ def fresh_start(database_url: str, wanted: datetime) -> datetime:
     """A start after everything already logged, so runs sharing a database never mix.
 
     The app estimates waits and orders callbacks from the log's recent past; a second run
-    replayed over the same virtual hours would see the first run's callers.
+    replayed over the same virtual hours would see the first run's callers. The start moves
+    by whole weeks, so every call keeps its weekday and time of day (the line's opening hours
+    and a fitted weekday meet the same day): moved by days, a replayed Saturday had rung on
+    Sunday's hours, and a fitted Tuesday on Wednesday's.
     """
     engine = make_engine(database_url)
     try:
@@ -346,8 +349,7 @@ def fresh_start(database_url: str, wanted: datetime) -> datetime:
         engine.dispose()
     if latest is None or latest < wanted:
         return wanted
-    days = (latest - wanted).days + 1
-    return wanted + timedelta(days=days)
+    return wanted + timedelta(weeks=(latest - wanted).days // 7 + 1)
 
 
 def records_from_frame(frame: pd.DataFrame) -> list[CallRecord]:

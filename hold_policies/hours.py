@@ -229,15 +229,15 @@ class OpeningHours:
         for offset in range(days):
             day = first + timedelta(days=offset)
             if day in self.closed:
-                yield _day_start(day, zone)
+                yield day_start(day, zone)
                 continue
             found = {_instant(day, minute, zone, fold) for span in self.week[day.weekday()]
                      for minute in (span.start_min, span.end_min) if minute < DAY_MIN
                      for fold in (0, 1)}
-            found.add(_day_start(day, zone))
+            found.add(day_start(day, zone))
             found.update(_clock_changes(day, zone))
             yield from sorted(moment for moment in found if moment is not None)
-        yield _day_start(first + timedelta(days=days), zone)  # the last day's 24:00
+        yield day_start(first + timedelta(days=days), zone)  # the last day's 24:00
 
 
 def _instant(day: date, minute: int, zone: ZoneInfo, fold: int) -> datetime | None:
@@ -251,7 +251,7 @@ def _instant(day: date, minute: int, zone: ZoneInfo, fold: int) -> datetime | No
     return moment
 
 
-def _day_start(day: date, zone: ZoneInfo) -> datetime:
+def day_start(day: date, zone: ZoneInfo) -> datetime:
     """The UTC instant local `day` begins (where the clocks skip midnight, the jump)."""
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 

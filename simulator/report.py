@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from datetime import UTC, timedelta
 
 from analytics.formatting import calls_said, percent_number, signed_points, three_figures
 from hold_policies.records import SERVICE_LEVEL_S
@@ -84,7 +85,7 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
 def describe_scenario(scenario: Scenario) -> str:
     """One line saying what was simulated."""
     steps = getattr(scenario.arrivals, "steps", None)
-    rate = "replayed arrivals" if steps is None else _over_the_day(
+    rate = _replayed_from(scenario) if steps is None else _over_the_day(
         [value for _, value in steps], scenario.arrivals.mean_per_min, "calls/min")
     agents = _over_the_day([n for _, n in scenario.agents.steps], scenario.agents.mean,
                            "agents")
@@ -94,6 +95,12 @@ def describe_scenario(scenario: Scenario) -> str:
     return (f"{calls}, {rate}, {agents}, "
             f"talk {scenario.service.describe()}, patience {scenario.patience.describe()}, "
             f"{reactions}")
+
+
+def _replayed_from(scenario: Scenario) -> str:
+    """Replayed arrivals with the real moment they start from (their dates are kept)."""
+    first = scenario.start + timedelta(seconds=scenario.arrivals.times_s[0])
+    return f"arrivals replayed from {first.astimezone(UTC):%a %Y-%m-%d %H:%M} UTC"
 
 
 def _over_the_day(values: Sequence[float], mean: float, unit: str) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from hold_policies.closed_line import ClosedLine
 from hold_policies.durations import say_duration_s
+from hold_policies.hours import day_start
 from hold_policies.prompts import Prompts, filled
 from hold_policies.records import SERVICE_LEVEL_S
 from hold_policies.resume import ResumeRule
@@ -68,7 +70,8 @@ class RateProfile:
 
 @dataclass(frozen=True)
 class ReplayedArrivals:
-    """Arrival times replayed from a call log, in seconds from the start of the run."""
+    """Arrival times replayed from a call log, in seconds from the start of the run
+    (`Scenario.replaying` sets both from the log's real moments)."""
 
     times_s: tuple[float, ...]
 
@@ -78,17 +81,6 @@ class ReplayedArrivals:
             raise ScenarioError("replayed arrivals: no arrival times given")
         if times[0] < 0 or any(b < a for a, b in zip(times, times[1:], strict=False)):
             raise ScenarioError("replayed arrivals: times must be >= 0 and sorted")
-
-    @classmethod
-    def from_moments(cls, moments: Iterable[datetime]) -> ReplayedArrivals:
-        """Arrivals at the moments a call log saw, kept at their time of day from midnight
-        of the first day (so a rate-less replay still meets the day's staffing schedule)."""
-        ordered = sorted(moments)
-        if not ordered:
-            raise ScenarioError("replayed arrivals: the call log has no calls")
-        midnight = ordered[0].replace(hour=0, minute=0, second=0, microsecond=0)
-        return cls(tuple((moment - midnight).total_seconds() for moment in ordered))
-
 
 def parse_steps(text: str, what: str) -> tuple[tuple[float, float], ...]:
     """'0:0.5,480:2,1080:0.8' -> ((0, 0.5), (480, 2.0), (1080, 0.8)): minute of day:value."""
@@ -236,7 +228,7 @@ class Scenario:
     estimates: Estimates = field(default_factory=Estimates)
     handoff: Handoff = field(default_factory=Handoff)
     queue: str = "support"
-    start: datetime = FIRST_MONDAY  # midnight UTC
+    start: datetime = FIRST_MONDAY  # a midnight; a replay's is its first day's (`replaying`)
     service_level_s: float = SERVICE_LEVEL_S
     closed_line: ClosedLine | None = None
     """Opening hours (the queue's [hours]): callers outside them do not join the queue; some
@@ -286,6 +278,20 @@ class Scenario:
             raise ScenarioError("horizon_s: must be a positive number of seconds")
         if self.start.tzinfo is None:
             raise ScenarioError("start: must be a timezone-aware UTC time")
+
+    def replaying(self, moments: Iterable[datetime], zone: str = "UTC") -> Scenario:
+        """This scenario with a call log's arrivals at their real moments, from midnight of
+        the first call's day on the line's clock (`zone`): opening hours, closed dates and
+        weekdays then apply to the calls' real days, records carry their real dates, and
+        the staffing schedule meets them at their time of day. (It had started every replay
+        on Monday 2026-01-05, so a Saturday evening's callers rang an open weekday line.)"""
+        ordered = sorted(moments)
+        if not ordered:
+            raise ScenarioError("replayed arrivals: the call log has no calls")
+        line = ZoneInfo(zone)
+        start = day_start(ordered[0].astimezone(line).date(), line)
+        times = tuple((moment - start).total_seconds() for moment in ordered)
+        return replace(self, arrivals=ReplayedArrivals(times), calls=len(times), start=start)
 
     def _check_the_queue_can_drain(self) -> None:
         """Refuse callers who never hang up on a line with more work than agents: the queue
