@@ -5,9 +5,12 @@ closed Sunday is a Sunday with no calls, not a missing one; a log exported at no
 half of its last day). "All days" are the days of the week the line took calls on: a
 weekday with no call in the whole log is one it is shut, and averaged in, a line shut at
 weekends had an "all days" profile of a day that never happens, 5/7 of a weekday's calls,
-which the default what-if and staffing planned for. With c calls in a slot over d days the
-rate is c / (d * 30) calls/min and its standard error sqrt(c) / (d * 30) (Poisson counts;
-Brown et al. 2005 find arrivals close to an inhomogeneous Poisson process).
+which the default what-if and staffing planned for. A weekday's half-hour the log never
+covered (a log ending on a Tuesday at 17:47 never saw Tuesday evening) takes the all-days
+rate, marked `borrowed`: as a measured zero it had simulated a dead evening. With c calls
+in a slot over d days the rate is c / (d * 30) calls/min and its standard error
+sqrt(c) / (d * 30) (Poisson counts; Brown et al. 2005 find arrivals close to an
+inhomogeneous Poisson process).
 """
 
 from __future__ import annotations
@@ -69,13 +72,27 @@ def fit_arrivals(entered: pd.Series) -> tuple[SlotRates, dict[str, SlotRates]]:
     slot_index = ((slots.hour * 60 + slots.minute) // SLOT_MIN).to_numpy()
     weekday = entered.dt.tz_convert("UTC").dt.weekday.to_numpy()
     taking = np.isin(slots.weekday, np.unique(weekday))
-    overall = slot_rates(entered, np.bincount(slot_index[taking], covered[taking],
-                                              minlength=SLOTS))
+    seen = np.bincount(slot_index[taking], covered[taking], minlength=SLOTS)
+    overall = slot_rates(entered, seen)
     by_day = {}
     for number, name in enumerate(WEEKDAYS):
         mine = slots.weekday == number
         if mine.any():
-            by_day[name] = slot_rates(entered[weekday == number],
-                                      np.bincount(slot_index[mine], covered[mine],
-                                                  minlength=SLOTS))
+            exposure = np.bincount(slot_index[mine], covered[mine], minlength=SLOTS)
+            unseen = (exposure <= 0) & (seen > 0)  # all days never saw it either: 0 stays
+            by_day[name] = borrowing(slot_rates(entered[weekday == number], exposure),
+                                     unseen, overall)
     return overall, by_day
+
+
+def borrowing(rates: SlotRates, unseen: np.ndarray, overall: SlotRates) -> SlotRates:
+    """`rates` with the `unseen` half-hours' rates and errors taken from `overall`."""
+    if not unseen.any():
+        return rates
+
+    def mixed(own: tuple[float, ...], every: tuple[float, ...]) -> tuple[float, ...]:
+        return tuple(np.where(unseen, every, own).tolist())
+
+    return SlotRates(mixed(rates.per_min, overall.per_min),
+                     mixed(rates.se_per_min, overall.se_per_min), rates.days,
+                     tuple(unseen.tolist()))

@@ -19,10 +19,35 @@ class SlotRates:
     per_min: tuple[float, ...]
     se_per_min: tuple[float, ...]
     days: int
+    borrowed: tuple[bool, ...] = (False,) * SLOTS
+    """A weekday's half-hours the log never covered: their rate (and error) is the all-days
+    one (`fit_arrivals`), not a measured zero."""
 
     @property
     def daily_calls(self) -> float:
         return float(sum(self.per_min)) * SLOT_MIN
+
+    @property
+    def borrowed_calls(self) -> float:
+        """The calls a day that sit in borrowed half-hours (part of `daily_calls`)."""
+        return float(sum(r for r, b in zip(self.per_min, self.borrowed, strict=True) if b)) \
+            * SLOT_MIN
+
+    @property
+    def borrowed_hours(self) -> str:
+        """The borrowed half-hours as wall-clock spans: "00:00-08:00, 18:00-24:00"."""
+        spans: list[list[int]] = []
+        for slot, flag in enumerate(self.borrowed):
+            if flag and spans and spans[-1][1] == slot:
+                spans[-1][1] = slot + 1
+            elif flag:
+                spans.append([slot, slot + 1])
+        return ", ".join(f"{hhmm(start)}-{hhmm(end)}" for start, end in spans)
+
+
+def hhmm(slot: int) -> str:
+    """The half-hour's start, HH:MM (slot 48: 24:00, the day's end)."""
+    return f"{slot * SLOT_MIN // 60:02d}:{slot * SLOT_MIN % 60:02d}"
 
 
 @dataclass(frozen=True)

@@ -42,14 +42,16 @@ HEADER = """\
 # holdwell scenario fitted from a call log (`holdwell fit`); read by `--scenario FILE`.
 # Units are in the key names (_per_min = calls per minute, _s = seconds); *_se = standard
 # error. Lists of 48 values are the half-hours of the day from 00:00 on the line's clock
-# ([fit] timezone). Edit with care: a file that does not validate is refused with the key
-# at fault.
+# ([fit] timezone); a weekday's `borrowed = true` marks a half-hour the log never covered
+# on that weekday, whose rate is the all-days one. Edit with care: a file that does not
+# validate is refused with the key at fault.
 """
 
 
 def _rates(rates: SlotRates) -> dict[str, Any]:
+    borrowed = {"borrowed": list(rates.borrowed)} if any(rates.borrowed) else {}
     return {"days": rates.days, "per_min": _round(rates.per_min),
-            "se_per_min": _round(rates.se_per_min)}
+            "se_per_min": _round(rates.se_per_min), **borrowed}
 
 
 def _round(values: tuple[float, ...] | list[float]) -> list[float]:
@@ -139,7 +141,8 @@ def _aic(table: Table) -> dict[str, float]:
 def _slot_rates(table: Table) -> SlotRates:
     return SlotRates(table.numbers("per_min", count=SLOTS, hi=MAX_CALLS_PER_MIN),
                      table.numbers("se_per_min", count=SLOTS),
-                     table.integer("days", lo=1, default=1))
+                     table.integer("days", lo=1, default=1),
+                     table.flags("borrowed", count=SLOTS, default=[False] * SLOTS))
 
 
 def _slot_min(table: Table) -> None:
@@ -157,7 +160,8 @@ def _arrivals(root: Table) -> tuple[SlotRates, dict[str, SlotRates]]:
         raise ScenarioError(f"{table.where}.per_min: every half-hour has 0 calls a minute, "
                             "and a day without calls cannot be simulated; fit the scenario "
                             "on a log with calls, or give some slot a rate above 0")
-    return every_day, {d: _slot_rates(weekday.table(d, RATE_KEYS)) for d in weekday.names()}
+    return every_day, {d: _slot_rates(weekday.table(d, (*RATE_KEYS, "borrowed")))
+                       for d in weekday.names()}
 
 
 def _patience(root: Table) -> tuple[dict[str, PatienceFit], str]:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 from analytics.formatting import margin_points, percent_number
-from simulator.fit_results import SLOT_MIN
+from simulator.fit_results import SLOT_MIN, hhmm
 from simulator.slot_counts import SERVED_IN_TIME_PER_SLOT, UNSERVED_PER_SLOT
 from simulator.staff_plan import PolicyPlan, Target
 from simulator.twin import Twin
@@ -14,11 +14,6 @@ from simulator.twin import Twin
 NOT_MET = " NOT MET"
 UNRESOLVED = " ?"
 CELL = 30
-
-
-def hhmm(slot: int) -> str:
-    """The half-hour's start, HH:MM."""
-    return f"{slot * SLOT_MIN // 60:02d}:{slot * SLOT_MIN % 60:02d}"
 
 
 def goal_words(target: Target) -> str:

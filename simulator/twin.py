@@ -179,6 +179,9 @@ def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsF
     if loose:
         out.append(f"arrivals: {loose} half-hour(s) with a standard error above 30% of the "
                    "rate (fewer than about 11 calls); rates there are rough")
+    out += [f"arrivals by weekday: {name} {rates_.borrowed_hours} never in the log: the "
+            "all-days rates are used there (borrowed = true in the scenario file)"
+            for name, rates_ in by_day.items() if any(rates_.borrowed)]
     few = [name for name, rates_ in by_day.items() if rates_.days < 2]
     if few:
         out.append(f"arrivals by weekday: only one {', '.join(few)} in the log; simulate all "

@@ -7,12 +7,8 @@ import numpy as np
 from analytics.formatting import with_standard_error
 from simulator.behaviour import callback_take_up_assumed
 from simulator.fit_patience import KM_GAP, MIN_HANGUPS_EMPIRICAL
-from simulator.fit_results import SLOT_MIN
+from simulator.fit_results import hhmm
 from simulator.twin import Twin
-
-
-def _hhmm(slot: int) -> str:
-    return f"{slot * SLOT_MIN // 60:02d}:{slot * SLOT_MIN % 60:02d}"
 
 
 def fit_report(twin: Twin) -> str:
@@ -26,11 +22,14 @@ def fit_report(twin: Twin) -> str:
              f"{twin.arrivals.days} day(s)"
              + (f" ({', '.join(shut)} left out: no calls on them in the log, taken as shut)"
                 if shut else "")
-             + f"; busiest half-hour {_hhmm(int(rates.argmax()))} at {rates.max():.2f} "
+             + f"; busiest half-hour {hhmm(int(rates.argmax()))} at {rates.max():.2f} "
              f"± {se[rates.argmax()]:.2f} calls/min (± = standard error, Poisson)"]
     for day, day_rates in twin.by_weekday.items():
+        borrowed = day_rates.borrowed_calls
         lines.append(f"  {day}: {day_rates.daily_calls:,.0f} calls/day over {day_rates.days} "
-                     "day(s)")
+                     "day(s)" + (f", {borrowed:,.0f} of them borrowed from all days in "
+                                 f"{day_rates.borrowed_hours}, which the log never covered"
+                                 if any(day_rates.borrowed) else ""))
     lines += ["", f"talk time: {talk.kind}, mean {talk.mean_s:.1f} ± {talk.mean_se_s:.1f} s"
               + (f", sigma {talk.sigma:.3f}" if talk.sigma is not None else "")
               + f" ({talk.calls:,} calls; AIC " + _aic(talk.aic) + ")", "",
@@ -58,7 +57,7 @@ def fit_report(twin: Twin) -> str:
     lines += ["", "agents on duty per half-hour (conversations going on when a waiting caller was "
               "answered: a low quantile per day, median over days; '>=' = no caller answered after "
               "waiting, a lower bound):",
-              "  " + "  ".join(f"{_hhmm(s)} {'>=' if b else ''}{n}" for s, (n, b) in
+              "  " + "  ".join(f"{hhmm(s)} {'>=' if b else ''}{n}" for s, (n, b) in
                                enumerate(zip(twin.agents.per_slot, twin.agents.lower_bound,
                                              strict=True)) if n or rates[s] > 0)]
     lines += ["", "what the log is too thin to support:"]
