@@ -22,10 +22,13 @@ from importlib import resources
 FIXED_TEXTS = ("back_in_line", "queue_full", "line_failed", "choice_failed",
                "callback_not_now", "cannot_call_back", "cannot_book", "cannot_confirm",
                "already_helped", "not_held", "still_held_behind", "booked_while_closed",
-               "calling_again", "not_calling_again", "message_lost", "goodbye")
+               "calling_again", "not_calling_again", "message_lost", "goodbye",
+               "connecting_now")
 """The texts of the safety net, said when something fails (app.voice), and the few fixed
-words said where a configurable prompt would not be true (still_held_behind, and
-booked_while_closed, which an agent hears of a callback booked while the line was shut)."""
+words said where a configurable prompt would not be true (still_held_behind,
+booked_while_closed, which an agent hears of a callback booked while the line was shut, and
+connecting_now, said for the default `connecting` to a caller answered before any wait:
+hold_policies.connecting)."""
 
 
 @dataclass(frozen=True)

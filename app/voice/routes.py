@@ -58,6 +58,7 @@ from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_
 from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, enqueue, owes_welcome, voice_url
 from hold_policies.base import Choice, callback_confirmation
+from hold_policies.connecting import THANKS_AFTER_S, connecting_words
 from hold_policies.factory import assign
 from hold_policies.situation import Situation
 from hold_policies.steps import SAFE_HOLD_SEGMENT, Segment, SegmentKind
@@ -430,10 +431,12 @@ def take_stranded(params: RouteParams, stranded: str) -> VoiceResponse:
     return response
 
 
-def connecting(route: Route | None = None) -> VoiceResponse:
-    """Said to the caller just before the bridge."""
+def connecting(route: Route | None = None, waited_s: float | None = None) -> VoiceResponse:
+    """Said to the caller just before the bridge: thanks for waiting only to one who waited
+    (`waited_s` None, as for a callback's customer and the safe answer: they did)."""
     policy = (route or this_route()).policy
-    return render_steps(VoiceResponse(), (policy.voice.say(policy.prompts.connecting),),
+    words = connecting_words(policy.prompts, policy.voice, waited_s)
+    return render_steps(VoiceResponse(), (policy.voice.say(words),),
                         choice_url="", audio_url=audio_url)
 
 
@@ -447,5 +450,8 @@ def connect() -> Response:
                               queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id,
                               rejoined=form.rejoined),  # the leg's call: found when applied
                     g.deadline)
+    waited_s = None if form.rejoined else form.queue_time_s  # a rejoined leg waited before
+    quick = waited_s is not None and waited_s < THANKS_AFTER_S
     return twiml_response(cached_twiml(svc.twiml_cache, ("connect", route.policy.name,
-                                                         route.queue), lambda: connecting(route)))
+                                                         route.queue, quick),
+                                       lambda: connecting(route, waited_s)))
