@@ -612,11 +612,19 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         return True
 
     def plain_key(self, subject: tuple[VirtualCaller, str, str], at: float) -> None:
-        """A key outside the queue goes to its Gather's action; the answer is played."""
+        """A key outside the queue goes to its Gather's action; the answer is played (the
+        number read back at queue-full is confirmed as in line: `callback_dialog`)."""
         caller, action, key = subject
         verbs = self.key_outside_queue(caller, action, key, "overflow")
         self.callbacks_outstanding = True  # a callback booked, or a message to come
         self.note(caller, at, f"[presses {key}] {documents.describe(verbs)}")
+        gather = next((v for v in verbs if v.name == "Gather"), None)
+        heard = verbs[:verbs.index(gather) + 1] if gather is not None else ()
+        reply = self.callback_dialog(caller, documents.spoken(heard)) if heard else None
+        if gather is not None and reply is not None:
+            prompt = sum(documents.seconds(c, self.audio_seconds) for c in gather.children)
+            self.schedule(at + prompt + 1.0, "plain_key", (caller, gather.get("action"), reply))
+            return
         if not self.outside_queue(caller, at, verbs):
             heard = sum(documents.seconds(verb, self.audio_seconds) for verb in verbs)
             self.schedule(at + heard, "completed", caller)

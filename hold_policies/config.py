@@ -692,7 +692,8 @@ class HoursConfig(Strict):
 
 OVERFLOW_WORDS_PLACEHOLDERS = {"callback": ("callback_key",), "voicemail": ("voicemail_key",),
                                "full_callback": ("callback_key",),
-                               "agent_transcript": ("text",)}
+                               "agent_transcript": ("text",),
+                               "full_number_check": ("number",)}
 """What each overflow sentence is filled with (the others are said as written)."""
 
 
@@ -718,12 +719,13 @@ class OverflowWordsConfig(Strict):
     no_message_withheld: Text | None = None
     agent_message: Text | None = None
     agent_transcript: Text | None = None
+    full_number_check: Text | None = None
 
     @field_validator("*")
     @classmethod
     def known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
         return as_said(value, info, OVERFLOW_WORDS_PLACEHOLDERS.get(info.field_name or "", ()),
-                       ("callback_key", "voicemail_key", "text"))
+                       ("callback_key", "voicemail_key", "text", "number"))
 
 
 EARLY_OVERFLOW_S = 60

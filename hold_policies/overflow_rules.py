@@ -34,6 +34,10 @@ class OverflowWords:
     """The callback at queue-full: the caller was never in line, so no place is "kept"."""
     full_confirm: str = ("Thank you. We will call you back at the number you are calling "
                          "from, when your turn comes. You can hang up now. Goodbye.")
+    full_number_check: str = ("We will call you back at the number ending in {number}. "
+                              "Press 1 to confirm.")
+    """The read-back at queue-full, before anything is booked ({number}: the caller ID's last
+    digits, as in line); no other number is offered there (never in line, no place kept)."""
     still: str = "Thank you for staying with us."
     """Opens the offer when it comes again (the apology was said the first time)."""
     voicemail: str = "Press {voicemail_key} to leave a message, and we will call you back."

@@ -51,29 +51,36 @@ def ask_to_confirm(route: Route, number: str, *, ending_only: bool,
     `again`: after a key that does nothing there, said so first, and asked this last time."""
     prompts = route.policy.prompts
     question = prompts.callback_number_check if ending_only else prompts.callback_keyed_check
-    digits = (spoken_digits(number[-4:]) if ending_only
-              else spoken_number(number, services().config.callbacks))
     response = VoiceResponse()
     if again:
         say(response, route.policy.voice, prompts.not_understood)
-    return confirm_gather(route, number, filled(question, number=digits), response,
-                          again=again)
+    return confirm_gather(route, number, filled(question, number=said_back(
+        number, ending_only=ending_only)), response, again=again)
+
+
+def said_back(number: str, *, ending_only: bool) -> str:
+    """`number` as it is read back to be confirmed: the caller ID's last four digits, or a
+    keyed number whole, in spoken groups."""
+    return (spoken_digits(number[-4:]) if ending_only
+            else spoken_number(number, services().config.callbacks))
 
 
 def confirm_gather(route: Route, number: str, question: str,
-                   response: VoiceResponse | None = None, *,
-                   again: bool = False) -> VoiceResponse:
-    """`question` (after what `response` says already), answered by CONFIRM_KEY to book a
-    callback to `number`; no key keeps the caller's place. `again` marks the question as
+                   response: VoiceResponse | None = None, *, again: bool = False,
+                   answered_at: str = "callback/confirm",
+                   unanswered: str | None = None) -> VoiceResponse:
+    """`question` (after what `response` says already), answered by CONFIRM_KEY at
+    `answered_at` to book a callback to `number`; no key keeps the caller's place (or says
+    `unanswered` instead: outside the line there is none). `again` marks the question as
     asked a second time, after a wrong key: another wrong key is not asked about again."""
     voice = route.policy.voice
     response = response if response is not None else VoiceResponse()
     extra = {"again": "1"} if again else {}
     gather = one_key(response, timeout=6,
-                     action=voice_url("callback/confirm", route.params, number=number,
-                                      **extra))
+                     action=voice_url(answered_at, route.params, number=number, **extra))
     say(gather, voice, question)
-    say(response, voice, route.policy.prompts.callback_kept_waiting)
+    say(response, voice, route.policy.prompts.callback_kept_waiting if unanswered is None
+        else unanswered)
     return response
 
 

@@ -23,6 +23,7 @@ from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.voicemail_writes import chose_voicemail
 from app.twiml import render_segment, say, say_and_hang_up, twiml_response
+from app.voice import callback_flow
 from app.voice.blueprint import bp
 from app.voice.callers import number_to_call
 from app.voice.context import Route, this_route
@@ -193,23 +194,53 @@ def overflow_choice() -> Response:
         return twiml_response(_then_goodbye(response, route))
     if key.digit == rules.voicemail_key:
         return twiml_response(record_message(route.params, route.policy, rules))
-    return twiml_response(book_from_full(route, key, number))
+    return twiml_response(read_back_from_full(route, rules, number))
 
 
-def book_from_full(route: Route, key: KeyForm, number: str) -> VoiceResponse:
-    """A callback to `number` for a caller the full queue turned away: stored before it is
-    confirmed (or read back, if its COMMIT was cut off), and never denied unless surely not
-    stored."""
+def read_back_from_full(route: Route, rules: Overflow, number: str, *,
+                        again: bool = False) -> VoiceResponse:
+    """The number read back as in line (callback_flow), to be confirmed before anything is
+    booked; no key (or a second wrong one) books nothing and says goodbye."""
+    question = filled(rules.words.full_number_check,
+                      number=callback_flow.said_back(number, ending_only=True))
+    response = callback_flow.confirm_gather(route, number, question, again=again,
+                                            answered_at="overflow/confirm",
+                                            unanswered=rules.words.goodbye)
+    response.hangup()
+    return response
+
+
+@bp.post("/overflow/confirm")
+@falls_back_to(goodbye)
+def overflow_confirm() -> Response:
+    """The read-back's answer at queue-full: CONFIRM_KEY books the callback; another key
+    asks once more (a caller who pressed 2 for the callback may press it again)."""
+    key = KeyForm.parse(request.form)
+    route = this_route()
+    rules = rules_of(route)
+    number = number_to_call(request.args.get("number"), services().config)
+    if rules is None or rules.callback_key is None or number is None or not key.digit:
+        return twiml_response(goodbye())
+    if key.digit != callback_flow.CONFIRM_KEY:
+        return twiml_response(goodbye() if request.args.get("again") == "1"
+                              else read_back_from_full(route, rules, number, again=True))
+    return twiml_response(book_from_full(route, key.wait.call_id, number, rules.callback_key))
+
+
+def book_from_full(route: Route, call_id: str, number: str, digit: str) -> VoiceResponse:
+    """A callback to `number` for a caller the full queue turned away (`digit`: the key
+    that asked for it): stored before it is confirmed (or read back, if its COMMIT was cut
+    off), and never denied unless surely not stored."""
     svc = services()
     policy = route.policy
     response = VoiceResponse()
     try:
         booked = svc.store.store_now(c.RequestCallback(
-            call_id=key.wait.call_id, now=svc.clock.now(), queue=route.queue, number=number,
-            digit=key.digit, promised_wait_s=None, queue_time_s=0.0,
+            call_id=call_id, now=svc.clock.now(), queue=route.queue, number=number,
+            digit=digit, promised_wait_s=None, queue_time_s=0.0,
             episode=route.params.episode), g.deadline)
     except DatabaseUnavailable as error:
-        log.warning("no callback from the full queue for %s: %s", key.wait.call_id, error)
+        log.warning("no callback from the full queue for %s: %s", call_id, error)
         say(response, policy.voice,
             fixed_text(policy.voice, "cannot_confirm"  # true whether or not it is stored
                        if isinstance(error, Unsettled) else "cannot_book"))

@@ -281,7 +281,10 @@ def test_at_queue_full_key_2_books_a_callback_and_key_3_records(line):
     for name in ("c1", "c2"):
         twilio.post("/voice/incoming?queue=support", call(name, From=f"+1415555010{name[1]}"))
         twilio.post(RESULT, call(name, QueueResult="queue-full"))
-    booked = twilio.post(choice, call("c1", From="+14155550101", Digits="2"))
+    asked = twilio.post(choice, call("c1", From="+14155550101", Digits="2"))
+    assert "ending in 0 1 0 1" in spoken(asked.data)  # read back, then confirmed
+    booked = twilio.post(parse(asked.data).find("Gather").get("action"),
+                         call("c1", From="+14155550101", Digits="1"))
     assert top_verbs(booked.data) == ["Say", "Hangup"]
     assert "We will call you back" in spoken(booked.data)
     assert [r["number"] for r in rows(app)] == ["+14155550101"]
@@ -332,7 +335,10 @@ def test_every_caller_a_full_queue_turned_away_is_one_of_its_calls_in_the_report
         twilio.post(RESULT, {**caller, "QueueResult": "queue-full"})
         clock.advance(5)
         if key is not None:
-            twilio.post(choice, {**caller, "Digits": key})
+            answer = twilio.post(choice, {**caller, "Digits": key})
+        if key == "2":  # the number read back, and confirmed
+            twilio.post(parse(answer.data).find("Gather").get("action"),
+                        {**caller, "Digits": "1"})
         if key == "3":
             record(twilio, name, recording_sid=sid(name, "RE"))
         clock.advance(2)

@@ -90,7 +90,9 @@ def test_a_full_twilio_queue_is_answered_with_the_offer_instead_of_a_drop(sqlite
     assert seen["overflow"] >= 1 and seen["overflow"] < len(turned_away)
     assert any(r.url.startswith("/voice/overflow/choice") for r in result.requests)
     told = [" ".join(c.heard) for c in result.callers if c.call_sid in turned_away]
-    booked = [t for t in told if "We will call you back at the number" in t]
+    assert any(r.url.startswith("/voice/overflow/confirm") for r in result.requests)
+    booked = [t for t in told if "Thank you. We will call you back at the number" in t]
+    assert all("number ending in" in t for t in booked)  # read back before it was booked
     assert booked and all("when your turn comes" in t for t in told)
     assert not any("place" in t for t in told)  # never in line: no place is promised
 

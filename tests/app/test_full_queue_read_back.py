@@ -1,0 +1,62 @@
+"""At queue-full a callback is booked only once its number is read back and confirmed, as in
+line (an audit found the queue-full key booking the caller ID unheard, while in line the
+number is read back and confirmed with 1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.signed_client import SignedClient
+from tests.app.test_overflow_voicemail import LINE, RESULT, call, rows
+from tests.app.twiml_reading import parse, spoken, top_verbs
+from tests.conftest import AUTH_TOKEN
+
+CHOICE = "/voice/overflow/choice?policy=checkin&queue=support"
+CALLER = "+14155550187"
+
+
+@pytest.fixture
+def turned_away(make_app):
+    """A caller the full queue turned away, who pressed 2 for a callback."""
+    app = make_app(LINE)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=support", call("c1", From=CALLER))
+    twilio.post(RESULT, call("c1", From=CALLER, QueueResult="queue-full"))
+    pressed = twilio.post(CHOICE, call("c1", From=CALLER, Digits="2"))
+    return app, twilio, pressed
+
+
+def test_the_callback_key_reads_the_number_back_and_books_nothing_yet(turned_away):
+    app, _, pressed = turned_away
+    assert top_verbs(pressed.data) == ["Gather", "Say", "Hangup"]
+    gather = parse(pressed.data).find("Gather")
+    assert spoken(pressed.data).startswith(
+        "We will call you back at the number ending in 0 1 8 7. Press 1 to confirm.")
+    assert gather.get("action").startswith("/voice/overflow/confirm?")
+    assert rows(app) == []  # nothing promised before the caller confirms
+
+
+def test_pressing_1_books_the_number_read_back(turned_away):
+    app, twilio, pressed = turned_away
+    confirm = parse(pressed.data).find("Gather").get("action")
+    booked = twilio.post(confirm, call("c1", From=CALLER, Digits="1"))
+    assert top_verbs(booked.data) == ["Say", "Hangup"]
+    assert "We will call you back at the number you are calling from" in spoken(booked.data)
+    assert [r["number"] for r in rows(app)] == [CALLER]
+
+
+def test_no_key_books_nothing_and_says_goodbye_without_a_place(turned_away):
+    app, _, pressed = turned_away
+    after = spoken(pressed.data).split("Press 1 to confirm.", 1)[1]
+    assert after.strip() == "Please call again a little later. Goodbye."
+    assert "place" not in spoken(pressed.data) and rows(app) == []
+
+
+def test_a_wrong_key_asks_once_more_then_says_goodbye(turned_away):
+    app, twilio, pressed = turned_away
+    confirm = parse(pressed.data).find("Gather").get("action")
+    again = twilio.post(confirm, call("c1", From=CALLER, Digits="2"))
+    assert "ending in 0 1 8 7" in spoken(again.data)
+    twice = twilio.post(parse(again.data).find("Gather").get("action"),
+                        call("c1", From=CALLER, Digits="2"))
+    assert top_verbs(twice.data) == ["Say", "Hangup"] and rows(app) == []
