@@ -39,7 +39,8 @@ class Overflowing:
     def next_segment(self, situation: Situation) -> Segment:
         """Past the maximum wait: the offer; once heard, a policy with check-ins goes on
         with them (position, wait) carrying the offer's keys, and the others hear the offer
-        again every `repeat_s`, opened with thanks rather than the first apology."""
+        again at ever longer gaps (`Overflow.again_after_s`), opened with thanks rather than
+        the first apology, and silence between (polled every `repeat_s` at most)."""
         own = super().next_segment(situation)  # type: ignore[misc]
         rules = self.overflow
         keys = rules.keys_for(situation)
@@ -49,11 +50,12 @@ class Overflowing:
             return rules.offer(self.voice, keys) or own
         if isinstance(self, CheckinPolicy):
             return rules.with_choices(self.voice, own, keys) if own.is_announcement else own
-        if is_due(situation, first_s=rules.max_wait_s or 0, interval_s=rules.repeat_s):
+        gap_s = rules.again_after_s(situation)
+        if is_due(situation, first_s=rules.max_wait_s or 0, interval_s=gap_s):
             return rules.offer(self.voice, keys, again=True) or own
-        return Segment((Pause(pause_until_due_s(situation, first_s=rules.max_wait_s or 0,
-                                                interval_s=rules.repeat_s)),),
-                       SegmentKind.SILENCE)
+        silence_s = pause_until_due_s(situation, first_s=rules.max_wait_s or 0,
+                                      interval_s=gap_s)
+        return Segment((Pause(min(silence_s, rules.repeat_s)),), SegmentKind.SILENCE)
 
     def on_key(self, situation: Situation, digit: str) -> Decision:
         decision = super().on_key(situation, digit)  # type: ignore[misc]

@@ -18,6 +18,9 @@ MESSAGES_TOLD = 3
 """The agent hears a callback's latest few messages: a caller may leave one each time they
 ring, and every one read out made the agent's TwiML longer than Twilio's 64 kB (their call
 then fails, for every agent who takes the callback)."""
+QUIET_REPEAT_MOST_S = 300
+"""Without check-ins, the longest gap between offers once they have slowed down (or
+`repeat_s`, if longer): a caller who chose silence still hears the keys now and then."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,16 @@ class Overflow:
         since = situation.since_announcement_s
         return (self.max_wait_s is not None and since is not None
                 and situation.waited_s - since >= self.max_wait_s)
+
+    def again_after_s(self, situation: Situation) -> float:
+        """Without check-ins, how long after the last offer it comes again: `repeat_s` after
+        the first, then each gap twice the one before (1, 2, 4 minutes...), at most
+        QUIET_REPEAT_MOST_S. The same menu every `repeat_s` had been read again and again to
+        a caller who chose silence; this way it grows rare, and its keys still come round."""
+        since = situation.since_announcement_s or 0.0
+        last_past_max_s = situation.waited_s - since - (self.max_wait_s or 0)
+        return min(max(last_past_max_s, 0.0) + self.repeat_s,
+                   max(self.repeat_s, QUIET_REPEAT_MOST_S))
 
     def choices(self, keys: tuple[str, ...], callback: str | None = None) -> list[str]:
         """The sentences that offer `keys` (`callback`: the callback's own words)."""

@@ -12,7 +12,7 @@ from hold_policies import CallbackPolicy, CheckinPolicy, MusicAdsPolicy, Silence
 from hold_policies.base import Voice
 from hold_policies.durations import segment_duration_s
 from hold_policies.overflow import with_overflow
-from hold_policies.overflow_rules import Overflow
+from hold_policies.overflow_rules import QUIET_REPEAT_MOST_S, Overflow
 from hold_policies.situation import Situation, WaitEstimate
 from hold_policies.steps import OfferKeys, SegmentKind
 
@@ -44,19 +44,36 @@ def timeline(policy, until_s: float = 1500) -> list[tuple[float, object]]:
 
 
 @pytest.mark.parametrize("policy_class", [SilencePolicy, MusicAdsPolicy])
-def test_without_check_ins_the_offer_comes_again_every_repeat_s_with_thanks_not_the_apology(
+def test_without_check_ins_the_offer_comes_again_at_doubling_gaps_with_thanks_not_the_apology(
         policy_class):
-    offers = [(t, s) for t, s in timeline(with_overflow(policy_class(), RULES))
+    """A caller who chose silence had the same menu read every `repeat_s` (an audit: every
+    minute, for as long as they held); now it comes again after `repeat_s`, then at twice
+    the gap before, at most every QUIET_REPEAT_MOST_S: rarer and rarer, never gone."""
+    offers = [(t, s) for t, s in timeline(with_overflow(policy_class(), RULES), 2700)
               if s.kind is SegmentKind.OVERFLOW_OFFER]
     first, *again = offers
     assert "waited so long" in said(first[1])
-    assert len(again) >= 8
     for _, segment in again:
         text = said(segment)
         assert text.startswith("Thank you for staying with us.") and "so long" not in text
         assert segment.offered_keys == ("2", "3") and not segment.apologises
     gaps = [b[0] - a[0] for a, b in zip(offers, offers[1:], strict=False)]
-    assert all(85 <= gap <= 100 for gap in gaps), gaps
+    assert len(gaps) >= 6, gaps  # repeat_s (90), twice that, then the ceiling (300)
+    assert 85 <= gaps[0] <= 110 and 175 <= gaps[1] <= 220, gaps  # (music ends past the
+    assert all(295 <= gap <= 310 for gap in gaps[2:]), gaps  # maximum: a little later)
+
+
+@pytest.mark.parametrize("policy_class", [SilencePolicy, MusicAdsPolicy])
+def test_a_silent_caller_hears_the_menu_a_handful_of_times_in_half_an_hour_not_thirty(
+        policy_class):
+    """The default repeat_s (60): past the maximum, offers at about 0, 1, 3, 7, 12, 17, 22
+    and 27 minutes, with silence between, polled at least every minute as before."""
+    rules = Overflow(max_wait_s=600, callback_key="2")
+    heard = timeline(with_overflow(policy_class(), rules), 600 + 1800)
+    offers = [t for t, s in heard if s.kind is SegmentKind.OVERFLOW_OFFER]
+    assert 6 <= len(offers) <= 9, offers
+    assert max(segment_duration_s(s) for t, s in heard if t > 600) <= 61
+    assert QUIET_REPEAT_MOST_S == 300
 
 
 @pytest.mark.parametrize("policy_class", [CheckinPolicy, CallbackPolicy])
@@ -103,7 +120,8 @@ def test_past_the_maximum_the_apology_is_said_once_and_the_keys_keep_coming(
         policy_class, max_wait_s, repeat_s, interval_s, voicemail):
     """Any policy, maximum, repeat and interval: the first document past the maximum is the
     offer with its apology, said once; after it the keys come round again at least every
-    max(repeat_s, interval_s) + a document's slack, and every such document offers them."""
+    max(repeat_s, interval_s) + a document's slack (without check-ins, max(repeat_s,
+    QUIET_REPEAT_MOST_S)), and every such document offers them."""
     rules = Overflow(max_wait_s=max_wait_s, repeat_s=repeat_s,
                      voicemail_key="3" if voicemail else None)
     plain = (policy_class(interval_s=interval_s)
@@ -113,6 +131,8 @@ def test_past_the_maximum_the_apology_is_said_once_and_the_keys_keep_coming(
     assert past[0][1].kind is SegmentKind.OVERFLOW_OFFER
     assert sum("waited so long" in said(s) for _, s in past) == 1
     offering = [t for t, s in past if set(rules.keys) <= set(s.offered_keys)]
-    longest = max(repeat_s, interval_s) + 60  # a document may run past its due time
+    quiet = policy_class in (SilencePolicy, MusicAdsPolicy)  # slowing to QUIET_REPEAT_MOST_S
+    longest = max(repeat_s, QUIET_REPEAT_MOST_S if quiet else interval_s) + 60  # a document
+    # may run past its due time
     gaps = [b - a for a, b in zip(offering, offering[1:], strict=False)]
     assert len(offering) >= 4 and max(gaps) <= longest, gaps
