@@ -262,14 +262,15 @@ def queue_result() -> Response:
     form = QueueResultForm.parse(request.form)
     svc = services()
     params = this_route().params
-    svc.store.write(c.QueueResult(call_id=form.call_id, now=svc.clock.now(), queue=params.queue,
-                                  policy=params.policy or "", arm=params.arm, result=form.result,
-                                  queue_time_s=form.queue_time_s, episode=params.episode),
-                    g.deadline)
+    written = svc.store.write(c.QueueResult(
+        call_id=form.call_id, now=svc.clock.now(), queue=params.queue,
+        policy=params.policy or "", arm=params.arm, result=form.result,
+        queue_time_s=form.queue_time_s, episode=params.episode), g.deadline)
     if form.garbled is not None:
         raise form.garbled
     route = this_route()
-    if form.result == "queue-full" and (offer := overflow.full_offer(params, route.policy)):
+    if form.result == "queue-full" and written.stored and (  # journaled: nothing offered
+            offer := overflow.full_offer(params, route.policy)):  # could be stored now
         overflow.note_offer(form.call_id, None, route, "queue_full")
         return twiml_response(offer)  # a callback or a message instead of a drop
     rules = overflow.rules_of(route)

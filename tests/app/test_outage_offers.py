@@ -89,3 +89,32 @@ def test_past_the_maximum_wait_in_an_outage_no_callback_or_message_is_offered(
     clock.advance(60)
     after = poll(660)
     assert "Press 2" in after and "Press 3" in after
+
+
+def test_at_queue_full_in_an_outage_nothing_is_offered_only_that_the_line_is_full(
+        make_app, sqlite_url):
+    """The queue-full offer had been made while the call log was away, and every press then
+    refused (review 37, R9): with the result journaled, the caller hears only that the line
+    is full; with the database back, the offer returns."""
+    app = make_app(OVERFLOW)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    result = "/voice/queue-result?policy=checkin&queue=support"
+
+    def turned_away(name: str, outage: str | None = None):
+        caller = {"CallSid": sid(name), "From": FROM}
+        twilio.post("/voice/incoming", caller)
+        with (locked_sqlite(outage, "EXCLUSIVE") if outage else nullcontext(),
+              request_budget(app, 0.2)):
+            reply = twilio.post(result, {**caller, "QueueResult": "queue-full"})
+        assert reply.status_code == 200
+        return reply
+
+    during = turned_away("CAfull1", outage=sqlite_url)
+    assert top_verbs(during.data) == ["Say", "Hangup"]
+    assert "our line is full" in spoken(during.data)
+    assert "Press" not in spoken(during.data) and "call you back" not in spoken(during.data)
+    store = app.extensions["holdwell"].store
+    store.runner.down_until = 0.0
+    store.replay()
+    after = turned_away("CAfull2")
+    assert "Gather" in top_verbs(after.data) and "Press 2" in spoken(after.data)
