@@ -17,10 +17,15 @@ INSUFFICIENT_RESOURCES_CLASS = "53"  # out of memory, disk or connections: passe
 
 
 def sqlstate_of(error: BaseException) -> str | None:
-    """PostgreSQL's SQLSTATE of `error` (SQLAlchemy's wrapper or psycopg's own), if any."""
+    """PostgreSQL's SQLSTATE of `error` (SQLAlchemy's wrapper or psycopg's own), if any, or
+    of the error it was raised from: a DatabaseUnavailable carries the driver's as its
+    cause, and /healthz had read a PostgreSQL database with no tables as refusing writes."""
     state = getattr(getattr(error, "orig", None), "sqlstate", None) \
         or getattr(error, "sqlstate", None)
-    return state if isinstance(state, str) else None
+    if isinstance(state, str):
+        return state
+    cause = error.__cause__
+    return sqlstate_of(cause) if cause is not None and cause is not error else None
 
 
 def table_missing(state: str | None, said: str) -> bool:

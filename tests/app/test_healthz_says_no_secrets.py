@@ -9,6 +9,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -109,3 +110,18 @@ def test_column_grants_and_a_sequences_update_are_enough(make_app, postgres_url)
                       "UPDATE ON ALL SEQUENCES IN SCHEMA public") as url:
         answer = health_as(make_app, url)
     assert answer.status_code == 200, answer.json
+
+
+def test_a_postgresql_database_with_no_tables_is_told_to_upgrade(make_app):
+    """PostgreSQL's undefined_table reaches /healthz inside the deadline's DatabaseUnavailable:
+    read without its cause, an empty database had been called "not writable"."""
+    from tests.support.postgres import PostgresUnavailable, fresh_database
+
+    try:
+        with fresh_database(migrate=False) as url:
+            answer = health_as(make_app, url)
+    except PostgresUnavailable as error:
+        pytest.skip(str(error))
+    assert answer.status_code == 503, answer.json
+    assert answer.json["database"] == "no schema"
+    assert "run `holdwell db upgrade`" in answer.json["problem"]
