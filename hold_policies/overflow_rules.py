@@ -180,14 +180,20 @@ class Overflow:
                        else checkin.voicemail_key)
 
     def full_offer(self, voice: Voice, closes_in_s: float | None = None,
-                   caller_id_callable: bool = True) -> Segment | None:
+                   caller_id_callable: bool = True, log_answered: bool = True
+                   ) -> Segment | None:
         """Said after Twilio's queue-full, outside the queue: the offer, else goodbye (None:
         the line closes too soon to offer anything, or the caller's own number cannot be
         called back). Both choices there are a callback to the caller ID: a withheld caller
         had been offered them, then told "we cannot call back the number you are calling
         from" and hung up on. (In line they may key in a number instead; outside it, with no
-        place kept, that flow's "you keep your place in line" would not be true.)"""
+        place kept, that flow's "you keep your place in line" would not be true.) While the
+        call log does not answer (`log_answered` False) the callback, which is never
+        confirmed unstored, is left out; the message stays, since its recording is journaled
+        like any write."""
         keys = self.keys_now(closes_in_s) if caller_id_callable else ()
+        if not log_answered:
+            keys = tuple(k for k in keys if k != self.callback_key)
         if not keys:
             return None
         steps = (self.menu(voice, keys, self.words.full, callback=self.words.full_callback),

@@ -153,16 +153,18 @@ def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
     return response
 
 
-def full_offer(params: RouteParams, policy: HoldPolicy) -> VoiceResponse | None:
+def full_offer(params: RouteParams, policy: HoldPolicy, *,
+               log_answered: bool = True) -> VoiceResponse | None:
     """After Twilio's queue-full: the callback/message offer (None: the queue has none, its
-    line closes too soon to keep one, or the caller's number cannot be called back)."""
+    line closes too soon to keep one, or the caller's number cannot be called back; only
+    the message while the log does not answer)."""
     rules = overflow_of(policy)
     if rules is None or not rules.when_full:
         return None
     svc = services()
     callable_id = number_to_call(request.form.get("From"), svc.config) is not None
     offer = rules.full_offer(policy.voice, svc.config.closes_in_s(params.queue, svc.clock.now()),
-                             caller_id_callable=callable_id)
+                             caller_id_callable=callable_id, log_answered=log_answered)
     if offer is None:
         return None
     return render_segment(offer, choice_url=voice_url("overflow/choice", params),

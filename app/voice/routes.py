@@ -269,8 +269,8 @@ def queue_result() -> Response:
     if form.garbled is not None:
         raise form.garbled
     route = this_route()
-    if form.result == "queue-full" and written.stored and (  # journaled: nothing offered
-            offer := overflow.full_offer(params, route.policy)):  # could be stored now
+    if form.result == "queue-full" and (offer := overflow.full_offer(
+            params, route.policy, log_answered=written.stored)):  # journaled: no callback
         overflow.note_offer(form.call_id, None, route, "queue_full")
         return twiml_response(offer)  # a callback or a message instead of a drop
     rules = overflow.rules_of(route)

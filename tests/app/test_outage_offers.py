@@ -10,6 +10,7 @@ from contextlib import nullcontext
 
 from app.signed_client import SignedClient
 from tests.app.test_overflow_offers_kept import LINE as OVERFLOW
+from tests.app.test_overflow_voicemail import RECORDING, messages
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
 from tests.support.locked_sqlite import locked_sqlite
@@ -91,30 +92,38 @@ def test_past_the_maximum_wait_in_an_outage_no_callback_or_message_is_offered(
     assert "Press 2" in after and "Press 3" in after
 
 
-def test_at_queue_full_in_an_outage_nothing_is_offered_only_that_the_line_is_full(
+def test_at_queue_full_in_an_outage_only_the_message_is_offered_and_it_is_kept(
         make_app, sqlite_url):
-    """The queue-full offer had been made while the call log was away, and every press then
-    refused (review 37, R9): with the result journaled, the caller hears only that the line
-    is full; with the database back, the offer returns."""
+    """The queue-full offer had been made whole while the call log was away, and a press for
+    the callback then refused (review 37, R9): with the queue result journaled, the callback
+    (never confirmed unstored) is left out; the message stays, since its recording is
+    journaled like any write, and lands once the database is back."""
     app = make_app(OVERFLOW)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    result = "/voice/queue-result?policy=checkin&queue=support"
+    caller = {"CallSid": sid("CAfull1"), "From": FROM}
+    twilio.post("/voice/incoming", caller)
 
-    def turned_away(name: str, outage: str | None = None):
-        caller = {"CallSid": sid(name), "From": FROM}
-        twilio.post("/voice/incoming", caller)
-        with (locked_sqlite(outage, "EXCLUSIVE") if outage else nullcontext(),
-              request_budget(app, 0.2)):
-            reply = twilio.post(result, {**caller, "QueueResult": "queue-full"})
-        assert reply.status_code == 200
+    def during(url: str, form: dict):
+        with locked_sqlite(sqlite_url, "EXCLUSIVE"), request_budget(app, 0.2):
+            reply = twilio.post(url, {**caller, **form})
+        assert reply.status_code == 200 and parse(reply.data) is not None
         return reply
 
-    during = turned_away("CAfull1", outage=sqlite_url)
-    assert top_verbs(during.data) == ["Say", "Hangup"]
-    assert "our line is full" in spoken(during.data)
-    assert "Press" not in spoken(during.data) and "call you back" not in spoken(during.data)
+    offer = during("/voice/queue-result?policy=checkin&queue=support",
+                   {"QueueResult": "queue-full"})
+    said = " ".join(spoken(offer.data).split())
+    assert "our line is full" in said and "Press 3" in said
+    assert "Press 2" not in said and "call you back at the number" not in said
+    recording = during("/voice/overflow/choice?policy=checkin&queue=support", {"Digits": "3"})
+    assert "Record" in top_verbs(recording.data)
+    kept = during("/voice/voicemail/recorded?queue=support", {
+        "RecordingUrl": RECORDING, "RecordingSid": sid("msg", "RE"),
+        "RecordingDuration": "14", "Digits": "#"})
+    assert "We have your message" in spoken(kept.data)
     store = app.extensions["holdwell"].store
     store.runner.down_until = 0.0
     store.replay()
-    after = turned_away("CAfull2")
-    assert "Gather" in top_verbs(after.data) and "Press 2" in spoken(after.data)
+    assert [m["recording_sid"] for m in messages(app)] == [sid("msg", "RE")]
+    after = twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                        {"CallSid": sid("CAfull2"), "From": FROM, "QueueResult": "queue-full"})
+    assert "Press 2" in spoken(after.data) and "Press 3" in spoken(after.data)
