@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analytics.promises import PROMISE_FATES
 from hold_policies.records import UNSERVED_FORMULA
 
 SURVIVAL_TIMES_S = (60.0, 120.0, 300.0)  # "still willing to wait at 1, 2 and 5 minutes"
@@ -144,9 +145,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "callback_promise_kept_rate": (
         "fraction",
-        "callbacks connected no later than the promised wait (from entering the queue) / "
-        "callbacks given a band (a recorded promised wait); a callback given none is "
-        "neither kept nor broken; n/a when no callback carries a promised wait (records "
+        "kept / callbacks given a band (a recorded promised wait, counted from entering "
+        f"the queue): {PROMISE_FATES}; n/a when no callback carries a promised wait (records "
         "without callback_promised_wait_s say nothing of promises)",
     ),
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),

@@ -18,6 +18,7 @@ import pandas as pd
 from analytics.clustered_rates import clustered_intervals, minute_sums, rate_errors
 from analytics.groups import GROUP, group_table, with_groups
 from analytics.intervals import t_quantile, wilson_interval
+from analytics.promises import promise_fates
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SHORT_ABANDON_S = 5.0
@@ -272,9 +273,9 @@ def _mean_and_half_width(total: pd.Series, total_sq: pd.Series, count: pd.Series
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     """Callbacks: acceptance = requested / calls; answered first = requested but answered in
     line before the callback was placed (counted as answered, no callback taker); completion
-    = connected / (requested - answered first); promise kept = connected with
-    callback_wait_s <= callback_promised_wait_s / callbacks given a band (a recorded promise,
-    answered first excluded; one given none is neither kept nor broken), n/a when no callback
+    = connected / (requested - answered first); promise kept = kept / callbacks given a band
+    (analytics.promises: a late or failed callback is broken; a recorded promise, answered
+    first excluded; one given none is neither kept nor broken), n/a when no callback
     carries a promise (records without that column: 0% had said every promise was broken).
     A caller answered five seconds after choosing a callback had counted as a broken promise
     and an uncompleted callback, against the late-callbacks line (analyst walk A2).
@@ -285,14 +286,15 @@ def callbacks(records: pd.DataFrame) -> pd.DataFrame:
 def callback_sums(records: pd.DataFrame) -> dict[str, object]:
     requested = records["callback_requested"].astype(bool)
     connected = requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED)
-    kept = connected & (records["callback_wait_s"] <= records["callback_promised_wait_s"])
+    given_band = callback_takers(records) & records["callback_promised_wait_s"].notna()
+    met = promise_fates(given_band, connected, records["outcome"] == Outcome.CALLBACK_FAILED,
+                        records["callback_wait_s"], records["callback_promised_wait_s"])
     return {
         "calls": 1,
         "callbacks_requested": requested,
         "callbacks_connected": connected,
-        "callbacks_promise_kept": kept,
-        "callbacks_given_band": callback_takers(records)
-        & records["callback_promised_wait_s"].notna(),
+        "callbacks_promise_kept": met.kept,
+        "callbacks_given_band": given_band,
         "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }
 

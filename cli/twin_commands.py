@@ -281,7 +281,8 @@ def spacings_of(text: str) -> list[float]:
 @queue_options
 def promise_command(scenario_path: str, spacings: str, replications: int, days: int,
                     seed: int, config_path: str | None, queue: str | None) -> None:
-    """Which callback retry spacing keeps the promised band: late share per spacing."""
+    """Which callback retry spacing keeps the promised band: broken share (late + failed)
+    per spacing."""
     from simulator.promises import DEFINITION, RUNS_INTERVAL, spacing_sweep
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
@@ -300,11 +301,11 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
     except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{'retry spacing':>14}{'given a band':>14}{'late':>8}{'failed':>8}"
-               f"{'late share (95% CI)':>28}")
+               f"{'broken share (95% CI)':>28}")
     for row in rows:
-        ci = row["late_rate_ci"] or [math.nan, math.nan]
-        share = "n/a" if row["late_rate"] is None else (
-            f"{percent_number(row['late_rate'])}% [{percent_number(ci[0])}–"
+        ci = row["broken_rate_ci"] or [math.nan, math.nan]
+        share = "n/a" if row["broken_rate"] is None else (
+            f"{percent_number(row['broken_rate'])}% [{percent_number(ci[0])}–"
             f"{percent_number(ci[1])}%]")
         click.echo(f"{row['retry_spacing_s']:>12g} s{row['given_band']:>14,}{row['late']:>8,}"
                    f"{row['failed']:>8,}{share:>28}")
@@ -312,8 +313,7 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
                f"policy, seeds {seed} to {seed + replications - 1}, the same callers for "
                "every spacing")
     click.echo(f"definition: {DEFINITION}; {RUNS_INTERVAL}. given a band, late and failed "
-               "count callbacks over all runs; a failed one (never reached) is neither kept "
-               "nor late, but stays in the share's denominator")
+               "count callbacks over all runs; the lowest broken share keeps the promise best")
     click.echo(whose_settings(config_path, queue))
 
 

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from analytics.batch_means import paired_run_difference, run_interval
+from analytics.promises import PROMISE_FATES, PromiseFates, promise_fates
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED_FORMULA
 from simulator.table import (
     ABANDONED,
@@ -27,9 +28,6 @@ from simulator.table import (
 )
 
 Z_95 = 1.959963984540054
-
-PROMISE_DEADLINE = "the request + the band said, as seconds in line"
-"""One wording of a callback promise's deadline for every definition that uses it."""
 
 DEFINITIONS: dict[str, str] = {
     "calls": "calls that entered the queue",
@@ -72,9 +70,14 @@ DEFINITIONS: dict[str, str] = {
     "callbacks_given_band": "callbacks whose caller was told a wait before choosing, "
                             "answered in line first excluded: the promises a callback had "
                             "to keep",
-    "callback_promise_kept_rate": f"callbacks connected by their deadline ({PROMISE_DEADLINE}) "
-                                  "/ callbacks given a band; a callback given none is neither "
-                                  "kept nor broken",
+    "callback_promise_kept_rate": f"kept / callbacks given a band: {PROMISE_FATES}",
+    "callback_promise_broken_rate": "broken (late + failed) / callbacks given a band, as "
+                                    "the kept rate defines them",
+    "callback_promises_kept": "callbacks given a band that were kept, as the kept rate "
+                              "defines it",
+    "callback_promises_late": "callbacks given a band that connected after their deadline: "
+                              "broken",
+    "callback_promises_failed": "callbacks given a band that were never reached: broken",
     "unserved_vs_first": "(compare) this policy's unserved rate less the first policy's, "
                          "over the same callers, as [difference, low, high]: paired, so its "
                          "95% interval (batch means of the callers' differences, never "
@@ -111,16 +114,19 @@ def given_band(table: CallTable) -> np.ndarray:
             & np.isfinite(table.callback_promised_wait_s))
 
 
-def promises_made(table: CallTable) -> int:
-    return int(np.count_nonzero(given_band(table)))
+def fates(table: CallTable) -> PromiseFates[np.ndarray]:
+    """Each call's promise kept, late or failed (analytics.promises: the report's too)."""
+    return promise_fates(given_band(table), table.outcome == CALLBACK_CONNECTED,
+                         table.outcome == CALLBACK_FAILED, table.callback_wait_s,
+                         table.callback_promised_wait_s)
 
 
-def promises_kept(table: CallTable) -> int:
-    """Connected callbacks reached by the promised deadline (both counted from entering)."""
-    connected = table.outcome == CALLBACK_CONNECTED
-    with np.errstate(invalid="ignore"):  # NaN: nothing promised, never kept
-        return int(np.count_nonzero(connected & (table.callback_wait_s
-                                                 <= table.callback_promised_wait_s)))
+def promise_counts(table: CallTable) -> dict[str, int]:
+    """Callbacks given a band, and how many were kept, late and failed."""
+    met = fates(table)
+    return {"given_band": int(np.count_nonzero(given_band(table))),
+            "kept": int(np.count_nonzero(met.kept)), "late": int(np.count_nonzero(met.late)),
+            "failed": int(np.count_nonzero(met.failed))}
 
 
 def serve_figures(table: CallTable, service_level_s: float) -> dict[str, float | None]:
@@ -190,14 +196,24 @@ def summarise(table: CallTable, *, wall_s: float,
         "callbacks_answered_first": int(np.count_nonzero(table.callback_requested & answered)),
         "callbacks_connected": int(np.count_nonzero(outcome == CALLBACK_CONNECTED)),
         "callbacks_failed": int(np.count_nonzero(outcome == CALLBACK_FAILED)),
-        "callbacks_given_band": (promised := promises_made(table)),
-        "callback_promise_kept_rate": _ratio(promises_kept(table), promised),
+        **promise_summary(promise_counts(table)),
         "overflow": int(np.count_nonzero(outcome == OVERFLOW)),  # offered, took neither
         "errors": int(np.count_nonzero(outcome == ERROR)),  # queue-full, nothing offered
         "announcements_mean": _mean(table.announcements.astype(float)),
         **closed,
         "wall_s": round(wall_s, 4),
     }
+
+
+def promise_summary(counts: dict[str, int]) -> dict:
+    """The summary's promise fields (DEFINITIONS) from `promise_counts`."""
+    band = counts["given_band"]
+    return {"callbacks_given_band": band,
+            "callback_promise_kept_rate": _ratio(counts["kept"], band),
+            "callback_promise_broken_rate": _ratio(counts["late"] + counts["failed"], band),
+            "callback_promises_kept": counts["kept"],
+            "callback_promises_late": counts["late"],
+            "callback_promises_failed": counts["failed"]}
 
 
 def closed_counts(table: CallTable) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from analytics.formatting import margin_points, share_and_margin, signed_points
+from analytics.promises import PROMISE_FATES
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
 from simulator.replicate import edge_half_width, mean_and_half_width, replicate
@@ -38,7 +39,7 @@ FIGURES = (
     ("served_in_time_rate", "served in time", "%",
      "(answered + called back) within {sl} s of entering / calls"),
     ("callback_promise_kept_rate", "promise kept", "%",
-     "callbacks connected by the promised time / callbacks given a band (promised)"),
+     f"kept / callbacks given a band: {PROMISE_FATES}"),
 )
 
 

@@ -38,7 +38,7 @@ def test_the_twilio_engines_records_carry_talk_times_and_attempts(tmp_path) -> N
     retried = int((records["callback_attempts"] > 1).sum())
     assert retried > 0
     late_line = next(line for line in result.output.splitlines()
-                     if line.startswith("late callbacks"))
+                     if line.startswith("callback promises broken"))
     assert "given a band" in late_line
 
     fitted = CliRunner().invoke(fit_command, ["--records", str(out), "--out",

@@ -102,7 +102,7 @@ def test_late_callbacks_are_reported(holdwell: click.Group) -> None:
                                            "--agents", "3", "--arrival-rate", "0.6",
                                            "--service-mean", "5", "--patience-mean", "8"])
     assert result.exit_code == 0, result.output
-    assert "late callbacks:" in result.stdout and "given a band" in result.stdout
+    assert "callback promises broken:" in result.stdout and "given a band" in result.stdout
 
 
 def test_a_warmup_removes_the_empty_start_bias_in_overload() -> None:

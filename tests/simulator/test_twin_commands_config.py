@@ -134,9 +134,9 @@ window_s = 600
 
 
 def test_promise_counts_the_failed_callbacks_its_share_divides_by(small_queue, scenario_file):
-    """A failed callback is neither kept nor late yet stays in the late share's denominator:
-    with nobody answering, every banded callback fails and the share reads 0% late, which
-    had looked like a kept promise with no column to say otherwise."""
+    """A failed callback is a broken promise: with nobody answering, every banded callback
+    fails and the broken share is 100%; the late share alone had read 0%, which looked like
+    a kept promise (analyst audit: failures count as broken, as the kept rate has them)."""
     from dataclasses import replace
 
     from simulator.promises import spacing_sweep
@@ -146,12 +146,13 @@ def test_promise_counts_the_failed_callbacks_its_share_divides_by(small_queue, s
                      callbacks=replace(small_queue.callbacks, answer_p=0.0))
     row = spacing_sweep(nobody, policy_named("callback"), [60.0], [1])[0]
     assert row["given_band"] > 0 and row["failed"] == row["given_band"] and row["late"] == 0
+    assert row["broken"] == row["given_band"] and row["broken_rate"] == 1.0
     shown = CliRunner().invoke(promise_command, [
         "--scenario", str(scenario_file), "--spacings", "120", "--replications", "1",
         "--days", "1"])
     assert shown.exit_code == 0, shown.output
-    assert re.search(r"given a band\s+late\s+failed\s+late share", shown.stdout)
+    assert re.search(r"given a band\s+late\s+failed\s+broken share", shown.stdout)
     given, late, failed = map(lambda n: int(n.replace(",", "")), re.search(
         r"120 s\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)", shown.stdout).groups())
     assert late + failed <= given
-    assert "stays in the share's denominator" in shown.stdout
+    assert "broken if connected after it (late) or never reached (failed)" in shown.stdout

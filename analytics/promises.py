@@ -1,0 +1,46 @@
+"""Whether a callback's promise was kept or broken: the one definition behind the report's
+promise-kept rate, the simulator's summaries, its late-callbacks line and `holdwell promise`.
+
+A failed callback had been "not kept" in the kept rate yet "neither kept nor late" in the late
+share, so one run printed 97.8% kept beside 0.0% late (analyst audit). Now a promise is broken
+when its callback connected late or never connected at all.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, NamedTuple, TypeVar
+
+import numpy as np
+
+PROMISE_DEADLINE = "the request + the band said, as seconds in line"
+"""One wording of a callback promise's deadline for every definition that uses it."""
+
+PROMISE_FATES = ("a callback given a band (its caller told a wait before choosing) is kept if "
+                 f"connected no later than its deadline ({PROMISE_DEADLINE}), broken if "
+                 "connected after it (late) or never reached (failed); one given no band is "
+                 "neither")
+"""The definition every printed promise figure states."""
+
+Mask = TypeVar("Mask")  # a numpy boolean array or a pandas boolean Series
+
+
+class PromiseFates(NamedTuple, Generic[Mask]):
+    """Per call, which promise fate it met (all False for calls given no band)."""
+
+    kept: Mask
+    late: Mask
+    failed: Mask
+
+    @property
+    def broken(self) -> Mask:
+        return self.late | self.failed
+
+
+def promise_fates(given_band: Mask, connected: Mask, failed: Mask, callback_wait_s: Mask,
+                  promised_wait_s: Mask) -> PromiseFates[Mask]:
+    """Kept, late and failed among the callbacks given a band (PROMISE_FATES). A connected
+    callback with no connect time cannot be shown on time: it counts as late."""
+    with np.errstate(invalid="ignore"):  # NaN: no time known, never on time
+        on_time = callback_wait_s <= promised_wait_s
+    reached = given_band & connected
+    return PromiseFates(reached & on_time, reached & ~on_time, given_band & failed)
