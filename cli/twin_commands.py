@@ -204,8 +204,8 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
     Exits 3 (after printing the table) when the search stops before a policy meets the
     target in every half-hour."""
     from simulator.scenario_file import load_twin
-    from simulator.staff_plan import Target, plan_policies
-    from simulator.staff_report import staffing_table
+    from simulator.staff_plan import Removal, Target, plan_policies
+    from simulator.staff_report import hhmm, staffing_table
 
     names = policy_names(policies)
     if (target_unserved is None) == (target_service_level is None):
@@ -216,9 +216,15 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
                                "--target-unserved (which counts no time): drop it, or give "
                                "--target-service-level instead")
 
-    def said(name: str, rounds: int, missed: int) -> None:
-        click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) not yet meeting "
-                   "the target", err=True)
+    def said(name: str, rounds: int, missed: int, removal: Removal | None) -> None:
+        if removal is None:
+            click.echo(f"staffing {name}: round {rounds}, {missed} half-hour(s) not yet "
+                       "meeting the target", err=True)
+            return
+        outcome = "kept: the day still meets the target" if removal.kept else (
+            "put back: misses it at " + ", ".join(hhmm(s) for s in removal.missed))
+        click.echo(f"staffing {name}: removal pass {removal.sweep}, {removal.tried} of "
+                   f"{removal.of}: one agent fewer at {hhmm(removal.slot)} {outcome}", err=True)
 
     try:
         target = Target(target_unserved, target_service_level, sl_seconds)
@@ -227,7 +233,7 @@ def staffing_command(scenario_path: str, policies: str, target_unserved: float |
         chosen = queue_policies(names, config, queue)
         click.echo(whose_settings(config_path, queue), err=True)
         erlang, plans = plan_policies(twin, chosen, target, day=day, replications=replications,
-                                      days=days, seed=seed, on_round=said,
+                                      days=days, seed=seed, on_round=said, give_back=True,
                                       as_run=partial(as_the_queue_runs, config=config,
                                                      queue=queue))
     except (ValueError, *CONFIG_PROBLEMS) as error:

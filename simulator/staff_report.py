@@ -94,10 +94,15 @@ def _headline(target: Target, plans: Sequence[PolicyPlan], day: str) -> str:
     """What the table is: a plan that meets the target, or a search that fell short."""
     arrivals = f"({day} days' arrivals)"
     if all(p.met for p in plans):
+        upper = "" if all(p.given_back for p in plans) else (
+            "; an upper bound on the fewest (agents only added where the target was missed, "
+            "none taken back)")
         if any(p.unresolved_slots for p in plans):
             return (f"agents per half-hour for {goal_words(target)} {arrivals}: met by the "
                     "simulated means, but some half-hours had too few simulated calls to "
-                    "show it (see below)")
+                    f"show it (see below){upper}")
+        if upper:
+            return f"agents per half-hour for {goal_words(target)} {arrivals}{upper}"
         return f"fewest agents per half-hour for {goal_words(target)} {arrivals}"
     return (f"agents per half-hour searched for {goal_words(target)} {arrivals}: the target "
             "is NOT MET everywhere (see below)")
@@ -161,7 +166,10 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
               "patience with the fitted means, no reactions, steady state)",
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
               "mean ± the 95% half-width over replications in percentage points (simulation "
-              "uncertainty); NOT MET: "
+              "uncertainty); fewest: agents are added where the target is missed, then taken "
+              "back one half-hour at a time wherever the whole day still meets it on the same "
+              "replications, so one agent fewer in any one half-hour misses it somewhere (a "
+              "local minimum; fewer in two at once is not tried); NOT MET: "
               "the search stopped at its round limit with the mean still short of the target "
               "(above an unserved target, below a service-level one); "
               "?: met with no simulated call short of the target, in too few calls to show "

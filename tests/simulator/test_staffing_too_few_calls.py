@@ -76,7 +76,7 @@ def test_the_table_shows_the_bound_not_a_zero_half_width(twin, strict_plan):
 def test_a_target_the_calls_can_show_is_left_unmarked(twin):
     loose = Target(max_unserved=0.3)
     plan = plan_policy(twin, policy_named("music_ads"), loose, replications=2, days=1,
-                       seed=3, workers=1)
+                       seed=3, workers=1, give_back=True)
     assert not plan.unresolved_slots
     table = staffing_table(twin, loose, erlang_plan(twin, loose), [plan])
     assert "TOO FEW" not in table and table.startswith("fewest agents")
