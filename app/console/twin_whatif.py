@@ -145,7 +145,9 @@ def queue_of(svc: Services, live: LiveTwin) -> str:
 
 def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
              ) -> StaffingView | None:
-    """Fewest agents per half-hour for the target, per policy, with Erlang-A beside it."""
+    """Agents per half-hour that meet the target, per policy, with Erlang-A beside it: added
+    where it misses, never taken back (an upper bound on the fewest, within the page's time
+    limit; `holdwell staffing` takes back what the target does not need)."""
     if ask.target_unserved is None and ask.target_service_level is None:
         return None
     from simulator.staff_plan import Target, plan_policies

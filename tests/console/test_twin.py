@@ -144,7 +144,8 @@ def test_the_page_shows_the_fit_and_the_whatif_table(seeded, as_role):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'data-policy="silence"' in text and "What the log is too thin to support" in text
-    assert "Staffing: fewest agents per half-hour for unserved &lt;= 5%" in text
+    assert "Staffing: agents per half-hour for unserved &lt;= 5%" in text
+    assert "an upper bound on the fewest: none is taken back here" in text  # not "fewest"
     assert 'data-label="time to serve"' in text and 'data-label="served in time"' in text
     # the answer takes the focus (focus_error.js), not the top of a long form: audit 36, D9
     assert '<section class="card" id="whatif-result" tabindex="-1" data-focus-first' in text
