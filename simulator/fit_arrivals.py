@@ -77,8 +77,8 @@ def fit_arrivals(entered: pd.Series) -> tuple[SlotRates, dict[str, SlotRates]]:
     by_day = {}
     for number, name in enumerate(WEEKDAYS):
         mine = slots.weekday == number
-        if mine.any():
-            exposure = np.bincount(slot_index[mine], covered[mine], minlength=SLOTS)
+        exposure = np.bincount(slot_index[mine], covered[mine], minlength=SLOTS)
+        if exposure.sum() > 0:  # a weekday only glimpsed at the log's edge is not in it
             unseen = (exposure <= 0) & (seen > 0)  # all days never saw it either: 0 stays
             by_day[name] = borrowing(slot_rates(entered[weekday == number], exposure),
                                      unseen, overall)

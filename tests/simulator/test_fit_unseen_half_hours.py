@@ -26,6 +26,14 @@ def log_until(end: str, rng: np.random.Generator) -> pd.Series:
     return pd.Series(start + pd.to_timedelta(at[at < span_s], unit="s"))
 
 
+def test_a_weekday_only_glimpsed_at_the_logs_edge_is_not_in_the_fit():
+    """A log ending Tuesday 00:10 had given Tuesday every half-hour borrowed, "2,923
+    calls/day over 0 day(s)", and a scenario file `--scenario` then refused (days = 0):
+    a day the log never really covered is not invented (review 38)."""
+    overall, by_day = fit_arrivals(log_until("2026-01-06 00:10", np.random.default_rng(7)))
+    assert set(by_day) == {"mon"} and by_day["mon"].days == 1
+
+
 def test_tuesday_evening_never_logged_takes_the_all_days_rate_and_says_so():
     overall, by_day = fit_arrivals(log_until("2026-01-06 17:47", np.random.default_rng(7)))
     tue, evening = by_day["tue"], slice(36, 48)  # 18:00-23:30
