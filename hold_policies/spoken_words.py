@@ -59,10 +59,10 @@ class SpeakingQueue(Protocol):
     def overflow_rules(self) -> Overflow | None: ...
 
 SAID_TOGETHER: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("prompts.apology",), ("prompts.closed_while_waiting",),
-     ("prompts.position", "prompts.next_in_line"), ("prompts.wait",),
+    (("prompts.apology",), ("prompts.position", "prompts.next_in_line"), ("prompts.wait",),
      ("prompts.keep_waiting",),
-     ("prompts.callback_offer", "prompts.callback_offer_no_estimate")),
+     ("prompts.callback_offer", "prompts.callback_offer_no_estimate",
+      "prompts.closed_while_waiting")),  # no callback is offered once the line has closed
     (("prompts.agent_caller_reason",), ("prompts.agent_caller_position",),
      ("prompts.agent_caller_promised",)),
     (("overflow.words.sorry", "overflow.words.full", "overflow.words.still"),

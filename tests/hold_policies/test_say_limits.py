@@ -56,9 +56,19 @@ def test_characters_count_as_utf8_bytes_and_the_url_encoded_limit_applies():
 
 def test_texts_said_together_in_one_say_are_checked_together():
     message = refusal({"prompts": {"apology": "b" * 1500, "keep_waiting": "c" * 1500}})
-    assert ("prompts.apology + prompts.closed_while_waiting (default) + prompts.position "
-            "(default)") in message
+    assert "prompts.apology + prompts.position (default)" in message
     assert "prompts.keep_waiting + prompts.callback_offer (default) said together" in message
+
+
+def test_the_closed_line_words_and_the_callback_offer_are_never_counted_together():
+    """No callback is offered once the line has closed, so a check-in says one or the
+    other: counted together, a queue whose longest check-in fits had been refused."""
+    long = "x" * 1300 + "."
+    checked({"voice": "Polly.Joanna", "policy": "callback",
+             "prompts": {"closed_while_waiting": long, "callback_offer": long}})
+    assert "prompts.closed_while_waiting" in refusal({
+        "voice": "Polly.Joanna", "policy": "callback",
+        "prompts": {"closed_while_waiting": "x" * 2900 + ".", "callback_offer": long}})
 
 
 def test_a_variants_words_are_checked_in_the_queues_voice():
@@ -95,16 +105,17 @@ def test_the_checkin_says_its_group_in_one_say_no_longer_than_the_check_counts()
     from hold_policies.callback import CallbackPolicy
     from hold_policies.prompts import filled_at_longest
 
-    words = {"apology": "a" * 600, "closed_while_waiting": "z" * 300,
+    words = {"apology": "a" * 600, "closed_while_waiting": "z" * 3000,
              "position": "p {position}" * 50, "wait": "w {wait}" * 40,
              "keep_waiting": "k {keep_key}" * 60, "callback_offer": "c {callback_key} {wait}" * 30}
     policy = CallbackPolicy(voice=Voice("Polly.Joanna"), prompts=Prompts(**words),
                             offer_after_estimate_s=0)
     situation = Situation(queue="support", call_id="", position=4999, waited_s=600,
                           queue_size=4999, estimate=WaitEstimate(3000.0, 3600.0, 10))
-    counted = " ".join(filled_at_longest(words[key.split(".")[1]])
-                       for key in (slot[0] for slot in SAID_TOGETHER[0]))
-    for closes_in_s, told in ((None, "c 2"), (0, "z" * 300)):  # no callback once closed
+    counted = " ".join(max((filled_at_longest(words[name]) for name in
+                            (key.split(".")[1] for key in slot) if name in words), key=len)
+                       for slot in SAID_TOGETHER[0])  # each slot at its longest, as checked
+    for closes_in_s, told in ((None, "c 2"), (0, "z" * 3000)):  # no callback once closed
         segment = policy.checkin(replace(situation, closes_in_s=closes_in_s))
         said = next(s for s in segment.steps if isinstance(s, OfferKeys)).prompt[0].text
         assert told in said and len(said) <= len(counted)
