@@ -63,7 +63,7 @@ def test_texts_said_together_in_one_say_are_checked_together():
 def test_the_closed_line_words_and_the_callback_offer_are_never_counted_together():
     """No callback is offered once the line has closed, so a check-in says one or the
     other: counted together, a queue whose longest check-in fits had been refused."""
-    long = "x" * 1300 + "."
+    long = "x" * 1450 + "."
     checked({"voice": "Polly.Joanna", "policy": "callback",
              "prompts": {"closed_while_waiting": long, "callback_offer": long}})
     assert "prompts.closed_while_waiting" in refusal({
