@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -277,7 +277,8 @@ def emulate(
     realism_draw = UniformStream(rng.spawn(1)[0])  # after the callers' streams: theirs stay
     callers = (callers or streams.callers(scenario)).before(scenario.horizon_s)  # whole days
     token, tag = secrets.token_hex(16), secrets.token_hex(4)
-    start = fresh_start(database_url, scenario.start)
+    line = scenario.closed_line
+    start = fresh_start(database_url, scenario.start, line.hours.zone if line else UTC)
     scenario = replace(scenario, start=start)
     clock = ManualClock(start)
     settings = app_config(scenario, policy, config)
@@ -332,14 +333,15 @@ def emulate(
                        emulator.clips)
 
 
-def fresh_start(database_url: str, wanted: datetime) -> datetime:
+def fresh_start(database_url: str, wanted: datetime, zone: tzinfo = UTC) -> datetime:
     """A start after everything already logged, so runs sharing a database never mix.
 
     The app estimates waits and orders callbacks from the log's recent past; a second run
     replayed over the same virtual hours would see the first run's callers. The start moves
     by whole weeks, so every call keeps its weekday and time of day (the line's opening hours
     and a fitted weekday meet the same day): moved by days, a replayed Saturday had rung on
-    Sunday's hours, and a fitted Tuesday on Wednesday's.
+    Sunday's hours, and a fitted Tuesday on Wednesday's. The weeks are counted on the line's
+    clock (`zone`), so a week across a daylight-saving change still starts at its midnight.
     """
     engine = make_engine(database_url)
     try:
@@ -347,9 +349,18 @@ def fresh_start(database_url: str, wanted: datetime) -> datetime:
             latest = as_utc(conn.execute(select(func.max(call_events.c.time))).scalar())
     finally:
         engine.dispose()
-    if latest is None or latest < wanted:
-        return wanted
-    return wanted + timedelta(weeks=(latest - wanted).days // 7 + 1)
+    return wanted if latest is None or latest < wanted else weeks_after(wanted, latest, zone)
+
+
+def weeks_after(wanted: datetime, latest: datetime, zone: tzinfo) -> datetime:
+    """`wanted` moved by the fewest whole weeks on `zone`'s clock that put it after `latest`
+    (the same local weekday and time of day; a week is an hour short or long across a
+    daylight-saving change, so UTC weeks had moved a Berlin midnight to 01:00)."""
+    weeks = max((latest - wanted).days // 7, 0)
+    while (start := (wanted.astimezone(zone) + timedelta(weeks=weeks)).astimezone(UTC)) \
+            <= latest:
+        weeks += 1
+    return start
 
 
 def records_from_frame(frame: pd.DataFrame) -> list[CallRecord]:

@@ -38,3 +38,21 @@ def test_a_second_run_in_the_same_log_keeps_the_weekday_and_says_it_moved(tmp_pa
     assert second["entered_at"].dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2026-04-04 13:00"]
     assert ("is moved 1 week(s) later, to start Sat 2026-04-04 00:00 UTC: the same weekdays"
             in second_said)
+
+
+def test_the_weeks_are_counted_on_the_lines_clock_across_a_daylight_saving_change() -> None:
+    """A Berlin replay starting at its local midnight, moved a week across the spring change,
+    had started at 01:00 CEST, and its 13:30 caller rang at 14:30 (review 38)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from emulator.run import weeks_after
+
+    berlin = ZoneInfo("Europe/Berlin")
+    wanted = datetime(2026, 3, 27, 23, 0, tzinfo=UTC)  # Saturday 28 March, 00:00 CET
+    moved = weeks_after(wanted, datetime(2026, 3, 28, 15, 0, tzinfo=UTC), berlin)
+    assert moved.astimezone(berlin).replace(tzinfo=None) == datetime(2026, 4, 4, 0, 0)
+    assert moved == datetime(2026, 4, 3, 22, 0, tzinfo=UTC)
+    later = weeks_after(wanted, datetime(2026, 4, 3, 22, 0, tzinfo=UTC), berlin)  # on it
+    assert later.astimezone(berlin).replace(tzinfo=None) == datetime(2026, 4, 11, 0, 0)
+    assert weeks_after(wanted, wanted, UTC) == datetime(2026, 4, 3, 23, 0, tzinfo=UTC)
