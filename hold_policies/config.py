@@ -720,6 +720,7 @@ class OverflowWordsConfig(Strict):
     agent_message: Text | None = None
     agent_transcript: Text | None = None
     full_number_check: Text | None = None
+    wrong_key: Text | None = None
 
     @field_validator("*")
     @classmethod

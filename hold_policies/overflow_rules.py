@@ -41,6 +41,9 @@ class OverflowWords:
                               "Press 1 to confirm.")
     """The read-back at queue-full, before anything is booked ({number}: the caller ID's last
     digits, as in line); no other number is offered there (never in line, no place kept)."""
+    wrong_key: str = "Sorry, that key does nothing here."
+    """Before the read-back is asked again after a wrong key at queue-full: the in-line
+    words promise a place in line the caller never had."""
     still: str = "Thank you for staying with us."
     """Opens the offer when it comes again (the apology was said the first time)."""
     voicemail: str = "Press {voicemail_key} to leave a message, and we will call you back."

@@ -205,7 +205,10 @@ def read_back_from_full(route: Route, rules: Overflow, number: str, *,
     booked; no key (or a second wrong one) books nothing and says goodbye."""
     question = filled(rules.words.full_number_check,
                       number=callback_flow.said_back(number, ending_only=True))
-    response = callback_flow.confirm_gather(route, number, question, again=again,
+    response = VoiceResponse()
+    if again:  # after a wrong key: said so, then asked this last time
+        say(response, route.policy.voice, rules.words.wrong_key)
+    response = callback_flow.confirm_gather(route, number, question, response, again=again,
                                             answered_at="overflow/confirm",
                                             unanswered=rules.words.goodbye)
     response.hangup()

@@ -56,7 +56,9 @@ def test_a_wrong_key_asks_once_more_then_says_goodbye(turned_away):
     app, twilio, pressed = turned_away
     confirm = parse(pressed.data).find("Gather").get("action")
     again = twilio.post(confirm, call("c1", From=CALLER, Digits="2"))
-    assert "ending in 0 1 8 7" in spoken(again.data)
+    assert spoken(again.data).startswith("Sorry, that key does nothing here. We will call you "
+                                         "back at the number ending in 0 1 8 7.")
+    assert "place in line" not in spoken(again.data)  # they were never in line
     twice = twilio.post(parse(again.data).find("Gather").get("action"),
                         call("c1", From=CALLER, Digits="2"))
     assert top_verbs(twice.data) == ["Say", "Hangup"] and rows(app) == []
