@@ -6,6 +6,7 @@ import math
 import os
 import re
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,20 @@ def is_device(path: Path) -> bool:
     except (OSError, RuntimeError):
         return False  # not there (or a loop of links): a file to create, refused on writing
     return not (stat.S_ISREG(kind) or stat.S_ISDIR(kind))
+
+
+def leads_to_stdout(path: Path) -> bool:
+    """Whether writing `path` writes this process's standard output (/dev/stdout, or the
+    terminal, pipe or file it is open on): then a command's own lines go to stderr, so
+    `--out /dev/stdout | …` reads the output alone. Any other device (/dev/null) leaves
+    them on stdout: `--json --out /dev/null | jq` had been given nothing."""
+    if descriptor_behind(path) == 1:
+        return True
+    try:
+        named, out = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError):  # not there, or stdout is no file (a test's capture)
+        return False
+    return (named.st_dev, named.st_ino) == (out.st_dev, out.st_ino)
 
 
 def descriptor_behind(path: Path) -> int | None:

@@ -45,7 +45,7 @@ from analytics.tables import (
 )
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
-from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device
+from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device, leads_to_stdout
 from cli.period_options import Period, RecordSelection, period_options, queue_rows
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
@@ -435,8 +435,8 @@ def export_command(
         _check_records_name(out_path, file_format)
         count = _export_records(records_paths, db_url, out_path, file_format, period)
     what = "queue_log lines" if file_format == "queue_log" else "call records"
-    # on stderr when the lines went to a device: `--out /dev/stdout | …` reads them alone
-    click.echo(f"wrote {count:,} {what} to {out_path}", err=is_device(out_path))
+    # on stderr when the lines went to stdout: `--out /dev/stdout | …` reads them alone
+    click.echo(f"wrote {count:,} {what} to {out_path}", err=leads_to_stdout(out_path))
 
 
 def _check_records_name(out_path: Path, file_format: str) -> None:

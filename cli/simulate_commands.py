@@ -23,7 +23,7 @@ import numpy as np
 from analytics.formatting import percent_number
 from cli.database import cannot_use
 from cli.memory_check import check_fits_in_memory
-from cli.params import FiniteFloatRange, OutFile, is_device, policy_names, was_given
+from cli.params import FiniteFloatRange, OutFile, leads_to_stdout, policy_names, was_given
 from cli.progress import stderr_progress
 from cli.queue_config import (
     CONFIG_OPTION,
@@ -453,7 +453,7 @@ def written(runs: list[SimulationRun], out: str | None) -> bool:
         return False
     with whole_file(out) as partial:
         write_records(runs, partial, records_format(out))
-    return is_device(Path(out))
+    return leads_to_stdout(Path(out))
 
 
 # refused before the run: a name without .csv or .parquet, or a folder that does not exist

@@ -6,6 +6,7 @@ and had been refused as "cannot create a file in /proc/NNN/fd" or "'stdout' does
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -91,6 +92,17 @@ def test_simulate_pipes_its_records_as_csv_and_says_the_rest_on_stderr():
     assert b"records written to /dev/stdout" in piped.stderr
 
 
+def test_a_device_other_than_stdout_leaves_the_figures_on_stdout(records):
+    """Only an --out that leads to stdout moves the command's own lines to stderr: `--json
+    --out /dev/null | jq` had been given nothing (review 38)."""
+    ran = holdwell(["simulate", "--calls", "60", "--json", "--out", "/dev/null"])
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert json.loads(ran.stdout)["calls"] == 60
+    exported = holdwell(["export", "--format", "csv", "--records", str(records), "--out",
+                         "/dev/null"])
+    assert b"call records to /dev/null" in exported.stdout and not exported.stderr
+
+
 def test_compare_writes_parquet_down_a_pipe_named_so(tmp_path):
     fifo = tmp_path / "calls.parquet"
     os.mkfifo(fifo)
@@ -99,7 +111,7 @@ def test_compare_writes_parquet_down_a_pipe_named_so(tmp_path):
                         "--out", str(fifo)])
         assert ran.returncode == 0, ran.stderr.decode()
         assert len(pd.read_parquet(io.BytesIO(reader.stdout.read()))) == 100
-    assert b"unserved" in ran.stderr and not ran.stdout
+    assert b"unserved" in ran.stdout  # a pipe of its own, not stdout: the figures stay
 
 
 def test_what_is_a_device(tmp_path):
