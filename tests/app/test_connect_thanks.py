@@ -58,3 +58,9 @@ def test_an_operators_own_connecting_is_said_to_every_caller(make_app):
     config = QUEUE + '[queues.support.prompts]\nconnecting = "Putting you through to Ann."\n'
     assert said_at_connect(make_app, "0", config) == "Putting you through to Ann."
     assert said_at_connect(make_app, "60", config) == "Putting you through to Ann."
+
+
+def test_a_connect_that_does_not_say_the_wait_thanks_the_caller(make_app):
+    """A QueueTime left out had read as 0 s, and the caller was not thanked: not knowing
+    the wait, the words say the thanks (review 38)."""
+    assert said_at_connect(make_app, "") == THANKS
