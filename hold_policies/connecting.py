@@ -21,8 +21,7 @@ welcome's first words (the welcome opens the first wait document, at QueueTime 0
 
 def connecting_words(prompts: Prompts, voice: Voice, waited_s: float | None) -> str:
     """What is said just before the bridge to a caller in line `waited_s` (None: not known,
-    e.g. a leg continuing an earlier wait, who did wait; a held callback customer's is their
-    hold since the greeting that thanked them)."""
+    e.g. a callback's customer or a leg continuing an earlier wait, who did wait)."""
     if waited_s is None or waited_s >= THANKS_AFTER_S or prompts.connecting != Prompts.connecting:
         return prompts.connecting
     return language_of(voice.language).text("connecting_now")
