@@ -434,8 +434,7 @@ def take_stranded(params: RouteParams, stranded: str) -> VoiceResponse:
 
 def connecting(route: Route | None = None, waited_s: float | None = None) -> VoiceResponse:
     """Said to the caller just before the bridge: thanks for waiting only to one who waited
-    (`waited_s` None, as for the safe answer: not known, so they did; a held callback
-    customer's is their hold since the greeting that thanked them)."""
+    (`waited_s` None, as for a callback's customer and the safe answer: they did)."""
     policy = (route or this_route()).policy
     words = connecting_words(policy.prompts, policy.voice, waited_s)
     return render_steps(VoiceResponse(), (policy.voice.say(words),),
