@@ -107,8 +107,7 @@ def callback_rest_connect() -> Response:
     svc.store.write(c.CallbackLegConnected(call_id=leg_sid, now=svc.clock.now(),
                                            held_s=held_s, agent_call_id=agent_call_id),
                     g.deadline)  # journaled if need be: the agent is connected regardless
-    return twiml_response(connecting(waited_s=held_s))  # just thanked in the greeting: a
-    # customer taken within seconds of it is not thanked again
+    return twiml_response(connecting())
 
 
 def hang_up() -> VoiceResponse:
