@@ -103,6 +103,18 @@ def test_a_device_other_than_stdout_leaves_the_figures_on_stdout(records):
     assert b"call records to /dev/null" in exported.stdout and not exported.stderr
 
 
+def test_a_command_run_with_stdout_closed_still_writes_its_file(tmp_path):
+    """`>&-` (cron, a daemon): Python has no sys.stdout, and asking whether --out led to it
+    had ended the run with 'unexpected error (AttributeError)' after writing (review 38)."""
+    out = tmp_path / "calls.csv"
+    ran = subprocess.run([sys.executable, "-m", "cli", "simulate", "--calls", "60", "--json",
+                          "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, timeout=120, check=False,
+                         preexec_fn=lambda: os.close(1))
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert len(pd.read_csv(out)) == 60
+
+
 def test_compare_writes_parquet_down_a_pipe_named_so(tmp_path):
     fifo = tmp_path / "calls.parquet"
     os.mkfifo(fifo)
