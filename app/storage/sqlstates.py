@@ -20,12 +20,16 @@ def sqlstate_of(error: BaseException) -> str | None:
     """PostgreSQL's SQLSTATE of `error` (SQLAlchemy's wrapper or psycopg's own), if any, or
     of the error it was raised from: a DatabaseUnavailable carries the driver's as its
     cause, and /healthz had read a PostgreSQL database with no tables as refusing writes."""
-    state = getattr(getattr(error, "orig", None), "sqlstate", None) \
-        or getattr(error, "sqlstate", None)
-    if isinstance(state, str):
-        return state
-    cause = error.__cause__
-    return sqlstate_of(cause) if cause is not None and cause is not error else None
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:  # a loop of causes ends too
+        seen.add(id(current))
+        state = getattr(getattr(current, "orig", None), "sqlstate", None) \
+            or getattr(current, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+        current = current.__cause__
+    return None
 
 
 def table_missing(state: str | None, said: str) -> bool:
