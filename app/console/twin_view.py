@@ -14,7 +14,7 @@ from app.api.twin_models import (
     TwinFitView,
 )
 from app.console.twin_live import LiveTwin
-from simulator.fit_results import SLOT_MIN
+from simulator.fit_results import hhmm
 
 
 def num(value: float | None) -> float | None:
@@ -28,10 +28,6 @@ def estimate(value: float | None, se: float | None) -> Estimate:
 
 def interval(pair: tuple[float, float]) -> Interval:
     return Interval(mean=num(pair[0]), half_width=num(pair[1]))
-
-
-def hhmm(slot: int, minutes: int = SLOT_MIN) -> str:
-    return f"{slot * minutes // 60:02d}:{slot * minutes % 60:02d}"
 
 
 def _aic(aic: dict[str, float]) -> dict[str, float | None]:

@@ -24,11 +24,11 @@ from app.api.twin_models import (
 )
 from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
 from app.console.twin_live import LiveTwin, live_twin
-from app.console.twin_view import estimate, fit_view, hhmm, interval, num
+from app.console.twin_view import estimate, fit_view, interval, num
 from app.services import Services
 from hold_policies.base import HoldPolicy
 from hold_policies.config import POLICY_NAMES, VariantConfig
-from simulator.fit_results import SLOT_MIN
+from simulator.fit_results import SLOT_MIN, hhmm
 from simulator.staff_report import goal_words, wide_slots
 
 MAX_CALLER_RUNS = 300_000
