@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -251,9 +251,16 @@ def _instant(day: date, minute: int, zone: ZoneInfo, fold: int) -> datetime | No
     return moment
 
 
-def day_start(day: date, zone: ZoneInfo) -> datetime:
+def day_start(day: date, zone: tzinfo) -> datetime:
     """The UTC instant local `day` begins (where the clocks skip midnight, the jump)."""
     return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def start_of_day(moment: datetime, zone: tzinfo = UTC) -> datetime:
+    """Midnight of `moment`'s day on `zone`'s clock, in UTC: the wallboard's "today" (a
+    line in Sydney had its day start at 10:00 local, counted from midnight UTC) and a
+    replayed log's first day."""
+    return day_start(moment.astimezone(zone).date(), zone)
 
 
 def _clock_changes(day: date, zone: ZoneInfo) -> list[datetime]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from hold_policies.closed_line import ClosedLine
 from hold_policies.durations import say_duration_s
-from hold_policies.hours import day_start
+from hold_policies.hours import start_of_day
 from hold_policies.prompts import Prompts, filled
 from hold_policies.records import SERVICE_LEVEL_S
 from hold_policies.resume import ResumeRule
@@ -288,8 +288,7 @@ class Scenario:
         ordered = sorted(moments)
         if not ordered:
             raise ScenarioError("replayed arrivals: the call log has no calls")
-        line = ZoneInfo(zone)
-        start = day_start(ordered[0].astimezone(line).date(), line)
+        start = start_of_day(ordered[0], ZoneInfo(zone))
         times = tuple((moment - start).total_seconds() for moment in ordered)
         return replace(self, arrivals=ReplayedArrivals(times), calls=len(times), start=start)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.api.models import QueuesResponse, QueueState, TodayStats, WaitingCaller
@@ -10,16 +10,10 @@ from app.console.preview_arms import shares
 from app.services import Services
 from app.storage import config_versions, read, wallboard
 from hold_policies.config import HoldwellConfig, QueueConfig
+from hold_policies.hours import start_of_day
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SERVICE_THRESHOLD_S = SERVICE_LEVEL_S  # shown on the page
-
-
-def start_of_day(now: datetime, zone: tzinfo = UTC) -> datetime:
-    """Midnight of `now`'s day on `zone`'s clock, in UTC. A line in Sydney had its "today"
-    start at 10:00 or 11:00 local, mid-morning, when the board counted from midnight UTC."""
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0, fold=0).astimezone(UTC)
 
 
 def queue_zone(config: QueueConfig | None) -> str:
