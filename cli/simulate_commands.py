@@ -252,7 +252,7 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
         else Handoff(),
     )
-    scenario = day_shape(scenario, options, line_zone(config, queue))
+    scenario = day_shape(scenario, options, config.queues[queue].clock_zone)
     if options.get("scenario_file"):
         scenario = fitted_day(scenario, options)
     elif options.get("day", "all") != "all" or options.get("days", 1) != 1:  # had been
@@ -304,13 +304,6 @@ def simulation_log(url: str | None) -> str | None:
             "--sim-db is DATABASE_URL, the line's live call log: made-up callers would join "
             "its reports, console and fit; name another database (or none: a fresh SQLite file)")
     return url
-
-
-def line_zone(config: HoldwellConfig, queue: str) -> str:
-    """The zone of the queue's opening hours (UTC without them): the clock whose midnight a
-    replayed day starts at."""
-    hours = config.queues[queue].hours
-    return hours.timezone if hours is not None else "UTC"
 
 
 def day_shape(scenario: Scenario, options: dict[str, Any], zone: str = "UTC") -> Scenario:

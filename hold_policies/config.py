@@ -1102,6 +1102,12 @@ class QueueConfig(Strict):
                 f"set voice to one that speaks {self.language} (a Google.{self.language}-… "
                 f"voice, say)"]
 
+    @property
+    def clock_zone(self) -> str:
+        """The queue's clock: its opening hours' time zone; UTC for one open around the
+        clock (the wallboard's "today", a replayed log's days)."""
+        return self.hours.timezone if self.hours is not None else "UTC"
+
     def closed_line(self) -> ClosedLine | None:
         """The queue's hours and closed-line offer; None when it is always open."""
         return self._closed_line

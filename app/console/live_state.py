@@ -18,7 +18,7 @@ SERVICE_THRESHOLD_S = SERVICE_LEVEL_S  # shown on the page
 
 def queue_zone(config: QueueConfig | None) -> str:
     """A queue's clock: its opening hours' time zone; UTC for one open around the clock."""
-    return config.hours.timezone if config is not None and config.hours is not None else "UTC"
+    return config.clock_zone if config is not None else "UTC"
 
 
 def line_timezone(config: HoldwellConfig) -> str:
