@@ -21,6 +21,7 @@ import click
 import numpy as np
 
 from analytics.formatting import percent_number
+from analytics.tables import PARQUET_SUFFIXES
 from cli.database import cannot_use
 from cli.memory_check import check_fits_in_memory
 from cli.params import FiniteFloatRange, OutFile, leads_to_stdout, policy_names, was_given
@@ -436,7 +437,7 @@ def write_records(runs: list[SimulationRun], path: str, file_format: str) -> Non
 def records_format(out: str) -> str:
     """Parquet when the name ends so, else CSV: a device such as /dev/stdout has no suffix to
     say, so it gets CSV (a pipe named x.parquet gets Parquet)."""
-    return "parquet" if Path(out).suffix.lower() in (".parquet", ".pq") else "csv"
+    return "parquet" if Path(out).suffix.lower() in PARQUET_SUFFIXES else "csv"
 
 
 def written(runs: list[SimulationRun], out: str | None) -> bool:
