@@ -430,11 +430,20 @@ class ConnectForm:
     queue_time_s: float
     agent_call_id: str | None
     rejoined: bool = False  # taken from the rejoin queue: the leg continues an earlier call
+    queue_time_given: bool = True  # False: QueueTime left out, read as 0 s
+
+    @property
+    def waited_s(self) -> float | None:
+        """How long this caller waited, as far as the request says (None: not said, or a
+        rejoined leg continuing an earlier wait): what the words before the bridge fit."""
+        return self.queue_time_s if self.queue_time_given and not self.rejoined else None
 
     @classmethod
     def parse(cls, form: MultiDict, args: MultiDict) -> ConnectForm:
-        return cls(sid(form, "CallSid"), number(form, "QueueTime", 0.0) or 0.0,
-                   sid(form, "DequeingCallSid", optional=True), bool(args.get("rejoined")))
+        said = number(form, "QueueTime")
+        return cls(sid(form, "CallSid"), said or 0.0,
+                   sid(form, "DequeingCallSid", optional=True), bool(args.get("rejoined")),
+                   said is not None)
 
 
 @dataclass(frozen=True)

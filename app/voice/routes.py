@@ -451,8 +451,7 @@ def connect() -> Response:
                               queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id,
                               rejoined=form.rejoined),  # the leg's call: found when applied
                     g.deadline)
-    told = bool(request.form.get("QueueTime", "").strip())  # unknown: thanked, the safe side
-    waited_s = form.queue_time_s if told and not form.rejoined else None  # rejoined: waited
+    waited_s = form.waited_s  # unknown, or rejoined after an earlier wait: thanked
     quick = waited_s is not None and waited_s < THANKS_AFTER_S
     return twiml_response(cached_twiml(svc.twiml_cache, ("connect", route.policy.name,
                                                          route.queue, quick),
