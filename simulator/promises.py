@@ -22,7 +22,6 @@ from simulator.scenario import Scenario
 from simulator.table import CallTable
 
 DEFINITION = f"broken share = (late + failed) / callbacks given a band: {PROMISE_FATES}"
-KEPT_DEFINITION = f"kept share = kept / callbacks given a band: {PROMISE_FATES}"
 
 
 def late_callbacks(table: CallTable) -> dict:
@@ -88,11 +87,11 @@ RUNS_INTERVAL = ("95% interval with each run a cluster (a run's callers share it
                  "callbacks as independent and may be too narrow")
 
 
-def runs_interval(late: Sequence[int], band: Sequence[int]) -> list[float] | None:
-    """A share's interval over runs (RUNS_INTERVAL), `late` of `band` in each: a Wilson
+def runs_interval(part: Sequence[int], band: Sequence[int]) -> list[float] | None:
+    """A share's interval over runs (RUNS_INTERVAL), `part` of `band` in each: a Wilson
     interval over the callbacks pooled from 5 runs had taken them as independent, and was
     too narrow."""
     if sum(band) <= 0:
         return None
-    se, df = ratio_se(np.asarray(late), np.asarray(band))
-    return list(interval(float(sum(late)), float(sum(band)), se, df))
+    se, df = ratio_se(np.asarray(part), np.asarray(band))
+    return list(interval(float(sum(part)), float(sum(band)), se, df))
