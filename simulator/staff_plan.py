@@ -70,11 +70,7 @@ class Target:
 
     def met(self, mean: float) -> bool:
         """Met by the simulated mean (NaN: no calls there, nothing to meet)."""
-        if math.isnan(mean):
-            return True
-        if self.max_unserved is not None:
-            return mean <= self.max_unserved
-        return mean >= self.min_service_level
+        return self.room(mean) >= 0
 
     def short_of_it(self, counts: dict[str, np.ndarray]) -> np.ndarray:
         """Per slot, the calls that count against the target (unserved, or missed the service
@@ -201,7 +197,7 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
     limit = max_rounds or MAX_ROUNDS
     erlang = start or erlang_plan(twin, target, day)
     agents = np.array([max(0, n - max(1, n // 5)) if n else 0 for n in erlang])
-    open_ = np.array(twin.day_rates(day).per_min) > 0
+    open_ = open_slots(twin, day)
     agents[open_] = np.maximum(agents[open_], 1)
 
     simulated = partial(simulate_staffing, twin, policy, target, day=day, days=days,
@@ -223,6 +219,11 @@ def plan_policy(twin: Twin, policy: HoldPolicy, target: Target, *, day: str = "a
     return _plan(label(policy), trial, target, open_, rounds, trimmed)
 
 
+def open_slots(twin: Twin, day: str) -> np.ndarray:
+    """The half-hours the fitted day takes calls in: the ones a plan staffs and judges."""
+    return np.array(twin.day_rates(day).per_min) > 0
+
+
 def simulate_staffing(twin: Twin, policy: HoldPolicy, target: Target, agents: np.ndarray, *,
                       day: str = "all", days: int = 5, replications: int = 4, seed: int = 0,
                       workers: int | None = None,
@@ -236,7 +237,7 @@ def simulate_staffing(twin: Twin, policy: HoldPolicy, target: Target, agents: np
                      measure=DayCounts(target.within_s, days), workers=workers)[label(policy)]
     figures = np.array([slot_rates(counts)[target.metric] for counts in runs])
     summary = [mean_and_half_width(figures[:, s]) for s in range(SLOTS)]
-    open_ = np.array(twin.day_rates(day).per_min) > 0
+    open_ = open_slots(twin, day)
     missed = np.array([open_[s] and not target.met(summary[s][0]) for s in range(SLOTS)])
     short, judged = sum(target.short_of_it(counts) for counts in runs)
     return Trial(np.array(agents).copy(), summary, missed, short, judged)
