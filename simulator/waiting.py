@@ -10,6 +10,7 @@ ahead of them hangs up), and the size of the line.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 
 from hold_policies.estimate import QueueFlow, estimate_wait, hang_ups_ahead, line_stalled
@@ -77,9 +78,9 @@ class QueueSpeed:
             since = now - ANSWER_WINDOW_S
             self._answers = (len(self.attempts) - bisect_left(self.attempts, since),
                              len(self.answered) - bisect_left(self.answered, since))
-        served = last_served(departures, abandons)
-        self._quiet = None if served is None else now - served
         since = now - window
+        served = last_served(departures, abandons, since)
+        self._quiet = None if served is None else now - served
         return (len(departures) - bisect_left(departures, since),
                 len(abandons) - bisect_left(abandons, since) if abandons else 0, window)
 
@@ -107,10 +108,14 @@ class QueueSpeed:
         return found
 
 
-def last_served(departures: list[float], abandons: list[float]) -> float | None:
-    """The latest departure that was not a hang-up: `abandons` is a subsequence of
-    `departures`, both in time order, so it is the latest one the two do not share."""
+def last_served(departures: list[float], abandons: list[float],
+                since: float = -math.inf) -> float | None:
+    """The latest departure at or after `since` that was not a hang-up (None if none):
+    `abandons` is a subsequence of `departures`, both in time order, so it is the latest one
+    the two do not share. Only the window's is wanted (the app reads it so, and a quiet time
+    matters only while someone was served in the window): looking further back walked every
+    hang-up since the last answer at each poll, quadratic on a line nobody answers."""
     i, j = len(departures) - 1, len(abandons) - 1
-    while i >= 0 and j >= 0 and departures[i] == abandons[j]:
+    while i >= 0 and departures[i] >= since and j >= 0 and departures[i] == abandons[j]:
         i, j = i - 1, j - 1
-    return departures[i] if i >= 0 else None
+    return departures[i] if i >= 0 and departures[i] >= since else None

@@ -49,6 +49,10 @@ def test_the_latest_served_departure_skips_the_hang_ups_after_it():
     assert last_served([10.0, 20.0], [10.0, 20.0]) is None
     assert last_served([], []) is None
     assert last_served([10.0, 20.0], []) == 20.0
+    # only the window's: an answer before it is no answer in it
+    assert last_served([10.0, 20.0, 30.0, 40.0], [30.0, 40.0], since=20.0) == 20.0
+    assert last_served([10.0, 20.0, 30.0, 40.0], [30.0, 40.0], since=25.0) is None
+    assert last_served([10.0, 20.0, 30.0], [10.0], since=25.0) == 30.0
 
 
 @pytest.mark.parametrize(("later_s", "estimated"), [(60.0, True), (400.0, False)])
