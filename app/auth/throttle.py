@@ -62,8 +62,13 @@ def address_locked(address: str, now: datetime) -> bool:
     """Whether `address` (an IPv6 address's /64) made MAX_FAILURES_FROM_ONE_ADDRESS failed
     or unfinished sign-ins, for any names, in the last WINDOW_S seconds: asked before the
     password check's slot is taken."""
-    return users.failures_from(services().store.engine, address, now,
-                               WINDOW_S) >= MAX_FAILURES_FROM_ONE_ADDRESS
+    return failures_from(address, now) >= MAX_FAILURES_FROM_ONE_ADDRESS
+
+
+def failures_from(address: str, now: datetime) -> int:
+    """Failed or unfinished sign-ins from `address` (its /64), for any names, in the last
+    WINDOW_S seconds: the lock's count, and the audit log's (how many it writes one by one)."""
+    return users.failures_from(services().store.engine, address, now, WINDOW_S)
 
 
 def admit(name: str, address: str, now: datetime) -> int | None:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.auth import access, throttle
 from app.console.blueprint import DRAFT_FORMS, bp, page_posted_from
 from app.services import services
-from app.storage import audit, users
+from app.storage import audit, failed_sign_ins, users
 
 NAME_SHOWN = 64
 """Of a name tried at sign-in, what the audit keeps (any text may be typed there)."""
@@ -127,17 +127,16 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
 def _audit_failure(name: str, address: str, now: datetime) -> None:
     """A wrong password, and the failure that locks the name, are audited (sign-ins): the
     throttle's own rows go after 15 minutes, and a guessing run had left no trace. The
-    lock's refusals are not (they write nothing)."""
+    lock's refusals are not (they write nothing), and past a source's first few failures
+    they are counted into a summary row (app.storage.failed_sign_ins): anyone can post this
+    form, and a row each had grown the log without end."""
     locked = throttle.locked_now(name, address, now)
-    tried = users.readable(name[:NAME_SHOWN])  # anyone types it: nothing hidden in the log
-    where = {"address": address}
-    with services().store.engine.begin() as conn:
-        audit.record(conn, actor="", action="session.login_failed", target=tried,
-                     detail=where, now=now)
-        if locked:
-            audit.record(conn, actor="", action="session.locked", target=tried, detail={
-                **where, "failures": throttle.MAX_FAILURES,
-                "minutes": throttle.WINDOW_S // 60}, now=now)
+    failed_sign_ins.record(services().store.engine, failed_sign_ins.FailedSignIn(
+        name=users.readable(name[:NAME_SHOWN]),  # anyone types it: nothing hidden in the log
+        address=address, source=users.address_key(address),
+        from_source=throttle.failures_from(address, now),
+        lock={"failures": throttle.MAX_FAILURES, "minutes": throttle.WINDOW_S // 60}
+        if locked else None, time=now), window_s=throttle.WINDOW_S)
 
 
 @bp.post("/logout")

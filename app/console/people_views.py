@@ -10,7 +10,7 @@ from werkzeug.exceptions import UnprocessableEntity
 from app.auth.access import current_user, requires
 from app.console.blueprint import bp
 from app.services import services
-from app.storage import audit, users
+from app.storage import audit, failed_sign_ins, users
 
 MAX_PAGE = 1_000_000
 """Far beyond any log, and small enough that its offset fits every database's integer."""
@@ -40,4 +40,5 @@ def people_page(issued: tuple[str, str] | None = None) -> str:
                            pages=shown.pages, roles=users.ROLES, issued=issued,
                            min_password=users.MIN_PASSWORD_LENGTH,
                            max_password=users.MAX_PASSWORD_LENGTH,
-                           max_name=users.MAX_NAME_LENGTH, me=current_user().name)
+                           max_name=users.MAX_NAME_LENGTH, me=current_user().name,
+                           summary_of=failed_sign_ins.summary_of)

@@ -39,9 +39,13 @@ class AuditEntry:
 def record(conn: Connection, *, actor: str, action: str, target: str = "",
            detail: Mapping[str, Any] | None = None, now: datetime) -> None:
     """Write one entry inside the caller's transaction, so a change and its audit agree."""
-    conn.execute(insert(audit_log).values(
-        time=now, actor=actor, action=action, target=target,
-        detail=json.dumps(dict(detail or {}), sort_keys=True, default=str)))
+    conn.execute(insert(audit_log).values(time=now, actor=actor, action=action, target=target,
+                                          detail=detail_text(detail)))
+
+
+def detail_text(detail: Mapping[str, Any] | None) -> str:
+    """An entry's detail as stored: one spelling of JSON for a new entry and an updated one."""
+    return json.dumps(dict(detail or {}), sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,10 @@ def page(engine: Engine, *, kind: str = "all", offset: int = 0,
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(audit_log).where(where)).scalar()
         rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
-    return AuditPage([_entry(row) for row in rows], int(total or 0), offset)
+    return AuditPage([entry_of(row) for row in rows], int(total or 0), offset)
 
 
-def _entry(row) -> AuditEntry:  # noqa: ANN001 - a row mapping
+def entry_of(row) -> AuditEntry:  # noqa: ANN001 - a row mapping
     return AuditEntry(as_utc(row["time"]), row["actor"], row["action"], row["target"],
                       json.loads(row["detail"]))
 
@@ -90,4 +94,4 @@ def latest_of(engine: Engine, action: str, targets: list[str]) -> dict[str, Audi
                                     audit_log.c.target.in_(targets)).order_by(
         audit_log.c.time, audit_log.c.id)
     with engine.connect() as conn:
-        return {row["target"]: _entry(row) for row in conn.execute(query).mappings()}
+        return {row["target"]: entry_of(row) for row in conn.execute(query).mappings()}
