@@ -132,7 +132,8 @@ def _audit_failure(name: str, address: str, now: datetime) -> None:
     form, and a row each had grown the log without end."""
     locked = throttle.locked_now(name, address, now)
     failed_sign_ins.record(services().store.engine, failed_sign_ins.FailedSignIn(
-        name=users.readable(name[:NAME_SHOWN]),  # anyone types it: nothing hidden in the log
+        # anyone types it: nothing hidden in the log, and it fits the log's column
+        name=users.readable(name[:NAME_SHOWN], most=audit.TARGET_LENGTH),
         address=address, source=users.address_key(address),
         from_source=throttle.failures_from(address, now),
         lock={"failures": throttle.MAX_FAILURES, "minutes": throttle.WINDOW_S // 60}

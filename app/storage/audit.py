@@ -14,6 +14,8 @@ from app.storage.console_schema import audit_log
 from app.storage.db import as_utc
 
 PAGE_SIZE = 50
+TARGET_LENGTH = audit_log.c.target.type.length
+"""The most characters an entry's "on" holds (PostgreSQL refuses more)."""
 SIGN_INS = ("session.",)
 KINDS: dict[str, tuple[tuple[str, ...], bool]] = {
     "all": ((), False),

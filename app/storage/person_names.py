@@ -38,11 +38,20 @@ def same_name(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def readable(text: str) -> str:
-    """`text` with what would not show escaped (\\u200b): for the audit log's "on" of a
-    failed sign-in, which anyone can type."""
-    return "".join(char.encode("unicode_escape").decode("ascii") if _unseen(char) else char
-                   for char in text)
+def readable(text: str, most: int | None = None) -> str:
+    """`text` with what would not show escaped (\\u200b), cut before the character that
+    would pass `most` characters: for the audit log's "on" of a failed sign-in, which anyone
+    can type (escaped, 64 invisible characters had not fit the column: a 500 on PostgreSQL,
+    and nothing audited)."""
+    shown: list[str] = []
+    length = 0
+    for char in text:
+        part = char.encode("unicode_escape").decode("ascii") if _unseen(char) else char
+        length += len(part)
+        if most is not None and length > most:
+            break
+        shown.append(part)
+    return "".join(shown)
 
 
 LOOK_ALIKES_KEPT = 4096

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.storage import audit, failed_sign_ins
@@ -20,7 +21,7 @@ from app.storage.failed_sign_ins import (
     SUMMARY,
     FailedSignIn,
 )
-from tests.console.conftest import PASSWORD, csrf_of
+from tests.console.conftest import CONFIG, PASSWORD, csrf_of
 from tests.support.postgres import fresh_postgres_url  # noqa: F401 - fixture
 
 WINDOW_S = 15 * 60
@@ -144,3 +145,18 @@ def test_parallel_failures_lose_no_count_on_sqlite(sqlite_url):
 
 def test_parallel_failures_lose_no_count_on_postgresql(fresh_postgres_url):  # noqa: F811
     _parallel_failures_lose_no_count(fresh_postgres_url)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_name_of_invisible_characters_is_audited_within_the_column(database, request,
+                                                                     make_app):
+    """Escaped, 64 zero-width spaces are 384 characters: PostgreSQL refused the row (a 500,
+    and the failure left no trace in the audit log)."""
+    url = request.getfixturevalue("sqlite_url" if database == "sqlite"
+                                  else "fresh_postgres_url")
+    app = make_app(CONFIG, database_url=url)
+    post = poster(app)
+    assert post("10.0.0.1", "\u200b" * 64, "wrong").status_code == 401
+    assert post("10.0.0.1", "ab\u200b" * 30, "wrong").status_code == 401
+    names = [e.target for e in failure_rows(app)]
+    assert names == ["ab\\u200b" * 16, "\\u200b" * 21]  # newest first; whole escapes only
