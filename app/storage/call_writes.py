@@ -311,9 +311,12 @@ def connect(conn: Connection, command: c.Connect) -> None:
             return
         command = continued
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
-    # The agent's Queue url cannot know whether the caller is back in line after an error:
-    # outcome_of matches the answer's QueueTime to the right time in line.
-    log_entry(conn, call, command.now - timedelta(seconds=command.queue_time_s), None, 0)
+    if command.queue_time_s is None:
+        command = replace(command, queue_time_s=in_line_so_far_s(call, command.now))
+    if command.queue_time_s is not None:
+        # The agent's Queue url cannot know whether the caller is back in line after an
+        # error: outcome_of matches the answer's QueueTime to the right time in line.
+        log_entry(conn, call, command.now - timedelta(seconds=command.queue_time_s), None, 0)
     append_fact(conn, call, command.now, Event.CONNECT, f"{call.call_id}:CONNECT",
                 command.queue_time_s, {"agent_call_id": command.agent_call_id})
     project(conn, call.call_id)
@@ -323,6 +326,15 @@ def connect(conn: Connection, command: c.Connect) -> None:
         # already be ringing: no attempt may count, and no retry may ring them again.
         audit.record(conn, actor="system", action="callback.cancel", target=call.call_id,
                      detail={"reason": "answered on their own call"}, now=command.now)
+
+
+def in_line_so_far_s(call: CallRow, now: datetime) -> float | None:
+    """The QueueTime an answer lacking it would have carried: seconds since this time in
+    line began, as the log knows it (its entry, or its return after a Twilio error). None
+    while the log knows neither (its polls journaled elsewhere): the CONNECT is then kept
+    without one, and outcome_of counts the answer from the first entry logged."""
+    since = call.line_since
+    return None if since is None else max((now - since).total_seconds(), 0.0)
 
 
 def on_the_call_it_continues(conn: Connection, command: c.Connect) -> c.Connect | None:

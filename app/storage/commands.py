@@ -99,7 +99,10 @@ class Connect(Command):
     the caller's time in line (episode): `outcome_of` tells it from the QueueTime."""
 
     queue: str = ""
-    queue_time_s: float = 0.0
+    queue_time_s: float | None = 0.0
+    """Twilio's QueueTime; None when the request left it out: the call log's start of this
+    time in line gives it when the command is applied (journaled, a lookup in the route
+    could not be made), never "now - 0 s"."""
     agent_call_id: str | None = None
     rejoined: bool = False
     """Taken from the rejoin queue: `call_id` is the leg's CallSid, and the call the leg

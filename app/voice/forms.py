@@ -427,23 +427,20 @@ class ConnectForm:
     """The Queue noun's url, just before the bridge: who is answered, by which agent."""
 
     call_id: str
-    queue_time_s: float
+    queue_time_s: float | None  # None: QueueTime left out (the call log times the answer)
     agent_call_id: str | None
     rejoined: bool = False  # taken from the rejoin queue: the leg continues an earlier call
-    queue_time_given: bool = True  # False: QueueTime left out, read as 0 s
 
     @property
     def waited_s(self) -> float | None:
         """How long this caller waited, as far as the request says (None: not said, or a
         rejoined leg continuing an earlier wait): what the words before the bridge fit."""
-        return self.queue_time_s if self.queue_time_given and not self.rejoined else None
+        return None if self.rejoined else self.queue_time_s
 
     @classmethod
     def parse(cls, form: MultiDict, args: MultiDict) -> ConnectForm:
-        said = number(form, "QueueTime")
-        return cls(sid(form, "CallSid"), said or 0.0,
-                   sid(form, "DequeingCallSid", optional=True), bool(args.get("rejoined")),
-                   said is not None)
+        return cls(sid(form, "CallSid"), number(form, "QueueTime"),
+                   sid(form, "DequeingCallSid", optional=True), bool(args.get("rejoined")))
 
 
 @dataclass(frozen=True)
