@@ -300,7 +300,10 @@ def key_press(conn: Connection, command: c.KeyPress) -> None:
                  "episode": command.episode})
 
 
-def connect(conn: Connection, command: c.Connect) -> None:
+def connect(conn: Connection, command: c.Connect) -> float | None:
+    """Log the answer; the caller's whole wait as the record now says it (None: unknown),
+    which the words before the bridge fit: Twilio's QueueTime restarts when a caller is put
+    back in line after an error, their record's wait does not."""
     if command.rejoined:
         continued = on_the_call_it_continues(conn, command)
         if continued is None:  # its Resume, journaled elsewhere, adopts it (resume_writes)
@@ -308,7 +311,7 @@ def connect(conn: Connection, command: c.Connect) -> None:
                       call_id=command.call_id, queue=command.queue, event=Event.CONNECT,
                       wait_s=command.queue_time_s,
                       data={"agent_call_id": command.agent_call_id})
-            return
+            return None
         command = continued
     call = ensure_call(conn, command.call_id, command.queue, command.now, command.queue_time_s)
     if command.queue_time_s is None:
@@ -319,13 +322,14 @@ def connect(conn: Connection, command: c.Connect) -> None:
         log_entry(conn, call, command.now - timedelta(seconds=command.queue_time_s), None, 0)
     append_fact(conn, call, command.now, Event.CONNECT, f"{call.call_id}:CONNECT",
                 command.queue_time_s, {"agent_call_id": command.agent_call_id})
-    project(conn, call.call_id)
+    decided = project(conn, call.call_id)
     if call.callback_requested and cancel_pending(conn, call.call_id, command.now,
                                                   ("pending", "claimed")):
         # Answered in line while (or just after) booking a callback, which the worker may
         # already be ringing: no attempt may count, and no retry may ring them again.
         audit.record(conn, actor="system", action="callback.cancel", target=call.call_id,
                      detail={"reason": "answered on their own call"}, now=command.now)
+    return decided.wait_s
 
 
 def in_line_so_far_s(call: CallRow, now: datetime) -> float | None:

@@ -165,8 +165,9 @@ def facts_of(conn: Connection, call_id: str) -> list[Fact]:
             for row in conn.execute(FACTS, {"call": call_id})]
 
 
-def project(conn: Connection, call_id: str) -> None:
-    """Rebuild the call's row from all its facts: the only place an outcome is set.
+def project(conn: Connection, call_id: str) -> CallOutcome:
+    """Rebuild the call's row from all its facts: the only place an outcome is set (and
+    returned, for a write whose answer depends on it).
 
     On PostgreSQL the row is locked before the facts are read: a steady poll's check-in
     (call_writes.announce_at_once) counts itself on the row in one statement without the
@@ -203,6 +204,7 @@ def project(conn: Connection, call_id: str) -> None:
         conn.execute(EARLIER_PLACE, {"call": call_id, "entered": decided.entered_at})
     if decided.outcome is Outcome.ABANDONED or any(f.event == HANGUP for f in facts):
         keep_abandon_event(conn, call_id, decided)
+    return decided
 
 
 def keep_abandon_event(conn: Connection, call_id: str, decided: CallOutcome) -> None:

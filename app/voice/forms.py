@@ -431,12 +431,6 @@ class ConnectForm:
     agent_call_id: str | None
     rejoined: bool = False  # taken from the rejoin queue: the leg continues an earlier call
 
-    @property
-    def waited_s(self) -> float | None:
-        """How long this caller waited, as far as the request says (None: not said, or a
-        rejoined leg continuing an earlier wait): what the words before the bridge fit."""
-        return None if self.rejoined else self.queue_time_s
-
     @classmethod
     def parse(cls, form: MultiDict, args: MultiDict) -> ConnectForm:
         return cls(sid(form, "CallSid"), number(form, "QueueTime"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import cast
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -447,11 +448,14 @@ def connect() -> Response:
     form = ConnectForm.parse(request.form, request.args)
     svc = services()
     route = this_route()
-    svc.store.write(c.Connect(call_id=form.call_id, now=svc.clock.now(), queue=route.queue,
-                              queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id,
-                              rejoined=form.rejoined),  # the leg's call: found when applied
-                    g.deadline)
-    waited_s = form.waited_s  # unknown, or rejoined after an earlier wait: thanked
+    written = svc.store.write(c.Connect(
+        call_id=form.call_id, now=svc.clock.now(), queue=route.queue,
+        queue_time_s=form.queue_time_s, agent_call_id=form.agent_call_id,
+        rejoined=form.rejoined), g.deadline)  # a rejoined leg's call: found when applied
+    # The wait is the log's, from the first entry: QueueTime restarts when a caller is put
+    # back after a Twilio error (or rejoins after a drop), and no field of this request
+    # (the agent's Queue url is shared) can say so. Journaled, or unknown: thanked.
+    waited_s = cast("float | None", written.value) if written.stored else None
     quick = waited_s is not None and waited_s < THANKS_AFTER_S
     return twiml_response(cached_twiml(svc.twiml_cache, ("connect", route.policy.name,
                                                          route.queue, quick),

@@ -64,3 +64,34 @@ def test_a_connect_that_does_not_say_the_wait_thanks_the_caller(make_app):
     """A QueueTime left out had read as 0 s, and the caller was not thanked: not knowing
     the wait, the words say the thanks (review 38)."""
     assert said_at_connect(make_app, "") == THANKS
+
+
+def test_a_caller_put_back_after_an_error_and_answered_at_once_is_thanked(make_app, clock):
+    """Twilio's QueueTime restarts when the app puts a caller back in line after an `error`:
+    taken 3 s after the return, 5 minutes after they rang, they had heard "Connecting you to
+    an agent now." as if they had not waited. The log's wait, from the first entry, says."""
+    from tests.app.test_back_in_line_head import put_back
+    from tests.app.test_voice_contract import wait_form
+
+    twilio = SignedClient(make_app(QUEUE).test_client(), AUTH_TOKEN)
+    call = sid("CA1")
+    twilio.post("/voice/incoming", {"CallSid": call, "From": "+14155550100"})
+    twilio.post("/voice/wait?policy=silence&queue=support", wait_form(call, queue_time=0))
+    clock.advance(300)
+    put_back(twilio, call, 300)
+    clock.advance(3)  # answered before the new time in line's first poll
+    answer = twilio.post("/voice/connect?queue=support", {
+        "CallSid": call, "QueueTime": "3", "DequeingCallSid": sid("CAagent")})
+    assert spoken(answer.data) == THANKS
+
+
+def test_without_the_call_log_the_caller_is_thanked(make_app):
+    """With the database away the answer is journaled, and nothing can tell a return after
+    an error from a first time in line: the words fall back to the thanks."""
+    app = make_app(QUEUE, database_url="postgresql+psycopg://nobody@127.0.0.1:9/none",
+                   db_budget_s=0.5)
+    answer = SignedClient(app.test_client(), AUTH_TOKEN).post(
+        "/voice/connect?queue=support",
+        {"CallSid": sid("CA1"), "QueueTime": "3", "DequeingCallSid": sid("CAagent")})
+    assert answer.status_code == 200 and spoken(answer.data) == THANKS
+    assert app.extensions["holdwell"].store.journal.has_backlog()  # kept, to apply later
