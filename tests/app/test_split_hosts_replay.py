@@ -31,8 +31,9 @@ def story(call_id: str, polls: int, ending: str) -> list[c.Command]:
                                   kind="checkin", announced_wait_s=400.0 - 50 * k, text="S",
                                   **labels))
     end = 30 * polls
-    if ending == "answered":
-        out += [c.Connect(now=at(end), queue_time_s=end, **common),
+    if ending.startswith("answered"):  # untimed: the answer's request left out QueueTime
+        timed = None if ending.endswith("untimed") else end
+        out += [c.Connect(now=at(end), queue_time_s=timed, **common),
                 c.QueueResult(now=at(end + 100), result="bridged", queue_time_s=end, **common)]
     elif ending == "hangup":
         out.append(c.QueueResult(now=at(end), result="hangup", queue_time_s=end, **common))
@@ -67,7 +68,8 @@ def record_of(engine, commands, call_id):  # noqa: F811
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data(), polls=st.integers(1, 4),
-       ending=st.sampled_from(["answered", "hangup", "error_then_hangup"]))
+       ending=st.sampled_from(["answered", "answered_untimed", "hangup",
+                               "error_then_hangup"]))
 def test_a_journal_replayed_after_another_host_wrote_leaves_the_healthy_record(
         engine, data, polls, ending):  # noqa: F811
     commands = story("X", polls, ending)
