@@ -423,8 +423,9 @@ class AuditItem(Model):
     detail: dict
 
 
-AuditKind = Literal["all", "changes", "config", "people", "callbacks", "sign-ins"]
-"""app.storage.audit.KINDS: changes are everything but sign-ins."""
+AuditKind = Literal["all", "changes", "config", "people", "callbacks", "privacy", "sign-ins"]
+"""app.storage.audit.KINDS (a test holds the two together): changes are everything but
+sign-ins."""
 
 
 class AuditQuery(Model):
