@@ -36,7 +36,7 @@ from cli.queue_config import (
 from cli.whole_file import whole_file
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig
-from hold_policies.factory import prompts_of
+from hold_policies.factory import prompts_of, voice_of
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
@@ -250,7 +250,8 @@ def build(options: dict[str, Any]) -> tuple[Scenario, HoldwellConfig, str | None
         reactions=Reactions() if options["reactions"] == "default" else Reactions.off(),
         callbacks=Callbacks(answer_p=options["callback_answer_p"],
                             retries=options["callback_retries"]),
-        handoff=handoff_for(prompts_of(config.queues[queue])) if options["handoff"] == "app"
+        handoff=handoff_for(prompts_of(config.queues[queue]), voice=voice_of(config.queues[queue]))
+        if options["handoff"] == "app"
         else Handoff(),
     )
     scenario = day_shape(scenario, options, config.queues[queue].clock_zone)

@@ -23,6 +23,11 @@ def prompts_of(queue: QueueConfig, name: str | None = None) -> Prompts:
     return Prompts(**queue.prompt_overrides(name or queue.policy))
 
 
+def voice_of(queue: QueueConfig) -> Voice:
+    """How the queue's text-to-speech sounds: its voice and language."""
+    return Voice(queue.voice, queue.language)
+
+
 def build_policy(queue: QueueConfig, name: str | None = None) -> HoldPolicy:
     """The policy or variant `name` (default: the queue's own) with the queue's voice, words
     and knobs, and a variant's over them; a variant keeps its policy's `name` (the log's
@@ -32,7 +37,7 @@ def build_policy(queue: QueueConfig, name: str | None = None) -> HoldPolicy:
     if policy not in POLICY_CLASSES:
         raise ValueError(f"unknown policy {name!r}")
     return with_overflow(POLICY_CLASSES[policy](
-        voice=Voice(queue.voice, queue.language), prompts=prompts_of(queue, name),
+        voice=voice_of(queue), prompts=prompts_of(queue, name),
         variant=name if name in queue.variants else "", **queue.knobs(name)),
         queue.overflow_rules())
 

@@ -81,7 +81,9 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         self.callers = callers
         self.arrivals = callers.arrivals_s.tolist()
         self.talk = callers.service_s.tolist()  # callbacks add their own handoff
-        self.service = (callers.service_s + scenario.handoff.connect_s).tolist()
+        self.service = (callers.service_s + scenario.handoff.connect_s).tolist()  # thanked
+        self.service_at_once = (callers.service_s
+                                + scenario.handoff.connect_after(0.0)).tolist()
         self.patience = callers.patience_s.tolist()
         self.ledger = Ledger(scenario.calls)
         self.line = Line()
@@ -110,7 +112,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
 
     def run(self, progress: Callable[[int], None] | None = None) -> CallTable:
         """Process events in time order until every call, and every callback, has ended."""
-        arrivals, service, events, agents = self.arrivals, self.service, self.events, self.agents
+        arrivals, service, events, agents = (self.arrivals, self.service_at_once, self.events,
+                                             self.agents)
         free, line, orig = agents.free, self.line.entries, self.ledger.orig_position
         departed = self.speed.departures
         replace, n = heapq.heapreplace, len(arrivals)
@@ -356,7 +359,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
             waiter = waiters[index]
             if waiter.phase == WAITING:
                 self.leave_queue(waiter, t, ANSWERED)
-                heapq.heapreplace(self.agents.free, t + self.service[index])
+                heapq.heapreplace(self.agents.free, t + self.talk[index]
+                                  + self.scenario.handoff.connect_after(t - self.arrivals[index]))
                 return
             if waiter.phase == READY and not self.customer_first:  # else the worker rings
                 if self.closed_line is None or self.is_open_at(t):

@@ -92,7 +92,8 @@ def fcfs_with_reneging(scenario: Scenario, callers: Callers,
                        progress: Callable[[int], None] | None = None) -> np.ndarray:
     """Service start of every caller in arrival order (-1: hung up before an agent was free)."""
     arrivals = callers.arrivals_s.tolist()
-    service = (callers.service_s + scenario.handoff.connect_s).tolist()
+    talk, handoff = callers.service_s.tolist(), scenario.handoff
+    at_once = (callers.service_s + handoff.connect_after(0.0)).tolist()
     deadline = (callers.arrivals_s + callers.patience_s).tolist()
     n = len(arrivals)
     start = [-1.0] * n
@@ -107,14 +108,14 @@ def fcfs_with_reneging(scenario: Scenario, callers: Callers,
                 change = _staff_until(agents, a)
             f = free[0] if free else INF
             if f <= a:  # an agent is free: answered at once
-                replace(free, a + service[i])
+                replace(free, a + at_once[i])
                 start[i] = a
                 continue
             if change <= f:  # the schedule changes before this caller's turn
                 change = _staff_until(agents, f, a)
                 f = free[0] if free else INF
             if f <= deadline[i]:
-                replace(free, f + service[i])
+                replace(free, f + talk[i] + handoff.connect_after(f - a))
                 start[i] = f
         if progress is not None:
             progress(min(lo + step, n) - lo)
@@ -183,7 +184,8 @@ def run_inert(scenario: Scenario, policy: HoldPolicy, callers: Callers, timeline
         first_announced_wait_s=nan, callback_wait_s=nan.copy(),
         callback_requested=np.zeros(n, bool), callback_promised_wait_s=nan.copy(),
         first_announced_at_s=nan.copy(), callback_requested_at_s=nan.copy(),
-        talk_s=np.where(served, callers.service_s + scenario.handoff.connect_s, np.nan),
+        talk_s=np.where(served, callers.service_s + scenario.handoff.connects_after(wait),
+                        np.nan),
         callback_attempts=np.zeros(n, np.int64),
     )
 

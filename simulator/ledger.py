@@ -75,8 +75,9 @@ class Ledger:
             callback_promised_wait_s=_column(self.callback_promised, n),
             first_announced_at_s=_column(self.first_announced_at, n),
             callback_requested_at_s=_column(self.callback_requested_at, n),
-            talk_s=None if talk_s is None else connected_talk(outcome, talk_s
-                                                              + scenario.handoff.connect_s),
+            talk_s=None if talk_s is None else connected_talk(outcome, talk_s + np.where(
+                outcome == ANSWERED, scenario.handoff.connects_after(np.asarray(self.wait, float)),
+                scenario.handoff.connect_s)),
             callback_attempts=np.nan_to_num(_column(self.callback_attempts, n)).astype(np.int64),
             callback_held_s=_column(self.callback_held, n) if self.callback_held else None,
             closed_callback=None if self.closed_callback is None else np.nan_to_num(

@@ -13,7 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
+from hold_policies.base import Voice
 from hold_policies.closed_line import ClosedLine
+from hold_policies.connecting import THANKS_AFTER_S, connecting_words
 from hold_policies.durations import say_duration_s
 from hold_policies.hours import start_of_day
 from hold_policies.prompts import Prompts, filled
@@ -171,19 +175,43 @@ class Handoff:
     callback_greeting_s: float = 0.0  # the customer hears the greeting before the bridge
     missed_s: float = 0.0  # the agent hears that the customer did not answer
     held_greeting_s: float = 0.0  # customer-first: the greeting before they hold for an agent
+    connect_at_once_s: float | None = None
+    """`connect_s` for a caller answered before THANKS_AFTER_S in line, who is not thanked
+    for waiting (hold_policies.connecting); None: as long as `connect_s`."""
 
     def __post_init__(self) -> None:
         for name in ("connect_s", "callback_intro_s", "callback_greeting_s", "missed_s",
                      "held_greeting_s"):
             if not getattr(self, name) >= 0:
                 raise ScenarioError(f"handoff.{name}: must be >= 0 seconds")
+        if self.connect_at_once_s is not None and not self.connect_at_once_s >= 0:
+            raise ScenarioError("handoff.connect_at_once_s: must be >= 0 seconds")
+
+    def connect_after(self, waited_s: float) -> float:
+        """Seconds of words before the bridge for a caller answered after `waited_s` in line:
+        the app thanks only those who waited (hold_policies.connecting)."""
+        if waited_s < THANKS_AFTER_S and self.connect_at_once_s is not None:
+            return self.connect_at_once_s
+        return self.connect_s
+
+    def connects_after(self, waited_s: np.ndarray) -> np.ndarray:
+        """`connect_after` for each of `waited_s`."""
+        quick = self.connect_s if self.connect_at_once_s is None else self.connect_at_once_s
+        return np.where(waited_s < THANKS_AFTER_S, quick, self.connect_s)
+
+    def without_connect(self) -> Handoff:
+        """No words before the bridge are timed (a fitted talk time already holds them)."""
+        return replace(self, connect_s=0.0, connect_at_once_s=None)
 
 
-def handoff_for(prompts: Prompts, typical_wait_min: int = 5) -> Handoff:
-    """The seconds the live app's own words take around each conversation."""
+def handoff_for(prompts: Prompts, typical_wait_min: int = 5,
+                voice: Voice | None = None) -> Handoff:
+    """The seconds the live app's own words take around each conversation (in `voice`'s
+    language, for the words holdwell says in it)."""
     minutes = f"{typical_wait_min} minutes"
     return Handoff(
-        connect_s=say_duration_s(prompts.connecting),
+        connect_s=say_duration_s(connecting_words(prompts, voice or Voice(), None)),
+        connect_at_once_s=say_duration_s(connecting_words(prompts, voice or Voice(), 0.0)),
         callback_intro_s=say_duration_s(filled(prompts.agent_callback_context, minutes=minutes)),
         callback_greeting_s=say_duration_s(prompts.callback_greeting),
         missed_s=say_duration_s(prompts.agent_callback_missed),

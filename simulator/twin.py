@@ -12,7 +12,7 @@ makes callers do, so predicting another policy does not count its reactions twic
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -281,5 +281,5 @@ def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,
                             retry_spacing_s=twin.retry_spacing_s),
         estimates=estimates or Estimates(),
         # fitted talk runs from the answer, so it already holds the spoken connect message
-        handoff=replace(handoff or Handoff(), connect_s=0.0),
+        handoff=(handoff or Handoff()).without_connect(),
     )

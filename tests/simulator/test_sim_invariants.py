@@ -34,7 +34,8 @@ def callback_scenarios(draw: st.DrawFn):
         ring_s=draw(st.sampled_from([0.0, 25.0])),
         answer_after_s=draw(st.sampled_from([0.0, 8.0])),
     )
-    handoff = draw(st.sampled_from([Handoff(), Handoff(2.0, 3.0, 2.5, 1.0)]))
+    handoff = draw(st.sampled_from([Handoff(), Handoff(2.0, 3.0, 2.5, 1.0),
+                                     Handoff(2.0, 3.0, 2.5, 1.0, connect_at_once_s=0.5)]))
     reactions = dataclasses.replace(Reactions(), callback_p=draw(st.sampled_from([0.2, 0.9])))
     return simple_scenario(
         calls=draw(st.integers(50, 400)), agents=draw(st.integers(1, 4)),
