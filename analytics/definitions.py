@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics.promises import PROMISE_FATES
+from analytics.promises import PROMISE_FATES, PROMISE_KEPT_RATE
 from hold_policies.records import UNSERVED_FORMULA
 
 SURVIVAL_TIMES_S = (60.0, 120.0, 300.0)  # "still willing to wait at 1, 2 and 5 minutes"
@@ -143,11 +143,17 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "callbacks connected to an agent / (callbacks requested − answered in line first): "
         "of the callbacks that had to be placed",
     ),
+    "callbacks_promise_pending": (
+        "calls",
+        "callbacks given a band still pending: neither connected nor given up at the log's "
+        "end, their deadline not yet passed then, so whether the promise is kept is not yet "
+        f"known; left out of the kept rate ({PROMISE_FATES})",
+    ),
     "callback_promise_kept_rate": (
         "fraction",
-        "kept / callbacks given a band (a recorded promised wait, counted from entering "
-        f"the queue): {PROMISE_FATES}; n/a when no callback carries a promised wait (records "
-        "without callback_promised_wait_s say nothing of promises)",
+        f"{PROMISE_KEPT_RATE}; the band is a recorded promised wait, counted from entering "
+        "the queue; n/a when no callback carries a decided promise (records without "
+        "callback_promised_wait_s say nothing of promises)",
     ),
     "caller_wait_minutes": ("min", "sum of every caller's wait in the queue, abandoners included"),
     "breakdowns": (

@@ -51,7 +51,8 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("callback_acceptance_rate", "callbacks requested, share of calls", None),
     ("callback_completion_rate", "callback completion", None),
     ("callbacks_given_band", "callbacks given a band (promised)", None),
-    ("callback_promise_kept_rate", "callback promise kept (of those)", None),
+    ("callbacks_promise_pending", "  of which still pending (undecided)", None),
+    ("callback_promise_kept_rate", "callback promise kept (of those decided)", None),
     ("caller_wait_minutes", "caller minutes waiting", None),
     ("announced_calls", "callers told a wait", None),
     ("announced_wait_mean_error_s", "announced wait error (mean)", None),
@@ -68,6 +69,7 @@ _SHOWN_UNITS = {
     "callback_takers": "calls",
     "callbacks_answered_first": "calls",
     "callbacks_given_band": "calls",
+    "callbacks_promise_pending": "calls",
     "announced_calls": "calls",
     "difference": "pp",
 }

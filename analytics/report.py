@@ -86,6 +86,7 @@ _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
     "callbacks_answered_first": "callbacks_answered_first",
     "callback_completion_rate": "callback_completion_rate",
     "callbacks_given_band": "callbacks_given_band",
+    "callbacks_promise_pending": "callbacks_promise_pending",
     "callback_promise_kept_rate": "callback_promise_kept_rate",
     "caller_wait_minutes": "caller_wait_minutes",
     "announced_calls": "announced_calls",

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from analytics.batch_means import paired_run_difference, run_interval
-from analytics.promises import PROMISE_FATES, PromiseFates, promise_fates
+from analytics.promises import PROMISE_KEPT_RATE, PromiseFates, log_end_s, promise_fates
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED_FORMULA
 from simulator.table import (
     ABANDONED,
@@ -70,9 +70,12 @@ DEFINITIONS: dict[str, str] = {
     "callbacks_given_band": "callbacks whose caller was told a wait before choosing, "
                             "answered in line first excluded: the promises a callback had "
                             "to keep",
-    "callback_promise_kept_rate": f"kept / callbacks given a band: {PROMISE_FATES}",
-    "callback_promise_broken_rate": "broken (late + failed) / callbacks given a band, as "
-                                    "the kept rate defines them",
+    "callback_promise_kept_rate": PROMISE_KEPT_RATE,
+    "callback_promise_broken_rate": "broken (late + failed) / (callbacks given a band - still "
+                                    "pending), as the kept rate defines them",
+    "callback_promises_pending": "callbacks given a band still pending at the run's end "
+                                 "(undecided, in no share), as the kept rate defines them; a "
+                                 "run settles every callback, so 0 unless it was cut short",
     "callback_promises_kept": "callbacks given a band that were kept, as the kept rate "
                               "defines it",
     "callback_promises_late": "callbacks given a band that connected after their deadline: "
@@ -115,18 +118,23 @@ def given_band(table: CallTable) -> np.ndarray:
 
 
 def fates(table: CallTable) -> PromiseFates[np.ndarray]:
-    """Each call's promise kept, late or failed (analytics.promises: the report's too)."""
+    """Each call's promise kept, late, failed or still pending at the run's end
+    (analytics.promises: the report's too; a run settles every callback, so none pends)."""
+    end_s = log_end_s(table.entered_s, table.wait_s, table.callback_wait_s)
     return promise_fates(given_band(table), table.outcome == CALLBACK_CONNECTED,
                          table.outcome == CALLBACK_FAILED, table.callback_wait_s,
-                         table.callback_promised_wait_s)
+                         table.callback_promised_wait_s, end_s - table.entered_s)
 
 
 def promise_counts(table: CallTable) -> dict[str, int]:
-    """Callbacks given a band, and how many were kept, late and failed."""
+    """Callbacks given a band, how many were kept, late and failed, how many of them were
+    decided (the shares' denominator) and how many still pending."""
     met = fates(table)
     return {"given_band": int(np.count_nonzero(given_band(table))),
             "kept": int(np.count_nonzero(met.kept)), "late": int(np.count_nonzero(met.late)),
-            "failed": int(np.count_nonzero(met.failed))}
+            "failed": int(np.count_nonzero(met.failed)),
+            "decided": int(np.count_nonzero(met.decided)),
+            "pending": int(np.count_nonzero(met.pending))}
 
 
 def serve_figures(table: CallTable, service_level_s: float) -> dict[str, float | None]:
@@ -207,10 +215,11 @@ def summarise(table: CallTable, *, wall_s: float,
 
 def promise_summary(counts: dict[str, int]) -> dict:
     """The summary's promise fields (DEFINITIONS) from `promise_counts`."""
-    band = counts["given_band"]
-    return {"callbacks_given_band": band,
-            "callback_promise_kept_rate": _ratio(counts["kept"], band),
-            "callback_promise_broken_rate": _ratio(counts["late"] + counts["failed"], band),
+    decided = counts["decided"]
+    return {"callbacks_given_band": counts["given_band"],
+            "callback_promise_kept_rate": _ratio(counts["kept"], decided),
+            "callback_promise_broken_rate": _ratio(counts["late"] + counts["failed"], decided),
+            "callback_promises_pending": counts["pending"],
             "callback_promises_kept": counts["kept"],
             "callback_promises_late": counts["late"],
             "callback_promises_failed": counts["failed"]}

@@ -21,17 +21,19 @@ from simulator.metrics import fates, promise_counts, wilson_interval
 from simulator.scenario import Scenario
 from simulator.table import CallTable
 
-DEFINITION = f"broken share = (late + failed) / callbacks given a band: {PROMISE_FATES}"
+DEFINITION = ("broken share = (late + failed) / callbacks given a band whose promise is decided "
+              f"(still pending ones left out): {PROMISE_FATES}")
 
 
 def late_callbacks(table: CallTable) -> dict:
     """Counts of callbacks given a band: kept, broken, and of the broken late (and after a
-    missed attempt) and failed (PROMISE_FATES), with each share's Wilson interval."""
+    missed attempt) and failed, and still pending (PROMISE_FATES), with each share's Wilson
+    interval over the decided ones."""
     counts = promise_counts(table)
     attempts = table.callback_attempts
     late = fates(table).late
     retried = int(np.count_nonzero(late & (attempts > 1))) if attempts is not None else 0
-    n, kept = counts["given_band"], counts["kept"]
+    n, kept = counts["decided"], counts["kept"]
     broken = counts["late"] + counts["failed"]
     return {**counts, "broken": broken, "late_after_missed_attempt": retried,
             "kept_rate": kept / n if n else None, "kept_rate_ci": wilson_interval(kept, n),
@@ -46,8 +48,13 @@ def late_callbacks_line(table: CallTable) -> str:
     figures = late_callbacks(table)
     if not figures["given_band"]:
         return "callback promises broken: none given a band"
-    return (f"callback promises broken: {figures['broken']:,} of {figures['given_band']:,} "
-            f"given a band ({100 * figures['broken_rate']:.1f}%: {figures['late']:,} late, "
+    pending = figures["pending"]
+    if not figures["decided"]:
+        return (f"callback promises broken: none decided, {pending:,} given a band still "
+                f"pending — {DEFINITION}")
+    said = f" and decided ({pending:,} still pending, left out; " if pending else " ("
+    return (f"callback promises broken: {figures['broken']:,} of {figures['decided']:,} "
+            f"given a band{said}{100 * figures['broken_rate']:.1f}%: {figures['late']:,} late, "
             f"{figures['late_after_missed_attempt']:,} of them after a missed attempt, + "
             f"{figures['failed']:,} failed; {figures['kept']:,} kept) — {DEFINITION}")
 
@@ -55,8 +62,9 @@ def late_callbacks_line(table: CallTable) -> str:
 def spacing_sweep(scenario: Scenario, policy: HoldPolicy, spacings_s: Sequence[float],
                   seeds: Sequence[int],
                   progress: Callable[[int], None] | None = None) -> list[dict]:
-    """Broken share (late + failed) for each retry spacing, over `seeds` (the same callers
-    for every spacing); `progress(1)` after each run. `late_rate` stays beside it."""
+    """Broken share (late + failed) of the decided promises for each retry spacing, over
+    `seeds` (the same callers for every spacing); `progress(1)` after each run. `late_rate`
+    stays beside it."""
     from simulator.run import simulate  # run imports the engines; keep this module light
 
     out = []
@@ -69,9 +77,11 @@ def spacing_sweep(scenario: Scenario, policy: HoldPolicy, spacings_s: Sequence[f
             if progress is not None:
                 progress(1)
         late, failed, band = ([run[key] for run in runs] for key in ("late", "failed",
-                                                                     "given_band"))
+                                                                     "decided"))
         broken = [a + b for a, b in zip(late, failed, strict=True)]
-        out.append({"retry_spacing_s": float(spacing), "given_band": sum(band),
+        out.append({"retry_spacing_s": float(spacing),
+                    "given_band": sum(run["given_band"] for run in runs),
+                    "pending": sum(run["pending"] for run in runs), "decided": sum(band),
                     "late": sum(late), "failed": sum(failed), "broken": sum(broken),
                     "runs": len(band),
                     "broken_rate": sum(broken) / sum(band) if sum(band) else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from analytics.formatting import margin_points, share_and_margin, signed_points
-from analytics.promises import PROMISE_FATES
+from analytics.promises import PROMISE_KEPT_RATE
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
 from simulator.replicate import edge_half_width, mean_and_half_width, replicate
@@ -22,7 +22,8 @@ SHARE_OF = {
                                                 - s["callbacks_answered_first"]),
     "service_level": lambda s: s["answered"],
     "served_in_time_rate": lambda s: s["calls"],
-    "callback_promise_kept_rate": lambda s: s["callbacks_given_band"],
+    "callback_promise_kept_rate": lambda s: (s["callbacks_given_band"]
+                                             - s["callback_promises_pending"]),
 }
 """Each share figure's denominator in a summary: a share every replication puts at 0% or
 100% gets its interval from all of them together (`edge_half_width`), not the t interval's
@@ -38,8 +39,7 @@ FIGURES = (
      "mean time from entering to an agent of callers served, a callback at its real wait"),
     ("served_in_time_rate", "served in time", "%",
      "(answered + called back) within {sl} s of entering / calls"),
-    ("callback_promise_kept_rate", "promise kept", "%",
-     f"kept / callbacks given a band: {PROMISE_FATES}"),
+    ("callback_promise_kept_rate", "promise kept", "%", PROMISE_KEPT_RATE),
 )
 
 

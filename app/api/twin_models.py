@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from analytics.promises import PROMISE_KEPT_RATE
 from app.api.models import Model
 from hold_policies.config import ARM_NAME_PATTERN, POLICY_NAMES
 from hold_policies.records import SERVICE_LEVEL_S
@@ -189,8 +190,7 @@ class PolicyOutcome(Model):
                                       "agent of callers served, a callback at its real wait")
     served_in_time_rate: Interval = Field(description="(answered + called back) within the "
                                           "threshold of entering / calls")
-    promise_kept: Interval = Field(description="callbacks connected by the promised time / "
-                                   "callbacks given a band")
+    promise_kept: Interval = Field(description=PROMISE_KEPT_RATE)
     unserved_vs_first: Interval = Field(description="paired difference from the first policy")
 
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
+from analytics.promises import PROMISE_KEPT_RATE
 from app.api.registry import field_errors
 from app.api.twin_models import WHATIF_ORDER, TwinAsk, TwinFitView, TwinWindow
 from app.auth.access import requires
@@ -59,7 +60,7 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
     page = {"asked": shown, "policies": WHATIF_ORDER, "variants": variants_of(svc),
             "errors": {}, "fit": None, "result": None, "labels": LABELS, "invalid": {},
-            "take_up": callback_take_up_assumed()}
+            "take_up": callback_take_up_assumed(), "promise_kept_means": PROMISE_KEPT_RATE}
     try:
         ask = TwinAsk.model_validate(asked, context=ask_context(svc))
     except ValidationError as error:

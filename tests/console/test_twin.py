@@ -239,3 +239,16 @@ def test_a_wait_no_timedelta_holds_leaves_that_talk_unknown_not_a_500(seeded, to
     fit = seeded.test_client().get("/api/v1/twin", headers=bearer(tokens["analyst"]))
     assert fit.status_code == 200, fit.get_json()
     assert within(fit.get_json()["talk"]["mean_s"], 300.0)  # the rest read as before
+
+
+def test_the_whatif_defines_promise_kept_over_the_decided_promises(seeded, as_role, tokens):
+    """"promise kept" was shown undefined on the page; a promise still pending is undecided
+    and left out of the rate (analytics.promises), as the CLI's definitions say."""
+    page = as_role("analyst").get("/console/twin?run=1&policies=callback&replications=2")
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200
+    assert "promise kept = kept / (callbacks given a band - still pending): " in text
+    assert "still pending if still open" in text
+    schema = as_role("analyst").get("/api/v1/openapi.json").get_json()
+    described = schema["components"]["schemas"]["PolicyOutcome"]["properties"]["promise_kept"]
+    assert "still pending" in str(described)

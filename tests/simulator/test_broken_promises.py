@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from analytics import metrics as report_metrics
-from simulator.metrics import summarise
+from simulator.metrics import DEFINITIONS, summarise
 from simulator.promises import late_callbacks, late_callbacks_line
+from simulator.table import LEFT
 from tests.simulator.test_sim_metrics import six_calls
 
 
@@ -46,3 +47,40 @@ def test_a_connected_callback_with_no_time_is_kept_nowhere() -> None:
     report = report_metrics.callbacks(table.frame()).iloc[0]
     assert report["callbacks_promise_kept"] == 0
     assert report["callback_promise_kept_rate"] == s["callback_promise_kept_rate"]
+
+
+def test_a_promise_still_pending_at_the_end_is_left_out_of_every_share() -> None:
+    """Callback 6 still open (left, no connect, no failure) with its deadline (5 + 500 s) after
+    the log's end (callback 5's connect, 4 + 400 s): undecided. It had stayed in every
+    denominator, neither kept nor broken: 1 kept of 3 read 33% kept where 1 of 2 decided is
+    50%. The summary, the late-callbacks line and the report read alike."""
+    table = six_calls()
+    last = np.arange(6) == 5
+    table = replace(table, outcome=np.where(last, LEFT, table.outcome).astype(np.int8),
+                    callback_promised_wait_s=np.where(last, 500.0,
+                                                      table.callback_promised_wait_s))
+    s = summarise(table, wall_s=0.5)
+    figures = late_callbacks(table)
+    assert (s["callbacks_given_band"], s["callback_promises_pending"]) == (3, 1)
+    assert s["callback_promise_kept_rate"] == figures["kept_rate"] == pytest.approx(1 / 2)
+    assert s["callback_promise_broken_rate"] == figures["broken_rate"] == pytest.approx(1 / 2)
+    line = late_callbacks_line(table)
+    assert line.startswith("callback promises broken: 1 of 2 given a band and decided (1 "
+                           "still pending, left out; 50.0%: 1 late")
+    assert "still pending" in DEFINITIONS["callback_promise_kept_rate"]
+    report = report_metrics.callbacks(table.frame()).iloc[0]
+    assert report["callbacks_promise_pending"] == 1
+    assert report["callback_promise_kept_rate"] == s["callback_promise_kept_rate"]
+
+
+def test_a_promise_still_open_past_its_deadline_is_broken() -> None:
+    """Callback 6 still open, its deadline (5 + 365 s) before the log's end (404 s): it can
+    only come late, so it is broken, in the summary and in the report alike."""
+    table = six_calls()
+    last = np.arange(6) == 5
+    table = replace(table, outcome=np.where(last, LEFT, table.outcome).astype(np.int8))
+    s = summarise(table, wall_s=0.5)
+    assert (s["callback_promises_pending"], s["callback_promises_late"]) == (0, 2)
+    assert s["callback_promise_kept_rate"] == pytest.approx(1 / 3)
+    report = report_metrics.callbacks(table.frame()).iloc[0]
+    assert report["callback_promise_kept_rate"] == pytest.approx(1 / 3)

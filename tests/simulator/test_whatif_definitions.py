@@ -11,7 +11,7 @@ from simulator.whatif import FIGURES, _cell, figure
 def test_promise_kept_is_defined_over_the_callbacks_given_a_band():
     definition = next(text for key, _, _, text in FIGURES
                       if key == "callback_promise_kept_rate")
-    assert definition.startswith("kept / callbacks given a band:")
+    assert definition.startswith("kept / (callbacks given a band - still pending):")
     assert "never reached (failed)" in definition  # broken, as in every promise figure
     assert "requested" not in definition
 
@@ -20,7 +20,7 @@ def test_promise_kept_is_defined_over_the_callbacks_given_a_band():
 def _summary(**figures: float) -> dict:
     base = {"calls": 1000, "callbacks_requested": 100, "callbacks_answered_first": 10,
             "answered": 700, "callbacks_given_band": 80, "unserved_rate": 0.2,
-            "callback_promise_kept_rate": 1.0}
+            "callback_promise_kept_rate": 1.0, "callback_promises_pending": 0}
     return {**base, **figures}
 
 
@@ -34,6 +34,13 @@ def test_a_share_every_replication_put_at_100_percent_is_not_told_as_exact():
     none = figure([_summary(unserved_rate=0.0) for _ in range(5)], "unserved_rate")
     assert none[1] == pytest.approx(1 - 0.05 ** (1 / 5000))
     assert _cell(none, "%").startswith("0.00% +")
+
+
+def test_a_kept_rate_at_100_percent_is_bounded_by_the_decided_promises_alone():
+    """Still-pending promises are in no share, so not in the bound's count either: 20 x 50
+    decided, not 20 x 80 given a band."""
+    runs = [_summary(callback_promises_pending=30) for _ in range(20)]
+    assert figure(runs, "callback_promise_kept_rate")[1] == pytest.approx(1 - 0.05 ** (1 / 1000))
 
 
 def test_a_share_that_varied_keeps_its_t_interval():
