@@ -45,6 +45,14 @@ class SlotRates:
         return ", ".join(f"{hhmm(start)}-{hhmm(end)}" for start, end in spans)
 
 
+BORROWED_MARK = "*"
+"""How a table marks a borrowed half-hour's rate (BORROWED says what it means)."""
+BORROWED = ("borrowed: a half-hour the log never covered on this weekday, so its rate and "
+            "error are the all-days ones (`holdwell fit` writes borrowed = true in the "
+            "scenario file), not measured on the day")
+"""What a borrowed half-hour is, for every table that shows one."""
+
+
 def hhmm(slot: int) -> str:
     """The half-hour's start, HH:MM (slot 48: 24:00, the day's end)."""
     return f"{slot * SLOT_MIN // 60:02d}:{slot * SLOT_MIN % 60:02d}"

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 from analytics.formatting import margin_points, percent_number
-from simulator.fit_results import SLOT_MIN, hhmm
+from simulator.fit_results import BORROWED, BORROWED_MARK, SLOT_MIN, SlotRates, hhmm
 from simulator.slot_counts import SERVED_IN_TIME_PER_SLOT, UNSERVED_PER_SLOT
 from simulator.staff_plan import PolicyPlan, Target
 from simulator.twin import Twin
@@ -141,6 +141,21 @@ def _unresolved_hours_caveat(plans: Sequence[PolicyPlan]) -> list[str]:
             "calls to show the target met: no saving against Erlang-A until more days show it)"]
 
 
+def _rate_cell(rates: SlotRates, slot: int) -> str:
+    """A half-hour's rate ± its error, marked when borrowed (BORROWED)."""
+    mark = f" {BORROWED_MARK}" if rates.borrowed[slot] else ""
+    return f"{rates.per_min[slot]:.2f}±{rates.se_per_min[slot]:.2f}{mark}"
+
+
+def borrowed_legend(rates: SlotRates) -> list[str]:
+    """The legend line for the borrowed mark, when an open half-hour carries it: a borrowed
+    rate read as measured had passed for what the day showed."""
+    shown = [s for s, rate in enumerate(rates.per_min) if rate > 0 and rates.borrowed[s]]
+    if not shown:
+        return []
+    return [f"  {BORROWED_MARK} after calls/min ({len(shown)} half-hour(s) here): {BORROWED}"]
+
+
 def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
                    plans: Sequence[PolicyPlan], day: str = "all") -> str:
     """Open half-hours only; totals in agent-hours; definitions at the end."""
@@ -153,8 +168,7 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
         if rate <= 0:
             continue
         cells = "".join(f"{_cell(p, s):>{CELL}}" for p in plans)
-        lines.append(f"{hhmm(s):<10}{f'{rate:.2f}±{rates.se_per_min[s]:.2f}':>16}"
-                     f"{erlang[s]:>10}{cells}")
+        lines.append(f"{hhmm(s):<10}{_rate_cell(rates, s):>16}{erlang[s]:>10}{cells}")
     total = sum(erlang) * SLOT_MIN / 60
     lines.append(f"{'agent-hours':<26}{total:>10.1f}" + "".join(
         f"{f'{p.agent_hours:.1f}' + _hours_mark(p):>{CELL}}" for p in plans))
@@ -162,6 +176,7 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
     lines += ["", "definitions:",
               f"  half-hour: its start on the line's clock ({twin.timezone})",
               "  calls/min: fitted arrival rate ± its standard error (Poisson)",
+              *borrowed_legend(rates),
               "  Erlang-A: the textbook M/M/n+M answer per half-hour (exponential talk and "
               "patience with the fitted means, no reactions, steady state)",
               "  policy columns: fewest agents whose simulated mean meets the target, with that "

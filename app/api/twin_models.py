@@ -11,6 +11,7 @@ from analytics.promises import PROMISE_KEPT_RATE
 from app.api.models import Model
 from hold_policies.config import ARM_NAME_PATTERN, POLICY_NAMES
 from hold_policies.records import SERVICE_LEVEL_S
+from simulator.fit_results import BORROWED
 
 WHATIF_ORDER = ("music_ads", "silence", "checkin", "callback")
 """The status quo first: every other policy is compared with it, paired by replication."""
@@ -197,6 +198,7 @@ class PolicyOutcome(Model):
 class StaffRow(Model):
     start: str
     calls_per_min: Estimate
+    borrowed: bool = Field(default=False, description=BORROWED)
     erlang_a: int
     agents: dict[str, int]
     figure: dict[str, Interval] = Field(description="the target's figure at that staffing")

@@ -158,7 +158,8 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
                                   seed=ask.seed, workers=1, on_round=deadline)
     rates = live.twin.day_rates(ask.day)
     rows = [StaffRow(start=hhmm(s), calls_per_min=estimate(rate, rates.se_per_min[s]),
-                     erlang_a=erlang[s], agents={p.policy: p.agents[s] for p in plans},
+                     borrowed=rates.borrowed[s], erlang_a=erlang[s],
+                     agents={p.policy: p.agents[s] for p in plans},
                      figure={p.policy: interval((p.mean[s], p.half_width[s])) for p in plans},
                      met={p.policy: not p.missed[s] for p in plans},
                      too_few_calls_bound={p.policy: num(p.unresolved_bound[s]) for p in plans})

@@ -252,3 +252,31 @@ def test_the_whatif_defines_promise_kept_over_the_decided_promises(seeded, as_ro
     schema = as_role("analyst").get("/api/v1/openapi.json").get_json()
     described = schema["components"]["schemas"]["PolicyOutcome"]["properties"]["promise_kept"]
     assert "still pending" in str(described)
+
+
+def test_the_staffing_table_marks_borrowed_half_hours_and_defines_the_mark(seeded, as_role,
+                                                                           tokens):
+    """The known log ends on Sunday at 08:05: Sunday 08:00-24:00 was never logged, so its
+    rates are the all-days ones (`SlotRates.borrowed`). The staffing table had shown them as
+    if measured on Sunday."""
+    asked = "run=1&policies=music_ads&replications=2&target_unserved=0.3"
+    page = as_role("analyst").get(f"/console/twin?{asked}&day=sun")
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200
+    staffing = text[text.index('id="staffing"'):text.index("</section>", text.index(
+        'id="staffing"'))]
+    rows = re.findall(r'<th scope="row" data-label="half-hour">(\d\d:\d\d)</th>'
+                      r'<td data-label="calls/min"( class="borrowed")?>', staffing)
+    marked = {start for start, borrowed in rows if borrowed}
+    assert "07:30" in dict(rows) and "07:30" not in marked
+    assert {"08:00", "12:00", "21:30"} <= marked
+    assert staffing.count('<abbr title="borrowed: the all-days rate') == len(marked)
+    assert (f"* after calls/min ({len(marked)} half-hour(s) here): borrowed: a half-hour the "
+            "log never covered on this weekday") in staffing
+    answer = whatif(seeded, tokens["analyst"], {"policies": ["music_ads"], "replications": 2,
+                                                "target_unserved": 0.3, "day": "sun"})
+    flags = {row["start"]: row["borrowed"] for row in answer.get_json()["staffing"]["rows"]}
+    assert {start for start, flag in flags.items() if flag} == marked
+    tuesday = html.unescape(as_role("analyst").get(f"/console/twin?{asked}&day=tue")
+                           .get_data(as_text=True))
+    assert 'class="borrowed"' not in tuesday and "after calls/min (" not in tuesday

@@ -44,3 +44,11 @@ def test_an_analyst_runs_a_whatif_and_sees_the_table(console_app, served, browse
     first = page.locator("#staffing tbody tr").first
     assert first.locator("td[data-label=Erlang-A]").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Sunday after 08:00 was never logged: its borrowed rates are marked, and the mark said
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{served}/console/twin?run=1&policies=music_ads&replications=2"
+              "&target_unserved=0.3&day=sun")
+    page.wait_for_selector("#staffing", timeout=60_000)
+    marked = page.locator("#staffing td.borrowed[data-label='calls/min']")
+    assert marked.count() > 10 and marked.first.inner_text().endswith("*")
+    assert "borrowed: a half-hour the log never covered" in page.inner_text("#staffing .hint")
