@@ -36,10 +36,11 @@ from app.signed_client import SignedWsgiClient
 from app.storage.db import as_utc, make_engine
 from app.storage.deadline import BoundedRunner, DatabaseUnavailable, Deadline
 from app.storage.migrate import upgrade
-from app.storage.read import read_records_frame
+from app.storage.read import read_closed_frame, read_records_frame
 from app.storage.schema import call_events
 from audio.kinds import DEFAULT_LEVEL_DBOV, Kind
 from emulator.clips import Clip, assumed
+from emulator.closed_calls import with_closed_calls
 from emulator.customer_first import WORKER_INTERVAL_S
 from emulator.emulator import ListenerFactory, Posted, TwilioEmulator, VirtualCaller
 from emulator.realism import Realism
@@ -321,6 +322,9 @@ def emulate(
                     callback_attempts=frame["callback_attempts"].to_numpy(np.int64))
     if len(arms) > 1:  # a split's whole run is no one arm's
         table = replace(table, arm="")
+    if line is not None:  # callers who rang while closed: counted apart, as the fast engine
+        table = with_closed_calls(table, read_closed_frame(database_url,
+                                                           call_id_prefix=f"CA{tag}"))
     summary = summarise(table, wall_s=time.perf_counter() - began,
                         service_level_s=scenario.service_level_s)
     if len(arms) > 1:  # and each arm's figures, as the fast engine gives one arm's

@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text
 
 from app.storage.db import make_engine, timeout_to_what_is_left
-from app.storage.schema import call_events, calls
+from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import FACT_ONLY
-from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Event
+from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Event, Outcome
 from simulator.twin_log import END_COLUMNS, with_talk_from_ends
 
 CATEGORY_COLUMNS = ("queue", "policy", "arm", "outcome")
@@ -216,6 +216,28 @@ def read_records_frame(
                              for_twin=for_twin)
     finally:
         engine.dispose()
+
+
+def read_closed_frame(url: str, *, call_id_prefix: str = "") -> pd.DataFrame:
+    """Calls that rang while their queue was closed, oldest first: when each rang
+    (`arrived_at`) and the status of the callback it booked for the opening (None: none
+    booked). The records leave them out (`is_record`); a simulation's summary counts them
+    on their own, as the fast engine does."""
+    query = (select(calls.c.call_id, calls.c.arrived_at,
+                    callbacks.c.status.label("callback_status"))
+             .select_from(calls.outerjoin(callbacks, callbacks.c.call_id == calls.c.call_id))
+             .where(calls.c.outcome == Outcome.CLOSED.value)
+             .order_by(calls.c.arrived_at, calls.c.call_id))
+    if call_id_prefix:
+        query = query.where(calls.c.call_id.startswith(call_id_prefix, autoescape=True))
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+    finally:
+        engine.dispose()
+    frame["arrived_at"] = pd.to_datetime(frame["arrived_at"], utc=True)
+    return frame
 
 
 def records_frame(engine: Engine, query, chunk_size: int = 100_000, *,  # noqa: ANN001
