@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import click
 import numpy as np
@@ -98,21 +99,31 @@ class TwilioEngine:
             run = emulate(scenario, label(policy), rng, database_url=url, config=self.config,
                           progress=progress)
         if run.table.start != scenario.start:
-            click.echo(moved_run(scenario.start, run.table.start, url), err=True)
+            click.echo(moved_run(scenario.start, run.table.start, url,
+                                 self.clock_zone(scenario.queue)), err=True)
         if run.errors:
             click.echo(f"the app answered {len(run.errors)} request(s) wrongly; first: "
                        f"{run.errors[0]}", err=True)
         return SimulationRun(run.table, run.summary)
 
+    def clock_zone(self, queue: str) -> str:
+        """The queue's clock (`QueueConfig.clock_zone`), on which a moved run keeps its
+        weekdays and times of day; UTC without a config."""
+        queues = self.config.queues if self.config is not None else {}
+        return queues[queue].clock_zone if queue in queues else "UTC"
 
-def moved_run(wanted: datetime, start: datetime, url: str) -> str:
+
+def moved_run(wanted: datetime, start: datetime, url: str, zone: str = "UTC") -> str:
     """Why a Twilio run's calls carry later dates than asked: the log already held calls
-    from then on, and a run may not mix with them (`emulator.run.fresh_start`)."""
+    from then on, and a run may not mix with them (`emulator.run.fresh_start`). Dates and
+    the new start are on the line's clock (`zone`, named), where the weeks are counted: in
+    UTC, a Berlin run moved to its Saturday midnight had read as Friday 23:00."""
     weeks = round((start - wanted) / timedelta(weeks=1))
+    wanted, start = (moment.astimezone(ZoneInfo(zone)) for moment in (wanted, start))
     return (f"twilio engine: {url} already holds calls from {wanted:%a %Y-%m-%d} on, so this "
-            f"run is moved {weeks} week(s) later, to start {start:%a %Y-%m-%d %H:%M} UTC: the "
-            "same weekdays and times of day (a closed date is the later week's), and its "
-            "records carry the later dates")
+            f"run is moved {weeks} week(s) later, to start {start:%a %Y-%m-%d %H:%M} {zone}: "
+            "the same weekdays and times of day on the line's clock (a closed date is the "
+            "later week's), and its records carry the later dates")
 
 
 @contextmanager

@@ -56,3 +56,24 @@ def test_the_weeks_are_counted_on_the_lines_clock_across_a_daylight_saving_chang
     later = weeks_after(wanted, datetime(2026, 4, 3, 22, 0, tzinfo=UTC), berlin)  # on it
     assert later.astimezone(berlin).replace(tzinfo=None) == datetime(2026, 4, 11, 0, 0)
     assert weeks_after(wanted, wanted, UTC) == datetime(2026, 4, 3, 23, 0, tzinfo=UTC)
+
+
+def test_the_moved_start_is_said_on_the_lines_clock_with_its_zone(tmp_path) -> None:
+    """A Berlin line's run moved to its Saturday midnight had been said as "Fri 2026-04-03
+    22:00 UTC" (and the log's calls "from Fri 2026-03-27 on"): the right moment, read on
+    no clock the line keeps."""
+    (tmp_path / "hours.toml").write_text(HOURS.replace('"UTC"', '"Europe/Berlin"'))
+    pd.DataFrame({"entered_at": ["2026-03-28T12:00:00Z"]}).to_csv(tmp_path / "sat.csv",
+                                                                   index=False)
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    said = []
+    for _ in (1, 2):
+        result = CliRunner().invoke(simulate_command, [
+            "--engine", "twilio", "--policy", "checkin", "--config", str(tmp_path / "hours.toml"),
+            "--arrivals-from", str(tmp_path / "sat.csv"), "--agents", "1", "--sim-db", url,
+            "--json"])
+        assert result.exit_code == 0, result.output
+        said.append(result.stderr)
+    assert "is moved" not in said[0]
+    assert "already holds calls from Sat 2026-03-28 on" in said[1]
+    assert "is moved 1 week(s) later, to start Sat 2026-04-04 00:00 Europe/Berlin:" in said[1]
