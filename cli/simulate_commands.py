@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -78,9 +79,16 @@ class TwilioEngine:
 
     A variant runs as the app's own experiment arm (its words and knobs, its name in every
     record's arm), so reports compare variants as they compare the fast engine's. Calls stay
-    in `--sim-db`, or in a fresh SQLite file named on stderr, so reports and exports run on
-    them afterwards; never in DATABASE_URL, the line's live log (made-up callers there would
-    join every report, the console and the twin's fit).
+    in `--sim-db`, or in a fresh SQLite file of each policy's own named on stderr, so reports
+    and exports run on them afterwards; never in DATABASE_URL, the line's live log (made-up
+    callers there would join every report, the console and the twin's fit).
+
+    Runs sharing one log cannot share its dates: the app reads the log's recent past (its
+    queue's departures for estimates, its callback answer rate, each number's standing
+    callback), so a second policy on the same hours would hear of the first's callers. A
+    run into `--sim-db` is therefore moved past the calls there (`emulator.run.fresh_start`),
+    and compare says so (`dates_line`); without `--sim-db` each policy gets its own file,
+    so every policy of a compare runs on the scenario's own dates.
     """
 
     config: HoldwellConfig | None = None
@@ -92,7 +100,8 @@ class TwilioEngine:
 
         url = self.database_url
         if not url:
-            path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}.db").resolve()
+            named = re.sub(r"[^A-Za-z0-9_-]", "_", label(policy))
+            path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}-{named}.db").resolve()
             url = f"sqlite:///{path}"
         click.echo(f"twilio engine: calls are logged in {url}", err=True)
         with sim_db_errors(url, "--sim-db" if self.database_url else "the simulation's log"):
@@ -124,6 +133,27 @@ def moved_run(wanted: datetime, start: datetime, url: str, zone: str = "UTC") ->
             f"run is moved {weeks} week(s) later, to start {start:%a %Y-%m-%d %H:%M} {zone}: "
             "the same weekdays and times of day on the line's clock (a closed date is the "
             "later week's), and its records carry the later dates")
+
+
+def dates_line(runs: list[SimulationRun], zone: str) -> str | None:
+    """Which dates each policy of a compare ran on, when they differ (a Twilio compare into
+    one `--sim-db`: each run moved past the last, `TwilioEngine`), and what that changes;
+    None when every policy met the same dates. Said, since records and reports show the
+    dates and a pairing across them is only as good as the weeks are alike."""
+    starts = [run.table.start for run in runs]
+    if len(set(starts)) == 1:
+        return None
+    clock = ZoneInfo(zone)
+    each = ", ".join(f"{run_name(run.summary)} from {start.astimezone(clock):%a %Y-%m-%d %H:%M}"
+                     for run, start in zip(runs, starts, strict=True))
+    return (f"dates: the policies ran on different dates of one log ({each}, {zone}): the "
+            "same callers at the same weekday and time of day on the line's clock, each run "
+            "moved whole weeks past the last, since the app reads the log's recent past "
+            "(estimates, callbacks) and policies on the same hours would hear of each "
+            "other's callers; a closed date or a daylight-saving change in one week and "
+            "not another gives their callers different hours (then \"unserved vs the "
+            "first\" is n/a); without --sim-db each policy has a log of its own and all "
+            "run on the same dates")
 
 
 @contextmanager
@@ -419,6 +449,17 @@ def what_was_counted(summary: dict) -> str:
     return line
 
 
+def counted_in_each(summaries: list[dict]) -> str:
+    """`what_was_counted` once when every policy's says the same (the same callers on the
+    same dates), else each policy's, named: policies a Twilio compare ran on different weeks
+    may meet different hours, and the first policy's closed callers had stood for all."""
+    said = [what_was_counted(summary) for summary in summaries]
+    if len(set(said)) == 1:
+        return said[0]
+    return "\n".join(f"{run_name(summary)}: {line}" for summary, lines in
+                     zip(summaries, said, strict=True) for line in lines.splitlines())
+
+
 def write_records(runs: list[SimulationRun], path: str, file_format: str) -> None:
     """CSV or Parquet (`file_format`) in the call-log record format (analytics' writer
     validates it), every run's calls in one file.
@@ -534,7 +575,10 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         click.echo(json.dumps(summaries), err=aside)
         return
     click.echo(summary_table(summaries, scenario), err=aside)
-    click.echo(what_was_counted(summaries[0]), err=aside)
+    click.echo(counted_in_each(summaries), err=aside)
+    moved = dates_line(runs, ENGINES["twilio"].clock_zone(scenario.queue))
+    if moved:
+        click.echo(moved, err=aside)
     for run in runs:
         click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}", err=aside)
     if out:

@@ -322,6 +322,8 @@ def emulate(
                     callback_attempts=frame["callback_attempts"].to_numpy(np.int64))
     if len(arms) > 1:  # a split's whole run is no one arm's
         table = replace(table, arm="")
+    if not records:  # no caller reached the queue: the run is still its policy's
+        table = replace(table, **labels_served(settings.queues[scenario.queue], policy))
     if line is not None:  # callers who rang while closed: counted apart, as the fast engine
         table = with_closed_calls(table, read_closed_frame(database_url,
                                                            call_id_prefix=f"CA{tag}"))
@@ -335,6 +337,14 @@ def emulate(
     summary["app_errors"] = len(errors)
     return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests,
                        emulator.clips)
+
+
+def labels_served(queue: QueueConfig, arms: Arms) -> dict[str, str]:
+    """The policy and arm a run's records carry when it served `arms` (`served`), for a
+    run with no record to read them from (every caller rang while the line was closed):
+    its column had been named "" beside the other policies'."""
+    arm = arms if isinstance(arms, str) and arms not in POLICY_NAMES else ""
+    return {"policy": queue.policy, "arm": arm}
 
 
 def fresh_start(database_url: str, wanted: datetime, zone: tzinfo = UTC) -> datetime:
