@@ -350,8 +350,14 @@ def simulation_log(url: str | None) -> str | None:
 
 
 def day_shape(scenario: Scenario, options: dict[str, Any], zone: str = "UTC") -> Scenario:
-    """The rate profile, staffing schedule or replayed arrivals (from midnight on `zone`'s
-    clock of the first call's day), when given."""
+    """The rate profile, staffing schedule or replayed arrivals, when given, from midnight
+    on the line's clock (`zone`): a replay's first call's day, else Monday's
+    (`line_midnight`, as a fitted day's). Both engines run the scenario built here; a
+    Berlin line's `--rate-profile 480:3` had risen at 08:00 UTC, 09:00 on its clock, an hour
+    after its 08:00 opening."""
+    from simulator.line_clock import line_midnight
+
+    scenario = replace(scenario, start=line_midnight(zone))
     changes: dict[str, Any] = {}
     if options.get("rate_profile") is not None:  # "" too: an unset variable, said
         steps = parse_steps(options["rate_profile"], "--rate-profile")

@@ -1,0 +1,34 @@
+"""`--rate-profile` and `--staffing` minutes count from Monday midnight on the line's clock
+(its [hours] time zone), in both engines, as a fitted day's and a replay's do: they had
+counted from Monday 00:00 UTC, so a Berlin line's 07:00 rise came at 08:00 on its clock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli.simulate_commands import simulate_command
+
+BERLIN = """[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "checkin"
+[queues.support.hours]
+timezone = "Europe/Berlin"
+monday = "08:00-18:00"
+"""
+
+
+@pytest.mark.parametrize("engine", ["fast", "twilio"])
+def test_a_profile_before_the_opening_rings_a_closed_line(tmp_path, engine: str) -> None:
+    """Calls only from minute 420 to 480 (07:00-08:00): the line opens at 08:00 Berlin."""
+    (tmp_path / "berlin.toml").write_text(BERLIN)
+    result = CliRunner().invoke(simulate_command, [
+        "--engine", engine, "--config", str(tmp_path / "berlin.toml"), "--calls", "20",
+        "--rate-profile", "0:0,420:2,480:0", "--agents", "2", "--json",
+        "--sim-db", f"sqlite:///{tmp_path / 'sim.db'}"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["closed"] == 20 and summary["calls"] == 0
