@@ -301,13 +301,14 @@ def promise_sums(records: pd.DataFrame, end_s: float) -> dict[str, pd.Series]:
     """Per call, its promise's fate (analytics.promises) by the log's end `end_s` (seconds
     since the epoch; NaN while unknown: an open promise is then only `callbacks_promise_open`,
     for a batched reader to count once it knows the end)."""
+    requested = records["callback_requested"].astype(bool)
     given_band = callback_takers(records) & records["callback_promised_wait_s"].notna()
-    met = promise_fates(given_band, _connected(records),
+    met = promise_fates(given_band, requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED),
                         records["outcome"] == Outcome.CALLBACK_FAILED, records["callback_wait_s"],
                         records["callback_promised_wait_s"], end_s - entered_s(records))
     return {"callbacks_given_band": given_band, "callbacks_promise_kept": met.kept,
             "callbacks_promise_broken": met.broken, "callbacks_promise_pending": met.pending,
-            "callbacks_promise_open": met.still_open}
+            "callbacks_promise_open": met.open}
 
 
 PROMISE_OUTCOMES = ("callbacks_promise_kept", "callbacks_promise_broken",
@@ -315,18 +316,13 @@ PROMISE_OUTCOMES = ("callbacks_promise_kept", "callbacks_promise_broken",
 """The promise_sums columns that wait for the log's end (the others never do)."""
 
 
-def _connected(records: pd.DataFrame) -> pd.Series:
-    """Callbacks that reached an agent."""
-    return (records["callback_requested"].astype(bool)
-            & (records["outcome"] == Outcome.CALLBACK_CONNECTED))
-
-
 def callback_sums(records: pd.DataFrame, end_s: float) -> dict[str, object]:
     requested = records["callback_requested"].astype(bool)
+    connected = requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED)
     return {
         "calls": 1,
         "callbacks_requested": requested,
-        "callbacks_connected": _connected(records),
+        "callbacks_connected": connected,
         **promise_sums(records, end_s),
         "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }

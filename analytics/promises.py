@@ -46,7 +46,7 @@ class PromiseFates(NamedTuple, Generic[Mask]):
     late: Mask
     failed: Mask
     pending: Mask
-    still_open: Mask  # neither connected nor given up: late or pending by the log's end
+    open: Mask  # neither connected nor given up: late or pending by the log's end
 
     @property
     def broken(self) -> Mask:
@@ -64,7 +64,7 @@ def promise_fates(given_band: Mask, connected: Mask, failed: Mask, callback_wait
     A connected callback with no connect time cannot be shown on time: it counts as late.
     `in_log_s`: seconds from each call's entry to the log's end (`log_end_s`); NaN while that
     end is not known yet (a batch of a longer log), which puts an open promise in no fate
-    (only in `still_open`) until it is."""
+    (only in `open`) until it is."""
     with np.errstate(invalid="ignore"):  # NaN: no time known, never on time
         on_time = callback_wait_s <= promised_wait_s
         not_yet_due = promised_wait_s >= in_log_s  # the deadline is at or after the end

@@ -28,8 +28,6 @@ def _header(report: Report) -> str:
     lines = [f"holdwell report: {fmt.calls_said(period['calls'])}"]
     if period["first_entered_at"]:
         lines[0] += f" entered {period['first_entered_at']} to {period['last_entered_at']}"
-        if period.get("log_end_at"):
-            lines[0] += f" (log's end {period['log_end_at']})"
     waiting = period.get("calls_in_progress")
     if waiting:
         lines.append(fmt.left_out_sentence(waiting))

@@ -27,7 +27,7 @@ from analytics.definitions import definitions
 from analytics.groups import GROUP, with_groups
 from analytics.intervals import holm_adjust
 from analytics.kaplan_meier import PatienceCurve
-from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics, records_end_s
+from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
 from analytics.rate_counts import RATE_COUNTS
 from analytics.same_callers import entry_times_of
 from analytics.survival import (
@@ -170,19 +170,14 @@ def patience_table(fits: Mapping[str, PatienceCurve], confidence: float = 0.95) 
     return median_patience(fits).join(survival_at(fits, confidence=confidence))
 
 
-def period_entry(calls: int, first: pd.Timestamp | None, last: pd.Timestamp | None,
-                 end_s: float = math.nan) -> dict:
-    """The report's period: how many calls, the first and last entry times and the log's end
-    (analytics.promises.LOG_END, which decides a promise still pending), all UTC."""
+def period_entry(calls: int, first: pd.Timestamp | None, last: pd.Timestamp | None) -> dict:
+    """The report's period: how many calls, the first and last entry times (UTC)."""
     if not calls or first is None or last is None:
-        return {"calls": 0, "first_entered_at": None, "last_entered_at": None,
-                "log_end_at": None}
-    end = None if math.isnan(end_s) else pd.Timestamp(end_s, unit="s", tz="UTC")
+        return {"calls": 0, "first_entered_at": None, "last_entered_at": None}
     return {
         "calls": calls,
         "first_entered_at": first.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "last_entered_at": last.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "log_end_at": None if end is None else end.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
@@ -195,7 +190,7 @@ def _period(records: pd.DataFrame) -> dict[str, Any]:
     entered = records["entered_at"]
     if entered.empty:
         return period_entry(0, None, None)
-    return period_entry(len(records), entered.min(), entered.max(), records_end_s(records))
+    return period_entry(len(records), entered.min(), entered.max())
 
 
 def _policy_entry(label: str, row: pd.Series) -> dict[str, Any]:

@@ -169,7 +169,7 @@ class RecordsSummary:
             table=self._table(labels, medians),
             patience=pd.concat(patience) if patience else patience_table({}),
             logrank_p=lambda a, b: logrank_counts(counts[a], counts[b])[1],
-            period=period_entry(self.calls, self.first, self.last, self.end_s),
+            period=period_entry(self.calls, self.first, self.last),
             breakdowns={bucket: entries(self._breakdown(bucket, labels)) for bucket in BUCKETS},
             same_callers=self.entries.same_callers,
             timezone=self.timezone,

@@ -73,14 +73,3 @@ def test_the_report_shows_pending_promises_and_defines_them():
     definition = report["definitions"]["callback_promise_kept_rate"]["definition"]
     assert "still pending" in definition and "log's end" in definition
     assert report["definitions"]["callbacks_promise_pending"]["unit"] == "calls"
-
-
-def test_the_report_states_the_logs_end_it_judged_pending_promises_by():
-    """The last call entered at 08:20 (09:00 + 490 s) and was answered 10 s later: the log's
-    end is 09:08:20, the moment before which a deadline counts as not yet passed."""
-    whole = build_report(frame(_calls(last_end_s=500)))
-    assert whole["period"]["log_end_at"] == "2025-03-03T09:08:20Z"
-    assert "(log's end 2025-03-03T09:08:20Z)" in render_text(whole).splitlines()[0]
-    summary = RecordsSummary()
-    summary.add(frame(_calls(last_end_s=500)))
-    assert summary.report()["period"]["log_end_at"] == "2025-03-03T09:08:20Z"
