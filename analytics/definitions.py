@@ -145,8 +145,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "callbacks_promise_pending": (
         "calls",
-        "callbacks given a band still pending: neither connected nor given up at the log's "
-        "end, their deadline not yet passed then, so whether the promise is kept is not yet "
+        "callbacks given a band still open: neither connected nor failed when the log was "
+        "read (still to be rung, or cancelled), so whether the promise is kept is not "
         f"known; left out of the kept rate ({PROMISE_FATES})",
     ),
     "callback_promise_kept_rate": (

@@ -51,7 +51,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("callback_acceptance_rate", "callbacks requested, share of calls", None),
     ("callback_completion_rate", "callback completion", None),
     ("callbacks_given_band", "callbacks given a band (promised)", None),
-    ("callbacks_promise_pending", "  of which still pending (undecided)", None),
+    ("callbacks_promise_pending", "  of which still open (undecided)", None),
     ("callback_promise_kept_rate", "callback promise kept (of those decided)", None),
     ("caller_wait_minutes", "caller minutes waiting", None),
     ("announced_calls", "callers told a wait", None),

@@ -18,7 +18,7 @@ import pandas as pd
 from analytics.clustered_rates import clustered_intervals, minute_sums, rate_errors
 from analytics.groups import GROUP, group_table, with_groups
 from analytics.intervals import t_quantile, wilson_interval
-from analytics.promises import log_end_s, promise_fates
+from analytics.promises import promise_fates
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED, Outcome
 
 SHORT_ABANDON_S = 5.0
@@ -275,55 +275,35 @@ def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     line before the callback was placed (counted as answered, no callback taker); completion
     = connected / (requested - answered first); promise kept = kept / callbacks given a band
     whose promise is decided (analytics.promises: a late or failed callback is broken; one
-    still pending at the log's end is undecided, counted on its own and left out; a recorded
+    still open, neither, is undecided, counted on its own and left out; a recorded
     promise, answered first excluded; one given none is neither kept nor broken), n/a when no
     callback carries a decided promise (records without that column: 0% had said every
     promise was broken). A caller answered five seconds after choosing a callback had counted
     as a broken promise and an uncompleted callback, against the late-callbacks line (analyst
     walk A2).
     """
-    return callback_rates(sum_by_group(records, callback_sums(records, records_end_s(records))))
+    return callback_rates(sum_by_group(records, callback_sums(records)))
 
 
-def entered_s(records: pd.DataFrame) -> np.ndarray:
-    """Each call's entry time as seconds since the Unix epoch (the clock of `records_end_s`)."""
-    return records["entered_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
-
-
-def records_end_s(records: pd.DataFrame) -> float:
-    """The log's end (analytics.promises.LOG_END) of these records, in seconds since the Unix
-    epoch; NaN for none."""
-    return log_end_s(entered_s(records), records["wait_s"].to_numpy(dtype=float),
-                     records["callback_wait_s"].to_numpy(dtype=float))
-
-
-def promise_sums(records: pd.DataFrame, end_s: float) -> dict[str, pd.Series]:
-    """Per call, its promise's fate (analytics.promises) by the log's end `end_s` (seconds
-    since the epoch; NaN while unknown: an open promise is then only `callbacks_promise_open`,
-    for a batched reader to count once it knows the end)."""
+def promise_sums(records: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per call, its promise's fate (analytics.promises)."""
     requested = records["callback_requested"].astype(bool)
     given_band = callback_takers(records) & records["callback_promised_wait_s"].notna()
     met = promise_fates(given_band, requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED),
                         records["outcome"] == Outcome.CALLBACK_FAILED, records["callback_wait_s"],
-                        records["callback_promised_wait_s"], end_s - entered_s(records))
+                        records["callback_promised_wait_s"])
     return {"callbacks_given_band": given_band, "callbacks_promise_kept": met.kept,
-            "callbacks_promise_broken": met.broken, "callbacks_promise_pending": met.pending,
-            "callbacks_promise_open": met.open}
+            "callbacks_promise_broken": met.broken, "callbacks_promise_pending": met.pending}
 
 
-PROMISE_OUTCOMES = ("callbacks_promise_kept", "callbacks_promise_broken",
-                    "callbacks_promise_pending")
-"""The promise_sums columns that wait for the log's end (the others never do)."""
-
-
-def callback_sums(records: pd.DataFrame, end_s: float) -> dict[str, object]:
+def callback_sums(records: pd.DataFrame) -> dict[str, object]:
     requested = records["callback_requested"].astype(bool)
     connected = requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED)
     return {
         "calls": 1,
         "callbacks_requested": requested,
         "callbacks_connected": connected,
-        **promise_sums(records, end_s),
+        **promise_sums(records),
         "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }
 
@@ -397,7 +377,7 @@ def all_metrics(
 ) -> pd.DataFrame:
     """Every metric above, one row per group, with its queue, policy and arm."""
     grouped = with_groups(records)
-    per_call = metric_sums(grouped, short_abandon_s, service_threshold_s, records_end_s(grouped))
+    per_call = metric_sums(grouped, short_abandon_s, service_threshold_s)
     sums = sum_by_group(grouped, per_call)
     abandoned = grouped.loc[_basic_flags(grouped)["abandoned"], [GROUP, "wait_s"]]
     median = abandoned.groupby(GROUP, observed=False)["wait_s"].median()
@@ -407,13 +387,12 @@ def all_metrics(
 
 
 def metric_sums(
-    records: pd.DataFrame, short_abandon_s: float, service_threshold_s: float, end_s: float
+    records: pd.DataFrame, short_abandon_s: float, service_threshold_s: float
 ) -> dict[str, object]:
     """Every per-call column the metrics add up per group, by name (one name, one meaning).
 
     Sums of batches add up to the sums of the whole, so a file read in batches gives the same
-    metrics as the file read whole (`analytics.summary`); `end_s` is the log's end
-    (`records_end_s`), NaN for a batch read before it is known (`promise_sums`).
+    metrics as the file read whole (`analytics.summary`).
     """
     return {
         **unserved_sums(records),
@@ -421,7 +400,7 @@ def metric_sums(
         **outcome_sums(records),
         **service_sums(records, service_threshold_s),
         **wait_sums(records),
-        **callback_sums(records, end_s),
+        **callback_sums(records),
         "wait_s": records["wait_s"],
         **honesty_sums(records),
     }

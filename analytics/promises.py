@@ -5,10 +5,13 @@ A failed callback had been "not kept" in the kept rate yet "neither kept nor lat
 share, so one run printed 97.8% kept beside 0.0% late (analyst audit). Now a promise is broken
 when its callback connected late or never connected at all.
 
-A promise still open at the log's end (its callback neither connected nor given up) whose
-deadline had not passed then is undecided: it had stayed in the kept rate's denominator,
-neither kept nor broken, and understated the rate. It is now counted on its own, as still
-pending, and left out of every share; one open past its deadline can only come late: broken.
+A promise still open in the records (its callback neither connected nor failed: still to be
+rung, or cancelled when the caller rang again and chose to wait, or by an operator, which the
+records do not tell apart) is undecided: it had stayed in the kept rate's denominator, neither
+kept nor broken, and understated the rate. It is counted on its own, as still open, and left
+out of every share. Judging an open promise past its deadline as late instead would call a
+cancelled callback broken, and would make a promise's fate depend on which records a report
+was filtered to (the log's end moves with them).
 """
 
 from __future__ import annotations
@@ -20,20 +23,16 @@ import numpy as np
 PROMISE_DEADLINE = "the request + the band said, as seconds in line"
 """One wording of a callback promise's deadline for every definition that uses it."""
 
-LOG_END = ("the log's end (the latest moment any of its calls shows: an entry, the end of a "
-           "wait, a callback connected)")
-"""What "the log's end" means wherever an open promise is judged by it."""
-
 PROMISE_FATES = ("a callback given a band (its caller told a wait before choosing) is kept if "
                  f"connected no later than its deadline ({PROMISE_DEADLINE}), broken if "
-                 "connected after it or still open past it at the log's end (late) or never "
-                 "reached (failed), and still pending if still open (neither connected nor "
-                 f"given up) at {LOG_END} with its deadline not yet passed: undecided, so left "
-                 "out of every kept, late and broken share and counted on its own; one given "
-                 "no band is neither")
+                 "connected after it (late) or never reached (failed), and still open if "
+                 "neither when the log was read (still to be rung, or cancelled: the caller "
+                 "rang again and chose to wait, or an operator cancelled it): undecided, so "
+                 "left out of every kept, late and broken share and counted on its own; one "
+                 "given no band is neither")
 """The definition every printed promise figure states."""
 
-PROMISE_KEPT_RATE = f"kept / (callbacks given a band - still pending): {PROMISE_FATES}"
+PROMISE_KEPT_RATE = f"kept / (callbacks given a band - still open): {PROMISE_FATES}"
 """The promise-kept rate in words: the report's, the simulator's, the what-if's, the console's."""
 
 Mask = TypeVar("Mask")  # a numpy boolean array or a pandas boolean Series
@@ -45,8 +44,7 @@ class PromiseFates(NamedTuple, Generic[Mask]):
     kept: Mask
     late: Mask
     failed: Mask
-    pending: Mask
-    open: Mask  # neither connected nor given up: late or pending by the log's end
+    pending: Mask  # still open: neither connected nor failed (PROMISE_FATES)
 
     @property
     def broken(self) -> Mask:
@@ -59,26 +57,11 @@ class PromiseFates(NamedTuple, Generic[Mask]):
 
 
 def promise_fates(given_band: Mask, connected: Mask, failed: Mask, callback_wait_s: Mask,
-                  promised_wait_s: Mask, in_log_s: Mask | float) -> PromiseFates[Mask]:
-    """Kept, late, failed and still pending among the callbacks given a band (PROMISE_FATES).
-    A connected callback with no connect time cannot be shown on time: it counts as late.
-    `in_log_s`: seconds from each call's entry to the log's end (`log_end_s`); NaN while that
-    end is not known yet (a batch of a longer log), which puts an open promise in no fate
-    (only in `open`) until it is."""
+                  promised_wait_s: Mask) -> PromiseFates[Mask]:
+    """Kept, late, failed and still open among the callbacks given a band (PROMISE_FATES).
+    A connected callback with no connect time cannot be shown on time: it counts as late."""
     with np.errstate(invalid="ignore"):  # NaN: no time known, never on time
         on_time = callback_wait_s <= promised_wait_s
-        not_yet_due = promised_wait_s >= in_log_s  # the deadline is at or after the end
-        overdue = promised_wait_s < in_log_s
     reached = given_band & connected
-    still_open = given_band & ~connected & ~failed
-    return PromiseFates(reached & on_time, (reached & ~on_time) | (still_open & overdue),
-                        given_band & failed, still_open & not_yet_due, still_open)
-
-
-def log_end_s(entered_s: np.ndarray, wait_s: np.ndarray, callback_wait_s: np.ndarray) -> float:
-    """The log's end (LOG_END) on the clock of `entered_s`: the latest entry, end of a wait or
-    callback connect; NaN for no calls."""
-    if not len(entered_s):
-        return float("nan")
-    ends = np.fmax(np.fmax(entered_s, entered_s + wait_s), entered_s + callback_wait_s)
-    return float(np.nanmax(ends))
+    return PromiseFates(reached & on_time, reached & ~on_time, given_band & failed,
+                        given_band & ~connected & ~failed)

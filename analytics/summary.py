@@ -24,16 +24,7 @@ from analytics.clustered_rates import MINUTE, entry_minutes, rate_errors
 from analytics.definitions import SURVIVAL_TIMES_S
 from analytics.groups import GROUP, group_label, group_table
 from analytics.kaplan_meier import WaitCounts, merge_counts, patience_points, wait_counts
-from analytics.metrics import (
-    PROMISE_OUTCOMES,
-    SERVICE_THRESHOLD_S,
-    SHORT_ABANDON_S,
-    metric_sums,
-    metrics_from_sums,
-    promise_sums,
-    records_end_s,
-    sum_by_group,
-)
+from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, metric_sums, metrics_from_sums
 from analytics.rate_counts import COUNT_COLUMNS
 from analytics.records import LeftOut, iter_record_batches
 from analytics.report import (
@@ -121,18 +112,14 @@ class RecordsSummary:
         self.calls = 0
         self.first: pd.Timestamp | None = None
         self.last: pd.Timestamp | None = None
-        self.end_s = float("nan")  # the log's end so far (metrics.records_end_s)
-        self.open_promises: list[pd.DataFrame] = []  # their fate waits for the log's end
 
     def add(self, records: pd.DataFrame) -> None:
         """Add a batch of validated records (`analytics.records`)."""
         if records.empty:
             return
         labels, codes = self._groups(records)
-        per_call = metric_sums(records, self.short_abandon_s, self.service_threshold_s,
-                               float("nan"))  # the log's end is known once all is read
+        per_call = metric_sums(records, self.short_abandon_s, self.service_threshold_s)
         self.sums.add(codes, labels, per_call)
-        self._hold_open_promises(records, labels, codes, per_call["callbacks_promise_open"])
         bucket_sums = breakdown_sums(records)  # the same columns for every kind of bucket
         for bucket, (code_of, _) in BUCKETS.items():
             self._add_buckets(self.bucket_sums[bucket],
@@ -191,30 +178,8 @@ class RecordsSummary:
             columns=[GROUP, *_KEYS],
         )
         combos[GROUP] = pd.Categorical(combos[GROUP], categories=labels)
-        return metrics_from_sums(group_table(combos), self._sums(labels),
+        return metrics_from_sums(group_table(combos), self.sums.frame(labels, labels),
                                  pd.Series(medians, dtype=float), self._errors())
-
-    def _hold_open_promises(self, records: pd.DataFrame, labels: list[str], codes: np.ndarray,
-                            still_open: pd.Series) -> None:
-        """Keep the rows of promises still open (few: those unsettled when the log was
-        read), whose fate, late or still pending, only the log's end decides."""
-        self.end_s = np.fmax(self.end_s, records_end_s(records))
-        rows = still_open.to_numpy(dtype=bool)
-        if rows.any():
-            held = records.loc[rows].reset_index(drop=True)
-            held[GROUP] = np.asarray(labels, dtype=object)[codes[rows]]
-            self.open_promises.append(held)
-
-    def _sums(self, labels: list[str]) -> pd.DataFrame:
-        """The groups' sums, open promises counted by the log's end now it is known."""
-        sums = self.sums.frame(labels, labels)
-        if self.open_promises:
-            held = pd.concat(self.open_promises, ignore_index=True)
-            held[GROUP] = pd.Categorical(held[GROUP].astype(str), categories=labels)
-            fates = promise_sums(held, self.end_s)
-            settled = sum_by_group(held, {name: fates[name] for name in PROMISE_OUTCOMES})
-            sums[list(PROMISE_OUTCOMES)] += settled.reindex(labels, fill_value=0)
-        return sums
 
     def _errors(self) -> pd.DataFrame:
         """`clustered_rates.rate_errors` from the per-minute sums (as `all_metrics` gives it)."""

@@ -306,7 +306,7 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
                                  progress=bar.update)
     except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{'retry spacing':>14}{'given a band':>14}{'pending':>9}{'late':>8}"
+    click.echo(f"{'retry spacing':>14}{'given a band':>14}{'open':>9}{'late':>8}"
                f"{'failed':>8}{'broken share (95% CI)':>28}")
     for row in rows:
         ci = row["broken_rate_ci"] or [math.nan, math.nan]
@@ -318,8 +318,8 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
     click.echo(f"\nsimulated: {replications} run(s) of {days} day(s) each under the callback "
                f"policy, seeds {seed} to {seed + replications - 1}, the same callers for "
                "every spacing")
-    click.echo(f"definition: {DEFINITION}; {RUNS_INTERVAL}. given a band, pending (still "
-               "pending: undecided, left out of the share), late and failed count callbacks "
+    click.echo(f"definition: {DEFINITION}; {RUNS_INTERVAL}. given a band, open (still "
+               "open: undecided, left out of the share), late and failed count callbacks "
                "over all runs; the lowest broken share keeps the promise best")
     click.echo(whose_settings(config_path, queue))
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from analytics.batch_means import paired_run_difference, run_interval
-from analytics.promises import PROMISE_KEPT_RATE, PromiseFates, log_end_s, promise_fates
+from analytics.promises import PROMISE_KEPT_RATE, PromiseFates, promise_fates
 from hold_policies.records import SERVICE_LEVEL_S, UNSERVED_FORMULA
 from simulator.table import (
     ABANDONED,
@@ -72,8 +72,8 @@ DEFINITIONS: dict[str, str] = {
                             "to keep",
     "callback_promise_kept_rate": PROMISE_KEPT_RATE,
     "callback_promise_broken_rate": "broken (late + failed) / (callbacks given a band - still "
-                                    "pending), as the kept rate defines them",
-    "callback_promises_pending": "callbacks given a band still pending at the run's end "
+                                    "open), as the kept rate defines them",
+    "callback_promises_pending": "callbacks given a band still open at the run's end "
                                  "(undecided, in no share), as the kept rate defines them; a "
                                  "run settles every callback, so 0 unless it was cut short",
     "callback_promises_kept": "callbacks given a band that were kept, as the kept rate "
@@ -118,17 +118,16 @@ def given_band(table: CallTable) -> np.ndarray:
 
 
 def fates(table: CallTable) -> PromiseFates[np.ndarray]:
-    """Each call's promise kept, late, failed or still pending at the run's end
-    (analytics.promises: the report's too; a run settles every callback, so none pends)."""
-    end_s = log_end_s(table.entered_s, table.wait_s, table.callback_wait_s)
+    """Each call's promise kept, late, failed or still open (analytics.promises: the
+    report's too; a run settles every callback, so none is open at its end)."""
     return promise_fates(given_band(table), table.outcome == CALLBACK_CONNECTED,
                          table.outcome == CALLBACK_FAILED, table.callback_wait_s,
-                         table.callback_promised_wait_s, end_s - table.entered_s)
+                         table.callback_promised_wait_s)
 
 
 def promise_counts(table: CallTable) -> dict[str, int]:
     """Callbacks given a band, how many were kept, late and failed, how many of them were
-    decided (the shares' denominator) and how many still pending."""
+    decided (the shares' denominator) and how many still open."""
     met = fates(table)
     return {"given_band": int(np.count_nonzero(given_band(table))),
             "kept": int(np.count_nonzero(met.kept)), "late": int(np.count_nonzero(met.late)),

@@ -22,12 +22,12 @@ from simulator.scenario import Scenario
 from simulator.table import CallTable
 
 DEFINITION = ("broken share = (late + failed) / callbacks given a band whose promise is decided "
-              f"(still pending ones left out): {PROMISE_FATES}")
+              f"(still open ones left out): {PROMISE_FATES}")
 
 
 def late_callbacks(table: CallTable) -> dict:
     """Counts of callbacks given a band: kept, broken, and of the broken late (and after a
-    missed attempt) and failed, and still pending (PROMISE_FATES), with each share's Wilson
+    missed attempt) and failed, and still open (PROMISE_FATES), with each share's Wilson
     interval over the decided ones."""
     counts = promise_counts(table)
     attempts = table.callback_attempts
@@ -51,8 +51,8 @@ def late_callbacks_line(table: CallTable) -> str:
     pending = figures["pending"]
     if not figures["decided"]:
         return (f"callback promises broken: none decided, {pending:,} given a band still "
-                f"pending — {DEFINITION}")
-    said = f" and decided ({pending:,} still pending, left out; " if pending else " ("
+                f"open — {DEFINITION}")
+    said = f" and decided ({pending:,} still open, left out; " if pending else " ("
     return (f"callback promises broken: {figures['broken']:,} of {figures['decided']:,} "
             f"given a band{said}{100 * figures['broken_rate']:.1f}%: {figures['late']:,} late, "
             f"{figures['late_after_missed_attempt']:,} of them after a missed attempt, + "

@@ -75,7 +75,7 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("errors", "errors (queue full, turned away)", lambda s: _count(s.get("errors", 0))),
     ("callbacks_given_band", "callbacks given a band (promised)",
      lambda s: _count(s["callbacks_given_band"])),
-    ("callback_promises_pending", "  of which still pending (undecided)",
+    ("callback_promises_pending", "  of which still open (undecided)",
      lambda s: _count(s.get("callback_promises_pending", 0))),
     ("callback_promise_kept_rate", "callback promise kept (of those decided)",
      lambda s: _percent(s["callback_promise_kept_rate"])),

@@ -1,7 +1,9 @@
-"""A callback promise still open at the log's end with its deadline not yet passed is
-undecided: counted on its own as still pending and left out of the kept rate (it had sat in
-the denominator, neither kept nor broken, and understated the rate); one open past its
-deadline is broken. Counted by hand; the batched reader agrees with the whole read."""
+"""A callback promise still open (neither connected nor failed) is undecided: counted on its
+own and left out of the kept rate (it had sat in the denominator, neither kept nor broken,
+and understated the rate). Open past its deadline it stays undecided: the records cannot
+tell a callback still to be rung from one cancelled (the caller rang again and chose to
+wait, or an operator), and a cancelled callback is no broken promise. Counted by hand; the
+batched reader agrees with the whole read, and a filtered read with the whole one."""
 
 from __future__ import annotations
 
@@ -19,8 +21,7 @@ GROUP = "support · callback"
 
 def _calls(last_end_s: float) -> list:
     """Entered at 0: one kept callback (connected 200 s, promised 240), one open (left at
-    25 s, promised 600 s: due at 600 s). A later caller answered at `last_end_s` sets the
-    log's end."""
+    25 s, promised 600 s: due at 600 s), and a later caller answered at `last_end_s`."""
     return [
         call("kept", Outcome.CALLBACK_CONNECTED, 20, policy="callback", callback_requested=True,
              callback_wait_s=200, promised_s=240),
@@ -30,30 +31,30 @@ def _calls(last_end_s: float) -> list:
     ]
 
 
-def test_a_promise_not_yet_due_at_the_logs_end_is_pending_not_in_the_kept_rate():
-    row = metrics.callbacks(frame(_calls(last_end_s=500))).loc[GROUP]
+@pytest.mark.parametrize("last_end_s", [500, 700])
+def test_an_open_promise_is_undecided_before_its_deadline_and_after(last_end_s):
+    row = metrics.callbacks(frame(_calls(last_end_s))).loc[GROUP]
     assert row["callbacks_given_band"] == 2
     assert row["callbacks_promise_pending"] == 1
     assert row["callback_promise_kept_rate"] == pytest.approx(1.0)  # 1 kept of 1 decided
 
 
-def test_a_promise_still_open_past_its_deadline_is_broken():
-    row = metrics.callbacks(frame(_calls(last_end_s=700))).loc[GROUP]
-    assert row["callbacks_promise_pending"] == 0
-    assert row["callback_promise_kept_rate"] == pytest.approx(0.5)
+def test_a_read_filtered_to_fewer_calls_judges_the_open_promise_alike():
+    whole = metrics.callbacks(frame(_calls(700))).loc[GROUP]
+    fewer = metrics.callbacks(frame(_calls(700)[:2])).loc[GROUP]
+    for field in ("callbacks_promise_pending", "callback_promise_kept_rate"):
+        assert fewer[field] == whole[field]
 
 
-def test_only_pending_promises_give_no_kept_rate():
+def test_only_open_promises_give_no_kept_rate():
     records = frame(_calls(last_end_s=500)[1:])
     row = metrics.callbacks(records).loc[GROUP]
     assert row["callbacks_promise_pending"] == 1
     assert row["callback_promise_kept_rate"] != row["callback_promise_kept_rate"]  # n/a
 
 
-@pytest.mark.parametrize("last_end_s", [500, 700])
-def test_batches_judge_an_open_promise_by_the_end_of_the_whole_log(last_end_s):
-    """The open promise is in the first batch; the call that ends the log, in the second."""
-    calls = _calls(last_end_s)
+def test_batches_count_open_promises_as_the_whole_read_does():
+    calls = _calls(700)
     summary = RecordsSummary()
     summary.add(frame(calls[:2]))
     summary.add(frame(calls[2:]))
@@ -63,13 +64,13 @@ def test_batches_judge_an_open_promise_by_the_end_of_the_whole_log(last_end_s):
         assert batched[field] == whole[field]
 
 
-def test_the_report_shows_pending_promises_and_defines_them():
+def test_the_report_shows_open_promises_and_defines_them():
     report = build_report(frame(_calls(last_end_s=500)))
     (entry,) = report["policies"]
     assert entry["callbacks_promise_pending"] == 1
     assert entry["callback_promise_kept_rate"] == pytest.approx(1.0)
     text = render_text(report)
-    assert "of which still pending (undecided)" in text
+    assert "of which still open (undecided)" in text
     definition = report["definitions"]["callback_promise_kept_rate"]["definition"]
-    assert "still pending" in definition and "log's end" in definition
+    assert "still open if neither" in definition and "cancelled" in definition
     assert report["definitions"]["callbacks_promise_pending"]["unit"] == "calls"
