@@ -47,6 +47,8 @@ class SlotRates:
 
 BORROWED_MARK = "*"
 """How a table marks a borrowed half-hour's rate (BORROWED says what it means)."""
+BORROWED_SHORT = "borrowed: the all-days rate, not measured on the day"
+"""BORROWED in a few words, where a mark's hover text has no room for all of it."""
 BORROWED = ("borrowed: a half-hour the log never covered on this weekday, so its rate and "
             "error are the all-days ones (`holdwell fit` writes borrowed = true in the "
             "scenario file), not measured on the day")

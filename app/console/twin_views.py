@@ -26,7 +26,7 @@ from app.console.twin_whatif import answer, ask_context, configured_variants
 from app.services import Services, services
 from app.storage.deadline import DatabaseUnavailable
 from simulator.behaviour import callback_take_up_assumed
-from simulator.fit_results import BORROWED, BORROWED_MARK
+from simulator.fit_results import BORROWED, BORROWED_MARK, BORROWED_SHORT
 
 BACKTEST_DAYS = 7
 """The held-out days the form offers when the log has them (a week: every weekday once)."""
@@ -62,7 +62,8 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     page = {"asked": shown, "policies": WHATIF_ORDER, "variants": variants_of(svc),
             "errors": {}, "fit": None, "result": None, "labels": LABELS, "invalid": {},
             "take_up": callback_take_up_assumed(), "promise_kept_means": PROMISE_KEPT_RATE,
-            "borrowed_means": BORROWED, "borrowed_mark": BORROWED_MARK}
+            "borrowed_means": BORROWED, "borrowed_short": BORROWED_SHORT,
+            "borrowed_mark": BORROWED_MARK}
     try:
         ask = TwinAsk.model_validate(asked, context=ask_context(svc))
     except ValidationError as error:
