@@ -135,6 +135,14 @@ def moved_run(wanted: datetime, start: datetime, url: str, zone: str = "UTC") ->
             "later week's), and its records carry the later dates")
 
 
+def dated(run: SimulationRun) -> dict:
+    """A run's `--json` summary with its `start` (ISO 8601, UTC): the moment its entry times
+    count from. A Twilio run moved past a log's calls starts later than the scenario, and
+    a compare into one `--sim-db` gives each policy its own week (`dates_line` says so in
+    the table's output; JSON had carried no date)."""
+    return {**run.summary, "start": run.table.start.astimezone(UTC).isoformat()}
+
+
 def dates_line(runs: list[SimulationRun], zone: str) -> str | None:
     """Which dates each policy of a compare ran on, when they differ (a Twilio compare into
     one `--sim-db`: each run moved past the last, `TwilioEngine`), and what that changes;
@@ -540,7 +548,7 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         raise click.ClickException(str(error)) from None
     aside = written([run], out)
     if options["as_json"]:
-        click.echo(json.dumps(run.summary), err=aside)
+        click.echo(json.dumps(dated(run)), err=aside)
     else:
         click.echo(summary_table([run.summary], scenario), err=aside)
         click.echo(what_was_counted(run.summary), err=aside)
@@ -578,7 +586,7 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
     for run in runs[1:]:  # the same callers met every policy: their difference is paired
         run.summary["unserved_vs_first"] = unserved_vs(runs[0].table, run.table)
     if options["as_json"]:
-        click.echo(json.dumps(summaries), err=aside)
+        click.echo(json.dumps([dated(run) for run in runs]), err=aside)
         return
     click.echo(summary_table(summaries, scenario), err=aside)
     click.echo(counted_in_each(summaries), err=aside)

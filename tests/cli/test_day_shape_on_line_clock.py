@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli.simulate_commands import simulate_command
+from cli.simulate_commands import compare_command, simulate_command
 
 BERLIN = """[line]
 support_number = "+14155550000"
@@ -32,3 +32,13 @@ def test_a_profile_before_the_opening_rings_a_closed_line(tmp_path, engine: str)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["closed"] == 20 and summary["calls"] == 0
+
+
+def test_the_fast_engines_json_names_the_runs_start() -> None:
+    """Every policy of a fast compare meets the scenario's own dates: one start, said."""
+    many = CliRunner().invoke(compare_command, ["--policies", "silence,checkin", "--calls",
+                                                "50", "--json"])
+    assert many.exit_code == 0, many.output
+    assert {run["start"] for run in json.loads(many.stdout)} == {"2026-01-05T00:00:00+00:00"}
+    one = CliRunner().invoke(simulate_command, ["--calls", "50", "--json"])
+    assert json.loads(one.stdout)["start"] == "2026-01-05T00:00:00+00:00"

@@ -6,6 +6,8 @@ file whenever two runs started within one second of the wall clock, and then mov
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from click.testing import CliRunner
 
@@ -66,3 +68,14 @@ def test_a_closed_date_in_one_policys_week_is_said_for_each_policy(tmp_path) -> 
     paired = next(line for line in lines if line.startswith("unserved vs the first"))
     assert paired.split()[-1] == "n/a"
     assert not any(line.startswith(": ") for line in lines)  # every run named
+
+
+def test_json_names_each_policys_start(tmp_path) -> None:
+    """`--json` had carried no date: the weeks a compare into one `--sim-db` gave each
+    policy were said only in the table's output."""
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    result = CliRunner().invoke(compare_command, [*SMALL, "--sim-db", url, "--json"])
+    assert result.exit_code == 0, result.output
+    starts = {run["policy"]: run["start"] for run in json.loads(result.stdout)}
+    assert starts == {"silence": "2026-01-05T00:00:00+00:00",
+                      "checkin": "2026-01-12T00:00:00+00:00"}
