@@ -19,9 +19,14 @@ THANKS_AFTER_S = 10.0
 welcome's first words (the welcome opens the first wait document, at QueueTime 0)."""
 
 
+def waited(waited_s: float | None) -> bool:
+    """Whether a caller in line `waited_s` waited, so thanks for waiting are true (None: not
+    known, e.g. a callback's customer or a leg continuing an earlier wait, who did wait)."""
+    return waited_s is None or waited_s >= THANKS_AFTER_S
+
+
 def connecting_words(prompts: Prompts, voice: Voice, waited_s: float | None) -> str:
-    """What is said just before the bridge to a caller in line `waited_s` (None: not known,
-    e.g. a callback's customer or a leg continuing an earlier wait, who did wait)."""
-    if waited_s is None or waited_s >= THANKS_AFTER_S or prompts.connecting != Prompts.connecting:
+    """What is said just before the bridge to a caller in line `waited_s` (`waited`)."""
+    if waited(waited_s) or prompts.connecting != Prompts.connecting:
         return prompts.connecting
     return language_of(voice.language).text("connecting_now")

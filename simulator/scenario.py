@@ -17,7 +17,7 @@ import numpy as np
 
 from hold_policies.base import Voice
 from hold_policies.closed_line import ClosedLine
-from hold_policies.connecting import THANKS_AFTER_S, connecting_words
+from hold_policies.connecting import THANKS_AFTER_S, connecting_words, waited
 from hold_policies.durations import say_duration_s
 from hold_policies.hours import start_of_day
 from hold_policies.prompts import Prompts, filled
@@ -190,9 +190,9 @@ class Handoff:
     def connect_after(self, waited_s: float) -> float:
         """Seconds of words before the bridge for a caller answered after `waited_s` in line:
         the app thanks only those who waited (hold_policies.connecting)."""
-        if waited_s < THANKS_AFTER_S and self.connect_at_once_s is not None:
-            return self.connect_at_once_s
-        return self.connect_s
+        if self.connect_at_once_s is None or waited(waited_s):
+            return self.connect_s
+        return self.connect_at_once_s
 
     def connects_after(self, waited_s: np.ndarray) -> np.ndarray:
         """`connect_after` for each of `waited_s`."""

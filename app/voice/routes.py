@@ -59,7 +59,7 @@ from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_
 from app.voice.situations import situation_from_form, situation_from_poll
 from app.voice.urls import audio_url, enqueue, owes_welcome, voice_url
 from hold_policies.base import Choice, callback_confirmation
-from hold_policies.connecting import THANKS_AFTER_S, connecting_words
+from hold_policies.connecting import connecting_words, waited
 from hold_policies.factory import assign
 from hold_policies.situation import Situation
 from hold_policies.steps import SAFE_HOLD_SEGMENT, Segment, SegmentKind
@@ -456,7 +456,6 @@ def connect() -> Response:
     # back after a Twilio error (or rejoins after a drop), and no field of this request
     # (the agent's Queue url is shared) can say so. Journaled, or unknown: thanked.
     waited_s = cast("float | None", written.value) if written.stored else None
-    quick = waited_s is not None and waited_s < THANKS_AFTER_S
     return twiml_response(cached_twiml(svc.twiml_cache, ("connect", route.policy.name,
-                                                         route.queue, quick),
+                                                         route.queue, waited(waited_s)),
                                        lambda: connecting(route, waited_s)))
