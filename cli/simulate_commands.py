@@ -590,7 +590,7 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         return
     click.echo(summary_table(summaries, scenario), err=aside)
     click.echo(counted_in_each(summaries), err=aside)
-    moved = dates_line(runs, ENGINES["twilio"].clock_zone(scenario.queue))
+    moved = dates_line(runs, config.queues[queue].clock_zone)
     if moved:
         click.echo(moved, err=aside)
     for run in runs:
