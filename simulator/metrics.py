@@ -128,12 +128,16 @@ def fates(table: CallTable) -> PromiseFates[np.ndarray]:
 def promise_counts(table: CallTable) -> dict[str, int]:
     """Callbacks given a band, how many were kept, late and failed, how many of them were
     decided (the shares' denominator) and how many still open."""
-    met = fates(table)
-    return {"given_band": int(np.count_nonzero(given_band(table))),
+    return fate_counts(fates(table))
+
+
+def fate_counts(met: PromiseFates[np.ndarray]) -> dict[str, int]:
+    """`promise_counts` from fates already found: every callback given a band is decided
+    or still open."""
+    decided, pending = int(np.count_nonzero(met.decided)), int(np.count_nonzero(met.pending))
+    return {"given_band": decided + pending,
             "kept": int(np.count_nonzero(met.kept)), "late": int(np.count_nonzero(met.late)),
-            "failed": int(np.count_nonzero(met.failed)),
-            "decided": int(np.count_nonzero(met.decided)),
-            "pending": int(np.count_nonzero(met.pending))}
+            "failed": int(np.count_nonzero(met.failed)), "decided": decided, "pending": pending}
 
 
 def serve_figures(table: CallTable, service_level_s: float) -> dict[str, float | None]:

@@ -17,7 +17,7 @@ import numpy as np
 from analytics.batch_means import interval, ratio_se
 from analytics.promises import PROMISE_FATES
 from hold_policies.base import HoldPolicy
-from simulator.metrics import fates, promise_counts, wilson_interval
+from simulator.metrics import fate_counts, fates, promise_counts, wilson_interval
 from simulator.scenario import Scenario
 from simulator.table import CallTable
 
@@ -29,9 +29,10 @@ def late_callbacks(table: CallTable) -> dict:
     """Counts of callbacks given a band: kept, broken, and of the broken late (and after a
     missed attempt) and failed, and still open (PROMISE_FATES), with each share's Wilson
     interval over the decided ones."""
-    counts = promise_counts(table)
+    met = fates(table)
+    counts = fate_counts(met)
     attempts = table.callback_attempts
-    late = fates(table).late
+    late = met.late
     retried = int(np.count_nonzero(late & (attempts > 1))) if attempts is not None else 0
     n, kept = counts["decided"], counts["kept"]
     broken = counts["late"] + counts["failed"]
