@@ -114,3 +114,32 @@ def test_on_a_phone_each_persons_forms_are_in_view(served, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "people-phone.png"), full_page=True)
     page.context.close()
+
+
+def test_a_run_of_failed_sign_ins_reads_as_one_sentence_inside_the_card(served, console_app,
+                                                                          browser):
+    """Past an address's first failures, the audit log counts the rest into one row
+    (app.storage.failed_sign_ins); the People page reads it as a sentence, which stays
+    inside the audit table's card on a phone's width too."""
+    from datetime import timedelta
+
+    from app.storage.failed_sign_ins import ITEMIZED_FROM_A_SOURCE, FailedSignIn, record
+
+    engine = console_app.extensions["holdwell"].store.engine
+    began = users_now()
+    for k in range(ITEMIZED_FROM_A_SOURCE + 25):
+        record(engine, FailedSignIn(name=f"guess{k}", address="198.51.100.7",
+                                    source="198.51.100.7", from_source=k + 1, lock=None,
+                                    time=began + timedelta(seconds=k)), window_s=900)
+    for width in (1280, 390):
+        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+        sign_in(page, served, "admin")
+        page.goto(f"{served}/console/people?kind=sign-ins")
+        summary = page.locator("[data-failed-sign-ins]")
+        assert summary.get_attribute("data-failed-sign-ins") == "25"
+        assert "25 failed sign-ins from 198.51.100.7" in summary.inner_text()
+        table = summary.locator("xpath=ancestor::table")
+        overflow = table.evaluate("t => t.scrollWidth - t.parentElement.clientWidth")
+        assert overflow <= 1, f"the audit table is {overflow} px wider than its card"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"people-failed-sign-ins-{width}.png"), full_page=True)
