@@ -202,13 +202,17 @@ def _exit_stamp(
     entries: list[pd.Timestamp] | None, logged: pd.Timestamp, wait_s: Any
 ) -> tuple[int, str]:
     """(stamp, whole-second wait) of an exit line: floor(start + wait_s) and its distance from
-    the first entry's stamp; without an entry (or a wait) the event's own stamp and the rounded
-    wait. `start` is the entry the logged wait counts from, the one nearest logged − wait_s:
+    the first entry's stamp; without an entry the event's own stamp and the rounded wait, and
+    without a wait (an answer that came without QueueTime, applied before the log knew its
+    entry) the event's own stamp and its distance from the first entry, as a timed one reads.
+    `start` is the entry the logged wait counts from, the one nearest logged − wait_s:
     Twilio's QueueTime counts only the current time in line, so after a put-back it is the
     latest entry, while a decided ABANDON counts from the first."""
-    if not entries or wait_s is None or pd.isna(wait_s):
-        epoch = floor_epoch(logged)
-        return epoch, _seconds(wait_s)
+    if not entries:
+        return floor_epoch(logged), _seconds(wait_s)
+    if wait_s is None or pd.isna(wait_s):
+        leave = floor_epoch(logged)
+        return leave, str(max(leave - _entry_stamp(entries), 0))
     implied = logged - pd.Timedelta(seconds=float(wait_s))
     start = min(entries, key=lambda entry: abs(entry - implied))
     leave = floor_epoch(start, wait_s)

@@ -67,3 +67,22 @@ def test_an_abandon_of_a_call_never_in_line_is_not_written():
     ])  # fmt: skip
     assert [(line.call_id, line.event) for line in lines] == [
         ("CAwait", "ENTERQUEUE"), ("CAwait", "ABANDON")]
+
+
+def test_an_untimed_connect_reads_the_same_whatever_order_its_wait_was_found_in():
+    # A /voice/connect without QueueTime is timed from the log when it is applied: since the
+    # put-back (40 s) when the return was logged first, since the first entry (145 s) when it
+    # was applied before the return was known, and not at all (None) when neither entry was.
+    # The one answer at 145 s is one CONNECT line whichever it was.
+    def connect_line(wait_s):
+        lines = _lines([
+            _event(0, "ENTERQUEUE", 0.0, position=3, data={"episode": 0}),
+            _event(100, "ERROR", 100.0, data={"episode": 0, "queue_result": "error"}),
+            _event(105, "ENTERQUEUE", 0.0, position=2, data={"episode": 1}),
+            _event(145, "CONNECT", wait_s, data={"agent_call_id": "CAagent"}),
+        ])  # fmt: skip
+        (line,) = [line for line in lines if line.event == "CONNECT"]
+        return line.epoch, line.data
+
+    assert {connect_line(40.0), connect_line(145.0), connect_line(None)} == {
+        (EPOCH + 145, ("145", "CAagent", "0"))}
