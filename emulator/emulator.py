@@ -16,8 +16,11 @@ records an error naming the URL and the status, as Twilio's debugger would. Agen
 their own TwiML: /voice/agent, <Dial><Queue> (the Queue url is played to the caller, then the
 bridge), the Dial's action when the conversation ends or the Dial times out, and
 <Dial><Number> for callbacks, whose legs answering-machine detection may report as a
-machine, a fax or unknown. In a customer-first queue the app's callback worker rings the
-customer through the REST API instead, and the answered leg holds in the queue the app names
+machine, a fax or unknown. They keep the scenario's staffing schedule as the fast engine
+does: new agents call in at a change, and going off duty an idle agent hangs up at once, a
+busy one after their call (a callback's attempt result still reaches its action). In a
+customer-first queue the app's callback worker rings the customer through the REST API
+instead, and the answered leg holds in the queue the app names
 (emulator.customer_first).
 Every request is signed with the auth token and carries exactly the parameters Twilio
 documents for it (emulator.parameters); <Say> is timed by emulator.speech, not by the app's
@@ -55,7 +58,11 @@ from emulator.returning import Returns, RingingAgain
 from emulator.virtual_caller import VirtualCaller
 from simulator.behaviour import Action, Listener
 from simulator.scenario import Scenario
+from simulator.staffing import staffing_changes
 from simulator.streams import Callers, UniformStream
+
+AGENT_ROUTE = "/voice/agent"
+"""The agents' own webhook: each loop asks it for the next caller or callback."""
 
 ListenerFactory = Callable[["VirtualCaller", float, float], Listener]
 """Makes a caller's ears: (caller, patience in s, time entering the queue in s) -> Listener."""
@@ -104,6 +111,8 @@ class VirtualAgent:
     dial_timeout: float = 30.0
     live: int = 0
     queue: str = ""  # the Twilio queue its <Dial><Queue> takes from
+    on_duty: bool = True  # the schedule counts them; off duty, they leave once free
+    present: bool = True  # their call to the app is up (off duty: until their call ends)
 
 
 class TwilioEmulator(Rejoins, Returns, CustomerFirst):
@@ -115,7 +124,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
     def __init__(self, twilio: SignedClient | SignedWsgiClient, clock: ManualClock,
                  scenario: Scenario, callers: Callers, reactions_draw: UniformStream,
                  callbacks_draw: UniformStream,
-                 *, agents: int, progress: Callable[[int], None] | None = None,
+                 *, progress: Callable[[int], None] | None = None,
                  record: bool = False, tag: str = "",
                  number_entries: tuple[str, ...] = (),
                  listener_for: ListenerFactory | None = None,
@@ -135,7 +144,11 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         self.legs: list[VirtualCaller] = []  # people's later calls (rang back, rang again)
         self.callers_by_sid: dict[str, VirtualCaller] = {}
         self.sids = Sids(tag)
-        self.agents = [VirtualAgent(self.sids.agent(n)) for n in range(agents)]
+        staffing = scenario.agents
+        self.agents = [VirtualAgent(self.sids.agent(n), on_duty=n < staffing.initial,
+                                    present=n < staffing.initial)
+                       for n in range(staffing.most)]
+        self.staffing_changes = staffing_changes(staffing)
         self.clips: dict[str, Clip] = {}  # each <Play> URL as fetched and decoded, once
         self.external_audio = dict(external_audio or {})  # other sites' clips: stand-ins
         self.own_hosts = {"", urlsplit(getattr(twilio, "base_url", "")).netloc}
@@ -171,7 +184,9 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         for i, at in enumerate(self.callers.arrivals_s):
             self.schedule(float(at), "arrive", i)
         for agent in self.agents:
-            self.schedule(0.0, "agent_ready", agent)
+            if agent.on_duty:
+                self.schedule(0.0, "agent_ready", agent)
+        self.next_staffing_change()
         callers: list[VirtualCaller] = []
         while self.events:
             at, seq, kind, subject = heapq.heappop(self.events)
@@ -661,9 +676,46 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
             "TranscriptionUrl": recording.replace("/Recordings/", "/Transcriptions/TR")})
 
     # -- agents -----------------------------------------------------------------------------
-    def agent_ready(self, agent: VirtualAgent, at: float, url: str = "/voice/agent",
+    def next_staffing_change(self) -> None:
+        """The schedule's next change (steps repeat daily), as an event that never keeps a
+        run going by itself."""
+        change = next(self.staffing_changes, None)
+        if change is not None:
+            at, agents = change
+            self.schedule(at, "staffing_change", agents)
+
+    def staffing_change(self, agents: int, at: float) -> None:
+        """The schedule's count from now, as the fast engine's `Agents.change`: agents come
+        on at the change (one still finishing a call before leaving just stays); going off,
+        idle agents leave at once, then busy ones as they next become free (a call is never
+        cut). The fast engine sends home those free soonest; here, the last to come on."""
+        on_duty = [agent for agent in self.agents if agent.on_duty]
+        for agent in [agent for agent in self.agents if not agent.on_duty][
+                :max(agents - len(on_duty), 0)]:
+            agent.on_duty = True
+            if not agent.present:
+                agent.present = True
+                self.schedule(at, "agent_ready", agent)
+        idle_first = sorted(reversed(on_duty), key=lambda agent: agent.waiting_since is None)
+        for agent in idle_first[:max(len(on_duty) - agents, 0)]:
+            agent.on_duty = False
+            if agent.waiting_since is not None:  # hangs up from its <Dial><Queue> now
+                agent.waiting_since, agent.live, agent.present = None, 0, False
+        self.next_staffing_change()
+
+    def goes_home(self, agent: VirtualAgent, url: str) -> bool:
+        """An agent off duty hangs up instead of asking the agent route for more work (their
+        Dial's result still reaches a callback's own action: its attempt is logged)."""
+        if agent.on_duty or urlsplit(url).path != AGENT_ROUTE:
+            return False
+        agent.present = False
+        return True
+
+    def agent_ready(self, agent: VirtualAgent, at: float, url: str = AGENT_ROUTE,
                     kind: str = "incoming", extra: dict[str, str] | None = None) -> None:
         """The agent's call asks for TwiML: its own webhook, a Redirect or its Dial's action."""
+        if self.goes_home(agent, url):
+            return
         params = {**self.standard(agent.sid, "client:agent", LINE_NUMBER), **(extra or {})}
         try:
             verbs = documents.parse(self.post(url, kind, params))
@@ -802,7 +854,9 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         self.dial_ended(agent, at, "completed", (leg, seconds, bridged))
 
 
-IDLE_EVENTS = frozenset({"agent_wake", "callback_round"})
-"""Events that never keep a run going by themselves (an idle agent's timeout, the worker)."""
+IDLE_EVENTS = frozenset({"agent_wake", "callback_round", "staffing_change"})
+"""Events that never keep a run going by themselves (an idle agent's timeout, the worker,
+the staffing schedule)."""
+
 LIVE_EVENTS = frozenset({"enqueue", "repoll", "hang_up", "press", "leave",
                          "redirect", "speak", "drop"})

@@ -270,8 +270,6 @@ def emulate(
     A customer-first queue's callbacks are rung by the app's callback worker, run every
     `callback_interval_s` (`holdwell callbacks --interval`) through an emulated REST API.
     """
-    if len(scenario.agents.steps) != 1:
-        raise ScenarioError("the Twilio emulator needs constant staffing (one agents step)")
     began = time.perf_counter()
     upgrade(database_url)
     streams = Streams.spawn(rng)
@@ -296,7 +294,7 @@ def emulate(
         emulator = TwilioEmulator(
             SignedWsgiClient(app, token), clock, scenario, callers,
             UniformStream(streams.reactions), UniformStream(streams.callbacks),
-            agents=scenario.agents.initial, progress=progress, record=record, tag=tag,
+            progress=progress, record=record, tag=tag,
             number_entries=number_entries, listener_for=listener_for, realism=realism,
             realism_draw=realism_draw, ringing_again=ringing_again,
             external_audio=external_audio)
