@@ -38,6 +38,7 @@ LAZY_COMMANDS = {
     "whatif": "cli.twin_commands:whatif_command",
     "users": "cli.console_commands:users",
     "privacy": "cli.privacy_commands:privacy",
+    "audit": "cli.audit_commands:audit",
     "twilio": "cli.twilio_commands:twilio",
 }
 """Commands imported only when used, so `holdwell config check` never loads scipy or pandas."""

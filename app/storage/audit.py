@@ -23,7 +23,7 @@ KINDS: dict[str, tuple[tuple[str, ...], bool]] = {
     "config": (("config.",), False),
     "people": (("user.", "token."), False),
     "callbacks": (("callback.",), False),
-    "privacy": (("privacy.",), False),
+    "privacy": (("privacy.", "audit."), False),  # redactions, and the log's own retention
     "sign-ins": (SIGN_INS, False),
 }
 """A filter: (action prefixes, exclude them?); sign-ins are many, and would hide the rest."""

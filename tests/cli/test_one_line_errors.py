@@ -69,6 +69,7 @@ def test_an_unknown_database_driver_is_one_line(monkeypatch) -> None:
 ])
 @pytest.mark.parametrize("args", [["db", "upgrade"], ["config", "export"],
                                   ["privacy", "redact", "--older-than", "90"],
+                                  ["audit", "prune", "--older-than", "90"],
                                   ["callbacks", "--once"]])
 def test_a_url_no_command_can_use_is_named(monkeypatch, url, said, args) -> None:
     """A bad port had been an "unexpected error (ValueError)" naming nothing; a database in
