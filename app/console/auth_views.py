@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from app.auth import access, throttle
 from app.console.blueprint import DRAFT_FORMS, bp, page_posted_from
+from app.console.line_clock import page_clock
 from app.services import services
 from app.storage import audit, failed_sign_ins, users
 
@@ -137,7 +138,9 @@ def _audit_failure(name: str, address: str, now: datetime) -> None:
         address=address, source=users.address_key(address),
         from_source=throttle.failures_from(address, now),
         lock={"failures": throttle.MAX_FAILURES, "minutes": throttle.WINDOW_S // 60}
-        if locked else None, time=now), window_s=throttle.WINDOW_S)
+        if locked else None, time=now,
+        day_zone=page_clock()[1]),  # a summary ends at the line's midnight, as the page reads
+        window_s=throttle.WINDOW_S)
 
 
 @bp.post("/logout")

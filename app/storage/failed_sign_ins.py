@@ -5,11 +5,16 @@ from one address, not how much in all, nor from many addresses).
 A source (an address as the throttle counts it: IPv4, or an IPv6 /64) has its first
 ITEMIZED_FROM_A_SOURCE failures of a window written one row each, as before. Its further
 failures are counted into one summary row of its own (how many, first and last, which names,
-how many locked a name), kept open while the source fails again within the window. Once the
+how many locked a name), kept open while the source fails again within the window, but for
+one day at most: a failure on a later date (on the line's clock, as the People page shows
+it) than the summary's first opens a new summary, so a slow, steady run (a failure every 14
+minutes) reads day by day, and each row's time (its last failure) is within a day of every
+failure it counts, which the audit log's retention goes by. Once the
 window holds ROWS_PER_WINDOW rows of failed sign-ins, a source without an open summary is
 counted into the one summary of "other addresses". So a window gains at most ROWS_PER_WINDOW
 + 2 such rows (the last itemized failure may bring its lock row; then the other addresses'
-summary), however many addresses, and a run that goes on adds to the rows it has.
+summary), however many addresses, and a run that goes on adds to the rows it has (and a
+row a day: the window a date begins in gains one more row for each summary going on).
 
 Counts are exact: each failure is decided and counted under one lock (SQLite: the file's
 write lock; PostgreSQL: an advisory lock), so two workers failing at once lose nothing.
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
@@ -50,6 +55,7 @@ class FailedSignIn:
     from_source: int  # the source's failures in the window, this one included
     lock: Mapping[str, Any] | None  # what the lock's row says, when this one locked the name
     time: datetime
+    day_zone: tzinfo = UTC  # whose midnight a summary ends at (the line's clock)
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ def record(engine: Engine, failure: FailedSignIn, *, window_s: float) -> None:
             elif failure.from_source <= ITEMIZED_FROM_A_SOURCE:
                 _itemize(conn, failure)
                 return
+        if row is not None and _of_an_earlier_day(audit.entry_of(row), failure):
+            row = None  # a summary counts one day at most: this failure opens the next
         if row is None:
             audit.record(conn, actor="", action=SUMMARY, target=key,
                          detail=_counted({}, failure), now=failure.time)
@@ -93,11 +101,20 @@ def record(engine: Engine, failure: FailedSignIn, *, window_s: float) -> None:
 
 
 def _open_summary(conn: Connection, key: str, since: datetime):  # noqa: ANN202 - a row
-    """The summary of `key` that counted a failure since `since`, if any."""
+    """The summary of `key` that counted a failure since `since`, if any (the newest made:
+    yesterday's may have counted one since too, and a worker's clock a little ahead may
+    have given it the later time)."""
     return conn.execute(select(audit_log).where(
         audit_log.c.action == SUMMARY, audit_log.c.target == key,
-        audit_log.c.time >= since).order_by(audit_log.c.time.desc(),
-                                            audit_log.c.id.desc()).limit(1)).mappings().first()
+        audit_log.c.time >= since).order_by(audit_log.c.id.desc()).limit(1)).mappings().first()
+
+
+def _of_an_earlier_day(summary: audit.AuditEntry, failure: FailedSignIn) -> bool:
+    """Whether the summary's first failure is on an earlier date than `failure`, on the
+    clock of `failure.day_zone`."""
+    first = as_utc(datetime.fromisoformat(summary.detail["first"]))
+    zone = failure.day_zone
+    return first.astimezone(zone).date() < failure.time.astimezone(zone).date()
 
 
 def _rows_since(conn: Connection, since: datetime) -> int:

@@ -4,8 +4,10 @@ let anyone on the internet grow the log without end."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -160,3 +162,76 @@ def test_a_name_of_invisible_characters_is_audited_within_the_column(database, r
     assert post("10.0.0.1", "ab\u200b" * 30, "wrong").status_code == 401
     names = [e.target for e in failure_rows(app)]
     assert names == ["ab\\u200b" * 16, "\\u200b" * 21]  # newest first; whole escapes only
+
+
+def _steady_run(url: str, start: datetime, until: datetime, zone) -> list[FailedSignIn]:  # noqa: ANN001
+    """A source's quick first 11 failures (the 11th opens its summary), then one every 14
+    minutes, each within the window of the one before, recorded one by one."""
+    engine = make_engine(url)
+    times = [start + timedelta(seconds=31 * k) for k in range(ITEMIZED_FROM_A_SOURCE + 1)]
+    while times[-1] + timedelta(minutes=14) < until:
+        times.append(times[-1] + timedelta(minutes=14))
+    failures = [FailedSignIn(name=f"n{k}", address="198.51.100.7", source="198.51.100.7",
+                             from_source=min(k + 1, ITEMIZED_FROM_A_SOURCE + 1)
+                             if k <= ITEMIZED_FROM_A_SOURCE else 2,
+                             lock=None, time=moment, day_zone=zone)
+                for k, moment in enumerate(times)]
+    for failure in failures:
+        failed_sign_ins.record(engine, failure, window_s=WINDOW_S)
+    engine.dispose()
+    return failures
+
+
+@pytest.mark.parametrize(("database", "zone"), [
+    ("sqlite", UTC), ("postgresql", UTC), ("sqlite", ZoneInfo("America/New_York"))])
+def test_a_slow_steady_run_is_summarised_a_day_a_row_with_exact_counts(database, zone,
+                                                                       request):
+    """One failure every 14 minutes kept one summary open for days: its sentence read only
+    the first and the last, and its row's time (the last failure) kept it from any
+    retention while it held names tried days before."""
+    url = request.getfixturevalue("sqlite_url" if database == "sqlite"
+                                  else "fresh_postgres_url")
+    start = datetime(2026, 1, 5, 20, 0, tzinfo=UTC)
+    failures = _steady_run(url, start, datetime(2026, 1, 7, 9, 0, tzinfo=UTC), zone)
+    entries = list(reversed(audit.page(make_engine(url), limit=10_000).entries))
+    assert [e.action for e in entries[:ITEMIZED_FROM_A_SOURCE]] == [
+        FAILED] * ITEMIZED_FROM_A_SOURCE
+    summaries = [failed_sign_ins.summary_of(e) for e in entries[ITEMIZED_FROM_A_SOURCE:]]
+    assert None not in summaries  # the run goes on summarised, not a row a failure again
+    days = sorted({f.time.astimezone(zone).date()
+                   for f in failures[ITEMIZED_FROM_A_SOURCE:]})
+    assert [s.first.astimezone(zone).date() for s in summaries] == days
+    assert [s.last.astimezone(zone).date() for s in summaries] == days
+    assert sum(s.failures for s in summaries) == len(failures) - ITEMIZED_FROM_A_SOURCE
+    counted_times = [f.time for f in failures[ITEMIZED_FROM_A_SOURCE:]]
+    for summary in summaries:
+        mine = [t for t in counted_times
+                if t.astimezone(zone).date() == summary.first.astimezone(zone).date()]
+        assert (summary.failures, summary.first, summary.last) == (len(mine), min(mine),
+                                                                    max(mine))
+
+
+def test_the_people_page_reads_each_day_of_a_steady_run_on_the_lines_clock(make_app,
+                                                                          clock):
+    from app.storage import users
+    from tests.console.conftest import Console
+
+    every_day = "".join(f'{day} = "08:00-20:00"\n' for day in (
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+    app = make_app('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+                   f'timezone = "America/New_York"\n{every_day}')
+    users.add_user(app.extensions["holdwell"].store.engine, "admin", "admin", PASSWORD,
+                   clock.now())
+    clock.set(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))  # 15:00 in New York
+    post = poster(app)
+    posted = 0
+    while clock.now() < datetime(2026, 1, 6, 8, 0, tzinfo=UTC):  # 03:00 next day there
+        assert post("198.51.100.7", f"guess{posted}", "wrong").status_code == 401
+        posted += 1
+        clock.advance(31 if posted <= ITEMIZED_FROM_A_SOURCE else 14 * 60)
+    page = Console(app, "admin").get("/console/people?kind=sign-ins").get_data(as_text=True)
+    said = re.findall(r"(\d+) failed sign-ins from 198\.51\.100\.7 between (\S+) \S+ EST and "
+                      r"(\S+) \S+ EST, counted in this one row", page)
+    assert sorted((first, last) for _, first, last in said) == [
+        ("2026-01-05", "2026-01-05"), ("2026-01-06", "2026-01-06")]
+    assert sum(int(n) for n, _, _ in said) == posted - ITEMIZED_FROM_A_SOURCE
