@@ -30,7 +30,7 @@ from cli.zone_option import timezone_option
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
-from simulator.twin import fit_twin
+from simulator.twin import Twin, fit_twin
 from simulator.twin_report import fit_report
 
 if TYPE_CHECKING:  # pandas loads only for commands that read a log
@@ -97,10 +97,15 @@ FIT_HARM = "fitted whole, arrivals and agents would count each caller once per p
 @click.option("--policy", default=None, metavar="POLICY",
               help="Fit only the calls that ran under this policy (a compare output holds "
               "its callers once per policy).")
+@click.option("--take-up/--assume-take-up", "take_up", default=True, show_default=True,
+              help="Fit callers' callback take-up (reactions callback_p and "
+              "callback_if_too_long_p) so a simulation of the twin reproduces the measured "
+              "acceptance (a few fast simulations, progress on stderr), or keep the "
+              "behaviour model's assumption.")
 @TIMEZONE_OPTION
 @HTML_OPTION
 def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int,
-                policy: str | None, timezone: str, html_path: str | None) -> None:
+                policy: str | None, take_up: bool, timezone: str, html_path: str | None) -> None:
     """Fit a twin of your line from its call log and write it as a scenario file."""
     records = read_log(paths)
     source = " ".join(paths) or "the database (DATABASE_URL)"
@@ -116,6 +121,8 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
         with stage(f"fitting {len(records):,} calls"):
             twin = fit_twin(records, retries=callback_retries, seed=seed,
                             progress=Heartbeat("fitting"), timezone=timezone)
+        if take_up:
+            twin = fitted_take_up(twin, records, seed)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     from app.console.toml_writer import dumps
@@ -126,6 +133,24 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
     click.echo(report)
     click.echo(f"\nscenario written to {out}; try: holdwell whatif --scenario {out}")
     write_html(html_path, "The twin fitted from your call log", "fit", [("fit", report)])
+
+
+def fitted_take_up(twin: Twin, records: pd.DataFrame, seed: int) -> Twin:
+    """The twin with its callback take-up fitted to the measured acceptance, each simulation
+    said on stderr as it ends."""
+    from dataclasses import replace
+
+    from simulator.fit_take_up import fit_take_up
+
+    measured = twin.callbacks.acceptance
+
+    def said(run: int, multiplier: float, simulated: float) -> None:
+        click.echo(f"take-up: simulation {run}, {multiplier:.3f} x the assumed take-up: "
+                   f"acceptance {100 * simulated:.1f}% (measured {100 * (measured or 0):.1f}%)",
+                   err=True)
+
+    with stage("fitting callback take-up to the measured acceptance"):
+        return replace(twin, take_up=fit_take_up(twin, records, seed=seed, progress=said))
 
 
 @click.command("backtest")

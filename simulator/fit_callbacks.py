@@ -22,32 +22,46 @@ from simulator.fit_results import CallbackFit
 RESOLVED = ("callback_connected", "callback_failed")
 
 
+def heard_an_offer(records: pd.DataFrame) -> np.ndarray:
+    """Callers under the callback policy who heard at least one announcement: acceptance's
+    denominator (`acceptance`; `simulator.fit_take_up` counts their offers)."""
+    offering = (records["policy"].astype(str) == "callback").to_numpy()
+    return offering & (records["announcements"].to_numpy() > 0)
+
+
+def acceptance(records: pd.DataFrame) -> float | None:
+    """Callers who chose a callback / callers who heard an announcement under the callback
+    policy (None: nobody did). The one definition: a log's (`fit_callbacks`) and a simulated
+    twin's (`simulator.fit_take_up`)."""
+    heard = heard_an_offer(records)
+    requested = records["callback_requested"].to_numpy(bool)
+    return float(requested[heard].sum() / heard.sum()) if heard.any() else None
+
+
 def fit_callbacks(records: pd.DataFrame, retries: int) -> CallbackFit:
     """Fit from records with callback_requested, outcome, announcements, policy."""
     requested = records["callback_requested"].to_numpy(bool)
-    offering = (records["policy"].astype(str) == "callback").to_numpy()
-    heard = offering & (records["announcements"].to_numpy() > 0)
-    acceptance = float(requested[heard].sum() / heard.sum()) if heard.any() else None
+    accepted = acceptance(records)
     n = int(requested.sum())
     if not n:
-        return CallbackFit(0, acceptance, None, None, "no callbacks in the log")
+        return CallbackFit(0, accepted, None, None, "no callbacks in the log")
     outcomes = records["outcome"].astype(str).to_numpy()[requested]
     connected = int((outcomes == "callback_connected").sum())
     if _attempts_logged(records, requested, outcomes):
         attempts = int(records["callback_attempts"].to_numpy()[requested].sum())
         if not attempts:
-            return CallbackFit(n, acceptance, None, None, "no callback attempted yet")
+            return CallbackFit(n, accepted, None, None, "no callback attempted yet")
         p = connected / attempts
-        return CallbackFit(n, acceptance, p, math.sqrt(p * (1 - p) / attempts),
+        return CallbackFit(n, accepted, p, math.sqrt(p * (1 - p) / attempts),
                            "connected / attempts")
     resolved = int(np.isin(outcomes, RESOLVED).sum())  # a promise open or cancelled: no trial
     if not resolved:
-        return CallbackFit(n, acceptance, None, None, "no callback kept or given up yet")
+        return CallbackFit(n, accepted, None, None, "no callback kept or given up yet")
     completion = connected / resolved
     p = 1 - (1 - completion) ** (1 / (retries + 1))
     se_c = math.sqrt(completion * (1 - completion) / resolved)
     slope = (1 - completion) ** (1 / (retries + 1) - 1) / (retries + 1) if completion < 1 else 0
-    return CallbackFit(n, acceptance, float(p), float(se_c * slope),
+    return CallbackFit(n, accepted, float(p), float(se_c * slope),
                        f"from completion, assuming {retries} retries")
 
 

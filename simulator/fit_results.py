@@ -101,3 +101,47 @@ class AgentsFit:
     per_slot: tuple[int, ...]
     lower_bound: tuple[bool, ...]  # no caller answered after waiting here: at least this many
     waited_answers: tuple[int, ...]  # answers after a wait that the estimate rests on
+
+
+@dataclass(frozen=True)
+class TakeUpFit:
+    """The behaviour model's callback take-up (`Reactions.callback_p`, `callback_if_too_long_p`)
+    and where it comes from: `simulator.fit_take_up` fits it to the measured acceptance."""
+
+    callback_p: float
+    callback_if_too_long_p: float
+    status: str = "assumed"
+    """fitted (the simulated acceptance meets the measured one), nearest (it cannot: the
+    closest the model reaches) or assumed (the behaviour model's defaults, not fitted)."""
+    multiplier: float = 1.0  # of the assumed pair (each capped at 1)
+    simulated: float | None = None  # the acceptance a simulation of the fitted twin gives
+    runs: int = 0  # simulations the fit took
+    note: str = "the fit was not asked to fit it (`holdwell fit` does, unless --assume-take-up)"
+
+    @property
+    def fitted(self) -> bool:
+        return self.status != "assumed"
+
+
+ASSUMED_TAKE_UP = TakeUpFit(0.2, 0.8)
+"""`Reactions()`'s defaults (tests/simulator/test_fit_take_up.py checks they agree)."""
+
+ACCEPTANCE_MEANS = ("acceptance = callers who chose a callback / callers under the callback "
+                    "policy who heard at least one announcement")
+
+
+def take_up_said(fit: TakeUpFit, measured: float | None) -> str:
+    """Where a simulation's callback take-up comes from, said beside the measured acceptance
+    (`holdwell fit`'s summary, the console's twin page)."""
+    pair = (f"callback_p {fit.callback_p:.3g} and callback_if_too_long_p "
+            f"{fit.callback_if_too_long_p:.3g}")
+    if not fit.fitted:
+        return (f"simulations take callers' take-up from the behaviour model's assumptions, "
+                f"{pair}; not fitted: {fit.note}")
+    simulated = "n/a" if fit.simulated is None else f"{100 * fit.simulated:.1f}%"
+    shown = "n/a" if measured is None else f"{100 * measured:.1f}%"
+    how = "fitted to" if fit.status == "fitted" else "the nearest the model comes to"
+    return (f"simulations take callers' take-up, {pair} (the behaviour model's "
+            f"{ASSUMED_TAKE_UP.callback_p:g} and {ASSUMED_TAKE_UP.callback_if_too_long_p:g} "
+            f"x {fit.multiplier:.3g}), {how} the measured acceptance {shown} (simulated "
+            f"{simulated}; {ACCEPTANCE_MEANS}): {fit.note}")

@@ -3,8 +3,10 @@
 Every key names its unit (`_per_min`, `_s`); every fitted number sits beside its standard
 error (`_se`). Sections: [fit] (the log), [arrivals] (48 half-hour rates over all days and per
 weekday), [talk], [patience.<policy>] (one per policy in the log; `base_policy` drives the
-simulation), [callbacks], [agents] (48 half-hours) and [warnings] (what the log is too thin
-to support). The README's "Simulate before switching" shows a whole file.
+simulation), [callbacks], [reactions] (callers' callback take-up: fitted to the measured
+acceptance, or the behaviour model's assumption, `take_up` says which), [agents] (48
+half-hours) and [warnings] (what the log is too thin to support). The README's "Simulate
+before switching" shows a whole file.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from simulator.distributions import (
     Weibull,
 )
 from simulator.fit_results import (
+    ASSUMED_TAKE_UP,
     SLOT_MIN,
     SLOTS,
     WEEKDAYS,
@@ -31,6 +34,7 @@ from simulator.fit_results import (
     CallbackFit,
     PatienceFit,
     SlotRates,
+    TakeUpFit,
     TalkFit,
 )
 from simulator.line_clock import checked_zone
@@ -91,11 +95,46 @@ def twin_to_dict(twin: Twin) -> dict[str, Any]:
                       "answer_p": cb.answer_p, "answer_p_se": cb.answer_p_se,
                       "answer_p_method": cb.method, "retries": twin.retries,
                       "retry_spacing_s": twin.retry_spacing_s},
+        "reactions": _take_up(twin.take_up),
         "agents": {"slot_min": 30, "per_slot": list(agents.per_slot),
                    "lower_bound": list(agents.lower_bound),
                    "waited_answers": list(agents.waited_answers)},
         "warnings": {"thin": list(twin.warnings)},
     }
+
+
+def _take_up(fit: TakeUpFit) -> dict[str, Any]:
+    out: dict[str, Any] = {"callback_p": round(fit.callback_p, 5),
+                           "callback_if_too_long_p": round(fit.callback_if_too_long_p, 5),
+                           "take_up": fit.status, "take_up_note": fit.note}
+    if fit.fitted:
+        out.update(take_up_multiplier=round(fit.multiplier, 5), take_up_runs=fit.runs)
+        if fit.simulated is not None:
+            out["simulated_acceptance"] = round(fit.simulated, 5)
+    return out
+
+
+TAKE_UP_KEYS = ("callback_p", "callback_if_too_long_p", "take_up", "take_up_note",
+                "take_up_multiplier", "take_up_runs", "simulated_acceptance")
+TAKE_UP_STATUSES = ("fitted", "nearest", "assumed")
+
+
+def _reactions(root: Table) -> TakeUpFit:
+    """[reactions]: the take-up a simulation of the twin uses (files from before it: the
+    assumption)."""
+    if not root.has("reactions"):
+        return ASSUMED_TAKE_UP
+    t = root.table("reactions", TAKE_UP_KEYS)
+    status = t.text("take_up", "fitted")
+    if status not in TAKE_UP_STATUSES:
+        raise ScenarioError(f"{t.where}.take_up: {status!r}; write "
+                            + ", ".join(TAKE_UP_STATUSES))
+    return TakeUpFit(t.number("callback_p", hi=1.0),
+                     t.number("callback_if_too_long_p", hi=1.0), status,
+                     t.number("take_up_multiplier", default=1.0),
+                     t.optional_number("simulated_acceptance", hi=1.0),
+                     t.integer("take_up_runs", default=0),
+                     t.text("take_up_note", "not fitted" if status == "assumed" else ""))
 
 
 LAW_KEYS = ("kind", "mean_s", "k", "sigma", "times_s", "survival")
@@ -219,7 +258,7 @@ def twin_from_dict(data: dict[str, Any]) -> Twin:
     """The twin back from a scenario file's tables; a bad or unknown key raises ScenarioError
     naming it (dotted, e.g. `callbacks.retries`)."""
     root = Table(data, "", ("fit", "arrivals", "talk", "patience", "callbacks",
-                                         "agents", "warnings"))
+                                         "reactions", "agents", "warnings"))
     fit = root.table("fit", ("calls", "first_day", "last_day", "timezone"))
     arrivals, by_weekday = _arrivals(root)
     patience, base = _patience(root)
@@ -231,6 +270,7 @@ def twin_from_dict(data: dict[str, Any]) -> Twin:
         last_day=fit.text("last_day"), retries=retries, retry_spacing_s=spacing_s,
         warnings=root.table("warnings", ("thin",), {}).texts("thin", []),
         timezone=_zone(fit.text("timezone", "UTC")),  # files from before it: UTC
+        take_up=_reactions(root),
     )
 
 

@@ -20,12 +20,14 @@ from analytics.validation import number_column
 from simulator.behaviour import Reactions
 from simulator.errors import UnfittableLog
 from simulator.fit_results import (
+    ASSUMED_TAKE_UP,
     SLOT_MIN,
     WEEKDAYS,
     AgentsFit,
     CallbackFit,
     PatienceFit,
     SlotRates,
+    TakeUpFit,
     TalkFit,
 )
 from simulator.line_clock import line_midnight, on_line_clock
@@ -67,6 +69,14 @@ class Twin:
     warnings: tuple[str, ...] = field(default=())
     timezone: str = "UTC"
     """The line's clock its slots, days and weekdays were read on (simulator.line_clock)."""
+    take_up: TakeUpFit = ASSUMED_TAKE_UP
+    """Callers' callback take-up in its simulations: fitted to the measured acceptance by
+    `simulator.fit_take_up` (`holdwell fit`), else the behaviour model's assumption."""
+
+    def reactions(self) -> Reactions:
+        """The behaviour model with this twin's callback take-up."""
+        return Reactions(callback_p=self.take_up.callback_p,
+                         callback_if_too_long_p=self.take_up.callback_if_too_long_p)
 
     def weekdays(self) -> tuple[str, ...]:
         """Weekdays the log spans, Monday first."""
@@ -275,7 +285,7 @@ def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,
         arrivals=profile_of(rates),
         agents=staffing_of(agents or twin.agents.per_slot), service=twin.talk.chosen,
         patience=twin.patience[twin.base_policy].chosen,
-        reactions=reactions if reactions is not None else Reactions(),
+        reactions=reactions if reactions is not None else twin.reactions(),
         callbacks=Callbacks(answer_p=cb.answer_p if cb.answer_p is not None
                             else Callbacks.answer_p, retries=twin.retries,
                             retry_spacing_s=twin.retry_spacing_s),

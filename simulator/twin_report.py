@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from analytics.formatting import with_standard_error
-from simulator.behaviour import callback_take_up_assumed
 from simulator.fit_patience import KM_GAP, MIN_HANGUPS_EMPIRICAL
-from simulator.fit_results import hhmm
+from simulator.fit_results import hhmm, take_up_said
 from simulator.twin import Twin
 
 
@@ -49,11 +48,12 @@ def fit_report(twin: Twin) -> str:
     lines += ["", "callbacks: " + (
         f"{cb.requested:,} requested; acceptance "
         + ("n/a" if cb.acceptance is None else f"{100 * cb.acceptance:.1f}%")
-        + " (requested / callers who heard an announcement under callback; measured only: "
-        + callback_take_up_assumed() + "); answer chance "
+        + " (requested / callers who heard an announcement under callback); "
+        + take_up_said(twin.take_up, cb.acceptance) + "; answer chance "
         + ("n/a (default used)" if cb.answer_p is None
            else f"{100 * cb.answer_p:.1f}% ± {100 * cb.answer_p_se:.1f} ({cb.method})")
-        if cb.requested else "none in the log (the defaults are assumptions)")]
+        if cb.requested else "none in the log (the defaults are assumptions); "
+        + take_up_said(twin.take_up, cb.acceptance))]
     lines += ["", "agents on duty per half-hour (conversations going on when a waiting caller was "
               "answered: a low quantile per day, median over days; '>=' = no caller answered after "
               "waiting, a lower bound):",

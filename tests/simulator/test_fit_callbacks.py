@@ -106,8 +106,9 @@ def test_fit_from_the_live_log_counts_its_logged_attempts(tmp_path) -> None:
 
 def test_the_fitted_acceptance_says_the_simulation_does_not_use_it(small_queue) -> None:
     """`fit` printed and saved an acceptance nothing in the simulator reads: an analyst took
-    it for what drove the callback policy's figures (analyst audit 38). It says which
-    assumptions do, with their values."""
+    it for what drove the callback policy's figures (analyst audit 38). A twin whose take-up
+    was not fitted (`fit_twin` alone, `holdwell fit --assume-take-up`) says which
+    assumptions do, with their values (tests/simulator/test_fit_take_up.py: fitted)."""
     from simulator.behaviour import Reactions
     from simulator.twin import fit_twin
     from simulator.twin_report import fit_report
@@ -116,6 +117,6 @@ def test_the_fitted_acceptance_says_the_simulation_does_not_use_it(small_queue) 
     log = simulate(scenario, CallbackPolicy(), np.random.default_rng(5)).table.frame()
     said = " ".join(fit_report(fit_twin(log, seed=1)).split())
     assumed = Reactions()
-    assert ("measured only: simulations take callers' take-up from the behaviour model's "
+    assert ("simulations take callers' take-up from the behaviour model's "
             f"assumptions, callback_p {assumed.callback_p:g} and callback_if_too_long_p "
-            f"{assumed.callback_if_too_long_p:g}") in said
+            f"{assumed.callback_if_too_long_p:g}; not fitted") in said
