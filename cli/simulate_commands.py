@@ -399,12 +399,16 @@ def day_shape(scenario: Scenario, options: dict[str, Any], zone: str = "UTC") ->
 
 def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:
     """The fitted twin's day, keeping the flags' reactions and handoff (`build` then gives it
-    what the queue's config sets, `as_the_queue_runs`)."""
+    what the queue's config sets, `as_the_queue_runs`): `--reactions default` with the
+    twin's callback take-up (fitted to the log's acceptance by `holdwell fit`)."""
     from simulator.scenario_file import load_twin
     from simulator.twin import twin_scenario
 
-    return twin_scenario(load_twin(options["scenario_file"]), day=options["day"],
-                         days=options["days"], reactions=flags.reactions,
+    twin = load_twin(options["scenario_file"])
+    reactions = flags.reactions
+    if reactions == Reactions():
+        reactions = twin.reactions()
+    return twin_scenario(twin, day=options["day"], days=options["days"], reactions=reactions,
                          handoff=flags.handoff)
 
 

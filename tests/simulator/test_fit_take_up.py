@@ -161,7 +161,16 @@ def test_holdwell_fit_fits_the_take_up_unless_told_to_assume_it(low_take_up_log,
     result = runner.invoke(fit_command, ["--records", str(log), "--out", str(fitted_file)])
     assert result.exit_code == 0, result.output
     assert "take-up: simulation 1," in result.stderr  # progress on stderr
-    assert load_twin(fitted_file).take_up.callback_p < 0.1
+    fitted_p = load_twin(fitted_file).take_up.callback_p
+    assert fitted_p < 0.1
+    from cli.simulate_commands import fitted_day  # simulate/compare --scenario run with it
+
+    flags = simple_scenario(calls=10, agents=1, arrivals_per_min=1.0, service_mean_min=1,
+                            patience_mean_min=1, reactions=Reactions())
+    where = {"scenario_file": str(fitted_file), "day": "all", "days": 1}
+    assert fitted_day(flags, where).reactions.callback_p == fitted_p
+    off = dataclasses.replace(flags, reactions=Reactions.off())  # --reactions off stays off
+    assert fitted_day(off, where).reactions == Reactions.off()
     result = runner.invoke(fit_command, ["--records", str(log), "--out", str(assumed_file),
                                          "--assume-take-up"])
     assert result.exit_code == 0, result.output
