@@ -91,11 +91,13 @@ class Reactions:
 
     callback_p: float = 0.2
     """Chance a caller takes an offered callback although the announced wait is one they
-    would sit through. Assumption."""
+    would sit through. Assumption; `holdwell fit` scales it and `callback_if_too_long_p`
+    together (their ratio kept) to the acceptance a log measures (simulator.fit_take_up)."""
 
     callback_if_too_long_p: float = 0.8
     """Chance a caller takes an offered callback when the announced wait is longer than
-    they are willing to wait. Assumption: a callback beats giving up."""
+    they are willing to wait. Assumption: a callback beats giving up (fitted with
+    `callback_p`)."""
 
     closed_callback_p: float = 0.4
     """Chance a caller who rings while the line is closed, and is offered a callback for the
@@ -174,16 +176,6 @@ class Reactions:
     def active(self) -> bool:
         """False when nothing heard can change an outcome (the engine may skip listening)."""
         return self != Reactions.off()
-
-
-def callback_take_up_assumed(reactions: Reactions | None = None) -> str:
-    """Where a simulation's callback take-up comes from, to say beside a fitted acceptance:
-    `fit` measures one, but nothing in the behaviour model is fitted to it (an analyst had
-    read the fitted figure as driving the simulation)."""
-    reactions = reactions or Reactions()
-    return (f"simulations take callers' take-up from the behaviour model's assumptions, "
-            f"callback_p {reactions.callback_p:g} and callback_if_too_long_p "
-            f"{reactions.callback_if_too_long_p:g}")
 
 
 class Action(StrEnum):

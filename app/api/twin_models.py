@@ -153,11 +153,15 @@ class PatienceFitView(Model):
 class CallbacksFitView(Model):
     requested: int
     acceptance: float | None = Field(
-        description="requested / callers who heard an announcement under callback; measured "
-                    "only: a simulation's take-up comes from the behaviour model's assumed "
-                    "callback_p and callback_if_too_long_p")
+        description="requested / callers who heard an announcement under callback (measured)")
     answer_p: Estimate
     method: str
+    take_up_status: str = Field(
+        "assumed", description="fitted: the reactions' callback_p and callback_if_too_long_p "
+        "make a simulation of the twin reproduce the measured acceptance; nearest: they come "
+        "as near as the model can; assumed: the behaviour model's defaults, not fitted")
+    take_up: str = Field("", description="Where a simulation's callback take-up comes from, "
+                         "in words, with the simulated acceptance when fitted")
 
 
 class TwinFitView(Model):

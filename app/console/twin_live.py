@@ -133,6 +133,36 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
         engine.dispose()
 
 
+TAKE_UP_SHARE = 0.5
+"""The callback take-up's simulations stop once less than this share of the console's limit
+is left (a what-if shares the deadline): the twin then keeps the assumed take-up, and says so."""
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline) -> Twin:
+    """The twin with its callback take-up fitted to the measured acceptance, as `holdwell fit`
+    does, within what the console's limit leaves (else the assumption, said as such)."""
+    from dataclasses import replace
+
+    from simulator.fit_results import ASSUMED_TAKE_UP
+    from simulator.fit_take_up import fit_take_up
+
+    def in_time(*_: object) -> None:
+        if deadline.remaining_s() < TAKE_UP_SHARE * deadline.limit_s:
+            raise _OutOfTime
+
+    try:
+        in_time()
+        return replace(twin, take_up=fit_take_up(twin, records, seed=0, progress=in_time))
+    except _OutOfTime:
+        return replace(twin, take_up=replace(ASSUMED_TAKE_UP, note=(
+            "the console's time limit ran out before the take-up was fitted to the measured "
+            "acceptance: run `holdwell fit` on the log, which fits it")))
+
+
 def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
          zone: str = "UTC") -> LiveTwin:
     """Read the window (each statement within what is left of the deadline) and fit it on
@@ -152,5 +182,6 @@ def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
         twin = fit_twin(records, seed=0, progress=deadline, timezone=zone)
     except ScenarioError as error:
         raise TwinProblem(f"the log cannot be fitted: {error}") from None
+    twin = _with_take_up(twin, records, deadline)
     dates = on_line_clock(records, zone)["entered_at"].dt.normalize().nunique()
     return LiveTwin(twin, records, window_days, int(dates))

@@ -14,7 +14,7 @@ from app.api.twin_models import (
     TwinFitView,
 )
 from app.console.twin_live import LiveTwin
-from simulator.fit_results import hhmm
+from simulator.fit_results import hhmm, take_up_said
 
 
 def num(value: float | None) -> float | None:
@@ -57,5 +57,6 @@ def fit_view(live: LiveTwin) -> TwinFitView:
         patience=patience,
         callbacks=CallbacksFitView(requested=cb.requested, acceptance=num(cb.acceptance),
                                    answer_p=estimate(cb.answer_p, cb.answer_p_se),
-                                   method=cb.method),
+                                   method=cb.method, take_up_status=twin.take_up.status,
+                                   take_up=take_up_said(twin.take_up, cb.acceptance)),
         too_thin=list(twin.warnings), backtest_days_max=live.backtest_days_max)

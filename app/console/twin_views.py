@@ -25,7 +25,6 @@ from app.console.twin_view import fit_view
 from app.console.twin_whatif import answer, ask_context, configured_variants
 from app.services import Services, services
 from app.storage.deadline import DatabaseUnavailable
-from simulator.behaviour import callback_take_up_assumed
 from simulator.fit_results import BORROWED, BORROWED_MARK, BORROWED_SHORT
 
 BACKTEST_DAYS = 7
@@ -61,7 +60,7 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
     page = {"asked": shown, "policies": WHATIF_ORDER, "variants": variants_of(svc),
             "errors": {}, "fit": None, "result": None, "labels": LABELS, "invalid": {},
-            "take_up": callback_take_up_assumed(), "promise_kept_means": PROMISE_KEPT_RATE,
+            "promise_kept_means": PROMISE_KEPT_RATE,
             "borrowed_means": BORROWED, "borrowed_short": BORROWED_SHORT,
             "borrowed_mark": BORROWED_MARK}
     try:
