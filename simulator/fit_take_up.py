@@ -17,11 +17,14 @@ m is solved so the SIMULATED acceptance of the fitted twin (the callback policy,
 config, on the twin's all-days profile for as many days as the log had, 1 to 7; a fixed seed
 so every candidate meets the same callers) equals the measured one, computed from the
 simulated records by the same `acceptance` function. The simulated acceptance rises with m
-(more offers taken; common random numbers keep it near monotone), so the solve is a
-bracketed search: a closed-form first guess (requests / announcements heard: each offer a
-Bernoulli trial with chance m x 0.2, the within-patience case), then false position with
-bisection as the safeguard, at most `MAX_RUNS` runs of the fast engine, stopping within
-`TOLERANCE` of the measured acceptance. Measured 0 gives m = 0 (nobody takes an offer). When
+(more offers taken; common random numbers keep it near monotone, though not exactly: one
+caller taking a callback changes the waits of those behind), so the solve is a bracketed
+search: a closed-form first guess (requests / announcements heard: each offer a Bernoulli
+trial with chance m x 0.2, the within-patience case), then steps along the line through the
+origin while every try is on one side, false position (bisection as the safeguard) once the
+root is bracketed; at most `MAX_RUNS` runs of the fast engine, stopping within the measured
+acceptance's standard error (at least `TOLERANCE`): nearer would fit the log's noise.
+Measured 0 gives m = 0 (nobody takes an offer). When
 even m at its cap (every offer taken) simulates less than the measured acceptance, or nobody
 in the simulation hears an announcement, the fit says so and keeps the nearest (or the
 assumption). Why not the closed form alone: the acceptance counts callers, not offers, and

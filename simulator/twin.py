@@ -6,7 +6,9 @@ and weekday, talk time, patience per policy (censored), callbacks and agents on 
 `twin_scenario(twin, day=...)` turns it into
 a `Scenario` for one day. Patience for the simulation is the one fitted under the most
 neutral policy in the log (`NEUTRAL_ORDER`): the behaviour model then adds what each policy
-makes callers do, so predicting another policy does not count its reactions twice.
+makes callers do, so predicting another policy does not count its reactions twice. Callers'
+callback take-up (`Twin.take_up`) is the behaviour model's assumption until
+`simulator.fit_take_up` fits it to the measured acceptance (`holdwell fit`, the console).
 """
 
 from __future__ import annotations

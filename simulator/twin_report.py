@@ -52,7 +52,7 @@ def fit_report(twin: Twin) -> str:
         + take_up_said(twin.take_up, cb.acceptance) + "; answer chance "
         + ("n/a (default used)" if cb.answer_p is None
            else f"{100 * cb.answer_p:.1f}% ± {100 * cb.answer_p_se:.1f} ({cb.method})")
-        if cb.requested else "none in the log (the defaults are assumptions); "
+        if cb.requested else "none in the log (the answer chance is an assumption); "
         + take_up_said(twin.take_up, cb.acceptance))]
     lines += ["", "agents on duty per half-hour (conversations going on when a waiting caller was "
               "answered: a low quantile per day, median over days; '>=' = no caller answered after "
