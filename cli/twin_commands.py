@@ -103,10 +103,13 @@ FIT_HARM = "fitted whole, arrivals and agents would count each caller once per p
               "acceptance (a few fast simulations, progress on stderr), or keep the "
               "behaviour model's assumption.")
 @TIMEZONE_OPTION
+@queue_options
 @HTML_OPTION
 def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int,
-                policy: str | None, take_up: bool, timezone: str, html_path: str | None) -> None:
-    """Fit a twin of your line from its call log and write it as a scenario file."""
+                policy: str | None, take_up: bool, timezone: str, config_path: str | None,
+                queue: str | None, html_path: str | None) -> None:
+    """Fit a twin of your line from its call log and write it as a scenario file (--config and
+    --queue: the callback policy and settings the take-up's simulations run, as what-if's)."""
     records = read_log(paths)
     source = " ".join(paths) or "the database (DATABASE_URL)"
     if records.empty:  # it had blamed talk times: "no call in the log has a talk time"
@@ -122,8 +125,8 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
             twin = fit_twin(records, retries=callback_retries, seed=seed,
                             progress=Heartbeat("fitting"), timezone=timezone)
         if take_up:
-            twin = fitted_take_up(twin, records, seed)
-    except ScenarioError as error:
+            twin = fitted_take_up(twin, records, seed, config_path, queue)
+    except CONFIG_PROBLEMS as error:
         raise click.ClickException(str(error)) from None
     from app.console.toml_writer import dumps
 
@@ -135,12 +138,16 @@ def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: i
     write_html(html_path, "The twin fitted from your call log", "fit", [("fit", report)])
 
 
-def fitted_take_up(twin: Twin, records: pd.DataFrame, seed: int) -> Twin:
-    """The twin with its callback take-up fitted to the measured acceptance, each simulation
-    said on stderr as it ends."""
+def fitted_take_up(twin: Twin, records: pd.DataFrame, seed: int, config_path: str | None,
+                   queue: str | None) -> Twin:
+    """The twin with its callback take-up fitted to the measured acceptance, simulated under
+    the queue's callback policy and settings, each simulation said on stderr as it ends."""
     from dataclasses import replace
 
     from simulator.fit_take_up import fit_take_up
+
+    config, queue = queue_config(config_path, queue)
+    [callback] = queue_policies(["callback"], config, queue)
 
     measured = twin.callbacks.acceptance
 
@@ -149,8 +156,11 @@ def fitted_take_up(twin: Twin, records: pd.DataFrame, seed: int) -> Twin:
                    f"acceptance {100 * simulated:.1f}% (measured {100 * (measured or 0):.1f}%)",
                    err=True)
 
+    click.echo(f"take-up: simulated with {whose_settings(config_path, queue)}", err=True)
     with stage("fitting callback take-up to the measured acceptance"):
-        return replace(twin, take_up=fit_take_up(twin, records, seed=seed, progress=said))
+        return replace(twin, take_up=fit_take_up(
+            twin, records, policy=callback, seed=seed, progress=said,
+            prepare=partial(as_the_queue_runs, config=config, queue=queue)))
 
 
 @click.command("backtest")

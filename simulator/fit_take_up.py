@@ -13,10 +13,11 @@ two numbers) and fits one multiplier m: callback_p = min(1, m x 0.2), callback_i
 = min(1, m x 0.8). Fitting only one of them instead would let the other, assumed, one decide
 most of the take-up on a busy line; the multiplier moves both the way the evidence says.
 
-m is solved so the SIMULATED acceptance of the fitted twin (the callback policy, default
-config, on the twin's all-days profile for as many days as the log had, 1 to 7; a fixed seed
-so every candidate meets the same callers) equals the measured one, computed from the
-simulated records by the same `acceptance` function. The simulated acceptance rises with m
+m is solved so the SIMULATED acceptance of the fitted twin (the callback policy as the
+line's config sets it, `holdwell fit --config`, else holdwell's defaults; on the twin's
+all-days profile for as many days as the log had, 1 to 7; a fixed seed so every candidate
+meets the same callers) equals the measured one, computed from the simulated records by the
+same `acceptance` function. The simulated acceptance rises with m
 (more offers taken; common random numbers keep it near monotone, though not exactly: one
 caller taking a callback changes the waits of those behind), so the solve is a bracketed
 search: a closed-form first guess (requests / announcements heard: each offer a Bernoulli
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from hold_policies import HoldPolicy
+    from simulator.scenario import Scenario
     from simulator.twin import Twin
 
 TOLERANCE = 0.005
@@ -59,6 +61,9 @@ MAX_RUNS = 12
 MIN_DAYS, MAX_DAYS = 1, 7
 Progress = Callable[[int, float, float], None]
 """Told after each run: run number, multiplier, simulated acceptance."""
+Prepare = Callable[["Scenario"], "Scenario"]
+"""What the line's config adds to the twin's scenario (`cli.queue_config.as_the_queue_runs`:
+its estimates, hours, resume rule, queue size), as the what-if will run it."""
 
 
 def days_simulated(twin: Twin) -> int:
@@ -84,21 +89,26 @@ def closed_form_guess(records: pd.DataFrame, assumed: TakeUpFit = ASSUMED_TAKE_U
 
 
 def simulated_acceptance(twin: Twin, multiplier: float, *, policy: HoldPolicy, days: int,
-                         seed: int) -> float | None:
+                         seed: int, prepare: Prepare | None = None) -> float | None:
     """The acceptance of the twin simulated with take-up at `multiplier` (fast engine)."""
     from simulator.run import simulate
     from simulator.twin import twin_scenario
 
     p, too_long_p = take_up_of(multiplier)
     candidate = replace(twin, take_up=TakeUpFit(p, too_long_p, "fitted", multiplier))
-    run = simulate(twin_scenario(candidate, days=days), policy, np.random.default_rng(seed))
+    scenario = twin_scenario(candidate, days=days)
+    if prepare is not None:
+        scenario = prepare(scenario)
+    run = simulate(scenario, policy, np.random.default_rng(seed))
     return acceptance(run.table.frame())
 
 
 def fit_take_up(twin: Twin, records: pd.DataFrame, *, policy: HoldPolicy | None = None,
-                seed: int = 0, max_runs: int = MAX_RUNS,
+                prepare: Prepare | None = None, seed: int = 0, max_runs: int = MAX_RUNS,
                 progress: Progress | None = None) -> TakeUpFit:
-    """The take-up that makes the twin's simulated acceptance the measured one (module doc)."""
+    """The take-up that makes the twin's simulated acceptance the measured one (module doc).
+    `policy`: the callback policy as the line runs it (default: holdwell's default settings);
+    `prepare`: what the line's config adds to the scenario."""
     measured = twin.callbacks.acceptance
     if measured is None:
         return replace(ASSUMED_TAKE_UP, note="no caller under the callback policy heard an "
@@ -113,7 +123,8 @@ def fit_take_up(twin: Twin, records: pd.DataFrame, *, policy: HoldPolicy | None 
     tried: dict[float, float] = {}
 
     def run(m: float) -> float | None:
-        got = simulated_acceptance(twin, m, policy=policy, days=days, seed=seed)
+        got = simulated_acceptance(twin, m, policy=policy, days=days, seed=seed,
+                                   prepare=prepare)
         if got is not None:
             tried[m] = got
             if progress:

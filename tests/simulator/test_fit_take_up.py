@@ -175,3 +175,47 @@ def test_holdwell_fit_fits_the_take_up_unless_told_to_assume_it(low_take_up_log,
                                          "--assume-take-up"])
     assert result.exit_code == 0, result.output
     assert load_twin(assumed_file).take_up == ASSUMED_TAKE_UP
+
+
+EAGER = """\
+[line]
+support_number = "+14155550000"
+
+[queues.support]
+policy = "callback"
+
+[queues.support.callback]
+offer_after_estimate_s = 0
+offer_without_estimate_after_s = 0
+"""
+
+
+def test_the_take_up_is_simulated_under_the_queues_own_callback_settings(low_take_up_log,
+                                                                         fitted, tmp_path):
+    """The acceptance depends on when the line offers a callback: `fit --config` simulates
+    the queue's callback policy and settings, as `whatif --config` will run the twin."""
+    from click.testing import CliRunner
+
+    from cli.queue_config import as_the_queue_runs, queue_config, queue_policies
+    from cli.twin_commands import fit_command
+    from simulator.fit_take_up import simulated_acceptance
+
+    config_file = tmp_path / "holdwell.toml"
+    config_file.write_text(EAGER, encoding="utf-8")
+    config, queue = queue_config(str(config_file), None)
+    [eager] = queue_policies(["callback"], config, queue)
+    days = days_simulated(fitted)
+    default = simulated_acceptance(fitted, 0.3, policy=policy_named("callback"), days=days,
+                                   seed=0)
+    offered_at_once = simulated_acceptance(
+        fitted, 0.3, policy=eager, days=days, seed=0,
+        prepare=lambda s: as_the_queue_runs(s, config, queue))
+    assert offered_at_once != default
+    log = tmp_path / "calls.csv"
+    low_take_up_log.to_csv(log, index=False)
+    result = CliRunner().invoke(fit_command, ["--records", str(log), "--out",
+                                              str(tmp_path / "s.toml"), "--config",
+                                              str(config_file)])
+    assert result.exit_code == 0, result.output
+    assert f"policies as queue support of {config_file} sets them" in result.stderr
+    assert load_twin(tmp_path / "s.toml").take_up.fitted
