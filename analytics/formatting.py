@@ -108,13 +108,23 @@ def margin_points(half_width: float, decimals: int = 1) -> str:
 
 def share_and_margin(mean: float, half_width: float | None, decimals: int = 2) -> str:
     """A share and its 95% half-width, "57.58% ±1.97 pp"; at exactly 0 or 1 the interval
-    runs one way only (a one-sided bound: "100.00% −0.19 pp"); the share alone without a
+    runs one way only (a one-sided bound: "100.00% −0.19 pp"); one that would pass 0% or
+    100% is given as its range cut there, "83.20% [0–100%]" (a share has no other values:
+    "±194.00 pp" from three replications had read as a figure); the share alone without a
     half-width."""
     shown = f"{percent_number(mean, decimals)}%"
     if half_width is None or half_width != half_width:
         return shown
+    if 0.0 < mean < 1.0 and not half_width <= min(mean, 1.0 - mean):
+        low, high = max(0.0, mean - half_width), min(1.0, mean + half_width)
+        return f"{shown} [{percent_number(low, decimals)}–{percent_number(high, decimals)}%]"
     sign = "−" if mean == 1.0 else "+" if mean == 0.0 else "±"
     return f"{shown} {sign}{margin_points(half_width, decimals)}"
+
+
+CUT_SHARES = ("a share's 95% range that would pass 0% or 100% is given cut there, as "
+              "[low–high%]")
+"""What `share_and_margin`'s bracketed form means, for the definitions of reports using it."""
 
 
 def signed_points(difference: float, decimals: int = 1) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from analytics.formatting import margin_points, percent_number
+from analytics.formatting import CUT_SHARES, percent_number, share_and_margin
 from simulator.fit_results import BORROWED, BORROWED_MARK, SLOT_MIN, SlotRates, hhmm
 from simulator.slot_counts import SERVED_IN_TIME_PER_SLOT, UNSERVED_PER_SLOT
 from simulator.staff_plan import PolicyPlan, Target
@@ -86,8 +86,7 @@ def _bound_range(plan: PolicyPlan, slots: Sequence[int]) -> str:
 def _figure(mean: float, half: float) -> str:
     if math.isnan(mean):
         return "n/a"
-    hw = "" if math.isnan(half) else f" ±{margin_points(half)}"
-    return f"{percent_number(mean)}%{hw}"
+    return share_and_margin(mean, half, decimals=1)
 
 
 def _headline(target: Target, plans: Sequence[PolicyPlan], day: str) -> str:
@@ -181,8 +180,9 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
               "patience with the fitted means, no reactions, steady state)",
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
               "mean ± the 95% half-width over replications in percentage points (simulation "
-              "uncertainty); fewest: agents are added where the target is missed, then taken "
-              "back one half-hour at a time wherever the whole day still meets it on the same "
+              f"uncertainty; {CUT_SHARES}); fewest: agents are added where the target is "
+              "missed, then taken back one half-hour at a time wherever the whole day still "
+              "meets it on the same "
               "replications, so one agent fewer in any one half-hour misses it somewhere (a "
               "local minimum; fewer in two at once is not tried); NOT MET: "
               "the search stopped at its round limit with the mean still short of the target "

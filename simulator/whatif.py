@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from analytics.formatting import margin_points, share_and_margin, signed_points
+from analytics.formatting import CUT_SHARES, margin_points, share_and_margin, signed_points
 from analytics.promises import PROMISE_KEPT_RATE
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
@@ -74,7 +74,7 @@ def _cell(value: tuple, unit: str) -> str:
         return "n/a"
     if unit == "%":
         return share_and_margin(mean, half)
-    return f"{mean:.1f} s ±{half:.1f}" if half == half else f"{mean:.1f} s"
+    return f"{mean:.1f} s ±{half:.1f} s" if half == half else f"{mean:.1f} s"
 
 
 def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,
@@ -101,7 +101,8 @@ def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,
     lines.append(f"  unserved vs {names[0]}: the difference in percentage points, paired by "
                  "replication (every policy meets the same callers), ± its 95% half-width")
     lines.append("  a share every replication put at 0% (or 100%): + (or −) the one-sided 95% "
-                 "Clopper-Pearson bound over all replications' calls, as no replication varied")
+                 "Clopper-Pearson bound over all replications' calls, as no replication varied;"
+                 f" {CUT_SHARES}")
     return "\n".join(lines)
 
 

@@ -64,3 +64,14 @@ def test_a_share_at_none_or_all_has_a_one_sided_margin():
     assert share_and_margin(1.0, 0.0019) == "100.00% −0.19 pp"
     assert share_and_margin(0.0, 0.0019) == "0.00% +0.19 pp"
     assert share_and_margin(0.25, None) == share_and_margin(0.25, float("nan")) == "25.00%"
+
+
+def test_a_share_whose_interval_would_pass_0_or_100_percent_is_given_its_range_cut_there():
+    """"83.2% ±194.0 pp" from a few replications read as a figure; a share has no values
+    outside 0-100%, so such an interval is its cut range (analyst audit 40)."""
+    from analytics.formatting import share_and_margin
+
+    assert share_and_margin(0.832, 1.94) == "83.20% [0.00–100.00%]"
+    assert share_and_margin(0.1858, 0.4929) == "18.58% [0.00–67.87%]"
+    assert share_and_margin(0.95, 0.08) == "95.00% [87.00–100.00%]"
+    assert share_and_margin(0.5, 0.5) == "50.00% ±50.00 pp"  # just inside: as before

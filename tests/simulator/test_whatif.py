@@ -17,3 +17,13 @@ def test_replications_give_the_same_figures_on_one_or_two_cores(small_queue) -> 
     assert one["music_ads"]["unserved_vs_first"] == (0.0, 0.0)
     table = whatif_table(one, scenario, 4)
     assert "callback" in table and "definitions:" in table and "pp ±" in table
+
+
+def test_a_time_and_its_half_width_both_carry_their_unit(small_queue) -> None:
+    """"ASA 37.5 s ±4.1" left the half-width's unit to guess (analyst audit 40)."""
+    scenario = dataclasses.replace(small_queue, calls=200)
+    results = whatif(scenario, [policy_named("checkin")], 3, seed=2, workers=1)
+    table = whatif_table(results, scenario, 3)
+    row = next(line for line in table.splitlines() if line.startswith("checkin"))
+    times = [cell for cell in row.split("  ") if " s ±" in cell]
+    assert len(times) == 2 and all(cell.strip().endswith(" s") for cell in times), row
