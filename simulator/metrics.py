@@ -55,6 +55,11 @@ DEFINITIONS: dict[str, str] = {
     "time_to_serve_s": "mean time from entering the queue to an agent of callers served: "
                        "answered in line at their wait, a connected callback at entering -> "
                        "connected",
+    "answered": "calls answered by an agent while in line (callers who chose a callback "
+                "but were answered first included)",
+    "abandoned": "calls that hung up in line before an agent answered",
+    "mean_time_to_abandon_s": "mean wait of the abandoned calls, entering to hanging up",
+    "announcements_mean": "mean number of check-ins (announcements) a call heard",
     "callbacks_requested": "callers who chose a callback",
     "callbacks_answered_first": "callers who chose a callback but were answered in line "
                                 "before it was placed: answered (ASA, service level), no "
@@ -86,6 +91,15 @@ DEFINITIONS: dict[str, str] = {
                          "95% interval (batch means of the callers' differences, never "
                          "narrower than the t interval over callers) is far tighter than the "
                          "two rates' intervals; n/a when the runs met different callers",
+    "closed": "calls that rang while the line was closed (its [hours]): told when it opens, "
+              "never queued, in none of the figures above",
+    "closed_callbacks_booked": "callers who rang while closed and booked a callback for the "
+                               "opening (none of them in the queue figures)",
+    "closed_callbacks_connected": "callbacks booked while closed that reached an agent",
+    "closed_callbacks_failed": "callbacks booked while closed given up after every retry",
+    "warmup_s": "seconds at the run's start whose callers the figures leave out (--warmup), "
+                "as the queue fills from empty",
+    "calls_simulated": "every call the run simulated, the warm-up's included",
     "wall_s": "wall-clock seconds the run took",
 }
 
