@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from analytics.intervals import t_quantile, wilson_interval
+from analytics.intervals import t_quantile, t_sf, wilson_interval
 
 BATCHES = 20
 MIN_PER_BATCH = 50
@@ -106,17 +106,39 @@ def paired_run_difference(hits_a: np.ndarray, hits_b: np.ndarray,
     per policy on common random numbers, aligned by entry), with a 95% interval clustered as
     run_interval's, never narrower than the t interval over callers; None with fewer than two
     callers (no interval: NaN had made compare --json print invalid JSON).
-    Pairing cancels the callers' shared luck, so it is far tighter than the two intervals."""
+    Pairing cancels the callers' shared luck, so it is far tighter than the two intervals.
+    `paired_difference` with its p-value: `holdwell compare` and `holdwell report` both."""
+    found = paired_difference(hits_a, hits_b, entered_s)
+    return None if found is None else list(found[:3])
+
+
+def paired_difference(hits_a: np.ndarray, hits_b: np.ndarray, entered_s: np.ndarray,
+                      confidence: float = 0.95) -> tuple[float, float, float, float] | None:
+    """(difference, low, high, p) of mean(hits_b) - mean(hits_a) over the same callers, aligned
+    (caller i of a is caller i of b; entered_s their entry times, epoch seconds): the paired t
+    test on the callers' differences, its standard error the larger of the t over callers'
+    (sd/sqrt(n), n - 1 df) and the batch means' (clustered as run_interval's), the interval
+    and the two-sided p-value both from that one, so the interval excludes 0 exactly when
+    p < 1 - confidence. None with fewer than two callers."""
     change = np.asarray(hits_b, float) - np.asarray(hits_a, float)
     if change.size < 2:
         return None
     n = change.size
-    half = float(t_quantile(0.975, n - 1)) * float(np.std(change, ddof=1) / math.sqrt(n))
+    difference = float(change.mean())
+    quantile = 0.5 + confidence / 2
+    tests = [(float(np.std(change, ddof=1) / math.sqrt(n)), n - 1)]
     order, inverse, calls = _by_minute(entered_s)
     se, df = clustered_se(order, calls, np.bincount(inverse, change, order.size),
                           calls.astype(float))  # the mean change: Σ change / Σ callers
     if math.isfinite(se) and df > 0:
-        half = max(half, float(t_quantile(0.975, df)) * se)
-    difference = float(change.mean())
-    return [difference, difference - half, difference + half]
+        tests.append((se, df))
+    half = max(float(t_quantile(quantile, df)) * se for se, df in tests)
+    p_value = max(_two_sided_p(difference, se, df) for se, df in tests)
+    return difference, difference - half, difference + half, p_value
 
+
+def _two_sided_p(difference: float, se: float, df: int) -> float:
+    """Student's t two-sided p of difference / se (0 / 0: no difference, p = 1)."""
+    if se > 0:
+        return float(min(1.0, 2 * t_sf(abs(difference) / se, df)))
+    return 1.0 if difference == 0 else 0.0

@@ -191,7 +191,7 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "t·sqrt(se_a² + se_b²) from the rates' clustered errors (Welch df) when both have "
         "them; p: the pooled two-proportion z-test, or Fisher's exact test when an expected "
         "cell count is below 5, or the clustered t-test's if larger (`test` names the one "
-        "reported: z, Fisher exact or clustered t), "
+        "reported: z, Fisher exact, clustered t or paired t), "
         "Holm-adjusted across pairs of the same metric; the verdict names the group "
         "with the lower unserved rate when its Holm p < 0.05, is 'not compared: too few "
         "calls' below 30 calls in either group, and is 'not compared: ran on different "
@@ -202,10 +202,20 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "not make a day shared: a before/after switch differs in load and staffing as much as "
         "in policy; compare policies in an experiment (randomised arms share their days). "
         "same_callers: the two groups are one set of callers run under each policy (a "
-        "simulation: `compare --engine twilio` runs each on a virtual day of its own), seen "
-        "as entry times that, sorted, are the other's plus one fixed offset to the "
-        "millisecond for 90% of the calls, with the same number of calls (10 at least); "
-        "such groups are compared whatever their days",
+        "simulation: `compare --out`, or `compare --engine twilio --sim-db`, which runs each "
+        "on a virtual day of its own), seen as `compare` sees them: the same number of calls "
+        "(10 at least) whose entry times, sorted, are every one the other's plus one fixed "
+        "offset to the millisecond, caller i of one being caller i of the other, and not a "
+        "regular grid (moved one caller along, under half line up again: on a grid who is "
+        "who cannot be told); such groups are compared whatever their days, and their "
+        "unserved rates are compared caller by caller (paired: true; pairing: 'paired: the "
+        "same callers under each policy'; test 'paired t'), as `holdwell compare` gives "
+        "unserved_vs_first: the 95% CI and p from the paired t test on the callers' "
+        "differences, its standard error the larger of sd/sqrt(n) over callers (n − 1 df) "
+        "and batch means of the differences (20 batches contiguous in entry time, or the "
+        "days when 20, as the rates' intervals), Holm-adjusted with the other pairs; the "
+        "relative risk's interval and the secondary rates stay unpaired; a group of over "
+        "100,000 calls is never paired (only that many entry times are kept)",
     ),
     "relative_risk": (
         "ratio",

@@ -279,7 +279,7 @@ def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
             f"{p_value(c['p_value'])} ({c.get('test') or 'z'})",
             p_value(c["p_value_holm"]),
             p_value(c.get("logrank_p_value_holm")) if c.get("primary") else "",
-            c.get("verdict") or "",
+            "; ".join(filter(None, [c.get("verdict"), c.get("pairing")])),
         ]
         for c in sorted(comparisons, key=lambda c: (c["a"], c["b"], not c.get("primary")))
     ]

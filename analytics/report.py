@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.batch_means import paired_difference
 from analytics.breakdowns import breakdown_entries
 from analytics.compare import (
     PRIMARY_METRIC,
@@ -27,9 +28,9 @@ from analytics.definitions import definitions
 from analytics.groups import GROUP, with_groups
 from analytics.intervals import holm_adjust
 from analytics.kaplan_meier import PatienceCurve
-from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics
+from analytics.metrics import SERVICE_THRESHOLD_S, SHORT_ABANDON_S, all_metrics, unserved_sums
 from analytics.rate_counts import RATE_COUNTS
-from analytics.same_callers import entry_times_of
+from analytics.same_callers import Pairing, entry_times_of
 from analytics.survival import (
     SURVIVAL_TIMES_S,
     logrank_between,
@@ -110,14 +111,16 @@ def build_report(
     """
     grouped = with_groups(records)
     table = all_metrics(grouped, short_abandon_s, service_threshold_s)
+    entries = entry_times_of(grouped, GROUP, unserved_sums(grouped)["unserved"])
     parts = ReportParts(
         table=table,
         patience=patience_table(patience_fits(grouped, confidence), confidence),
         logrank_p=lambda a, b: logrank_between(grouped, a, b),
         period=_period(records),
         breakdowns=breakdown_entries(grouped, timezone),
-        same_callers=entry_times_of(grouped, GROUP).same_callers,
+        same_callers=entries.same_callers,
         timezone=timezone,
+        pairing=entries.pairing,
     )
     return assemble_report(parts, short_abandon_s, service_threshold_s, detect_drop, confidence)
 
@@ -126,7 +129,8 @@ def build_report(
 class ReportParts:
     """What a report is made of, however the records were read: the all_metrics table, the
     patience figures (`patience_table`), the log-rank p-value of two groups, the period and the
-    breakdowns."""
+    breakdowns; whether two groups are one set of callers, and those callers aligned for the
+    paired comparison (`same_callers.EntryTimes`)."""
 
     table: pd.DataFrame
     patience: pd.DataFrame
@@ -135,6 +139,7 @@ class ReportParts:
     breakdowns: dict[str, list[dict[str, Any]]]
     same_callers: Callable[[str, str], bool] = lambda _a, _b: False  # same_callers.py
     timezone: str = "UTC"  # the clock of the breakdowns' hours and days
+    pairing: Callable[[str, str], Pairing | None] = lambda _a, _b: None  # same_callers.py
 
 
 def assemble_report(
@@ -158,7 +163,7 @@ def assemble_report(
         "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
         "comparisons": _comparisons(parts.logrank_p, table, confidence,
                                     days_of(parts.breakdowns.get("day", [])),
-                                    parts.same_callers),
+                                    parts.same_callers, parts.pairing),
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
         "breakdowns": parts.breakdowns,
     }
@@ -220,6 +225,8 @@ FAIR_SHARE = 0.25
 the pair's calls that day: a stray call of the other policy does not make a day shared (one
 call a day beside 300 had made ten days 'together'), a 90/10 split's minority arm does."""
 APART = "not compared: ran on different days"
+PAIRED = "paired: the same callers under each policy"
+PAIRED_TEST = "paired t"
 
 
 def days_of(day_rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -235,6 +242,7 @@ def _comparisons(
     logrank_p: Callable[[str, str], float], table: pd.DataFrame, confidence: float,
     days: Mapping[str, Mapping[str, int]] | None = None,
     same_callers: Callable[[str, str], bool] = lambda _a, _b: False,
+    pairing: Callable[[str, str], Pairing | None] = lambda _a, _b: None,
 ) -> list[dict]:
     """Pairwise differences, primary (unserved, ITT) first, then the secondary abandonment rates.
 
@@ -242,9 +250,12 @@ def _comparisons(
     Holm-adjusted across pairs like the z-tests; the verdict is drawn from the primary row only,
     and only for groups with at least OVERLAP_NEEDED of each one's calls on shared days
     (`calls_together`), or that are one set of callers run under each policy
-    (`same_callers`: a simulation's, on days of their own).
+    (`same_callers`: a simulation's, on days of their own). Such a pair's primary row is
+    the paired comparison `holdwell compare` gives (`_paired`).
     """
-    frames = [pairwise_differences(table, metric, confidence) for metric in RATE_COUNTS]
+    frames = [_paired(pairwise_differences(table, metric, confidence), pairing, confidence)
+              if metric == PRIMARY_METRIC else pairwise_differences(table, metric, confidence)
+              for metric in RATE_COUNTS]
     pairs = pd.concat(frames, ignore_index=True)
     keys = list(dict.fromkeys(zip(pairs["a"], pairs["b"], strict=True)))
     raw = np.array([logrank_p(*key) for key in keys], dtype=float)
@@ -252,6 +263,28 @@ def _comparisons(
     same = {key: same_callers(*key) for key in keys}
     return [_comparison_entry(row._asdict(), logrank, days, same[(row.a, row.b)])
             for row in pairs.itertuples(index=False)]
+
+
+def _paired(primary: pd.DataFrame, pairing: Callable[[str, str], Pairing | None],
+            confidence: float) -> pd.DataFrame:
+    """The unserved rates' rows with a pair of one set of callers compared caller by caller:
+    the interval and p-value of `batch_means.paired_difference` (the paired t test on the
+    callers' differences, batch means; compare's very interval), test 'paired t', Holm
+    adjusted again over the pairs. Other pairs keep their unpaired test."""
+    primary = primary.copy()
+    primary["paired"] = False
+    for index, row in primary.iterrows():
+        aligned = pairing(row["a"], row["b"])
+        found = None if aligned is None else paired_difference(
+            aligned.unserved_b, aligned.unserved_a, aligned.entered_s, confidence)
+        if found is None:
+            continue
+        _, low, high, p_value = found  # the difference is the rates' (the same callers)
+        primary.loc[index, ["ci_low", "ci_high", "p_value"]] = [low, high, p_value]
+        primary.loc[index, ["test", "paired"]] = [PAIRED_TEST, True]
+    if primary["paired"].any():
+        primary["p_value_holm"] = holm_adjust(primary["p_value"].to_numpy(float))
+    return primary
 
 
 def days_together(days: Mapping[str, Mapping[str, int]] | None, a: str,
@@ -305,6 +338,8 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
     entry["days_together"] = together and together["days"]
     entry["calls_together"] = together and together["calls"]
     entry["same_callers"] = same_callers
+    entry["paired"] = primary and bool(row["paired"])  # on the primary rows alone (`_paired`)
+    entry["pairing"] = PAIRED if entry["paired"] else None
     apart = together is not None and min(together["calls"]) < OVERLAP_NEEDED and \
         not same_callers
     entry["verdict"] = (APART if apart and not too_small(entry) else verdict(entry)) \

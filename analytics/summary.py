@@ -108,7 +108,7 @@ class RecordsSummary:
         self.tied: dict[str, list[WaitCounts]] = {}  # waits already counted (few distinct)
         self.tie_rows = tie_rows
         self.tie_at: dict[str, float] = {}  # a group whose waits hardly repeat: never again
-        self.entries = EntryTimes()  # one set of callers run under each policy? (8 B a call)
+        self.entries = EntryTimes()  # one set of callers run under each policy? (9 B a call)
         self.calls = 0
         self.first: pd.Timestamp | None = None
         self.last: pd.Timestamp | None = None
@@ -127,7 +127,7 @@ class RecordsSummary:
                               bucket_sums)
         self._add_buckets(self.minute_sums, entry_minutes(records["entered_at"]), labels, codes,
                           {name: per_call[name] for name in COUNT_COLUMNS})
-        self.entries.add(labels, codes, records["entered_at"])
+        self.entries.add(labels, codes, records["entered_at"], per_call["unserved"])
         wait = records["wait_s"].to_numpy(dtype=float)
         event = abandoned_flag(records)
         for code, label in enumerate(labels):
@@ -160,6 +160,7 @@ class RecordsSummary:
             breakdowns={bucket: entries(self._breakdown(bucket, labels)) for bucket in BUCKETS},
             same_callers=self.entries.same_callers,
             timezone=self.timezone,
+            pairing=self.entries.pairing,
         )
         return assemble_report(parts, self.short_abandon_s, self.service_threshold_s,
                                detect_drop, confidence)  # fmt: skip
