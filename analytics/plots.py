@@ -81,7 +81,9 @@ def forest_chart(comparisons: list[dict]) -> Chart:
     style(axes, xlabel="difference a − b (percentage points), 95% CI (Newcombe, widened for "
                        "calls moving together); left of 0: a lower")
     caption = ("Squares: unserved rate (primary, the verdict); circles: abandonment rates "
-               "(secondary). A bar crossing 0 is no clear difference.")  # fmt: skip
+               "(secondary). A bar crossing 0 is no clear difference. The same callers under "
+               "each policy (a simulation) are paired: their square is the paired t "
+               "interval of the callers' differences.")  # fmt: skip
     return Chart("forest", "Differences between groups", caption, svg(figure), data)
 
 

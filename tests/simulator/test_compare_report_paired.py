@@ -96,3 +96,14 @@ def test_the_printed_report_shows_the_interval_compare_printed(compared) -> None
     assert f"{callback[0]} pp [{callback[1]}, {callback[2]} pp]" in line
     assert "(paired t)" in line and PAIRED in line and "support · callback lower" in line
     assert "paired t" in result.stdout.split("definitions")[-1]
+
+
+def test_the_page_says_the_comparison_is_paired(compared, tmp_path) -> None:
+    _, _, out = compared
+    page = tmp_path / "cmp.html"
+    result = CliRunner().invoke(report_command, ["--records", out, "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    verdicts = html.split('<div class="verdicts">')[1].split("</div>")[0]
+    assert verdicts.count(PAIRED) == len(POLICIES) * (len(POLICIES) - 1) // 2
+    assert "(paired t)" in verdicts
