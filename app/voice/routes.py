@@ -98,8 +98,13 @@ def incoming() -> Response:
     queue = this_route().queue
     assignment = assign(svc.config.queues[queue], form.call_id)
     params = RouteParams(queue, assignment.policy, assignment.arm)
-    if (shut := closed.answer_if_closed(params, form)) is not None:
-        return twiml_response(shut)  # outside opening hours: never enqueued
+    if closed.closed_line_now(queue) is not None:  # outside opening hours: never enqueued,
+        # but a dropped line's wait is one the line promised to finish ("we will still
+        # answer everyone who is already waiting"): within `resume.within_s` they rejoin
+        if (back := resume.rejoin(params, form)) is not None:
+            return twiml_response(back)
+        if (shut := closed.answer_if_closed(params, form)) is not None:
+            return twiml_response(shut)
     if (booked := returning.booked_callback(queue, form)) is not None:
         returning.note_rang_back(params, assignment.policy, form, booked, "asked")  # logged
         return twiml_response(returning.ask_keep_or_wait(params, booked))  # never both

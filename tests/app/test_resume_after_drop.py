@@ -190,6 +190,49 @@ def test_a_hang_up_long_after_the_last_check_in_is_a_decision_not_a_drop(line):
     assert line.row(sid("gave up"))["outcome"] == "abandoned"
 
 
+CLOSING_AT_TEN = CONFIG + """
+[queues.support.hours]
+timezone = "UTC"
+monday = "09:00-10:00"
+"""
+
+
+@pytest.mark.parametrize(("away_s", "rejoins"), [(25, True), (295, True), (301, False)])
+def test_a_line_dropped_just_after_closing_time_keeps_its_place_within_the_rule(
+        make_app, clock, away_s, rejoins):
+    """At 10:00 the check-in says the line will still answer everyone already waiting; the
+    line drops 5 s later. Ringing back within `within_s` they rejoin as in open hours; the
+    ring-back had heard "We are closed now ... Goodbye." (nor is a later one let in: past
+    `within_s` it is a new call, and the line is closed to new calls)."""
+    line = Line(make_app(CLOSING_AT_TEN), clock)
+    clock.set(datetime(2026, 1, 5, 9, 59, tzinfo=UTC))  # a Monday
+    line.ring(sid("dropped"), DROPPED)
+    line.poll(WAIT, sid("dropped"), 0)
+    clock.advance(60)
+    checkin = spoken(line.poll(WAIT, sid("dropped"), 60).data)
+    assert "we will still answer everyone who is already waiting" in checkin
+    clock.advance(5)
+    line.twilio.post(QR, {"CallSid": sid("dropped"), "QueueResult": "hangup", "QueueTime": "65"})
+    clock.advance(away_s)
+    back = line.ring(sid("second leg"), DROPPED)
+    enqueue = parse(back.data).find("Enqueue")
+    if not rejoins:
+        assert "We are closed now" in spoken(back.data) and enqueue is None
+        assert line.row(sid("dropped"))["outcome"] == "abandoned"
+        assert line.row(sid("second leg"))["outcome"] == "closed"
+        return
+    assert "Welcome back" in spoken(back.data) and "closed" not in spoken(back.data)
+    assert enqueue.text == "support-rejoin" and f"resumes={sid('dropped')}" in enqueue.get(
+        "waitUrl")
+    assert line.row(sid("dropped"))["outcome"] is None  # waiting again, as the same call
+    assert line.row(sid("second leg")) is None  # no closed call in the log
+    again = line.ring(sid("second leg"), DROPPED)  # Twilio retries the webhook
+    assert parse(again.data).find("Enqueue").text == "support-rejoin"
+    assert line.events(sid("dropped")).count("RESUMED") == 1
+    wait = spoken(line.poll(enqueue.get("waitUrl"), sid("second leg"), 0).data)
+    assert "We are closed now" not in wait
+
+
 def test_off_by_default(make_app, clock):
     line = Line(make_app('[queues.support]\npolicy = "checkin"\n'), clock)
     drop_after_checkin(line)

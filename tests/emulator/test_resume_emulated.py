@@ -17,8 +17,10 @@ from sqlalchemy import create_engine, select
 from app.storage.migrate import upgrade
 from app.storage.schema import call_events, calls
 from emulator.run import emulate
-from hold_policies.config import HoldwellConfig
+from hold_policies.closed_line import ClosedLine
+from hold_policies.config import HoldwellConfig, parse_config
 from hold_policies.factory import prompts_of
+from hold_policies.hours import OpeningHours, parse_spans
 from hold_policies.resume import ResumeRule
 from simulator.behaviour import Reactions
 from simulator.distributions import Exponential, NoPatience
@@ -28,6 +30,7 @@ from simulator.scenario import ReplayedArrivals, Scenario, Staffing, handoff_for
 from simulator.streams import Callers, Streams
 from tests.emulator.test_agreement import batch_se, proportion_se
 
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 RULE = ResumeRule(within_s=300, after_checkin_s=15)
 DROPS = dataclasses.replace(Reactions.off(), line_drop_p=1.0, ring_back_p=1.0, ring_back_s=0.5)
 
@@ -155,3 +158,34 @@ def test_nobody_is_told_a_place_ahead_of_callers_truly_ahead_of_them(busy_run):
     assert len(places) > 600
     assert [p for p in places if p[0] < p[1] + 1] == []  # 75 of 861 before the fix
     assert sum(1 for _, _, elsewhere in places if elsewhere) > 50  # the case in point
+
+
+CLOSES_AT_ONE_MINUTE = OpeningHours("UTC", tuple(parse_spans("00:00-00:01") for _ in range(7)))
+
+
+def test_a_line_dropped_after_closing_time_is_still_a_place_kept_in_both_engines(sqlite_url):
+    """The three callers above on a line that closes a minute after the first rang: their
+    check-ins come after closing ("we will still answer everyone who is already waiting"),
+    and the lines drop then. Ringing back within `within_s`, they rejoin as in open hours,
+    as the fast engine has them; the app had answered the ring-back with the closed
+    message and a goodbye (first leg abandoned, second logged closed)."""
+    arrivals, talk = [0.0, 10.0, 20.0], [400.0, 30.0, 30.0]
+    line = ClosedLine(CLOSES_AT_ONE_MINUTE, offers_callbacks=False)
+    scenario = Scenario(calls=3, arrivals=ReplayedArrivals(tuple(arrivals)),
+                        agents=Staffing.constant(1), service=Exponential(60.0),
+                        patience=NoPatience(), reactions=DROPS, resume=RULE, closed_line=line)
+    people = Callers(np.array(arrivals), np.array(talk), np.full(3, np.inf))
+    config = parse_config({"queues": {"support": {"policy": "checkin", "hours": {
+        "timezone": "UTC", **{day: "00:00-00:01" for day in DAYS}}}}})
+    result = emulate(scenario, "checkin", np.random.default_rng(1), database_url=sqlite_url,
+                     config=config, record=True, callers=people)
+    assert result.errors == []
+    heard = "\n".join(result.callers[1].heard)
+    assert "closed to new calls" in heard and "[the line drops]" in heard
+    assert "We are closed now" not in heard and "[joins support-rejoin]" in heard
+    assert result.table.outcome.tolist() == [0, 0, 0]  # was [0, 1, 1]: abandoned
+    assert not [r for r in rows(sqlite_url, calls, result.call_id_prefix)
+                if r["outcome"] == "closed"]  # no ring-back logged as a closed call
+    fast = PolledEngine(scenario, policy_named("checkin"), Streams.spawn(
+        np.random.default_rng(1)), people)
+    assert fast.run().outcome.tolist() == [0, 0, 0] and fast.resumed.get(1, 0) >= 1
