@@ -154,10 +154,11 @@ def record_message(params: RouteParams, policy: HoldPolicy, rules: Overflow,
 
 
 def full_offer(params: RouteParams, policy: HoldPolicy, *,
-               log_answered: bool = True) -> VoiceResponse | None:
+               log_answered: bool = True, again: bool = False) -> VoiceResponse | None:
     """After Twilio's queue-full: the callback/message offer (None: the queue has none, its
     line closes too soon to keep one, or the caller's number cannot be called back; only
-    the message while the log does not answer)."""
+    the message while the log does not answer). `again`: after a key that does nothing
+    there, said so and offered this last time (its action knows it: `again=1`)."""
     rules = overflow_of(policy)
     if rules is None or not rules.when_full:
         return None
@@ -167,7 +168,10 @@ def full_offer(params: RouteParams, policy: HoldPolicy, *,
                              caller_id_callable=callable_id, log_answered=log_answered)
     if offer is None:
         return None
-    return render_segment(offer, choice_url=voice_url("overflow/choice", params),
+    if again:  # said so, then the offer whole (as the read-back and the closed line ask again)
+        offer = replace(offer, steps=(policy.voice.say(rules.words.wrong_key), *offer.steps))
+    return render_segment(offer, choice_url=voice_url("overflow/choice", params,
+                                                      **({"again": "1"} if again else {})),
                           audio_url=audio_url)
 
 
@@ -183,12 +187,18 @@ def goodbye() -> VoiceResponse:
 @bp.post("/overflow/choice")
 @falls_back_to(goodbye)
 def overflow_choice() -> Response:
-    """The key pressed at the queue-full offer: a callback on the caller ID, or a message."""
+    """The key pressed at the queue-full offer: a callback on the caller ID, or a message. A
+    key that is neither is said to do nothing and the offer is made once more, as at every
+    other menu; no key, or a second wrong one, says goodbye."""
     key = KeyForm.parse(request.form)
     route = this_route()
     rules = rules_of(route)
-    if rules is None or not key.digit or key.digit not in rules.keys:
+    if rules is None or not key.digit:
         return twiml_response(goodbye())
+    if key.digit not in rules.keys:
+        again = (None if request.args.get("again") == "1"
+                 else full_offer(route.params, route.policy, again=True))
+        return twiml_response(again if again is not None else goodbye())
     number = number_to_call(key.from_number, services().config)
     if number is None:  # neither a callback nor a message (a callback) can reach them
         response = VoiceResponse()

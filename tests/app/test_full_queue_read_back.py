@@ -62,3 +62,32 @@ def test_a_wrong_key_asks_once_more_then_says_goodbye(turned_away):
     twice = twilio.post(parse(again.data).find("Gather").get("action"),
                         call("c1", From=CALLER, Digits="2"))
     assert top_verbs(twice.data) == ["Say", "Hangup"] and rows(app) == []
+
+
+@pytest.mark.parametrize("wrong", ["9", "1"])
+def test_a_wrong_key_at_the_full_offer_is_said_so_and_offered_once_more(make_app, wrong):
+    """Every other menu says a key does nothing and asks once more; the queue-full offer had
+    said "Please call again a little later. Goodbye." and hung up at the first wrong key."""
+    app = make_app(LINE)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=support", call("c1", From=CALLER))
+    offer = twilio.post(RESULT, call("c1", From=CALLER, QueueResult="queue-full"))
+    choice = parse(offer.data).find("Gather").get("action")
+    again = twilio.post(choice, call("c1", From=CALLER, Digits=wrong))
+    assert top_verbs(again.data) == ["Say", "Gather", "Say", "Hangup"]
+    said = spoken(again.data)
+    assert said.startswith("Sorry, that key does nothing here. Sorry, our line is full right "
+                           "now. Press 2 and we will call you back when your turn comes. "
+                           "Press 3 to leave a message")
+    assert said.endswith("Please call again a little later. Goodbye.")
+    assert "place" not in said  # never in line
+    retry = parse(again.data).find("Gather").get("action")
+    assert "again=1" in retry
+    twice = twilio.post(retry, call("c1", From=CALLER, Digits=wrong))  # a second wrong key
+    assert top_verbs(twice.data) == ["Say", "Hangup"]
+    assert spoken(twice.data) == "Please call again a little later. Goodbye."
+    booked = twilio.post(retry, call("c1", From=CALLER, Digits="2"))  # or the key after all
+    assert spoken(booked.data).startswith("We will call you back at the number ending in 0 1 8 7")
+    silent = twilio.post(retry, call("c1", From=CALLER))  # no key: goodbye
+    assert spoken(silent.data) == "Please call again a little later. Goodbye."
+    assert rows(app) == []

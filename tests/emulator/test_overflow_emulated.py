@@ -12,11 +12,16 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import create_engine, select
 
+from app.signed_client import SignedClient
 from app.storage.schema import call_events, callback_messages, callbacks, calls
+from emulator import documents
+from emulator.documents import parse
+from emulator.listening import listen
 from emulator.run import emulate
 from hold_policies.config import parse_config
 from simulator.behaviour import Reactions
 from simulator.scenario import Callbacks, simple_scenario
+from tests.conftest import AUTH_TOKEN
 
 REACTIONS = Reactions(overflow_callback_p=0.3, overflow_voicemail_p=0.4, callback_p=0.0,
                       callback_if_too_long_p=0.0, message_s=20.0)
@@ -135,3 +140,24 @@ def test_once_the_offer_is_heard_check_ins_go_on_with_its_keys(sqlite_url):
         assert heard.count("waited so long") == 1
         assert after.count("You are number") + after.count("You are next") >= 2
         assert after.count("Press 3 to leave a message") >= 3
+
+
+def test_the_offer_made_again_after_a_wrong_key_is_heard_as_the_offer(make_app):
+    """A wrong key at the queue-full offer now hears "that key does nothing here" and the
+    offer once more (it had been a goodbye): the emulator's callers hear that document as the
+    offer, with its keys, and the call ending if they press nothing."""
+    app = make_app('[line]\nsupport_number = "+14155550000"\n[queues.support]\n'
+                   'policy = "checkin"\n[queues.support.overflow]\nwhen_full = true\n'
+                   'voicemail = true\n')
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    form = {"CallSid": "CA" + "1" * 32, "From": "+14155550123"}
+    twilio.post("/voice/incoming?queue=support", form)
+    offer = twilio.post("/voice/queue-result?policy=checkin&queue=support",
+                        {**form, "QueueResult": "queue-full"})
+    action = parse(offer.data, documents.WAIT_VERBS)
+    choice = next(v for v in action if v.name == "Gather").get("action")
+    again = listen(parse(twilio.post(choice, {**form, "Digits": "9"}).data,
+                         documents.WAIT_VERBS), lambda url: 0.0)
+    assert again.heard.overflow and again.heard.apology
+    assert (again.heard.callback_key, again.heard.voicemail_key) == ("2", "3")
+    assert again.ends_with == "Hangup" and "again=1" in again.gather_action
