@@ -710,6 +710,7 @@ class OverflowWordsConfig(Strict):
     voicemail: Text | None = None
     stay: Text | None = None
     goodbye: Text | None = None
+    cannot_stay: Text | None = None
     to_message: Text | None = None
     message_prompt: Text | None = None
     message_unsure: Text | None = None

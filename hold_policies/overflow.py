@@ -64,15 +64,17 @@ class Overflowing:
             return decision  # the policy's own answer: the offer's keys count once it is heard
         if decision.choice is not Choice.UNKNOWN and digit not in (rules.voicemail_key,
                                                                    rules.callback_key):
-            return decision
+            return self.unless_sent_away(situation, decision, rules.words.cannot_stay)
         if digit in rules.keys and digit not in rules.keys_now(situation.closes_in_s):
             return Decision(Choice.KEEP_WAITING, spoken(  # no promise the line cannot keep
                 self.voice, SegmentKind.ACKNOWLEDGE,
                 filled(no_callback_words(self.prompts,  # type: ignore[attr-defined]
                                          situation.closes_in_s))))
         if digit == rules.voicemail_key and not situation.caller_id_callable:
-            return Decision(Choice.KEEP_WAITING, spoken(  # a message is a callback to them
-                self.voice, SegmentKind.ACKNOWLEDGE, rules.words.no_message_withheld))
+            return self.unless_sent_away(situation, Decision(  # a message is a callback to
+                Choice.KEEP_WAITING, spoken(  # them: never offered, so no choice here
+                    self.voice, SegmentKind.ACKNOWLEDGE, rules.words.no_message_withheld)),
+                rules.words.wrong_key)
         if digit == rules.voicemail_key:
             return Decision(Choice.VOICEMAIL, Segment(
                 (self.voice.say(rules.words.to_message), Leave()), SegmentKind.ACKNOWLEDGE))
@@ -81,7 +83,31 @@ class Overflowing:
                                              situation.callback_number, estimated=False)
             return Decision(Choice.CALLBACK, callback_confirmation(
                 self.voice, filled(template, number=situation.callback_number)))
-        return decision
+        return self.unless_sent_away(situation, decision, rules.words.wrong_key)
+
+    def unless_sent_away(self, situation: Situation, decision: Decision, words: str
+                         ) -> Decision:
+        """The policy's answer to a key that takes neither the callback nor the message
+        ("You keep your place in line"), unless the caller's next wait document is the
+        offer with `after_offer = "leave"`, which ends the wait: then `words` ("Sorry, we
+        cannot keep you waiting any longer.", or the overflow's `wrong_key`), the offer's
+        keys once more, and its goodbye and <Leave/> (the offer: the drivers log it as made, so
+        a caller it sends away ends as `overflow`). The keep key had been thanked with "You
+        keep your place in line." and the goodbye followed. Wherever the caller waits on
+        (the offer heard, check-ins going on), the policy's answer is true and stands."""
+        rules = self.overflow
+        if rules.after_offer != "leave":
+            return decision
+        upcoming = self.next_segment(situation)
+        if upcoming.kind is not SegmentKind.OVERFLOW_OFFER or not any(
+                isinstance(step, Leave) for step in upcoming.steps):
+            return decision
+        keys = upcoming.offered_keys
+        steps = (rules.menu(self.voice, keys, words), self.voice.say(rules.words.goodbye),
+                 Leave())
+        return Decision(decision.choice, Segment(steps, SegmentKind.OVERFLOW_OFFER,
+                                                 offered_keys=keys, apologises=True,
+                                                 voicemail_key=upcoming.voicemail_key))
 
 
 @dataclass(frozen=True)

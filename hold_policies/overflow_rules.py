@@ -42,13 +42,17 @@ class OverflowWords:
     """The read-back at queue-full, before anything is booked ({number}: the caller ID's last
     digits, as in line); no other number is offered there (never in line, no place kept)."""
     wrong_key: str = "Sorry, that key does nothing here."
-    """Before the read-back is asked again after a wrong key at queue-full: the in-line
-    words promise a place in line the caller never had."""
+    """Before the read-back is asked again after a wrong key at queue-full (the in-line
+    words promise a place in line the caller never had), and before the offer's keys once
+    more after a key that does nothing where the offer ends the wait."""
     still: str = "Thank you for staying with us."
     """Opens the offer when it comes again (the apology was said the first time)."""
     voicemail: str = "Press {voicemail_key} to leave a message, and we will call you back."
     stay: str = "Or stay on the line, and you keep your place."
     goodbye: str = "Please call again a little later. Goodbye."
+    cannot_stay: str = "Sorry, we cannot keep you waiting any longer."
+    """The keep key where the offer ends the wait (`after_offer = "leave"`): before its keys
+    once more and the goodbye; "You keep your place in line" would not be true there."""
     to_message: str = "Please stay on the line to leave your message."
     message_prompt: str = ("Please leave your message after the tone. Press the hash key "
                            "when you are done.")

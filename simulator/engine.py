@@ -324,6 +324,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         situation = with_caller(self.situation(waiter, t), waiter.i)
         decision = self.policy.on_key(situation, digit)
         heard, ends_call, _ = self.heard_in(decision.segment)
+        if heard.overflow:  # the offer made again by a key where it ends the wait
+            self.offered.add(waiter.i)
         if decision.choice is Choice.VOICEMAIL:  # a message: a callback task, place kept
             return self.leave_message(waiter, t, heard.duration_s)
         if decision.choice is not Choice.CALLBACK:

@@ -242,6 +242,8 @@ def choice() -> Response:
     if decision.choice is Choice.VOICEMAIL:  # stored, then out of the line to record
         return twiml_response(overflow.leave_for_message(route, form, key.digit,
                                                           key.from_number))
+    if decision.segment.kind is SegmentKind.OVERFLOW_OFFER:  # a key where the offer ends
+        overflow.note_offer(form.call_id, form.queue_time_s, route)  # the wait: logged once
     return twiml_response(render_segment(decision.segment, choice_url=voice_url("choice", params),
                                          audio_url=audio_url))
 

@@ -497,3 +497,78 @@ def nothing_can_be_stored(make_app, tmp_path) -> SignedClient:  # noqa: ANN001
     shutil.rmtree(folder)  # its cursor file was made at start-up
     folder.write_text("")
     return SignedClient(app.test_client(), AUTH_TOKEN)
+
+
+LEAVE_LINE = """
+[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "checkin"
+[queues.support.overflow]
+max_wait_s = 120
+voicemail = true
+after_offer = "leave"
+"""
+
+
+@pytest.mark.parametrize(("after_s", "sent_away"), [(5.5, True), (5.0, False)])
+def test_a_key_at_an_offer_that_ends_the_wait_never_hears_you_keep_your_place(
+        make_app, clock, after_s, sent_away):
+    """The offer at 120 s with after_offer = "leave"; the caller presses 1 (every check-in
+    taught it means "I'll hold") or 9 a few seconds later. With QueueTime a second behind the
+    app's clock the offer is not yet counted as heard, so the next document is the offer again
+    and its <Leave/>: the keys had been answered "Thank you. You keep your place in line." and
+    the goodbye followed. Now they hear so, and the offer's keys once more. Where the caller
+    does wait on (the offer counted as heard: check-ins go on), the answer stays as it was."""
+    app = make_app(LEAVE_LINE)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=support", call("c1"))
+    for queue_time in (0, 60, 120):
+        offer = wait(twilio, "c1", queue_time, position=1)
+        if queue_time < 120:
+            clock.advance(60)
+    assert "waited so long" in spoken(offer.data) and top_verbs(offer.data)[-1] == "Leave"
+    clock.advance(after_s)
+    for digit, words in (("1", "Sorry, we cannot keep you waiting any longer."),
+                         ("9", "Sorry, that key does nothing here.")):
+        answer = twilio.post(CHOICE, call("c1", QueueTime="125", QueuePosition="1",
+                                          CurrentQueueSize="1", Digits=digit))
+        said = spoken(answer.data)
+        if not sent_away:
+            assert top_verbs(answer.data) == ["Say"] and "You keep your place in line." in said
+            continue
+        assert "You keep your place" not in said
+        assert said.startswith(f"{words} Press 2 and we will call you back")
+        assert said.endswith("Please call again a little later. Goodbye.")
+        assert top_verbs(answer.data) == ["Gather", "Say", "Leave"]
+    clock.advance(10)  # QueueTime still as far behind: what the caller hears next agrees
+    after = wait(twilio, "c1", 135, position=1)
+    assert (top_verbs(after.data)[-1] == "Leave") is sent_away
+
+
+def test_the_keep_key_at_a_check_in_just_before_the_maximum_wait_is_not_a_kept_place(
+        make_app, clock):
+    """A check-in at 118 s asks "press 1"; the caller presses it at 125 s, past the maximum
+    wait, where the next document is the offer ending the wait. They had been thanked with
+    "You keep your place in line." and then sent away by that offer; now they hear they cannot
+    wait on and the offer's keys, the offer is logged, and the goodbye ends the call as
+    `overflow` (as the fast engine counts it), never an abandon."""
+    app = make_app(LEAVE_LINE)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=support", call("c1"))
+    wait(twilio, "c1", 0, position=1)
+    clock.advance(58)
+    checkin = wait(twilio, "c1", 58, position=1)
+    clock.advance(60)
+    checkin = wait(twilio, "c1", 118, position=1)
+    assert "press 1" in spoken(checkin.data) and "waited so long" not in spoken(checkin.data)
+    clock.advance(7)
+    answer = twilio.post(CHOICE, call("c1", QueueTime="125", QueuePosition="1",
+                                      CurrentQueueSize="1", Digits="1"))
+    said = spoken(answer.data)
+    assert said.startswith("Sorry, we cannot keep you waiting any longer. Press 2")
+    assert "You keep your place" not in said and top_verbs(answer.data)[-1] == "Leave"
+    assert "OVERFLOW" in logged_events(app, sid("c1"))
+    clock.advance(20)
+    twilio.post(RESULT, call("c1", QueueResult="leave", QueueTime="145"))
+    assert call_row(app, sid("c1"))["outcome"] == "overflow"

@@ -16,6 +16,7 @@ from hold_policies.overflow import Overflowing, callback_key_of, overflow_of, wi
 from hold_policies.overflow_rules import Overflow
 from hold_policies.situation import Situation
 from hold_policies.steps import Leave, OfferKeys, Pause, SegmentKind
+from tests.hold_policies.test_policies import said
 
 RULES = Overflow(max_wait_s=600, callback_key="2", voicemail_key="3")
 
@@ -84,3 +85,59 @@ def test_a_keyed_in_number_is_said_back_in_the_confirmation_of_every_policy(name
     assert "calling from" not in said.text
     [own] = [step for step in policy.on_key(at(610), "2").segment.steps if hasattr(step, "text")]
     assert "the number you are calling from" in own.text
+
+
+LEAVE = replace(RULES, after_offer="leave")
+
+
+def offered_at(waited_s: float, offer_s: float, **extra) -> Situation:
+    """`waited_s` in line, the offer (the last announcement) made at `offer_s`."""
+    return Situation("support", "CA1", 4, waited_s, 9, announcements=3,
+                     since_announcement_s=waited_s - offer_s, **extra)
+
+
+@pytest.mark.parametrize("name", sorted(POLICY_CLASSES))
+@pytest.mark.parametrize("digit", ["1", "9"])
+def test_where_the_offer_ends_the_wait_no_key_says_you_keep_your_place(name, digit):
+    """With `after_offer = "leave"`, a key pressed where the next document is the offer again
+    (its <Leave/> ends the wait) hears so and the offer's keys once more, then the goodbye:
+    "Thank you. You keep your place in line." had come before that goodbye."""
+    policy = with_overflow(POLICY_CLASSES[name](), LEAVE)
+    situation = offered_at(605.0, 599.5)  # the offer not yet counted as heard (QueueTime
+    assert policy.next_segment(situation).kind is SegmentKind.OVERFLOW_OFFER  # lags a second)
+    decision = policy.on_key(situation, digit)
+    keeps = digit == "1" and name in ("checkin", "callback")  # the keep key of check-ins
+    words = ("Sorry, we cannot keep you waiting any longer." if keeps
+             else "Sorry, that key does nothing here.")
+    text = said(decision.segment)
+    assert "keep your place in line." not in text.replace("keeping your place in line", "")
+    assert text.startswith(words + " Press 2 and we will call you back")
+    assert "Press 3 to leave a message" in text
+    assert text.endswith("Please call again a little later. Goodbye.")
+    assert isinstance(decision.segment.steps[0], OfferKeys)
+    assert decision.segment.steps[0].keys == ("2", "3")
+    assert isinstance(decision.segment.steps[-1], Leave)
+    assert decision.choice is (Choice.KEEP_WAITING if keeps else Choice.UNKNOWN)
+    assert decision.segment.kind is SegmentKind.OVERFLOW_OFFER  # logged as the offer made
+
+
+@pytest.mark.parametrize("rules", [LEAVE, RULES], ids=["leave", "keep_waiting"])
+def test_where_the_caller_waits_on_the_policys_own_answer_stands(rules):
+    """Once the offer is heard a check-in queue's caller waits on (check-ins with its keys),
+    and with `keep_waiting` always: "You keep your place in line." is true there."""
+    policy = with_overflow(POLICY_CLASSES["checkin"](), rules)
+    situation = offered_at(605.0, 600.0)
+    assert policy.next_segment(situation).kind is not SegmentKind.OVERFLOW_OFFER
+    assert policy.on_key(situation, "1") == POLICY_CLASSES["checkin"]().on_key(situation, "1")
+    assert policy.on_key(situation, "9") == POLICY_CLASSES["checkin"]().on_key(situation, "9")
+    if rules is RULES:
+        early = offered_at(605.0, 599.5)
+        assert policy.on_key(early, "9") == POLICY_CLASSES["checkin"]().on_key(early, "9")
+
+
+def test_a_withheld_caller_pressing_the_message_key_is_not_told_they_keep_their_place():
+    policy = with_overflow(POLICY_CLASSES["checkin"](), LEAVE)
+    decision = policy.on_key(offered_at(605.0, 599.5, caller_id_callable=False), "3")
+    text = said(decision.segment)
+    assert text.startswith("Sorry, that key does nothing here. Press 2")
+    assert "leave a message" not in text and isinstance(decision.segment.steps[-1], Leave)
