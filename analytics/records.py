@@ -36,7 +36,8 @@ __all__ = [
 _TEXT_COLUMNS = ("call_id", "queue", "policy", "arm", "outcome")  # never guessed as numbers
 # CSV read in blocks: every block gets these types (validation then checks the cells)
 _BATCH_TYPES = {
-    **dict.fromkeys((*_TEXT_COLUMNS, "entered_at", "callback_requested"), pa.string()),
+    **dict.fromkeys((*_TEXT_COLUMNS, "entered_at", "callback_requested", "callback_cancelled"),
+                     pa.string()),
     **dict.fromkeys(("wait_s", "orig_position", "announcements", "first_announced_wait_s",
                      "callback_wait_s", "callback_promised_wait_s", "first_announced_at_s"),
                     pa.float64()),

@@ -97,5 +97,6 @@ def _arm_records(arm: SyntheticArm, n: int, rng: np.random.Generator, tag: int) 
             "callback_promised_wait_s": np.where(callback, np.ceil(offered / 60.0) * 60.0, np.nan),
             # the first estimate is told at the first check-in (the whole offered wait then)
             "first_announced_at_s": np.where(announcements > 0, 0.0, np.nan),
+            "callback_cancelled": np.zeros(n, bool),  # synthetic callbacks are never withdrawn
         }
     )

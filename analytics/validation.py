@@ -24,6 +24,7 @@ OPTIONAL_DEFAULTS: dict[str, object] = {
     "callback_requested": False,
     "callback_promised_wait_s": np.nan,
     "first_announced_at_s": np.nan,
+    "callback_cancelled": False,  # files written before the column: none cancelled
 }
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(OPTIONAL_DEFAULTS)
 OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
@@ -56,7 +57,8 @@ def validate_records(
     Dtypes: call_id str; queue, policy, arm, outcome category (arm "" outside experiments);
     entered_at datetime64 UTC (naive times are taken as UTC); wait_s, first_announced_wait_s,
     callback_wait_s, callback_promised_wait_s float seconds (NaN = empty); orig_position Int64;
-    announcements int64; callback_requested bool (also true for every callback_* outcome).
+    announcements int64; callback_requested bool (also true for every callback_* outcome);
+    callback_cancelled bool (False when the column is absent: files from before it).
     The app's extra first_announced_at_s (seconds in queue when the first estimate was said) is
     checked too when present; other extra columns pass through unchanged.
     """
@@ -344,4 +346,5 @@ _CONVERTERS: dict[str, Callable[[pd.Series, str, list[str]], pd.Series]] = {
     "callback_requested": _flags,
     "callback_promised_wait_s": _optional_seconds,
     "first_announced_at_s": _optional_seconds,  # extra: when the first estimate was said
+    "callback_cancelled": _flags,  # extra: the callback was withdrawn before it was rung
 }

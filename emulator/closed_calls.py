@@ -45,6 +45,7 @@ def closed_table(closed: pd.DataFrame, like: CallTable) -> CallTable:
         talk_s=None if like.talk_s is None else nan,
         callback_attempts=None if like.callback_attempts is None else zeros,
         callback_held_s=None if like.callback_held_s is None else nan,
+        callback_cancelled=None if like.callback_cancelled is None else np.zeros(n, bool),
         closed_callback=booking_codes(closed["callback_status"]))
 
 

@@ -21,6 +21,13 @@ one explicit precedence (strongest first):
    final;
 9. abandoned — a HANGUP seen only through the number's status callback (the backstop).
 
+A withdrawn callback (CALLBACK_CANCELLED: an operator cancelled it, or the caller rang again
+and chose to wait) decides no outcome: the call stays `left` (or `voicemail`), and
+`callback_cancelled` says its promise was withdrawn. Claims take only pending callbacks, so
+a cancelled one is never connected or failed; should such a result or an answer be logged
+all the same, it is the stronger fact (1-2 above) and `callback_cancelled` is False: the
+promise was settled by what happened, not withdrawn.
+
 Waits count from the caller's *first* entry into the queue, so a caller put back in line
 after a Twilio error keeps their original place in the record and the estimates.
 Facts carry `queue_time_s` (Twilio's QueueTime for that time in line) and `episode`
@@ -110,6 +117,11 @@ class CallOutcome:
     callback_promised_wait_s: float | None
     callback_wait_s: float | None
     decided_by: Fact | None = None  # the fact that settled the outcome (None while waiting)
+    callback_cancelled: bool = False  # the callback was withdrawn, not kept nor given up
+
+
+SETTLES_CALLBACK = (Outcome.ANSWERED, Outcome.CALLBACK_CONNECTED, Outcome.CALLBACK_FAILED)
+"""Outcomes stronger than a cancellation: a call with one of them is no cancelled callback."""
 
 
 NO_ENTRY_EVENTS = frozenset({Event.CONNECT, Event.COMPLETE})
@@ -192,6 +204,8 @@ def outcome_of(facts: Iterable[Fact]) -> CallOutcome:
         callback_wait_s=(in_line_s(callback_connect)
                          if callback_connect and outcome is Outcome.CALLBACK_CONNECTED else None),
         decided_by=decided_by,
+        callback_cancelled=(first(Event.CALLBACK_CANCELLED) is not None
+                            and outcome not in SETTLES_CALLBACK),
     )
 
 

@@ -79,6 +79,8 @@ class Event(StrEnum):
     AGENT_BRIEFED = "AGENT_BRIEFED"  # an agent was told this caller's reason (agent_call_id)
     OVERFLOW = "OVERFLOW"  # offered a callback or a message instead of a drop (data.reason)
     VOICEMAIL = "VOICEMAIL"  # left a message: data.recording_url, recording_sid, duration_s
+    CALLBACK_CANCELLED = "CALLBACK_CANCELLED"  # the pending callback was withdrawn: data.by
+    # "operator" (console/API) or "caller" (rang back and chose to wait instead)
 
 
 class CallRecord(NamedTuple):
@@ -99,6 +101,9 @@ class CallRecord(NamedTuple):
     callback_requested: bool = False
     callback_promised_wait_s: float | None = None  # the announced band we promised, seconds
     first_announced_at_s: float | None = None  # seconds in queue when the first wait was told
+    callback_cancelled: bool = False  # its callback was withdrawn before it was rung
+    # (CALLBACK_CANCELLED: by an operator, or the caller rang again and chose to wait); record
+    # files written before this column read as False
 
 
 RECORD_COLUMNS: tuple[str, ...] = CallRecord._fields

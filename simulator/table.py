@@ -77,6 +77,14 @@ class CallTable:
     closed_callback: np.ndarray | None = None  # rang while closed: NO_BOOKING, CLOSED
     # (booked, pending), CALLBACK_CONNECTED or CALLBACK_FAILED; None: the line never closed
     arm: str = ""  # the policy's variant, if the run was one (the records' arm column)
+    callback_cancelled: np.ndarray | None = None  # bool: callback withdrawn (the app's
+    # records only; None: none was, as in every simulated run, which never cancels)
+
+    def cancelled(self) -> np.ndarray:
+        """Per call, whether its callback was withdrawn (all False when none was)."""
+        if self.callback_cancelled is None:
+            return np.zeros(len(self.outcome), bool)
+        return np.asarray(self.callback_cancelled, dtype=bool)
 
     def __len__(self) -> int:
         return int(self.entered_s.size)
@@ -132,6 +140,7 @@ class CallTable:
             "callback_requested": self.callback_requested,
             "callback_promised_wait_s": self.callback_promised_wait_s,
             "first_announced_at_s": self.first_announced_at_s,
+            "callback_cancelled": self.cancelled(),
         }
         columns.update({name: getattr(self, name) for name in EXTRA_COLUMNS})
         columns.update({name: getattr(self, name) for name in OPTIONAL_COLUMNS
@@ -155,12 +164,13 @@ class CallTable:
             self.wait_s.tolist(), self.orig_position.tolist(), self.announcements.tolist(),
             opt(self.first_announced_wait_s), opt(self.callback_wait_s),
             self.callback_requested.tolist(), opt(self.callback_promised_wait_s),
-            opt(self.first_announced_at_s),
+            opt(self.first_announced_at_s), self.cancelled().tolist(),
             strict=True,
         )
         q, p, arm = self.queue, self.policy, self.arm
-        return [CallRecord(cid, q, p, arm, at, out, w, pos, ann, first, cbw, req, prom, told_at)
-                for cid, at, out, w, pos, ann, first, cbw, req, prom, told_at in columns]
+        return [CallRecord(cid, q, p, arm, at, out, w, pos, ann, first, cbw, req, prom, told_at,
+                           gone)
+                for cid, at, out, w, pos, ann, first, cbw, req, prom, told_at, gone in columns]
 
     @classmethod
     def from_records(cls, records: Sequence[CallRecord], start: datetime) -> CallTable:
@@ -190,4 +200,5 @@ class CallTable:
             callback_requested=frame["callback_requested"].to_numpy(bool),
             callback_promised_wait_s=floats("callback_promised_wait_s"),
             first_announced_at_s=floats("first_announced_at_s"), callback_requested_at_s=nan,
+            callback_cancelled=frame["callback_cancelled"].fillna(False).to_numpy(bool),
         )

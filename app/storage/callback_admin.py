@@ -1,7 +1,10 @@
 """Operators' reads and changes of callback promises: the list with attempts, and cancel.
 
 A cancelled callback has status "cancelled": the agent route's claim and the REST placer
-take only "pending" ones, so a cancellation is respected from the next claim on.
+take only "pending" ones, so a cancellation is respected from the next claim on. The booking
+call's log says so too: a CALLBACK_CANCELLED fact (data.by: who withdrew it), logged in the
+same transaction as the status, and its record rebuilt (`callback_cancelled`), so analytics
+count the promise as withdrawn, not still open (analytics.promises).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from sqlalchemy import Connection, Engine, func, select, update
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
 from app.storage.db import as_utc
+from app.storage.facts import append_fact, ensure_call, project
+from app.storage.locks import hold_call
 from app.storage.messages import Message, messages_of
 from app.storage.schema import call_events, callbacks
 from hold_policies.records import Event
@@ -115,6 +120,27 @@ def cancel_pending(conn: Connection, call_id: str, now: datetime,
     ).values(status=CANCELLED, last_result=CANCELLED, resolved_at=now)).rowcount == 1
 
 
+def cancellation_key(call_id: str) -> str:
+    """The dedupe key of a call's CALLBACK_CANCELLED: a callback is cancelled once."""
+    return f"{call_id}:{Event.CALLBACK_CANCELLED}"
+
+
+def log_cancellation(conn: Connection, call_id: str, now: datetime, by: str,
+                     **about: str) -> None:
+    """The booking call's CALLBACK_CANCELLED (`by`: "operator" or "caller"; `about`: more
+    data), once by its key, and its row rebuilt from its facts, in the transaction that
+    cancelled the callback. Its wait is seconds since the call entered the queue, as the
+    other callback events'. The caller of this holds the call's lock (hold_call)."""
+    queue = conn.execute(select(callbacks.c.queue).where(
+        callbacks.c.call_id == call_id)).scalar_one()
+    call = ensure_call(conn, call_id, queue, now, None)
+    waited = (max((now - call.entered_at).total_seconds(), 0.0)
+              if call.entered_at is not None else None)
+    if append_fact(conn, call, now, Event.CALLBACK_CANCELLED, cancellation_key(call_id),
+                   waited, {"by": by, **about}):
+        project(conn, call_id)
+
+
 def cancel(engine: Engine, call_id: str, *, reason: str, actor: str, now: datetime) -> None:
     """Cancel a pending callback (audited with the reason).
 
@@ -124,6 +150,7 @@ def cancel(engine: Engine, call_id: str, *, reason: str, actor: str, now: dateti
     if "\x00" in call_id:  # no call has one, and PostgreSQL refuses it in a query
         raise CancelError(f"no callback for call {call_id!r}", 404)
     with engine.begin() as conn:
+        hold_call(conn, call_id)  # the call's facts are written one writer at a time
         if not cancel_pending(conn, call_id, now):
             status = conn.execute(select(callbacks.c.status).where(
                 callbacks.c.call_id == call_id)).scalar()
@@ -131,5 +158,6 @@ def cancel(engine: Engine, call_id: str, *, reason: str, actor: str, now: dateti
                 raise CancelError(f"no callback for call {call_id!r}", 404)
             raise CancelError(f"callback {call_id} is {status}; only a pending one can be "
                               "cancelled", 409)
+        log_cancellation(conn, call_id, now, "operator")
         audit.record(conn, actor=actor, action="callback.cancel", target=call_id,
                      detail={"reason": reason}, now=now)

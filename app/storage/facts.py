@@ -36,7 +36,7 @@ FACT_BY_KEY = select(call_events.c.time, call_events.c.data).where(
 PROJECTED = ("outcome", "wait_s", "answered_at", "ended_at", "departed_at", "announcements",
              "first_announced_wait_s", "first_announced_at_s", "last_announced_at",
              "told_position", "callback_requested", "callback_promised_wait_s",
-             "callback_wait_s")
+             "callback_wait_s", "callback_cancelled")
 """The row's columns a projection always sets (entered_at and orig_position only when known)."""
 HEAD_OF_LINE = "head"
 """An answer before any poll: orig_position stays as it is, else 1 (see `project`)."""
@@ -190,6 +190,7 @@ def project(conn: Connection, call_id: str) -> CallOutcome:
         "new_callback_requested": decided.callback_requested,
         "new_callback_promised_wait_s": decided.callback_promised_wait_s,
         "new_callback_wait_s": decided.callback_wait_s,
+        "new_callback_cancelled": decided.callback_cancelled,
     }
     entered = decided.entered_at is not None
     if entered:

@@ -79,6 +79,7 @@ def _record_columns() -> list:
         calls.c.wait_s, calls.c.orig_position, calls.c.announcements,
         calls.c.first_announced_wait_s, calls.c.first_announced_at_s, calls.c.callback_wait_s,
         calls.c.callback_requested, calls.c.callback_promised_wait_s,
+        calls.c.callback_cancelled,
     ]
 
 
@@ -201,6 +202,7 @@ def _compact_records(chunk: pd.DataFrame) -> pd.DataFrame:
     chunk["entered_at"] = pd.to_datetime(chunk["entered_at"], utc=True)
     chunk = chunk.drop(columns=["arrived_at"])
     chunk["callback_requested"] = chunk["callback_requested"].astype(bool)
+    chunk["callback_cancelled"] = chunk["callback_cancelled"].astype(bool)
     chunk["announcements"] = chunk["announcements"].astype("int32")
     return chunk
 

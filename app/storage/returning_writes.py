@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 from app.storage import audit
 from app.storage import commands as c
 from app.storage.call_writes import begin_call
-from app.storage.callback_admin import CANCELLED, cancel_pending
+from app.storage.callback_admin import CANCELLED, cancel_pending, log_cancellation
 from app.storage.facts import append_fact, ensure_call, project
 from app.storage.schema import callbacks
 from hold_policies.call_outcome import RETURNING
@@ -50,6 +50,7 @@ def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> bool:
     if not cancel_pending(conn, command.call_id, command.now):
         # a retried request, or cancelled by an operator: not both either way
         return _status(conn, command.call_id) == CANCELLED
+    log_cancellation(conn, command.call_id, command.now, "caller", by_call=command.by_call)
     audit.record(conn, actor="caller", action="callback.cancel", target=command.call_id,
                  detail={"reason": "rang back and chose to wait on the line",
                          "by_call": command.by_call}, now=command.now)

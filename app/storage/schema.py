@@ -77,6 +77,9 @@ calls = Table(
     # Put back in line after a Twilio error: when this time in Twilio's queue began (at its
     # back); NULL while in the first. The line's head is read from it (0017).
     Column("in_line_since", DateTime(timezone=True)),
+    # Its callback was withdrawn (a CALLBACK_CANCELLED fact: by an operator, or the caller
+    # rang back and chose to wait), projected like every other column (0020).
+    Column("callback_cancelled", Boolean, nullable=False, server_default="0"),
     # Agents look for the longest-waiting caller: only unsettled calls are indexed, so the
     # search stays short however long the log grows (migration 0003).
     Index("ix_calls_waiting", "queue", "entered_at", sqlite_where=text("outcome IS NULL"),
