@@ -145,9 +145,16 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "callbacks_promise_pending": (
         "calls",
-        "callbacks given a band still open: neither connected nor failed when the log was "
-        "read (still to be rung, or cancelled), so whether the promise is kept is not "
+        "callbacks given a band still open: neither connected, failed nor cancelled when "
+        "the log was read (still to be rung), so whether the promise is kept is not "
         f"known; left out of the kept rate ({PROMISE_FATES})",
+    ),
+    "callbacks_promise_cancelled": (
+        "calls",
+        "callbacks given a band cancelled before they were rung (an operator cancelled "
+        "them, or the caller rang again and chose to wait): the promise was withdrawn, "
+        "neither kept nor broken, and not still open; left out of the kept rate "
+        "(the record's callback_cancelled; records without that column: 0)",
     ),
     "callback_promise_kept_rate": (
         "fraction",

@@ -52,6 +52,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("callback_completion_rate", "callback completion", None),
     ("callbacks_given_band", "callbacks given a band (promised)", None),
     ("callbacks_promise_pending", "  of which still open (undecided)", None),
+    ("callbacks_promise_cancelled", "  of which cancelled (withdrawn)", None),
     ("callback_promise_kept_rate", "callback promise kept (of those decided)", None),
     ("caller_wait_minutes", "caller minutes waiting", None),
     ("announced_calls", "callers told a wait", None),
@@ -70,6 +71,7 @@ _SHOWN_UNITS = {
     "callbacks_answered_first": "calls",
     "callbacks_given_band": "calls",
     "callbacks_promise_pending": "calls",
+    "callbacks_promise_cancelled": "calls",
     "announced_calls": "calls",
     "difference": "pp",
 }

@@ -275,7 +275,8 @@ def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     line before the callback was placed (counted as answered, no callback taker); completion
     = connected / (requested - answered first); promise kept = kept / callbacks given a band
     whose promise is decided (analytics.promises: a late or failed callback is broken; one
-    still open, neither, is undecided, counted on its own and left out; a recorded
+    still open, neither, is undecided, and one cancelled (withdrawn by an operator or by its
+    caller) is neither kept nor broken: each counted on its own and left out; a recorded
     promise, answered first excluded; one given none is neither kept nor broken), n/a when no
     callback carries a decided promise (records without that column: 0% had said every
     promise was broken). A caller answered five seconds after choosing a callback had counted
@@ -291,9 +292,17 @@ def promise_sums(records: pd.DataFrame) -> dict[str, pd.Series]:
     given_band = callback_takers(records) & records["callback_promised_wait_s"].notna()
     met = promise_fates(given_band, requested & (records["outcome"] == Outcome.CALLBACK_CONNECTED),
                         records["outcome"] == Outcome.CALLBACK_FAILED, records["callback_wait_s"],
-                        records["callback_promised_wait_s"])
+                        records["callback_promised_wait_s"], cancelled_callbacks(records))
     return {"callbacks_given_band": given_band, "callbacks_promise_kept": met.kept,
-            "callbacks_promise_broken": met.broken, "callbacks_promise_pending": met.pending}
+            "callbacks_promise_broken": met.broken, "callbacks_promise_pending": met.pending,
+            "callbacks_promise_cancelled": met.cancelled}
+
+
+def cancelled_callbacks(records: pd.DataFrame) -> pd.Series:
+    """Per call, whether its callback was withdrawn (records without the column: none)."""
+    if "callback_cancelled" not in records:
+        return pd.Series(False, index=records.index)
+    return records["callback_cancelled"].fillna(False).astype(bool)
 
 
 def callback_sums(records: pd.DataFrame) -> dict[str, object]:
@@ -311,7 +320,7 @@ def callback_sums(records: pd.DataFrame) -> dict[str, object]:
 def callback_rates(sums: pd.DataFrame) -> pd.DataFrame:
     s = sums[["calls", "callbacks_requested", "callbacks_connected", "callbacks_promise_kept",
               "callbacks_given_band", "callbacks_promise_pending",
-              "callbacks_answered_first"]].copy()  # fmt: skip
+              "callbacks_promise_cancelled", "callbacks_answered_first"]].copy()  # fmt: skip
     s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
     s["callback_completion_rate"] = _ratio(
         s["callbacks_connected"], s["callbacks_requested"] - s["callbacks_answered_first"])

@@ -5,13 +5,17 @@ A failed callback had been "not kept" in the kept rate yet "neither kept nor lat
 share, so one run printed 97.8% kept beside 0.0% late (analyst audit). Now a promise is broken
 when its callback connected late or never connected at all.
 
-A promise still open in the records (its callback neither connected nor failed: still to be
-rung, or cancelled when the caller rang again and chose to wait, or by an operator, which the
-records do not tell apart) is undecided: it had stayed in the kept rate's denominator, neither
-kept nor broken, and understated the rate. It is counted on its own, as still open, and left
-out of every share. Judging an open promise past its deadline as late instead would call a
-cancelled callback broken, and would make a promise's fate depend on which records a report
-was filtered to (the log's end moves with them).
+A promise still open in the records (its callback neither connected nor failed, nor
+withdrawn: still to be rung) is undecided: it had stayed in the kept rate's denominator,
+neither kept nor broken, and understated the rate. It is counted on its own, as still open,
+and left out of every share. Judging an open promise past its deadline as late instead would
+make a promise's fate depend on which records a report was filtered to (the log's end moves
+with them).
+
+A cancelled promise (the record's `callback_cancelled`: an operator cancelled the callback,
+or the caller rang again and chose to wait) was decided, not pending: the promise was
+withdrawn. It had been counted as still open, since the records did not tell it apart. It is
+neither kept nor broken, so it too is left out of every share, and counted on its own.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ PROMISE_DEADLINE = "the request + the band said, as seconds in line"
 
 PROMISE_FATES = ("a callback given a band (its caller told a wait before choosing) is kept if "
                  f"connected no later than its deadline ({PROMISE_DEADLINE}), broken if "
-                 "connected after it (late) or never reached (failed), and still open if "
-                 "neither when the log was read (still to be rung, or cancelled: the caller "
-                 "rang again and chose to wait, or an operator cancelled it): undecided, so "
-                 "left out of every kept, late and broken share and counted on its own; one "
-                 "given no band is neither")
+                 "connected after it (late) or never reached (failed), cancelled if withdrawn "
+                 "before it was rung (an operator cancelled it, or the caller rang again and "
+                 "chose to wait), and still open if none of these when the log was read "
+                 "(still to be rung): cancelled and still open ones are neither kept nor "
+                 "broken, so left out of every kept, late and broken share and each counted "
+                 "on its own; one given no band is neither")
 """The definition every printed promise figure states."""
 
-PROMISE_KEPT_RATE = f"kept / (callbacks given a band - still open): {PROMISE_FATES}"
+PROMISE_KEPT_RATE = ("kept / (callbacks given a band - still open - cancelled): "
+                     f"{PROMISE_FATES}")
 """The promise-kept rate in words: the report's, the simulator's, the what-if's, the console's."""
 
 Mask = TypeVar("Mask")  # a numpy boolean array or a pandas boolean Series
@@ -44,7 +50,8 @@ class PromiseFates(NamedTuple, Generic[Mask]):
     kept: Mask
     late: Mask
     failed: Mask
-    pending: Mask  # still open: neither connected nor failed (PROMISE_FATES)
+    pending: Mask  # still open: neither connected, failed nor cancelled (PROMISE_FATES)
+    cancelled: Mask  # withdrawn before it was rung: decided, but neither kept nor broken
 
     @property
     def broken(self) -> Mask:
@@ -52,16 +59,20 @@ class PromiseFates(NamedTuple, Generic[Mask]):
 
     @property
     def decided(self) -> Mask:
-        """Kept or broken: the denominator of every promise share."""
+        """Kept or broken: the denominator of every promise share (a cancelled promise was
+        settled too, by its withdrawal, but is neither, so it is not in it)."""
         return self.kept | self.late | self.failed
 
 
 def promise_fates(given_band: Mask, connected: Mask, failed: Mask, callback_wait_s: Mask,
-                  promised_wait_s: Mask) -> PromiseFates[Mask]:
-    """Kept, late, failed and still open among the callbacks given a band (PROMISE_FATES).
-    A connected callback with no connect time cannot be shown on time: it counts as late."""
+                  promised_wait_s: Mask, cancelled: Mask) -> PromiseFates[Mask]:
+    """Kept, late, failed, cancelled and still open among the callbacks given a band
+    (PROMISE_FATES), each call in one of them. A connected callback with no connect time
+    cannot be shown on time: it counts as late. A callback's own result outranks a
+    cancellation (the record never has both: hold_policies.call_outcome)."""
     with np.errstate(invalid="ignore"):  # NaN: no time known, never on time
         on_time = callback_wait_s <= promised_wait_s
     reached = given_band & connected
+    unsettled = given_band & ~connected & ~failed
     return PromiseFates(reached & on_time, reached & ~on_time, given_band & failed,
-                        given_band & ~connected & ~failed)
+                        unsettled & ~cancelled, unsettled & cancelled)

@@ -88,6 +88,7 @@ _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
     "callback_completion_rate": "callback_completion_rate",
     "callbacks_given_band": "callbacks_given_band",
     "callbacks_promise_pending": "callbacks_promise_pending",
+    "callbacks_promise_cancelled": "callbacks_promise_cancelled",
     "callback_promise_kept_rate": "callback_promise_kept_rate",
     "caller_wait_minutes": "caller_wait_minutes",
     "announced_calls": "announced_calls",

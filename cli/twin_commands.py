@@ -341,21 +341,23 @@ def promise_command(scenario_path: str, spacings: str, replications: int, days: 
                                  progress=bar.update)
     except (ValueError, *CONFIG_PROBLEMS) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{'retry spacing':>14}{'given a band':>14}{'open':>9}{'late':>8}"
-               f"{'failed':>8}{'broken share (95% CI)':>28}")
+    click.echo(f"{'retry spacing':>14}{'given a band':>14}{'open':>9}{'cancelled':>11}"
+               f"{'late':>8}{'failed':>8}{'broken share (95% CI)':>28}")
     for row in rows:
         ci = row["broken_rate_ci"] or [math.nan, math.nan]
         share = "n/a" if row["broken_rate"] is None else (
             f"{percent_number(row['broken_rate'])}% [{percent_number(ci[0])}–"
             f"{percent_number(ci[1])}%]")
         click.echo(f"{row['retry_spacing_s']:>12g} s{row['given_band']:>14,}"
-                   f"{row['pending']:>9,}{row['late']:>8,}{row['failed']:>8,}{share:>28}")
+                   f"{row['pending']:>9,}{row['cancelled']:>11,}{row['late']:>8,}"
+                   f"{row['failed']:>8,}{share:>28}")
     click.echo(f"\nsimulated: {replications} run(s) of {days} day(s) each under the callback "
                f"policy, seeds {seed} to {seed + replications - 1}, the same callers for "
                "every spacing")
     click.echo(f"definition: {DEFINITION}; {RUNS_INTERVAL}. given a band, open (still "
-               "open: undecided, left out of the share), late and failed count callbacks "
-               "over all runs; the lowest broken share keeps the promise best")
+               "open: undecided, left out of the share), cancelled (withdrawn: left out; the "
+               "simulator never cancels, so 0), late and failed count callbacks over all "
+               "runs; the lowest broken share keeps the promise best")
     click.echo(whose_settings(config_path, queue))
 
 

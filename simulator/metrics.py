@@ -77,10 +77,15 @@ DEFINITIONS: dict[str, str] = {
                             "to keep",
     "callback_promise_kept_rate": PROMISE_KEPT_RATE,
     "callback_promise_broken_rate": "broken (late + failed) / (callbacks given a band - still "
-                                    "open), as the kept rate defines them",
+                                    "open - cancelled), as the kept rate defines them",
     "callback_promises_pending": "callbacks given a band still open at the run's end "
                                  "(undecided, in no share), as the kept rate defines them; a "
                                  "run settles every callback, so 0 unless it was cut short",
+    "callback_promises_cancelled": "callbacks given a band withdrawn before they were rung "
+                                   "(in no share), as the kept rate defines them; the "
+                                   "simulator never cancels a callback, so 0 in a simulated "
+                                   "run (the app's records, run through the same count, say "
+                                   "how many were)",
     "callback_promises_kept": "callbacks given a band that were kept, as the kept rate "
                               "defines it",
     "callback_promises_late": "callbacks given a band that connected after their deadline: "
@@ -132,26 +137,29 @@ def given_band(table: CallTable) -> np.ndarray:
 
 
 def fates(table: CallTable) -> PromiseFates[np.ndarray]:
-    """Each call's promise kept, late, failed or still open (analytics.promises: the
-    report's too; a run settles every callback, so none is open at its end)."""
+    """Each call's promise kept, late, failed, cancelled or still open (analytics.promises:
+    the report's too; a run settles every callback, so none is open at its end, and never
+    cancels one: only a table of the app's records has any)."""
     return promise_fates(given_band(table), table.outcome == CALLBACK_CONNECTED,
                          table.outcome == CALLBACK_FAILED, table.callback_wait_s,
-                         table.callback_promised_wait_s)
+                         table.callback_promised_wait_s, table.cancelled())
 
 
 def promise_counts(table: CallTable) -> dict[str, int]:
     """Callbacks given a band, how many were kept, late and failed, how many of them were
-    decided (the shares' denominator) and how many still open."""
+    decided (the shares' denominator), how many cancelled and how many still open."""
     return fate_counts(fates(table))
 
 
 def fate_counts(met: PromiseFates[np.ndarray]) -> dict[str, int]:
     """`promise_counts` from fates already found: every callback given a band is decided
-    or still open."""
+    (kept or broken), cancelled or still open."""
     decided, pending = int(np.count_nonzero(met.decided)), int(np.count_nonzero(met.pending))
-    return {"given_band": decided + pending,
+    cancelled = int(np.count_nonzero(met.cancelled))
+    return {"given_band": decided + pending + cancelled,
             "kept": int(np.count_nonzero(met.kept)), "late": int(np.count_nonzero(met.late)),
-            "failed": int(np.count_nonzero(met.failed)), "decided": decided, "pending": pending}
+            "failed": int(np.count_nonzero(met.failed)), "decided": decided, "pending": pending,
+            "cancelled": cancelled}
 
 
 def serve_figures(table: CallTable, service_level_s: float) -> dict[str, float | None]:
@@ -237,6 +245,7 @@ def promise_summary(counts: dict[str, int]) -> dict:
             "callback_promise_kept_rate": _ratio(counts["kept"], decided),
             "callback_promise_broken_rate": _ratio(counts["late"] + counts["failed"], decided),
             "callback_promises_pending": counts["pending"],
+            "callback_promises_cancelled": counts["cancelled"],
             "callback_promises_kept": counts["kept"],
             "callback_promises_late": counts["late"],
             "callback_promises_failed": counts["failed"]}

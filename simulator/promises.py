@@ -22,12 +22,12 @@ from simulator.scenario import Scenario
 from simulator.table import CallTable
 
 DEFINITION = ("broken share = (late + failed) / callbacks given a band whose promise is decided "
-              f"(still open ones left out): {PROMISE_FATES}")
+              f"(still open and cancelled ones left out): {PROMISE_FATES}")
 
 
 def late_callbacks(table: CallTable) -> dict:
     """Counts of callbacks given a band: kept, broken, and of the broken late (and after a
-    missed attempt) and failed, and still open (PROMISE_FATES), with each share's Wilson
+    missed attempt) and failed, cancelled and still open (PROMISE_FATES), with each share's Wilson
     interval over the decided ones."""
     met = fates(table)
     counts = fate_counts(met)
@@ -49,11 +49,13 @@ def late_callbacks_line(table: CallTable) -> str:
     figures = late_callbacks(table)
     if not figures["given_band"]:
         return "callback promises broken: none given a band"
-    pending = figures["pending"]
+    pending, cancelled = figures["pending"], figures["cancelled"]
+    apart = ", ".join([*([f"{pending:,} still open"] if pending else []),
+                       *([f"{cancelled:,} cancelled"] if cancelled else [])])
     if not figures["decided"]:
-        return (f"callback promises broken: none decided, {pending:,} given a band still "
-                f"open — {DEFINITION}")
-    said = f" and decided ({pending:,} still open, left out; " if pending else " ("
+        return (f"callback promises broken: none decided, {apart} given a band "
+                f"— {DEFINITION}")
+    said = f" and decided ({apart}, left out; " if apart else " ("
     return (f"callback promises broken: {figures['broken']:,} of {figures['decided']:,} "
             f"given a band{said}{100 * figures['broken_rate']:.1f}%: {figures['late']:,} late, "
             f"{figures['late_after_missed_attempt']:,} of them after a missed attempt, + "
@@ -82,7 +84,8 @@ def spacing_sweep(scenario: Scenario, policy: HoldPolicy, spacings_s: Sequence[f
         broken = [a + b for a, b in zip(late, failed, strict=True)]
         out.append({"retry_spacing_s": float(spacing),
                     "given_band": sum(run["given_band"] for run in runs),
-                    "pending": sum(run["pending"] for run in runs), "decided": sum(band),
+                    "pending": sum(run["pending"] for run in runs),
+                    "cancelled": sum(run["cancelled"] for run in runs), "decided": sum(band),
                     "late": sum(late), "failed": sum(failed), "broken": sum(broken),
                     "runs": len(band),
                     "broken_rate": sum(broken) / sum(band) if sum(band) else None,

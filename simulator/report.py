@@ -77,6 +77,8 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
      lambda s: _count(s["callbacks_given_band"])),
     ("callback_promises_pending", "  of which still open (undecided)",
      lambda s: _count(s.get("callback_promises_pending", 0))),
+    ("callback_promises_cancelled", "  of which cancelled (withdrawn)",
+     lambda s: _count(s.get("callback_promises_cancelled", 0))),
     ("callback_promise_kept_rate", "callback promise kept (of those decided)",
      lambda s: _percent(s["callback_promise_kept_rate"])),
     ("unserved_vs_first", "unserved vs the first (paired, 95% CI)", _paired),

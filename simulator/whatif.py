@@ -23,7 +23,8 @@ SHARE_OF = {
     "service_level": lambda s: s["answered"],
     "served_in_time_rate": lambda s: s["calls"],
     "callback_promise_kept_rate": lambda s: (s["callbacks_given_band"]
-                                             - s["callback_promises_pending"]),
+                                             - s["callback_promises_pending"]
+                                             - s.get("callback_promises_cancelled", 0)),
 }
 """Each share figure's denominator in a summary: a share every replication puts at 0% or
 100% gets its interval from all of them together (`edge_half_width`), not the t interval's

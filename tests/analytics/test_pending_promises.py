@@ -1,9 +1,9 @@
 """A callback promise still open (neither connected nor failed) is undecided: counted on its
 own and left out of the kept rate (it had sat in the denominator, neither kept nor broken,
-and understated the rate). Open past its deadline it stays undecided: the records cannot
-tell a callback still to be rung from one cancelled (the caller rang again and chose to
-wait, or an operator), and a cancelled callback is no broken promise. Counted by hand; the
-batched reader agrees with the whole read, and a filtered read with the whole one."""
+and understated the rate). Open past its deadline it stays undecided (a cancelled callback,
+which the records now tell apart, is counted on its own: test_cancelled_promises). Counted
+by hand; the batched reader agrees with the whole read, and a filtered read with the whole
+one."""
 
 from __future__ import annotations
 
@@ -72,5 +72,5 @@ def test_the_report_shows_open_promises_and_defines_them():
     text = render_text(report)
     assert "of which still open (undecided)" in text
     definition = report["definitions"]["callback_promise_kept_rate"]["definition"]
-    assert "still open if neither" in definition and "cancelled" in definition
+    assert "still open if none of these" in definition and "cancelled if withdrawn" in definition
     assert report["definitions"]["callbacks_promise_pending"]["unit"] == "calls"

@@ -66,7 +66,7 @@ def test_a_promise_still_open_is_left_out_of_every_share() -> None:
     line = late_callbacks_line(table)
     assert line.startswith("callback promises broken: 1 of 2 given a band and decided (1 "
                            "still open, left out; 50.0%: 1 late")
-    assert "still open if neither" in DEFINITIONS["callback_promise_kept_rate"]
+    assert "still open if none of these" in DEFINITIONS["callback_promise_kept_rate"]
     report = report_metrics.callbacks(table.frame()).iloc[0]
     assert report["callbacks_promise_pending"] == 1
     assert report["callback_promise_kept_rate"] == s["callback_promise_kept_rate"]

@@ -11,7 +11,7 @@ from simulator.whatif import FIGURES, _cell, figure
 def test_promise_kept_is_defined_over_the_callbacks_given_a_band():
     definition = next(text for key, _, _, text in FIGURES
                       if key == "callback_promise_kept_rate")
-    assert definition.startswith("kept / (callbacks given a band - still open):")
+    assert definition.startswith("kept / (callbacks given a band - still open - cancelled):")
     assert "never reached (failed)" in definition  # broken, as in every promise figure
     assert "requested" not in definition
 
