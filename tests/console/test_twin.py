@@ -247,8 +247,8 @@ def test_the_whatif_defines_promise_kept_over_the_decided_promises(seeded, as_ro
     page = as_role("analyst").get("/console/twin?run=1&policies=callback&replications=2")
     text = html.unescape(page.get_data(as_text=True))
     assert page.status_code == 200
-    assert "promise kept = kept / (callbacks given a band - still open): " in text
-    assert "still open if neither" in text
+    assert "promise kept = kept / (callbacks given a band - still open - cancelled): " in text
+    assert "still open if none of these" in text and "cancelled if withdrawn" in text
     schema = as_role("analyst").get("/api/v1/openapi.json").get_json()
     described = schema["components"]["schemas"]["PolicyOutcome"]["properties"]["promise_kept"]
     assert "still open" in str(described)
