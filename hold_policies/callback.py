@@ -48,7 +48,13 @@ class CallbackPolicy(CheckinPolicy):
     name: str = "callback"
 
     def window(self, situation: Situation) -> WaitBand | None:
-        """The callback window to promise, or None when there is nothing honest to say."""
+        """The callback window to promise, or None when there is nothing honest to say. At a
+        key press on an offer that named a window (`situation.offered_window_s`), that
+        window: the caller is confirmed what they heard, not a band sized again seconds
+        later (a caller offered "within 15 minutes" had been confirmed "within 20", or no
+        window at all)."""
+        if situation.offered_window_s is not None:
+            return WaitBand(round(situation.offered_window_s / 60.0))
         if not self.announce_wait or situation.estimate is None:
             return None
         return callback_window(situation.position, situation.estimate, self.promise)
@@ -74,7 +80,8 @@ class CallbackPolicy(CheckinPolicy):
             return situation.estimate.upper_s >= self.offer_after_estimate_s
         return situation.waited_s >= self.offer_without_estimate_after_s
 
-    def extra_offer(self, situation: Situation, band: WaitBand | None) -> tuple[str, str] | None:
+    def extra_offer(self, situation: Situation, band: WaitBand | None
+                    ) -> tuple[str, str, float | None] | None:
         if not self.should_offer(situation):
             return None
         band = self.window(situation)  # the callback's window, not the wait's band
@@ -82,7 +89,8 @@ class CallbackPolicy(CheckinPolicy):
             self.prompts.callback_offer if band is not None
             else self.prompts.callback_offer_no_estimate
         )
-        return self.fill(template, situation, band), self.callback_key
+        return (self.fill(template, situation, band), self.callback_key,
+                band.seconds if band is not None else None)
 
     def on_key(self, situation: Situation, digit: str) -> Decision:
         if digit != self.callback_key:

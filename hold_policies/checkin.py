@@ -65,9 +65,11 @@ class CheckinPolicy:
         offer = self.extra_offer(situation, band)
         kind = SegmentKind.CHECKIN
         keys: tuple[str, ...] = (self.keep_key,)
+        offered_window_s = None
         if offer is not None:
             sentences.append(offer[0])
             keys += (offer[1],)
+            offered_window_s = offer[2]
             kind = SegmentKind.CALLBACK_OFFER
         gather = OfferKeys(
             prompt=(self.voice.say(" ".join(s for s in sentences if s)),),
@@ -83,6 +85,7 @@ class CheckinPolicy:
             announced_wait_s=band.seconds if band else None,
             offered_keys=keys,
             apologises=bool(self.prompts.apology),
+            offered_window_s=offered_window_s,
         )
 
     def closed_words(self, situation: Situation) -> str:
@@ -139,8 +142,10 @@ class CheckinPolicy:
             sentences.append(self.fill(self.prompts.wait, situation, band))
         return sentences
 
-    def extra_offer(self, situation: Situation, band: WaitBand | None) -> tuple[str, str] | None:
-        """(sentence, key) of an extra offer; plain check-ins make none."""
+    def extra_offer(self, situation: Situation, band: WaitBand | None
+                    ) -> tuple[str, str, float | None] | None:
+        """(sentence, key, the callback window it offers in seconds or None) of an extra
+        offer; plain check-ins make none."""
         return None
 
     def fill(self, template: str, situation: Situation, band: WaitBand | None) -> str:

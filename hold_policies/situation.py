@@ -57,3 +57,7 @@ class Situation:
     callback or a message asked for now could not be stored, and none is confirmed unless
     stored, so neither is offered (one asked for anyway is refused, and the caller keeps
     their place)."""
+    offered_window_s: float | None = None
+    """At a key press: the callback window (seconds) the document the key answers offered
+    (Segment.offered_window_s), carried to the confirmation; None at a poll, or when the
+    document offered no window. A callback confirmed is promised exactly that window."""

@@ -114,6 +114,10 @@ class Segment:
     offered_keys: tuple[str, ...] = field(default=())
     apologises: bool = False  # says sorry (or "your call is important to us"): a reaction cue
     voicemail_key: str | None = None  # the offered key that leaves a message, if any
+    offered_window_s: float | None = None
+    """The callback window this document offers ("call you back within 15 minutes"), in
+    seconds; None when it offers none (no callback, or one with no window). A callback
+    asked for on its key is confirmed with this window, not one sized again later."""
 
     @property
     def is_announcement(self) -> bool:

@@ -210,7 +210,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
             told_position=waiter.told_position, position_known=True,
             closes_in_s=self.closes_in_s(t), callback_number="",
             caller_id_callable=True,  # virtual callers never withhold their number,
-            log_answered=True)  # and the virtual call log always answers
+            log_answered=True,  # and the virtual call log always answers
+            offered_window_s=None)  # a poll: set at a key press (press)
 
     def ask(self, waiter: Waiter, situation: Situation) -> Segment:
         """The policy's segment for this caller (their own call id filled in)."""
@@ -233,6 +234,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
                 answers[situation] = answer
         segment, heard, ends_call, announces = answer
         waiter.segments += 1
+        waiter.offered_window_s = segment.offered_window_s  # what a key now answers
         if heard.overflow:
             self.offered.add(waiter.i)
         if announces:
@@ -321,7 +323,10 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
 
     def press(self, waiter: Waiter, t: float, digit: str) -> None:
         """A key press goes to the policy; the caller hears its answer."""
-        situation = with_caller(self.situation(waiter, t), waiter.i)
+        situation = situation_of(**{**self.situation(waiter, t).__dict__,
+                                    "call_id": call_id(waiter.i),
+                                    # the window the document offered, as the app's URLs carry it
+                                    "offered_window_s": waiter.offered_window_s})
         decision = self.policy.on_key(situation, digit)
         heard, ends_call, _ = self.heard_in(decision.segment)
         if heard.overflow:  # the offer made again by a key where it ends the wait

@@ -18,8 +18,8 @@ class Waiter(Listener):
     """Someone in line: their ears and patience (a `Listener`, set up only when reactions are
     on) plus their place in the engine: phase, segments heard and their one live event."""
 
-    __slots__ = ("action", "attempts", "i", "key", "last_announced", "listens", "phase",
-                 "segments", "seq", "told_position")
+    __slots__ = ("action", "attempts", "i", "key", "last_announced", "listens",
+                 "offered_window_s", "phase", "segments", "seq", "told_position")
 
     def __init__(self, i: int, reactions: Reactions | None, patience_s: float, entered_s: float,
                  draw: Callable[[], float]) -> None:
@@ -29,4 +29,5 @@ class Waiter(Listener):
         self.i, self.phase, self.segments, self.attempts = i, WAITING, 0, 0
         self.last_announced: float | None = None
         self.told_position: int | None = None  # the lowest position said to them
+        self.offered_window_s: float | None = None  # the last document's callback window
         self.seq, self.action, self.key = -1, POLL, ""

@@ -26,7 +26,7 @@ from app.voice.context import Route, this_route
 from app.voice.forms import EntryForm, KeyForm
 from app.voice.safety import choice_not_taken, falls_back_to
 from app.voice.situations import situation_from_poll
-from app.voice.urls import audio_url, voice_url
+from app.voice.urls import audio_url, kept_window, offered_window_s, voice_url
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.overflow import callback_key_of
 from hold_policies.prompts import filled
@@ -75,7 +75,7 @@ def confirm_gather(route: Route, number: str, question: str,
     asked a second time, after a wrong key: another wrong key is not asked about again."""
     voice = route.policy.voice
     response = response if response is not None else VoiceResponse()
-    extra = {"again": "1"} if again else {}
+    extra = {"again": "1", **kept_window()} if again else kept_window()
     gather = one_key(response, timeout=6,
                      action=voice_url(answered_at, route.params, number=number, **extra))
     say(gather, voice, question)
@@ -95,7 +95,8 @@ def ask_for_entry(route: Route, *, tries: int, invalid: bool = False) -> VoiceRe
             else prompts.callback_kept_waiting)
         return response
     gather = response.gather(input="dtmf", finish_on_key="#", timeout=10, method="POST",
-                             action=voice_url("callback/entry", route.params, tries=str(tries + 1)))
+                             action=voice_url("callback/entry", route.params, tries=str(tries + 1),
+                                              **kept_window()))
     say(gather, voice, prompts.callback_number_entry)
     say(response, voice, prompts.callback_kept_waiting)
     return response
@@ -159,6 +160,8 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     own = number_to_call(key.from_number, svc.config)
     if number != own:  # keyed in: the confirmation says it back
         situation = replace(situation, callback_number=spoken_number(number, svc.config.callbacks))
+    # the window the offer said, carried in our signed URLs; none said: sized now, as before
+    situation = replace(situation, offered_window_s=offered_window_s())
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:  # e.g. the line now closes too soon: no
         return render_segment(decision.segment, choice_url="", audio_url=audio_url)  # promise

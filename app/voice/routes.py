@@ -8,6 +8,7 @@ the policy to run without history. A caller never waits on the database past the
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
@@ -57,7 +58,14 @@ from app.voice.forms import (
 )
 from app.voice.safety import choice_not_taken, falls_back_to, hold_in_line, not_taken
 from app.voice.situations import situation_from_form, situation_from_poll
-from app.voice.urls import audio_url, enqueue, owes_welcome, voice_url
+from app.voice.urls import (
+    audio_url,
+    enqueue,
+    offered_window_s,
+    owes_welcome,
+    voice_url,
+    window_arg,
+)
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.connecting import connecting_words, waited
 from hold_policies.factory import assign
@@ -191,7 +199,7 @@ def wait() -> Response:
             svc.store.write(said, g.deadline)
     if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
         overflow.note_offer(form.call_id, form.queue_time_s, route)
-    choice_url = voice_url("choice", params)
+    choice_url = voice_url("choice", params, **window_arg(segment.offered_window_s))
     return twiml_response(cached_twiml(
         svc.twiml_cache, ("segment", segment, choice_url),
         lambda: render_segment(segment, choice_url=choice_url, audio_url=audio_url)))
@@ -228,6 +236,7 @@ def choice() -> Response:
                                      key.from_number)
                  if poll else situation_from_form(form, route.queue, svc.config, now,
                                                   key.from_number))
+    situation = replace(situation, offered_window_s=offered_window_s())  # what they heard
     decision = policy.on_key(situation, key.digit)
     svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=route.queue,
                                policy=policy.name, arm=params.arm,

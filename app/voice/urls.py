@@ -8,6 +8,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage.resume_writes import rejoin_queue
 from app.voice.forms import RouteParams
+from hold_policies.estimate import BAND_MINUTES
 
 
 def voice_url(path: str, params: RouteParams, **extra: str) -> str:
@@ -47,3 +48,33 @@ def owes_welcome() -> bool:
     """Whether this wait request's URL is a new call's, owed the welcome in its first
     document (read from the URL alone: known without the database)."""
     return request.args.get(WELCOME_ARG) == "1"
+
+
+WINDOW_ARG = "window"
+"""The callback window (whole seconds) a wait document offered, on the action URL of its
+keys and of every step of the callback flow after them (the read-back, a keyed number, the
+confirmation): the caller is confirmed the window they heard. Signed with the URL, so not
+the caller's to change; a URL without it (no window offered, or made before it existed)
+confirms as before, a window sized at the confirmation."""
+OFFERED_WINDOWS_S = frozenset(minutes * 60 for minutes in BAND_MINUTES)
+
+
+def window_arg(window_s: float | None) -> dict[str, str]:
+    """The query argument carrying an offered window (none when nothing was offered)."""
+    if window_s is None or round(window_s) not in OFFERED_WINDOWS_S:
+        return {}
+    return {WINDOW_ARG: str(round(window_s))}
+
+
+def offered_window_s() -> float | None:
+    """The window this request's URL says was offered, or None (absent, or not a band we
+    offer: then nothing is taken from it)."""
+    raw = request.args.get(WINDOW_ARG, "")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) not in OFFERED_WINDOWS_S:
+        return None
+    return float(raw)
+
+
+def kept_window() -> dict[str, str]:
+    """This request's offered window, to carry on to the next URL of the callback flow."""
+    return window_arg(offered_window_s())

@@ -61,11 +61,13 @@ def test_sized_windows_are_kept_at_least_95_percent_of_the_time(patience_min):
 
 
 def test_the_old_sizing_misses_the_target():
-    """The bare wait band with 5-minute retries: 90% kept (it was 85-88% while the wait
-    estimate read every hang-up as the line moving)."""
+    """The bare wait band with 5-minute retries: 93% kept, short of the 95% target (it was
+    85-88% while the wait estimate read every hang-up as the line moving, and 90% while the
+    window promised was sized again at the key press rather than taken from the offer,
+    sized a few seconds earlier for a place no nearer the head of the line)."""
     kept_n, said = kept(busy_line(callbacks=OLD_RETRIES), CallbackPolicy(promise=OLD_SIZING))
     assert said >= 300
-    assert kept_n / said < 0.93
+    assert kept_n / said < 0.95
 
 
 def test_windows_are_kept_as_often_as_the_attempts_allow_when_few_answer():
