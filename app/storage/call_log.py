@@ -27,7 +27,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.storage import commands as c
 from app.storage.apply import apply, stored
-from app.storage.call_writes import announce_at_once, count_steady_poll, note_poll
+from app.storage.call_writes import (
+    announce_at_once,
+    before_its_check_in,
+    count_steady_poll,
+    note_poll,
+)
 from app.storage.cutoff import Cutoff
 from app.storage.db import WriterTurns, begin_write
 from app.storage.deadline import (
@@ -261,8 +266,9 @@ class CallLogStore:
             try:
                 with self._writing(deadline.expires) as conn:
                     hold_call(conn, command.call_id)  # first, as apply takes it: one lock order
-                    note_poll(conn, command, lambda call, ahead: seen.append(
-                        self._poll_view(conn, call, command.now, ahead, command.rejoins)))
+                    note_poll(conn, command, lambda call, ahead: seen.append(self._poll_view(
+                        conn, before_its_check_in(conn, call, command), command.now, ahead,
+                        command.rejoins)))
                     try:
                         decided, announcement = decide(seen[0])
                     except Exception as error:  # noqa: BLE001 - the policy failed this caller
@@ -358,7 +364,8 @@ class CallLogStore:
         counted = count_steady_poll(conn, command)
         if counted is None:
             return None
-        poll = self._poll_view(conn, counted[0], command.now, counted[1], command.rejoins)
+        poll = self._poll_view(conn, before_its_check_in(conn, counted[0], command),
+                               command.now, counted[1], command.rejoins)
         try:
             decided, announcement = steady.decide(poll)
         except Exception as error:  # noqa: BLE001 - the policy failed this caller only

@@ -16,6 +16,7 @@ from app.storage import commands as c
 from app.storage.callback_admin import cancel_pending
 from app.storage.callback_queue import TALK_ENDED
 from app.storage.callback_requests import caller_gone
+from app.storage.db import as_utc
 from app.storage.events import insert_once, inserted_once, log_event
 from app.storage.facts import (
     ANY_FACT,
@@ -269,9 +270,43 @@ def announce_at_once(conn: Connection, command: c.Announce) -> None:
         _announced_elsewhere(conn, command)  # logged, but no row to count it on yet
 
 
+def announce_key(call_id: str, episode: int, queue_time_s: float) -> str:
+    """The dedupe key of the check-in served at one poll (a time in line's QueueTime)."""
+    return f"{call_id}:ANNOUNCE:{episode}:{queue_time_s:.0f}"
+
+
+RETRY_WITHIN_S = 30.0
+"""A poll this soon after the call's last check-in may be a retry of the poll that served
+it (Twilio repeats a waitUrl request it had no answer to, within its 15 s timeout and a
+little more, with the same QueueTime): only then is the log asked whether it is. Polls a
+check-in apart (a minute) never pay for the question."""
+
+
+def before_its_check_in(conn: Connection, call: CallRow, command: c.NotePoll) -> CallRow:
+    """`call` as it stood before this poll's own check-in, when the poll is a retry of one
+    that served a check-in (its ANNOUNCE, keyed by the poll, is logged already): the retry
+    then answers the same document, a check-in, rather than the silence after one (which a
+    caller had heard instead until the next minute). Any other poll: `call` as it is."""
+    last = call.last_announced_at
+    if last is None or (command.now - last).total_seconds() > RETRY_WITHIN_S:
+        return call
+    key = announce_key(command.call_id, command.episode, command.queue_time_s)
+    rows = conn.execute(select(call_events.c.dedupe_key, call_events.c.time,
+                               call_events.c.position).where(
+        call_events.c.call_id == command.call_id,
+        call_events.c.event == Event.ANNOUNCE.value)).all()
+    if not any(row.dedupe_key == key for row in rows):
+        return call
+    earlier = [row for row in rows if row.dedupe_key != key]
+    said = [row.position for row in earlier if row.position is not None]
+    return replace(call, announcements=max(call.announcements - 1, 0),
+                   last_announced_at=max((as_utc(row.time) for row in earlier), default=None),
+                   told_position=min(said, default=None))
+
+
 def _announced(command: c.Announce) -> tuple[str, dict[str, Any]]:
     """A check-in's dedupe key (one per poll) and the data logged with it."""
-    key = f"{command.call_id}:ANNOUNCE:{command.episode}:{command.queue_time_s:.0f}"
+    key = announce_key(command.call_id, command.episode, command.queue_time_s)
     return key, {"kind": command.kind, "announced_wait_s": command.announced_wait_s,
                  "keys": list(command.keys), "text": command.text, "episode": command.episode}
 
