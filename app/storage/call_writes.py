@@ -282,13 +282,23 @@ little more, with the same QueueTime): only then is the log asked whether it is.
 check-in apart (a minute) never pay for the question."""
 
 
+RETRY_QUEUE_TIME_SLACK_S = 2.0
+"""A retry carries the QueueTime of the poll that served the check-in: the time in line when
+it was served, give or take Twilio's whole seconds and the entry's own rounding. The next
+poll after a check-in comes a document later (seconds at least): only a poll whose QueueTime
+is the served one's asks the log, so the steady poll after a check-in pays no query."""
+
+
 def before_its_check_in(conn: Connection, call: CallRow, command: c.NotePoll) -> CallRow:
     """`call` as it stood before this poll's own check-in, when the poll is a retry of one
     that served a check-in (its ANNOUNCE, keyed by the poll, is logged already): the retry
     then answers the same document, a check-in, rather than the silence after one (which a
     caller had heard instead until the next minute). Any other poll: `call` as it is."""
-    last = call.last_announced_at
+    last, since = call.last_announced_at, call.line_since
     if last is None or (command.now - last).total_seconds() > RETRY_WITHIN_S:
+        return call
+    if since is not None and abs((last - since).total_seconds() - command.queue_time_s) > \
+            RETRY_QUEUE_TIME_SLACK_S:  # a later poll's QueueTime: not a retry, no question
         return call
     key = announce_key(command.call_id, command.episode, command.queue_time_s)
     rows = conn.execute(select(call_events.c.dedupe_key, call_events.c.time,
