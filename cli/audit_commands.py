@@ -40,7 +40,7 @@ def prune_command(days: int, yes: bool) -> None:
     """Delete the audit log's entries older than DAYS days (sign-ins with the addresses and
     names tried, config and people changes, cancels: every kind) but each person's last
     sign-in, which the People page reads; a batch a transaction, with progress. The run is
-    audited (`audit.pruned`: the cut-off and the count), and that entry is kept."""
+    audited (`audit.pruned`: the cut-off and the count), and no run's entry is deleted."""
     from app.storage.audit_retention import chosen, prune
     from cli.progress import stderr_progress
 

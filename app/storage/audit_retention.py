@@ -49,7 +49,9 @@ LAST_SIGN_IN = "session.login"
 
 
 def _old(before: datetime, kept: list[int]):  # noqa: ANN202 - a SQL condition
-    old = audit_log.c.time < before
+    """Entries from before the cut-off, but the retention runs' own (`ACTION`: the log's
+    history of what was deleted, when and by whom, a row a run) and those `kept`."""
+    old = (audit_log.c.time < before) & (audit_log.c.action != ACTION)
     return old & audit_log.c.id.not_in(kept) if kept else old
 
 

@@ -163,3 +163,17 @@ def test_each_persons_last_sign_in_is_kept_however_old(any_url):
     assert [(r["action"], r["target"]) for r in _rows(any_url)] == [
         ("session.login", "ana"), (ACTION, "before")]
     engine.dispose()
+
+
+def test_earlier_runs_entries_are_kept_by_later_runs(sqlite_url):
+    """Each run's `audit.pruned` row is the log's history of what was deleted, when and by
+    whom: a run a month later had deleted the run before it (review 40, R5)."""
+    _seed(sqlite_url, NOW, 400, 200)
+    engine = make_engine(sqlite_url)
+    first = NOW - timedelta(days=300)
+    prune(engine, before=first - timedelta(days=90), now=first, actor="cli", days=90)
+    prune(engine, before=NOW - timedelta(days=90), now=NOW, actor="cli", days=90)
+    engine.dispose()
+    runs = [r for r in _rows(sqlite_url) if r["action"] == ACTION]
+    assert [as_utc(r["time"]) for r in runs] == [first, NOW]
+    assert [r for r in _rows(sqlite_url) if r["action"] != ACTION] == []
