@@ -14,6 +14,7 @@ found there is answered at once; one that must be made is heavy work, bounded by
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from app.services import Services
+    from hold_policies.config import HoldwellConfig
     from simulator.twin import Twin
 
 T = TypeVar("T")
@@ -117,14 +119,16 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
                               "run `holdwell fit` on the whole log", 422, "window_days")
         kept = current_app.extensions.setdefault("holdwell_twins", OrderedDict())
         zone = line_timezone(svc.config)
-        key = (svc.settings.database_url, window_days, newest, count, zone)
+        key = (svc.settings.database_url, window_days, newest, count, zone,
+               config_digest(svc.config))  # the take-up is fitted under the queue's policy
         found = kept.get(key)
         if found is not None:
             return found
         with one_at_a_time(deadline):
             found = kept.get(key)  # fitted by the request that held the slot before us
             if found is None:
-                found = _fit(svc.settings.database_url, since, window_days, deadline, zone)
+                found = _fit(svc.settings.database_url, since, window_days, deadline, zone,
+                             svc.config)
                 kept[key] = found
                 while len(kept) > KEPT_FITS:
                     kept.popitem(last=False)
@@ -142,13 +146,31 @@ class _OutOfTime(Exception):
     pass
 
 
-def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline) -> Twin:
-    """The twin with its callback take-up fitted to the measured acceptance, as `holdwell fit`
-    does, within what the console's limit leaves (else the assumption, said as such)."""
+def config_digest(config: HoldwellConfig) -> str:
+    """The config as one short string, for the fits' cache key: a changed config is another
+    fit (its callback settings shape the fitted take-up)."""
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+
+
+def busiest_queue(config: HoldwellConfig, records: pd.DataFrame) -> str:
+    """The configured queue most of the records' calls waited in (else the default queue):
+    the one whose words and knobs the twin's simulations use."""
+    counts = records["queue"].astype(str).value_counts()
+    return next((q for q in counts.index if q in config.queues), config.default_queue)
+
+
+def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline,
+                  config: HoldwellConfig) -> Twin:
+    """The twin with its callback take-up fitted to the measured acceptance, as `holdwell fit
+    --config` does, under the callback policy as the busiest queue configures it (the one the
+    what-if runs), within what the console's limit leaves (else the assumption, said as
+    such). Holdwell's default callback settings had been fitted to, so a queue with other
+    knobs got a take-up its own what-ifs did not reproduce (review 40, R3)."""
     from dataclasses import replace
 
     from simulator.fit_results import ASSUMED_TAKE_UP
     from simulator.fit_take_up import fit_take_up
+    from simulator.run import policy_named
 
     def in_time(*_: object) -> None:
         if deadline.remaining_s() < TAKE_UP_SHARE * deadline.limit_s:
@@ -156,7 +178,9 @@ def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline) -> Twin
 
     try:
         in_time()
-        return replace(twin, take_up=fit_take_up(twin, records, seed=0, progress=in_time))
+        callback = policy_named("callback", config, busiest_queue(config, records))
+        return replace(twin, take_up=fit_take_up(twin, records, policy=callback, seed=0,
+                                                 progress=in_time))
     except _OutOfTime:
         return replace(twin, take_up=replace(ASSUMED_TAKE_UP, note=(
             "the console's time limit ran out before the take-up was fitted to the measured "
@@ -164,7 +188,7 @@ def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline) -> Twin
 
 
 def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
-         zone: str = "UTC") -> LiveTwin:
+         zone: str, config: HoldwellConfig) -> LiveTwin:
     """Read the window (each statement within what is left of the deadline) and fit it on
     the line's clock (`zone`), checking the deadline between steps and inside the fit."""
     from simulator.line_clock import on_line_clock
@@ -182,6 +206,6 @@ def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
         twin = fit_twin(records, seed=0, progress=deadline, timezone=zone)
     except ScenarioError as error:
         raise TwinProblem(f"the log cannot be fitted: {error}") from None
-    twin = _with_take_up(twin, records, deadline)
+    twin = _with_take_up(twin, records, deadline, config)
     dates = on_line_clock(records, zone)["entered_at"].dt.normalize().nunique()
     return LiveTwin(twin, records, window_days, int(dates))

@@ -23,7 +23,7 @@ from app.api.twin_models import (
     TwinAsk,
 )
 from app.console.twin_limits import Deadline, TwinProblem, limit_s, one_at_a_time
-from app.console.twin_live import LiveTwin, live_twin
+from app.console.twin_live import LiveTwin, busiest_queue, live_twin
 from app.console.twin_view import estimate, fit_view, interval, num
 from app.services import Services
 from hold_policies.base import HoldPolicy
@@ -139,8 +139,7 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
 def queue_of(svc: Services, live: LiveTwin) -> str:
     """The configured queue most of the window's calls waited in (else the default queue):
     its words and knobs are what the line's callers would hear under each policy."""
-    counts = live.records["queue"].astype(str).value_counts()
-    return next((q for q in counts.index if q in svc.config.queues), svc.config.default_queue)
+    return busiest_queue(svc.config, live.records)
 
 
 def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,

@@ -37,3 +37,35 @@ def test_a_log_without_callback_offers_says_the_take_up_is_assumed(seeded, token
     assert callbacks["take_up_status"] == "assumed"
     assert "not fitted: no caller under the callback policy heard an announcement" in \
         callbacks["take_up"]
+
+
+def test_the_take_up_is_fitted_under_the_busiest_queues_own_callback_policy(monkeypatch):
+    """The what-if runs each queue's policies as configured; the take-up had been fitted
+    under holdwell's default callback settings, so a queue with other knobs got a take-up
+    its own what-ifs did not reproduce (review 40, R3)."""
+    import pandas as pd
+
+    import simulator.fit_take_up
+    from app.console import twin_live
+    from app.console.twin_limits import Deadline
+    from hold_policies.config import parse_config
+    from simulator.fit_results import ASSUMED_TAKE_UP
+
+    config = parse_config({"line": {"support_number": "+14155550000"}, "queues": {
+        "support": {"policy": "checkin"},
+        "billing": {"policy": "callback", "callback": {"offer_after_estimate_s": 600}}}})
+    records = pd.DataFrame({"queue": ["billing"] * 3 + ["support"]})
+    seen = []
+
+    def fitted(twin, records, *, policy=None, **_):
+        seen.append(policy)
+        return ASSUMED_TAKE_UP
+
+    @dataclasses.dataclass(frozen=True)
+    class Fitted:  # a twin, as far as the take-up's step reads one
+        take_up: object = None
+
+    monkeypatch.setattr(simulator.fit_take_up, "fit_take_up", fitted)
+    twin_live._with_take_up(Fitted(), records, Deadline(60.0, ""), config)
+    assert seen == [policy_named("callback", config, "billing")]
+    assert seen[0] != policy_named("callback")
