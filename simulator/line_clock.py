@@ -47,13 +47,23 @@ def checked_zone(name: str) -> str:
     return name
 
 
+def wall_time(moments: pd.Series | pd.DatetimeIndex, zone: str) -> pd.Series | pd.DatetimeIndex:
+    """Moments (tz-aware) as the wall time in `zone`, labelled UTC (a Series or an index, as
+    given). Only a label: across a daylight-saving change a wall hour is not an hour of real
+    time (the skipped spring hour never happens, the repeated autumn hour happens twice), so
+    a duration is measured on the moments themselves (`fit_arrivals.observed_slots`)."""
+    if hasattr(moments, "dt"):  # a Series: its values, not its index
+        return moments.dt.tz_convert(UTC_NAME) if checked_zone(zone) == UTC_NAME else \
+            moments.dt.tz_convert(zone).dt.tz_localize(None).dt.tz_localize(UTC_NAME)
+    if checked_zone(zone) == UTC_NAME:
+        return moments.tz_convert(UTC_NAME)
+    return moments.tz_convert(zone).tz_localize(None).tz_localize(UTC_NAME)
+
+
 def on_line_clock(records: pd.DataFrame, zone: str) -> pd.DataFrame:
     """`records` with `entered_at` as the wall time in `zone` (labelled UTC): slots, days
     and weekdays taken from it are the line's own."""
     import pandas as pd
 
     entered = pd.to_datetime(records["entered_at"], utc=True)
-    if checked_zone(zone) == UTC_NAME:
-        return records.assign(entered_at=entered)
-    wall = entered.dt.tz_convert(zone).dt.tz_localize(None).dt.tz_localize(UTC_NAME)
-    return records.assign(entered_at=wall)
+    return records.assign(entered_at=wall_time(entered, zone))

@@ -134,9 +134,9 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
                             "was answered, or the answered calls have not ended yet")
     step = progress or (lambda: None)
     step()
+    overall, by_day = fit_arrivals(pd.to_datetime(records["entered_at"], utc=True), timezone)
     records = on_line_clock(records, timezone)  # slots and days as the line keeps them
     entered = records["entered_at"]
-    overall, by_day = fit_arrivals(entered)
     if overall.daily_calls <= 0:  # every half-hour touched was seen too briefly to count
         span_min = (entered.max() - entered.min()).total_seconds() / 60
         raise UnfittableLog(
