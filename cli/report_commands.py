@@ -472,20 +472,33 @@ def _export_records(
     if records_paths and db_url:
         raise click.UsageError("give either --records or --db, not both")
     written = LinesWritten(f"writing {out_path.name}", unit="calls")
-    select = period.records()
+    select, source = period.records(), records_source(records_paths, db_url)
     try:
         with whole_file(out_path) as partial:
             batches = map(select, _record_batches(records_paths, db_url))
-            return write_table_batches(_counted(batches, written), partial, file_format)
+            count = write_table_batches(_counted(batches, written), partial, file_format)
+            _some_kept(count, period, source, select.seen)
+            return count
     except RecordsError:
         click.echo("a batch of records does not validate: reading them whole to name the rows",
                    err=True)
     except BatchesDiffer:  # files with other extra columns (one has talk_s): joined whole
         click.echo("the record files' columns differ: reading them whole", err=True)
     records = select(read_records(records_paths, db_url))
+    _some_kept(len(records), period, source, select.seen)
     with whole_file(out_path) as partial:
         write_records(records, partial, file_format=file_format)
     return len(records)
+
+
+def _some_kept(count: int, period: Period, source: str, seen: Iterable[str]) -> None:
+    """Refuse, as `report` does (`_no_records`), an export whose --queue/--from/--to keep no
+    call of the log (`seen`: the queues it holds): it had written an empty file and exited
+    0. Called inside the writer's `whole_file` block, so no file is written and an earlier
+    --out stays. A log with no calls at all, cut by nothing, exports its columns alone."""
+    if count == 0 and period.cuts:
+        raise _no_records(period.queues, period.start, period.end, source=source,
+                          seen=set(seen))
 
 
 def _record_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterator[pd.DataFrame]:
@@ -535,21 +548,28 @@ def _export_queue_log(
         if count is not None:
             return count
     if events is not None and not events.empty:
+        seen = events["queue"].astype(str).unique() if "queue" in events else ()
         return _write_counted(queue_log_from_events(period.events(events), caller_ids),
-                              out_path)
+                              out_path, lambda count: _some_kept(
+                                  count, period, ", ".join(map(str, events_paths)), seen))
     options = {"callback_key": callback_key, "caller_ids": caller_ids}
-    select = period.records()
+    select, source = period.records(), records_source(records_paths, db_url)
+
+    def some_kept(count: int) -> None:
+        _some_kept(count, period, source, select.seen)
+
     if records_paths:
         try:
             left_out = LeftOut()
             batches = map(select, iter_record_batches(list(records_paths), left_out=left_out))
-            count = _write_counted(stream_queue_log(batches, **options), out_path)
+            count = _write_counted(stream_queue_log(batches, **options), out_path, some_kept)
             say_left_out(left_out)
             return count
         except (ValueError, RecordsError) as error:  # out of order, or a cell to point at
             click.echo(f"reading the records whole ({error})", err=True)
-    lines = queue_log_from_records(select(read_records(records_paths, db_url)), **options)
-    return _write_counted(lines, out_path)
+    records = select(read_records(records_paths, db_url))
+    some_kept(len(records))
+    return _write_counted(queue_log_from_records(records, **options), out_path)
 
 
 def _queue_log_from_database(db_url: str | None, out_path: Path, caller_ids: CallerIds,
@@ -561,12 +581,17 @@ def _queue_log_from_database(db_url: str | None, out_path: Path, caller_ids: Cal
     source = f"database {safe_url(url)}"
     read = _database_reader()
     events_read = LinesWritten("reading the call log", unit="events")
+    seen: set[str] = set()
+
+    def held(events: pd.DataFrame) -> pd.DataFrame:
+        seen.update(events["queue"].astype(str).unique())
+        return events
 
     def batches() -> Iterator[pd.DataFrame]:
         with database_errors(url, _db_flag(db_url)):
-            yield from map(period.events, _counted(_validated(
+            yield from map(period.events, map(held, _counted(_validated(
                 read.call_event_batches(url, numbers=True), source, validate_events),
-                events_read))
+                events_read)))
 
     try:
         every = batches()
@@ -574,7 +599,7 @@ def _queue_log_from_database(db_url: str | None, out_path: Path, caller_ids: Cal
         if first is None:
             return None
         return _write_counted(queue_log_from_call_batches(chain([first], every), caller_ids),
-                              out_path)
+                              out_path, lambda count: _some_kept(count, period, source, seen))
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
 
@@ -589,9 +614,12 @@ def say_unmatched(events: pd.DataFrame, records: pd.DataFrame) -> None:
                    "leaves out?): no told wait is scored", err=True)
 
 
-def _write_counted(lines: Iterable[str], out_path: Path) -> int:
-    """Write the lines whole or not at all (cli.whole_file), saying how far it has got."""
+def _write_counted(lines: Iterable[str], out_path: Path,
+                   check: Callable[[int], None] = lambda _count: None) -> int:
+    """Write the lines whole or not at all (cli.whole_file), saying how far it has got;
+    `check` sees the count before the file is kept (`_some_kept` refuses none)."""
     written = LinesWritten(f"writing {out_path.name}")
     with whole_file(out_path) as partial:
         write_queue_log(written.counted(iter(lines)), partial)
+        check(written.count)
     return written.count
