@@ -348,3 +348,6 @@ _CONVERTERS: dict[str, Callable[[pd.Series, str, list[str]], pd.Series]] = {
     "first_announced_at_s": _optional_seconds,  # extra: when the first estimate was said
     "callback_cancelled": _flags,  # extra: the callback was withdrawn before it was rung
 }
+SECONDS_COLUMNS = tuple(name for name, convert in _CONVERTERS.items()
+                        if convert in (_seconds, _optional_seconds))
+"""The record columns holding a wait or duration, each at most MOST_SECONDS."""

@@ -496,13 +496,29 @@ def write_records(runs: list[SimulationRun], path: str, file_format: str) -> Non
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     try:
         from analytics.records import write_records as write
+        from analytics.validation import MOST_SECONDS, SECONDS_COLUMNS
     except ImportError:  # analytics not installed: a plain pandas file with the same columns
         if file_format == "parquet":
             frame.to_parquet(path, index=False)
         else:
             frame.to_csv(path, index=False)
         return
+    longest = frame[[c for c in SECONDS_COLUMNS if c in frame]].apply(pd.to_numeric).max(axis=1)
+    if (over := int((longest > MOST_SECONDS).sum())):
+        raise TooLongToRecord(
+            f"not written: {over:,} call(s) waited more than {MOST_SECONDS:,.0f} s (7 days; "
+            f"the longest {longest.max():,.0f} s), which no record file holds (report, fit and "
+            "export refuse such a wait as a typo or another unit): the figures are the run's; "
+            "for a file, shorten --service-mean or --patience-mean (or the scenario's), or add "
+            "--agents")
     write(frame, path, file_format)
+
+
+class TooLongToRecord(click.ClickException):
+    """The run's records hold a wait longer than any record file may (MOST_SECONDS): the
+    file is not written, and the command says so after the run's figures. Not refused before
+    the run: a wait's length is known only once simulated (the overloaded line of a day's
+    means waits past a week; the same means on enough agents never do)."""
 
 
 def records_format(out: str) -> str:
@@ -516,9 +532,23 @@ def written(runs: list[SimulationRun], out: str | None) -> bool:
     to stderr: `--out /dev/stdout` reads the records alone, as export's does."""
     if not out:
         return False
-    with whole_file(out) as partial:
-        write_records(runs, partial, records_format(out))
+    try:
+        with whole_file(out) as partial:
+            write_records(runs, partial, records_format(out))
+    except TooLongToRecord as error:
+        error.message = f"--out {out}: {error.message}"
+        raise
     return leads_to_stdout(Path(out))
+
+
+def written_or_refused(runs: list[SimulationRun], out: str | None
+                       ) -> tuple[bool, TooLongToRecord | None]:
+    """`written`, and the refusal to raise once the run's figures are said (on stdout: no
+    records went there)."""
+    try:
+        return written(runs, out), None
+    except TooLongToRecord as refused:
+        return False, refused
 
 
 # refused before the run: a name without .csv or .parquet, or a folder that does not exist
@@ -550,15 +580,17 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         run = counted(run, scenario, options["warmup"])
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
-    aside = written([run], out)
+    aside, refused = written_or_refused([run], out)
     if options["as_json"]:
         click.echo(json.dumps(dated(run)), err=aside)
     else:
         click.echo(summary_table([run.summary], scenario), err=aside)
         click.echo(what_was_counted(run.summary), err=aside)
         click.echo(late_callbacks_line(run.table), err=aside)
-        if out:
+        if out and not refused:
             click.echo(records_written(out, run.summary, run.table.start), err=aside)
+    if refused:
+        raise refused
 
 
 @click.command("compare")
@@ -585,12 +617,14 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
                 runs.append(counted(run, scenario, options["warmup"]))
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
-    aside = written(runs, out)
+    aside, refused = written_or_refused(runs, out)
     summaries = [run.summary for run in runs]
     for run in runs[1:]:  # the same callers met every policy: their difference is paired
         run.summary["unserved_vs_first"] = unserved_vs(runs[0].table, run.table)
     if options["as_json"]:
         click.echo(json.dumps([dated(run) for run in runs]), err=aside)
+        if refused:
+            raise refused
         return
     click.echo(summary_table(summaries, scenario), err=aside)
     click.echo(counted_in_each(summaries), err=aside)
@@ -599,6 +633,8 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         click.echo(moved, err=aside)
     for run in runs:
         click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}", err=aside)
+    if refused:
+        raise refused
     if out:
         click.echo(records_written(out, summaries[0], runs[0].table.start, " of every policy"),
                    err=aside)
