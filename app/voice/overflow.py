@@ -170,9 +170,23 @@ def full_offer(params: RouteParams, policy: HoldPolicy, *,
         return None
     if again:  # said so, then the offer whole (as the read-back and the closed line ask again)
         offer = replace(offer, steps=(policy.voice.say(rules.words.wrong_key), *offer.steps))
-    return render_segment(offer, choice_url=voice_url("overflow/choice", params,
-                                                      **({"again": "1"} if again else {})),
+    marks = {OFFERED: "".join(offer.offered_keys), **({"again": "1"} if again else {})}
+    return render_segment(offer, choice_url=voice_url("overflow/choice", params, **marks),
                           audio_url=audio_url)
+
+
+OFFERED = "keys"
+"""The keys the queue-full offer made, on its action URL: a key it left out (the callback,
+while the log did not answer) is a wrong key there, and the offer made again after one leaves
+it out too (it had been rebuilt whole: a caller offered only the message heard the callback
+offered, and refused at the press)."""
+
+
+def offered_keys(rules: Overflow) -> tuple[str, ...]:
+    """The keys this request's queue-full offer made (every one of the queue's, for an action
+    URL made before they were named on it)."""
+    named = request.args.get(OFFERED)
+    return rules.keys if named is None else tuple(k for k in rules.keys if k in named)
 
 
 def goodbye() -> VoiceResponse:
@@ -195,9 +209,11 @@ def overflow_choice() -> Response:
     rules = rules_of(route)
     if rules is None or not key.digit:
         return twiml_response(goodbye())
-    if key.digit not in rules.keys:
-        again = (None if request.args.get("again") == "1"
-                 else full_offer(route.params, route.policy, again=True))
+    offered = offered_keys(rules)
+    if key.digit not in offered:
+        again = (None if request.args.get("again") == "1" else full_offer(
+            route.params, route.policy, again=True,
+            log_answered=rules.callback_key in offered))  # what it left out, it leaves out
         return twiml_response(again if again is not None else goodbye())
     number = number_to_call(key.from_number, services().config)
     if number is None:  # neither a callback nor a message (a callback) can reach them

@@ -114,7 +114,14 @@ def test_at_queue_full_in_an_outage_only_the_message_is_offered_and_it_is_kept(
     said = " ".join(spoken(offer.data).split())
     assert "our line is full" in said and "Press 3" in said
     assert "Press 2" not in said and "call you back at the number" not in said
-    recording = during("/voice/overflow/choice?policy=checkin&queue=support", {"Digits": "3"})
+    choice = parse(offer.data).find("Gather").get("action")
+    refused = during(choice, {"Digits": "2"})  # left out of the offer: a wrong key there,
+    again = " ".join(spoken(refused.data).split())  # and left out of the offer made again
+    assert again.startswith("Sorry, that key does nothing here.") and "Press 3" in again
+    assert "Press 2" not in again and "call you back at the number" not in again
+    wrong = during(choice, {"Digits": "9"})
+    assert "Press 2" not in spoken(wrong.data) and "Press 3" in spoken(wrong.data)
+    recording = during(choice, {"Digits": "3"})
     assert "Record" in top_verbs(recording.data)
     kept = during("/voice/voicemail/recorded?queue=support", {
         "RecordingUrl": RECORDING, "RecordingSid": sid("msg", "RE"),

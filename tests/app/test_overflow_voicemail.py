@@ -269,7 +269,7 @@ def test_queue_full_offers_a_callback_or_a_message_instead_of_a_drop(line):
     said = spoken(full.data)
     assert "our line is full" in said and "Press 2" in said and "Press 3" in said
     assert parse(full.data).find("Gather").get("action").endswith(
-        "/voice/overflow/choice?policy=checkin&queue=support")
+        "/voice/overflow/choice?keys=23&policy=checkin&queue=support")  # the keys it made
     twilio.post("/voice/status", call("c1", CallStatus="completed"))  # pressed nothing
     assert call_row(app, sid("c1"))["outcome"] == "overflow"
     assert "OVERFLOW" in logged_events(app, sid("c1"))
