@@ -94,13 +94,17 @@ class Overflowing:
         keys once more, and its goodbye and <Leave/> (the offer: the drivers log it as made, so
         a caller it sends away ends as `overflow`). The keep key had been thanked with "You
         keep your place in line." and the goodbye followed. Wherever the caller waits on
-        (the offer heard, check-ins going on), the policy's answer is true and stands."""
+        (the offer heard, check-ins going on), the policy's answer is true and stands. A
+        policy without check-ins (silence, music) hears the offer again after a gap, and it
+        ends the wait then: their caller is never told they keep their place either (the
+        next document had been a pause, so the answer had stood; review 40, R2)."""
         rules = self.overflow
         if rules.after_offer != "leave":
             return decision
-        upcoming = self.next_segment(situation)
-        if upcoming.kind is not SegmentKind.OVERFLOW_OFFER or not any(
-                isinstance(step, Leave) for step in upcoming.steps):
+        upcoming: Segment | None = self.next_segment(situation)
+        if not isinstance(self, CheckinPolicy) and not _sends_away(upcoming):
+            upcoming = rules.offer(self.voice, rules.keys_for(situation), again=True)
+        if upcoming is None or not _sends_away(upcoming):
             return decision
         keys = upcoming.offered_keys
         steps = (rules.menu(self.voice, keys, words), self.voice.say(rules.words.goodbye),
@@ -108,6 +112,12 @@ class Overflowing:
         return Decision(decision.choice, Segment(steps, SegmentKind.OVERFLOW_OFFER,
                                                  offered_keys=keys, apologises=True,
                                                  voicemail_key=upcoming.voicemail_key))
+
+
+def _sends_away(segment: Segment | None) -> bool:
+    """Whether a wait document is the offer that ends the wait (`after_offer = "leave"`)."""
+    return segment is not None and segment.kind is SegmentKind.OVERFLOW_OFFER and any(
+        isinstance(step, Leave) for step in segment.steps)
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,29 @@ def test_a_withheld_caller_pressing_the_message_key_is_not_told_they_keep_their_
     text = said(decision.segment)
     assert text.startswith("Sorry, that key does nothing here. Press 2")
     assert "leave a message" not in text and isinstance(decision.segment.steps[-1], Leave)
+
+
+@pytest.mark.parametrize("name", ["silence", "music_ads"])
+@pytest.mark.parametrize("digit", ["1", "9"])
+def test_silence_and_music_past_a_leave_offer_never_say_you_keep_your_place(name, digit):
+    """Once the offer was heard their next document is a pause, and the offer that ends the
+    wait comes after it: "You keep your place in line." had been said first (review 40, R2)."""
+    policy = with_overflow(POLICY_CLASSES[name](), LEAVE)
+    situation = offered_at(605.0, 600.0)  # the offer heard: a pause comes next
+    assert not any(isinstance(step, Leave) for step in policy.next_segment(situation).steps)
+    decision = policy.on_key(situation, digit)
+    text = said(decision.segment)
+    assert "keep your place" not in text
+    assert text.startswith("Sorry, that key does nothing here. Press 2 and we will call you")
+    assert isinstance(decision.segment.steps[-1], Leave)
+    assert decision.segment.kind is SegmentKind.OVERFLOW_OFFER
+
+
+@pytest.mark.parametrize("name", ["checkin", "callback"])
+def test_check_ins_past_a_heard_leave_offer_keep_their_answer(name):
+    """A check-in policy's caller who stayed past the offer hears check-ins with its keys,
+    never the leave: their policy's answer is true and stands."""
+    policy = with_overflow(POLICY_CLASSES[name](), LEAVE)
+    situation = offered_at(605.0, 600.0)
+    assert said(policy.on_key(situation, "1").segment) == said(
+        POLICY_CLASSES[name]().on_key(situation, "1").segment)
