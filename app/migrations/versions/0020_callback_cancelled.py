@@ -3,7 +3,7 @@
 A cancelled callback (an operator's cancel, or the caller rang back and chose to wait) left
 the booking call's record `left` with its promise, which analytics counted as a promise still
 open. A cancellation now logs a CALLBACK_CANCELLED fact, and the projection sets this column
-from it. Calls logged before it have no such fact: False.
+from it. Callbacks cancelled before it get their fact, and the column, in 0021.
 
 Revision ID: 0020
 Revises: 0019
