@@ -329,6 +329,8 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
                                     "offered_window_s": waiter.offered_window_s})
         decision = self.policy.on_key(situation, digit)
         heard, ends_call, _ = self.heard_in(decision.segment)
+        waiter.offered_window_s = decision.segment.offered_window_s  # what a key now answers
+        # (the answer's own offer, as the app's choice URL carries it: none, for most)
         if heard.overflow:  # the offer made again by a key where it ends the wait
             self.offered.add(waiter.i)
         if decision.choice is Choice.VOICEMAIL:  # a message: a callback task, place kept

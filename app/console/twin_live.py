@@ -161,11 +161,13 @@ def busiest_queue(config: HoldwellConfig, records: pd.DataFrame) -> str:
 
 def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline,
                   config: HoldwellConfig) -> Twin:
-    """The twin with its callback take-up fitted to the measured acceptance, as `holdwell fit
-    --config` does, under the callback policy as the busiest queue configures it (the one the
-    what-if runs), within what the console's limit leaves (else the assumption, said as
-    such). Holdwell's default callback settings had been fitted to, so a queue with other
-    knobs got a take-up its own what-ifs did not reproduce (review 40, R3)."""
+    """The twin with its callback take-up fitted to the measured acceptance under the callback
+    policy as the busiest queue configures it, on the scenario the console's what-ifs run
+    (`holdwell fit --config` also applies the queue's hours, estimates, resume rule and size,
+    as `whatif --config` does: the console's what-ifs do not, so its fit does not either),
+    within what the console's limit leaves (else the assumption, said as such). Holdwell's
+    default callback settings had been fitted to, so a queue with other knobs got a take-up
+    its own what-ifs did not reproduce (review 40, R3)."""
     from dataclasses import replace
 
     from simulator.fit_results import ASSUMED_TAKE_UP

@@ -253,7 +253,8 @@ def choice() -> Response:
                                                           key.from_number))
     if decision.segment.kind is SegmentKind.OVERFLOW_OFFER:  # a key where the offer ends
         overflow.note_offer(form.call_id, form.queue_time_s, route)  # the wait: logged once
-    return twiml_response(render_segment(decision.segment, choice_url=voice_url("choice", params),
+    return twiml_response(render_segment(decision.segment, choice_url=voice_url(
+        "choice", params, **window_arg(decision.segment.offered_window_s)),  # its own offer's
                                          audio_url=audio_url))
 
 
