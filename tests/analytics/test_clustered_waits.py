@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analytics.metrics import SERVICE_THRESHOLD_S, all_metrics
 from analytics.validation import validate_records
@@ -33,6 +34,7 @@ def true_service_level(rng: np.random.Generator) -> float:
     return float(np.mean(1 - np.exp(-SERVICE_THRESHOLD_S / hour_means)))
 
 
+@pytest.mark.soak  # a long statistical run (7-31 s): `python -m pytest -m soak`
 def test_asa_and_service_level_intervals_hold_the_truth_about_as_often_as_they_say():
     rng = np.random.default_rng(20261204)
     truth_sl = true_service_level(np.random.default_rng(1))

@@ -74,6 +74,7 @@ def _experiment(rng: np.random.Generator, calls: int) -> pd.DataFrame:
     return synthetic_records(arms, calls, rng)
 
 
+@pytest.mark.soak  # a long statistical run (7-31 s): `python -m pytest -m soak`
 def test_intervals_cover_the_truth_at_about_the_nominal_rate():
     """400 synthetic experiments through the real pipeline; callbacks must not dilute rates."""
     rng = np.random.default_rng(20250303)

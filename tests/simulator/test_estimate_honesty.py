@@ -3,6 +3,8 @@ at every position (simulator.honesty scores them all, not only each caller's fir
 
 from __future__ import annotations
 
+import pytest
+
 from hold_policies.checkin import CheckinPolicy
 from simulator.honesty import POSITION_BANDS, honesty, told_waits
 from simulator.scenario import simple_scenario
@@ -10,6 +12,7 @@ from simulator.scenario import simple_scenario
 CONFIDENCE = 0.9  # the [estimate] default: a told wait is passed at most one time in ten
 
 
+@pytest.mark.soak  # a long statistical run (7-31 s): `python -m pytest -m soak`
 def test_waits_told_far_back_in_a_line_many_leave_are_kept_nine_times_in_ten():
     """20 agents, 12 calls a minute of 3-minute talks (load 1.8), patience of 5 minutes:
     nearly half hang up, the line stands 20–40 long. Reading every hang-up as the line

@@ -107,6 +107,7 @@ def test_customer_first_keeps_the_windows_and_the_wait_after_answering_is_short(
     assert np.median(first_held) < 45 and np.percentile(first_held, 95) < 150
 
 
+@pytest.mark.soak  # a long statistical run (7-31 s): `python -m pytest -m soak`
 def test_one_at_a_time_waits_less_after_answering_but_breaks_windows():
     """The documented trade-off of customer_first_at_once (1 vs the default 2). Ringing one
     customer at a time loses the windows in bursts: most runs keep them, a few lose one in
