@@ -126,7 +126,9 @@ def test_a_run_of_failed_sign_ins_reads_as_one_sentence_inside_the_card(served, 
     from app.storage.failed_sign_ins import ITEMIZED_FROM_A_SOURCE, FailedSignIn, record
 
     engine = console_app.extensions["holdwell"].store.engine
-    began = users_now()
+    now = users_now()  # the run within one day: a summary counts one day at most, so a run
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    began = min(now, midnight - timedelta(minutes=2))  # across midnight is two (UTC here)
     for k in range(ITEMIZED_FROM_A_SOURCE + 25):
         record(engine, FailedSignIn(name=f"guess{k}", address="198.51.100.7",
                                     source="198.51.100.7", from_source=k + 1, lock=None,
