@@ -301,13 +301,13 @@ def before_its_check_in(conn: Connection, call: CallRow, command: c.NotePoll) ->
             RETRY_QUEUE_TIME_SLACK_S:  # a later poll's QueueTime: not a retry, no question
         return call
     key = announce_key(command.call_id, command.episode, command.queue_time_s)
-    rows = conn.execute(select(call_events.c.dedupe_key, call_events.c.time,
-                               call_events.c.position).where(
-        call_events.c.call_id == command.call_id,
-        call_events.c.event == Event.ANNOUNCE.value)).all()
-    if not any(row.dedupe_key == key for row in rows):
+    if conn.execute(select(call_events.c.id).where(call_events.c.dedupe_key == key)).first() \
+            is None:  # by the unique key: one row at most, however long the call
         return call
-    earlier = [row for row in rows if row.dedupe_key != key]
+    earlier = conn.execute(select(call_events.c.time, call_events.c.position).where(
+        call_events.c.call_id == command.call_id,
+        call_events.c.event == Event.ANNOUNCE.value,
+        call_events.c.dedupe_key != key)).all()
     said = [row.position for row in earlier if row.position is not None]
     return replace(call, announcements=max(call.announcements - 1, 0),
                    last_announced_at=max((as_utc(row.time) for row in earlier), default=None),

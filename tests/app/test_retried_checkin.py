@@ -5,7 +5,7 @@ the next minute. The check-in is still logged and counted once."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.signed_client import SignedClient
 from app.storage.schema import call_events, calls
@@ -78,3 +78,25 @@ def test_the_store_shows_a_retry_the_call_as_before_its_check_in(store):
     assert row(store, "CA3")["announcements"] == 1
     later = poll(store, "CA3", 66, 2)  # a new poll: the check-in is there
     assert (later.call.announcements, later.call.told_position) == (1, 2)
+
+
+def test_only_a_poll_at_the_check_ins_queue_time_asks_the_log(store):
+    """The retry question costs the steady poll nothing: polls after a check-in (a later
+    QueueTime) read no events; a poll at the check-in's own QueueTime asks by its key."""
+    asked: list[str] = []
+
+    def statement(_conn, _cursor, text, *_args) -> None:  # noqa: ANN001 - SQLAlchemy's hook
+        if "call_events.dedupe_key" in text or "call_events.call_id" in text:
+            asked.append(text)  # a question about this call's events (not the queue's flow)
+
+    poll(store, "CA4", 0, 3)
+    poll(store, "CA4", 60, 3, say=3)
+    event.listen(store.engine, "before_cursor_execute", statement)
+    try:
+        for queue_time in (66, 72, 78):
+            poll(store, "CA4", queue_time, 3)
+        assert asked == []
+        poll(store, "CA4", 60, 3, say=3)  # a retry of the check-in's poll
+        assert asked and "WHERE call_events.dedupe_key =" in asked[0]
+    finally:
+        event.remove(store.engine, "before_cursor_execute", statement)
