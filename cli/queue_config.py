@@ -1,17 +1,17 @@
 """`--config FILE` and `--queue NAME`: simulate a queue's policies as the live app runs them
-(its words, knobs, variants and estimate settings), for every command that simulates."""
+(its words, knobs and variants here; what it sets beyond its policies, `simulator.as_run`),
+for every command that simulates."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 
 from hold_policies.base import HoldPolicy
 from hold_policies.config import ConfigError, HoldwellConfig, load_config
-from simulator.scenario import Scenario, ScenarioError
+from simulator.scenario import ScenarioError
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False),
@@ -67,16 +67,3 @@ def queue_policies(names: list[str], config: HoldwellConfig, queue: str) -> list
     return [named_as(policy_named, "--policies", name, config, queue, key="policy")
             for name in names]
 
-
-def as_the_queue_runs(scenario: Scenario, config: HoldwellConfig, queue: str) -> Scenario:
-    """`scenario` with what the queue's config sets beyond its policies: its name, the
-    [estimate] settings callers are told waits by, its opening [hours] (calls while closed
-    book callbacks), its [resume] rule (dropped callers rejoin in their place) and its
-    max_size (Twilio's queue-full past it: the fast engine had let the line grow without
-    end, while the emulator's Twilio turned callers away)."""
-    from simulator.run import estimates_of  # the engines load only for a simulation
-
-    settings = config.queues[queue]
-    return replace(scenario, queue=queue, estimates=estimates_of(config),
-                   closed_line=settings.closed_line(), resume=settings.resume.rule(),
-                   queue_max_size=settings.max_size)

@@ -31,7 +31,6 @@ from cli.progress import stderr_progress
 from cli.queue_config import (
     CONFIG_OPTION,
     QUEUE_OPTION,
-    as_the_queue_runs,
     named_as,
     queue_config,
 )
@@ -40,6 +39,7 @@ from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig
 from hold_policies.factory import prompts_of, voice_of
 from hold_policies.records import SERVICE_LEVEL_S
+from simulator.as_run import as_the_queue_runs
 from simulator.behaviour import Reactions
 from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents

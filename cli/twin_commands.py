@@ -19,7 +19,6 @@ from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, policy_names, was_g
 from cli.progress import Heartbeat, stage, stderr_progress
 from cli.queue_config import (
     CONFIG_PROBLEMS,
-    as_the_queue_runs,
     queue_config,
     queue_options,
     queue_policies,
@@ -28,6 +27,7 @@ from cli.queue_config import (
 from cli.whole_file import whole_file
 from cli.zone_option import timezone_option
 from hold_policies.records import SERVICE_LEVEL_S
+from simulator.as_run import as_the_queue_runs
 from simulator.scenario import Callbacks, ScenarioError
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import Twin, fit_twin

@@ -62,7 +62,7 @@ MIN_DAYS, MAX_DAYS = 1, 7
 Progress = Callable[[int, float, float], None]
 """Told after each run: run number, multiplier, simulated acceptance."""
 Prepare = Callable[["Scenario"], "Scenario"]
-"""What the line's config adds to the twin's scenario (`cli.queue_config.as_the_queue_runs`:
+"""What the line's config adds to the twin's scenario (`simulator.as_run.as_the_queue_runs`:
 its estimates, hours, resume rule, queue size), as the what-if will run it."""
 
 

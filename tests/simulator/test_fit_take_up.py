@@ -196,8 +196,9 @@ def test_the_take_up_is_simulated_under_the_queues_own_callback_settings(low_tak
     the queue's callback policy and settings, as `whatif --config` will run the twin."""
     from click.testing import CliRunner
 
-    from cli.queue_config import as_the_queue_runs, queue_config, queue_policies
+    from cli.queue_config import queue_config, queue_policies
     from cli.twin_commands import fit_command
+    from simulator.as_run import as_the_queue_runs
     from simulator.fit_take_up import simulated_acceptance
 
     config_file = tmp_path / "holdwell.toml"

@@ -109,7 +109,8 @@ def test_staffing_plans_for_the_queues_settings(scenario_file, config_file, monk
 def test_the_queues_hours_resume_and_estimates_are_simulated_too(tmp_path, known_log):
     """Not its policies alone: the queue's name, [estimate], opening [hours] and [resume]
     rule, as `simulate` applies them (and, with --scenario, keeps them on the fitted day)."""
-    from cli.queue_config import as_the_queue_runs, queue_config
+    from cli.queue_config import queue_config
+    from simulator.as_run import as_the_queue_runs
     from simulator.twin import twin_scenario
 
     path = tmp_path / "sales.toml"
