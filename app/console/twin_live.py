@@ -163,13 +163,15 @@ def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline,
                   config: HoldwellConfig) -> Twin:
     """The twin with its callback take-up fitted to the measured acceptance under the callback
     policy as the busiest queue configures it, on the scenario the console's what-ifs run
-    (`holdwell fit --config` also applies the queue's hours, estimates, resume rule and size,
-    as `whatif --config` does: the console's what-ifs do not, so its fit does not either),
-    within what the console's limit leaves (else the assumption, said as such). Holdwell's
-    default callback settings had been fitted to, so a queue with other knobs got a take-up
-    its own what-ifs did not reproduce (review 40, R3)."""
+    (the queue's hours, estimates, resume rule and size laid on it, as `holdwell fit --config`
+    does), within what the console's limit leaves (else the assumption, said as such).
+    Holdwell's default callback settings had been fitted to, so a queue with other knobs got a
+    take-up its own what-ifs did not reproduce (review 40, R3); and the bare fitted day, so a
+    queue with hours or a size fitted another take-up than `holdwell fit --config`."""
     from dataclasses import replace
+    from functools import partial
 
+    from simulator.as_run import as_the_queue_runs
     from simulator.fit_results import ASSUMED_TAKE_UP
     from simulator.fit_take_up import fit_take_up
     from simulator.run import policy_named
@@ -180,9 +182,10 @@ def _with_take_up(twin: Twin, records: pd.DataFrame, deadline: Deadline,
 
     try:
         in_time()
-        callback = policy_named("callback", config, busiest_queue(config, records))
-        return replace(twin, take_up=fit_take_up(twin, records, policy=callback, seed=0,
-                                                 progress=in_time))
+        queue = busiest_queue(config, records)
+        return replace(twin, take_up=fit_take_up(
+            twin, records, policy=policy_named("callback", config, queue), seed=0,
+            progress=in_time, prepare=partial(as_the_queue_runs, config=config, queue=queue)))
     except _OutOfTime:
         return replace(twin, take_up=replace(ASSUMED_TAKE_UP, note=(
             "the console's time limit ran out before the take-up was fitted to the measured "

@@ -6,11 +6,15 @@ before it starts, the replications shrink until the callers to simulate fit `MAX
 (said in the notes); while it runs, a deadline (the environment's `HOLDWELL_TWIN_LIMIT_S`,
 read into Settings, default 20 s) stops it with a message asking for less, and each process
 runs one at a time (`twin_limits`). The page and POST /api/v1/twin/whatif both call `answer`.
+Every simulation runs the busiest queue as `holdwell whatif --config` does: its policies and
+what it sets beyond them (`simulator.as_run`), so the console and the CLI give one figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING
 
 from app.api.twin_models import (
     VARIANTS,
@@ -28,8 +32,12 @@ from app.console.twin_view import estimate, fit_view, interval, num
 from app.services import Services
 from hold_policies.base import HoldPolicy
 from hold_policies.config import POLICY_NAMES, VariantConfig
+from simulator.as_run import as_the_queue_runs
 from simulator.fit_results import SLOT_MIN, hhmm
 from simulator.staff_report import goal_words, wide_slots
+
+if TYPE_CHECKING:
+    from simulator.scenario import Scenario
 
 MAX_CALLER_RUNS = 300_000
 STAFFING_REPLICATIONS, STAFFING_DAYS = 4, 2
@@ -113,8 +121,9 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
                           f"{', '.join(live.twin.weekdays())}", 422, "day")
     check_backtest_days(live, ask)
     agents = agents_of(live, ask)
-    scenario = twin_scenario(live.twin, day=ask.day, agents=agents)
     queue = queue_of(svc, live)
+    as_run = partial(as_the_queue_runs, config=svc.config, queue=queue)
+    scenario = as_run(twin_scenario(live.twin, day=ask.day, agents=agents))
     policies = policies_of(svc, queue, ask.policies)
     replications, notes = replications_within(scenario.calls, len(policies), ask.replications)
     results = whatif(scenario, policies, replications, ask.seed, workers=1, progress=deadline)
@@ -126,13 +135,14 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
         served_in_time_rate=interval(f["served_in_time_rate"]),
         promise_kept=interval(f["callback_promise_kept_rate"]),
         unserved_vs_first=interval(f["unserved_vs_first"])) for name, f in results.items()]
-    plan = staffing(live, ask, policies, deadline)
+    plan = staffing(live, ask, policies, deadline, as_run)
     return TwinAnswer(
         fit=fit_view(live), day=ask.day, calls_per_day=round(scenario.expected_calls),
         agents=list(agents),
         replications=replications, policies=outcomes,
         staffing=plan, backtest=backtest(live, ask, deadline),
-        notes=notes + [f"each policy with the words and knobs queue {queue!r} has configured"]
+        notes=notes + [f"each policy with the words, knobs, opening hours, estimate settings, "
+                       f"resume rule and size queue {queue!r} has configured"]
         + unmet_notes(plan))
 
 
@@ -143,10 +153,12 @@ def queue_of(svc: Services, live: LiveTwin) -> str:
 
 
 def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
-             ) -> StaffingView | None:
+             as_run: Callable[[Scenario], Scenario]) -> StaffingView | None:
     """Agents per half-hour that meet the target, per policy, with Erlang-A beside it: added
     where it misses, never taken back (an upper bound on the fewest, within the page's time
-    limit; `holdwell staffing` takes back what the target does not need)."""
+    limit; `holdwell staffing` takes back what the target does not need). Each day simulated
+    `as_run` (the queue's hours, estimates, resume rule and size), as `holdwell staffing
+    --config` simulates it."""
     if ask.target_unserved is None and ask.target_service_level is None:
         return None
     from simulator.staff_plan import Target, plan_policies
@@ -154,7 +166,8 @@ def staffing(live: LiveTwin, ask: TwinAsk, policies: list, deadline: Deadline,
     target = Target(ask.target_unserved, ask.target_service_level, ask.sl_seconds)
     erlang, plans = plan_policies(live.twin, policies, target, day=ask.day,
                                   replications=STAFFING_REPLICATIONS, days=STAFFING_DAYS,
-                                  seed=ask.seed, workers=1, on_round=deadline)
+                                  seed=ask.seed, workers=1, on_round=deadline,
+                                  as_run=as_run)
     rates = live.twin.day_rates(ask.day)
     rows = [StaffRow(start=hhmm(s), calls_per_min=estimate(rate, rates.se_per_min[s]),
                      borrowed=rates.borrowed[s], erlang_a=erlang[s],
