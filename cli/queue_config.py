@@ -40,7 +40,8 @@ def queue_config(config_path: str | None, queue: str | None) -> tuple[HoldwellCo
 def whose_settings(config_path: str | None, queue: str) -> str:
     """The line a report says whose policy settings it simulated."""
     if config_path:
-        return f"policies as queue {queue} of {config_path} sets them (words, knobs, variants)"
+        return (f"policies as queue {queue} of {config_path} sets them (words, knobs, variants, "
+                "opening hours, estimate settings, resume rule, size)")
     return "policies with holdwell's default settings (give --config to simulate your queue's)"
 
 
