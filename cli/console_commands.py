@@ -87,13 +87,13 @@ def users_token(name: str) -> None:
 @click.argument("name")
 def users_password(name: str) -> None:
     """Set NAME's password from standard input (first line); signs NAME out everywhere."""
-    from app.storage.users import UserError, set_password
+    from app.storage.users import UserError, password_set_words, set_password
 
     try:
-        set_password(console_engine(), name, read_password(), utc_now(), actor="cli")
+        lifted = set_password(console_engine(), name, read_password(), utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"password of {name} changed; their console sessions are ended")
+    click.echo(password_set_words(name, lifted))
 
 
 @users.command("role")

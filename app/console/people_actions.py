@@ -90,9 +90,9 @@ def _demoted_myself(name: str, before: str, role: str) -> Response:
 @_refused_as("Password not changed")
 def new_password() -> Response:
     svc, name = services(), _named()
-    users.set_password(svc.store.engine, name, request.form.get("password", ""),
-                       svc.clock.now(), actor=current_user().name)
-    return _back(f"{name}'s password changed; their console sessions are ended.")
+    lifted = users.set_password(svc.store.engine, name, request.form.get("password", ""),
+                                svc.clock.now(), actor=current_user().name)
+    return _back(f"{users.password_set_words(name, lifted)}.")
 
 
 @bp.post("/people/token")

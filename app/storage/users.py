@@ -144,16 +144,30 @@ def _find(conn: Connection, name: str):  # noqa: ANN202 - a row of id, role and 
     return row
 
 
-def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> None:
-    """Replace a user's password (audited, the hash only) and end their console sessions
-    everywhere: whoever knew the old password is signed out too."""
+def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> int:
+    """Replace a user's password (audited, the hash only), end their console sessions
+    everywhere (whoever knew the old password is signed out too) and lift their sign-in lock:
+    the failures counted were against the old password, and a colleague locked out by them
+    had stayed locked out after an admin reset it, with no other way to let them in. Returns
+    how many failed sign-ins were forgotten (the lock's count, from any address)."""
     _check_password_length(password)
     hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
     with _people_change(engine) as conn:  # the account read is the account written: SQLite
         user_id, _, stored = _find(conn, name)  # hands a removed id to the next user added
         conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
         conn.execute(delete(console_sessions).where(console_sessions.c.user_id == user_id))
-        audit.record(conn, actor=actor, action="user.password", target=stored, now=now)
+        lifted = conn.execute(delete(login_failures).where(
+            login_failures.c.name == _throttle_key(stored))).rowcount
+        audit.record(conn, actor=actor, action="user.password", target=stored, now=now,
+                     detail={"failed_sign_ins_forgotten": lifted} if lifted else None)
+    return lifted
+
+
+def password_set_words(name: str, lifted: int) -> str:
+    """What the CLI and the People page say after `set_password`, the lock lifted named."""
+    lock = (f"; the {lifted} failed sign-in{'s' if lifted != 1 else ''} counted against "
+            "them are forgotten, so they can sign in at once") if lifted else ""
+    return f"{name}'s password changed; their console sessions are ended{lock}"
 
 
 LAST_ADMIN = ("is the last admin: nobody could manage people in the console after that; "

@@ -115,6 +115,38 @@ def test_wrong_passwords_are_throttled_per_name_and_a_good_one_then_waits(consol
                         ).status_code == 302
 
 
+def test_a_new_password_lifts_the_lock_its_old_one_earned(console_app, clock, monkeypatch):
+    """A colleague locked out by wrong guesses stayed locked out for 15 minutes after an
+    admin set them a new password (operator audit 41, item 4): the reset forgets the failures,
+    says so, and the new password signs in at once, on the People page and from the CLI."""
+    visitor = Console(console_app, None)
+    for _ in range(5):
+        visitor.post("/console/login", {"name": "operator", "password": "guess"})
+    assert visitor.post("/console/login", {"name": "operator", "password": PASSWORD}
+                        ).status_code == 429
+    admin = Console(console_app, "admin")
+    told = admin.post("/console/people/password", {"name": "operator",
+                                                   "password": "a fresh long one"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "the 5 failed sign-ins counted against them are forgotten" in told
+    assert visitor.post("/console/login", {"name": "operator", "password": "a fresh long one"}
+                        ).status_code == 302
+    visitor = Console(console_app, None)  # another name locked: the CLI's reset lifts it too
+    for _ in range(6):
+        visitor.post("/console/login", {"name": "analyst", "password": "guess"})
+    monkeypatch.setenv("DATABASE_URL", console_app.extensions["holdwell"].store.engine.url
+                       .render_as_string(hide_password=False))
+    reset = CliRunner().invoke(cli, ["users", "password", "analyst"], input="another long one\n")
+    assert reset.exit_code == 0 and "failed sign-ins counted against them are forgotten" \
+        in reset.output, reset.output
+    assert visitor.post("/console/login", {"name": "analyst", "password": "another long one"}
+                        ).status_code == 302
+    again = admin.post("/console/people/password", {"name": "analyst",
+                                                     "password": "and one more long"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "password changed" in again and "counted against them" not in again  # none held
+
+
 def signing_in_from(app, address: str):  # noqa: ANN201 - (name, password) -> response
     """Sign-ins posted from `address`, as one browser there would post them."""
     client = app.test_client()
