@@ -43,7 +43,10 @@ CallbacksFailed = Annotated[int, Field(description="called back, never reached")
 
 class WaitingCaller(Model):
     call_id: str = Field(description="Twilio's CallSid of the caller's call")
-    position: int = Field(description="1 = next to be answered (callers now in the queue)")
+    position: int = Field(description="their place in line, 1 = next to be answered: the "
+                          "callers in the queue ahead of them and the callbacks still owed "
+                          "that entered before them (they keep their place), as a check-in "
+                          "tells the caller")
     waited_s: float = Field(description="seconds since they entered the queue")
     last_told: str | None = Field(description="the words of the last check-in they heard")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -64,7 +65,8 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
     zone = queue_zone(configured)
     since = start_of_day(now, ZoneInfo(zone))
     counts = wallboard.day_counts(conn, queue, since, SERVICE_THRESHOLD_S)
-    callers = [WaitingCaller(call_id=w.call_id, position=i + 1,
+    ahead = wallboard.callbacks_keeping_place(conn, queue, line[-1].entered_at) if line else []
+    callers = [WaitingCaller(call_id=w.call_id, position=i + 1 + bisect_left(ahead, w.entered_at),
                              waited_s=round((now - w.entered_at).total_seconds(), 1),
                              last_told=told.get(w.call_id)) for i, w in enumerate(line)]
     return QueueState(queue=queue, policy=configured.policy if configured else REMOVED,

@@ -52,6 +52,16 @@ def waiting(conn: Connection, queue: str, now: datetime) -> list[Waiting]:
     return [Waiting(row.call_id, as_utc(row.entered_at)) for row in rows]
 
 
+def callbacks_keeping_place(conn: Connection, queue: str, before: datetime) -> list[datetime]:
+    """When each outstanding callback of `queue` that entered before `before` entered, in
+    order: they keep their place in line, so a caller behind them is told a place that
+    counts them (prepared.CALLBACKS_AHEAD), and the board's places must count them too."""
+    rows = conn.execute(select(callbacks.c.entered_at).where(
+        callbacks.c.queue == queue, callbacks.c.status.in_(OUTSTANDING),
+        callbacks.c.entered_at < before).order_by(callbacks.c.entered_at)).scalars()
+    return [as_utc(entered) for entered in rows]
+
+
 def waiting_count(conn: Connection, queue: str, now: datetime) -> int:
     """How many callers are in line now, however many the list leaves out."""
     return int(conn.execute(select(func.count()).where(*_in_line(queue, now))).scalar_one())

@@ -10,7 +10,7 @@ from sqlalchemy import event, insert, text
 
 from analytics.report import build_report
 from app.storage.read import entered_between, record_query, records_frame
-from app.storage.schema import calls
+from app.storage.schema import callbacks, calls
 from tests.app.test_voice_contract import wait_form
 from tests.console.conftest import bearer
 from tests.support.sids import sid
@@ -41,6 +41,38 @@ def test_waiting_callers_appear_in_order_with_what_they_were_last_told(
     assert queue_of(state, "sales")["waiting_count"] == 0
     page = client.get("/console/", headers=bearer(tokens["analyst"]))
     assert page.status_code == 401  # pages want a session, not a token
+
+
+def test_a_place_counts_the_callbacks_owed_ahead_as_the_caller_is_told_it(
+        console_app, twilio_console, tokens, clock):
+    """A callback keeps its caller's place, so a check-in counts it ahead of later callers;
+    the board had ranked only the callers on the line, showing #2 a caller just told
+    "number 3" (operator audit 41). Callbacks settled or booked later move nobody."""
+    engine = console_app.extensions["holdwell"].store.engine
+    first, second = sid("CA1"), sid("CA2")
+    twilio_console.post("/voice/incoming?queue=sales", {"CallSid": first, "From": "+14155550100"})
+    twilio_console.post(WAIT.replace("callback&queue=support", "checkin&queue=sales"),
+                        wait_form(first, queue_time=0))
+    owed = {"queue": "sales", "number": "+14155550199", "requested_at": clock.now(),
+            "status": "pending"}
+    with engine.begin() as conn:
+        conn.execute(insert(callbacks), [
+            {**owed, "call_id": sid("CB1"), "entered_at": clock.now() + timedelta(seconds=5)},
+            {**owed, "call_id": sid("CB2"), "entered_at": clock.now() + timedelta(seconds=6),
+             "status": "connected"},  # kept already: ahead of nobody
+            {**owed, "call_id": sid("CB3"), "entered_at": clock.now() + timedelta(seconds=90)}])
+    clock.advance(10)
+    wait = WAIT.replace("callback&queue=support", "checkin&queue=sales")
+    twilio_console.post("/voice/incoming?queue=sales", {"CallSid": second,
+                                                        "From": "+14155550101"})
+    twilio_console.post(f"{wait}&welcome=1", wait_form(second, queue_time=0, position=2, size=2))
+    clock.advance(60)
+    twilio_console.post(wait, wait_form(second, queue_time=60, position=2, size=2))
+    sales = queue_of(console_app.test_client().get(
+        "/api/v1/queues", headers=bearer(tokens["analyst"])).get_json(), "sales")
+    assert [c["call_id"] for c in sales["waiting"]] == [first, second]
+    assert [c["position"] for c in sales["waiting"]] == [1, 3]
+    assert "number 3" in sales["waiting"][1]["last_told"]
 
 
 def _call(n: int, outcome: str | None, wait_s: float | None, at, **extra) -> dict:
