@@ -48,6 +48,13 @@ class CallbackRow:
     promised_by: datetime | None
     attempts: list[Attempt]
     messages: tuple[Message, ...] = ()  # left from the queue, oldest first
+    due_at: datetime | None = None  # booked while closed: the opening it is due at
+
+    @property
+    def booked_while_closed(self) -> bool:
+        """Booked outside opening hours: the caller never entered the queue, and the row's
+        entered_at is when they booked (it orders the promises), not a time in line."""
+        return self.due_at is not None
 
 
 class CancelError(ValueError):
@@ -106,7 +113,7 @@ def _with_attempts(conn: Connection, rows: list) -> list[CallbackRow]:
     return [CallbackRow(row["call_id"], row["queue"], row["number"], row["status"],
                         as_utc(row["entered_at"]), as_utc(row["requested_at"]),
                         as_utc(row["promised_by"]), attempts.get(row["call_id"], []),
-                        left.get(row["call_id"], ()))
+                        left.get(row["call_id"], ()), as_utc(row["due_at"]))
             for row in rows]
 
 
