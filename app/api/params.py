@@ -105,7 +105,7 @@ IN_FUTURE = "period_in_future"
 def reversed_period(start: datetime, end: datetime) -> ValidationError:
     """A 422 naming `end` and saying which start it falls before."""
     problem = PydanticCustomError(
-        REVERSED, "must not be before start ({start}); the period runs from start to end",
+        REVERSED, "must not be before `start` ({start}); the period runs from `start` to `end`",
         {"start": start.isoformat()})
     return ValidationError.from_exception_data("Period", [InitErrorDetails(
         type=problem, loc=("end",), input=end.isoformat())])
@@ -115,7 +115,7 @@ def start_in_future(start: datetime, now: datetime) -> ValidationError:
     """A 422 naming `start`: with no end given the period ends now, so a later start would
     read as "nobody went unserved" as a reversed period does."""
     problem = PydanticCustomError(
-        IN_FUTURE, "is after now ({now}), where the period ends when no end is given",
+        IN_FUTURE, "is after now ({now}), where the period ends when no `end` is given",
         {"now": now.isoformat()})
     return ValidationError.from_exception_data("Period", [InitErrorDetails(
         type=problem, loc=("start",), input=start.isoformat())])

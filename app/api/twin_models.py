@@ -103,8 +103,8 @@ class TwinAsk(Model):
     @model_validator(mode="after")
     def one_target(self) -> TwinAsk:
         if self.target_unserved is not None and self.target_service_level is not None:
-            raise ValueError("give one staffing target: target_unserved or "
-                             "target_service_level, not both")
+            raise ValueError("give one staffing target: `target_unserved` or "
+                             "`target_service_level`, not both")
         return self
 
 

@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from app.api.registry import field_errors
 from app.console.blueprint import bp
 
+NAMED = re.compile(r"`([^`\s]+)`")
+"""A field a message names, marked as the API's documents mark one: `window_days`."""
 WHOLE_FORM = {"(body)": "The form"}
 """field_errors' key for a problem of no one field (a check across fields)."""
 
@@ -23,14 +25,14 @@ def form_errors(error: ValidationError, labels: Mapping[str, str]) -> dict[str, 
 
 def in_form_words(errors: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
     """`errors` keyed by each field's label ("agents.2" -> "Agents per half-hour, number 3"),
-    with any field name inside a message said as its label, quoted; names without a label
-    are kept."""
+    with each field a message names in backticks ("`window_days`") said as its label,
+    quoted; names without a label are kept. Only a marked name: any whole word had been
+    swapped, so "the log's last 28 day(s)" read "28 “Day”(s)" and "the twin" "the “Twin”"."""
     labels = {**WHOLE_FORM, **labels}
-    named = re.compile(r"\b(" + "|".join(map(re.escape, sorted(labels, key=len,
-                                                                 reverse=True))) + r")\b")
 
     def said(message: str) -> str:
-        return named.sub(lambda found: f"“{labels[found.group(1)]}”", message)
+        return NAMED.sub(lambda found: f"“{labels[found.group(1)]}”"
+                         if found.group(1) in labels else found.group(0), message)
 
     return {_label(key, labels): said(message) for key, message in errors.items()}
 

@@ -44,7 +44,7 @@ STAFFING_REPLICATIONS, STAFFING_DAYS = 4, 2
 BACKTEST_REPLICATIONS = 10
 
 
-WHATIF_ADVICE = ("ask for fewer replications or policies (or fewer days), or run "
+WHATIF_ADVICE = ("ask for fewer `replications` or `policies` (or fewer days), or run "
                  "`holdwell whatif`")
 
 

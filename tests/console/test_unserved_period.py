@@ -26,7 +26,7 @@ def test_the_api_and_its_csv_refuse_it_naming_end(console_app, tokens):
     for path in ("/api/v1/unserved", "/api/v1/unserved.csv"):
         answer = client.get(f"{path}?{REVERSED}", headers=bearer(tokens["analyst"]))
         assert answer.status_code == 422
-        assert "must not be before start" in answer.get_json()["fields"]["end"]
+        assert "must not be before `start`" in answer.get_json()["fields"]["end"]
 
 
 def test_the_page_says_how_to_mend_a_start_after_now(as_role, clock):
