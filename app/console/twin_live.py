@@ -1,6 +1,7 @@
 """The twin of the live line: the app's own call log, read for a bounded window and fitted.
 
-The window is the log's last `window_days` days, counted back from its newest finished call;
+The window is the log's last `window_days` days, counted back from its newest finished call
+(of those the fit reads: calls that entered a queue, `read.is_record`);
 a window holding more than `MAX_CALLS` calls is refused (the CLI's `holdwell fit` has no such
 limit), and one holding fewer than `MIN_CALLS` too, since nothing in it would be worth
 fitting.
@@ -59,16 +60,19 @@ class LiveTwin:
 
 
 def _window(engine: Engine, window_days: int) -> tuple[datetime, datetime, int]:
-    """(newest finished call, start of the window, calls in it)."""
-    finished = calls.c.outcome.is_not(None)
+    """(newest finished call, start of the window, calls in it), of the calls the fit reads
+    (`read.is_record`): counting every call with an outcome had counted calls that rang
+    while the line was closed, which the fit leaves out, as calls to fit."""
+    finished = read.is_record()
     with engine.connect() as conn:
-        newest = conn.execute(select(func.max(calls.c.arrived_at)).where(finished)).scalar()
+        newest = conn.execute(select(func.max(calls.c.arrived_at)).where(*finished)).scalar()
         if newest is None:
-            raise TwinProblem("the call log has no finished calls yet: the twin is fitted "
-                              "from the calls this line has answered and lost")
+            raise TwinProblem("the call log has no finished calls yet that entered a queue: "
+                              "the twin is fitted from the calls this line has answered and "
+                              "lost")
         since = newest - timedelta(days=window_days)
         count = conn.execute(select(func.count()).select_from(calls).where(
-            finished, calls.c.arrived_at > since)).scalar()
+            *finished, calls.c.arrived_at > since)).scalar()
     return newest, since, int(count)
 
 
@@ -79,7 +83,7 @@ def _read(engine: Engine, since: datetime) -> pd.DataFrame:
     return read.records_frame(engine, query, for_twin=True)
 
 
-FIT_ADVICE = "choose fewer days (window_days), or run `holdwell fit` on the log"
+FIT_ADVICE = "choose fewer days (`window_days`), or run `holdwell fit` on the log"
 
 
 def _within_limit(read_log: Callable[[], T], deadline: Deadline) -> T:
@@ -110,9 +114,9 @@ def live_twin(svc: Services, window_days: int, deadline: Deadline | None = None)
         newest, since, count = _within_limit(lambda: _window(engine, window_days), deadline)
         if count < MIN_CALLS:
             raise TwinProblem(f"the log's last {window_days} day(s) hold {count} finished "
-                              f"call(s); the twin needs at least {MIN_CALLS} (with answered "
-                              "calls and hang-ups) to say anything: wait for more calls, or "
-                              "widen the window")
+                              f"call(s) that entered a queue; the twin needs at least "
+                              f"{MIN_CALLS} (with answered calls and hang-ups) to say "
+                              "anything: wait for more calls, or widen the window")
         if count > MAX_CALLS:
             raise TwinProblem(f"the log's last {window_days} day(s) hold {count:,} calls, more "
                               f"than the console fits ({MAX_CALLS:,}): choose fewer days, or "
