@@ -24,7 +24,7 @@ API::
 
 `LiveServer(database_url, *, workdir, auth_token=AUTH_TOKEN, public_url=None,
 config=<holdwell.example.toml> (None: built-in defaults), extra_env=None, port=None,
-startup_timeout_s=30, code_root=None, app_target=None)`. `code_root` runs another checkout of
+startup_timeout_s=60, code_root=None, app_target=None)`. `code_root` runs another checkout of
 the code (e.g. a `git archive` of a revision: first on PYTHONPATH, its own Procfile);
 `app_target` serves another WSGI app with the same gunicorn settings. The environment is this
 process's minus every HOLDWELL_*/TWILIO_*, DATABASE_URL, PORT and GUNICORN_CMD_ARGS, plus
@@ -171,7 +171,7 @@ class LiveServer:
         config: Path | str | None = EXAMPLE_CONFIG,
         extra_env: Mapping[str, str] | None = None,
         port: int | None = None,
-        startup_timeout_s: float = 30.0,
+        startup_timeout_s: float = 60.0,  # a loaded 2-core box once took over 30 s
         code_root: Path | None = None,
         app_target: str | None = None,
     ) -> None:
