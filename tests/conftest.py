@@ -83,3 +83,16 @@ def postgres_url():
 def any_url(request, sqlite_url):
     """A migrated database of this test's own, once on SQLite and once on PostgreSQL."""
     return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A module whose tests share a module-scoped fixture runs on one xdist worker (the
+    `loadgroup` distribution in pyproject's addopts): spread over both, each worker had built
+    the fixture itself, and the heavy ones (a customer-first emulated busy line, 40 s) were
+    built twice. Tests without one are spread one by one, as before."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        if any(chain and chain[-1].scope == "module" for chain in defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
