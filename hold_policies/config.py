@@ -524,9 +524,12 @@ class ExperimentConfig(Strict):
     @field_validator("arms")
     @classmethod
     def at_least_two(cls, arms: dict[str, float]) -> dict[str, float]:
+        """Kept by name, the order the draw takes them in (assign_arm): stored in the
+        order they came, a split from the console's form and the same split from the API
+        differed in every diff and export."""
         if len(arms) < 2:
             raise ValueError("an experiment needs at least two arms")
-        return arms
+        return dict(sorted(arms.items()))
 
 
 QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "callback_held_greeting",
@@ -1313,11 +1316,18 @@ def written(model: BaseModel, *, defaults: bool = False) -> dict[str, Any]:
 
 
 def same_written(new: BaseModel, old: BaseModel) -> bool:
-    """Whether two configs (or sections) are stored alike: the same settings set, in the
-    same order (the first queue takes calls with no `?queue=`), and a voice set by the
+    """Whether two configs (or sections) are stored alike: the same settings set, the queues
+    in the same order (the first takes calls with no `?queue=`), and a voice set by the
     operator told from one its language chose (a later language change keeps the one and
-    follows with the other)."""
-    return json.dumps(written(new)) == json.dumps(written(old))
+    follows with the other). Any other table's keys may come in any order: arms, variants
+    and a variant's settings are read by name, and a split stored in the console's form
+    order, read back sorted by the API's GET and PUT unchanged, had added a version."""
+    return json.dumps(written(new), sort_keys=True) == \
+        json.dumps(written(old), sort_keys=True) and _queue_order(new) == _queue_order(old)
+
+
+def _queue_order(model: BaseModel) -> list[str]:
+    return list(model.queues) if isinstance(model, HoldwellConfig) else []
 
 
 SHOWN_CHARS = 60

@@ -96,7 +96,7 @@ def test_stopping_a_split_takes_a_confirmation_with_a_note(as_role, console_app)
     assert 'value="stop"' not in page  # stopping is not one click from here
     assert 'href="/console/experiments/support/stop">Stop the split on support…</a>' in page
     confirm = operator.get("/console/experiments/support/stop").get_data(as_text=True)
-    assert "Running now: silence 1 (33%), checkin 2 (67%)" in confirm  # as started
+    assert "Running now: checkin 2 (67%), silence 1 (33%)" in confirm  # stored by name
     assert 'name="note"' in confirm and ">Stop the split on support</button>" in confirm
     assert "(optional: left empty, one saying what was done is written)" in confirm  # U13
     assert active(console_app).config().queues["support"].experiment is not None

@@ -71,3 +71,30 @@ def test_a_roll_back_to_the_settings_already_running_adds_no_version(as_role, co
     assert "No change: version 3 (active) already runs version 1" in \
         page.get_data(as_text=True)
     assert versions_of(console_app) == 3
+
+
+def test_a_put_of_a_split_read_back_sorted_adds_no_version(as_role, console_app, tokens):
+    """The console stores a split's arms in its form's order (silence before checkin), the
+    GET answers them sorted: PUT of that answer unchanged had said changed=true and stored a
+    version whose diff only reordered the arms (operator audit, B1). A real change of weight
+    is still one."""
+    page = as_role("operator")
+    page.post("/console/experiments/sales", {"action": "start", "active": "1",
+                                             "weight_silence": "50", "weight_checkin": "50"})
+    assert versions_of(console_app) == 2
+    client, token = console_app.test_client(), bearer(tokens["operator"])
+    got = client.get("/api/v1/policies/sales", headers=token).get_json()
+    same = client.put("/api/v1/policies/sales", headers=token, json=got).get_json()
+    assert (same["changed"], same["number"]) == (False, 2)
+    arms = {"silence": 50, "checkin": 60}
+    changed = client.put("/api/v1/policies/sales", headers=token, json={**got, "settings": {
+        **got["settings"], "experiment": {**got["settings"]["experiment"], "arms": arms}}})
+    assert changed.get_json()["changed"] is True and versions_of(console_app) == 3
+
+
+def test_a_split_is_stored_with_its_arms_by_name(as_role, console_app):
+    """Whichever order the form or a client sends them in: no diff reorders them."""
+    as_role("operator").post("/console/experiments/sales", {
+        "action": "start", "active": "1", "weight_silence": "1", "weight_checkin": "3"})
+    version = config_versions.get(console_app.extensions["holdwell"].store.engine)
+    assert list(version.body["queues"]["sales"]["experiment"]["arms"]) == ["checkin", "silence"]
