@@ -112,6 +112,9 @@ TWILIO_VOICE = re.compile(r"man|woman|alice|(Polly|Google)\.[A-Za-z0-9][A-Za-z0-
 """A <Say> voice: man, woman, alice, Polly.<Name>[-Neural] or Google.<language>-<name>."""
 MAX_QUEUE_SIZE = 5000
 """Twilio's largest queue (Queue resource: max_size default 1000, maximum 5000)."""
+TWILIO_SIZE = ("the most callers Twilio holds in the queue; Twilio's queue takes it only when "
+               "`holdwell twilio setup` is run")
+"""Said beside the form's box and in the API's schema: the app itself never resizes it."""
 
 
 def written_off_as(token: str | bool) -> tuple[BeforeValidator, PlainSerializer]:
@@ -856,7 +859,7 @@ class QueueConfig(Strict):
         if not context.get(AS_WRITTEN):
             return None
         return mismatch(self.voice, self.language)
-    max_size: Annotated[int, Field(ge=1, le=MAX_QUEUE_SIZE)] = 1000
+    max_size: Annotated[int, Field(ge=1, le=MAX_QUEUE_SIZE, description=TWILIO_SIZE)] = 1000
     prompts: PromptsConfig = PromptsConfig()
     silence: SilenceConfig = SilenceConfig()
     checkin: CheckinConfig = CheckinConfig()

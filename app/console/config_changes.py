@@ -184,7 +184,8 @@ def save_queue(svc: Services, queue: str, change: QueueChange, *, actor: str,
             update={"queues": {**current.queues, queue: change(before)}}))
         warnings = tuple([*proposed.queues[queue].warnings(queue),
                           *missing_clips(svc, queue, proposed.queues[queue]),
-                          *count_restarted(queue, before, proposed.queues[queue])])
+                          *count_restarted(queue, before, proposed.queues[queue]),
+                          *sizes_left_on_twilio(current, proposed)])
         if version is not None and same_settings(proposed.queues[queue], before):
             return Saved(version, changed=False, warnings=warnings)
         return Saved(_store(svc, proposed, actor=actor, note=note or f"{queue}: policy "
@@ -219,8 +220,23 @@ def count_restarted(queue: str, before: QueueConfig, after: QueueConfig) -> list
 def calls_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
     """Calls that another queue answers from this version on, which no changed line of a
     queue says: those that name no queue, when the default queue moves, and those whose
-    webhook names a queue this version removes."""
-    return [*default_queue_moved(before, after), *queues_removed(before, after)]
+    webhook names a queue this version removes; and a queue's new size, which Twilio's
+    queue takes only from `holdwell twilio setup`."""
+    return [*default_queue_moved(before, after), *queues_removed(before, after),
+            *sizes_left_on_twilio(before, after)]
+
+
+def sizes_left_on_twilio(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
+    """Each queue whose max_size this version changes: only `holdwell twilio setup` sends it
+    to Twilio (the app never resizes a queue), so Twilio holds callers, and answers
+    queue-full, at the size it has. A save had said "every worker runs it" and no more."""
+    old = before.queues if before is not None else {}
+    return [f"queues.{name}.max_size is now {queue.max_size} (was {old[name].max_size}), but "
+            f"Twilio's queue keeps the size it has until `holdwell twilio setup` is run: the "
+            "app never resizes it, and Twilio turns callers away as full (and the overflow's "
+            "when_full offer is heard) only at the size it has"
+            for name, queue in after.queues.items()
+            if name in old and old[name].max_size != queue.max_size]
 
 
 def default_queue_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:

@@ -93,7 +93,8 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
         return FormField(path, label, "checkbox", value)
     if base in (int, float):
         hint = ", ".join(filter(None, [_limits(metadata),
-                                       "empty: the default" if value is None else ""]))
+                                       "empty: the default" if value is None else "",
+                                       info.description or ""]))
         return FormField(path, label, "number", "" if value is None else value, hint=hint,
                          low=next((m.ge for m in metadata if isinstance(m, Ge)), None),
                          high=next((m.le for m in metadata if isinstance(m, Le)), None))
