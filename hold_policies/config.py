@@ -30,8 +30,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from hold_policies.closed_line import ClosedLine, ClosedWords
+from hold_policies.experiment import shares
 from hold_policies.hours import (
     DAY_PATTERN,
     DAYS,
@@ -517,6 +519,12 @@ SETTINGS_MODELS: dict[str, type[Strict]] = {
 """Each policy's knobs: the table [queues.NAME.<policy>] and a variant's `settings`."""
 
 
+LEAST_ARM_SHARE = 0.01
+"""The smallest share of callers an arm may get: below it the split compares nothing."""
+UNHEARD_ARM = "arm_unheard"
+"""The error type of an arm under LEAST_ARM_SHARE (its context names the arm)."""
+
+
 class ExperimentConfig(Strict):
     """Split callers between policies (or the queue's variants of them) by a deterministic draw
     per call (weights, any scale)."""
@@ -533,6 +541,23 @@ class ExperimentConfig(Strict):
         if len(arms) < 2:
             raise ValueError("an experiment needs at least two arms")
         return dict(sorted(arms.items()))
+
+    @field_validator("arms")
+    @classmethod
+    def every_arm_heard(cls, arms: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        """Checked as written (a stored version still loads): an arm under 1% of callers
+        is hardly ever heard and its results never come (1e-300 beside 1 had started as
+        "checkin 1e-300 (0%)"). `arm` in the error's context: the form marks its box."""
+        share = shares(arms)
+        unheard = [name for name in arms if share[name] < LEAST_ARM_SHARE * (1 - 1e-9)]
+        if unheard and info.context and info.context.get(AS_WRITTEN):
+            total = sum(arms.values())
+            raise PydanticCustomError(UNHEARD_ARM, "; ".join(
+                f"arm {name!r} would get under {LEAST_ARM_SHARE:.0%} of callers (weight "
+                f"{arms[name]:g} of {total:g} in all): every arm needs at least "
+                f"{LEAST_ARM_SHARE:.0%}; give it a larger weight or leave it out"
+                for name in unheard), {"arm": unheard[0]})
+        return arms
 
 
 QUEUE_LEG_PROMPTS = frozenset({"connecting", "callback_greeting", "callback_held_greeting",

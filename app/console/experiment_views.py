@@ -12,7 +12,7 @@ from app.auth.access import current_user, requires
 from app.console import config_changes, experiments, policy_form
 from app.console.blueprint import bp
 from app.services import services
-from hold_policies.config import POLICY_NAMES
+from hold_policies.config import POLICY_NAMES, UNHEARD_ARM
 
 
 @bp.get("/experiments")
@@ -74,8 +74,15 @@ def weight_problems(error: ValidationError, typed: dict[str, str]) -> dict[str, 
     whole): pydantic's ("Dictionary should have at least 2 items after validation") had
     stood in a banner, and no box was marked."""
     marked: dict[str, str] = {}
+    said: set[str] = set()
+    for item in error.errors():  # an arm too small to be heard, named by the config's check
+        if item["type"] == UNHEARD_ARM and (arm := item["ctx"]["arm"]) in typed:
+            marked[arm] = f"{arm} weight {typed[arm][:20]!r}: {item['msg']}"
+            said.add(".".join(str(part) for part in item["loc"]))
     for name, problem in field_errors(error).items():
         arm = name.removeprefix("arms.")
+        if name in said:
+            continue
         if name.startswith("arms.") and arm in typed:
             marked[arm] = f"{arm} weight {typed[arm][:20]!r}: {WEIGHTS}"
         elif name == "arms":

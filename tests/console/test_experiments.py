@@ -287,3 +287,22 @@ def test_a_refused_split_for_a_queue_gone_since_is_said_at_the_top(as_role, cons
         "action": "start", "weight_checkin": "1"}).get_data(as_text=True))
     top = page[page.index("<h1>"):page.index("<section")]
     assert "Not started on sales:" in top and "no longer in the config" in top
+
+
+def test_an_arm_no_caller_would_get_is_refused_at_its_box(as_role, console_app, tokens):
+    """Weights 1e-300 and 1 had started a split whose checkin arm nobody ever gets, as
+    "checkin 1e-300 (0%)" (operator audit B3)."""
+    import html
+
+    page = html.unescape(as_role("operator").post("/console/experiments/support", {
+        "action": "start", "weight_silence": "1000", "weight_checkin": "0.001"}
+    ).get_data(as_text=True))
+    assert "checkin weight '0.001': arm 'checkin' would get under 1% of callers" in page
+    form = page[page.index('action="/console/experiments/support"'):]
+    assert re.search(r'<label class="invalid">checkin weight <input[^>]*aria-invalid="true"',
+                     form[:form.index("</form>")])
+    api = console_app.test_client().put("/api/v1/experiments/support",
+                                        headers=bearer(tokens["operator"]),
+                                        json={"arms": {"checkin": 1e-300, "silence": 1}})
+    assert api.status_code == 422 and "arm 'checkin' would get under 1%" in api.get_data(
+        as_text=True)
