@@ -97,14 +97,39 @@ def _not_derived(name: str) -> str:
     return name
 
 
-QueueName = Annotated[str, Field(pattern=rf"^[A-Za-z0-9_-]{{1,{MAX_QUEUE_NAME_CHARS}}}$"),
+def name_pattern(most: int) -> str:
+    """The names a queue or an arm may have, as a regular expression (the JSON Schema's)."""
+    return rf"^[A-Za-z0-9_-]{{1,{most}}}$"
+
+
+def plain_name(what: str, most: int, why: str) -> Any:  # noqa: ANN401 - an Annotated type
+    """A name of 1 to `most` letters A-Z, digits, '-' or '_', refused in words (`what`'s
+    name is ...; `why`), not as a regular expression; the JSON Schema still states the
+    pattern. `config check` had said "String should match pattern '^[A-Za-z0-9_-]{1,54}$'"
+    of a queue named "soporte técnico"."""
+    pattern = name_pattern(most)
+    said = (f"{what} name is 1 to {most} characters, each a letter A-Z (no accents or "
+            f"spaces), a digit, '-' or '_' ({why})")
+
+    def name(value: str) -> str:
+        if not re.fullmatch(pattern[1:-1], value):
+            raise ValueError(said)  # what was typed is added where the error is shown
+        return value
+
+    return Annotated[str, AfterValidator(name), WithJsonSchema({"type": "string",
+                                                                "pattern": pattern})]
+
+
+QueueName = Annotated[plain_name("a queue's", MAX_QUEUE_NAME_CHARS,
+                                 "it is also its Twilio queue's name"),
                       AfterValidator(_not_derived)]
 """A queue's name, also its Twilio queue's: at most 54 characters, so that the queues the app
 derives from it (NAME-callbacks, NAME-rejoin) fit Twilio's 64, and none of those names."""
 ARM_NAME_CHARS = 64
 """An arm's (a variant's) longest name: the call log keeps it in columns this wide."""
-ARM_NAME_PATTERN = rf"^[A-Za-z0-9_-]{{1,{ARM_NAME_CHARS}}}$"
-ArmName = Annotated[str, Field(pattern=ARM_NAME_PATTERN)]
+ARM_NAME_PATTERN = name_pattern(ARM_NAME_CHARS)
+ArmName = plain_name("an arm's or variant's", ARM_NAME_CHARS,
+                     "it is carried in URLs and the call log")
 """An experiment arm: a policy's name or one of the queue's variants (carried in URLs, logged)."""
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 """A phone number as Twilio writes it: +, country code, number; 15 digits at most."""

@@ -13,7 +13,7 @@ from hold_policies.config import TWILIO_QUEUE_NAME_CHARS, ConfigError, parse_con
 @pytest.mark.parametrize("name, problem", [
     ("support-callbacks", "may not end in '-callbacks'"),
     ("support-rejoin", "may not end in '-rejoin'"),
-    ("q" * 55, "should match pattern"),
+    ("q" * 55, "a queue's name is 1 to 54 characters"),
 ])
 def test_a_queue_name_that_would_collide_or_overflow_is_refused_by_name(name, problem):
     with pytest.raises(ConfigError) as refused:
@@ -28,3 +28,20 @@ def test_every_twilio_queue_the_app_derives_fits_and_is_distinct():
              for twilio in (queue, priority_queue(queue), rejoin_queue(queue))]
     assert len(set(names)) == len(names)
     assert max(map(len, names)) <= TWILIO_QUEUE_NAME_CHARS
+
+
+@pytest.mark.parametrize("name", ["soporte técnico", "q" * 55, "café"])
+def test_config_check_says_what_a_queue_name_may_be_in_words(tmp_path, name):
+    """`holdwell config check` had answered a name with an accent, a space or 55 characters
+    with the raw "String should match pattern '^[A-Za-z0-9_-]{1,54}$'" (operator audit B4)."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    path = tmp_path / "holdwell.toml"
+    path.write_text(f'[queues."{name}"]\npolicy = "silence"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", "check", str(path)])
+    assert result.exit_code and "pattern" not in result.output
+    assert f"queues.{name}.[key]: a queue's name is 1 to 54 characters, each a letter A-Z " \
+        "(no accents or spaces), a digit, '-' or '_' (it is also its Twilio queue's name) " \
+        f"(got {name!r})" in result.output
