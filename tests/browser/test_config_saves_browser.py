@@ -22,7 +22,7 @@ def test_a_split_started_while_the_stop_was_reviewed_keeps_running(served, brows
     start_split(a, served, "sales", checkin="1", silence="1")
     a.goto(f"{served}/console/experiments")
     a.click("text=Stop the split on sales")
-    running = "Running now: silence 1 (50%), checkin 1 (50%)"  # in the form's order
+    running = "Running now: checkin 1 (50%), silence 1 (50%)"  # stored by name
     assert running in a.inner_text("main")
     start_split(b, served, "sales", silence="", music_ads="1")  # meanwhile, B's split
     a.fill("input[name=note]", "stop trial X")
