@@ -149,3 +149,18 @@ def test_a_file_exported_from_another_database_is_told_by_its_header_not_its_num
     assert "but by another author or time than this database's" in done.stderr
     assert "exported from another database?" in done.stderr
     assert active_number(sqlite_url) == 3
+
+
+def test_an_import_that_resizes_a_queue_says_twilio_needs_its_setup_run(runner, tmp_path):
+    """The app never resizes Twilio's queue: an import changing max_size says so, as a save
+    and a roll-back do (operator audit 41, O1)."""
+    first = tmp_path / "first.toml"
+    first.write_text(FILE_A, encoding="utf-8")
+    assert runner.invoke(cli, ["config", "import", str(first)]).exit_code == 0
+    resized = tmp_path / "resized.toml"
+    resized.write_text(FILE_A.replace('policy = "checkin"\n', 'policy = "checkin"\n'
+                                      'max_size = 50\n'), encoding="utf-8")
+    imported = runner.invoke(cli, ["config", "import", str(resized)])
+    assert imported.exit_code == 0, imported.output
+    assert "queues.support.max_size is now 50" in imported.output
+    assert "holdwell twilio setup" in imported.output
