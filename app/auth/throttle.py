@@ -26,7 +26,7 @@ MAX_FAILURES = 5
 MAX_FAILURES_FROM_ONE_ADDRESS = 30
 """For any names: one client cycling through names had kept the worker's one password check
 busy, and every real sign-in was told to wait (review 37 R3)."""
-WINDOW_S = 15 * 60
+WINDOW_S = users.LOCK_WINDOW_S
 log = logging.getLogger("holdwell.console")
 
 

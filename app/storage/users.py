@@ -144,20 +144,31 @@ def _find(conn: Connection, name: str):  # noqa: ANN202 - a row of id, role and 
     return row
 
 
+LOCK_WINDOW_S = 15 * 60
+"""How long failed sign-ins count against a name, and an address (app.auth.throttle)."""
+NO_NAME = ""
+"""The name a failure forgotten for its name keeps: no sign-in has it (an empty name is refused
+before the throttle), so it counts for its address alone."""
+
+
 def set_password(engine: Engine, name: str, password: str, now: datetime, actor: str) -> int:
     """Replace a user's password (audited, the hash only), end their console sessions
     everywhere (whoever knew the old password is signed out too) and lift their sign-in lock:
     the failures counted were against the old password, and a colleague locked out by them
-    had stayed locked out after an admin reset it, with no other way to let them in. Returns
-    how many failed sign-ins were forgotten (the lock's count, from any address)."""
+    had stayed locked out after an admin reset it, with no other way to let them in. They are
+    forgotten for the name only: each still counts against the address it came from (a reset
+    had let an address cycling through names back in, review 41). Returns how many of the
+    lock's window were forgotten, from any address."""
     _check_password_length(password)
     hashed = generate_password_hash(password, method=PASSWORD_METHOD)  # no lock held meanwhile
     with _people_change(engine) as conn:  # the account read is the account written: SQLite
         user_id, _, stored = _find(conn, name)  # hands a removed id to the next user added
         conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
         conn.execute(delete(console_sessions).where(console_sessions.c.user_id == user_id))
-        lifted = conn.execute(delete(login_failures).where(
-            login_failures.c.name == _throttle_key(stored))).rowcount
+        lifted = conn.execute(update(login_failures).where(  # still the address's (R3)
+            login_failures.c.name == _throttle_key(stored),
+            login_failures.c.time >= now - timedelta(seconds=LOCK_WINDOW_S)).values(
+            name=NO_NAME)).rowcount
         audit.record(conn, actor=actor, action="user.password", target=stored, now=now,
                      detail={"failed_sign_ins_forgotten": lifted} if lifted else None)
     return lifted
