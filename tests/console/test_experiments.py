@@ -306,3 +306,27 @@ def test_an_arm_no_caller_would_get_is_refused_at_its_box(as_role, console_app, 
                                         json={"arms": {"checkin": 1e-300, "silence": 1}})
     assert api.status_code == 422 and "arm 'checkin' would get under 1%" in api.get_data(
         as_text=True)
+
+
+def test_a_stored_split_with_an_unheard_arm_runs_and_a_save_names_it_until_mended(
+        console_app, tokens, clock):
+    """A version stored before the 1% rule still loads and runs; a save of any queue is then
+    refused naming the split's key, as an unplaced timezone is (README), until it is mended."""
+    from app.storage import config_versions
+    from hold_policies.config import parse_config
+
+    engine = console_app.extensions["holdwell"].store.engine
+    body = {"line": {"support_number": "+14155550000"}, "queues": {
+        "support": {"policy": "callback"},
+        "sales": {"policy": "checkin", "experiment": {"arms": {"checkin": 0.001, "silence": 1}}}}}
+    config_versions.add(engine, parse_config(body), author="before", note="", now=clock.now())
+    api = console_app.test_client()
+    patched = api.patch("/api/v1/policies/support", headers=bearer(tokens["operator"]),
+                        json={"settings": {"prompts": {"apology": "Sorry."}}})
+    assert patched.status_code == 422
+    assert "queues.sales.experiment.arms" in patched.get_data(as_text=True)
+    mended = api.put("/api/v1/experiments/sales", headers=bearer(tokens["operator"]),
+                     json={"arms": {"checkin": 1, "silence": 1}})
+    assert mended.status_code == 200, mended.get_data(as_text=True)
+    assert api.patch("/api/v1/policies/support", headers=bearer(tokens["operator"]),
+                     json={"settings": {"prompts": {"apology": "Sorry."}}}).status_code == 200
