@@ -85,14 +85,18 @@ def any_url(request, sqlite_url):
     return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
 
 
+SHARED_SCOPES = frozenset({"class", "module", "package"})
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A module whose tests share a module-scoped fixture runs on one xdist worker (the
-    `loadgroup` distribution in pyproject's addopts): spread over both, each worker had built
-    the fixture itself, and the heavy ones (a customer-first emulated busy line, 40 s) were
-    built twice. Tests without one are spread one by one, as before."""
+    """A module whose tests share a module-, class- or package-scoped fixture runs on one
+    xdist worker (the `loadgroup` distribution in pyproject's addopts): spread over both
+    (worksteal), each worker had built the fixture itself, and the heavy ones (a
+    customer-first emulated busy line, 40 s) were built twice. Tests without one are spread
+    one at a time as workers free up (xdist's `load` for ungrouped tests)."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         defs = info.name2fixturedefs.values() if info is not None else ()
-        if any(chain and chain[-1].scope == "module" for chain in defs):
+        if any(d.scope in SHARED_SCOPES for chain in defs for d in chain):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
