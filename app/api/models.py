@@ -94,8 +94,10 @@ class QueueState(Model):
                         "the split's arms: `split`)")
     split: dict[str, float] = Field(default_factory=dict, description="the running A/B split: "
                                     "each arm's share of callers (empty: no split)")
-    waiting: list[WaitingCaller] = Field(description="the longest-waiting callers, at most "
-                                         "200 of them (waiting_count says how many in all)")
+    waiting: list[WaitingCaller] = Field(description="the first callers in line, in Twilio's "
+                                         "order (a caller put back after a Twilio error is "
+                                         "behind those who entered before they came back), at "
+                                         "most 200 of them (waiting_count says how many in all)")
     waiting_count: int = Field(description="every caller waiting now")
     longest_wait_s: float | None = Field(description="seconds the longest-waiting caller has "
                                          "waited (null: nobody waiting)")

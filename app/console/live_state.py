@@ -65,17 +65,23 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
     zone = queue_zone(configured)
     since = start_of_day(now, ZoneInfo(zone))
     counts = wallboard.day_counts(conn, queue, since, SERVICE_THRESHOLD_S)
-    ahead = wallboard.callbacks_keeping_place(conn, queue, line[-1].entered_at) if line else []
-    callers = [WaitingCaller(call_id=w.call_id, position=i + 1 + bisect_left(ahead, w.entered_at),
-                             waited_s=round((now - w.entered_at).total_seconds(), 1),
+    ahead = wallboard.callbacks_keeping_place(conn, queue, line[-1].line_since) if line else []
+    callers = [WaitingCaller(call_id=w.call_id, position=i + 1 + bisect_left(ahead, w.line_since),
+                             waited_s=_waited_since(w.entered_at, now),
                              last_told=told.get(w.call_id)) for i, w in enumerate(line)]
     return QueueState(queue=queue, policy=configured.policy if configured else REMOVED,
                       split=shares(configured) if configured else {},
                       waiting=callers,
                       waiting_count=wallboard.waiting_count(conn, queue, now),
-                      longest_wait_s=callers[0].waited_s if callers else None,
+                      longest_wait_s=_waited_since(
+                          wallboard.longest_wait_since(conn, queue, now), now),
                       callbacks_pending=pending, callbacks_at_risk=at_risk,
                       today=today_stats(counts, since, zone))
+
+
+def _waited_since(entered_at: datetime | None, now: datetime) -> float | None:
+    """Seconds since `entered_at`, as the board shows a wait (to the tenth)."""
+    return None if entered_at is None else round((now - entered_at).total_seconds(), 1)
 
 
 def live_state(svc: Services) -> QueuesResponse:

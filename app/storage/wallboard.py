@@ -15,6 +15,7 @@ from sqlalchemy import Connection, case, func, select
 
 from app.storage.callback_queue import OUTSTANDING, RECENT_POLL_S
 from app.storage.db import as_utc
+from app.storage.line_head import LINE_SINCE, in_line_order
 from app.storage.read import entered_between, is_record
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.records import Event, Outcome
@@ -25,7 +26,8 @@ WAITING_LIMIT = 200
 @dataclass(frozen=True)
 class Waiting:
     call_id: str
-    entered_at: datetime
+    entered_at: datetime  # their wait runs from it
+    line_since: datetime  # their place in line does (later for a caller put back in line)
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,20 @@ def _in_line(queue: str, now: datetime) -> tuple:
 
 
 def waiting(conn: Connection, queue: str, now: datetime) -> list[Waiting]:
-    """The first WAITING_LIMIT callers in line now, longest-waiting first (the partial index
-    of unsettled calls); `waiting_count` says how many there are in all."""
-    rows = conn.execute(select(calls.c.call_id, calls.c.entered_at).where(
-        *_in_line(queue, now)).order_by(calls.c.entered_at).limit(WAITING_LIMIT)).all()
-    return [Waiting(row.call_id, as_utc(row.entered_at)) for row in rows]
+    """The first WAITING_LIMIT callers in line now, in Twilio's order (line_head: a caller
+    put back after a Twilio error is behind those who entered before their return, as their
+    check-ins count them); `waiting_count` says how many there are in all."""
+    rows = conn.execute(in_line_order(_in_line(queue, now), WAITING_LIMIT)).mappings().all()
+    return [Waiting(row["call_id"], as_utc(row["entered_at"]), as_utc(row[LINE_SINCE]))
+            for row in rows]
+
+
+def longest_wait_since(conn: Connection, queue: str, now: datetime) -> datetime | None:
+    """When the longest-waiting caller in line now entered (their wait runs from their first
+    entry, wherever Twilio has them now): None with nobody in line."""
+    found = conn.execute(select(func.min(calls.c.entered_at)).where(
+        *_in_line(queue, now))).scalar_one()
+    return as_utc(found) if found is not None else None
 
 
 def callbacks_keeping_place(conn: Connection, queue: str, before: datetime) -> list[datetime]:

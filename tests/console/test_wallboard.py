@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert, text, update
 
 from analytics.report import build_report
 from app.storage.read import entered_between, record_query, records_frame
@@ -73,6 +73,36 @@ def test_a_place_counts_the_callbacks_owed_ahead_as_the_caller_is_told_it(
     assert [c["call_id"] for c in sales["waiting"]] == [first, second]
     assert [c["position"] for c in sales["waiting"]] == [1, 3]
     assert "number 3" in sales["waiting"][1]["last_told"]
+
+
+def test_a_caller_put_back_in_line_is_placed_as_twilio_and_their_check_in_place_them(
+        console_app, twilio_console, tokens, clock):
+    """Put back after a Twilio error, a caller is behind those who entered before they came
+    back, and behind the callbacks owed that did: the board had ranked by first entry
+    (review 41). Their wait, and the longest wait, still run from their first entry."""
+    engine = console_app.extensions["holdwell"].store.engine
+    wait = WAIT.replace("callback&queue=support", "checkin&queue=sales")
+    back, later = sid("CA7"), sid("CA8")
+    start = clock.now()
+    for call, since in ((back, 0), (later, 30)):
+        clock.advance(since - (clock.now() - start).total_seconds())
+        twilio_console.post("/voice/incoming?queue=sales", {"CallSid": call,
+                                                            "From": "+14155550100"})
+        twilio_console.post(f"{wait}&welcome=1", wait_form(call, queue_time=0))
+    with engine.begin() as conn:
+        conn.execute(insert(callbacks).values(
+            call_id=sid("CB7"), queue="sales", number="+14155550199", status="pending",
+            entered_at=start + timedelta(seconds=60), requested_at=start))
+        conn.execute(update(calls).where(calls.c.call_id == back).values(
+            in_line_since=start + timedelta(seconds=120)))  # as a Twilio error's return does
+    clock.advance(180 - (clock.now() - start).total_seconds())
+    twilio_console.post(wait, wait_form(later, queue_time=150, position=1, size=2))
+    told = twilio_console.post(wait, wait_form(back, queue_time=60, position=2, size=2))
+    sales = queue_of(console_app.test_client().get(
+        "/api/v1/queues", headers=bearer(tokens["analyst"])).get_json(), "sales")
+    assert [(c["call_id"], c["position"]) for c in sales["waiting"]] == [(later, 1), (back, 3)]
+    assert "number 3" in told.get_data(as_text=True)
+    assert sales["waiting"][1]["waited_s"] == 180 and sales["longest_wait_s"] == 180
 
 
 def _call(n: int, outcome: str | None, wait_s: float | None, at, **extra) -> dict:
