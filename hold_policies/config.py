@@ -64,17 +64,22 @@ def phone_keys(most: int) -> Any:  # noqa: ANN401 - an Annotated type
     ("one phone key: a digit 0-9, * or #"), not as a regular expression; the JSON Schema
     still states the pattern."""
     least = 1 if most == 1 else 0
-    pattern = f"^[0-9*#]{{{least},{most}}}$"
-    said = ("one phone key: a digit 0-9, * or #" if most == 1 else
-            f"up to {most} phone keys, each a digit 0-9, * or #")
+    return said_pattern(f"^[0-9*#]{{{least},{most}}}$", (
+        "one phone key: a digit 0-9, * or #" if most == 1 else
+        f"up to {most} phone keys, each a digit 0-9, * or #"))
 
-    def keys(value: str) -> str:
+
+def said_pattern(pattern: str, said: str) -> Any:  # noqa: ANN401 - an Annotated type
+    """A string matching `pattern`, refused with `said` (words, not the regular expression);
+    the JSON Schema still states the pattern."""
+
+    def matching(value: str) -> str:
         if not re.fullmatch(pattern[1:-1], value):
             raise ValueError(said)  # what was typed is added where the error is shown
         return value
 
-    return Annotated[str, AfterValidator(keys), WithJsonSchema({"type": "string",
-                                                                "pattern": pattern})]
+    return Annotated[str, AfterValidator(matching), WithJsonSchema({"type": "string",
+                                                                    "pattern": pattern})]
 
 
 Key = phone_keys(1)
@@ -107,17 +112,9 @@ def plain_name(what: str, most: int, why: str) -> Any:  # noqa: ANN401 - an Anno
     name is ...; `why`), not as a regular expression; the JSON Schema still states the
     pattern. `config check` had said "String should match pattern '^[A-Za-z0-9_-]{1,54}$'"
     of a queue named "soporte técnico"."""
-    pattern = name_pattern(most)
-    said = (f"{what} name is 1 to {most} characters, each a letter A-Z (no accents or "
-            f"spaces), a digit, '-' or '_' ({why})")
-
-    def name(value: str) -> str:
-        if not re.fullmatch(pattern[1:-1], value):
-            raise ValueError(said)  # what was typed is added where the error is shown
-        return value
-
-    return Annotated[str, AfterValidator(name), WithJsonSchema({"type": "string",
-                                                                "pattern": pattern})]
+    return said_pattern(name_pattern(most), (
+        f"{what} name is 1 to {most} characters, each a letter A-Z (no accents or "
+        f"spaces), a digit, '-' or '_' ({why})"))
 
 
 QueueName = Annotated[plain_name("a queue's", MAX_QUEUE_NAME_CHARS,
