@@ -161,13 +161,16 @@ class CallbackItem(Model):
     status: str
     entered_at: datetime | None = Field(description="when the caller entered the queue (the "
                                         "place the callback keeps); null for one booked "
-                                        "while the line was closed: they never queued")
+                                        "while the line was closed or from a full queue: "
+                                        "they never queued")
     requested_at: datetime
     promised_by: datetime | None
     due_at: datetime | None = Field(None, description="booked while the line was closed: the "
                                     "opening it is due at, not dialled before (then in turn "
                                     "with the other bookings; no time was promised); null "
                                     "for a callback asked for from the queue")
+    line_full: bool = Field(False, description="booked at Twilio's queue-full (the overflow's "
+                            "offer): the caller was never queued, and no time was promised")
     at_risk: bool
     attempts: list[CallbackAttempt]
     left_message: bool = False  # a message from the queue (issue 16 item 5)

@@ -49,12 +49,18 @@ class CallbackRow:
     attempts: list[Attempt]
     messages: tuple[Message, ...] = ()  # left from the queue, oldest first
     due_at: datetime | None = None  # booked while closed: the opening it is due at
+    line_full: bool = False  # booked at Twilio's queue-full (the overflow's offer)
 
     @property
     def booked_while_closed(self) -> bool:
         """Booked outside opening hours: the caller never entered the queue, and the row's
         entered_at is when they booked (it orders the promises), not a time in line."""
         return self.due_at is not None
+
+    @property
+    def never_queued(self) -> bool:
+        """Booked while closed or from a full queue: entered_at is the booking's time."""
+        return self.booked_while_closed or self.line_full
 
 
 class CancelError(ValueError):
@@ -94,26 +100,35 @@ def listing(engine: Engine, now: datetime) -> Listing:
 
 
 def _with_attempts(conn: Connection, rows: list) -> list[CallbackRow]:
-    """The rows as CallbackRows, with each attempt's result and the messages left (read in
-    batches: every open promise is listed, and a query takes only so many parameters)."""
+    """The rows as CallbackRows, with each attempt's result, the messages left and whether
+    it was booked from a full queue (its request's fact says so; read in batches: every
+    open promise is listed, and a query takes only so many parameters)."""
     attempts: dict[str, list[Attempt]] = {}
     left: dict[str, tuple[Message, ...]] = {}
+    line_full: set[str] = set()
     ids = [row["call_id"] for row in rows]
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
         for event in conn.execute(select(
-                call_events.c.call_id, call_events.c.time, call_events.c.data).where(
+                call_events.c.call_id, call_events.c.time, call_events.c.event,
+                call_events.c.data).where(
                 call_events.c.call_id.in_(batch),
-                call_events.c.event == Event.CALLBACK_ATTEMPT.value,
+                call_events.c.event.in_([Event.CALLBACK_ATTEMPT.value,
+                                         Event.CALLBACK_REQUESTED.value]),
         ).order_by(call_events.c.time)):
-            result = json.loads(event.data or "{}").get("result", "?")
-            attempts.setdefault(event.call_id, []).append(Attempt(as_utc(event.time),
-                                                                  str(result)))
+            data = json.loads(event.data or "{}")
+            if event.event == Event.CALLBACK_REQUESTED.value:
+                if data.get("line_full"):
+                    line_full.add(event.call_id)
+                continue
+            attempts.setdefault(event.call_id, []).append(Attempt(
+                as_utc(event.time), str(data.get("result", "?"))))
         left.update(messages_of(conn, batch))
     return [CallbackRow(row["call_id"], row["queue"], row["number"], row["status"],
                         as_utc(row["entered_at"]), as_utc(row["requested_at"]),
                         as_utc(row["promised_by"]), attempts.get(row["call_id"], []),
-                        left.get(row["call_id"], ()), as_utc(row["due_at"]))
+                        left.get(row["call_id"], ()), as_utc(row["due_at"]),
+                        row["call_id"] in line_full)
             for row in rows]
 
 

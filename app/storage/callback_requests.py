@@ -83,7 +83,8 @@ def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
     append_fact(conn, call, command.now, Event.CALLBACK_REQUESTED,
                 f"{call.call_id}:CALLBACK_REQUESTED", command.queue_time_s,
                 {**common, "number": command.number,
-                 "promised_wait_s": command.promised_wait_s})
+                 "promised_wait_s": command.promised_wait_s,
+                 **({"line_full": True} if command.line_full else {})})
     append_fact(conn, call, command.now, Event.EXITWITHKEY, f"{call.call_id}:EXITWITHKEY",
                 command.queue_time_s, {**common, "key": command.digit})
     project(conn, call.call_id)

@@ -145,6 +145,7 @@ class RequestCallback(Command):
     promised_wait_s: float | None = None
     queue_time_s: float = 0.0
     episode: int = 0
+    line_full: bool = False  # booked at Twilio's queue-full: the caller never queued
 
 
 @dataclass(frozen=True)

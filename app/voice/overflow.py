@@ -269,7 +269,7 @@ def book_from_full(route: Route, call_id: str, number: str, digit: str) -> Voice
         booked = svc.store.store_now(c.RequestCallback(
             call_id=call_id, now=svc.clock.now(), queue=route.queue, number=number,
             digit=digit, promised_wait_s=None, queue_time_s=0.0,
-            episode=route.params.episode), g.deadline)
+            episode=route.params.episode, line_full=True), g.deadline)
     except DatabaseUnavailable as error:
         log.warning("no callback from the full queue for %s: %s", call_id, error)
         say(response, policy.voice,
