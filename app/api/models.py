@@ -104,6 +104,9 @@ class QueueState(Model):
     callbacks_pending: int = Field(description="callbacks promised and not yet kept")
     callbacks_at_risk: int = Field(description="of those, the ones whose promised time has "
                                    "passed or falls within callbacks.at_risk_margin_s of now")
+    callbacks_not_yet_due: int = Field(0, description="of those, the ones booked while the line "
+                                       "was closed whose opening is still to come: owed, not "
+                                       "to be dialled before it")
     today: TodayStats = Field(description="today's finished calls (see TodayStats)")
 
 

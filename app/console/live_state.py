@@ -60,7 +60,8 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
     line = wallboard.waiting(conn, queue, now)
     told = wallboard.last_told(conn, [w.call_id for w in line])
     margin = timedelta(seconds=svc.config.callbacks.at_risk_margin_s)
-    pending, at_risk = wallboard.callback_counts(conn, queue, now + margin)
+    pending, at_risk, not_yet_due = wallboard.callback_counts(conn, queue, now, now + margin)
+    waiting_count, longest_since = wallboard.line_now(conn, queue, now)
     configured = svc.config.queues.get(queue)
     zone = queue_zone(configured)
     since = start_of_day(now, ZoneInfo(zone))
@@ -72,10 +73,10 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
     return QueueState(queue=queue, policy=configured.policy if configured else REMOVED,
                       split=shares(configured) if configured else {},
                       waiting=callers,
-                      waiting_count=wallboard.waiting_count(conn, queue, now),
-                      longest_wait_s=_waited_since(
-                          wallboard.longest_wait_since(conn, queue, now), now),
+                      waiting_count=waiting_count,
+                      longest_wait_s=_waited_since(longest_since, now),
                       callbacks_pending=pending, callbacks_at_risk=at_risk,
+                      callbacks_not_yet_due=not_yet_due,
                       today=today_stats(counts, since, zone))
 
 

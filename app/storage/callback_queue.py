@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, and_, exists, or_, select, update
 from app.storage.db import as_utc
 from app.storage.line_head import in_line_order
 from app.storage.messages import Message, messages_of
-from app.storage.prepared import param
+from app.storage.prepared import OUTSTANDING, param
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import CALLBACK_ENDED
 from hold_policies.config import LONGEST_SEGMENT_S
@@ -31,9 +31,6 @@ CHECKED_HOLD = "rest:checked"
 is in progress (app.claim_checks), its answer unheard: held in the priority queue, or already
 bridged to an agent (its webhooks journaled on a host cut off); Twilio's resource cannot tell
 which. An answer heard later makes it REST_CLAIMANT's again."""
-OUTSTANDING = ("pending", "claimed", "on_line")
-"""Statuses of a promise not yet kept or failed (on_line: called back by REST, in the
-priority queue waiting for the next agent)."""
 RECENT_POLL_S = LONGEST_SEGMENT_S + 60
 """A waiting caller counts as still in line if Twilio polled for them this recently: the
 longest wait document any queue may set, and a minute for its words and a slow poll. (A

@@ -88,8 +88,10 @@ _LAST_SERVED = select(func.max(calls.c.departed_at)).where(
     calls.c.outcome.not_in([literal(Outcome.ABANDONED.value), literal(Outcome.OVERFLOW.value)]))
 """When the latest departure in the window that was not a hang-up left: how long the line
 has stood still (hold_policies.estimate.line_stalled)."""
-_KEEPING_PLACE = callbacks.c.status.in_([literal("pending"), literal("claimed"),
-                                          literal("on_line")])
+OUTSTANDING = ("pending", "claimed", "on_line")
+"""Statuses of a promise not yet kept or failed (on_line: called back by REST, in the
+priority queue waiting for the next agent)."""
+_KEEPING_PLACE = callbacks.c.status.in_([literal(status) for status in OUTSTANDING])
 
 
 def rang_back(queue):  # noqa: ANN001, ANN201 - SQL expressions in and out

@@ -55,12 +55,13 @@ def waiting(conn: Connection, queue: str, now: datetime) -> list[Waiting]:
             for row in rows]
 
 
-def longest_wait_since(conn: Connection, queue: str, now: datetime) -> datetime | None:
-    """When the longest-waiting caller in line now entered (their wait runs from their first
-    entry, wherever Twilio has them now): None with nobody in line."""
-    found = conn.execute(select(func.min(calls.c.entered_at)).where(
-        *_in_line(queue, now))).scalar_one()
-    return as_utc(found) if found is not None else None
+def line_now(conn: Connection, queue: str, now: datetime) -> tuple[int, datetime | None]:
+    """How many callers are in line now (however many the list leaves out), and when the
+    longest-waiting of them entered (their wait runs from their first entry, wherever
+    Twilio has them now; None with nobody in line), in one query."""
+    count, first = conn.execute(select(func.count(), func.min(calls.c.entered_at)).where(
+        *_in_line(queue, now))).one()
+    return int(count), as_utc(first) if first is not None else None
 
 
 def callbacks_keeping_place(conn: Connection, queue: str, before: datetime) -> list[datetime]:
@@ -71,11 +72,6 @@ def callbacks_keeping_place(conn: Connection, queue: str, before: datetime) -> l
         callbacks.c.queue == queue, callbacks.c.status.in_(OUTSTANDING),
         callbacks.c.entered_at < before).order_by(callbacks.c.entered_at)).scalars()
     return [as_utc(entered) for entered in rows]
-
-
-def waiting_count(conn: Connection, queue: str, now: datetime) -> int:
-    """How many callers are in line now, however many the list leaves out."""
-    return int(conn.execute(select(func.count()).where(*_in_line(queue, now))).scalar_one())
 
 
 def last_told(conn: Connection, call_ids: list[str]) -> dict[str, str]:
@@ -93,12 +89,17 @@ def last_told(conn: Connection, call_ids: list[str]) -> dict[str, str]:
     return told
 
 
-def callback_counts(conn: Connection, queue: str, horizon: datetime) -> tuple[int, int]:
-    """(promises not yet kept, those due before `horizon`), on the queue/status index."""
+def callback_counts(conn: Connection, queue: str, now: datetime,
+                    horizon: datetime) -> tuple[int, int, int]:
+    """(promises not yet kept, those due before `horizon`, those booked while the line was
+    closed that are due at an opening still to come: owed, not to be dialled yet), on the
+    queue/status index."""
     risky = case((callbacks.c.promised_by <= horizon, 1), else_=0)
-    row = conn.execute(select(func.count(), func.coalesce(func.sum(risky), 0)).where(
+    not_yet = case((callbacks.c.due_at > now, 1), else_=0)
+    row = conn.execute(select(func.count(), func.coalesce(func.sum(risky), 0),
+                              func.coalesce(func.sum(not_yet), 0)).where(
         callbacks.c.queue == queue, callbacks.c.status.in_(OUTSTANDING))).one()
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def day_counts(conn: Connection, queue: str, since: datetime, threshold_s: float) -> DayCounts:

@@ -75,3 +75,21 @@ def test_the_due_time_is_documented(console_app):
     fields = schema["components"]["schemas"]["CallbackItem"]["properties"]
     assert "closed" in fields["due_at"]["description"]
     assert "closed" in fields["entered_at"]["description"]
+
+
+def test_the_wallboard_counts_it_pending_and_says_it_is_not_due_yet(console_app, tokens,
+                                                                   as_role, booked, clock):
+    """It is owed, so pending; but nobody may dial it before Monday's opening, and the board's
+    count alone had read as one to dial now."""
+    def board() -> dict:
+        [queue] = console_app.test_client().get(
+            "/api/v1/queues", headers=bearer(tokens["operator"])).get_json()["queues"]
+        return queue
+
+    queue = board()
+    assert (queue["callbacks_pending"], queue["callbacks_not_yet_due"]) == (1, 1)
+    page = as_role("operator").get("/console/").get_data(as_text=True)
+    assert "1 booked while closed, due at the opening" in page
+    clock.set(datetime(2026, 12, 7, 13, 0, 1, tzinfo=UTC))  # Monday, past 08:00 in New York
+    queue = board()
+    assert (queue["callbacks_pending"], queue["callbacks_not_yet_due"]) == (1, 0)
