@@ -573,10 +573,10 @@ class ExperimentConfig(Strict):
         share = shares(arms)
         unheard = [name for name in arms if share[name] < LEAST_ARM_SHARE * (1 - 1e-9)]
         if unheard and info.context and info.context.get(AS_WRITTEN):
-            total = sum(arms.values())
             raise PydanticCustomError(UNHEARD_ARM, "; ".join(
                 f"arm {name!r} would get under {LEAST_ARM_SHARE:.0%} of callers (weight "
-                f"{arms[name]:g} of {total:g} in all): every arm needs at least "
+                f"{arms[name]:g}: {share[name]:.2%} of callers): every arm needs "
+                f"at least "
                 f"{LEAST_ARM_SHARE:.0%}; give it a larger weight or leave it out"
                 for name in unheard), {"arm": unheard[0]})
         return arms
