@@ -43,10 +43,12 @@ def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor:
 
 
 def describe_arms(arms: dict[str, float]) -> str:
-    """Weights in words, with each arm's share of callers: "silence 1 (33%), checkin 2 (67%)"."""
+    """Weights in words, with each arm's share of callers, by arm name as the config stores
+    them (the flash and the version's note had listed them as typed): "checkin 2 (67%),
+    silence 1 (33%)"."""
     share = split_shares(arms)
     return ", ".join(f"{name} {weight:g} ({100 * share.get(name, 0.0):.0f}%)"
-                     for name, weight in arms.items())
+                     for name, weight in sorted(arms.items()))
 
 
 def started_at(svc: Services, queue: str) -> datetime | None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
+from app.storage import config_versions
 from app.storage.schema import calls
 from tests.console.conftest import Console, bearer
 
@@ -330,3 +331,15 @@ def test_a_stored_split_with_an_unheard_arm_runs_and_a_save_names_it_until_mende
     assert mended.status_code == 200, mended.get_data(as_text=True)
     assert api.patch("/api/v1/policies/support", headers=bearer(tokens["operator"]),
                      json={"settings": {"prompts": {"apology": "Sorry."}}}).status_code == 200
+
+
+def test_the_flash_and_the_versions_note_list_arms_by_name_as_stored(console_app, as_role):
+    """Typed silence first, stored checkin first: the note and the flash follow the store."""
+    page = as_role("operator")
+    started = page.post("/console/experiments/support", {"weight_silence": "1",
+                                                         "weight_checkin": "3"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "started: checkin 3 (75%), silence 1 (25%)." in started
+    with console_app.extensions["holdwell"].store.engine.connect() as conn:
+        newest = next(iter(config_versions.newest_first(conn)))
+    assert newest.note == "support: start A/B split: checkin 3 (75%), silence 1 (25%)"
