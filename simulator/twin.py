@@ -81,8 +81,10 @@ class Twin:
                          callback_if_too_long_p=self.take_up.callback_if_too_long_p)
 
     def weekdays(self) -> tuple[str, ...]:
-        """Weekdays the log spans, Monday first."""
-        return tuple(name for name in WEEKDAYS if name in self.by_weekday)
+        """Weekdays with calls in the log, Monday first: one the log spans without a call is
+        taken as shut (simulator.twin_report), and has no day to simulate."""
+        return tuple(name for name in WEEKDAYS if name in self.by_weekday
+                     and self.by_weekday[name].daily_calls > 0)
 
     def day_rates(self, day: str) -> SlotRates:
         """The arrivals of one fitted weekday, or of all days ("all"); ScenarioError naming
@@ -96,6 +98,9 @@ class Twin:
         if day not in self.by_weekday:
             raise ScenarioError(f"--day: {day!r} is not in the log; choose all or one of "
                                 f"{', '.join(self.weekdays())}")
+        if day not in self.weekdays():  # the profile's "give a rate > 0" had reached the user
+            raise ScenarioError(f"--day: the log has no calls on a {day} (taken as shut); "
+                                f"choose all or one of {', '.join(self.weekdays())}")
         return self.by_weekday[day]
 
 

@@ -116,8 +116,9 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
     from simulator.whatif import whatif
 
     live = live_twin(svc, ask.window_days, deadline)
-    if ask.day != "all" and ask.day not in live.twin.by_weekday:
-        raise TwinProblem(f"no {ask.day} in the log's window; choose all or one of "
+    if ask.day != "all" and ask.day not in live.twin.weekdays():
+        raise TwinProblem(f"no calls on a {ask.day} in the log's window (a day without calls "
+                          "is taken as shut); choose all or one of "
                           f"{', '.join(live.twin.weekdays())}", 422, "day")
     check_backtest_days(live, ask)
     agents = agents_of(live, ask)

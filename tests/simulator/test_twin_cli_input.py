@@ -144,3 +144,21 @@ def test_staffing_refuses_sl_seconds_with_the_unserved_target(scenario_file):
     assert "--sl-seconds is the service level's threshold, unused with --target-unserved" in (
         result.output)
     assert ": round " not in result.output  # refused before the search
+
+
+def test_whatif_and_staffing_for_a_shut_weekday_name_the_days_with_calls(known_log, tmp_path):
+    """`whatif --day tue` on a log without Tuesday's calls said "arrival rate: the daily
+    profile has no calls; give a rate > 0", a rate the analyst never gave."""
+    from cli.twin_commands import whatif_command
+
+    kept = known_log[known_log["entered_at"].dt.weekday != 1].reset_index(drop=True)
+    path = tmp_path / "scenario.toml"
+    path.write_text(HEADER + dumps(twin_to_dict(fit_twin(kept, seed=1))), encoding="utf-8")
+    for command, extra in ((whatif_command, ["--replications", "2"]),
+                           (staffing_command, ["--target-unserved", "0.05",
+                                               "--replications", "2", "--days", "1"])):
+        result = CliRunner().invoke(command, ["--scenario", str(path), "--day", "tue", *extra])
+        assert result.exit_code == 1, result.output
+        assert "--day: the log has no calls on a tue (taken as shut); choose all or one of " \
+            "mon, wed" in result.output
+        assert "give a rate > 0" not in result.output
