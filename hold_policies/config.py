@@ -46,7 +46,12 @@ from hold_policies.hours import (
 )
 from hold_policies.languages import BUILT_IN, is_built_in, language_of
 from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
-from hold_policies.overflow_rules import Overflow, OverflowWords
+from hold_policies.overflow_rules import (
+    TRANSCRIPT_READ_PER_MESSAGE_S,
+    Overflow,
+    OverflowWords,
+    brief_s,
+)
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
 from hold_policies.spoken_words import answer_problem, left_in_english, say_problems
@@ -224,11 +229,6 @@ spoken context, the customer's answer and our own webhook all fit in it)."""
 AMD_S = 30
 """Twilio's answering machine detection listens up to 30 s (its default timeout) after the
 answer before the call goes on."""
-TRANSCRIPT_READ_PER_MESSAGE_S = 1.5
-"""A message's transcript read aloud (<Say>) may take longer than the caller took to say it:
-half again, for a quick talker and a slower synthetic voice."""
-
-
 def iso_date(value: object) -> object:
     """A date from its ISO form (a stored version is JSON); anything else as it is."""
     if isinstance(value, str):
@@ -407,8 +407,9 @@ class CallbacksConfig(Strict):
 
 
 def longest_brief(queues: Mapping[str, QueueConfig]) -> tuple[float, str]:
-    """The longest an agent hears about a callback before its Dial: a message left by the
-    caller, played in full (message_max_s) or its transcript read aloud; and its key. Only
+    """The longest an agent hears about a callback before its Dial: its messages, no longer
+    together than one played in full (message_max_s) or its transcript read aloud
+    (overflow_rules.messages_told keeps them to it); and its key. Only
     agent-first dialling briefs under a claim (customer-first: once the customer holds)."""
     longest, key = 0.0, ""
     for name, queue in queues.items():
@@ -416,8 +417,7 @@ def longest_brief(queues: Mapping[str, QueueConfig]) -> tuple[float, str]:
         if overflow is None or not overflow.voicemail or \
                 queue.callback.dialling != "agent_first":
             continue
-        read_s = overflow.message_max_s * (TRANSCRIPT_READ_PER_MESSAGE_S if overflow.transcribe
-                                           else 1)
+        read_s = brief_s(overflow.message_max_s, overflow.transcribe)
         if read_s > longest:
             longest = read_s
             key = f"queues.{name}.overflow.message_max_s {overflow.message_max_s}" + (

@@ -5,6 +5,7 @@ Kept apart from the policies (hold_policies.overflow) so the config can build th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from hold_policies.base import Voice
@@ -18,6 +19,35 @@ MESSAGES_TOLD = 3
 """The agent hears a callback's latest few messages: a caller may leave one each time they
 ring, and every one read out made the agent's TwiML longer than Twilio's 64 kB (their call
 then fails, for every agent who takes the callback)."""
+TRANSCRIPT_READ_PER_MESSAGE_S = 1.5
+"""A message's transcript read aloud (<Say>) may take longer than the caller took to say it:
+half again, for a quick talker and a slower synthetic voice."""
+
+
+def brief_s(message_max_s: float, transcribe: bool) -> float:
+    """The longest an agent hears of a callback's messages before its Dial: what the claim
+    timeout is sized for (config.longest_brief), one full message or its transcript."""
+    return message_max_s * (TRANSCRIPT_READ_PER_MESSAGE_S if transcribe else 1)
+
+
+def messages_told(seconds: Sequence[int | None], message_max_s: float,
+                  transcribe: bool) -> int:
+    """How many of a callback's latest messages (`seconds`: their lengths, oldest first;
+    None: unknown, taken as the longest) the agent hears: at most MESSAGES_TOLD, and only
+    as many as fit in `brief_s` together (the newest always). Three full messages had
+    played for 360 s under a claim sized for one, released meanwhile: a second agent
+    dialled the customer while the first was still hearing about them."""
+    budget = brief_s(message_max_s, transcribe)
+    told, heard_s = 0, 0.0
+    for length in reversed(seconds[-MESSAGES_TOLD:]):
+        heard_s += brief_s(message_max_s if length is None else min(length, message_max_s),
+                           transcribe)
+        if told and heard_s > budget:
+            break
+        told += 1
+    return told
+
+
 QUIET_REPEAT_MOST_S = 300
 """Without check-ins, the longest gap between offers once they have slowed down (or
 `repeat_s`, if longer): a caller who chose silence still hears the keys now and then."""

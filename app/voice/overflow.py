@@ -39,7 +39,7 @@ from app.voice.safety import falls_back_to, fixed_text, not_taken
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import HoldPolicy
 from hold_policies.overflow import overflow_of
-from hold_policies.overflow_rules import MESSAGES_TOLD, Overflow
+from hold_policies.overflow_rules import Overflow, messages_told
 from hold_policies.prompts import TRANSCRIPT_MOST_CHARS, filled
 
 log = logging.getLogger("holdwell.voice")
@@ -51,13 +51,17 @@ TRANSCRIPT_TOLD_CHARS = TRANSCRIPT_MOST_CHARS
 
 def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -> None:
     """Before the customer rings, the agent hears that they left a message, then the latest
-    MESSAGES_TOLD, oldest first (read with the claim): each transcript (its first
+    few, oldest first (read with the claim), no longer together than the brief the claim
+    timeout is sized for (overflow_rules.messages_told): each transcript (its first
     TRANSCRIPT_TOLD_CHARS, cut at a word), or else the recording itself."""
     if not claim.messages:
         return
-    words = (overflow_of(policy) or Overflow()).words
-    say(response, policy.voice, words.agent_message)
-    for message in claim.messages[-MESSAGES_TOLD:]:
+    rules = overflow_of(policy) or Overflow()
+    say(response, policy.voice, rules.words.agent_message)
+    told = messages_told([m.seconds for m in claim.messages], rules.message_max_s,
+                         rules.transcribe)
+    words = rules.words
+    for message in claim.messages[-told:]:
         if message.transcript:
             text = cut_at_word(message.transcript, TRANSCRIPT_TOLD_CHARS)
             say(response, policy.voice, filled(words.agent_transcript, text=text))
