@@ -218,6 +218,13 @@ class Prompts:
     )
     """A new call joins the Twilio queue at its end: the callback's place is not carried
     over (Twilio serves a queue in the order it was joined), and the caller is told so."""
+    callback_no_longer_booked: str = (
+        "Your call back is no longer booked, so you are now waiting on the line, behind the "
+        "callers already waiting."
+    )
+    """Said to a caller asked about a callback that ended while they answered (its last
+    attempt rang this very call, busy): they wait on the line rather than being told it
+    stands."""
     callback_on_its_way: str = (
         "Your call back is already on its way, so it stays as it is. Goodbye."
     )

@@ -19,8 +19,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage import commands as c
+from app.storage.callback_admin import CANCELLED
 from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.one_per_person import outstanding_for
+from app.storage.returning_writes import STANDS, still_booked
 from app.twiml import one_key, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import number_to_call
@@ -95,11 +97,13 @@ def callback_returning() -> Response:
     if key not in ("", KEEP_KEY, WAIT_KEY) and request.args.get("again") != "1":
         # a key that does nothing here is no decision: said so, and asked once more
         return twiml_response(ask_keep_or_wait(params, booked, again=True))
-    traded = traded_for_waiting(booked, caller.call_id) if key == WAIT_KEY else None
-    if traded is Trade.CANCELLED:
+    traded = traded_for_waiting(booked, caller.call_id) if key == WAIT_KEY else \
+        _unless_gone(booked)
+    if traded in (Trade.CANCELLED, Trade.GONE):
         note_rang_back(params, policy.name, caller, booked, "wait")
         response = VoiceResponse()
-        say(response, policy.voice, policy.prompts.callback_traded_for_waiting)
+        say(response, policy.voice, policy.prompts.callback_traded_for_waiting
+            if traded is Trade.CANCELLED else policy.prompts.callback_no_longer_booked)
         return twiml_response(enqueue(response, params))
     if traded is Trade.UNKNOWN:  # kept or cancelled, nobody can say: no CALLBACK_KEPT either
         return twiml_response(goodbye(policy.prompts.callback_change_unknown))
@@ -120,6 +124,20 @@ class Trade(Enum):
     ON_ITS_WAY = "on_its_way"  # it stands: an agent is dialling it
     UNCHANGED = "unchanged"  # it stands: the database did not take the cancellation
     UNKNOWN = "unknown"  # the cancellation's COMMIT was cut off and nobody could read it back
+    GONE = "gone"  # it ended meanwhile (its last attempt rang this call, busy): nothing stands
+
+
+def _unless_gone(booked: str) -> Trade | None:
+    """Keeping it (1, no key): GONE if the callback ended while they were asked (they are
+    told so and wait on the line, never that it stands); None (kept) if it stands, or if the
+    database cannot say in time."""
+    svc = services()
+    try:
+        stands = svc.store.read(lambda conn: still_booked(conn, booked), g.deadline)
+    except DatabaseUnavailable as error:
+        log.warning("could not read back the callback of %s: %s", booked, error)
+        return None
+    return None if stands else Trade.GONE
 
 
 def traded_for_waiting(booked: str, call_id: str) -> Trade:
@@ -134,4 +152,4 @@ def traded_for_waiting(booked: str, call_id: str) -> Trade:
         return Trade.UNKNOWN
     except DatabaseUnavailable:
         return Trade.UNCHANGED
-    return Trade.CANCELLED if cancelled else Trade.ON_ITS_WAY
+    return {CANCELLED: Trade.CANCELLED, STANDS: Trade.ON_ITS_WAY}.get(cancelled, Trade.GONE)

@@ -68,8 +68,8 @@ def test_a_callback_is_not_overtaken_by_callers_behind_whom_twilio_put_a_returni
     enter(twilio_cb, booked, clock)
     request_callback(twilio_cb, booked, queue_time=5)
     clock.advance(10)
-    enter(twilio_cb, later, clock)
-    clock.advance(10)
+    enter(twilio_cb, later, clock, caller="+14155550177")  # not the booked number: that
+    clock.advance(10)  # would be a caller ringing back, asked about their callback
     twilio_cb.post(WAIT, {"CallSid": early, "QueueTime": "30", "QueuePosition": "1"})
     # control: the early caller entered before the callback: Twilio's head goes first
     assert parse(agent_reply(twilio_cb, "agent0")).find("Dial/Queue") is not None

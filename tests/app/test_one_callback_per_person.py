@@ -206,9 +206,15 @@ def test_waiting_instead_cancels_the_callback_first_then_queues_the_call(line):
 
 
 def test_a_callback_already_being_dialled_is_not_traded_away(line):
-    app, twilio, first, again, answer = booked_then_rings_back(line)
+    """Claimed by an agent just before its caller rang in (once they are asked, it is held
+    back from claims: tests/app/test_returning_caller_honest.py)."""
+    app, twilio = line
+    first, again = sid("booked"), sid("rings back")
+    join(twilio, first)
+    ask_for_callback(twilio, first)
     agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("agent")})
     assert parse(agent.data).find(".//Number") is not None  # claimed: being dialled now
+    answer = join(twilio, again)
     action = parse(answer.data).find("Gather").get("action")
     reply = twilio.post(action, {"CallSid": again, "From": NUMBER, "Digits": "2"})
     assert top_verbs(reply.data) == ["Say", "Hangup"] and "on its way" in spoken(reply.data)

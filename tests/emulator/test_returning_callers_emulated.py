@@ -70,21 +70,35 @@ def test_callers_who_ring_again_are_recognised_and_asked(run):
 
 
 def test_keeping_the_callback_ends_the_call_unqueued_and_the_callback_stands(run):
+    """Unless it ended while they were asked (its last attempt rang this very call): then
+    they are told so and wait on the line (tests/app/test_returning_caller_honest.py)."""
     result, events, booked = run
+    ended_meanwhile = 0
     for call, first in answers(result, "1").items():
-        assert "CALLBACK_KEPT" in kinds(events, call) and "ENTERQUEUE" not in kinds(events, call)
+        if "CALLBACK_KEPT" not in kinds(events, call):
+            ended_meanwhile += 1
+            waits = next(e["time"] for e in events[call] if e["event"] == "RETURNING"
+                         and json.loads(e["data"])["choice"] == "wait")
+            assert booked[first]["status"] not in ("pending", "claimed", "on_line")
+            assert booked[first]["resolved_at"] <= waits and "ENTERQUEUE" in kinds(events, call)
+            continue
+        assert "ENTERQUEUE" not in kinds(events, call)
         kept = next(e for e in events[call] if e["event"] == "CALLBACK_KEPT")
         assert json.loads(kept["data"])["booked"] == first
         assert booked[first]["status"] in ("connected", "failed")  # dialled as booked
+    assert ended_meanwhile <= len(answers(result, "1")) // 5
 
 
 def test_waiting_instead_cancels_the_callback_before_the_call_is_queued(run):
     result, events, booked = run
     for call, first in answers(result, "2").items():
         callback = booked[first]
-        if callback["status"] != "cancelled":  # an agent was dialling it already: it stands,
-            assert "ENTERQUEUE" not in kinds(events, call)  # and this call is one that kept
-            assert "CALLBACK_KEPT" in kinds(events, call)  # it (never queued, never an abandon)
+        if callback["status"] != "cancelled" and "CALLBACK_KEPT" in kinds(events, call):
+            # an agent was dialling it already: it stands, and this call is one that kept it
+            assert "ENTERQUEUE" not in kinds(events, call)  # (never queued, never an abandon)
+            continue
+        if callback["status"] != "cancelled":  # it ended while they were asked: they wait
+            assert "ENTERQUEUE" in kinds(events, call)
             continue
         assert "CALLBACK_KEPT" not in kinds(events, call)
         assert "ENTERQUEUE" in kinds(events, call)
