@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, exists, or_, select, update
+from sqlalchemy import Connection, Engine, and_, exists, func, literal, or_, select, update
 
 from app.storage.db import as_utc
 from app.storage.line_head import in_line_order
@@ -93,9 +93,18 @@ def head_in_line_since(conn: Connection, queue: str, now: datetime) -> datetime 
     return as_utc(head.line_since) if head is not None else None
 
 
-TALK_ENDED = exists().where(call_events.c.call_id == callbacks.c.call_id,
-                            call_events.c.event == CALLBACK_ENDED)
-"""A host heard a Dial of this callback end after its customer answered (CALLBACK_ENDED).
+def talk_ended_key(call_id: str, claim: str | None) -> str:
+    """The dedupe key of a claim's CALLBACK_ENDED: one per claim, so an earlier claim's end
+    (a machine's answer, say) never stands for a later claim's."""
+    return f"{call_id}:{CALLBACK_ENDED}:{claim or ''}"
+
+
+TALK_ENDED = exists().where(call_events.c.dedupe_key == callbacks.c.call_id
+                            + literal(f":{CALLBACK_ENDED}:")
+                            + func.coalesce(callbacks.c.claim_token, literal("")))
+"""A host heard the Dial of this callback's claim end after its customer answered
+(CALLBACK_ENDED under its claim token, `talk_ended_key`; an earlier claim's end had held
+every later claim of the callback for HELD_LIMIT_S: fault audit 42, finding 4).
 A row still "claimed" beside it has its answer waiting in the journal of a host cut off
 from the database: neither a retry (JUST_CLAIMED_BY) nor an agent call's end without REST
 credentials, nor a claim timeout, may give it back to be rung, or a customer just served is

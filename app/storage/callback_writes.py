@@ -18,7 +18,7 @@ from sqlalchemy import Connection, RowMapping, and_, case, update
 
 from app.storage import commands as c
 from app.storage.callback_admin import CANCELLED
-from app.storage.callback_queue import CHECKED_HOLD, REST_CLAIMANT
+from app.storage.callback_queue import CHECKED_HOLD, REST_CLAIMANT, talk_ended_key
 from app.storage.callback_rest import call_for_leg
 from app.storage.db import as_utc
 from app.storage.facts import FACT_BY_KEY, append_fact, ensure_call, keep_earliest, project
@@ -208,7 +208,7 @@ def ended(conn: Connection, command: c.CallbackEnded) -> bool:
         return False  # still held by this claim: its answer may be journaled on a host cut
         # off, applied later (as LEG_ENDED keeps a leg's end): the end is kept for it now
     return append_fact(conn, _call_of(conn, row, command), command.now, CALLBACK_ENDED,
-                       f"{command.call_id}:{CALLBACK_ENDED}", None, {})
+                       talk_ended_key(command.call_id, row["claim_token"]), None, {})
 
 
 def canceled(conn: Connection, command: c.CallbackCanceled) -> bool:

@@ -149,11 +149,12 @@ def record_batches(
 
 
 def with_twin_columns(query):  # noqa: ANN001, ANN201 - a SQLAlchemy Select
-    """`query` (a `record_query`) with what the twin reads from each call's events: its first
-    talk-ending events (simulator.twin_log.END_COLUMNS, from which its talk time is read) and
+    """`query` (a `record_query`) with what the twin reads from each call's events: its last
+    talk-ending events (simulator.twin_log.END_COLUMNS, from which its talk time is read: a
+    callback's ends are one per claim, and the last is that of the claim that kept it) and
     its callback attempts (CALLBACK_ATTEMPT events, each a trial of the customer answering)."""
     return query.add_columns(
-        *(_of_call(event).label(column) for event, column in END_COLUMNS.items()),
+        *(_of_call(event, last=True).label(column) for event, column in END_COLUMNS.items()),
         _of_call(Event.CALLBACK_ATTEMPT.value, counted=True).label(ATTEMPTS_COLUMN))
 
 
@@ -163,10 +164,12 @@ TWIN_COLUMNS = ("talk_s", ATTEMPTS_COLUMN)
 talk time (simulator.twin_log.with_talk_from_ends)."""
 
 
-def _of_call(event: str, *, counted: bool = False):  # noqa: ANN202 - a scalar subquery
-    """The call's first `event`'s time (none: NULL), or its count of them, beside its record."""
+def _of_call(event: str, *, counted: bool = False,
+             last: bool = False):  # noqa: ANN202 - a scalar subquery
+    """The call's first (or `last`) `event`'s time (none: NULL), or its count of them, beside
+    its record."""
     said = call_events.alias()
-    aggregate = func.count() if counted else func.min(said.c.time)
+    aggregate = func.count() if counted else (func.max if last else func.min)(said.c.time)
     return select(aggregate).select_from(said).where(
         said.c.call_id == calls.c.call_id, said.c.event == event).scalar_subquery()
 

@@ -177,14 +177,15 @@ def test_an_export_of_the_database_carries_talk_times_the_twin_can_fit(call_log,
     answered = records[records["outcome"] == "answered"].iloc[0]
     kept = records[records["outcome"] == "callback_connected"].iloc[0]
     ends = [(answered, "COMPLETE", answered["wait_s"] + 120.0),
-            (kept, "CALLBACK_ENDED", kept["callback_wait_s"] + 200.0)]
+            (kept, "CALLBACK_ENDED", kept["callback_wait_s"] - 300.0),  # an earlier claim's
+            (kept, "CALLBACK_ENDED", kept["callback_wait_s"] + 200.0)]  # (one per claim)
     engine = make_engine(call_log)
     with engine.begin() as conn:
         conn.execute(call_events.insert(), [{
             "time": (call["entered_at"] + pd.Timedelta(seconds=at_s)).floor("us").to_pydatetime(),
             "call_id": call["call_id"], "queue": str(call["queue"]), "event": event,
             "policy": str(call["policy"]), "arm": str(call["arm"]), "data": "{}",
-            "dedupe_key": f"{call['call_id']}:{event}"} for call, event, at_s in ends])
+            "dedupe_key": f"{call['call_id']}:{event}:{at_s}"} for call, event, at_s in ends])
     engine.dispose()
     out = tmp_path / "calls.parquet"
     result = CliRunner().invoke(export_command, ["--format", "parquet", "--db", call_log,

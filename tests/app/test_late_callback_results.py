@@ -307,3 +307,28 @@ def test_a_late_unanswered_attempt_fails_a_pending_callback_with_none_left(engin
     said = state(engine, call_id)
     assert (said["status"], said["attempts"], said["attempt_facts"]) == ("failed", 3, 3)
     assert said["outcome"] == "callback_failed"
+
+
+def test_an_earlier_claims_end_does_not_hold_a_later_claim_for_an_hour(hosts, clock):
+    """A claim's Dial end (CALLBACK_ENDED) holds that claim only: claim 1's voicemail answer
+    journaled on a cut-off host while B heard its Dial end, then claim 2's agent call died
+    mid-ring; claim 2 had been kept "claimed" for HELD_LIMIT_S (an hour) because some
+    CALLBACK_ENDED of the callback existed (fault audit 42, finding 4)."""
+    first = hosts.agent_dials(sid("CAagent1"))
+    hosts.cut_off_a()  # voicemail picks up; the answer lands on the cut-off host
+    hosts.a.post(first.find("Number").get("url"),
+                 {"CallSid": sid("CAleg1"), "AnsweredBy": "machine_end_beep"})
+    hosts.b.post(first.get("action"), {"CallSid": sid("CAagent1"),
+                                       "DialCallStatus": "completed",
+                                       "DialCallSid": sid("CAleg1")})
+    hosts.replay_a()
+    assert (hosts.callback()["status"], hosts.callback()["attempts"]) == ("pending", 1)
+    assert "CALLBACK_ENDED" in logged_events(hosts.host_b, sid("CA1"))
+    clock.advance(301)  # retry_after_s
+    second = hosts.agent_dials(sid("CAagent2"))
+    assert second.find("Number") is not None
+    hosts.b.post("/voice/status", {"CallSid": sid("CAagent2"), "CallStatus": "completed"})
+    clock.advance(CLAIM_TIMEOUT_S + 60)  # past any ring agent 2 could have started
+    hosts.worker_round()
+    assert hosts.callback()["status"] == "pending"
+    assert hosts.agent_dials(sid("CAagent3")).find("Number") is not None
