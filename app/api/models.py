@@ -74,14 +74,16 @@ class TodayStats(Model):
         "callback at its real wait (entering -> connected), as `holdwell report` counts its "
         "time_to_serve_s")
     service_level: float | None = Field(
-        deprecated=True, description="served within the threshold / served (callers never "
-        "served left out of the denominator); the report's service_level is the Asterisk one "
-        "(answered in line only): read served_in_time_rate")
+        description="calls answered in line within the threshold / calls answered in line, "
+        "as `holdwell report` counts its service_level (Asterisk's SL; callbacks left out: "
+        "compare policies that offer them on served_in_time_rate). Until 2026-12-07 this "
+        "field held served within the threshold / served, callbacks included")
     service_threshold_s: float = Field(description="the threshold of served_in_time_rate and "
                                        "service_level, seconds from entering the queue")
     asa_s: float | None = Field(
-        deprecated=True, description="the same as time_to_serve_s, under a name the report "
-        "uses for calls answered in line only: read time_to_serve_s")
+        description="average speed of answer: the mean wait of calls answered in line, as "
+        "`holdwell report` counts its asa_s (callbacks left out: compare policies that offer "
+        "them on time_to_serve_s). Until 2026-12-07 this field held time_to_serve_s")
     since: datetime = Field(description="when today began for this queue: midnight on its "
                             "clock, in UTC")
     timezone: str = Field(description="the queue's clock: its opening hours' time zone, or "

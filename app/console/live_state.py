@@ -46,10 +46,11 @@ def today_stats(counts: wallboard.DayCounts, since: datetime, zone: str) -> Toda
         callbacks_failed=get(Outcome.CALLBACK_FAILED, 0), unserved=unserved,
         unserved_rate=_ratio(unserved, counts.calls),
         served_in_time_rate=_ratio(counts.served_within, counts.calls),
-        time_to_serve_s=(time_to_serve := _ratio(counts.served_wait_s, counts.served)),
-        service_level=_ratio(counts.served_within, counts.served),
+        time_to_serve_s=_ratio(counts.served_wait_s, counts.served),
+        service_level=_ratio(counts.answered_within, get(Outcome.ANSWERED, 0)),
         service_threshold_s=SERVICE_THRESHOLD_S,
-        asa_s=time_to_serve, since=since, timezone=zone)
+        asa_s=_ratio(counts.answered_wait_s, counts.answered_timed), since=since,
+        timezone=zone)
 
 
 REMOVED = "(removed from the config)"
