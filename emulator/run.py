@@ -104,6 +104,8 @@ class EmulatedRun:
     call_id_prefix: str
     requests: list[Posted]
     clips: dict[str, Clip] = field(default_factory=dict)  # each <Play> URL as callers heard it
+    arms: dict[str, CallTable] = field(default_factory=dict)  # a split's calls per arm
+    # (`split_by_arm`; empty for a run of one policy or variant)
 
     def posted(self, kind: str) -> list[dict[str, str]]:
         """The bodies of every `kind` request made (with `record`)."""
@@ -123,8 +125,13 @@ def served(queue: QueueConfig, arms: Arms) -> dict[str, object]:
     as a split of one arm: every caller is drawn into it and hears its words, and the log
     carries it as their arm. A config file refuses a one-arm split (an experiment compares
     two), so that one is built here, unvalidated, for the emulator's pinned config only.
+    The queue's own split (its `experiment.arms`) runs as the queue has it: its policy and
+    experiment, salt and all, as the live app runs them (`holdwell simulate` without
+    --policy on a queue running a split).
     """
     weights = {arms: 1.0} if isinstance(arms, str) else dict(arms)
+    if queue.experiment is not None and weights == dict(queue.experiment.arms):
+        return {"policy": queue.policy, "experiment": queue.experiment}
     for name in weights:
         if name not in POLICY_NAMES and name not in queue.variants:
             raise ScenarioError(f"policy: unknown {name!r}; choose from {', '.join(POLICY_NAMES)}"
@@ -243,7 +250,7 @@ def prepare_audio(folder: Path, queue: QueueConfig) -> dict[str, Clip]:
 
 def emulate(
     scenario: Scenario,
-    policy: str,
+    policy: Arms,
     rng: np.random.Generator,
     *,
     database_url: str,
@@ -314,10 +321,10 @@ def emulate(
     errors = emulator.errors + faults.messages
     frame = read_records_frame(database_url, call_id_prefix=f"CA{tag}", for_twin=True)
     records = records_from_frame(frame)
-    arms = split_by_arm(records, scenario)
     table = replace(CallTable.from_records(records, scenario.start),  # as the fast engine's
                     talk_s=frame["talk_s"].to_numpy(float),
                     callback_attempts=frame["callback_attempts"].to_numpy(np.int64))
+    arms = split_by_arm(records, table)
     if len(arms) > 1:  # a split's whole run is no one arm's
         table = replace(table, arm="")
     if not records:  # no caller reached the queue: the run is still its policy's
@@ -334,7 +341,7 @@ def emulate(
     summary["engine"] = "twilio"
     summary["app_errors"] = len(errors)
     return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests,
-                       emulator.clips)
+                       emulator.clips, arms if len(arms) > 1 else {})
 
 
 def labels_served(queue: QueueConfig, arms: Arms) -> dict[str, str]:
@@ -382,8 +389,11 @@ def records_from_frame(frame: pd.DataFrame) -> list[CallRecord]:
             for row in frame.to_dict("records")]
 
 
-def split_by_arm(records: list[CallRecord], scenario: Scenario) -> dict[str, CallTable]:
-    """A run's calls per experiment arm, in arm order (one arm, "", outside experiments)."""
-    arms = sorted({record.arm for record in records})
-    return {arm: CallTable.from_records([r for r in records if r.arm == arm], scenario.start)
-            for arm in arms}
+def split_by_arm(records: list[CallRecord], table: CallTable) -> dict[str, CallTable]:
+    """A run's calls per experiment arm, in arm order (one arm, "", outside experiments):
+    the rows of `table` (`records`' own, in their order: talk and dial attempts kept), each
+    labelled with its arm and the policy its callers heard, as the records carry them."""
+    arm_of = np.array([record.arm for record in records], dtype=object)
+    policy_of = {record.arm: record.policy for record in records}
+    return {arm: replace(table.rows(arm_of == arm), arm=arm, policy=policy_of[arm])
+            for arm in sorted(policy_of)}

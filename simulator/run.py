@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -29,10 +29,13 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True, eq=False)  # numpy columns: compare them with numpy
 class SimulationRun:
-    """One policy's calls on one scenario, and their summary (the `--json` object)."""
+    """One policy's calls on one scenario, and their summary (the `--json` object); for a
+    run of a queue's split (the Twilio engine's: the app draws each caller into an arm),
+    `arms` holds each arm's calls, labelled with their arm (empty otherwise)."""
 
     table: CallTable
     summary: dict
+    arms: dict[str, CallTable] = field(default_factory=dict)
 
     def records(self) -> list[CallRecord]:
         return self.table.records()

@@ -101,6 +101,10 @@ class CallTable:
         """The calls that entered before `end_s` (a scenario's horizon); all when None."""
         return self if end_s is None else self._kept(self.entered_s < end_s)
 
+    def rows(self, keep: np.ndarray) -> CallTable:
+        """The calls where `keep` (a boolean per call) is True, in their order."""
+        return self._kept(keep)
+
     def _kept(self, keep: np.ndarray) -> CallTable:
         return replace(self, **{f.name: getattr(self, f.name)[keep] for f in fields(self)
                                 if isinstance(getattr(self, f.name), np.ndarray)})
