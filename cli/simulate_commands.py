@@ -11,7 +11,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -37,6 +37,7 @@ from cli.queue_config import (
 from cli.whole_file import whole_file
 from hold_policies.base import HoldPolicy, label
 from hold_policies.config import POLICY_NAMES, ConfigError, HoldwellConfig
+from hold_policies.experiment import shares
 from hold_policies.factory import prompts_of, voice_of
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.as_run import as_the_queue_runs
@@ -93,19 +94,26 @@ class TwilioEngine:
 
     config: HoldwellConfig | None = None
     database_url: str | None = None
+    runs_splits = True
+    """`policy` may be the queue's split (arm -> weight, `running_split`): the app then draws
+    each caller into an arm as it does live, every record carries its arm, and the run's
+    `arms` holds each arm's calls (its table and summary are the whole split's, "split")."""
 
-    def __call__(self, scenario: Scenario, policy: HoldPolicy, rng: np.random.Generator,
+    def __call__(self, scenario: Scenario, policy: HoldPolicy | Mapping[str, float],
+                 rng: np.random.Generator,
                  progress: Callable[[int], None] | None = None) -> SimulationRun:
         from emulator.run import emulate
 
+        split = dict(policy) if isinstance(policy, Mapping) else None
+        name = "split" if split else label(policy)
         url = self.database_url
         if not url:
-            named = re.sub(r"[^A-Za-z0-9_-]", "_", label(policy))
+            named = re.sub(r"[^A-Za-z0-9_-]", "_", name)
             path = Path(f"holdwell-sim-{datetime.now(UTC):%Y%m%dT%H%M%S}-{named}.db").resolve()
             url = f"sqlite:///{path}"
         click.echo(f"twilio engine: calls are logged in {url}", err=True)
         with sim_db_errors(url, "--sim-db" if self.database_url else "the simulation's log"):
-            run = emulate(scenario, label(policy), rng, database_url=url, config=self.config,
+            run = emulate(scenario, split or name, rng, database_url=url, config=self.config,
                           progress=progress)
         if run.table.start != scenario.start:
             click.echo(moved_run(scenario.start, run.table.start, url,
@@ -113,6 +121,9 @@ class TwilioEngine:
         if run.errors:
             click.echo(f"the app answered {len(run.errors)} request(s) wrongly; first: "
                        f"{run.errors[0]}", err=True)
+        if split and run.arms:  # the whole run is no one arm's, nor its first caller's policy
+            table = replace(run.table, policy="split", arm="")
+            return SimulationRun(table, {**run.summary, "policy": "split", "arm": ""}, run.arms)
         return SimulationRun(run.table, run.summary)
 
     def clock_zone(self, queue: str) -> str:
@@ -436,7 +447,10 @@ def counted(run: SimulationRun, scenario: Scenario, warmup_min: float) -> Simula
         raise ScenarioError(f"--warmup: all {summary['calls_simulated']:,} calls entered in "
                             f"the first {warmup_min:g} minutes, so no call is left to count; "
                             "shorten the warm-up or simulate more calls")
-    return SimulationRun(run.table, summary)
+    if run.arms:  # a split's arms are counted after the same warm-up
+        summary["arms"] = {arm: summary_after_warmup(table, scenario, warmup_min * 60, 0.0)
+                           for arm, table in run.arms.items()}
+    return SimulationRun(run.table, summary, run.arms)
 
 
 def records_written(out: str, summary: dict, start: datetime, whose: str = "") -> str:
@@ -488,9 +502,9 @@ def write_records(runs: list[SimulationRun], path: str, file_format: str) -> Non
     import pandas as pd  # only when writing: the fast engine's command starts without it
 
     frames = []
-    for run in runs:
-        frame = run.table.frame()
-        label = run.table.arm or run.table.policy
+    for table in (table for run in runs for table in (run.arms.values() or [run.table])):
+        frame = table.frame()  # a split's calls as each arm's: their arm and policy heard
+        label = table.arm or table.policy
         frame["call_id"] = f"{label}-" + frame["call_id"].astype(str)
         frames.append(frame)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
@@ -558,33 +572,87 @@ OUT = click.option("--out", type=OutFile(suffixes=(".csv", ".parquet", ".pq")),
                         "and this command's own lines go to stderr.")
 
 
+def running_split(config: HoldwellConfig, queue: str) -> dict[str, float] | None:
+    """The split the queue runs (arm -> weight, its `experiment.arms`), or None: while it
+    runs, every caller is drawn into one of its arms and none hears the queue's `policy`
+    unless it is an arm."""
+    experiment = config.queues[queue].experiment
+    return dict(experiment.arms) if experiment is not None else None
+
+
+def split_words(arms: Mapping[str, float]) -> str:
+    """A split as its arms and their shares of callers: "callback 50%, music_ads 50%"."""
+    return ", ".join(f"{arm} {percent_number(share, 0)}%" for arm, share in shares(arms).items())
+
+
+def split_refused(queue: str, arms: Mapping[str, float], engine: str) -> str:
+    """Why an engine that runs one policy for every caller does not simulate the queue's
+    split, and what to run instead (the queue's `policy` had been simulated without a word,
+    though with the split running nobody hears it)."""
+    return (f"queue {queue} runs a split ({split_words(arms)}), which --engine {engine} "
+            "cannot simulate (it runs one policy for every caller): --engine twilio "
+            "simulates the split, each caller drawn into an arm as live; or --policy NAME "
+            f"simulates one arm ({', '.join(arms)}) for every caller")
+
+
+def split_not_simulated(queue: str, arms: Mapping[str, float], policy: str) -> str:
+    """What `--policy` on a queue running a split simulates, and what it leaves out."""
+    return (f"note: queue {queue} runs a split ({split_words(arms)}); --policy {policy} is "
+            "simulated for every caller, so the split is not simulated (leave --policy out, "
+            "with --engine twilio, to simulate it)")
+
+
+def with_arms(run: SimulationRun, arms: Mapping[str, float]) -> SimulationRun:
+    """A split's run, its summary saying the split it ran (arm -> share of callers)."""
+    return replace(run, summary={**run.summary, "split": shares(arms)})
+
+
+def arm_columns(run: SimulationRun) -> list[dict]:
+    """The summaries the table shows: each arm's, then the whole split's, for a split; the
+    run's own otherwise."""
+    if not run.arms:
+        return [run.summary]
+    return [*run.summary["arms"].values(), {**run.summary, "arm": "all arms"}]
+
+
 @click.command("simulate")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="fast", show_default=True)
 @click.option("--policy", default=None, metavar="NAME",
               help=f"Hold policy ({', '.join(POLICY_NAMES)}) or one of the queue's variants "
-              "([queues.NAME.variants.X] in --config); default: the queue's own.")
+              "([queues.NAME.variants.X] in --config); default: what the queue's callers "
+              "hear: its own policy, or the split it runs ([queues.NAME.experiment]; "
+              "--engine twilio only).")
 @scenario_options
 @SIM_DB
 @OUT
 def simulate_command(engine: str, policy: str | None, out: str | None, **options: Any) -> None:
-    """Simulate a queue under one hold policy: abandonment, waits, callbacks."""
+    """Simulate a queue under one hold policy (or the split it runs): abandonment, waits,
+    callbacks."""
     try:
         scenario, config, queue = build(options)
-        chosen = named_as(policy_named, "--policy",
-                          config.queues[queue].policy if policy is None else policy,
-                          config, queue, key="policy")
+        split = running_split(config, queue)
+        if split is not None and policy is not None:
+            click.echo(split_not_simulated(queue, split, policy), err=True)
+            split = None
+        if split is not None and not getattr(ENGINES[engine], "runs_splits", False):
+            raise click.ClickException(split_refused(queue, split, engine))
+        chosen = split if split is not None else named_as(
+            policy_named, "--policy", config.queues[queue].policy if policy is None else policy,
+            config, queue, key="policy")
         check_fits_in_memory(scenario.calls)
         with progress_bar(scenario) as progress:
             run = ENGINES[engine](scenario, chosen, np.random.default_rng(options["seed"]),
                                   progress)
         run = counted(run, scenario, options["warmup"])
+        if split is not None:
+            run = with_arms(run, split)
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
     aside, refused = written_or_refused([run], out)
     if options["as_json"]:
         click.echo(json.dumps(dated(run)), err=aside)
     else:
-        click.echo(summary_table([run.summary], scenario), err=aside)
+        click.echo(summary_table(arm_columns(run), scenario), err=aside)
         click.echo(what_was_counted(run.summary), err=aside)
         click.echo(late_callbacks_line(run.table), err=aside)
         if out and not refused:
