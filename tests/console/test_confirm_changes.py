@@ -89,9 +89,9 @@ def test_stopping_a_split_takes_a_confirmation_with_a_note(as_role, console_app)
     started = operator.post("/console/experiments/support", {
         "action": "start", "weight_silence": "1", "weight_checkin": "2"}, follow_redirects=True)
     flash = started.get_data(as_text=True)
-    assert "A/B split on support started: silence 1 (33%), checkin 2 (67%)." in flash
+    assert "A/B split on support started: checkin 2 (67%), silence 1 (33%)." in flash
     assert "{&#39;" not in flash and "{'" not in flash
-    assert "silence 1 (33%), checkin 2 (67%)" in active(console_app).note
+    assert "checkin 2 (67%), silence 1 (33%)" in active(console_app).note
     page = operator.get("/console/experiments").get_data(as_text=True)
     assert 'value="stop"' not in page  # stopping is not one click from here
     assert 'href="/console/experiments/support/stop">Stop the split on support…</a>' in page
