@@ -53,15 +53,24 @@ def write_html(path: str | None, title: str, command: str, sections: list[tuple[
     click.echo(f"HTML page written to {path}")
 
 
-RECORDS_OPTION = click.option(
-    "--records", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
-    help="Record files (CSV/Parquet, with talk_s); default: the calls in DATABASE_URL "
-         "(else sqlite:///holdwell.db).")
+def RECORDS_OPTION(command):  # noqa: ANN001, ANN201, N802 - a click decorator, as the others
+    """--records files, or --db (as report and export take it): where the log is read."""
+    command = click.option(
+        "--db", "db_url", default=None,
+        help="Database URL to read the calls from [default: $DATABASE_URL or "
+             "sqlite:///holdwell.db]; not with --records.")(command)
+    return click.option(
+        "--records", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+        help="Record files (CSV/Parquet, with talk_s); default: the calls in --db.")(command)
 
 
-def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
-    """Records from files, or from the database (DATABASE_URL, else the local SQLite file)
-    with the talk times and callback attempts read from its events, as `export` writes them."""
+def read_log(paths: tuple[str, ...], db_url: str | None = None) -> pd.DataFrame:
+    """Records from files, or from the database (--db, else DATABASE_URL, else the local
+    SQLite file) with the talk times and callback attempts read from its events, as
+    `export` writes them (`fit` had no --db, unlike report and export)."""
+    if paths and db_url:
+        raise click.UsageError("give --records or --db, not both: the twin is fitted from "
+                               "one log")
     if paths:
         from analytics.records import RecordsError, load_records
 
@@ -72,8 +81,8 @@ def read_log(paths: tuple[str, ...]) -> pd.DataFrame:
     from app.storage.read import read_records_frame
     from cli.database import database_errors, database_url
 
-    url = database_url()  # $DATABASE_URL, else sqlite:///holdwell.db, as report and export
-    with database_errors(url, "DATABASE_URL"):
+    url = database_url(db_url)  # else $DATABASE_URL, else sqlite:///holdwell.db, as report
+    with database_errors(url, "--db" if db_url else "DATABASE_URL"):
         return read_records_frame(url, for_twin=True)
 
 
@@ -105,13 +114,14 @@ FIT_HARM = "fitted whole, arrivals and agents would count each caller once per p
 @TIMEZONE_OPTION
 @queue_options
 @HTML_OPTION
-def fit_command(paths: tuple[str, ...], out: str, callback_retries: int, seed: int,
-                policy: str | None, take_up: bool, timezone: str, config_path: str | None,
-                queue: str | None, html_path: str | None) -> None:
+def fit_command(paths: tuple[str, ...], db_url: str | None, out: str, callback_retries: int,
+                seed: int, policy: str | None, take_up: bool, timezone: str,
+                config_path: str | None, queue: str | None, html_path: str | None) -> None:
     """Fit a twin of your line from its call log and write it as a scenario file (--config and
     --queue: the callback policy and settings the take-up's simulations run, as what-if's)."""
-    records = read_log(paths)
-    source = " ".join(paths) or "the database (DATABASE_URL)"
+    records = read_log(paths, db_url)
+    source = " ".join(paths) or ("the database (--db)" if db_url
+                                 else "the database (DATABASE_URL)")
     if records.empty:  # it had blamed talk times: "no call in the log has a talk time"
         raise click.ClickException(f"{source}: no call records to fit yet: the twin is "
                                    "fitted from the calls a line has answered and lost")
@@ -174,13 +184,14 @@ def fitted_take_up(twin: Twin, records: pd.DataFrame, seed: int, config_path: st
               "the HTML page embeds it as PNG).")
 @TIMEZONE_OPTION
 @HTML_OPTION
-def backtest_command(paths: tuple[str, ...], test_days: int, replications: int, seed: int,
-                     plot_path: str, timezone: str, html_path: str | None) -> None:
+def backtest_command(paths: tuple[str, ...], db_url: str | None, test_days: int,
+                     replications: int, seed: int, plot_path: str, timezone: str,
+                     html_path: str | None) -> None:
     """Fit on the first days of the log and predict the held-out days, hour by hour."""
     from simulator.backtest import backtest
     from simulator.backtest_report import backtest_plot, backtest_table
 
-    records = read_log(paths)
+    records = read_log(paths, db_url)
     try:
         with stderr_progress(test_days * replications, "backtest") as bar:
             result = backtest(records, test_days=test_days, replications=replications,
