@@ -274,6 +274,13 @@ def twin_from_dict(data: dict[str, Any]) -> Twin:
     )
 
 
+def as_stored(twin: Twin) -> Twin:
+    """The twin as its scenario file holds it (figures rounded as `twin_to_dict` writes
+    them): what `holdwell whatif --scenario` simulates, so a twin fitted elsewhere (the
+    console's) gives the CLI's figures for the same log and seed, not ones a rounding apart."""
+    return twin_from_dict(twin_to_dict(twin))
+
+
 def _zone(name: str) -> str:
     """A scenario file's `fit.timezone`, checked as `holdwell fit --timezone` checks it."""
     try:

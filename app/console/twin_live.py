@@ -202,6 +202,7 @@ def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
     the line's clock (`zone`), checking the deadline between steps and inside the fit."""
     from simulator.line_clock import on_line_clock
     from simulator.scenario import ScenarioError
+    from simulator.scenario_file import as_stored
     from simulator.twin import fit_twin
 
     deadline()
@@ -215,6 +216,6 @@ def _fit(url: str, since: datetime, window_days: int, deadline: Deadline,
         twin = fit_twin(records, seed=0, progress=deadline, timezone=zone)
     except ScenarioError as error:
         raise TwinProblem(f"the log cannot be fitted: {error}") from None
-    twin = _with_take_up(twin, records, deadline, config)
+    twin = as_stored(_with_take_up(twin, records, deadline, config))  # as `fit` writes it
     dates = on_line_clock(records, zone)["entered_at"].dt.normalize().nunique()
     return LiveTwin(twin, records, window_days, int(dates))

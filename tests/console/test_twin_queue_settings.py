@@ -168,3 +168,23 @@ def test_the_take_up_is_fitted_on_the_day_the_queues_whatifs_run(monkeypatch):
     assert prepare is not None
     assert prepare(TRUTH) == as_the_queue_runs(TRUTH, config, "support")
     assert prepare(TRUTH).queue_max_size == 3
+
+
+def test_the_consoles_twin_is_the_one_fit_writes_for_the_same_log(seeded, tokens, tmp_path):
+    """The console simulated the twin as fitted, the CLI as its scenario file rounds it (5
+    decimals): their what-ifs for one log and seed differed by that rounding (analyst
+    audit 42, finding 5). The console now simulates the twin as the file holds it."""
+    import dataclasses
+
+    from cli.twin_commands import fit_command
+    from simulator.scenario_file import load_twin
+
+    fitted = seeded.test_client().get("/api/v1/twin", headers=bearer(tokens["analyst"]))
+    assert fitted.status_code == 200, fitted.get_json()
+    [live] = seeded.extensions["holdwell_twins"].values()
+    out = tmp_path / "twin.toml"
+    url = seeded.extensions["holdwell"].settings.database_url
+    ran = CliRunner().invoke(fit_command, ["--db", url, "--out", str(out), "--assume-take-up"])
+    assert ran.exit_code == 0, ran.output
+    written = load_twin(out)
+    assert dataclasses.replace(live.twin, take_up=written.take_up) == written
