@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from analytics.id_hashes import id_hashes, ids_unique
 from analytics.tables import iter_table_batches, read_table, table_format, write_table
-from analytics.validation import RecordsError, validate_records
+from analytics.validation import RecordsError, RowNumbers, validate_records
 from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, CallRecord
 
 __all__ = [
@@ -108,8 +108,19 @@ def ids_unique_across_files(frames: Sequence[pd.DataFrame], paths: Sequence[str]
 
 
 def read_records_file(path: str | PathLike[str]) -> pd.DataFrame:
-    """Read and validate one record file (.csv, .parquet or .pq)."""
-    return validate_records(read_table(path, _TEXT_COLUMNS), source=str(path))
+    """Read and validate one record file (.csv, .parquet or .pq); a bad cell is named by its
+    line of a CSV file, or its data row of a Parquet one (`row_numbers`)."""
+    return validate_records(read_table(path, _TEXT_COLUMNS), source=str(path),
+                            rows=row_numbers(path))
+
+
+def row_numbers(path: str | PathLike[str], rows_before: int = 0) -> RowNumbers:
+    """How a record file's problems number its rows: a CSV file's by their line (the header
+    is line 1, so a spreadsheet shows the same number), a Parquet file's by data row; a batch
+    `rows_before` records into the file counts on from there."""
+    if table_format(Path(path)) == ".csv":
+        return RowNumbers.csv(rows_before)
+    return RowNumbers(first=rows_before + 1)
 
 
 def iter_record_batches(
@@ -126,8 +137,11 @@ def iter_record_batches(
     """
     hashes: list[np.ndarray] = []
     for path in paths:
+        before = 0  # records of this file in earlier batches: rows are named in the file
         for i, batch in enumerate(iter_table_batches(path, _BATCH_TYPES, batch_rows)):
-            records = validate_records(batch, f"{path} (batch {i + 1})", unique_ids=False)
+            records = validate_records(batch, f"{path} (batch {i + 1})", unique_ids=False,
+                                       rows=row_numbers(path, before))
+            before += len(batch)
             hashes.append(id_hashes(pa.array(records["call_id"].array)))
             yield queue_calls(records, left_out)
     ids = np.empty(sum(h.size for h in hashes), dtype=np.uint64)  # 8 bytes a call, held once:

@@ -8,6 +8,7 @@ that names the source, the column and a few offending rows, and all problems are
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import partial
 
 import numpy as np
@@ -40,6 +41,32 @@ MOST_COUNT = 1_000_000
 placeholder (2**63 − 1 had failed the whole report with a cast error)."""
 
 
+FIRST_CSV_DATA_LINE = 2
+"""The line of a CSV file its first record is on: line 1 is the header. A spreadsheet shows
+the same numbers, so a cell named by its line is found where the message says."""
+
+
+class RowNumbers:
+    """How a message names the rows it quotes: a CSV file's by their line in the file (the
+    header is line 1, so the first record is line 2, as a spreadsheet numbers it), anything
+    else (Parquet, a frame, the database) by its data row, counted from 1. `first` is the
+    number of the frame's first row (a batch that starts deep in a file)."""
+
+    def __init__(self, lines: bool = False, first: int = 1) -> None:
+        self.lines, self.first = lines, first
+
+    def said(self, position: int) -> str:
+        return f"{'line' if self.lines else 'data row'} {self.first + position}"
+
+    @classmethod
+    def csv(cls, rows_before: int = 0) -> RowNumbers:
+        """The lines of a CSV file whose frame starts `rows_before` records into it."""
+        return cls(lines=True, first=FIRST_CSV_DATA_LINE + rows_before)
+
+
+_NUMBERS: ContextVar[RowNumbers | None] = ContextVar("row_numbers", default=None)
+
+
 class RecordsError(ValueError):
     """Call records that cannot be analysed; the message names the source and columns."""
 
@@ -50,7 +77,8 @@ class RecordsError(ValueError):
 
 
 def validate_records(
-    frame: pd.DataFrame, source: str = "records", unique_ids: bool = True
+    frame: pd.DataFrame, source: str = "records", unique_ids: bool = True,
+    rows: RowNumbers | None = None,
 ) -> pd.DataFrame:
     """Return a copy with normalised dtypes, or raise RecordsError listing every problem.
 
@@ -61,7 +89,17 @@ def validate_records(
     callback_cancelled bool (False when the column is absent: files from before it).
     The app's extra first_announced_at_s (seconds in queue when the first estimate was said) is
     checked too when present; other extra columns pass through unchanged.
+    `rows`: how messages number the rows they quote (RowNumbers: a CSV file's lines, else
+    data rows from 1).
     """
+    token = _NUMBERS.set(rows or RowNumbers())
+    try:
+        return _validated(frame, source, unique_ids)
+    finally:
+        _NUMBERS.reset(token)
+
+
+def _validated(frame: pd.DataFrame, source: str, unique_ids: bool) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise RecordsError(source, [f"missing column(s): {', '.join(missing)}"])
@@ -90,9 +128,14 @@ def validate_records(
 
 
 def _rows(mask: pd.Series | np.ndarray, raw: pd.Series) -> str:
-    """Describe the first offending rows (1-based data rows) and their values."""
+    """Describe the first offending rows and their values, each by its line of a CSV file
+    ("line 2": the first record under the header) or else its data row ("data row 1"), as
+    `validate_records` was told (RowNumbers)."""
     positions = np.flatnonzero(np.asarray(mask))
-    shown = ", ".join(f"row {i + 1}: {_show(raw.iloc[i])}" for i in positions[:_SHOWN])
+    numbers = _NUMBERS.get()  # None: a column checked outside validate_records (the twin's
+    # talk_s), numbered as it always was
+    shown = ", ".join(f"{numbers.said(int(i)) if numbers else f'row {i + 1}'}: "
+                      f"{_show(raw.iloc[i])}" for i in positions[:_SHOWN])
     more = f" and {positions.size - _SHOWN} more" if positions.size > _SHOWN else ""
     return f"{positions.size} value(s) ({shown}{more})"
 

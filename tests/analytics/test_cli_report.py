@@ -335,3 +335,20 @@ def test_an_html_page_must_be_named_as_one(runner, tmp_path):
     assert not (tmp_path / "report.txt").exists()
     assert runner.invoke(report_command, ["--records", str(path), "--html", "/dev/null"]
                          ).exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["report"], ["export", "--format", "csv", "--out", "x.csv"]])
+def test_a_bad_first_record_of_a_csv_file_is_named_by_its_line_in_the_file(runner, tmp_path,
+                                                                          command):
+    """`report --records neg.csv` with a negative wait in the first record had said "row 1:
+    -5": a spreadsheet shows the header as row 1 and that record as row 2."""
+    frame = pd.DataFrame([c._asdict() for c in fourteen_calls()])
+    frame.loc[0, "wait_s"] = -5
+    path = tmp_path / "neg.csv"
+    frame.to_csv(path, index=False)
+    cli = report_command if command[0] == "report" else export_command
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, [*command[1:], "--records", str(path)])
+    assert result.exit_code == 1
+    assert "column 'wait_s': 1 value(s) (line 2: -5" in result.output
+    assert "row 1" not in result.output

@@ -63,26 +63,29 @@ def test_optional_columns_may_be_absent(csv_rows):
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("wait_s", "soon", "column 'wait_s': 1 value(s) (row 3: 'soon') are not numbers"),
-        ("wait_s", "-4", "column 'wait_s': 1 value(s) (row 3: -4) are negative"),
-        ("wait_s", "", "column 'wait_s': 1 value(s) (row 3: empty) are empty"),
-        ("wait_s", "1e308", "column 'wait_s': 1 value(s) (row 3: 1e+308) are more than "
+        ("wait_s", "soon", "column 'wait_s': 1 value(s) (line 4: 'soon') are not numbers"),
+        ("wait_s", "-4", "column 'wait_s': 1 value(s) (line 4: -4) are negative"),
+        ("wait_s", "", "column 'wait_s': 1 value(s) (line 4: empty) are empty"),
+        ("wait_s", "1e308", "column 'wait_s': 1 value(s) (line 4: 1e+308) are more than "
                             "604,800 s (7 days)"),
-        ("callback_wait_s", "604801", "column 'callback_wait_s': 1 value(s) (row 3: 604801.0) "
+        ("callback_wait_s", "604801", "column 'callback_wait_s': 1 value(s) (line 4: 604801.0) "
                                       "are more than 604,800 s"),
-        ("outcome", "hung_up", "column 'outcome': 1 value(s) (row 3: 'hung_up') are not one of"),
-        ("entered_at", "yesterday", "column 'entered_at': 1 value(s) (row 3: 'yesterday')"),
-        ("announcements", "1.5", "column 'announcements': 1 value(s) (row 3: 1.5) are not whole"),
-        ("orig_position", "9223372036854775807", "column 'orig_position': 1 value(s) (row 3: "
+        ("outcome", "hung_up", "column 'outcome': 1 value(s) (line 4: 'hung_up') are not one of"),
+        ("entered_at", "yesterday", "column 'entered_at': 1 value(s) (line 4: 'yesterday')"),
+        ("announcements", "1.5", "column 'announcements': 1 value(s) (line 4: 1.5) are not whole"),
+        ("orig_position", "9223372036854775807", "column 'orig_position': 1 value(s) (line 4: "
                                                  "9223372036854775807) are more than 1,000,000"),
-        ("announcements", "2000000", "column 'announcements': 1 value(s) (row 3: 2000000) are "
+        ("announcements", "2000000", "column 'announcements': 1 value(s) (line 4: 2000000) are "
                                      "more than 1,000,000"),
-        ("callback_requested", "maybe", "column 'callback_requested': 1 value(s) (row 3: 'maybe')"),
-        ("queue", "", "column 'queue': 1 value(s) (row 3: empty) are empty"),
-        ("call_id", "c1", "column 'call_id': 1 value(s) (row 3: 'c1') repeat an earlier call"),
+        ("callback_requested", "maybe",
+         "column 'callback_requested': 1 value(s) (line 4: 'maybe')"),
+        ("queue", "", "column 'queue': 1 value(s) (line 4: empty) are empty"),
+        ("call_id", "c1", "column 'call_id': 1 value(s) (line 4: 'c1') repeat an earlier call"),
     ],
 )
 def test_bad_cells_are_reported_by_column_and_row(csv_rows, column, value, message):
+    """A CSV file's cell is named by its line in the file: the third record is line 4,
+    under the header, where a spreadsheet shows it."""
     path, rows = csv_rows
     rows.loc[2, column] = value
     rows.to_csv(path, index=False)
@@ -110,7 +113,7 @@ def test_a_wait_of_a_week_passes_and_a_longer_one_in_whole_numbers_is_named():
     frame["wait_s"] = pd.Series([604_800, 604_800], dtype="int64")  # a Parquet int column
     assert validate_records(frame)["wait_s"].tolist() == [604_800.0, 604_800.0]
     frame["wait_s"] = pd.Series([10, 10**12], dtype="int64")
-    with pytest.raises(RecordsError, match=r"'wait_s': 1 value\(s\) \(row 2: 1000000000000\) "
+    with pytest.raises(RecordsError, match=r"'wait_s': 1 value\(s\) \(data row 2: 1000000000000\) "
                                            r"are more than 604,800 s"):
         validate_records(frame)
 
@@ -162,8 +165,8 @@ def test_an_abandoned_call_that_asked_for_a_callback_is_refused_by_its_rows():
             call("c2", Outcome.ABANDONED, 100, callback_requested=True),
             call("c3", Outcome.ABANDONED, 40)]
     frame = pd.DataFrame([r._asdict() for r in rows])
-    with pytest.raises(RecordsError, match=r"'callback_requested': 1 value\(s\) \(row 2: 'c2'\) "
-                                           r"are true on abandoned calls"):
+    with pytest.raises(RecordsError, match=r"'callback_requested': 1 value\(s\) "
+                                           r"\(data row 2: 'c2'\) are true on abandoned calls"):
         validate_records(frame)
     frame.loc[1, "callback_requested"] = False
     assert validate_records(frame)["outcome"].tolist() == ["answered", "abandoned", "abandoned"]
@@ -181,8 +184,8 @@ def test_a_callback_wait_no_connected_callback_could_have_is_refused_by_its_rows
     with pytest.raises(RecordsError) as refused:
         validate_records(frame)
     said = str(refused.value)
-    assert "'callback_wait_s': 1 value(s) (row 2: 'c2') have a callback wait but no " in said
-    assert "'callback_wait_s': 1 value(s) (row 1: 'c1') are shorter than wait_s" in said
+    assert "'callback_wait_s': 1 value(s) (data row 2: 'c2') have a callback wait but no " in said
+    assert "'callback_wait_s': 1 value(s) (data row 1: 'c1') are shorter than wait_s" in said
     frame.loc[0, "callback_wait_s"] = 45.0
     frame.loc[1, "callback_wait_s"] = None
     assert validate_records(frame)["callback_wait_s"].tolist()[:3] == [45.0, pytest.approx(
@@ -198,7 +201,42 @@ def test_a_call_with_no_entry_time_is_refused_by_its_row(tmp_path, suffix):
     frame.loc[2, "entered_at"] = pd.NaT
     path = tmp_path / f"calls{suffix}"
     frame.to_parquet(path) if suffix == ".parquet" else frame.to_csv(path, index=False)
-    with pytest.raises(RecordsError, match=r"column 'entered_at': 1 value\(s\) \(row 3"):
+    said = r"line 4" if suffix == ".csv" else r"data row 3"  # a Parquet file has no lines
+    with pytest.raises(RecordsError, match=rf"column 'entered_at': 1 value\(s\) \({said}"):
         load_records(path)
     with pytest.raises(RecordsError, match="entered_at"):
         validate_records(frame)
+
+
+def test_a_bad_cell_in_the_first_record_of_a_csv_file_is_named_by_its_line(tmp_path):
+    """The first record sits on line 2, under the header, where a spreadsheet shows it: the
+    message had said "row 1", and an analyst opening the file looked at the header row."""
+    path = tmp_path / "neg.csv"
+    frame = pd.DataFrame([call(f"c{i}", Outcome.ANSWERED, 5)._asdict() for i in range(3)])
+    frame.loc[0, "wait_s"] = -5
+    frame.to_csv(path, index=False)
+    with pytest.raises(RecordsError) as refused:
+        load_records(path)
+    assert "column 'wait_s': 1 value(s) (line 2: -5" in str(refused.value)
+    assert "row 1" not in str(refused.value)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_batch_reader_names_a_cell_deep_in_the_file_as_the_whole_read_does(tmp_path,
+                                                                               suffix):
+    """A batch's rows are counted on from the batches before it: the 1,501st record is line
+    1502 of a CSV file (data row 1501 of a Parquet one) in any batch, not a row of its batch."""
+    from analytics.records import iter_record_batches
+
+    frame = pd.DataFrame([call(f"c{i}", Outcome.ANSWERED, 5)._asdict() for i in range(2000)])
+    frame.loc[1500, "wait_s"] = -5
+    path = tmp_path / f"calls{suffix}"
+    frame.to_parquet(path, row_group_size=300) if suffix == ".parquet" \
+        else frame.to_csv(path, index=False)
+    said = "(line 1502: -5" if suffix == ".csv" else "(data row 1501: -5"
+    with pytest.raises(RecordsError) as whole:
+        load_records(path)
+    with pytest.raises(RecordsError) as batched:
+        list(iter_record_batches([path], batch_rows=200))
+    assert "(batch 1)" not in str(batched.value)  # deep in the file: not its first batch
+    assert said in str(whole.value) and said in str(batched.value)

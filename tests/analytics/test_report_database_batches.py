@@ -131,7 +131,7 @@ def test_a_batch_that_does_not_validate_is_named_by_the_whole_read(call_log, mon
     engine.dispose()
     result = CliRunner().invoke(report_command, ["--db", call_log, "--json"])
     assert result.exit_code == 1
-    assert "column 'wait_s': 1 value(s) (row " in result.output
+    assert "column 'wait_s': 1 value(s) (data row " in result.output
     assert "(batch" not in result.output
     assert "reading the log whole to name the rows" in result.output
 
