@@ -15,7 +15,50 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "calls",
         "calls that entered the queue; calls that never did (rang while closed, kept a pending "
         "callback, or hung up before any webhook placed them in line, e.g. during the "
-        "greeting) are no queue's calls and are left out",
+        "greeting) are no queue's calls and are left out: the first two are counted apart, "
+        "per group, in not_queued",
+    ),
+    "not_queued": (
+        "calls",
+        "calls of the report's period and queues that never joined a queue, left out of "
+        "every queue figure and counted apart, per group (the `not_queued` section): those "
+        "that rang while the line was closed (not_queued_closed; outcome closed) and those "
+        "that rang back and kept a pending callback (not_queued_kept_callback; outcome "
+        "kept_callback), by when they rang; from record files and the database alike. "
+        "Counting them in a queue's rates would dilute every one (they never waited in it)",
+    ),
+    "closed": (
+        "calls",
+        "not_queued section: calls that rang while the group's queue was closed (its opening "
+        "hours): told when it opens, never queued",
+    ),
+    "closed_callbacks_booked": (
+        "calls",
+        "not_queued section: of the closed calls, those that booked a callback for the "
+        "opening (only a queue whose policy offers callbacks books them); the queue's "
+        "callbacks_requested and callback rates do not count them",
+    ),
+    "closed_callbacks_connected": (
+        "calls",
+        "not_queued section: of the callbacks booked while closed, those that reached an "
+        "agent (a record file's closed row says so with a callback_wait_s; the database's "
+        "callback status connected)",
+    ),
+    "closed_callbacks_failed": (
+        "calls",
+        "not_queued section: of the callbacks booked while closed, those given up after every "
+        "retry (the database's callback status failed); null from record files, whose rows do "
+        "not say it (those are in closed_callbacks_not_connected)",
+    ),
+    "closed_callbacks_not_connected": (
+        "calls",
+        "not_queued section: closed_callbacks_booked − closed_callbacks_connected: failed, "
+        "cancelled, or not dialled yet (due at an opening still to come, or being dialled)",
+    ),
+    "kept_callback": (
+        "calls",
+        "not_queued section: calls from a caller whose callback was pending, who kept it "
+        "instead of queueing (the person is counted once, by the call that booked it)",
     ),
     "calls_in_progress": (
         "calls",

@@ -319,6 +319,29 @@ def _clustering_said(plan: dict[str, Any]) -> str:
             "independent)")
 
 
+NOT_QUEUED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("closed", "rang while closed"),
+    ("closed_callbacks_booked", "booked a callback for the opening"),
+    ("closed_callbacks_connected", "of which connected"),
+    ("closed_callbacks_failed", "of which failed"),
+    ("closed_callbacks_not_connected", "of which not connected (failed, cancelled, not due)"),
+    ("kept_callback", "kept a pending callback"),
+)
+NOT_QUEUED_TITLE = ("calls that never joined a queue, per group (in none of the figures "
+                    "above: counted apart)")
+
+
+def not_queued_rows(entries: list[dict[str, Any]]) -> list[list[str]]:
+    """The `not_queued` section as a table: a header row, then one row per group; a count
+    a record file cannot give (failed) reads "not in the records"."""
+    rows = [["group", *(label for _, label in NOT_QUEUED_COLUMNS)]]
+    for entry in entries:
+        rows.append([entry["group"], *("not in the records" if entry.get(name) is None
+                                       else f"{entry[name]:,}"
+                                       for name, _ in NOT_QUEUED_COLUMNS)])
+    return rows
+
+
 def left_out_sentence(waiting: int) -> str:
     """The calls a report on a live database leaves out, as every rendering says it."""
     return (f"left out {waiting:,} call{'s' if waiting != 1 else ''} still in progress (no "

@@ -7,7 +7,6 @@ so a file written by one can be read by the others and every read is validated.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.id_hashes import id_hashes, ids_unique
+from analytics.not_queued import NotQueued
 from analytics.tables import iter_table_batches, read_table, table_format, write_table
 from analytics.validation import RecordsError, RowNumbers, validate_records
 from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, CallRecord
@@ -46,23 +46,22 @@ RecordsInput = pd.DataFrame | Iterable[CallRecord]
 _NOT_QUEUED = tuple(outcome.value for outcome in NOT_QUEUED)
 
 
-@dataclass
-class LeftOut:
-    """Rows the file readers left out as no queue's calls, counted as they read, so the
-    command can say how many."""
-
-    not_queued: int = 0
+LeftOut = NotQueued
+"""What the file readers left out as no queue's calls, counted per group as they read
+(`analytics.not_queued.NotQueued`), so the command can say how many and the report can give
+them apart."""
 
 
 def queue_calls(records: pd.DataFrame, left_out: LeftOut | None = None) -> pd.DataFrame:
     """The validated records of calls that joined a queue: rows with a NOT_QUEUED outcome
     (closed, kept_callback) go, as the database's reader leaves them out; `left_out` counts
-    them. Labels used only by those rows go too, so they name no empty group."""
+    them (those its `keep` keeps: the report's period and queues). Labels used only by those
+    rows go too, so they name no empty group."""
     never = records["outcome"].isin(_NOT_QUEUED).to_numpy()
     if not never.any():
         return records
     if left_out is not None:
-        left_out.not_queued += int(never.sum())
+        left_out.add_records(records[never].reset_index(drop=True))
     kept = records[~never].reset_index(drop=True)
     for name in ("queue", "policy", "arm"):
         kept[name] = kept[name].cat.remove_unused_categories()

@@ -19,6 +19,7 @@ from analytics import plots
 from analytics.charts import Chart
 from analytics.formatting import calls_said
 from analytics.groups import GROUP, with_groups
+from analytics.not_queued import not_queued_sentence
 from analytics.report import Report
 from analytics.survival import abandoned_flag, abandonment_hazard, announcement_marks, patience_fits
 from analytics.told_waits import told_wait_rows
@@ -55,6 +56,10 @@ def render_html(
         forest=forest,
         verdicts=[c for c in report["comparisons"] if c.get("primary")],
         comparison_rows=fmt.comparison_rows(report["comparisons"]),
+        not_queued_rows=fmt.not_queued_rows(report.get("not_queued") or []),
+        not_queued_said=not_queued_sentence(report["period"].get("not_queued_closed") or 0,
+                                            report["period"].get("not_queued_kept_callback")
+                                            or 0),
         sample_size=fmt.sample_size_sentence(report["sample_size"]),
         definitions=[(f, fmt.field_unit(f) or d["unit"], d["definition"])
                      for f, d in report["definitions"].items()],  # fmt: skip

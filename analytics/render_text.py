@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from analytics import formatting as fmt
+from analytics.not_queued import not_queued_sentence
 from analytics.report import Report
 
 GROUPS_PER_BLOCK = 3  # keeps the table under ~120 columns
@@ -16,6 +17,7 @@ def render_text(report: Report) -> str:
     policies = report["policies"]
     for start in range(0, len(policies), GROUPS_PER_BLOCK):
         parts.append(_metric_table(policies[start : start + GROUPS_PER_BLOCK]))
+    parts.append(_not_queued(report.get("not_queued")))
     parts.append(_comparison_table(report["comparisons"]))
     parts.append(_told_waits(report.get("told_waits")))
     parts.append(fmt.sample_size_sentence(report["sample_size"]))
@@ -31,6 +33,9 @@ def _header(report: Report) -> str:
     waiting = period.get("calls_in_progress")
     if waiting:
         lines.append(fmt.left_out_sentence(waiting))
+    if never := not_queued_sentence(period.get("not_queued_closed") or 0,
+                                    period.get("not_queued_kept_callback") or 0):
+        lines.append(never)
     if settings.get("timezone", "UTC") != "UTC":  # the JSON's breakdowns and the filter
         lines.append(f"clock: {settings['timezone']} (--from/--to, hours and days)")
     lines.append(
@@ -50,6 +55,13 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 def _metric_table(policies: list[dict]) -> str:
     return _table(fmt.metric_rows(policies))
+
+
+def _not_queued(entries: list[dict] | None) -> str:
+    """The calls that never joined a queue, per group (only when there were any)."""
+    if not entries:
+        return ""
+    return f"{fmt.NOT_QUEUED_TITLE}\n" + _table(fmt.not_queued_rows(entries))
 
 
 def _told_waits(rows: list[dict] | None) -> str:

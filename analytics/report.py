@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from analytics.survival import (
     patience_fits,
     survival_at,
 )
-from hold_policies.records import Outcome
+from hold_policies.records import NOT_QUEUED, Outcome
 
 Report = dict[str, Any]
 
@@ -48,7 +48,9 @@ _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
     "unserved": "unserved",
     "unserved_rate": "unserved_rate",
     "unserved_rate_ci": ("unserved_rate_ci_low", "unserved_rate_ci_high"),
-    **{f"n_{o.value}": f"n_{o.value}" for o in Outcome},
+    # a count per outcome of calls that joined a queue: never-queued ones (NOT_QUEUED) are
+    # in no group's figures, so their counts would be 0 by construction; `not_queued` has them
+    **{f"n_{o.value}": f"n_{o.value}" for o in Outcome if o not in NOT_QUEUED},
     "callbacks_failed": "callbacks_failed",
     "callback_takers": "callback_takers",
     "abandoned": "abandoned",
@@ -104,11 +106,14 @@ def build_report(
     detect_drop: float = 0.03,
     confidence: float = 0.95,
     timezone: str = "UTC",
+    not_queued: Sequence[dict[str, Any]] = (),
 ) -> Report:
     """Metrics, patience and comparisons for every group in validated records.
 
     Groups are queue × policy, or queue × experiment arm (intention to treat). For a file too
-    big to hold, `analytics.summary` gives the same report from batches.
+    big to hold, `analytics.summary` gives the same report from batches. `not_queued`: the
+    calls of the period and queues that never joined a queue, per group, as the readers
+    counted them (`analytics.not_queued.NotQueued.entries`), given apart.
     """
     grouped = with_groups(records)
     table = all_metrics(grouped, short_abandon_s, service_threshold_s)
@@ -122,6 +127,7 @@ def build_report(
         same_callers=entries.same_callers,
         timezone=timezone,
         pairing=entries.pairing,
+        not_queued=tuple(not_queued),
     )
     return assemble_report(parts, short_abandon_s, service_threshold_s, detect_drop, confidence)
 
@@ -131,7 +137,8 @@ class ReportParts:
     """What a report is made of, however the records were read: the all_metrics table, the
     patience figures (`patience_table`), the log-rank p-value of two groups, the period and the
     breakdowns; whether two groups are one set of callers, and those callers aligned for the
-    paired comparison (`same_callers.EntryTimes`)."""
+    paired comparison (`same_callers.EntryTimes`); the calls that never joined a queue, per
+    group (`analytics.not_queued`)."""
 
     table: pd.DataFrame
     patience: pd.DataFrame
@@ -141,6 +148,7 @@ class ReportParts:
     same_callers: Callable[[str, str], bool] = lambda _a, _b: False  # same_callers.py
     timezone: str = "UTC"  # the clock of the breakdowns' hours and days
     pairing: Callable[[str, str], Pairing | None] = lambda _a, _b: None  # same_callers.py
+    not_queued: Sequence[dict[str, Any]] = ()  # not_queued.NotQueued.entries()
 
 
 def assemble_report(
@@ -160,14 +168,25 @@ def assemble_report(
             "confidence": confidence,
             "timezone": parts.timezone,
         },
-        "period": parts.period,
+        "period": {**parts.period, **not_queued_totals(parts.not_queued)},
         "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
+        "not_queued": [dict(entry) for entry in parts.not_queued],
         "comparisons": _comparisons(parts.logrank_p, table, confidence,
                                     days_of(parts.breakdowns.get("day", [])),
                                     parts.same_callers, parts.pairing),
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
         "breakdowns": parts.breakdowns,
     }
+
+
+def not_queued_totals(entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """The period's calls left out as never queued: all of them, and those that rang while
+    the line was closed and those that kept a pending callback (the `not_queued` section's
+    sums), from files and the database alike."""
+    closed = sum(int(e.get("closed") or 0) for e in entries)
+    kept = sum(int(e.get("kept_callback") or 0) for e in entries)
+    return {"not_queued": closed + kept, "not_queued_closed": closed,
+            "not_queued_kept_callback": kept}
 
 
 def patience_table(fits: Mapping[str, PatienceCurve], confidence: float = 0.95) -> pd.DataFrame:

@@ -142,8 +142,10 @@ class RecordsSummary:
         self.last = last if self.last is None else max(self.last, last)
         self.calls += len(records)
 
-    def report(self, detect_drop: float = 0.03, confidence: float = 0.95) -> Report:
-        """The report these records give (`report.build_report` on them, read whole)."""
+    def report(self, detect_drop: float = 0.03, confidence: float = 0.95,
+               not_queued: Sequence[dict] = ()) -> Report:
+        """The report these records give (`report.build_report` on them, read whole);
+        `not_queued` as `build_report` takes it."""
         labels = sorted(self.combos)
         counts, medians, patience = {}, {}, []
         for label in labels:  # one group's waits, and one curve, at a time
@@ -161,6 +163,7 @@ class RecordsSummary:
             same_callers=self.entries.same_callers,
             timezone=self.timezone,
             pairing=self.entries.pairing,
+            not_queued=tuple(not_queued),
         )
         return assemble_report(parts, self.short_abandon_s, self.service_threshold_s,
                                detect_drop, confidence)  # fmt: skip

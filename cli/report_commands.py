@@ -19,6 +19,7 @@ import pandas as pd
 from analytics.events import load_events, validate_events
 from analytics.filters import between
 from analytics.formatting import left_out_sentence
+from analytics.not_queued import EXPORTED, REPORTED, NotQueued, not_queued_sentence
 from analytics.pseudonyms import CallerIdMode, CallerIds
 from analytics.queue_log import (
     queue_log_from_call_batches,
@@ -45,6 +46,7 @@ from analytics.tables import (
 )
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
+from cli.not_queued_log import not_queued_in_log
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device, leads_to_stdout
 from cli.period_options import Period, RecordSelection, period_options, queue_rows
 from cli.progress import LinesWritten, stage
@@ -66,16 +68,20 @@ def _database_reader():  # noqa: ANN202 - a module
 
 
 def read_records(records_paths: Sequence[Path], db_url: str | None,
-                 say_unfinished: bool = True) -> pd.DataFrame:
+                 say_unfinished: bool = True, left_out: LeftOut | None = None,
+                 then: str = REPORTED) -> pd.DataFrame:
     """Validated records from files, or from the database when no files are given (naming
-    the calls in progress it leaves out, unless the caller counts them for its own period)."""
+    the calls in progress it leaves out, unless the caller counts them for its own period).
+    From files, `left_out` counts (and the command names) the rows of calls that never
+    joined a queue, those its `keep` keeps (all when not given), `then` what became of them
+    (`analytics.not_queued`: REPORTED apart, or EXPORTED to no file)."""
     if records_paths and db_url:
         raise click.UsageError("give either --records or --db, not both")
     try:
         if records_paths:
-            left_out = LeftOut()
+            left_out = left_out if left_out is not None else LeftOut()
             records = load_records(list(records_paths), left_out)
-            say_left_out(left_out)
+            say_left_out(left_out, then)
             return records
         read = _database_reader()
         url = database_url(db_url)
@@ -105,13 +111,24 @@ def say_in_progress(waiting: int) -> None:
         click.echo(left_out_sentence(waiting), err=True)
 
 
-def say_left_out(left_out: LeftOut) -> None:
-    """Name the rows of record files that are no queue's calls, so a file whose count differs
-    from the report's is explained (the database's reader never returns them)."""
-    n = left_out.not_queued
-    if n:
-        click.echo(f"left out {n:,} call{'s' if n != 1 else ''} that never joined a queue "
-                   f"(outcome closed or kept_callback): they are no queue's calls", err=True)
+def say_left_out(left_out: NotQueued, then: str = REPORTED) -> None:
+    """Name the calls that never joined a queue that a report or export left out (a record
+    file's rows with outcome closed or kept_callback, or the database's calls), in the same
+    words from either source, so a count that differs from the log's is explained."""
+    if said := not_queued_sentence(left_out.closed, left_out.kept_callback, then):
+        click.echo(said, err=True)
+
+
+def not_queued_of_log(db_url: str | None, start: pd.Timestamp | None,
+                      end: pd.Timestamp | None, queues: Sequence[str],
+                      then: str = REPORTED) -> NotQueued:
+    """The database's calls of the period and queues that never joined a queue, per group
+    (`cli.not_queued_log`), said on stderr as a record file's are."""
+    url = database_url(db_url)
+    with database_errors(url, _db_flag(db_url)):
+        counted = not_queued_in_log(url, start, end, queues)
+    say_left_out(counted, then)
+    return counted
 
 
 def read_events(
@@ -182,7 +199,8 @@ def report_from_files(
 ) -> dict | None:
     """The report from record files read in batches (bounded memory, no row kept whole); None
     when they do not read that way (a bad cell, a repeated id): the whole read says why."""
-    left_out, select = LeftOut(), RecordSelection(start, end, queues)
+    select = RecordSelection(start, end, queues)
+    left_out = LeftOut(keep=RecordSelection(start, end, queues))  # the period's, as its calls
     label = "reading call records from the record file(s), a batch at a time"
     try:
         with stage(label):
@@ -197,7 +215,7 @@ def report_from_files(
     if summary.calls == 0:  # the file(s) named: a header-only file had said no more
         raise _no_records(queues, start, end, seen=select.seen,
                           source=records_source(records_paths, None))
-    return summary.report(settings["detect_drop"])
+    return summary.report(settings["detect_drop"], not_queued=left_out.entries())
 
 
 def report_from_database(
@@ -236,7 +254,8 @@ def report_from_database(
         click.echo("a batch of records does not validate: reading the log whole to name the "
                    "rows", err=True)
         return None
-    report = summary.report(settings["detect_drop"])
+    never = not_queued_of_log(db_url, start, end, queues)
+    report = summary.report(settings["detect_drop"], not_queued=never.entries())
     report["told_waits"] = rows_of(add_tallies(tallies))
     return report
 
@@ -345,13 +364,16 @@ def report_command(
             report = report_from_database(db_url, start, end, queues, settings)
     if report is None:
         source = "the database" if not records_paths else "the record file(s)"
+        never = LeftOut(keep=RecordSelection(start, end, queues))  # the period's, as its calls
         with stage(f"reading call records from {source}"):
-            records = read_records(records_paths, db_url, say_unfinished=False)
+            records = read_records(records_paths, db_url, say_unfinished=False, left_out=never)
+        if not records_paths:
+            never = not_queued_of_log(db_url, start, end, queues)
         if start is not None or end is not None:
             records = between(records, start, end)
         records = only_queues(records, queues, (start, end), records_source(records_paths, db_url))
         with stage(f"building the report on {len(records):,} calls"):
-            report = build_report(records, **settings)
+            report = build_report(records, **settings, not_queued=never.entries())
         events = None
         if events_paths or not records_paths:  # announcements come with a database's records
             with stage("reading the announcements"):
@@ -475,7 +497,7 @@ def _export_records(
     select, source = period.records(), records_source(records_paths, db_url)
     try:
         with whole_file(out_path) as partial:
-            batches = map(select, _record_batches(records_paths, db_url))
+            batches = map(select, _record_batches(records_paths, db_url, period))
             count = write_table_batches(_counted(batches, written), partial, file_format)
             _some_kept(count, period, source, select.seen)
             return count
@@ -484,7 +506,10 @@ def _export_records(
                    err=True)
     except BatchesDiffer:  # files with other extra columns (one has talk_s): joined whole
         click.echo("the record files' columns differ: reading them whole", err=True)
-    records = select(read_records(records_paths, db_url))
+    records = select(read_records(records_paths, db_url, left_out=LeftOut(keep=period.records()),
+                                  then=EXPORTED))
+    if not records_paths:
+        not_queued_of_log(db_url, period.start, period.end, period.queues, EXPORTED)
     _some_kept(len(records), period, source, select.seen)
     with whole_file(out_path) as partial:
         write_records(records, partial, file_format=file_format)
@@ -501,23 +526,26 @@ def _some_kept(count: int, period: Period, source: str, seen: Iterable[str]) -> 
                           seen=set(seen))
 
 
-def _record_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterator[pd.DataFrame]:
+def _record_batches(records_paths: Sequence[Path], db_url: str | None,
+                    period: Period) -> Iterator[pd.DataFrame]:
     """Validated records of the files, or of the database, a batch at a time (an empty one
     when there are none, so the file still has its header). The database's come with each
-    call's `talk_s`, so the file can be fitted (`holdwell fit --records`) as the log can."""
+    call's `talk_s`, so the file can be fitted (`holdwell fit --records`) as the log can.
+    The calls of `period` that never joined a queue are in no record, and are said."""
     empty = True
-    for batch in _source_batches(records_paths, db_url):
+    for batch in _source_batches(records_paths, db_url, period):
         empty = False
         yield batch
     if empty:
         yield validate_records(pd.DataFrame(columns=list(RECORD_COLUMNS)))
 
 
-def _source_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterator[pd.DataFrame]:
+def _source_batches(records_paths: Sequence[Path], db_url: str | None,
+                    period: Period) -> Iterator[pd.DataFrame]:
     if records_paths:
-        left_out = LeftOut()
+        left_out = LeftOut(keep=period.records())
         yield from iter_record_batches(list(records_paths), left_out=left_out)
-        say_left_out(left_out)
+        say_left_out(left_out, EXPORTED)
         return
     read = _database_reader()
     url = database_url(db_url)
@@ -526,6 +554,7 @@ def _source_batches(records_paths: Sequence[Path], db_url: str | None) -> Iterat
         yield from _validated(map(with_talk_from_ends, read.record_batches(url, for_twin=True)),
                               source)
         say_in_progress(read.calls_in_progress(url))
+    not_queued_of_log(db_url, period.start, period.end, period.queues, EXPORTED)
 
 
 def _counted(batches: Iterator[pd.DataFrame], written: LinesWritten) -> Iterator[pd.DataFrame]:
@@ -560,14 +589,15 @@ def _export_queue_log(
 
     if records_paths:
         try:
-            left_out = LeftOut()
+            left_out = LeftOut(keep=period.records())
             batches = map(select, iter_record_batches(list(records_paths), left_out=left_out))
             count = _write_counted(stream_queue_log(batches, **options), out_path, some_kept)
-            say_left_out(left_out)
+            say_left_out(left_out, EXPORTED)
             return count
         except (ValueError, RecordsError) as error:  # out of order, or a cell to point at
             click.echo(f"reading the records whole ({error})", err=True)
-    records = select(read_records(records_paths, db_url))
+    records = select(read_records(records_paths, db_url, left_out=LeftOut(keep=period.records()),
+                                  then=EXPORTED))
     some_kept(len(records))
     return _write_counted(queue_log_from_records(records, **options), out_path)
 

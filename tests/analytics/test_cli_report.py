@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from analytics.not_queued import NotQueued
 from analytics.queue_log import parse_queue_log_line
 from analytics.records import load_records, write_records
 from analytics.synthetic import arm_for_rate, synthetic_records
@@ -144,6 +145,9 @@ def fake_database(monkeypatch, tmp_path):
     module.told_batches = told_batches
     module.calls_in_progress = lambda url, *_filters: 0
     monkeypatch.setitem(sys.modules, "app.storage.read", module)
+    # no call of this log rang while closed or kept a callback (cli.not_queued_log's query)
+    monkeypatch.setattr("cli.report_commands.not_queued_in_log",
+                        lambda url, *_filters: NotQueued())
     return seen
 
 
