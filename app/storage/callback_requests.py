@@ -44,12 +44,18 @@ CALLER_GONE = update(callbacks).where(
     callbacks.c.call_id == param("call", callbacks.c.call_id),
     callbacks.c.status == "pending", callbacks.c.attempts == 0, callbacks.c.due_at.is_(None),
     callbacks.c.next_attempt_at > param("now", callbacks.c.next_attempt_at),
+    callbacks.c.next_attempt_at <= param("leaving_until", callbacks.c.next_attempt_at),
 ).values(next_attempt_at=param("now", callbacks.c.next_attempt_at))
 
 
 def caller_gone(conn: Connection, call_id: str, now: datetime) -> None:
-    """The caller left the line or hung up: their callback (if any, not yet tried) is due."""
-    conn.execute(CALLER_GONE, {"call": call_id, "now": now})
+    """The caller left the line or hung up: their callback (if any, not yet tried) is due,
+    unless it is held for longer than its leaving (a caller ringing in, asked about it:
+    returning_writes.HELD_WHILE_ASKED; a late hang-up had made it due mid-question)."""
+    requested = conn.execute(REQUESTED_AT, {"callback": call_id}).scalar()
+    if requested is not None:
+        conn.execute(CALLER_GONE, {"call": call_id, "now": now, "leaving_until":
+                                   as_utc(requested) + timedelta(seconds=LEAVING_S)})
 
 
 def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:

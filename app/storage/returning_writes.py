@@ -62,6 +62,7 @@ def _new_call_fact(conn: Connection, command: c.Labelled, event: str, key: str,
 
 
 STANDS, ENDED = "stands", "ended"
+CONNECTED = "connected"
 """What `cancel_for_waiting` found instead of a pending callback: being dialled (it stands),
 or ended otherwise meanwhile (failed, or kept: nothing stands)."""
 
@@ -88,12 +89,15 @@ def cancel_stored(conn: Connection, command: c.CancelForWaiting) -> str | None:
 
 
 def _found(status: str | None) -> str:
-    return CANCELLED if status == CANCELLED else STANDS if status in OUTSTANDING else ENDED
+    """A connected callback stands too: its promise was kept (on another line, or to a
+    machine), and its caller, never both, is not queued again."""
+    return CANCELLED if status == CANCELLED else STANDS if status in (*OUTSTANDING, CONNECTED) \
+        else ENDED
 
 
-def still_booked(conn: Connection, call_id: str) -> bool:
-    """Whether the callback of `call_id` still stands (pending, or being dialled)."""
-    return _status(conn, call_id) in OUTSTANDING
+def callback_status(conn: Connection, call_id: str) -> str | None:
+    """The status of the callback of `call_id` (None: it has none)."""
+    return _status(conn, call_id)
 
 
 def _status(conn: Connection, call_id: str) -> str | None:

@@ -22,7 +22,8 @@ from app.storage import commands as c
 from app.storage.callback_admin import CANCELLED
 from app.storage.deadline import DatabaseUnavailable, Unsettled
 from app.storage.one_per_person import outstanding_for
-from app.storage.returning_writes import STANDS, still_booked
+from app.storage.prepared import OUTSTANDING
+from app.storage.returning_writes import CONNECTED, STANDS, callback_status
 from app.twiml import one_key, say, say_and_hang_up, twiml_response
 from app.voice.blueprint import bp
 from app.voice.callers import number_to_call
@@ -128,16 +129,19 @@ class Trade(Enum):
 
 
 def _unless_gone(booked: str) -> Trade | None:
-    """Keeping it (1, no key): GONE if the callback ended while they were asked (they are
-    told so and wait on the line, never that it stands); None (kept) if it stands, or if the
-    database cannot say in time."""
+    """Keeping it (1, no key): GONE if the callback failed or was cancelled while they were
+    asked (they are told it is no longer booked and wait on the line, never that it
+    stands); ON_ITS_WAY if it connected meanwhile (kept: never both); None (kept) if it is
+    still to come, or if the database cannot say in time."""
     svc = services()
     try:
-        stands = svc.store.read(lambda conn: still_booked(conn, booked), g.deadline)
+        status = svc.store.read(lambda conn: callback_status(conn, booked), g.deadline)
     except DatabaseUnavailable as error:
         log.warning("could not read back the callback of %s: %s", booked, error)
         return None
-    return None if stands else Trade.GONE
+    if status is None or status in OUTSTANDING:
+        return None
+    return Trade.ON_ITS_WAY if status == CONNECTED else Trade.GONE
 
 
 def traded_for_waiting(booked: str, call_id: str) -> Trade:

@@ -72,3 +72,49 @@ def test_a_callback_that_ended_meanwhile_is_never_said_to_stand(due_again, key):
     said = spoken(reply.data).lower()
     assert "call you back" not in said and "on its way" not in said, said
     assert "no longer booked" in said and "Enqueue" in top_verbs(reply.data)
+
+
+def test_a_late_hang_up_of_the_booking_call_does_not_undo_the_hold(make_app, clock):
+    """The booking call's hang-up, heard late (a slow status callback, a journal replayed),
+    made its callback due at once mid-question: it now only ends the wait for its caller
+    to leave, never a hold (review 42, finding 1)."""
+    from tests.app.test_one_callback_per_person import CHOICE
+
+    app = make_app(CONFIG)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    booked = sid("booked")
+    join(twilio, booked)
+    gather = {"CallSid": booked, "From": NUMBER, "Digits": "2"}
+    offer = twilio.post(CHOICE, gather)
+    twilio.post(parse(offer.data).find("Gather").get("action"), {**gather, "Digits": "1"})
+    twilio.post(CHOICE.replace("/voice/choice", "/voice/queue-result"),
+                {"CallSid": booked, "QueueResult": "leave"})
+    clock.advance(20)
+    asked = twilio.post("/voice/incoming?queue=support",
+                        {"CallSid": sid("ringsback"), "From": NUMBER})
+    assert "already have a call back booked" in spoken(asked.data)
+    clock.advance(2)
+    twilio.post("/voice/status", {"CallSid": booked, "CallStatus": "completed"})
+    agent = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("agentB")}).data)
+    assert agent.find(".//Number") is None  # they are still being asked on that phone
+    clock.advance(60)
+    later = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("agentC")}).data)
+    assert later.find(".//Number") is not None
+
+
+@pytest.mark.parametrize("key", ["1", "2", ""])
+def test_a_callback_kept_meanwhile_is_said_to_be_on_its_way_and_they_are_not_queued(
+        due_again, key):
+    """Claimed just before they rang in and answered on another line (or by a machine):
+    the promise was kept, so never both: they hear it is on its way, and are not queued
+    (it had been told as "no longer booked" and the caller queued again: review 42, 2)."""
+    app, twilio = due_again
+    asked = twilio.post("/voice/incoming?queue=support",
+                        {"CallSid": sid("ringsback"), "From": NUMBER})
+    with app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(update(callbacks).values(status="connected"))
+    reply = twilio.post(parse(asked.data).find("Gather").get("action"),
+                        {"CallSid": sid("ringsback"), "From": NUMBER, "Digits": key})
+    said = spoken(reply.data).lower()
+    assert "on its way" in said and "no longer booked" not in said, said
+    assert "Enqueue" not in top_verbs(reply.data)
