@@ -15,7 +15,6 @@ fault tests (tests/app).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import tempfile
@@ -283,10 +282,9 @@ def emulate(
     streams = Streams.spawn(rng)
     realism_draw = UniformStream(rng.spawn(1)[0])  # after the callers' streams: theirs stay
     callers = (callers or streams.callers(scenario)).before(scenario.horizon_s)  # whole days
-    token = secrets.token_hex(16)
+    token, tag = secrets.token_hex(16), secrets.token_hex(4)
     line = scenario.closed_line
     start = fresh_start(database_url, scenario.start, line.hours.zone if line else UTC)
-    tag = run_tag(rng, start)
     scenario = replace(scenario, start=start)
     clock = ManualClock(start)
     settings = app_config(scenario, policy, config)
@@ -344,16 +342,6 @@ def emulate(
     summary["app_errors"] = len(errors)
     return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests,
                        emulator.clips, arms if len(arms) > 1 else {})
-
-
-def run_tag(rng: np.random.Generator, start: datetime) -> str:
-    """The run's mark in its call SIDs (CA<tag>0…01): fixed by the seed and the run's start,
-    so the same seed draws the same callers into the same arms of a split (the app's arm
-    is a hash of the call SID); a random mark had split a seed's callers differently on
-    every run. Runs sharing a log never share a start (`fresh_start`), so nor a mark. Drawn
-    from a stream of its own, after the callers' and realism's: theirs stay."""
-    draw = int(rng.spawn(1)[0].integers(2**63))
-    return hashlib.sha256(f"{draw}:{start.isoformat()}".encode()).hexdigest()[:8]
 
 
 def labels_served(queue: QueueConfig, arms: Arms) -> dict[str, str]:

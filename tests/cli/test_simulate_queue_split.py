@@ -130,17 +130,3 @@ def test_a_queue_without_a_split_runs_its_policy_without_a_note(tmp_path):
     result = invoke(["--config", str(config), *SMALL, "--json"])
     assert json.loads(result.stdout)["policy"] == "checkin"
     assert "split" not in result.stderr
-
-
-def test_the_same_seed_draws_the_same_callers_into_the_same_arms(setup, tmp_path):
-    """The app's arm is a hash of the call SID; the emulator's SIDs had carried a random
-    mark, so a seed split its callers differently on every run (30/30, then 24/36)."""
-    config, _ = setup
-    arms = []
-    for run in ("one", "two"):
-        out = tmp_path / f"{run}.csv"
-        invoke(["--engine", "twilio", "--config", str(config), "--sim-db",
-                f"sqlite:///{tmp_path / f'{run}.db'}", *SMALL, "--out", str(out)])
-        records = pd.read_csv(out)
-        arms.append(dict(zip(records["entered_at"], records["arm"], strict=True)))
-    assert arms[0] == arms[1]
