@@ -99,9 +99,11 @@ def talk_ended_key(call_id: str, claim: str | None) -> str:
     return f"{call_id}:{CALLBACK_ENDED}:{claim or ''}"
 
 
-TALK_ENDED = exists().where(call_events.c.dedupe_key == callbacks.c.call_id
-                            + literal(f":{CALLBACK_ENDED}:")
-                            + func.coalesce(callbacks.c.claim_token, literal("")))
+TALK_ENDED = exists().where(call_events.c.dedupe_key.in_([
+    callbacks.c.call_id + literal(f":{CALLBACK_ENDED}:")
+    + func.coalesce(callbacks.c.claim_token, literal("")),
+    callbacks.c.call_id + literal(f":{CALLBACK_ENDED}")]))  # written before 2026-12-07, one a
+# callback whichever claim it ended: it holds as it did, so no claim then in flight is let go
 """A host heard the Dial of this callback's claim end after its customer answered
 (CALLBACK_ENDED under its claim token, `talk_ended_key`; an earlier claim's end had held
 every later claim of the callback for HELD_LIMIT_S: fault audit 42, finding 4).
@@ -122,7 +124,7 @@ JUST_CLAIMED_BY = select(callbacks).where(
     # nor does its loop after the Dial of that claim ended (the Dial's result names it)
     callbacks.c.claim_token != param("finished", callbacks.c.claim_token),
     # nor any later loop once a host heard that Dial end (the loop after a <Dial><Queue>
-    # names no claim). Any claim's end counts: the safe side is a retry that rings nobody
+    # names no claim). The held claim's end counts: the safe side is a retry that rings nobody
     ~TALK_ENDED,
 ).order_by(callbacks.c.claimed_at.desc()).limit(1)
 
