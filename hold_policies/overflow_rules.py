@@ -34,15 +34,16 @@ def messages_told(seconds: Sequence[int | None], message_max_s: float,
                   transcribe: bool) -> int:
     """How many of a callback's latest messages (`seconds`: their lengths, oldest first;
     None: unknown, taken as the longest) the agent hears: at most MESSAGES_TOLD, and only
-    as many as fit in `brief_s` together (the newest always). Three full messages had
-    played for 360 s under a claim sized for one, released meanwhile: a second agent
-    dialled the customer while the first was still hearing about them."""
+    as many as fit in `brief_s` together, at their real lengths (a message recorded before
+    `message_max_s` was lowered may not fit even alone: then none is told, and the callbacks
+    page has it). Three full messages had played for 360 s under a claim sized for one,
+    released meanwhile: a second agent dialled the customer while the first was still
+    hearing about them."""
     budget = brief_s(message_max_s, transcribe)
     told, heard_s = 0, 0.0
     for length in reversed(seconds[-MESSAGES_TOLD:]):
-        heard_s += brief_s(message_max_s if length is None else min(length, message_max_s),
-                           transcribe)
-        if told and heard_s > budget:
+        heard_s += brief_s(message_max_s if length is None else length, transcribe)
+        if heard_s > budget:
             break
         told += 1
     return told

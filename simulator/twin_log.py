@@ -2,7 +2,7 @@
 a talk (COMPLETE, and a kept callback's CALLBACK_ENDED).
 
 Shared by `holdwell fit` (DATABASE_URL), the console's Twin page and `export --db`: each
-reads a record with its call's first talk-ending events beside it (END_COLUMNS; the
+reads a record with its call's last talk-ending events beside it (END_COLUMNS; the
 database read is the app's job) and hands it here.
 """
 
@@ -15,8 +15,8 @@ from hold_policies.call_outcome import CALLBACK_ENDED
 
 END_COLUMNS = {"COMPLETE": "completed_at", CALLBACK_ENDED: "callback_ended_at"}
 """The events a talk time ends at (an answered call's COMPLETE, a kept callback's end) and
-a record's columns holding each call's first of each, as a reader joins them to it
-(app.storage.read.with_twin_columns)."""
+a record's columns holding each call's last of each (a callback's ends are one per claim),
+as a reader joins them to it (app.storage.read.with_twin_columns)."""
 
 
 MAX_ANSWER_S = 1e9

@@ -61,7 +61,7 @@ def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -
     told = messages_told([m.seconds for m in claim.messages], rules.message_max_s,
                          rules.transcribe)
     words = rules.words
-    for message in claim.messages[-told:]:
+    for message in claim.messages[len(claim.messages) - told:]:  # told may be 0
         if message.transcript:
             text = cut_at_word(message.transcript, TRANSCRIPT_TOLD_CHARS)
             say(response, policy.voice, filled(words.agent_transcript, text=text))

@@ -55,3 +55,14 @@ def test_short_messages_are_all_told_oldest_first(make_app, clock):
     first = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("agentA")}).data)
     assert [play.text[-34:] for play in first.findall("Play")] == [
         sid(f"msg{n}", "RE") for n in range(3)]
+
+
+def test_a_message_longer_than_todays_limit_is_left_to_the_callbacks_page(make_app, clock):
+    """Recorded at 120 s, then message_max_s lowered to 60: no message fits the brief the
+    claim is now sized for, so none is played (the agent hears one was left)."""
+    app = make_app(LINE.replace("max_wait_s = 1800", "max_wait_s = 1800\nmessage_max_s = 60"))
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    leave_message(twilio, "c1", 0, 120)  # as if recorded under the old 120 s limit
+    brief = parse(twilio.post("/voice/agent?queue=support", {"CallSid": sid("agentA")}).data)
+    assert brief.findall("Play") == [] and brief.find(".//Number") is not None
+    assert "left a message" in " ".join(say.text or "" for say in brief.iter("Say"))
