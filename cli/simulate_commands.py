@@ -602,6 +602,14 @@ def split_not_simulated(queue: str, arms: Mapping[str, float], policy: str) -> s
             "with --engine twilio, to simulate it)")
 
 
+def split_compared(queue: str, arms: Mapping[str, float]) -> str:
+    """What `compare` runs on a queue running a split: each policy given, for every caller
+    (it had said nothing of the split its callers hear)."""
+    return (f"note: queue {queue} runs a split ({split_words(arms)}); compare runs each of "
+            "--policies for every caller, not the split (simulate --engine twilio without "
+            "--policy runs the split)")
+
+
 def with_arms(run: SimulationRun, arms: Mapping[str, float]) -> SimulationRun:
     """A split's run, its summary saying the split it ran (arm -> share of callers)."""
     return replace(run, summary={**run.summary, "split": shares(arms)})
@@ -674,6 +682,8 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
     names = policy_names(policies, f"of {', '.join(POLICY_NAMES)}")
     try:
         scenario, config, queue = build(options)
+        if (split := running_split(config, queue)) is not None:
+            click.echo(split_compared(queue, split), err=True)
         chosen = [named_as(policy_named, "--policies", name, config, queue, key="policy")
                   for name in names]
         check_fits_in_memory(scenario.calls, len(chosen))

@@ -130,3 +130,17 @@ def test_a_queue_without_a_split_runs_its_policy_without_a_note(tmp_path):
     result = invoke(["--config", str(config), *SMALL, "--json"])
     assert json.loads(result.stdout)["policy"] == "checkin"
     assert "split" not in result.stderr
+
+
+def test_compare_on_a_split_queue_says_it_runs_the_policies_given_not_the_split(setup):
+    """`compare --config` on a queue running a split said nothing of it (review 42)."""
+    from cli.simulate_commands import compare_command
+
+    config, _ = setup
+    result = CliRunner().invoke(compare_command, ["--config", str(config), *SMALL,
+                                                  "--policies", "silence,checkin", "--json"])
+    assert result.exit_code == 0, result.output
+    assert ("note: queue support runs a split (callback 50%, music_ads 50%); compare runs "
+            "each of --policies for every caller, not the split (simulate --engine twilio "
+            "without --policy runs the split)") in result.stderr
+    assert [run["policy"] for run in json.loads(result.stdout)] == ["silence", "checkin"]
