@@ -229,6 +229,8 @@ spoken context, the customer's answer and our own webhook all fit in it)."""
 AMD_S = 30
 """Twilio's answering machine detection listens up to 30 s (its default timeout) after the
 answer before the call goes on."""
+
+
 def iso_date(value: object) -> object:
     """A date from its ISO form (a stored version is JSON); anything else as it is."""
     if isinstance(value, str):

@@ -14,7 +14,7 @@ def fit_report(twin: Twin) -> str:
     """What `holdwell fit` prints: every figure with its unit and standard error."""
     rates, se = np.array(twin.arrivals.per_min), np.array(twin.arrivals.se_per_min)
     talk = twin.talk
-    shut = [day for day, day_rates in twin.by_weekday.items() if day_rates.daily_calls == 0]
+    shut = [day for day in twin.by_weekday if day not in twin.weekdays()]
     lines = [f"fitted from {twin.calls:,} calls, {twin.first_day} to {twin.last_day} "
              f"(times of day and dates on the line's clock, {twin.timezone})", "",
              f"arrivals: {twin.arrivals.daily_calls:,.0f} calls/day on average over "

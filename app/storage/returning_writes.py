@@ -62,9 +62,10 @@ def _new_call_fact(conn: Connection, command: c.Labelled, event: str, key: str,
 
 
 STANDS, ENDED = "stands", "ended"
+"""What `cancel_for_waiting` found instead of a pending callback: being dialled or kept (it
+stands), or ended otherwise meanwhile (failed: nothing stands)."""
 CONNECTED = "connected"
-"""What `cancel_for_waiting` found instead of a pending callback: being dialled (it stands),
-or ended otherwise meanwhile (failed, or kept: nothing stands)."""
+"""A callback's status once it reached its customer (app.storage.callback_writes)."""
 
 
 def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> str:
@@ -73,7 +74,7 @@ def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> str:
     last attempt rang this very call, busy), so the caller waits as they asked."""
     if not cancel_pending(conn, command.call_id, command.now):
         # a retried request, or cancelled by an operator: not both either way
-        return _found(_status(conn, command.call_id))
+        return _found(callback_status(conn, command.call_id))
     log_cancellation(conn, command.call_id, command.now, "caller", by_call=command.by_call)
     audit.record(conn, actor="caller", action="callback.cancel", target=command.call_id,
                  detail={"reason": "rang back and chose to wait on the line",
@@ -84,7 +85,7 @@ def cancel_for_waiting(conn: Connection, command: c.CancelForWaiting) -> str:
 def cancel_stored(conn: Connection, command: c.CancelForWaiting) -> str | None:
     """What `cancel_for_waiting` did, read back after its COMMIT was cut off (None: nothing,
     the callback is still pending)."""
-    status = _status(conn, command.call_id)
+    status = callback_status(conn, command.call_id)
     return None if status == "pending" else _found(status)
 
 
@@ -97,10 +98,6 @@ def _found(status: str | None) -> str:
 
 def callback_status(conn: Connection, call_id: str) -> str | None:
     """The status of the callback of `call_id` (None: it has none)."""
-    return _status(conn, call_id)
-
-
-def _status(conn: Connection, call_id: str) -> str | None:
     return conn.execute(select(callbacks.c.status).where(callbacks.c.call_id == call_id)).scalar()
 
 

@@ -37,9 +37,9 @@ class DayCounts:
     served: int  # answered in line or called back, with a known wait
     served_within: int
     served_wait_s: float
-    answered_timed: int = 0  # answered in line, with a known wait (the report's asa_s)
-    answered_within: int = 0
-    answered_wait_s: float = 0.0
+    answered_timed: int  # answered in line, with a known wait (the report's asa_s)
+    answered_within: int
+    answered_wait_s: float
 
 
 def _in_line(queue: str, now: datetime) -> tuple:
@@ -120,12 +120,11 @@ def day_counts(conn: Connection, queue: str, since: datetime, threshold_s: float
     ).where(calls.c.queue == queue, *entered_between(since), *is_record())
         .group_by(calls.c.outcome)).all()
     by_outcome = {row[0]: int(row[1]) for row in rows}
-    answered = next((row for row in rows if row[0] == Outcome.ANSWERED.value), None)
+    answered = next((row for row in rows if row[0] == Outcome.ANSWERED.value),
+                    (Outcome.ANSWERED.value, 0, 0, 0, 0.0))
     return DayCounts(calls=sum(by_outcome.values()), by_outcome=by_outcome,
                      served=sum(int(row[2]) for row in rows),
                      served_within=sum(int(row[3]) for row in rows),
                      served_wait_s=sum(float(row[4]) for row in rows),
-                     **({} if answered is None else {
-                         "answered_timed": int(answered[2]),
-                         "answered_within": int(answered[3]),
-                         "answered_wait_s": float(answered[4])}))
+                     answered_timed=int(answered[2]), answered_within=int(answered[3]),
+                     answered_wait_s=float(answered[4]))
