@@ -46,7 +46,6 @@ from analytics.tables import (
 )
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
-from cli.not_queued_log import not_queued_in_log
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device, leads_to_stdout
 from cli.period_options import Period, RecordSelection, period_options, queue_rows
 from cli.progress import LinesWritten, stage
@@ -58,11 +57,11 @@ _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = OutFile(path_type=Path)
 
 
-def _database_reader():  # noqa: ANN202 - a module
-    """The app's database reader (app.storage.read), imported on first use (it needs
-    SQLAlchemy and a driver)."""
+def _database_reader(module: str = "read"):  # noqa: ANN202 - a module
+    """The app's database reader (app.storage.read, or another module of app.storage),
+    imported on first use (it needs SQLAlchemy and a driver)."""
     try:
-        return importlib.import_module("app.storage.read")
+        return importlib.import_module(f"app.storage.{module}")
     except ImportError as error:
         raise click.ClickException(f"cannot read the database: {error}") from error
 
@@ -123,10 +122,10 @@ def not_queued_of_log(db_url: str | None, start: pd.Timestamp | None,
                       end: pd.Timestamp | None, queues: Sequence[str],
                       then: str = REPORTED) -> NotQueued:
     """The database's calls of the period and queues that never joined a queue, per group
-    (`cli.not_queued_log`), said on stderr as a record file's are."""
+    (`app.storage.not_queued_read`), said on stderr as a record file's are."""
     url = database_url(db_url)
     with database_errors(url, _db_flag(db_url)):
-        counted = not_queued_in_log(url, start, end, queues)
+        counted = _database_reader("not_queued_read").not_queued_in_log(url, start, end, queues)
     say_left_out(counted, then)
     return counted
 

@@ -145,9 +145,10 @@ def fake_database(monkeypatch, tmp_path):
     module.told_batches = told_batches
     module.calls_in_progress = lambda url, *_filters: 0
     monkeypatch.setitem(sys.modules, "app.storage.read", module)
-    # no call of this log rang while closed or kept a callback (cli.not_queued_log's query)
-    monkeypatch.setattr("cli.report_commands.not_queued_in_log",
-                        lambda url, *_filters: NotQueued())
+    # no call of this log rang while closed or kept a callback (not_queued_read's query)
+    not_queued = types.ModuleType("app.storage.not_queued_read")
+    not_queued.not_queued_in_log = lambda url, *_filters: NotQueued()
+    monkeypatch.setitem(sys.modules, "app.storage.not_queued_read", not_queued)
     return seen
 
 

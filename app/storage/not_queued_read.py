@@ -3,8 +3,9 @@
 so without this a report on the database said nothing of them, while one on a record file
 said how many it left out.
 
-SQLAlchemy is imported on first use, as the database reader is (these commands load without
-a database driver).
+Here, beside the records' reader, so the query of what a record is and of what it leaves out
+live in one room; the CLI imports this on first use, as it does `read` (its commands load
+without a database driver).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+from sqlalchemy import func, select
 
 from analytics.not_queued import NotQueued
+from app.storage.db import make_engine
+from app.storage.read import NOT_QUEUE_CALLS
+from app.storage.schema import callbacks, calls
 from hold_policies.records import Outcome
 
 BOOKING_FATES = {"connected": "closed_callbacks_connected", "failed": "closed_callbacks_failed"}
@@ -26,12 +31,6 @@ def not_queued_in_log(url: str, start: pd.Timestamp | None = None,
     """Calls with a NOT_QUEUED outcome that rang in [start, end) (`arrived_at`: they never
     entered a queue) in `queues` (all if none), per (queue, policy, arm), with the status of
     the callback each closed call booked for the opening; one grouped query."""
-    from sqlalchemy import func, select
-
-    from app.storage.db import make_engine
-    from app.storage.read import NOT_QUEUE_CALLS
-    from app.storage.schema import callbacks, calls
-
     status = callbacks.c.status
     keys = (calls.c.queue, calls.c.policy, calls.c.arm, calls.c.outcome, status)
     query = (select(*keys, func.count())
