@@ -1402,6 +1402,12 @@ def dotted(loc: Iterable[object]) -> str:
                     for part in loc)
 
 
+TABLE_EXPECTED = frozenset({"model_type", "dict_type"})
+"""pydantic's error types for a value where a table belongs (`hours = "08:00-18:00"`): its
+own words, "Input should be a valid dictionary or instance of HoursConfig", named a Python
+class no operator has seen, and no TOML table."""
+
+
 def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     """One line per pydantic error: the dotted key, what is wrong, the value given."""
     lines = []
@@ -1411,6 +1417,8 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
             lines.append(f"  {key}: unknown key (check the spelling; see README 'Configuration')")
             continue
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] in TABLE_EXPECTED:
+            message = f"must be a table ([{key}], or {{ … }} inline), not a single value"
         if not key:  # a check across keys: its message names them; the input is the whole file
             lines.append(f"  {message}")
             continue

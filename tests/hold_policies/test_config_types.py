@@ -34,3 +34,22 @@ def test_a_closed_date_that_is_no_date_is_named():
     with pytest.raises(ConfigError, match=r"closed.*not a date"):
         parse_config({"queues": {"support": {"hours": {"timezone": "UTC", "monday": "09:00-17:00",
                                                        "closed": ["Christmas"]}}}})
+
+
+@pytest.mark.parametrize(("toml", "line"), [
+    ('[queues.support]\nhours = "08:00-18:00"\n',
+     "queues.support.hours: must be a table ([queues.support.hours], or { … } inline), not a "
+     "single value (got '08:00-18:00')"),
+    ('[queues.support.experiment]\narms = "checkin"\n',
+     "queues.support.experiment.arms: must be a table ([queues.support.experiment.arms], or "
+     "{ … } inline), not a single value (got 'checkin')"),
+    ('queues = "support"\n',
+     "queues: must be a table ([queues], or { … } inline), not a single value (got 'support')"),
+])
+def test_a_value_where_a_table_belongs_is_named_in_toml_words(toml, line):
+    """`hours = "08:00-18:00"` had been "Input should be a valid dictionary or instance of
+    HoursConfig": a Python class the operator never saw, and no word of a TOML table."""
+    with pytest.raises(ConfigError) as refused:
+        parse_config(tomllib.loads(toml))
+    assert str(refused.value).splitlines()[1:] == [f"  {line}"]
+    assert "instance of" not in str(refused.value)
