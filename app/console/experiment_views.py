@@ -11,6 +11,7 @@ from app.api.registry import field_errors
 from app.auth.access import current_user, requires
 from app.console import config_changes, experiments, policy_form
 from app.console.blueprint import bp
+from app.console.form_words import WHOLE_CONFIG
 from app.services import services
 from hold_policies.config import POLICY_NAMES, UNHEARD_ARM
 
@@ -89,8 +90,8 @@ def weight_problems(error: ValidationError, typed: dict[str, str]) -> dict[str, 
             given = sum(not left_out(value) for value in typed.values())
             marked[""] = (f"give at least two arms a weight above 0 (you gave {given}); "
                           f"{WEIGHTS}")
-        else:
-            marked[name] = f"{name}: {problem}"
+        else:  # a rule across the whole config names its own keys
+            marked[name] = problem if name == WHOLE_CONFIG else f"{name}: {problem}"
     return marked
 
 

@@ -14,8 +14,10 @@ from app.console.blueprint import bp
 
 NAMED = re.compile(r"`([^`\s]+)`")
 """A field a message names, marked as the API's documents mark one: `window_days`."""
-WHOLE_FORM = {"(body)": "The form"}
+WHOLE_CONFIG = "(body)"
 """field_errors' key for a problem of no one field (a check across fields)."""
+WHOLE_FORM = {WHOLE_CONFIG: "The form"}
+"""How a GET form (twin, preview) names it."""
 
 
 def form_errors(error: ValidationError, labels: Mapping[str, str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from app.auth.access import current_user, requires
 from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
 from app.console.experiments import describe_variant
+from app.console.form_words import WHOLE_CONFIG
 from app.console.toml_writer import dumps
 from app.services import services
 from app.storage import config_versions
@@ -44,7 +45,7 @@ def _page(queue: str, settings, errors: dict, note: str, posted=None,  # noqa: A
                            problems=problems, elsewhere=edited_elsewhere(queue, settings),
                            note=note, posted=posted, form_names=names, variants=variants,
                            base_version=base_version or config_changes.active_number(services()),
-                           conflict=conflict)
+                           conflict=conflict, whole_config=WHOLE_CONFIG)
 
 
 def edited_elsewhere(queue: str, settings: QueueConfig) -> str:

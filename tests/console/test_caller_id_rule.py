@@ -53,3 +53,16 @@ def test_the_api_and_the_experiment_page_refuse_it_too(line_without_number, cloc
     assert "Not started" in shown.get_data(as_text=True)
     assert "line.support_number" in shown.get_data(as_text=True)
     assert versions(line_without_number) == before
+
+
+def test_the_pages_say_the_rule_without_the_apis_body_marker(line_without_number):
+    """A rule across the whole config came keyed "(body)", the API's name for the request
+    body, and both pages printed it: "Not saved: … (body): line.support_number: missing"."""
+    page = Console(line_without_number, "operator")
+    policy = page.post("/console/policies/support", {"policy": "callback", "note": "try"})
+    split = page.post("/console/experiments/support",
+                      {"weight_checkin": "1", "weight_callback": "1"}, follow_redirects=True)
+    for answer in (policy, split):
+        said = answer.get_data(as_text=True)
+        assert "line.support_number: missing" in said
+        assert "(body)" not in said
