@@ -122,3 +122,19 @@ def test_a_call_that_rang_before_midnight_and_entered_after_counts_on_the_day_it
     assert (today["calls"], today["abandoned"]) == (group["calls"], group["n_abandoned"]) == (
         1, 1)
     assert [caller["call_id"] for caller in listed["callers"]] == [call]
+
+
+def test_a_hang_up_during_the_welcome_is_listed_and_the_page_says_so(
+        console_app, twilio_console, as_role, clock):
+    """The welcome is said in the queue, so a caller who hangs up during it is abandoned and
+    listed; the page had said such callers joined no queue and were not listed."""
+    twilio_console.post("/voice/incoming?queue=support", {"CallSid": sid("CA3"),
+                                                          "From": "+14155550103"})
+    twilio_console.post(WAIT + "&welcome=1", wait_form(sid("CA3"), queue_time=0))
+    clock.advance(5)
+    twilio_console.post("/voice/queue-result?queue=support&policy=callback",
+                        {"CallSid": sid("CA3"), "QueueResult": "hangup", "QueueTime": "5"})
+    page = as_role("operator").get("/console/unserved").get_data(as_text=True)
+    assert sid("CA3") in page
+    assert "hung up during the greeting, before joining a queue" not in page
+    assert "hangs up during the welcome is listed" in page
