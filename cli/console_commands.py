@@ -38,9 +38,15 @@ def users() -> None:
 
 
 def read_password() -> str:
-    """The first line of standard input, which must be UTF-8 text (the hash is of its bytes)."""
+    """The first line of standard input, which must be UTF-8 text (the hash is of its bytes).
+
+    At a terminal it is asked for, unseen and twice: read as a plain line, the command had
+    waited without a word (it seemed to hang) and shown the password as it was typed, on the
+    screen and in the terminal's scrollback."""
     try:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = (click.prompt("Password", hide_input=True, confirmation_prompt=True,
+                                 err=True) if sys.stdin.isatty()
+                    else sys.stdin.readline().rstrip("\r\n"))
         password.encode("utf-8")
     except UnicodeError:
         raise click.ClickException("standard input: the password is not UTF-8 text; type it "
@@ -60,7 +66,8 @@ ROLE = click.Choice(["admin", "operator", "analyst"])
 @click.argument("name")
 @click.option("--role", type=ROLE, required=True)
 def users_add(name: str, role: str) -> None:
-    """Add NAME with ROLE; the password is read from standard input (first line)."""
+    """Add NAME with ROLE; the password is read from standard input (first line; at a
+    terminal, asked for unseen)."""
     from app.storage.users import UserError, add_user
 
     password = read_password()
@@ -86,7 +93,8 @@ def users_token(name: str) -> None:
 @users.command("password")
 @click.argument("name")
 def users_password(name: str) -> None:
-    """Set NAME's password from standard input (first line); signs NAME out everywhere."""
+    """Set NAME's password from standard input (first line; at a terminal, asked for
+    unseen); signs NAME out everywhere."""
     from app.storage.users import UserError, password_set_words, set_password
 
     try:
