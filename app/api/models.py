@@ -406,6 +406,10 @@ class ExperimentState(Model):
 class ExperimentChange(ExperimentState):
     changed: bool = Field(description="false: the split was already so (started with these "
                           "arms, or not running), so no config version was added")
+    warnings: list[str] = Field(default_factory=list, description=(
+        "what of the queue, with this split, loads but likely does nothing, as a policy "
+        "save's `warnings` (an arm's clip this app has no file for plays silence); empty "
+        "when there is none. The change stands either way"))
 
 
 class PreviewRequest(Model):

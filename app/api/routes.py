@@ -273,7 +273,8 @@ def stop_experiment(queue: str) -> models.ExperimentChange:
 
 def experiment_change(queue: str, saved: config_changes.Saved) -> models.ExperimentChange:
     state = experiments.experiment_state(services(), queue)
-    return models.ExperimentChange(**state.model_dump(), changed=saved.changed)
+    return models.ExperimentChange(**state.model_dump(), changed=saved.changed,
+                                   warnings=list(saved.warnings))
 
 
 @endpoint(bp, "/audit", "GET", permission="admin", response=models.AuditResponse,

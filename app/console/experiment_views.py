@@ -12,6 +12,7 @@ from app.auth.access import current_user, requires
 from app.console import config_changes, experiments, policy_form
 from app.console.blueprint import bp
 from app.console.form_words import WHOLE_CONFIG
+from app.console.policy_views import flash_warnings
 from app.services import services
 from hold_policies.config import POLICY_NAMES, UNHEARD_ARM
 
@@ -63,6 +64,7 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
     arms = experiments.describe_arms(start.arms)
     flash(f"A/B split on {queue} started: {arms}." if saved.changed else
           f"No change: the split on {queue} already runs {arms}; no version was added.", "ok")
+    flash_warnings(saved)  # a music_ads arm without hold_music.wav had started in silence
     return redirect(url_for("console.experiments_page"), 303)
 
 
@@ -110,6 +112,7 @@ def stop_experiment(queue: str) -> Response:
     flash(f"The split on {queue} is stopped; every caller hears the queue's policy."
           if saved.changed else f"No change: no split was running on {queue}; no version "
           "was added.", "ok")
+    flash_warnings(saved)
     return redirect(url_for("console.experiments_page"), 303)
 
 

@@ -71,3 +71,26 @@ def test_rolling_back_to_a_missing_clip_warns_too(music_app):
     assert back["changed"] is True
     assert [w for w in back["warnings"]
             if w.startswith("queues.support.music_ads.music = 'old-music'")], back["warnings"]
+
+
+
+def test_starting_a_split_whose_arm_has_no_clip_warns_on_the_page_and_in_the_api(music_app):
+    """A split is a save of the queue too: one whose music_ads arm plays music with no file
+    had said only "A/B split on sales started", and that arm's callers heard silence in a
+    test of music."""
+    app, token = music_app
+    client = app.test_client()
+    unheard = client.patch("/api/v1/policies/sales", headers=bearer(token),
+                           json={"settings": {"music_ads": {"music": "jazz"}}}).get_json()
+    assert unheard["warnings"] == []  # sales plays checkin: nobody hears it yet
+    shown = Console(app, "operator").post("/console/experiments/sales", {
+        "weight_checkin": "1", "weight_music_ads": "1"}, follow_redirects=True)
+    said = shown.get_data(as_text=True)
+    assert "A/B split on sales started" in said
+    assert "Warning: queues.sales.music_ads.music = &#39;jazz&#39;: no playable clip" in said
+    stopped = client.delete("/api/v1/experiments/sales", headers=bearer(token)).get_json()
+    assert stopped["warnings"] == []  # back to checkin alone
+    started = client.put("/api/v1/experiments/sales", headers=bearer(token),
+                         json={"arms": {"checkin": 1, "music_ads": 1}}).get_json()
+    assert [w for w in started["warnings"] if w.startswith(
+        "queues.sales.music_ads.music = 'jazz': no playable clip")], started
