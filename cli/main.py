@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import click
 
@@ -90,11 +90,21 @@ def config_check(path: str, all_defaults: bool) -> None:
                    "it without it too)", err=True)
         sys.exit(1)
     for name, queue in loaded.queues.items():
-        arms = f" (experiment: {dict(queue.experiment.arms)})" if queue.experiment else ""
+        arms = f" (A/B split: {split_said(queue.experiment.arms)})" if queue.experiment else ""
         click.echo(f"queue {name}: policy {queue.policy}{arms}")
     for warning in loaded.warnings():
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{path}: OK, {len(loaded.queues)} queue(s)")
+
+
+def split_said(arms: Mapping[str, float]) -> str:
+    """A split's weights with each arm's share of callers, as the Experiments page says it
+    ("checkin 50 (56%), music_ads 40 (44%)"): weights are relative, and `check` had echoed
+    `{'checkin': 50.0, 'music_ads': 40.0}`, so 50 and 40 meant as percentages passed unseen."""
+    from hold_policies.experiment import shares
+
+    share = shares(arms)
+    return ", ".join(f"{arm} {weight:g} ({100 * share[arm]:.0f}%)" for arm, weight in arms.items())
 
 
 config.add_command(config_import)

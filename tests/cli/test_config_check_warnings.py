@@ -64,3 +64,14 @@ def test_config_check_warns_that_a_spanish_queue_still_speaks_english(config_fil
                      "keep_waiting, connecting): write it in es-ES") in said[0]
     english = checked(config_file, '[queues.sales]\nlanguage = "en-GB"\n')
     assert "warning" not in english.output
+
+
+def test_config_check_says_each_arms_share_of_callers(config_file):
+    """Weights are relative: 50 and 40 meant as percentages split callers 56/44. `check` had
+    echoed `{'checkin': 50.0, 'music_ads': 40.0}`, so the slip passed unseen."""
+    result = checked(config_file, "[queues.support.experiment]\n"
+                                  "arms = { checkin = 50, music_ads = 40 }\n")
+    assert result.exit_code == 0
+    assert ("queue support: policy checkin (A/B split: checkin 50 (56%), music_ads 40 (44%))"
+            in result.output)
+    assert "{'checkin'" not in result.output
