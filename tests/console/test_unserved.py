@@ -138,3 +138,20 @@ def test_a_hang_up_during_the_welcome_is_listed_and_the_page_says_so(
     assert sid("CA3") in page
     assert "hung up during the greeting, before joining a queue" not in page
     assert "hangs up during the welcome is listed" in page
+
+
+def test_a_caller_with_no_check_in_is_not_said_to_have_heard_nothing(
+        console_app, twilio_console, as_role, clock):
+    """A caller who hung up with no check-in logged had been listed as having heard "nothing
+    (before the first check-in)": they heard the welcome, and on a silence queue (the demo's
+    abandoner) no check-in was ever to come."""
+    twilio_console.post("/voice/incoming?queue=support", {"CallSid": sid("CA4"),
+                                                          "From": "+14155550104"})
+    twilio_console.post(WAIT + "&welcome=1", wait_form(sid("CA4"), queue_time=0))
+    clock.advance(75)
+    twilio_console.post("/voice/queue-result?queue=support&policy=callback",
+                        {"CallSid": sid("CA4"), "QueueResult": "hangup", "QueueTime": "75"})
+    page = as_role("operator").get("/console/unserved").get_data(as_text=True)
+    assert sid("CA4") in page
+    assert "nothing (before the first check-in)" not in page
+    assert "no check-in or message (the welcome is not logged)" in page
