@@ -10,6 +10,7 @@ hour is open or closed by its wall time, both times.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -143,8 +144,23 @@ def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
             raise KeyError(name)
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError) as error:  # ZoneInfoNotFoundError is a KeyError
-        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as "
+        near = nearest_zone(name)
+        guess = f" (did you mean {near!r}?)" if near else ""
+        raise ValueError(f"unknown time zone {name!r}{guess}: use an IANA name such as "
                          f"\"Europe/London\" or \"America/New_York\"") from error
+
+
+def nearest_zone(name: str) -> str | None:
+    """The zone an operator most likely meant by `name` (None: none is near): the same name
+    in other case (`europe/london`), else the closest spelling (`Europe/Londn`). An unknown
+    zone had been refused with two examples only, which left the operator to search the tz
+    database for the spelling they missed."""
+    names = sorted(zone_names())
+    same_but_case = [zone for zone in names if zone.casefold() == name.casefold()]
+    if same_but_case:
+        return same_but_case[0]
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return near[0] if near else None
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,12 @@ def test_hours_build_the_closed_line():
 
 @pytest.mark.parametrize("hours, policy, message", [
     ({**HOURS, "timezone": "Europe/Londn"}, "callback",
-     "queues.support.hours.timezone: unknown time zone 'Europe/Londn'"),
+     "queues.support.hours.timezone: unknown time zone 'Europe/Londn' (did you mean "
+     "'Europe/London'?)"),
+    ({**HOURS, "timezone": "europe/london"}, "callback",
+     "unknown time zone 'europe/london' (did you mean 'Europe/London'?)"),
+    ({**HOURS, "timezone": "Mars/Olympus_Mons"}, "callback",
+     "unknown time zone 'Mars/Olympus_Mons': use an IANA name"),
     ({**HOURS, "tuesday": "9-5"}, "callback", "queues.support.hours.tuesday: '9-5' is not"),
     ({**HOURS, "friday": ["08:00-12:00", "11:00-14:00"]}, "callback",
      "queues.support.hours.friday: spans overlap"),
