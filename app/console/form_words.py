@@ -21,8 +21,21 @@ WHOLE_FORM = {WHOLE_CONFIG: "The form"}
 
 
 def form_errors(error: ValidationError, labels: Mapping[str, str]) -> dict[str, str]:
-    """A model's refusal of a form (api.registry.field_errors) in the form's words."""
-    return in_form_words(field_errors(error), labels)
+    """A model's refusal of a form (`ticked_field_errors`) in the form's words."""
+    return in_form_words(ticked_field_errors(error), labels)
+
+
+def ticked_field_errors(error: ValidationError) -> dict[str, str]:
+    """api.registry.field_errors, but a list of ticks with too few ticked says how many to
+    tick: pydantic's "List should have at least 1 item after validation, not 0 (got [])" had
+    been shown to an analyst who ran the twin with no policy ticked."""
+    fields = field_errors(error)
+    for item in error.errors():
+        if item["type"] == "too_short" and isinstance(item.get("input"), list):
+            least = item.get("ctx", {}).get("min_length", 1)
+            fields[".".join(map(str, item["loc"]))] = (
+                f"tick at least {least}" if least > 1 else "tick at least one")
+    return fields
 
 
 def in_form_words(errors: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:

@@ -14,11 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from analytics.promises import PROMISE_KEPT_RATE
-from app.api.registry import field_errors
 from app.api.twin_models import WHATIF_ORDER, TwinAsk, TwinFitView, TwinWindow
 from app.auth.access import requires
 from app.console.blueprint import bp
-from app.console.form_words import form_errors, in_form_words
+from app.console.form_words import form_errors, in_form_words, ticked_field_errors
 from app.console.twin_limits import TwinProblem
 from app.console.twin_live import live_twin
 from app.console.twin_view import fit_view
@@ -67,7 +66,7 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         ask = TwinAsk.model_validate(asked, context=ask_context(svc))
     except ValidationError as error:
         page["errors"] = form_errors(error, LABELS)
-        page["invalid"] = by_box(field_errors(error))
+        page["invalid"] = by_box(ticked_field_errors(error))
         page["fit"] = fit_beside_a_refusal(svc, asked)
         return render_template("console/twin.html", **page), 422
     try:

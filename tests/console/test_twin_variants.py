@@ -67,6 +67,15 @@ def test_the_page_offers_the_variants_and_shows_their_rows(seeded, as_role):
     assert '<tr data-policy="brisk"><td data-label="policy">brisk</td>' in text
 
 
+def test_a_run_with_no_policy_ticked_says_to_tick_one(seeded, as_role):
+    """It had said pydantic's "List should have at least 1 item after validation, not 0
+    (got [])" (operator audit)."""
+    ran = as_role("analyst").get("/console/twin?run=1&replications=2")
+    text = html.unescape(ran.get_data(as_text=True))
+    assert ran.status_code == 422
+    assert "tick at least one" in text and "List should have" not in text
+
+
 def test_the_document_says_what_policies_may_name(console_app):
     document = console_app.test_client().get("/api/v1/openapi.json").get_json()
     policies = document["components"]["schemas"]["TwinAsk"]["properties"]["policies"]
