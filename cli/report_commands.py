@@ -161,23 +161,27 @@ def records_source(records_paths: Sequence[Path], db_url: str | None) -> str:
 
 def only_queues(records: pd.DataFrame, queues: Sequence[str],
                 period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
-                source: str = "") -> pd.DataFrame:
+                source: str = "", never: NotQueued | None = None) -> pd.DataFrame:
     """Keep the named queues (all if none named); an empty result is an error worth saying
-    (naming the `period` the records were cut to, when they were, and their `source`)."""
+    (naming the `period` the records were cut to, when they were, their `source`, and the
+    calls of it that `never` joined a queue)."""
     seen = set(records["queue"].astype(str).unique()) if "queue" in records else set()
     records = queue_rows(records, queues)
     if records.empty:
-        raise _no_records(queues, *period, source=source, seen=seen)
+        raise _no_records(queues, *period, source=source, seen=seen, never=never)
     return records
 
 
 def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
                 end: pd.Timestamp | None = None, *, source: str = "",
-                seen: set[str] | None = None) -> click.ClickException:
+                seen: set[str] | None = None,
+                never: NotQueued | None = None) -> click.ClickException:
     """"no call records in queue(s) support entering from … to … in database …": a queue that
     exists but had no calls in the period was said as if the queue had none at all, and an
     empty database was not named. With `seen`, the queues the records do hold, when none
-    asked for is among them (a typo: `--queue suport`)."""
+    asked for is among them (a typo: `--queue suport`). With `never`, the period's calls that
+    never joined a queue: a night the line was closed had read as a log with no calls at all
+    (from the database not a word of its 92 closed callers and their bookings)."""
     where = f" in queue(s) {', '.join(queues)}" if queues else ""
     when = ""
     if start is not None or end is not None:
@@ -188,6 +192,12 @@ def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
         held = f"; the records hold queue(s) {', '.join(sorted(seen)[:20])}"
     if start is not None and start > pd.Timestamp.now(tz="UTC"):
         held += "; --from is in the future"
+    if never is not None and never.not_queued:
+        n = never.not_queued
+        held += (f"; {n:,} call{'s' if n != 1 else ''} of it never joined a queue "
+                 f"({never.closed:,} rang while the line was closed, {never.kept_callback:,} "
+                 "kept a pending callback), and a report counts those only beside a queue's "
+                 "calls")
     return click.ClickException(
         f"no call records{where}{when}{' in ' if source else ''}{source}{held}")
 
@@ -213,7 +223,7 @@ def report_from_files(
     say_left_out(left_out)
     if summary.calls == 0:  # the file(s) named: a header-only file had said no more
         raise _no_records(queues, start, end, seen=select.seen,
-                          source=records_source(records_paths, None))
+                          source=records_source(records_paths, None), never=left_out)
     return summary.report(settings["detect_drop"], not_queued=left_out.entries())
 
 
@@ -239,8 +249,10 @@ def report_from_database(
                 for records in _validated(read.record_batches(url), source):
                     summary.add(select(records))
                     read_so_far.add(len(records))
-            if summary.calls == 0:
-                raise _no_records(queues, start, end, source=source, seen=select.seen)
+            if summary.calls == 0:  # said on stderr as from a file, and named in the error
+                never = not_queued_of_log(db_url, start, end, queues)
+                raise _no_records(queues, start, end, source=source, seen=select.seen,
+                                  never=never)
             label = "scoring the told waits, a batch at a time"
             with stage(label):
                 scored_so_far = LinesWritten(label, unit="announcements")
@@ -370,7 +382,8 @@ def report_command(
             never = not_queued_of_log(db_url, start, end, queues)
         if start is not None or end is not None:
             records = between(records, start, end)
-        records = only_queues(records, queues, (start, end), records_source(records_paths, db_url))
+        records = only_queues(records, queues, (start, end), records_source(records_paths, db_url),
+                              never)
         with stage(f"building the report on {len(records):,} calls"):
             report = build_report(records, **settings, not_queued=never.entries())
         events = None
