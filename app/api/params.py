@@ -29,7 +29,9 @@ PERIOD_QUERY = {
                              "whose `fields.start` says so)"},
     "end": {**MOMENT_OR_EMPTY,
             "description": f"ISO-8601 ({BOUNDS}), default (also when empty): now; not "
-                           "before `start` (else a 422 whose `fields.end` says so)"},
+                           "before `start` (else a 422 whose `fields.end` says so); "
+                           "exclusive: a call that entered at `end` is the next period's, as "
+                           "`holdwell report --to` counts it"},
 }
 
 

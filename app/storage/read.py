@@ -53,12 +53,14 @@ the (queue, arrived_at) index bounds the search for them."""
 
 
 def entered_between(start: datetime, end: datetime | None = None) -> tuple:
-    """WHERE clauses of calls that entered the queue in [start, end] (end: any), as the
-    report's period reads them, searched through the (queue, arrived_at) index."""
+    """WHERE clauses of calls that entered the queue in [start, end) (end: any), as the
+    report's period reads them (`--to` is exclusive), searched through the (queue,
+    arrived_at) index. A call that entered at `end` is the next period's: the list had held
+    it where the report did not, and two periods end to end had both listed it."""
     clauses = [calls.c.arrived_at >= start - timedelta(seconds=RING_TO_ENTRY_S),
                calls.c.entered_at >= start]
     if end is not None:
-        clauses += [calls.c.arrived_at <= end, calls.c.entered_at <= end]
+        clauses += [calls.c.arrived_at <= end, calls.c.entered_at < end]
     return tuple(clauses)
 
 

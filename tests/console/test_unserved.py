@@ -30,7 +30,7 @@ def test_abandoned_and_failed_callbacks_are_listed_with_what_they_heard(
         console_app, twilio_console, tokens, clock):
     abandon(twilio_console, sid("CA1"), "+14155550101", clock)
     engine = console_app.extensions["holdwell"].store.engine
-    now = clock.now()
+    now = clock.now() - timedelta(minutes=5)  # it entered before now: the period's end
     with engine.begin() as conn:  # a callback promise that failed after its last attempt
         conn.execute(insert(calls).values(call_id=sid("CA2"), queue="support", policy="callback",
                                           from_number="+14155550102", arrived_at=now,
