@@ -375,12 +375,17 @@ class ArmComparison(Model):
     baseline: str
     difference: float | None = Field(description="arm's unserved rate less the baseline's "
                                      "(a fraction: 0.02 = 2 points)")
-    ci_low: float | None = Field(description="Newcombe's 95% interval of the difference, low "
-                                 "end (not adjusted for the other pairs)")
+    ci_low: float | None = Field(description="95% interval of the difference, low end (not "
+                                 "adjusted for the other pairs): Newcombe's, widened where "
+                                 "calls close in time move together to the difference ± "
+                                 "t·sqrt(se_a² + se_b²) of the arms' clustered errors, as "
+                                 "`holdwell report` gives it (Newcombe's alone is narrower "
+                                 "then)")
     ci_high: float | None = Field(description="its high end")
-    p_value_holm: float | None = Field(description="two-sided p-value of the difference, "
-                                       "Holm-adjusted across the queue's pairs (the report's "
-                                       "p_value_holm)")
+    p_value_holm: float | None = Field(description="two-sided p-value of the difference (the "
+                                       "report's test: the z-test, Fisher's exact test, or the "
+                                       "clustered t-test where larger), Holm-adjusted across "
+                                       "the queue's pairs (the report's p_value_holm)")
     p_value: float | None = Field(deprecated=True, description="the same as p_value_holm, "
                                   "under the name the report gives the unadjusted one: read "
                                   "p_value_holm")
