@@ -92,9 +92,11 @@ def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 2
     local = on_line_clock(records, timezone)
     dates = local["entered_at"].dt.normalize()
     unique = sorted(dates.unique())
-    if len(unique) < test_days + 2:
-        raise ScenarioError(f"backtest: the log spans {len(unique)} day(s); it needs at least "
-                            f"{test_days + 2} to hold out {test_days}")
+    if len(unique) < test_days + 2:  # days with calls: a day without any is neither held
+        spanned = (unique[-1] - unique[0]).days + 1 if unique else 0  # out nor trained on
+        raise ScenarioError(f"backtest: the log has calls on {len(unique)} day(s) (it spans "
+                            f"{spanned}); it needs calls on at least {test_days + 2} to hold "
+                            f"out {test_days}")
     held = set(unique[-test_days:])
     train = records[~dates.isin(held).to_numpy()]
     test = local[dates.isin(held).to_numpy()]
