@@ -96,6 +96,17 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "abandoned before {short} s): hang-ups that quick count in neither numerator nor "
         "denominator",
     ),
+    "short_abandons": (
+        "calls",
+        "abandoned before {short} s (--short-abandon): left out of both sides of "
+        "abandonment_rate_short_excluded only; in every other figure as abandoned",
+    ),
+    "callback_takers": (
+        "calls",
+        "callers who chose a callback and were not answered in line before it was placed "
+        "(callbacks_requested − callbacks_answered_first): the callers abandonment_rate "
+        "leaves out of its denominator",
+    ),
     "reconciliation": (
         "calls",
         "answered + abandoned + callbacks (connected + failed) + left + error + overflow + "
@@ -215,6 +226,17 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "unserved_rate_ci_low/high is the 95% Wilson score interval of that one bucket, which "
         "takes its calls as independent, so it is narrower than the clustered interval of the "
         "group's unserved_rate and is no test between buckets or groups",
+    ),
+    "told_waits": (
+        "tellings, fraction",
+        "(with the call log's events: a database's, or --events) every wait told to a "
+        "caller, per group and by the place in line told with it (positions: all, then 1–3, "
+        "4–10, 11–30, 31+, not said): a telling at t sets the deadline t + the wait told; "
+        "scored = tellings whose caller was answered by the deadline or still waiting at "
+        "it (those who left the line before it, and callback takers' tellings, are not "
+        "scored); late = scored tellings whose caller was still waiting at the deadline; "
+        "late_share = late / scored. Every telling, where kept_longer_than_told_share scores "
+        "each caller's first",
     ),
     "announced_calls": (
         "calls",

@@ -1,0 +1,32 @@
+"""The report's JSON defines, with a unit, the counts an analyst reconciles by and the told
+waits table: `callback_takers` (shown beside callbacks_requested, 296 against 300 on a split,
+the one the abandonment rate's denominator drops), `short_abandons` and `told_waits`'s
+scored, late and late_share had no definition and no unit (the text report's definitions
+lacked the first two as well)."""
+
+from __future__ import annotations
+
+from analytics.render_text import render_text
+from analytics.report import build_report
+from hold_policies.records import Outcome
+from tests.analytics.builders import call, frame
+
+
+def test_the_counts_and_the_told_waits_are_defined_with_their_units():
+    records = frame([call("a1", Outcome.ANSWERED, 30, policy="callback"),
+                     call("b1", Outcome.ABANDONED, 2, policy="callback"),
+                     call("c1", Outcome.CALLBACK_CONNECTED, 40, policy="callback",
+                          callback_requested=True, callback_wait_s=300)])
+    report = build_report(records, short_abandon_s=5)
+    [group] = report["policies"]
+    assert (group["callback_takers"], group["short_abandons"]) == (1, 1)
+    defined = report["definitions"]
+    assert defined["callback_takers"]["unit"] == defined["short_abandons"]["unit"] == "calls"
+    assert "callbacks_requested − callbacks_answered_first" in \
+        defined["callback_takers"]["definition"]
+    assert "abandoned before 5 s" in defined["short_abandons"]["definition"]
+    told = defined["told_waits"]
+    assert told["unit"] == "tellings, fraction"
+    assert all(f"{name} =" in told["definition"] for name in ("scored", "late", "late_share"))
+    text = render_text(report)
+    assert "callback_takers [calls]:" in text and "short_abandons [calls]:" in text
