@@ -79,6 +79,16 @@ def slot_rates(wall: pd.Series, exposure: np.ndarray, days: np.ndarray) -> SlotR
                      math.ceil(days.max(initial=0) - 1e-9))
 
 
+def never_covered(entered: pd.Series, zone: str = UTC_NAME) -> tuple[bool, ...]:
+    """The half-hours of the day (the line's clock) the log covered on no day, or too
+    briefly to count (MIN_COVERED): a log shorter than a day leaves some, and `fit_arrivals`
+    gives them a rate of 0 that no day measured (only a weekday's can borrow another's)."""
+    slots, covered = observed_slots(entered, zone)
+    index = ((slots.hour * 60 + slots.minute) // SLOT_MIN).to_numpy()
+    seen = np.bincount(index[covered >= MIN_COVERED], minlength=SLOTS) > 0
+    return tuple((~seen).tolist())
+
+
 def fit_arrivals(entered: pd.Series, zone: str = UTC_NAME) -> tuple[SlotRates,
                                                                     dict[str, SlotRates]]:
     """Rates over the days of the week the line took calls on, and per weekday (only

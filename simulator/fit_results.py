@@ -36,13 +36,7 @@ class SlotRates:
     @property
     def borrowed_hours(self) -> str:
         """The borrowed half-hours as wall-clock spans: "00:00-08:00, 18:00-24:00"."""
-        spans: list[list[int]] = []
-        for slot, flag in enumerate(self.borrowed):
-            if flag and spans and spans[-1][1] == slot:
-                spans[-1][1] = slot + 1
-            elif flag:
-                spans.append([slot, slot + 1])
-        return ", ".join(f"{hhmm(start)}-{hhmm(end)}" for start, end in spans)
+        return slot_spans(self.borrowed)
 
 
 BORROWED_MARK = "*"
@@ -58,6 +52,17 @@ BORROWED = ("borrowed: a half-hour the log never covered on this weekday, so its
 def hhmm(slot: int) -> str:
     """The half-hour's start, HH:MM (slot 48: 24:00, the day's end)."""
     return f"{slot * SLOT_MIN // 60:02d}:{slot * SLOT_MIN % 60:02d}"
+
+
+def slot_spans(flags: tuple[bool, ...]) -> str:
+    """The flagged half-hours as wall-clock spans: "00:00-08:00, 18:00-24:00"."""
+    spans: list[list[int]] = []
+    for slot, flag in enumerate(flags):
+        if flag and spans and spans[-1][1] == slot:
+            spans[-1][1] = slot + 1
+        elif flag:
+            spans.append([slot, slot + 1])
+    return ", ".join(f"{hhmm(start)}-{hhmm(end)}" for start, end in spans)
 
 
 @dataclass(frozen=True)

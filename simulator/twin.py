@@ -31,6 +31,7 @@ from simulator.fit_results import (
     SlotRates,
     TakeUpFit,
     TalkFit,
+    slot_spans,
 )
 from simulator.line_clock import line_midnight, on_line_clock
 from simulator.scenario import (
@@ -118,7 +119,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     import pandas as pd
 
     from simulator.fit_agents import fit_agents
-    from simulator.fit_arrivals import MIN_COVERED, fit_arrivals
+    from simulator.fit_arrivals import MIN_COVERED, fit_arrivals, never_covered
     from simulator.fit_callbacks import fit_callbacks
     from simulator.fit_patience import fit_patience
     from simulator.fit_talk import fit_talk
@@ -139,7 +140,8 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
                             "was answered, or the answered calls have not ended yet")
     step = progress or (lambda: None)
     step()
-    overall, by_day = fit_arrivals(pd.to_datetime(records["entered_at"], utc=True), timezone)
+    moments = pd.to_datetime(records["entered_at"], utc=True)
+    overall, by_day = fit_arrivals(moments, timezone)
     records = on_line_clock(records, timezone)  # slots and days as the line keeps them
     entered = records["entered_at"]
     if overall.daily_calls <= 0:  # every half-hour touched was seen too briefly to count
@@ -176,6 +178,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     step()
     agents = fit_agents(records.assign(entered_at=entered))
     step()
+    warnings += never_logged(never_covered(moments, timezone))
     warnings += thin_parts(overall, by_day, agents)
     days = pd.DatetimeIndex(entered.dt.normalize().unique()).sort_values()
     warnings += sparse_days(len(days), (days[-1] - days[0]).days + 1)
@@ -210,6 +213,17 @@ def thin_parts(overall: SlotRates, by_day: dict[str, SlotRates], agents: AgentsF
                    "waiting in line (nobody waited, or those who did hung up or took a "
                    "callback), so the log only shows a lower bound on agents there")
     return out
+
+
+def never_logged(unseen: tuple[bool, ...]) -> list[str]:
+    """A warning naming the half-hours no day of the log covered (`never_covered`): their
+    rate is 0 because nothing was measured, and a log of a night had fitted "1,009 calls/day"
+    and a staffing plan of no agents from 07:30 to 21:00 without a word."""
+    if not any(unseen):
+        return []
+    return [f"arrivals: {slot_spans(unseen)} never in the log on any day: taken as no calls "
+            "(not measured), so a what-if or staffing plan there has nobody ringing and no "
+            "agents; fit a log of whole days"]
 
 
 SPARSE_DAYS = 0.5
