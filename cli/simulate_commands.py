@@ -448,7 +448,7 @@ def counted(run: SimulationRun, scenario: Scenario, warmup_min: float) -> Simula
                             f"the first {warmup_min:g} minutes, so no call is left to count; "
                             "shorten the warm-up or simulate more calls")
     if run.arms:  # a split's arms are counted after the same warm-up
-        summary["arms"] = {arm: summary_after_warmup(table, scenario, warmup_min * 60, 0.0)
+        summary["arms"] = {arm: summary_after_warmup(table, scenario, warmup_min * 60, None)
                            for arm, table in run.arms.items()}
     return SimulationRun(run.table, summary, run.arms)
 

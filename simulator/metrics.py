@@ -105,7 +105,8 @@ DEFINITIONS: dict[str, str] = {
     "warmup_s": "seconds at the run's start whose callers the figures leave out (--warmup), "
                 "as the queue fills from empty",
     "calls_simulated": "every call the run simulated, the warm-up's included",
-    "wall_s": "wall-clock seconds the run took",
+    "wall_s": "wall-clock seconds the run took (none for one arm of a split: its callers ran "
+              "in the split's one run, whose time the split's own figures give)",
 }
 
 
@@ -189,10 +190,11 @@ def unserved_vs(first: CallTable, other: CallTable) -> list[float] | None:
                                  a.start.timestamp() + entered)
 
 
-def summarise(table: CallTable, *, wall_s: float,
+def summarise(table: CallTable, *, wall_s: float | None,
               service_level_s: float = SERVICE_LEVEL_S) -> dict:
     """The `--json` object of one run (rates are fractions; times in seconds). Calls that
-    rang while the line was closed are no queue's calls: counted on their own (`closed`)."""
+    rang while the line was closed are no queue's calls: counted on their own (`closed`).
+    `wall_s` None: one arm of a split, which took no time of its own."""
     closed = closed_counts(table)
     table = table.queue_calls()
     calls = len(table)
@@ -234,7 +236,7 @@ def summarise(table: CallTable, *, wall_s: float,
         "errors": int(np.count_nonzero(outcome == ERROR)),  # queue-full, nothing offered
         "announcements_mean": _mean(table.announcements.astype(float)),
         **closed,
-        "wall_s": round(wall_s, 4),
+        "wall_s": None if wall_s is None else round(wall_s, 4),
     }
 
 

@@ -82,7 +82,7 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("callback_promise_kept_rate", "callback promise kept (of those decided)",
      lambda s: _percent(s["callback_promise_kept_rate"])),
     ("unserved_vs_first", "unserved vs the first (paired, 95% CI)", _paired),
-    ("wall_s", "wall time", lambda s: f"{s['wall_s']:.2f} s"),
+    ("wall_s", "wall time", lambda s: "—" if s["wall_s"] is None else f"{s['wall_s']:.2f} s"),
 )
 
 

@@ -79,7 +79,7 @@ def simulate(
 
 
 def summary_after_warmup(table: CallTable, scenario: Scenario, warmup_s: float,
-                         wall_s: float) -> dict:
+                         wall_s: float | None) -> dict:
     """The summary of the calls after the warm-up, saying what was counted."""
     counted = table.entered_from(warmup_s) if warmup_s > 0 else table
     summary = summarise(counted, wall_s=wall_s, service_level_s=scenario.service_level_s)
