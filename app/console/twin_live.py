@@ -51,7 +51,7 @@ class LiveTwin:
     twin: Twin
     records: pd.DataFrame
     window_days: int
-    days: int  # dates the window's calls span
+    days: int  # dates (line's clock) the window has calls on: a backtest's days
 
     @property
     def backtest_days_max(self) -> int:

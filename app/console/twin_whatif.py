@@ -207,8 +207,9 @@ def unmet_notes(plan: StaffingView | None) -> list[str]:
 def check_backtest_days(live: LiveTwin, ask: TwinAsk) -> None:
     """Refuse a backtest longer than the window allows before anything is simulated."""
     if ask.backtest_days is not None and ask.backtest_days > live.backtest_days_max:
-        raise TwinProblem(f"the window spans {live.days} day(s): a backtest can hold out at "
-                          f"most {live.backtest_days_max} (it trains on two days at least)",
+        raise TwinProblem(f"the window has calls on {live.days} day(s): a backtest can hold "
+                          f"out at most {live.backtest_days_max} (it holds out and trains on "
+                          "days with calls, two to train at least)",
                           422, "backtest_days")
 
 

@@ -25,6 +25,10 @@ def test_an_oversized_backtest_is_refused_before_the_whatif_runs(console_app, to
     body = refused.get_json()
     assert refused.status_code == 422 and "backtest_days" in body["fields"]
     assert "a backtest can hold out at most" in body["error"]
+    fit = console_app.test_client().get("/api/v1/twin", headers=bearer(
+        tokens["analyst"])).get_json()
+    # days with calls, as `holdwell backtest` counts them (it had said "the window spans")
+    assert f"the window has calls on {fit['days']} day(s)" in body["error"]
 
 
 def test_the_twin_form_and_api_default_to_the_wallboards_threshold(as_role):
