@@ -196,7 +196,10 @@ class PolicyOutcome(Model):
     served_in_time_rate: Interval = Field(description="(answered + called back) within the "
                                           "threshold of entering / calls")
     promise_kept: Interval = Field(description=PROMISE_KEPT_RATE)
-    unserved_vs_first: Interval = Field(description="paired difference from the first policy")
+    unserved_vs_first: Interval | None = Field(description=(
+        "paired difference of unserved_rate from the first policy's (this minus the first, "
+        "same callers); null for the first itself, as the CLI's '—' (it had read 0 ± 0, "
+        "a measured no-difference; null since 2026-12-07)"))
 
 
 class StaffRow(Model):

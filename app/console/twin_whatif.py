@@ -135,7 +135,8 @@ def _answer(svc: Services, ask: TwinAsk, deadline: Deadline) -> TwinAnswer:
         time_to_serve_s=interval(f["time_to_serve_s"]),
         served_in_time_rate=interval(f["served_in_time_rate"]),
         promise_kept=interval(f["callback_promise_kept_rate"]),
-        unserved_vs_first=interval(f["unserved_vs_first"])) for name, f in results.items()]
+        unserved_vs_first=None if index == 0 else interval(f["unserved_vs_first"]))
+        for index, (name, f) in enumerate(results.items())]
     plan = staffing(live, ask, policies, deadline, as_run)
     return TwinAnswer(
         fit=fit_view(live), day=ask.day, calls_per_day=round(scenario.expected_calls),

@@ -42,6 +42,7 @@ def test_a_variant_of_the_twins_queue_runs_beside_its_policy(seeded, tokens):
     assert list(rows) == ["checkin", "brisk"]
     assert rows["brisk"]["unserved_rate"]["mean"] is not None
     assert rows["brisk"]["unserved_vs_first"]["mean"] is not None  # paired with checkin
+    assert rows["checkin"]["unserved_vs_first"] is None  # the first: no difference measured
 
 
 def test_a_name_the_config_lacks_is_a_422_on_policies(seeded, tokens):
