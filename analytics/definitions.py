@@ -165,6 +165,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "Kaplan–Meier median patience: abandonment is the event; answered, callback, left and "
         "error calls are censored at their wait; 95% CI from the KM confidence bands; "
         "'not reached' when over half the callers were still willing to wait at the longest wait; "
+        "an empty (JSON: null) high end of the CI is no upper bound (∞ in the text report): "
+        "the band never fell below half within the longest wait; "
         "like every KM band, it takes calls as independent (narrower than the rates')",
     ),
     **{

@@ -30,3 +30,12 @@ def test_the_counts_and_the_told_waits_are_defined_with_their_units():
     assert all(f"{name} =" in told["definition"] for name in ("scored", "late", "late_share"))
     text = render_text(report)
     assert "callback_takers [calls]:" in text and "short_abandons [calls]:" in text
+
+
+def test_an_open_ended_median_patience_ci_is_defined():
+    """A null high end of median_patience_ci (∞ in the text report) had no definition: an
+    analyst could read it as missing data rather than as no upper bound."""
+    records = frame([call("a1", Outcome.ANSWERED, 30), call("b1", Outcome.ABANDONED, 20),
+                     call("c1", Outcome.ANSWERED, 90)])
+    definition = build_report(records)["definitions"]["median_patience_s"]["definition"]
+    assert "null) high end of the CI is no upper bound" in definition
