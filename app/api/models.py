@@ -420,7 +420,7 @@ class ExperimentChange(ExperimentState):
 class PreviewRequest(Model):
     queue: Annotated[str, Field(max_length=64)]
     position: Annotated[int, Field(ge=1, le=500)] = 5
-    answered_per_min: Annotated[float, Field(gt=0, le=60)] = 0.5
+    answered_per_min: Annotated[float, Field(gt=0, le=60, allow_inf_nan=False)] = 0.5
     minutes: Annotated[int, Field(ge=1, le=30)] = 6
     keys: Annotated[phone_keys(10),
                     Field(description="keys pressed, one at each offer, in order")] = ""

@@ -25,7 +25,8 @@ PolicyOrVariant = Annotated[str, Field(
     description=f"one of {', '.join(WHATIF_ORDER)}, or a variant of the queue the twin "
                 "simulates ([queues.NAME.variants]: its words and knobs)")]
 
-Fraction = Annotated[float, Field(gt=0, lt=1)]
+Fraction = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
+"""A share in (0, 1); "nan" is refused as no number (it had been "should be less than 1")."""
 Day = Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WindowDays = Annotated[int, Field(
     ge=1, le=90, description="fit the calls of the log's last N days (back from its newest call)")]
@@ -73,7 +74,7 @@ class TwinAsk(Model):
     target_service_level: Fraction | None = Field(
         None, description="staffing: least (answered + called back) within sl_seconds of "
                           "entering / entered (the report's served_in_time_rate), e.g. 0.8")
-    sl_seconds: Annotated[float, Field(ge=1, le=3600, description=(
+    sl_seconds: Annotated[float, Field(ge=1, le=3600, allow_inf_nan=False, description=(
         "service level threshold, seconds; the one the report and the wallboard use by "
         "default"))] = SERVICE_LEVEL_S
     backtest_days: Annotated[int, Field(ge=1, le=14)] | None = Field(
