@@ -121,9 +121,9 @@ class TwilioEngine:
         if run.errors:
             click.echo(f"the app answered {len(run.errors)} request(s) wrongly; first: "
                        f"{run.errors[0]}", err=True)
-        if split and (run.arms or not run.summary["calls"]):  # the whole run is no one
-            # arm's, nor its first caller's policy, nor (every caller rang while the line was
-            # closed: no record to label it) the queue's own policy, which nobody heard
+        if split:  # the whole run is no one arm's (even when every caller drew one), nor
+            # its first caller's policy, nor (every caller rang while the line was closed: no
+            # record to label it) the queue's own policy, which nobody heard
             table = replace(run.table, policy="split", arm="")
             return SimulationRun(table, {**run.summary, "policy": "split", "arm": ""}, run.arms)
         return SimulationRun(run.table, run.summary)

@@ -325,7 +325,10 @@ def emulate(
                     talk_s=frame["talk_s"].to_numpy(float),
                     callback_attempts=frame["callback_attempts"].to_numpy(np.int64))
     arms = split_by_arm(records, table)
-    if len(arms) > 1:  # a split's whole run is no one arm's
+    split_run = not isinstance(policy, str) and len(dict(policy)) > 1
+    if not split_run and len(arms) <= 1:
+        arms = {}  # one policy's run: its figures are the whole run's
+    if arms:  # a split's whole run is no one arm's, even when its callers all drew one arm
         table = replace(table, arm="")
     if not records:  # no caller reached the queue: the run is still its policy's
         table = replace(table, **labels_served(settings.queues[scenario.queue], policy))
@@ -334,7 +337,7 @@ def emulate(
                                                            call_id_prefix=f"CA{tag}"))
     summary = summarise(table, wall_s=time.perf_counter() - began,
                         service_level_s=scenario.service_level_s)
-    if len(arms) > 1:  # and each arm's figures, as the fast engine gives one arm's; no
+    if arms:  # and each arm's figures, as the fast engine gives one arm's; no
         # wall time of their own (they ran together: 0.00 s each had read as none taken)
         summary["arms"] = {arm: summarise(each, wall_s=None,
                                           service_level_s=scenario.service_level_s)
@@ -342,7 +345,7 @@ def emulate(
     summary["engine"] = "twilio"
     summary["app_errors"] = len(errors)
     return EmulatedRun(summary, table, virtual_callers, errors, f"CA{tag}", emulator.requests,
-                       emulator.clips, arms if len(arms) > 1 else {})
+                       emulator.clips, arms)
 
 
 def labels_served(queue: QueueConfig, arms: Arms) -> dict[str, str]:
