@@ -661,6 +661,8 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
     aside, refused = written_or_refused([run], out)
     if options["as_json"]:
         click.echo(json.dumps(dated(run)), err=aside)
+        if out and not refused and not aside and run.summary.get("warmup_s"):
+            click.echo(records_written(out, run.summary, run.table.start), err=True)
     else:
         click.echo(summary_table(arm_columns(run), scenario), err=aside)
         click.echo(what_was_counted(run.summary), err=aside)
@@ -705,6 +707,9 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         click.echo(json.dumps([dated(run) for run in runs]), err=aside)
         if refused:
             raise refused
+        if out and not aside and summaries[0].get("warmup_s"):
+            click.echo(records_written(out, summaries[0], runs[0].table.start,
+                                       " of every policy"), err=True)
         return
     click.echo(summary_table(summaries, scenario), err=aside)
     click.echo(counted_in_each(summaries), err=aside)

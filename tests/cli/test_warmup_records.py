@@ -33,3 +33,18 @@ def test_the_records_say_how_to_count_what_the_figures_count(tmp_path):
     figures = json.loads(ran.stdout.splitlines()[-1])
     report = json.loads(counted.stdout)
     assert report["policies"][0]["calls"] == figures["calls"] < 2000
+
+
+def test_json_output_still_says_the_records_hold_the_warm_up(tmp_path):
+    """With --json, the records' note had gone unsaid: nothing told the analyst the file
+    held the warm-up's calls the figures leave out (analyst audit). It goes to stderr, the
+    JSON alone on stdout."""
+    runner = CliRunner()
+    for command in (["simulate"], ["compare", "--policies", "silence,checkin"]):
+        out = tmp_path / f"{command[0]}.csv"
+        ran = runner.invoke(cli, [*command, "--calls", "600", "--warmup", "60", "--json",
+                                  "--out", str(out)])
+        assert ran.exit_code == 0, ran.output
+        json.loads(ran.stdout)  # stdout is the JSON, whole
+        assert "the warm-up's too (600 a policy)" in ran.stderr
+        assert f"`holdwell report --records {out} --from " in ran.stderr
