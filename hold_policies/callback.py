@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from hold_policies.base import Choice, Decision, HoldPolicy, callback_confirmation
 from hold_policies.checkin import CheckinPolicy
-from hold_policies.closing import no_callback_words, open_long_enough
+from hold_policies.closing import no_callback_words, open_long_enough, when_answered
 from hold_policies.config import CallbacksConfig
 from hold_policies.estimate import WaitBand
 from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
@@ -59,10 +59,13 @@ class CallbackPolicy(CheckinPolicy):
             return None
         return callback_window(situation.position, situation.estimate, self.promise)
 
-    def keeps_before_closing(self, situation: Situation) -> bool:
+    def keeps_before_closing(self, situation: Situation, *, offering: bool = False) -> bool:
         """Whether the callback this caller would be promised now comes before the line
-        closes (see the module's rules); always, for a line without hours."""
-        closes_in_s = situation.closes_in_s
+        closes (see the module's rules); always, for a line without hours. `offering`: for
+        an offer, whose caller takes it up to ANSWER_MARGIN_S later, when it must still
+        hold (the key and the confirmation are judged as they come)."""
+        closes_in_s = (when_answered(situation.closes_in_s) if offering
+                       else situation.closes_in_s)
         if closes_in_s is None:
             return True
         band = self.window(situation)
@@ -74,7 +77,8 @@ class CallbackPolicy(CheckinPolicy):
         return open_long_enough(closes_in_s)
 
     def should_offer(self, situation: Situation) -> bool:
-        if not situation.log_answered or not self.keeps_before_closing(situation):
+        if not situation.log_answered or not self.keeps_before_closing(situation,
+                                                                       offering=True):
             return False
         if situation.estimate is not None:
             return situation.estimate.upper_s >= self.offer_after_estimate_s

@@ -14,6 +14,20 @@ UNBOUNDED_CLOSING_MARGIN_S = BAND_MINUTES[-1] * 60.0
 longest window ever promised, since nothing bounds this caller's wait."""
 
 
+ANSWER_MARGIN_S = 60.0
+"""How long after an offer its caller may still be taking it: the offer's own words and
+the keys' wait, then their number read back and confirmed. An offer is made only where its
+promise still holds that much later: one heard at 16:59:50 ("we will call you back when
+your turn comes", which needs the line open an hour) and taken at once had been answered
+"Sorry, we close too soon to promise you a call back" 15 seconds later (caller audit)."""
+
+
+def when_answered(closes_in_s: float | None) -> float | None:
+    """`closes_in_s` as it will be once a caller offered a callback now has taken it (0:
+    closed by then; None: the line does not close)."""
+    return None if closes_in_s is None else max(closes_in_s - ANSWER_MARGIN_S, 0.0)
+
+
 def open_long_enough(closes_in_s: float | None) -> bool:
     """Whether a callback with no window ("when your turn comes") may be promised with the
     line closing in `closes_in_s` (None: it does not close)."""

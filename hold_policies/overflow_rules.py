@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from hold_policies.base import Voice
-from hold_policies.closing import open_long_enough
+from hold_policies.closing import open_long_enough, when_answered
 from hold_policies.durations import step_duration_s
 from hold_policies.prompts import filled
 from hold_policies.situation import Situation
@@ -140,7 +140,7 @@ class Overflow:
         (they had been offered, then told "we cannot arrange a call back just now")."""
         if not situation.log_answered:
             return ()
-        return tuple(k for k in self.keys_now(situation.closes_in_s)
+        return tuple(k for k in self.keys_now(when_answered(situation.closes_in_s))
                      if situation.caller_id_callable or k != self.voicemail_key)
 
     def heard_offer(self, situation: Situation) -> bool:
@@ -229,7 +229,7 @@ class Overflow:
         call log does not answer (`log_answered` False) the callback, which is never
         confirmed unstored, is left out; the message stays, since its recording is journaled
         like any write."""
-        keys = self.keys_now(closes_in_s) if caller_id_callable else ()
+        keys = self.keys_now(when_answered(closes_in_s)) if caller_id_callable else ()
         if not log_answered:
             keys = tuple(k for k in keys if k != self.callback_key)
         if not keys:

@@ -4,13 +4,13 @@ key anyway keeps their place and hears why."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.signed_client import SignedClient
 from tests.app.test_callback_window import ESTIMATING
-from tests.app.test_callbacks import WAIT, callback_rows, enter
+from tests.app.test_callbacks import CONFIG, WAIT, callback_rows, enter
 from tests.app.test_voice_contract import logged_events, request_callback, wait_form
 from tests.app.twiml_reading import parse, spoken, top_verbs
 from tests.conftest import AUTH_TOKEN
@@ -19,6 +19,8 @@ from tests.support.sids import sid
 CLOSES_AT_SIX = ESTIMATING + ('[queues.support.hours]\ntimezone = "Europe/London"\n'
                               'monday = "08:00-18:00"\n')
 CHOICE = "/voice/choice?policy=callback&queue=support"
+NO_ESTIMATE_CLOSES_AT_SIX = CONFIG + ('[queues.support.hours]\ntimezone = "Europe/London"\n'
+                                      'monday = "08:00-18:00"\n')
 
 
 def checkin_at(twilio, clock, name: str, moment: datetime):
@@ -128,3 +130,33 @@ def test_an_operator_whose_agents_leave_at_closing_words_it_otherwise_or_says_no
     assert said.startswith("Sorry to keep you waiting. " + (words + " " if words else "")
                            + "You are next in line.")
     assert "closed to new calls" not in said
+
+
+def test_a_callback_offered_near_closing_is_never_refused_to_the_caller_who_takes_it(
+        make_app, clock):
+    """An offer is made only where its promise still holds once the caller has taken it. A
+    check-in at 16:59:50 had offered "we will call you back when your turn comes" (with no
+    estimate the line must stay open an hour), and the caller who pressed 2 fifteen seconds
+    later heard "Sorry, we close too soon to promise you a call back" (caller audit)."""
+    app = make_app(NO_ESTIMATE_CLOSES_AT_SIX)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    offers = 0
+    for n, offset_s in enumerate(range(-120, 31, 10)):  # check-ins 16:58 to 17:00:30
+        name, number = f"CAtakes{n}", f"+141555501{n:02d}"
+        clock.set(datetime(2026, 12, 7, 16, 59, tzinfo=UTC) + timedelta(seconds=offset_s))
+        enter(twilio, sid(name), clock, caller=number)
+        clock.advance(60)
+        checkin = twilio.post(WAIT, {**wait_form(sid(name), queue_time=60), "From": number})
+        if "call you back" not in spoken(checkin.data):
+            continue
+        offers += 1
+        clock.advance(15)  # the offer's last words, then the key
+        form = {**wait_form(sid(name), queue_time=75), "From": number, "Digits": "2"}
+        pressed = twilio.post(CHOICE, form)
+        assert "close too soon" not in spoken(pressed.data), clock.now()
+        clock.advance(8)  # their number read back, then 1
+        confirmed = twilio.post(parse(pressed.data).find("Gather").get("action"),
+                                {**form, "Digits": "1"})
+        assert top_verbs(confirmed.data) == ["Say", "Leave"], (clock.now(), spoken(confirmed.data))
+    assert offers >= 3  # with over an hour to go the check-ins do offer
+    assert len(callback_rows(app)) == offers

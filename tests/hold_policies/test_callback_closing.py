@@ -16,7 +16,7 @@ from hold_policies import (
     Situation,
     WaitEstimate,
 )
-from hold_policies.closing import UNBOUNDED_CLOSING_MARGIN_S
+from hold_policies.closing import ANSWER_MARGIN_S, UNBOUNDED_CLOSING_MARGIN_S
 from hold_policies.config import parse_config
 from hold_policies.factory import build_policy
 from hold_policies.overflow import with_overflow
@@ -61,11 +61,13 @@ def test_ten_minutes_before_closing_a_30_minute_window_is_neither_offered_nor_co
     assert not offered(BARE, late) and refused(BARE, late)
     assert "call you back" not in said(BARE.next_segment(late))
     assert "Sorry to keep you waiting" in said(BARE.next_segment(late))  # the check-in stays
-    for closes_in_s in (1800, 7200, None):  # ends at closing or before, or no hours at all
-        on_time = due(closes_in_s=closes_in_s)
+    for closes_in_s in (1800 + ANSWER_MARGIN_S, 7200, None):  # ends by closing even when
+        on_time = due(closes_in_s=closes_in_s)  # taken a minute on, or no hours at all
         assert offered(BARE, on_time) and not refused(BARE, on_time)
         decision = BARE.on_key(on_time, "2")
         assert decision.promised_wait_s == 1800 and "within 30 minutes" in said(decision.segment)
+    just = due(closes_in_s=1800)  # the key is judged as it comes: ends at closing, kept
+    assert not offered(BARE, just) and not refused(BARE, just)
 
 
 def test_the_sized_window_is_the_one_that_must_end_by_closing():
@@ -73,7 +75,25 @@ def test_the_sized_window_is_the_one_that_must_end_by_closing():
     window_s = policy.window(due(None)).seconds
     assert window_s is not None and window_s > 1800
     assert not offered(policy, due(window_s - 1)) and refused(policy, due(window_s - 1))
-    assert offered(policy, due(window_s)) and not refused(policy, due(window_s))
+    assert not offered(policy, due(window_s)) and not refused(policy, due(window_s))
+    taken = due(window_s + ANSWER_MARGIN_S)  # offered only if it holds when taken
+    assert offered(policy, taken) and not refused(policy, taken)
+
+
+def test_an_offer_taken_within_a_minute_is_never_refused_for_closing():
+    """Whatever the time left, a callback offered at a check-in is confirmed to the caller
+    who takes it up to ANSWER_MARGIN_S later: one offered at 16:59:50 had been refused 15 s
+    later with "we close too soon" (caller audit)."""
+    for policy, estimate in ((BARE, THIRTY), (CallbackPolicy(), THIRTY),
+                             (CallbackPolicy(offer_without_estimate_after_s=0), None)):
+        for closes_in_s in range(0, 7300, 5):
+            at_offer = due(float(closes_in_s), estimate=estimate)
+            if not offered(policy, at_offer):
+                continue
+            window = policy.window(at_offer)  # carried to the key in the action's URL
+            answered = due(closes_in_s - ANSWER_MARGIN_S, estimate=estimate,
+                           offered_window_s=window.seconds if window else None)
+            assert not refused(policy, answered), (policy, closes_in_s)
 
 
 def test_a_closed_line_offers_no_callback_at_all():
@@ -88,7 +108,9 @@ def test_without_an_estimate_the_line_must_stay_open_an_hour():
     policy = CallbackPolicy(offer_without_estimate_after_s=300)
     short = due(3599.0, estimate=None, waited_s=400.0)
     assert not offered(policy, short) and refused(policy, short)
-    enough = due(3600.0, estimate=None, waited_s=400.0)
+    assert not refused(policy, due(3600.0, estimate=None, waited_s=400.0))
+    assert not offered(policy, due(3600.0, estimate=None, waited_s=400.0))  # none when taken
+    enough = due(3600.0 + ANSWER_MARGIN_S, estimate=None, waited_s=400.0)
     assert offered(policy, enough)
     assert "when your turn comes" in said(policy.on_key(enough, "2").segment)
 
@@ -119,7 +141,7 @@ def test_with_overflow_the_refusal_stands_and_its_offer_keeps_the_same_rule():
     assert refused(policy, due(600.0))
     assert refused(policy, due(600.0, waited_s=610.0))
     assert policy.next_segment(due(600.0, waited_s=610.0)).kind is not SegmentKind.OVERFLOW_OFFER
-    for open_for in (None, 3600.0):
+    for open_for in (None, 3600.0 + ANSWER_MARGIN_S):  # still an hour once taken
         offer = policy.next_segment(due(open_for, waited_s=610.0))
         assert offer.kind is SegmentKind.OVERFLOW_OFFER and offer.offered_keys == ("2",)
         past_max = policy.on_key(due(open_for, waited_s=610.0), "2")
