@@ -445,6 +445,20 @@ class PromptsConfig(Strict):
     callback_number_invalid: Text | None = None
     callback_kept_waiting: Text | None = None
     callback_number_given_up: Text | None = None
+    callback_unconfirmed: Text | None = None
+    callback_already_booked: Text | None = None
+    returning_caller: Text | None = None
+    callback_kept: Text | None = None
+    resumed: Text | None = None
+    callback_traded_for_waiting: Text | None = None
+    callback_no_longer_booked: Text | None = None
+    callback_on_its_way: Text | None = None
+    callback_unchanged: Text | None = None
+    callback_change_unknown: Text | None = None
+    """What a caller hears of a callback already booked, a booking in doubt, and a return
+    after a dropped line: a queue in another language could not word these, and its callers
+    heard them in English read by its voice ("Welcome back. You keep your place in line from
+    before." in Polly.Lucia's Spanish accent; caller audit)."""
     connecting: Text | None = None
     callback_greeting: Text | None = None
     callback_held_greeting: Text | None = None
