@@ -14,6 +14,7 @@ not held.
 from __future__ import annotations
 
 import logging
+import math
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -67,15 +68,24 @@ def callback_rest_answer() -> Response:
     return twiml_response(greet_and_hold())
 
 
-def short_silence() -> VoiceResponse:
+def short_silence(pause_s: int = HOLD_SEGMENT_S) -> VoiceResponse:
     """A short silence: the next free agent takes this customer first."""
     response = VoiceResponse()
-    response.pause(length=HOLD_SEGMENT_S)
+    response.pause(length=pause_s)
     return response
 
 
 STILL_HELD_EVERY_S = 60
 """How often a held customer hears that they are still connected (as the check-ins' minute)."""
+
+
+def until_the_minute_s(held_s: float) -> int:
+    """The silence before the next request: HOLD_SEGMENT_S, or less, so that it comes as
+    the next minute of holding begins. Fixed 15 s pauses and each request's own second
+    stepped over the minute's first 15 s, where the line is said: customers held 2 minutes
+    in dead air between two of them (caller audit)."""
+    to_the_minute = STILL_HELD_EVERY_S - held_s % STILL_HELD_EVERY_S
+    return max(1, min(HOLD_SEGMENT_S, math.ceil(to_the_minute)))
 
 
 @bp.post("/callback/rest-wait")
@@ -85,7 +95,7 @@ def callback_rest_wait() -> Response:
     saying they are still connected: a customer who answered never holds minutes in dead air."""
     held_s = number(request.form, "QueueTime", 0.0)
     if held_s < STILL_HELD_EVERY_S or held_s % STILL_HELD_EVERY_S >= HOLD_SEGMENT_S:
-        return twiml_response(short_silence())
+        return twiml_response(short_silence(until_the_minute_s(held_s)))
     policy = this_route().policy
     response = VoiceResponse()
     behind = number(request.form, "QueuePosition", 1.0) > 1  # another customer holds ahead:

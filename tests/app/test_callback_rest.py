@@ -351,6 +351,30 @@ def test_a_held_customer_is_told_they_hold_and_hears_so_about_once_a_minute(rest
     assert "still connected" in behind and "next" not in behind
 
 
+
+@pytest.mark.parametrize("latency_s", [0.3, 0.5, 1.0, 1.5])
+def test_a_held_customer_is_never_left_two_minutes_without_a_word(rest_app, clock, mocker,
+                                                                   latency_s):
+    """Held as Twilio holds them: each document played to its end (its words about 3.5 s,
+    its pause as written), then asked for again `latency_s` later. The 15 s pauses stepped over
+    the first 15 s of a minute, where the line is said, and customers went 116 s between
+    two "still connected" (caller audit); now the silence runs to the next minute."""
+    app, twilio = rest_app
+    at_risk_round(app, clock, mocker)
+    answer = twilio.post(f"/voice/callback/rest-answer?call={sid('CA1')}&queue=support",
+                         {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
+    wait_url = parse(answer.data).find("Enqueue").get("waitUrl")
+    held_s, lines = 0.0, [0.0]  # the greeting said they hold
+    while held_s < 600:
+        wait = twilio.post(wait_url, {"CallSid": sid("CAleg1"), "QueueTime": str(int(held_s)),
+                                      "QueuePosition": "1"})
+        if "still connected" in spoken(wait.data):
+            lines.append(held_s)
+        held_s += (3.5 if spoken(wait.data) else 0.0) + latency_s + sum(
+            int(pause.get("length")) for pause in parse(wait.data).iter("Pause"))
+    gaps = [later - earlier for earlier, later in zip(lines, lines[1:], strict=False)]
+    assert len(lines) >= 9 and max(gaps) <= 75, gaps
+
 def at_risk_rest_line(make_app, clock, number: str):  # noqa: ANN001, ANN201
     """A line placing callbacks by REST, with one pending callback (sid "risky") to `number`
     whose promise runs out in a minute: at risk, so the next watch round rings it."""
