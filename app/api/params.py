@@ -28,10 +28,10 @@ PERIOD_QUERY = {
                              "before `end`; with no `end` given, not after now (else a 422 "
                              "whose `fields.start` says so)"},
     "end": {**MOMENT_OR_EMPTY,
-            "description": f"ISO-8601 ({BOUNDS}), default (also when empty): now; not "
-                           "before `start` (else a 422 whose `fields.end` says so); "
-                           "exclusive: a call that entered at `end` is the next period's, as "
-                           "`holdwell report --to` counts it"},
+            "description": f"ISO-8601 ({BOUNDS}), default (also when empty): now; after "
+                           "`start`, not at it nor before it (else a 422 whose `fields.end` "
+                           "says so); exclusive: a call that entered at `end` is the next "
+                           "period's, as `holdwell report --to` counts it"},
 }
 
 
@@ -88,10 +88,12 @@ def _zoned(moment: datetime | None, zone: tzinfo) -> datetime | None:
 def period(zone: tzinfo = UTC) -> tuple[datetime, datetime]:
     """?start=&end= (ISO-8601; a time without a zone on `zone`'s clock), in UTC; pydantic's
     ValidationError names a bad one, and an end given before the start given, which would
-    read as "nobody went unserved" (its times said on `zone`'s clock, with the offset)."""
+    read as "nobody went unserved" (its times said on `zone`'s clock, with the offset), or
+    at it: the end is exclusive, so that period holds no call at all, as `holdwell report`
+    refuses a --from not before --to."""
     given = Period.model_validate({k: v for k, v in request.args.items() if k in PERIOD_QUERY},
                                   context={"zone": zone})
-    if given.start and given.end and given.end < given.start:
+    if given.start and given.end and given.end <= given.start:
         raise reversed_period(given.start.astimezone(zone), given.end.astimezone(zone))
     end = given.end or services().clock.now()
     if given.start and given.start > end:  # no end given: it is now, and the start is later
@@ -105,10 +107,10 @@ IN_FUTURE = "period_in_future"
 
 
 def reversed_period(start: datetime, end: datetime) -> ValidationError:
-    """A 422 naming `end` and saying which start it falls before."""
+    """A 422 naming `end` and saying which start it is not after."""
     problem = PydanticCustomError(
-        REVERSED, "must not be before `start` ({start}); the period runs from `start` to `end`",
-        {"start": start.isoformat()})
+        REVERSED, "must be after `start` ({start}); the period runs from `start` up to `end`, "
+        "which it leaves out", {"start": start.isoformat()})
     return ValidationError.from_exception_data("Period", [InitErrorDetails(
         type=problem, loc=("end",), input=end.isoformat())])
 

@@ -129,7 +129,7 @@ def test_a_reversed_period_is_said_on_the_clock_it_was_typed_on(make_app, clock)
     page = operator.get("/console/unserved?start=2026-12-05T09:00&end=2026-12-05T08:00")
     said = html.unescape(page.get_data(as_text=True))
     assert page.status_code == 422
-    assert "must not be before “From” (2026-12-05T09:00:00+11:00)" in said
+    assert "must be after “From” (2026-12-05T09:00:00+11:00)" in said
     assert "'2026-12-05T08:00:00+11:00'" in said
 
 

@@ -13,7 +13,7 @@ def test_the_page_refuses_an_end_before_the_start(as_role):
     text = page.get_data(as_text=True)
     assert page.status_code == 422
     assert "Everybody in this period was served" not in text
-    assert "Not a usable period: To: must not be before “From” (2026-03-02T09:00:00+00:00)" \
+    assert "Not a usable period: To: must be after “From” (2026-03-02T09:00:00+00:00)" \
         in text  # the pickers' labels (accessibility audit X3)
     assert "Put the earlier time in From." in text
     # what was typed stays, to be mended (both pickers had been emptied)
@@ -26,7 +26,7 @@ def test_the_api_and_its_csv_refuse_it_naming_end(console_app, tokens):
     for path in ("/api/v1/unserved", "/api/v1/unserved.csv"):
         answer = client.get(f"{path}?{REVERSED}", headers=bearer(tokens["analyst"]))
         assert answer.status_code == 422
-        assert "must not be before `start`" in answer.get_json()["fields"]["end"]
+        assert "must be after `start`" in answer.get_json()["fields"]["end"]
 
 
 def test_the_page_says_how_to_mend_a_start_after_now(as_role, clock):
@@ -47,5 +47,5 @@ def test_the_api_document_states_the_period_rules(console_app):
     for path in ("/api/v1/unserved", "/api/v1/unserved.csv"):
         said = {parameter["name"]: parameter["description"]
                 for parameter in document["paths"][path]["get"]["parameters"]}
-        assert "not before `start`" in said["end"] and "`fields.end`" in said["end"]
+        assert "after `start`, not at it" in said["end"] and "`fields.end`" in said["end"]
         assert "not after now" in said["start"] and "`fields.start`" in said["start"]
