@@ -467,6 +467,27 @@ def records_written(out: str, summary: dict, start: datetime, whose: str = "") -
             "figures above count")
 
 
+def compare_records_written(out: str, runs: list[SimulationRun]) -> str:
+    """`records_written` for a compare's file: one `--from` while every policy ran on the
+    same dates; else (a Twilio compare into one `--sim-db`, each run moved weeks past the
+    last, `dates_line`) each policy's own period, from its warm-up's end to the next run's
+    start: the first policy's `--from` had counted every later policy's warm-up too."""
+    starts = [run.table.start for run in runs]
+    said = records_written(out, runs[0].summary, starts[0], " of every policy")
+    if len(set(starts)) == 1 or not runs[0].summary.get("warmup_s"):
+        return said
+    head = said.split(";")[0]
+    each = []
+    for run, start in zip(runs, starts, strict=True):
+        after = (start + timedelta(seconds=run.summary["warmup_s"])).isoformat()
+        later = [other for other in starts if other > start]
+        to = f" --to {min(later).isoformat()}" if later else ""
+        each.append(f"`holdwell report --records {out} --from {after}{to}` counts what "
+                    f"{run_name(run.summary)}'s figures count")
+    return (f"{head}; the policies ran on different dates of the log, so each its own "
+            f"period: {', '.join(each)}")
+
+
 def what_was_counted(summary: dict) -> str:
     """One line saying which calls the figures count (and one for a closed line's callers)."""
     if not summary.get("warmup_s"):
@@ -708,8 +729,7 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         if refused:
             raise refused
         if out and not aside and summaries[0].get("warmup_s"):
-            click.echo(records_written(out, summaries[0], runs[0].table.start,
-                                       " of every policy"), err=True)
+            click.echo(compare_records_written(out, runs), err=True)
         return
     click.echo(summary_table(summaries, scenario), err=aside)
     click.echo(counted_in_each(summaries), err=aside)
@@ -721,8 +741,7 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
     if refused:
         raise refused
     if out:
-        click.echo(records_written(out, summaries[0], runs[0].table.start, " of every policy"),
-                   err=aside)
+        click.echo(compare_records_written(out, runs), err=aside)
 
 
 @click.command("erlang")
