@@ -169,7 +169,9 @@ class TwinFitView(Model):
     calls: int
     first_day: str
     last_day: str
-    days: int
+    days: int = Field(description="dates (the line's clock) from first_day to last_day with "
+                      "calls, the days a backtest holds out and trains on; not the dates "
+                      "spanned")
     window_days: int
     daily_calls: float
     weekdays: list[str]
