@@ -152,13 +152,16 @@ def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
 
 def nearest_zone(name: str) -> str | None:
     """The zone an operator most likely meant by `name` (None: none is near): the same name
-    in other case (`europe/london`), else the closest spelling (`Europe/Londn`). An unknown
+    in other case (`europe/london`), else the closest spelling (`Europe/Londn`), never for a
+    name with digits, whose nearest spelling is a zone hours away (review 43). An unknown
     zone had been refused with two examples only, which left the operator to search the tz
     database for the spelling they missed."""
     names = sorted(zone_names())
     same_but_case = [zone for zone in names if zone.casefold() == name.casefold()]
     if same_but_case:
         return same_but_case[0]
+    if any(character.isdigit() for character in name):
+        return None  # an offset: the closest spelling ("GMT+5" -> "GMT+0") is another clock
     near = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
     return near[0] if near else None
 

@@ -43,6 +43,10 @@ def test_hours_build_the_closed_line():
      "unknown time zone 'europe/london' (did you mean 'Europe/London'?)"),
     ({**HOURS, "timezone": "Mars/Olympus_Mons"}, "callback",
      "unknown time zone 'Mars/Olympus_Mons': use an IANA name"),
+    ({**HOURS, "timezone": "GMT+5"}, "callback",  # not "did you mean 'GMT+0'": UTC
+     "unknown time zone 'GMT+5': use an IANA name"),
+    ({**HOURS, "timezone": "Etc/UTC+2"}, "callback",
+     "unknown time zone 'Etc/UTC+2': use an IANA name"),
     ({**HOURS, "tuesday": "9-5"}, "callback", "queues.support.hours.tuesday: '9-5' is not"),
     ({**HOURS, "friday": ["08:00-12:00", "11:00-14:00"]}, "callback",
      "queues.support.hours.friday: spans overlap"),
