@@ -1432,7 +1432,11 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
             continue
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] in TABLE_EXPECTED:
-            message = f"must be a table ([{key}], or {{ … }} inline), not a single value"
+            given = ("an array of tables ([[…]])" if isinstance(item.get("input"), list)
+                     and all(isinstance(v, Mapping) for v in item["input"]) and item["input"]
+                     else "a list" if isinstance(item.get("input"), list)
+                     else "a single value")
+            message = f"must be a table ([{key}], or {{ … }} inline), not {given}"
         if not key:  # a check across keys: its message names them; the input is the whole file
             lines.append(f"  {message}")
             continue

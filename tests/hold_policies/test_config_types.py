@@ -45,6 +45,12 @@ def test_a_closed_date_that_is_no_date_is_named():
      "{ … } inline), not a single value (got 'checkin')"),
     ('queues = "support"\n',
      "queues: must be a table ([queues], or { … } inline), not a single value (got 'support')"),
+    ('[queues.support.experiment]\narms = ["checkin", "music_ads"]\n',  # review 43
+     "queues.support.experiment.arms: must be a table ([queues.support.experiment.arms], or "
+     "{ … } inline), not a list (got ['checkin', 'music_ads'])"),
+    ('[[queues.support.hours]]\ntimezone = "UTC"\n',
+     "queues.support.hours: must be a table ([queues.support.hours], or { … } inline), not an "
+     "array of tables ([[…]]) (got [{'timezone': 'UTC'}])"),
 ])
 def test_a_value_where_a_table_belongs_is_named_in_toml_words(toml, line):
     """`hours = "08:00-18:00"` had been "Input should be a valid dictionary or instance of
