@@ -202,15 +202,19 @@ class Prompts:
         "Or stay on the line, and you keep your place in line."
     )
     callback_already_booked: str = (
-        "You already have a call back booked for this number, and it keeps your place in "
-        "line. We will call you back. You can hang up now. Goodbye."
+        "You already have a call back booked for this number. We will call you back. You "
+        "can hang up now. Goodbye."
     )
+    """Nor this, nor the next three, say the booking keeps a place in line: one booked at
+    queue-full never had one, and one booked while closed is called in turn from the opening
+    (caller audit, 2026-12-07: a queue-full booker ringing back had been told "it keeps your
+    place in line")."""
     returning_caller: str = (
-        "Welcome back. You already have a call back booked, and it keeps your place in line. "
+        "Welcome back. You already have a call back booked. "
         "To keep it, press 1, or just hang up. To cancel it and wait on the line now, at the "
         "end of the line, press 2."
     )
-    callback_kept: str = "We will call you back as promised, keeping your place. Goodbye."
+    callback_kept: str = "We will call you back as promised. Goodbye."
     resumed: str = "Welcome back. You keep your place in line from before."
     callback_traded_for_waiting: str = (
         "Your call back is cancelled. You are now waiting on the line, behind the callers "
@@ -229,8 +233,8 @@ class Prompts:
         "Your call back is already on its way, so it stays as it is. Goodbye."
     )
     callback_unchanged: str = (
-        "Sorry, we cannot change your call back just now. It stays booked, keeping your "
-        "place in line, and we will call you back. Goodbye."
+        "Sorry, we cannot change your call back just now. It stays booked, and we will call "
+        "you back. Goodbye."
     )
     callback_change_unknown: str = (
         "Sorry, we cannot tell just now whether your call back was cancelled. Please call "
