@@ -60,6 +60,8 @@ class Language:
     tomorrow_night: str = ""  # {time}
     this_week_night: str = ""  # {weekday} {time}: the weekday before the opening
     later_night: str = ""  # {weekday} {day} {month} {time}: the date before it
+    one_on_the_hour: str = ""  # 1:00 where one o'clock takes other words ("la 1:00")
+    one_with_minutes: str = ""  # {mm}: 1:01 to 1:59 likewise ("la 1:{mm}")
 
     def wait_words(self, minutes: int | None) -> str:
         """A band in words: "1 minute", "5 minutes", "an hour" (the top band, never "60
@@ -99,6 +101,8 @@ class Language:
             spoken = f"{hour % 12 or 12}" + ("" if minute == 0 else f":{minute:02d}")
             return f"{spoken} {'AM' if hour < 12 else 'PM'}"
         template = self.on_the_hour if minute == 0 else self.with_minutes
+        if hour == 1 and self.one_on_the_hour:  # "a la 1:00": a Spanish caller had heard
+            template = self.one_on_the_hour if minute == 0 else self.one_with_minutes  # las
         return template.format(h=hour, mm=f"{minute:02d}")
 
     def text(self, name: str) -> str:
@@ -108,6 +112,9 @@ class Language:
 
 NIGHT_WORDS = ("tonight", "tomorrow_night", "this_week_night", "later_night")
 """A language naming a midnight opening by the night before it has all four (or none)."""
+
+ONE_O_CLOCK = ("one_on_the_hour", "one_with_minutes")
+"""A language whose one o'clock takes other words has both (or none)."""
 
 WORDS_FILE = "languages.toml"
 """Where the words are: data, one table per language, so a translation is edited as text."""
@@ -122,9 +129,10 @@ def _language(code: str, table: dict) -> Language:
         raise ValueError(f"{WORDS_FILE} [{code}.fixed]: missing {missing}, unknown "
                          f"{sorted(set(fixed) - set(FIXED_TEXTS))}")
     table = {"open_ended": None, "on_the_hour": "", "with_minutes": "", **table}
-    nights = [table.get(name) for name in NIGHT_WORDS]
-    if any(nights) and not all(nights):
-        raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(NIGHT_WORDS)}: all or none")
+    for words in (NIGHT_WORDS, ONE_O_CLOCK):
+        given = [table.get(name) for name in words]
+        if any(given) and not all(given):
+            raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(words)}: all or none")
     table["weekdays"], table["months"] = tuple(table["weekdays"]), tuple(table["months"])
     return Language(code=code, fixed=fixed, **table)
 

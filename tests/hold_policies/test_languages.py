@@ -93,10 +93,14 @@ def test_the_top_band_is_said_within_an_hour():
 @pytest.mark.parametrize(("code", "hour", "minute", "words"), [
     ("en", 8, 0, "8 AM"), ("en", 14, 30, "2:30 PM"), ("en", 0, 0, "midnight"),
     ("en", 12, 0, "noon"), ("en", 0, 30, "12:30 AM"), ("en", 12, 30, "12:30 PM"),
-    ("es", 0, 0, "0:00"), ("de", 0, 0, "0 Uhr"), ("fr", 12, 0, "12 h"),
-    ("es", 8, 0, "8:00"), ("es", 14, 30, "14:30"), ("fr", 8, 0, "8 h"),
+    ("es", 0, 0, "las 0:00"), ("de", 0, 0, "0 Uhr"), ("fr", 12, 0, "12 h"),
+    ("es", 8, 0, "las 8:00"), ("es", 14, 30, "las 14:30"), ("fr", 8, 0, "8 h"),
     ("fr", 14, 30, "14 h 30"), ("de", 8, 0, "8 Uhr"), ("de", 8, 30, "8:30 Uhr"),
-    ("pt", 9, 15, "9h15"), ("nl", 18, 0, "18 uur")])
+    ("pt", 9, 15, "às 9h15"), ("nl", 18, 0, "18 uur"),
+    # one o'clock is singular where the article is (caller audit: "a las 1:00")
+    ("es", 1, 0, "la 1:00"), ("es", 1, 30, "la 1:30"), ("es", 13, 0, "las 13:00"),
+    ("pt", 1, 0, "à 1h"), ("pt", 1, 5, "à 1h05"), ("it", 1, 0, "all'una"),
+    ("it", 1, 45, "all'1:45"), ("it", 8, 0, "alle 8")])
 def test_a_clock_time_is_said_as_people_of_the_language_say_it(code, hour, minute, words):
     assert BUILT_IN[code].time_words(hour, minute) == words
 
@@ -118,6 +122,12 @@ def test_when_a_closed_line_opens_is_said_in_the_queues_language():
     after_a_holiday = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # the next Monday is closed
     later = hours.next_opening(after_a_holiday)
     assert line.opens_words(later, after_a_holiday) == "el lunes 21 de diciembre a las 8:00"
+    at_one = parse_config({"queues": {"support": {
+        "policy": "checkin", "language": "es-ES",
+        "hours": {"timezone": "UTC", "monday": "01:00-18:00"}}}}).queues["support"].closed_line()
+    assert at_one.opens_words(at_one.hours.next_opening(sunday), sunday) == "mañana a la 1:00"
+    assert when_words(at_one.hours.next_opening(sunday), sunday, at_one.hours,
+                      BUILT_IN["pt"]) == "amanhã à 1h"
     assert when_words(later, after_a_holiday, hours, german) == (
         "am Montag, 21. Dezember um 8 Uhr")
     assert when_words(later, after_a_holiday, hours) == "on Monday, December 21 at 8 AM"
