@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.services import services
 from app.storage import commands as c
 from app.storage.deadline import DatabaseUnavailable, Unsettled
-from app.twiml import one_key, render_segment, say, twiml_response
+from app.twiml import one_key, render_segment, render_steps, say, twiml_response
 from app.voice import resume, safety
 from app.voice.blueprint import bp
 from app.voice.callback_sms import confirm_by_sms
@@ -26,7 +26,7 @@ from app.voice.context import Route, this_route
 from app.voice.forms import EntryForm, KeyForm
 from app.voice.safety import choice_not_taken, falls_back_to
 from app.voice.situations import situation_from_poll
-from app.voice.urls import audio_url, kept_window, offered_window_s, voice_url
+from app.voice.urls import audio_url, kept_window, offered_window_s, owes_reason, voice_url
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.overflow import callback_key_of
 from hold_policies.prompts import filled
@@ -79,9 +79,28 @@ def confirm_gather(route: Route, number: str, question: str,
     gather = one_key(response, timeout=6,
                      action=voice_url(answered_at, route.params, number=number, **extra))
     say(gather, voice, question)
-    say(response, voice, route.policy.prompts.callback_kept_waiting if unanswered is None
-        else unanswered)
-    return response
+    if unanswered is not None:
+        say(response, voice, unanswered)
+        return response
+    return kept_waiting(route, response)
+
+
+def kept_waiting(route: Route, response: VoiceResponse | None = None) -> VoiceResponse:
+    """"No problem. You keep your place in line.", then the reason question where the flow
+    owes it (`owes_reason`): a key pressed in the first check-in had cut it, and a caller
+    who took the callback key and then no callback was never asked it (caller audit)."""
+    response = response if response is not None else VoiceResponse()
+    say(response, route.policy.voice, route.policy.prompts.callback_kept_waiting)
+    return with_owed_question(route, response)
+
+
+def with_owed_question(route: Route, response: VoiceResponse) -> VoiceResponse:
+    """`response`, and after it the reason question where this flow owes it."""
+    ask = getattr(route.policy, "reason_question", None)
+    if not owes_reason() or ask is None:
+        return response
+    return render_steps(response, (ask(),), choice_url=voice_url("choice", route.params),
+                        audio_url=audio_url)
 
 
 def ask_for_entry(route: Route, *, tries: int, invalid: bool = False) -> VoiceResponse:
@@ -91,15 +110,15 @@ def ask_for_entry(route: Route, *, tries: int, invalid: bool = False) -> VoiceRe
     if invalid:
         say(response, voice, prompts.callback_number_invalid)
     if tries >= MAX_ENTRY_TRIES:  # after "not a number we can call", "No problem" rang false
-        say(response, voice, prompts.callback_number_given_up if invalid
-            else prompts.callback_kept_waiting)
-        return response
+        if not invalid:
+            return kept_waiting(route, response)
+        say(response, voice, prompts.callback_number_given_up)
+        return with_owed_question(route, response)
     gather = response.gather(input="dtmf", finish_on_key="#", timeout=10, method="POST",
                              action=voice_url("callback/entry", route.params, tries=str(tries + 1),
                                               **kept_window()))
     say(gather, voice, prompts.callback_number_entry)
-    say(response, voice, prompts.callback_kept_waiting)
-    return response
+    return kept_waiting(route, response)
 
 
 @bp.post("/callback/confirm")
@@ -116,9 +135,7 @@ def callback_confirm() -> Response:
         return twiml_response(ask_to_confirm(route, number, ending_only=number == own,
                                              again=True))
     if key.digit != CONFIRM_KEY:  # no key, or a wrong key twice: they keep their place
-        response = VoiceResponse()
-        say(response, route.policy.voice, route.policy.prompts.callback_kept_waiting)
-        return twiml_response(response)
+        return twiml_response(kept_waiting(route))
     return twiml_response(commit_and_leave(route, key, number))
 
 

@@ -62,6 +62,7 @@ from app.voice.urls import (
     audio_url,
     enqueue,
     offered_window_s,
+    owe_reason,
     owes_welcome,
     voice_url,
     window_arg,
@@ -247,6 +248,8 @@ def choice() -> Response:
         if poll is None:  # nothing can be promised without the call log
             return twiml_response(render_segment(safety.callback_unavailable(policy),
                                                  choice_url="", audio_url=audio_url))
+        if getattr(policy, "key_cut_the_question", lambda _: False)(situation):
+            owe_reason()  # still asked, after "No problem", if no callback is booked
         return twiml_response(callback_flow.ask_for_number(route, key.from_number))
     if decision.choice is Choice.VOICEMAIL:  # stored, then out of the line to record
         return twiml_response(overflow.leave_for_message(route, form, key.digit,

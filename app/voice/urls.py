@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
@@ -76,5 +76,21 @@ def offered_window_s() -> float | None:
 
 
 def kept_window() -> dict[str, str]:
-    """This request's offered window, to carry on to the next URL of the callback flow."""
-    return window_arg(offered_window_s())
+    """This request's offered window, and the reason question it owes (`owes_reason`), to
+    carry on to the next URL of the callback flow."""
+    return {**window_arg(offered_window_s()), **({REASON_OWED_ARG: "1"} if owes_reason() else {})}
+
+
+REASON_OWED_ARG = "reason"
+"""Marks the callback flow of a caller whose key cut the first check-in before its reason
+question: the question is still owed, and asked if they stay in line."""
+
+
+def owe_reason() -> None:
+    """This request starts a callback flow that owes the caller the reason question."""
+    g.reason_owed = True
+
+
+def owes_reason() -> bool:
+    """Whether this request's callback flow owes the caller the reason question."""
+    return bool(g.get("reason_owed")) or request.args.get(REASON_OWED_ARG) == "1"

@@ -282,3 +282,56 @@ def test_a_caller_who_presses_a_key_that_does_nothing_still_hears_the_question(a
     answer(twilio, sid("ann"), "refund please")
     (fact,) = facts(app, "REASON")
     assert json.loads(fact.data)["transcript"] == "refund please"
+
+
+CALLBACK_ASKING = """
+[line]
+support_number = "+14155550000"
+[queues.support]
+policy = "callback"
+[queues.support.callback]
+ask_reason = true
+offer_without_estimate_after_s = 0
+"""
+
+
+def test_a_caller_who_takes_the_callback_key_then_stays_still_hears_the_question(make_app,
+                                                                                clock):
+    """Key 2 in the first check-in cut its question; then the number's read-back timed out
+    (or was refused) and the caller stayed in line after "No problem. You keep your place in
+    line." without ever being asked: the agent got no reason (caller audit)."""
+    app = make_app(CALLBACK_ASKING)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    first = waiting(twilio, sid("bea"), 3, clock)
+    assert "press 2" in spoken(first)
+    clock.advance(6)
+    choice = "/voice/choice?policy=callback&queue=support"
+    offer = twilio.post(choice, {**STANDARD, "CallSid": sid("bea"), "Digits": "2"})
+    gathers = parse(offer.data).findall("Gather")
+    assert [g.get("input") for g in gathers] == ["dtmf", "speech"]  # read-back, then owed
+    assert "keep your place" in spoken(offer.data)
+    assert "what your call is about" in spoken(offer.data)
+    assert gathers[1].get("action") == choice and all_verbs(offer.data) <= WAIT_VERBS
+    confirm = gathers[0].get("action")
+    assert "reason=1" in confirm
+    for digits in ("7", "7"):  # a wrong key twice: they stay, and are asked
+        reply = twilio.post(confirm, {**STANDARD, "CallSid": sid("bea"), "Digits": digits})
+        confirm = (parse(reply.data).find("Gather").get("action")
+                   if "again" not in confirm else confirm)
+    assert [g.get("input") for g in parse(reply.data).findall("Gather")] == ["speech"]
+    assert "what your call is about" in spoken(reply.data)
+    twilio.post(choice, {**STANDARD, "CallSid": sid("bea"), "SpeechResult": "my refund",
+                         "Confidence": "0.9"})
+    assert len(facts(app, "REASON")) == 1
+
+
+def test_a_callback_flow_after_the_question_was_asked_does_not_ask_it_again(make_app, clock):
+    app = make_app(CALLBACK_ASKING)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    waiting(twilio, sid("cy"), 3, clock)
+    clock.advance(60)
+    poll(twilio, sid("cy"), 120, 3)  # the second check-in: the first was heard whole
+    offer = twilio.post("/voice/choice?policy=callback&queue=support",
+                        {**STANDARD, "CallSid": sid("cy"), "Digits": "2"})
+    assert [g.get("input") for g in parse(offer.data).findall("Gather")] == ["dtmf"]
+    assert "reason=1" not in parse(offer.data).find("Gather").get("action")
