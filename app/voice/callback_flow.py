@@ -181,7 +181,10 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     situation = replace(situation, offered_window_s=offered_window_s())
     decision = policy.on_key(situation, callback_key)
     if decision.choice is not Choice.CALLBACK:  # e.g. the line now closes too soon: no
-        return render_segment(decision.segment, choice_url="", audio_url=audio_url)  # promise
+        # promise; its words may end in the reason question still owed, answered at the
+        # choice route (an empty action had posted the words back here, and lost them)
+        return render_segment(decision.segment, choice_url=voice_url("choice", params),
+                              audio_url=audio_url)
     command = c.RequestCallback(
         call_id=poll.call.call_id, now=now, queue=poll.call.queue, number=number,
         digit=callback_key, promised_wait_s=decision.promised_wait_s,

@@ -335,3 +335,31 @@ def test_a_callback_flow_after_the_question_was_asked_does_not_ask_it_again(make
                         {**STANDARD, "CallSid": sid("cy"), "Digits": "2"})
     assert [g.get("input") for g in parse(offer.data).findall("Gather")] == ["dtmf"]
     assert "reason=1" not in parse(offer.data).find("Gather").get("action")
+
+
+def test_a_callback_refused_at_its_confirmation_asks_the_owed_question_to_be_answered(
+        make_app, clock):
+    """Confirmed too near closing (the key is judged as it comes), the refusal ends in the
+    owed question: its Gather had no action, so the answer went back to the confirmation
+    route, which said "No problem" and asked again, and the words were lost (review 43)."""
+    from datetime import UTC, datetime, timedelta
+
+    from hold_policies.closing import UNBOUNDED_CLOSING_MARGIN_S
+
+    app = make_app(CALLBACK_ASKING + '[queues.support.hours]\ntimezone = "Europe/London"\n'
+                   'monday = "08:00-18:00"\n')
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    clock.set(datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
+              - timedelta(seconds=UNBOUNDED_CLOSING_MARGIN_S + 180))
+    assert "press 2" in spoken(waiting(twilio, sid("zed"), 3, clock))
+    clock.advance(5)
+    choice = "/voice/choice?policy=callback&queue=support"
+    offer = twilio.post(choice, {**STANDARD, "CallSid": sid("zed"), "Digits": "2"})
+    clock.advance(150)  # the read-back confirmed after the line became too near closing
+    refused = twilio.post(parse(offer.data).find("Gather").get("action"),
+                          {**STANDARD, "CallSid": sid("zed"), "Digits": "1"})
+    assert "close too soon" in spoken(refused.data)
+    speech = parse(refused.data).find("Gather")
+    assert speech.get("input") == "speech" and speech.get("action") == choice
+    answer(twilio, sid("zed"), "my refund")
+    assert len(facts(app, "REASON")) == 1
