@@ -461,10 +461,22 @@ def records_written(out: str, summary: dict, start: datetime, whose: str = "") -
     said = f"records{whose} written to {out}"
     if not summary.get("warmup_s"):
         return said
-    after = (start + timedelta(seconds=summary["warmup_s"])).isoformat()
-    return (f"{said}: every call simulated, the warm-up's too ({summary['calls_simulated']:,} "
-            f"a policy); `holdwell report --records {out} --from {after}` counts what the "
+    return (f"{with_warmup(said, summary)}; {counting(out, start, summary)} counts what the "
             "figures above count")
+
+
+def with_warmup(said: str, summary: dict) -> str:
+    """`said` of a records file, and that it holds the warm-up's calls too."""
+    return (f"{said}: every call simulated, the warm-up's too ({summary['calls_simulated']:,} "
+            "a policy)")
+
+
+def counting(out: str, start: datetime, summary: dict, until: datetime | None = None) -> str:
+    """The report command that counts in `out` what a run's figures count: its calls from
+    the end of its warm-up (from the run's `start`), up to `until` when given."""
+    after = (start + timedelta(seconds=summary["warmup_s"])).isoformat()
+    to = f" --to {until.isoformat()}" if until is not None else ""
+    return f"`holdwell report --records {out} --from {after}{to}`"
 
 
 def compare_records_written(out: str, runs: list[SimulationRun]) -> str:
@@ -473,17 +485,14 @@ def compare_records_written(out: str, runs: list[SimulationRun]) -> str:
     last, `dates_line`) each policy's own period, from its warm-up's end to the next run's
     start: the first policy's `--from` had counted every later policy's warm-up too."""
     starts = [run.table.start for run in runs]
-    said = records_written(out, runs[0].summary, starts[0], " of every policy")
     if len(set(starts)) == 1 or not runs[0].summary.get("warmup_s"):
-        return said
-    head = said.split(";")[0]
+        return records_written(out, runs[0].summary, starts[0], " of every policy")
     each = []
     for run, start in zip(runs, starts, strict=True):
-        after = (start + timedelta(seconds=run.summary["warmup_s"])).isoformat()
-        later = [other for other in starts if other > start]
-        to = f" --to {min(later).isoformat()}" if later else ""
-        each.append(f"`holdwell report --records {out} --from {after}{to}` counts what "
+        until = min((other for other in starts if other > start), default=None)
+        each.append(f"{counting(out, start, run.summary, until)} counts what "
                     f"{run_name(run.summary)}'s figures count")
+    head = with_warmup(f"records of every policy written to {out}", runs[0].summary)
     return (f"{head}; the policies ran on different dates of the log, so each its own "
             f"period: {', '.join(each)}")
 
