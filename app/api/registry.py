@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,11 +186,20 @@ def kept_headers(error: HTTPException) -> list[tuple[str, str]]:
     return [(key, value) for key, value in error.get_headers() if key.lower() != "content-type"]
 
 
+NO_FIELD = "(body)"
+"""field_errors' key for a problem of no one field (a check across fields)."""
+
+
+def field_key(item: Mapping[str, Any]) -> str:
+    """A pydantic error's field, dotted ("settings.checkin.interval_s"; NO_FIELD: none)."""
+    return ".".join(str(part) for part in item["loc"]) or NO_FIELD
+
+
 def field_errors(error: ValidationError) -> dict[str, str]:
     """'settings.checkin.interval_s' -> 'Input should be greater than or equal to 20 (got 5)'."""
     fields = {}
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(body)"
+        key = field_key(item)
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown field (check the spelling)"

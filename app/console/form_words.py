@@ -9,12 +9,12 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
-from app.api.registry import field_errors
+from app.api.registry import NO_FIELD, field_errors, field_key
 from app.console.blueprint import bp
 
 NAMED = re.compile(r"`([^`\s]+)`")
 """A field a message names, marked as the API's documents mark one: `window_days`."""
-WHOLE_CONFIG = "(body)"
+WHOLE_CONFIG = NO_FIELD
 """field_errors' key for a problem of no one field (a check across fields)."""
 WHOLE_FORM = {WHOLE_CONFIG: "The form"}
 """How a GET form (twin, preview) names it."""
@@ -33,7 +33,7 @@ def ticked_field_errors(error: ValidationError) -> dict[str, str]:
     for item in error.errors():
         if item["type"] == "too_short" and isinstance(item.get("input"), list):
             least = item.get("ctx", {}).get("min_length", 1)
-            fields[".".join(map(str, item["loc"]))] = (
+            fields[field_key(item)] = (
                 f"tick at least {least}" if least > 1 else "tick at least one")
     return fields
 

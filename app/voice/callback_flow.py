@@ -26,7 +26,7 @@ from app.voice.context import Route, this_route
 from app.voice.forms import EntryForm, KeyForm
 from app.voice.safety import choice_not_taken, falls_back_to
 from app.voice.situations import situation_from_poll
-from app.voice.urls import audio_url, kept_window, offered_window_s, owes_reason, voice_url
+from app.voice.urls import audio_url, kept_flow_args, offered_window_s, owes_reason, voice_url
 from hold_policies.base import Choice, callback_confirmation
 from hold_policies.overflow import callback_key_of
 from hold_policies.prompts import filled
@@ -75,7 +75,7 @@ def confirm_gather(route: Route, number: str, question: str,
     asked a second time, after a wrong key: another wrong key is not asked about again."""
     voice = route.policy.voice
     response = response if response is not None else VoiceResponse()
-    extra = {"again": "1", **kept_window()} if again else kept_window()
+    extra = {"again": "1", **kept_flow_args()} if again else kept_flow_args()
     gather = one_key(response, timeout=6,
                      action=voice_url(answered_at, route.params, number=number, **extra))
     say(gather, voice, question)
@@ -116,7 +116,7 @@ def ask_for_entry(route: Route, *, tries: int, invalid: bool = False) -> VoiceRe
         return with_owed_question(route, response)
     gather = response.gather(input="dtmf", finish_on_key="#", timeout=10, method="POST",
                              action=voice_url("callback/entry", route.params, tries=str(tries + 1),
-                                              **kept_window()))
+                                              **kept_flow_args()))
     say(gather, voice, prompts.callback_number_entry)
     return kept_waiting(route, response)
 

@@ -75,10 +75,11 @@ def offered_window_s() -> float | None:
     return float(raw)
 
 
-def kept_window() -> dict[str, str]:
-    """This request's offered window, and the reason question it owes (`owes_reason`), to
-    carry on to the next URL of the callback flow."""
-    return {**window_arg(offered_window_s()), **({REASON_OWED_ARG: "1"} if owes_reason() else {})}
+def kept_flow_args() -> dict[str, str]:
+    """What this request carries on to the next URL of the callback flow: its offered
+    window, and the reason question it owes (`owes_reason`)."""
+    owed = {REASON_OWED_ARG: "1"} if owes_reason() else {}
+    return {**window_arg(offered_window_s()), **owed}
 
 
 REASON_OWED_ARG = "reason"
