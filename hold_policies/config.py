@@ -1422,6 +1422,15 @@ own words, "Input should be a valid dictionary or instance of HoursConfig", name
 class no operator has seen, and no TOML table."""
 
 
+def toml_shape(value: object) -> str:
+    """What a value given where a table belongs is, in TOML's words."""
+    if not isinstance(value, list):
+        return "a single value"
+    if value and all(isinstance(each, Mapping) for each in value):
+        return "an array of tables ([[…]])"
+    return "a list"
+
+
 def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     """One line per pydantic error: the dotted key, what is wrong, the value given."""
     lines = []
@@ -1432,11 +1441,8 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
             continue
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] in TABLE_EXPECTED:
-            given = ("an array of tables ([[…]])" if isinstance(item.get("input"), list)
-                     and all(isinstance(v, Mapping) for v in item["input"]) and item["input"]
-                     else "a list" if isinstance(item.get("input"), list)
-                     else "a single value")
-            message = f"must be a table ([{key}], or {{ … }} inline), not {given}"
+            message = (f"must be a table ([{key}], or {{ … }} inline), not "
+                       f"{toml_shape(item.get('input'))}")
         if not key:  # a check across keys: its message names them; the input is the whole file
             lines.append(f"  {message}")
             continue
