@@ -284,23 +284,12 @@ def test_a_caller_who_presses_a_key_that_does_nothing_still_hears_the_question(a
     assert json.loads(fact.data)["transcript"] == "refund please"
 
 
-CALLBACK_ASKING = """
-[line]
-support_number = "+14155550000"
-[queues.support]
-policy = "callback"
-[queues.support.callback]
-ask_reason = true
-offer_without_estimate_after_s = 0
-"""
-
-
 def test_a_caller_who_takes_the_callback_key_then_stays_still_hears_the_question(make_app,
                                                                                 clock):
     """Key 2 in the first check-in cut its question; then the number's read-back timed out
     (or was refused) and the caller stayed in line after "No problem. You keep your place in
     line." without ever being asked: the agent got no reason (caller audit)."""
-    app = make_app(CALLBACK_ASKING)
+    app = make_app(CALLBACKS)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     first = waiting(twilio, sid("bea"), 3, clock)
     assert "press 2" in spoken(first)
@@ -326,7 +315,7 @@ def test_a_caller_who_takes_the_callback_key_then_stays_still_hears_the_question
 
 
 def test_a_callback_flow_after_the_question_was_asked_does_not_ask_it_again(make_app, clock):
-    app = make_app(CALLBACK_ASKING)
+    app = make_app(CALLBACKS)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     waiting(twilio, sid("cy"), 3, clock)
     clock.advance(60)
@@ -346,7 +335,7 @@ def test_a_callback_refused_at_its_confirmation_asks_the_owed_question_to_be_ans
 
     from hold_policies.closing import UNBOUNDED_CLOSING_MARGIN_S
 
-    app = make_app(CALLBACK_ASKING + '[queues.support.hours]\ntimezone = "Europe/London"\n'
+    app = make_app(CALLBACKS + '[queues.support.hours]\ntimezone = "Europe/London"\n'
                    'monday = "08:00-18:00"\n')
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     clock.set(datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
