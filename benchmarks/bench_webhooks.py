@@ -21,7 +21,10 @@ and its last polls repeated). Right before each, the anchor — a bare Flask vie
 Every timed answer is checked to be TwiML (a 403 from a bad signature would count as an
 error); every seeding answer is read in full. After the app, on its port (the polls are signed
 for its URL), the same polls go to the app with no database work (benchmarks/no_database.py:
-the most that any work on the database could bring; `--no-ceiling` skips it).
+the most that any work on the database could bring), and to the app answering from that same
+view while still writing every poll's count and check-in, batched behind the answers by one
+thread every 10 ms (what a redesign answering without a round trip could reach; `--no-ceiling`
+skips both).
 
 "database hung": the app on PostgreSQL through tests/support/tcp_proxy.py, a threaded Python
 load generator (per-request timings are needed, wrk gives only totals) at the same connection
@@ -545,25 +548,33 @@ def bench_backend(kind: str, args: argparse.Namespace, workdir: Path, code: Path
             rows.append((measured(row), anchor))
             log(f"{kind}: {row.rate:.0f} req/s against the anchor's {anchor.rate:.0f}")
         if not args.no_ceiling:  # on the app's port: the polls are signed for its URL
-            rows.append((no_database_row(kind, args, url, host, code, server.port), anchor))
+            for label, target in CEILINGS:
+                rows.append((ceiling_row(kind, label, target, args, url, host, code,
+                                         server.port), anchor))
     return rows
 
 
-def no_database_row(kind: str, args: argparse.Namespace, url: str, host: Path,
-                    code: Path | None, port: int) -> Row:
-    """The same polls to the app with no database work (benchmarks/no_database.py): the
-    most that any work on the database could bring."""
-    server = LiveServer(url, workdir=host / "no-database", code_root=code,
-                        config=example_config(code), app_target="no_database:create()",
-                        port=port,
+CEILINGS = (("app with no database", "no_database:create()"),
+            ("app, writes behind", "no_database:create_write_behind()"))
+"""The rows after the app's, on its database (benchmarks/no_database.py): with no database
+work at all, the most that any work on the database could bring; and with the writes still
+made, batched behind the answers, what a redesign answering polls without a round trip
+could reach (issue 11)."""
+
+
+def ceiling_row(kind: str, label: str, target: str, args: argparse.Namespace, url: str,
+                host: Path, code: Path | None, port: int) -> Row:
+    """The same polls to the app served as `target` (a gunicorn app target)."""
+    server = LiveServer(url, workdir=host / target.split(":")[1].strip("()"), code_root=code,
+                        config=example_config(code), app_target=target, port=port,
                         extra_env={"PYTHONPATH": os.pathsep.join(
                             [str(code or ROOT), str(HERE)])})
     with server:
         workers_ready(server)
         with cpu_per_request(server, None) as measured:
-            row = run_wrk(f"{kind}, app with no database", server, host / "polls",
-                          args.seconds, args.connections)
-    log(f"{kind}: the app with no database {row.rate:.0f} req/s")
+            row = run_wrk(f"{kind}, {label}", server, host / "polls", args.seconds,
+                          args.connections)
+    log(f"{kind}: the {label} {row.rate:.0f} req/s")
     return measured(row)
 
 
@@ -602,7 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hang-seconds", type=int, default=20)
     parser.add_argument("--no-hang", action="store_true", help="skip the database-hung row")
     parser.add_argument("--no-ceiling", action="store_true",
-                        help="skip the app-with-no-database row")
+                        help="skip the rows of the app without database reads (CEILINGS)")
     parser.add_argument("--rev", help="benchmark this git revision instead of the working tree")
     parser.add_argument("--code", type=Path, help="benchmark the code in this directory")
     parser.add_argument("--profile", type=Path, help="py-spy the workers, stacks into this dir")

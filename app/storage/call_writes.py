@@ -98,7 +98,7 @@ def note_poll(conn: Connection, command: c.NotePoll,
     back), with the pending callbacks ahead of the caller when the count could read them in
     the same statement (None: not read)."""
     entered = command.now - timedelta(seconds=command.queue_time_s)
-    counted = _counted(command)
+    counted = poll_count_params(command)
     viewing = before_entry is not None
     back_in_line = bool(command.episode) if command.put_back is None else command.put_back
     if back_in_line:  # put back in line: at the back of Twilio's queue since then (set
@@ -182,13 +182,13 @@ def count_steady_poll(conn: Connection,
     if command.episode:
         return None
     if conn.dialect.name == "postgresql":
-        row = COUNT_STEADY_POLL_VIEW[command.rejoins].first(conn, _counted(command))
+        row = COUNT_STEADY_POLL_VIEW[command.rejoins].first(conn, poll_count_params(command))
         return None if row is None else (call_row(row), row["callbacks_ahead"])
-    row = COUNT_STEADY_POLL.first(conn, _counted(command))
+    row = COUNT_STEADY_POLL.first(conn, poll_count_params(command))
     return None if row is None else (call_row(row), None)
 
 
-def _counted(command: c.NotePoll) -> dict[str, Any]:
+def poll_count_params(command: c.NotePoll) -> dict[str, Any]:
     """The count statements' parameters for a poll."""
     first_time = command.position if command.episode == 0 else None  # back in line: not it
     return {"call": command.call_id,
