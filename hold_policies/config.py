@@ -201,12 +201,14 @@ refused: a version saved before the per-prompt check still loads and runs."""
 
 def as_said(value: str | None, info: ValidationInfo, here: Iterable[str],
             anywhere: Iterable[str]) -> str | None:
-    """A text validator: checked as it will be said (AS_WRITTEN in the context: only `here`,
-    the names this text is filled with, and no format), else only for names no text of its
-    kind may use (`anywhere`)."""
+    """A validator of a text said aloud (a prompt, `hours.words`, `overflow.words`): checked
+    as it will be said (AS_WRITTEN in the context: only `here`, the names this text is filled
+    with, no format, and no brace of its own, `{{` or `}}`, which would be read out), else
+    only for names no text of its kind may use (`anywhere`)."""
     strict = bool(info.context and info.context.get(AS_WRITTEN))
     here = tuple(here)
-    return only_placeholders(value, here if strict else anywhere, strict=strict, advised=here)
+    return only_placeholders(value, here if strict else anywhere, strict=strict, advised=here,
+                             spoken=True)
 
 
 SMS_MOST_CHARS = 1600

@@ -4,7 +4,9 @@ Each prompt may use only the placeholders it is filled with (PROMPT_PLACEHOLDERS
 {wait}, {keep_key}, {callback_key}, {number} (spoken digits of a callback number), {minutes},
 {reason} (the caller's own words, said to the agent)); the config check rejects any other
 placeholder, and any format (`{position:>9}`, `{wait!r}`), so a typo never reaches a caller
-as a stray brace or stops a prompt from being said.
+as a stray brace or stops a prompt from being said. Nor may a text said aloud hold a brace of
+its own (`{{`, `}}`): most prompts are said as written, never through `filled`, and would
+read `{{name}}` out braces and all; the rest would say `{name}` (spoken_problem).
 """
 
 from __future__ import annotations
@@ -65,7 +67,10 @@ PROMPT_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "agent_caller_promised": ("wait",),
     "agent_callback_reason": ("reason",),
 }
-"""What each prompt is filled with; a prompt not named here is said as written (none)."""
+"""What each prompt is filled with; a prompt not named here takes none. Most of those are
+said as written, never through `filled` (returning_caller, resumed, callback_kept, ...): a
+placeholder or a doubled brace in them would be read out as typed, so the config check refuses
+every brace in a text that takes none (spoken_problem), whatever path says it."""
 
 WELCOME_BY_POLICY = {
     "silence": (
@@ -317,20 +322,27 @@ def _braced(names: Iterable[str]) -> str:
 
 def placeholder_problem(template: str, allowed: Iterable[str], *,
                         formats_too: bool = True,
-                        advised: Iterable[str] | None = None) -> str | None:
+                        advised: Iterable[str] | None = None,
+                        spoken: bool = False) -> str | None:
     """Why `template` could not be said as written (None: it can): a placeholder outside
     `allowed`, an unpaired brace, or (`formats_too`) a format or conversion on one. The
     advice lists `advised` (default `allowed`): what this very text is filled with, even
     when only names no text may use are refused (the API had advised an apology to use
-    {position}, then refused it when saved)."""
+    {position}, then refused it when saved).
+
+    `spoken`: the text is said aloud, where a brace means nothing to a listener: an unpaired
+    one is not advised to be doubled, and (with `formats_too`, as written) a doubled one is
+    refused too (spoken_problem)."""
+    advice = tuple(allowed if advised is None else advised)
     try:
-        used = [(name, spec, conversion) for _, name, spec, conversion
-                in string.Formatter().parse(template) if name is not None]
+        parsed = list(string.Formatter().parse(template))
     except ValueError as error:
-        return f"{error} (write {{{{ or }}}} for a brace)"
+        return f"{error} ({_no_brace_advice(advice) if spoken else 'write {{ or }} for a brace'})"
+    used = [(name, spec, conversion) for _, name, spec, conversion in parsed
+            if name is not None]
     allowed = tuple(allowed)
     if bad := sorted({name for name, _, _ in used} - set(allowed)):
-        listed = _braced(allowed if advised is None else advised) or "none"
+        listed = _braced(advice) or "none"
         unknown = [name for name in bad if name not in EVERY_NAME]
         if unknown:  # a typo, most likely
             return f"unknown placeholder {unknown}; this text may use: {listed}"
@@ -339,16 +351,45 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
     if formats_too and (formatted := next(
             (name for name, spec, conversion in used if spec or conversion), None)):
         return f"placeholders take no format or conversion (':...' or '!...'): {{{formatted}}}"
+    if spoken and formats_too:
+        return spoken_problem(parsed, advice)
     return None
 
 
+def _no_brace_advice(advised: tuple[str, ...]) -> str:
+    if not advised:
+        return "this text takes no placeholders, and a brace in it would be read out: " \
+               "leave braces out"
+    return f"a brace in words said aloud is only for a placeholder, written single: this " \
+           f"text may use: {_braced(advised)}"
+
+
+def spoken_problem(parsed: Iterable[tuple[str, str | None, str | None, str | None]],
+                   advised: tuple[str, ...]) -> str | None:
+    """Why a text said aloud, parsed, would say a brace (None: it would not). A doubled
+    brace is the only way one reaches its words (`placeholder_problem` refuses the rest);
+    a text said as written reads it out as typed ("{{name}}"), one said through `filled`
+    as one brace ("{name}"). Either way a listener hears a brace, never a value: the
+    operator meant a placeholder (`{{position}}`, as other template languages write one),
+    or one their prompt is not filled with."""
+    if not any("{" in literal or "}" in literal for literal, *_ in parsed):
+        return None
+    if not advised:
+        return ("this text takes no placeholders, so its braces ('{{', '}}') would be read "
+                "out: leave them out")
+    return (f"a doubled brace ('{{{{', '}}}}') would be read out as a brace: write a "
+            f"placeholder with single braces, and no other brace; this text may use: "
+            f"{_braced(advised)}")
+
+
 def only_placeholders(text: str | None, allowed: Iterable[str], *,
-                      strict: bool = True, advised: Iterable[str] | None = None) -> str | None:
+                      strict: bool = True, advised: Iterable[str] | None = None,
+                      spoken: bool = False) -> str | None:
     """`text` unchanged, or a ValueError saying why it could not be said (a validator).
-    Not `strict` (loading a file or a stored version): formats are let through, as before the
-    per-prompt check, so what loaded yesterday loads today."""
+    Not `strict` (loading a file or a stored version): formats and doubled braces are let
+    through, as before the per-prompt check, so what loaded yesterday loads today."""
     if text is not None and (problem := placeholder_problem(
-            text, allowed, formats_too=strict, advised=advised)):
+            text, allowed, formats_too=strict, advised=advised, spoken=spoken)):
         raise ValueError(problem)
     return text
 

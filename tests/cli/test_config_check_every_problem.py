@@ -141,3 +141,30 @@ def test_a_long_bad_value_or_key_is_shown_cut_short_with_its_length(tmp_path, to
     assert result.exit_code == 1 and key in result.output
     assert len(result.output) < 2_000, len(result.output)
     assert "characters)" in result.output
+
+
+def test_braces_a_prompt_would_read_out_are_each_named(tmp_path):
+    """Prompts said as written (returning_caller, resumed...) refused `{name}` but took
+    `{{name}}`, which callers then heard read out, braces and all; a filled prompt said
+    `{{position}}` as "{position}"."""
+    code, problems = check(tmp_path, """
+[queues.support]
+policy = "checkin"
+
+[queues.support.prompts]
+returning_caller = "Welcome back, {{name}}. Press 1 to keep your call back."
+resumed = "Welcome back }}"
+position = "You are number {{position}} in line."
+""")
+    assert code == 1
+    assert problems == [
+        "  queues.support.prompts.position: a doubled brace ('{{', '}}') would be read out as "
+        "a brace: write a placeholder with single braces, and no other brace; this text may "
+        "use: {position}, {keep_key}, {callback_key}, {wait} (got 'You are number "
+        "{{position}} in line.')",
+        "  queues.support.prompts.returning_caller: this text takes no placeholders, so its "
+        "braces ('{{', '}}') would be read out: leave them out (got 'Welcome back, {{name}}. "
+        "Press 1 to keep your call back.')",
+        "  queues.support.prompts.resumed: this text takes no placeholders, so its braces "
+        "('{{', '}}') would be read out: leave them out (got 'Welcome back }}')",
+    ]

@@ -89,11 +89,16 @@ def test_the_openapi_document_says_which_query_parameters_are_required(console_a
     ({"position": "You are number {position:s} in line."}, "no format or conversion"),
     ({"position": "You are number {position:>200000000} in line."}, "no format"),
     ({"callback_kept_waiting": "You keep place {position}."}, "this text may use: none"),
+    ({"returning_caller": "Welcome back, {{name}}."},
+     "prompts.returning_caller: this text takes no placeholders, so its braces"),
+    ({"position": "You are number {{position}} in line."},
+     "prompts.position: a doubled brace"),
 ])
 def test_a_prompt_the_line_could_not_say_is_refused_before_it_is_saved(
         console_app, tokens, prompts, named):
     """A prompt with a placeholder it is not filled with, or a format on one, used to be saved
-    (200) and then stopped every check-in or callback booking on the live line."""
+    (200) and then stopped every check-in or callback booking on the live line; one with a
+    doubled brace was saved and read out, braces and all."""
     client = console_app.test_client()
     before = client.get("/api/v1/policies/support", headers=bearer(tokens["operator"])).json
     response = client.patch("/api/v1/policies/support", json={"settings": {
@@ -102,6 +107,19 @@ def test_a_prompt_the_line_could_not_say_is_refused_before_it_is_saved(
     assert named in response.get_data(as_text=True)
     after = client.get("/api/v1/policies/support", headers=bearer(tokens["operator"])).json
     assert after == before  # nothing saved
+
+
+def test_the_policy_form_refuses_a_prompt_with_braces_it_would_read_out(as_role):
+    """The console's form saves through the same check: a prompt said as written, with a
+    doubled brace, was saved and its braces read out to every caller who heard it."""
+    operator = as_role("operator")
+    before = operator.get("/console/policies/sales").get_data(as_text=True)
+    response = operator.post("/console/policies/sales",
+                             {"prompts.returning_caller": "Welcome back, {{name}}."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "prompts.returning_caller: this text takes no placeholders, so its braces" in page
+    assert operator.get("/console/policies/sales").get_data(as_text=True) == before
 
 
 def test_a_policy_save_names_every_problem_across_its_keys_at_once(as_role):
