@@ -52,7 +52,14 @@ def init_app(app: Flask, *, pinned_config: bool = False) -> None:
     https = bool(svc.settings.public_url and svc.settings.public_url.startswith("https://"))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=https, SESSION_COOKIE_NAME="holdwell_session",
-                      PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+                      SESSION_REFRESH_EACH_REQUEST=False)
+    # The cookie is written only by a request that changed the session. Refreshed on every
+    # answer, the wallboard's poll (every few seconds, in another tab) wrote back the cookie
+    # it was sent with: one sent before a save and answered after its redirect took away the
+    # save's flash (a browser test's flake), one answered after a sign-out put the cookie
+    # back. Nothing is lost by it: a session ends on the server 12 hours after signing in
+    # (app.storage.users), and the sign-in's own cookie lasts that long.
     csrf.init_app(app)
     headers.init_app(app)
     app.register_blueprint(bp)

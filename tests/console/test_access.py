@@ -294,12 +294,13 @@ def test_session_cookie_is_httponly_and_logout_ends_it(console_app):
     assert visitor.get("/console/").status_code == 401
 
 
-def test_a_static_file_never_carries_the_session_cookie_a_page_refreshes_it(console_app):
+def test_a_static_file_never_carries_the_session_cookie_a_page_changing_it_does(
+        console_app):
     """Static files may be kept by a proxy, and one kept with Set-Cookie hands a session on;
     a static answer landing after the browser dropped the cookie had also put it back."""
     visitor = Console(console_app, None)
     visitor.post("/console/login", {"name": "analyst", "password": PASSWORD})
-    page = visitor.get("/console/")
+    page = visitor.get("/console/")  # the first page signed in gives the session its CSRF key
     assert page.status_code == 200 and "holdwell_session=" in page.headers["Set-Cookie"]
     for name in ("console.css", "refresh.js", "favicon.svg"):
         static = visitor.get(f"/console/static/{name}")
