@@ -1,11 +1,11 @@
 """Opening hours: is the line open at an instant, and when does it next open or close.
 
-Hours are wall-clock spans in the queue's own time zone ("08:00-18:00" on Mondays), so they
-follow daylight saving the way the people answering the phones do. An instant is open when
-its local date is not a closed date and its local time falls in one of that weekday's spans
-(start included, end excluded). On a day the clocks go forward a span may start inside the
-missing hour: the line opens when the clocks jump; on the day they go back, the repeated
-hour is open or closed by its wall time, both times.
+Hours are wall-clock spans in the queue's own time zone ("08:00-18:00", or "8:00-18:00", on
+Mondays), so they follow daylight saving the way the people answering the phones do. An
+instant is open when its local date is not a closed date and its local time falls in one of
+that weekday's spans (start included, end excluded). On a day the clocks go forward a span
+may start inside the missing hour: the line opens when the clocks jump; on the day they go
+back, the repeated hour is open or closed by its wall time, both times.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ CLOSING_HORIZON = timedelta(days=1)
 """How far ahead a policy looks for the line's closing (`open_for_s`): past any callback
 promise, and short enough to look at every poll (a line open around the clock would otherwise
 be searched a year ahead each time)."""
-SPAN = re.compile(r"([0-9]{2}):([0-9]{2})\s*-\s*([0-9]{2}):([0-9]{2})")
-"""ASCII digits: `\\d` had also taken other scripts' digits ("٠٨:٠٠-١٨:٠٠")."""
-_START = "([01][0-9]|2[0-3]):[0-5][0-9]"
+CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+"""A time of day as written: H:MM or HH:MM ("8:00" is "08:00"), its range checked in words
+by `clock_minute`. ASCII digits: `\\d` had also taken other scripts' digits ("٠٨:٠٠")."""
+SPAN = re.compile(rf"({CLOCK.pattern})\s*-\s*({CLOCK.pattern})")
+_START = "([01]?[0-9]|2[0-3]):[0-5][0-9]"
 _END = f"({_START}|24:00)"
 _SPANS = rf"{_START}\s*-\s*{_END}(\s*,\s*{_START}\s*-\s*{_END})*"
 SPANS_PATTERN = rf"^\s*{_SPANS}\s*$"
@@ -50,8 +52,26 @@ class Span:
         return self.start_min <= minute < self.end_min
 
 
+def clock_minute(text: str, *, ends: bool = False) -> int:
+    """'8:00' or '08:00' -> 480, the minute of the day; '24:00' (the day's end) only when the
+    time `ends` a span. ValueError says what is wrong with the time as written. The one
+    reading of a time of day: `parse_spans` reads each span's ends with it."""
+    found = CLOCK.fullmatch(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not H:MM or HH:MM (e.g. \"8:00\" or \"08:30\")")
+    hour, minute = int(found[1]), int(found[2])
+    if hour > 24 or minute > 59 or hour * 60 + minute > DAY_MIN:
+        raise ValueError(f"{text} is no time of day: hours run from 0 to 23 and minutes from "
+                         f"00 to 59 (24:00, the day's end, may end a span)")
+    if hour * 60 + minute == DAY_MIN and not ends:
+        raise ValueError(f"{text} is the day's end, so no span starts there; a span from "
+                         f"midnight starts at 00:00")
+    return hour * 60 + minute
+
+
 def parse_spans(text: str) -> tuple[Span, ...]:
-    """'08:00-12:00, 13:00-18:00' -> spans; '' or 'closed' -> none. ValueError says why."""
+    """'08:00-12:00, 13:00-18:00' (or '8:00-12:00, ...') -> spans; '' or 'closed' -> none.
+    ValueError says why."""
     text = text.strip()
     if text.lower() in ("", "closed"):
         return ()
@@ -59,12 +79,13 @@ def parse_spans(text: str) -> tuple[Span, ...]:
     for part in (piece.strip() for piece in text.split(",")):
         found = SPAN.fullmatch(part)
         if found is None:
-            raise ValueError(f"{part!r} is not HH:MM-HH:MM (e.g. \"08:00-18:00\"; several "
+            raise ValueError(f"{part!r} is not HH:MM-HH:MM (hours in one or two digits, "
+                             f"minutes in two: \"8:00-18:00\" or \"08:00-18:00\"; several "
                              f"spans separated by commas; \"closed\" for none)")
-        h1, m1, h2, m2 = (int(g) for g in found.groups())
-        start, end = h1 * 60 + m1, h2 * 60 + m2
-        if m1 > 59 or m2 > 59 or start >= DAY_MIN or end > DAY_MIN:
-            raise ValueError(f"{part!r}: times run from 00:00 to 24:00")
+        try:
+            start, end = clock_minute(found[1]), clock_minute(found[4], ends=True)
+        except ValueError as error:
+            raise ValueError(f"{part!r}: {error}") from None
         if end <= start:
             raise ValueError(f"{part!r}: a span must end after it starts; a night shift "
                              f"past midnight is two spans, e.g. \"22:00-24:00\" and the next "

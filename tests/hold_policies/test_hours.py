@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hold_policies.closed_line import ClosedLine, clock_words, closed_message, when_words
-from hold_policies.hours import CLOSING_HORIZON, DAY_MIN, OpeningHours, Span, parse_spans
+from hold_policies.hours import (
+    CLOSING_HORIZON,
+    DAY_MIN,
+    OpeningHours,
+    Span,
+    clock_minute,
+    parse_spans,
+)
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = tuple(parse_spans("08:00-18:00") if day < 5 else () for day in range(7))
@@ -87,6 +94,62 @@ def test_words_say_when_the_line_opens():
 def test_bad_spans_say_what_is_wrong(text, error):
     with pytest.raises(ValueError, match=error):
         parse_spans(text)
+
+
+@pytest.mark.parametrize(("text", "twin", "spans"), [
+    ("8:00-18:00", "08:00-18:00", ((480, 1080),)),
+    ("0:00-9:30", "00:00-09:30", ((0, 570),)),
+    ("8:00 - 9:05", "08:00-09:05", ((480, 545),)),
+    ("8:00-12:00, 13:00-17:30", "08:00-12:00, 13:00-17:30", ((480, 720), (780, 1050))),
+    ("0:00-24:00", "00:00-24:00", ((0, DAY_MIN),)),
+])
+def test_a_one_digit_hour_is_read_as_its_two_digit_twin(text, twin, spans):
+    """Operators write "8:00-18:00" as often as "08:00-18:00"; it had been refused."""
+    assert [(s.start_min, s.end_min) for s in parse_spans(text)] == list(spans)
+    assert parse_spans(text) == parse_spans(twin)
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("25:00-26:00", "'25:00-26:00': 25:00 is no time of day: hours run from 0 to 23"),
+    ("8:00-25:00", "'8:00-25:00': 25:00 is no time of day"),
+    ("8:60-18:00", "'8:60-18:00': 8:60 is no time of day: hours run from 0 to 23 and "
+                   "minutes from 00 to 59"),
+    ("8:00-24:30", "'8:00-24:30': 24:30 is no time of day"),
+    ("24:00-24:00", "'24:00-24:00': 24:00 is the day's end, so no span starts there"),
+    ("8-18", "'8-18' is not HH:MM-HH:MM (hours in one or two digits, minutes in two"),
+    ("8:0-18:00", "'8:0-18:00' is not HH:MM-HH:MM"), ("8:00-18:0", "is not HH:MM-HH:MM"),
+    ("8am-6pm", "'8am-6pm' is not HH:MM-HH:MM"), ("008:00-18:00", "is not HH:MM-HH:MM"),
+    ("8:00", "'8:00' is not HH:MM-HH:MM"), ("٨:٠٠-18:00", "is not HH:MM-HH:MM"),
+])
+def test_bad_times_are_still_refused_naming_what_is_wrong(text, error):
+    with pytest.raises(ValueError) as refused:
+        parse_spans(text)
+    assert error in str(refused.value)
+
+
+@pytest.mark.parametrize("text", ["8", "8:0", "8am", "08:00:00", " 8:00", "", "٨:٠٠"])
+def test_clock_minute_takes_only_h_mm_or_hh_mm(text):
+    with pytest.raises(ValueError, match="is not H:MM or HH:MM"):
+        clock_minute(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 23), st.integers(0, 59), st.booleans(), st.integers(1, DAY_MIN))
+def test_any_valid_time_round_trips_to_the_same_time(hour, minute, padded, length):
+    """H:MM and HH:MM are one time: each reads as the minute it names, the other way of
+    writing it reads the same, and so does the HH:MM written back from that minute; a span
+    starting at it starts there."""
+    written = f"{hour:02d}:{minute:02d}" if padded else f"{hour}:{minute:02d}"
+    twin = f"{hour}:{minute:02d}" if padded else f"{hour:02d}:{minute:02d}"
+    at = clock_minute(written)
+    assert at == hour * 60 + minute == clock_minute(twin)
+    assert clock_minute(f"{at // 60:02d}:{at % 60:02d}") == at
+    end = min(at + length, DAY_MIN)
+    if end > at:
+        ends = f"{end // 60}:{end % 60:02d}"
+        assert clock_minute(ends, ends=True) == end
+        assert parse_spans(f"{written}-{ends}") == (Span(at, end),) == parse_spans(
+            f"{twin} - {end // 60:02d}:{end % 60:02d}")
 
 
 def test_a_line_that_never_opens_has_no_next_opening():

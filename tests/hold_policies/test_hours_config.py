@@ -6,7 +6,9 @@ import tomllib
 from datetime import UTC, date, datetime
 
 import pytest
+from click.testing import CliRunner
 
+from cli.main import cli
 from hold_policies.config import ConfigError, parse_config
 
 HOURS = {"timezone": "Europe/London", "monday": "08:00-18:00"}
@@ -48,6 +50,15 @@ def test_hours_build_the_closed_line():
     ({**HOURS, "timezone": "Etc/UTC+2"}, "callback",
      "unknown time zone 'Etc/UTC+2': use an IANA name"),
     ({**HOURS, "tuesday": "9-5"}, "callback", "queues.support.hours.tuesday: '9-5' is not"),
+    ({**HOURS, "tuesday": "25:00-26:00"}, "callback",
+     "queues.support.hours.tuesday: '25:00-26:00': 25:00 is no time of day"),
+    ({**HOURS, "tuesday": "8:60-18:00"}, "callback",
+     "queues.support.hours.tuesday: '8:60-18:00': 8:60 is no time of day"),
+    ({**HOURS, "tuesday": "8"}, "callback", "queues.support.hours.tuesday: '8' is not"),
+    ({**HOURS, "tuesday": "8:0-18:00"}, "callback",
+     "queues.support.hours.tuesday: '8:0-18:00' is not HH:MM-HH:MM"),
+    ({**HOURS, "wednesday": ["8:00-12:00", "8am-5pm"]}, "callback",
+     "queues.support.hours.wednesday: '8am-5pm' is not HH:MM-HH:MM"),
     ({**HOURS, "friday": ["08:00-12:00", "11:00-14:00"]}, "callback",
      "queues.support.hours.friday: spans overlap"),
     ({**HOURS, "monday": "22:00-06:00"}, "callback", "a night shift past midnight is two"),
@@ -66,6 +77,27 @@ def test_bad_hours_name_the_key_and_the_fix(hours, policy, message):
     with pytest.raises(ConfigError) as error:
         parse_config(queue_with(hours, policy))
     assert message in str(error.value)
+
+
+def test_a_one_digit_hour_is_its_two_digit_twin(config_file):
+    """"8:00-18:00" is how operators often write hours; it had been refused as not HH:MM."""
+    written = parse_config(queue_with({"timezone": "Europe/London", "monday": "8:00-18:00",
+                                       "friday": ["8:00-12:00", "13:00-17:30"]}),
+                           as_written=True)
+    padded = parse_config(queue_with({"timezone": "Europe/London", "monday": "08:00-18:00",
+                                      "friday": ["08:00-12:00", "13:00-17:30"]}))
+    assert (written.queues["support"].hours.opening_hours().week
+            == padded.queues["support"].hours.opening_hours().week)
+    assert written.is_open("support", datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    assert not written.is_open("support", datetime(2026, 12, 7, 7, 59, tzinfo=UTC))
+    checked = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.support.hours]\ntimezone = "UTC"\nmonday = "8:00-18:00"\n')])
+    assert checked.exit_code == 0, checked.output
+    refused = CliRunner().invoke(cli, ["config", "check", config_file(
+        '[queues.support.hours]\ntimezone = "UTC"\nmonday = "8:00-18:60"\n')])
+    assert refused.exit_code != 0
+    assert "queues.support.hours.monday: '8:00-18:60': 18:60 is no time of day" \
+        in refused.output
 
 
 def test_hours_survive_the_stored_config_round_trip():

@@ -50,3 +50,16 @@ def test_the_document_carries_both_patterns():
     monday = schema["properties"]["monday"]["anyOf"]
     assert {"type": "string", "pattern": DAY_PATTERN} in monday
     assert {"type": "array", "items": {"type": "string", "pattern": SPANS_PATTERN}} in monday
+
+
+@pytest.mark.parametrize("text", ["8:00-18:00", "0:00-9:30, 13:00-24:00", "08:00-9:00"])
+def test_the_document_allows_a_one_digit_hour_as_the_api_does(text):
+    assert re.search(DAY_PATTERN, text) and re.search(SPANS_PATTERN, text)
+    assert _refusal(text) is None
+
+
+@pytest.mark.parametrize("text", ["25:00-26:00", "8:60-18:00", "8-18", "8:0-18:00",
+                                  "8am-6pm", "24:00-24:00", "8:00-24:30", "008:00-18:00"])
+def test_the_document_and_the_api_both_refuse_a_bad_time(text):
+    assert re.search(DAY_PATTERN, text) is None and re.search(SPANS_PATTERN, text) is None
+    assert _refusal(text) is not None
