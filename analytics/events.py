@@ -26,6 +26,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "time", "call_id", "queue", "event", "policy", "arm", "position", "wait_s", "data",
 )  # fmt: skip
 EVENT_TEXT_COLUMNS = ("time", "call_id", "queue", "event", "policy", "arm", "data")
+EVENT_NUMBER_COLUMNS = ("position", "wait_s")
 EVENT_NAMES: tuple[str, ...] = tuple(e.value for e in Event)
 
 
@@ -65,7 +66,8 @@ def load_events(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> p
     if isinstance(paths, str | PathLike):
         paths = [paths]
     frames = [
-        validate_events(read_table(path, EVENT_TEXT_COLUMNS), source=str(path)) for path in paths
+        validate_events(read_table(path, EVENT_TEXT_COLUMNS, EVENT_NUMBER_COLUMNS),
+                        source=str(path)) for path in paths
     ]
     if not frames:
         raise RecordsError("events", ["no event files given"])

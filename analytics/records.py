@@ -34,13 +34,13 @@ __all__ = [
 ]
 
 _TEXT_COLUMNS = ("call_id", "queue", "policy", "arm", "outcome")  # never guessed as numbers
+_NUMBER_COLUMNS = ("wait_s", "orig_position", "announcements", "first_announced_wait_s",
+                   "callback_wait_s", "callback_promised_wait_s", "first_announced_at_s")
 # CSV read in blocks: every block gets these types (validation then checks the cells)
 _BATCH_TYPES = {
     **dict.fromkeys((*_TEXT_COLUMNS, "entered_at", "callback_requested", "callback_cancelled"),
                      pa.string()),
-    **dict.fromkeys(("wait_s", "orig_position", "announcements", "first_announced_wait_s",
-                     "callback_wait_s", "callback_promised_wait_s", "first_announced_at_s"),
-                    pa.float64()),
+    **dict.fromkeys(_NUMBER_COLUMNS, pa.float64()),
 }  # fmt: skip
 RecordsInput = pd.DataFrame | Iterable[CallRecord]
 _NOT_QUEUED = tuple(outcome.value for outcome in NOT_QUEUED)
@@ -109,7 +109,7 @@ def ids_unique_across_files(frames: Sequence[pd.DataFrame], paths: Sequence[str]
 def read_records_file(path: str | PathLike[str]) -> pd.DataFrame:
     """Read and validate one record file (.csv, .parquet or .pq); a bad cell is named by its
     line of a CSV file, or its data row of a Parquet one (`row_numbers`)."""
-    return validate_records(read_table(path, _TEXT_COLUMNS), source=str(path),
+    return validate_records(read_table(path, _TEXT_COLUMNS, _NUMBER_COLUMNS), source=str(path),
                             rows=row_numbers(path))
 
 

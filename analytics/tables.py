@@ -2,7 +2,8 @@
 
 CSV goes through pyarrow (multi-threaded) and falls back to pandas when a cell does not fit the
 type pyarrow guessed, so the validator still sees every bad cell and can name it. Only empty
-cells are missing: a queue called "NA" stays text.
+cells are missing: a queue called "NA" stays text, and a number column's "nan" reaches the
+validator as the word it is (`nan_kept_as_text`), not as the NaN pandas takes for an empty cell.
 """
 
 from __future__ import annotations
@@ -38,15 +39,18 @@ def table_format(path: Path, file_format: str | None = None) -> str:
     raise RecordsError(str(path), [f"unknown format {suffix!r}; use .csv or .parquet"])
 
 
-def read_table(path: str | PathLike[str], text_columns: Sequence[str] = ()) -> pd.DataFrame:
-    """Read a CSV or Parquet file by suffix; unreadable files raise RecordsError naming them."""
+def read_table(path: str | PathLike[str], text_columns: Sequence[str] = (),
+               number_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a CSV or Parquet file by suffix; unreadable files raise RecordsError naming them.
+    `number_columns`: the columns the validator reads as numbers, where a CSV cell "nan" is
+    kept as text for it to refuse (`nan_kept_as_text`)."""
     path = Path(path)
     kind = table_format(path)
     try:
         if kind == ".parquet":  # strings stay in Arrow memory: no Python object per call id
             return pq.read_table(path).to_pandas(types_mapper=_arrow_strings)
         try:
-            return _read_csv_arrow(path, text_columns)
+            return _read_csv_arrow(path, text_columns, number_columns)
         except pa.ArrowInvalid:
             return _read_csv_pandas(path, text_columns)
     except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as error:
@@ -61,7 +65,8 @@ def iter_table_batches(
     """A CSV or Parquet file as frames of about batch_rows rows, so memory stays bounded.
 
     CSV columns named in column_types get that type in every block (no guessing per block);
-    a cell that does not fit raises RecordsError, as does an unreadable file.
+    a cell that does not fit raises RecordsError, as does an unreadable file. A floating-point
+    column's "nan" cells reach the validator as text, as `read_table`'s do (`nan_kept_as_text`).
     """
     path = Path(path)
     try:
@@ -73,9 +78,10 @@ def iter_table_batches(
             column_types=column_types, null_values=[""], strings_can_be_null=True
         )
         block = pa_csv.ReadOptions(block_size=64 * batch_rows)  # ~64 bytes a record
+        numbers = [name for name, kind in column_types.items() if pa.types.is_floating(kind)]
         with pa_csv.open_csv(path, read_options=block, convert_options=options) as reader:
             for batch in reader:
-                yield batch.to_pandas()
+                yield nan_kept_as_text(pa.Table.from_batches([batch]), numbers).to_pandas()
     except (OSError, ValueError, pa.ArrowException) as error:
         raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
 
@@ -143,13 +149,34 @@ def _arrow_strings(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None
     return None
 
 
-def _read_csv_arrow(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
+def _read_csv_arrow(path: Path, text_columns: Sequence[str],
+                    number_columns: Sequence[str]) -> pd.DataFrame:
     options = pa_csv.ConvertOptions(
         column_types={c: pa.string() for c in text_columns},
         null_values=[""],
         strings_can_be_null=True,
     )
-    return pa_csv.read_csv(path, convert_options=options).to_pandas(types_mapper=_arrow_strings)
+    table = nan_kept_as_text(pa_csv.read_csv(path, convert_options=options), number_columns)
+    return table.to_pandas(types_mapper=_arrow_strings)
+
+
+def nan_kept_as_text(table: pa.Table, names: Sequence[str]) -> pa.Table:
+    """The columns `names` that Arrow read as floats with a NaN among them, as text.
+
+    Arrow's CSV reader reads the words "nan", "NaN" and "-nan" as the float NaN, which pandas
+    then takes for an empty cell: a wait written "nan" was refused as empty (`wait_s`) or read
+    as no value at all (an optional column), though only an empty cell is missing. As text
+    ("nan"; other cells as their number, empty ones still null) the validator refuses the word
+    by its line, as it refuses "soon". The pandas fallback keeps such words as text already.
+    """
+    for name in names:
+        if name not in table.column_names:
+            continue
+        column = table.column(name)
+        if pa.types.is_floating(column.type) and pc.any(pc.is_nan(column)).as_py():
+            table = table.set_column(table.schema.get_field_index(name), name,
+                                     pc.cast(column, pa.string()))
+    return table
 
 
 def _read_csv_pandas(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:

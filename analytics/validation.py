@@ -215,11 +215,12 @@ def number_column(
         blank = _blank(raw)
         values = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
     bad = (values.isna() & ~blank) | np.isinf(values)
-    if bad.any():
+    if bad.any():  # "nan", "inf", "-inf" too: no number of seconds or places
         problems.append(f"column '{name}': {_rows(bad, raw)} are not numbers")
+        values = values.where(~bad)  # said once: not "negative" too, nor cast below
     if (values < 0).any():
         problems.append(f"column '{name}': {_rows(values < 0, raw)} are negative")
-    _check_most(values.where(~bad), name, problems, most, integer)
+    _check_most(values, name, problems, most, integer)
     if integer and ((values % 1) > 0).any():
         problems.append(f"column '{name}': {_rows((values % 1) > 0, raw)} are not whole numbers")
     if required and blank.any():

@@ -357,3 +357,20 @@ def test_a_bad_first_record_of_a_csv_file_is_named_by_its_line_in_the_file(runne
     assert result.exit_code == 1
     assert "column 'wait_s': 1 value(s) (line 2: -5" in result.output
     assert "row 1" not in result.output
+
+
+@pytest.mark.parametrize("command", [["report"], ["export", "--format", "csv", "--out", "x.csv"]])
+def test_a_nan_wait_is_refused_naming_the_file_line_and_column(runner, tmp_path, command):
+    """A wait_s of "nan" had been read by Arrow as NaN and said to be an empty cell (and in an
+    optional column, read as none): it is a bad cell, named by its file, line and column."""
+    frame = pd.DataFrame([c._asdict() for c in fourteen_calls()]).astype({"wait_s": object})
+    frame.loc[2, "wait_s"] = "nan"
+    path = tmp_path / "nan.csv"
+    frame.to_csv(path, index=False)
+    cli = report_command if command[0] == "report" else export_command
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, [*command[1:], "--records", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: column 'wait_s': 1 value(s) (line 4: 'nan') are not numbers" \
+        in result.output
+    assert "are empty" not in result.output

@@ -240,3 +240,71 @@ def test_the_batch_reader_names_a_cell_deep_in_the_file_as_the_whole_read_does(t
         list(iter_record_batches([path], batch_rows=200))
     assert "(batch 1)" not in str(batched.value)  # deep in the file: not its first batch
     assert said in str(whole.value) and said in str(batched.value)
+
+
+NUMBER_COLUMNS = ("wait_s", "orig_position", "announcements", "first_announced_wait_s",
+                  "callback_wait_s", "callback_promised_wait_s", "first_announced_at_s")
+
+
+def _refusals(path) -> list[str]:
+    """What reading `path` whole, and in batches, says: each read must refuse it."""
+    from analytics.records import iter_record_batches
+
+    said = []
+    for read in (lambda: load_records(path), lambda: list(iter_record_batches([path]))):
+        with pytest.raises(RecordsError) as refused:
+            read()
+        said.append(str(refused.value))
+    return said
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+@pytest.mark.parametrize("column", NUMBER_COLUMNS)
+def test_a_nan_cell_is_refused_by_file_line_and_column_not_read_as_empty(csv_rows, column,
+                                                                         value):
+    """Arrow reads the word "nan" as the float NaN, which pandas takes for an empty cell: a
+    `wait_s` of "nan" was refused as "empty", and an optional column's was read as no value
+    at all. Only an empty cell is missing; "nan" is a bad cell, named where it is."""
+    path, rows = csv_rows
+    rows.loc[2, column] = value
+    rows.to_csv(path, index=False)
+    for said in _refusals(path):
+        assert said.startswith(str(path))
+        assert f"column '{column}': 1 value(s) (line 4: 'nan') are not numbers" in said
+        assert "empty" not in said
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "Infinity", "+inf"])
+@pytest.mark.parametrize("column", NUMBER_COLUMNS)
+def test_an_infinite_cell_is_refused_once_by_its_line(csv_rows, column, value):
+    """ "-inf" was said to be no number and negative too, and in a whole-number column
+    (orig_position, announcements) it failed the read with a TypeError from the cast."""
+    path, rows = csv_rows
+    rows.loc[2, column] = value
+    rows.to_csv(path, index=False)
+    for said in _refusals(path):
+        assert said.startswith(str(path))
+        assert f"column '{column}': 1 value(s) (line 4: " in said and "are not numbers" in said
+        assert "negative" not in said and said.count(f"column '{column}'") == 1
+
+
+def test_a_nan_cell_in_an_events_file_is_refused_too(tmp_path):
+    from analytics.events import load_events
+
+    path = tmp_path / "events.csv"
+    path.write_text("time,call_id,queue,event,policy,arm,position,wait_s,data\n"
+                    "2025-03-03T09:00:00Z,c1,support,ENTERQUEUE,checkin,,1,,\n"
+                    "2025-03-03T09:01:00Z,c1,support,CONNECT,checkin,,1,nan,\n")
+    with pytest.raises(RecordsError, match=r"column 'wait_s': 1 value\(s\) \(row 2: 'nan'\) "
+                                           r"are not numbers"):
+        load_events(path)
+
+
+def test_empty_cells_in_number_columns_still_read_as_missing(csv_rows):
+    path, rows = csv_rows
+    assert rows.loc[1, "first_announced_wait_s"] == ""  # written empty: no estimate told
+    rows.loc[1, "wait_s"] = "12.5"
+    rows.to_csv(path, index=False)
+    loaded = load_records(path)
+    assert pd.isna(loaded.loc[1, "first_announced_wait_s"])
+    assert loaded.loc[1, "wait_s"] == 12.5
