@@ -126,14 +126,27 @@ def test_talk_times_refuse_the_spellings_only_patience_takes(spelling) -> None:
         parse_distribution(spelling, 300.0, what="--service", patience=False)
 
 
-def test_an_empirical_file_with_a_bad_wait_is_named_by_its_row(tmp_path) -> None:
+def test_an_empirical_file_with_a_bad_wait_is_named_by_its_line(tmp_path) -> None:
+    """By its line in the file, as `report` names a bad cell (it had said "row 3" of the
+    cell on line 4)."""
     from simulator.distributions import DistributionError, load_empirical
 
     path = tmp_path / "calls.csv"
     path.write_text("wait_s,outcome\n10,abandoned\n5,callback_connected\nabc,answered\n"
                     "-3,abandoned\n")
     with pytest.raises(DistributionError, match=r"column 'wait_s' must hold waits in seconds, "
-                                                r"at least 0 \(row 3: 'abc', row 4: '-3'\)"):
+                                                r"at least 0 \(line 4: 'abc', line 5: '-3'\)"):
+        load_empirical(str(path))
+
+
+def test_an_empirical_parquet_file_with_a_bad_wait_is_named_by_its_row(tmp_path) -> None:
+    import pandas as pd
+
+    from simulator.distributions import DistributionError, load_empirical
+
+    path = tmp_path / "calls.parquet"
+    pd.DataFrame({"wait_s": [10.0, -3.0], "outcome": ["abandoned", "answered"]}).to_parquet(path)
+    with pytest.raises(DistributionError, match=r"at least 0 \(row 2: -3\.0\)"):
         load_empirical(str(path))
 
 
