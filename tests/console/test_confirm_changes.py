@@ -116,7 +116,7 @@ def test_version_1_of_a_database_seeded_with_the_defaults_shows_the_whole_config
                    clock.now())
     page = Console(app, "ana").get("/console/versions?show=1").get_data(as_text=True)
     assert "Version 1: the built-in defaults" in page
-    whole = re.search(r'<pre class="diff" id="whole-toml">(.*?)</pre>', page, re.S).group(1)
+    whole = re.search(r'<pre class="diff" id="whole-toml"[^>]*>(.*?)</pre>', page, re.S).group(1)
     assert "[queues.support]" in whole and "segment_s = 60" in whole
     assert "changes from version 0" not in page and "\n+\n" not in page
 
