@@ -21,6 +21,9 @@ def test_a_split_started_while_the_stop_was_reviewed_keeps_running(served, brows
     sign_in(b, served, "admin")
     start_split(a, served, "sales", checkin="1", silence="1")
     a.goto(f"{served}/console/experiments")
+    # the way to stop a split looks as the stop itself does: in the danger colour (--bad)
+    assert a.eval_on_selector("text=Stop the split on sales",
+                              "el => getComputedStyle(el).color") == "rgb(180, 35, 24)"
     a.click("text=Stop the split on sales")
     running = "Running now: checkin 1 (50%), silence 1 (50%)"  # stored by name
     assert running in a.inner_text("main")

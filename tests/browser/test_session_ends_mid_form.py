@@ -39,6 +39,9 @@ def test_edits_come_back_after_the_session_ended_and_save_then(served, browser_p
     before = config_versions.get(engine).number
     sign_in_again(browser_page)
     browser_page.wait_for_selector("#draft-restored")
+    # edits to review, not an error: told politely (a status), in the warning's colours
+    assert browser_page.get_attribute("#draft-restored", "role") == "status"
+    assert "warning" in browser_page.get_attribute("#draft-restored", "class")
     assert browser_page.input_value('textarea[name="prompts.welcome"]') == WORDS
     assert browser_page.input_value("input[name=note]") == "kinder welcome"
     assert config_versions.get(engine).number == before  # restored, not saved

@@ -74,9 +74,9 @@
     else if (el.type !== "hidden" || el.name === "base_version") el.value = values[values.length - 1];
   });
   const notice = document.createElement("div");
-  notice.className = "flash error";
+  notice.className = "flash warning";  /* nothing went wrong: edits to review, not an error */
   notice.id = "draft-restored";
-  notice.setAttribute("role", "alert");
+  notice.setAttribute("role", "status");
   notice.textContent = "Your edits from before you signed in again are back in the form. " +
     "Nothing has been saved yet: review them and save. ";
   const discard = document.createElement("button");
