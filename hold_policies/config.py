@@ -30,7 +30,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from hold_policies.closed_line import ClosedLine, ClosedWords
 from hold_policies.experiment import shares
@@ -1459,11 +1459,13 @@ def describe_errors(error: ValidationError, source: str) -> str:
     return "\n".join([f"{source}: {error.error_count()} problem(s)", *error_lines(error.errors())])
 
 
-def _built(data: dict[str, Any], context: Mapping[str, Any]) -> HoldwellConfig:
+def _built(data: dict[str, Any], context: Mapping[str, Any], *,
+           strict: bool = True) -> HoldwellConfig:
     """The config with its checks across keys left to the caller (CROSS_CHECKS_DEFERRED).
     Strict: TOML and stored versions carry real types, so `max_size = true` or
-    `interval_s = "60"` is a mistake to name, not a value to coerce (true became 1)."""
-    return HoldwellConfig.model_validate(data, strict=True,
+    `interval_s = "60"` is a mistake to name, not a value to coerce (true became 1); not
+    strict: a form's texts, taken as the console and the API take them."""
+    return HoldwellConfig.model_validate(data, strict=strict,
                                          context={**context, CROSS_CHECKS_DEFERRED: True})
 
 
@@ -1500,8 +1502,8 @@ def _outermost(paths: set[KeyPath]) -> set[KeyPath]:
     return {path for path in paths if not any(path[:n] in paths for n in range(len(path)))}
 
 
-def _what_parsed(data: dict[str, Any], errors: list[Any], context: Mapping[str, Any]
-                 ) -> tuple[HoldwellConfig | None, list[KeyPath]]:
+def _what_parsed(data: dict[str, Any], errors: list[Any], context: Mapping[str, Any], *,
+                 strict: bool = True) -> tuple[HoldwellConfig | None, list[KeyPath]]:
     """The config built from what parsed, each key at fault removed (its default taken;
     a table left without a key it needs, the table), and the keys removed; None when the
     rest cannot be built (a whole file at fault)."""
@@ -1514,7 +1516,7 @@ def _what_parsed(data: dict[str, Any], errors: list[Any], context: Mapping[str, 
         data = _without(data, paths)
         failed += sorted(paths)
         try:
-            return _built(data, context), failed
+            return _built(data, context, strict=strict), failed
         except ValidationError as error:  # a table now lacks a key it needs: remove it too
             errors = error.errors()
     return None, failed
@@ -1533,10 +1535,19 @@ def _touches(read: KeyPath, failed: KeyPath) -> bool:
 def cross_problems(config: HoldwellConfig, failed: list[KeyPath],
                    context: Mapping[str, Any]) -> list[str]:
     """Every check across keys (`cross_check`) of every table, inner tables first, as problem
-    lines; a check reading a key in `failed` is skipped (its answer would be about a default,
-    not the file), and a check that fails counts its keys as failed for the tables around it
-    (their checks would repeat it, or judge values already refused)."""
-    lines: list[str] = []
+    lines (see cross_problems_at)."""
+    return [f"  {'.'.join(at)}: {problem}" if at else f"  {problem}"
+            for at, problem in cross_problems_at(config, failed, context)]
+
+
+def cross_problems_at(config: HoldwellConfig, failed: list[KeyPath],
+                      context: Mapping[str, Any]) -> list[tuple[KeyPath, str]]:
+    """Every check across keys (`cross_check`) of every table, inner tables first, as the
+    table's key and the problem; a check reading a key in `failed` is skipped (its answer
+    would be about a default, not the file), and a check that fails counts its keys as
+    failed for the tables around it (their checks would repeat it, or judge values already
+    refused)."""
+    found: list[tuple[KeyPath, str]] = []
     failed = list(failed)
 
     def visit(table: Strict, at: KeyPath) -> None:
@@ -1556,13 +1567,13 @@ def cross_problems(config: HoldwellConfig, failed: list[KeyPath],
             except ValueError as error:  # as pydantic takes a check that raises
                 problem = str(error)
             if problem:
-                lines.append(f"  {'.'.join(at)}: {problem}" if at else f"  {problem}")
+                found.append((at, problem))
                 if check.cross_check_outer_waits:  # type: ignore[attr-defined]
                     found_here += reads
         failed.extend(found_here)
 
     visit(config, ())
-    return lines
+    return found
 
 
 def parse_config(data: dict[str, Any], source: str = "config", *,
@@ -1585,6 +1596,59 @@ def parse_config(data: dict[str, Any], source: str = "config", *,
         raise ConfigError("\n".join([f"{source}: {len(lines)} problem(s)", *lines]))
     assert config is not None
     return config
+
+
+def every_problem(data: dict[str, Any], *, as_written: bool = False,
+                  strict: bool = True) -> ValidationError | None:
+    """parse_config's problems as one pydantic ValidationError (None: there are none), for
+    callers that name each by its key: the console's form and the API. Each key's own, as
+    pydantic names it; then the checks across keys (`cross_check`) on what parsed, skipping
+    those that read a key at fault, each table's in one error at the table's key (joined as
+    pydantic joins them).
+
+    pydantic runs a table's checks across keys only once all of its keys are valid, so one
+    bad key hid every rule of the tables around it; checked again with the bad key left out
+    (its old value, or its default), a rule that reads it judged a value nobody sent and
+    named a problem that was not there ("no day has opening hours" beside the refused
+    monday). Here, as in `config check`, a rule is told when it does not read a refused key,
+    and only then: every problem that does not hang on a refused value, at once."""
+    context = {AS_WRITTEN: as_written}
+    errors: list[Any] = []
+    failed: list[KeyPath] = []
+    try:
+        config: HoldwellConfig | None = _built(data, context, strict=strict)
+    except ValidationError as error:
+        errors = error.errors()
+        config, failed = _what_parsed(data, errors, context, strict=strict)
+    tables: dict[KeyPath, list[str]] = {}
+    for at, problem in cross_problems_at(config, failed, context) if config else []:
+        tables.setdefault(at, []).append(problem)
+    if not errors and not tables:
+        return None
+    details = [InitErrorDetails(type=PydanticCustomError(item["type"], item["msg"],
+                                                         _plain(item.get("ctx"))),
+                                loc=item["loc"], input=item.get("input"))
+               for item in errors]
+    details += [InitErrorDetails(type=PydanticCustomError(
+        "value_error", "Value error, " + "; ".join(problems)), loc=at,
+        input=_table_at(data, at)) for at, problems in tables.items()]
+    return ValidationError.from_exception_data("HoldwellConfig", details)
+
+
+def _plain(ctx: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An error's context as it can be carried again: its numbers and words (a limit's
+    `min_length`), not the exception a validator raised (its message is the error's)."""
+    kept = {key: value for key, value in (ctx or {}).items()
+            if isinstance(value, str | int | float)}
+    return kept or None
+
+
+def _table_at(data: Any, at: KeyPath) -> Any:
+    """The table at `at` in `data` as given (what pydantic names as a table's input), or an
+    empty one when it was left out (its defaults were checked)."""
+    for part in at:
+        data = data.get(part, {}) if isinstance(data, Mapping) else {}
+    return data
 
 
 def load_config(path: str | Path, *, as_written: bool = False) -> HoldwellConfig:

@@ -55,11 +55,39 @@ def problem(error: HTTPException) -> tuple[Response, int]:
 
 @bp.errorhandler(ValidationError)
 def invalid(error: ValidationError) -> tuple[Response, int]:
-    fields = as_sent(field_errors(error), request.endpoint,
-                     (request.view_args or {}).get("queue"))
+    fields = {**as_sent(field_errors(error), request.endpoint,
+                        (request.view_args or {}).get("queue")), **settings_problems()}
     summary = "; ".join(f"{key}: {message}" for key, message in fields.items())
     return jsonify(models.Problem(error=f"invalid input: {summary}", fields=fields)
                    .model_dump()), 422
+
+
+SETTINGS_SAVES = ("api.put_policy", "api.patch_policy")
+
+
+def settings_problems() -> dict[str, str]:
+    """For a refused PUT or PATCH of a queue's settings: every problem of the config it would
+    make, by the request's fields (config_changes.problems_with, as `config check` names
+    them). The save stops at its first stage that fails, and pydantic checks a table across
+    its keys only once every key in it is valid: a clash the settings held all along (a
+    voice that cannot speak the language) had been told only after a bad number beside it
+    was mended. A rule that reads a refused key is not told: it would judge a value nobody
+    sent. Other endpoints, and a body with no settings object to read: nothing more."""
+    queue = (request.view_args or {}).get("queue")
+    body = request.get_json(silent=True) if request.endpoint in SETTINGS_SAVES else None
+    sent = body.get("settings") if isinstance(body, dict) and queue else None
+    if not isinstance(sent, dict):
+        return {}
+    try:
+        config = config_changes.active_config(services())
+    except config_changes.StoredVersionInvalid:  # the save says so itself
+        return {}
+    if queue not in config.queues:
+        return {}
+    table = partial_settings.laid_over(config.queues[queue], sent) \
+        if request.endpoint == "api.patch_policy" else sent
+    every = config_changes.problems_with(config, queue, table)
+    return as_sent(field_errors(every), request.endpoint, queue) if every else {}
 
 
 @bp.errorhandler(LookupError)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import difflib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from app.api.models import ConfigVersionDetail, ConfigVersionInfo, VersionsResponse
 from app.console.audio_warnings import every_missing_clip, missing_clips
@@ -23,6 +24,7 @@ from hold_policies.config import (
     ConfigError,
     HoldwellConfig,
     QueueConfig,
+    every_problem,
     same_written,
     written,
 )
@@ -97,6 +99,22 @@ def checked(config: HoldwellConfig) -> HoldwellConfig:
     422 naming the key, also for rules across keys (callbacks need line.support_number)."""
     return HoldwellConfig.model_validate(config_versions.body_of(config),
                                          context={AS_WRITTEN: True})
+
+
+def problems_with(config: HoldwellConfig, queue: str,
+                  table: Mapping[str, Any]) -> ValidationError | None:
+    """Every problem of the config a save of `queue` would make, its table being `table` as
+    sent (a form's boxes over the queue, a PUT's or PATCH's settings; not yet validated), as
+    `config check` names them in a file (hold_policies.config.every_problem); None: none.
+
+    What a refused save says: a save stops at the first stage that fails, and pydantic
+    checks a table across its keys only once every key in it is valid, so the rules a bad
+    key keeps from running would be told one save later; checked again with that key left
+    out, a rule that reads it judged its old value or its default, and named problems the
+    save did not have. Here a rule is told unless it reads a refused key."""
+    body = config_versions.body_of(config)
+    body["queues"] = {**body.get("queues", {}), queue: table}
+    return every_problem(body, as_written=True, strict=False)
 
 
 def save(svc: Services, config: HoldwellConfig, *, actor: str, note: str,

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
-from werkzeug.datastructures import MultiDict
 
 from app.api.registry import field_errors
 from app.storage.config_versions import MAX_NOTE_LENGTH
@@ -168,7 +167,14 @@ def describe(queue: QueueConfig) -> dict[str, list[FormField]]:
 
 def parse(form: Any, current: QueueConfig) -> QueueConfig:
     """Posted fields over the current settings -> a validated QueueConfig (raises pydantic's
-    ValidationError). An empty box means "the default"; a field not posted keeps its value.
+    ValidationError)."""
+    return QueueConfig.model_validate(overlaid(form, current))
+
+
+def overlaid(form: Any, current: QueueConfig) -> dict[str, Any]:
+    """Posted fields over the current settings, as the queue's table (not yet validated; a
+    name that runs through a value raises pydantic's ValidationError). An empty box means
+    "the default"; a field not posted keeps its value.
 
     A checkbox posts a hidden "false" and, when ticked, "true" after it: the last value wins.
     An empty box with its EMPTY box ticked saves the empty value itself, not the default.
@@ -189,14 +195,7 @@ def parse(form: Any, current: QueueConfig) -> QueueConfig:
             target.pop(key, None)
         elif not same_text(value, target.get(key)):
             target[key] = value.replace("\r\n", "\n")
-    return QueueConfig.model_validate(data)
-
-
-def without_refused(form: Any, errors: dict[str, str]) -> MultiDict:
-    """The form with the boxes `errors` refused left out (each keeps its current value):
-    what to check again for the problems across keys that a field's own error hides."""
-    return MultiDict([(name, value) for name, value in form.items(multi=True)
-                      if name.removesuffix(EMPTY) not in errors])
+    return data
 
 
 def same_text(posted: str, current: object) -> bool:
@@ -217,8 +216,15 @@ def _not_a_section(name: str, value: str) -> ValidationError:
         type=problem, loc=tuple(name.split(".")), input=value)])
 
 
-def errors_of(error: ValidationError) -> dict[str, str]:
-    return field_errors(error)
+def errors_of(error: ValidationError, queue: str | None = None) -> dict[str, str]:
+    """The problems by key; with `queue`, a key of that queue's (as a whole config names it,
+    "queues.sales.hours.monday") by its box's name ("hours.monday"). The queue's own problem
+    across keys keeps its name ("queues.sales"), as the whole config's keeps none."""
+    found = field_errors(error)
+    if queue is None:
+        return found
+    own = f"queues.{queue}."
+    return {key.removeprefix(own): message for key, message in found.items()}
 
 
 def on_named_keys(errors: dict[str, str], fields: set[str]) -> dict[str, str]:

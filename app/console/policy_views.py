@@ -98,9 +98,8 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
         return _conflict_page(queue, conflict, note)
     except ValidationError as error:
         # The form shows what was posted, each error next to its field (or above the form).
-        errors = policy_form.errors_of(error)
-        return _page(queue, current, {**errors, **_across_keys(queue, current, errors)}, note,
-                     request.form, base_version=_base_version()), 422
+        return _page(queue, current, _problems(queue, current, error), note, request.form,
+                     base_version=_base_version()), 422
     if not saved.changed:
         flash(f"No change: {queue} already runs these settings (version "
               f"{saved.version.number}); no version was added.", "ok")
@@ -111,20 +110,26 @@ def save_policy(queue: str) -> Response | tuple[str, int]:
     return redirect(url_for("console.policy", queue=queue), 303)
 
 
-def _across_keys(queue: str, current: QueueConfig, errors: dict[str, str]) -> dict[str, str]:
-    """Problems across keys the same save would meet once its boxes' own errors are mended:
-    pydantic checks those only when every field is valid, so an operator had mended one box
-    to be told of a clash the form had held all along (browser walk-through U6). Nothing is
-    stored here; keys already refused are not said twice."""
+def _problems(queue: str, current: QueueConfig, refused: ValidationError) -> dict[str, str]:
+    """Every problem of the save, as `config check` would name them in the config it makes
+    (config_changes.problems_with), and the note's own. The save stops at its first stage
+    that fails, and pydantic checks across keys only when every key of a table is valid, so
+    an operator had mended one box to be told of a clash the form had held all along
+    (browser walk-through U6); checked again with the refused boxes left out, the rules
+    reading them had judged their old values or defaults, and named problems the form did
+    not have ("no day has opening hours" beside a refused monday). Nothing is stored here."""
+    found = policy_form.errors_of(refused)
     try:
-        settings = policy_form.parse(policy_form.without_refused(request.form, errors), current)
-        active = config_changes.active_config(services())
-        config_changes.checked(active.model_copy(
-            update={"queues": {**active.queues, queue: settings}}))
-    except ValidationError as later:
-        return {key: message for key, message in policy_form.errors_of(later).items()
-                if key not in errors}
-    return {}
+        table = policy_form.overlaid(request.form, current)
+    except ValidationError:  # a name that runs through a value: the form's own problem
+        return found
+    every = config_changes.problems_with(config_changes.active_config(services()), queue,
+                                         table)
+    if every is None:  # refused for no setting (the note), or as the checks do not see it
+        return found
+    return {**policy_form.errors_of(every, queue),
+            **{key: message for key, message in found.items()
+               if key in policy_form.NOT_SETTINGS}}
 
 
 def flash_warnings(saved: config_changes.Saved) -> None:
