@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -272,6 +272,10 @@ def cross_check(*reads: str, outer_waits: bool = True) -> Callable[[CrossCheck],
 
 class Strict(NumbersAreNotSwitches):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    settled_from: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """The keys `_settle` fills in when left out, each with the keys it fills it from: left
+    out, it is read as they are (a check reading it waits, as for them, when one is refused,
+    or it would judge what a default made of it)."""
 
     @classmethod
     def cross_checks(cls) -> tuple[CrossCheck, ...]:
@@ -907,6 +911,8 @@ class QueueConfig(Strict):
     own Polly voice (hold_policies.voices; Polly.Joanna for en-US)."""
     language: Annotated[LanguageTag | None, *written_off_as("")] = "en-US"
     """"" (none): no language attribute."""
+
+    settled_from: ClassVar[dict[str, tuple[str, ...]]] = {"voice": ("language",)}
 
     def _settle(self) -> None:
         """A queue that names a language and no voice is read in that language's voice: it
@@ -1551,6 +1557,10 @@ def cross_problems_at(config: HoldwellConfig, failed: list[KeyPath],
     failed = list(failed)
 
     def visit(table: Strict, at: KeyPath) -> None:
+        for settled, sources in table.settled_from.items():  # left out, and filled in
+            if settled not in table.model_fields_set and any(  # from a refused key
+                    _touches((*at, source), bad) for source in sources for bad in failed):
+                failed.append((*at, settled))
         for name in type(table).model_fields:
             value = getattr(table, name)
             inner = value.items() if isinstance(value, dict) else [(None, value)]

@@ -110,6 +110,11 @@ def test_rules_of_one_table_are_named_together():
     # a claim too short for the ring is not said again for the briefs
     ({"callbacks": {"claim_timeout_s": 60}, "queues": {"support": {"max_size": 0}}},
      "callbacks.claim_timeout_s (60) must be at least", "line.support_number"),
+    # a voice left to a refused language is not the default's (Polly.Joanna, 3,000 bytes):
+    # the words are not weighed for it ("xx-XX" has no Polly voice, and 4,096)
+    ({"queues": {"support": {"language": "en_US",
+                             "prompts": {"welcome": "Bitte warten Sie. " * 190}}}},
+     "queues.support.language", "prompts.welcome"),
 ])
 def test_a_rule_that_reads_a_bad_key_is_skipped_not_judged_on_a_default(data, named,
                                                                         not_named):

@@ -68,6 +68,24 @@ def test_a_mistyped_key_is_not_judged_by_its_old_value(as_role, console_app):
     assert (callback.callback_key, callback.keep_key) == ("1", "2")
 
 
+def test_words_are_not_weighed_for_the_voice_of_a_language_refused(as_role):
+    """The voice box left to the language: with the language refused, the words had been
+    weighed for the old language's voice (Polly.Joanna's 3,000 bytes); a language the slip
+    may have meant ("xx-XX") has no Polly voice, and 4,096. Once the language parses, a
+    real excess is told."""
+    operator = as_role("operator")
+    welcome = "Bitte warten Sie. " * 190  # 3,420 bytes
+    page = said(operator.post("/console/policies/sales", {
+        "language": "de_DE", "prompts.welcome": welcome}))
+    assert "Not saved: 1 problem, marked below" in page
+    assert "language: not a language tag as Twilio takes it" in page
+    assert "3,420 characters" not in page
+    page = said(operator.post("/console/policies/sales", {
+        "language": "de-DE", "prompts.welcome": welcome}))
+    assert "prompts.welcome: 3,420 characters (UTF-8 bytes), but Twilio's Amazon Polly " \
+           "voices (Polly.*) say at most 3,000" in page and "Polly.Vicki" in page
+
+
 def test_a_rule_that_reads_no_refused_key_is_told_at_once(as_role):
     """Hours with no day and a refused cap: the cap's own problem, and the days' (which
     do not hang on the cap), in one answer."""

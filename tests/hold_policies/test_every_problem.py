@@ -60,3 +60,23 @@ def test_a_valid_config_has_none_and_a_form_s_texts_are_taken_when_not_strict():
     strict = every_problem({"queues": {"support": {"checkin": {"interval_s": "60"}}}})
     assert strict is not None and strict.errors()[0]["type"] == "int_type"
 
+
+LONG = "Bitte warten Sie. " * 190  # 3,420 bytes: over Polly's 3,000, under 4,096
+
+
+@pytest.mark.parametrize(("voice", "told"), [({}, False), ({"voice": "Polly.Joanna"}, True)])
+def test_a_voice_left_to_a_refused_language_is_not_judged(voice, told):
+    """Left out, the voice is the language's own: with the language refused it had been the
+    default's (Polly.Joanna), and the words were judged by Polly's limit for a voice the
+    language may not have had ("xx-XX" has none: 4,096). A voice given is judged at once."""
+    queue = {"language": "en_US", "prompts": {"welcome": LONG}, **voice}
+    found = every_problem({"queues": {"support": queue}}, as_written=True)
+    assert found is not None
+    messages = [item["msg"] for item in found.errors()]
+    assert messages[0].endswith("not a language tag as Twilio takes it: a language code and "
+                                "an optional region, e.g. \"en-US\", \"en-GB\", \"cmn-CN\"")
+    assert any("Polly.Joanna" in message for message in messages) is told
+    assert len(messages) == 1 + told
+    if not voice:  # a language the refused one might have been meant as: no Polly voice
+        assert every_problem({"queues": {"support": {**queue, "language": "xx-XX"}}},
+                             as_written=True) is None
