@@ -29,7 +29,9 @@ def log_size(url: str) -> tuple[int, int]:
     return size
 
 
-def test_after_its_first_poll_the_app_answers_from_memory_and_writes_nothing(tmp_path):
+def seeded(tmp_path: Path):  # noqa: ANN201 - (url, app, post, callers)
+    """The example config's app on a fresh SQLite file, three callers in line and polled
+    once; `post(path, params)` sends a signed request."""
     url = f"sqlite:///{tmp_path / 'holdwell.db'}"
     upgrade(url)
     config = tmp_path / "holdwell.toml"
@@ -46,13 +48,18 @@ def test_after_its_first_poll_the_app_answers_from_memory_and_writes_nothing(tmp
     for caller in people:
         assert post("/voice/incoming", caller.incoming()).status_code == 200
         assert post(WAIT, caller.poll(0, len(people))).status_code == 200
+    return url, app, post, people
+
+
+def test_after_its_first_poll_the_app_answers_from_memory_and_writes_nothing(tmp_path):
+    url, app, post, people = seeded(tmp_path)
     remembered = RememberedView(app.extensions["holdwell"].store)
     with remembered.installed():
         assert post(WAIT, people[0].poll(1, len(people))).status_code == 200  # real
         before = log_size(url)
         answers = [post(WAIT, caller.poll(round_, len(people)))
                    for round_ in range(2, 6) for caller in people]
-        forged = client.post(WAIT, data="CallSid=CA1", headers=headers("forged"))
+        forged = app.test_client().post(WAIT, data="CallSid=CA1", headers=headers("forged"))
     assert log_size(url) == before  # nothing counted, nothing logged
     assert not (tmp_path / "journal" / "journal.jsonl").exists()  # nor journaled instead
     assert all(answer.status_code == 200 and b"<Response>" in answer.data for answer in answers)
@@ -65,22 +72,7 @@ def test_after_its_first_poll_the_app_answers_from_memory_and_writes_nothing(tmp
 def test_written_behind_every_poll_is_counted_and_every_check_in_logged_once_drained(tmp_path):
     """The "writes behind" row measures a design that still writes: each poll answered from
     memory is counted, and each check-in it served logged, when the queue is drained."""
-    url = f"sqlite:///{tmp_path / 'holdwell.db'}"
-    upgrade(url)
-    config = tmp_path / "holdwell.toml"
-    config.write_text((ROOT / "holdwell.example.toml").read_text())
-    app = create_app({"auth_token": AUTH_TOKEN, "database_url": url,
-                      "config_path": str(config), "journal_dir": str(tmp_path / "journal"),
-                      "db_budget_s": 5.0})
-    client, people = app.test_client(), make_callers(3)
-
-    def post(path: str, params: dict[str, str]):  # noqa: ANN202 - a test response
-        path, body, signature = signed(path, params)
-        return client.post(path, data=body, headers=headers(signature))
-
-    for caller in people:
-        assert post("/voice/incoming", caller.incoming()).status_code == 200
-        assert post(WAIT, caller.poll(0, len(people))).status_code == 200
+    url, app, post, people = seeded(tmp_path)
     behind = WriteBehind(app.extensions["holdwell"].store, flush_s=3600)
     with behind.installed():
         assert post(WAIT, people[0].poll(1, len(people))).status_code == 200  # real
