@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -349,14 +350,22 @@ def test_a_bad_first_record_of_a_csv_file_is_named_by_its_line_in_the_file(runne
     -5": a spreadsheet shows the header as row 1 and that record as row 2."""
     frame = pd.DataFrame([c._asdict() for c in fourteen_calls()])
     frame.loc[0, "wait_s"] = -5
-    path = tmp_path / "neg.csv"
+    _, output = refused_records(runner, tmp_path, command, frame, "neg.csv")
+    assert "column 'wait_s': 1 value(s) (line 2: -5" in output
+    assert "row 1" not in output
+
+
+def refused_records(runner, tmp_path, command: list[str], frame: pd.DataFrame,
+                    name: str) -> tuple[Path, str]:
+    """`command` (report or export) on `frame` written as CSV file `name`: refused (exit 1);
+    the file and what was said."""
+    path = tmp_path / name
     frame.to_csv(path, index=False)
     cli = report_command if command[0] == "report" else export_command
     with runner.isolated_filesystem(temp_dir=tmp_path):
         result = runner.invoke(cli, [*command[1:], "--records", str(path)])
     assert result.exit_code == 1
-    assert "column 'wait_s': 1 value(s) (line 2: -5" in result.output
-    assert "row 1" not in result.output
+    return path, result.output
 
 
 @pytest.mark.parametrize("command", [["report"], ["export", "--format", "csv", "--out", "x.csv"]])
@@ -365,12 +374,6 @@ def test_a_nan_wait_is_refused_naming_the_file_line_and_column(runner, tmp_path,
     optional column, read as none): it is a bad cell, named by its file, line and column."""
     frame = pd.DataFrame([c._asdict() for c in fourteen_calls()]).astype({"wait_s": object})
     frame.loc[2, "wait_s"] = "nan"
-    path = tmp_path / "nan.csv"
-    frame.to_csv(path, index=False)
-    cli = report_command if command[0] == "report" else export_command
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, [*command[1:], "--records", str(path)])
-    assert result.exit_code == 1
-    assert f"{path}: column 'wait_s': 1 value(s) (line 4: 'nan') are not numbers" \
-        in result.output
-    assert "are empty" not in result.output
+    path, output = refused_records(runner, tmp_path, command, frame, "nan.csv")
+    assert f"{path}: column 'wait_s': 1 value(s) (line 4: 'nan') are not numbers" in output
+    assert "are empty" not in output
