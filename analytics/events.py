@@ -11,12 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.records import read_table
+from analytics.records import read_table, row_numbers
 from analytics.validation import (
     MOST_COUNT,
     MOST_SECONDS,
     RecordsError,
+    RowNumbers,
     number_column,
+    numbered,
     text_column,
     time_column,
 )
@@ -30,12 +32,19 @@ EVENT_NUMBER_COLUMNS = ("position", "wait_s")
 EVENT_NAMES: tuple[str, ...] = tuple(e.value for e in Event)
 
 
-def validate_events(frame: pd.DataFrame, source: str = "events") -> pd.DataFrame:
+def validate_events(frame: pd.DataFrame, source: str = "events",
+                    rows: RowNumbers | None = None) -> pd.DataFrame:
     """Return events with normalised dtypes, or raise RecordsError naming every bad column.
 
     time is UTC; position Int64 and wait_s float may be empty; data stays as given (a JSON
     object as text, a dict, or empty); event must be one of the call-log event names.
+    `rows`: how messages number the rows they quote, as for records (a CSV file's lines).
     """
+    with numbered(rows):
+        return _validated_events(frame, source)
+
+
+def _validated_events(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     missing = [c for c in EVENT_COLUMNS if c not in frame.columns]
     if missing:
         raise RecordsError(source, [f"missing column(s): {', '.join(missing)}"])
@@ -67,7 +76,7 @@ def load_events(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> p
         paths = [paths]
     frames = [
         validate_events(read_table(path, EVENT_TEXT_COLUMNS, EVENT_NUMBER_COLUMNS),
-                        source=str(path)) for path in paths
+                        source=str(path), rows=row_numbers(path)) for path in paths
     ]
     if not frames:
         raise RecordsError("events", ["no event files given"])

@@ -7,7 +7,8 @@ that names the source, the column and a few offending rows, and all problems are
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 
@@ -67,6 +68,17 @@ class RowNumbers:
 _NUMBERS: ContextVar[RowNumbers | None] = ContextVar("row_numbers", default=None)
 
 
+@contextmanager
+def numbered(rows: RowNumbers | None) -> Iterator[None]:
+    """Within it, the columns' checks name the rows they quote as `rows` says (default:
+    data rows from 1)."""
+    token = _NUMBERS.set(rows or RowNumbers())
+    try:
+        yield
+    finally:
+        _NUMBERS.reset(token)
+
+
 class RecordsError(ValueError):
     """Call records that cannot be analysed; the message names the source and columns."""
 
@@ -92,11 +104,8 @@ def validate_records(
     `rows`: how messages number the rows they quote (RowNumbers: a CSV file's lines, else
     data rows from 1).
     """
-    token = _NUMBERS.set(rows or RowNumbers())
-    try:
+    with numbered(rows):
         return _validated(frame, source, unique_ids)
-    finally:
-        _NUMBERS.reset(token)
 
 
 def _validated(frame: pd.DataFrame, source: str, unique_ids: bool) -> pd.DataFrame:

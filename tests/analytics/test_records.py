@@ -288,16 +288,24 @@ def test_an_infinite_cell_is_refused_once_by_its_line(csv_rows, column, value):
         assert "negative" not in said and said.count(f"column '{column}'") == 1
 
 
-def test_a_nan_cell_in_an_events_file_is_refused_too(tmp_path):
+def test_a_nan_cell_in_an_events_file_is_refused_too_named_by_its_line(tmp_path):
+    """By its line in the file, as a record file's cells are (it had said "row 2" of the
+    cell on line 3); a Parquet file's by its data row."""
     from analytics.events import load_events
 
     path = tmp_path / "events.csv"
     path.write_text("time,call_id,queue,event,policy,arm,position,wait_s,data\n"
                     "2025-03-03T09:00:00Z,c1,support,ENTERQUEUE,checkin,,1,,\n"
                     "2025-03-03T09:01:00Z,c1,support,CONNECT,checkin,,1,nan,\n")
-    with pytest.raises(RecordsError, match=r"column 'wait_s': 1 value\(s\) \(row 2: 'nan'\) "
+    with pytest.raises(RecordsError, match=r"column 'wait_s': 1 value\(s\) \(line 3: 'nan'\) "
                                            r"are not numbers"):
         load_events(path)
+    parquet = tmp_path / "events.parquet"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, "wait_s"] = "-4"
+    frame.to_parquet(parquet)
+    with pytest.raises(RecordsError, match=r"column 'wait_s': .*data row 2"):
+        load_events(parquet)
 
 
 def test_empty_cells_in_number_columns_still_read_as_missing(csv_rows):
