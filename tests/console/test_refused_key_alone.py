@@ -37,7 +37,7 @@ def marked(page: str) -> list[str]:
 def test_a_refused_day_of_opening_hours_is_the_forms_one_problem(as_role):
     page = said(as_role("operator").post("/console/policies/sales", {
         "hours.timezone": "Europe/London", "hours.monday": "8:60-18:00"}))
-    assert "Not saved: 1 problem, marked below" in page
+    assert "Not saved: 1 problem." in page  # not a box of this form: none marked
     assert BAD_MONDAY in page
     assert NO_DAY not in page  # it had been the second problem, made up
     with pytest.raises(ConfigError) as checked:  # what `holdwell config check` says of it
@@ -91,7 +91,7 @@ def test_a_rule_that_reads_no_refused_key_is_told_at_once(as_role):
     do not hang on the cap), in one answer."""
     page = said(as_role("operator").post("/console/policies/sales", {
         "hours.timezone": "Europe/London", "hours.callbacks_per_opening": "-1"}))
-    assert "Not saved: 2 problems, marked below" in page
+    assert "Not saved: 2 problems." in page  # not boxes of this form: none marked
     assert "hours.callbacks_per_opening: Input should be greater than or equal to 0" in page
     assert f"hours: {NO_DAY}" in page
 
@@ -140,3 +140,24 @@ def test_a_put_names_them_too(api, console_app, tokens):
     assert fields["settings"].startswith(CLASH)
     summary = answer.get_json()["error"]  # the summary says both
     assert f"settings: {CLASH}" in summary and "settings.checkin.interval_s: " in summary
+
+
+def test_a_stored_problem_in_another_queue_is_named_not_said_to_be_marked(as_role, console_app):
+    """A version stored before a check (support's apology with a doubled brace, which the
+    check once advised) refuses a save of sales, naming the key it is at; the page had said
+    "1 problem, marked below" with no box of this form marked."""
+    from app.storage import config_versions
+
+    engine = console_app.extensions["holdwell"].store.engine
+    config = config_changes.active_config(console_app.extensions["holdwell"])
+    support = config.queues["support"]
+    prompts = support.prompts.model_copy(update={"apology": "Sorry {{name}}, we are busy."})
+    config_versions.add(engine, config.model_copy(update={"queues": {
+        **config.queues, "support": support.model_copy(update={"prompts": prompts})}}),
+        author="test", note="stored before the check",
+        now=console_app.extensions["holdwell"].clock.now())
+    page = said(as_role("operator").post("/console/policies/sales", {
+        "hours.timezone": "Europe/London", "hours.monday": "08:00-18:00"}))
+    assert "Not saved: 1 problem." in page
+    assert "marked below" not in page and marked(page) == []
+    assert "queues.support.prompts.apology" in page
