@@ -50,6 +50,8 @@ class RestPlacer:
     support_number: str
     settings: CallbacksConfig
     rate_limit: RateLimit = field(default_factory=RateLimit, compare=False)
+    languages: dict[str, str | None] = field(default_factory=dict, compare=False)
+    """Each queue's language: a failure text's (HoldwellConfig.queue_languages)."""
 
     @classmethod
     def configured(cls, client: object | None, public_url: str | None,
@@ -157,7 +159,7 @@ class RestPlacer:
                 retry_after_s=self.settings.retry_after_s, text_if_failed=text))
         if result == "failed":
             send_owed(engine, self.client, self.settings, self.support_number, now,
-                      callback.call_id)
+                      callback.call_id, self.languages)
 
 
 NUMBER_REFUSED = frozenset({21211, 21214, 21215, 21216, 21217, 21219})

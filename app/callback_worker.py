@@ -221,7 +221,8 @@ class CallbackWorker:
             report = watch_round(self.engine, self.config, self.clock.now(), self.placer,
                                  self.stop, self.client)
             texted = send_owed(self.engine, self.client, self.config.callbacks,
-                               self.config.line.support_number, self.clock.now())
+                               self.config.line.support_number, self.clock.now(),
+                               languages=self.config.queue_languages())
         except Exception as error:
             if is_outage(error):
                 self.outages += 1
@@ -258,7 +259,9 @@ class CallbackWorker:
         `rest_problem` says why). Rebuilt only when what it depends on changed; the rate
         limit carries over, since the account (the process's credentials) is the same."""
         config = self.config
-        basis = (bool(reasons), config.line.support_number, config.callbacks)
+        languages = config.queue_languages()
+        basis = (bool(reasons), config.line.support_number, config.callbacks,
+                 tuple(sorted(languages.items(), key=lambda item: item[0])))
         if basis == self.placer_basis:
             return
         self.placer_basis, self.placer, self.rest_problem = basis, None, None
@@ -273,7 +276,7 @@ class CallbackWorker:
                                  f"(the watch goes on)")
             return
         self.placer = dataclasses.replace(placer, rate_limit=self.rate_limit,
-                                          stopping=self.stop)
+                                          stopping=self.stop, languages=languages)
 
     def backoff_s(self, failures: int) -> float:
         """The interval, doubled for each failure in a row after the first, capped."""

@@ -4,7 +4,9 @@ The caller hears the words the app actually returned — not what the policy mea
 and wait come from the spoken sentences, keys from "press N", music from <Play> of a clip
 that is not a noise bed (and that plays: a <Play> Twilio could not fetch is skipped, unheard).
 The patterns match holdwell's default English prompts; custom wording that drops them simply
-informs the virtual caller less.
+informs the virtual caller less, and so do the defaults of a queue in another language
+(Spanish, Portuguese, Italian: hold_policies/languages.toml), whose virtual callers press no
+key.
 """
 
 from __future__ import annotations

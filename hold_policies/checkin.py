@@ -46,7 +46,8 @@ class CheckinPolicy:
         return self.interval_s if self.first_checkin_s is None else self.first_checkin_s
 
     def welcome(self) -> Segment:
-        welcome = self.prompts.welcome_for(self.name, self.interval_s, self.first_checkin_s)
+        welcome = self.prompts.welcome_for(self.name, self.interval_s, self.first_checkin_s,
+                                           language_of(self.voice.language))
         return spoken(self.voice, SegmentKind.WELCOME, welcome)
 
     def next_segment(self, situation: Situation) -> Segment:

@@ -7,11 +7,11 @@ opening's callbacks are not all booked, offers one for that opening.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from hold_policies.hours import OpeningHours
-from hold_policies.languages import ENGLISH, Language
+from hold_policies.languages import ENGLISH, Language, check_defaults
 from hold_policies.prompts import filled
 
 
@@ -47,6 +47,15 @@ class ClosedWords:
                           "not sure, please call us again then. Goodbye.")
     """Said when the booking's COMMIT was cut off and nobody could read it back: true
     whether or not it is stored (`not_booked` would be false if it is)."""
+
+
+check_defaults("closed_line", asdict(ClosedWords()))
+
+
+def closed_words_in(language: Language, **written: str) -> ClosedWords:
+    """A closed line's words in `language`: the operator's `written`, the rest the
+    language's own defaults (holdwell's English ones where it has none)."""
+    return ClosedWords(**{**language.default_words.defaults("closed_line"), **written})
 
 
 @dataclass(frozen=True)
@@ -116,8 +125,8 @@ def day_words(day: datetime, days: int, at: str, language: Language,
     weekday = language.weekdays[day.weekday()]
     if days < 7:
         return this_week.format(weekday=weekday, time=at)
-    return later.format(weekday=weekday, month=language.months[day.month - 1], day=day.day,
-                        time=at)
+    return later.format(weekday=weekday, month=language.months[day.month - 1],
+                        day=language.day_of_month(day.day), time=at)
 
 
 def closed_message(line: ClosedLine, now: datetime) -> tuple[str, datetime | None]:

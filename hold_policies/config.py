@@ -32,7 +32,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from hold_policies.closed_line import ClosedLine, ClosedWords
+from hold_policies.closed_line import ClosedLine, closed_words_in
 from hold_policies.experiment import shares
 from hold_policies.hours import (
     DAY_PATTERN,
@@ -44,13 +44,13 @@ from hold_policies.hours import (
     zone_named,
     zone_names,
 )
-from hold_policies.languages import BUILT_IN, is_built_in, language_of
+from hold_policies.languages import BUILT_IN, check_defaults, is_built_in, language_of
 from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import (
     TRANSCRIPT_READ_PER_MESSAGE_S,
     Overflow,
-    OverflowWords,
     brief_s,
+    overflow_words_in,
 )
 from hold_policies.prompts import PLACEHOLDERS, only_placeholders, prompt_placeholders
 from hold_policies.resume import ResumeRule
@@ -382,6 +382,14 @@ class CallbacksConfig(Strict):
                  if getattr(self, switch) and not getattr(self, text).strip()]
         return "; ".join(empty) or None
 
+    def text(self, name: str, language: str | None) -> str:  # a name of TEXTS
+        """`sms_text` or `sms_confirm_text` as a customer of a queue in `language` reads it:
+        as written, else that language's own default (a Spanish queue's customers had been
+        texted "We will call you back within 15 minutos" in English)."""
+        if name in self.model_fields_set:
+            return getattr(self, name)
+        return language_of(language).default_words.defaults("texts").get(name, getattr(self, name))
+
     @cross_check("claim_timeout_s", "ring_timeout_s", "answering_machine_detection")
     def _claims_outlive_rings(self, context: Mapping[str, Any]) -> str | None:
         """A claim released while its agent may still be ringing the customer would let a
@@ -432,6 +440,11 @@ def longest_brief(queues: Mapping[str, QueueConfig]) -> tuple[float, str]:
                 f" x {TRANSCRIPT_READ_PER_MESSAGE_S:g}, transcript read aloud"
                 if overflow.transcribe else "")
     return longest, key
+
+
+TEXTS = ("sms_text", "sms_confirm_text")
+"""The texts a customer is sent: in their queue's language where the operator left them out."""
+check_defaults("texts", {name: CallbacksConfig.model_fields[name].default for name in TEXTS})
 
 
 class PromptsConfig(Strict):
@@ -1003,7 +1016,7 @@ class QueueConfig(Strict):
             voicemail_key=table.voicemail_key if table.voicemail else None,
             after_offer=table.after_offer, repeat_s=table.repeat_s,
             message_max_s=table.message_max_s, transcribe=table.transcribe,
-            words=OverflowWords(**words))
+            words=overflow_words_in(language_of(self.language), **words))
 
     def unknown_arms(self) -> list[str]:
         """The experiment's arms that are neither a policy nor one of the queue's variants."""
@@ -1088,7 +1101,7 @@ class QueueConfig(Strict):
         before = (f"before the first check-in (at {first_s} s)"
                   if first_s is not None and first_s > table.max_wait_s
                   else "before they have waited a minute")
-        sorry = table.words.sorry or OverflowWords().sorry
+        sorry = table.words.sorry or overflow_words_in(language_of(self.language)).sorry
         return [f"queues.{queue}.overflow.max_wait_s = {table.max_wait_s}: every caller is "
                 f"offered the overflow {when}, {before}, hearing {sorry!r}; max_wait_s is in "
                 f"seconds (30 minutes is 1800): set {EARLY_OVERFLOW_S} or more unless an "
@@ -1198,7 +1211,8 @@ class QueueConfig(Strict):
         words = {k: v for k, v in self.hours.words.model_dump().items() if v is not None}
         return ClosedLine(self.hours.opening_hours(), "callback" in self.policy_names(),
                           self.hours.callbacks_per_opening, self.hours.callback_key,
-                          ClosedWords(**words), language_of(self.language))
+                          closed_words_in(language_of(self.language), **words),
+                          language_of(self.language))
 
     def heard_names(self) -> set[str]:
         """Every policy or variant a caller of this queue may hear: its own and the arms."""
@@ -1322,6 +1336,10 @@ class HoldwellConfig(Strict):
                     f"`holdwell config import`; the console and the API do not set it)")
         return None
 
+    def queue_languages(self) -> dict[str, str | None]:
+        """Each queue's language: what its customers are texted in (CallbacksConfig.text)."""
+        return {name: queue.language for name, queue in self.queues.items()}
+
     def customer_first_queues(self) -> list[str]:
         """Queues whose callbacks ring the customer first (the callback worker does it)."""
         return list(self.customer_first_at_once())
@@ -1375,8 +1393,17 @@ def written(model: BaseModel, *, defaults: bool = False) -> dict[str, Any]:
     queue's voice its language chose, no more the operator's than a default (a stored one
     had refused a later change of language, for a voice nobody set). A voice the operator
     set is kept even when it is the field's default (Polly.Joanna set beside en-GB had come
-    back as that language's Polly.Amy)."""
+    back as that language's Polly.Amy). Nor are the texts left to their defaults written with
+    the `defaults`: each queue's customers read their language's (CallbacksConfig.text), and
+    an English one exported, then imported, would have been the operator's for them all."""
     body = model.model_dump(mode="json", exclude_defaults=not defaults)
+    callbacks = model.callbacks if isinstance(model, HoldwellConfig) else model \
+        if isinstance(model, CallbacksConfig) else None
+    if callbacks is not None:
+        table = body.get("callbacks", {}) if isinstance(model, HoldwellConfig) else body
+        for name in TEXTS:
+            if name not in callbacks.model_fields_set:
+                table.pop(name, None)
     chosen = {None: model} if isinstance(model, QueueConfig) else \
         model.queues if isinstance(model, HoldwellConfig) else {}
     for name, queue in chosen.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from hold_policies.base import Voice
 from hold_policies.languages import language_of
-from hold_policies.prompts import Prompts
+from hold_policies.prompts import Prompts, prompts_in
 
 THANKS_AFTER_S = 10.0
 """Seconds in line before "Thank you for waiting" is true: under it a caller heard at most the
@@ -26,7 +26,9 @@ def waited(waited_s: float | None) -> bool:
 
 
 def connecting_words(prompts: Prompts, voice: Voice, waited_s: float | None) -> str:
-    """What is said just before the bridge to a caller in line `waited_s` (`waited`)."""
-    if waited(waited_s) or prompts.connecting != Prompts.connecting:
+    """What is said just before the bridge to a caller in line `waited_s` (`waited`): the
+    operator's `connecting`, or the language's own without thanks."""
+    language = language_of(voice.language)
+    if waited(waited_s) or prompts.connecting != prompts_in(language).connecting:
         return prompts.connecting
-    return language_of(voice.language).text("connecting_now")
+    return language.text("connecting_now")

@@ -74,9 +74,10 @@ class WaitBand:
         more than an hour" (callers heard that: the default prompts, and most written ones,
         say "within {wait}"), nor "we will call you back in more than an hour", which a
         caller hears as a delay before we even try: it is the language's `open_ended` ("...
-        call you back when your turn comes, which may take more than an hour")."""
+        call you back when your turn comes, which may take more than an hour"), in place of
+        the language's `within` ("within {wait}", "en un máximo de {wait}")."""
         if self.minutes is None and language.open_ended:
-            return template.replace("within {wait}", language.open_ended)
+            return template.replace(language.within, language.open_ended)
         return template
 
 

@@ -9,9 +9,10 @@ from hold_policies.callback import CallbackPolicy
 from hold_policies.checkin import CheckinPolicy
 from hold_policies.config import QueueConfig
 from hold_policies.experiment import assign_arm
+from hold_policies.languages import language_of
 from hold_policies.music_ads import MusicAdsPolicy
 from hold_policies.overflow import with_overflow
-from hold_policies.prompts import Prompts
+from hold_policies.prompts import Prompts, prompts_in
 from hold_policies.silence import SilencePolicy
 
 POLICY_CLASSES: dict[str, type] = {"silence": SilencePolicy, "checkin": CheckinPolicy,
@@ -19,8 +20,9 @@ POLICY_CLASSES: dict[str, type] = {"silence": SilencePolicy, "checkin": CheckinP
 
 
 def prompts_of(queue: QueueConfig, name: str | None = None) -> Prompts:
-    """The words of policy or variant `name`: the defaults, the queue's, then the variant's."""
-    return Prompts(**queue.prompt_overrides(name or queue.policy))
+    """The words of policy or variant `name`: the defaults (its language's), the queue's,
+    then the variant's."""
+    return prompts_in(language_of(queue.language), **queue.prompt_overrides(name or queue.policy))
 
 
 def voice_of(queue: QueueConfig) -> Voice:

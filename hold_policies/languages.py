@@ -9,11 +9,22 @@ just now..."), which no config reaches. A Spanish queue heard those in English b
 own Spanish sentences (a review listening as callers). Each built-in language
 (languages.toml beside this module) has them all; a queue whose language is not built in
 hears English, and `config check` warns so.
+
+A language may also have its own defaults for the words an operator may write (WORD_TABLES:
+the prompts, a closed line's and the overflow's words, the welcomes, how often check-ins
+come, the texts): a queue in it that writes none hears them in its language, not holdwell's
+English defaults (a Spanish queue with only `language = "es-ES"` had heard "Sorry to keep
+you waiting. You are number 3 in line. We expect to answer you within 15 minutos.": caller
+audit). A language has all of these tables or none; without them it hears English, and
+`config check` warns. A table named with a region (`[pt-PT]`) is its language's table with
+the region's own words over it: a Brazilian caller had heard European Portuguese ("Estávamos
+a ligar de volta"), and `pt` is read by a Brazilian voice.
 """
 
 from __future__ import annotations
 
 import math
+import string
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +42,18 @@ connecting_now, said for the default `connecting` to a caller answered before an
 hold_policies.connecting)."""
 
 
+WORD_TABLES = ("prompts", "closed_line", "overflow", "welcome", "texts")
+"""A language's own defaults for what an operator may write: hold_policies.prompts.Prompts,
+closed_line.ClosedWords, overflow_rules.OverflowWords, prompts.WELCOME_BY_POLICY and
+config.CallbacksConfig's texts (each keyed by its English default's names; checked where
+that default is defined, `check_defaults`). All or none."""
+OFTEN = ("seconds", "minute", "minute_and_a_half", "and_a_half", "minutes")
+"""The ways a check-in interval is said (hold_policies.prompts.how_often): every {n}
+seconds, once a minute, every minute and a half, every {n} and a half minutes, every {n}
+minutes; each as how often (`often`) and as when the first comes (`soon`, with `then`
+joining the two: "in about 5 minutes, and then about once a minute")."""
+
+
 @dataclass(frozen=True)
 class Language:
     """How holdwell's own words read in one language."""
@@ -43,7 +66,7 @@ class Language:
     hours: str  # {n}: 2 and more
     hours_and_minutes: str  # {hours} {minutes}: "1 hour 20 minutes"
     over_an_hour: str  # the open-ended band
-    open_ended: str | None  # what "within {wait}" becomes past the bands (English prompts)
+    open_ended: str | None  # what `within` becomes in a prompt past the bands
     today: str  # {time}
     tomorrow: str
     this_week: str  # {weekday} {time}
@@ -62,6 +85,13 @@ class Language:
     later_night: str = ""  # {weekday} {day} {month} {time}: the date before it
     one_on_the_hour: str = ""  # 1:00 where one o'clock takes other words ("la 1:00")
     one_with_minutes: str = ""  # {mm}: 1:01 to 1:59 likewise ("la 1:{mm}")
+    first_of_month: str = ""  # the 1st of a month where it is an ordinal ("1º", "1er")
+    within: str = ""  # what `open_ended` replaces in a prompt ("within {wait}")
+    often: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    soon: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    then: str = ""  # {soon} {often}: the first check-in, then the rhythm
+    words: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    """Its own defaults, by WORD_TABLES name (none: holdwell's English ones)."""
 
     def wait_words(self, minutes: int | None) -> str:
         """A band in words: "1 minute", "5 minutes", "an hour" (the top band, never "60
@@ -109,6 +139,30 @@ class Language:
         """A fixed text of the safety net (FIXED_TEXTS)."""
         return self.fixed[name]
 
+    def day_of_month(self, day: int) -> str:
+        """A date's day as said: "1º" for the first where the language says it so (Italian
+        "uno gennaio" and Brazilian "um de janeiro" are not said; "primo", "primeiro" are)."""
+        return self.first_of_month if day == 1 and self.first_of_month else str(day)
+
+    def defaults(self, table: str) -> dict[str, str]:
+        """Its own defaults of WORD_TABLES `table` (empty: the English ones stand)."""
+        return self.words.get(table, {})
+
+    @property
+    def own_defaults(self) -> bool:
+        """Whether an operator's words left out are said in this language (WORD_TABLES)."""
+        return bool(self.words)
+
+    @property
+    def default_words(self) -> Language:
+        """The language an operator's words left out are said in: this one, or English."""
+        return self if self.own_defaults or self.code == "en" else ENGLISH
+
+    def every(self, kind: str, n: int, *, first: bool = False) -> str:
+        """An interval in words (OFTEN `kind`, `n` seconds or minutes): how often, or, with
+        `first`, when the first comes."""
+        return (self.soon if first else self.often)[kind].format(n=n)
+
 
 NIGHT_WORDS = ("tonight", "tomorrow_night", "this_week_night", "later_night")
 """A language naming a midnight opening by the night before it has all four (or none)."""
@@ -120,26 +174,45 @@ WORDS_FILE = "languages.toml"
 """Where the words are: data, one table per language, so a translation is edited as text."""
 
 
+def _exactly(code: str, name: str, given: dict, names: tuple[str, ...] | set[str]) -> None:
+    """`given` (table `name` of language `code`) has every one of `names` and no other."""
+    missing = [n for n in names if n not in given]
+    unknown = sorted(set(given) - set(names))
+    if missing or unknown:
+        raise ValueError(f"{WORDS_FILE} [{code}.{name}]: missing {missing}, unknown {unknown}")
+
+
 def _language(code: str, table: dict) -> Language:
     """One table of WORDS_FILE, checked whole: a missing word would reach a caller as
     English, or as nothing."""
+    table = dict(table)
     fixed = table.pop("fixed", {})
-    missing = [name for name in FIXED_TEXTS if name not in fixed]
-    if missing or set(fixed) - set(FIXED_TEXTS):
-        raise ValueError(f"{WORDS_FILE} [{code}.fixed]: missing {missing}, unknown "
-                         f"{sorted(set(fixed) - set(FIXED_TEXTS))}")
+    _exactly(code, "fixed", fixed, FIXED_TEXTS)
+    words = {name: table.pop(name) for name in WORD_TABLES if name in table}
+    if words and set(words) != set(WORD_TABLES):
+        raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(WORD_TABLES)}: all or none")
+    for timing in ("often", "soon") if words or code == "en" else ():
+        _exactly(code, timing, table.get(timing, {}), OFTEN)  # the welcome's words
     table = {"open_ended": None, "on_the_hour": "", "with_minutes": "", **table}
-    for words in (NIGHT_WORDS, ONE_O_CLOCK):
-        given = [table.get(name) for name in words]
+    for together in (NIGHT_WORDS, ONE_O_CLOCK, ("open_ended", "within")):
+        given = [table.get(name) for name in together]
         if any(given) and not all(given):
-            raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(words)}: all or none")
+            raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(together)}: all or none")
     table["weekdays"], table["months"] = tuple(table["weekdays"]), tuple(table["months"])
-    return Language(code=code, fixed=fixed, **table)
+    return Language(code=code, fixed=fixed, words=words, **table)
+
+
+def _over(base: dict, region: dict) -> dict:
+    """A region's table over its language's: each table within merged, name by name."""
+    return {name: {**base[name], **value} if isinstance(value, dict) and name in base
+            else value for name, value in {**base, **region}.items()}
 
 
 def _built_in() -> dict[str, Language]:
     text = resources.files("hold_policies").joinpath(WORDS_FILE).read_text(encoding="utf-8")
-    return {code: _language(code, table) for code, table in tomllib.loads(text).items()}
+    tables = tomllib.loads(text)
+    return {code: _language(code, _over(tables[code.split("-")[0]], table) if "-" in code
+                            else table) for code, table in tables.items()}
 
 
 BUILT_IN: dict[str, Language] = _built_in()
@@ -148,9 +221,32 @@ ENGLISH, SPANISH = BUILT_IN["en"], BUILT_IN["es"]
 
 @lru_cache(maxsize=64)
 def language_of(tag: str | None) -> Language:
-    """The built-in language of a queue's language tag (its primary subtag: "es" of
-    "es-MX"); English for none or one not built in."""
-    return BUILT_IN.get((tag or "en").split("-")[0].lower(), ENGLISH)
+    """The built-in language of a queue's language tag: its region's where there is one
+    ("pt-PT"), else its primary subtag's ("es" of "es-MX"); English for none or one not
+    built in."""
+    found = {code.lower(): language for code, language in BUILT_IN.items()}
+    tag = (tag or "en").lower()
+    return found.get(tag) or found.get(tag.split("-")[0], ENGLISH)
+
+
+def check_defaults(table: str, english: dict[str, str]) -> None:
+    """Each built-in language's own defaults of WORD_TABLES `table` against the English ones
+    (`english`, by name): the same names, each with the same placeholders, none empty (read
+    once, where the English defaults are defined: a word missing would be said in English,
+    and a placeholder lost would drop the caller's wait or number)."""
+    def placeholders(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+    for code, language in BUILT_IN.items():
+        if not language.own_defaults:
+            continue
+        own = language.defaults(table)
+        _exactly(code, table, own, tuple(english))
+        for name, text in own.items():
+            if not text.strip() or placeholders(text) != placeholders(english[name]):
+                raise ValueError(f"{WORDS_FILE} [{code}.{table}] {name}: placeholders "
+                                 f"{sorted(placeholders(text))}, but the English default "
+                                 f"has {sorted(placeholders(english[name]))}")
 
 
 def is_built_in(tag: str | None) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hold_policies.base import Choice, Decision, Voice, spoken
+from hold_policies.languages import language_of
 from hold_policies.prompts import Prompts
 from hold_policies.schedule import is_due
 from hold_policies.situation import Situation
@@ -28,7 +29,8 @@ class MusicAdsPolicy:
     variant: str = ""  # the variant of this policy it is, if any (its experiment arm)
 
     def welcome(self) -> Segment:
-        return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(self.name))
+        return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(
+            self.name, language=language_of(self.voice.language)))
 
     def next_segment(self, situation: Situation) -> Segment:
         music = Play(self.music, expected_s=float(self.music_s))

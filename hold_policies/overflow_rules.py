@@ -6,11 +6,12 @@ Kept apart from the policies (hold_policies.overflow) so the config can build th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from hold_policies.base import Voice
 from hold_policies.closing import open_long_enough, when_answered
 from hold_policies.durations import step_duration_s
+from hold_policies.languages import Language, check_defaults
 from hold_policies.prompts import filled
 from hold_policies.situation import Situation
 from hold_policies.steps import Hangup, Leave, OfferKeys, Pause, Segment, SegmentKind, Step
@@ -100,6 +101,15 @@ class OverflowWords:
                                 "the number you are calling from. You keep your place in line.")
     agent_message: str = "This caller left a message."
     agent_transcript: str = "They said: {text}"
+
+
+check_defaults("overflow", asdict(OverflowWords()))
+
+
+def overflow_words_in(language: Language, **written: str) -> OverflowWords:
+    """The overflow's words in `language`: the operator's `written`, the rest the
+    language's own defaults (holdwell's English ones where it has none)."""
+    return OverflowWords(**{**language.default_words.defaults("overflow"), **written})
 
 
 @dataclass(frozen=True)

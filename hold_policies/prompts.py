@@ -16,6 +16,8 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
+from hold_policies.languages import BUILT_IN, ENGLISH, Language, check_defaults
+
 PLACEHOLDERS = frozenset({"position", "wait", "keep_key", "callback_key", "number", "minutes",
                           "reason"})
 EVERY_NAME = PLACEHOLDERS | {"opens", "voicemail_key", "text"}
@@ -26,15 +28,19 @@ REASON_MOST_CHARS = 500
 boundary."""
 TRANSCRIPT_MOST_CHARS = 1000
 """The most of a left message's transcript an agent hears (cut at a word)."""
+LONGEST_WAIT = max(len((language.open_ended or "{wait}").replace("{wait}", language.over_an_hour))
+                   for language in BUILT_IN.values())
+"""The longest {wait}: the open-ended wait as a language says it in place of "within {wait}"
+(counted all in {wait}, the safe side)."""
 LONGEST_FILL: dict[str, int] = {
-    "position": 4, "wait": len("when your turn comes, which may take more than an hour"),
+    "position": 4, "wait": LONGEST_WAIT,
     "keep_key": 1, "callback_key": 1,
     "voicemail_key": 1, "number": len("1, 2 3 4, 5 6 7, 8 9 0 1, 2 3 4 5"),
     "minutes": len("999 Stunden und 59 Minuten"), "opens": 60, "reason": REASON_MOST_CHARS,
     "text": TRANSCRIPT_MOST_CHARS}
 """The most characters each placeholder is filled with: a queue holds 5,000 callers at most,
 the open-ended wait reads "when your turn comes, which may take more than an hour" in place
-of "within {wait}" (hold_policies.estimate.OPEN_ENDED; counted all in {wait}, the safe side),
+of "within {wait}" (LONGEST_WAIT, in the language that says it longest),
 a number 15 digits, a spoken opening ("on Wednesday at 10:30 AM") well under 60, a wait
 said in hours and minutes under 1,000 hours in any built-in language (German the longest)."""
 _IN_LINE = ("position", "keep_key", "callback_key")
@@ -94,44 +100,44 @@ WELCOME_BY_POLICY = {
 checking in every five minutes never promises "about once a minute"."""
 
 
-def how_often(interval_s: int) -> str:
-    """A check-in interval in words a caller can hold us to: under 5 minutes the nearest
-    half-minute ("about once a minute" for 45-74 s, "about every minute and a half" for
-    75-104 s: 90 s had been "about every 2 minutes", a third too long, and 89 s "about
-    once a minute"); from 5 minutes whole minutes; under 45 s, 5 s steps."""
+def _interval(interval_s: int) -> tuple[str, int]:
+    """How an interval is said (languages.OFTEN's kind, and its number): under 5 minutes the
+    nearest half-minute (once a minute for 45-74 s, a minute and a half for 75-104 s: 90 s
+    had been "about every 2 minutes", a third too long, and 89 s "about once a minute");
+    from 5 minutes whole minutes; under 45 s, 5 s steps."""
     if interval_s < 45:
-        return f"about every {max(5, 5 * round(interval_s / 5))} seconds"
+        return "seconds", max(5, 5 * round(interval_s / 5))
     if interval_s < 75:
-        return "about once a minute"
+        return "minute", 1
     if interval_s < 285:
-        halves = int(interval_s / 30 + 0.5)
-        whole, half = divmod(halves, 2)
+        whole, half = divmod(int(interval_s / 30 + 0.5), 2)
         if not half:
-            return f"about every {whole} minutes"
-        return ("about every minute and a half" if whole == 1 else
-                f"about every {whole} and a half minutes")
-    return f"about every {int(interval_s / 60 + 0.5)} minutes"
+            return "minutes", whole
+        return ("minute_and_a_half", 1) if whole == 1 else ("and_a_half", whole)
+    return "minutes", int(interval_s / 60 + 0.5)
 
 
-def how_soon(first_s: int) -> str:
-    """When the first check-in comes, rounded as `how_often` rounds an interval."""
-    words = how_often(first_s)
-    for every, within in (("about every minute", "in about a minute"),
-                          ("about once a minute", "in about a minute"),
-                          ("about every ", "in about ")):
-        if words.startswith(every):
-            return within + words[len(every):]
-    return words
+def how_often(interval_s: int, language: Language = ENGLISH) -> str:
+    """A check-in interval in words a caller can hold us to ("about once a minute", "about
+    every minute and a half", "aproximadamente cada 5 minutos"): `_interval`'s."""
+    return language.every(*_interval(interval_s))
 
 
-def check_in_times(interval_s: int, first_s: int | None = None) -> str:
+def how_soon(first_s: int, language: Language = ENGLISH) -> str:
+    """When the first check-in comes, rounded as `how_often` rounds an interval ("in about
+    5 minutes")."""
+    return language.every(*_interval(first_s), first=True)
+
+
+def check_in_times(interval_s: int, first_s: int | None = None,
+                   language: Language = ENGLISH) -> str:
     """What the welcome promises about check-ins: how often, and when the first comes where
     that is later than the rhythm says (a first check-in after 5 minutes of a queue checking
     in every minute had been welcomed with "about once a minute": caller audit 34)."""
-    often = how_often(interval_s)
-    if first_s is None or first_s <= interval_s or how_often(first_s) == often:
+    often = how_often(interval_s, language)
+    if first_s is None or first_s <= interval_s or _interval(first_s) == _interval(interval_s):
         return often
-    return f"{how_soon(first_s)}, and then {often}"
+    return language.then.format(soon=how_soon(first_s, language), often=often)
 
 
 @dataclass(frozen=True)
@@ -284,11 +290,21 @@ class Prompts:
         "Did you know that most questions are answered on our website?"
     )
 
-    def welcome_for(self, policy: str, interval_s: int = 60, first_s: int | None = None) -> str:
-        """The operator's welcome, else the policy's own, saying when check-ins come."""
+    def welcome_for(self, policy: str, interval_s: int = 60, first_s: int | None = None,
+                    language: Language = ENGLISH) -> str:
+        """The operator's welcome, else the policy's own in the queue's `language` (English
+        where it has no words of its own), saying when check-ins come."""
         if self.welcome is not None:
             return self.welcome
-        return WELCOME_BY_POLICY[policy].replace("{every}", check_in_times(interval_s, first_s))
+        said = language.default_words
+        template = said.defaults("welcome").get(policy, WELCOME_BY_POLICY[policy])
+        return template.replace("{every}", check_in_times(interval_s, first_s, said))
+
+
+def prompts_in(language: Language, **written: str) -> Prompts:
+    """The words a queue in `language` says: the operator's `written`, the rest the
+    language's own defaults (holdwell's English ones where it has none)."""
+    return Prompts(**{**language.default_words.defaults("prompts"), **written})
 
 
 def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: bool) -> str:
@@ -407,3 +423,7 @@ def prompt_placeholders(name: str) -> tuple[str, ...]:
 
 def prompt_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Prompts))
+
+
+check_defaults("prompts", {f.name: f.default for f in fields(Prompts) if f.name != "welcome"})
+check_defaults("welcome", WELCOME_BY_POLICY)

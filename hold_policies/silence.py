@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hold_policies.base import Choice, Decision, Voice, spoken
+from hold_policies.languages import language_of
 from hold_policies.prompts import Prompts
 from hold_policies.situation import Situation
 from hold_policies.steps import Pause, Play, Segment, SegmentKind
@@ -22,7 +23,8 @@ class SilencePolicy:
     variant: str = ""  # the variant of this policy it is, if any (its experiment arm)
 
     def welcome(self) -> Segment:
-        return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(self.name))
+        return spoken(self.voice, SegmentKind.WELCOME, self.prompts.welcome_for(
+            self.name, language=language_of(self.voice.language)))
 
     def next_segment(self, situation: Situation) -> Segment:
         if self.comfort_noise:

@@ -14,8 +14,9 @@ from dataclasses import asdict
 from typing import NamedTuple, Protocol
 
 from hold_policies.closed_line import ClosedLine
+from hold_policies.languages import language_of
 from hold_policies.overflow_rules import MESSAGES_TOLD, Overflow
-from hold_policies.prompts import Prompts, filled_at_longest
+from hold_policies.prompts import filled_at_longest, prompts_in
 from hold_policies.say_limits import (
     TWIML_FRAME_BYTES,
     TWIML_MAX_BYTES,
@@ -43,6 +44,7 @@ class SpeakingQueue(Protocol):
     imports this module)."""
 
     voice: str | None
+    language: str | None
     prompts: Table
     variants: Mapping[str, Variant]
     hours: HasWords | None
@@ -98,8 +100,10 @@ def words_of(queue: SpeakingQueue, arm: str) -> dict[str, Said]:
     variant = queue.variants.get(arm)
     if variant is not None:
         set_at |= {n: f"variants.{arm}.prompts.{n}" for n in variant.prompts.model_fields_set}
-    prompts = Prompts(**queue.prompt_overrides(arm))
-    words = asdict(prompts) | {"welcome": prompts.welcome_for(queue.base_policy(arm))}
+    language = language_of(queue.language)
+    prompts = prompts_in(language, **queue.prompt_overrides(arm))
+    words = asdict(prompts) | {"welcome": prompts.welcome_for(queue.base_policy(arm),
+                                                              language=language)}
     said = _table("prompts", words, set_at)
     if queue.hours is not None and (line := queue.closed_line()) is not None:
         closed = {n: f"hours.words.{n}" for n in queue.hours.words.model_fields_set}
@@ -181,7 +185,10 @@ class LeftInEnglish(NamedTuple):
 def left_in_english(queue: SpeakingQueue) -> LeftInEnglish:
     """The texts the operator left to holdwell's (English) defaults, those every caller
     hears named: counting all 44 a queue may say had named callback and agent texts a
-    silence queue never says, and could not be silenced short of writing every one."""
+    silence queue never says, and could not be silenced short of writing every one. None in a
+    language with defaults of its own (languages.WORD_TABLES): those are its words."""
+    if language_of(queue.language).own_defaults:
+        return LeftInEnglish([], 0)
     heard: dict[str, None] = {}
     others: set[str] = set()
     for arm in sorted(queue.heard_names() | set(queue.variants)):

@@ -17,9 +17,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from app.api.registry import field_errors
 from app.storage.config_versions import MAX_NOTE_LENGTH
 from hold_policies.config import QueueConfig, written
-from hold_policies.prompts import Prompts, prompt_placeholders
-
-DEFAULT_PROMPTS = Prompts()
+from hold_policies.languages import language_of
+from hold_policies.prompts import Prompts, prompt_placeholders, prompts_in
 
 NOT_SETTINGS = ("csrf_token", "note", "base_version")
 """Posted with the form but not part of the queue's settings."""
@@ -79,7 +78,7 @@ def _unwrap(annotation: Any) -> tuple[Any, list]:
     return annotation, metadata
 
 
-def _field(model: BaseModel, name: str, prefix: str) -> FormField:
+def _field(model: BaseModel, name: str, prefix: str, defaults: Prompts) -> FormField:
     info = type(model).model_fields[name]
     base, metadata = _unwrap(info.annotation)
     metadata += [m for m in info.metadata if m not in metadata]
@@ -105,7 +104,7 @@ def _field(model: BaseModel, name: str, prefix: str) -> FormField:
     empty = _empty_value(type(model), name)
     if empty is _NOT_EMPTY:
         return FormField(path, label, kind, "" if value is None else value, hint=hint)
-    example = _default_words(name) if prefix == "prompts." else ""
+    example = _default_words(defaults, name) if prefix == "prompts." else ""
     tick = EMPTY_LABELS.get(prefix) or EMPTY_LABELS.get(name) or "empty, not the default"
     if name == "voice" and name not in model.model_fields_set:  # its language chose it
         means = f"the language's own ({value or 'none: Twilio’s own voice'})"
@@ -133,10 +132,10 @@ def _prompt_hint(name: str) -> str:
         "no placeholders"
 
 
-def _default_words(name: str) -> str:
-    """The words a prompt says when its box is left empty (shown greyed in the box); the
-    welcome's depend on the policy, said in its own hint."""
-    words = getattr(DEFAULT_PROMPTS, name, None)
+def _default_words(defaults: Prompts, name: str) -> str:
+    """The words a prompt says when its box is left empty (shown greyed in the box: the
+    queue's language's own); the welcome's depend on the policy, said in its own hint."""
+    words = getattr(defaults, name, None)
     return words if isinstance(words, str) else ""
 
 
@@ -158,10 +157,12 @@ def _empty_value(model: type[BaseModel], name: str) -> object:
 
 def describe(queue: QueueConfig) -> dict[str, list[FormField]]:
     """Form fields by section: the general settings, then one section per policy's knobs."""
-    form = {"general": [_field(queue, name, "") for name in GENERAL]}
+    defaults = prompts_in(language_of(queue.language))
+    form = {"general": [_field(queue, name, "", defaults) for name in GENERAL]}
     for section in SECTIONS:
         model = getattr(queue, section)
-        form[section] = [_field(model, name, f"{section}.") for name in type(model).model_fields]
+        form[section] = [_field(model, name, f"{section}.", defaults)
+                         for name in type(model).model_fields]
     return form
 
 

@@ -33,13 +33,15 @@ _TAKE = update(callbacks).where(_THIS, _OWED).values(failure_text=SENT)
 _NUMBER = select(callbacks.c.number).where(_THIS)
 
 
-def owed(engine: Engine, call_id: str | None = None) -> list[str]:
-    """The callbacks (or just `call_id`) whose failure text is owed, oldest failure first."""
-    query = select(callbacks.c.call_id).where(_OWED)
+def owed(engine: Engine, call_id: str | None = None) -> list[tuple[str, str]]:
+    """The callbacks (or just `call_id`) whose failure text is owed, oldest failure first,
+    each with its queue (whose language the text is in)."""
+    query = select(callbacks.c.call_id, callbacks.c.queue).where(_OWED)
     if call_id is not None:
         query = query.where(callbacks.c.call_id == call_id)
     with engine.connect() as conn:
-        return list(conn.execute(query.order_by(callbacks.c.resolved_at)).scalars())
+        return [(row.call_id, row.queue)
+                for row in conn.execute(query.order_by(callbacks.c.resolved_at))]
 
 
 def claim(engine: Engine, call_id: str, now: datetime, *, wanted: bool) -> str | None:

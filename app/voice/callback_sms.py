@@ -22,6 +22,7 @@ def confirm_by_sms(number: str, promised_wait_s: float | None, language: str | N
     if not settings.sms_confirm or promised_wait_s is None:
         return
     band = WaitBand(round(promised_wait_s / 60))
-    body = filled(settings.sms_confirm_text, wait=band.words(language_of(language)))
+    body = filled(settings.text("sms_confirm_text", language),
+                  wait=band.words(language_of(language)))
     send_sms_after_answer(svc.rest_client, to=number, from_=svc.config.line.support_number,
                           body=body)

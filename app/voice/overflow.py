@@ -38,8 +38,9 @@ from app.voice.forms import (
 from app.voice.safety import falls_back_to, fixed_text, not_taken
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import HoldPolicy
+from hold_policies.languages import language_of
 from hold_policies.overflow import overflow_of
-from hold_policies.overflow_rules import Overflow, messages_told
+from hold_policies.overflow_rules import Overflow, messages_told, overflow_words_in
 from hold_policies.prompts import TRANSCRIPT_MOST_CHARS, filled
 
 log = logging.getLogger("holdwell.voice")
@@ -56,7 +57,8 @@ def tell_message(response: VoiceResponse, claim: Callback, policy: HoldPolicy) -
     TRANSCRIPT_TOLD_CHARS, cut at a word), or else the recording itself."""
     if not claim.messages:
         return
-    rules = overflow_of(policy) or Overflow()
+    rules = overflow_of(policy) or Overflow(  # the overflow since removed: its words' defaults
+        words=overflow_words_in(language_of(policy.voice.language)))
     say(response, policy.voice, rules.words.agent_message)
     told = messages_told([m.seconds for m in claim.messages], rules.message_max_s,
                          rules.transcribe)

@@ -140,3 +140,37 @@ def test_the_answer_rate_is_read_from_the_log_once_a_minute_and_widens_the_windo
     enter(twilio, sid("CA2"), clock)
     later = window_said(request_callback(twilio, sid("CA2"), queue_time=60))
     assert later > first
+
+
+@pytest.mark.parametrize(("tag", "confirm", "failed"), [
+    ("es-ES", "Le devolveremos la llamada en un máximo de", "no pudimos localizarle"),
+    ("pt-BR", "Retornaremos a sua ligação em até", "não conseguimos falar com você"),
+    ("it-IT", "La richiameremo entro", "non siamo riusciti a raggiungerla")])
+def test_the_texts_are_in_the_queues_language(make_app, clock, mocker, tag, confirm, failed):
+    """A Spanish queue's customer had been texted "We will call you back within 15 minutos"
+    and "Sorry, we tried to call you back": the texts' defaults were English whatever the
+    queue's language, with the window in it."""
+    config = TEXTING.replace('policy = "callback"\n', f'policy = "callback"\nlanguage = "{tag}"\n')
+    app, twilio = line_with_departures(make_app, clock, config)
+    create = mocker.patch.object(app.extensions["holdwell"].rest_client.messages, "create")
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60).close()
+    for n in range(2):  # max_attempts = 2
+        clock.advance(301)
+        twilio.post("/voice/agent", {"CallSid": sid(f"CAagent{n}")})
+        dial_result(twilio, sid("CA1"), "no-answer", sid(f"CAleg{n}")).close()
+    sent, gone = [call.kwargs["body"] for call in create.call_args_list]
+    assert sent.startswith(confirm) and "minut" in sent and "minutes" not in sent
+    assert failed in gone and "could not reach you" not in gone
+
+
+def test_a_text_the_operator_wrote_is_sent_as_written_whatever_the_language(
+        make_app, clock, mocker):
+    config = TEXTING.replace('policy = "callback"\n', 'policy = "callback"\nlanguage = "es-ES"\n'
+                             ).replace("sms_confirm = true", 'sms_confirm = true\n'
+                                       'sms_confirm_text = "Le llamamos en {wait}."')
+    app, twilio = line_with_departures(make_app, clock, config)
+    create = mocker.patch.object(app.extensions["holdwell"].rest_client.messages, "create")
+    enter(twilio, sid("CA1"), clock)
+    request_callback(twilio, sid("CA1"), queue_time=60).close()
+    assert re.fullmatch(r"Le llamamos en \d+ minutos\.", create.call_args.kwargs["body"])

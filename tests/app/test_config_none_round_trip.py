@@ -41,3 +41,19 @@ def test_the_off_token_is_only_its_own_type():
         parse_config({"callbacks": {"promise_target": ""}})
     with pytest.raises(ConfigError, match="voice"):
         parse_config({"queues": {"support": {"voice": False}}})
+
+
+def test_the_texts_left_to_their_defaults_are_left_out_of_every_key_and_follow_the_language():
+    """`config export --effective` had written the English default texts, which imported
+    back became the operator's: a Spanish queue's customers were texted in English again."""
+    config = parse_config({"queues": {"ventas": {"language": "es-ES"}}})
+    exported = tomllib.loads(dumps(effective_body(config)))
+    assert "sms_text" not in exported["callbacks"]
+    assert "sms_confirm_text" not in exported["callbacks"]
+    assert "retry_after_s" in exported["callbacks"]  # every other key is there
+    back = parse_config(exported, "the export")
+    assert back.callbacks.text("sms_text", "es-ES").startswith("Lo sentimos")
+    written = parse_config({"callbacks": {"sms_text": "Sorry, we missed you."}})
+    assert tomllib.loads(dumps(effective_body(written)))["callbacks"]["sms_text"] == (
+        "Sorry, we missed you.")
+    assert written.callbacks.text("sms_text", "es-ES") == "Sorry, we missed you."

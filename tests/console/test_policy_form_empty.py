@@ -49,3 +49,14 @@ def test_words_in_the_box_win_over_the_tick():
     posted = as_posted(SILENT)
     posted.setlist("prompts.apology", ["Sorry for the wait."])
     assert policy_form.parse(posted, SILENT).prompts.apology == "Sorry for the wait."
+
+
+def test_an_empty_box_shows_the_default_of_the_queues_language():
+    """A Spanish queue's empty box had shown the English default greyed in it, and said
+    "empty and unticked: the default": its callers hear the Spanish one."""
+    spanish = {f.name: f for section in policy_form.describe(
+        QueueConfig.model_validate({"language": "es-MX"})).values() for f in section}
+    assert spanish["prompts.apology"].example == "Disculpe la espera."
+    english = {f.name: f for section in policy_form.describe(QueueConfig()).values()
+               for f in section}
+    assert english["prompts.apology"].example == "Sorry to keep you waiting."

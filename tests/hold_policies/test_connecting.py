@@ -7,7 +7,7 @@ import pytest
 from hold_policies.base import Voice
 from hold_policies.connecting import THANKS_AFTER_S, connecting_words
 from hold_policies.languages import BUILT_IN
-from hold_policies.prompts import Prompts
+from hold_policies.prompts import Prompts, prompts_in
 
 
 def test_thanks_only_after_the_threshold_or_when_the_wait_is_not_known():
@@ -22,9 +22,11 @@ def test_thanks_only_after_the_threshold_or_when_the_wait_is_not_known():
 
 @pytest.mark.parametrize("code", sorted(BUILT_IN))
 def test_the_quick_words_are_the_queues_language_and_thank_nobody(code):
-    said = connecting_words(Prompts(), Voice(language=f"{code}-XX"), 1.0)
+    said = connecting_words(prompts_in(BUILT_IN[code]), Voice(language=code), 1.0)
     assert said == BUILT_IN[code].text("connecting_now")
     assert "thank" not in said.lower()
+    waited = connecting_words(prompts_in(BUILT_IN[code]), Voice(language=code), 60.0)
+    assert waited == prompts_in(BUILT_IN[code]).connecting  # the language's own thanks
 
 
 def test_an_operators_connecting_is_theirs_for_every_caller():

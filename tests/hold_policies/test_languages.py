@@ -13,7 +13,7 @@ from hold_policies.closed_line import when_words
 from hold_policies.config import parse_config
 from hold_policies.estimate import WaitBand
 from hold_policies.languages import BUILT_IN, ENGLISH, FIXED_TEXTS, language_of
-from hold_policies.prompts import Prompts
+from hold_policies.prompts import Prompts, prompts_in
 from hold_policies.situation import Situation, WaitEstimate
 from hold_policies.steps import OfferKeys
 
@@ -63,9 +63,9 @@ def test_the_wait_band_is_said_in_the_queues_language(code, minutes, words):
     ("en", 1, "1 minute"), ("en", 3599, "an hour"), ("en", 3600, "an hour"),
     ("en", 3601, "1 hour 1 minute"), ("en", 4800, "1 hour 20 minutes"),
     ("en", 7200, "2 hours"), ("en", 7260, "2 hours 1 minute"), ("en", 86400, "24 hours"),
-    ("es", 4800, "1 hora y 20 minutos"), ("es", 7200, "2 horas"),
+    ("es", 4800, "una hora y 20 minutos"), ("es", 7200, "2 horas"),
     ("fr", 4800, "1 heure et 20 minutes"), ("de", 7200, "2 Stunden"),
-    ("de", 4800, "1 Stunde und 20 Minuten"), ("pt", 4860, "1 hora e 21 minutos"),
+    ("de", 4800, "1 Stunde und 20 Minuten"), ("pt", 4860, "uma hora e 21 minutos"),
     ("it", 10800, "3 ore"), ("nl", 7200, "2 uur"), ("nl", 3660, "1 uur en 1 minuut")])
 def test_a_wait_of_an_hour_or_more_is_said_in_hours(code, seconds, words):
     """An agent heard "waiting 120 minutes" and "1440 minutes" (an audit, C9)."""
@@ -93,7 +93,8 @@ def test_the_top_band_is_said_within_an_hour():
 @pytest.mark.parametrize(("code", "hour", "minute", "words"), [
     ("en", 8, 0, "8 AM"), ("en", 14, 30, "2:30 PM"), ("en", 0, 0, "midnight"),
     ("en", 12, 0, "noon"), ("en", 0, 30, "12:30 AM"), ("en", 12, 30, "12:30 PM"),
-    ("es", 0, 0, "las 0:00"), ("de", 0, 0, "0 Uhr"), ("fr", 12, 0, "12 h"),
+    ("es", 0, 0, "medianoche"), ("de", 0, 0, "0 Uhr"), ("fr", 12, 0, "12 h"),
+    ("it", 0, 0, "a mezzanotte"), ("pt", 0, 0, "à meia-noite"),
     ("es", 8, 0, "las 8:00"), ("es", 14, 30, "las 14:30"), ("fr", 8, 0, "8 h"),
     ("fr", 14, 30, "14 h 30"), ("de", 8, 0, "8 Uhr"), ("de", 8, 30, "8:30 Uhr"),
     ("pt", 9, 15, "às 9h15"), ("nl", 18, 0, "18 uur"),
@@ -156,8 +157,37 @@ def test_a_midnight_opening_is_named_by_the_night_it_ends():
     assert opens(2026, 12, 26, 1, 0) == "on Friday night, January 8, at midnight"
     now = datetime(2026, 12, 4, 23, 59, tzinfo=new_york)
     opening = hours.next_opening(now)
-    assert when_words(opening, now, hours, BUILT_IN["es"]) == "mañana a las 0:00"
     assert when_words(opening, now, hours, BUILT_IN["de"]) == "morgen um 0 Uhr"
+    # named by the night before it where the language can: Italian had said "domani alle 0"
+    for code, friday, thursday, tuesday, later in (
+            ("es", "esta noche a medianoche", "mañana por la noche, a medianoche",
+             "el viernes por la noche, a medianoche",
+             "el viernes 8 de enero por la noche, a medianoche"),
+            ("it", "stanotte a mezzanotte", "domani notte a mezzanotte",
+             "venerdì notte a mezzanotte", "nella notte di venerdì 8 gennaio, a mezzanotte"),
+            ("pt", "hoje à meia-noite", "na noite de amanhã, à meia-noite",
+             "na noite de sexta-feira, à meia-noite",
+             "na noite de sexta-feira, 8 de janeiro, à meia-noite")):
+        language = BUILT_IN[code]
+        for when, words in (((2026, 12, 4, 23, 59), friday), ((2026, 12, 3, 18, 0), thursday),
+                            ((2026, 12, 8, 9, 0), tuesday), ((2026, 12, 26, 1, 0), later)):
+            now = datetime(*when, tzinfo=new_york)
+            assert when_words(hours.next_opening(now), now, hours, language) == words
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    ("en", "on Friday, January 1 at 8 AM"), ("es", "el viernes 1 de enero a las 8:00"),
+    ("it", "venerdì 1º gennaio alle 8"), ("pt", "sexta-feira, 1º de janeiro às 8h"),
+    ("pt-PT", "sexta-feira, 1º de janeiro às 8h"), ("fr", "vendredi 1er janvier à 8 h"),
+    ("de", "am Freitag, 1. Januar um 8 Uhr")])
+def test_the_first_of_a_month_is_said_as_the_language_says_it(code, words):
+    """Italian "venerdì 1 gennaio" is read "uno gennaio", never said: it is "primo"."""
+    config = parse_config({"queues": {"support": {"policy": "checkin", "hours": {
+        "timezone": "UTC", "friday": "08:00-18:00"}}}})
+    hours = config.queues["support"].closed_line().hours
+    now = datetime(2026, 12, 18, 19, 0, tzinfo=UTC)  # a fortnight before: the date is said
+    opening = datetime(2027, 1, 1, 8, 0, tzinfo=UTC)
+    assert when_words(opening, now, hours, BUILT_IN[code]) == words
 
 
 def test_a_spanish_check_in_says_the_wait_in_spanish_and_never_the_english_open_end():
@@ -175,11 +205,115 @@ def test_a_spanish_check_in_says_the_wait_in_spanish_and_never_the_english_open_
 
 def test_a_language_without_built_in_words_is_warned_about_by_name():
     config = parse_config({"queues": {"support": {"policy": "checkin", "language": "ja-JP"},
+                                      "ventes": {"policy": "checkin", "language": "fr-CA"},
                                       "ventas": {"policy": "checkin", "language": "es-MX"}}})
     built_in = [w for w in config.warnings() if "holdwell's own words" in w]
     assert len(built_in) == 1
     assert built_in[0].startswith("queues.support.language = 'ja-JP'")
     assert "in English" in built_in[0]
-    # both queues left every prompt to the English defaults: each is told so too
+    # both left every prompt to defaults that are English: each is told so too (Spanish
+    # has defaults of its own)
     assert {w.split(",")[0] for w in config.warnings() if "defaults, which are English" in w
-            } == {"queues.support.language = 'ja-JP'", "queues.ventas.language = 'es-MX'"}
+            } == {"queues.support.language = 'ja-JP'", "queues.ventes.language = 'fr-CA'"}
+
+
+OWN_DEFAULTS = ("es", "pt", "pt-PT", "it")
+"""The languages whose queues hear their own defaults where the operator wrote nothing."""
+
+
+def test_which_languages_have_defaults_of_their_own():
+    assert {code for code, language in BUILT_IN.items() if language.own_defaults} == set(
+        OWN_DEFAULTS)
+    for code in ("fr", "de", "nl"):  # holdwell's own words only: the rest stays English
+        assert BUILT_IN[code].default_words is ENGLISH
+
+
+@pytest.mark.parametrize(("tag", "code"), [("pt", "pt"), ("pt-BR", "pt"), ("pt-PT", "pt-PT"),
+                                           ("PT-pt", "pt-PT"), ("pt-AO", "pt")])
+def test_a_regions_own_table_is_read_for_its_tag(tag, code):
+    """Brazilian callers (pt, pt-BR: Polly.Camila) had heard European Portuguese ("Estávamos
+    a ligar de volta"); a table named with a region is read for that region only."""
+    assert language_of(tag).code == code
+
+
+def test_the_region_keeps_its_languages_words_where_it_has_none_of_its_own():
+    brazil, portugal = BUILT_IN["pt"], BUILT_IN["pt-PT"]
+    assert portugal.weekdays == brazil.weekdays and portugal.minutes == brazil.minutes
+    assert portugal.text("goodbye") == "Adeus." and brazil.text("goodbye") == "Até logo."
+    assert "A ligar" in portugal.text("booked_while_closed")  # not the Brazilian gerund
+    assert "Conectando" in brazil.text("booked_while_closed")
+
+
+@pytest.mark.parametrize("code", OWN_DEFAULTS)
+def test_an_open_ended_wait_is_never_within_more_than_an_hour(code):
+    """"We expect to answer you within more than an hour" had been said in English; in the
+    languages' own defaults, their `within` phrase is what the open-ended wait replaces."""
+    language = BUILT_IN[code]
+    voice = Voice(language=code)
+    situation = Situation("support", "CA1", 40, 60, 60, WaitEstimate(6000, 9000, 30))
+    prompts = prompts_in(language)
+    for policy in (CheckinPolicy(voice=voice, prompts=prompts),
+                   CallbackPolicy(voice=voice, prompts=prompts, offer_after_estimate_s=60)):
+        text = said(policy.checkin(situation))
+        assert language.open_ended.format(wait=language.over_an_hour) in text, text
+        assert language.within.format(wait=language.over_an_hour) not in text, text
+    assert all(language.within in template for template in (
+        prompts.wait, prompts.callback_offer, prompts.callback_confirm,
+        prompts.callback_confirm_keyed, prompts.agent_caller_promised))
+
+
+@pytest.mark.parametrize(("code", "interval_s", "first_s", "words"), [
+    ("es", 60, None, "Le informaremos aproximadamente una vez por minuto;"),
+    ("es", 90, None, "Le informaremos aproximadamente cada minuto y medio;"),
+    ("es", 60, 300, "Le informaremos dentro de unos 5 minutos y, a partir de entonces, "
+                    "aproximadamente una vez por minuto;"),
+    ("it", 150, None, "La aggiorneremo sull'attesa circa ogni 2 minuti e mezzo;"),
+    ("it", 30, None, "La aggiorneremo sull'attesa circa ogni 30 secondi;"),
+    ("pt", 300, None, "Vamos dar notícias sobre a espera aproximadamente a cada 5 minutos;"),
+    ("pt-PT", 60, 90, "Vamos dar-lhe notícias em cerca de um minuto e meio e, depois, "
+                      "aproximadamente uma vez por minuto;"),
+    ("fr", 60, None, "We will check in with you about once a minute;")])  # no defaults: English
+def test_the_default_welcome_says_how_often_in_the_queues_language(code, interval_s, first_s,
+                                                                   words):
+    policy = CheckinPolicy(voice=Voice(language=code), interval_s=interval_s,
+                           first_checkin_s=first_s, prompts=prompts_in(BUILT_IN[code]))
+    assert words in policy.welcome().steps[0].text
+
+
+def test_every_opening_fits_the_longest_said():
+    from hold_policies.prompts import LONGEST_FILL
+
+    for code, language in BUILT_IN.items():
+        clock = max((language.time_words(h, m) for h in range(24) for m in (0, 1, 59)), key=len)
+        for weekday in language.weekdays:
+            for month in language.months:
+                for template, time in ((language.later, clock),
+                                       (language.later_night, language.midnight)):
+                    said_as = (template or "").format(weekday=weekday, month=month,
+                                                      day=language.day_of_month(28), time=time)
+                    assert len(said_as) <= LONGEST_FILL["opens"], (code, said_as)
+
+
+def test_a_language_missing_a_default_or_losing_a_placeholder_is_refused_when_read(
+        monkeypatch):
+    """A default missing would be said in English, one that lost {wait} would drop the wait
+    said: the tables are checked whole where the English defaults are defined."""
+    import dataclasses
+
+    from hold_policies import languages
+
+    english = {f.name: f.default for f in dataclasses.fields(Prompts) if f.name != "welcome"}
+    spanish = languages.BUILT_IN["es"]
+    own = spanish.words["prompts"]
+    for prompts, problem in (
+            ({k: v for k, v in own.items() if k != "apology"}, r"missing \['apology'\]"),
+            ({**own, "wait": "Le atenderemos pronto."}, r"wait: placeholders \[\], but the "
+                                                        r"English default has \['wait'\]")):
+        monkeypatch.setitem(languages.BUILT_IN, "es", dataclasses.replace(
+            spanish, words={**spanish.words, "prompts": prompts}))
+        with pytest.raises(ValueError, match=problem):
+            languages.check_defaults("prompts", english)
+    table = {"weekdays": list(spanish.weekdays), "months": list(spanish.months),
+             "fixed": dict(spanish.fixed), "prompts": dict(own)}
+    with pytest.raises(ValueError, match="all or none"):
+        languages._language("xx", table)  # prompts without the other tables
