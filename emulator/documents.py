@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree import ElementTree
 
+from emulator.ears import ears_for
 from emulator.speech import speech_seconds
 
 WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
@@ -66,7 +67,20 @@ def parse(xml: bytes, allowed: frozenset[str] = CALL_VERBS) -> tuple[Verb, ...]:
 
 
 OFFERED = re.compile(r"\bpress ([0-9*#])", re.IGNORECASE)
-"""A key a prompt asks the caller to press ("Press 2 ...", "press #")."""
+"""A key a prompt asks the caller to press ("Press 2 ...", "press #"), in English; `offered`
+reads them in the words' own language too."""
+
+
+def offered(verbs: tuple[Verb, ...]) -> list[str]:
+    """The keys the words of `verbs` ask for, in the order said, in English or in the
+    language each <Say> is spoken in ("pulse 2": emulator.ears)."""
+    return ears_for(said_in(verbs)).keys(spoken(verbs))
+
+
+def said_in(verbs: tuple[Verb, ...]) -> set[str]:
+    """The languages the words of `verbs` are spoken in (each <Say>'s `language`)."""
+    return {said.get("language") or "" for verb in verbs for said in (verb, *verb.children)
+            if said.name == "Say"} - {""}
 
 
 def _finish_key_not_offered(gather: Verb) -> None:
@@ -75,7 +89,7 @@ def _finish_key_not_offered(gather: Verb) -> None:
     asks for (a longer entry's "then press #" is what finishOnKey is for)."""
     finish = gather.get("finishOnKey", "#")
     if (finish and gather.get("numDigits") == "1"
-            and finish in OFFERED.findall(spoken((gather,)))):
+            and finish in offered((gather,))):
         raise TwimlError(f"<Gather> offers the key {finish!r} but ends on it (finishOnKey "
                          f"{finish!r}): Twilio posts no Digits for it")
 

@@ -50,6 +50,7 @@ from emulator import documents
 from emulator.clips import Clip, clip_of, unfetched, unreachable
 from emulator.customer_first import CustomerFirst, RestLeg
 from emulator.documents import TwimlError, Verb
+from emulator.ears import ears_for
 from emulator.listening import Listened, listen
 from emulator.parameters import post_params
 from emulator.realism import Realism, Sids
@@ -345,13 +346,13 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         for n, verb in enumerate(verbs):
             heard = documents.seconds(verb, self.audio_seconds)
             if verb.name == "Gather" and self.draw() < reactions.closed_callback_p:
-                key = documents.OFFERED.search(documents.spoken((verb,)))
-                if key is not None:
+                keys = documents.offered((verb,))
+                if keys:
                     offer = heard - float(verb.get("timeout", "5"))
                     self.note(caller, at, f"{pressed}{documents.describe(verbs[:n + 1])} "
                                           f"[line closed]")
                     self.schedule(t + offer + reactions.key_delay_s, "closed_key",
-                                  (caller, verb.get("action"), key[1]))
+                                  (caller, verb.get("action"), keys[0]))
                     return
             if verb.name == "Hangup":
                 break
@@ -485,7 +486,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
             heard = verbs[:verbs.index(gather) + 1] if gather else verbs  # a key answers the
             # gather: what follows it is the no-key fallback, never heard (the transcript had
             # said "No problem. You keep your place in line." before the caller's "1")
-            reply = self.callback_dialog(caller, documents.spoken(heard)) if gather else None
+            reply = self.callback_dialog(caller, heard) if gather else None
             if reply is None:
                 self.play(caller, at, verbs, f"[presses {key}] ")
                 return
@@ -497,12 +498,14 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
             self.errors.append(f"choice {caller.call_sid}: {error}")
             self.end_wait(caller, at, "error")
 
-    def callback_dialog(self, caller: VirtualCaller, said: str) -> str | None:
+    def callback_dialog(self, caller: VirtualCaller, verbs: tuple[Verb, ...]) -> str | None:
         """Keys for the callback dialog: confirm the number read back, or key in the caller's
-        planned numbers (`number_entries`, e.g. a bad one first) one by one."""
-        if "call you back at" in said:  # the caller ID's ending, or a keyed number whole
+        planned numbers (`number_entries`, e.g. a bad one first) one by one; heard in English
+        or in the words' own language (emulator.ears)."""
+        said, ears = documents.spoken(verbs), ears_for(documents.said_in(verbs))
+        if ears.heard("number_check", said):  # the caller ID's ending, or a keyed number
             return "2" if caller.entries else KEY_CONFIRM
-        if "key in the number" in said and caller.entries:
+        if ears.heard("number_entry", said) and caller.entries:
             return caller.entries.pop(0)  # Twilio sends the digits without the finishing #
         return None
 
@@ -635,7 +638,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         self.note(caller, at, f"[presses {key}] {documents.describe(verbs)}")
         gather = next((v for v in verbs if v.name == "Gather"), None)
         heard = verbs[:verbs.index(gather) + 1] if gather is not None else ()
-        reply = self.callback_dialog(caller, documents.spoken(heard)) if heard else None
+        reply = self.callback_dialog(caller, heard) if heard else None
         if gather is not None and reply is not None:
             prompt = sum(documents.seconds(c, self.audio_seconds) for c in gather.children)
             self.schedule(at + prompt + 1.0, "plain_key", (caller, gather.get("action"), reply))

@@ -3,10 +3,13 @@
 The caller hears the words the app actually returned — not what the policy meant: position
 and wait come from the spoken sentences, keys from "press N", music from <Play> of a clip
 that is not a noise bed (and that plays: a <Play> Twilio could not fetch is skipped, unheard).
-The patterns match holdwell's default English prompts; custom wording that drops them simply
-informs the virtual caller less, and so do the defaults of a queue in another language
-(Spanish, Portuguese, Italian: hold_policies/languages.toml), whose virtual callers press no
-key.
+The caller understands English (patterns matching holdwell's default English prompts, and
+custom English wording that keeps their key phrases) and the language each <Say> is spoken
+in (its `language` attribute): a queue in Spanish, Portuguese or Italian is understood
+through its language's own defaults (hold_policies/languages.toml), from which its patterns
+are derived (emulator.ears), so its virtual callers hear the same position, wait and keys as
+an English queue's. Custom wording that drops the defaults' phrases simply informs the
+virtual caller less.
 """
 
 from __future__ import annotations
@@ -14,19 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from emulator.documents import OFFERED, AudioSeconds, Verb, seconds
+from emulator.documents import AudioSeconds, Verb, said_in, seconds
+from emulator.ears import Ears, ears_for
 from simulator.heard import Heard
 
-POSITION = re.compile(r"\bnumber (\d+) in line", re.IGNORECASE)
-NEXT_IN_LINE = re.compile(r"\bnext in line\b", re.IGNORECASE)
-WAIT = re.compile(r"\bwithin (\d+) minutes?\b", re.IGNORECASE)
-LONG_WAIT = re.compile(r"more than an hour", re.IGNORECASE)
-APOLOGY = re.compile(r"\bsorry\b|important to us", re.IGNORECASE)
-ADVERT = re.compile(r"did you know|our website|special offer", re.IGNORECASE)
-CALLBACK = re.compile(r"call you back", re.IGNORECASE)
-OVERFLOW = re.compile(r"waited so long|line is full", re.IGNORECASE)
-OVERFLOW_CALLBACK = re.compile(r"\bpress (\d|\*|#) and we will call you back", re.IGNORECASE)
-VOICEMAIL = re.compile(r"\bpress (\d|\*|#) to leave a message", re.IGNORECASE)
 NOISE_CLIP = re.compile(r"noise|comfort|silence", re.IGNORECASE)
 
 
@@ -90,40 +84,37 @@ def listen(verbs: tuple[Verb, ...], audio_s: AudioSeconds) -> Listened:
         t += length
     text = " ".join(v.text for v in verbs if v.name == "Say") + " " + " ".join(
         c.text for v in verbs if not is_speech_only(v) for c in v.children if c.name == "Say")
-    keys = OFFERED.findall(text) if gather_action else []
-    overflow = bool(gather_action and OVERFLOW.search(text))  # the offer instead of a drop
+    ears = ears_for(said_in(verbs))
+    keys = ears.keys(text) if gather_action else []
+    overflow = bool(gather_action and ears.heard("overflow", text))  # the offer, not a drop
     heard = Heard(
         duration_s=t,
         leading_silence_s=t if first_sound is None else first_sound,
         trailing_silence_s=0.0 if first_sound is None else t - last_sound_end,
         message_end_s=message_end,
-        position=_position(text),
-        wait_s=_wait(text),
-        apology=bool(APOLOGY.search(text)),
-        advert=bool(ADVERT.search(text)),
+        position=_position(ears, text),
+        wait_s=_wait(ears, text),
+        apology=ears.heard("apology", text),
+        advert=ears.heard("advert", text),
         music=music,
         keep_key=keys[0] if keys and not overflow else None,
-        callback_key=(_key(OVERFLOW_CALLBACK, text) if overflow
-                      else keys[-1] if len(keys) > 1 and CALLBACK.search(text) else None),
+        callback_key=(ears.first("overflow_callback", text) if overflow
+                      else keys[-1] if len(keys) > 1 and ears.heard("callback", text)
+                      else None),
         key_window_s=key_window,
         overflow=overflow,
-        voicemail_key=_key(VOICEMAIL, text) if overflow else None,
+        voicemail_key=ears.first("voicemail", text) if overflow else None,
     )
     return Listened(heard, gather_action, ends_with, redirect, speech)
 
 
-def _key(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
-    return match.group(1) if match else None
+def _position(ears: Ears, text: str) -> int | None:
+    if (number := ears.first("position", text)) is not None:
+        return int(number)
+    return 1 if ears.heard("next_in_line", text) else None
 
 
-def _position(text: str) -> int | None:
-    if match := POSITION.search(text):
-        return int(match.group(1))
-    return 1 if NEXT_IN_LINE.search(text) else None
-
-
-def _wait(text: str) -> float | None:
-    if match := WAIT.search(text):
-        return int(match.group(1)) * 60.0
+def _wait(ears: Ears, text: str) -> float | None:
+    if (minutes := ears.first("wait", text)) is not None:
+        return int(minutes) * 60.0
     return None

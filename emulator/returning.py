@@ -13,17 +13,13 @@ emulator's own, and off by default (the engines must agree).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, fields
 
 from emulator import documents
 from emulator.documents import Verb
+from emulator.ears import ears_for
 from emulator.virtual_caller import VirtualCaller
 from simulator.errors import ScenarioError
-
-KEEP = re.compile(r"\bto keep it, press ([0-9*#])", re.IGNORECASE)
-WAIT_INSTEAD = re.compile(r"\bwait on the line\b[^.]*?\bpress ([0-9*#])", re.IGNORECASE)
-"""The keys in the app's default `returning_caller` prompt."""
 
 
 @dataclass(frozen=True)
@@ -78,11 +74,12 @@ class Returns:
             t += documents.seconds(verb, self.audio_seconds)
         else:
             return False
-        said = documents.spoken((verb,))
-        keep, wait = KEEP.search(said), WAIT_INSTEAD.search(said)
+        said, ears = documents.spoken((verb,)), ears_for(documents.said_in((verb,)))
+        # the keys in the app's default `returning_caller` prompt, in English or its language
+        keep, wait = ears.first("keep_callback", said), ears.first("wait_instead", said)
         if keep is None or wait is None:
             return False
-        key = wait[1] if self.draw() < self.ringing_again.wait_instead_p else keep[1]
+        key = wait if self.draw() < self.ringing_again.wait_instead_p else keep
         question = documents.seconds(verb, self.audio_seconds) - float(verb.get("timeout", "5"))
         self.note(caller, at, f"{documents.describe(verbs)} [asked: keep it, or wait]")
         self.schedule(t + question + self.scenario.reactions.key_delay_s, "keep_or_wait",

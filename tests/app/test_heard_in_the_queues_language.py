@@ -38,6 +38,10 @@ from flask import request
 from app.signed_client import SignedClient
 from app.storage.call_log import Written
 from app.storage.deadline import DatabaseUnavailable, Unsettled
+from app.storage.migrate import upgrade
+from emulator import documents
+from emulator.ears import ears_for
+from emulator.listening import listen
 from hold_policies.closed_line import ClosedWords
 from hold_policies.languages import ENGLISH, language_of
 from hold_policies.overflow_rules import OverflowWords
@@ -554,3 +558,100 @@ def test_every_path_is_said_in_the_queues_language_only(make_app, clock, monkeyp
                      if name not in NOT_WALKED
                      and not any(pattern(template).search(text) for _, text, _, _ in w.said))
     assert not unheard, " ".join(unheard)  # every text it has, heard
+
+
+HEARD_FIELDS = ("keep_key", "callback_key", "position", "wait_s", "overflow", "voicemail_key",
+                "apology")
+
+
+def heard_in_line(make_app, clock, tmp_path, tag: str) -> dict[str, dict[str, object]]:
+    """What the emulator's virtual caller makes of the app's own documents in `tag`: a
+    check-in with its estimate and callback offer, the overflow offer with a message, the
+    number read back for a callback; and the keys of a closed line's offer and of the
+    question to a caller ringing back with a callback booked."""
+    clock.set(MONDAY.replace(hour=10))
+    queue = "ventas"
+    database = f"sqlite:///{tmp_path / tag}.db"  # a call log of its own, and its own config
+    upgrade(database)
+    path = tmp_path / f"holdwell-{tag}.toml"
+    path.write_text(config(tag), encoding="utf-8")
+    app = make_app(config_path=str(path), database_url=database,
+                   journal_dir=str(tmp_path / f"journal-{tag}"))
+    client = SignedClient(app.test_client(), AUTH_TOKEN)
+    caller, other, third = FROM, OTHER, THIRD
+
+    def form(call: str, *args: object, **values: str) -> dict[str, str]:
+        return globals()["form"](call, *args, **{"caller": caller, **values})
+
+    def post(path: str, values: dict[str, str]) -> tuple[documents.Verb, ...]:
+        response = client.post(path, values)
+        assert response.status_code == 200, (path, response.data)
+        return documents.parse(response.data)
+
+    def gather(verbs: tuple[documents.Verb, ...]) -> documents.Verb:
+        return next(verb for verb in verbs if verb.name == "Gather"
+                    and "dtmf" in (verb.get("input") or "dtmf"))
+
+    def heard(verbs: tuple[documents.Verb, ...]) -> dict[str, object]:
+        found = listen(verbs, lambda url: 10.0).heard
+        return {name: getattr(found, name) for name in HEARD_FIELDS}
+
+    def enter(call: str, number: str) -> str:
+        joined = ElementTree.fromstring(client.post(url("incoming", queue),
+                                                    form(call, caller=number)).data)
+        wait = action(joined, "Enqueue")
+        post(wait, form(call, 0, caller=number))
+        return wait.replace("&welcome=1", "")
+
+    for n in range(4):  # answered at once: the line has a speed, so check-ins an estimate
+        wait = enter(f"answered{n}", f"+141555020{n}")
+        clock.advance(3)
+        client.post(url("connect", queue), {"CallSid": sid(f"answered{n}"),
+                                               "QueueTime": "3", "DequeingCallSid": sid("a")})
+        client.post(wait.replace("/voice/wait", "/voice/queue-result"),
+                    {"CallSid": sid(f"answered{n}"), "QueueResult": "bridged",
+                     "QueueTime": "3"})
+        clock.advance(20)
+    wait = enter("uno", caller)
+    clock.advance(60)
+    checkin = post(wait, form("uno", 60, 3))
+    check = post(gather(checkin).get("action"), form("uno", Digits="2", QueueTime="61"))
+    said = documents.spoken(check[:check.index(gather(check)) + 1])
+    ears = ears_for(documents.said_in(check))
+    post(gather(check).get("action"), form("uno", Digits="1"))  # booked
+    client.post(wait.replace("/voice/wait", "/voice/queue-result"),
+                form("uno", QueueResult="leave", QueueTime="62"))
+    wait = enter("cinco", other)
+    clock.advance(1810)
+    offer = post(wait, form("cinco", 1810, 3, caller=other))
+    returning = post(url("incoming", queue), form("back"))
+    clock.set(MONDAY.replace(hour=20))
+    closed = post(url("incoming", queue), form("closed", caller=third))
+    question = documents.spoken((gather(returning),))
+    back = ears_for(documents.said_in(returning))
+    return {"checkin": heard(checkin), "overflow": heard(offer),
+            "number check": {"read back": ears.heard("number_check", said)},
+            "closed line": {"keys": documents.offered((gather(closed),))},
+            "ringing back": {"keep": back.first("keep_callback", question),
+                             "wait": back.first("wait_instead", question)}}
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_the_virtual_caller_hears_the_queues_language_as_it_hears_english(
+        make_app, clock, tmp_path, tag):
+    """A virtual caller (emulator.listening) on a Spanish, Portuguese or Italian queue hears
+    the same position, wait, apology and keys in the app's own documents as on an English one
+    (it had heard none: its patterns were English only, so it pressed no key)."""
+    english = heard_in_line(make_app, clock, tmp_path, "en-US")
+    assert english["checkin"] == {"keep_key": "1", "callback_key": "2", "position": 3,
+                                  "wait_s": english["checkin"]["wait_s"], "overflow": False,
+                                  "voicemail_key": None, "apology": True}
+    assert english["checkin"]["wait_s"] is not None
+    assert english["overflow"]["overflow"] and english["overflow"]["voicemail_key"] == "3"
+    assert english["overflow"]["callback_key"] == "2"
+    assert english["number check"] == {"read back": True}
+    assert english["closed line"]["keys"] and english["ringing back"] == {"keep": "1",
+                                                                         "wait": "2"}
+    theirs = english if tag == "en-US" else heard_in_line(make_app, clock, tmp_path, tag)
+    for situation, heard in english.items():
+        assert theirs[situation] == heard, situation

@@ -1,0 +1,39 @@
+"""A callback queue in Spanish, Portuguese or Italian, emulated: its virtual callers hear the
+keys in the queue's own language and take callbacks as an English queue's do.
+
+The virtual callers had understood English only; on a queue with `language = "es-ES"` (whose
+defaults are Spanish: hold_policies/languages.toml) they heard no key offered, no position
+and no wait, so none took a callback, and a callback policy was misjudged there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from emulator.run import emulate
+from hold_policies.config import parse_config
+from simulator.behaviour import Reactions
+from simulator.scenario import Callbacks, simple_scenario
+
+
+def run(url: str, tag: str):
+    config = parse_config({"queues": {"support": {"language": tag, "callback": {
+        "offer_after_estimate_s": 0, "offer_without_estimate_after_s": 0}}}})
+    scenario = simple_scenario(calls=30, agents=1, arrivals_per_min=3.0, service_mean_min=2.0,
+                               patience_mean_min=20.0, reactions=Reactions(),
+                               callbacks=Callbacks(answer_p=1.0, retries=1,
+                                                   retry_spacing_s=120.0))
+    return emulate(scenario, "callback", np.random.default_rng(5), database_url=url,
+                   config=config, record=True)
+
+
+@pytest.mark.parametrize("tag", ["es-ES", "pt-BR", "it-IT"])
+def test_callbacks_are_booked_in_the_queues_language_as_in_english(sqlite_url, tag):
+    english, theirs = run(sqlite_url, "en-US"), run(sqlite_url, tag)
+    assert english.errors == [] and theirs.errors == []
+    booked = english.summary["callbacks_requested"]
+    assert booked >= 10  # the scenario's callers take callbacks
+    # the same seed; the words' lengths differ, so the draws fall a little differently
+    assert abs(theirs.summary["callbacks_requested"] - booked) <= max(3, booked // 5)
+    assert theirs.summary["callbacks_connected"] == theirs.summary["callbacks_requested"]
