@@ -84,3 +84,19 @@ def test_written_behind_every_poll_is_counted_and_every_check_in_logged_once_dra
     check_ins = sum(b"<Say" in answer.data for answer in answers)
     assert check_ins > 0
     assert log_size(url) == (before[0] + len(answers), before[1] + check_ins)
+
+
+def test_a_failed_batch_is_reported_and_the_next_is_written(tmp_path, monkeypatch, capsys):
+    url, app, post, people = seeded(tmp_path)
+    behind = WriteBehind(app.extensions["holdwell"].store, flush_s=3600)
+    with behind.installed():
+        post(WAIT, people[0].poll(1, len(people)))  # real
+        before = log_size(url)
+        post(WAIT, people[1].poll(1, len(people)))
+        with monkeypatch.context() as patched:
+            patched.setattr(behind.store.engine, "begin", lambda: 1 / 0)
+            behind.flush_once()
+        assert "writes behind: a batch failed: ZeroDivisionError" in capsys.readouterr().err
+        post(WAIT, people[2].poll(1, len(people)))
+        behind.flush_once()
+    assert log_size(url)[0] == before[0] + 1  # the failed batch lost, the next one written
