@@ -26,6 +26,15 @@ def edit_the_welcome(page, base: str) -> None:  # noqa: ANN001
     page.fill("input[name=note]", "kinder welcome")
 
 
+ARRIVES_WITH = """new MutationObserver(function (changes) {
+  changes.forEach(function (change) { change.addedNodes.forEach(function (node) {
+    if (node.id === "draft-restored" && window.restoredArrivedWith === undefined)
+      window.restoredArrivedWith = node.textContent;
+  }); });
+}).observe(document, {childList: true, subtree: true});"""
+"""What the restored-edits notice held when it was put in the page (window.restoredArrivedWith)."""
+
+
 def test_edits_come_back_after_the_session_ended_and_save_then(served, browser_page,
                                                              console_app):
     engine = console_app.extensions["holdwell"].store.engine
@@ -37,11 +46,15 @@ def test_edits_come_back_after_the_session_ended_and_save_then(served, browser_p
     browser_page.wait_for_selector("h1:has-text('Sign in')")
     assert "nothing was saved" in browser_page.inner_text("[role=alert]")
     before = config_versions.get(engine).number
+    browser_page.add_init_script(ARRIVES_WITH)
     sign_in_again(browser_page)
-    browser_page.wait_for_selector("#draft-restored")
+    browser_page.wait_for_selector("#draft-restored button")
     # edits to review, not an error: told politely (a status), in the warning's colours
     assert browser_page.get_attribute("#draft-restored", "role") == "status"
     assert "warning" in browser_page.get_attribute("#draft-restored", "class")
+    # a status region arriving with its words is often not read out: it comes empty
+    assert browser_page.evaluate("window.restoredArrivedWith") == ""
+    assert "are back in the form" in browser_page.inner_text("#draft-restored")
     assert browser_page.input_value('textarea[name="prompts.welcome"]') == WORDS
     assert browser_page.input_value("input[name=note]") == "kinder welcome"
     assert config_versions.get(engine).number == before  # restored, not saved

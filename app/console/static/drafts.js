@@ -77,12 +77,17 @@
   notice.className = "flash warning";  /* nothing went wrong: edits to review, not an error */
   notice.id = "draft-restored";
   notice.setAttribute("role", "status");
-  notice.textContent = "Your edits from before you signed in again are back in the form. " +
-    "Nothing has been saved yet: review them and save. ";
-  const discard = document.createElement("button");
-  discard.type = "button";
-  discard.textContent = "Discard them";
-  discard.addEventListener("click", function () { forget(key); location.reload(); });
-  notice.appendChild(discard);
   form.parentNode.insertBefore(notice, form);
+  /* A status region is announced when its words change, not when it arrives with them:
+     it goes in empty, and its words a moment later. */
+  setTimeout(function () {
+    notice.appendChild(document.createTextNode(
+      "Your edits from before you signed in again are back in the form. " +
+      "Nothing has been saved yet: review them and save. "));
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.textContent = "Discard them";
+    discard.addEventListener("click", function () { forget(key); location.reload(); });
+    notice.appendChild(discard);
+  }, 100);
 })();
