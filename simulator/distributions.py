@@ -206,32 +206,28 @@ def parse_distribution(spec: str, mean_s: float, *, what: str = "distribution",
     raise DistributionError(f"{what}: unknown {spec!r}; write one of {spellings}")
 
 
-def _as_written(value: object) -> str:
-    """A cell as its file holds it: a word quoted, a number plain (not numpy's repr,
-    "np.float64(-3.0)", as a Parquet file's cells had been named)."""
-    return repr(value) if isinstance(value, str) else str(value)
-
-
 def load_empirical(path: str) -> Empirical:
-    """Fit patience from a call-record file (CSV/Parquet with wait_s and outcome columns)."""
+    """Fit patience from a call-record file (CSV/Parquet with wait_s and outcome columns),
+    read and its waits checked as `report` reads them (analytics: a bad cell named by its
+    CSV line or Parquet data row, "nan" no number); callback outcomes are left out."""
     if not path:
         raise DistributionError("empirical patience needs a record file: empirical:calls.csv")
-    import pandas as pd  # only this spelling needs pandas
+    from analytics.records import read_table, row_numbers  # only this spelling reads files
+    from analytics.validation import MOST_SECONDS, RecordsError, number_column, numbered
 
-    parquet = path.endswith((".parquet", ".pq"))
     try:
-        frame = pd.read_parquet(path) if parquet else pd.read_csv(path)
-    except (OSError, ValueError) as error:
-        raise DistributionError(f"empirical patience: cannot read {path}: {error}") from None
+        frame = read_table(path, ("outcome",), ("wait_s",))
+    except RecordsError as error:
+        raise DistributionError(f"empirical patience: {error}") from None
     if not {"wait_s", "outcome"} <= set(frame.columns):
         raise DistributionError(f"empirical patience: {path} needs wait_s and outcome columns")
-    frame = frame[~frame["outcome"].astype(str).str.startswith("callback")]
-    waits = pd.to_numeric(frame["wait_s"], errors="coerce").to_numpy(float)
-    if (bad := ~(np.isfinite(waits) & (waits >= 0))).any():
-        # a CSV's file line (its header is line 1), as the analytics' readers name a cell
-        rows = ", ".join(
-            (f"row {frame.index[i] + 1}" if parquet else f"line {frame.index[i] + 2}")
-            + f": {_as_written(frame['wait_s'].iloc[i])}" for i in np.flatnonzero(bad)[:5])
-        raise DistributionError(f"empirical patience: {path}: column 'wait_s' must hold "
-                                f"waits in seconds, at least 0 ({rows})")
-    return Empirical.from_waits(waits, (frame["outcome"].astype(str) == "abandoned").to_numpy())
+    problems: list[str] = []
+    with numbered(row_numbers(path)):
+        waits = number_column(frame["wait_s"].reset_index(drop=True), "wait_s", problems,
+                              required=True, integer=False, most=MOST_SECONDS)
+    if problems:
+        raise DistributionError(f"empirical patience: {path}: " + "; ".join(problems))
+    outcome = frame["outcome"].astype(str).reset_index(drop=True)
+    kept = ~outcome.str.startswith("callback").to_numpy()
+    return Empirical.from_waits(waits.to_numpy(float)[kept],
+                                (outcome == "abandoned").to_numpy()[kept])
