@@ -76,17 +76,23 @@ def test_a_failing_text_never_costs_the_caller_their_callback(make_app, clock, m
 
 def test_with_sms_confirm_the_customer_is_also_told_when_we_could_not_reach_them(
         make_app, clock, mocker):
-    app, twilio = line_with_departures(make_app, clock, TEXTING)
+    app, bodies = texted_after_two_misses(make_app, clock, mocker, TEXTING)
+    assert callback_rows(app)[0]["status"] == "failed"
+    assert len(bodies) == 2 and "could not reach you" in bodies[1]
+
+
+def texted_after_two_misses(make_app, clock, mocker, config: str):  # noqa: ANN001, ANN201
+    """(app, texts sent): a callback booked on `config`'s line, then its two attempts
+    (max_attempts = 2) unanswered."""
+    app, twilio = line_with_departures(make_app, clock, config)
     create = mocker.patch.object(app.extensions["holdwell"].rest_client.messages, "create")
     enter(twilio, sid("CA1"), clock)
     request_callback(twilio, sid("CA1"), queue_time=60).close()
-    for n in range(2):  # max_attempts = 2
+    for n in range(2):
         clock.advance(301)
         twilio.post("/voice/agent", {"CallSid": sid(f"CAagent{n}")})
         dial_result(twilio, sid("CA1"), "no-answer", sid(f"CAleg{n}")).close()
-    assert callback_rows(app)[0]["status"] == "failed"
-    bodies = [call.kwargs["body"] for call in create.call_args_list]
-    assert len(bodies) == 2 and "could not reach you" in bodies[1]
+    return app, [call.kwargs["body"] for call in create.call_args_list]
 
 
 @pytest.mark.parametrize(("settings", "expected_s"), [
@@ -151,15 +157,7 @@ def test_the_texts_are_in_the_queues_language(make_app, clock, mocker, tag, conf
     and "Sorry, we tried to call you back": the texts' defaults were English whatever the
     queue's language, with the window in it."""
     config = TEXTING.replace('policy = "callback"\n', f'policy = "callback"\nlanguage = "{tag}"\n')
-    app, twilio = line_with_departures(make_app, clock, config)
-    create = mocker.patch.object(app.extensions["holdwell"].rest_client.messages, "create")
-    enter(twilio, sid("CA1"), clock)
-    request_callback(twilio, sid("CA1"), queue_time=60).close()
-    for n in range(2):  # max_attempts = 2
-        clock.advance(301)
-        twilio.post("/voice/agent", {"CallSid": sid(f"CAagent{n}")})
-        dial_result(twilio, sid("CA1"), "no-answer", sid(f"CAleg{n}")).close()
-    sent, gone = [call.kwargs["body"] for call in create.call_args_list]
+    _, (sent, gone) = texted_after_two_misses(make_app, clock, mocker, config)
     assert sent.startswith(confirm) and "minut" in sent and "minutes" not in sent
     assert failed in gone and "could not reach you" not in gone
 
