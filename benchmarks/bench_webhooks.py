@@ -612,9 +612,13 @@ def writes_behind_row(kind: str, args: argparse.Namespace, host: Path, code: Pat
                               args.connections)
             time.sleep(SETTLE_S)
             written = polls_logged(url) - before
-    log(f"{kind}: the {label} {row.rate:.0f} req/s, {written} polls written")
+            failed = [line for line in server.log_text().splitlines()
+                      if "writes behind: a batch failed" in line]
+    log(f"{kind}: the {label} {row.rate:.0f} req/s, {written} polls written, "
+        f"{len(failed)} batches failed{': ' + failed[0] if failed else ''}")
     # answers still in flight when wrk stopped are written but not timed: a few more
-    return replace(measured(row), note=f"{row.note}; {written} polls written".lstrip("; "))
+    return replace(measured(row), note=f"{row.note}; {written} polls written, "
+                                       f"{len(failed)} batches failed".lstrip("; "))
 
 
 def polls_logged(url: str) -> int:
