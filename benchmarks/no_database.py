@@ -76,9 +76,9 @@ class WriteBehind(RememberedView):
     is built. It is not that design: the view is one call's, read once, and a killed worker
     loses what it had not flushed."""
 
-    def __init__(self, store, flush_s: float = 0.01) -> None:  # noqa: ANN001
+    def __init__(self, store, flush_s: float = 0.01, most: int = 200) -> None:  # noqa: ANN001
         super().__init__(store)
-        self.flush_s = flush_s
+        self.flush_s, self.most = flush_s, most  # `most` polls a batch: short transactions
         self.pending: queue.SimpleQueue = queue.SimpleQueue()
         self.flusher = OncePerProcess()
 
@@ -96,7 +96,8 @@ class WriteBehind(RememberedView):
     def flush_forever(self) -> None:
         while True:
             time.sleep(self.flush_s)
-            self.flush_once()
+            while not self.pending.empty():
+                self.flush_once()
 
     def flush_once(self) -> None:
         """Drain; a failed batch is reported and the flusher goes on (the benchmark's row
@@ -112,7 +113,7 @@ class WriteBehind(RememberedView):
         workers lock rows in one order, so they cannot deadlock)."""
         batch = []
         with contextlib.suppress(queue.Empty):
-            while True:
+            while len(batch) < self.most:
                 batch.append(self.pending.get_nowait())
         if not batch:
             return
