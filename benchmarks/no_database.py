@@ -109,8 +109,8 @@ class WriteBehind(RememberedView):
             print(f"writes behind: a batch failed: {error!r}", file=sys.stderr, flush=True)
 
     def drain(self) -> None:
-        """Write what is queued, in one transaction, in call order (the flushers of two
-        workers lock rows in one order, so they cannot deadlock)."""
+        """Write up to `most` of what is queued, in one transaction, in call order (the
+        flushers of two workers lock rows in one order, so they cannot deadlock)."""
         batch = []
         with contextlib.suppress(queue.Empty):
             while len(batch) < self.most:
