@@ -1565,14 +1565,6 @@ def _touches(read: KeyPath, failed: KeyPath) -> bool:
     return all(a == b or "*" in (a, b) for a, b in zip(read, failed, strict=False))
 
 
-def cross_problems(config: HoldwellConfig, failed: list[KeyPath],
-                   context: Mapping[str, Any]) -> list[str]:
-    """Every check across keys (`cross_check`) of every table, inner tables first, as problem
-    lines (see cross_problems_at)."""
-    return [f"  {'.'.join(at)}: {problem}" if at else f"  {problem}"
-            for at, problem in cross_problems_at(config, failed, context)]
-
-
 def cross_problems_at(config: HoldwellConfig, failed: list[KeyPath],
                       context: Mapping[str, Any]) -> list[tuple[KeyPath, str]]:
     """Every check across keys (`cross_check`) of every table, inner tables first, as the
@@ -1619,20 +1611,29 @@ def parse_config(data: dict[str, Any], source: str = "config", *,
 
     Every problem one run can honestly find: each key's own, then the rules across keys
     (`cross_check`) on what parsed, skipping only those that read a key at fault."""
-    context = {AS_WRITTEN: as_written}
-    failed: list[KeyPath] = []
-    try:
-        config: HoldwellConfig | None = _built(data, context)
-        lines = []
-    except ValidationError as error:
-        lines = error_lines(error.errors())
-        config, failed = _what_parsed(data, error.errors(), context)
-    if config is not None:
-        lines += cross_problems(config, failed, context)
+    config, errors, across = _problems(data, as_written=as_written, strict=True)
+    lines = error_lines(errors) + [f"  {'.'.join(at)}: {problem}" if at else f"  {problem}"
+                                   for at, problem in across]
     if lines:
         raise ConfigError("\n".join([f"{source}: {len(lines)} problem(s)", *lines]))
     assert config is not None
     return config
+
+
+def _problems(data: dict[str, Any], *, as_written: bool, strict: bool
+              ) -> tuple[HoldwellConfig | None, list[Any], list[tuple[KeyPath, str]]]:
+    """The config as built from what parsed (None: nothing could be), each key's own
+    pydantic errors, and the checks across keys that fail on it, skipping those that read a
+    key at fault (cross_problems_at): what `parse_config` and `every_problem` both tell."""
+    context = {AS_WRITTEN: as_written}
+    errors: list[Any] = []
+    failed: list[KeyPath] = []
+    try:
+        config: HoldwellConfig | None = _built(data, context, strict=strict)
+    except ValidationError as error:
+        errors = error.errors()
+        config, failed = _what_parsed(data, errors, context, strict=strict)
+    return config, errors, cross_problems_at(config, failed, context) if config else []
 
 
 def every_problem(data: dict[str, Any], *, as_written: bool = False,
@@ -1649,16 +1650,9 @@ def every_problem(data: dict[str, Any], *, as_written: bool = False,
     named a problem that was not there ("no day has opening hours" beside the refused
     monday). Here, as in `config check`, a rule is told when it does not read a refused key,
     and only then: every problem that does not hang on a refused value, at once."""
-    context = {AS_WRITTEN: as_written}
-    errors: list[Any] = []
-    failed: list[KeyPath] = []
-    try:
-        config: HoldwellConfig | None = _built(data, context, strict=strict)
-    except ValidationError as error:
-        errors = error.errors()
-        config, failed = _what_parsed(data, errors, context, strict=strict)
+    _, errors, across = _problems(data, as_written=as_written, strict=strict)
     tables: dict[KeyPath, list[str]] = {}
-    for at, problem in cross_problems_at(config, failed, context) if config else []:
+    for at, problem in across:
         tables.setdefault(at, []).append(problem)
     if not errors and not tables:
         return None
