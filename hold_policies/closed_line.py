@@ -55,7 +55,7 @@ check_defaults("closed_line", asdict(ClosedWords()))
 def closed_words_in(language: Language, **written: str) -> ClosedWords:
     """A closed line's words in `language`: the operator's `written`, the rest the
     language's own defaults (holdwell's English ones where it has none)."""
-    return ClosedWords(**{**language.default_words.defaults("closed_line"), **written})
+    return ClosedWords(**language.written_over("closed_line", written))
 
 
 @dataclass(frozen=True)

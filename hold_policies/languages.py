@@ -148,6 +148,12 @@ class Language:
         """Its own defaults of WORD_TABLES `table` (empty: the English ones stand)."""
         return self.words.get(table, {})
 
+    def written_over(self, table: str, written: dict[str, str]) -> dict[str, str]:
+        """The words of WORD_TABLES `table` a queue in this language says: the operator's
+        `written` over the language's own defaults (none where it has none: the English
+        defaults of the table's fields stand)."""
+        return {**self.default_words.defaults(table), **written}
+
     @property
     def own_defaults(self) -> bool:
         """Whether an operator's words left out are said in this language (WORD_TABLES)."""

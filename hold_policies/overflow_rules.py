@@ -109,7 +109,7 @@ check_defaults("overflow", asdict(OverflowWords()))
 def overflow_words_in(language: Language, **written: str) -> OverflowWords:
     """The overflow's words in `language`: the operator's `written`, the rest the
     language's own defaults (holdwell's English ones where it has none)."""
-    return OverflowWords(**{**language.default_words.defaults("overflow"), **written})
+    return OverflowWords(**language.written_over("overflow", written))
 
 
 @dataclass(frozen=True)

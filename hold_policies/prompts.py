@@ -304,7 +304,7 @@ class Prompts:
 def prompts_in(language: Language, **written: str) -> Prompts:
     """The words a queue in `language` says: the operator's `written`, the rest the
     language's own defaults (holdwell's English ones where it has none)."""
-    return Prompts(**{**language.default_words.defaults("prompts"), **written})
+    return Prompts(**language.written_over("prompts", written))
 
 
 def confirmation_template(prompts: Prompts, keyed_number: str, *, estimated: bool) -> str:
