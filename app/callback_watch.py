@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
+from app.booking_checks import BookingReport, check_bookings
 from app.claim_checks import CheckReport, check_ended_claims, end_unheard_holds
 from app.storage import callback_queue, callback_rest
 from app.storage.db import as_utc
@@ -69,6 +70,7 @@ class WatchReport:
     overdue: list[str]
     placed: list[str] = field(default_factory=list)  # rung through the REST API this round
     checked: CheckReport | None = None  # claims ended or timed out, settled by Twilio's word
+    bookings: BookingReport | None = None  # new callbacks held: their caller is still on
 
 
 def at_risk(engine: Engine, now: datetime, margin_s: float) -> list[tuple[str, datetime]]:
@@ -94,9 +96,11 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     none once `stopping()` (a deploy's SIGTERM must not wait for a whole round). With a REST
     `client`, claims with no result (an agent's whose call ended, any that timed out) are
     settled by what Twilio says of their customer's calls (app.claim_checks) instead of going
-    back to the line unseen; held customers whose end nobody heard are ended after
-    END_UNHEARD_S either way."""
+    back to the line unseen, and new callbacks whose caller was never heard leaving the
+    booking call are held while Twilio says they are still on it (app.booking_checks); held
+    customers whose end nobody heard are ended after END_UNHEARD_S either way."""
     end_unheard_holds(engine, settings, now)
+    bookings = None if client is None else check_bookings(engine, client, now, stopping)
     checked = None if client is None else check_ended_claims(engine, client, settings, now,
                                                              stopping)
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s,
@@ -137,7 +141,7 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     if placer is not None:
         placed += ring_in_turn(engine, placer, now, customer_first or {}, is_open, stopping)
     return WatchReport(released=released, pending=len(by_id), at_risk=flagged, overdue=overdue,
-                       placed=placed, checked=checked)
+                       placed=placed, checked=checked, bookings=bookings)
 
 
 def watch_round(engine: Engine, config: HoldwellConfig, now: datetime,

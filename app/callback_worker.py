@@ -115,8 +115,12 @@ def report_line(report: WatchReport) -> str:
     settled = "" if checked is None else (
         f"ended claims answered: {len(checked.connected)}, unanswered: "
         f"{len(checked.unanswered)}, still ringing or unknown: {len(checked.kept)}; ")
+    bookings = report.bookings
+    held = "" if bookings is None or not (bookings.still_on or bookings.stayed_on) else (
+        f"new callbacks held, caller still on the booking call: {len(bookings.still_on)}, "
+        f"stayed on past the confirmation: {len(bookings.stayed_on)}; ")
     return (f"callbacks pending: {report.pending}; released claims: {report.released}; "
-            f"{settled}"
+            f"{settled}{held}"
             f"at risk: {', '.join(report.at_risk) or 'none'}; "
             f"overdue: {', '.join(report.overdue) or 'none'}; "
             f"placed by REST: {', '.join(report.placed) or 'none'}")

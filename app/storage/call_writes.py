@@ -368,13 +368,18 @@ def connect(conn: Connection, command: c.Connect) -> float | None:
     append_fact(conn, call, command.now, Event.CONNECT, f"{call.call_id}:CONNECT",
                 command.queue_time_s, {"agent_call_id": command.agent_call_id})
     decided = project(conn, call.call_id)
-    if call.callback_requested and cancel_pending(conn, call.call_id, command.now,
-                                                  ("pending", "claimed")):
-        # Answered in line while (or just after) booking a callback, which the worker may
-        # already be ringing: no attempt may count, and no retry may ring them again.
-        audit.record(conn, actor="system", action="callback.cancel", target=call.call_id,
-                     detail={"reason": "answered on their own call"}, now=command.now)
+    answered_in_line(conn, call, command.now)
     return decided.wait_s
+
+
+def answered_in_line(conn: Connection, call: CallRow, now: datetime) -> None:
+    """Answered in line while (or just after) booking a callback, which the worker may
+    already be ringing: the callback is cancelled, so no attempt may count and no retry may
+    ring them again (heard as the agent's answer, or as the caller's `bridged` result)."""
+    if call.callback_requested and cancel_pending(conn, call.call_id, now,
+                                                  ("pending", "claimed")):
+        audit.record(conn, actor="system", action="callback.cancel", target=call.call_id,
+                     detail={"reason": "answered on their own call"}, now=now)
 
 
 def in_line_so_far_s(call: CallRow, now: datetime) -> float | None:
@@ -424,7 +429,10 @@ def queue_result(conn: Connection, command: c.QueueResult) -> None:
     event, key, data = fact
     append_fact(conn, call, command.now, event, key, qt, data)
     project(conn, call.call_id)
-    caller_gone(conn, call.call_id, command.now)  # out of the queue: a callback may ring
+    if command.result == "bridged":  # their answer's /connect may sit in a cut-off host's
+        answered_in_line(conn, call, command.now)  # journal: this says it too
+    else:
+        caller_gone(conn, call.call_id, command.now)  # out of the queue: a callback may ring
 
 
 def call_status(conn: Connection, command: c.CallStatus) -> None:
