@@ -4,24 +4,32 @@ A booked callback is held back LEAVING_S (app.storage.callback_requests) while i
 hears the confirmation, and comes due at once when their leaving or hang-up is heard. The
 case this closes: the caller was answered on their own queue call while the confirmation
 played (an agent took them from the line), and the answer reached only a host cut off from
-the database, which journaled it. Nothing stored said they were being helped, so after
-LEAVING_S another host's agent dialled the phone they were talking on (busy: an attempt
+the database, which journaled it. Nothing stored said they were being helped, so once the
+hold ended another host's agent dialled the phone they were talking on (busy: an attempt
 spent) or, once they had hung up, rang a customer who had just been helped.
 
-With REST credentials, `holdwell callbacks` reads the booking call (Twilio's Call resource)
-for each untried callback whose caller was never heard leaving, once its hold is about to
-end (CHECK_AHEAD_S, above the worker's default round of 15 s, so an agent finds it checked):
+With REST credentials, `holdwell callbacks` reads the booking call (Twilio's Call resource;
+for a caller who rang back after a dropped line, the leg they booked on) of each untried
+callback whose caller was never heard leaving the queue, once its hold is about to end
+(`look_ahead_s`: 20 s, or the worker's round and 5 s, so a round reads it before an agent
+may claim it), and keeps what it found (`callbacks.booking_check`):
 
-- still on the line then (25 s or more after booking, past any confirmation's words): held
-  RECHECK_S more, and asked again, for as long as they stay on;
-- the call ended more than LEAVING_S after booking (they stayed past the confirmation: only
-  an answer keeps a caller on after their <Leave/>): held until CHECK_LIMIT_S after its end,
-  for the journaled answer, which cancels the callback when it is replayed; then rung, so a
+- still on the line once their confirmation is over (its longest wording in the queue, at
+  2.5 words a second, and CONFIRMED_MARGIN_S; at least PAST_CONFIRMATION_S after booking):
+  `on_line`, held RECHECK_S more and read again while they stay on; earlier: `asked`, held
+  until the next round has read it again;
+- ended after being seen `on_line`, or more than LEAVING_S after booking: `stayed` (an answer
+  is what keeps a caller on past their <Leave/>), held until CHECK_LIMIT_S after its end for
+  the journaled answer, which cancels the callback when it is replayed; then rung, so a
   promise is never lost for want of a journal;
-- ended in time, or unknown to Twilio: nothing changes (their hold ends as it would have).
+- ended in time: `left`, due as it was (at once if a read had held it), never read again.
 
-Twilio unreachable or refusing: the round asks no more, and callbacks come due as without
-credentials (never lost; the check only ever holds a callback back).
+Their `leave` or `hangup` queue result (heard, or replayed from a journal) says they left the
+queue unanswered: it ends any of these holds (callback_requests.left_the_queue). Twilio
+unreachable or refusing: the round reads no more, and callbacks come due as without
+credentials; a call Twilio does not know is `left`. The check only ever holds a callback back.
+Left open: an answer whose conversation ended before any read saw it (under about 25 s after
+booking) still looks like a caller who left in time.
 """
 
 from __future__ import annotations
@@ -31,41 +39,61 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, case, or_, select, update
 from twilio.base.exceptions import TwilioRestException
 
-from app.claim_checks import CANNOT_ASK, CHECK_LIMIT_S, NOT_FOUND, RINGING
+from app.claim_checks import CHECK_LIMIT_S, NOT_FOUND, RINGING
 from app.number_mask import without_numbers
 from app.storage import audit
-from app.storage.callback_requests import LEAVING_S
+from app.storage.callback_requests import CHECK_HELD, LEAVING_S
 from app.storage.db import as_utc
-from app.storage.schema import callbacks
+from app.storage.resume_writes import leg_key
+from app.storage.schema import call_events, callbacks
+from hold_policies.config import HoldwellConfig
+from hold_policies.durations import say_duration_s
+from hold_policies.factory import build_policy
+from hold_policies.records import Event
 
 log = logging.getLogger("holdwell.callbacks")
 
 CHECK_AHEAD_S = 20.0
-"""How long before an untried callback's hold ends its booking call is read (more than the
-worker's default round, 15 s, so at least one round reads it before an agent may claim it)."""
+"""How long before an untried callback's hold ends its booking call is read at least (more
+than the worker's default round, 15 s, so a round reads it before an agent may claim it)."""
+PAST_CONFIRMATION_S = 25.0
+"""The least time after booking by which a caller still on the line is past their
+confirmation (the default English one takes about 12.5 s to say)."""
+CONFIRMED_MARGIN_S = 10.0
+"""After the confirmation's words: the <Leave/>, the goodbye, Twilio's requests."""
+PLACEHOLDER_WORDS = 6
+"""Words a confirmation's {wait} or {number} may add when said."""
 RECHECK_S = 30.0
 """How much longer a callback is held while its caller is still on the booking call."""
 LATE_CHECK_S = 60.0
-"""How long after its hold ended a callback still untried is read (a round that came late);
-older ones are left alone, so a callback waiting for a free agent is not read every round."""
+"""How long after its hold ended a callback still unread is read (a round that came late);
+older ones are left alone."""
 ON_THE_LINE = RINGING | {"in-progress"}
+CONFIRMATIONS = ("callback_confirm", "callback_confirm_no_estimate", "callback_confirm_keyed",
+                 "callback_confirm_keyed_no_estimate", "callback_already_booked")
 Stopping = Callable[[], bool]
+PastConfirmation = Callable[[str], float]
 
-UNTRIED = select(callbacks.c.call_id, callbacks.c.requested_at, callbacks.c.next_attempt_at).where(
+UNTRIED = select(callbacks.c.call_id, callbacks.c.queue, callbacks.c.requested_at,
+                 callbacks.c.next_attempt_at, callbacks.c.booking_check).where(
     callbacks.c.status == "pending", callbacks.c.attempts == 0, callbacks.c.due_at.is_(None),
-    callbacks.c.requested_at.is_not(None), callbacks.c.next_attempt_at.is_not(None))
+    callbacks.c.next_attempt_at.is_not(None),
+    or_(callbacks.c.booking_check.is_(None), callbacks.c.booking_check.in_(("asked", "on_line"))))
 
 
 @dataclass(frozen=True)
 class Booking:
-    """An untried callback whose caller was never heard leaving the booking call."""
+    """An untried callback whose caller was never heard leaving the queue."""
 
     call_id: str
+    queue: str
     requested_at: datetime
     hold_ends: datetime
+    found: str | None  # what an earlier read found (booking_check)
+    leg: str = ""  # the call to read: the booking call, or the leg it was booked on
 
 
 @dataclass(frozen=True)
@@ -74,77 +102,127 @@ class BookingReport:
     stayed_on: list[str]  # held for the journal: the call outlasted its confirmation
 
 
-def unheard_leaving(engine: Engine, now: datetime) -> list[Booking]:
-    """Untried callbacks whose hold ends within CHECK_AHEAD_S (or ended within LATE_CHECK_S)
-    and was never cut short by their caller's leaving (`caller_gone` makes it due earlier
-    than LEAVING_S after the request)."""
+def past_confirmation_for(config: HoldwellConfig) -> PastConfirmation:
+    """Seconds after booking by which a caller of each queue has heard their confirmation
+    and left: its longest wording in any policy the queue's callers may hear, said at
+    2.5 words a second, with CONFIRMED_MARGIN_S (never less than PAST_CONFIRMATION_S)."""
+    def past(queue: str) -> float:
+        settings = config.queues.get(queue)
+        if settings is None:
+            return PAST_CONFIRMATION_S
+        longest = max(say_duration_s(getattr(build_policy(settings, name).prompts, prompt))
+                      for name in settings.heard_names() for prompt in CONFIRMATIONS)
+        return max(PAST_CONFIRMATION_S, longest + PLACEHOLDER_WORDS / 2.5 + CONFIRMED_MARGIN_S)
+    return past
+
+
+def unheard_leaving(engine: Engine, now: datetime, look_ahead_s: float) -> list[Booking]:
+    """Untried callbacks whose hold ends within `look_ahead_s` (or ended within
+    LATE_CHECK_S), never cut short by their caller's leaving (`caller_gone` makes it due
+    earlier than LEAVING_S after the request), nor read as ended."""
     with engine.connect() as conn:
         rows = conn.execute(UNTRIED.where(
-            callbacks.c.next_attempt_at <= now + timedelta(seconds=CHECK_AHEAD_S),
+            callbacks.c.next_attempt_at <= now + timedelta(seconds=look_ahead_s),
             callbacks.c.next_attempt_at >= now - timedelta(seconds=LATE_CHECK_S),
         ).order_by(callbacks.c.next_attempt_at)).all()
-    found = (Booking(row.call_id, as_utc(row.requested_at), as_utc(row.next_attempt_at))
-             for row in rows)
-    return [booking for booking in found
-            if booking.hold_ends >= booking.requested_at + timedelta(seconds=LEAVING_S)]
+        found = [Booking(row.call_id, row.queue, as_utc(row.requested_at),
+                         as_utc(row.next_attempt_at), row.booking_check) for row in rows]
+        return [Booking(**{**vars(booking), "leg": booked_on(conn, booking)})
+                for booking in found
+                if booking.hold_ends >= booking.requested_at + timedelta(seconds=LEAVING_S)]
 
 
-def held_until(booking: Booking, status: str, ended_at: datetime | None,
-               now: datetime) -> datetime | None:
-    """When the callback may come due, from its booking call's status and end (None: as it
-    is; see the module's docstring)."""
+def booked_on(conn: Connection, booking: Booking) -> str:
+    """The call the caller booked on: a caller who rang back after a dropped line keeps the
+    first call's place and id, on the leg they rang back on (its RESUMED fact's key)."""
+    key = conn.execute(select(call_events.c.dedupe_key).where(
+        call_events.c.call_id == booking.call_id,
+        call_events.c.event == Event.RESUMED.value,
+        call_events.c.time <= booking.requested_at,
+    ).order_by(call_events.c.time.desc(), call_events.c.id.desc()).limit(1)).scalar()
+    prefix = leg_key("")
+    return key[len(prefix):] if key and key.startswith(prefix) else booking.call_id
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a read found (`booking_check`), and until when the callback is held (None: as
+    it is; a time already past: due now)."""
+
+    found: str
+    until: datetime | None = None
+
+
+def finding(booking: Booking, status: str, ended_at: datetime | None, now: datetime,
+            past_confirmation_s: float, look_ahead_s: float) -> Finding:
+    """See the module's docstring."""
     if status in ON_THE_LINE:
-        return now + timedelta(seconds=RECHECK_S)
-    if ended_at is not None and ended_at > booking.requested_at + timedelta(seconds=LEAVING_S):
-        return ended_at + timedelta(seconds=CHECK_LIMIT_S)
-    return None
+        if now >= booking.requested_at + timedelta(seconds=past_confirmation_s):
+            return Finding("on_line", now + timedelta(seconds=RECHECK_S))
+        return Finding("asked", now + timedelta(seconds=max(RECHECK_S, look_ahead_s)))
+    ended = ended_at or now
+    if booking.found == "on_line" or ended > booking.requested_at + timedelta(seconds=LEAVING_S):
+        return Finding("stayed", ended + timedelta(seconds=CHECK_LIMIT_S))
+    return Finding("left", now if booking.found == "asked" else None)
 
 
-def hold(engine: Engine, booking: Booking, until: datetime, reason: str,
-         now: datetime) -> bool:
-    """Hold the callback until `until` if it is still untried and not already held that long
-    (audited, so an operator sees why it waits); False if nothing changed."""
+def keep(engine: Engine, booking: Booking, found: Finding, now: datetime) -> bool:
+    """Store what was read, and its hold, if the callback is still untried and nothing has
+    said meanwhile that its caller left (a `leave` heard while Twilio was read); a hold is
+    only ever lengthened, except an `asked` one, which a caller who left in time ends.
+    Audited when it holds, so an operator sees why it waits. False if nothing changed."""
+    hold = callbacks.c.next_attempt_at
+    if found.until is None:
+        new_hold = hold
+    elif found.found == "left":
+        new_hold = case((hold > found.until, found.until), else_=hold)
+    else:
+        new_hold = case((hold < found.until, found.until), else_=hold)
     with engine.begin() as conn:
-        held = conn.execute(update(callbacks).where(
+        changed = conn.execute(update(callbacks).where(
             callbacks.c.call_id == booking.call_id, callbacks.c.status == "pending",
-            callbacks.c.attempts == 0, callbacks.c.next_attempt_at < until,
-        ).values(next_attempt_at=until)).rowcount
-        if held:
+            callbacks.c.attempts == 0,
+            or_(callbacks.c.booking_check.is_(None),
+                callbacks.c.booking_check.in_(("asked", "on_line"))),
+        ).values(booking_check=found.found, next_attempt_at=new_hold)).rowcount
+        if changed and found.found in CHECK_HELD and found.until and found.until > now:
             audit.record(conn, actor="system", action="callback.hold", target=booking.call_id,
-                         detail={"reason": reason, "until": until.isoformat()}, now=now)
-    return bool(held)
+                         detail={"reason": REASONS[found.found], "until": found.until},
+                         now=now)
+    return bool(changed)
+
+
+REASONS = {"on_line": "still on the call they booked it from",
+           "stayed": "stayed on the call past the confirmation: answered there?",
+           "asked": "still on the call they booked it from, perhaps hearing the confirmation"}
 
 
 def check_bookings(engine: Engine, client: object, now: datetime,
+                   past_confirmation: PastConfirmation = lambda _queue: PAST_CONFIRMATION_S,
+                   look_ahead_s: float = CHECK_AHEAD_S,
                    stopping: Stopping = lambda: False) -> BookingReport:
-    """Read the booking call of each callback `unheard_leaving` finds and hold those whose
-    caller is still on it or stayed on past the confirmation."""
+    """Read the booking call of each callback `unheard_leaving` finds, keep what it says,
+    and hold those whose caller is still on it or stayed on past the confirmation."""
     report = BookingReport([], [])
-    for booking in unheard_leaving(engine, now):
+    for booking in unheard_leaving(engine, now, look_ahead_s):
         if stopping():
             break
         try:
-            call = client.calls(booking.call_id).fetch()
-        except TwilioRestException as error:
-            if error.status == NOT_FOUND:  # not a Twilio call (or deleted): as it is
-                continue
-            log.warning("callback %s: Twilio cannot say whether its caller left (%s)%s",
-                        booking.call_id, without_numbers(error),
-                        "" if error.status in CANNOT_ASK else "; asking again next round")
-            break
+            call = client.calls(booking.leg).fetch()
         except Exception as error:  # noqa: BLE001 - Twilio unreachable: as without credentials
+            if isinstance(error, TwilioRestException) and error.status == NOT_FOUND:
+                keep(engine, booking, Finding("left"), now)  # not a Twilio call: as it is
+                continue
             log.warning("callback %s: Twilio cannot say whether its caller left (%s); asking "
                         "again next round", booking.call_id, without_numbers(error))
             break
-        status = str(getattr(call, "status", "") or "")
-        until = held_until(booking, status, getattr(call, "end_time", None), now)
-        if until is None or until <= now:
-            continue
-        on_line = status in ON_THE_LINE
-        reason = ("still on the call they booked it from" if on_line
-                  else "stayed on the call past the confirmation: answered there?")
-        if hold(engine, booking, until, reason, now):
-            (report.still_on if on_line else report.stayed_on).append(booking.call_id)
+        found = finding(booking, str(getattr(call, "status", "") or ""),
+                        getattr(call, "end_time", None), now,
+                        past_confirmation(booking.queue), look_ahead_s)
+        if keep(engine, booking, found, now) and found.found in ("on_line", "stayed") and \
+                found.until and found.until > now:
+            (report.still_on if found.found == "on_line" else report.stayed_on).append(
+                booking.call_id)
             log.info("callback %s held until %s: its caller %s", booking.call_id,
-                     until.isoformat(timespec="seconds"), reason)
+                     found.until.isoformat(timespec="seconds"), REASONS[found.found])
     return report

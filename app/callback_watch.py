@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
-from app.booking_checks import BookingReport, check_bookings
+from app.booking_checks import (
+    CHECK_AHEAD_S,
+    PAST_CONFIRMATION_S,
+    BookingReport,
+    PastConfirmation,
+    check_bookings,
+    past_confirmation_for,
+)
 from app.claim_checks import CheckReport, check_ended_claims, end_unheard_holds
 from app.storage import callback_queue, callback_rest
 from app.storage.db import as_utc
@@ -89,7 +96,9 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
                is_open: Callable[[str, datetime], bool] | None = None,
                customer_first: Mapping[str, int] | None = None,
                ring_at_risk: bool = True, stopping: Stopping = never,
-               client: object | None = None) -> WatchReport:
+               client: object | None = None,
+               past_confirmation: PastConfirmation = lambda _queue: PAST_CONFIRMATION_S,
+               look_ahead_s: float = CHECK_AHEAD_S) -> WatchReport:
     """One round; with a `placer`, at-risk callbacks still pending are rung through REST (if
     `ring_at_risk`), and in `customer_first` queues (name -> how many rung at once) those
     whose turn it is, but never while their queue is closed (`is_open(queue, now)`), and
@@ -100,7 +109,8 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
     booking call are held while Twilio says they are still on it (app.booking_checks); held
     customers whose end nobody heard are ended after END_UNHEARD_S either way."""
     end_unheard_holds(engine, settings, now)
-    bookings = None if client is None else check_bookings(engine, client, now, stopping)
+    bookings = None if client is None else check_bookings(
+        engine, client, now, past_confirmation, look_ahead_s, stopping)
     checked = None if client is None else check_ended_claims(engine, client, settings, now,
                                                              stopping)
     released = callback_queue.release_stale_claims(engine, now, settings.claim_timeout_s,
@@ -146,13 +156,15 @@ def watch_once(engine: Engine, settings: CallbacksConfig, now: datetime,
 
 def watch_round(engine: Engine, config: HoldwellConfig, now: datetime,
                 placer: RestPlacer | None, stopping: Stopping = never,
-                client: object | None = None) -> WatchReport:
+                client: object | None = None, interval_s: float = 0.0) -> WatchReport:
     """`holdwell callbacks`' round with the app's config: at-risk callbacks are rung through
     REST only with [callbacks] place_via_rest; customer-first queues always (the worker is
-    the one who dials them)."""
+    the one who dials them). Booking calls are read `interval_s` (the time to the next
+    round) and 5 s before their holds end, or CHECK_AHEAD_S if that is longer."""
     return watch_once(engine, config.callbacks, now, placer, config.is_open,
                       config.customer_first_at_once(), config.callbacks.place_via_rest,
-                      stopping, client)
+                      stopping, client, past_confirmation_for(config),
+                      max(CHECK_AHEAD_S, interval_s + 5.0))
 
 
 def ring_in_turn(engine: Engine, placer: RestPlacer, now: datetime,

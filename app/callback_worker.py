@@ -223,7 +223,7 @@ class CallbackWorker:
                 self.out(f"journal: replayed {replayed} write(s)")
             self.follow_config()
             report = watch_round(self.engine, self.config, self.clock.now(), self.placer,
-                                 self.stop, self.client)
+                                 self.stop, self.client, self.interval_s)
             texted = send_owed(self.engine, self.client, self.config.callbacks,
                                self.config.line.support_number, self.clock.now(),
                                languages=self.config.queue_languages())

@@ -15,7 +15,7 @@ from app.storage import audit
 from app.storage import commands as c
 from app.storage.callback_admin import cancel_pending
 from app.storage.callback_queue import TALK_ENDED
-from app.storage.callback_requests import caller_gone
+from app.storage.callback_requests import caller_gone, left_the_queue
 from app.storage.db import as_utc
 from app.storage.events import insert_once, inserted_once, log_event
 from app.storage.facts import (
@@ -431,8 +431,10 @@ def queue_result(conn: Connection, command: c.QueueResult) -> None:
     project(conn, call.call_id)
     if command.result == "bridged":  # their answer's /connect may sit in a cut-off host's
         answered_in_line(conn, call, command.now)  # journal: this says it too
-    else:
-        caller_gone(conn, call.call_id, command.now)  # out of the queue: a callback may ring
+        return
+    caller_gone(conn, call.call_id, command.now)  # out of the queue: a callback may ring
+    if command.result in ("leave", "hangup"):  # and not answered there
+        left_the_queue(conn, call.call_id, command.now)
 
 
 def call_status(conn: Connection, command: c.CallStatus) -> None:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, case, select, update
 
 from app.storage import commands as c
 from app.storage.db import as_utc
@@ -56,6 +56,25 @@ def caller_gone(conn: Connection, call_id: str, now: datetime) -> None:
     if requested is not None:
         conn.execute(CALLER_GONE, {"call": call_id, "now": now, "leaving_until":
                                    as_utc(requested) + timedelta(seconds=LEAVING_S)})
+
+
+CHECK_HELD = ("asked", "on_line", "stayed")
+"""The holds app.booking_checks puts on a callback whose caller Twilio said was still on the
+booking call past its confirmation (`callbacks.booking_check`)."""
+LEFT_THE_QUEUE = update(callbacks).where(
+    callbacks.c.call_id == param("call", callbacks.c.call_id),
+    callbacks.c.status == "pending", callbacks.c.attempts == 0,
+).values(booking_check="left", next_attempt_at=case(
+    (and_(callbacks.c.booking_check.in_(CHECK_HELD),
+          callbacks.c.next_attempt_at > param("now", callbacks.c.next_attempt_at)),
+     param("now", callbacks.c.next_attempt_at)), else_=callbacks.c.next_attempt_at))
+
+
+def left_the_queue(conn: Connection, call_id: str, now: datetime) -> None:
+    """The caller left the queue unanswered (its `leave` or `hangup` result, heard now or
+    replayed from a journal): whatever the booking check took their time on the line for,
+    they were not being helped, so its hold ends, and it is not read again."""
+    conn.execute(LEFT_THE_QUEUE, {"call": call_id, "now": now})
 
 
 def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:

@@ -19,8 +19,8 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest.api.v2010.account.call import CallContext, CallInstance
 
-from app.booking_checks import CHECK_AHEAD_S, RECHECK_S
-from app.callback_watch import watch_once
+from app.booking_checks import CHECK_AHEAD_S, RECHECK_S, past_confirmation_for
+from app.callback_watch import watch_once, watch_round
 from app.callback_worker import report_line
 from app.claim_checks import CHECK_LIMIT_S
 from app.signed_client import SignedClient
@@ -28,6 +28,7 @@ from app.storage import audit
 from app.storage.callback_requests import LEAVING_S
 from app.storage.db import as_utc
 from tests.app.test_callbacks import CONFIG, callback_rows, enter
+from tests.app.test_resume_after_drop import Line
 from tests.app.test_voice_contract import request_callback
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
@@ -191,3 +192,174 @@ def test_a_bridged_result_cancels_the_callback_without_credentials(make_app, clo
     assert callback_rows(app)[0]["status"] == "cancelled"
     clock.advance(LEAVING_S)
     assert not agent_dials_customer(twilio)
+
+
+# What a review of the first version found (each failed on it).
+
+def test_an_answer_whose_conversation_ended_before_45s_is_still_not_rung(booked, clock):
+    """Seen on the line at +30 s (past the confirmation); the short conversation ended at
+    +40 s, inside LEAVING_S: it had counted as "ended in time" and the customer was rung."""
+    app, twilio, booking, booked_at = booked
+    worker_round(app, clock)  # +15: not yet read
+    assert worker_round(app, clock).bookings.still_on == [CALLER]  # +30
+    clock.advance(10)  # +40
+    booking.ends(clock.now())
+    twilio.post("/voice/status", {"CallSid": CALLER, "CallStatus": "completed"})
+    assert worker_round(app, clock, 5).bookings.stayed_on == [CALLER]  # +45
+    worker_round(app, clock)
+    clock.advance(1)
+    assert not agent_dials_customer(twilio), f"held until {hold_ends(app)} only"
+    assert hold_ends(app) == booked_at + timedelta(seconds=40 + CHECK_LIMIT_S)
+
+
+def leave(twilio, queue_time: int, result: str = "leave") -> None:
+    twilio.post("/voice/queue-result?policy=callback&queue=support",
+                {"CallSid": CALLER, "QueueResult": result, "QueueTime": str(queue_time)})
+
+
+@pytest.mark.parametrize("result", ["leave", "hangup"])
+def test_their_leaving_the_queue_heard_after_a_hold_makes_the_callback_due(booked, clock,
+                                                                          result):
+    """A long confirmation: still on the line at +30 s (held), then their `leave` (or a
+    hang-up in the queue) is heard: they were not being helped, so it is due at once."""
+    app, twilio, booking, booked_at = booked
+    worker_round(app, clock)
+    assert worker_round(app, clock).bookings.still_on == [CALLER]
+    clock.advance(3)
+    leave(twilio, 93, result)
+    booking.ends(clock.now())
+    clock.advance(1)
+    assert agent_dials_customer(twilio), f"held until {hold_ends(app)} after a heard leave"
+
+
+def test_a_leave_replayed_from_a_journal_ends_the_hour_hold(booked, clock):
+    """Held an hour for the journal; the journal comes back and says they LEFT the queue
+    (they stayed on for something else): rung then, not an hour late."""
+    app, twilio, booking, booked_at = booked
+    for _ in range(4):
+        worker_round(app, clock)  # +15 .. +60, in progress
+    booking.ends(clock.now())
+    assert worker_round(app, clock).bookings.stayed_on == [CALLER]  # +75: held ~1 h
+    leave(twilio, 80)
+    clock.advance(60)
+    assert agent_dials_customer(twilio), f"held until {hold_ends(app)} after the journal"
+
+
+def test_a_leave_heard_while_twilio_is_read_is_not_overwritten(booked, clock):
+    app, twilio, booking, booked_at = booked
+    worker_round(app, clock)  # +15
+    read = booking.fetch.side_effect
+
+    def leave_meanwhile(context):
+        answer = read(context)  # read while still in the queue ...
+        leave(twilio, 85)  # ... their leave is stored before the hold is
+        return answer
+    booking.fetch.side_effect = leave_meanwhile
+    assert worker_round(app, clock).bookings.still_on == []  # +30
+    clock.advance(1)
+    assert agent_dials_customer(twilio), f"held until {hold_ends(app)} after a heard leave"
+
+
+def test_a_call_that_ended_in_time_is_read_once(booked, clock):
+    app, _, booking, booked_at = booked
+    booking.ends(booked_at + timedelta(seconds=12))
+    for _ in range(10):
+        worker_round(app, clock)
+    assert booking.asked == [CALLER]
+    assert callback_rows(app)[0]["booking_check"] == "left"
+
+
+def test_a_longer_round_reads_the_booking_before_its_hold_ends(booked, clock):
+    """`holdwell callbacks --interval 30`: its round reads 35 s ahead, so the one round
+    before the hold ends reads it (at +24 s: perhaps still hearing the confirmation, held
+    until the next round has read it again), and nobody dials them at +46 s."""
+    app, twilio, booking, booked_at = booked
+    svc = app.extensions["holdwell"]
+    clock.advance(24)
+    watch_round(svc.store.engine, svc.config, clock.now(), None, client=svc.rest_client,
+                interval_s=30)
+    assert callback_rows(app)[0]["booking_check"] == "asked"
+    clock.advance(22)  # +46
+    assert not agent_dials_customer(twilio), "dialled the phone they are talking on"
+    clock.advance(8)  # +54: their next round; the confirmation is long over
+    report = watch_round(svc.store.engine, svc.config, clock.now(), None,
+                         client=svc.rest_client, interval_s=30)
+    assert report.bookings.still_on == [CALLER]
+
+
+def test_an_asked_caller_who_left_in_time_is_due_at_once(booked, clock):
+    app, twilio, booking, booked_at = booked
+    svc = app.extensions["holdwell"]
+    clock.advance(24)
+    watch_round(svc.store.engine, svc.config, clock.now(), None, client=svc.rest_client,
+                interval_s=30)
+    booking.ends(booked_at + timedelta(seconds=26))
+    clock.advance(30)  # +54
+    watch_round(svc.store.engine, svc.config, clock.now(), None, client=svc.rest_client,
+                interval_s=30)
+    assert callback_rows(app)[0]["booking_check"] == "left"
+    assert agent_dials_customer(twilio)
+
+
+LONG_CONFIRMATION = CONFIG.replace("[callbacks]", """[queues.support.prompts]
+callback_confirm = "Thank you. {words} We will call you back within {{wait}}."
+[callbacks]""".format(words="Your call matters to us and we will be with you soon. " * 10))
+
+
+def test_a_long_confirmation_is_waited_out_before_a_caller_on_the_line_counts_as_answered(
+        make_app, clock, mocker):
+    """A queue whose confirmation takes about 45 s to say: still on the line at +30 s is
+    still hearing it (`asked`), not answered; their leave, heard at +55 s, makes it due."""
+    assert "[queues.support.prompts]" in LONG_CONFIRMATION
+    app = make_app(LONG_CONFIRMATION, account_sid="AC123")
+    svc = app.extensions["holdwell"]
+    assert past_confirmation_for(svc.config)("support") > 55
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    enter(twilio, CALLER, clock)
+    request_callback(twilio, CALLER, queue_time=60, leave=False)
+    BookingCall(clock, mocker)
+    for _ in range(3):
+        clock.advance(ROUND_S)
+        watch_round(svc.store.engine, svc.config, clock.now(), None, client=svc.rest_client)
+    assert callback_rows(app)[0]["booking_check"] == "asked"
+    clock.advance(10)  # +55
+    leave(twilio, 115)
+    assert agent_dials_customer(twilio)
+
+
+RESUME_CALLBACKS = CONFIG.replace("[callbacks]", """[queues.support.resume]
+within_s = 300
+after_checkin_s = 15
+[callbacks]""")
+
+
+def test_a_caller_who_rang_back_is_read_on_the_leg_they_booked_on(make_app, clock, mocker):
+    """A booking made after a dropped line is the first call's (it keeps that place); the
+    caller is on the leg they rang back on, which is the call to read."""
+    app = make_app(RESUME_CALLBACKS, account_sid="AC123")
+    line = Line(app, clock)
+    first, leg, number = sid("first"), sid("leg"), "+14155550102"
+    queued = parse(line.ring(first, number).data).find("Enqueue")
+    line.poll(queued.get("waitUrl"), first, 0, position=3)
+    clock.advance(60)
+    line.poll(queued.get("waitUrl"), first, 60, position=3)
+    clock.advance(5)
+    line.twilio.post(queued.get("action"), {"CallSid": first, "QueueResult": "hangup",
+                                            "QueueTime": "65"})
+    clock.advance(10)
+    back = parse(line.ring(leg, number).data).find("Enqueue")
+    assert "resumes=" in back.get("waitUrl")
+    form = {"CallSid": leg, "From": number, "QueueTime": "80", "QueuePosition": "1",
+            "CurrentQueueSize": "1", "Digits": "2"}
+    asked = line.twilio.post(f"/voice/choice?{back.get('waitUrl').split('?', 1)[1]}", form)
+    confirm = parse(asked.data).find(".//Gather")
+    confirmed = line.twilio.post(confirm.get("action"), {**form, "Digits": "1"})
+    assert b"<Leave" in confirmed.data, confirmed.data
+    assert [row["call_id"] for row in callback_rows(app)] == [first]
+    booking = BookingCall(clock, mocker)
+    svc = app.extensions["holdwell"]
+    for _ in range(3):
+        clock.advance(ROUND_S)
+        watch_once(svc.store.engine, svc.config.callbacks, clock.now(), client=svc.rest_client)
+    assert booking.asked and set(booking.asked) == {leg}
+    assert callback_rows(app)[0]["booking_check"] == "on_line"
