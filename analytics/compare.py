@@ -74,8 +74,12 @@ def pairwise_differences(
     test = np.where(np.isfinite(p_value), test, None)  # no p-value: no test to name (A5)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_a, rate_b = xa / na, xb / nb
+    unsettled = (metrics["unsettled"] if "unsettled" in metrics and metric == PRIMARY_METRIC
+                 else pd.Series(0, index=metrics.index))
     return pd.DataFrame(
         {
+            "unsettled_a": unsettled.reindex(a).fillna(0).to_numpy(np.int64),
+            "unsettled_b": unsettled.reindex(b).fillna(0).to_numpy(np.int64),
             "a": a,
             "b": b,
             "metric": metric,
@@ -156,13 +160,28 @@ def welch(se_a: np.ndarray, df_a: np.ndarray, se_b: np.ndarray,
 def verdict(row: pd.Series | dict, alpha: float = 0.05) -> str:
     """Which of a pair leaves fewer callers unserved, in words: only when the Holm-adjusted p is
     below alpha (then the CI of the difference excludes 0 in the same direction, near enough),
-    and never with fewer than MIN_VERDICT_CALLS calls in either group."""
+    never with fewer than MIN_VERDICT_CALLS calls in either group, and not while the lower
+    group's unsettled calls (callbacks pending, messages not called back: counted as not
+    unserved) would, all lost, put its rate at or above the other's (`undecided`)."""
     if too_small(row):
         return too_few(min((row.get("n_a") or 0), (row.get("n_b") or 0)))
     p, difference = row["p_value_holm"], row["difference"]
     if p is None or difference is None or not p < alpha:
         return NO_DIFFERENCE
-    return f"{row['a'] if difference < 0 else row['b']} lower"
+    lower, higher = ("a", "b") if difference < 0 else ("b", "a")
+    pending = int(row.get(f"unsettled_{lower}") or 0)
+    if pending and row[f"rate_{lower}"] + pending / row[f"n_{lower}"] >= row[f"rate_{higher}"]:
+        return undecided(row[lower], pending)
+    return f"{row[lower]} lower"
+
+
+UNDECIDED = "not decided yet"
+
+
+def undecided(group: str, pending: int) -> str:
+    """The verdict withheld while the lower group's unsettled calls could reverse it."""
+    return (f"{UNDECIDED}: {group} is lower, but {pending:,} of its calls are unsettled "
+            "(callbacks pending, messages not yet called back); lost, they would reverse it")
 
 
 def too_small(row: pd.Series | dict) -> bool:

@@ -82,6 +82,13 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "fewer calls and days ('none') the Wilson score interval, which takes calls as "
         "independent",
     ),
+    "unsettled": (
+        "calls",
+        "calls that may yet be lost: out of line with a callback still pending (not "
+        "withdrawn), or a message not yet called back; not counted unserved today, so a "
+        "verdict is 'not decided yet' while the lower group's, were every one lost, would put "
+        "its unserved rate at or above the other group's",
+    ),
     "abandonment_rate": (
         "fraction",
         "secondary, Twilio/ACD-style: abandoned / (calls − callback takers); callers who chose "
@@ -267,7 +274,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "cell count is below 5, or the clustered t-test's if larger (`test` names the one "
         "reported: z, Fisher exact, clustered t or paired t), "
         "Holm-adjusted across pairs of the same metric; the verdict names the group "
-        "with the lower unserved rate when its Holm p < 0.05, is 'not compared: too few "
+        "with the lower unserved rate when its Holm p < 0.05 (unless it is 'not decided "
+        "yet': see unsettled; unsettled_a, unsettled_b count them), is 'not compared: too few "
         "calls' below 30 calls in either group, and is 'not compared: ran on different "
         "days' unless at least half of each group's calls fell on days the two shared "
         "(calls_together: [share of a's calls, share of b's]; days_together: [days shared, "

@@ -17,6 +17,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("calls", "calls", None),
     ("unserved_rate", "UNSERVED RATE (primary, ITT)", "unserved_rate_ci"),
     ("unserved", "unserved (abandoned, callback failed, error, overflow)", None),
+    ("unsettled", "unsettled (may yet be lost: callbacks pending, messages)", None),
     ("n_answered", "answered", None),
     ("n_abandoned", "abandoned", None),
     ("short_abandons", "  of which short abandons", None),
@@ -61,7 +62,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
 )
 RECONCILED = tuple(field for field, _, _ in ROWS if field.startswith("n_"))
 """The outcome rows the table shows; the reconciliation adds up these and nothing else."""
-_COUNTS = ("unserved", "short_abandons", *(f"n_{o.value}" for o in Outcome))
+_COUNTS = ("unserved", "unsettled", "short_abandons", *(f"n_{o.value}" for o in Outcome))
 _NO_CALLBACKS = {"callback_acceptance_rate", "callback_completion_rate",
                  "callback_promise_kept_rate"}  # fmt: skip
 _SHOWN_UNITS = {

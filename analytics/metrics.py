@@ -130,11 +130,23 @@ def unserved_sums(records: pd.DataFrame) -> dict[str, object]:
         "calls": 1,
         "callbacks_failed": outcome == Outcome.CALLBACK_FAILED,
         "unserved": outcome.isin(UNSERVED),
+        "unsettled": unsettled(records),
     }
 
 
+def unsettled(records: pd.DataFrame) -> pd.Series:
+    """Per call, whether it may yet be lost: out of line with a callback still pending (not
+    withdrawn), or a message not yet called back. Counted as not unserved today; a verdict
+    must hold even if every one of them is lost (analytics.compare.verdict)."""
+    outcome = records["outcome"]
+    pending = ((outcome == Outcome.LEFT) & records["callback_requested"].fillna(False).astype(bool)
+               & ~cancelled_callbacks(records))
+    return pending | (outcome == Outcome.VOICEMAIL)
+
+
 def unserved_rates(sums: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    s = sums[["calls", "callbacks_failed", "unserved"]].copy()
+    columns = ["calls", "callbacks_failed", "unserved", "unsettled"]
+    s = sums[[column for column in columns if column in sums]].copy()
     s["unserved_rate"] = _ratio(s["unserved"], s["calls"])
     s["unserved_rate_ci_low"], s["unserved_rate_ci_high"] = wilson_interval(
         s["unserved"], s["calls"], confidence

@@ -46,6 +46,7 @@ Report = dict[str, Any]
 _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
     "calls": "calls",
     "unserved": "unserved",
+    "unsettled": "unsettled",
     "unserved_rate": "unserved_rate",
     "unserved_rate_ci": ("unserved_rate_ci_low", "unserved_rate_ci_high"),
     # a count per outcome of calls that joined a queue: never-queued ones (NOT_QUEUED) are
@@ -351,6 +352,8 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
         "p_value": _number(row["p_value"]),
         "test": row["test"],
         "p_value_holm": _number(row["p_value_holm"]),
+        "unsettled_a": _number(row.get("unsettled_a", 0)),
+        "unsettled_b": _number(row.get("unsettled_b", 0)),
         "logrank_p_value": _number(p_logrank),
         "logrank_p_value_holm": _number(p_logrank_holm),
     }

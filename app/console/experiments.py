@@ -165,12 +165,18 @@ def experiment_state(svc: Services, queue: str) -> ExperimentState:
 
 def plain_verdict(row: pd.Series, labels: dict[str, str]) -> str:
     """analytics' verdict, in words an operator can act on."""
-    from analytics.compare import MIN_VERDICT_CALLS, NO_DIFFERENCE, verdict
+    from analytics.compare import MIN_VERDICT_CALLS, NO_DIFFERENCE, UNDECIDED, verdict
 
     said = verdict(row)
     if said == NO_DIFFERENCE:
         return (f"No clear difference yet between {labels[row['a']]} and {labels[row['b']]}: "
                 "keep the split running.")
+    if said.startswith(UNDECIDED):
+        lower, pending = ("a", row["unsettled_a"]) if row["difference"] < 0 else \
+            ("b", row["unsettled_b"])
+        return (f"Not decided yet: {labels[row[lower]]} leaves fewer callers unserved so far, "
+                f"but {pending:,} of its callers still wait for a callback or a call about "
+                "their message; if those fail, it does not. Keep the split running.")
     if not said.endswith(" lower"):
         return (f"Too few calls to judge yet (each arm needs at least {MIN_VERDICT_CALLS}): "
                 "keep the split running.")
