@@ -3,15 +3,16 @@
 The English patterns are written by hand: they match holdwell's default English prompts and
 catch an operator's own English wording that keeps their key phrases ("press 2", "number 3
 in line", "within 15 minutes"). A queue in a language with defaults of its own (Spanish,
-Portuguese, Italian: hold_policies/languages.toml) says none of them, so each such
-language's patterns are derived from its own defaults, never written twice: every English
-pattern is tried on each English default (filled with sample values), and where it matches,
-the language's default of the same name becomes a pattern, its placeholders any words; the
-placeholder the English pattern captured (a key, the position) becomes the capture. A
-default's literal key ("press 1 to confirm") counts as a placeholder of its own, numbered
-in order. The press word is the one the language puts before its key placeholders ("pulse",
-"tecle", "prima", "prema"); the wait is the language's own `within` phrase around its own
-minutes ("en un máximo de 15 minutos", "entro 1 minuto"), read as the English "within N
+Portuguese, Italian, French, German, Dutch: hold_policies/languages.toml) says none of
+them, so each such language's patterns are derived from its own defaults, never written
+twice: every English pattern is tried on each English default (filled with sample values),
+and where it matches, the language's default of the same name becomes a pattern, its
+placeholders any words; the placeholder the English pattern captured (a key, the position)
+becomes the capture. A default's literal key ("press 1 to confirm") counts as a placeholder
+of its own, numbered in order. The press word is the one the language puts before its key
+placeholders ("pulse", "tecle", "prima", "prema", "tapez", "Taste", "toets"); the wait is
+the language's own `within` phrase around its own minutes ("en un máximo de 15 minutos",
+"entro 1 minuto", "binnen 15 minuten"), read as the English "within N
 minutes" is ("an hour" and the open-ended wait are no number of minutes, in any language).
 
 Which language a document is in is read from its <Say language="..."> attributes; English

@@ -51,14 +51,18 @@ from tests.conftest import AUTH_TOKEN
 from tests.support.broken_store import break_store
 from tests.support.sids import sid
 
-TAGS = ("es-ES", "pt-BR", "pt-PT", "it-IT", "en-US")
+TAGS = ("es-ES", "pt-BR", "pt-PT", "it-IT", "fr-FR", "de-DE", "nl-NL", "en-US")
 LINE, FROM, OTHER, THIRD = "+14155550000", "+14155550100", "+14155550123", "+14155550177"
 NINTH = "+14155550199"
 KEYED = "2125550199"
 REASON = {"es": "Quiero cambiar mi dirección", "pt": "Quero mudar o meu endereço",
-          "it": "Vorrei cambiare il mio indirizzo", "en": "I want to change my address"}
+          "it": "Vorrei cambiare il mio indirizzo", "fr": "Je souhaite changer mon adresse",
+          "de": "Ich möchte meine Adresse ändern", "nl": "Ik wil mijn adres wijzigen",
+          "en": "I want to change my address"}
 TRANSCRIPT = {"es": "Llámenme por mi pedido", "pt": "Liguem-me por causa da encomenda",
-              "it": "Richiamatemi per il mio ordine", "en": "Call me about my order"}
+              "it": "Richiamatemi per il mio ordine", "fr": "Rappelez-moi pour ma commande",
+              "de": "Rufen Sie mich wegen meiner Bestellung zurück",
+              "nl": "Bel mij terug over mijn bestelling", "en": "Call me about my order"}
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
@@ -639,9 +643,10 @@ def heard_in_line(make_app, clock, tmp_path, tag: str) -> dict[str, dict[str, ob
 @pytest.mark.parametrize("tag", TAGS)
 def test_the_virtual_caller_hears_the_queues_language_as_it_hears_english(
         make_app, clock, tmp_path, tag):
-    """A virtual caller (emulator.listening) on a Spanish, Portuguese or Italian queue hears
-    the same position, wait, apology and keys in the app's own documents as on an English one
-    (it had heard none: its patterns were English only, so it pressed no key)."""
+    """A virtual caller (emulator.listening) on a Spanish, Portuguese, Italian, French, German
+    or Dutch queue hears the same position, wait, apology and keys in the app's own documents
+    as on an English one (it had heard none: its patterns were English only, so it pressed no
+    key)."""
     english = heard_in_line(make_app, clock, tmp_path, "en-US")
     assert english["checkin"] == {"keep_key": "1", "callback_key": "2", "position": 3,
                                   "wait_s": english["checkin"]["wait_s"], "overflow": False,

@@ -44,34 +44,38 @@ def test_config_check_warns_of_a_polly_voice_it_does_not_know(config_file):
     assert "warning" not in known.output
 
 
-def test_config_check_warns_that_a_french_queue_still_speaks_english(config_file):
+def test_config_check_warns_that_a_queue_in_a_language_without_defaults_speaks_english(
+        config_file):
     """`language = "fr-FR"` alone had passed with no word (walk-through F5), and its callers
-    heard "Thank you for calling…" in English, read by the French voice (French has
-    holdwell's own words, but no defaults of its own for the prompts)."""
-    bare = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "fr-FR"\n')
+    heard "Thank you for calling…" in English, read by the French voice. French now has
+    defaults of its own (below); a language without them (Japanese, not built in) is still
+    warned of."""
+    bare = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "ja-JP"\n')
     assert bare.exit_code == 0
-    assert ("warning: queues.sales.language = 'fr-FR', but what every caller in line hears "
+    assert ("warning: queues.sales.language = 'ja-JP', but what every caller in line hears "
             "is left to holdwell's defaults, which are English (welcome, connecting)"
             ) in bare.output
-    written = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "fr-FR"\n'
-                      '[queues.sales.prompts]\nwelcome = "Merci de votre appel."\n'
-                      'connecting = "Nous vous passons un conseiller."\n')
+    written = checked(config_file, '[queues.sales]\npolicy = "silence"\nlanguage = "ja-JP"\n'
+                      '[queues.sales.prompts]\nwelcome = "お電話ありがとうございます。"\n'
+                      'connecting = "担当者におつなぎします。"\n')
     assert "which are English" not in written.output  # a silence queue says nothing else
     # to every caller: no warning to silence only by writing all 44 texts (review 31 #13)
-    checkin = checked(config_file, '[queues.sales]\npolicy = "checkin"\nlanguage = "fr-FR"\n'
-                      '[queues.sales.prompts]\nwelcome = "Merci de votre appel."\n')
+    checkin = checked(config_file, '[queues.sales]\npolicy = "checkin"\nlanguage = "ja-JP"\n'
+                      '[queues.sales.prompts]\nwelcome = "お電話ありがとうございます。"\n')
     said = [line for line in checkin.output.splitlines()
-            if line.startswith("warning: queues.sales.language = 'fr-FR', but ")]
+            if line.startswith("warning: queues.sales.language = 'ja-JP', but ")]
     assert said and ("which are English (apology, position, next_in_line, wait, "
-                     "keep_waiting, connecting): write it in fr-FR") in said[0]
+                     "keep_waiting, connecting): write it in ja-JP") in said[0]
     english = checked(config_file, '[queues.sales]\nlanguage = "en-GB"\n')
     assert "warning" not in english.output
 
 
-@pytest.mark.parametrize("language", ["es-ES", "es-MX", "pt-BR", "pt-PT", "it-IT"])
+@pytest.mark.parametrize("language", ["es-ES", "es-MX", "pt-BR", "pt-PT", "it-IT", "fr-FR",
+                                      "fr-CA", "de-DE", "nl-NL"])
 def test_a_queue_in_a_language_with_defaults_of_its_own_is_not_warned(config_file, language):
-    """A Spanish, Portuguese or Italian queue that writes nothing hears its own language's
-    defaults (hold_policies/languages.toml): nothing is left in English to warn of."""
+    """A Spanish, Portuguese, Italian, French, German or Dutch queue that writes nothing hears
+    its own language's defaults (hold_policies/languages.toml): nothing is left in English to
+    warn of."""
     bare = checked(config_file, f'[queues.sales]\npolicy = "callback"\nlanguage = "{language}"\n'
                    '[line]\nsupport_number = "+14155550000"\n')
     assert bare.exit_code == 0, bare.output

@@ -1,5 +1,6 @@
-"""A callback queue in Spanish, Portuguese or Italian, emulated: its virtual callers hear the
-keys in the queue's own language and take callbacks as an English queue's do.
+"""A callback queue in Spanish, Portuguese, Italian, French, German or Dutch, emulated: its
+virtual callers hear the keys in the queue's own language and take callbacks as an English
+queue's do.
 
 The virtual callers had understood English only; on a queue with `language = "es-ES"` (whose
 defaults are Spanish: hold_policies/languages.toml) they heard no key offered, no position
@@ -28,7 +29,7 @@ def run(url: str, tag: str):
                    config=config, record=True)
 
 
-@pytest.mark.parametrize("tag", ["es-ES", "pt-BR", "it-IT"])
+@pytest.mark.parametrize("tag", ["es-ES", "pt-BR", "it-IT", "fr-FR", "de-DE", "nl-NL"])
 def test_callbacks_are_booked_in_the_queues_language_as_in_english(sqlite_url, tag):
     english, theirs = run(sqlite_url, "en-US"), run(sqlite_url, tag)
     assert english.errors == [] and theirs.errors == []

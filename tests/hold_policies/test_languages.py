@@ -93,7 +93,8 @@ def test_the_top_band_is_said_within_an_hour():
 @pytest.mark.parametrize(("code", "hour", "minute", "words"), [
     ("en", 8, 0, "8 AM"), ("en", 14, 30, "2:30 PM"), ("en", 0, 0, "midnight"),
     ("en", 12, 0, "noon"), ("en", 0, 30, "12:30 AM"), ("en", 12, 30, "12:30 PM"),
-    ("es", 0, 0, "medianoche"), ("de", 0, 0, "0 Uhr"), ("fr", 12, 0, "12 h"),
+    ("es", 0, 0, "medianoche"), ("de", 0, 0, "Mitternacht"), ("fr", 12, 0, "12 h"),
+    ("fr", 0, 0, "minuit"), ("nl", 0, 0, "middernacht"), ("de", 0, 30, "0:30 Uhr"),
     ("it", 0, 0, "a mezzanotte"), ("pt", 0, 0, "à meia-noite"),
     ("es", 8, 0, "las 8:00"), ("es", 14, 30, "las 14:30"), ("fr", 8, 0, "8 h"),
     ("fr", 14, 30, "14 h 30"), ("de", 8, 0, "8 Uhr"), ("de", 8, 30, "8:30 Uhr"),
@@ -157,8 +158,9 @@ def test_a_midnight_opening_is_named_by_the_night_it_ends():
     assert opens(2026, 12, 26, 1, 0) == "on Friday night, January 8, at midnight"
     now = datetime(2026, 12, 4, 23, 59, tzinfo=new_york)
     opening = hours.next_opening(now)
-    assert when_words(opening, now, hours, BUILT_IN["de"]) == "morgen um 0 Uhr"
-    # named by the night before it where the language can: Italian had said "domani alle 0"
+    assert when_words(opening, now, hours, BUILT_IN["de"]) == "heute um Mitternacht"
+    # named by the night before it where the language can: Italian had said "domani alle 0",
+    # German "morgen um 0 Uhr"
     for code, friday, thursday, tuesday, later in (
             ("es", "esta noche a medianoche", "mañana por la noche, a medianoche",
              "el viernes por la noche, a medianoche",
@@ -167,7 +169,13 @@ def test_a_midnight_opening_is_named_by_the_night_it_ends():
              "venerdì notte a mezzanotte", "nella notte di venerdì 8 gennaio, a mezzanotte"),
             ("pt", "hoje à meia-noite", "na noite de amanhã, à meia-noite",
              "na noite de sexta-feira, à meia-noite",
-             "na noite de sexta-feira, 8 de janeiro, à meia-noite")):
+             "na noite de sexta-feira, 8 de janeiro, à meia-noite"),
+            ("fr", "ce soir à minuit", "demain soir à minuit", "vendredi soir à minuit",
+             "vendredi 8 janvier au soir, à minuit"),
+            ("de", "heute um Mitternacht", "morgen um Mitternacht", "am Freitag um Mitternacht",
+             "am Freitag, 8. Januar um Mitternacht"),
+            ("nl", "vanavond om middernacht", "morgenavond om middernacht",
+             "op vrijdagavond om middernacht", "op vrijdagavond 8 januari om middernacht")):
         language = BUILT_IN[code]
         for when, words in (((2026, 12, 4, 23, 59), friday), ((2026, 12, 3, 18, 0), thursday),
                             ((2026, 12, 8, 9, 0), tuesday), ((2026, 12, 26, 1, 0), later)):
@@ -211,21 +219,22 @@ def test_a_language_without_built_in_words_is_warned_about_by_name():
     assert len(built_in) == 1
     assert built_in[0].startswith("queues.support.language = 'ja-JP'")
     assert "in English" in built_in[0]
-    # both left every prompt to defaults that are English: each is told so too (Spanish
-    # has defaults of its own)
+    # it left every prompt to defaults that are English: it is told so too (Spanish and
+    # French have defaults of their own, so their queues hear nothing in English)
     assert {w.split(",")[0] for w in config.warnings() if "defaults, which are English" in w
-            } == {"queues.support.language = 'ja-JP'", "queues.ventes.language = 'fr-CA'"}
+            } == {"queues.support.language = 'ja-JP'"}
 
 
-OWN_DEFAULTS = ("es", "pt", "pt-PT", "it")
+OWN_DEFAULTS = ("es", "pt", "pt-PT", "it", "fr", "de", "nl")
 """The languages whose queues hear their own defaults where the operator wrote nothing."""
 
 
 def test_which_languages_have_defaults_of_their_own():
     assert {code for code, language in BUILT_IN.items() if language.own_defaults} == set(
         OWN_DEFAULTS)
-    for code in ("fr", "de", "nl"):  # holdwell's own words only: the rest stays English
-        assert BUILT_IN[code].default_words is ENGLISH
+    for code in OWN_DEFAULTS:  # French, German and Dutch had heard the English defaults
+        assert BUILT_IN[code].default_words is BUILT_IN[code]
+    assert language_of("ja-JP").default_words is ENGLISH  # not built in: English stays
 
 
 @pytest.mark.parametrize(("tag", "code"), [("pt", "pt"), ("pt-BR", "pt"), ("pt-PT", "pt-PT"),
@@ -272,7 +281,15 @@ def test_an_open_ended_wait_is_never_within_more_than_an_hour(code):
     ("pt", 300, None, "Vamos dar notícias sobre a espera aproximadamente a cada 5 minutos;"),
     ("pt-PT", 60, 90, "Vamos dar-lhe notícias em cerca de um minuto e meio e, depois, "
                       "aproximadamente uma vez por minuto;"),
-    ("fr", 60, None, "We will check in with you about once a minute;")])  # no defaults: English
+    ("fr", 60, None, "Nous ferons le point avec vous environ une fois par minute ;"),
+    ("fr", 150, 300, "Nous ferons le point avec vous dans environ 5 minutes, puis environ "
+                     "toutes les 2 minutes et demie ;"),
+    ("de", 90, None, "Wir melden uns etwa alle anderthalb Minuten bei Ihnen;"),
+    ("de", 60, 300, "Wir melden uns in etwa 5 Minuten und danach etwa einmal pro Minute bei "
+                    "Ihnen;"),
+    ("nl", 30, None, "We houden u ongeveer elke 30 seconden op de hoogte;"),
+    ("nl", 60, 90, "We houden u over ongeveer anderhalve minuut en daarna ongeveer één keer "
+                   "per minuut op de hoogte;")])
 def test_the_default_welcome_says_how_often_in_the_queues_language(code, interval_s, first_s,
                                                                    words):
     policy = CheckinPolicy(voice=Voice(language=code), interval_s=interval_s,
