@@ -18,8 +18,14 @@ import numpy as np
 from analytics.intervals import t_quantile, t_sf, wilson_interval
 
 BATCHES = 20
-MIN_PER_BATCH = 50
-"""Batch means need BATCHES × MIN_PER_BATCH calls; fewer, and intervals assume independence."""
+MIN_PER_BATCH = 30
+"""Calls a batch needs before there are more than MIN_CLUSTERS of them: 20 batches from 600
+calls, one more per 30 calls from 300, 10 below that."""
+SMALLEST_BATCH = 5
+"""Below MIN_CLUSTERS batches of this many calls (50 calls), intervals take calls as
+independent. Measured (benchmarks/calibrate_verdicts.py, two runs of one busy line): with
+calls taken as independent below 1,000 calls, 6 of 40 600-call pairs and 15 of 60 150-call
+pairs were called different; batched so, 1 of 40 and 5 of 60, against 5% expected."""
 MIN_DAYS = 20
 """Days a group needs for its days to be the clusters (a month of weekdays)."""
 MIN_CLUSTERS = 10
@@ -36,10 +42,11 @@ def cluster_codes(minutes: np.ndarray, calls: np.ndarray) -> tuple[np.ndarray, s
     if distinct.size >= MIN_DAYS:
         return np.searchsorted(distinct, days), "day"
     total = int(calls.sum())
-    if total < BATCHES * MIN_PER_BATCH:
+    if total < MIN_CLUSTERS * SMALLEST_BATCH:
         return None
+    batches = min(BATCHES, max(MIN_CLUSTERS, total // MIN_PER_BATCH))
     before = np.concatenate([[0], np.cumsum(calls)[:-1]])
-    batch = (BATCHES * before) // total
+    batch = (batches * before) // total
     if np.unique(batch).size < MIN_CLUSTERS:
         return None
     return np.unique(batch, return_inverse=True)[1].ravel(), "time batches"

@@ -77,10 +77,10 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "without one) and voicemail (a message still to be called back) are not counted "
         "unserved: they have their own rows; "
         "95% CI allows for calls close in time moving together (clustered_by): cluster-robust "
-        "by UTC day when the group has 20 days, else batch means over 20 batches contiguous in "
-        "entry time (1,000 calls or more), never narrower than the Wilson score interval; with "
-        "fewer calls and days ('none') the Wilson score interval, which takes calls as "
-        "independent",
+        "by UTC day when the group has 20 days, else batch means over batches contiguous in "
+        "entry time (20 from 600 calls, one per 30 calls from 300, 10 from 50 calls), never "
+        "narrower than the Wilson score interval; with fewer calls and days ('none') the "
+        "Wilson score interval, which takes calls as independent",
     ),
     "unsettled": (
         "calls",
@@ -123,8 +123,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "method",
         "how this group's 95% intervals of the unserved and abandonment rates, service "
         "levels, ASA and time to serve allow for calls close in time moving together: "
-        "cluster-robust by UTC day (20 days or more), batch means over 20 time batches "
-        "(1,000 calls or more, in at least 10 distinct minutes), or none (the Wilson score "
+        "cluster-robust by UTC day (20 days or more), batch means over time batches (20 "
+        "from 600 calls, one per 30 calls from 300, 10 from 50 calls; in at least 10 distinct "
+        "minutes), or none (the Wilson score "
         "interval for rates, mean ± t·sd/√n for ASA and time to serve, calls taken as "
         "independent). The Kaplan–Meier bands (patience, still willing to wait) always take "
         "calls as independent",

@@ -1,5 +1,5 @@
 """The text and HTML reports say which method each group's intervals used: it had been in
-`--json` only, and a group of 800 calls (independent) reads differently from one of 3,000
+`--json` only, and a group of 40 calls (independent) reads differently from one of 3,000
 (batch means)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from analytics.synthetic import arm_for_rate, synthetic_records
 def test_each_group_says_how_its_intervals_allow_for_calls_moving_together():
     arms = [arm_for_rate("checkin", 0.2), arm_for_rate("silence", 0.25, queue="sales")]
     small, large = (synthetic_records(arms[i:i + 1], n, np.random.default_rng(2))
-                    for i, n in ((0, 300), (1, 3000)))
+                    for i, n in ((0, 40), (1, 3000)))
 
     records = pd.concat([small, large], ignore_index=True)
     for name in ("queue", "policy", "arm"):
