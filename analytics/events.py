@@ -5,10 +5,12 @@ wait_s, data), which carry what records lose: when announcements were made, who 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from os import PathLike
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analytics.records import read_table, row_numbers
@@ -19,9 +21,11 @@ from analytics.validation import (
     RowNumbers,
     number_column,
     numbered,
+    quoted_rows,
     text_column,
     time_column,
 )
+from hold_policies.call_outcome import FACT_ONLY
 from hold_policies.records import Event
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -30,16 +34,33 @@ EVENT_COLUMNS: tuple[str, ...] = (
 EVENT_TEXT_COLUMNS = ("time", "call_id", "queue", "event", "policy", "arm", "data")
 EVENT_NUMBER_COLUMNS = ("position", "wait_s")
 EVENT_NAMES: tuple[str, ...] = tuple(e.value for e in Event)
+RAW_FACTS: frozenset[str] = FACT_ONLY
+"""Facts the app's log (`call_events`) keeps beside the events (a hang-up as one source saw
+it, a leave, a callback's end...): its records are decided from them, and no analysis reads
+them; the database's reader leaves them out (`app.storage.read`), and so does a file's."""
 
 
 def validate_events(frame: pd.DataFrame, source: str = "events",
-                    rows: RowNumbers | None = None) -> pd.DataFrame:
+                    rows: RowNumbers | None = None,
+                    raw_facts: Counter[str] | None = None) -> pd.DataFrame:
     """Return events with normalised dtypes, or raise RecordsError naming every bad column.
 
     time is UTC; position Int64 and wait_s float may be empty; data stays as given (a JSON
     object as text, a dict, or empty); event must be one of the call-log event names.
+    The app's raw facts (`RAW_FACTS`: HANGUP, LEAVE, ... which its log keeps beside the
+    events) are skipped, as the database's reader leaves them out; `raw_facts` counts them
+    by name, for the command to say.
     `rows`: how messages number the rows they quote, as for records (a CSV file's lines).
     """
+    rows = rows or RowNumbers()
+    if "event" in frame.columns:
+        names = frame["event"].astype(str).str.strip()
+        raw = names.isin(RAW_FACTS).to_numpy()
+        if raw.any():
+            if raw_facts is not None:
+                raw_facts.update(names[raw].value_counts().to_dict())
+            frame = frame[~raw].reset_index(drop=True)
+            rows = rows.keeping(np.flatnonzero(~raw))
     with numbered(rows):
         return _validated_events(frame, source)
 
@@ -62,25 +83,40 @@ def _validated_events(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     event = out["event"].astype(str).str.strip()
     unknown = ~event.isin(EVENT_NAMES)
     if unknown.any():
-        shown = ", ".join(sorted(set(event[unknown]))[:5])
-        problems.append(f"column 'event': unknown event name(s): {shown}")
+        problems.append(f"column 'event': {quoted_rows(unknown, out['event'])} are not "
+                        f"call-log event names ({', '.join(EVENT_NAMES)})")
     if problems:
         raise RecordsError(source, problems)
     out["event"] = event.astype("category")
     return out
 
 
-def load_events(paths: str | PathLike[str] | Sequence[str | PathLike[str]]) -> pd.DataFrame:
-    """Read and validate CSV/Parquet event files (chronological order within each call kept)."""
+def load_events(paths: str | PathLike[str] | Sequence[str | PathLike[str]],
+                raw_facts: Counter[str] | None = None) -> pd.DataFrame:
+    """Read and validate CSV/Parquet event files (chronological order within each call kept;
+    the raw facts a dump of the app's log holds skipped, and counted in `raw_facts`)."""
     if isinstance(paths, str | PathLike):
         paths = [paths]
     frames = [
         validate_events(read_table(path, EVENT_TEXT_COLUMNS, EVENT_NUMBER_COLUMNS),
-                        source=str(path), rows=row_numbers(path)) for path in paths
+                        source=str(path), rows=row_numbers(path), raw_facts=raw_facts)
+        for path in paths
     ]
     if not frames:
         raise RecordsError("events", ["no event files given"])
     return pd.concat(frames, ignore_index=True)
+
+
+def raw_facts_sentence(raw_facts: Counter[str]) -> str:
+    """What a read of event files skipped as the app's raw facts, in words ('' if none)."""
+    total = sum(raw_facts.values())
+    if not total:
+        return ""
+    named = ", ".join(f"{n:,} {name}" for name, n in sorted(raw_facts.items(),
+                                                            key=lambda kv: (-kv[1], kv[0])))
+    return (f"--events: skipped {total:,} raw fact{'s' if total != 1 else ''} of the app's "
+            f"call log ({named}): they reach analysis only through the events and records "
+            "decided from them, as the database's reader leaves them out")
 
 
 def event_data(value: Any) -> dict[str, Any]:

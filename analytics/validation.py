@@ -53,11 +53,19 @@ class RowNumbers:
     else (Parquet, a frame, the database) by its data row, counted from 1. `first` is the
     number of the frame's first row (a batch that starts deep in a file)."""
 
-    def __init__(self, lines: bool = False, first: int = 1) -> None:
-        self.lines, self.first = lines, first
+    def __init__(self, lines: bool = False, first: int = 1,
+                 kept: np.ndarray | None = None) -> None:
+        self.lines, self.first, self.kept = lines, first, kept
 
     def said(self, position: int) -> str:
-        return f"{'line' if self.lines else 'data row'} {self.first + position}"
+        place = int(self.kept[position]) if self.kept is not None else position
+        return f"{'line' if self.lines else 'data row'} {self.first + place}"
+
+    def keeping(self, positions: np.ndarray) -> RowNumbers:
+        """The numbers of a frame of only the rows at `positions` of this one (rows a reader
+        skipped), so a message still names each row where it is in the file."""
+        kept = positions if self.kept is None else self.kept[positions]
+        return RowNumbers(self.lines, self.first, np.asarray(kept))
 
     @classmethod
     def csv(cls, rows_before: int = 0) -> RowNumbers:
@@ -134,6 +142,11 @@ def _validated(frame: pd.DataFrame, source: str, unique_ids: bool) -> pd.DataFra
     out["callback_requested"] = out["callback_requested"] | out["outcome"].isin(CALLBACK_OUTCOMES)
     order = list(RECORD_COLUMNS) + [c for c in out.columns if c not in RECORD_COLUMNS]
     return out if list(out.columns) == order else out[order]
+
+
+def quoted_rows(mask: pd.Series | np.ndarray, raw: pd.Series) -> str:
+    """`_rows` for other readers' checks (the events'): "2 value(s) (line 5: 'X', ...)"."""
+    return _rows(mask, raw)
 
 
 def _rows(mask: pd.Series | np.ndarray, raw: pd.Series) -> str:

@@ -8,6 +8,7 @@ imported only when used, so these commands load without a database driver.
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from analytics.events import load_events, validate_events
+from analytics.events import load_events, raw_facts_sentence, validate_events
 from analytics.filters import between
 from analytics.formatting import left_out_sentence
 from analytics.not_queued import EXPORTED, REPORTED, NotQueued, not_queued_sentence
@@ -141,7 +142,11 @@ def read_events(
     """
     try:
         if events_paths:
-            return load_events(list(events_paths))
+            raw_facts: Counter[str] = Counter()
+            events = load_events(list(events_paths), raw_facts)
+            if said := raw_facts_sentence(raw_facts):
+                click.echo(said, err=True)
+            return events
         if records_paths:
             return None
         url = database_url(db_url)
