@@ -85,10 +85,32 @@ def _validated_events(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     if unknown.any():
         problems.append(f"column 'event': {quoted_rows(unknown, out['event'])} are not "
                         f"call-log event names ({', '.join(EVENT_NAMES)})")
+    if not problems:
+        _check_repeats(out.assign(event=event), problems)
     if problems:
         raise RecordsError(source, problems)
     out["event"] = event.astype("category")
     return out
+
+
+def _check_repeats(events: pd.DataFrame, problems: list[str]) -> None:
+    """The call log keeps each event once (its dedupe key: a retried webhook inserts nothing
+    twice), so a row equal to an earlier one in every column is the same event read twice
+    (a file appended to itself, two dumps joined): counted, it would score a told wait twice
+    and write two exit lines for one call. Refused as a repeated call id in records is. Data
+    is compared as the JSON object it holds (key order and spacing aside)."""
+    near = events.duplicated(["call_id", "time", "event"], keep=False).to_numpy()
+    if not near.any():  # the usual case: no two events of a call share a moment and a name
+        return
+    alike = events[near].assign(data=events["data"][near].map(
+        lambda value: json.dumps(event_data(value), sort_keys=True, default=str)))
+    repeated = np.zeros(len(events), dtype=bool)
+    repeated[np.flatnonzero(near)] = alike[list(EVENT_COLUMNS)].duplicated().to_numpy()
+    if repeated.any():
+        problems.append(f"column 'event': {quoted_rows(repeated, events['event'])} repeat "
+                        "an earlier row "
+                        "in every column (the call log keeps each event once: the same "
+                        "events read twice?)")
 
 
 def load_events(paths: str | PathLike[str] | Sequence[str | PathLike[str]],
