@@ -52,17 +52,24 @@ def validate_events(frame: pd.DataFrame, source: str = "events",
     by name, for the command to say.
     `rows`: how messages number the rows they quote, as for records (a CSV file's lines).
     """
-    rows = rows or RowNumbers()
-    if "event" in frame.columns:
-        names = frame["event"].astype(str).str.strip()
-        raw = names.isin(RAW_FACTS).to_numpy()
-        if raw.any():
-            if raw_facts is not None:
-                raw_facts.update(names[raw].value_counts().to_dict())
-            frame = frame[~raw].reset_index(drop=True)
-            rows = rows.keeping(np.flatnonzero(~raw))
+    frame, rows = without_raw_facts(frame, rows or RowNumbers(), raw_facts)
     with numbered(rows):
         return _validated_events(frame, source)
+
+
+def without_raw_facts(frame: pd.DataFrame, rows: RowNumbers,
+                      raw_facts: Counter[str] | None = None) -> tuple[pd.DataFrame, RowNumbers]:
+    """The frame without the app's raw facts (counted by name in `raw_facts`), and how its
+    rows are numbered still as they are in the file."""
+    if "event" not in frame.columns:
+        return frame, rows
+    names = frame["event"].astype(str).str.strip()
+    raw = names.isin(RAW_FACTS).to_numpy()
+    if not raw.any():
+        return frame, rows
+    if raw_facts is not None:
+        raw_facts.update(names[raw].value_counts().to_dict())
+    return frame[~raw].reset_index(drop=True), rows.keeping(np.flatnonzero(~raw))
 
 
 def _validated_events(frame: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -114,19 +121,86 @@ def _check_repeats(events: pd.DataFrame, problems: list[str]) -> None:
 
 
 def load_events(paths: str | PathLike[str] | Sequence[str | PathLike[str]],
-                raw_facts: Counter[str] | None = None) -> pd.DataFrame:
+                raw_facts: Counter[str] | None = None, records: pd.DataFrame | None = None,
+                notes: list[str] | None = None) -> pd.DataFrame:
     """Read and validate CSV/Parquet event files (chronological order within each call kept;
-    the raw facts a dump of the app's log holds skipped, and counted in `raw_facts`)."""
+    the raw facts a dump of the app's log holds skipped, and counted in `raw_facts`). With
+    `records` (validated), `notes` gets a sentence for each file's announcements that are
+    off their call's record (`off_record_sentences`), naming their lines."""
     if isinstance(paths, str | PathLike):
         paths = [paths]
-    frames = [
-        validate_events(read_table(path, EVENT_TEXT_COLUMNS, EVENT_NUMBER_COLUMNS),
-                        source=str(path), rows=row_numbers(path), raw_facts=raw_facts)
-        for path in paths
-    ]
+    frames = []
+    for path in paths:
+        frame, rows = without_raw_facts(
+            read_table(path, EVENT_TEXT_COLUMNS, EVENT_NUMBER_COLUMNS), row_numbers(path),
+            raw_facts)
+        events = validate_events(frame, source=str(path), rows=rows)
+        if records is not None and notes is not None:
+            with numbered(rows):
+                notes.extend(off_record_sentences(events, records, str(path)))
+        frames.append(events)
     if not frames:
         raise RecordsError("events", ["no event files given"])
     return pd.concat(frames, ignore_index=True)
+
+
+IN_LINE_SLACK_S = 1.0
+"""How far outside its call's recorded time in line an announcement may be logged and still
+be of it: Twilio's QueueTime is whole seconds, so the entry and the end a record is decided
+from may each be placed up to a second off (an emulated day has check-ins logged 0.7 s past
+the decided end of the wait)."""
+
+
+def off_record(events: pd.DataFrame,
+               records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Masks over `events` of the announcements (ANNOUNCE) of a record's call that are not of
+    that record: (labelled otherwise: queue, policy or arm not the record's; timed outside
+    its time in line: before entered_at or after entered_at + wait_s, by more than
+    IN_LINE_SLACK_S). A told wait is scored against its call's record and in its group, so
+    such a telling would be scored against a wait it was not told in (one timed before the
+    caller entered is always late). Events of no record's call are in neither."""
+    place = pd.Index(records["call_id"].astype(str)).get_indexer(
+        events["call_id"].astype(str))
+    said = (events["event"] == Event.ANNOUNCE).to_numpy() & (place >= 0)
+    labelled = np.zeros(len(events), dtype=bool)
+    timed = np.zeros(len(events), dtype=bool)
+    if not said.any():
+        return labelled, timed
+    at = place[said]
+    of_said = events[said]
+    for name in ("queue", "policy", "arm"):
+        labelled[said] |= (of_said[name].astype(str).to_numpy()
+                           != records[name].astype(str).to_numpy()[at])
+    entered = records["entered_at"].to_numpy("datetime64[ns]")[at]
+    ended = entered + (records["wait_s"].astype(float).to_numpy()[at] * 1e9).astype(
+        "timedelta64[ns]")
+    time = of_said["time"].to_numpy("datetime64[ns]")
+    slack = np.timedelta64(int(IN_LINE_SLACK_S * 1e9), "ns")
+    timed[said] = (time < entered - slack) | (time > ended + slack)
+    return labelled, timed & ~labelled
+
+
+def off_record_sentences(events: pd.DataFrame, records: pd.DataFrame,
+                         source: str) -> list[str]:
+    """A warning for each kind of announcement `off_record` finds, naming the rows (as the
+    `numbered` context says): they are left out of the told waits' scores."""
+    labelled, timed = off_record(events, records)
+    said = []
+    if labelled.any():
+        said.append(f"warning: {source}: left out {int(labelled.sum()):,} announcement(s) "
+                    "whose queue, policy or arm is not their call's record's (column "
+                    f"'call_id': {quoted_rows(labelled, events['call_id'])}): no told wait of "
+                    "them is scored")
+    if timed.any():
+        said.append(f"warning: {source}: left out {int(timed.sum()):,} announcement(s) timed "
+                    "outside their call's time in line, entered_at to entered_at + wait_s "
+                    f"(column 'time': {quoted_rows(timed, events['time'].map(_iso))}): no told "
+                    "wait of them is scored")
+    return said
+
+
+def _iso(time: pd.Timestamp) -> str:
+    return time.isoformat().replace("+00:00", "Z")
 
 
 def raw_facts_sentence(raw_facts: Counter[str]) -> str:

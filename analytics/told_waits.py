@@ -12,6 +12,9 @@ deadline (their wait ended after it, whatever the outcome), *in time* if they we
 by it. Tellings whose caller left the line before the deadline (hung up, or took a callback
 or a message) are not scored, nor are callback takers' tellings at all (as in the report):
 whether the promise would have been kept is unknown. late share = late / (late + in time).
+Tellings that are not of their call's record (another queue, policy or arm, or timed outside
+its time in line: `analytics.events.off_record`) are not scored either: scored, one timed
+before the caller entered was always late.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.events import event_data
+from analytics.events import event_data, off_record
 from analytics.groups import GROUP, with_groups
 from analytics.metrics import callback_takers
 from hold_policies.records import Event
@@ -72,6 +75,8 @@ def told_wait_tally(records: pd.DataFrame, events: pd.DataFrame | None) -> pd.Da
     said = events[events["event"] == Event.ANNOUNCE]
     told = said["data"].map(_told_wait_s)
     said = said.assign(told_s=told)[told.notna()]
+    labelled, timed = off_record(said, records)
+    said = said[~(labelled | timed)]  # of another queue, policy or time than their record
     calls = with_groups(records).set_index("call_id")
     said = said[said["call_id"].isin(calls.index)]
     if said.empty:

@@ -17,7 +17,12 @@ from typing import Any
 import click
 import pandas as pd
 
-from analytics.events import load_events, raw_facts_sentence, validate_events
+from analytics.events import (
+    load_events,
+    off_record_sentences,
+    raw_facts_sentence,
+    validate_events,
+)
 from analytics.filters import between
 from analytics.formatting import left_out_sentence
 from analytics.not_queued import EXPORTED, REPORTED, NotQueued, not_queued_sentence
@@ -134,27 +139,37 @@ def not_queued_of_log(db_url: str | None, start: pd.Timestamp | None,
 def read_events(
     events_paths: Sequence[Path], records_paths: Sequence[Path], db_url: str | None,
     only: Sequence[str] | None = None, numbers: bool = False,
+    records: pd.DataFrame | None = None,
 ) -> pd.DataFrame | None:
     """Events from --events files, else from the database when records come from it.
 
     `only` narrows a database read to those event names (the HTML report needs ANNOUNCE);
-    `numbers` joins each call's caller number (the queue_log export's caller IDs).
+    `numbers` joins each call's caller number (the queue_log export's caller IDs);
+    `records`: the report's, whose announcements off their call's record are said (and
+    left out of the told waits' scores).
     """
+    notes: list[str] = []
     try:
         if events_paths:
             raw_facts: Counter[str] = Counter()
-            events = load_events(list(events_paths), raw_facts)
+            events = load_events(list(events_paths), raw_facts, records, notes)
             if said := raw_facts_sentence(raw_facts):
                 click.echo(said, err=True)
-            return events
-        if records_paths:
+        elif records_paths:
             return None
-        url = database_url(db_url)
-        with database_errors(url, _db_flag(db_url)):
-            frame = _database_reader().read_events_frame(url, only=only, numbers=numbers)
-        return validate_events(frame, source=f"database {safe_url(url)}")
+        else:
+            url = database_url(db_url)
+            with database_errors(url, _db_flag(db_url)):
+                frame = _database_reader().read_events_frame(url, only=only, numbers=numbers)
+            source = f"database {safe_url(url)}"
+            events = validate_events(frame, source=source)
+            if records is not None:
+                notes = off_record_sentences(events, records, source)
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
+    for note in notes:
+        click.echo(note, err=True)
+    return events
 
 
 def records_source(records_paths: Sequence[Path], db_url: str | None) -> str:
@@ -264,7 +279,10 @@ def report_from_database(
                 for n, (batch, said) in enumerate(read.told_batches(url), 1):
                     where = f"{source} (announcements, batch {n})"
                     records = select(validate_records(batch, where, unique_ids=False))
-                    tallies.append(told_wait_tally(records, validate_events(said, where)))
+                    said = validate_events(said, where)
+                    tallies.append(told_wait_tally(records, said))
+                    for note in off_record_sentences(said, records, where):
+                        click.echo(note, err=True)
                     scored_so_far.add(len(said))
     except RecordsError:
         click.echo("a batch of records does not validate: reading the log whole to name the "
@@ -394,7 +412,8 @@ def report_command(
         events = None
         if events_paths or not records_paths:  # announcements come with a database's records
             with stage("reading the announcements"):
-                events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",))
+                events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",),
+                                     records=records)
         if events is not None:  # every told wait, scored (the records keep only the first)
             with stage(f"scoring the told waits of {len(events):,} announcements"):
                 report["told_waits"] = told_wait_rows(records, events)
