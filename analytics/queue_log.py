@@ -38,7 +38,8 @@ from analytics.queue_log_records import (
     floor_epoch,
     floor_epochs,
 )
-from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event
+from hold_policies.call_outcome import QUEUE_TIME_EVENTS, Fact, outcome_of
+from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event, Outcome
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
 PRIVATE_KEYS = frozenset({"number", "caller_id", "from", "to", "transcript"})
@@ -100,10 +101,45 @@ def _seconds(value: Any) -> str:
 
 
 def queue_log_from_events(events: pd.DataFrame, caller_ids: CallerIds | None = None) -> list[str]:
-    """queue_log lines for validated events, in time order (ties keep their logged order)."""
-    every = events.sort_values("time", kind="stable").reset_index(drop=True)
-    stamped = stamped_lines(every, caller_ids or CallerIds(), np.arange(len(every)))
+    """queue_log lines for validated events, in time order (ties in their logged order, a
+    call's own by phase: `in_time_order`)."""
+    every, seq = in_time_order(events, np.arange(len(events)))
+    stamped = stamped_lines(every, caller_ids or CallerIds(), seq)
     return [text for *_, text in sorted(stamped)]
+
+
+ENTRY_PHASE, SAID_PHASE, IN_LINE_PHASE, EXIT_PHASE, AFTER_EXIT_PHASE, SETTLED_PHASE = range(6)
+PHASES: dict[str, int] = {
+    Event.ENTERQUEUE: ENTRY_PHASE,
+    Event.ANNOUNCE: SAID_PHASE,
+    **dict.fromkeys(EXIT_EVENTS, EXIT_PHASE),
+    **dict.fromkeys((Event.COMPLETE, Event.CALLBACK_ATTEMPT), AFTER_EXIT_PHASE),
+    **dict.fromkeys((Event.CALLBACK_CONNECT, Event.CALLBACK_FAILED), SETTLED_PHASE),
+}
+"""Where an event falls in a call, for events logged at the same moment (an answer at the
+entry's microsecond): the entry, then the announcement, then what else happened in line
+(the key pressed at it, a callback asked for: every other event), then the exit, then what
+followed it (the end of the talk, a callback's attempt), then the attempt's result. Rows in
+another order (a shuffled file, webhooks applied out of order) had put CONNECT before
+ENTERQUEUE."""
+
+
+def in_time_order(events: pd.DataFrame, seq: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """(events, their places) by time, ties in the log's order (`seq`, their places in it),
+    but a call's own events of one moment by phase (PHASES): they take that moment's places
+    of the call in phase order, so another call's events keep theirs (one agent's COMPLETE
+    of a caller stays before its CONNECT of the next, logged at the same microsecond)."""
+    keys = pd.DataFrame({
+        "call_id": events["call_id"].astype(str).to_numpy(),
+        "time": events["time"].to_numpy("datetime64[ns]"),
+        "phase": events["event"].astype(str).map(PHASES).fillna(IN_LINE_PHASE).to_numpy(int),
+        "seq": np.asarray(seq, dtype=np.int64)})
+    logged = keys.sort_values(["call_id", "time", "seq"], kind="stable").index.to_numpy()
+    phased = keys.sort_values(["call_id", "time", "phase", "seq"], kind="stable").index
+    places = np.empty(len(keys), dtype=np.int64)
+    places[phased.to_numpy()] = keys["seq"].to_numpy()[logged]
+    order = np.lexsort((places, keys["time"].to_numpy()))
+    return events.iloc[order].reset_index(drop=True), places[order]
 
 
 def queue_log_from_call_batches(
@@ -119,10 +155,9 @@ def queue_log_from_call_batches(
 
     def keyed() -> Iterator[tuple[tuple[int, int, int], str]]:
         for batch in batches:
-            every = batch.sort_values("time", kind="stable").reset_index(drop=True)
-            for epoch, time_ns, seq, text in stamped_lines(every, caller_ids,
-                                                           every["seq"].to_numpy()):
-                yield (epoch, time_ns, seq), text
+            every, seq = in_time_order(batch, batch["seq"].to_numpy())
+            for epoch, time_ns, place, text in stamped_lines(every, caller_ids, seq):
+                yield (epoch, time_ns, place), text
 
     return sorted_runs(keyed(), run_lines)
 
@@ -130,8 +165,8 @@ def queue_log_from_call_batches(
 def stamped_lines(
     every: pd.DataFrame, caller_ids: CallerIds, seq: np.ndarray
 ) -> list[tuple[int, int, int, str]]:
-    """(epoch, event time in ns, seq, line) of each line of events sorted by time, `seq`
-    their places in the log's order: sorted, the lines in time order, ties in the log's."""
+    """(epoch, event time in ns, seq, line) of each line of events in time order, `seq`
+    their places (`in_time_order`): sorted, the lines in time order, ties in those places."""
     context = _call_context(every)
     written = _written(every).to_numpy()
     ordered = every[written].reset_index(drop=True)
@@ -151,17 +186,58 @@ def _written(events: pd.DataFrame) -> pd.Series:
     after a Twilio error waits on as one call, which Asterisk enters once), no ABANDON of
     a call nothing places in line (no ENTERQUEUE, no wait: it hung up before it entered the
     queue, so it has no queue record, as `app.storage.read.record_query` leaves it out), and
-    no EXITWITHKEY of a call answered in line (its outcome: an agent took the caller before
-    the callback request let them go), so each call has one exit line, as from records: a
-    queue_log reader had counted such a caller both as a callback taker and as answered."""
+    of a call with exits of two kinds (answered: CONNECT or COMPLETE; ABANDON; EXITWITHKEY)
+    only those of its outcome (`_exits_kept`), so each call has one exit line, as from
+    records: a queue_log reader had counted a caller answered after asking for a callback
+    both as a callback taker and as answered, and one logged both answered and abandoned
+    twice."""
     entering = events["event"] == Event.ENTERQUEUE
     repeat_entry = entering & events["call_id"].where(entering).duplicated()
     entered = events["call_id"].isin(events.loc[entering, "call_id"])
     never_queued = (events["event"] == Event.ABANDON) & events["wait_s"].isna() & ~entered
-    answered = events["call_id"].isin(  # as outcome_of reads it: a CONNECT or a COMPLETE
-        events.loc[events["event"].isin([Event.CONNECT, Event.COMPLETE]), "call_id"])
-    left_answered = (events["event"] == Event.EXITWITHKEY) & answered
-    return ~(repeat_entry | never_queued | left_answered)
+    return ~(repeat_entry | never_queued) & _exits_kept(events, ~never_queued)
+
+
+EXIT_KINDS: dict[str, tuple[str, ...]] = {
+    Event.CONNECT: (Event.CONNECT, Event.COMPLETE), Event.ABANDON: (Event.ABANDON,),
+    Event.EXITWITHKEY: (Event.EXITWITHKEY,)}
+"""The exit lines of a call, by the events that show each way out of the line."""
+EXIT_OF: dict[Outcome, str] = {
+    Outcome.ANSWERED: Event.CONNECT, Outcome.ABANDONED: Event.ABANDON,
+    **dict.fromkeys((Outcome.LEFT, Outcome.CALLBACK_CONNECTED, Outcome.CALLBACK_FAILED,
+                     Outcome.VOICEMAIL), Event.EXITWITHKEY)}
+"""The exit line that says an outcome."""
+
+
+def _exits_kept(events: pd.DataFrame, counted: pd.Series) -> pd.Series:
+    """False for the exit events (of `counted` ones) a call's outcome contradicts, where it
+    has exits of two kinds: the outcome is `hold_policies.call_outcome.outcome_of`'s, the
+    one the app's records are decided by (answered before a callback's exit, a callback's
+    exit before a hang-up), read from that call's events alone."""
+    kinds = {kind: set(events.loc[events["event"].isin(names) & counted, "call_id"])
+             for kind, names in EXIT_KINDS.items()}
+    calls = list(kinds.values())
+    torn = (calls[0] & calls[1]) | (calls[0] & calls[2]) | (calls[1] & calls[2])
+    kept = pd.Series(True, index=events.index)
+    for call_id in torn:
+        own = events[events["call_id"] == call_id]
+        exit_kind = EXIT_OF.get(outcome_of(map(_fact, own.itertuples(index=False))).outcome)
+        if exit_kind is None or call_id not in kinds[exit_kind]:
+            continue  # an outcome no exit line says: written as logged
+        others = [name for kind, names in EXIT_KINDS.items() if kind != exit_kind
+                  for name in names if name not in EXIT_KINDS[exit_kind]]
+        kept[own.index[own["event"].isin(others)]] = False
+    return kept
+
+
+def _fact(row: Any) -> Fact:
+    """An event as `outcome_of` reads it (as `app.storage.facts.facts_of` reads the log)."""
+    queue_time = row.wait_s if row.event in QUEUE_TIME_EVENTS and pd.notna(row.wait_s) \
+        else None
+    return Fact(time=row.time.to_pydatetime(), event=str(row.event),
+                queue_time_s=None if queue_time is None else float(queue_time),
+                position=None if pd.isna(row.position) else int(row.position),
+                data=event_data(row.data))
 
 
 def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:

@@ -78,7 +78,9 @@ def test_holdwell_events_keep_their_names_and_data_without_phone_numbers(events)
 
 
 def test_abandon_carries_position_origposition_and_waittime(events):
-    abandon = pd.DataFrame([_event(40, "CA2", "ABANDON", position=2, wait_s=38.4)])
+    abandon = pd.DataFrame([  # a third call (CA2 leaves for a callback: its exit is that)
+        _event(2, "CA3", "ENTERQUEUE", position=4, wait_s=0.0),
+        _event(40, "CA3", "ABANDON", position=2, wait_s=38.4)])
     log = pd.concat([events, validate_events(abandon)], ignore_index=True)
     line = next(parse_queue_log_line(t) for t in queue_log_from_events(log) if "|ABANDON|" in t)
     assert line.data == ("2", "4", "38")
