@@ -415,7 +415,10 @@ def report_command(
                 events = read_events(events_paths, records_paths, db_url, only=("ANNOUNCE",),
                                      records=records)
         if events is not None:  # every told wait, scored (the records keep only the first)
-            with stage(f"scoring the told waits of {len(events):,} announcements"):
+            said = int((events["event"].astype(str) == "ANNOUNCE").sum())  # an --events
+            # file holds every event of its calls, the database's read only these
+            plural = "s" if said != 1 else ""
+            with stage(f"scoring the told waits of {said:,} announcement{plural}"):
                 report["told_waits"] = told_wait_rows(records, events)
             if events_paths:
                 say_unmatched(events, records)

@@ -86,3 +86,17 @@ def test_report_reads_the_dump_and_says_what_it_skipped(tmp_path):
     # A was told 20 s at 60 s and still waited at 80 s: late
     assert [(r["positions"], r["scored"], r["late"]) for r in told] == [
         ("all", 1, 1), ("1–3", 1, 1)]
+
+
+def test_the_progress_line_counts_the_announcements_not_every_event(tmp_path):
+    """An --events file holds every event of its calls: the line had said "scoring the told
+    waits of 6 announcements" of a file with one (the raw facts aside)."""
+    records, events = tmp_path / "calls.csv", tmp_path / "events.csv"
+    write_records(frame([call("A", "abandoned", 90, orig_position=3),
+                         call("B", "callback_connected", 30, callback_wait_s=400,
+                              callback_requested=True)]), records)
+    events.write_text(DUMP)
+    result = CliRunner().invoke(report_command, ["--records", str(records), "--events",
+                                                 str(events)])
+    assert result.exit_code == 0, result.output
+    assert "scoring the told waits of 1 announcement ..." in result.stderr
