@@ -56,12 +56,17 @@ def rate_errors(sums_by_minute: pd.DataFrame) -> pd.DataFrame:
 def clustered_intervals(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """The CLUSTERED figures' CI columns widened by their clustered errors (never narrower than
     the interval that takes calls as independent); the table needs its counts and the
-    `rate_errors` columns."""
+    `rate_errors` columns. A figure that is n/a (no calls, or not known: `metrics`) gets no
+    interval."""
     out = table.copy()
     for metric, counts in {**RATE_COUNTS, **SHARE_COUNTS}.items():
         x, m = counts(table)
         low, high = [], []
         for label in table.index:
+            if pd.isna(table.at[label, metric]):
+                low.append(math.nan)
+                high.append(math.nan)
+                continue
             se = table.at[label, f"{metric}_se"]
             df = table.at[label, f"{metric}_df"]
             ends = interval(float(x[label]), float(m[label]),

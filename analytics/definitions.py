@@ -157,14 +157,34 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "(answered within {threshold} s + callbacks connected within {threshold} s of "
         "entering the queue) / calls: intention to treat, every caller who reached the queue "
         "in the denominator, a callback at its real wait; the service level to compare "
-        "policies that offer callbacks on; 95% CI as for the unserved rate",
+        "policies that offer callbacks on; 95% CI as for the unserved rate; n/a where a "
+        "connected callback without its time left the line within {threshold} s "
+        "(callbacks_untimed_within: whether it was served in time is unknown; one that left "
+        "later was not, since a callback connects after its caller left the line)",
     ),
     "time_to_serve_s": (
         "s",
         "mean time from entering the queue to an agent of callers served: answered in line "
-        "at their wait, a connected callback at entering -> connected (one without that time "
-        "is left out); the ASA to compare policies that offer callbacks on; 95% CI as for "
-        "ASA",
+        "at their wait, a connected callback at entering -> connected; the ASA to compare "
+        "policies that offer callbacks on; 95% CI as for ASA; n/a where a connected "
+        "callback has no such time (callbacks_untimed): left out, the mean would be the "
+        "answered callers' alone",
+    ),
+    "callbacks_untimed": (
+        "calls",
+        "connected callbacks with no callback_wait_s (entering the queue -> connected): "
+        "served, but when is unknown, so time_to_serve_s is n/a for the group (and said in "
+        "warnings)",
+    ),
+    "callbacks_untimed_within": (
+        "calls",
+        "of callbacks_untimed, those whose caller left the line within {threshold} s: they "
+        "may have been served within it, so served_in_time_rate is n/a for the group",
+    ),
+    "warnings": (
+        "sentences",
+        "(JSON, and the text and HTML reports' heads) what makes a figure n/a or less than "
+        "it seems, per group: connected callbacks without callback_wait_s",
     ),
     "mean_time_to_abandon_s": ("s", "mean wait of callers who hung up while waiting"),
     "median_time_to_abandon_s": ("s", "median wait of callers who hung up while waiting"),

@@ -65,6 +65,9 @@ RECONCILED = tuple(field for field, _, _ in ROWS if field.startswith("n_"))
 _COUNTS = ("unserved", "unsettled", "short_abandons", *(f"n_{o.value}" for o in Outcome))
 _NO_CALLBACKS = {"callback_acceptance_rate", "callback_completion_rate",
                  "callback_promise_kept_rate"}  # fmt: skip
+_UNTIMED = {"time_to_serve_s": "callbacks_untimed",
+            "served_in_time_rate": "callbacks_untimed_within"}
+"""Figures n/a because connected callbacks lack their time, and the count that says so."""
 _SHOWN_UNITS = {
     **dict.fromkeys(_COUNTS, "calls"),
     "abandoned": "calls",
@@ -73,6 +76,8 @@ _SHOWN_UNITS = {
     "callbacks_given_band": "calls",
     "callbacks_promise_pending": "calls",
     "callbacks_promise_cancelled": "calls",
+    "callbacks_untimed": "calls",
+    "callbacks_untimed_within": "calls",
     "announced_calls": "calls",
     "difference": "pp",
 }
@@ -216,6 +221,9 @@ def cell(field: str, entry: dict[str, Any], interval_field: str | None) -> str:
         return CLUSTERED_SAID.get(str(entry.get(field, "none")), str(entry.get(field)))
     if field in _NO_CALLBACKS and not entry.get("callbacks_requested"):
         return "no callbacks taken"
+    if entry.get(field) is None and entry.get(_UNTIMED.get(field, "")):
+        untimed = entry[_UNTIMED[field]]
+        return f"n/a ({untimed:,} callback{'' if untimed == 1 else 's'} without a time)"
     text = value(field, entry.get(field), entry)
     if interval_field and entry.get(field) is not None:
         text = f"{text} {interval(field, entry.get(interval_field))}".rstrip()
@@ -341,6 +349,11 @@ def not_queued_rows(entries: list[dict[str, Any]]) -> list[list[str]]:
                                        else f"{entry[name]:,}"
                                        for name, _ in NOT_QUEUED_COLUMNS)])
     return rows
+
+
+def warning_lines(report: dict[str, Any]) -> list[str]:
+    """The report's warnings as every rendering says them, each on its own line."""
+    return [f"warning: {text}" for text in report.get("warnings") or ()]
 
 
 def left_out_sentence(waiting: int) -> str:

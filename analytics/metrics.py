@@ -181,14 +181,21 @@ def service_level(records: pd.DataFrame, threshold_s: float = SERVICE_THRESHOLD_
 
 def serve_waits(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Who was served and how long it took from entering the queue: answered in line at
-    wait_s, a connected callback at callback_wait_s (entering -> connected; one without it
-    is left out, its time unknown)."""
+    wait_s, a connected callback at callback_wait_s (entering -> connected). A connected
+    callback without that time is not among them (`untimed_callbacks`): a group with one has
+    no time to serve (`wait_means`), since its mean would hold the answered callers alone."""
     answered = records["outcome"] == Outcome.ANSWERED
     connected = records["outcome"] == Outcome.CALLBACK_CONNECTED
     callback_wait = records["callback_wait_s"].astype(float)
     wait = records["wait_s"].astype(float).where(answered, callback_wait.where(connected))
     served = (answered | connected) & wait.notna()
     return served, wait.where(served, 0.0)
+
+
+def untimed_callbacks(records: pd.DataFrame) -> pd.Series:
+    """Connected callbacks with no callback_wait_s: served, but when is unknown."""
+    return ((records["outcome"] == Outcome.CALLBACK_CONNECTED)
+            & records["callback_wait_s"].isna())
 
 
 def service_sums(records: pd.DataFrame, threshold_s: float) -> dict[str, object]:
@@ -202,10 +209,16 @@ def service_sums(records: pd.DataFrame, threshold_s: float) -> dict[str, object]
         "abandoned": f["abandoned"],
         "abandoned_within": f["abandoned"] & within,
         "served_within": served & (serve_wait <= threshold_s),
+        # a callback connects after its caller left the line: one that left after T was not
+        # served within T, whatever its time; one that left by T may have been
+        "callbacks_untimed_within": untimed_callbacks(records) & within,
     }
 
 
 def service_levels(s: pd.DataFrame) -> pd.DataFrame:
+    """The service_level columns from service_sums per group. served_in_time_rate is n/a
+    where a connected callback without its time left the line within T (whether it was
+    served within T is unknown); `callbacks_untimed_within` counts them."""
     out = s[["answered", "answered_within", "served_within"]].copy()
     out["service_level"] = _ratio(s["answered_within"], s["answered"])
     out["service_level_ci_low"], out["service_level_ci_high"] = wilson_interval(
@@ -214,11 +227,22 @@ def service_levels(s: pd.DataFrame) -> pd.DataFrame:
     out["service_level_with_abandons"] = _ratio(
         s["answered_within"] + s["abandoned_within"], s["answered"] + s["abandoned"]
     )
-    out["served_in_time_rate"] = _ratio(s["served_within"], s["calls"])
-    out["served_in_time_rate_ci_low"], out["served_in_time_rate_ci_high"] = wilson_interval(
-        s["served_within"], s["calls"]
-    )
+    unknown = _untimed(s, "callbacks_untimed_within")
+    out["served_in_time_rate"] = _ratio(s["served_within"], s["calls"]).where(~unknown)
+    low, high = wilson_interval(s["served_within"], s["calls"])
+    out["served_in_time_rate_ci_low"] = pd.Series(low, index=s.index).where(~unknown)
+    out["served_in_time_rate_ci_high"] = pd.Series(high, index=s.index).where(~unknown)
+    if "callbacks_untimed_within" in s:
+        out["callbacks_untimed_within"] = s["callbacks_untimed_within"]
     return out
+
+
+def _untimed(s: pd.DataFrame, column: str) -> pd.Series:
+    """Per group, whether any call of `column` (a count of untimed callbacks) is in its sums
+    (sums without the column: none)."""
+    if column not in s:
+        return pd.Series(False, index=s.index)
+    return s[column] > 0
 
 
 def wait_times(records: pd.DataFrame) -> pd.DataFrame:
@@ -249,13 +273,18 @@ def wait_sums(records: pd.DataFrame) -> dict[str, object]:
         "served": served,
         "serve_wait": serve_wait,
         "serve_wait_sq": serve_wait**2,
+        "callbacks_untimed": untimed_callbacks(records),
     }
 
 
 def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd.DataFrame:
-    """The wait_times columns from wait_sums per group (and the median abandon time, if known)."""
+    """The wait_times columns from wait_sums per group (and the median abandon time, if known).
+    time_to_serve_s is n/a where a connected callback has no callback_wait_s: left out, it
+    would make the mean that of the answered callers alone (`callbacks_untimed` counts them)."""
     asa, asa_half = _mean_and_half_width(s["wait"], s["wait_sq"], s["n"])
     serve, serve_half = _mean_and_half_width(s["serve_wait"], s["serve_wait_sq"], s["served"])
+    unknown = _untimed(s, "callbacks_untimed")
+    serve, serve_half = serve.where(~unknown), serve_half.where(~unknown)
     median = (pd.Series(np.nan, index=s.index) if median_abandon_s is None
               else median_abandon_s.reindex(s.index))  # fmt: skip
     return pd.DataFrame(
@@ -268,6 +297,7 @@ def wait_means(s: pd.DataFrame, median_abandon_s: pd.Series | None = None) -> pd
             "time_to_serve_ci_high_s": serve + serve_half,
             "mean_time_to_abandon_s": _ratio(s["abandon_wait"], s["abandons"]),
             "median_time_to_abandon_s": median,
+            "callbacks_untimed": s.get("callbacks_untimed", 0),
         }
     )
 

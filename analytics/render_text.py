@@ -36,6 +36,7 @@ def _header(report: Report) -> str:
     if never := not_queued_sentence(period.get("not_queued_closed") or 0,
                                     period.get("not_queued_kept_callback") or 0):
         lines.append(never)
+    lines += fmt.warning_lines(report)
     if settings.get("timezone", "UTC") != "UTC":  # the JSON's breakdowns and the filter
         lines.append(f"clock: {settings['timezone']} (--from/--to, hours and days)")
     lines.append(

@@ -74,6 +74,8 @@ _POLICY_FIELDS: dict[str, str | tuple[str, str]] = {
     "served_in_time_rate_ci": ("served_in_time_rate_ci_low", "served_in_time_rate_ci_high"),
     "time_to_serve_s": "time_to_serve_s",
     "time_to_serve_ci": ("time_to_serve_ci_low_s", "time_to_serve_ci_high_s"),
+    "callbacks_untimed": "callbacks_untimed",
+    "callbacks_untimed_within": "callbacks_untimed_within",
     "mean_time_to_abandon_s": "mean_time_to_abandon_s",
     "median_time_to_abandon_s": "median_time_to_abandon_s",
     "median_patience_s": "median_patience_s",
@@ -161,7 +163,9 @@ def assemble_report(
 ) -> Report:
     """The report object from its parts."""
     table = parts.table.join(parts.patience)
+    policies = [_policy_entry(label, row) for label, row in table.iterrows()]
     return {
+        "warnings": untimed_warnings(policies, service_threshold_s),
         "definitions": definitions(short_abandon_s, service_threshold_s),
         "settings": {
             "short_abandon_s": short_abandon_s,
@@ -170,7 +174,7 @@ def assemble_report(
             "timezone": parts.timezone,
         },
         "period": {**parts.period, **not_queued_totals(parts.not_queued)},
-        "policies": [_policy_entry(label, row) for label, row in table.iterrows()],
+        "policies": policies,
         "not_queued": [dict(entry) for entry in parts.not_queued],
         "comparisons": _comparisons(parts.logrank_p, table, confidence,
                                     days_of(parts.breakdowns.get("day", [])),
@@ -178,6 +182,34 @@ def assemble_report(
         "sample_size": _clean(sample_size_plan(table, detect_drop)),
         "breakdowns": parts.breakdowns,
     }
+
+
+def untimed_warnings(policies: Sequence[Mapping[str, Any]],
+                     service_threshold_s: float) -> list[str]:
+    """A sentence per group with connected callbacks that lack callback_wait_s, saying which
+    figures that makes n/a and why (`metrics.untimed_callbacks`): such callbacks had been
+    left out of the time to serve without a word, which then read as the ASA."""
+    said = []
+    for entry in policies:
+        untimed = entry.get("callbacks_untimed") or 0
+        if not untimed:
+            continue
+        early = entry.get("callbacks_untimed_within") or 0
+        threshold = f"{service_threshold_s:g} s"
+        text = (f"{entry['group']}: {untimed:,} connected "
+                f"{'callback has' if untimed == 1 else 'callbacks have'} no "
+                "callback_wait_s (entering the queue -> connected), so its time to serve, "
+                "callbacks included, is n/a (without them it would be the mean of the "
+                "answered callers alone)")
+        if early:
+            text += (f"; served within T is n/a too: {early:,} of them left the line within "
+                     f"{threshold}, so whether they were served within it is unknown")
+        else:
+            text += (f"; served within T counts them as not served within {threshold}, "
+                     f"which none was (each left the line after {threshold}, and a callback "
+                     "connects after that)")
+        said.append(text)
+    return said
 
 
 def not_queued_totals(entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
