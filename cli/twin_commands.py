@@ -93,6 +93,29 @@ TIMEZONE_OPTION = timezone_option(
 
 
 FIT_HARM = "fitted whole, arrivals and agents would count each caller once per policy"
+BACKTEST_HARM = ("fitted and scored whole, arrivals and agents would count each caller once "
+                 "per policy, and the held-out days' actual figures would pool the policies")
+
+POLICY_OPTION = click.option(
+    "--policy", default=None, metavar="POLICY",
+    help="Take only the calls that ran under this policy (a compare output holds its "
+    "callers once per policy).")
+
+
+def one_log_of_callers(records: pd.DataFrame, paths: tuple[str, ...], db_url: str | None,
+                       policy: str | None, harm: str) -> pd.DataFrame:
+    """The log's calls under `policy` (--policy), or the log refused when two policies
+    share their callers (`one_set_of_callers`), for fit and backtest alike: a compare
+    output had been fitted, or backtested, whole."""
+    source = " ".join(paths) or ("the database (--db)" if db_url
+                                 else "the database (DATABASE_URL)")
+    if records.empty:  # it had blamed talk times: "no call in the log has a talk time"
+        raise click.ClickException(f"{source}: no call records to fit yet: the twin is "
+                                   "fitted from the calls a line has answered and lost")
+    try:
+        return one_set_of_callers(records, source, policy, "--records", "--policy", harm)
+    except ScenarioError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @click.command("fit")
@@ -103,9 +126,7 @@ FIT_HARM = "fitted whole, arrivals and agents would count each caller once per p
               show_default=True, help="Retries the line makes (for the answer chance).")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Seed of the bootstrap behind the standard errors.")
-@click.option("--policy", default=None, metavar="POLICY",
-              help="Fit only the calls that ran under this policy (a compare output holds "
-              "its callers once per policy).")
+@POLICY_OPTION
 @click.option("--take-up/--assume-take-up", "take_up", default=True, show_default=True,
               help="Fit callers' callback take-up (reactions callback_p and "
               "callback_if_too_long_p) so a simulation of the twin reproduces the measured "
@@ -119,17 +140,7 @@ def fit_command(paths: tuple[str, ...], db_url: str | None, out: str, callback_r
                 config_path: str | None, queue: str | None, html_path: str | None) -> None:
     """Fit a twin of your line from its call log and write it as a scenario file (--config and
     --queue: the callback policy and settings the take-up's simulations run, as what-if's)."""
-    records = read_log(paths, db_url)
-    source = " ".join(paths) or ("the database (--db)" if db_url
-                                 else "the database (DATABASE_URL)")
-    if records.empty:  # it had blamed talk times: "no call in the log has a talk time"
-        raise click.ClickException(f"{source}: no call records to fit yet: the twin is "
-                                   "fitted from the calls a line has answered and lost")
-    try:  # a compare output had been fitted whole: twice the arrivals, twice the agents
-        records = one_set_of_callers(records, source, policy, "--records", "--policy",
-                                     FIT_HARM)
-    except ScenarioError as error:
-        raise click.UsageError(str(error)) from None
+    records = one_log_of_callers(read_log(paths, db_url), paths, db_url, policy, FIT_HARM)
     try:  # said as it ends, as every long job's step is: it had said only its start
         with stage(f"fitting {len(records):,} calls"):
             twin = fit_twin(records, retries=callback_retries, seed=seed,
@@ -182,16 +193,18 @@ def fitted_take_up(twin: Twin, records: pd.DataFrame, seed: int, config_path: st
 @click.option("--plot", "plot_path", type=OutFile(suffixes=(".png",)), default="backtest.png",
               show_default=True, help="PNG of predicted vs actual by hour (a .png name: "
               "the HTML page embeds it as PNG).")
+@POLICY_OPTION
 @TIMEZONE_OPTION
 @HTML_OPTION
 def backtest_command(paths: tuple[str, ...], db_url: str | None, test_days: int,
-                     replications: int, seed: int, plot_path: str, timezone: str,
-                     html_path: str | None) -> None:
+                     replications: int, seed: int, plot_path: str, policy: str | None,
+                     timezone: str, html_path: str | None) -> None:
     """Fit on the first days of the log and predict the held-out days, hour by hour."""
     from simulator.backtest import backtest
     from simulator.backtest_report import backtest_plot, backtest_table
 
-    records = read_log(paths, db_url)
+    records = one_log_of_callers(read_log(paths, db_url), paths, db_url, policy,
+                                 BACKTEST_HARM)
     try:
         with stderr_progress(test_days * replications, "backtest") as bar:
             result = backtest(records, test_days=test_days, replications=replications,

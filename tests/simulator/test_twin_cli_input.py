@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from analytics.records import write_records
 from app.console.toml_writer import dumps
-from cli.twin_commands import fit_command, promise_command, staffing_command
+from cli.twin_commands import (
+    backtest_command,
+    fit_command,
+    promise_command,
+    staffing_command,
+)
 from simulator.scenario_file import HEADER, twin_to_dict
 from simulator.twin import fit_twin
 
@@ -107,8 +113,6 @@ def test_promise_shows_its_progress(scenario_file):
 
 def _compare_output(known_log, folder: Path) -> Path:
     """The same callers under two policies, as `compare --out` writes them."""
-    import pandas as pd
-
     days = known_log["entered_at"].dt.normalize()
     log = known_log[days <= days.min() + pd.Timedelta(days=2)]
     both = pd.concat([log, log.assign(policy="checkin", call_id=log["call_id"] + "-c")],
@@ -132,6 +136,32 @@ def test_fit_refuses_a_compare_output_and_fits_one_policy_of_it(known_log, tmp_p
     assert "share" not in one.output and out.exists()
     unknown = CliRunner().invoke(fit_command, ["--records", str(both), "--out", str(out),
                                                "--policy", "silence"])
+    assert unknown.exit_code == 2 and "--policy silence: " in unknown.output
+
+
+def test_backtest_refuses_a_compare_output_as_fit_does_and_takes_its_policy(known_log,
+                                                                            tmp_path):
+    """A compare output had been backtested whole (exit 0): every caller fitted and scored
+    twice, ~70 calls/h shown against a real ~36/h, and backtest had no --policy."""
+    both = _compare_output(known_log, tmp_path)
+    plot = tmp_path / "bt.png"
+    args = ["--records", str(both), "--test-days", "1", "--replications", "2",
+            "--plot", str(plot)]
+    refused = CliRunner().invoke(backtest_command, args)
+    assert refused.exit_code == 2, refused.output
+    assert "share" in refused.output and "pass --policy, one of checkin, music_ads" in (
+        refused.output)
+    assert "held-out days' actual figures would pool the policies" in refused.output
+    assert not plot.exists()
+    one = CliRunner().invoke(backtest_command, [*args, "--policy", "music_ads"])
+    assert one.exit_code == 0, one.output
+    assert plot.exists()
+    day = known_log["entered_at"].dt.normalize()
+    held = int((day == day.min() + pd.Timedelta(days=2)).sum())  # the held-out day, once
+    shown = sum(int(line.split()[1]) for line in one.stdout.splitlines()
+                if line[:2].isdigit() and line[2:3] == ":")
+    assert shown == held
+    unknown = CliRunner().invoke(backtest_command, [*args, "--policy", "silence"])
     assert unknown.exit_code == 2 and "--policy silence: " in unknown.output
 
 
