@@ -46,7 +46,13 @@ from simulator.distributions import DistributionError, parse_distribution
 from simulator.erlang import ErlangA, fewest_agents
 from simulator.metrics import unserved_vs
 from simulator.promises import late_callbacks_line
-from simulator.report import erlang_table, run_name, summary_table, unstable_note
+from simulator.report import (
+    erlang_table,
+    reactions_off_note,
+    run_name,
+    summary_table,
+    unstable_note,
+)
 from simulator.run import (
     SimulationRun,
     policy_named,
@@ -211,7 +217,10 @@ SCENARIO_OPTIONS = (
     click.option("--patience", "patience_kind", default="exponential", show_default=True,
                  help="exponential, weibull:K, lognormal:SIGMA, empirical:RECORDS.csv or none."),
     click.option("--reactions", type=click.Choice(["default", "off"]), default="default",
-                 show_default=True, help="Callers react to what they hear, or not (Erlang-A)."),
+                 show_default=True, help="Callers react to what they hear, or not (off: the "
+                 "Erlang-A caller, who presses no key: no caller takes a callback, so a "
+                 "callback policy holds callers as silence does, and policies compared differ "
+                 "only in what nobody reacts to)."),
     click.option("--callback-answer-p", type=FiniteFloatRange(0, 1), default=Callbacks.answer_p,
                  show_default=True, help="Chance a customer answers a callback attempt."),
     click.option("--callback-retries", type=click.IntRange(0, 20), default=Callbacks.retries,
@@ -688,6 +697,9 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
             run = with_arms(run, split)
     except PROBLEMS as error:
         raise click.ClickException(str(error)) from None
+    note = None if split is not None else reactions_off_note(scenario, [chosen])
+    if note:
+        run.summary["note"] = note
     aside, refused = written_or_refused([run], out)
     if options["as_json"]:
         click.echo(json.dumps(dated(run)), err=aside)
@@ -697,6 +709,8 @@ def simulate_command(engine: str, policy: str | None, out: str | None, **options
         click.echo(summary_table(arm_columns(run), scenario), err=aside)
         click.echo(what_was_counted(run.summary), err=aside)
         click.echo(late_callbacks_line(run.table), err=aside)
+        if note:
+            click.echo(note, err=aside)
         if out and not refused:
             click.echo(records_written(out, run.summary, run.table.start), err=aside)
     if refused:
@@ -733,6 +747,9 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
     summaries = [run.summary for run in runs]
     for run in runs[1:]:  # the same callers met every policy: their difference is paired
         run.summary["unserved_vs_first"] = unserved_vs(runs[0].table, run.table)
+    note = reactions_off_note(scenario, chosen)
+    for summary in summaries if note else ():
+        summary["note"] = note
     if options["as_json"]:
         click.echo(json.dumps([dated(run) for run in runs]), err=aside)
         if refused:
@@ -747,6 +764,8 @@ def compare_command(engine: str, policies: str, out: str | None, **options: Any)
         click.echo(moved, err=aside)
     for run in runs:
         click.echo(f"{run_name(run.summary)}: {late_callbacks_line(run.table)}", err=aside)
+    if note:
+        click.echo(note, err=aside)
     if refused:
         raise refused
     if out:

@@ -10,6 +10,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
 
 from analytics.formatting import calls_said, percent_number, signed_points, three_figures
+from hold_policies.base import HoldPolicy
+from hold_policies.base import label as policy_label
+from hold_policies.callback import CallbackPolicy
 from hold_policies.records import SERVICE_LEVEL_S
 from simulator.erlang import ErlangA
 from simulator.metrics import DEFINITIONS
@@ -84,6 +87,35 @@ ROWS: tuple[tuple[str, str, Callable[[dict], str]], ...] = (
     ("unserved_vs_first", "unserved vs the first (paired, 95% CI)", _paired),
     ("wall_s", "wall time", lambda s: "—" if s["wall_s"] is None else f"{s['wall_s']:.2f} s"),
 )
+
+
+REACTIONS_OFF = ("--reactions off: callers ignore what they hear and press no key (the "
+                 "Erlang-A caller), so no caller takes a callback, in line, at an overflow "
+                 "or while the line is closed")
+
+
+def reactions_off_note(scenario: Scenario, policies: Sequence[HoldPolicy]) -> str | None:
+    """What a run with reactions off cannot show, for the output its analyst reads: that a
+    callback policy then holds its callers as silence does, and that policies compared then
+    differ only in what nobody reacts to (compare had said "+0.0 pp, no clear difference"
+    without a word why). None with reactions on, or for one policy that offers no callback
+    (the Erlang-A check)."""
+    if scenario.reactions.active:
+        return None
+    offering = [policy_label(p) for p in policies if isinstance(p, CallbackPolicy)]
+    if not offering and len(policies) < 2:
+        return None
+    said = [REACTIONS_OFF]
+    if offering:
+        said.append(f"{', '.join(offering)} "
+                    f"{'holds its' if len(offering) == 1 else 'hold their'} callers as "
+                    "silence does")
+    if len(policies) > 1:
+        said.append("what a policy says or plays changes nothing either, so the policies "
+                    "here differ only in what no caller reacts to: a difference between "
+                    "them, or none, is no finding")
+    return ("note: " + "; ".join(said) + "; run --reactions default (the behaviour model) "
+            "to judge what a policy does to callers")
 
 
 def describe_scenario(scenario: Scenario) -> str:
