@@ -16,24 +16,32 @@ may claim it), and keeps what it found (`callbacks.booking_check`):
 
 - still on the line once their confirmation is over (its longest wording in the queue, at
   2.5 words a second, and CONFIRMED_MARGIN_S; at least PAST_CONFIRMATION_S after booking):
-  `on_line`, held RECHECK_S more and read again while they stay on; earlier: `asked`, held
-  until the next round has read it again;
+  `on_line`, held until the next round has read it again (RECHECK_S at least), for as long
+  as they stay on; earlier: `asked`, held as long;
 - ended after being seen `on_line`, or more than LEAVING_S after booking: `stayed` (an answer
   is what keeps a caller on past their <Leave/>), held until CHECK_LIMIT_S after its end for
   the journaled answer, which cancels the callback when it is replayed; then rung, so a
   promise is never lost for want of a journal;
-- ended in time: `left`, due as it was (at once if a read had held it), never read again.
+- ended in time: `left`, due as it was (at once if an `asked` read had held it), never read
+  again.
 
-Their `leave` or `hangup` queue result (heard, or replayed from a journal) says they left the
-queue unanswered: it ends any of these holds (callback_requests.left_the_queue). Twilio
-unreachable or refusing: the round reads no more, and callbacks come due as without
-credentials; a call Twilio does not know is `left`. The check only ever holds a callback back.
-Left open: an answer whose conversation ended before any read saw it (under about 25 s after
-booking) still looks like a caller who left in time.
+The check keeps the hold it set (`booking_held_until`) and only ever ends its own: a hold
+set since (a caller ringing back, asked about their callback) is never cut short. Their
+`leave` or `hangup` queue result after the booking (heard, or replayed from a journal; one of
+an earlier leg, before the booking, says nothing of it) says they left the queue unanswered:
+it ends the check's hold (callback_requests.left_the_queue). A booking made at a full queue
+(the overflow's offer) is never read: its caller was in no queue. Operators see the hold, and
+why, in the callbacks list (`held_until`, `held_because`), and the audit log says it once for
+each thing found (`callback.hold`). Twilio unreachable or refusing: the round reads no more,
+and callbacks come due as without credentials; a call Twilio does not know is `left`; any
+other failure on one booking is logged and the round goes on. The check only ever holds a
+callback back. Left open: an answered conversation that ended before any read saw it (under
+about 25 s after booking) still looks like a caller who left in time.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,8 +53,9 @@ from twilio.base.exceptions import TwilioRestException
 from app.claim_checks import CHECK_LIMIT_S, NOT_FOUND, RINGING
 from app.number_mask import without_numbers
 from app.storage import audit
-from app.storage.callback_requests import CHECK_HELD, LEAVING_S
+from app.storage.callback_requests import CHECK_HOLDS, LEAVING_S, check_hold_ended
 from app.storage.db import as_utc
+from app.storage.deadline import is_outage
 from app.storage.resume_writes import leg_key
 from app.storage.schema import call_events, callbacks
 from hold_policies.config import HoldwellConfig
@@ -64,16 +73,19 @@ PAST_CONFIRMATION_S = 25.0
 confirmation (the default English one takes about 12.5 s to say)."""
 CONFIRMED_MARGIN_S = 10.0
 """After the confirmation's words: the <Leave/>, the goodbye, Twilio's requests."""
-PLACEHOLDER_WORDS = 6
-"""Words a confirmation's {wait} or {number} may add when said."""
+PLACEHOLDER_WORDS = 15
+"""Words a confirmation's {wait} and {number} may add when said (a number digit by digit)."""
 RECHECK_S = 30.0
-"""How much longer a callback is held while its caller is still on the booking call."""
+"""How much longer a callback is held while its caller is still on the booking call (or
+until the worker's next round has read it again, if that is later)."""
 LATE_CHECK_S = 60.0
 """How long after its hold ended a callback still unread is read (a round that came late);
 older ones are left alone."""
 ON_THE_LINE = RINGING | {"in-progress"}
 CONFIRMATIONS = ("callback_confirm", "callback_confirm_no_estimate", "callback_confirm_keyed",
                  "callback_confirm_keyed_no_estimate", "callback_already_booked")
+"""The prompts that may confirm a booking made in line (one made at a full queue, the
+overflow's words.full_confirm, is confirmed out of any queue: `line_full`, never read)."""
 Stopping = Callable[[], bool]
 PastConfirmation = Callable[[str], float]
 
@@ -82,6 +94,7 @@ UNTRIED = select(callbacks.c.call_id, callbacks.c.queue, callbacks.c.requested_a
     callbacks.c.status == "pending", callbacks.c.attempts == 0, callbacks.c.due_at.is_(None),
     callbacks.c.next_attempt_at.is_not(None),
     or_(callbacks.c.booking_check.is_(None), callbacks.c.booking_check.in_(("asked", "on_line"))))
+"""Untried callbacks not yet known to have left (or stayed past) their booking call."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +142,17 @@ def unheard_leaving(engine: Engine, now: datetime, look_ahead_s: float) -> list[
                          as_utc(row.next_attempt_at), row.booking_check) for row in rows]
         return [Booking(**{**vars(booking), "leg": booked_on(conn, booking)})
                 for booking in found
-                if booking.hold_ends >= booking.requested_at + timedelta(seconds=LEAVING_S)]
+                if booking.hold_ends >= booking.requested_at + timedelta(seconds=LEAVING_S)
+                and not booked_at_a_full_queue(conn, booking.call_id)]
+
+
+def booked_at_a_full_queue(conn: Connection, call_id: str) -> bool:
+    """Booked at Twilio's queue-full (the overflow's offer, its request's fact says so): the
+    caller was never in a queue where an agent could answer them."""
+    data = conn.execute(select(call_events.c.data).where(
+        call_events.c.call_id == call_id,
+        call_events.c.event == Event.CALLBACK_REQUESTED.value)).scalar()
+    return bool(json.loads(data or "{}").get("line_full"))
 
 
 def booked_on(conn: Connection, booking: Booking) -> str:
@@ -157,9 +180,10 @@ def finding(booking: Booking, status: str, ended_at: datetime | None, now: datet
             past_confirmation_s: float, look_ahead_s: float) -> Finding:
     """See the module's docstring."""
     if status in ON_THE_LINE:
+        until = now + timedelta(seconds=max(RECHECK_S, look_ahead_s))  # past the next read
         if now >= booking.requested_at + timedelta(seconds=past_confirmation_s):
-            return Finding("on_line", now + timedelta(seconds=RECHECK_S))
-        return Finding("asked", now + timedelta(seconds=max(RECHECK_S, look_ahead_s)))
+            return Finding("on_line", until)
+        return Finding("asked", until)
     ended = ended_at or now
     if booking.found == "on_line" or ended > booking.requested_at + timedelta(seconds=LEAVING_S):
         return Finding("stayed", ended + timedelta(seconds=CHECK_LIMIT_S))
@@ -168,33 +192,32 @@ def finding(booking: Booking, status: str, ended_at: datetime | None, now: datet
 
 def keep(engine: Engine, booking: Booking, found: Finding, now: datetime) -> bool:
     """Store what was read, and its hold, if the callback is still untried and nothing has
-    said meanwhile that its caller left (a `leave` heard while Twilio was read); a hold is
-    only ever lengthened, except an `asked` one, which a caller who left in time ends.
-    Audited when it holds, so an operator sees why it waits. False if nothing changed."""
+    said meanwhile that its caller left (a `leave` heard while Twilio was read). A hold is
+    only ever lengthened, and the check's own is kept (`booking_held_until`), so ending it (an
+    `asked` caller who left in time) never cuts short one set since (a caller ringing back,
+    being asked about their callback). Audited when what it found changes, so an operator
+    sees why it waits without an entry every round. False if nothing changed."""
     hold = callbacks.c.next_attempt_at
-    if found.until is None:
-        new_hold = hold
-    elif found.found == "left":
-        new_hold = case((hold > found.until, found.until), else_=hold)
-    else:
-        new_hold = case((hold < found.until, found.until), else_=hold)
+    values: dict[str, object] = {"booking_check": found.found}
+    if found.found == "left":
+        if found.until is not None:
+            values["next_attempt_at"] = check_hold_ended(found.until)
+    elif found.until is not None:
+        values["next_attempt_at"] = case((hold < found.until, found.until), else_=hold)
+        values["booking_held_until"] = case((hold < found.until, found.until), else_=hold)
     with engine.begin() as conn:
         changed = conn.execute(update(callbacks).where(
             callbacks.c.call_id == booking.call_id, callbacks.c.status == "pending",
             callbacks.c.attempts == 0,
             or_(callbacks.c.booking_check.is_(None),
                 callbacks.c.booking_check.in_(("asked", "on_line"))),
-        ).values(booking_check=found.found, next_attempt_at=new_hold)).rowcount
-        if changed and found.found in CHECK_HELD and found.until and found.until > now:
+        ).values(**values)).rowcount
+        if changed and found.found in CHECK_HOLDS and found.found != booking.found and \
+                found.until and found.until > now:
             audit.record(conn, actor="system", action="callback.hold", target=booking.call_id,
-                         detail={"reason": REASONS[found.found], "until": found.until},
+                         detail={"reason": CHECK_HOLDS[found.found], "until": found.until},
                          now=now)
     return bool(changed)
-
-
-REASONS = {"on_line": "still on the call they booked it from",
-           "stayed": "stayed on the call past the confirmation: answered there?",
-           "asked": "still on the call they booked it from, perhaps hearing the confirmation"}
 
 
 def check_bookings(engine: Engine, client: object, now: datetime,
@@ -216,13 +239,19 @@ def check_bookings(engine: Engine, client: object, now: datetime,
             log.warning("callback %s: Twilio cannot say whether its caller left (%s); asking "
                         "again next round", booking.call_id, without_numbers(error))
             break
-        found = finding(booking, str(getattr(call, "status", "") or ""),
-                        getattr(call, "end_time", None), now,
-                        past_confirmation(booking.queue), look_ahead_s)
-        if keep(engine, booking, found, now) and found.found in ("on_line", "stayed") and \
-                found.until and found.until > now:
+        try:
+            found = finding(booking, str(getattr(call, "status", "") or ""),
+                            getattr(call, "end_time", None), now,
+                            past_confirmation(booking.queue), look_ahead_s)
+            kept = keep(engine, booking, found, now)
+        except Exception as error:
+            if is_outage(error):
+                raise  # the database's: the worker retries the round
+            log.exception("callback %s: its booking call could not be checked", booking.call_id)
+            continue  # this one: the round goes on with the rest
+        if kept and found.found in ("on_line", "stayed") and found.until and found.until > now:
             (report.still_on if found.found == "on_line" else report.stayed_on).append(
                 booking.call_id)
-            log.info("callback %s held until %s: its caller %s", booking.call_id,
-                     found.until.isoformat(timespec="seconds"), REASONS[found.found])
+            log.info("callback %s held until %s: its caller is %s", booking.call_id,
+                     found.until.isoformat(timespec="seconds"), CHECK_HOLDS[found.found])
     return report

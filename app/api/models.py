@@ -176,6 +176,12 @@ class CallbackItem(Model):
                                     "for a callback asked for from the queue")
     line_full: bool = Field(False, description="booked at Twilio's queue-full (the overflow's "
                             "offer): the caller was never queued, and no time was promised")
+    held_until: datetime | None = Field(
+        None, description="not rung before this, for what Twilio said of the call it was "
+        "booked on (`holdwell callbacks` with REST credentials): its caller is still on it, "
+        "or stayed on past the confirmation, answered there perhaps by a host whose record of "
+        "it is not stored yet; null when not held so")
+    held_because: str | None = Field(None, description="why it is held (with held_until)")
     at_risk: bool
     attempts: list[CallbackAttempt]
     left_message: bool = False  # a message from the queue (issue 16 item 5)

@@ -63,7 +63,7 @@ def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:
         number=mask_number(row.number) if mask else row.number, status=row.status,
         entered_at=None if row.never_queued else row.entered_at,
         requested_at=row.requested_at, promised_by=row.promised_by, due_at=row.due_at,
-        line_full=row.line_full,
+        line_full=row.line_full, held_until=row.held_until, held_because=row.held_because,
         at_risk=row.status in callback_admin.OUTSTANDING and row.promised_by is not None
         and row.promised_by <= horizon,
         attempts=[CallbackAttempt(time=a.time, result=a.result) for a in row.attempts],

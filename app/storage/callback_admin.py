@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from app.storage import audit
 from app.storage.callback_queue import OUTSTANDING
+from app.storage.callback_requests import CHECK_HOLDS
 from app.storage.db import as_utc
 from app.storage.facts import append_fact, ensure_call, project
 from app.storage.locks import hold_call
@@ -50,6 +51,8 @@ class CallbackRow:
     messages: tuple[Message, ...] = ()  # left from the queue, oldest first
     due_at: datetime | None = None  # booked while closed: the opening it is due at
     line_full: bool = False  # booked at Twilio's queue-full (the overflow's offer)
+    held_until: datetime | None = None  # not rung before, for what Twilio said of the
+    held_because: str | None = None  # booking call (app.booking_checks), and why
 
     @property
     def booked_while_closed(self) -> bool:
@@ -96,10 +99,10 @@ def listing(engine: Engine, now: datetime) -> Listing:
         rows = open_rows + conn.execute(settled_q).mappings().all()
         settled_count = conn.execute(select(func.count()).select_from(callbacks).where(
             *settled)).scalar_one()
-        return Listing(_with_attempts(conn, rows), len(open_rows), int(settled_count))
+        return Listing(_with_attempts(conn, rows, now), len(open_rows), int(settled_count))
 
 
-def _with_attempts(conn: Connection, rows: list) -> list[CallbackRow]:
+def _with_attempts(conn: Connection, rows: list, now: datetime) -> list[CallbackRow]:
     """The rows as CallbackRows, with each attempt's result, the messages left and whether
     it was booked from a full queue (its request's fact says so; read in batches: every
     open promise is listed, and a query takes only so many parameters)."""
@@ -128,8 +131,18 @@ def _with_attempts(conn: Connection, rows: list) -> list[CallbackRow]:
                         as_utc(row["entered_at"]), as_utc(row["requested_at"]),
                         as_utc(row["promised_by"]), attempts.get(row["call_id"], []),
                         left.get(row["call_id"], ()), as_utc(row["due_at"]),
-                        row["call_id"] in line_full)
+                        row["call_id"] in line_full, *check_hold(row, now))
             for row in rows]
+
+
+def check_hold(row, now: datetime) -> tuple[datetime | None, str | None]:  # noqa: ANN001
+    """(until when, why) a pending callback is held for what Twilio said of its booking call
+    (app.booking_checks); (None, None) if it is not held so now."""
+    until = as_utc(row["next_attempt_at"])
+    if row["status"] != "pending" or row["booking_check"] not in CHECK_HOLDS or \
+            until is None or until <= now:
+        return None, None
+    return until, CHECK_HOLDS[row["booking_check"]]
 
 
 def cancel_pending(conn: Connection, call_id: str, now: datetime,

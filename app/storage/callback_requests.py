@@ -43,6 +43,8 @@ request (a confirmation's words, with room to spare, if those webhooks are lost)
 CALLER_GONE = update(callbacks).where(
     callbacks.c.call_id == param("call", callbacks.c.call_id),
     callbacks.c.status == "pending", callbacks.c.attempts == 0, callbacks.c.due_at.is_(None),
+    # an earlier leg's end, replayed from a journal after the booking, is no leaving of it
+    callbacks.c.requested_at <= param("booked_by", callbacks.c.requested_at),
     callbacks.c.next_attempt_at > param("now", callbacks.c.next_attempt_at),
     callbacks.c.next_attempt_at <= param("leaving_until", callbacks.c.next_attempt_at),
 ).values(next_attempt_at=param("now", callbacks.c.next_attempt_at))
@@ -54,27 +56,54 @@ def caller_gone(conn: Connection, call_id: str, now: datetime) -> None:
     returning_writes.HELD_WHILE_ASKED; a late hang-up had made it due mid-question)."""
     requested = conn.execute(REQUESTED_AT, {"callback": call_id}).scalar()
     if requested is not None:
-        conn.execute(CALLER_GONE, {"call": call_id, "now": now, "leaving_until":
-                                   as_utc(requested) + timedelta(seconds=LEAVING_S)})
+        conn.execute(CALLER_GONE, {"call": call_id, "now": now, "booked_by": booked_by(now),
+                                   "leaving_until": as_utc(requested)
+                                   + timedelta(seconds=LEAVING_S)})
 
 
-CHECK_HELD = ("asked", "on_line", "stayed")
-"""The holds app.booking_checks puts on a callback whose caller Twilio said was still on the
-booking call past its confirmation (`callbacks.booking_check`)."""
+CHECK_HOLDS = {
+    "asked": "still on the call they booked it from, perhaps hearing the confirmation",
+    "on_line": "still on the call they booked it from, past the confirmation",
+    "stayed": "stayed on the call past the confirmation (answered there?): waiting for the "
+              "answer from a host's journal",
+}
+"""The holds app.booking_checks puts on a callback from what Twilio said of the booking call
+(`callbacks.booking_check`), and why, as an operator reads it."""
+next_attempt = callbacks.c.next_attempt_at
+_CHECK_HOLD_STANDS = and_(callbacks.c.booking_check.in_(list(CHECK_HOLDS)),
+                          next_attempt == callbacks.c.booking_held_until)
+"""The check's own hold is what holds the callback (nobody has held it longer since)."""
 LEFT_THE_QUEUE = update(callbacks).where(
     callbacks.c.call_id == param("call", callbacks.c.call_id),
     callbacks.c.status == "pending", callbacks.c.attempts == 0,
+    callbacks.c.requested_at <= param("booked_by", callbacks.c.requested_at),
 ).values(booking_check="left", next_attempt_at=case(
-    (and_(callbacks.c.booking_check.in_(CHECK_HELD),
-          callbacks.c.next_attempt_at > param("now", callbacks.c.next_attempt_at)),
-     param("now", callbacks.c.next_attempt_at)), else_=callbacks.c.next_attempt_at))
+    (and_(_CHECK_HOLD_STANDS, next_attempt > param("now", next_attempt)),
+     param("now", next_attempt)), else_=next_attempt))
 
 
 def left_the_queue(conn: Connection, call_id: str, now: datetime) -> None:
-    """The caller left the queue unanswered (its `leave` or `hangup` result, heard now or
-    replayed from a journal): whatever the booking check took their time on the line for,
-    they were not being helped, so its hold ends, and it is not read again."""
-    conn.execute(LEFT_THE_QUEUE, {"call": call_id, "now": now})
+    """The caller left the queue unanswered after booking (its `leave` or `hangup` result,
+    heard now or replayed from a journal; one of an earlier leg, before the booking, says
+    nothing of it): whatever the booking check held them for, they were not being helped, so
+    its hold ends, unless another has held the callback longer since, and it is not read
+    again."""
+    conn.execute(LEFT_THE_QUEUE, {"call": call_id, "now": now, "booked_by": booked_by(now)})
+
+
+HOSTS_CLOCK_SLACK_S = 5.0
+"""A leaving this little before the booking (by another host's clock) may still follow it."""
+
+
+def booked_by(now: datetime) -> datetime:
+    """The latest booking a leaving at `now` can follow."""
+    return now + timedelta(seconds=HOSTS_CLOCK_SLACK_S)
+
+
+def check_hold_ended(now: datetime) -> object:
+    """`next_attempt_at` as a check's end leaves it: `now` where the check's own hold still
+    stands and is later, else as it is (SQL)."""
+    return case((and_(_CHECK_HOLD_STANDS, next_attempt > now), now), else_=next_attempt)
 
 
 def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:

@@ -118,8 +118,9 @@ callbacks = Table(
     # (app.claim_checks), so a result journaled on a host cut off is not rung over.
     Column("agent_ended_at", DateTime(timezone=True)),
     # What the worker learnt of the booking call from Twilio (0022; app.booking_checks):
-    # on_line, stayed (held for a journaled answer) or left.
+    # asked, on_line, stayed (held for a journaled answer) or left; and the hold it set.
     Column("booking_check", String(16)),
+    Column("booking_held_until", DateTime(timezone=True)),
     Index("ix_callbacks_queue_status_entered", "queue", "status", "entered_at"),
     Index("ix_callbacks_queue_due", "queue", "due_at"),
 )

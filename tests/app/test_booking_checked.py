@@ -24,17 +24,25 @@ from app.callback_watch import watch_once, watch_round
 from app.callback_worker import report_line
 from app.claim_checks import CHECK_LIMIT_S
 from app.signed_client import SignedClient
-from app.storage import audit
+from app.storage import audit, users
+from app.storage import commands as c
+from app.storage.apply import apply
 from app.storage.callback_requests import LEAVING_S
 from app.storage.db import as_utc
 from tests.app.test_callbacks import CONFIG, callback_rows, enter
+from tests.app.test_overflow_voicemail import LINE as FULL_LINE
+from tests.app.test_overflow_voicemail import RESULT as FULL_RESULT
+from tests.app.test_overflow_voicemail import call as full_call
 from tests.app.test_resume_after_drop import Line
 from tests.app.test_voice_contract import request_callback
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
+from tests.console.conftest import PASSWORD, Console, bearer
 from tests.support.sids import sid
 
 CALLER = sid("CA1")
+CUSTOMER = "+14155550100"  # enter()'s caller
+FULL_CHOICE = "/voice/overflow/choice?policy=checkin&queue=support"
 ROUND_S = 15.0  # `holdwell callbacks --interval`'s default
 
 
@@ -363,3 +371,119 @@ def test_a_caller_who_rang_back_is_read_on_the_leg_they_booked_on(make_app, cloc
         watch_once(svc.store.engine, svc.config.callbacks, clock.now(), client=svc.rest_client)
     assert booking.asked and set(booking.asked) == {leg}
     assert callback_rows(app)[0]["booking_check"] == "on_line"
+
+
+# What a second review found (each failed on the version before it).
+
+def round_of(app, clock, interval_s: float):
+    svc = app.extensions["holdwell"]
+    return watch_round(svc.store.engine, svc.config, clock.now(), None,
+                       client=svc.rest_client, interval_s=interval_s)
+
+
+def test_a_check_ending_its_hold_never_cuts_short_a_caller_ringing_back(booked, clock):
+    """`asked` at +24 s; they hang up at +26 s and ring back at +30 s, asked about their
+    callback (held until +75 s: the phone it would ring is the one they call from). The read
+    at +54 s finds the booking call ended in time: it had set the hold to +54 s."""
+    app, twilio, booking, booked_at = booked
+    clock.advance(24)
+    round_of(app, clock, 30)
+    assert callback_rows(app)[0]["booking_check"] == "asked"
+    clock.advance(2)
+    booking.ends(clock.now())
+    twilio.post("/voice/status", {"CallSid": CALLER, "CallStatus": "completed"})
+    clock.advance(4)
+    again = twilio.post("/voice/incoming?queue=support", {"CallSid": sid("again"),
+                                                           "From": CUSTOMER})
+    assert parse(again.data).find("Gather") is not None, again.data
+    asked_until = clock.now() + timedelta(seconds=LEAVING_S)
+    assert hold_ends(app) == asked_until
+    clock.advance(24)
+    round_of(app, clock, 30)
+    assert callback_rows(app)[0]["booking_check"] == "left"
+    clock.advance(1)
+    assert not agent_dials_customer(twilio), f"hold cut to {hold_ends(app)}"
+    assert hold_ends(app) == asked_until
+
+
+def test_an_earlier_legs_hang_up_replayed_after_the_booking_ends_no_hold(make_app, clock,
+                                                                         mocker):
+    """The first leg dropped (its `hangup` journaled on a host cut off); the caller rang back,
+    booked on the new leg and was answered there. The journal's replay of the first leg's
+    hang-up, from before the booking, had ended the hold and made the callback due."""
+    app = make_app(RESUME_CALLBACKS, account_sid="AC123")
+    line = Line(app, clock)
+    first, leg, number = sid("first"), sid("leg"), "+14155550102"
+    queued = parse(line.ring(first, number).data).find("Enqueue")
+    line.poll(queued.get("waitUrl"), first, 0, position=3)
+    clock.advance(60)
+    line.poll(queued.get("waitUrl"), first, 60, position=3)
+    clock.advance(5)
+    dropped = c.QueueResult(call_id=first, now=clock.now(), queue="support", policy="callback",
+                            result="hangup", queue_time_s=65.0, episode=0)
+    line.twilio.post("/voice/status", {"CallSid": first, "CallStatus": "completed"})
+    clock.advance(10)
+    back = parse(line.ring(leg, number).data).find("Enqueue")
+    form = {"CallSid": leg, "From": number, "QueueTime": "80", "QueuePosition": "1",
+            "CurrentQueueSize": "1", "Digits": "2"}
+    asked = line.twilio.post(f"/voice/choice?{back.get('waitUrl').split('?', 1)[1]}", form)
+    line.twilio.post(parse(asked.data).find(".//Gather").get("action"), {**form, "Digits": "1"})
+    BookingCall(clock, mocker)
+    svc = app.extensions["holdwell"]
+    for _ in range(3):
+        clock.advance(ROUND_S)
+        watch_once(svc.store.engine, svc.config.callbacks, clock.now(), client=svc.rest_client)
+    assert callback_rows(app)[0]["booking_check"] == "on_line"
+    with svc.store.engine.begin() as conn:  # the cut-off host's journal, replayed
+        apply(conn, dropped)
+    clock.advance(1)
+    assert callback_rows(app)[0]["booking_check"] == "on_line"
+    assert not agent_dials_customer(line.twilio)
+
+
+def test_a_caller_on_the_line_stays_held_between_rounds_a_minute_apart(booked, clock):
+    app, twilio, booking, booked_at = booked
+    clock.advance(10)
+    round_of(app, clock, 60)  # +10: asked
+    clock.advance(60)
+    assert round_of(app, clock, 60).bookings.still_on == [CALLER]  # +70
+    clock.advance(35)  # +105; the next round is at +130
+    assert not agent_dials_customer(twilio), f"held only until {hold_ends(app)}"
+
+
+def test_an_operator_sees_why_a_held_callback_waits_and_the_audit_says_it_once(
+        booked, clock):
+    """Ten minutes on the line with the agent who answered them: the callbacks list (API and
+    page) says until when and why it is held; the audit log says so once, not every round."""
+    app, _, _, _ = booked
+    svc = app.extensions["holdwell"]
+    for _ in range(40):
+        worker_round(app, clock)
+    engine = svc.store.engine
+    holds = [entry for entry in audit.page(engine).entries if entry.action == "callback.hold"]
+    assert len(holds) == 1 and "past the confirmation" in holds[0].detail["reason"]
+    users.add_user(engine, "operator", "operator", PASSWORD, clock.now())
+    token = users.issue_token(engine, "operator", clock.now())
+    client = app.test_client()
+    (item,) = client.get("/api/v1/callbacks", headers=bearer(token)).get_json()["callbacks"]
+    assert item["status"] == "pending"
+    assert datetime.fromisoformat(item["held_until"]) == hold_ends(app) > clock.now()
+    assert "still on the call they booked it from" in item["held_because"]
+    page = Console(app, "operator").get("/console/callbacks").get_data(as_text=True)
+    assert "data-held>held until" in page and "still on the call they booked it from" in page
+
+
+def test_a_booking_at_a_full_queue_is_not_read(make_app, clock, mocker):
+    """Booked at Twilio's queue-full (the overflow's offer): never in a queue where an agent
+    could take them, so there is nothing to read."""
+    app = make_app(FULL_LINE, account_sid="AC123")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=support", full_call("c1", From=CUSTOMER))
+    twilio.post(FULL_RESULT, full_call("c1", From=CUSTOMER, QueueResult="queue-full"))
+    pressed = twilio.post(FULL_CHOICE, full_call("c1", From=CUSTOMER, Digits="2"))
+    confirm = parse(pressed.data).find("Gather").get("action")
+    twilio.post(confirm, full_call("c1", From=CUSTOMER, Digits="1"))
+    assert [row["number"] for row in callback_rows(app)] == [CUSTOMER]
+    booking = BookingCall(clock, mocker)
+    rounds_until(app, clock, clock.now() + timedelta(seconds=LEAVING_S + 30))
+    assert booking.asked == []

@@ -5,7 +5,9 @@ the answer journaled on a host cut off from the database, was dialled once the b
 hold ended (F2). The worker now reads the booking call before then (app.booking_checks) and
 keeps what it found here: `on_line` (still on it past the confirmation), `stayed` (it ended
 after that: held for the journal), `left` (it ended in time, or their leaving the queue was
-heard). A `leave` or `hangup` queue result ends the holds the first two made.
+heard), and `booking_held_until` the hold it set (a hold someone else set since, a caller
+ringing back being asked about their callback, is never cut short by the check's end). A
+`leave` or `hangup` queue result after the booking ends the holds the check made.
 
 Revision ID: 0022
 Revises: 0021
@@ -24,8 +26,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("callbacks") as batch:
         batch.add_column(sa.Column("booking_check", sa.String(16)))
+        batch.add_column(sa.Column("booking_held_until", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("callbacks") as batch:
+        batch.drop_column("booking_held_until")
         batch.drop_column("booking_check")
