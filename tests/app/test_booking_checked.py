@@ -341,10 +341,9 @@ after_checkin_s = 15
 [callbacks]""")
 
 
-def test_a_caller_who_rang_back_is_read_on_the_leg_they_booked_on(make_app, clock, mocker):
-    """A booking made after a dropped line is the first call's (it keeps that place); the
-    caller is on the leg they rang back on, which is the call to read."""
-    app = make_app(RESUME_CALLBACKS, account_sid="AC123")
+def booked_after_a_drop(app, clock, drop) -> tuple[str, str]:  # noqa: ANN001
+    """(first call, leg): a caller in line 65 s whose line dropped (`drop(line, first)` says
+    how the log heard it), who rang back 10 s later and booked a callback on the new leg."""
     line = Line(app, clock)
     first, leg, number = sid("first"), sid("leg"), "+14155550102"
     queued = parse(line.ring(first, number).data).find("Enqueue")
@@ -352,18 +351,26 @@ def test_a_caller_who_rang_back_is_read_on_the_leg_they_booked_on(make_app, cloc
     clock.advance(60)
     line.poll(queued.get("waitUrl"), first, 60, position=3)
     clock.advance(5)
-    line.twilio.post(queued.get("action"), {"CallSid": first, "QueueResult": "hangup",
-                                            "QueueTime": "65"})
+    drop(line, queued, first)
     clock.advance(10)
     back = parse(line.ring(leg, number).data).find("Enqueue")
     assert "resumes=" in back.get("waitUrl")
     form = {"CallSid": leg, "From": number, "QueueTime": "80", "QueuePosition": "1",
             "CurrentQueueSize": "1", "Digits": "2"}
     asked = line.twilio.post(f"/voice/choice?{back.get('waitUrl').split('?', 1)[1]}", form)
-    confirm = parse(asked.data).find(".//Gather")
-    confirmed = line.twilio.post(confirm.get("action"), {**form, "Digits": "1"})
+    confirmed = line.twilio.post(parse(asked.data).find(".//Gather").get("action"),
+                                 {**form, "Digits": "1"})
     assert b"<Leave" in confirmed.data, confirmed.data
     assert [row["call_id"] for row in callback_rows(app)] == [first]
+    return first, leg
+
+
+def test_a_caller_who_rang_back_is_read_on_the_leg_they_booked_on(make_app, clock, mocker):
+    """A booking made after a dropped line is the first call's (it keeps that place); the
+    caller is on the leg they rang back on, which is the call to read."""
+    app = make_app(RESUME_CALLBACKS, account_sid="AC123")
+    _, leg = booked_after_a_drop(app, clock, lambda line, queued, first: line.twilio.post(
+        queued.get("action"), {"CallSid": first, "QueueResult": "hangup", "QueueTime": "65"}))
     booking = BookingCall(clock, mocker)
     svc = app.extensions["holdwell"]
     for _ in range(3):
@@ -412,22 +419,14 @@ def test_an_earlier_legs_hang_up_replayed_after_the_booking_ends_no_hold(make_ap
     booked on the new leg and was answered there. The journal's replay of the first leg's
     hang-up, from before the booking, had ended the hold and made the callback due."""
     app = make_app(RESUME_CALLBACKS, account_sid="AC123")
-    line = Line(app, clock)
-    first, leg, number = sid("first"), sid("leg"), "+14155550102"
-    queued = parse(line.ring(first, number).data).find("Enqueue")
-    line.poll(queued.get("waitUrl"), first, 0, position=3)
-    clock.advance(60)
-    line.poll(queued.get("waitUrl"), first, 60, position=3)
-    clock.advance(5)
-    dropped = c.QueueResult(call_id=first, now=clock.now(), queue="support", policy="callback",
-                            result="hangup", queue_time_s=65.0, episode=0)
-    line.twilio.post("/voice/status", {"CallSid": first, "CallStatus": "completed"})
-    clock.advance(10)
-    back = parse(line.ring(leg, number).data).find("Enqueue")
-    form = {"CallSid": leg, "From": number, "QueueTime": "80", "QueuePosition": "1",
-            "CurrentQueueSize": "1", "Digits": "2"}
-    asked = line.twilio.post(f"/voice/choice?{back.get('waitUrl').split('?', 1)[1]}", form)
-    line.twilio.post(parse(asked.data).find(".//Gather").get("action"), {**form, "Digits": "1"})
+    journaled = []
+
+    def dropped(line, _queued, first) -> None:  # noqa: ANN001
+        journaled.append(c.QueueResult(call_id=first, now=clock.now(), queue="support",
+                                       policy="callback", result="hangup", queue_time_s=65.0,
+                                       episode=0))
+        line.twilio.post("/voice/status", {"CallSid": first, "CallStatus": "completed"})
+    booked_after_a_drop(app, clock, dropped)
     BookingCall(clock, mocker)
     svc = app.extensions["holdwell"]
     for _ in range(3):
@@ -435,10 +434,10 @@ def test_an_earlier_legs_hang_up_replayed_after_the_booking_ends_no_hold(make_ap
         watch_once(svc.store.engine, svc.config.callbacks, clock.now(), client=svc.rest_client)
     assert callback_rows(app)[0]["booking_check"] == "on_line"
     with svc.store.engine.begin() as conn:  # the cut-off host's journal, replayed
-        apply(conn, dropped)
+        apply(conn, journaled[0])
     clock.advance(1)
     assert callback_rows(app)[0]["booking_check"] == "on_line"
-    assert not agent_dials_customer(line.twilio)
+    assert not agent_dials_customer(SignedClient(app.test_client(), AUTH_TOKEN))
 
 
 def test_a_caller_on_the_line_stays_held_between_rounds_a_minute_apart(booked, clock):
