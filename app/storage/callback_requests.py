@@ -69,17 +69,17 @@ CHECK_HOLDS = {
 }
 """The holds app.booking_checks puts on a callback from what Twilio said of the booking call
 (`callbacks.booking_check`), and why, as an operator reads it."""
-next_attempt = callbacks.c.next_attempt_at
+_next_attempt = callbacks.c.next_attempt_at
 _CHECK_HOLD_STANDS = and_(callbacks.c.booking_check.in_(list(CHECK_HOLDS)),
-                          next_attempt == callbacks.c.booking_held_until)
+                          _next_attempt == callbacks.c.booking_held_until)
 """The check's own hold is what holds the callback (nobody has held it longer since)."""
 LEFT_THE_QUEUE = update(callbacks).where(
     callbacks.c.call_id == param("call", callbacks.c.call_id),
     callbacks.c.status == "pending", callbacks.c.attempts == 0,
     callbacks.c.requested_at <= param("booked_by", callbacks.c.requested_at),
 ).values(booking_check="left", next_attempt_at=case(
-    (and_(_CHECK_HOLD_STANDS, next_attempt > param("now", next_attempt)),
-     param("now", next_attempt)), else_=next_attempt))
+    (and_(_CHECK_HOLD_STANDS, _next_attempt > param("now", _next_attempt)),
+     param("now", _next_attempt)), else_=_next_attempt))
 
 
 def left_the_queue(conn: Connection, call_id: str, now: datetime) -> None:
@@ -103,7 +103,7 @@ def booked_by(now: datetime) -> datetime:
 def check_hold_ended(now: datetime) -> object:
     """`next_attempt_at` as a check's end leaves it: `now` where the check's own hold still
     stands and is later, else as it is (SQL)."""
-    return case((and_(_CHECK_HOLD_STANDS, next_attempt > now), now), else_=next_attempt)
+    return case((and_(_CHECK_HOLD_STANDS, _next_attempt > now), now), else_=_next_attempt)
 
 
 def request_callback(conn: Connection, command: c.RequestCallback) -> Booking:
