@@ -59,7 +59,7 @@ from app.storage.deadline import is_outage
 from app.storage.resume_writes import leg_key
 from app.storage.schema import call_events, callbacks
 from hold_policies.config import HoldwellConfig
-from hold_policies.durations import say_duration_s
+from hold_policies.durations import WORDS_PER_SECOND, say_duration_s
 from hold_policies.factory import build_policy
 from hold_policies.records import Event
 
@@ -125,7 +125,8 @@ def past_confirmation_for(config: HoldwellConfig) -> PastConfirmation:
             return PAST_CONFIRMATION_S
         longest = max(say_duration_s(getattr(build_policy(settings, name).prompts, prompt))
                       for name in settings.heard_names() for prompt in CONFIRMATIONS)
-        return max(PAST_CONFIRMATION_S, longest + PLACEHOLDER_WORDS / 2.5 + CONFIRMED_MARGIN_S)
+        return max(PAST_CONFIRMATION_S, longest + PLACEHOLDER_WORDS / WORDS_PER_SECOND
+                   + CONFIRMED_MARGIN_S)
     return past
 
 
