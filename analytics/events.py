@@ -134,9 +134,9 @@ def load_events(paths: str | PathLike[str] | Sequence[str | PathLike[str]],
         frame, rows = without_raw_facts(
             read_table(path, EVENT_TEXT_COLUMNS, EVENT_NUMBER_COLUMNS), row_numbers(path),
             raw_facts)
-        events = validate_events(frame, source=str(path), rows=rows)
-        if records is not None and notes is not None:
-            with numbered(rows):
+        with numbered(rows):  # raw facts skipped once, here: validate_events would again
+            events = _validated_events(frame, str(path))
+            if records is not None and notes is not None:
                 notes.extend(off_record_sentences(events, records, str(path)))
         frames.append(events)
     if not frames:
