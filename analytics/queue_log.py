@@ -38,7 +38,7 @@ from analytics.queue_log_records import (
     floor_epoch,
     floor_epochs,
 )
-from hold_policies.call_outcome import QUEUE_TIME_EVENTS, Fact, outcome_of
+from hold_policies.call_outcome import Fact, outcome_of
 from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event, Outcome
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
@@ -232,12 +232,10 @@ def _exits_kept(events: pd.DataFrame, counted: pd.Series) -> pd.Series:
 
 def _fact(row: Any) -> Fact:
     """An event as `outcome_of` reads it (as `app.storage.facts.facts_of` reads the log)."""
-    queue_time = row.wait_s if row.event in QUEUE_TIME_EVENTS and pd.notna(row.wait_s) \
-        else None
-    return Fact(time=row.time.to_pydatetime(), event=str(row.event),
-                queue_time_s=None if queue_time is None else float(queue_time),
-                position=None if pd.isna(row.position) else int(row.position),
-                data=event_data(row.data))
+    return Fact.logged(row.time.to_pydatetime(), str(row.event),
+                       None if pd.isna(row.wait_s) else float(row.wait_s),
+                       None if pd.isna(row.position) else int(row.position),
+                       event_data(row.data))
 
 
 def _call_context(events: pd.DataFrame) -> dict[str, dict[str, Any]]:

@@ -88,6 +88,14 @@ class Fact(NamedTuple):
     position: int | None = None
     data: Mapping[str, Any] = {}
 
+    @classmethod
+    def logged(cls, time: datetime, event: str, wait_s: float | None,
+               position: int | None, data: Mapping[str, Any]) -> Fact:
+        """A row of the log (`call_events`, or an events file) as a fact: its wait_s is the
+        QueueTime only for QUEUE_TIME_EVENTS."""
+        return cls(time=time, event=event, position=position, data=data,
+                   queue_time_s=wait_s if event in QUEUE_TIME_EVENTS else None)
+
     @property
     def episode(self) -> int:
         return int(self.data.get("episode", 0) or 0)

@@ -20,7 +20,7 @@ from app.storage.events import insert_once, log_event
 from app.storage.prepared import CALL, THIS_CALL, param
 from app.storage.rows import CallRow, call_row
 from app.storage.schema import call_events, callbacks, calls
-from hold_policies.call_outcome import HANGUP, QUEUE_TIME_EVENTS, CallOutcome, Fact, outcome_of
+from hold_policies.call_outcome import HANGUP, CallOutcome, Fact, outcome_of
 from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event, Outcome
 
 FACTS = select(call_events.c.time, call_events.c.event, call_events.c.wait_s,
@@ -159,9 +159,8 @@ def ensure_call(conn: Connection, call_id: str, queue: str, now: datetime,
 
 
 def facts_of(conn: Connection, call_id: str) -> list[Fact]:
-    return [Fact(time=as_utc(row.time), event=row.event,
-                 queue_time_s=row.wait_s if row.event in QUEUE_TIME_EVENTS else None,
-                 position=row.position, data=json.loads(row.data or "{}"))
+    return [Fact.logged(as_utc(row.time), row.event, row.wait_s, row.position,
+                        json.loads(row.data or "{}"))
             for row in conn.execute(FACTS, {"call": call_id})]
 
 
