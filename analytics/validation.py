@@ -145,11 +145,6 @@ def _validated(frame: pd.DataFrame, source: str, unique_ids: bool) -> pd.DataFra
 
 
 def quoted_rows(mask: pd.Series | np.ndarray, raw: pd.Series) -> str:
-    """`_rows` for other readers' checks (the events'): "2 value(s) (line 5: 'X', ...)"."""
-    return _rows(mask, raw)
-
-
-def _rows(mask: pd.Series | np.ndarray, raw: pd.Series) -> str:
     """Describe the first offending rows and their values, each by its line of a CSV file
     ("line 2": the first record under the header) or else its data row ("data row 1"), as
     `validate_records` was told (RowNumbers)."""
@@ -208,12 +203,12 @@ def text_column(raw: pd.Series, name: str, problems: list[str], *, allow_empty: 
     if labels is not None:
         blank = labels == ""
         if not allow_empty and blank.any():
-            problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+            problems.append(f"column '{name}': {quoted_rows(blank, raw)} are empty")
         return labels
     text = _text(raw)
     blank = text.isna()
     if not allow_empty and blank.any():
-        problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+        problems.append(f"column '{name}': {quoted_rows(blank, raw)} are empty")
     text = text.fillna("")
     return text if name == "call_id" else text.astype(object).astype("category")
 
@@ -238,15 +233,16 @@ def number_column(
         values = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
     bad = (values.isna() & ~blank) | np.isinf(values)
     if bad.any():  # "nan", "inf", "-inf" too: no number of seconds or places
-        problems.append(f"column '{name}': {_rows(bad, raw)} are not numbers")
+        problems.append(f"column '{name}': {quoted_rows(bad, raw)} are not numbers")
         values = values.where(~bad)  # said once: not "negative" too, nor cast below
     if (values < 0).any():
-        problems.append(f"column '{name}': {_rows(values < 0, raw)} are negative")
+        problems.append(f"column '{name}': {quoted_rows(values < 0, raw)} are negative")
     _check_most(values, name, problems, most, integer)
     if integer and ((values % 1) > 0).any():
-        problems.append(f"column '{name}': {_rows((values % 1) > 0, raw)} are not whole numbers")
+        problems.append(f"column '{name}': {quoted_rows((values % 1) > 0, raw)} are not whole "
+                        "numbers")
     if required and blank.any():
-        problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+        problems.append(f"column '{name}': {quoted_rows(blank, raw)} are empty")
     if not integer:
         return values
     if most is not None:  # noted above; blanked so the cast below cannot fail on it
@@ -264,10 +260,10 @@ def _check_most(values: pd.Series, name: str, problems: list[str], most: float |
     if not over.any():
         return
     if counted:
-        problems.append(f"column '{name}': {_rows(over, values)} are more than {most:,.0f}: "
+        problems.append(f"column '{name}': {quoted_rows(over, values)} are more than {most:,.0f}: "
                         f"no queue holds or tells that many (a placeholder?)")
         return
-    problems.append(f"column '{name}': {_rows(over, values)} are more than {most:,.0f} s "
+    problems.append(f"column '{name}': {quoted_rows(over, values)} are more than {most:,.0f} s "
                     f"({most / 86400:g} days): not a wait in seconds (another unit, or a "
                     f"placeholder?)")
 
@@ -280,9 +276,9 @@ def _typed_whole_numbers(
     blank = raw.isna()
     negative = (raw < 0).fillna(False).to_numpy(dtype=bool)
     if negative.any():
-        problems.append(f"column '{name}': {_rows(negative, raw)} are negative")
+        problems.append(f"column '{name}': {quoted_rows(negative, raw)} are negative")
     if required and blank.any():
-        problems.append(f"column '{name}': {_rows(blank, raw)} are empty")
+        problems.append(f"column '{name}': {quoted_rows(blank, raw)} are empty")
     if not integer:
         return raw.astype(float)
     return raw.astype("Int64") if not required else raw.fillna(0).astype("int64")
@@ -302,7 +298,7 @@ def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
             else raw.dt.tz_localize("UTC")
         if (empty := times.isna()).any():  # Parquet's null, or a blank CSV cell read as
             # a time: no time at all, which no report can place (it crashed them)
-            problems.append(f"column '{name}': {_rows(empty, raw)} are empty, not times")
+            problems.append(f"column '{name}': {quoted_rows(empty, raw)} are empty, not times")
         return times
     text = _text(raw)
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
@@ -312,7 +308,7 @@ def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
         times[naive] = _utc_times(text[naive].astype(object))
     bad = times.isna()
     if bad.any():
-        problems.append(f"column '{name}': {_rows(bad, raw)} are not ISO-8601 times")
+        problems.append(f"column '{name}': {quoted_rows(bad, raw)} are not ISO-8601 times")
     return times
 
 
@@ -330,14 +326,15 @@ def _outcomes(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
         bad = outcome.isna()
         if bad.any():
             problems.append(
-                f"column '{name}': {_rows(bad, raw)} are not one of {', '.join(OUTCOMES)}"
+                f"column '{name}': {quoted_rows(bad, raw)} are not one of {', '.join(OUTCOMES)}"
             )
         return outcome
     text = _text(raw).astype(object)
     outcome = pd.Series(pd.Categorical(text, categories=OUTCOMES), index=raw.index)
     bad = outcome.isna()
     if bad.any():
-        problems.append(f"column '{name}': {_rows(bad, raw)} are not one of {', '.join(OUTCOMES)}")
+        problems.append(f"column '{name}': {quoted_rows(bad, raw)} are not one of "
+                        f"{', '.join(OUTCOMES)}")
     return outcome
 
 
@@ -348,7 +345,7 @@ def _flags(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
     words = _text(raw).str.lower().fillna("")
     bad = ~words.isin(_TRUE | _FALSE)
     if bad.any():
-        problems.append(f"column '{name}': {_rows(bad, raw)} are not true/false")
+        problems.append(f"column '{name}': {quoted_rows(bad, raw)} are not true/false")
     return words.isin(_TRUE).astype(bool)
 
 
@@ -359,7 +356,8 @@ def _check_unique_calls(call_ids: pd.Series, problems: list[str]) -> None:
         return
     repeated = call_ids.duplicated(keep="first")
     if repeated.any():
-        problems.append(f"column 'call_id': {_rows(repeated, call_ids)} repeat an earlier call")
+        problems.append(f"column 'call_id': {quoted_rows(repeated, call_ids)} repeat an "
+                        "earlier call")
 
 
 def _check_callback_abandons(records: pd.DataFrame, problems: list[str]) -> None:
@@ -368,7 +366,7 @@ def _check_callback_abandons(records: pd.DataFrame, problems: list[str]) -> None
     or simulator makes: counted either way, the abandonment row and rate would disagree."""
     both = (records["outcome"] == Outcome.ABANDONED) & records["callback_requested"].astype(bool)
     if both.any():
-        problems.append(f"column 'callback_requested': {_rows(both, records['call_id'])} are "
+        problems.append(f"column 'callback_requested': {quoted_rows(both, records['call_id'])} are "
                         "true on abandoned calls (a caller who asked for a callback left the "
                         "line on it: make the outcome left, callback_connected or "
                         "callback_failed, or callback_requested false)")
@@ -383,13 +381,13 @@ def _check_callback_waits(records: pd.DataFrame, problems: list[str]) -> None:
     stray = (callback_wait.notna().to_numpy() & ~connected
              & ~records["outcome"].isin(NOT_QUEUED).to_numpy())
     if stray.any():
-        problems.append(f"column 'callback_wait_s': {_rows(stray, records['call_id'])} have a "
-                        "callback wait but no connected callback (it is entering the queue -> "
-                        "connected on the callback: leave it empty, or make the outcome "
+        problems.append(f"column 'callback_wait_s': {quoted_rows(stray, records['call_id'])} "
+                        "have a callback wait but no connected callback (it is entering the "
+                        "queue -> connected on the callback: leave it empty, or make the outcome "
                         "callback_connected)")
     early = connected & (callback_wait < records["wait_s"]).to_numpy()
     if early.any():
-        problems.append(f"column 'callback_wait_s': {_rows(early, records['call_id'])} are "
+        problems.append(f"column 'callback_wait_s': {quoted_rows(early, records['call_id'])} are "
                         "shorter than wait_s (a callback connects after its caller left the "
                         "line, so it counts from entering the queue past their time in line)")
 
