@@ -44,7 +44,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, case, or_, select, update
@@ -123,8 +123,9 @@ def past_confirmation_for(config: HoldwellConfig) -> PastConfirmation:
         settings = config.queues.get(queue)
         if settings is None:
             return PAST_CONFIRMATION_S
-        longest = max(say_duration_s(getattr(build_policy(settings, name).prompts, prompt))
-                      for name in settings.heard_names() for prompt in CONFIRMATIONS)
+        worded = [build_policy(settings, name).prompts for name in settings.heard_names()]
+        longest = max(say_duration_s(getattr(prompts, prompt))
+                      for prompts in worded for prompt in CONFIRMATIONS)
         return max(PAST_CONFIRMATION_S, longest + PLACEHOLDER_WORDS / WORDS_PER_SECOND
                    + CONFIRMED_MARGIN_S)
     return past
@@ -141,8 +142,7 @@ def unheard_leaving(engine: Engine, now: datetime, look_ahead_s: float) -> list[
         ).order_by(callbacks.c.next_attempt_at)).all()
         found = [Booking(row.call_id, row.queue, as_utc(row.requested_at),
                          as_utc(row.next_attempt_at), row.booking_check) for row in rows]
-        return [Booking(**{**vars(booking), "leg": booked_on(conn, booking)})
-                for booking in found
+        return [replace(booking, leg=booked_on(conn, booking)) for booking in found
                 if booking.hold_ends >= booking.requested_at + timedelta(seconds=LEAVING_S)
                 and not booked_at_a_full_queue(conn, booking.call_id)]
 
