@@ -33,7 +33,8 @@ it ends the check's hold (callback_requests.left_the_queue). A booking made at a
 (the overflow's offer) is never read: its caller was in no queue. Operators see the hold, and
 why, in the callbacks list (`held_until`, `held_because`), and the audit log says it once for
 each thing found (`callback.hold`). Twilio unreachable or refusing: the round reads no more,
-and callbacks come due as without credentials; a call Twilio does not know is `left`; any
+and callbacks come due as without credentials (said once, then every ten minutes: not each
+round, app.seldom_warnings); a call Twilio does not know is `left`; any
 other failure on one booking is logged and the round goes on. The check only ever holds a
 callback back. Left open: an answered conversation that ended before any read saw it (under
 about 25 s after booking) still looks like a caller who left in time.
@@ -50,8 +51,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, case, or_, select, update
 from twilio.base.exceptions import TwilioRestException
 
-from app.claim_checks import CHECK_LIMIT_S, NOT_FOUND, RINGING
+from app.claim_checks import CHECK_LIMIT_S, NOT_FOUND, RINGING, TWILIO_TROUBLE
 from app.number_mask import without_numbers
+from app.seldom_warnings import kind_of
 from app.storage import audit
 from app.storage.callback_requests import CHECK_HOLDS, LEAVING_S, check_hold_ended
 from app.storage.db import as_utc
@@ -228,6 +230,7 @@ def check_bookings(engine: Engine, client: object, now: datetime,
     """Read the booking call of each callback `unheard_leaving` finds, keep what it says,
     and hold those whose caller is still on it or stayed on past the confirmation."""
     report = BookingReport([], [])
+    scope = f"reading booking calls for {engine.url.render_as_string(hide_password=True)}"
     for booking in unheard_leaving(engine, now, look_ahead_s):
         if stopping():
             break
@@ -237,9 +240,12 @@ def check_bookings(engine: Engine, client: object, now: datetime,
             if isinstance(error, TwilioRestException) and error.status == NOT_FOUND:
                 keep(engine, booking, Finding("left"), now)  # not a Twilio call: as it is
                 continue
-            log.warning("callback %s: Twilio cannot say whether its caller left (%s); asking "
-                        "again next round", booking.call_id, without_numbers(error))
+            TWILIO_TROUBLE.warning(log, scope, kind_of(error), now,
+                                   "callback %s: Twilio cannot say whether its caller left "
+                                   "(%s); asking again next round", booking.call_id,
+                                   without_numbers(error))
             break
+        TWILIO_TROUBLE.clear(scope)
         try:
             found = finding(booking, str(getattr(call, "status", "") or ""),
                             getattr(call, "end_time", None), now,

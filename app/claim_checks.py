@@ -42,6 +42,7 @@ from sqlalchemy import Engine, select
 from twilio.base.exceptions import TwilioRestException
 
 from app.number_mask import without_numbers
+from app.seldom_warnings import SeldomWarnings, kind_of
 from app.storage import callback_rest
 from app.storage import commands as c
 from app.storage.apply import apply
@@ -51,6 +52,8 @@ from app.voice.forms import UNANSWERED_DIALS, is_a_machine
 from hold_policies.config import CallbacksConfig
 
 log = logging.getLogger("holdwell.callbacks")
+TWILIO_TROUBLE = SeldomWarnings()
+"""Twilio failing the worker's reads, said once and then every ten minutes, not each round."""
 
 CHECK_LIMIT_S = 3600.0
 """How long a claim may wait for Twilio to say how it went before it is released anyway."""
@@ -187,6 +190,7 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
     Twilio does not know (404) is settled as one with no leg, and the round goes on."""
     report = CheckReport([], [], [], [])
     unreachable = refused = False
+    scope = f"checking ended claims for {engine.url.render_as_string(hide_password=True)}"
     for claim in ended_claims(engine, now, settings.claim_timeout_s):
         if stopping():
             break
@@ -199,6 +203,7 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
                 found = verdict(customer_legs(client, claim),
                                 machine_detection=settings.answering_machine_detection,
                                 by_rest=claim.by_rest)
+                TWILIO_TROUBLE.clear(scope)
             except Exception as error:  # noqa: BLE001 - Twilio unreachable or refusing
                 if isinstance(error, TwilioRestException) and error.status == NOT_FOUND:
                     # about this claim's call alone (deleted, another account's): as if no
@@ -210,10 +215,11 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
                     continue
                 refused = isinstance(error, TwilioRestException) and error.status in CANNOT_ASK
                 unreachable = not refused
-                log.warning("callback %s: Twilio cannot say how its claim went (%s)%s",
-                            claim.call_id, without_numbers(error),
-                            "; freeing ended claims unchecked"
-                            if refused else "; asking again next round")
+                TWILIO_TROUBLE.warning(log, scope, kind_of(error), now,
+                                       "callback %s: Twilio cannot say how its claim went "
+                                       "(%s)%s", claim.call_id, without_numbers(error),
+                                       "; freeing ended claims unchecked"
+                                       if refused else "; asking again next round")
                 found = Verdict(RELEASE, result="unchecked") if refused else Verdict(KEEP)
         settle(engine, claim, found, settings, now, report)
     return report

@@ -486,3 +486,41 @@ def test_a_booking_at_a_full_queue_is_not_read(make_app, clock, mocker):
     booking = BookingCall(clock, mocker)
     rounds_until(app, clock, clock.now() + timedelta(seconds=LEAVING_S + 30))
     assert booking.asked == []
+
+
+def refusals_logged(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records
+            if "cannot say whether its caller left" in record.getMessage()]
+
+
+def test_a_refusing_account_is_warned_of_once_and_then_every_ten_minutes(make_app, clock,
+                                                                         mocker, caplog):
+    """A rotated auth token: every round met Twilio's 401 and said so again, 240 lines an
+    hour; now once, then every ten minutes with how many were held back, and at once again
+    after a read that worked."""
+    app = make_app(CONFIG, account_sid="AC123")
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    booking = BookingCall(clock, mocker)
+    booking.error = TwilioRestException(401, "https://api.twilio.com", "authenticate")
+    caplog.set_level("WARNING", logger="holdwell.callbacks")
+    for n in range(8):  # a booking each round, read within the round (each hold 45 s)
+        enter(twilio, sid(f"CA{n + 10}"), clock)
+        request_callback(twilio, sid(f"CA{n + 10}"), queue_time=60, leave=False)
+        worker_round(app, clock, advance_s=LEAVING_S)
+    assert len(booking.asked) == 8
+    assert len(refusals_logged(caplog)) == 1
+    clock.advance(600)
+    enter(twilio, sid("CA30"), clock)
+    request_callback(twilio, sid("CA30"), queue_time=60, leave=False)
+    worker_round(app, clock, advance_s=LEAVING_S)
+    said = refusals_logged(caplog)
+    assert len(said) == 2 and "held back 7 more times since" in said[1]
+    booking.error = None  # the token is put right: reads work again
+    enter(twilio, sid("CA31"), clock)
+    request_callback(twilio, sid("CA31"), queue_time=60, leave=False)
+    worker_round(app, clock, advance_s=LEAVING_S)
+    booking.error = TwilioRestException(403, "https://api.twilio.com", "forbidden")
+    enter(twilio, sid("CA32"), clock)
+    request_callback(twilio, sid("CA32"), queue_time=60, leave=False)
+    worker_round(app, clock, advance_s=LEAVING_S)
+    assert len(refusals_logged(caplog)) == 3

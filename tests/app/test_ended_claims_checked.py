@@ -263,6 +263,27 @@ def test_one_unreachable_twilio_costs_the_round_one_request(make_app, mocker, cl
     assert sorted(report_.checked.kept) == sorted([sid("CA1"), sid("CA2")])
 
 
+def test_an_unreachable_twilio_is_warned_of_once_then_every_ten_minutes(make_app, mocker,
+                                                                        clock, caplog):
+    """Each round kept the claims and said again that Twilio could not say: now once, then
+    every ten minutes with how many were held back; a new kind of trouble at once."""
+    app = two_ended_agent_claims(make_app, clock)
+    caplog.set_level("WARNING", logger="holdwell.callbacks")
+
+    def warned() -> list[str]:
+        return [record.getMessage() for record in caplog.records
+                if "cannot say how its claim went" in record.getMessage()]
+
+    for _ in range(10):  # 150 s of rounds
+        report_, listed = check(app, mocker, clock, ConnectionError("Twilio unreachable"))
+        assert listed.call_count == 1 and len(report_.checked.kept) == 2
+    assert len(warned()) == 1
+    check(app, mocker, clock, ConnectionError("Twilio unreachable"), advance_s=600)
+    assert len(warned()) == 2 and "held back 9 more times since" in warned()[1]
+    check(app, mocker, clock, TimeoutError("Twilio timed out"))  # another trouble: said
+    assert len(warned()) == 3
+
+
 def test_twilio_refusing_the_account_frees_ended_claims_unchecked(credentialed, mocker,
                                                                   clock):
     app, twilio, _ = credentialed
