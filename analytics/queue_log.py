@@ -11,9 +11,9 @@ position|waittime|data-as-JSON. Times are whole epoch seconds. As in Asterisk, a
 minus the ENTERQUEUE stamp, so enter + logged wait = exit on every line. ABANDON's position is
 the last position the call's events logged. The member is the agent's name, else the agent's
 call id, else NONE. Event data keys read: caller_id, agent, agent_call_id, ring_s, key, talk_s,
-ended_by. Phone numbers in event data (number, caller_id, from, to) and a caller's own words
-(transcript) never go into the JSON payloads; ENTERQUEUE's callerid is hashed unless plain
-numbers are asked for (`pseudonyms`).
+ended_by. What identifies a caller in event data (hold_policies.personal_data: numbers, their
+own words, a message's recording address) never goes into the JSON payloads; ENTERQUEUE's
+callerid is hashed unless plain numbers are asked for (`pseudonyms`).
 Lines from records alone: `queue_log_records`.
 """
 
@@ -39,11 +39,10 @@ from analytics.queue_log_records import (
     floor_epochs,
 )
 from hold_policies.call_outcome import Fact, outcome_of
+from hold_policies.personal_data import personal_keys
 from hold_policies.records import ANSWERED_AT_ONCE_POSITION, Event, Outcome
 
 EXIT_EVENTS = (Event.CONNECT, Event.ABANDON, Event.EXITWITHKEY)
-PRIVATE_KEYS = frozenset({"number", "caller_id", "from", "to", "transcript"})
-"""Caller data kept out of the payloads: phone numbers, and a caller's own words (REASON)."""
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
 
@@ -331,7 +330,8 @@ def _event_fields(
     entries = context["entries"].get(row.call_id)
     if row.event == Event.CALLBACK_CONNECT and entries and wait:  # as from records: the
         wait = str(epoch - _entry_stamp(entries))  # stamps' distance
-    public = {k: v for k, v in data.items() if k not in PRIVATE_KEYS}
+    private = personal_keys(str(row.event))  # numbers, their words, their recorded voice
+    public = {k: v for k, v in data.items() if k not in private}
     payload = json.dumps(public, separators=(",", ":"), sort_keys=True, default=str)
     return epoch, str(data.get("agent") or NO_MEMBER), str(row.event), (position, wait, payload)
 
