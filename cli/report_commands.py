@@ -439,9 +439,10 @@ def report_command(
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(["queue_log", "csv", "parquet"]),
+    type=click.Choice(["queue_log", "csv", "parquet", "events"]),
     required=True,
-    help="queue_log: Asterisk queue_log lines; csv/parquet: records.",
+    help="queue_log: Asterisk queue_log lines; csv/parquet: records; events: the call log's "
+    "events as CSV (from --db), callers' numbers and words emptied.",
 )
 @sources("Event file(s) for queue_log (otherwise lines are built from records).")
 @click.option("--out", "out_path", type=_OUT, required=True, help="File to write.")
@@ -482,9 +483,11 @@ def export_command(
     to_text: str | None,
     timezone: str,
 ) -> None:
-    """Export calls for other tools: queue_log lines, or records as CSV/Parquet."""
+    """Export calls for other tools: queue_log lines, records as CSV/Parquet, or events."""
     period = Period.read(from_text, to_text, timezone, queues)
-    if file_format == "queue_log":
+    if file_format == "events":
+        count = _export_events(records_paths, db_url, events_paths, out_path, period)
+    elif file_format == "queue_log":
         if caller_id_key and caller_ids != CallerIdMode.HASHED.value:
             click.echo(f"warning: --caller-id-key is not used with --caller-ids {caller_ids}",
                        err=True)
@@ -495,9 +498,22 @@ def export_command(
     else:
         _check_records_name(out_path, file_format)
         count = _export_records(records_paths, db_url, out_path, file_format, period)
-    what = "queue_log lines" if file_format == "queue_log" else "call records"
+    what = {"queue_log": "queue_log lines", "events": "events"}.get(file_format,
+                                                                     "call records")
     # on stderr when the lines went to stdout: `--out /dev/stdout | …` reads them alone
     click.echo(f"wrote {count:,} {what} to {out_path}", err=leads_to_stdout(out_path))
+
+
+def _export_events(records_paths: Sequence[Path], db_url: str | None,
+                   events_paths: Sequence[Path], out_path: Path, period: Period) -> int:
+    """The database's events as CSV (cli.events_export): from --db only, to a .csv name."""
+    if records_paths or events_paths:
+        raise click.UsageError("--format events exports the call log's own events: give "
+                               "--db (or none, for $DATABASE_URL), not --records or --events")
+    _check_records_name(out_path, "csv")
+    from cli.events_export import export_events  # it reads this module's helpers
+
+    return export_events(db_url, out_path, period)
 
 
 def _check_records_name(out_path: Path, file_format: str) -> None:
