@@ -228,16 +228,24 @@ def errors_of(error: ValidationError, queue: str | None = None) -> dict[str, str
     return {key.removeprefix(own): message for key, message in found.items()}
 
 
-def on_named_keys(errors: dict[str, str], fields: set[str]) -> dict[str, str]:
+def on_named_keys(errors: dict[str, str], fields: set[str],
+                  queue: str | None = None) -> dict[str, str]:
     """A table's problem across its keys ("callback_key and keep_key are both '1'", named
-    `callback`) on each of that table's fields it names, so the form marks them."""
+    `callback`) on each of that table's fields it names, so the form marks them. The queue's
+    own problem (named `queues.QUEUE`) marks each of its own keys it names as a key, at the
+    head of a clause ("voice Polly.Joanna speaks en-US, but language is fr-FR"): the voice
+    and language boxes had been left unmarked, the summary linking to neither, while "this
+    queue's voice" in a prompt's problem or "neither a policy" names no box to mend."""
     marked = {}
     for table, message in errors.items():
         if table in fields:
             continue
+        own = queue is not None and table == f"queues.{queue}"
         for field in fields:
             section, _, key = field.rpartition(".")
             if section == table and re.search(rf"\b{re.escape(key)}\b", message) or (
+                    own and not section and re.search(
+                        rf"(?:^|[;:,] (?:but )?){re.escape(key)}\b(?![\w.'])", message)) or (
                     section and re.search(rf"(?<![\w.]){re.escape(field)}(?![\w.])", message)):
                 marked[field] = message.removeprefix(f"{field}: ")  # a queue's problem
     return marked  # naming a box ("prompts.welcome: 3,600 characters…") marks it too: it had
