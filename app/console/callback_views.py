@@ -24,7 +24,8 @@ class Refusal:
 
     call_id: str
     message: str
-    field: str  # the box it is about ("reason", "confirm"), or "" for the request as a whole
+    field: str  # the boxes it is about ("reason", "confirm", both: "reason confirm"), or ""
+    # for the request as a whole
     reason: str  # as typed, kept in the box
 
 
@@ -47,13 +48,17 @@ def cancel_callback(call_id: str) -> Response | tuple[str, int]:
     svc = services()
     typed = request.form.get("reason", "")
     reason = typed.strip()
-    if request.form.get("confirm") != "yes":  # the one action that breaks a promise to a
-        return _page(Refusal(call_id, f"Not cancelled: tick the box to confirm that the caller "
-                             f"of {call_id} will not be called back.", "confirm", typed)), 400
+    unticked = request.form.get("confirm") != "yes"  # the one action that breaks a promise
     if says_too_little(reason):  # caller had been one click away
+        # Both said at once: an empty reason had been named only once the box was ticked.
         return _page(Refusal(call_id, f"Not cancelled ({call_id}): reason: say why the "
                              f"callback is cancelled (at least {REASON_SHOWN_MIN} characters "
-                             "that show).", "reason", typed)), 400
+                             "that show)" + ("; and tick the box to confirm that the caller "
+                                             "will not be called back." if unticked else "."),
+                             "reason confirm" if unticked else "reason", typed)), 400
+    if unticked:
+        return _page(Refusal(call_id, f"Not cancelled: tick the box to confirm that the caller "
+                             f"of {call_id} will not be called back.", "confirm", typed)), 400
     try:  # the API's own rule for a reason (no NUL in the audit log), cut as the box is
         reason = CancelRequest(reason=reason[:300]).reason
     except ValidationError as error:
