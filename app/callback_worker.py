@@ -11,7 +11,9 @@ the environment and prints what this module says.
 from __future__ import annotations
 
 import dataclasses
+import os
 import signal
+import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -31,7 +33,7 @@ from app.failure_text_sender import send_owed
 from app.security import SignatureCheck
 from app.services import Services, writable_journal
 from app.settings import Settings
-from app.storage import callback_rest, config_versions
+from app.storage import callback_rest, config_versions, worker_rounds
 from app.storage.call_log import CallLogStore
 from app.storage.callback_queue import Callback
 from app.storage.db import make_engine, sqlite_file_problem
@@ -159,6 +161,7 @@ class CallbackWorker:
         self.rest_problem: str | None = None
         self.outages = 0
         self.once = False  # run(once=True): one round, so no "next round" is promised
+        self.started_at = self.clock.now()
 
     @property
     def config(self) -> HoldwellConfig:
@@ -238,10 +241,24 @@ class CallbackWorker:
                 self.err(f"callback round failed: {what}{self.next_round()}")
                 if self.debug:
                     self.err(traceback.format_exc().rstrip())
+                self.note_round(ok=False, problem=what)
             return False
         self.outages = 0
         self.out(f"{report_line(report)}; failure texts sent: {texted}")
+        self.note_round(ok=True, problem=self.rest_problem)
         return True
+
+    def note_round(self, *, ok: bool, problem: str | None) -> None:
+        """Say in the database that this host's worker ran (app.storage.worker_rounds), so
+        /healthz and the console can say when it stopped; a failure to say so is said here
+        and costs the round nothing."""
+        try:
+            worker_rounds.note_round(self.engine, host=socket.gethostname(), pid=os.getpid(),
+                                     interval_s=self.interval_s, started_at=self.started_at,
+                                     now=self.clock.now(), ok=ok, problem=problem)
+        except Exception as error:  # noqa: BLE001 - the round's work is done either way
+            if not is_outage(error):  # an outage: the next round says it, once
+                self.err(f"could not note the round for /healthz ({first_line(error)})")
 
     def follow_config(self) -> None:
         """Run the active config version (LiveConfig, as the web workers do) and, when it

@@ -13,6 +13,7 @@ server's (`clock_offset_s`), with a warning past a second; still 200: the host s
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import cache
 
 from flask import Blueprint, Response, jsonify
@@ -21,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock_offset import clock_offset_s, offset_warning
 from app.services import services
+from app.storage import worker_rounds
 from app.storage.db import sqlite_file_problem
 from app.storage.deadline import DatabaseUnavailable, Deadline, first_line
 from app.storage.migrate import head_revision, migration_scripts, revision_of
@@ -137,12 +139,39 @@ def healthz() -> Response:
         return _answer(body, healthy=False)
     body["database"] = "ok"
     body["clock_offset_s"] = None if offset_s is None else round(offset_s, 3)
-    if warning := offset_warning(offset_s):  # the instance still serves: said, not a 503
+    warnings = [warning] if (warning := offset_warning(offset_s)) else []
+    if warning:  # the instance still serves: said, not a 503
         log.warning("%s", warning)
-        body["warnings"] = [warning]
+    if "problem" not in body and not schema_problem(body["schema_revision"]):
+        worker, warning = _worker(store, svc.clock.now(), deadline)
+        body["callbacks_worker"] = worker
+        warnings += [warning] if warning else []
+    if warnings:
+        body["warnings"] = warnings
     if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
         body["problem"] = problem
     return _answer(body, healthy="problem" not in body)
+
+
+def _worker(store: object, now: datetime,
+            deadline: Deadline) -> tuple[dict[str, object] | None, str | None]:
+    """When the callbacks worker last finished a round, and a warning when it fell silent
+    while callbacks wait on it (app.storage.worker_rounds): the web instance still serves,
+    so it is said, not a 503. (None, None) if the database could not say in time."""
+    try:
+        latest, outstanding = store.read(lambda conn: (
+            worker_rounds.newest_round(conn), worker_rounds.outstanding_callbacks(conn)),
+            deadline, trip=False)
+    except (DatabaseUnavailable, SQLAlchemyError) as error:
+        log.warning("healthz: could not read the callbacks worker's rounds: %s",
+                    first_line(str(error)))
+        return None, None
+    said = None if latest is None else {
+        "last_finished_round_at": latest.last_ok_at.isoformat(timespec="seconds")
+        if latest.last_ok_at else None,
+        "seconds_since": round(latest.silent_s(now), 1), "interval_s": latest.interval_s,
+        "silent": latest.is_silent(now)}
+    return said, worker_rounds.worker_warning(latest, outstanding, now)
 
 
 GRANTS = ("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public and GRANT USAGE ON "

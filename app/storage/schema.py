@@ -140,3 +140,18 @@ callback_messages = Table(
     Column("transcript", Text),
     Index("ix_callback_messages_callback", "callback_id", "left_at"),
 )
+
+worker_rounds = Table(
+    # When each `holdwell callbacks` worker (one row per host) last ran a round, and last
+    # finished one (0023; app.storage.worker_rounds): /healthz and the console say when the
+    # backstop of every callback promise stopped.
+    "worker_rounds",
+    metadata,
+    Column("host", String(255), primary_key=True),
+    Column("pid", Integer, nullable=False),
+    Column("interval_s", Float, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("last_round_at", DateTime(timezone=True), nullable=False),
+    Column("last_ok_at", DateTime(timezone=True)),  # None: no round finished yet
+    Column("problem", Text),  # why its last round failed, or REST placement cannot work
+)

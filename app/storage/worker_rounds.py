@@ -1,0 +1,109 @@
+"""When the callbacks worker last ran: noted by each round, read by /healthz and the console.
+
+Why: `holdwell callbacks` (the Procfile's `worker:`) is the backstop of every callback
+promise (it frees claims whose agent call died unheard, checks ended claims and booking
+calls with Twilio, rings customer-first callbacks, texts customers it could not reach,
+replays the journal). When it stopped, nothing said so, and promises lapsed unseen. Each
+round notes that it ran (one row per host); a reader says the worker is *silent* when no
+host finished a round within SILENT_AFTER_ROUNDS of its own interval (and at least
+SILENT_AFTER_S), or none ever did, while callbacks are outstanding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.storage.db import as_utc
+from app.storage.prepared import OUTSTANDING
+from app.storage.schema import callbacks, worker_rounds
+
+SILENT_AFTER_ROUNDS = 4
+"""Rounds a worker may miss before it counts as silent: a slow round (Twilio's timeouts,
+a long REST placement) or a short database outage (its backoff reaches 60 s) is not one."""
+SILENT_AFTER_S = 120.0
+"""...and never less than this: a worker run with `--interval 1` is not silent after 4 s."""
+
+
+@dataclass(frozen=True)
+class WorkerRound:
+    """The newest row: which host ran last, when it last finished a round, and why not."""
+
+    host: str
+    pid: int
+    interval_s: float
+    started_at: datetime
+    last_round_at: datetime
+    last_ok_at: datetime | None
+    problem: str | None
+
+    def silent_s(self, now: datetime) -> float:
+        """How long since a round finished (since it started, if none has)."""
+        return (now - (self.last_ok_at or self.started_at)).total_seconds()
+
+    def is_silent(self, now: datetime) -> bool:
+        return self.silent_s(now) > max(SILENT_AFTER_ROUNDS * self.interval_s, SILENT_AFTER_S)
+
+
+def note_round(engine: Engine, *, host: str, pid: int, interval_s: float,
+               started_at: datetime, now: datetime, ok: bool,
+               problem: str | None = None) -> None:
+    """This host's worker ran a round at `now` (`ok`: it finished; else `problem` says why)."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    values = {"host": host, "pid": pid, "interval_s": interval_s, "started_at": started_at,
+              "last_round_at": now, "problem": problem, "last_ok_at": now if ok else None}
+    statement = dialect.insert(worker_rounds).values(**values)
+    kept = {name: statement.excluded[name] for name in values
+            if name != "host" and (ok or name != "last_ok_at")}  # a failed round keeps when
+    # the host last finished one (an earlier process's, if this one has not yet)
+    with engine.begin() as conn:
+        conn.execute(statement.on_conflict_do_update(index_elements=["host"], set_=kept))
+
+
+def newest_round(conn: Connection) -> WorkerRound | None:
+    """The row of the host whose worker finished a round last (or ran one last); None: no
+    worker ever ran against this database."""
+    row = conn.execute(select(worker_rounds).order_by(
+        worker_rounds.c.last_ok_at.desc().nulls_last(),
+        worker_rounds.c.last_round_at.desc()).limit(1)).mappings().first()
+    if row is None:
+        return None
+    return WorkerRound(host=row["host"], pid=row["pid"], interval_s=row["interval_s"],
+                       started_at=as_utc(row["started_at"]),
+                       last_round_at=as_utc(row["last_round_at"]),
+                       last_ok_at=as_utc(row["last_ok_at"]), problem=row["problem"])
+
+
+def outstanding_callbacks(conn: Connection) -> int:
+    """Callbacks promised and not yet kept (pending, claimed, or a customer on the line)."""
+    return conn.execute(select(func.count()).select_from(callbacks).where(
+        callbacks.c.status.in_(OUTSTANDING))).scalar_one()
+
+
+def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime) -> str | None:
+    """What to tell an operator: the worker silent (or never run) while callbacks wait on
+    it, or running with a problem (REST placement impossible, its last round failed); None
+    when all is well. Names no host: /healthz answers anyone."""
+    promised = f"{outstanding:,} callback{'s' if outstanding != 1 else ''} promised"
+    what = ("nobody frees the claims of agent calls that died unheard, rings customer-first "
+            "callbacks or texts customers it could not reach")
+    if latest is None:
+        return None if not outstanding else (
+            f"the callbacks worker (`holdwell callbacks`, the Procfile's `worker:`) has never "
+            f"run against this database, and {promised} wait on it: {what}")
+    failed = latest.problem if latest.last_round_at != latest.last_ok_at else None
+    why = f" (its last round failed: {failed})" if failed else ""
+    if latest.is_silent(now):
+        if not outstanding:
+            return None
+        since = latest.last_ok_at or latest.started_at
+        return (f"the callbacks worker (`holdwell callbacks`) has not finished a round since "
+                f"{since.isoformat(timespec='seconds')}, {latest.silent_s(now) / 60:,.0f} min "
+                f"ago{why}, and {promised} wait on it: {what}")
+    if latest.problem:
+        return "the callbacks worker runs, but " + (
+            f"its last round failed: {failed}" if failed else latest.problem)
+    return None

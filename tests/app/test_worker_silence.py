@@ -1,0 +1,123 @@
+"""/healthz (and the console) say when the callbacks worker stopped while promises wait on it
+(app.storage.worker_rounds).
+
+`holdwell callbacks` is the backstop of every callback promise: it frees claims whose agent
+call died unheard, checks ended claims and booking calls with Twilio, rings customer-first
+callbacks and texts customers it could not reach. When it crashed, or a deploy left out the
+Procfile's `worker:`, nothing said so. Each round now notes that it ran; the web app reads it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.callback_worker import CallbackWorker
+from app.settings import Settings
+from app.storage import worker_rounds
+from app.storage.db import make_engine
+from tests.app.test_callback_worker import AGENT_FIRST, Lines, config
+from tests.support.callback_rows import seed_pending
+from tests.support.sids import sid
+
+
+@pytest.fixture
+def line(make_app, clock, sqlite_url, tmp_path):
+    """The app, a pending callback, and a worker on the same database and clock."""
+    app = make_app(AGENT_FIRST)
+    seed_pending(app.extensions["holdwell"].store.engine, [sid("CA1")],
+                 clock.now() - timedelta(minutes=1))
+    lines = Lines()
+    worker = CallbackWorker(Settings(database_url=sqlite_url,
+                                     journal_dir=str(tmp_path / "worker-journal")),
+                            config(AGENT_FIRST), interval_s=15.0, out=lines.out.append,
+                            err=lines.err.append, clock=clock)
+    assert worker.start(wait=False)
+    return app, worker, lines
+
+
+def health(app) -> dict:
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 200, answer.json  # the web instance still serves
+    return answer.json
+
+
+def test_a_worker_that_never_ran_is_said_while_a_callback_waits_on_it(line):
+    app, _, _ = line
+    said = health(app)
+    assert said["callbacks_worker"] is None
+    assert any("has never run against this database, and 1 callback promised wait on it"
+               in warning for warning in said["warnings"])
+
+
+def test_a_running_worker_is_shown_and_not_warned_of(line, clock):
+    app, worker, _ = line
+    assert worker.round()
+    clock.advance(50)
+    said = health(app)
+    assert said["callbacks_worker"] == {
+        "last_finished_round_at": (clock.now() - timedelta(seconds=50)).isoformat(),
+        "seconds_since": 50.0, "interval_s": 15.0, "silent": False}
+    assert "warnings" not in said
+
+
+def test_a_worker_silent_for_four_rounds_and_two_minutes_is_warned_of(line, clock):
+    app, worker, _ = line
+    assert worker.round()
+    clock.advance(120)
+    assert "warnings" not in health(app)
+    clock.advance(60)
+    said = health(app)
+    assert said["callbacks_worker"]["silent"]
+    assert any("has not finished a round since" in warning and "3 min ago" in warning
+               and "1 callback promised wait on it" in warning
+               for warning in said["warnings"])
+    assert worker.round()  # it runs again: nothing to say
+    assert "warnings" not in health(app)
+
+
+def test_a_silent_worker_with_no_promise_waiting_is_not_warned_of(line, clock):
+    app, worker, _ = line
+    engine = app.extensions["holdwell"].store.engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE callbacks SET status = 'connected'")
+    assert worker.round()
+    clock.advance(3600)
+    said = health(app)
+    assert said["callbacks_worker"]["silent"] and "warnings" not in said
+
+
+def test_a_failing_round_keeps_its_last_finished_round_and_says_why(line, clock,
+                                                                   monkeypatch):
+    app, worker, lines = line
+    assert worker.round()
+    clock.advance(15)
+
+    def fails(*_args, **_kwargs):
+        raise RuntimeError("the placer broke")
+
+    monkeypatch.setattr("app.callback_worker.watch_round", fails)
+    assert not worker.round()
+    assert not any("could not note" in line for line in lines.err), lines.err
+    said = health(app)
+    assert said["callbacks_worker"]["seconds_since"] == 15.0  # the round before still counts
+    assert any("the callbacks worker runs, but its last round failed: RuntimeError: the "
+               "placer broke" in warning for warning in said["warnings"])
+
+
+def test_rounds_are_noted_once_per_host_on_either_database(any_url, clock):
+    engine = make_engine(any_url)
+    start = clock.now()
+    for minute, ok in ((0, True), (1, False), (2, True)):
+        worker_rounds.note_round(engine, host="worker-1", pid=7, interval_s=15.0,
+                                 started_at=start, now=start + timedelta(minutes=minute),
+                                 ok=ok, problem=None if ok else "broke")
+        with engine.connect() as conn:
+            latest = worker_rounds.newest_round(conn)
+            assert conn.exec_driver_sql("SELECT count(*) FROM worker_rounds").scalar() == 1
+        finished = 0 if minute == 1 else minute
+        assert latest.last_ok_at == start + timedelta(minutes=finished)
+        assert latest.last_round_at == start + timedelta(minutes=minute)
+        assert latest.problem == (None if ok else "broke")
+    engine.dispose()
