@@ -387,7 +387,7 @@ def day_shape(scenario: Scenario, options: dict[str, Any], zone: str = "UTC") ->
     after its 08:00 opening."""
     from simulator.line_clock import line_midnight
 
-    scenario = replace(scenario, start=line_midnight(zone))
+    scenario = replace(scenario, start=line_midnight(zone), zone=zone)
     changes: dict[str, Any] = {}
     if options.get("rate_profile") is not None:  # "" too: an unset variable, said
         steps = parse_steps(options["rate_profile"], "--rate-profile")

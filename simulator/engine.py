@@ -89,7 +89,7 @@ class PolledEngine(Overflows, CallbackLifecycle, ClosedHours, Resumes):
         self.line = Line()
         self.live = Line()  # of those, the callers in the queue itself (not callbacks)
         self.speed = QueueSpeed(scenario.estimates, log_start=float(callers.arrivals_s[0]))
-        self.agents = Agents(scenario.agents)
+        self.agents = Agents(scenario.agents, scenario.start, scenario.zone)
         self.events: list[tuple[float, int, Waiter]] = []
         self.seq = 0
         self.waiting = 0  # callers in the queue itself (Twilio's CurrentQueueSize)

@@ -97,7 +97,7 @@ def fcfs_with_reneging(scenario: Scenario, callers: Callers,
     deadline = (callers.arrivals_s + callers.patience_s).tolist()
     n = len(arrivals)
     start = [-1.0] * n
-    agents = Agents(scenario.agents)
+    agents = Agents(scenario.agents, scenario.start, scenario.zone)
     free, change = agents.free, agents.next_change
     replace = heapq.heapreplace
     step = max(n // 100, 1)

@@ -257,6 +257,10 @@ class Scenario:
     handoff: Handoff = field(default_factory=Handoff)
     queue: str = "support"
     start: datetime = FIRST_MONDAY  # a midnight; a replay's is its first day's (`replaying`)
+    zone: str = "UTC"
+    """The line's clock (an IANA zone): `start` is a midnight on it, and the rate profile's
+    and staffing's minutes are its wall clock's on every day (`wall_clock`), across a
+    daylight-saving change too."""
     service_level_s: float = SERVICE_LEVEL_S
     closed_line: ClosedLine | None = None
     """Opening hours (the queue's [hours]): callers outside them do not join the queue; some
@@ -318,7 +322,8 @@ class Scenario:
             raise ScenarioError("replayed arrivals: the call log has no calls")
         start = start_of_day(ordered[0], ZoneInfo(zone))
         times = tuple((moment - start).total_seconds() for moment in ordered)
-        return replace(self, arrivals=ReplayedArrivals(times), calls=len(times), start=start)
+        return replace(self, arrivals=ReplayedArrivals(times), calls=len(times), start=start,
+                       zone=zone)
 
     def _check_the_queue_can_drain(self) -> None:
         """Refuse callers who never hang up on a line with more work than agents: the queue

@@ -9,10 +9,12 @@ streams of its own, so it can never shift the callers' numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
 from simulator.scenario import DAY_S, RateProfile, ReplayedArrivals, Scenario
+from simulator.wall_clock import UTC_NAME, wall_to_run_seconds
 
 _BLOCK = 1 << 14
 
@@ -68,16 +70,21 @@ class Streams:
     def callers(self, scenario: Scenario) -> Callers:
         n = scenario.calls
         return Callers(
-            arrivals_s=arrival_times(scenario.arrivals, n, self.arrivals),
+            arrivals_s=arrival_times(scenario.arrivals, n, self.arrivals,
+                                     scenario.start, scenario.zone),
             service_s=scenario.service.sample(self.service, n),
             patience_s=scenario.patience.sample(self.patience, n),
         )
 
 
 def arrival_times(
-    arrivals: RateProfile | ReplayedArrivals, n: int, rng: np.random.Generator
+    arrivals: RateProfile | ReplayedArrivals, n: int, rng: np.random.Generator,
+    start: datetime | None = None, zone: str = UTC_NAME,
 ) -> np.ndarray:
-    """Seconds of `n` arrivals: a unit Poisson process mapped through the daily rate profile."""
+    """Seconds of `n` arrivals: a unit Poisson process mapped through the daily rate profile,
+    whose minutes are the line's wall clock (`zone`) on every day of a run starting at
+    `start`, its midnight (`wall_clock`: a Berlin profile's 08:00 rise stays at 08:00 after
+    the clocks change)."""
     if isinstance(arrivals, ReplayedArrivals):
         return np.asarray(arrivals.times_s, dtype=float)
     unit = np.cumsum(rng.exponential(1.0, n))  # Lambda(t) of each arrival
@@ -90,4 +97,5 @@ def arrival_times(
     lam = np.column_stack([cumulative[:-1][open_], cumulative[1:][open_]]).ravel()
     at = np.column_stack([starts[:-1][open_], starts[1:][open_]]).ravel()
     days, within = np.divmod(unit, cumulative[-1])
-    return days * DAY_S + np.interp(within, lam, at)
+    wall = days * DAY_S + np.interp(within, lam, at)
+    return wall if start is None else wall_to_run_seconds(wall, start, zone)

@@ -301,7 +301,7 @@ def twin_scenario(twin: Twin, *, day: str = "all", days: int = 1,
     rates = twin.day_rates(day)
     cb = twin.callbacks
     return Scenario(
-        start=line_midnight(twin.timezone, day),
+        start=line_midnight(twin.timezone, day), zone=twin.timezone,
         calls=whole_days_calls(rates.daily_calls, days), horizon_s=days * DAY_S,
         arrivals=profile_of(rates),
         agents=staffing_of(agents or twin.agents.per_slot), service=twin.talk.chosen,
