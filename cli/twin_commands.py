@@ -118,6 +118,13 @@ def one_log_of_callers(records: pd.DataFrame, paths: tuple[str, ...], db_url: st
         raise click.UsageError(str(error)) from None
 
 
+TAKE_UP_OPTION = click.option(
+    "--take-up/--assume-take-up", "take_up", default=True, show_default=True,
+    help="Fit callers' callback take-up (reactions callback_p and callback_if_too_long_p) so "
+    "a simulation of the twin reproduces the measured acceptance (a few fast simulations, "
+    "progress on stderr), or keep the behaviour model's assumption.")
+
+
 @click.command("fit")
 @RECORDS_OPTION
 @click.option("--out", type=OutFile(suffixes=(".toml",)), default="scenario.toml",
@@ -127,11 +134,7 @@ def one_log_of_callers(records: pd.DataFrame, paths: tuple[str, ...], db_url: st
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Seed of the bootstrap behind the standard errors.")
 @POLICY_OPTION
-@click.option("--take-up/--assume-take-up", "take_up", default=True, show_default=True,
-              help="Fit callers' callback take-up (reactions callback_p and "
-              "callback_if_too_long_p) so a simulation of the twin reproduces the measured "
-              "acceptance (a few fast simulations, progress on stderr), or keep the "
-              "behaviour model's assumption.")
+@TAKE_UP_OPTION
 @TIMEZONE_OPTION
 @queue_options
 @HTML_OPTION
@@ -194,12 +197,15 @@ def fitted_take_up(twin: Twin, records: pd.DataFrame, seed: int, config_path: st
               show_default=True, help="PNG of predicted vs actual by hour (a .png name: "
               "the HTML page embeds it as PNG).")
 @POLICY_OPTION
+@TAKE_UP_OPTION
 @TIMEZONE_OPTION
 @HTML_OPTION
 def backtest_command(paths: tuple[str, ...], db_url: str | None, test_days: int,
                      replications: int, seed: int, plot_path: str, policy: str | None,
-                     timezone: str, html_path: str | None) -> None:
-    """Fit on the first days of the log and predict the held-out days, hour by hour."""
+                     take_up: bool, timezone: str, html_path: str | None) -> None:
+    """Fit on the first days of the log and predict the held-out days, hour by hour (the
+    twin `fit` writes from the training days: callback take-up fitted, holdwell's default
+    policy settings)."""
     from simulator.backtest import backtest
     from simulator.backtest_report import backtest_plot, backtest_table
 
@@ -208,7 +214,8 @@ def backtest_command(paths: tuple[str, ...], db_url: str | None, test_days: int,
     try:
         with stderr_progress(test_days * replications, "backtest") as bar:
             result = backtest(records, test_days=test_days, replications=replications,
-                              seed=seed, progress=bar.update, timezone=timezone)
+                              seed=seed, progress=bar.update, timezone=timezone,
+                              take_up=take_up, take_up_progress=take_up_said)
     except ScenarioError as error:
         raise click.ClickException(str(error)) from None
     table = backtest_table(result)
@@ -221,6 +228,12 @@ def backtest_command(paths: tuple[str, ...], db_url: str | None, test_days: int,
     write_html(html_path, "Backtest: the twin against held-out days", "backtest",
                [("predicted vs actual, by hour", table)],
                [("predicted (95% interval) vs actual, by hour", png.getvalue())])
+
+
+def take_up_said(run: int, multiplier: float, simulated: float) -> None:
+    """Each simulation of the backtest's take-up fit, on stderr (as `fit` says its own)."""
+    click.echo(f"take-up: simulation {run}, {multiplier:.3f} x the assumed take-up: "
+               f"acceptance {100 * simulated:.1f}%", err=True)
 
 
 SCENARIO_FILE = click.option("--scenario", "scenario_path", required=True,

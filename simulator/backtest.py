@@ -6,7 +6,10 @@ of answered calls, seconds), by the hour a call entered. The prediction simulate
 held-out day (its weekday's fitted arrivals when the training days hold that weekday at
 least `MIN_WEEKDAYS` times, else all days') under the policy the day actually ran,
 `replications` times; the 95% prediction interval (mean ± t sd sqrt(1 + 1/R) over
-replications) is where the real figure should fall if the twin is right.
+replications) is where the real figure should fall if the twin is right. The twin is the one
+`holdwell fit` writes from the training days: callers' callback take-up fitted to their
+measured acceptance (`fit_take_up`) unless `take_up` is False; it had kept the behaviour
+model's assumption, so a callback line was backtested with a twin `fit` never writes.
 """
 
 from __future__ import annotations
@@ -86,9 +89,13 @@ def _day_profile(twin: Twin, weekday: str) -> str:
 
 def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 20,
              seed: int = 0, workers: int | None = None,
-             progress: Callable[[int], None] | None = None, timezone: str = "UTC") -> Backtest:
+             progress: Callable[[int], None] | None = None, timezone: str = "UTC",
+             take_up: bool = True,
+             take_up_progress: Callable[[int, float, float], None] | None = None) -> Backtest:
     """Fit on all but the last `test_days` dates, predict those dates hour by hour (dates
-    and hours on the line's clock, `timezone`)."""
+    and hours on the line's clock, `timezone`); `take_up`: fit callers' callback take-up to
+    the training days' acceptance, as `holdwell fit` does (`take_up_progress` hears each
+    of its simulations)."""
     local = on_line_clock(records, timezone)
     dates = local["entered_at"].dt.normalize()
     unique = sorted(dates.unique())
@@ -101,6 +108,13 @@ def backtest(records: pd.DataFrame, *, test_days: int = 7, replications: int = 2
     train = records[~dates.isin(held).to_numpy()]
     test = local[dates.isin(held).to_numpy()]
     twin = fit_twin(train, seed=seed, timezone=timezone)
+    if take_up:
+        from dataclasses import replace
+
+        from simulator.fit_take_up import fit_take_up
+
+        twin = replace(twin, take_up=fit_take_up(twin, train, seed=seed,
+                                                 progress=take_up_progress))
     simulated = {key: np.zeros((replications, HOURS)) for key in COUNTS}
     for index, day in enumerate(sorted(held)):
         mine = test[(dates[dates.isin(held)] == day).to_numpy()]

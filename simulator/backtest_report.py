@@ -10,6 +10,7 @@ import numpy as np
 
 from analytics.formatting import percent_number
 from simulator.backtest import METRICS, Backtest
+from simulator.fit_results import take_up_said
 
 UNITS = {"abandonment": "%", "unserved": "%", "asa_s": "s"}
 LABELS = {"abandonment": "abandonment", "unserved": "unserved rate", "asa_s": "ASA"}
@@ -59,6 +60,8 @@ def backtest_table(result: Backtest) -> str:
                  "mean ± t sd sqrt(1 + 1/R), cut at 0 (and at 100% for rates) where that "
                  "formula runs past what can be (simulation uncertainty only; fit uncertainty "
                  "is not added)")
+    lines.append("  callback take-up (training days): " + take_up_said(
+        result.twin.take_up, result.twin.callbacks.acceptance))
     return "\n".join(lines)
 
 
