@@ -13,7 +13,8 @@ from app.api.registry import field_errors
 from app.auth.access import allowed, current_user, requires
 from app.console.blueprint import bp
 from app.console.lists import callbacks_response
-from app.services import services
+from app.services import Services, services
+from app.storage import worker_rounds
 from app.storage.callback_admin import CancelError, cancel
 
 
@@ -37,9 +38,19 @@ def callbacks() -> str:
 
 def _page(refused: Refusal | None = None) -> str:
     svc = services()
+    data = callbacks_response(svc, mask=not allowed("see_numbers"))
     return render_template("console/callbacks.html", margin=svc.config.callbacks.at_risk_margin_s,
-                           data=callbacks_response(svc, mask=not allowed("see_numbers")),
-                           refused=refused)
+                           data=data, refused=refused,
+                           worker_warning=_worker_warning(svc, data.open_count))
+
+
+def _worker_warning(svc: Services, open_count: int) -> str | None:
+    """Said above the list when the worker that keeps these promises stopped (or never ran,
+    or runs with a problem), as /healthz says it (app.storage.worker_rounds)."""
+    with svc.store.engine.connect() as conn:
+        latest = worker_rounds.newest_round(conn)
+    warning = worker_rounds.worker_warning(latest, open_count, svc.clock.now())
+    return warning[:1].upper() + warning[1:] + "." if warning else None
 
 
 @bp.post("/callbacks/<call_id>/cancel")

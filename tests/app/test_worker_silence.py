@@ -121,3 +121,4 @@ def test_rounds_are_noted_once_per_host_on_either_database(any_url, clock):
         assert latest.last_round_at == start + timedelta(minutes=minute)
         assert latest.problem == (None if ok else "broke")
     engine.dispose()
+

@@ -1,0 +1,31 @@
+"""The console's callbacks page says when the callbacks worker stopped, as /healthz does
+(tests/app/test_worker_silence.py): an operator looking at promises sees that nobody keeps
+them."""
+
+from __future__ import annotations
+
+import html
+
+from app.storage import worker_rounds
+from tests.console.test_callbacks_console import promise
+from tests.support.sids import sid
+
+
+def test_the_console_callbacks_page_says_it_as_healthz_does(console_app, twilio_console,
+                                                          as_role, clock):
+    promise(twilio_console, sid("CA1"))
+    operator = as_role("operator")
+
+    def said() -> str | None:
+        page = operator.get("/console/callbacks").get_data(as_text=True)
+        start = page.find("data-worker>")
+        return None if start < 0 else html.unescape(page[start:page.index("</p>", start)])
+
+    assert "The callbacks worker (`holdwell callbacks`, the Procfile's `worker:`) has never " \
+           "run against this database, and 1 callback promised wait on it" in said()
+    worker_rounds.note_round(console_app.extensions["holdwell"].store.engine, host="w1",
+                             pid=1, interval_s=15.0, started_at=clock.now(), now=clock.now(),
+                             ok=True)
+    assert said() is None
+    clock.advance(300)
+    assert "has not finished a round since" in said() and "5 min ago" in said()
