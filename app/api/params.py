@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from flask import request
@@ -35,6 +36,12 @@ PERIOD_QUERY = {
 }
 
 
+PLUS_AS_SPACE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}(:?\d{2})?")
+"""A time whose offset's `+` a URL's query read as a space (`…T09:00:00+02:00` sent
+unencoded): a `-` offset arrives whole, so this can only be a `+` one."""
+
+
 class Period(Model):
     start: datetime | None = None
     end: datetime | None = None
@@ -46,6 +53,10 @@ class Period(Model):
         empty value is no value (a picker cleared: the default period, as when left out)."""
         if given == "":
             return None
+        if isinstance(given, str) and PLUS_AS_SPACE.fullmatch(given.strip()):
+            raise ValueError("the offset's `+` arrived as a space (a `+` in a URL's query "
+                             "means a space): send it as %2B (e.g. "
+                             "2026-12-01T09:00:00%2B02:00), or the time in UTC with Z")
         if isinstance(given, str):
             try:
                 float(given)
