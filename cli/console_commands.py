@@ -62,6 +62,44 @@ ROLE = click.Choice(["admin", "operator", "analyst"])
 (a test holds the two equal)."""
 
 
+def _readable_name(name: str) -> None:
+    """Refuse a name no user can have before the password is read: it had been read first,
+    so an empty standard input was told "no password" for a name never addable, and at a
+    terminal the password was typed twice to be told the name was wrong."""
+    from app.storage.users import UserError, check_name, same_name
+
+    try:
+        check_name(same_name(name))
+    except UserError as error:
+        raise click.BadParameter(str(error), param_hint="NAME") from None
+
+
+def _not_taken(engine, name: str) -> None:  # noqa: ANN001 - an Engine, imported lazily
+    """Refuse a name taken (or one reading the same) before a password is typed for it;
+    `add_user` checks again, under its lock, as it adds."""
+    from app.storage.users import all_users, read_alike, same_name
+
+    stored = same_name(name)
+    taken = next((user.name for user in all_users(engine) if read_alike(user.name, stored)),
+                 None)
+    if taken == stored:
+        raise click.ClickException(f"user {stored!r} already exists")
+    if taken is not None:
+        raise click.ClickException(
+            f"user {taken!r} already exists, and {stored!r} reads the same (it differs only "
+            "in case, width or look-alike letters of another script): in the audit log the "
+            "two would read as one person")
+
+
+def _existing(engine, name: str) -> None:  # noqa: ANN001 - an Engine, imported lazily
+    """Refuse a name nobody has before a new password is asked for (set_password checks
+    again as it sets it)."""
+    from app.storage.users import all_users, same_name
+
+    if same_name(name) not in {user.name for user in all_users(engine)}:
+        raise click.ClickException(f"no user named {name[:80]!r}")
+
+
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=ROLE, required=True)
@@ -70,6 +108,9 @@ def users_add(name: str, role: str) -> None:
     terminal, asked for unseen)."""
     from app.storage.users import UserError, add_user
 
+    _readable_name(name)
+    if sys.stdin.isatty():  # before the password is typed, twice
+        _not_taken(console_engine(), name)
     password = read_password()
     try:
         add_user(console_engine(), name, role, password, utc_now(), actor="cli")
@@ -97,8 +138,11 @@ def users_password(name: str) -> None:
     unseen); signs NAME out everywhere."""
     from app.storage.users import UserError, password_set_words, set_password
 
+    if sys.stdin.isatty():  # before the password is typed, twice
+        _existing(console_engine(), name)
     try:
-        lifted = set_password(console_engine(), name, read_password(), utc_now(), actor="cli")
+        lifted = set_password(console_engine(), name, read_password(), utc_now(),
+                              actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(password_set_words(name, lifted))
