@@ -53,13 +53,15 @@ class Redaction:
     messages: int
     kept_open: int  # calls matched but still in line, promised a callback, or being written
     recordings: tuple[str, ...]  # SIDs of recordings to delete on Twilio
+    numbers: int = 0  # calls whose caller's number (calls.from_number) was kept until now
 
     def said(self) -> str:
         kept = (f"; {self.kept_open:,} still in line, promised a callback, owed a failed "
                 "callback's text (for up to an hour) or being written at that moment were "
                 "left as they are (a later run takes them once settled)"
                 if self.kept_open else "")
-        return (f"{self.calls:,} ended calls chosen: {self.events:,} of their events, "
+        return (f"{self.calls:,} ended calls chosen: {self.numbers:,} of them held the "
+                f"caller's number, {self.events:,} of their events, "
                 f"{self.callbacks:,} callbacks and {self.messages:,} recorded messages held a "
                 f"number, words or a recording's address{kept}")
 
@@ -159,22 +161,23 @@ def _redact_batch(conn: Connection, batch: list[str], dry_run: bool) -> Redactio
     message = callback_messages.c
     found = conn.execute(select(message.recording_sid, message.recording_url,
                                 message.transcript).where(messages)).all()
+    numbered = calls.c.call_id.in_(batch) & calls.c.from_number.is_not(None)
+    numbers = conn.execute(select(func.count()).select_from(calls).where(numbered)).scalar_one()
     if not dry_run:
-        conn.execute(update(calls).where(calls.c.call_id.in_(batch),
-                                         calls.c.from_number.is_not(None))
-                     .values(from_number=None))
+        conn.execute(update(calls).where(numbered).values(from_number=None))
         conn.execute(update(callbacks).where(held).values(number=""))
         conn.execute(update(callback_messages).where(messages).values(
             recording_url="", transcript=None))
     return Redaction(calls=len(batch), events=len(cleaned), callbacks=held_callbacks,
                      messages=sum(bool(url or text) for _, url, text in found), kept_open=0,
-                     recordings=tuple(sid for sid, _, _ in found))
+                     recordings=tuple(sid for sid, _, _ in found), numbers=numbers)
 
 
 def _sum(parts: list[Redaction]) -> Redaction:
     return Redaction(*(sum(getattr(p, name) for p in parts) for name in (
         "calls", "events", "callbacks", "messages", "kept_open")),
-        recordings=tuple(sorted(sid for p in parts for sid in p.recordings)))
+        recordings=tuple(sorted(sid for p in parts for sid in p.recordings)),
+        numbers=sum(p.numbers for p in parts))
 
 
 def redact(engine: Engine, *, before: datetime | None = None, number: str | None = None,
@@ -203,6 +206,7 @@ def redact(engine: Engine, *, before: datetime | None = None, number: str | None
             audit.record(conn, actor=actor, action="privacy.redact",
                          target="number" if number else "before",
                          detail={"before": before.isoformat() if before else None,
-                                 "calls": total.calls, "events": total.events,
+                                 "calls": total.calls, "numbers": total.numbers,
+                                 "events": total.events,
                                  "kept_open": total.kept_open}, now=now)
     return total
