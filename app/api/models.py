@@ -455,6 +455,8 @@ class AuditItem(Model):
     action: str
     target: str
     detail: dict
+    id: int = Field(description="the entry's own number: the same entry has it on every "
+                    "page, and `?before=` it asks for the entries listed after it")
 
 
 AuditKind = Literal["all", "changes", "config", "people", "callbacks", "privacy", "sign-ins"]
@@ -465,6 +467,11 @@ sign-ins."""
 class AuditQuery(Model):
     kind: AuditKind = "all"
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    before: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = Field(
+        default=None, description="only the entries listed after entry `before` (a "
+        "page's `next_before`): older ones, whatever was written or pruned since; a "
+        "reader paging by `page` meets an entry again for each one written meanwhile. "
+        "`page` then counts from there")
 
 
 class AuditResponse(Model):
@@ -472,6 +479,9 @@ class AuditResponse(Model):
     total: int = Field(description="entries of this kind in all, on every page")
     page: int
     pages: int = Field(description="pages of 50 entries, newest first")
+    next_before: int | None = Field(
+        default=None, description="more entries are listed after this page: ask for them "
+        "with ?before= this number (the id of its last entry); null: this page is the last")
 
 
 class Done(Model):

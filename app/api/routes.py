@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, jsonify, request
 from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from app.api import models, twin_models
@@ -310,11 +311,20 @@ def experiment_change(queue: str, saved: config_changes.Saved) -> models.Experim
           summary="Audited changes, newest first, a page of 50 at a time, of one kind or all")
 def audit_log() -> models.AuditResponse:
     asked = models.AuditQuery.model_validate(request.args.to_dict())
-    shown = audit.page(services().store.engine, kind=asked.kind,
-                       offset=(asked.page - 1) * audit.PAGE_SIZE)
-    return models.AuditResponse(entries=[models.AuditItem(**vars(e)) for e in shown.entries],
-                                total=shown.total, page=asked.page,
-                                pages=shown.pages)
+    engine = services().store.engine
+    try:
+        shown = audit.page(engine, kind=asked.kind, offset=(asked.page - 1) * audit.PAGE_SIZE,
+                           before=asked.before, limit=audit.PAGE_SIZE + 1)
+    except audit.NoSuchEntry:
+        raise ValidationError.from_exception_data("AuditQuery", [InitErrorDetails(
+            type=PydanticCustomError("no_such_entry", "the audit log holds no entry {before} "
+                                     "(pruned since, or never written): start again without "
+                                     "`before`", {"before": asked.before}),
+            loc=("before",), input=asked.before)]) from None
+    more, entries = len(shown.entries) > audit.PAGE_SIZE, shown.entries[:audit.PAGE_SIZE]
+    return models.AuditResponse(entries=[models.AuditItem(**vars(e)) for e in entries],
+                                total=shown.total, page=asked.page, pages=shown.pages,
+                                next_before=entries[-1].id if more else None)
 
 
 TWIN_QUERY = {"window_days": twin_models.TwinWindow.model_json_schema()["properties"][

@@ -36,6 +36,7 @@ class AuditEntry:
     action: str
     target: str
     detail: dict[str, Any]
+    id: int = 0  # the row's id: which entry this is, for a reader that pages (`before`)
 
 
 def record(conn: Connection, *, actor: str, action: str, target: str = "",
@@ -70,21 +71,35 @@ def _kind_filter(kind: str):  # noqa: ANN202 - a SQL condition
     return ~matches if exclude else matches
 
 
+class NoSuchEntry(LookupError):
+    """A `before` naming an entry the log does not hold (pruned since, or never written)."""
+
+
 def page(engine: Engine, *, kind: str = "all", offset: int = 0,
-         limit: int = PAGE_SIZE) -> AuditPage:
-    """One page of entries of a kind (KINDS), newest first, and how many there are in all."""
+         limit: int = PAGE_SIZE, before: int | None = None) -> AuditPage:
+    """One page of entries of a kind (KINDS), newest first, and how many there are in all.
+    `before`: only the entries listed after entry `before` (older, or as old with a lower
+    id), whatever was written or pruned since that entry was read: an offset moves with
+    every sign-in written meanwhile, so a reader paging by it read entries twice."""
     where = _kind_filter(kind)
     query = select(audit_log).where(where).order_by(audit_log.c.time.desc(),
                                                     audit_log.c.id.desc())
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(audit_log).where(where)).scalar()
+        if before is not None:
+            at = conn.execute(select(audit_log.c.time).where(audit_log.c.id == before)
+                              ).scalar()
+            if at is None:
+                raise NoSuchEntry(before)
+            query = query.where(or_(audit_log.c.time < at,
+                                    (audit_log.c.time == at) & (audit_log.c.id < before)))
         rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
     return AuditPage([entry_of(row) for row in rows], int(total or 0), offset)
 
 
 def entry_of(row) -> AuditEntry:  # noqa: ANN001 - a row mapping
     return AuditEntry(as_utc(row["time"]), row["actor"], row["action"], row["target"],
-                      json.loads(row["detail"]))
+                      json.loads(row["detail"]), row["id"])
 
 
 def latest_of(engine: Engine, action: str, targets: list[str]) -> dict[str, AuditEntry]:
