@@ -57,12 +57,32 @@ def _operation(e: Endpoint, params: list[dict[str, Any]]) -> dict[str, Any]:
               "schema": schema, **_described(schema)}
              for name, schema in e.query.items()]
     operation = {"summary": e.summary, "operationId": f"{e.method}_{e.rule}",
-                 "description": f"Role: {e.permission} (see the README's roles).",
-                 "parameters": params + query, "responses": responses}
+                 "description": roles_said(e.permission),
+                 "x-roles": roles_of(e.permission), "parameters": params + query,
+                 "responses": responses}
     if e.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"$ref": REF.format(model=e.body.__name__)}}}}
     return operation
+
+
+def roles_of(permission: str) -> list[str]:
+    """The roles that may call an endpoint needing `permission`, in the README's order."""
+    from app.auth.access import PERMISSIONS
+    from app.storage.users import ROLES
+
+    return [role for role in ROLES if role in PERMISSIONS[permission]]
+
+
+def roles_said(permission: str) -> str:
+    """The operation's description: its roles by name. It had said "Role: view" or "Role:
+    operate", the name of a permission, which no user has and no document defines."""
+    from app.storage.users import ROLES
+
+    allowed = roles_of(permission)
+    others = [role for role in ROLES if role not in allowed]
+    refused = f"; {' and '.join(others)} get 403" if others else ""
+    return f"Roles: {', '.join(allowed)}{refused} (see the README's roles)."
 
 
 def closed_key_patterns(schema: Any) -> Any:
