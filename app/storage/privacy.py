@@ -4,8 +4,9 @@ A retention policy (`--before`) or one person's erasure request (`--number`: a p
 or a SIP or Twilio Client caller's From, matched exactly as kept) removes what identifies a
 caller: their number (`calls.from_number`, `callbacks.number`), their words
 (REASON transcripts, voicemail transcriptions) and the links to their recordings, in the
-rows and in the events' data. Outcomes, waits, positions and times stay, so every report,
-estimate and A/B comparison reads the same before and after.
+rows and in the events' data (hold_policies.personal_data: the one list of what is personal
+there, which every export leaves out too). Outcomes, waits, positions and times stay, so
+every report, estimate and A/B comparison reads the same before and after.
 
 The one place events are edited after they are written: the law's right to erasure outranks
 "events are only appended", and only personal fields go; no event is added or removed.
@@ -16,7 +17,6 @@ their SIDs are kept (no voice, no number in them) so they can be deleted there.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -29,13 +29,8 @@ from app.storage.db import begin_write
 from app.storage.failure_texts import OWED, TEXT_WITHIN_S
 from app.storage.locks import hold_calls_free
 from app.storage.schema import call_events, callback_messages, callbacks, calls
-from hold_policies.call_outcome import VOICEMAIL_TEXT
+from hold_policies.personal_data import emptied_text
 
-PERSONAL_EVENT_KEYS = ("number", "transcript", "recording_url")
-"""Keys of an event's data that hold a caller's number, words or recording's address."""
-PERSONAL_BY_EVENT = {VOICEMAIL_TEXT: ("text",)}
-"""Keys personal in one kind of event only: an ANNOUNCE's `text` is what the app said (the
-wallboard and the words under test read it), a VOICEMAIL_TEXT's is what the caller said."""
 BATCH = 500
 SQLITE_BATCH = 100
 """SQLite's page is smaller: it holds the whole file's write lock while it works, and every
@@ -134,23 +129,13 @@ def _settled_first(conn: Connection, page: list[str], dry_run: bool) -> set[str]
     return hold_calls_free(conn, page)
 
 
-def _without_personal(event: str, data: str) -> str | None:
-    """The event's data with personal keys emptied; None when it held none."""
-    fields = json.loads(data or "{}")
-    personal = PERSONAL_EVENT_KEYS + PERSONAL_BY_EVENT.get(event, ())
-    if not any(fields.get(key) for key in personal):
-        return None
-    return json.dumps({key: (None if key in personal else value)
-                       for key, value in fields.items()}, sort_keys=True)
-
-
 def _redact_batch(conn: Connection, batch: list[str], dry_run: bool) -> Redaction:
     """One page of ended calls, in the caller's transaction."""
     cleaned = [{"event_id": event_id, "cleaned": blanked}
                for event_id, event, data in conn.execute(select(
                    call_events.c.id, call_events.c.event, call_events.c.data).where(
                    call_events.c.call_id.in_(batch))).all()
-               if (blanked := _without_personal(event, data)) is not None]
+               if (blanked := emptied_text(event, data)) is not None]
     if cleaned and not dry_run:  # one statement, many rows
         conn.execute(update(call_events).where(call_events.c.id == bindparam("event_id"))
                      .values(data=bindparam("cleaned")), cleaned)
