@@ -75,7 +75,11 @@ def _cell(value: tuple, unit: str) -> str:
         return "n/a"
     if unit == "%":
         return share_and_margin(mean, half)
-    return f"{mean:.1f} s ±{half:.1f} s" if half == half else f"{mean:.1f} s"
+    if half != half:
+        return f"{mean:.1f} s"
+    if half > mean:  # "1.0 s ±9.7 s" had read as a wait below zero: the range, cut at 0 s
+        return f"{mean:.1f} s [0.0–{mean + half:.1f} s]"
+    return f"{mean:.1f} s ±{half:.1f} s"
 
 
 def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,
@@ -103,7 +107,7 @@ def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,
                  "replication (every policy meets the same callers), ± its 95% half-width")
     lines.append("  a share every replication put at 0% (or 100%): + (or −) the one-sided 95% "
                  "Clopper-Pearson bound over all replications' calls, as no replication varied;"
-                 f" {CUT_SHARES}")
+                 f" {CUT_SHARES}; a time's that would pass 0 s, as [0.0–high s]")
     return "\n".join(lines)
 
 

@@ -25,5 +25,15 @@ def test_a_time_and_its_half_width_both_carry_their_unit(small_queue) -> None:
     results = whatif(scenario, [policy_named("checkin")], 3, seed=2, workers=1)
     table = whatif_table(results, scenario, 3)
     row = next(line for line in table.splitlines() if line.startswith("checkin"))
-    times = [cell for cell in row.split("  ") if " s ±" in cell]
-    assert len(times) == 2 and all(cell.strip().endswith(" s") for cell in times), row
+    times = [cell for cell in row.split("  ") if " s ±" in cell or " s [" in cell]
+    assert len(times) == 2 and all(cell.strip().endswith((" s", " s]")) for cell in times), row
+
+
+def test_a_time_whose_half_width_passes_zero_is_given_as_its_range_cut_there() -> None:
+    """"ASA 1.0 s ±9.7 s" read as a wait of −8.7 s (planner audit): cut at 0 s, as a share's
+    range is cut at 0%."""
+    from simulator.whatif import _cell
+
+    assert _cell((1.0, 9.7), "s") == "1.0 s [0.0–10.7 s]"
+    assert _cell((12.0, 9.7), "s") == "12.0 s ±9.7 s"
+    assert _cell((12.0, float("nan")), "s") == "12.0 s"
