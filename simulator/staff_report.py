@@ -180,7 +180,8 @@ def staffing_table(twin: Twin, target: Target, erlang: Sequence[int],
               "patience with the fitted means, no reactions, steady state)",
               "  policy columns: fewest agents whose simulated mean meets the target, with that "
               "mean ± the 95% half-width over replications in percentage points (simulation "
-              f"uncertainty; {CUT_SHARES}); fewest: agents are added where the target is "
+              "uncertainty, never narrower than the 95% Wilson interval of the calls pooled "
+              f"over replications; {CUT_SHARES}); fewest: agents are added where the target is "
               "missed, then taken back one half-hour at a time wherever the whole day still "
               "meets it on the same "
               "replications, so one agent fewer in any one half-hour misses it somewhere (a "
