@@ -9,6 +9,7 @@ from werkzeug.exceptions import UnprocessableEntity
 
 from app.auth.access import current_user, requires
 from app.console.blueprint import bp
+from app.console.query_args import whole_number
 from app.services import services
 from app.storage import audit, failed_sign_ins, users
 
@@ -32,7 +33,7 @@ def people() -> str:
 def people_page(issued: tuple[str, str] | None = None) -> str:
     """The page, with a token just issued (`issued`: whose, and the token) shown once."""
     engine = services().store.engine
-    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    number = min(max(whole_number("page") or 1, 1), MAX_PAGE)
     kind = _kind()
     shown = audit.page(engine, kind=kind, offset=(number - 1) * audit.PAGE_SIZE)
     return render_template("console/people.html", people=users.overview(engine), log=shown,

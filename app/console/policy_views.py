@@ -13,6 +13,7 @@ from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
 from app.console.experiments import describe_variant
 from app.console.form_words import WHOLE_CONFIG
+from app.console.query_args import whole_number
 from app.console.toml_writer import dumps
 from app.services import services
 from app.storage import config_versions
@@ -142,9 +143,9 @@ def flash_warnings(saved: config_changes.Saved) -> None:
 @requires("view")
 def versions() -> str:
     svc = services()
-    before = request.args.get("before", type=int)
+    before = whole_number("before")
     listing = config_changes.versions(svc, _older_than(before))
-    number = request.args.get("show", type=int) or listing.active
+    number = whole_number("show") or listing.active
     shown = config_changes.detail(svc, number) if number else None
     return render_template("console/versions.html", listing=listing, shown=shown, before=before,
                            built_in=bool(number) and config_changes.is_built_in_defaults(
