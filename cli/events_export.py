@@ -18,15 +18,15 @@ entered, as the queue_log export does.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import click
 import pandas as pd
 
 from analytics.events import EVENT_COLUMNS, validate_events
 from analytics.validation import RecordsError
-from cli import report_commands as exports
 from cli.database import database_errors, database_url, safe_url
 from cli.period_options import Period
 from cli.progress import LinesWritten
@@ -37,17 +37,23 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 """ISO 8601 in UTC to the microsecond, as the log keeps it."""
 
 
-def export_events(db_url: str | None, out_path: Path, period: Period) -> int:
-    """Write the period's events to `out_path` (CSV), whole or not at all; the count."""
+SomeKept = Callable[[int, Period, str, Iterable[str]], None]
+
+
+def export_events(db_url: str | None, db_flag: str, out_path: Path, period: Period, *,
+                  read: ModuleType, some_kept: SomeKept) -> int:
+    """Write the period's events to `out_path` (CSV), whole or not at all; the count.
+    `read`: the app's database reader (app.storage.read, imported by the command only when
+    used); `some_kept`: the export command's refusal of a period or queue that keeps no call;
+    `db_flag`: how database errors name the option."""
     url = database_url(db_url)
     source = f"database {safe_url(url)}"
-    read = exports._database_reader()
     events_read = LinesWritten("reading the call log", unit="events")
     seen: set[str] = set()
     emptied = 0
 
     def batches() -> Iterator[pd.DataFrame]:
-        with database_errors(url, exports._db_flag(db_url)):
+        with database_errors(url, db_flag):
             for n, batch in enumerate(read.call_event_batches(url), 1):
                 events_read.add(len(batch))
                 batch = validate_events(batch.drop(columns="seq"), f"{source} (batch {n})")
@@ -65,7 +71,7 @@ def export_events(db_url: str | None, out_path: Path, period: Period) -> int:
                     emptied += count
                 if written == 0:  # a log without events, or a period keeping none
                     pd.DataFrame(columns=list(EVENT_COLUMNS)).to_csv(out, index=False)
-            exports._some_kept(written, period, source, seen)
+            some_kept(written, period, source, seen)
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
     if emptied:

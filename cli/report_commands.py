@@ -52,6 +52,7 @@ from analytics.tables import (
 )
 from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait_tally
 from cli.database import database_errors, database_url, safe_url
+from cli.events_export import export_events
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device, leads_to_stdout
 from cli.period_options import Period, RecordSelection, period_options, queue_rows
 from cli.progress import LinesWritten, stage
@@ -511,9 +512,8 @@ def _export_events(records_paths: Sequence[Path], db_url: str | None,
         raise click.UsageError("--format events exports the call log's own events: give "
                                "--db (or none, for $DATABASE_URL), not --records or --events")
     _check_records_name(out_path, "csv")
-    from cli.events_export import export_events  # it reads this module's helpers
-
-    return export_events(db_url, out_path, period)
+    return export_events(db_url, _db_flag(db_url), out_path, period,
+                         read=_database_reader(), some_kept=_some_kept)
 
 
 def _check_records_name(out_path: Path, file_format: str) -> None:
