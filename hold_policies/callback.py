@@ -26,6 +26,7 @@ from hold_policies.checkin import CheckinPolicy
 from hold_policies.closing import no_callback_words, open_long_enough, when_answered
 from hold_policies.config import CallbacksConfig
 from hold_policies.estimate import WaitBand
+from hold_policies.languages import language_of
 from hold_policies.promise import AttemptPlan, callback_window, keeps_within, plan_of
 from hold_policies.prompts import confirmation_template
 from hold_policies.situation import Situation
@@ -84,13 +85,21 @@ class CallbackPolicy(CheckinPolicy):
             return situation.estimate.upper_s >= self.offer_after_estimate_s
         return situation.waited_s >= self.offer_without_estimate_after_s
 
-    def extra_offer(self, situation: Situation, band: WaitBand | None
+    def extra_offer(self, situation: Situation, said_wait: WaitBand | None
                     ) -> tuple[str, str, float | None] | None:
+        """The callback offer. An open-ended window right after the check-in said the
+        open-ended wait is offered without it ("...when your turn comes"): callers had heard
+        "when your turn comes, which may take more than an hour" twice in one check-in."""
         if not self.should_offer(situation):
             return None
+        language = language_of(self.voice.language)
+        wait_said_open = (said_wait is not None and said_wait.minutes is None
+                          and bool(language.open_ended) and language.within in self.prompts.wait
+                          and language.within in self.prompts.callback_offer)
         band = self.window(situation)  # the callback's window, not the wait's band
         template = (
             self.prompts.callback_offer if band is not None
+            and not (band.minutes is None and wait_said_open)
             else self.prompts.callback_offer_no_estimate
         )
         return (self.fill(template, situation, band), self.callback_key,
