@@ -1,0 +1,60 @@
+"""The French, German and Dutch defaults as a native speaker hears them, with their
+placeholders filled as the policies fill them (a review, 2026-12-07)."""
+
+from __future__ import annotations
+
+from hold_policies import CallbackPolicy
+from hold_policies.base import Voice
+from hold_policies.languages import BUILT_IN
+from hold_policies.prompts import prompts_in
+from hold_policies.situation import Situation, WaitEstimate
+from hold_policies.steps import OfferKeys
+
+VOICES = {"de": Voice("Polly.Vicki", "de-DE"), "fr": Voice("Polly.Lea", "fr-FR"),
+          "nl": Voice("Polly.Lotte", "nl-NL")}
+WITHIN_A_BAND = WaitEstimate(240, 280, 30)  # told "within 5 minutes" (or a callback window)
+PAST_THE_BANDS = WaitEstimate(3000, 5000, 30)  # told the open-ended wait
+
+
+def policy(code: str) -> CallbackPolicy:
+    return CallbackPolicy(voice=VOICES[code], prompts=prompts_in(BUILT_IN[code]),
+                          offer_after_estimate_s=60)
+
+
+def situation(estimate: WaitEstimate, **more) -> Situation:
+    return Situation("support", "CA1", 4, 60, 9, estimate, **more)
+
+
+def check_in(code: str, estimate: WaitEstimate) -> str:
+    segment = policy(code).checkin(situation(estimate))
+    gathers = [s for s in segment.steps if isinstance(s, OfferKeys)]
+    return " ".join(p.text for g in gathers for p in g.prompt)
+
+
+def confirmed(code: str, estimate: WaitEstimate, number: str = "") -> str:
+    chosen = policy(code).on_key(situation(estimate, callback_number=number), "2")
+    return " ".join(getattr(step, "text", "") for step in chosen.segment.steps)
+
+
+def test_german_says_the_open_ended_wait_as_a_clause_set_off_by_commas():
+    """"Wir beantworten Ihren Anruf voraussichtlich sobald Sie an der Reihe sind, ..." lacked
+    the comma German needs before a subordinate clause."""
+    text = check_in("de", PAST_THE_BANDS)
+    assert ("Wir beantworten Ihren Anruf voraussichtlich dann, wenn Sie an der Reihe sind, "
+            "möglicherweise erst nach mehr als einer Stunde.") in text
+    assert "voraussichtlich sobald" not in text
+    assert confirmed("de", PAST_THE_BANDS).startswith(
+        "Vielen Dank. Wir rufen Sie dann, wenn Sie an der Reihe sind, möglicherweise erst "
+        "nach mehr als einer Stunde unter der Nummer zurück, von der Sie anrufen.")
+
+
+def test_german_callback_windows_sit_where_german_puts_them():
+    """"wir rufen Sie zurück, innerhalb von 10 Minuten, ohne dass ..." read as an
+    afterthought: the time goes before the verb's particle."""
+    assert ("und wir rufen Sie innerhalb von 10 Minuten zurück, ohne dass Sie Ihren Platz in "
+            "der Warteschlange verlieren.") in check_in("de", WITHIN_A_BAND)
+    assert confirmed("de", WITHIN_A_BAND).startswith(
+        "Vielen Dank. Wir rufen Sie innerhalb von 10 Minuten unter der Nummer zurück, von der "
+        "Sie anrufen.")
+    assert confirmed("de", WITHIN_A_BAND, "2, 1 2").startswith(
+        "Vielen Dank. Wir rufen Sie innerhalb von 10 Minuten unter der Nummer 2, 1 2 zurück.")
