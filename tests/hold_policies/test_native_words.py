@@ -58,3 +58,17 @@ def test_german_callback_windows_sit_where_german_puts_them():
         "Sie anrufen.")
     assert confirmed("de", WITHIN_A_BAND, "2, 1 2").startswith(
         "Vielen Dank. Wir rufen Sie innerhalb von 10 Minuten unter der Nummer 2, 1 2 zurück.")
+
+
+def test_french_says_what_staying_on_the_line_will_keep_in_the_future():
+    """After an imperative, what follows is future: "restez en ligne, et vous garderez votre
+    place" ("et vous gardez" had read as a slip)."""
+    french = BUILT_IN["fr"]
+    assert prompts_in(french).callback_unconfirmed.endswith(
+        "Ou restez en ligne, et vous garderez votre place dans la file.")
+    assert french.defaults("overflow")["stay"] == (
+        "Ou restez en ligne, et vous garderez votre place.")
+    imperative_then_present = [
+        text for table in ("prompts", "overflow", "closed_line")
+        for text in french.defaults(table).values() if "restez en ligne, et vous gardez" in text]
+    assert imperative_then_present == []
