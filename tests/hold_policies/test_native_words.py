@@ -72,3 +72,15 @@ def test_french_says_what_staying_on_the_line_will_keep_in_the_future():
         text for table in ("prompts", "overflow", "closed_line")
         for text in french.defaults(table).values() if "restez en ligne, et vous gardez" in text]
     assert imperative_then_present == []
+
+
+def test_german_says_closed_for_now_and_a_full_queue_as_german_does():
+    """"Wir haben gerade geschlossen" is heard as "we have just closed"; a "Leitung" is busy,
+    never "voll": it is the queue that is full."""
+    german = BUILT_IN["de"]
+    closed = german.defaults("closed_line")
+    assert closed["closed"].startswith(
+        "Vielen Dank für Ihren Anruf. Wir haben zurzeit geschlossen.")
+    assert closed["never_opens"] == "Vielen Dank für Ihren Anruf. Wir haben zurzeit geschlossen."
+    assert german.text("queue_full").startswith("Leider ist unsere Warteschlange gerade voll.")
+    assert german.defaults("overflow")["full"] == "Leider ist unsere Warteschlange gerade voll."
