@@ -84,3 +84,18 @@ def test_german_says_closed_for_now_and_a_full_queue_as_german_does():
     assert closed["never_opens"] == "Vielen Dank für Ihren Anruf. Wir haben zurzeit geschlossen."
     assert german.text("queue_full").startswith("Leider ist unsere Warteschlange gerade voll.")
     assert german.defaults("overflow")["full"] == "Leider ist unsere Warteschlange gerade voll."
+
+
+def test_dutch_says_the_wait_and_the_callback_window_in_dutch_order():
+    """"We verwachten u te helpen binnen 5 minuten" put the time after the infinitive, and a
+    confirmation ended on a loose ", binnen 10 minuten."; the open-ended wait reads as well."""
+    assert "We helpen u naar verwachting binnen 5 minuten." in check_in("nl", WITHIN_A_BAND)
+    assert ("We helpen u naar verwachting wanneer u aan de beurt bent, wat meer dan een uur "
+            "kan duren.") in check_in("nl", PAST_THE_BANDS)
+    assert confirmed("nl", WITHIN_A_BAND).startswith(
+        "Dank u wel. We bellen u terug binnen 10 minuten, op het nummer waarmee u belt.")
+    assert confirmed("nl", WITHIN_A_BAND, "2, 1 2").startswith(
+        "Dank u wel. We bellen u terug binnen 10 minuten, op het nummer 2, 1 2.")
+    assert confirmed("nl", PAST_THE_BANDS).startswith(
+        "Dank u wel. We bellen u terug wanneer u aan de beurt bent, wat meer dan een uur kan "
+        "duren, op het nummer waarmee u belt.")
