@@ -31,6 +31,8 @@ from app.voice.context import this_route
 from app.voice.forms import CallForm, RouteParams, digits, sid
 from app.voice.safety import falls_back_to
 from app.voice.urls import enqueue, voice_url
+from hold_policies.closed_line import closed_words_in
+from hold_policies.languages import language_of
 
 log = logging.getLogger("holdwell.callbacks")
 KEEP_KEY, WAIT_KEY = "1", "2"
@@ -68,12 +70,23 @@ def ask_keep_or_wait(params: RouteParams, booked: str, *, again: bool = False) -
     policy = services().policy(params.queue, params.policy)
     response = VoiceResponse()
     if again:
-        say(response, policy.voice, policy.prompts.not_understood)
+        say(response, policy.voice, wrong_key_words(params.queue))
     extra = {"again": "1"} if again else {}
     gather = one_key(response, timeout=6, action_on_empty_result=True,
                      action=voice_url("callback/returning", params, booked=booked, **extra))
     say(gather, policy.voice, policy.prompts.returning_caller)
     return response
+
+
+def wrong_key_words(queue: str) -> str:
+    """"That key does nothing here", and no more: a caller ringing back about their callback
+    is in no line on this call (one booked at queue-full or while closed never had a place),
+    yet had heard the check-in's "Sorry, that key does nothing here. You keep your place in
+    line." The queue's closed-line words say it (its own, where its hours set them)."""
+    config = services().config.queues[queue]
+    line = config.closed_line()
+    words = line.words if line is not None else closed_words_in(language_of(config.language))
+    return words.wrong_key
 
 
 def goodbye(words: str) -> VoiceResponse:
