@@ -99,3 +99,24 @@ def test_dutch_says_the_wait_and_the_callback_window_in_dutch_order():
     assert confirmed("nl", PAST_THE_BANDS).startswith(
         "Dank u wel. We bellen u terug wanneer u aan de beurt bent, wat meer dan een uur kan "
         "duren, op het nummer waarmee u belt.")
+
+
+def test_german_and_dutch_say_when_the_line_opens_before_the_again():
+    """"Wir öffnen wieder heute um 10 Uhr", "We openen weer vandaag om 10 uur": the time
+    goes before "wieder" / "weer" ("Wir öffnen heute um 10 Uhr wieder")."""
+    from datetime import UTC, datetime
+
+    from hold_policies.closed_line import closed_message
+    from hold_policies.config import parse_config
+
+    monday_9am = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    said = {}
+    for tag in ("de-DE", "nl-NL"):
+        config = parse_config({"queues": {"support": {
+            "policy": "checkin", "language": tag,
+            "hours": {"timezone": "UTC", "monday": "10:00-18:00"}}}})
+        said[tag] = closed_message(config.queues["support"].closed_line(), monday_9am)[0]
+    assert said["de-DE"] == ("Vielen Dank für Ihren Anruf. Wir haben zurzeit geschlossen. "
+                             "Wir öffnen heute um 10 Uhr wieder.")
+    assert said["nl-NL"] == ("Bedankt voor uw telefoontje. We zijn nu gesloten. "
+                             "We openen vandaag om 10 uur weer.")
