@@ -53,7 +53,10 @@ def closed_line_now(queue: str) -> tuple[ClosedLine, datetime] | None:
 
 def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | None:
     """/voice/incoming outside hours: log the call as closed and say when the line opens
-    (with a callback offer where one can be made); None while the line is open."""
+    (with a callback offer where one can be made); None while the line is open. A caller
+    whose callback stands hears the opening once, in what stands (`already_booked`), after
+    the closed greeting without it (`never_opens`): "We open again today at 10 AM. You
+    already have a call back booked ... We open today at 10 AM, ..." had said it twice."""
     found = closed_line_now(params.queue or "")
     if found is None:
         return None
@@ -70,6 +73,8 @@ def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | Non
                              offered_callback=offer), g.deadline)
     voice = svc.policy(params.queue, params.policy).voice
     response = VoiceResponse()
+    if already is not None and "{opens}" in line.words.already_booked:
+        message = line.words.never_opens  # the opening is said once, with what stands
     say(response, voice, message)
     if already is not None:  # one per person: theirs stands, so no second offer
         say(response, voice, filled(line.words.already_booked,
