@@ -93,7 +93,7 @@ def test_the_top_band_is_said_within_an_hour():
 @pytest.mark.parametrize(("code", "hour", "minute", "words"), [
     ("en", 8, 0, "8 AM"), ("en", 14, 30, "2:30 PM"), ("en", 0, 0, "midnight"),
     ("en", 12, 0, "noon"), ("en", 0, 30, "12:30 AM"), ("en", 12, 30, "12:30 PM"),
-    ("es", 0, 0, "medianoche"), ("de", 0, 0, "Mitternacht"), ("fr", 12, 0, "12 h"),
+    ("es", 0, 0, "medianoche"), ("de", 0, 0, "24 Uhr"), ("fr", 12, 0, "12 h"),
     ("fr", 0, 0, "minuit"), ("nl", 0, 0, "middernacht"), ("de", 0, 30, "0:30 Uhr"),
     ("it", 0, 0, "a mezzanotte"), ("pt", 0, 0, "à meia-noite"),
     ("es", 8, 0, "las 8:00"), ("es", 14, 30, "las 14:30"), ("fr", 8, 0, "8 h"),
@@ -131,7 +131,7 @@ def test_when_a_closed_line_opens_is_said_in_the_queues_language():
     assert when_words(at_one.hours.next_opening(sunday), sunday, at_one.hours,
                       BUILT_IN["pt"]) == "amanhã à 1h"
     assert when_words(later, after_a_holiday, hours, german) == (
-        "am Montag, 21. Dezember um 8 Uhr")
+        "am Montag, dem 21. Dezember, um 8 Uhr")
     assert when_words(later, after_a_holiday, hours) == "on Monday, December 21 at 8 AM"
 
 
@@ -158,7 +158,7 @@ def test_a_midnight_opening_is_named_by_the_night_it_ends():
     assert opens(2026, 12, 26, 1, 0) == "on Friday night, January 8, at midnight"
     now = datetime(2026, 12, 4, 23, 59, tzinfo=new_york)
     opening = hours.next_opening(now)
-    assert when_words(opening, now, hours, BUILT_IN["de"]) == "heute um Mitternacht"
+    assert when_words(opening, now, hours, BUILT_IN["de"]) == "heute um 24 Uhr"
     # named by the night before it where the language can: Italian had said "domani alle 0",
     # German "morgen um 0 Uhr"
     for code, friday, thursday, tuesday, later in (
@@ -172,8 +172,8 @@ def test_a_midnight_opening_is_named_by_the_night_it_ends():
              "na noite de sexta-feira, 8 de janeiro, à meia-noite"),
             ("fr", "ce soir à minuit", "demain soir à minuit", "vendredi soir à minuit",
              "vendredi 8 janvier au soir, à minuit"),
-            ("de", "heute um Mitternacht", "morgen um Mitternacht", "am Freitag um Mitternacht",
-             "am Freitag, 8. Januar um Mitternacht"),
+            ("de", "heute um 24 Uhr", "morgen um 24 Uhr", "am Freitag um 24 Uhr",
+             "am Freitag, dem 8. Januar, um 24 Uhr"),
             ("nl", "vanavond om middernacht", "morgenavond om middernacht",
              "op vrijdagavond om middernacht", "op vrijdagavond 8 januari om middernacht")):
         language = BUILT_IN[code]
@@ -187,7 +187,7 @@ def test_a_midnight_opening_is_named_by_the_night_it_ends():
     ("en", "on Friday, January 1 at 8 AM"), ("es", "el viernes 1 de enero a las 8:00"),
     ("it", "venerdì 1º gennaio alle 8"), ("pt", "sexta-feira, 1º de janeiro às 8h"),
     ("pt-PT", "sexta-feira, 1º de janeiro às 8h"), ("fr", "vendredi 1er janvier à 8 h"),
-    ("de", "am Freitag, 1. Januar um 8 Uhr")])
+    ("de", "am Freitag, dem 1. Januar, um 8 Uhr")])
 def test_the_first_of_a_month_is_said_as_the_language_says_it(code, words):
     """Italian "venerdì 1 gennaio" is read "uno gennaio", never said: it is "primo"."""
     config = parse_config({"queues": {"support": {"policy": "checkin", "hours": {
