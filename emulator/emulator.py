@@ -149,7 +149,7 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
         self.agents = [VirtualAgent(self.sids.agent(n), on_duty=n < staffing.initial,
                                     present=n < staffing.initial)
                        for n in range(staffing.most)]
-        self.staffing_changes = staffing_changes(staffing)
+        self.staffing_changes = staffing_changes(staffing, scenario.start, scenario.zone)
         self.clips: dict[str, Clip] = {}  # each <Play> URL as fetched and decoded, once
         self.external_audio = dict(external_audio or {})  # other sites' clips: stand-ins
         self.own_hosts = {"", urlsplit(getattr(twilio, "base_url", "")).netloc}

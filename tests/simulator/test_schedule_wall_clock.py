@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
@@ -24,7 +25,8 @@ saturday = "08:00-18:00"
 """
 
 
-def test_a_replay_across_the_spring_change_staffs_monday_at_its_own_eight(tmp_path):
+@pytest.mark.parametrize("engine", ["fast", "twilio"])
+def test_a_replay_across_the_spring_change_staffs_monday_at_its_own_eight(tmp_path, engine):
     (tmp_path / "berlin.toml").write_text(BERLIN)
     saturday = [f"2026-03-28T07:{m:02d}:00Z" for m in range(5, 60, 10)]  # 08:05 CET
     monday = [f"2026-03-30T06:{m:02d}:00Z" for m in range(5, 60, 10)]  # 08:05 CEST
@@ -33,7 +35,7 @@ def test_a_replay_across_the_spring_change_staffs_monday_at_its_own_eight(tmp_pa
     result = CliRunner().invoke(cli, [
         "simulate", "--config", str(tmp_path / "berlin.toml"), "--arrivals-from",
         str(tmp_path / "calls.csv"), "--staffing", "0:0,480:3,1080:0", "--service-mean", "5",
-        "--patience-mean", "3", "--seed", "4", "--out", str(out)])
+        "--patience-mean", "3", "--seed", "4", "--engine", engine, "--out", str(out)])
     assert result.exit_code == 0, result.output
     records = pd.read_csv(out, parse_dates=["entered_at"])
     after = records[records["entered_at"] >= pd.Timestamp("2026-03-30", tz="UTC")]
