@@ -190,6 +190,39 @@ def _warn_if_no_admin(engine) -> None:  # noqa: ANN001 - an Engine, imported laz
                    "admin` (or `holdwell users role NAME admin`)", err=True)
 
 
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per person, for scripts.")
+def users_list(as_json: bool) -> None:
+    """Everyone who may sign in: role, working API tokens and last console sign-in (UTC).
+
+    The People page's list, for an administrator at a shell or a script: without it the CLI
+    could add, change and remove people but not say who they are."""
+    import json
+
+    from app.storage.users import overview
+
+    people = overview(console_engine())
+    if as_json:
+        for person in people:
+            click.echo(json.dumps({
+                "name": person.user.name, "role": person.user.role, "api_tokens": person.tokens,
+                "last_sign_in": person.last_sign_in.isoformat(timespec="seconds")
+                if person.last_sign_in else None}, ensure_ascii=False))
+        return
+    if not people:
+        click.echo("nobody yet: add the first admin with `holdwell users add NAME --role admin`",
+                   err=True)
+        return
+    rows = [("name", "role", "API tokens", "last console sign-in (UTC)")] + [
+        (person.user.name, person.user.role, str(person.tokens),
+         person.last_sign_in.strftime("%Y-%m-%d %H:%M") if person.last_sign_in else "never")
+        for person in people]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths,
+                                                                         strict=True)).rstrip())
+
+
 @users.command("revoke")
 @click.argument("name")
 def users_revoke(name: str) -> None:
