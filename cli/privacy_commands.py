@@ -102,3 +102,7 @@ def say_nobody(engine, caller: str) -> None:  # noqa: ANN001 - an Engine, import
     for kept in other_case(engine, caller):
         click.echo(f"  kept in another case: {kept!r} (pass it as written here if it is the "
                    "same person)", err=True)
+    scheme, _, rest = caller.partition(":")
+    if scheme.lower() == "tel" and NUMBER.fullmatch(rest):  # as a contact book writes it
+        click.echo(f"  a phone caller is kept as their bare number, as Twilio sends it: try "
+                   f"--number {rest}", err=True)

@@ -233,6 +233,17 @@ def test_a_caller_matching_nobody_is_said_with_those_kept_in_another_case(sqlite
     assert f"kept in another case: {JANE_SIP!r}" in asked.output
 
 
+def test_a_tel_uri_matching_nobody_is_told_the_bare_number_to_try(sqlite_url, monkeypatch):
+    """`--number tel:+14155550004` (as a contact book writes it) matched nobody without a
+    word on why: a phone caller is kept as the bare E.164 number Twilio sends."""
+    _callers(sqlite_url, JANE_SIP)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    asked = CliRunner().invoke(cli, ["privacy", "redact", "--number", "tel:+14155550004"])
+    assert asked.exit_code == 0
+    assert "a phone caller is kept as their bare number, as Twilio sends it: try --number " \
+        "+14155550004" in asked.output
+
+
 def test_a_sip_caller_is_matched_exactly_on_both_databases(any_url):
     from app.storage.privacy import other_case
 
