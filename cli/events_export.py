@@ -65,6 +65,8 @@ def export_events(db_url: str | None, db_flag: str, out_path: Path, period: Peri
         with whole_file(out_path) as partial:
             with open(partial, "w", newline="", encoding="utf-8") as out:
                 for batch in batches():
+                    if batch.empty:  # a batch the period or queues keep nothing of: no
+                        continue  # header of its own (the file's one is written with rows)
                     rows, count = without_callers_data(batch)
                     rows.to_csv(out, header=written == 0, index=False)
                     written += len(rows)

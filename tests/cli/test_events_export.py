@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from functools import partial
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from app.storage import read
 from app.storage.db import make_engine
 from app.storage.schema import call_events
 from cli.report_commands import export_command, report_command
@@ -94,6 +96,23 @@ def test_a_queue_keeps_its_calls_events_only(call_log, tmp_path):  # noqa: F811
     assert export("--format", "events", "--db", call_log, "--queue", "sales",
                   "--out", str(out)).exit_code == 0
     assert set(pd.read_csv(out)["queue"]) == {"sales"}
+
+
+def test_batches_a_queue_keeps_nothing_of_write_no_header_of_their_own(
+        call_log, tmp_path, monkeypatch):  # noqa: F811
+    """A batch of calls of other queues (or entered outside the period) had written the
+    header with no rows, and the next batch wrote it again: 51 header lines in the file,
+    which `report --events` cannot read."""
+    monkeypatch.setattr(read, "call_event_batches", partial(read.call_event_batches,
+                                                            chunk_size=7))
+    out = tmp_path / "sales.csv"
+    result = export("--format", "events", "--db", call_log, "--queue", "sales",
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    lines = out.read_text().splitlines()
+    assert [n for n, line in enumerate(lines) if line.startswith("time,")] == [0]
+    events = pd.read_csv(out)
+    assert set(events["queue"]) == {"sales"} and len(events) == len(lines) - 1
 
 
 @pytest.mark.parametrize("args, said", [
