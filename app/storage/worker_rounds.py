@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.number_mask import without_numbers
 from app.storage.db import as_utc
 from app.storage.prepared import OUTSTANDING
 from app.storage.schema import callbacks, worker_rounds
@@ -51,7 +52,10 @@ class WorkerRound:
 def note_round(engine: Engine, *, host: str, pid: int, interval_s: float,
                started_at: datetime, now: datetime, ok: bool,
                problem: str | None = None) -> None:
-    """This host's worker ran a round at `now` (`ok`: it finished; else `problem` says why)."""
+    """This host's worker ran a round at `now` (`ok`: it finished; else `problem` says why).
+    The problem is kept with callers' numbers masked (Twilio's refusals quote the number):
+    /healthz, which answers anyone, says it, and `holdwell privacy` does not read this table."""
+    problem = None if problem is None else without_numbers(problem)
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     values = {"host": host, "pid": pid, "interval_s": interval_s, "started_at": started_at,
               "last_round_at": now, "problem": problem, "last_ok_at": now if ok else None}

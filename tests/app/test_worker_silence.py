@@ -106,6 +106,25 @@ def test_a_failing_round_keeps_its_last_finished_round_and_says_why(line, clock,
                "placer broke" in warning for warning in said["warnings"])
 
 
+def test_a_failed_rounds_problem_names_no_callers_number(line, clock, monkeypatch):
+    """/healthz answers anyone (a load balancer, the internet): a round failing on Twilio's
+    refusal of a number had put the caller's number in its warnings, and in a table
+    `holdwell privacy` never erases."""
+    app, worker, _ = line
+
+    def fails(*_args, **_kwargs):
+        raise RuntimeError("HTTP 400 error: The 'To' number +14155550123 is not valid")
+
+    monkeypatch.setattr("app.callback_worker.watch_round", fails)
+    assert not worker.round()
+    said = health(app)
+    assert "+14155550123" not in str(said)
+    assert any("The 'To' number +•••••••••23 is not valid" in warning
+               for warning in said["warnings"])
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        assert "14155550123" not in worker_rounds.newest_round(conn).problem
+
+
 def test_rounds_are_noted_once_per_host_on_either_database(any_url, clock):
     engine = make_engine(any_url)
     start = clock.now()
