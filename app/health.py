@@ -143,8 +143,9 @@ def healthz() -> Response:
     if warning:  # the instance still serves: said, not a 503
         log.warning("%s", warning)
     if "problem" not in body and not schema_problem(body["schema_revision"]):
-        worker, warning = _worker(store, svc.clock.now(), deadline)
-        body["callbacks_worker"] = worker
+        read, worker, warning = _worker(store, svc.clock.now(), deadline)
+        if read:  # null says no worker ever ran: not said when the rounds could not be read
+            body["callbacks_worker"] = worker
         warnings += [warning] if warning else []
     if warnings:
         body["warnings"] = warnings
@@ -154,10 +155,11 @@ def healthz() -> Response:
 
 
 def _worker(store: object, now: datetime,
-            deadline: Deadline) -> tuple[dict[str, object] | None, str | None]:
-    """When the callbacks worker last finished a round, and a warning when it fell silent
-    while callbacks wait on it (app.storage.worker_rounds): the web instance still serves,
-    so it is said, not a 503. (None, None) if the database could not say in time."""
+            deadline: Deadline) -> tuple[bool, dict[str, object] | None, str | None]:
+    """Whether the rounds were read, when the callbacks worker last finished a round, and a
+    warning when it fell silent while callbacks wait on it (app.storage.worker_rounds): the
+    web instance still serves, so it is said, not a 503. (False, None, None) if the
+    database could not say in time."""
     try:
         latest, outstanding = store.read(lambda conn: (
             worker_rounds.newest_round(conn), worker_rounds.outstanding_callbacks(conn)),
@@ -165,13 +167,13 @@ def _worker(store: object, now: datetime,
     except (DatabaseUnavailable, SQLAlchemyError) as error:
         log.warning("healthz: could not read the callbacks worker's rounds: %s",
                     first_line(str(error)))
-        return None, None
+        return False, None, None
     said = None if latest is None else {
         "last_finished_round_at": latest.last_ok_at.isoformat(timespec="seconds")
         if latest.last_ok_at else None,
         "seconds_since": round(latest.silent_s(now), 1), "interval_s": latest.interval_s,
         "silent": latest.is_silent(now)}
-    return said, worker_rounds.worker_warning(latest, outstanding, now)
+    return True, said, worker_rounds.worker_warning(latest, outstanding, now)
 
 
 GRANTS = ("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public and GRANT USAGE ON "

@@ -141,3 +141,22 @@ def test_rounds_are_noted_once_per_host_on_either_database(any_url, clock):
         assert latest.problem == (None if ok else "broke")
     engine.dispose()
 
+
+
+def test_a_healthz_that_could_not_read_the_rounds_does_not_say_none_ever_ran(
+        line, monkeypatch):
+    """`callbacks_worker: null` means no worker ever ran against this database: a database
+    too slow to answer within the budget (or a worker_rounds table dropped by hand) had
+    been reported as that."""
+    app, worker, _ = line
+    assert worker.round()
+
+    def slow(_conn):
+        from app.storage.deadline import DatabaseUnavailable
+        raise DatabaseUnavailable("the database did not answer within 0.5 s")
+
+    monkeypatch.setattr(worker_rounds, "newest_round", slow)
+    said = health(app)
+    assert "callbacks_worker" not in said
+    assert not any("never run" in warning for warning in said.get("warnings", []))
+
