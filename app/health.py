@@ -161,9 +161,8 @@ def _worker(store: object, now: datetime,
     web instance still serves, so it is said, not a 503. (False, None, None) if the
     database could not say in time."""
     try:
-        latest, outstanding = store.read(lambda conn: (
-            worker_rounds.newest_round(conn), worker_rounds.outstanding_callbacks(conn)),
-            deadline, trip=False)
+        latest, outstanding = store.read(
+            lambda conn: worker_rounds.round_and_outstanding(conn, now), deadline, trip=False)
     except (DatabaseUnavailable, SQLAlchemyError) as error:
         log.warning("healthz: could not read the callbacks worker's rounds: %s",
                     first_line(str(error)))

@@ -87,6 +87,15 @@ def outstanding_callbacks(conn: Connection) -> int:
         callbacks.c.status.in_(OUTSTANDING))).scalar_one()
 
 
+def round_and_outstanding(conn: Connection, now: datetime) -> tuple[WorkerRound | None, int]:
+    """The newest round, and the outstanding callbacks where `worker_warning` needs them (no
+    worker ever ran, or it fell silent); 0 otherwise: /healthz, polled by load balancers,
+    counts no callbacks while the worker runs (no index leads with their status)."""
+    latest = newest_round(conn)
+    needed = latest is None or latest.is_silent(now)
+    return latest, outstanding_callbacks(conn) if needed else 0
+
+
 def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime) -> str | None:
     """What to tell an operator: the worker silent (or never run) while callbacks wait on
     it, or running with a problem (REST placement impossible, its last round failed); None

@@ -160,3 +160,16 @@ def test_a_healthz_that_could_not_read_the_rounds_does_not_say_none_ever_ran(
     assert "callbacks_worker" not in said
     assert not any("never run" in warning for warning in said.get("warnings", []))
 
+
+def test_a_running_worker_costs_healthz_no_count_of_the_callbacks(line, monkeypatch):
+    """Load balancers poll /healthz every few seconds: the count of outstanding callbacks
+    (no index leads with status: a scan of every callback ever booked) is read only when a
+    warning may need it."""
+    app, worker, _ = line
+    assert worker.round()
+    counted = []
+    real = worker_rounds.outstanding_callbacks
+    monkeypatch.setattr(worker_rounds, "outstanding_callbacks",
+                        lambda conn: counted.append(1) or real(conn))
+    assert "warnings" not in health(app)
+    assert counted == []
