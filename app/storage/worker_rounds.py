@@ -100,13 +100,14 @@ def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime) 
     """What to tell an operator: the worker silent (or never run) while callbacks wait on
     it, or running with a problem (REST placement impossible, its last round failed); None
     when all is well. Names no host: /healthz answers anyone."""
-    promised = f"{outstanding:,} callback{'s' if outstanding != 1 else ''} promised"
+    promised = (f"{outstanding:,} callback{'s' if outstanding != 1 else ''} promised "
+                f"wait{'s' if outstanding == 1 else ''} on it")  # "1 callback ... waits"
     what = ("nobody frees the claims of agent calls that died unheard, rings customer-first "
             "callbacks or texts customers it could not reach")
     if latest is None:
         return None if not outstanding else (
             f"the callbacks worker (`holdwell callbacks`, the Procfile's `worker:`) has never "
-            f"run against this database, and {promised} wait on it: {what}")
+            f"run against this database, and {promised}: {what}")
     failed = latest.problem if latest.last_round_at != latest.last_ok_at else None
     why = f" (its last round failed: {failed})" if failed else ""
     if latest.is_silent(now):
@@ -115,7 +116,7 @@ def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime) 
         since = latest.last_ok_at or latest.started_at
         return (f"the callbacks worker (`holdwell callbacks`) has not finished a round since "
                 f"{since.isoformat(timespec='seconds')}, {latest.silent_s(now) / 60:,.0f} min "
-                f"ago{why}, and {promised} wait on it: {what}")
+                f"ago{why}, and {promised}: {what}")
     if latest.problem:
         return "the callbacks worker runs, but " + (
             f"its last round failed: {failed}" if failed else latest.problem)

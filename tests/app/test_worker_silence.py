@@ -47,7 +47,7 @@ def test_a_worker_that_never_ran_is_said_while_a_callback_waits_on_it(line):
     app, _, _ = line
     said = health(app)
     assert said["callbacks_worker"] is None
-    assert any("has never run against this database, and 1 callback promised wait on it"
+    assert any("has never run against this database, and 1 callback promised waits on it"
                in warning for warning in said["warnings"])
 
 
@@ -71,7 +71,7 @@ def test_a_worker_silent_for_four_rounds_and_two_minutes_is_warned_of(line, cloc
     said = health(app)
     assert said["callbacks_worker"]["silent"]
     assert any("has not finished a round since" in warning and "3 min ago" in warning
-               and "1 callback promised wait on it" in warning
+               and "1 callback promised waits on it" in warning
                for warning in said["warnings"])
     assert worker.round()  # it runs again: nothing to say
     assert "warnings" not in health(app)

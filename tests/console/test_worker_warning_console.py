@@ -22,7 +22,7 @@ def test_the_console_callbacks_page_says_it_as_healthz_does(console_app, twilio_
         return None if start < 0 else html.unescape(page[start:page.index("</p>", start)])
 
     assert "The callbacks worker (`holdwell callbacks`, the Procfile's `worker:`) has never " \
-           "run against this database, and 1 callback promised wait on it" in said()
+           "run against this database, and 1 callback promised waits on it" in said()
     worker_rounds.note_round(console_app.extensions["holdwell"].store.engine, host="w1",
                              pid=1, interval_s=15.0, started_at=clock.now(), now=clock.now(),
                              ok=True)
