@@ -130,6 +130,17 @@ def share_and_margin(mean: float, half_width: float | None, decimals: int = 2) -
     return f"{shown} {sign}{margin_points(half_width, decimals)}"
 
 
+def time_and_margin(mean: float, half_width: float | None) -> str:
+    """A time in seconds and its 95% half-width, "30.0 s ±2.5 s"; one whose interval would
+    pass 0 s is given as its range cut there, "1.0 s [0.0–10.7 s]" ("±9.7 s" had read as a
+    wait below zero); the time alone without a half-width."""
+    if half_width is None or half_width != half_width:
+        return f"{mean:.1f} s"
+    if half_width > mean:
+        return f"{mean:.1f} s [0.0–{mean + half_width:.1f} s]"
+    return f"{mean:.1f} s ±{half_width:.1f} s"
+
+
 CUT_SHARES = ("a share's 95% range that would pass 0% or 100% is given cut there, as "
               "[low–high%]")
 """What `share_and_margin`'s bracketed form means, for the definitions of reports using it."""

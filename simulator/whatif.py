@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from analytics.formatting import CUT_SHARES, margin_points, share_and_margin, signed_points
+from analytics.formatting import (
+    CUT_SHARES,
+    margin_points,
+    share_and_margin,
+    signed_points,
+    time_and_margin,
+)
 from analytics.promises import PROMISE_KEPT_RATE
 from hold_policies.base import HoldPolicy, label
 from hold_policies.records import UNSERVED_FORMULA
@@ -75,11 +81,7 @@ def _cell(value: tuple, unit: str) -> str:
         return "n/a"
     if unit == "%":
         return share_and_margin(mean, half)
-    if half != half:
-        return f"{mean:.1f} s"
-    if half > mean:  # "1.0 s ±9.7 s" had read as a wait below zero: the range, cut at 0 s
-        return f"{mean:.1f} s [0.0–{mean + half:.1f} s]"
-    return f"{mean:.1f} s ±{half:.1f} s"
+    return time_and_margin(mean, half)  # cut at 0 s, as the console's table
 
 
 def whatif_table(results: dict[str, dict[str, tuple]], scenario: Scenario,

@@ -10,6 +10,7 @@ from analytics.formatting import (
     percent_number,
     share_and_margin,
     signed_points,
+    time_and_margin,
     with_standard_error,
 )
 from app.console.blueprint import bp
@@ -31,6 +32,12 @@ def points(difference: float | None, decimals: int = 1) -> str:
 def share_interval(mean: float, half_width: float | None) -> str:
     """A share ± its half-width as whatif prints it (one-sided at 0 or 100%)."""
     return share_and_margin(mean, half_width)
+
+
+@bp.app_template_global("time_interval")
+def time_interval(mean: float, half_width: float | None) -> str:
+    """A time ± its half-width as whatif prints it (cut at 0 s: "1.0 s [0.0–10.7 s]")."""
+    return time_and_margin(mean, half_width)
 
 
 @bp.app_template_filter("margin")
