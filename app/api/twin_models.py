@@ -120,7 +120,9 @@ class Interval(Model):
     half_width: float | None = Field(description="95% half-width over the replications; for "
                                      "a share every replication put at 0 or 1, the one-sided "
                                      "95% Clopper-Pearson bound over all their calls (the "
-                                     "interval runs one way only)")
+                                     "interval runs one way only); a staffing figure's is "
+                                     "never narrower than the 95% Wilson interval of the "
+                                     "calls pooled over the replications")
 
 
 class SlotFit(Model):
