@@ -245,7 +245,7 @@ def check_bookings(engine: Engine, client: object, now: datetime,
                                    "(%s); asking again next round", booking.call_id,
                                    without_numbers(error))
             break
-        TWILIO_TROUBLE.clear(scope)
+        TWILIO_TROUBLE.clear(scope, log)
         try:
             found = finding(booking, str(getattr(call, "status", "") or ""),
                             getattr(call, "end_time", None), now,

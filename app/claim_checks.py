@@ -203,7 +203,7 @@ def check_ended_claims(engine: Engine, client: object, settings: CallbacksConfig
                 found = verdict(customer_legs(client, claim),
                                 machine_detection=settings.answering_machine_detection,
                                 by_rest=claim.by_rest)
-                TWILIO_TROUBLE.clear(scope)
+                TWILIO_TROUBLE.clear(scope, log)
             except Exception as error:  # noqa: BLE001 - Twilio unreachable or refusing
                 if isinstance(error, TwilioRestException) and error.status == NOT_FOUND:
                     # about this claim's call alone (deleted, another account's): as if no

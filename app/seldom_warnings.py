@@ -44,10 +44,16 @@ class SeldomWarnings:
         self._said[key] = (now, 0)
         return True
 
-    def clear(self, scope: str) -> None:
-        """What `scope` does works again: its next warning is said at once."""
+    def clear(self, scope: str, logger: logging.Logger | None = None) -> None:
+        """What `scope` does works again: its next warning is said at once. Warnings held
+        back since the last said are told to `logger` (how many, since when), so the log
+        says how long the trouble lasted and that it ended."""
         for key in [key for key in self._said if key[0] == scope]:
-            del self._said[key]
+            since, held = self._said.pop(key)
+            if held and logger is not None:
+                logger.warning("%s works again (%d more failure%s held back since %s)",
+                               scope, held, "s" if held != 1 else "",
+                               since.isoformat(timespec="seconds"))
 
 
 def kind_of(error: BaseException) -> str:

@@ -52,3 +52,22 @@ def test_a_failures_kind_is_its_status_or_its_type():
         status = 403
     assert kind_of(Refused()) == "HTTP 403"
     assert kind_of(TimeoutError()) == "TimeoutError"
+
+
+def test_trouble_that_ends_between_repeats_says_how_many_were_held_back(caplog):
+    """Held-back warnings had been dropped when the trouble ended before the next repeat:
+    the log said it began at 09:00 and nothing more, so whether it went on for 30 s or 9 min
+    (and whether it goes on now) could not be read from it."""
+    warnings = SeldomWarnings()
+    caplog.set_level("INFO", logger="tests.seldom")
+    for n in range(5):
+        warnings.warning(log, "reading", "HTTP 401", START + timedelta(seconds=15 * n),
+                         "refused")
+    warnings.clear("reading", log)
+    assert [r.getMessage() for r in caplog.records] == [
+        "refused", "reading works again (4 more failures held back since "
+                   "2026-12-07T09:00:00+00:00)"]
+    caplog.clear()
+    warnings.warning(log, "reading", "HTTP 401", START + timedelta(minutes=5), "refused")
+    warnings.clear("reading", log)  # said once, nothing held back: nothing more to say
+    assert [r.getMessage() for r in caplog.records] == ["refused"]
