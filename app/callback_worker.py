@@ -31,6 +31,7 @@ from app.clock import Clock, SystemClock
 from app.console.live_config import LiveConfig
 from app.failure_text_sender import send_owed
 from app.security import SignatureCheck
+from app.seldom_warnings import SeldomWarnings, kind_of
 from app.services import Services, writable_journal
 from app.settings import Settings
 from app.storage import callback_rest, config_versions, worker_rounds
@@ -128,6 +129,20 @@ def report_line(report: WatchReport) -> str:
             f"placed by REST: {', '.join(report.placed) or 'none'}")
 
 
+NOTING = "noting the round for /healthz"
+"""The scope of note_round's failures (app.seldom_warnings)."""
+
+
+@dataclass(frozen=True)
+class _ErrLines:
+    """The worker's error lines as a logger's `warning` (what SeldomWarnings says to)."""
+
+    err: Callable[[str], None]
+
+    def warning(self, message: str, *args: object) -> None:
+        self.err(message % args if args else message)
+
+
 class CallbackWorker:
     """The watch's state between rounds: the config version it runs, the placer built for
     it, and how many rounds in a row met an outage."""
@@ -162,6 +177,8 @@ class CallbackWorker:
         self.outages = 0
         self.once = False  # run(once=True): one round, so no "next round" is promised
         self.started_at = self.clock.now()
+        self.unnoted = SeldomWarnings()
+        """note_round's failures, said once and then seldom."""
 
     @property
     def config(self) -> HoldwellConfig:
@@ -252,13 +269,20 @@ class CallbackWorker:
         """Say in the database that this host's worker ran (app.storage.worker_rounds), so
         /healthz and the console can say when it stopped; a failure to say so is said here
         and costs the round nothing."""
+        said = _ErrLines(self.err)
         try:
             worker_rounds.note_round(self.engine, host=socket.gethostname(), pid=os.getpid(),
                                      interval_s=self.interval_s, started_at=self.started_at,
                                      now=self.clock.now(), ok=ok, problem=problem)
         except Exception as error:  # noqa: BLE001 - the round's work is done either way
             if not is_outage(error):  # an outage: the next round says it, once
-                self.err(f"could not note the round for /healthz ({first_line(error)})")
+                # said once, then every ten minutes (a role lacking INSERT on the table
+                # fails every round alike)
+                self.unnoted.warning(said, NOTING, kind_of(error), self.clock.now(),
+                                     "could not note the round for /healthz (%s)",
+                                     first_line(error))
+            return
+        self.unnoted.clear(NOTING, said)
 
     def follow_config(self) -> None:
         """Run the active config version (LiveConfig, as the web workers do) and, when it

@@ -173,3 +173,20 @@ def test_a_running_worker_costs_healthz_no_count_of_the_callbacks(line, monkeypa
                         lambda conn: counted.append(1) or real(conn))
     assert "warnings" not in health(app)
     assert counted == []
+
+
+def test_a_round_that_cannot_be_noted_is_said_once_not_each_round(line, clock, monkeypatch):
+    """A worker role lacking INSERT on worker_rounds (GRANT ... ON ALL TABLES covers only
+    the tables there were) had said 'could not note the round' every 15 s round: the very
+    flood app.seldom_warnings ends for Twilio's refusals."""
+    _, worker, lines = line
+
+    def refused(*_args, **_kwargs):
+        raise RuntimeError("permission denied for table worker_rounds")
+
+    monkeypatch.setattr(worker_rounds, "note_round", refused)
+    for _ in range(4):
+        assert worker.round()
+        clock.advance(15)
+    noted = [said for said in lines.err if "could not note the round" in said]
+    assert len(noted) == 1, lines.err
