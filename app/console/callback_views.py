@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from app.api.models import REASON_SHOWN_MIN, CancelRequest, says_too_little
@@ -16,6 +18,9 @@ from app.console.lists import callbacks_response
 from app.services import Services, services
 from app.storage import worker_rounds
 from app.storage.callback_admin import CancelError, cancel
+from app.storage.deadline import first_line
+
+log = logging.getLogger("holdwell.console")
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,16 @@ def _page(refused: Refusal | None = None) -> str:
 def _worker_warning(svc: Services, open_count: int) -> str | None:
     """Said above the list when the worker that keeps these promises stopped (or never ran,
     or runs with a problem), as /healthz says it (app.storage.worker_rounds)."""
-    with svc.store.engine.connect() as conn:
-        latest = worker_rounds.newest_round(conn)
+    try:
+        with svc.store.engine.connect() as conn:
+            latest = worker_rounds.newest_round(conn)
+    except SQLAlchemyError as error:  # a role granted before 0023, a table dropped: the
+        # promises are still listed, and the notice says what it could not read
+        log.warning("console: could not read the callbacks worker's rounds: %s",
+                    first_line(str(error)))
+        return ("Could not read when the callbacks worker last ran (worker_rounds: see this "
+                "instance's log; `holdwell db upgrade` recreates a missing table, a role "
+                "needs SELECT on it).")
     warning = worker_rounds.worker_warning(latest, open_count, svc.clock.now())
     return warning[:1].upper() + warning[1:] + "." if warning else None
 

@@ -29,3 +29,23 @@ def test_the_console_callbacks_page_says_it_as_healthz_does(console_app, twilio_
     assert said() is None
     clock.advance(300)
     assert "has not finished a round since" in said() and "5 min ago" in said()
+
+
+def test_rounds_that_cannot_be_read_leave_the_callbacks_page_served(console_app,
+                                                                  twilio_console, as_role,
+                                                                  monkeypatch):
+    """A role granted ON ALL TABLES before migration 0023 may not read worker_rounds: the
+    page of every promise had become a 500 for a notice above it."""
+    from sqlalchemy.exc import ProgrammingError
+
+    promise(twilio_console, sid("CA1"))
+
+    def refused(_conn):
+        raise ProgrammingError("SELECT", {}, Exception("permission denied for table "
+                                                      "worker_rounds"))
+
+    monkeypatch.setattr(worker_rounds, "newest_round", refused)
+    page = as_role("operator").get("/console/callbacks")
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Could not read when the callbacks worker last ran" in text
