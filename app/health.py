@@ -172,7 +172,7 @@ def _worker(store: object, now: datetime,
         if latest.last_ok_at else None,
         "seconds_since": round(latest.silent_s(now), 1), "interval_s": latest.interval_s,
         "silent": latest.is_silent(now)}
-    return True, said, worker_rounds.worker_warning(latest, outstanding, now)
+    return True, said, worker_rounds.worker_warning(latest, outstanding, now, to_anyone=True)
 
 
 GRANTS = ("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public and GRANT USAGE ON "

@@ -96,10 +96,13 @@ def round_and_outstanding(conn: Connection, now: datetime) -> tuple[WorkerRound 
     return latest, outstanding_callbacks(conn) if needed else 0
 
 
-def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime) -> str | None:
+def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime, *,
+                   to_anyone: bool = False) -> str | None:
     """What to tell an operator: the worker silent (or never run) while callbacks wait on
     it, or running with a problem (REST placement impossible, its last round failed); None
-    when all is well. Names no host: /healthz answers anyone."""
+    when all is well. Names no host. `to_anyone` (/healthz, unauthenticated): a failed
+    round's error, the exception's own words, is left to the worker's log and the console,
+    as /healthz leaves the driver's message to the log."""
     promised = (f"{outstanding:,} callback{'s' if outstanding != 1 else ''} promised "
                 f"wait{'s' if outstanding == 1 else ''} on it")  # "1 callback ... waits"
     what = ("nobody frees the claims of agent calls that died unheard, rings customer-first "
@@ -109,7 +112,13 @@ def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime) 
             f"the callbacks worker (`holdwell callbacks`, the Procfile's `worker:`) has never "
             f"run against this database, and {promised}: {what}")
     failed = latest.problem if latest.last_round_at != latest.last_ok_at else None
-    why = f" (its last round failed: {failed})" if failed else ""
+    if failed and to_anyone:
+        failed = None
+        told = "its last round failed; the worker's log and the console's callbacks page " \
+               "say why"
+    else:
+        told = f"its last round failed: {failed}" if failed else ""
+    why = f" ({told})" if told else ""
     if latest.is_silent(now):
         if not outstanding:
             return None
@@ -117,7 +126,8 @@ def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime) 
         return (f"the callbacks worker (`holdwell callbacks`) has not finished a round since "
                 f"{since.isoformat(timespec='seconds')}, {latest.silent_s(now) / 60:,.0f} min "
                 f"ago{why}, and {promised}: {what}")
+    if told:
+        return f"the callbacks worker runs, but {told}"
     if latest.problem:
-        return "the callbacks worker runs, but " + (
-            f"its last round failed: {failed}" if failed else latest.problem)
+        return f"the callbacks worker runs, but {latest.problem}"
     return None
