@@ -11,10 +11,10 @@ SILENT_AFTER_S), or none ever did, while callbacks are outstanding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.number_mask import without_numbers
@@ -69,16 +69,28 @@ def note_round(engine: Engine, *, host: str, pid: int, interval_s: float,
 
 def newest_round(conn: Connection) -> WorkerRound | None:
     """The row of the host whose worker finished a round last (or ran one last); None: no
-    worker ever ran against this database."""
+    worker ever ran against this database. When another host ran a round since and it
+    failed, its time and problem stand in as the last round's."""
     row = conn.execute(select(worker_rounds).order_by(
         worker_rounds.c.last_ok_at.desc().nulls_last(),
         worker_rounds.c.last_round_at.desc()).limit(1)).mappings().first()
     if row is None:
         return None
-    return WorkerRound(host=row["host"], pid=row["pid"], interval_s=row["interval_s"],
-                       started_at=as_utc(row["started_at"]),
-                       last_round_at=as_utc(row["last_round_at"]),
-                       last_ok_at=as_utc(row["last_ok_at"]), problem=row["problem"])
+    found = WorkerRound(host=row["host"], pid=row["pid"], interval_s=row["interval_s"],
+                        started_at=as_utc(row["started_at"]),
+                        last_round_at=as_utc(row["last_round_at"]),
+                        last_ok_at=as_utc(row["last_ok_at"]), problem=row["problem"])
+    # Another host ran since, and failed (a worker restarted on a new host, each of its
+    # rounds failing): its failure is the one to tell, not this row's silence alone.
+    later = conn.execute(select(worker_rounds.c.last_round_at, worker_rounds.c.problem).where(
+        worker_rounds.c.last_round_at > row["last_round_at"],
+        worker_rounds.c.problem.is_not(None),
+        or_(worker_rounds.c.last_ok_at.is_(None),
+            worker_rounds.c.last_ok_at < worker_rounds.c.last_round_at)).order_by(
+        worker_rounds.c.last_round_at.desc()).limit(1)).first()
+    if later is None:
+        return found
+    return replace(found, last_round_at=as_utc(later.last_round_at), problem=later.problem)
 
 
 def outstanding_callbacks(conn: Connection) -> int:

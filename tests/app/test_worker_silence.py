@@ -199,3 +199,28 @@ def test_a_round_that_cannot_be_noted_is_said_once_not_each_round(line, clock, m
         clock.advance(15)
     noted = [said for said in lines.err if "could not note the round" in said]
     assert len(noted) == 1, lines.err
+
+
+def test_a_worker_failing_on_a_new_host_is_said_beside_the_old_hosts_last_round(any_url,
+                                                                                clock):
+    """A worker restarted on a new host (a container's name changes with each deploy) whose
+    rounds all fail: the warning had read the old host's row alone ('has not finished a
+    round since last week'), as if no worker ran, and said nothing of the failure."""
+    engine = make_engine(any_url)
+    week_ago = clock.now() - timedelta(days=7)
+    worker_rounds.note_round(engine, host="old-pod", pid=1, interval_s=15.0,
+                             started_at=week_ago, now=week_ago, ok=True)
+    for minute in range(3):
+        worker_rounds.note_round(engine, host="new-pod", pid=1, interval_s=15.0,
+                                 started_at=clock.now(),
+                                 now=clock.now() + timedelta(minutes=minute), ok=False,
+                                 problem="RuntimeError: the placer broke")
+    with engine.connect() as conn:
+        latest = worker_rounds.newest_round(conn)
+    engine.dispose()
+    now = clock.now() + timedelta(minutes=3)
+    said = worker_rounds.worker_warning(latest, 1, now)
+    assert "has not finished a round since" in said
+    assert "its last round failed: RuntimeError: the placer broke" in said
+    assert "its last round failed; the worker's log" in worker_rounds.worker_warning(
+        latest, 1, now, to_anyone=True)
