@@ -33,6 +33,7 @@ from audio.kinds import (
     Kind,
     KindMeter,
     kind_from_comment,
+    kind_from_name,
     source_clipping_from_comment,
     tag_comment,
 )
@@ -132,14 +133,17 @@ def prepare_file(
     scratch files, so memory stays bounded at any length.
     ``target`` may be ``source``: the file is only replaced once the new one is complete.
     Without a ``kind``, the source's tag says it (a music bed prepared again stays a music bed
-    at the same target level), else it is a prompt.
+    at the same target level), else ``target``'s name, as ``check`` and the app's library guess
+    an untagged file's kind: ``hold_music.wav`` is music, ``comfort_noise.wav`` noise, anything
+    else a prompt. (It had been a prompt always: music prepared as ``hold_music.wav`` was cut to
+    its first notes, levelled as loud as speech and tagged a prompt, so the app played it.)
     """
     if kind is not None:  # a wrong target is refused before any decoding
         goal = _target(kind, level_dbov, prompt_level_dbov)
     name = str(source)
     with open_audio(source) as (fmt, blocks):
         if kind is None:
-            kind = kind_from_comment(fmt.comment) or Kind.PROMPT
+            kind = kind_from_comment(fmt.comment) or kind_from_name(Path(target).stem)
             goal = _target(kind, level_dbov, prompt_level_dbov)
         if (cut := fmt.truncation(name)) is not None:
             raise AudioError(cut)

@@ -82,8 +82,9 @@ def _done(prepared: Prepared) -> None:
     "--kind",
     type=KIND,
     default=None,
-    help="What it is: spoken prompt, music bed or comfort noise"
-    " (default: SOURCE's holdwell tag, else prompt).",
+    help="What it is: spoken prompt, music bed or comfort noise (default: SOURCE's holdwell"
+    " tag, else OUT's name as `check` and the app read it: 'music' or 'moh' in it is music,"
+    " 'noise' or 'silence' noise, anything else a prompt).",
 )
 @LEVEL
 @PROMPT_LEVEL
