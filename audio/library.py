@@ -82,7 +82,9 @@ class AudioLibrary:
                 entry, problem = _load(path, prompt_level_dbov)
                 entries += [entry] if entry else []
                 problems += [problem] if problem else []
-        present = {path.stem for path in folder.glob("*.wav")}
+        # Loaded as a .wav whatever the case of its suffix, so counted as present the same way
+        # (hold_music.WAV played, and was also listed as missing: "callers will hear silence").
+        present = {path.stem for path in folder.iterdir() if path.suffix.lower() == ".wav"}
         problems += [
             f"{name}: no {name}.wav in {folder}; callers will hear silence instead"
             for name in required
