@@ -33,7 +33,7 @@ from audio.kinds import (
 from audio.levels import decibels
 from audio.prepare import PEAK_CEILING_DBFS
 from audio.scan import Scan, scan
-from audio.stream import Blocks
+from audio.stream import Blocks, Progress, counted
 
 TWILIO_MAX_DURATION_S = 40 * 60  # Twilio: longer files can drop the call
 _EDGE_LIMIT = 0.01  # a first/last sample above -40 dBFS clicks when looped
@@ -81,15 +81,23 @@ class Report:
         return "; ".join(self.verdict_lines)
 
 
+SCAN_PASSES = 2  # ``scan`` reads a file twice: extremes and DC, then everything else
+
+
 def check_file(
-    path: Path | str, kind: Kind | None = None, prompt_level_dbov: float = PROMPT_LEVEL_DBOV
+    path: Path | str,
+    kind: Kind | None = None,
+    prompt_level_dbov: float = PROMPT_LEVEL_DBOV,
+    progress: Progress | None = None,
 ) -> Report:
     """Check one file; the kind comes from the option, else the file's tag, else its name.
 
     The file is read a block at a time (other formats through a scratch WAV from ffmpeg), so
-    checking an hour of audio costs a few blocks of memory.
+    checking an hour of audio costs a few blocks of memory; ``progress`` hears how far the
+    reading has got (minutes, for a long file).
     """
     with open_audio(path) as (fmt, blocks):
+        blocks = counted(blocks, fmt.rate, SCAN_PASSES, fmt.duration_s, progress)
         if kind is not None:
             source = "as asked"
         elif (tagged := kind_from_comment(fmt.comment)) is not None:

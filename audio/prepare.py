@@ -39,10 +39,12 @@ from audio.kinds import (
 )
 from audio.pipeline import finished, process
 from audio.scan import scan
+from audio.stream import Progress, counted
 
 PEAK_CEILING_DBFS = -3.0  # the promise: no sample above this
 _SPILL_AFTER_S = 120.0  # longer inputs keep their 8 kHz intermediates in scratch files
 PROMPT_RANGE_DBOV = (-35.0, -12.0)
+PREPARE_PASSES = 3  # the source is read to scan it (twice) and once more to process it
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def prepare_file(
     prompt_level_dbov: float = PROMPT_LEVEL_DBOV,
     encoding: str = "pcm16",
     trim: bool = True,
+    progress: Progress | None = None,
 ) -> Prepared:
     """Read ``source`` (WAV, or anything ffmpeg reads), prepare it, write ``target`` atomically.
 
@@ -132,6 +135,7 @@ def prepare_file(
     (other formats through a scratch WAV from ffmpeg) and long ones are processed through
     scratch files, so memory stays bounded at any length.
     ``target`` may be ``source``: the file is only replaced once the new one is complete.
+    ``progress`` hears how far the reading has got (three passes: two to scan, one to process).
     Without a ``kind``, the source's tag says it (a music bed prepared again stays a music bed
     at the same target level), else ``target``'s name, as ``check`` and the app's library guess
     an untagged file's kind: ``hold_music.wav`` is music, ``comfort_noise.wav`` noise, anything
@@ -142,6 +146,7 @@ def prepare_file(
         goal = _target(kind, level_dbov, prompt_level_dbov)
     name = str(source)
     with open_audio(source) as (fmt, blocks):
+        blocks = counted(blocks, fmt.rate, PREPARE_PASSES, fmt.duration_s, progress)
         if kind is None:
             kind = kind_from_comment(fmt.comment) or kind_from_name(Path(target).stem)
             goal = _target(kind, level_dbov, prompt_level_dbov)

@@ -17,6 +17,26 @@ import numpy as np
 
 BLOCK = 1 << 17  # samples per block: 16 s at 8 kHz, 1 MB of float64
 Blocks = Callable[[], Iterator[np.ndarray]]  # a source that can be read more than once
+Progress = Callable[[float, float], None]
+"""Told (seconds of audio read so far, seconds to read in all) as a long file is read: every
+pass over the file counts its whole duration, so the total is passes x duration."""
+
+
+def counted(blocks: Blocks, rate: int, passes: int, duration_s: float,
+            progress: Progress | None) -> Blocks:
+    """``blocks`` that tell ``progress`` how far the reading has got, over all its passes."""
+    if progress is None:
+        return blocks
+    total_s, done = passes * duration_s, 0
+
+    def again() -> Iterator[np.ndarray]:
+        nonlocal done
+        for frames in blocks():
+            yield frames
+            done += len(frames)
+            progress(min(done / rate, total_s), total_s)
+
+    return again
 
 
 @dataclass(frozen=True)

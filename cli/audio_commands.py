@@ -10,15 +10,21 @@ from pathlib import Path
 import click
 import numpy as np
 
-from audio.check import TWILIO_MAX_DURATION_S, check_file, render
+from audio.check import SCAN_PASSES, TWILIO_MAX_DURATION_S, check_file, render
 from audio.formats import AudioError
 from audio.generate import comfort_noise, music_bed
 from audio.kinds import DEFAULT_LEVEL_DBOV, PROMPT_LEVEL_DBOV, Kind
 from audio.levels import decibels
-from audio.prepare import PROMPT_RANGE_DBOV, Prepared, prepare_file, write_prepared
+from audio.prepare import (
+    PREPARE_PASSES,
+    PROMPT_RANGE_DBOV,
+    Prepared,
+    prepare_file,
+    write_prepared,
+)
 from audio.speech import render_prompt
 from cli.params import FiniteFloatRange, OutFile
-from cli.progress import stderr_steps
+from cli.progress import stderr_progress, stderr_steps
 
 audio = click.Group("audio", help="Make hold audio sound right on a phone line.")
 
@@ -50,6 +56,41 @@ SEED = click.option("--seed", type=click.IntRange(min=0), default=0, show_defaul
 WPM = click.IntRange(80, 450)
 """espeak-ng's own range: below 80 it speaks at 80 anyway, and past 450 the words run
 together (at 100,000 it wrote no sound at all, and the command failed unexpectedly)."""
+LONG_INPUT_S = 60.0
+"""Files of at least this much audio show their progress on stderr: on this machine 10 minutes
+of 44.1 kHz stereo take over two minutes to prepare or check, and had run without a word."""
+
+
+class FileProgress:
+    """A long file's reading on stderr, as every long job's (a bar on a terminal, else a line
+    each tenth and at least every 10 s): `hold.wav: seconds of audio read (2 passes over
+    600 s): 30% (360 of 1,200)`. Files shorter than LONG_INPUT_S say nothing."""
+
+    def __init__(self, path: Path, passes: int, doing: str = "") -> None:
+        self.path, self.passes, self.doing = path, passes, doing
+        self.bar, self.shown = None, 0
+
+    def __call__(self, done_s: float, total_s: float) -> None:
+        if self.bar is None:
+            once_s = total_s / self.passes
+            if once_s < LONG_INPUT_S:
+                return
+            self.bar = stderr_progress(round(total_s), f"{self.doing}{self.path}: seconds of "
+                                       f"audio read ({self.passes} passes over {once_s:,.0f} s)")
+            self.bar.__enter__()
+        step = round(done_s) - self.shown
+        if step > 0:
+            self.shown += step
+            self.bar.update(step)
+
+    def __enter__(self) -> FileProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 # Only WAV is written (the app serves NAME.wav): out.mp3 is refused, not filled with WAV data;
 # and to a file only: the WAV is written beside it and moved over it (a device such as
 # /dev/null, run as root, had been replaced by a file), then checked as the app would.
@@ -68,7 +109,8 @@ def _done(prepared: Prepared) -> None:
     )
     for warning in prepared.warnings:
         click.echo(f"warning: {prepared.path}: {warning}", err=True)
-    report = check_file(prepared.path, prepared.kind)
+    with FileProgress(prepared.path, SCAN_PASSES, "checking ") as progress:
+        report = check_file(prepared.path, prepared.kind, progress=progress)
     if not report.ok:
         click.echo(f"{prepared.path}: written, but the app will not play this file (it "
                    f"checks files as `holdwell audio check` does): {report.verdict}", err=True)
@@ -99,17 +141,21 @@ def prepare_command(
     mulaw: bool,
     no_trim: bool,
 ) -> None:
-    """Make SOURCE telephone-ready (8 kHz mono, telephone band, level, peaks, fades) as OUT."""
+    """Make SOURCE telephone-ready (8 kHz mono, telephone band, level, peaks, fades) as OUT.
+
+    A SOURCE of a minute or more says on stderr how far its reading has got."""
     try:
-        prepared = prepare_file(
-            source,
-            out,
-            Kind(kind) if kind else None,
-            level,
-            prompt_level,
-            "mulaw" if mulaw else "pcm16",
-            trim=not no_trim,
-        )
+        with FileProgress(source, PREPARE_PASSES) as progress:
+            prepared = prepare_file(
+                source,
+                out,
+                Kind(kind) if kind else None,
+                level,
+                prompt_level,
+                "mulaw" if mulaw else "pcm16",
+                trim=not no_trim,
+                progress=progress,
+            )
     except AudioError as error:
         raise click.ClickException(str(error)) from error
     _done(prepared)
@@ -127,11 +173,13 @@ def prepare_command(
 def check_command(files: tuple[Path, ...], kind: str | None, prompt_level: float) -> None:
     """Measure FILES as a caller would hear them; exit 1 if any would sound wrong.
 
-    With several FILES, a line `[3/40] FILE` on stderr says which one is being measured."""
+    With several FILES, a line `[3/40] FILE` on stderr says which one is being measured; a
+    FILE of a minute or more says on stderr how far its reading has got."""
     failed = 0
     for path in stderr_steps(files):
         try:
-            report = check_file(path, Kind(kind) if kind else None, prompt_level)
+            with FileProgress(path, SCAN_PASSES) as progress:
+                report = check_file(path, Kind(kind) if kind else None, prompt_level, progress)
         except AudioError as error:
             click.echo(f"{path}: FAIL\n  verdict   {error}")
             failed += 1
