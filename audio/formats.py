@@ -137,6 +137,8 @@ def _decoded_as(path: Path) -> tuple[str, str]:
 def parse_wav(data: bytes, name: str = "WAV") -> Sound:
     """Decode RIFF/WAVE bytes, tolerating odd chunk order, padding and truncated data sizes."""
     handle = io.BytesIO(data)
+    if not data:
+        raise AudioError(f"{name}: the file is empty (0 bytes)")
     if not _is_wav(handle):
         raise AudioError(f"{name}: not a RIFF/WAVE file")
     layout = wav_layout(handle, name)
@@ -185,6 +187,8 @@ def open_audio(path: Path | str) -> Iterator[tuple[AudioFormat, Blocks]]:
         layout, blocks = open_wav(path)
         yield layout.format, blocks
         return
+    if path.stat().st_size == 0:  # ffmpeg had said "Invalid data found when processing input"
+        raise AudioError(f"{path}: the file is empty (0 bytes); copy or export it again")
     with tempfile.TemporaryDirectory(prefix="holdwell-decode-") as folder:
         wav = Path(folder) / "decoded.wav"
         try:
@@ -192,10 +196,18 @@ def open_audio(path: Path | str) -> Iterator[tuple[AudioFormat, Blocks]]:
         except FileNotFoundError as error:
             raise AudioError(_needs_ffmpeg(path, error)) from error
         except ValueError as error:
-            raise AudioError(f"{path}: ffmpeg could not decode it ({error})") from error
+            raise AudioError(_undecodable(path, error)) from error
         layout, blocks = open_wav(wav)
         container, named = _decoded_as(path)
         yield dataclasses.replace(layout.format, container=container, tag=0, named=named), blocks
+
+
+def _undecodable(path: Path, error: Exception) -> str:
+    """ffmpeg's refusal, saying first what the file is not when its name claims a WAV."""
+    if path.suffix.lstrip(".").lower() in WAV_SUFFIXES:
+        return (f"{path}: named {path.suffix} but not a WAV file (it does not start with "
+                f"RIFF/WAVE), and ffmpeg could not decode it either ({error})")
+    return f"{path}: ffmpeg could not decode it ({error})"
 
 
 def _needs_ffmpeg(path: Path, error: Exception) -> str:
