@@ -257,10 +257,16 @@ def _noise_problems(level: float) -> list[str]:
 def _peak_problems(peak: float, true_peak_dbfs: float, wraps: int) -> list[str]:
     problems = []
     if true_peak_dbfs > PEAK_CEILING_DBFS + 1e-6:
-        between = ("" if true_peak_dbfs - peak < 0.05
-                   else f" between samples (on them {decibels(peak)})")
+        # as many decimals as tell the peak from the ceiling and from the sample peak: "peaks
+        # at -3.0 dBFS, above the -3 dBFS ceiling" and "-2.0 between samples (on them -2.0)"
+        # had read as contradictions
+        decimals = next(d for d in (1, 2, 3, 4) if
+                        float(decibels(true_peak_dbfs, d)) > PEAK_CEILING_DBFS or d == 4)
+        highest, on_them = decibels(true_peak_dbfs, decimals), decibels(peak, decimals)
+        between = ("" if true_peak_dbfs - peak < 0.05 or highest == on_them
+                   else f" between samples (on them {on_them})")
         problems.append(
-            f"peaks at {decibels(true_peak_dbfs)} dBFS{between}, above the "
+            f"peaks at {highest} dBFS{between}, above the "
             f"{PEAK_CEILING_DBFS:g} dBFS ceiling: the line will distort them"
         )
     if wraps:
