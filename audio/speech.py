@@ -66,6 +66,9 @@ def synthesize(
             raise AudioError("espeak-ng took over two minutes; is the text that long?") from error
         if done.returncode != 0 or not wav.exists():
             reason = (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
+            if voice.lower() not in espeak_voices():  # its own words do not name the voice
+                reason += (f" (voice {voice!r}: `espeak-ng --voices` lists the voices"
+                           " installed, such as en-us, en-gb, es, de)")
             raise AudioError(f"espeak-ng failed: {reason}")
         sound = read_audio(wav)
     return sound.mono(), sound.rate
