@@ -142,15 +142,15 @@ def healthz() -> Response:
     warnings = [warning] if (warning := offset_warning(offset_s)) else []
     if warning:  # the instance still serves: said, not a 503
         log.warning("%s", warning)
-    if "problem" not in body and not schema_problem(body["schema_revision"]):
+    if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
+        body["problem"] = problem
+    if "problem" not in body:  # the tables are this code's: the worker's rounds can be read
         read, worker, warning = _worker(store, svc.clock.now(), deadline)
         if read:  # null says no worker ever ran: not said when the rounds could not be read
             body["callbacks_worker"] = worker
         warnings += [warning] if warning else []
     if warnings:
         body["warnings"] = warnings
-    if "problem" not in body and (problem := schema_problem(body["schema_revision"])):
-        body["problem"] = problem
     return _answer(body, healthy="problem" not in body)
 
 
