@@ -124,12 +124,12 @@ def worker_warning(latest: WorkerRound | None, outstanding: int, now: datetime, 
             f"the callbacks worker (`holdwell callbacks`, the Procfile's `worker:`) has never "
             f"run against this database, and {promised}: {what}")
     failed = latest.problem if latest.last_round_at != latest.last_ok_at else None
-    if failed and to_anyone:
-        failed = None
-        told = "its last round failed; the worker's log and the console's callbacks page " \
-               "say why"
+    if not failed:
+        told = ""
+    elif to_anyone:
+        told = "its last round failed; the worker's log and the console's callbacks page say why"
     else:
-        told = f"its last round failed: {failed}" if failed else ""
+        told = f"its last round failed: {failed}"
     why = f" ({told})" if told else ""
     if latest.is_silent(now):
         if not outstanding:
