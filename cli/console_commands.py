@@ -121,14 +121,56 @@ def users_add(name: str, role: str) -> None:
 
 @users.command("token")
 @click.argument("name")
-def users_token(name: str) -> None:
+@click.option("--label", default="", help="What the token is for (\"wallboard\"), listed "
+              "beside it by `holdwell users tokens` so it can be revoked alone.")
+def users_token(name: str, label: str) -> None:
     """Print a new API token for NAME (only its hash is stored: keep it now)."""
     from app.storage.users import UserError, issue_token
 
     try:
-        click.echo(issue_token(console_engine(), name, utc_now(), actor="cli"))
+        click.echo(issue_token(console_engine(), name, utc_now(), actor="cli", label=label))
     except UserError as error:
         raise click.ClickException(str(error)) from None
+
+
+@users.command("tokens")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per token, for scripts.")
+def users_tokens(name: str, as_json: bool) -> None:
+    """NAME's working API tokens: id, label, when issued and last used (UTC, to the minute).
+    Revoke one with `holdwell users revoke NAME --token ID`."""
+    import json
+
+    from app.storage.users import UserError, tokens_of
+
+    try:
+        tokens = tokens_of(console_engine(), name)
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        for token in tokens:
+            click.echo(json.dumps({
+                "id": token.id, "label": token.label,
+                "issued": token.created_at.isoformat(timespec="seconds"),
+                "last_used": token.last_used_at.isoformat(timespec="seconds")
+                if token.last_used_at else None}, ensure_ascii=False))
+        return
+    if not tokens:
+        click.echo(f"{name} has no working API token", err=True)
+        return
+    rows = [("id", "label", "issued (UTC)", "last used (UTC)")] + [
+        (str(token.id), token.label, token.created_at.strftime("%Y-%m-%d %H:%M"),
+         token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "not seen")
+        for token in tokens]
+    _columns(rows)
+
+
+def _columns(rows: list[tuple[str, ...]]) -> None:
+    """`rows` as left-aligned columns, the first row the heading."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths,
+                                                                         strict=True)).rstrip())
 
 
 @users.command("password")
@@ -217,19 +259,23 @@ def users_list(as_json: bool) -> None:
         (person.user.name, person.user.role, str(person.tokens),
          person.last_sign_in.strftime("%Y-%m-%d %H:%M") if person.last_sign_in else "never")
         for person in people]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths,
-                                                                         strict=True)).rstrip())
+    _columns(rows)
 
 
 @users.command("revoke")
 @click.argument("name")
-def users_revoke(name: str) -> None:
-    """Revoke every API token of NAME (scripts using them get 401 from now on)."""
-    from app.storage.users import UserError, revoke_tokens
+@click.option("--token", "token_id", type=click.IntRange(min=1), default=None,
+              help="Revoke only this token (its id in `holdwell users tokens NAME`).")
+def users_revoke(name: str, token_id: int | None) -> None:
+    """Revoke every API token of NAME, or with --token just one (scripts using them get 401
+    from now on)."""
+    from app.storage.users import UserError, revoke_token, revoke_tokens
 
     try:
+        if token_id is not None:
+            token = revoke_token(console_engine(), name, token_id, utc_now(), actor="cli")
+            click.echo(f"API token #{token.id} ({token.label}) of {name} revoked")
+            return
         revoked = revoke_tokens(console_engine(), name, utc_now(), actor="cli")
     except UserError as error:
         raise click.ClickException(str(error)) from None

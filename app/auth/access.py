@@ -39,7 +39,7 @@ def load_user(*, allow_bearer: bool) -> User | None:
     token = bearer_token() if allow_bearer else None
     if token:
         g.auth_method = "token"
-        return users.user_for_token(engine, token)
+        return users.user_for_token(engine, token, services().clock.now())
     session_id = session.get(SESSION_KEY)
     if not isinstance(session_id, str):
         g.auth_method = None

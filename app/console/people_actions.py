@@ -102,18 +102,29 @@ def new_token() -> str:
     """The token is shown once, in this answer only: never in the session cookie (a flash
     message travels there), never stored but as its hash."""
     svc, name = services(), _named()
-    seen = request.form.get("tokens_seen", "")
     token = users.issue_token(svc.store.engine, name, svc.clock.now(),
-                              actor=current_user().name,
-                              tokens_seen=int(seen) if seen.isdigit() and len(seen) < 10 else -1)
+                              actor=current_user().name, tokens_seen=_whole("tokens_seen"),
+                              label=request.form.get("label", ""))
     return people_page(issued=(name, token))
+
+
+def _whole(field: str) -> int:
+    """A form's whole number (-1 for anything else, which matches no count and no id)."""
+    value = request.form.get(field, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
 
 
 @bp.post("/people/revoke")
 @requires("admin")
 @_refused_as("Nothing revoked")
 def revoke() -> Response:
+    """Every token of a person, or with `token` (its id) just that one."""
     svc, name = services(), _named()
+    if "token" in request.form:
+        token = users.revoke_token(svc.store.engine, name, _whole("token"), svc.clock.now(),
+                                   actor=current_user().name)
+        return _back(f"API token #{token.id} ({token.label}) of {name} revoked: scripts "
+                     "using it get 401 now; their other tokens still work.")
     count = users.revoke_tokens(svc.store.engine, name, svc.clock.now(),
                                 actor=current_user().name)
     return _back(f"{count} API token(s) of {name} revoked: scripts using them get 401 now.")

@@ -12,6 +12,7 @@ from app.console.blueprint import bp
 from app.console.query_args import whole_number
 from app.services import services
 from app.storage import audit, failed_sign_ins, users
+from app.storage.token_labels import MAX_LABEL_LENGTH
 
 MAX_PAGE = 1_000_000
 """Far beyond any log, and small enough that its offset fits every database's integer."""
@@ -41,5 +42,6 @@ def people_page(issued: tuple[str, str] | None = None) -> str:
                            pages=shown.pages, roles=users.ROLES, issued=issued,
                            min_password=users.MIN_PASSWORD_LENGTH,
                            max_password=users.MAX_PASSWORD_LENGTH,
-                           max_name=users.MAX_NAME_LENGTH, me=current_user().name,
+                           max_name=users.MAX_NAME_LENGTH, max_label=MAX_LABEL_LENGTH,
+                           me=current_user().name,
                            summary_of=failed_sign_ins.summary_of)

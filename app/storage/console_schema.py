@@ -31,6 +31,10 @@ api_tokens = Table(
     # SHA-256 of the token: a stolen database never yields a usable token.
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # What it is for, as the admin named it (0024; NULL: issued before labels), and when it
+    # last let a request in, kept to the minute (NULL: not since 0024).
+    Column("label", String(80)),
+    Column("last_used_at", DateTime(timezone=True)),
 )
 
 console_sessions = Table(

@@ -28,7 +28,7 @@ restrictive" level): Japanese, Chinese and Korean writing mix these, and none of
 look-alikes of another's letters, as Latin, Cyrillic and Greek do ("pаypal")."""
 
 
-def _unseen(char: str) -> bool:
+def unseen_char(char: str) -> bool:
     category = unicodedata.category(char)
     return category in UNSEEN or (category == "Zs" and char != " ")
 
@@ -46,7 +46,7 @@ def readable(text: str, most: int | None = None) -> str:
     shown: list[str] = []
     length = 0
     for char in text:
-        part = char.encode("unicode_escape").decode("ascii") if _unseen(char) else char
+        part = char.encode("unicode_escape").decode("ascii") if unseen_char(char) else char
         length += len(part)
         if most is not None and length > most:
             break
@@ -108,7 +108,7 @@ def name_problem(name: str) -> str | None:
     Cyrillic "а"). One script a word ("Ivan Петров") or a mix people write ("山田たろう")
     is fine."""
     if not name or name != name.strip() or len(name) > MAX_NAME_LENGTH or any(
-            _unseen(char) for char in name):
+            unseen_char(char) for char in name):
         return (f"name must be 1 to {MAX_NAME_LENGTH} characters, all of them showing (no "
                 "control, zero-width or direction characters, no spaces but plain ones, "
                 f"none around it) (got {name[:80]!r})")

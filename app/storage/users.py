@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.storage import audit
@@ -43,6 +44,7 @@ from app.storage.person_names import (  # noqa: F401 - readable and the length a
     reads_as,
     same_name,
 )
+from app.storage.token_labels import UNLABELLED, clean_label
 
 ROLES = ("admin", "operator", "analyst")
 MIN_PASSWORD_LENGTH = 10
@@ -289,12 +291,32 @@ def all_users(engine: Engine) -> list[User]:
 
 
 @dataclass(frozen=True)
+class TokenInfo:
+    """A working API token as an admin sees it: never the token, only what tells it apart."""
+
+    id: int
+    label: str  # UNLABELLED for one issued without
+    created_at: datetime
+    last_used_at: datetime | None  # to the minute; None: not used since labels came (0024)
+
+
+def _token_info(row) -> TokenInfo:  # noqa: ANN001 - a row of api_tokens
+    return TokenInfo(row.id, row.label or UNLABELLED, as_utc(row.created_at),
+                     as_utc(row.last_used_at) if row.last_used_at else None)
+
+
+TOKEN_COLUMNS = (api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.label,
+                 api_tokens.c.created_at, api_tokens.c.last_used_at)
+
+
+@dataclass(frozen=True)
 class Person:
     """A user as the People page lists them: what an admin weighs before a change."""
 
     user: User
     tokens: int  # API tokens that work now
     last_sign_in: datetime | None  # since this account was made (a name reused is new)
+    token_list: tuple[TokenInfo, ...] = ()  # those tokens, oldest first
 
 
 def overview(engine: Engine) -> list[Person]:
@@ -310,9 +332,13 @@ def overview(engine: Engine) -> list[Person]:
                    last.label("last_sign_in")).outerjoin(
         tokens, tokens.c.user_id == users.c.id).order_by(users.c.name)
     with engine.connect() as conn:
-        return [Person(_user(row), row["tokens"],
-                       as_utc(row["last_sign_in"]) if row["last_sign_in"] else None)
-                for row in conn.execute(query).mappings()]
+        people = conn.execute(query).mappings().all()
+        listed: dict[int, list[TokenInfo]] = {}
+        for row in conn.execute(select(*TOKEN_COLUMNS).order_by(api_tokens.c.id)):
+            listed.setdefault(row.user_id, []).append(_token_info(row))
+    return [Person(_user(row), row["tokens"],
+                   as_utc(row["last_sign_in"]) if row["last_sign_in"] else None,
+                   tuple(listed.get(row["id"], ()))) for row in people]
 
 
 def token_hash(token: str) -> str:
@@ -320,10 +346,15 @@ def token_hash(token: str) -> str:
 
 
 def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli", *,
-                tokens_seen: int | None = None) -> str:
+                tokens_seen: int | None = None, label: str | None = None) -> str:
     """A new random API token for `name`; only its hash is kept, so it is shown once.
     `tokens_seen`: the working tokens the asker saw; another count means a form sent twice
-    (a reload) or another admin's token in between, and none is issued."""
+    (a reload) or another admin's token in between, and none is issued. `label`: what it is
+    for ("wallboard"), listed beside it so it can be revoked alone."""
+    try:
+        label = clean_label(label)
+    except ValueError as error:
+        raise UserError(str(error)) from None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with _people_change(engine) as conn:  # as set_password: the account read is the one
         user_id, _, stored = _find(conn, name)  # the token is for
@@ -333,19 +364,77 @@ def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli", *,
             raise UserError(f"{stored} has {working} working token(s), not the {tokens_seen} "
                             "the page showed (a reload re-sends the form, and each token "
                             "issued stays valid); issue another here if you need one")
-        conn.execute(insert(api_tokens).values(user_id=user_id, token_hash=token_hash(token),
-                                               created_at=now))
-        audit.record(conn, actor=actor, action="token.issue", target=stored, now=now)
+        token_id = conn.execute(insert(api_tokens).values(
+            user_id=user_id, token_hash=token_hash(token), created_at=now, label=label)
+        ).inserted_primary_key[0]
+        audit.record(conn, actor=actor, action="token.issue", target=stored,
+                     detail={"token": token_id, "label": label or UNLABELLED}, now=now)
     return token
 
 
-def user_for_token(engine: Engine, token: str) -> User | None:
-    """The token's owner; a lookup by hash, so no comparison leaks timing of the secret."""
-    query = select(users).join(api_tokens, api_tokens.c.user_id == users.c.id).where(
+def tokens_of(engine: Engine, name: str) -> list[TokenInfo]:
+    """`name`'s working API tokens, oldest first."""
+    with engine.connect() as conn:
+        user_id, _, _ = _find(conn, name)
+        rows = conn.execute(select(*TOKEN_COLUMNS).where(api_tokens.c.user_id == user_id)
+                            .order_by(api_tokens.c.id)).all()
+    return [_token_info(row) for row in rows]
+
+
+def revoke_token(engine: Engine, name: str, token_id: int, now: datetime, actor: str
+                 ) -> TokenInfo:
+    """One API token of `name` stops working at once (audited); the others keep working.
+    What it was. A token id that is not one of theirs (another person's, or revoked
+    already) is refused by name, so nobody revokes a token they were not shown."""
+    with _people_change(engine) as conn:
+        user_id, _, stored = _find(conn, name)
+        row = conn.execute(select(*TOKEN_COLUMNS).where(
+            api_tokens.c.id == token_id, api_tokens.c.user_id == user_id)).first()
+        if row is None:
+            raise UserError(f"{stored} has no working API token #{token_id} (revoked "
+                            "already, or another person's)")
+        conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id))
+        revoked = _token_info(row)
+        audit.record(conn, actor=actor, action="token.revoke", target=stored,
+                     detail={"tokens": 1, "token": token_id, "label": revoked.label}, now=now)
+    return revoked
+
+
+LAST_USE_STEP = timedelta(minutes=1)
+"""A token's last use is written at most once a minute: a script polling every second
+would otherwise write on each of its reads."""
+LAST_USE_WAIT_S = 0.25
+"""How long a request waits for SQLite's write lock to note a use before skipping it."""
+
+
+def user_for_token(engine: Engine, token: str, now: datetime | None = None) -> User | None:
+    """The token's owner; a lookup by hash, so no comparison leaks timing of the secret.
+    With `now`, its last use is noted (best effort: a database that cannot write just
+    then does not turn a valid token away)."""
+    query = select(users, api_tokens.c.id.label("token_id"),
+                   api_tokens.c.last_used_at).join(
+        api_tokens, api_tokens.c.user_id == users.c.id).where(
         api_tokens.c.token_hash == token_hash(token))
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
-    return _user(row) if row else None
+    if row is None:
+        return None
+    last = as_utc(row["last_used_at"]) if row["last_used_at"] else None
+    if now is not None and (last is None or now - last >= LAST_USE_STEP):
+        _note_use(engine, row["token_id"], now)
+    return _user(row)
+
+
+def _note_use(engine: Engine, token_id: int, now: datetime) -> None:
+    """Best effort: the last-use time is what an admin weighs before revoking, not a
+    record anything depends on, so a locked or read-only database skips it."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            begin_write(conn, time.monotonic() + LAST_USE_WAIT_S)
+            conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(
+                last_used_at=now.replace(second=0, microsecond=0)))
+    except OperationalError:
+        pass
 
 
 def start_session(engine: Engine, user_id: int, now: datetime, lifetime_s: float, *,
