@@ -400,6 +400,7 @@ class RollbackPreview:
     active: ConfigVersionInfo
     diff: str  # unified diff, active -> target; empty when they are the same
     warnings: tuple[str, ...] = ()  # what the diff does not say (calls_moved)
+    same: bool = False  # the active version runs the target's settings: nothing to roll back
 
 
 def rollback_preview(svc: Services, number: int) -> RollbackPreview:
@@ -407,8 +408,9 @@ def rollback_preview(svc: Services, number: int) -> RollbackPreview:
     target, active = _get(svc, number), config_versions.get(svc.store.engine)
     try:
         moved = calls_moved(config_of(active), config_of(target))
+        same = same_settings(config_of(target), config_of(active))
     except StoredVersionInvalid:  # the diff still shows it; rolling back says why it cannot
-        moved = []
+        moved, same = [], False
     return RollbackPreview(info(target), info(active), _diff(
         active, target, f"version {active.number} (active)", f"version {number}"),
-        tuple(moved))
+        tuple(moved), same)

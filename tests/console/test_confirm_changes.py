@@ -130,3 +130,19 @@ def test_a_tampered_rollback_version_is_named_as_sent(as_role, version):
     page = shown.get_data(as_text=True)
     assert "version: " in page and "got 0" not in page
     assert f"(got &#39;{version}&#39;)" in page
+
+
+def test_a_version_whose_settings_already_run_offers_no_roll_back(as_role, console_app):
+    """Version 1's settings made active again (3 = 1) left the confirmation offering to roll
+    back to version 1 with "(no difference)" and a button that added nothing: the page says
+    so instead, and has no button."""
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
+    operator.post("/console/policies/support", {"policy": "callback", "note": "back"})
+    assert active(console_app).number == 3
+    text = operator.get("/console/versions/1/rollback").get_data(as_text=True)
+    assert ("The active version 3 runs the same settings as version 1: rolling back would "
+            "change nothing") in text
+    assert ">Roll back to version 1</button>" not in text
+    other = operator.get("/console/versions/2/rollback").get_data(as_text=True)
+    assert ">Roll back to version 2</button>" in other and "rollback-same" not in other
