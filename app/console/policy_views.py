@@ -38,10 +38,10 @@ def _page(queue: str, settings, errors: dict, note: str, posted=None,  # noqa: A
           conflict=None, base_version: int | None = None) -> str:  # noqa: ANN001
     """The form; `base_version` (default: the active one) goes back with the next save."""
     form = policy_form.describe(settings)
-    names = {f.name for fields in form.values() for f in fields}
+    names = [f.name for fields in form.values() for f in fields]  # as the page shows them
     variants = {name: describe_variant(v) for name, v in sorted(settings.variants.items())}
     problems = len(errors)  # a problem across keys is one, however many boxes it marks
-    errors = {**policy_form.on_named_keys(errors, names, queue), **errors}
+    errors = {**policy_form.on_named_keys(errors, set(names), queue), **errors}
     return render_template("console/policy.html", queue=queue, form=form, errors=errors,
                            problems=problems, elsewhere=edited_elsewhere(queue, settings),
                            note=note, posted=posted, form_names=names, variants=variants,

@@ -39,3 +39,16 @@ def test_a_prompt_too_long_for_the_voice_marks_the_prompt_not_the_voice(as_role)
         "prompts.apology": "Sorry to keep you waiting. " * 120}))
     assert "this queue's voice" in page
     assert "prompts.apology" in marked(page) and "voice" not in marked(page)
+
+
+def test_the_summary_links_the_marked_boxes_in_the_order_the_form_shows_them(as_role):
+    """The "Go to" links had followed the order the problems were found in, so a keyboard
+    user's first link could jump past boxes marked above it."""
+    page = said(as_role("operator").post("/console/policies/sales", {
+        "prompts.apology": "Sorry to keep you waiting. " * 120, "voice": "Polly.Joanna",
+        "language": "fr-FR", "segment_s": "-5"}))
+    links = re.findall(r'<a href="#f-([^"]+)">', page.split("Go to:", 1)[1].split("</p>", 1)[0])
+    assert len(links) >= 3, links
+    boxes = re.findall(r'id="f-([^"]+)"', page.split('id="problems"', 1)[1])
+    shown = [box for box in boxes if box in links]
+    assert links == shown
