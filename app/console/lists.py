@@ -3,7 +3,7 @@ each), with numbers masked for roles that may not see them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Response
 
@@ -43,11 +43,19 @@ TRUNCATED_MEANS = ("`true` when the period held more unserved callers than the l
 
 def unserved_csv(response: UnservedResponse) -> Response:
     """The unserved list as a download: the page's link and the API's /unserved.csv. A cut
-    list says so in a header (a CSV has no room for it): 5,000 rows had read as the whole."""
-    download = csv_download("unserved.csv", CSV_COLUMNS,
+    list says so in a header (a CSV has no room for it): 5,000 rows had read as the whole.
+    Its file is named by its period (UTC), so two weeks' downloads do not overwrite each
+    other as unserved.csv and unserved (1).csv."""
+    download = csv_download(f"unserved_{_utc_stamp(response.start)}_"
+                            f"{_utc_stamp(response.end)}.csv", CSV_COLUMNS,
                             (caller.model_dump(mode="json") for caller in response.callers))
     download.headers[TRUNCATED_HEADER] = "true" if response.truncated else "false"
     return download
+
+
+def _utc_stamp(moment: datetime) -> str:
+    """A file name's time: UTC to the minute, with no character a file system refuses."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H%MZ")
 
 
 def callbacks_response(svc: Services, *, mask: bool) -> CallbacksResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, update
 
@@ -52,6 +52,9 @@ def test_abandoned_and_failed_callbacks_are_listed_with_what_they_heard(
     table = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
     assert exported.mimetype == "text/csv"
     assert {r["number"] for r in table} == {"+14155550101", "+14155550199"}
+    start, end = (datetime.fromisoformat(listing[key]).astimezone(UTC) for key in ("start", "end"))
+    assert exported.headers["Content-Disposition"] == (  # named by its period: a week's
+        f"attachment; filename=unserved_{start:%Y-%m-%dT%H%M}Z_{end:%Y-%m-%dT%H%M}Z.csv")
 
 
 def test_the_period_filters_and_a_bad_time_names_the_parameter(console_app, twilio_console,
