@@ -29,6 +29,9 @@ def test_an_admin_adds_and_removes_someone_with_the_pages_forms(served, browser,
     starter.fill("input[name=password]", STARTER_PASSWORD)
     starter.click("button[type=submit]")
     starter.wait_for_selector("h1:has-text('Wallboard')")
+    starter.goto(f"{served}/console/unserved")  # a page that does not refresh itself: the
+    # wallboard's refresh, turned away once Nia is removed, had raced the reload below
+    starter.wait_for_selector("h1:has-text('not served')")
 
     remove = row.locator("button:has-text('Remove')")
     remove.click()  # the tick box is required: the browser keeps the form from being sent
