@@ -26,6 +26,10 @@ MIN_HANGUPS_EMPIRICAL = 50
 """With a KM gap past KM_GAP and at least this many hang-ups, the Kaplan-Meier curve itself
 drives the simulation (no law fits; fewer hang-ups make too rough a curve)."""
 BOOTSTRAP = 30
+LONGEST_WAIT_S = 7 * 86_400.0
+"""The longest wait a log can honestly hold: the webhooks cap Twilio's QueueTime here
+(app.voice.forms.LARGEST). A longer one is a corrupt or mistyped row, and left out of the
+fit: one wait of 1e308 s had overflowed every law (a 500, or a mean of 1e306 s)."""
 TINY_S = 1e-3  # a hang-up logged at 0 s (whole-second logs) is taken as 1 ms; clipping more
 # distorts the near-0 hazard a Weibull shape is fitted from (0.5 s moved k from 0.80 to 0.82)
 # Calls answered at once are left out: censored at 0 they carry no information, and kept at
@@ -33,8 +37,12 @@ TINY_S = 1e-3  # a hang-up logged at 0 s (whole-second logs) is taken as 1 ms; c
 
 
 def _loglik_exponential(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[float]]:
-    rate = event.sum() / t.sum()
-    return float(event.sum() * math.log(rate) - rate * t.sum()), (1 / rate,)
+    with np.errstate(over="ignore"):
+        total = float(t.sum())
+    if not math.isfinite(total):
+        return -math.inf, (math.nan,)
+    rate = event.sum() / total
+    return float(event.sum() * math.log(rate) - rate * total), (1 / rate,)
 
 
 def _loglik_weibull(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[float, float]]:
@@ -43,15 +51,23 @@ def _loglik_weibull(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[floa
     logt, d = np.log(t), event
 
     def negative(params: np.ndarray) -> float:
-        k, scale = np.exp(params)
-        z = np.exp(k * (logt - math.log(scale)))
-        return -float(np.sum(d * (math.log(k) + (k - 1) * logt - k * math.log(scale))) - z.sum())
+        with np.errstate(over="ignore", invalid="ignore"):
+            k, scale = np.exp(params)
+            if not (0 < k < math.inf and 0 < scale < math.inf):
+                return math.inf
+            z = np.exp(k * (logt - math.log(scale)))
+            value = -float(np.sum(d * (math.log(k) + (k - 1) * logt - k * math.log(scale)))
+                           - z.sum())
+        return value if math.isfinite(value) else math.inf
 
     start = np.array([0.0, math.log(t.sum() / max(d.sum(), 1))])
     best = optimize.minimize(negative, start, method="Nelder-Mead",
                              options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000})
-    k, scale = np.exp(best.x)
-    return -float(best.fun), (float(scale * math.gamma(1 + 1 / k)), float(k))
+    with np.errstate(over="ignore"):
+        k, scale = np.exp(best.x)
+    mean = _finite_exp(math.log(scale) + math.lgamma(1 + 1 / k)) if 0 < k < math.inf \
+        and 0 < scale < math.inf else math.inf
+    return _fitted(best.fun, mean, float(k))
 
 
 def _loglik_lognormal(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[float, float]]:
@@ -60,16 +76,38 @@ def _loglik_lognormal(t: np.ndarray, event: np.ndarray) -> tuple[float, tuple[fl
     logt, d = np.log(t), event
 
     def negative(params: np.ndarray) -> float:
+        if params[1] > LOG_SIGMA_MAX:
+            return math.inf
         mu, sigma = params[0], math.exp(params[1])
         z = (logt - mu) / sigma
         dens = stats.norm.logpdf(z) - params[1] - logt  # log sigma, even where sigma underflows
-        return -float(np.sum(np.where(d, dens, special.log_ndtr(-z))))
+        value = -float(np.sum(np.where(d, dens, special.log_ndtr(-z))))
+        return value if math.isfinite(value) else math.inf
 
     start = np.array([float(np.mean(logt)), 0.0])
     best = optimize.minimize(negative, start, method="Nelder-Mead",
                              options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000})
-    mu, sigma = best.x[0], math.exp(best.x[1])
-    return -float(best.fun), (float(math.exp(mu + sigma**2 / 2)), float(sigma))
+    mu, sigma = best.x[0], math.exp(min(best.x[1], LOG_SIGMA_MAX))
+    return _fitted(best.fun, _finite_exp(mu + sigma**2 / 2), float(sigma))
+
+
+LOG_SIGMA_MAX = 30.0
+"""A lognormal's log sigma past which its mean is no number (exp(sigma^2 / 2) overflows)."""
+
+
+def _finite_exp(power: float) -> float:
+    """exp(power), or inf where it overflows a float."""
+    return math.exp(power) if power < 709 else math.inf
+
+
+def _fitted(negative_loglik: float, mean_s: float, shape: float
+            ) -> tuple[float, tuple[float, float]]:
+    """A family's fit as _best reads it: a law whose mean is no finite number (a corrupt wait
+    of 1e308 s pulled its scale past any float) has log-likelihood -inf, so the AIC never
+    picks it; it had raised OverflowError, or warned and picked a law of infinite mean."""
+    if not (math.isfinite(mean_s) and math.isfinite(negative_loglik)):
+        return -math.inf, (math.nan, shape)
+    return -float(negative_loglik), (float(mean_s), shape)
 
 
 FAMILIES = {"exponential": (_loglik_exponential, 1), "weibull": (_loglik_weibull, 2),
@@ -110,6 +148,9 @@ def _best(t: np.ndarray, event: np.ndarray, progress: Callable[[], None],
         fits[kind] = fit(t, event)
     aic = {kind: 2 * FAMILIES[kind][1] - 2 * fits[kind][0] for kind in fits}
     kind = min(aic, key=aic.__getitem__)
+    if not math.isfinite(aic[kind]):
+        raise UnfittableLog(f"patience: no law fits these waits (the longest is "
+                            f"{float(t.max()):,.0f} s: is a wait in the log corrupt?)")
     return kind, fits[kind][1], aic
 
 
@@ -119,7 +160,8 @@ def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0,
     called before each maximum-likelihood fit (the costly part: three, then the bootstrap's),
     so a caller with a deadline can stop it by raising."""
     t, event = np.asarray(waits_s, float), np.asarray(abandoned, bool)
-    informative = event | (t > 0)  # answered at once: censored at 0, which says nothing
+    informative = (event | (t > 0)) & (t <= LONGEST_WAIT_S)  # answered at once: censored at
+    # 0, which says nothing; past LONGEST_WAIT_S (or NaN): corrupt
     t, event = np.maximum(t[informative], TINY_S), event[informative]
     if event.sum() < 1:
         raise UnfittableLog("patience: no hang-ups among these calls, nothing to fit it from")
@@ -144,7 +186,9 @@ def fit_patience(waits_s: np.ndarray, abandoned: np.ndarray, *, seed: int = 0,
         if empirical and np.unique(t[pick][event[pick]]).size >= 2:
             draws.append((Empirical.from_waits(t[pick], event[pick]).mean_s,))
         elif not empirical and event[pick].any():
-            draws.append(FAMILIES[kind][0](t[pick], event[pick])[1])
+            drawn = FAMILIES[kind][0](t[pick], event[pick])
+            if math.isfinite(drawn[0]):  # a resample the law cannot fit says nothing
+                draws.append(drawn[1])
     spread = np.std(np.array(draws), axis=0, ddof=1) if len(draws) > 2 else [math.nan] * 2
     if empirical:  # its own mean's spread, tail included: the law's had been 6-8x too small
         chosen, kind = km, "empirical"

@@ -121,7 +121,7 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
     from simulator.fit_agents import fit_agents
     from simulator.fit_arrivals import MIN_COVERED, fit_arrivals, never_covered
     from simulator.fit_callbacks import fit_callbacks
-    from simulator.fit_patience import fit_patience
+    from simulator.fit_patience import LONGEST_WAIT_S, fit_patience
     from simulator.fit_talk import fit_talk
 
     if "talk_s" not in records:
@@ -159,12 +159,16 @@ def fit_twin(records: pd.DataFrame, *, retries: int = Callbacks.retries, seed: i
         if abandoned.sum() == 0:
             warnings.append(f"patience under {policy}: no hang-ups, not fitted")
             continue
+        waits = records["wait_s"].to_numpy(float)[mine]
+        if (corrupt := int((waits > LONGEST_WAIT_S).sum())):
+            warnings.append(f"patience under {policy}: {corrupt:,} "
+                            f"wait{'s' if corrupt != 1 else ''} longer than "
+                            f"{LONGEST_WAIT_S / 86_400:g} days left out as corrupt")
         if abandoned.sum() < MIN_ABANDONS:
             warnings.append(f"patience under {policy}: only {abandoned.sum()} hang-ups "
                             f"(fewer than {MIN_ABANDONS}): wide uncertainty")
         try:
-            patience[policy] = fit_patience(records["wait_s"].to_numpy(float)[mine],
-                                            abandoned[mine], seed=seed, progress=step)
+            patience[policy] = fit_patience(waits, abandoned[mine], seed=seed, progress=step)
         except UnfittableLog as error:
             reason = str(error).removeprefix("patience: ")
             warnings.append(f"patience under {policy}: {reason}; not fitted")

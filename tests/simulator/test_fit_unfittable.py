@@ -55,3 +55,28 @@ def test_fit_prints_one_line_when_one_call_was_answered(known_log, tmp_path: Pat
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "talk time: 1 answered call" in errors[0]
+
+
+def test_a_corrupt_wait_is_left_out_of_the_patience_fit_without_a_warning() -> None:
+    """One stored wait of 1e308 s (a corrupt row; the webhooks cap QueueTime at 7 days) had
+    overflowed the laws' fits: numpy's warnings, an OverflowError (a 500 on /twin), or an
+    exponential law of mean 1e306 s chosen and simulated."""
+    import warnings
+
+    rng = np.random.default_rng(3)
+    waits = rng.exponential(200.0, 300)
+    hung_up = rng.random(300) < 0.5
+    clean = fit_patience(waits, hung_up)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # RuntimeWarning: overflow encountered in exp
+        corrupt = fit_patience(np.r_[waits, 1e308, 8 * 86_400.0], np.r_[hung_up, False, True])
+    assert corrupt.kind == clean.kind and corrupt.mean_s == pytest.approx(clean.mean_s)
+    assert corrupt.calls == clean.calls
+
+
+def test_the_twin_says_how_many_waits_it_left_out_as_corrupt(known_log) -> None:
+    log = known_log.copy()
+    log.loc[log.index[:2], "wait_s"] = 1e308
+    twin = fit_twin(log)
+    assert any("2 waits longer than 7 days left out as corrupt" in warning
+               for warning in twin.warnings)
