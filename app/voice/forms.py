@@ -149,9 +149,16 @@ def retry_token() -> str:
     return token if RETRY_TOKEN.fullmatch(token) else ""
 
 
+MAX_COUNT_DIGITS = 9
+"""The longest count our URLs carry (an episode, a try, a window's seconds) is a few digits;
+`int` refuses a string of more than 4,300 digits (Python's guard against slow parsing)."""
+
+
 def is_count(raw: str) -> bool:
-    """ASCII digits only (`str.isdigit` also takes "²", which `int` refuses)."""
-    return raw.isascii() and raw.isdigit()
+    """ASCII digits only (`str.isdigit` also takes "²", which `int` refuses), and few enough
+    for `int`: a signed URL with an episode of 4,400 nines had raised ValueError, and a new
+    caller at /voice/incoming heard a pause and was dropped (its safe answer read it too)."""
+    return len(raw) <= MAX_COUNT_DIGITS and raw.isascii() and raw.isdigit()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.storage.resume_writes import rejoin_queue
-from app.voice.forms import RouteParams
+from app.voice.forms import RouteParams, is_count
 from hold_policies.estimate import BAND_MINUTES
 
 
@@ -70,7 +70,7 @@ def offered_window_s() -> float | None:
     """The window this request's URL says was offered, or None (absent, or not a band we
     offer: then nothing is taken from it)."""
     raw = request.args.get(WINDOW_ARG, "")
-    if not (raw.isascii() and raw.isdigit()) or int(raw) not in OFFERED_WINDOWS_S:
+    if not is_count(raw) or int(raw) not in OFFERED_WINDOWS_S:
         return None
     return float(raw)
 
