@@ -37,11 +37,28 @@ def check_signature_and_start_the_clock() -> None:
             length = read_whole_body(request.environ)  # chunked: no length to check first
         if (length or 0) > MAX_BODY_BYTES:
             abort(413, description=f"Twilio webhooks are under {MAX_BODY_BYTES} bytes")
+        refuse_a_body_that_is_not_a_form(length or 0)
         refuse_too_many_fields()
     svc = services()
     if svc.settings.validate_signatures and (why := svc.signatures.problem(request)):
         abort(403, description=why)
     g.deadline = Deadline(svc.settings.db_budget_s)
+
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+"""What werkzeug reads into `request.form`: Twilio posts the first."""
+
+
+def refuse_a_body_that_is_not_a_form(length: int) -> None:
+    """A 415 for a body no parameter can be read from (JSON, text, no Content-Type): its
+    signature was checked over no parameters, so it had been a 403 blaming
+    HOLDWELL_PUBLIC_URL or the auth token, or, signed over none, a 400 "missing CallSid"."""
+    if length and request.mimetype not in FORM_TYPES:
+        sent = (f"as {request.mimetype[:80]!r}" if request.mimetype
+                else "without a Content-Type")
+        abort(415, description=f"Twilio webhooks are form posts "
+                               f"(application/x-www-form-urlencoded); this body is sent {sent}, "
+                               "so none of its parameters can be read")
 
 
 def refuse_too_many_fields() -> None:

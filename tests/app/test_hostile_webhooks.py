@@ -6,6 +6,7 @@ query strings and headers no real Twilio request carries)."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 import pytest
 
@@ -58,3 +59,42 @@ def test_a_keyed_number_with_a_try_count_too_long_to_read_is_a_400_naming_it(twi
                              f"&tries={TOO_MANY_DIGITS}", {"CallSid": CALLER, "Digits": "1"})
     assert answer.status_code == 400 and b"query parameter tries" in answer.data
     assert not caplog.records
+
+
+def signed_over_form(twilio: SignedClient, path: str, form: dict[str, str]) -> dict[str, str]:
+    """The headers of a request to `path` signed over `form` as Twilio signs a form post."""
+    return {"X-Twilio-Signature": twilio.signature(f"http://localhost{path}", form)}
+
+
+@pytest.mark.parametrize("content_type, named", [
+    ("text/plain", b"sent as &#39;text/plain&#39;"),
+    ("application/json", b"sent as &#39;application/json&#39;"),
+    ("", b"sent without a Content-Type"),
+])
+def test_a_body_that_is_not_a_form_is_a_415_that_says_so(twilio, content_type, named):
+    """Its parameters were never read, so its signature was checked over none: a 403 had
+    blamed HOLDWELL_PUBLIC_URL and the auth token."""
+    path = "/voice/wait?policy=callback&queue=support"
+    form = {"CallSid": CALLER, "QueueTime": "30", "QueuePosition": "2"}
+    answer = twilio.client.post(path, data=urlencode(form), content_type=content_type,
+                                headers=signed_over_form(twilio, path, form))
+    assert answer.status_code == 415
+    assert b"application/x-www-form-urlencoded" in answer.data and named in answer.data
+
+
+def test_a_json_body_signed_over_no_parameters_is_a_415_not_a_missing_call_sid(twilio):
+    path = "/voice/status"
+    answer = twilio.client.post(path, json={"CallSid": CALLER, "CallStatus": "completed"},
+                                headers=signed_over_form(twilio, path, {}))
+    assert answer.status_code == 415 and b"application/json" in answer.data
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/x-www-form-urlencoded; charset=utf-8", "multipart/form-data"])
+def test_a_form_post_of_either_kind_is_still_read(twilio, content_type):
+    path = "/voice/status"
+    form = {"CallSid": CALLER, "CallStatus": "completed"}
+    data = urlencode(form) if content_type.startswith("application") else form
+    answer = twilio.client.post(path, data=data, content_type=content_type,
+                                headers=signed_over_form(twilio, path, form))
+    assert answer.status_code == 204
