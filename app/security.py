@@ -52,6 +52,29 @@ def public_url(request: Request, configured_base: str | None) -> str:
     return f"{request.scheme}://{request.host}{request.root_path}{suffix}"
 
 
+FORWARDED = ("X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port")
+
+
+def untrusted_proxy(request: Request) -> str:
+    """What a proxy said of the URL that was not used (no ProxyFix: HOLDWELL_TRUSTED_PROXIES
+    is 0), in words for the 403; "" when none said anything or it was trusted. Behind a TLS
+    proxy the URL built is http://internal-host, and the 403 had only asked whether
+    HOLDWELL_PUBLIC_URL, which was not set, was right."""
+    if "werkzeug.proxy_fix.orig" in request.environ:
+        return ""
+    said = [f"{name}: {one_line(value)[:80]}" for name in FORWARDED
+            if (value := request.headers.get(name))]
+    if not said:
+        return ""
+    return (f" (a proxy forwarded it, saying {', '.join(said)}: holdwell trusts those "
+            "headers only with HOLDWELL_TRUSTED_PROXIES set)")
+
+
+def one_line(text: str) -> str:
+    """A header's value as one printable line (a 403's words and a log line's)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 class SignatureCheck:
     """Validates requests with Twilio's own RequestValidator; never raises, answers a bool."""
 
@@ -82,6 +105,11 @@ class SignatureCheck:
             return None
         shown = without_numbers(url)  # the callback confirmation's URL carries the number
         log.warning("rejected request with a bad Twilio signature for %s", shown)
-        return (f"X-Twilio-Signature does not match this request as signed for {shown} "
-                "(is HOLDWELL_PUBLIC_URL the base URL Twilio calls, and TWILIO_AUTH_TOKEN "
-                "this account's?)")
+        if self.configured_base:
+            return (f"X-Twilio-Signature does not match this request as signed for {shown} "
+                    "(is HOLDWELL_PUBLIC_URL the base URL Twilio calls, and TWILIO_AUTH_TOKEN "
+                    "this account's?)")
+        return (f"X-Twilio-Signature does not match this request as signed for {shown}: "
+                "HOLDWELL_PUBLIC_URL is not set, so that URL is built from the request's own "
+                f"scheme and Host{untrusted_proxy(request)}; set HOLDWELL_PUBLIC_URL to the "
+                "base URL Twilio calls (and is TWILIO_AUTH_TOKEN this account's?)")

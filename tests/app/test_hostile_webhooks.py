@@ -98,3 +98,32 @@ def test_a_form_post_of_either_kind_is_still_read(twilio, content_type):
     answer = twilio.client.post(path, data=data, content_type=content_type,
                                 headers=signed_over_form(twilio, path, form))
     assert answer.status_code == 204
+
+
+FORM = {"CallSid": CALLER, "CallStatus": "completed"}
+
+
+def test_a_refusal_without_a_public_url_says_it_is_not_set_and_what_a_proxy_said(make_app):
+    """Behind a TLS proxy with neither HOLDWELL_PUBLIC_URL nor HOLDWELL_TRUSTED_PROXIES the URL
+    checked is the internal one, and the 403 had only asked whether HOLDWELL_PUBLIC_URL (not
+    set) was the URL Twilio calls."""
+    client = make_app(CONFIG).test_client()
+    public = SignedClient(client, AUTH_TOKEN, base_url="https://hold.example.com")
+    answer = client.post("/voice/status", data=FORM, base_url="http://10.0.0.5:5000", headers={
+        "X-Twilio-Signature": public.signature("https://hold.example.com/voice/status", FORM),
+        "X-Forwarded-Proto": "https", "X-Forwarded-Host": "hold.example.com\x7f"})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 403
+    assert "as signed for http://10.0.0.5:5000/voice/status" in body
+    assert "HOLDWELL_PUBLIC_URL is not set" in body
+    assert "X-Forwarded-Proto: https, X-Forwarded-Host: hold.example.com" in body
+    assert "HOLDWELL_TRUSTED_PROXIES" in body and "\x7f" not in body
+
+
+def test_a_trusted_proxys_headers_are_not_called_untrusted(make_app):
+    client = make_app(CONFIG, proxy_count=1).test_client()
+    answer = client.post("/voice/status", data=FORM, headers={
+        "X-Twilio-Signature": "Zm9yZ2VkIHNpZ25hdHVyZQ==", "X-Forwarded-Proto": "https"})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 403 and "HOLDWELL_PUBLIC_URL is not set" in body
+    assert "HOLDWELL_TRUSTED_PROXIES" not in body
