@@ -64,11 +64,15 @@ def is_sid(raw: str, prefix: str = "CA") -> bool:
     return len(raw) == 34 and raw.startswith(prefix) and bool(SID_DIGITS.fullmatch(raw[2:]))
 
 
-UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]+")
+"""Controls, and what XML 1.0 cannot carry (lone surrogates, U+FFFE, U+FFFF): the words are
+said in TwiML (a caller's reason to the agent), where they had been dropped at the answer
+with a warning blaming the config's words, and a reason of nothing else briefed as empty."""
 
 
 def one_line(raw: str) -> str:
-    """Text as one printable line (no NUL, which PostgreSQL refuses in text; no controls)."""
+    """Text as one printable line (no NUL, which PostgreSQL refuses in text; no controls;
+    nothing TwiML cannot carry)."""
     return " ".join(UNPRINTABLE.sub(" ", raw).split())
 
 

@@ -127,3 +127,32 @@ def test_a_trusted_proxys_headers_are_not_called_untrusted(make_app):
     body = answer.get_data(as_text=True)
     assert answer.status_code == 403 and "HOLDWELL_PUBLIC_URL is not set" in body
     assert "HOLDWELL_TRUSTED_PROXIES" not in body
+
+
+ASKING = """
+[queues.support]
+policy = "checkin"
+[queues.support.checkin]
+ask_reason = true
+"""
+
+
+@pytest.mark.parametrize("words, kept", [("\ufffe\uffff", None), ("my\ufffeparcel", "my parcel")])
+def test_words_twiml_cannot_carry_are_not_kept_as_a_reason(make_app, caplog, words, kept):
+    """A reason of noncharacters was stored, then dropped from the agent's briefing with a
+    warning blaming the config's words, and the agent was told "In their words: ."."""
+    twilio = SignedClient(make_app(ASKING).test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=support", {"CallSid": CALLER})
+    twilio.post("/voice/wait?policy=checkin&queue=support",
+                {"CallSid": CALLER, "QueueTime": "1", "QueuePosition": "1"})
+    with caplog.at_level(logging.WARNING):
+        heard = twilio.post("/voice/choice?policy=checkin&queue=support",
+                            {"CallSid": CALLER, "SpeechResult": words, "Confidence": "0.9"})
+        agent = twilio.post("/voice/agent?queue=support", {"CallSid": sid("hostile-agent")})
+    assert heard.status_code == 200 and agent.status_code == 200
+    assert "dropped characters" not in caplog.text
+    said = " ".join(say.text or "" for say in parse(agent.data).iter("Say"))
+    if kept is None:
+        assert parse(heard.data).find("Say") is None and "In their words" not in said
+    else:
+        assert f"In their words: {kept}." in said
