@@ -156,3 +156,25 @@ def test_words_twiml_cannot_carry_are_not_kept_as_a_reason(make_app, caplog, wor
         assert parse(heard.data).find("Say") is None and "In their words" not in said
     else:
         assert f"In their words: {kept}." in said
+
+
+def test_an_audio_clip_refused_by_if_match_is_a_412_that_says_why_not_the_clip(make_app,
+                                                                             tmp_path):
+    from audio.generate import music_bed
+    from audio.kinds import Kind
+    from audio.prepare import write_prepared
+
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    write_prepared(folder / "hold_music.wav", music_bed(duration_s=2), Kind.MUSIC)
+    app = make_app('[queues.support]\npolicy = "music_ads"\n', audio_dir=str(folder))
+    wait = SignedClient(app.test_client(), AUTH_TOKEN).post(
+        "/voice/wait?policy=music_ads&queue=support",
+        {"CallSid": CALLER, "QueueTime": "1", "QueuePosition": "1"})
+    url = parse(wait.data).find("Play").text
+    clip = app.test_client().get(url)
+    refused = app.test_client().get(url, headers={"If-Match": '"not-this-one"'})
+    assert refused.status_code == 412 and refused.mimetype == "text/plain"
+    assert clip.headers["ETag"].encode() in refused.data and len(refused.data) < 200
+    again = app.test_client().get(url, headers={"If-Match": clip.headers["ETag"]})
+    assert again.status_code == 200 and again.data == clip.data
