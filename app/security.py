@@ -97,12 +97,22 @@ class SignatureCheck:
                     else "missing X-Twilio-Signature header")
         params = request.form if request.method == "POST" else {}
         url = public_url(request, self.configured_base)
-        # Fast path: the URL exactly as built (the usual case) takes one HMAC; anything else
-        # goes through RequestValidator.validate, which also tries the URL with/without port.
-        expected = self.validator.compute_signature(url, SignedParams(params))
-        if hmac.compare_digest(expected, signature) or self.validator.validate(
-                url, params, signature):
-            return None
+        try:
+            # Fast path: the URL exactly as built (the usual case) takes one HMAC; anything
+            # else goes through RequestValidator.validate, which also tries the URL
+            # with/without port.
+            expected = self.validator.compute_signature(url, SignedParams(params))
+            if hmac.compare_digest(expected, signature) or self.validator.validate(
+                    url, params, signature):
+                return None
+        except Exception as error:  # noqa: BLE001 - a form no Twilio request has
+            # (a multipart part without a name reads as None, which the HMAC cannot join):
+            # it raised out of the signature check, and the route's safe TwiML answered
+            log.warning("rejected request for %s: its form cannot be signed (%s)",
+                        request.path, type(error).__name__)
+            return ("X-Twilio-Signature cannot be checked: this request's form cannot be "
+                    f"read as Twilio sends one ({type(error).__name__}; Twilio posts "
+                    "application/x-www-form-urlencoded)")
         shown = without_numbers(url)  # the callback confirmation's URL carries the number
         log.warning("rejected request with a bad Twilio signature for %s", shown)
         if self.configured_base:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.twiml import render_segment, say, twiml_response
 from app.voice.context import this_route
@@ -88,5 +88,10 @@ def install(bp: Blueprint) -> None:
     def keep_caller_waiting(error: Exception) -> Response | HTTPException:
         if isinstance(error, HTTPException):  # a bad signature stays a 403, bad input a 400
             return error
+        if "deadline" not in g:  # failed before its signature was verified: no caller's
+            log.warning("voice request for %s failed before its signature was checked "
+                        "(%s); answering 400", request.path, type(error).__name__)
+            return BadRequest(description="this request could not be checked as a Twilio "
+                                          f"webhook ({type(error).__name__})")
         log.exception("voice route %s failed; answering its safe TwiML", request.endpoint)
         return safe_answer(request.endpoint)

@@ -178,3 +178,35 @@ def test_an_audio_clip_refused_by_if_match_is_a_412_that_says_why_not_the_clip(m
     assert clip.headers["ETag"].encode() in refused.data and len(refused.data) < 200
     again = app.test_client().get(url, headers={"If-Match": clip.headers["ETag"]})
     assert again.status_code == 200 and again.data == clip.data
+
+
+NAMELESS_PART = (b'--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n'
+                 b'--x\r\nContent-Disposition: form-data; name="CallSid"\r\n\r\n'
+                 + CALLER.encode() + b"\r\n--x--\r\n")
+
+
+@pytest.mark.parametrize("path", ["/voice/incoming?queue=support",
+                                  "/voice/wait?policy=callback&queue=support"])
+def test_a_forged_form_that_cannot_be_signed_is_refused_not_answered(twilio, caplog, path):
+    """A multipart part without a name reads as None, which the signature's HMAC cannot
+    join: the TypeError escaped the signature check and the route's safe TwiML (an Enqueue
+    at /voice/incoming) answered a request nobody had signed, with an ERROR logged."""
+    with caplog.at_level(logging.WARNING):
+        answer = twilio.client.post(path, data=NAMELESS_PART,
+                                    content_type="multipart/form-data; boundary=x",
+                                    headers={"X-Twilio-Signature": "Zm9yZ2VkIHNpZ25hdHVyZQ=="})
+    assert answer.status_code == 403 and b"<Response" not in answer.data
+    assert b"cannot be checked" in answer.data and b"TypeError" in answer.data
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_failure_before_the_signature_is_verified_is_never_a_callers_answer(twilio, mocker,
+                                                                             caplog):
+    """Whatever else fails before the signature is verified gets a 400, not the route's safe
+    TwiML: that is for Twilio's requests only."""
+    mocker.patch("app.security.SignatureCheck.problem", side_effect=RuntimeError("boom"))
+    with caplog.at_level(logging.WARNING):
+        answer = twilio.post("/voice/incoming?queue=support", {"CallSid": CALLER})
+    assert answer.status_code == 400 and b"<Response" not in answer.data
+    assert b"could not be checked as a Twilio webhook (RuntimeError)" in answer.data
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
