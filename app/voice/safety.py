@@ -15,6 +15,7 @@ from flask import Blueprint, Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from app.services import services
 from app.twiml import render_segment, say, twiml_response
 from app.voice.context import this_route
 from hold_policies.base import HoldPolicy, Voice, spoken
@@ -83,12 +84,26 @@ def safe_answer(endpoint: str | None) -> Response:
     return result if isinstance(result, Response) else twiml_response(result)
 
 
+def signed_by_twilio() -> bool:
+    """Whether this request passed the signature check (`g.deadline` is set after it), or,
+    failing before it (an app-wide before_request: the live config's look-up thread could not
+    start), passes it now: a caller's request still gets its safe answer, a forged one never
+    does (a form the signature could not be computed over had been answered an Enqueue)."""
+    if "deadline" in g:
+        return True
+    try:
+        svc = services()
+        return not svc.settings.validate_signatures or svc.signatures.problem(request) is None
+    except Exception:  # noqa: BLE001 - whatever cannot be checked is not taken as Twilio's
+        return False
+
+
 def install(bp: Blueprint) -> None:
     @bp.errorhandler(Exception)
     def keep_caller_waiting(error: Exception) -> Response | HTTPException:
         if isinstance(error, HTTPException):  # a bad signature stays a 403, bad input a 400
             return error
-        if "deadline" not in g:  # failed before its signature was verified: no caller's
+        if not signed_by_twilio():  # failed before its signature was verified: no caller's
             log.warning("voice request for %s failed before its signature was checked "
                         "(%s); answering 400", request.path, type(error).__name__)
             return BadRequest(description="this request could not be checked as a Twilio "

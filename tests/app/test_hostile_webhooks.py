@@ -210,3 +210,21 @@ def test_a_failure_before_the_signature_is_verified_is_never_a_callers_answer(tw
     assert answer.status_code == 400 and b"<Response" not in answer.data
     assert b"could not be checked as a Twilio webhook (RuntimeError)" in answer.data
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_an_app_wide_failure_before_the_check_still_answers_twilios_caller(make_app, caplog):
+    """An app-wide before_request (the live config's look-up, which starts a thread) that
+    fails runs before the voice signature check: a signed request still gets its safe TwiML,
+    a forged one a 400."""
+    app = make_app(CONFIG)
+
+    def threads_exhausted() -> None:
+        raise RuntimeError("can't start new thread")
+
+    app.before_request(threads_exhausted)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    signed = twilio.post("/voice/incoming?queue=support", {"CallSid": CALLER})
+    assert signed.status_code == 200 and parse(signed.data).find("Enqueue").text == "support"
+    forged = app.test_client().post("/voice/incoming?queue=support", data={"CallSid": CALLER},
+                                    headers={"X-Twilio-Signature": "Zm9yZ2VkIHNpZ25hdHVyZQ=="})
+    assert forged.status_code == 400 and b"<Response" not in forged.data
