@@ -37,9 +37,17 @@ def callback_number(raw: str | None, rules: CallbacksConfig | None = None) -> st
     """E.164 form of a number we may call back, or None: anonymous, client:, invalid, of a
     kind never dialled, or (with `rules`) outside the countries callbacks may dial. A number
     keyed without a country code is read in `rules.default_region`."""
+    if raw is not None and len(raw) > LONGEST_NUMBER_CHARS:
+        return None  # no number: and never a key of _e164's cache
     if rules is None:
         return _e164(raw, None, None)
     return _e164(raw, rules.default_region, rules.callable_countries())
+
+
+LONGEST_NUMBER_CHARS = 64
+"""Longer than any telephone number however it is written (E.164 has 15 digits): the
+cache below is keyed on the raw text, and a raw From of up to 64 KB from each signed
+request had been kept there, about 250 MB a worker at 4,096 of them."""
 
 
 @lru_cache(maxsize=4096)

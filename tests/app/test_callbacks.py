@@ -592,3 +592,15 @@ def test_a_number_said_back_in_groups_fits_the_prompts_length_check(number):
     said = spoken_number(number)
     assert len(said) <= LONGEST_FILL["number"]
     assert said.replace(", ", " ").replace(" ", "") in number  # every digit, in order
+
+
+def test_a_caller_id_longer_than_any_number_is_none_and_never_cached():
+    """The number cache is keyed on the raw From: a signed request's 60 KB From had been kept
+    there, 4,096 of them about 250 MB a worker (hostile-environment session)."""
+    from app.voice import callers
+
+    callers._e164.cache_clear()
+    assert callers.callback_number("+1415555" + "0" * 60_000) is None
+    assert callers.callback_number(" +1 (415) 555-0101 ") == "+14155550101"
+    cached = callers._e164.cache_info().currsize
+    assert cached == 1  # the number only: the long one was never a key
