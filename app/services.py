@@ -11,6 +11,7 @@ from flask import current_app
 
 from app.clock import Clock, SystemClock
 from app.security import SignatureCheck
+from app.seldom_warnings import SeldomWarnings
 from app.settings import Settings, SettingsError
 from app.storage.call_log import CallLogStore
 from app.storage.db import absent_sqlite_file, make_engine
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from audio.library import AudioLibrary
 
 log = logging.getLogger("holdwell")
+
+
+UNKNOWN_QUEUES = SeldomWarnings()
+"""Per process: a queue removed from the config while callers waited in it was warned of at
+every request of theirs (each poll, each key), with the name as sent, however long."""
 
 
 @dataclass
@@ -77,9 +83,10 @@ class Services:
         """A configured queue name; unknown or missing names fall back to the default queue."""
         if requested and requested in self.config.queues:
             return requested
-        if requested:
-            log.warning("unknown queue %r requested; using %r", requested,
-                        self.config.default_queue)
+        if requested:  # once, then every ten minutes: a stranded caller polls every minute
+            UNKNOWN_QUEUES.warning(log, "unknown queue", requested[:64], self.clock.now(),
+                                   "unknown queue %r requested; using %r", requested[:64],
+                                   self.config.default_queue)
         return self.config.default_queue
 
     def queue(self, name: str) -> QueueConfig:
