@@ -114,15 +114,19 @@ def clustered_difference(
     """(low, high, p) of rate(a) − rate(b) allowing for calls moving together: each side is
     (events, calls, clustered se, df); se of the difference = sqrt(se_a² + se_b²) with
     Welch–Satterthwaite df, Student's t. Never narrower, nor smaller p, than the independent
-    (Newcombe CI, z or exact p) given; that alone where either se is unknown."""
+    (Newcombe CI, z or exact p) given; that alone where either se is unknown, or where both
+    are 0: every batch of both groups at one rate (0% against 100% unserved) measures no
+    clustering, and a t p of 1 there had turned -100 pp [-100, -91.5 pp] into 'no clear
+    difference'."""
     (xa, na, se_a, df_a), (xb, nb, se_b, df_b) = a, b
     low, high, p = independent
     with np.errstate(divide="ignore", invalid="ignore"):
         difference = xa / na - xb / nb
         se, df = welch(se_a, df_a, se_b, df_b)
-        known = np.isfinite(se) & (df > 0)
+        known = np.isfinite(se) & (se > 0) & (df > 0)
         half = t_quantile(0.5 + confidence / 2, np.where(known, df, 1)) * se
-        t_p = np.where(se > 0, 2 * t_sf(np.abs(difference) / se, np.where(known, df, 1)), 1.0)
+        t_p = np.where(known, 2 * t_sf(np.abs(difference) / np.where(known, se, 1.0),
+                                       np.where(known, df, 1)), 1.0)
     low = np.where(known, np.minimum(low, difference - half), low)
     high = np.where(known, np.maximum(high, difference + half), high)
     return low, high, np.where(known & ~np.isnan(p), np.maximum(p, t_p), p)
