@@ -255,8 +255,12 @@ def _with_ci(
 
 
 def points(difference: float | None, ci: Sequence[float | None] | None) -> str:
-    """A rate difference in percentage points with its interval."""
-    return _with_ci(difference, ci, lambda v: f"{100 * v:+.1f}", " pp", " pp")
+    """A rate difference in percentage points with its interval, each figure signed as
+    `signed_points` shows it (as `holdwell compare` prints the same interval): an end that
+    one decimal would show as 0 gets the decimals that show its side of 0 ('[-1.6, +0.04
+    pp]', not '+0.0', which read as an interval touching 0; never '-0.0')."""
+    return _with_ci(difference, ci, lambda v: signed_points(v).removesuffix(" pp"), " pp",
+                    " pp")
 
 
 def p_value(p: float | None) -> str:
