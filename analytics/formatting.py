@@ -302,7 +302,7 @@ def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
             metric_name(c),
             points(c["difference"], c["ci"]),
             ratio(c.get("relative_risk"), c.get("relative_risk_ci")),
-            f"{p_value(c['p_value'])} ({c.get('test') or 'z'})",
+            _test_p(c),
             p_value(c["p_value_holm"]),
             p_value(c.get("logrank_p_value_holm")) if c.get("primary") else "",
             "; ".join(filter(None, [c.get("verdict"), c.get("pairing")])),
@@ -310,6 +310,14 @@ def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
         for c in sorted(comparisons, key=lambda c: (c["a"], c["b"], not c.get("primary")))
     ]
     return rows
+
+
+def _test_p(comparison: dict[str, Any]) -> str:
+    """'p = 0.480 (paired t)'; 'n/a' alone where no test was run (a rate with no calls under
+    it): 'n/a (z)' had named a z-test that never ran."""
+    if comparison["p_value"] is None:
+        return "n/a"
+    return f"{p_value(comparison['p_value'])} ({comparison.get('test') or 'z'})"
 
 
 def sample_size_sentence(plan: dict[str, Any]) -> str:

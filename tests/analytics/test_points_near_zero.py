@@ -28,3 +28,12 @@ def test_the_report_shows_what_compare_shows():
     shown = comparison_rows([row])[1][2]
     assert shown == (f"{signed_points(-0.0076)} [{signed_points(-0.0156)[:-3]}, "
                      f"{signed_points(0.000433)}]")
+
+
+def test_no_test_is_named_where_none_ran():
+    """Every caller of both groups took a callback: no abandonment rate, no test of it."""
+    row = {"a": "support · callback", "b": "support · silence", "metric": "abandonment_rate",
+           "primary": False, "difference": None, "ci": [None, None], "relative_risk": None,
+           "relative_risk_ci": [None, None], "p_value": None, "p_value_holm": None,
+           "test": None}
+    assert comparison_rows([row])[1][4] == "n/a"
