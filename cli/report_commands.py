@@ -691,9 +691,19 @@ def _queue_log_from_database(db_url: str | None, out_path: Path, caller_ids: Cal
 
 def say_unmatched(events: pd.DataFrame, records: pd.DataFrame) -> None:
     """A warning when --events hold announcements but none of a record's call: another log's
-    events (or another export's ids) left the told waits out without a word."""
+    events (or another export's ids) left the told waits out without a word. So do events
+    with no announcement at all while the records' calls heard some (a file cut to other
+    events, or the header alone): the told waits' table was simply missing."""
     said = events[events["event"].astype(str) == "ANNOUNCE"]
-    if len(said) and not said["call_id"].isin(records["call_id"]).any():
+    if said.empty:
+        heard = int((records["announcements"].fillna(0) > 0).sum())
+        if heard:
+            click.echo(f"warning: --events: no announcement (ANNOUNCE) in {len(events):,} "
+                       f"event{'s' if len(events) != 1 else ''}, though {heard:,} of the "
+                       f"records' calls heard one (their announcements column): no told wait "
+                       "is scored (events of another log, or cut to other events?)", err=True)
+        return
+    if not said["call_id"].isin(records["call_id"]).any():
         click.echo(f"warning: --events: none of the {len(said):,} announcements is of a call "
                    "in the records (events of another log, or of calls the period or --queue "
                    "leaves out?): no told wait is scored", err=True)

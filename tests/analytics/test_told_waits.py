@@ -130,3 +130,23 @@ def test_events_of_another_log_are_said_to_match_no_call(tmp_path):
     matched = CliRunner().invoke(report_command, ["--records", str(records), "--events",
                                                   str(own), "--json"])
     assert matched.exit_code == 0 and "warning" not in matched.stderr
+
+
+def test_events_without_announcements_are_said_when_calls_heard_some(tmp_path):
+    """A file of events with no ANNOUNCE (the header alone, or cut to other events) left the
+    told waits' table out without a word, though the records' calls heard announcements."""
+    records, events = tmp_path / "calls.csv", tmp_path / "events.csv"
+    write_records(frame([call("A", "answered", 300, announcements=2, told_s=120),
+                         call("B", "answered", 10)]), records)
+    EVENTS.iloc[:0].to_csv(events, index=False)
+    said = CliRunner().invoke(report_command, ["--records", str(records), "--events",
+                                               str(events), "--json"])
+    assert said.exit_code == 0, said.output
+    assert "warning: --events: no announcement (ANNOUNCE) in 0 events, though 1 of the " \
+        "records' calls heard one" in said.stderr
+    assert "no told wait is scored" in said.stderr
+    silent = tmp_path / "silent.csv"
+    write_records(frame([call("B", "answered", 10, policy="silence")]), silent)
+    quiet = CliRunner().invoke(report_command, ["--records", str(silent), "--events",
+                                                str(events), "--json"])
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
