@@ -46,6 +46,7 @@ def read_table(path: str | PathLike[str], text_columns: Sequence[str] = (),
     kept as text for it to refuse (`nan_kept_as_text`)."""
     path = Path(path)
     kind = table_format(path)
+    _not_empty(path)
     try:
         if kind == ".parquet":  # strings stay in Arrow memory: no Python object per call id
             return pq.read_table(path).to_pandas(types_mapper=_arrow_strings)
@@ -69,6 +70,7 @@ def iter_table_batches(
     column's "nan" cells reach the validator as text, as `read_table`'s do (`nan_kept_as_text`).
     """
     path = Path(path)
+    _not_empty(path)
     try:
         if table_format(path) == ".parquet":
             for batch in read_ahead(_parquet_batches(pq.ParquetFile(path), batch_rows)):
@@ -84,6 +86,18 @@ def iter_table_batches(
                 yield nan_kept_as_text(pa.Table.from_batches([batch]), numbers).to_pandas()
     except (OSError, ValueError, pa.ArrowException) as error:
         raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
+
+
+def _not_empty(path: Path) -> None:
+    """Refuse a file of 0 bytes as what it is: pandas had said 'No columns to parse from
+    file' and pyarrow 'Parquet file size is 0 bytes' (a truncated copy, a `>` that failed)."""
+    try:
+        empty = path.stat().st_size == 0 and path.is_file()
+    except OSError:
+        return  # the read itself names what is wrong
+    if empty:
+        raise RecordsError(str(path), ["the file is empty (0 bytes): not even a header of "
+                                       "column names"])
 
 
 def _parquet_batches(file: pq.ParquetFile, batch_rows: int) -> Iterator[pa.RecordBatch]:
