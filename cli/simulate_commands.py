@@ -412,11 +412,22 @@ def day_shape(scenario: Scenario, options: dict[str, Any], zone: str = "UTC") ->
         raise ScenarioError("--arrivals-policy picks the calls of --arrivals-from's file to "
                             "replay: give --arrivals-from too")
     if options.get("arrivals_from"):
-        from cli.arrival_times import replayed_moments
-
         scenario = scenario.replaying(
-            replayed_moments(options["arrivals_from"], options.get("arrivals_policy")), zone)
+            _arrivals_of(options["arrivals_from"], options.get("arrivals_policy")), zone)
     return replace(scenario, **changes) if changes else scenario
+
+
+def _arrivals_of(path: str, policy: str | None) -> list[datetime]:
+    """`--arrivals-from`'s moments; a file that cannot be read at all (empty, a broken CSV
+    quote) is said as the option's problem: its RecordsError had been 'holdwell: unexpected
+    error (RecordsError)', as if holdwell had a bug."""
+    from analytics.validation import RecordsError
+    from cli.arrival_times import replayed_moments
+
+    try:
+        return replayed_moments(path, policy)
+    except RecordsError as error:
+        raise ScenarioError(f"--arrivals-from: {error}") from None
 
 
 def fitted_day(flags: Scenario, options: dict[str, Any]) -> Scenario:
