@@ -119,6 +119,55 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "answered + abandoned + callbacks (connected + failed) + left + error + overflow + "
         "voicemail = calls, the outcome rows shown; 'left' includes callbacks still pending",
     ),
+    # the outcome counts the table shows and the JSON carries (n_<outcome>), and the older
+    # names the JSON keeps beside them: undefined, an analyst could not tell `abandoned` from
+    # `n_abandoned` or say what `unserved` added up
+    "unserved": (
+        "calls",
+        "n_abandoned + n_callback_failed + n_error + n_overflow: the calls unserved_rate "
+        "counts as lost",
+    ),
+    "n_answered": (
+        "calls",
+        "outcome answered: taken by an agent while in line, callers answered before their "
+        "callback was placed included (`answered` in the JSON is the same count)",
+    ),
+    "n_abandoned": (
+        "calls",
+        "outcome abandoned: hung up while waiting in line, short abandons included; a caller "
+        "who chose a callback is none (`abandoned` in the JSON: these less any whose record "
+        "also asks for a callback, the abandonment rate's numerator)",
+    ),
+    "n_callback_connected": (
+        "calls",
+        "outcome callback_connected: left the line for a callback that reached an agent "
+        "(`callbacks_connected` in the JSON counts connected callbacks)",
+    ),
+    "n_callback_failed": (
+        "calls",
+        "outcome callback_failed: a callback given up after every retry; unserved "
+        "(`callbacks_failed` in the JSON is the same count)",
+    ),
+    "n_left": (
+        "calls",
+        "outcome left: out of line without an answer or a loss, a callback still pending "
+        "among them; not unserved (see unsettled)",
+    ),
+    "n_error": (
+        "calls",
+        "outcome error: thrown out of the queue by a Twilio error (in a simulation, turned "
+        "away by a full queue with no overflow offer); unserved (`errors` in the JSON is the "
+        "same count)",
+    ),
+    "n_overflow": (
+        "calls",
+        "outcome overflow: past the maximum wait or a full queue, offered a callback or a "
+        "message, took neither; unserved, never abandoned",
+    ),
+    "n_voicemail": (
+        "calls",
+        "outcome voicemail: left a message not yet called back; not unserved (see unsettled)",
+    ),
     "clustered_by": (
         "method",
         "how this group's 95% intervals of the unserved and abandonment rates, service "
@@ -196,6 +245,11 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "an empty (JSON: null) high end of the CI is no upper bound (∞ in the text report): "
         "the band never fell below half within the longest wait; "
         "like every KM band, it takes calls as independent (narrower than the rates')",
+    ),
+    "median_patience_reached": (
+        "true/false",
+        "(JSON) whether the Kaplan–Meier curve fell to half within the longest wait: false "
+        "when median_patience_s is 'not reached' (null)",
     ),
     **{
         f"still_waiting_{t:g}s": (

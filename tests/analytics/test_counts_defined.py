@@ -39,3 +39,31 @@ def test_an_open_ended_median_patience_ci_is_defined():
                      call("c1", Outcome.ANSWERED, 90)])
     definition = build_report(records)["definitions"]["median_patience_s"]["definition"]
     assert "null) high end of the CI is no upper bound" in definition
+
+
+def test_every_figure_of_a_group_is_defined():
+    """The outcome counts (`n_answered` … `n_voicemail`), `unserved` and
+    `median_patience_reached` had no definition: the JSON carried `abandoned` and
+    `n_abandoned` side by side with nothing saying how they differ. Every key of a group is
+    now defined, but its labels, its intervals (`X_ci` beside X) and the older names a
+    definition names (`answered`, `abandoned`, `callbacks_connected`, `callbacks_failed`,
+    `errors`)."""
+    records = frame([call("a1", Outcome.ANSWERED, 30), call("b1", Outcome.ABANDONED, 20),
+                     call("c1", Outcome.ERROR, 90), call("d1", Outcome.OVERFLOW, 300)])
+    report = build_report(records)
+    defined = report["definitions"]
+    named = " ".join(d["definition"] for d in defined.values())
+    labels = {"group", "queue", "policy", "arm"}
+    for key in report["policies"][0]:
+        if key in labels or key in defined:
+            continue
+        if key.endswith("_ci"):
+            assert any(k.startswith(key.removesuffix("_ci")) for k in defined), key
+            continue
+        assert f"`{key}` in the JSON" in named, key
+    assert all(defined[f"n_{o}"]["unit"] == "calls" for o in
+               ("answered", "abandoned", "callback_connected", "callback_failed", "left",
+                "error", "overflow", "voicemail"))
+    assert "n_abandoned + n_callback_failed + n_error + n_overflow" in \
+        defined["unserved"]["definition"]
+    assert "n_answered [calls]:" in render_text(report)
