@@ -374,6 +374,13 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "relative risk's interval and the secondary rates stay unpaired; a group of over "
         "100,000 calls is never paired (only that many entry times are kept)",
     ),
+    "verdict_note": (
+        "sentence",
+        "(primary rows) why the 95% interval of the difference excludes 0 beside 'no clear "
+        "difference', when it does: that interval is the pair's alone, while the verdict "
+        "reads the Holm-adjusted p of the test named, over every pair of the report; null "
+        "otherwise",
+    ),
     "relative_risk": (
         "ratio",
         "rate of a / rate of b; 95% Katz log CI (when every call of a group is an event, "

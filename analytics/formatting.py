@@ -305,7 +305,8 @@ def comparison_rows(comparisons: list[dict[str, Any]]) -> list[list[str]]:
             _test_p(c),
             p_value(c["p_value_holm"]),
             p_value(c.get("logrank_p_value_holm")) if c.get("primary") else "",
-            "; ".join(filter(None, [c.get("verdict"), c.get("pairing")])),
+            "; ".join(filter(None, [c.get("verdict"), c.get("verdict_note"),
+                                    c.get("pairing")])),
         ]
         for c in sorted(comparisons, key=lambda c: (c["a"], c["b"], not c.get("primary")))
     ]

@@ -18,6 +18,7 @@ import pandas as pd
 from analytics.batch_means import paired_difference
 from analytics.breakdowns import breakdown_entries
 from analytics.compare import (
+    NO_DIFFERENCE,
     PRIMARY_METRIC,
     pairwise_differences,
     sample_size_plan,
@@ -25,6 +26,7 @@ from analytics.compare import (
     verdict,
 )
 from analytics.definitions import definitions
+from analytics.formatting import p_value
 from analytics.groups import GROUP, with_groups
 from analytics.intervals import holm_adjust
 from analytics.kaplan_meier import PatienceCurve
@@ -399,7 +401,23 @@ def _comparison_entry(row: dict[str, Any], logrank: dict[tuple, tuple],
         not same_callers
     entry["verdict"] = (APART if apart and not too_small(entry) else verdict(entry)) \
         if primary else None
+    entry["verdict_note"] = interval_note(entry)
     return entry
+
+
+def interval_note(entry: dict[str, Any]) -> str | None:
+    """Why a primary row's 95% interval can exclude 0 beside 'no clear difference': the
+    interval is this pair's alone, the verdict reads the Holm-adjusted p over every pair of
+    the report (and, unpaired, the larger of the z or exact and the clustered test's p).
+    Unsaid, '-1.2 pp [-2.3, -0.1 pp] … no clear difference' read as a contradiction, or as
+    a difference the report was too timid to name. None where there is nothing to explain."""
+    low, high = entry["ci"]
+    if entry["verdict"] != NO_DIFFERENCE or low is None or high is None \
+            or entry["p_value_holm"] is None or not (low > 0 or high < 0):
+        return None
+    return (f"its 95% interval excludes 0, but the verdict's p does not reach 0.05 (Holm "
+            f"{p_value(entry['p_value_holm'])}: the test named, adjusted for every pair "
+            "compared; the interval is this pair's alone, unadjusted)")
 
 
 def _number(value: Any) -> int | float | None:
