@@ -203,14 +203,14 @@ def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
     asked for is among them (a typo: `--queue suport`). With `never`, the period's calls that
     never joined a queue: a night the line was closed had read as a log with no calls at all
     (from the database not a word of its 92 closed callers and their bookings)."""
-    where = f" in queue(s) {', '.join(queues)}" if queues else ""
+    where = f" in queue(s) {', '.join(map(_queue_said, queues))}" if queues else ""
     when = ""
     if start is not None or end is not None:
         when = (f" entering from {start.isoformat() if start is not None else 'the first'} "
                 f"to {end.isoformat() if end is not None else 'the last'} (--from/--to)")
     held = ""
     if queues and seen and not seen & set(queues):
-        held = f"; the records hold queue(s) {', '.join(sorted(seen)[:20])}"
+        held = f"; the records hold queue(s) {', '.join(map(_queue_said, sorted(seen)[:20]))}"
     if start is not None and start > pd.Timestamp.now(tz="UTC"):
         held += "; --from is in the future"
     if never is not None and never.not_queued:
@@ -221,6 +221,13 @@ def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
                  "calls")
     return click.ClickException(
         f"no call records{where}{when}{' in ' if source else ''}{source}{held}")
+
+
+def _queue_said(name: str) -> str:
+    """A queue's name as an error shows it: quoted when blanks around it (or nothing at all)
+    would not show, so `--queue ' support'` (a pasted blank) does not read 'no call records
+    in queue(s)  support …; the records hold queue(s) support'."""
+    return name if name and name == name.strip() else repr(name)
 
 
 def report_from_files(
