@@ -204,13 +204,37 @@ def text_column(raw: pd.Series, name: str, problems: list[str], *, allow_empty: 
         blank = labels == ""
         if not allow_empty and blank.any():
             problems.append(f"column '{name}': {quoted_rows(blank, raw)} are empty")
+        _check_one_line(labels, raw, name, problems)
         return labels
     text = _text(raw)
     blank = text.isna()
     if not allow_empty and blank.any():
         problems.append(f"column '{name}': {quoted_rows(blank, raw)} are empty")
+    _check_one_line(text, raw, name, problems)
     text = text.fillna("")
     return text if name == "call_id" else text.astype(object).astype("category")
+
+
+def _check_one_line(text: pd.Series, raw: pd.Series, name: str, problems: list[str]) -> None:
+    """In a CSV file, note the cells holding a line break: no id, queue, policy or arm has
+    one, and an unclosed quote makes one, joining a line to the next: the next call was read
+    with the broken line as its id ('bad,1,2\\nmusic_ads-sim-0004998"'), one line went
+    uncounted without a word, and every line named after it was one off."""
+    numbers = _NUMBERS.get()
+    if numbers is None or not numbers.lines:
+        return  # Parquet or the database: no lines to join (and no cost on their millions)
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        broken = text.cat.categories.astype(str).str.contains("[\r\n]", regex=True)
+        if not broken.any():
+            return
+        hit = text.isin(text.cat.categories[broken]).to_numpy(dtype=bool)
+    else:
+        hit = text.str.contains("[\r\n]", regex=True).fillna(False).to_numpy(dtype=bool)
+        if not hit.any():
+            return
+    problems.append(f"column '{name}': {quoted_rows(hit, raw)} hold a line break, which "
+                    "no id, queue, policy or arm has (an unclosed quote (\") joins a line to "
+                    "the next)")
 
 
 def number_column(
