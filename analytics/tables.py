@@ -9,6 +9,7 @@ validator as the word it is (`nan_kept_as_text`), not as the NaN pandas takes fo
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing
@@ -54,6 +55,8 @@ def read_table(path: str | PathLike[str], text_columns: Sequence[str] = (),
             return _read_csv_arrow(path, text_columns, number_columns)
         except pa.ArrowInvalid:
             return _read_csv_pandas(path, text_columns)
+    except RecordsError:
+        raise  # said already, naming the file
     except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as error:
         raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
 
@@ -193,15 +196,29 @@ def nan_kept_as_text(table: pa.Table, names: Sequence[str]) -> pa.Table:
     return table
 
 
+_EOF_IN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
 def _read_csv_pandas(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
-    """Slower, but reads a column with a bad cell as text so validation can point at it."""
-    return pd.read_csv(
-        path,
-        dtype={c: str for c in text_columns},
-        keep_default_na=False,
-        na_values=[""],
-        low_memory=False,
-    )
+    """Slower, but reads a column with a bad cell as text so validation can point at it.
+    A quote never closed is named by its line, as every other message names one: pandas
+    says 'EOF inside string starting at row 4', counting the header as row 0, of what a
+    spreadsheet and every holdwell message call line 5."""
+    try:
+        return pd.read_csv(
+            path,
+            dtype={c: str for c in text_columns},
+            keep_default_na=False,
+            na_values=[""],
+            low_memory=False,
+        )
+    except pd.errors.ParserError as error:
+        if found := _EOF_IN_QUOTE.search(str(error)):
+            line = int(found.group(1)) + 1
+            raise RecordsError(str(path), [
+                f"a quote (\") opened on line {line:,} is never closed: the rest of the file "
+                "would be one cell"]) from error
+        raise
 
 
 def write_table(

@@ -38,3 +38,15 @@ def test_read_whole_it_is_refused_too(tmp_path):
         assert "line 5" in str(error)
     else:
         raise AssertionError("a joined line was read as a call")
+
+
+def test_a_quote_never_closed_is_named_by_its_line(tmp_path):
+    """pandas had said 'EOF inside string starting at row 4' of the quote on line 5."""
+    path = tmp_path / "calls.csv"
+    write_records(frame([call(f"c{i}", "answered", 30, at_s=60 * i) for i in range(3)]), path)
+    with path.open("a", encoding="utf-8") as out:
+        out.write('"bad,1,2\n')
+    said = CliRunner().invoke(report_command, ["--records", str(path)])
+    assert said.exit_code == 1
+    assert f'Error: {path}: a quote (") opened on line 5 is never closed' in said.output
+    assert "EOF inside string" not in said.output
