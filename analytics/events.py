@@ -19,6 +19,7 @@ from analytics.validation import (
     MOST_SECONDS,
     RecordsError,
     RowNumbers,
+    missing_columns,
     number_column,
     numbered,
     quoted_rows,
@@ -75,7 +76,7 @@ def without_raw_facts(frame: pd.DataFrame, rows: RowNumbers,
 def _validated_events(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     missing = [c for c in EVENT_COLUMNS if c not in frame.columns]
     if missing:
-        raise RecordsError(source, [f"missing column(s): {', '.join(missing)}"])
+        raise RecordsError(source, [missing_columns(missing, frame.columns)])
     problems: list[str] = []
     out = frame.reset_index(drop=True).copy()
     out["time"] = time_column(out["time"], "time", problems)

@@ -213,12 +213,33 @@ def _read_csv_pandas(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
             low_memory=False,
         )
     except pd.errors.ParserError as error:
+        if separator := _other_separator(path):
+            raise RecordsError(str(path), [
+                f"its header (line 1) is separated by {separator}, not commas; save it as "
+                "CSV with commas"]) from error
         if found := _EOF_IN_QUOTE.search(str(error)):
             line = int(found.group(1)) + 1
             raise RecordsError(str(path), [
                 f"a quote (\") opened on line {line:,} is never closed: the rest of the file "
                 "would be one cell"]) from error
         raise
+
+
+def _other_separator(path: Path) -> str | None:
+    """The separator a header without a comma is written with (';', tab, '|'), or None: a
+    semicolon-separated export of events, whose JSON data holds commas, had been refused
+    as 'Expected 1 fields in line 4, saw 2'."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as text:
+            header = text.readline()
+    except OSError:
+        return None
+    if "," in header:
+        return None
+    for separator, said in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+        if separator in header:
+            return said
+    return None
 
 
 def write_table(

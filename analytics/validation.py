@@ -96,6 +96,27 @@ class RecordsError(ValueError):
         super().__init__(f"{source}: " + "; ".join(problems))
 
 
+OTHER_SEPARATORS = (";", "\t", "|")
+"""Separators a spreadsheet may save a 'CSV' with (a semicolon where the decimal mark is a
+comma): the file then reads as one column whose name holds every header."""
+
+
+def missing_columns(missing: list[str], columns: pd.Index) -> str:
+    """'missing column(s): …', and, when the header read as one column holding another
+    separator, that the file is not separated by commas: a semicolon-separated export had
+    been told every column was missing, though its header named them all."""
+    said = f"missing column(s): {', '.join(missing)}"
+    if len(columns) == 1:
+        header = str(columns[0])
+        for separator in OTHER_SEPARATORS:
+            if separator in header:
+                shown = "tab" if separator == "\t" else repr(separator)
+                return (f"{said} (the header is one column, {header[:60]!r}"
+                        f"{'…' if len(header) > 60 else ''}: the file is separated by "
+                        f"{shown}, not commas; save it as CSV with commas)")
+    return said
+
+
 def validate_records(
     frame: pd.DataFrame, source: str = "records", unique_ids: bool = True,
     rows: RowNumbers | None = None,
@@ -119,7 +140,7 @@ def validate_records(
 def _validated(frame: pd.DataFrame, source: str, unique_ids: bool) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise RecordsError(source, [f"missing column(s): {', '.join(missing)}"])
+        raise RecordsError(source, [missing_columns(missing, frame.columns)])
     problems: list[str] = []
     # a new frame: columns are replaced, never edited (a shallow copy unless the index needs
     # renumbering, which copies every column)
