@@ -78,13 +78,30 @@ class RecordSelection:
                  queues: Sequence[str]) -> None:
         self.start, self.end, self.queues = start, end, queues
         self.seen: set[str] = set()
+        self.span: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         if self.queues and "queue" in batch:
             self.seen.update(batch["queue"].astype(str).unique())
         if self.start is not None or self.end is not None:
+            self.span = entry_span(batch, self.span)
             batch = between(batch, self.start, self.end)
         return queue_rows(batch, self.queues)
+
+
+def entry_span(records: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+               ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last entry of `records` (and of an earlier `span`), so a --from/--to
+    that keeps no call can say where the log's calls are."""
+    if "entered_at" not in records or records.empty:
+        return span
+    times = records["entered_at"]
+    first, last = times.min(), times.max()
+    if pd.isna(first):
+        return span
+    if span is not None:
+        first, last = min(first, span[0]), max(last, span[1])
+    return first, last
 
 
 def queue_rows(records: pd.DataFrame, queues: Sequence[str]) -> pd.DataFrame:

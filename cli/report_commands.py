@@ -54,7 +54,13 @@ from analytics.told_waits import add_tallies, rows_of, told_wait_rows, told_wait
 from cli.database import database_errors, database_url, safe_url
 from cli.events_export import export_events
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, is_device, leads_to_stdout
-from cli.period_options import Period, RecordSelection, period_options, queue_rows
+from cli.period_options import (
+    Period,
+    RecordSelection,
+    entry_span,
+    period_options,
+    queue_rows,
+)
 from cli.progress import LinesWritten, stage
 from cli.whole_file import whole_file
 from hold_policies.records import RECORD_COLUMNS
@@ -182,27 +188,33 @@ def records_source(records_paths: Sequence[Path], db_url: str | None) -> str:
 
 def only_queues(records: pd.DataFrame, queues: Sequence[str],
                 period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
-                source: str = "", never: NotQueued | None = None) -> pd.DataFrame:
+                source: str = "", never: NotQueued | None = None,
+                span: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> pd.DataFrame:
     """Keep the named queues (all if none named); an empty result is an error worth saying
     (naming the `period` the records were cut to, when they were, their `source`, and the
     calls of it that `never` joined a queue)."""
     seen = set(records["queue"].astype(str).unique()) if "queue" in records else set()
     records = queue_rows(records, queues)
     if records.empty:
-        raise _no_records(queues, *period, source=source, seen=seen, never=never)
+        raise _no_records(queues, *period, source=source, seen=seen, never=never, span=span)
     return records
 
 
 def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
                 end: pd.Timestamp | None = None, *, source: str = "",
                 seen: set[str] | None = None,
-                never: NotQueued | None = None) -> click.ClickException:
+                never: NotQueued | None = None,
+                span: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+                ) -> click.ClickException:
     """"no call records in queue(s) support entering from … to … in database …": a queue that
     exists but had no calls in the period was said as if the queue had none at all, and an
     empty database was not named. With `seen`, the queues the records do hold, when none
     asked for is among them (a typo: `--queue suport`). With `never`, the period's calls that
     never joined a queue: a night the line was closed had read as a log with no calls at all
-    (from the database not a word of its 92 closed callers and their bookings)."""
+    (from the database not a word of its 92 closed callers and their bookings). With
+    `span`, the first and last entry of the records before --from/--to cut them: a period
+    with no call had not said where the log's calls are (a year typed wrong, a log of
+    last month)."""
     where = f" in queue(s) {', '.join(map(_queue_said, queues))}" if queues else ""
     when = ""
     if start is not None or end is not None:
@@ -211,6 +223,8 @@ def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
     held = ""
     if queues and seen and not seen & set(queues):
         held = f"; the records hold queue(s) {', '.join(map(_queue_said, sorted(seen)[:20]))}"
+    if span is not None and (start is not None or end is not None):
+        held += f"; the calls it holds entered from {_utc_said(span[0])} to {_utc_said(span[1])}"
     if start is not None and start > pd.Timestamp.now(tz="UTC"):
         held += "; --from is in the future"
     if never is not None and never.not_queued:
@@ -221,6 +235,11 @@ def _no_records(queues: Sequence[str], start: pd.Timestamp | None = None,
                  "calls")
     return click.ClickException(
         f"no call records{where}{when}{' in ' if source else ''}{source}{held}")
+
+
+def _utc_said(moment: pd.Timestamp) -> str:
+    """A moment as the report's header writes one: ISO 8601 in UTC to the second."""
+    return moment.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _queue_said(name: str) -> str:
@@ -251,7 +270,8 @@ def report_from_files(
     say_left_out(left_out)
     if summary.calls == 0:  # the file(s) named: a header-only file had said no more
         raise _no_records(queues, start, end, seen=select.seen,
-                          source=records_source(records_paths, None), never=left_out)
+                          source=records_source(records_paths, None), never=left_out,
+                          span=select.span)
     return summary.report(settings["detect_drop"], not_queued=left_out.entries())
 
 
@@ -280,7 +300,7 @@ def report_from_database(
             if summary.calls == 0:  # said on stderr as from a file, and named in the error
                 never = not_queued_of_log(db_url, start, end, queues)
                 raise _no_records(queues, start, end, source=source, seen=select.seen,
-                                  never=never)
+                                  never=never, span=select.span)
             label = "scoring the told waits, a batch at a time"
             with stage(label):
                 scored_so_far = LinesWritten(label, unit="announcements")
@@ -411,10 +431,11 @@ def report_command(
             records = read_records(records_paths, db_url, say_unfinished=False, left_out=never)
         if not records_paths:
             never = not_queued_of_log(db_url, start, end, queues)
+        span = entry_span(records)
         if start is not None or end is not None:
             records = between(records, start, end)
         records = only_queues(records, queues, (start, end), records_source(records_paths, db_url),
-                              never)
+                              never, span)
         with stage(f"building the report on {len(records):,} calls"):
             report = build_report(records, **settings, not_queued=never.entries())
         events = None
@@ -561,7 +582,7 @@ def _export_records(
         with whole_file(out_path) as partial:
             batches = map(select, _record_batches(records_paths, db_url, period))
             count = write_table_batches(_counted(batches, written), partial, file_format)
-            _some_kept(count, period, source, select.seen)
+            _some_kept(count, period, source, select.seen, select.span)
             return count
     except RecordsError:
         click.echo("a batch of records does not validate: reading them whole to name the rows",
@@ -572,20 +593,21 @@ def _export_records(
                                   then=EXPORTED))
     if not records_paths:
         not_queued_of_log(db_url, period.start, period.end, period.queues, EXPORTED)
-    _some_kept(len(records), period, source, select.seen)
+    _some_kept(len(records), period, source, select.seen, select.span)
     with whole_file(out_path) as partial:
         write_records(records, partial, file_format=file_format)
     return len(records)
 
 
-def _some_kept(count: int, period: Period, source: str, seen: Iterable[str]) -> None:
+def _some_kept(count: int, period: Period, source: str, seen: Iterable[str],
+               span: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> None:
     """Refuse, as `report` does (`_no_records`), an export whose --queue/--from/--to keep no
     call of the log (`seen`: the queues it holds): it had written an empty file and exited
     0. Called inside the writer's `whole_file` block, so no file is written and an earlier
     --out stays. A log with no calls at all, cut by nothing, exports its columns alone."""
     if count == 0 and period.cuts:
         raise _no_records(period.queues, period.start, period.end, source=source,
-                          seen=set(seen))
+                          seen=set(seen), span=span)
 
 
 def _record_batches(records_paths: Sequence[Path], db_url: str | None,
@@ -647,7 +669,7 @@ def _export_queue_log(
     select, source = period.records(), records_source(records_paths, db_url)
 
     def some_kept(count: int) -> None:
-        _some_kept(count, period, source, select.seen)
+        _some_kept(count, period, source, select.seen, select.span)
 
     if records_paths:
         try:
