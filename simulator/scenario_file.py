@@ -298,6 +298,9 @@ def load_twin(path: str | Path) -> Twin:
     except UnicodeDecodeError:
         raise ScenarioError(f"--scenario: {path} is not UTF-8 text (a TOML file from "
                             "`holdwell fit` is)") from None
+    if "fit" not in data:  # an empty file, or another TOML (a holdwell.toml given by mistake)
+        raise ScenarioError(f"--scenario {path}: not a scenario from `holdwell fit` (it has "
+                            "no [fit] table); write one with `holdwell fit --out FILE`")
     try:
         return twin_from_dict(data)
     except ScenarioError as error:

@@ -112,3 +112,13 @@ def test_a_profile_without_calls_is_refused_naming_the_file_and_key(fitted, tmp_
     with pytest.raises(ScenarioError, match=rf"--scenario {path}: arrivals\.per_min: every "
                                             r"half-hour has 0 calls a minute"):
         load_twin(path)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing\n", '[queues.support]\npolicy = "checkin"\n'])
+def test_a_file_that_is_no_fitted_scenario_says_so_and_how_to_make_one(tmp_path, text):
+    """An empty file, or a holdwell.toml given by mistake, had said only "fit: missing"."""
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"not a scenario from `holdwell fit` \(it has no "
+                                            r"\[fit\] table\); write one with `holdwell fit"):
+        load_twin(path)
