@@ -713,7 +713,9 @@ def _queue_log_from_database(db_url: str | None, out_path: Path, caller_ids: Cal
         if first is None:
             return None
         return _write_counted(queue_log_from_call_batches(chain([first], every), caller_ids),
-                              out_path, lambda count: _some_kept(count, period, source, seen))
+                              out_path, lambda count: _some_kept(
+                                  count, period, source, seen,
+                                  None if count else read.records_entry_span(url)))
     except RecordsError as error:
         raise click.ClickException(str(error)) from error
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text
 
-from app.storage.db import make_engine, timeout_to_what_is_left
+from app.storage.db import as_utc, make_engine, timeout_to_what_is_left
 from app.storage.schema import call_events, callbacks, calls
 from hold_policies.call_outcome import FACT_ONLY
 from hold_policies.records import NOT_QUEUED, RECORD_COLUMNS, Event, Outcome
@@ -62,6 +62,23 @@ def entered_between(start: datetime, end: datetime | None = None) -> tuple:
     if end is not None:
         clauses += [calls.c.arrived_at <= end, calls.c.entered_at < end]
     return tuple(clauses)
+
+
+def records_entry_span(url: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last entry of the log's call records (`is_record`), as a report reading
+    them all would find them: for a --from/--to that keeps no call to say where the calls
+    are, without reading them. None: the log holds no record."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            first, last = conn.execute(select(func.min(calls.c.entered_at),
+                                              func.max(calls.c.entered_at))
+                                       .where(*is_record())).one()
+    finally:
+        engine.dispose()
+    if first is None:
+        return None
+    return pd.Timestamp(as_utc(first)), pd.Timestamp(as_utc(last))
 
 
 def record_query(call_id_prefix: str = ""):  # noqa: ANN201 - a SQLAlchemy Select
