@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_CONFIG_PATH = "holdwell.toml"
 DEFAULT_DATABASE_URL = "sqlite:///holdwell.db"
@@ -59,12 +60,7 @@ class Settings:
         if not plain_count(proxies):
             raise SettingsError(f"HOLDWELL_TRUSTED_PROXIES must be a whole number, 0 or more "
                                 f"(the reverse proxies in front of the app), got {proxies!r}")
-        public_url = env.get("HOLDWELL_PUBLIC_URL") or None
-        if public_url and not public_url.startswith(("https://", "http://")):
-            raise SettingsError(
-                f"HOLDWELL_PUBLIC_URL must start with https:// (http:// for a local test; got "
-                f"{public_url!r})"
-            )
+        public_url = public_base(env)
         budget_ms = env.get("HOLDWELL_DB_BUDGET_MS", "500")
         if not plain_count(budget_ms) or not 50 <= int(budget_ms) <= 10_000:
             raise SettingsError(f"HOLDWELL_DB_BUDGET_MS must be a whole number of milliseconds "
@@ -77,7 +73,7 @@ class Settings:
             account_sid=twilio_credential(env, "TWILIO_ACCOUNT_SID"),
             config_path=env.get("HOLDWELL_CONFIG") or None,
             database_url=sqlalchemy_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-            public_url=public_url.rstrip("/") if public_url else None,
+            public_url=public_url,
             validate_signatures=not insecure,
             proxy_count=int(proxies),
             audio_dir=env.get("HOLDWELL_AUDIO_DIR") or "audio_files",
@@ -101,6 +97,45 @@ class Settings:
             return Path(self.config_path)
         default = Path(DEFAULT_CONFIG_PATH)
         return default if default.exists() else None
+
+
+def public_base(env: Mapping[str, str]) -> str | None:
+    """HOLDWELL_PUBLIC_URL as the base every TwiML URL and signature check starts with:
+    whitespace around it (a copy-paste's newline) stripped with a warning, a trailing '/'
+    dropped. Refused, naming it, when it is no base URL: no host ("https://"), a blank or
+    control character inside, a query or a fragment (each URL is the base plus a path, so
+    "https://hold.example.com?x" had made "…?x/voice/wait"). A newline at its end had been
+    kept, so every signature was checked against a URL Twilio never called: 403 for every
+    call, and every TwiML URL broken."""
+    raw = env.get("HOLDWELL_PUBLIC_URL") or ""
+    url = raw.strip()
+    if url and url != raw:
+        log.warning("HOLDWELL_PUBLIC_URL had whitespace around it (a copy-paste?); using it "
+                    "without that whitespace: %r", url)
+    if not url:
+        return None
+    if not url.startswith(("https://", "http://")):
+        raise SettingsError(f"HOLDWELL_PUBLIC_URL must start with https:// (http:// for a "
+                            f"local test; got {url!r})")
+    base = url.rstrip("/")
+    problem = base_url_problem(base)
+    if problem:
+        raise SettingsError(f"HOLDWELL_PUBLIC_URL {problem} (got {url!r}); give the public "
+                            f"base URL Twilio calls, e.g. https://hold.example.com")
+    return base
+
+
+def base_url_problem(base: str) -> str | None:
+    """What keeps `base` from being the start of every URL Twilio calls (None: nothing)."""
+    parts = urlsplit(base)
+    if not parts.netloc:
+        return "has no host after the scheme"
+    if any(character.isspace() or not character.isprintable() for character in base):
+        return "has a blank or control character in it"
+    if parts.query or parts.fragment or base.endswith(("?", "#")):
+        return ("has a query ('?') or fragment ('#'): it is a base, and each URL is it "
+                "plus a path")
+    return None
 
 
 def twin_limit_s(env: Mapping[str, str]) -> float:
