@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from cli.database import safe_url
+from cli.database import database_url, safe_url
 from hold_policies.config import E164, ConfigError, HoldwellConfig, load_config
 
 
@@ -30,30 +30,34 @@ def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  #
     if path:
         return load_config(path), path
     from sqlalchemy import inspect
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from app.services import configured
     from app.storage import config_versions
     from app.storage.db import absent_sqlite_file, make_engine
     from app.storage.deadline import first_line
 
-    url = settings.database_url
-    if absent_sqlite_file(url) is None:
-        engine = make_engine(url)
-        try:
-            with engine.connect() as conn:
-                versioned = inspect(conn).has_table("config_versions")
-            version = config_versions.get(engine) if versioned else None
-        except SQLAlchemyError as error:
-            raise DatabaseUnreadable(
-                f"cannot read the config the app runs from {safe_url(url)} "
-                f"({first_line(error)}); start the database, or name the file to "
-                f"provision with --config") from None
-        finally:
-            engine.dispose()
-        if version is not None:
-            return version.config(), f"config version {version.number} (active in " \
-                                     f"{safe_url(url)})"
+    url = database_url()  # a port it cannot read, SQLite in memory: named as every command
+    version = None
+    try:  # a driver not installed, or no URL at all, is said as an unreachable database is
+        if absent_sqlite_file(url) is None:
+            engine = make_engine(url)
+            try:
+                with engine.connect() as conn:
+                    versioned = inspect(conn).has_table("config_versions")
+                version = config_versions.get(engine) if versioned else None
+            finally:
+                engine.dispose()
+    except (SQLAlchemyError, ImportError) as error:
+        fix = "correct DATABASE_URL" if isinstance(error, ArgumentError | ImportError) \
+            else "start the database"
+        raise DatabaseUnreadable(
+            f"DATABASE_URL: cannot read the config the app runs from {safe_url(url)} "
+            f"({first_line(error)}); {fix}, or name the file to provision with "
+            f"--config") from None
+    if version is not None:
+        return version.config(), f"config version {version.number} (active in " \
+                                 f"{safe_url(url)})"
     file = settings.resolved_config_path()
     return configured(settings), str(file) if file else "built-in defaults (no holdwell.toml)"
 
