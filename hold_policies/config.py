@@ -753,6 +753,23 @@ class HoursConfig(Strict):
         zone_named(name, places_only=bool(info.context and info.context.get(AS_WRITTEN)))
         return name
 
+    @field_validator(*DAYS, mode="before")
+    @classmethod
+    def spans_written_as_text(cls, value: object) -> object:
+        """A day is a text or a list of texts, refused in those words: pydantic's own, one
+        per member of the type, had named keys no file has ("monday.str", "monday.list[str]")
+        and counted one mistake as two problems."""
+        spans = value if isinstance(value, list) else [value]
+        if value is None or all(isinstance(span, str) for span in spans):
+            return value
+        odd = next(span for span in spans if not isinstance(span, str))
+        where = f"item {spans.index(odd) + 1} of the list is " if isinstance(value, list) \
+            else ""
+        raise PydanticCustomError("day_hours_type", (
+            f"{where}{toml_kind(odd)}, but a day's hours are text in quotes: \"08:00-18:00\", "
+            f"several spans as \"08:00-12:00, 13:00-18:00\" or a list of such texts, or "
+            f"\"closed\""))
+
     @field_validator(*DAYS)
     @classmethod
     def spans(cls, value: Spans) -> Spans:
@@ -1455,6 +1472,21 @@ TABLE_EXPECTED = frozenset({"model_type", "dict_type"})
 """pydantic's error types for a value where a table belongs (`hours = "08:00-18:00"`): its
 own words, "Input should be a valid dictionary or instance of HoursConfig", named a Python
 class no operator has seen, and no TOML table."""
+
+
+def toml_kind(value: object) -> str:
+    """What a TOML value is, in TOML's words ("a number", "a table")."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a true/false switch)"
+    if isinstance(value, int | float):
+        return f"{value!r} (a number)"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, datetime | date):
+        return f"{value.isoformat()} (a date or time)"
+    return "not text"
 
 
 def toml_shape(value: object) -> str:
