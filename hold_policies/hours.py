@@ -168,7 +168,36 @@ def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
         near = nearest_zone(name)
         guess = f" (did you mean {near!r}?)" if near else ""
         raise ValueError(f"unknown time zone {name!r}{guess}: use an IANA name such as "
-                         f"\"Europe/London\" or \"America/New_York\"") from error
+                         f"\"Europe/London\" or \"America/New_York\"{offset_advice(name)}"
+                         ) from error
+
+
+OFFSET = re.compile(r"(?:Etc/)?(?:UTC|GMT)?\s*([+\-−])\s*([0-9]{1,2})(?::?([0-9]{2}))?",
+                    re.IGNORECASE)
+"""An offset written where a zone belongs: "UTC+2", "GMT-5", "+02:00", "UTC+0530"."""
+PLACE_AT_MINUTES = {330: "Asia/Kolkata", 345: "Asia/Kathmandu", 210: "Asia/Tehran",
+                    570: "Australia/Adelaide", -210: "America/St_Johns"}
+"""Places whose standard time is UTC+N minutes, for the offsets not whole hours."""
+
+
+def offset_advice(name: str) -> str:
+    """For an offset written as a zone ("UTC+2", "+02:00"), the place to name instead, read
+    as the operator means it (ahead of UTC for "+"): the refusal had given two examples
+    only, and the zone an operator tries next, Etc/GMT+2, is two hours *behind* UTC. ""
+    for any other name."""
+    found = OFFSET.fullmatch(name.strip())
+    if found is None:
+        return ""
+    minutes = int(found[2]) * 60 + int(found[3] or 0)
+    minutes = -minutes if found[1] in "-−" else minutes
+    said = f"UTC{found[1].replace('-', '−')}{found[2].lstrip('0') or '0'}" + (
+        f":{found[3]}" if found[3] and found[3] != "00" else "")
+    place = PLACE_AT.get(minutes // 60) if minutes % 60 == 0 else PLACE_AT_MINUTES.get(minutes)
+    example = ", e.g. 'UTC'" if not minutes else f", e.g. {place!r} for {said}" if place \
+        else ""
+    return (f"; an offset is no time zone: name the place whose clock the line keeps"
+            f"{example} (a place's zone also follows its summer time; 'Etc/GMT' names "
+            f"have the sign reversed)")
 
 
 def nearest_zone(name: str) -> str | None:
