@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -81,7 +82,8 @@ def parse_spans(text: str) -> tuple[Span, ...]:
         if found is None:
             raise ValueError(f"{part!r} is not HH:MM-HH:MM (hours in one or two digits, "
                              f"minutes in two: \"8:00-18:00\" or \"08:00-18:00\"; several "
-                             f"spans separated by commas; \"closed\" for none)")
+                             f"spans separated by commas; \"closed\" for none)"
+                             + lookalike_said(part))
         try:
             start, end = clock_minute(found[1]), clock_minute(found[4], ends=True)
         except ValueError as error:
@@ -96,6 +98,24 @@ def parse_spans(text: str) -> tuple[Span, ...]:
         if after.start_min < before.end_min:
             raise ValueError(f"spans overlap in {text!r}")
     return tuple(spans)
+
+
+LOOKS_LIKE = {"-": "‐‑‒–—―−﹣－", ":": "∶：︰꞉˸"}
+"""Characters a word processor or a phone keyboard types for '-' and ':' (dashes, a minus,
+ratio and full-width colons): a span copied from a document looks right and is refused."""
+
+
+def lookalike_said(text: str) -> str:
+    """For a span holding a character that looks like '-' or ':' but is not one, the
+    character named ("'–' (U+2013 EN DASH) looks like '-' but is not"), since the text
+    quoted in the refusal looks exactly like a good span; "" for any other text."""
+    for plain, others in LOOKS_LIKE.items():
+        for character in text:
+            if character in others:
+                return (f"; its {character!r} (U+{ord(character):04X} "
+                        f"{unicodedata.name(character, 'a lookalike')}) looks like '{plain}' "
+                        f"but is not: type a plain '{plain}'")
+    return ""
 
 
 @cache
