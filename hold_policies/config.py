@@ -312,6 +312,36 @@ def _cross_checks(cls: type[Strict]) -> tuple[CrossCheck, ...]:
     return tuple(found.values())
 
 
+REGION_NAMES = {"UK": "GB"}
+"""Codes people write for a country that are not its ISO 3166 code."""
+
+
+def _known_region(code: str, info: ValidationInfo) -> str:
+    """Checked as written (a stored version still loads, as an unplaced time zone does): a
+    code no numbering plan has ("UK", "EU") had been taken, and then no number it covers
+    was ever called back (each parses as "GB", never in {"UK"}), unsaid."""
+    if not (info.context and info.context.get(AS_WRITTEN)):
+        return code
+    import phonenumbers  # only to check a file as written
+
+    if code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    meant = REGION_NAMES.get(code)
+    if meant:
+        said = f"{code!r} is not the ISO 3166 code of its country: write {meant!r}"
+    else:
+        said = f"{code!r} is no country's ISO 3166 code (e.g. \"US\", \"GB\", \"DE\")"
+    raise ValueError(f"{said}; no phone number is read as {code!r}, so none would "
+                     "ever be called back under it")
+
+
+Region = Annotated[said_pattern(r"^[A-Z]{2}$", "a country's two-letter ISO 3166 code in "
+                                "capitals, e.g. \"US\", \"GB\", \"DE\""),
+                   AfterValidator(_known_region)]
+"""A country (ISO 3166 alpha-2) as phone numbers are read in it: callbacks' default region
+and the countries they may dial."""
+
+
 class CallbacksConfig(Strict):
     """How promised callbacks are placed, retried and watched."""
 
@@ -323,8 +353,8 @@ class CallbacksConfig(Strict):
     message (120 s, or its transcript read aloud) with the default ring (see least_claim_s)."""
     at_risk_margin_s: Annotated[int, Field(ge=0, le=3600)] = 120
     answering_machine_detection: bool = True
-    default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
-    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] | None = None
+    default_region: Region = "US"
+    countries: list[Region] | None = None
     """Countries (ISO 3166 codes) callbacks may dial; none: default_region's (with the US
     and Canada together, as Twilio's own geo permissions group them). Premium-rate and
     shared-cost numbers are never dialled (app.voice.callers): callers key in numbers."""
