@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from datetime import time as dt_time
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
@@ -1189,9 +1190,13 @@ class QueueConfig(Strict):
         used = {self.base_policy(name) for name in self.heard_names() | set(self.variants)}
         if "checkin" in used or "callback" not in used:
             return []
-        return [f"queues.{queue}.checkin.{knob} = {getattr(self.checkin, knob)!r} has no "
-                f"effect: the queue's callback policy checks in as [queues.{queue}.callback] "
-                f"says ({knob} = {getattr(self.callback, knob)!r} there); set callback.{knob}"
+        def said(value: object) -> str:
+            return "(not set)" if value is None else written_as(value)
+
+        return [f"queues.{queue}.checkin.{knob} = {said(getattr(self.checkin, knob))} "
+                f"has no effect: the queue's callback policy checks in as "
+                f"[queues.{queue}.callback] says ({knob} = "
+                f"{said(getattr(self.callback, knob))} there); set callback.{knob}"
                 for knob in sorted(self.checkin.model_fields_set)
                 if getattr(self.checkin, knob) != getattr(self.callback, knob)]
 
@@ -1483,9 +1488,39 @@ SHOWN_CHARS = 60
 had been echoed whole."""
 
 
+def written_as(value: object) -> str:
+    """`value` as a config file writes it: true/false, not Python's True/False, and a date
+    or a time as TOML spells it (2026-12-25, not datetime.date(2026, 12, 25)); words keep
+    their quotes, lists and tables their shape. An error had said "(got True)" of `true`,
+    and a warning "set callback.ask_reason" beside "ask_reason = False", which, copied into
+    the file, is no TOML."""
+    return _written_as(value, SHOWN_DEPTH)
+
+
+SHOWN_DEPTH = 8
+"""How deep in lists and tables `written_as` goes: a line shows SHOWN_CHARS at most, and a
+dotted key can nest a value hundreds deep."""
+
+
+def _written_as(value: object, depth: int) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date | dt_time):
+        return value.isoformat()
+    if isinstance(value, list | tuple | Mapping) and depth <= 0:
+        return "…"
+    if isinstance(value, list | tuple):
+        return f"[{', '.join(_written_as(item, depth - 1) for item in value)}]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key!r}: {_written_as(item, depth - 1)}"
+                               for key, item in value.items()) + "}"
+    return repr(value)
+
+
 def shown(value: object) -> str:
-    """`value` as an error line shows it: its repr, cut short (with its length) when long."""
-    text = repr(value)
+    """`value` as an error line shows it (written_as), cut short (with its length) when
+    long."""
+    text = written_as(value)
     if len(text) <= SHOWN_CHARS + 20:
         return text
     length = len(value) if isinstance(value, str) else len(text)
