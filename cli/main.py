@@ -322,7 +322,8 @@ def serve(host: str, port: int) -> None:
 
     url = database_url()
     try:
-        upgrade(url)
+        upgrade(url)  # a database it cannot use is said first, as before
+        bindable(host, port)
         application = create_app()
     except (ConfigError, SettingsError) as error:
         click.echo(f"holdwell cannot start: {error}", err=True)
@@ -330,6 +331,39 @@ def serve(host: str, port: int) -> None:
     except (SQLAlchemyError, ImportError, CommandError) as error:  # ImportError: no driver
         raise click.ClickException(database_problem(url, error)) from None
     application.run(host=host, port=port)
+
+
+def bindable(host: str, port: int) -> None:
+    """Refuse, naming the option, a --host no address is found for or that is not this
+    machine's, and a --port taken or not allowed, before the app starts: the development
+    server had printed only "Name or service not known" or "Cannot assign requested
+    address", naming neither the option nor its value."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        raise click.BadParameter(f"no address found for {host!r} ({error.args[-1]}); give "
+                                 "an address of this machine, e.g. 127.0.0.1, or 0.0.0.0 "
+                                 "for every interface", param_hint="--host") from None
+    probe = socket.socket(family, kind, proto)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        probe.bind(address)
+    except OSError as error:
+        said = {errno.EADDRINUSE: ("--port", f"port {port} is in use by another program on "
+                                             f"{host}; stop it or give another port"),
+                errno.EACCES: ("--port", f"port {port} needs privileges this user lacks "
+                                         "(ports under 1024 usually do); give one from 1024"),
+                errno.EADDRNOTAVAIL: ("--host", f"{host!r} is not an address of this "
+                                                "machine; give one of its own, e.g. "
+                                                "127.0.0.1, or 0.0.0.0 for every interface")}
+        option, words = said.get(error.errno, ("--host", f"cannot listen on {host} port "
+                                                         f"{port}: {error.strerror or error}"))
+        raise click.BadParameter(words, param_hint=option) from None
+    finally:
+        probe.close()
 
 
 DEMO_FILE = "holdwell-demo.db"
