@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import click
 
@@ -62,6 +64,26 @@ def running_config(settings, path: str | None) -> tuple[HoldwellConfig, str]:  #
     return configured(settings), str(file) if file else "built-in defaults (no holdwell.toml)"
 
 
+def out_of_twilios_reach(public_url: str) -> str | None:
+    """Why Twilio could never call `public_url` (None: it may): a host on this machine or a
+    private network ("localhost", 127.0.0.1, 192.168.x.x, "*.local"). Pointing the number
+    there would leave every caller with Twilio's application error (11200), so setup
+    refuses, before any REST call; the base a tunnel gives is what belongs there."""
+    host = (urlsplit(public_url).hostname or "").rstrip(".").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+    else:
+        private = not address.is_global
+    if not private:
+        return None
+    return (f"HOLDWELL_PUBLIC_URL {public_url} names {host}, which Twilio cannot reach from "
+            "the internet: the number's calls would all fail (Twilio error 11200). Give the "
+            "app's public address (a deploy's, or a tunnel's such as `ngrok http 5000`); "
+            "nothing was changed")
+
+
 def _not_a_retry(record: logging.LogRecord) -> bool:
     """False for urllib3's "Retrying (Retry(total=1, …)) after connection broken by …"."""
     return not str(record.msg).startswith("Retrying (")
@@ -104,6 +126,8 @@ def setup(dry_run: bool, number: str | None, config_path: str | None) -> None:
     if not settings.public_url:
         raise click.ClickException("HOLDWELL_PUBLIC_URL is not set: the number's webhooks "
                                    "need the app's public https:// address")
+    if (unreachable := out_of_twilios_reach(settings.public_url)) is not None:
+        raise click.ClickException(unreachable)
     client = make_client(settings)
     if client is None:
         raise click.ClickException("twilio setup needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
