@@ -130,7 +130,11 @@ def setup(dry_run: bool, number: str | None, config_path: str | None) -> None:
         raise click.ClickException(unreachable)
     client = make_client(settings)
     if client is None:
-        raise click.ClickException("twilio setup needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        unset = " and ".join(name for name, value in (
+            ("TWILIO_ACCOUNT_SID", settings.account_sid),
+            ("TWILIO_AUTH_TOKEN", settings.auth_token)) if not value)
+        raise click.ClickException("twilio setup needs TWILIO_ACCOUNT_SID and "
+                                   f"TWILIO_AUTH_TOKEN ({unset} not set)")
     click.echo(f"config: {source}")
     try:
         planned = plan(client, config, settings.public_url, number)

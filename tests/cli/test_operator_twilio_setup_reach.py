@@ -44,3 +44,19 @@ def test_a_public_url_goes_on_to_twilio(setup_at):
     result, client = setup_at("https://abcd.ngrok-free.app", "--dry-run")
     assert "cannot reach from the internet" not in result.output
     assert client.called  # the REST client was made: setup read the account
+
+
+@pytest.mark.parametrize(("unset", "said"), [
+    (["TWILIO_AUTH_TOKEN"], "(TWILIO_AUTH_TOKEN not set)"),
+    (["TWILIO_ACCOUNT_SID"], "(TWILIO_ACCOUNT_SID not set)"),
+    (["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+     "(TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN not set)"),
+])
+def test_the_missing_credential_is_named(setup_at, monkeypatch, unset, said):
+    """Both had been named whichever was missing, so an operator who had set one checked
+    it again instead of setting the other."""
+    for name in unset:
+        monkeypatch.delenv(name)
+    result, client = setup_at("https://hold.example.com")
+    assert result.exit_code == 1 and said in result.output, result.output
+    assert client.mock_calls == []
