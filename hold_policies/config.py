@@ -7,6 +7,7 @@ message names each bad key, the bad value and what is allowed, and each rule acr
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -16,7 +17,8 @@ from datetime import date, datetime
 from datetime import time as dt_time
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -1569,7 +1571,10 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     for item in errors:
         key = dotted(item["loc"])
         if item["type"] == "extra_forbidden":
-            lines.append(f"  {key}: unknown key (check the spelling; see README 'Configuration')")
+            meant = meant_key(item["loc"])
+            lines.append(f"  {key}: unknown key ("
+                         + (f"did you mean {meant!r}? see" if meant else "check the spelling;"
+                            " see") + " README 'Configuration')")
             continue
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] in TABLE_EXPECTED:
@@ -1582,6 +1587,58 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
         lines.append(f"  {key}: {message}"
                      + ("" if isinstance(given, dict) else f" (got {shown(given)})"))
     return lines
+
+
+def _table_model(annotation: Any) -> type[BaseModel] | None:  # noqa: ANN401 - any type
+    """The table (model) a field's type holds, through Annotated, None and containers."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for inner in get_args(annotation):
+        if (found := _table_model(inner)) is not None:
+            return found
+    return None
+
+
+def keys_at(loc: Iterable[str | int]) -> list[str]:
+    """The keys the table at `loc` (an error's path, without its last part) takes; [] when
+    it is no table's (a variant's free-form settings, a list)."""
+    model: type[BaseModel] | None = HoldwellConfig
+    named = False  # the part read is a name in a dict of tables (a queue's, a variant's)
+    for part in loc:
+        if model is None:
+            return []
+        if named:
+            named = False
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        named = get_origin(_unwrapped(field.annotation)) is dict
+        model = _table_model(field.annotation)
+    return list(model.model_fields) if model is not None and not named else []
+
+
+def _unwrapped(annotation: Any) -> Any:  # noqa: ANN401 - any type
+    """A field's type without Annotated and None around it."""
+    while get_origin(annotation) is Annotated or (
+            get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation)):
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        annotation = args[0]
+    return annotation
+
+
+def meant_key(loc: tuple[str | int, ...]) -> str | None:
+    """The key an unknown one most likely meant (None: none is near): the same in other
+    case (`Policy`), one it begins (`mon` for monday), else the closest spelling (`polcy`).
+    "check the spelling" alone had left the operator to find which letter was wrong."""
+    typed, known = str(loc[-1]), keys_at(loc[:-1])
+    if not known:
+        return None
+    same = [key for key in known if key.casefold() == typed.casefold()]
+    begun = [key for key in known if len(typed) >= 3 and key.startswith(typed.lower())]
+    near = difflib.get_close_matches(typed.lower(), known, n=1, cutoff=0.75)
+    found = same or (begun if len(begun) == 1 else []) or near
+    return found[0] if found else None
 
 
 def describe_errors(error: ValidationError, source: str) -> str:
