@@ -1565,6 +1565,13 @@ def toml_shape(value: object) -> str:
     return "a list"
 
 
+REQUIRED_EXAMPLES = {"timezone": ", e.g. timezone = \"Europe/London\"",
+                     "policy": ", e.g. policy = \"checkin\"",
+                     "arms": ", e.g. arms = { checkin = 50, music_ads = 50 }"}
+"""How each key a table cannot do without is written (HoursConfig, VariantConfig,
+ExperimentConfig)."""
+
+
 def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     """One line per pydantic error: the dotted key, what is wrong, the value given."""
     lines = []
@@ -1577,6 +1584,10 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
                             " see") + " README 'Configuration')")
             continue
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":  # pydantic's "Field required" named no table or fix
+            table = ".".join(str(part) for part in item["loc"][:-1])
+            example = REQUIRED_EXAMPLES.get(str(item["loc"][-1]), "")
+            message = f"missing: [{table}] needs this key{example}"
         if item["type"] in TABLE_EXPECTED:
             message = (f"must be a table ([{key}], or {{ … }} inline), not "
                        f"{toml_shape(item.get('input'))}")
