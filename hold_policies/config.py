@@ -42,6 +42,7 @@ from hold_policies.hours import (
     DAYS,
     SPANS_PATTERN,
     OpeningHours,
+    fixed_all_year,
     parse_spans,
     reversed_sign,
     zone_named,
@@ -1132,8 +1133,11 @@ class QueueConfig(Strict):
 
     def reversed_zone_warning(self, queue: str) -> list[str]:
         """An `Etc/GMT±N` opening-hours zone: said, not refused (it is a valid zone, and an
-        operator who means UTC−2 may write it), since its sign reads backwards."""
-        why = reversed_sign(self.hours.timezone) if self.hours is not None else None
+        operator who means UTC−2 may write it), since its sign reads backwards; so is an
+        abbreviation that is a zone fixed all year ("EST", "GMT"), likely written for a
+        place whose clocks change in summer."""
+        zone = self.hours.timezone if self.hours is not None else None
+        why = (reversed_sign(zone) or fixed_all_year(zone)) if zone else None
         return [f"queues.{queue}.hours.timezone = {why}"] if why else []
 
     def early_overflow_warning(self, queue: str) -> list[str]:

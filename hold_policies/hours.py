@@ -189,7 +189,41 @@ def zone_named(name: str, *, places_only: bool = True) -> ZoneInfo:
         guess = f" (did you mean {near!r}?)" if near else ""
         raise ValueError(f"unknown time zone {name!r}{guess}: use an IANA name such as "
                          f"\"Europe/London\" or \"America/New_York\"{offset_advice(name)}"
-                         ) from error
+                         f"{abbreviation_advice(name)}") from error
+
+
+ABBREVIATED = {"PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+               "MDT": "America/Denver", "CST": "America/Chicago", "CDT": "America/Chicago",
+               "EDT": "America/New_York", "AKST": "America/Anchorage",
+               "BST": "Europe/London", "CEST": "Europe/Paris", "AEST": "Australia/Sydney",
+               "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland", "JST": "Asia/Tokyo"}
+"""Clock abbreviations people write for a zone that the tz database has no zone of, each
+with the place they most often mean."""
+NO_SUMMER_TIME = {"EST": ("UTC−5", "America/New_York", "EDT"),
+                  "MST": ("UTC−7", "America/Denver", "MDT"),
+                  "GMT": ("UTC+0", "Europe/London", "BST")}
+"""Abbreviations the tz database does have as zones, fixed all year, which an operator
+most often writes for a place whose clocks change in summer."""
+
+
+def abbreviation_advice(name: str) -> str:
+    """For a clock's abbreviation refused as a zone ("PST"), the place to name instead."""
+    place = ABBREVIATED.get(name.strip().upper())
+    return (f"; {name.strip()!r} is a clock's abbreviation, not a zone: name the place, e.g. "
+            f"{place!r} (which also follows its summer time)") if place else ""
+
+
+def fixed_all_year(name: str) -> str | None:
+    """Why an abbreviation that is a zone ("EST") likely is not what was meant: it keeps one
+    offset all year, while the place whose clock it names moves in summer (a line in New York
+    on "EST" opens an hour late from March to November). None for any other name."""
+    if name not in NO_SUMMER_TIME:
+        return None
+    offset, place, summer = NO_SUMMER_TIME[name]
+    return (f"{name!r} keeps {offset} all year, with no summer time, while {place}'s clocks "
+            f"move to {summer} in summer: there, the hours would open and close an hour late "
+            f"for half the year; name the place, {place!r}, unless a clock that never "
+            f"changes is meant")
 
 
 OFFSET = re.compile(r"(?:Etc/)?(?:UTC|GMT)?\s*([+\-−])\s*([0-9]{1,2})(?::?([0-9]{2}))?",
