@@ -56,12 +56,12 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         insecure = env.get("HOLDWELL_INSECURE_SKIP_SIGNATURE", "").lower() in TRUE_WORDS
-        proxies = env.get("HOLDWELL_TRUSTED_PROXIES", "0")
+        proxies = plain_setting(env, "HOLDWELL_TRUSTED_PROXIES", "0")
         if not plain_count(proxies):
             raise SettingsError(f"HOLDWELL_TRUSTED_PROXIES must be a whole number, 0 or more "
                                 f"(the reverse proxies in front of the app), got {proxies!r}")
         public_url = public_base(env)
-        budget_ms = env.get("HOLDWELL_DB_BUDGET_MS", "500")
+        budget_ms = plain_setting(env, "HOLDWELL_DB_BUDGET_MS", "500")
         if not plain_count(budget_ms) or not 50 <= int(budget_ms) <= 10_000:
             raise SettingsError(f"HOLDWELL_DB_BUDGET_MS must be a whole number of milliseconds "
                                 f"from 50 to 10000 (got {budget_ms!r})")
@@ -141,7 +141,7 @@ def base_url_problem(base: str) -> str | None:
 def twin_limit_s(env: Mapping[str, str]) -> float:
     """HOLDWELL_TWIN_LIMIT_S: seconds a console fit or what-if may run before it stops (1-600;
     a web worker held longer than that is a worker lost to every other request)."""
-    text = env.get("HOLDWELL_TWIN_LIMIT_S", "20")
+    text = plain_setting(env, "HOLDWELL_TWIN_LIMIT_S", "20")
     try:
         seconds = float(text)
     except ValueError:
@@ -192,6 +192,15 @@ def shared_secret(env: Mapping[str, str], name: str) -> str | None:
 
 def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
     return Settings.from_env(os.environ).with_overrides(overrides)
+
+
+def plain_setting(env: Mapping[str, str], name: str, default: str) -> str:
+    """A number setting as written, without the blanks around it; left empty (`NAME=` in an
+    env file, an empty value in a compose file), its default, as every other variable left
+    empty is: an empty HOLDWELL_DB_BUDGET_MS had stopped the app ("must be a whole number
+    of milliseconds from 50 to 10000 (got '')") where an empty DATABASE_URL ran on its
+    default."""
+    return (env.get(name) or "").strip() or default
 
 
 def plain_count(text: str) -> bool:
