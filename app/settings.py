@@ -26,7 +26,10 @@ log = logging.getLogger("holdwell.settings")
 
 def sqlalchemy_url(url: str) -> str:
     """`url` as SQLAlchemy names it: the `postgres://` that hosting platforms hand out (and
-    libpq takes) is PostgreSQL through psycopg, the driver installed here."""
+    libpq takes) is PostgreSQL through psycopg, the driver installed here. Blanks around it
+    (a copy-paste's newline) are no part of a URL: `sqlite:///holdwell.db` with a newline
+    had made a second call log, a file named "holdwell.db\n", beside the real one."""
+    url = url.strip()
     scheme, sep, rest = url.partition("://")
     return f"postgresql+psycopg://{rest}" if sep and scheme == "postgres" else url
 
@@ -72,7 +75,8 @@ class Settings:
             auth_token=twilio_credential(env, "TWILIO_AUTH_TOKEN"),
             account_sid=twilio_credential(env, "TWILIO_ACCOUNT_SID"),
             config_path=env.get("HOLDWELL_CONFIG") or None,
-            database_url=sqlalchemy_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            database_url=sqlalchemy_url((env.get("DATABASE_URL") or "").strip()
+                                        or DEFAULT_DATABASE_URL),
             public_url=public_url,
             validate_signatures=not insecure,
             proxy_count=int(proxies),

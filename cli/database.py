@@ -24,7 +24,8 @@ def database_url(given: str | None = None) -> str:
     from app.storage.db_identity import sqlite_file
 
     source = "--db" if given else "DATABASE_URL"
-    url = sqlalchemy_url(given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    url = sqlalchemy_url(given or (os.environ.get("DATABASE_URL") or "").strip()
+                         or DEFAULT_DATABASE_URL)
     try:
         parsed = make_url(url)
     except ValueError as error:
