@@ -71,16 +71,16 @@ class Settings:
         return cls(
             twin_limit_s=twin_limit_s(env),
             db_budget_s=int(budget_ms) / 1000,
-            journal_dir=env.get("HOLDWELL_JOURNAL_DIR") or "holdwell_journal",
+            journal_dir=path_setting(env, "HOLDWELL_JOURNAL_DIR") or "holdwell_journal",
             auth_token=twilio_credential(env, "TWILIO_AUTH_TOKEN"),
             account_sid=twilio_credential(env, "TWILIO_ACCOUNT_SID"),
-            config_path=env.get("HOLDWELL_CONFIG") or None,
+            config_path=path_setting(env, "HOLDWELL_CONFIG"),
             database_url=sqlalchemy_url((env.get("DATABASE_URL") or "").strip()
                                         or DEFAULT_DATABASE_URL),
             public_url=public_url,
             validate_signatures=not insecure,
             proxy_count=int(proxies),
-            audio_dir=env.get("HOLDWELL_AUDIO_DIR") or "audio_files",
+            audio_dir=path_setting(env, "HOLDWELL_AUDIO_DIR") or "audio_files",
             ops_token=shared_secret(env, "HOLDWELL_OPS_TOKEN"),
             secret_key=shared_secret(env, "HOLDWELL_SECRET_KEY"),
         )
@@ -196,6 +196,18 @@ def shared_secret(env: Mapping[str, str], name: str) -> str | None:
 
 def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
     return Settings.from_env(os.environ).with_overrides(overrides)
+
+
+def path_setting(env: Mapping[str, str], name: str) -> str | None:
+    """A file or folder setting without the blanks around it (None: unset or blank), with a
+    warning when there were any: a copy-paste's newline had named a journal folder
+    "holdwell_journal\n", made beside the real one, whose writes no other process replayed,
+    and a config "holdwell.toml\n" that did not exist. A path's own inner blanks stay."""
+    raw = env.get(name) or ""
+    path = raw.strip()
+    if path and path != raw:
+        log.warning("%s had blanks around it (a copy-paste?); using %r", name, path)
+    return path or None
 
 
 def plain_setting(env: Mapping[str, str], name: str, default: str) -> str:
