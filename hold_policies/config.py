@@ -1576,6 +1576,33 @@ REQUIRED_EXAMPLES = {"timezone": ", e.g. timezone = \"Europe/London\"",
 ExperimentConfig)."""
 
 
+def toml_type_hint(kind: str, given: object, name: str) -> str:
+    """How the file writes a value of the kind pydantic expected, when what it got is written
+    as another kind ("60" in quotes for a number, 4.0 for a whole number, 1 for a key):
+    "Input should be a valid integer (got '60')" had not said that the quotes were the
+    mistake. "" when no hint fits."""
+    key = name if name and not name.isdigit() else "key"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        if isinstance(given, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", given):
+            return f": a number is written without quotes, {key} = {int(given)}"
+        if isinstance(given, float) and given.is_integer():
+            return f": a whole number is written without a decimal point, {key} = {int(given)}"
+        return ": a whole number, written without quotes (e.g. 60)"
+    if kind in ("float_type", "float_parsing") and isinstance(given, str):
+        try:
+            number = float(given)
+        except ValueError:
+            return ": a number, written without quotes (e.g. 0.9)"
+        if math.isfinite(number):
+            return f": a number is written without quotes, {key} = {given.strip()}"
+    if kind == "string_type" and isinstance(given, int | float) and not isinstance(given, bool):
+        return (f": a phone key is written in quotes, {key} = \"{given}\""
+                if key.endswith("_key") else ": text is written in quotes")
+    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact"):
+        return ": a date is written YYYY-MM-DD, e.g. 2026-12-25"
+    return ""
+
+
 def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     """One line per pydantic error: the dotted key, what is wrong, the value given."""
     lines = []
@@ -1595,6 +1622,8 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
         if item["type"] in TABLE_EXPECTED:
             message = (f"must be a table ([{key}], or {{ … }} inline), not "
                        f"{toml_shape(item.get('input'))}")
+        message += toml_type_hint(item["type"], item.get("input"), str(item["loc"][-1])
+                                  if item["loc"] else "")
         if not key:  # a check across keys: its message names them; the input is the whole file
             lines.append(f"  {message}")
             continue
