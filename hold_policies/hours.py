@@ -78,6 +78,9 @@ def parse_spans(text: str) -> tuple[Span, ...]:
         return ()
     spans = []
     for part in (piece.strip() for piece in text.split(",")):
+        if not part:  # "08:00-12:00," or "08:00-12:00,,13:00-18:00"
+            raise ValueError(f"{text!r} has an empty span between its commas (a comma too "
+                             "many?); write each span once, \"08:00-12:00, 13:00-18:00\"")
         found = SPAN.fullmatch(part)
         if found is None:
             raise ValueError(f"{part!r} is not HH:MM-HH:MM (hours in one or two digits, "
