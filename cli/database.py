@@ -31,12 +31,20 @@ def database_url(given: str | None = None) -> str:
     except ValueError as error:
         raise click.ClickException(f"{source}: cannot read the host or port of {safe_url(url)} "
                                    f"({error})") from None
-    except ArgumentError:  # not a URL at all: said where it is first used, as before
+    except ArgumentError:  # not a URL at all: a path is named as one; the rest is said
+        if "://" not in url and re.fullmatch(r"[^\s:]+\.(db|sqlite3?)", url):  # as before
+            raise click.ClickException(
+                f"{source}: {url!r} is a file's path, not a database URL; a SQLite file is "
+                f"named sqlite:///{url} (three slashes, then the path, so an absolute one "
+                "has four)") from None
         return url
     if parsed.get_backend_name() == "sqlite" and sqlite_file(parsed) is None:
+        slashes = (f" ({url} names {parsed.host!r} as a host, which SQLite has none of: "
+                   f"a file is sqlite:///{parsed.host}, with three slashes)"
+                   if parsed.host else "")
         raise click.ClickException(f"{source}: {url} is a database in memory, which keeps "
-                                   "nothing once the command ends; name a file, e.g. "
-                                   f"{DEFAULT_DATABASE_URL}")
+                                   f"nothing once the command ends{slashes}; name a file, "
+                                   f"e.g. {DEFAULT_DATABASE_URL}")
     return url
 
 

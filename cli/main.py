@@ -506,7 +506,11 @@ def known_problem(error: Exception) -> str | None:
     from app.storage.deadline import first_line
 
     if isinstance(error, SQLAlchemyError | CommandError):
-        return database_problem(database_url(), error)
+        try:
+            url = database_url()
+        except click.ClickException as unusable:  # DATABASE_URL itself is the problem
+            return unusable.message
+        return database_problem(url, error)
     if isinstance(error, OSError) and error.errno in UNWRITABLE:
         return f"cannot write: {error.strerror or first_line(error)}"
     return None
