@@ -187,4 +187,32 @@ def explain(error: Exception) -> str:
             return (f"Twilio refused the credentials (HTTP {error.status}, error {error.code}): "
                     f"check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
         return f"Twilio answered HTTP {error.status} (error {error.code}): {error.msg}"
-    return f"cannot reach Twilio: {error}"
+    return f"cannot reach Twilio: {unreached_because(error)}"
+
+
+UNREACHED = (("ProxyError", "the proxy (HTTPS_PROXY) refused or dropped the connection"),
+             ("SSLError", "the TLS handshake failed (a proxy or firewall reading HTTPS?)"),
+             ("Timeout", "api.twilio.com did not answer within 10 s"),
+             ("NameResolutionError", "api.twilio.com could not be looked up (no DNS, or "
+                                     "this machine is offline)"),
+             ("Name or service not known", "api.twilio.com could not be looked up (no DNS, "
+                                           "or this machine is offline)"),
+             ("Temporary failure in name resolution", "api.twilio.com could not be looked "
+                                                      "up (no DNS, or this machine is "
+                                                      "offline)"),
+             ("Connection refused", "the connection was refused"),
+             ("Network is unreachable", "the network is unreachable"))
+"""What a failed REST call's long chain of errors comes down to, by the words in it."""
+
+
+def unreached_because(error: Exception) -> str:
+    """Why Twilio's REST API could not be reached, in a few words and what to check: the
+    error's own text had been urllib3's whole chain ("HTTPSConnectionPool(host=
+    'api.twilio.com', port=443): Max retries exceeded with url: /2010-04-01/Accounts/
+    AC…/Queues.json (Caused by NameResolutionError(…))")."""
+    said = f"{type(error).__name__}: {error}"
+    for words, reason in UNREACHED:
+        if words in said:
+            return f"{reason}; check this machine's network, DNS and proxy settings"
+    return f"{str(error).splitlines()[0] if str(error) else type(error).__name__}; check " \
+           "this machine's network, DNS and proxy settings"
