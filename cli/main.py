@@ -326,7 +326,7 @@ def serve(host: str, port: int) -> None:
         bindable(host, port)
         application = create_app()
     except (ConfigError, SettingsError) as error:
-        click.echo(f"holdwell cannot start: {error}", err=True)
+        click.echo(f"holdwell cannot start: {named_by_variable(error)}", err=True)
         sys.exit(1)
     except (SQLAlchemyError, ImportError, CommandError) as error:  # ImportError: no driver
         raise click.ClickException(database_problem(url, error)) from None
@@ -364,6 +364,19 @@ def bindable(host: str, port: int) -> None:
         raise click.BadParameter(words, param_hint=option) from None
     finally:
         probe.close()
+
+
+def named_by_variable(error: Exception) -> str:
+    """A config file's problem with the variable that named the file, when one did
+    (HOLDWELL_CONFIG=/etc/x.toml: "/etc/x.toml: no such config file"): "holdwell cannot start:
+    x.toml: no such config file" had not said where the name came from."""
+    from app.settings import path_setting
+
+    named = path_setting(os.environ, "HOLDWELL_CONFIG")
+    said = str(error)
+    if isinstance(error, ConfigError) and named and said.startswith(f"{named}:"):
+        return f"HOLDWELL_CONFIG={said}"
+    return said
 
 
 DEMO_FILE = "holdwell-demo.db"
@@ -443,7 +456,7 @@ def callbacks_command(once: bool, interval: float) -> None:
         process = load_settings()
         config = configured(process)
     except (ConfigError, SettingsError) as error:
-        click.echo(f"holdwell callbacks cannot start: {error}", err=True)
+        click.echo(f"holdwell callbacks cannot start: {named_by_variable(error)}", err=True)
         sys.exit(1)
     if (missing := absent_sqlite_file(process.database_url)) is not None:
         # a mistyped path would be a new, empty log watched for ever, ringing nobody
