@@ -353,7 +353,8 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as error:
-        return f"{error} ({_no_brace_advice(advice) if spoken else 'write {{ or }} for a brace'})"
+        said = UNPAIRED_SAID.get(str(error), str(error))
+        return f"{said} ({_no_brace_advice(advice) if spoken else 'write {{ or }} for a brace'})"
     used = [(name, spec, conversion) for _, name, spec, conversion in parsed
             if name is not None]
     allowed = tuple(allowed)
@@ -370,6 +371,16 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
     if spoken and formats_too:
         return spoken_problem(parsed, advice)
     return None
+
+
+UNPAIRED_SAID = {
+    "Single '{' encountered in format string": "a '{' that opens no placeholder",
+    "Single '}' encountered in format string": "a '}' that closes no placeholder",
+    "expected '}' before end of string": "a '{' that is never closed with '}'",
+    "unmatched '{' in format spec": "a '{' inside a placeholder",
+}
+"""Python's words for an unpaired brace, as an operator reads them ("Single '}' encountered
+in format string" named a format string nobody wrote)."""
 
 
 def _no_brace_advice(advised: tuple[str, ...]) -> str:
