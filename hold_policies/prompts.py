@@ -11,6 +11,7 @@ read `{{name}}` out braces and all; the rest would say `{name}` (spoken_problem)
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 from collections.abc import Iterable
@@ -362,7 +363,10 @@ def placeholder_problem(template: str, allowed: Iterable[str], *,
         listed = _braced(advice) or "none"
         unknown = [name for name in bad if name not in EVERY_NAME]
         if unknown:  # a typo, most likely
-            return f"unknown placeholder {unknown}; this text may use: {listed}"
+            meant = difflib.get_close_matches(unknown[0].strip().lower(), advice, n=1,
+                                              cutoff=0.6)
+            guess = f" (did you mean {{{meant[0]}}}?)" if meant else ""
+            return f"unknown placeholder {unknown}{guess}; this text may use: {listed}"
         return f"{_braced(bad)} is not filled in this text (other texts use it); this text " \
                f"may use: {listed}"  # real, but not filled here
     if formats_too and (formatted := next(
