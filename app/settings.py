@@ -58,7 +58,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        insecure = env.get("HOLDWELL_INSECURE_SKIP_SIGNATURE", "").lower() in TRUE_WORDS
+        insecure = switch_on(env, "HOLDWELL_INSECURE_SKIP_SIGNATURE")
         proxies = plain_setting(env, "HOLDWELL_TRUSTED_PROXIES", "0")
         if not plain_count(proxies):
             raise SettingsError(f"HOLDWELL_TRUSTED_PROXIES must be a whole number, 0 or more "
@@ -208,6 +208,21 @@ def path_setting(env: Mapping[str, str], name: str) -> str | None:
     if path and path != raw:
         log.warning("%s had blanks around it (a copy-paste?); using %r", name, path)
     return path or None
+
+
+FALSE_WORDS = {"", "0", "false", "no", "off"}
+
+
+def switch_on(env: Mapping[str, str], name: str) -> bool:
+    """Whether the switch `name` is on (1, true, yes, on; any case, blanks around it
+    ignored). A value that is neither on nor off ("ture", "2", "enabled") is left off with
+    a warning naming it: it had been off without a word, and with signatures still checked
+    a local experiment got 403 for every request, its switch apparently set."""
+    value = (env.get(name) or "").strip().lower()
+    if value not in TRUE_WORDS | FALSE_WORDS:
+        log.warning("%s=%r is neither on (1, true, yes, on) nor off (0, false, no, off), so "
+                    "it is taken as off", name, env.get(name))
+    return value in TRUE_WORDS
 
 
 def plain_setting(env: Mapping[str, str], name: str, default: str) -> str:
