@@ -71,41 +71,8 @@ def error_said(url: str, error: BaseException) -> str:
     from app.storage.db import sqlite_file_problem
     from app.storage.deadline import first_line
 
-    cause = unmade_file_problem(url, error) or sqlite_file_problem(url, error)
+    cause = sqlite_file_problem(url, error)
     return f"{first_line(error)} ({cause})" if cause else first_line(error)
-
-
-def unmade_file_problem(url: str, error: BaseException) -> str | None:
-    """Why SQLite could not make or open a file that is not a database file yet, where
-    `sqlite_file_problem` reads it as a mistyped path: a folder that exists but is
-    read-only (`holdwell db upgrade` had said the file "does not exist (a mistyped
-    DATABASE_URL? `holdwell db upgrade` creates the database there)" of its own run), a
-    folder named as the file, or a file named as its folder. None: none of these."""
-    from pathlib import Path
-
-    from sqlalchemy.exc import ArgumentError
-
-    from app.storage.db import CANNOT_OPEN, sqlite_file_path
-
-    if not any(words in str(error) for words in CANNOT_OPEN):
-        return None
-    try:
-        path = sqlite_file_path(url)
-    except (ArgumentError, ValueError):
-        return None
-    if path is None:
-        return None
-    file = Path(path).resolve()
-    if file.is_dir():
-        return (f"{file} is a folder, not a database file; name a file in it, e.g. "
-                f"{file / 'holdwell.db'}")
-    above = next((folder for folder in file.parents if folder.exists()), None)
-    if above is not None and not above.is_dir():
-        return f"{above} is a file, not a folder, so nothing can be made under it"
-    if not file.exists() and file.parent.is_dir() and not os.access(file.parent, os.W_OK):
-        return (f"its folder {file.parent} is read-only, so the database file cannot be "
-                f"made there")
-    return None
 
 
 @contextmanager

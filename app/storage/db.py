@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError
 
 from app.storage.direct import stale_plan, translated
 
@@ -260,25 +260,36 @@ def absent_sqlite_file(url: str) -> str | None:
 
 def sqlite_file_problem(url: str, error: BaseException) -> str | None:
     """Why SQLite cannot open or write the file at `url`, in words SQLite does not give
-    ("unable to open database file" of a file that exists): its folder is missing, the file
-    or its folder is read-only (SQLite writes -wal and -shm files beside it), or the file is
-    not there (an engine that does not create it). None when the error is not that, the URL
-    is not a SQLite file, or no such cause shows."""
+    ("unable to open database file" of a file that exists): the path names a folder, or a
+    file stands where a folder of it should be; its folder is missing, the file or its folder
+    is read-only (SQLite writes -wal and -shm files beside it; a read-only folder was once
+    called a mistyped path), or the file is not there (an engine that does not create it).
+    None when the error is not that, the URL is not a SQLite file, or no such cause shows."""
     if not any(words in str(error) for words in CANNOT_OPEN):
         return None
-    path = sqlite_file_path(url)
+    try:
+        path = sqlite_file_path(url)
+    except (ArgumentError, ValueError):  # not a URL at all: nothing here to say of a file
+        return None
     if path is None:
         return None
     file = Path(path).resolve()
     folder = file.parent
+    if file.is_dir():
+        return (f"{file} is a folder, not a database file; name a file in it, e.g. "
+                f"{file / 'holdwell.db'}")
+    above = next((part for part in file.parents if part.exists()), None)
+    if above is not None and not above.is_dir():
+        return f"{above} is a file, not a folder, so nothing can be made under it"
     if not folder.is_dir():
         return f"its folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):  # before "does not exist": it cannot be made there
+        return (f"its folder {folder} is read-only (SQLite writes its -wal and -shm files "
+                "beside the database" + ("" if file.exists() else
+                                         ", and cannot make the database file there") + ")")
     if not file.exists():
         return (f"{file} does not exist (a mistyped DATABASE_URL? `holdwell db upgrade` "
                 "creates the database there)")
-    if not os.access(folder, os.W_OK):
-        return (f"its folder {folder} is read-only (SQLite writes its -wal and -shm files "
-                "beside the database)")
     if file.exists() and not os.access(file, os.W_OK):
         return f"{file} is read-only"
     for beside in (Path(f"{file}-wal"), Path(f"{file}-shm")):  # left by a read-only open:
