@@ -1583,7 +1583,9 @@ def toml_type_hint(kind: str, given: object, name: str) -> str:
     mistake. "" when no hint fits."""
     key = name if name and not name.isdigit() else "key"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        if isinstance(given, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", given):
+        if isinstance(given, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,18}\s*", given):
+            # 18 digits at most: `int` refuses a text of over 4,300, whose ValueError had
+            # ended `config check` as "unexpected error"; a longer one is no count anyway
             return f": a number is written without quotes, {key} = {int(given)}"
         if isinstance(given, float) and given.is_integer():
             return f": a whole number is written without a decimal point, {key} = {int(given)}"

@@ -38,3 +38,10 @@ def test_a_word_where_a_number_belongs_keeps_pydantics_words():
     with pytest.raises(ConfigError, match="valid integer: a whole number, written without "
                                           r"quotes \(e.g. 60\) \(got 'often'\)"):
         parse_config({"queues": {"support": {"checkin": {"interval_s": "often"}}}})
+
+
+def test_a_quoted_number_too_long_for_int_is_refused_not_a_crash():
+    with pytest.raises(ConfigError, match="interval_s: Input should be a valid integer: a "
+                                          "whole number, written without quotes"):
+        parse_config({"queues": {"support": {"checkin": {"interval_s": "9" * 5000}}}},
+                     as_written=True)
