@@ -340,9 +340,14 @@ def bindable(host: str, port: int) -> None:
     address", naming neither the option nor its value."""
     import socket
 
-    try:
+    from werkzeug.serving import select_address_family
+
+    try:  # the address family the development server will bind (IPv4 unless the host has a
+        # ':'): the first of any family had been probed, and a 'localhost' whose ::1 this
+        # machine lacks (IPv6 off, /etc/hosts still naming it) was refused, though served
         family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+            host, port, select_address_family(host, port), socket.SOCK_STREAM,
+            flags=socket.AI_PASSIVE)[0]
     except (socket.gaierror, UnicodeError) as error:
         raise click.BadParameter(f"no address found for {host!r} ({error.args[-1]}); give "
                                  "an address of this machine, e.g. 127.0.0.1, or 0.0.0.0 "

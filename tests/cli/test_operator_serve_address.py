@@ -48,3 +48,20 @@ def test_an_address_of_another_machine_is_named(serve):
     assert result.exit_code == 2, result.output
     assert "Invalid value for --host: '192.0.2.1' is not an address of this machine" \
         in result.output
+
+
+def test_the_host_is_probed_in_the_family_the_server_binds(monkeypatch):
+    """'localhost' listed with ::1 first, on a machine without that address (IPv6 off, as in
+    many containers): the server binds 127.0.0.1, so the probe must too."""
+    from cli.main import bindable
+
+    real = socket.getaddrinfo
+
+    def ipv6_first(host, port, family=0, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host == "localhost" and family == socket.AF_UNSPEC:
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2001:db8::1", port, 0, 0)),
+                    *real("127.0.0.1", port, socket.AF_INET, *args, **kwargs)]
+        return real(host, port, family, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", ipv6_first)
+    bindable("localhost", 0)  # no BadParameter: 127.0.0.1 is this machine's
