@@ -389,7 +389,9 @@ def revoke_token(engine: Engine, name: str, token_id: int, now: datetime, actor:
     with _people_change(engine) as conn:
         user_id, _, stored = _find(conn, name)
         row = conn.execute(select(*TOKEN_COLUMNS).where(
-            api_tokens.c.id == token_id, api_tokens.c.user_id == user_id)).first()
+            api_tokens.c.id == token_id, api_tokens.c.user_id == user_id)).first() \
+            if 0 < token_id <= LARGEST_ID else None  # past it: no id, and the driver's
+        # OverflowError (SQLite) or DataError (PostgreSQL) had ended `users revoke --token`
         if row is None:
             raise UserError(f"{stored} has no working API token #{token_id} (revoked "
                             "already, or another person's)")
@@ -398,6 +400,10 @@ def revoke_token(engine: Engine, name: str, token_id: int, now: datetime, actor:
         audit.record(conn, actor=actor, action="token.revoke", target=stored,
                      detail={"tokens": 1, "token": token_id, "label": revoked.label}, now=now)
     return revoked
+
+
+LARGEST_ID = 2**31 - 1
+"""The largest id an Integer column holds on PostgreSQL (and SQLite takes no more than 2**63)."""
 
 
 LAST_USE_STEP = timedelta(minutes=1)

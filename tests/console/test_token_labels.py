@@ -171,3 +171,13 @@ def test_the_cli_labels_lists_and_revokes_one_token(sqlite_url, monkeypatch, clo
         listed[0]
     nobody = runner.invoke(cli, ["users", "tokens", "nobody"])
     assert nobody.exit_code == 1 and "no user named 'nobody'" in nobody.output
+
+
+def test_a_token_id_past_any_column_is_refused_as_no_token(sqlite_url, monkeypatch, clock):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setattr(users, "PASSWORD_METHOD", "scrypt:1024:8:1")
+    users.add_user(make_engine(sqlite_url), "olu", "analyst", "a long passphrase", clock.now())
+    huge = "9" * 23  # SQLite's driver had raised OverflowError: 'unexpected error'
+    refused = CliRunner().invoke(cli, ["users", "revoke", "olu", "--token", huge])
+    assert refused.exit_code == 1 and f"olu has no working API token #{huge}" in \
+        refused.output, refused.output
