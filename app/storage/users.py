@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.storage import audit
@@ -439,7 +439,7 @@ def _note_use(engine: Engine, token_id: int, now: datetime) -> None:
             begin_write(conn, time.monotonic() + LAST_USE_WAIT_S)
             conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(
                 last_used_at=now.replace(second=0, microsecond=0)))
-    except OperationalError:
+    except DBAPIError:  # locked, read-only (InternalError), a role without UPDATE
         pass
 
 

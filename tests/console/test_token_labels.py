@@ -181,3 +181,22 @@ def test_a_token_id_past_any_column_is_refused_as_no_token(sqlite_url, monkeypat
     refused = CliRunner().invoke(cli, ["users", "revoke", "olu", "--token", huge])
     assert refused.exit_code == 1 and f"olu has no working API token #{huge}" in \
         refused.output, refused.output
+
+
+def test_a_database_that_refuses_the_note_still_lets_the_token_in(sqlite_url, clock,
+                                                                   monkeypatch):
+    """A read-only PostgreSQL transaction refuses the UPDATE with an InternalError, a role
+    without UPDATE with a ProgrammingError: only a locked file (OperationalError) had been
+    skipped, and the others turned a valid token away with a 500 (review)."""
+    from sqlalchemy.exc import InternalError, ProgrammingError
+
+    monkeypatch.setattr(users, "PASSWORD_METHOD", "scrypt:1024:8:1")
+    engine = make_engine(sqlite_url)
+    users.add_user(engine, "olu", "analyst", "a long passphrase", clock.now())
+    token = users.issue_token(engine, "olu", clock.now())
+    for refusal in (InternalError, ProgrammingError):
+        def refuse(*_args, refusal=refusal, **_kwargs):
+            raise refusal("UPDATE api_tokens", {}, Exception("read-only transaction"))
+        monkeypatch.setattr(users, "begin_write", refuse)
+        assert users.user_for_token(engine, token, clock.advance(120)).name == "olu"
+    assert users.tokens_of(engine, "olu")[0].last_used_at is None
