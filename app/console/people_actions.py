@@ -125,6 +125,8 @@ def revoke() -> Response:
                                    actor=current_user().name)
         return _back(f"API token #{token.id} ({token.label}) of {name} revoked: scripts "
                      "using it get 401 now; their other tokens still work.")
+    if not users.tokens_of(svc.store.engine, name):  # revoked since the page was shown: say
+        return _back(f"{name} has no API tokens now: nothing revoked.")  # so, and audit nothing
     count = users.revoke_tokens(svc.store.engine, name, svc.clock.now(),
                                 actor=current_user().name)
     return _back(f"{count} API token(s) of {name} revoked: scripts using them get 401 now.")
