@@ -25,3 +25,20 @@ def test_a_long_token_label_wraps_and_keeps_the_controls_in_the_card(served, con
         overflow = table.evaluate("t => t.scrollWidth - t.parentElement.clientWidth")
         assert overflow <= 1, f"at {width} px the table is {overflow} px wider than its card"
         page.context.close()
+
+
+def test_a_token_just_issued_has_the_focus(served, browser_page):
+    """A keyboard or screen-reader user who pressed "New API token" in a row far down the
+    page had been left at the top of the new one, the token (shown this once) somewhere
+    below, unannounced: focus is on it, as on a refusal's reason."""
+    sign_in(browser_page, served, "admin")
+    browser_page.goto(f"{served}/console/people")
+    row = browser_page.locator('tr[data-person="operator"]')
+    row.locator("input[name=label]").fill("nightly report")
+    row.locator("input[name=label]").press("Enter")
+    browser_page.wait_for_selector("#issued-token")
+    browser_page.wait_for_load_state("load")
+    focused = browser_page.evaluate("document.activeElement.id")
+    assert focused == "issued-token", focused
+    browser_page.keyboard.press("Tab")  # on from the token: the page's next control
+    assert browser_page.evaluate("document.activeElement.name") == "name"
