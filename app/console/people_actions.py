@@ -17,6 +17,7 @@ from app.console.people_views import people_page
 from app.services import services
 from app.storage import users
 from app.storage.person_names import same_name
+from app.storage.token_labels import clean_label
 
 View = Callable[[], "str | Response"]
 
@@ -98,13 +99,17 @@ def new_password() -> Response:
 @bp.post("/people/token")
 @requires("admin")
 @_refused_as("No token issued")
-def new_token() -> str:
+def new_token() -> str | Response:
     """The token is shown once, in this answer only: never in the session cookie (a flash
     message travels there), never stored but as its hash."""
-    svc, name = services(), _named()
+    svc, name, label = services(), _named(), request.form.get("label", "")
+    try:  # the label's reason names whose box it was: it had said nothing of whose
+        clean_label(label)
+    except ValueError as error:
+        return _back(f"No token issued: {error}, in the label typed for {name}.", "error")
     token = users.issue_token(svc.store.engine, name, svc.clock.now(),
                               actor=current_user().name, tokens_seen=_whole("tokens_seen"),
-                              label=request.form.get("label", ""))
+                              label=label)
     return people_page(issued=(name, token))
 
 
