@@ -29,7 +29,7 @@ def unserved() -> str | tuple[str, int]:
                                typed=request.args), 422
     data = unserved_response(services(), start, end, mask=not allowed("see_numbers"))
     return render_template("console/unserved.html", data=data, error=None,
-                           query=request.query_string.decode(), twice=happened_twice(zone))
+                           twice=happened_twice(zone))
 
 
 def happened_twice(zone: ZoneInfo) -> list[dict[str, str]]:
