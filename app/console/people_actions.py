@@ -15,9 +15,9 @@ from app.auth.access import current_user, requires
 from app.console.blueprint import bp
 from app.console.people_views import people_page
 from app.services import services
+from app.settings import plain_count
 from app.storage import users
 from app.storage.person_names import same_name
-from app.storage.token_labels import clean_label
 
 View = Callable[[], "str | Response"]
 
@@ -99,24 +99,20 @@ def new_password() -> Response:
 @bp.post("/people/token")
 @requires("admin")
 @_refused_as("No token issued")
-def new_token() -> str | Response:
+def new_token() -> str:
     """The token is shown once, in this answer only: never in the session cookie (a flash
     message travels there), never stored but as its hash."""
-    svc, name, label = services(), _named(), request.form.get("label", "")
-    try:  # the label's reason names whose box it was: it had said nothing of whose
-        clean_label(label)
-    except ValueError as error:
-        return _back(f"No token issued: {error}, in the label typed for {name}.", "error")
+    svc, name = services(), _named()
     token = users.issue_token(svc.store.engine, name, svc.clock.now(),
                               actor=current_user().name, tokens_seen=_whole("tokens_seen"),
-                              label=label)
+                              label=request.form.get("label", ""))
     return people_page(issued=(name, token))
 
 
 def _whole(field: str) -> int:
     """A form's whole number (-1 for anything else, which matches no count and no id)."""
     value = request.form.get(field, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+    return int(value) if plain_count(value) and len(value) < 10 else -1
 
 
 @bp.post("/people/revoke")
@@ -130,10 +126,10 @@ def revoke() -> Response:
                                    actor=current_user().name)
         return _back(f"API token #{token.id} ({token.label}) of {name} revoked: scripts "
                      "using it get 401 now; their other tokens still work.")
-    if not users.tokens_of(svc.store.engine, name):  # revoked since the page was shown: say
-        return _back(f"{name} has no API tokens now: nothing revoked.")  # so, and audit nothing
     count = users.revoke_tokens(svc.store.engine, name, svc.clock.now(),
                                 actor=current_user().name)
+    if not count:  # revoked since the page was shown (storage audits nothing then)
+        return _back(f"{name} has no API tokens now: nothing revoked.")
     return _back(f"{count} API token(s) of {name} revoked: scripts using them get 401 now.")
 
 

@@ -239,13 +239,15 @@ def remove_user(engine: Engine, name: str, now: datetime, actor: str, *,
 
 
 def revoke_tokens(engine: Engine, name: str, now: datetime, actor: str) -> int:
-    """Every API token of `name` stops working at once (audited); how many there were."""
+    """Every API token of `name` stops working at once (audited); how many there were. None
+    there (revoked since the asker looked): 0, and nothing audited, as nothing changed."""
     with _people_change(engine) as conn:
         user_id, _, stored = _find(conn, name)
         revoked = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id)
                                ).rowcount
-        audit.record(conn, actor=actor, action="token.revoke", target=stored,
-                     detail={"tokens": revoked}, now=now)
+        if revoked:
+            audit.record(conn, actor=actor, action="token.revoke", target=stored,
+                         detail={"tokens": revoked}, now=now)
     return revoked
 
 
@@ -353,8 +355,8 @@ def issue_token(engine: Engine, name: str, now: datetime, actor: str = "cli", *,
     for ("wallboard"), listed beside it so it can be revoked alone."""
     try:
         label = clean_label(label)
-    except ValueError as error:
-        raise UserError(str(error)) from None
+    except ValueError as error:  # named whose: a page of many rows, each with a label box
+        raise UserError(f"{error}, in the label typed for {name[:80]}") from None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with _people_change(engine) as conn:  # as set_password: the account read is the one
         user_id, _, stored = _find(conn, name)  # the token is for
