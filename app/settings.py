@@ -75,8 +75,7 @@ class Settings:
             auth_token=twilio_credential(env, "TWILIO_AUTH_TOKEN"),
             account_sid=twilio_credential(env, "TWILIO_ACCOUNT_SID"),
             config_path=path_setting(env, "HOLDWELL_CONFIG"),
-            database_url=sqlalchemy_url((env.get("DATABASE_URL") or "").strip()
-                                        or DEFAULT_DATABASE_URL),
+            database_url=configured_database_url(env),
             public_url=public_url,
             validate_signatures=not insecure,
             proxy_count=int(proxies),
@@ -101,6 +100,12 @@ class Settings:
             return Path(self.config_path)
         default = Path(DEFAULT_CONFIG_PATH)
         return default if default.exists() else None
+
+
+def configured_database_url(env: Mapping[str, str]) -> str:
+    """DATABASE_URL as the app and every command read it: blanks around it ignored, left
+    blank the default, a platform's postgres:// read as psycopg's."""
+    return sqlalchemy_url(plain_setting(env, "DATABASE_URL", DEFAULT_DATABASE_URL))
 
 
 def public_base(env: Mapping[str, str]) -> str | None:
@@ -226,11 +231,11 @@ def switch_on(env: Mapping[str, str], name: str) -> bool:
 
 
 def plain_setting(env: Mapping[str, str], name: str, default: str) -> str:
-    """A number setting as written, without the blanks around it; left empty (`NAME=` in an
-    env file, an empty value in a compose file), its default, as every other variable left
-    empty is: an empty HOLDWELL_DB_BUDGET_MS had stopped the app ("must be a whole number
-    of milliseconds from 50 to 10000 (got '')") where an empty DATABASE_URL ran on its
-    default."""
+    """A setting (a number, a URL) as written, without the blanks around it; left empty
+    (`NAME=` in an env file, an empty value in a compose file), its default, as every other
+    variable left empty is: an empty HOLDWELL_DB_BUDGET_MS had stopped the app ("must be a
+    whole number of milliseconds from 50 to 10000 (got '')") where an empty DATABASE_URL
+    ran on its default."""
     return (env.get(name) or "").strip() or default
 
 

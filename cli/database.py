@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from app.settings import DEFAULT_DATABASE_URL, sqlalchemy_url
+from app.settings import DEFAULT_DATABASE_URL, configured_database_url, sqlalchemy_url
 
 
 def database_url(given: str | None = None) -> str:
@@ -24,8 +24,7 @@ def database_url(given: str | None = None) -> str:
     from app.storage.db_identity import sqlite_file
 
     source = "--db" if given else "DATABASE_URL"
-    url = sqlalchemy_url(given or (os.environ.get("DATABASE_URL") or "").strip()
-                         or DEFAULT_DATABASE_URL)
+    url = sqlalchemy_url(given) if given else configured_database_url(os.environ)
     try:
         parsed = make_url(url)
     except ValueError as error:
