@@ -45,6 +45,9 @@ class Services:
     serves_audio: bool = True  # False: a process that plays nothing (the callback worker)
     rest: object | None = None  # twilio.rest.Client, built on first use
     twiml_cache: dict[tuple, str] = field(default_factory=dict)  # see app.twiml.cached_twiml
+    retired: dict[str, QueueConfig] = field(default_factory=dict)
+    """Queues a config change removed, at their last settings: callers already in one keep
+    hearing what they heard (its policy, its language) until they leave; nobody new joins."""
 
     @property
     def rest_client(self):  # noqa: ANN201 - twilio.rest.Client | None
@@ -79,9 +82,11 @@ class Services:
         services.audio = load_audio(settings, config)
         return services
 
-    def queue_name(self, requested: str | None) -> str:
-        """A configured queue name; unknown or missing names fall back to the default queue."""
-        if requested and requested in self.config.queues:
+    def queue_name(self, requested: str | None, *, joining: bool = False) -> str:
+        """A configured queue name; unknown or missing names fall back to the default queue.
+        A queue since removed still serves the callers in it, but takes none `joining` it."""
+        if requested and (requested in self.config.queues
+                          or (not joining and requested in self.retired)):
             return requested
         if requested:  # once, then every ten minutes: a stranded caller polls every minute
             UNKNOWN_QUEUES.warning(log, "unknown queue", requested[:64], self.clock.now(),
@@ -90,7 +95,18 @@ class Services:
         return self.config.default_queue
 
     def queue(self, name: str) -> QueueConfig:
-        return self.config.queues[self.queue_name(name)]
+        return self.queue_config(self.queue_name(name))
+
+    def queue_config(self, name: str) -> QueueConfig:
+        """The settings of a queue `queue_name` resolved: configured, or removed (its last)."""
+        found = self.known_queue(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def known_queue(self, name: str) -> QueueConfig | None:
+        """A queue's settings, configured or removed (its last), as named: None if neither."""
+        return self.config.queues.get(name) or self.retired.get(name)
 
     def policy(self, queue: str, name: str | None, arm: str = "") -> HoldPolicy:
         """The named policy of a queue, or the queue's own when the name is unknown; an arm
@@ -100,7 +116,7 @@ class Services:
         if variant is not None and variant.name == name:
             return variant
         return self.policies.get((queue, name or "")) or self.policies[
-            (queue, self.config.queues[queue].policy)]
+            (queue, self.queue_config(queue).policy)]
 
 
 def writable_journal(settings: Settings) -> Journal | None:

@@ -18,7 +18,13 @@ from app.services import Services, audio_names, configured, load_audio, policies
 from app.storage import config_versions
 from app.storage.deadline import first_line, is_outage, is_unreachable
 from hold_policies.callback import with_plan
-from hold_policies.config import ConfigError, HoldwellConfig, parse_config, same_written
+from hold_policies.config import (
+    ConfigError,
+    HoldwellConfig,
+    QueueConfig,
+    parse_config,
+    same_written,
+)
 from hold_policies.factory import build_policy
 
 log = logging.getLogger("holdwell.config")
@@ -68,7 +74,8 @@ class LiveConfig:
                     log.error("config version %s refused (%s); keeping version %s", number,
                               said, self.number)
                     return
-                apply(svc, config)
+                apply(svc, config, before=svc.config if self.number is not None
+                      else version_before(svc, number))
                 log.info("now running config version %s", number)
                 self.number = number
                 last_config.remember(svc.settings.journal_dir, svc.settings.database_url,
@@ -84,19 +91,46 @@ class LiveConfig:
             self.lock.release()
 
 
-def apply(svc: Services, config: HoldwellConfig) -> None:
+def apply(svc: Services, config: HoldwellConfig, before: HoldwellConfig | None = None) -> None:
     """Swap in a config's policies; each attribute is replaced whole, never half-built, and a
-    request running meanwhile finds every policy the config it reads may ask for."""
+    request running meanwhile finds every policy the config it reads may ask for. A queue
+    `before` had and `config` has not is retired: kept, at its last settings, for the callers
+    still in it."""
+    retired = retired_queues(svc.retired, before, config)
     policies = {(name, policy): with_plan(build_policy(queue, policy), config.callbacks)
-                for name, queue in config.queues.items() for policy in policies_of(queue)}
+                for name, queue in (*retired.items(), *config.queues.items())
+                for policy in policies_of(queue)}
     old_config = svc.config
     svc.policies = {**svc.policies, **policies}  # meanwhile both configs find their policies
+    svc.retired = {**svc.retired, **retired}
     svc.config = config
     svc.policies = policies
+    svc.retired = retired
     svc.store.estimate_window_s = config.estimate.window_s  # how far back waits are measured
     if svc.serves_audio and audio_names(config) - audio_names(old_config):
         svc.audio = load_audio(svc.settings, config)  # clips the new words play
     svc.twiml_cache = {}  # cached documents were rendered from the old words
+
+
+def retired_queues(retired: dict[str, QueueConfig], before: HoldwellConfig | None,
+                   config: HoldwellConfig) -> dict[str, QueueConfig]:
+    """The queues removed so far, with those `before` had and `config` drops, less those
+    `config` brings back (its settings win)."""
+    removed = {name: queue for name, queue in (before.queues.items() if before else ())
+               if name not in config.queues}
+    return {name: queue for name, queue in {**retired, **removed}.items()
+            if name not in config.queues}
+
+
+def version_before(svc: Services, number: int) -> HoldwellConfig | None:
+    """The version saved before `number`, for a process that starts after a change: the
+    queues that change removed still serve their callers there (None when there is none,
+    or it no longer reads)."""
+    previous = config_versions.get(svc.store.engine, number - 1) if number > 1 else None
+    try:
+        return previous.config() if previous is not None else None
+    except ConfigError:
+        return None
 
 
 def install(app: Flask, svc: Services, *, database_away: bool = False) -> LiveConfig:

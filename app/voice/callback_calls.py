@@ -158,7 +158,7 @@ def glance_at_held(params: RouteParams, args: Mapping[str, str]) -> VoiceRespons
     """For /voice/agent when the call log cannot say whether a customer who answered a
     customer-first callback is holding: look in the priority queue first, briefly, then (the
     Dial's action says `held=looked`) the queue itself. None: not such a queue, or looked."""
-    config = services().config.queues.get(params.queue or "")
+    config = services().known_queue(params.queue or "")
     if config is None or config.callback.dialling != "customer_first" or \
             args.get("held") == "looked":
         return None

@@ -44,7 +44,7 @@ def closed_line_now(queue: str) -> tuple[ClosedLine, datetime] | None:
     """The queue's closed line and the time, when the queue is closed now (config in memory
     and the app clock only, so a fallback may ask too)."""
     svc = services()
-    line = svc.config.queues[queue].closed_line()
+    line = svc.queue_config(queue).closed_line()
     now = svc.clock.now()
     if line is None or line.is_open(now):
         return None
@@ -161,7 +161,7 @@ def closed_fallback(params: RouteParams) -> VoiceResponse | None:
 def not_booked() -> VoiceResponse:
     """The booking could not be stored: the caller hears so (nothing is confirmed unstored)."""
     route = this_route()
-    line = services().config.queues[route.queue].closed_line()
+    line = services().queue_config(route.queue).closed_line()
     return say_and_hang_up(VoiceResponse(), route.policy.voice,
                            line.words.not_booked if line
                            else fixed_text(route.policy.voice, "goodbye"))
@@ -174,7 +174,7 @@ def closed_book() -> Response:
     key = KeyForm.parse(request.form)
     svc = services()
     route = this_route()
-    line = svc.config.queues[route.queue].closed_line()
+    line = svc.queue_config(route.queue).closed_line()
     number = number_to_call(key.from_number, svc.config)
     now = svc.clock.now()
     opening = told_opening(line, request.args.get("opens"), now) if line is not None else None

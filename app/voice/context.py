@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from flask import request
+
 from app.services import services
 from app.voice.forms import RouteParams
 from hold_policies.base import HoldPolicy
@@ -23,10 +25,15 @@ class Route:
         return self.params.queue or ""
 
 
+JOINING = frozenset({"voice.incoming", "voice.agent"})
+"""Routes that put someone into a queue (a new caller, an agent taking calls): a queue since
+removed from the config takes nobody new, while the callers already in it are served there."""
+
+
 def this_route() -> Route:
     """Never touches the database, so fallbacks may use it too."""
     svc = services()
     asked = RouteParams.from_request()
-    queue = svc.queue_name(asked.queue)
+    queue = svc.queue_name(asked.queue, joining=request.endpoint in JOINING)
     policy = svc.policy(queue, asked.policy, asked.arm)  # an arm may be a variant
     return Route(replace(asked, queue=queue, policy=policy.name), policy)

@@ -43,7 +43,7 @@ again this often bounds that (measured in the README), at one agent request per 
 def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
     """For /voice/incoming: the TwiML that puts a dropped caller back in their place, or None."""
     svc = services()
-    rule = svc.config.queues[params.queue].resume.rule()
+    rule = svc.queue_config(params.queue).resume.rule()
     if not rule.enabled or not names_one_line(caller.from_number):
         return None  # a withheld number is shared by strangers: nobody's place to take
     now = svc.clock.now()
@@ -83,7 +83,7 @@ def rejoin(params: RouteParams, caller: CallForm) -> VoiceResponse | None:
 def counts_rejoined(queue: str) -> bool:
     """Whether a place said in `queue` must count rejoined callers ahead (the queue keeps
     dropped callers' places); without the rule there are none to look for."""
-    return services().config.queues[queue].resume.rule().enabled
+    return services().queue_config(queue).resume.rule().enabled
 
 
 def in_place(form: WaitForm, queue: str) -> WaitForm:
@@ -107,7 +107,7 @@ def in_place(form: WaitForm, queue: str) -> WaitForm:
 def agent_wait_s(queue: str, wait_s: int) -> int:
     """An idle agent's wait on `queue`: IDLE_WAIT_S where the resume rule is on (also in a
     fallback answer: the config is in memory, an unknown queue keeps `wait_s`)."""
-    found = services().config.queues.get(queue)
+    found = services().known_queue(queue)
     return min(wait_s, IDLE_WAIT_S) if found is not None and found.resume.rule().enabled \
         else wait_s
 
@@ -115,7 +115,7 @@ def agent_wait_s(queue: str, wait_s: int) -> int:
 def first_in_line(params: RouteParams) -> bool:
     """For /voice/agent: whether the longest-waiting caller is a rejoined one."""
     svc = services()
-    if not svc.config.queues[params.queue].resume.rule().enabled:
+    if not svc.queue_config(params.queue).resume.rule().enabled:
         return False
     return svc.store.read(lambda conn: resume_writes.resumed_first(
         conn, params.queue, svc.clock.now()), g.deadline)

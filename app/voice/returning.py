@@ -83,7 +83,7 @@ def wrong_key_words(queue: str) -> str:
     is in no line on this call (one booked at queue-full or while closed never had a place),
     yet had heard the check-in's "Sorry, that key does nothing here. You keep your place in
     line." The queue's closed-line words say it (its own, where its hours set them)."""
-    config = services().config.queues[queue]
+    config = services().queue_config(queue)
     line = config.closed_line()
     words = line.words if line is not None else closed_words_in(language_of(config.language))
     return words.wrong_key

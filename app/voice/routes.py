@@ -105,7 +105,7 @@ def incoming() -> Response:
     form = CallForm.parse(request.form)
     svc = services()
     queue = this_route().queue
-    assignment = assign(svc.config.queues[queue], form.call_id)
+    assignment = assign(svc.queue_config(queue), form.call_id)
     params = RouteParams(queue, assignment.policy, assignment.arm)
     if closed.closed_line_now(queue) is not None:  # outside opening hours: never enqueued,
         # but a dropped line's wait is one the line promised to finish ("we will still

@@ -60,8 +60,9 @@ def situation_from_form(form: WaitForm, queue: str, config: HoldwellConfig,
     with callbacks ahead heard no place again until they were there: a place once said never
     goes up); and no callback or message is offered, since none could be stored."""
     return Situation(queue=queue, call_id=form.call_id, position=form.position,
-                     position_known=form.position_given and not config.queues[
-                         queue].keeps_places_twilio_cannot_count(),
+                     position_known=form.position_given and not (
+                         (found := config.queues.get(queue)) is not None
+                         and found.keeps_places_twilio_cannot_count()),
                      waited_s=form.queue_time_s, queue_size=form.queue_size,
                      closes_in_s=config.closes_in_s(queue, now),
                      caller_id_callable=number_to_call(caller_id, config) is not None,

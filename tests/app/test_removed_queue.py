@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import tomllib
 
+from sqlalchemy import select
+
 from app.console.live_config import apply
 from app.signed_client import SignedClient
+from app.storage.schema import call_events
 from hold_policies.config import parse_config
 from tests.app.test_voice_contract import call_row, wait_form
 from tests.app.twiml_reading import parse
@@ -76,3 +79,90 @@ def test_an_agent_who_found_nobody_there_takes_their_own_queue_next(make_app, cl
     after = twilio.post(first.find("Dial").get("action"), {
         "CallSid": sid("CAa1"), "DialCallStatus": "no-answer"})
     assert parse(after.data).find("Dial/Queue").text == "support"
+
+
+SPANISH_SALES = ('[queues.support]\npolicy = "checkin"\n'
+                 '[queues.sales]\npolicy = "checkin"\nlanguage = "es-ES"\n')
+SALES_CHECKIN = "/voice/wait?policy=checkin&queue=sales"
+
+
+def removed_by_a_live_change(app, before: str, after: str) -> None:  # noqa: ANN001
+    """As a worker's live config applies a new version: the one it ran is `before`."""
+    svc = app.extensions["holdwell"]
+    apply(svc, parse_config(tomllib.loads(after), "v2"),
+          before=parse_config(tomllib.loads(before), "v1"))
+
+
+def logged(app, call_id: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(
+            select(call_events.c.event, call_events.c.queue, call_events.c.policy)
+            .where(call_events.c.call_id == call_id).order_by(call_events.c.id))]
+
+
+def test_a_caller_left_in_a_removed_queue_keeps_its_words_and_labels(make_app, clock):
+    """The caller's check-ins had switched to the default queue's policy and language (a
+    Spanish caller heard English), logged under a queue the call's row did not name."""
+    app = make_app(SPANISH_SALES)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
+                                                "From": "+14155550100"})
+    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=1))
+    removed_by_a_live_change(app, SPANISH_SALES, SUPPORT_ONLY)
+    said = []
+    for minute in range(1, 4):
+        clock.advance(60)
+        answer = twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=60 * minute,
+                                                      position=2, size=3))
+        assert answer.status_code == 200
+        said += [say.get("language") for say in parse(answer.data).iter("Say")]
+    assert said and set(said) == {"es-ES"}  # still in the caller's language
+    events = logged(app, sid("CAsales"))
+    assert any(event == "ANNOUNCE" for event, _, _ in events)
+    assert {(queue, policy) for _, queue, policy in events} == {("sales", "checkin")}
+    assert call_row(app, sid("CAsales"))["queue"] == "sales"
+
+
+def test_a_removed_queue_takes_no_new_caller_and_no_agent_of_its_own(make_app):
+    """New calls whose webhook still names it join the default queue, as the config change's
+    warning says; an agent whose webhook names it takes the default queue's callers."""
+    app = make_app(SPANISH_SALES)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    removed_by_a_live_change(app, SPANISH_SALES, SUPPORT_ONLY)
+    incoming = parse(twilio.post("/voice/incoming?queue=sales", {
+        "CallSid": sid("CAnew"), "From": "+14155550101"}).data)
+    assert incoming.find("Enqueue").text == "support"
+    assert "queue=support" in incoming.find("Enqueue").get("waitUrl")
+    assert call_row(app, sid("CAnew"))["queue"] == "support"
+    agent = parse(twilio.post("/voice/agent?queue=sales", {"CallSid": sid("CAa1")}).data)
+    assert agent.find("Dial/Queue").text == "support"
+
+
+def test_a_queue_brought_back_runs_its_new_settings(make_app):
+    app = make_app(SPANISH_SALES)
+    removed_by_a_live_change(app, SPANISH_SALES, SUPPORT_ONLY)
+    assert "sales" in app.extensions["holdwell"].retired
+    removed_by_a_live_change(app, SUPPORT_ONLY, BOTH)
+    svc = app.extensions["holdwell"]
+    assert "sales" not in svc.retired
+    assert svc.policy("sales", "checkin").name == "silence"  # its new policy, not the old
+
+
+def test_a_saved_version_without_the_queue_retires_it_in_every_worker(make_app, clock):
+    """The live config (a save, or another worker's, read within seconds) retires what the
+    version it ran had; a worker started after the change reads the version before."""
+    from app.console.live_config import version_before
+    from app.storage import config_versions
+
+    app = make_app(SPANISH_SALES)
+    svc = app.extensions["holdwell"]
+    active = config_versions.get(svc.store.engine)
+    saved = config_versions.add(svc.store.engine, parse_config(tomllib.loads(SUPPORT_ONLY)),
+                                author="olu", note="sales merged", now=clock.now(),
+                                after=active.number)
+    app.extensions["holdwell_live_config"].refresh(svc, force=True)
+    assert set(svc.config.queues) == {"support"}
+    assert svc.retired["sales"].language == "es-ES"
+    assert svc.policy("sales", "checkin").voice.language == "es-ES"
+    assert "sales" in version_before(svc, saved.number).queues  # a worker starting now
+    assert version_before(svc, 1) is None
