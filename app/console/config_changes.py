@@ -363,7 +363,10 @@ def info(version: ConfigVersion) -> ConfigVersionInfo:
 
 def versions(svc: Services, before: int | None = None) -> VersionsResponse:
     """The newest page of versions, or the page below `before`, saying what lies beyond it."""
-    page = config_versions.history(svc.store.engine, before=before)
+    return _listing(config_versions.history(svc.store.engine, before=before))
+
+
+def _listing(page: config_versions.History) -> VersionsResponse:
     return VersionsResponse(active=page.active, versions=[info(v) for v in page.versions],
                             total=page.total, next_before=page.versions[-1].number
                             if page.older else None)
@@ -408,9 +411,37 @@ def rollback_preview(svc: Services, number: int) -> RollbackPreview:
     target, active = _get(svc, number), config_versions.get(svc.store.engine)
     try:
         moved = calls_moved(config_of(active), config_of(target))
-        same = same_settings(config_of(target), config_of(active))
     except StoredVersionInvalid:  # the diff still shows it; rolling back says why it cannot
-        moved, same = [], False
+        moved = []
     return RollbackPreview(info(target), info(active), _diff(
         active, target, f"version {active.number} (active)", f"version {number}"),
-        tuple(moved), same)
+        tuple(moved), runs_settings_of(loaded(active), target))
+
+
+def loaded(version: ConfigVersion | None) -> HoldwellConfig | None:
+    """The version's config; None for no version, or one today's checks refuse."""
+    try:
+        return config_of(version) if version is not None else None
+    except StoredVersionInvalid:
+        return None
+
+
+def runs_settings_of(running: HoldwellConfig | None, target: ConfigVersion) -> bool:
+    """Whether the `running` config already runs `target`'s settings, so a roll-back to it
+    would add no version: the confirmation page says so, and the versions page offers none.
+    A version today's checks refuse never does (rolling back to it says why it cannot)."""
+    settings = loaded(target)
+    return running is not None and settings is not None and same_settings(settings, running)
+
+
+def versions_with_running(svc: Services, before: int | None = None
+                          ) -> tuple[VersionsResponse, frozenset[int]]:
+    """The versions page's listing (as `versions`, from one read), and the versions on it,
+    but the active one, whose settings the active version runs: the page offers no
+    roll-back to them (their confirmation had said "same settings" and offered no button)."""
+    page = config_versions.history(svc.store.engine, before=before)
+    active = config_versions.get(svc.store.engine, page.active) if page.active else None
+    running = loaded(active)
+    return _listing(page), frozenset(v.number for v in page.versions
+                                     if v.number != page.active
+                                     and runs_settings_of(running, v))

@@ -144,10 +144,11 @@ def flash_warnings(saved: config_changes.Saved) -> None:
 def versions() -> str:
     svc = services()
     before = whole_number("before")
-    listing = config_changes.versions(svc, _older_than(before))
+    listing, running = config_changes.versions_with_running(svc, _older_than(before))
     number = whole_number("show") or listing.active
     shown = config_changes.detail(svc, number) if number else None
-    return render_template("console/versions.html", listing=listing, shown=shown, before=before,
+    return render_template("console/versions.html", listing=listing, running=running,
+                           shown=shown, before=before,
                            built_in=bool(number) and config_changes.is_built_in_defaults(
                                svc, number))
 
