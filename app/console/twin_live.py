@@ -46,6 +46,11 @@ MAX_CALLS = 200_000
 KEPT_FITS = 4
 
 
+class EmptyLog(TwinProblem):
+    """No finished call in the log yet (a new line): the API's 409 as before, while the
+    console's page says so as its other pages say an empty log, with a 200."""
+
+
 @dataclass(frozen=True)
 class LiveTwin:
     twin: Twin
@@ -67,9 +72,9 @@ def _window(engine: Engine, window_days: int) -> tuple[datetime, datetime, int]:
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(calls.c.arrived_at)).where(*finished)).scalar()
         if newest is None:
-            raise TwinProblem("the call log has no finished calls yet that entered a queue: "
-                              "the twin is fitted from the calls this line has answered and "
-                              "lost")
+            raise EmptyLog("the call log has no finished calls yet that entered a queue: "
+                           "the twin is fitted from the calls this line has answered and "
+                           "lost")
         since = newest - timedelta(days=window_days)
         count = conn.execute(select(func.count()).select_from(calls).where(
             *finished, calls.c.arrived_at > since)).scalar()

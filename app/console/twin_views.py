@@ -19,7 +19,7 @@ from app.auth.access import requires
 from app.console.blueprint import bp
 from app.console.form_words import form_errors, in_form_words, ticked_field_errors
 from app.console.twin_limits import TwinProblem
-from app.console.twin_live import live_twin
+from app.console.twin_live import MIN_CALLS, EmptyLog, live_twin
 from app.console.twin_view import fit_view
 from app.console.twin_whatif import answer, ask_context, configured_variants
 from app.services import Services, services
@@ -59,6 +59,7 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     shown = {**TwinAsk().model_dump(), **asked, "agents": request.args.get("agents", "")}
     page = {"asked": shown, "policies": WHATIF_ORDER, "variants": variants_of(svc),
             "errors": {}, "fit": None, "result": None, "labels": LABELS, "invalid": {},
+            "empty_log": False, "min_calls": MIN_CALLS,
             "promise_kept_means": PROMISE_KEPT_RATE,
             "borrowed_means": BORROWED, "borrowed_short": BORROWED_SHORT,
             "borrowed_mark": BORROWED_MARK}
@@ -76,6 +77,8 @@ def twin() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         elif page["fit"].backtest_days_max:
             # offered, not forced: the blank form holds a backtest when the log is long enough
             shown["backtest_days"] = min(BACKTEST_DAYS, page["fit"].backtest_days_max)
+    except EmptyLog:  # nothing to fit yet is no fault of the asker's: said, not refused
+        page["empty_log"] = True
     except TwinProblem as problem:
         page["errors"] = in_form_words({problem.field or "twin": problem.message}, LABELS)
         page["invalid"] = by_box({problem.field or "twin": problem.message})
