@@ -1,14 +1,16 @@
 """Admins manage people in the console: add someone, change a role, set a new password,
 issue or revoke API tokens, remove someone who left. Each is audited under the admin's
 name, as the CLI's are under "cli". The console refuses what would leave it without an admin
-(the last admin demoted or removed) and an admin removing themselves."""
+(the last admin demoted or removed) and an admin removing themselves. A removal is confirmed
+by a tick; a revoke on a page of its own that names the tokens (a GET that changes nothing),
+since scripts using them stop at once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.auth.access import current_user, requires
@@ -104,32 +106,57 @@ def new_token() -> str:
     message travels there), never stored but as its hash."""
     svc, name = services(), _named()
     token = users.issue_token(svc.store.engine, name, svc.clock.now(),
-                              actor=current_user().name, tokens_seen=_whole("tokens_seen"),
+                              actor=current_user().name,
+                              tokens_seen=_whole(request.form.get("tokens_seen", "")),
                               label=request.form.get("label", ""))
     return people_page(issued=(name, token))
 
 
-def _whole(field: str) -> int:
+def _whole(value: str) -> int:
     """A form's whole number (-1 for anything else, which matches no count and no id)."""
-    value = request.form.get(field, "")
     return int(value) if plain_count(value) and len(value) < 10 else -1
+
+
+def _none_left(name: str) -> Response:
+    """Revoked since the page was shown (by another admin, or a form sent twice)."""
+    return _back(f"{name} has no API tokens now: nothing revoked.")
+
+
+@bp.get("/people/revoke")
+@requires("admin")
+@_refused_as("Nothing revoked")
+def confirm_revoke() -> str | Response:
+    """The token (`token`: its id), or every token, that revoking would stop, named before
+    anything is revoked: one click on People had revoked them."""
+    engine, name = services().store.engine, request.args.get("name", "")
+    if "token" in request.args:
+        tokens = [users.token_of(engine, name, _whole(request.args["token"]))]
+    elif not (tokens := users.tokens_of(engine, name)):
+        return _none_left(name)
+    return render_template("console/confirm_revoke.html", name=name, tokens=tokens,
+                           one="token" in request.args)
 
 
 @bp.post("/people/revoke")
 @requires("admin")
 @_refused_as("Nothing revoked")
 def revoke() -> Response:
-    """Every token of a person, or with `token` (its id) just that one."""
+    """Every token of a person, or with `token` (its id) just that one, once confirmed; a
+    form without the confirmation's `confirm` (a People page loaded before it came) is
+    shown the confirmation instead."""
     svc, name = services(), _named()
+    if request.form.get("confirm") != "yes":
+        kept = {field: request.form[field] for field in ("name", "token") if field in request.form}
+        return redirect(url_for("console.confirm_revoke", **kept), 303)
     if "token" in request.form:
-        token = users.revoke_token(svc.store.engine, name, _whole("token"), svc.clock.now(),
-                                   actor=current_user().name)
+        token = users.revoke_token(svc.store.engine, name, _whole(request.form["token"]),
+                                   svc.clock.now(), actor=current_user().name)
         return _back(f"API token #{token.id} ({token.label}) of {name} revoked: scripts "
                      "using it get 401 now; their other tokens still work.")
     count = users.revoke_tokens(svc.store.engine, name, svc.clock.now(),
                                 actor=current_user().name)
     if not count:  # revoked since the page was shown (storage audits nothing then)
-        return _back(f"{name} has no API tokens now: nothing revoked.")
+        return _none_left(name)
     return _back(f"{count} API token(s) of {name} revoked: scripts using them get 401 now.")
 
 

@@ -390,18 +390,34 @@ def revoke_token(engine: Engine, name: str, token_id: int, now: datetime, actor:
     already) is refused by name, so nobody revokes a token they were not shown."""
     with _people_change(engine) as conn:
         user_id, _, stored = _find(conn, name)
-        row = conn.execute(select(*TOKEN_COLUMNS).where(
-            api_tokens.c.id == token_id, api_tokens.c.user_id == user_id)).first() \
-            if 0 < token_id <= LARGEST_ID else None  # past it: no id, and the driver's
-        # OverflowError (SQLite) or DataError (PostgreSQL) had ended `users revoke --token`
-        if row is None:
-            raise UserError(f"{stored} has no working API token #{token_id} (revoked "
-                            "already, or another person's)")
+        row = _working_token(conn, user_id, stored, token_id)
         conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id))
         revoked = _token_info(row)
         audit.record(conn, actor=actor, action="token.revoke", target=stored,
                      detail={"tokens": 1, "token": token_id, "label": revoked.label}, now=now)
     return revoked
+
+
+def token_of(engine: Engine, name: str, token_id: int) -> TokenInfo:
+    """One of `name`'s working API tokens, as the console names it before revoking it;
+    refused as `revoke_token` refuses an id that is not one of theirs."""
+    with engine.connect() as conn:
+        user_id, _, stored = _find(conn, name)
+        return _token_info(_working_token(conn, user_id, stored, token_id))
+
+
+def _working_token(conn: Connection, user_id: int, stored: str, token_id: int
+                   ):  # noqa: ANN202 - a row of TOKEN_COLUMNS
+    """`token_id` if it is one of `stored`'s working tokens, else the UserError naming it:
+    one check for what a revoke acts on and what its confirmation shows."""
+    row = conn.execute(select(*TOKEN_COLUMNS).where(
+        api_tokens.c.id == token_id, api_tokens.c.user_id == user_id)).first() \
+        if 0 < token_id <= LARGEST_ID else None  # past it: no id, and the driver's
+    # OverflowError (SQLite) or DataError (PostgreSQL) had ended `users revoke --token`
+    if row is None:
+        raise UserError(f"{stored} has no working API token #{token_id} (revoked "
+                        "already, or another person's)")
+    return row
 
 
 LARGEST_ID = 2**31 - 1

@@ -71,7 +71,7 @@ def test_row_buttons_name_their_row_after_their_own_words(served, browser_page):
     sign_in(page, served, "admin")
     page.goto(f"{served}/console/people")
     row = page.locator('tr[data-person="analyst"]')
-    for shown in ("Change role", "Set password", "New API token", "Revoke all tokens"):
+    for shown in ("Change role", "Set password", "New API token", "Revoke all tokens…"):
         assert row.get_by_role("button", name=f"{shown} of analyst", exact=True).count() == 1
     page.goto(f"{served}/console/versions")
     names = page.get_by_role("link").evaluate_all("links => links.map(a => a.textContent)")

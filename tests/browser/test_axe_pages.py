@@ -179,6 +179,8 @@ PAGES = [
     Page("people", "admin", "/console/people"),
     Page("people-phone", "admin", "/console/people", width=390),
     Page("people-token", "admin", "/console/people", 200, new_token),
+    Page("confirm-revoke", "admin", "/console/people/revoke?name=operator"),
+    Page("confirm-revoke-phone", "admin", "/console/people/revoke?name=operator", width=390),
     Page("not-found", "admin", "/console/no-such-page", 404),
     Page("no-such-queue", "admin", "/console/policies/nope", 404),
     Page("forbidden", "operator", "/console/people", 403),
@@ -199,6 +201,7 @@ def seed(app, clock: ManualClock) -> None:  # noqa: ANN001
     engine = app.extensions["holdwell"].store.engine
     for role in users.ROLES:
         users.add_user(engine, role, role, PASSWORD, clock.now())
+    users.issue_token(engine, "operator", clock.now(), label="nightly report")
     seed_log(app.extensions["holdwell"].settings.database_url, known_log())
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     for n, queue in enumerate(("support", "support", "sales")):

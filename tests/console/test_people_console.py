@@ -87,7 +87,8 @@ def test_a_token_is_shown_once_works_and_is_revoked(console_app):
     api = console_app.test_client()
     assert api.get(POLICY, headers=bearer(token)).status_code == 200
     assert token not in admin.get("/console/people").get_data(as_text=True)  # once only
-    page = _flash(admin.post("/console/people/revoke", {"name": "analyst"}), admin)
+    page = _flash(admin.post("/console/people/revoke", {"name": "analyst", "confirm": "yes"}),
+                  admin)
     assert "1 API token(s) of analyst revoked" in page
     assert api.get(POLICY, headers=bearer(token)).status_code == 401
 

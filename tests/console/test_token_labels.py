@@ -43,10 +43,10 @@ def test_one_token_is_revoked_and_the_others_keep_working(console_app):
     assert [token.label for token in listed] == ["wallboard", "nightly report"]
     row = _page(admin).split('data-person="analyst"', 1)[1].split("</tr>", 1)[0]
     assert f"#{listed[0].id} wallboard" in row and f"#{listed[1].id} nightly report" in row
-    assert f"Revoke<span class=\"visually-hidden\"> token #{listed[0].id} (wallboard) of analyst" \
+    assert f"Revoke…<span class=\"visually-hidden\"> token #{listed[0].id} (wallboard) of analyst" \
         in row
 
-    answer = admin.post("/console/people/revoke", {"name": "analyst",
+    answer = admin.post("/console/people/revoke", {"name": "analyst", "confirm": "yes",
                                                    "token": str(listed[0].id)})
     assert answer.status_code == 303
     page = _page(admin)
@@ -63,7 +63,8 @@ def test_a_token_id_not_of_that_person_is_refused_and_revokes_nothing(console_ap
     engine = console_app.extensions["holdwell"].store.engine
     operators = users.tokens_of(engine, "operator")[0].id
     for asked in (str(operators), "999999", "x", "-1", "１"):
-        answer = admin.post("/console/people/revoke", {"name": "analyst", "token": asked})
+        answer = admin.post("/console/people/revoke", {"name": "analyst", "confirm": "yes",
+                                                       "token": asked})
         assert answer.status_code == 303
         assert "Nothing revoked: analyst has no working API token #" in _page(admin)
     assert api.get(POLICY, headers=bearer(tokens["operator"])).status_code == 200
