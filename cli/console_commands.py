@@ -14,6 +14,7 @@ from cli.config_files import (
     saved_since,
     setting_changes,
 )
+from cli.config_input import config_path, read_config, source_name
 from cli.database import current_schema, database_url
 
 
@@ -293,7 +294,7 @@ def _storable_note(_ctx: click.Context, _param: click.Parameter, note: str) -> s
 
 
 @click.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.argument("path", type=config_path(exists=True))
 @click.option("--note", default="", callback=_storable_note,
               help="Why; shown in the version history (at most 500 characters).")
 @click.option("--remove-queue", "removing", multiple=True, metavar="NAME",
@@ -308,7 +309,8 @@ def _storable_note(_ctx: click.Context, _param: click.Parameter, note: str) -> s
                    "one: what was saved since is undone.")
 def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults: bool,
                   force: bool) -> None:
-    """Validate PATH and make it the active config version (every worker within 5 s).
+    """Validate PATH (- for standard input) and make it the active config version (every
+    worker within 5 s).
 
     A file exported from an older version than the active one is refused unless --force:
     importing it would undo what was saved since. A queue the active version runs that PATH
@@ -316,12 +318,13 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
     another team's queue."""
     from app.console.config_changes import calls_moved, config_of, same_settings
     from app.storage import config_versions
-    from hold_policies.config import ConfigError, load_config_text, sets_nothing
+    from hold_policies.config import ConfigError, sets_nothing
 
     try:
-        loaded, text = load_config_text(path, as_written=True)
+        loaded, text = read_config(path, as_written=True)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    source = source_name(path)  # how every message below names it
     for warning in loaded.warnings():
         click.echo(f"warning: {warning}", err=True)
     engine = console_engine()
@@ -333,35 +336,35 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
                        f"{name!r} (it runs {', '.join(sorted(before)) or 'none'}); nothing "
                        "to remove", err=True)
         if name in loaded.queues:
-            raise click.UsageError(f"--remove-queue {name}: {path} keeps queue {name!r}; "
+            raise click.UsageError(f"--remove-queue {name}: {source} keeps queue {name!r}; "
                                    "leave it out of the file to remove it")
     if active is not None and same_settings(loaded, config_of(active)):
-        click.echo(f"{path}: no change: config version {active.number} (active) already runs "
+        click.echo(f"{source}: no change: config version {active.number} (active) already runs "
                    "these settings; no version added")
         return
-    if active is not None and not all_defaults and (empty := sets_nothing(loaded, path)):
+    if active is not None and not all_defaults and (empty := sets_nothing(loaded, source)):
         raise click.ClickException(  # the sentence `config check` and start-up say too
             f"{empty} Importing it would put them back in every worker; pass --all-defaults "
             "to mean it; nothing imported")
     if active is not None:
-        _check_base(engine, path, text, active, loaded, force)
+        _check_base(engine, source, text, active, loaded, force)
     dropped = sorted(set(before) - set(loaded.queues) - set(removing))
     if dropped:
         names = ", ".join(dropped)
         raise click.ClickException(
-            f"{path} has no queue {names}, which active config version {active.number} runs: "
+            f"{source} has no queue {names}, which active config version {active.number} runs: "
             f"its calls would be answered as queue {loaded.default_queue!r}. Add it to the "
             f"file, or pass --remove-queue for each to remove it on purpose; nothing imported")
     try:  # only over the version checked against: one saved meanwhile is not undone either
         version = config_versions.add(engine, loaded, author="cli",
-                                      note=note or _imported_from(path), now=utc_now(),
+                                      note=note or _imported_from(source), now=utc_now(),
                                       after=active.number if active else 0)
     except config_versions.ActiveMoved:
         raise click.ClickException(
-            f"another config version was saved while {path} was checked against version "
+            f"another config version was saved while {source} was checked against version "
             f"{active.number if active else 'none'}; nothing imported: run the import again "
             "to check it against that one") from None
-    click.echo(f"{path}: imported as config version {version.number} (active)")
+    click.echo(f"{source}: imported as config version {version.number} (active)")
     for warning in calls_moved(config_of(active) if active else None, loaded):
         click.echo(f"warning: {warning}", err=True)
     for line in setting_changes(config_of(active) if active else None, loaded):

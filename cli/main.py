@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 import click
 
+from cli.config_input import config_path, read_config, source_name
 from cli.console_commands import config_export, config_import
 from cli.database import (
     cannot_use,
@@ -22,7 +23,7 @@ from cli.database import (
 )
 from cli.params import FiniteFloatRange
 from cli.reader_gone import forgive_readers_leaving
-from hold_policies.config import ConfigError, load_config
+from hold_policies.config import ConfigError
 
 LAZY_COMMANDS = {
     "audio": "cli.audio_commands:audio",
@@ -71,21 +72,22 @@ def config() -> None:
 
 
 @config.command("check")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=config_path())
 @click.option("--all-defaults", is_flag=True,
               help="PATH sets nothing (empty, or comments only) on purpose: every setting at "
                    "its built-in default.")
 def config_check(path: str, all_defaults: bool) -> None:
-    """Validate PATH; name every bad key, its value and what is allowed. A file that sets
-    nothing is refused, as `config import` refuses it, unless --all-defaults."""
+    """Validate PATH (- for standard input); name every bad key, its value and what is
+    allowed. A file that sets nothing is refused, as `config import` refuses it, unless
+    --all-defaults."""
     from hold_policies.config import sets_nothing
 
     try:
-        loaded = load_config(path, as_written=True)
+        loaded, _ = read_config(path, as_written=True)
     except ConfigError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
-    if not all_defaults and (empty := sets_nothing(loaded, path)):
+    if not all_defaults and (empty := sets_nothing(loaded, source_name(path))):
         click.echo(f"{empty} Pass --all-defaults if that is meant (`config import` refuses "
                    "it without it too)", err=True)
         sys.exit(1)
@@ -94,7 +96,7 @@ def config_check(path: str, all_defaults: bool) -> None:
         click.echo(f"queue {name}: policy {queue.policy}{arms}")
     for warning in loaded.warnings():
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{path}: OK, {len(loaded.queues)} queue(s)")
+    click.echo(f"{source_name(path)}: OK, {len(loaded.queues)} queue(s)")
 
 
 def split_said(arms: Mapping[str, float]) -> str:

@@ -1893,19 +1893,26 @@ def load_config_text(path: str | Path, *,
     """load_config, and the text it read, read once (a pipe has no second reading): an
     exported file's first line names the version it was exported from."""
     path = Path(path)
+    return read_config_text(lambda: toml_text(path), str(path), as_written=as_written)
+
+
+def read_config_text(read: Callable[[], str], source: str, *,
+                     as_written: bool = False) -> tuple[HoldwellConfig, str]:
+    """load_config_text of the text `read` returns (a file's, or standard input's for
+    `config check -`), every failure a `ConfigError` naming `source` as the file is named."""
     try:
-        text = toml_text(path)
+        text = read()
         data = tomllib.loads(text)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
+        raise ConfigError(f"{source}: no such config file") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(f"{source}: not valid TOML: {error}") from None
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start} cannot be decoded); "
+        raise ConfigError(f"{source}: not UTF-8 text (byte {error.start} cannot be decoded); "
                           f"save the file as UTF-8") from None
     except OSError as error:  # a folder, a path through a file, no permission, a loop
-        raise ConfigError(f"{path}: cannot read the config file: "
+        raise ConfigError(f"{source}: cannot read the config file: "
                           f"{error.strerror or error}") from None
     except RecursionError:
-        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
-    return parse_config(data, str(path), as_written=as_written), text
+        raise ConfigError(f"{source}: not valid TOML: nested too deeply") from None
+    return parse_config(data, source, as_written=as_written), text

@@ -91,7 +91,7 @@ def test_the_safety_net_prints_one_line_and_exits_1(monkeypatch, capsys) -> None
     def broken(path: str, **_: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(cli_main, "load_config", broken)
+    monkeypatch.setattr(cli_main, "read_config", broken)
     monkeypatch.setattr(sys, "argv", ["holdwell", "config", "check", "x.toml"])
     monkeypatch.delenv("HOLDWELL_DEBUG", raising=False)
     with pytest.raises(SystemExit) as leaving:
