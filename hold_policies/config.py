@@ -1192,19 +1192,25 @@ class QueueConfig(Strict):
         of its own in [callback] (CallbackConfig, with their own defaults), so on a queue
         that never plays `checkin` a knob set only there changes nothing callers hear.
         A warning, not a refusal: switching a queue from checkin to callback keeps its old
-        table, and files and versions that passed before still import and run."""
+        table, and files and versions that passed before still import and run. Only a knob
+        set away from its default is named: `config export --effective` writes every knob,
+        and checking that export had warned of each default nobody set (a value written at
+        its default says nothing an operator meant callers to hear)."""
         used = {self.base_policy(name) for name in self.heard_names() | set(self.variants)}
         if "checkin" in used or "callback" not in used:
             return []
         def said(value: object) -> str:
             return "(not set)" if value is None else written_as(value)
 
+        fields = type(self.checkin).model_fields
         return [f"queues.{queue}.checkin.{knob} = {said(getattr(self.checkin, knob))} "
                 f"has no effect: the queue's callback policy checks in as "
                 f"[queues.{queue}.callback] says ({knob} = "
                 f"{said(getattr(self.callback, knob))} there); set callback.{knob}"
                 for knob in sorted(self.checkin.model_fields_set)
-                if getattr(self.checkin, knob) != getattr(self.callback, knob)]
+                if getattr(self.checkin, knob) != getattr(self.callback, knob)
+                and getattr(self.checkin, knob) != fields[knob].get_default(
+                    call_default_factory=True)]
 
     def language_warning(self, queue: str) -> list[str]:
         """A language holdwell has no words of its own for: its callers hear the wait
