@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,21 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite call log migrated to head per test process: each test copies it (about
+    1 ms) instead of running every migration again (0.4–0.9 s, on 1,800 tests)."""
+    path = tmp_path_factory.mktemp("migrated") / "holdwell.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'holdwell.db'}"
-    upgrade(url)
-    return url
+def sqlite_url(tmp_path: Path, migrated_sqlite_file: Path) -> str:
+    """A migrated SQLite file of this test's own: the same bytes a fresh upgrade writes."""
+    path = tmp_path / "holdwell.db"
+    shutil.copyfile(migrated_sqlite_file, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
