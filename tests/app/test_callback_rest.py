@@ -323,6 +323,23 @@ def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_promis
     assert status(app) == "failed"
 
 
+def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_told_unreached(
+        make_app, clock, mocker):
+    """They answered: "we could not reach you in time" (heard in every language) was false.
+    They are told it was the last try, and to call us (caller audit)."""
+    app, twilio = rest_app_with(
+        make_app, clock, REST_CONFIG.replace("max_attempts = 2", "max_attempts = 1"))
+    at_risk_round(app, clock, mocker)
+    fence = urlsplit(mocker_last_url(app)).query
+    twilio.post(f"/voice/callback/rest-answer?{fence}",
+                {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
+    out = twilio.post(f"/voice/callback/rest-result?{fence}",
+                      {"CallSid": sid("CAleg1"), "QueueResult": "error", "QueueTime": "0"})
+    said = spoken(out.data)
+    assert "reach you" not in said
+    assert "last try" in said and "Please call us" in said
+
+
 def test_a_held_customer_is_told_they_hold_and_hears_so_about_once_a_minute(rest_app, clock,
                                                                              mocker):
     """No agent is on the line when a REST-rung customer answers: they are never told
