@@ -78,6 +78,20 @@ def test_a_checkin_in_an_outage_offers_no_callback_and_the_next_one_after_it_doe
     assert "press 2 and we will call you back" in after
 
 
+def test_a_refused_callback_names_no_time_the_next_offer_may_not_keep(make_app, sqlite_url,
+                                                                      clock):
+    """A queue checking in every 5 minutes offers the callback again in 5 minutes at the
+    soonest (and not at all while the log is away): "you can ask again in a minute" (every
+    built-in language) sent a caller to press 2 into silence (caller audit)."""
+    every_five = CALLBACK + "interval_s = 300\nfirst_checkin_s = 60\n"
+    poll, press = caller_waits(make_app, every_five, "callback")
+    clock.advance(60)
+    poll(60, outage=sqlite_url)
+    refused = " ".join(spoken(press("2", outage=sqlite_url).data).split())
+    assert "cannot arrange a call back" in refused
+    assert "minute" not in refused and "ask again later" in refused
+
+
 def test_past_the_maximum_wait_in_an_outage_no_callback_or_message_is_offered(
         make_app, sqlite_url, clock):
     poll, _ = caller_waits(make_app, OVERFLOW, "checkin")
