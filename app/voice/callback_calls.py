@@ -270,16 +270,20 @@ def talk_ended(leg: CallbackLegForm) -> None:
 
 
 def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
-               final: bool = False, end_unheard: bool = False) -> str | None:
+               final: bool = False, end_unheard: bool = False,
+               reached: bool = False) -> str | None:
     """One attempt nobody answered, for the claim named in the URL (journaled if need be);
-    `final`: the customer had answered and hung up before an agent came — no more attempts.
-    Returns what became of the callback ("pending": it will be tried again; "failed"), None
-    when that is not known (journaled, or the attempt no longer applied)."""
+    `final`: the customer had answered and hung up before an agent came — no more attempts;
+    `reached`: they answered, and were told on the line why the call ends, so a last attempt
+    owes no text saying we could not reach them. Returns what became of the callback
+    ("pending": it will be tried again; "failed"), None when that is not known (journaled,
+    or the attempt no longer applied)."""
     svc = services()
     settings = svc.config.callbacks
     command = c.CallbackUnanswered.under(
         settings, call_id=leg.call_id, now=svc.clock.now(), claim=leg.claim, result=result,
-        attempt_key=attempt_key, final=final, end_unheard=end_unheard)
+        attempt_key=attempt_key, final=final, end_unheard=end_unheard,
+        text_if_failed=not reached)
     written = svc.store.write(command, g.deadline)
     log.info("callback %s attempt: %s -> %s", leg.call_id, result,
              written.value if written.stored else "journaled")

@@ -141,7 +141,8 @@ def callback_rest_result() -> Response:
     elif leg.queue_result == "hangup":
         unanswered(leg, HUNG_UP_AFTER_ANSWERING, attempt_key=leg.leg or "rest", final=True)
     elif leg.queue_result in ("error", "system-error", "queue-full"):
-        became = unanswered(leg, f"queue {leg.queue_result}", attempt_key=leg.leg or "rest")
+        became = unanswered(leg, f"queue {leg.queue_result}", attempt_key=leg.leg or "rest",
+                            reached=True)  # told on the line (`not_held`): no text owed
         return twiml_response(not_held(became))
     return twiml_response(hang_up())
 

@@ -340,6 +340,24 @@ def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_told_u
     assert "last try" in said and "Please call us" in said
 
 
+@pytest.mark.parametrize("result", ["queue-full", "error"])
+def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_texted_unreached(
+        make_app, clock, mocker, result):
+    """They answered, and were told on the line it was the last try: the failure text, "we
+    tried to call you back and could not reach you", was owed them all the same (caller
+    audit), as it no longer is to one who answered and hung up."""
+    app, twilio = rest_app_with(make_app, clock, REST_CONFIG.replace(
+        "max_attempts = 2", "max_attempts = 1\nsms_on_failure = true"))
+    at_risk_round(app, clock, mocker)
+    fence = urlsplit(mocker_last_url(app)).query
+    twilio.post(f"/voice/callback/rest-answer?{fence}",
+                {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
+    twilio.post(f"/voice/callback/rest-result?{fence}",
+                {"CallSid": sid("CAleg1"), "QueueResult": result, "QueueTime": "0"})
+    [row] = callback_rows(app)
+    assert row["status"] == "failed" and row["failure_text"] is None
+
+
 def test_a_held_customer_is_told_they_hold_and_hears_so_about_once_a_minute(rest_app, clock,
                                                                              mocker):
     """No agent is on the line when a REST-rung customer answers: they are never told
