@@ -26,7 +26,7 @@ from hold_policies.prompts import confirmation_template, filled
 from hold_policies.schedule import is_due, pause_until_due_s
 from hold_policies.silence import SilencePolicy
 from hold_policies.situation import Situation
-from hold_policies.steps import Leave, Pause, Segment, SegmentKind
+from hold_policies.steps import Leave, Pause, Play, Segment, SegmentKind
 
 
 class Overflowing:
@@ -55,7 +55,7 @@ class Overflowing:
             return rules.offer(self.voice, keys, again=True) or own
         silence_s = pause_until_due_s(situation, first_s=rules.max_wait_s or 0,
                                       interval_s=gap_s)
-        return Segment((Pause(min(silence_s, rules.repeat_s)),), SegmentKind.SILENCE)
+        return between_offers(own, min(silence_s, rules.repeat_s))
 
     def on_key(self, situation: Situation, digit: str) -> Decision:
         decision = super().on_key(situation, digit)  # type: ignore[misc]
@@ -112,6 +112,19 @@ class Overflowing:
         return Decision(decision.choice, Segment(steps, SegmentKind.OVERFLOW_OFFER,
                                                  offered_keys=keys, apologises=True,
                                                  voicemail_key=upcoming.voicemail_key))
+
+
+def between_offers(own: Segment, gap_s: int) -> Segment:
+    """What a policy without check-ins plays between offers, `gap_s` before the next poll:
+    its own bed (the music, the comfort noise; never the advert) where one clip fits, else
+    silence. Dead air in place of the comfort noise is what makes callers think the line
+    dropped (caller audit: it had been silence until the next offer, for as long as they
+    held); a clip cannot be cut short, so one longer than the gap waits for the next."""
+    bed = own.steps[-1] if own.steps else None
+    if isinstance(bed, Play) and bed.expected_s <= gap_s:
+        kind = SegmentKind.SILENCE if own.kind is SegmentKind.SILENCE else SegmentKind.MUSIC
+        return Segment((bed,), kind)
+    return Segment((Pause(gap_s),), SegmentKind.SILENCE)
 
 
 def _sends_away(segment: Segment | None) -> bool:

@@ -14,7 +14,7 @@ from hold_policies.durations import segment_duration_s
 from hold_policies.overflow import with_overflow
 from hold_policies.overflow_rules import QUIET_REPEAT_MOST_S, Overflow
 from hold_policies.situation import Situation, WaitEstimate
-from hold_policies.steps import OfferKeys, SegmentKind
+from hold_policies.steps import OfferKeys, Play, SegmentKind
 
 RULES = Overflow(max_wait_s=600, callback_key="2", voicemail_key="3", repeat_s=90)
 ESTIMATE = WaitEstimate(expected_s=400, upper_s=700, departures_seen=30)
@@ -136,3 +136,18 @@ def test_past_the_maximum_the_apology_is_said_once_and_the_keys_keep_coming(
     # may run past its due time
     gaps = [b - a for a, b in zip(offering, offering[1:], strict=False)]
     assert len(offering) >= 4 and max(gaps) <= longest, gaps
+
+
+@pytest.mark.parametrize("policy", [MusicAdsPolicy(), SilencePolicy(comfort_noise="comfort")])
+def test_between_offers_the_policys_own_sound_goes_on_where_it_fits(policy):
+    """Past the offer, a music or comfort-noise caller had heard dead air until the next
+    offer, for as long as they held (up to five minutes at a time): the very silence comfort
+    noise is there to spare them, which makes callers think the line dropped (caller
+    audit). Where a clip fits before the next offer it plays; the rest is silence."""
+    heard = timeline(with_overflow(policy, Overflow(max_wait_s=600, callback_key="2")), 2400)
+    between = [s for t, s in heard if t > 700 and s.kind is not SegmentKind.OVERFLOW_OFFER]
+    played = [s for s in between if isinstance(s.steps[0], Play)]
+    assert played and len(played) >= len(between) / 2, [s.steps for s in between]
+    assert all(s.steps[0].audio == (policy.music if isinstance(policy, MusicAdsPolicy)
+                                   else "comfort") for s in played)  # no adverts past it
+    assert all(not s.is_announcement for s in between)
