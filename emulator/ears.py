@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 
 from hold_policies.closed_line import ClosedWords
-from hold_policies.languages import ENGLISH, Language, language_of
+from hold_policies.languages import ENGLISH, Language, is_english_region, language_of
 from hold_policies.overflow_rules import OverflowWords
 from hold_policies.prompts import WELCOME_BY_POLICY, Prompts
 
@@ -209,7 +209,7 @@ def ears_of(code: str) -> Ears:
     """What a caller of built-in language `code` understands besides English (nothing more
     where the language has no words of its own)."""
     language = language_of(code)
-    if language is ENGLISH:
+    if language is ENGLISH or is_english_region(language.code):
         return ENGLISH_EARS
     words = press_words(language)
     own = {f.name: _derived(getattr(ENGLISH_EARS, f.name)[0], language)

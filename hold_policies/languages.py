@@ -156,13 +156,14 @@ class Language:
 
     @property
     def own_defaults(self) -> bool:
-        """Whether an operator's words left out are said in this language (WORD_TABLES)."""
-        return bool(self.words)
+        """Whether an operator's words left out are said in this language (WORD_TABLES); an
+        English region's few words (`is_english_region`) are English's, not a language's own."""
+        return bool(self.words) and not is_english_region(self.code)
 
     @property
     def default_words(self) -> Language:
         """The language an operator's words left out are said in: this one, or English."""
-        return self if self.own_defaults or self.code == "en" else ENGLISH
+        return self if self.own_defaults or self.code.split("-")[0] == "en" else ENGLISH
 
     def every(self, kind: str, n: int, *, first: bool = False) -> str:
         """An interval in words (OFTEN `kind`, `n` seconds or minutes): how often, or, with
@@ -188,6 +189,12 @@ def _exactly(code: str, name: str, given: dict, names: tuple[str, ...] | set[str
         raise ValueError(f"{WORDS_FILE} [{code}.{name}]: missing {missing}, unknown {unknown}")
 
 
+def is_english_region(code: str) -> bool:
+    """An English region's table ("en-US"): only the defaults it says otherwise (English
+    has no tables of its own defaults to lay a whole region over)."""
+    return code.lower().startswith("en-")
+
+
 def _language(code: str, table: dict) -> Language:
     """One table of WORDS_FILE, checked whole: a missing word would reach a caller as
     English, or as nothing."""
@@ -195,7 +202,7 @@ def _language(code: str, table: dict) -> Language:
     fixed = table.pop("fixed", {})
     _exactly(code, "fixed", fixed, FIXED_TEXTS)
     words = {name: table.pop(name) for name in WORD_TABLES if name in table}
-    if words and set(words) != set(WORD_TABLES):
+    if words and set(words) != set(WORD_TABLES) and not is_english_region(code):
         raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(WORD_TABLES)}: all or none")
     for timing in ("often", "soon") if words or code == "en" else ():
         _exactly(code, timing, table.get(timing, {}), OFTEN)  # the welcome's words
@@ -244,11 +251,16 @@ def check_defaults(table: str, english: dict[str, str]) -> None:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
     for code, language in BUILT_IN.items():
-        if not language.own_defaults:
+        if not language.words:
             continue
         own = language.defaults(table)
-        _exactly(code, table, own, tuple(english))
+        if is_english_region(code):  # a few words over the English defaults
+            _exactly(code, table, own, tuple(name for name in english if name in own))
+        else:
+            _exactly(code, table, own, tuple(english))
         for name, text in own.items():
+            if name not in english:
+                raise ValueError(f"{WORDS_FILE} [{code}.{table}]: unknown {name}")
             if not text.strip() or placeholders(text) != placeholders(english[name]):
                 raise ValueError(f"{WORDS_FILE} [{code}.{table}] {name}: placeholders "
                                  f"{sorted(placeholders(text))}, but the English default "

@@ -43,7 +43,7 @@ from emulator import documents
 from emulator.ears import ears_for
 from emulator.listening import listen
 from hold_policies.closed_line import ClosedWords
-from hold_policies.languages import ENGLISH, language_of
+from hold_policies.languages import ENGLISH, is_english_region, language_of
 from hold_policies.overflow_rules import OverflowWords
 from hold_policies.prompts import WELCOME_BY_POLICY, Prompts
 from hold_policies.voices import voice_language
@@ -511,10 +511,12 @@ WORD_NAMES = ("one_minute", "minutes", "an_hour", "one_hour", "hours", "over_an_
 def _texts(language) -> dict[str, str]:  # noqa: ANN001 - a Language
     """Every text `language` has of its own that the walk can hear, by where it is written:
     its defaults (for English, the dataclasses' own), its fixed texts."""
-    if language is ENGLISH:
-        tables = {"prompts": {k: v for k, v in asdict(Prompts()).items() if k != "welcome"},
-                  "closed_line": asdict(ClosedWords()), "overflow": asdict(OverflowWords()),
-                  "welcome": WELCOME_BY_POLICY}
+    if is_english_region(language.code) or language is ENGLISH:  # an English region's few
+        words = getattr(language, "words", {})  # words over the dataclasses' own (en-US)
+        tables = {name: {**table, **words.get(name, {})} for name, table in {
+            "prompts": {k: v for k, v in asdict(Prompts()).items() if k != "welcome"},
+            "closed_line": asdict(ClosedWords()), "overflow": asdict(OverflowWords()),
+            "welcome": WELCOME_BY_POLICY}.items()}
     else:
         tables = {name: table for name, table in getattr(language, "words", {}).items()
                   if name != "texts"}
@@ -552,7 +554,7 @@ def test_every_path_is_said_in_the_queues_language_only(make_app, clock, monkeyp
     wrong = {(path, voice, lang) for path, _, voice, lang in w.said
              if lang != tag or (voice_language(voice) or "")[:2] != tag[:2]}
     assert not wrong, wrong  # every <Say> in the queue's language, read by a voice of it
-    if language is not ENGLISH:
+    if language is not ENGLISH and not is_english_region(language.code):
         only_english = (_words(ENGLISH) | {"am", "pm"}) - _words(language)
         heard = sorted({text for _, text, _, _ in w.said
                         if {word.lower() for word in re.findall(r"\w+", text)} & only_english})

@@ -35,7 +35,7 @@ def test_every_built_in_language_has_every_word_holdwell_says(code):
     assert set(language.fixed) == set(FIXED_TEXTS)
     assert all(text.strip() for text in language.fixed.values())
     assert len(language.weekdays) == 7 and len(language.months) == 12
-    if code != "en":  # a translation, not English left in place
+    if code.split("-")[0] != "en":  # a translation, not English left in place
         assert not set(language.fixed.values()) & set(ENGLISH.fixed.values())
         assert language.wait_words(5) != ENGLISH.wait_words(5) or code == "fr"
         assert language.weekdays[0] != "Monday"
