@@ -1263,6 +1263,11 @@ class QueueConfig(Strict):
         clock (the wallboard's "today", a replayed log's days)."""
         return self.hours.timezone if self.hours is not None else "UTC"
 
+    def closes_in_s(self, t: datetime) -> float | None:
+        """Seconds from `t` until this queue closes (0: closed now; None: no hours, or it
+        stays open for the hours' search horizon): `HoldwellConfig.closes_in_s`."""
+        return None if self.hours is None else self.hours.opening_hours().open_for_s(t)
+
     def closed_line(self) -> ClosedLine | None:
         """The queue's hours and closed-line offer; None when it is always open."""
         return self._closed_line
@@ -1424,9 +1429,7 @@ class HoldwellConfig(Strict):
         """Seconds from `t` until `queue` closes (0: closed now; None: no hours, or it stays
         open for the hours' search horizon): the live app's `Situation.closes_in_s`."""
         found = self.queues.get(queue)
-        if found is None or found.hours is None:
-            return None
-        return found.hours.opening_hours().open_for_s(t)
+        return None if found is None else found.closes_in_s(t)
 
     def warnings(self) -> list[str]:
         """What loads but likely does not do what was meant (see ineffective_knobs, and

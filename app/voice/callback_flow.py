@@ -173,7 +173,8 @@ def commit_and_leave(route: Route, key: KeyForm, number: str) -> VoiceResponse:
     if poll is None:
         return unavailable
     form = key.wait.with_logged_place(poll.call, now)
-    situation = situation_from_poll(form, poll, svc.config, now, params.episode)
+    situation = situation_from_poll(form, poll, svc.config, now, params.episode,
+                                    settings=svc.known_queue(poll.call.queue))
     own = number_to_call(key.from_number, svc.config)
     if number != own:  # keyed in: the confirmation says it back
         situation = replace(situation, callback_number=spoken_number(number, svc.config.callbacks))

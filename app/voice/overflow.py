@@ -170,7 +170,9 @@ def full_offer(params: RouteParams, policy: HoldPolicy, *,
         return None
     svc = services()
     callable_id = number_to_call(request.form.get("From"), svc.config) is not None
-    offer = rules.full_offer(policy.voice, svc.config.closes_in_s(params.queue, svc.clock.now()),
+    settings = svc.known_queue(params.queue or "")  # a queue removed since: its last hours
+    offer = rules.full_offer(policy.voice,
+                             settings.closes_in_s(svc.clock.now()) if settings else None,
                              caller_id_callable=callable_id, log_answered=log_answered)
     if offer is None:
         return None

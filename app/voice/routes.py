@@ -180,8 +180,9 @@ def wait() -> Response:
         if poll.call.wait_is_over:  # this poll crossed the caller's hang-up (or answer): a
             # check-in logged now would be one nobody heard, after the wait's end
             return SAFE_HOLD_SEGMENT, None
-        segment, own = heard(situation_from_poll(form, poll, svc.config, now, params.episode,
-                                                 caller_id), poll.call.polls)
+        segment, own = heard(situation_from_poll(
+            form, poll, svc.config, now, params.episode, caller_id,
+            settings=svc.known_queue(poll.call.queue)), poll.call.polls)
         return segment, announcement(own)
 
     polled = svc.store.poll(c.NotePoll(
@@ -194,8 +195,8 @@ def wait() -> Response:
     if polled is not None:
         segment = polled[1]
     else:  # no history: the policy promises nothing, and what was said is journaled
-        segment, own = heard(situation_from_form(form, queue, svc.config, now, caller_id),
-                             None)
+        segment, own = heard(situation_from_form(form, queue, svc.config, now, caller_id,
+                                                 settings=svc.known_queue(queue)), None)
         if (said := announcement(own, said_instead=True)) is not None:
             svc.store.write(said, g.deadline)
     if segment.kind is SegmentKind.OVERFLOW_OFFER:  # instead of a drop: logged once
@@ -234,9 +235,10 @@ def choice() -> Response:
     if poll is not None:
         form = form.with_logged_place(poll.call, now)
     situation = (situation_from_poll(form, poll, svc.config, now, params.episode,
-                                     key.from_number)
+                                     key.from_number, settings=svc.known_queue(poll.call.queue))
                  if poll else situation_from_form(form, route.queue, svc.config, now,
-                                                  key.from_number))
+                                                  key.from_number,
+                                                  settings=svc.known_queue(route.queue)))
     situation = replace(situation, offered_window_s=offered_window_s())  # what they heard
     decision = policy.on_key(situation, key.digit)
     svc.store.write(c.KeyPress(call_id=form.call_id, now=now, queue=route.queue,

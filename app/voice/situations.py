@@ -7,14 +7,14 @@ from datetime import datetime
 from app.storage.call_log import Poll
 from app.voice.callers import number_to_call
 from app.voice.forms import WaitForm
-from hold_policies.config import HoldwellConfig
+from hold_policies.config import HoldwellConfig, QueueConfig
 from hold_policies.estimate import estimate_wait
 from hold_policies.situation import Situation
 
 
 def situation_from_poll(
     form: WaitForm, poll: Poll, config: HoldwellConfig, now: datetime, episode: int = 0,
-    caller_id: str | None = None,
+    caller_id: str | None = None, *, settings: QueueConfig | None,
 ) -> Situation:
     """Twilio's position plus those ahead outside Twilio's count of this queue: older
     callbacks keeping their place, and older rejoined callers waiting in the rejoin queue
@@ -22,7 +22,8 @@ def situation_from_poll(
 
     A caller back in line after a Twilio error (`episode` 1) has waited since their first
     entry, whatever Twilio's restarted QueueTime says. The line's closing time comes from
-    `config`'s hours: the callback policy promises nothing it cannot keep before then.
+    the hours of the call's queue, `settings` (`Services.known_queue`: a queue removed since
+    keeps its last hours): the callback policy promises nothing it cannot keep before then.
     Whether the caller's own number can be called back is read from `caller_id` (the
     request's From), else from the number the log kept when the call came in.
     """
@@ -48,22 +49,23 @@ def situation_from_poll(
         since_announcement_s=since,
         told_position=call.told_position,
         position_known=form.position_given,
-        closes_in_s=config.closes_in_s(call.queue, now),
+        closes_in_s=settings.closes_in_s(now) if settings is not None else None,
         caller_id_callable=number_to_call(caller_id or call.from_number, config) is not None,
     )
 
 
 def situation_from_form(form: WaitForm, queue: str, config: HoldwellConfig,
-                        now: datetime, caller_id: str | None = None) -> Situation:
+                        now: datetime, caller_id: str | None = None, *,
+                        settings: QueueConfig | None) -> Situation:
     """Without the call log: no history and no estimate, so the policy promises nothing, and
     no place where callers outside Twilio's count may be ahead (a caller told "you are next"
     with callbacks ahead heard no place again until they were there: a place once said never
-    goes up); and no callback or message is offered, since none could be stored."""
+    goes up); and no callback or message is offered, since none could be stored. `settings`:
+    the queue's (`Services.known_queue`: a queue removed since keeps its last)."""
     return Situation(queue=queue, call_id=form.call_id, position=form.position,
                      position_known=form.position_given and not (
-                         (found := config.queues.get(queue)) is not None
-                         and found.keeps_places_twilio_cannot_count()),
+                         settings is not None and settings.keeps_places_twilio_cannot_count()),
                      waited_s=form.queue_time_s, queue_size=form.queue_size,
-                     closes_in_s=config.closes_in_s(queue, now),
+                     closes_in_s=settings.closes_in_s(now) if settings is not None else None,
                      caller_id_callable=number_to_call(caller_id, config) is not None,
                      log_answered=False)

@@ -166,3 +166,57 @@ def test_a_saved_version_without_the_queue_retires_it_in_every_worker(make_app, 
     assert svc.policy("sales", "checkin").voice.language == "es-ES"
     assert "sales" in version_before(svc, saved.number).queues  # a worker starting now
     assert version_before(svc, 1) is None
+
+
+SALES_CLOSES_AT_SIX = ('[queues.support]\npolicy = "checkin"\n'
+                       '[queues.sales]\npolicy = "checkin"\n'
+                       '[queues.sales.hours]\ntimezone = "Europe/London"\n'
+                       'monday = "08:00-18:00"\n')
+
+
+def test_a_removed_queue_keeps_its_opening_hours_for_the_callers_in_it(make_app, clock):
+    """Its hours are among its last settings: a caller still in line after its closing time
+    hears that the line has closed (the check-ins had carried on as if it never closed, and
+    a callback could be offered and promised past closing, which no worker keeps)."""
+    from datetime import UTC, datetime
+
+    from tests.app.twiml_reading import spoken
+
+    clock.set(datetime(2026, 12, 7, 17, 50, tzinfo=UTC))  # a Monday; London is on UTC
+    app = make_app(SALES_CLOSES_AT_SIX)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
+                                                "From": "+14155550100"})
+    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=1))
+    removed_by_a_live_change(app, SALES_CLOSES_AT_SIX, SUPPORT_ONLY)
+    clock.set(datetime(2026, 12, 7, 18, 5, tzinfo=UTC))
+    said = spoken(twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=900,
+                                                       position=2, size=3)).data)
+    assert "Our line is now closed to new calls" in said
+
+
+def test_a_removed_queue_keeping_places_says_no_place_without_the_log(make_app, sqlite_url,
+                                                                      clock):
+    """Without the call log a queue whose callers may have callbacks or rejoined callers
+    ahead, outside Twilio's count, says no place (tests/app/test_outage_place.py); once
+    removed, it had said Twilio's: "number 2" with callbacks ahead."""
+    from tests.app.twiml_reading import spoken
+    from tests.support.locked_sqlite import locked_sqlite
+    from tests.support.request_budget import request_budget
+
+    line = '[line]\nsupport_number = "+14155550000"\n'
+    keeping = (line + SUPPORT_ONLY + '[queues.sales]\npolicy = "checkin"\n'
+               '[queues.sales.overflow]\nmax_wait_s = 3600\n')
+    app = make_app(keeping)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
+                                                "From": "+14155550100"})
+    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=0, position=3))
+    removed_by_a_live_change(app, keeping, line + SUPPORT_ONLY)
+    clock.advance(60)
+    with locked_sqlite(sqlite_url, "EXCLUSIVE"), request_budget(app, 0.2):
+        reply = twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=60,
+                                                     position=2, size=4))
+    said = " ".join(spoken(reply.data).split())
+    assert said, "the caller still hears the check-in"
+    assert "number" not in said and "next" not in said
