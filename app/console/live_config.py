@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 
 from flask import Flask, current_app
 
@@ -17,6 +18,7 @@ from app.console import last_config
 from app.services import Services, audio_names, configured, load_audio, policies_of
 from app.storage import config_versions
 from app.storage.deadline import first_line, is_outage, is_unreachable
+from app.storage.stranded import stranded_queues
 from hold_policies.callback import with_plan
 from hold_policies.config import (
     ConfigError,
@@ -74,8 +76,11 @@ class LiveConfig:
                     log.error("config version %s refused (%s); keeping version %s", number,
                               said, self.number)
                     return
-                apply(svc, config, before=svc.config if self.number is not None
-                      else version_before(svc, number))
+                if self.number is not None:
+                    apply(svc, config, before=svc.config)
+                else:  # started after the change: the versions before it say what it removed
+                    apply(svc, config, before=version_before(svc, number),
+                          removed=removed_still_waiting(svc, number, config))
                 log.info("now running config version %s", number)
                 self.number = number
                 last_config.remember(svc.settings.journal_dir, svc.settings.database_url,
@@ -91,12 +96,13 @@ class LiveConfig:
             self.lock.release()
 
 
-def apply(svc: Services, config: HoldwellConfig, before: HoldwellConfig | None = None) -> None:
+def apply(svc: Services, config: HoldwellConfig, before: HoldwellConfig | None = None,
+          removed: Mapping[str, QueueConfig] | None = None) -> None:
     """Swap in a config's policies; each attribute is replaced whole, never half-built, and a
     request running meanwhile finds every policy the config it reads may ask for. A queue
     `before` had and `config` has not is retired: kept, at its last settings, for the callers
-    still in it."""
-    retired = retired_queues(svc.retired, before, config)
+    still in it; so is each of `removed` (queues removed earlier, at their last settings)."""
+    retired = retired_queues({**svc.retired, **(removed or {})}, before, config)
     policies = {(name, policy): with_plan(build_policy(queue, policy), config.callbacks)
                 for name, queue in (*retired.items(), *config.queues.items())
                 for policy in policies_of(queue)}
@@ -131,6 +137,30 @@ def version_before(svc: Services, number: int) -> HoldwellConfig | None:
         return previous.config() if previous is not None else None
     except ConfigError:
         return None
+
+
+def removed_still_waiting(svc: Services, number: int,
+                          config: HoldwellConfig) -> dict[str, QueueConfig]:
+    """For a process that starts after version `number`: the queues it lacks where callers
+    still wait (app.storage.stranded), each at the settings of the newest earlier version
+    that had it. `version_before` alone knows only the latest change: a queue removed by an
+    earlier one (then another queue edited) had been served as the default queue by a
+    worker started since, while the workers that ran the removal served it as itself."""
+    found: dict[str, QueueConfig] = {}
+    with svc.store.engine.connect() as conn:
+        waiting = stranded_queues(conn, config.queues, svc.clock.now())
+        for version in config_versions.newest_first(conn) if waiting else ():
+            if len(found) == len(waiting):
+                break
+            if version.number >= number:
+                continue
+            try:
+                queues = version.config().queues
+            except ConfigError:  # saved by an older release: the next older one may say
+                continue
+            found.update({name: queues[name] for name in waiting - found.keys()
+                          if name in queues})
+    return found
 
 
 def install(app: Flask, svc: Services, *, database_away: bool = False) -> LiveConfig:

@@ -31,3 +31,13 @@ def stranded_queue(conn: Connection, configured: Collection[str], now: datetime)
             calls.c.queue.not_in(list(configured)),
             calls.c.last_polled_at > now - timedelta(seconds=POLLED_WITHIN_S))
         .order_by(calls.c.entered_at).limit(1)).scalar()
+
+
+def stranded_queues(conn: Connection, configured: Collection[str], now: datetime) -> set[str]:
+    """Every queue, no longer configured, with a caller still waiting in it (as
+    `stranded_queue` counts them)."""
+    return set(conn.execute(
+        select(calls.c.queue).distinct().where(
+            calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
+            calls.c.queue.not_in(list(configured)),
+            calls.c.last_polled_at > now - timedelta(seconds=POLLED_WITHIN_S))).scalars())

@@ -220,3 +220,33 @@ def test_a_removed_queue_keeping_places_says_no_place_without_the_log(make_app, 
     said = " ".join(spoken(reply.data).split())
     assert said, "the caller still hears the check-in"
     assert "number" not in said and "next" not in said
+
+
+def test_a_worker_started_after_two_changes_still_serves_a_removed_queues_callers(make_app,
+                                                                                 clock):
+    """Sales removed (version 2), then support's policy edited (version 3): a worker started
+    after that (a restart, a scale-out) read only version 2 as 'the version before', found
+    no queue removed, and answered the caller still waiting in sales as the default queue,
+    in English and logged under support, while the older workers answered in Spanish."""
+    from app.storage import config_versions
+
+    app = make_app(SPANISH_SALES)
+    svc = app.extensions["holdwell"]
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
+                                                "From": "+14155550100"})
+    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=1))
+    for number, body in ((2, SUPPORT_ONLY), (3, '[queues.support]\npolicy = "silence"\n')):
+        clock.advance(30)
+        config_versions.add(svc.store.engine, parse_config(tomllib.loads(body)),
+                            author="olu", note=f"change {number}", now=clock.now(),
+                            after=number - 1)
+    clock.advance(30)
+    later = make_app(SPANISH_SALES)  # a worker started now, on the same database
+    assert set(later.extensions["holdwell"].config.queues) == {"support"}
+    assert later.extensions["holdwell"].retired["sales"].language == "es-ES"
+    answer = SignedClient(later.test_client(), AUTH_TOKEN).post(
+        SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=120, position=2, size=3))
+    said = {say.get("language") for say in parse(answer.data).iter("Say")}
+    assert said == {"es-ES"}
+    assert {queue for _, queue, _ in logged(app, sid("CAsales"))} == {"sales"}
