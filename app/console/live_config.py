@@ -147,19 +147,23 @@ def removed_still_waiting(svc: Services, number: int,
     earlier one (then another queue edited) had been served as the default queue by a
     worker started since, while the workers that ran the removal served it as itself."""
     found: dict[str, QueueConfig] = {}
-    with svc.store.engine.connect() as conn:
-        waiting = stranded_queues(conn, config.queues, svc.clock.now())
-        for version in config_versions.newest_first(conn) if waiting else ():
-            if len(found) == len(waiting):
-                break
-            if version.number >= number:
-                continue
-            try:
-                queues = version.config().queues
-            except ConfigError:  # saved by an older release: the next older one may say
-                continue
-            found.update({name: queues[name] for name in waiting - found.keys()
-                          if name in queues})
+    try:
+        with svc.store.engine.connect() as conn:
+            waiting = stranded_queues(conn, config.queues, svc.clock.now())
+            for version in config_versions.newest_first(conn) if waiting else ():
+                if len(found) == len(waiting):
+                    break
+                if version.number >= number:
+                    continue
+                try:
+                    queues = version.config().queues
+                except ConfigError:  # saved by an older release: an older one may say
+                    continue
+                found.update({name: queues[name] for name in waiting - found.keys()
+                              if name in queues})
+    except Exception as error:  # the version itself still runs: never kept from it by this
+        log.warning("could not look for callers still waiting in removed queues (%s); "
+                    "they are answered as the default queue", first_line(error))
     return found
 
 

@@ -250,3 +250,22 @@ def test_a_worker_started_after_two_changes_still_serves_a_removed_queues_caller
     said = {say.get("language") for say in parse(answer.data).iter("Say")}
     assert said == {"es-ES"}
     assert {queue for _, queue, _ in logged(app, sid("CAsales"))} == {"sales"}
+
+
+def test_a_failing_look_for_stranded_callers_never_keeps_a_starting_worker_from_its_version(
+        make_app, clock, monkeypatch):
+    from app.console import live_config
+    from app.storage import config_versions
+
+    app = make_app(SPANISH_SALES)
+    svc = app.extensions["holdwell"]
+    config_versions.add(svc.store.engine, parse_config(tomllib.loads(SUPPORT_ONLY)),
+                        author="olu", note="sales merged", now=clock.now(), after=1)
+
+    def broken(*_args):  # noqa: ANN002, ANN202
+        raise RuntimeError("no such column: calls.last_polled_at")
+
+    monkeypatch.setattr(live_config, "stranded_queues", broken)
+    later = make_app(SPANISH_SALES)
+    assert set(later.extensions["holdwell"].config.queues) == {"support"}
+    assert later.extensions["holdwell_live_config"].number == 2
