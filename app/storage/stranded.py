@@ -2,8 +2,9 @@
 
 A queue removed while callers wait in it (`holdwell config import --remove-queue`, the
 console) keeps those callers in Twilio's queue of that name, where no agent of its own is sent
-any more: their polls are answered by the default queue's policy, but they were never
-answered, and only their own hang-up ended the wait. Agents of any queue take them first.
+any more: their polls are answered at the queue's last settings (Services.retired), but they
+were never answered, and only their own hang-up ended the wait. Agents of any queue take
+them first.
 """
 
 from __future__ import annotations
