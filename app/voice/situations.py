@@ -26,6 +26,10 @@ def situation_from_poll(
     keeps its last hours): the callback policy promises nothing it cannot keep before then.
     Whether the caller's own number can be called back is read from `caller_id` (the
     request's From), else from the number the log kept when the call came in.
+
+    A queue removed from the config offers no callback or message, as if the log could not
+    store one: no agent of its own and no callback worker would keep it (its callers still
+    wait, and any queue's agent takes them first).
     """
     estimate = config.estimate
     position = form.position + poll.callbacks_ahead
@@ -51,6 +55,7 @@ def situation_from_poll(
         position_known=form.position_given,
         closes_in_s=settings.closes_in_s(now) if settings is not None else None,
         caller_id_callable=number_to_call(caller_id or call.from_number, config) is not None,
+        log_answered=call.queue in config.queues,
     )
 
 

@@ -13,7 +13,7 @@ from app.signed_client import SignedClient
 from app.storage.schema import callbacks
 from hold_policies.config import parse_config
 from tests.app.test_voice_contract import wait_form
-from tests.app.twiml_reading import parse
+from tests.app.twiml_reading import parse, spoken
 from tests.conftest import AUTH_TOKEN
 from tests.support.sids import sid
 
@@ -59,17 +59,38 @@ def booked_in_sales(make_app, clock, *, removed_first: bool = False):  # noqa: A
 @pytest.mark.xfail(strict=True, reason="a removed queue's pending callbacks are never claimed: "
                    "claim_for_agent claims only in the agent's own (configured) queue, and "
                    "the stranded flow looks at waiting callers only")
-@pytest.mark.parametrize("removed_first", [False, True], ids=["booked-then-removed",
-                                                           "offered-after-removal"])
-def test_a_callback_booked_in_a_removed_queue_is_still_placed(make_app, clock, removed_first):
-    """`offered-after-removal` is new with eec02a4: the removed queue's callback policy goes
-    on offering "we will call you back, keeping your place" and stores the request under
-    the removed queue (before, the caller heard the default queue's policy, and a callback
-    it booked was stored, and placed, there)."""
-    app, twilio = booked_in_sales(make_app, clock, removed_first=removed_first)
+def test_a_callback_booked_in_a_removed_queue_is_still_placed(make_app, clock):
+    """A callback booked before its queue was removed (older than eec02a4)."""
+    app, twilio = booked_in_sales(make_app, clock)
     agent = parse(twilio.post("/voice/agent?queue=support",
                               {"CallSid": sid("CAagent"), "To": "+14155550000"}).data)
     assert agent.find("Dial/Number") is not None and agent.find("Dial/Number").text == CALLER
+
+
+def test_a_removed_queue_offers_no_callback_nobody_would_keep(make_app, clock):
+    """The removed queue's callback policy had gone on offering "we will call you back,
+    keeping your place" and storing the request there, where no agent of its own and no
+    worker would ever place it (review of eec02a4): its callers now hear no offer, and one
+    pressing 2 anyway keeps their place, promised nothing."""
+    app = make_app(WITH_SALES_CALLBACKS)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    call = sid("CAsales")
+    twilio.post("/voice/incoming?queue=sales", {"CallSid": call, "From": CALLER})
+    twilio.post(f"/voice/wait?{SALES}", wait_form(call, queue_time=0))
+    clock.advance(60)
+    offered = twilio.post(f"/voice/wait?{SALES}", wait_form(call, queue_time=60))
+    assert "call you back" in spoken(offered.data)  # while sales runs
+    remove_sales(app)
+    for minute in (2, 3, 4):
+        clock.advance(60)
+        polled = twilio.post(f"/voice/wait?{SALES}", wait_form(call, queue_time=60 * minute))
+        assert polled.status_code == 200 and "call you back" not in spoken(polled.data)
+    form = {**wait_form(call, queue_time=200), "Digits": "2"}
+    pressed = twilio.post(f"/voice/choice?{SALES}", form)
+    assert "keep your place" in spoken(pressed.data).lower()
+    assert parse(pressed.data).find("Leave") is None
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        assert conn.execute(select(callbacks.c.queue)).all() == []
 
 
 @pytest.mark.xfail(strict=True, reason="/voice/incoming is JOINING: a caller ringing again "
