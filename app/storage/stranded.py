@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
 
-from app.storage.schema import calls
+from app.storage.schema import callbacks, calls
 
 POLLED_WITHIN_S = 300
 """A caller counts as still waiting if polled this lately (five default segments; one on a
@@ -42,3 +42,16 @@ def stranded_queues(conn: Connection, configured: Collection[str], now: datetime
             calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
             calls.c.queue.not_in(list(configured)),
             calls.c.last_polled_at > now - timedelta(seconds=POLLED_WITHIN_S))).scalars())
+
+
+def stranded_callback_queues(conn: Connection, configured: Collection[str]) -> list[str]:
+    """Queues no longer configured with a callback still pending, the oldest request's
+    first: no agent of their own claims them and the callback worker rings none, so agents
+    of any queue take them (a promise is a promise)."""
+    oldest = {}
+    for queue, entered in conn.execute(
+            select(callbacks.c.queue, callbacks.c.entered_at).where(
+                callbacks.c.status == "pending",
+                callbacks.c.queue.not_in(list(configured))).order_by(callbacks.c.entered_at)):
+        oldest.setdefault(queue, entered)
+    return list(oldest)

@@ -25,6 +25,7 @@ from app.storage import callback_queue
 from app.storage import commands as c
 from app.storage.callback_queue import Callback
 from app.storage.deadline import DatabaseUnavailable
+from app.storage.stranded import stranded_callback_queues
 from app.twilio_rest import after_answer
 from app.twiml import say, say_and_hang_up, twiml_response
 from app.voice import overflow, reason
@@ -61,8 +62,16 @@ def claim_for_agent(queue: str, agent_call_id: str, finished: str = "", *,
         if unsure is not None and (held := callback_queue.claimed_in(conn, unsure)):
             tried.call_id, tried.token = unsure.call_id, unsure.token
             return held
-        return callback_queue.claim_next(conn, queue, agent_call_id, now, again=settled,
-                                         finished=finished, tried=tried)
+        found = callback_queue.claim_next(conn, queue, agent_call_id, now, again=settled,
+                                          finished=finished, tried=tried)
+        for stranded in () if found is not None else stranded_callback_queues(
+                conn, svc.config.queues):  # promised in a queue removed since: no one else
+            found = callback_queue.claim_next(conn, stranded, agent_call_id, now,
+                                              only_if_older_than_queue=False, again=settled,
+                                              finished=finished, tried=tried)
+            if found is not None:
+                break
+        return found
 
     return svc.store.read_back_if_cut(claim, lambda conn: callback_queue.claimed_in(conn, tried),
                                       g.deadline, needed=lambda: tried.call_id is not None)

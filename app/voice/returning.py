@@ -53,6 +53,17 @@ def booked_callback(queue: str, caller: CallForm) -> str | None:
         return None
 
 
+def booked_in_removed_queue(caller: CallForm) -> str | None:
+    """For a call whose webhook still names a queue removed since (it joins the default
+    queue): the callback pending to this caller in that queue, so they are asked, as anyone
+    ringing again is, instead of joining the line while the callback stands (both)."""
+    svc = services()
+    asked = RouteParams.from_request().queue
+    if not asked or asked in svc.config.queues or asked not in svc.retired:
+        return None
+    return booked_callback(asked, caller)
+
+
 def note_rang_back(params: RouteParams, policy: str, caller: CallForm, booked: str,
                    choice: str) -> None:
     """Log the new call (journaled if the database is slow) as asked about its pending

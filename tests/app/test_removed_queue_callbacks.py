@@ -1,11 +1,11 @@
-"""Defects of a removed queue's callers that review of eec02a4 found and left open (not
-small fixes): strict xfails, so each flips to a failure once it is fixed."""
+"""A removed queue's callbacks, which review of eec02a4 found never kept: one booked there
+was never placed, no callback is offered there any more, and a caller ringing again about
+one is asked to keep it or wait, as anyone ringing again is."""
 
 from __future__ import annotations
 
 import tomllib
 
-import pytest
 from sqlalchemy import select
 
 from app.console.live_config import apply
@@ -56,15 +56,25 @@ def booked_in_sales(make_app, clock, *, removed_first: bool = False):  # noqa: A
     return app, twilio
 
 
-@pytest.mark.xfail(strict=True, reason="a removed queue's pending callbacks are never claimed: "
-                   "claim_for_agent claims only in the agent's own (configured) queue, and "
-                   "the stranded flow looks at waiting callers only")
 def test_a_callback_booked_in_a_removed_queue_is_still_placed(make_app, clock):
-    """A callback booked before its queue was removed (older than eec02a4)."""
+    """A callback booked before its queue was removed: no agent of its own claims it and the
+    worker rings none, so it had never been placed; any queue's agent takes it now."""
     app, twilio = booked_in_sales(make_app, clock)
     agent = parse(twilio.post("/voice/agent?queue=support",
                               {"CallSid": sid("CAagent"), "To": "+14155550000"}).data)
     assert agent.find("Dial/Number") is not None and agent.find("Dial/Number").text == CALLER
+    twilio.post(agent.find("Dial/Number").get("url"), {
+        "CallSid": sid("CAleg"), "ParentCallSid": sid("CAagent"), "AnsweredBy": "human",
+        "CallStatus": "in-progress"})
+    twilio.post(agent.find("Dial").get("action"), {
+        "CallSid": sid("CAagent"), "DialCallStatus": "completed", "DialCallSid": sid("CAleg"),
+        "DialCallDuration": "120"})
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        assert conn.execute(select(callbacks.c.queue, callbacks.c.status)).all() == [
+            ("sales", "connected")]  # kept, and still counted under its own queue
+    again = parse(twilio.post("/voice/agent?queue=support",
+                              {"CallSid": sid("CAagent2"), "To": "+14155550000"}).data)
+    assert again.find("Dial/Number") is None  # nothing more to place
 
 
 def test_a_removed_queue_offers_no_callback_nobody_would_keep(make_app, clock):
@@ -93,12 +103,16 @@ def test_a_removed_queue_offers_no_callback_nobody_would_keep(make_app, clock):
         assert conn.execute(select(callbacks.c.queue)).all() == []
 
 
-@pytest.mark.xfail(strict=True, reason="/voice/incoming is JOINING: a caller ringing again "
-                   "about a callback pending in a removed queue is looked up in the default "
-                   "queue, is not found, and joins it while the callback stands (both)")
 def test_a_caller_ringing_again_about_a_removed_queues_callback_is_asked_keep_or_wait(
         make_app, clock):
+    """/voice/incoming joins the default queue: the caller had been looked up there, not
+    found, and queued while the callback stood (both)."""
     app, twilio = booked_in_sales(make_app, clock)
     again = parse(twilio.post("/voice/incoming?queue=sales", {
         "CallSid": sid("CAagain"), "From": CALLER}).data)
     assert again.find("Enqueue") is None  # asked first: keep the callback, or wait instead
+    waits = parse(twilio.post(again.find("Gather").get("action"), {
+        "CallSid": sid("CAagain"), "From": CALLER, "Digits": "2"}).data)
+    assert waits.find("Enqueue").text == "support"  # in a queue that runs, never both
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        assert conn.execute(select(callbacks.c.status)).scalars().all() == ["cancelled"]
