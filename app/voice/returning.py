@@ -32,6 +32,7 @@ from app.voice.forms import CallForm, RouteParams, digits, sid
 from app.voice.safety import falls_back_to
 from app.voice.urls import enqueue, voice_url
 from hold_policies.closed_line import closed_words_in
+from hold_policies.config import MAX_QUEUE_NAME_CHARS
 from hold_policies.languages import language_of
 
 log = logging.getLogger("holdwell.callbacks")
@@ -57,10 +58,9 @@ def booked_in_removed_queue(caller: CallForm) -> str | None:
     """For a call whose webhook still names a queue removed since (it joins the default
     queue): the callback pending to this caller in that queue, so they are asked, as anyone
     ringing again is, instead of joining the line while the callback stands (both)."""
-    svc = services()
     asked = RouteParams.from_request().queue
-    if not asked or asked in svc.config.queues or asked not in svc.retired:
-        return None
+    if not asked or asked in services().config.queues or len(asked) > MAX_QUEUE_NAME_CHARS:
+        return None  # (a worker started since may not know the queue: any name is looked up)
     return booked_callback(asked, caller)
 
 

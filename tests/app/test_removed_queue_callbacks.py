@@ -116,3 +116,13 @@ def test_a_caller_ringing_again_about_a_removed_queues_callback_is_asked_keep_or
     assert waits.find("Enqueue").text == "support"  # in a queue that runs, never both
     with app.extensions["holdwell"].store.engine.connect() as conn:
         assert conn.execute(select(callbacks.c.status)).scalars().all() == ["cancelled"]
+
+
+def test_a_worker_that_never_knew_the_queue_still_asks(make_app, clock):
+    """A worker started after the removal (it never ran the queue, nor knows it as removed)
+    looks the number up under the name the webhook gives too."""
+    app, twilio = booked_in_sales(make_app, clock)
+    app.extensions["holdwell"].retired.clear()
+    again = parse(twilio.post("/voice/incoming?queue=sales", {
+        "CallSid": sid("CAagain"), "From": CALLER}).data)
+    assert again.find("Enqueue") is None and again.find("Gather") is not None
