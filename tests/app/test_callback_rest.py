@@ -309,8 +309,9 @@ def mocker_last_url(app) -> str:
     return app.extensions["holdwell"].rest_client.calls.create.call_args.kwargs["url"]
 
 
-def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_promised_more(
-        make_app, clock, mocker):
+def refused_on_the_last_attempt(make_app, clock, mocker, result: str):  # noqa: ANN001, ANN201
+    """A one-attempt REST callback whose customer answered and was refused the priority
+    queue (`result`): the app and what the customer heard."""
     app, twilio = rest_app_with(
         make_app, clock, REST_CONFIG.replace("max_attempts = 2", "max_attempts = 1"))
     at_risk_round(app, clock, mocker)
@@ -318,8 +319,14 @@ def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_promis
     twilio.post(f"/voice/callback/rest-answer?{fence}",
                 {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
     out = twilio.post(f"/voice/callback/rest-result?{fence}",
-                      {"CallSid": sid("CAleg1"), "QueueResult": "queue-full", "QueueTime": "0"})
-    assert "call you again" not in spoken(out.data) and "sorry" in spoken(out.data).lower()
+                      {"CallSid": sid("CAleg1"), "QueueResult": result, "QueueTime": "0"})
+    return app, spoken(out.data)
+
+
+def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_promised_more(
+        make_app, clock, mocker):
+    app, said = refused_on_the_last_attempt(make_app, clock, mocker, "queue-full")
+    assert "call you again" not in said and "sorry" in said.lower()
     assert status(app) == "failed"
 
 
@@ -327,15 +334,7 @@ def test_a_customer_refused_the_priority_queue_on_the_last_attempt_is_not_told_u
         make_app, clock, mocker):
     """They answered: "we could not reach you in time" (heard in every language) was false.
     They are told it was the last try, and to call us (caller audit)."""
-    app, twilio = rest_app_with(
-        make_app, clock, REST_CONFIG.replace("max_attempts = 2", "max_attempts = 1"))
-    at_risk_round(app, clock, mocker)
-    fence = urlsplit(mocker_last_url(app)).query
-    twilio.post(f"/voice/callback/rest-answer?{fence}",
-                {"CallSid": sid("CAleg1"), "AnsweredBy": "human"})
-    out = twilio.post(f"/voice/callback/rest-result?{fence}",
-                      {"CallSid": sid("CAleg1"), "QueueResult": "error", "QueueTime": "0"})
-    said = spoken(out.data)
+    _, said = refused_on_the_last_attempt(make_app, clock, mocker, "error")
     assert "reach you" not in said
     assert "last try" in said and "Please call us" in said
 

@@ -24,13 +24,15 @@ SUPPORT_ONLY = '[queues.support]\npolicy = "checkin"\n'
 SALES_WAIT = "/voice/wait?policy=silence&queue=sales"
 
 
-def waiting_in_sales(make_app):  # noqa: ANN001, ANN201
-    """An app running both queues with a caller waiting in sales, and its signed client."""
-    app = make_app(BOTH)
+def waiting_in_sales(make_app, config: str = BOTH, wait: str = SALES_WAIT,  # noqa: ANN001, ANN201
+                     **first_poll: int):
+    """An app running `config` with a caller waiting in sales (polled once at `wait`), and
+    its signed client."""
+    app = make_app(config)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
                                                 "From": "+14155550100"})
-    twilio.post(SALES_WAIT, wait_form(sid("CAsales"), queue_time=1))
+    twilio.post(wait, wait_form(sid("CAsales"), **{"queue_time": 1, **first_poll}))
     return app, twilio
 
 
@@ -103,11 +105,7 @@ def logged(app, call_id: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
 def test_a_caller_left_in_a_removed_queue_keeps_its_words_and_labels(make_app, clock):
     """The caller's check-ins had switched to the default queue's policy and language (a
     Spanish caller heard English), logged under a queue the call's row did not name."""
-    app = make_app(SPANISH_SALES)
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
-                                                "From": "+14155550100"})
-    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=1))
+    app, twilio = waiting_in_sales(make_app, SPANISH_SALES, SALES_CHECKIN, queue_time=1)
     removed_by_a_live_change(app, SPANISH_SALES, SUPPORT_ONLY)
     said = []
     for minute in range(1, 4):
@@ -183,11 +181,7 @@ def test_a_removed_queue_keeps_its_opening_hours_for_the_callers_in_it(make_app,
     from tests.app.twiml_reading import spoken
 
     clock.set(datetime(2026, 12, 7, 17, 50, tzinfo=UTC))  # a Monday; London is on UTC
-    app = make_app(SALES_CLOSES_AT_SIX)
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
-                                                "From": "+14155550100"})
-    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=1))
+    app, twilio = waiting_in_sales(make_app, SALES_CLOSES_AT_SIX, SALES_CHECKIN, queue_time=1)
     removed_by_a_live_change(app, SALES_CLOSES_AT_SIX, SUPPORT_ONLY)
     clock.set(datetime(2026, 12, 7, 18, 5, tzinfo=UTC))
     said = spoken(twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=900,
@@ -207,11 +201,7 @@ def test_a_removed_queue_keeping_places_says_no_place_without_the_log(make_app, 
     line = '[line]\nsupport_number = "+14155550000"\n'
     keeping = (line + SUPPORT_ONLY + '[queues.sales]\npolicy = "checkin"\n'
                '[queues.sales.overflow]\nmax_wait_s = 3600\n')
-    app = make_app(keeping)
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
-                                                "From": "+14155550100"})
-    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=0, position=3))
+    app, twilio = waiting_in_sales(make_app, keeping, SALES_CHECKIN, queue_time=0, position=3)
     removed_by_a_live_change(app, keeping, line + SUPPORT_ONLY)
     clock.advance(60)
     with locked_sqlite(sqlite_url, "EXCLUSIVE"), request_budget(app, 0.2):
@@ -230,12 +220,8 @@ def test_a_worker_started_after_two_changes_still_serves_a_removed_queues_caller
     in English and logged under support, while the older workers answered in Spanish."""
     from app.storage import config_versions
 
-    app = make_app(SPANISH_SALES)
+    app, twilio = waiting_in_sales(make_app, SPANISH_SALES, SALES_CHECKIN, queue_time=1)
     svc = app.extensions["holdwell"]
-    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    twilio.post("/voice/incoming?queue=sales", {"CallSid": sid("CAsales"),
-                                                "From": "+14155550100"})
-    twilio.post(SALES_CHECKIN, wait_form(sid("CAsales"), queue_time=1))
     for number, body in ((2, SUPPORT_ONLY), (3, '[queues.support]\npolicy = "silence"\n')):
         clock.advance(30)
         config_versions.add(svc.store.engine, parse_config(tomllib.loads(body)),
