@@ -64,7 +64,7 @@ def queue_state(conn, svc: Services, queue: str, now: datetime) -> QueueState:  
     pending, at_risk, not_yet_due = wallboard.callback_counts(conn, queue, now, now + margin)
     waiting_count, longest_since = wallboard.line_now(conn, queue, now)
     configured = svc.config.queues.get(queue)
-    zone = queue_zone(configured)
+    zone = queue_zone(svc.known_queue(queue))  # a removed queue's day: its last hours' clock
     since = start_of_day(now, ZoneInfo(zone))
     counts = wallboard.day_counts(conn, queue, since, SERVICE_THRESHOLD_S)
     ahead = wallboard.callbacks_keeping_place(conn, queue, line[-1].line_since) if line else []

@@ -92,3 +92,28 @@ def test_queues_in_log_finds_each_name_once(console_app, clock):
         conn.execute(insert(calls), rows)
     with engine.connect() as conn:
         assert queues_in_log(conn) == ["a", "b", "c"]
+
+
+def test_a_removed_queues_day_is_counted_on_its_last_clock(console_app, tokens, clock):
+    """Its "today" had been UTC's day, whatever hours it kept (review of eec02a4): a queue
+    removed by a live change keeps its last hours' time zone for the board too."""
+    from app.console.live_config import apply
+    from hold_policies.config import parse_config
+
+    svc = console_app.extensions["holdwell"]
+    before = svc.config.model_dump(mode="json", exclude_none=True)
+    with_gone = {**before, "queues": {**before["queues"], "gone": {
+        "policy": "checkin", "hours": {"timezone": "America/New_York", **{
+            day: "00:00-24:00" for day in ("monday", "tuesday", "wednesday", "thursday",
+                                           "friday", "saturday", "sunday")}}}}}
+    apply(svc, parse_config(with_gone, "v2"))
+    apply(svc, parse_config(before, "v3"),
+          before=parse_config(with_gone, "v2"))
+    with svc.store.engine.begin() as conn:
+        conn.execute(insert(calls), [{**_call(1, None, clock.now()), "call_id": "G1",
+                                      "queue": "gone"}])
+    state = console_app.test_client().get("/api/v1/queues",
+                                          headers=bearer(tokens["analyst"])).get_json()
+    gone = queue_of(state, "gone")
+    assert gone["today"]["timezone"] == "America/New_York"
+    assert gone["policy"] == "(removed from the config)"
