@@ -94,8 +94,8 @@ def fresh_database(base_url: str = POSTGRES_URL, *, migrate: bool = True) -> Ite
 
 
 _TEMPLATES: dict[str, str] = {}
-"""Per process and server: the database migrated once, which each fresh one copies (about
-0.1 s, where running every migration took 2–3 s)."""
+"""Per process and server: the database migrated once, which each fresh one copies (0.04 s
+against 0.14 s for every migration on a quiet box; 0.1 s against 2–3 s on a loaded one)."""
 
 
 def migrated_template(server: URL, admin: Engine) -> str:
