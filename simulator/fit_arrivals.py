@@ -12,9 +12,7 @@ in a slot over d days the rate is c / (d * 30) calls/min and its standard error
 sqrt(c) / (d * 30) (Poisson counts; Brown et al. 2005 find arrivals close to an
 inhomogeneous Poisson process). Half-hours and weekdays are the line's clock's, d the real
 time a half-hour was observed: a day the clocks change has a half-hour seen twice or not at
-all (`observed_slots`). A half-hour the clocks skip in spring did not exist that day: it is
-not a gap in the log (`skipped_slots`), and that weekday takes the all-days rate there
-without calling it borrowed.
+all (`observed_slots`).
 """
 
 from __future__ import annotations
@@ -59,23 +57,6 @@ def observed_slots(entered: pd.Series, zone: str = UTC_NAME) -> tuple[pd.Datetim
     return pd.DatetimeIndex(covered.index), covered.to_numpy(float)
 
 
-def skipped_slots(slots: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """The half-hours of the line's clock, between the first and the last of `slots`
-    (`observed_slots`), that no real moment fell in: those the clocks skip in spring
-    (America/New_York's 02:00-03:00 on its change day). They did not exist on that day, so
-    the log could not cover them and no gap is named there: a log of that whole day had
-    been told its 02:00-03:00 was "never in the log on any day"."""
-    if len(slots) < 2:
-        return slots[:0]
-    every = pd.date_range(slots[0], slots[-1], freq=f"{SLOT_MIN}min")
-    return every.difference(slots)
-
-
-def of_day(slots: pd.DatetimeIndex) -> np.ndarray:
-    """Each half-hour's number in its day (0..47)."""
-    return ((slots.hour * 60 + slots.minute) // SLOT_MIN).to_numpy()
-
-
 MIN_COVERED = 0.5
 """The least of a half-hour the log must cover for it to count: its first or last half-hour,
 cut after a few seconds, would fit a rate from a handful of calls (5 calls in the 43 s of a
@@ -84,7 +65,8 @@ log's last half-hour: 7 a minute where the line took 1.6)."""
 
 def slot_of(wall: pd.Series) -> np.ndarray:
     """Half-hour of the day (0..47) of each time (as labelled: a wall time, `wall_time`)."""
-    return of_day(pd.DatetimeIndex(wall.dt.tz_convert(UTC_NAME)))
+    utc = wall.dt.tz_convert(UTC_NAME)
+    return ((utc.dt.hour * 60 + utc.dt.minute) // SLOT_MIN).to_numpy()
 
 
 def slot_rates(wall: pd.Series, exposure: np.ndarray, days: np.ndarray) -> SlotRates:
@@ -100,12 +82,10 @@ def slot_rates(wall: pd.Series, exposure: np.ndarray, days: np.ndarray) -> SlotR
 def never_covered(entered: pd.Series, zone: str = UTC_NAME) -> tuple[bool, ...]:
     """The half-hours of the day (the line's clock) the log covered on no day, or too
     briefly to count (MIN_COVERED): a log shorter than a day leaves some, and `fit_arrivals`
-    gives them a rate of 0 that no day measured (only a weekday's can borrow another's). A
-    half-hour the clocks skipped inside the log (`skipped_slots`) is not one: it did not
-    exist to be covered. One the clocks repeated counts once, by its real time in all."""
+    gives them a rate of 0 that no day measured (only a weekday's can borrow another's)."""
     slots, covered = observed_slots(entered, zone)
-    seen = np.bincount(np.concatenate([of_day(slots)[covered >= MIN_COVERED],
-                                       of_day(skipped_slots(slots))]), minlength=SLOTS) > 0
+    index = ((slots.hour * 60 + slots.minute) // SLOT_MIN).to_numpy()
+    seen = np.bincount(index[covered >= MIN_COVERED], minlength=SLOTS) > 0
     return tuple((~seen).tolist())
 
 
@@ -121,8 +101,7 @@ def fit_arrivals(entered: pd.Series, zone: str = UTC_NAME) -> tuple[SlotRates,
         wall = wall[~wall.dt.floor(f"{SLOT_MIN}min").isin(slots[glimpsed])]
         covered = np.where(glimpsed, 0.0, covered)
     on_day = np.minimum(covered, 1.0)  # a repeated half-hour is seen on one day
-    slot_index = of_day(slots)
-    skipped = skipped_slots(slots)
+    slot_index = ((slots.hour * 60 + slots.minute) // SLOT_MIN).to_numpy()
     weekday = wall.dt.weekday.to_numpy()
     taking = np.isin(slots.weekday, np.unique(weekday))
     seen = np.bincount(slot_index[taking], covered[taking], minlength=SLOTS)
@@ -134,26 +113,20 @@ def fit_arrivals(entered: pd.Series, zone: str = UTC_NAME) -> tuple[SlotRates,
         exposure = np.bincount(slot_index[mine], covered[mine], minlength=SLOTS)
         if exposure.sum() > 0:  # a weekday only glimpsed at the log's edge is not in it
             unseen = (exposure <= 0) & (seen > 0)  # all days never saw it either: 0 stays
-            gone = np.bincount(of_day(skipped[skipped.weekday == number]),
-                               minlength=SLOTS) > 0  # not a gap: it did not exist
             days = np.bincount(slot_index[mine], on_day[mine], minlength=SLOTS)
             by_day[name] = borrowing(slot_rates(wall[weekday == number], exposure, days),
-                                     unseen, overall, gone)
+                                     unseen, overall)
     return overall, by_day
 
 
-def borrowing(rates: SlotRates, unseen: np.ndarray, overall: SlotRates,
-              skipped: np.ndarray) -> SlotRates:
-    """`rates` with the `unseen` half-hours' rates and errors taken from `overall`; marked
-    borrowed unless `skipped` (the clocks skipped them on this weekday: a typical one has
-    them, at the all-days rate, but the log left no gap there to name)."""
+def borrowing(rates: SlotRates, unseen: np.ndarray, overall: SlotRates) -> SlotRates:
+    """`rates` with the `unseen` half-hours' rates and errors taken from `overall`."""
     if not unseen.any():
         return rates
-    gap = unseen & ~skipped
 
     def mixed(own: tuple[float, ...], every: tuple[float, ...]) -> tuple[float, ...]:
         return tuple(np.where(unseen, every, own).tolist())
 
     return SlotRates(mixed(rates.per_min, overall.per_min),
                      mixed(rates.se_per_min, overall.se_per_min), rates.days,
-                     tuple(gap.tolist()))
+                     tuple(unseen.tolist()))
