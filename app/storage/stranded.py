@@ -23,32 +23,32 @@ status callback lost, or journaled on a host cut off) must not send agents to an
 for long, and an agent who found nobody there takes their own queue next."""
 
 
+def _still_waiting_outside(configured: Collection[str], now: datetime) -> tuple:
+    """Callers still waiting (polled within POLLED_WITHIN_S) in a queue not `configured`."""
+    return (calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
+            calls.c.queue.not_in(list(configured)),
+            calls.c.last_polled_at > now - timedelta(seconds=POLLED_WITHIN_S))
+
+
 def stranded_queue(conn: Connection, configured: Collection[str], now: datetime) -> str | None:
     """The queue, no longer configured, of the longest-waiting caller still in one (None:
     nobody is)."""
-    return conn.execute(
-        select(calls.c.queue).where(
-            calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
-            calls.c.queue.not_in(list(configured)),
-            calls.c.last_polled_at > now - timedelta(seconds=POLLED_WITHIN_S))
-        .order_by(calls.c.entered_at).limit(1)).scalar()
+    return conn.execute(select(calls.c.queue).where(*_still_waiting_outside(configured, now))
+                        .order_by(calls.c.entered_at).limit(1)).scalar()
 
 
 def stranded_queues(conn: Connection, configured: Collection[str], now: datetime) -> set[str]:
     """Every queue, no longer configured, with a caller still waiting in it (as
     `stranded_queue` counts them)."""
-    return set(conn.execute(
-        select(calls.c.queue).distinct().where(
-            calls.c.outcome.is_(None), calls.c.entered_at.is_not(None),
-            calls.c.queue.not_in(list(configured)),
-            calls.c.last_polled_at > now - timedelta(seconds=POLLED_WITHIN_S))).scalars())
+    return set(conn.execute(select(calls.c.queue).distinct().where(
+        *_still_waiting_outside(configured, now))).scalars())
 
 
 def stranded_callback_queues(conn: Connection, configured: Collection[str]) -> list[str]:
     """Queues no longer configured with a callback still pending, the oldest request's
     first: no agent of their own claims them and the callback worker rings none, so agents
     of any queue take them (a promise is a promise)."""
-    oldest = {}
+    oldest: dict[str, object] = {}
     for queue, entered in conn.execute(
             select(callbacks.c.queue, callbacks.c.entered_at).where(
                 callbacks.c.status == "pending",

@@ -36,6 +36,7 @@ from app.voice.forms import (
     cut_at_word,
 )
 from app.voice.safety import falls_back_to, fixed_text, not_taken
+from app.voice.situations import closes_in_s
 from app.voice.urls import audio_url, voice_url
 from hold_policies.base import HoldPolicy
 from hold_policies.languages import language_of
@@ -172,7 +173,7 @@ def full_offer(params: RouteParams, policy: HoldPolicy, *,
     callable_id = number_to_call(request.form.get("From"), svc.config) is not None
     settings = svc.known_queue(params.queue or "")  # a queue removed since: its last hours
     offer = rules.full_offer(policy.voice,
-                             settings.closes_in_s(svc.clock.now()) if settings else None,
+                             closes_in_s(settings, svc.clock.now()),
                              caller_id_callable=callable_id, log_answered=log_answered)
     if offer is None:
         return None

@@ -53,7 +53,7 @@ def situation_from_poll(
         since_announcement_s=since,
         told_position=call.told_position,
         position_known=form.position_given,
-        closes_in_s=settings.closes_in_s(now) if settings is not None else None,
+        closes_in_s=closes_in_s(settings, now),
         caller_id_callable=number_to_call(caller_id or call.from_number, config) is not None,
         log_answered=call.queue in config.queues,
     )
@@ -71,6 +71,12 @@ def situation_from_form(form: WaitForm, queue: str, config: HoldwellConfig,
                      position_known=form.position_given and not (
                          settings is not None and settings.keeps_places_twilio_cannot_count()),
                      waited_s=form.queue_time_s, queue_size=form.queue_size,
-                     closes_in_s=settings.closes_in_s(now) if settings is not None else None,
+                     closes_in_s=closes_in_s(settings, now),
                      caller_id_callable=number_to_call(caller_id, config) is not None,
                      log_answered=False)
+
+
+def closes_in_s(settings: QueueConfig | None, now: datetime) -> float | None:
+    """Seconds until the queue whose `settings` these are closes (`QueueConfig.closes_in_s`;
+    None for a queue nobody knows, as for one with no hours)."""
+    return settings.closes_in_s(now) if settings is not None else None
