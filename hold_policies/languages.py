@@ -163,7 +163,8 @@ class Language:
     @property
     def default_words(self) -> Language:
         """The language an operator's words left out are said in: this one, or English."""
-        return self if self.own_defaults or self.code.split("-")[0] == "en" else ENGLISH
+        return self if self.own_defaults or self.code == "en" or is_english_region(self.code) \
+            else ENGLISH
 
     def every(self, kind: str, n: int, *, first: bool = False) -> str:
         """An interval in words (OFTEN `kind`, `n` seconds or minutes): how often, or, with
@@ -254,13 +255,9 @@ def check_defaults(table: str, english: dict[str, str]) -> None:
         if not language.words:
             continue
         own = language.defaults(table)
-        if is_english_region(code):  # a few words over the English defaults
-            _exactly(code, table, own, tuple(name for name in english if name in own))
-        else:
-            _exactly(code, table, own, tuple(english))
+        region = is_english_region(code)  # a few words over the English defaults
+        _exactly(code, table, own, tuple(name for name in english if name in own or not region))
         for name, text in own.items():
-            if name not in english:
-                raise ValueError(f"{WORDS_FILE} [{code}.{table}]: unknown {name}")
             if not text.strip() or placeholders(text) != placeholders(english[name]):
                 raise ValueError(f"{WORDS_FILE} [{code}.{table}] {name}: placeholders "
                                  f"{sorted(placeholders(text))}, but the English default "
