@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from app.storage.schema import callbacks, calls
 
@@ -48,10 +48,7 @@ def stranded_callback_queues(conn: Connection, configured: Collection[str]) -> l
     """Queues no longer configured with a callback still pending, the oldest request's
     first: no agent of their own claims them and the callback worker rings none, so agents
     of any queue take them (a promise is a promise)."""
-    oldest: dict[str, object] = {}
-    for queue, entered in conn.execute(
-            select(callbacks.c.queue, callbacks.c.entered_at).where(
-                callbacks.c.status == "pending",
-                callbacks.c.queue.not_in(list(configured))).order_by(callbacks.c.entered_at)):
-        oldest.setdefault(queue, entered)
-    return list(oldest)
+    return list(conn.execute(
+        select(callbacks.c.queue).where(
+            callbacks.c.status == "pending", callbacks.c.queue.not_in(list(configured)))
+        .group_by(callbacks.c.queue).order_by(func.min(callbacks.c.entered_at))).scalars())
