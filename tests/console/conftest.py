@@ -70,6 +70,16 @@ def as_role(console_app):
 
 
 @pytest.fixture
+def three_versions(as_role):  # noqa: ANN201
+    """An operator's console where version 3 runs version 1's settings again (support:
+    callback, then silence, then callback) and version 2's differ."""
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
+    operator.post("/console/policies/support", {"policy": "callback", "note": "back"})
+    return operator
+
+
+@pytest.fixture
 def tokens(console_app, clock):
     engine = console_app.extensions["holdwell"].store.engine
     return {role: users.issue_token(engine, role, clock.now()) for role in users.ROLES}

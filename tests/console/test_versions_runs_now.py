@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from app.console import config_changes
-
-
-@pytest.fixture
-def three_versions(as_role):  # noqa: ANN201
-    """Version 3 runs version 1's settings again; version 2's differ."""
-    operator = as_role("operator")
-    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
-    operator.post("/console/policies/support", {"policy": "callback", "note": "back"})
-    return operator
 
 
 def _row(html: str, number: int) -> str:

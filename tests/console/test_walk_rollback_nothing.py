@@ -7,15 +7,6 @@ import pytest
 PROMISE = "Rolling back adds a new version with its settings"
 
 
-@pytest.fixture
-def three_versions(as_role):  # noqa: ANN201
-    """Version 3 runs version 1's settings again."""
-    operator = as_role("operator")
-    operator.post("/console/policies/support", {"policy": "silence", "note": "quiet"})
-    operator.post("/console/policies/support", {"policy": "callback", "note": "back"})
-    return operator
-
-
 @pytest.mark.parametrize("number", [1, 3])  # same settings as the active one; the active one
 def test_nothing_to_roll_back_promises_no_new_version(three_versions, number):
     """The page had said "Rolling back adds a new version with its settings; every worker
