@@ -409,13 +409,13 @@ class RollbackPreview:
 def rollback_preview(svc: Services, number: int) -> RollbackPreview:
     """Shown before a roll-back is confirmed, so nobody rolls back blind."""
     target, active = _get(svc, number), config_versions.get(svc.store.engine)
-    try:
-        moved = calls_moved(config_of(active), config_of(target))
-    except StoredVersionInvalid:  # the diff still shows it; rolling back says why it cannot
-        moved = []
+    running, settings = loaded(active), loaded(target)  # each parsed once, for both uses
+    # a version today's checks refuse: the diff still shows it; rolling back says why not
+    moved = calls_moved(running, settings) if running is not None and settings is not None \
+        else []
     return RollbackPreview(info(target), info(active), _diff(
         active, target, f"version {active.number} (active)", f"version {number}"),
-        tuple(moved), runs_settings_of(loaded(active), target))
+        tuple(moved), runs_settings(running, settings))
 
 
 def loaded(version: ConfigVersion | None) -> HoldwellConfig | None:
@@ -426,11 +426,11 @@ def loaded(version: ConfigVersion | None) -> HoldwellConfig | None:
         return None
 
 
-def runs_settings_of(running: HoldwellConfig | None, target: ConfigVersion) -> bool:
-    """Whether the `running` config already runs `target`'s settings, so a roll-back to it
-    would add no version: the confirmation page says so, and the versions page offers none.
-    A version today's checks refuse never does (rolling back to it says why it cannot)."""
-    settings = loaded(target)
+def runs_settings(running: HoldwellConfig | None, settings: HoldwellConfig | None) -> bool:
+    """Whether the `running` config already runs a version's `settings` (`loaded`), so a
+    roll-back to it would add no version: the confirmation page says so, and the versions
+    page offers none. A version today's checks refuse (None) never does (rolling back to
+    it says why it cannot)."""
     return running is not None and settings is not None and same_settings(settings, running)
 
 
@@ -444,4 +444,4 @@ def versions_with_running(svc: Services, before: int | None = None
     running = loaded(active)
     return _listing(page), frozenset(v.number for v in page.versions
                                      if v.number != page.active
-                                     and runs_settings_of(running, v))
+                                     and runs_settings(running, loaded(v)))
