@@ -246,7 +246,7 @@ class CallbackWorker:
                                  self.stop, self.client, self.interval_s)
             texted = send_owed(self.engine, self.client, self.config.callbacks,
                                self.config.line.support_number, self.clock.now(),
-                               languages=self.config.queue_languages())
+                               languages=self.services.queue_languages())
         except Exception as error:
             if is_outage(error):
                 self.outages += 1
@@ -304,7 +304,7 @@ class CallbackWorker:
         `rest_problem` says why). Rebuilt only when what it depends on changed; the rate
         limit carries over, since the account (the process's credentials) is the same."""
         config = self.config
-        languages = config.queue_languages()
+        languages = self.services.queue_languages()
         basis = (bool(reasons), config.line.support_number, config.callbacks,
                  tuple(sorted(languages.items(), key=lambda item: item[0])))
         if basis == self.placer_basis:

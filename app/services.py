@@ -108,6 +108,13 @@ class Services:
         """A queue's settings, configured or removed (its last), as named: None if neither."""
         return self.config.queues.get(name) or self.retired.get(name)
 
+    def queue_languages(self) -> dict[str, str | None]:
+        """Each queue's language, a removed one's at its last settings: what a customer of
+        its callback is texted in (a Spanish queue removed while a callback was owed had its
+        customer texted in English)."""
+        return {**{name: queue.language for name, queue in self.retired.items()},
+                **self.config.queue_languages()}
+
     def policy(self, queue: str, name: str | None, arm: str = "") -> HoldPolicy:
         """The named policy of a queue, or the queue's own when the name is unknown; an arm
         that is the queue's variant of that policy gets the variant (its words, its knobs)."""

@@ -298,7 +298,7 @@ def unanswered(leg: CallbackLegForm, result: str, *, attempt_key: str,
              written.value if written.stored else "journaled")
     if written.value == "failed":  # journaled: texted by `holdwell callbacks` once applied
         engine, client, now = svc.store.engine, svc.rest_client, svc.clock.now()
-        from_, languages = svc.config.line.support_number, svc.config.queue_languages()
+        from_, languages = svc.config.line.support_number, svc.queue_languages()
         after_answer(lambda: send_owed(engine, client, settings, from_, now, leg.call_id,
                                        languages))
     return written.value if written.stored and isinstance(written.value, str) else None
