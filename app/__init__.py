@@ -59,6 +59,7 @@ def create_app(
         callback_flow,
         callback_rest_routes,
         closed,
+        language_menu,
         routes,
     )
     from app.voice.blueprint import bp as voice_bp

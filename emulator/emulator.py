@@ -331,11 +331,29 @@ class TwilioEmulator(Rejoins, Returns, CustomerFirst):
                 break
             t += documents.seconds(verb, self.audio_seconds)
         if not caller.wait_url:  # a plain call document, never queued
-            if not self.asked_keep_or_wait(caller, at, verbs):
-                self.closed_line(caller, at, verbs, doing)
+            if self.asked_keep_or_wait(caller, at, verbs):
+                return
+            if verbs and verbs[-1].name == "Redirect":  # a language menu: the virtual
+                # callers speak the language of the queue they rang, so they press nothing
+                self.note(caller, at, f"{doing}{documents.describe(verbs)} [presses nothing]")
+                self.schedule(t, "redirected", (caller, verbs[-1].text))
+                return
+            self.closed_line(caller, at, verbs, doing)
             return
         self.note(caller, at, f"{doing}{documents.describe(verbs)} [joins {caller.queue}]")
         caller.live = self.schedule(t, "enqueue", caller)
+
+    def redirected(self, subject: tuple[VirtualCaller, str], at: float) -> None:
+        """Twilio follows a plain call document's <Redirect>, once all before it has played:
+        what the app answers there is a call document as the first was."""
+        caller, url = subject
+        try:
+            verbs = documents.parse(self.post(url, "incoming", self.call_params(caller)))
+        except TwimlError as error:
+            self.errors.append(f"redirect {caller.call_sid}: {error}")
+            caller.done = True
+            return
+        self.answer_call(caller, at, verbs)
 
     def closed_line(self, caller: VirtualCaller, at: float, verbs: tuple[Verb, ...],
                     pressed: str = "") -> None:

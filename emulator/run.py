@@ -170,8 +170,11 @@ def app_config(scenario: Scenario, policy: Arms, base: HoldwellConfig | None = N
         "confidence": scenario.estimates.confidence})
     line = base.line.model_copy(update={  # callbacks need a caller ID: the emulated line's
         "default_queue": scenario.queue, "support_number": base.line.support_number or LINE})
-    return base.model_copy(update={"queues": {scenario.queue: queue}, "callbacks": callbacks,
-                                   "estimate": estimate, "line": line})
+    offered = {name: base.queues[name] for name in queue.language_menu.values()
+               if name != scenario.queue and name in base.queues}  # its language menu's: no
+    # virtual caller chooses one (each speaks the rung queue's language), but the menu says them
+    return base.model_copy(update={"queues": {scenario.queue: queue, **offered},
+                                   "callbacks": callbacks, "estimate": estimate, "line": line})
 
 
 AD_S = 15.0

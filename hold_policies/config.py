@@ -48,6 +48,7 @@ from hold_policies.hours import (
     zone_named,
     zone_names,
 )
+from hold_policies.language_menu import menu_problem
 from hold_policies.languages import BUILT_IN, check_defaults, is_built_in, language_of
 from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import (
@@ -92,6 +93,7 @@ def said_pattern(pattern: str, said: str) -> Any:  # noqa: ANN401 - an Annotated
 
 
 Key = phone_keys(1)
+MenuKey = said_pattern("^[0-9]$", "one digit, 0-9 (each option says its key, in its language)")
 TWILIO_QUEUE_NAME_CHARS = 64
 """Twilio's longest queue FriendlyName."""
 PRIORITY_SUFFIX = "-callbacks"
@@ -1005,6 +1007,10 @@ class QueueConfig(Strict):
     hours: HoursConfig | None = None  # none: always open
     overflow: OverflowConfig | None = None  # none: no maximum wait; queue-full hangs up
     resume: ResumeConfig = ResumeConfig()  # off unless within_s is set
+    language_menu: dict[MenuKey, QueueName] = Field(default_factory=dict)
+    """[queues.NAME.language_menu]: key -> queue, offered before anything else is said, each
+    option in its queue's language ("Para español, pulse 2."); no key stays in this queue
+    (hold_policies.language_menu). Empty: no menu."""
 
     @cross_check("overflow", "checkin.keep_key", "callback.keep_key", "callback.callback_key",
                  *HEARD, outer_waits=False)
@@ -1377,6 +1383,14 @@ class HoldwellConfig(Strict):
         if self.queues and default is not None and default not in self.queues:
             return f"line.default_queue {default!r} is not one of {sorted(self.queues)}"
         return None
+
+    @cross_check("queues.*.language_menu", "queues.*.[key]", "queues.*.language")
+    def language_menus_say_their_options(self, context: Mapping[str, Any]) -> str | None:
+        """Each option of a language menu sends the caller to a configured queue, said in
+        words holdwell has for that queue's language, no two alike."""
+        languages = {name: queue.language for name, queue in self.queues.items()}
+        return next((problem for name, queue in self.queues.items()
+                     if (problem := menu_problem(name, queue.language_menu, languages))), None)
 
     @cross_check("callbacks.claim_timeout_s", "callbacks.ring_timeout_s",
                  "callbacks.answering_machine_detection", "queues.*.callback.dialling",

@@ -90,6 +90,7 @@ class Language:
     often: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     soon: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     then: str = ""  # {soon} {often}: the first check-in, then the rhythm
+    language_choice: str = ""  # {key}: a language menu's option, said in this language
     words: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
     """Its own defaults, by WORD_TABLES name (none: holdwell's English ones)."""
 
@@ -212,8 +213,15 @@ def _language(code: str, table: dict) -> Language:
         given = [table.get(name) for name in together]
         if any(given) and not all(given):
             raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(together)}: all or none")
+    if _placeholders(table.get("language_choice", "")) != {"key"}:
+        raise ValueError(f"{WORDS_FILE} [{code}] language_choice: missing, or not with "
+                         "{key} as its one placeholder (a language menu says it)")
     table["weekdays"], table["months"] = tuple(table["weekdays"]), tuple(table["months"])
     return Language(code=code, fixed=fixed, words=words, **table)
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
 def _over(base: dict, region: dict) -> dict:
@@ -248,9 +256,6 @@ def check_defaults(table: str, english: dict[str, str]) -> None:
     (`english`, by name): the same names, each with the same placeholders, none empty (read
     once, where the English defaults are defined: a word missing would be said in English,
     and a placeholder lost would drop the caller's wait or number)."""
-    def placeholders(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-
     for code, language in BUILT_IN.items():
         if not language.words:
             continue
@@ -258,10 +263,10 @@ def check_defaults(table: str, english: dict[str, str]) -> None:
         region = is_english_region(code)  # a few words over the English defaults
         _exactly(code, table, own, tuple(name for name in english if name in own or not region))
         for name, text in own.items():
-            if not text.strip() or placeholders(text) != placeholders(english[name]):
+            if not text.strip() or _placeholders(text) != _placeholders(english[name]):
                 raise ValueError(f"{WORDS_FILE} [{code}.{table}] {name}: placeholders "
-                                 f"{sorted(placeholders(text))}, but the English default "
-                                 f"has {sorted(placeholders(english[name]))}")
+                                 f"{sorted(_placeholders(text))}, but the English default "
+                                 f"has {sorted(_placeholders(english[name]))}")
 
 
 def is_built_in(tag: str | None) -> bool:

@@ -25,7 +25,7 @@ class Route:
         return self.params.queue or ""
 
 
-JOINING = frozenset({"voice.incoming", "voice.agent"})
+JOINING = frozenset({"voice.incoming", "voice.language", "voice.agent"})
 """Routes that put someone into a queue (a new caller, an agent taking calls): a queue since
 removed from the config takes nobody new, while the callers already in it are served there."""
 

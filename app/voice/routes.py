@@ -34,6 +34,7 @@ from app.voice import (
     callback_calls,
     callback_flow,
     closed,
+    language_menu,
     overflow,
     reason,
     resume,
@@ -105,6 +106,8 @@ def incoming() -> Response:
     form = CallForm.parse(request.form)
     svc = services()
     queue = this_route().queue
+    if (menu := language_menu.menu_if_owed(queue)) is not None:
+        return twiml_response(menu)  # first the language: the call begins in the queue chosen
     assignment = assign(svc.queue_config(queue), form.call_id)
     params = RouteParams(queue, assignment.policy, assignment.arm)
     if closed.closed_line_now(queue) is not None:  # outside opening hours: never enqueued,

@@ -1,0 +1,70 @@
+"""A language menu before the queue: one number serving callers of several languages.
+
+A line with an English and a Spanish queue had needed a number for each (or callers of one
+language waited in the other's). A queue's `language_menu` offers, before anything else is
+said, each option in its own language and voice ("Para español, pulse 2."); the key sends
+the caller to that queue, and no key (or another) keeps them in the queue they rang. Each
+option is said in words holdwell has for the target's language (Language.language_choice),
+so only built-in languages can be offered, and two options may not say the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hold_policies.languages import BUILT_IN, is_built_in, language_of
+
+MENU_TIMEOUT_S = 3
+"""Seconds of quiet after the last option before the caller stays in the queue they rang:
+a caller of that queue's language presses nothing, and waits no longer than this."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One key of a language menu: the queue it sends the caller to, and what it says."""
+
+    key: str
+    queue: str
+    words: str
+
+
+def option_words(language: str | None, key: str) -> str:
+    """An option as said in `language` ("For English, press 1.")."""
+    return language_of(language).language_choice.format(key=key)
+
+
+def options(menu: Mapping[str, str], languages: Mapping[str, str | None]) -> list[Option]:
+    """The menu's options in key order (`languages`: each queue's language tag)."""
+    return [Option(key, queue, option_words(languages.get(queue), key))
+            for key, queue in sorted(menu.items())]
+
+
+def menu_problem(owner: str, menu: Mapping[str, str],
+                 languages: Mapping[str, str | None]) -> str | None:
+    """What is wrong with queue `owner`'s menu (`languages`: every configured queue's
+    language), naming the key: a queue that is not configured, one whose language holdwell
+    cannot say an option in, or two options that would say the same words."""
+    where = f"queues.{owner}.language_menu"
+    said: dict[str, str] = {}
+    for key, queue in sorted(menu.items()):
+        if queue not in languages:
+            return f"{where} {key!r}: {queue!r} is not one of the queues {sorted(languages)}"
+        tag = languages[queue]
+        if not tag or not is_built_in(tag):
+            return (f"{where} {key!r}: queue {queue!r} has language {tag or 'none'!r}, and "
+                    f"an option is said in its queue's language in holdwell's own words, "
+                    f"which it has for {', '.join(built_in_names())}; set that queue's "
+                    f"language, or leave it out of the menu")
+        words = language_of(tag).language_choice
+        if words in said:
+            return (f"{where} {key!r}: says the same words as {said[words]!r} (queues "
+                    f"{menu[said[words]]!r} and {queue!r} speak one language: "
+                    f"{option_words(tag, key)!r}); offer one queue per language")
+        said[words] = key
+    return None
+
+
+def built_in_names() -> list[str]:
+    """The language codes holdwell can say an option in."""
+    return sorted(code for code in BUILT_IN if "-" not in code)
