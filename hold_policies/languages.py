@@ -18,7 +18,11 @@ you waiting. You are number 3 in line. We expect to answer you within 15 minutos
 audit). A language has all of these tables or none; without them it hears English, and
 `config check` warns. A table named with a region (`[pt-PT]`) is its language's table with
 the region's own words over it: a Brazilian caller had heard European Portuguese ("Estávamos
-a ligar de volta"), and `pt` is read by a Brazilian voice.
+a ligar de volta"), and `pt` is read by a Brazilian voice. A region's table is read for its
+own tag and for the tags SHARED_REGION_TABLES gives it: `[es-419]` (Latin-American Spanish)
+for every Spanish tag of the Americas (es-MX, es-US, es-AR...), whose callers had heard
+Castilian Spain's "pulse", "cola" and "tecla almohadilla"; `es`, es-ES and Spanish elsewhere
+(es-GQ, es-PH) keep the Castilian `[es]`.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ joining the two: "in about 5 minutes, and then about once a minute")."""
 class Language:
     """How holdwell's own words read in one language."""
 
-    code: str  # the primary subtag of the queue's language ("es" for es-MX)
+    code: str  # its table's name: "es" for es-ES, "es-419" for es-MX, "pt-PT", "en" for en-GB
     one_minute: str
     minutes: str  # {n}: 2 and more
     an_hour: str  # exactly 60 minutes: "within an hour", "waiting an hour"
@@ -240,15 +244,34 @@ def _built_in() -> dict[str, Language]:
 BUILT_IN: dict[str, Language] = _built_in()
 ENGLISH, SPANISH = BUILT_IN["en"], BUILT_IN["es"]
 
+SHARED_REGION_TABLES: dict[str, tuple[str, ...]] = {
+    "es-419": ("es-AR", "es-BO", "es-BR", "es-BZ", "es-CL", "es-CO", "es-CR", "es-CU",
+               "es-DO", "es-EC", "es-GT", "es-HN", "es-MX", "es-NI", "es-PA", "es-PE",
+               "es-PR", "es-PY", "es-SV", "es-US", "es-UY", "es-VE"),
+}
+"""The tags a region's table is read for besides its own name: one table for many countries.
+`es-419` is Latin America and the Caribbean (UN M.49 region 419): the tags are the Spanish
+of each country there (with Brazil's and Belize's) and of the United States, whose Hispanic
+callers speak Latin-American Spanish, as Polly's es-US voices (Lupe) do; the locales Unicode
+CLDR gives es-419 as parent. Their callers say "oprima" (or "marque", "presione"), not
+Spain's "pulse"; "fila", not "cola", slang in several of them; "la tecla de numeral", not
+"la tecla almohadilla". Spain (es-ES, es-EA, es-IC), Equatorial Guinea (es-GQ) and the
+Philippines (es-PH) keep the Castilian `es`, as in CLDR. Listed, not inferred from the
+region subtag: "es-US" names no country of region 419."""
+_SHARED: dict[str, str] = {tag.lower(): table for table, tags in SHARED_REGION_TABLES.items()
+                           for tag in tags}
+
 
 @lru_cache(maxsize=64)
 def language_of(tag: str | None) -> Language:
-    """The built-in language of a queue's language tag: its region's where there is one
-    ("pt-PT"), else its primary subtag's ("es" of "es-MX"); English for none or one not
+    """The built-in language of a queue's language tag, case aside: its region's table where
+    there is one ("pt-PT") or one shared by its region (SHARED_REGION_TABLES: "es-419" of
+    "es-MX"), else its primary subtag's ("es" of "es-ES"); English for none or one not
     built in."""
     found = {code.lower(): language for code, language in BUILT_IN.items()}
     tag = (tag or "en").lower()
-    return found.get(tag) or found.get(tag.split("-")[0], ENGLISH)
+    return (found.get(tag) or found.get(_SHARED.get(tag, ""))
+            or found.get(tag.split("-")[0], ENGLISH))
 
 
 def check_defaults(table: str, english: dict[str, str]) -> None:

@@ -51,7 +51,7 @@ from tests.conftest import AUTH_TOKEN
 from tests.support.broken_store import break_store
 from tests.support.sids import sid
 
-TAGS = ("es-ES", "pt-BR", "pt-PT", "it-IT", "fr-FR", "de-DE", "nl-NL", "en-US")
+TAGS = ("es-ES", "es-MX", "pt-BR", "pt-PT", "it-IT", "fr-FR", "de-DE", "nl-NL", "en-US")
 LINE, FROM, OTHER, THIRD = "+14155550000", "+14155550100", "+14155550123", "+14155550177"
 NINTH = "+14155550199"
 KEYED = "2125550199"

@@ -41,7 +41,7 @@ def test_every_built_in_language_has_every_word_holdwell_says(code):
         assert language.weekdays[0] != "Monday"
 
 
-@pytest.mark.parametrize(("tag", "code"), [("es-MX", "es"), ("es-ES", "es"), ("FR-ca", "fr"),
+@pytest.mark.parametrize(("tag", "code"), [("es-GQ", "es"), ("es-ES", "es"), ("FR-ca", "fr"),
                                            ("de-DE", "de"), ("pt-BR", "pt"), (None, "en"),
                                            ("ja-JP", "en"), ("cmn-Hans-CN", "en")])
 def test_a_language_tag_finds_its_words_by_its_primary_subtag(tag, code):
@@ -225,7 +225,7 @@ def test_a_language_without_built_in_words_is_warned_about_by_name():
             } == {"queues.support.language = 'ja-JP'"}
 
 
-OWN_DEFAULTS = ("es", "pt", "pt-PT", "it", "fr", "de", "nl")
+OWN_DEFAULTS = ("es", "es-419", "pt", "pt-PT", "it", "fr", "de", "nl")
 """The languages whose queues hear their own defaults where the operator wrote nothing."""
 
 
@@ -238,10 +238,13 @@ def test_which_languages_have_defaults_of_their_own():
 
 
 @pytest.mark.parametrize(("tag", "code"), [("pt", "pt"), ("pt-BR", "pt"), ("pt-PT", "pt-PT"),
-                                           ("PT-pt", "pt-PT"), ("pt-AO", "pt")])
+                                           ("PT-pt", "pt-PT"), ("pt-AO", "pt"),
+                                           ("es-MX", "es-419"), ("es-US", "es-419"),
+                                           ("es-419", "es-419"), ("es-ES", "es"), ("es", "es")])
 def test_a_regions_own_table_is_read_for_its_tag(tag, code):
     """Brazilian callers (pt, pt-BR: Polly.Camila) had heard European Portuguese ("Estávamos
-    a ligar de volta"); a table named with a region is read for that region only."""
+    a ligar de volta"); a table named with a region is read for that region only, and for
+    the tags that share it (es-419: tests/hold_policies/test_spanish_americas.py)."""
     assert language_of(tag).code == code
 
 
