@@ -10,7 +10,8 @@ and where it matches, the language's default of the same name becomes a pattern,
 placeholders any words; the placeholder the English pattern captured (a key, the position)
 becomes the capture. A default's literal key ("press 1 to confirm") counts as a placeholder
 of its own, numbered in order. The press word is the one the language puts before its key
-placeholders ("pulse", "tecle", "prima", "prema", "tapez", "Taste", "toets"); the wait is
+placeholders ("pulse", Latin America's "oprima", "tecle", "prima", "prema", "tapez", "Taste",
+"toets"); a region's table (es-419, pt-PT) is understood with its language's; the wait is
 the language's own `within` phrase around its own minutes ("en un máximo de 15 minutos",
 "entro 1 minuto", "binnen 15 minuten"), read as the English "within N
 minutes" is ("an hour" and the open-ended wait are no number of minutes, in any language).
@@ -207,7 +208,9 @@ def _wait(language: Language) -> tuple[re.Pattern[str], ...]:
 @lru_cache(maxsize=32)
 def ears_of(code: str) -> Ears:
     """What a caller of built-in language `code` understands besides English (nothing more
-    where the language has no words of its own)."""
+    where the language has no words of its own). A region's caller (es-419's, pt-PT's)
+    understands its language's words too: an operator of an es-MX queue may write Spain's
+    "pulse 2", which its virtual callers understood before es-MX had words of its own."""
     language = language_of(code)
     if language is ENGLISH or is_english_region(language.code):
         return ENGLISH_EARS
@@ -217,7 +220,9 @@ def ears_of(code: str) -> Ears:
     own["wait"] = _wait(language) if language.own_defaults else ()
     own["offered"] = (re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(words)))})\s+({KEY})",
                                  FLAGS),) if words else ()
-    return ENGLISH_EARS + Ears(**own)
+    ears = ENGLISH_EARS + Ears(**own)
+    primary = language.code.split("-")[0]
+    return ears if primary == language.code else ears + ears_of(primary)
 
 
 def ears_for(tags: Iterable[str | None]) -> Ears:

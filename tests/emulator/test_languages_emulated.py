@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from emulator.ears import ears_of
 from emulator.run import emulate
 from hold_policies.config import parse_config
 from simulator.behaviour import Reactions
@@ -29,7 +30,7 @@ def run(url: str, tag: str):
                    config=config, record=True)
 
 
-@pytest.mark.parametrize("tag", ["es-ES", "pt-BR", "it-IT", "fr-FR", "de-DE", "nl-NL"])
+@pytest.mark.parametrize("tag", ["es-ES", "es-MX", "pt-BR", "it-IT", "fr-FR", "de-DE", "nl-NL"])
 def test_callbacks_are_booked_in_the_queues_language_as_in_english(sqlite_url, tag):
     english, theirs = run(sqlite_url, "en-US"), run(sqlite_url, tag)
     assert english.errors == [] and theirs.errors == []
@@ -38,3 +39,12 @@ def test_callbacks_are_booked_in_the_queues_language_as_in_english(sqlite_url, t
     # the same seed; the words' lengths differ, so the draws fall a little differently
     assert abs(theirs.summary["callbacks_requested"] - booked) <= max(3, booked // 5)
     assert theirs.summary["callbacks_connected"] == theirs.summary["callbacks_requested"]
+
+
+def test_a_latin_american_caller_understands_oprima_and_still_spains_pulse():
+    """es-MX's defaults say "oprima" (hold_policies/languages.toml [es-419]); an operator's
+    own Castilian "pulse 2", understood before es-MX had words of its own, still is."""
+    mexican = ears_of("es-MX")
+    said = "Si puede esperar, oprima 1. O bien, oprima 2. Para un mensaje, pulse 3."
+    assert mexican.keys(said) == ["1", "2", "3"]
+    assert ears_of("es-ES").keys(said) == ["3"]  # Spain's caller: its own word only
