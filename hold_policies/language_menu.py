@@ -5,7 +5,9 @@ language waited in the other's). A queue's `language_menu` offers, before anythi
 said, each option in its own language and voice ("Para español, pulse 2."); the key sends
 the caller to that queue, and no key (or another) keeps them in the queue they rang. Each
 option is said in words holdwell has for the target's language (Language.language_choice),
-so only built-in languages can be offered, and two options may not say the same words.
+so only built-in languages can be offered, and no two options may offer one language (each
+names only its language: "Para español" twice, for es-MX and es-ES, would leave a caller
+guessing).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def menu_problem(owner: str, menu: Mapping[str, str],
                  languages: Mapping[str, str | None]) -> str | None:
     """What is wrong with queue `owner`'s menu (`languages`: every configured queue's
     language), naming the key: a queue that is not configured, one whose language holdwell
-    cannot say an option in, or two options that would say the same words."""
+    cannot say an option in, or two options offering one language (es-MX and es-ES)."""
     where = f"queues.{owner}.language_menu"
     said: dict[str, str] = {}
     for key, queue in sorted(menu.items()):
@@ -56,12 +58,13 @@ def menu_problem(owner: str, menu: Mapping[str, str],
                     f"an option is said in its queue's language in holdwell's own words, "
                     f"which it has for {', '.join(built_in_names())}; set that queue's "
                     f"language, or leave it out of the menu")
-        words = language_of(tag).language_choice
-        if words in said:
-            return (f"{where} {key!r}: says the same words as {said[words]!r} (queues "
-                    f"{menu[said[words]]!r} and {queue!r} speak one language: "
-                    f"{option_words(tag, key)!r}); offer one queue per language")
-        said[words] = key
+        spoken = tag.split("-")[0].lower()  # an option names only the language
+        if spoken in said:
+            return (f"{where} {key!r}: offers the same language as {said[spoken]!r} (queues "
+                    f"{menu[said[spoken]]!r} and {queue!r} both speak {spoken!r}, and each "
+                    f"option names only its language: {option_words(tag, key)!r}); offer one "
+                    f"queue per language")
+        said[spoken] = key
     return None
 
 

@@ -270,8 +270,13 @@ def language_of(tag: str | None) -> Language:
     built in."""
     found = {code.lower(): language for code, language in BUILT_IN.items()}
     tag = (tag or "en").lower()
-    return (found.get(tag) or found.get(_SHARED.get(tag, ""))
+    return (found.get(tag) or found.get(shared_region(tag) or "")
             or found.get(tag.split("-")[0], ENGLISH))
+
+
+def shared_region(tag: str) -> str | None:
+    """The region table a tag shares (SHARED_REGION_TABLES: "es-419" of "es-AR"), else None."""
+    return _SHARED.get(tag.lower())
 
 
 def check_defaults(table: str, english: dict[str, str]) -> None:

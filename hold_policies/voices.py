@@ -14,6 +14,8 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from hold_policies.languages import shared_region
+
 POLLY_LANGUAGE: dict[str, str] = {
     # English
     "Joanna": "en-US", "Salli": "en-US", "Kendra": "en-US", "Kimberly": "en-US",
@@ -61,7 +63,10 @@ DEFAULT_VOICE: dict[str, str] = {
     "cmn-CN": "Zhiyu", "arb": "Zeina", "cy-GB": "Gwyneth", "fi-FI": "Suvi", "cs-CZ": "Jitka",
     "ca-ES": "Arlet",
 }
-"""A language's voice when a queue names none; a bare language (es) takes its first region's."""
+"""A language's voice when a queue names none; a tag reading a region's shared table (es-AR,
+es-419) takes the voice of the first region listed that reads it too (es-MX's Mia), so
+Latin-American words are read in a Latin-American voice, not Spain's Lucia; a bare language
+(es) or another region takes its first region's."""
 
 
 def _primary(tag: str) -> str:
@@ -75,7 +80,11 @@ def default_voice(language: str | None) -> str | None:
         return "Polly.Joanna"
     found = next((voice for tag, voice in DEFAULT_VOICE.items()
                   if tag.lower() == language.lower()), None)
-    if found is None:  # es, or es-AR: the language's first region listed
+    if found is None:  # es-AR or es-419: the first region listed that reads the same table
+        region = (shared_region(language) or language).lower()
+        found = next((voice for tag, voice in DEFAULT_VOICE.items()
+                      if (shared_region(tag) or "").lower() == region), None)
+    if found is None:  # es, or fr-BE: the language's first region listed
         found = next((voice for tag, voice in DEFAULT_VOICE.items()
                       if _primary(tag) == _primary(language)), None)
     return f"Polly.{found}" if found else None

@@ -50,8 +50,8 @@ def test_a_menu_of_configured_queues_in_built_in_languages_loads():
     ('"*" = "soporte"', "language_menu.*.[key]: one digit, 0-9"),
     ('"3" = "japan"', "language_menu '3': queue 'japan' has language 'ja-JP'"),
     ('"3" = "plain"', "language_menu '3': queue 'plain' has language 'none'"),
-    ('"2" = "soporte"\n"3" = "espana"',
-     "language_menu '3': says the same words as '2' (queues 'soporte' and 'espana'"),
+    ('"2" = "soporte"\n"3" = "espana"',  # Mexican and Castilian: "Para español" twice
+     "language_menu '3': offers the same language as '2' (queues 'soporte' and 'espana'"),
 ])
 def test_each_mistake_is_refused_naming_the_key(menu, said):
     assert said in refusal(menu)
@@ -70,6 +70,7 @@ def test_every_built_in_language_says_an_option_in_its_own_words():
     bases = {code: words for code, words in said.items() if "-" not in code}
     assert len(set(bases.values())) == len(bases)  # no language borrows another's words
     assert said["pt-PT"] != said["pt"]  # "prima", as [pt-PT] presses elsewhere; not "tecle"
+    assert said["es-419"] == "Para español, oprima 2."  # the Americas' "oprima", not "pulse"
 
 
 def test_a_language_table_without_the_option_or_its_key_is_refused():
@@ -86,7 +87,7 @@ def test_a_language_table_without_the_option_or_its_key_is_refused():
 def test_the_options_come_in_key_order_each_in_its_queues_words():
     said = options({"2": "soporte", "1": "support"}, {"support": "en-GB", "soporte": "es-MX"})
     assert [(o.key, o.queue, o.words) for o in said] == [
-        ("1", "support", "For English, press 1."), ("2", "soporte", "Para español, pulse 2.")]
+        ("1", "support", "For English, press 1."), ("2", "soporte", "Para español, oprima 2.")]
 
 
 def test_saving_the_queue_from_the_console_form_keeps_its_menu():

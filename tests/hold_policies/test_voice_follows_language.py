@@ -21,7 +21,8 @@ def queue(**table: str):  # noqa: ANN201 - the queue's config
 
 @pytest.mark.parametrize(("language", "voice"), [
     ("en-US", "Polly.Joanna"), ("es-ES", "Polly.Lucia"), ("es-MX", "Polly.Mia"),
-    ("es", "Polly.Lucia"), ("es-AR", "Polly.Lucia"), ("fr-CA", "Polly.Chantal"),
+    ("es", "Polly.Lucia"), ("es-AR", "Polly.Mia"), ("es-419", "Polly.Mia"),
+    ("es-GQ", "Polly.Lucia"), ("es-US", "Polly.Lupe"), ("fr-CA", "Polly.Chantal"),
     ("de-DE", "Polly.Vicki"), ("pt-BR", "Polly.Camila"), ("nl-NL", "Polly.Lotte"),
     ("it-IT", "Polly.Bianca"), ("en-GB", "Polly.Amy")])
 def test_a_queue_naming_only_a_language_gets_that_languages_voice(language, voice) -> None:
