@@ -72,7 +72,7 @@ def _clash(posted: MultiDict, name: str, base: dict[str, str], theirs: str) -> s
     return yours
 
 
-ELSEWHERE = ("hours", "overflow", "resume", "variants", "experiment")
+ELSEWHERE = ("language_menu", "hours", "overflow", "resume", "variants", "experiment")
 """A queue's tables the form does not edit: shown as they run, with where they are edited."""
 
 

@@ -366,7 +366,9 @@ def test_the_queue_page_shows_the_tables_its_form_does_not_edit_and_where_they_a
 
     app = make_app('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
                    'timezone = "Europe/London"\nmonday = "09:00-17:00"\n'
-                   '[queues.sales]\npolicy = "silence"\n')
+                   '[queues.support.language_menu]\n"2" = "ventas"\n'
+                   '[queues.sales]\npolicy = "silence"\n'
+                   '[queues.ventas]\nlanguage = "es-ES"\n')
     users.add_user(app.extensions["holdwell"].store.engine, "olu", "operator", PASSWORD,
                    clock.now())
     olu = Console(app, "olu")
@@ -374,9 +376,10 @@ def test_the_queue_page_shows_the_tables_its_form_does_not_edit_and_where_they_a
 
     page = html.unescape(olu.get("/console/policies/support").get_data(as_text=True))
     assert "[queues.support.hours]" in page and 'timezone = "Europe/London"' in page
+    assert "[queues.support.language_menu]" in page and '2 = "ventas"' in page
     assert "holdwell config import FILE" in page
     plain = olu.get("/console/policies/sales").get_data(as_text=True)
-    assert "None set for sales: always open" in plain
+    assert "None set for sales: no language menu, always open" in plain
 
 
 def test_an_analyst_is_told_the_policy_page_is_read_only(as_role):
