@@ -46,7 +46,8 @@ def menu_problem(owner: str, menu: Mapping[str, str],
                  languages: Mapping[str, str | None]) -> str | None:
     """What is wrong with queue `owner`'s menu (`languages`: every configured queue's
     language), naming the key: a queue that is not configured, one whose language holdwell
-    cannot say an option in, or two options offering one language (es-MX and es-ES)."""
+    cannot say an option in, two options offering one language (es-MX and es-ES), or an
+    option in the language of the queue rung, whose own callers stay by pressing nothing."""
     where = f"queues.{owner}.language_menu"
     said: dict[str, str] = {}
     for key, queue in sorted(menu.items()):
@@ -65,6 +66,12 @@ def menu_problem(owner: str, menu: Mapping[str, str],
                     f"option names only its language: {option_words(tag, key)!r}); offer one "
                     f"queue per language")
         said[spoken] = key
+    own = (languages.get(owner) or "").split("-")[0].lower()
+    if owner not in menu.values() and own in said:  # its callers stay by pressing nothing
+        key = said[own]
+        return (f"{where} {key!r}: offers {menu[key]!r}, which speaks {own!r} as {owner!r}, "
+                f"the queue rung, does: its callers would press {key} and leave it; offer "
+                f"{owner!r} itself for {own!r}, or another language")
     return None
 
 

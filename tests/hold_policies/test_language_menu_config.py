@@ -25,6 +25,8 @@ language = "es-ES"
 language = "ja-JP"
 [queues.plain]
 language = ""
+[queues.english]
+language = "en-GB"
 """
 
 
@@ -50,6 +52,7 @@ def test_a_menu_of_configured_queues_in_built_in_languages_loads():
     ('"*" = "soporte"', "language_menu.*.[key]: one digit, 0-9"),
     ('"3" = "japan"', "language_menu '3': queue 'japan' has language 'ja-JP'"),
     ('"3" = "plain"', "language_menu '3': queue 'plain' has language 'none'"),
+    ('"1" = "english"', "language_menu '1': offers 'english', which speaks 'en' as 'support'"),
     ('"2" = "soporte"\n"3" = "espana"',  # Mexican and Castilian: "Para español" twice
      "language_menu '3': offers the same language as '2' (queues 'soporte' and 'espana'"),
 ])
