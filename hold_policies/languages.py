@@ -34,16 +34,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-FIXED_TEXTS = ("back_in_line", "queue_full", "line_failed", "choice_failed",
-               "callback_not_now", "cannot_call_back", "cannot_book", "cannot_confirm",
-               "already_helped", "not_held", "still_held_behind", "booked_while_closed",
-               "calling_again", "not_calling_again", "message_lost", "goodbye",
-               "connecting_now")
+FIXED_TEXTS = ("back_in_line", "queue_full", "queue_full_closing", "line_failed",
+               "choice_failed", "callback_not_now", "cannot_call_back", "cannot_book",
+               "cannot_confirm", "already_helped", "not_held", "still_held_behind",
+               "booked_while_closed", "calling_again", "not_calling_again", "message_lost",
+               "goodbye", "connecting_now")
 """The texts of the safety net, said when something fails (app.voice), and the few fixed
 words said where a configurable prompt would not be true (still_held_behind,
 booked_while_closed, which an agent hears of a callback booked while the line was shut, and
 connecting_now, said for the default `connecting` to a caller answered before any wait:
 hold_policies.connecting)."""
+FIXED_PLACEHOLDERS = {"queue_full_closing": {"opens"}}
+"""The fixed texts that take a placeholder (the rest take none): queue_full_closing says when
+the line opens again ({opens}, as a closed line says it), for a full queue that closes
+before "a little later" would come."""
 
 
 WORD_TABLES = ("prompts", "closed_line", "overflow", "welcome", "texts")
@@ -207,6 +211,11 @@ def _language(code: str, table: dict) -> Language:
     table = dict(table)
     fixed = table.pop("fixed", {})
     _exactly(code, "fixed", fixed, FIXED_TEXTS)
+    for name, text in fixed.items():
+        if _placeholders(text) != FIXED_PLACEHOLDERS.get(name, set()):
+            raise ValueError(f"{WORDS_FILE} [{code}.fixed] {name}: placeholders "
+                             f"{sorted(_placeholders(text))}, but it takes "
+                             f"{sorted(FIXED_PLACEHOLDERS.get(name, set()))}")
     words = {name: table.pop(name) for name in WORD_TABLES if name in table}
     if words and set(words) != set(WORD_TABLES) and not is_english_region(code):
         raise ValueError(f"{WORDS_FILE} [{code}]: {', '.join(WORD_TABLES)}: all or none")

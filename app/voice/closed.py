@@ -51,6 +51,27 @@ def closed_line_now(queue: str) -> tuple[ClosedLine, datetime] | None:
     return line, now
 
 
+QUEUE_FULL_CLOSING_S = 15 * 60
+"""A full queue whose line closes within this is not told to "call again a little later",
+when the line would be shut: it hears when the line opens again instead."""
+
+
+def queue_full_words(queue: str, voice: Voice) -> str:
+    """What a caller Twilio found the queue full for hears (config in memory and the app
+    clock only, as the queue-result's safe answer says it too): call again a little later,
+    or, when the line closes before that (QUEUE_FULL_CLOSING_S), when it opens again."""
+    svc = services()
+    settings, now = svc.known_queue(queue), svc.clock.now()
+    line = settings.closed_line() if settings is not None else None
+    left = settings.closes_in_s(now) if settings is not None else None
+    if line is None or left is None or left > QUEUE_FULL_CLOSING_S:
+        return fixed_text(voice, "queue_full")
+    opening = line.hours.next_opening(now + timedelta(seconds=left + 1))
+    if opening is None:  # shut for the hours' whole horizon: no opening to name
+        return fixed_text(voice, "queue_full")
+    return filled(fixed_text(voice, "queue_full_closing"), opens=line.opens_words(opening, now))
+
+
 def answer_if_closed(params: RouteParams, form: CallForm) -> VoiceResponse | None:
     """/voice/incoming outside hours: log the call as closed and say when the line opens
     (with a callback offer where one can be made); None while the line is open. A caller

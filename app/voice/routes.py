@@ -325,7 +325,7 @@ def after_queue(result: str, route: Route) -> VoiceResponse:
     if result in STILL_IN_A_CALL:
         return response  # an empty document: their call goes on where it was sent
     if result == "queue-full":
-        say(response, voice, safety.fixed_text(voice, "queue_full"))
+        say(response, voice, closed.queue_full_words(route.queue, voice))
     elif result in ("error", "system-error"):
         say(response, voice, safety.fixed_text(voice, "line_failed"))
     response.hangup()

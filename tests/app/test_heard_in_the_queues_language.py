@@ -355,6 +355,9 @@ def closing_time(w: Walk) -> None:
     wait = enter(w, "cuatro", caller="+14155550555")
     checkin = waited(w, wait, "cuatro", 60, caller="+14155550555")
     press(w, action(checkin), "cuatro", "2", caller="+14155550555", QueueTime="61")
+    w.at(MONDAY.replace(hour=17, minute=55))  # full, too near closing for "a little later"
+    w.post(url("queue-result", "ventas", "callback"),
+           form("lleno-cierre", caller="+14155550556", QueueResult="queue-full"))
     w.at(MONDAY.replace(hour=18, minute=5))
     checkin = w.post(wait, form("cuatro", 2100 - 1800 + 300, caller="+14155550555"))
     press(w, action(checkin), "cuatro", "2", caller="+14155550555", QueueTime="601")
