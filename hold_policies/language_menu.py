@@ -66,7 +66,7 @@ def menu_problem(owner: str, menu: Mapping[str, str],
                     f"option names only its language: {option_words(tag, key)!r}); offer one "
                     f"queue per language")
         said[spoken] = key
-    own = (languages.get(owner) or "").split("-")[0].lower()
+    own = (languages.get(owner) or "en").split("-")[0].lower()  # none: said in English
     if owner not in menu.values() and own in said:  # its callers stay by pressing nothing
         key = said[own]
         return (f"{where} {key!r}: offers {menu[key]!r}, which speaks {own!r} as {owner!r}, "

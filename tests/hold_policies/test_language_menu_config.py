@@ -97,3 +97,13 @@ def test_saving_the_queue_from_the_console_form_keeps_its_menu():
     config = config_with('"2" = "soporte"')
     saved = parse_form(MultiDict({"policy": "silence"}), config.queues["support"])
     assert saved.policy == "silence" and saved.language_menu == {"2": "soporte"}
+
+
+def test_a_queue_with_no_language_speaks_english_so_may_not_offer_an_english_queue():
+    """language = "" is said in English (no language attribute: Twilio's en-US, holdwell's
+    English words), so its callers, told "For English, press 1", would press it and leave."""
+    config = ('[queues.plain]\nlanguage = ""\n[queues.plain.language_menu]\n"1" = "english"\n'
+              '[queues.english]\nlanguage = "en-GB"\n')
+    with pytest.raises(ConfigError) as error:
+        parse_config(tomllib.loads(config), "t")
+    assert "language_menu '1': offers 'english', which speaks 'en' as 'plain'" in str(error.value)
