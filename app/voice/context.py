@@ -25,9 +25,11 @@ class Route:
         return self.params.queue or ""
 
 
-JOINING = frozenset({"voice.incoming", "voice.language", "voice.agent"})
+JOINING = frozenset({"voice.incoming", "voice.agent"})
 """Routes that put someone into a queue (a new caller, an agent taking calls): a queue since
-removed from the config takes nobody new, while the callers already in it are served there."""
+removed from the config takes nobody new, while the callers already in it are served there.
+Not /voice/language: a key pressed in a menu is read in the menu heard, its queue's (removed
+while they listened, its options still run), and its answer sends them to /voice/incoming."""
 
 
 def this_route() -> Route:

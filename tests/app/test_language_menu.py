@@ -5,10 +5,14 @@ queue they rang. The menu never touches the database."""
 
 from __future__ import annotations
 
+import tomllib
+
 from sqlalchemy import select
 
+from app.console.live_config import apply
 from app.signed_client import SignedClient
 from app.storage.schema import calls
+from hold_policies.config import parse_config
 from tests.app.twiml_reading import parse
 from tests.conftest import AUTH_TOKEN
 from tests.support.locked_sqlite import locked_sqlite
@@ -114,3 +118,24 @@ def test_the_choice_refuses_what_is_not_a_key(make_app):
     answer = twilio.post("/voice/language?queue=support",
                          {"CallSid": sid("CA1"), "From": CALLER, "Digits": "2<x>"})
     assert answer.status_code == 400 and b"Digits" in answer.data
+
+
+def test_a_key_pressed_in_a_menu_whose_queue_was_removed_meanwhile_is_still_its_option(make_app):
+    """The caller chose from the menu they heard: removed while they listened, its queue takes
+    nobody new, but "Para español, pulse 2" still sends them to soporte, which runs (it had
+    been read in the default queue's menu, which has no 2: English support)."""
+    with_sales = ('[queues.support]\npolicy = "checkin"\n[queues.sales]\npolicy = "checkin"\n'
+                  '[queues.sales.language_menu]\n"2" = "soporte"\n'
+                  '[queues.soporte]\npolicy = "checkin"\nlanguage = "es-ES"\n')
+    app = make_app(with_sales)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    menu = rings(twilio, sid("CA1"), "/voice/incoming?queue=sales")
+    apply(app.extensions["holdwell"],
+          parse_config(tomllib.loads(with_sales.split("[queues.sales]")[0]
+                                     + with_sales.split('"2" = "soporte"\n')[1]), "v2"),
+          before=parse_config(tomllib.loads(with_sales), "v1"))
+    chosen = follow(twilio, menu, sid("CA1"), Digits="2")
+    assert "queue=soporte" in parse(chosen.data).find("Redirect").text
+    assert parse(follow(twilio, chosen, sid("CA1")).data).find("Enqueue").text == "soporte"
+    new = parse(rings(twilio, sid("CA2"), "/voice/incoming?queue=sales").data)
+    assert new.find("Enqueue").text == "support"  # sales takes nobody new, nor offers its menu
