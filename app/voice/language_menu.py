@@ -5,7 +5,8 @@ voice, in a one-key <Gather> posted to /voice/language; no key carries on to /vo
 of the queue rung, marked `menu=done`, as does a key that is not an option. A key that is an
 option redirects to /voice/incoming of its queue, where the call begins as any call there
 (closed line, a callback that stands, a dropped line, the welcome, all in that queue). Neither
-answer touches the database, so the menu costs a caller nothing when it is down; a caller who
+answer touches the database (but for a webhook naming a removed queue, whose callback to the
+caller is looked up first), so the menu costs a caller nothing when it is down; a caller who
 hangs up in it joined no queue and is not in the call log, as one who hangs up before
 /voice/incoming answers.
 """
@@ -17,6 +18,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.services import services
 from app.twiml import cached_twiml, one_key, say, twiml_response
+from app.voice import returning
 from app.voice.blueprint import bp
 from app.voice.context import this_route
 from app.voice.forms import CallForm, RouteParams, digits
@@ -28,14 +30,16 @@ CHOSEN = "menu"
 """The URL parameter, `menu=done`, of a /voice/incoming that comes after the menu."""
 
 
-def menu_if_owed(queue: str) -> str | None:
+def menu_if_owed(queue: str, caller: CallForm) -> str | None:
     """The menu's TwiML for a new call of `queue`, or None: the queue has no menu, or this
-    /voice/incoming comes after it."""
+    /voice/incoming comes after it, or its webhook names a removed queue where this caller
+    has a callback pending (asked about it first, as before the menu: the call after it
+    names the queue joined, and the callback would not be found, so they waited as well)."""
     if request.args.get(CHOSEN) == "done":
         return None
     svc = services()
     menu = svc.queue_config(queue).language_menu
-    if not menu:
+    if not menu or returning.booked_in_removed_queue(caller) is not None:
         return None
     return cached_twiml(svc.twiml_cache, ("language_menu", queue), lambda: _menu(queue, menu))
 

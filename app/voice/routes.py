@@ -106,7 +106,7 @@ def incoming() -> Response:
     form = CallForm.parse(request.form)
     svc = services()
     queue = this_route().queue
-    if (menu := language_menu.menu_if_owed(queue)) is not None:
+    if (menu := language_menu.menu_if_owed(queue, form)) is not None:
         return twiml_response(menu)  # first the language: the call begins in the queue chosen
     assignment = assign(svc.queue_config(queue), form.call_id)
     params = RouteParams(queue, assignment.policy, assignment.arm)

@@ -13,7 +13,8 @@ from app.console.live_config import apply
 from app.signed_client import SignedClient
 from app.storage.schema import calls
 from hold_policies.config import parse_config
-from tests.app.twiml_reading import parse
+from tests.app.test_voice_contract import wait_form
+from tests.app.twiml_reading import parse, spoken
 from tests.conftest import AUTH_TOKEN
 from tests.support.locked_sqlite import locked_sqlite
 from tests.support.request_budget import request_budget
@@ -139,3 +140,35 @@ def test_a_key_pressed_in_a_menu_whose_queue_was_removed_meanwhile_is_still_its_
     assert parse(follow(twilio, chosen, sid("CA1")).data).find("Enqueue").text == "soporte"
     new = parse(rings(twilio, sid("CA2"), "/voice/incoming?queue=sales").data)
     assert new.find("Enqueue").text == "support"  # sales takes nobody new, nor offers its menu
+
+
+def test_a_caller_ringing_a_removed_queue_about_its_callback_is_asked_before_any_menu(
+        make_app, clock):
+    """A number still naming a removed queue joins the default queue: its menu had come
+    first, and the call after it named the default queue, so the removed queue's callback
+    to this caller was never looked up, and they were queued while it stood (both)."""
+    with_sales = ('[line]\nsupport_number = "+14155550000"\n' + MENU
+                  + '[queues.sales]\npolicy = "callback"\n'
+                  '[queues.sales.callback]\noffer_without_estimate_after_s = 0\n')
+    app = make_app(with_sales)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    booking, sales = sid("CAsales"), "policy=callback&queue=sales"
+    rings(twilio, booking, "/voice/incoming?queue=sales")
+    twilio.post(f"/voice/wait?{sales}", wait_form(booking, queue_time=0))
+    clock.advance(60)
+    form = {**wait_form(booking, queue_time=60), "Digits": "2"}
+    offer = twilio.post(f"/voice/choice?{sales}", form)
+    twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
+    twilio.post(f"/voice/queue-result?{sales}", {"CallSid": booking, "QueueResult": "leave",
+                                                 "QueueTime": "60"})
+    apply(app.extensions["holdwell"],
+          parse_config(tomllib.loads(with_sales.split("[queues.sales]")[0]), "v2"),
+          before=parse_config(tomllib.loads(with_sales), "v1"))
+    clock.advance(60)
+    answer = rings(twilio, sid("CAagain"), "/voice/incoming?queue=sales")
+    again = parse(answer.data)
+    assert again.find("Enqueue") is None and again.find("Redirect") is None
+    assert "already have a call back booked" in spoken(answer.data)
+    menu = parse(twilio.post("/voice/incoming?queue=sales",  # another caller: the menu
+                             {"CallSid": sid("CAother"), "From": "+14155550199"}).data)
+    assert menu.find("Gather").get("action").startswith("/voice/language")
