@@ -1387,10 +1387,12 @@ class HoldwellConfig(Strict):
     @cross_check("queues.*.language_menu", "queues.*.[key]", "queues.*.language")
     def language_menus_say_their_options(self, context: Mapping[str, Any]) -> str | None:
         """Each option of a language menu sends the caller to a configured queue, said in
-        words holdwell has for that queue's language, no two alike."""
+        words holdwell has for that queue's language, no two alike: every menu at fault,
+        named at once (the first alone had been, and the next refused the mended file)."""
         languages = {name: queue.language for name, queue in self.queues.items()}
-        return next((problem for name, queue in self.queues.items()
-                     if (problem := menu_problem(name, queue.language_menu, languages))), None)
+        return "; ".join(problem for name, queue in self.queues.items()
+                         if (problem := menu_problem(name, queue.language_menu, languages))
+                         ) or None
 
     @cross_check("callbacks.claim_timeout_s", "callbacks.ring_timeout_s",
                  "callbacks.answering_machine_detection", "queues.*.callback.dialling",

@@ -107,3 +107,10 @@ def test_a_queue_with_no_language_speaks_english_so_may_not_offer_an_english_que
     with pytest.raises(ConfigError) as error:
         parse_config(tomllib.loads(config), "t")
     assert "language_menu '1': offers 'english', which speaks 'en' as 'plain'" in str(error.value)
+
+
+def test_every_menu_at_fault_is_named_at_once():
+    """An operator mends every menu from one refusal: the check had named the first only."""
+    message = refusal('"2" = "nowhere"\n[queues.english.language_menu]\n"3" = "japan"')
+    assert "queues.support.language_menu '2'" in message
+    assert "queues.english.language_menu '3'" in message
