@@ -44,6 +44,21 @@ def menu_if_owed(queue: str, caller: CallForm) -> str | None:
     return cached_twiml(svc.twiml_cache, ("language_menu", queue), lambda: _menu(queue, menu))
 
 
+def booked_in_the_menus_queues(queue: str, caller: CallForm) -> str | None:
+    """After a menu (`menu=done`): the callback pending to this caller in another queue of
+    a menu that offers `queue`, or of `queue`'s own, if any. One number serves them all, so a
+    caller who booked in soporte and rings again is asked keep-or-wait in the queue they join
+    (their callback had not been looked up there, and they waited as well: both)."""
+    if request.args.get(CHOSEN) != "done":
+        return None
+    others = sorted({name for owner, settings in services().config.queues.items()
+                     if settings.language_menu and (
+                         queue == owner or queue in settings.language_menu.values())
+                     for name in (owner, *settings.language_menu.values())} - {queue})
+    return next((booked for name in others
+                 if (booked := returning.booked_callback(name, caller)) is not None), None)
+
+
 def _menu(queue: str, menu: dict[str, str]) -> VoiceResponse:
     svc = services()
     languages = {name: svc.queue_config(name).language for name in menu.values()}

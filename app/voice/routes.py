@@ -118,7 +118,8 @@ def incoming() -> Response:
         if (shut := closed.answer_if_closed(params, form)) is not None:
             return twiml_response(shut)
     if (booked := returning.booked_callback(queue, form)
-            or returning.booked_in_removed_queue(form)) is not None:
+            or returning.booked_in_removed_queue(form)
+            or language_menu.booked_in_the_menus_queues(queue, form)) is not None:
         returning.note_rang_back(params, assignment.policy, form, booked, "asked")  # logged
         return twiml_response(returning.ask_keep_or_wait(params, booked))  # never both
     if (back := resume.rejoin(params, form)) is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.console.live_config import apply
 from app.signed_client import SignedClient
-from app.storage.schema import calls
+from app.storage.schema import callbacks, calls
 from hold_policies.config import parse_config
 from tests.app.test_voice_contract import wait_form
 from tests.app.twiml_reading import parse, spoken
@@ -172,3 +172,64 @@ def test_a_caller_ringing_a_removed_queue_about_its_callback_is_asked_before_any
     menu = parse(twilio.post("/voice/incoming?queue=sales",  # another caller: the menu
                              {"CallSid": sid("CAother"), "From": "+14155550199"}).data)
     assert menu.find("Gather").get("action").startswith("/voice/language")
+
+
+def test_a_caller_with_a_callback_in_the_other_language_is_asked_before_waiting_too(
+        make_app, clock):
+    """One number now serves both queues: a caller who booked a callback in soporte (they
+    pressed 2), rings again and presses nothing is asked, in support, whether to keep it or
+    wait instead; they had been queued in support while the callback stood (both)."""
+    config = ('[line]\nsupport_number = "+14155550000"\n'
+              + MENU.replace('[queues.soporte]\npolicy = "checkin"',
+                             '[queues.soporte]\npolicy = "callback"')
+              + '[queues.soporte.callback]\noffer_without_estimate_after_s = 0\n')
+    app = make_app(config)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    booking, soporte = sid("CAbook"), "policy=callback&queue=soporte"
+    follow(twilio, follow(twilio, rings(twilio, booking), booking, Digits="2"), booking)
+    twilio.post(f"/voice/wait?{soporte}", wait_form(booking, queue_time=0))
+    clock.advance(60)
+    form = {**wait_form(booking, queue_time=60), "Digits": "2"}
+    offer = twilio.post(f"/voice/choice?{soporte}", form)
+    twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
+    twilio.post(f"/voice/queue-result?{soporte}", {"CallSid": booking, "QueueResult": "leave",
+                                                   "QueueTime": "60"})
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        assert conn.execute(select(callbacks.c.queue, callbacks.c.status)).all() == [
+            ("soporte", "pending")]
+    clock.advance(60)
+    again = sid("CAagain")
+    answer = follow(twilio, rings(twilio, again), again)  # presses nothing: support
+    assert parse(answer.data).find("Enqueue") is None
+    assert "already have a call back booked" in spoken(answer.data)
+    waits = twilio.post(parse(answer.data).find("Gather").get("action"),
+                        {"CallSid": again, "From": CALLER, "Digits": "2"})
+    assert parse(waits.data).find("Enqueue").text == "support"  # waits instead: never both
+    with app.extensions["holdwell"].store.engine.connect() as conn:
+        assert conn.execute(select(callbacks.c.status)).scalars().all() == ["cancelled"]
+
+
+def test_a_caller_with_a_callback_in_the_queue_rung_who_chooses_another_is_asked_there(
+        make_app, clock):
+    """The other way round, the menu not offering its own queue: booked in support (they
+    pressed nothing), they ring again and press 2; soporte asks them, in Spanish."""
+    config = ('[line]\nsupport_number = "+14155550000"\n'
+              + MENU.replace('"1" = "support"\n', "").replace(
+                  '[queues.support]\npolicy = "checkin"', '[queues.support]\npolicy = "callback"')
+              + '[queues.support.callback]\noffer_without_estimate_after_s = 0\n')
+    app = make_app(config)
+    twilio = SignedClient(app.test_client(), AUTH_TOKEN)
+    booking, support = sid("CAbook"), "policy=callback&queue=support"
+    follow(twilio, rings(twilio, booking), booking)
+    twilio.post(f"/voice/wait?{support}", wait_form(booking, queue_time=0))
+    clock.advance(60)
+    form = {**wait_form(booking, queue_time=60), "Digits": "2"}
+    offer = twilio.post(f"/voice/choice?{support}", form)
+    twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
+    twilio.post(f"/voice/queue-result?{support}", {"CallSid": booking, "QueueResult": "leave",
+                                                   "QueueTime": "60"})
+    clock.advance(60)
+    again = sid("CAagain")
+    answer = follow(twilio, follow(twilio, rings(twilio, again), again, Digits="2"), again)
+    assert parse(answer.data).find("Enqueue") is None
+    assert "queue=soporte" in parse(answer.data).find("Gather").get("action")
