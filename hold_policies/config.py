@@ -48,7 +48,7 @@ from hold_policies.hours import (
     zone_named,
     zone_names,
 )
-from hold_policies.language_menu import menu_problem
+from hold_policies.language_menu import MENU_TIMEOUT_S, menu_problem
 from hold_policies.languages import BUILT_IN, check_defaults, is_built_in, language_of
 from hold_policies.numbers_only import STORED_LAX, NumbersAreNotSwitches
 from hold_policies.overflow_rules import (
@@ -1135,7 +1135,16 @@ class QueueConfig(Strict):
                 *self.language_warning(queue),
                 *self.english_words_warning(queue), *self.unvoiced_warning(queue),
                 *self.unknown_voice_warning(queue), *self.reversed_zone_warning(queue),
-                *self.early_overflow_warning(queue)]
+                *self.early_overflow_warning(queue), *self.menu_of_one_warning(queue)]
+
+    def menu_of_one_warning(self, queue: str) -> list[str]:
+        """A language menu whose only option is the queue itself: every caller waits through
+        it for nothing. Said, not refused: a second language's queue may be on its way."""
+        if set(self.language_menu.values()) != {queue}:
+            return []
+        return [f"queues.{queue}.language_menu offers only {queue!r} itself: every caller "
+                f"hears it, and {MENU_TIMEOUT_S} s of quiet after it, before joining, for "
+                f"nothing; add another language's queue, or remove the menu"]
 
     def reversed_zone_warning(self, queue: str) -> list[str]:
         """An `Etc/GMT±N` opening-hours zone: said, not refused (it is a valid zone, and an

@@ -114,3 +114,11 @@ def test_every_menu_at_fault_is_named_at_once():
     message = refusal('"2" = "nowhere"\n[queues.english.language_menu]\n"3" = "japan"')
     assert "queues.support.language_menu '2'" in message
     assert "queues.english.language_menu '3'" in message
+
+
+def test_a_menu_offering_only_its_own_queue_is_warned_of_not_refused():
+    config = config_with('"1" = "support"')
+    assert any("language_menu offers only 'support' itself" in warning
+               for warning in config.warnings())
+    assert not any("language_menu" in warning
+                   for warning in config_with('"1" = "support"\n"2" = "soporte"').warnings())
