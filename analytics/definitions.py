@@ -278,8 +278,10 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "heard an announcement under the callback policy, the offer's take-up)"),
     "callback_completion_rate": (
         "fraction",
-        "callbacks connected to an agent / (callbacks requested − answered in line first): "
-        "of the callbacks that had to be placed",
+        "callbacks connected to an agent / (callbacks connected + callbacks failed): of "
+        "the callbacks whose placing is decided; one still pending (a caller out of line, "
+        "counted in left and unsettled) or withdrawn before it was rung is neither, and left "
+        "out, as the promise-kept rate and `holdwell fit`'s completion leave them out",
     ),
     "callbacks_promise_pending": (
         "calls",

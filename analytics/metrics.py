@@ -124,11 +124,17 @@ def unserved(records: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     return unserved_rates(sum_by_group(records, unserved_sums(records)), confidence)
 
 
+def failed_callbacks(records: pd.DataFrame) -> pd.Series:
+    """Per call, whether its callback was given up after every retry (outcome callback_failed:
+    always a callback taker's)."""
+    return records["outcome"] == Outcome.CALLBACK_FAILED
+
+
 def unserved_sums(records: pd.DataFrame) -> dict[str, object]:
     outcome = records["outcome"]
     return {
         "calls": 1,
-        "callbacks_failed": outcome == Outcome.CALLBACK_FAILED,
+        "callbacks_failed": failed_callbacks(records),
         "unserved": outcome.isin(UNSERVED),
         "unsettled": unsettled(records),
     }
@@ -315,7 +321,11 @@ def _mean_and_half_width(total: pd.Series, total_sq: pd.Series, count: pd.Series
 def callbacks(records: pd.DataFrame) -> pd.DataFrame:
     """Callbacks: acceptance = requested / calls; answered first = requested but answered in
     line before the callback was placed (counted as answered, no callback taker); completion
-    = connected / (requested - answered first); promise kept = kept / callbacks given a band
+    = connected / (connected + failed), over the callbacks whose placing is decided (one
+    still pending, or withdrawn before it was rung, is neither completed nor failed: counted
+    in the denominator, it had read as a callback that did not get through, and lowered the
+    rate while callbacks waited their turn; `holdwell fit`'s completion and the promise-kept
+    rate leave them out too); promise kept = kept / callbacks given a band
     whose promise is decided (analytics.promises: a late or failed callback is broken; one
     still open, neither, is undecided, and one cancelled (withdrawn by an operator or by its
     caller) is neither kept nor broken: each counted on its own and left out; a recorded
@@ -354,6 +364,7 @@ def callback_sums(records: pd.DataFrame) -> dict[str, object]:
         "calls": 1,
         "callbacks_requested": requested,
         "callbacks_connected": connected,
+        "callbacks_failed": failed_callbacks(records),
         **promise_sums(records),
         "callbacks_answered_first": requested & (records["outcome"] == Outcome.ANSWERED),
     }
@@ -365,7 +376,7 @@ def callback_rates(sums: pd.DataFrame) -> pd.DataFrame:
               "callbacks_promise_cancelled", "callbacks_answered_first"]].copy()  # fmt: skip
     s["callback_acceptance_rate"] = _ratio(s["callbacks_requested"], s["calls"])
     s["callback_completion_rate"] = _ratio(
-        s["callbacks_connected"], s["callbacks_requested"] - s["callbacks_answered_first"])
+        s["callbacks_connected"], s["callbacks_connected"] + sums["callbacks_failed"])
     s["callback_promise_kept_rate"] = _ratio(
         s["callbacks_promise_kept"], s["callbacks_promise_kept"] + sums["callbacks_promise_broken"])
     return s.drop(columns=["calls"])
