@@ -58,7 +58,7 @@ def read_table(path: str | PathLike[str], text_columns: Sequence[str] = (),
     except RecordsError:
         raise  # said already, naming the file
     except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as error:
-        raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
+        raise RecordsError(str(path), [_unreadable(path, error)]) from error
 
 
 def iter_table_batches(
@@ -88,7 +88,34 @@ def iter_table_batches(
             for batch in reader:
                 yield nan_kept_as_text(pa.Table.from_batches([batch]), numbers).to_pandas()
     except (OSError, ValueError, pa.ArrowException) as error:
-        raise RecordsError(str(path), [f"cannot read file: {error}"]) from error
+        raise RecordsError(str(path), [_unreadable(path, error)]) from error
+
+
+def _unreadable(path: Path, error: Exception) -> str:
+    """Why a file could not be read: for a CSV file not in UTF-8 (a spreadsheet's plain
+    "CSV" is Windows-1252 or Latin-1), the first line that is not, as every other message
+    names a line; pandas had said "'utf-8' codec can't decode byte 0xe9 in position 254",
+    counting bytes, and Arrow "CSV conversion error to string: invalid UTF8 data"."""
+    if path.suffix.lower() in CSV_SUFFIXES and (found := _not_utf8(path)) is not None:
+        line, byte = found
+        return (f"line {line:,} is not UTF-8 text (byte 0x{byte:02x}): save the file as UTF-8 "
+                "(a spreadsheet's \"CSV UTF-8\"), as holdwell's exports are")
+    return f"cannot read file: {error}"
+
+
+def _not_utf8(path: Path) -> tuple[int, int] | None:
+    """(line, first bad byte) of the first line that is not UTF-8, or None (all of it is, or
+    the file cannot be opened: the read's own error says so)."""
+    try:
+        with path.open("rb") as lines:
+            for number, line in enumerate(lines, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    return number, line[bad.start]
+    except OSError:
+        return None
+    return None
 
 
 def _not_empty(path: Path) -> None:
