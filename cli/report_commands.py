@@ -24,7 +24,7 @@ from analytics.events import (
     validate_events,
 )
 from analytics.filters import between
-from analytics.formatting import left_out_sentence
+from analytics.formatting import calls_said, left_out_sentence
 from analytics.not_queued import EXPORTED, REPORTED, NotQueued, not_queued_sentence
 from analytics.pseudonyms import CallerIdMode, CallerIds
 from analytics.queue_log import (
@@ -436,7 +436,7 @@ def report_command(
             records = between(records, start, end)
         records = only_queues(records, queues, (start, end), records_source(records_paths, db_url),
                               never, span)
-        with stage(f"building the report on {len(records):,} calls"):
+        with stage(f"building the report on {calls_said(len(records))}"):
             report = build_report(records, **settings, not_queued=never.entries())
         events = None
         if events_paths or not records_paths:  # announcements come with a database's records
