@@ -2,11 +2,12 @@
 
 Callers of one queue share its load: a busy hour loses many together, so a Wilson interval and
 a z-test over calls, as if independent, are too narrow (two runs of one policy were called
-different in 10 of 40 pairs, not 2 of 40). A group's calls are cut into clusters, its UTC days
-when it has MIN_DAYS of them (cluster-robust, by day), else BATCHES contiguous batches by entry
-time (batch means); the ratio estimator's standard error then comes from the cluster totals:
-se² = k/(k−1) · Σ (x_i − r·m_i)² / (Σ m_i)², with k − 1 degrees of freedom. The simulator's
-run intervals and the report's use this one implementation.
+different in 10 of 40 pairs, not 2 of 40). A group's calls are cut into clusters, the days
+of its entry minutes when it has MIN_DAYS of them (cluster-robust, by day: UTC days for the
+simulator's runs, the report's clock's for the report, `clustered_rates.entry_minutes`), else
+BATCHES contiguous batches by entry time (batch means); the ratio estimator's standard error
+then comes from the cluster totals: se² = k/(k−1) · Σ (x_i − r·m_i)² / (Σ m_i)², with k − 1
+degrees of freedom. The simulator's run intervals and the report's use this one implementation.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.filters import wall_clock
 from analytics.groups import GROUP, with_groups
 from analytics.metrics import (
     SHORT_ABANDON_S,
@@ -25,17 +26,11 @@ from analytics.metrics import (
     wait_sums,
 )
 
-
-def _wall_clock(entered_at: pd.Series, timezone: str) -> pd.Series:
-    """Entry times as the line's wall clock reads them (naive, in `timezone`)."""
-    return entered_at.dt.tz_convert(timezone).dt.tz_localize(None)
-
-
 BUCKETS = {  # bucket -> (integer code per call on a clock, its label)
-    "hour_of_day": (lambda t, zone: _wall_clock(t, zone).dt.hour.to_numpy(),
+    "hour_of_day": (lambda t, zone: wall_clock(t, zone).dt.hour.to_numpy(),
                     lambda code: f"{code:02d}"),
     "day": (
-        lambda t, zone: (_wall_clock(t, zone).dt.floor("D").astype("int64")
+        lambda t, zone: (wall_clock(t, zone).dt.floor("D").astype("int64")
                          // 86_400_000_000_000).to_numpy(),
         lambda code: pd.Timestamp(code * 86_400, unit="s").strftime("%Y-%m-%d"),
     ),

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.batch_means import MINUTE_S, cluster_codes, clustered_se, interval
+from analytics.filters import wall_clock
 from analytics.groups import GROUP, with_groups
 from analytics.intervals import t_quantile
 from analytics.rate_counts import CLUSTERED, COUNT_COLUMNS, MEAN_SUMS, RATE_COUNTS, SHARE_COUNTS
@@ -17,17 +18,24 @@ from analytics.rate_counts import CLUSTERED, COUNT_COLUMNS, MEAN_SUMS, RATE_COUN
 MINUTE = "minute"
 
 
-def entry_minutes(entered_at: pd.Series) -> np.ndarray:
-    """Whole minutes since the epoch (UTC) each call entered the queue."""
-    seconds = entered_at.dt.tz_convert("UTC").astype("int64") // 1_000_000_000
+def entry_minutes(entered_at: pd.Series, timezone: str = "UTC") -> np.ndarray:
+    """Whole minutes each call entered the queue, counted from 1970-01-01 00:00 on
+    `timezone`'s wall clock (UTC by default), so that a day cluster (minutes // 1440,
+    `batch_means.cluster_codes`) is one of the line's days, as the day breakdown's and
+    days_together's are: UTC days had cut a Los Angeles line's every day at 16:00, putting
+    its evening in one cluster with the next morning. Time batches are cut as before (in
+    entry order; the hour a clock change repeats shares its minutes)."""
+    seconds = wall_clock(entered_at, timezone).astype("int64") // 1_000_000_000
     return (seconds // MINUTE_S).to_numpy()
 
 
-def minute_sums(records: pd.DataFrame, sums: dict[str, object]) -> pd.DataFrame:
-    """The rate counts per (group, entry minute): columns group, minute and COUNT_COLUMNS."""
+def minute_sums(records: pd.DataFrame, sums: dict[str, object],
+                timezone: str = "UTC") -> pd.DataFrame:
+    """The rate counts per (group, entry minute on `timezone`'s clock): columns group, minute
+    and COUNT_COLUMNS."""
     grouped = with_groups(records)
     group = grouped[GROUP].cat
-    minutes = entry_minutes(grouped["entered_at"])
+    minutes = entry_minutes(grouped["entered_at"], timezone)
     frame = pd.DataFrame({GROUP: group.codes.to_numpy(), MINUTE: minutes})
     for name in COUNT_COLUMNS:
         values = np.broadcast_to(np.asarray(sums[name]), minutes.shape)

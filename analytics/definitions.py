@@ -77,7 +77,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "without one) and voicemail (a message still to be called back) are not counted "
         "unserved: they have their own rows; "
         "95% CI allows for calls close in time moving together (clustered_by): cluster-robust "
-        "by UTC day when the group has 20 days, else batch means over batches contiguous in "
+        "by day (on the report's clock, as the day breakdown's) when the group has 20 days, "
+        "else batch means over batches contiguous in "
         "entry time (20 from 600 calls, one per 30 calls from 300, 10 from 50 calls), never "
         "narrower than the Wilson score interval; with fewer calls and days ('none') the "
         "Wilson score interval, which takes calls as independent",
@@ -172,7 +173,8 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "method",
         "how this group's 95% intervals of the unserved and abandonment rates, service "
         "levels, ASA and time to serve allow for calls close in time moving together: "
-        "cluster-robust by UTC day (20 days or more), batch means over time batches (20 "
+        "cluster-robust by day on the report's clock (settings.timezone, `--timezone`, UTC "
+        "by default; 20 days or more), batch means over time batches (20 "
         "from 600 calls, one per 30 calls from 300, 10 from 50 calls; in at least 10 distinct "
         "minutes), or none (the Wilson score "
         "interval for rates, mean ± t·sd/√n for ASA and time to serve, calls taken as "

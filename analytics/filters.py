@@ -25,6 +25,12 @@ def between(
     return kept
 
 
+def wall_clock(entered_at: pd.Series, timezone: str = "UTC") -> pd.Series:
+    """UTC times as `timezone`'s wall clock reads them (naive): the line's hours and days, for
+    the breakdowns and for the days calls are clustered by."""
+    return entered_at.dt.tz_convert(timezone).dt.tz_localize(None)
+
+
 class SkippedTime(ValueError):
     """A wall-clock time a clock change skips: it names no moment."""
 

@@ -208,7 +208,7 @@ def interval(field: str, bounds: Sequence[float | None] | None) -> str:
 
 
 CLUSTERED_SAID = {
-    "day": "UTC day (cluster-robust)",
+    "day": "day on the report's clock (cluster-robust)",
     "time batches": "batch means, 20 time batches",
     "none": "none (independent calls)",
 }

@@ -436,15 +436,17 @@ def all_metrics(
     records: pd.DataFrame,
     short_abandon_s: float = SHORT_ABANDON_S,
     service_threshold_s: float = SERVICE_THRESHOLD_S,
+    timezone: str = "UTC",
 ) -> pd.DataFrame:
-    """Every metric above, one row per group, with its queue, policy and arm."""
+    """Every metric above, one row per group, with its queue, policy and arm; intervals
+    clustered by day count the days on `timezone`'s clock (`clustered_rates.entry_minutes`)."""
     grouped = with_groups(records)
     per_call = metric_sums(grouped, short_abandon_s, service_threshold_s)
     sums = sum_by_group(grouped, per_call)
     abandoned = grouped.loc[_basic_flags(grouped)["abandoned"], [GROUP, "wait_s"]]
     median = abandoned.groupby(GROUP, observed=False)["wait_s"].median()
     median.index = median.index.astype(str)
-    errors = rate_errors(minute_sums(grouped, per_call))
+    errors = rate_errors(minute_sums(grouped, per_call, timezone))
     return metrics_from_sums(group_table(grouped), sums, median, errors)
 
 

@@ -121,7 +121,7 @@ def build_report(
     counted them (`analytics.not_queued.NotQueued.entries`), given apart.
     """
     grouped = with_groups(records)
-    table = all_metrics(grouped, short_abandon_s, service_threshold_s)
+    table = all_metrics(grouped, short_abandon_s, service_threshold_s, timezone)
     entries = entry_times_of(grouped, GROUP, unserved_sums(grouped)["unserved"])
     parts = ReportParts(
         table=table,

@@ -95,7 +95,8 @@ class RecordsSummary:
         timezone: str = "UTC",
     ) -> None:
         """tie_rows: a group's waits held before trying to count them (see `_tie`);
-        timezone: the clock of the breakdowns' hours and days."""
+        timezone: the clock of the breakdowns' hours and days, and of the days calls are
+        clustered by."""
         self.short_abandon_s = short_abandon_s
         self.service_threshold_s = service_threshold_s
         self.timezone = timezone
@@ -125,8 +126,8 @@ class RecordsSummary:
             self._add_buckets(self.bucket_sums[bucket],
                               code_of(records["entered_at"], self.timezone), labels, codes,
                               bucket_sums)
-        self._add_buckets(self.minute_sums, entry_minutes(records["entered_at"]), labels, codes,
-                          {name: per_call[name] for name in COUNT_COLUMNS})
+        self._add_buckets(self.minute_sums, entry_minutes(records["entered_at"], self.timezone),
+                          labels, codes, {name: per_call[name] for name in COUNT_COLUMNS})
         self.entries.add(labels, codes, records["entered_at"], per_call["unserved"])
         wait = records["wait_s"].to_numpy(dtype=float)
         event = abandoned_flag(records)
