@@ -344,7 +344,7 @@ def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
         if (empty := times.isna()).any():  # Parquet's null, or a blank CSV cell read as
             # a time: no time at all, which no report can place (it crashed them)
             problems.append(f"column '{name}': {quoted_rows(empty, raw)} are empty, not times")
-        return times
+        return _in_nanoseconds(times, name, problems)
     text = _text(raw)
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
     times = _utc_times(text.astype(object))
@@ -355,6 +355,26 @@ def time_column(raw: pd.Series, name: str, problems: list[str]) -> pd.Series:
     if bad.any():
         problems.append(f"column '{name}': {quoted_rows(bad, raw)} are not ISO-8601 times")
     return times
+
+
+_NANOSECOND_SPAN = (pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC"))
+
+
+def _in_nanoseconds(times: pd.Series, name: str, problems: list[str]) -> pd.Series:
+    """Times counted in nanoseconds, as every reader of them counts (epoch integers, day and
+    minute codes). A Parquet file from another tool (Spark, DuckDB, polars) holds ms or us:
+    read as nanoseconds, every call of it had entered on 1970-01-01, the one day of the day
+    breakdown, no interval was clustered (one minute of calls) and every pair of groups shared
+    their days. A time nanoseconds cannot hold (before 1677 or after 2262) is no call's."""
+    if times.dt.unit == "ns":
+        return times
+    earliest, latest = _NANOSECOND_SPAN
+    outside = times.notna() & ((times < earliest) | (times > latest))
+    if outside.any():
+        problems.append(f"column '{name}': {quoted_rows(outside, times)} are before 1677 or "
+                        "after 2262: no call's time")
+        times = times.where(~outside)
+    return times.dt.as_unit("ns")
 
 
 def _utc_times(text: pd.Series) -> pd.Series:
