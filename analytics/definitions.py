@@ -259,7 +259,10 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
             f"Kaplan–Meier share of callers still willing to wait at {t:g} s in queue, with its "
             "95% band (Greenwood, log-log); before the first abandon, where that band is "
             "[100%, 100%], the low end is the exact binomial bound (α/2)^(1/n) with n the "
-            f"callers whose wait reached {t:g} s; empty past the longest observed wait",
+            f"callers whose wait reached {t:g} s; where every caller still waiting hung up "
+            "(0%, and from then on), the band [0%, 0%] has as its high end the mirror bound "
+            "1 − (α/2)^(1/n), n the callers waiting at those hang-ups; empty past the longest "
+            "observed wait unless the curve fell to 0% by then",
         )
         for t in SURVIVAL_TIMES_S
     },

@@ -48,20 +48,27 @@ def survival_at(
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """KM share still willing to wait at fixed times, with its CI band, per group; NaN past the
-    longest observed wait (the curve says nothing there). Before the first abandon the
+    longest observed wait (the curve says nothing there), unless the curve fell to 0 by then:
+    every caller still waiting hung up, so the share is 0 from then on (it had been n/a, as if
+    unknown, where a group's callers had all hung up before 60 s). Before the first abandon the
     Greenwood band is [1, 1] (no event, no variance: lifelines' too), which claims certainty
-    from a few callers, so there the low end is the exact binomial (Clopper–Pearson) bound."""
+    from a few callers, so there the low end is the exact binomial (Clopper–Pearson) bound;
+    at 0 the band is [0, 0], and the high end is that bound's mirror (`all_abandoned_high`)."""
     rows = {}
     for label, fit in fits.items():
         row = {}
+        emptied = np.flatnonzero(fit.survival == 0.0)  # the curve's fall to 0, if it falls
         for t in times_s:
-            known = t <= fit.longest_s
+            known = t <= fit.longest_s or emptied.size > 0
             for suffix, values in (("", fit.survival), ("_ci_low", fit.ci_low),
                                    ("_ci_high", fit.ci_high)):  # fmt: skip
                 row[f"still_waiting_{t:g}s{suffix}"] = fit.at(values, [t])[0] if known else np.nan
             if known and fit.at(fit.survival, [t])[0] == 1.0:
                 row[f"still_waiting_{t:g}s_ci_low"] = no_abandon_low(
                     float(fit.waiting_at([t])[0]), confidence)
+            if known and fit.at(fit.survival, [t])[0] == 0.0:
+                row[f"still_waiting_{t:g}s_ci_high"] = all_abandoned_high(
+                    float(fit.at_risk[emptied[0]]), confidence)
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -72,6 +79,13 @@ def no_abandon_low(waiting: float, confidence: float = 0.95) -> float:
     line at the last wait before it had counted callers answered in between: 990 answered
     at 10 s made 11 callers who waited past 60 s look like 1,001.)"""
     return float((1 - confidence) / 2) ** (1 / waiting) if waiting > 0 else 0.0
+
+
+def all_abandoned_high(waiting: float, confidence: float = 0.95) -> float:
+    """Clopper–Pearson upper bound of a share when all `waiting` callers hung up: 1 −
+    (α/2)^(1/n), `no_abandon_low`'s mirror, n the callers still waiting at the hang-ups that
+    took the curve to 0 (the Greenwood band there, [0, 0], claims certainty from them)."""
+    return 1.0 - no_abandon_low(waiting, confidence) if waiting > 0 else 1.0
 
 
 def median_patience(fits: Mapping[str, PatienceCurve]) -> pd.DataFrame:
