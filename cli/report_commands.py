@@ -589,14 +589,24 @@ def _export_records(
                    err=True)
     except BatchesDiffer:  # files with other extra columns (one has talk_s): joined whole
         click.echo("the record files' columns differ: reading them whole", err=True)
-    records = select(read_records(records_paths, db_url, left_out=LeftOut(keep=period.records()),
-                                  then=EXPORTED))
+    records = _read_whole_for_export(records_paths, db_url, period, select, source)
     if not records_paths:
         not_queued_of_log(db_url, period.start, period.end, period.queues, EXPORTED)
     _some_kept(len(records), period, source, select.seen, select.span)
-    with whole_file(out_path) as partial:
+    with stage(f"writing {out_path.name}"), whole_file(out_path) as partial:
         write_records(records, partial, file_format=file_format)
     return len(records)
+
+
+def _read_whole_for_export(records_paths: Sequence[Path], db_url: str | None, period: Period,
+                           select: Callable[[pd.DataFrame], pd.DataFrame],
+                           source: str) -> pd.DataFrame:
+    """The records `select` keeps, read whole (an export's fallback), said as a step with its
+    seconds (`stage`): the queue_log export of 1,200,000 records out of entry order had read
+    and built its lines for 30 s after 'reading the records whole' without another word."""
+    with stage(f"reading call records from {source}"):
+        return select(read_records(records_paths, db_url,
+                                   left_out=LeftOut(keep=period.records()), then=EXPORTED))
 
 
 def _some_kept(count: int, period: Period, source: str, seen: Iterable[str],
@@ -680,10 +690,11 @@ def _export_queue_log(
             return count
         except (ValueError, RecordsError) as error:  # out of order, or a cell to point at
             click.echo(f"reading the records whole ({error})", err=True)
-    records = select(read_records(records_paths, db_url, left_out=LeftOut(keep=period.records()),
-                                  then=EXPORTED))
+    records = _read_whole_for_export(records_paths, db_url, period, select, source)
     some_kept(len(records))
-    return _write_counted(queue_log_from_records(records, **options), out_path)
+    with stage(f"putting the queue_log lines of {calls_said(len(records))} in time order"):
+        lines = queue_log_from_records(records, **options)
+    return _write_counted(lines, out_path)
 
 
 def _queue_log_from_database(db_url: str | None, out_path: Path, caller_ids: CallerIds,
