@@ -227,14 +227,21 @@ def sample_size_plan(
     metrics: pd.DataFrame, drop: float = 0.03, alpha: float = 0.05, power: float = 0.8
 ) -> dict[str, object]:
     """Calls per arm to detect `drop` in the unserved rate from today's: the music_ads group if
-    any, else all calls; multiplied by the design effect measured on the baseline's calls
-    (`design_effect`), since the verdict's test allows for calls moving together and so needs
-    that many more calls than one that takes them as independent."""
+    any, else all calls of the busiest queue (an experiment splits one queue's callers:
+    every queue's calls pooled had planned from a rate no queue had, 50% from a queue losing
+    none and one losing all, and beside a design effect measured on one group);
+    multiplied by the design effect measured on the baseline's calls (`design_effect`),
+    since the verdict's test allows for calls moving together and so needs that many more
+    calls than one that takes them as independent."""
     baseline = metrics[metrics["policy"] == BASELINE_POLICY]
     source = "all calls"
     if not baseline.empty:
         baseline = baseline.sort_values("calls").tail(1)
         source = str(baseline.index[0])
+    elif metrics["queue"].nunique() > 1:
+        busiest = metrics.groupby("queue", observed=True)["calls"].sum().idxmax()
+        baseline = metrics[metrics["queue"] == busiest]
+        source = f"all calls of queue {busiest}"
     else:
         baseline = metrics
     x, n = rate_counts(baseline, PRIMARY_METRIC)

@@ -407,7 +407,9 @@ _DEFINITIONS: dict[str, tuple[str, str]] = {
         "calls",
         "calls per arm for a two-sided two-proportion z-test at level alpha with the stated power "
         "to detect the stated drop in the unserved rate from the baseline rate (Fleiss formula), "
-        "times the design effect",
+        "times the design effect; the baseline (sample_size.baseline) is the largest music_ads "
+        "group, else every call of the queue with the most calls (one queue's, never several "
+        "queues' pooled)",
     ),
     "calls_per_arm_if_independent": (
         "calls",
