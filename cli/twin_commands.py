@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from analytics.formatting import percent_number
+from analytics.formatting import calls_said, percent_number
 from cli.one_policy import one_set_of_callers
 from cli.params import HTML_PAGE, FiniteFloatRange, OutFile, policy_names, was_given
 from cli.progress import Heartbeat, stage, stderr_progress
@@ -145,7 +145,7 @@ def fit_command(paths: tuple[str, ...], db_url: str | None, out: str, callback_r
     --queue: the callback policy and settings the take-up's simulations run, as what-if's)."""
     records = one_log_of_callers(read_log(paths, db_url), paths, db_url, policy, FIT_HARM)
     try:  # said as it ends, as every long job's step is: it had said only its start
-        with stage(f"fitting {len(records):,} calls"):
+        with stage(f"fitting {calls_said(len(records))}"):
             twin = fit_twin(records, retries=callback_retries, seed=seed,
                             progress=Heartbeat("fitting"), timezone=timezone)
         if take_up:
