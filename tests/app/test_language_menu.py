@@ -13,9 +13,9 @@ from app.console.live_config import apply
 from app.signed_client import SignedClient
 from app.storage.schema import callbacks, calls
 from hold_policies.config import parse_config
-from tests.app.test_voice_contract import wait_form
 from tests.app.twiml_reading import parse, spoken
 from tests.conftest import AUTH_TOKEN
+from tests.support.booking import book_from_the_line
 from tests.support.locked_sqlite import locked_sqlite
 from tests.support.request_budget import request_budget
 from tests.support.sids import sid
@@ -152,15 +152,9 @@ def test_a_caller_ringing_a_removed_queue_about_its_callback_is_asked_before_any
                   '[queues.sales.callback]\noffer_without_estimate_after_s = 0\n')
     app = make_app(with_sales)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    booking, sales = sid("CAsales"), "policy=callback&queue=sales"
+    booking = sid("CAsales")
     rings(twilio, booking, "/voice/incoming?queue=sales")
-    twilio.post(f"/voice/wait?{sales}", wait_form(booking, queue_time=0))
-    clock.advance(60)
-    form = {**wait_form(booking, queue_time=60), "Digits": "2"}
-    offer = twilio.post(f"/voice/choice?{sales}", form)
-    twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
-    twilio.post(f"/voice/queue-result?{sales}", {"CallSid": booking, "QueueResult": "leave",
-                                                 "QueueTime": "60"})
+    book_from_the_line(twilio, booking, "sales", clock)
     apply(app.extensions["holdwell"],
           parse_config(tomllib.loads(with_sales.split("[queues.sales]")[0]), "v2"),
           before=parse_config(tomllib.loads(with_sales), "v1"))
@@ -185,15 +179,9 @@ def test_a_caller_with_a_callback_in_the_other_language_is_asked_before_waiting_
               + '[queues.soporte.callback]\noffer_without_estimate_after_s = 0\n')
     app = make_app(config)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    booking, soporte = sid("CAbook"), "policy=callback&queue=soporte"
+    booking = sid("CAbook")
     follow(twilio, follow(twilio, rings(twilio, booking), booking, Digits="2"), booking)
-    twilio.post(f"/voice/wait?{soporte}", wait_form(booking, queue_time=0))
-    clock.advance(60)
-    form = {**wait_form(booking, queue_time=60), "Digits": "2"}
-    offer = twilio.post(f"/voice/choice?{soporte}", form)
-    twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
-    twilio.post(f"/voice/queue-result?{soporte}", {"CallSid": booking, "QueueResult": "leave",
-                                                   "QueueTime": "60"})
+    book_from_the_line(twilio, booking, "soporte", clock)
     with app.extensions["holdwell"].store.engine.connect() as conn:
         assert conn.execute(select(callbacks.c.queue, callbacks.c.status)).all() == [
             ("soporte", "pending")]
@@ -219,15 +207,9 @@ def test_a_caller_with_a_callback_in_the_queue_rung_who_chooses_another_is_asked
               + '[queues.support.callback]\noffer_without_estimate_after_s = 0\n')
     app = make_app(config)
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
-    booking, support = sid("CAbook"), "policy=callback&queue=support"
+    booking = sid("CAbook")
     follow(twilio, rings(twilio, booking), booking)
-    twilio.post(f"/voice/wait?{support}", wait_form(booking, queue_time=0))
-    clock.advance(60)
-    form = {**wait_form(booking, queue_time=60), "Digits": "2"}
-    offer = twilio.post(f"/voice/choice?{support}", form)
-    twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
-    twilio.post(f"/voice/queue-result?{support}", {"CallSid": booking, "QueueResult": "leave",
-                                                   "QueueTime": "60"})
+    book_from_the_line(twilio, booking, "support", clock)
     clock.advance(60)
     again = sid("CAagain")
     answer = follow(twilio, follow(twilio, rings(twilio, again), again, Digits="2"), again)
