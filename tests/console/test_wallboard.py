@@ -244,3 +244,27 @@ def test_a_wait_is_rounded_to_the_second_not_cut(console_app, as_role, clock):
         conn.execute(insert(calls), rows)
     page = as_role("analyst").get("/console/").get_data(as_text=True)
     assert '<span class="big">0:30</span>wait to be served' in page
+
+
+def test_a_queue_whose_today_begins_off_the_line_clock_says_when_on_its_card(make_app, clock):
+    """On a line in Sydney a queue without hours counts "today" from midnight UTC, 11:00
+    AEDT: its card showed "answered today" beside the Sydney queue's with nothing on it to
+    say the two days began eleven hours apart (only a tooltip, in UTC)."""
+    from datetime import UTC, datetime
+
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app('[line]\ndefault_queue = "sydney"\n[queues.sydney]\npolicy = "checkin"\n'
+                   '[queues.sydney.hours]\ntimezone = "Australia/Sydney"\n'
+                   'monday = "08:00-18:00"\n[queues.support]\npolicy = "checkin"\n')
+    clock.set(datetime(2026, 12, 5, 2, 0, tzinfo=UTC))  # Saturday 13:00 in Sydney
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    page = Console(app, "ana").get("/console/").get_data(as_text=True)
+    cards = {name: page[page.index(f'data-queue="{name}"'):] for name in ("sydney", "support")}
+    support = cards["support"][:cards["support"].find("</section>")]
+    sydney = cards["sydney"][:cards["sydney"].find("</section>")]
+    assert "data-today-since" not in sydney  # its day is the line's
+    assert ('"Today" for this queue began Sat 11:00 AEDT: midnight UTC, as it has no opening '
+            "hours, not on the line's.") in support
