@@ -17,10 +17,12 @@ NOSCRIPT_RELOAD_S = 30
 @bp.get("/")
 @requires("view")
 def wallboard() -> str:
+    svc = services()
     refresh_s = current_app.config.get("HOLDWELL_WALLBOARD_REFRESH_S", REFRESH_S)
-    return render_template("console/wallboard.html", state=live_state(services()),
+    return render_template("console/wallboard.html", state=live_state(svc),
                            refresh_s=refresh_s, noscript_reload_s=NOSCRIPT_RELOAD_S,
-                           service_threshold_s=SERVICE_THRESHOLD_S)
+                           service_threshold_s=SERVICE_THRESHOLD_S,
+                           at_risk_margin_s=svc.config.callbacks.at_risk_margin_s)
 
 
 @bp.get("/wallboard/fragment")

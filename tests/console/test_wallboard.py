@@ -268,3 +268,17 @@ def test_a_queue_whose_today_begins_off_the_line_clock_says_when_on_its_card(mak
     assert "data-today-since" not in sydney  # its day is the line's
     assert ('"Today" for this queue began Sat 11:00 AEDT: midnight UTC, as it has no opening '
             "hours, not on the line's.") in support
+
+
+def test_the_at_risk_margin_is_said_in_seconds_not_as_a_setting_name(make_app, clock):
+    """The board's key said "at risk" counts callbacks due "within callbacks.at_risk_margin_s
+    of now": a config key an operator at the board cannot read off, where the callbacks page
+    says its seconds."""
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app("[callbacks]\nat_risk_margin_s = 300\n[queues.support]\n")
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    page = Console(app, "ana").get("/console/").get_data(as_text=True)
+    assert "falls within 300 s of now (callbacks.at_risk_margin_s)" in page
