@@ -34,7 +34,9 @@ def _back(message: str, category: str = "ok", **kept: str) -> Response:
 def _refused_as(prefix: str, keeps: tuple[str, ...] = ()) -> Callable[[View], View]:
     """A change the storage refuses (no such person, a short password, the last admin)
     goes back to the page with its reason after `prefix`, and the `keeps` fields as typed
-    (a refused add had emptied the Name box; accessibility audit X2)."""
+    (a refused add had emptied the Name box; accessibility audit X2). `{name}` in `prefix`
+    is the person the row's form is for, cut as a label's refusal cuts it: a password
+    refused as too short had said nothing of whose, on a page of a box a person."""
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded() -> str | Response:
@@ -43,7 +45,7 @@ def _refused_as(prefix: str, keeps: tuple[str, ...] = ()) -> Callable[[View], Vi
             except users.UserError as error:
                 gone = " (removed since this page was shown? The audit log says by whom)" \
                     if str(error).startswith("no user named") else ""
-                return _back(f"{prefix}: {error}{gone}.", "error",
+                return _back(f"{prefix.format(name=_named()[:80])}: {error}{gone}.", "error",
                              **{field: request.form.get(field, "") for field in keeps})
         return guarded
     return decorate
@@ -90,7 +92,7 @@ def _demoted_myself(name: str, before: str, role: str) -> Response:
 
 @bp.post("/people/password")
 @requires("admin")
-@_refused_as("Password not changed")
+@_refused_as("Password of {name} not changed")
 def new_password() -> Response:
     svc, name = services(), _named()
     lifted = users.set_password(svc.store.engine, name, request.form.get("password", ""),

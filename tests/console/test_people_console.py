@@ -72,7 +72,19 @@ def test_a_new_password_ends_their_sessions(console_app):
     assert operator.get("/console/").status_code == 401
     short = _flash(admin.post("/console/people/password", {"name": "operator",
                                                            "password": "x"}), admin)
-    assert "Password not changed:" in short
+    assert "Password of operator not changed: password must be 10" in short
+
+
+def test_a_refused_password_says_whose_it_was(console_app):
+    """Each person's row has its own New password box; a refusal said only "Password not
+    changed: password must be 10 to 1,000 characters", at the top of the page, not whose."""
+    admin = Console(console_app, "admin")
+    page = _flash(admin.post("/console/people/password", {"name": "analyst",
+                                                          "password": "short"}), admin)
+    assert "Password of analyst not changed: password must be 10 to 1,000 characters" in page
+    gone = _flash(admin.post("/console/people/password", {"name": "ghost",
+                                                          "password": "a long password"}), admin)
+    assert "Password of ghost not changed: no user named 'ghost'" in gone
 
 
 def test_a_token_is_shown_once_works_and_is_revoked(console_app):
