@@ -175,3 +175,23 @@ def test_long_queue_and_variant_names_wrap_inside_the_policies_table(served, bro
         "(() => { const t = document.querySelector('table');"
         " return [t.scrollWidth, t.parentElement.clientWidth]; })()")
     assert table[0] <= table[1], f"the table is {table[0]} px in a {table[1]} px card"
+
+
+def test_a_prompt_with_an_address_in_it_wraps_inside_the_preview_on_a_phone(served,
+                                                                            browser_page):
+    """An apology giving a web address ("…at www.example-company.com/support/billing-and-
+    refunds-faq.") made the preview's timeline 444 px wide in a 369 px card on a phone:
+    the words the caller hears ran past the card's edge, in a card that a keyboard cannot
+    scroll."""
+    sign_in(browser_page, served, "operator")
+    browser_page.goto(f"{served}/console/policies/sales")
+    browser_page.fill("textarea[name='prompts.apology']", "Sorry to keep you waiting; answers "
+                      "are at www.example-company.com/support/billing-and-refunds-faq.")
+    browser_page.click("button:has-text('Save as a new version')")
+    browser_page.wait_for_selector(".flash.ok")
+    browser_page.set_viewport_size({"width": 390, "height": 800})
+    browser_page.goto(f"{served}/console/preview?queue=sales&position=3&minutes=3")
+    table = browser_page.evaluate(
+        "(() => { const t = document.querySelector('section.card table');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; })()")
+    assert table[0] <= table[1], f"the timeline is {table[0]} px in a {table[1]} px card"
