@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+
 from analytics.formatting import (
     margin_points,
     percent_number,
@@ -20,6 +22,17 @@ from app.console.blueprint import bp
 def percent(fraction: float | None, decimals: int = 1) -> str:
     """'12.3%'; '–' for none."""
     return "–" if fraction is None else f"{percent_number(fraction, decimals)}%"
+
+
+@bp.app_template_filter("m_ss")
+def m_ss(seconds: float | None) -> str:
+    """A wait as minutes:seconds, rounded to the second ('0:30' for 29.68 s); '–' for none.
+    One rule for every page: the not-served list had cut what the wallboard rounds, so one
+    caller's wait of 59.7 s read 0:59 there and 1:00 on the board."""
+    if seconds is None:
+        return "–"
+    whole = math.floor(seconds + 0.5)  # half up, as Jinja's round: Python's goes to even
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @bp.app_template_filter("points")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, update
@@ -158,3 +159,18 @@ def test_a_caller_with_no_check_in_is_not_said_to_have_heard_nothing(
     assert sid("CA4") in page
     assert "nothing (before the first check-in)" not in page
     assert "no check-in or message (the welcome is not logged)" in page
+
+
+def test_a_wait_is_rounded_to_the_second_as_the_wallboard_rounds_it(console_app, as_role,
+                                                                    clock):
+    """The list cut a wait to the second (59.7 s read 0:59) where the wallboard rounds it
+    (1:00): the same caller's wait read two ways on two pages."""
+    at = clock.now() - timedelta(hours=1)
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), [
+            {"call_id": sid(f"CA{n}"), "queue": "support", "policy": "callback",
+             "arrived_at": at, "entered_at": at, "outcome": "abandoned", "wait_s": wait}
+            for n, wait in enumerate((59.7, 29.5, 0.4))])
+    page = as_role("analyst").get("/console/unserved").get_data(as_text=True)
+    waits = re.findall(r'data-label="waited \(m:ss\)">([^<]*)<', page)
+    assert sorted(waits) == ["0:00", "0:30", "1:00"]
