@@ -25,14 +25,17 @@ def experiments_page() -> str:
 
 def _page(typed: dict | None = None) -> str:
     """The page; `typed`: a refused start's queue, weights and note, shown back in its form
-    (a redirect lost them, so the operator typed every weight again)."""
+    (a redirect lost them, so the operator typed every weight again). Each running split is
+    said with its arms and shares: an analyst, who has no weight boxes, saw only "running"
+    and the arms that had finished calls, and an operator only the raw weights."""
     svc = services()
     active = config_changes.active_number(svc)  # read first: a change after it is a conflict
     queues = config_changes.active_config(svc).queues
     states = [experiments.experiment_state(svc, queue) for queue in queues]
     choices = {name: experiments.arm_choices(queue) for name, queue in queues.items()}
+    running = {s.queue: experiments.describe_arms(s.arms) for s in states if s.arms}
     return render_template("console/experiments.html", states=states, choices=choices,
-                           active=active, refused=typed)
+                           active=active, refused=typed, running=running)
 
 
 @bp.post("/experiments/<queue>")

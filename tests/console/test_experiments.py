@@ -343,3 +343,16 @@ def test_the_flash_and_the_versions_note_list_arms_by_name_as_stored(console_app
     with console_app.extensions["holdwell"].store.engine.connect() as conn:
         newest = next(iter(config_versions.newest_first(conn)))
     assert newest.note == "support: start A/B split: checkin 3 (75%), silence 1 (25%)"
+
+
+def test_a_running_split_says_its_arms_and_shares_to_every_role(console_app, tokens, as_role):
+    """The card said only "running": an analyst (no weight boxes) could not tell which arms
+    ran, nor at what share, until each had finished calls, and an operator read raw weights."""
+    client = console_app.test_client()
+    client.put("/api/v1/experiments/support", headers=bearer(tokens["operator"]),
+               json={"arms": {"checkin": 3, "music_ads": 1}, "note": "A/B"})
+    for role in ("analyst", "operator"):
+        page = as_role(role).get("/console/experiments").get_data(as_text=True)
+        card = page[page.index('data-queue="support"'):page.index('data-queue="sales"')]
+        assert "Running now: checkin 3 (75%), music_ads 1 (25%)." in card
+        assert "Running now" not in page[page.index('data-queue="sales"'):]
