@@ -282,3 +282,25 @@ def test_the_at_risk_margin_is_said_in_seconds_not_as_a_setting_name(make_app, c
                    clock.now())
     page = Console(app, "ana").get("/console/").get_data(as_text=True)
     assert "falls within 300 s of now (callbacks.at_risk_margin_s)" in page
+
+
+def test_a_queue_closed_by_its_hours_says_so_and_when_it_opens(make_app, clock):
+    """Out of hours a queue's card read as an idle open one (nobody waiting, zeros), with
+    nothing to say that no caller could join it until it opened again."""
+    from datetime import UTC, datetime
+
+    from app.storage import users
+    from tests.console.conftest import PASSWORD, Console
+
+    app = make_app('[queues.support]\npolicy = "checkin"\n[queues.support.hours]\n'
+                   'timezone = "UTC"\nmonday = "08:00-18:00"\n[queues.sales]\n')
+    clock.set(datetime(2026, 12, 8, 20, 0, tzinfo=UTC))  # a Tuesday evening
+    users.add_user(app.extensions["holdwell"].store.engine, "ana", "analyst", PASSWORD,
+                   clock.now())
+    console = Console(app, "ana")
+    for path in ("/console/", "/console/wallboard/fragment"):
+        page = console.get(path).get_data(as_text=True)
+        support = page[page.index('data-queue="support"'):page.index('data-queue="sales"')]
+        assert ("Closed now by its opening hours: opens Mon 2026-12-14 08:00 UTC."
+                in support), path
+        assert "Closed now" not in page[page.index('data-queue="sales"'):]
