@@ -11,7 +11,7 @@ from app.api.models import QueuePolicy, RollbackRequest, VersionsQuery
 from app.auth.access import current_user, requires
 from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
-from app.console.experiments import describe_variant
+from app.console.experiments import describe_arms, describe_variant
 from app.console.form_words import WHOLE_CONFIG
 from app.console.query_args import whole_number
 from app.console.toml_writer import dumps
@@ -36,7 +36,10 @@ def _queue(name: str):  # noqa: ANN202 - QueueConfig
 
 def _page(queue: str, settings, errors: dict, note: str, posted=None,  # noqa: ANN001
           conflict=None, base_version: int | None = None) -> str:  # noqa: ANN001
-    """The form; `base_version` (default: the active one) goes back with the next save."""
+    """The form; `base_version` (default: the active one) goes back with the next save.
+    A running split is said above it, with its arms: callers hear those, and the `policy`
+    chosen here only as one of them (or not at all), which an operator learnt only from the
+    warning after saving."""
     form = policy_form.describe(settings)
     names = [f.name for fields in form.values() for f in fields]  # as the page shows them
     variants = {name: describe_variant(v) for name, v in sorted(settings.variants.items())}
@@ -46,7 +49,9 @@ def _page(queue: str, settings, errors: dict, note: str, posted=None,  # noqa: A
                            problems=problems, elsewhere=edited_elsewhere(queue, settings),
                            note=note, posted=posted, form_names=names, variants=variants,
                            base_version=base_version or config_changes.active_number(services()),
-                           conflict=conflict, whole_config=WHOLE_CONFIG)
+                           conflict=conflict, whole_config=WHOLE_CONFIG,
+                           split=describe_arms(settings.experiment.arms)
+                           if settings.experiment else "")
 
 
 def edited_elsewhere(queue: str, settings: QueueConfig) -> str:

@@ -427,3 +427,18 @@ def test_a_clash_across_keys_is_said_beside_a_boxs_own_error(as_role):
     assert "checkin.interval_s: Input should be greater than or equal to 20" in page
     assert "Not saved: 2 problems, marked below" in page, page[page.index("Not saved"):][:600]
     assert "voice Polly.Joanna speaks en-US, but language is es-ES" in page
+
+
+def test_the_form_of_a_queue_under_a_split_says_the_split_runs(console_app, tokens, as_role):
+    """With a split running, the form offered `policy` with no word that callers hear the
+    split's arms instead: an operator chose callback and learnt only from the warning after
+    saving that nobody would hear it."""
+    console_app.test_client().put("/api/v1/experiments/support",
+                                  headers=bearer(tokens["operator"]),
+                                  json={"arms": {"checkin": 1, "silence": 3}})
+    for role in ("operator", "analyst"):
+        page = as_role(role).get("/console/policies/support").get_data(as_text=True)
+        assert ("An A/B split runs on support: checkin 1 (25%), silence 3 (75%). Each new "
+                "caller hears one of its arms") in page
+    assert "data-split" not in as_role("operator").get("/console/policies/sales").get_data(
+        as_text=True)
