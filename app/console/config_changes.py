@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.api.models import ConfigVersionDetail, ConfigVersionInfo, VersionsResponse
 from app.console.audio_warnings import every_missing_clip, missing_clips
-from app.console.split_treatments import treatments
+from app.console.split_treatments import describe_arms, treatments
 from app.console.toml_writer import dumps
 from app.services import Services
 from app.storage import config_versions
@@ -244,6 +244,25 @@ def calls_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[st
             *sizes_left_on_twilio(before, after)]
 
 
+def splits_ended(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
+    """Each running A/B split a roll-back stops or changes: its queue's other settings may
+    be all the operator meant to undo, and the diff showed only an [experiment] table gone
+    (a roll-back to mend one prompt had ended another queue's experiment without a word)."""
+    ended = []
+    for name, queue in (before.queues.items() if before is not None else ()):
+        later = after.queues.get(name)
+        if queue.experiment is None or later is None or later.experiment == queue.experiment:
+            continue  # a removed queue is said by queues_removed
+        running = describe_arms(queue.experiment.arms)
+        ended.append(
+            f"the A/B split on {name} ({running}) stops: every new caller there hears its "
+            f"policy, {later.policy}; the counts so far stay in the call log"
+            if later.experiment is None else
+            f"the A/B split on {name} changes from {running} to "
+            f"{describe_arms(later.experiment.arms)}: its counts start again")
+    return ended
+
+
 def sizes_left_on_twilio(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
     """Each queue whose max_size this version changes: only `holdwell twilio setup` sends it
     to Twilio (the app never resizes a queue), so Twilio holds callers, and answers
@@ -325,7 +344,8 @@ def rollback(svc: Services, number: int, *, actor: str, note: str,
             raise config_versions.ActiveMoved(f"version {now} became active after {reviewed}")
         if active is not None and same_settings(settings, config_of(active)):
             return Saved(active, changed=False, warnings=warnings)
-        moved = calls_moved(config_of(active) if active else None, settings)
+        running = config_of(active) if active else None
+        moved = [*calls_moved(running, settings), *splits_ended(running, settings)]
         return Saved(save(svc, settings, actor=actor,
                           note=config_versions.shortened(f"roll back to version {number}"
                                                        + (f": {note}" if note else "")),
@@ -402,7 +422,7 @@ class RollbackPreview:
     target: ConfigVersionInfo
     active: ConfigVersionInfo
     diff: str  # unified diff, active -> target; empty when they are the same
-    warnings: tuple[str, ...] = ()  # what the diff does not say (calls_moved)
+    warnings: tuple[str, ...] = ()  # what the diff does not say (calls_moved, splits_ended)
     same: bool = False  # the active version runs the target's settings: nothing to roll back
 
 
@@ -411,8 +431,8 @@ def rollback_preview(svc: Services, number: int) -> RollbackPreview:
     target, active = _get(svc, number), config_versions.get(svc.store.engine)
     running, settings = loaded(active), loaded(target)  # each parsed once, for both uses
     # a version today's checks refuse: the diff still shows it; rolling back says why not
-    moved = calls_moved(running, settings) if running is not None and settings is not None \
-        else []
+    moved = [*calls_moved(running, settings), *splits_ended(running, settings)] \
+        if running is not None and settings is not None else []
     return RollbackPreview(info(target), info(active), _diff(
         active, target, f"version {active.number} (active)", f"version {number}"),
         tuple(moved), runs_settings(running, settings))

@@ -14,12 +14,11 @@ from app.console.config_changes import (
     active_with_number,
     save_queue,
 )
-from app.console.split_treatments import treatments
+from app.console.split_treatments import describe_arms, treatments
 from app.services import Services
 from app.storage import config_versions
 from app.storage.schema import calls
 from hold_policies.config import POLICY_NAMES, ExperimentConfig, QueueConfig, VariantConfig
-from hold_policies.experiment import shares as split_shares
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,15 +39,6 @@ def set_arms(svc: Services, queue: str, arms: dict[str, float] | None, *, actor:
     return save_queue(svc, queue, lambda current: current.model_copy(
         update={"experiment": experiment}), actor=actor,
         note=note or config_versions.shortened(f"{queue}: {what}"), base_version=base_version)
-
-
-def describe_arms(arms: dict[str, float]) -> str:
-    """Weights in words, with each arm's share of callers, by arm name as the config stores
-    them (the flash and the version's note had listed them as typed): "checkin 2 (67%),
-    silence 1 (33%)"."""
-    share = split_shares(arms)
-    return ", ".join(f"{name} {weight:g} ({100 * share.get(name, 0.0):.0f}%)"
-                     for name, weight in sorted(arms.items()))
 
 
 def started_at(svc: Services, queue: str) -> datetime | None:

@@ -11,9 +11,10 @@ from app.api.models import QueuePolicy, RollbackRequest, VersionsQuery
 from app.auth.access import current_user, requires
 from app.console import config_changes, policy_conflict, policy_form
 from app.console.blueprint import bp
-from app.console.experiments import describe_arms, describe_variant
+from app.console.experiments import describe_variant
 from app.console.form_words import WHOLE_CONFIG
 from app.console.query_args import whole_number
+from app.console.split_treatments import describe_arms
 from app.console.toml_writer import dumps
 from app.services import services
 from app.storage import config_versions

@@ -1,10 +1,20 @@
 """What a split's callers hear, as a version stores it: its count runs while this stays the
 same (experiments.started_at), and a save that changes it starts a new one
-(config_changes.count_restarted)."""
+(config_changes.count_restarted); and a split's arms in words (describe_arms)."""
 
 from __future__ import annotations
 
+from hold_policies.experiment import shares as split_shares
 from hold_policies.voices import voice_heard
+
+
+def describe_arms(arms: dict[str, float]) -> str:
+    """Weights in words, with each arm's share of callers, by arm name as the config stores
+    them (the flash and the version's note had listed them as typed): "checkin 2 (67%),
+    silence 1 (33%)"."""
+    share = split_shares(arms)
+    return ", ".join(f"{name} {weight:g} ({100 * share.get(name, 0.0):.0f}%)"
+                     for name, weight in sorted(arms.items()))
 
 
 def treatments(queue_body: dict) -> dict:

@@ -146,3 +146,25 @@ def test_a_version_whose_settings_already_run_offers_no_roll_back(as_role, conso
     assert ">Roll back to version 1</button>" not in text
     other = operator.get("/console/versions/2/rollback").get_data(as_text=True)
     assert ">Roll back to version 2</button>" in other and "rollback-same" not in other
+
+
+def test_a_rollback_that_ends_or_changes_a_running_split_says_so(as_role, console_app):
+    """Rolling back to mend one queue's prompt ended another queue's experiment with no word
+    but an [experiment] table gone from the diff, and the roll-back's answer said nothing."""
+    operator = as_role("operator")
+    operator.post("/console/policies/support", {"prompts.apology": "Sorry.", "note": "words"})
+    operator.post("/console/experiments/sales", {  # version 3: a split on another queue
+        "action": "start", "weight_silence": "1", "weight_checkin": "1"})
+    confirm = operator.get("/console/versions/1/rollback").get_data(as_text=True)
+    said = ("the A/B split on sales (checkin 1 (50%), silence 1 (50%)) stops: every new "
+            "caller there hears its policy, checkin; the counts so far stay in the call log")
+    assert said in confirm
+    operator.post("/console/experiments/sales", {  # version 4: its weights changed
+        "action": "start", "weight_silence": "1", "weight_checkin": "3"})
+    changes = operator.get("/console/versions/3/rollback").get_data(as_text=True)
+    assert ("the A/B split on sales changes from checkin 3 (75%), silence 1 (25%) to "
+            "checkin 1 (50%), silence 1 (50%): its counts start again") in changes
+    done = operator.post("/console/versions/rollback", {"version": "1", "active": "4"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "the A/B split on sales (checkin 3 (75%), silence 1 (25%)) stops" in done
+    assert active(console_app).config().queues["sales"].experiment is None
