@@ -304,3 +304,21 @@ def test_a_queue_closed_by_its_hours_says_so_and_when_it_opens(make_app, clock):
         assert ("Closed now by its opening hours: opens Mon 2026-12-14 08:00 UTC."
                 in support), path
         assert "Closed now" not in page[page.index('data-queue="sales"'):]
+
+
+def test_called_back_says_it_counts_only_todays_callers(console_app, as_role, clock):
+    """The key said "called back" counts callbacks that reached an agent, and the tile's
+    tooltip "callers reached on their callback today": a morning's callbacks to last night's
+    callers (or to bookings made while the line was closed, which never queue) reached an
+    agent today, yet the tile read 0."""
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    yesterday = datetime(2026, 12, 4, 23, 50, tzinfo=UTC)
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        conn.execute(insert(calls), [_call(1, "callback_connected", 40, yesterday,
+                                           callback_wait_s=36000)])
+    page = as_role("analyst").get("/console/").get_data(as_text=True)
+    assert '<span class="big">0</span>called back' in page
+    assert ('"called back" counts those of today\'s callers reached by an agent on their '
+            "callback") in " ".join(page.split()).replace("&#39;", "'")
