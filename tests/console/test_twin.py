@@ -281,3 +281,14 @@ def test_the_staffing_table_marks_borrowed_half_hours_and_defines_the_mark(seede
     tuesday = html.unescape(as_role("analyst").get(f"/console/twin?{asked}&day=tue")
                            .get_data(as_text=True))
     assert 'class="borrowed"' not in tuesday and "after calls/min (" not in tuesday
+
+
+def test_the_staffing_targets_say_they_are_shares_not_percentages(as_role):
+    """Every figure on the page reads in percent (unserved 12.51%), but the target boxes
+    take a share (0.05), said only by a placeholder that goes as soon as one types: an
+    analyst typed 5 for 5% and the browser answered "must be less than or equal to 0.9999"."""
+    page = as_role("analyst").get("/console/twin").get_data(as_text=True)
+    assert re.search(r'Staffing target: most unserved <span class="hint">\(a share: 0\.05 is '
+                     r'5%\)</span> <input type="number" step="any" name="target_unserved"', page)
+    assert re.search(r'or least service level <span class="hint">\(0\.8 is 80%\)</span> '
+                     r'<input type="number" step="any" name="target_service_level"', page)
