@@ -215,3 +215,19 @@ def test_a_cancel_reason_needs_three_characters_that_show(console_app, twilio_co
     done = as_role("operator").post(f"/console/callbacks/{CA1}/cancel",
                                     {"reason": "\u200bok!", "confirm": "yes"})
     assert done.status_code == 303
+
+
+def test_a_callback_in_hand_says_what_its_status_means_and_why_no_cancel(
+        console_app, twilio_console, as_role, clock):
+    """A callback being dialled read "claimed" with a bare "–" where the cancel form is: an
+    operator who wanted it stopped had no word of what "claimed" meant nor why it could not
+    be cancelled (the API answers 409 "claimed")."""
+    promise(twilio_console, CA1)
+    with console_app.extensions["holdwell"].store.engine.begin() as conn:
+        assert callback_queue.claim_next(conn, "support", sid("CAagent"), clock.now(),
+                                         only_if_older_than_queue=False) is not None
+    page = as_role("operator").get("/console/callbacks").get_data(as_text=True)
+    row = row_of(page, CA1)
+    assert 'claimed<span class="hint" data-in-hand>: being dialled</span>' in row
+    assert "being dialled: only a pending callback can be cancelled" in row
+    assert "claimed (being dialled)" in page
