@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import math
+import re
+
+from markupsafe import Markup, escape
 
 from analytics.formatting import (
     margin_points,
@@ -33,6 +36,18 @@ def m_ss(seconds: float | None) -> str:
         return "–"
     whole = math.floor(seconds + 0.5)  # half up, as Jinja's round: Python's goes to even
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+@bp.app_template_filter("code_marks")
+def code_marks(text: str) -> Markup:
+    """`text` escaped, each `command` or `key` it marks as the CLI and the logs do shown as
+    code: the console had printed the backticks themselves ("the callbacks worker
+    (`holdwell callbacks`, the Procfile's `worker:`)")."""
+    return Markup(CODE_MARK.sub(r"<code>\1</code>", str(escape(text))))
+
+
+CODE_MARK = re.compile(r"`([^`<>]+)`")
+"""A span the shared words mark with backticks (escaped text holds no < or > of its own)."""
 
 
 @bp.app_template_filter("points")

@@ -21,8 +21,9 @@ def test_the_console_callbacks_page_says_it_as_healthz_does(console_app, twilio_
         start = page.find("data-worker>")
         return None if start < 0 else html.unescape(page[start:page.index("</p>", start)])
 
-    assert "The callbacks worker (`holdwell callbacks`, the Procfile's `worker:`) has never " \
-           "run against this database, and 1 callback promised waits on it" in said()
+    assert "The callbacks worker (<code>holdwell callbacks</code>, the Procfile's " \
+           "<code>worker:</code>) has never run against this database, and 1 callback " \
+           "promised waits on it" in said()  # healthz's words, its `marks` shown as code
     worker_rounds.note_round(console_app.extensions["holdwell"].store.engine, host="w1",
                              pid=1, interval_s=15.0, started_at=clock.now(), now=clock.now(),
                              ok=True)
@@ -49,3 +50,13 @@ def test_rounds_that_cannot_be_read_leave_the_callbacks_page_served(console_app,
     assert page.status_code == 200
     text = html.unescape(page.get_data(as_text=True))
     assert "Could not read when the callbacks worker last ran" in text
+
+
+def test_the_warning_shows_commands_as_code_not_backticks(console_app, twilio_console, as_role):
+    """The page printed the backticks the shared words mark commands with: "the callbacks
+    worker (`holdwell callbacks`, the Procfile's `worker:`)"."""
+    promise(twilio_console, sid("CA1"))
+    page = as_role("operator").get("/console/callbacks").get_data(as_text=True)
+    said = page[page.index("data-worker>"):]
+    said = said[:said.index("</p>")]
+    assert "<code>holdwell callbacks</code>" in said and "`" not in said
