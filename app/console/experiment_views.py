@@ -14,7 +14,7 @@ from app.console.blueprint import bp
 from app.console.form_words import WHOLE_CONFIG
 from app.console.policy_views import flash_warnings
 from app.services import services
-from hold_policies.config import POLICY_NAMES, UNHEARD_ARM
+from hold_policies.config import POLICY_NAMES, UNHEARD_ARM, QueueConfig
 
 
 @bp.get("/experiments")
@@ -65,10 +65,21 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
                       "message": f"Not started on {queue}: " + "; ".join(marked.values()) + ".",
                       "note": policy_form.posted_note(request.form)}), 422
     arms = experiments.describe_arms(start.arms)
-    flash(f"A/B split on {queue} started: {arms}." if saved.changed else
+    flash(_changed_words(queue, arms, config) if saved.changed else
           f"No change: the split on {queue} already runs {arms}; no version was added.", "ok")
     flash_warnings(saved)  # a music_ads arm without hold_music.wav had started in silence
     return redirect(url_for("console.experiments_page"), 303)
+
+
+def _changed_words(queue: str, arms: str, before: QueueConfig | None) -> str:
+    """A split started, or one running changed: new weights start its counts again (its
+    results are counted from its first version with these arms and weights), which the
+    flash had not said, calling the change "started"."""
+    if before is None or before.experiment is None:
+        return f"A/B split on {queue} started: {arms}."
+    return (f"A/B split on {queue} changed: {arms} (was "
+            f"{experiments.describe_arms(before.experiment.arms)}); its counts start again "
+            "from this version, and the calls before it are in the report.")
 
 
 WEIGHTS = ("weights are relative (1 and 3 give 25% and 75%), each above 0 and at most "

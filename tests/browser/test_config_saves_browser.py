@@ -12,7 +12,7 @@ def start_split(page, base: str, queue: str, **weights: str) -> None:  # noqa: A
     for arm, weight in weights.items():
         card.locator(f"input[name=weight_{arm}]").fill(weight)
     card.locator("button[value=start]").click()
-    page.wait_for_selector(f"text=A/B split on {queue} started")
+    page.wait_for_selector(f"text=/A\\/B split on {queue} (started|changed)/")
 
 
 def test_a_split_started_while_the_stop_was_reviewed_keeps_running(served, browser, shot):

@@ -356,3 +356,17 @@ def test_a_running_split_says_its_arms_and_shares_to_every_role(console_app, tok
         card = page[page.index('data-queue="support"'):page.index('data-queue="sales"')]
         assert "Running now: checkin 3 (75%), music_ads 1 (25%)." in card
         assert "Running now" not in page[page.index('data-queue="sales"'):]
+
+
+def test_changing_a_running_splits_weights_says_changed_and_that_counts_restart(as_role):
+    """New weights for a running split were flashed as "A/B split on support started", with
+    no word that its counts (the page's results) start again from that version."""
+    page = as_role("operator")
+    page.post("/console/experiments/support", {"action": "start", "weight_checkin": "1",
+                                                "weight_silence": "1"}, follow_redirects=True)
+    changed = page.post("/console/experiments/support", {
+        "action": "start", "weight_checkin": "3", "weight_silence": "1"},
+        follow_redirects=True).get_data(as_text=True)
+    assert ("A/B split on support changed: checkin 3 (75%), silence 1 (25%) (was checkin 1 "
+            "(50%), silence 1 (50%)); its counts start again from this version") in changed
+    assert "split on support started" not in changed
