@@ -62,7 +62,8 @@ def change_experiment(queue: str) -> Response | tuple[str, int]:
     except ValidationError as error:
         marked = weight_problems(error, arms)  # said in the queue's card, at its form (X2)
         return _page({"queue": queue, "arms": arms, "errors": marked,
-                      "message": f"Not started on {queue}: " + "; ".join(marked.values()) + ".",
+                      "message": f"Not {'changed' if config and config.experiment else 'started'}"
+                                 f" on {queue}: " + "; ".join(marked.values()) + ".",
                       "note": policy_form.posted_note(request.form)}), 422
     arms = experiments.describe_arms(start.arms)
     flash(_changed_words(queue, arms, config) if saved.changed else

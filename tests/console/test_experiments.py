@@ -370,3 +370,16 @@ def test_changing_a_running_splits_weights_says_changed_and_that_counts_restart(
     assert ("A/B split on support changed: checkin 3 (75%), silence 1 (25%) (was checkin 1 "
             "(50%), silence 1 (50%)); its counts start again from this version") in changed
     assert "split on support started" not in changed
+
+
+def test_a_refused_change_to_a_running_split_says_not_changed(as_role):
+    """A refused weight for a running split was said as "Not started on support", of a split
+    that was running all along."""
+    page = as_role("operator")
+    page.post("/console/experiments/support", {"action": "start", "weight_checkin": "1",
+                                                "weight_silence": "1"}, follow_redirects=True)
+    refused = page.post("/console/experiments/support", {
+        "action": "start", "weight_checkin": "-1", "weight_silence": "1"})
+    said = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Not changed on support: checkin weight" in said
+    assert "Not started on support" not in said
