@@ -316,7 +316,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
     importing it would undo what was saved since. A queue the active version runs that PATH
     leaves out is refused unless named with --remove-queue: its callers would silently join
     another team's queue."""
-    from app.console.config_changes import calls_moved, config_of, same_settings
+    from app.console.config_changes import config_of, same_settings, unsaid_by_the_diff
     from app.storage import config_versions
     from hold_policies.config import ConfigError, sets_nothing
 
@@ -365,7 +365,7 @@ def config_import(path: str, note: str, removing: tuple[str, ...], all_defaults:
             f"{active.number if active else 'none'}; nothing imported: run the import again "
             "to check it against that one") from None
     click.echo(f"{source}: imported as config version {version.number} (active)")
-    for warning in calls_moved(config_of(active) if active else None, loaded):
+    for warning in unsaid_by_the_diff(config_of(active) if active else None, loaded):
         click.echo(f"warning: {warning}", err=True)
     for line in setting_changes(config_of(active) if active else None, loaded):
         click.echo(f"  {line}")

@@ -244,10 +244,17 @@ def calls_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[st
             *sizes_left_on_twilio(before, after)]
 
 
+def unsaid_by_the_diff(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
+    """What a new version does that its diff does not say in words, warned of by a roll-back
+    (before and after) and by `holdwell config import`: calls moved, splits ended."""
+    return [*calls_moved(before, after), *splits_ended(before, after)]
+
+
 def splits_ended(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
-    """Each running A/B split a roll-back stops or changes: its queue's other settings may
-    be all the operator meant to undo, and the diff showed only an [experiment] table gone
-    (a roll-back to mend one prompt had ended another queue's experiment without a word)."""
+    """Each running A/B split a roll-back or an import stops or changes: its queue's other
+    settings may be all the operator meant to change, and the diff showed only an
+    [experiment] table gone (a roll-back to mend one prompt had ended another queue's
+    experiment without a word; so did an import of a file written before the split)."""
     ended = []
     for name, queue in (before.queues.items() if before is not None else ()):
         later = after.queues.get(name)
@@ -345,7 +352,7 @@ def rollback(svc: Services, number: int, *, actor: str, note: str,
         if active is not None and same_settings(settings, config_of(active)):
             return Saved(active, changed=False, warnings=warnings)
         running = config_of(active) if active else None
-        moved = [*calls_moved(running, settings), *splits_ended(running, settings)]
+        moved = unsaid_by_the_diff(running, settings)
         return Saved(save(svc, settings, actor=actor,
                           note=config_versions.shortened(f"roll back to version {number}"
                                                        + (f": {note}" if note else "")),
@@ -422,7 +429,7 @@ class RollbackPreview:
     target: ConfigVersionInfo
     active: ConfigVersionInfo
     diff: str  # unified diff, active -> target; empty when they are the same
-    warnings: tuple[str, ...] = ()  # what the diff does not say (calls_moved, splits_ended)
+    warnings: tuple[str, ...] = ()  # what the diff does not say (unsaid_by_the_diff)
     same: bool = False  # the active version runs the target's settings: nothing to roll back
 
 
@@ -431,7 +438,7 @@ def rollback_preview(svc: Services, number: int) -> RollbackPreview:
     target, active = _get(svc, number), config_versions.get(svc.store.engine)
     running, settings = loaded(active), loaded(target)  # each parsed once, for both uses
     # a version today's checks refuse: the diff still shows it; rolling back says why not
-    moved = [*calls_moved(running, settings), *splits_ended(running, settings)] \
+    moved = unsaid_by_the_diff(running, settings) \
         if running is not None and settings is not None else []
     return RollbackPreview(info(target), info(active), _diff(
         active, target, f"version {active.number} (active)", f"version {number}"),

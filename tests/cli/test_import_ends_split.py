@@ -1,0 +1,32 @@
+"""`holdwell config import` of a file without a running split's [experiment] table says the
+split stops, as a roll-back now does: the import's diff lines had been its only trace (console
+audit, left item; app.console.config_changes.unsaid_by_the_diff)."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from tests.console.test_default_queue_moves import fresh_log
+
+SPLIT = """
+[queues.support]
+policy = "checkin"
+[queues.support.experiment]
+arms = { checkin = 1, silence = 1 }
+"""
+
+
+def test_an_import_that_ends_a_running_split_says_so(tmp_path, monkeypatch):
+    fresh_log(tmp_path, monkeypatch)
+    split, plain = tmp_path / "split.toml", tmp_path / "plain.toml"
+    split.write_text(SPLIT)
+    plain.write_text('[queues.support]\npolicy = "checkin"\n')
+    runner = CliRunner()
+    started = runner.invoke(cli, ["config", "import", str(split)])
+    assert started.exit_code == 0, started.output
+    assert "A/B split" not in started.output  # starting one stops nothing
+    ended = runner.invoke(cli, ["config", "import", str(plain)])
+    assert ended.exit_code == 0, ended.output
+    assert "warning: the A/B split on support (checkin 1 (50%), silence 1 (50%)) stops: " \
+        "every new caller there hears its policy, checkin" in ended.output
