@@ -85,6 +85,7 @@ class Language:
     with_minutes: str  # {h} {mm}
     fixed: dict[str, str] = field(hash=False, compare=False)
     twelve_hour: bool = False
+    day_parts: tuple[tuple[int, str], ...] = ()  # {part}: from which hour each is said
     midnight: str = ""  # said for 00:00 ("midnight"), where "12 AM" would be
     noon: str = ""  # said for 12:00 ("noon"), where "12 PM" would be
     tonight: str = ""  # {time}: an opening at 00:00 named by the night before it
@@ -139,10 +140,13 @@ class Language:
         if self.twelve_hour:
             spoken = f"{hour % 12 or 12}" + ("" if minute == 0 else f":{minute:02d}")
             return f"{spoken} {'AM' if hour < 12 else 'PM'}"
+        part = next((words for start, words in reversed(self.day_parts) if hour >= start), "")
+        if part:  # "las 2 de la tarde": the 12-hour clock with the part of the day
+            hour = hour % 12 or 12
         template = self.on_the_hour if minute == 0 else self.with_minutes
         if hour == 1 and self.one_on_the_hour:  # "a la 1:00": a Spanish caller had heard
             template = self.one_on_the_hour if minute == 0 else self.one_with_minutes  # las
-        return template.format(h=hour, mm=f"{minute:02d}")
+        return template.format(h=hour, mm=f"{minute:02d}", part=part)
 
     def text(self, name: str) -> str:
         """A fixed text of the safety net (FIXED_TEXTS)."""
@@ -230,7 +234,24 @@ def _language(code: str, table: dict) -> Language:
         raise ValueError(f"{WORDS_FILE} [{code}] language_choice: missing, or not with "
                          "{key} as its one placeholder (a language menu says it)")
     table["weekdays"], table["months"] = tuple(table["weekdays"]), tuple(table["months"])
+    table["day_parts"] = _day_parts(code, table)
     return Language(code=code, fixed=fixed, words=words, **table)
+
+
+def _day_parts(code: str, table: dict) -> tuple[tuple[int, str], ...]:
+    """The parts of the day a 12-hour clock says ("de la tarde"): from 0, hours rising, each
+    with words; every clock template then says {part}, and none does without them."""
+    parts = tuple((int(start), str(words)) for start, words in table.get("day_parts", ()))
+    starts = [start for start, _ in parts]
+    if parts and (starts[0] != 0 or starts != sorted(set(starts)) or starts[-1] > 23
+                  or not all(words.strip() for _, words in parts)):
+        raise ValueError(f"{WORDS_FILE} [{code}] day_parts: [hour, words] pairs from hour 0, "
+                         f"hours rising to at most 23, each with words")
+    for name in ("on_the_hour", "with_minutes", *ONE_O_CLOCK):
+        if table.get(name) and ("part" in _placeholders(table[name])) != bool(parts):
+            raise ValueError(f"{WORDS_FILE} [{code}] {name}: says {{part}} exactly when "
+                             f"day_parts are given")
+    return parts
 
 
 def _placeholders(text: str) -> set[str]:

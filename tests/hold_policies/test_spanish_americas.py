@@ -80,10 +80,10 @@ def test_every_latin_american_text_keeps_the_castilian_ones_placeholders():
              for name, text in american.items() if placeholders(text) != placeholders(
                 castilian[name])}
     assert not wrong, wrong
-    # what [es-419] does not give is [es]'s own: the band, the clock, the weekdays
+    # what [es-419] does not give is [es]'s own: the band, the weekdays, midnight
     latin = BUILT_IN["es-419"]
-    assert (latin.within, latin.open_ended, latin.weekdays, latin.time_words(1, 0)) == (
-        SPANISH.within, SPANISH.open_ended, SPANISH.weekdays, SPANISH.time_words(1, 0))
+    assert (latin.within, latin.open_ended, latin.weekdays, latin.time_words(0, 0)) == (
+        SPANISH.within, SPANISH.open_ended, SPANISH.weekdays, SPANISH.time_words(0, 0))
     assert latin.own_defaults and latin.default_words is latin
 
 
@@ -142,3 +142,25 @@ def test_a_queue_in_mexican_or_us_spanish_hears_oprima_and_fila_on_its_calls(mak
                                                   clock)
     assert "pulse 1" in castilian and "Su lugar en la cola es el número 3." in castilian
     assert "pulse la tecla almohadilla." in castilian_entry
+
+
+@pytest.mark.parametrize(("hour", "minute", "said"), [
+    (14, 0, "las 2 de la tarde"), (8, 30, "las 8:30 de la mañana"), (13, 0, "la 1 de la tarde"),
+    (1, 5, "la 1:05 de la madrugada"), (12, 0, "mediodía"), (12, 30, "las 12:30 de la tarde"),
+    (20, 0, "las 8 de la noche"), (0, 0, "medianoche"), (0, 30, "las 12:30 de la madrugada")])
+def test_the_americas_clock_is_twelve_hour_with_the_part_of_the_day(hour, minute, said):
+    """Mexican and US callers say "las 2 de la tarde", not Spain's "las 14:00"."""
+    assert language_of("es-MX").time_words(hour, minute) == said
+    assert "de la" not in language_of("es-ES").time_words(hour, minute)
+
+
+def test_a_closed_line_in_mexico_opens_at_the_americas_time():
+    from datetime import UTC, datetime
+
+    from hold_policies.closed_line import when_words
+    from hold_policies.hours import OpeningHours, parse_spans
+
+    hours = OpeningHours("UTC", tuple(parse_spans("14:00-18:00") for _ in range(7)))
+    monday = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    assert when_words(datetime(2026, 1, 5, 14, 0, tzinfo=UTC), monday, hours,
+                      language_of("es-MX")) == "hoy a las 2 de la tarde"
