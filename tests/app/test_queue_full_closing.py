@@ -42,7 +42,8 @@ def test_a_full_queue_about_to_close_says_when_it_opens_again(make_app, clock):
 def test_in_the_queues_language(make_app):
     said = full(make_app, HOURS.format(language='language = "es-MX"', close="09:10"))
     assert said == ("Lo sentimos, nuestra línea está saturada en este momento, y cerramos en "
-                    "breve. Volveremos a abrir mañana a las 8:00. Por favor, llámenos entonces.")
+                    "breve. Volveremos a abrir mañana a las 8 de la mañana. Por favor, llámenos "
+                    "entonces.")  # es-MX reads [es-419]: the Americas' clock
 
 
 @pytest.mark.parametrize("close", ["11:00", "09:16"])
