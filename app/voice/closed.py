@@ -59,13 +59,16 @@ when the line would be shut: it hears when the line opens again instead."""
 def queue_full_words(queue: str, voice: Voice) -> str:
     """What a caller Twilio found the queue full for hears (config in memory and the app
     clock only, as the queue-result's safe answer says it too): call again a little later,
-    or, when the line closes before that (QUEUE_FULL_CLOSING_S), when it opens again."""
+    or, when the line closes before that (QUEUE_FULL_CLOSING_S), when it opens again; once
+    it has closed, the closed line's own message."""
     svc = services()
     settings, now = svc.known_queue(queue), svc.clock.now()
     line = settings.closed_line() if settings is not None else None
     left = settings.closes_in_s(now) if settings is not None else None
     if line is None or left is None or left > QUEUE_FULL_CLOSING_S:
         return fixed_text(voice, "queue_full")
+    if left == 0:  # closed already (an Enqueue run as the line closed): not "we close soon"
+        return closed_message(line, now)[0]
     opening = line.hours.next_opening(now + timedelta(seconds=left + 1))
     if opening is None:  # shut for the hours' whole horizon: no opening to name
         return fixed_text(voice, "queue_full")

@@ -55,3 +55,9 @@ def test_further_from_closing_a_little_later_is_still_true(make_app, close):
 def test_a_line_without_hours_says_as_before(make_app):
     assert full(make_app, '[queues.support]\npolicy = "checkin"\n') == (
         "Sorry, our line is full right now. Please call again a little later.")
+
+
+def test_a_full_queue_already_closed_is_not_told_it_closes_soon(make_app):
+    said = full(make_app, HOURS.format(language="", close="08:30"))  # 09:00: shut since 08:30
+    assert said == "Thank you for calling. We are closed now. We open again tomorrow at 8 AM."
+
