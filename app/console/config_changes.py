@@ -246,8 +246,12 @@ def calls_moved(before: HoldwellConfig | None, after: HoldwellConfig) -> list[st
 
 def unsaid_by_the_diff(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:
     """What a new version does that its diff does not say in words, warned of by a roll-back
-    (before and after) and by `holdwell config import`: calls moved, splits ended."""
-    return [*calls_moved(before, after), *splits_ended(before, after)]
+    (before and after) and by `holdwell config import`: calls moved, splits ended, and a
+    running split's counts restarted (count_restarted, as the policy form says it)."""
+    return [*calls_moved(before, after), *splits_ended(before, after),
+            *(said for name, queue in (before.queues.items() if before is not None else ())
+              if name in after.queues
+              for said in count_restarted(name, queue, after.queues[name]))]
 
 
 def splits_ended(before: HoldwellConfig | None, after: HoldwellConfig) -> list[str]:

@@ -30,3 +30,17 @@ def test_an_import_that_ends_a_running_split_says_so(tmp_path, monkeypatch):
     assert ended.exit_code == 0, ended.output
     assert "warning: the A/B split on support (checkin 1 (50%), silence 1 (50%)) stops: " \
         "every new caller there hears its policy, checkin" in ended.output
+
+
+def test_an_import_that_changes_what_a_running_splits_callers_hear_says_its_counts_restart(
+        tmp_path, monkeypatch):
+    fresh_log(tmp_path, monkeypatch)  # the split runs on; Experiments counts from this version
+    split, reworded = tmp_path / "split.toml", tmp_path / "reworded.toml"
+    split.write_text(SPLIT)
+    reworded.write_text(SPLIT + '[queues.support.prompts]\nconnecting = "Hello there."\n')
+    runner = CliRunner()
+    assert runner.invoke(cli, ["config", "import", str(split)]).exit_code == 0
+    changed = runner.invoke(cli, ["config", "import", str(reworded)])
+    assert changed.exit_code == 0, changed.output
+    assert "warning: queues.support runs an A/B split, and this changes what its callers " \
+        "hear: the split's counts start again" in changed.output
