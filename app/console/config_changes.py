@@ -269,6 +269,9 @@ def splits_ended(before: HoldwellConfig | None, after: HoldwellConfig) -> list[s
             f"the A/B split on {name} ({running}) stops: every new caller there hears its "
             f"policy, {later.policy}; the counts so far stay in the call log"
             if later.experiment is None else
+            f"the A/B split on {name} ({running}) draws its callers anew (its salt changes): "
+            f"its counts start again"
+            if later.experiment.arms == queue.experiment.arms else
             f"the A/B split on {name} changes from {running} to "
             f"{describe_arms(later.experiment.arms)}: its counts start again")
     return ended

@@ -44,3 +44,17 @@ def test_an_import_that_changes_what_a_running_splits_callers_hear_says_its_coun
     assert changed.exit_code == 0, changed.output
     assert "warning: queues.support runs an A/B split, and this changes what its callers " \
         "hear: the split's counts start again" in changed.output
+
+
+def test_an_import_that_changes_only_a_running_splits_salt_says_so(tmp_path, monkeypatch):
+    fresh_log(tmp_path, monkeypatch)
+    split, salted = tmp_path / "split.toml", tmp_path / "salted.toml"
+    split.write_text(SPLIT)
+    salted.write_text(SPLIT + 'salt = "round-2"\n')
+    runner = CliRunner()
+    assert runner.invoke(cli, ["config", "import", str(split)]).exit_code == 0
+    changed = runner.invoke(cli, ["config", "import", str(salted)])
+    assert changed.exit_code == 0, changed.output
+    assert "warning: the A/B split on support (checkin 1 (50%), silence 1 (50%)) draws its " \
+        "callers anew (its salt changes): its counts start again" in changed.output
+    assert "changes from" not in changed.output  # "from checkin 1 (50%)... to" the same arms
