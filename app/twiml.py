@@ -26,6 +26,7 @@ from hold_policies.steps import (
     Segment,
     Step,
 )
+from hold_policies.voices import said_language
 from hold_policies.xml_text import without_xml_invalid
 
 log = logging.getLogger("holdwell.voice")
@@ -46,8 +47,9 @@ def add_step(
     and words left empty (a prompt set to "") are left out."""
     match step:
         case Say(text=text, voice=voice, language=language):
-            if text.strip():  # a prompt configured "" means no words: an empty <Say> is
-                parent.say(text, voice=voice, language=language)  # Twilio's warning 13520
+            if text.strip():  # a prompt configured "" means no words
+                parent.say(text, voice=voice,  # an empty <Say> is Twilio's warning 13520
+                           language=said_language(voice, language))
         case Play(audio=audio, expected_s=seconds):
             url = audio if step.is_external else audio_url(audio)
             if url:

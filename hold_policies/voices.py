@@ -100,6 +100,17 @@ def voice_language(voice: str | None) -> str | None:
     return POLLY_LANGUAGE.get(name)
 
 
+def said_language(voice: str | None, language: str | None) -> str | None:
+    """The `language` attribute a <Say> in `voice` carries: a Polly voice's own tag where it
+    speaks the queue's language in another region (Polly.Mia, es-MX, for an es-AR or es-419
+    queue: Polly has no voice of those tags, and Twilio fails a <Say> whose voice and
+    language do not go together), else the queue's language as written."""
+    speaks = voice_language(voice)
+    if speaks is None or not language or _primary(speaks) != _primary(language):
+        return language
+    return speaks
+
+
 def mismatch(voice: str | None, language: str | None) -> str | None:
     """Why `voice` cannot say `language` (None: it can, or we cannot tell): a Polly voice
     speaks one language, and Twilio fails a <Say> that asks it for another."""
