@@ -17,44 +17,38 @@ arms = { checkin = 1, silence = 1 }
 """
 
 
-def test_an_import_that_ends_a_running_split_says_so(tmp_path, monkeypatch):
+def split_then(tmp_path, monkeypatch, then: str):  # noqa: ANN001, ANN201
+    """Import SPLIT into a new log, then `then`: the second import's result."""
     fresh_log(tmp_path, monkeypatch)
-    split, plain = tmp_path / "split.toml", tmp_path / "plain.toml"
+    split, later = tmp_path / "split.toml", tmp_path / "later.toml"
     split.write_text(SPLIT)
-    plain.write_text('[queues.support]\npolicy = "checkin"\n')
+    later.write_text(then)
     runner = CliRunner()
     started = runner.invoke(cli, ["config", "import", str(split)])
     assert started.exit_code == 0, started.output
     assert "A/B split" not in started.output  # starting one stops nothing
-    ended = runner.invoke(cli, ["config", "import", str(plain)])
-    assert ended.exit_code == 0, ended.output
+    result = runner.invoke(cli, ["config", "import", str(later)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_an_import_that_ends_a_running_split_says_so(tmp_path, monkeypatch):
+    ended = split_then(tmp_path, monkeypatch, '[queues.support]\npolicy = "checkin"\n')
     assert "warning: the A/B split on support (checkin 1 (50%), silence 1 (50%)) stops: " \
         "every new caller there hears its policy, checkin" in ended.output
 
 
 def test_an_import_that_changes_what_a_running_splits_callers_hear_says_its_counts_restart(
         tmp_path, monkeypatch):
-    fresh_log(tmp_path, monkeypatch)  # the split runs on; Experiments counts from this version
-    split, reworded = tmp_path / "split.toml", tmp_path / "reworded.toml"
-    split.write_text(SPLIT)
-    reworded.write_text(SPLIT + '[queues.support.prompts]\nconnecting = "Hello there."\n')
-    runner = CliRunner()
-    assert runner.invoke(cli, ["config", "import", str(split)]).exit_code == 0
-    changed = runner.invoke(cli, ["config", "import", str(reworded)])
-    assert changed.exit_code == 0, changed.output
+    # the split runs on; Experiments counts from this version
+    changed = split_then(tmp_path, monkeypatch,
+                         SPLIT + '[queues.support.prompts]\nconnecting = "Hello there."\n')
     assert "warning: queues.support runs an A/B split, and this changes what its callers " \
         "hear: the split's counts start again" in changed.output
 
 
 def test_an_import_that_changes_only_a_running_splits_salt_says_so(tmp_path, monkeypatch):
-    fresh_log(tmp_path, monkeypatch)
-    split, salted = tmp_path / "split.toml", tmp_path / "salted.toml"
-    split.write_text(SPLIT)
-    salted.write_text(SPLIT + 'salt = "round-2"\n')
-    runner = CliRunner()
-    assert runner.invoke(cli, ["config", "import", str(split)]).exit_code == 0
-    changed = runner.invoke(cli, ["config", "import", str(salted)])
-    assert changed.exit_code == 0, changed.output
+    changed = split_then(tmp_path, monkeypatch, SPLIT + 'salt = "round-2"\n')
     assert "warning: the A/B split on support (checkin 1 (50%), silence 1 (50%)) draws its " \
         "callers anew (its salt changes): its counts start again" in changed.output
     assert "changes from" not in changed.output  # "from checkin 1 (50%)... to" the same arms
