@@ -5,9 +5,10 @@ language waited in the other's). A queue's `language_menu` offers, before anythi
 said, each option in its own language and voice ("Para español, pulse 2."); the key sends
 the caller to that queue, and no key (or another) keeps them in the queue they rang. Each
 option is said in words holdwell has for the target's language (Language.language_choice),
-so only built-in languages can be offered, and no two options may offer one language (each
+so only built-in languages can be offered; no two options may offer one language (each
 names only its language: "Para español" twice, for es-MX and es-ES, would leave a caller
-guessing).
+guessing), nor one the rung queue's own language unless it is that queue (its callers, who
+stay by pressing nothing, would press it and leave).
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@
 voice, in a one-key <Gather> posted to /voice/language; no key carries on to /voice/incoming
 of the queue rung, marked `menu=done`, as does a key that is not an option. A key that is an
 option redirects to /voice/incoming of its queue, where the call begins as any call there
-(closed line, a callback that stands, a dropped line, the welcome, all in that queue). Neither
-answer touches the database (but for a webhook naming a removed queue, whose callback to the
-caller is looked up first), so the menu costs a caller nothing when it is down; a caller who
-hangs up in it joined no queue and is not in the call log, as one who hangs up before
+(closed line, a callback that stands in any of the menu's queues, a dropped line, the
+welcome, all in that queue). Neither answer touches the database (but for a webhook naming a
+removed queue, whose callback to the caller is looked up first), so the menu costs a caller
+nothing when it is down; a caller who hangs up in it joined no queue and has no record in the
+call log (only the status callback's HANGUP event, with no queue), as one who hangs up before
 /voice/incoming answers.
 """
 
