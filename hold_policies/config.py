@@ -1398,7 +1398,7 @@ class HoldwellConfig(Strict):
         """Each option of a language menu sends the caller to a configured queue, said in
         words holdwell has for that queue's language, no two alike: every menu at fault,
         named at once (the first alone had been, and the next refused the mended file)."""
-        languages = {name: queue.language for name, queue in self.queues.items()}
+        languages = self.queue_languages()
         return "; ".join(problem for name, queue in self.queues.items()
                          if (problem := menu_problem(name, queue.language_menu, languages))
                          ) or None

@@ -28,6 +28,7 @@ from app.voice.callers import number_to_call, spoken_digits
 from app.voice.context import this_route
 from app.voice.forms import CallForm, KeyForm, RouteParams
 from app.voice.safety import falls_back_to, fixed_text
+from app.voice.situations import closes_in_s
 from app.voice.urls import voice_url
 from hold_policies.base import Voice
 from hold_policies.closed_line import ClosedLine, closed_message
@@ -64,7 +65,7 @@ def queue_full_words(queue: str, voice: Voice) -> str:
     svc = services()
     settings, now = svc.known_queue(queue), svc.clock.now()
     line = settings.closed_line() if settings is not None else None
-    left = settings.closes_in_s(now) if settings is not None else None
+    left = closes_in_s(settings, now)
     if line is None or left is None or left > QUEUE_FULL_CLOSING_S:
         return fixed_text(voice, "queue_full")
     if left == 0:  # closed already (an Enqueue run as the line closed): not "we close soon"

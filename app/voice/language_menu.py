@@ -62,7 +62,7 @@ def booked_in_the_menus_queues(queue: str, caller: CallForm) -> str | None:
 
 def _menu(queue: str, menu: dict[str, str]) -> VoiceResponse:
     svc = services()
-    languages = {name: svc.queue_config(name).language for name in menu.values()}
+    languages = svc.config.queue_languages()
     response = VoiceResponse()
     gather = one_key(response, timeout=MENU_TIMEOUT_S,
                      action=voice_url("language", RouteParams(queue, None, "")))
