@@ -15,6 +15,7 @@ from hold_policies.config import parse_config
 from tests.app.test_voice_contract import wait_form
 from tests.app.twiml_reading import parse, spoken
 from tests.conftest import AUTH_TOKEN
+from tests.support.booking import book_from_the_line
 from tests.support.sids import sid
 
 LINE = '[line]\nsupport_number = "+14155550000"\n'
@@ -38,15 +39,8 @@ def booked_in_sales(make_app, clock, *, removed_first: bool = False):  # noqa: A
     twilio = SignedClient(app.test_client(), AUTH_TOKEN)
     call = sid("CAsales")
     twilio.post("/voice/incoming?queue=sales", {"CallSid": call, "From": CALLER})
-    twilio.post(f"/voice/wait?{SALES}", wait_form(call, queue_time=0))
-    if removed_first:
-        remove_sales(app)
-    clock.advance(60)
-    form = {**wait_form(call, queue_time=60), "Digits": "2"}
-    offer = twilio.post(f"/voice/choice?{SALES}", form)
-    twilio.post(parse(offer.data).find("Gather").get("action"), {**form, "Digits": "1"})
-    twilio.post(f"/voice/queue-result?{SALES}", {"CallSid": call, "QueueResult": "leave",
-                                                 "QueueTime": "60"})
+    book_from_the_line(twilio, call, "sales", clock,
+                       meanwhile=(lambda: remove_sales(app)) if removed_first else lambda: None)
     with app.extensions["holdwell"].store.engine.connect() as conn:
         assert conn.execute(select(callbacks.c.queue, callbacks.c.status)).all() == [
             ("sales", "pending")]
